@@ -1,0 +1,44 @@
+# The README's commands. Each target creates .venv when missing and installs the
+# project into it; a stamp file keyed on pyproject.toml avoids needless reinstalls.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP_RUN  := $(VENV)/.installed-run
+STAMP_TEST := $(VENV)/.installed-test
+
+.PHONY: run test demo bench eval soak lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP_RUN): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(STAMP_TEST): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,postgres]'
+	touch $@ $(STAMP_RUN)
+
+run: $(STAMP_RUN)
+	$(BIN)/monitor run
+
+test: $(STAMP_TEST)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+eval: $(STAMP_TEST)
+	$(BIN)/python bench/eval.py tests/data/labelled_items.jsonl
+	@if [ -f ../shared/samples/news_samples.jsonl ]; then $(BIN)/python bench/eval.py ../shared/samples/news_samples.jsonl; fi
+
+bench: $(STAMP_TEST)
+	$(BIN)/python bench/run_all.py
+
+demo: $(STAMP_RUN)
+	$(BIN)/python -m monitor.demo
+
+lint: $(STAMP_TEST)
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

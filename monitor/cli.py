@@ -1,0 +1,197 @@
+"""The `monitor` command line (DESIGN.md): run, poll-once, classify, check-config, status.
+
+Exit codes: 0 success, 1 runtime failure, 2 invalid usage or config.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from monitor.config import (
+    AppConfig,
+    ConfigError,
+    Runtime,
+    config_path_from,
+    load_config,
+    resolve_runtime,
+)
+from monitor.logs import setup_logging
+from storage.db import Database, DatabaseError, open_database
+
+log = logging.getLogger("monitor")
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        help="config file (default: $MONITOR_CONFIG, else ./feeds.yaml)",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="SQLAlchemy database URL (default: $DATABASE_URL, else sqlite:///data/monitor.db)",
+    )
+    parser.add_argument(
+        "--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="log verbosity (default: INFO)",
+    )
+    parser.add_argument(
+        "--log-format", default="text", choices=["text", "json"],
+        help="text for a terminal, json for one JSON object per line (default: text)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    _common(common)
+    parser = argparse.ArgumentParser(
+        prog="monitor",
+        description=(
+            "Watches Spanish and English news about Venezuela's political prisoners and US "
+            "actions toward Venezuela, and sends short alerts to Telegram channels."
+        ),
+        epilog="Run 'monitor COMMAND --help' for the options of a command.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser(
+        "run", parents=[common], help="start the long-running service",
+        description="Poll every enabled feed on its schedule, queue and deliver alerts, run "
+        "digests. Stops cleanly on SIGTERM or SIGINT.",
+    )
+    p.set_defaults(handler=cmd_run)
+
+    p = sub.add_parser(
+        "poll-once", parents=[common], help="one pass over every enabled feed, then exit",
+        description="Fetch, parse, store and match every enabled feed once, queue alerts and "
+        "deliver them; prints one summary line per feed. Exit 0 even when some feeds failed.",
+    )
+    p.add_argument(
+        "--dry-run", action="store_true",
+        help="print the alerts instead of sending them; nothing is marked delivered",
+    )
+    p.add_argument("--feed", action="append", metavar="NAME", help="only this feed (repeatable)")
+    p.set_defaults(handler=cmd_poll_once)
+
+    p = sub.add_parser(
+        "classify", parents=[common], help="classify JSON lines from stdin (no database)",
+        description="Read news items as JSON lines on stdin and write one JSON line per item "
+        'on stdout: {"id", "topics", "urgency", "matches", "entities", "counts"}. Uses the '
+        "topics and entities of the config; no database, no network.",
+    )
+    p.set_defaults(handler=cmd_classify)
+
+    p = sub.add_parser(
+        "check-config", parents=[common], help="validate a config file",
+        description="Validate a config. Exit 0 with a one-line summary when valid; exit 2 "
+        "with every error as 'location (line N): message' when not.",
+    )
+    p.add_argument("path", nargs="?", help="config to check (default: --config, $MONITOR_CONFIG, ./feeds.yaml)")
+    p.set_defaults(handler=cmd_check_config)
+
+    p = sub.add_parser(
+        "status", parents=[common], help="feed health and the alert queue",
+        description="A table of feeds (last success, last error, items, consecutive failures, "
+        "next poll) and of the alert queue per channel. Works on an empty database.",
+    )
+    p.set_defaults(handler=cmd_status)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    setup_logging(args.log_level, args.log_format)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except ConfigError as exc:
+        print(exc.render(), file=sys.stderr)
+        return EXIT_USAGE
+    except DatabaseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        return 130
+
+
+# ---------------------------------------------------------------------------
+# helpers shared by the commands
+
+
+def load(args: argparse.Namespace) -> tuple[AppConfig, Runtime]:
+    path = config_path_from(args.config)
+    config = load_config(path)
+    return config, resolve_runtime(config, config_path=path, db_flag=args.db)
+
+
+def open_db(runtime: Runtime) -> Database:
+    return open_database(runtime.database_url)
+
+
+# ---------------------------------------------------------------------------
+# commands
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    path = args.path or config_path_from(args.config)
+    config = load_config(path)
+    print(f"{path}: OK — {config.summary()}")
+    return EXIT_OK
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    from monitor.match import build_classifier
+    from monitor.match.jsonl import classify_stream
+
+    config, _ = load(args)
+    classifier = build_classifier(config.topics, config.entities)
+    return classify_stream(classifier, sys.stdin, sys.stdout, sys.stderr)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from monitor.status import render_status
+
+    path = config_path_from(args.config)
+    config: AppConfig | None
+    try:
+        config = load_config(path)
+    except ConfigError as exc:
+        print(f"warning: {path} is invalid; showing the database only\n{exc.render()}", file=sys.stderr)
+        config = None
+    runtime = resolve_runtime(config, config_path=path, db_flag=args.db)
+    db = open_db(runtime)
+    try:
+        print(render_status(db, config, now=datetime.now(UTC)))
+    finally:
+        db.dispose()
+    return EXIT_OK
+
+
+def cmd_poll_once(args: argparse.Namespace) -> int:
+    from monitor.service import poll_once
+
+    config, runtime = load(args)
+    db = open_db(runtime)
+    try:
+        return poll_once(config, runtime, db, dry_run=args.dry_run, only=args.feed)
+    finally:
+        db.dispose()
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from monitor.service import run_service
+
+    config, runtime = load(args)
+    db = open_db(runtime)
+    try:
+        return run_service(config, runtime, db)
+    finally:
+        db.dispose()

@@ -1,0 +1,517 @@
+"""feeds.yaml: pydantic models for every key, and errors an operator can act on.
+
+Every problem is reported at once as `feeds[3].interval (line 42): message`.
+The YAML is read with ruamel.yaml's round-trip loader because it keeps the line
+of every key and list item.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import types
+import typing
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from monitor.durations import format_duration, parse_duration
+from monitor.match.rules import EntitySpec, TopicRules
+
+DEFAULT_CONFIG = "feeds.yaml"
+DEFAULT_DB_URL = "sqlite:///data/monitor.db"
+DEFAULT_API_URL = "https://api.telegram.org"
+URGENCIES = ("low", "normal", "high")
+
+Duration = Annotated[
+    timedelta, BeforeValidator(parse_duration), PlainSerializer(format_duration, return_type=str)
+]
+
+
+def _check_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"invalid URL {value!r}: expected http:// or https:// and a host name")
+    if any(ch.isspace() for ch in value):
+        raise ValueError(f"invalid URL {value!r}: it contains white space")
+    return value
+
+
+HttpURL = Annotated[str, BeforeValidator(lambda v: v.strip() if isinstance(v, str) else v)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Settings(Strict):
+    timezone: str = "America/Caracas"
+    http_listen: str = "127.0.0.1:9108"
+    admin_chat_id: int | str | None = None
+    backfill_window: Duration = timedelta(hours=24)
+    retention: Duration = timedelta(days=90)
+    contact_url: str = "https://github.com/venezuela-monitor/monitor"
+    user_agent: str = "VenezuelaMonitor/0.1 (news alerts for human-rights advocates; +{contact_url})"
+    database_url: str | None = None
+    telegram_api_url: str | None = None
+    request_timeout: Duration = timedelta(seconds=30)
+    connect_timeout: Duration = timedelta(seconds=10)
+    max_body_bytes: int = Field(default=10_000_000, ge=10_000)
+    max_redirects: int = Field(default=5, ge=0, le=20)
+    concurrency: int = Field(default=20, ge=1, le=500)
+    per_host_concurrency: int = Field(default=2, ge=1, le=50)
+    max_backoff: Duration = timedelta(hours=6)
+    article_fetch_limit: int = Field(default=5, ge=0)
+    story_window: Duration = timedelta(hours=48)
+    link_previews: bool = False
+    channel_rate_per_minute: int = Field(default=20, ge=1)
+    global_rate_per_second: int = Field(default=25, ge=1)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}: use an IANA name such as America/Caracas"
+            ) from None
+        return value
+
+    @field_validator("http_listen")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        host, sep, port = value.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ValueError(f"invalid address {value!r}: expected host:port, e.g. 127.0.0.1:9108")
+        return value
+
+    @field_validator("contact_url")
+    @classmethod
+    def _contact(cls, value: str) -> str:
+        return _check_url(value)
+
+    @property
+    def user_agent_header(self) -> str:
+        return self.user_agent.replace("{contact_url}", self.contact_url)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Selectors(Strict):
+    """CSS selectors of a `page` feed; `a@href` picks the attribute `href` of `a`."""
+
+    item: str
+    title: str
+    link: str
+    date: str | None = None
+    summary: str | None = None
+
+    @field_validator("item", "title", "link", "date", "summary")
+    @classmethod
+    def _css(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        css, _, attr = value.partition("@")
+        if not css.strip() and not attr:
+            raise ValueError("empty selector")
+        try:
+            import soupsieve
+
+            soupsieve.compile(css.strip() or "*")
+        except Exception as exc:  # soupsieve raises its own SelectorSyntaxError
+            raise ValueError(f"invalid CSS selector {css!r}: {str(exc).splitlines()[0]}") from None
+        return value
+
+
+class FeedConfig(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    url: HttpURL
+    type: Literal["rss", "page"] = "rss"
+    language: Literal["es", "en"]
+    interval: Duration = timedelta(minutes=10)
+    enabled: bool = True
+    selectors: Selectors | None = None
+    fetch_article: Literal["auto", "always", "never"] = "auto"
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        return _check_url(value)
+
+    @field_validator("interval")
+    @classmethod
+    def _min_interval(cls, value: timedelta) -> timedelta:
+        if value < timedelta(seconds=30):
+            raise ValueError(f"interval {format_duration(value)} is too short: 30s is the minimum")
+        return value
+
+    @model_validator(mode="after")
+    def _page_needs_selectors(self) -> FeedConfig:
+        if self.type == "page" and self.selectors is None:
+            raise ValueError("a feed of type page needs selectors (item, title, link)")
+        return self
+
+
+_CHAT_ID = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{3,31}|-?\d{1,20}|console)$")
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class ChannelConfig(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    chat_id: Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v)]
+    topics: list[str] = Field(min_length=1)
+    mode: Literal["instant", "digest"] = "instant"
+    languages: list[Literal["es", "en"]] | None = None
+    min_urgency: Literal["low", "normal", "high"] = "low"
+    schedule: list[str] | None = None
+    link_previews: bool | None = None
+
+    @field_validator("chat_id")
+    @classmethod
+    def _chat_id(cls, value: str) -> str:
+        if not _CHAT_ID.match(value):
+            raise ValueError(
+                f"invalid chat_id {value!r}: use @channelname, a numeric id, or console"
+            )
+        return value
+
+    @field_validator("schedule")
+    @classmethod
+    def _times(cls, value: list[str] | None) -> list[str] | None:
+        for t in value or []:
+            if not _HHMM.match(str(t)):
+                raise ValueError(f"invalid time {t!r}: use HH:MM in settings.timezone, e.g. 08:00")
+        return value
+
+    @model_validator(mode="after")
+    def _digest_schedule(self) -> ChannelConfig:
+        if self.mode == "digest" and not self.schedule:
+            raise ValueError("a digest channel needs a schedule, e.g. schedule: ['08:00', '20:00']")
+        return self
+
+    @property
+    def is_console(self) -> bool:
+        return self.chat_id == "console"
+
+
+class AppConfig(Strict):
+    settings: Settings = Field(default_factory=Settings)
+    topics: dict[str, TopicRules] = Field(min_length=1)
+    entities: list[EntitySpec] = Field(default_factory=list)
+    feeds: list[FeedConfig] = Field(default_factory=list)
+    channels: list[ChannelConfig] = Field(default_factory=list)
+
+    def feed(self, name: str) -> FeedConfig | None:
+        return next((f for f in self.feeds if f.name == name), None)
+
+    def channel(self, name: str) -> ChannelConfig | None:
+        return next((c for c in self.channels if c.name == name), None)
+
+    @property
+    def enabled_feeds(self) -> list[FeedConfig]:
+        return [f for f in self.feeds if f.enabled]
+
+    def summary(self) -> str:
+        enabled = len(self.enabled_feeds)
+        return (
+            f"{len(self.feeds)} feeds ({enabled} enabled), {len(self.topics)} topics "
+            f"({', '.join(self.topics)}), {len(self.entities)} entities, "
+            f"{len(self.channels)} channels"
+        )
+
+
+# ---------------------------------------------------------------------------
+# Errors with locations
+
+
+@dataclass(frozen=True)
+class ConfigIssue:
+    location: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.location} (line {self.line})" if self.line else self.location
+        return f"{where}: {self.message}" if where else self.message
+
+
+class ConfigError(Exception):
+    """An invalid config; `issues` holds every problem found."""
+
+    def __init__(self, path: str, issues: list[ConfigIssue]) -> None:
+        self.path = path
+        self.issues = issues
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        head = f"{self.path}: {len(self.issues)} error{'s' if len(self.issues) != 1 else ''}"
+        return "\n".join([head, *(f"  {issue}" for issue in self.issues)])
+
+
+Loc = tuple[str | int, ...]
+
+
+def format_loc(loc: Loc) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _resolve(data: Any, loc: Loc) -> tuple[Loc, int | None]:
+    """Follow `loc` through the YAML tree; return the path that exists and its line (1-based).
+
+    Parts that are not in the data (pydantic's union tags, a missing key) are
+    dropped, except a missing last key, which keeps its name and its parent's line.
+    """
+    node, path, line = data, [], None
+    if isinstance(node, CommentedMap | CommentedSeq) and node.lc.line is not None:
+        line = node.lc.line + 1
+    for i, part in enumerate(loc):
+        if isinstance(node, CommentedMap) and part in node:
+            line = node.lc.key(part)[0] + 1
+            node = node[part]
+            path.append(part)
+        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
+            line = node.lc.item(part)[0] + 1
+            node = node[part]
+            path.append(part)
+        elif i == len(loc) - 1 and isinstance(part, str) and isinstance(node, dict):
+            path.append(part)
+    return tuple(path), line
+
+
+def _unwrap(tp: Any) -> Any:
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is Annotated:
+            tp = typing.get_args(tp)[0]
+        elif origin in (Union, types.UnionType):
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
+            tp = models[0] if models else args[0]
+        else:
+            return tp
+
+
+def _model_at(root: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
+    tp: Any = root
+    for part in loc:
+        tp = _unwrap(tp)
+        origin = typing.get_origin(tp)
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            field = tp.model_fields.get(str(part))
+            if field is None:
+                return None
+            tp = field.annotation
+        elif origin is list:
+            tp = typing.get_args(tp)[0]
+        elif origin is dict:
+            tp = typing.get_args(tp)[1]
+        else:
+            return None
+    tp = _unwrap(tp)
+    return tp if isinstance(tp, type) and issubclass(tp, BaseModel) else None
+
+
+def _message(error: dict[str, Any], loc: Loc) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        key = str(loc[-1]) if loc else "?"
+        model = _model_at(AppConfig, loc[:-1])
+        hint = ""
+        if model is not None:
+            close = difflib.get_close_matches(key, list(model.model_fields), n=1, cutoff=0.6)
+            if close:
+                hint = f"; did you mean '{close[0]}'?"
+            else:
+                hint = f"; known keys: {', '.join(model.model_fields)}"
+        return f"unknown key '{key}'{hint}"
+    if kind == "missing":
+        return "required key is missing"
+    msg = str(error["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if msg.startswith(prefix):
+            msg = msg[len(prefix) :]
+    if kind in ("literal_error", "enum"):
+        got = error.get("input")
+        return f"{msg} (got {got!r})"
+    return msg
+
+
+def _duplicates(data: Any, key: str) -> list[tuple[Loc, str]]:
+    out: list[tuple[Loc, str]] = []
+    seen: dict[str, int] = {}
+    entries = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        return out
+    for i, entry in enumerate(entries):
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if not isinstance(name, str):
+            continue
+        if name in seen:
+            out.append(((key, i, "name"), f"duplicate name '{name}' (first used at {key}[{seen[name]}])"))
+        else:
+            seen[name] = i
+    return out
+
+
+def _unknown_topics(data: Any) -> list[tuple[Loc, str]]:
+    if not isinstance(data, dict):
+        return []
+    topics = data.get("topics")
+    known = list(topics) if isinstance(topics, dict) else []
+    out: list[tuple[Loc, str]] = []
+    channels = data.get("channels")
+    for i, channel in enumerate(channels if isinstance(channels, list) else []):
+        names = channel.get("topics") if isinstance(channel, dict) else None
+        for j, topic in enumerate(names if isinstance(names, list) else []):
+            if isinstance(topic, str) and topic not in known:
+                close = difflib.get_close_matches(topic, known, n=1, cutoff=0.6)
+                hint = f"; did you mean '{close[0]}'?" if close else f"; known topics: {', '.join(known) or 'none'}"
+                out.append((("channels", i, "topics", j), f"unknown topic '{topic}'{hint}"))
+    return out
+
+
+def _cross_checks(data: Any) -> list[tuple[Loc, str]]:
+    return _duplicates(data, "feeds") + _duplicates(data, "channels") + _unknown_topics(data)
+
+
+def _rule_checks(config: AppConfig) -> list[tuple[Loc, str]]:
+    try:
+        from monitor.match.rules import validate_rules  # type: ignore[attr-defined]
+    except ImportError:
+        return []
+    return list(validate_rules(config.topics, config.entities))
+
+
+def _issue(data: Any, loc: Loc, message: str) -> ConfigIssue:
+    path, line = _resolve(data, loc)
+    return ConfigIssue(format_loc(path) or "(top level)", line, message)
+
+
+def parse_config(text: str, path: str = DEFAULT_CONFIG) -> AppConfig:
+    """Validate the YAML `text`; raise ConfigError listing every problem."""
+    yaml = YAML(typ="rt")
+    try:
+        data = yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise ConfigError(path, [ConfigIssue("(YAML syntax)", line, problem)]) from None
+    except YAMLError as exc:
+        raise ConfigError(path, [ConfigIssue("(YAML syntax)", None, str(exc))]) from None
+    if data is None:
+        raise ConfigError(path, [ConfigIssue("(top level)", None, "the file is empty")])
+    if not isinstance(data, dict):
+        raise ConfigError(
+            path, [ConfigIssue("(top level)", 1, "expected a mapping with settings, topics, entities, feeds, channels")]
+        )
+
+    issues: list[ConfigIssue] = []
+    config: AppConfig | None = None
+    try:
+        config = AppConfig.model_validate(_plain(data))
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            issues.append(_issue(data, loc, _message(error, loc)))
+    issues += [_issue(data, loc, msg) for loc, msg in _cross_checks(data)]
+    if config is not None:
+        issues += [_issue(data, tuple(loc), msg) for loc, msg in _rule_checks(config)]
+    if issues:
+        issues.sort(key=lambda i: (i.line or 0, i.location))
+        raise ConfigError(path, issues)
+    assert config is not None
+    return config
+
+
+def _plain(node: Any) -> Any:
+    """ruamel's round-trip containers as plain dicts and lists (pydantic wants those)."""
+    if isinstance(node, dict):
+        return {str(k) if not isinstance(k, str | int) else k: _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return node
+
+
+def load_config(path: str | os.PathLike[str]) -> AppConfig:
+    """Read and validate a config file; a missing or unreadable file is a ConfigError too."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(str(p), [ConfigIssue("", None, "file not found")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(str(p), [ConfigIssue("", None, f"cannot read the file: {exc}")]) from None
+    return parse_config(text, str(p))
+
+
+# ---------------------------------------------------------------------------
+# Runtime: the environment of DESIGN.md over the file
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """Where things are, after command-line flags, the environment and the file."""
+
+    config_path: str
+    database_url: str
+    telegram_api_url: str
+    bot_token: str | None
+
+    @property
+    def has_telegram(self) -> bool:
+        return bool(self.bot_token)
+
+    def __repr__(self) -> str:  # never show the token
+        token = "set" if self.bot_token else "unset"
+        return (
+            f"Runtime(config_path={self.config_path!r}, database_url=<redacted>, "
+            f"telegram_api_url={self.telegram_api_url!r}, bot_token={token})"
+        )
+
+
+def config_path_from(cli_value: str | None, env: typing.Mapping[str, str] | None = None) -> str:
+    env = os.environ if env is None else env
+    return cli_value or env.get("MONITOR_CONFIG") or DEFAULT_CONFIG
+
+
+def resolve_runtime(
+    config: AppConfig | None,
+    *,
+    config_path: str,
+    db_flag: str | None = None,
+    env: typing.Mapping[str, str] | None = None,
+) -> Runtime:
+    env = os.environ if env is None else env
+    settings = config.settings if config else Settings()
+    db = db_flag or env.get("DATABASE_URL") or settings.database_url or DEFAULT_DB_URL
+    api = env.get("TELEGRAM_API_URL") or settings.telegram_api_url or DEFAULT_API_URL
+    token = env.get("TELEGRAM_BOT_TOKEN") or None
+    return Runtime(config_path, db, api.rstrip("/"), token)

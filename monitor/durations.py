@@ -1,0 +1,50 @@
+"""Durations as operators write them: `90s`, `10m`, `6h`, `2d`, `1h30m`."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
+
+
+def parse_duration(value: object) -> timedelta:
+    """Parse a duration; a bare number means seconds. Raises ValueError with a hint."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, bool):
+        raise ValueError("expected a duration such as 90s, 10m, 6h or 2d")
+    if isinstance(value, int | float):
+        if value < 0:
+            raise ValueError("a duration cannot be negative")
+        return timedelta(seconds=value)
+    if not isinstance(value, str):
+        raise ValueError("expected a duration such as 90s, 10m, 6h or 2d")
+    text = value.strip().lower().replace(" ", "")
+    if text.isdigit():
+        return timedelta(seconds=int(text))
+    pos, total = 0, 0.0
+    for m in _PART.finditer(text):
+        if m.start() != pos:
+            break
+        total += float(m.group(1)) * _UNITS[m.group(2)]
+        pos = m.end()
+    if not text or pos != len(text):
+        raise ValueError(
+            f"invalid duration {value!r}: use a number and a unit s, m, h, d or w (90s, 10m, 6h, 2d)"
+        )
+    return timedelta(seconds=total)
+
+
+def format_duration(delta: timedelta) -> str:
+    """The shortest readable form: 1d2h, 10m, 45s."""
+    seconds = int(delta.total_seconds())
+    if seconds <= 0:
+        return "0s"
+    out = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if seconds >= size:
+            out.append(f"{seconds // size}{unit}")
+            seconds %= size
+    return "".join(out)

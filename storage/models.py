@@ -1,0 +1,228 @@
+"""Database models: feeds and their polling state, items, matches, counts,
+stories, channels and the alert outbox.
+
+Times are stored as timezone-aware UTC (`UTCDateTime`), on SQLite as well as
+PostgreSQL, so comparisons never mix naive and aware values.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A DateTime that always comes back timezone-aware in UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        # SQLite keeps the text as given: store it without offset, read it back as UTC.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Feed(Base):
+    """A source from feeds.yaml and its polling state (keyed by the config name)."""
+
+    __tablename__ = "feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    url: Mapped[str] = mapped_column(Text)
+    effective_url: Mapped[str | None] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_polled_at: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]
+    first_success_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None]
+    parse_problem: Mapped[str | None] = mapped_column(Text)
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    next_poll_at: Mapped[datetime | None]
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    failure_reported: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    items: Mapped[list[Item]] = relationship(back_populates="feed")
+
+
+class Story(Base):
+    """A cluster of items from one or more outlets about one event."""
+
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    topics: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    urgency: Mapped[str] = mapped_column(String(10), default="normal")
+    language: Mapped[str | None] = mapped_column(String(8))
+    entities: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    counts: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    first_item_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    items: Mapped[list[Item]] = relationship(back_populates="story")
+
+    __table_args__ = (Index("ix_stories_created_at", "created_at"),)
+
+
+class Item(Base):
+    """One news item as normalized from a feed or page."""
+
+    __tablename__ = "items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"))
+    guid: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    canonical_url: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(8))
+    published_at: Mapped[datetime]
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    # Stored as seen but never alerted (first poll backlog, long stop).
+    backfill: Mapped[bool] = mapped_column(Boolean, default=False)
+    entities: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    classified_at: Mapped[datetime | None]
+    story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"))
+
+    feed: Mapped[Feed] = relationship(back_populates="items")
+    story: Mapped[Story | None] = relationship(back_populates="items")
+    matches: Mapped[list[Match]] = relationship(
+        back_populates="item", cascade="all, delete-orphan", passive_deletes=True
+    )
+    counts: Mapped[list[Count]] = relationship(
+        back_populates="item", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    __table_args__ = (
+        UniqueConstraint("feed_id", "guid", name="uq_items_feed_guid"),
+        Index("ix_items_canonical_url", "canonical_url"),
+        Index("ix_items_content_hash", "content_hash"),
+        Index("ix_items_published_at", "published_at"),
+        Index("ix_items_story_id", "story_id"),
+    )
+
+
+class Match(Base):
+    """An item's match of one topic, with the terms that made it (explainable)."""
+
+    __tablename__ = "matches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    topic: Mapped[str] = mapped_column(String(100))
+    urgency: Mapped[str] = mapped_column(String(10))
+    terms: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    explain: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    item: Mapped[Item] = relationship(back_populates="matches")
+
+    __table_args__ = (
+        UniqueConstraint("item_id", "topic", name="uq_matches_item_topic"),
+        Index("ix_matches_topic_created", "topic", "created_at"),
+    )
+
+
+class Count(Base):
+    """A figure stated in an item: so many released, arrested, held or dead."""
+
+    __tablename__ = "counts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    event: Mapped[str] = mapped_column(String(20))
+    number: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str | None] = mapped_column(String(200))
+
+    item: Mapped[Item] = relationship(back_populates="counts")
+
+    __table_args__ = (Index("ix_counts_item_id", "item_id"),)
+
+
+class Channel(Base):
+    """Delivery state of a channel from feeds.yaml (a 403 disables it, a migration moves it)."""
+
+    __tablename__ = "channels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    chat_id: Mapped[str] = mapped_column(String(100))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    disabled_reason: Mapped[str | None] = mapped_column(Text)
+    disabled_reported: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_digest_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Alert(Base):
+    """The outbox: one message to send (or edit) in one channel.
+
+    `dedupe_key` is unique, so queueing the same alert twice is a no-op; the
+    delivery worker claims rows by moving them from `pending` to `sending`.
+    """
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(200))
+    story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(20), default="new")  # new|edit|update|digest|test
+    dedupe_key: Mapped[str] = mapped_column(String(300), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending|sending|sent|failed
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    telegram_message_id: Mapped[int | None] = mapped_column(Integer)
+    reply_to_alert_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        Index("ix_alerts_status_next", "status", "next_attempt_at"),
+        Index("ix_alerts_channel_story", "channel", "story_id"),
+    )
