@@ -146,6 +146,7 @@ class Selectors(Strict):
 
 class FeedConfig(Strict):
     name: str = Field(min_length=1, max_length=200)
+    outlet: str | None = None  # display name in messages; default: the feed name
     url: HttpURL
     type: Literal["rss", "page"] = "rss"
     language: Literal["es", "en"]
@@ -158,6 +159,10 @@ class FeedConfig(Strict):
     @classmethod
     def _url(cls, value: str) -> str:
         return _check_url(value)
+
+    @property
+    def display_name(self) -> str:
+        return self.outlet or self.name
 
     @field_validator("interval")
     @classmethod
