@@ -80,7 +80,7 @@ class Feed(Base):
     failure_reported: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    items: Mapped[list[Item]] = relationship(back_populates="feed")
+    items: Mapped[list[Item]] = relationship(back_populates="feed", passive_deletes=True)
 
 
 class Story(Base):

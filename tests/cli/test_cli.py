@@ -1,0 +1,110 @@
+"""The command line as an operator uses it: real processes, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def monitor(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None,
+            stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MONITOR_CONFIG", "TELEGRAM_BOT_TOKEN")}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "monitor", *args], cwd=cwd, env=full_env, input=stdin,
+        capture_output=True, text=True, timeout=60,
+    )
+
+
+def test_check_config_on_the_default_file():
+    result = monitor("check-config")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("feeds.yaml: OK")
+    assert "2 topics" in result.stdout
+
+
+def test_check_config_reports_every_error_with_exit_2(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "topics:\n  political_prisoners: {}\n"
+        "feeds:\n  - {name: a, url: 'notaurl', language: es, interval: 1s}\n"
+        "channels:\n  - {name: c, chat_id: '@chan_nel', topics: [us_actions]}\n",
+        encoding="utf-8",
+    )
+    result = monitor("check-config", str(bad))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "feeds[0].url (line 4): invalid URL" in result.stderr
+    assert "feeds[0].interval (line 4): interval 1s is too short" in result.stderr
+    assert "channels[0].topics[0] (line 6): unknown topic 'us_actions'" in result.stderr
+
+
+def test_check_config_reads_monitor_config_from_the_environment(tmp_path):
+    bad = tmp_path / "x.yaml"
+    bad.write_text("feeds: {", encoding="utf-8")
+    result = monitor("check-config", env={"MONITOR_CONFIG": str(bad)})
+    assert result.returncode == 2 and "(YAML syntax)" in result.stderr
+
+
+def test_status_on_an_empty_database(tmp_path):
+    result = monitor("status", "--db", f"sqlite:///{tmp_path / 'fresh.db'}")
+    assert result.returncode == 0, result.stderr
+    assert "Feeds (" in result.stdout and "Alert queue (0 pending)" in result.stdout
+    assert "el-pitazo" in result.stdout and "never" in result.stdout
+    assert (tmp_path / "fresh.db").exists()
+
+
+def test_status_uses_database_url_from_the_environment(tmp_path):
+    result = monitor("status", env={"DATABASE_URL": f"sqlite:///{tmp_path / 'env.db'}"})
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "env.db").exists()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere; the unreachable path case covers it")
+def test_read_only_database_directory_is_one_line(tmp_path):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    result = monitor("status", "--db", f"sqlite:///{ro / 'x.db'}")
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("error: cannot open database")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["sqlite:////proc/no/such/dir/x.db", "postgresql+psycopg://nobody@127.0.0.1:1/none", "notadb://x"],
+)
+def test_unreachable_database_is_one_clear_line(url):
+    result = monitor("status", "--db", url)
+    assert result.returncode == 1, result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:"), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_database_file_that_is_not_a_database(tmp_path):
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not sqlite" * 100)
+    result = monitor("status", "--db", f"sqlite:///{junk}")
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: cannot open database") and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["run", "poll-once", "classify", "check-config", "status"])
+def test_every_command_has_help(command):
+    result = monitor(command, "--help")
+    assert result.returncode == 0
+    assert "--config" in result.stdout and "--db" in result.stdout
+    assert len(result.stdout.splitlines()) > 5
+
+
+def test_unknown_command_is_a_usage_error():
+    result = monitor("frobnicate")
+    assert result.returncode == 2 and "invalid choice" in result.stderr

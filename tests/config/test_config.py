@@ -1,0 +1,155 @@
+"""feeds.yaml validation: the shipped config is valid; broken ones say where and why."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from textwrap import dedent
+
+import pytest
+
+from monitor.config import ConfigError, parse_config, resolve_runtime
+from monitor.durations import format_duration, parse_duration
+
+BASE = """\
+settings:
+  timezone: America/Caracas
+topics:
+  political_prisoners: {}
+  us_actions: {}
+feeds:
+  - name: pitazo
+    url: https://elpitazo.net/feed/
+    language: es
+    interval: 10m
+channels:
+  - name: prisoners
+    chat_id: "@presos_ve"
+    topics: [political_prisoners]
+"""
+
+
+def errors_of(text: str) -> list[str]:
+    with pytest.raises(ConfigError) as info:
+        parse_config(dedent(text), "test.yaml")
+    return [str(issue) for issue in info.value.issues]
+
+
+def test_default_config_is_valid(default_config):
+    assert {"political_prisoners", "us_actions"} <= set(default_config.topics)
+    assert len(default_config.feeds) >= 10
+    languages = {f.language for f in default_config.feeds}
+    assert languages == {"es", "en"}
+    assert any(f.type == "page" for f in default_config.feeds)
+    for topic in ("political_prisoners", "us_actions"):
+        assert any(topic in c.topics for c in default_config.channels)
+
+
+def test_base_config_is_valid_and_has_defaults():
+    config = parse_config(BASE)
+    assert config.settings.backfill_window == timedelta(hours=24)
+    assert config.settings.http_listen == "127.0.0.1:9108"
+    assert config.feeds[0].interval == timedelta(minutes=10)
+    assert config.feeds[0].type == "rss" and config.feeds[0].enabled
+    assert config.channels[0].mode == "instant"
+
+
+BROKEN = [
+    # (replace this, with this, expected "location (line N): message" fragment)
+    ("interval: 10m", "interval: 10 minutes", "feeds[0].interval (line 10): invalid duration"),
+    ("interval: 10m", "interval: 5s", "feeds[0].interval (line 10): interval 5s is too short"),
+    ("language: es", "language: pt", "feeds[0].language (line 9): Input should be 'es' or 'en'"),
+    ("url: https://elpitazo.net/feed/", "url: elpitazo.net/feed", "feeds[0].url (line 8): invalid URL"),
+    ("    url: https://elpitazo.net/feed/\n", "", "feeds[0].url (line 7): required key is missing"),
+    ("timezone: America/Caracas", "timezone: Mars/Olympus", "settings.timezone (line 2): unknown time zone"),
+    ("timezone: America/Caracas", "timezon: America/Caracas", "settings.timezon (line 2): unknown key 'timezon'; did you mean 'timezone'?"),
+    ("    interval: 10m", "    intervall: 10m", "feeds[0].intervall (line 10): unknown key 'intervall'; did you mean 'interval'?"),
+    ("topics: [political_prisoners]", "topics: [political_prisoner]", "channels[0].topics[0] (line 14): unknown topic 'political_prisoner'; did you mean 'political_prisoners'?"),
+    ('chat_id: "@presos_ve"', "chat_id: presos ve", "channels[0].chat_id (line 13): invalid chat_id"),
+    ("    topics: [political_prisoners]", "    topics: [political_prisoners]\n    mode: digest", "channels[0] (line 12): a digest channel needs a schedule"),
+    ("    topics: [political_prisoners]", "    topics: [political_prisoners]\n    mode: loud", "channels[0].mode (line 15): Input should be 'instant' or 'digest'"),
+    ("    interval: 10m", "    interval: 10m\n    type: page", "feeds[0] (line 7): a feed of type page needs selectors"),
+    ("    interval: 10m", "    interval: 10m\n    enabled: perhaps", "feeds[0].enabled (line 11): Input should be a valid boolean"),
+    ("settings:\n  timezone: America/Caracas\n", "settings:\n  http_listen: localhost\n", "settings.http_listen (line 2): invalid address"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), BROKEN)
+def test_broken_config_reports_location_and_message(old, new, expected):
+    assert old in BASE
+    issues = errors_of(BASE.replace(old, new, 1))
+    assert any(issue.startswith(expected) for issue in issues), issues
+
+
+def test_duplicate_names_are_reported_with_first_use():
+    text = BASE + '  - {name: prisoners, chat_id: "-1001234567", topics: [us_actions]}\n'
+    text = text.replace("feeds:\n", "feeds:\n  - {name: pitazo, url: 'https://a.org/x', language: es}\n")
+    issues = errors_of(text)
+    assert any(
+        i.startswith("feeds[1].name (line 8): duplicate name 'pitazo' (first used at feeds[0])")
+        for i in issues
+    ), issues
+    assert any(i.startswith("channels[1].name (line 16): duplicate name 'prisoners'") for i in issues), issues
+
+
+def test_every_error_is_reported_at_once():
+    text = BASE.replace("interval: 10m", "interval: forever").replace("language: es", "language: xx")
+    text = text.replace("topics: [political_prisoners]", "topics: [nope]")
+    issues = errors_of(text)
+    assert len(issues) == 3, issues
+    assert [i.split(" ")[0] for i in issues] == ["feeds[0].language", "feeds[0].interval", "channels[0].topics[0]"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("settings: [unclosed\n", "(YAML syntax) (line 2)"),
+        ("feeds:\n  - name: a\n   url: b\n", "(YAML syntax) (line 3)"),
+        ("", "(top level): the file is empty"),
+        ("- just\n- a list\n", "(top level) (line 1): expected a mapping"),
+        ("feeds: []\n", "topics (line 1): required key is missing"),
+        ("topics: {}\n", "topics (line 1): Dictionary should have at least 1 item"),
+    ],
+)
+def test_unusable_files(text, expected):
+    issues = errors_of(text)
+    assert any(i.startswith(expected) for i in issues), issues
+
+
+def test_missing_file_is_a_config_error(tmp_path):
+    from monitor.config import load_config
+
+    with pytest.raises(ConfigError, match="file not found"):
+        load_config(tmp_path / "nope.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("90s", 90), ("10m", 600), ("6h", 21600), ("2d", 172800), ("1h30m", 5400), (45, 45), ("120", 120)],
+)
+def test_durations(text, seconds):
+    assert parse_duration(text) == timedelta(seconds=seconds)
+
+
+@pytest.mark.parametrize("text", ["", "ten minutes", "10x", "m10", "-5m", True, None, "1h 30 parsecs"])
+def test_bad_durations(text):
+    with pytest.raises(ValueError):
+        parse_duration(text)
+
+
+def test_format_duration_round_trips():
+    for text in ("45s", "10m", "6h", "1d2h"):
+        assert format_duration(parse_duration(text)) == text
+
+
+def test_environment_overrides_the_file():
+    config = parse_config(BASE.replace("  timezone: America/Caracas\n", "  database_url: sqlite:///from-file.db\n"))
+    runtime = resolve_runtime(config, config_path="x.yaml", env={})
+    assert runtime.database_url == "sqlite:///from-file.db"
+    assert runtime.telegram_api_url == "https://api.telegram.org" and runtime.bot_token is None
+    env = {"DATABASE_URL": "sqlite:///env.db", "TELEGRAM_API_URL": "http://127.0.0.1:9/", "TELEGRAM_BOT_TOKEN": "123:abc"}
+    runtime = resolve_runtime(config, config_path="x.yaml", env=env)
+    assert runtime.database_url == "sqlite:///env.db"
+    assert runtime.telegram_api_url == "http://127.0.0.1:9"
+    assert runtime.bot_token == "123:abc" and "123:abc" not in repr(runtime)
+    flag = resolve_runtime(config, config_path="x.yaml", db_flag="sqlite:///flag.db", env=env)
+    assert flag.database_url == "sqlite:///flag.db"
