@@ -92,3 +92,38 @@ def queue_summary(session: Session) -> dict[str, dict[str, int]]:
 
 def disabled_channels(session: Session) -> list[Channel]:
     return list(session.scalars(select(Channel).where(Channel.disabled.is_(True))))
+
+
+def prune_unmatched_items(session: Session, older_than: datetime) -> int:
+    """Retention: delete items fetched before `older_than` that never matched a topic.
+
+    Items in a story, with matches or counts are kept, and so is each feed's
+    newest item (its GUID keeps a feed from re-announcing it).
+    """
+    from sqlalchemy import delete, exists
+
+    from storage.models import Count, Match
+
+    newest = select(func.max(Item.id)).group_by(Item.feed_id)
+    stmt = delete(Item).where(
+        Item.fetched_at < older_than,
+        Item.classified_at.is_not(None),
+        Item.story_id.is_(None),
+        ~exists().where(Match.item_id == Item.id),
+        ~exists().where(Count.item_id == Item.id),
+        Item.id.not_in(newest),
+    )
+    return session.execute(stmt.execution_options(synchronize_session=False)).rowcount or 0
+
+
+def queue_depth(session: Session) -> int:
+    stmt = select(func.count(Alert.id)).where(Alert.status.in_(("pending", "sending")))
+    return int(session.scalar(stmt) or 0)
+
+
+def last_successful_poll(session: Session) -> datetime | None:
+    return session.scalar(select(func.max(Feed.last_success_at)))
+
+
+def feed_next_polls(session: Session) -> dict[str, datetime | None]:
+    return dict(session.execute(select(Feed.name, Feed.next_poll_at)).all())

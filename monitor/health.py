@@ -1,0 +1,78 @@
+"""/healthz and /metrics on a loopback HTTP endpoint (settings.http_listen).
+
+A stdlib threaded server keeps the endpoint answering even while the event
+loop is busy, which is exactly when an operator wants to look.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from monitor.metrics import Metrics
+
+log = logging.getLogger("monitor.health")
+
+
+class HealthServer:
+    """Serves `/healthz` (JSON, 200 when healthy, 503 otherwise) and `/metrics`."""
+
+    def __init__(self, listen: str, metrics: Metrics, check: Callable[[], dict[str, Any]]) -> None:
+        host, _, port = listen.rpartition(":")
+        self.metrics = metrics
+        self.check = check
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (stdlib API)
+                path = self.path.split("?", 1)[0]
+                if path == "/healthz":
+                    report = server.safe_check()
+                    body = json.dumps(report, default=str).encode()
+                    self._reply(200 if report["status"] == "ok" else 503, "application/json", body)
+                elif path == "/metrics":
+                    server.safe_check()  # refreshes the gauges
+                    self._reply(200, CONTENT_TYPE_LATEST, generate_latest(server.metrics.registry))
+                else:
+                    self._reply(404, "text/plain", b"not found: try /healthz or /metrics\n")
+
+            def _reply(self, status: int, ctype: str, body: bytes) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+                return
+
+        self.httpd = ThreadingHTTPServer((host.strip("[]"), int(port)), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, name="health", daemon=True)
+
+    @property
+    def address(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def safe_check(self) -> dict[str, Any]:
+        try:
+            return self.check()
+        except Exception as exc:  # the endpoint must answer even when a check breaks
+            log.warning("health check failed: %s", exc)
+            return {"status": "error", "error": str(exc), "time": time.time()}
+
+    def start(self) -> HealthServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()

@@ -1,0 +1,29 @@
+"""Prometheus metrics of the service (served on /metrics by monitor.health)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+
+class Metrics:
+    """One registry per service instance, so tests and reloads never share counters."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.polls = Counter("monitor_polls_total", "Feed polls by outcome", ["feed", "status"], registry=r)
+        self.poll_failures = Counter("monitor_poll_failures_total", "Failed feed polls", ["feed"], registry=r)
+        self.poll_seconds = Histogram(
+            "monitor_poll_duration_seconds", "Time to fetch, parse and store one feed", ["feed"],
+            buckets=(0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60), registry=r,
+        )
+        self.items = Counter("monitor_items_total", "New items stored", ["feed"], registry=r)
+        self.matches = Counter("monitor_matches_total", "Items matched, per topic", ["topic"], registry=r)
+        self.alerts_queued = Counter("monitor_alerts_queued_total", "Alerts written to the outbox", registry=r)
+        self.alerts_sent = Counter("monitor_alerts_sent_total", "Alerts delivered", ["channel"], registry=r)
+        self.alerts_failed = Counter("monitor_alerts_failed_total", "Alerts given up", ["channel"], registry=r)
+        self.alerts_retried = Counter("monitor_alerts_retried_total", "Delivery attempts to retry", ["channel"], registry=r)
+        self.queue_depth = Gauge("monitor_alert_queue_depth", "Alerts pending or being sent", registry=r)
+        self.last_success = Gauge(
+            "monitor_last_successful_poll_timestamp_seconds", "Unix time of the last successful poll", registry=r
+        )

@@ -1,0 +1,89 @@
+"""Logging never carries the bot token, whatever logs it (httpx URLs, exceptions, tracebacks)."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import httpx
+import pytest
+
+from monitor.logs import redact, setup_logging
+
+TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+
+
+@contextmanager
+def _ok_server() -> Iterator[str]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+        def log_message(self, *args: object) -> None:
+            return
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def captured(monkeypatch):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    stream = io.StringIO()
+    setup_logging("DEBUG", "text", stream)
+    yield stream
+    setup_logging("WARNING", "text", io.StringIO())
+
+
+def test_redact_removes_token_in_urls_and_bare():
+    assert TOKEN not in redact(f"POST https://api.telegram.org/bot{TOKEN}/sendMessage")
+    assert redact(f"token is {TOKEN}.") == "token is <redacted>."
+    assert redact("sent message 42 to @presos_ve") == "sent message 42 to @presos_ve"
+
+
+def test_token_absent_from_httpx_request_logs(captured):
+    logging.getLogger("httpx").setLevel(logging.DEBUG)
+
+    with _ok_server() as url, httpx.Client() as client:
+        assert client.post(f"{url}/bot{TOKEN}/getMe").status_code == 200
+    output = captured.getvalue()
+    assert "getMe" in output
+    assert TOKEN not in output and TOKEN.split(":")[1] not in output
+
+
+def test_token_absent_from_exceptions_and_tracebacks(captured):
+    log = logging.getLogger("monitor.test")
+    try:
+        raise RuntimeError(f"request to https://api.telegram.org/bot{TOKEN}/sendMessage failed")
+    except RuntimeError:
+        log.exception("delivery failed for %s", f"/bot{TOKEN}/x")
+    output = captured.getvalue()
+    assert "RuntimeError" in output and "Traceback" in output
+    assert TOKEN not in output
+
+
+def test_json_lines_format(monkeypatch):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    stream = io.StringIO()
+    setup_logging("INFO", "json", stream)
+    try:
+        logging.getLogger("monitor.x").info("polled %s with %s", "pitazo", TOKEN)
+    finally:
+        setup_logging("WARNING", "text", io.StringIO())
+    line = json.loads(stream.getvalue().strip().splitlines()[-1])
+    assert line["level"] == "info" and line["logger"] == "monitor.x"
+    assert line["message"] == "polled pitazo with <redacted>"
