@@ -1,14 +1,45 @@
-"""The service: `monitor run` and `monitor poll-once` (wired as the stages land)."""
+"""The service: `monitor run` (long-running) and `monitor poll-once` (one pass).
+
+`Service` wires the stages together: the scheduler calls `poll()` for a feed,
+which fetches and stores new items (monitor.ingest), classifies them and
+queues their alerts (monitor.pipeline); the delivery worker (alerts) sends
+what is queued. Everything that must survive a crash is in the database.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
 
-from monitor.config import AppConfig, Runtime
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import text
+
+from monitor.config import AppConfig, ConfigError, Runtime, load_config
+from monitor.metrics import Metrics
+from monitor.pipeline import Pipeline
 from storage.db import Database
-from storage.queries import sync_channels, sync_feeds
+from storage.queries import (
+    feed_next_polls,
+    last_successful_poll,
+    prune_unmatched_items,
+    queue_depth,
+    sync_channels,
+    sync_feeds,
+)
 
 log = logging.getLogger("monitor.service")
+
+SHUTDOWN_GRACE = 8.0  # seconds; SIGTERM must stop the process within 10 s
+HEARTBEAT_EVERY = 5.0
+CONFIG_WATCH_EVERY = 2.0
 
 
 def sync_config(config: AppConfig, db: Database) -> None:
@@ -17,12 +48,326 @@ def sync_config(config: AppConfig, db: Database) -> None:
         sync_channels(session, [(c.name, c.chat_id) for c in config.channels])
 
 
-def poll_once(config: AppConfig, runtime: Runtime, db: Database, *, dry_run: bool = False,
-              only: list[str] | None = None) -> int:
+class Service:
+    def __init__(
+        self, config: AppConfig, runtime: Runtime, db: Database, *, out: TextIO | None = None,
+        dry_run: bool = False,
+    ) -> None:
+        from alerts.delivery import DeliveryWorker
+        from monitor.fetch import Fetcher
+
+        self.config = config
+        self.runtime = runtime
+        self.db = db
+        self.out = out or sys.stdout
+        self.metrics = Metrics()
+        self.pipeline = Pipeline(config, db)
+        self.fetcher = Fetcher(config.settings)
+        self.worker = DeliveryWorker(config, runtime, db, dry_run=dry_run, out=self.out)
+        self._classify_lock = asyncio.Lock()
+        self.heartbeat = time.monotonic()
+        self.stop_event = asyncio.Event()
+        self.scheduler: AsyncIOScheduler | None = None
+        self.feed_scheduler: Any = None
+        self._config_mtime = _mtime(runtime.config_path)
+
+    # -- one feed -----------------------------------------------------------------
+
+    async def poll(self, name: str) -> Any:
+        """Fetch, store, classify and queue one feed; never raises for a feed's problem."""
+        from monitor.ingest import poll_feed
+
+        feed = self.config.feed(name)
+        if feed is None:
+            raise LookupError(f"feed {name!r} is not in the config")
+        result = await poll_feed(feed, self.config.settings, self.fetcher, self.db)
+        self._count_poll(result)
+        if result.stored:
+            await self.classify_pending()
+        self.worker.wake()
+        return result
+
+    async def classify_pending(self) -> None:
+        async with self._classify_lock:
+            processed = await asyncio.to_thread(self.pipeline.process_pending)
+        for topic, n in processed.topics.items():
+            self.metrics.matches.labels(topic).inc(n)
+        self.metrics.alerts_queued.inc(processed.alerts)
+
+    def _count_poll(self, result: Any) -> None:
+        m = self.metrics
+        m.polls.labels(result.feed, result.status).inc()
+        m.poll_seconds.labels(result.feed).observe(result.duration)
+        if result.status == "error":
+            m.poll_failures.labels(result.feed).inc()
+        else:
+            m.last_success.set(time.time())
+        if result.stored:
+            m.items.labels(result.feed).inc(result.stored)
+
+    # -- one pass -------------------------------------------------------------------
+
+    async def poll_once(self, only: list[str] | None = None) -> list[Any]:
+        feeds = [f for f in self.config.enabled_feeds if not only or f.name in only]
+        progress = Progress(len(feeds), sys.stderr)
+        results = []
+
+        async def one(name: str) -> None:
+            result = await self.poll(name)
+            results.append(result)
+            progress.advance(result.feed)
+
+        await asyncio.gather(*(one(f.name) for f in feeds))
+        progress.done()
+        order = {f.name: i for i, f in enumerate(feeds)}
+        return sorted(results, key=lambda r: order.get(r.feed, 0))
+
+    # -- the long run ---------------------------------------------------------------
+
+    async def run(self) -> int:
+        from monitor.scheduler import FeedScheduler
+
+        sync_config(self.config, self.db)
+        self.log_startup()
+        await self.classify_pending()  # items stored just before a crash or stop
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self.feed_scheduler = FeedScheduler(self.scheduler, self.poll, self.config.settings)
+        self.feed_scheduler.sync(self.config.enabled_feeds, self._next_polls())
+        self._schedule_housekeeping()
+        self._schedule_digests()
+        self.scheduler.start()
+        await self.worker.start()
+        worker_task = asyncio.create_task(self.worker.run(self.stop_event), name="delivery")
+        health = self._start_health()
+        self._install_signals()
+        try:
+            await self.stop_event.wait()
+        finally:
+            log.info("stopping: finishing in-flight work (at most %.0f s)", SHUTDOWN_GRACE)
+            self.scheduler.shutdown(wait=False)
+            try:
+                await asyncio.wait_for(worker_task, SHUTDOWN_GRACE)
+            except TimeoutError:
+                log.warning("delivery did not stop in time; unsent alerts stay queued")
+            await self.close()
+            if health:
+                health.stop()
+        log.info("stopped")
+        return 0
+
+    def request_stop(self) -> None:
+        self.stop_event.set()
+
+    async def close(self) -> None:
+        await self.worker.close()
+        await self.fetcher.aclose()
+
+    def log_startup(self) -> None:
+        c = self.config
+        delivery = f"Telegram at {self.runtime.telegram_api_url}" if self.runtime.has_telegram else "console (no bot token)"
+        log.info(
+            "starting: %d feeds (%d enabled), topics %s, %d channels, database %s, delivery %s",
+            len(c.feeds), len(c.enabled_feeds), ", ".join(c.topics), len(c.channels), self.db.url, delivery,
+        )
+
+    def _next_polls(self) -> dict[str, datetime | None]:
+        with self.db.session() as session:
+            return feed_next_polls(session)
+
+    def _schedule_housekeeping(self) -> None:
+        assert self.scheduler is not None
+        self.scheduler.add_job(self._beat, IntervalTrigger(seconds=HEARTBEAT_EVERY), id="heartbeat")
+        self.scheduler.add_job(
+            self.retention, IntervalTrigger(hours=6), id="retention", next_run_time=datetime.now(UTC),
+            coalesce=True, max_instances=1,
+        )
+        self.scheduler.add_job(
+            self._watch_config, IntervalTrigger(seconds=CONFIG_WATCH_EVERY), id="config-watch",
+            coalesce=True, max_instances=1,
+        )
+
+    def _schedule_digests(self) -> None:
+        assert self.scheduler is not None
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith("digest:"):
+                job.remove()
+        tz = self.config.settings.tz
+        for channel in self.config.channels:
+            if channel.mode != "digest":
+                continue
+            for at in channel.schedule or []:
+                hour, minute = (int(x) for x in at.split(":"))
+                self.scheduler.add_job(
+                    self.digest, CronTrigger(hour=hour, minute=minute, timezone=tz), args=[channel.name],
+                    id=f"digest:{channel.name}:{at}", coalesce=True, max_instances=1, misfire_grace_time=3600,
+                )
+
+    async def digest(self, channel: str) -> None:
+        from alerts.digest import enqueue_digest
+
+        with self.db.session() as session:
+            queued = enqueue_digest(session, self.config, channel, now=datetime.now(UTC))
+        if queued:
+            self.worker.wake()
+
+    async def retention(self) -> int:
+        cutoff = datetime.now(UTC) - self.config.settings.retention
+        with self.db.session() as session:
+            pruned = prune_unmatched_items(session, cutoff)
+        if pruned:
+            log.info("retention: pruned %d unmatched items older than %s", pruned, cutoff.date())
+        return pruned
+
+    async def _beat(self) -> None:
+        self.heartbeat = time.monotonic()
+
+    # -- hot reload -------------------------------------------------------------------
+
+    async def _watch_config(self) -> None:
+        mtime = _mtime(self.runtime.config_path)
+        if mtime != self._config_mtime:
+            self._config_mtime = mtime
+            self.reload()
+
+    def reload(self) -> bool:
+        """Apply a changed feeds.yaml; an invalid file is logged and the old config stays."""
+        try:
+            new = load_config(self.runtime.config_path)
+        except ConfigError as exc:
+            for line in exc.render().splitlines():
+                log.error("config reload rejected: %s", line.strip())
+            log.error("keeping the last valid config")
+            return False
+        old = self.config
+        self.config = new
+        sync_config(new, self.db)
+        self.pipeline.update_config(new)
+        self.worker.update_config(new)
+        if self.feed_scheduler is not None:
+            self.feed_scheduler.settings = new.settings
+            self.feed_scheduler.sync(new.enabled_feeds, self._next_polls())
+            self._schedule_digests()
+        added = {f.name for f in new.feeds} - {f.name for f in old.feeds}
+        removed = {f.name for f in old.feeds} - {f.name for f in new.feeds}
+        log.info(
+            "config reloaded: %s (feeds added: %s; removed: %s)",
+            new.summary(), ", ".join(sorted(added)) or "none", ", ".join(sorted(removed)) or "none",
+        )
+        return True
+
+    def _install_signals(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.request_stop)
+        if hasattr(signal, "SIGHUP"):
+            loop.add_signal_handler(signal.SIGHUP, self.reload)
+
+    # -- health -----------------------------------------------------------------------
+
+    def _start_health(self) -> Any:
+        from monitor.health import HealthServer
+
+        try:
+            server = HealthServer(self.config.settings.http_listen, self.metrics, self.health)
+        except OSError as exc:
+            log.error("health endpoint %s unavailable: %s", self.config.settings.http_listen, exc)
+            return None
+        log.info("health and metrics on %s/healthz and /metrics", server.address)
+        return server.start()
+
+    def health(self) -> dict[str, Any]:
+        report: dict[str, Any] = {"time": datetime.now(UTC).isoformat()}
+        beat_age = time.monotonic() - self.heartbeat
+        alive = bool(self.scheduler and self.scheduler.running) and beat_age < 6 * HEARTBEAT_EVERY
+        report["scheduler"] = {"alive": alive, "heartbeat_age_s": round(beat_age, 1)}
+        try:
+            with self.db.session() as session:
+                session.execute(text("SELECT 1"))
+                depth = queue_depth(session)
+                last = last_successful_poll(session)
+            report["database"] = {"reachable": True}
+            report["queue_depth"] = depth
+            report["last_successful_poll_age_s"] = (
+                round((datetime.now(UTC) - last).total_seconds(), 1) if last else None
+            )
+            self.metrics.queue_depth.set(depth)
+        except Exception as exc:
+            report["database"] = {"reachable": False, "error": str(exc).splitlines()[0]}
+        report["status"] = "ok" if alive and report["database"]["reachable"] else "unhealthy"
+        return report
+
+
+class Progress:
+    """A one-line progress bar on a terminal; silent when stderr is not a TTY."""
+
+    def __init__(self, total: int, stream: TextIO) -> None:
+        self.total, self.done_count, self.stream = total, 0, stream
+        self.enabled = stream.isatty() and total > 0
+
+    def advance(self, label: str) -> None:
+        self.done_count += 1
+        if self.enabled:
+            width = 30
+            filled = width * self.done_count // self.total
+            bar = "█" * filled + "░" * (width - filled)
+            self.stream.write(f"\r{bar} {self.done_count}/{self.total} {label[:30]:<30}")
+            self.stream.flush()
+
+    def done(self) -> None:
+        if self.enabled:
+            self.stream.write("\r" + " " * 80 + "\r")
+            self.stream.flush()
+
+
+def _mtime(path: str) -> float | None:
+    try:
+        return Path(path).stat().st_mtime
+    except OSError:
+        return None
+
+
+# -- the two commands -------------------------------------------------------------------
+
+
+def poll_once(
+    config: AppConfig, runtime: Runtime, db: Database, *, dry_run: bool = False,
+    only: list[str] | None = None, out: TextIO | None = None,
+) -> int:
+    out = out or sys.stdout
+    unknown = [n for n in only or [] if config.feed(n) is None]
+    if unknown:
+        print(f"error: no such feed: {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    return asyncio.run(_poll_once(config, runtime, db, dry_run=dry_run, only=only, out=out))
+
+
+async def _poll_once(
+    config: AppConfig, runtime: Runtime, db: Database, *, dry_run: bool, only: list[str] | None,
+    out: TextIO,
+) -> int:
     sync_config(config, db)
-    raise NotImplementedError("poll-once comes with the ingestion stage")
+    service = Service(config, runtime, db, out=out, dry_run=dry_run)
+    try:
+        await service.classify_pending()
+        results = await service.poll_once(only)
+        for result in results:
+            print(result.summary_line(), file=out)
+        failed = sum(r.status == "error" for r in results)
+        new = sum(len(r.new_item_ids) for r in results)
+        await service.worker.start()
+        stats = await service.worker.deliver_pending()
+        print(
+            f"{len(results)} feeds polled, {failed} failed, {new} new items; alerts: {stats}",
+            file=out,
+        )
+    finally:
+        await service.close()
+    return 0
 
 
 def run_service(config: AppConfig, runtime: Runtime, db: Database) -> int:
-    sync_config(config, db)
-    raise NotImplementedError("run comes with the ingestion stage")
+    async def main() -> int:
+        service = Service(config, runtime, db)
+        return await service.run()
+
+    return asyncio.run(main())

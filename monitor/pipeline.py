@@ -1,0 +1,111 @@
+"""The stage between storing an item and delivering alerts: match, store, queue.
+
+Items are picked up by `classified_at IS NULL`, not by a list handed over by
+the poll, so an item stored just before a crash is still classified and
+alerted after the restart. Each item's matches, counts, entities and the
+alerts they cause are written in one transaction: an item is never marked
+classified without its alerts queued.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor.config import AppConfig
+from monitor.match import Classifier, build_classifier
+from storage.db import Database
+from storage.models import Count, Item, Match
+
+log = logging.getLogger("monitor.pipeline")
+
+BATCH = 200
+
+
+@dataclass
+class ProcessResult:
+    classified: int = 0
+    relevant: int = 0
+    alerts: int = 0
+    topics: dict[str, int] = field(default_factory=dict)
+
+
+class Pipeline:
+    """Classifies unclassified items and queues their alerts."""
+
+    def __init__(self, config: AppConfig, db: Database) -> None:
+        self.db = db
+        self.config = config
+        self.classifier: Classifier = build_classifier(config.topics, config.entities)
+
+    def update_config(self, config: AppConfig) -> None:
+        """Hot reload: new rules apply to items classified from now on."""
+        self.classifier = build_classifier(config.topics, config.entities)
+        self.config = config
+
+    def process_pending(self, *, feed_id: int | None = None, now: datetime | None = None) -> ProcessResult:
+        result = ProcessResult()
+        while True:
+            with self.db.session() as session:
+                stmt = select(Item.id).where(Item.classified_at.is_(None)).order_by(Item.id).limit(BATCH)
+                if feed_id is not None:
+                    stmt = stmt.where(Item.feed_id == feed_id)
+                ids = list(session.scalars(stmt))
+            if not ids:
+                return result
+            for item_id in ids:
+                self._process_one(item_id, now or datetime.now(UTC), result)
+
+    def _process_one(self, item_id: int, now: datetime, result: ProcessResult) -> None:
+        with self.db.session() as session:
+            item = session.get(Item, item_id)
+            if item is None or item.classified_at is not None:
+                return
+            classification = self.classifier.classify(
+                title=item.title, summary=item.summary, text=item.text or "", lang=item.language
+            )
+            store_classification(session, item, classification, now)
+            result.classified += 1
+            if not classification.topics:
+                return
+            result.relevant += 1
+            for topic in classification.topics:
+                result.topics[topic] = result.topics.get(topic, 0) + 1
+            if item.backfill:
+                return
+            from alerts.outbox import enqueue_for_item
+
+            alerts = enqueue_for_item(session, item, classification, self.config, now=now)
+            result.alerts += len(alerts)
+            log.info(
+                "item %d matched %s (%s): %s",
+                item.id, ",".join(classification.topics), classification.urgency, item.title[:120],
+            )
+
+
+def store_classification(session: Session, item: Item, classification: Any, now: datetime) -> None:
+    """Persist what the matcher found: one Match per topic, the counts and the entities."""
+    explain = classification.explain
+    for topic in classification.topics:
+        session.add(
+            Match(
+                item_id=item.id,
+                topic=topic,
+                urgency=classification.urgency,
+                terms=list(classification.matches.get(topic, [])),
+                explain=list(explain.get(topic, [])),
+                created_at=now,
+            )
+        )
+    for count in classification.counts if classification.topics else []:
+        session.add(
+            Count(item_id=item.id, event=count["event"], number=int(count["number"]), source=count.get("source"))
+        )
+    item.entities = list(classification.entities)
+    item.classified_at = now
+    session.flush()
