@@ -51,7 +51,7 @@ def sync_config(config: AppConfig, db: Database) -> None:
 class Service:
     def __init__(
         self, config: AppConfig, runtime: Runtime, db: Database, *, out: TextIO | None = None,
-        dry_run: bool = False,
+        dry_run: bool = False, scheduler_options: dict[str, Any] | None = None,
     ) -> None:
         from alerts.delivery import DeliveryWorker
         from monitor.fetch import Fetcher
@@ -70,6 +70,7 @@ class Service:
         self.scheduler: AsyncIOScheduler | None = None
         self.feed_scheduler: Any = None
         self._config_mtime = _mtime(runtime.config_path)
+        self._scheduler_options = scheduler_options or {}
 
     # -- one feed -----------------------------------------------------------------
 
@@ -131,7 +132,9 @@ class Service:
         self.log_startup()
         await self.classify_pending()  # items stored just before a crash or stop
         self.scheduler = AsyncIOScheduler(timezone=UTC)
-        self.feed_scheduler = FeedScheduler(self.scheduler, self.poll, self.config.settings)
+        self.feed_scheduler = FeedScheduler(
+            self.scheduler, self.poll, self.config.settings, **self._scheduler_options
+        )
         self.feed_scheduler.sync(self.config.enabled_feeds, self._next_polls())
         self._schedule_housekeeping()
         self._schedule_digests()

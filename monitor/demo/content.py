@@ -46,16 +46,16 @@ ITEMS = [
     # Phase 1: a release reported by three outlets in two languages: one story.
     DemoItem("diario-demo", "d-2", "Gobierno excarcela a 87 presos políticos del penal de Tocorón",
              "Los liberados salieron con medidas cautelares; familiares esperaban frente al penal "
-             "en Aragua desde la madrugada.", 15),
+             "en Aragua desde la madrugada.", 10),
     DemoItem("radio-demo", "r-1", "Excarcelan a 87 presos políticos de Tocorón, según el Gobierno",
-             "Familiares confirmaron la salida de los detenidos del penal en Aragua.", 20),
+             "Familiares confirmaron la salida de los detenidos del penal en Aragua.", 10),
     DemoItem("world-demo", "w-1", "Venezuela frees 87 political prisoners from Tocorón prison",
-             "Relatives gathered outside the prison in Aragua state as the detainees walked out.", 22),
+             "Relatives gathered outside the prison in Aragua state as the detainees walked out.", 10),
     DemoItem("world-demo", "w-2", "US strikes Houthi targets in Yemen",
-             "The Pentagon said the strikes hit radar sites near the Red Sea coast.", 22, 0, False),
+             "The Pentagon said the strikes hit radar sites near the Red Sea coast.", 10, 0, False),
     # Phase 2: the verified figure arrives: a reply to the first message.
     DemoItem("radio-demo", "r-2", "Foro Penal verificó 61 de las 87 excarcelaciones anunciadas en Tocorón",
-             "La ONG dijo que sigue confirmando casos de presos políticos excarcelados.", 32),
+             "La ONG dijo que sigue confirmando casos de presos políticos excarcelados.", 24),
 ]
 
 
