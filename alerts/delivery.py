@@ -1,0 +1,414 @@
+"""The delivery worker: claims queued alerts and sends them, in order, within the limits.
+
+Each channel's queue is delivered strictly in alert-id order: only the oldest
+unsent alert of a channel (its *head*) is ever attempted, so a retry or a 429
+holds the channel back instead of letting later alerts overtake. Heads of
+different channels go out concurrently.
+
+Claiming is a conditional UPDATE (pending and due, or `sending` with a claim
+older than `stale_after`) whose rowcount must be 1, which is safe with several
+replicas on one PostgreSQL: the loser of a race sees rowcount 0. A crash between
+the send and the status update leaves the row in `sending`; it is reclaimed after
+`stale_after`, so that one message can go out twice, never more.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, TextIO
+
+from sqlalchemy import and_, func, or_, select, update
+from telegram.error import TelegramError
+
+from alerts.clock import Clock, SystemClock
+from alerts.console import print_alert
+from alerts.ratelimit import RateLimiter
+from alerts.telegram import Failure, TelegramSender, classify_error
+from monitor.config import AppConfig, ChannelConfig, Runtime
+from monitor.logs import redact
+from storage.db import Database
+from storage.models import Alert, Channel
+from storage.queries import sync_channels
+
+log = logging.getLogger("alerts.delivery")
+
+
+@dataclass
+class DeliveryStats:
+    sent: int = 0
+    failed: int = 0
+    retried: int = 0
+    deferred: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.sent} sent, {self.failed} failed, {self.retried} to retry, {self.deferred} deferred"
+
+
+@dataclass(frozen=True)
+class _Head:
+    id: int
+    channel: str
+    kind: str
+    status: str
+    next_attempt_at: datetime
+    claimed_at: datetime | None
+
+
+@dataclass
+class _Claimed:
+    id: int
+    channel: str
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+    reply_to_alert_id: int | None
+
+
+class DeliveryWorker:
+    """Sends the outbox. Use `async with DeliveryWorker(...)` or `start()`/`close()`.
+
+    `rate_window` is the per-channel window in seconds (Telegram: 60; tests shrink it),
+    `base_backoff`/`max_backoff` bound the exponential retry delay in seconds.
+    """
+
+    def __init__(
+        self, config: AppConfig, runtime: Runtime, db: Database, *, dry_run: bool = False,
+        out: TextIO = sys.stdout, clock: Clock | None = None, rate_window: float = 60.0,
+        base_backoff: float = 2.0, max_backoff: float = 300.0, stale_after: float = 300.0,
+        request_timeout: float = 15.0, poll_interval: float = 2.0,
+    ) -> None:
+        self.config = config
+        self.runtime = runtime
+        self.db = db
+        self.dry_run = dry_run
+        self.out = out
+        self.clock: Clock = clock or SystemClock()
+        self.base_backoff = base_backoff
+        self.max_backoff = max_backoff
+        self.stale_after = timedelta(seconds=stale_after)
+        self.poll_interval = poll_interval
+        s = config.settings
+        self.limiter = RateLimiter(
+            s.channel_rate_per_minute, s.global_rate_per_second, window=rate_window,
+            clock=self.clock.monotonic, sleep=self.clock.sleep,
+        )
+        self.sender: TelegramSender | None = (
+            TelegramSender(runtime.bot_token, runtime.telegram_api_url, timeout=request_timeout)
+            if runtime.bot_token else None
+        )
+        self._secrets = (runtime.bot_token,) if runtime.bot_token else ()
+        self._printed: set[int] = set()  # dry run: printed once per process
+        self._wake: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._synced = False
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._sync_channels()
+        if self.sender:
+            await self.sender.start()
+
+    async def close(self) -> None:
+        if self.sender:
+            await self.sender.close()
+
+    async def __aenter__(self) -> DeliveryWorker:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    def update_config(self, config: AppConfig) -> None:
+        """Hot reload: new channels, filters and rates apply from the next round."""
+        self.config = config
+        s = config.settings
+        self.limiter.configure(s.channel_rate_per_minute, s.global_rate_per_second)
+        self._synced = False
+
+    def wake(self) -> None:
+        """Ask a waiting `run` loop to look at the queue now (safe from any thread)."""
+        if self._wake is None or self._loop is None:
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is self._loop:
+            self._wake.set()
+        else:
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Deliver until `stop` is set; an in-flight send is finished, the rest stays queued."""
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        await self.start()
+        while not stop.is_set():
+            try:
+                await self.deliver_pending(stop=stop)
+            except Exception as exc:  # a database hiccup must not end delivery
+                log.error("delivery round failed: %s", redact(repr(exc), self._secrets))
+            delay = self._next_delay()
+            self._wake.clear()
+            waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
+            try:
+                await asyncio.wait(waiters, timeout=delay, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for w in waiters:
+                    w.cancel()
+
+    # -- one round -------------------------------------------------------------------
+
+    async def deliver_pending(
+        self, max_batch: int | None = None, *, stop: asyncio.Event | None = None
+    ) -> DeliveryStats:
+        """Send everything due now, within the rate limits; return what happened."""
+        self._sync_channels()
+        stats = DeliveryStats()
+        if self.dry_run:
+            self._print_dry_run(max_batch)
+            return stats
+        deferred: set[int] = set()
+        done = 0
+        while not (stop and stop.is_set()):
+            batch = self._due_heads(deferred)
+            if max_batch is not None:
+                batch = batch[: max(0, max_batch - done)]
+            if not batch:
+                break
+            await asyncio.gather(*(self._deliver(head, stats) for head in batch))
+            done += len(batch)
+        stats.deferred = len(deferred)
+        return stats
+
+    def _channel_conf(self, name: str) -> ChannelConfig | None:
+        return self.config.channel(name)
+
+    def _is_console(self, conf: ChannelConfig) -> bool:
+        return conf.is_console or self.sender is None
+
+    def _due_heads(self, deferred: set[int]) -> list[_Head]:
+        now = self.clock.now()
+        stale = now - self.stale_after
+        heads: list[_Head] = []
+        with self.db.session() as session:
+            channels = {c.name: c for c in session.scalars(select(Channel))}
+            for conf in self.config.channels:
+                row = channels.get(conf.name)
+                if row is None or row.disabled:
+                    continue
+                head = session.execute(
+                    select(Alert.id, Alert.channel, Alert.kind, Alert.status, Alert.next_attempt_at, Alert.claimed_at)
+                    .where(Alert.channel == conf.name, Alert.status.in_(("pending", "sending")))
+                    .order_by(Alert.id).limit(1)
+                ).first()
+                if head is None:
+                    continue
+                h = _Head(*head)
+                if h.status == "sending" and (h.claimed_at is None or h.claimed_at > stale):
+                    continue  # another worker (or this one) is sending it
+                if h.status == "pending" and h.next_attempt_at > now:
+                    continue
+                if not self._is_console(conf) and self.limiter.chat_wait(conf.name) > 0:
+                    deferred.add(h.id)
+                    continue
+                heads.append(h)
+        return heads
+
+    def _next_delay(self) -> float:
+        delay = self.poll_interval
+        with self.db.session() as session:
+            soonest = session.scalar(select(func.min(Alert.next_attempt_at)).where(Alert.status == "pending"))
+        if soonest is not None:
+            delay = min(delay, (soonest - self.clock.now()).total_seconds())
+        waits = [self.limiter.chat_wait(c.name) for c in self.config.channels]
+        waits = [w for w in waits if w > 0]
+        if waits:
+            delay = min(delay, min(waits))
+        return max(0.01, delay)
+
+    # -- one alert -------------------------------------------------------------------
+
+    def _claim(self, head: _Head) -> _Claimed | None:
+        now = self.clock.now()
+        stale = now - self.stale_after
+        with self.db.session() as session:
+            result = session.execute(
+                update(Alert)
+                .where(
+                    Alert.id == head.id,
+                    or_(
+                        and_(Alert.status == "pending", Alert.next_attempt_at <= now),
+                        and_(Alert.status == "sending", Alert.claimed_at < stale),
+                    ),
+                )
+                .values(status="sending", claimed_at=now, attempts=Alert.attempts + 1)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:
+                return None
+            row = session.get(Alert, head.id)
+            assert row is not None
+            return _Claimed(row.id, row.channel, row.kind, dict(row.payload or {}), row.attempts, row.reply_to_alert_id)
+
+    def _finish(self, alert_id: int, **values: Any) -> None:
+        with self.db.session() as session:
+            session.execute(
+                update(Alert).where(Alert.id == alert_id, Alert.status == "sending")
+                .values(**values).execution_options(synchronize_session=False)
+            )
+
+    def _target(self, alert_id: int | None) -> tuple[str | None, int | None]:
+        if alert_id is None:
+            return None, None
+        with self.db.session() as session:
+            row = session.get(Alert, alert_id)
+            return (row.status, row.telegram_message_id) if row else (None, None)
+
+    async def _deliver(self, head: _Head, stats: DeliveryStats) -> None:
+        conf = self._channel_conf(head.channel)
+        if conf is None:
+            return
+        claimed = self._claim(head)
+        if claimed is None:
+            return
+        try:
+            if self._is_console(conf):
+                text = claimed.payload.get("text") or ""
+                print_alert(self.out, claimed.channel, claimed.kind, text, alert_id=claimed.id)
+                self._finish(claimed.id, status="sent", sent_at=self.clock.now(), claimed_at=None)
+                stats.sent += 1
+            else:
+                await self._send_telegram(conf, claimed, stats)
+        except Exception as exc:  # never leave a claim behind on a bug; retry later
+            message = redact(f"{type(exc).__name__}: {exc}", self._secrets)[:500]
+            log.error("alert %d to %s: unexpected error: %s", claimed.id, claimed.channel, message)
+            self._retry(claimed, message, stats)
+
+    def _retry(self, claimed: _Claimed, message: str, stats: DeliveryStats, delay: float | None = None) -> None:
+        if delay is None:
+            delay = min(self.max_backoff, self.base_backoff * 2 ** max(0, claimed.attempts - 1))
+            delay *= random.uniform(0.9, 1.1)
+        self._finish(
+            claimed.id, status="pending", claimed_at=None, last_error=message,
+            next_attempt_at=self.clock.now() + timedelta(seconds=delay),
+        )
+        stats.retried += 1
+
+    def _chat_id(self, conf: ChannelConfig) -> str:
+        with self.db.session() as session:
+            row = session.scalar(select(Channel).where(Channel.name == conf.name))
+            return row.chat_id if row else conf.chat_id
+
+    async def _send_telegram(self, conf: ChannelConfig, claimed: _Claimed, stats: DeliveryStats) -> None:
+        assert self.sender is not None
+        p = claimed.payload
+        preview = bool(p.get("preview", False))
+        edit_of: int | None = None
+        reply_to: int | None = None
+        if claimed.kind == "edit":
+            status, edit_of = self._target(p.get("target_alert_id"))
+            if edit_of is None:
+                if status in ("pending", "sending"):
+                    self._retry(claimed, "the message to edit is not sent yet", stats, delay=5.0)
+                else:
+                    self._finish(claimed.id, status="failed", claimed_at=None,
+                                 last_error=f"the message to edit was not delivered ({status})")
+                    stats.failed += 1
+                return
+        elif claimed.reply_to_alert_id is not None:
+            reply_to = self._target(claimed.reply_to_alert_id)[1]
+        html_mode, note = True, None
+        for _ in range(3):  # HTML, then plain text; one chat migration
+            chat_id = self._chat_id(conf)
+            text = p.get("html") if html_mode else p.get("text")
+            await self.limiter.acquire_global()
+            try:
+                if edit_of is not None:
+                    await self.sender.edit(chat_id, edit_of, text or "", html=html_mode, preview=preview)
+                    message_id: int | None = edit_of
+                else:
+                    message_id = await self.sender.send(
+                        chat_id, text or "", html=html_mode, preview=preview, reply_to=reply_to
+                    )
+            except TelegramError as exc:
+                failure = classify_error(exc, self.runtime.bot_token)
+                if failure.action != "rate_limited":
+                    self.limiter.record(conf.name)
+                if failure.action == "plain_text" and html_mode:
+                    log.warning("alert %d to %s: Telegram rejected the HTML (%s); resending as plain text",
+                                claimed.id, conf.name, failure.message)
+                    html_mode, note = False, f"sent as plain text after: {failure.message}"
+                    continue
+                if failure.action == "migrated" and failure.new_chat_id is not None:
+                    self._migrate(conf, failure.new_chat_id)
+                    continue
+                if failure.action == "not_modified":
+                    message_id = edit_of
+                else:
+                    self._handle_failure(conf, claimed, failure, stats)
+                    return
+            else:
+                self.limiter.record(conf.name)
+            self._finish(
+                claimed.id, status="sent", sent_at=self.clock.now(), claimed_at=None,
+                telegram_message_id=message_id, last_error=note,
+            )
+            stats.sent += 1
+            return
+        self._retry(claimed, "gave up after repeated migrations or fallbacks", stats)
+
+    def _handle_failure(self, conf: ChannelConfig, claimed: _Claimed, f: Failure, stats: DeliveryStats) -> None:
+        if f.action == "rate_limited":
+            self.limiter.block(conf.name, f.retry_after)
+            log.warning("alert %d to %s: 429, waiting %.0f s", claimed.id, conf.name, f.retry_after)
+            self._retry(claimed, f.message, stats, delay=f.retry_after)
+        elif f.action == "forbidden":
+            log.error("channel %s disabled: %s (its queue is kept)", conf.name, f.message)
+            with self.db.session() as session:
+                session.execute(
+                    update(Channel).where(Channel.name == conf.name)
+                    .values(disabled=True, disabled_reason=f.message, disabled_reported=False)
+                )
+            self._finish(claimed.id, status="pending", claimed_at=None, last_error=f.message,
+                         next_attempt_at=self.clock.now())
+            stats.deferred += 1
+        elif f.action in ("fail", "plain_text"):
+            log.error("alert %d to %s failed: %s", claimed.id, conf.name, f.message)
+            self._finish(claimed.id, status="failed", claimed_at=None, last_error=f.message)
+            stats.failed += 1
+        else:
+            log.warning("alert %d to %s: %s; will retry", claimed.id, conf.name, f.message)
+            self._retry(claimed, f.message, stats)
+
+    def _migrate(self, conf: ChannelConfig, new_chat_id: int) -> None:
+        log.warning("channel %s moved to chat %d; updating and resending", conf.name, new_chat_id)
+        with self.db.session() as session:
+            session.execute(update(Channel).where(Channel.name == conf.name).values(chat_id=str(new_chat_id)))
+
+    # -- helpers ---------------------------------------------------------------------
+
+    def _sync_channels(self) -> None:
+        if self._synced:
+            return
+        with self.db.session() as session:
+            sync_channels(session, [(c.name, c.chat_id) for c in self.config.channels])
+        self._synced = True
+
+    def _print_dry_run(self, max_batch: int | None) -> None:
+        with self.db.session() as session:
+            rows = list(session.scalars(
+                select(Alert).where(Alert.status == "pending", Alert.id.not_in(self._printed or {0}))
+                .order_by(Alert.id).limit(max_batch)
+            ))
+            for a in rows:
+                print_alert(self.out, a.channel, a.kind, (a.payload or {}).get("text") or "",
+                            alert_id=a.id, dry_run=True)
+                self._printed.add(a.id)

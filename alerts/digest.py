@@ -1,0 +1,131 @@
+"""Digests: a roundup of a `mode: digest` channel's stories on its schedule.
+
+Call `enqueue_digest(session, config, channel, now=...)` at each schedule time
+(HH:MM in settings.timezone), or `enqueue_due_digests(session, config, now=...)`
+from any periodic tick (e.g. every minute): it queues the digests whose latest
+schedule time has passed since the channel's last digest. Either covers the
+stories created since Channel.last_digest_at (the first digest: the last 24 h),
+grouped by topic, most urgent first, split into several messages when long. An
+empty period queues nothing. The slot is claimed with a conditional UPDATE of
+last_digest_at, so replicas firing together queue one digest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from alerts.render import DigestEntry, render_digest
+from alerts.routing import language_ok, urgency_at_least
+from monitor.config import AppConfig, ChannelConfig
+from storage.models import Alert, Channel, Feed, Item, Story
+
+FIRST_DIGEST_SPAN = timedelta(hours=24)
+
+
+def latest_slot(channel: ChannelConfig, now: datetime, config: AppConfig) -> datetime | None:
+    """The most recent schedule time at or before `now` (aware, UTC), or None without a schedule."""
+    tz = config.settings.tz
+    local = now.astimezone(tz)
+    best: datetime | None = None
+    for at in channel.schedule or []:
+        hour, minute = (int(x) for x in at.split(":"))
+        for days in (0, 1):
+            day = (local - timedelta(days=days)).date()
+            slot = datetime(day.year, day.month, day.day, hour, minute, tzinfo=tz)
+            if slot <= local:
+                best = slot if best is None or slot > best else best
+                break
+    return best.astimezone(now.tzinfo) if best else None
+
+
+def due_digests(config: AppConfig, now: datetime, last_runs: Mapping[str, datetime | None]) -> list[str]:
+    """Digest channels whose latest schedule time is after their last run (None: never run)."""
+    due = []
+    for channel in config.channels:
+        if channel.mode != "digest":
+            continue
+        slot = latest_slot(channel, now, config)
+        last = last_runs.get(channel.name)
+        if slot is not None and (last is None or last < slot):
+            due.append(channel.name)
+    return due
+
+
+def _entries(session: Session, channel: ChannelConfig, config: AppConfig, since: datetime, until: datetime) -> list[DigestEntry]:
+    stories = session.scalars(
+        select(Story).where(Story.created_at > since, Story.created_at <= until).order_by(Story.created_at)
+    )
+    out: list[DigestEntry] = []
+    for story in stories:
+        topic = next((t for t in channel.topics if t in (story.topics or [])), None)
+        if topic is None or not urgency_at_least(story.urgency, channel.min_urgency):
+            continue
+        rows = session.execute(
+            select(Item, Feed.name).join(Feed, Feed.id == Item.feed_id)
+            .where(Item.story_id == story.id).order_by(Item.id)
+        ).all()
+        rows = [(i, f) for i, f in rows if language_ok(channel, i.language)]
+        if not rows:
+            continue
+        item, feed_name = rows[0]
+        conf = config.feed(feed_name)
+        outlets = {(config.feed(f).display_name if config.feed(f) else f) for _, f in rows}
+        out.append(DigestEntry(
+            topic=topic, urgency=story.urgency, title=item.title,
+            outlet=conf.display_name if conf else feed_name,
+            published=item.published_at.isoformat() if item.published_at else None,
+            url=item.canonical_url or item.url, sources=len(outlets),
+        ))
+    return out
+
+
+def enqueue_digest(session: Session, config: AppConfig, channel_name: str, *, now: datetime) -> list[Alert]:
+    """Queue the digest of `channel_name` covering stories since its last digest; see module doc."""
+    channel = config.channel(channel_name)
+    if channel is None:
+        return []
+    row = session.scalar(select(Channel).where(Channel.name == channel_name))
+    if row is None:
+        row = Channel(name=channel.name, chat_id=channel.chat_id, disabled=False)
+        session.add(row)
+        session.flush()
+    previous = row.last_digest_at
+    since = previous or now - FIRST_DIGEST_SPAN
+    claim = update(Channel).where(Channel.id == row.id).values(last_digest_at=now)
+    claim = claim.where(Channel.last_digest_at.is_(None) if previous is None else Channel.last_digest_at == previous)
+    if session.execute(claim.execution_options(synchronize_session=False)).rowcount != 1:
+        return []  # another replica took this slot
+    session.expire(row)
+    entries = _entries(session, channel, config, since, now)
+    if not entries:
+        return []
+    lang = channel.languages[0] if channel.languages else "es"
+    preview = channel.link_previews if channel.link_previews is not None else config.settings.link_previews
+    stamp = now.replace(second=0, microsecond=0).isoformat()
+    alerts: list[Alert] = []
+    for i, part in enumerate(render_digest(entries, lang, config.settings.tz, heading_time=now)):
+        key = f"digest:{channel.name}:{stamp}:{i}"
+        if session.scalar(select(Alert.id).where(Alert.dedupe_key == key)) is not None:
+            continue
+        alert = Alert(
+            channel=channel.name, kind="digest", dedupe_key=key, status="pending", attempts=0,
+            payload={"html": part.html, "text": part.text, "preview": preview and i == 0, "stories": len(entries)},
+            next_attempt_at=now, created_at=now,
+        )
+        session.add(alert)
+        alerts.append(alert)
+    session.flush()
+    return alerts
+
+
+def enqueue_due_digests(session: Session, config: AppConfig, *, now: datetime) -> list[Alert]:
+    """Queue every digest that is due (see `due_digests`); call it from a periodic tick."""
+    last = {name: at for name, at in session.execute(select(Channel.name, Channel.last_digest_at))}
+    alerts: list[Alert] = []
+    for name in due_digests(config, now, last):
+        alerts += enqueue_digest(session, config, name, now=now)
+    return alerts

@@ -1,0 +1,411 @@
+"""A Telegram Bot API emulator on loopback, for tests, the demo and soak runs.
+
+It runs a stdlib `ThreadingHTTPServer` in a daemon thread, so it serves any
+client (python-telegram-bot, httpx, curl) and works from sync and async code:
+
+    with BotApiEmulator() as emu:          # or: async with BotApiEmulator() as emu
+        runtime = Runtime(..., telegram_api_url=emu.api_url, bot_token="123:abc")
+        ...
+        emu.messages("@prisoners")         # every accepted message, in order
+
+Where it matters it behaves like Telegram: HTML parse mode is validated
+(`alerts.tghtml`), text is limited to 4096 UTF-16 code units after entity
+parsing, flood limits answer 429 with `retry_after`, and faults can be injected:
+`fail_next(n, kind)`, `set_down(True)`, `forbid(chat)`, `migrate(chat, new_id)`.
+All controls are thread-safe.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import HTTP as HTTP_POLICY
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+from alerts.render import MAX_TEXT, tg_len
+from alerts.tghtml import TelegramHTMLError, parse_html
+
+FAULTS = ("500", "502", "503", "timeout", "drop", "403", "429")
+BOT_USER = {
+    "id": 7000000001, "is_bot": True, "first_name": "Monitor Emulator",
+    "username": "monitor_emulator_bot", "can_join_groups": True,
+    "can_read_all_group_messages": False, "supports_inline_queries": False,
+}
+
+
+@dataclass
+class EmulatedMessage:
+    chat_id: str
+    message_id: int
+    text: str  # as Telegram shows it (entities parsed)
+    raw: str  # as sent
+    parse_mode: str | None
+    reply_to: int | None = None
+    disable_preview: bool | None = None
+    edits: list[str] = field(default_factory=list)  # earlier texts, oldest first
+    date: int = 0
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    method: str
+    chat_id: str | None
+    status: int
+    description: str = ""
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, description: str, parameters: dict[str, Any] | None = None):
+        super().__init__(description)
+        self.status = status
+        self.description = description
+        self.parameters = parameters
+
+
+class BotApiEmulator:
+    """See the module docstring. `token=None` accepts any token."""
+
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, *, token: str | None = None,
+        hang_seconds: float = 2.0, retry_after: int = 3,
+    ) -> None:
+        self.host = host
+        self.port = port
+        self.token = token
+        self.hang_seconds = hang_seconds
+        self.retry_after = retry_after  # what an injected 429 asks for
+        self._lock = threading.RLock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._messages: dict[str, list[EmulatedMessage]] = {}
+        self._next_id: dict[str, int] = {}
+        self._faults: deque[tuple[str, str | None]] = deque()
+        self._down: str | None = None
+        self._forbidden: set[str] = set()
+        self._migrated: dict[str, int] = {}
+        self._per_chat: int | None = None
+        self._per_second: int | None = None
+        self._window = 60.0
+        self._chat_times: dict[str, deque[float]] = {}
+        self._global_times: deque[float] = deque()
+        self.requests: list[RequestRecord] = []
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    def start(self) -> BotApiEmulator:
+        handler = type("Handler", (_Handler,), {"emulator": self})
+        server = ThreadingHTTPServer((self.host, self.port), handler)
+        server.daemon_threads = True
+        server.block_on_close = False
+        self._server = server
+        self.port = server.server_address[1]
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="bot-api-emulator", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> BotApiEmulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> BotApiEmulator:
+        return self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def api_url(self) -> str:
+        """The root to put in TELEGRAM_API_URL (calls go to {api_url}/bot{token}/{method})."""
+        return f"http://{self.host}:{self.port}"
+
+    # -- controls --------------------------------------------------------------------
+
+    def fail_next(self, n: int = 1, kind: str = "500", chat_id: str | int | None = None) -> None:
+        """The next `n` API calls (for `chat_id` only, if given) fail with `kind`.
+
+        Kinds: 500/502/503 (server error), timeout (no answer for `hang_seconds`, then the
+        connection is closed), drop (connection closed without an answer), 403, 429.
+        """
+        if kind not in FAULTS:
+            raise ValueError(f"unknown fault {kind!r}; one of {', '.join(FAULTS)}")
+        with self._lock:
+            self._faults.extend([(kind, None if chat_id is None else str(chat_id))] * n)
+
+    def set_down(self, down: bool, mode: str = "drop") -> None:
+        """While down every request is answered with `mode` (drop, timeout, 500, 502, 503)."""
+        with self._lock:
+            self._down = mode if down else None
+
+    def rate_limit(
+        self, per_chat_per_minute: int | None = 20, global_per_second: int | None = 30,
+        *, window: float = 60.0,
+    ) -> None:
+        """Flood limits: `per_chat_per_minute` per `window` seconds per chat, and per second overall."""
+        with self._lock:
+            self._per_chat, self._per_second, self._window = per_chat_per_minute, global_per_second, window
+            self._chat_times.clear()
+            self._global_times.clear()
+
+    def forbid(self, chat_id: str | int, forbidden: bool = True) -> None:
+        with self._lock:
+            (self._forbidden.add if forbidden else self._forbidden.discard)(str(chat_id))
+
+    def migrate(self, chat_id: str | int, new_id: int) -> None:
+        with self._lock:
+            self._migrated[str(chat_id)] = int(new_id)
+
+    def messages(self, chat_id: str | int) -> list[EmulatedMessage]:
+        with self._lock:
+            return list(self._messages.get(str(chat_id), []))
+
+    def all_messages(self) -> dict[str, list[EmulatedMessage]]:
+        with self._lock:
+            return {k: list(v) for k, v in self._messages.items()}
+
+    def count(self, status: int, method: str | None = None) -> int:
+        with self._lock:
+            return sum(1 for r in self.requests if r.status == status and method in (None, r.method))
+
+    def reset(self) -> None:
+        with self._lock:
+            self._messages.clear()
+            self._next_id.clear()
+            self.requests.clear()
+            self._faults.clear()
+
+    # -- the API ---------------------------------------------------------------------
+
+    def _take_fault(self, chat_id: str | None) -> str | None:
+        with self._lock:
+            if self._down:
+                return self._down
+            for i, (kind, chat) in enumerate(self._faults):
+                if chat is None or chat == chat_id:
+                    del self._faults[i]
+                    return kind
+        return None
+
+    def _record(self, method: str, chat_id: str | None, status: int, description: str = "") -> None:
+        with self._lock:
+            self.requests.append(RequestRecord(method, chat_id, status, description))
+
+    def _check_chat(self, chat_id: str) -> None:
+        if chat_id in self._forbidden:
+            raise ApiError(403, "Forbidden: bot is not a member of the channel chat")
+        if chat_id in self._migrated:
+            raise ApiError(
+                400, "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": self._migrated[chat_id]},
+            )
+
+    def _check_rate(self, chat_id: str) -> None:
+        now = time.monotonic()
+        times = self._chat_times.setdefault(chat_id, deque())
+        while times and times[0] <= now - self._window:
+            times.popleft()
+        while self._global_times and self._global_times[0] <= now - 1.0:
+            self._global_times.popleft()
+        wait = 0.0
+        if self._per_chat is not None and len(times) >= self._per_chat:
+            wait = times[0] + self._window - now
+        if self._per_second is not None and len(self._global_times) >= self._per_second:
+            wait = max(wait, self._global_times[0] + 1.0 - now)
+        if wait > 0:
+            retry = max(1, math.ceil(wait))
+            raise ApiError(429, f"Too Many Requests: retry after {retry}", {"retry_after": retry})
+        times.append(now)
+        self._global_times.append(now)
+
+    def _text(self, params: dict[str, Any]) -> tuple[str, str, str | None]:
+        raw = str(params.get("text") or "")
+        mode = params.get("parse_mode")
+        if mode and str(mode).lower() == "html":
+            try:
+                shown = parse_html(raw)
+            except TelegramHTMLError as exc:
+                raise ApiError(400, f"Bad Request: {exc}") from None
+        elif mode:
+            raise ApiError(400, f"Bad Request: unsupported parse_mode {mode!r} in this emulator")
+        else:
+            shown = raw
+        if not shown.strip():
+            raise ApiError(400, "Bad Request: message text is empty")
+        if tg_len(shown) > MAX_TEXT:
+            raise ApiError(400, "Bad Request: message is too long")
+        return raw, shown, mode
+
+    def _chat_json(self, chat_id: str) -> dict[str, Any]:
+        if chat_id.lstrip("-").isdigit():
+            return {"id": int(chat_id), "type": "channel", "title": f"chat {chat_id}"}
+        fake = -1000000000000 - (sum(map(ord, chat_id)) * 7919) % 10**9
+        return {"id": fake, "type": "channel", "title": chat_id, "username": chat_id.lstrip("@")}
+
+    def _message_json(self, m: EmulatedMessage) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "message_id": m.message_id, "date": m.date, "chat": self._chat_json(m.chat_id), "text": m.text,
+        }
+        if m.edits:
+            out["edit_date"] = int(time.time())
+        return out
+
+    def call(self, method: str, params: dict[str, Any]) -> Any:
+        """Apply one API call (after faults); return its `result` or raise ApiError."""
+        if method == "getMe":
+            return BOT_USER
+        if method not in ("sendMessage", "editMessageText"):
+            raise ApiError(404, "Not Found: method not found")
+        chat_id = str(params.get("chat_id") or "")
+        if not chat_id:
+            raise ApiError(400, "Bad Request: chat_id is empty")
+        with self._lock:
+            self._check_chat(chat_id)
+            raw, shown, mode = self._text(params)
+            chat = self._messages.setdefault(chat_id, [])
+            preview = params.get("link_preview_options") or {}
+            disable_preview = bool(preview.get("is_disabled")) if preview else params.get("disable_web_page_preview")
+            if method == "sendMessage":
+                reply = params.get("reply_parameters") or {}
+                reply_to = reply.get("message_id") or params.get("reply_to_message_id")
+                allow = reply.get("allow_sending_without_reply") or params.get("allow_sending_without_reply")
+                if reply_to is not None and not any(m.message_id == int(reply_to) for m in chat) and not allow:
+                    raise ApiError(400, "Bad Request: message to be replied not found")
+                self._check_rate(chat_id)
+                self._next_id[chat_id] = self._next_id.get(chat_id, 0) + 1
+                msg = EmulatedMessage(
+                    chat_id, self._next_id[chat_id], shown, raw, mode,
+                    int(reply_to) if reply_to is not None else None, disable_preview, date=int(time.time()),
+                )
+                chat.append(msg)
+                return self._message_json(msg)
+            message_id = int(params.get("message_id") or 0)
+            msg = next((m for m in chat if m.message_id == message_id), None)
+            if msg is None:
+                raise ApiError(400, "Bad Request: message to edit not found")
+            if msg.raw == raw and msg.parse_mode == mode:
+                raise ApiError(
+                    400, "Bad Request: message is not modified: specified new message content and "
+                    "reply markup are exactly the same as a current content and reply markup of the message",
+                )
+            self._check_rate(chat_id)
+            msg.edits.append(msg.text)
+            msg.text, msg.raw, msg.parse_mode = shown, raw, mode
+            return self._message_json(msg)
+
+
+_JSON_FIELDS = {"reply_parameters", "link_preview_options", "reply_markup", "entities"}
+
+
+def _decode_params(content_type: str, body: bytes) -> dict[str, Any]:
+    ctype = content_type.split(";")[0].strip().lower()
+    if ctype == "application/json":
+        data = json.loads(body or b"{}")
+        return data if isinstance(data, dict) else {}
+    if ctype == "multipart/form-data":
+        msg = BytesParser(policy=HTTP_POLICY).parsebytes(
+            b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body
+        )
+        raw = {
+            part.get_param("name", header="content-disposition"): part.get_content()
+            for part in msg.iter_parts()
+        }
+    else:
+        raw = {k: v[-1] for k, v in parse_qs(body.decode("utf-8"), keep_blank_values=True).items()}
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key in _JSON_FIELDS or value in ("true", "false"):
+            try:
+                out[key] = json.loads(value)
+                continue
+            except ValueError:
+                pass
+        out[key] = value
+    return out
+
+
+class _Handler(BaseHTTPRequestHandler):
+    emulator: BotApiEmulator
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        pass  # quiet; the URL carries the token
+
+    def do_GET(self) -> None:  # noqa: N802 - stdlib name
+        self._serve()
+
+    def do_POST(self) -> None:  # noqa: N802 - stdlib name
+        self._serve()
+
+    def _serve(self) -> None:
+        emu = self.emulator
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        parts = self.path.split("?")[0].strip("/").split("/")
+        if len(parts) != 2 or not parts[0].startswith("bot"):
+            self._reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+            return
+        token, method = parts[0][3:], parts[1]
+        try:
+            params = _decode_params(self.headers.get("Content-Type", ""), body)
+        except (ValueError, UnicodeDecodeError):
+            self._reply(400, {"ok": False, "error_code": 400, "description": "Bad Request: invalid body"})
+            return
+        chat_id = str(params["chat_id"]) if params.get("chat_id") is not None else None
+        fault = emu._take_fault(chat_id)
+        if fault:
+            emu._record(method, chat_id, 0 if fault in ("drop", "timeout") else int(fault), fault)
+            self._fault(fault)
+            return
+        if emu.token is not None and token != emu.token:
+            emu._record(method, chat_id, 401, "Unauthorized")
+            self._reply(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+            return
+        try:
+            result = emu.call(method, params)
+        except ApiError as exc:
+            emu._record(method, chat_id, exc.status, exc.description)
+            payload: dict[str, Any] = {"ok": False, "error_code": exc.status, "description": exc.description}
+            if exc.parameters:
+                payload["parameters"] = exc.parameters
+            self._reply(exc.status, payload)
+            return
+        emu._record(method, chat_id, 200)
+        self._reply(200, {"ok": True, "result": result})
+
+    def _fault(self, kind: str) -> None:
+        if kind == "timeout":
+            time.sleep(self.emulator.hang_seconds)
+            self.close_connection = True
+        elif kind == "drop":
+            self.close_connection = True
+        elif kind == "403":
+            self._reply(403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was kicked from the channel chat"})
+        elif kind == "429":
+            n = self.emulator.retry_after
+            self._reply(429, {"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {n}", "parameters": {"retry_after": n}})
+        else:
+            self._reply(int(kind), {"ok": False, "error_code": int(kind), "description": "Internal Server Error"})
+
+    def _reply(self, status: int, payload: dict[str, Any]) -> None:
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)

@@ -1,0 +1,149 @@
+"""Queueing alerts for an item, in the caller's transaction (never commits).
+
+Per instant channel that lists one of the story's topics:
+- no alert for the story in that channel yet, and the item passes the channel's
+  filters → `new` (the item's own message);
+- the channel has the story and the item brings a figure the story lacked →
+  `update`, a short reply to the first message;
+- otherwise → `edit` of the first message, naming the other outlets
+  ("También: El Pitazo, BBC Mundo"); skipped when the outlets did not change.
+
+Dedupe keys (`new:{channel}:{story}`, `edit|update:{channel}:{story}:{item}`)
+are unique, and an item already in a story is not queued again, so running this
+twice for the same item is a no-op.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from alerts.render import AlertView, lang_of, render_alert, render_update
+from alerts.routing import channel_accepts
+from alerts.stories import ClassificationLike, assign_story
+from alerts.summary import summarize
+from monitor.config import AppConfig, ChannelConfig
+from storage.models import Alert, Feed, Item, Story
+
+
+def outlet_of(item: Item, config: AppConfig) -> str:
+    feed = item.feed if item.feed is not None else None
+    name = feed.name if feed is not None else ""
+    conf = config.feed(name) if name else None
+    return conf.display_name if conf else name
+
+
+def story_outlets(session: Session, story: Story, config: AppConfig) -> list[str]:
+    """Display names of the story's outlets, first seen first."""
+    rows = session.execute(
+        select(Feed.name).join(Item, Item.feed_id == Feed.id).where(Item.story_id == story.id).order_by(Item.id)
+    ).scalars()
+    names: list[str] = []
+    for name in rows:
+        conf = config.feed(name)
+        shown = conf.display_name if conf else name
+        if shown not in names:
+            names.append(shown)
+    return names
+
+
+def item_view(item: Item, c: ClassificationLike, config: AppConfig, *, also: list[str]) -> AlertView:
+    terms = [t for topic in c.topics for t in c.matches.get(topic, [])]
+    summary = summarize(
+        text=item.text, summary=item.summary, title=item.title, terms=terms,
+        numbers=[int(x.get("number", 0)) for x in c.counts],
+    )
+    return AlertView(
+        lang=lang_of(item.language), topics=list(c.topics), urgency=c.urgency,
+        outlet=outlet_of(item, config),
+        published=item.published_at.isoformat() if item.published_at else None,
+        title=item.title, summary=summary, counts=[dict(x) for x in c.counts],
+        url=item.canonical_url or item.url, also=also,
+    )
+
+
+def _preview(channel: ChannelConfig, config: AppConfig) -> bool:
+    return channel.link_previews if channel.link_previews is not None else config.settings.link_previews
+
+
+def _existing(session: Session, key: str) -> Alert | None:
+    return session.scalar(select(Alert).where(Alert.dedupe_key == key))
+
+
+def _add(session: Session, alerts: list[Alert], *, key: str, now: datetime, **values: Any) -> None:
+    if _existing(session, key) is not None:
+        return
+    alert = Alert(dedupe_key=key, status="pending", attempts=0, next_attempt_at=now, created_at=now, **values)
+    session.add(alert)
+    session.flush()
+    alerts.append(alert)
+
+
+def enqueue_for_item(
+    session: Session, item: Item, classification: ClassificationLike, config: AppConfig, *, now: datetime
+) -> list[Alert]:
+    """Assign `item` to a story and queue the alerts it causes; return the new Alert rows."""
+    c = classification
+    if not c.topics or item.story_id is not None:
+        return []
+    assignment = assign_story(session, item, c, window=config.settings.story_window, now=now)
+    story = assignment.story
+    tz = config.settings.tz
+    outlets = story_outlets(session, story, config)
+    mine = outlet_of(item, config)
+    alerts: list[Alert] = []
+    for channel in config.channels:
+        if channel.mode != "instant" or not set(channel.topics) & set(story.topics or []):
+            continue
+        first = _existing(session, f"new:{channel.name}:{story.id}")
+        preview = _preview(channel, config)
+        if first is None:
+            if not channel_accepts(channel, c.topics, c.urgency, item.language):
+                continue
+            view = item_view(item, c, config, also=[o for o in outlets if o != mine])
+            r = render_alert(view, tz)
+            _add(
+                session, alerts, key=f"new:{channel.name}:{story.id}", now=now, channel=channel.name,
+                story_id=story.id, kind="new",
+                payload={"html": r.html, "text": r.text, "preview": preview, "view": view.to_json(), "item_id": item.id},
+            )
+        elif assignment.new_counts:
+            view = item_view(item, c, config, also=[])
+            view.counts = assignment.new_counts
+            view.summary = ""
+            view.lang = str((first.payload or {}).get("view", {}).get("lang") or view.lang)
+            r = render_update(view, tz)
+            _add(
+                session, alerts, key=f"update:{channel.name}:{story.id}:{item.id}", now=now,
+                channel=channel.name, story_id=story.id, kind="update", reply_to_alert_id=first.id,
+                payload={"html": r.html, "text": r.text, "preview": preview, "view": view.to_json(), "item_id": item.id},
+            )
+        else:
+            original = AlertView.from_json(dict((first.payload or {}).get("view") or {}))
+            also = [o for o in outlets if o != original.outlet]
+            if also == _latest_also(session, channel.name, story.id, original):
+                continue  # the same outlets again (a republished item): nothing to edit
+            original.also = also
+            r = render_alert(original, tz)
+            _add(
+                session, alerts, key=f"edit:{channel.name}:{story.id}:{item.id}", now=now,
+                channel=channel.name, story_id=story.id, kind="edit",
+                payload={
+                    "html": r.html, "text": r.text, "preview": preview, "view": original.to_json(),
+                    "item_id": item.id, "target_alert_id": first.id,
+                },
+            )
+    return alerts
+
+
+def _latest_also(session: Session, channel: str, story_id: int, original: AlertView) -> list[str]:
+    """The outlets the channel's message names now (after its latest queued edit)."""
+    last = session.scalar(
+        select(Alert).where(Alert.channel == channel, Alert.story_id == story_id, Alert.kind == "edit")
+        .order_by(Alert.id.desc()).limit(1)
+    )
+    view = (last.payload or {}).get("view") if last else None
+    return list((view or {}).get("also") or original.also or [])

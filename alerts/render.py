@@ -1,0 +1,365 @@
+"""Telegram HTML and plain-text rendering of alerts, and Telegram's length counting.
+
+Every piece of outside text goes through `clean` (control characters and lone
+surrogates removed) and then `esc`; tags are only ever written by this module,
+so a message never carries a tag it did not mean. Messages are kept within
+`MAX_TEXT` by shortening the summary (then the title), never by cutting the
+finished HTML, so no tag or entity is ever split.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+MAX_TEXT = 4096  # Telegram: characters after entity parsing, in UTF-16 code units
+ELLIPSIS = "…"
+TITLE_MAX = 300
+ALSO_MAX = 8
+
+TOPIC_LABELS: dict[str, dict[str, str]] = {
+    "political_prisoners": {"es": "Presos políticos", "en": "Political prisoners"},
+    "us_actions": {"es": "EE. UU. y Venezuela", "en": "US and Venezuela"},
+}
+HASHTAGS: dict[str, dict[str, list[str]]] = {
+    "political_prisoners": {"es": ["PresosPolíticos"], "en": ["PoliticalPrisoners"]},
+    "us_actions": {"es": ["EEUU"], "en": ["USA"]},
+}
+URGENCY_MARK = {"high": "🔴", "normal": "🟠", "low": "⚪"}
+WORDS: dict[str, dict[str, str]] = {
+    "es": {
+        "urgent": "URGENTE", "also": "También", "read": "Leer en", "update": "Actualización",
+        "more": "y {n} más", "digest": "Resumen", "stories": "noticias", "sources": "medios",
+    },
+    "en": {
+        "urgent": "URGENT", "also": "Also", "read": "Read on", "update": "Update",
+        "more": "and {n} more", "digest": "Roundup", "stories": "stories", "sources": "outlets",
+    },
+}
+COUNT_LABELS: dict[str, dict[str, str]] = {
+    "es": {"released": "excarcelados", "arrested": "detenidos", "held": "presos", "dead": "muertos"},
+    "en": {"released": "released", "arrested": "arrested", "held": "held", "dead": "dead"},
+}
+SOURCE_WORD = {"es": "según", "en": "according to"}
+VERIFIED = {"es": "verificados por", "en": "verified by"}
+
+_ENTITY_TAG = re.compile(r"<[^>]*>")
+_WS = re.compile(r"\s+")
+
+
+def tg_len(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def clean(text: str | None, *, oneline: bool = True) -> str:
+    """Outside text made safe to send: no control characters, no lone surrogates."""
+    if not text:
+        return ""
+    out = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if cat == "Cs" or (cat == "Cc" and ch not in "\n\t"):
+            continue
+        out.append(ch)
+    s = "".join(out)
+    if oneline:
+        return _WS.sub(" ", s).strip()
+    return "\n".join(_WS.sub(" ", line).strip() for line in s.splitlines()).strip()
+
+
+def esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def esc_attr(text: str) -> str:
+    return esc(text).replace('"', "&quot;")
+
+
+def html_to_text(markup: str) -> str:
+    """The text Telegram shows for our own markup (tags dropped, entities decoded)."""
+    return html.unescape(_ENTITY_TAG.sub("", markup))
+
+
+def safe_url(url: str | None) -> str | None:
+    url = clean(url)
+    if not url or not re.match(r"^https?://[^\s<>\"]+$", url, re.IGNORECASE):
+        return None
+    return url
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters at a word boundary, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    if limit <= 1:
+        return ELLIPSIS if limit == 1 else ""
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit * 0.6:
+        cut = cut[:space]
+    # never end on half a grapheme (combining mark, joiner, variation selector)
+    while cut and (unicodedata.combining(cut[-1]) or cut[-1] in "\u200d\ufe0f\ufe0e"):
+        cut = cut[:-1]
+    return cut.rstrip(" ,;:.-–—") + ELLIPSIS
+
+
+def lang_of(value: str | None) -> str:
+    return "en" if (value or "").lower().startswith("en") else "es"
+
+
+def topic_label(topic: str, lang: str) -> str:
+    return TOPIC_LABELS.get(topic, {}).get(lang) or topic.replace("_", " ").capitalize()
+
+
+def hashtags(topics: list[str], lang: str) -> list[str]:
+    tags: list[str] = []
+    for topic in topics:
+        known = HASHTAGS.get(topic, {}).get(lang)
+        words = known or ["".join(p.capitalize() for p in re.split(r"[^0-9A-Za-z]+", topic) if p)]
+        tags += [w for w in words if w and w not in tags]
+    if "Venezuela" not in tags:
+        tags.append("Venezuela")
+    return ["#" + t for t in tags]
+
+
+def count_phrase(count: dict[str, Any], lang: str) -> str:
+    number = int(count.get("number", 0))
+    event = str(count.get("event", ""))
+    label = COUNT_LABELS[lang].get(event, event)
+    source = clean(count.get("source"))
+    if source and event == "released":
+        return f"{number} {VERIFIED[lang]} {source}"
+    if source:
+        return f"{number} {label} ({SOURCE_WORD[lang]} {source})"
+    return f"{number} {label}"
+
+
+def counts_line(counts: list[dict[str, Any]], lang: str) -> str:
+    seen: list[str] = []
+    for c in counts:
+        phrase = count_phrase(c, lang)
+        if phrase not in seen:
+            seen.append(phrase)
+    return " · ".join(seen)
+
+
+def local_time(when: datetime | str | None, tz: ZoneInfo) -> str:
+    if when is None:
+        return ""
+    if isinstance(when, str):
+        when = datetime.fromisoformat(when)
+    return when.astimezone(tz).strftime("%d/%m/%Y %H:%M")
+
+
+def also_line(outlets: list[str], lang: str) -> str:
+    names = [clean(o) for o in outlets if clean(o)]
+    if not names:
+        return ""
+    shown = names[:ALSO_MAX]
+    text = ", ".join(shown)
+    if len(names) > ALSO_MAX:
+        text += " " + WORDS[lang]["more"].format(n=len(names) - ALSO_MAX)
+    return f"{WORDS[lang]['also']}: {text}"
+
+
+@dataclass
+class AlertView:
+    """What an alert message shows; stored in Alert.payload["view"] so it can be re-rendered."""
+
+    lang: str
+    topics: list[str]
+    urgency: str
+    outlet: str
+    published: str | None  # ISO 8601
+    title: str
+    summary: str
+    counts: list[dict[str, Any]] = field(default_factory=list)
+    url: str | None = None
+    also: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> AlertView:
+        return cls(**{k: data.get(k) for k in cls.__dataclass_fields__})  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: str
+    text: str  # plain text: console output and the fallback when Telegram rejects the HTML
+
+
+def _fit(build: Any, summary: str, title: str, limit: int) -> Rendered:
+    """Shrink the summary, then the title, until both renderings fit `limit`."""
+
+    def fits(r: Rendered) -> bool:
+        return tg_len(html_to_text(r.html)) <= limit and tg_len(r.text) <= limit
+
+    title = shorten(title, TITLE_MAX)
+    out = build(summary, title)
+    if fits(out):
+        return out
+    lo, hi = 0, len(summary)
+    best = build("", title)
+    while lo <= hi:  # longest summary that fits
+        mid = (lo + hi) // 2
+        cand = build(shorten(summary, mid), title)
+        if fits(cand):
+            best, lo = cand, mid + 1
+        else:
+            hi = mid - 1
+    if fits(best):
+        return best
+    lo, hi = 0, len(title)
+    best = build("", "")
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        cand = build("", shorten(title, mid))
+        if fits(cand):
+            best, lo = cand, mid + 1
+        else:
+            hi = mid - 1
+    return best
+
+
+def render_alert(view: AlertView, tz: ZoneInfo, *, limit: int = MAX_TEXT) -> Rendered:
+    lang = lang_of(view.lang)
+    w = WORDS[lang]
+    mark = URGENCY_MARK.get(view.urgency, URGENCY_MARK["normal"])
+    topics = " · ".join(topic_label(t, lang) for t in view.topics)
+    outlet = clean(view.outlet)
+    when = local_time(view.published, tz)
+    url = safe_url(view.url)
+    counts = counts_line(view.counts, lang)
+    tags = " ".join(hashtags(view.topics, lang))
+    also = also_line(view.also, lang)
+
+    def build(summary: str, title: str) -> Rendered:
+        h: list[str] = []
+        t: list[str] = []
+        if view.urgency == "high":
+            h.append(f"{mark} <b>{w['urgent']}</b> · {esc(topics)}")
+            t.append(f"{mark} {w['urgent']} · {topics}")
+        else:
+            h.append(f"{mark} {esc(topics)}")
+            t.append(f"{mark} {topics}")
+        meta = " · ".join(x for x in (outlet, when) if x)
+        if meta:
+            h.append(f"<i>{esc(meta)}</i>")
+            t.append(meta)
+        if title:
+            h.append(f"\n<b>{esc(title)}</b>")
+            t.append(f"\n{title}")
+        if summary:
+            h.append(f"\n{esc(summary)}")
+            t.append(f"\n{summary}")
+        if counts:
+            h.append(f"\n📊 {esc(counts)}")
+            t.append(f"\n📊 {counts}")
+        if url:
+            label = f"{w['read']} {outlet}" if outlet else url
+            h.append(f'\n🔗 <a href="{esc_attr(url)}">{esc(label)}</a>')
+            t.append(f"\n🔗 {url}")
+        if also:
+            h.append(esc(also))
+            t.append(also)
+        h.append(esc(tags))
+        t.append(tags)
+        return Rendered("\n".join(h), "\n".join(t))
+
+    return _fit(build, clean(view.summary), clean(view.title), limit)
+
+
+def render_update(view: AlertView, tz: ZoneInfo, *, limit: int = MAX_TEXT) -> Rendered:
+    """The short reply posted when a later report brings a new figure."""
+    lang = lang_of(view.lang)
+    w = WORDS[lang]
+    outlet = clean(view.outlet)
+    when = local_time(view.published, tz)
+    url = safe_url(view.url)
+    counts = counts_line(view.counts, lang)
+
+    def build(summary: str, title: str) -> Rendered:
+        meta = " · ".join(x for x in (outlet, when) if x)
+        h = [f"🆕 <b>{w['update']}</b>" + (f" · <i>{esc(meta)}</i>" if meta else "")]
+        t = [f"🆕 {w['update']}" + (f" · {meta}" if meta else "")]
+        if counts:
+            h.append(f"📊 <b>{esc(counts)}</b>")
+            t.append(f"📊 {counts}")
+        if title:
+            h.append(esc(title))
+            t.append(title)
+        if summary:
+            h.append(esc(summary))
+            t.append(summary)
+        if url:
+            label = f"{w['read']} {outlet}" if outlet else url
+            h.append(f'🔗 <a href="{esc_attr(url)}">{esc(label)}</a>')
+            t.append(f"🔗 {url}")
+        return Rendered("\n".join(h), "\n".join(t))
+
+    return _fit(build, clean(view.summary), clean(view.title), limit)
+
+
+@dataclass
+class DigestEntry:
+    topic: str
+    urgency: str
+    title: str
+    outlet: str
+    published: str | None
+    url: str | None
+    sources: int = 1
+
+
+def render_digest(
+    entries: list[DigestEntry], lang: str, tz: ZoneInfo, *, heading_time: datetime,
+    limit: int = MAX_TEXT,
+) -> list[Rendered]:
+    """A roundup grouped by topic, most urgent first, split into messages under `limit`."""
+    lang = lang_of(lang)
+    w = WORDS[lang]
+    rank = {"high": 0, "normal": 1, "low": 2}
+    by_topic: dict[str, list[DigestEntry]] = {}
+    for e in entries:
+        by_topic.setdefault(e.topic, []).append(e)
+    blocks: list[tuple[str, str]] = []  # (html, text) units that are never split
+    head = f"{w['digest']} · {local_time(heading_time, tz)}"
+    blocks.append((f"🗞 <b>{esc(head)}</b>", f"🗞 {head}"))
+    for topic in sorted(by_topic, key=lambda t: min(rank.get(e.urgency, 1) for e in by_topic[t])):
+        items = sorted(by_topic[topic], key=lambda e: (rank.get(e.urgency, 1), e.published or ""))
+        label = topic_label(topic, lang)
+        blocks.append((f"\n<b>{esc(label)}</b> ({len(items)} {w['stories']})", f"\n{label} ({len(items)})"))
+        for e in items:
+            title = shorten(clean(e.title), TITLE_MAX)
+            outlet = clean(e.outlet)
+            when = local_time(e.published, tz)[-5:]
+            more = f" +{e.sources - 1} {w['sources']}" if e.sources > 1 else ""
+            meta = " · ".join(x for x in (outlet + more, when) if x)
+            mark = URGENCY_MARK.get(e.urgency, "")
+            url = safe_url(e.url)
+            linked = f'<a href="{esc_attr(url)}">{esc(title)}</a>' if url else esc(title)
+            blocks.append(
+                (f"{mark} {linked} — <i>{esc(meta)}</i>", f"{mark} {title} — {meta}" + (f"\n   {url}" if url else ""))
+            )
+    messages: list[Rendered] = []
+    cur_h: list[str] = []
+    cur_t: list[str] = []
+    for bh, bt in blocks:
+        nh, nt = "\n".join([*cur_h, bh]), "\n".join([*cur_t, bt])
+        if cur_h and (tg_len(html_to_text(nh)) > limit or tg_len(nt) > limit):
+            messages.append(Rendered("\n".join(cur_h).strip(), "\n".join(cur_t).strip()))
+            cur_h, cur_t = [bh], [bt]
+        else:
+            cur_h, cur_t = [*cur_h, bh], [*cur_t, bt]
+    if cur_h:
+        messages.append(Rendered("\n".join(cur_h).strip(), "\n".join(cur_t).strip()))
+    return messages

@@ -1,0 +1,91 @@
+"""Extractive summaries: 1–3 sentences of the article (or the feed summary), at most ~350 characters.
+
+Sentences naming a matched term or a count come first; boilerplate (newsletter
+calls, "read also", photo credits, cookie notices) never appears.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from alerts.render import clean, shorten
+
+MAX_CHARS = 350
+MAX_SENTENCES = 3
+MIN_TEXT = 200  # shorter article text than this is not worth preferring over the summary
+
+_TAGS = re.compile(r"<[^>]+>")
+_SPLIT = re.compile(r"(?<=[.!?…])[\"'”»)]*\s+(?=[\"'“«(¿¡]?[A-ZÁÉÍÓÚÑÜ0-9])")
+_BOILERPLATE = re.compile(
+    r"""(
+      lee\s+(también|además|más)|leer\s+más|te\s+puede\s+interesar|suscr[ií]b|newsletter|bolet[ií]n|
+      s[ií]guenos|únete\s+a\s+nuestro|canal\s+de\s+(whatsapp|telegram)|haz\s+clic|pulsa\s+aqu[ií]|
+      todos\s+los\s+derechos|derechos\s+reservados|cookies|publicidad|contenido\s+patrocinado|
+      read\s+(more|also)|click\s+here|sign\s+up|subscribe|follow\s+us|all\s+rights\s+reserved|
+      copyright|©|^\s*(foto|photo|imagen|image|video|vídeo)\s*:|\(foto|\(photo|
+      the\s+post\s+.+\s+appeared\s+first|la\s+entrada\s+.+\s+se\s+publicó\s+primero|
+      continue\s+reading|seguir\s+leyendo|ver\s+más|more\s+at
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def plain(text: str | None) -> str:
+    """Markup removed, entities decoded, white space collapsed."""
+    if not text:
+        return ""
+    return clean(html.unescape(_TAGS.sub(" ", text)))
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SPLIT.split(text) if s.strip()]
+
+
+def _is_boilerplate(sentence: str) -> bool:
+    return bool(_BOILERPLATE.search(sentence)) or len(sentence) < 15 or sentence.startswith("http")
+
+
+def summarize(
+    *, text: str | None, summary: str | None, title: str = "", terms: Iterable[str] = (),
+    numbers: Iterable[int] = (), max_chars: int = MAX_CHARS,
+) -> str:
+    """The item's summary in its own language (see the module docstring)."""
+    body = plain(text)
+    source = body if len(body) >= MIN_TEXT else plain(summary) or body
+    folded_terms = [_fold(t) for t in terms if t and len(t) > 2]
+    number_res = [re.compile(rf"(?<![\d.,]){n}(?![\d])") for n in {int(n) for n in numbers}]
+    title_key = _fold(clean(title)).strip(" .")
+    candidates: list[tuple[int, int, str]] = []
+    for i, s in enumerate(sentences(source)):
+        if _is_boilerplate(s) or _fold(s).strip(" .") == title_key:
+            continue
+        f = _fold(s)
+        relevant = any(t in f for t in folded_terms) or any(r.search(s) for r in number_res)
+        candidates.append((0 if relevant else 1, i, s))
+    if not candidates:
+        return ""
+    candidates.sort()
+    chosen: list[tuple[int, str]] = []
+    used = 0
+    for _, i, s in candidates:
+        extra = len(s) + (1 if chosen else 0)
+        if chosen and used + extra > max_chars:
+            continue
+        if not chosen and len(s) > max_chars:
+            return shorten(s, max_chars)
+        chosen.append((i, s))
+        used += extra
+        if len(chosen) == MAX_SENTENCES:
+            break
+    # relevant sentences first (they were picked first), each group in reading order
+    first = {i for p, i, _ in candidates if p == 0}
+    chosen.sort(key=lambda x: (x[0] not in first, x[0]))
+    return " ".join(s for _, s in chosen)

@@ -1,0 +1,124 @@
+"""Sending through python-telegram-bot, with its errors mapped to what the worker does.
+
+PTB 22 turns Bot API answers into exceptions (telegram.error): RetryAfter (429,
+`retry_after` an int or a timedelta depending on PTB's deprecation setting),
+ChatMigrated (`new_chat_id`), Forbidden (403), BadRequest (400), TimedOut and
+NetworkError (transport errors and 5xx). `classify_error` folds them into one
+`Failure` the worker acts on; its text is redacted so the token never reaches
+Alert.last_error.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Literal
+
+import telegram
+from telegram import LinkPreviewOptions, ReplyParameters
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.request import HTTPXRequest
+
+from monitor.logs import redact
+
+Action = Literal["retry", "rate_limited", "plain_text", "forbidden", "migrated", "not_modified", "fail"]
+
+
+@dataclass(frozen=True)
+class Failure:
+    action: Action
+    message: str
+    retry_after: float = 0.0
+    new_chat_id: int | None = None
+
+
+def _seconds(value: int | float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def classify_error(exc: BaseException, token: str | None = None) -> Failure:
+    secrets = (token,) if token else ()
+    text = redact(f"{type(exc).__name__}: {exc}", secrets)[:500]
+    if isinstance(exc, RetryAfter):
+        with warnings.catch_warnings():  # PTB 22.2+ warns that the int form is deprecated
+            warnings.simplefilter("ignore")
+            seconds = _seconds(exc.retry_after)
+        return Failure("rate_limited", text, retry_after=seconds)
+    if isinstance(exc, ChatMigrated):
+        return Failure("migrated", text, new_chat_id=int(exc.new_chat_id))
+    if isinstance(exc, Forbidden):
+        return Failure("forbidden", text)
+    if isinstance(exc, InvalidToken):  # the operator must fix the token; keep the queue
+        return Failure("retry", text)
+    if isinstance(exc, BadRequest):
+        lowered = str(exc).lower()
+        if "can't parse entities" in lowered or "can not parse entities" in lowered:
+            return Failure("plain_text", text)
+        if "message is not modified" in lowered:
+            return Failure("not_modified", text)
+        if "chat not found" in lowered or "have no rights" in lowered or "not enough rights" in lowered:
+            return Failure("forbidden", text)
+        return Failure("fail", text)
+    if isinstance(exc, TimedOut | NetworkError | TelegramError | OSError):
+        return Failure("retry", text)
+    return Failure("retry", text)
+
+
+def chat_ref(chat_id: str) -> int | str:
+    return int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
+
+
+class TelegramSender:
+    """One PTB Bot for the process; `send`/`edit` return the message id or raise TelegramError."""
+
+    def __init__(self, token: str, api_url: str, *, timeout: float = 15.0) -> None:
+        request = HTTPXRequest(
+            connection_pool_size=16, read_timeout=timeout, write_timeout=timeout,
+            connect_timeout=min(timeout, 10.0), pool_timeout=timeout,
+        )
+        self.token = token
+        self.bot = telegram.Bot(token, base_url=f"{api_url.rstrip('/')}/bot", request=request)
+        self._ready = False
+
+    async def start(self) -> None:
+        # Bot.initialize() would also call getMe and fail during an outage; the
+        # transport is all we need.
+        if not self._ready:
+            await self.bot.request.initialize()
+            self._ready = True
+
+    async def close(self) -> None:
+        if self._ready:
+            await self.bot.request.shutdown()
+            self._ready = False
+
+    async def send(
+        self, chat_id: str, text: str, *, html: bool, preview: bool, reply_to: int | None = None
+    ) -> int:
+        await self.start()
+        msg = await self.bot.send_message(
+            chat_ref(chat_id), text, parse_mode="HTML" if html else None,
+            link_preview_options=LinkPreviewOptions(is_disabled=not preview),
+            reply_parameters=(
+                ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+            ),
+        )
+        return int(msg.message_id)
+
+    async def edit(self, chat_id: str, message_id: int, text: str, *, html: bool, preview: bool) -> None:
+        await self.start()
+        await self.bot.edit_message_text(
+            text, chat_id=chat_ref(chat_id), message_id=message_id,
+            parse_mode="HTML" if html else None,
+            link_preview_options=LinkPreviewOptions(is_disabled=not preview),
+        )

@@ -1,0 +1,148 @@
+"""A strict checker of Telegram's HTML parse mode (used by the Bot API emulator).
+
+It accepts what https://core.telegram.org/bots/api#html-style documents and
+rejects the rest the way the Bot API does ("can't parse entities: ..."),
+returning the text as Telegram would show it. It is stricter than Telegram in
+one place on purpose: a bare `&` or `>` is an error, so our escaping is tested
+against the documented rule, not against the server's leniency.
+"""
+
+from __future__ import annotations
+
+import re
+
+SIMPLE = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "tg-spoiler", "pre"}
+ALLOWED = SIMPLE | {"a", "code", "span", "blockquote"}
+NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+_ENTITY = re.compile(r"&(?:(lt|gt|amp|quot)|#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6}));")
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s[^<>]*)?)\s*>")
+_ATTR = re.compile(r"""\s*([a-zA-Z-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
+
+
+class TelegramHTMLError(ValueError):
+    """The description Telegram would return, after "Bad Request: "."""
+
+
+def _offset(text: str, i: int) -> int:
+    return len(text[:i].encode("utf-8"))
+
+
+def _fail(text: str, i: int, what: str) -> TelegramHTMLError:
+    return TelegramHTMLError(f"can't parse entities: {what} at byte offset {_offset(text, i)}")
+
+
+def _decode(text: str, start: int, value: str) -> str:
+    out: list[str] = []
+    i = 0
+    while i < len(value):
+        ch = value[i]
+        if ch == "&":
+            m = _ENTITY.match(value, i)
+            if not m:
+                raise _fail(text, start + i, "Unsupported or unclosed HTML entity")
+            if m.group(1):
+                out.append(NAMED[m.group(1)])
+            else:
+                code = int(m.group(2)) if m.group(2) else int(m.group(3), 16)
+                if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+                    raise _fail(text, start + i, "Invalid numeric HTML entity")
+                out.append(chr(code))
+            i = m.end()
+        elif ch in "<>":
+            raise _fail(text, start + i, f"Unexpected '{ch}'")
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+def _attrs(text: str, pos: int, raw: str) -> dict[str, str]:
+    attrs: dict[str, str] = {}
+    i = 0
+    while i < len(raw):
+        if raw[i:].strip() == "":
+            break
+        m = _ATTR.match(raw, i)
+        if not m or m.end() == i:
+            raise _fail(text, pos, "Can't parse tag attributes")
+        value = next((g for g in m.group(2, 3, 4) if g is not None), "")
+        attrs[m.group(1).lower()] = _decode(text, pos, value)
+        i = m.end()
+    return attrs
+
+
+def _check_start(text: str, pos: int, name: str, attrs: dict[str, str], stack: list[str]) -> None:
+    if name not in ALLOWED:
+        raise _fail(text, pos, f'Unsupported start tag "{name}"')
+    if stack and stack[-1] == "code" or (stack and stack[-1] == "pre" and name != "code"):
+        raise _fail(text, pos, f'Tag "{name}" can\'t be nested in "{stack[-1]}"')
+    if name == "a":
+        if "a" in stack:
+            raise _fail(text, pos, "Nested links are not allowed")
+        href = attrs.get("href", "").strip()
+        if not href:
+            raise _fail(text, pos, "Link without href")
+        extra = set(attrs) - {"href"}
+    elif name == "span":
+        if attrs.get("class") != "tg-spoiler":
+            raise _fail(text, pos, 'Tag "span" must have class "tg-spoiler"')
+        extra = set(attrs) - {"class"}
+    elif name == "code":
+        extra = set(attrs) - {"class"}
+    elif name == "blockquote":
+        extra = set(attrs) - {"expandable"}
+        if "blockquote" in stack:
+            raise _fail(text, pos, "Nested blockquotes are not allowed")
+    else:
+        extra = set(attrs)
+    if extra:
+        raise _fail(text, pos, f'Unsupported attribute "{sorted(extra)[0]}" in tag "{name}"')
+
+
+def parse_html(text: str) -> str:
+    """The text Telegram would show for `text` in HTML parse mode; raise TelegramHTMLError."""
+    out: list[str] = []
+    stack: list[str] = []
+    opened_at: list[int] = []
+    i = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "<":
+            m = _TAG.match(text, i)
+            if not m:
+                raise _fail(text, i, "Unclosed start tag")
+            closing, name, raw = m.group(1) == "/", m.group(2).lower(), m.group(3) or ""
+            if closing:
+                if raw.strip():
+                    raise _fail(text, i, "Unexpected text in end tag")
+                if not stack:
+                    raise _fail(text, i, f'Unexpected end tag "{name}"')
+                if stack[-1] != name:
+                    raise _fail(text, i, f'Unmatched end tag, expected "</{stack[-1]}>", found "</{name}>"')
+                stack.pop()
+                opened_at.pop()
+            else:
+                if raw.rstrip().endswith("/"):
+                    raise _fail(text, i, f'Unsupported self-closing tag "{name}"')
+                _check_start(text, i, name, _attrs(text, i, raw), stack)
+                stack.append(name)
+                opened_at.append(i)
+            i = m.end()
+        elif ch == ">":
+            raise _fail(text, i, "Unexpected '>'; use &gt;")
+        elif ch == "&":
+            m = _ENTITY.match(text, i)
+            if not m:
+                raise _fail(text, i, "Unsupported or unclosed HTML entity; use &amp;")
+            out.append(_decode(text, i, m.group(0)))
+            i = m.end()
+        else:
+            j = i
+            while j < n and text[j] not in "<>&":
+                j += 1
+            out.append(text[i:j])
+            i = j
+    if stack:
+        raise _fail(text, opened_at[-1], f'Can\'t find end tag corresponding to start tag "{stack[-1]}"')
+    return "".join(out)

@@ -1,0 +1,120 @@
+"""Fixtures for the alerts tests: a Bot API emulator on 127.0.0.1, a config with test
+channels and outlets, items in the database, and a worker wired to the emulator.
+
+`db` runs on a SQLite file and, when TEST_DATABASE_URL is set, on PostgreSQL too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import itertools
+import os
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alerts_helpers import TOKEN
+from sqlalchemy import select, text
+
+from alerts.emulator import BotApiEmulator
+from monitor.config import AppConfig, ChannelConfig, FeedConfig, Runtime
+from storage.db import Database, downgrade, make_engine, open_database
+from storage.models import Feed, Item
+
+FEEDS = [
+    FeedConfig(name="elpitazo", outlet="El Pitazo", url="https://elpitazo.net/feed", language="es"),
+    FeedConfig(name="bbcmundo", outlet="BBC Mundo", url="https://bbc.com/mundo/feed", language="es"),
+    FeedConfig(name="cocuyo", outlet="Efecto Cocuyo", url="https://efectococuyo.com/feed", language="es"),
+    FeedConfig(name="reuters", outlet="Reuters", url="https://reuters.com/feed", language="en"),
+]
+
+
+def _pg_params() -> list[Any]:
+    url = os.environ.get("TEST_DATABASE_URL")
+    return [pytest.param(url, id="postgresql", marks=pytest.mark.postgres)] if url else []
+
+
+def _reset(url: str) -> None:
+    engine = make_engine(url)
+    with contextlib.suppress(Exception):
+        downgrade(engine, "base")
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", *_pg_params()], ids=lambda p: p if p == "sqlite" else "postgresql")
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'alerts.db'}"
+        return
+    _reset(str(request.param))
+    yield str(request.param)
+    _reset(str(request.param))
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    database = open_database(db_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def emulator() -> Iterator[BotApiEmulator]:
+    with BotApiEmulator(hang_seconds=0.6) as emu:
+        yield emu
+
+
+@pytest.fixture
+def make_config(default_config: AppConfig) -> Callable[..., AppConfig]:
+    def make(channels: list[dict[str, Any]], **settings: Any) -> AppConfig:
+        return default_config.model_copy(update={
+            "feeds": FEEDS,
+            "channels": [ChannelConfig(**c) for c in channels],
+            "settings": default_config.settings.model_copy(update=settings),
+        })
+
+    return make
+
+
+@pytest.fixture
+def runtime(emulator: BotApiEmulator, db_url: str) -> Runtime:
+    return Runtime("feeds.yaml", db_url, emulator.api_url, TOKEN)
+
+
+_seq = itertools.count(1)
+
+
+@pytest.fixture
+def add_item() -> Callable[..., Item]:
+    def add(
+        session: Any, feed: str, title: str, *, summary: str = "", text: str | None = None,
+        lang: str = "es", url: str | None = None, published: datetime | None = None,
+    ) -> Item:
+        row = session.scalar(select(Feed).where(Feed.name == feed))
+        if row is None:
+            row = Feed(name=feed, url=f"https://{feed}.example/feed", consecutive_failures=0)
+            session.add(row)
+            session.flush()
+        n = next(_seq)
+        item = Item(
+            feed_id=row.id, guid=f"{feed}-{n}", url=url or f"https://{feed}.example/news/{n}",
+            title=title, summary=summary, text=text, language=lang,
+            published_at=published or datetime(2026, 3, 14, 13, 30, tzinfo=UTC),
+            content_hash=hashlib.sha256(f"{feed}{n}{title}".encode()).hexdigest(), entities=[],
+        )
+        session.add(item)
+        session.flush()
+        return item
+
+    return add
+
+
+@pytest.fixture
+def out() -> io.StringIO:
+    return io.StringIO()

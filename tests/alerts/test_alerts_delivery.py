@@ -1,0 +1,372 @@
+"""The delivery worker against the Bot API emulator: real HTTP on 127.0.0.1 through
+python-telegram-bot, a real database, faults injected on the server side."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from alerts_helpers import TOKEN, Cls
+from sqlalchemy import select, update
+
+from alerts.clock import ManualClock
+from alerts.delivery import DeliveryWorker
+from alerts.emulator import BotApiEmulator
+from alerts.outbox import enqueue_for_item
+from alerts.telegram import classify_error
+from monitor.config import AppConfig, Runtime
+from monitor.logs import setup_logging
+from storage.db import Database, open_database
+from storage.models import Alert, Channel
+
+PP = ["political_prisoners"]
+CHAT = "@pp_channel"
+
+HOSTILE = [
+    "<script>alert('x')</script> presos",
+    "Tom & Jerry &amp; co &#x; &foo; & presos",
+    "<b>unclosed <i>tags presos",
+    "</b></a> closing first presos",
+    'quote " \' <a href="javascript:x">link</a> presos',
+    "emoji 🇻🇪👩🏽‍⚖️🔥 presos",
+    "עברית right-to-left العربية \u202e override \u200f presos",
+    "control \x07\x1b\x7f chars presos",  # (NUL is the ingestion's to strip: PostgreSQL refuses it)
+]
+
+
+@pytest.fixture
+async def make_worker(db: Database, runtime: Runtime, out: io.StringIO) -> AsyncIterator[Callable[..., Any]]:
+    workers: list[DeliveryWorker] = []
+
+    async def make(config: AppConfig, **kw: Any) -> DeliveryWorker:
+        kw.setdefault("request_timeout", 0.4)
+        kw.setdefault("runtime", runtime)
+        w = DeliveryWorker(config, kw.pop("runtime"), kw.pop("db", db), out=out, **kw)
+        await w.start()
+        workers.append(w)
+        return w
+
+    yield make
+    for w in workers:
+        await w.close()
+
+
+def queue(db: Database, n: int, *, channel: str = "pp", now: datetime | None = None, html: str | None = None,
+          text: str | None = None) -> list[int]:
+    now = now or datetime.now(UTC)
+    ids = []
+    with db.session() as s:
+        for i in range(n):
+            a = Alert(
+                channel=channel, kind="new", dedupe_key=f"test:{channel}:{i}:{now.timestamp()}", status="pending",
+                payload={"html": html or f"<b>alert {i}</b> &amp; more", "text": text or f"alert {i} & more"},
+                attempts=0, next_attempt_at=now, created_at=now,
+            )
+            s.add(a)
+            s.flush()
+            ids.append(a.id)
+    return ids
+
+
+def alerts(db: Database) -> list[Alert]:
+    with db.session() as s:
+        return list(s.scalars(select(Alert).order_by(Alert.id)))
+
+
+async def test_hostile_items_are_accepted_by_telegram(db, emulator, make_config, make_worker, add_item) -> None:
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
+    now = datetime.now(UTC)
+    with db.session() as s:
+        for i, bad in enumerate(HOSTILE):
+            item = add_item(s, "elpitazo", f"{i} {bad}", summary=bad * 3, text=(bad + ". ") * 400,
+                            url=f"https://x.org/{i}?q=<b>&a=\"x\"")
+            enqueue_for_item(s, item, Cls(PP, "high", {"political_prisoners": ["presos"]}), config, now=now)
+        long = add_item(s, "bbcmundo", "Muy largo", summary="Presos políticos & <i>otros</i>. " * 2000)
+        enqueue_for_item(s, long, Cls(PP), config, now=now)
+    worker = await make_worker(config)
+    stats = await worker.deliver_pending()
+    assert stats.sent == len(HOSTILE) + 1 and stats.failed == 0
+    msgs = emulator.messages(CHAT)
+    assert len(msgs) == len(HOSTILE) + 1
+    assert all(m.parse_mode == "HTML" for m in msgs)  # none needed the plain-text fallback
+    assert emulator.count(400) == 0
+    assert "<script>alert('x')</script>" in msgs[0].text
+
+
+async def test_three_outlets_one_message_two_edits_and_an_update_reply(
+    db, emulator, make_config, make_worker, add_item
+) -> None:
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
+    now = datetime.now(UTC)
+    ents = [{"name": "Foro Penal", "type": "org"}]
+    c87 = Cls(PP, "high", entities=ents, counts=[{"event": "released", "number": 87, "source": None}])
+    worker = await make_worker(config)
+    for feed in ("elpitazo", "bbcmundo", "cocuyo"):
+        with db.session() as s:
+            enqueue_for_item(s, add_item(s, feed, "Excarcelan a 87 presos políticos en Venezuela"), c87, config, now=now)
+        await worker.deliver_pending()
+    with db.session() as s:
+        c61 = Cls(PP, "high", entities=ents, counts=[{"event": "released", "number": 87, "source": None},
+                                                    {"event": "released", "number": 61, "source": "Foro Penal"}])
+        enqueue_for_item(s, add_item(s, "reuters", "Foro Penal verifies releases", lang="en"), c61, config, now=now)
+    await worker.deliver_pending()
+    msgs = emulator.messages(CHAT)
+    assert len(msgs) == 2  # the alert and the update; the other outlets were edits
+    first, upd = msgs
+    assert len(first.edits) == 2
+    assert "También: BBC Mundo" in first.edits[1] and "También: BBC Mundo, Efecto Cocuyo" in first.text
+    assert upd.reply_to == first.message_id and "61 verificados por Foro Penal" in upd.text
+    assert [a.status for a in alerts(db)] == ["sent"] * 4
+
+
+async def test_fifty_alerts_in_order_once_within_rate_limits(db, emulator, make_config, make_worker) -> None:
+    emulator.rate_limit(per_chat_per_minute=20, global_per_second=25, window=1.0)
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}], channel_rate_per_minute=20)
+    queue(db, 50)
+    worker = await make_worker(config, rate_window=1.0, poll_interval=0.05)
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop))
+    for _ in range(400):
+        if len(emulator.messages(CHAT)) >= 50:
+            break
+        await asyncio.sleep(0.05)
+    stop.set()
+    await asyncio.wait_for(task, 5)
+    texts = [m.text for m in emulator.messages(CHAT)]
+    assert texts == [f"alert {i} & more" for i in range(50)]
+    assert emulator.count(429) == 0
+    assert all(a.status == "sent" and a.attempts == 1 for a in alerts(db))
+
+
+async def test_two_minute_outage_loses_nothing(db, emulator, make_config, make_worker) -> None:
+    clock = ManualClock()
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
+    queue(db, 5, now=clock.now())
+    worker = await make_worker(config, clock=clock)
+    start = clock.now()
+    emulator.set_down(True, "drop")
+    rounds = 0
+    while len(emulator.messages(CHAT)) < 5 and rounds < 200:
+        elapsed = (clock.now() - start).total_seconds()
+        if elapsed >= 60:
+            emulator.set_down(True, "502")  # the second minute: the proxy answers 502
+        if elapsed >= 120:
+            emulator.set_down(False)
+        await worker.deliver_pending()
+        clock.advance(5)
+        rounds += 1
+    assert [m.text for m in emulator.messages(CHAT)] == [f"alert {i} & more" for i in range(5)]
+    failures = [r for r in emulator.requests if r.status in (0, 502)]
+    assert any(r.status == 0 for r in failures) and any(r.status == 502 for r in failures)
+    rows = alerts(db)
+    assert all(a.status == "sent" for a in rows)
+    assert rows[0].attempts >= 4  # backed off and retried through the outage
+    assert rows[1].attempts == 1  # later alerts waited their turn instead of hammering
+
+
+async def test_timeout_and_server_error_are_retried(db, emulator, make_config, make_worker) -> None:
+    clock = ManualClock()
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
+    queue(db, 2, now=clock.now())
+    worker = await make_worker(config, clock=clock)
+    emulator.fail_next(1, "timeout")
+    emulator.fail_next(1, "500")
+    stats = await worker.deliver_pending()
+    assert stats.retried == 1 and stats.sent == 0
+    row = alerts(db)[0]
+    assert row.status == "pending" and "TimedOut" in (row.last_error or "")
+    delay = (row.next_attempt_at - clock.now()).total_seconds()
+    assert 1.5 <= delay <= 2.5  # the first backoff step
+    clock.advance(delay)
+    stats = await worker.deliver_pending()
+    assert stats.retried == 1 and alerts(db)[0].attempts == 2
+    clock.advance(10)
+    await worker.deliver_pending()
+    assert [m.text for m in emulator.messages(CHAT)] == ["alert 0 & more", "alert 1 & more"]
+
+
+async def test_429_waits_exactly_retry_after(db, emulator, make_config, make_worker) -> None:
+    clock = ManualClock()
+    emulator.retry_after = 7
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
+    queue(db, 1, now=clock.now())
+    worker = await make_worker(config, clock=clock)
+    emulator.fail_next(1, "429")
+    await worker.deliver_pending()
+    row = alerts(db)[0]
+    assert row.status == "pending"
+    assert row.next_attempt_at == clock.now() + timedelta(seconds=7)
+    clock.advance(6.9)
+    assert (await worker.deliver_pending()).sent == 0
+    clock.advance(0.1)
+    assert (await worker.deliver_pending()).sent == 1
+
+
+async def test_unparsable_html_is_resent_as_plain_text(db, emulator, make_config, make_worker, caplog) -> None:
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
+    queue(db, 1, html="<b>broken & <blink>", text="broken & plain")
+    worker = await make_worker(config)
+    with caplog.at_level(logging.WARNING, logger="alerts.delivery"):
+        await worker.deliver_pending()
+    (msg,) = emulator.messages(CHAT)
+    assert msg.parse_mode is None and msg.text == "broken & plain"
+    row = alerts(db)[0]
+    assert row.status == "sent" and "plain text" in (row.last_error or "")
+    assert any("plain text" in r.getMessage() for r in caplog.records)
+
+
+async def test_403_disables_the_channel_and_keeps_its_queue(db, emulator, make_config, make_worker) -> None:
+    config = make_config([
+        {"name": "pp", "chat_id": CHAT, "topics": PP},
+        {"name": "other", "chat_id": "@other_channel", "topics": PP},
+    ])
+    queue(db, 2, channel="pp")
+    queue(db, 1, channel="other")
+    emulator.forbid(CHAT)
+    worker = await make_worker(config)
+    await worker.deliver_pending()
+    with db.session() as s:
+        ch = s.scalar(select(Channel).where(Channel.name == "pp"))
+        assert ch.disabled and "Forbidden" in (ch.disabled_reason or "")
+    assert [a.status for a in alerts(db)] == ["pending", "pending", "sent"]
+    assert len(emulator.messages("@other_channel")) == 1
+    # the operator adds the bot back and re-enables the channel: nothing was lost
+    emulator.forbid(CHAT, False)
+    with db.session() as s:
+        s.execute(update(Channel).where(Channel.name == "pp").values(disabled=False))
+    await worker.deliver_pending()
+    assert [m.text for m in emulator.messages(CHAT)] == ["alert 0 & more", "alert 1 & more"]
+
+
+async def test_chat_migration_updates_the_chat_and_resends(db, emulator, make_config, make_worker) -> None:
+    config = make_config([{"name": "grp", "chat_id": "-100200", "topics": PP}])
+    queue(db, 2, channel="grp")
+    emulator.migrate("-100200", -100300)
+    worker = await make_worker(config)
+    stats = await worker.deliver_pending()
+    assert stats.sent == 2
+    with db.session() as s:
+        assert s.scalar(select(Channel.chat_id).where(Channel.name == "grp")) == "-100300"
+    assert len(emulator.messages("-100300")) == 2 and emulator.messages("-100200") == []
+    assert emulator.count(400) == 1  # the second alert went straight to the new chat
+
+
+async def test_token_never_in_logs_errors_or_database(db, emulator, make_config, make_worker, monkeypatch) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    stream = io.StringIO()
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    setup_logging("DEBUG", stream=stream)
+    logging.getLogger("httpx").setLevel(logging.DEBUG)
+    try:
+        clock = ManualClock()
+        config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
+        queue(db, 3, now=clock.now())
+        worker = await make_worker(config, clock=clock)
+        for kind in ("500", "drop", "timeout", "403"):
+            emulator.fail_next(1, kind)
+            await worker.deliver_pending()
+            clock.advance(600)
+        emulator.token = "999:other"  # 401: PTB's InvalidToken
+        await worker.deliver_pending()
+    finally:
+        root.handlers[:], _ = saved
+        root.setLevel(saved[1])
+    logged = stream.getvalue()
+    assert "sendMessage" in logged or "alert" in logged  # something was logged
+    assert TOKEN not in logged and TOKEN.split(":")[1] not in logged
+    with db.session() as s:
+        dump = repr([(a.last_error, a.payload) for a in s.scalars(select(Alert))])
+        dump += repr([(c.chat_id, c.disabled_reason) for c in s.scalars(select(Channel))])
+    assert TOKEN.split(":")[1] not in dump
+    leaky = RuntimeError(f"GET http://127.0.0.1/bot{TOKEN}/sendMessage failed for {TOKEN}")
+    assert TOKEN.split(":")[1] not in classify_error(leaky, TOKEN).message
+
+
+async def test_console_without_token_prints_plain_text(db, make_config, add_item, out, db_url) -> None:
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}, {"name": "con", "chat_id": "console", "topics": PP}])
+    with db.session() as s:
+        enqueue_for_item(s, add_item(s, "elpitazo", "Excarcelan <b>presos</b> & más"), Cls(PP, "high"), config, now=datetime.now(UTC))
+    worker = DeliveryWorker(config, Runtime("feeds.yaml", db_url, "http://127.0.0.1:9", None), db, out=out)
+    async with worker:
+        stats = await worker.deliver_pending()
+    assert stats.sent == 2
+    printed = out.getvalue()
+    assert printed.count("Excarcelan <b>presos</b> & más") == 2  # the title as is, not as HTML
+    assert "&amp;" not in printed and "<i>" not in printed
+    assert "── pp" in printed and "── con" in printed
+
+
+async def test_console_channel_prints_even_with_a_token(db, emulator, make_config, make_worker, out) -> None:
+    config = make_config([{"name": "con", "chat_id": "console", "topics": PP}])
+    queue(db, 1, channel="con")
+    worker = await make_worker(config)
+    await worker.deliver_pending()
+    assert "alert 0 & more" in out.getvalue() and emulator.all_messages() == {}
+
+
+async def test_dry_run_prints_and_marks_nothing(db, emulator, make_config, make_worker, out) -> None:
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
+    queue(db, 2)
+    worker = await make_worker(config, dry_run=True)
+    await worker.deliver_pending()
+    await worker.deliver_pending()
+    assert out.getvalue().count("[dry-run]") == 2
+    assert emulator.all_messages() == {}
+    assert [a.status for a in alerts(db)] == ["pending", "pending"]
+
+
+async def test_stuck_sending_row_is_reclaimed_but_a_live_claim_is_not(db, emulator, make_config, make_worker) -> None:
+    clock = ManualClock()
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}, {"name": "b", "chat_id": "@b_channel", "topics": PP}])
+    (stuck,) = queue(db, 1, channel="pp", now=clock.now())
+    (live,) = queue(db, 1, channel="b", now=clock.now())
+    with db.session() as s:
+        s.execute(update(Alert).where(Alert.id == stuck).values(status="sending", claimed_at=clock.now() - timedelta(minutes=10)))
+        s.execute(update(Alert).where(Alert.id == live).values(status="sending", claimed_at=clock.now() - timedelta(seconds=30)))
+    worker = await make_worker(config, clock=clock)
+    stats = await worker.deliver_pending()
+    assert stats.sent == 1 and len(emulator.messages(CHAT)) == 1
+    assert emulator.messages("@b_channel") == []  # another replica is sending it
+
+
+async def test_two_replicas_deliver_each_alert_once(db, db_url, emulator, make_config, make_worker) -> None:
+    config = make_config([{"name": f"c{i}", "chat_id": f"@chan_{i}x", "topics": PP} for i in range(4)])
+    for i in range(4):
+        queue(db, 6, channel=f"c{i}")
+    other_db = open_database(db_url)
+    try:
+        w1 = await make_worker(config)
+        w2 = await make_worker(config, db=other_db)
+        await asyncio.gather(w1.deliver_pending(), w2.deliver_pending(), w1.deliver_pending())
+    finally:
+        other_db.dispose()
+    for i in range(4):
+        assert [m.text for m in emulator.messages(f"@chan_{i}x")] == [f"alert {j} & more" for j in range(6)]
+
+
+async def test_update_config_adds_a_channel(db, emulator, make_config, make_worker) -> None:
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
+    queue(db, 1, channel="new")
+    worker = await make_worker(config)
+    assert (await worker.deliver_pending()).sent == 0
+    worker.update_config(make_config([{"name": "new", "chat_id": "@new_channel", "topics": PP}]))
+    assert (await worker.deliver_pending()).sent == 1
+
+
+async def test_emulator_rate_limit_answers_429(emulator: BotApiEmulator) -> None:
+    import telegram
+    from telegram.error import RetryAfter
+
+    emulator.rate_limit(per_chat_per_minute=2, global_per_second=100, window=60)
+    async with telegram.Bot(TOKEN, base_url=f"{emulator.api_url}/bot") as bot:
+        await bot.send_message(CHAT, "1")
+        await bot.send_message(CHAT, "2")
+        with pytest.raises(RetryAfter) as info:
+            await bot.send_message(CHAT, "3")
+    assert 55 <= classify_error(info.value).retry_after <= 60

@@ -1,0 +1,61 @@
+"""Digest channels: schedule, roundup content, delivery through the emulator."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+
+from alerts_helpers import Cls
+from sqlalchemy import select
+
+from alerts.delivery import DeliveryWorker
+from alerts.digest import due_digests, enqueue_digest, enqueue_due_digests
+from alerts.outbox import enqueue_for_item
+from alerts.tghtml import parse_html
+from storage.models import Alert, Channel
+
+# 12:05 UTC is 08:05 in Caracas
+NOW = datetime(2026, 3, 14, 12, 5, tzinfo=UTC)
+DIGEST = {"name": "daily", "chat_id": "@daily_digest", "topics": ["political_prisoners", "us_actions"],
+          "mode": "digest", "schedule": ["08:00", "20:00"]}
+
+
+def test_due_digests_follow_the_local_schedule(make_config) -> None:
+    config = make_config([DIGEST, {"name": "inst", "chat_id": "console", "topics": ["us_actions"]}])
+    assert due_digests(config, NOW, {"daily": None}) == ["daily"]
+    assert due_digests(config, NOW, {"daily": NOW - timedelta(minutes=10)}) == ["daily"]  # 07:55 < 08:00
+    assert due_digests(config, NOW, {"daily": NOW - timedelta(minutes=4)}) == []  # 08:01 ran already
+    evening = datetime(2026, 3, 15, 0, 30, tzinfo=UTC)  # 20:30 local, still the 14th
+    assert due_digests(config, evening, {"daily": NOW}) == ["daily"]
+
+
+async def test_digest_roundup_is_grouped_split_and_delivered(db, emulator, runtime, make_config, add_item, out) -> None:
+    config = make_config([DIGEST])
+    with db.session() as s:
+        s.add(Channel(name="daily", chat_id="@daily_digest", disabled=False, last_digest_at=NOW - timedelta(hours=12)))
+    with db.session() as s:
+        for i in range(30):
+            words = " ".join(hashlib.sha256(f"{i}-{j}".encode()).hexdigest()[:9] for j in range(15))
+            item = add_item(s, "reuters", f"US sanctions step {i} & <more> {words}", lang="en")
+            assert enqueue_for_item(s, item, Cls(["us_actions"], "normal"), config, now=NOW - timedelta(hours=1)) == []
+        item = add_item(s, "elpitazo", "Detienen a defensora de DDHH")
+        enqueue_for_item(s, item, Cls(["political_prisoners"], "high"), config, now=NOW - timedelta(hours=2))
+        old = add_item(s, "elpitazo", "Noticia vieja")
+        enqueue_for_item(s, old, Cls(["political_prisoners"], "high"), config, now=NOW - timedelta(hours=13))
+    with db.session() as s:
+        queued = enqueue_due_digests(s, config, now=NOW)
+        assert len(queued) >= 2 and all(a.kind == "digest" for a in queued)
+    with db.session() as s:
+        assert enqueue_due_digests(s, config, now=NOW + timedelta(minutes=1)) == []  # slot taken
+        assert enqueue_digest(s, config, "daily", now=NOW + timedelta(minutes=2)) == []  # nothing new
+    async with DeliveryWorker(config, runtime, db, out=out) as worker:
+        stats = await worker.deliver_pending()
+    msgs = emulator.messages("@daily_digest")
+    assert stats.sent == len(msgs) == len(queued)
+    shown = "\n".join(parse_html(m.raw) for m in msgs)
+    assert shown.index("Detienen a defensora") < shown.index("US sanctions step 0")  # most urgent first
+    assert all(f"US sanctions step {i} & <more>" in shown for i in range(30))
+    assert "Noticia vieja" not in shown  # before the last digest
+    with db.session() as s:
+        assert s.scalar(select(Channel.last_digest_at).where(Channel.name == "daily")) == NOW + timedelta(minutes=2)
+        assert all(a.status == "sent" for a in s.scalars(select(Alert)))

@@ -1,0 +1,109 @@
+"""Stories, routing and the outbox rows `enqueue_for_item` writes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from alerts_helpers import Cls
+from sqlalchemy import func, select
+
+from alerts.outbox import enqueue_for_item
+from alerts.tghtml import parse_html
+from storage.models import Alert, Story
+
+NOW = datetime(2026, 3, 14, 14, 0, tzinfo=UTC)
+PP = ["political_prisoners"]
+ENTS = [{"name": "Foro Penal", "type": "org"}, {"name": "Caracas", "type": "place"}]
+
+
+def released(n: int, source: str | None = None) -> dict[str, object]:
+    return {"event": "released", "number": n, "source": source}
+
+
+def test_three_outlets_one_story_one_new_two_edits(db, make_config, add_item) -> None:
+    config = make_config([{"name": "pp", "chat_id": "@pp_channel", "topics": PP}])
+    c = Cls(PP, "high", {"political_prisoners": ["excarcelados"]}, entities=ENTS, counts=[released(87)])
+    with db.session() as s:
+        a1 = enqueue_for_item(s, add_item(s, "elpitazo", "Excarcelan a 87 presos políticos en Venezuela",
+                                          summary="Fueron excarcelados 87 presos políticos."), c, config, now=NOW)
+        a2 = enqueue_for_item(s, add_item(s, "bbcmundo", "Venezuela: excarcelan a 87 presos políticos"), c, config, now=NOW)
+        a3 = enqueue_for_item(s, add_item(s, "cocuyo", "Excarcelan a 87 presos políticos en Venezuela"), c, config, now=NOW)
+    assert [a.kind for a in a1 + a2 + a3] == ["new", "edit", "edit"]
+    with db.session() as s:
+        assert s.scalar(select(func.count(Story.id))) == 1
+        last = s.get(Alert, a3[0].id)
+        assert last.payload["target_alert_id"] == a1[0].id
+        shown = parse_html(last.payload["html"])
+        assert "También: BBC Mundo, Efecto Cocuyo" in shown
+        assert shown.count("El Pitazo") >= 1 and "Excarcelan a 87" in shown
+
+
+def test_new_figure_posts_an_update_reply(db, make_config, add_item) -> None:
+    config = make_config([{"name": "pp", "chat_id": "@pp_channel", "topics": PP}])
+    with db.session() as s:
+        first = enqueue_for_item(
+            s, add_item(s, "elpitazo", "Gobierno anuncia 87 excarcelaciones"),
+            Cls(PP, entities=ENTS, counts=[released(87)]), config, now=NOW,
+        )
+        # another language, another title: joins by entities and the shared figure, adds 61
+        upd = enqueue_for_item(
+            s, add_item(s, "reuters", "Rights group confirms releases in Venezuela", lang="en"),
+            Cls(PP, entities=ENTS, counts=[released(87), released(61, "Foro Penal")]), config, now=NOW,
+        )
+    assert [a.kind for a in upd] == ["update"]
+    assert upd[0].reply_to_alert_id == first[0].id
+    shown = parse_html(upd[0].payload["html"])
+    assert "61 verificados por Foro Penal" in shown  # in the first message's language
+    assert "87" not in shown.split("📊")[1].split("\n")[0]  # only the new figure
+
+
+def test_unrelated_items_are_separate_stories(db, make_config, add_item) -> None:
+    config = make_config([{"name": "pp", "chat_id": "@pp_channel", "topics": PP}])
+    with db.session() as s:
+        a = enqueue_for_item(s, add_item(s, "elpitazo", "Detienen a periodista en Caracas"),
+                             Cls(PP, entities=ENTS, counts=[{"event": "arrested", "number": 1, "source": None}]), config, now=NOW)
+        b = enqueue_for_item(s, add_item(s, "bbcmundo", "Excarcelan a 87 presos políticos"),
+                             Cls(PP, entities=ENTS, counts=[released(87)]), config, now=NOW)
+        # same title as the first, but outside the 48 h window
+        c = enqueue_for_item(s, add_item(s, "cocuyo", "Detienen a periodista en Caracas"),
+                             Cls(PP), config, now=NOW + timedelta(hours=49))
+    assert [x.kind for x in a + b + c] == ["new", "new", "new"]
+
+
+def test_rerun_is_a_noop(db, make_config, add_item) -> None:
+    config = make_config([{"name": "pp", "chat_id": "@pp_channel", "topics": PP}])
+    c = Cls(PP, counts=[released(87)])
+    with db.session() as s:
+        item = add_item(s, "elpitazo", "Excarcelan a 87")
+        assert len(enqueue_for_item(s, item, c, config, now=NOW)) == 1
+        assert enqueue_for_item(s, item, c, config, now=NOW) == []
+        assert s.scalar(select(func.count(Alert.id))) == 1
+
+
+def test_routing_filters(db, make_config, add_item) -> None:
+    config = make_config([
+        {"name": "all", "chat_id": "@all_channel", "topics": ["political_prisoners", "us_actions"]},
+        {"name": "es-only", "chat_id": "@es_channel", "topics": PP, "languages": ["es"]},
+        {"name": "urgent", "chat_id": "@urgent_channel", "topics": PP, "min_urgency": "high"},
+        {"name": "us", "chat_id": "console", "topics": ["us_actions"]},
+        {"name": "digest", "chat_id": "@digest_channel", "topics": PP, "mode": "digest", "schedule": ["08:00"]},
+    ])
+    with db.session() as s:
+        en = enqueue_for_item(s, add_item(s, "reuters", "Venezuela frees prisoners", lang="en"),
+                              Cls(PP, "normal"), config, now=NOW)
+        assert sorted(a.channel for a in en) == ["all"]
+        # a Spanish report of the same event: the es channel gets its first message now,
+        # the urgent channel too (urgency rose); "all" gets an edit naming El Pitazo
+        es = enqueue_for_item(s, add_item(s, "elpitazo", "Venezuela frees prisoners"),
+                              Cls(PP, "high"), config, now=NOW)
+        assert sorted((a.channel, a.kind) for a in es) == [("all", "edit"), ("es-only", "new"), ("urgent", "new")]
+
+
+def test_urgency_and_counts_merge_into_story(db, make_config, add_item) -> None:
+    config = make_config([{"name": "pp", "chat_id": "@pp_channel", "topics": PP}])
+    with db.session() as s:
+        enqueue_for_item(s, add_item(s, "elpitazo", "Excarcelan a 87 presos políticos hoy"), Cls(PP, "low", counts=[released(87)]), config, now=NOW)
+        enqueue_for_item(s, add_item(s, "bbcmundo", "Excarcelan a 87 presos políticos hoy"), Cls(PP, "high", counts=[released(90)]), config, now=NOW)
+        story = s.scalars(select(Story)).one()
+        assert story.urgency == "high"
+        assert {c["number"] for c in story.counts} == {87, 90}

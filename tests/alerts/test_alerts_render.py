@@ -1,0 +1,153 @@
+"""Rendering: escaping of hostile text, Telegram's length rule, the plain-text form."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from alerts.render import (
+    MAX_TEXT,
+    AlertView,
+    DigestEntry,
+    html_to_text,
+    render_alert,
+    render_digest,
+    render_update,
+    tg_len,
+)
+from alerts.summary import summarize
+from alerts.tghtml import TelegramHTMLError, parse_html
+
+TZ = ZoneInfo("America/Caracas")
+
+HOSTILE = [
+    "<script>alert('x')</script>",
+    "Tom & Jerry &amp; co &#x; &foo; &",
+    "<b>unclosed <i>tags",
+    "</b></a> closing first",
+    'quote " and \' and <a href="javascript:x">link</a>',
+    "emoji 🇻🇪👩🏽‍⚖️🔥 and ZWJ",
+    "עברית right-to-left العربية \u202e override \u200f mark",
+    "control \x00\x07\x1b chars and a lone surrogate \ud800 here",
+    "tg-spoiler <tg-spoiler>x</tg-spoiler> <span class=tg-spoiler>y</span>",
+    "> quoted < less 1 < 2 > 0",
+]
+
+
+def view(**kw: object) -> AlertView:
+    base = dict(
+        lang="es", topics=["political_prisoners"], urgency="high", outlet="El Pitazo",
+        published=datetime(2026, 3, 14, 13, 30, tzinfo=UTC).isoformat(),
+        title="Excarcelan a 87 presos políticos", summary="Foro Penal verificó 61 excarcelaciones.",
+        counts=[{"event": "released", "number": 87, "source": None},
+                {"event": "released", "number": 61, "source": "Foro Penal"}],
+        url="https://elpitazo.net/nota?a=1&b=2", also=["BBC Mundo"],
+    )
+    base.update(kw)
+    return AlertView(**base)  # type: ignore[arg-type]
+
+
+def test_message_layout() -> None:
+    r = render_alert(view(), TZ)
+    shown = parse_html(r.html)
+    assert "🔴 URGENTE · Presos políticos" in shown
+    assert "El Pitazo · 14/03/2026 09:30" in shown  # 13:30 UTC is 09:30 in Caracas
+    assert "<b>Excarcelan a 87 presos políticos</b>" in r.html
+    assert "87 excarcelados · 61 verificados por Foro Penal" in shown
+    assert 'href="https://elpitazo.net/nota?a=1&amp;b=2"' in r.html
+    assert "También: BBC Mundo" in shown
+    assert "#PresosPolíticos #Venezuela" in shown
+    assert "<" not in r.text and "&amp;" not in r.text  # plain text is readable, not HTML
+    assert "https://elpitazo.net/nota?a=1&b=2" in r.text
+
+
+@pytest.mark.parametrize("bad", HOSTILE)
+def test_hostile_text_is_escaped(bad: str) -> None:
+    r = render_alert(view(title=bad, summary=bad, outlet=bad, also=[bad], url="https://x.org/" + bad), TZ)
+    shown = parse_html(r.html)  # raises when Telegram would refuse it
+    assert tg_len(shown) <= MAX_TEXT
+    assert "\x00" not in r.html and "\ud800" not in r.html
+    if bad.startswith("<script>"):
+        assert "<script>" in shown and "<script>" not in r.html
+
+
+def test_update_and_english() -> None:
+    r = render_update(view(lang="en", summary="", counts=[{"event": "released", "number": 61, "source": "Foro Penal"}]), TZ)
+    shown = parse_html(r.html)
+    assert shown.startswith("🆕 Update")
+    assert "61 verified by Foro Penal" in shown
+
+
+def test_long_summary_is_shortened_not_cut() -> None:
+    summary = ("Ampersand & <tag> " * 600) + "🇻🇪" * 2000
+    r = render_alert(view(summary=summary, title="T & <b>" * 100), TZ)
+    shown = parse_html(r.html)
+    assert tg_len(shown) <= MAX_TEXT and tg_len(r.text) <= MAX_TEXT
+    assert tg_len(shown) > MAX_TEXT - 200  # shortened only as much as needed
+    assert "…" in shown
+    assert shown.rstrip().endswith("#PresosPolíticos #Venezuela")  # the tail survived
+
+
+def test_utf16_counting() -> None:
+    assert tg_len("a") == 1 and tg_len("ñ") == 1 and tg_len("🇻🇪") == 4 and tg_len("😀") == 2
+    # a summary of astral characters: 2 units each, so fewer fit than len() suggests
+    r = render_alert(view(summary="😀" * 5000), TZ)
+    assert len(html_to_text(r.html)) < MAX_TEXT
+    assert tg_len(parse_html(r.html)) <= MAX_TEXT
+
+
+def test_digest_groups_and_splits() -> None:
+    entries = [
+        DigestEntry("us_actions", "normal", f"US story {i} & <x>", "Reuters", None, f"https://r.com/{i}")
+        for i in range(40)
+    ] + [
+        DigestEntry("political_prisoners", "high", f"Preso {i} " + "x" * 200, "El Pitazo", None, None, sources=3)
+        for i in range(30)
+    ]
+    parts = render_digest(entries, "es", TZ, heading_time=datetime(2026, 3, 14, 12, tzinfo=UTC))
+    assert len(parts) >= 2
+    shown = [parse_html(p.html) for p in parts]
+    assert all(tg_len(s) <= MAX_TEXT for s in shown)
+    joined = "\n".join(shown)
+    assert joined.index("Presos políticos") < joined.index("EE. UU. y Venezuela")  # most urgent first
+    assert joined.count("+2 medios") == 30
+    assert all(f"US story {i} & <x>" in joined for i in range(40))
+
+
+@pytest.mark.parametrize(
+    "markup",
+    ["<script>x</script>", "a & b", "<b>x", "<b><i>x</b></i>", "<a>x</a>", "x > y", "&nbsp;",
+     '<span class="x">y</span>', "<pre><b>x</b></pre>", "<br/>"],
+)
+def test_validator_rejects(markup: str) -> None:
+    with pytest.raises(TelegramHTMLError, match="can't parse entities"):
+        parse_html(markup)
+
+
+def test_validator_accepts_documented_html() -> None:
+    markup = (
+        '<b>b</b><strong>s</strong><i>i</i><em>e</em><u>u</u><ins>n</ins><s>s</s><strike>k</strike>'
+        '<del>d</del><a href="http://x.org/?a=1&amp;b=2">l</a><code>c</code>'
+        '<pre><code class="language-python">p</code></pre><tg-spoiler>t</tg-spoiler>'
+        '<span class="tg-spoiler">sp</span><blockquote>q</blockquote><b><i>nested</i></b>'
+        "&lt;&gt;&amp;&quot;&#65;&#x42;"
+    )
+    assert parse_html(markup) == 'bsieunskdlcptspqnested<>&"AB'
+
+
+def test_summary_prefers_relevant_sentences_and_drops_boilerplate() -> None:
+    text = (
+        "El día amaneció nublado en Caracas y hubo tráfico en la autopista. "
+        "Suscríbete a nuestro boletín para recibir noticias. "
+        "La ONG Foro Penal verificó 61 excarcelaciones de presos políticos este sábado. "
+        "Lee también: otras noticias del día. "
+        "Los familiares esperaban desde la madrugada frente al Rodeo I. "
+    ) * 2
+    s = summarize(text=text, summary="resumen corto", title="Excarcelan presos", terms=["presos políticos"], numbers=[61])
+    assert s.startswith("La ONG Foro Penal verificó 61")
+    assert "Suscríbete" not in s and "Lee también" not in s
+    assert len(s) <= 350
+    assert summarize(text=None, summary="<p>Solo el <b>resumen</b> del feed.</p>", title="x") == "Solo el resumen del feed."
+    assert len(summarize(text=None, summary="palabra " * 200, title="x")) <= 350
