@@ -28,7 +28,8 @@ test: $(STAMP_TEST)
 	$(BIN)/python -m pytest -q
 
 eval: $(STAMP_TEST)
-	$(BIN)/python bench/eval.py tests/data/labelled_items.jsonl
+	$(BIN)/python bench/eval.py tests/data/labelled_dev.jsonl
+	$(BIN)/python bench/eval.py tests/data/labelled_heldout.jsonl
 	@if [ -f ../shared/samples/news_samples.jsonl ]; then $(BIN)/python bench/eval.py ../shared/samples/news_samples.jsonl; fi
 
 bench: $(STAMP_TEST)

@@ -1,16 +1,182 @@
-"""Placeholder topic-rule schema; the matching stage replaces it."""
+"""The `topics:` and `entities:` sections of feeds.yaml (syntax: docs/MATCHING.md).
+
+A topic matches an item when
+  1. at least one *signal* fires: a term of `any`; every group of `all`; or one `near`
+     pair (a term of `a` and a term of `b` at most `within` words apart, same field);
+  2. its Venezuelan context is satisfied (`context` terms, or a gazetteer entity
+     whose region is venezuela), as `context_required` says;
+  3. no term of `none` occurs.
+"""
+
+from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from monitor.match.terms import ParsedTerm, parse_term
+
+Loc = tuple[str | int, ...]
+
+
+def _check_terms(values: list[str]) -> list[str]:
+    errors = []
+    for i, term in enumerate(values):
+        try:
+            parse_term(term)
+        except ValueError as exc:
+            errors.append(f"[{i}] {exc}")
+    if errors:
+        raise ValueError("; ".join(errors))
+    return values
+
+
+class NearRule(BaseModel):
+    """A term of `a` and a term of `b` with at most `within` words between them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    a: list[str] = Field(min_length=1)
+    b: list[str] = Field(min_length=1)
+    within: int = Field(default=5, ge=0, le=60)
+
+    @field_validator("a", "b")
+    @classmethod
+    def _terms(cls, value: list[str]) -> list[str]:
+        return _check_terms(value)
 
 
 class TopicRules(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    """One topic's rules."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    description: str = ""
+    any: list[str] = []
+    all: list[list[str]] = []
+    near: list[NearRule] = []
+    context: list[str] = []
+    context_required: Literal["always", "if_foreign", "never"] = "always"
+    none: list[str] = []
+    urgent: list[str] = []
+    urgent_with_person: list[str] = []
+
+    @field_validator("any", "context", "none", "urgent", "urgent_with_person")
+    @classmethod
+    def _terms(cls, value: list[str]) -> list[str]:
+        return _check_terms(value)
+
+    @field_validator("all")
+    @classmethod
+    def _groups(cls, value: list[list[str]]) -> list[list[str]]:
+        for i, group in enumerate(value):
+            if not group:
+                raise ValueError(f"group [{i}] is empty: the topic could never match through `all`")
+            try:
+                _check_terms(group)
+            except ValueError as exc:
+                raise ValueError(f"group [{i}]: {exc}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _can_match(self) -> TopicRules:
+        if not (self.any or self.all or self.near):
+            raise ValueError(
+                "the topic has no `any`, `all` or `near` rule, so it can never match; "
+                "example: any: [\"presos políticos\"]"
+            )
+        vetoed = {k for t in self.none for k in parse_term(t).keys}
+        for i, term in enumerate(self.any):
+            keys = set(parse_term(term).keys)
+            if keys and keys <= vetoed:
+                raise ValueError(f"any[{i}] {term!r} is also excluded by `none`: it can never match")
+        return self
+
+    def signal_terms(self) -> list[str]:
+        out = list(self.any)
+        for group in self.all:
+            out += group
+        for rule in self.near:
+            out += rule.a + rule.b
+        return out
 
 
 class EntitySpec(BaseModel):
+    """A gazetteer entry. `name` is always an alias too."""
+
     model_config = ConfigDict(extra="forbid")
-    name: str
+
+    name: str = Field(min_length=1)
     type: Literal["person", "org", "place"]
     aliases: list[str] = []
+    ambiguous: list[str] = []
+    """Aliases that count only when the item has Venezuelan context elsewhere
+    ("Machado", "González")."""
+    cased: list[str] = []
+    """Aliases that are also ordinary lower-case words ("Maduro" / "un jugador maduro"):
+    they count when written with a capital initial (not as the first word), or with context."""
+    region: Literal["venezuela", "elsewhere", "neutral"] = "venezuela"
+    """`venezuela`: finding it places the item in Venezuela; `elsewhere`: in another
+    country (matters for `context_required: if_foreign`); `neutral`: neither (Trump)."""
+
+    @field_validator("aliases", "ambiguous", "cased")
+    @classmethod
+    def _aliases(cls, value: list[str]) -> list[str]:
+        for i, alias in enumerate(value):
+            if alias.strip().startswith("@") or "*" in alias or "~" in alias:
+                raise ValueError(f"[{i}] alias {alias!r}: aliases are plain text (no @, * or ~)")
+        return _check_terms(value)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if value.strip().startswith("@"):
+            raise ValueError(f"entity name {value!r} must not start with '@'")
+        return _check_terms([value])[0]
+
+    def all_aliases(self) -> list[tuple[str, str]]:
+        """(alias, kind) with kind plain | ambiguous | cased."""
+        out = [(self.name, "plain")] + [(a, "plain") for a in self.aliases]
+        out += [(a, "ambiguous") for a in self.ambiguous] + [(a, "cased") for a in self.cased]
+        return out
+
+
+_TERM_FIELDS = ("any", "context", "none", "urgent", "urgent_with_person")
+
+
+def _term_locs(rules: TopicRules) -> list[tuple[Loc, str]]:
+    out: list[tuple[Loc, str]] = []
+    for field in _TERM_FIELDS:
+        out += [((field, i), t) for i, t in enumerate(getattr(rules, field))]
+    for g, group in enumerate(rules.all):
+        out += [(("all", g, i), t) for i, t in enumerate(group)]
+    for n, near in enumerate(rules.near):
+        out += [(("near", n, side, i), t) for side in ("a", "b") for i, t in enumerate(getattr(near, side))]
+    return out
+
+
+def validate_rules(
+    topics: dict[str, TopicRules], entities: list[EntitySpec]
+) -> list[tuple[Loc, str]]:
+    """Cross-checks between topics and the gazetteer, as (YAML location, message)."""
+    errors: list[tuple[Loc, str]] = []
+    names: dict[str, int] = {}
+    for i, ent in enumerate(entities):
+        if ent.name in names:
+            errors.append((("entities", i, "name"), f"duplicate entity name {ent.name!r} (also entities[{names[ent.name]}])"))
+        names.setdefault(ent.name, i)
+    has_ve_entity = any(e.region == "venezuela" for e in entities)
+    for topic, rules in topics.items():
+        for loc, term in _term_locs(rules):
+            parsed: ParsedTerm = parse_term(term)
+            if parsed.entity is not None and parsed.entity not in names:
+                errors.append(
+                    (("topics", topic, *loc), f"unknown entity {parsed.entity!r} in term {term!r}")
+                )
+        if rules.context_required == "always" and not rules.context and not has_ve_entity:
+            errors.append(
+                (("topics", topic, "context"),
+                 "context_required is 'always' but there are no context terms and no Venezuelan "
+                 "entities: the topic can never match")
+            )
+    return errors

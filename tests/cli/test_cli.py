@@ -32,7 +32,7 @@ def test_check_config_on_the_default_file():
 def test_check_config_reports_every_error_with_exit_2(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text(
-        "topics:\n  political_prisoners: {}\n"
+        "topics:\n  political_prisoners: {any: [presos], context: [venezuela]}\n"
         "feeds:\n  - {name: a, url: 'notaurl', language: es, interval: 1s}\n"
         "channels:\n  - {name: c, chat_id: '@chan_nel', topics: [us_actions]}\n",
         encoding="utf-8",

@@ -14,8 +14,8 @@ BASE = """\
 settings:
   timezone: America/Caracas
 topics:
-  political_prisoners: {}
-  us_actions: {}
+  political_prisoners: {any: [presos politicos], context: [venezuela]}
+  us_actions: {any: [sanciones], context: [venezuela]}
 feeds:
   - name: pitazo
     url: https://elpitazo.net/feed/
@@ -108,6 +108,7 @@ def test_every_error_is_reported_at_once():
         ("- just\n- a list\n", "(top level) (line 1): expected a mapping"),
         ("feeds: []\n", "topics (line 1): required key is missing"),
         ("topics: {}\n", "topics (line 1): Dictionary should have at least 1 item"),
+        ("topics:\n  political_prisoners: {}\n", "topics.political_prisoners (line 2)"),
     ],
 )
 def test_unusable_files(text, expected):

@@ -1,0 +1,437 @@
+"""Counts of people released, arrested, held or dead, in Spanish and English.
+
+A number (digits with either thousands separator, or number words up to the
+thousands) is a count when it is attached to a people noun ("87 presos políticos",
+"three Americans") or an event noun ("61 excarcelaciones", "28 muertos"), or follows
+an event verb directly ("kills six"). The event comes from, in order: the noun
+itself; a verb right after the noun ("were released", "siguen detenidos"); the
+nearest verb before the number ("excarceló a", "frees"); a default for tallies of
+political prisoners (held). Dates, ages, durations, years, money, percentages and
+ordinals are skipped. Vague amounts ("decenas", "dozens") are not numbers at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from monitor.match.text import fold
+
+# -- number words -----------------------------------------------------------------
+_ES_UNITS = {
+    "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8,
+    "nueve": 9, "diez": 10, "once": 11, "doce": 12, "trece": 13, "catorce": 14,
+    "quince": 15, "dieciseis": 16, "diecisiete": 17, "dieciocho": 18, "diecinueve": 19,
+    "veinte": 20, "veintiun": 21, "veintiuno": 21, "veintiuna": 21, "veintidos": 22,
+    "veintitres": 23, "veinticuatro": 24, "veinticinco": 25, "veintiseis": 26,
+    "veintisiete": 27, "veintiocho": 28, "veintinueve": 29, "treinta": 30, "cuarenta": 40,
+    "cincuenta": 50, "sesenta": 60, "setenta": 70, "ochenta": 80, "noventa": 90,
+}
+_ES_HUNDREDS = {
+    "cien": 100, "ciento": 100, "doscientos": 200, "doscientas": 200, "trescientos": 300,
+    "trescientas": 300, "cuatrocientos": 400, "cuatrocientas": 400, "quinientos": 500,
+    "quinientas": 500, "seiscientos": 600, "seiscientas": 600, "setecientos": 700,
+    "setecientas": 700, "ochocientos": 800, "ochocientas": 800, "novecientos": 900,
+    "novecientas": 900,
+}
+_EN_UNITS = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+    "ninety": 90,
+}
+_ONE = {"un", "una", "uno", "one", "a", "an"}
+_SMALL = {**_ES_UNITS, **_EN_UNITS}
+_NUMBER_WORDS = set(_SMALL) | set(_ES_HUNDREDS) | {"hundred", "thousand", "mil"} | {"one"}
+
+_TOKEN = re.compile(
+    r"\d{1,3}(?:[.,]\d{3})+(?![.,]?\d)"  # 1.200 / 1,200 / 10.000
+    r"|\d+(?:[.,]\d+)?"  # 87, 3.5
+    r"|[^\W\d_]+"  # words
+    r"|[%$€:]"
+)
+# Sentences without a digit, a number word or a death word cannot hold a count.
+_WORTH_A_LOOK = re.compile(
+    r"\d|\b(?:" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")\b"
+    r"|muer|murio|died|dies|death|fallec"
+)
+_SENTENCES = re.compile(r"(?<=[.!?;])\s+|\n+|\s+[-–—|]\s+")
+
+# -- vocabularies (folded) ---------------------------------------------------------
+_MONTHS = set(
+    ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "setiembre", "octubre", "noviembre", "diciembre", "january", "february", "march", "april", "june", "july", "august", "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"]
+)
+_TIME = set(
+    ["ano", "anos", "year", "years", "yr", "meses", "mes", "month", "months", "dia", "dias", "day", "days", "semana", "semanas", "week", "weeks", "hora", "horas", "hour", "hours", "minuto", "minutos", "minute", "minutes", "decada", "decadas", "decade", "decades", "old", "siglo", "siglos", "noche", "noches", "night", "nights"]
+)
+_MONEY_AFTER = set(
+    ["dolares", "dollars", "usd", "euros", "euro", "bolivares", "bs", "millones", "millon", "million", "millions", "billion", "billones", "bn", "mn", "barriles", "barrels"]
+)
+_MONEY_BEFORE = {"$", "€", "usd", "us", "bs", "eur"}
+_PERCENT = {"%", "percent", "porciento", "pct"}
+_ORDINAL_BEFORE = {"numero", "number", "no", "num", "n", "nro", "edad", "aged", "age", "ley", "law",
+                   "articulo", "article", "zona", "rodeo", "resolucion", "decreto", "decree", "orden",
+                   "order", "f", "mig", "su", "uss", "capitulo", "chapter"}
+
+_EVENT_NOUNS = {
+    "dead": "muertos muertas muertes fallecidos fallecidas deaths dead fatalities killed asesinados "
+            "asesinadas asesinatos bajas",
+    "arrested": "detenciones arrestos arrests capturas aprehensiones detentions arrestados arrestadas "
+                "apresados apresadas capturados capturadas aprehendidos",
+    "released": "excarcelaciones excarcelados excarceladas liberaciones releases liberados liberadas "
+                "excarcelacion",
+}
+EVENT_NOUN = {w: ev for ev, ws in _EVENT_NOUNS.items() for w in ws.split()}
+
+_PRISONER = set(["presos", "presas", "preso", "presa", "prisoners", "prisoner", "prisioneros", "prisioneras"])
+_DETAINEE = set(["detenidos", "detenidas", "detenido", "detenida", "detainees", "detainee"])
+_PEOPLE = _PRISONER | _DETAINEE | set(
+    ["personas", "persona", "people", "persons", "ciudadanos", "ciudadanas", "citizens", "manifestantes", "protesters", "protestors", "demonstrators", "activistas", "activists", "activist", "activista", "periodistas", "journalists", "dirigentes", "lideres", "leaders", "opositores", "opositoras", "opponents", "militares", "soldados", "soldiers", "oficiales", "officers", "sindicalistas", "unionists", "trabajadores", "workers", "estudiantes", "students", "adolescentes", "adolescents", "teenagers", "teens", "menores", "minors", "children", "ninos", "ninas", "mujeres", "women", "hombres", "men", "jovenes", "youths", "extranjeros", "foreigners", "venezolanos", "venezolanas", "venezuelans", "estadounidenses", "americans", "defensores", "defensoras", "defenders", "reos", "inmates", "civiles", "civilians", "tripulantes", "crew", "crewmembers", "ocupantes", "occupants", "victimas", "victims", "indigenas", "policias", "police", "funcionarios", "officials", "miembros", "members", "dissidents", "disidentes", "individuals", "individuos", "narcoterroristas", "narcotraficantes", "traficantes", "traffickers", "smugglers", "casos", "cases", "colombianos", "espanoles", "nationals", "rehenes", "hostages", "sacerdotes", "priests", "medicos", "doctors", "abogados", "lawyers", "concejales", "alcaldes", "mayors", "diputados", "lawmakers", "candidatos", "candidates", "testigos", "coordinadores", "coordinators", "militantes", "campesinos", "pescadores", "fishermen", "pasajeros", "passengers", "migrantes", "migrants"]
+)
+_SINGULAR_PERSON = set(
+    ["preso", "presa", "prisoner", "detenido", "detenida", "detainee", "persona", "person", "activista", "activist", "periodista", "journalist", "dirigente", "lider", "leader", "opositor", "militar", "soldado", "soldier", "oficial", "officer", "sindicalista", "estudiante", "student", "hombre", "man", "mujer", "woman", "joven", "defensor", "defender", "reo", "inmate", "ciudadano", "citizen", "venezolano", "venezuelan"]
+)
+_MODIFIERS = set(
+    ["politicos", "politicas", "political", "venezolanos", "venezolanas", "venezuelan", "de", "del", "of", "los", "las", "the", "more", "mas", "otros", "otras", "other", "nuevos", "nuevas", "new", "presuntos", "presuntas", "alleged", "suspected", "jovenes", "young", "militares", "military", "civiles", "civilian", "opositores", "opposition", "sus", "their", "estadounidenses", "u", "s", "american"]
+)
+
+_AFTER_HELD = set(["permanecen", "permanece", "siguen", "sigue", "continuan", "continua", "remain", "remains", "remained", "still", "rejas", "bars", "held", "custodia", "custody"])
+_AFTER_EVENT = {
+    **{w: "released" for w in ["excarcelados", "excarceladas", "excarcelado", "excarcelada", "liberados", "liberadas", "liberado", "liberada", "released", "freed", "salieron", "excarcelan", "liberan", "return", "returned", "returning", "regresan", "regresaron", "regresaron", "home"]},
+    **{w: "arrested" for w in ["arrested", "detained", "arrestados", "arrestadas", "apresados", "capturados", "capturadas", "jailed", "encarcelados", "encarceladas", "detenidos", "detenidas", "aprehendidos", "rounded"]},
+    **{w: "dead" for w in ["murieron", "mueren", "died", "die", "dies", "killed", "fallecieron", "perished", "asesinados", "muertos"]},
+}
+
+_BEFORE_PREFIX = (
+    ("released", ("excarcel", "liber", "releas", "solt")),
+    ("arrested", ("arrest", "detien", "detuv", "detain", "captur", "apres", "encarcel", "jail",
+                  "deten", "aprehend")),
+    ("dead", ("mata", "mato", "kill", "asesin", "muere", "murio", "fallec", "died", "dies",
+              "death", "muerte")),
+    ("held", ("contabiliz", "registr", "tally", "mantien")),
+)
+_BEFORE_EXACT = {
+    "free": "released", "frees": "released", "freed": "released", "freeing": "released",
+    "hold": "held", "holds": "held", "holding": "held",
+    "counts": "held", "counted": "held", "remain": "held", "quedan": "held",
+    "permanecen": "held", "siguen": "held", "behind": "held",
+    "deja": "dead", "dejo": "dead", "left": "dead", "leaves": "dead",
+}
+_INHERIT = set(["confirma", "confirmo", "confirman", "confirmaron", "confirmar", "verifico", "verifica", "verificaron", "verificar", "verified", "verify", "confirm", "confirmed", "confirms", "verifies", "solo", "only", "of"])
+_TALLY = set(["cifra", "cifras", "total", "totaliza", "balance", "registro", "registra", "contabiliza", "tally", "count", "figure", "figures", "hay", "suman", "record", "highest", "alta", "lista", "list"])
+_QUALIFIER = set(["mas", "more", "al", "least", "unos", "unas", "some", "about", "casi", "nearly", "over", "around", "alrededor", "aproximadamente", "approximately"])
+_DEAD_VERB = ("muere", "murio", "fallec", "died", "dies", "muerte", "death")
+
+# -- sources ----------------------------------------------------------------------
+_SOURCES: list[tuple[str, re.Pattern[str]]] = [
+    (name, re.compile(pattern))
+    for name, pattern in [
+        ("Foro Penal", r"\bforo penal\b"),
+        ("JEP", r"\bjep\b|justicia,? encuentro y perdon"),
+        ("Provea", r"\bprovea\b"),
+        ("OVP", r"observatorio venezolano de prisiones|\bovp\b"),
+        ("Clippve", r"\bclippve\b|comite por la libertad de los presos politicos"),
+        ("the United Nations", r"naciones unidas|united nations|\bonu\b|\bu ?n\b experts"),
+        ("IACHR", r"\bcidh\b|\biachr\b|comision interamericana|inter-american commission"),
+        ("the Pentagon", r"\bpentagon\w*|department of (?:defense|war)|departamento de (?:defensa|guerra)"
+                         r"|\bhegseth\b|secretari[oa] de (?:defensa|guerra)|(?:defense|war) secretary"),
+        ("Southern Command", r"comando sur|southern command|southcom"),
+        ("the government", r"\bgobierno\b|\bgovernment\b|\bejecutivo\b|\bregimen\b|\bregime\b"
+                           r"|\bministr\w*|fiscal general|attorney general|\bfiscalia\b"
+                           r"|(?<=\bby )caracas\b|(?<=\bpor )caracas\b|\bcaracas (?=said|says|announced)"
+                           r"|\bmaduro\b|\bcabello\b|\bsaab\b"),
+        ("Trump", r"\btrump\b"),
+        ("*", r"\bla ong\b|\bla organizacion\b|\bthe group\b|\bthe organi[sz]ation\b"
+              r"|\brights group\b|\bthe ngo\b|\bla ong\b|\bthe watchdog\b"),
+    ]
+]
+_ATTRIBUTION = re.compile(
+    r"\b(?:dijo|dice|dicen|informo|informa|informaron|anuncio|anuncia|anunciaron|verifico|verifica"
+    r"|confirma|confirmo|confirman|contabiliza|contabilizo|registra|registro|denuncia|denuncio"
+    r"|reporta|reporto|senala|senalo|indica|indico|asegura|aseguro|afirma|afirmo|estima|estimo"
+    r"|cifra|cifro|documenta|documento|said|says|say|reported|reports|confirmed|confirms"
+    r"|verified|verifies|counted|counts|tally|tallies|announced|announces|estimates|estimated"
+    r"|documented|stated|states|claimed|claims|told)\b|:|'s (?:tally|count|figures|latest)"
+)
+_PREP = re.compile(
+    r"(?:segun|according to|de acuerdo con|by|per|citing|reported by|announced by|confirmed by)"
+    r"\s+(?:(?:el|la|los|las|the)\s+)?$"
+)
+
+
+class _Sentence:
+    __slots__ = ("text", "tokens", "spans")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens: list[str] = []
+        self.spans: list[tuple[int, int]] = []
+        for m in _TOKEN.finditer(text):
+            self.tokens.append(m.group())
+            self.spans.append(m.span())
+
+
+def _parse_number(tokens: Sequence[str], i: int) -> tuple[int, int, bool] | None:
+    """(value, index after the number, is_singular_word) or None."""
+    tok = tokens[i]
+    if tok[0].isdigit():
+        if re.fullmatch(r"\d+[.,]\d{1,2}", tok) or re.fullmatch(r"\d+[.,]\d{4,}", tok):
+            return None  # a decimal
+        value = int(re.sub(r"[.,]", "", tok))
+        j = i + 1
+        if j < len(tokens) and tokens[j] in ("mil", "thousand"):
+            value *= 1000
+            j += 1
+        return value, j, False
+    if tok in _ONE:
+        if i + 1 < len(tokens) and tokens[i + 1] in ("hundred", "thousand", "mil"):
+            pass
+        else:
+            return (1, i + 1, True) if tok not in ("a", "an") else None
+    if tok not in _NUMBER_WORDS and tok not in _ONE:
+        return None
+    total = current = 0
+    j = i
+    seen = False
+    while j < len(tokens):
+        w = tokens[j]
+        if w in _SMALL:
+            current += _SMALL[w]
+        elif w in _ES_HUNDREDS:
+            current += _ES_HUNDREDS[w]
+        elif w in ("one", "a", "an", "un", "uno", "una") and j + 1 < len(tokens) and tokens[j + 1] in (
+            "hundred", "thousand", "mil"
+        ):
+            current += 1
+        elif w in ("one", "uno", "un", "una") and seen and current >= 20 and current % 10 == 0:
+            current += 1  # twenty-one, treinta y uno
+        elif w == "hundred" and seen:
+            current = max(current, 1) * 100
+        elif w in ("thousand", "mil"):
+            total += max(current, 1) * 1000
+            current = 0
+        elif w in ("y", "and") and seen and j + 1 < len(tokens) and (
+            tokens[j + 1] in _SMALL or tokens[j + 1] in ("un", "uno", "una")
+        ):
+            pass
+        else:
+            break
+        seen = True
+        j += 1
+    value = total + current
+    if not seen or value == 0:
+        return None
+    return value, j, False
+
+
+def _skip(tokens: Sequence[str], i: int, j: int, value: int, raw: str) -> bool:
+    prev = tokens[i - 1] if i > 0 else ""
+    prev2 = tokens[i - 2] if i > 1 else ""
+    nxt = tokens[j] if j < len(tokens) else ""
+    nxt2 = tokens[j + 1] if j + 1 < len(tokens) else ""
+    if prev in _MONEY_BEFORE or nxt in _MONEY_AFTER or nxt in _PERCENT:
+        return True
+    if nxt == "por" and nxt2 == "ciento":
+        return True
+    if nxt in _TIME or nxt in _MONTHS or prev in _MONTHS:
+        return True
+    if nxt in ("de", "of") and nxt2 in _MONTHS:
+        return True
+    if prev in _ORDINAL_BEFORE or (prev == "de" and prev2 in ("edad", "age")):
+        return True
+    return raw.isdigit() and len(raw) == 4 and 1900 <= value <= 2100 and nxt not in _PEOPLE
+
+
+def _before_event(tokens: Sequence[str], i: int, window: int = 6) -> str | None:
+    for k in range(i - 1, max(-1, i - 1 - window), -1):
+        w = tokens[k]
+        if w[0].isdigit() or w == ":":
+            return None
+        if w in _BEFORE_EXACT:
+            return _BEFORE_EXACT[w]
+        if w in _INHERIT and k >= i - 3:
+            return "inherit"
+        for event, prefixes in _BEFORE_PREFIX:
+            if w.startswith(prefixes):
+                return event
+    return None
+
+
+def _after_event(tokens: Sequence[str], start: int, window: int = 4) -> str | None:
+    for k in range(start, min(len(tokens), start + window)):
+        w = tokens[k]
+        if w[0].isdigit() or w in ("y", "and", "pero", "but", ":"):
+            return None
+        if w in _AFTER_HELD:
+            return "held"
+        if w in _AFTER_EVENT:
+            return _AFTER_EVENT[w]
+    return None
+
+
+def _find_unit(tokens: Sequence[str], j: int) -> int | None:
+    for k in range(j, min(len(tokens), j + 3)):
+        w = tokens[k]
+        if w in EVENT_NOUN or w in _PEOPLE or w in _SINGULAR_PERSON:
+            return k
+        if w not in _MODIFIERS:
+            return None
+    return None
+
+
+def _source_mentions(text: str, named: Sequence[str]) -> list[tuple[int, int, str]]:
+    out = []
+    for name, pattern in _SOURCES:
+        for m in pattern.finditer(text):
+            out.append((m.start(), m.end(), name))
+    for name in named:  # gazetteer organisations not in the table above
+        if name not in {n for n, _ in _SOURCES}:
+            for m in re.finditer(rf"\b{re.escape(fold(name))}\b", text):
+                out.append((m.start(), m.end(), name))
+    return sorted(out)
+
+
+def _attribute(sent: _Sentence, mentions: list[tuple[int, int, str]], pos: tuple[int, int],
+               number_starts: Sequence[int]) -> str | None:
+    start, end = pos
+    text = sent.text
+    # "... 4 muertos, según el Pentágono": a following source with no other count between
+    for m_start, _, name in mentions:
+        if (
+            m_start >= end
+            and not any(end <= s < m_start for s in number_starts)
+            and _PREP.search(text[max(0, m_start - 30):m_start])
+        ):
+            return name
+    best = None
+    for m_start, m_end, name in mentions:
+        if m_end <= start:
+            between = text[m_end:start]
+            before = text[max(0, m_start - 30):m_start]
+            if _ATTRIBUTION.search(between) or _PREP.search(before):
+                best = name
+    if best is None:  # "25 muertos y 2.200 detenidos, según el gobierno": the whole sentence
+        for m_start, _, name in mentions:
+            if m_start >= end and _PREP.search(text[max(0, m_start - 30):m_start]):
+                return name
+    return best
+
+
+def extract_counts(fields: Iterable[str], orgs: Sequence[str] = ()) -> list[dict]:
+    """Counts in an item's fields (title, summary, text), deduplicated by event+number."""
+    results: list[dict] = []
+    index: dict[tuple[str, int], dict] = {}
+    last_event: str | None = None
+    folded_fields = [fold(f) for f in fields if f]
+    generic: list[str | None] = []  # resolved lazily: the one named source of the item
+
+    def generic_source() -> str | None:
+        if not generic:
+            names = []
+            for ftext in folded_fields:
+                names += [n for n, p in _SOURCES if n not in ("*", "the government") and p.search(ftext)]
+                names += [n for n in orgs if fold(n) in ftext]
+            names = list(dict.fromkeys(names))
+            generic.append(names[0] if len(names) == 1 else None)
+        return generic[0]
+
+    for ftext in folded_fields:
+        for raw_sentence in _SENTENCES.split(ftext):
+            if not raw_sentence or not _WORTH_A_LOOK.search(raw_sentence):
+                continue
+            sent = _Sentence(raw_sentence)
+            toks = sent.tokens
+            found: list[tuple[str, int, int]] = []  # (event, value, token index)
+            i = 0
+            while i < len(toks):
+                parsed = _parse_number(toks, i)
+                if parsed is None:
+                    i += 1
+                    continue
+                value, j, singular = parsed
+                prev = (found[-1][0], found[-1][2]) if found else None
+                event = (None if _skip(toks, i, j, value, toks[i])
+                         else _classify(toks, i, j, singular, prev))
+                if event == "inherit":
+                    event = last_event
+                if event is not None:
+                    found.append((event, value, i))
+                    last_event = event
+                i = j
+            if not found and not any(r["event"] == "dead" for r in results) and _singular_death(toks):
+                found.append(("dead", 1, 0))
+            if not found:
+                continue
+            mentions = _source_mentions(sent.text, orgs)
+            starts = [sent.spans[k][0] for _, _, k in found]
+            for event, value, k in found:
+                source = _attribute(sent, mentions, sent.spans[k], [s for s in starts if s != sent.spans[k][0]])
+                if source == "*":
+                    source = generic_source()
+                key = (event, value)
+                if key in index:
+                    if index[key]["source"] is None and source:
+                        index[key]["source"] = source
+                    continue
+                index[key] = {"event": event, "number": value, "source": source}
+                results.append(index[key])
+    return results
+
+
+def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
+              prev: tuple[str, int] | None = None) -> str | None:
+    """Event of the number toks[i:j], or 'inherit' (same as the count before), or None."""
+    unit = _find_unit(toks, j)
+    if unit is None:
+        if singular:
+            return None
+        event = _after_event(toks, j, window=3)
+        if event is not None:
+            return event
+        before = _before_event(toks, i, window=3)
+        return before if before in ("dead", "released", "arrested", "inherit") else None
+    noun = toks[unit]
+    if singular and noun not in _SINGULAR_PERSON:
+        return None
+    if not singular and noun in _SINGULAR_PERSON and noun not in _PEOPLE:
+        return None
+    before = _before_event(toks, i)
+    after = _after_event(toks, unit + 1)
+    if noun in ("casos", "cases"):
+        return before if before in ("dead", "released", "arrested", "inherit") else None
+    event = EVENT_NOUN.get(noun)
+    if event is None and before in ("released", "arrested", "dead", "inherit"):
+        event = before
+    event = event or after or before
+    if singular:
+        if event == "dead" or (event is None and any(w.startswith(_DEAD_VERB) for w in toks)):
+            return "dead"
+        return None
+    if event is not None:
+        return event
+    politico = any(t in ("politicos", "politicas", "political", "politica") for t in toks[j:unit + 2])
+    if noun in _PRISONER and politico and (
+        any(t in _TALLY for t in toks) or (i > 0 and toks[i - 1] in _QUALIFIER)
+        or (i > 1 and toks[i - 2] in _QUALIFIER)
+    ):
+        return "held"
+    if noun in _DETAINEE and any(t.startswith(("protest", "manifest")) for t in toks):
+        return "arrested"
+    if prev is not None and any(t in ("y", "and") for t in toks[prev[1]:i]):
+        return prev[0]  # "excarcelan a 9 militares y a 4 civiles"
+    return None
+
+
+_SINGULAR_HELD = {"preso", "presa", "prisoner", "detenido", "detenida", "detainee", "recluso",
+                  "reclusa", "inmate"}
+
+
+def _singular_death(toks: Sequence[str]) -> bool:
+    """'Political prisoner dies in custody': one death without a number word."""
+    for k, w in enumerate(toks):
+        if w in _SINGULAR_HELD:
+            window = toks[max(0, k - 4):k + 5]
+            if any(t.startswith(_DEAD_VERB) for t in window):
+                return True
+    return False

@@ -1,0 +1,269 @@
+"""The classifier: every term of every topic and every entity alias in one Aho-Corasick
+automaton, one pass per field, then cheap set logic per topic.
+
+Cost per item is one scan of each field plus work proportional to the hits, so it
+stays nearly flat as operators add terms. The automaton is only read after
+construction, so `classify` is reentrant and safe to call from several threads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import ahocorasick
+
+from monitor.match.counts import extract_counts
+from monitor.match.entities import EntityTable
+from monitor.match.rules import EntitySpec, TopicRules
+from monitor.match.terms import ParsedTerm, parse_term
+from monitor.match.text import clean_field, haystack
+from monitor.match.urgency import decide_urgency
+
+FIELDS = ("title", "summary", "text")
+MAX_HITS = 64  # per term and field, bounds `near` work on huge texts
+
+Hit = tuple[int, int, int]  # (field index, start offset in the haystack, words)
+
+
+@dataclass
+class Classification:
+    topics: list[str] = field(default_factory=list)
+    urgency: str = "low"
+    matches: dict[str, list[str]] = field(default_factory=dict)
+    explain: dict[str, list[dict]] = field(default_factory=dict)
+    entities: list[dict] = field(default_factory=list)
+    counts: list[dict] = field(default_factory=list)
+
+    def to_json(self, id: str | None) -> dict:  # noqa: A002 - the contract's key name
+        """The `monitor classify` output line (DESIGN.md) as a dict."""
+        return {
+            "id": id,
+            "topics": list(self.topics),
+            "urgency": self.urgency,
+            "matches": {t: list(v) for t, v in self.matches.items()},
+            "entities": [dict(e) for e in self.entities],
+            "counts": [dict(c) for c in self.counts],
+        }
+
+
+@dataclass(frozen=True)
+class _Near:
+    a: tuple[int, ...]
+    b: tuple[int, ...]
+    within: int
+
+
+@dataclass(frozen=True)
+class _Topic:
+    name: str
+    any: tuple[int, ...]
+    all: tuple[tuple[int, ...], ...]
+    near: tuple[_Near, ...]
+    context: tuple[int, ...]
+    context_required: str
+    none: tuple[int, ...]
+    urgent: tuple[int, ...]
+    urgent_with_person: tuple[int, ...]
+
+
+class _Item:
+    """Per-call state: haystacks and hits. Never shared between calls."""
+
+    __slots__ = ("raw", "hay", "hits", "_pos")
+
+    def __init__(self, raw: list[str]) -> None:
+        self.raw = raw
+        self.hay = [haystack(v) if v else " " for v in raw]
+        self.hits: dict[int, list[Hit]] = {}
+        self._pos: dict[tuple[int, int], int] = {}
+
+    def word_index(self, f: int, start: int) -> int:
+        key = (f, start)
+        idx = self._pos.get(key)
+        if idx is None:
+            idx = self._pos[key] = self.hay[f].count(" ", 0, start)
+        return idx
+
+
+class Classifier:
+    def __init__(self, topics: dict[str, TopicRules], entities: list[EntitySpec]) -> None:
+        self._terms: list[ParsedTerm] = []
+        self._ids: dict[str, int] = {}
+        self._entities = EntityTable(entities, self._tid)
+        self._topics = [self._compile_topic(name, rules) for name, rules in topics.items()]
+        self._entities.bind_refs(
+            {tid: t.entity for tid, t in enumerate(self._terms) if t.entity is not None}
+        )
+        self._all_context = frozenset(t for tp in self._topics for t in tp.context)
+        self._sets = {
+            tp.name: {"any": frozenset(tp.any), "all": [frozenset(g) for g in tp.all],
+                      "none": frozenset(tp.none), "context": frozenset(tp.context)}
+            for tp in self._topics
+        }
+        self._near_sets = {
+            id(n): (frozenset(n.a), frozenset(n.b)) for tp in self._topics for n in tp.near
+        }
+        self._automaton = self._build_automaton()
+
+    # -- construction -------------------------------------------------------
+    def _tid(self, raw: str) -> int:
+        tid = self._ids.get(raw)
+        if tid is None:
+            tid = self._ids[raw] = len(self._terms)
+            self._terms.append(parse_term(raw))
+        return tid
+
+    def _tids(self, raws: list[str]) -> tuple[int, ...]:
+        return tuple(dict.fromkeys(self._tid(r) for r in raws))
+
+    def _compile_topic(self, name: str, rules: TopicRules) -> _Topic:
+        return _Topic(
+            name=name,
+            any=self._tids(rules.any),
+            all=tuple(self._tids(g) for g in rules.all),
+            near=tuple(_Near(self._tids(n.a), self._tids(n.b), n.within) for n in rules.near),
+            context=self._tids(rules.context),
+            context_required=rules.context_required,
+            none=self._tids(rules.none),
+            urgent=self._tids(rules.urgent),
+            urgent_with_person=self._tids(rules.urgent_with_person),
+        )
+
+    def _build_automaton(self) -> ahocorasick.Automaton | None:
+        by_key: dict[str, list[int]] = {}
+        for tid, term in enumerate(self._terms):
+            for key in term.keys:
+                by_key.setdefault(key, []).append(tid)
+        if not by_key:
+            return None
+        automaton = ahocorasick.Automaton()
+        for key, tids in by_key.items():
+            automaton.add_word(key, (len(key), tuple(tids)))
+        automaton.make_automaton()
+        return automaton
+
+    @property
+    def term_count(self) -> int:
+        return len(self._terms)
+
+    # -- matching -----------------------------------------------------------
+    def _scan(self, item: _Item) -> None:
+        if self._automaton is None:
+            return
+        hits = item.hits
+        terms = self._terms
+        for f, hay in enumerate(item.hay):
+            if len(hay) < 2:
+                continue
+            for end, (klen, tids) in self._automaton.iter(hay):
+                start = end - klen + 1
+                for tid in tids:
+                    lst = hits.get(tid)
+                    if lst is None:
+                        hits[tid] = [(f, start, terms[tid].nwords)]
+                    elif len(lst) < MAX_HITS * 3:
+                        lst.append((f, start, terms[tid].nwords))
+
+    def _signal(self, tp: _Topic, item: _Item) -> list[tuple[int, str, int]] | None:
+        """The (term, role, field) hits that make the topic's signal fire, or None.
+
+        Loops run over the item's hits, not over the topic's terms, so the cost does
+        not grow with the number of terms."""
+        hits = item.hits
+        out: list[tuple[int, str, int]] = []
+        sets = self._sets[tp.name]
+        for tid, lst in hits.items():
+            if tid in sets["any"]:
+                out += [(tid, "any", f) for f, _, _ in lst]
+        if tp.all:
+            present = [[t for t in hits if t in g] for g in sets["all"]]
+            if all(present):
+                out += [(t, "all", f) for grp in present for t in grp for f, _, _ in hits[t]]
+        for near in tp.near:
+            out += self._near(near, item)
+        return out or None
+
+    def _near(self, near: _Near, item: _Item) -> list[tuple[int, str, int]]:
+        hits = item.hits
+        a_set, b_set = self._near_sets[id(near)]
+        a_hits = [(t, h) for t, lst in hits.items() if t in a_set for h in lst[:MAX_HITS]]
+        if not a_hits:
+            return []
+        b_hits = [(t, h) for t, lst in hits.items() if t in b_set for h in lst[:MAX_HITS]]
+        out = []
+        for ta, (fa, sa, na) in a_hits:
+            ia = item.word_index(fa, sa)
+            for tb, (fb, sb, nb) in b_hits:
+                if fa != fb:
+                    continue
+                ib = item.word_index(fb, sb)
+                if ib >= ia + na:
+                    gap = ib - ia - na
+                elif ia >= ib + nb:
+                    gap = ia - ib - nb
+                else:
+                    continue  # overlapping words are one phrase, not two terms near each other
+                if gap <= near.within:
+                    out.append((ta, "near", fa))
+                    out.append((tb, "near", fb))
+        return out
+
+    def classify(
+        self, title: str = "", summary: str = "", text: str = "", lang: str | None = None
+    ) -> Classification:
+        item = _Item([clean_field(title), clean_field(summary), clean_field(text)])
+        self._scan(item)
+        ents = self._entities
+        found, pending = ents.resolve(item, lang if isinstance(lang, str) else None)
+        if pending:
+            ents.add_refs(item, found)
+            if (
+                any(t in self._all_context for t in item.hits)
+                or ents.is_venezuelan(found)
+                or any(self._signal(tp, item) for tp in self._topics)
+            ):
+                ents.accept(found, pending, item)
+        ents.add_refs(item, found)
+        venezuelan = ents.is_venezuelan(found)
+        foreign = ents.is_foreign(found)
+
+        result = Classification()
+        prominent = False
+        matched: list[_Topic] = []
+        for tp in self._topics:
+            sig = self._signal(tp, item)
+            sets = self._sets[tp.name]
+            if sig is None or any(t in sets["none"] for t in item.hits):
+                continue
+            ctx = [(t, "context", f) for t, lst in item.hits.items() if t in sets["context"]
+                   for f, _, _ in lst]
+            has_ctx = bool(ctx) or venezuelan
+            if tp.context_required == "always" and not has_ctx:
+                continue
+            if tp.context_required == "if_foreign" and foreign and not has_ctx:
+                continue
+            matched.append(tp)
+            explain: list[dict] = []
+            for tid, role, f in dict.fromkeys(sig + ctx):
+                explain.append({"term": self._terms[tid].raw, "field": FIELDS[f], "role": role})
+            result.matches[tp.name] = list(dict.fromkeys(e["term"] for e in explain))
+            for ei in found:
+                if ents.specs[ei].region == "venezuela":
+                    explain.append(
+                        {"term": f"@{ents.specs[ei].name}", "field": ents.field_of(ei, found),
+                         "role": "context"}
+                    )
+            result.explain[tp.name] = explain
+            prominent = prominent or any(f < 2 for _, _, f in sig)
+        result.topics = [tp.name for tp in matched]
+        result.entities = ents.describe(found)
+        if matched:
+            result.counts = extract_counts(item.raw, ents.org_names(found))
+            result.urgency = decide_urgency(
+                topics=matched,
+                hits=item.hits,
+                counts=result.counts,
+                prominent=prominent,
+                person_named=ents.person_named(found, item.raw[0]),
+            )
+        return result

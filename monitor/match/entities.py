@@ -1,0 +1,137 @@
+"""The gazetteer: which entities an item names, and whether they place it in Venezuela.
+
+Aliases are terms of the shared automaton. Plain aliases always count. `ambiguous`
+aliases ("Machado") count only when the item has Venezuelan context from elsewhere
+(a context term, another Venezuelan entity, or a topic signal). `cased` aliases
+("Maduro", also an adjective) count at once when written with a capital initial
+after the first word of a field (or anywhere in English), else like ambiguous ones.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from monitor.match.rules import EntitySpec
+from monitor.match.text import words
+
+if TYPE_CHECKING:
+    from monitor.match.engine import _Item
+
+_COMBINING = re.compile(r"[\u0300-\u036f]+")
+_CAP_WORD = re.compile(r"\b[A-ZÁÉÍÓÚÑ][\wáéíóúñü]+")
+
+
+def _fold_keep_case(value: str) -> str:
+    value = unicodedata.normalize("NFKC", value)
+    if value.isascii():
+        return value
+    return unicodedata.normalize("NFC", _COMBINING.sub("", unicodedata.normalize("NFD", value)))
+
+
+class EntityTable:
+    def __init__(self, specs: list[EntitySpec], tid: Callable[[str], int]) -> None:
+        self.specs = list(specs)
+        self.alias: dict[int, list[tuple[int, str]]] = {}
+        self.cased: dict[tuple[int, int], re.Pattern[str]] = {}
+        self.by_name = {e.name: i for i, e in enumerate(self.specs)}
+        self.refs: dict[int, list[int]] = {}  # entity index -> its `@Name` term ids
+        self.alias_of: dict[int, list[int]] = {}  # entity index -> alias term ids
+        for ei, spec in enumerate(self.specs):
+            for alias, kind in spec.all_aliases():
+                t = tid(alias)
+                self.alias.setdefault(t, []).append((ei, kind))
+                self.alias_of.setdefault(ei, []).append(t)
+                if kind == "cased":
+                    body = r"\s+".join(
+                        re.escape(w[:1].upper() + w[1:]) for w in words(alias)
+                    )
+                    self.cased[(ei, t)] = re.compile(rf"(?<![\w])({body})(?![\w])")
+
+    def bind_refs(self, refs: dict[int, str]) -> None:
+        self.refs = {}
+        for t, n in refs.items():
+            if n in self.by_name:
+                self.refs.setdefault(self.by_name[n], []).append(t)
+
+    # -- per item ------------------------------------------------------------
+    def _cased_ok(self, ei: int, tid: int, item: _Item, lang: str | None) -> bool:
+        pattern = self.cased[(ei, tid)]
+        for text in item.raw:
+            if not text:
+                continue
+            for m in pattern.finditer(_fold_keep_case(text)):
+                if lang == "en" or text[: m.start()].strip():
+                    return True
+        return False
+
+    def resolve(self, item: _Item, lang: str | None) -> tuple[dict[int, int], set[int]]:
+        """(found entity -> first hit rank, pending ambiguous entities)."""
+        found: dict[int, int] = {}
+        pending: set[int] = set()
+        alias = self.alias
+        for tid, hits in list(item.hits.items()):
+            owners = alias.get(tid)
+            if owners is None:
+                continue
+            rank = hits[0][0] * 10_000_000 + hits[0][1]
+            for ei, kind in owners:
+                if kind == "plain" or (kind == "cased" and self._cased_ok(ei, tid, item, lang)):
+                    found[ei] = min(rank, found.get(ei, rank))
+                else:
+                    pending.add(ei)
+        pending -= found.keys()
+        return found, pending
+
+    def accept(self, found: dict[int, int], pending: set[int], item: _Item) -> None:
+        for ei in pending:
+            found.setdefault(ei, self._first_rank(ei, item))
+
+    def _first_rank(self, ei: int, item: _Item) -> int:
+        ranks = [h[0] * 10_000_000 + h[1] for t in self.alias_of.get(ei, ()) for h in item.hits.get(t, ())[:1]]
+        return min(ranks, default=0)
+
+    def add_refs(self, item: _Item, found: dict[int, int]) -> None:
+        """Give each `@Name` term the hits of its entity's aliases when the entity is found."""
+        for ei in found:
+            ref_tids = self.refs.get(ei)
+            if ref_tids:
+                merged = sorted(h for t in self.alias_of[ei] for h in item.hits.get(t, ()))
+                for rt in ref_tids:
+                    item.hits[rt] = merged
+
+    def is_venezuelan(self, found: dict[int, int]) -> bool:
+        return any(self.specs[ei].region == "venezuela" for ei in found)
+
+    def is_foreign(self, found: dict[int, int]) -> bool:
+        return any(self.specs[ei].region == "elsewhere" for ei in found)
+
+    def context_names(self, found: dict[int, int]) -> list[str]:
+        return [self.specs[ei].name for ei in found if self.specs[ei].region == "venezuela"]
+
+    def describe(self, found: dict[int, int]) -> list[dict]:
+        order = sorted(found, key=lambda ei: (found[ei], ei))
+        return [{"name": self.specs[ei].name, "type": self.specs[ei].type} for ei in order]
+
+    def field_of(self, ei: int, found: dict[int, int]) -> str:
+        return ("title", "summary", "text")[min(found.get(ei, 0) // 10_000_000, 2)]
+
+    def org_names(self, found: dict[int, int]) -> list[str]:
+        return [self.specs[ei].name for ei in found if self.specs[ei].type == "org"]
+
+    def person_named(self, found: dict[int, int], title: str) -> bool:
+        """A Venezuelan or neutral gazetteer person, or a capitalized full name in a
+        sentence-case title ("Detienen al periodista Juan Pérez")."""
+        if any(
+            self.specs[ei].type == "person" and self.specs[ei].region != "elsewhere" for ei in found
+        ):
+            return True
+        tokens = title.split()
+        if len(tokens) < 3:
+            return False
+        caps = [bool(_CAP_WORD.fullmatch(t.strip(".,:;\"'()¡!¿?"))) for t in tokens]
+        if sum(caps) > 0.6 * len(tokens):  # Title Case headline: capitals say nothing
+            return False
+        return any(caps[i] and caps[i + 1] for i in range(1, len(tokens) - 1))

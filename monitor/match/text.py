@@ -1,0 +1,76 @@
+"""Normalization shared by rule terms and news text.
+
+`fold()` applies, in order: HTML entity unescaping is left to the caller; Unicode
+NFKC; the upper-case country code "US"/"U.S." becomes "u s" (so it does not collide
+with the pronoun "us"); case folding; accents stripped (Tocorón = Tocoron, ñ = n).
+`haystack()` then turns every run of non-letters/digits into one space and pads the
+result with spaces, so a term " preso " can only match whole words.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+# Upper-case "US", "U.S.", "U.S.A.", "USA" written as the country (case-sensitive).
+_US = re.compile(r"(?<![\w.])(?:U\.S\.A\.?|U\.S\.?|USA|US)(?![\w])")
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
+_NON_WORD = re.compile(r"[\W_]+")
+_TAG = re.compile(r"<(?:script|style)\b.*?</(?:script|style)\s*>|<!--.*?-->|<[^<>]{0,2000}>", re.S | re.I)
+
+_NOT_ASCII_OR_MARK = re.compile(r"[^\x00-\x7f\u0300-\u036f]")
+# ASCII bytes that are not letters or digits become spaces (bytes.translate is fast).
+_ASCII_SEP = bytes(c if chr(c).isalnum() else 32 for c in range(256))
+
+MAX_FIELD_CHARS = 200_000
+"""Longer fields are cut: a 1 MB page body is classified on its first 200 000 characters."""
+
+
+def strip_html(value: str) -> str:
+    """Remove tags and decode entities if the text looks like HTML; cheap otherwise."""
+    if "<" in value:
+        value = _TAG.sub(" ", value)
+    if "&" in value:
+        value = html.unescape(value)
+    return value
+
+
+def fold(value: str) -> str:
+    """NFKC, country code US, case fold, accents removed. Punctuation is kept."""
+    if not value:
+        return ""
+    value = unicodedata.normalize("NFKC", value)
+    if "US" in value or "U.S" in value:
+        value = _US.sub("u s", value)
+    value = value.casefold()
+    if not value.isascii():
+        decomposed = unicodedata.normalize("NFD", value)
+        if _NOT_ASCII_OR_MARK.search(decomposed) is None:  # Latin with accents: fast path
+            return decomposed.encode("ascii", "ignore").decode("ascii")
+        value = unicodedata.normalize("NFC", _COMBINING.sub("", decomposed))
+    return value
+
+
+def haystack(value: str) -> str:
+    """Folded text as space-separated words with a space at both ends: ' presos politicos '."""
+    folded = fold(value)
+    if folded.isascii():
+        words = b" ".join(folded.encode("ascii").translate(_ASCII_SEP).split()).decode("ascii")
+    else:
+        words = _NON_WORD.sub(" ", folded).strip()
+    return f" {words} " if words else " "
+
+
+def words(value: str) -> list[str]:
+    """The normalized words of a text (the tokens rules are written against)."""
+    return haystack(value).split()
+
+
+def clean_field(value: object) -> str:
+    """A field of a news item as text: non-strings become '', HTML is removed, size capped."""
+    if not isinstance(value, str) or not value:
+        return ""
+    if len(value) > MAX_FIELD_CHARS:
+        value = value[:MAX_FIELD_CHARS]
+    return strip_html(value)

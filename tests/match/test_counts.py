@@ -1,0 +1,91 @@
+import pytest
+
+from monitor.match.counts import extract_counts
+
+
+def counts(*fields, orgs=()):
+    return [(c["event"], c["number"], c["source"]) for c in extract_counts(fields, orgs)]
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Gobierno excarceló a 87 presos políticos", [("released", 87, None)]),
+        ("87 political prisoners were released on Sunday", [("released", 87, None)]),
+        ("Foro Penal verificó 61 excarcelaciones", [("released", 61, "Foro Penal")]),
+        ("Más de 700 permanecen detenidos por razones políticas", [("held", 700, None)]),
+        ("At least 28 people died in the protests", [("dead", 28, None)]),
+        ("DGCIM arresta a dos sindicalistas", [("arrested", 2, None)]),
+        ("Venezuela frees three hundred detainees", [("released", 300, None)]),
+        ("Liberan a ciento cincuenta presos políticos", [("released", 150, None)]),
+        ("Veintiocho presos políticos fueron excarcelados", [("released", 28, None)]),
+        ("US strike on a boat kills six", [("dead", 6, None)]),
+        ("Twenty-one political prisoners were freed", [("released", 21, None)]),
+        ("Excarcelan a 1.200 presos", [("released", 1200, None)]),
+        ("Government releases 1,200 prisoners", [("released", 1200, None)]),
+        ("Foro Penal contabiliza más de 800 presos políticos", [("held", 800, "Foro Penal")]),
+        ("JEP: al menos 45 adolescentes siguen detenidos", [("held", 45, "JEP")]),
+        ("Ataque deja cuatro muertos, según el Pentágono", [("dead", 4, "the Pentagon")]),
+        ("Muere bajo custodia un preso político", [("dead", 1, None)]),
+        ("Political prisoner dies in custody", [("dead", 1, None)]),
+        ("Excarcelan a 9 militares presos y a 4 civiles", [("released", 9, None), ("released", 4, None)]),
+    ],
+)
+def test_counts_both_languages(text, expected):
+    assert counts(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Los liberados salieron el 1 de enero",  # date
+        "Excarcelado el 25 de diciembre de 2024",  # date and year
+        "Murió un preso político de 61 años",  # age is not the count (the death is)
+        "La inflación llegó a 180% y 40 por ciento",  # percentages
+        "Recompensa de hasta 5 millones de dólares y $20,000",  # money
+        "Decenas de presos políticos y dozens of prisoners were released",  # vague amounts
+        "Excarcelan a periodista tras 14 meses en Tocuyito",  # duration
+        "La resolución obtuvo 49 votos a favor y 51 en contra",  # votes
+        "Es la operación número 15 contra embarcaciones",  # ordinal
+        "Vuelo con 180 deportados desde Texas",  # deportees are not a count
+        "Relatives said at least 9 prisoners stopped eating",  # no event
+        "En 2024 hubo protestas",  # year
+    ],
+)
+def test_not_counts(text):
+    assert [c for c in counts(text) if c[0] != "dead" or c[1] != 1] == []
+
+
+def test_age_sentence_still_gives_one_death():
+    assert counts("Murió un preso político de 61 años") == [("dead", 1, None)]
+
+
+def test_same_event_and_number_twice_is_one_count_with_the_source_kept():
+    got = counts(
+        "Anuncian 99 liberaciones en Navidad; Foro Penal solo confirma 61",
+        "El gobierno informó la liberación de 99 detenidos, pero la ONG verificó 61 casos.",
+    )
+    assert got == [("released", 99, "the government"), ("released", 61, "Foro Penal")]
+
+
+def test_source_following_and_preceding():
+    assert counts("Foro Penal: 61 releases confirmed so far out of 99 announced by Caracas") == [
+        ("released", 61, "Foro Penal"),
+        ("released", 99, "the government"),
+    ]
+    # the actor is not the one who states the number
+    assert counts("Gobierno excarcela a 87 presos políticos") == [("released", 87, None)]
+
+
+def test_generic_group_resolves_to_the_single_named_org():
+    assert counts(
+        "Rights group says more than 800 political prisoners remain behind bars",
+        "Foro Penal's latest tally includes soldiers.",
+    ) == [("held", 800, "Foro Penal")]
+
+
+def test_mixed_separators_and_protest_context():
+    assert counts("Tras las protestas, 25 muertos y más de 2.200 detenidos según el gobierno") == [
+        ("dead", 25, "the government"),
+        ("arrested", 2200, "the government"),
+    ]

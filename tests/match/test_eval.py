@@ -1,0 +1,50 @@
+"""The shipped rules against labelled data: held-out targets and the shared samples."""
+
+from pathlib import Path
+
+import pytest
+
+from bench.eval import evaluate, load_items
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+TOPICS = ["political_prisoners", "us_actions"]
+
+
+def test_heldout_meets_targets(shipped):
+    report = evaluate(load_items(DATA / "labelled_heldout.jsonl"), shipped, TOPICS)
+    for topic, m in report.per_topic.items():
+        assert m["precision"] >= 0.95, (topic, m, report.errors)
+        assert m["recall"] >= 0.90, (topic, m, report.errors)
+    assert report.counts["f1"] >= 0.90, (report.counts, report.errors)
+
+
+def test_heldout_has_both_languages_and_hard_negatives():
+    items = load_items(DATA / "labelled_heldout.jsonl")
+    assert {i["lang"] for i in items} == {"es", "en"}
+    assert sum(1 for i in items if not i["topics"]) >= 40
+
+
+def test_dev_set_is_clean(shipped):
+    report = evaluate(load_items(DATA / "labelled_dev.jsonl"), shipped, TOPICS)
+    for m in report.per_topic.values():
+        assert m["precision"] >= 0.95 and m["recall"] >= 0.90
+
+
+def test_shipped_config_classifies_shared_samples(shipped, shared_dir):
+    path = shared_dir / "samples" / "news_samples.jsonl"
+    if not path.exists():
+        pytest.skip("shared samples absent")
+    report = evaluate(load_items(path), shipped, TOPICS)
+    for m in report.per_topic.values():
+        assert m["precision"] >= 0.95 and m["recall"] >= 0.90
+    assert report.counts["f1"] >= 0.90
+
+
+def test_shipped_feeds_yaml_loads_through_the_app_config():
+    from monitor.config import load_config
+    from monitor.match import build_classifier
+
+    config = load_config(Path(__file__).resolve().parents[2] / "feeds.yaml")
+    assert {"political_prisoners", "us_actions"} <= set(config.topics)
+    c = build_classifier(config.topics, config.entities)
+    assert c.classify(title="Foro Penal verificó 61 excarcelaciones").topics == ["political_prisoners"]
