@@ -47,6 +47,8 @@ COUNT_LABELS: dict[str, dict[str, str]] = {
 }
 SOURCE_WORD = {"es": "según", "en": "according to"}
 VERIFIED = {"es": "verificados por", "en": "verified by"}
+ANNOUNCED = {"es": "según el Gobierno", "en": "per the government"}
+OFFICIAL_SOURCES = {"the government", "el gobierno", "gobierno", "government"}
 
 _ENTITY_TAG = re.compile(r"<[^>]*>")
 _WS = re.compile(r"\s+")
@@ -133,6 +135,9 @@ def count_phrase(count: dict[str, Any], lang: str) -> str:
     event = str(count.get("event", ""))
     label = COUNT_LABELS[lang].get(event, event)
     source = clean(count.get("source"))
+    if source and source.lower() in OFFICIAL_SOURCES:
+        # a government's figure is announced, not verified
+        return f"{number} {label} ({ANNOUNCED[lang]})"
     if source and event == "released":
         return f"{number} {VERIFIED[lang]} {source}"
     if source:

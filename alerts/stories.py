@@ -59,9 +59,23 @@ def titles_similar(a: str, b: str) -> bool:
     return min(len(sa), len(sb)) >= 3 and len(sa & sb) / len(sa | sb) >= TITLE_JACCARD
 
 
+# Places named in nearly every item tell no event apart; a prison or a town does.
+GENERIC_PLACES = {"venezuela", "caracas", "estados unidos", "united states", "eeuu", "usa"}
+
+
 def entity_keys(entities: list[dict[str, Any]]) -> set[str]:
-    """Names of people and organisations (places are too common to tell events apart)."""
-    return {fold(str(e.get("name", ""))) for e in entities or [] if e.get("type") != "place" and e.get("name")}
+    """Names of people, organisations and specific places (not the country or the capital)."""
+    keys = {fold(str(e.get("name", ""))) for e in entities or [] if e.get("name")}
+    return keys - GENERIC_PLACES
+
+
+def _same_event(ents: set[str], figures: set[tuple[str, int]], story: Story) -> bool:
+    """Shared entities and a shared figure; one death or one arrest needs more than a place."""
+    shared_figures = figures & count_keys(story.counts)
+    shared = ents & entity_keys(story.entities)
+    if not shared or not shared_figures:
+        return False
+    return any(n > 1 for _, n in shared_figures) or len(shared) >= 2
 
 
 def count_keys(counts: list[dict[str, Any]]) -> set[tuple[str, int]]:
@@ -90,7 +104,7 @@ def find_story(
             continue
         if titles_similar(item.title, story.title):
             return story
-        if ents and figures and ents & entity_keys(story.entities) and figures & count_keys(story.counts):
+        if _same_event(ents, figures, story):
             return story
     return None
 

@@ -365,8 +365,13 @@ def extract_counts(fields: Iterable[str], orgs: Sequence[str] = ()) -> list[dict
                 continue
             mentions = _source_mentions(sent.text, orgs)
             starts = [sent.spans[k][0] for _, _, k in found]
+            wholes = {k2 for (_, _, k1), (_, _, k2) in zip(found, found[1:], strict=False)
+                      if _partitive_whole(toks, k1 + 1) is not None and k2 > k1}
             for event, value, k in found:
-                source = _attribute(sent, mentions, sent.spans[k], [s for s in starts if s != sent.spans[k][0]])
+                if k in wholes:  # "Foro Penal verificó 61 de las 87": 87 is not Foro Penal's
+                    source = None
+                else:
+                    source = _attribute(sent, mentions, sent.spans[k], [s for s in starts if s != sent.spans[k][0]])
                 if source == "*":
                     source = generic_source()
                 key = (event, value)
@@ -379,10 +384,30 @@ def extract_counts(fields: Iterable[str], orgs: Sequence[str] = ()) -> list[dict
     return results
 
 
+_PARTITIVE = {"de", "of"}
+_ARTICLES = {"las", "los", "the"}
+
+
+def _partitive_whole(toks: Sequence[str], j: int) -> int | None:
+    """Index after M in "N de las M ..." / "N of the M ...", else None."""
+    k = j
+    if k < len(toks) and toks[k] in _PARTITIVE:
+        k += 1
+        if k < len(toks) and toks[k] in _ARTICLES:
+            k += 1
+        parsed = _parse_number(toks, k) if k < len(toks) else None
+        if parsed is not None and k > j + 1:
+            return parsed[1]
+    return None
+
+
 def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
               prev: tuple[str, int] | None = None) -> str | None:
     """Event of the number toks[i:j], or 'inherit' (same as the count before), or None."""
     unit = _find_unit(toks, j)
+    whole = _partitive_whole(toks, j)
+    if unit is None and whole is not None:
+        unit = _find_unit(toks, whole)  # "61 de las 87 excarcelaciones": 61 excarcelaciones
     if unit is None:
         if singular:
             return None

@@ -107,3 +107,29 @@ def test_urgency_and_counts_merge_into_story(db, make_config, add_item) -> None:
         story = s.scalars(select(Story)).one()
         assert story.urgency == "high"
         assert {c["number"] for c in story.counts} == {87, 90}
+
+
+def test_same_prison_and_figure_across_languages_is_one_story(db, make_config, add_item) -> None:
+    config = make_config([{"name": "pp", "chat_id": "@pp_channel", "topics": PP}])
+    prison = [{"name": "Tocorón", "type": "place"}, {"name": "Aragua", "type": "place"}]
+    with db.session() as s:
+        a = enqueue_for_item(s, add_item(s, "elpitazo", "Gobierno excarcela a 87 presos del penal de Tocorón"),
+                             Cls(PP, entities=prison, counts=[released(87)]), config, now=NOW)
+        b = enqueue_for_item(s, add_item(s, "bbcmundo", "Venezuela frees 87 political prisoners from Tocorón"),
+                             Cls(PP, entities=prison, counts=[released(87)]), config, now=NOW)
+        other = enqueue_for_item(s, add_item(s, "cocuyo", "Trasladan a 12 presos a Tocorón"),
+                                 Cls(PP, entities=prison, counts=[{"event": "held", "number": 12, "source": None}]),
+                                 config, now=NOW)
+    assert [x.kind for x in a + b + other] == ["new", "edit", "new"]
+
+
+def test_one_death_in_a_common_place_is_not_merged(db, make_config, add_item) -> None:
+    config = make_config([{"name": "pp", "chat_id": "@pp_channel", "topics": PP}])
+    place = [{"name": "Carabobo", "type": "place"}]
+    death = [{"event": "dead", "number": 1, "source": None}]
+    with db.session() as s:
+        a = enqueue_for_item(s, add_item(s, "elpitazo", "Muere preso político en Tocuyito"),
+                             Cls(PP, entities=place, counts=death), config, now=NOW)
+        b = enqueue_for_item(s, add_item(s, "bbcmundo", "Fallece sindicalista detenido tras huelga de hambre"),
+                             Cls(PP, entities=place, counts=death), config, now=NOW)
+    assert [x.kind for x in a + b] == ["new", "new"]

@@ -151,3 +151,14 @@ def test_summary_prefers_relevant_sentences_and_drops_boilerplate() -> None:
     assert len(s) <= 350
     assert summarize(text=None, summary="<p>Solo el <b>resumen</b> del feed.</p>", title="x") == "Solo el resumen del feed."
     assert len(summarize(text=None, summary="palabra " * 200, title="x")) <= 350
+
+
+def test_government_figures_are_announced_not_verified() -> None:
+    from alerts.render import count_phrase
+
+    gov = {"event": "released", "number": 99, "source": "the government"}
+    assert count_phrase(gov, "es") == "99 excarcelados (según el Gobierno)"
+    assert count_phrase(gov, "en") == "99 released (per the government)"
+    assert count_phrase({"event": "released", "number": 61, "source": "Foro Penal"}, "es") == (
+        "61 verificados por Foro Penal"
+    )

@@ -89,3 +89,16 @@ def test_mixed_separators_and_protest_context():
         ("dead", 25, "the government"),
         ("arrested", 2200, "the government"),
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Foro Penal verificó 61 de las 87 excarcelaciones anunciadas en Tocorón",
+        "Foro Penal confirmed 61 of the 87 releases announced by the government",
+    ],
+)
+def test_part_of_a_whole_keeps_the_source_on_the_part(text):
+    found = counts(text, orgs=("Foro Penal",))
+    assert ("released", 61, "Foro Penal") in found
+    assert ("released", 87, None) in found
