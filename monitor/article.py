@@ -1,0 +1,47 @@
+"""Article text: the main text of an item's web page, extracted with trafilatura.
+
+Fetched through the shared `Fetcher` (robots.txt, limits and User-Agent apply);
+extraction runs in a worker thread because it is CPU-bound.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import trafilatura
+
+from monitor.fetch.client import PAGE_ACCEPT, Fetcher
+
+log = logging.getLogger("monitor.article")
+
+MAX_TEXT_CHARS = 100_000
+LITTLE_TEXT = 400  # an item with less text than this is worth fetching in `auto` mode
+
+
+def extract_text(body: bytes, url: str | None = None) -> str | None:
+    """The main text of an HTML document, or None when nothing readable was found."""
+    if not body.strip():
+        return None
+    try:
+        text = trafilatura.extract(
+            body, url=url, include_comments=False, include_tables=False, fast=True,
+        )
+    except Exception as exc:  # trafilatura on hostile markup: report, never crash a poll
+        log.debug("extraction failed for %s: %s", url, exc)
+        return None
+    if not text or not text.strip():
+        return None
+    return text.strip()[:MAX_TEXT_CHARS]
+
+
+async def fetch_article(fetcher: Fetcher, url: str) -> tuple[str | None, str | None]:
+    """(text, problem): the article's main text, or None and why not."""
+    result = await fetcher.fetch(url, accept=PAGE_ACCEPT, check_robots=True)
+    if not result.ok:
+        return None, result.error
+    ctype = result.headers.get("content-type", "").lower()
+    if ctype and "html" not in ctype and "xml" not in ctype:
+        return None, f"not an HTML page ({ctype.split(';')[0]})"
+    text = await asyncio.to_thread(extract_text, result.body, result.final_url)
+    return text, None if text else "no article text found"

@@ -1,0 +1,1 @@
+"""Development helpers: a local feed server for tests, benchmarks, the demo and soak runs."""

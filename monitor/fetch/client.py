@@ -1,0 +1,235 @@
+"""`Fetcher`: one httpx.AsyncClient shared by every feed, with limits that protect
+the service (timeouts, an overall deadline, a body size cap, a redirect cap) and
+the sites (a global and a per-host concurrency limit, conditional GET, robots.txt).
+
+Redirects are followed by hand so that a permanent one (301/308) can be reported
+and remembered as the feed's new URL. `fetch()` never raises for a network or
+HTTP problem: the result carries `error` instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from monitor.config import Settings
+from monitor.fetch.robots import RobotsCache
+
+log = logging.getLogger("monitor.fetch")
+
+PERMANENT = (301, 308)
+REDIRECTS = (301, 302, 303, 307, 308)
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
+    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+)
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+
+
+@dataclass
+class FetchResult:
+    """The outcome of one fetch. `error` is None when a response with status < 400 arrived."""
+
+    url: str
+    final_url: str
+    status: int | None = None
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)  # lower-case names
+    error: str | None = None
+    permanent_redirect: str | None = None  # where the URL moved for good, if it did
+    retry_after: float | None = None  # seconds, from a 429/503 Retry-After
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class Fetcher:
+    """Shared HTTP client. Use as `async with Fetcher(settings) as f:` or call `aclose()`.
+
+    `deadline` bounds one whole fetch (redirects and body included); by default
+    request_timeout + connect_timeout. The read timeout (a stall between bytes)
+    is settings.request_timeout.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        deadline: float | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.settings = settings
+        read = settings.request_timeout.total_seconds()
+        connect = settings.connect_timeout.total_seconds()
+        self.deadline = deadline if deadline is not None else read + connect
+        self.max_body = settings.max_body_bytes
+        self.max_redirects = settings.max_redirects
+        self.user_agent = settings.user_agent_header
+        self._client = httpx.AsyncClient(
+            headers={"User-Agent": self.user_agent, "Accept-Encoding": "gzip, deflate, br"},
+            timeout=httpx.Timeout(read, connect=connect, pool=read + connect),
+            limits=httpx.Limits(
+                max_connections=settings.concurrency,
+                max_keepalive_connections=settings.concurrency,
+            ),
+            follow_redirects=False,
+            transport=transport,
+        )
+        self._all = asyncio.Semaphore(settings.concurrency)
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self.robots = RobotsCache(self)
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    def _host_limit(self, url: str) -> asyncio.Semaphore:
+        host = (urlsplit(url).hostname or "").lower()
+        sem = self._hosts.get(host)
+        if sem is None:
+            sem = self._hosts[host] = asyncio.Semaphore(self.settings.per_host_concurrency)
+        return sem
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        accept: str = FEED_ACCEPT,
+        check_robots: bool = False,
+    ) -> FetchResult:
+        """GET `url` politely; conditional when `etag`/`last_modified` are given."""
+        if check_robots:
+            allowed, why = await self.robots.allowed(url)
+            if not allowed:
+                return FetchResult(url, url, error=why)
+        headers = {"Accept": accept}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        async with self._all, self._host_limit(url):
+            try:
+                async with asyncio.timeout(self.deadline):
+                    return await self._follow(url, headers)
+            except TimeoutError:
+                return FetchResult(url, url, error=f"timed out after {self.deadline:g}s")
+
+    async def _follow(self, url: str, headers: dict[str, str]) -> FetchResult:
+        current, moved_to, permanent_so_far = url, None, True
+        seen = {url}
+        for _hop in range(self.max_redirects + 1):
+            result = await self._get(url, current, headers)
+            if result.error is not None and result.status is None:
+                result.permanent_redirect = moved_to
+                return result
+            status = result.status or 0
+            location = result.headers.get("location")
+            if status not in REDIRECTS or not location:
+                result.permanent_redirect = moved_to
+                return result
+            target = urljoin(current, location.strip())
+            if urlsplit(target).scheme not in ("http", "https"):
+                return FetchResult(url, current, status, error=f"redirect to unsupported {target!r}")
+            if permanent_so_far and status in PERMANENT:
+                moved_to = target
+            else:
+                permanent_so_far = False
+            if target in seen:
+                return FetchResult(
+                    url, target, status, error="redirect loop", permanent_redirect=moved_to
+                )
+            seen.add(target)
+            current = target
+        return FetchResult(
+            url, current, error=f"more than {self.max_redirects} redirects",
+            permanent_redirect=moved_to,
+        )
+
+    async def _get(self, url: str, current: str, headers: dict[str, str]) -> FetchResult:
+        try:
+            async with self._client.stream("GET", current, headers=headers) as response:
+                result = FetchResult(
+                    url, current, response.status_code,
+                    headers={k.lower(): v for k, v in response.headers.items()},
+                )
+                if response.status_code in REDIRECTS or response.status_code == 304:
+                    return result
+                if response.status_code >= 400:
+                    result.error = f"HTTP {response.status_code}"
+                    if response.status_code in (429, 503):
+                        result.retry_after = parse_retry_after(response.headers.get("retry-after"))
+                    return result
+                result.body = await self._read_capped(response)
+                return result
+        except _TooLarge:
+            return FetchResult(url, current, error=f"body larger than {self.max_body:,} bytes")
+        except httpx.ConnectTimeout:
+            return FetchResult(url, current, error="connect timeout")
+        except httpx.ReadTimeout:
+            return FetchResult(url, current, error="read timeout (server stalled)")
+        except httpx.TimeoutException as exc:
+            return FetchResult(url, current, error=f"timeout ({type(exc).__name__})")
+        except httpx.RemoteProtocolError as exc:
+            return FetchResult(url, current, error=f"protocol error: {_first_line(exc)}")
+        except httpx.DecodingError as exc:
+            return FetchResult(url, current, error=f"bad content encoding: {_first_line(exc)}")
+        except httpx.HTTPError as exc:
+            return FetchResult(url, current, error=f"{type(exc).__name__}: {_first_line(exc)}")
+        except (OSError, ValueError) as exc:  # e.g. an invalid URL or header value
+            return FetchResult(url, current, error=f"{type(exc).__name__}: {_first_line(exc)}")
+
+    async def _read_capped(self, response: httpx.Response) -> bytes:
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_body:
+            raise _TooLarge
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():  # decoded: a gzip bomb counts in full
+            size += len(chunk)
+            if size > self.max_body:
+                raise _TooLarge
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -1,0 +1,61 @@
+"""robots.txt: fetched once per site and cached (RFC 9309 semantics).
+
+A 4xx robots.txt means everything is allowed; a 5xx or an unreachable one means
+nothing is, for a shorter while, as the RFC asks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+from urllib.robotparser import RobotFileParser
+
+if TYPE_CHECKING:
+    from monitor.fetch.client import Fetcher
+
+TTL = 24 * 3600.0
+ERROR_TTL = 600.0
+MAX_ROBOTS_BYTES = 500_000
+
+
+class RobotsCache:
+    def __init__(self, fetcher: Fetcher, *, ttl: float = TTL, error_ttl: float = ERROR_TTL) -> None:
+        self.fetcher = fetcher
+        self.ttl = ttl
+        self.error_ttl = error_ttl
+        self.agent = fetcher.user_agent.split("/", 1)[0].split()[0] or "*"
+        self._cache: dict[str, tuple[float, RobotFileParser | None, str | None]] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def allowed(self, url: str) -> tuple[bool, str | None]:
+        """(True, None) when `url` may be fetched, else (False, reason)."""
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}".lower()
+        lock = self._locks.setdefault(origin, asyncio.Lock())
+        async with lock:
+            entry = self._cache.get(origin)
+            if entry is None or entry[0] < time.monotonic():
+                entry = await self._load(origin)
+                self._cache[origin] = entry
+        _, parser, problem = entry
+        if parser is None:
+            return False, problem
+        if parser.can_fetch(self.agent, url):
+            return True, None
+        return False, "disallowed by robots.txt"
+
+    async def _load(self, origin: str) -> tuple[float, RobotFileParser | None, str | None]:
+        result = await self.fetcher.fetch(origin + "/robots.txt", accept="text/plain, */*;q=0.5")
+        now = time.monotonic()
+        parser = RobotFileParser()
+        if result.status is not None and 400 <= result.status < 500:
+            parser.parse([])  # no robots.txt: everything allowed
+            return now + self.ttl, parser, None
+        if not result.ok or result.status is None or result.status >= 300:
+            why = result.error or f"HTTP {result.status}"
+            return now + self.error_ttl, None, f"robots.txt unavailable ({why})"
+        text = result.body[:MAX_ROBOTS_BYTES].decode("utf-8", errors="replace")
+        parser.parse(text.splitlines())
+        return now + self.ttl, parser, None

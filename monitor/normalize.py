@@ -1,0 +1,186 @@
+"""Normalization: one item shape for every source, with the keys dedup relies on.
+
+- `canonical_url`: scheme and host lower-cased, default port, fragment and
+  tracking parameters (utm_*, fbclid, gclid, ...) removed.
+- `clean_text`: HTML to plain text, entities decoded, white space collapsed,
+  feed boilerplate ("The post ... appeared first on ...") dropped.
+- `content_hash`: title and text, case- and punctuation-insensitive, so a
+  republished item with a new GUID and URL is still recognised.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from monitor.parse import ParsedEntry
+
+_TRACKING_PREFIXES = ("utm_", "mtm_", "pk_", "__hs", "_hs")
+_TRACKING = frozenset(
+    {
+        "fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid",
+        "igshid", "igsh", "mc_cid", "mc_eid", "mkt_tok", "_ga", "_gl", "ref_src", "ref_url",
+        "spm", "cmpid", "ocid", "smid", "at_medium", "at_campaign", "rss", "xtor",
+    }
+)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+_DROP_BLOCKS = re.compile(
+    r"<(script|style|noscript|template|iframe|svg)\b[^>]*>.*?</\1\s*>", re.I | re.S
+)
+_BREAKS = re.compile(r"<(?:br|/p|/div|/li|/h[1-6]|/tr|/blockquote)\b[^>]*>", re.I)
+_TAGS = re.compile(r"<!--.*?-->|<!\[CDATA\[|\]\]>|<[a-zA-Z/!?][^>]*>", re.S)
+_SPACE = re.compile(r"\s+")
+_BOILERPLATE = [
+    re.compile(p, re.I | re.S)
+    for p in (
+        r"\bThe post\b.{1,400}?\bappeared first on\b.{1,200}?(?:\.|$)",
+        r"\bLa entrada\b.{1,400}?\bse public[óo] primero en\b.{1,200}?(?:\.|$)",
+        r"\bEl post\b.{1,400}?\bapareci[óo] primero (?:en|por)\b.{1,200}?(?:\.|$)",
+        r"\bLa publicaci[óo]n\b.{1,400}?\bapareci[óo] primero en\b.{1,200}?(?:\.|$)",
+        r"\b(?:Continue reading|Read more|Leer m[áa]s|Seguir leyendo|Sigue leyendo)\b"
+        r"\s*(?:[.…»>→]+|\.\.\.)?\s*$",
+        r"\[(?:…|\.\.\.|&hellip;)\]\s*$",
+    )
+]
+_BOILERPLATE_HINTS = (
+    "first on", "primero", "reading", "read more", "leer m", "leyendo", "…]", "...]", "hellip",
+)
+_WORDS = re.compile(r"\w+")
+
+MIN_HASH_CHARS = 20  # titles and texts shorter than this are too generic to dedupe on
+
+
+def canonical_url(url: str | None, base: str | None = None) -> str | None:
+    """The URL dedup compares, or None when `url` is not an http(s) URL."""
+    if not url:
+        return None
+    url = url.strip()
+    if base:
+        url = urljoin(base, url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        return None
+    host = parts.hostname.lower().rstrip(".")
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    query = ""
+    if parts.query:
+        pairs = [
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if k.lower() not in _TRACKING and not k.lower().startswith(_TRACKING_PREFIXES)
+        ]
+        query = urlencode(pairs, doseq=True)
+    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
+
+
+def clean_text(value: str | None) -> str:
+    """Plain text from HTML or text: tags removed, entities decoded, spaces collapsed."""
+    if not value:
+        return ""
+    if "<" not in value and "&" not in value:
+        text = " ".join(value.split()) if "\u00a0" not in value else _SPACE.sub(
+            " ", value.replace("\u00a0", " ")).strip()
+        return _strip_boilerplate(text)
+    text = value
+    if "<" in text:
+        text = _DROP_BLOCKS.sub(" ", text)
+        text = _BREAKS.sub(" ", text)
+        text = _TAGS.sub("", text)
+    if "&" in text:
+        text = html.unescape(text)
+        if "<" in text and ">" in text:  # escaped markup, as some feeds double-encode
+            text = _TAGS.sub("", text)
+    text = _SPACE.sub(" ", text.replace("\u00a0", " ")).strip()
+    return _strip_boilerplate(text)
+
+
+def _strip_boilerplate(text: str) -> str:
+    tail = text[-600:].lower()
+    if any(hint in tail for hint in _BOILERPLATE_HINTS):
+        for pattern in _BOILERPLATE:
+            text = pattern.sub("", text).strip()
+    return text
+
+
+def content_hash(title: str, text: str) -> str:
+    """A hash of the words of title and text (case and punctuation ignored)."""
+    key = " ".join(_WORDS.findall(title.casefold())) + "\n" + " ".join(
+        _WORDS.findall(text.casefold())
+    )
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def language_code(value: str | None) -> str | None:
+    """'es-VE' -> 'es'; None for an empty or odd value."""
+    if not value:
+        return None
+    code = value.strip().replace("_", "-").split("-", 1)[0].lower()
+    return code if code.isalpha() and 2 <= len(code) <= 3 else None
+
+
+@dataclass(slots=True)
+class NormalizedItem:
+    guid: str
+    url: str | None
+    canonical_url: str | None
+    title: str
+    summary: str
+    text: str | None
+    language: str | None
+    published_at: datetime
+    dated: bool  # False when the source gave no date (published_at is the fetch time)
+    content_hash: str
+
+    @property
+    def hashable(self) -> bool:
+        """Whether content_hash is specific enough to identify a republished item."""
+        return len(self.title) + len(self.summary) >= MIN_HASH_CHARS and bool(self.title)
+
+
+def normalize_entry(
+    entry: ParsedEntry, *, base_url: str, language: str, fetched_at: datetime,
+    future_slack: timedelta = timedelta(0),
+) -> NormalizedItem | None:
+    """One NormalizedItem, or None when the entry has neither a link nor a title nor an id."""
+    link = entry.link.strip() if entry.link else None
+    if link and not link.startswith(("http://", "https://")):
+        link = urljoin(base_url, link)
+    canon = canonical_url(link)
+    title = clean_text(entry.title)
+    summary = clean_text(entry.summary) or clean_text(entry.content)
+    text = clean_text(entry.content) or None
+    if text == summary:
+        text = None if len(summary) < 400 else text
+    digest = content_hash(title, summary)
+    guid = (entry.guid or "").strip() or canon or (f"hash:{digest}" if title or summary else "")
+    if not guid:
+        return None
+    when = entry.published or entry.updated
+    dated = when is not None
+    published = when or fetched_at
+    if published > fetched_at + future_slack:
+        published = fetched_at
+    return NormalizedItem(
+        guid=guid,
+        url=link,
+        canonical_url=canon,
+        title=title,
+        summary=summary,
+        text=text,
+        language=language_code(entry.language) or language,
+        published_at=published,
+        dated=dated,
+        content_hash=digest,
+    )

@@ -1,0 +1,96 @@
+"""RSS 0.9x/1.0/2.0, RDF and Atom through feedparser, from the fetched bytes.
+
+The response headers go along (`response_headers=`) so that feedparser picks
+the charset the server declared and falls back sensibly when it is wrong. An
+ill-formed document (bozo) still yields the entries feedparser could read; the
+problem is reported, not raised.
+"""
+
+from __future__ import annotations
+
+import calendar
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import feedparser
+
+from monitor.parse import ParsedEntry, ParsedFeed
+
+
+def _when(value: Any) -> datetime | None:
+    if not isinstance(value, time.struct_time):
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(value), UTC)
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+def _lang(detail: Any) -> str | None:
+    if isinstance(detail, dict):
+        value = detail.get("language")
+        return value if isinstance(value, str) and value else None
+    return None
+
+
+def _problem(exc: BaseException | None) -> str:
+    if exc is None:
+        return "ill-formed feed"
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    out = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return out[:300]
+
+
+def parse_feed(body: bytes, headers: dict[str, str], url: str) -> ParsedFeed:
+    """Parse an RSS/Atom/RDF body; never raises."""
+    if not body.strip():
+        return ParsedFeed(problems=["empty response"], fatal=True)
+    response_headers = {k.lower(): v for k, v in headers.items()}
+    response_headers.setdefault("content-location", url)
+    try:
+        # HTML is stripped from every field later, so feedparser's sanitizer is not needed.
+        result = feedparser.parse(
+            body, response_headers=response_headers, sanitize_html=False,
+            resolve_relative_uris=False,
+        )
+    except Exception as exc:  # feedparser is defensive, but bad bytes must never crash a poll
+        return ParsedFeed(problems=[f"unreadable feed: {_problem(exc)}"], fatal=True)
+    feed_info = result.get("feed", {})
+    out = ParsedFeed(format=result.get("version", "") or "", title=feed_info.get("title", ""))
+    feed_lang = feed_info.get("language") or _lang(feed_info.get("title_detail"))
+    for raw in result.get("entries", []):
+        try:
+            out.entries.append(_entry(raw, feed_lang))
+        except Exception as exc:  # one odd entry must not lose the others
+            out.problems.append(f"entry skipped: {_problem(exc)}")
+    if result.get("bozo"):
+        out.problems.insert(0, _problem(result.get("bozo_exception")))
+    if not out.entries and (result.get("bozo") or not out.format):
+        out.fatal = True
+        head = body.lstrip()[:200].lower()
+        if b"<html" in head or b"<!doctype html" in head:
+            out.problems.insert(0, "not a feed: an HTML page was served")
+        elif not out.format:
+            out.problems.insert(0, "not a feed: no RSS, Atom or JSON Feed found")
+    return out
+
+
+def _entry(raw: Any, feed_lang: str | None) -> ParsedEntry:
+    content = raw.get("content") or []
+    content_text = "\n".join(c.get("value", "") for c in content if isinstance(c, dict))
+    lang = _lang(raw.get("title_detail")) or _lang(raw.get("summary_detail"))
+    if lang and feed_lang and lang.lower() == str(feed_lang).lower():
+        lang = None  # inherited from the channel, not said by the item
+    guid = raw.get("id") or raw.get("guid")
+    return ParsedEntry(
+        guid=str(guid) if guid else None,
+        link=raw.get("link") or None,
+        title=raw.get("title", "") or "",
+        summary=raw.get("summary", "") or "",
+        content=content_text,
+        # dict.get: FeedParserDict maps a missing updated_parsed to published_parsed, noisily.
+        published=_when(dict.get(raw, "published_parsed")),
+        updated=_when(dict.get(raw, "updated_parsed")),
+        language=lang,
+    )

@@ -1,0 +1,94 @@
+"""JSON Feed 1.0/1.1 (feedparser 6.0 does not read it), into the shared entry shape.
+
+Detected by its `version` (the jsonfeed.org URL, or a bare "1", "1.0", "1.1" as
+some producers write it) or, failing that, by an `items` list.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from monitor.parse import ParsedEntry, ParsedFeed, parse_date
+
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+
+
+def looks_like_json(body: bytes, headers: dict[str, str]) -> bool:
+    head = body[:64]
+    for bom in _BOMS:
+        if head.startswith(bom):
+            head = head[len(bom):]
+            break
+    head = head.replace(b"\x00", b"").lstrip()
+    if head.startswith(b"{"):
+        return True
+    ctype = headers.get("content-type", "").lower()
+    return "json" in ctype and not head.startswith(b"<")
+
+
+def _decode(body: bytes) -> str:
+    if body.startswith(b"\xef\xbb\xbf"):
+        return body[3:].decode("utf-8")
+    if body.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return body.decode("utf-16")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body.decode("windows-1252", errors="replace")
+
+
+def _version(data: dict[str, Any]) -> str | None:
+    version = str(data.get("version", "")).strip().rstrip("/")
+    if version.startswith(("https://jsonfeed.org/version/", "http://jsonfeed.org/version/")):
+        version = version.rsplit("/", 1)[1]
+    if version in ("1", "1.0"):
+        return "json10"
+    if version == "1.1":
+        return "json11"
+    if isinstance(data.get("items"), list):
+        return "json"
+    return None
+
+
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def parse_json_feed(body: bytes) -> ParsedFeed:
+    """Parse a JSON Feed body; never raises."""
+    if not body.strip():
+        return ParsedFeed(problems=["empty response"], fatal=True)
+    try:
+        data = json.loads(_decode(body))
+    except (ValueError, UnicodeDecodeError) as exc:
+        return ParsedFeed(problems=[f"invalid JSON: {str(exc)[:200]}"], fatal=True)
+    if not isinstance(data, dict) or (fmt := _version(data)) is None:
+        return ParsedFeed(problems=["not a feed: JSON without a JSON Feed version"], fatal=True)
+    out = ParsedFeed(format=fmt, title=_str(data.get("title")))
+    items = data.get("items")
+    if not isinstance(items, list):
+        out.problems.append("JSON Feed without an items list")
+        return out
+    feed_lang = _str(data.get("language")) or None
+    for item in items:
+        if not isinstance(item, dict):
+            out.problems.append("item skipped: not an object")
+            continue
+        item_id = item.get("id")
+        lang = _str(item.get("language")) or None
+        html = _str(item.get("content_html"))
+        text = _str(item.get("content_text"))
+        out.entries.append(
+            ParsedEntry(
+                guid=str(item_id) if item_id not in (None, "") else None,
+                link=_str(item.get("url")) or _str(item.get("external_url")) or None,
+                title=_str(item.get("title")),
+                summary=_str(item.get("summary")) or text or html,
+                content=html or text,
+                published=parse_date(_str(item.get("date_published"))),
+                updated=parse_date(_str(item.get("date_modified"))),
+                language=lang if lang != feed_lang else None,
+            )
+        )
+    return out

@@ -1,0 +1,186 @@
+"""`FeedScheduler`: one APScheduler job per enabled feed, at the time the last poll chose.
+
+Each job is an interval job (coalesce, max_instances=1, a misfire grace time);
+after every run its next run time is set from `PollResult.next_poll_at` (so
+backoff and Retry-After apply) plus a little jitter. At start-up the first runs
+are spread over each feed's interval (or honour a stored next poll time in the
+future), so the service does not hit every site at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from monitor.config import FeedConfig, Settings
+from monitor.ingest import PollResult
+
+log = logging.getLogger("monitor.scheduler")
+
+PREFIX = "feed:"
+
+
+def job_id(name: str) -> str:
+    return PREFIX + name
+
+
+class FeedScheduler:
+    """Schedules `poll(name)` for every enabled feed; see the module docstring.
+
+    `jitter` is the fraction of the interval added at random to each next run,
+    at most `max_jitter`; `spread` caps the start-up spread (default: the interval).
+    """
+
+    def __init__(
+        self,
+        scheduler: AsyncIOScheduler,
+        poll: Callable[[str], Awaitable[PollResult]],
+        settings: Settings,
+        *,
+        jitter: float = 0.1,
+        max_jitter: timedelta = timedelta(minutes=2),
+        spread: timedelta | None = None,
+        misfire_grace_time: timedelta | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.scheduler = scheduler
+        self.poll = poll
+        self.settings = settings
+        self.jitter = jitter
+        self.max_jitter = max_jitter
+        self.spread = spread
+        self.misfire_grace_time = misfire_grace_time
+        self.rng = rng or random.Random()
+        self.feeds: dict[str, FeedConfig] = {}
+        self.paused: set[str] = set()
+        self.last_results: dict[str, PollResult] = {}
+        self.runs: dict[str, int] = {}
+
+    # -- configuration -------------------------------------------------------
+    def sync(self, feeds: list[FeedConfig], state: dict[str, datetime | None]) -> None:
+        """Schedule new enabled feeds, stop removed or disabled ones, apply changed intervals.
+
+        `state` maps feed names to their stored next poll time (Feed.next_poll_at).
+        """
+        now = datetime.now(UTC)
+        wanted = {f.name: f for f in feeds if f.enabled}
+        for job in self.scheduler.get_jobs():
+            name = job.id[len(PREFIX):] if job.id.startswith(PREFIX) else None
+            if name is not None and name not in wanted:
+                job.remove()
+                self.feeds.pop(name, None)
+                log.info("stopped polling %s", name)
+        for name, feed in wanted.items():
+            old = self.feeds.get(name)
+            self.feeds[name] = feed
+            job = self.scheduler.get_job(job_id(name))
+            if job is None:
+                first = self._first_run(feed, state.get(name), now)
+                self.scheduler.add_job(
+                    self._run, "interval", seconds=_seconds(feed.interval), args=[name],
+                    id=job_id(name), name=name, coalesce=True, max_instances=1,
+                    misfire_grace_time=self._grace(feed), next_run_time=first,
+                    replace_existing=True,
+                )
+                if name in self.paused:
+                    self.scheduler.pause_job(job_id(name))
+            elif old is not None and old.interval != feed.interval:
+                previous = job.next_run_time
+                self.scheduler.reschedule_job(
+                    job_id(name), trigger="interval", seconds=_seconds(feed.interval)
+                )
+                self.scheduler.modify_job(job_id(name), misfire_grace_time=self._grace(feed))
+                if name in self.paused:
+                    self.scheduler.pause_job(job_id(name))
+                else:
+                    soonest = now + self._spread(feed)
+                    self._set_next(name, min(previous, soonest) if previous else soonest)
+                log.info("%s: interval is now %s", name, feed.interval)
+
+    def pause(self, name: str) -> bool:
+        """Stop polling `name` until resume(); False when it is not scheduled."""
+        self.paused.add(name)
+        try:
+            self.scheduler.pause_job(job_id(name))
+        except JobLookupError:
+            return False
+        return True
+
+    def resume(self, name: str) -> bool:
+        """Poll `name` again, soon; False when it is not scheduled."""
+        self.paused.discard(name)
+        feed = self.feeds.get(name)
+        if feed is None:
+            return False
+        try:
+            self.scheduler.resume_job(job_id(name))
+        except JobLookupError:
+            return False
+        self._set_next(name, datetime.now(UTC) + self._jitter(feed))
+        return True
+
+    def poll_now(self, name: str) -> bool:
+        """Run `name` as soon as possible (an operator's request)."""
+        if name not in self.feeds or name in self.paused:
+            return False
+        return self._set_next(name, datetime.now(UTC))
+
+    def next_run(self, name: str) -> datetime | None:
+        job = self.scheduler.get_job(job_id(name))
+        return job.next_run_time if job is not None else None
+
+    # -- running ---------------------------------------------------------------
+    async def _run(self, name: str) -> None:
+        feed = self.feeds.get(name)
+        if feed is None:
+            return
+        self.runs[name] = self.runs.get(name, 0) + 1
+        try:
+            result = await self.poll(name)
+            self.last_results[name] = result
+            next_at = result.next_poll_at
+        except Exception:  # poll_feed does not raise; a wrapper around it might
+            log.exception("poll of %s raised", name)
+            next_at = datetime.now(UTC) + feed.interval
+        if name in self.paused or name not in self.feeds:
+            return
+        now = datetime.now(UTC)
+        self._set_next(name, max(next_at, now) + self._jitter(self.feeds[name]))
+
+    # -- helpers -----------------------------------------------------------------
+    def _set_next(self, name: str, when: datetime) -> bool:
+        try:
+            self.scheduler.modify_job(job_id(name), next_run_time=when)
+        except JobLookupError:
+            return False
+        return True
+
+    def _first_run(self, feed: FeedConfig, stored: datetime | None, now: datetime) -> datetime:
+        if stored is not None and stored.tzinfo is None:
+            stored = stored.replace(tzinfo=UTC)
+        if stored is not None and stored > now:
+            latest = now + max(feed.interval, self.settings.max_backoff)
+            return min(stored, latest) + self._jitter(feed)
+        return now + self._spread(feed)
+
+    def _spread(self, feed: FeedConfig) -> timedelta:
+        window = feed.interval if self.spread is None else min(feed.interval, self.spread)
+        return timedelta(seconds=self.rng.uniform(0, window.total_seconds()))
+
+    def _jitter(self, feed: FeedConfig) -> timedelta:
+        top = min(feed.interval * self.jitter, self.max_jitter).total_seconds()
+        return timedelta(seconds=self.rng.uniform(0, max(0.0, top)))
+
+    def _grace(self, feed: FeedConfig) -> int:
+        if self.misfire_grace_time is not None:
+            return max(1, int(self.misfire_grace_time.total_seconds()))
+        return max(30, int(feed.interval.total_seconds()))
+
+
+def _seconds(interval: timedelta) -> float:
+    return max(0.001, interval.total_seconds())

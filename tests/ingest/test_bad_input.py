@@ -1,0 +1,97 @@
+"""Every kind of bad input, each on its own feed, all polled at once against a real server:
+each problem is recorded on its feed, the good feed is unaffected, nothing raises."""
+
+import asyncio
+import socket
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from monitor.config import FeedConfig, Selectors, Settings
+from monitor.devtools.feedserver import FeedServer
+from monitor.devtools.samples import SampleItem, rss
+from monitor.fetch import Fetcher
+from monitor.ingest import poll_feed
+from storage.db import Database
+from storage.models import Feed, Item
+
+NOW = datetime.now(UTC)
+GOOD = rss([SampleItem(f"Nota {i}", f"https://ex.org/{i}", "Texto " * 100,
+                       published=NOW - timedelta(hours=1)) for i in range(3)])
+LATIN1 = rss([SampleItem("Excarcelación en Caracas", "https://ex.org/latin", "Año " * 100,
+                         published=NOW - timedelta(hours=1))], encoding="iso-8859-1"
+             ).replace(b'encoding="iso-8859-1"', b'encoding="utf-8"')
+PAGE = b'<html><body><div class="n"><a href="/n/1">Titular</a></div></body></html>'
+
+
+def setup_routes(server: FeedServer) -> dict[str, str]:
+    server.set_route("/good", GOOD)
+    server.set_route("/invalid-xml", b"<rss><channel><title>x</title><item><title>a</ite")
+    server.set_route("/html", b"<!DOCTYPE html><html><body><h1>Welcome</h1></body></html>",
+                     content_type="text/html")
+    server.set_route("/empty", b"")
+    server.set_route("/latin1", LATIN1, content_type="application/rss+xml; charset=utf-8")
+    server.set_route("/500", b"error", status=500)
+    server.set_route("/429", b"", status=429, headers={"Retry-After": "600"})
+    server.set_route("/close", close=True)
+    server.set_route("/stall", GOOD, delay=30)
+    server.set_route("/trickle", b"<rss>", trickle=0.05)
+    server.set_route("/huge", b"<", size=50_000_000)
+    server.set_route("/loop1", redirect="/loop2", status=301)
+    server.set_route("/loop2", redirect="/loop1", status=301)
+    server.set_route("/robots.txt", b"User-agent: *\nDisallow: /private/\n",
+                     content_type="text/plain")
+    server.set_route("/private/news", PAGE, content_type="text/html")
+    return {
+        "good": "/good", "invalid-xml": "/invalid-xml", "html": "/html", "empty": "/empty",
+        "latin1": "/latin1", "404": "/nothing-here", "500": "/500", "429": "/429",
+        "close": "/close", "stall": "/stall", "trickle": "/trickle", "huge": "/huge",
+        "loop": "/loop1", "robots": "/private/news",
+    }
+
+
+async def test_bad_input_matrix(server: FeedServer, settings: Settings, db: Database) -> None:
+    paths = setup_routes(server)
+    feeds = [FeedConfig(name=n, url=server.url(p), language="es", fetch_article="never")
+             for n, p in paths.items() if n != "robots"]
+    feeds.append(FeedConfig(
+        name="robots", url=server.url("/private/news"), type="page", language="es",
+        selectors=Selectors(item="div.n", title="a", link="a@href")))
+    with socket.socket() as sock:  # a port where nobody listens
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}/feed"
+    feeds.append(FeedConfig(name="refused", url=dead, language="es"))
+
+    async with Fetcher(settings, deadline=1.5) as fetcher:
+        results = await asyncio.gather(*(poll_feed(f, settings, fetcher, db) for f in feeds))
+    by_name = {r.feed: r for r in results}
+
+    assert by_name["good"].status == "new" and len(by_name["good"].new_item_ids) == 3
+    latin = by_name["latin1"]
+    assert latin.status == "new" and latin.parse_problem
+    expected_errors = {
+        "invalid-xml": "", "html": "not a feed", "empty": "empty response", "404": "HTTP 404",
+        "500": "HTTP 500", "429": "HTTP 429", "close": "", "stall": "timeout",
+        "trickle": "timed out", "huge": "larger than", "loop": "redirect loop",
+        "robots": "robots.txt", "refused": "",
+    }
+    for name, fragment in expected_errors.items():
+        result = by_name[name]
+        assert result.status == "error", (name, result)
+        assert fragment in (result.error or ""), (name, result.error)
+        assert result.consecutive_failures == 1
+    assert by_name["429"].next_poll_at - by_name["429"].polled_at >= timedelta(seconds=600)
+    assert by_name["loop"].redirected_to is None
+
+    with db.session() as s:
+        rows = {f.name: f for f in s.scalars(select(Feed))}
+        titles = list(s.scalars(select(Item.title).join(Feed).where(Feed.name == "latin1")))
+    assert titles == ["Excarcelación en Caracas"]
+    for name in expected_errors:
+        row = rows[name]
+        assert row.consecutive_failures == 1 and row.last_error and row.last_error_at
+        assert row.last_success_at is None and row.next_poll_at is not None
+    assert rows["good"].last_error is None and rows["good"].consecutive_failures == 0
+    assert rows["html"].parse_problem and rows["empty"].parse_problem
+    assert rows["500"].last_status == 500 and rows["close"].last_status is None
+    assert not server.hits("/private/news")  # robots.txt kept us out

@@ -1,0 +1,334 @@
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from monitor.config import FeedConfig, Selectors, Settings
+from monitor.devtools.feedserver import FeedServer
+from monitor.devtools.samples import SampleItem, json_feed, rss
+from monitor.fetch import Fetcher
+from monitor.ingest import PollResult, backoff_delay, poll_feed
+from storage.db import Database
+from storage.models import Feed, Item
+from storage.queries import sync_feeds
+
+NOW = datetime.now(UTC)
+LONG = "Texto largo de la nota. " * 30  # enough text: no article fetch in `auto` mode
+
+
+def item(i: int, hours_ago: float = 1, **kw: object) -> SampleItem:
+    base: dict[str, object] = {
+        "title": f"Nota {i}", "link": f"https://news.example/n/{i}?utm_source=rss",
+        "summary": f"<p>{LONG} {i}</p>", "guid": f"guid-{i}",
+        "published": NOW - timedelta(hours=hours_ago),
+    }
+    base.update(kw)
+    return SampleItem(**base)  # type: ignore[arg-type]
+
+
+def feed_config(server: FeedServer, name: str = "pitazo", path: str = "/feed", **kw: object
+                ) -> FeedConfig:
+    return FeedConfig(name=name, url=server.url(path), language="es", **kw)  # type: ignore[arg-type]
+
+
+def feed_row(db: Database, name: str) -> Feed:
+    with db.session() as s:
+        row = s.scalars(select(Feed).where(Feed.name == name)).one()
+        s.expunge(row)
+        return row
+
+
+def items_of(db: Database, name: str) -> list[Item]:
+    with db.session() as s:
+        rows = list(s.scalars(select(Item).join(Feed).where(Feed.name == name).order_by(Item.id)))
+        s.expunge_all()
+        return rows
+
+
+async def test_first_poll_then_304_then_one_new(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    server.set_route("/feed", rss([item(1), item(2, hours_ago=3), item(3, hours_ago=48)]),
+                     etag='"v1"', last_modified="Mon, 05 Jan 2026 10:00:00 GMT")
+    cfg = feed_config(server)
+    with db.session() as s:
+        sync_feeds(s, [(cfg.name, cfg.url)])
+    first = await poll_feed(cfg, settings, fetcher, db)
+    assert first.status == "new" and first.stored == 3
+    assert len(first.new_item_ids) == 2 and first.backfilled == 1
+    assert first.summary_line() == "pitazo: 2 new, 1 older stored without alerts"
+    stored = items_of(db, "pitazo")
+    assert [i.guid for i in stored] == ["guid-1", "guid-2", "guid-3"]
+    assert [i.backfill for i in stored] == [False, False, True]
+    assert stored[0].canonical_url == "https://news.example/n/1"
+    assert stored[0].title == "Nota 1" and stored[0].language == "es"
+    assert "<p>" not in stored[0].summary
+    row = feed_row(db, "pitazo")
+    assert row.etag == '"v1"' and row.last_status == 200
+    assert row.first_success_at is not None and row.last_success_at is not None
+    assert row.consecutive_failures == 0 and row.next_poll_at == first.next_poll_at
+    assert first.next_poll_at - first.polled_at == cfg.interval
+
+    second = await poll_feed(cfg, settings, fetcher, db)
+    assert second.status == "not_modified" and second.new_item_ids == []
+    assert second.summary_line() == "pitazo: 304 not modified"
+    hits = server.hits("/feed")
+    assert hits[1].headers["if-none-match"] == '"v1"'
+    assert hits[1].headers["if-modified-since"] == "Mon, 05 Jan 2026 10:00:00 GMT"
+
+    server.set_route("/feed", rss([item(4, hours_ago=0.5), item(1), item(2, hours_ago=3)]),
+                     etag='"v2"')
+    third = await poll_feed(cfg, settings, fetcher, db)
+    assert third.status == "new" and len(third.new_item_ids) == 1 and third.skipped == 2
+    assert items_of(db, "pitazo")[-1].guid == "guid-4"
+    assert feed_row(db, "pitazo").etag == '"v2"'
+
+    fourth = await poll_feed(cfg, settings, fetcher, db)  # 304 again with the new ETag
+    assert fourth.status == "not_modified"
+    server.set_route("/feed", rss([item(4, hours_ago=0.5)]))  # no validators any more
+    fifth = await poll_feed(cfg, settings, fetcher, db)
+    assert fifth.status == "unchanged" and fifth.summary_line() == "pitazo: no new items"
+
+
+async def test_feed_row_created_when_missing(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    server.set_route("/feed", rss([item(1)]))
+    result = await poll_feed(feed_config(server, name="fresh"), settings, fetcher, db)
+    assert result.status == "new"
+    assert feed_row(db, "fresh").url == server.url("/feed")
+
+
+async def test_republished_items_are_recognised(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    server.set_route("/a", rss([item(1), item(2)]))
+    server.set_route("/b", rss([]))
+    a, b = feed_config(server, "a", "/a"), feed_config(server, "b", "/b")
+    assert len((await poll_feed(a, settings, fetcher, db)).new_item_ids) == 2
+    # Same feed: a new GUID but the same canonical URL (other tracking parameters, fragment).
+    same_url = item(1, guid="guid-1-new", link="https://NEWS.example/n/1?fbclid=zz#comments")
+    # Same feed: new GUID and URL, same title and text.
+    same_text = item(2, guid="guid-2-new", link="https://news.example/otra/ruta")
+    server.set_route("/a", rss([same_url, same_text, item(5)]))
+    again = await poll_feed(a, settings, fetcher, db)
+    assert again.skipped == 2 and len(again.new_item_ids) == 1
+    # Another feed: same canonical URL is known; same text at another URL is a new report.
+    other_url = item(9, guid="x1", link="https://news.example/n/5")
+    wire_copy = item(1, guid="x2", link="https://other-outlet.example/copia")
+    server.set_route("/b", rss([other_url, wire_copy]))
+    other = await poll_feed(b, settings, fetcher, db)
+    assert other.skipped == 1 and len(other.new_item_ids) == 1
+    assert items_of(db, "b")[0].url == "https://other-outlet.example/copia"
+
+
+async def test_duplicates_inside_one_document(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    server.set_route("/feed", rss([item(1), item(1), item(2, guid="guid-1"),
+                                   item(3, link="https://news.example/n/1")]))
+    result = await poll_feed(feed_config(server), settings, fetcher, db)
+    assert result.stored == 1
+
+
+async def test_undated_items_on_first_poll_are_backfilled(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    server.set_route("/feed", rss([item(1, published=None), item(2)]))
+    cfg = feed_config(server)
+    first = await poll_feed(cfg, settings, fetcher, db)
+    assert first.backfilled == 1 and len(first.new_item_ids) == 1
+    server.set_route("/feed", rss([item(3, published=None), item(1, published=None)]))
+    second = await poll_feed(cfg, settings, fetcher, db)
+    assert len(second.new_item_ids) == 1 and second.backfilled == 0  # normal operation
+
+
+async def test_long_stop_backfills(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    cfg = feed_config(server)
+    server.set_route("/feed", rss([item(1)]))
+    long_ago = NOW - timedelta(days=5)
+    await poll_feed(cfg, settings, fetcher, db, now=long_ago)
+    # Five days later: items from the stop are older than the window, undated ones too.
+    server.set_route("/feed", rss([item(2, hours_ago=72), item(3, published=None),
+                                   item(4, hours_ago=2)]))
+    result = await poll_feed(cfg, settings, fetcher, db, now=NOW)
+    assert result.backfilled == 2 and len(result.new_item_ids) == 1
+    assert items_of(db, "pitazo")[-1].guid == "guid-4"
+
+
+async def test_failures_back_off_and_reset(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    cfg = feed_config(server, interval="1m")
+    server.set_route("/feed", b"oops", status=500)
+    first = await poll_feed(cfg, settings, fetcher, db)
+    second = await poll_feed(cfg, settings, fetcher, db)
+    assert first.status == second.status == "error"
+    assert first.next_poll_at - first.polled_at == timedelta(minutes=2)
+    assert second.next_poll_at - second.polled_at == timedelta(minutes=4)
+    assert second.summary_line() == (
+        "pitazo: error: HTTP 500 (2 failures in a row, next try in 4m)")
+    row = feed_row(db, "pitazo")
+    assert row.consecutive_failures == 2 and row.last_error == "HTTP 500"
+    assert row.last_status == 500 and row.last_success_at is None
+    for _ in range(10):
+        capped = await poll_feed(cfg, settings, fetcher, db)
+    assert capped.next_poll_at - capped.polled_at == settings.max_backoff
+    server.set_route("/feed", rss([item(1)]))
+    ok = await poll_feed(cfg, settings, fetcher, db)
+    assert ok.status == "new" and ok.next_poll_at - ok.polled_at == timedelta(minutes=1)
+    row = feed_row(db, "pitazo")
+    assert row.consecutive_failures == 0 and row.last_error == "HTTP 500"  # kept as history
+
+
+def test_backoff_delay() -> None:
+    m = timedelta(minutes=1)
+    assert backoff_delay(m * 10, 1, timedelta(hours=6)) == m * 20
+    assert backoff_delay(m * 10, 30, timedelta(hours=6)) == timedelta(hours=6)
+    assert backoff_delay(m, 1, timedelta(hours=6), retry_after=600) == m * 10
+    assert backoff_delay(m, 1, timedelta(hours=6), retry_after=10**9) == timedelta(hours=6)
+    assert backoff_delay(timedelta(hours=8), 1, timedelta(hours=6)) == timedelta(hours=8)
+
+
+async def test_retry_after_is_honoured(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    server.set_route("/feed", b"", status=429, headers={"Retry-After": "3600"})
+    result = await poll_feed(feed_config(server, interval="1m"), settings, fetcher, db)
+    assert result.status == "error" and "HTTP 429" in (result.error or "")
+    assert result.next_poll_at - result.polled_at == timedelta(hours=1)
+    assert "Retry-After 1h" in (result.error or "")
+
+
+async def test_permanent_redirect_becomes_effective_url(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    server.set_route("/old", redirect="/new", status=301)
+    server.set_route("/new", rss([item(1)]))
+    cfg = feed_config(server, path="/old")
+    result = await poll_feed(cfg, settings, fetcher, db)
+    assert result.redirected_to == server.url("/new")
+    assert "moved permanently to" in result.summary_line()
+    assert feed_row(db, "pitazo").effective_url == server.url("/new")
+    await poll_feed(cfg, settings, fetcher, db)
+    assert len(server.hits("/old")) == 1 and len(server.hits("/new")) == 2
+
+
+async def test_bozo_feed_stores_entries_and_records_problem(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    body = rss([item(1), item(2)]).replace(b"</channel></rss>", b"<item><title>a & b")
+    server.set_route("/feed", body)
+    cfg = feed_config(server)
+    result = await poll_feed(cfg, settings, fetcher, db)
+    assert result.status == "new" and len(result.new_item_ids) >= 2
+    assert feed_row(db, "pitazo").parse_problem
+    server.set_route("/feed", rss([item(1), item(2)]))
+    await poll_feed(cfg, settings, fetcher, db)
+    assert feed_row(db, "pitazo").parse_problem is None
+
+
+async def test_json_feed(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    server.set_route("/feed.json", json_feed([item(1), item(2)], version="1.1"),
+                     content_type="application/json")
+    result = await poll_feed(feed_config(server, path="/feed.json"), settings, fetcher, db)
+    assert len(result.new_item_ids) == 2
+
+
+ARTICLE = """<html><head><title>Nota</title></head><body><nav>Inicio | Política</nav>
+<article><h1>Excarcelan a presos políticos</h1>{paras}</article>
+<footer>Copyright</footer></body></html>"""
+
+
+def article_html(i: int) -> bytes:
+    paras = "".join(
+        f"<p>Párrafo {j} del artículo {i}: Foro Penal confirmó la excarcelación de varios "
+        "presos políticos en Caracas durante la noche del martes.</p>" for j in range(6))
+    return ARTICLE.format(paras=paras).encode("utf-8")
+
+
+async def test_article_text_for_short_items(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    short = [item(i, summary="Breve.", link=server.url(f"/art/{i}")) for i in range(3)]
+    old = item(9, hours_ago=72, summary="Breve.", link=server.url("/art/9"))
+    for i in (0, 1, 2, 9):
+        server.set_route(f"/art/{i}", article_html(i), content_type="text/html; charset=utf-8")
+    server.set_route("/feed", rss([*short, old]))
+    limited = settings.model_copy(update={"article_fetch_limit": 2})
+    result = await poll_feed(feed_config(server), limited, fetcher, db)
+    assert result.articles == 2 and len(result.new_item_ids) == 3
+    texts = [i.text for i in items_of(db, "pitazo")]
+    assert sum(1 for t in texts if t and "Foro Penal confirmó" in t) == 2
+    assert not server.hits("/art/9")  # backfill: never fetched
+    assert "Copyright" not in (texts[0] or "")
+
+
+async def test_article_fetch_never_and_long_items(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    server.set_route("/art/1", article_html(1), content_type="text/html")
+    server.set_route("/feed", rss([item(1, summary="Breve.", link=server.url("/art/1"))]))
+    await poll_feed(feed_config(server, fetch_article="never"), settings, fetcher, db)
+    server.set_route("/feed2", rss([item(2, link=server.url("/art/1?x=2"))]))
+    await poll_feed(feed_config(server, "long", "/feed2"), settings, fetcher, db)
+    assert not server.hits("/art/1")
+    server.set_route("/feed3", rss([item(3, link=server.url("/art/1?x=3"))]))
+    await poll_feed(feed_config(server, "always", "/feed3", fetch_article="always"), settings,
+                    fetcher, db)
+    assert len(server.hits("/art/1")) == 1
+
+
+PAGE = """<html><body><ul>
+<li class="r"><a class="t" href="/press/1">Statement on Venezuela sanctions</a>
+  <time datetime="{d1}">today</time></li>
+<li class="r"><a class="t" href="/press/2">Older statement</a><time datetime="{d2}">x</time></li>
+</ul></body></html>"""
+
+
+async def test_page_feed_with_article_text(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    page = PAGE.format(d1=(NOW - timedelta(hours=1)).isoformat(),
+                       d2=(NOW - timedelta(days=3)).isoformat())
+    server.set_route("/press/", page, content_type="text/html; charset=utf-8")
+    server.set_route("/press/1", article_html(1), content_type="text/html")
+    sel = Selectors(item="li.r", title="a.t", link="a.t@href", date="time@datetime")
+    cfg = FeedConfig(name="state", url=server.url("/press/"), type="page", language="en",
+                     selectors=sel)
+    result = await poll_feed(cfg, settings, fetcher, db)
+    assert len(result.new_item_ids) == 1 and result.backfilled == 1 and result.articles == 1
+    stored = items_of(db, "state")
+    assert stored[0].url == server.url("/press/1") and stored[0].language == "en"
+    assert stored[0].text and "Foro Penal" in stored[0].text
+    assert stored[0].guid == server.url("/press/1")
+    assert len(server.hits("/robots.txt")) == 1
+
+
+def test_summary_lines() -> None:
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    r = PollResult(feed="f", status="new", new_item_ids=[1, 2, 3], stored=3, polled_at=at,
+                   next_poll_at=at + timedelta(minutes=10))
+    assert r.summary_line() == "f: 3 new"
+    r = PollResult(feed="f", status="error", error="HTTP 404", consecutive_failures=1,
+                   polled_at=at, next_poll_at=at + timedelta(minutes=20))
+    assert r.summary_line() == "f: error: HTTP 404 (1 failure in a row, next try in 20m)"
+
+
+async def test_database_failure_is_reported_not_raised(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    server.set_route("/feed", rss([item(1)]))
+    db.dispose()
+    broken = Database.__new__(Database)
+    broken.engine = db.engine
+
+    def no_session() -> None:
+        raise RuntimeError("database is gone")
+
+    broken.session = no_session  # type: ignore[method-assign,assignment]
+    result = await poll_feed(feed_config(server), settings, fetcher, broken)
+    assert result.status == "error" and "database is gone" in (result.error or "")

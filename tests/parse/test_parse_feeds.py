@@ -1,0 +1,138 @@
+from datetime import UTC, datetime
+
+from monitor.config import Selectors
+from monitor.devtools.samples import SampleItem, atom, json_feed, rss
+from monitor.parse import parse_any, parse_date
+from monitor.parse.page import parse_page
+
+WHEN = datetime(2026, 1, 5, 10, 30, tzinfo=UTC)
+
+
+def items(n: int = 3) -> list[SampleItem]:
+    return [
+        SampleItem(f"Título {i}", f"https://ex.org/n/{i}", f"<p>Resumen {i}</p>", guid=f"g{i}",
+                   published=WHEN)
+        for i in range(n)
+    ]
+
+
+def test_rss_entries() -> None:
+    parsed = parse_any(rss(items()), {"content-type": "application/rss+xml"}, "https://ex.org/f")
+    assert not parsed.fatal and parsed.problems == []
+    assert [e.guid for e in parsed.entries] == ["g0", "g1", "g2"]
+    first = parsed.entries[0]
+    assert first.title == "Título 0" and first.link == "https://ex.org/n/0"
+    assert first.published == WHEN
+    assert "Resumen 0" in first.summary
+
+
+def test_atom_entries() -> None:
+    parsed = parse_any(atom(items(2)), {}, "https://ex.org/f")
+    assert parsed.format == "atom10"
+    assert [e.link for e in parsed.entries] == ["https://ex.org/n/0", "https://ex.org/n/1"]
+    assert parsed.entries[0].published == WHEN
+
+
+def test_item_language_only_when_item_says_so() -> None:
+    body = rss(items(1), language="en-us")
+    parsed = parse_any(body, {}, "https://ex.org/f")
+    assert parsed.entries[0].language is None
+    body = (
+        b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom" xml:lang="es">'
+        b"<title>x</title><id>x</id><entry xml:lang=\"en\"><title>Hi</title><id>1</id>"
+        b'<link href="https://ex.org/1"/></entry><entry><title>Hola</title><id>2</id></entry></feed>'
+    )
+    parsed = parse_any(body, {}, "https://ex.org/f")
+    assert [e.language for e in parsed.entries] == ["en", None]
+
+
+def test_json_feed_with_url_version_and_bare_versions() -> None:
+    for version, fmt in [("https://jsonfeed.org/version/1.1", "json11"), ("1.0", "json10"),
+                         ("1.1", "json11"), ("https://jsonfeed.org/version/1", "json10")]:
+        parsed = parse_any(json_feed(items(2), version=version), {}, "https://ex.org/f")
+        assert parsed.format == fmt, version
+        assert [e.guid for e in parsed.entries] == ["g0", "g1"]
+        assert parsed.entries[0].published == WHEN
+
+
+def test_invalid_json_is_fatal_not_raised() -> None:
+    parsed = parse_any(b'{"version": "1.1", "items": [', {}, "https://ex.org/f")
+    assert parsed.fatal and "invalid JSON" in (parsed.problem or "")
+
+
+def test_bozo_feed_keeps_entries_and_reports() -> None:
+    body = rss(items(2)).replace(b"</channel></rss>", b"<item><title>broken & bad</title>")
+    parsed = parse_any(body, {}, "https://ex.org/f")
+    assert len(parsed.entries) >= 2
+    assert not parsed.fatal
+    assert parsed.problem
+
+
+def test_html_served_as_feed_is_fatal() -> None:
+    body = b"<!DOCTYPE html><html><head><title>Home</title></head><body><p>hi</p></body></html>"
+    parsed = parse_any(body, {"content-type": "text/html"}, "https://ex.org/f")
+    assert parsed.fatal and "not a feed" in (parsed.problem or "")
+
+
+def test_empty_body_is_fatal() -> None:
+    assert parse_any(b"", {}, "https://ex.org/f").fatal
+    assert parse_any(b"  \n", {}, "https://ex.org/f").fatal
+
+
+def test_latin1_served_as_utf8() -> None:
+    body = rss([SampleItem("Liberación en Caracas", "https://ex.org/1", "Año nuevo")],
+               encoding="iso-8859-1").replace(b'encoding="iso-8859-1"', b'encoding="utf-8"')
+    parsed = parse_any(body, {"content-type": "application/rss+xml; charset=utf-8"},
+                       "https://ex.org/f")
+    assert parsed.entries[0].title == "Liberación en Caracas"
+    assert parsed.problem  # the mismatch is recorded
+
+
+PAGE = """<html><head><meta charset="utf-8"><title>Press</title></head><body>
+<ul>
+ <li class="r"><a class="t" href="/press/1?utm_source=x">Statement on Venezuela</a>
+   <time datetime="2026-01-05T10:30:00Z">Jan 5</time><p class="s">Summary one</p></li>
+ <li class="r"><a class="t" href="https://other.org/2">Second</a>
+   <span class="d">3 de enero de 2026</span></li>
+ <li class="r"><span>no link nor title</span></li>
+</ul></body></html>"""
+
+
+def test_page_selectors() -> None:
+    sel = Selectors(item="li.r", title="a.t", link="a.t@href", date="time@datetime",
+                    summary="p.s")
+    parsed = parse_page(PAGE.encode(), {"content-type": "text/html"}, "https://gov.example/p/",
+                        sel)
+    assert [e.link for e in parsed.entries] == [
+        "https://gov.example/press/1?utm_source=x", "https://other.org/2"]
+    assert parsed.entries[0].title == "Statement on Venezuela"
+    assert parsed.entries[0].published == WHEN
+    assert parsed.entries[0].summary == "Summary one"
+    assert parsed.problem and "1 of 3" in parsed.problem
+    sel = Selectors(item="li.r", title="a.t", link="a.t", date="span.d")
+    parsed = parse_page(PAGE.encode(), {}, "https://gov.example/p/", sel)
+    assert parsed.entries[1].published == datetime(2026, 1, 3, tzinfo=UTC)
+    assert parsed.entries[0].link == "https://gov.example/press/1?utm_source=x"
+
+
+def test_page_selector_matching_nothing_is_fatal() -> None:
+    sel = Selectors(item="div.nothing", title="a", link="a@href")
+    parsed = parse_page(PAGE.encode(), {}, "https://gov.example/", sel)
+    assert parsed.fatal and "matched nothing" in (parsed.problem or "")
+
+
+def test_page_latin1_with_wrong_header() -> None:
+    body = PAGE.replace('<meta charset="utf-8">', "").replace("Second", "Liberación").encode(
+        "latin-1")
+    sel = Selectors(item="li.r", title="a.t", link="a.t@href")
+    parsed = parse_page(body, {"content-type": "text/html; charset=utf-8"}, "https://g.ex/", sel)
+    assert parsed.entries[1].title == "Liberación"
+
+
+def test_parse_date_formats() -> None:
+    assert parse_date("2026-01-05T10:30:00Z") == WHEN
+    assert parse_date("Mon, 05 Jan 2026 10:30:00 GMT") == WHEN
+    assert parse_date("January 5, 2026") == datetime(2026, 1, 5, tzinfo=UTC)
+    assert parse_date("5 de enero de 2026") == datetime(2026, 1, 5, tzinfo=UTC)
+    assert parse_date("not a date") is None
+    assert parse_date("") is None

@@ -1,0 +1,94 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from monitor.normalize import canonical_url, clean_text, content_hash, normalize_entry
+from monitor.parse import ParsedEntry
+
+NOW = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("HTTPS://Example.ORG/a/b?utm_source=x&id=3#top", "https://example.org/a/b?id=3"),
+        ("http://example.org:80/x?fbclid=1&gclid=2", "http://example.org/x"),
+        ("https://example.org", "https://example.org/"),
+        ("https://example.org:8443/x?b=2&a=1", "https://example.org:8443/x?b=2&a=1"),
+        ("https://example.org/x?utm_medium=rss&utm_campaign=y", "https://example.org/x"),
+        ("mailto:someone@example.org", None),
+        ("", None),
+        ("https://[::1", None),
+    ],
+)
+def test_canonical_url(url: str, expected: str | None) -> None:
+    assert canonical_url(url) == expected
+
+
+def test_canonical_url_keeps_path_case() -> None:
+    assert canonical_url("https://EX.org/Noticias/Caso") == "https://ex.org/Noticias/Caso"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("<p>Hola&nbsp;<b>mundo</b></p><p>dos</p>", "Hola mundo dos"),
+        ("Tom &amp; Jerry &eacute;l", "Tom & Jerry él"),
+        ("&lt;p&gt;escaped&lt;/p&gt;", "escaped"),
+        ("a<script>alert(1)</script>b", "a b"),
+        ("  many \n\t spaces  ", "many spaces"),
+        (
+            "<p>Texto real.</p><p>The post <a href='x'>Title</a> appeared first on "
+            "<a href='y'>Site</a>.</p>",
+            "Texto real.",
+        ),
+        ("Texto. La entrada Algo se publicó primero en El Pitazo.", "Texto."),
+        ("Resumen de la nota [&#8230;]", "Resumen de la nota"),
+        (None, ""),
+    ],
+)
+def test_clean_text(raw: str | None, expected: str) -> None:
+    assert clean_text(raw) == expected
+
+
+def test_content_hash_ignores_case_and_punctuation() -> None:
+    a = content_hash("Liberan a 10 presos políticos", "Foro Penal confirmó...")
+    b = content_hash("liberan a 10 presos políticos!", "Foro Penal confirmó")
+    assert a == b
+    assert a != content_hash("Liberan a 11 presos políticos", "Foro Penal confirmó")
+
+
+def test_normalize_guid_falls_back_to_canonical_link() -> None:
+    item = normalize_entry(
+        ParsedEntry(link="/nota?utm_source=rss", title="<b>T</b>"),
+        base_url="https://Ex.org/feed", language="es", fetched_at=NOW,
+    )
+    assert item is not None
+    assert item.guid == "https://ex.org/nota"
+    assert item.url == "https://Ex.org/nota?utm_source=rss"
+    assert item.title == "T"
+
+
+def test_normalize_dates_and_language() -> None:
+    future = NOW + timedelta(days=3)
+    item = normalize_entry(
+        ParsedEntry(guid="g", title="t", published=future, language="en-US"),
+        base_url="https://ex.org/", language="es", fetched_at=NOW,
+    )
+    assert item is not None
+    assert item.published_at == NOW  # clamped
+    assert item.language == "en"
+    updated = NOW - timedelta(hours=2)
+    item = normalize_entry(
+        ParsedEntry(guid="g", title="t", updated=updated),
+        base_url="https://ex.org/", language="es", fetched_at=NOW,
+    )
+    assert item is not None and item.published_at == updated and item.dated
+    assert item.language == "es"
+    item = normalize_entry(ParsedEntry(guid="g", title="t"), base_url="", language="es",
+                           fetched_at=NOW)
+    assert item is not None and item.published_at == NOW and not item.dated
+
+
+def test_normalize_drops_empty_entries() -> None:
+    assert normalize_entry(ParsedEntry(), base_url="", language="es", fetched_at=NOW) is None
