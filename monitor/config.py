@@ -79,6 +79,8 @@ class Settings(Strict):
     concurrency: int = Field(default=20, ge=1, le=500)
     per_host_concurrency: int = Field(default=2, ge=1, le=50)
     max_backoff: Duration = timedelta(hours=6)
+    # First polls after start-up are spread over this (default: each feed's interval).
+    startup_spread: Duration | None = None
     article_fetch_limit: int = Field(default=5, ge=0)
     story_window: Duration = timedelta(hours=48)
     link_previews: bool = False

@@ -20,12 +20,13 @@ from typing import Any, TextIO
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from monitor.config import AppConfig, ConfigError, Runtime, load_config
 from monitor.metrics import Metrics
 from monitor.pipeline import Pipeline
 from storage.db import Database
+from storage.models import Feed
 from storage.queries import (
     feed_next_polls,
     last_successful_poll,
@@ -71,6 +72,8 @@ class Service:
         self.feed_scheduler: Any = None
         self._config_mtime = _mtime(runtime.config_path)
         self._scheduler_options = scheduler_options or {}
+        if config.settings.startup_spread is not None:
+            self._scheduler_options.setdefault("spread", config.settings.startup_spread)
 
     # -- one feed -----------------------------------------------------------------
 
@@ -135,6 +138,7 @@ class Service:
         self.feed_scheduler = FeedScheduler(
             self.scheduler, self.poll, self.config.settings, **self._scheduler_options
         )
+        self.feed_scheduler.paused = self._paused_feeds()
         self.feed_scheduler.sync(self.config.enabled_feeds, self._next_polls())
         self._schedule_housekeeping()
         self._schedule_digests()
@@ -158,6 +162,30 @@ class Service:
         log.info("stopped")
         return 0
 
+    # -- operator controls (alerts.admin.AdminControls) ---------------------------------
+
+    def pause(self, name: str) -> bool:
+        """Stop polling a feed until resumed; the pause survives restarts (Feed.paused)."""
+        return self._set_paused(name, True)
+
+    def resume(self, name: str) -> bool:
+        return self._set_paused(name, False)
+
+    def _set_paused(self, name: str, paused: bool) -> bool:
+        if self.config.feed(name) is None:
+            return False
+        with self.db.session() as session:
+            feed = session.scalar(select(Feed).where(Feed.name == name))
+            if feed is not None:
+                feed.paused = paused
+        if self.feed_scheduler is not None:
+            (self.feed_scheduler.pause if paused else self.feed_scheduler.resume)(name)
+        log.info("%s %s by the operator", name, "paused" if paused else "resumed")
+        return True
+
+    def wake_delivery(self) -> None:
+        self.worker.wake()
+
     def request_stop(self) -> None:
         self.stop_event.set()
 
@@ -172,6 +200,10 @@ class Service:
             "starting: %d feeds (%d enabled), topics %s, %d channels, database %s, delivery %s",
             len(c.feeds), len(c.enabled_feeds), ", ".join(c.topics), len(c.channels), self.db.url, delivery,
         )
+
+    def _paused_feeds(self) -> set[str]:
+        with self.db.session() as session:
+            return set(session.scalars(select(Feed.name).where(Feed.paused.is_(True))))
 
     def _next_polls(self) -> dict[str, datetime | None]:
         with self.db.session() as session:
