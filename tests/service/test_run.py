@@ -1,0 +1,151 @@
+"""`monitor run` as a process: health endpoints, clean stop, crash and restart, hot reload."""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+import urllib.request
+from collections import Counter
+from datetime import timedelta
+
+from conftest import wait_for
+from sqlalchemy import func, select
+
+from storage.db import open_database
+from storage.models import Alert
+
+PRESOS = [{"name": "presos", "chat_id": "@presos_test", "topics": ["political_prisoners"]}]
+PLACES = ["Tocorón", "Tocuyito", "El Helicoide", "Rodeo I", "Yare", "Ramo Verde", "Zona 7",
+          "Barquisimeto", "Maturín", "Mérida", "Cumaná", "Puerto Ordaz"]
+VERBS = ["Excarcelan a", "Liberan a", "Sueltan a"]
+
+
+def get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+def releases(world, feed: str, n: int, start: int = 0) -> list[str]:
+    """`n` distinct release stories (different numbers and prisons: never one story)."""
+    titles = []
+    for k in range(start, start + n):
+        title = f"{VERBS[k % 3]} {101 + k} presos políticos en {PLACES[k % len(PLACES)]}"
+        world.publish(feed, title, "Familiares confirmaron las excarcelaciones.")
+        titles.append(title)
+    return titles
+
+
+def delivered(world, chat: str = "@presos_test") -> Counter[str]:
+    """How many messages (edits not counted) carry each story's title."""
+    return Counter(next((line for line in m.text.splitlines() if "presos políticos" in line), m.text)
+                   for m in world.emulator.messages(chat))
+
+
+def queue(world) -> dict[str, int]:
+    db = open_database(world.db_url)
+    with db.session() as s:
+        rows = dict(s.execute(select(Alert.status, func.count(Alert.id)).group_by(Alert.status)).all())
+    db.dispose()
+    return rows
+
+
+def test_health_metrics_and_sigterm(world):
+    world.feed("pitazo")
+    world.publish("pitazo", "Detienen al periodista Luis Pérez en Caracas, denuncia el SNTP")
+    world.write_config(PRESOS)
+    proc = world.start()
+    wait_for(lambda: world.emulator.messages("@presos_test"), 60, "the first alert")
+
+    status, body = get(f"http://127.0.0.1:{world.http_port}/healthz")
+    report = json.loads(body)
+    assert status == 200, body
+    assert report["status"] == "ok" and report["scheduler"]["alive"] is True
+    assert report["database"]["reachable"] is True
+    assert report["queue_depth"] == 0
+    assert 0 <= report["last_successful_poll_age_s"] < 60
+
+    status, metrics = get(f"http://127.0.0.1:{world.http_port}/metrics")
+    assert status == 200
+    assert 'monitor_polls_total{feed="pitazo",status="new"} 1.0' in metrics
+    assert 'monitor_items_total{feed="pitazo"} 1.0' in metrics
+    assert 'monitor_matches_total{topic="political_prisoners"} 1.0' in metrics
+    assert "monitor_alert_queue_depth 0.0" in metrics
+    assert "monitor_alerts_sent_total" in metrics
+
+    started = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(15) == 0
+    assert time.monotonic() - started < 10
+    log = world.log_of()
+    assert "starting: 1 feeds" in log and "stopped" in log
+    assert "123456789:TEST" not in log and "TEST-token" not in log
+
+
+def test_sigterm_during_a_burst_loses_nothing(world):
+    world.feed("pitazo")
+    titles = releases(world, "pitazo", 12)
+    world.write_config(PRESOS, settings={"channel_rate_per_minute": 30})  # one send every 2 s
+    proc = world.start()
+    wait_for(lambda: len(world.emulator.messages("@presos_test")) >= 2, 60, "the burst to start")
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(15) == 0
+    sent_before = len(world.emulator.messages("@presos_test"))
+    assert sent_before < len(titles)
+    assert queue(world).get("sending", 0) == 0  # nothing left half-sent
+
+    world.write_config(PRESOS, settings={"channel_rate_per_minute": 600})
+    world.start()
+    wait_for(lambda: len(world.emulator.messages("@presos_test")) >= len(titles), 90, "the rest")
+    time.sleep(1)
+    counts = delivered(world)
+    assert sorted(counts) == sorted(titles)
+    assert set(counts.values()) == {1}  # no loss, no duplicate
+    assert queue(world) == {"sent": len(titles)}
+
+
+def test_kill_9_and_restart_loses_nothing_and_does_not_flood(world):
+    world.feed("pitazo")
+    world.publish("pitazo", "Excarcelan a 30 presos políticos en Carabobo", age=timedelta(days=4))
+    titles = releases(world, "pitazo", 10)
+    world.write_config(PRESOS, settings={"channel_rate_per_minute": 30})
+    proc = world.start()
+    wait_for(lambda: len(world.emulator.messages("@presos_test")) >= 2, 60, "the burst to start")
+    proc.kill()
+    proc.wait(10)
+
+    world.write_config(PRESOS, settings={"channel_rate_per_minute": 600})
+    world.start()
+    wait_for(lambda: set(delivered(world)) >= set(titles), 120, "every alert after the restart")
+    time.sleep(2)
+    counts = delivered(world)
+    assert set(counts) == set(titles)  # the old item never shows up: no flood
+    assert sum(counts.values()) - len(titles) <= 1  # at most the one in flight at the crash
+
+
+def test_hot_reload_of_a_valid_and_an_invalid_file(world):
+    world.feed("pitazo")
+    world.feed("cocuyo")
+    world.publish("pitazo", "Detienen al periodista Luis Pérez en Caracas, denuncia el SNTP")
+    world.write_config(PRESOS, feeds=["pitazo"])
+    world.start()
+    wait_for(lambda: len(world.emulator.messages("@presos_test")) == 1, 60, "the first alert")
+
+    # a valid change: a new feed and a new channel, without a restart
+    world.publish("cocuyo", "Liberan a dirigente sindical detenido en El Helicoide")
+    channels = [*PRESOS, {"name": "copia", "chat_id": "@copia_test", "topics": ["political_prisoners"]}]
+    world.write_config(channels, feeds=["pitazo", "cocuyo"])
+    wait_for(lambda: world.emulator.messages("@copia_test"), 60, "the new feed's alert in the new channel")
+    assert any("El Helicoide" in t for t in world.texts("@presos_test"))
+    assert "config reloaded" in world.log_of()
+
+    # an invalid change is rejected with check-config's messages; the last valid config stays
+    world.write_config([], raw=world.config_path.read_text().replace("interval: 30s", "interval: 5s", 1))
+    wait_for(lambda: "config reload rejected" in world.log_of(), 30, "the rejection in the log")
+    assert "feeds[0].interval (line" in world.log_of() and "too short" in world.log_of()
+    assert world.procs[-1].poll() is None
+    status, body = get(f"http://127.0.0.1:{world.http_port}/healthz")
+    assert status == 200, body
