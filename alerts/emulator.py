@@ -12,7 +12,8 @@ Where it matters it behaves like Telegram: HTML parse mode is validated
 (`alerts.tghtml`), text is limited to 4096 UTF-16 code units after entity
 parsing, flood limits answer 429 with `retry_after`, and faults can be injected:
 `fail_next(n, kind)`, `set_down(True)`, `forbid(chat)`, `migrate(chat, new_id)`.
-All controls are thread-safe.
+Incoming messages for a bot that long-polls `getUpdates` are injected with
+`inject_message(chat_id, text)`. All controls are thread-safe.
 """
 
 from __future__ import annotations
@@ -96,10 +97,16 @@ class BotApiEmulator:
         self._chat_times: dict[str, deque[float]] = {}
         self._global_times: deque[float] = deque()
         self.requests: list[RequestRecord] = []
+        self._updates: list[dict[str, Any]] = []  # not yet confirmed by a getUpdates offset
+        self._next_update_id = 500000001
+        self._next_incoming_id = 1
+        self._update_ready = threading.Condition(self._lock)
+        self._stopping = False
 
     # -- lifecycle -------------------------------------------------------------------
 
     def start(self) -> BotApiEmulator:
+        self._stopping = False
         handler = type("Handler", (_Handler,), {"emulator": self})
         server = ThreadingHTTPServer((self.host, self.port), handler)
         server.daemon_threads = True
@@ -113,6 +120,9 @@ class BotApiEmulator:
         return self
 
     def stop(self) -> None:
+        with self._lock:  # release long-polling getUpdates at once
+            self._stopping = True
+            self._update_ready.notify_all()
         if self._server:
             self._server.shutdown()
             self._server.server_close()
@@ -171,6 +181,24 @@ class BotApiEmulator:
         with self._lock:
             self._migrated[str(chat_id)] = int(new_id)
 
+    def inject_message(self, chat_id: int, text: str, from_id: int = 1) -> int:
+        """Queue an incoming message (as a user wrote it in `chat_id`); return its update_id."""
+        with self._lock:
+            update_id = self._next_update_id
+            self._next_update_id += 1
+            message: dict[str, Any] = {
+                "message_id": self._next_incoming_id, "date": int(time.time()),
+                "chat": _incoming_chat(chat_id), "text": text,
+                "from": {"id": from_id, "is_bot": False, "first_name": f"User {from_id}"},
+            }
+            self._next_incoming_id += 1
+            command = text.split(maxsplit=1)[0] if text.startswith("/") else ""
+            if len(command) > 1:
+                message["entities"] = [{"type": "bot_command", "offset": 0, "length": tg_len(command)}]
+            self._updates.append({"update_id": update_id, "message": message})
+            self._update_ready.notify_all()
+            return update_id
+
     def messages(self, chat_id: str | int) -> list[EmulatedMessage]:
         with self._lock:
             return list(self._messages.get(str(chat_id), []))
@@ -189,6 +217,7 @@ class BotApiEmulator:
             self._next_id.clear()
             self.requests.clear()
             self._faults.clear()
+            self._updates.clear()
 
     # -- the API ---------------------------------------------------------------------
 
@@ -265,10 +294,35 @@ class BotApiEmulator:
             out["edit_date"] = int(time.time())
         return out
 
+    def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """Confirm updates below `offset`, then wait up to `timeout` s for one to return."""
+        try:
+            offset = int(params.get("offset") or 0)
+            timeout = max(0.0, float(params.get("timeout") or 0))
+            limit = min(100, max(1, int(params.get("limit") or 100)))
+        except (TypeError, ValueError):
+            raise ApiError(400, "Bad Request: invalid getUpdates parameters") from None
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            if offset < 0:
+                self._updates = self._updates[offset:]
+            elif offset:
+                self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            while not self._updates and not self._stopping:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._update_ready.wait(left)
+            return [json.loads(json.dumps(u)) for u in self._updates[:limit]]
+
     def call(self, method: str, params: dict[str, Any]) -> Any:
         """Apply one API call (after faults); return its `result` or raise ApiError."""
         if method == "getMe":
             return BOT_USER
+        if method == "deleteWebhook":
+            return True
+        if method == "getUpdates":
+            return self._get_updates(params)
         if method not in ("sendMessage", "editMessageText"):
             raise ApiError(404, "Not Found: method not found")
         chat_id = str(params.get("chat_id") or "")
@@ -309,7 +363,15 @@ class BotApiEmulator:
             return self._message_json(msg)
 
 
-_JSON_FIELDS = {"reply_parameters", "link_preview_options", "reply_markup", "entities"}
+_JSON_FIELDS = {"reply_parameters", "link_preview_options", "reply_markup", "entities", "allowed_updates"}
+
+
+def _incoming_chat(chat_id: int) -> dict[str, Any]:
+    """The `chat` of an injected message: private for a positive id, else a (super)group."""
+    if chat_id > 0:
+        return {"id": chat_id, "type": "private", "first_name": f"User {chat_id}"}
+    kind = "supergroup" if str(chat_id).startswith("-100") else "group"
+    return {"id": chat_id, "type": kind, "title": f"chat {chat_id}"}
 
 
 def _decode_params(content_type: str, body: bytes) -> dict[str, Any]:

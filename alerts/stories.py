@@ -50,8 +50,12 @@ def title_tokens(title: str) -> list[str]:
 
 
 def titles_similar(a: str, b: str) -> bool:
+    """Near-identical titles; titles that state different figures are different events."""
     ta, tb = title_tokens(a), title_tokens(b)
     if not ta or not tb:
+        return False
+    na, nb = {w for w in ta if w.isdigit()}, {w for w in tb if w.isdigit()}
+    if na and nb and not na & nb:
         return False
     if SequenceMatcher(None, " ".join(ta), " ".join(tb)).ratio() >= TITLE_RATIO:
         return True

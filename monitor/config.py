@@ -84,6 +84,8 @@ class Settings(Strict):
     article_fetch_limit: int = Field(default=5, ge=0)
     story_window: Duration = timedelta(hours=48)
     link_previews: bool = False
+    # A message claimed for sending by a process that died is sent again after this.
+    delivery_lease: Duration = timedelta(seconds=45)
     channel_rate_per_minute: int = Field(default=20, ge=1)
     global_rate_per_second: int = Field(default=25, ge=1)
 

@@ -54,6 +54,7 @@ class Service:
         self, config: AppConfig, runtime: Runtime, db: Database, *, out: TextIO | None = None,
         dry_run: bool = False, scheduler_options: dict[str, Any] | None = None,
     ) -> None:
+        from alerts.admin import AdminBot
         from alerts.delivery import DeliveryWorker
         from monitor.fetch import Fetcher
 
@@ -64,7 +65,11 @@ class Service:
         self.metrics = Metrics()
         self.pipeline = Pipeline(config, db)
         self.fetcher = Fetcher(config.settings)
-        self.worker = DeliveryWorker(config, runtime, db, dry_run=dry_run, out=self.out)
+        self.admin = AdminBot(config, runtime, db, self)
+        self.worker = DeliveryWorker(
+            config, runtime, db, dry_run=dry_run, out=self.out,
+            stale_after=config.settings.delivery_lease.total_seconds(),
+        )
         self._classify_lock = asyncio.Lock()
         self.heartbeat = time.monotonic()
         self.stop_event = asyncio.Event()
@@ -145,6 +150,7 @@ class Service:
         self.scheduler.start()
         await self.worker.start()
         worker_task = asyncio.create_task(self.worker.run(self.stop_event), name="delivery")
+        admin_task = asyncio.create_task(self.admin.run(self.stop_event), name="admin")
         health = self._start_health()
         self._install_signals()
         try:
@@ -153,7 +159,7 @@ class Service:
             log.info("stopping: finishing in-flight work (at most %.0f s)", SHUTDOWN_GRACE)
             self.scheduler.shutdown(wait=False)
             try:
-                await asyncio.wait_for(worker_task, SHUTDOWN_GRACE)
+                await asyncio.wait_for(asyncio.gather(worker_task, admin_task), SHUTDOWN_GRACE)
             except TimeoutError:
                 log.warning("delivery did not stop in time; unsent alerts stay queued")
             await self.close()
@@ -190,6 +196,7 @@ class Service:
         self.stop_event.set()
 
     async def close(self) -> None:
+        await self.admin.close()
         await self.worker.close()
         await self.fetcher.aclose()
 
@@ -278,6 +285,7 @@ class Service:
         sync_config(new, self.db)
         self.pipeline.update_config(new)
         self.worker.update_config(new)
+        self.admin.update_config(new)
         if self.feed_scheduler is not None:
             self.feed_scheduler.settings = new.settings
             self.feed_scheduler.sync(new.enabled_feeds, self._next_polls())

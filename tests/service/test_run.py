@@ -9,7 +9,7 @@ import urllib.request
 from collections import Counter
 from datetime import timedelta
 
-from conftest import wait_for
+from service_world import wait_for
 from sqlalchemy import func, select
 
 from storage.db import open_database
@@ -117,9 +117,9 @@ def test_kill_9_and_restart_loses_nothing_and_does_not_flood(world):
     proc.kill()
     proc.wait(10)
 
-    world.write_config(PRESOS, settings={"channel_rate_per_minute": 600})
+    world.write_config(PRESOS, settings={"channel_rate_per_minute": 600, "delivery_lease": "3s"})
     world.start()
-    wait_for(lambda: set(delivered(world)) >= set(titles), 120, "every alert after the restart")
+    wait_for(lambda: set(delivered(world)) >= set(titles), 90, "every alert after the restart")
     time.sleep(2)
     counts = delivered(world)
     assert set(counts) == set(titles)  # the old item never shows up: no flood

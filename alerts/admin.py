@@ -1,0 +1,469 @@
+"""The operator chat: commands from `settings.admin_chat_id`, and one-off problem reports.
+
+`AdminBot.run` long-polls getUpdates through python-telegram-bot and answers
+/status, /queue, /pause, /resume, /test and /help, but only in the admin chat;
+messages from any other chat are dropped without a reply. `notify_problems`
+tells that chat once about a feed that keeps failing and about a disabled
+channel; the `Feed.failure_reported` / `Channel.disabled_reported` flags make it
+once (ingestion clears the first on a good poll, delivery the second when it
+disables a channel again).
+
+Nothing is persisted but those flags and the test alerts; the getUpdates offset
+lives in memory and is confirmed to Telegram on a clean stop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Protocol
+
+from sqlalchemy import func, select, update
+from telegram import Chat, Update
+
+from alerts.render import MAX_TEXT, clean, esc, local_time, shorten, tg_len
+from alerts.telegram import TelegramSender
+from monitor.config import AppConfig, ChannelConfig, Runtime
+from monitor.logs import redact
+from monitor.status import ago
+from storage.db import Database
+from storage.models import Alert, Channel, Feed
+from storage.queries import disabled_channels, feed_health, queue_summary
+
+log = logging.getLogger("alerts.admin")
+
+HELP = (
+    "Commands:\n"
+    "/status — feeds in short\n"
+    "/queue — alerts waiting per channel\n"
+    "/pause NAME — stop polling a feed\n"
+    "/resume NAME — poll it again\n"
+    "/test CHANNEL — send a test alert to a channel"
+)
+ERROR_WIDTH = 120  # characters of a feed's last error shown in /status
+
+
+class AdminControls(Protocol):
+    """What the operator chat may change in the running service."""
+
+    def pause(self, name: str) -> bool: ...
+
+    def resume(self, name: str) -> bool: ...
+
+    def wake_delivery(self) -> None: ...
+
+
+def parse_command(text: str, bot_username: str | None = None) -> tuple[str, str] | None:
+    """`("pause", "elpitazo")` from "/pause elpitazo" or "/pause@bot elpitazo"; None if no command.
+
+    A command addressed to another bot ("/status@otherbot") is not ours.
+    """
+    if not text.startswith("/"):
+        return None
+    head, _, rest = text.strip().partition(" ")
+    name, _, target = head[1:].partition("@")
+    if not name or (target and bot_username and target.lower() != bot_username.lower()):
+        return None
+    return name.lower(), " ".join(rest.split())
+
+
+def split_message(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """`text` in parts of at most `limit` UTF-16 units, cut between lines where possible."""
+    parts: list[str] = []
+    current = ""
+    for line in text.splitlines():
+        if tg_len(line) > limit:  # a single over-long line: cut it hard
+            *whole, line = _hard_cut(line, limit)
+            parts += [current, *whole] if current else whole
+            current = ""
+        candidate = f"{current}\n{line}" if current else line
+        if tg_len(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    parts.append(current)
+    return [p for p in parts if p.strip()]
+
+
+def _hard_cut(line: str, limit: int) -> list[str]:
+    pieces: list[str] = []
+    start = units = 0
+    for i, ch in enumerate(line):
+        width = 2 if ord(ch) > 0xFFFF else 1
+        if units + width > limit:
+            pieces.append(line[start:i])
+            start, units = i, 0
+        units += width
+    pieces.append(line[start:])
+    return pieces
+
+
+def render_test(channel: ChannelConfig, now: datetime, config: AppConfig) -> tuple[str, str]:
+    """(html, text) of a test alert: says where it came from and that posting works."""
+    when = local_time(now, config.settings.tz)
+    name = clean(channel.name)
+    text = (
+        f"🧪 Test alert · Alerta de prueba\n"
+        f"Channel {name}, {when}.\n"
+        "If you can read this, the monitor can post here."
+    )
+    html = (
+        f"🧪 <b>Test alert · Alerta de prueba</b>\n"
+        f"Channel {esc(name)}, {esc(when)}.\n"
+        "If you can read this, the monitor can post here."
+    )
+    return html, text
+
+
+class AdminBot:
+    """The operator chat. `run(stop)` until stop is set; `notify_problems()` from any tick.
+
+    Without a bot token it does nothing; without `admin_chat_id` it idles until a
+    reload sets one (`update_config`).
+    """
+
+    def __init__(
+        self, config: AppConfig, runtime: Runtime, db: Database, controls: AdminControls, *,
+        poll_timeout: float = 10.0, failure_threshold: int = 5, request_timeout: float = 15.0,
+        base_backoff: float = 1.0, max_backoff: float = 60.0, notify_every: float = 30.0,
+    ) -> None:
+        self.config = config
+        self.runtime = runtime
+        self.db = db
+        self.controls = controls
+        self.poll_timeout = max(1, round(poll_timeout))  # getUpdates takes whole seconds
+        self.failure_threshold = failure_threshold
+        self.base_backoff = base_backoff
+        self.max_backoff = max_backoff
+        self.notify_every = notify_every
+        self.sender: TelegramSender | None = (
+            TelegramSender(runtime.bot_token, runtime.telegram_api_url, timeout=request_timeout)
+            if runtime.bot_token else None
+        )
+        self._secrets = (runtime.bot_token,) if runtime.bot_token else ()
+        self._offset: int | None = None
+        self._ready = False  # webhook removed and our username known
+        self._bot_username: str | None = None
+        self._notify_lock = asyncio.Lock()
+        self._reloaded = asyncio.Event()
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    @property
+    def admin_chat(self) -> str | None:
+        value = self.config.settings.admin_chat_id
+        return None if value is None or str(value).strip() == "" else str(value).strip()
+
+    @property
+    def enabled(self) -> bool:
+        return self.sender is not None and self.admin_chat is not None
+
+    async def start(self) -> None:
+        if self.sender:
+            await self.sender.start()
+
+    async def close(self) -> None:
+        if self.sender:
+            await self.sender.close()
+
+    def update_config(self, config: AppConfig) -> None:
+        """Hot reload: a new admin chat, feeds and channels apply from the next update."""
+        self.config = config
+        self._reloaded.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Answer the admin chat until `stop` is set; errors are logged and retried with backoff."""
+        if self.sender is None:
+            log.info("operator chat off: no bot token")
+            return
+        await self.start()
+        backoff = self.base_backoff
+        last_notify = float("-inf")
+        try:
+            while not stop.is_set():
+                if not self.enabled:
+                    await self._sleep(stop, 3600.0, wake_on_reload=True)
+                    continue
+                try:
+                    await self._prepare()
+                    if time.monotonic() - last_notify >= self.notify_every:
+                        await self.notify_problems()
+                        last_notify = time.monotonic()
+                    for item in await self._poll(stop):
+                        await self._handle_safely(item)
+                    backoff = self.base_backoff
+                except Exception as exc:  # outage, 409 conflict, database hiccup: wait and retry
+                    log.warning("operator chat: %s; retrying in %.0f s", self._redact(exc), backoff)
+                    await self._sleep(stop, backoff)
+                    backoff = min(self.max_backoff, backoff * 2)
+            await self._confirm()
+        finally:
+            await self.close()
+
+    async def _prepare(self) -> None:
+        """getUpdates fails while a webhook is set; remove it once, and learn our username."""
+        if self._ready:
+            return
+        assert self.sender is not None
+        await self.sender.bot.delete_webhook()
+        me = await self.sender.bot.get_me()
+        self._bot_username = me.username
+        self._ready = True
+        log.info("operator chat: answering commands in chat %s", self.admin_chat)
+
+    async def _poll(self, stop: asyncio.Event) -> Sequence[Update]:
+        """One long poll, given up (and left unconfirmed) as soon as `stop` is set."""
+        assert self.sender is not None
+        fetch = asyncio.ensure_future(self.sender.bot.get_updates(
+            offset=self._offset, timeout=self.poll_timeout, allowed_updates=["message"],
+        ))
+        stopped = asyncio.ensure_future(stop.wait())
+        try:
+            await asyncio.wait({fetch, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopped.cancel()
+        if not fetch.done():
+            fetch.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await fetch
+            return ()
+        return fetch.result()
+
+    async def _confirm(self) -> None:
+        """Tell Telegram the last handled update is done, so a restart does not replay it."""
+        if self.sender is None or self._offset is None:
+            return
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.sender.bot.get_updates(offset=self._offset, timeout=0), 3.0)
+
+    async def _sleep(self, stop: asyncio.Event, seconds: float, *, wake_on_reload: bool = False) -> None:
+        events = [stop, self._reloaded] if wake_on_reload else [stop]
+        waiters = [asyncio.ensure_future(e.wait()) for e in events]
+        try:
+            await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for w in waiters:
+                w.cancel()
+            if wake_on_reload:
+                self._reloaded.clear()
+
+    # -- commands --------------------------------------------------------------------
+
+    async def _handle_safely(self, item: Update) -> None:
+        self._offset = item.update_id + 1  # never handle one update twice, even if it fails
+        try:
+            await self.handle_update(item)
+        except Exception as exc:
+            log.error("operator chat: update %d failed: %s", item.update_id, self._redact(exc))
+
+    async def handle_update(self, item: Update) -> None:
+        """Answer one update if it is a command from the admin chat; ignore anything else."""
+        message = item.message
+        if message is None or not message.text:
+            return
+        if not self._is_admin(message.chat):
+            log.debug("operator chat: ignored a message from chat %s", message.chat.id)
+            return
+        parsed = parse_command(message.text, self._bot_username)
+        if parsed is None:
+            return
+        command, arg = parsed
+        log.info("operator chat: /%s %s", command, arg)
+        await self.reply(str(message.chat.id), self.answer(command, arg))
+
+    def _is_admin(self, chat: Chat) -> bool:
+        want = self.admin_chat
+        if want is None:
+            return False
+        if want.startswith("@"):
+            return (chat.username or "").lower() == want[1:].lower()
+        return str(chat.id) == want
+
+    def answer(self, command: str, arg: str) -> str:
+        """The reply to `/command arg` (plain text; long ones are split by `reply`)."""
+        if command in ("start", "help"):
+            return HELP
+        if command == "status":
+            return self.status_text()
+        if command == "queue":
+            return self.queue_text()
+        if command in ("pause", "resume"):
+            return self.set_paused(arg, command == "pause")
+        if command == "test":
+            return self.enqueue_test(arg)
+        return f"Unknown command /{command}.\n\n{HELP}"
+
+    async def reply(self, chat_id: str, text: str) -> None:
+        assert self.sender is not None
+        for part in split_message(text):
+            await self.sender.send(chat_id, part, html=False, preview=False)
+
+    def status_text(self) -> str:
+        now = datetime.now(UTC)
+        with self.db.session() as session:
+            health = {h.name: h for h in feed_health(session)}
+        counts = {"ok": 0, "failing": 0, "paused": 0}
+        lines: list[str] = []
+        for feed in self.config.feeds:
+            h = health.get(feed.name)
+            if not feed.enabled:
+                mark, state = "⏹", "disabled in feeds.yaml"
+            elif h is not None and h.paused:
+                mark, state = "⏸", "paused"
+                counts["paused"] += 1
+            elif h is None or (h.last_success_at is None and not h.consecutive_failures):
+                mark, state = "🆕", "not polled yet"
+            elif h.consecutive_failures:
+                error = shorten(clean(h.last_error) or "unknown error", ERROR_WIDTH)
+                mark, state = "⚠️", f"{h.consecutive_failures} failures: {error}"
+                counts["failing"] += 1
+            else:
+                mark, state = "✅", f"{h.items} items, ok {ago(h.last_success_at, now)}"
+                counts["ok"] += 1
+            lines.append(f"{mark} {feed.name} — {state}")
+        head = (
+            f"Feeds: {len(self.config.feeds)} · {counts['ok']} ok · "
+            f"{counts['failing']} failing · {counts['paused']} paused"
+        )
+        return "\n".join([head, *lines]) if lines else "No feeds in feeds.yaml."
+
+    def queue_text(self) -> str:
+        with self.db.session() as session:
+            queue = queue_summary(session)
+            disabled = {c.name: c.disabled_reason for c in disabled_channels(session)}
+        names = [c.name for c in self.config.channels]
+        names += sorted(n for n in queue if n not in names)
+        total = {s: sum(q.get(s, 0) for q in queue.values()) for s in ("pending", "sending", "failed")}
+        lines = [
+            f"Queue: {total['pending']} pending · {total['sending']} sending · "
+            f"{total['failed']} failed"
+        ]
+        for name in names:
+            q = queue.get(name, {})
+            row = (
+                f"{name}: {q.get('pending', 0)} pending, {q.get('sending', 0)} sending, "
+                f"{q.get('failed', 0)} failed, {q.get('sent', 0)} sent"
+            )
+            if name in disabled:
+                reason = shorten(clean(disabled[name]) or "no reason recorded", ERROR_WIDTH)
+                lines.append(f"⛔ {row} — disabled: {reason}")
+            else:
+                lines.append(f"{'⏳' if q.get('pending') else '✅'} {row}")
+        return "\n".join(lines)
+
+    def set_paused(self, name: str, paused: bool) -> str:
+        verb = "pause" if paused else "resume"
+        if not name:
+            return f"Usage: /{verb} NAME\n{self._feed_list()}"
+        if self.config.feed(name) is None:
+            return f"Unknown feed '{name}'.\n{self._feed_list()}"
+        done = self.controls.pause(name) if paused else self.controls.resume(name)
+        if not done:
+            return f"Could not {verb} '{name}': the service does not know it (yet)."
+        return f"{'Paused' if paused else 'Resumed'} {name}."
+
+    def enqueue_test(self, name: str) -> str:
+        if not name:
+            return f"Usage: /test CHANNEL\n{self._channel_list()}"
+        channel = self.config.channel(name)
+        if channel is None:
+            return f"Unknown channel '{name}'.\n{self._channel_list()}"
+        now = datetime.now(UTC)
+        html, text = render_test(channel, now, self.config)
+        with self.db.session() as session:
+            ahead = session.scalar(select(func.count(Alert.id)).where(
+                Alert.channel == channel.name, Alert.status.in_(("pending", "sending")),
+            )) or 0
+            alert = Alert(
+                channel=channel.name, kind="test", dedupe_key=f"test:{channel.name}:{uuid.uuid4().hex}",
+                status="pending", payload={"html": html, "text": text, "preview": False},
+                attempts=0, next_attempt_at=now, created_at=now,
+            )
+            session.add(alert)
+            session.flush()
+            alert_id = alert.id
+            row = session.scalar(select(Channel).where(Channel.name == channel.name))
+            disabled = row is not None and row.disabled
+        self.controls.wake_delivery()
+        notes = [f"queued: test alert #{alert_id} for {channel.name} ({channel.chat_id})"]
+        if ahead:
+            notes.append(f"{ahead} older alerts go first.")
+        if disabled:
+            notes.append("The channel is disabled; it is sent once the channel is enabled again.")
+        return "\n".join(notes)
+
+    def _feed_list(self) -> str:
+        names = [f.name for f in self.config.feeds]
+        return f"Feeds: {', '.join(names)}" if names else "No feeds in feeds.yaml."
+
+    def _channel_list(self) -> str:
+        names = [c.name for c in self.config.channels]
+        return f"Channels: {', '.join(names)}" if names else "No channels in feeds.yaml."
+
+    # -- problem reports ---------------------------------------------------------------
+
+    async def notify_problems(self) -> int:
+        """Report each newly failing feed and newly disabled channel once; return messages sent.
+
+        A flag is set only after its message went out, so an outage delays a report
+        but never loses it. Never raises.
+        """
+        if not self.enabled:
+            return 0
+        assert self.admin_chat is not None
+        sent = 0
+        async with self._notify_lock:
+            try:
+                for kind, name, text in self._problems():
+                    await self.reply(self.admin_chat, text)
+                    self._mark_reported(kind, name)
+                    sent += 1
+            except Exception as exc:
+                log.warning("operator chat: problem report not sent: %s", self._redact(exc))
+        return sent
+
+    def _problems(self) -> list[tuple[str, str, str]]:
+        now = datetime.now(UTC)
+        names = [f.name for f in self.config.feeds]
+        out: list[tuple[str, str, str]] = []
+        with self.db.session() as session:
+            feeds = session.scalars(select(Feed).where(
+                Feed.name.in_(names), Feed.failure_reported.is_(False),
+                Feed.consecutive_failures >= self.failure_threshold,
+            ).order_by(Feed.name))
+            for f in feeds:
+                error = shorten(clean(f.last_error) or "unknown error", 300)
+                out.append(("feed", f.name, (
+                    f"⚠️ Feed {f.name} failed {f.consecutive_failures} polls in a row.\n"
+                    f"Last error: {error}\n"
+                    f"Last success: {ago(f.last_success_at, now)}.\n"
+                    f"Reported once until it recovers. /pause {f.name} stops polling it."
+                )))
+            channels = session.scalars(select(Channel).where(
+                Channel.disabled.is_(True), Channel.disabled_reported.is_(False),
+            ).order_by(Channel.name))
+            for c in channels:
+                reason = shorten(clean(c.disabled_reason) or "no reason recorded", 300)
+                out.append(("channel", c.name, (
+                    f"⛔ Channel {c.name} ({c.chat_id}) is disabled: {reason}\n"
+                    "Its alerts stay queued. Check that the bot is an administrator of the "
+                    "chat and may post there."
+                )))
+        return out
+
+    def _mark_reported(self, kind: str, name: str) -> None:
+        with self.db.session() as session:
+            if kind == "feed":
+                stmt = update(Feed).where(Feed.name == name).values(failure_reported=True)
+            else:
+                stmt = update(Channel).where(Channel.name == name).values(disabled_reported=True)
+            session.execute(stmt.execution_options(synchronize_session=False))
+
+    def _redact(self, exc: BaseException) -> str:
+        return redact(f"{type(exc).__name__}: {exc}", self._secrets)[:500]

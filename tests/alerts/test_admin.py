@@ -1,0 +1,418 @@
+"""The operator chat against the Bot API emulator: python-telegram-bot long-polls getUpdates
+over real HTTP on 127.0.0.1, commands change a real SQLite database, faults are injected on
+the server side."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import itertools
+import logging
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alerts_helpers import TOKEN
+from sqlalchemy import select, update
+
+from alerts.admin import HELP, AdminBot, parse_command, split_message
+from alerts.delivery import DeliveryWorker
+from alerts.emulator import BotApiEmulator
+from alerts.render import MAX_TEXT, tg_len
+from monitor.config import AppConfig, FeedConfig, Runtime
+from monitor.logs import setup_logging
+from storage.db import Database
+from storage.models import Alert, Channel, Feed
+from storage.queries import sync_channels, sync_feeds
+
+ADMIN = 4242
+STRANGER = 777
+STRANGE_GROUP = -100555
+CHANNELS = [
+    {"name": "pp", "chat_id": "@pp_channel", "topics": ["political_prisoners"]},
+    {"name": "us", "chat_id": "@us_channel", "topics": ["us_actions"]},
+]
+SECRET = TOKEN.split(":")[1]
+
+
+class Controls:
+    """A real AdminControls: flips Feed.paused in the database and records every call."""
+
+    def __init__(self, db: Database, config: AppConfig) -> None:
+        self.db = db
+        self.config = config
+        self.calls: list[tuple[str, ...]] = []
+
+    def pause(self, name: str) -> bool:
+        self.calls.append(("pause", name))
+        return self._set(name, True)
+
+    def resume(self, name: str) -> bool:
+        self.calls.append(("resume", name))
+        return self._set(name, False)
+
+    def wake_delivery(self) -> None:
+        self.calls.append(("wake",))
+
+    def _set(self, name: str, paused: bool) -> bool:
+        if self.config.feed(name) is None:
+            return False
+        with self.db.session() as s:
+            s.execute(update(Feed).where(Feed.name == name).values(paused=paused))
+        return True
+
+
+@pytest.fixture
+def config(make_config: Callable[..., AppConfig], db: Database) -> AppConfig:
+    cfg = make_config(CHANNELS, admin_chat_id=ADMIN)
+    with db.session() as s:
+        sync_feeds(s, [(f.name, f.url) for f in cfg.feeds])
+        sync_channels(s, [(c.name, c.chat_id) for c in cfg.channels])
+    return cfg
+
+
+@pytest.fixture
+def controls(db: Database, config: AppConfig) -> Controls:
+    return Controls(db, config)
+
+
+@pytest.fixture
+async def make_bot(db: Database, runtime: Runtime, controls: Controls) -> AsyncIterator[Callable[..., AdminBot]]:
+    bots: list[AdminBot] = []
+
+    def make(config: AppConfig, **kw: Any) -> AdminBot:
+        kw = {"poll_timeout": 1, "base_backoff": 0.05, "max_backoff": 0.2, "request_timeout": 2.0, **kw}
+        bot = AdminBot(config, kw.pop("runtime", runtime), db, controls, **kw)
+        bots.append(bot)
+        return bot
+
+    yield make
+    for bot in bots:
+        await bot.close()
+
+
+@contextlib.asynccontextmanager
+async def running(bot: AdminBot) -> AsyncIterator[asyncio.Task[None]]:
+    stop = asyncio.Event()
+    task = asyncio.create_task(bot.run(stop))
+    try:
+        yield task
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)  # run() ends by itself, without raising
+
+
+async def until(cond: Callable[[], bool]) -> None:
+    """Wait for `cond`; the 10 s bound only turns a hang into a failure."""
+
+    async def loop() -> None:
+        while not cond():
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(loop(), 10)
+
+
+_marks = itertools.count(1)
+
+
+async def ask(emu: BotApiEmulator, text: str, chat: int = ADMIN) -> list[str]:
+    """Send `text` from `chat`, then a marker from the admin chat; return the replies in between.
+
+    Updates are handled in order, so once the marker is answered `text` has been handled too.
+    """
+    before = len(emu.messages(ADMIN))
+    emu.inject_message(chat, text, from_id=chat if chat > 0 else 5)
+    marker = f"/mark{next(_marks)}"
+    emu.inject_message(ADMIN, marker)
+    await until(lambda: any(marker in m.text for m in emu.messages(ADMIN)[before:]))
+    replies = [m.text for m in emu.messages(ADMIN)[before:]]
+    return [r for r in replies if marker not in r]
+
+
+def feed_row(db: Database, name: str) -> Feed:
+    with db.session() as s:
+        row = s.scalar(select(Feed).where(Feed.name == name))
+        assert row is not None
+        s.expunge(row)
+        return row
+
+
+def set_feed(db: Database, name: str, **values: Any) -> None:
+    with db.session() as s:
+        s.execute(update(Feed).where(Feed.name == name).values(**values))
+
+
+# -- commands from the admin chat ------------------------------------------------------------
+
+
+async def test_status_lists_every_feed_in_short(db, emulator, config, make_bot) -> None:
+    now = datetime.now(UTC)
+    set_feed(db, "elpitazo", last_success_at=now - timedelta(minutes=5))
+    set_feed(db, "bbcmundo", consecutive_failures=3, last_error="HTTP 503 from bbc.com",
+             last_success_at=now - timedelta(hours=2))
+    set_feed(db, "cocuyo", paused=True, last_success_at=now)
+    async with running(make_bot(config)):
+        [reply] = await ask(emulator, "/status")
+    lines = reply.splitlines()
+    assert lines[0] == "Feeds: 4 · 1 ok · 1 failing · 1 paused"
+    assert lines[1].startswith("✅ elpitazo — 0 items, ok 5m")
+    assert lines[2] == "⚠️ bbcmundo — 3 failures: HTTP 503 from bbc.com"
+    assert lines[3] == "⏸ cocuyo — paused"
+    assert lines[4] == "🆕 reuters — not polled yet"
+    assert emulator.messages(ADMIN)[0].parse_mode is None  # plain text: nothing to escape
+
+
+async def test_long_status_is_split_within_telegram_limits(db, emulator, config, make_bot) -> None:
+    feeds = [FeedConfig(name=f"feed-{i:03d}-" + "x" * 60, url=f"https://f{i}.example/rss", language="es")
+             for i in range(120)]
+    big = config.model_copy(update={"feeds": feeds})
+    with db.session() as s:
+        sync_feeds(s, [(f.name, f.url) for f in feeds])
+    async with running(make_bot(big)):
+        replies = await ask(emulator, "/status")
+    assert len(replies) >= 2
+    assert all(tg_len(r) <= MAX_TEXT for r in replies)
+    shown = "\n".join(replies)
+    assert all(f.name in shown for f in feeds)
+
+
+async def test_queue_shows_counts_and_disabled_channels(db, emulator, config, make_bot) -> None:
+    now = datetime.now(UTC)
+    with db.session() as s:
+        for i, status in enumerate(["pending", "pending", "sent", "failed"]):
+            s.add(Alert(channel="pp", kind="new", dedupe_key=f"q{i}", status=status, payload={},
+                        next_attempt_at=now))
+        s.execute(update(Channel).where(Channel.name == "us")
+                  .values(disabled=True, disabled_reason="Forbidden: bot was kicked", disabled_reported=True))
+    async with running(make_bot(config)):
+        [reply] = await ask(emulator, "/queue")
+    assert reply.splitlines() == [
+        "Queue: 2 pending · 0 sending · 1 failed",
+        "⏳ pp: 2 pending, 0 sending, 1 failed, 1 sent",
+        "⛔ us: 0 pending, 0 sending, 0 failed, 0 sent — disabled: Forbidden: bot was kicked",
+    ]
+
+
+async def test_pause_and_resume_a_feed(db, emulator, config, make_bot, controls) -> None:
+    async with running(make_bot(config)):
+        assert await ask(emulator, "/pause elpitazo") == ["Paused elpitazo."]
+        assert feed_row(db, "elpitazo").paused
+        assert await ask(emulator, "/resume@monitor_emulator_bot elpitazo") == ["Resumed elpitazo."]
+        assert not feed_row(db, "elpitazo").paused
+        [unknown] = await ask(emulator, "/pause nosuch")
+        [usage] = await ask(emulator, "/resume")
+    assert controls.calls == [("pause", "elpitazo"), ("resume", "elpitazo")]
+    assert unknown == "Unknown feed 'nosuch'.\nFeeds: elpitazo, bbcmundo, cocuyo, reuters"
+    assert usage.startswith("Usage: /resume NAME\nFeeds: elpitazo")
+
+
+async def test_test_alert_is_queued_and_delivered(db, emulator, config, runtime, make_bot, controls) -> None:
+    async with running(make_bot(config)):
+        [reply] = await ask(emulator, "/test pp")
+        [unknown] = await ask(emulator, "/test nosuch")
+    assert reply.startswith("queued: test alert #")
+    assert unknown == "Unknown channel 'nosuch'.\nChannels: pp, us"
+    assert controls.calls == [("wake",)]
+    with db.session() as s:
+        [alert] = s.scalars(select(Alert))
+        assert (alert.kind, alert.channel, alert.status) == ("test", "pp", "pending")
+        assert alert.dedupe_key.startswith("test:pp:")
+    async with DeliveryWorker(config, runtime, db, out=io.StringIO(), request_timeout=2.0) as worker:
+        stats = await worker.deliver_pending()
+    assert stats.sent == 1
+    [message] = emulator.messages("@pp_channel")
+    assert message.parse_mode == "HTML" and message.text.startswith("🧪 Test alert")
+    # a second /test is a new alert, not swallowed by the outbox's deduplication
+    async with running(make_bot(config)):
+        await ask(emulator, "/test pp")
+    with db.session() as s:
+        assert len(list(s.scalars(select(Alert).where(Alert.kind == "test")))) == 2
+
+
+async def test_help_unknown_commands_and_chatter(emulator, config, make_bot) -> None:
+    async with running(make_bot(config)):
+        assert await ask(emulator, "/help") == [HELP]
+        [unknown] = await ask(emulator, "/frobnicate now")
+        assert await ask(emulator, "good morning") == []
+        assert await ask(emulator, "/status@some_other_bot") == []
+    assert unknown.startswith("Unknown command /frobnicate.") and HELP in unknown
+
+
+# -- strangers ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stranger", [STRANGER, STRANGE_GROUP])
+async def test_strangers_get_no_reply_and_change_nothing(
+    db, emulator, config, make_bot, controls, caplog, stranger
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="alerts.admin")
+    async with running(make_bot(config)):
+        for text in ("/status", "/queue", "/pause elpitazo", "/resume elpitazo", "/test pp", "/help"):
+            assert await ask(emulator, text, chat=stranger) == []
+    assert emulator.messages(stranger) == []
+    assert all(r.chat_id == str(ADMIN) for r in emulator.requests if r.method == "sendMessage")
+    assert controls.calls == []
+    assert not feed_row(db, "elpitazo").paused
+    with db.session() as s:
+        assert list(s.scalars(select(Alert))) == []
+    assert sum(f"chat {stranger}" in r.getMessage() for r in caplog.records) == 6
+
+
+async def test_no_admin_chat_ignores_everyone_until_a_reload_sets_it(emulator, config, make_bot) -> None:
+    bot = make_bot(config.model_copy(update={"settings": config.settings.model_copy(update={"admin_chat_id": None})}))
+    async with running(bot):
+        emulator.inject_message(ADMIN, "/help")
+        await asyncio.sleep(0)  # the bot is idle: nothing polls getUpdates
+        assert emulator.count(200, "getUpdates") == 0
+        bot.update_config(config)
+        await until(lambda: [m.text for m in emulator.messages(ADMIN)] == [HELP])
+
+
+# -- problem reports -----------------------------------------------------------------------------
+
+
+async def test_failing_feed_reported_once_and_again_after_recovery(db, emulator, config, make_bot) -> None:
+    bot = make_bot(config)
+    set_feed(db, "elpitazo", consecutive_failures=5, last_error="timed out after 30s")
+    set_feed(db, "bbcmundo", consecutive_failures=4, last_error="HTTP 500")
+    assert await bot.notify_problems() == 1
+    assert await bot.notify_problems() == 0
+    set_feed(db, "elpitazo", consecutive_failures=9)  # still failing: still reported only once
+    assert await bot.notify_problems() == 0
+    [report] = [m.text for m in emulator.messages(ADMIN)]
+    assert report.startswith("⚠️ Feed elpitazo failed 5 polls in a row.\nLast error: timed out after 30s")
+    assert feed_row(db, "elpitazo").failure_reported
+    # a good poll clears the flag (monitor.ingest); failing again is a new report
+    set_feed(db, "elpitazo", consecutive_failures=0, failure_reported=False)
+    assert await bot.notify_problems() == 0
+    set_feed(db, "elpitazo", consecutive_failures=5)
+    assert await bot.notify_problems() == 1
+    assert len(emulator.messages(ADMIN)) == 2
+
+
+async def test_disabled_channel_reported_once(db, emulator, config, runtime, make_bot) -> None:
+    now = datetime.now(UTC)
+    with db.session() as s:
+        s.add(Alert(channel="pp", kind="new", dedupe_key="d1", status="pending",
+                    payload={"html": "<b>x</b>", "text": "x"}, next_attempt_at=now))
+    emulator.forbid("@pp_channel")
+    async with DeliveryWorker(config, runtime, db, out=io.StringIO(), request_timeout=2.0) as worker:
+        await worker.deliver_pending()  # 403: the worker disables the channel
+    bot = make_bot(config)
+    assert await bot.notify_problems() == 1
+    assert await bot.notify_problems() == 0
+    [report] = [m.text for m in emulator.messages(ADMIN)]
+    assert report.startswith("⛔ Channel pp (@pp_channel) is disabled: Forbidden")
+    with db.session() as s:
+        assert s.scalar(select(Channel.disabled_reported).where(Channel.name == "pp"))
+
+
+async def test_report_waits_for_telegram_to_come_back(db, emulator, config, make_bot) -> None:
+    bot = make_bot(config)
+    set_feed(db, "reuters", consecutive_failures=6)
+    emulator.set_down(True)
+    assert await bot.notify_problems() == 0  # not sent: not marked
+    assert not feed_row(db, "reuters").failure_reported
+    emulator.set_down(False)
+    assert await bot.notify_problems() == 1
+    assert feed_row(db, "reuters").failure_reported
+
+
+async def test_run_reports_problems_by_itself(db, emulator, config, make_bot) -> None:
+    set_feed(db, "cocuyo", consecutive_failures=5, last_error="DNS failure")
+    async with running(make_bot(config)):
+        await until(lambda: len(emulator.messages(ADMIN)) == 1)
+        await ask(emulator, "/help")
+    assert sum("Feed cocuyo" in m.text for m in emulator.messages(ADMIN)) == 1
+
+
+def test_notify_without_token_or_admin_chat_does_nothing(db, config, controls, db_url) -> None:
+    no_token = AdminBot(config, Runtime("feeds.yaml", db_url, "http://127.0.0.1:9", None), db, controls)
+    set_feed(db, "elpitazo", consecutive_failures=50)
+    assert asyncio.run(no_token.notify_problems()) == 0
+    assert not feed_row(db, "elpitazo").failure_reported
+
+
+# -- outages and secrets -------------------------------------------------------------------------
+
+
+async def test_outage_during_run_is_survived(emulator, config, make_bot) -> None:
+    async with running(make_bot(config)) as task:
+        assert await ask(emulator, "/help") == [HELP]
+        for mode in ("drop", "502"):
+            failed_before = len([r for r in emulator.requests if r.status != 200])
+            emulator.set_down(True, mode)
+            await until(lambda n=failed_before: len([r for r in emulator.requests if r.status != 200]) >= n + 3)
+            emulator.set_down(False)
+            assert await ask(emulator, "/help") == [HELP]
+        assert not task.done()
+
+
+@pytest.fixture
+def logged(monkeypatch: pytest.MonkeyPatch) -> Iterator[io.StringIO]:
+    """The service's own log output (setup_logging), httpx request lines included."""
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    stream = io.StringIO()
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    setup_logging("DEBUG", stream=stream)
+    logging.getLogger("httpx").setLevel(logging.DEBUG)
+    yield stream
+    root.handlers[:] = saved[0]
+    root.setLevel(saved[1])
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+async def test_token_never_logged_or_stored(db, db_url, emulator, config, make_bot, caplog, logged) -> None:
+    caplog.set_level(logging.DEBUG)
+    set_feed(db, "elpitazo", consecutive_failures=5, last_error="HTTP 500")
+    async with running(make_bot(config)):
+        await ask(emulator, "/status")
+        await ask(emulator, "/test pp")
+        await ask(emulator, "/pause cocuyo", chat=STRANGER)
+        emulator.set_down(True)
+        await until(lambda: emulator.count(0, "getUpdates") >= 2)
+        emulator.set_down(False)
+        await ask(emulator, "/queue")
+    # caplog holds the raw records; httpx's request lines carry the URL (and so the token),
+    # which setup_logging's filter redacts on output, checked below.
+    ours = [r for r in caplog.records if not r.name.startswith(("httpx", "httpcore"))]
+    assert any(r.name == "alerts.admin" for r in ours)
+    for record in ours:
+        text = record.getMessage() + (record.exc_text or "")
+        assert SECRET not in text, record.name
+    output = logged.getvalue()
+    assert "getUpdates" in output and SECRET not in output
+    with db.session() as s:
+        stored = repr([(a.dedupe_key, a.payload, a.last_error) for a in s.scalars(select(Alert))])
+        stored += repr([(f.last_error, f.parse_problem) for f in s.scalars(select(Feed))])
+        stored += repr([(c.chat_id, c.disabled_reason) for c in s.scalars(select(Channel))])
+    assert "Test alert" in stored and SECRET not in stored
+    path = Path(db_url.removeprefix("sqlite:///"))
+    for file in (path, path.with_name(path.name + "-wal")):
+        if file.exists():
+            assert SECRET.encode() not in file.read_bytes()
+
+
+# -- pieces ------------------------------------------------------------------------------------
+
+
+def test_parse_command() -> None:
+    assert parse_command("/pause El Pitazo ", "bot") == ("pause", "El Pitazo")
+    assert parse_command("/STATUS@Bot", "bot") == ("status", "")
+    assert parse_command("/status@other", "bot") is None
+    assert parse_command("status", "bot") is None
+    assert parse_command("/", "bot") is None
+
+
+def test_split_message_keeps_lines_whole_and_within_limit() -> None:
+    text = "\n".join(f"line {i} " + "é" * 50 for i in range(200))
+    parts = split_message(text, limit=500)
+    assert all(tg_len(p) <= 500 for p in parts)
+    assert "\n".join(parts) == text
+    huge = "🇻🇪" * 3000  # one line, 4 UTF-16 units per flag
+    assert all(tg_len(p) <= MAX_TEXT for p in split_message(huge))
+    assert "".join(split_message(huge)) == huge

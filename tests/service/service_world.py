@@ -1,0 +1,145 @@
+"""A small world for service tests: local feeds, the Bot API emulator, a config file.
+
+Everything is real: feeds are served over HTTP on 127.0.0.1, the service runs as
+the `monitor` process (or in-process), and Telegram is reached through
+python-telegram-bot against the emulator.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+
+from alerts.emulator import BotApiEmulator
+from monitor.devtools.feedserver import FeedServer
+from monitor.devtools.samples import SampleItem, rss
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "123456789:TEST-token-for-the-emulator-0123456789"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class World:
+    tmp: Path
+    server: FeedServer
+    emulator: BotApiEmulator
+    items: dict[str, list[SampleItem]] = field(default_factory=dict)
+    languages: dict[str, str] = field(default_factory=dict)
+    http_port: int = field(default_factory=free_port)
+    procs: list[subprocess.Popen[str]] = field(default_factory=list)
+
+    @property
+    def config_path(self) -> Path:
+        return self.tmp / "feeds.yaml"
+
+    @property
+    def db_url(self) -> str:
+        return f"sqlite:///{self.tmp / 'monitor.db'}"
+
+    def feed(self, name: str, language: str = "es") -> None:
+        self.items.setdefault(name, [])
+        self.languages[name] = language
+        self._serve(name)
+
+    def publish(self, feed: str, title: str, summary: str = "", *, age: timedelta = timedelta(minutes=5),
+                guid: str | None = None) -> SampleItem:
+        n = sum(len(v) for v in self.items.values()) + 1
+        item = SampleItem(
+            title=title, link=f"{self.server.base_url}/articles/{feed}/{n}", summary=summary,
+            guid=guid or f"{feed}-{n}", published=datetime.now(UTC) - age,
+        )
+        self.items[feed].insert(0, item)
+        self._serve(feed)
+        return item
+
+    def _serve(self, name: str) -> None:
+        body = rss(self.items[name], title=name, language=self.languages[name])
+        etag = f'"{name}-{len(self.items[name])}"'
+        self.server.set_route(f"/{name}.xml", body, content_type="application/rss+xml", etag=etag)
+
+    def write_config(self, channels: list[dict[str, Any]], *, settings: dict[str, Any] | None = None,
+                     feeds: list[str] | None = None, raw: str | None = None) -> None:
+        if raw is not None:
+            self.config_path.write_text(raw, encoding="utf-8")
+            return
+        yaml = YAML()
+        shipped = yaml.load((ROOT / "feeds.yaml").read_text(encoding="utf-8"))
+        config = {
+            "settings": {
+                "http_listen": f"127.0.0.1:{self.http_port}", "startup_spread": "1s",
+                "channel_rate_per_minute": 600, **(settings or {}),
+            },
+            "topics": shipped["topics"],
+            "entities": shipped["entities"],
+            "feeds": [
+                {"name": name, "url": self.server.url(f"/{name}.xml"), "language": self.languages[name],
+                 "interval": "30s", "fetch_article": "never"}
+                for name in (feeds if feeds is not None else self.items)
+            ],
+            "channels": channels,
+        }
+        tmp = self.config_path.with_suffix(".tmp")
+        with tmp.open("w", encoding="utf-8") as fh:
+            yaml.dump(config, fh)
+        tmp.replace(self.config_path)  # atomic: the running service never reads half a file
+
+    def env(self, **extra: str) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("DATABASE_URL", "MONITOR_CONFIG", "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL")}
+        env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=self.emulator.api_url, **extra)
+        return env
+
+    def monitor(self, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "monitor", *args, "--config", str(self.config_path), "--db", self.db_url],
+            env=self.env(**extra), capture_output=True, text=True, timeout=120, cwd=self.tmp,
+        )
+
+    def start(self, *args: str) -> subprocess.Popen[str]:
+        log = (self.tmp / f"run-{len(self.procs)}.log").open("w")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "monitor", "run", "--config", str(self.config_path), "--db", self.db_url,
+             *args],
+            env=self.env(), stdout=subprocess.DEVNULL, stderr=log, text=True, cwd=self.tmp,
+        )
+        self.procs.append(proc)
+        return proc
+
+    def log_of(self, index: int = -1) -> str:
+        return (self.tmp / f"run-{index % len(self.procs)}.log").read_text(encoding="utf-8")
+
+    def stop_all(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGKILL)
+                proc.wait(10)
+
+    def texts(self, chat: str) -> list[str]:
+        return [m.text for m in self.emulator.messages(chat)]
+
+
+def wait_for(condition: Callable[[], Any], timeout: float = 60.0, what: str = "condition") -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
