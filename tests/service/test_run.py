@@ -13,7 +13,7 @@ from service_world import wait_for
 from sqlalchemy import func, select
 
 from storage.db import open_database
-from storage.models import Alert
+from storage.models import Alert, Feed
 
 PRESOS = [{"name": "presos", "chat_id": "@presos_test", "topics": ["political_prisoners"]}]
 PLACES = ["Tocorón", "Tocuyito", "El Helicoide", "Rodeo I", "Yare", "Ramo Verde", "Zona 7",
@@ -149,3 +149,26 @@ def test_hot_reload_of_a_valid_and_an_invalid_file(world):
     assert world.procs[-1].poll() is None
     status, body = get(f"http://127.0.0.1:{world.http_port}/healthz")
     assert status == 200, body
+
+
+def test_operator_chat_in_the_running_service(world):
+    world.feed("pitazo")
+    world.publish("pitazo", "Detienen al periodista Luis Pérez en Caracas, denuncia el SNTP")
+    world.write_config(PRESOS, settings={"admin_chat_id": 4242})
+    world.start()
+    wait_for(lambda: world.emulator.messages("@presos_test"), 60, "the first alert")
+
+    world.emulator.inject_message(999, "/pause pitazo", from_id=999)  # a stranger
+    world.emulator.inject_message(4242, "/pause pitazo", from_id=7)
+    reply = wait_for(lambda: world.emulator.messages("4242"), 30, "the reply in the admin chat")
+    assert "pitazo" in reply[0].text and "paus" in reply[0].text.lower()
+    assert world.emulator.messages("999") == []
+
+    db = open_database(world.db_url)
+    with db.session() as s:
+        assert s.scalar(select(Feed.paused).where(Feed.name == "pitazo")) is True
+    db.dispose()
+
+    world.emulator.inject_message(4242, "/status", from_id=7)
+    wait_for(lambda: len(world.emulator.messages("4242")) >= 2, 30, "the /status reply")
+    assert "pitazo" in world.emulator.messages("4242")[1].text
