@@ -18,7 +18,8 @@ import asyncio
 import logging
 import random
 import sys
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, TextIO
 
@@ -81,7 +82,9 @@ class DeliveryWorker:
         out: TextIO = sys.stdout, clock: Clock | None = None, rate_window: float = 60.0,
         base_backoff: float = 2.0, max_backoff: float = 300.0, stale_after: float = 300.0,
         request_timeout: float = 15.0, poll_interval: float = 2.0,
+        on_outcome: Callable[[str, str], None] | None = None,
     ) -> None:
+        self.on_outcome = on_outcome
         self.config = config
         self.runtime = runtime
         self.db = db
@@ -279,6 +282,21 @@ class DeliveryWorker:
         claimed = self._claim(head)
         if claimed is None:
             return
+        before = replace(stats)
+        try:
+            await self._deliver_claimed(conf, claimed, stats)
+        finally:
+            self._report(claimed.channel, before, stats)
+
+    def _report(self, channel: str, before: DeliveryStats, after: DeliveryStats) -> None:
+        """Tell `on_outcome` (the service's metrics) what this one delivery did."""
+        if self.on_outcome is None:
+            return
+        for outcome in ("sent", "failed", "retried", "deferred"):
+            if getattr(after, outcome) > getattr(before, outcome):
+                self.on_outcome(channel, outcome)
+
+    async def _deliver_claimed(self, conf: ChannelConfig, claimed: _Claimed, stats: DeliveryStats) -> None:
         try:
             if self._is_console(conf):
                 text = claimed.payload.get("text") or ""

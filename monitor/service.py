@@ -68,7 +68,7 @@ class Service:
         self.admin = AdminBot(config, runtime, db, self)
         self.worker = DeliveryWorker(
             config, runtime, db, dry_run=dry_run, out=self.out,
-            stale_after=config.settings.delivery_lease.total_seconds(),
+            stale_after=config.settings.delivery_lease.total_seconds(), on_outcome=self._count_delivery,
         )
         self._classify_lock = asyncio.Lock()
         self.heartbeat = time.monotonic()
@@ -102,6 +102,14 @@ class Service:
         for topic, n in processed.topics.items():
             self.metrics.matches.labels(topic).inc(n)
         self.metrics.alerts_queued.inc(processed.alerts)
+
+    def _count_delivery(self, channel: str, outcome: str) -> None:
+        counter = {
+            "sent": self.metrics.alerts_sent, "failed": self.metrics.alerts_failed,
+            "retried": self.metrics.alerts_retried,
+        }.get(outcome)
+        if counter is not None:
+            counter.labels(channel).inc()
 
     def _count_poll(self, result: Any) -> None:
         m = self.metrics

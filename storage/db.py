@@ -9,6 +9,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
+from alembic.util.exc import CommandError as AlembicCommandError
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
@@ -126,4 +127,11 @@ def open_database(url: str = DEFAULT_URL, *, migrate_schema: bool = True) -> Dat
     except OSError as exc:
         engine.dispose()
         raise DatabaseError(f"cannot open database {redact_url(url)}: {exc}") from None
+    except AlembicCommandError as exc:
+        engine.dispose()
+        reason = str(exc).strip().splitlines()[0]
+        raise DatabaseError(
+            f"cannot migrate database {redact_url(url)}: {reason} "
+            "(was it written by a newer version of the monitor?)"
+        ) from None
     return Database(engine)

@@ -66,15 +66,30 @@ def test_status_uses_database_url_from_the_environment(tmp_path):
     assert (tmp_path / "env.db").exists()
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere; the unreachable path case covers it")
-def test_read_only_database_directory_is_one_line(tmp_path):
-    ro = tmp_path / "ro"
-    ro.mkdir()
-    ro.chmod(0o500)
-    result = monitor("status", "--db", f"sqlite:///{ro / 'x.db'}")
+def test_read_only_database_is_one_line(tmp_path):
+    """A database that cannot be written (read-only mount, permissions) and needs migrating."""
+    import sqlite3
+
+    path = tmp_path / "ro.db"
+    sqlite3.connect(path).execute("CREATE TABLE unrelated (x)").connection.close()
+    result = monitor("status", "--db", f"sqlite:///file:{path}?mode=ro&uri=true")
     assert result.returncode == 1
-    assert result.stderr.strip().startswith("error: cannot open database")
-    assert len(result.stderr.strip().splitlines()) == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: cannot open database"), result.stderr
+    assert "readonly" in lines[0]
+
+
+def test_database_from_a_newer_version_is_one_line(tmp_path):
+    import sqlite3
+
+    url = f"sqlite:///{tmp_path / 'newer.db'}"
+    assert monitor("status", "--db", url).returncode == 0
+    with sqlite3.connect(tmp_path / "newer.db") as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    result = monitor("status", "--db", url)
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: cannot migrate database") and "9999" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 @pytest.mark.parametrize(

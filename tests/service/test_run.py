@@ -74,7 +74,7 @@ def test_health_metrics_and_sigterm(world):
     assert 'monitor_items_total{feed="pitazo"} 1.0' in metrics
     assert 'monitor_matches_total{topic="political_prisoners"} 1.0' in metrics
     assert "monitor_alert_queue_depth 0.0" in metrics
-    assert "monitor_alerts_sent_total" in metrics
+    assert 'monitor_alerts_sent_total{channel="presos"} 1.0' in metrics
 
     started = time.monotonic()
     proc.send_signal(signal.SIGTERM)
