@@ -34,11 +34,11 @@ URGENCY_MARK = {"high": "🔴", "normal": "🟠", "low": "⚪"}
 WORDS: dict[str, dict[str, str]] = {
     "es": {
         "urgent": "URGENTE", "also": "También", "read": "Leer en", "update": "Actualización",
-        "more": "y {n} más", "digest": "Resumen", "stories": "noticias", "sources": "medios",
+        "more": "y {n} más", "digest": "Resumen", "stories": "noticias", "story": "noticia", "sources": "medios",
     },
     "en": {
         "urgent": "URGENT", "also": "Also", "read": "Read on", "update": "Update",
-        "more": "and {n} more", "digest": "Roundup", "stories": "stories", "sources": "outlets",
+        "more": "and {n} more", "digest": "Roundup", "stories": "stories", "story": "story", "sources": "outlets",
     },
 }
 COUNT_LABELS: dict[str, dict[str, str]] = {
@@ -342,7 +342,8 @@ def render_digest(
     for topic in sorted(by_topic, key=lambda t: min(rank.get(e.urgency, 1) for e in by_topic[t])):
         items = sorted(by_topic[topic], key=lambda e: (rank.get(e.urgency, 1), e.published or ""))
         label = topic_label(topic, lang)
-        blocks.append((f"\n<b>{esc(label)}</b> ({len(items)} {w['stories']})", f"\n{label} ({len(items)})"))
+        noun = w["stories"] if len(items) != 1 else w["story"]
+        blocks.append((f"\n<b>{esc(label)}</b> ({len(items)} {noun})", f"\n{label} ({len(items)})"))
         for e in items:
             title = shorten(clean(e.title), TITLE_MAX)
             outlet = clean(e.outlet)

@@ -176,8 +176,14 @@ def report(emulator: BotApiEmulator, db, say) -> None:
         queue = queue_summary(session)
     pending = sum(v.get("pending", 0) + v.get("sending", 0) for v in queue.values())
     print(f"- outbox: {sum(v.get('sent', 0) for v in queue.values())} sent, {pending} still queued")
-    print("The release reported by three outlets is one message whose text was edited to name the "
-          "others; the verified figure arrived as a reply. Run it again: `make demo`.")
+    presos = emulator.messages("@presos_demo")
+    firsts = [m for m in presos if m.reply_to is None]
+    edits = sum(len(m.edits) for m in firsts)
+    print(f"- the release reported by 3 outlets: {len(firsts)} message(s) in @presos_demo, edited "
+          f"{edits} time(s) to name the other outlets; the verified figure: "
+          f"{sum(m.reply_to is not None for m in presos)} reply")
+    print("- noise (an album launch, US strikes in Yemen) and the old backlog: no message")
+    print("Run it again with `make demo`; `python -m monitor.demo --help` for options.")
 
 
 if __name__ == "__main__":
