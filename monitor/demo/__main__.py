@@ -182,7 +182,10 @@ def report(emulator: BotApiEmulator, db, say) -> None:
     print(f"- the release reported by 3 outlets: {len(firsts)} message(s) in @presos_demo, edited "
           f"{edits} time(s) to name the other outlets; the verified figure: "
           f"{sum(m.reply_to is not None for m in presos)} reply")
-    print("- noise (an album launch, US strikes in Yemen) and the old backlog: no message")
+    shown = " ".join(m.text for msgs in emulator.all_messages().values() for m in msgs)
+    leaked = [i.title for i in ITEMS if (not i.relevant or i.age_hours > 24) and i.title in shown]
+    print(f"- noise (an album launch, US strikes in Yemen) and the old backlog: "
+          f"{len(leaked)} message(s){': ' + '; '.join(leaked) if leaked else ''}")
     print("Run it again with `make demo`; `python -m monitor.demo --help` for options.")
 
 
