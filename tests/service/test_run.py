@@ -172,3 +172,14 @@ def test_operator_chat_in_the_running_service(world):
     world.emulator.inject_message(4242, "/status", from_id=7)
     wait_for(lambda: len(world.emulator.messages("4242")) >= 2, 30, "the /status reply")
     assert "pitazo" in world.emulator.messages("4242")[1].text
+
+
+def test_sighup_reloads_the_config(world):
+    world.feed("pitazo")
+    world.write_config(PRESOS)
+    proc = world.start()
+    wait_for(lambda: "health and metrics on" in world.log_of(), 30, "the service to start")
+    assert "config reloaded" not in world.log_of()
+    proc.send_signal(signal.SIGHUP)
+    wait_for(lambda: "config reloaded" in world.log_of(), 30, "the reload after SIGHUP")
+    assert proc.poll() is None
