@@ -43,7 +43,8 @@ HELP = (
     "/queue — alerts waiting per channel\n"
     "/pause NAME — stop polling a feed\n"
     "/resume NAME — poll it again\n"
-    "/test CHANNEL — send a test alert to a channel"
+    "/test CHANNEL — send a test alert to a channel\n"
+    "/enable CHANNEL — send again to a channel disabled after Telegram refused it"
 )
 ERROR_WIDTH = 120  # characters of a feed's last error shown in /status
 
@@ -297,6 +298,8 @@ class AdminBot:
             return self.set_paused(arg, command == "pause")
         if command == "test":
             return self.enqueue_test(arg)
+        if command == "enable":
+            return self.enable_channel(arg)
         return f"Unknown command /{command}.\n\n{HELP}"
 
     async def reply(self, chat_id: str, text: str) -> None:
@@ -397,6 +400,20 @@ class AdminBot:
         if disabled:
             notes.append("The channel is disabled; it is sent once the channel is enabled again.")
         return "\n".join(notes)
+
+    def enable_channel(self, name: str) -> str:
+        """Re-enable a channel a 403 disabled, once the bot's rights were fixed."""
+        if not name:
+            return f"Usage: /enable CHANNEL\n{self._channel_list()}"
+        if self.config.channel(name) is None:
+            return f"Unknown channel '{name}'.\n{self._channel_list()}"
+        with self.db.session() as session:
+            row = session.scalar(select(Channel).where(Channel.name == name))
+            if row is None or not row.disabled:
+                return f"{name} is not disabled."
+            row.disabled, row.disabled_reason, row.disabled_reported = False, None, False
+        self.controls.wake_delivery()
+        return f"Enabled {name}; its queued alerts go out now."
 
     def _feed_list(self) -> str:
         names = [f.name for f in self.config.feeds]

@@ -189,7 +189,8 @@ class Channel(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
-    chat_id: Mapped[str] = mapped_column(String(100))
+    chat_id: Mapped[str] = mapped_column(String(100))  # in use (after any chat migration)
+    configured_chat_id: Mapped[str | None] = mapped_column(String(100))  # as in feeds.yaml
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     disabled_reason: Mapped[str | None] = mapped_column(Text)
     disabled_reported: Mapped[bool] = mapped_column(Boolean, default=False)

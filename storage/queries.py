@@ -32,14 +32,23 @@ def sync_feeds(session: Session, feeds: Iterable[tuple[str, str]]) -> dict[str, 
 
 
 def sync_channels(session: Session, channels: Iterable[tuple[str, str]]) -> dict[str, Channel]:
-    """Rows for configured (name, chat_id); a chat id changed in the file wins over a migration."""
+    """Rows for configured (name, chat_id).
+
+    A chat id changed in the file wins over an earlier chat migration, and
+    re-enables a channel that a 403 disabled (the operator fixed the target).
+    """
     rows = {c.name: c for c in session.scalars(select(Channel))}
     out: dict[str, Channel] = {}
     for name, chat_id in channels:
         channel = rows.get(name)
         if channel is None:
-            channel = Channel(name=name, chat_id=chat_id, disabled=False)
+            channel = Channel(name=name, chat_id=chat_id, configured_chat_id=chat_id, disabled=False)
             session.add(channel)
+        elif channel.configured_chat_id != chat_id:
+            channel.chat_id = chat_id
+            channel.configured_chat_id = chat_id
+            channel.disabled = False
+            channel.disabled_reason = None
         out[name] = channel
     session.flush()
     return out

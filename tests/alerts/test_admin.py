@@ -416,3 +416,21 @@ def test_split_message_keeps_lines_whole_and_within_limit() -> None:
     huge = "🇻🇪" * 3000  # one line, 4 UTF-16 units per flag
     assert all(tg_len(p) <= MAX_TEXT for p in split_message(huge))
     assert "".join(split_message(huge)) == huge
+
+
+async def test_enable_a_channel_disabled_by_a_403(db, emulator, config, runtime, make_bot, controls) -> None:
+    now = datetime.now(UTC)
+    with db.session() as s:
+        s.add(Alert(channel="pp", kind="new", dedupe_key="e1", status="pending",
+                    payload={"html": "<b>x</b>", "text": "x"}, next_attempt_at=now))
+    emulator.forbid("@pp_channel")
+    async with DeliveryWorker(config, runtime, db, out=io.StringIO(), request_timeout=2.0) as worker:
+        await worker.deliver_pending()
+        emulator.forbid("@pp_channel", False)  # the operator made the bot an admin again
+        async with running(make_bot(config)):
+            replies = await ask(emulator, "/enable pp")
+        assert any(r.startswith("Enabled pp") for r in replies), replies
+        await worker.deliver_pending()
+    assert [m.text for m in emulator.messages("@pp_channel")] == ["x"]
+    with db.session() as s:
+        assert s.scalar(select(Channel.disabled).where(Channel.name == "pp")) is False

@@ -33,7 +33,7 @@ def test_opening_twice_is_idempotent(any_db_url):
     open_database(any_db_url).dispose()
     db = open_database(any_db_url)
     with db.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0001"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
     db.dispose()
 
 

@@ -98,3 +98,18 @@ def test_sync_feeds_and_health(any_db):
         health = {h.name: h for h in feed_health(s)}
         assert health["a"].items == 1 and health["b"].items == 0
         assert queue_summary(s) == {"presos": {"pending": 1, "sent": 1}}
+
+
+def test_sync_channels_follows_the_file_not_a_stale_migration(any_db):
+    with any_db.session() as s:
+        sync_channels(s, [("presos", "-100111")])
+    with any_db.session() as s:  # Telegram moved the group: the worker records the new id
+        row = s.scalars(select(Channel)).one()
+        row.chat_id, row.disabled = "-100222", False
+    with any_db.session() as s:  # the file still says the old id: the migration stands
+        assert sync_channels(s, [("presos", "-100111")])["presos"].chat_id == "-100222"
+    with any_db.session() as s:  # a 403 disabled it, then the operator points it elsewhere
+        s.scalars(select(Channel)).one().disabled = True
+    with any_db.session() as s:
+        row = sync_channels(s, [("presos", "@presos_nuevo")])["presos"]
+        assert (row.chat_id, row.disabled) == ("@presos_nuevo", False)
