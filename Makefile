@@ -28,12 +28,14 @@ test: $(STAMP_TEST)
 	$(BIN)/python -m pytest -q
 
 eval: $(STAMP_TEST)
-	$(BIN)/python bench/eval.py tests/data/labelled_dev.jsonl
-	$(BIN)/python bench/eval.py tests/data/labelled_heldout.jsonl
+	@for f in tests/data/labelled_*.jsonl; do $(BIN)/python bench/eval.py $$f; done
 	@if [ -f ../shared/samples/news_samples.jsonl ]; then $(BIN)/python bench/eval.py ../shared/samples/news_samples.jsonl; fi
 
 bench: $(STAMP_TEST)
 	$(BIN)/python bench/run_all.py
+
+soak: $(STAMP_TEST)
+	$(BIN)/python bench/soak.py
 
 demo: $(STAMP_RUN)
 	$(BIN)/python -m monitor.demo
