@@ -20,7 +20,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from ruamel.yaml import YAML
@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
             "an album launch (noise)")
 
         async def run() -> None:
-            service = Service(config, runtime, db, scheduler_options={"spread": _seconds(3)})
+            service = Service(config, runtime, db, scheduler_options={"spread": timedelta(seconds=3)})
             await asyncio.gather(service.run(), drive(service, args.seconds, say))
 
         try:
@@ -152,12 +152,6 @@ def main(argv: list[str] | None = None) -> int:
         report(emulator, db, say)
         db.dispose()
     return 0
-
-
-def _seconds(n: float):
-    from datetime import timedelta
-
-    return timedelta(seconds=n)
 
 
 def report(emulator: BotApiEmulator, db, say) -> None:
