@@ -22,9 +22,16 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select, text
 
+from alerts.admin import AdminBot
+from alerts.delivery import DeliveryWorker
+from alerts.digest import enqueue_digest
 from monitor.config import AppConfig, ConfigError, Runtime, load_config
+from monitor.fetch import Fetcher
+from monitor.health import HealthServer
+from monitor.ingest import PollResult, poll_feed
 from monitor.metrics import Metrics
 from monitor.pipeline import Pipeline
+from monitor.scheduler import FeedScheduler
 from storage.db import Database
 from storage.models import Feed
 from storage.queries import (
@@ -54,9 +61,6 @@ class Service:
         self, config: AppConfig, runtime: Runtime, db: Database, *, out: TextIO | None = None,
         dry_run: bool = False, scheduler_options: dict[str, Any] | None = None,
     ) -> None:
-        from alerts.admin import AdminBot
-        from alerts.delivery import DeliveryWorker
-        from monitor.fetch import Fetcher
 
         self.config = config
         self.runtime = runtime
@@ -74,7 +78,7 @@ class Service:
         self.heartbeat = time.monotonic()
         self.stop_event = asyncio.Event()
         self.scheduler: AsyncIOScheduler | None = None
-        self.feed_scheduler: Any = None
+        self.feed_scheduler: FeedScheduler | None = None
         self._config_mtime = _mtime(runtime.config_path)
         self._scheduler_options = scheduler_options or {}
         if config.settings.startup_spread is not None:
@@ -82,10 +86,8 @@ class Service:
 
     # -- one feed -----------------------------------------------------------------
 
-    async def poll(self, name: str) -> Any:
+    async def poll(self, name: str) -> PollResult:
         """Fetch, store, classify and queue one feed; never raises for a feed's problem."""
-        from monitor.ingest import poll_feed
-
         feed = self.config.feed(name)
         if feed is None:
             raise LookupError(f"feed {name!r} is not in the config")
@@ -111,7 +113,7 @@ class Service:
         if counter is not None:
             counter.labels(channel).inc()
 
-    def _count_poll(self, result: Any) -> None:
+    def _count_poll(self, result: PollResult) -> None:
         m = self.metrics
         m.polls.labels(result.feed, result.status).inc()
         m.poll_seconds.labels(result.feed).observe(result.duration)
@@ -124,10 +126,10 @@ class Service:
 
     # -- one pass -------------------------------------------------------------------
 
-    async def poll_once(self, only: list[str] | None = None) -> list[Any]:
+    async def poll_once(self, only: list[str] | None = None) -> list[PollResult]:
         feeds = [f for f in self.config.enabled_feeds if not only or f.name in only]
         progress = Progress(len(feeds), sys.stderr)
-        results = []
+        results: list[PollResult] = []
 
         async def one(name: str) -> None:
             result = await self.poll(name)
@@ -142,8 +144,6 @@ class Service:
     # -- the long run ---------------------------------------------------------------
 
     async def run(self) -> int:
-        from monitor.scheduler import FeedScheduler
-
         sync_config(self.config, self.db)
         self.log_startup()
         await self.classify_pending()  # items stored just before a crash or stop
@@ -253,8 +253,6 @@ class Service:
                 )
 
     async def digest(self, channel: str) -> None:
-        from alerts.digest import enqueue_digest
-
         with self.db.session() as session:
             queued = enqueue_digest(session, self.config, channel, now=datetime.now(UTC))
         if queued:
@@ -315,9 +313,7 @@ class Service:
 
     # -- health -----------------------------------------------------------------------
 
-    def _start_health(self) -> Any:
-        from monitor.health import HealthServer
-
+    def _start_health(self) -> HealthServer | None:
         try:
             server = HealthServer(self.config.settings.http_listen, self.metrics, self.health)
         except OSError as exc:
