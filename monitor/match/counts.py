@@ -88,20 +88,59 @@ _PRISONER = set(["presos", "presas", "preso", "presa", "prisoners", "prisoner", 
 _DETAINEE = set(["detenidos", "detenidas", "detenido", "detenida", "detainees", "detainee"])
 _PEOPLE = _PRISONER | _DETAINEE | set(
     ["personas", "persona", "people", "persons", "ciudadanos", "ciudadanas", "citizens", "manifestantes", "protesters", "protestors", "demonstrators", "activistas", "activists", "activist", "activista", "periodistas", "journalists", "dirigentes", "lideres", "leaders", "opositores", "opositoras", "opponents", "militares", "soldados", "soldiers", "oficiales", "officers", "sindicalistas", "unionists", "trabajadores", "workers", "estudiantes", "students", "adolescentes", "adolescents", "teenagers", "teens", "menores", "minors", "children", "ninos", "ninas", "mujeres", "women", "hombres", "men", "jovenes", "youths", "extranjeros", "foreigners", "venezolanos", "venezolanas", "venezuelans", "estadounidenses", "americans", "defensores", "defensoras", "defenders", "reos", "inmates", "civiles", "civilians", "tripulantes", "crew", "crewmembers", "ocupantes", "occupants", "victimas", "victims", "indigenas", "policias", "police", "funcionarios", "officials", "miembros", "members", "dissidents", "disidentes", "individuals", "individuos", "narcoterroristas", "narcotraficantes", "traficantes", "traffickers", "smugglers", "casos", "cases", "colombianos", "espanoles", "nationals", "rehenes", "hostages", "sacerdotes", "priests", "medicos", "doctors", "abogados", "lawyers", "concejales", "alcaldes", "mayors", "diputados", "lawmakers", "candidatos", "candidates", "testigos", "coordinadores", "coordinators", "militantes", "campesinos", "pescadores", "fishermen", "pasajeros", "passengers", "migrantes", "migrants"]
+    # nationalities (foreigners held in Venezuela, Americans swapped...)
+    + ["spaniards", "colombians", "peruanos", "peruvians", "ecuatorianos", "ecuadorians", "chilenos",
+       "chileans", "argentinos", "argentines", "argentinians", "uruguayos", "uruguayans",
+       "dominicanos", "dominicans", "mexicanos", "mexicans", "cubanos", "cubans", "bolivianos",
+       "bolivians", "brasilenos", "brazilians", "franceses", "germans", "alemanes", "italianos",
+       "italians", "portugueses", "britanicos", "britons", "ucranianos", "ukrainians", "canadienses",
+       "canadians", "guyaneses", "trinitarios", "extranjeras"]
+    # staff, ranks and other groups of people
+    + ["staff", "staffers", "colaboradores", "aides", "escoltas", "bodyguards", "tenientes",
+       "coroneles", "capitanes", "sargentos", "generales", "generals", "troops", "sailors",
+       "marineros", "guardias", "guards", "agentes", "agents", "empleados", "employees",
+       "exmilitares", "veterans", "reservistas", "reservists", "hermanos", "brothers", "sisters",
+       "familiares", "relatives", "jovenes", "muchachos", "youths", "chicos", "boys", "girls",
+       "residents", "vecinos", "habitantes", "dirigentes", "organizers", "organizadores",
+       "voluntarios", "volunteers", "trabajadoras", "maestros", "docentes", "teachers",
+       "enfermeras", "nurses", "reporteros", "reporters", "fotografos", "photographers",
+       "camarografos", "tuiteros", "tiktokers", "influencers", "sindicalistas", "estadounidense"]
 )
 _SINGULAR_PERSON = set(
     ["preso", "presa", "prisoner", "detenido", "detenida", "detainee", "persona", "person", "activista", "activist", "periodista", "journalist", "dirigente", "lider", "leader", "opositor", "militar", "soldado", "soldier", "oficial", "officer", "sindicalista", "estudiante", "student", "hombre", "man", "mujer", "woman", "joven", "defensor", "defender", "reo", "inmate", "ciudadano", "citizen", "venezolano", "venezuelan"]
 )
 _MODIFIERS = set(
     ["politicos", "politicas", "political", "venezolanos", "venezolanas", "venezuelan", "de", "del", "of", "los", "las", "the", "more", "mas", "otros", "otras", "other", "nuevos", "nuevas", "new", "presuntos", "presuntas", "alleged", "suspected", "jovenes", "young", "militares", "military", "civiles", "civilian", "opositores", "opposition", "sus", "their", "estadounidenses", "u", "s", "american"]
+    + ["army", "navy", "naval", "air", "force", "police", "policiales", "campaign", "its", "su",
+       "mid", "ranking", "senior", "junior", "high", "low", "former", "retired", "retirados",
+       "active", "activos", "rank", "and", "file", "detained", "jailed", "imprisoned", "local",
+       "regional", "party", "del", "partido", "young", "teenage", "female", "male"]
 )
 
-_AFTER_HELD = set(["permanecen", "permanece", "siguen", "sigue", "continuan", "continua", "remain", "remains", "remained", "still", "rejas", "bars", "held", "custodia", "custody"])
+_AFTER_HELD = set(["permanecen", "permanece", "siguen", "sigue", "continuan", "continua", "remain", "remains", "remained", "still", "rejas", "bars", "held", "custodia", "custody",
+                   "quedan", "imprisoned", "estan", "estaban", "seguian", "llevan"])
+# held only right after a people noun ("doce militares presos"), not after a bare number
+# ("300 madres de presos")
+_AFTER_HELD_NOUN = {"presos", "presas", "recluidos", "recluidas", "incomunicados", "incomunicadas",
+                    "incommunicado"}
 _AFTER_EVENT = {
-    **{w: "released" for w in ["excarcelados", "excarceladas", "excarcelado", "excarcelada", "liberados", "liberadas", "liberado", "liberada", "released", "freed", "salieron", "excarcelan", "liberan", "return", "returned", "returning", "regresan", "regresaron", "regresaron", "home"]},
+    **{w: "released" for w in ["excarcelados", "excarceladas", "excarcelado", "excarcelada", "liberados", "liberadas", "liberado", "liberada", "released", "freed", "salieron", "excarcelan", "liberan", "return", "returned", "returning", "regresan", "regresaron", "regresaron", "home",
+                                    "vuelven", "volvieron", "cautelares", "cautelar", "excarcelacion",
+                                    "libertad", "salen", "sale", "released", "walked", "freedom"]},
     **{w: "arrested" for w in ["arrested", "detained", "arrestados", "arrestadas", "apresados", "capturados", "capturadas", "jailed", "encarcelados", "encarceladas", "detenidos", "detenidas", "aprehendidos", "rounded"]},
     **{w: "dead" for w in ["murieron", "mueren", "died", "die", "dies", "killed", "fallecieron", "perished", "asesinados", "muertos"]},
 }
+# two-word predicates ("walk free", "let go", "behind bars")
+_AFTER_PAIR = {("walk", "free"): "released", ("walked", "free"): "released", ("walked", "out"): "released",
+               ("let", "go"): "released", ("set", "free"): "released", ("walk", "out"): "released",
+               ("behind", "bars"): "held", ("conditional", "release"): "released",
+               ("libertad", "condicional"): "released", ("granted", "release"): "released"}
+# participles that, right after the people noun, describe them ("mujeres detenidas en el INOF
+# recibieron medidas cautelares", "people detained after the election had died"): a later
+# predicate of another event wins
+_ADJECTIVAL = {"detenidos", "detenidas", "detained", "arrested", "arrestados", "arrestadas", "apresados",
+               "capturados", "capturadas", "jailed", "encarcelados", "encarceladas", "aprehendidos",
+               "presos", "presas", "recluidos", "recluidas", "held", "imprisoned"}
 
 _BEFORE_PREFIX = (
     ("released", ("excarcel", "liber", "releas", "solt")),
@@ -109,7 +148,7 @@ _BEFORE_PREFIX = (
                   "deten", "aprehend")),
     ("dead", ("mata", "mato", "kill", "asesin", "muere", "murio", "fallec", "died", "dies",
               "death", "muerte")),
-    ("held", ("contabiliz", "registr", "tally", "mantien")),
+    ("held", ("contabiliz", "registr", "tally", "mantien", "traslad", "transferr", "visit")),
 )
 _BEFORE_EXACT = {
     "free": "released", "frees": "released", "freed": "released", "freeing": "released",
@@ -117,6 +156,7 @@ _BEFORE_EXACT = {
     "counts": "held", "counted": "held", "remain": "held", "quedan": "held",
     "permanecen": "held", "siguen": "held", "behind": "held",
     "deja": "dead", "dejo": "dead", "left": "dead", "leaves": "dead",
+    "toll": "dead", "transfer": "held", "transfers": "held", "met": "held", "meets": "held",
 }
 _INHERIT = set(["confirma", "confirmo", "confirman", "confirmaron", "confirmar", "verifico", "verifica", "verificaron", "verificar", "verified", "verify", "confirm", "confirmed", "confirms", "verifies", "solo", "only", "of"])
 _TALLY = set(["cifra", "cifras", "total", "totaliza", "balance", "registro", "registra", "contabiliza", "tally", "count", "figure", "figures", "hay", "suman", "record", "highest", "alta", "lista", "list"])
@@ -250,7 +290,7 @@ def _before_event(tokens: Sequence[str], i: int, window: int = 6) -> str | None:
             return None
         if w in _BEFORE_EXACT:
             return _BEFORE_EXACT[w]
-        if w in _INHERIT and k >= i - 3:
+        if w in _INHERIT and k >= i - 3 and (w != "of" or (k > 0 and tokens[k - 1] == "out")):
             return "inherit"
         for event, prefixes in _BEFORE_PREFIX:
             if w.startswith(prefixes):
@@ -258,20 +298,36 @@ def _before_event(tokens: Sequence[str], i: int, window: int = 6) -> str | None:
     return None
 
 
-def _after_event(tokens: Sequence[str], start: int, window: int = 4) -> str | None:
-    for k in range(start, min(len(tokens), start + window)):
+def _after_event(tokens: Sequence[str], start: int, window: int = 5, noun: bool = True) -> str | None:
+    """The event of the predicate after a people noun ("were released", "siguen detenidos").
+
+    A participle right after the noun describes it ("detenidos en el INOF"): it gives its
+    event only when no later predicate (within 8 words) gives another one."""
+    adjectival = None
+    end = min(len(tokens), start + window)
+    k = start
+    while k < len(tokens) and (k < end or (adjectival and k < start + 9)):
         w = tokens[k]
         if w[0].isdigit() or w in ("y", "and", "pero", "but", ":"):
-            return None
-        if w in _AFTER_HELD:
-            return "held"
-        if w in _AFTER_EVENT:
-            return _AFTER_EVENT[w]
-    return None
+            break
+        nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
+        event = _AFTER_PAIR.get((w, nxt))
+        if event is None:
+            held = w in _AFTER_HELD or (noun and w in _AFTER_HELD_NOUN)
+            event = "held" if held else _AFTER_EVENT.get(w)
+        if event is not None:
+            if k == start and w in _ADJECTIVAL and adjectival is None:
+                adjectival = event
+                if nxt in ("desde", "since"):  # "detenidos desde 2019": still held
+                    adjectival = "held"
+            elif adjectival is None or event != adjectival:
+                return event
+        k += 1
+    return adjectival
 
 
 def _find_unit(tokens: Sequence[str], j: int) -> int | None:
-    for k in range(j, min(len(tokens), j + 3)):
+    for k in range(j, min(len(tokens), j + 4)):
         w = tokens[k]
         if w in EVENT_NOUN or w in _PEOPLE or w in _SINGULAR_PERSON:
             return k
@@ -351,8 +407,12 @@ def extract_counts(fields: Iterable[str], orgs: Sequence[str] = ()) -> list[dict
                     continue
                 value, j, singular = parsed
                 prev = (found[-1][0], found[-1][2]) if found else None
-                event = (None if _skip(toks, i, j, value, toks[i])
+                event = (None if _skip(toks, i, j, value, toks[i]) or _apposition(sent, i, j)
                          else _classify(toks, i, j, singular, prev))
+                if (event is not None and i > 0 and toks[i - 1] in _ANAPHORA
+                        and _find_unit(toks, j) is None
+                        and any(r["number"] == value for r in results)):
+                    event = None  # "the six had been held": the six already counted
                 if event == "inherit":
                     event = last_event
                 if event is not None:
@@ -384,6 +444,18 @@ def extract_counts(fields: Iterable[str], orgs: Sequence[str] = ()) -> list[dict
     return results
 
 
+_ANAPHORA = {"the", "los", "las", "these", "estos", "estas"}
+
+
+def _apposition(sent: _Sentence, i: int, j: int) -> bool:
+    """An age in apposition: "the former police officer, 61, had been held"."""
+    tok = sent.tokens[i]
+    if not tok.isdigit() or j != i + 1 or int(tok) > 110:
+        return False
+    start, end = sent.spans[i]
+    return sent.text[:start].rstrip().endswith(",") and sent.text[end:].lstrip().startswith((",", ")"))
+
+
 _PARTITIVE = {"de", "of"}
 _ARTICLES = {"las", "los", "the"}
 
@@ -401,6 +473,17 @@ def _partitive_whole(toks: Sequence[str], j: int) -> int | None:
     return None
 
 
+def _is_partitive_whole(toks: Sequence[str], i: int) -> bool:
+    """toks[i] is M in "N de los M" / "N of the M"."""
+    k = i - 1
+    if k >= 0 and toks[k] in _ARTICLES:
+        k -= 1
+    if k < 1 or k == i - 1 or toks[k] not in _PARTITIVE:
+        return False
+    w = toks[k - 1]
+    return w[0].isdigit() or w in _NUMBER_WORDS or w in _ONE
+
+
 def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
               prev: tuple[str, int] | None = None) -> str | None:
     """Event of the number toks[i:j], or 'inherit' (same as the count before), or None."""
@@ -411,12 +494,19 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
     if unit is None:
         if singular:
             return None
-        event = _after_event(toks, j, window=3)
+        event = _after_event(toks, j, window=3, noun=False)
         if event is not None:
             return event
         before = _before_event(toks, i, window=3)
         return before if before in ("dead", "released", "arrested", "inherit") else None
     noun = toks[unit]
+    if _is_partitive_whole(toks, i):
+        # "excarcelan a tres de los once detenidos": the verb is about the part; the whole
+        # is described by its own noun or predicate
+        event = EVENT_NOUN.get(noun) or _after_event(toks, unit + 1)
+        if event is None and noun in _DETAINEE:
+            event = "arrested"
+        return event or ("held" if noun in _PRISONER else None)
     if singular and noun not in _SINGULAR_PERSON:
         return None
     if not singular and noun in _SINGULAR_PERSON and noun not in _PEOPLE:
@@ -452,11 +542,18 @@ _SINGULAR_HELD = {"preso", "presa", "prisoner", "detenido", "detenida", "detaine
                   "reclusa", "inmate"}
 
 
+_CUSTODY = {"custody", "custodia", "prison", "prision", "carcel", "jail", "detention", "detencion",
+            "cell", "celda", "calabozo", "calabozos", "penal"}
+
+
 def _singular_death(toks: Sequence[str]) -> bool:
-    """'Political prisoner dies in custody': one death without a number word."""
+    """'Political prisoner dies in custody', 'rights defender dies in custody': one death
+    without a number word (a prisoner, or any person who dies in custody)."""
     for k, w in enumerate(toks):
-        if w in _SINGULAR_HELD:
+        if w in _SINGULAR_HELD or w in _SINGULAR_PERSON:
             window = toks[max(0, k - 4):k + 5]
-            if any(t.startswith(_DEAD_VERB) for t in window):
+            if any(t.startswith(_DEAD_VERB) for t in window) and (
+                w in _SINGULAR_HELD or any(t in _CUSTODY for t in toks[k:k + 8])
+            ):
                 return True
     return False

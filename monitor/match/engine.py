@@ -51,6 +51,11 @@ class _Near:
     a: tuple[int, ...]
     b: tuple[int, ...]
     within: int
+    context_required: str | None = None
+
+
+_NO_CONTEXT = frozenset({"if_foreign", "never"})  # rules satisfied without Venezuelan context
+_NO_CONTEXT_FOREIGN = frozenset({"never"})  # ... when a foreign entity is named
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,7 @@ class _Topic:
     none: tuple[int, ...]
     urgent: tuple[int, ...]
     urgent_with_person: tuple[int, ...]
+    context_rules: frozenset[str] = frozenset()  # the topic's rule and its pairs' overrides
 
 
 class _Item:
@@ -121,12 +127,16 @@ class Classifier:
             name=name,
             any=self._tids(rules.any),
             all=tuple(self._tids(g) for g in rules.all),
-            near=tuple(_Near(self._tids(n.a), self._tids(n.b), n.within) for n in rules.near),
+            near=tuple(_Near(self._tids(n.a), self._tids(n.b), n.within, n.context_required)
+                       for n in rules.near),
             context=self._tids(rules.context),
             context_required=rules.context_required,
             none=self._tids(rules.none),
             urgent=self._tids(rules.urgent),
             urgent_with_person=self._tids(rules.urgent_with_person),
+            context_rules=frozenset(
+                [rules.context_required] + [n.context_required for n in rules.near if n.context_required]
+            ),
         )
 
     def _build_automaton(self) -> ahocorasick.Automaton | None:
@@ -164,23 +174,28 @@ class Classifier:
                     elif len(lst) < MAX_HITS * 3:
                         lst.append((f, start, terms[tid].nwords))
 
-    def _signal(self, tp: _Topic, item: _Item) -> list[tuple[int, str, int]] | None:
+    def _signal(
+        self, tp: _Topic, item: _Item, allowed: frozenset[str] | None = None
+    ) -> list[tuple[int, str, int]] | None:
         """The (term, role, field) hits that make the topic's signal fire, or None.
 
-        Loops run over the item's hits, not over the topic's terms, so the cost does
-        not grow with the number of terms."""
+        `allowed`: only signals whose context rule (the topic's, or a near pair's own
+        `context_required`) is in it. Loops run over the item's hits, not over the
+        topic's terms, so the cost does not grow with the number of terms."""
         hits = item.hits
         out: list[tuple[int, str, int]] = []
         sets = self._sets[tp.name]
-        for tid, lst in hits.items():
-            if tid in sets["any"]:
-                out += [(tid, "any", f) for f, _, _ in lst]
-        if tp.all:
-            present = [[t for t in hits if t in g] for g in sets["all"]]
-            if all(present):
-                out += [(t, "all", f) for grp in present for t in grp for f, _, _ in hits[t]]
+        if allowed is None or tp.context_required in allowed:
+            for tid, lst in hits.items():
+                if tid in sets["any"]:
+                    out += [(tid, "any", f) for f, _, _ in lst]
+            if tp.all:
+                present = [[t for t in hits if t in g] for g in sets["all"]]
+                if all(present):
+                    out += [(t, "all", f) for grp in present for t in grp for f, _, _ in hits[t]]
         for near in tp.near:
-            out += self._near(near, item)
+            if allowed is None or (near.context_required or tp.context_required) in allowed:
+                out += self._near(near, item)
         return out or None
 
     def _near(self, near: _Near, item: _Item) -> list[tuple[int, str, int]]:
@@ -238,10 +253,14 @@ class Classifier:
             ctx = [(t, "context", f) for t, lst in item.hits.items() if t in sets["context"]
                    for f, _, _ in lst]
             has_ctx = bool(ctx) or venezuelan
-            if tp.context_required == "always" and not has_ctx:
-                continue
-            if tp.context_required == "if_foreign" and foreign and not has_ctx:
-                continue
+            if not has_ctx:
+                # signals needing context ("always"; "if_foreign" when a foreign entity is
+                # named) do not count; the others may still make the topic match
+                allowed = _NO_CONTEXT_FOREIGN if foreign else _NO_CONTEXT
+                if tp.context_rules - allowed:
+                    sig = self._signal(tp, item, allowed)
+                    if sig is None:
+                        continue
             matched.append(tp)
             explain: list[dict] = []
             for tid, role, f in dict.fromkeys(sig + ctx):

@@ -39,6 +39,9 @@ class NearRule(BaseModel):
     a: list[str] = Field(min_length=1)
     b: list[str] = Field(min_length=1)
     within: int = Field(default=5, ge=0, le=60)
+    # overrides the topic's `context_required` for this pair only (a pair of common words
+    # such as "frees" + "Spaniards" may need Venezuelan context even when the topic does not)
+    context_required: Literal["always", "if_foreign", "never"] | None = None
 
     @field_validator("a", "b")
     @classmethod

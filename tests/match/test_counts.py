@@ -102,3 +102,54 @@ def test_part_of_a_whole_keeps_the_source_on_the_part(text):
     found = counts(text, orgs=("Foro Penal",))
     assert ("released", 61, "Foro Penal") in found
     assert ("released", 87, None) in found
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # people nouns beyond presos/detenidos
+        ("Three army officers arrested over alleged plot", [("arrested", 3, None)]),
+        ("Venezuela frees two Spaniards accused of plotting", [("released", 2, None)]),
+        ("At least 16 military officers detained in a week", [("arrested", 16, None)]),
+        ("Vente Venezuela says 38 of its campaign staff are behind bars", [("held", 38, None)]),
+        ("Doce militares presos en Ramo Verde se declaran en huelga de hambre", [("held", 12, None)]),
+        ("Trasladan a Tocorón a tres militares acusados de conspiración", [("held", 3, None)]),
+        # release predicates
+        ("Thirty-two teenagers detained since the July protests walked out of the prison",
+         [("released", 32, None)]),
+        ("Six Americans walk free after the envoy's visit", [("released", 6, None)]),
+        ("Nueve mujeres detenidas en el INOF recibieron medidas cautelares", [("released", 9, None)]),
+        ("Diez estadounidenses vuelven a casa", [("released", 10, None)]),
+        ("Trump envoy secures release of six Americans", [("released", 6, None)]),
+        # a participle describing the people, then another predicate
+        ("At least three people detained after the election had died in state custody", [("dead", 3, None)]),
+        ("Otros siete trabajadores de la misma causa continúan detenidos", [("held", 7, None)]),
+        ("Cuatro opositores detenidos desde 2019", [("held", 4, None)]),
+        # tolls, partitives, anaphora, appositions
+        ("Seventh strike killed three, bringing toll to 27", [("dead", 3, None), ("dead", 27, None)]),
+        ("Excarcelan a tres de los once detenidos por un video", [("released", 3, None), ("arrested", 11, None)]),
+        ("Six Americans walk free. The six had been held in Venezuelan prisons", [("released", 6, None)]),
+        ("The former police officer, 61, had been held in Rodeo I", []),
+        ("Venezuelan rights defender dies in custody", [("dead", 1, None)]),
+        ("Provea denuncia la detención de 12 personas en Monagas", [("arrested", 12, "Provea")]),
+    ],
+)
+def test_counts_new_patterns(text, expected):
+    assert counts(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Más de 300 madres de presos políticos firmaron una carta",  # mothers of prisoners: no event
+        "The ICRC met 300 families displaced by the floods",  # families are not held
+        "Un defensor de derechos humanos sobrevive a un accidente en una celda de prensa",  # no death
+    ],
+)
+def test_new_patterns_not_counts(text):
+    assert counts(text) == []
+
+
+def test_gazetteer_org_is_the_source():
+    assert counts("Vente Venezuela says 38 of its campaign staff are behind bars",
+                  orgs=("Vente Venezuela",)) == [("held", 38, "Vente Venezuela")]

@@ -158,3 +158,21 @@ def test_classify_is_thread_safe(shipped):
 )
 def test_shipped_rules_scope(shipped, title, topics):
     assert shipped.classify(title=title).topics == topics
+
+
+def test_near_pair_can_require_context_when_the_topic_does_not():
+    c = clf(
+        context_required="if_foreign",
+        context=["venezuel*"],
+        any=["presos políticos"],
+        near=[{"a": ["frees"], "b": ["Spaniards"], "within": 3, "context_required": "always"}],
+    )
+    assert c.classify(title="Venezuela frees two Spaniards").topics == ["t"]
+    assert c.classify(title="Rebels free two Spaniards").topics == []  # no context: pair ignored
+    assert c.classify(title="Group frees two Spaniards").topics == []
+    # the topic's own signals keep the topic's rule (if_foreign: no context needed here)
+    assert c.classify(title="Liberan presos políticos").topics == ["t"]
+    both = c.classify(title="Presos políticos: frees two Spaniards")
+    assert both.topics == ["t"] and both.matches["t"] == ["presos políticos"]
+    with pytest.raises(ValueError):
+        TopicRules(any=["x"], near=[{"a": ["a1"], "b": ["b1"], "context_required": "sometimes"}])
