@@ -88,7 +88,7 @@ def test_health_metrics_and_sigterm(world):
 def test_sigterm_during_a_burst_loses_nothing(world):
     world.feed("pitazo")
     titles = releases(world, "pitazo", 12)
-    world.write_config(PRESOS, settings={"channel_rate_per_minute": 30})  # one send every 2 s
+    world.write_config(PRESOS, settings={"channel_rate_per_minute": 3})  # 3 at once, then waits
     proc = world.start()
     wait_for(lambda: len(world.emulator.messages("@presos_test")) >= 2, 60, "the burst to start")
     proc.send_signal(signal.SIGTERM)
