@@ -6,8 +6,10 @@ thousands) is a count when it is attached to a people noun ("87 presos político
 an event verb directly ("kills six"). The event comes from, in order: the noun
 itself; a verb right after the noun ("were released", "siguen detenidos"); the
 nearest verb before the number ("excarceló a", "frees"); a default for tallies of
-political prisoners (held). Dates, ages, durations, years, money, percentages and
-ordinals are skipped. Vague amounts ("decenas", "dozens") are not numbers at all.
+political prisoners (held). A demanded release ("exige liberar a", "demands release of") is
+held; tallies ("eleva a N el número de presos políticos", "prisoner count stands at N") take
+the event of their noun; in "25 muertos y 2.400 detenidos" each number keeps its own noun.
+Dates, ages, durations, years, money, percentages, rates and ordinals are skipped. Vague amounts ("decenas", "dozens") are not numbers at all.
 """
 
 from __future__ import annotations
@@ -115,6 +117,10 @@ _MODIFIERS = set(
        "mid", "ranking", "senior", "junior", "high", "low", "former", "retired", "retirados",
        "active", "activos", "rank", "and", "file", "detained", "jailed", "imprisoned", "local",
        "regional", "party", "del", "partido", "young", "teenage", "female", "male"]
+    # nationality adjectives before an English noun ("two Colombian nationals")
+    + ["colombian", "spanish", "peruvian", "ecuadorian", "chilean", "argentine", "argentinian",
+       "mexican", "cuban", "bolivian", "brazilian", "french", "german", "italian", "british",
+       "ukrainian", "canadian", "dual", "foreign", "guyanese", "dominican", "uruguayan"]
 )
 
 _AFTER_HELD = set(["permanecen", "permanece", "siguen", "sigue", "continuan", "continua", "remain", "remains", "remained", "still", "rejas", "bars", "held", "custodia", "custody",
@@ -134,7 +140,22 @@ _AFTER_EVENT = {
 _AFTER_PAIR = {("walk", "free"): "released", ("walked", "free"): "released", ("walked", "out"): "released",
                ("let", "go"): "released", ("set", "free"): "released", ("walk", "out"): "released",
                ("behind", "bars"): "held", ("conditional", "release"): "released",
-               ("libertad", "condicional"): "released", ("granted", "release"): "released"}
+               ("libertad", "condicional"): "released", ("granted", "release"): "released",
+               ("arresto", "domiciliario"): "released", ("house", "arrest"): "released",
+               ("detencion", "domiciliaria"): "released", ("por", "carcel"): "released"}
+# demands and calls: "exige liberar a los 800", "demands release of two Americans", "urges
+# Maduro to free" -- the people are still held
+_DEMAND = ("exig", "pide", "piden", "pidi", "pedi", "pedid", "reclam", "solicit", "insta", "insto",
+           "demand", "urge", "urgi", "calls", "call", "called", "calling", "ask", "seek", "sought",
+           "press", "negoci", "negotiat", "llamado", "llama", "clamor", "abog", "push", "want",
+           "campaign", "campana", "exhort")
+# "de ellos 165 militares", "of whom 40 women": a subset of the count before
+_SUBSET = {("de", "ellos"), ("de", "ellas"), ("entre", "ellos"), ("entre", "ellas"), ("of", "them"),
+           ("of", "whom"), ("los", "cuales"), ("las", "cuales")}
+_SUBSET_WORDS = {"including", "incluidos", "incluidas", "incluyendo", "among"}
+# "el número de presos políticos", "political prisoner count", "death toll"
+_TALLY_NOUN = {"numero", "cifra", "total", "number", "count", "tally", "figure", "toll", "lista",
+               "list", "balance", "registro"}
 # participles that, right after the people noun, describe them ("mujeres detenidas en el INOF
 # recibieron medidas cautelares", "people detained after the election had died"): a later
 # predicate of another event wins
@@ -146,7 +167,7 @@ _BEFORE_PREFIX = (
     ("released", ("excarcel", "liber", "releas", "solt")),
     ("arrested", ("arrest", "detien", "detuv", "detain", "captur", "apres", "encarcel", "jail",
                   "deten", "aprehend")),
-    ("dead", ("mata", "mato", "kill", "asesin", "muere", "murio", "fallec", "died", "dies",
+    ("dead", ("mata", "mato", "kill", "asesin", "muere", "murio", "murie", "fallec", "died", "dies",
               "death", "muerte")),
     ("held", ("contabiliz", "registr", "tally", "mantien", "traslad", "transferr", "visit")),
 )
@@ -192,8 +213,9 @@ _ATTRIBUTION = re.compile(
     r"|reporta|reporto|senala|senalo|indica|indico|asegura|aseguro|afirma|afirmo|estima|estimo"
     r"|cifra|cifro|documenta|documento|said|says|say|reported|reports|confirmed|confirms"
     r"|verified|verifies|counted|counts|tally|tallies|announced|announces|estimates|estimated"
-    r"|documented|stated|states|claimed|claims|told)\b|:|'s (?:tally|count|figures|latest)"
+    r"|documented|stated|states|claimed|claims|told|eleva|elevo|raises|raised|actualiza|actualizo)\b|:|'s (?:tally|count|figures|latest)"
 )
+_SAID = re.compile(r"\s+(?:said|says|reported|reports|dijo|informo|senalo|indico)\b")
 _PREP = re.compile(
     r"(?:segun|according to|de acuerdo con|by|per|citing|reported by|announced by|confirmed by)"
     r"\s+(?:(?:el|la|los|las|the)\s+)?$"
@@ -278,23 +300,93 @@ def _skip(tokens: Sequence[str], i: int, j: int, value: int, raw: str) -> bool:
         return True
     if nxt in ("de", "of") and nxt2 in _MONTHS:
         return True
-    if prev in _ORDINAL_BEFORE or (prev == "de" and prev2 in ("edad", "age")):
+    if (nxt, nxt2) in (("de", "cada"), ("of", "every"), ("in", "every"), ("out", "of")) and (
+            nxt2 != "of" or j + 2 < len(tokens) and tokens[j + 2] in ("every", "each")):
+        return True  # "3 de cada 10": a rate
+    if prev in _ORDINAL_BEFORE and not (prev == "number" and (prev2 == "now" or prev2 in _PEOPLE)):
+        return True  # "número 15", but "political prisoners now number 884"
+    if prev == "de" and prev2 in ("edad", "age"):
         return True
     return raw.isdigit() and len(raw) == 4 and 1900 <= value <= 2100 and nxt not in _PEOPLE
 
 
 def _before_event(tokens: Sequence[str], i: int, window: int = 6) -> str | None:
+    if i > 1 and (tokens[i - 2], tokens[i - 1]) in _SUBSET or i > 0 and tokens[i - 1] in _SUBSET_WORDS:
+        return "inherit"
     for k in range(i - 1, max(-1, i - 1 - window), -1):
         w = tokens[k]
-        if w[0].isdigit() or w == ":":
+        if w[0].isdigit() or w == ":" or w in _NUMBER_WORDS:
             return None
-        if w in _BEFORE_EXACT:
-            return _BEFORE_EXACT[w]
-        if w in _INHERIT and k >= i - 3 and (w != "of" or (k > 0 and tokens[k - 1] == "out")):
-            return "inherit"
-        for event, prefixes in _BEFORE_PREFIX:
-            if w.startswith(prefixes):
-                return event
+        nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
+        if (_AFTER_PAIR.get((w, nxt)) == "released" and w in ("arresto", "detencion")
+                or w == "arrest" and k > 0 and tokens[k - 1] == "house"
+                or w == "carcel" and tokens[max(0, k - 2):k] == ["casa", "por"]):
+            return "released"  # "liberan bajo arresto domiciliario a dos periodistas"
+        event = _BEFORE_EXACT.get(w)
+        if event is None:
+            if w in _INHERIT and k >= i - 3 and (w != "of" or (k > 0 and tokens[k - 1] == "out")):
+                return "inherit"
+            event = next((ev for ev, prefixes in _BEFORE_PREFIX if w.startswith(prefixes)), None)
+        if event is None:
+            continue
+        if _counted_before(tokens, k):
+            return None  # "25 people killed and 2,400 detained": "killed" is the 25's
+        if event == "released" and _demanded(tokens, k):
+            return "demanded"  # held, and it wins over a participle after the noun
+        return event
+    return None
+
+
+def _demanded(tokens: Sequence[str], k: int) -> bool:
+    """The release word tokens[k] is demanded, not done ("exige liberar", "pide a Venezuela
+    liberar", "urges Maduro to release", "calls for the immediate release"): a demand word
+    with function words and at most one other word (the addressee) in between."""
+    for m in range(k - 1, max(-1, k - 5), -1):
+        if tokens[m].startswith(_DEMAND):
+            return sum(w not in _DEMAND_GLUE for w in tokens[m + 1:k]) <= 1
+    return False
+
+
+_DEMAND_GLUE = {"a", "al", "la", "el", "los", "las", "de", "del", "por", "para", "que", "se", "the",
+                "for", "to", "of", "immediate", "inmediata", "urgent", "pronta", "su", "sus", "their",
+                "his", "her", "full", "plena"}
+
+
+def _counted_before(tokens: Sequence[str], k: int) -> bool:
+    """tokens[k] is the predicate of an earlier number ("25 people killed and ...")."""
+    for m in range(k - 1, max(-1, k - 5), -1):
+        w = tokens[m]
+        if w[0].isdigit() or w in _NUMBER_WORDS:
+            return True
+        if not (w in _PEOPLE or w in _MODIFIERS or w in EVENT_NOUN or w in _QUALIFIER):
+            return False
+    return False
+
+
+def _tally_unit(tokens: Sequence[str], i: int, j: int) -> int | None:
+    """The noun of a tally around the number: "eleva a 1.084 el número de presos políticos",
+    "el número de presos políticos asciende a 1.084", "political prisoner count stands at 884";
+    -1 for a (death) toll."""
+    k = j
+    if k < len(tokens) and tokens[k] in ("el", "la", "the"):
+        k += 1
+    if k + 1 < len(tokens) and tokens[k] in _TALLY_NOUN and tokens[k + 1] in ("de", "of"):
+        return _find_unit(tokens, k + 2)
+    for k in range(i - 1, max(-1, i - 10), -1):
+        w = tokens[k]
+        if w[0].isdigit() or w in _NUMBER_WORDS:
+            return None
+        if w == "toll":
+            return -1  # "death toll rises to 27"
+        if w in _TALLY_NOUN:
+            if k + 1 < len(tokens) and tokens[k + 1] in ("de", "of"):
+                return _find_unit(tokens, k + 2)
+            if k > 1 and tokens[k - 1] in ("now", "currently", "ahora"):
+                k -= 1  # "political prisoners now number 884"
+            if k > 0 and (tokens[k - 1] in _PRISONER or tokens[k - 1] in _DETAINEE
+                          or tokens[k - 1] in EVENT_NOUN):
+                return k - 1
+            return None
     return None
 
 
@@ -329,6 +421,8 @@ def _after_event(tokens: Sequence[str], start: int, window: int = 5, noun: bool 
 def _find_unit(tokens: Sequence[str], j: int) -> int | None:
     for k in range(j, min(len(tokens), j + 4)):
         w = tokens[k]
+        if w in _SINGULAR_PERSON and w in _MODIFIERS and w not in _PEOPLE:
+            continue  # "11 Venezuelan soldiers": an adjective here
         if w in EVENT_NOUN or w in _PEOPLE or w in _SINGULAR_PERSON:
             return k
         if w not in _MODIFIERS:
@@ -353,13 +447,13 @@ def _attribute(sent: _Sentence, mentions: list[tuple[int, int, str]], pos: tuple
     start, end = pos
     text = sent.text
     # "... 4 muertos, según el Pentágono": a following source with no other count between
-    for m_start, _, name in mentions:
+    for m_start, m_end, name in mentions:
         if (
             m_start >= end
             and not any(end <= s < m_start for s in number_starts)
-            and _PREP.search(text[max(0, m_start - 30):m_start])
+            and (_PREP.search(text[max(0, m_start - 30):m_start]) or _SAID.match(text, m_end))
         ):
-            return name
+            return name  # "... rose to 953, Foro Penal said"
     best = None
     for m_start, m_end, name in mentions:
         if m_end <= start:
@@ -491,13 +585,25 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
     whole = _partitive_whole(toks, j)
     if unit is None and whole is not None:
         unit = _find_unit(toks, whole)  # "61 de las 87 excarcelaciones": 61 excarcelaciones
+    if unit is None and not singular:
+        unit = _tally_unit(toks, i, j)
+        if unit == -1:
+            return "dead"
+        if unit is not None:
+            noun = toks[unit]
+            event = EVENT_NOUN.get(noun) or _after_event(toks, unit + 1)
+            if event is None and noun in _DETAINEE:
+                event = "arrested"
+            return event or ("held" if noun in _PRISONER else None)
     if unit is None:
         if singular:
             return None
+        before = _before_event(toks, i, window=3)
+        if before == "demanded":
+            return "held"
         event = _after_event(toks, j, window=3, noun=False)
         if event is not None:
             return event
-        before = _before_event(toks, i, window=3)
         return before if before in ("dead", "released", "arrested", "inherit") else None
     noun = toks[unit]
     if _is_partitive_whole(toks, i):
@@ -512,9 +618,14 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
     if not singular and noun in _SINGULAR_PERSON and noun not in _PEOPLE:
         return None
     before = _before_event(toks, i)
+    if before == "demanded":
+        return "held"
     after = _after_event(toks, unit + 1)
     if noun in ("casos", "cases"):
         return before if before in ("dead", "released", "arrested", "inherit") else None
+    if (after == "released" and any(w in ("sean", "be", "salgan") for w in toks[unit + 1:unit + 4])
+            and any(w.startswith(_DEMAND) for w in toks[max(0, i - 6):i])):
+        after = "held"  # "piden que los 12 presos sean liberados", "demand 5 Americans be freed"
     event = EVENT_NOUN.get(noun)
     if event is None and before in ("released", "arrested", "dead", "inherit"):
         event = before
@@ -527,15 +638,30 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
         return event
     politico = any(t in ("politicos", "politicas", "political", "politica") for t in toks[j:unit + 2])
     if noun in _PRISONER and politico and (
-        any(t in _TALLY for t in toks) or (i > 0 and toks[i - 1] in _QUALIFIER)
+        any(t in _TALLY for t in toks) or (i > 0 and toks[i - 1] in _QUALIFIER | _ARTICLES)
         or (i > 1 and toks[i - 2] in _QUALIFIER)
     ):
-        return "held"
-    if noun in _DETAINEE and any(t.startswith(("protest", "manifest")) for t in toks):
-        return "arrested"
-    if prev is not None and any(t in ("y", "and") for t in toks[prev[1]:i]):
-        return prev[0]  # "excarcelan a 9 militares y a 4 civiles"
+        return "held"  # "más de 800 presos políticos", "los 800 presos políticos"
+    coordinated = prev is not None and any(t in ("y", "and") for t in toks[prev[1]:i])
+    if noun in _DETAINEE and (coordinated and _own_noun_event(toks, prev[1])
+                              or any(t.startswith(("protest", "manifest")) for t in toks)):
+        return "arrested"  # "25 muertos y 2.400 detenidos": the second noun is its own
+    if coordinated and not _own_noun_event(toks, prev[1]):
+        return prev[0]  # "excarcelan a 9 militares y a 4 civiles": the verb's objects
+    for w in toks[j:unit]:  # "relatives of 12 detained activists"
+        if w in _PRENOMINAL:
+            return _PRENOMINAL[w]
     return None
+
+
+_PRENOMINAL = {"detained": "arrested", "arrested": "arrested", "jailed": "held", "imprisoned": "held"}
+
+
+def _own_noun_event(toks: Sequence[str], i: int) -> bool:
+    """The count at toks[i] took its event from its own noun ("25 muertos")."""
+    parsed = _parse_number(toks, i)
+    unit = _find_unit(toks, parsed[1]) if parsed else None
+    return unit is not None and toks[unit] in EVENT_NOUN
 
 
 _SINGULAR_HELD = {"preso", "presa", "prisoner", "detenido", "detenida", "detainee", "recluso",

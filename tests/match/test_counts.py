@@ -153,3 +153,72 @@ def test_new_patterns_not_counts(text):
 def test_gazetteer_org_is_the_source():
     assert counts("Vente Venezuela says 38 of its campaign staff are behind bars",
                   orgs=("Vente Venezuela",)) == [("held", 38, "Vente Venezuela")]
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # 1. a demand or call to release: the people are still held
+        ("Machado exige liberar a los 800 presos políticos", [("held", 800, None)]),
+        ("La ONU pide a Venezuela liberar a los 12 defensores detenidos", [("held", 12, None)]),
+        ("US demands release of two Americans detained at the border", [("held", 2, None)]),
+        ("Rubio urges Maduro to release five Americans", [("held", 5, None)]),
+        ("Foro Penal pide la liberación inmediata de los 12 sindicalistas", [("held", 12, None)]),
+        ("Piden que los 12 presos políticos sean liberados", [("held", 12, None)]),
+        ("Washington pide liberar a tres estadounidenses; Caracas libera a dos",
+         [("held", 3, None), ("released", 2, None)]),
+        # near misses: the release was done
+        ("Machado pide calma tras la liberación de 10 presos políticos", [("released", 10, None)]),
+        ("Tras la exigencia de EEUU, Maduro libera a 5 estadounidenses", [("released", 5, None)]),
+        # 2. coordinated lists: each number takes its own noun
+        ("Represión deja al menos 25 muertos y 2.400 detenidos", [("dead", 25, None), ("arrested", 2400, None)]),
+        ("Balance: 12 muertos, 300 heridos y 1.500 detenidos", [("dead", 12, None), ("arrested", 1500, None)]),
+        ("At least 25 people killed and 2,400 people detained",
+         [("dead", 25, None), ("arrested", 2400, None)]),
+        ("Excarcelan a 9 presos y a 4 detenidos", [("released", 9, None), ("released", 4, None)]),
+        ("Detienen a 5 personas y liberan a 3", [("arrested", 5, None), ("released", 3, None)]),
+        # 3. tallies, before or after "el número de / count", and a parenthetical subset
+        ("Foro Penal eleva a 1.084 el número de presos políticos", [("held", 1084, "Foro Penal")]),
+        ("El número de presos políticos asciende a 1.084 (de ellos 165 militares)",
+         [("held", 1084, None), ("held", 165, None)]),
+        ("Political prisoner count stands at 884", [("held", 884, None)]),
+        ("Political prisoners now number 884", [("held", 884, None)]),
+        ("The number of political prisoners rose to 953, Foro Penal said", [("held", 953, "Foro Penal")]),
+        ("Los 800 presos políticos siguen sin juicio", [("held", 800, None)]),
+        ("El número de detenidos tras las protestas asciende a 2.400", [("arrested", 2400, None)]),
+        ("Death toll from boat strikes rises to 27", [("dead", 27, None)]),
+        # 4. the main verb wins over a participle; house arrest after prison is a release
+        ("Venezuela frees two Colombian nationals held at Rodeo I", [("released", 2, None)]),
+        ("Liberan bajo arresto domiciliario a dos periodistas", [("released", 2, None)]),
+        ("Dos periodistas pasan a arresto domiciliario", [("released", 2, None)]),
+        ("Two activists moved to house arrest after a year in El Helicoide", [("released", 2, None)]),
+        ("Tribunal concede casa por cárcel a cuatro activistas", [("released", 4, None)]),
+        # 5. a participle after (or before) the noun when no main verb applies to them
+        ("Families of 19 soldiers arrested over alleged plot", [("arrested", 19, None)]),
+        ("Denuncian detención de seis trabajadores", [("arrested", 6, None)]),
+        ("Relatives of 12 detained activists protest", [("arrested", 12, None)]),
+        ("Families of 11 Venezuelan soldiers arrested over alleged plot", [("arrested", 11, None)]),
+        # 6. number words with death nouns and verbs; "segundo" is an ordinal
+        ("El video del segundo ataque contra una lancha: dos muertos", [("dead", 2, None)]),
+        ("Difunden video del segundo ataque: murieron dos personas", [("dead", 2, None)]),
+        ("US strike on boat leaves two people killed", [("dead", 2, None)]),
+    ],
+)
+def test_counts_error_classes(text, expected):
+    assert counts(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Segundo ataque contra una lancha en el Caribe",  # ordinal
+        "Murieron 3 de cada 10 pacientes",  # a rate
+        "Allanamientos casa por casa en Petare",  # not "casa por cárcel"
+        "The number 10 was retired",  # ordinal
+        "Piden la liberación de decenas de presos políticos",  # vague amount
+        "Vuelo con 180 deportados llega a Maiquetía",  # deportees
+        "Maduro cumple 62 años y pide liberar a su pueblo",  # age
+    ],
+)
+def test_error_classes_not_counts(text):
+    assert counts(text) == []
