@@ -124,7 +124,6 @@ def main(argv: list[str] | None = None) -> int:
         extra_rate = max(extra_rate, throughput(extended.classify, items))
     naive_rate = throughput(naive, items[: args.naive_items])
 
-    print("## bench_classify")
     print()
     print(f"- machine: {os.cpu_count()} CPUs, Python {platform.python_version()} "
           f"({platform.python_implementation()}), {platform.machine()}, one core used")
