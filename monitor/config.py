@@ -34,7 +34,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from monitor.durations import format_duration, parse_duration
-from monitor.match.rules import EntitySpec, TopicRules
+from monitor.match.rules import EntitySpec, TopicRules, validate_rules
 
 DEFAULT_CONFIG = "feeds.yaml"
 DEFAULT_DB_URL = "sqlite:///data/monitor.db"
@@ -53,9 +53,6 @@ def _check_url(value: str) -> str:
     if any(ch.isspace() for ch in value):
         raise ValueError(f"invalid URL {value!r}: it contains white space")
     return value
-
-
-HttpURL = Annotated[str, BeforeValidator(lambda v: v.strip() if isinstance(v, str) else v)]
 
 
 class Strict(BaseModel):
@@ -151,7 +148,7 @@ class Selectors(Strict):
 class FeedConfig(Strict):
     name: str = Field(min_length=1, max_length=200)
     outlet: str | None = None  # display name in messages; default: the feed name
-    url: HttpURL
+    url: str
     type: Literal["rss", "page"] = "rss"
     language: Literal["es", "en"]
     interval: Duration = timedelta(minutes=10)
@@ -411,10 +408,6 @@ def _cross_checks(data: Any) -> list[tuple[Loc, str]]:
 
 
 def _rule_checks(config: AppConfig) -> list[tuple[Loc, str]]:
-    try:
-        from monitor.match.rules import validate_rules  # type: ignore[attr-defined]
-    except ImportError:
-        return []
     return list(validate_rules(config.topics, config.entities))
 
 
