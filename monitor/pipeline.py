@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from alerts.outbox import enqueue_for_item
 from monitor.config import AppConfig
 from monitor.match import Classifier, build_classifier
 from storage.db import Database
@@ -78,8 +79,6 @@ class Pipeline:
                 result.topics[topic] = result.topics.get(topic, 0) + 1
             if item.backfill:
                 return
-            from alerts.outbox import enqueue_for_item
-
             alerts = enqueue_for_item(session, item, classification, self.config, now=now)
             result.alerts += len(alerts)
             log.info(
