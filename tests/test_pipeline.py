@@ -1,0 +1,43 @@
+"""The pipeline classifies every unclassified item once and queues alerts with its matches."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+
+from monitor.pipeline import Pipeline
+from storage.models import Alert, Count, Feed, Item, Match
+
+NOW = datetime(2026, 3, 14, 14, 0, tzinfo=UTC)
+
+
+def _add(session, feed, guid, title, *, backfill=False):
+    session.add(Item(feed=feed, guid=guid, url=f"https://x.org/{guid}", canonical_url=f"https://x.org/{guid}",
+                     title=title, summary="", language="es", published_at=NOW, content_hash=guid,
+                     backfill=backfill))
+
+
+def test_unclassified_items_are_matched_stored_and_alerted_once(db, default_config):
+    with db.session() as s:
+        feed = Feed(name="el-pitazo", url="https://elpitazo.net/feed/", consecutive_failures=0)
+        _add(s, feed, "a", "Excarcelan a 87 presos políticos del penal de Tocorón")
+        _add(s, feed, "b", "Lanzan nuevo álbum de salsa en Caracas")
+        _add(s, feed, "c", "Excarcelan a 30 presos políticos en Carabobo", backfill=True)
+    pipeline = Pipeline(default_config, db)
+
+    result = pipeline.process_pending(now=NOW)
+    assert (result.classified, result.relevant, result.topics) == (3, 2, {"political_prisoners": 2})
+    with db.session() as s:
+        assert s.scalar(select(func.count(Item.id)).where(Item.classified_at.is_(None))) == 0
+        assert sorted(s.scalars(select(Match.topic))) == ["political_prisoners", "political_prisoners"]
+        assert {(c.event, c.number) for c in s.scalars(select(Count))} == {("released", 87), ("released", 30)}
+        alerts = list(s.scalars(select(Alert)))
+    # the backfill item is matched but never alerted; the album is neither
+    assert len(alerts) == result.alerts == 1
+    assert alerts[0].channel == "prisoners-console"
+
+    again = pipeline.process_pending(now=NOW)
+    assert again.classified == 0
+    with db.session() as s:
+        assert s.scalar(select(func.count(Alert.id))) == 1
