@@ -58,7 +58,8 @@ _WORTH_A_LOOK = re.compile(
     r"\d|\b(?:" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")\b"
     r"|muer|murio|died|dies|death|fallec"
 )
-_SENTENCES = re.compile(r"(?<=[.!?;])\s+|\n+|\s+[-–—|]\s+")
+# no break after "EE.UU." / "U.S." ("nueve ciudadanos de EE.UU. siguen presos")
+_SENTENCES = re.compile(r"(?<=[.!?;])(?<!ee\.uu\.)(?<!\bu\.s\.)\s+|\n+|\s+[-–—|]\s+")
 
 # -- vocabularies (folded) ---------------------------------------------------------
 _MONTHS = set(
@@ -112,7 +113,7 @@ _SINGULAR_PERSON = set(
     ["preso", "presa", "prisoner", "detenido", "detenida", "detainee", "persona", "person", "activista", "activist", "periodista", "journalist", "dirigente", "lider", "leader", "opositor", "militar", "soldado", "soldier", "oficial", "officer", "sindicalista", "estudiante", "student", "hombre", "man", "mujer", "woman", "joven", "defensor", "defender", "reo", "inmate", "ciudadano", "citizen", "venezolano", "venezuelan"]
 )
 _MODIFIERS = set(
-    ["politicos", "politicas", "political", "venezolanos", "venezolanas", "venezuelan", "de", "del", "of", "los", "las", "the", "more", "mas", "otros", "otras", "other", "nuevos", "nuevas", "new", "presuntos", "presuntas", "alleged", "suspected", "jovenes", "young", "militares", "military", "civiles", "civilian", "opositores", "opposition", "sus", "their", "estadounidenses", "u", "s", "american"]
+    ["<org>", "politicos", "politicas", "political", "venezolanos", "venezolanas", "venezuelan", "de", "del", "of", "los", "las", "the", "more", "mas", "otros", "otras", "other", "nuevos", "nuevas", "new", "presuntos", "presuntas", "alleged", "suspected", "jovenes", "young", "militares", "military", "civiles", "civilian", "opositores", "opposition", "sus", "their", "estadounidenses", "u", "s", "american"]
     + ["army", "navy", "naval", "air", "force", "police", "policiales", "campaign", "its", "su",
        "mid", "ranking", "senior", "junior", "high", "low", "former", "retired", "retirados",
        "active", "activos", "rank", "and", "file", "detained", "jailed", "imprisoned", "local",
@@ -133,8 +134,9 @@ _AFTER_EVENT = {
     **{w: "released" for w in ["excarcelados", "excarceladas", "excarcelado", "excarcelada", "liberados", "liberadas", "liberado", "liberada", "released", "freed", "salieron", "excarcelan", "liberan", "return", "returned", "returning", "regresan", "regresaron", "regresaron", "home",
                                     "vuelven", "volvieron", "cautelares", "cautelar", "excarcelacion",
                                     "libertad", "salen", "sale", "released", "walked", "freedom"]},
-    **{w: "arrested" for w in ["arrested", "detained", "arrestados", "arrestadas", "apresados", "capturados", "capturadas", "jailed", "encarcelados", "encarceladas", "detenidos", "detenidas", "aprehendidos", "rounded"]},
-    **{w: "dead" for w in ["murieron", "mueren", "died", "die", "dies", "killed", "fallecieron", "perished", "asesinados", "muertos"]},
+    **{w: "arrested" for w in ["arrested", "detained", "arrestados", "arrestadas", "apresados", "capturados", "capturadas", "jailed", "encarcelados", "encarceladas", "detenidos", "detenidas", "aprehendidos", "aprehendidas", "rounded"]},
+    **{w: "dead" for w in ["murieron", "mueren", "died", "die", "dies", "killed", "fallecieron", "perished", "asesinados", "muertos",
+                                "muerto", "muerta", "muertas", "fallecidos", "fallecidas"]},
 }
 # two-word predicates ("walk free", "let go", "behind bars")
 _AFTER_PAIR = {("walk", "free"): "released", ("walked", "free"): "released", ("walked", "out"): "released",
@@ -153,6 +155,22 @@ _DEMAND = ("exig", "pide", "piden", "pidi", "pedi", "pedid", "reclam", "solicit"
 _SUBSET = {("de", "ellos"), ("de", "ellas"), ("entre", "ellos"), ("entre", "ellas"), ("of", "them"),
            ("of", "whom"), ("los", "cuales"), ("las", "cuales")}
 _SUBSET_WORDS = {"including", "incluidos", "incluidas", "incluyendo", "among"}
+# "170 of them military", "dos de ellas de periodistas": a subset named after the number
+_SUBSET_AFTER = {("of", "them"), ("de", "ellos"), ("de", "ellas"), ("of", "whom")}
+# "pasaron de 800 a 953", "rises from 838 to 906", "rise to 11": a tally that changes
+_CHANGE = {"pasaron", "paso", "pasa", "pasan", "subio", "sube", "suben", "subieron", "aumento",
+           "aumentaron", "aumenta", "aumentan", "bajo", "baja", "bajan", "bajaron", "cayo", "cae",
+           "caen", "cayeron", "disminuyo", "disminuye", "ascendio", "ascienden", "asciende", "crecio",
+           "rise", "rises", "rose", "risen", "rising", "fall", "falls", "fell", "fallen", "falling",
+           "drop", "drops", "dropped", "climb", "climbs", "climbed", "increase", "increases",
+           "increased", "decrease", "decreases", "decreased", "grew", "grown", "grows", "jump",
+           "jumps", "jumped", "went", "goes"}
+# counted things that are not people: "the releases came in four rounds", "four strikes"
+_NOT_PEOPLE = {"rounds", "rondas", "tandas", "batches", "groups", "grupos", "strikes", "ataques",
+               "attacks", "boats", "lanchas", "vessels", "buques", "barcos", "embarcaciones",
+               "prisons", "carceles", "centros", "centers", "centres", "states", "estados",
+               "cities", "ciudades", "operations", "operativos", "lists", "listas", "flights",
+               "vuelos", "planes", "aviones", "reports", "informes"}
 # "el número de presos políticos", "political prisoner count", "death toll"
 _TALLY_NOUN = {"numero", "cifra", "total", "number", "count", "tally", "figure", "toll", "lista",
                "list", "balance", "registro"}
@@ -222,16 +240,27 @@ _PREP = re.compile(
 )
 
 
+_ORG = "<org>"
+
+
 class _Sentence:
     __slots__ = ("text", "tokens", "spans")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, orgs: Sequence[tuple[str, ...]] = ()) -> None:
         self.text = text
         self.tokens: list[str] = []
         self.spans: list[tuple[int, int]] = []
         for m in _TOKEN.finditer(text):
             self.tokens.append(m.group())
             self.spans.append(m.span())
+        for name in orgs:  # "Three Vente Venezuela activists": the name is one modifier
+            n = len(name)
+            k = 0
+            while k + n <= len(self.tokens):
+                if tuple(self.tokens[k:k + n]) == name:
+                    self.tokens[k:k + n] = [_ORG]
+                    self.spans[k:k + n] = [(self.spans[k][0], self.spans[k + n - 1][1])]
+                k += 1
 
 
 def _parse_number(tokens: Sequence[str], i: int) -> tuple[int, int, bool] | None:
@@ -307,6 +336,12 @@ def _skip(tokens: Sequence[str], i: int, j: int, value: int, raw: str) -> bool:
         return True  # "número 15", but "political prisoners now number 884"
     if prev == "de" and prev2 in ("edad", "age"):
         return True
+    if prev in ("to", "a", "y", "and", "-") and prev2[:1].isdigit() and i > 2 and tokens[i - 3] in (
+            "aged", "age", "ages", "edades", "entre", "between"):
+        return True  # "aged 22 to 40", "entre 18 y 70"
+    if nxt in ("y", "and", "to", "a", "-") and nxt2[:1].isdigit() and j + 2 < len(tokens) and (
+            tokens[j + 2] in _TIME):
+        return True  # "de entre 18 y 70 años": the first of two ages
     return raw.isdigit() and len(raw) == 4 and 1900 <= value <= 2100 and nxt not in _PEOPLE
 
 
@@ -475,6 +510,7 @@ def extract_counts(fields: Iterable[str], orgs: Sequence[str] = ()) -> list[dict
     last_event: str | None = None
     folded_fields = [fold(f) for f in fields if f]
     generic: list[str | None] = []  # resolved lazily: the one named source of the item
+    org_tokens = [t for t in (tuple(_TOKEN.findall(fold(o))) for o in orgs) if len(t) > 1]
 
     def generic_source() -> str | None:
         if not generic:
@@ -490,7 +526,7 @@ def extract_counts(fields: Iterable[str], orgs: Sequence[str] = ()) -> list[dict
         for raw_sentence in _SENTENCES.split(ftext):
             if not raw_sentence or not _WORTH_A_LOOK.search(raw_sentence):
                 continue
-            sent = _Sentence(raw_sentence)
+            sent = _Sentence(raw_sentence, org_tokens)
             toks = sent.tokens
             found: list[tuple[str, int, int]] = []  # (event, value, token index)
             i = 0
@@ -585,7 +621,22 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
     whole = _partitive_whole(toks, j)
     if unit is None and whole is not None:
         unit = _find_unit(toks, whole)  # "61 de las 87 excarcelaciones": 61 excarcelaciones
+    if (not singular and j + 1 < len(toks) and (toks[j], toks[j + 1]) in _SUBSET_AFTER
+            and _parse_number(toks, j + 2 if j + 2 < len(toks) else j) is None):
+        # "170 of them military", "fifteen of them were still being held": a subset of the
+        # count before, unless its own predicate says otherwise
+        return _after_event(toks, j + 2, noun=False) or "inherit"
     if unit is None and not singular:
+        if j < len(toks) and toks[j] in _NOT_PEOPLE:
+            return None  # "the releases came in four rounds"
+        change = _change_unit(toks, i)
+        if change == -2:
+            return "inherit"  # "de 800 a 953": the second figure of the same tally
+        if change is not None:
+            noun = toks[change]
+            return EVENT_NOUN.get(noun) or ("arrested" if noun in _DETAINEE else "held")
+        if whole is None and _is_partitive_whole(toks, i) and prev is not None and _own_noun_event(toks, prev[1]):
+            return prev[0]  # "41 excarcelaciones de las 116 anunciadas"
         unit = _tally_unit(toks, i, j)
         if unit == -1:
             return "dead"
@@ -597,10 +648,11 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
             return event or ("held" if noun in _PRISONER else None)
     if unit is None:
         if singular:
-            return None
+            # "one dies in custody": a bare "one" is a count only for a death
+            return "dead" if j < len(toks) and toks[j].startswith(_DEAD_VERB) else None
         before = _before_event(toks, i, window=3)
-        if before == "demanded":
-            return "held"
+        if before == "demanded" or _before_event(toks, i, window=6) == "demanded":
+            return "held"  # "pide liberar a los más de 700 restantes"
         event = _after_event(toks, j, window=3, noun=False)
         if event is not None:
             return event
@@ -648,9 +700,38 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
         return "arrested"  # "25 muertos y 2.400 detenidos": the second noun is its own
     if coordinated and not _own_noun_event(toks, prev[1]):
         return prev[0]  # "excarcelan a 9 militares y a 4 civiles": the verb's objects
+    if noun in _DETAINEE and (
+            unit + 2 < len(toks) and toks[unit + 1] in ("y", "and") and _own_noun_event(toks, unit + 2)
+            or any(t in ("de", "of") for t in toks[j:unit])):
+        return "arrested"  # "2.000 detenidos y 24 muertos", "220 de los detenidos eran adolescentes"
     for w in toks[j:unit]:  # "relatives of 12 detained activists"
         if w in _PRENOMINAL:
             return _PRENOMINAL[w]
+    return None
+
+
+def _change_unit(toks: Sequence[str], i: int) -> int | None:
+    """A changing tally: "los presos políticos pasaron de 800 a 953", "Americans jailed rise to
+    11", "has risen from seven to 11". The index of the tallied noun for the first figure, -2
+    for the second one ("a 953", "to 11" after "from seven"), else None."""
+    if i < 2 or toks[i - 1] not in ("de", "from", "a", "to"):
+        return None
+    if toks[i - 1] in ("a", "to"):
+        k = i - 2
+        while k >= 0 and (toks[k][0].isdigit() or toks[k] in _NUMBER_WORDS):
+            k -= 1
+        if k < i - 2:
+            if k >= 0 and toks[k] in ("de", "from") and any(t in _CHANGE for t in toks[max(0, k - 3):k]):
+                return -2
+            return None
+    if not any(t in _CHANGE for t in toks[max(0, i - 4):i - 1]):
+        return None
+    for k in range(i - 2, max(-1, i - 12), -1):
+        w = toks[k]
+        if w[0].isdigit() or w in _NUMBER_WORDS:
+            return None
+        if w in _PEOPLE or w in EVENT_NOUN or w in _PRISONER or w in _DETAINEE:
+            return k
     return None
 
 
@@ -677,9 +758,9 @@ def _singular_death(toks: Sequence[str]) -> bool:
     without a number word (a prisoner, or any person who dies in custody)."""
     for k, w in enumerate(toks):
         if w in _SINGULAR_HELD or w in _SINGULAR_PERSON:
-            window = toks[max(0, k - 4):k + 5]
+            window = toks[max(0, k - 6):k + 5]
             if any(t.startswith(_DEAD_VERB) for t in window) and (
-                w in _SINGULAR_HELD or any(t in _CUSTODY for t in toks[k:k + 8])
+                w in _SINGULAR_HELD or any(t in _CUSTODY for t in toks[max(0, k - 5):k + 8])
             ):
                 return True
     return False

@@ -222,3 +222,72 @@ def test_counts_error_classes(text, expected):
 )
 def test_error_classes_not_counts(text):
     assert counts(text) == []
+
+
+@pytest.mark.parametrize(
+    "fields,expected",
+    [
+        # 7. a changing tally holds both figures ("de 800 a 953", "from 838 to 906", "rise to 11")
+        (("Foro Penal: los presos políticos pasaron de 800 a 953 en un mes",),
+         [("held", 800, "Foro Penal"), ("held", 953, "Foro Penal")]),
+        (("Political prisoner tally rises from 838 to 906 in three weeks",),
+         [("held", 838, None), ("held", 906, None)]),
+        (("Political prisoner count falls from 1,003 to 921 after releases",),
+         [("held", 1003, None), ("held", 921, None)]),
+        (("Americans jailed in Venezuela rise to 11",), [("held", 11, None)]),
+        (("The number of US citizens held in Venezuela has risen from seven to 11",),
+         [("held", 7, None), ("held", 11, None)]),
+        # 8. a subset named after the number ("170 of them military", "dos de ellas")
+        (("Foro Penal counts 884 political prisoners, 170 of them military",),
+         [("held", 884, "Foro Penal"), ("held", 170, "Foro Penal")]),
+        (("Foro Penal registra 30 detenciones en la última semana, dos de ellas de periodistas",),
+         [("arrested", 30, "Foro Penal"), ("arrested", 2, "Foro Penal")]),
+        (("Relatives report 18 new arrests in Táchira",
+          "By Sunday, fifteen of them were still being held at a police station"),
+         [("arrested", 18, None), ("held", 15, None)]),
+        (("La ONU contabiliza 1.900 detenciones", "220 de los detenidos eran adolescentes"),
+         [("arrested", 1900, "the United Nations"), ("arrested", 220, None)]),
+        # 9. coordinated list led by a bare "detenidos"; a predicate in the summary
+        (("Más de 2.000 detenidos y 24 muertos: el balance de la represión",),
+         [("arrested", 2000, None), ("dead", 24, None)]),
+        (("Saab dijo que 2,200 personas fueron aprehendidas",), [("arrested", 2200, "the government")]),
+        # 10. the dead of a tally ("suman seis los presos políticos fallecidos", "han muerto")
+        (("Con él suman seis los presos políticos fallecidos bajo custodia",), [("dead", 6, None)]),
+        (("Provea recordó que 16 presos políticos han muerto bajo custodia",), [("dead", 16, None)]),
+        (("Security forces arrest 31 protesters; one dies in custody",),
+         [("arrested", 31, None), ("dead", 1, None)]),
+        (("Muere bajo custodia del SEBIN dirigente sindical detenido desde hace 11 meses",),
+         [("dead", 1, None)]),
+        # 11. a demand several words before the number; "EE.UU." does not end the sentence
+        (("JEP pide liberar a los más de 700 restantes",), [("held", 700, None)]),
+        (("Dijo que al menos nueve ciudadanos de EE.UU. siguen presos en Venezuela",),
+         [("held", 9, None)]),
+    ],
+)
+def test_counts_third_round_classes(fields, expected):
+    assert counts(*fields) == expected
+
+
+def test_org_name_between_number_and_noun():
+    assert counts("Three Vente Venezuela activists arrested in Zulia",
+                  orgs=("Vente Venezuela",)) == [("arrested", 3, None)]
+    # near miss: without the name being an organisation, the words block the noun
+    assert counts("Three Vente Venezuela activists arrested in Zulia") == []
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        ("Prices rose from 800 to 953 bolivars",),  # a change, but no people: money/no noun
+        ("Los precios pasaron de 5 a 9 en un mes",),  # a change of no people
+        ("The men, aged 22 to 40, had been detained since 2024",),  # an age range
+        ("Los excarcelados, de entre 18 y 70 años, deberán presentarse",),  # an age range
+        ("The releases came in four rounds",),  # counted rounds, not people
+        ("Pentagon says four strikes on boats in a single day",),  # strikes, not people
+        ("Uno de ellos, de 67 años, está enfermo",),  # "uno de ellos" is not a count
+        ("One dissident says the risk is real",),  # "one" without a death
+        ("Ten of them said they would travel",),  # a subset with nothing before it
+    ],
+)
+def test_third_round_near_misses(fields):
+    assert counts(*fields) == []
