@@ -153,7 +153,13 @@ _DEMAND = ("exig", "pide", "piden", "pidi", "pedi", "pedid", "reclam", "solicit"
            "campaign", "campana", "exhort")
 # "de ellos 165 militares", "of whom 40 women": a subset of the count before
 _SUBSET = {("de", "ellos"), ("de", "ellas"), ("entre", "ellos"), ("entre", "ellas"), ("of", "them"),
-           ("of", "whom"), ("los", "cuales"), ("las", "cuales")}
+           ("of", "whom"), ("los", "cuales"), ("las", "cuales"), ("among", "them"), ("among", "whom")}
+# "entre ellos hay 170", "among them were four": a copula between the subset and the number
+_SUBSET_GLUE = {"hay", "habia", "figuran", "figuraban", "estan", "estaban", "se", "encuentran",
+                "cuentan", "were", "are", "was", "is", "there"}
+# "la cifra incluye 87", "the figure includes 100": a subset of the tally before
+_INCLUDES = {"incluye", "incluyen", "incluia", "incluyo", "comprende", "includes", "include",
+             "included", "comprises"}
 _SUBSET_WORDS = {"including", "incluidos", "incluidas", "incluyendo", "among"}
 # "170 of them military", "dos de ellas de periodistas": a subset named after the number
 _SUBSET_AFTER = {("of", "them"), ("de", "ellos"), ("de", "ellas"), ("of", "whom")}
@@ -325,8 +331,10 @@ def _skip(tokens: Sequence[str], i: int, j: int, value: int, raw: str) -> bool:
         return True
     if nxt == "por" and nxt2 == "ciento":
         return True
-    if nxt in _TIME or nxt in _MONTHS or prev in _MONTHS:
+    if nxt in _TIME or nxt in _MONTHS:
         return True
+    if prev in _MONTHS and not (value > 31 or (nxt, nxt2) in _SUBSET_AFTER or nxt in _PEOPLE):
+        return True  # "December 31", but "freed in December, 31 of them soldiers"
     if nxt in ("de", "of") and nxt2 in _MONTHS:
         return True
     if (nxt, nxt2) in (("de", "cada"), ("of", "every"), ("in", "every"), ("out", "of")) and (
@@ -345,8 +353,23 @@ def _skip(tokens: Sequence[str], i: int, j: int, value: int, raw: str) -> bool:
     return raw.isdigit() and len(raw) == 4 and 1900 <= value <= 2100 and nxt not in _PEOPLE
 
 
+def _subset_before(tokens: Sequence[str], i: int) -> bool:
+    """The number at tokens[i] is announced as a subset of the count before: "de ellos 140",
+    "entre ellos hay 170", "among them were four", "including 11", "la cifra incluye 87",
+    "the figure includes 100"."""
+    if i > 0 and tokens[i - 1] in _SUBSET_WORDS:
+        return True
+    k = i
+    while k > 0 and i - k < 2 and tokens[k - 1] in _SUBSET_GLUE:
+        k -= 1
+    if k > 1 and (tokens[k - 2], tokens[k - 1]) in _SUBSET:
+        return True
+    return (i > 1 and tokens[i - 1] in _INCLUDES
+            and any(t in _TALLY_NOUN for t in tokens[max(0, i - 4):i - 1]))
+
+
 def _before_event(tokens: Sequence[str], i: int, window: int = 6) -> str | None:
-    if i > 1 and (tokens[i - 2], tokens[i - 1]) in _SUBSET or i > 0 and tokens[i - 1] in _SUBSET_WORDS:
+    if _subset_before(tokens, i):
         return "inherit"
     for k in range(i - 1, max(-1, i - 1 - window), -1):
         w = tokens[k]
@@ -425,12 +448,38 @@ def _tally_unit(tokens: Sequence[str], i: int, j: int) -> int | None:
     return None
 
 
+_AGE_LEAD = {"aged", "ages", "edades", "entre", "between"}
+
+
+def _skip_age_range(tokens: Sequence[str], k: int) -> int:
+    """Index after an age range in apposition ("otros 11 menores, de entre 14 y 17 años, siguen
+    presos", "five teenagers aged 15 to 17 remain held"), else k."""
+    m = k
+    lead = False
+    while m < len(tokens) and m - k < 3 and tokens[m] in _AGE_LEAD | {"de", "of", "con", "with"}:
+        lead = lead or tokens[m] in _AGE_LEAD
+        m += 1
+    if not (m + 2 < len(tokens) and tokens[m].isdigit() and tokens[m + 1] in ("y", "and", "to", "a", "-")
+            and tokens[m + 2].isdigit() and int(tokens[m + 2]) <= 110):
+        return k
+    m += 3
+    if m < len(tokens) and tokens[m] in ("anos", "years", "year"):
+        m += 1
+        lead = True
+        if m < len(tokens) and tokens[m] == "old":
+            m += 1
+        elif m + 1 < len(tokens) and (tokens[m], tokens[m + 1]) in (("de", "edad"), ("of", "age")):
+            m += 2
+    return m if lead else k
+
+
 def _after_event(tokens: Sequence[str], start: int, window: int = 5, noun: bool = True) -> str | None:
     """The event of the predicate after a people noun ("were released", "siguen detenidos").
 
     A participle right after the noun describes it ("detenidos en el INOF"): it gives its
     event only when no later predicate (within 8 words) gives another one."""
     adjectival = None
+    start = _skip_age_range(tokens, start)
     end = min(len(tokens), start + window)
     k = start
     while k < len(tokens) and (k < end or (adjectival and k < start + 9)):
@@ -543,8 +592,8 @@ def extract_counts(fields: Iterable[str], orgs: Sequence[str] = ()) -> list[dict
                         and _find_unit(toks, j) is None
                         and any(r["number"] == value for r in results)):
                     event = None  # "the six had been held": the six already counted
-                if event == "inherit":
-                    event = last_event
+                if event is not None and event.startswith("inherit"):
+                    event = last_event or (event.split(":")[1] if ":" in event else None)
                 if event is not None:
                     found.append((event, value, i))
                     last_event = event
@@ -556,7 +605,8 @@ def extract_counts(fields: Iterable[str], orgs: Sequence[str] = ()) -> list[dict
             mentions = _source_mentions(sent.text, orgs)
             starts = [sent.spans[k][0] for _, _, k in found]
             wholes = {k2 for (_, _, k1), (_, _, k2) in zip(found, found[1:], strict=False)
-                      if _partitive_whole(toks, k1 + 1) is not None and k2 > k1}
+                      if k2 > k1 and (_partitive_whole(toks, k1 + 1) is not None
+                                      or _is_bare_partitive_whole(toks, k2))}
             for event, value, k in found:
                 if k in wholes:  # "Foro Penal verificó 61 de las 87": 87 is not Foro Penal's
                     source = None
@@ -614,6 +664,25 @@ def _is_partitive_whole(toks: Sequence[str], i: int) -> bool:
     return w[0].isdigit() or w in _NUMBER_WORDS or w in _ONE
 
 
+def _is_bare_partitive_whole(toks: Sequence[str], i: int) -> bool:
+    """toks[i] is M in "N <noun> de las M" / "N <noun> of the M" with no noun of its own
+    ("41 excarcelaciones de las 116 anunciadas"): the whole takes the part's noun."""
+    k = i - 1
+    if k < 0 or toks[k] not in _ARTICLES:
+        return False
+    k -= 1
+    if k < 1 or toks[k] not in _PARTITIVE or _find_unit(toks, i + 1 + (toks[i + 1:i + 2] == ["mil"])) is not None:
+        return False
+    for m in range(k - 1, max(-1, k - 5), -1):
+        w = toks[m]
+        if w[0].isdigit() or w in _NUMBER_WORDS:
+            parsed = _parse_number(toks, m)
+            return parsed is not None and _find_unit(toks, parsed[1]) == k - 1
+        if not (w in _PEOPLE or w in EVENT_NOUN or w in _MODIFIERS):
+            return False
+    return False
+
+
 def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
               prev: tuple[str, int] | None = None) -> str | None:
     """Event of the number toks[i:j], or 'inherit' (same as the count before), or None."""
@@ -635,7 +704,8 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
         if change is not None:
             noun = toks[change]
             return EVENT_NOUN.get(noun) or ("arrested" if noun in _DETAINEE else "held")
-        if whole is None and _is_partitive_whole(toks, i) and prev is not None and _own_noun_event(toks, prev[1]):
+        if (whole is None and (_is_partitive_whole(toks, i) or _is_bare_partitive_whole(toks, i))
+                and prev is not None and _own_noun_event(toks, prev[1])):
             return prev[0]  # "41 excarcelaciones de las 116 anunciadas"
         unit = _tally_unit(toks, i, j)
         if unit == -1:
@@ -658,6 +728,9 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
             return event
         return before if before in ("dead", "released", "arrested", "inherit") else None
     noun = toks[unit]
+    among = _among_held(toks, unit + 1)
+    if among is not None:
+        return among
     if _is_partitive_whole(toks, i):
         # "excarcelan a tres de los once detenidos": the verb is about the part; the whole
         # is described by its own noun or predicate
@@ -707,6 +780,21 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
     for w in toks[j:unit]:  # "relatives of 12 detained activists"
         if w in _PRENOMINAL:
             return _PRENOMINAL[w]
+    return None
+
+
+def _among_held(toks: Sequence[str], k: int) -> str | None:
+    """"89 women among the detainees", "12 menores entre los detenidos": a subset of the item's
+    tally of prisoners/detainees ("inherit:<fallback>": the count before, else by the noun)."""
+    if k >= len(toks) or toks[k] not in ("among", "entre"):
+        return None
+    k += 1
+    if k < len(toks) and toks[k] in _ARTICLES:
+        k += 1
+    if k < len(toks) and toks[k] in _PRISONER | {"reclusos", "reclusas", "inmates"}:
+        return "inherit:held"
+    if k < len(toks) and toks[k] in _DETAINEE | {"arrestados", "arrestadas", "arrested"}:
+        return "inherit:arrested"
     return None
 
 

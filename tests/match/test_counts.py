@@ -291,3 +291,56 @@ def test_org_name_between_number_and_noun():
 )
 def test_third_round_near_misses(fields):
     assert counts(*fields) == []
+
+
+@pytest.mark.parametrize(
+    "fields,expected",
+    [
+        # a subset announced before its number takes the event of the total (shared rules)
+        (("Según Foro Penal, 806 presos políticos siguen en cárceles", "Entre ellos hay 170 militares."),
+         [("held", 806, "Foro Penal"), ("held", 170, None)]),
+        (("Venezuela holds more than 1,000 political prisoners", "The figure includes 100 foreigners."),
+         [("held", 1000, None), ("held", 100, None)]),
+        (("Foro Penal registra 912 presos políticos", "La cifra incluye 78 militares y 5 adolescentes."),
+         [("held", 912, "Foro Penal"), ("held", 78, None), ("held", 5, None)]),
+        (("Venezuela releases 13 political prisoners", "Among them were four members of the campaign team."),
+         [("released", 13, None), ("released", 4, None)]),
+        (("Excarcelan a 20 presos políticos", "De ellos 6 son militares."),
+         [("released", 20, None), ("released", 6, None)]),
+        # a number after a month is a day only when nothing makes it a subset or a noun's count
+        (("Foro Penal says 47 political prisoners freed in December, 31 of them soldiers",),
+         [("released", 47, "Foro Penal"), ("released", 31, "Foro Penal")]),
+        (("Liberan en enero 40 presos políticos",), [("released", 40, None)]),
+        # the whole of a partitive with no noun takes the part's noun; its source is not the part's
+        (("Foro Penal verifica 41 excarcelaciones de las 116 anunciadas por el Gobierno",),
+         [("released", 41, "Foro Penal"), ("released", 116, None)]),
+        # a predicate after an age range in apposition
+        (("JEP informó que otros 11 menores, de entre 14 y 17 años, siguen presos.",),
+         [("held", 11, "JEP")]),
+        (("Five teenagers, aged 15 to 17, remain in custody",), [("held", 5, None)]),
+        # a subset among the detainees/prisoners: the total's event, else by the noun
+        (("Foro Penal counts 884 political prisoners", "It also lists 89 women among the detainees."),
+         [("held", 884, "Foro Penal"), ("held", 89, None)]),
+        (("Hay 12 mujeres entre los detenidos",), [("arrested", 12, None)]),
+        (("There are 30 women among the prisoners",), [("held", 30, None)]),
+    ],
+)
+def test_counts_fourth_round_classes(fields, expected):
+    assert counts(*fields) == expected
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        ("The releases came in four rounds, the last on December 31.",),  # a day after a month
+        ("Foro Penal publicó su informe el 15 de enero",),  # a date
+        ("El disco incluye diez canciones inéditas.",),  # "incluye" without a tally or people
+        ("The group included people from several countries.",),  # no number
+        ("La cifra incluye operaciones en el Caribe",),  # a tally word, no number
+        ("Entre ellos hay 3 canciones",),  # a subset of no people
+        ("Los precios subieron de 14 y 17 a 20 bolívares",),  # no people, no age range
+        ("89 women among the voters",),  # among people who are not held
+    ],
+)
+def test_fourth_round_near_misses(fields):
+    assert counts(*fields) == []

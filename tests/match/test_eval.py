@@ -89,3 +89,14 @@ def test_shipped_feeds_yaml_loads_through_the_app_config():
     assert {"political_prisoners", "us_actions"} <= set(config.topics)
     c = build_classifier(config.topics, config.entities)
     assert c.classify(title="Foro Penal verificó 61 excarcelaciones").topics == ["political_prisoners"]
+
+
+def test_subset_labels_follow_the_shared_rules():
+    """Subsets announced before the number ("Entre ellos hay 170 militares", "The figure includes
+    100 foreigners") are counts with the total's event, as in labelled_dev3.jsonl."""
+    dev = {i["id"]: i for i in load_items(DATA / "labelled_dev.jsonl")}
+    heldout = {i["id"]: i for i in load_items(DATA / "labelled_heldout.jsonl")}
+    pairs = lambda item: {(c["event"], c["number"]) for c in item["counts"]}  # noqa: E731
+    assert ("held", 170) in pairs(dev["d004"])
+    assert ("held", 100) in pairs(dev["d100"])
+    assert {("held", 78), ("held", 5)} <= pairs(heldout["h002"])
