@@ -12,6 +12,7 @@ import logging
 import trafilatura
 
 from monitor.fetch.client import PAGE_ACCEPT, Fetcher
+from monitor.normalize import strip_controls
 
 log = logging.getLogger("monitor.article")
 
@@ -32,7 +33,7 @@ def extract_text(body: bytes, url: str | None = None) -> str | None:
         return None
     if not text or not text.strip():
         return None
-    return text.strip()[:MAX_TEXT_CHARS]
+    return strip_controls(text).strip()[:MAX_TEXT_CHARS]
 
 
 async def fetch_article(fetcher: Fetcher, url: str) -> tuple[str | None, str | None]:

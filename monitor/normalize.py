@@ -85,10 +85,20 @@ def canonical_url(url: str | None, base: str | None = None) -> str | None:
     return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
 
 
+# C0/C1 control characters other than white space: PostgreSQL refuses NUL in text, and
+# none of them belongs in a message.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def strip_controls(value: str) -> str:
+    return _CONTROL.sub(" ", value) if _CONTROL.search(value) else value
+
+
 def clean_text(value: str | None) -> str:
     """Plain text from HTML or text: tags removed, entities decoded, spaces collapsed."""
     if not value:
         return ""
+    value = strip_controls(value)
     if "<" not in value and "&" not in value:
         text = " ".join(value.split()) if "\u00a0" not in value else _SPACE.sub(
             " ", value.replace("\u00a0", " ")).strip()
@@ -99,7 +109,7 @@ def clean_text(value: str | None) -> str:
         text = _BREAKS.sub(" ", text)
         text = _TAGS.sub("", text)
     if "&" in text:
-        text = html.unescape(text)
+        text = strip_controls(html.unescape(text))
         if "<" in text and ">" in text:  # escaped markup, as some feeds double-encode
             text = _TAGS.sub("", text)
     text = _SPACE.sub(" ", text.replace("\u00a0", " ")).strip()

@@ -92,3 +92,11 @@ def test_normalize_dates_and_language() -> None:
 
 def test_normalize_drops_empty_entries() -> None:
     assert normalize_entry(ParsedEntry(), base_url="", language="es", fetched_at=NOW) is None
+
+
+def test_control_characters_are_removed_so_postgresql_accepts_the_text():
+    from monitor.normalize import clean_text
+
+    assert clean_text("Excarcelan\x00 a 87\x07 presos") == "Excarcelan a 87 presos"
+    assert clean_text("<p>Foro&#x1f; Penal\x0b verificó</p>") == "Foro Penal verificó"
+    assert clean_text("línea\nnueva\tcon tab") == "línea nueva con tab"
