@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from alerts.outbox import enqueue_for_item
@@ -51,16 +52,25 @@ class Pipeline:
 
     def process_pending(self, *, feed_id: int | None = None, now: datetime | None = None) -> ProcessResult:
         result = ProcessResult()
+        skipped: set[int] = set()  # never select an item that failed again in this call
         while True:
             with self.db.session() as session:
                 stmt = select(Item.id).where(Item.classified_at.is_(None)).order_by(Item.id).limit(BATCH)
                 if feed_id is not None:
                     stmt = stmt.where(Item.feed_id == feed_id)
+                if skipped:
+                    stmt = stmt.where(Item.id.not_in(skipped))
                 ids = list(session.scalars(stmt))
             if not ids:
                 return result
             for item_id in ids:
-                self._process_one(item_id, now or datetime.now(UTC), result)
+                try:
+                    self._process_one(item_id, now or datetime.now(UTC), result)
+                except IntegrityError:
+                    # another replica sharing the database classified it first: its
+                    # transaction holds the matches and alerts, ours rolled back whole
+                    log.debug("item %d was classified by another process", item_id)
+                    skipped.add(item_id)
 
     def _process_one(self, item_id: int, now: datetime, result: ProcessResult) -> None:
         with self.db.session() as session:
