@@ -41,3 +41,17 @@ def test_unclassified_items_are_matched_stored_and_alerted_once(db, default_conf
     assert again.classified == 0
     with db.session() as s:
         assert s.scalar(select(func.count(Alert.id))) == 1
+
+
+def test_an_item_classified_elsewhere_meanwhile_is_skipped_not_looped_on(db, default_config):
+    """As when another replica sharing the database wrote the same match first."""
+    with db.session() as s:
+        feed = Feed(name="el-pitazo", url="https://elpitazo.net/feed/", consecutive_failures=0)
+        _add(s, feed, "a", "Excarcelan a 87 presos políticos del penal de Tocorón")
+        s.flush()
+        item = s.scalars(select(Item)).one()
+        s.add(Match(item_id=item.id, topic="political_prisoners", urgency="high", terms=[], explain=[]))
+    result = Pipeline(default_config, db).process_pending(now=NOW)
+    assert result.classified == 0
+    with db.session() as s:
+        assert s.scalar(select(func.count(Alert.id))) == 0
