@@ -90,7 +90,7 @@ EVENT_NOUN = {w: ev for ev, ws in _EVENT_NOUNS.items() for w in ws.split()}
 _PRISONER = set(["presos", "presas", "preso", "presa", "prisoners", "prisoner", "prisioneros", "prisioneras"])
 _DETAINEE = set(["detenidos", "detenidas", "detenido", "detenida", "detainees", "detainee"])
 _PEOPLE = _PRISONER | _DETAINEE | set(
-    ["personas", "persona", "people", "persons", "ciudadanos", "ciudadanas", "citizens", "manifestantes", "protesters", "protestors", "demonstrators", "activistas", "activists", "activist", "activista", "periodistas", "journalists", "dirigentes", "lideres", "leaders", "opositores", "opositoras", "opponents", "militares", "soldados", "soldiers", "oficiales", "officers", "sindicalistas", "unionists", "trabajadores", "workers", "estudiantes", "students", "adolescentes", "adolescents", "teenagers", "teens", "menores", "minors", "children", "ninos", "ninas", "mujeres", "women", "hombres", "men", "jovenes", "youths", "extranjeros", "foreigners", "venezolanos", "venezolanas", "venezuelans", "estadounidenses", "americans", "defensores", "defensoras", "defenders", "reos", "inmates", "civiles", "civilians", "tripulantes", "crew", "crewmembers", "ocupantes", "occupants", "victimas", "victims", "indigenas", "policias", "police", "funcionarios", "officials", "miembros", "members", "dissidents", "disidentes", "individuals", "individuos", "narcoterroristas", "narcotraficantes", "traficantes", "traffickers", "smugglers", "casos", "cases", "colombianos", "espanoles", "nationals", "rehenes", "hostages", "sacerdotes", "priests", "medicos", "doctors", "abogados", "lawyers", "concejales", "alcaldes", "mayors", "diputados", "lawmakers", "candidatos", "candidates", "testigos", "coordinadores", "coordinators", "militantes", "campesinos", "pescadores", "fishermen", "pasajeros", "passengers", "migrantes", "migrants"]
+    ["personas", "persona", "people", "persons", "ciudadanos", "ciudadanas", "citizens", "manifestantes", "protesters", "protestors", "demonstrators", "activistas", "activists", "activist", "activista", "periodistas", "journalists", "dirigentes", "lideres", "leaders", "opositores", "opositoras", "opponents", "militares", "soldados", "soldiers", "oficiales", "officers", "sindicalistas", "unionists", "trabajadores", "workers", "estudiantes", "students", "adolescentes", "adolescents", "teenagers", "teens", "menores", "minors", "children", "ninos", "ninas", "mujeres", "women", "hombres", "men", "jovenes", "youths", "extranjeros", "foreigners", "venezolanos", "venezolanas", "venezuelans", "estadounidenses", "americans", "defensores", "defensoras", "defenders", "reos", "inmates", "civiles", "civilians", "tripulantes", "crew", "crewmembers", "ocupantes", "occupants", "victimas", "victims", "indigenas", "policias", "police", "funcionarios", "officials", "miembros", "members", "dissidents", "disidentes", "individuals", "individuos", "narcoterroristas", "narcotraficantes", "traficantes", "traffickers", "smugglers", "casos", "cases", "colombianos", "espanoles", "nationals", "rehenes", "hostages", "sacerdotes", "priests", "medicos", "doctors", "abogados", "lawyers", "concejales", "alcaldes", "mayors", "diputados", "lawmakers", "candidatos", "candidates", "testigos", "coordinadores", "coordinators", "militantes", "campesinos", "pescadores", "fishermen", "pasajeros", "passengers", "migrantes", "migrants", "survivors", "sobrevivientes", "supervivientes"]
     # nationalities (foreigners held in Venezuela, Americans swapped...)
     + ["spaniards", "colombians", "peruanos", "peruvians", "ecuatorianos", "ecuadorians", "chilenos",
        "chileans", "argentinos", "argentines", "argentinians", "uruguayos", "uruguayans",
@@ -110,7 +110,7 @@ _PEOPLE = _PRISONER | _DETAINEE | set(
        "camarografos", "tuiteros", "tiktokers", "influencers", "sindicalistas", "estadounidense"]
 )
 _SINGULAR_PERSON = set(
-    ["preso", "presa", "prisoner", "detenido", "detenida", "detainee", "persona", "person", "activista", "activist", "periodista", "journalist", "dirigente", "lider", "leader", "opositor", "militar", "soldado", "soldier", "oficial", "officer", "sindicalista", "estudiante", "student", "hombre", "man", "mujer", "woman", "joven", "defensor", "defender", "reo", "inmate", "ciudadano", "citizen", "venezolano", "venezuelan"]
+    ["survivor", "sobreviviente", "superviviente", "preso", "presa", "prisoner", "detenido", "detenida", "detainee", "persona", "person", "activista", "activist", "periodista", "journalist", "dirigente", "lider", "leader", "opositor", "militar", "soldado", "soldier", "oficial", "officer", "sindicalista", "estudiante", "student", "hombre", "man", "mujer", "woman", "joven", "defensor", "defender", "reo", "inmate", "ciudadano", "citizen", "venezolano", "venezuelan"]
 )
 _MODIFIERS = set(
     ["<org>", "politicos", "politicas", "political", "venezolanos", "venezolanas", "venezuelan", "de", "del", "of", "los", "las", "the", "more", "mas", "otros", "otras", "other", "nuevos", "nuevas", "new", "presuntos", "presuntas", "alleged", "suspected", "jovenes", "young", "militares", "military", "civiles", "civilian", "opositores", "opposition", "sus", "their", "estadounidenses", "u", "s", "american"]
@@ -723,9 +723,20 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
         before = _before_event(toks, i, window=3)
         if before == "demanded" or _before_event(toks, i, window=6) == "demanded":
             return "held"  # "pide liberar a los más de 700 restantes"
+        rest = j + (j < len(toks) and toks[j] in _REMAINING)
+        if (((i > 0 and toks[i - 1] in _REMAINING) or rest > j)
+                and (rest == len(toks) or toks[rest] in _REMAINING_NEXT)):
+            # "los 7 restantes serán presentados", "the remaining 12": those not released
+            event = _after_event(toks, rest, noun=False)
+            return event if event in ("released", "dead") else "held"
+        if (j < len(toks) and toks[j] == "more" and toks[j + 1:j + 2] != ["than"]
+                and any(w in _HOLDS for w in toks[max(0, i - 3):i])):
+            return "held"  # "frees two Americans and still holds five more"
         event = _after_event(toks, j, window=3, noun=False)
         if event is not None:
             return event
+        if _running_total(toks, i) and not any(w in _NOT_PEOPLE for w in toks[j:j + 3]):
+            return "inherit"  # "another 24 freed, bringing the total to 169"; "suman 145"
         return before if before in ("dead", "released", "arrested", "inherit") else None
     noun = toks[unit]
     among = _among_held(toks, unit + 1)
@@ -755,9 +766,16 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
     if event is None and before in ("released", "arrested", "dead", "inherit"):
         event = before
     event = event or after or before
+    if noun in _SURVIVORS:
+        # "kills three and leaves two survivors": not dead; "detain two survivors": in custody
+        return "held" if event in ("arrested", "held") else None
+    if event == "arrested" and "wrongfully" in toks[unit + 1:unit + 3]:
+        event = "held"  # "9 Americans 'wrongfully detained'": a status, not an arrest
     if singular:
         if event == "dead" or (event is None and any(w.startswith(_DEAD_VERB) for w in toks)):
             return "dead"
+        if event == "held" and noun in _SURVIVOR:
+            return "held"  # "one survivor remains in US custody"
         return None
     if event is not None:
         return event
@@ -777,10 +795,35 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
             unit + 2 < len(toks) and toks[unit + 1] in ("y", "and") and _own_noun_event(toks, unit + 2)
             or any(t in ("de", "of") for t in toks[j:unit])):
         return "arrested"  # "2.000 detenidos y 24 muertos", "220 de los detenidos eran adolescentes"
+    if prev is not None and ":" in toks[:i]:
+        return prev[0]  # "excarcelan a 16 presos: 10 colombianos, 4 venezolanos": a breakdown
     for w in toks[j:unit]:  # "relatives of 12 detained activists"
         if w in _PRENOMINAL:
             return _PRENOMINAL[w]
     return None
+
+
+_REMAINING = {"remaining", "restantes"}
+# what may follow "the remaining N" when N are people ("the remaining 12 songs" are not)
+_REMAINING_NEXT = {"seran", "son", "fueron", "siguen", "permanecen", "quedan", "estan", "continuan",
+                   "were", "are", "will", "would", "remain", "remained", "still", "continue", "have",
+                   "han", "en", "in", "at", "se"}
+_HOLDS = {"holds", "hold", "holding", "retiene", "retienen", "mantiene", "mantienen"}
+_SURVIVOR = {"survivor", "sobreviviente", "superviviente"}
+_SURVIVORS = _SURVIVOR | {"survivors", "sobrevivientes", "supervivientes"}
+_RUNNING = {"suman", "totalizan", "totaliza", "sumando", "total", "totaling", "totalling"}
+
+
+def _running_total(toks: Sequence[str], i: int) -> bool:
+    """A running total right before a bare number ("bringing the total to 169", "suman 145"):
+    the total of the count before."""
+    for k in range(i - 1, max(-1, i - 4), -1):
+        w = toks[k]
+        if w[0].isdigit() or w in _NUMBER_WORDS:
+            return False
+        if w in _RUNNING:
+            return True
+    return False
 
 
 def _among_held(toks: Sequence[str], k: int) -> str | None:
@@ -788,6 +831,8 @@ def _among_held(toks: Sequence[str], k: int) -> str | None:
     tally of prisoners/detainees ("inherit:<fallback>": the count before, else by the noun)."""
     if k >= len(toks) or toks[k] not in ("among", "entre"):
         return None
+    if toks[k + 1:k + 2] in (["them"], ["ellos"], ["ellas"]) and k + 2 == len(toks):
+        return "inherit"  # "5 Colombians among them": a subset of the count before
     k += 1
     if k < len(toks) and toks[k] in _ARTICLES:
         k += 1

@@ -344,3 +344,51 @@ def test_counts_fourth_round_classes(fields, expected):
 )
 def test_fourth_round_near_misses(fields):
     assert counts(*fields) == []
+
+
+@pytest.mark.parametrize(
+    "fields,expected",
+    [
+        # the remaining N / los N restantes: those not released
+        (("Detienen a 27 manifestantes en Maracay; 20 fueron liberados horas después",
+          "Los 7 restantes serán presentados ante un tribunal."),
+         [("arrested", 27, None), ("released", 20, None), ("held", 7, None)]),
+        (("The remaining 12 were released on Friday",), [("released", 12, None)]),
+        # N more after a holding verb
+        (("Venezuela frees two Americans and still holds five more",),
+         [("released", 2, None), ("held", 5, None)]),
+        # a running total takes the event of the count before
+        (("Another 24 political prisoners freed, bringing total to 169",),
+         [("released", 24, None), ("released", 169, None)]),
+        (("Excarcelan a otros 18 presos políticos en Tocuyito; suman 145 desde enero",),
+         [("released", 18, None), ("released", 145, None)]),
+        # a breakdown after a colon
+        (("Excarcelan a 16 presos políticos del Rodeo I: 10 colombianos, 4 venezolanos y 2 peruanos",),
+         [("released", 16, None), ("released", 10, None), ("released", 4, None), ("released", 2, None)]),
+        # "N X among them" after a count
+        (("Venezuela frees 88 political prisoners; 5 Colombians among them",),
+         [("released", 88, None), ("released", 5, None)]),
+        # boat strikes: survivors are not dead; in custody they are held
+        (("US strike kills three and leaves two survivors",), [("dead", 3, None)]),
+        (("Boat strike kills four; one survivor remains in US custody",),
+         [("dead", 4, None), ("held", 1, None)]),
+        (("US forces detain two survivors of boat strike",), [("held", 2, None)]),
+        # a wrongful detention is a status
+        (("At least 9 Americans 'wrongfully detained' in Venezuela",), [("held", 9, None)]),
+    ],
+)
+def test_counts_dev4_classes(fields, expected):
+    assert counts(*fields) == expected
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        ("Suman 15 los ataques contra embarcaciones desde septiembre.",),  # a total of strikes
+        ("The remaining 12 songs were recorded in Caracas.",),  # remaining things, no event
+        ("One survivor was rescued by the Coast Guard.",),  # a survivor, no custody
+        ("Prices rose five more points",),  # N more, no holding verb
+    ],
+)
+def test_dev4_near_misses(fields):
+    assert counts(*fields) == []
