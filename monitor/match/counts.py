@@ -59,7 +59,7 @@ _WORTH_A_LOOK = re.compile(
     r"|muer|murio|died|dies|death|fallec"
 )
 # no break after "EE.UU." / "U.S." ("nueve ciudadanos de EE.UU. siguen presos")
-_SENTENCES = re.compile(r"(?<=[.!?;])(?<!ee\.uu\.)(?<!\bu\.s\.)\s+|\n+|\s+[-–—|]\s+")
+_SENTENCES = re.compile(r"(?<=[.!?;])(?<!ee\.uu\.)(?<!\bu\.s\.)(?<!\bvs\.)\s+|\n+|\s+[-–—|]\s+")
 
 # -- vocabularies (folded) ---------------------------------------------------------
 _MONTHS = set(
@@ -107,7 +107,8 @@ _PEOPLE = _PRISONER | _DETAINEE | set(
        "residents", "vecinos", "habitantes", "dirigentes", "organizers", "organizadores",
        "voluntarios", "volunteers", "trabajadoras", "maestros", "docentes", "teachers",
        "enfermeras", "nurses", "reporteros", "reporters", "fotografos", "photographers",
-       "camarografos", "tuiteros", "tiktokers", "influencers", "sindicalistas", "estadounidense"]
+       "camarografos", "tuiteros", "tiktokers", "influencers", "sindicalistas", "estadounidense",
+       "narcoterroristas", "narcoterrorists", "terrorists", "terroristas"]
 )
 _SINGULAR_PERSON = set(
     ["survivor", "sobreviviente", "superviviente", "preso", "presa", "prisoner", "detenido", "detenida", "detainee", "persona", "person", "activista", "activist", "periodista", "journalist", "dirigente", "lider", "leader", "opositor", "militar", "soldado", "soldier", "oficial", "officer", "sindicalista", "estudiante", "student", "hombre", "man", "mujer", "woman", "joven", "defensor", "defender", "reo", "inmate", "ciudadano", "citizen", "venezolano", "venezuelan"]
@@ -129,7 +130,10 @@ _AFTER_HELD = set(["permanecen", "permanece", "siguen", "sigue", "continuan", "c
 # held only right after a people noun ("doce militares presos"), not after a bare number
 # ("300 madres de presos")
 _AFTER_HELD_NOUN = {"presos", "presas", "recluidos", "recluidas", "incomunicados", "incomunicadas",
-                    "incommunicado"}
+                    "incommunicado",
+                    # moved between prisons: still in custody ("85 detainees moved to Rodeo I"),
+                    # but not ships or planes; a later predicate wins ("moved to house arrest")
+                    "moved", "transferred", "trasladados", "trasladadas", "relocated"}
 _AFTER_EVENT = {
     **{w: "released" for w in ["excarcelados", "excarceladas", "excarcelado", "excarcelada", "liberados", "liberadas", "liberado", "liberada", "released", "freed", "salieron", "excarcelan", "liberan", "return", "returned", "returning", "regresan", "regresaron", "regresaron", "home",
                                     "vuelven", "volvieron", "cautelares", "cautelar", "excarcelacion",
@@ -185,7 +189,8 @@ _TALLY_NOUN = {"numero", "cifra", "total", "number", "count", "tally", "figure",
 # predicate of another event wins
 _ADJECTIVAL = {"detenidos", "detenidas", "detained", "arrested", "arrestados", "arrestadas", "apresados",
                "capturados", "capturadas", "jailed", "encarcelados", "encarceladas", "aprehendidos",
-               "presos", "presas", "recluidos", "recluidas", "held", "imprisoned"}
+               "presos", "presas", "recluidos", "recluidas", "held", "imprisoned",
+               "moved", "transferred", "trasladados", "trasladadas", "relocated"}
 
 _BEFORE_PREFIX = (
     ("released", ("excarcel", "liber", "releas", "solt")),
@@ -237,7 +242,7 @@ _ATTRIBUTION = re.compile(
     r"|reporta|reporto|senala|senalo|indica|indico|asegura|aseguro|afirma|afirmo|estima|estimo"
     r"|cifra|cifro|documenta|documento|said|says|say|reported|reports|confirmed|confirms"
     r"|verified|verifies|counted|counts|tally|tallies|announced|announces|estimates|estimated"
-    r"|documented|stated|states|claimed|claims|told|eleva|elevo|raises|raised|actualiza|actualizo)\b|:|'s (?:tally|count|figures|latest)"
+    r"|documented|stated|states|claimed|claims|told|habla|hablan|hablo|eleva|elevo|raises|raised|actualiza|actualizo)\b|:|'s (?:tally|count|figures|latest)"
 )
 _SAID = re.compile(r"\s+(?:said|says|reported|reports|dijo|informo|senalo|indico)\b")
 _PREP = re.compile(
@@ -648,8 +653,8 @@ def _partitive_whole(toks: Sequence[str], j: int) -> int | None:
         if k < len(toks) and toks[k] in _ARTICLES:
             k += 1
         parsed = _parse_number(toks, k) if k < len(toks) else None
-        if parsed is not None and k > j + 1:
-            return parsed[1]
+        if parsed is not None and (k > j + 1 or _find_unit(toks, parsed[1]) is not None):
+            return parsed[1]  # "61 de las 87", "19 of 62 detainees"
     return None
 
 
@@ -658,8 +663,12 @@ def _is_partitive_whole(toks: Sequence[str], i: int) -> bool:
     k = i - 1
     if k >= 0 and toks[k] in _ARTICLES:
         k -= 1
-    if k < 1 or k == i - 1 or toks[k] not in _PARTITIVE:
+    if k < 1 or toks[k] not in _PARTITIVE:
         return False
+    if k == i - 1:  # "19 of 62 detainees": no article, the whole has its own noun
+        parsed = _parse_number(toks, i)
+        if parsed is None or _find_unit(toks, parsed[1]) is None:
+            return False
     w = toks[k - 1]
     return w[0].isdigit() or w in _NUMBER_WORDS or w in _ONE
 
@@ -695,6 +704,11 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
         # "170 of them military", "fifteen of them were still being held": a subset of the
         # count before, unless its own predicate says otherwise
         return _after_event(toks, j + 2, noun=False) or "inherit"
+    if (unit is None and not singular and j + 1 < len(toks) and toks[j] in _VERSUS
+            and _parse_number(toks, j + 1) is not None):
+        # "1.050 vs. 884 presos políticos": two figures of the same tally
+        other = _parse_number(toks, j + 1)
+        return _classify(toks, j + 1, other[1], other[2], prev) if other else None
     if unit is None and not singular:
         if j < len(toks) and toks[j] in _NOT_PEOPLE:
             return None  # "the releases came in four rounds"
@@ -735,6 +749,8 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
         event = _after_event(toks, j, window=3, noun=False)
         if event is not None:
             return event
+        if _claimed_figure(toks, i, j):
+            return "inherit"  # "210 verificadas; el Gobierno habla de 400": the same event
         if _running_total(toks, i) and not any(w in _NOT_PEOPLE for w in toks[j:j + 3]):
             return "inherit"  # "another 24 freed, bringing the total to 169"; "suman 145"
         return before if before in ("dead", "released", "arrested", "inherit") else None
@@ -756,6 +772,8 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
     before = _before_event(toks, i)
     if before == "demanded":
         return "held"
+    if before is None and any(w.startswith(("elimin", "abat")) for w in toks[max(0, i - 3):i]):
+        before = "dead"  # "Hemos eliminado a 21 narcoterroristas": people eliminated are killed
     after = _after_event(toks, unit + 1)
     if noun in ("casos", "cases"):
         return before if before in ("dead", "released", "arrested", "inherit") else None
@@ -781,10 +799,13 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
         return event
     politico = any(t in ("politicos", "politicas", "political", "politica") for t in toks[j:unit + 2])
     if noun in _PRISONER and politico and (
-        any(t in _TALLY for t in toks) or (i > 0 and toks[i - 1] in _QUALIFIER | _ARTICLES)
+        any(t in _TALLY for t in toks) or (i > 0 and toks[i - 1] in _QUALIFIER | _ARTICLES | _VERSUS)
         or (i > 1 and toks[i - 2] in _QUALIFIER)
     ):
         return "held"  # "más de 800 presos políticos", "los 800 presos políticos"
+    if (noun in _DETAINEE and prev is None and ":" in toks[:i]
+            and (toks[i - 1] in _QUALIFIER or (i > 1 and toks[i - 2] in _QUALIFIER))):
+        return "arrested"  # 'Provea: "al menos 1.500 detenidos"': a quoted tally of arrests
     coordinated = prev is not None and any(t in ("y", "and") for t in toks[prev[1]:i])
     if noun in _DETAINEE and (coordinated and _own_noun_event(toks, prev[1])
                               or any(t.startswith(("protest", "manifest")) for t in toks)):
@@ -804,6 +825,7 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
 
 
 _REMAINING = {"remaining", "restantes"}
+_VERSUS = {"vs", "versus"}
 # what may follow "the remaining N" when N are people ("the remaining 12 songs" are not)
 _REMAINING_NEXT = {"seran", "son", "fueron", "siguen", "permanecen", "quedan", "estan", "continuan",
                    "were", "are", "will", "would", "remain", "remained", "still", "continue", "have",
@@ -812,6 +834,20 @@ _HOLDS = {"holds", "hold", "holding", "retiene", "retienen", "mantiene", "mantie
 _SURVIVOR = {"survivor", "sobreviviente", "superviviente"}
 _SURVIVORS = _SURVIVOR | {"survivors", "sobrevivientes", "supervivientes"}
 _RUNNING = {"suman", "totalizan", "totaliza", "sumando", "total", "totaling", "totalling"}
+
+
+# "el Gobierno habla de 400", "the government claims 400": a rival figure for the count before
+_CLAIM_OF = {"habla", "hablan", "hablo", "hablaba", "talks", "talk", "speaks", "speak", "spoke"}
+_CLAIM = {"claims", "claimed", "claim", "cita", "citan", "cito", "cifra", "cifran", "cifro"}
+
+
+def _claimed_figure(toks: Sequence[str], i: int, j: int) -> bool:
+    """A bare number that is the object of a verb of claiming, with nothing after it."""
+    if j < len(toks) and toks[j] not in ("y", "and", "pero", "but"):
+        return False
+    if i > 1 and toks[i - 1] in ("de", "of") and toks[i - 2] in _CLAIM_OF:
+        return True
+    return i > 0 and toks[i - 1] in _CLAIM
 
 
 def _running_total(toks: Sequence[str], i: int) -> bool:
@@ -857,7 +893,8 @@ def _change_unit(toks: Sequence[str], i: int) -> int | None:
             if k >= 0 and toks[k] in ("de", "from") and any(t in _CHANGE for t in toks[max(0, k - 3):k]):
                 return -2
             return None
-    if not any(t in _CHANGE for t in toks[max(0, i - 4):i - 1]):
+    if not (any(t in _CHANGE for t in toks[max(0, i - 4):i - 1])
+            or toks[i - 2:i] in (["down", "from"], ["up", "from"])):  # "863 prisoners, down from 1,003"
         return None
     for k in range(i - 2, max(-1, i - 12), -1):
         w = toks[k]

@@ -392,3 +392,52 @@ def test_counts_dev4_classes(fields, expected):
 )
 def test_dev4_near_misses(fields):
     assert counts(*fields) == []
+
+
+# sixth round (dev4): announced totals, quoted figures, wholes, moved groups
+@pytest.mark.parametrize(
+    "fields,expected",
+    [
+        # 1. a rival figure with no noun of its own, object of a claiming verb: the count's event
+        (("Foro Penal: 'Van 210 excarcelaciones verificadas; el Gobierno habla de 400'",),
+         [("released", 210, "Foro Penal"), ("released", 400, "the government")]),
+        (("Foro Penal verificó 58 excarcelaciones", "El Gobierno habla de 110."),
+         [("released", 58, "Foro Penal"), ("released", 110, "the government")]),
+        # 2. figures inside quotes or after a colon
+        (('Provea: "al menos 1.500 detenidos" tras la ola represiva',), [("arrested", 1500, "Provea")]),
+        (('Hegseth: "Hemos eliminado a 21 narcoterroristas" en el Caribe',), [("dead", 21, "the Pentagon")]),
+        # 3. the whole of a part
+        (("Relatives say 19 of 62 detainees moved to Tocuyito are missing",),
+         [("held", 19, None), ("held", 62, None)]),
+        (("Foro Penal: 'at least 863' political prisoners, down from 1,003 in January",),
+         [("held", 863, "Foro Penal"), ("held", 1003, "Foro Penal")]),
+        (("Provea y Foro Penal difieren: 1.050 vs. 884 presos políticos",),
+         [("held", 1050, "Foro Penal"), ("held", 884, "Foro Penal")]),
+        # 4. groups moved between prisons stay held; moved to house arrest is a release
+        (("Relatives say 85 detainees moved from Tocorón to Rodeo I overnight",), [("held", 85, None)]),
+        (("Two activists moved to house arrest after a year in El Helicoide",), [("released", 2, None)]),
+    ],
+)
+def test_counts_sixth_round(fields, expected):
+    assert counts(*fields) == expected
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        ("El Gobierno habla de 2024 como el año de la reconciliación",),  # a year
+        ("El presidente habla de 5 años de diálogo",),  # a duration
+        ("El ministro habla de 400 millones de dólares",),  # money
+        ("La ONU pide eliminar 3 leyes",),  # things eliminated, not people
+        ("Eliminan 5 cargos en el ministerio",),
+        ("Shares are down from 1,003 points in January",),  # not people
+        ("Real Madrid 3 vs. 2 Barcelona",),  # a score
+        ("Venezuela 1 vs. 0 Colombia: 30 de marzo",),  # a score and a date
+        ("Three ships moved to the Caribbean",),  # ships
+        ("179 deportados llegan a Maiquetía: al menos 40 mujeres",),  # deportees
+        ("Provea: al menos 1.500 dólares por detenido",),  # money after a colon
+        ("El detenido, de 45 años, habla de 3 días sin comer",),  # age and duration
+    ],
+)
+def test_sixth_round_near_misses(fields):
+    assert counts(*fields) == []
