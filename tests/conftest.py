@@ -1,15 +1,19 @@
-"""Shared fixtures: a fresh migrated database and the default config."""
+"""Shared fixtures: fresh migrated databases (SQLite, and PostgreSQL when TEST_DATABASE_URL
+names a server), the default config, and a local feed server."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from monitor.config import AppConfig, load_config
-from storage.db import Database, open_database
+from monitor.devtools.feedserver import FeedServer
+from storage.db import Database, downgrade, make_engine, open_database
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -39,5 +43,42 @@ def shared_dir() -> Path:
     return SHARED
 
 
-def pg_url() -> str | None:
-    return os.environ.get("TEST_DATABASE_URL") or None
+def _pg_params() -> list[object]:
+    url = os.environ.get("TEST_DATABASE_URL")
+    reason = "TEST_DATABASE_URL is not set (.ci/run starts a PostgreSQL server and sets it)"
+    return [pytest.param(url, id="postgresql", marks=pytest.mark.skipif(not url, reason=reason))]
+
+
+def _reset(url: str) -> None:
+    engine = make_engine(url)
+    with contextlib.suppress(Exception):
+        downgrade(engine, "base")
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", *_pg_params()], ids=lambda p: p if p == "sqlite" else "postgresql")
+def any_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh SQLite file, and the same test again on a clean PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'any.db'}"
+        return
+    url = str(request.param)
+    _reset(url)
+    yield url
+    _reset(url)
+
+
+@pytest.fixture
+def any_db(any_db_url: str) -> Iterator[Database]:
+    database = open_database(any_db_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    """A local HTTP server on 127.0.0.1 whose routes a test sets (monitor.devtools.feedserver)."""
+    with FeedServer() as srv:
+        yield srv

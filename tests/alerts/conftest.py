@@ -6,23 +6,20 @@ channels and outlets, items in the database, and a worker wired to the emulator.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import itertools
-import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 from alerts_helpers import TOKEN
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from alerts.emulator import BotApiEmulator
 from monitor.config import AppConfig, ChannelConfig, FeedConfig, Runtime
-from storage.db import Database, downgrade, make_engine, open_database
+from storage.db import Database, open_database
 from storage.models import Feed, Item
 
 FEEDS = [
@@ -33,28 +30,10 @@ FEEDS = [
 ]
 
 
-def _pg_params() -> list[Any]:
-    url = os.environ.get("TEST_DATABASE_URL")
-    return [pytest.param(url, id="postgresql", marks=pytest.mark.postgres)] if url else []
-
-
-def _reset(url: str) -> None:
-    engine = make_engine(url)
-    with contextlib.suppress(Exception):
-        downgrade(engine, "base")
-    with engine.begin() as conn:
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    engine.dispose()
-
-
-@pytest.fixture(params=["sqlite", *_pg_params()], ids=lambda p: p if p == "sqlite" else "postgresql")
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'alerts.db'}"
-        return
-    _reset(str(request.param))
-    yield str(request.param)
-    _reset(str(request.param))
+@pytest.fixture
+def db_url(any_db_url: str) -> str:
+    """Alerts run on SQLite and on PostgreSQL (tests/conftest.py)."""
+    return any_db_url
 
 
 @pytest.fixture

@@ -1,16 +1,8 @@
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 
 from monitor.config import Settings
-from monitor.devtools.feedserver import FeedServer
-
-
-@pytest.fixture
-def server() -> Iterator[FeedServer]:
-    with FeedServer() as srv:
-        yield srv
 
 
 @pytest.fixture

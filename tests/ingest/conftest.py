@@ -1,17 +1,10 @@
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
 
 from monitor.config import Settings
-from monitor.devtools.feedserver import FeedServer
 from monitor.fetch import Fetcher
-
-
-@pytest.fixture
-def server() -> Iterator[FeedServer]:
-    with FeedServer() as srv:
-        yield srv
 
 
 @pytest.fixture

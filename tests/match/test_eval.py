@@ -10,35 +10,14 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 TOPICS = ["political_prisoners", "us_actions"]
 
 
-def test_heldout_meets_targets(shipped):
-    report = evaluate(load_items(DATA / "labelled_heldout.jsonl"), shipped, TOPICS)
-    for topic, m in report.per_topic.items():
-        assert m["precision"] >= 0.95, (topic, m, report.errors)
-        assert m["recall"] >= 0.90, (topic, m, report.errors)
-    assert report.counts["f1"] >= 0.90, (report.counts, report.errors)
+# Every set below was tuned on (docs/MATCHING.md says when and how); the blind sets are not
+# asserted here, they are measured with `make eval`.
+TUNED_SETS = ["labelled_heldout.jsonl", "labelled_dev2.jsonl", "labelled_dev3.jsonl", "labelled_dev4.jsonl"]
 
 
-def test_dev2_meets_targets(shipped):
-    """labelled_dev2.jsonl: written without seeing the rules, then tuned on (see MATCHING.md)."""
-    report = evaluate(load_items(DATA / "labelled_dev2.jsonl"), shipped, TOPICS)
-    for topic, m in report.per_topic.items():
-        assert m["precision"] >= 0.95, (topic, m, report.errors)
-        assert m["recall"] >= 0.90, (topic, m, report.errors)
-    assert report.counts["f1"] >= 0.90, (report.counts, report.errors)
-
-
-def test_dev3_meets_targets(shipped):
-    """labelled_dev3.jsonl: count-heavy, written without seeing the rules, then tuned on."""
-    report = evaluate(load_items(DATA / "labelled_dev3.jsonl"), shipped, TOPICS)
-    for topic, m in report.per_topic.items():
-        assert m["precision"] >= 0.95, (topic, m, report.errors)
-        assert m["recall"] >= 0.90, (topic, m, report.errors)
-    assert report.counts["f1"] >= 0.90, (report.counts, report.errors)
-
-
-def test_dev4_meets_targets(shipped):
-    """labelled_dev4.jsonl: written without seeing the rules, then tuned on (sixth round)."""
-    report = evaluate(load_items(DATA / "labelled_dev4.jsonl"), shipped, TOPICS)
+@pytest.mark.parametrize("name", TUNED_SETS)
+def test_tuned_set_meets_targets(shipped, name):
+    report = evaluate(load_items(DATA / name), shipped, TOPICS)
     for topic, m in report.per_topic.items():
         assert m["precision"] >= 0.95, (topic, m, report.errors)
         assert m["recall"] >= 0.90, (topic, m, report.errors)
