@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from alerts.emulator import BotApiEmulator
 from monitor.config import AppConfig, ChannelConfig, FeedConfig, Runtime
-from storage.db import Database, open_database
+from storage.db import Database
 from storage.models import Feed, Item
 
 FEEDS = [
@@ -37,10 +37,8 @@ def db_url(any_db_url: str) -> str:
 
 
 @pytest.fixture
-def db(db_url: str) -> Iterator[Database]:
-    database = open_database(db_url)
-    yield database
-    database.dispose()
+def db(any_db: Database) -> Database:
+    return any_db
 
 
 @pytest.fixture
