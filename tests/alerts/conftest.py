@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import itertools
+import logging
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +20,7 @@ from sqlalchemy import select
 
 from alerts.emulator import BotApiEmulator
 from monitor.config import AppConfig, ChannelConfig, FeedConfig, Runtime
+from monitor.logs import setup_logging
 from storage.db import Database
 from storage.models import Feed, Item
 
@@ -95,3 +97,18 @@ def add_item() -> Callable[..., Item]:
 @pytest.fixture
 def out() -> io.StringIO:
     return io.StringIO()
+
+
+@pytest.fixture
+def logged(monkeypatch: pytest.MonkeyPatch) -> Iterator[io.StringIO]:
+    """The service's own log output (setup_logging), httpx request lines included."""
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    stream = io.StringIO()
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    setup_logging("DEBUG", stream=stream)
+    logging.getLogger("httpx").setLevel(logging.DEBUG)
+    yield stream
+    root.handlers[:] = saved[0]
+    root.setLevel(saved[1])
+    logging.getLogger("httpx").setLevel(logging.WARNING)

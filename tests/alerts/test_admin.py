@@ -9,7 +9,7 @@ import contextlib
 import io
 import itertools
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,6 @@ from alerts.delivery import DeliveryWorker
 from alerts.emulator import BotApiEmulator
 from alerts.render import MAX_TEXT, tg_len
 from monitor.config import AppConfig, FeedConfig, Runtime
-from monitor.logs import setup_logging
 from storage.db import Database
 from storage.models import Alert, Channel, Feed
 from storage.queries import sync_channels, sync_feeds
@@ -349,21 +348,6 @@ async def test_outage_during_run_is_survived(emulator, config, make_bot) -> None
             emulator.set_down(False)
             assert await ask(emulator, "/help") == [HELP]
         assert not task.done()
-
-
-@pytest.fixture
-def logged(monkeypatch: pytest.MonkeyPatch) -> Iterator[io.StringIO]:
-    """The service's own log output (setup_logging), httpx request lines included."""
-    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
-    stream = io.StringIO()
-    root = logging.getLogger()
-    saved = (root.handlers[:], root.level)
-    setup_logging("DEBUG", stream=stream)
-    logging.getLogger("httpx").setLevel(logging.DEBUG)
-    yield stream
-    root.handlers[:] = saved[0]
-    root.setLevel(saved[1])
-    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 async def test_token_never_logged_or_stored(db, db_url, emulator, config, make_bot, caplog, logged) -> None:

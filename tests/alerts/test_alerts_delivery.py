@@ -20,7 +20,6 @@ from alerts.emulator import BotApiEmulator
 from alerts.outbox import enqueue_for_item
 from alerts.telegram import classify_error
 from monitor.config import AppConfig, Runtime
-from monitor.logs import setup_logging
 from storage.db import Database, open_database
 from storage.models import Alert, Channel
 
@@ -256,28 +255,18 @@ async def test_chat_migration_updates_the_chat_and_resends(db, emulator, make_co
     assert emulator.count(400) == 1  # the second alert went straight to the new chat
 
 
-async def test_token_never_in_logs_errors_or_database(db, emulator, make_config, make_worker, monkeypatch) -> None:
-    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
-    stream = io.StringIO()
-    root = logging.getLogger()
-    saved = (root.handlers[:], root.level)
-    setup_logging("DEBUG", stream=stream)
-    logging.getLogger("httpx").setLevel(logging.DEBUG)
-    try:
-        clock = ManualClock()
-        config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
-        queue(db, 3, now=clock.now())
-        worker = await make_worker(config, clock=clock)
-        for kind in ("500", "drop", "timeout", "403"):
-            emulator.fail_next(1, kind)
-            await worker.deliver_pending()
-            clock.advance(600)
-        emulator.token = "999:other"  # 401: PTB's InvalidToken
+async def test_token_never_in_logs_errors_or_database(db, emulator, make_config, make_worker, logged) -> None:
+    clock = ManualClock()
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
+    queue(db, 3, now=clock.now())
+    worker = await make_worker(config, clock=clock)
+    for kind in ("500", "drop", "timeout", "403"):
+        emulator.fail_next(1, kind)
         await worker.deliver_pending()
-    finally:
-        root.handlers[:], _ = saved
-        root.setLevel(saved[1])
-    logged = stream.getvalue()
+        clock.advance(600)
+    emulator.token = "999:other"  # 401: PTB's InvalidToken
+    await worker.deliver_pending()
+    logged = logged.getvalue()
     assert "sendMessage" in logged or "alert" in logged  # something was logged
     assert TOKEN not in logged and TOKEN.split(":")[1] not in logged
     with db.session() as s:
