@@ -123,6 +123,10 @@ _MODIFIERS = set(
     + ["colombian", "spanish", "peruvian", "ecuadorian", "chilean", "argentine", "argentinian",
        "mexican", "cuban", "bolivian", "brazilian", "french", "german", "italian", "british",
        "ukrainian", "canadian", "dual", "foreign", "guyanese", "dominican", "uruguayan"]
+    # order and manner ("los dos últimos detenidos", "23 new politically motivated arrests")
+    + ["ultimos", "ultimas", "last", "first", "primeros", "primeras", "additional", "further",
+       "recent", "recientes", "politically", "motivated", "arbitrary", "arbitrarias",
+       "arbitrarios"]
 )
 
 _AFTER_HELD = set(["permanecen", "permanece", "siguen", "sigue", "continuan", "continua", "remain", "remains", "remained", "still", "rejas", "bars", "held", "custodia", "custody",
@@ -148,7 +152,8 @@ _AFTER_PAIR = {("walk", "free"): "released", ("walked", "free"): "released", ("w
                ("behind", "bars"): "held", ("conditional", "release"): "released",
                ("libertad", "condicional"): "released", ("granted", "release"): "released",
                ("arresto", "domiciliario"): "released", ("house", "arrest"): "released",
-               ("detencion", "domiciliaria"): "released", ("por", "carcel"): "released"}
+               ("detencion", "domiciliaria"): "released", ("por", "carcel"): "released",
+               ("in", "jail"): "held", ("in", "prison"): "held", ("en", "prision"): "held"}
 # demands and calls: "exige liberar a los 800", "demands release of two Americans", "urges
 # Maduro to free" -- the people are still held
 _DEMAND = ("exig", "pide", "piden", "pidi", "pedi", "pedid", "reclam", "solicit", "insta", "insto",
@@ -232,6 +237,8 @@ _SOURCES: list[tuple[str, re.Pattern[str]]] = [
                            r"|(?<=\bby )caracas\b|(?<=\bpor )caracas\b|\bcaracas (?=said|says|announced)"
                            r"|\bmaduro\b|\bcabello\b|\bsaab\b"),
         ("Trump", r"\btrump\b"),
+        ("the Justice Department", r"justice department|department of justice"
+                                   r"|departamento de justicia|\bdoj\b"),
         ("*", r"\bla ong\b|\bla organizacion\b|\bthe group\b|\bthe organi[sz]ation\b"
               r"|\brights group\b|\bthe ngo\b|\bla ong\b|\bthe watchdog\b"),
     ]
@@ -242,7 +249,7 @@ _ATTRIBUTION = re.compile(
     r"|reporta|reporto|senala|senalo|indica|indico|asegura|aseguro|afirma|afirmo|estima|estimo"
     r"|cifra|cifro|documenta|documento|said|says|say|reported|reports|confirmed|confirms"
     r"|verified|verifies|counted|counts|tally|tallies|announced|announces|estimates|estimated"
-    r"|documented|stated|states|claimed|claims|told|habla|hablan|hablo|eleva|elevo|raises|raised|actualiza|actualizo)\b|:|'s (?:tally|count|figures|latest)"
+    r"|documented|stated|states|claimed|claims|told|puts|put|places|situa|situan|incluye|includes|habla|hablan|hablo|eleva|elevo|raises|raised|actualiza|actualizo)\b|:|'s (?:tally|count|figures|latest)"
 )
 _SAID = re.compile(r"\s+(?:said|says|reported|reports|dijo|informo|senalo|indico)\b")
 _PREP = re.compile(
@@ -363,12 +370,15 @@ def _subset_before(tokens: Sequence[str], i: int) -> bool:
     "entre ellos hay 170", "among them were four", "including 11", "la cifra incluye 87",
     "the figure includes 100"."""
     if i > 0 and tokens[i - 1] in _SUBSET_WORDS:
-        return True
+        # "three Colombians among 19 foreigners released": here the number is the whole
+        return not (tokens[i - 1] == "among" and i > 1 and tokens[i - 2] in _PEOPLE)
     k = i
     while k > 0 and i - k < 2 and tokens[k - 1] in _SUBSET_GLUE:
         k -= 1
     if k > 1 and (tokens[k - 2], tokens[k - 1]) in _SUBSET:
         return True
+    if i > 2 and tokens[i - 1] == "a" and tokens[i - 2] in _INCLUDES:
+        return True  # "Provea incluye a 166 personas detenidas por razones conexas"
     return (i > 1 and tokens[i - 1] in _INCLUDES
             and any(t in _TALLY_NOUN for t in tokens[max(0, i - 4):i - 1]))
 
@@ -489,6 +499,12 @@ def _after_event(tokens: Sequence[str], start: int, window: int = 5, noun: bool 
     k = start
     while k < len(tokens) and (k < end or (adjectival and k < start + 9)):
         w = tokens[k]
+        if k == start and (skip := _parenthetical_subset(tokens, k)) > k:
+            # "34 personas, entre ellas 19 militares, fueron arrestadas": the predicate is
+            # the 34's, after the subset
+            end += skip - k
+            start = k = skip
+            continue
         if w[0].isdigit() or w in ("y", "and", "pero", "but", ":"):
             break
         nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
@@ -505,6 +521,23 @@ def _after_event(tokens: Sequence[str], start: int, window: int = 5, noun: bool 
                 return event
         k += 1
     return adjectival
+
+
+def _parenthetical_subset(tokens: Sequence[str], k: int) -> int:
+    """Index after a subset in apposition at tokens[k] ("entre ellas 19 militares", "among
+    them 12 women", "including five minors"), else k."""
+    m = k
+    if m + 1 < len(tokens) and (tokens[m], tokens[m + 1]) in _SUBSET:
+        m += 2
+    elif m < len(tokens) and tokens[m] in ("including", "incluidos", "incluidas", "incluyendo"):
+        m += 1
+    else:
+        return k
+    parsed = _parse_number(tokens, m) if m < len(tokens) else None
+    if parsed is None:
+        return k
+    unit = _find_unit(tokens, parsed[1])
+    return unit + 1 if unit is not None else k
 
 
 def _find_unit(tokens: Sequence[str], j: int) -> int | None:
@@ -704,6 +737,17 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
         # "170 of them military", "fifteen of them were still being held": a subset of the
         # count before, unless its own predicate says otherwise
         return _after_event(toks, j + 2, noun=False) or "inherit"
+    if unit is None and not singular and whole is None:
+        group = _partitive_group(toks, j)
+        if group is not None:
+            # "two of the defendants are in US custody", "siete de los repatriados fueron
+            # detenidos", "three from the group remain": the predicate after the group
+            event = _after_event(toks, group, window=8, noun=False)
+            if event is not None:
+                return event
+        if (j < len(toks) and toks[j] in _COPULA and prev_is_whole(toks, i, prev)
+                and _after_event(toks, j, window=4, noun=False) is None):
+            return "inherit"  # "de 884 presos políticos, 86 son extranjeros": a subset
     if (unit is None and not singular and j + 1 < len(toks) and toks[j] in _VERSUS
             and _parse_number(toks, j + 1) is not None):
         # "1.050 vs. 884 presos políticos": two figures of the same tally
@@ -761,6 +805,8 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
     if _is_partitive_whole(toks, i):
         # "excarcelan a tres de los once detenidos": the verb is about the part; the whole
         # is described by its own noun or predicate
+        if prev is not None and any(w.startswith(_ANNOUNCED) for w in toks[unit + 1:unit + 3]):
+            return prev[0]  # "release of 72 of the 99 prisoners announced": 99 announced freed
         event = EVENT_NOUN.get(noun) or _after_event(toks, unit + 1)
         if event is None and noun in _DETAINEE:
             event = "arrested"
@@ -800,7 +846,8 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
     politico = any(t in ("politicos", "politicas", "political", "politica") for t in toks[j:unit + 2])
     if noun in _PRISONER and politico and (
         any(t in _TALLY for t in toks) or (i > 0 and toks[i - 1] in _QUALIFIER | _ARTICLES | _VERSUS)
-        or (i > 1 and toks[i - 2] in _QUALIFIER)
+        or (i > 1 and toks[i - 2] in _QUALIFIER) or _headline_tally(toks, i)
+        or _whole_of_subset(toks, unit + 1)
     ):
         return "held"  # "más de 800 presos políticos", "los 800 presos políticos"
     if (noun in _DETAINEE and prev is None and ":" in toks[:i]
@@ -824,6 +871,45 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
     return None
 
 
+_GROUP_DET = {"the", "those", "these", "los", "las", "esos", "esas", "estos", "estas", "aquellos",
+              "aquellas", "its", "their", "sus", "our", "nuestros"}
+_COPULA = {"son", "eran", "are", "were", "fueron"}
+
+
+def _partitive_group(toks: Sequence[str], j: int) -> int | None:
+    """Index of the group after a bare number in "N of the <group>", "N de los <group>",
+    "N from the <group>" (not "N of the M": a whole with a number), else None."""
+    if j + 1 >= len(toks) or toks[j] not in ("of", "de", "from") or toks[j + 1] not in _GROUP_DET:
+        return None
+    if j + 2 < len(toks) and _parse_number(toks, j + 2) is not None:
+        return None
+    return j + 2
+
+
+def prev_is_whole(toks: Sequence[str], i: int, prev: tuple[str, int] | None) -> bool:
+    """The bare number before a copula is a part of the whole announced earlier in the
+    sentence ("de 884 presos políticos, 86 son ...", "De los detenidos ..., 114 son ...")."""
+    if prev is not None:
+        return True
+    return len(toks) > 2 and toks[0] in ("de", "of") and toks[1] in _GROUP_DET and i > 2
+
+
+def _headline_tally(toks: Sequence[str], i: int) -> bool:
+    """The number is the whole a statement opens with: "Foro Penal: de 884 presos políticos,
+    86 son extranjeros" (not "Rights group: 17 political prisoners on hunger strike")."""
+    if i == 0 or toks[i - 1] not in ("de", "of"):
+        return False
+    return i == 1 or toks[i - 2] == ":"
+
+
+def _whole_of_subset(toks: Sequence[str], k: int) -> bool:
+    """A subset follows the noun phrase: "921 political prisoners, of whom 176 are soldiers"."""
+    for m in range(k, min(len(toks), k + 3)):
+        if (toks[m], toks[m + 1] if m + 1 < len(toks) else "") in _SUBSET:
+            return True
+    return False
+
+
 _REMAINING = {"remaining", "restantes"}
 _VERSUS = {"vs", "versus"}
 # what may follow "the remaining N" when N are people ("the remaining 12 songs" are not)
@@ -838,6 +924,12 @@ _RUNNING = {"suman", "totalizan", "totaliza", "sumando", "total", "totaling", "t
 
 # "el Gobierno habla de 400", "the government claims 400": a rival figure for the count before
 _CLAIM_OF = {"habla", "hablan", "hablo", "hablaba", "talks", "talk", "speaks", "speak", "spoke"}
+_PUTS = {"puts", "put", "putting", "places", "placed", "sets", "set", "pegs", "pegged", "situa",
+         "situan", "situo", "ubica", "ubican", "ubico", "cifra", "cifran", "cifro", "estima",
+         "estiman", "estimates", "estimated"}
+# "Foro Penal registra 1.580", "the group has documented 51": a rival figure for the same event
+_RECORDS = ("registr", "contabiliz", "document", "recorded", "records", "tallied", "counted")
+_ANNOUNCED = ("anunciad", "announced", "prometid", "promised")
 _CLAIM = {"claims", "claimed", "claim", "cita", "citan", "cito", "cifra", "cifran", "cifro"}
 
 
@@ -847,7 +939,10 @@ def _claimed_figure(toks: Sequence[str], i: int, j: int) -> bool:
         return False
     if i > 1 and toks[i - 1] in ("de", "of") and toks[i - 2] in _CLAIM_OF:
         return True
-    return i > 0 and toks[i - 1] in _CLAIM
+    if i > 1 and toks[i - 1] in ("at", "en") and any(
+            w in _PUTS for w in toks[max(0, i - 5):i - 1]):
+        return True  # "government puts the figure at 12", "el Gobierno la sitúa en 12"
+    return i > 0 and (toks[i - 1] in _CLAIM or toks[i - 1].startswith(_RECORDS))
 
 
 def _running_total(toks: Sequence[str], i: int) -> bool:
@@ -867,6 +962,11 @@ def _among_held(toks: Sequence[str], k: int) -> str | None:
     tally of prisoners/detainees ("inherit:<fallback>": the count before, else by the noun)."""
     if k >= len(toks) or toks[k] not in ("among", "entre"):
         return None
+    m = k + 1 + (k + 1 < len(toks) and toks[k + 1] in _ARTICLES)
+    whole = _parse_number(toks, m) if m < len(toks) else None
+    if whole is not None and (unit := _find_unit(toks, whole[1])) is not None:
+        # "three Colombians among 19 foreigners released": the part shares the whole's event
+        return EVENT_NOUN.get(toks[unit]) or _after_event(toks, unit + 1)
     if toks[k + 1:k + 2] in (["them"], ["ellos"], ["ellas"]) and k + 2 == len(toks):
         return "inherit"  # "5 Colombians among them": a subset of the count before
     k += 1

@@ -441,3 +441,68 @@ def test_counts_sixth_round(fields, expected):
 )
 def test_sixth_round_near_misses(fields):
     assert counts(*fields) == []
+
+
+@pytest.mark.parametrize(
+    "fields,expected",
+    [
+        # 1. a part of a group named after the number: the group's predicate decides
+        (("Two of the defendants are already in US custody, the Justice Department said.",),
+         [("held", 2, "the Justice Department")]),
+        (("Cabello informó que siete de los repatriados fueron detenidos al llegar.",),
+         [("arrested", 7, "the government")]),
+        (("Venezuela releases 13 jailed activists; the last three from the group remain in El Helicoide",),
+         [("released", 13, None), ("held", 3, None)]),
+        # 2. a part announced with a copula after its whole
+        (("Foro Penal: de 884 presos políticos, 86 son extranjeros",),
+         [("held", 884, "Foro Penal"), ("held", 86, "Foro Penal")]),
+        (("Foro Penal: 921 political prisoners, of whom 176 are soldiers",),
+         [("held", 921, "Foro Penal"), ("held", 176, "Foro Penal")]),
+        (("Cabello anuncia la detención de más de 2.000 personas tras las protestas",
+          "De los detenidos, 114 son menores de edad."),
+         [("arrested", 2000, "the government"), ("arrested", 114, None)]),
+        # 3. a subset in apposition does not hide the whole's predicate
+        (("En total, 34 personas, entre ellas 19 militares, fueron arrestadas en 2019",),
+         [("arrested", 34, None), ("arrested", 19, None)]),
+        # 4. a part among a whole with its own predicate
+        (("Three Colombians among 19 foreigners released by Venezuela",),
+         [("released", 3, None), ("released", 19, None)]),
+        (("Tres colombianos entre los 19 extranjeros excarcelados por Venezuela",),
+         [("released", 3, None), ("released", 19, None)]),
+        # 5. rival figures without a noun: "puts the figure at", "registra"
+        (("Unitary Platform says 40 of its campaign staff arrested; government puts figure at 12",),
+         [("arrested", 40, None), ("arrested", 12, "the government")]),
+        (("Cabello anuncia la detención de más de 2.000 personas; Foro Penal registra 1.580",),
+         [("arrested", 2000, "the government"), ("arrested", 1580, "Foro Penal")]),
+        # 6. the announced whole of a verified part; people included in a tally
+        (("Foro Penal verifies release of 72 of the 99 prisoners announced on Christmas Eve",),
+         [("released", 72, "Foro Penal"), ("released", 99, None)]),
+        (("Provea y Foro Penal difieren: 1.050 vs. 884 presos políticos",
+          "La diferencia se debe a que Provea incluye a 166 personas detenidas por razones conexas."),
+         [("held", 1050, "Foro Penal"), ("held", 884, "Foro Penal"), ("held", 166, "Provea")]),
+        # 7. order words and manner adverbs between the number and the noun; "in jail"
+        (("Liberan a los dos últimos detenidos del caso Brazalete Blanco",), [("released", 2, None)]),
+        (("The group recorded 23 new politically motivated arrests",), [("arrested", 23, None)]),
+        (("'We counted 18 in jail and 6 released since January,' says SNTP",),
+         [("held", 18, None), ("released", 6, None)]),
+    ],
+)
+def test_counts_seventh_round(fields, expected):
+    assert counts(*fields) == expected
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        ("Two of the boats were destroyed in the strike",),  # not people, no event
+        ("Three of the ministers were sanctioned by OFAC",),  # sanctions are not an event
+        ("De 30 canciones del disco, 12 son inéditas",),  # not people
+        ("Rights group: 17 political prisoners on hunger strike at Tocorón",),  # no event, no tally
+        ("Five women among the 30 detainees",),  # no event for the whole
+        ("El Gobierno la sitúa en 2025",),  # a year
+        ("Analysts put the cost at 12 million dollars",),  # money
+        ("Foro Penal registra 15 por ciento más",),  # a percentage
+    ],
+)
+def test_seventh_round_near_misses(fields):
+    assert counts(*fields) == []
