@@ -52,6 +52,7 @@ _TOKEN = re.compile(
     r"|\d+(?:[.,]\d+)?"  # 87, 3.5
     r"|[^\W\d_]+"  # words
     r"|[%$€:]"
+    r"|(?<=\d),(?=\s)"  # "to at least 105, officials said": the noun is not the number's
 )
 # Sentences without a digit, a number word or a death word cannot hold a count.
 _WORTH_A_LOOK = re.compile(
@@ -108,7 +109,9 @@ _PEOPLE = _PRISONER | _DETAINEE | set(
        "voluntarios", "volunteers", "trabajadoras", "maestros", "docentes", "teachers",
        "enfermeras", "nurses", "reporteros", "reporters", "fotografos", "photographers",
        "camarografos", "tuiteros", "tiktokers", "influencers", "sindicalistas", "estadounidense",
-       "narcoterroristas", "narcoterrorists", "terrorists", "terroristas"]
+       "narcoterroristas", "narcoterrorists", "terrorists", "terroristas",
+       "supporters", "simpatizantes", "seguidores", "followers", "sympathizers", "partidarios",
+       "backers", "militants", "presos", "captives", "cautivos"]
 )
 _SINGULAR_PERSON = set(
     ["survivor", "sobreviviente", "superviviente", "preso", "presa", "prisoner", "detenido", "detenida", "detainee", "persona", "person", "activista", "activist", "periodista", "journalist", "dirigente", "lider", "leader", "opositor", "militar", "soldado", "soldier", "oficial", "officer", "sindicalista", "estudiante", "student", "hombre", "man", "mujer", "woman", "joven", "defensor", "defender", "reo", "inmate", "ciudadano", "citizen", "venezolano", "venezuelan"]

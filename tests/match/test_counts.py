@@ -506,3 +506,15 @@ def test_counts_seventh_round(fields, expected):
 )
 def test_seventh_round_near_misses(fields):
     assert counts(*fields) == []
+
+
+def test_a_noun_after_a_comma_is_not_the_numbers():
+    assert counts("The strike brought the death toll to at least 105, officials said.") == [
+        ("dead", 105, None)
+    ]
+
+
+def test_supporters_are_people():
+    assert counts("Some 150 opposition supporters have been detained since Sunday") == [
+        ("arrested", 150, None)
+    ]
