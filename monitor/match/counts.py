@@ -126,6 +126,10 @@ _MODIFIERS = set(
     + ["colombian", "spanish", "peruvian", "ecuadorian", "chilean", "argentine", "argentinian",
        "mexican", "cuban", "bolivian", "brazilian", "french", "german", "italian", "british",
        "ukrainian", "canadian", "dual", "foreign", "guyanese", "dominican", "uruguayan"]
+    # who states them ("110 announced releases", "41 verified excarcelaciones")
+    + ["announced", "anunciadas", "anunciados", "verified", "verificadas", "verificados",
+       "confirmed", "confirmadas", "confirmados", "reported", "reportadas", "reportados",
+       "documented", "documentadas", "documentados", "official", "oficiales", "claimed"]
     # order and manner ("los dos últimos detenidos", "23 new politically motivated arrests")
     + ["ultimos", "ultimas", "last", "first", "primeros", "primeras", "additional", "further",
        "recent", "recientes", "politically", "motivated", "arbitrary", "arbitrarias",
@@ -217,6 +221,11 @@ _BEFORE_EXACT = {
     "toll": "dead", "transfer": "held", "transfers": "held", "met": "held", "meets": "held",
 }
 _INHERIT = set(["confirma", "confirmo", "confirman", "confirmaron", "confirmar", "verifico", "verifica", "verificaron", "verificar", "verified", "verify", "confirm", "confirmed", "confirms", "verifies", "solo", "only", "of"])
+_VERIFY = ("verific", "confirm", "constat", "corrobor", "document")
+# adverbs between a verb and its figure ("ha verificado hasta ahora 94", "has so far confirmed")
+_ADVERBS = {"hasta", "ahora", "el", "momento", "so", "far", "ya", "already", "solo", "only", "just",
+            "apenas", "unicamente", "por", "now", "until", "at", "least", "al", "menos",
+            "mas", "de", "more", "than", "about", "some", "unos", "unas", "alrededor", "around"}
 _TALLY = set(["cifra", "cifras", "total", "totaliza", "balance", "registro", "registra", "contabiliza", "tally", "count", "figure", "figures", "hay", "suman", "record", "highest", "alta", "lista", "list"])
 _QUALIFIER = set(["mas", "more", "al", "least", "unos", "unas", "some", "about", "casi", "nearly", "over", "around", "alrededor", "aproximadamente", "approximately"])
 _DEAD_VERB = ("muere", "murio", "fallec", "died", "dies", "muerte", "death")
@@ -400,8 +409,10 @@ def _before_event(tokens: Sequence[str], i: int, window: int = 6) -> str | None:
             return "released"  # "liberan bajo arresto domiciliario a dos periodistas"
         event = _BEFORE_EXACT.get(w)
         if event is None:
-            if w in _INHERIT and k >= i - 3 and (w != "of" or (k > 0 and tokens[k - 1] == "out")):
-                return "inherit"
+            near = k >= i - 3 or all(t in _ADVERBS for t in tokens[k + 1:i])
+            if near and (w in _INHERIT or w.startswith(_VERIFY)) and (
+                    w != "of" or (k > 0 and tokens[k - 1] == "out")):
+                return "inherit"  # "Foro Penal ha verificado hasta ahora 94": the same event
             event = next((ev for ev, prefixes in _BEFORE_PREFIX if w.startswith(prefixes)), None)
         if event is None:
             continue
@@ -796,6 +807,16 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
         event = _after_event(toks, j, window=3, noun=False)
         if event is not None:
             return event
+        if j < len(toks) and toks[j] in ("que", "who", "whom", "that"):
+            # "de los 1.369 que el gobierno dijo haber liberado", "the 300 that Maduro promised"
+            event = _after_event(toks, j + 1, window=6, noun=False)
+            if event is not None:
+                return event
+            if prev is not None and any(w.startswith(_ANNOUNCED + _PROMISE) for w in toks[j + 1:j + 5]):
+                return "inherit"
+        if (prev is not None and j < len(toks) and toks[j].startswith(_ANNOUNCED)
+                and i > 0 and toks[i - 1] in _ARTICLES):
+            return "inherit"  # "not the 110 announced by officials": the same event
         if _claimed_figure(toks, i, j):
             return "inherit"  # "210 verificadas; el Gobierno habla de 400": the same event
         if _running_total(toks, i) and not any(w in _NOT_PEOPLE for w in toks[j:j + 3]):
@@ -926,13 +947,14 @@ _RUNNING = {"suman", "totalizan", "totaliza", "sumando", "total", "totaling", "t
 
 
 # "el Gobierno habla de 400", "the government claims 400": a rival figure for the count before
-_CLAIM_OF = {"habla", "hablan", "hablo", "hablaba", "talks", "talk", "speaks", "speak", "spoke"}
+_CLAIM_OF = {"habla", "hablan", "hablo", "hablaba", "hablado", "talked", "talks", "talk", "speaks", "speak", "spoke"}
 _PUTS = {"puts", "put", "putting", "places", "placed", "sets", "set", "pegs", "pegged", "situa",
          "situan", "situo", "ubica", "ubican", "ubico", "cifra", "cifran", "cifro", "estima",
          "estiman", "estimates", "estimated"}
 # "Foro Penal registra 1.580", "the group has documented 51": a rival figure for the same event
 _RECORDS = ("registr", "contabiliz", "document", "recorded", "records", "tallied", "counted")
 _ANNOUNCED = ("anunciad", "announced", "prometid", "promised")
+_PROMISE = ("prometi", "promet", "anunci", "dijo", "said", "claim", "asegur")
 _CLAIM = {"claims", "claimed", "claim", "cita", "citan", "cito", "cifra", "cifran", "cifro"}
 
 

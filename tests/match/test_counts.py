@@ -518,3 +518,39 @@ def test_supporters_are_people():
     assert counts("Some 150 opposition supporters have been detained since Sunday") == [
         ("arrested", 150, None)
     ]
+
+
+@pytest.mark.parametrize(
+    "fields,expected",
+    [
+        # a verified figure after adverbs, a claimed one in a past tense
+        (("El Gobierno anunció la liberación de 300 personas", "Foro Penal ha verificado hasta ahora 94."),
+         [("released", 300), ("released", 94)]),
+        (("Foro Penal eleva a 103 las excarcelaciones verificadas", "El Ejecutivo había hablado de 138."),
+         [("released", 103), ("released", 138)]),
+        # the announced figure in a relative clause or after its article
+        (("De los 1.369 que el gobierno dijo haber liberado, Foro Penal ha verificado 227",),
+         [("released", 1369), ("released", 227)]),
+        (("La ONG verificó la excarcelación de 47 personas, lejos de las 300 que prometió el Gobierno",),
+         [("released", 47), ("released", 300)]),
+        (("Only 41 have walked free, Foro Penal says, not the 110 announced by officials",),
+         [("released", 41), ("released", 110)]),
+        # who states the figure between the number and the noun
+        (("Rights group says just 41 of the 110 announced releases have been verified",),
+         [("released", 41), ("released", 110)]),
+    ],
+)
+def test_announced_and_verified_figures(fields, expected):
+    assert [(e, n) for e, n, _ in counts(*fields)] == expected
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        ("Foro Penal ha verificado hasta ahora 3 casos de tortura en 2024",),  # no event for cases
+        ("Los 300 que prometió el Gobierno",),  # no count before to take the event from
+        ("The 2025 announced budget",),  # a year
+    ],
+)
+def test_announced_and_verified_near_misses(fields):
+    assert counts(*fields) == []
