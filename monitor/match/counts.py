@@ -418,6 +418,8 @@ def _before_event(tokens: Sequence[str], i: int, window: int = 6) -> str | None:
             continue
         if _counted_before(tokens, k):
             return None  # "25 people killed and 2,400 detained": "killed" is the 25's
+        if event == "arrested" and k > 0 and tokens[k - 1] in _KEEP:
+            return "held"  # "Venezuela tiene detenidos a 80 extranjeros": held, not arrested
         if event == "released" and _demanded(tokens, k):
             return "demanded"  # held, and it wins over a participle after the noun
         return event
@@ -459,7 +461,7 @@ def _tally_unit(tokens: Sequence[str], i: int, j: int) -> int | None:
         k += 1
     if k + 1 < len(tokens) and tokens[k] in _TALLY_NOUN and tokens[k + 1] in ("de", "of"):
         return _find_unit(tokens, k + 2)
-    for k in range(i - 1, max(-1, i - 10), -1):
+    for k in range(i - 1, max(-1, i - 12), -1):
         w = tokens[k]
         if w[0].isdigit() or w in _NUMBER_WORDS:
             return None
@@ -759,6 +761,8 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
             event = _after_event(toks, group, window=8, noun=False)
             if event is not None:
                 return event
+            # "arrestan ... a dos de sus escoltas": the group's noun is the number's
+            unit = _find_unit(toks, group)
         if (j < len(toks) and toks[j] in _COPULA and prev_is_whole(toks, i, prev)
                 and _after_event(toks, j, window=4, noun=False) is None):
             return "inherit"  # "de 884 presos políticos, 86 son extranjeros": a subset
@@ -940,6 +944,7 @@ _VERSUS = {"vs", "versus"}
 _REMAINING_NEXT = {"seran", "son", "fueron", "siguen", "permanecen", "quedan", "estan", "continuan",
                    "were", "are", "will", "would", "remain", "remained", "still", "continue", "have",
                    "han", "en", "in", "at", "se"}
+_KEEP = {"tiene", "tienen", "tenia", "tenian", "mantiene", "mantienen", "mantenia", "mantenian"}
 _HOLDS = {"holds", "hold", "holding", "retiene", "retienen", "mantiene", "mantienen"}
 _SURVIVOR = {"survivor", "sobreviviente", "superviviente"}
 _SURVIVORS = _SURVIVOR | {"survivors", "sobrevivientes", "supervivientes"}

@@ -554,3 +554,14 @@ def test_announced_and_verified_figures(fields, expected):
 )
 def test_announced_and_verified_near_misses(fields):
     assert counts(*fields) == []
+
+
+def test_a_toll_named_far_before_its_figure():
+    assert counts("Death toll from US strikes on alleged drug boats climbs to 87") == [("dead", 87, None)]
+
+
+def test_people_a_government_keeps_detained_are_held():
+    assert counts("Venezuela tiene detenidos a 80 extranjeros, según Foro Penal") == [
+        ("held", 80, "Foro Penal")
+    ]
+    assert counts("Detuvieron a 80 extranjeros") == [("arrested", 80, None)]
