@@ -111,7 +111,8 @@ _PEOPLE = _PRISONER | _DETAINEE | set(
        "camarografos", "tuiteros", "tiktokers", "influencers", "sindicalistas", "estadounidense",
        "narcoterroristas", "narcoterrorists", "terrorists", "terroristas",
        "supporters", "simpatizantes", "seguidores", "followers", "sympathizers", "partidarios",
-       "backers", "militants", "presos", "captives", "cautivos"]
+       "backers", "militants", "presos", "captives", "cautivos", "assistants", "asistentes",
+       "nurses", "enfermeros", "pensioners", "jubilados", "retirees", "merchants", "comerciantes"]
 )
 _SINGULAR_PERSON = set(
     ["survivor", "sobreviviente", "superviviente", "preso", "presa", "prisoner", "detenido", "detenida", "detainee", "persona", "person", "activista", "activist", "periodista", "journalist", "dirigente", "lider", "leader", "opositor", "militar", "soldado", "soldier", "oficial", "officer", "sindicalista", "estudiante", "student", "hombre", "man", "mujer", "woman", "joven", "defensor", "defender", "reo", "inmate", "ciudadano", "citizen", "venezolano", "venezuelan"]
@@ -133,7 +134,10 @@ _MODIFIERS = set(
     # order and manner ("los dos últimos detenidos", "23 new politically motivated arrests")
     + ["ultimos", "ultimas", "last", "first", "primeros", "primeras", "additional", "further",
        "recent", "recientes", "politically", "motivated", "arbitrary", "arbitrarias",
-       "arbitrarios"]
+       "arbitrarios",
+       # "1,200 post-election detainees", "ten detained National Guard officers", "19 media workers"
+       "post", "election", "electoral", "poselectorales", "postelectorales", "national", "guard",
+       "guardia", "nacional", "bolivariana", "coast", "media", "press", "prensa"]
 )
 
 _AFTER_HELD = set(["permanecen", "permanece", "siguen", "sigue", "continuan", "continua", "remain", "remains", "remained", "still", "rejas", "bars", "held", "custodia", "custody",
@@ -209,7 +213,7 @@ _BEFORE_PREFIX = (
     ("arrested", ("arrest", "detien", "detuv", "detain", "captur", "apres", "encarcel", "jail",
                   "deten", "aprehend")),
     ("dead", ("mata", "mato", "kill", "asesin", "muere", "murio", "murie", "fallec", "died", "dies",
-              "death", "muerte")),
+              "death", "muert")),
     ("held", ("contabiliz", "registr", "tally", "mantien", "traslad", "transferr", "visit")),
 )
 _BEFORE_EXACT = {
@@ -226,7 +230,7 @@ _VERIFY = ("verific", "confirm", "constat", "corrobor", "document")
 _ADVERBS = {"hasta", "ahora", "el", "momento", "so", "far", "ya", "already", "solo", "only", "just",
             "apenas", "unicamente", "por", "now", "until", "at", "least", "al", "menos",
             "mas", "de", "more", "than", "about", "some", "unos", "unas", "alrededor", "around"}
-_TALLY = set(["cifra", "cifras", "total", "totaliza", "balance", "registro", "registra", "contabiliza", "tally", "count", "figure", "figures", "hay", "suman", "record", "highest", "alta", "lista", "list"])
+_TALLY = set(["cifra", "cifras", "total", "totaliza", "balance", "registro", "registra", "contabiliza", "tally", "count", "figure", "figures", "hay", "suman", "record", "highest", "alta", "lista", "list", "cuenta", "cuentan", "counts", "counted"])
 _QUALIFIER = set(["mas", "more", "al", "least", "unos", "unas", "some", "about", "casi", "nearly", "over", "around", "alrededor", "aproximadamente", "approximately"])
 _DEAD_VERB = ("muere", "murio", "fallec", "died", "dies", "muerte", "death")
 
@@ -523,7 +527,13 @@ def _after_event(tokens: Sequence[str], start: int, window: int = 5, noun: bool 
             continue
         if w[0].isdigit() or w in ("y", "and", "pero", "but", ":"):
             break
+        if w in _AUX:
+            end = min(len(tokens), end + 1)  # "12 have since been released"
+            k += 1
+            continue
         nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
+        if w in _REMAIN_VERB and (nxt in _NOT_CUSTODY or tokens[k + 2:k + 3] in (["bordo"], ["board"])):
+            break  # "24 crew members remained aboard": not in custody
         event = _AFTER_PAIR.get((w, nxt))
         if event is None:
             held = w in _AFTER_HELD or (noun and w in _AFTER_HELD_NOUN)
@@ -537,6 +547,13 @@ def _after_event(tokens: Sequence[str], start: int, window: int = 5, noun: bool 
                 return event
         k += 1
     return adjectival
+
+
+_AUX = {"have", "has", "had", "been", "since", "already", "ya", "han", "habian", "habia", "sido",
+        "now", "ahora", "reportedly", "presuntamente"}
+_REMAIN_VERB = {"remain", "remains", "remained", "permanecen", "permanecieron", "siguen", "quedan"}
+_NOT_CUSTODY = {"aboard", "bordo", "board", "free", "libres", "silent", "calm", "missing",
+                "desaparecidos", "hospitalized", "hospitalizados", "hidden", "escondidos", "abroad"}
 
 
 def _parenthetical_subset(tokens: Sequence[str], k: int) -> int:
@@ -799,9 +816,14 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
         before = _before_event(toks, i, window=3)
         if before == "demanded" or _before_event(toks, i, window=6) == "demanded":
             return "held"  # "pide liberar a los más de 700 restantes"
+        if _gapped(toks, i, j, prev):
+            return prev[0]
+        if i > 1 and toks[i - 1] in _HELD_STATE and toks[i - 2] in _REMAIN_VERB | {"continuan"}:
+            return "held"  # "permanecen presos 40": the subject after its predicate
         rest = j + (j < len(toks) and toks[j] in _REMAINING)
-        if (((i > 0 and toks[i - 1] in _REMAINING) or rest > j)
-                and (rest == len(toks) or toks[rest] in _REMAINING_NEXT)):
+        other = i > 1 and toks[i - 1] in ("otros", "otras", "other") and toks[i - 2] in _ARTICLES
+        if other or (((i > 0 and toks[i - 1] in _REMAINING) or rest > j)
+                     and (rest == len(toks) or toks[rest] in _REMAINING_NEXT)):
             # "los 7 restantes serán presentados", "the remaining 12": those not released
             event = _after_event(toks, rest, noun=False)
             return event if event in ("released", "dead") else "held"
@@ -835,6 +857,9 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
         # is described by its own noun or predicate
         if prev is not None and any(w.startswith(_ANNOUNCED) for w in toks[unit + 1:unit + 3]):
             return prev[0]  # "release of 72 of the 99 prisoners announced": 99 announced freed
+        if unit + 1 < len(toks) and toks[unit + 1] in _ADJECTIVAL and noun not in EVENT_NOUN:
+            # "three of the five Colombians held in Venezuela freed": "freed" is the part's
+            return _after_event(toks, unit + 1, window=1)
         event = EVENT_NOUN.get(noun) or _after_event(toks, unit + 1)
         if event is None and noun in _DETAINEE:
             event = "arrested"
@@ -881,9 +906,10 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
     if (noun in _DETAINEE and prev is None and ":" in toks[:i]
             and (toks[i - 1] in _QUALIFIER or (i > 1 and toks[i - 2] in _QUALIFIER))):
         return "arrested"  # 'Provea: "al menos 1.500 detenidos"': a quoted tally of arrests
-    coordinated = prev is not None and any(t in ("y", "and") for t in toks[prev[1]:i])
+    coordinated = prev is not None and (any(t in ("y", "and") for t in toks[prev[1]:i])
+                                        or _listed_after(toks, prev[1], i))
     if noun in _DETAINEE and (coordinated and _own_noun_event(toks, prev[1])
-                              or any(t.startswith(("protest", "manifest")) for t in toks)):
+                              or any(t.startswith(_PROTEST) for t in toks)):
         return "arrested"  # "25 muertos y 2.400 detenidos": the second noun is its own
     if coordinated and not _own_noun_event(toks, prev[1]):
         return prev[0]  # "excarcelan a 9 militares y a 4 civiles": the verb's objects
@@ -938,7 +964,26 @@ def _whole_of_subset(toks: Sequence[str], k: int) -> bool:
     return False
 
 
+def _listed_after(toks: Sequence[str], k: int, i: int) -> bool:
+    """The number at i follows the noun phrase of the number at k directly, as in a list
+    ("including 5 Colombians, 3 Ukrainians and 2 Americans")."""
+    parsed = _parse_number(toks, k)
+    if parsed is None or parsed[1] >= i:
+        return False
+    return all(t in _PEOPLE or t in _MODIFIERS or t in EVENT_NOUN or t == "," for t in toks[parsed[1]:i])
+
+
+def _gapped(toks: Sequence[str], i: int, j: int, prev: tuple[str, int] | None) -> bool:
+    """A bare number in a list whose noun is left out after the first item ("ocho
+    excarcelaciones en Zulia, tres en Táchira y dos en Lara")."""
+    if prev is None or i - prev[1] > 6 or j >= len(toks) or toks[j] not in ("en", "in"):
+        return False
+    return toks[j] in toks[prev[1] + 1:i]
+
+
 _REMAINING = {"remaining", "restantes"}
+_HELD_STATE = {"presos", "presas", "detenidos", "detenidas", "recluidos", "recluidas", "detained",
+               "jailed", "imprisoned", "held", "encarcelados", "encarceladas"}
 _VERSUS = {"vs", "versus"}
 # what may follow "the remaining N" when N are people ("the remaining 12 songs" are not)
 _REMAINING_NEXT = {"seran", "son", "fueron", "siguen", "permanecen", "quedan", "estan", "continuan",
@@ -946,6 +991,7 @@ _REMAINING_NEXT = {"seran", "son", "fueron", "siguen", "permanecen", "quedan", "
                    "han", "en", "in", "at", "se"}
 _KEEP = {"tiene", "tienen", "tenia", "tenian", "mantiene", "mantienen", "mantenia", "mantenian"}
 _HOLDS = {"holds", "hold", "holding", "retiene", "retienen", "mantiene", "mantienen"}
+_PROTEST = ("protest", "manifest", "marcha", "march", "concentracion", "rally", "vigil")
 _SURVIVOR = {"survivor", "sobreviviente", "superviviente"}
 _SURVIVORS = _SURVIVOR | {"survivors", "sobrevivientes", "supervivientes"}
 _RUNNING = {"suman", "totalizan", "totaliza", "sumando", "total", "totaling", "totalling"}
@@ -963,10 +1009,22 @@ _PROMISE = ("prometi", "promet", "anunci", "dijo", "said", "claim", "asegur")
 _CLAIM = {"claims", "claimed", "claim", "cita", "citan", "cito", "cifra", "cifran", "cifro"}
 
 
+_AFTER_CLAIM = {"y", "and", "pero", "but", "antes", "before", "en", "in", "desde", "since", "hasta",
+                "until", "durante", "during", "tras", "after", "este", "esta", "this", "last"}
+_WAS = {"eran", "era", "were", "was", "habia", "fueron", "sumaban", "totalled", "totaled"}
+_VERSUS_PAIR = {("frente", "a"), ("compared", "to"), ("compared", "with"), ("contra", "los"),
+                ("against", "the"), ("up", "from"), ("down", "from")}
+
+
 def _claimed_figure(toks: Sequence[str], i: int, j: int) -> bool:
-    """A bare number that is the object of a verb of claiming, with nothing after it."""
-    if j < len(toks) and toks[j] not in ("y", "and", "pero", "but"):
+    """A bare number that is the object of a verb of claiming, with nothing after it but a
+    clause end or an adverbial ("había contabilizado 1.003 antes de las liberaciones")."""
+    if j < len(toks) and toks[j] not in _AFTER_CLAIM:
         return False
+    if i > 0 and toks[i - 1] in _WAS and (j == len(toks) or toks[j] in ("segun", "according")):
+        return True  # "la semana pasada eran 83", "in January there were 263": an earlier figure
+    if i > 1 and (toks[i - 2], toks[i - 1]) in _VERSUS_PAIR:
+        return True  # "60 nuevos arrestos en noviembre, frente a 35 en octubre"
     if i > 1 and toks[i - 1] in ("de", "of") and toks[i - 2] in _CLAIM_OF:
         return True
     if i > 1 and toks[i - 1] in ("at", "en") and any(
@@ -1050,7 +1108,10 @@ _SINGULAR_HELD = {"preso", "presa", "prisoner", "detenido", "detenida", "detaine
 
 
 _CUSTODY = {"custody", "custodia", "prison", "prision", "carcel", "jail", "detention", "detencion",
-            "cell", "celda", "calabozo", "calabozos", "penal"}
+            "cell", "celda", "calabozo", "calabozos", "penal",
+            # "el dirigente sindical detenido hace ocho meses": described as held
+            "detenido", "detenida", "detained", "jailed", "imprisoned", "encarcelado", "encarcelada",
+            "recluido", "recluida", "preso", "presa"}
 
 
 def _singular_death(toks: Sequence[str]) -> bool:
