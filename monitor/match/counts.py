@@ -859,7 +859,8 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
             return prev[0]  # "release of 72 of the 99 prisoners announced": 99 announced freed
         if unit + 1 < len(toks) and toks[unit + 1] in _ADJECTIVAL and noun not in EVENT_NOUN:
             # "three of the five Colombians held in Venezuela freed": "freed" is the part's
-            return _after_event(toks, unit + 1, window=1)
+            w = toks[unit + 1]
+            return "held" if w in _AFTER_HELD or w in _AFTER_HELD_NOUN else _AFTER_EVENT.get(w)
         event = EVENT_NOUN.get(noun) or _after_event(toks, unit + 1)
         if event is None and noun in _DETAINEE:
             event = "arrested"
@@ -1009,7 +1010,7 @@ _PROMISE = ("prometi", "promet", "anunci", "dijo", "said", "claim", "asegur")
 _CLAIM = {"claims", "claimed", "claim", "cita", "citan", "cito", "cifra", "cifran", "cifro"}
 
 
-_AFTER_CLAIM = {"y", "and", "pero", "but", "antes", "before", "en", "in", "desde", "since", "hasta",
+_AFTER_CLAIM = {",", "y", "and", "pero", "but", "antes", "before", "en", "in", "desde", "since", "hasta",
                 "until", "durante", "during", "tras", "after", "este", "esta", "this", "last"}
 _WAS = {"eran", "era", "were", "was", "habia", "fueron", "sumaban", "totalled", "totaled"}
 _VERSUS_PAIR = {("frente", "a"), ("compared", "to"), ("compared", "with"), ("contra", "los"),
@@ -1021,7 +1022,7 @@ def _claimed_figure(toks: Sequence[str], i: int, j: int) -> bool:
     clause end or an adverbial ("había contabilizado 1.003 antes de las liberaciones")."""
     if j < len(toks) and toks[j] not in _AFTER_CLAIM:
         return False
-    if i > 0 and toks[i - 1] in _WAS and (j == len(toks) or toks[j] in ("segun", "according")):
+    if i > 0 and toks[i - 1] in _WAS and (j == len(toks) or toks[j] in (",", "segun", "according")):
         return True  # "la semana pasada eran 83", "in January there were 263": an earlier figure
     if i > 1 and (toks[i - 2], toks[i - 1]) in _VERSUS_PAIR:
         return True  # "60 nuevos arrestos en noviembre, frente a 35 en octubre"
