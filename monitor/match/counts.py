@@ -144,7 +144,7 @@ _AFTER_HELD = set(["permanecen", "permanece", "siguen", "sigue", "continuan", "c
                    "quedan", "imprisoned", "estan", "estaban", "seguian", "llevan"])
 # held only right after a people noun ("doce militares presos"), not after a bare number
 # ("300 madres de presos")
-_AFTER_HELD_NOUN = {"presos", "presas", "recluidos", "recluidas", "incomunicados", "incomunicadas",
+_AFTER_HELD_NOUN = {"presos", "presas", "prisoners", "prisioneros", "recluidos", "recluidas", "incomunicados", "incomunicadas",
                     "incommunicado",
                     # moved between prisons: still in custody ("85 detainees moved to Rodeo I"),
                     # but not ships or planes; a later predicate wins ("moved to house arrest")
@@ -411,6 +411,8 @@ def _before_event(tokens: Sequence[str], i: int, window: int = 6) -> str | None:
                 or w == "arrest" and k > 0 and tokens[k - 1] == "house"
                 or w == "carcel" and tokens[max(0, k - 2):k] == ["casa", "por"]):
             return "released"  # "liberan bajo arresto domiciliario a dos periodistas"
+        if w in ("detainees", "detainee"):
+            continue  # a noun, not "detain"
         event = _BEFORE_EXACT.get(w)
         if event is None:
             near = k >= i - 3 or all(t in _ADVERBS for t in tokens[k + 1:i])
@@ -549,8 +551,8 @@ def _after_event(tokens: Sequence[str], start: int, window: int = 5, noun: bool 
     return adjectival
 
 
-_AUX = {"have", "has", "had", "been", "since", "already", "ya", "han", "habian", "habia", "sido",
-        "now", "ahora", "reportedly", "presuntamente"}
+_AUX = {"have", "has", "had", "been", "being", "are", "were", "is", "since", "already", "ya", "han",
+        "habian", "habia", "sido", "siendo", "estan", "now", "ahora", "reportedly", "presuntamente"}
 _REMAIN_VERB = {"remain", "remains", "remained", "permanecen", "permanecieron", "siguen", "quedan"}
 _NOT_CUSTODY = {"aboard", "bordo", "board", "free", "libres", "silent", "calm", "missing",
                 "desaparecidos", "hospitalized", "hospitalizados", "hidden", "escondidos", "abroad"}
@@ -822,8 +824,8 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
             return "held"  # "permanecen presos 40": the subject after its predicate
         rest = j + (j < len(toks) and toks[j] in _REMAINING)
         other = i > 1 and toks[i - 1] in ("otros", "otras", "other") and toks[i - 2] in _ARTICLES
-        if other or (((i > 0 and toks[i - 1] in _REMAINING) or rest > j)
-                     and (rest == len(toks) or toks[rest] in _REMAINING_NEXT)):
+        if (other or (i > 0 and toks[i - 1] in _REMAINING) or rest > j) and (
+                rest == len(toks) or toks[rest] in _REMAINING_NEXT):
             # "los 7 restantes serán presentados", "the remaining 12": those not released
             event = _after_event(toks, rest, noun=False)
             return event if event in ("released", "dead") else "held"
@@ -989,7 +991,7 @@ _VERSUS = {"vs", "versus"}
 # what may follow "the remaining N" when N are people ("the remaining 12 songs" are not)
 _REMAINING_NEXT = {"seran", "son", "fueron", "siguen", "permanecen", "quedan", "estan", "continuan",
                    "were", "are", "will", "would", "remain", "remained", "still", "continue", "have",
-                   "han", "en", "in", "at", "se"}
+                   "han", "en", "in", "at", "se", "pasaron", "pasan", "quedaron", "had"}
 _KEEP = {"tiene", "tienen", "tenia", "tenian", "mantiene", "mantienen", "mantenia", "mantenian"}
 _HOLDS = {"holds", "hold", "holding", "retiene", "retienen", "mantiene", "mantienen"}
 _PROTEST = ("protest", "manifest", "marcha", "march", "concentracion", "rally", "vigil")

@@ -565,3 +565,60 @@ def test_people_a_government_keeps_detained_are_held():
         ("held", 80, "Foro Penal")
     ]
     assert counts("Detuvieron a 80 extranjeros") == [("arrested", 80, None)]
+
+
+@pytest.mark.parametrize(
+    "fields,expected",
+    [
+        # auxiliaries between the number and its predicate
+        (("Some were arrested; 12 have since been released under court supervision",),
+         [("released", 12)]),
+        (("JEP says 36 relatives of exiled opposition leaders are being held as 'hostages'",),
+         [("held", 36)]),
+        (("Foro Penal: 'more than 150 soldiers' are political prisoners",), [("held", 150)]),
+        # an earlier or compared figure with no noun takes the count's event
+        (("Foro Penal contabiliza 1.003 presos políticos", "En enero de 2024 eran 263, según la ONG."),
+         [("held", 1003), ("held", 263)]),
+        (("Suben a 95 los muertos por ataques contra lanchas; la semana pasada eran 83",),
+         [("dead", 95), ("dead", 83)]),
+        (("Foro Penal registró 60 nuevos arrestos políticos en noviembre, frente a 35 en octubre",),
+         [("arrested", 60), ("arrested", 35)]),
+        (("La ONG había contabilizado 1.003 antes de las liberaciones",), []),
+        (("Foro Penal cuenta 1.003 presos políticos", "La ONG había contabilizado 950 antes de la ola"),
+         [("held", 1003), ("held", 950)]),
+        # lists: a left-out noun, parts listed after a whole
+        (("Presos políticos: ocho excarcelaciones en Zulia, tres en Táchira y dos en Lara",),
+         [("released", 8), ("released", 3), ("released", 2)]),
+        (("Venezuela frees 18 foreigners, including 5 Colombians, 3 Ukrainians and 2 Americans",),
+         [("released", 18), ("released", 5), ("released", 3), ("released", 2)]),
+        # the other N; a subject after its predicate; the whole's own participle
+        (("Liberan a 11 de los 19 detenidos", "Los otros ocho pasaron a la orden de tribunales."),
+         [("released", 11), ("arrested", 19), ("held", 8)]),
+        (("Excarcelan a seis adolescentes; permanecen presos 40",), [("released", 6), ("held", 40)]),
+        (("Three of the five Colombians held in Venezuela freed",), [("released", 3), ("held", 5)]),
+        (("Dos de los 14 militares presos pasan a arresto domiciliario",),
+         [("released", 2), ("held", 14)]),
+        # a death of someone described as detained; deaths counted after the verb
+        (("Fallece en Rodeo I el dirigente sindical detenido hace ocho meses",), [("dead", 1)]),
+        (("Desde 2014 han muerto 18 presos políticos bajo custodia",), [("dead", 18)]),
+        # a subset introduced by "entre los arrestados"; at least N detenidos at a march
+        (("Al menos 28 detenidos en Caracas durante la marcha estudiantil", "De ellos, 9 son menores."),
+         [("arrested", 28), ("arrested", 9)]),
+    ],
+)
+def test_counts_dev5_classes(fields, expected):
+    assert [(e, n) for e, n, _ in counts(*fields)] == expected
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        ("The vessel's 24 crew members remained aboard as the Coast Guard escorted it",),
+        ("Mothers of detainees at Rodeo I say eleven prisoners have refused food",),
+        ("Los otros 12 temas del disco salen en marzo",),  # songs, with a month
+        ("Ocho goles en Zulia, tres en Táchira",),  # no count to gap from
+        ("En 2019 eran 30 grados",),  # not people
+    ],
+)
+def test_dev5_near_misses(fields):
+    assert counts(*fields) == []
