@@ -206,7 +206,9 @@ _TALLY_NOUN = {"numero", "cifra", "total", "number", "count", "tally", "figure",
 _ADJECTIVAL = {"detenidos", "detenidas", "detained", "arrested", "arrestados", "arrestadas", "apresados",
                "capturados", "capturadas", "jailed", "encarcelados", "encarceladas", "aprehendidos",
                "presos", "presas", "recluidos", "recluidas", "held", "imprisoned",
-               "moved", "transferred", "trasladados", "trasladadas", "relocated"}
+               "moved", "transferred", "trasladados", "trasladadas", "relocated",
+               # "four activists freed in December re-arrested": a later predicate wins
+               "freed", "excarcelados", "excarceladas"}
 
 _BEFORE_PREFIX = (
     ("released", ("excarcel", "liber", "releas", "solt")),
@@ -545,8 +547,9 @@ def _after_event(tokens: Sequence[str], start: int, window: int = 5, noun: bool 
                 adjectival = event
                 if nxt in ("desde", "since"):  # "detenidos desde 2019": still held
                     adjectival = "held"
-            elif adjectival is None or event != adjectival:
-                return event
+            elif adjectival is None or (event != adjectival and not (
+                    adjectival == "released" and event == "held")):
+                return event  # "freed in December, re-arrested", not "freed, denies holding"
         k += 1
     return adjectival
 
@@ -874,9 +877,16 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
     before = _before_event(toks, i)
     if before == "demanded":
         return "held"
+    if _in_exchange(toks, i):
+        return "released"  # "10 Americans freed in exchange for 252 Venezuelans held in El Salvador"
     if before is None and any(w.startswith(("elimin", "abat")) for w in toks[max(0, i - 3):i]):
         before = "dead"  # "Hemos eliminado a 21 narcoterroristas": people eliminated are killed
     after = _after_event(toks, unit + 1)
+    if after is None and (noun in _DETAINEE or noun in _PRISONER):
+        # "más de 1.500 detenidos por las protestas poselectorales han recibido medidas de
+        # libertad": a release further on
+        far = _after_event(toks, unit + 1, window=9)
+        after = far if far == "released" else None
     if noun in ("casos", "cases"):
         return before if before in ("dead", "released", "arrested", "inherit") else None
     if (after == "released" and any(w in ("sean", "be", "salgan") for w in toks[unit + 1:unit + 4])
@@ -885,6 +895,10 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
     event = EVENT_NOUN.get(noun)
     if event is None and before in ("released", "arrested", "dead", "inherit"):
         event = before
+    if (event is None and prev is not None and prev[0] == "released" and unit + 1 < len(toks)
+            and toks[unit + 1] in _HELD_STATE and any(t in ("y", "and") for t in toks[prev[1]:i])
+            and not _own_noun_event(toks, prev[1])):
+        return prev[0]  # "frees 10 Colombians and 2 Spaniards held on conspiracy charges"
     event = event or after or before
     if noun in _SURVIVORS:
         # "kills three and leaves two survivors": not dead; "detain two survivors": in custody
@@ -945,10 +959,23 @@ def _partitive_group(toks: Sequence[str], j: int) -> int | None:
 
 def prev_is_whole(toks: Sequence[str], i: int, prev: tuple[str, int] | None) -> bool:
     """The bare number before a copula is a part of the whole announced earlier in the
-    sentence ("de 884 presos políticos, 86 son ...", "De los detenidos ..., 114 son ...")."""
-    if prev is not None:
+    sentence ("de 884 presos políticos, 86 son ...", "De los detenidos ..., 114 son ...") or
+    just before it ("Foro Penal contabiliza 884 presos políticos; 170 son militares")."""
+    if prev is not None or i == 0:
         return True
     return len(toks) > 2 and toks[0] in ("de", "of") and toks[1] in _GROUP_DET and i > 2
+
+
+_EXCHANGE = (("a", "cambio", "de"), ("in", "exchange", "for"), ("swap", "for"), ("exchange", "for"),
+             ("canje", "por"), ("trade", "for"), ("traded", "for"), ("canjeados", "por"))
+
+
+def _in_exchange(toks: Sequence[str], i: int) -> bool:
+    """The number follows "in exchange for" / "a cambio de": people handed over in a swap."""
+    k = i
+    while k > 0 and (toks[k - 1] in _QUALIFIER or toks[k - 1] in _ARTICLES):
+        k -= 1
+    return any(tuple(toks[k - len(p):k]) == p for p in _EXCHANGE)
 
 
 def _headline_tally(toks: Sequence[str], i: int) -> bool:
