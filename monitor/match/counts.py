@@ -112,7 +112,8 @@ _PEOPLE = _PRISONER | _DETAINEE | set(
        "narcoterroristas", "narcoterrorists", "terrorists", "terroristas",
        "supporters", "simpatizantes", "seguidores", "followers", "sympathizers", "partidarios",
        "backers", "militants", "presos", "captives", "cautivos", "assistants", "asistentes",
-       "nurses", "enfermeros", "pensioners", "jubilados", "retirees", "merchants", "comerciantes"]
+       "nurses", "enfermeros", "pensioners", "jubilados", "retirees", "merchants", "comerciantes",
+       "sobrinos", "nephews", "primos", "cousins"]
 )
 _SINGULAR_PERSON = set(
     ["survivor", "sobreviviente", "superviviente", "preso", "presa", "prisoner", "detenido", "detenida", "detainee", "persona", "person", "activista", "activist", "periodista", "journalist", "dirigente", "lider", "leader", "opositor", "militar", "soldado", "soldier", "oficial", "officer", "sindicalista", "estudiante", "student", "hombre", "man", "mujer", "woman", "joven", "defensor", "defender", "reo", "inmate", "ciudadano", "citizen", "venezolano", "venezuelan"]
@@ -220,6 +221,7 @@ _BEFORE_PREFIX = (
 )
 _BEFORE_EXACT = {
     "free": "released", "frees": "released", "freed": "released", "freeing": "released",
+    "salido": "released", "salieron": "released", "salen": "released",
     "hold": "held", "holds": "held", "holding": "held",
     "counts": "held", "counted": "held", "remain": "held", "quedan": "held",
     "permanecen": "held", "siguen": "held", "behind": "held",
@@ -232,7 +234,7 @@ _VERIFY = ("verific", "confirm", "constat", "corrobor", "document")
 _ADVERBS = {"hasta", "ahora", "el", "momento", "so", "far", "ya", "already", "solo", "only", "just",
             "apenas", "unicamente", "por", "now", "until", "at", "least", "al", "menos",
             "mas", "de", "more", "than", "about", "some", "unos", "unas", "alrededor", "around"}
-_TALLY = set(["cifra", "cifras", "total", "totaliza", "balance", "registro", "registra", "contabiliza", "tally", "count", "figure", "figures", "hay", "suman", "record", "highest", "alta", "lista", "list", "cuenta", "cuentan", "counts", "counted"])
+_TALLY = set(["cifra", "cifras", "total", "totaliza", "balance", "registro", "registra", "contabiliza", "tally", "count", "figure", "figures", "hay", "suman", "record", "highest", "alta", "lista", "list", "cuenta", "cuentan", "counts", "counted", "reports", "reported", "reporta", "reporto", "documenta", "documents"])
 _QUALIFIER = set(["mas", "more", "al", "least", "unos", "unas", "some", "about", "casi", "nearly", "over", "around", "alrededor", "aproximadamente", "approximately"])
 _DEAD_VERB = ("muere", "murio", "fallec", "died", "dies", "muerte", "death")
 
@@ -380,6 +382,8 @@ def _skip(tokens: Sequence[str], i: int, j: int, value: int, raw: str) -> bool:
     if nxt in ("y", "and", "to", "a", "-") and nxt2[:1].isdigit() and j + 2 < len(tokens) and (
             tokens[j + 2] in _TIME):
         return True  # "de entre 18 y 70 años": the first of two ages
+    if nxt in ("when", "cuando") and prev in ("were", "was", "eran", "era", "tenian", "tenia"):
+        return True  # "some were 14 when they were arrested": an age
     return raw.isdigit() and len(raw) == 4 and 1900 <= value <= 2100 and nxt not in _PEOPLE
 
 
@@ -885,7 +889,7 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
     if after is None and (noun in _DETAINEE or noun in _PRISONER):
         # "más de 1.500 detenidos por las protestas poselectorales han recibido medidas de
         # libertad": a release further on
-        far = _after_event(toks, unit + 1, window=9)
+        far = _after_event(toks, unit + 1, window=11)
         after = far if far == "released" else None
     if noun in ("casos", "cases"):
         return before if before in ("dead", "released", "arrested", "inherit") else None
@@ -981,9 +985,21 @@ def _in_exchange(toks: Sequence[str], i: int) -> bool:
 def _headline_tally(toks: Sequence[str], i: int) -> bool:
     """The number is the whole a statement opens with: "Foro Penal: de 884 presos políticos,
     86 son extranjeros" (not "Rights group: 17 political prisoners on hunger strike")."""
+    if i > 0 and toks[i - 1] == ":" and _dated(toks, i):
+        return True  # "Foro Penal: 806 presos políticos al 12/01/2026"
     if i == 0 or toks[i - 1] not in ("de", "of"):
         return False
     return i == 1 or toks[i - 2] == ":"
+
+
+def _dated(toks: Sequence[str], i: int) -> bool:
+    """A tally 'as of' a date: "806 presos políticos al 12/01/2026", "884 as of January 5"."""
+    rest = toks[i + 1:i + 6]
+    for a, b in zip(rest, rest[1:], strict=False):
+        if (a in ("al", "hasta") and b[:1].isdigit()) or (a, b) == ("as", "of") or (
+                a == "al" and b in _MONTHS):
+            return True
+    return False
 
 
 def _whole_of_subset(toks: Sequence[str], k: int) -> bool:

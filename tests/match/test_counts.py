@@ -622,3 +622,49 @@ def test_counts_dev5_classes(fields, expected):
 )
 def test_dev5_near_misses(fields):
     assert counts(*fields) == []
+
+
+@pytest.mark.parametrize(
+    "fields,expected",
+    [
+        # people handed over in a swap are released, whatever they were before
+        (("Venezuela frees 10 Americans in exchange for 252 Venezuelans held in El Salvador",),
+         [("released", 10), ("released", 252)]),
+        (("Venezuela libera a siete estadounidenses a cambio de dos sobrinos de Cilia Flores presos en EE.UU.",),
+         [("released", 7), ("released", 2)]),
+        # parts coordinated with a release keep it even when described as held
+        (("Venezuela frees 10 Colombians and 2 Spaniards held on conspiracy charges",),
+         [("released", 10), ("released", 2)]),
+        # freed, then re-arrested; freed, while the government denies holding prisoners
+        (("Four activists freed in December re-arrested in Caracas",), [("arrested", 4)]),
+        (("Attorney general says 225 people freed in latest review, denies holding political prisoners",),
+         [("released", 225)]),
+        # a release further on for detainees and prisoners
+        (("Saab: más de 1.500 detenidos por las protestas poselectorales han recibido medidas de libertad",),
+         [("released", 1500)]),
+        (("Cinco presos políticos de Rodeo I pasan a régimen de casa por cárcel",), [("released", 5)]),
+        # a part right after its whole's sentence; a dated tally; a tally that is reported
+        (("Foro Penal contabiliza 884 presos políticos; 170 son militares",),
+         [("held", 884), ("held", 170)]),
+        (("#Boletín | Foro Penal: 806 presos políticos al 12/01/2026",), [("held", 806)]),
+        (("Foro Penal reports 1,074 political prisoners, up from 953 a month earlier",),
+         [("held", 1074), ("held", 953)]),
+        (("Hasta la medianoche solo habían salido 14 detenidos",), [("released", 14)]),
+        # an age in "were 14 when"
+        (("JEP says 25 remain behind bars; some were 14 when they were arrested",), [("held", 25)]),
+    ],
+)
+def test_counts_blind5_classes(fields, expected):
+    assert [(e, n) for e, n, _ in counts(*fields)] == expected
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        ("Más de 300 madres de presos políticos firmaron una carta",),  # relatives, no event
+        ("Rights group: 17 political prisoners on hunger strike",),  # not a dated tally
+        ("Trade 3 for 2: the club swaps players",),  # not people
+    ],
+)
+def test_blind5_near_misses(fields):
+    assert counts(*fields) == []
