@@ -82,7 +82,7 @@ _EVENT_NOUNS = {
     "dead": "muertos muertas muertes fallecidos fallecidas deaths dead fatalities killed asesinados "
             "asesinadas asesinatos bajas",
     "arrested": "detenciones arrestos arrests capturas aprehensiones detentions arrestados arrestadas "
-                "apresados apresadas capturados capturadas aprehendidos",
+                "apresados apresadas capturados capturadas aprehendidos desapariciones disappearances",
     "released": "excarcelaciones excarcelados excarceladas liberaciones releases liberados liberadas "
                 "excarcelacion",
 }
@@ -113,10 +113,12 @@ _PEOPLE = _PRISONER | _DETAINEE | set(
        "supporters", "simpatizantes", "seguidores", "followers", "sympathizers", "partidarios",
        "backers", "militants", "presos", "captives", "cautivos", "assistants", "asistentes",
        "nurses", "enfermeros", "pensioners", "jubilados", "retirees", "merchants", "comerciantes",
-       "sobrinos", "nephews", "primos", "cousins"]
+       "sobrinos", "nephews", "primos", "cousins", "reclusos", "reclusas", "internos",
+       "connacionales", "compatriotas", "compatriots"]
 )
 _SINGULAR_PERSON = set(
-    ["survivor", "sobreviviente", "superviviente", "preso", "presa", "prisoner", "detenido", "detenida", "detainee", "persona", "person", "activista", "activist", "periodista", "journalist", "dirigente", "lider", "leader", "opositor", "militar", "soldado", "soldier", "oficial", "officer", "sindicalista", "estudiante", "student", "hombre", "man", "mujer", "woman", "joven", "defensor", "defender", "reo", "inmate", "ciudadano", "citizen", "venezolano", "venezuelan"]
+    ["capitan", "coronel", "teniente", "sargento", "general", "captain", "colonel", "lieutenant",
+     "sergeant", "comisario", "inspector"] + ["survivor", "sobreviviente", "superviviente", "preso", "presa", "prisoner", "detenido", "detenida", "detainee", "persona", "person", "activista", "activist", "periodista", "journalist", "dirigente", "lider", "leader", "opositor", "militar", "soldado", "soldier", "oficial", "officer", "sindicalista", "estudiante", "student", "hombre", "man", "mujer", "woman", "joven", "defensor", "defender", "reo", "inmate", "ciudadano", "citizen", "venezolano", "venezuelan"]
 )
 _MODIFIERS = set(
     ["<org>", "politicos", "politicas", "political", "venezolanos", "venezolanas", "venezuelan", "de", "del", "of", "los", "las", "the", "more", "mas", "otros", "otras", "other", "nuevos", "nuevas", "new", "presuntos", "presuntas", "alleged", "suspected", "jovenes", "young", "militares", "military", "civiles", "civilian", "opositores", "opposition", "sus", "their", "estadounidenses", "u", "s", "american"]
@@ -133,7 +135,7 @@ _MODIFIERS = set(
        "confirmed", "confirmadas", "confirmados", "reported", "reportadas", "reportados",
        "documented", "documentadas", "documentados", "official", "oficiales", "claimed"]
     # order and manner ("los dos últimos detenidos", "23 new politically motivated arrests")
-    + ["ultimos", "ultimas", "last", "first", "primeros", "primeras", "additional", "further",
+    + ["us", "permanent", "legal", "ultimos", "ultimas", "last", "first", "primeros", "primeras", "additional", "further",
        "recent", "recientes", "politically", "motivated", "arbitrary", "arbitrarias",
        "arbitrarios",
        # "1,200 post-election detainees", "ten detained National Guard officers", "19 media workers"
@@ -399,6 +401,8 @@ def _subset_before(tokens: Sequence[str], i: int) -> bool:
         k -= 1
     if k > 1 and (tokens[k - 2], tokens[k - 1]) in _SUBSET:
         return True
+    if k > 0 and k < i and any(t in ("entre", "among") for t in tokens[max(0, k - 8):k]):
+        return True  # "entre los detenidos figuran 170 militares", "among them were four"
     if i > 2 and tokens[i - 1] == "a" and tokens[i - 2] in _INCLUDES:
         return True  # "Provea incluye a 166 personas detenidas por razones conexas"
     return (i > 1 and tokens[i - 1] in _INCLUDES
@@ -533,8 +537,20 @@ def _after_event(tokens: Sequence[str], start: int, window: int = 5, noun: bool 
             end += skip - k
             start = k = skip
             continue
+        if w[0].isdigit() and _is_date_part(tokens, k):
+            end = min(len(tokens), end + 1)  # "detenidos tras el 28 de julio siguen en Tocuyito"
+            k += 1
+            continue
+        if w in ("y", "and") and (skip := _coordinated_noun(tokens, k)) > k:
+            end = min(len(tokens), end + skip - k)  # "US citizens and permanent residents are held"
+            k = skip
+            continue
         if w[0].isdigit() or w in ("y", "and", "pero", "but", ":"):
             break
+        if w in _NEGATION:
+            if any(t in _AFTER_EVENT or t in _AFTER_HELD for t in tokens[k + 1:k + 4]):
+                return None  # "the crew of 27 had not been detained"
+            break  # "the 2,000 detained ... were criminals, not political prisoners"
         if w in _AUX:
             end = min(len(tokens), end + 1)  # "12 have since been released"
             k += 1
@@ -558,7 +574,32 @@ def _after_event(tokens: Sequence[str], start: int, window: int = 5, noun: bool 
     return adjectival
 
 
+_NEGATION = {"not", "no", "never", "nunca", "ni"}
+
+
+def _is_date_part(tokens: Sequence[str], k: int) -> bool:
+    """tokens[k] is a day or a year inside a date ("el 28 de julio", "July 29", "in 2024")."""
+    w = tokens[k]
+    if len(w) == 4 and w.isdigit() and 1900 <= int(w) <= 2100:
+        return True
+    nxt = tokens[k + 1:k + 3]
+    return w.isdigit() and int(w) <= 31 and (
+        (nxt[:1] and nxt[0] in _MONTHS) or (len(nxt) == 2 and nxt[0] == "de" and nxt[1] in _MONTHS)
+        or (k > 0 and tokens[k - 1] in _MONTHS))
+
+
+def _coordinated_noun(tokens: Sequence[str], k: int) -> int:
+    """Index after "and <people noun>" at tokens[k] ("and permanent residents"), else k."""
+    m = k + 1
+    while m < len(tokens) and m - k <= 3 and tokens[m] in _MODIFIERS and tokens[m] not in _PEOPLE:
+        m += 1
+    if m < len(tokens) and tokens[m] in _PEOPLE and tokens[m] not in ("detenidos", "detenidas"):
+        return m + 1
+    return k
+
+
 _AUX = {"have", "has", "had", "been", "being", "are", "were", "is", "since", "already", "ya", "han",
+        "ser", "be", "currently", "actualmente", "todavia", "aun",
         "habian", "habia", "sido", "siendo", "estan", "now", "ahora", "reportedly", "presuntamente"}
 _REMAIN_VERB = {"remain", "remains", "remained", "permanecen", "permanecieron", "siguen", "quedan"}
 _NOT_CUSTODY = {"aboard", "bordo", "board", "free", "libres", "silent", "calm", "missing",
@@ -897,6 +938,9 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
             and any(w.startswith(_DEMAND) for w in toks[max(0, i - 6):i])):
         after = "held"  # "piden que los 12 presos sean liberados", "demand 5 Americans be freed"
     event = EVENT_NOUN.get(noun)
+    if before == "inherit" and after is not None and toks[unit + 1:unit + 2] != [] and (
+            toks[unit + 1] not in _ADJECTIVAL):
+        before = None  # "DHS confirma que 53 migrantes permanecen detenidos": its own predicate
     if event is None and before in ("released", "arrested", "dead", "inherit"):
         event = before
     if (event is None and prev is not None and prev[0] == "released" and unit + 1 < len(toks)
@@ -1022,9 +1066,14 @@ def _listed_after(toks: Sequence[str], k: int, i: int) -> bool:
 def _gapped(toks: Sequence[str], i: int, j: int, prev: tuple[str, int] | None) -> bool:
     """A bare number in a list whose noun is left out after the first item ("ocho
     excarcelaciones en Zulia, tres en Táchira y dos en Lara")."""
-    if prev is None or i - prev[1] > 6 or j >= len(toks) or toks[j] not in ("en", "in"):
+    if prev is None or i - prev[1] > 9:
         return False
-    return toks[j] in toks[prev[1] + 1:i]
+    between = toks[prev[1] + 1:i]
+    if j < len(toks) and toks[j] in ("en", "in"):
+        return toks[j] in between or ":" in between
+    # "Foro Penal verificó 146 y Clippve 152": a second source's figure closing the clause
+    return (i - prev[1] <= 4 and any(t in ("y", "and") for t in between)
+            and (j == len(toks) or toks[j] in (",", "y", "and")))
 
 
 _REMAINING = {"remaining", "restantes"}
