@@ -238,6 +238,7 @@ _ADVERBS = {"hasta", "ahora", "el", "momento", "so", "far", "ya", "already", "so
             "mas", "de", "more", "than", "about", "some", "unos", "unas", "alrededor", "around"}
 _TALLY = set(["cifra", "cifras", "total", "totaliza", "balance", "registro", "registra", "contabiliza", "tally", "count", "figure", "figures", "hay", "suman", "record", "highest", "alta", "lista", "list", "cuenta", "cuentan", "counts", "counted", "reports", "reported", "reporta", "reporto", "documenta", "documents"])
 _QUALIFIER = set(["mas", "more", "al", "least", "unos", "unas", "some", "about", "casi", "nearly", "over", "around", "alrededor", "aproximadamente", "approximately"])
+_DEAD_WORDS = ("fallec", "muert", "dead", "killed", "died")
 _DEAD_VERB = ("muere", "murio", "fallec", "died", "dies", "muerte", "death")
 
 # -- sources ----------------------------------------------------------------------
@@ -423,6 +424,12 @@ def _before_event(tokens: Sequence[str], i: int, window: int = 6) -> str | None:
             return "released"  # "liberan bajo arresto domiciliario a dos periodistas"
         if w in ("detainees", "detainee"):
             continue  # a noun, not "detain"
+        if nxt in ("by", "por") and (w in _INHERIT or w.startswith(_VERIFY)):
+            return None  # "confirmed by two officials": the confirmers
+        if w.startswith(("arrest", "captur", "aprehension")) and (
+                tokens[max(0, k - 2):k] in (["ordenes", "de"], ["orden", "de"])
+                or nxt in ("warrant", "warrants")):
+            return None  # "órdenes de arresto contra tres funcionarios": warrants
         event = _BEFORE_EXACT.get(w)
         if event is None:
             near = k >= i - 3 or all(t in _ADVERBS for t in tokens[k + 1:i])
@@ -678,6 +685,7 @@ def extract_counts(fields: Iterable[str], orgs: Sequence[str] = ()) -> list[dict
     results: list[dict] = []
     index: dict[tuple[str, int], dict] = {}
     last_event: str | None = None
+    mentioned: str | None = None  # the last release/arrest/death word of the item so far
     folded_fields = [fold(f) for f in fields if f]
     generic: list[str | None] = []  # resolved lazily: the one named source of the item
     org_tokens = [t for t in (tuple(_TOKEN.findall(fold(o))) for o in orgs) if len(t) > 1]
@@ -694,7 +702,10 @@ def extract_counts(fields: Iterable[str], orgs: Sequence[str] = ()) -> list[dict
 
     for ftext in folded_fields:
         for raw_sentence in _SENTENCES.split(ftext):
-            if not raw_sentence or not _WORTH_A_LOOK.search(raw_sentence):
+            if not raw_sentence:
+                continue
+            if not _WORTH_A_LOOK.search(raw_sentence):
+                mentioned = _mentioned_event(raw_sentence) or mentioned
                 continue
             sent = _Sentence(raw_sentence, org_tokens)
             toks = sent.tokens
@@ -715,12 +726,20 @@ def extract_counts(fields: Iterable[str], orgs: Sequence[str] = ()) -> list[dict
                     event = None  # "the six had been held": the six already counted
                 if event is not None and event.startswith("inherit"):
                     event = last_event or (event.split(":")[1] if ":" in event else None)
+                    if event is None and _verified_figure(toks, i, j):
+                        event = _sentence_event(toks, i) or mentioned
                 if event is not None:
                     found.append((event, value, i))
                     last_event = event
                 i = j
-            if not found and not any(r["event"] == "dead" for r in results) and _singular_death(toks):
-                found.append(("dead", 1, 0))
+            if not any(r["event"] == "dead" and r["number"] == 1 for r in results):
+                at = _singular_death(toks)
+                if at is not None and (not found or at < min(k for _, _, k in found)) and not (
+                        found and any(ev == "dead" and k < at for ev, _, k in found)):
+                    # "Political prisoner dies in custody"; "Muere el capitán X, preso en Ramo
+                    # Verde, y eleva a cuatro los fallecidos": one death before the tally
+                    found.insert(0, ("dead", 1, at))
+            mentioned = _sentence_event(toks, len(toks)) or mentioned
             if not found:
                 continue
             mentions = _source_mentions(sent.text, orgs)
@@ -833,6 +852,9 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
         if (j < len(toks) and toks[j] in _COPULA and prev_is_whole(toks, i, prev)
                 and _after_event(toks, j, window=4, noun=False) is None):
             return "inherit"  # "de 884 presos políticos, 86 son extranjeros": a subset
+        if (prev is not None and toks[:1] in (["de"], ["of"]) and toks[1:2] in (["los"], ["las"], ["the"])
+                and prev[1] == 2 and _after_event(toks, j, window=4, noun=False) is None):
+            return "inherit"  # "De los 87 excarcelados aquel día, 64 deben presentarse"
     if (unit is None and not singular and j + 1 < len(toks) and toks[j] in _VERSUS
             and _parse_number(toks, j + 1) is not None):
         # "1.050 vs. 884 presos políticos": two figures of the same tally
@@ -846,6 +868,8 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
             return "inherit"  # "de 800 a 953": the second figure of the same tally
         if change is not None:
             noun = toks[change]
+            if any(t.startswith(_DEAD_WORDS) for t in toks[change + 1:change + 4]):
+                return "dead"  # "la cifra de presos políticos fallecidos ... asciende a 18"
             return EVENT_NOUN.get(noun) or ("arrested" if noun in _DETAINEE else "held")
         if (whole is None and (_is_partitive_whole(toks, i) or _is_bare_partitive_whole(toks, i))
                 and prev is not None and _own_noun_event(toks, prev[1])):
@@ -968,6 +992,10 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
         or _whole_of_subset(toks, unit + 1)
     ):
         return "held"  # "más de 800 presos políticos", "los 800 presos políticos"
+    if (noun in _DETAINEE or noun in _PEOPLE) and _relatives_of(toks, i) and (
+            noun in _DETAINEE or noun in _PRISONER
+            or any(t in _HELD_STATE for t in toks[unit + 1:unit + 3])):
+        return "held"  # "familiares de 60 detenidos", "relatives of the 30 activists detained there"
     if (noun in _DETAINEE and prev is None and ":" in toks[:i]
             and (toks[i - 1] in _QUALIFIER or (i > 1 and toks[i - 2] in _QUALIFIER))):
         return "arrested"  # 'Provea: "al menos 1.500 detenidos"': a quoted tally of arrests
@@ -1024,6 +1052,53 @@ def _in_exchange(toks: Sequence[str], i: int) -> bool:
     while k > 0 and (toks[k - 1] in _QUALIFIER or toks[k - 1] in _ARTICLES):
         k -= 1
     return any(tuple(toks[k - len(p):k]) == p for p in _EXCHANGE)
+
+
+_RELATIVES = {"familiares", "relatives", "families", "madres", "mothers", "parientes", "familias",
+              "casos", "cases", "abogados", "lawyers"}
+
+
+def _relatives_of(toks: Sequence[str], i: int) -> bool:
+    """The number follows "familiares de" / "relatives of (the)" / "los casos de"."""
+    k = i - 1
+    if k >= 0 and toks[k] in _ARTICLES:
+        k -= 1
+    return k >= 1 and toks[k] in ("de", "of") and toks[k - 1] in _RELATIVES
+
+
+_EVENT_STEM = re.compile(
+    r"\b(?:(excarcel|liber|releas|freed|frees)|(arrest|detien|detuv|detain|captur|apres)"
+    r"|(kill|muer|murio|died|dies|fallec))")
+
+
+def _mentioned_event(text: str) -> str | None:
+    """The last release/arrest/death word of a sentence with no figure in it."""
+    last = None
+    for m in _EVENT_STEM.finditer(text):
+        last = m
+    if last is None:
+        return None
+    return ("released", "arrested", "dead")[next(n for n in range(3) if last.group(n + 1))]
+
+
+def _verified_figure(toks: Sequence[str], i: int, j: int) -> bool:
+    """A bare figure right after a verifying verb ("Foro Penal ha verificado 18")."""
+    if i == 0 or _find_unit(toks, j) is not None:
+        return False
+    w = toks[i - 1]
+    return w in ("solo", "only", "just") or w.startswith(_VERIFY)
+
+
+def _sentence_event(toks: Sequence[str], i: int) -> str | None:
+    """The release, arrest or death a sentence speaks of before toks[i], for a figure that
+    inherits with no count before it ("anuncia la liberación de 'un número importante' de
+    presos; Foro Penal ha verificado 18")."""
+    for k in range(i - 1, -1, -1):
+        w = toks[k]
+        for ev, prefixes in _BEFORE_PREFIX:
+            if ev != "held" and w.startswith(prefixes) and w not in _PEOPLE:
+                return ev
+    return None
 
 
 def _headline_tally(toks: Sequence[str], i: int) -> bool:
@@ -1181,7 +1256,7 @@ def _change_unit(toks: Sequence[str], i: int) -> int | None:
         return None
     for k in range(i - 2, max(-1, i - 12), -1):
         w = toks[k]
-        if w[0].isdigit() or w in _NUMBER_WORDS:
+        if (w[0].isdigit() and not _is_date_part(toks, k)) or w in _NUMBER_WORDS:
             return None
         if w in _PEOPLE or w in EVENT_NOUN or w in _PRISONER or w in _DETAINEE:
             return k
@@ -1209,14 +1284,17 @@ _CUSTODY = {"custody", "custodia", "prison", "prision", "carcel", "jail", "deten
             "recluido", "recluida", "preso", "presa"}
 
 
-def _singular_death(toks: Sequence[str]) -> bool:
+def _singular_death(toks: Sequence[str]) -> int | None:
     """'Political prisoner dies in custody', 'rights defender dies in custody': one death
-    without a number word (a prisoner, or any person who dies in custody)."""
+    without a number word (a prisoner, or any person who dies in custody); the index of the
+    person, else None."""
     for k, w in enumerate(toks):
+        if w[0].isdigit() or (w in _NUMBER_WORDS and w not in _ONE):
+            return None  # "mueren 3 presos": the number is the count
         if w in _SINGULAR_HELD or w in _SINGULAR_PERSON:
             window = toks[max(0, k - 6):k + 5]
             if any(t.startswith(_DEAD_VERB) for t in window) and (
                 w in _SINGULAR_HELD or any(t in _CUSTODY for t in toks[max(0, k - 5):k + 8])
             ):
-                return True
-    return False
+                return k
+    return None

@@ -668,3 +668,59 @@ def test_counts_blind5_classes(fields, expected):
 )
 def test_blind5_near_misses(fields):
     assert counts(*fields) == []
+
+
+@pytest.mark.parametrize(
+    "fields,expected",
+    [
+        # dates and years inside the predicate window; negated predicates
+        (("Provea: al menos 2.000 detenidos tras el 28 de julio siguen sin juicio",), [("held", 2000)]),
+        (("Tocuyito, where 240 people arrested after the 2024 election are still held",), [("held", 240)]),
+        (("Officials said the crew of 27 had not been detained",), []),
+        (("Maduro says the 2,000 detained after the election 'were criminals, not political prisoners'",),
+         [("arrested", 2000)]),
+        # coordinated nouns before the predicate; a verifying verb with its own predicate
+        (("At least nine other US citizens and permanent residents remain in Venezuelan custody",),
+         [("held", 9)]),
+        (("DHS confirma que 53 migrantes venezolanos permanecen detenidos en Guantánamo",), [("held", 53)]),
+        # disappearances are arrests; a second source's figure closing the clause
+        (("Provea: 2025 cerró con 1.237 detenciones arbitrarias y 41 desapariciones forzadas",),
+         [("arrested", 1237), ("arrested", 41)]),
+        (("Gobierno dice haber liberado a 225 detenidos; Foro Penal verificó 146 y Clippve 152",),
+         [("released", 225), ("released", 146), ("released", 152)]),
+        # subsets among the detainees; a breakdown after a colon
+        (("Foro Penal contabilizó 884 presos políticos",
+          "Entre los detenidos figuran 170 militares y cuatro adolescentes."),
+         [("held", 884), ("held", 170), ("held", 4)]),
+        (("Foro Penal registró 49 nuevas detenciones políticas en noviembre: 14 en Zulia, 11 en Táchira",),
+         [("arrested", 49), ("arrested", 14), ("arrested", 11)]),
+        # one death before a tally of deaths; a tally of prisoners who died
+        (("Muere el capitán retirado Omar Pérez, preso en Ramo Verde, y eleva a cuatro los fallecidos bajo custodia",),
+         [("dead", 1), ("dead", 4)]),
+        (("La cifra de presos políticos fallecidos bajo custodia desde 2014 asciende a 18",), [("dead", 18)]),
+        # relatives of detainees; a fronted whole; a figure after an announcement with no number
+        (("Vigilia en Zona 7: familiares de 60 detenidos pasan la noche frente a la sede policial",),
+         [("held", 60)]),
+        (("De los 87 excarcelados aquel día, 64 deben presentarse cada 15 días ante un tribunal",),
+         [("released", 87), ("released", 64)]),
+        (("Jorge Rodríguez anuncia la liberación de 'un número importante' de presos; Foro Penal ha verificado 18",),
+         [("released", 18)]),
+    ],
+)
+def test_counts_dev6_dev7_classes(fields, expected):
+    assert [(e, n) for e, n, _ in counts(*fields)] == expected
+
+
+@pytest.mark.parametrize(
+    "fields,expected",
+    [
+        (("La Fiscalía pide órdenes de arresto contra tres funcionarios del Sebin",), []),  # warrants
+        (("Pentagon tally: 105 killed", "The figures were confirmed by two officials."),
+         [("dead", 105)]),  # the confirmers are not a count
+        (("Mueren 3 presos en un motín",), [("dead", 3)]),  # the number is the count, not one death
+        (("La JEP pide la liberación de adolescentes", "La organización documentó 30 casos."), []),
+        (("US doubles reward for Maduro's capture", "Agents seized assets, including two jets."), []),
+    ],
+)
+def test_dev6_dev7_near_misses(fields, expected):
+    assert [(e, n) for e, n, _ in counts(*fields)] == expected
