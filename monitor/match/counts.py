@@ -156,7 +156,8 @@ _AFTER_EVENT = {
     **{w: "released" for w in ["excarcelados", "excarceladas", "excarcelado", "excarcelada", "liberados", "liberadas", "liberado", "liberada", "released", "freed", "salieron", "excarcelan", "liberan", "return", "returned", "returning", "regresan", "regresaron", "regresaron", "home",
                                     "vuelven", "volvieron", "cautelares", "cautelar", "excarcelacion",
                                     "libertad", "salen", "sale", "released", "walked", "freedom"]},
-    **{w: "arrested" for w in ["arrested", "detained", "arrestados", "arrestadas", "apresados", "capturados", "capturadas", "jailed", "encarcelados", "encarceladas", "detenidos", "detenidas", "aprehendidos", "aprehendidas", "rounded"]},
+    **{w: "arrested" for w in ["rearrested", "recapturados", "desaparecidos", "desaparecidas",
+                               "disappeared", "arrested", "detained", "arrestados", "arrestadas", "apresados", "capturados", "capturadas", "jailed", "encarcelados", "encarceladas", "detenidos", "detenidas", "aprehendidos", "aprehendidas", "rounded"]},
     **{w: "dead" for w in ["murieron", "mueren", "died", "die", "dies", "killed", "fallecieron", "perished", "asesinados", "muertos",
                                 "muerto", "muerta", "muertas", "fallecidos", "fallecidas"]},
 }
@@ -167,6 +168,7 @@ _AFTER_PAIR = {("walk", "free"): "released", ("walked", "free"): "released", ("w
                ("libertad", "condicional"): "released", ("granted", "release"): "released",
                ("arresto", "domiciliario"): "released", ("house", "arrest"): "released",
                ("detencion", "domiciliaria"): "released", ("por", "carcel"): "released",
+               ("re", "arrested"): "arrested", ("re", "detained"): "arrested",
                ("in", "jail"): "held", ("in", "prison"): "held", ("en", "prision"): "held"}
 # demands and calls: "exige liberar a los 800", "demands release of two Americans", "urges
 # Maduro to free" -- the people are still held
@@ -412,6 +414,13 @@ def _subset_before(tokens: Sequence[str], i: int) -> bool:
 
 def _before_event(tokens: Sequence[str], i: int, window: int = 6) -> str | None:
     if _subset_before(tokens, i):
+        # "entre los excarcelados hay tres extranjeros": the among-phrase names the event
+        for k in range(i - 1, max(-1, i - 8), -1):
+            if tokens[k] in ("entre", "among"):
+                for w in tokens[k + 1:k + 4]:
+                    if w in EVENT_NOUN:
+                        return EVENT_NOUN[w]
+                break
         return "inherit"
     for k in range(i - 1, max(-1, i - 1 - window), -1):
         w = tokens[k]
@@ -422,8 +431,9 @@ def _before_event(tokens: Sequence[str], i: int, window: int = 6) -> str | None:
                 or w == "arrest" and k > 0 and tokens[k - 1] == "house"
                 or w == "carcel" and tokens[max(0, k - 2):k] == ["casa", "por"]):
             return "released"  # "liberan bajo arresto domiciliario a dos periodistas"
-        if w in ("detainees", "detainee"):
-            continue  # a noun, not "detain"
+        if w in ("detainees", "detainee") or (w == "libertad" and k > 1 and tokens[k - 1] == "de"
+                                               and tokens[k - 2].startswith("privad")):
+            continue  # a noun, not "detain"; "privados de libertad" is not a release
         if nxt in ("by", "por") and (w in _INHERIT or w.startswith(_VERIFY)):
             return None  # "confirmed by two officials": the confirmers
         if w.startswith(("arrest", "captur", "aprehension")) and (
@@ -572,7 +582,7 @@ def _after_event(tokens: Sequence[str], start: int, window: int = 5, noun: bool 
         if event is not None:
             if k == start and w in _ADJECTIVAL and adjectival is None:
                 adjectival = event
-                if nxt in ("desde", "since"):  # "detenidos desde 2019": still held
+                if nxt in ("desde", "since") and event != "released":  # "detenidos desde 2019": still held
                     adjectival = "held"
             elif adjectival is None or (event != adjectival and not (
                     adjectival == "released" and event == "held")):
@@ -581,6 +591,7 @@ def _after_event(tokens: Sequence[str], start: int, window: int = 5, noun: bool 
     return adjectival
 
 
+_FORMER = {"former", "ex", "antiguos", "antiguas"}
 _NEGATION = {"not", "no", "never", "nunca", "ni"}
 
 
@@ -832,7 +843,8 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
     """Event of the number toks[i:j], or 'inherit' (same as the count before), or None."""
     unit = _find_unit(toks, j)
     whole = _partitive_whole(toks, j)
-    if unit is None and whole is not None:
+    from_whole = unit is None and whole is not None
+    if from_whole:
         unit = _find_unit(toks, whole)  # "61 de las 87 excarcelaciones": 61 excarcelaciones
     if (not singular and j + 1 < len(toks) and (toks[j], toks[j + 1]) in _SUBSET_AFTER
             and _parse_number(toks, j + 2 if j + 2 < len(toks) else j) is None):
@@ -962,8 +974,12 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
             and any(w.startswith(_DEMAND) for w in toks[max(0, i - 6):i])):
         after = "held"  # "piden que los 12 presos sean liberados", "demand 5 Americans be freed"
     event = EVENT_NOUN.get(noun)
-    if before == "inherit" and after is not None and toks[unit + 1:unit + 2] != [] and (
-            toks[unit + 1] not in _ADJECTIVAL):
+    if from_whole and after is not None and after != event and before is None:
+        return after  # "14 de los 87 excarcelados han vuelto a ser detenidos": the part's predicate
+    if (noun in _DETAINEE or noun in _PRISONER) and any(t in _FORMER for t in toks[j:unit]):
+        return before if before in ("released", "arrested", "dead") else None  # "23 former detainees"
+    if (before == "inherit" and after is not None and toks[unit + 1:unit + 2] != []
+            and toks[unit + 1] not in _ADJECTIVAL and not _subset_before(toks, i)):
         before = None  # "DHS confirma que 53 migrantes permanecen detenidos": its own predicate
     if event is None and before in ("released", "arrested", "dead", "inherit"):
         event = before

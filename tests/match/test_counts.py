@@ -724,3 +724,29 @@ def test_counts_dev6_dev7_classes(fields, expected):
 )
 def test_dev6_dev7_near_misses(fields, expected):
     assert [(e, n) for e, n, _ in counts(*fields)] == expected
+
+
+@pytest.mark.parametrize(
+    "fields,expected",
+    [
+        # a part's own predicate after its whole; re-arrests; disappearances
+        (("Tres meses después, 14 de los 87 excarcelados de Tocorón han vuelto a ser detenidos",),
+         [("arrested", 14), ("released", 87)]),
+        (("Provea says three young protesters have been rearrested in Carabobo",), [("arrested", 3)]),
+        (("El informe precisa que 58 de los detenidos siguen privados de libertad y que 12 estuvieron desaparecidos",),
+         [("held", 58), ("arrested", 12)]),
+        # former detainees are not held; a subset among the released is released
+        (("Reuters interviewed 23 former detainees and relatives of others held at the prison",), []),
+        (("Liberan a 22 presos políticos; ocho siguen dentro", "Entre los excarcelados hay tres extranjeros."),
+         [("released", 22), ("held", 8), ("released", 3)]),
+        # freed since: not "detenidos desde"
+        (("Of the 225 detainees freed since mid-November, none has received a full release",),
+         [("released", 225)]),
+        # a subset in apposition keeps its whole's event over its own later predicate
+        (("Trasladan a Ramo Verde a los nueve militares detenidos por conspiración",
+          "Los oficiales, entre ellos dos capitanes, permanecieron incomunicados 72 horas."),
+         [("arrested", 9), ("arrested", 2)]),
+    ],
+)
+def test_counts_dev7_second_round(fields, expected):
+    assert [(e, n) for e, n, _ in counts(*fields)] == expected
