@@ -696,7 +696,7 @@ def extract_counts(fields: Iterable[str], orgs: Sequence[str] = ()) -> list[dict
     results: list[dict] = []
     index: dict[tuple[str, int], dict] = {}
     last_event: str | None = None
-    mentioned: str | None = None  # the last release/arrest/death word of the item so far
+    earlier: list[str] = []  # the item's sentences so far, for a figure with nothing before it
     folded_fields = [fold(f) for f in fields if f]
     generic: list[str | None] = []  # resolved lazily: the one named source of the item
     org_tokens = [t for t in (tuple(_TOKEN.findall(fold(o))) for o in orgs) if len(t) > 1]
@@ -715,8 +715,8 @@ def extract_counts(fields: Iterable[str], orgs: Sequence[str] = ()) -> list[dict
         for raw_sentence in _SENTENCES.split(ftext):
             if not raw_sentence:
                 continue
+            earlier.append(raw_sentence)
             if not _WORTH_A_LOOK.search(raw_sentence):
-                mentioned = _mentioned_event(raw_sentence) or mentioned
                 continue
             sent = _Sentence(raw_sentence, org_tokens)
             toks = sent.tokens
@@ -738,7 +738,8 @@ def extract_counts(fields: Iterable[str], orgs: Sequence[str] = ()) -> list[dict
                 if event is not None and event.startswith("inherit"):
                     event = last_event or (event.split(":")[1] if ":" in event else None)
                     if event is None and _verified_figure(toks, i, j):
-                        event = _sentence_event(toks, i) or mentioned
+                        event = _sentence_event(toks, i) or next(
+                            filter(None, map(_mentioned_event, reversed(earlier[:-1]))), None)
                 if event is not None:
                     found.append((event, value, i))
                     last_event = event
@@ -750,7 +751,6 @@ def extract_counts(fields: Iterable[str], orgs: Sequence[str] = ()) -> list[dict
                     # "Political prisoner dies in custody"; "Muere el capitán X, preso en Ramo
                     # Verde, y eleva a cuatro los fallecidos": one death before the tally
                     found.insert(0, ("dead", 1, at))
-            mentioned = _sentence_event(toks, len(toks)) or mentioned
             if not found:
                 continue
             mentions = _source_mentions(sent.text, orgs)
