@@ -80,7 +80,7 @@ _ORDINAL_BEFORE = {"numero", "number", "no", "num", "n", "nro", "edad", "aged", 
 
 _EVENT_NOUNS = {
     "dead": "muertos muertas muertes fallecidos fallecidas deaths dead fatalities killed asesinados "
-            "asesinadas asesinatos bajas",
+            "asesinadas asesinatos bajas bodies cuerpos cadaveres",
     "arrested": "detenciones arrestos arrests capturas aprehensiones detentions arrestados arrestadas "
                 "apresados apresadas capturados capturadas aprehendidos desapariciones disappearances",
     "released": "excarcelaciones excarcelados excarceladas liberaciones releases liberados liberadas "
@@ -114,7 +114,8 @@ _PEOPLE = _PRISONER | _DETAINEE | set(
        "backers", "militants", "presos", "captives", "cautivos", "assistants", "asistentes",
        "nurses", "enfermeros", "pensioners", "jubilados", "retirees", "merchants", "comerciantes",
        "sobrinos", "nephews", "primos", "cousins", "reclusos", "reclusas", "internos",
-       "connacionales", "compatriotas", "compatriots"]
+       "connacionales", "compatriotas", "compatriots", "exfuncionarios", "personnel",
+       "exministros", "exgerentes", "executives", "ejecutivos"]
 )
 _SINGULAR_PERSON = set(
     ["capitan", "coronel", "teniente", "sargento", "general", "captain", "colonel", "lieutenant",
@@ -135,7 +136,7 @@ _MODIFIERS = set(
        "confirmed", "confirmadas", "confirmados", "reported", "reportadas", "reportados",
        "documented", "documentadas", "documentados", "official", "oficiales", "claimed"]
     # order and manner ("los dos últimos detenidos", "23 new politically motivated arrests")
-    + ["us", "permanent", "legal", "ultimos", "ultimas", "last", "first", "primeros", "primeras", "additional", "further",
+    + ["us", "permanent", "legal", "narco", "security", "seguridad", "cuban", "cubanos", "ultimos", "ultimas", "last", "first", "primeros", "primeras", "additional", "further",
        "recent", "recientes", "politically", "motivated", "arbitrary", "arbitrarias",
        "arbitrarios",
        # "1,200 post-election detainees", "ten detained National Guard officers", "19 media workers"
@@ -158,7 +159,7 @@ _AFTER_EVENT = {
                                     "libertad", "salen", "sale", "released", "walked", "freedom"]},
     **{w: "arrested" for w in ["rearrested", "recapturados", "desaparecidos", "desaparecidas",
                                "disappeared", "arrested", "detained", "arrestados", "arrestadas", "apresados", "capturados", "capturadas", "jailed", "encarcelados", "encarceladas", "detenidos", "detenidas", "aprehendidos", "aprehendidas", "rounded"]},
-    **{w: "dead" for w in ["murieron", "mueren", "died", "die", "dies", "killed", "fallecieron", "perished", "asesinados", "muertos",
+    **{w: "dead" for w in ["killing", "murieron", "mueren", "died", "die", "dies", "killed", "fallecieron", "perished", "asesinados", "muertos",
                                 "muerto", "muerta", "muertas", "fallecidos", "fallecidas"]},
 }
 # two-word predicates ("walk free", "let go", "behind bars")
@@ -230,9 +231,11 @@ _BEFORE_EXACT = {
     "counts": "held", "counted": "held", "remain": "held", "quedan": "held",
     "permanecen": "held", "siguen": "held", "behind": "held",
     "deja": "dead", "dejo": "dead", "left": "dead", "leaves": "dead",
-    "toll": "dead", "transfer": "held", "transfers": "held", "met": "held", "meets": "held",
+    "toll": "dead", "transfer": "held",
+    "condenan": "held", "condenaron": "held", "condenados": "held", "condenadas": "held",
+    "sentenced": "held", "sentenciados": "held", "sentencian": "held", "transfers": "held", "met": "held", "meets": "held",
 }
-_INHERIT = set(["confirma", "confirmo", "confirman", "confirmaron", "confirmar", "verifico", "verifica", "verificaron", "verificar", "verified", "verify", "confirm", "confirmed", "confirms", "verifies", "solo", "only", "of"])
+_INHERIT = set(["agrego", "agrega", "added", "adds", "confirma", "confirmo", "confirman", "confirmaron", "confirmar", "verifico", "verifica", "verificaron", "verificar", "verified", "verify", "confirm", "confirmed", "confirms", "verifies", "solo", "only", "of"])
 _VERIFY = ("verific", "confirm", "constat", "corrobor", "document")
 # adverbs between a verb and its figure ("ha verificado hasta ahora 94", "has so far confirmed")
 _ADVERBS = {"hasta", "ahora", "el", "momento", "so", "far", "ya", "already", "solo", "only", "just",
@@ -387,6 +390,11 @@ def _skip(tokens: Sequence[str], i: int, j: int, value: int, raw: str) -> bool:
     if nxt in ("y", "and", "to", "a", "-") and nxt2[:1].isdigit() and j + 2 < len(tokens) and (
             tokens[j + 2] in _TIME):
         return True  # "de entre 18 y 70 años": the first of two ages
+    if prev in ("were", "was", "eran", "era", "tenian", "tenia") and (
+            nxt in ("when", "cuando") or (nxt in ("to", "a", "y", "and") and nxt2[:1].isdigit())):
+        return True  # "some were 14 when they were arrested", "arrested when they were 15 to 17"
+    if prev in ("to", "a") and prev2[:1].isdigit() and i > 2 and tokens[i - 3] in ("were", "was", "eran", "tenian"):
+        return True
     if nxt in ("when", "cuando") and prev in ("were", "was", "eran", "era", "tenian", "tenia"):
         return True  # "some were 14 when they were arrested": an age
     return raw.isdigit() and len(raw) == 4 and 1900 <= value <= 2100 and nxt not in _PEOPLE
@@ -409,7 +417,8 @@ def _subset_before(tokens: Sequence[str], i: int) -> bool:
     if i > 2 and tokens[i - 1] == "a" and tokens[i - 2] in _INCLUDES:
         return True  # "Provea incluye a 166 personas detenidas por razones conexas"
     return (i > 1 and tokens[i - 1] in _INCLUDES
-            and any(t in _TALLY_NOUN for t in tokens[max(0, i - 4):i - 1]))
+            and any(t in _TALLY_NOUN or t in EVENT_NOUN or t in _DETAINEE or t in ("dead", "victims")
+                    for t in tokens[max(0, i - 4):i - 1]))
 
 
 def _before_event(tokens: Sequence[str], i: int, window: int = 6) -> str | None:
@@ -422,8 +431,14 @@ def _before_event(tokens: Sequence[str], i: int, window: int = 6) -> str | None:
                         return EVENT_NOUN[w]
                 break
         return "inherit"
-    for k in range(i - 1, max(-1, i - 1 - window), -1):
+    low = max(-1, i - 1 - window)
+    for k in range(i - 1, -1, -1):
+        if k <= low:
+            break
         w = tokens[k]
+        if (w[0].isdigit() or w in _NUMBER_WORDS) and tokens[k + 1:k + 2] and tokens[k + 1] in _TIME:
+            low = max(-1, low - 2)  # "condenan a 30 años de prisión a tres militares": a duration
+            continue
         if w[0].isdigit() or w == ":" or w in _NUMBER_WORDS:
             return None
         nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
@@ -431,6 +446,8 @@ def _before_event(tokens: Sequence[str], i: int, window: int = 6) -> str | None:
                 or w == "arrest" and k > 0 and tokens[k - 1] == "house"
                 or w == "carcel" and tokens[max(0, k - 2):k] == ["casa", "por"]):
             return "released"  # "liberan bajo arresto domiciliario a dos periodistas"
+        if w in ("cautelar", "cautelares") and not any(t in ("cidh", "iachr", "comision") for t in tokens):
+            return "released"  # "Tribunal otorga medida cautelar a 9 detenidos"
         if w in ("detainees", "detainee") or (w == "libertad" and k > 1 and tokens[k - 1] == "de"
                                                and tokens[k - 2].startswith("privad")):
             continue  # a noun, not "detain"; "privados de libertad" is not a release
@@ -564,6 +581,16 @@ def _after_event(tokens: Sequence[str], start: int, window: int = 5, noun: bool 
             continue
         if w[0].isdigit() or w in ("y", "and", "pero", "but", ":"):
             break
+        if w in _ADJECTIVAL and tokens[k + 1:k + 4] in (["por", "razones", "politicas"],
+                                                          ["for", "political", "reasons"],
+                                                          ["por", "motivos", "politicos"]) and not any(
+                t in ("since", "desde") for t in tokens[k + 4:k + 6]):
+            return "held"  # "110 personas detenidas por razones políticas" (not "... since January")
+        if (w in ("at", "en", "in") and tokens[k + 1:k + 2] and tokens[k + 1] in _PRISONS
+                and adjectival is None and k == start):
+            return "held"  # "40 detainees at Tocuyito"
+        if w in ("leave", "leaves", "left", "leaving") and any(t in _CUSTODY for t in tokens[k + 1:k + 3]):
+            return "released"  # "252 Venezuelans leave Salvadoran prison"
         if w in _NEGATION:
             if any(t in _AFTER_EVENT or t in _AFTER_HELD for t in tokens[k + 1:k + 4]):
                 return None  # "the crew of 27 had not been detained"
@@ -582,7 +609,7 @@ def _after_event(tokens: Sequence[str], start: int, window: int = 5, noun: bool 
         if event is not None:
             if k == start and w in _ADJECTIVAL and adjectival is None:
                 adjectival = event
-                if nxt in ("desde", "since") and event != "released":  # "detenidos desde 2019": still held
+                if nxt in ("desde", "since") and w in _HELD_STATE:  # "detenidos desde 2019": still held
                     adjectival = "held"
             elif adjectival is None or (event != adjectival and not (
                     adjectival == "released" and event == "held")):
@@ -591,6 +618,11 @@ def _after_event(tokens: Sequence[str], start: int, window: int = 5, noun: bool 
     return adjectival
 
 
+_PRISONS = {"tocuyito", "tocoron", "rodeo", "helicoide", "yare", "ramo", "zona", "boleita", "inof",
+            "tumba", "uribana", "cecot"}
+_KIN = {"madre", "padre", "hijo", "hija", "esposa", "esposo", "hermano", "hermana", "familiar",
+        "mother", "father", "son", "daughter", "wife", "husband", "brother", "sister", "abuela",
+        "grandmother"}
 _FORMER = {"former", "ex", "antiguos", "antiguas"}
 _NEGATION = {"not", "no", "never", "nunca", "ni"}
 
@@ -864,8 +896,9 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
         if (j < len(toks) and toks[j] in _COPULA and prev_is_whole(toks, i, prev)
                 and _after_event(toks, j, window=4, noun=False) is None):
             return "inherit"  # "de 884 presos políticos, 86 son extranjeros": a subset
-        if (prev is not None and toks[:1] in (["de"], ["of"]) and toks[1:2] in (["los"], ["las"], ["the"])
-                and prev[1] == 2 and _after_event(toks, j, window=4, noun=False) is None):
+        if (prev is not None and toks[:1] in (["de"], ["del"], ["of"])
+                and (toks[1:2] in (["los"], ["las"], ["the"]) or toks[1:3] == ["total", "de"])
+                and prev[1] <= 3 and _after_event(toks, j, window=4, noun=False) is None):
             return "inherit"  # "De los 87 excarcelados aquel día, 64 deben presentarse"
     if (unit is None and not singular and j + 1 < len(toks) and toks[j] in _VERSUS
             and _parse_number(toks, j + 1) is not None):
@@ -947,9 +980,9 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
             # "three of the five Colombians held in Venezuela freed": "freed" is the part's
             w = toks[unit + 1]
             return "held" if w in _AFTER_HELD or w in _AFTER_HELD_NOUN else _AFTER_EVENT.get(w)
+        if noun in _DETAINEE:
+            return "arrested"  # "siete de los 19 detenidos en Barinas fueron liberados": 19 arrested
         event = EVENT_NOUN.get(noun) or _after_event(toks, unit + 1)
-        if event is None and noun in _DETAINEE:
-            event = "arrested"
         return event or ("held" if noun in _PRISONER else None)
     if singular and noun not in _SINGULAR_PERSON:
         return None
@@ -989,7 +1022,10 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
         return prev[0]  # "frees 10 Colombians and 2 Spaniards held on conspiracy charges"
     event = event or after or before
     if noun in _SURVIVORS:
-        # "kills three and leaves two survivors": not dead; "detain two survivors": in custody
+        # "kills three and leaves two survivors": not dead; "detain two survivors": in custody;
+        # "a second strike that killed two survivors": dead
+        if before == "dead":
+            return "dead"
         return "held" if event in ("arrested", "held") else None
     if event == "arrested" and "wrongfully" in toks[unit + 1:unit + 3]:
         event = "held"  # "9 Americans 'wrongfully detained'": a status, not an arrest
@@ -1180,7 +1216,7 @@ _HOLDS = {"holds", "hold", "holding", "retiene", "retienen", "mantiene", "mantie
 _PROTEST = ("protest", "manifest", "marcha", "march", "concentracion", "rally", "vigil")
 _SURVIVOR = {"survivor", "sobreviviente", "superviviente"}
 _SURVIVORS = _SURVIVOR | {"survivors", "sobrevivientes", "supervivientes"}
-_RUNNING = {"suman", "totalizan", "totaliza", "sumando", "total", "totaling", "totalling"}
+_RUNNING = {"van", "suman", "totalizan", "totaliza", "sumando", "total", "totaling", "totalling"}
 
 
 # "el Gobierno habla de 400", "the government claims 400": a rival figure for the count before
@@ -1307,7 +1343,8 @@ def _singular_death(toks: Sequence[str]) -> int | None:
     for k, w in enumerate(toks):
         if w[0].isdigit() or (w in _NUMBER_WORDS and w not in _ONE):
             return None  # "mueren 3 presos": the number is the count
-        if w in _SINGULAR_HELD or w in _SINGULAR_PERSON:
+        if (w in _SINGULAR_HELD or w in _SINGULAR_PERSON) and not (
+                k > 1 and toks[k - 1] in ("de", "of") and toks[k - 2] in _KIN):
             window = toks[max(0, k - 6):k + 5]
             if any(t.startswith(_DEAD_VERB) for t in window) and (
                 w in _SINGULAR_HELD or any(t in _CUSTODY for t in toks[max(0, k - 5):k + 8])

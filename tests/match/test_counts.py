@@ -750,3 +750,49 @@ def test_dev6_dev7_near_misses(fields, expected):
 )
 def test_counts_dev7_second_round(fields, expected):
     assert [(e, n) for e, n, _ in counts(*fields)] == expected
+
+
+@pytest.mark.parametrize(
+    "fields,expected",
+    [
+        # a fronted total with a breakdown; running totals with "van"
+        (("Del total de 902 presos políticos registrados por Foro Penal, 118 están en Zulia, 97 en Carabobo y 74 en Lara.",),
+         [("held", 902), ("held", 118), ("held", 97), ("held", 74)]),
+        (("Cuatro muertos en nuevo ataque de EE.UU.; van 17 desde septiembre",), [("dead", 4), ("dead", 17)]),
+        # political detention is custody, arrests since a date are arrests
+        (("En Rodeo I hay 110 personas detenidas por razones políticas",), [("held", 110)]),
+        (("The arrests bring to 169 the number of people detained for political reasons since January",),
+         [("arrested", 169)]),
+        (("Venezuelan opposition says 31 campaign workers arrested since the vote",), [("arrested", 31)]),
+        # detainees at a prison; people leaving prison; bodies; survivors killed
+        (("Relatives say at least 40 detainees at Tocuyito have tuberculosis",), [("held", 40)]),
+        (("U.S.-Venezuela swap frees 10 Americans as 252 Venezuelans leave Salvadoran prison",),
+         [("released", 10), ("released", 252)]),
+        (("Venezuelan navy says it recovered 3 bodies after U.S. strike",), [("dead", 3)]),
+        (("Legisladores exigen investigar el segundo ataque a una lancha que mató a dos sobrevivientes",),
+         [("dead", 2)]),
+        # release measures from a court; the whole of a partitive of detainees; sentences
+        (("Tribunal otorga medida cautelar a 9 detenidos de la protesta de Upata",), [("released", 9)]),
+        (("IACHR grants precautionary measures to three activists held incommunicado",), [("held", 3)]),
+        (("Siete de los 19 detenidos en Barinas fueron liberados con medidas cautelares",),
+         [("released", 7), ("arrested", 19)]),
+        (("Condenan a 30 años de prisión a tres militares acusados de conspirar",), [("held", 3)]),
+        # the dead include a subset
+        (("Death toll from U.S. attack rises to 100", "The dead included 32 Cuban security personnel."),
+         [("dead", 100), ("dead", 32)]),
+    ],
+)
+def test_counts_blind7_classes(fields, expected):
+    assert [(e, n) for e, n, _ in counts(*fields)] == expected
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        ("Madre de preso político muere sin volver a ver a su hijo",),  # a relative died
+        ("Amnesty: the boys were arrested when they were 15 to 17",),  # an age range
+        ("CIDH otorga medidas cautelares a tres periodistas",),  # protective measures, no release
+    ],
+)
+def test_blind7_near_misses(fields):
+    assert counts(*fields) == []
