@@ -241,7 +241,7 @@ _VERIFY = ("verific", "confirm", "constat", "corrobor", "document")
 _ADVERBS = {"hasta", "ahora", "el", "momento", "so", "far", "ya", "already", "solo", "only", "just",
             "apenas", "unicamente", "por", "now", "until", "at", "least", "al", "menos",
             "mas", "de", "more", "than", "about", "some", "unos", "unas", "alrededor", "around"}
-_TALLY = set(["cifra", "cifras", "total", "totaliza", "balance", "registro", "registra", "contabiliza", "tally", "count", "figure", "figures", "hay", "suman", "record", "highest", "alta", "lista", "list", "cuenta", "cuentan", "counts", "counted", "reports", "reported", "reporta", "reporto", "documenta", "documents"])
+_TALLY = set(["cifra", "cifras", "total", "totaliza", "balance", "registro", "registra", "contabiliza", "tally", "count", "figure", "figures", "hay", "suman", "record", "highest", "alta", "lista", "list", "cuenta", "cuentan", "counts", "counted", "reports", "reported", "reporta", "reporto", "documenta", "documents", "registered", "registrado", "registraba", "concentran", "concentra"])
 _QUALIFIER = set(["mas", "more", "al", "least", "unos", "unas", "some", "about", "casi", "nearly", "over", "around", "alrededor", "aproximadamente", "approximately"])
 _DEAD_WORDS = ("fallec", "muert", "dead", "killed", "died")
 _DEAD_VERB = ("muere", "murio", "fallec", "died", "dies", "muerte", "death")
@@ -581,7 +581,7 @@ def _after_event(tokens: Sequence[str], start: int, window: int = 5, noun: bool 
             continue
         if w[0].isdigit() or w in ("y", "and", "pero", "but", ":"):
             break
-        if w in _ADJECTIVAL and tokens[k + 1:k + 4] in (["por", "razones", "politicas"],
+        if k == start and w in _ADJECTIVAL and tokens[k + 1:k + 4] in (["por", "razones", "politicas"],
                                                           ["for", "political", "reasons"],
                                                           ["por", "motivos", "politicos"]) and not any(
                 t in ("since", "desde") for t in tokens[k + 4:k + 6]):
