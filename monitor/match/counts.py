@@ -115,7 +115,7 @@ _PEOPLE = _PRISONER | _DETAINEE | set(
        "nurses", "enfermeros", "pensioners", "jubilados", "retirees", "merchants", "comerciantes",
        "sobrinos", "nephews", "primos", "cousins", "reclusos", "reclusas", "internos",
        "connacionales", "compatriotas", "compatriots", "exfuncionarios", "personnel",
-       "exministros", "exgerentes", "executives", "ejecutivos"]
+       "exministros", "exgerentes", "executives", "ejecutivos", "universitarios"]
 )
 _SINGULAR_PERSON = set(
     ["capitan", "coronel", "teniente", "sargento", "general", "captain", "colonel", "lieutenant",
@@ -176,7 +176,8 @@ _AFTER_PAIR = {("walk", "free"): "released", ("walked", "free"): "released", ("w
 _DEMAND = ("exig", "pide", "piden", "pidi", "pedi", "pedid", "reclam", "solicit", "insta", "insto",
            "demand", "urge", "urgi", "calls", "call", "called", "calling", "ask", "seek", "sought",
            "press", "negoci", "negotiat", "llamado", "llama", "clamor", "abog", "push", "want",
-           "campaign", "campana", "exhort")
+           "campaign", "campana", "exhort", "presion", "must", "should", "debe", "deben",
+           "condicion", "tied", "conditioned", "conditions")
 # "de ellos 165 militares", "of whom 40 women": a subset of the count before
 _SUBSET = {("de", "ellos"), ("de", "ellas"), ("entre", "ellos"), ("entre", "ellas"), ("of", "them"),
            ("of", "whom"), ("los", "cuales"), ("las", "cuales"), ("among", "them"), ("among", "whom")}
@@ -406,7 +407,8 @@ def _subset_before(tokens: Sequence[str], i: int) -> bool:
     "the figure includes 100"."""
     if i > 0 and tokens[i - 1] in _SUBSET_WORDS:
         # "three Colombians among 19 foreigners released": here the number is the whole
-        return not (tokens[i - 1] == "among" and i > 1 and tokens[i - 2] in _PEOPLE)
+        return not (tokens[i - 1] == "among" and i > 1 and (
+            tokens[i - 2] in _PEOPLE or tokens[i - 2] in _SINGULAR_PERSON or tokens[i - 2] == "national"))
     k = i
     while k > 0 and i - k < 2 and tokens[k - 1] in _SUBSET_GLUE:
         k -= 1
@@ -448,6 +450,8 @@ def _before_event(tokens: Sequence[str], i: int, window: int = 6) -> str | None:
             return "released"  # "liberan bajo arresto domiciliario a dos periodistas"
         if w in ("cautelar", "cautelares") and not any(t in ("cidh", "iachr", "comision") for t in tokens):
             return "released"  # "Tribunal otorga medida cautelar a 9 detenidos"
+        if w == "libertad" and k > 1 and tokens[k - 1] == "de" and tokens[k - 2].startswith("privativ"):
+            return "held"  # "dictan privativa de libertad a 19 detenidos"
         if w in ("detainees", "detainee") or (w == "libertad" and k > 1 and tokens[k - 1] == "de"
                                                and tokens[k - 2].startswith("privad")):
             continue  # a noun, not "detain"; "privados de libertad" is not a release
@@ -479,10 +483,13 @@ def _before_event(tokens: Sequence[str], i: int, window: int = 6) -> str | None:
 def _demanded(tokens: Sequence[str], k: int) -> bool:
     """The release word tokens[k] is demanded, not done ("exige liberar", "pide a Venezuela
     liberar", "urges Maduro to release", "calls for the immediate release"): a demand word
-    with function words and at most one other word (the addressee) in between."""
-    for m in range(k - 1, max(-1, k - 5), -1):
+    with function words and at most two other words (the addressee, "Delcy Rodríguez") in
+    between."""
+    for m in range(k - 1, max(-1, k - 8), -1):
         if tokens[m].startswith(_DEMAND):
-            return sum(w not in _DEMAND_GLUE for w in tokens[m + 1:k]) <= 1
+            # two words only for a named addressee: "pide a Delcy Rodríguez liberar"
+            limit = 2 if tokens[m + 1:m + 2] in (["a"], ["al"], ["to"]) else 1
+            return sum(w not in _DEMAND_GLUE for w in tokens[m + 1:k]) <= limit
     return False
 
 
@@ -609,7 +616,8 @@ def _after_event(tokens: Sequence[str], start: int, window: int = 5, noun: bool 
         if event is not None:
             if k == start and w in _ADJECTIVAL and adjectival is None:
                 adjectival = event
-                if nxt in ("desde", "since") and w in _HELD_STATE:  # "detenidos desde 2019": still held
+                if nxt in ("desde", "since") and w in _HELD_STATE and tokens[k + 2:k + 3] and (
+                        tokens[k + 2][:1].isdigit()):  # "detenidos desde 2019": still held
                     adjectival = "held"
             elif adjectival is None or (event != adjectival and not (
                     adjectival == "released" and event == "held")):
@@ -906,8 +914,10 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
         other = _parse_number(toks, j + 1)
         return _classify(toks, j + 1, other[1], other[2], prev) if other else None
     if unit is None and not singular:
-        if j < len(toks) and toks[j] in _NOT_PEOPLE:
-            return None  # "the releases came in four rounds"
+        if any(t in _NOT_PEOPLE for t in toks[j:j + 2]) and (j + 1 >= len(toks) or toks[j] not in _NOT_PEOPLE
+                                                          and toks[j] in _MODIFIERS | {"new", "nuevos", "nuevas", "more", "mas"}
+                                                          or toks[j] in _NOT_PEOPLE):
+            return None  # "the releases came in four rounds", "two new strikes killed eight"
         change = _change_unit(toks, i)
         if change == -2:
             return "inherit"  # "de 800 a 953": the second figure of the same tally
@@ -1228,7 +1238,7 @@ _PUTS = {"puts", "put", "putting", "places", "placed", "sets", "set", "pegs", "p
 _RECORDS = ("registr", "contabiliz", "document", "recorded", "records", "tallied", "counted")
 _ANNOUNCED = ("anunciad", "announced", "prometid", "promised")
 _PROMISE = ("prometi", "promet", "anunci", "dijo", "said", "claim", "asegur")
-_CLAIM = {"claims", "claimed", "claim", "cita", "citan", "cito", "cifra", "cifran", "cifro"}
+_CLAIM = {"says", "dice", "afirma", "asegura", "claims", "claimed", "claim", "cita", "citan", "cito", "cifra", "cifran", "cifro"}
 
 
 _AFTER_CLAIM = {",", "y", "and", "pero", "but", "antes", "before", "en", "in", "desde", "since", "hasta",
@@ -1241,6 +1251,8 @@ _VERSUS_PAIR = {("frente", "a"), ("compared", "to"), ("compared", "with"), ("con
 def _claimed_figure(toks: Sequence[str], i: int, j: int) -> bool:
     """A bare number that is the object of a verb of claiming, with nothing after it but a
     clause end or an adverbial ("había contabilizado 1.003 antes de las liberaciones")."""
+    while i > 1 and toks[i - 1] in _QUALIFIER:
+        i -= 1  # "puts the figure at about 180"
     if j < len(toks) and toks[j] not in _AFTER_CLAIM:
         return False
     if i > 0 and toks[i - 1] in _WAS and (j == len(toks) or toks[j] in (",", "segun", "according")):
@@ -1258,8 +1270,14 @@ def _claimed_figure(toks: Sequence[str], i: int, j: int) -> bool:
 def _running_total(toks: Sequence[str], i: int) -> bool:
     """A running total right before a bare number ("bringing the total to 169", "suman 145"):
     the total of the count before."""
-    for k in range(i - 1, max(-1, i - 4), -1):
+    low = max(-1, i - 4)
+    for k in range(i - 1, -1, -1):
+        if k <= low:
+            break
         w = toks[k]
+        if w[0].isdigit() and _is_date_part(toks, k):
+            low = max(-1, low - 3)  # "taking total since Jan. 8 to 456"
+            continue
         if w[0].isdigit() or w in _NUMBER_WORDS:
             return False
         if w in _RUNNING:
@@ -1295,6 +1313,9 @@ def _change_unit(toks: Sequence[str], i: int) -> int | None:
     for the second one ("a 953", "to 11" after "from seven"), else None."""
     if i < 2 or toks[i - 1] not in ("de", "from", "a", "to"):
         return None
+    if (toks[i - 1] in ("from", "de") and toks[i - 2][:1].isdigit() and i > 2
+            and toks[i - 3] in ("to", "a") and any(t in _CHANGE for t in toks[max(0, i - 6):i - 3])):
+        return -2  # "count fell to 687 from 863": the earlier figure of the same tally
     if toks[i - 1] in ("a", "to"):
         k = i - 2
         while k >= 0 and (toks[k][0].isdigit() or toks[k] in _NUMBER_WORDS):
