@@ -60,7 +60,12 @@ _WORTH_A_LOOK = re.compile(
     r"|muer|murio|died|dies|death|fallec"
 )
 # no break after "EE.UU." / "U.S." ("nueve ciudadanos de EE.UU. siguen presos")
-_SENTENCES = re.compile(r"(?<=[.!?;])(?<!ee\.uu\.)(?<!\bu\.s\.)(?<!\bvs\.)\s+|\n+|\s+[-–—|]\s+")
+_SENTENCES = re.compile(
+    r"(?<=[.!?;])(?<!ee\.uu\.)(?<!\bu\.s\.)(?<!\bvs\.)"
+    # abbreviated months and titles do not end a sentence ("since Jan. 8")
+    r"(?<!\bjan\.)(?<!\bfeb\.)(?<!\bmar\.)(?<!\bapr\.)(?<!\baug\.)(?<!\bsep\.)(?<!\bsept\.)"
+    r"(?<!\boct\.)(?<!\bnov\.)(?<!\bdec\.)(?<!\bene\.)(?<!\bdic\.)(?<!\bno\.)(?<!\bnro\.)"
+    r"\s+|\n+|\s+[-–—|]\s+")
 
 # -- vocabularies (folded) ---------------------------------------------------------
 _MONTHS = set(
@@ -156,6 +161,7 @@ _AFTER_HELD_NOUN = {"presos", "presas", "prisoners", "prisioneros", "recluidos",
 _AFTER_EVENT = {
     **{w: "released" for w in ["excarcelados", "excarceladas", "excarcelado", "excarcelada", "liberados", "liberadas", "liberado", "liberada", "released", "freed", "salieron", "excarcelan", "liberan", "return", "returned", "returning", "regresan", "regresaron", "regresaron", "home",
                                     "vuelven", "volvieron", "cautelares", "cautelar", "excarcelacion",
+                                    "sustitutivas", "sustitutiva",
                                     "libertad", "salen", "sale", "released", "walked", "freedom"]},
     **{w: "arrested" for w in ["rearrested", "recapturados", "desaparecidos", "desaparecidas",
                                "disappeared", "arrested", "detained", "arrestados", "arrestadas", "apresados", "capturados", "capturadas", "jailed", "encarcelados", "encarceladas", "detenidos", "detenidas", "aprehendidos", "aprehendidas", "rounded"]},
@@ -242,7 +248,7 @@ _VERIFY = ("verific", "confirm", "constat", "corrobor", "document")
 _ADVERBS = {"hasta", "ahora", "el", "momento", "so", "far", "ya", "already", "solo", "only", "just",
             "apenas", "unicamente", "por", "now", "until", "at", "least", "al", "menos",
             "mas", "de", "more", "than", "about", "some", "unos", "unas", "alrededor", "around"}
-_TALLY = set(["cifra", "cifras", "total", "totaliza", "balance", "registro", "registra", "contabiliza", "tally", "count", "figure", "figures", "hay", "suman", "record", "highest", "alta", "lista", "list", "cuenta", "cuentan", "counts", "counted", "reports", "reported", "reporta", "reporto", "documenta", "documents", "registered", "registrado", "registraba", "concentran", "concentra"])
+_TALLY = set(["cifra", "cifras", "total", "totaliza", "balance", "registro", "registra", "contabiliza", "tally", "count", "figure", "figures", "hay", "suman", "record", "highest", "alta", "lista", "list", "cuenta", "cuentan", "counts", "counted", "reports", "reported", "reporta", "reporto", "documenta", "documents", "registered", "registrado", "registraba", "concentran", "concentra", "cierra", "cerro", "closes", "closed", "ends", "ended", "termina", "termino"])
 _QUALIFIER = set(["mas", "more", "al", "least", "unos", "unas", "some", "about", "casi", "nearly", "over", "around", "alrededor", "aproximadamente", "approximately"])
 _DEAD_WORDS = ("fallec", "muert", "dead", "killed", "died")
 _DEAD_VERB = ("muere", "murio", "fallec", "died", "dies", "muerte", "death")
@@ -391,6 +397,8 @@ def _skip(tokens: Sequence[str], i: int, j: int, value: int, raw: str) -> bool:
     if nxt in ("y", "and", "to", "a", "-") and nxt2[:1].isdigit() and j + 2 < len(tokens) and (
             tokens[j + 2] in _TIME):
         return True  # "de entre 18 y 70 años": the first of two ages
+    if len(nxt) == 1 and nxt.isalpha() and nxt not in ("a", "y", "o", "e", "u") and value <= 31:
+        return True  # "detenido tras el 28J": a date code
     if prev in ("were", "was", "eran", "era", "tenian", "tenia") and (
             nxt in ("when", "cuando") or (nxt in ("to", "a", "y", "and") and nxt2[:1].isdigit())):
         return True  # "some were 14 when they were arrested", "arrested when they were 15 to 17"
@@ -489,6 +497,8 @@ def _demanded(tokens: Sequence[str], k: int) -> bool:
         if tokens[m].startswith(_DEMAND):
             # two words only for a named addressee: "pide a Delcy Rodríguez liberar"
             limit = 2 if tokens[m + 1:m + 2] in (["a"], ["al"], ["to"]) else 1
+            if tokens[m].startswith(("condicion", "conditio", "tied")):
+                limit = 3  # "condiciona el alivio de sanciones a la excarcelación de"
             return sum(w not in _DEMAND_GLUE for w in tokens[m + 1:k]) <= limit
     return False
 
@@ -775,6 +785,11 @@ def extract_counts(fields: Iterable[str], orgs: Sequence[str] = ()) -> list[dict
                         and _find_unit(toks, j) is None
                         and any(r["number"] == value for r in results)):
                     event = None  # "the six had been held": the six already counted
+                if event == "total":
+                    # a total after releases and arrests alike is the tally of those held
+                    # ("5 new arrests, 12 releases; total stands at 884")
+                    seen = {r["event"] for r in results} | {f[0] for f in found}
+                    event = "held" if {"released", "arrested"} <= seen else "inherit"
                 if event is not None and event.startswith("inherit"):
                     event = last_event or (event.split(":")[1] if ":" in event else None)
                     if event is None and _verified_figure(toks, i, j):
@@ -901,6 +916,11 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
                 return event
             # "arrestan ... a dos de sus escoltas": the group's noun is the number's
             unit = _find_unit(toks, group)
+        if (j < len(toks) and toks[j] in _COPULA and toks[:1] in (["of"], ["de"])
+                and toks[1:2] and toks[1] in _GROUP_DET and i > 2):
+            own = _after_event(toks, 2, window=4, noun=False)
+            if own is not None:
+                return own  # "Of those still held, 171 are military"
         if (j < len(toks) and toks[j] in _COPULA and prev_is_whole(toks, i, prev)
                 and _after_event(toks, j, window=4, noun=False) is None):
             return "inherit"  # "de 884 presos políticos, 86 son extranjeros": a subset
@@ -974,8 +994,9 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
             return "inherit"  # "not the 110 announced by officials": the same event
         if _claimed_figure(toks, i, j):
             return "inherit"  # "210 verificadas; el Gobierno habla de 400": the same event
-        if _running_total(toks, i) and not any(w in _NOT_PEOPLE for w in toks[j:j + 3]):
-            return "inherit"  # "another 24 freed, bringing the total to 169"; "suman 145"
+        if (_running_total(toks, i) or toks[j:j + 2] in (["el", "total"], ["the", "total"])) and not any(
+                w in _NOT_PEOPLE for w in toks[j:j + 3]):
+            return "total"  # "another 24 freed, bringing the total to 169"; "eleva a 522 el total"
         return before if before in ("dead", "released", "arrested", "inherit") else None
     noun = toks[unit]
     among = _among_held(toks, unit + 1)
@@ -1082,7 +1103,7 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
 
 _GROUP_DET = {"the", "those", "these", "los", "las", "esos", "esas", "estos", "estas", "aquellos",
               "aquellas", "its", "their", "sus", "our", "nuestros"}
-_COPULA = {"son", "eran", "are", "were", "fueron"}
+_COPULA = {"son", "eran", "are", "were", "fueron", "estan", "estaban"}
 
 
 def _partitive_group(toks: Sequence[str], j: int) -> int | None:

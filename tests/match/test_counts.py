@@ -796,3 +796,52 @@ def test_counts_blind7_classes(fields, expected):
 )
 def test_blind7_near_misses(fields):
     assert counts(*fields) == []
+
+
+@pytest.mark.parametrize(
+    "fields,expected",
+    [
+        # demands: must, should, conditions, a named addressee
+        (("Amnesty International: Venezuela must free the 'more than 800' people held",), [("held", 800)]),
+        (("Departamento de Estado pide a Delcy Rodríguez liberar a 'más de 800' presos políticos",),
+         [("held", 800)]),
+        (("Washington condiciona el alivio de sanciones a la excarcelación de los más de 800 presos políticos",),
+         [("held", 800)]),
+        (("Machado pide calma tras la liberación de 10 presos políticos",), [("released", 10)]),
+        # totals: after dates, "el total", a net total after releases and arrests
+        (("Venezuela frees 70 more prisoners, taking total since Jan. 8 to 456",),
+         [("released", 70), ("released", 456)]),
+        (("Excarcelados 37 presos políticos; Foro Penal eleva a 522 el total desde enero",),
+         [("released", 37), ("released", 522)]),
+        (("Foro Penal weekly: 5 new arrests, 12 releases; total stands at 884",
+          "Of those still held, 171 are military and 88 are women."),
+         [("arrested", 5), ("released", 12), ("held", 884), ("held", 171), ("held", 88)]),
+        # a changing tally in reverse order; a claimed figure after a qualifier
+        (("Foro Penal says political prisoner count fell to 687 from 863 a month earlier",),
+         [("held", 687), ("held", 863)]),
+        (("Government says over 400 released; opposition puts the figure at about 180",),
+         [("released", 400), ("released", 180)]),
+        # closing tallies, places as copulas, substitute measures, detention orders
+        (("Venezuela cierra septiembre con 1,021 presos políticos", "La cifra incluye 139 militares."),
+         [("held", 1021), ("held", 139)]),
+        (("Lara: Foro Penal cuenta 31 presos políticos en el estado; 9 están en la comunidad penitenciaria Fénix",),
+         [("held", 31), ("held", 9)]),
+        (("Ministerio Público: 2.150 personas han recibido medidas sustitutivas desde enero",),
+         [("released", 2150)]),
+        (("Dictan privativa de libertad a 19 detenidos en protesta en Valencia",), [("held", 19)]),
+    ],
+)
+def test_counts_blind8_blind9_classes(fields, expected):
+    assert [(e, n) for e, n, _ in counts(*fields)] == expected
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        ("Cumaná: muere en el Internado Judicial un hombre detenido tras el 28J en Cumaná",),  # a date code
+        ("Pentagon says two new strikes hit boats off Colombia",),  # strikes, not people
+        ("The figure stands at 12 million dollars",),  # money
+    ],
+)
+def test_blind8_blind9_near_misses(fields):
+    assert [c for c in counts(*fields) if c[1] != 1] == []
