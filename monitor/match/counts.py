@@ -88,10 +88,11 @@ _EVENT_NOUNS = {
             "asesinadas asesinatos bajas bodies cuerpos cadaveres",
     "arrested": "detenciones arrestos arrests capturas aprehensiones detentions arrestados arrestadas "
                 "apresados apresadas capturados capturadas aprehendidos desapariciones disappearances",
+    "released_more": "salidas",
     "released": "excarcelaciones excarcelados excarceladas liberaciones releases liberados liberadas "
                 "excarcelacion",
 }
-EVENT_NOUN = {w: ev for ev, ws in _EVENT_NOUNS.items() for w in ws.split()}
+EVENT_NOUN = {w: ev.split("_")[0] for ev, ws in _EVENT_NOUNS.items() for w in ws.split()}
 
 _PRISONER = set(["presos", "presas", "preso", "presa", "prisoners", "prisoner", "prisioneros", "prisioneras"])
 _DETAINEE = set(["detenidos", "detenidas", "detenido", "detenida", "detainees", "detainee"])
@@ -120,7 +121,7 @@ _PEOPLE = _PRISONER | _DETAINEE | set(
        "nurses", "enfermeros", "pensioners", "jubilados", "retirees", "merchants", "comerciantes",
        "sobrinos", "nephews", "primos", "cousins", "reclusos", "reclusas", "internos",
        "connacionales", "compatriotas", "compatriots", "exfuncionarios", "personnel",
-       "exministros", "exgerentes", "executives", "ejecutivos", "universitarios"]
+       "exministros", "exgerentes", "executives", "ejecutivos", "universitarios", "efectivos"]
 )
 _SINGULAR_PERSON = set(
     ["capitan", "coronel", "teniente", "sargento", "general", "captain", "colonel", "lieutenant",
@@ -161,11 +162,12 @@ _AFTER_HELD_NOUN = {"presos", "presas", "prisoners", "prisioneros", "recluidos",
 _AFTER_EVENT = {
     **{w: "released" for w in ["excarcelados", "excarceladas", "excarcelado", "excarcelada", "liberados", "liberadas", "liberado", "liberada", "released", "freed", "salieron", "excarcelan", "liberan", "return", "returned", "returning", "regresan", "regresaron", "regresaron", "home",
                                     "vuelven", "volvieron", "cautelares", "cautelar", "excarcelacion",
-                                    "sustitutivas", "sustitutiva",
+                                    "sustitutivas", "sustitutiva", "beneficiados", "beneficiadas",
                                     "libertad", "salen", "sale", "released", "walked", "freedom"]},
     **{w: "arrested" for w in ["rearrested", "recapturados", "desaparecidos", "desaparecidas",
                                "disappeared", "arrested", "detained", "arrestados", "arrestadas", "apresados", "capturados", "capturadas", "jailed", "encarcelados", "encarceladas", "detenidos", "detenidas", "aprehendidos", "aprehendidas", "rounded"]},
-    **{w: "dead" for w in ["killing", "murieron", "mueren", "died", "die", "dies", "killed", "fallecieron", "perished", "asesinados", "muertos",
+    **{w: "dead" for w in ["abatidos", "abatidas", "neutralizados", "neutralized", "eliminated",
+                           "eliminados", "killing", "murieron", "mueren", "died", "die", "dies", "killed", "fallecieron", "perished", "asesinados", "muertos",
                                 "muerto", "muerta", "muertas", "fallecidos", "fallecidas"]},
 }
 # two-word predicates ("walk free", "let go", "behind bars")
@@ -205,7 +207,8 @@ _CHANGE = {"pasaron", "paso", "pasa", "pasan", "subio", "sube", "suben", "subier
            "increased", "decrease", "decreases", "decreased", "grew", "grown", "grows", "jump",
            "jumps", "jumped", "went", "goes"}
 # counted things that are not people: "the releases came in four rounds", "four strikes"
-_NOT_PEOPLE = {"rounds", "rondas", "tandas", "batches", "groups", "grupos", "strikes", "ataques",
+_NOT_PEOPLE = {"bombardeos", "bombings", "entrevistas", "interviews", "testimonios", "testimonies",
+               "rounds", "rondas", "tandas", "batches", "groups", "grupos", "strikes", "ataques",
                "attacks", "boats", "lanchas", "vessels", "buques", "barcos", "embarcaciones",
                "prisons", "carceles", "centros", "centers", "centres", "states", "estados",
                "cities", "ciudades", "operations", "operativos", "lists", "listas", "flights",
@@ -239,7 +242,7 @@ _BEFORE_EXACT = {
     "permanecen": "held", "siguen": "held", "behind": "held",
     "deja": "dead", "dejo": "dead", "left": "dead", "leaves": "dead",
     "toll": "dead", "transfer": "held",
-    "condenan": "held", "condenaron": "held", "condenados": "held", "condenadas": "held",
+    "jails": "held", "condenan": "held", "condenaron": "held", "condenados": "held", "condenadas": "held",
     "sentenced": "held", "sentenciados": "held", "sentencian": "held", "transfers": "held", "met": "held", "meets": "held",
 }
 _INHERIT = set(["agrego", "agrega", "added", "adds", "confirma", "confirmo", "confirman", "confirmaron", "confirmar", "verifico", "verifica", "verificaron", "verificar", "verified", "verify", "confirm", "confirmed", "confirms", "verifies", "solo", "only", "of"])
@@ -397,6 +400,8 @@ def _skip(tokens: Sequence[str], i: int, j: int, value: int, raw: str) -> bool:
     if nxt in ("y", "and", "to", "a", "-") and nxt2[:1].isdigit() and j + 2 < len(tokens) and (
             tokens[j + 2] in _TIME):
         return True  # "de entre 18 y 70 años": the first of two ages
+    if nxt in ("st", "nd", "rd", "th") and raw.isdigit():
+        return True  # "the 21st attack": an ordinal
     if len(nxt) == 1 and nxt.isalpha() and nxt not in ("a", "y", "o", "e", "u") and value <= 31:
         return True  # "detenido tras el 28J": a date code
     if prev in ("were", "was", "eran", "era", "tenian", "tenia") and (
@@ -456,8 +461,18 @@ def _before_event(tokens: Sequence[str], i: int, window: int = 6) -> str | None:
                 or w == "arrest" and k > 0 and tokens[k - 1] == "house"
                 or w == "carcel" and tokens[max(0, k - 2):k] == ["casa", "por"]):
             return "released"  # "liberan bajo arresto domiciliario a dos periodistas"
-        if w in ("cautelar", "cautelares") and not any(t in ("cidh", "iachr", "comision") for t in tokens):
-            return "released"  # "Tribunal otorga medida cautelar a 9 detenidos"
+        if w in ("cautelar", "cautelares", "alternativas", "procesales", "procesal") and not any(
+                t in ("cidh", "iachr", "comision") for t in tokens):
+            return "released"  # "otorga medida cautelar a 9 detenidos", "beneficios procesales para 225"
+        if w == "benefits" and tokens[max(0, k - 1):k] == ["procedural"]:
+            return "released"
+        if w in ("medidas", "medida") and any(t.startswith("revis") for t in tokens[max(0, k - 3):k]):
+            return "released"  # "se han revisado las medidas de 533 personas"
+        if w in ("with", "con") and k > 0 and tokens[k - 1] in ("returns", "returned", "regresa", "regreso",
+                                                               "vuelve", "volvio", "flies", "flew"):
+            return "released"  # "Grenell returns with six Americans"
+        if w in ("detention", "detencion") and k > 0 and tokens[k - 1] in ("incommunicado", "incomunicado"):
+            return "held"  # "incommunicado detention of at least 10 defenders"
         if w == "libertad" and k > 1 and tokens[k - 1] == "de" and tokens[k - 2].startswith("privativ"):
             return "held"  # "dictan privativa de libertad a 19 detenidos"
         if w in ("detainees", "detainee") or (w == "libertad" and k > 1 and tokens[k - 1] == "de"
@@ -598,6 +613,10 @@ def _after_event(tokens: Sequence[str], start: int, window: int = 5, noun: bool 
             continue
         if w[0].isdigit() or w in ("y", "and", "pero", "but", ":"):
             break
+        if (w, tokens[k + 1] if k + 1 < len(tokens) else "") in _SUBSET:
+            break  # "12 adolescents detained ..., eight of whom remain in custody": the eight's
+        if w in ("sometidos", "sometidas") and tokens[k + 1:k + 4] == ["a", "la", "justicia"]:
+            return "arrested"  # "2.000 terroristas han sido sometidos a la justicia"
         if k == start and w in _ADJECTIVAL and tokens[k + 1:k + 4] in (["por", "razones", "politicas"],
                                                           ["for", "political", "reasons"],
                                                           ["por", "motivos", "politicos"]) and not any(
