@@ -142,7 +142,7 @@ _MODIFIERS = set(
        "confirmed", "confirmadas", "confirmados", "reported", "reportadas", "reportados",
        "documented", "documentadas", "documentados", "official", "oficiales", "claimed"]
     # order and manner ("los dos últimos detenidos", "23 new politically motivated arrests")
-    + ["us", "permanent", "legal", "narco", "security", "seguridad", "cuban", "cubanos", "ultimos", "ultimas", "last", "first", "primeros", "primeras", "additional", "further",
+    + ["human", "rights", "derechos", "humanos", "us", "permanent", "legal", "narco", "security", "seguridad", "cuban", "cubanos", "ultimos", "ultimas", "last", "first", "primeros", "primeras", "additional", "further",
        "recent", "recientes", "politically", "motivated", "arbitrary", "arbitrarias",
        "arbitrarios",
        # "1,200 post-election detainees", "ten detained National Guard officers", "19 media workers"
@@ -1070,6 +1070,8 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
             and toks[unit + 1] in _HELD_STATE and any(t in ("y", "and") for t in toks[prev[1]:i])
             and not _own_noun_event(toks, prev[1])):
         return prev[0]  # "frees 10 Colombians and 2 Spaniards held on conspiracy charges"
+    if event == "inherit" and after is not None:
+        event = "inherit:" + after  # "HRW documented 12 adolescents detained ...": no count before
     event = event or after or before
     if noun in _SURVIVORS:
         # "kills three and leaves two survivors": not dead; "detain two survivors": in custody;

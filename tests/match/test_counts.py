@@ -845,3 +845,31 @@ def test_counts_blind8_blind9_classes(fields, expected):
 )
 def test_blind8_blind9_near_misses(fields):
     assert [c for c in counts(*fields) if c[1] != 1] == []
+
+
+@pytest.mark.parametrize(
+    "fields,expected",
+    [
+        # official euphemisms
+        (("Fiscal General anuncia beneficios procesales para 225 ciudadanos vinculados a las guarimbas",),
+         [("released", 225)]),
+        (("Gobierno otorga medidas alternativas a 60 ciudadanos privados de libertad",), [("released", 60)]),
+        (("Ministerio Público: 110 privados de libertad fueron beneficiados con revisión de medidas",),
+         [("released", 110)]),
+        (("Cabello: «Más de 2.000 terroristas han sido sometidos a la justicia»",), [("arrested", 2000)]),
+        (("Hegseth: «Seis narcoterroristas fueron abatidos» en un nuevo ataque",), [("dead", 6)]),
+        (("Hegseth: «Cuatro narcoterroristas neutralizados»",), [("dead", 4)]),
+        # ordinals and bombings are not counts; a subset marker ends the whole's predicate
+        (("Death toll from US boat strikes rises to 87 as Pentagon confirms 21st attack",), [("dead", 87)]),
+        (("Sube a 76 la cifra de muertos tras dos bombardeos con seis fallecidos",),
+         [("dead", 76), ("dead", 6)]),
+        (("HRW documented 12 adolescents detained after the July protests, eight of whom remain in custody",),
+         [("arrested", 12), ("held", 8)]),
+        # returns with; incommunicado detention
+        (("Trump envoy Grenell returns with six Americans",), [("released", 6)]),
+        (("UN experts alarmed by incommunicado detention of at least 10 human rights defenders",),
+         [("held", 10)]),
+    ],
+)
+def test_counts_blind10_classes(fields, expected):
+    assert [(e, n) for e, n, _ in counts(*fields)] == expected

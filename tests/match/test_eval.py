@@ -15,7 +15,8 @@ TOPICS = ["political_prisoners", "us_actions"]
 TUNED_SETS = ["labelled_heldout.jsonl", "labelled_dev2.jsonl", "labelled_dev3.jsonl", "labelled_dev4.jsonl",
               "labelled_dev5.jsonl", "labelled_dev_blind5.jsonl", "labelled_dev6.jsonl",
               "labelled_dev7.jsonl", "labelled_dev_blind7.jsonl",
-              "labelled_dev_blind8.jsonl", "labelled_dev_blind9.jsonl"]
+              "labelled_dev_blind8.jsonl", "labelled_dev_blind9.jsonl",
+              "labelled_dev_blind10.jsonl"]
 
 
 @pytest.mark.parametrize("name", TUNED_SETS)
