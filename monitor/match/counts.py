@@ -511,7 +511,7 @@ def _demanded(tokens: Sequence[str], k: int) -> bool:
     for m in range(k - 1, max(-1, k - 8), -1):
         if tokens[m].startswith(_DEMAND):
             # two words only for a named addressee: "pide a Delcy Rodríguez liberar"
-            limit = 2 if tokens[m + 1:m + 2] in (["a"], ["al"], ["to"]) else 1
+            limit = 2 if tokens[m + 1:m + 2] in (["a"], ["al"], ["to"]) or tokens[k - 1] == "to" else 1
             if tokens[m].startswith(("condicion", "conditio", "tied")):
                 limit = 3  # "condiciona el alivio de sanciones a la excarcelación de"
             return sum(w not in _DEMAND_GLUE for w in tokens[m + 1:k]) <= limit
@@ -622,7 +622,7 @@ def _after_event(tokens: Sequence[str], start: int, window: int = 5, noun: bool 
                                                           ["por", "motivos", "politicos"]) and not any(
                 t in ("since", "desde") for t in tokens[k + 4:k + 6]):
             return "held"  # "110 personas detenidas por razones políticas" (not "... since January")
-        if (w in ("at", "en", "in") and tokens[k + 1:k + 2] and tokens[k + 1] in _PRISONS
+        if (noun and w in ("at", "en", "in") and tokens[k + 1:k + 2] and tokens[k + 1] in _PRISONS
                 and adjectival is None and k == start):
             return "held"  # "40 detainees at Tocuyito"
         if w in ("leave", "leaves", "left", "leaving") and any(t in _CUSTODY for t in tokens[k + 1:k + 3]):
@@ -642,6 +642,8 @@ def _after_event(tokens: Sequence[str], start: int, window: int = 5, noun: bool 
         if event is None:
             held = w in _AFTER_HELD or (noun and w in _AFTER_HELD_NOUN)
             event = "held" if held else _AFTER_EVENT.get(w)
+            if event == "arrested" and k > 0 and tokens[k - 1] in _STATE_WORDS:
+                event = "held"  # "25 union leaders are currently jailed", "20 ya están detenidos"
         if event is not None:
             if k == start and w in _ADJECTIVAL and adjectival is None:
                 adjectival = event
@@ -678,13 +680,18 @@ def _is_date_part(tokens: Sequence[str], k: int) -> bool:
 def _coordinated_noun(tokens: Sequence[str], k: int) -> int:
     """Index after "and <people noun>" at tokens[k] ("and permanent residents"), else k."""
     m = k + 1
-    while m < len(tokens) and m - k <= 3 and tokens[m] in _MODIFIERS and tokens[m] not in _PEOPLE:
+    parsed = _parse_number(tokens, m) if m < len(tokens) else None
+    if parsed is not None:
+        m = parsed[1]  # "127 civiles y 43 militares fueron excarcelados"
+    while m < len(tokens) and m - k <= 4 and tokens[m] in _MODIFIERS and tokens[m] not in _PEOPLE:
         m += 1
     if m < len(tokens) and tokens[m] in _PEOPLE and tokens[m] not in ("detenidos", "detenidas"):
         return m + 1
     return k
 
 
+_STATE_WORDS = {"currently", "actualmente", "still", "aun", "todavia", "estan", "siguen", "remain",
+                "remains", "permanecen", "quedan"}
 _AUX = {"have", "has", "had", "been", "being", "are", "were", "is", "since", "already", "ya", "han",
         "ser", "be", "currently", "actualmente", "todavia", "aun",
         "habian", "habia", "sido", "siendo", "estan", "now", "ahora", "reportedly", "presuntamente"}
@@ -810,7 +817,9 @@ def extract_counts(fields: Iterable[str], orgs: Sequence[str] = ()) -> list[dict
                     seen = {r["event"] for r in results} | {f[0] for f in found}
                     event = "held" if {"released", "arrested"} <= seen else "inherit"
                 if event is not None and event.startswith("inherit"):
-                    event = last_event or (event.split(":")[1] if ":" in event else None)
+                    between = _event_between(toks, found[-1][2] + 1, i) if found else None
+                    event = (between or last_event
+                             or (event.split(":")[1] if ":" in event else None))
                     if event is None and _verified_figure(toks, i, j):
                         event = _sentence_event(toks, i) or next(
                             filter(None, map(_mentioned_event, reversed(earlier[:-1]))), None)
@@ -827,6 +836,10 @@ def extract_counts(fields: Iterable[str], orgs: Sequence[str] = ()) -> list[dict
                     found.insert(0, ("dead", 1, at))
             if not found:
                 continue
+            if _HUNGER.search(sent.text):
+                found = [f for f in found if f[0] != "held"]  # hunger strikers are not counts
+                if not found:
+                    continue
             mentions = _source_mentions(sent.text, orgs)
             starts = [sent.spans[k][0] for _, _, k in found]
             wholes = {k2 for (_, _, k1), (_, _, k2) in zip(found, found[1:], strict=False)
@@ -930,6 +943,8 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
         if group is not None:
             # "two of the defendants are in US custody", "siete de los repatriados fueron
             # detenidos", "three from the group remain": the predicate after the group
+            if group + 1 < len(toks) and toks[group] in _DETAINEE and toks[group + 1] in _COPULA:
+                return "inherit:arrested"  # "884 presos políticos ...; 89 de los detenidos son mujeres"
             event = _after_event(toks, group, window=8, noun=False)
             if event is not None:
                 return event
@@ -964,6 +979,8 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
             noun = toks[change]
             if any(t.startswith(_DEAD_WORDS) for t in toks[change + 1:change + 4]):
                 return "dead"  # "la cifra de presos políticos fallecidos ... asciende a 18"
+            if noun in _DETAINEE and _after_event(toks, change, window=2) == "held":
+                return "held"  # "el número de personas detenidas por razones políticas pasó de 800"
             return EVENT_NOUN.get(noun) or ("arrested" if noun in _DETAINEE else "held")
         if (whole is None and (_is_partitive_whole(toks, i) or _is_bare_partitive_whole(toks, i))
                 and prev is not None and _own_noun_event(toks, prev[1])):
@@ -1113,6 +1130,9 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
     if noun in _DETAINEE and (
             unit + 2 < len(toks) and toks[unit + 1] in ("y", "and") and _own_noun_event(toks, unit + 2)
             or any(t in ("de", "of") for t in toks[j:unit])):
+        if any(t in ("de", "of") for t in toks[j:unit]) and toks[unit + 1:unit + 2] and (
+                toks[unit + 1] in _COPULA):
+            return "inherit:arrested"  # "884 presos políticos ... 89 de los detenidos son mujeres"
         return "arrested"  # "2.000 detenidos y 24 muertos", "220 de los detenidos eran adolescentes"
     if prev is not None and ":" in toks[:i]:
         return prev[0]  # "excarcelan a 16 presos: 10 colombianos, 4 venezolanos": a breakdown
@@ -1170,6 +1190,7 @@ def _relatives_of(toks: Sequence[str], i: int) -> bool:
     return k >= 1 and toks[k] in ("de", "of") and toks[k - 1] in _RELATIVES
 
 
+_HUNGER = re.compile(r"huelga de hambre|hunger strik|refus\w* food|se niegan a comer|stopped eating")
 _EVENT_STEM = re.compile(
     r"\b(?:(excarcel|liber|releas|freed|frees)|(arrest|detien|detuv|detain|captur|apres)"
     r"|(kill|muer|murio|died|dies|fallec))")
@@ -1191,6 +1212,19 @@ def _verified_figure(toks: Sequence[str], i: int, j: int) -> bool:
         return False
     w = toks[i - 1]
     return w in ("solo", "only", "just") or w.startswith(_VERIFY)
+
+
+def _event_between(toks: Sequence[str], start: int, i: int) -> str | None:
+    """An arrest/release/death noun between the last count and a subset ("25 deaths during
+    protests and the arbitrary detention of hundreds of people, including 220 adolescents")."""
+    for k in range(i - 1, start, -1):
+        w = toks[k]
+        if w in ("detention", "detencion", "detenciones", "arrests", "arresto", "arrestos",
+                 "releases", "liberacion", "excarcelacion", "excarcelaciones", "deaths", "muertes"):
+            return {"detention": "arrested", "detencion": "arrested", "detenciones": "arrested",
+                    "arrests": "arrested", "arresto": "arrested", "arrestos": "arrested",
+                    "deaths": "dead", "muertes": "dead"}.get(w, "released")
+    return None
 
 
 def _sentence_event(toks: Sequence[str], i: int) -> str | None:
