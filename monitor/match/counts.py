@@ -178,6 +178,7 @@ _AFTER_PAIR = {("walk", "free"): "released", ("walked", "free"): "released", ("w
                ("arresto", "domiciliario"): "released", ("house", "arrest"): "released",
                ("detencion", "domiciliaria"): "released", ("por", "carcel"): "released",
                ("re", "arrested"): "arrested", ("re", "detained"): "arrested",
+               ("en", "desaparicion"): "held",
                ("in", "jail"): "held", ("in", "prison"): "held", ("en", "prision"): "held"}
 # demands and calls: "exige liberar a los 800", "demands release of two Americans", "urges
 # Maduro to free" -- the people are still held
@@ -207,7 +208,7 @@ _CHANGE = {"pasaron", "paso", "pasa", "pasan", "subio", "sube", "suben", "subier
            "increased", "decrease", "decreases", "decreased", "grew", "grown", "grows", "jump",
            "jumps", "jumped", "went", "goes"}
 # counted things that are not people: "the releases came in four rounds", "four strikes"
-_NOT_PEOPLE = {"bombardeos", "bombings", "entrevistas", "interviews", "testimonios", "testimonies",
+_NOT_PEOPLE = {"heridos", "heridas", "lesionados", "injured", "wounded", "bombardeos", "bombings", "entrevistas", "interviews", "testimonios", "testimonies",
                "rounds", "rondas", "tandas", "batches", "groups", "grupos", "strikes", "ataques",
                "attacks", "boats", "lanchas", "vessels", "buques", "barcos", "embarcaciones",
                "prisons", "carceles", "centros", "centers", "centres", "states", "estados",
@@ -811,6 +812,11 @@ def extract_counts(fields: Iterable[str], orgs: Sequence[str] = ()) -> list[dict
                         and _find_unit(toks, j) is None
                         and any(r["number"] == value for r in results)):
                     event = None  # "the six had been held": the six already counted
+                if event == "detainees":
+                    # a part of "the detainees": of the last count of people held or arrested
+                    held = [e for e, _, _ in found if e in ("held", "arrested")] or [
+                        r["event"] for r in results if r["event"] in ("held", "arrested")]
+                    event = held[-1] if held else "arrested"
                 if event == "total":
                     # a total after releases and arrests alike is the tally of those held
                     # ("5 new arrests, 12 releases; total stands at 884")
@@ -823,6 +829,8 @@ def extract_counts(fields: Iterable[str], orgs: Sequence[str] = ()) -> list[dict
                     if event is None and _verified_figure(toks, i, j):
                         event = _sentence_event(toks, i) or next(
                             filter(None, map(_mentioned_event, reversed(earlier[:-1]))), None)
+                    if event is None and _counted_prisoners(toks, i, j, earlier):
+                        event = "held"  # "Foro Penal ... counted 838 as of Monday", "NGOs count 840"
                 if event is not None:
                     found.append((event, value, i))
                     last_event = event
@@ -944,7 +952,7 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
             # "two of the defendants are in US custody", "siete de los repatriados fueron
             # detenidos", "three from the group remain": the predicate after the group
             if group + 1 < len(toks) and toks[group] in _DETAINEE and toks[group + 1] in _COPULA:
-                return "inherit:arrested"  # "884 presos políticos ...; 89 de los detenidos son mujeres"
+                return "detainees"  # "884 presos políticos ...; 89 de los detenidos son mujeres"
             event = _after_event(toks, group, window=8, noun=False)
             if event is not None:
                 return event
@@ -1132,7 +1140,7 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
             or any(t in ("de", "of") for t in toks[j:unit])):
         if any(t in ("de", "of") for t in toks[j:unit]) and toks[unit + 1:unit + 2] and (
                 toks[unit + 1] in _COPULA):
-            return "inherit:arrested"  # "884 presos políticos ... 89 de los detenidos son mujeres"
+            return "detainees"  # "884 presos políticos ... 89 de los detenidos son mujeres"
         return "arrested"  # "2.000 detenidos y 24 muertos", "220 de los detenidos eran adolescentes"
     if prev is not None and ":" in toks[:i]:
         return prev[0]  # "excarcelan a 16 presos: 10 colombianos, 4 venezolanos": a breakdown
@@ -1143,7 +1151,7 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
 
 
 _GROUP_DET = {"the", "those", "these", "los", "las", "esos", "esas", "estos", "estas", "aquellos",
-              "aquellas", "its", "their", "sus", "our", "nuestros"}
+              "aquellas", "its", "their", "sus", "our", "nuestros", "his", "her", "su"}
 _COPULA = {"son", "eran", "are", "were", "fueron", "estan", "estaban"}
 
 
@@ -1206,11 +1214,30 @@ def _mentioned_event(text: str) -> str | None:
     return ("released", "arrested", "dead")[next(n for n in range(3) if last.group(n + 1))]
 
 
+_COUNT_VERBS = ("count", "cuent", "contabiliz", "registr", "report", "tall")
+
+
+def _counted_prisoners(toks: Sequence[str], i: int, j: int, earlier: Sequence[str]) -> bool:
+    """A bare figure after a counting verb in an item that speaks of political prisoners."""
+    k = i - 1
+    while k > 0 and toks[k] in _QUALIFIER:
+        k -= 1
+    if i == 0 or _find_unit(toks, j) is not None or not toks[k].startswith(_COUNT_VERBS):
+        return False
+    return any(_PRISONERS_TEXT.search(text) for text in earlier)
+
+
+_PRISONERS_TEXT = re.compile(r"presos politicos|political prisoners|presas politicas")
+
+
 def _verified_figure(toks: Sequence[str], i: int, j: int) -> bool:
     """A bare figure right after a verifying verb ("Foro Penal ha verificado 18")."""
     if i == 0 or _find_unit(toks, j) is not None:
         return False
-    w = toks[i - 1]
+    k = i - 1
+    while k > 0 and toks[k] in ("first", "primeros", "primeras", "las", "los", "the"):
+        k -= 1  # "Foro Penal confirms first 11"
+    w = toks[k]
     return w in ("solo", "only", "just") or w.startswith(_VERIFY)
 
 
@@ -1253,7 +1280,7 @@ def _dated(toks: Sequence[str], i: int) -> bool:
     """A tally 'as of' a date: "806 presos políticos al 12/01/2026", "884 as of January 5"."""
     rest = toks[i + 1:i + 6]
     for a, b in zip(rest, rest[1:], strict=False):
-        if (a in ("al", "hasta") and b[:1].isdigit()) or (a, b) == ("as", "of") or (
+        if (a in ("al", "hasta") and b[:1].isdigit()) or (a, b) in (("as", "of"), ("al", "cierre")) or (
                 a == "al" and b in _MONTHS):
             return True
     return False
@@ -1311,7 +1338,8 @@ _PUTS = {"puts", "put", "putting", "places", "placed", "sets", "set", "pegs", "p
          "situan", "situo", "ubica", "ubican", "ubico", "cifra", "cifran", "cifro", "estima",
          "estiman", "estimates", "estimated"}
 # "Foro Penal registra 1.580", "the group has documented 51": a rival figure for the same event
-_RECORDS = ("registr", "contabiliz", "document", "recorded", "records", "tallied", "counted")
+_RECORDS = ("registr", "contabiliz", "document", "recorded", "records", "tallied", "counted", "count",
+            "reportaba", "reporto", "reported")
 _ANNOUNCED = ("anunciad", "announced", "prometid", "promised")
 _PROMISE = ("prometi", "promet", "anunci", "dijo", "said", "claim", "asegur")
 _CLAIM = {"says", "dice", "afirma", "asegura", "claims", "claimed", "claim", "cita", "citan", "cito", "cifra", "cifran", "cifro"}
@@ -1367,6 +1395,8 @@ def _among_held(toks: Sequence[str], k: int) -> str | None:
     if k >= len(toks) or toks[k] not in ("among", "entre"):
         return None
     m = k + 1 + (k + 1 < len(toks) and toks[k + 1] in _ARTICLES)
+    while m < len(toks) and toks[m] in _QUALIFIER | {"than", "de"}:
+        m += 1  # "among more than 2,000 people arrested"
     whole = _parse_number(toks, m) if m < len(toks) else None
     if whole is not None and (unit := _find_unit(toks, whole[1])) is not None:
         # "three Colombians among 19 foreigners released": the part shares the whole's event
