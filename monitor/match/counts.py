@@ -430,7 +430,8 @@ def _subset_before(tokens: Sequence[str], i: int) -> bool:
         return True
     if k > 0 and k < i and any(t in ("entre", "among") for t in tokens[max(0, k - 8):k]):
         return True  # "entre los detenidos figuran 170 militares", "among them were four"
-    if i > 2 and tokens[i - 1] == "a" and tokens[i - 2] in _INCLUDES:
+    if i > 2 and tokens[i - 1] == "a" and tokens[i - 2] in _INCLUDES and (
+            tokens[i + 1:i + 2] and (tokens[i + 1] in _PEOPLE or tokens[i + 1] in _MODIFIERS)):
         return True  # "Provea incluye a 166 personas detenidas por razones conexas"
     return (i > 1 and tokens[i - 1] in _INCLUDES
             and any(t in _TALLY_NOUN or t in EVENT_NOUN or t in _DETAINEE or t in ("dead", "victims")
@@ -806,8 +807,10 @@ def extract_counts(fields: Iterable[str], orgs: Sequence[str] = ()) -> list[dict
                     continue
                 value, j, singular = parsed
                 prev = (found[-1][0], found[-1][2]) if found else None
-                event = (None if _skip(toks, i, j, value, toks[i]) or _apposition(sent, i, j)
-                         else _classify(toks, i, j, singular, prev))
+                skipped = _skip(toks, i, j, value, toks[i]) or _apposition(sent, i, j)
+                event = None if skipped else _classify(toks, i, j, singular, prev)
+                if event is None and not skipped and _counted_prisoners(toks, i, j, earlier):
+                    event = "held"  # "Foro Penal ... counted 838 as of Monday"
                 if (event is not None and i > 0 and toks[i - 1] in _ANAPHORA
                         and _find_unit(toks, j) is None
                         and any(r["number"] == value for r in results)):
@@ -1125,6 +1128,9 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
             noun in _DETAINEE or noun in _PRISONER
             or any(t in _HELD_STATE for t in toks[unit + 1:unit + 3])):
         return "held"  # "familiares de 60 detenidos", "relatives of the 30 activists detained there"
+    if noun in _DETAINEE and i > 0 and toks[i - 1].startswith(_COUNT_VERBS):
+        # "Foro Penal cuenta 937 detenidos" (a stock), "reporta 120 detenidos en 48 horas" (arrests)
+        return "held" if toks[i - 1].startswith(("cuent", "count", "contabiliz")) else "arrested"
     if (noun in _DETAINEE and prev is None and ":" in toks[:i]
             and (toks[i - 1] in _QUALIFIER or (i > 1 and toks[i - 2] in _QUALIFIER))):
         return "arrested"  # 'Provea: "al menos 1.500 detenidos"': a quoted tally of arrests
@@ -1278,7 +1284,7 @@ def _headline_tally(toks: Sequence[str], i: int) -> bool:
 
 def _dated(toks: Sequence[str], i: int) -> bool:
     """A tally 'as of' a date: "806 presos políticos al 12/01/2026", "884 as of January 5"."""
-    rest = toks[i + 1:i + 6]
+    rest = toks[i + 1:i + 9]
     for a, b in zip(rest, rest[1:], strict=False):
         if (a in ("al", "hasta") and b[:1].isdigit()) or (a, b) in (("as", "of"), ("al", "cierre")) or (
                 a == "al" and b in _MONTHS):

@@ -902,3 +902,31 @@ def test_counts_blind10_classes(fields, expected):
 )
 def test_counts_last_round(fields, expected):
     assert [(e, n) for e, n, _ in counts(*fields)] == expected
+
+
+@pytest.mark.parametrize(
+    "fields,expected",
+    [
+        (("BREAKING: Venezuela begins releasing political prisoners, Foro Penal confirms first 11",),
+         [("released", 11)]),
+        (("Explainer: how Venezuela's political prisoners are counted",
+          "Foro Penal counted 838 as of Monday."), [("held", 838)]),
+        (("Foro Penal: 863 presos políticos en Venezuela al cierre de diciembre",), [("held", 863)]),
+        (("Foro Penal reporta 120 detenidos en 48 horas",), [("arrested", 120)]),
+        (("EE.UU. sanciona a jueces; Foro Penal cuenta 937 detenidos",), [("held", 937)]),
+        (("UN mission: at least 220 minors among more than 2,000 people arrested after election",),
+         [("arrested", 220), ("arrested", 2000)]),
+        (("Caracas says 1,200 detainees have been freed; rights groups count about 300",),
+         [("released", 1200), ("released", 300)]),
+        (("Comando Sur eleva a 105 los muertos en sus operaciones contra narcolanchas; antes reportaba 99",),
+         [("dead", 105), ("dead", 99)]),
+        (("Provea: 25 muertos y 2.400 detenidos; 1.900 ya fueron excarcelados",
+          "El informe señala que 164 de los detenidos eran adolescentes."),
+         [("dead", 25), ("arrested", 2400), ("released", 1900), ("arrested", 164)]),
+        (("CIDH pide información sobre 70 personas en desaparición forzada",), [("held", 70)]),
+        (("Motín de presos comunes en Tocorón deja 3 heridos",), []),
+        (("La OFAC incluyó a cinco jueces en la lista SDN",), []),
+    ],
+)
+def test_counts_dev8_classes(fields, expected):
+    assert [(e, n) for e, n, _ in counts(*fields)] == expected
