@@ -88,11 +88,10 @@ _EVENT_NOUNS = {
             "asesinadas asesinatos bajas bodies cuerpos cadaveres",
     "arrested": "detenciones arrestos arrests capturas aprehensiones detentions arrestados arrestadas "
                 "apresados apresadas capturados capturadas aprehendidos desapariciones disappearances",
-    "released_more": "salidas",
     "released": "excarcelaciones excarcelados excarceladas liberaciones releases liberados liberadas "
-                "excarcelacion",
+                "excarcelacion salidas",
 }
-EVENT_NOUN = {w: ev.split("_")[0] for ev, ws in _EVENT_NOUNS.items() for w in ws.split()}
+EVENT_NOUN = {w: ev for ev, ws in _EVENT_NOUNS.items() for w in ws.split()}
 
 _PRISONER = set(["presos", "presas", "preso", "presa", "prisoners", "prisoner", "prisioneros", "prisioneras"])
 _DETAINEE = set(["detenidos", "detenidas", "detenido", "detenida", "detainees", "detainee"])
@@ -966,7 +965,7 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
             own = _after_event(toks, 2, window=4, noun=False)
             if own is not None:
                 return own  # "Of those still held, 171 are military"
-        if (j < len(toks) and toks[j] in _COPULA and prev_is_whole(toks, i, prev)
+        if (j < len(toks) and toks[j] in _COPULA and _prev_is_whole(toks, i, prev)
                 and _after_event(toks, j, window=4, noun=False) is None):
             return "inherit"  # "de 884 presos políticos, 86 son extranjeros": a subset
         if (prev is not None and toks[:1] in (["de"], ["del"], ["of"])
@@ -979,9 +978,8 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
         other = _parse_number(toks, j + 1)
         return _classify(toks, j + 1, other[1], other[2], prev) if other else None
     if unit is None and not singular:
-        if any(t in _NOT_PEOPLE for t in toks[j:j + 2]) and (j + 1 >= len(toks) or toks[j] not in _NOT_PEOPLE
-                                                          and toks[j] in _MODIFIERS | {"new", "nuevos", "nuevas", "more", "mas"}
-                                                          or toks[j] in _NOT_PEOPLE):
+        if j < len(toks) and (toks[j] in _NOT_PEOPLE or (
+                toks[j] in _MODIFIERS | _MORE and toks[j + 1:j + 2] and toks[j + 1] in _NOT_PEOPLE)):
             return None  # "the releases came in four rounds", "two new strikes killed eight"
         change = _change_unit(toks, i)
         if change == -2:
@@ -1171,7 +1169,7 @@ def _partitive_group(toks: Sequence[str], j: int) -> int | None:
     return j + 2
 
 
-def prev_is_whole(toks: Sequence[str], i: int, prev: tuple[str, int] | None) -> bool:
+def _prev_is_whole(toks: Sequence[str], i: int, prev: tuple[str, int] | None) -> bool:
     """The bare number before a copula is a part of the whole announced earlier in the
     sentence ("de 884 presos políticos, 86 son ...", "De los detenidos ..., 114 son ...") or
     just before it ("Foro Penal contabiliza 884 presos políticos; 170 son militares")."""
@@ -1228,7 +1226,7 @@ def _counted_prisoners(toks: Sequence[str], i: int, j: int, earlier: Sequence[st
     k = i - 1
     while k > 0 and toks[k] in _QUALIFIER:
         k -= 1
-    if i == 0 or _find_unit(toks, j) is not None or not toks[k].startswith(_COUNT_VERBS):
+    if i == 0 or not toks[k].startswith(_COUNT_VERBS) or _find_unit(toks, j) is not None:
         return False
     return any(_PRISONERS_TEXT.search(text) for text in earlier)
 
@@ -1251,13 +1249,17 @@ def _event_between(toks: Sequence[str], start: int, i: int) -> str | None:
     """An arrest/release/death noun between the last count and a subset ("25 deaths during
     protests and the arbitrary detention of hundreds of people, including 220 adolescents")."""
     for k in range(i - 1, start, -1):
-        w = toks[k]
-        if w in ("detention", "detencion", "detenciones", "arrests", "arresto", "arrestos",
-                 "releases", "liberacion", "excarcelacion", "excarcelaciones", "deaths", "muertes"):
-            return {"detention": "arrested", "detencion": "arrested", "detenciones": "arrested",
-                    "arrests": "arrested", "arresto": "arrested", "arrestos": "arrested",
-                    "deaths": "dead", "muertes": "dead"}.get(w, "released")
+        if toks[k] in _EVENT_WORD:
+            return _EVENT_WORD[toks[k]]
     return None
+
+
+_EVENT_WORD = {
+    **dict.fromkeys(["detention", "detencion", "detenciones", "arrests", "arresto", "arrestos"],
+                    "arrested"),
+    **dict.fromkeys(["releases", "liberacion", "excarcelacion", "excarcelaciones"], "released"),
+    **dict.fromkeys(["deaths", "muertes"], "dead"),
+}
 
 
 def _sentence_event(toks: Sequence[str], i: int) -> str | None:
@@ -1323,6 +1325,7 @@ def _gapped(toks: Sequence[str], i: int, j: int, prev: tuple[str, int] | None) -
 
 
 _REMAINING = {"remaining", "restantes"}
+_MORE = {"new", "nuevos", "nuevas", "more", "mas"}
 _HELD_STATE = {"presos", "presas", "detenidos", "detenidas", "recluidos", "recluidas", "detained",
                "jailed", "imprisoned", "held", "encarcelados", "encarceladas"}
 _VERSUS = {"vs", "versus"}
