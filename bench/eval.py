@@ -45,6 +45,19 @@ def load_items(path: str | Path) -> list[dict]:
     return items
 
 
+def select(items: list[dict], since: str | None, until: str | None, skip_unsure: bool) -> list[dict]:
+    """Items within [since, until] by their `date` (dateless items kept), unsure ones dropped."""
+    out = []
+    for item in items:
+        day = str(item.get("date") or "")[:10]
+        if day and ((since and day < since) or (until and day > until)):
+            continue
+        if skip_unsure and item.get("unsure"):
+            continue
+        out.append(item)
+    return out
+
+
 @dataclass
 class Report:
     n: int = 0
@@ -112,11 +125,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("files", nargs="+")
     ap.add_argument("--config", default=str(ROOT / "feeds.yaml"))
     ap.add_argument("--quiet", action="store_true", help="figures only, no misclassified ids")
+    ap.add_argument("--since", metavar="YYYY-MM-DD", help="only items whose `date` is on or after")
+    ap.add_argument("--until", metavar="YYYY-MM-DD", help="only items whose `date` is on or before")
+    ap.add_argument("--skip-unsure", action="store_true", help="leave out items labelled unsure")
     args = ap.parse_args(argv)
     topics, entities = load_rules(args.config)
     classifier = build_classifier(topics, entities)
     for path in args.files:
-        report = evaluate(load_items(path), classifier, list(topics))
+        items = select(load_items(path), args.since, args.until, args.skip_unsure)
+        report = evaluate(items, classifier, list(topics))
         print(render(report, Path(path).name))
         if report.errors and not args.quiet:
             print("\nmisclassified:")
