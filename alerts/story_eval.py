@@ -1,0 +1,240 @@
+"""Scoring the story assigner against readers' story groups (`monitor eval-stories`).
+
+A groups file holds windows of a few days; each window lists the readers' stories
+as lists of headline ids (`{"windows": [{"days": [...], "stories": [{"story", "ids"}]}]}`).
+The headlines (JSON lines with `id`, `date`, `outlet`, `title`, `topics`) are replayed
+in time order through the real assigner (`alerts.stories.assign_story`) on a fresh
+SQLite database, one feed per outlet. Only the grouped headlines are replayed, so
+grouping is measured apart from relevance.
+
+Figures:
+- B-cubed precision and recall (item-weighted; precision falls with wrong merges,
+  recall with splits) and their F;
+- alerts per true story: the stories the service made (one alert each) divided by
+  the readers' stories;
+- wrong merges: pairs of items of different true stories put in one service story.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+from alerts.stories import assign_story
+from monitor.config import AppConfig
+from monitor.match import build_classifier
+from storage.db import open_database
+from storage.models import Feed, Item
+
+
+@dataclass
+class Window:
+    days: list[str]
+    stories: list[dict[str, Any]]  # {"story": str, "ids": [str, ...]}
+
+    def gold(self) -> dict[str, int]:
+        return {i: n for n, s in enumerate(self.stories) for i in s["ids"]}
+
+
+@dataclass
+class Scores:
+    items: int
+    true_stories: int
+    service_stories: int
+    precision: float
+    recall: float
+    wrong_merges: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def f(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    @property
+    def alerts_per_story(self) -> float:
+        return self.service_stories / self.true_stories if self.true_stories else 0.0
+
+    def row(self, label: str) -> str:
+        return (
+            f"| {label} | {self.items} | {self.true_stories} | {self.service_stories} | "
+            f"{self.precision:.3f} | {self.recall:.3f} | {self.f:.3f} | "
+            f"{self.alerts_per_story:.2f} | {len(self.wrong_merges)} |"
+        )
+
+
+HEADER = (
+    "| window | items | true stories | service stories | B³ precision | B³ recall | B³ F | "
+    "alerts per true story | wrong-merge pairs |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+)
+
+
+def load_groups(path: str | Path) -> list[Window]:
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return [Window(days=list(w["days"]), stories=list(w["stories"])) for w in data["windows"]]
+
+
+def load_headlines(path: str | Path) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip():
+                row = json.loads(line)
+                out[str(row["id"])] = row
+    return out
+
+
+def bcubed(pred: Mapping[str, Hashable], gold: Mapping[str, Hashable]) -> tuple[float, float]:
+    """Item-averaged B-cubed precision and recall over the items of `gold`."""
+    items = [i for i in gold if i in pred]
+    if not items:
+        return 0.0, 0.0
+    by_pred: dict[Hashable, list[str]] = defaultdict(list)
+    by_gold: dict[Hashable, list[str]] = defaultdict(list)
+    for i in items:
+        by_pred[pred[i]].append(i)
+        by_gold[gold[i]].append(i)
+    pair = Counter((pred[i], gold[i]) for i in items)
+    p = sum(pair[(pred[i], gold[i])] / len(by_pred[pred[i]]) for i in items) / len(items)
+    r = sum(pair[(pred[i], gold[i])] / len(by_gold[gold[i]]) for i in items) / len(items)
+    return p, r
+
+
+def wrong_merge_pairs(pred: Mapping[str, Hashable], gold: Mapping[str, Hashable]) -> list[tuple[str, str]]:
+    by_pred: dict[Hashable, list[str]] = defaultdict(list)
+    for i in gold:
+        if i in pred:
+            by_pred[pred[i]].append(i)
+    return [
+        (a, b) for members in by_pred.values() for a, b in combinations(sorted(members), 2)
+        if gold[a] != gold[b]
+    ]
+
+
+def score(pred: Mapping[str, Hashable], gold: Mapping[str, Hashable]) -> Scores:
+    p, r = bcubed(pred, gold)
+    items = [i for i in gold if i in pred]
+    return Scores(
+        items=len(items), true_stories=len({gold[i] for i in items}),
+        service_stories=len({pred[i] for i in items}), precision=p, recall=r,
+        wrong_merges=wrong_merge_pairs(pred, gold),
+    )
+
+
+def pooled(parts: Iterable[tuple[Mapping[str, Hashable], Mapping[str, Hashable]]]) -> Scores:
+    """One score over several windows: stories never span windows."""
+    pred: dict[str, Hashable] = {}
+    gold: dict[str, Hashable] = {}
+    for n, (p, g) in enumerate(parts):
+        pred.update({i: (n, s) for i, s in p.items()})
+        gold.update({i: (n, s) for i, s in g.items()})
+    return score(pred, gold)
+
+
+def replay_times(rows: list[dict[str, Any]]) -> list[tuple[dict[str, Any], datetime]]:
+    """Headlines in time order with a time each: dates only, so a day's items are spread
+    evenly over it in id order (ids follow the order the scraper saw them)."""
+    by_day: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        by_day[str(r["date"])[:10]].append(r)
+    out: list[tuple[dict[str, Any], datetime]] = []
+    for day in sorted(by_day):
+        members = sorted(by_day[day], key=lambda r: str(r["id"]))
+        start = datetime.fromisoformat(day).replace(tzinfo=UTC)
+        step = timedelta(hours=24) / len(members)
+        out += [(r, start + step * (k + 0.5)) for k, r in enumerate(members)]
+    return out
+
+
+def assign_window(rows: list[dict[str, Any]], config: AppConfig) -> dict[str, int]:
+    """Replay `rows` through the real classifier and story assigner; return id → story id.
+
+    Topics are the classifier's, or the labelled ones when it finds none (the item is
+    relevant by construction: it is in a readers' story).
+    """
+    classifier = build_classifier(config.topics, config.entities)
+    window = config.settings.story_window
+    out: dict[str, int] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        db = open_database(f"sqlite:///{tmp}/stories.db")
+        try:
+            feeds: dict[str, int] = {}
+            for row, when in replay_times(rows):
+                with db.session() as session:
+                    outlet = str(row.get("outlet") or "unknown")
+                    if outlet not in feeds:
+                        feed = Feed(name=outlet, url=f"https://{len(feeds)}.example/feed")
+                        session.add(feed)
+                        session.flush()
+                        feeds[outlet] = feed.id
+                    title = str(row.get("title") or "")
+                    item = Item(
+                        feed_id=feeds[outlet], guid=str(row["id"]), title=title,
+                        summary=str(row.get("summary") or ""), language=row.get("lang") or "es",
+                        published_at=when, fetched_at=when,
+                        content_hash=hashlib.sha256(title.encode()).hexdigest(),
+                    )
+                    session.add(item)
+                    session.flush()
+                    c = classifier.classify(title=title, summary=item.summary, lang=item.language)
+                    if not c.topics:
+                        c.topics = list(row.get("topics") or [])
+                    item.entities = list(c.entities)
+                    item.classified_at = when
+                    assignment = assign_story(session, item, c, window=window, now=when)
+                    out[str(row["id"])] = assignment.story.id
+        finally:
+            db.dispose()
+    return out
+
+
+@dataclass
+class WindowResult:
+    days: list[str]
+    scores: Scores
+    pred: dict[str, int]
+    gold: dict[str, int]
+
+
+def evaluate(windows: list[Window], headlines: Mapping[str, dict[str, Any]], config: AppConfig) -> list[WindowResult]:
+    results = []
+    for w in windows:
+        gold = {i: g for i, g in w.gold().items() if i in headlines}
+        pred = assign_window([headlines[i] for i in gold], config)
+        results.append(WindowResult(w.days, score(pred, gold), pred, gold))
+    return results
+
+
+def report(results: list[WindowResult]) -> str:
+    lines = [HEADER]
+    for r in results:
+        label = f"{r.days[0]}..{r.days[-1]}" if r.days else "?"
+        lines.append(r.scores.row(label))
+    if len(results) > 1:
+        lines.append(pooled((r.pred, r.gold) for r in results).row("pooled"))
+    return "\n".join(lines)
+
+
+def details(result: WindowResult, headlines: Mapping[str, dict[str, Any]]) -> str:
+    """The wrong merges and the split true stories of one window, for calibration."""
+    def title(i: str) -> str:
+        return str(headlines[i].get("title", "")).replace("\n", " / ")[:110]
+
+    out = ["wrong merges:"]
+    out += [f"  {a} {title(a)}\n  {b} {title(b)}\n" for a, b in result.scores.wrong_merges]
+    out.append("split true stories:")
+    by_gold: dict[int, list[str]] = defaultdict(list)
+    for i, g in result.gold.items():
+        by_gold[g].append(i)
+    for members in by_gold.values():
+        if len({result.pred[i] for i in members}) > 1:
+            out += [f"  [{result.pred[i]}] {i} {title(i)}" for i in sorted(members)]
+            out.append("")
+    return "\n".join(out)
