@@ -45,6 +45,9 @@ _EN_UNITS = {
 }
 _ONE = {"un", "una", "uno", "one", "a", "an"}
 _SMALL = {**_ES_UNITS, **_EN_UNITS}
+# collective numerals: "un centenar", "medio centenar", "un millar"
+_COLLECTIVE = {"centenar": 100, "millar": 1000}
+_COLLECTIVE_LEAD = {"un", "medio"}
 _NUMBER_WORDS = set(_SMALL) | set(_ES_HUNDREDS) | {"hundred", "thousand", "mil"} | {"one"}
 
 _TOKEN = re.compile(
@@ -57,7 +60,7 @@ _TOKEN = re.compile(
 # Sentences without a digit, a number word or a death word cannot hold a count.
 _WORTH_A_LOOK = re.compile(
     r"\d|\b(?:" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")\b"
-    r"|muer|murio|died|dies|death|fallec"
+    r"|muer|murio|died|dies|death|fallec|centenar|millar"
 )
 # no break after "EE.UU." / "U.S." ("nueve ciudadanos de EE.UU. siguen presos")
 _SENTENCES = re.compile(
@@ -331,8 +334,12 @@ def _parse_number(tokens: Sequence[str], i: int) -> tuple[int, int, bool] | None
             value *= 1000
             j += 1
         return value, j, False
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+    if tok in _COLLECTIVE_LEAD and nxt in _COLLECTIVE:
+        # "un centenar de excarcelaciones" is 100, as the readers count it; "centenares" is vague
+        return _COLLECTIVE[nxt] // (2 if tok == "medio" else 1), i + 2, False
     if tok in _ONE:
-        if i + 1 < len(tokens) and tokens[i + 1] in ("hundred", "thousand", "mil"):
+        if nxt in ("hundred", "thousand", "mil"):
             pass
         else:
             return (1, i + 1, True) if tok not in ("a", "an") else None
@@ -394,9 +401,11 @@ def _skip(tokens: Sequence[str], i: int, j: int, value: int, raw: str) -> bool:
         return True  # "número 15", but "political prisoners now number 884"
     if prev == "de" and prev2 in ("edad", "age"):
         return True
-    if prev in ("to", "a", "y", "and", "-") and prev2[:1].isdigit() and i > 2 and tokens[i - 3] in (
-            "aged", "age", "ages", "edades", "entre", "between"):
-        return True  # "aged 22 to 40", "entre 18 y 70"
+    if prev in ("to", "a", "y", "and", "-") and prev2[:1].isdigit() and i > 2 and (
+            tokens[i - 3] in ("aged", "age", "ages", "edades")
+            or tokens[i - 3] in ("entre", "between") and i > 3 and tokens[i - 4] in (
+                "aged", "age", "ages", "edades", "of", "de", "ranging")):
+        return True  # "aged 22 to 40", "de entre 18 y 70", but "entre 56 y 76 excarcelaciones"
     if nxt in ("y", "and", "to", "a", "-") and nxt2[:1].isdigit() and j + 2 < len(tokens) and (
             tokens[j + 2] in _TIME):
         return True  # "de entre 18 y 70 años": the first of two ages
@@ -448,10 +457,19 @@ def _before_event(tokens: Sequence[str], i: int, window: int = 6) -> str | None:
                 break
         return "inherit"
     low = max(-1, i - 1 - window)
+    m = i - 1
+    while m > 0 and tokens[m] in ("otros", "otras", "other", "los", "las", "the", "sus", "their"):
+        m -= 1
+    if m > 0 and tokens[m] in ("a", "al") and tokens[m - 1] in ("y", "e"):
+        low = max(-1, i - 16)  # "Excarcelan a X, dirigente de Y, y a otras dos personas"
+    only = False
     for k in range(i - 1, -1, -1):
         if k <= low:
             break
         w = tokens[k]
+        if w in _ONLY:
+            only = True  # "liberó hasta ahora solo a 17": the verb before still names the event
+            continue
         if (w[0].isdigit() or w in _NUMBER_WORDS) and tokens[k + 1:k + 2] and tokens[k + 1] in _TIME:
             low = max(-1, low - 2)  # "condenan a 30 años de prisión a tres militares": a duration
             continue
@@ -486,6 +504,8 @@ def _before_event(tokens: Sequence[str], i: int, window: int = 6) -> str | None:
                 or nxt in ("warrant", "warrants")):
             return None  # "órdenes de arresto contra tres funcionarios": warrants
         event = _BEFORE_EXACT.get(w)
+        if event == "held" and w in _REMAIN_VERB and nxt.endswith(("ndo", "ndose")):
+            continue  # "siguen recuperándose dos militares": not in custody
         if event is None:
             near = k >= i - 3 or all(t in _ADVERBS for t in tokens[k + 1:i])
             if near and (w in _INHERIT or w.startswith(_VERIFY)) and (
@@ -501,14 +521,20 @@ def _before_event(tokens: Sequence[str], i: int, window: int = 6) -> str | None:
         if event == "released" and _demanded(tokens, k):
             return "demanded"  # held, and it wins over a participle after the noun
         return event
-    return None
+    return "inherit" if only else None
+
+
+_GENERIC_PEOPLE = {"personas", "people", "persons", "individuos", "individuals"}
+_ONLY = {"solo", "only", "just", "apenas", "unicamente"}
 
 
 def _demanded(tokens: Sequence[str], k: int) -> bool:
     """The release word tokens[k] is demanded, not done ("exige liberar", "pide a Venezuela
     liberar", "urges Maduro to release", "calls for the immediate release"): a demand word
     with function words and at most two other words (the addressee, "Delcy Rodríguez") in
-    between."""
+    between. An "immediate release" ("liberación inmediata de tres") is always asked for."""
+    if tokens[k + 1:k + 2] in (["inmediata"], ["immediate"]) or tokens[k - 1:k] == ["immediate"]:
+        return True
     for m in range(k - 1, max(-1, k - 8), -1):
         if tokens[m].startswith(_DEMAND):
             # two words only for a named addressee: "pide a Delcy Rodríguez liberar"
@@ -626,6 +652,8 @@ def _after_event(tokens: Sequence[str], start: int, window: int = 5, noun: bool 
         if (noun and w in ("at", "en", "in") and tokens[k + 1:k + 2] and tokens[k + 1] in _PRISONS
                 and adjectival is None and k == start):
             return "held"  # "40 detainees at Tocuyito"
+        if w in _MEMBER and (member := _member_of(tokens, k + 1)) is not None:
+            return member  # "24 periodistas forman parte de la lista de presos políticos"
         if w in ("leave", "leaves", "left", "leaving") and any(t in _CUSTODY for t in tokens[k + 1:k + 3]):
             return "released"  # "252 Venezuelans leave Salvadoran prison"
         if w in _NEGATION:
@@ -656,6 +684,28 @@ def _after_event(tokens: Sequence[str], start: int, window: int = 5, noun: bool 
                 return event  # "freed in December, re-arrested", not "freed, denies holding"
         k += 1
     return adjectival
+
+
+_MEMBER = {"forman", "forma", "formaban", "figuran", "figura", "figuraban", "integran", "integra",
+           "estan", "son", "are", "were"}
+
+
+def _member_of(tokens: Sequence[str], k: int) -> str | None:
+    """After a verb of membership: "(forman parte de | figuran en) la lista de presos políticos",
+    "están entre los excarcelados" -- the event of the group the people belong to."""
+    rest = tokens[k:k + 7]
+    if not rest or rest[0] not in ("parte", "entre", "en", "among", "part", "on"):
+        return None
+    for w in rest[1:]:
+        if w in _PRISONER:
+            return "held"
+        if w in EVENT_NOUN:
+            return EVENT_NOUN[w]
+        if w in _DETAINEE:
+            return "arrested"
+        if w not in _MODIFIERS and w not in ("la", "lista", "list", "grupo", "group", "parte", "part", "nomina"):
+            return None
+    return None
 
 
 _PRISONS = {"tocuyito", "tocoron", "rodeo", "helicoide", "yare", "ramo", "zona", "boleita", "inof",
@@ -805,8 +855,14 @@ def extract_counts(fields: Iterable[str], orgs: Sequence[str] = ()) -> list[dict
                     i += 1
                     continue
                 value, j, singular = parsed
+                low = _range_low(toks, i, j)
+                if low is not None:
+                    # "entre 56 y 76 excarcelaciones": both ends, with the event of the second
+                    first, (i, (value, j, singular)) = (value, i), low
+                else:
+                    first = None
                 prev = (found[-1][0], found[-1][2]) if found else None
-                skipped = _skip(toks, i, j, value, toks[i]) or _apposition(sent, i, j)
+                skipped = _skip(toks, i, j, value, toks[i]) or _apposition(sent, i, j) or _glued(sent, i)
                 event = None if skipped else _classify(toks, i, j, singular, prev)
                 if event is None and not skipped and _counted_prisoners(toks, i, j, earlier):
                     event = "held"  # "Foro Penal ... counted 838 as of Monday"
@@ -834,6 +890,8 @@ def extract_counts(fields: Iterable[str], orgs: Sequence[str] = ()) -> list[dict
                     if event is None and _counted_prisoners(toks, i, j, earlier):
                         event = "held"  # "Foro Penal ... counted 838 as of Monday", "NGOs count 840"
                 if event is not None:
+                    if first is not None:
+                        found.append((event, first[0], first[1]))
                     found.append((event, value, i))
                     last_event = event
                 i = j
@@ -882,6 +940,31 @@ def _apposition(sent: _Sentence, i: int, j: int) -> bool:
         return False
     start, end = sent.spans[i]
     return sent.text[:start].rstrip().endswith(",") and sent.text[end:].lstrip().startswith((",", ")"))
+
+
+_RANGE_LEAD = {"entre", "between"}
+_RANGE_GLUE = {"y", "and", "a", "to", "-"}
+
+
+def _range_low(toks: Sequence[str], i: int, j: int) -> tuple[int, tuple[int, int, bool]] | None:
+    """For the first number of a range ("entre 139 y 155 presos", "between 56 and 76"): the
+    index and parse of the second number, which carries the noun; else None."""
+    k = i - 1
+    while k > 0 and toks[k] in _QUALIFIER:
+        k -= 1
+    if k < 0 or toks[k] not in _RANGE_LEAD or j + 1 >= len(toks) or toks[j] not in _RANGE_GLUE:
+        return None
+    second = _parse_number(toks, j + 1)
+    if second is None or second[2]:
+        return None
+    return j + 1, second
+
+
+def _glued(sent: _Sentence, i: int) -> bool:
+    """Digits glued to letters are a code, not a count: "el 1Ene", "tras el 28J", "3er"."""
+    toks = sent.tokens
+    return (i + 1 < len(toks) and toks[i][0].isdigit() and toks[i + 1][0].isalpha()
+            and toks[i + 1] != "mil" and sent.spans[i][1] == sent.spans[i + 1][0])
 
 
 _PARTITIVE = {"de", "of"}
@@ -1099,6 +1182,11 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
     if event == "inherit" and after is not None:
         event = "inherit:" + after  # "HRW documented 12 adolescents detained ...": no count before
     event = event or after or before
+    if event is None and not singular and noun in _GENERIC_PEOPLE:
+        # "el número de muertes ... asciende a 80 personas": the tally noun names the event
+        tally = _tally_unit(toks, i, j)
+        if tally == -1 or (tally is not None and toks[tally] in EVENT_NOUN):
+            event = "dead" if tally == -1 else EVENT_NOUN[toks[tally]]
     if noun in _SURVIVORS:
         # "kills three and leaves two survivors": not dead; "detain two survivors": in custody;
         # "a second strike that killed two survivors": dead
@@ -1120,6 +1208,7 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
         any(t in _TALLY for t in toks) or (i > 0 and toks[i - 1] in _QUALIFIER | _ARTICLES | _VERSUS)
         or (i > 1 and toks[i - 2] in _QUALIFIER) or _headline_tally(toks, i)
         or _whole_of_subset(toks, unit + 1)
+        or (i > 1 and toks[i - 1] in ("en", "at") and toks[i - 2] in _PUTS)  # "cifró en 777 los presos"
     ):
         return "held"  # "más de 800 presos políticos", "los 800 presos políticos"
     if (noun in _DETAINEE or noun in _PEOPLE) and _relatives_of(toks, i) and (
