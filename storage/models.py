@@ -227,3 +227,55 @@ class Alert(Base):
         Index("ix_alerts_status_next", "status", "next_attempt_at"),
         Index("ix_alerts_channel_story", "channel", "story_id"),
     )
+
+
+class WatchedPerson(Base):
+    """A person whose name makes an item about political prisoners (docs/MATCHING.md).
+
+    `key` is the folded name (accents and case removed), unique; `name` is kept as
+    first written, for display. A removed person stays as a row so that it is never
+    learned again from the news; only an operator can add it back.
+    """
+
+    __tablename__ = "watched_people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    origin: Mapped[str] = mapped_column(String(20))  # seed | learned | operator
+    source_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("items.id", ondelete="SET NULL")
+    )
+    source_url: Mapped[str | None] = mapped_column(Text)
+    source_title: Mapped[str | None] = mapped_column(Text)
+    added_by: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    removed: Mapped[bool] = mapped_column(Boolean, default=False)
+    removed_by: Mapped[str | None] = mapped_column(String(200))
+    removed_at: Mapped[datetime | None]
+
+
+class Feedback(Base):
+    """An operator's correction from the admin chat: a missed item, a wrong alert, a split story.
+
+    `topic` is the topic the operator corrects (added for `miss`, taken away for
+    `wrong`); title and summary are copied so the label outlives the item's retention.
+    """
+
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # miss | wrong | split
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="SET NULL"))
+    alert_id: Mapped[int | None] = mapped_column(Integer)
+    story_id: Mapped[int | None] = mapped_column(Integer)
+    url: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    lang: Mapped[str | None] = mapped_column(String(8))
+    topic: Mapped[str | None] = mapped_column(String(100))
+    operator: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_feedback_kind_created", "kind", "created_at"),)

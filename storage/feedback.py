@@ -1,0 +1,84 @@
+"""Operator feedback: what the admin chat records (/miss, /wrong, /split) and the labelled
+items `monitor train` reads from it.
+
+A `miss` says an item should have matched `topic`; a `wrong` says it should not have.
+`feedback_examples` turns them into labelled lines of the shape of tests/data/labelled_*.jsonl:
+the item's stored topics, plus the missed topic or minus the wrong one. Several reports
+about one item are applied oldest first, so the newest word wins.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models import Feedback, Item, Match
+
+KINDS = ("miss", "wrong", "split")
+LABEL_KINDS = ("miss", "wrong")
+
+
+def add_feedback(
+    session: Session, *, kind: str, item_id: int | None, url: str | None, title: str,
+    summary: str, topic: str | None, operator: str | None, note: str | None = None,
+    lang: str | None = None, alert_id: int | None = None, story_id: int | None = None,
+    now: datetime | None = None,
+) -> Feedback:
+    """Store one report; returns the row (flushed, so it has its id)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown feedback kind {kind!r}; one of {', '.join(KINDS)}")
+    if lang is None and item_id is not None:
+        item = session.get(Item, item_id)
+        lang = item.language if item is not None else None
+    row = Feedback(
+        kind=kind, item_id=item_id, url=url, title=title or "", summary=summary or "",
+        lang=lang, topic=topic, operator=operator, note=note, alert_id=alert_id,
+        story_id=story_id, created_at=now or datetime.now(UTC),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def list_feedback(session: Session, kind: str | None = None) -> list[Feedback]:
+    stmt = select(Feedback).order_by(Feedback.created_at, Feedback.id)
+    if kind is not None:
+        stmt = stmt.where(Feedback.kind == kind)
+    return list(session.scalars(stmt))
+
+
+def feedback_examples(session: Session) -> list[dict[str, Any]]:
+    """Labelled items from /miss and /wrong, one per item (or per report without an item).
+
+    Shape: {"id", "lang", "title", "summary", "topics", "counts": [], "label_source":
+    "operator"}; `topics` are the corrected labels.
+    """
+    rows = list_feedback(session)
+    rows = [r for r in rows if r.kind in LABEL_KINDS and r.topic]
+    item_ids = {r.item_id for r in rows if r.item_id is not None}
+    stored: dict[int, set[str]] = {i: set() for i in item_ids}
+    if item_ids:
+        for item_id, topic in session.execute(
+            select(Match.item_id, Match.topic).where(Match.item_id.in_(item_ids))
+        ):
+            stored[item_id].add(topic)
+    out: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        key = f"item{r.item_id}" if r.item_id is not None else f"feedback{r.id}"
+        example = out.get(key)
+        if example is None:
+            topics = set(stored.get(r.item_id, set())) if r.item_id is not None else set()
+            example = out[key] = {
+                "id": f"operator-{key}", "lang": r.lang or "es", "title": r.title,
+                "summary": r.summary, "topics": topics, "counts": [], "label_source": "operator",
+            }
+        if r.kind == "miss":
+            example["topics"].add(r.topic)
+        else:
+            example["topics"].discard(r.topic)
+    for example in out.values():
+        example["topics"] = sorted(example["topics"])
+    return list(out.values())
