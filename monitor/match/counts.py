@@ -60,7 +60,7 @@ _TOKEN = re.compile(
 # Sentences without a digit, a number word or a death word cannot hold a count.
 _WORTH_A_LOOK = re.compile(
     r"\d|\b(?:" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")\b"
-    r"|muer|murio|died|dies|death|fallec|centenar|millar"
+    r"|muer|murio|died|dies|death|fallec|centenar|millar|\buna? "
 )
 # no break after "EE.UU." / "U.S." ("nueve ciudadanos de EE.UU. siguen presos")
 _SENTENCES = re.compile(
@@ -125,9 +125,27 @@ _PEOPLE = _PRISONER | _DETAINEE | set(
        "connacionales", "compatriotas", "compatriots", "exfuncionarios", "personnel",
        "exministros", "exgerentes", "executives", "ejecutivos", "universitarios", "efectivos"]
 )
+# "un activista detenido", "una dirigente excarcelada"
+_SINGULAR_PARTICIPLE = {
+    **dict.fromkeys(["detenido", "detenida", "arrestado", "arrestada", "capturado", "capturada",
+                     "apresado", "apresada", "aprehendido", "aprehendida", "arrested", "detained"],
+                    "arrested"),
+    **dict.fromkeys(["excarcelado", "excarcelada", "liberado", "liberada", "released", "freed"],
+                    "released"),
+}
+# adjectives between "un <person>" and its participle ("un ciudadano ucraniano detenido")
+_SINGULAR_ADJ = {"politico", "politica", "venezolano", "venezolana", "extranjero", "extranjera",
+                 "ucraniano", "ucraniana", "colombiano", "colombiana", "estadounidense", "espanol",
+                 "espanola", "militar", "opositor", "opositora", "joven", "sindical", "estudiantil",
+                 "venezuelan", "american", "political", "opposition"}
 _SINGULAR_PERSON = set(
     ["capitan", "coronel", "teniente", "sargento", "general", "captain", "colonel", "lieutenant",
      "sergeant", "comisario", "inspector"] + ["survivor", "sobreviviente", "superviviente", "preso", "presa", "prisoner", "detenido", "detenida", "detainee", "persona", "person", "activista", "activist", "periodista", "journalist", "dirigente", "lider", "leader", "opositor", "militar", "soldado", "soldier", "oficial", "officer", "sindicalista", "estudiante", "student", "hombre", "man", "mujer", "woman", "joven", "defensor", "defender", "reo", "inmate", "ciudadano", "citizen", "venezolano", "venezuelan"]
+    + ["ciudadana", "extranjero", "extranjera", "estadounidense", "colombiano", "colombiana", "espanol",
+       "espanola", "gendarme", "policia", "funcionario", "funcionaria", "adolescente", "abogado",
+       "abogada", "concejal", "alcalde", "alcaldesa", "diputado", "diputada", "coordinador",
+       "coordinadora", "sacerdote", "medico", "medica", "profesor", "profesora", "opositora",
+       "activist", "journalist", "lawyer", "priest"]
 )
 _MODIFIERS = set(
     ["<org>", "politicos", "politicas", "political", "venezolanos", "venezolanas", "venezuelan", "de", "del", "of", "los", "las", "the", "more", "mas", "otros", "otras", "other", "nuevos", "nuevas", "new", "presuntos", "presuntas", "alleged", "suspected", "jovenes", "young", "militares", "military", "civiles", "civilian", "opositores", "opposition", "sus", "their", "estadounidenses", "u", "s", "american"]
@@ -215,7 +233,13 @@ _NOT_PEOPLE = {"heridos", "heridas", "lesionados", "injured", "wounded", "bombar
                "attacks", "boats", "lanchas", "vessels", "buques", "barcos", "embarcaciones",
                "prisons", "carceles", "centros", "centers", "centres", "states", "estados",
                "cities", "ciudades", "operations", "operativos", "lists", "listas", "flights",
-               "vuelos", "planes", "aviones", "reports", "informes"}
+               "vuelos", "planes", "aviones", "reports", "informes",
+               # measures and things ("deja 27 hectáreas afectadas")
+               "hectareas", "hectares", "kilometros", "km", "kilometers", "miles", "millas",
+               "toneladas", "tons", "kilos", "kilogramos", "kg", "litros", "liters", "viviendas",
+               "casas", "homes", "houses", "vehiculos", "vehicles", "carros", "cars", "camiones",
+               "trucks", "tanqueros", "tankers", "petroleros", "buques", "armas", "weapons",
+               "puntos", "points", "votos", "votes", "goles", "goals", "paginas", "pages"}
 # "el número de presos políticos", "political prisoner count", "death toll"
 _TALLY_NOUN = {"numero", "cifra", "total", "number", "count", "tally", "figure", "toll", "lista",
                "list", "balance", "registro"}
@@ -634,6 +658,11 @@ def _after_event(tokens: Sequence[str], start: int, window: int = 5, noun: bool 
             end = min(len(tokens), end + 1)  # "detenidos tras el 28 de julio siguen en Tocuyito"
             k += 1
             continue
+        if (w[0].isdigit() or w in _SMALL) and tokens[k + 1:k + 2] and tokens[k + 1] in _TIME and (
+                k > 0 and tokens[k - 1] in _DURATION_LEAD):
+            end = min(len(tokens), end + 2)  # "2 periodistas tras 10 horas detenidos": a duration
+            k += 2
+            continue
         if w in ("y", "and") and (skip := _coordinated_noun(tokens, k)) > k:
             end = min(len(tokens), end + skip - k)  # "US citizens and permanent residents are held"
             k = skip
@@ -649,6 +678,12 @@ def _after_event(tokens: Sequence[str], start: int, window: int = 5, noun: bool 
                                                           ["por", "motivos", "politicos"]) and not any(
                 t in ("since", "desde") for t in tokens[k + 4:k + 6]):
             return "held"  # "110 personas detenidas por razones políticas" (not "... since January")
+        if (k == start and w in _ADJECTIVAL and adjectival is None
+                and tokens[k + 1:k + 4] in (["por", "el", "regimen"], ["by", "the", "regime"])):
+            adjectival = "held"  # "los 87 extranjeros detenidos por el régimen": their state,
+            k += 4               # unless a later predicate says otherwise ("... fueron liberados")
+            end = min(len(tokens), end + 3)
+            continue
         if (noun and w in ("at", "en", "in") and tokens[k + 1:k + 2] and tokens[k + 1] in _PRISONS
                 and adjectival is None and k == start):
             return "held"  # "40 detainees at Tocuyito"
@@ -741,6 +776,8 @@ def _coordinated_noun(tokens: Sequence[str], k: int) -> int:
     return k
 
 
+_DURATION_LEAD = {"tras", "despues", "after", "hace", "durante", "for", "por", "luego", "de", "mas",
+                  "than", "over"}
 _STATE_WORDS = {"currently", "actualmente", "still", "aun", "todavia", "estan", "siguen", "remain",
                 "remains", "permanecen", "quedan"}
 _AUX = {"have", "has", "had", "been", "being", "are", "were", "is", "since", "already", "ya", "han",
@@ -895,15 +932,12 @@ def extract_counts(fields: Iterable[str], orgs: Sequence[str] = ()) -> list[dict
                     found.append((event, value, i))
                     last_event = event
                 i = j
-            if not any(r["event"] == "dead" and r["number"] == 1 for r in results):
-                at = _singular_death(toks)
-                if at is not None and (not found or at < min(k for _, _, k in found)) and not (
-                        found and any(ev == "dead" and k < at for ev, _, k in found)):
-                    # "Political prisoner dies in custody"; "Muere el capitán X, preso en Ramo
-                    # Verde, y eleva a cuatro los fallecidos": one death before the tally
-                    found.insert(0, ("dead", 1, at))
             if not found:
                 continue
+            then = _colon_predicate(toks, found[-1][2])
+            if then is not None and then != found[-1][0]:
+                # "Detienen a 16 adolescentes ...: fueron excarcelados": the same people, later
+                found.append((then, found[-1][1], found[-1][2]))
             if _HUNGER.search(sent.text):
                 found = [f for f in found if f[0] != "held"]  # hunger strikers are not counts
                 if not found:
@@ -958,6 +992,27 @@ def _range_low(toks: Sequence[str], i: int, j: int) -> tuple[int, tuple[int, int
     if second is None or second[2]:
         return None
     return j + 1, second
+
+
+_PASSIVE = {"fueron", "han", "habian", "sido", "ya", "luego", "despues", "quedaron", "were", "have",
+            "been", "later", "then"}
+
+
+def _colon_predicate(toks: Sequence[str], k: int) -> str | None:
+    """After the count at toks[k], a clause after a colon that is only a predicate with no
+    subject or number of its own ("...: fueron excarcelados con medidas cautelares")."""
+    if ":" not in toks[k + 1:]:
+        return None
+    m = len(toks) - toks[::-1].index(":")
+    if any(t[0].isdigit() or t in _NUMBER_WORDS for t in toks[m:]):
+        return None
+    start = m
+    while m < len(toks) and toks[m] in _PASSIVE:
+        m += 1
+    if m == start or m >= len(toks):
+        return None  # a bare participle could open a new headline ("...: excarcelan a X")
+    event = _AFTER_EVENT.get(toks[m])
+    return event if event in ("released", "arrested", "dead") else None
 
 
 def _glued(sent: _Sentence, i: int) -> bool:
@@ -1200,6 +1255,15 @@ def _classify(toks: Sequence[str], i: int, j: int, singular: bool,
             return "dead"
         if event == "held" and noun in _SURVIVOR:
             return "held"  # "one survivor remains in US custody"
+        # "Excarcelan a X y a un ciudadano ucraniano", "un activista detenido en ...": "un" is
+        # written as a number of people released or arrested (not "un hombre que fue excarcelado")
+        m = unit + 1
+        while m < len(toks) and m < unit + 3 and toks[m] in _SINGULAR_ADJ:
+            m += 1
+        if m < len(toks) and toks[m] in _SINGULAR_PARTICIPLE:
+            return _SINGULAR_PARTICIPLE[toks[m]]
+        if before in ("released", "arrested") and i > 0 and toks[i - 1] in ("a", "al"):
+            return before
         return None
     if event is not None:
         return event
@@ -1550,29 +1614,8 @@ def _own_noun_event(toks: Sequence[str], i: int) -> bool:
     return unit is not None and toks[unit] in EVENT_NOUN
 
 
-_SINGULAR_HELD = {"preso", "presa", "prisoner", "detenido", "detenida", "detainee", "recluso",
-                  "reclusa", "inmate"}
-
-
 _CUSTODY = {"custody", "custodia", "prison", "prision", "carcel", "jail", "detention", "detencion",
             "cell", "celda", "calabozo", "calabozos", "penal",
             # "el dirigente sindical detenido hace ocho meses": described as held
             "detenido", "detenida", "detained", "jailed", "imprisoned", "encarcelado", "encarcelada",
             "recluido", "recluida", "preso", "presa"}
-
-
-def _singular_death(toks: Sequence[str]) -> int | None:
-    """'Political prisoner dies in custody', 'rights defender dies in custody': one death
-    without a number word (a prisoner, or any person who dies in custody); the index of the
-    person, else None."""
-    for k, w in enumerate(toks):
-        if w[0].isdigit() or (w in _NUMBER_WORDS and w not in _ONE):
-            return None  # "mueren 3 presos": the number is the count
-        if (w in _SINGULAR_HELD or w in _SINGULAR_PERSON) and not (
-                k > 1 and toks[k - 1] in ("de", "of") and toks[k - 2] in _KIN):
-            window = toks[max(0, k - 6):k + 5]
-            if any(t.startswith(_DEAD_VERB) for t in window) and (
-                w in _SINGULAR_HELD or any(t in _CUSTODY for t in toks[max(0, k - 5):k + 8])
-            ):
-                return k
-    return None
