@@ -1,13 +1,15 @@
 """Article text: the main text of an item's web page, extracted with trafilatura.
 
-Fetched through the shared `Fetcher` (robots.txt, limits and User-Agent apply);
-extraction runs in a worker thread because it is CPU-bound.
+Fetched through the shared `Fetcher` (robots.txt, limits, User-Agent and the
+outbound policy apply: an item link is an address taken from content, checked
+after DNS resolution); extraction runs in a worker thread because it is CPU-bound.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 
 import trafilatura
 
@@ -36,13 +38,21 @@ def extract_text(body: bytes, url: str | None = None) -> str | None:
     return strip_controls(text).strip()[:MAX_TEXT_CHARS]
 
 
-async def fetch_article(fetcher: Fetcher, url: str) -> tuple[str | None, str | None]:
-    """(text, problem): the article's main text, or None and why not."""
+@dataclass
+class Article:
+    """The main text of an item's page, or why there is none."""
+
+    text: str | None
+    problem: str | None = None
+    refused: str | None = None  # the host the outbound policy refused
+
+
+async def fetch_article(fetcher: Fetcher, url: str) -> Article:
     result = await fetcher.fetch(url, accept=PAGE_ACCEPT, check_robots=True)
     if not result.ok:
-        return None, result.error
+        return Article(None, result.error, result.refused)
     ctype = result.headers.get("content-type", "").lower()
     if ctype and "html" not in ctype and "xml" not in ctype:
-        return None, f"not an HTML page ({ctype.split(';')[0]})"
+        return Article(None, f"not an HTML page ({ctype.split(';')[0]})")
     text = await asyncio.to_thread(extract_text, result.body, result.final_url)
-    return text, None if text else "no article text found"
+    return Article(text, None if text else "no article text found")

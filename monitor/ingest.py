@@ -15,6 +15,12 @@ No flood: dated items older than settings.backfill_window are stored with
 backfill=True (never alerted). On a feed's first successful poll, or after it
 has not succeeded for longer than the window (a long stop), undated items are
 backfilled too.
+
+Outbound policy: the feed's URL as the operator wrote it is trusted (its origin
+is registered with the fetcher); item links and every redirect are checked. A
+permanent redirect to a refused address fails the poll and is not remembered;
+article links that were refused are named in the feed's last_error. URLs are
+shown without their userinfo.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from monitor.article import LITTLE_TEXT, fetch_article
 from monitor.config import FeedConfig, Settings
 from monitor.durations import format_duration
 from monitor.fetch.client import FEED_ACCEPT, PAGE_ACCEPT, Fetcher, FetchResult
+from monitor.fetch.redact import redact_userinfo
 from monitor.normalize import NormalizedItem, normalize_entry
 from monitor.parse import ParsedFeed, parse_any
 from monitor.parse.page import parse_page
@@ -65,6 +72,7 @@ class PollResult:
     parse_problem: str | None = None
     articles: int = 0  # article pages fetched and extracted
     skipped: int = 0  # entries already stored (or duplicated within the document)
+    refused: list[str] = field(default_factory=list)  # hosts the outbound policy refused
 
     @property
     def ok(self) -> bool:
@@ -87,7 +95,9 @@ class PollResult:
                 line += f", {self.backfilled} older stored without alerts"
         extras = []
         if self.redirected_to:
-            extras.append(f"moved permanently to {self.redirected_to}")
+            extras.append(f"moved permanently to {redact_userinfo(self.redirected_to)}")
+        if self.refused:
+            extras.append(f"links refused: {', '.join(self.refused)}")
         if self.parse_problem:
             extras.append(f"parse problem: {self.parse_problem[:120]}")
         return line + (f" ({'; '.join(extras)})" if extras else "")
@@ -149,6 +159,8 @@ async def poll_feed(
 async def _poll(
     feed: FeedConfig, settings: Settings, fetcher: Fetcher, db: Database, now: datetime
 ) -> PollResult:
+    fetcher.trust(feed.url)  # the operator's own URL, as written
+    fetcher.allow_private(settings.allow_private)
     state = _load_state(db, feed)
     is_page = feed.type == "page"
     fetched = await fetcher.fetch(
@@ -161,7 +173,7 @@ async def _poll(
     if not fetched.ok:
         return _record_failure(
             db, feed, settings, now, fetched.error or "fetch failed", fetched.status,
-            fetched.retry_after,
+            fetched.retry_after, forget_move=fetched.refused is not None,
         )
     if fetched.not_modified:
         return _record_success(db, feed, settings, now, fetched, None, [], 0)
@@ -186,11 +198,13 @@ async def _poll(
         fresh = _unknown(session, state.feed_id, items)
     skipped = len(items) - len(fresh)
     backfill = _backfill_flags(fresh, state, settings, now)
-    articles = await _fetch_articles(feed, settings, fetcher, fresh, backfill)
-    return _record_success(
+    refused: list[str] = []
+    articles = await _fetch_articles(feed, settings, fetcher, fresh, backfill, refused)
+    result = _record_success(
         db, feed, settings, now, fetched, parsed, list(zip(fresh, backfill, strict=True)),
-        articles, skipped=skipped, recheck=articles is not None,
+        articles, skipped=skipped, recheck=articles is not None, refused=refused,
     )
+    return result
 
 
 # -- feed state ---------------------------------------------------------------
@@ -231,7 +245,9 @@ def _record_failure(
     retry_after: float | None,
     *,
     parse_problem: str | None = None,
+    forget_move: bool = False,
 ) -> PollResult:
+    error = redact_userinfo(error)
     if retry_after is not None:
         error = f"{error} (Retry-After {format_duration(timedelta(seconds=retry_after)) or '0s'})"
     with db.session() as session:
@@ -246,6 +262,8 @@ def _record_failure(
         row.next_poll_at = next_poll
         if parse_problem is not None:
             row.parse_problem = parse_problem
+        if forget_move:  # a remembered new URL now refused: back to the operator's URL
+            row.effective_url = None
     log.warning("%s: %s (failure %d in a row)", feed.name, error, failures)
     return PollResult(
         feed=feed.name, status="error", error=error, next_poll_at=next_poll, polled_at=now,
@@ -265,6 +283,7 @@ def _record_success(
     *,
     skipped: int = 0,
     recheck: bool = False,
+    refused: Sequence[str] = (),
 ) -> PollResult:
     next_poll = now + feed.interval
     new_ids: list[int] = []
@@ -295,10 +314,16 @@ def _record_success(
         row.next_poll_at = next_poll
         if parsed is not None:
             row.parse_problem = parsed.problem
+        if refused:  # the poll worked, but the operator should see what was refused
+            row.last_error = (
+                f"links refused by the outbound policy: {', '.join(refused)} "
+                "(non-public addresses; see settings.allow_private)"
+            )
+            row.last_error_at = now
     if fetched.permanent_redirect:
         log.warning(
             "%s moved permanently: %s -> %s (update feeds.yaml)",
-            feed.name, fetched.url, fetched.permanent_redirect,
+            feed.name, redact_userinfo(fetched.url), redact_userinfo(fetched.permanent_redirect),
         )
     stored = len(new_ids) + backfilled
     status: Status = (
@@ -317,6 +342,7 @@ def _record_success(
         parse_problem=parsed.problem if parsed else None,
         articles=articles or 0,
         skipped=skipped,
+        refused=list(refused),
     )
 
 
@@ -416,9 +442,11 @@ async def _fetch_articles(
     fetcher: Fetcher,
     items: list[NormalizedItem],
     backfill: list[bool],
+    refused: list[str],
 ) -> int | None:
     """Fill `text` of up to article_fetch_limit new, alertable items; returns how many,
-    or None when none was attempted (nothing was awaited)."""
+    or None when none was attempted (nothing was awaited). Hosts the outbound policy
+    refused are added to `refused`."""
     todo = [
         i for i, b in zip(items, backfill, strict=True) if not b and _wants_article(feed, i)
     ][: settings.article_fetch_limit]
@@ -429,15 +457,17 @@ async def _fetch_articles(
     )
     done = 0
     for item, outcome in zip(todo, results, strict=True):
+        shown = redact_userinfo(item.url or "")
         if isinstance(outcome, BaseException):
-            log.warning("%s: article %s: %s", feed.name, item.url, outcome)
+            log.warning("%s: article %s: %s", feed.name, shown, redact_userinfo(str(outcome)))
             continue
-        text, problem = outcome
-        if text:
-            item.text = text
+        if outcome.refused and outcome.refused not in refused:
+            refused.append(outcome.refused)
+        if outcome.text:
+            item.text = outcome.text
             done += 1
         else:
-            log.info("%s: no article text for %s: %s", feed.name, item.url, problem)
+            log.info("%s: no article text for %s: %s", feed.name, shown, outcome.problem)
     return done
 
 

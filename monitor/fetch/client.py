@@ -5,6 +5,11 @@ the sites (a global and a per-host concurrency limit, conditional GET, robots.tx
 Redirects are followed by hand so that a permanent one (301/308) can be reported
 and remembered as the feed's new URL. `fetch()` never raises for a network or
 HTTP problem: the result carries `error` instead.
+
+Every connection goes through the outbound policy (`monitor.fetch.policy`): only
+the origins of the operator's feed URLs (`trust()`) may be non-public addresses.
+Bodies are read raw and decoded with an output limit (`monitor.fetch.decode`).
+Error texts never carry a URL's userinfo.
 """
 
 from __future__ import annotations
@@ -19,6 +24,9 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from monitor.config import Settings
+from monitor.fetch.decode import BadEncoding, BoundedBody, TooLarge
+from monitor.fetch.policy import AddressRefused, GuardedTransport, OutboundPolicy, request_trusted
+from monitor.fetch.redact import redact_userinfo
 from monitor.fetch.robots import RobotsCache
 
 log = logging.getLogger("monitor.fetch")
@@ -44,6 +52,7 @@ class FetchResult:
     error: str | None = None
     permanent_redirect: str | None = None  # where the URL moved for good, if it did
     retry_after: float | None = None  # seconds, from a 429/503 Retry-After
+    refused: str | None = None  # the host the outbound policy refused, if it did
 
     @property
     def ok(self) -> bool:
@@ -52,10 +61,6 @@ class FetchResult:
     @property
     def not_modified(self) -> bool:
         return self.status == 304
-
-
-class _TooLarge(Exception):
-    pass
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -79,7 +84,8 @@ class Fetcher:
 
     `deadline` bounds one whole fetch (redirects and body included); by default
     request_timeout + connect_timeout. The read timeout (a stall between bytes)
-    is settings.request_timeout.
+    is settings.request_timeout. `trusted` are feed URLs the operator wrote (see
+    `trust()`).
     """
 
     def __init__(
@@ -87,7 +93,7 @@ class Fetcher:
         settings: Settings,
         *,
         deadline: float | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
+        trusted: tuple[str, ...] | list[str] = (),
     ) -> None:
         self.settings = settings
         read = settings.request_timeout.total_seconds()
@@ -96,16 +102,12 @@ class Fetcher:
         self.max_body = settings.max_body_bytes
         self.max_redirects = settings.max_redirects
         self.user_agent = settings.user_agent_header
-        self._client = httpx.AsyncClient(
-            headers={"User-Agent": self.user_agent, "Accept-Encoding": "gzip, deflate, br"},
-            timeout=httpx.Timeout(read, connect=connect, pool=read + connect),
-            limits=httpx.Limits(
-                max_connections=settings.concurrency,
-                max_keepalive_connections=settings.concurrency,
-            ),
-            follow_redirects=False,
-            transport=transport,
-        )
+        self.policy = OutboundPolicy(settings.allow_private)
+        for url in trusted:
+            self.policy.trust(url)
+        self._timeout = httpx.Timeout(read, connect=connect, pool=read + connect)
+        self._client = self._new_client()
+        self._retired: set[asyncio.Task[None]] = set()
         self._all = asyncio.Semaphore(settings.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self.robots = RobotsCache(self)
@@ -116,8 +118,44 @@ class Fetcher:
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
+    def _new_client(self) -> httpx.AsyncClient:
+        limits = httpx.Limits(
+            max_connections=self.settings.concurrency,
+            max_keepalive_connections=self.settings.concurrency,
+        )
+        return httpx.AsyncClient(
+            headers={"User-Agent": self.user_agent, "Accept-Encoding": "gzip, deflate, br"},
+            timeout=self._timeout,
+            follow_redirects=False,
+            trust_env=False,
+            transport=GuardedTransport(self.policy, limits=limits),
+        )
+
     async def aclose(self) -> None:
+        for task in list(self._retired):
+            task.cancel()
         await self._client.aclose()
+
+    def trust(self, feed_url: str) -> None:
+        """Trust the origin (scheme, host, port) of a feed URL the operator wrote."""
+        self.policy.trust(feed_url)
+
+    def allow_private(self, entries: list[str]) -> None:
+        """Apply settings.allow_private (after a config reload). When it changed, pooled
+        connections made under the old list are not reused: new requests go through a new
+        client, and the old one is closed once its requests had time to finish."""
+        if not self.policy.set_allowed(entries):
+            return
+        old, self._client = self._client, self._new_client()
+        task = asyncio.get_running_loop().create_task(self._retire(old))
+        self._retired.add(task)
+        task.add_done_callback(self._retired.discard)
+
+    async def _retire(self, client: httpx.AsyncClient) -> None:
+        try:
+            await asyncio.sleep(self.deadline + 1)
+        finally:
+            await client.aclose()
 
     def _host_limit(self, url: str) -> asyncio.Semaphore:
         host = (urlsplit(url).hostname or "").lower()
@@ -139,7 +177,7 @@ class Fetcher:
         if check_robots:
             allowed, why = await self.robots.allowed(url)
             if not allowed:
-                return FetchResult(url, url, error=why)
+                return FetchResult(url, url, error=why, refused=self.robots.refused_host(url))
         headers = {"Accept": accept}
         if etag:
             headers["If-None-Match"] = etag
@@ -157,6 +195,8 @@ class Fetcher:
         seen = {url}
         for _hop in range(self.max_redirects + 1):
             result = await self._get(url, current, headers)
+            if result.refused is not None:  # a feed never moves to a refused address
+                return result
             if result.error is not None and result.status is None:
                 result.permanent_redirect = moved_to
                 return result
@@ -167,7 +207,8 @@ class Fetcher:
                 return result
             target = urljoin(current, location.strip())
             if urlsplit(target).scheme not in ("http", "https"):
-                return FetchResult(url, current, status, error=f"redirect to unsupported {target!r}")
+                shown = redact_userinfo(target)[:200]
+                return FetchResult(url, current, status, error=f"redirect to unsupported {shown!r}")
             if permanent_so_far and status in PERMANENT:
                 moved_to = target
             else:
@@ -184,6 +225,16 @@ class Fetcher:
         )
 
     async def _get(self, url: str, current: str, headers: dict[str, str]) -> FetchResult:
+        token = request_trusted.set(self.policy.is_trusted(current))
+        try:
+            return await self._get_checked(url, current, headers)
+        except AddressRefused as exc:
+            self.policy.report(exc)
+            return FetchResult(url, current, error=str(exc), refused=exc.host)
+        finally:
+            request_trusted.reset(token)
+
+    async def _get_checked(self, url: str, current: str, headers: dict[str, str]) -> FetchResult:
         try:
             async with self._client.stream("GET", current, headers=headers) as response:
                 result = FetchResult(
@@ -199,8 +250,10 @@ class Fetcher:
                     return result
                 result.body = await self._read_capped(response)
                 return result
-        except _TooLarge:
+        except TooLarge:
             return FetchResult(url, current, error=f"body larger than {self.max_body:,} bytes")
+        except BadEncoding as exc:
+            return FetchResult(url, current, error=f"bad content encoding: {exc}")
         except httpx.ConnectTimeout:
             return FetchResult(url, current, error="connect timeout")
         except httpx.ReadTimeout:
@@ -217,19 +270,16 @@ class Fetcher:
             return FetchResult(url, current, error=f"{type(exc).__name__}: {_first_line(exc)}")
 
     async def _read_capped(self, response: httpx.Response) -> bytes:
+        """The body, decoded, at most max_body bytes (raw and decoded alike)."""
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_body:
-            raise _TooLarge
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes():  # decoded: a gzip bomb counts in full
-            size += len(chunk)
-            if size > self.max_body:
-                raise _TooLarge
-            chunks.append(chunk)
-        return b"".join(chunks)
+            raise TooLarge
+        body = BoundedBody(response.headers.get("content-encoding"), self.max_body)
+        async for raw in response.aiter_raw():
+            body.feed(raw)
+        return body.finish()
 
 
 def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    text = redact_userinfo(str(exc).strip())
+    return text.splitlines()[0][:300] if text else type(exc).__name__

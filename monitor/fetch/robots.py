@@ -1,7 +1,8 @@
 """robots.txt: fetched once per site and cached (RFC 9309 semantics).
 
 A 4xx robots.txt means everything is allowed; a 5xx or an unreachable one means
-nothing is, for a shorter while, as the RFC asks.
+nothing is, for a shorter while, as the RFC asks. A site whose address the outbound
+policy refuses is refused as a whole (robots.txt is the first request to it).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class RobotsCache:
         self.error_ttl = error_ttl
         self.agent = fetcher.user_agent.split("/", 1)[0].split()[0] or "*"
         self._cache: dict[str, tuple[float, RobotFileParser | None, str | None]] = {}
+        self.refused: dict[str, str] = {}  # origin -> refused host, while cached
         self._locks: dict[str, asyncio.Lock] = {}
 
     async def allowed(self, url: str) -> tuple[bool, str | None]:
@@ -46,9 +48,18 @@ class RobotsCache:
             return True, None
         return False, "disallowed by robots.txt"
 
+    def refused_host(self, url: str) -> str | None:
+        """The host the policy refused when robots.txt of `url`'s site was fetched."""
+        parts = urlsplit(url)
+        return self.refused.get(f"{parts.scheme}://{parts.netloc}".lower())
+
     async def _load(self, origin: str) -> tuple[float, RobotFileParser | None, str | None]:
         result = await self.fetcher.fetch(origin + "/robots.txt", accept="text/plain, */*;q=0.5")
         now = time.monotonic()
+        if result.refused is not None:
+            self.refused[origin] = result.refused
+            return now + self.error_ttl, None, result.error
+        self.refused.pop(origin, None)
         parser = RobotFileParser()
         if result.status is not None and 400 <= result.status < 500:
             parser.parse([])  # no robots.txt: everything allowed

@@ -16,7 +16,7 @@ BODY = b"<rss version='2.0'><channel><title>x</title></channel></rss>"
 
 async def test_user_agent_and_encodings(server: FeedServer, settings: Settings) -> None:
     server.set_route("/f", BODY)
-    async with Fetcher(settings) as fetcher:
+    async with Fetcher(settings, trusted=[server.url("/")]) as fetcher:
         result = await fetcher.fetch(server.url("/f"))
     assert result.ok and result.status == 200 and result.body == BODY
     hit = server.hits("/f")[0]
@@ -28,14 +28,14 @@ async def test_user_agent_and_encodings(server: FeedServer, settings: Settings) 
 async def test_gzip_and_brotli_bodies(server: FeedServer, settings: Settings) -> None:
     server.set_route("/gz", gzip.compress(BODY), headers={"Content-Encoding": "gzip"})
     server.set_route("/br", brotli.compress(BODY), headers={"Content-Encoding": "br"})
-    async with Fetcher(settings) as fetcher:
+    async with Fetcher(settings, trusted=[server.url("/")]) as fetcher:
         assert (await fetcher.fetch(server.url("/gz"))).body == BODY
         assert (await fetcher.fetch(server.url("/br"))).body == BODY
 
 
 async def test_conditional_get(server: FeedServer, settings: Settings) -> None:
     server.set_route("/f", BODY, etag='"abc"', last_modified="Mon, 05 Jan 2026 10:00:00 GMT")
-    async with Fetcher(settings) as fetcher:
+    async with Fetcher(settings, trusted=[server.url("/")]) as fetcher:
         first = await fetcher.fetch(server.url("/f"))
         assert first.headers["etag"] == '"abc"'
         again = await fetcher.fetch(server.url("/f"), etag='"abc"')
@@ -54,7 +54,7 @@ async def test_permanent_and_temporary_redirects(server: FeedServer, settings: S
     server.set_route("/tmp", redirect=server.url("/new"), status=302)
     server.set_route("/perm-then-tmp", redirect="/tmp", status=308)
     server.set_route("/tmp-then-perm", redirect="/old", status=307)
-    async with Fetcher(settings) as fetcher:
+    async with Fetcher(settings, trusted=[server.url("/")]) as fetcher:
         moved = await fetcher.fetch(server.url("/old"))
         assert moved.ok and moved.body == BODY and moved.permanent_redirect == server.url("/new")
         temp = await fetcher.fetch(server.url("/tmp"))
@@ -72,7 +72,7 @@ async def test_redirect_loop_and_too_many(server: FeedServer, settings: Settings
     for i in range(7):
         server.set_route(f"/chain{i}", redirect=f"/chain{i + 1}", status=302)
     server.set_route("/chain7", BODY)
-    async with Fetcher(settings) as fetcher:
+    async with Fetcher(settings, trusted=[server.url("/")]) as fetcher:
         loop = await fetcher.fetch(server.url("/a"))
         assert not loop.ok and "loop" in (loop.error or "")
         chain = await fetcher.fetch(server.url("/chain0"))
@@ -85,7 +85,7 @@ async def test_body_size_cap(server: FeedServer, settings: Settings) -> None:
     server.set_route("/big", b"x", size=5_000_000)
     server.set_route("/big-nolength", b"x", size=5_000_000, send_length=False)
     server.set_route("/bomb", gzip.compress(b" " * 3_000_000), headers={"Content-Encoding": "gzip"})
-    async with Fetcher(settings) as fetcher:
+    async with Fetcher(settings, trusted=[server.url("/")]) as fetcher:
         for path in ("/big", "/big-nolength", "/bomb"):
             result = await fetcher.fetch(server.url(path))
             assert not result.ok and "larger than" in (result.error or ""), path
@@ -96,7 +96,7 @@ async def test_stall_trickle_and_close(server: FeedServer, settings: Settings) -
     server.set_route("/stall", BODY, delay=30)
     server.set_route("/trickle", b"<rss>", trickle=0.1)
     server.set_route("/close", close=True)
-    async with Fetcher(settings, deadline=1.0) as fetcher:
+    async with Fetcher(settings, deadline=1.0, trusted=[server.url("/")]) as fetcher:
         stall = await fetcher.fetch(server.url("/stall"))
         assert not stall.ok and "timeout" in (stall.error or "")
         trickle = await fetcher.fetch(server.url("/trickle"))
@@ -109,7 +109,7 @@ async def test_connection_refused(settings: Settings) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    async with Fetcher(settings) as fetcher:
+    async with Fetcher(settings, trusted=[f"http://127.0.0.1:{port}/"]) as fetcher:
         result = await fetcher.fetch(f"http://127.0.0.1:{port}/feed")
     assert not result.ok and result.status is None and result.error
 
@@ -119,7 +119,7 @@ async def test_http_errors_and_retry_after(server: FeedServer, settings: Setting
     when = format_datetime(datetime.now(UTC) + timedelta(hours=1), usegmt=True)
     server.set_route("/503", b"", status=503, headers={"Retry-After": when})
     server.set_route("/500", b"oops", status=500, headers={"Retry-After": "5"})
-    async with Fetcher(settings) as fetcher:
+    async with Fetcher(settings, trusted=[server.url("/")]) as fetcher:
         r429 = await fetcher.fetch(server.url("/429"))
         assert r429.error == "HTTP 429" and r429.retry_after == 120
         r503 = await fetcher.fetch(server.url("/503"))
@@ -143,7 +143,7 @@ async def test_per_host_concurrency(server: FeedServer, settings: Settings) -> N
     for i in range(4):
         server.set_route(f"/slow{i}", BODY, delay=0.2)
     limited = settings.model_copy(update={"per_host_concurrency": 1})
-    async with Fetcher(limited) as fetcher:
+    async with Fetcher(limited, trusted=[server.url("/")]) as fetcher:
         results = await asyncio.gather(*(fetcher.fetch(server.url(f"/slow{i}")) for i in range(4)))
     assert all(r.ok for r in results)
     assert server.max_in_flight == 1
@@ -154,7 +154,7 @@ async def test_robots_txt(server: FeedServer, settings: Settings) -> None:
                      content_type="text/plain")
     server.set_route("/private/page", b"<html></html>", content_type="text/html")
     server.set_route("/public/page", b"<html></html>", content_type="text/html")
-    async with Fetcher(settings) as fetcher:
+    async with Fetcher(settings, trusted=[server.url("/")]) as fetcher:
         denied = await fetcher.fetch(server.url("/private/page"), check_robots=True,
                                      accept=PAGE_ACCEPT)
         assert not denied.ok and "robots.txt" in (denied.error or "")
@@ -170,7 +170,7 @@ async def test_robots_missing_or_failing(settings: Settings) -> None:
         missing.set_route("/p", b"ok", content_type="text/html")
         failing.set_route("/p", b"ok", content_type="text/html")
         failing.set_route("/robots.txt", b"", status=500)
-        async with Fetcher(settings) as fetcher:
+        async with Fetcher(settings, trusted=[missing.url("/"), failing.url("/")]) as fetcher:
             assert (await fetcher.fetch(missing.url("/p"), check_robots=True)).ok
             result = await fetcher.fetch(failing.url("/p"), check_robots=True)
             assert not result.ok and "robots.txt unavailable" in (result.error or "")

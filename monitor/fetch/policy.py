@@ -1,0 +1,234 @@
+"""The outbound policy: which addresses the service may connect to.
+
+Feed URLs that the operator wrote in feeds.yaml are trusted as written, and so
+is their *origin* (scheme, host and port): a feed on an intranet host may link to
+its own article pages. Every other address (item links, article pages, a page
+feed's links, every redirect hop) is resolved once, each resolved IP is checked,
+and the connection goes to the checked IP; httpcore then does TLS with the
+original host name (SNI and certificate check) and sends the original Host
+header. A second DNS lookup, which a rebinding name could answer differently,
+never happens.
+
+Refused: loopback, private (RFC 1918), link-local (cloud metadata at
+169.254.169.254 included), CGNAT 100.64/10, ULA fc00::/7 (fd00:ec2::254 included),
+multicast, unspecified, reserved and documentation ranges, and the same inside
+IPv4-mapped, NAT64 and 6to4 IPv6 addresses; that is, every address that is not
+globally routable. `settings.allow_private` lists host names and CIDRs that may be
+reached all the same.
+
+The decision is made in `GuardedBackend.connect_tcp`, the one place where httpcore
+opens a TCP connection. Whether the request's origin is trusted is passed there in
+a context variable set by the `Fetcher` for the request; since httpcore pools
+connections per origin and trust depends only on the origin, a pooled connection
+never carries a decision over to a request it was not made for.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import ipaddress
+import logging
+import socket
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+import anyio
+import httpcore
+import httpx
+
+from monitor.config import parse_allow_entry
+
+log = logging.getLogger("monitor.fetch")
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_CGNAT = ipaddress.ip_network("100.64.0.0/10")
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+# Set by the Fetcher around each request: True when the request's origin is the
+# operator's own (a feed URL's origin), so its address is not checked.
+request_trusted: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "request_trusted", default=False
+)
+
+
+class AddressRefused(Exception):
+    """A connection to a non-public address that the policy does not allow."""
+
+    def __init__(self, host: str, address: str) -> None:
+        self.host = host
+        self.address = address
+        super().__init__(
+            f"refused: {host} resolves to the non-public address {address} "
+            "(list it in settings.allow_private to allow it)"
+        )
+
+
+def origin(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an http(s) URL, the port made explicit; None if invalid."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower().rstrip(".")
+    if scheme not in DEFAULT_PORTS or not host:
+        return None
+    return scheme, host, port or DEFAULT_PORTS[scheme]
+
+
+def _embedded_v4(ip: IPAddress) -> ipaddress.IPv4Address | None:
+    if isinstance(ip, ipaddress.IPv4Address):
+        return None
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip in _NAT64:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return ip.sixtofour
+
+
+def is_public(ip: IPAddress) -> bool:
+    """True for a globally routable unicast address (see the module docstring)."""
+    inner = _embedded_v4(ip)
+    if inner is not None:
+        return is_public(inner)
+    if ip.is_multicast or ip.is_unspecified or ip.is_loopback or ip.is_link_local:
+        return False
+    if isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT:
+        return False
+    return ip.is_global
+
+
+class OutboundPolicy:
+    """Trusted origins (the operator's feed URLs) and the allow list; logs refusals once
+    per host."""
+
+    def __init__(self, allow_private: Iterable[str] = ()) -> None:
+        self._trusted: set[tuple[str, str, int]] = set()
+        self._hosts: frozenset[str] = frozenset()
+        self._networks: tuple[IPNetwork, ...] = ()
+        self._allow_source: tuple[str, ...] | None = None
+        self._reported: set[str] = set()
+        self.set_allowed(allow_private)
+
+    def set_allowed(self, allow_private: Iterable[str]) -> bool:
+        """Replace the allow list; True when it changed (cheap when it has not: called on
+        every poll so that a reloaded config applies)."""
+        source = tuple(allow_private)
+        if source == self._allow_source:
+            return False
+        entries = [parse_allow_entry(e) for e in source]
+        self._hosts = frozenset(e for e in entries if isinstance(e, str))
+        self._networks = tuple(e for e in entries if not isinstance(e, str))
+        self._allow_source = source
+        return True
+
+    def trust(self, url: str) -> None:
+        """Trust the origin of a feed URL the operator wrote."""
+        key = origin(url)
+        if key is not None:
+            self._trusted.add(key)
+
+    def is_trusted(self, url: str) -> bool:
+        key = origin(url)
+        return key is not None and key in self._trusted
+
+    def host_allowed(self, host: str) -> bool:
+        return host.lower().rstrip(".") in self._hosts
+
+    def address_allowed(self, ip: IPAddress) -> bool:
+        return is_public(ip) or any(ip in net for net in self._networks)
+
+    def report(self, refused: AddressRefused) -> None:
+        """Log a refusal the first time its host is refused."""
+        if refused.host not in self._reported:
+            self._reported.add(refused.host)
+            log.warning("%s", refused)
+
+
+class GuardedBackend(httpcore.AsyncNetworkBackend):
+    """httpcore's network backend with the policy applied between lookup and connect."""
+
+    def __init__(self, policy: OutboundPolicy, inner: httpcore.AsyncNetworkBackend | None = None):
+        self.policy = policy
+        self.inner = inner or httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        check = not request_trusted.get() and not self.policy.host_allowed(host)
+        addresses = await self._resolve(host, port, timeout)
+        if check:
+            allowed = [a for a in addresses if self.policy.address_allowed(a)]
+            if not allowed:
+                raise AddressRefused(host, str(addresses[0]))
+            addresses = allowed
+        last: Exception | None = None
+        for address in addresses:  # connect to the checked address itself: no second lookup
+            try:
+                return await self.inner.connect_tcp(
+                    str(address), port, timeout=timeout, local_address=local_address,
+                    socket_options=socket_options,
+                )
+            except httpcore.ConnectError as exc:
+                last = exc
+        assert last is not None
+        raise last
+
+    async def _resolve(self, host: str, port: int, timeout: float | None) -> list[IPAddress]:
+        try:
+            return [ipaddress.ip_address(host.strip("[]"))]
+        except ValueError:
+            pass
+        try:
+            with anyio.fail_after(timeout):
+                infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except TimeoutError:
+            raise httpcore.ConnectTimeout(f"name lookup of {host} timed out") from None
+        except OSError as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from None
+        out: list[IPAddress] = []
+        for _family, _type, _proto, _name, sockaddr in infos:
+            ip = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
+            if ip not in out:
+                out.append(ip)
+        if not out:
+            raise httpcore.ConnectError(f"cannot resolve {host}")
+        return out
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError("unix sockets are not used by the fetcher")
+
+    async def sleep(self, seconds: float) -> None:
+        await self.inner.sleep(seconds)
+
+
+class GuardedTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport over a connection pool that connects through `GuardedBackend`.
+
+    Proxies from the environment are not used: a proxy resolves names itself, so
+    the policy could not be enforced through it.
+    """
+
+    def __init__(self, policy: OutboundPolicy, *, limits: httpx.Limits) -> None:
+        super().__init__(limits=limits, trust_env=False)
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=httpx.create_ssl_context(trust_env=False),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=GuardedBackend(policy),
+        )
