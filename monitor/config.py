@@ -8,6 +8,7 @@ of every key and list item.
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import os
 import re
 import types
@@ -55,6 +56,22 @@ def _check_url(value: str) -> str:
     return value
 
 
+def parse_allow_entry(entry: str) -> str | ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """An entry of settings.allow_private: a network, or a host name (lower-cased)."""
+    text = str(entry).strip()
+    try:
+        return ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        pass
+    host = text.lower().rstrip(".")
+    if not host or any(ch in host for ch in "/:@ \t"):
+        raise ValueError(
+            f"invalid allow_private entry {entry!r}: use a host name or a CIDR such as "
+            "10.0.0.0/8 or fd00::/8"
+        )
+    return host
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -85,6 +102,8 @@ class Settings(Strict):
     delivery_lease: Duration = timedelta(seconds=45)
     channel_rate_per_minute: int = Field(default=20, ge=1)
     global_rate_per_second: int = Field(default=25, ge=1)
+    # Hosts or CIDRs that links taken from content may reach although not public.
+    allow_private: list[str] = Field(default_factory=list)
 
     @field_validator("timezone")
     @classmethod
@@ -109,6 +128,13 @@ class Settings(Strict):
     @classmethod
     def _contact(cls, value: str) -> str:
         return _check_url(value)
+
+    @field_validator("allow_private")
+    @classmethod
+    def _allow_private(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            parse_allow_entry(entry)
+        return value
 
     @property
     def user_agent_header(self) -> str:

@@ -10,23 +10,27 @@ classified without its alerts queued.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from alerts.outbox import enqueue_for_item
 from monitor.config import AppConfig
 from monitor.match import Classifier, build_classifier
+from monitor.match.people import NameLearner, WatchedPeople
 from storage.db import Database
 from storage.models import Count, Item, Match
+from storage.people import learn_person, load_watched
 
 log = logging.getLogger("monitor.pipeline")
 
 BATCH = 200
+WATCHED_REFRESH = 60.0  # seconds
 
 
 @dataclass
@@ -43,16 +47,32 @@ class Pipeline:
     def __init__(self, config: AppConfig, db: Database) -> None:
         self.db = db
         self.config = config
-        self.classifier: Classifier = build_classifier(config.topics, config.entities)
+        # watched people: loaded (and seeded) from the database, grown by what the rules
+        # teach, re-read every WATCHED_REFRESH seconds for edits from the CLI or replicas
+        self.learner = NameLearner(config.entities)
+        self.watched = WatchedPeople()
+        self._watched_at = float("-inf")
+        self.refresh_watched(force=True)
+        self.classifier: Classifier = build_classifier(config.topics, config.entities, watched=self.watched)
 
     def update_config(self, config: AppConfig) -> None:
         """Hot reload: new rules apply to items classified from now on."""
-        self.classifier = build_classifier(config.topics, config.entities)
+        self.learner = NameLearner(config.entities)
+        self.classifier = build_classifier(config.topics, config.entities, watched=self.watched)
         self.config = config
+
+    def refresh_watched(self, *, force: bool = False) -> None:
+        """Re-read the watched people from the database (at most every WATCHED_REFRESH s)."""
+        if not force and time.monotonic() - self._watched_at < WATCHED_REFRESH:
+            return
+        with self.db.session() as session:
+            self.watched.replace(load_watched(session))
+        self._watched_at = time.monotonic()
 
     def process_pending(self, *, feed_id: int | None = None, now: datetime | None = None) -> ProcessResult:
         result = ProcessResult()
         skipped: set[int] = set()  # never select an item that failed again in this call
+        self.refresh_watched()
         while True:
             with self.db.session() as session:
                 stmt = select(Item.id).where(Item.classified_at.is_(None)).order_by(Item.id).limit(BATCH)
@@ -84,6 +104,7 @@ class Pipeline:
             result.classified += 1
             if not classification.topics:
                 return
+            self._learn(session, item, classification, now)
             result.relevant += 1
             for topic in classification.topics:
                 result.topics[topic] = result.topics.get(topic, 0) + 1
@@ -95,6 +116,17 @@ class Pipeline:
                 "item %d matched %s (%s): %s",
                 item.id, ",".join(classification.topics), classification.urgency, item.title[:120],
             )
+
+
+    def _learn(self, session: Session, item: Item, classification: Any, now: datetime) -> None:
+        """Record the people an item the rules matched names as arrested, released, detained
+        or dead (never from a watched name or the model alone); watch them once committed."""
+        names = self.learner.learn(item.title, item.summary, classification)
+        new = [n for n in names if learn_person(
+            session, n, item_id=item.id, url=item.url, title=item.title, now=now)]
+        if new:
+            log.info("item %d taught watched people: %s", item.id, ", ".join(new))
+            event.listen(session, "after_commit", lambda _s: self.watched.add(new), once=True)
 
 
 def store_classification(session: Session, item: Item, classification: Any, now: datetime) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from monitor.match.people import clean_name, person_key
+from monitor.match.people import clean_name, load_seed, person_key
 from storage.models import WatchedPerson
 
 ORIGINS = ("seed", "learned", "operator")
@@ -144,3 +144,10 @@ def people_count(session: Session) -> int:
     from sqlalchemy import func
 
     return int(session.scalar(select(func.count(WatchedPerson.id))) or 0)
+
+
+def load_watched(session: Session) -> list[str]:
+    """The names to watch now, after adding any shipped seed name the database lacks
+    (a name an operator removed stays removed)."""
+    seed_people(session, load_seed())
+    return watched_names(session)

@@ -240,8 +240,18 @@ def _case_mode(toks: list[_Tok]) -> str:
     return "title" if capital > 0.6 * len(ws) and len(ws) >= 4 else "sentence"
 
 
+# Endings of participles, plurals and verbs that a name in capitals does not have
+# ("EUROPEOS DETENIDOS", "EXCARCELACIONES DEBEN CONVERTIRSE").
+_NOT_NAME_ENDINGS = ("ados", "idos", "adas", "idas", "ciones", "cion", "rse", "mente", "aron",
+                     "ieron", "eos", "ismo", "ista", "istas")
+_EVENT_STEMS = ("excarcel", "liberad", "liberac", "libertad", "detenid", "detenc", "arrest",
+                "captur", "secuestr", "encarcel", "politic")
+
+
 def _name_like(tok: _Tok, mode: str) -> bool:
-    if not tok.word or len(tok.text) < 2 or tok.key in _STOP:
+    if not tok.word or len(tok.text) < 2 or tok.key in _STOP or tok.key.startswith(_EVENT_STEMS):
+        return False
+    if mode != "sentence" and tok.key.endswith(_NOT_NAME_ENDINGS):
         return False
     if mode == "sentence":
         return tok.text[0].isupper() and not (tok.text.isupper() and len(tok.text) <= 4)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
-from storage.db import downgrade, make_engine, migrate, open_database
+from storage.db import alembic_config, downgrade, make_engine, migrate, open_database
 from storage.models import Base
 
-TABLES = {"feeds", "items", "matches", "counts", "stories", "channels", "alerts"}
+TABLES = {"feeds", "items", "matches", "counts", "stories", "channels", "alerts", "watched_people",
+          "feedback"}
 
 
 def test_upgrade_downgrade_upgrade(any_db_url):
@@ -32,8 +34,10 @@ def test_migrations_match_the_models(any_db):
 def test_opening_twice_is_idempotent(any_db_url):
     open_database(any_db_url).dispose()
     db = open_database(any_db_url)
+    head = ScriptDirectory.from_config(alembic_config(db.engine)).get_current_head()
+    assert head is not None and head >= "0003"
     with db.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == head
     db.dispose()
 
 
@@ -49,3 +53,16 @@ def test_sqlite_parent_directory_is_created(tmp_path):
     db = open_database(f"sqlite:///{tmp_path / 'data' / 'deep' / 'monitor.db'}")
     assert (tmp_path / "data" / "deep" / "monitor.db").exists()
     db.dispose()
+
+
+def test_0003_downgrades_to_0002_and_back(any_db_url):
+    """People and feedback come and go with their revision; the 0002 tables stay."""
+    engine = make_engine(any_db_url)
+    migrate(engine)
+    downgrade(engine, "0002")
+    names = set(inspect(engine).get_table_names())
+    assert "watched_people" not in names and "feedback" not in names
+    assert {"items", "alerts", "channels"} <= names
+    migrate(engine)
+    assert {"watched_people", "feedback"} <= set(inspect(engine).get_table_names())
+    engine.dispose()
