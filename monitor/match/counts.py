@@ -238,7 +238,7 @@ _NOT_PEOPLE = {"heridos", "heridas", "lesionados", "injured", "wounded", "bombar
                "hectareas", "hectares", "kilometros", "km", "kilometers", "miles", "millas",
                "toneladas", "tons", "kilos", "kilogramos", "kg", "litros", "liters", "viviendas",
                "casas", "homes", "houses", "vehiculos", "vehicles", "carros", "cars", "camiones",
-               "trucks", "tanqueros", "tankers", "petroleros", "buques", "armas", "weapons",
+               "trucks", "tanqueros", "tankers", "petroleros", "armas", "weapons",
                "puntos", "points", "votos", "votes", "goles", "goals", "paginas", "pages"}
 # "el número de presos políticos", "political prisoner count", "death toll"
 _TALLY_NOUN = {"numero", "cifra", "total", "number", "count", "tally", "figure", "toll", "lista",
@@ -528,6 +528,11 @@ def _before_event(tokens: Sequence[str], i: int, window: int = 6) -> str | None:
                 or nxt in ("warrant", "warrants")):
             return None  # "órdenes de arresto contra tres funcionarios": warrants
         event = _BEFORE_EXACT.get(w)
+        if w in _PUTS and nxt in ("en", "at") and k < i - 1:
+            return None  # "Foro Penal cifró en 777 los presos políticos": a tally, not the verb before
+        if event == "dead" and w in _LEAVES and any(
+                t not in _QUALIFIER and t not in _ARTICLES for t in tokens[k + 1:i]):
+            return None  # "deja 25 muertos", not "deja por fuera a 200", "deja en libertad a 20"
         if event == "held" and w in _REMAIN_VERB and nxt.endswith(("ndo", "ndose")):
             continue  # "siguen recuperándose dos militares": not in custody
         if event is None:
@@ -549,6 +554,7 @@ def _before_event(tokens: Sequence[str], i: int, window: int = 6) -> str | None:
 
 
 _GENERIC_PEOPLE = {"personas", "people", "persons", "individuos", "individuals"}
+_LEAVES = {"deja", "dejo", "left", "leaves"}
 _ONLY = {"solo", "only", "just", "apenas", "unicamente"}
 
 

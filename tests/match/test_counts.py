@@ -930,3 +930,95 @@ def test_counts_last_round(fields, expected):
 )
 def test_counts_dev8_classes(fields, expected):
     assert [(e, n) for e, n, _ in counts(*fields)] == expected
+
+
+# -- real-headline classes (January 2026 style; titles made up, not copied) ---------------------
+@pytest.mark.parametrize(
+    "fields,expected",
+    [
+        # collective numerals: "un centenar" is 100, "un millar" 1000; "centenares" stays vague
+        (("Balance de la ofensiva: más de 40 lanchas hundidas y un centenar de fallecidos",),
+         [("dead", 100)]),
+        (("ONG y partidos confirman más de un centenar de excarcelaciones",), [("released", 100)]),
+        (("Foro Penal: un millar de presos políticos siguen tras las rejas",), [("held", 1000)]),
+        (("Centenares de familiares esperan excarcelaciones en El Rodeo",), []),
+        # ranges: both ends, with the event of the noun after the second
+        (("Partidos y ONG confirman entre 41 y 63 excarcelaciones de presos políticos",),
+         [("released", 41), ("released", 63)]),
+        (("Informan que entre 120 y 148 presos políticos han sido excarcelados",),
+         [("released", 120), ("released", 148)]),
+        (("Detienen a 12 jóvenes de entre 18 y 25 años en Maturín",), [("arrested", 12)]),
+        # titles in capitals
+        (("GOBIERNO ELEVA A 90 LA CIFRA DE MUERTOS POR EL ATAQUE DE EE. UU.",), [("dead", 90)]),
+        (("FUNCIONARIO AFIRMA QUE UNAS 30 PERSONAS MURIERON EN EL ATAQUE",), [("dead", 30)]),
+        # a tally noun names the event of a generic "personas"
+        (("Cifra de muertes en el ataque estadounidense asciende a 75 personas",), [("dead", 75)]),
+        # "only" between the verb and its object does not hide the verb
+        (("Pese a las vigilias, el gobierno liberó hasta ahora solo a 23 presos políticos",),
+         [("released", 23)]),
+        # coordinated objects of one verb, far from it
+        (("Excarcelan a la dirigente regional de Vente en Lara y a otras tres personas",),
+         [("released", 3)]),
+        # membership of a list of political prisoners
+        (("Al menos 30 trabajadores de la prensa forman parte de la lista de presos políticos",),
+         [("held", 30)]),
+        # "cifró en N los presos políticos": a tally
+        (("Tras las liberaciones, Foro Penal cifró en 812 los presos políticos del país",),
+         [("held", 812)]),
+        # a predicate-only clause after a colon: the same people, later
+        (("Arrestan a 9 estudiantes en Mérida por una protesta: fueron excarcelados con cautelares",),
+         [("arrested", 9), ("released", 9)]),
+        # people detained for hours (a duration inside the predicate)
+        (("Expulsan a 3 reporteros extranjeros tras 12 horas detenidos en Maiquetía",),
+         [("arrested", 3)]),
+        # described by their state, unless a later predicate says otherwise
+        (("Quiénes son los 64 extranjeros detenidos por el régimen venezolano",), [("held", 64)]),
+        (("El sindicato informó que 9 periodistas detenidos por el régimen fueron liberados",),
+         [("released", 9)]),
+    ],
+)
+def test_counts_real_headline_classes(fields, expected):
+    assert [(e, n) for e, n, _ in counts(*fields)] == expected
+
+
+@pytest.mark.parametrize(
+    "fields,expected",
+    [
+        # "un" is written as a number of people released, arrested or dead (the readers' rule)
+        (("Excarcelan a Pedro Pérez y a un ciudadano colombiano con discapacidad",), [("released", 1)]),
+        (("Denuncian la desaparición de un activista detenido en Barquisimeto",), [("arrested", 1)]),
+        (("Muere un preso político en Tocuyito",), [("dead", 1)]),
+        # ... but not a named or described person with no number written
+        (("Denuncian la muerte de otro preso político bajo custodia",), []),
+        (("Fallece bajo custodia el preso político Juan Gómez",), []),
+        (("Excarcelan al periodista Juan Gómez tras seis meses preso",), []),
+        (("El primer deseo de un hombre que fue excarcelado: ver el mar",), []),
+        (("Hija de dirigente logró verlo tras más de un año detenido",), []),
+    ],
+)
+def test_counts_one_written(fields, expected):
+    assert [(e, n) for e, n, _ in counts(*fields)] == expected
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        ("Hija de un preso político entre los excarcelados del 1Ene: «por fin en casa»",),  # a date code
+        ("Siguen recuperándose tres soldados de EE. UU. heridos en el ataque",),  # injured, not held
+        ("Incendio en el parque nacional deja 35 hectáreas afectadas",),  # a measure
+        ("La amnistía deja por fuera a unos 150 militares presos",),  # not "deja N muertos"
+        ("La CIDH ordenó la liberación inmediata de cuatro ex policías condenados",),  # asked for
+    ],
+)
+def test_real_headline_near_misses(fields):
+    got = counts(*fields)
+    assert not [c for c in got if c[0] in ("dead", "released", "arrested")], got
+
+
+def test_immediate_release_is_a_demand():
+    got = counts("La CIDH ordenó la liberación inmediata de cuatro ex policías condenados")
+    assert [(e, n) for e, n, _ in got] == [("held", 4)]
+
+
+def test_leaves_at_liberty_is_a_release_not_a_death():
+    assert counts("Tribunal deja en libertad a 20 presos políticos") == [("released", 20, None)]
