@@ -102,6 +102,35 @@ def build_parser() -> argparse.ArgumentParser:
         "next poll) and of the alert queue per channel. Works on an empty database.",
     )
     p.set_defaults(handler=cmd_status)
+
+    p = sub.add_parser(
+        "stories", parents=[common], help="recent stories, their items and why they were joined",
+        description="List the stories created since DATE (default: the last story_window) with "
+        "their items, outlets and the signals that joined each item to its story.",
+    )
+    p.add_argument("--since", metavar="DATE", help="ISO date or time (default: now - story_window)")
+    p.set_defaults(handler=cmd_stories)
+
+    p = sub.add_parser(
+        "eval-stories", parents=[common], help="score story grouping on readers' story groups",
+        description="Replay the headlines of each window of a groups file through the story "
+        "assigner and report B-cubed precision, recall, F, alerts per true story and wrong merges.",
+    )
+    p.add_argument("file", help="groups file ({\"windows\": [{\"days\", \"stories\": [{\"ids\"}]}]})")
+    p.add_argument(
+        "--headlines", metavar="PATH",
+        help="headlines JSONL (default: the headlines_*.jsonl beside FILE)",
+    )
+    p.add_argument("--details", action="store_true", help="also list wrong merges and split stories")
+    p.set_defaults(handler=cmd_eval_stories)
+
+    from monitor.people_cli import add_parser as add_people_parser
+
+    add_people_parser(sub, common)
+
+    from monitor.train_eval import add_parsers as add_train_eval
+
+    add_train_eval(sub, common)  # `train` and `eval` (monitor/train_eval.py)
     return parser
 
 
@@ -151,8 +180,13 @@ def cmd_classify(args: argparse.Namespace) -> int:
     from monitor.match import build_classifier
     from monitor.match.jsonl import classify_stream
 
+    from monitor.match.people import WatchedPeople, load_seed
+
     config, _ = load(args)
-    classifier = build_classifier(config.topics, config.entities)
+    # the shipped seed of watched people; nothing is learned within the stream, so each
+    # line's output depends on that line alone (docs/MATCHING.md, "Watched people")
+    watched = WatchedPeople(load_seed())
+    classifier = build_classifier(config.topics, config.entities, watched=watched)
     return classify_stream(classifier, sys.stdin, sys.stdout, sys.stderr)
 
 
@@ -195,3 +229,47 @@ def cmd_run(args: argparse.Namespace) -> int:
         return run_service(config, runtime, db)
     finally:
         db.dispose()
+
+
+def cmd_stories(args: argparse.Namespace) -> int:
+    from alerts.story_report import render_stories
+
+    config, runtime = load(args)
+    now = datetime.now(UTC)
+    since = now - config.settings.story_window
+    if args.since:
+        try:
+            since = datetime.fromisoformat(args.since)
+        except ValueError:
+            print(f"error: --since {args.since!r} is not an ISO date", file=sys.stderr)
+            return EXIT_USAGE
+        since = since if since.tzinfo else since.replace(tzinfo=UTC)
+    db = open_db(runtime)
+    try:
+        with db.session() as session:
+            print(render_stories(session, config, since=since))
+    finally:
+        db.dispose()
+    return EXIT_OK
+
+
+def cmd_eval_stories(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from alerts import story_eval
+
+    config, _ = load(args)
+    groups = Path(args.file)
+    headlines = Path(args.headlines) if args.headlines else next(
+        iter(sorted(groups.parent.glob("headlines*.jsonl"))), None
+    )
+    if not groups.is_file() or headlines is None or not headlines.is_file():
+        print(f"error: cannot read {groups} and its headlines (--headlines)", file=sys.stderr)
+        return EXIT_USAGE
+    rows = story_eval.load_headlines(headlines)
+    results = story_eval.evaluate(story_eval.load_groups(groups), rows, config)
+    print(story_eval.report(results))
+    if args.details:
+        for r in results:
+            print(f"\n## {r.days[0]}..{r.days[-1]}\n{story_eval.details(r, rows)}")
+    return EXIT_OK

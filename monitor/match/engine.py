@@ -14,6 +14,9 @@ import ahocorasick
 
 from monitor.match.counts import extract_counts
 from monitor.match.entities import EntityTable
+from monitor.match.learned import RelevanceModel, model_text
+from monitor.match.people import TOPIC as WATCHED_TOPIC
+from monitor.match.people import WatchedPeople
 from monitor.match.rules import EntitySpec, TopicRules
 from monitor.match.terms import ParsedTerm, parse_term
 from monitor.match.text import clean_field, haystack
@@ -33,6 +36,8 @@ class Classification:
     explain: dict[str, list[dict]] = field(default_factory=dict)
     entities: list[dict] = field(default_factory=list)
     counts: list[dict] = field(default_factory=list)
+    decided_by: dict[str, str] = field(default_factory=dict)  # topic -> "rules" | "model"
+    scores: dict[str, float] = field(default_factory=dict)  # topic -> model score, when asked
 
     def to_json(self, id: str | None) -> dict:  # noqa: A002 - the contract's key name
         """The `monitor classify` output line (DESIGN.md) as a dict."""
@@ -92,7 +97,16 @@ class _Item:
 
 
 class Classifier:
-    def __init__(self, topics: dict[str, TopicRules], entities: list[EntitySpec]) -> None:
+    def __init__(
+        self, topics: dict[str, TopicRules], entities: list[EntitySpec], *,
+        model: RelevanceModel | None = None, watched: WatchedPeople | None = None,
+    ) -> None:
+        # watched people (monitor/match/people.py): a name makes political_prisoners match
+        # where its rules are silent; the set may change at run time, the rules stay
+        self.watched = watched
+        # the learned second opinion, asked only where the rules are silent but there is
+        # context (monitor/match/learned.py); None: rules alone
+        self.model = model
         self._terms: list[ParsedTerm] = []
         self._ids: dict[str, int] = {}
         self._entities = EntityTable(entities, self._tid)
@@ -110,6 +124,7 @@ class Classifier:
             id(n): (frozenset(n.a), frozenset(n.b)) for tp in self._topics for n in tp.near
         }
         self._automaton = self._build_automaton()
+        self._watch_topic = next((tp for tp in self._topics if tp.name == WATCHED_TOPIC), None)
 
     # -- construction -------------------------------------------------------
     def _tid(self, raw: str) -> int:
@@ -223,6 +238,43 @@ class Classifier:
                     out.append((tb, "near", fb))
         return out
 
+    def _model_says(self, topic: str, item: _Item, ctx: list, result: Classification) -> bool:
+        """Ask the model about a topic the rules left silent; record its score either way."""
+        assert self.model is not None
+        threshold = self.model.threshold(topic)
+        if threshold is None:
+            return False
+        if not result.scores:  # one scoring of the item serves every topic
+            result.scores.update(self.model.score(model_text(item.raw[0], item.raw[1])))
+        score = result.scores.get(topic, 0.0)
+        if score < threshold:
+            return False
+        explain = [{"role": "model", "score": round(score, 4), "threshold": threshold}]
+        explain += [{"term": self._terms[t].raw, "field": FIELDS[f], "role": role}
+                    for t, role, f in dict.fromkeys(ctx)]
+        result.explain[topic] = explain
+        result.matches[topic] = list(dict.fromkeys(e["term"] for e in explain[1:]))
+        result.decided_by[topic] = "model"
+        return True
+
+    def _watched_says(self, item: _Item, venezuelan: bool, result: Classification) -> bool:
+        """A watched person named in the title or summary (ambiguous names need context)."""
+        assert self.watched is not None and self._watch_topic is not None
+        tp = self._watch_topic
+        sets = self._sets[tp.name]
+        if any(t in sets["none"] for t in item.hits):
+            return False
+        context = venezuelan or any(t in sets["context"] for t in item.hits)
+        named = self.watched.find(item.hay[:2], context=context)
+        if not named:
+            return False
+        result.explain[tp.name] = [
+            {"term": name, "field": FIELDS[f], "role": "watched"} for name, f in named
+        ]
+        result.matches[tp.name] = [name for name, _ in named]
+        result.decided_by[tp.name] = "watched"
+        return True
+
     def classify(
         self, title: str = "", summary: str = "", text: str = "", lang: str | None = None
     ) -> Classification:
@@ -248,11 +300,18 @@ class Classifier:
         for tp in self._topics:
             sig = self._signal(tp, item)
             sets = self._sets[tp.name]
-            if sig is None or any(t in sets["none"] for t in item.hits):
+            if any(t in sets["none"] for t in item.hits):
+                continue
+            if sig is None and self.model is None:
                 continue
             ctx = [(t, "context", f) for t, lst in item.hits.items() if t in sets["context"]
                    for f, _, _ in lst]
             has_ctx = bool(ctx) or venezuelan
+            if sig is None:
+                if has_ctx and self._model_says(tp.name, item, ctx, result):
+                    matched.append(tp)
+                    prominent = True  # the model reads the title and summary
+                continue
             if not has_ctx:
                 # signals needing context ("always"; "if_foreign" when a foreign entity is
                 # named) do not count; the others may still make the topic match
@@ -273,7 +332,14 @@ class Classifier:
                          "role": "context"}
                     )
             result.explain[tp.name] = explain
+            result.decided_by[tp.name] = "rules"
             prominent = prominent or any(f < 2 for _, _, f in sig)
+        watch = self._watch_topic
+        if (self.watched is not None and watch is not None and watch not in matched
+                and self._watched_says(item, venezuelan, result)):
+            matched.append(watch)
+            matched.sort(key=self._topics.index)
+            prominent = True
         result.topics = [tp.name for tp in matched]
         result.entities = ents.describe(found)
         if matched:

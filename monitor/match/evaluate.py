@@ -1,0 +1,157 @@
+"""Precision and recall of the matcher on labelled news items (`monitor eval`, bench/eval.py).
+
+Each line: {"id", "lang", "title", "summary", "text"?, "topics": [...], "counts": [...],
+"date"?, "unsure"?, "label_source"?}. Figures per topic, counts F1 (event+number), and
+the misclassified ids with what matched (or the model's score). Items may be grouped by
+where their labels came from ("real", "synthetic", "operator").
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from monitor.match.engine import Classifier
+from monitor.match.rules import EntitySpec, TopicRules
+
+
+def load_rules(path: str | Path) -> tuple[dict[str, TopicRules], list[EntitySpec]]:
+    """The `topics:` and `entities:` sections of a config, validated (rest ignored)."""
+    from ruamel.yaml import YAML
+
+    data = YAML(typ="safe").load(Path(path).read_text(encoding="utf-8")) or {}
+    topics = {name: TopicRules.model_validate(r) for name, r in (data.get("topics") or {}).items()}
+    entities = [EntitySpec.model_validate(e) for e in data.get("entities") or []]
+    return topics, entities
+
+
+def without_signals(topics: dict[str, TopicRules]) -> dict[str, TopicRules]:
+    """The topics with their signals and exclusions removed, context kept: with a model,
+    a classifier built on them decides by the model alone (and context)."""
+    return {name: r.model_copy(update={"any": [], "all": [], "near": [], "none": []})
+            for name, r in topics.items()}
+
+
+def load_items(path: str | Path) -> list[dict]:
+    items = []
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if line.strip():
+                try:
+                    items.append(json.loads(line))
+                except json.JSONDecodeError as exc:
+                    print(f"{path}: line {n}: {exc.msg}", file=sys.stderr)
+    return items
+
+
+def select(items: list[dict], since: str | None, until: str | None, skip_unsure: bool) -> list[dict]:
+    """Items within [since, until] by their `date` (dateless items kept), unsure ones dropped."""
+    out = []
+    for item in items:
+        day = str(item.get("date") or "")[:10]
+        if day and ((since and day < since) or (until and day > until)):
+            continue
+        if skip_unsure and item.get("unsure"):
+            continue
+        out.append(item)
+    return out
+
+
+def source_of(item: dict, default: str) -> str:
+    return str(item.get("label_source") or default)
+
+
+def default_source(path: str | Path) -> str:
+    """'real' for the shared January headlines, else 'synthetic' (the project's own sets)."""
+    return "real" if Path(path).name.startswith("headlines_") else "synthetic"
+
+
+@dataclass
+class Report:
+    n: int = 0
+    per_topic: dict[str, dict[str, float]] = field(default_factory=dict)
+    counts: dict[str, float] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    by_model: dict[str, list[int]] = field(default_factory=dict)  # topic -> [tp, fp] the model decided
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
+    p = tp / (tp + fp) if tp + fp else 1.0
+    r = tp / (tp + fn) if tp + fn else 1.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": p, "recall": r, "f1": f, "tp": tp, "fp": fp, "fn": fn}
+
+
+def evaluate(items: list[dict], classifier: Classifier, topics: list[str]) -> Report:
+    report = Report(n=len(items))
+    stats = {t: [0, 0, 0] for t in topics}
+    model_stats = {t: [0, 0] for t in topics}
+    ctp = cfp = cfn = 0
+    for item in items:
+        res = classifier.classify(
+            item.get("title") or "", item.get("summary") or "", item.get("text") or "", item.get("lang")
+        )
+        gold = set(item.get("topics") or [])
+        pred = set(res.topics)
+        for t in topics:
+            why = (f"model {res.scores.get(t, 0.0):.2f}" if res.decided_by.get(t) == "model"
+                   else res.matches.get(t))
+            if t in pred and res.decided_by.get(t) == "model":
+                model_stats[t][0 if t in gold else 1] += 1
+            if t in pred and t in gold:
+                stats[t][0] += 1
+            elif t in pred:
+                stats[t][1] += 1
+                report.errors.append(f"FP {t:20} {item.get('id')}: {item.get('title', '')[:90]}  <- {why}")
+            elif t in gold:
+                stats[t][2] += 1
+                score = f"  (model {res.scores[t]:.2f})" if t in res.scores else ""
+                report.errors.append(f"FN {t:20} {item.get('id')}: {item.get('title', '')[:90]}{score}")
+        gc = {(c["event"], int(c["number"])) for c in item.get("counts") or []}
+        pc = {(c["event"], int(c["number"])) for c in res.counts}
+        ctp += len(gc & pc)
+        cfp += len(pc - gc)
+        cfn += len(gc - pc)
+        if gc != pc:
+            report.errors.append(
+                f"CNT {item.get('id')}: gold {sorted(gc)} got {sorted(pc)}  | {item.get('title', '')[:70]}"
+            )
+    report.per_topic = {t: _prf(*s) for t, s in stats.items()}
+    report.counts = _prf(ctp, cfp, cfn)
+    report.by_model = model_stats
+    return report
+
+
+def evaluate_by_source(
+    items: Iterable[tuple[str, dict]], classifier: Classifier, topics: list[str]
+) -> dict[str, Report]:
+    """One report per label source, plus "all" when there is more than one source."""
+    groups: dict[str, list[dict]] = {}
+    for source, item in items:
+        groups.setdefault(source, []).append(item)
+    reports = {s: evaluate(its, classifier, topics) for s, its in sorted(groups.items())}
+    if len(groups) > 1:
+        reports["all"] = evaluate([i for its in groups.values() for i in its], classifier, topics)
+    return reports
+
+
+def render(report: Report, name: str) -> str:
+    lines = [f"### {name} ({report.n} items)", "", "| topic | precision | recall | F1 | tp | fp | fn |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for t, m in report.per_topic.items():
+        lines.append(
+            f"| {t} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | {m['tp']} | {m['fp']} | {m['fn']} |"
+        )
+    c = report.counts
+    lines.append(
+        f"| counts (event+number) | {c['precision']:.3f} | {c['recall']:.3f} | {c['f1']:.3f} | {c['tp']} | {c['fp']} | {c['fn']} |"
+    )
+    decided = {t: v for t, v in report.by_model.items() if any(v)}
+    if decided:
+        lines.append("")
+        lines.append("decided by the model: " + "; ".join(
+            f"{t} {tp} right, {fp} wrong" for t, (tp, fp) in decided.items()))
+    return "\n".join(lines)

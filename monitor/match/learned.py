@@ -1,0 +1,209 @@
+"""The learned second opinion: a per-topic logistic regression over word and character
+n-grams of the normalized title and summary, scored without scikit-learn.
+
+Training (monitor/match/training.py, scikit-learn) writes every parameter the score needs
+to a JSON file: the vocabulary, its idf, and per topic the coefficients, intercept and
+calibrated threshold. Scoring here reproduces scikit-learn's arithmetic exactly:
+
+    x_f = (1 + ln tf_f) * idf_f          (sublinear tf, smoothed idf)
+    x   = x / ||x||_2                     (over every vocabulary feature of the item)
+    p   = 1 / (1 + exp(-(w . x + b)))
+
+The file is plain JSON (never pickle), read once per process (`default_model()`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+
+from monitor.match.text import haystack
+
+log = logging.getLogger("monitor.match.learned")
+
+FORMAT = "venezuela-monitor/relevance"
+FORMAT_VERSION = 1
+ANALYZER = "words1-2+charwb3-5/v1"
+MODEL_PATH = Path(__file__).resolve().parent / "models" / "relevance.json"
+MAX_MODEL_CHARS = 1000
+"""The model reads the title and the first characters of the summary: what an outlet writes
+to tell the story. Long bodies would dilute the features and cost time."""
+
+_DIGIT = re.compile(r"\d")
+CHAR_MIN, CHAR_MAX = 3, 5
+
+
+def model_text(title: str, summary: str = "") -> str:
+    """The text the model reads: title and summary, capped."""
+    text = f"{title}\n{summary}" if summary else title
+    return text[:MAX_MODEL_CHARS]
+
+
+def features(text: str) -> list[str]:
+    """The n-grams of a text, as used at training and at inference alike.
+
+    Words come from `haystack()` (case, accents and punctuation folded, so capitals,
+    quotation marks and emoji change nothing); digits become 0. Features: each word,
+    each pair of adjacent words ("a b"), and the character 3- to 5-grams of each word
+    padded with "<" and ">" (prefixed "#", so they never equal a word).
+    """
+    toks = _DIGIT.sub("0", haystack(text)).split()
+    out = list(toks)
+    out += [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)]
+    for tok, count in Counter(toks).items():
+        out += _char_grams(tok) * count
+    return out
+
+
+@lru_cache(maxsize=65536)
+def _char_grams(tok: str) -> list[str]:
+    padded = f"<{tok}>"
+    return [
+        "#" + padded[i : i + n]
+        for n in range(CHAR_MIN, CHAR_MAX + 1)
+        for i in range(len(padded) - n + 1)
+    ]
+
+
+@dataclass(frozen=True)
+class TopicModel:
+    name: str
+    intercept: float
+    threshold: float
+    coef: dict[int, float]  # feature index -> weight (zero weights left out)
+
+
+@dataclass
+class RelevanceModel:
+    """A loaded model: `score(text)` gives each topic's probability."""
+
+    index: dict[str, int]
+    idf: list[float]
+    topics: dict[str, TopicModel]
+    meta: dict[str, Any] = field(default_factory=dict)
+    path: str = ""
+
+    @classmethod
+    def from_dict(cls, data: Any, path: str = "") -> RelevanceModel:
+        """Validate and build; raises ValueError on anything unexpected."""
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise ValueError("not a relevance model file")
+        if data.get("version") != FORMAT_VERSION:
+            raise ValueError(f"model format version {data.get('version')!r}, expected {FORMAT_VERSION}")
+        if data.get("analyzer") != ANALYZER:
+            raise ValueError(f"model analyzer {data.get('analyzer')!r}, expected {ANALYZER!r}")
+        vocab, idf = data.get("vocabulary"), data.get("idf")
+        if not isinstance(vocab, list) or not isinstance(idf, list) or len(vocab) != len(idf):
+            raise ValueError("vocabulary and idf must be lists of the same length")
+        if not all(isinstance(v, str) for v in vocab) or not all(_is_num(x) for x in idf):
+            raise ValueError("vocabulary must hold strings and idf numbers")
+        topics: dict[str, TopicModel] = {}
+        raw_topics = data.get("topics")
+        if not isinstance(raw_topics, dict) or not raw_topics:
+            raise ValueError("no topics in the model")
+        for name, t in raw_topics.items():
+            coef = t.get("coef") if isinstance(t, dict) else None
+            if not isinstance(coef, list) or len(coef) != len(vocab) or not all(_is_num(c) for c in coef):
+                raise ValueError(f"topic {name}: coef must be one number per vocabulary feature")
+            if not _is_num(t.get("intercept")) or not _is_num(t.get("threshold")):
+                raise ValueError(f"topic {name}: intercept and threshold must be numbers")
+            topics[name] = TopicModel(
+                name=name, intercept=float(t["intercept"]), threshold=float(t["threshold"]),
+                coef={i: float(c) for i, c in enumerate(coef) if c},
+            )
+        return cls(
+            index={v: i for i, v in enumerate(vocab)}, idf=[float(x) for x in idf],
+            topics=topics, meta=dict(data.get("meta") or {}), path=path,
+        )
+
+    def threshold(self, topic: str) -> float | None:
+        tm = self.topics.get(topic)
+        return tm.threshold if tm else None
+
+    def vector(self, text: str) -> dict[int, float]:
+        """The item's l2-normalized tf-idf vector, as a sparse {index: value}."""
+        index, idf = self.index, self.idf
+        vec: dict[int, float] = {}
+        for feat, tf in Counter(features(text)).items():
+            i = index.get(feat)
+            if i is not None:
+                vec[i] = (1.0 + math.log(tf)) * idf[i]
+        norm = math.sqrt(sum(v * v for v in vec.values()))
+        if norm > 0:
+            for i in vec:
+                vec[i] /= norm
+        return vec
+
+    def score(self, text: str, topics: list[str] | None = None) -> dict[str, float]:
+        """Probability per topic (all topics of the model, or only `topics`)."""
+        vec = self.vector(text)
+        out: dict[str, float] = {}
+        for name in topics if topics is not None else list(self.topics):
+            tm = self.topics.get(name)
+            if tm is None:
+                continue
+            coef = tm.coef
+            z = tm.intercept + sum(v * coef.get(i, 0.0) for i, v in vec.items())
+            out[name] = _sigmoid(z)
+        return out
+
+
+def _is_num(x: object) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def _sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+@dataclass(frozen=True)
+class ModelLoad:
+    """The outcome of loading: a model, or None and why (shown on /healthz and in the chat)."""
+
+    model: RelevanceModel | None
+    problem: str | None = None
+    path: str = ""
+
+    @property
+    def status(self) -> dict[str, Any]:
+        if self.model is not None:
+            meta = self.model.meta
+            return {"loaded": True, "path": self.path, "trained": meta.get("trained"),
+                    "thresholds": {t: m.threshold for t, m in self.model.topics.items()}}
+        return {"loaded": False, "path": self.path, "problem": self.problem,
+                "mode": "rules only"}
+
+
+def load_model(path: str | Path | None = None) -> ModelLoad:
+    """Read and validate a model file; never raises. The caller logs `problem` once."""
+    p = Path(path) if path is not None else MODEL_PATH
+    try:
+        raw = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ModelLoad(None, f"model file {p} is missing", str(p))
+    except (OSError, UnicodeDecodeError) as exc:
+        return ModelLoad(None, f"model file {p} is unreadable: {exc}", str(p))
+    try:
+        model = RelevanceModel.from_dict(json.loads(raw), path=str(p))
+    except (ValueError, TypeError, AttributeError, RecursionError) as exc:
+        return ModelLoad(None, f"model file {p} is corrupt: {exc}", str(p))
+    return ModelLoad(model, None, str(p))
+
+
+@cache
+def default_model() -> ModelLoad:
+    """The shipped model, loaded once per process; a problem is logged once, here."""
+    loaded = load_model()
+    if loaded.problem:
+        log.warning("relevance model off, matching on rules alone: %s", loaded.problem)
+    return loaded

@@ -1,0 +1,273 @@
+"""`monitor train` and `monitor eval`: the learned relevance model, trained and measured.
+
+train: labelled items from the real January headlines (../shared, when present), the
+project's tuned synthetic sets (tests/data/labelled_*.jsonl but never labelled_blind*) and
+operator feedback from the database (when --db or DATABASE_URL names one) → the model file.
+eval: precision and recall per topic and counts F1 on labelled JSONL, one table per label
+source ("real", "synthetic", "operator").
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from monitor.match import build_classifier
+from monitor.match.evaluate import (
+    default_source,
+    evaluate_by_source,
+    load_items,
+    load_rules,
+    render,
+    select,
+    source_of,
+    without_signals,
+)
+from monitor.match.learned import MODEL_PATH, RelevanceModel, load_model
+
+log = logging.getLogger("monitor.train")
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_REAL = Path("../shared/real/headlines_es_2026-01.jsonl")
+DEFAULT_SYNTHETIC = ROOT / "tests" / "data"
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
+    """Register `train` and `eval` on the `monitor` command line."""
+    p = sub.add_parser(
+        "train", parents=[common], help="train the learned relevance model",
+        description="Train the per-topic relevance model from labelled items (the real "
+        "January headlines when present, the tuned synthetic sets, operator feedback from "
+        "--db/$DATABASE_URL) and write the model file. Needs the 'train' extra (scikit-learn).",
+    )
+    p.add_argument("--real", metavar="PATH", default=str(DEFAULT_REAL),
+                   help=f"real labelled headlines (default: {DEFAULT_REAL}; skipped when absent)")
+    p.add_argument("--no-real", action="store_true", help="leave the real headlines out")
+    p.add_argument("--since", metavar="YYYY-MM-DD", help="only real items dated on or after")
+    p.add_argument("--until", metavar="YYYY-MM-DD", help="only real items dated on or before (time split)")
+    p.add_argument("--synthetic", metavar="DIR", default=str(DEFAULT_SYNTHETIC),
+                   help="folder of labelled_*.jsonl sets (labelled_blind* are never used)")
+    p.add_argument("--no-synthetic", action="store_true", help="leave the synthetic sets out")
+    p.add_argument("--data", metavar="PATH", action="append", default=[],
+                   help="another labelled JSONL file (repeatable; its items' label_source, else 'extra')")
+    p.add_argument("--out", metavar="PATH", default=str(MODEL_PATH),
+                   help="model file to write (default: the package's)")
+    p.add_argument("--precision", type=float, default=0.95,
+                   help="calibrate each threshold for this cross-validated precision (default 0.95)")
+    p.add_argument("--keep", type=int, default=20000, help="n-grams kept in the file (default 20000)")
+    p.add_argument("--c", type=float, default=4.0, help="inverse regularization (default 4)")
+    p.set_defaults(handler=cmd_train)
+
+    p = sub.add_parser(
+        "eval", parents=[common], help="precision and recall on labelled JSONL files",
+        description="Classify labelled items (JSON lines with 'topics' and 'counts') and print "
+        "precision, recall and F1 per topic and counts F1, one table per label source "
+        "(an item's 'label_source', else 'real' for the January headlines, 'synthetic' for the "
+        "project's sets; feedback from --db is 'operator').",
+    )
+    p.add_argument("files", nargs="*", metavar="FILE")
+    p.add_argument("--since", metavar="YYYY-MM-DD", help="only items dated on or after")
+    p.add_argument("--until", metavar="YYYY-MM-DD", help="only items dated on or before")
+    p.add_argument("--skip-unsure", action="store_true", help="leave out items labelled unsure")
+    p.add_argument("--no-model", action="store_true", help="rules alone")
+    p.add_argument("--no-rules", action="store_true", help="the model alone (with the context condition)")
+    p.add_argument("--model", metavar="PATH", help="model file (default: the package's)")
+    p.add_argument("--feedback", action="store_true",
+                   help="also evaluate operator feedback from --db/$DATABASE_URL")
+    p.add_argument("--per-file", action="store_true", help="one table per file instead of per source")
+    p.add_argument("--quiet", action="store_true", help="figures only, no misclassified ids")
+    p.set_defaults(handler=cmd_eval)
+
+
+# ---------------------------------------------------------------------------
+# helpers
+
+
+def _config_path(args: argparse.Namespace) -> Path:
+    from monitor.config import config_path_from
+
+    return Path(config_path_from(args.config))
+
+
+def _database_url(args: argparse.Namespace) -> str | None:
+    """Only an explicit --db or $DATABASE_URL: training never reads a default database."""
+    return args.db or os.environ.get("DATABASE_URL") or None
+
+
+def feedback_items(url: str | None) -> tuple[list[dict], str | None]:
+    """Operator feedback as labelled items, or ([], why not)."""
+    if not url:
+        return [], "no --db or DATABASE_URL"
+    try:
+        from storage import feedback as fb  # written by the feedback work; may be absent
+    except ImportError:
+        return [], "this version stores no operator feedback"
+    from storage.db import open_database
+
+    try:
+        db = open_database(url)
+    except Exception as exc:
+        return [], f"database unavailable: {str(exc).splitlines()[0]}"
+    try:
+        with db.session() as session:
+            items = fb.feedback_examples(session)
+    except Exception as exc:  # table not there yet (older schema), unreachable server...
+        return [], f"no feedback read: {str(exc).splitlines()[0][:200]}"
+    finally:
+        db.dispose()
+    for it in items:
+        it["topics"] = sorted(it.get("topics") or [])
+        it.setdefault("label_source", "operator")
+    return items, None
+
+
+def synthetic_files(folder: str | Path) -> list[Path]:
+    """The tuned sets: labelled_*.jsonl, never the blind measures (labelled_blind*)."""
+    d = Path(folder)
+    if not d.is_dir():
+        return []
+    return sorted(p for p in d.glob("labelled_*.jsonl") if not p.name.startswith("labelled_blind"))
+
+
+def _rules_digest(topics: dict, entities: list) -> str:
+    blob = json.dumps({"topics": {k: v.model_dump() for k, v in topics.items()},
+                       "entities": [e.model_dump() for e in entities]}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+# ---------------------------------------------------------------------------
+# train
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    try:
+        import sklearn  # noqa: F401
+    except ImportError:
+        print("error: training needs scikit-learn: pip install 'venezuela-monitor[train]'",
+              file=sys.stderr)
+        return EXIT_FAILURE
+    from monitor.match.training import Params, examples_from_items, sha256_file, train, write
+
+    config = _config_path(args)
+    topics, entities = load_rules(config)
+    examples = []
+    sources: dict[str, Any] = {}
+    real = Path(args.real)
+    if args.no_real:
+        print("real headlines: left out (--no-real)")
+    elif real.is_file():
+        items = select(load_items(real), args.since, args.until, skip_unsure=True)
+        ex = examples_from_items(items, "real")
+        examples += ex
+        sources["real"] = {"file": real.name, "since": args.since, "until": args.until, "items": len(ex)}
+        print(f"real headlines: {len(ex)} items from {real} "
+              f"({args.since or 'start'} .. {args.until or 'end'}, unsure left out)")
+    else:
+        print(f"real headlines: {real} not found, skipped")
+    if not args.no_synthetic:
+        files = synthetic_files(args.synthetic)
+        n = 0
+        for f in files:
+            ex = examples_from_items(load_items(f), "synthetic")
+            examples += ex
+            n += len(ex)
+        sources["synthetic"] = {"files": [f.name for f in files], "items": n}
+        print(f"synthetic sets: {n} items from {len(files)} files in {args.synthetic}")
+    for extra in args.data:
+        ex = examples_from_items(load_items(extra), "extra")
+        examples += ex
+        sources.setdefault("extra", {"files": [], "items": 0})
+        sources["extra"]["files"].append(Path(extra).name)
+        sources["extra"]["items"] += len(ex)
+    fb, why = feedback_items(_database_url(args))
+    if fb:
+        ex = examples_from_items(fb, "operator")
+        examples += ex
+        sources["operator"] = {"items": len(ex)}
+        print(f"operator feedback: {len(ex)} items")
+    else:
+        print(f"operator feedback: none ({why})")
+    if not examples:
+        print("error: no labelled items to train on", file=sys.stderr)
+        return EXIT_USAGE
+    params = Params(keep=args.keep, c=args.c, precision=args.precision)
+    try:
+        result = train(examples, list(topics), (topics, entities), params=params,
+                       meta={"sources": sources, "rules": _rules_digest(topics, entities)})
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    size = write(result.model, args.out)
+    print(f"\nmodel: {args.out} ({size / 1e6:.2f} MB, {len(result.model['vocabulary'])} n-grams, "
+          f"sha256 {sha256_file(args.out)[:16]})")
+    print("| topic | positives | negatives | threshold | CV precision | CV recall |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for t, r in result.topics.items():
+        print(f"| {t} | {r.positives} | {r.negatives} | {r.threshold:.3f} | "
+              f"{r.cv_precision:.3f} | {r.cv_recall:.3f} |")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------
+# eval
+
+
+def _eval_model(args: argparse.Namespace) -> tuple[RelevanceModel | None, str]:
+    if args.no_model:
+        return None, "off (--no-model)"
+    loaded = load_model(args.model)
+    if loaded.model is None:
+        return None, f"off ({loaded.problem})"
+    return loaded.model, f"on ({loaded.path})"
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    if not args.files and not args.feedback:
+        print("error: name at least one labelled file (or --feedback)", file=sys.stderr)
+        return EXIT_USAGE
+    topics, entities = load_rules(_config_path(args))
+    model, state = _eval_model(args)
+    if args.no_rules:
+        if model is None:
+            print(f"error: --no-rules needs a model; model {state}", file=sys.stderr)
+            return EXIT_USAGE
+        clf = build_classifier(without_signals(topics), entities, model=model)
+        mode = "model alone"
+    else:
+        clf = build_classifier(topics, entities, model=model)
+        mode = "rules + model" if model else "rules alone"
+    print(f"mode: {mode}; model {state}\n")
+    tagged: list[tuple[str, str, dict]] = []  # (file, source, item)
+    for path in args.files:
+        if not Path(path).is_file():
+            print(f"error: {path}: no such file", file=sys.stderr)
+            return EXIT_USAGE
+        items = select(load_items(path), args.since, args.until, args.skip_unsure)
+        tagged += [(Path(path).name, source_of(it, default_source(path)), it) for it in items]
+    if args.feedback:
+        fb, why = feedback_items(_database_url(args))
+        if why:
+            print(f"operator feedback: none ({why})\n")
+        tagged += [("feedback", "operator", it) for it in fb]
+    names = list(topics)
+    if args.per_file:
+        groups: dict[str, list[tuple[str, dict]]] = {}
+        for name, _source, it in tagged:
+            groups.setdefault(name, []).append((name, it))
+        reports = {name: evaluate_by_source(rows, clf, names)[name] for name, rows in groups.items()}
+    else:
+        reports = evaluate_by_source([(s, it) for _, s, it in tagged], clf, names)
+    for name, report in reports.items():
+        print(render(report, name))
+        if report.errors and not args.quiet:
+            print("\nmisclassified:")
+            print("\n".join(f"  {e}" for e in report.errors))
+        print()
+    return EXIT_OK
