@@ -5,6 +5,10 @@ aliases ("Machado") count only when the item has Venezuelan context from elsewhe
 (a context term, another Venezuelan entity, or a topic signal). `cased` aliases
 ("Maduro", also an adjective) count at once when written with a capital initial
 after the first word of a field (or anywhere in English), else like ambiguous ones.
+A field in capitals ("RUBIO DIJO QUE MADURO...") has no case to read: there a cased
+alias in capitals counts the same way (after the first word), so shouting titles
+name the same people as sentence-case ones. An alias written in capitals in the
+config (`ICE`) also counts as written.
 """
 
 from __future__ import annotations
@@ -31,11 +35,37 @@ def _fold_keep_case(value: str) -> str:
     return unicodedata.normalize("NFC", _COMBINING.sub("", unicodedata.normalize("NFD", value)))
 
 
+def _cased_patterns(alias: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The forms of a cased alias that name the entity: Capitalized words (`Maduro`), the
+    alias as written when it has capitals (`ICE`), and its UPPER form (for shouting fields)."""
+    folded = words(alias)
+    capitalized = " ".join(w[:1].upper() + w[1:] for w in folded)
+    as_written = " ".join(_fold_keep_case(alias).split())
+    forms = dict.fromkeys([capitalized, as_written] if as_written != as_written.lower() else [capitalized])
+
+    def compile_forms(values: list[str]) -> re.Pattern[str]:
+        body = "|".join(r"\s+".join(re.escape(w) for w in v.split()) for v in values)
+        return re.compile(rf"(?<![\w])(?:{body})(?![\w])")
+
+    return compile_forms(list(forms)), compile_forms([capitalized.upper()])
+
+
+def _shouting(text: str) -> bool:
+    """A field written in capitals: letters, and none of them lower-case."""
+    return not any(ch.islower() for ch in text) and any(ch.isalpha() for ch in text)
+
+
+def _has_word(prefix: str) -> bool:
+    """Whether a word comes before (quotes, emoji or dashes before the first word do not count)."""
+    return any(ch.isalnum() for ch in prefix)
+
+
 class EntityTable:
     def __init__(self, specs: list[EntitySpec], tid: Callable[[str], int]) -> None:
         self.specs = list(specs)
         self.alias: dict[int, list[tuple[int, str]]] = {}
-        self.cased: dict[tuple[int, int], re.Pattern[str]] = {}
+        # (entity, alias term) -> (Capitalized or as-written form, UPPER form for shouting fields)
+        self.cased: dict[tuple[int, int], tuple[re.Pattern[str], re.Pattern[str]]] = {}
         self.by_name = {e.name: i for i, e in enumerate(self.specs)}
         self.refs: dict[int, list[int]] = {}  # entity index -> its `@Name` term ids
         self.alias_of: dict[int, list[int]] = {}  # entity index -> alias term ids
@@ -45,10 +75,7 @@ class EntityTable:
                 self.alias.setdefault(t, []).append((ei, kind))
                 self.alias_of.setdefault(ei, []).append(t)
                 if kind == "cased":
-                    body = r"\s+".join(
-                        re.escape(w[:1].upper() + w[1:]) for w in words(alias)
-                    )
-                    self.cased[(ei, t)] = re.compile(rf"(?<![\w])({body})(?![\w])")
+                    self.cased[(ei, t)] = _cased_patterns(alias)
 
     def bind_refs(self, refs: dict[int, str]) -> None:
         self.refs = {}
@@ -58,13 +85,15 @@ class EntityTable:
 
     # -- per item ------------------------------------------------------------
     def _cased_ok(self, ei: int, tid: int, item: _Item, lang: str | None) -> bool:
-        pattern = self.cased[(ei, tid)]
+        normal, upper = self.cased[(ei, tid)]
         for text in item.raw:
             if not text:
                 continue
-            for m in pattern.finditer(_fold_keep_case(text)):
-                if lang == "en" or text[: m.start()].strip():
-                    return True
+            folded = _fold_keep_case(text)
+            for pattern in (normal, upper) if _shouting(folded) else (normal,):
+                for m in pattern.finditer(folded):
+                    if lang == "en" or _has_word(folded[: m.start()]):
+                        return True
         return False
 
     def resolve(self, item: _Item, lang: str | None) -> tuple[dict[int, int], set[int]]:

@@ -5,6 +5,11 @@ NFKC; the upper-case country code "US"/"U.S." becomes "u s" (so it does not coll
 with the pronoun "us"); case folding; accents stripped (Tocorón = Tocoron, ñ = n).
 `haystack()` then turns every run of non-letters/digits into one space and pads the
 result with spaces, so a term " preso " can only match whole words.
+
+Real feeds carry invisible characters inside words (a soft hyphen from `&shy;`, zero-width
+spaces and joiners, a byte-order mark): `clean_field()` and `fold()` drop them, so
+"Excarce\u00adlan" is still "excarcelan". Quotation marks of every kind, emoji and section
+words after a line break are punctuation or separate words and need nothing special.
 """
 
 from __future__ import annotations
@@ -23,6 +28,10 @@ _NOT_ASCII_OR_MARK = re.compile(r"[^\x00-\x7f\u0300-\u036f]")
 # ASCII bytes that are not letters or digits become spaces (bytes.translate is fast).
 _ASCII_SEP = bytes(c if chr(c).isalnum() else 32 for c in range(256))
 
+# Format characters that may sit inside a word without being seen: soft hyphen, zero-width
+# space / non-joiner / joiner, word joiner, byte-order mark. They are deleted, not spaced.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+
 MAX_FIELD_CHARS = 200_000
 """Longer fields are cut: a 1 MB page body is classified on its first 200 000 characters."""
 
@@ -40,6 +49,8 @@ def fold(value: str) -> str:
     """NFKC, country code US, case fold, accents removed. Punctuation is kept."""
     if not value:
         return ""
+    if not value.isascii():
+        value = value.translate(_INVISIBLE)
     value = unicodedata.normalize("NFKC", value)
     if "US" in value or "U.S" in value:
         value = _US.sub("u s", value)
@@ -73,4 +84,7 @@ def clean_field(value: object) -> str:
         return ""
     if len(value) > MAX_FIELD_CHARS:
         value = value[:MAX_FIELD_CHARS]
-    return strip_html(value)
+    value = strip_html(value)
+    if not value.isascii():
+        value = value.translate(_INVISIBLE)
+    return value
