@@ -1,0 +1,161 @@
+"""The real agenda of 2026, class by class: what the rules must find and the near misses they
+must leave alone (docs/MATCHING.md, "Rules for the real agenda (2026)").
+
+Every title is made up in the style of the period (January-February 2026: the amnesty law,
+waves of releases, Maduro's prosecution in New York, US oil and diplomacy); none is copied
+from a real headline.
+"""
+
+from __future__ import annotations
+
+PP = ["political_prisoners"]
+US = ["us_actions"]
+
+
+def _check(shipped, cases: list[tuple[str, list[str]]]) -> None:
+    wrong = []
+    for title, topics in cases:
+        got = shipped.classify(title=title, summary="", lang="es")
+        if got.topics != topics:
+            wrong.append((title, topics, got.topics, got.matches))
+    assert not wrong, wrong
+
+
+# --- political prisoners
+
+
+def test_amnesty_law(shipped):
+    _check(shipped, [
+        ("Jorge Rodríguez anuncia que la Ley de Amnistía llegará a la AN la próxima semana", PP),
+        ("Diputados debaten en primera discusión el proyecto de amnistía", PP),
+        ("Posponen la segunda discusión de la Ley de Amnistía General", PP),
+        ("Aprobada la amnistía: cuáles delitos cubre y a quiénes deja por fuera", PP),
+        ("Delcy Rodríguez promulga la ley de amnistía en cadena nacional", PP),
+        ("Más de 900 beneficiados por la amnistía en su primera semana", PP),
+        ("Militares presos quedan excluidos de la amnistía, denuncian familiares", PP),
+        ("Foro Penal: la amnistía no alcanza a todos los presos políticos", PP),
+        # near misses: other amnesties
+        ("El Constitucional avala la ley de amnistía para Puigdemont y los líderes del procés", []),
+        ("Seniat anuncia una amnistía tributaria para comercios de Lara", []),
+        ("Republicanos rechazan una amnistía migratoria en el Congreso", []),
+    ])
+
+
+def test_words_of_the_period(shipped):
+    _check(shipped, [
+        ("Dirigente de Vente Venezuela cumplirá casa por cárcel en Maracaibo", PP),
+        ("Abogados exigen libertad plena para los presos excarcelados con medidas", PP),
+        ("Expreso político relata cómo fueron sus meses en El Helicoide", PP),
+        ("Periodista secuestrado por el régimen durante un año vuelve a su casa", PP),
+        ("«Salimos en libertad»: el mensaje del concejal al dejar el penal", PP),
+        ("Familiares denuncian lentitud en las liberaciones anunciadas por el gobierno", PP),
+        ("Madre de activista pudo verla tras 14 meses detenida", PP),
+        ("Excarcelan a sindicalista tras 500 días detenido en Tocorón", PP),
+        # near misses
+        ("Juez concede casa por cárcel a exalcalde de Cúcuta acusado de corrupción", []),
+        ("Detenido tras tres días de búsqueda el autor de un robo en Maracay", []),
+        ("Ganadero liberado tras 200 días de cautiverio en manos de la guerrilla en Arauca", []),
+    ])
+
+
+def test_known_prisoners_by_name(shipped):
+    _check(shipped, [
+        ("Rocío San Miguel permanece bajo medidas cautelares, informa su hermano", PP),
+        ("Esposa de Freddy Superlano pudo visitarlo por primera vez en meses", PP),
+        ("Nahuel Gallo se reencuentra con su familia en Buenos Aires", PP),
+        ("Perkins Rocha sale en libertad tras 17 meses", PP),
+        ("Hija de Edmundo González denuncia el aislamiento de su esposo, yerno del excandidato", PP),
+        # near miss: a common name with nothing about detention
+        ("Eduardo Torres gana el maratón de Valencia en España", []),
+    ])
+
+
+def test_arrests_for_celebrating_and_foreigners_held(shipped):
+    _check(shipped, [
+        ("Detienen a cinco jóvenes en Anzoátegui por celebrar en redes la caída de Maduro", PP),
+        ("Gobernador del Zulia advierte que irán presos quienes celebren la caída de Maduro", PP),
+        ("Venezuela ha detenido a más de 80 extranjeros desde 2024, según ONG", PP),
+        ("Liberan a ciudadanos de Suiza, Rumania y Polonia detenidos en Caracas", PP),
+        # near misses
+        ("Miles celebran en Caracas el triunfo de la Vinotinto", []),
+        ("Liberan a ciudadanos mexicanos secuestrados por un cártel en Sinaloa", []),
+    ])
+
+
+# --- US actions
+
+
+def test_maduro_prosecution_in_new_york(shipped):
+    _check(shipped, [
+        ("Maduro volverá a comparecer ante el tribunal de Nueva York en marzo", US),
+        ("El juez Hellerstein aplaza la audiencia de Maduro a petición de la defensa", US),
+        ("Maduro y Cilia Flores reciben una visita consular en la cárcel de Brooklyn", US),
+        ("Cilia Flores pide al tribunal federal atención médica por sus fracturas", US),
+        ("MADURO SE DECLARA NO CULPABLE ANTE UN JUEZ FEDERAL", US),
+        ("Abogados de Maduro piden desestimar los cargos de narcoterrorismo", US),
+        ("Delcy Rodríguez exige la liberación inmediata de Maduro", US),
+        # near misses: Venezuelan courts are political prisoners, not US actions
+        ("Condenan a 25 años a un capitán por conspirar contra el gobierno en Mérida", PP),
+        ("Un jugador maduro y sereno lidera al Caracas FC", []),
+    ])
+
+
+def test_capture_and_attack_as_acts_not_as_background(shipped):
+    _check(shipped, [
+        ("Así fue la operación que capturó a Maduro en Fuerte Tiuna", US),
+        ("La CELAC no logra consenso para condenar la captura de Maduro", US),
+        ("Gobierno asciende a los militares que murieron en el ataque de EE. UU.", US),
+        ("México insiste en su rechazo al ataque contra Venezuela", US),
+        # another country's dead in a US attack on it
+        ("Irán despide a los militares que murieron en el ataque de EE. UU.", []),
+        # background only: markets, neighbours, daily life
+        ("El petróleo sube un 2 % tras la captura de Maduro", []),
+        ("Guyana y Venezuela retoman el diálogo sobre el Esequibo tras la captura de Maduro", []),
+        ("Caracas recupera el tráfico habitual semanas después de la captura de Maduro", []),
+    ])
+
+
+def test_us_officials_meet_venezuelan_actors(shipped):
+    _check(shipped, [
+        ("El director de la CIA se reunió con Delcy Rodríguez en Miraflores", US),
+        ("Jefe del Comando Sur visita Caracas y se reúne con el alto mando", US),
+        ("Chris Wright llega a Venezuela para revisar la red eléctrica y los campos petroleros", US),
+        ("La encargada de negocios de EE. UU. reabre la embajada en Caracas", US),
+        ("María Corina Machado se reúne con Rubio en el Departamento de Estado", US),
+        ("Trump recibirá a Machado en la Casa Blanca el jueves", US),
+        ("Trump dice que EE. UU. administrará Venezuela y su petróleo por tiempo indefinido", US),
+        # near misses: US officials elsewhere
+        ("Trump insiste en comprar Groenlandia y amenaza a Dinamarca con aranceles", []),
+        ("Petro se reunirá con Trump en la Casa Blanca en febrero", []),
+    ])
+
+
+def test_us_sells_oil_and_picks_companies(shipped):
+    _check(shipped, [
+        ("EE. UU. completa una nueva venta de crudo venezolano por 700 millones de dólares", US),
+        ("Trump decidirá qué petroleras podrán operar en Venezuela", US),
+        ("Washington autoriza a Chevron y Repsol a ampliar su producción en Venezuela", US),
+        # near misses: oil news with no US act
+        ("Los precios del crudo venezolano suben por la demanda asiática", []),
+        ("Pdvsa anuncia aumento de producción en la Faja del Orinoco", []),
+    ])
+
+
+def test_tanker_quarantine_and_interdictions(shipped):
+    _check(shipped, [
+        ("El Comando Sur intercepta otro petrolero sancionado en el Caribe", US),
+        ("La Guardia Costera persigue a un tanquero que zarpó de Venezuela", US),
+        ("EE. UU. mantiene la cuarentena sobre los buques que cargan crudo venezolano", US),
+        # near misses: other navies and other countries' tankers
+        ("La Armada de Colombia incauta un semisumergible con cocaína en el Pacífico", []),
+        ("Irán incauta un petrolero extranjero en el estrecho de Ormuz", []),
+    ])
+
+
+def test_un_bodies_on_us_actions(shipped):
+    _check(shipped, [
+        ("Relatores de la ONU condenan las acciones de EE. UU. en Venezuela", US),
+        ("El Consejo de Seguridad debate el ataque de EE. UU. a Venezuela", US),
+        # near miss: UN bodies about another country
+        ("La ONU condena los bombardeos sobre Gaza", []),
+    ])
