@@ -57,11 +57,6 @@ _TOKEN = re.compile(
     r"|[%$€:]"
     r"|(?<=\d),(?=\s)"  # "to at least 105, officials said": the noun is not the number's
 )
-# Sentences without a digit, a number word or a death word cannot hold a count.
-_WORTH_A_LOOK = re.compile(
-    r"\d|\b(?:" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")\b"
-    r"|muer|murio|died|dies|death|fallec|centenar|millar|\buna? "
-)
 # no break after "EE.UU." / "U.S." ("nueve ciudadanos de EE.UU. siguen presos")
 _SENTENCES = re.compile(
     r"(?<=[.!?;])(?<!ee\.uu\.)(?<!\bu\.s\.)(?<!\bvs\.)"
@@ -146,6 +141,13 @@ _SINGULAR_PERSON = set(
        "abogada", "concejal", "alcalde", "alcaldesa", "diputado", "diputada", "coordinador",
        "coordinadora", "sacerdote", "medico", "medica", "profesor", "profesora", "opositora",
        "activist", "journalist", "lawyer", "priest"]
+)
+# Sentences without a digit, a number word, a death word or "un <person>" ("un activista
+# detenido") cannot hold a count.
+_WORTH_A_LOOK = re.compile(
+    r"\d|\b(?:" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")\b"
+    r"|muer|murio|died|dies|death|fallec|centenar|millar"
+    r"|\buna? (?:" + "|".join(sorted(_SINGULAR_PERSON, key=len, reverse=True)) + r")\b"
 )
 _MODIFIERS = set(
     ["<org>", "politicos", "politicas", "political", "venezolanos", "venezolanas", "venezuelan", "de", "del", "of", "los", "las", "the", "more", "mas", "otros", "otras", "other", "nuevos", "nuevas", "new", "presuntos", "presuntas", "alleged", "suspected", "jovenes", "young", "militares", "military", "civiles", "civilian", "opositores", "opposition", "sus", "their", "estadounidenses", "u", "s", "american"]
