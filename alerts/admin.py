@@ -26,10 +26,14 @@ from typing import Protocol
 from sqlalchemy import func, select, update
 from telegram import Chat, Update
 
+from alerts.admin_feedback import COMMANDS as FEEDBACK_COMMANDS
+from alerts.admin_feedback import HELP as FEEDBACK_HELP
+from alerts.admin_feedback import FeedbackCommands
 from alerts.render import MAX_TEXT, clean, esc, local_time, shorten, tg_len
 from alerts.telegram import TelegramSender
 from monitor.config import AppConfig, ChannelConfig, Runtime
 from monitor.logs import redact
+from monitor.match.people import WatchedPeople
 from monitor.status import ago
 from storage.db import Database
 from storage.models import Alert, Channel, Feed
@@ -45,6 +49,7 @@ HELP = (
     "/resume NAME — poll it again\n"
     "/test CHANNEL — send a test alert to a channel\n"
     "/enable CHANNEL — send again to a channel disabled after Telegram refused it"
+    + FEEDBACK_HELP
 )
 ERROR_WIDTH = 120  # characters of a feed's last error shown in /status
 
@@ -133,7 +138,11 @@ class AdminBot:
         self, config: AppConfig, runtime: Runtime, db: Database, controls: AdminControls, *,
         poll_timeout: float = 10.0, failure_threshold: int = 5, request_timeout: float = 15.0,
         base_backoff: float = 1.0, max_backoff: float = 60.0, notify_every: float = 30.0,
+        watched: WatchedPeople | None = None,
     ) -> None:
+        # /people, /watch, /unwatch, /miss, /wrong (alerts/admin_feedback.py); `watched` is
+        # the pipeline's live set, edited along with the database
+        self.feedback = FeedbackCommands(db, config, watched)
         self.config = config
         self.runtime = runtime
         self.db = db
@@ -176,6 +185,7 @@ class AdminBot:
     def update_config(self, config: AppConfig) -> None:
         """Hot reload: a new admin chat, feeds and channels apply from the next update."""
         self.config = config
+        self.feedback.config = config
         self._reloaded.set()
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -276,7 +286,11 @@ class AdminBot:
             return
         command, arg = parsed
         log.info("operator chat: /%s %s", command, arg)
-        await self.reply(str(message.chat.id), self.answer(command, arg))
+        if command in FEEDBACK_COMMANDS:
+            text = await asyncio.to_thread(self.feedback.answer, command, arg, message)
+        else:
+            text = self.answer(command, arg)
+        await self.reply(str(message.chat.id), text)
 
     def _is_admin(self, chat: Chat) -> bool:
         want = self.admin_chat

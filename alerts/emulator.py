@@ -99,7 +99,7 @@ class BotApiEmulator:
         self.requests: list[RequestRecord] = []
         self._updates: list[dict[str, Any]] = []  # not yet confirmed by a getUpdates offset
         self._next_update_id = 500000001
-        self._next_incoming_id = 1
+        self._incoming: dict[tuple[str, int], dict[str, Any]] = {}  # injected, by (chat, id)
         self._update_ready = threading.Condition(self._lock)
         self._stopping = False
 
@@ -181,23 +181,64 @@ class BotApiEmulator:
         with self._lock:
             self._migrated[str(chat_id)] = int(new_id)
 
-    def inject_message(self, chat_id: int, text: str, from_id: int = 1) -> int:
-        """Queue an incoming message (as a user wrote it in `chat_id`); return its update_id."""
+    def inject_message(
+        self, chat_id: int, text: str, from_id: int = 1, *, username: str | None = None,
+        reply_to: int | None = None, forward_of: tuple[str | int, int] | None = None,
+    ) -> int:
+        """Queue an incoming message (as a user wrote it in `chat_id`); return its update_id.
+
+        `reply_to`: the id of a message in `chat_id` (one injected earlier or one the bot
+        sent) that this message replies to. `forward_of`: (chat, message id) of a message
+        the bot sent elsewhere, forwarded here: its text, with `forward_origin`.
+        Message ids are counted per chat, shared with the bot's own messages, as in Telegram.
+        """
         with self._lock:
             update_id = self._next_update_id
             self._next_update_id += 1
+            key = str(chat_id)
+            self._next_id[key] = self._next_id.get(key, 0) + 1
+            sender: dict[str, Any] = {"id": from_id, "is_bot": False, "first_name": f"User {from_id}"}
+            if username:
+                sender["username"] = username
             message: dict[str, Any] = {
-                "message_id": self._next_incoming_id, "date": int(time.time()),
-                "chat": _incoming_chat(chat_id), "text": text,
-                "from": {"id": from_id, "is_bot": False, "first_name": f"User {from_id}"},
+                "message_id": self._next_id[key], "date": int(time.time()),
+                "chat": _incoming_chat(chat_id), "text": text, "from": sender,
             }
-            self._next_incoming_id += 1
+            if forward_of is not None:
+                src = self._find_message(str(forward_of[0]), int(forward_of[1]))
+                if src is None:
+                    raise ValueError(f"no message {forward_of[1]} in chat {forward_of[0]} to forward")
+                message["text"] = src["text"]
+                message["forward_origin"] = {
+                    "type": "channel", "chat": src["chat"], "message_id": src["message_id"],
+                    "date": src["date"],
+                }
+            if reply_to is not None:
+                replied = self._find_message(key, reply_to)
+                if replied is None:
+                    raise ValueError(f"no message {reply_to} in chat {chat_id} to reply to")
+                message["reply_to_message"] = replied
+            self._incoming[(key, message["message_id"])] = message
             command = text.split(maxsplit=1)[0] if text.startswith("/") else ""
             if len(command) > 1:
                 message["entities"] = [{"type": "bot_command", "offset": 0, "length": tg_len(command)}]
             self._updates.append({"update_id": update_id, "message": message})
             self._update_ready.notify_all()
             return update_id
+
+    def _find_message(self, chat_id: str, message_id: int) -> dict[str, Any] | None:
+        """A message of `chat_id` as the Bot API shows it: injected, or sent by the bot."""
+        if (chat_id, message_id) in self._incoming:
+            return json.loads(json.dumps(self._incoming[(chat_id, message_id)]))
+        sent = next((m for m in self._messages.get(chat_id, []) if m.message_id == message_id), None)
+        if sent is None:
+            return None
+        return {**self._message_json(sent), "from": dict(BOT_USER)}
+
+    def last_message_id(self, chat_id: str | int) -> int:
+        """The id of the newest message in `chat_id` (injected or sent by the bot); 0 if none."""
+        with self._lock:
+            return self._next_id.get(str(chat_id), 0)
 
     def messages(self, chat_id: str | int) -> list[EmulatedMessage]:
         with self._lock:
@@ -218,6 +259,7 @@ class BotApiEmulator:
             self.requests.clear()
             self._faults.clear()
             self._updates.clear()
+            self._incoming.clear()
 
     # -- the API ---------------------------------------------------------------------
 

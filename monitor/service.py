@@ -69,7 +69,7 @@ class Service:
         self.metrics = Metrics()
         self.pipeline = Pipeline(config, db)
         self.fetcher = Fetcher(config.settings)
-        self.admin = AdminBot(config, runtime, db, self)
+        self.admin = AdminBot(config, runtime, db, self, watched=self.pipeline.watched)
         self.worker = DeliveryWorker(
             config, runtime, db, dry_run=dry_run, out=self.out,
             stale_after=config.settings.delivery_lease.total_seconds(), on_outcome=self._count_delivery,

@@ -1,0 +1,297 @@
+"""Operator feedback and watched people in the admin chat (docs/OPERATIONS.md).
+
+    /people            who is watched
+    /watch NAME        watch a name;  /unwatch NAME  stop (it is never learned again)
+    /miss URL [TOPIC]  an item the bot should have alerted
+    /wrong [TOPIC]     as a reply to an alert: it should not have been sent
+
+`resolve_reply(session, message, config)` finds the alert, story and item a replied-to
+message stands for: a reply to the alert itself (the admin chat is one of the channels),
+a forwarded alert (its origin chat and message id), or a stored item's URL in the
+replied message's text or links. Other commands (/split) reuse it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from monitor.normalize import canonical_url
+from storage.feedback import add_feedback
+from storage.models import Alert, Channel, Feedback, Item, Match, Story
+from storage.people import add_person, list_people, remove_person
+
+if TYPE_CHECKING:
+    from monitor.config import AppConfig
+    from monitor.match.people import WatchedPeople
+    from storage.db import Database
+
+COMMANDS = frozenset({"people", "watch", "unwatch", "miss", "wrong"})
+HELP = (
+    "\n/people — the watched people\n"
+    "/watch NAME — watch a person's name · /unwatch NAME — stop\n"
+    "/miss URL [topic] — an item that should have alerted\n"
+    "/wrong [topic] — reply to an alert that should not have been sent"
+)
+_URL = re.compile(r"https?://[^\s<>\"'«»“”]+", re.I)
+MAX_LISTED = 300
+
+
+@dataclass
+class Resolved:
+    """What a replied-to message stands for; any part may be unknown."""
+
+    alert: Alert | None
+    story: Story | None
+    item: Item | None
+    how: str  # "reply" | "forward" | "url"
+
+
+def operator_of(message: Any) -> str:
+    """'@username', else the Telegram user id, of who sent `message`."""
+    user = getattr(message, "from_user", None)
+    if user is None:
+        return "unknown"
+    return f"@{user.username}" if user.username else str(user.id)
+
+
+def _chat_keys(chat: Any) -> set[str]:
+    keys = {str(chat.id)}
+    if getattr(chat, "username", None):
+        keys.add(f"@{chat.username}".lower())
+    return keys
+
+
+def _channel_names(session: Session, chat: Any) -> list[str]:
+    keys = _chat_keys(chat)
+    return [c.name for c in session.scalars(select(Channel))
+            if c.chat_id.lower() in keys or (c.configured_chat_id or "").lower() in keys]
+
+
+def _alert_at(session: Session, chat: Any, message_id: int) -> Alert | None:
+    names = _channel_names(session, chat)
+    if not names:
+        return None
+    return session.scalar(
+        select(Alert).where(Alert.channel.in_(names), Alert.telegram_message_id == message_id)
+        .order_by(Alert.id).limit(1)
+    )
+
+
+def urls_in(message: Any) -> list[str]:
+    """Links in a message: its URL and text-link entities, and URLs in its text."""
+    out: list[str] = []
+    text = message.text or message.caption or ""
+    for entity in list(message.entities or ()) + list(message.caption_entities or ()):
+        if entity.type == "text_link" and entity.url:
+            out.append(entity.url)
+    out += [u.rstrip(".,;:)]") for u in _URL.findall(text)]
+    return list(dict.fromkeys(out))
+
+
+def find_item_by_url(session: Session, url: str) -> Item | None:
+    """A stored item whose URL or canonical URL is `url` (or its canonical form)."""
+    candidates = {url}
+    canon = canonical_url(url)
+    if canon:
+        candidates.add(canon)
+    return session.scalar(
+        select(Item).where(or_(Item.url.in_(candidates), Item.canonical_url.in_(candidates)))
+        .order_by(Item.id).limit(1)
+    )
+
+
+def _story_item(session: Session, story: Story | None) -> Item | None:
+    if story is None:
+        return None
+    if story.first_item_id is not None:
+        item = session.get(Item, story.first_item_id)
+        if item is not None:
+            return item
+    return session.scalar(select(Item).where(Item.story_id == story.id).order_by(Item.id).limit(1))
+
+
+def resolve_reply(session: Session, message: Any) -> Resolved | None:
+    """The alert, story and item the message `message` replies to stands for, or None.
+
+    `message` is a python-telegram-bot Message (the operator's command)."""
+    replied = getattr(message, "reply_to_message", None)
+    if replied is None:
+        return None
+    alert: Alert | None = None
+    how = ""
+    origin = getattr(replied, "forward_origin", None)
+    if origin is not None and getattr(origin, "chat", None) is not None:
+        alert, how = _alert_at(session, origin.chat, origin.message_id), "forward"
+    if alert is None:
+        alert, how = _alert_at(session, replied.chat, replied.message_id), "reply"
+    if alert is not None:
+        story = session.get(Story, alert.story_id) if alert.story_id is not None else None
+        return Resolved(alert, story, _story_item(session, story), how)
+    for url in urls_in(replied):
+        item = find_item_by_url(session, url)
+        if item is not None:
+            story = session.get(Story, item.story_id) if item.story_id is not None else None
+            first = None
+            if story is not None:
+                first = session.scalar(select(Alert).where(Alert.story_id == story.id)
+                                       .order_by(Alert.id).limit(1))
+            return Resolved(first, story, item, "url")
+    return None
+
+
+def _item_topics(session: Session, item: Item) -> list[str]:
+    return sorted(set(session.scalars(select(Match.topic).where(Match.item_id == item.id))))
+
+
+class FeedbackCommands:
+    """The answers to /people, /watch, /unwatch, /miss and /wrong (plain text)."""
+
+    def __init__(self, db: Database, config: AppConfig, watched: WatchedPeople | None = None) -> None:
+        self.db = db
+        self.config = config
+        self.watched = watched
+
+    def answer(self, command: str, arg: str, message: Any) -> str:
+        operator = operator_of(message)
+        if command == "people":
+            return self.people_text()
+        if command == "watch":
+            return self.watch(arg, operator)
+        if command == "unwatch":
+            return self.unwatch(arg, operator)
+        if command == "miss":
+            return self.miss(arg, operator)
+        return self.wrong(arg, message, operator)
+
+    @property
+    def topics(self) -> list[str]:
+        return list(self.config.topics)
+
+    # -- watched people ----------------------------------------------------------------
+    def people_text(self) -> str:
+        with self.db.session() as session:
+            rows = list_people(session)
+        if not rows:
+            return "Nobody is watched. /watch NAME adds a name."
+        lines = [f"Watched people: {len(rows)}"]
+        for p in rows[:MAX_LISTED]:
+            origin = {"learned": "learned", "seed": "seed", "operator": f"added by {p.added_by}"}
+            lines.append(f"• {p.name} — {origin.get(p.origin, p.origin)}")
+        if len(rows) > MAX_LISTED:
+            lines.append(f"… and {len(rows) - MAX_LISTED} more (`monitor people` lists all).")
+        return "\n".join(lines)
+
+    def watch(self, name: str, operator: str) -> str:
+        if not name.strip():
+            return "Usage: /watch NAME, e.g. /watch Rocío San Miguel"
+        try:
+            with self.db.session() as session:
+                shown, new = add_person(session, name, added_by=operator)
+        except ValueError:
+            return f"'{name}' is not a name. Usage: /watch NAME"
+        if self.watched is not None:
+            self.watched.add([shown])
+        if not new:
+            return f"{shown} is already watched."
+        note = " A single name or two common names count only with Venezuelan or prisoner context."
+        from monitor.match.people import is_ambiguous
+
+        return f"Watching {shown}: items that name them match political_prisoners." + (
+            note if is_ambiguous(shown) else "")
+
+    def unwatch(self, name: str, operator: str) -> str:
+        if not name.strip():
+            return "Usage: /unwatch NAME (/people lists the names)"
+        with self.db.session() as session:
+            shown = remove_person(session, name, removed_by=operator)
+        if shown is None:
+            return f"Nobody named '{name}' is watched. /people lists the names."
+        if self.watched is not None:
+            self.watched.remove(shown)
+        return f"Stopped watching {shown}; it will not be learned again."
+
+    # -- feedback ----------------------------------------------------------------------
+    def _topic_arg(self, arg: str) -> tuple[str | None, str | None]:
+        """(topic, error) from an optional topic argument."""
+        if not arg:
+            return None, None
+        if arg in self.topics:
+            return arg, None
+        return None, f"Unknown topic '{arg}'. Topics: {', '.join(self.topics)}"
+
+    def miss(self, arg: str, operator: str) -> str:
+        parts = arg.split()
+        if not parts or not _URL.fullmatch(parts[0]):
+            return "Usage: /miss URL [topic] — the link of an item the bot should have alerted."
+        url = parts[0]
+        topic, error = self._topic_arg(" ".join(parts[1:]))
+        if error:
+            return error
+        with self.db.session() as session:
+            item = find_item_by_url(session, url)
+            if item is None:
+                return (
+                    f"I have no stored item with the URL {url}. Only items of the feeds in "
+                    "feeds.yaml are stored; check the link (or the feed) and send it again."
+                )
+            matched = _item_topics(session, item)
+            if topic is None:
+                left = [t for t in self.topics if t not in matched]
+                if len(left) != 1:
+                    options = " or ".join(f"/miss {url} {t}" for t in (left or self.topics))
+                    return f"Which topic should “{item.title[:120]}” have matched? Send {options}"
+                topic = left[0]
+            if topic in matched:
+                return (f"“{item.title[:120]}” already matched {topic}; if no alert came, "
+                        "check the channel's languages and min_urgency, and /queue.")
+            if self._already(session, "miss", item.id, topic):
+                return f"Already recorded as a miss for {topic}."
+            add_feedback(session, kind="miss", item_id=item.id, url=item.url or url,
+                         title=item.title, summary=item.summary, topic=topic, operator=operator)
+        return f"Thanks — recorded as a miss for {topic}; `monitor train` will use it."
+
+    def wrong(self, arg: str, message: Any, operator: str) -> str:
+        topic, error = self._topic_arg(arg.strip())
+        if error:
+            return error
+        if getattr(message, "reply_to_message", None) is None:
+            return "Send /wrong as a reply to the alert that should not have been sent " \
+                   "(forward the alert here first if it is in a channel)."
+        with self.db.session() as session:
+            found = resolve_reply(session, message)
+            if found is None or found.item is None:
+                what = "a digest" if found and found.alert and found.alert.kind == "digest" else \
+                    "an alert I sent"
+                return (f"That message is not {what} of one story, so I cannot tell which item "
+                        "was wrong. Reply /wrong to an alert (or a forward of it).")
+            item = found.item
+            if topic is None:
+                candidates = _item_topics(session, item)
+                if found.alert is not None:
+                    channel = self.config.channel(found.alert.channel)
+                    if channel is not None:
+                        candidates = [t for t in candidates if t in channel.topics] or candidates
+                if len(candidates) != 1:
+                    options = " or ".join(f"/wrong {t}" for t in (candidates or self.topics))
+                    return f"Which topic was wrong for “{item.title[:120]}”? Reply {options}"
+                topic = candidates[0]
+            if self._already(session, "wrong", item.id, topic):
+                return f"Already recorded as wrong for {topic}."
+            add_feedback(
+                session, kind="wrong", item_id=item.id, url=item.url, title=item.title,
+                summary=item.summary, topic=topic, operator=operator,
+                alert_id=found.alert.id if found.alert else None,
+                story_id=found.story.id if found.story else None, note=f"resolved by {found.how}",
+            )
+        return f"Thanks — recorded as wrong for {topic}; `monitor train` will use it."
+
+    @staticmethod
+    def _already(session: Session, kind: str, item_id: int, topic: str) -> bool:
+        return session.scalar(select(Feedback.id).where(
+            Feedback.kind == kind, Feedback.item_id == item_id, Feedback.topic == topic,
+        ).limit(1)) is not None

@@ -1,0 +1,250 @@
+"""Watched people and operator feedback in the admin chat, end to end: items classified by
+the real pipeline, alerts delivered to the Bot API emulator, operators' replies and
+forwards long-polled by python-telegram-bot, reports stored in a real database."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import itertools
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from alerts.admin import AdminBot
+from alerts.delivery import DeliveryWorker
+from alerts.emulator import BotApiEmulator
+from monitor.config import AppConfig, Runtime
+from monitor.pipeline import Pipeline
+from storage.db import Database
+from storage.feedback import feedback_examples
+from storage.models import Alert, Feedback, Item
+from storage.people import list_people
+from storage.queries import sync_channels, sync_feeds
+
+ADMIN = 4242
+CHANNELS = [
+    {"name": "pp", "chat_id": "@pp_channel", "topics": ["political_prisoners"]},
+    {"name": "us", "chat_id": "@us_channel", "topics": ["us_actions"]},
+    {"name": "ops", "chat_id": str(ADMIN), "topics": ["political_prisoners", "us_actions"]},
+]
+RELEASE = "Excarcelan a 87 presos políticos del penal de Tocorón"
+NOISE = "Lluvias dejan calles inundadas en Maracaibo"
+US = "El Pentágono despliega otro destructor frente a Venezuela"
+
+
+class Controls:
+    def pause(self, name: str) -> bool:
+        return False
+
+    def resume(self, name: str) -> bool:
+        return False
+
+    def wake_delivery(self) -> None:
+        pass
+
+
+@pytest.fixture
+def config(make_config: Callable[..., AppConfig], db: Database) -> AppConfig:
+    cfg = make_config(CHANNELS, admin_chat_id=ADMIN)
+    with db.session() as s:
+        sync_feeds(s, [(f.name, f.url) for f in cfg.feeds])
+        sync_channels(s, [(c.name, c.chat_id) for c in cfg.channels])
+    return cfg
+
+
+@pytest.fixture
+def pipeline(config: AppConfig, db: Database) -> Pipeline:
+    return Pipeline(config, db)
+
+
+@pytest.fixture
+async def bot(config: AppConfig, runtime: Runtime, db: Database, pipeline: Pipeline) -> AsyncIterator[AdminBot]:
+    admin = AdminBot(config, runtime, db, Controls(), poll_timeout=1, base_backoff=0.05,
+                     max_backoff=0.2, request_timeout=2.0, watched=pipeline.watched)
+    stop = asyncio.Event()
+    task = asyncio.create_task(admin.run(stop))
+    yield admin
+    stop.set()
+    await asyncio.wait_for(task, 10)
+
+
+_marks = itertools.count(1)
+
+
+async def ask(emu: BotApiEmulator, text: str, **kw: Any) -> list[str]:
+    """Send `text` to the admin chat as @ana, then a marker; the replies in between."""
+    before = len(emu.messages(ADMIN))
+    emu.inject_message(ADMIN, text, from_id=7, username="ana", **kw)
+    marker = f"/mark{next(_marks)}"
+    emu.inject_message(ADMIN, marker, from_id=7)
+
+    async def answered() -> None:
+        while not any(marker in m.text for m in emu.messages(ADMIN)[before:]):
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(answered(), 10)
+    return [m.text for m in emu.messages(ADMIN)[before:] if marker not in m.text]
+
+
+async def publish(db: Database, add_item: Callable[..., Item], pipeline: Pipeline,
+                  config: AppConfig, runtime: Runtime, *titles: str) -> dict[str, Item]:
+    """Store items, classify them with the real rules, deliver their alerts."""
+    with db.session() as s:
+        items = {t: add_item(s, "elpitazo", t) for t in titles}
+        for item in items.values():
+            s.expunge(item)
+    pipeline.process_pending()
+    async with DeliveryWorker(config, runtime, db, out=io.StringIO(), request_timeout=2.0) as worker:
+        await worker.deliver_pending()
+    return items
+
+
+def feedback_rows(db: Database) -> list[Feedback]:
+    with db.session() as s:
+        rows = list(s.scalars(select(Feedback).order_by(Feedback.id)))
+        for r in rows:
+            s.expunge(r)
+        return rows
+
+
+# -- watched people ------------------------------------------------------------------------
+
+
+async def test_watch_list_and_unwatch_change_the_live_set(db, emulator, bot, pipeline) -> None:
+    assert await ask(emulator, "/watch Jesús Armas") == [
+        "Watching Jesús Armas: items that name them match political_prisoners."
+    ]
+    assert "Jesús Armas" in pipeline.watched
+    result = pipeline.classifier.classify("Jesús Armas celebra su cumpleaños")
+    assert result.topics == ["political_prisoners"]
+    assert result.explain["political_prisoners"][0]["role"] == "watched"
+    assert await ask(emulator, "/watch JESÚS ARMAS") == ["Jesús Armas is already watched."]
+    [listing] = await ask(emulator, "/people")
+    assert "• Jesús Armas — added by @ana" in listing.splitlines()
+    assert await ask(emulator, "/unwatch jesus armas") == [
+        "Stopped watching Jesús Armas; it will not be learned again."
+    ]
+    assert "Jesús Armas" not in pipeline.watched
+    assert pipeline.classifier.classify("Jesús Armas celebra su cumpleaños").topics == []
+    with db.session() as s:
+        row = next(p for p in list_people(s, include_removed=True) if p.name == "Jesús Armas")
+    assert row.removed
+
+
+async def test_watch_answers_bad_input_clearly(emulator, bot) -> None:
+    assert await ask(emulator, "/watch") == ["Usage: /watch NAME, e.g. /watch Rocío San Miguel"]
+    assert await ask(emulator, "/unwatch Nadie Conocido") == [
+        "Nobody named 'Nadie Conocido' is watched. /people lists the names."
+    ]
+    [ambiguous] = await ask(emulator, "/watch Guevara")
+    assert "count only with Venezuelan or prisoner context" in ambiguous
+
+
+# -- /miss -----------------------------------------------------------------------------------
+
+
+async def test_miss_records_a_labelled_item(db, emulator, bot, add_item, pipeline, config, runtime) -> None:
+    items = await publish(db, add_item, pipeline, config, runtime, NOISE)
+    url = items[NOISE].url
+    [ask_topic] = await ask(emulator, f"/miss {url}")
+    assert ask_topic.startswith(f"Which topic should “{NOISE}” have matched?")
+    assert f"/miss {url} political_prisoners" in ask_topic
+    assert await ask(emulator, f"/miss {url} political_prisoners") == [
+        "Thanks — recorded as a miss for political_prisoners; `monitor train` will use it."
+    ]
+    assert await ask(emulator, f"/miss {url} political_prisoners") == [
+        "Already recorded as a miss for political_prisoners."
+    ]
+    [row] = feedback_rows(db)
+    assert (row.kind, row.topic, row.operator, row.title, row.url) == (
+        "miss", "political_prisoners", "@ana", NOISE, url)
+    assert row.created_at is not None
+    with db.session() as s:
+        [example] = feedback_examples(s)
+    assert example["topics"] == ["political_prisoners"] and example["label_source"] == "operator"
+
+
+async def test_miss_infers_the_topic_when_only_one_is_left(db, emulator, bot, add_item, pipeline, config, runtime) -> None:
+    items = await publish(db, add_item, pipeline, config, runtime, US)
+    assert await ask(emulator, f"/miss {items[US].url}") == [
+        "Thanks — recorded as a miss for political_prisoners; `monitor train` will use it."
+    ]
+
+
+async def test_miss_answers_bad_input_clearly(db, emulator, bot, add_item, pipeline, config, runtime) -> None:
+    items = await publish(db, add_item, pipeline, config, runtime, RELEASE)
+    [unknown] = await ask(emulator, "/miss https://nowhere.example/news/1")
+    assert unknown.startswith("I have no stored item with the URL https://nowhere.example/news/1.")
+    assert await ask(emulator, "/miss") == [
+        "Usage: /miss URL [topic] — the link of an item the bot should have alerted."
+    ]
+    [bad_topic] = await ask(emulator, f"/miss {items[RELEASE].url} sports")
+    assert bad_topic == "Unknown topic 'sports'. Topics: political_prisoners, us_actions"
+    [matched] = await ask(emulator, f"/miss {items[RELEASE].url} political_prisoners")
+    assert matched.startswith(f"“{RELEASE}” already matched political_prisoners")
+    assert feedback_rows(db) == []
+
+
+# -- /wrong ----------------------------------------------------------------------------------
+
+
+async def test_wrong_as_a_reply_to_a_forwarded_alert(db, emulator, bot, add_item, pipeline, config, runtime) -> None:
+    items = await publish(db, add_item, pipeline, config, runtime, RELEASE)
+    [alert_msg] = emulator.messages("@pp_channel")
+    emulator.inject_message(ADMIN, "", from_id=7, forward_of=("@pp_channel", alert_msg.message_id))
+    forwarded = emulator.last_message_id(ADMIN)
+    assert await ask(emulator, "/wrong", reply_to=forwarded) == [
+        "Thanks — recorded as wrong for political_prisoners; `monitor train` will use it."
+    ]
+    [row] = feedback_rows(db)
+    with db.session() as s:
+        alert = s.scalar(select(Alert).where(Alert.channel == "pp"))
+        assert alert is not None
+    assert (row.kind, row.item_id, row.topic, row.operator) == (
+        "wrong", items[RELEASE].id, "political_prisoners", "@ana")
+    assert (row.alert_id, row.story_id, row.note) == (alert.id, alert.story_id, "resolved by forward")
+    with db.session() as s:
+        [example] = feedback_examples(s)
+    assert example["topics"] == []
+
+
+async def test_wrong_as_a_reply_to_an_alert_in_the_admin_chat(db, emulator, bot, add_item, pipeline, config, runtime) -> None:
+    await publish(db, add_item, pipeline, config, runtime, US)
+    [alert_msg] = [m for m in emulator.messages(ADMIN) if "destructor" in m.text]
+    assert await ask(emulator, "/wrong", reply_to=alert_msg.message_id) == [
+        "Thanks — recorded as wrong for us_actions; `monitor train` will use it."
+    ]
+    assert feedback_rows(db)[0].note == "resolved by reply"
+
+
+async def test_wrong_finds_the_item_by_a_url_in_the_replied_message(db, emulator, bot, add_item, pipeline, config, runtime) -> None:
+    items = await publish(db, add_item, pipeline, config, runtime, RELEASE)
+    emulator.inject_message(ADMIN, f"this one: {items[RELEASE].url}", from_id=8)
+    pasted = emulator.last_message_id(ADMIN)
+    assert await ask(emulator, "/wrong political_prisoners", reply_to=pasted) == [
+        "Thanks — recorded as wrong for political_prisoners; `monitor train` will use it."
+    ]
+    assert feedback_rows(db)[0].note == "resolved by url"
+
+
+async def test_wrong_answers_bad_input_clearly(db, emulator, bot) -> None:
+    assert await ask(emulator, "/wrong") == [
+        "Send /wrong as a reply to the alert that should not have been sent (forward the alert "
+        "here first if it is in a channel)."
+    ]
+    emulator.inject_message(ADMIN, "good morning", from_id=8)
+    chatter = emulator.last_message_id(ADMIN)
+    [not_alert] = await ask(emulator, "/wrong", reply_to=chatter)
+    assert not_alert.startswith("That message is not an alert I sent of one story")
+    assert await ask(emulator, "/wrong weather", reply_to=chatter) == [
+        "Unknown topic 'weather'. Topics: political_prisoners, us_actions"
+    ]
+    assert feedback_rows(db) == []
+
+
+async def test_help_lists_the_feedback_commands(emulator, bot) -> None:
+    [text] = await ask(emulator, "/help")
+    assert "/miss URL [topic]" in text and "/wrong [topic]" in text and "/watch NAME" in text
