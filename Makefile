@@ -31,6 +31,12 @@ eval: $(STAMP_TEST)
 	@for f in tests/data/labelled_*.jsonl; do $(BIN)/python bench/eval.py $$f; done
 	@if [ -f ../shared/samples/news_samples.jsonl ]; then $(BIN)/python bench/eval.py ../shared/samples/news_samples.jsonl; fi
 
+# The seed of watched people (monitor/match/data/people_seed.txt), from the real January
+# headlines up to SEED_UNTIL (the later days are the time-split measure); needs ../shared/real.
+SEED_UNTIL ?= 2026-01-21
+people-seed: $(STAMP_RUN)
+	$(BIN)/monitor people seed --from ../shared/real/headlines_es_2026-01.jsonl --until $(SEED_UNTIL)
+
 bench: $(STAMP_TEST)
 	$(BIN)/python bench/run_all.py
 
