@@ -299,6 +299,8 @@ _SOURCES: list[tuple[str, re.Pattern[str]]] = [
         ("the Pentagon", r"\bpentagon\w*|department of (?:defense|war)|departamento de (?:defensa|guerra)"
                          r"|\bhegseth\b|secretari[oa] de (?:defensa|guerra)|(?:defense|war) secretary"),
         ("Southern Command", r"comando sur|southern command|southcom"),
+        ("Jorge Rodríguez", r"\bjorge rodriguez\b"),
+        ("Delcy Rodríguez", r"\bdelcy\b"),
         ("the government", r"\bgobierno\b|\bgovernment\b|\bejecutivo\b|\bregimen\b|\bregime\b"
                            r"|\bministr\w*|fiscal general|attorney general|\bfiscalia\b"
                            r"|(?<=\bby )caracas\b|(?<=\bpor )caracas\b|\bcaracas (?=said|says|announced)"
