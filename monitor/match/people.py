@@ -248,8 +248,18 @@ _EVENT_STEMS = ("excarcel", "liberad", "liberac", "libertad", "detenid", "detenc
                 "captur", "secuestr", "encarcel", "politic")
 
 
+# Relatives and counsel: "Hijo de X entre los excarcelados" frees the son, not X.
+_RELATIVES = _wordset("""
+hijo hija hijos hijas madre padre padres esposa esposo esposas hermano hermana hermanos
+hermanas abuelo abuela nieto nieta tio tia primo prima yerno nuera suegro suegra sobrino
+sobrina familiar familiares abogado abogada abogados defensa novia novio pareja viuda
+son daughter mother father wife husband brother sister lawyer family relatives
+""")
+
+
 def _name_like(tok: _Tok, mode: str) -> bool:
-    if not tok.word or len(tok.text) < 2 or tok.key in _STOP or tok.key.startswith(_EVENT_STEMS):
+    if (not tok.word or len(tok.text) < 2 or tok.key in _STOP or tok.key in _RELATIVES
+            or tok.key.startswith(_EVENT_STEMS)):
         return False
     if mode != "sentence" and tok.key.endswith(_NOT_NAME_ENDINGS):
         return False

@@ -1,0 +1,196 @@
+"""Watched people: names learned next to arrests, releases, detentions and deaths; matched
+whole-word on normalized text; ambiguous names only with context; edits while classifying."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+
+from monitor.config import load_config
+from monitor.match import build_classifier
+from monitor.match.people import (
+    NameLearner,
+    WatchedPeople,
+    clean_name,
+    is_ambiguous,
+    learn_names,
+    load_seed,
+    person_key,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED = ROOT / "monitor" / "match" / "data" / "people_seed.txt"
+
+
+@pytest.fixture(scope="module")
+def config():
+    return load_config(ROOT / "feeds.yaml")
+
+
+@pytest.fixture(scope="module")
+def rules(config):
+    return build_classifier(config.topics, config.entities)
+
+
+@pytest.fixture(scope="module")
+def learner(config):
+    return NameLearner(config.entities)
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("Excarcelan a Teodoro Quintana y Mireya Salcedo tras dos años en El Helicoide",
+     ["Teodoro Quintana", "Mireya Salcedo"]),
+    ("Detienen al periodista Ramiro Oquendo en Barquisimeto", ["Ramiro Oquendo"]),
+    ("Denuncian la muerte del preso político Eliseo Baptista en Tocorón", ["Eliseo Baptista"]),
+    ("Wilmer Azócar fue excarcelado esta madrugada, confirma Foro Penal", ["Wilmer Azócar"]),
+    ("Liberan a la activista María de los Ángeles Parra", ["María de los Ángeles Parra"]),
+    ("Yamileth Cordero sale en libertad tras 14 meses en el Rodeo I", ["Yamileth Cordero"]),
+    ("Foro Penal confirma la excarcelación de Octavio Lander, Iris Mujica y Pedro Gil",
+     ["Octavio Lander", "Iris Mujica", "Pedro Gil"]),
+    ("Gumersindo Pacheco, preso político desde 2024, inicia huelga de hambre", ["Gumersindo Pacheco"]),
+    ("EXCARCELAN AL DIRIGENTE SINDICAL ALCIDES BRICEÑO EN ZULIA", ["Alcides Briceño"]),
+    ("Venezuela Frees Opposition Activist Leonel Urdaneta After a Year in Jail", ["Leonel Urdaneta"]),
+    ("Venezuelan authorities detained journalist Carla Montiel on Monday", ["Carla Montiel"]),
+])
+def test_names_next_to_an_event_are_learned(learner, text, names):
+    assert learner.names_in(text) == names
+
+
+@pytest.mark.parametrize("text", [
+    "Excarcelan a 40 presos políticos en Tocorón",
+    "Detienen a dos jóvenes por protestar en Maracay",
+    "Liberan a ciudadanos de República Dominicana y Costa Rica",  # places, after "de"
+    "Excarcelan a la presidenta del Colegio de Médicos de Lara",  # an institution after "del"
+    "Hijo de Celestino Ramos entre los excarcelados de este lunes",  # a relative, not the freed
+    "Delcy Rodríguez dice que han liberado a 300 presos políticos",
+    "Tras la captura de Nicolás Maduro, Trump habla de petróleo",  # a head of government
+    "Detienen a Cilia Flores en Nueva York",
+    "Liberan a Marco Rubio",  # a non-Venezuelan gazetteer person
+    "Excarcelados el Lunes Negro",  # a one-word name is never learned
+    "EN VIVO: detienen a Jorge Rodríguez",
+])
+def test_no_name_is_learned_where_none_should_be(learner, text):
+    assert learner.names_in(text) == []
+
+
+def test_names_are_learned_only_from_rule_matches(learner, rules, config):
+    title = "Excarcelan al periodista Ramiro Oquendo, confirma Foro Penal"
+    result = rules.classify(title)
+    assert result.decided_by["political_prisoners"] == "rules"
+    assert learn_names(title, "", result, learner) == ["Ramiro Oquendo"]
+    # a watched name alone never teaches more names (no feedback loop)
+    watched = WatchedPeople(["Ramiro Oquendo"])
+    with_watched = build_classifier(config.topics, config.entities, watched=watched)
+    title2 = "Ramiro Oquendo y Sergio Lameda, liberado, visitan a sus familias"
+    result2 = with_watched.classify(title2)
+    if result2.decided_by.get("political_prisoners") == "watched":
+        assert learn_names(title2, "", result2, learner) == []
+    # an item that is not about political prisoners teaches nothing
+    assert learn_names("Liberan a Rosa Quintero, secuestrada en Colombia", "",
+                       rules.classify("Un sismo sacude Caracas"), learner) == []
+
+
+def test_display_names_keep_accents_and_caps_become_title_case():
+    assert clean_name("  «ALCIDES BRICEÑO DE LA ROSA»  ") == "Alcides Briceño de la Rosa"
+    assert person_key("Rocío SAN Miguel") == "rocio san miguel"
+
+
+def test_ambiguous_names():
+    assert is_ambiguous("Guanipa")  # one word
+    assert is_ambiguous("José García")  # two common names
+    assert not is_ambiguous("Teodoro Quintana")
+    assert not is_ambiguous("José Gregorio Quintana")
+
+
+def test_watched_names_match_whole_words_on_normalized_text(config):
+    watched = WatchedPeople(["Teodoro Quintana"])
+    clf = build_classifier(config.topics, config.entities, watched=watched)
+    hit = clf.classify("TEODORO QUINTANA reaparece en un acto en Valencia")
+    assert hit.topics == ["political_prisoners"]
+    assert hit.explain["political_prisoners"] == [
+        {"term": "Teodoro Quintana", "field": "title", "role": "watched"}
+    ]
+    assert hit.decided_by["political_prisoners"] == "watched"
+    assert clf.classify("Teodoro Quintanilla gana el torneo").topics == []
+    assert clf.classify("", summary="Habló «Teodoro Quintana» 🎙️ ayer").topics == ["political_prisoners"]
+    assert clf.classify("Nada que ver", text="Teodoro Quintana en el cuerpo del texto").topics == []
+
+
+def test_ambiguous_names_need_venezuelan_or_prisoner_context(config):
+    watched = WatchedPeople(["José García", "Quintana"])
+    clf = build_classifier(config.topics, config.entities, watched=watched)
+    assert clf.classify("José García gana la maratón de Boston").topics == []
+    assert clf.classify("Quintana presenta su libro").topics == []
+    assert clf.classify("José García habla en Caracas").topics == ["political_prisoners"]
+    assert clf.classify("Quintana: «la cárcel no me quebró»").topics == ["political_prisoners"]
+
+
+def test_rules_come_first_and_exclusions_still_apply(config, rules):
+    watched = WatchedPeople(["Teodoro Quintana"])
+    clf = build_classifier(config.topics, config.entities, watched=watched)
+    result = clf.classify("Excarcelan a Teodoro Quintana, confirma Foro Penal")
+    assert result.decided_by["political_prisoners"] == "rules"
+    assert all(e["role"] != "watched" for e in result.explain["political_prisoners"])
+
+
+def test_the_set_changes_at_run_time_without_rebuilding_the_rules(config):
+    watched = WatchedPeople()
+    clf = build_classifier(config.topics, config.entities, watched=watched)
+    title = "Mireya Salcedo visita a su madre"
+    assert clf.classify(title).topics == []
+    assert watched.add(["Mireya Salcedo", "MIREYA SALCEDO"]) == ["Mireya Salcedo"]
+    assert clf.classify(title).topics == ["political_prisoners"]
+    assert watched.remove("mireya salcedo")
+    assert clf.classify(title).topics == []
+    watched.replace(["Mireya Salcedo"])
+    assert "Mireya Salcedo" in watched and len(watched) == 1
+
+
+def test_edits_while_classifying_from_other_threads(config):
+    watched = WatchedPeople(["Nombre Base"])
+    clf = build_classifier(config.topics, config.entities, watched=watched)
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def classify() -> None:
+        try:
+            while not stop.is_set():
+                assert clf.classify("Nombre Base saluda").topics == ["political_prisoners"]
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    readers = [threading.Thread(target=classify) for _ in range(3)]
+    for t in readers:
+        t.start()
+    for i in range(200):
+        watched.add([f"Persona Numero{i}"])
+        if i % 3 == 0:
+            watched.remove(f"Persona Numero{i}")
+    stop.set()
+    for t in readers:
+        t.join()
+    assert errors == []
+    assert len(watched) == 1 + 200 - 67
+
+
+def test_the_seed_is_sorted_unique_and_learnable(learner):
+    names = load_seed()
+    assert names, "the package ships a seed list"
+    keys = [person_key(n) for n in names]
+    assert keys == sorted(keys) and len(set(keys)) == len(keys)
+    assert all(learner.allowed(n) for n in names)
+
+
+def test_the_seed_is_what_january_2_to_21_teaches(shared_dir, config, rules, learner):
+    """Reproducible: regenerating the seed from the real headlines gives the shipped file."""
+    from monitor.people_cli import seed_names
+
+    path = shared_dir / "real" / "headlines_es_2026-01.jsonl"
+    if not path.is_file():
+        pytest.skip("the real January headlines are absent")
+    items = [json.loads(ln) for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    items = [i for i in items if str(i.get("date"))[:10] <= "2026-01-21"]
+    assert seed_names(items, rules, learner) == load_seed()
