@@ -11,6 +11,7 @@ import difflib
 import ipaddress
 import os
 import re
+import stat
 import types
 import typing
 from dataclasses import dataclass
@@ -38,6 +39,10 @@ from monitor.durations import format_duration, parse_duration
 from monitor.match.rules import EntitySpec, TopicRules, validate_rules
 
 DEFAULT_CONFIG = "feeds.yaml"
+MAX_CONFIG_BYTES = 1_000_000
+MAX_YAML_NODES = 200_000  # after aliases are expanded (the shipped file has about 6,000)
+MAX_YAML_ALIASES = 1_000  # collections used again through an alias
+MAX_YAML_DEPTH = 64
 DEFAULT_DB_URL = "sqlite:///data/monitor.db"
 DEFAULT_API_URL = "https://api.telegram.org"
 URGENCIES = ("low", "normal", "high")
@@ -48,11 +53,16 @@ Duration = Annotated[
 
 
 def _check_url(value: str) -> str:
-    parts = urlsplit(value)
+    shown = re.sub(r"//[^/?#\s]*@", "//***@", value)  # never echo a password
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise ValueError(f"invalid URL {shown!r}: cannot be parsed") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"invalid URL {value!r}: expected http:// or https:// and a host name")
+        raise ValueError(f"invalid URL {shown!r}: expected http:// or https:// and a host name")
     if any(ch.isspace() for ch in value):
-        raise ValueError(f"invalid URL {value!r}: it contains white space")
+        raise ValueError(f"invalid URL {shown!r}: it contains white space")
     return value
 
 
@@ -297,6 +307,8 @@ class ConfigError(Exception):
         super().__init__(self.render())
 
     def render(self) -> str:
+        if len(self.issues) == 1 and not self.issues[0].location:  # about the file itself
+            return f"{self.path}: {self.issues[0].message}"
         head = f"{self.path}: {len(self.issues)} error{'s' if len(self.issues) != 1 else ''}"
         return "\n".join([head, *(f"  {issue}" for issue in self.issues)])
 
@@ -454,8 +466,14 @@ def parse_config(text: str, path: str = DEFAULT_CONFIG) -> AppConfig:
         raise ConfigError(path, [ConfigIssue("(YAML syntax)", line, problem)]) from None
     except YAMLError as exc:
         raise ConfigError(path, [ConfigIssue("(YAML syntax)", None, str(exc))]) from None
+    except RecursionError:
+        problem = f"nested deeper than {MAX_YAML_DEPTH} levels"
+        raise ConfigError(path, [ConfigIssue("(YAML)", None, problem)]) from None
     if data is None:
         raise ConfigError(path, [ConfigIssue("(top level)", None, "the file is empty")])
+    problem = _expansion_problem(data)
+    if problem:
+        raise ConfigError(path, [ConfigIssue("(YAML)", None, problem)])
     if not isinstance(data, dict):
         raise ConfigError(
             path, [ConfigIssue("(top level)", 1, "expected a mapping with settings, topics, entities, feeds, channels")]
@@ -479,6 +497,50 @@ def parse_config(text: str, path: str = DEFAULT_CONFIG) -> AppConfig:
     return config
 
 
+def _expansion_problem(data: Any) -> str | None:
+    """Why the document is refused before it is expanded, or None.
+
+    Anchors and aliases share one object per anchored collection, so loading stays
+    small; expanding them (for validation) is what explodes ("billion laughs"). The
+    expanded size is counted with one visit per distinct collection.
+    """
+    sizes: dict[int, int] = {}
+    aliases = 0
+
+    def size(node: Any, depth: int) -> int:
+        nonlocal aliases
+        if not isinstance(node, dict | list):
+            return 1
+        if depth > MAX_YAML_DEPTH:
+            raise _Refused(f"nested deeper than {MAX_YAML_DEPTH} levels")
+        known = sizes.get(id(node))
+        if known is not None:
+            aliases += 1
+            if aliases > MAX_YAML_ALIASES:
+                raise _Refused(f"more than {MAX_YAML_ALIASES} uses of anchors (aliases)")
+            return known
+        children = [*node.keys(), *node.values()] if isinstance(node, dict) else node
+        total = 1
+        for child in children:
+            total += size(child, depth + 1)
+            if total > MAX_YAML_NODES:
+                raise _Refused(
+                    f"expands to more than {MAX_YAML_NODES:,} values (anchors and aliases)"
+                )
+        sizes[id(node)] = total
+        return total
+
+    try:
+        size(data, 0)
+    except _Refused as exc:
+        return str(exc)
+    return None
+
+
+class _Refused(Exception):
+    pass
+
+
 def _plain(node: Any) -> Any:
     """ruamel's round-trip containers as plain dicts and lists (pydantic wants those)."""
     if isinstance(node, dict):
@@ -492,12 +554,36 @@ def load_config(path: str | os.PathLike[str]) -> AppConfig:
     """Read and validate a config file; a missing or unreadable file is a ConfigError too."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        text = _read_regular_file(p).decode("utf-8")
     except FileNotFoundError:
         raise ConfigError(str(p), [ConfigIssue("", None, "file not found")]) from None
+    except _Refused as exc:
+        raise ConfigError(str(p), [ConfigIssue("", None, str(exc))]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(str(p), [ConfigIssue("", None, f"cannot read the file: {exc}")]) from None
     return parse_config(text, str(p))
+
+
+def _read_regular_file(p: Path) -> bytes:
+    """The bytes of a regular file of at most MAX_CONFIG_BYTES. Opened without blocking
+    (a FIFO would wait for a writer) and checked on the open descriptor."""
+    fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a directory" if stat.S_ISDIR(info.st_mode) else "a device, pipe or socket"
+            raise _Refused(f"not a regular file ({kind})")
+        if info.st_size > MAX_CONFIG_BYTES:
+            raise _Refused(f"larger than {MAX_CONFIG_BYTES:,} bytes")
+        chunks, size = [], 0
+        while chunk := os.read(fd, 65536):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_CONFIG_BYTES:  # grew while being read
+                raise _Refused(f"larger than {MAX_CONFIG_BYTES:,} bytes")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 # ---------------------------------------------------------------------------

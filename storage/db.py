@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,19 +33,55 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*://)(.*)$", re.S)
+_QUERY_SECRET = re.compile(r"(?i)\b(password|passwd|pwd|sslpassword)=[^&\s]*")
+
+
+def _secrets(url: str) -> list[str]:
+    """The password of `url` and, when it holds '@', each of its parts (SQLAlchemy would
+    read what follows the first '@' as the host and might echo it in an error)."""
+    match = _SCHEME.match(url)
+    if not match or "@" not in match.group(2):
+        return []
+    userinfo = match.group(2).rpartition("@")[0]
+    _, colon, password = userinfo.partition(":")
+    if not colon or not password:
+        return []
+    parts = [password, *(p for p in password.split("@") if len(p) >= 3)]
+    return sorted(set(parts), key=len, reverse=True)
+
+
 def redact_url(url: str) -> str:
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
+    """`url` without its password, by text: it works on URLs SQLAlchemy cannot parse, and
+    a password holding '@' (which ends at the last '@') is hidden whole."""
+    match = _SCHEME.match(url)
+    if not match:
         return "<invalid database URL>"
+    scheme, rest = match.groups()
+    if "@" in rest:
+        userinfo, _, host = rest.rpartition("@")
+        user, colon, _ = userinfo.partition(":")
+        rest = f"{user}{':***' if colon else ''}@{host}"
+    return scheme + _QUERY_SECRET.sub(lambda m: f"{m.group(1)}=***", rest)
+
+
+def scrub(text: str, url: str) -> str:
+    """`text` (an error from a driver) with every trace of `url`'s password removed."""
+    for secret in _secrets(url):
+        text = text.replace(secret, "***")
+    return text
 
 
 def make_engine(url: str) -> Engine:
     """An engine for `url`; for SQLite the parent directory is created when missing."""
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
-        raise DatabaseError(f"invalid database URL {url!r}: {exc}") from None
+    except (ArgumentError, ValueError, TypeError):
+        raise DatabaseError(
+            f"invalid database URL {redact_url(url)!r}: expected e.g. sqlite:///data/monitor.db "
+            "or postgresql+psycopg://user:password@host/dbname (percent-encode '@' in a "
+            "password as %40)"
+        ) from None
     kwargs: dict[str, Any] = {"future": True}
     if parsed.get_backend_name() == "sqlite":
         db = parsed.database
@@ -53,7 +90,7 @@ def make_engine(url: str) -> Engine:
                 Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise DatabaseError(
-                    f"cannot open database {redact_url(url)}: {exc.strerror or exc}"
+                    f"cannot open database {redact_url(url)}: {scrub(str(exc.strerror or exc), url)}"
                 ) from None
         kwargs["connect_args"] = {"timeout": 30}
     else:
@@ -61,7 +98,9 @@ def make_engine(url: str) -> Engine:
     try:
         engine = create_engine(parsed, **kwargs)
     except (ModuleNotFoundError, SQLAlchemyError) as exc:
-        raise DatabaseError(f"cannot open database {redact_url(url)}: {exc}") from None
+        raise DatabaseError(
+            f"cannot open database {redact_url(url)}: {scrub(str(exc), url)}"
+        ) from None
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -85,12 +124,16 @@ def downgrade(engine: Engine, revision: str = "base") -> None:
 class Database:
     """An opened, migrated database and its session factory."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, url: str | None = None) -> None:
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
+        self._url = url
 
     @property
     def url(self) -> str:
+        """The URL without its password (as written, so an '@' in it is hidden too)."""
+        if self._url is not None:
+            return redact_url(self._url)
         return self.engine.url.render_as_string(hide_password=True)
 
     @property
@@ -122,16 +165,16 @@ def open_database(url: str = DEFAULT_URL, *, migrate_schema: bool = True) -> Dat
                 pass
     except SQLAlchemyError as exc:
         engine.dispose()
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        reason = scrub(str(getattr(exc, "orig", None) or exc).strip(), url).splitlines()[0]
         raise DatabaseError(f"cannot open database {redact_url(url)}: {reason}") from None
     except OSError as exc:
         engine.dispose()
-        raise DatabaseError(f"cannot open database {redact_url(url)}: {exc}") from None
+        raise DatabaseError(f"cannot open database {redact_url(url)}: {scrub(str(exc), url)}") from None
     except AlembicCommandError as exc:
         engine.dispose()
-        reason = str(exc).strip().splitlines()[0]
+        reason = scrub(str(exc).strip(), url).splitlines()[0]
         raise DatabaseError(
             f"cannot migrate database {redact_url(url)}: {reason} "
             "(was it written by a newer version of the monitor?)"
         ) from None
-    return Database(engine)
+    return Database(engine, url)

@@ -236,7 +236,8 @@ class Fetcher:
 
     async def _get_checked(self, url: str, current: str, headers: dict[str, str]) -> FetchResult:
         try:
-            async with self._client.stream("GET", current, headers=headers) as response:
+            target, auth = _split_userinfo(current)  # credentials go in a header, not the URL
+            async with self._client.stream("GET", target, headers=headers, auth=auth) as response:
                 result = FetchResult(
                     url, current, response.status_code,
                     headers={k.lower(): v for k, v in response.headers.items()},
@@ -278,6 +279,16 @@ class Fetcher:
         async for raw in response.aiter_raw():
             body.feed(raw)
         return body.finish()
+
+
+def _split_userinfo(url: str) -> tuple[httpx.URL, httpx.BasicAuth | None]:
+    """The URL without its userinfo, and that userinfo as Basic auth: httpx would keep it
+    in the URL it logs."""
+    parsed = httpx.URL(url)
+    if not parsed.userinfo:
+        return parsed, None
+    auth = httpx.BasicAuth(parsed.username, parsed.password)
+    return parsed.copy_with(username=None, password=None), auth
 
 
 def _first_line(exc: BaseException) -> str:

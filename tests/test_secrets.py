@@ -1,0 +1,113 @@
+"""Passwords and URL userinfo never appear in errors, logs, `monitor status` or summaries."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from monitor.config import ConfigError, FeedConfig, Settings, parse_config
+from monitor.devtools.feedserver import FeedServer
+from monitor.devtools.samples import SampleItem, rss
+from monitor.fetch import Fetcher
+from monitor.fetch.redact import redact_userinfo
+from monitor.ingest import poll_feed
+from monitor.status import render_status
+from storage.db import Database, DatabaseError, open_database, redact_url
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("url,hidden,shown", [
+    ("postgresql+psycopg://bob:hunter2@db.example/m", ["hunter2"], "bob:***@db.example/m"),
+    ("postgresql+psycopg://bob:s3cr@tpass@db.example/m", ["s3cr", "tpass"], "bob:***@db.example/m"),
+    ("postgresql://bob:pw@h/db?password=hunter2&sslmode=require", ["hunter2"], "password=***"),
+    ("postgresql://bob:hunter2@h:notaport/db", ["hunter2"], "bob:***@h:notaport"),
+    ("sqlite:///data/monitor.db", [], "sqlite:///data/monitor.db"),
+])
+def test_redact_url(url: str, hidden: list[str], shown: str) -> None:
+    text = redact_url(url)
+    assert shown in text
+    for secret in hidden:
+        assert secret not in text
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql+psycopg://bob:hunter2@db.example:notaport/m",  # SQLAlchemy cannot parse it
+    "postgresql+psycopg://bob:hun@ter2@127.0.0.1:1/m",  # '@' in the password
+    "postgresql+psycopg://bob:hunter2@127.0.0.1:1/m",  # nobody listens
+    "://bob:hunter2@",
+])
+def test_database_errors_never_show_the_password(url: str) -> None:
+    with pytest.raises(DatabaseError) as err:
+        open_database(url)
+    message = str(err.value)
+    assert "hunter2" not in message and "hun" not in message.replace("hunt", "")
+    assert "ter2" not in message
+
+
+@pytest.mark.parametrize("command", ["status", "poll-once", "check-config"])
+def test_cli_with_a_malformed_database_url(command: str, tmp_path: Path) -> None:
+    url = "postgresql+psycopg://bob:s3cr@t-pa55@db.example:notaport/m"
+    done = subprocess.run(
+        [sys.executable, "-m", "monitor", command, "--config", str(ROOT / "feeds.yaml")],
+        capture_output=True, text=True, timeout=60, cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "DATABASE_URL": url},
+    )
+    out = done.stdout + done.stderr
+    assert "s3cr" not in out and "t-pa55" not in out
+    assert "Traceback" not in out
+    if command != "check-config":  # check-config does not open the database
+        assert done.returncode == 1 and "bob:***@" in done.stderr
+
+
+def test_database_url_property_hides_an_at_sign_password(db_url: str) -> None:
+    db = open_database(db_url)
+    try:
+        assert db.url == redact_url(db_url)
+    finally:
+        db.dispose()
+
+
+def test_redact_userinfo_in_free_text() -> None:
+    text = "moved https://ana:pa55@w0rd@feeds.example/rss -> http://x.example/a@b?c=d@e"
+    out = redact_userinfo(text)
+    assert "pa55" not in out and "w0rd" not in out
+    assert "https://***@feeds.example/rss" in out and "http://x.example/a@b?c=d@e" in out
+
+
+def test_config_errors_never_echo_a_password() -> None:
+    text = (ROOT / "feeds.yaml").read_text(encoding="utf-8")
+    text = text.replace("feeds:\n", "feeds:\n  - {name: bad, url: 'ftp://ana:hunter2@h.example/', "
+                        "language: es}\n", 1)
+    with pytest.raises(ConfigError) as err:
+        parse_config(text)
+    assert "hunter2" not in err.value.render() and "ftp://***@h.example/" in err.value.render()
+
+
+async def test_feed_credentials_not_logged_on_a_permanent_redirect(
+    server: FeedServer, db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings()
+    server.set_route("/new", rss([SampleItem("Nota", "https://news.example/1", "texto")]))
+    server.set_route("/old", redirect=server.url("/new").replace("http://", "http://ana:pa55w0rd@"),
+                     status=301)
+    server.set_route("/gone", redirect="ftp://ana:pa55w0rd@files.example/x", status=302)
+    url = server.url("/old").replace("http://", "http://ana:pa55w0rd@")
+    caplog.set_level(logging.DEBUG, "monitor")
+    caplog.set_level(logging.INFO, "httpx")  # logs every request with its URL
+    async with Fetcher(settings, deadline=2) as fetcher:
+        moved = await poll_feed(FeedConfig(name="moved", url=url, language="es"), settings,
+                                fetcher, db)
+        gone = await poll_feed(
+            FeedConfig(name="gone", url=server.url("/gone").replace("http://", "http://ana:pa55w0rd@"),
+                       language="es"), settings, fetcher, db)
+    assert moved.redirected_to and gone.status == "error"
+    assert server.hits("/old")[0].headers.get("authorization", "").startswith("Basic ")
+    shown = "\n".join([moved.summary_line(), gone.summary_line(), caplog.text,
+                       render_status(db, None, now=moved.polled_at)])
+    assert "moved permanently" in shown and "unsupported" in shown
+    assert "pa55w0rd" not in shown
