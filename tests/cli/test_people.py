@@ -1,0 +1,78 @@
+"""`monitor people` as an operator runs it: real processes on a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from test_cli import monitor
+
+from monitor.match.people import load_seed
+
+
+def test_the_list_starts_with_the_seed(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'm.db'}"
+    result = monitor("people", "--db", db)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["name", "origin", "taught", "by", "date"]
+    seed = load_seed()
+    assert lines[-1] == f"{len(seed)} names"
+    assert all(any(line.startswith(name) and " seed " in line for line in lines) for name in seed)
+
+
+def test_add_and_remove(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'm.db'}"
+    added = monitor("people", "--db", db, "add", "Teodoro", "Quintana")
+    assert added.returncode == 0, added.stderr
+    assert added.stdout.strip() == "watching Teodoro Quintana"
+    again = monitor("people", "--db", db, "add", "TEODORO QUINTANA")
+    assert again.stdout.strip() == "Teodoro Quintana is already watched"
+    listed = monitor("people", "--db", db).stdout
+    [row] = [line for line in listed.splitlines() if line.startswith("Teodoro Quintana")]
+    assert "operator" in row and "added by cli:" in row
+    removed = monitor("people", "--db", db, "remove", "teodoro quintana")
+    assert removed.returncode == 0
+    assert removed.stdout.strip() == "stopped watching Teodoro Quintana; it will not be learned again"
+    assert "Teodoro Quintana" not in monitor("people", "--db", db).stdout
+    assert "operator (removed)" in monitor("people", "--db", db, "--all").stdout
+    unknown = monitor("people", "--db", db, "remove", "Nadie Conocido")
+    assert unknown.returncode == 2
+    assert "nobody named 'Nadie Conocido' is watched" in unknown.stderr
+    assert "Traceback" not in unknown.stderr
+
+
+def test_seed_writes_a_sorted_reproducible_list(tmp_path: Path) -> None:
+    labelled = tmp_path / "labelled.jsonl"
+    rows = [
+        {"id": "1", "date": "2026-01-05", "title": "Excarcelan a Wilmer Azócar y Teodoro Quintana, confirma Foro Penal",
+         "summary": "", "topics": ["political_prisoners"]},
+        {"id": "2", "date": "2026-01-06", "title": "Detienen al periodista Ramiro Oquendo en Caracas",
+         "summary": "", "topics": ["political_prisoners"]},
+        {"id": "3", "date": "2026-01-07", "title": "Excarcelan a Iris Mujica, confirma Foro Penal",
+         "summary": "", "topics": ["political_prisoners"]},
+        {"id": "4", "date": "2026-01-05", "title": "Liberan a Rosa Quintero, secuestrada en Colombia",
+         "summary": "", "topics": []},  # gold says not relevant: nothing learned
+    ]
+    labelled.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "seed.txt"
+    result = monitor("people", "seed", "--from", str(labelled), "--until", "2026-01-06", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    names = [ln for ln in out.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
+    assert names == ["Ramiro Oquendo", "Teodoro Quintana", "Wilmer Azócar"]
+    first = out.read_bytes()
+    monitor("people", "seed", "--from", str(labelled), "--until", "2026-01-06", "--out", str(out))
+    assert out.read_bytes() == first
+    missing = monitor("people", "seed", "--from", str(tmp_path / "nope.jsonl"), "--out", str(out))
+    assert missing.returncode == 2 and "cannot read" in missing.stderr
+
+
+def test_classify_uses_the_seed_without_a_database(tmp_path: Path) -> None:
+    name = load_seed()[0]
+    line = json.dumps({"id": "a", "title": f"{name} celebra su cumpleaños"}, ensure_ascii=False)
+    result = monitor("classify", "--db", f"sqlite:///{tmp_path / 'absent' / 'x.db'}", stdin=line + "\n")
+    assert result.returncode == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["topics"] == ["political_prisoners"]
+    assert out["matches"]["political_prisoners"] == [name]
+    assert not (tmp_path / "absent").exists()
