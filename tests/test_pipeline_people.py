@@ -1,0 +1,78 @@
+"""The pipeline learns names from rule matches, watches them at once, and a restarted
+service finds them in the database (real SQLite file, the default rules)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from monitor.pipeline import Pipeline
+from storage.models import Feed, Item, Match
+from storage.people import list_people, remove_person
+
+NOW = datetime(2026, 1, 20, 12, 0, tzinfo=UTC)
+
+
+def _store(db, *titles: str) -> list[int]:
+    with db.session() as s:
+        feed = s.scalar(select(Feed).where(Feed.name == "f"))
+        if feed is None:
+            feed = Feed(name="f", url="https://f.example/rss", consecutive_failures=0)
+            s.add(feed)
+            s.flush()
+        ids = []
+        for t in titles:
+            item = Item(feed_id=feed.id, guid=t, url=f"https://f.example/{abs(hash(t))}", title=t,
+                        summary="", language="es", published_at=NOW, backfill=True,
+                        content_hash=hashlib.sha256(t.encode()).hexdigest(), entities=[])
+            s.add(item)
+            s.flush()
+            ids.append(item.id)
+        return ids
+
+
+def _explain(db, item_id: int) -> list[dict]:
+    with db.session() as s:
+        match = s.scalar(select(Match).where(Match.item_id == item_id, Match.topic == "political_prisoners"))
+        return list(match.explain) if match else []
+
+
+def test_a_name_learned_from_a_release_matches_later_items(db, default_config):
+    pipeline = Pipeline(default_config, db)
+    [teacher] = _store(db, "Excarcelan al sindicalista Teodoro Quintana, confirma Foro Penal")
+    pipeline.process_pending(now=NOW)
+    assert "Teodoro Quintana" in pipeline.watched
+    with db.session() as s:
+        [row] = [p for p in list_people(s) if p.name == "Teodoro Quintana"]
+    assert row.origin == "learned"
+    assert row.source_title == "Excarcelan al sindicalista Teodoro Quintana, confirma Foro Penal"
+
+    [later] = _store(db, "Teodoro Quintana celebra su cumpleaños con sus nietos")
+    pipeline.process_pending(now=NOW)
+    assert _explain(db, later) == [{"term": "Teodoro Quintana", "field": "title", "role": "watched"}]
+    assert _explain(db, teacher)[0]["role"] != "watched"
+
+
+def test_a_watched_match_teaches_nothing(db, default_config):
+    pipeline = Pipeline(default_config, db)
+    pipeline.watched.add(["Teodoro Quintana"])
+    _store(db, "Teodoro Quintana y Mireya Salcedo, liberada ayer, visitan Mérida")
+    pipeline.process_pending(now=NOW)
+    assert "Mireya Salcedo" not in pipeline.watched
+
+
+def test_a_restarted_pipeline_loads_the_list_and_keeps_removals(db, default_config):
+    first = Pipeline(default_config, db)
+    _store(db, "Detienen al periodista Ramiro Oquendo en Caracas",
+           "Excarcelan a Wilmer Azócar, confirma Foro Penal")
+    first.process_pending(now=NOW)
+    with db.session() as s:
+        remove_person(s, "Wilmer Azócar")
+    second = Pipeline(default_config, db)
+    assert "Ramiro Oquendo" in second.watched
+    assert "Wilmer Azócar" not in second.watched
+    _store(db, "Wilmer Azócar sale en libertad, informa Foro Penal")
+    second.process_pending(now=NOW)
+    assert "Wilmer Azócar" not in second.watched  # removed names are never learned again
