@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP_RUN  := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: run test demo bench eval soak lint clean
+.PHONY: run test demo bench eval train soak lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,13 @@ test: $(STAMP_TEST)
 eval: $(STAMP_TEST)
 	@for f in tests/data/labelled_*.jsonl; do $(BIN)/python bench/eval.py $$f; done
 	@if [ -f ../shared/samples/news_samples.jsonl ]; then $(BIN)/python bench/eval.py ../shared/samples/news_samples.jsonl; fi
+
+# The shipped relevance model (monitor/match/models/relevance.json), byte for byte: trained
+# on the real January headlines up to TRAIN_UNTIL (the later days are the time-split
+# measure) and the tuned synthetic sets; needs ../shared/real for the real part.
+TRAIN_UNTIL ?= 2026-01-21
+train: $(STAMP_TEST)
+	$(BIN)/monitor train --until $(TRAIN_UNTIL) --log-level WARNING
 
 # The seed of watched people (monitor/match/data/people_seed.txt), from the real January
 # headlines up to SEED_UNTIL (the later days are the time-split measure); needs ../shared/real.
