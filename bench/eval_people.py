@@ -1,7 +1,7 @@
 """Watched people on and off: political_prisoners precision and recall on a labelled file.
 
     python bench/eval_people.py FILE.jsonl [--since DATE] [--until DATE] [--skip-unsure]
-        [--config feeds.yaml] [--seed PATH]
+        [--config feeds.yaml] [--seed PATH] [--model]
 
 Three runs, summary figures only (never the items): the rules alone; the rules with the
 seed list watched; the rules with the seed watched and names learned as the service
@@ -34,9 +34,9 @@ def _in_window(item: dict, since: str | None, until: str | None, skip_unsure: bo
     return not (skip_unsure and item.get("unsure"))
 
 
-def run(items: list[dict], config, seed: list[str] | None, learn: bool, window) -> dict[str, float]:
+def run(items: list[dict], config, seed: list[str] | None, learn: bool, window, model=None) -> dict[str, float]:
     watched = WatchedPeople(seed or []) if seed is not None else None
-    classifier = build_classifier(config.topics, config.entities, watched=watched)
+    classifier = build_classifier(config.topics, config.entities, watched=watched, model=model)
     learner = NameLearner(config.entities)
     tp = fp = fn = 0
     for item in sorted(items, key=lambda i: (str(i.get("date") or ""), str(i.get("id")))):
@@ -65,8 +65,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--since")
     ap.add_argument("--until")
     ap.add_argument("--skip-unsure", action="store_true")
+    ap.add_argument("--model", action="store_true", help="with the shipped learned model too")
     args = ap.parse_args(argv)
     config = load_config(args.config)
+    model = None
+    if args.model:
+        from monitor.match.learned import default_model
+
+        model = default_model().model
     items = [json.loads(ln) for ln in Path(args.file).read_text(encoding="utf-8").splitlines() if ln.strip()]
     if args.seed:
         seed = [ln.strip() for ln in Path(args.seed).read_text(encoding="utf-8").splitlines()
@@ -77,12 +83,13 @@ def main(argv: list[str] | None = None) -> int:
     def window(item: dict) -> bool:
         return _in_window(item, args.since, args.until, args.skip_unsure)
 
-    print(f"### {Path(args.file).name} {args.since or ''}..{args.until or ''} ({TOPIC})\n")
+    print(f"### {Path(args.file).name} {args.since or ''}..{args.until or ''} ({TOPIC}"
+          f"{', rules + model' if model else ', rules'})\n")
     print("| watched people | precision | recall | tp | fp | fn | names at the end |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for label, s, learn in (("off", None, False), (f"seed ({len(seed)})", seed, False),
                             ("seed + learned in date order", seed, True)):
-        m = run(items, config, s, learn, window)
+        m = run(items, config, s, learn, window, model)
         print(f"| {label} | {m['precision']:.3f} | {m['recall']:.3f} | {m['tp']} | {m['fp']} | "
               f"{m['fn']} | {m['watched']} |")
     return 0
