@@ -161,6 +161,9 @@ class AdminBot:
         self._ready = False  # webhook removed and our username known
         self._bot_username: str | None = None
         self._notify_lock = asyncio.Lock()
+        # set by the service when the relevance model could not be loaded; told once per process
+        self.model_problem: str | None = None
+        self._model_reported = False
         self._reloaded = asyncio.Event()
 
     # -- lifecycle -------------------------------------------------------------------
@@ -486,9 +489,17 @@ class AdminBot:
                     "Its alerts stay queued. Check that the bot is an administrator of the "
                     "chat and may post there."
                 )))
+        if self.model_problem and not self._model_reported:
+            out.append(("model", "relevance", (
+                f"⚠️ Learned relevance model off: {shorten(clean(self.model_problem), 300)}\n"
+                "Matching runs on the rules alone. Run 'monitor train' (or reinstall) and restart."
+            )))
         return out
 
     def _mark_reported(self, kind: str, name: str) -> None:
+        if kind == "model":
+            self._model_reported = True
+            return
         with self.db.session() as session:
             if kind == "feed":
                 stmt = update(Feed).where(Feed.name == name).values(failure_reported=True)

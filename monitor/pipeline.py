@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from alerts.outbox import enqueue_for_item
 from monitor.config import AppConfig
 from monitor.match import Classifier, build_classifier
+from monitor.match.learned import ModelLoad, default_model
 from monitor.match.people import NameLearner, WatchedPeople
 from storage.db import Database
 from storage.models import Count, Item, Match
@@ -44,21 +45,28 @@ class ProcessResult:
 class Pipeline:
     """Classifies unclassified items and queues their alerts."""
 
-    def __init__(self, config: AppConfig, db: Database) -> None:
+    def __init__(self, config: AppConfig, db: Database, *, model: ModelLoad | None = None) -> None:
         self.db = db
         self.config = config
+        # the learned second opinion, read once per process and kept across reloads; a
+        # missing or corrupt file means rules alone (default_model() logs it once)
+        self.model_load = model if model is not None else default_model()
         # watched people: loaded (and seeded) from the database, grown by what the rules
         # teach, re-read every WATCHED_REFRESH seconds for edits from the CLI or replicas
         self.learner = NameLearner(config.entities)
         self.watched = WatchedPeople()
         self._watched_at = float("-inf")
         self.refresh_watched(force=True)
-        self.classifier: Classifier = build_classifier(config.topics, config.entities, watched=self.watched)
+        self.classifier: Classifier = build_classifier(
+            config.topics, config.entities, watched=self.watched, model=self.model_load.model
+        )
 
     def update_config(self, config: AppConfig) -> None:
         """Hot reload: new rules apply to items classified from now on."""
         self.learner = NameLearner(config.entities)
-        self.classifier = build_classifier(config.topics, config.entities, watched=self.watched)
+        self.classifier = build_classifier(
+            config.topics, config.entities, watched=self.watched, model=self.model_load.model
+        )
         self.config = config
 
     def refresh_watched(self, *, force: bool = False) -> None:

@@ -70,6 +70,7 @@ class Service:
         self.pipeline = Pipeline(config, db)
         self.fetcher = Fetcher(config.settings)
         self.admin = AdminBot(config, runtime, db, self, watched=self.pipeline.watched)
+        self.admin.model_problem = self.pipeline.model_load.problem  # told once in the chat
         self.worker = DeliveryWorker(
             config, runtime, db, dry_run=dry_run, out=self.out,
             stale_after=config.settings.delivery_lease.total_seconds(), on_outcome=self._count_delivery,
@@ -340,6 +341,7 @@ class Service:
             self.metrics.queue_depth.set(depth)
         except Exception as exc:
             report["database"] = {"reachable": False, "error": str(exc).splitlines()[0]}
+        report["model"] = self.pipeline.model_load.status  # "rules only" when missing or corrupt
         report["status"] = "ok" if alive and report["database"]["reachable"] else "unhealthy"
         return report
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ FORMAT = "venezuela-monitor/relevance"
 FORMAT_VERSION = 1
 ANALYZER = "words1-2+charwb3-5/v1"
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "relevance.json"
+ENV_MODEL = "MONITOR_MODEL"  # another model file for the service (tests, trials)
 MAX_MODEL_CHARS = 1000
 """The model reads the title and the first characters of the summary: what an outlet writes
 to tell the story. Long bodies would dilute the features and cost time."""
@@ -200,10 +202,16 @@ def load_model(path: str | Path | None = None) -> ModelLoad:
     return ModelLoad(model, None, str(p))
 
 
-@cache
 def default_model() -> ModelLoad:
-    """The shipped model, loaded once per process; a problem is logged once, here."""
-    loaded = load_model()
+    """The model of this process: $MONITOR_MODEL when set, else the shipped file.
+
+    Loaded once per path; a problem is logged once, here."""
+    return _load_once(os.environ.get(ENV_MODEL) or str(MODEL_PATH))
+
+
+@cache
+def _load_once(path: str) -> ModelLoad:
+    loaded = load_model(path)
     if loaded.problem:
         log.warning("relevance model off, matching on rules alone: %s", loaded.problem)
     return loaded
