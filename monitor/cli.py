@@ -86,6 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
         'on stdout: {"id", "topics", "urgency", "matches", "entities", "counts"}. Uses the '
         "topics and entities of the config; no database, no network.",
     )
+    p.add_argument(
+        "--explain", action="store_true",
+        help='add "explain" (per topic: the terms, or the model\'s score and threshold) and '
+        '"decided_by" (rules, model or watched) to each output line',
+    )
     p.set_defaults(handler=cmd_classify)
 
     p = sub.add_parser(
@@ -179,6 +184,7 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 def cmd_classify(args: argparse.Namespace) -> int:
     from monitor.match import build_classifier
     from monitor.match.jsonl import classify_stream
+    from monitor.match.learned import default_model
 
     from monitor.match.people import WatchedPeople, load_seed
 
@@ -186,8 +192,10 @@ def cmd_classify(args: argparse.Namespace) -> int:
     # the shipped seed of watched people; nothing is learned within the stream, so each
     # line's output depends on that line alone (docs/MATCHING.md, "Watched people")
     watched = WatchedPeople(load_seed())
-    classifier = build_classifier(config.topics, config.entities, watched=watched)
-    return classify_stream(classifier, sys.stdin, sys.stdout, sys.stderr)
+    classifier = build_classifier(
+        config.topics, config.entities, watched=watched, model=default_model().model
+    )
+    return classify_stream(classifier, sys.stdin, sys.stdout, sys.stderr, explain=args.explain)
 
 
 def cmd_status(args: argparse.Namespace) -> int:

@@ -26,7 +26,9 @@ def _item_error(obj: object) -> str | None:
     return None
 
 
-def classify_stream(classifier: Classifier, infile: IO[str], outfile: IO[str], errfile: IO[str]) -> int:
+def classify_stream(
+    classifier: Classifier, infile: IO[str], outfile: IO[str], errfile: IO[str], *, explain: bool = False
+) -> int:
     rejected = done = 0
     for number, line in enumerate(infile, start=1):
         if not line.strip():
@@ -51,7 +53,10 @@ def classify_stream(classifier: Classifier, infile: IO[str], outfile: IO[str], e
         )
         item_id = obj.get("id")
         done += 1
-        outfile.write(json.dumps(result.to_json(item_id if item_id is None else str(item_id)),
-                                 ensure_ascii=False) + "\n")
+        out = result.to_json(item_id if item_id is None else str(item_id))
+        if explain:  # beyond DESIGN.md's keys, only on request
+            out["explain"] = result.explain
+            out["decided_by"] = result.decided_by
+        outfile.write(json.dumps(out, ensure_ascii=False) + "\n")
     outfile.flush()
     return 1 if rejected and not done else 0
