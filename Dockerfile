@@ -1,20 +1,35 @@
 # Container image of the monitor: `docker build -t venezuela-monitor .`
 # Run: docker run -d --name monitor -v monitor-data:/app/data \
 #        -e TELEGRAM_BOT_TOKEN=... venezuela-monitor
-FROM python:3.11-slim
+#
+# The base image is pinned by version and digest (the multi-platform index of
+# python:3.11.10-slim-bookworm). The digest was taken from a public, bot-maintained
+# pin and could not be checked from the build machine (no registry access); a wrong
+# or withdrawn digest makes the build fail loudly, never silently drift. To move to
+# a newer patch release: `docker buildx imagetools inspect python:3.11.X-slim-bookworm`
+# and copy its "Digest:" here (docs/OPERATIONS.md, "Upgrading").
+FROM python:3.11.10-slim-bookworm@sha256:5148c0e4bbb64271bca1d3322360ebf4bfb7564507ae32dd639322e4952a6b16
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
-RUN useradd --system --create-home --home-dir /app monitor
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+# The service user owns nothing but /app/data (its home, the database, nothing else).
+RUN useradd --system --no-create-home --home-dir /app/data --shell /usr/sbin/nologin monitor
 WORKDIR /app
+
+# Dependencies first, exactly as locked (hashes checked), so code edits reuse the layer.
+COPY requirements-run.lock ./
+RUN pip install --require-hashes -r requirements-run.lock
 
 COPY pyproject.toml README.md ./
 COPY monitor ./monitor
 COPY alerts ./alerts
 COPY storage ./storage
-RUN pip install '.[postgres]'
+RUN pip install --no-deps . && rm -rf build ./*.egg-info
 COPY feeds.yaml ./feeds.yaml
 
-RUN mkdir -p /app/data && chown monitor:monitor /app/data
+# /app and everything in it stay root's (read-only to the service); only the data
+# directory is writable, and private to the service user.
+RUN mkdir -p /app/data && chown monitor:monitor /app/data && chmod 0700 /app/data
 USER monitor
 VOLUME ["/app/data"]
 # The health endpoint listens on loopback by default; inside a container bind it to all

@@ -1,24 +1,39 @@
 # The README's commands. Each target creates .venv when missing and installs the
-# project into it; a stamp file keyed on pyproject.toml avoids needless reinstalls.
+# project into it from the lock files (the same versions everywhere, hashes checked);
+# a stamp file keyed on pyproject.toml and the locks avoids needless reinstalls.
+# Works with the pip that `python3 -m venv` ships; `make lock` regenerates the locks.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+LOCK     := requirements.lock
+RUN_LOCK := requirements-run.lock
 STAMP_RUN  := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: run test demo bench eval train soak lint clean
+.PHONY: run test demo bench eval train soak lint clean lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP_RUN): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# The service: its dependencies and PostgreSQL's driver, pinned in $(RUN_LOCK).
+$(STAMP_RUN): pyproject.toml $(RUN_LOCK) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r $(RUN_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-$(STAMP_TEST): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test,postgres]'
+# Everything: the test, postgres and train extras, pinned in $(LOCK) (same versions).
+$(STAMP_TEST): pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@ $(STAMP_RUN)
+
+# Regenerate both locks from pyproject.toml (uv; every extra; any platform, Python 3.11+).
+# The run lock is resolved under the full one, so the two never disagree.
+UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --quiet
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet 'uv>=0.5'
+	$(UV_COMPILE) --all-extras -o $(LOCK)
+	$(UV_COMPILE) --extra postgres -c $(LOCK) -o $(RUN_LOCK)
 
 run: $(STAMP_RUN)
 	$(BIN)/monitor run
