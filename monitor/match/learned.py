@@ -180,7 +180,7 @@ class ModelLoad:
     def status(self) -> dict[str, Any]:
         if self.model is not None:
             meta = self.model.meta
-            return {"loaded": True, "path": self.path, "trained": meta.get("trained"),
+            return {"loaded": True, "path": self.path, "data_until": meta.get("date"),
                     "thresholds": {t: m.threshold for t, m in self.model.topics.items()}}
         return {"loaded": False, "path": self.path, "problem": self.problem,
                 "mode": "rules only"}

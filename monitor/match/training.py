@@ -100,7 +100,10 @@ class TrainResult:
     topics: dict[str, TopicReport] = field(default_factory=dict)
 
 
-def _fit(texts: Sequence[str], y: dict[str, list[int]], weights: Sequence[float] | None, p: Params):
+def fit_estimators(
+    texts: Sequence[str], y: dict[str, list[int]], weights: Sequence[float] | None, p: Params
+) -> tuple[Any, dict[str, Any]]:
+    """The fitted TfidfVectorizer and one LogisticRegression per topic (two passes)."""
     import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -134,7 +137,8 @@ def _round(x: float) -> float:
     return float(f"{float(x):.{DIGITS}g}")
 
 
-def _export(vec, lrs: dict, thresholds: dict[str, float], meta: dict[str, Any]) -> dict[str, Any]:
+def export(vec: Any, lrs: dict[str, Any], thresholds: dict[str, float], meta: dict[str, Any]) -> dict[str, Any]:
+    """The model file's content (learned.RelevanceModel.from_dict reads it)."""
     vocab = [str(v) for v in vec.get_feature_names_out()]
     return {
         "format": FORMAT,
@@ -165,7 +169,7 @@ def cv_scores(
         sub_y = {t: [labels[i] for i in train] for t, labels in y.items()}
         if any(len(set(v)) < 2 for v in sub_y.values()):
             continue
-        vec, lrs = _fit([texts[i] for i in train], sub_y,
+        vec, lrs = fit_estimators([texts[i] for i in train], sub_y,
                         None if weights is None else [weights[i] for i in train], p)
         x = vec.transform([texts[i] for i in test])
         for t, lr in lrs.items():
@@ -216,7 +220,7 @@ def train(
         raise ValueError(f"no topic has at least {p.min_positives} positive and some negative examples")
     sw = source_weights or {}
     weights = [float(sw.get(e.source, 1.0)) for e in examples] if sw else None
-    vec, lrs = _fit(texts, y, weights, p)
+    vec, lrs = fit_estimators(texts, y, weights, p)
     data_meta = {
         "trained_on": _summary(examples, list(y)),
         "date": max((e.date for e in examples if e.date), default=""),
@@ -230,7 +234,7 @@ def train(
     }
     if rules is not None and p.calibrate_on == "context":
         rules = (without_signals(rules[0]), rules[1])
-    asked = _asked(examples, rules, _export(vec, lrs, dict.fromkeys(y, 0.0), {}))
+    asked = _asked(examples, rules, export(vec, lrs, dict.fromkeys(y, 0.0), {}))
     cv = cv_scores(texts, y, weights, p)
     thresholds: dict[str, float] = {}
     reports: dict[str, TopicReport] = {}
@@ -248,7 +252,7 @@ def train(
             "cv_precision": r.cv_precision, "cv_recall": r.cv_recall}
         for t, r in reports.items()
     }
-    return TrainResult(model=_export(vec, lrs, thresholds, data_meta), topics=reports)
+    return TrainResult(model=export(vec, lrs, thresholds, data_meta), topics=reports)
 
 
 def _asked(
