@@ -200,11 +200,10 @@ async def _poll(
     backfill = _backfill_flags(fresh, state, settings, now)
     refused: list[str] = []
     articles = await _fetch_articles(feed, settings, fetcher, fresh, backfill, refused)
-    result = _record_success(
+    return _record_success(
         db, feed, settings, now, fetched, parsed, list(zip(fresh, backfill, strict=True)),
         articles, skipped=skipped, recheck=articles is not None, refused=refused,
     )
-    return result
 
 
 # -- feed state ---------------------------------------------------------------
