@@ -132,8 +132,10 @@ class Fetcher:
         )
 
     async def aclose(self) -> None:
-        for task in list(self._retired):
-            task.cancel()
+        retiring = list(self._retired)
+        for task in retiring:
+            task.cancel()  # closes its client at once
+        await asyncio.gather(*retiring, return_exceptions=True)
         await self._client.aclose()
 
     def trust(self, feed_url: str) -> None:
