@@ -79,7 +79,10 @@ class TopicModel:
     name: str
     intercept: float
     threshold: float
-    coef: dict[int, float]  # feature index -> weight (zero weights left out)
+    coef: list[float]  # one weight per vocabulary feature
+
+
+_TOKEN_CACHE_MAX = 100_000
 
 
 @dataclass
@@ -91,6 +94,8 @@ class RelevanceModel:
     topics: dict[str, TopicModel]
     meta: dict[str, Any] = field(default_factory=dict)
     path: str = ""
+    # word -> vocabulary indices of its character n-grams (words recur across items)
+    _grams: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls, data: Any, path: str = "") -> RelevanceModel:
@@ -118,7 +123,7 @@ class RelevanceModel:
                 raise ValueError(f"topic {name}: intercept and threshold must be numbers")
             topics[name] = TopicModel(
                 name=name, intercept=float(t["intercept"]), threshold=float(t["threshold"]),
-                coef={i: float(c) for i, c in enumerate(coef) if c},
+                coef=[float(c) for c in coef],
             )
         return cls(
             index={v: i for i, v in enumerate(vocab)}, idf=[float(x) for x in idf],
@@ -129,31 +134,46 @@ class RelevanceModel:
         tm = self.topics.get(topic)
         return tm.threshold if tm else None
 
+    def _indices(self, text: str) -> Counter[int]:
+        """Term frequencies of the text's in-vocabulary features (the same as counting
+        `features(text)` and looking each one up, only faster)."""
+        index, grams = self.index, self._grams
+        toks = _DIGIT.sub("0", haystack(text)).split()
+        found = [i for i in map(index.get, toks) if i is not None]
+        found += [i for i in map(index.get, [f"{a} {b}" for a, b in zip(toks, toks[1:], strict=False)])
+                  if i is not None]
+        for tok in toks:
+            ids = grams.get(tok)
+            if ids is None:
+                if len(grams) >= _TOKEN_CACHE_MAX:
+                    grams.clear()
+                ids = grams[tok] = tuple(i for i in map(index.get, _char_grams(tok)) if i is not None)
+            found += ids
+        return Counter(found)
+
+    def _weighted(self, text: str) -> tuple[list[tuple[int, float]], float]:
+        """The (index, tf-idf) pairs of the text and their l2 norm."""
+        idf = self.idf
+        pairs = [(i, idf[i] if tf == 1 else (1.0 + math.log(tf)) * idf[i])
+                 for i, tf in self._indices(text).items()]
+        return pairs, math.sqrt(sum(x * x for _, x in pairs))
+
     def vector(self, text: str) -> dict[int, float]:
         """The item's l2-normalized tf-idf vector, as a sparse {index: value}."""
-        index, idf = self.index, self.idf
-        vec: dict[int, float] = {}
-        for feat, tf in Counter(features(text)).items():
-            i = index.get(feat)
-            if i is not None:
-                vec[i] = (1.0 + math.log(tf)) * idf[i]
-        norm = math.sqrt(sum(v * v for v in vec.values()))
-        if norm > 0:
-            for i in vec:
-                vec[i] /= norm
-        return vec
+        pairs, norm = self._weighted(text)
+        return {i: x / norm for i, x in pairs} if norm > 0 else {}
 
     def score(self, text: str, topics: list[str] | None = None) -> dict[str, float]:
         """Probability per topic (all topics of the model, or only `topics`)."""
-        vec = self.vector(text)
+        pairs, norm = self._weighted(text)
+        scale = 1.0 / norm if norm > 0 else 0.0
         out: dict[str, float] = {}
         for name in topics if topics is not None else list(self.topics):
             tm = self.topics.get(name)
             if tm is None:
                 continue
             coef = tm.coef
-            z = tm.intercept + sum(v * coef.get(i, 0.0) for i, v in vec.items())
-            out[name] = _sigmoid(z)
+            out[name] = _sigmoid(tm.intercept + scale * sum(x * coef[i] for i, x in pairs))
         return out
 
 
