@@ -80,6 +80,8 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--no-model", action="store_true", help="rules alone")
     p.add_argument("--no-rules", action="store_true", help="the model alone (with the context condition)")
     p.add_argument("--model", metavar="PATH", help="model file (default: the package's)")
+    p.add_argument("--no-watched", action="store_true",
+                   help="without the shipped seed of watched people (monitor classify uses it)")
     p.add_argument("--feedback", action="store_true",
                    help="also evaluate operator feedback from --db/$DATABASE_URL")
     p.add_argument("--per-file", action="store_true", help="one table per file instead of per source")
@@ -233,8 +235,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if not args.files and not args.feedback:
         print("error: name at least one labelled file (or --feedback)", file=sys.stderr)
         return EXIT_USAGE
+    from monitor.match.people import WatchedPeople, load_seed
+
     topics, entities = load_rules(_config_path(args))
     model, state = _eval_model(args)
+    watched = None if args.no_watched or args.no_rules else WatchedPeople(load_seed())
     if args.no_rules:
         if model is None:
             print(f"error: --no-rules needs a model; model {state}", file=sys.stderr)
@@ -242,9 +247,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
         clf = build_classifier(without_signals(topics), entities, model=model)
         mode = "model alone"
     else:
-        clf = build_classifier(topics, entities, model=model)
+        clf = build_classifier(topics, entities, model=model, watched=watched)
         mode = "rules + model" if model else "rules alone"
-    print(f"mode: {mode}; model {state}\n")
+    people = f"{len(watched)} watched people" if watched is not None else "no watched people"
+    print(f"mode: {mode}; model {state}; {people}\n")
     tagged: list[tuple[str, str, dict]] = []  # (file, source, item)
     for path in args.files:
         if not Path(path).is_file():
