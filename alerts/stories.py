@@ -1,34 +1,39 @@
 """Stories: items from several outlets about one event are one story.
 
-An item joins a recent story (created within settings.story_window) that shares
-a topic and either has a near-identical title, or the same entities and at
-least one identical figure (event and number) — the latter works across
-languages, since names and numbers do not depend on the language.
+`assign_story` asks the matcher (alerts/story_match.py) which recent story the
+item tells, with which signals, and stores the answer in the database: the item's
+`story_id` and `story_match` (the signals and scores, so an operator can see why),
+and the story's union of topics, entities and figures. `split_item` undoes a wrong
+merge from the admin chat.
+
+The matcher's index lives in memory, one per database engine, and follows the
+database: built from the stories of the last `story_window` on first use; then each
+call picks up stories that other processes created; changes made in a transaction
+that rolls back are undone. (Items that another process adds to an existing story
+are not seen by this process's index until it restarts: a later item may then
+start a story of its own, never join a wrong one.)
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from difflib import SequenceMatcher
 from typing import Any, Protocol
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session, selectinload
 
 from alerts.routing import URGENCY_RANK
-from storage.models import Item, Story
+from alerts.story_match import ItemFeatures, StoryEntry, StoryIndex, features
+from alerts.story_text import _words, fold
+from storage.models import Count, Item, Match, Story
 
-MAX_CANDIDATES = 500
-TITLE_RATIO = 0.85
-TITLE_JACCARD = 0.6
-
-_STOP = """el la los las un una unos unas de del al a en y o u que por para con sin sobre tras su sus se lo le
-    les es son fue han ha como más mas ya este esta estos estas ese esa the an of to in on for and or
-    with by at from is are was were has have as its it this that after over"""
-STOPWORDS = frozenset(_STOP.split())
+OFFICIAL_SOURCES = frozenset({"el gobierno", "gobierno", "the government", "government", "el regimen", "regimen"})
 
 
 class ClassificationLike(Protocol):
@@ -39,31 +44,40 @@ class ClassificationLike(Protocol):
     counts: list[dict[str, Any]]
 
 
-def fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", (text or "").lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+@dataclass
+class Assignment:
+    story: Story
+    created: bool
+    new_counts: list[dict[str, Any]] = field(default_factory=list)  # figures the story lacked
+    signals: dict[str, Any] = field(default_factory=dict)
 
 
-def title_tokens(title: str) -> list[str]:
-    words = re.findall(r"[a-z0-9]+", fold(title))
-    return [w for w in words if w not in STOPWORDS and (len(w) > 2 or w.isdigit())]
+# -- figures -------------------------------------------------------------------------
 
 
-def titles_similar(a: str, b: str) -> bool:
-    """Near-identical titles; titles that state different figures are different events."""
-    ta, tb = title_tokens(a), title_tokens(b)
-    if not ta or not tb:
-        return False
-    na, nb = {w for w in ta if w.isdigit()}, {w for w in tb if w.isdigit()}
-    if na and nb and not na & nb:
-        return False
-    if SequenceMatcher(None, " ".join(ta), " ".join(tb)).ratio() >= TITLE_RATIO:
-        return True
-    sa, sb = set(ta), set(tb)
-    return min(len(sa), len(sb)) >= 3 and len(sa & sb) / len(sa | sb) >= TITLE_JACCARD
+def count_keys(counts: list[dict[str, Any]]) -> set[tuple[str, int]]:
+    return {(str(c.get("event")), int(c.get("number", 0))) for c in counts or []}
 
 
-# Places named in nearly every item tell no event apart; a prison or a town does.
+def _verified(count: dict[str, Any]) -> bool:
+    source = fold(str(count.get("source") or "")).strip()
+    return bool(source) and source not in OFFICIAL_SOURCES
+
+
+def new_figures(story_counts: list[dict[str, Any]], counts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Figures the story lacks: a new number, or a number now verified that was only announced."""
+    known = count_keys(story_counts)
+    verified = count_keys([c for c in story_counts or [] if _verified(c)])
+    out = []
+    for c in counts or []:
+        key = (str(c.get("event")), int(c.get("number", 0)))
+        if key not in known or (_verified(c) and key not in verified):
+            out.append(dict(c))
+    return out
+
+
+# -- kept for callers of the first matcher (bench/soak.py) ----------------------------
+
 GENERIC_PLACES = {"venezuela", "caracas", "estados unidos", "united states", "eeuu", "usa"}
 
 
@@ -73,51 +87,123 @@ def entity_keys(entities: list[dict[str, Any]]) -> set[str]:
     return keys - GENERIC_PLACES
 
 
-def _same_event(ents: set[str], figures: set[tuple[str, int]], story: Story) -> bool:
-    """Shared entities and a shared figure; one death or one arrest needs more than a place."""
-    shared_figures = figures & count_keys(story.counts)
-    shared = ents & entity_keys(story.entities)
-    if not shared or not shared_figures:
+_OLD_STOP = _words("""el la los las un una unos unas de del al a en y o u que por para con sin sobre tras su
+    sus se lo le les es son fue han ha como más mas ya este esta estos estas ese esa the an of to in on
+    for and or with by at from is are was were has have as its it this that after over""")
+
+
+def title_tokens(title: str) -> list[str]:
+    words = re.findall(r"[a-z0-9]+", fold(title))
+    return [w for w in words if w not in _OLD_STOP and (len(w) > 2 or w.isdigit())]
+
+
+def titles_similar(a: str, b: str) -> bool:
+    """Near-identical titles (the first matcher's test); different figures are different events."""
+    ta, tb = title_tokens(a), title_tokens(b)
+    if not ta or not tb:
         return False
-    return any(n > 1 for _, n in shared_figures) or len(shared) >= 2
+    na, nb = {w for w in ta if w.isdigit()}, {w for w in tb if w.isdigit()}
+    if na and nb and not na & nb:
+        return False
+    if SequenceMatcher(None, " ".join(ta), " ".join(tb)).ratio() >= 0.85:
+        return True
+    sa, sb = set(ta), set(tb)
+    return min(len(sa), len(sb)) >= 3 and len(sa & sb) / len(sa | sb) >= 0.6
 
 
-def count_keys(counts: list[dict[str, Any]]) -> set[tuple[str, int]]:
-    return {(str(c.get("event")), int(c.get("number", 0))) for c in counts or []}
+# -- the index, one per engine --------------------------------------------------------
+
+_INDEXES: weakref.WeakKeyDictionary[Engine, StoryIndex] = weakref.WeakKeyDictionary()
 
 
-@dataclass
-class Assignment:
-    story: Story
-    created: bool
-    new_counts: list[dict[str, Any]] = field(default_factory=list)  # figures the story lacked
+def _engine(session: Session) -> Engine:
+    bind = session.get_bind()
+    return bind.engine if isinstance(bind, Connection) else bind
 
 
-def find_story(
-    session: Session, item: Item, c: ClassificationLike, *, window: timedelta, now: datetime
-) -> Story | None:
-    topics = set(c.topics)
-    ents = entity_keys(c.entities)
-    figures = count_keys(c.counts)
-    stmt = (
-        select(Story).where(Story.created_at >= now - window)
-        .order_by(Story.created_at.desc()).limit(MAX_CANDIDATES)
+def _outlet(item: Item) -> str:
+    return f"feed:{item.feed_id}"
+
+
+def _item_features(item: Item, topics: list[str], counts: list[dict[str, Any]] | None = None) -> ItemFeatures:
+    if counts is None:
+        counts = [{"event": c.event, "number": c.number} for c in item.counts]
+    return features(
+        item_id=item.id, title=item.title, lang=item.language, outlet=_outlet(item),
+        when=item.classified_at or item.published_at, topics=topics,
+        entities=item.entities or [], counts=counts,
     )
-    for story in session.scalars(stmt):
-        if not topics & set(story.topics or []):
-            continue
-        if titles_similar(item.title, story.title):
-            return story
-        if _same_event(ents, figures, story):
-            return story
-    return None
+
+
+def _load(session: Session, index: StoryIndex, stmt: Any) -> None:
+    stories = list(session.scalars(stmt))
+    if not stories:
+        return
+    items = session.scalars(
+        select(Item).where(Item.story_id.in_([s.id for s in stories])).order_by(Item.id)
+        .options(selectinload(Item.counts))
+    )
+    by_story: dict[int, list[Item]] = {}
+    for it in items:
+        by_story.setdefault(it.story_id or 0, []).append(it)
+    for s in stories:
+        members = [_item_features(it, list(s.topics or [])) for it in by_story.get(s.id, [])]
+        last = max([m.when for m in members], default=s.updated_at)
+        index.add_story(StoryEntry(s.id, s.title, s.created_at, last, set(s.topics or []), members))
+
+
+def story_index(session: Session, *, window: timedelta, now: datetime) -> StoryIndex:
+    """The engine's index, brought up to date with the database."""
+    engine = _engine(session)
+    index = _INDEXES.get(engine)
+    if index is None:
+        index = _INDEXES[engine] = StoryIndex()
+        _load(session, index, select(Story).where(Story.updated_at >= now - window).order_by(Story.id))
+    else:
+        _load(session, index, select(Story).where(Story.id > index.max_story_id).order_by(Story.id))
+    index.expire(now - window)
+    return index
+
+
+def _on_rollback(session: Session, undo: Callable[[], None]) -> None:
+    """Undo an index change if the session's transaction rolls back; forget it on commit."""
+    log: list[Callable[[], None]] | None = session.info.get("story_index_undo")
+    if log is None:
+        log = session.info["story_index_undo"] = []
+
+        def committed(_s: Session) -> None:
+            log.clear()
+
+        def rolled_back(_s: Session) -> None:
+            while log:
+                log.pop()()
+
+        event.listen(session, "after_commit", committed)
+        event.listen(session, "after_rollback", rolled_back)
+    log.append(undo)
+
+
+# -- assignment -----------------------------------------------------------------------
 
 
 def assign_story(
     session: Session, item: Item, c: ClassificationLike, *, window: timedelta, now: datetime
 ) -> Assignment:
     """Put `item` in a story (an existing one or a new one) and return which and what it added."""
-    story = find_story(session, item, c, window=window, now=now)
+    index = story_index(session, window=window, now=now)
+    feats = features(
+        item_id=item.id, title=item.title, lang=item.language, outlet=_outlet(item), when=now,
+        topics=c.topics, entities=c.entities, counts=c.counts,
+        topic_words=[t for topic in c.topics for t in (c.matches or {}).get(topic, [])],
+    )
+    while True:
+        decision = index.decide(feats, now=now, window=window)
+        story = session.get(Story, decision.story_id) if decision.story_id is not None else None
+        if decision.story_id is None or story is not None:
+            break
+        index.remove_story(decision.story_id)  # gone from the database (retention, rollback)
+    signals = {**decision.signals, "at": now.isoformat()}
+    item.story_match = signals
     if story is None:
         story = Story(
             title=item.title, topics=list(c.topics), urgency=c.urgency, language=item.language,
@@ -127,16 +213,70 @@ def assign_story(
         session.add(story)
         session.flush()
         item.story_id = story.id
-        return Assignment(story, True)
-    known = count_keys(story.counts)
-    new_counts = [dict(x) for x in c.counts if (str(x.get("event")), int(x.get("number", 0))) not in known]
+        index.add_story(StoryEntry(story.id, story.title, now, now, set(c.topics), [feats]))
+        _on_rollback(session, lambda sid=story.id: index.remove_story(sid))
+        return Assignment(story, True, signals=signals)
+    new_counts = new_figures(story.counts, c.counts)
     story.topics = list(dict.fromkeys([*(story.topics or []), *c.topics]))
     if URGENCY_RANK.get(c.urgency, 1) > URGENCY_RANK.get(story.urgency, 1):
         story.urgency = c.urgency
-    seen = entity_keys(story.entities)
+    seen = entity_keys(story.entities) | {fold(str(e.get("name", ""))) for e in story.entities or []}
     story.entities = [*(story.entities or []), *(dict(e) for e in c.entities if fold(str(e.get("name", ""))) not in seen)]
     story.counts = [*(story.counts or []), *new_counts]
     story.updated_at = now
     item.story_id = story.id
     session.flush()
-    return Assignment(story, False, new_counts)
+    index.add_member(story.id, feats)
+    _on_rollback(session, lambda sid=story.id, iid=item.id: index.remove_member(sid, iid))
+    return Assignment(story, False, new_counts, signals=signals)
+
+
+def split_item(session: Session, item_id: int, *, operator: str | None, now: datetime | None = None) -> str:
+    """Move an item out of its story into a story of its own; record the split as feedback.
+
+    Returns a one-line answer for the operator. Alerts already sent are left as they are.
+    """
+    from datetime import UTC
+
+    from storage.feedback import add_feedback
+
+    now = now or datetime.now(UTC)
+    item = session.get(Item, item_id)
+    if item is None:
+        return f"No item {item_id}."
+    if item.story_id is None:
+        return f"Item {item_id} is in no story."
+    old = session.get(Story, item.story_id)
+    others = list(session.scalars(
+        select(Item).where(Item.story_id == item.story_id, Item.id != item.id).order_by(Item.id)
+    ))
+    if old is None or not others:
+        return f"Item {item_id} is already alone in story {item.story_id}."
+    topics = list(session.scalars(select(Match.topic).where(Match.item_id == item.id))) or list(old.topics or [])
+    counts = [
+        {"event": c.event, "number": c.number, "source": c.source}
+        for c in session.scalars(select(Count).where(Count.item_id == item.id))
+    ]
+    urgency = session.scalar(select(Match.urgency).where(Match.item_id == item.id)) or old.urgency
+    new = Story(
+        title=item.title, topics=topics, urgency=urgency, language=item.language,
+        entities=list(item.entities or []), counts=counts, first_item_id=item.id,
+        created_at=now, updated_at=now,
+    )
+    session.add(new)
+    session.flush()
+    item.story_id = new.id
+    item.story_match = {"decision": "split", "from_story": old.id, "operator": operator, "at": now.isoformat()}
+    if old.first_item_id == item.id:
+        old.first_item_id, old.title = others[0].id, others[0].title
+    add_feedback(
+        session, kind="split", item_id=item.id, url=item.canonical_url or item.url, title=item.title,
+        summary=item.summary or "", topic=None, operator=operator, story_id=old.id,
+        note=f"moved to story {new.id}", now=now,
+    )
+    session.flush()
+    index = _INDEXES.get(_engine(session))
+    if index is not None:
+        index.remove_member(old.id, item.id)
+        index.add_story(StoryEntry(new.id, new.title, now, now, set(topics), [_item_features(item, topics)]))
+    return f"Item {item.id} moved out of story {old.id} into a new story {new.id}."

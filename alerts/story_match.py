@@ -1,0 +1,370 @@
+"""Which recent story a new item belongs to, with the reasons (explainable).
+
+The index holds the stories of the last `story_window` in memory: each story's
+member items as term vectors, its people, places, vessels, figures and topics; an
+inverted index from terms and entities to stories; and a document-frequency table
+over those items, so that a term's weight is its rarity in recent news (TF-IDF,
+smoothed as scikit-learn does: idf = ln((N + 1) / (df + 1)) + 1).
+
+For a new item, the stories sharing one of its rarer terms or entities are scored:
+
+    score = text + 0.10 · shared entities (at most 2) + 0.15 · shared figure − age
+
+where `text` is the best cosine between the item and one of the story's items and
+`age` grows past a day without news in the story. A story is ruled out, whatever
+its score, when the evidence conflicts (wrong merges are worse than splits):
+
+- `people`: both name people and none of them is the same person;
+- `vessels`: both name ships, and different ones;
+- `places`: both name specific places (prisons, towns), and none is shared;
+- `figure`: a different number for the same event, without wording that updates a
+  tally ("suma", "asciende", "verificó"…); `numbers`: the titles state numbers and
+  none is the same, without such wording ("mata a 3" and "mata a 4": two strikes);
+- `reused title`: the same outlet's same title on another day (a new day's live page);
+- `topic`: no topic in common (unless the texts are near-identical);
+- `thin`: the item has fewer than two words besides names (a headline of a name).
+
+The item joins the best story scoring at least `THRESHOLD` with at least
+`MIN_SHARED` shared non-name terms; otherwise it starts a story.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from alerts.story_text import Headline, fold, prepare, terms
+
+THRESHOLD = 0.40
+EXPLAINER_THRESHOLD = 0.75
+GENERIC_WEIGHT = 0.5  # idf factor of the beat's own words (what made items relevant)
+CENTROID_SHARE = 0.3  # text = share · story centroid + (1 - share) · best single item
+MIN_SHARED = 2
+NEAR_IDENTICAL = 0.85
+ENTITY_BONUS, ENTITY_MAX = 0.10, 2
+FIGURE_BONUS = 0.15  # the same figure, or a tally updated ("suma 15" after "suma 14")
+TALLY_EVENTS = frozenset({"released", "held", "arrested", "dead"})
+GROWING_EVENTS = frozenset({"released", "held"})  # tallies that near-identical titles update
+AGE_FREE_HOURS, AGE_PENALTY_PER_DAY = 24.0, 0.10
+LIVE_EXTRA = 0.05
+REUSED_TITLE_GAP = timedelta(hours=12)
+MAX_MEMBERS = 12  # the first item and the latest ones stand for a long story
+COMMON_SHARE = 0.2  # a term in more than this share of stories does not find candidates
+
+GENERIC_PLACES = frozenset({
+    "venezuela", "caracas", "estados unidos", "united states", "eeuu", "usa", "ee. uu.", "ee.uu.",
+    "america latina", "latinoamerica", "caribe", "mar caribe",
+})
+# Profiles, explainers and analyses open with a question word; they are their own story.
+_EXPLAINER = re.compile(
+    r"(?:quien|quienes|cual|cuales|cuanto|cuantos|cuantas|que|como|donde|por que|lo que|claves|"
+    r"cronologia|perfil|analisis|who|what|how|why|where|explainer|timeline)\b"
+)
+_UPDATE_CUES = re.compile(
+    r"\b(?:ascend|asciende|ascienden|eleva|elevo|elevan|suma|suman|sumo|contabiliz\w*|ya son|"
+    r"van|total|cifra|aumenta\w*|verif\w*|confirm\w*|rises?|climbs?|toll|reaches|now|otros?|"
+    r"otras?|mas)\b"
+)
+
+
+@dataclass(frozen=True)
+class ItemFeatures:
+    """What the matcher compares of one item."""
+
+    item_id: int
+    outlet: str
+    when: datetime
+    headline: Headline
+    tf: dict[str, int]
+    name_terms: frozenset[str]  # terms that come from names
+    entities: frozenset[str]  # folded names of people, orgs and specific places
+    people: tuple[frozenset[str], ...]
+    places: frozenset[str]
+    figures: frozenset[tuple[str, int]]
+    topics: frozenset[str]
+    update_cue: bool
+    generic: frozenset[str] = frozenset()  # the item's topic words, as terms
+    explainer: bool = False
+
+    @property
+    def informative(self) -> int:
+        return len(set(self.tf) - self.name_terms)
+
+
+def features(
+    *, item_id: int, title: str, lang: str | None, outlet: str, when: datetime,
+    topics: Iterable[str], entities: Iterable[dict[str, Any]], counts: Iterable[dict[str, Any]],
+    topic_words: Iterable[str] = (),
+) -> ItemFeatures:
+    """`topic_words`: the rule terms that made the item relevant (they say what the beat
+    is, not which event: every item of the topic shares them)."""
+    ents = [e for e in entities or [] if e.get("name")]
+    known_people = [str(e["name"]) for e in ents if e.get("type") == "person"]
+    h = prepare(title, lang, known_people)
+    name_terms = {t for p in h.people for w in p for t in terms(w, lang or "es")}
+    places = frozenset(
+        fold(str(e["name"])) for e in ents if e.get("type") == "place"
+    ) - GENERIC_PLACES
+    keys = frozenset(fold(str(e["name"])) for e in ents) - GENERIC_PLACES
+    return ItemFeatures(
+        item_id=item_id, outlet=outlet, when=when, headline=h, tf=dict(Counter(h.terms)),
+        name_terms=frozenset(name_terms), entities=keys, people=h.people, places=places,
+        figures=frozenset((str(c.get("event")), int(c.get("number", 0))) for c in counts or []),
+        topics=frozenset(topics), update_cue=bool(_UPDATE_CUES.search(fold(h.text))),
+        generic=frozenset(t for w in topic_words for t in terms(w.replace("~", "").replace("*", ""), lang or "es")),
+        explainer=bool(_EXPLAINER.match(fold(h.text))),
+    )
+
+
+@dataclass
+class StoryEntry:
+    id: int
+    title: str
+    created: datetime
+    last: datetime
+    topics: set[str] = field(default_factory=set)
+    members: list[ItemFeatures] = field(default_factory=list)
+
+    def people(self) -> list[frozenset[str]]:
+        return [p for m in self.members for p in m.people]
+
+    def union(self, attr: str) -> set[Any]:
+        out: set[Any] = set()
+        for m in self.members:
+            out |= getattr(m, attr)
+        return out
+
+    def centroid(self) -> dict[str, int]:
+        out: Counter[str] = Counter()
+        for m in self.members:
+            out.update(m.tf)
+        return out
+
+    def index_keys(self) -> set[str]:
+        return (
+            {t for m in self.members for t in m.tf} | {"e:" + e for m in self.members for e in m.entities}
+            | {"k:" + m.headline.key for m in self.members}
+        )
+
+
+@dataclass
+class Decision:
+    story_id: int | None
+    score: float
+    signals: dict[str, Any]
+
+
+class StoryIndex:
+    """Recent stories in memory, with an inverted index and a document-frequency table."""
+
+    def __init__(self) -> None:
+        self.stories: dict[int, StoryEntry] = {}
+        self.postings: dict[str, set[int]] = {}
+        self.df: Counter[str] = Counter()
+        self.docs = 0
+        self.max_story_id = 0
+        self.max_item_id = 0
+        self.generic: set[str] = set()
+
+    # -- maintenance -----------------------------------------------------------------
+
+    def add_story(self, entry: StoryEntry) -> None:
+        self.stories[entry.id] = entry
+        self.max_story_id = max(self.max_story_id, entry.id)
+        members, entry.members = entry.members, []
+        for m in members:
+            self.add_member(entry.id, m)
+
+    def add_member(self, story_id: int, m: ItemFeatures) -> None:
+        entry = self.stories[story_id]
+        entry.members.append(m)
+        if len(entry.members) > MAX_MEMBERS:
+            self._count(entry.members.pop(1), -1)  # keep the first item and the latest
+        entry.last = max(entry.last, m.when)
+        entry.topics |= m.topics
+        self.max_item_id = max(self.max_item_id, m.item_id)
+        self.generic |= m.generic
+        self._count(m, +1)
+        for key in [*m.tf, *("e:" + e for e in m.entities), "k:" + m.headline.key]:
+            self.postings.setdefault(key, set()).add(story_id)
+
+    def remove_member(self, story_id: int, item_id: int) -> None:
+        entry = self.stories.get(story_id)
+        if entry is None:
+            return
+        for m in [m for m in entry.members if m.item_id == item_id]:
+            entry.members.remove(m)
+            self._count(m, -1)
+        self._reindex(entry)
+
+    def remove_story(self, story_id: int) -> None:
+        entry = self.stories.pop(story_id, None)
+        if entry is None:
+            return
+        for m in entry.members:
+            self._count(m, -1)
+        for key in entry.index_keys():
+            ids = self.postings.get(key)
+            if ids is not None:
+                ids.discard(story_id)
+                if not ids:
+                    del self.postings[key]
+
+    def expire(self, oldest: datetime) -> None:
+        for sid in [s.id for s in self.stories.values() if s.last < oldest]:
+            self.remove_story(sid)
+
+    def _reindex(self, entry: StoryEntry) -> None:
+        for key, ids in list(self.postings.items()):
+            if entry.id in ids and key not in entry.index_keys():
+                ids.discard(entry.id)
+                if not ids:
+                    del self.postings[key]
+
+    def _count(self, m: ItemFeatures, sign: int) -> None:
+        self.docs += sign
+        for t in m.tf:
+            self.df[t] += sign
+            if self.df[t] <= 0:
+                del self.df[t]
+
+    # -- scoring ---------------------------------------------------------------------
+
+    def idf(self, term: str) -> float:
+        idf = math.log((self.docs + 1) / (self.df.get(term, 0) + 1)) + 1.0
+        return idf * GENERIC_WEIGHT if term in self.generic else idf
+
+    def _norm(self, tf: dict[str, int]) -> float:
+        return math.sqrt(sum((n * self.idf(t)) ** 2 for t, n in tf.items())) or 1.0
+
+    def cosine(self, a: dict[str, int], b: dict[str, int], a_norm: float) -> tuple[float, list[str]]:
+        shared = set(a) & set(b)
+        if not shared:
+            return 0.0, []
+        dot = sum(a[t] * b[t] * self.idf(t) ** 2 for t in shared)
+        ranked = sorted(shared, key=self.idf, reverse=True)
+        return dot / (a_norm * self._norm(b)), ranked
+
+    def candidates(self, item: ItemFeatures) -> set[int]:
+        limit = max(50, int(COMMON_SHARE * len(self.stories)))
+        found: set[int] = set()
+        for key in [*item.tf, *("e:" + e for e in item.entities), "k:" + item.headline.key]:
+            ids = self.postings.get(key)
+            if ids and len(ids) <= limit:
+                found |= ids
+        return found
+
+    def decide(self, item: ItemFeatures, *, now: datetime, window: timedelta) -> Decision:
+        """The best story for `item` (or None) and the signals behind the choice."""
+        if item.informative < MIN_SHARED:
+            return Decision(None, 0.0, {"decision": "new", "reason": "thin: fewer than two words besides names"})
+        a_norm = self._norm(item.tf)
+        best: tuple[float, int, dict[str, Any]] | None = None
+        rejected: list[dict[str, Any]] = []
+        for sid in self.candidates(item):
+            entry = self.stories[sid]
+            if entry.last < now - window:
+                continue
+            score, signals = self._score(item, entry, a_norm, now)
+            if signals.get("conflicts") or score < self._threshold(item, entry):
+                if score >= THRESHOLD - 0.1 or signals.get("conflicts"):
+                    rejected.append({"story": sid, "score": round(score, 3), **signals})
+                continue
+            if best is None or score > best[0]:
+                best = (score, sid, signals)
+        rejected.sort(key=lambda r: -r["score"])
+        if best is None:
+            return Decision(None, 0.0, {"decision": "new", "threshold": THRESHOLD, "nearest": rejected[:3]})
+        score, sid, signals = best
+        return Decision(sid, score, {
+            "decision": "joined", "story": sid, "score": round(score, 3), "threshold": THRESHOLD,
+            **signals, "rejected": rejected[:2],
+        })
+
+    @staticmethod
+    def _threshold(item: ItemFeatures, entry: StoryEntry) -> float:
+        if item.explainer or entry.members[0].explainer:
+            return EXPLAINER_THRESHOLD
+        return THRESHOLD + (LIVE_EXTRA if item.headline.live else 0.0)
+
+    def _score(self, item: ItemFeatures, entry: StoryEntry, a_norm: float, now: datetime) -> tuple[float, dict[str, Any]]:
+        best, shared, with_item = 0.0, [], None
+        for m in entry.members:
+            cos, terms_shared = self.cosine(item.tf, m.tf, a_norm)
+            if m.headline.key == item.headline.key:
+                cos, terms_shared = 1.0, sorted(item.tf, key=self.idf, reverse=True)  # the same words
+            if cos > best:
+                best, shared, with_item = cos, terms_shared, m
+        centroid, _ = self.cosine(item.tf, entry.centroid(), a_norm)
+        text = CENTROID_SHARE * centroid + (1 - CENTROID_SHARE) * best
+        shared_plain = [t for t in shared if t not in item.name_terms and t not in self.generic]
+        ents = sorted(item.entities & entry.union("entities"))
+        figures = entry.union("figures")
+        same_figures = sorted(item.figures & figures)
+        conflicts = self._conflicts(item, entry, text, figures)
+        hours = max(0.0, (now - entry.last).total_seconds() / 3600)
+        age = max(0.0, hours - AGE_FREE_HOURS) / 24 * AGE_PENALTY_PER_DAY
+        tally = sorted(
+            f"{e} {n}" for e, n in item.figures - figures
+            if item.update_cue and e in TALLY_EVENTS and any(e == e2 for e2, _ in figures)
+        )
+        score = (
+            text + ENTITY_BONUS * min(len(ents), ENTITY_MAX)
+            + (FIGURE_BONUS if same_figures or tally else 0.0) - age
+        )
+        if same_figures and ents and (any(n > 1 for _, n in same_figures) or len(ents) >= 2):
+            # the same figure told by the same actors, in any language (names and numbers
+            # do not depend on it): the first matcher's rule, which never merged wrongly
+            score = max(score, THRESHOLD + FIGURE_BONUS)
+        evidence = (
+            len(shared_plain) + bool(set(shared) & item.name_terms) + bool(ents)
+            + bool(same_figures or tally)
+        )
+        if evidence < MIN_SHARED:
+            conflicts.append("few shared words")
+        signals: dict[str, Any] = {
+            "text": round(text, 3), "best_item": round(best, 3), "centroid": round(centroid, 3),
+            "terms": shared[:8], "entities": ents,
+            "figures": [f"{e} {n}" for e, n in same_figures], "tally": tally,
+            "topics": sorted(item.topics & entry.topics), "hours": round(hours, 1),
+            "with_item": with_item.item_id if with_item else None,
+        }
+        if conflicts:
+            signals["conflicts"] = conflicts
+        return score, signals
+
+    @staticmethod
+    def _conflicts(item: ItemFeatures, entry: StoryEntry, text: float, figures: set[Any]) -> list[str]:
+        out: list[str] = []
+        if not item.topics & entry.topics and text < NEAR_IDENTICAL:
+            out.append("topic")
+        theirs = entry.people()
+        if item.people and theirs and not any(p & q for p in item.people for q in theirs):
+            out.append("people")
+        vessels = {v for m in entry.members for v in m.headline.vessels}
+        if item.headline.vessels and vessels and not item.headline.vessels & vessels:
+            out.append("vessels")
+        places = entry.union("places")
+        if item.places and places and not item.places & places:
+            out.append("places")
+        for event, number in item.figures:
+            known = {n for e, n in figures if e == event}
+            near_tally = text >= NEAR_IDENTICAL and event in GROWING_EVENTS
+            if known and number not in known and not item.update_cue and not near_tally:
+                out.append(f"figure {event} {number}")
+        numbers = {n for m in entry.members for n in m.headline.numbers}
+        if item.headline.numbers and numbers and not item.headline.numbers & numbers and not item.update_cue:
+            out.append("numbers")
+        if item.figures and figures and not {e for e, _ in item.figures} & {e for e, _ in figures}:
+            out.append("figure events")
+        for m in entry.members:
+            if m.outlet == item.outlet and m.headline.key == item.headline.key and abs(item.when - m.when) >= REUSED_TITLE_GAP:
+                out.append("reused title")
+                break
+        return out
+

@@ -1,0 +1,200 @@
+"""Headline text as the story matcher sees it: terms, names, vessels, live-blog marks.
+
+- The title is cleaned of what outlets add around it: a section word after a line
+  break ("…\\nPOLÍTICA"), live-blog and media marks ("EN VIVO | …", "[VIDEO]").
+- Terms: accents and case folded, stop words out, Snowball stems (Spanish or
+  English), then a small table of concepts so that outlets' synonyms meet
+  ("incauta" / "confisca", "excarcelan" / "liberan", "EE. UU." / "estadounidenses").
+  Numbers are not terms: figures are compared as figures.
+- Names: capitalized word sequences of a mixed-case title (an all-capitals title
+  has none: its capitals say nothing), and vessel names after "buque", "petrolero"…
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+
+_STOP_ES = """a al algo ante antes aqui asi aun bajo cada como con contra cual cuales cuando
+    de del desde donde dos durante e el ella ellas ellos en entre era es esa esas ese eso esos esta
+    estan estas este esto estos fue fueron ha han hasta hay la las le les lo los mas me mi muy
+    nada ni no nos o otra otras otro otros para pero poco por porque que quien quienes se segun
+    ser si sin sobre son su sus tambien tan tras tu u un una unas uno unos y ya este esta hoy
+    dice dijo afirma asegura tras luego mientras tiene tienen sera sido estar esta
+    lunes martes miercoles jueves viernes sabado domingo enero febrero manana noche tarde
+    nuevo nueva nuevos nuevas ultimo ultima ultimas primeras primeros primera primero
+    cuanto cuantos cual que quien esto se sabe estos serian seria habria
+    tres cuatro cinco seis siete ocho nueve diez once doce trece catorce quince veinte
+    cien ciento cientos mil decenas centenar"""
+_STOP_EN = """a an and are as at be been but by for from had has have he her his how in into is
+    it its new of on or over says said she than that the their them they this to was were what
+    when who will with after amid about more up out today"""
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+STOPWORDS = _words(_STOP_ES) | _words(_STOP_EN)
+
+# Stems that mean one thing in this beat; the key is the concept the matcher compares.
+_CONCEPTS: dict[str, tuple[str, ...]] = {
+    "liber": ("excarcel", "liber", "libert", "excarcelacion", "releas", "freed", "free", "excarcer"),
+    "incaut": ("incaut", "confisc", "decomis", "seiz", "seizur"),
+    "buque": ("buqu", "petroler", "tanquer", "cistern", "barc", "tanker", "vessel", "ship", "naviera"),
+    "eeuu": ("eeuu", "estadounidens", "washington", "us", "usa", "norteamerican", "american"),
+    "diplomat": ("diplomat", "diplomac", "encarg", "emisari", "envoy", "delegacion", "delegad"),
+    "embaj": ("embaj", "embassy", "consul", "consulad"),
+    "reabr": ("reabr", "reapertur", "reopen"),
+    "ataqu": ("ataqu", "bombarde", "ofens", "strik", "attack"),
+    "llega": ("lleg", "aterriz", "arrib", "arriv", "viaj"),
+    "vigil": ("vigili", "vigil", "aguard", "esper"),
+    "famili": ("famili", "familiar", "parient", "relativ"),
+    "cancel": ("cancel", "suspend", "descart"),
+}
+_CONCEPT_OF = {stem: concept for concept, stems in _CONCEPTS.items() for stem in stems}
+
+# Written forms of the United States, before tokenizing ("EE. UU." would be two words).
+_US = re.compile(r"\b(?:EE\.?\s?UU\.?|E\.?E\.?U\.?U\.?|Estados Unidos|United States|U\.S\.A?\.?)", re.IGNORECASE)
+_US_CAPS = re.compile(r"\bUSA?\b")
+_LIVE = re.compile(
+    r"^\s*(?:\[\s*(?:video|fotos?|en vivo|live)\s*\]\s*|"
+    r"(?:en vivo|en directo|minuto a minuto|[uú]ltima hora|live updates|live|breaking|urgente|"
+    r"video|fotos|en fotos)\s*[|:\-–—]\s*)",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(r"\b\d+(?:[.,]\d{3})*\b")
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_CAP_WORD = r"[A-ZÁÉÍÓÚÑÜ][a-záéíóúñü'’\-]+"
+_CONNECT = r"(?:\s+(?:de|del|la|las|los|da|do|dos|van|von)\s+|\s+)"
+_NAME_SEQ = re.compile(rf"{_CAP_WORD}(?:{_CONNECT}{_CAP_WORD})*")
+_VESSEL = re.compile(
+    r"\b(?:buque|petrolero|tanquero|barco|carguero|navío|nave|tanker|vessel|ship)s?"
+    r"(?:\s+(?:cisterna|petrolero|llamado|denominado|named))?\s+[«\"“'‘]?"
+    r"([A-ZÁÉÍÓÚÑ][\wÁÉÍÓÚÑáéíóúñ\-]+(?:\s+[A-ZÁÉÍÓÚÑ][\wÁÉÍÓÚÑáéíóúñ\-]+)?)",
+)
+_QUOTED_CAPS = re.compile(r"[«\"“‘']([A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ\- ]{2,30})[»\"”’']")
+# Capitalized words that are not names of people: institutions, places, months.
+_NOT_PERSON = _words("""
+    estados unidos eeuu ee uu venezuela caracas gobierno foro penal casa blanca departamento estado
+    asamblea nacional tribunal corte consejo ministerio ministro ministra fuerza armada comando sur
+    plataforma unitaria partido presidente presidenta secretario secretaria fiscal fiscalia onu
+    caribe mar pacifico aeropuerto reuters cnn abc cancilleria canciller embajada congreso senado
+    helicoide rodeo tocoron tocuyito yare zona ramo verde regimen chavista oposicion ejercito
+    enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre
+    lunes martes miercoles jueves viernes sabado domingo video en vivo pdvsa conatel provea
+    colombia rusia china cuba espana mexico peru brasil argentina europa union europea florida
+    nueva york washington miami madrid bogota barajas white house state pentagon department
+    """)
+# Words that end a title's own text: a section label the outlet appends.
+_SECTIONS = _words("""politica venezuela mundo internacional internacionales nacionales economia
+    sucesos eeuu ee uu opinion actualidad america latinoamerica""")
+
+
+def fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", (text or "").lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def clean_title(title: str) -> tuple[str, bool]:
+    """The headline proper and whether it carried a live-blog or media mark."""
+    lines = [ln.strip() for ln in (title or "").splitlines() if ln.strip()]
+    while len(lines) > 1 and all(w in _SECTIONS for w in _WORD.findall(fold(lines[-1]))):
+        lines.pop()
+    text = " ".join(lines)
+    live = False
+    while True:
+        m = _LIVE.match(text)
+        if not m:
+            break
+        live = True
+        text = text[m.end():]
+    return text.strip(), live
+
+
+def is_caps(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return len(letters) >= 8 and sum(ch.isupper() for ch in letters) / len(letters) > 0.8
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str, lang: str) -> str:
+    stem = _STEMMERS[lang].stemWord(word)
+    return _CONCEPT_OF.get(stem, stem)
+
+
+_STEMMERS = {"es": snowballstemmer.stemmer("spanish"), "en": snowballstemmer.stemmer("english")}
+
+
+def terms(text: str, lang: str = "es") -> list[str]:
+    """Content terms of a cleaned headline: folded, no stop words, stemmed, concepts merged."""
+    lang = "en" if (lang or "").lower().startswith("en") else "es"
+    words = _WORD.findall(fold(_US_CAPS.sub(" eeuu ", _US.sub(" eeuu ", text))))
+    return [_stem(w, lang) for w in words if len(w) > 2 and w not in STOPWORDS or w == "eeuu"]
+
+
+def name_tokens(name: str) -> frozenset[str]:
+    """The words that identify a name ("Rocío San Miguel" → rocio, san, miguel)."""
+    return frozenset(w for w in _WORD.findall(fold(name)) if len(w) > 2 and w not in {"del", "las", "los"})
+
+
+def person_names(text: str, known: list[str] | None = None) -> list[frozenset[str]]:
+    """Names of people in a cleaned headline: the classifier's people (`known`), plus
+    capitalized sequences that are not institutions or places. A single capitalized word
+    opening the headline or a clause is left out (it is usually just the first word)."""
+    out = [name_tokens(n) for n in known or [] if name_tokens(n)]
+    vessels = vessel_names(text)
+    if is_caps(text):
+        return out
+    for m in _NAME_SEQ.finditer(text):
+        words = [w for w in _WORD.findall(fold(m.group())) if w not in {"de", "del", "la", "las", "los", "y"}]
+        if not words or any(w in _NOT_PERSON for w in words):
+            continue
+        start = m.start()
+        before = text[:start].rstrip()
+        opening = not before or before[-1] in ":.|\"“«'‘¿¡(-–—"
+        if len(words) == 1 and opening:
+            continue
+        tokens = name_tokens(m.group())
+        if fold(m.group()) in vessels:
+            continue
+        if tokens and not any(tokens & o for o in out):
+            out.append(tokens)
+    return out
+
+
+def vessel_names(text: str) -> frozenset[str]:
+    """Names of ships ("el petrolero «Olina»", "buque Minerva")."""
+    found = {fold(m.group(1)) for m in _VESSEL.finditer(text)}
+    found |= {fold(m.group(1)).strip() for m in _QUOTED_CAPS.finditer(text)
+              if re.search(r"buque|petroler|tanquer|barco|tanker|vessel", fold(text))}
+    skip = {"vinculado", "que", "con", "en", "de", "venezolano", "ruso", "estadounidense", "fantasma"}
+    return frozenset(n for n in found if n.split()[0] not in skip)
+
+
+@dataclass(frozen=True)
+class Headline:
+    """A headline prepared once for matching."""
+
+    text: str  # cleaned
+    key: str  # folded cleaned text, for "same title" checks
+    live: bool
+    caps: bool
+    terms: tuple[str, ...]
+    people: tuple[frozenset[str], ...]
+    vessels: frozenset[str]
+    numbers: frozenset[str] = frozenset()
+
+
+def prepare(title: str, lang: str | None, known_people: list[str] | None = None) -> Headline:
+    text, live = clean_title(title)
+    return Headline(
+        text=text, key=" ".join(_WORD.findall(fold(text))), live=live, caps=is_caps(text),
+        terms=tuple(terms(text, lang or "es")), people=tuple(person_names(text, known_people)),
+        vessels=vessel_names(text),
+        numbers=frozenset(n.replace(".", "").replace(",", "") for n in _NUMBER.findall(text)),
+    )
