@@ -1,0 +1,72 @@
+"""`monitor stories`: recent stories, their items and outlets, and why each item joined."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from monitor.config import AppConfig
+from storage.models import Item, Story
+
+
+def _outlet(item: Item, config: AppConfig | None) -> str:
+    name = item.feed.name if item.feed is not None else "?"
+    conf = config.feed(name) if config is not None else None
+    return conf.display_name if conf else name
+
+
+def why(signals: dict[str, Any] | None) -> str:
+    """One line of the signals that put an item in its story."""
+    s = signals or {}
+    decision = s.get("decision")
+    if decision == "split":
+        return f"split from story {s.get('from_story')} by {s.get('operator') or '?'}"
+    if decision != "joined":
+        near = (s.get("nearest") or [{}])[0]
+        reason = s.get("reason") or (
+            f"nearest story {near['story']} scored {near['score']}"
+            + (f" ({', '.join(near['conflicts'])})" if near.get("conflicts") else "")
+            if near else "no recent story shares its words"
+        )
+        return f"started the story: {reason}"
+    parts = [f"score {s.get('score')} ≥ {s.get('threshold')}", f"text {s.get('text')}"]
+    if s.get("terms"):
+        parts.append("terms " + " ".join(s["terms"][:6]))
+    for key in ("entities", "figures", "tally", "topics"):
+        if s.get(key):
+            parts.append(f"{key} " + ", ".join(map(str, s[key])))
+    parts.append(f"{s.get('hours')} h after the story's last item")
+    return "; ".join(parts)
+
+
+def render_stories(session: Session, config: AppConfig | None, *, since: datetime) -> str:
+    stories = list(session.scalars(
+        select(Story).where(Story.updated_at >= since).order_by(Story.created_at, Story.id)
+    ))
+    if not stories:
+        return f"No stories since {since:%Y-%m-%d %H:%M} UTC."
+    items = session.scalars(
+        select(Item).where(Item.story_id.in_([s.id for s in stories])).order_by(Item.id)
+        .options(selectinload(Item.feed))
+    )
+    by_story: dict[int, list[Item]] = {}
+    for it in items:
+        by_story.setdefault(it.story_id or 0, []).append(it)
+    out: list[str] = []
+    for story in stories:
+        members = by_story.get(story.id, [])
+        outlets = list(dict.fromkeys(_outlet(i, config) for i in members))
+        out.append(
+            f"story {story.id} · {', '.join(story.topics or [])} · {story.urgency} · "
+            f"{story.created_at:%Y-%m-%d %H:%M} · {len(members)} items · {', '.join(outlets)}"
+        )
+        out.append(f"  {story.title.splitlines()[0] if story.title else ''}")
+        for it in members:
+            title = (it.title or "").replace("\n", " ")[:100]
+            out.append(f"  - item {it.id} · {_outlet(it, config)} · {title}")
+            out.append(f"      {why(it.story_match)}")
+        out.append("")
+    return "\n".join(out).rstrip()

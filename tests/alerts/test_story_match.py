@@ -1,0 +1,143 @@
+"""Story matching on titles written for these tests: paraphrase joins, conflicts split,
+updates reply, bad input stays apart; signals stored; split_item; `monitor stories`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from alerts_helpers import Cls
+from sqlalchemy import select
+
+from alerts.outbox import enqueue_for_item
+from alerts.stories import split_item
+from monitor.cli import main
+from monitor.match import build_classifier
+from storage.models import Feedback, Item, Story
+
+NOW = datetime(2026, 3, 14, 14, 0, tzinfo=UTC)
+PP = ["political_prisoners"]
+US = ["us_actions"]
+CHANNELS = [{"name": "all", "chat_id": "@all_channel", "topics": PP + US}]
+
+
+@pytest.fixture
+def config(make_config: Any) -> Any:
+    return make_config(CHANNELS)
+
+
+@pytest.fixture
+def put(db: Any, config: Any, add_item: Any) -> Any:
+    """Classify a title with the shipped rules (or a given stand-in) and queue its alerts."""
+    classifier = build_classifier(config.topics, config.entities)
+
+    def put(feed: str, title: str, *, at: datetime = NOW, cls: Cls | None = None) -> tuple[list[str], int]:
+        with db.session() as s:
+            item = add_item(s, feed, title, published=at)
+            c = cls or classifier.classify(title=title, lang="es")
+            assert c.topics, f"not relevant: {title}"
+            kinds = [a.kind for a in enqueue_for_item(s, item, c, config, now=at)]
+            return kinds, int(item.story_id or 0)
+
+    return put
+
+
+def test_paraphrase_across_outlets_is_one_story(put: Any) -> None:
+    a = put("elpitazo", "Diplomáticos estadounidenses llegan a Caracas para evaluar la reapertura de la embajada")
+    b = put("bbcmundo", "Funcionarios de EE. UU. aterrizan en Caracas para estudiar la reapertura de su embajada",
+            at=NOW + timedelta(hours=2))
+    assert a[0] == ["new"] and b == (["edit"], a[1])
+
+
+def test_a_new_tally_is_a_reply_in_the_story(put: Any) -> None:
+    a = put("elpitazo", "Foro Penal contabiliza 21 presos políticos excarcelados")
+    b = put("cocuyo", "Foro Penal suma 23 presos políticos excarcelados", at=NOW + timedelta(hours=5))
+    assert a[0] == ["new"] and b == (["update"], a[1])
+
+
+def test_second_night_of_a_vigil_edits_the_story(put: Any) -> None:
+    a = put("elpitazo", "Familiares de presos políticos mantienen vigilia frente a El Helicoide")
+    b = put("cocuyo", "Familiares de presos políticos cumplen segunda noche de vigilia frente a El Helicoide",
+            at=NOW + timedelta(hours=24))
+    assert a[0] == ["new"] and b == (["edit"], a[1])
+
+
+def test_releases_of_different_people_are_different_stories(put: Any) -> None:
+    a = put("elpitazo", "Excarcelan al activista Anselmo Quintero Bravo tras dos años en El Helicoide")
+    b = put("cocuyo", "Excarcelan a la periodista Maribel Ochoa Rangel tras dos años en El Helicoide")
+    assert a[0] == b[0] == ["new"] and a[1] != b[1]
+
+
+def test_seizures_of_different_tankers_are_different_stories(put: Any) -> None:
+    a = put("elpitazo", "EE. UU. incauta el petrolero «Aurora Bay» en el mar Caribe")
+    b = put("cocuyo", "EE. UU. incauta el petrolero «Silver Crane» en el mar Caribe", at=NOW + timedelta(hours=3))
+    c = put("bbcmundo", "EE. UU. INCAUTA EL PETROLERO «AURORA BAY» EN EL MAR CARIBE", at=NOW + timedelta(hours=4))
+    assert a[1] != b[1]
+    assert c == (["edit"], a[1])  # the same seizure in capitals joins its own story
+
+
+def test_two_strikes_with_different_tolls_are_different_stories(put: Any) -> None:
+    a = put("elpitazo", "Ataque de EE. UU. contra una lancha en el Caribe deja 3 muertos")
+    b = put("cocuyo", "Ataque de EE. UU. contra una lancha en el Caribe deja 4 muertos", at=NOW + timedelta(hours=30))
+    assert a[1] != b[1] and b[0] == ["new"]
+
+
+def test_a_headline_made_only_of_a_name_joins_nothing(put: Any) -> None:
+    a = put("elpitazo", "Excarcelan al activista Anselmo Quintero Bravo tras dos años en El Helicoide")
+    name = Cls(PP, entities=[{"name": "Anselmo Quintero Bravo", "type": "person"}])
+    b = put("cocuyo", "Anselmo Quintero Bravo", cls=name)
+    assert b[0] == ["new"] and b[1] != a[1]
+
+
+def test_a_headline_in_capitals_does_not_join_an_unrelated_story(put: Any) -> None:
+    a = put("elpitazo", "Familiares de presos políticos protestan frente a la cárcel de Tocuyito")
+    b = put("cocuyo", "GOBIERNO PRESENTA UNA LEY DE AMNISTÍA PARA LOS PRESOS POLÍTICOS")
+    assert b[0] == ["new"] and b[1] != a[1]
+
+
+def test_hourly_live_blog_titles_do_not_join_each_other_or_other_stories(put: Any) -> None:
+    a = put("elpitazo", "Excarcelan a 40 presos políticos en Tocorón")
+    b = put("bbcmundo", "EN VIVO | Trump anuncia nuevas sanciones petroleras contra Venezuela", at=NOW + timedelta(hours=1))
+    c = put("bbcmundo", "EN VIVO | Familiares de presos políticos protestan en Caracas", at=NOW + timedelta(hours=2))
+    assert len({a[1], b[1], c[1]}) == 3 and b[0] == c[0] == ["new"]
+
+
+def test_an_outlets_title_reused_on_another_day_is_a_new_story(put: Any) -> None:
+    title = "EN VIVO | Minuto a minuto de la excarcelación de presos políticos en Venezuela"
+    a = put("bbcmundo", title)
+    b = put("bbcmundo", title, at=NOW + timedelta(hours=26))
+    assert b[0] == ["new"] and b[1] != a[1]
+
+
+def test_signals_are_stored_and_listed_by_monitor_stories(
+    db: Any, put: Any, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a = put("elpitazo", "Diplomáticos estadounidenses llegan a Caracas para evaluar la reapertura de la embajada")
+    put("bbcmundo", "Funcionarios de EE. UU. aterrizan en Caracas para estudiar la reapertura de su embajada")
+    with db.session() as s:
+        joined = s.scalars(select(Item).where(Item.story_id == a[1]).order_by(Item.id)).all()[1]
+        match = joined.story_match or {}
+        assert match["decision"] == "joined" and match["score"] >= match["threshold"]
+        assert "reabr" in match["terms"] and match["topics"] == US
+    assert main(["stories", "--db", db_url, "--since", "2026-03-01"]) == 0
+    shown = capsys.readouterr().out
+    assert f"story {a[1]} " in shown and "2 items" in shown and "terms" in shown
+
+
+def test_split_item_moves_the_item_and_records_feedback(db: Any, put: Any) -> None:
+    a = put("elpitazo", "Foro Penal contabiliza 21 presos políticos excarcelados")
+    b = put("cocuyo", "Foro Penal suma 23 presos políticos excarcelados", at=NOW + timedelta(hours=1))
+    assert a[1] == b[1]
+    with db.session() as s:
+        second = s.scalars(select(Item).where(Item.story_id == a[1]).order_by(Item.id)).all()[1]
+        answer = split_item(s, second.id, operator="ana", now=NOW + timedelta(hours=2))
+        assert "moved out of story" in answer
+        assert second.story_id != a[1] and (second.story_match or {})["decision"] == "split"
+        fb = s.scalars(select(Feedback).where(Feedback.kind == "split")).one()
+        assert fb.item_id == second.id and fb.story_id == a[1] and fb.operator == "ana"
+        assert len(s.scalars(select(Story)).all()) == 2
+        assert "already alone" in split_item(s, second.id, operator="ana")
+    # the item's story is now its own: a third report of the tally joins one of the two, not both
+    c = put("bbcmundo", "Foro Penal suma 25 presos políticos excarcelados", at=NOW + timedelta(hours=3))
+    assert c[1] in {a[1], second.story_id}
