@@ -1,0 +1,88 @@
+"""The story evaluation: B-cubed on hand-made groups, the real assigner replayed over a small
+groups file written for this test, `monitor eval-stories`, and the shared January groups."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from alerts.story_eval import bcubed, evaluate, load_groups, load_headlines, pooled, report, score
+from monitor.cli import main
+
+HEADLINES = [
+    ("h1", "2026-03-02", "Diario Uno", "Foro Penal contabiliza 21 presos políticos excarcelados", ["political_prisoners"]),
+    ("h2", "2026-03-02", "Diario Dos", "Foro Penal suma 23 presos políticos excarcelados", ["political_prisoners"]),
+    ("h3", "2026-03-02", "Diario Tres", "EE. UU. incauta el petrolero «Aurora Bay» en el mar Caribe", ["us_actions"]),
+    ("h4", "2026-03-03", "Diario Uno", "EE. UU. incauta el petrolero «Silver Crane» en el mar Caribe", ["us_actions"]),
+    ("h5", "2026-03-03", "Diario Dos", "Excarcelan al activista Anselmo Quintero Bravo tras dos años en El Helicoide",
+     ["political_prisoners"]),
+    ("h6", "2026-03-03", "Diario Tres", "Excarcelan a la periodista Maribel Ochoa Rangel tras dos años en El Helicoide",
+     ["political_prisoners"]),
+]
+GROUPS = {"windows": [{"days": ["2026-03-02", "2026-03-03"], "stories": [
+    {"story": "tally", "ids": ["h1", "h2"]},
+    {"story": "Aurora Bay", "ids": ["h3"]},
+    {"story": "Silver Crane", "ids": ["h4"]},
+    {"story": "Quintero", "ids": ["h5"]},
+    {"story": "Ochoa", "ids": ["h6"]},
+]}]}
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> tuple[Path, Path]:
+    groups = tmp_path / "stories.json"
+    groups.write_text(json.dumps(GROUPS), encoding="utf-8")
+    heads = tmp_path / "headlines_test.jsonl"
+    heads.write_text("".join(
+        json.dumps({"id": i, "lang": "es", "date": d, "outlet": o, "title": t, "summary": "", "topics": tp}) + "\n"
+        for i, d, o, t, tp in HEADLINES
+    ), encoding="utf-8")
+    return groups, heads
+
+
+def test_bcubed_and_wrong_merges_on_hand_made_groups() -> None:
+    gold = {"a": 1, "b": 1, "c": 2, "d": 3}
+    assert bcubed(gold, gold) == (1.0, 1.0)
+    singletons = {k: k for k in gold}
+    p, r = bcubed(singletons, gold)
+    assert p == 1.0 and r == pytest.approx((0.5 + 0.5 + 1 + 1) / 4)
+    merged = score({k: 0 for k in gold}, gold)
+    assert merged.recall == 1.0 and merged.precision == pytest.approx((0.5 + 0.5 + 0.25 + 0.25) / 4)
+    assert len(merged.wrong_merges) == 5 and merged.service_stories == 1
+    assert score(singletons, gold).alerts_per_story == pytest.approx(4 / 3)
+    other = {k + "2": v for k, v in gold.items()}
+    both = pooled([(gold, gold), ({k: k for k in other}, other)])
+    assert both.items == 8 and both.true_stories == 6 and both.service_stories == 7
+
+
+def test_the_real_assigner_on_a_small_groups_file(files: tuple[Path, Path], default_config: Any) -> None:
+    groups, heads = files
+    [result] = evaluate(load_groups(groups), load_headlines(heads), default_config)
+    s = result.scores
+    assert s.items == 6 and s.true_stories == 5
+    assert s.wrong_merges == [] and s.precision == 1.0
+    assert s.service_stories == 5 and s.recall == 1.0  # the tally's update joined its story
+    assert "| 2026-03-02..2026-03-03 | 6 | 5 | 5 | 1.000 | 1.000 | 1.000 | 1.00 | 0 |" in report([result])
+
+
+def test_monitor_eval_stories_prints_the_table(files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    groups, heads = files
+    assert main(["eval-stories", str(groups), "--headlines", str(heads), "--details"]) == 0
+    out = capsys.readouterr().out
+    assert "B³ precision" in out and "wrong merges:" in out
+    assert main(["eval-stories", str(groups.parent / "missing.json")]) == 2
+
+
+def test_shared_january_groups_hold_precision(shared_dir: Path, default_config: Any) -> None:
+    groups = shared_dir / "real" / "stories_2026-01.json"
+    heads = shared_dir / "real" / "headlines_es_2026-01.jsonl"
+    if not groups.is_file() or not heads.is_file():
+        pytest.skip("the shared January story groups are not present")
+    results = evaluate(load_groups(groups), load_headlines(heads), default_config)
+    total = pooled((r.pred, r.gold) for r in results)
+    assert total.items > 150
+    assert total.precision >= 0.95  # wrong merges are worse than splits
+    assert total.alerts_per_story < 1.77  # the first matcher's figure on these groups
