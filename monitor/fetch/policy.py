@@ -172,13 +172,15 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
                 raise AddressRefused(host, str(addresses[0]))
             addresses = allowed
         last: Exception | None = None
+        # IPv4 first: an unreachable IPv6 route fails slowly, an absent IPv4 one at once.
+        addresses.sort(key=lambda a: a.version)
         for address in addresses:  # connect to the checked address itself: no second lookup
             try:
                 return await self.inner.connect_tcp(
                     str(address), port, timeout=timeout, local_address=local_address,
                     socket_options=socket_options,
                 )
-            except httpcore.ConnectError as exc:
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 last = exc
         assert last is not None
         raise last
