@@ -219,3 +219,19 @@ def test_scoring_needs_neither_sklearn_nor_numpy() -> None:
                           cwd=Path(__file__).resolve().parents[2])
     assert done.returncode == 0, done.stderr
     assert float(done.stdout) > 0.5
+
+
+def test_pipeline_loads_once_and_keeps_the_model_across_reloads(any_db, default_config) -> None:
+    from monitor.pipeline import Pipeline
+
+    loaded = load_model(MODEL_PATH)
+    pipeline = Pipeline(default_config, any_db, model=loaded)
+    assert pipeline.classifier.model is loaded.model
+    pipeline.update_config(default_config)
+    assert pipeline.model_load is loaded and pipeline.classifier.model is loaded.model
+
+    broken = load_model(MODEL_PATH.with_name("absent.json"))
+    rules_only = Pipeline(default_config, any_db, model=broken)
+    assert rules_only.classifier.model is None
+    res = rules_only.classifier.classify("Excarcelan a 15 presos políticos del Rodeo I")
+    assert res.topics == ["political_prisoners"] and res.decided_by == {"political_prisoners": "rules"}
