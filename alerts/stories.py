@@ -17,6 +17,7 @@ start a story of its own, never join a wrong one.)
 from __future__ import annotations
 
 import re
+import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from alerts.story_match import ItemFeatures, StoryEntry, StoryIndex, features
 from alerts.story_text import _words, fold
 from storage.models import Count, Item, Match, Story
 
+SYNC_SECONDS = 1.0  # how often to look for stories that other processes created
 OFFICIAL_SOURCES = frozenset({"el gobierno", "gobierno", "the government", "government", "el regimen", "regimen"})
 
 
@@ -159,8 +161,9 @@ def story_index(session: Session, *, window: timedelta, now: datetime) -> StoryI
     if index is None:
         index = _INDEXES[engine] = StoryIndex()
         _load(session, index, select(Story).where(Story.updated_at >= now - window).order_by(Story.id))
-    else:
+    elif time.monotonic() - index.synced_at >= SYNC_SECONDS:
         _load(session, index, select(Story).where(Story.id > index.max_story_id).order_by(Story.id))
+    index.synced_at = time.monotonic()
     index.expire(now - window)
     return index
 
@@ -210,9 +213,8 @@ def assign_story(
             entities=[dict(e) for e in c.entities], counts=[dict(x) for x in c.counts],
             first_item_id=item.id, created_at=now, updated_at=now,
         )
-        session.add(story)
+        item.story = story  # one flush inserts the story and points the item at it
         session.flush()
-        item.story_id = story.id
         index.add_story(StoryEntry(story.id, story.title, now, now, set(c.topics), [feats]))
         _on_rollback(session, lambda sid=story.id: index.remove_story(sid))
         return Assignment(story, True, signals=signals)

@@ -30,6 +30,7 @@ The item joins the best story scoring at least `THRESHOLD` with at least
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter
@@ -54,7 +55,9 @@ AGE_FREE_HOURS, AGE_PENALTY_PER_DAY = 24.0, 0.10
 LIVE_EXTRA = 0.05
 REUSED_TITLE_GAP = timedelta(hours=12)
 MAX_MEMBERS = 12  # the first item and the latest ones stand for a long story
-COMMON_SHARE = 0.2  # a term in more than this share of stories does not find candidates
+COMMON_SHARE = 0.05  # a term in more than this share of stories does not find candidates
+MIN_POSTINGS = 50
+MAX_CANDIDATES = 20
 
 GENERIC_PLACES = frozenset({
     "venezuela", "caracas", "estados unidos", "united states", "eeuu", "usa", "ee. uu.", "ee.uu.",
@@ -130,20 +133,34 @@ class StoryEntry:
     topics: set[str] = field(default_factory=set)
     members: list[ItemFeatures] = field(default_factory=list)
 
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)  # cleared when members change
+
     def people(self) -> list[frozenset[str]]:
-        return [p for m in self.members for p in m.people]
+        if "people" not in self.memo:
+            self.memo["people"] = [p for m in self.members for p in m.people]
+        return self.memo["people"]  # type: ignore[no-any-return]
 
     def union(self, attr: str) -> set[Any]:
-        out: set[Any] = set()
-        for m in self.members:
-            out |= getattr(m, attr)
-        return out
+        if attr not in self.memo:
+            out: set[Any] = set()
+            for m in self.members:
+                out |= getattr(m, attr)
+            self.memo[attr] = out
+        return self.memo[attr]  # type: ignore[no-any-return]
+
+    def headline_union(self, attr: str) -> set[str]:
+        key = "h:" + attr
+        if key not in self.memo:
+            self.memo[key] = {v for m in self.members for v in getattr(m.headline, attr)}
+        return self.memo[key]  # type: ignore[no-any-return]
 
     def centroid(self) -> dict[str, int]:
-        out: Counter[str] = Counter()
-        for m in self.members:
-            out.update(m.tf)
-        return out
+        if "centroid" not in self.memo:
+            out: Counter[str] = Counter()
+            for m in self.members:
+                out.update(m.tf)
+            self.memo["centroid"] = dict(out)
+        return self.memo["centroid"]  # type: ignore[no-any-return]
 
     def index_keys(self) -> set[str]:
         return (
@@ -170,6 +187,11 @@ class StoryIndex:
         self.max_story_id = 0
         self.max_item_id = 0
         self.generic: set[str] = set()
+        self._idf: dict[str, float] = {}  # cleared whenever the table changes
+        self._norms: dict[int, float] = {}  # likewise: vector norms by id() of a live tf dict
+        self._expired_at: datetime | None = None
+        self._changes = 0
+        self.synced_at = 0.0  # time.monotonic() of the last look at the database
 
     # -- maintenance -----------------------------------------------------------------
 
@@ -182,6 +204,7 @@ class StoryIndex:
 
     def add_member(self, story_id: int, m: ItemFeatures) -> None:
         entry = self.stories[story_id]
+        entry.memo.clear()
         entry.members.append(m)
         if len(entry.members) > MAX_MEMBERS:
             self._count(entry.members.pop(1), -1)  # keep the first item and the latest
@@ -197,6 +220,7 @@ class StoryIndex:
         entry = self.stories.get(story_id)
         if entry is None:
             return
+        entry.memo.clear()
         for m in [m for m in entry.members if m.item_id == item_id]:
             entry.members.remove(m)
             self._count(m, -1)
@@ -216,6 +240,10 @@ class StoryIndex:
                     del self.postings[key]
 
     def expire(self, oldest: datetime) -> None:
+        """Forget the stories with no item since `oldest` (checked at most once a minute)."""
+        if self._expired_at is not None and abs(oldest - self._expired_at) < timedelta(minutes=1):
+            return
+        self._expired_at = oldest
         for sid in [s.id for s in self.stories.values() if s.last < oldest]:
             self.remove_story(sid)
 
@@ -227,6 +255,12 @@ class StoryIndex:
                     del self.postings[key]
 
     def _count(self, m: ItemFeatures, sign: int) -> None:
+        # weights follow the table, refreshed once it has moved by 2 % (every change while small)
+        self._changes += 1
+        if self._changes >= max(1, self.docs // 50):
+            self._changes = 0
+            self._idf.clear()
+            self._norms.clear()
         self.docs += sign
         for t in m.tf:
             self.df[t] += sign
@@ -236,34 +270,53 @@ class StoryIndex:
     # -- scoring ---------------------------------------------------------------------
 
     def idf(self, term: str) -> float:
-        idf = math.log((self.docs + 1) / (self.df.get(term, 0) + 1)) + 1.0
-        return idf * GENERIC_WEIGHT if term in self.generic else idf
+        cached = self._idf.get(term)
+        if cached is None:
+            cached = math.log((self.docs + 1) / (self.df.get(term, 0) + 1)) + 1.0
+            if term in self.generic:
+                cached *= GENERIC_WEIGHT
+            self._idf[term] = cached
+        return cached
 
-    def _norm(self, tf: dict[str, int]) -> float:
-        return math.sqrt(sum((n * self.idf(t)) ** 2 for t, n in tf.items())) or 1.0
+    def _norm(self, tf: dict[str, int], *, cache: bool = True) -> float:
+        """A vector's norm; stored vectors' norms are kept until the table changes."""
+        if not cache:
+            return math.sqrt(sum((n * self.idf(t)) ** 2 for t, n in tf.items())) or 1.0
+        key = id(tf)
+        norm = self._norms.get(key)
+        if norm is None:
+            norm = self._norms[key] = math.sqrt(sum((n * self.idf(t)) ** 2 for t, n in tf.items())) or 1.0
+        return norm
 
-    def cosine(self, a: dict[str, int], b: dict[str, int], a_norm: float) -> tuple[float, list[str]]:
-        shared = set(a) & set(b)
-        if not shared:
-            return 0.0, []
-        dot = sum(a[t] * b[t] * self.idf(t) ** 2 for t in shared)
-        ranked = sorted(shared, key=self.idf, reverse=True)
-        return dot / (a_norm * self._norm(b)), ranked
+    def cosine(self, a: dict[str, int], b: dict[str, int], a_norm: float) -> float:
+        dot = 0.0
+        for t, n in a.items():
+            if t in b:
+                w = self.idf(t)
+                dot += n * b[t] * w * w
+        return dot / (a_norm * self._norm(b)) if dot else 0.0
 
-    def candidates(self, item: ItemFeatures) -> set[int]:
-        limit = max(50, int(COMMON_SHARE * len(self.stories)))
-        found: set[int] = set()
+    def candidates(self, item: ItemFeatures) -> list[int]:
+        """The stories sharing the item's rarer terms, entities or exact title; the
+        `MAX_CANDIDATES` with the most rare weight in common are scored in full."""
+        limit = max(MIN_POSTINGS, int(COMMON_SHARE * len(self.stories)))
+        weight: dict[int, float] = {}
         for key in [*item.tf, *("e:" + e for e in item.entities), "k:" + item.headline.key]:
             ids = self.postings.get(key)
-            if ids and len(ids) <= limit:
-                found |= ids
-        return found
+            if not ids or len(ids) > limit:
+                continue
+            w = 10.0 if key.startswith("k:") else self.idf(key) if key in self.df else 1.0
+            for sid in ids:
+                weight[sid] = weight.get(sid, 0.0) + w
+        if len(weight) <= MAX_CANDIDATES:
+            return list(weight)
+        return heapq.nlargest(MAX_CANDIDATES, weight, key=weight.__getitem__)
 
     def decide(self, item: ItemFeatures, *, now: datetime, window: timedelta) -> Decision:
         """The best story for `item` (or None) and the signals behind the choice."""
         if item.informative < MIN_SHARED:
             return Decision(None, 0.0, {"decision": "new", "reason": "thin: fewer than two words besides names"})
-        a_norm = self._norm(item.tf)
+        a_norm = self._norm(item.tf, cache=False)
         best: tuple[float, int, dict[str, Any]] | None = None
         rejected: list[dict[str, Any]] = []
         for sid in self.candidates(item):
@@ -293,20 +346,22 @@ class StoryIndex:
         return THRESHOLD + (LIVE_EXTRA if item.headline.live else 0.0)
 
     def _score(self, item: ItemFeatures, entry: StoryEntry, a_norm: float, now: datetime) -> tuple[float, dict[str, Any]]:
-        best, shared, with_item = 0.0, [], None
+        best, with_item = 0.0, None
         for m in entry.members:
-            cos, terms_shared = self.cosine(item.tf, m.tf, a_norm)
-            if m.headline.key == item.headline.key:
-                cos, terms_shared = 1.0, sorted(item.tf, key=self.idf, reverse=True)  # the same words
+            # the same words (whatever language the feed claims) are the same title
+            cos = 1.0 if m.headline.key == item.headline.key else self.cosine(item.tf, m.tf, a_norm)
             if cos > best:
-                best, shared, with_item = cos, terms_shared, m
-        centroid, _ = self.cosine(item.tf, entry.centroid(), a_norm)
+                best, with_item = cos, m
+        if with_item is None:
+            return 0.0, {}
+        same_title = with_item.headline.key == item.headline.key
+        shared = sorted(item.tf if same_title else set(item.tf) & set(with_item.tf), key=self.idf, reverse=True)
+        centroid = self.cosine(item.tf, entry.centroid(), a_norm)
         text = CENTROID_SHARE * centroid + (1 - CENTROID_SHARE) * best
         shared_plain = [t for t in shared if t not in item.name_terms and t not in self.generic]
         ents = sorted(item.entities & entry.union("entities"))
         figures = entry.union("figures")
         same_figures = sorted(item.figures & figures)
-        conflicts = self._conflicts(item, entry, text, figures)
         hours = max(0.0, (now - entry.last).total_seconds() / 3600)
         age = max(0.0, hours - AGE_FREE_HOURS) / 24 * AGE_PENALTY_PER_DAY
         tally = sorted(
@@ -325,6 +380,9 @@ class StoryIndex:
             len(shared_plain) + bool(set(shared) & item.name_terms) + bool(ents)
             + bool(same_figures or tally)
         )
+        if score < THRESHOLD - 0.1:
+            return score, {}  # far below: no need to say why
+        conflicts = self._conflicts(item, entry, text, figures)
         if evidence < MIN_SHARED:
             conflicts.append("few shared words")
         signals: dict[str, Any] = {
@@ -346,7 +404,7 @@ class StoryIndex:
         theirs = entry.people()
         if item.people and theirs and not any(p & q for p in item.people for q in theirs):
             out.append("people")
-        vessels = {v for m in entry.members for v in m.headline.vessels}
+        vessels = entry.headline_union("vessels")
         if item.headline.vessels and vessels and not item.headline.vessels & vessels:
             out.append("vessels")
         places = entry.union("places")
@@ -357,7 +415,7 @@ class StoryIndex:
             near_tally = text >= NEAR_IDENTICAL and event in GROWING_EVENTS
             if known and number not in known and not item.update_cue and not near_tally:
                 out.append(f"figure {event} {number}")
-        numbers = {n for m in entry.members for n in m.headline.numbers}
+        numbers = entry.headline_union("numbers")
         if item.headline.numbers and numbers and not item.headline.numbers & numbers and not item.update_cue:
             out.append("numbers")
         if item.figures and figures and not {e for e, _ in item.figures} & {e for e, _ in figures}:

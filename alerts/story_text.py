@@ -96,7 +96,11 @@ _SECTIONS = _words("""politica venezuela mundo internacional internacionales nac
 
 
 def fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", (text or "").lower())
+    """Lower case without accents ("Rocío" → "rocio"); ASCII text is returned as is."""
+    lowered = (text or "").lower()
+    if lowered.isascii():
+        return lowered
+    decomposed = unicodedata.normalize("NFKD", lowered)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["bench_classify", "bench_poll", "bench_e2e"]
+BENCHMARKS = ["bench_classify", "bench_poll", "bench_e2e", "bench_stories"]
 
 
 class Tee(io.TextIOBase):
