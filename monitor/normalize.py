@@ -2,8 +2,10 @@
 
 - `canonical_url`: scheme and host lower-cased, default port, fragment and
   tracking parameters (utm_*, fbclid, gclid, ...) removed.
-- `clean_text`: HTML to plain text, entities decoded, white space collapsed,
-  feed boilerplate ("The post ... appeared first on ...") dropped.
+- `clean_text`: HTML to plain text in linear time (monitor/parse/markup.py), entities
+  decoded, white space collapsed, feed boilerplate ("The post ... appeared first on ...")
+  dropped. Fields are cut to their limits (title 1,000, summary 10,000, text 200,000
+  characters) before any of this runs.
 - `content_hash`: title and text, case- and punctuation-insensitive, so a
   republished item with a new GUID and URL is still recognised.
 """
@@ -18,6 +20,7 @@ from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from monitor.parse import ParsedEntry
+from monitor.parse.markup import SUMMARY_CHARS, TEXT_CHARS, TITLE_CHARS, cap, strip_markup
 
 _TRACKING_PREFIXES = ("utm_", "mtm_", "pk_", "__hs", "_hs")
 _TRACKING = frozenset(
@@ -29,11 +32,6 @@ _TRACKING = frozenset(
 )
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
-_DROP_BLOCKS = re.compile(
-    r"<(script|style|noscript|template|iframe|svg)\b[^>]*>.*?</\1\s*>", re.I | re.S
-)
-_BREAKS = re.compile(r"<(?:br|/p|/div|/li|/h[1-6]|/tr|/blockquote)\b[^>]*>", re.I)
-_TAGS = re.compile(r"<!--.*?-->|<!\[CDATA\[|\]\]>|<[a-zA-Z/!?][^>]*>", re.S)
 _SPACE = re.compile(r"\s+")
 _BOILERPLATE = [
     re.compile(p, re.I | re.S)
@@ -52,6 +50,7 @@ _BOILERPLATE_HINTS = (
 )
 _WORDS = re.compile(r"\w+")
 
+BOILERPLATE_TAIL = 1_000
 MIN_HASH_CHARS = 20  # titles and texts shorter than this are too generic to dedupe on
 
 
@@ -103,24 +102,23 @@ def clean_text(value: str | None) -> str:
         text = " ".join(value.split()) if "\u00a0" not in value else _SPACE.sub(
             " ", value.replace("\u00a0", " ")).strip()
         return _strip_boilerplate(text)
-    text = value
-    if "<" in text:
-        text = _DROP_BLOCKS.sub(" ", text)
-        text = _BREAKS.sub(" ", text)
-        text = _TAGS.sub("", text)
+    text = strip_markup(value) if "<" in value else value
     if "&" in text:
         text = strip_controls(html.unescape(text))
         if "<" in text and ">" in text:  # escaped markup, as some feeds double-encode
-            text = _TAGS.sub("", text)
+            text = strip_markup(text)
     text = _SPACE.sub(" ", text.replace("\u00a0", " ")).strip()
     return _strip_boilerplate(text)
 
 
 def _strip_boilerplate(text: str) -> str:
-    tail = text[-600:].lower()
-    if any(hint in tail for hint in _BOILERPLATE_HINTS):
+    """Feed boilerplate at the end of a text; only the last BOILERPLATE_TAIL characters
+    are searched, so the cost does not grow with the text."""
+    tail = text[-BOILERPLATE_TAIL:]
+    if any(hint in tail[-600:].lower() for hint in _BOILERPLATE_HINTS):
         for pattern in _BOILERPLATE:
-            text = pattern.sub("", text).strip()
+            tail = pattern.sub("", tail).strip()
+        text = (text[:-BOILERPLATE_TAIL] + tail).strip() if len(text) > BOILERPLATE_TAIL else tail
     return text
 
 
@@ -168,9 +166,11 @@ def normalize_entry(
     if link and not link.startswith(("http://", "https://")):
         link = urljoin(base_url, link)
     canon = canonical_url(link)
-    title = clean_text(entry.title)
-    summary = clean_text(entry.summary) or clean_text(entry.content)
-    text = clean_text(entry.content) or None
+    # fields are cut to their limits before any cleaning (monitor/parse/markup.py)
+    title = clean_text(cap(entry.title, TITLE_CHARS))
+    summary = clean_text(cap(entry.summary, SUMMARY_CHARS)) or clean_text(
+        cap(entry.content, SUMMARY_CHARS))
+    text = clean_text(cap(entry.content, TEXT_CHARS)) or None
     if text == summary:
         text = None if len(summary) < 400 else text
     digest = content_hash(title, summary)

@@ -18,11 +18,12 @@ import html
 import re
 import unicodedata
 
+from monitor.parse.markup import strip_markup
+
 # Upper-case "US", "U.S.", "U.S.A.", "USA" written as the country (case-sensitive).
 _US = re.compile(r"(?<![\w.])(?:U\.S\.A\.?|U\.S\.?|USA|US)(?![\w])")
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 _NON_WORD = re.compile(r"[\W_]+")
-_TAG = re.compile(r"<(?:script|style)\b.*?</(?:script|style)\s*>|<!--.*?-->|<[^<>]{0,2000}>", re.S | re.I)
 
 _NOT_ASCII_OR_MARK = re.compile(r"[^\x00-\x7f\u0300-\u036f]")
 # ASCII bytes that are not letters or digits become spaces (bytes.translate is fast).
@@ -37,9 +38,13 @@ MAX_FIELD_CHARS = 200_000
 
 
 def strip_html(value: str) -> str:
-    """Remove tags and decode entities if the text looks like HTML; cheap otherwise."""
+    """Remove tags and decode entities if the text looks like HTML; cheap otherwise.
+
+    Linear in the length of `value` whatever the markup (monitor/parse/markup.py); every
+    tag becomes a space.
+    """
     if "<" in value:
-        value = _TAG.sub(" ", value)
+        value = strip_markup(value, tag_sep=" ")
     if "&" in value:
         value = html.unescape(value)
     return value
