@@ -141,3 +141,12 @@ def test_split_item_moves_the_item_and_records_feedback(db: Any, put: Any) -> No
     # the item's story is now its own: a third report of the tally joins one of the two, not both
     c = put("bbcmundo", "Foro Penal suma 25 presos políticos excarcelados", at=NOW + timedelta(hours=3))
     assert c[1] in {a[1], second.story_id}
+
+
+def test_a_figure_verified_after_it_was_announced_is_a_reply(put: Any) -> None:
+    announced = Cls(PP, counts=[{"event": "released", "number": 40, "source": "el gobierno"}])
+    verified = Cls(PP, counts=[{"event": "released", "number": 40, "source": "Foro Penal"}])
+    a = put("elpitazo", "Gobierno anuncia la excarcelación de 40 presos políticos en Tocorón", cls=announced)
+    b = put("cocuyo", "Foro Penal verifica la excarcelación de 40 presos políticos en Tocorón", cls=verified,
+            at=NOW + timedelta(hours=3))
+    assert a[0] == ["new"] and b == (["update"], a[1])
