@@ -1,8 +1,9 @@
 """The operator chat: commands from `settings.admin_chat_id`, and one-off problem reports.
 
 `AdminBot.run` long-polls getUpdates through python-telegram-bot and answers
-/status, /queue, /pause, /resume, /test and /help, but only in the admin chat;
-messages from any other chat are dropped without a reply. `notify_problems`
+/status, /queue, /pause, /resume, /test and /help, but only in the admin chat (a
+numeric id) and only from the operators (`Settings.operator_ids`: admin_user_ids, and
+the user of a private admin chat); anything else is dropped without a reply. `notify_problems`
 tells that chat once about a feed that keeps failing and about a disabled
 channel; the `Feed.failure_reported` / `Channel.disabled_reported` flags make it
 once (ingestion clears the first on a good poll, delivery the second when it
@@ -284,6 +285,10 @@ class AdminBot:
         if not self._is_admin(message.chat):
             log.debug("operator chat: ignored a message from chat %s", message.chat.id)
             return
+        user = message.from_user.id if message.from_user else None
+        if user not in self.config.settings.operator_ids:
+            log.debug("operator chat: ignored a message from user %s (not in admin_user_ids)", user)
+            return
         parsed = parse_command(message.text, self._bot_username)
         if parsed is None:
             return
@@ -296,12 +301,8 @@ class AdminBot:
         await self.reply(str(message.chat.id), text)
 
     def _is_admin(self, chat: Chat) -> bool:
-        want = self.admin_chat
-        if want is None:
-            return False
-        if want.startswith("@"):
-            return (chat.username or "").lower() == want[1:].lower()
-        return str(chat.id) == want
+        want = self.admin_chat  # numeric (monitor/config.py refuses @names)
+        return want is not None and str(chat.id) == want
 
     def answer(self, command: str, arg: str) -> str:
         """The reply to `/command arg` (plain text; long ones are split by `reply`)."""

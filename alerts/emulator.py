@@ -182,7 +182,7 @@ class BotApiEmulator:
             self._migrated[str(chat_id)] = int(new_id)
 
     def inject_message(
-        self, chat_id: int, text: str, from_id: int = 1, *, username: str | None = None,
+        self, chat_id: int, text: str, from_id: int | None = None, *, username: str | None = None,
         reply_to: int | None = None, forward_of: tuple[str | int, int] | None = None,
     ) -> int:
         """Queue an incoming message (as a user wrote it in `chat_id`); return its update_id.
@@ -192,6 +192,8 @@ class BotApiEmulator:
         the bot sent elsewhere, forwarded here: its text, with `forward_origin`.
         Message ids are counted per chat, shared with the bot's own messages, as in Telegram.
         """
+        if from_id is None:  # in a private chat, the chat's id is its user's id
+            from_id = chat_id if chat_id > 0 else 1
         with self._lock:
             update_id = self._next_update_id
             self._next_update_id += 1

@@ -86,10 +86,26 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class Settings(Strict):
+class Limits(Strict):
+    """Per-feed limits (issue 13): a settings-level default, overridable per feed."""
+
+    # entries read from one fetched document; the rest are not read (reported)
+    max_entries_per_document: int = Field(default=500, ge=1, le=100_000)
+    # new items stored per feed and poll; the rest wait for the next poll (reported)
+    max_new_items_per_poll: int = Field(default=200, ge=1, le=100_000)
+    # messages per feed and channel in any hour; more are folded into one message
+    max_alerts_per_hour: int = Field(default=20, ge=1, le=10_000)
+
+
+LIMIT_KEYS = tuple(Limits.model_fields)
+
+
+class Settings(Limits):
     timezone: str = "America/Caracas"
     http_listen: str = "127.0.0.1:9108"
     admin_chat_id: int | str | None = None
+    # Telegram user ids allowed to give commands in the admin chat (others are ignored)
+    admin_user_ids: list[int] = Field(default_factory=list)
     backfill_window: Duration = timedelta(hours=24)
     retention: Duration = timedelta(days=90)
     contact_url: str = "https://github.com/venezuela-monitor/monitor"
@@ -125,6 +141,51 @@ class Settings(Strict):
                 f"unknown time zone {value!r}: use an IANA name such as America/Caracas"
             ) from None
         return value
+
+    @field_validator("admin_chat_id")
+    @classmethod
+    def _numeric_admin_chat(cls, value: int | str | None) -> int | None:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        text = str(value).strip()
+        if not text.lstrip("-").isdigit():
+            raise ValueError(
+                f"admin_chat_id must be a numeric chat id, not {text!r} (a @name can be taken "
+                "by anyone): forward a message from the chat to @userinfobot, or send the bot a "
+                "message and read message.chat.id from getUpdates (docs/OPERATIONS.md, "
+                "'Finding a chat id')"
+            )
+        return int(text)
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _api_url_from_env_only(cls, value: str | None) -> None:
+        if value is not None:
+            raise ValueError(
+                "telegram_api_url is no longer read from feeds.yaml (the bot token is sent "
+                "there): remove it and set the environment variable TELEGRAM_API_URL instead "
+                "(https, or http on a loopback address)"
+            )
+        return None
+
+    @model_validator(mode="after")
+    def _operators_known(self) -> Settings:
+        chat = self.admin_chat_id
+        if isinstance(chat, int) and chat < 0 and not self.admin_user_ids:
+            raise ValueError(
+                "admin_user_ids is required with a group admin_chat_id: list the Telegram user "
+                "ids of the operators (forward one of their messages to @userinfobot to see it)"
+            )
+        return self
+
+    @property
+    def operator_ids(self) -> frozenset[int]:
+        """Users whose commands are answered: admin_user_ids, and the user of a private
+        admin chat (whose chat id is the user's id)."""
+        ids = set(self.admin_user_ids)
+        if isinstance(self.admin_chat_id, int) and self.admin_chat_id > 0:
+            ids.add(self.admin_chat_id)
+        return frozenset(ids)
 
     @field_validator("http_listen")
     @classmethod
@@ -191,6 +252,17 @@ class FeedConfig(Strict):
     enabled: bool = True
     selectors: Selectors | None = None
     fetch_article: Literal["auto", "always", "never"] = "auto"
+    # overrides of the settings' per-feed limits (class Limits)
+    max_entries_per_document: int | None = Field(default=None, ge=1, le=100_000)
+    max_new_items_per_poll: int | None = Field(default=None, ge=1, le=100_000)
+    max_alerts_per_hour: int | None = Field(default=None, ge=1, le=10_000)
+
+    def limits(self, settings: Limits) -> Limits:
+        """This feed's limits: its own values, else the settings'."""
+        return Limits(**{
+            k: getattr(self, k) if getattr(self, k) is not None else getattr(settings, k)
+            for k in LIMIT_KEYS
+        })
 
     @field_validator("url")
     @classmethod
@@ -626,6 +698,37 @@ def resolve_runtime(
     env = os.environ if env is None else env
     settings = config.settings if config else Settings()
     db = db_flag or env.get("DATABASE_URL") or settings.database_url or DEFAULT_DB_URL
-    api = env.get("TELEGRAM_API_URL") or settings.telegram_api_url or DEFAULT_API_URL
+    api = env.get("TELEGRAM_API_URL") or DEFAULT_API_URL
+    problem = api_url_problem(api)
+    if problem:
+        raise ConfigError("TELEGRAM_API_URL", [ConfigIssue("", None, problem)])
     token = env.get("TELEGRAM_BOT_TOKEN") or None
     return Runtime(config_path, db, api.rstrip("/"), token)
+
+
+def api_url_problem(url: str) -> str | None:
+    """Why a Bot API root is refused (the token goes there): only https, or http to a
+    loopback address (a local Bot API server or the emulator); None when it is fine."""
+    shown = re.sub(r"//[^/?#\s]*@", "//***@", url)
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return f"{shown!r} cannot be parsed as a URL"
+    if parts.username or parts.password:
+        return f"{shown!r} must not carry a user name or password"
+    if parts.scheme == "https" and host:
+        return None
+    if parts.scheme == "http" and _is_loopback(host):
+        return None
+    return f"{shown!r} is refused: use https://, or http:// only to a loopback address (127.0.0.1, ::1, localhost)"
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -48,7 +48,7 @@ class Controls:
 
 @pytest.fixture
 def config(make_config: Callable[..., AppConfig], db: Database) -> AppConfig:
-    cfg = make_config(CHANNELS, admin_chat_id=ADMIN)
+    cfg = make_config(CHANNELS, admin_chat_id=ADMIN, admin_user_ids=[7, 8])
     with db.session() as s:
         sync_feeds(s, [(f.name, f.url) for f in cfg.feeds])
         sync_channels(s, [(c.name, c.chat_id) for c in cfg.channels])

@@ -154,7 +154,7 @@ def test_hot_reload_of_a_valid_and_an_invalid_file(world):
 def test_operator_chat_in_the_running_service(world):
     world.feed("pitazo")
     world.publish("pitazo", "Detienen al periodista Luis Pérez en Caracas, denuncia el SNTP")
-    world.write_config(PRESOS, settings={"admin_chat_id": 4242})
+    world.write_config(PRESOS, settings={"admin_chat_id": 4242, "admin_user_ids": [7]})
     world.start()
     wait_for(lambda: world.emulator.messages("@presos_test"), 60, "the first alert")
 
