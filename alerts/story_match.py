@@ -40,6 +40,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from alerts.story_text import Headline, fold, prepare, terms
+from alerts.story_wave import wave_reason
 
 THRESHOLD = 0.40
 EXPLAINER_THRESHOLD = 0.75
@@ -47,6 +48,7 @@ GENERIC_WEIGHT = 0.5  # idf factor of the beat's own words (what made items rele
 CENTROID_SHARE = 0.3  # text = share · story centroid + (1 - share) · best single item
 MIN_SHARED = 2
 NEAR_IDENTICAL = 0.85
+STRONG_TEXT = 0.60  # text this close is evidence enough, even in the beat's own words
 ENTITY_BONUS, ENTITY_MAX = 0.10, 2
 FIGURE_BONUS = 0.15  # the same figure, or a tally updated ("suma 15" after "suma 14")
 TALLY_EVENTS = frozenset({"released", "held", "arrested", "dead"})
@@ -93,6 +95,7 @@ class ItemFeatures:
     update_cue: bool
     generic: frozenset[str] = frozenset()  # the item's topic words, as terms
     explainer: bool = False
+    wave: str | None = None  # why it tells a release wave (alerts/story_wave.py), or None
 
     @property
     def informative(self) -> int:
@@ -109,6 +112,8 @@ def features(
     ents = [e for e in entities or [] if e.get("name")]
     known_people = [str(e["name"]) for e in ents if e.get("type") == "person"]
     h = prepare(title, lang, known_people)
+    figures = frozenset((str(c.get("event")), int(c.get("number", 0))) for c in counts or [])
+    explainer = bool(_EXPLAINER.match(fold(h.text)))
     name_terms = {t for p in h.people for w in p for t in terms(w, lang or "es")}
     places = frozenset(
         fold(str(e["name"])) for e in ents if e.get("type") == "place"
@@ -117,10 +122,10 @@ def features(
     return ItemFeatures(
         item_id=item_id, outlet=outlet, when=when, headline=h, tf=dict(Counter(h.terms)),
         name_terms=frozenset(name_terms), entities=keys, people=h.people, places=places,
-        figures=frozenset((str(c.get("event")), int(c.get("number", 0))) for c in counts or []),
-        topics=frozenset(topics), update_cue=bool(_UPDATE_CUES.search(fold(h.text))),
+        figures=figures, topics=frozenset(topics), update_cue=bool(_UPDATE_CUES.search(fold(h.text))),
         generic=frozenset(t for w in topic_words for t in terms(w.replace("~", "").replace("*", ""), lang or "es")),
-        explainer=bool(_EXPLAINER.match(fold(h.text))),
+        explainer=explainer,
+        wave=wave_reason(h, lang=lang or "es", topics=topics, figures=figures, explainer=explainer),
     )
 
 
@@ -187,6 +192,7 @@ class StoryIndex:
         self.max_story_id = 0
         self.max_item_id = 0
         self.generic: set[str] = set()
+        self.waves: Counter[int] = Counter()  # story id → its wave items
         self._idf: dict[str, float] = {}  # cleared whenever the table changes
         self._norms: dict[int, float] = {}  # likewise: vector norms by id() of a live tf dict
         self._expired_at: datetime | None = None
@@ -210,6 +216,8 @@ class StoryIndex:
             self._count(entry.members.pop(1), -1)  # keep the first item and the latest
         entry.last = max(entry.last, m.when)
         entry.topics |= m.topics
+        if m.wave:
+            self.waves[story_id] += 1
         self.max_item_id = max(self.max_item_id, m.item_id)
         self.generic |= m.generic
         self._count(m, +1)
@@ -224,10 +232,15 @@ class StoryIndex:
         for m in [m for m in entry.members if m.item_id == item_id]:
             entry.members.remove(m)
             self._count(m, -1)
+            if m.wave:
+                self.waves[story_id] -= 1
+                if self.waves[story_id] <= 0:
+                    del self.waves[story_id]
         self._reindex(entry)
 
     def remove_story(self, story_id: int) -> None:
         entry = self.stories.pop(story_id, None)
+        self.waves.pop(story_id, None)
         if entry is None:
             return
         for m in entry.members:
@@ -314,6 +327,9 @@ class StoryIndex:
 
     def decide(self, item: ItemFeatures, *, now: datetime, window: timedelta) -> Decision:
         """The best story for `item` (or None) and the signals behind the choice."""
+        wave = self._wave(item, now=now, window=window)
+        if wave is not None:
+            return wave
         if item.informative < MIN_SHARED:
             return Decision(None, 0.0, {"decision": "new", "reason": "thin: fewer than two words besides names"})
         a_norm = self._norm(item.tf, cache=False)
@@ -337,6 +353,26 @@ class StoryIndex:
         return Decision(sid, score, {
             "decision": "joined", "story": sid, "score": round(score, 3), "threshold": THRESHOLD,
             **signals, "rejected": rejected[:2],
+        })
+
+    def _wave(self, item: ItemFeatures, *, now: datetime, window: timedelta) -> Decision | None:
+        """A wave item joins the current wave: the recent story with the most wave items
+        (the latest on a tie) that shares a topic with it."""
+        if not item.wave:
+            return None
+        live = [
+            (n, self.stories[sid].last, sid) for sid, n in self.waves.items()
+            if sid in self.stories and self.stories[sid].last >= now - window
+            and self.stories[sid].topics & item.topics
+        ]
+        if not live:
+            return None
+        n, last, sid = max(live)
+        hours = max(0.0, (now - last).total_seconds() / 3600)
+        return Decision(sid, 1.0, {
+            "decision": "joined", "story": sid, "score": 1.0, "threshold": THRESHOLD,
+            "wave": item.wave, "wave_items": n, "topics": sorted(item.topics & self.stories[sid].topics),
+            "hours": round(hours, 1),
         })
 
     @staticmethod
@@ -383,7 +419,7 @@ class StoryIndex:
         if score < THRESHOLD - 0.1:
             return score, {}  # far below: no need to say why
         conflicts = self._conflicts(item, entry, text, figures)
-        if evidence < MIN_SHARED:
+        if evidence < MIN_SHARED and text < STRONG_TEXT:
             conflicts.append("few shared words")
         signals: dict[str, Any] = {
             "text": round(text, 3), "best_item": round(best, 3), "centroid": round(centroid, 3),

@@ -12,10 +12,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import snowballstemmer
 
@@ -41,22 +43,27 @@ def _words(text: str) -> frozenset[str]:
 
 STOPWORDS = _words(_STOP_ES) | _words(_STOP_EN)
 
-# Stems that mean one thing in this beat; the key is the concept the matcher compares.
-_CONCEPTS: dict[str, tuple[str, ...]] = {
-    "liber": ("excarcel", "liber", "libert", "excarcelacion", "releas", "freed", "free", "excarcer"),
-    "incaut": ("incaut", "confisc", "decomis", "seiz", "seizur"),
-    "buque": ("buqu", "petroler", "tanquer", "cistern", "barc", "tanker", "vessel", "ship", "naviera"),
-    "eeuu": ("eeuu", "estadounidens", "washington", "us", "usa", "norteamerican", "american"),
-    "diplomat": ("diplomat", "diplomac", "encarg", "emisari", "envoy", "delegacion", "delegad"),
-    "embaj": ("embaj", "embassy", "consul", "consulad"),
-    "reabr": ("reabr", "reapertur", "reopen"),
-    "ataqu": ("ataqu", "bombarde", "ofens", "strik", "attack"),
-    "llega": ("lleg", "aterriz", "arrib", "arriv", "viaj"),
-    "vigil": ("vigili", "vigil", "aguard", "esper"),
-    "famili": ("famili", "familiar", "parient", "relativ"),
-    "cancel": ("cancel", "suspend", "descart"),
-}
-_CONCEPT_OF = {stem: concept for concept, stems in _CONCEPTS.items() for stem in stems}
+CONCEPTS_FILE = Path(__file__).with_name("data") / "story_concepts.json"
+
+
+def load_concepts(text: str | None = None) -> tuple[dict[str, str], dict[str, str], frozenset[str]]:
+    """The concept classes of `alerts/data/story_concepts.json` (or `text`): a map from
+    stems to their class, from folded phrases to their class, and the class names.
+    A stem claimed by two classes is an error (the file must say one thing)."""
+    data = json.loads(text if text is not None else
+                      CONCEPTS_FILE.read_text(encoding="utf-8"))
+    stems: dict[str, str] = {}
+    phrases: dict[str, str] = {}
+    for concept, spec in data["concepts"].items():
+        for word in [concept, *spec.get("words", [])]:
+            for lang in ("es", "en"):
+                stem = _STEMMERS[lang].stemWord(fold(word))
+                if stems.setdefault(stem, concept) != concept:
+                    raise ValueError(f"story concepts: '{word}' ({stem}) is in {stems[stem]} and {concept}")
+        for phrase in spec.get("phrases", []):
+            phrases[" ".join(_WORD.findall(fold(phrase)))] = concept
+    return stems, phrases, frozenset(data["concepts"])
+
 
 # Written forms of the United States, before tokenizing ("EE. UU." would be two words).
 _US = re.compile(r"\b(?:EE\.?\s?UU\.?|E\.?E\.?U\.?U\.?|Estados Unidos|United States|U\.S\.A?\.?)", re.IGNORECASE)
@@ -125,20 +132,25 @@ def is_caps(text: str) -> bool:
     return len(letters) >= 8 and sum(ch.isupper() for ch in letters) / len(letters) > 0.8
 
 
+_STEMMERS = {"es": snowballstemmer.stemmer("spanish"), "en": snowballstemmer.stemmer("english")}
+_CONCEPT_OF, _PHRASES, CONCEPTS = load_concepts()
+_PHRASE = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, _PHRASES), key=len, reverse=True)) + r")\b")
+
+
 @lru_cache(maxsize=65536)
 def _stem(word: str, lang: str) -> str:
+    if word in CONCEPTS:
+        return word
     stem = _STEMMERS[lang].stemWord(word)
     return _CONCEPT_OF.get(stem, stem)
-
-
-_STEMMERS = {"es": snowballstemmer.stemmer("spanish"), "en": snowballstemmer.stemmer("english")}
 
 
 def terms(text: str, lang: str = "es") -> list[str]:
     """Content terms of a cleaned headline: folded, no stop words, stemmed, concepts merged."""
     lang = "en" if (lang or "").lower().startswith("en") else "es"
-    words = _WORD.findall(fold(_US_CAPS.sub(" eeuu ", _US.sub(" eeuu ", text))))
-    return [_stem(w, lang) for w in words if len(w) > 2 and w not in STOPWORDS or w == "eeuu"]
+    folded = " ".join(_WORD.findall(fold(_US_CAPS.sub(" eeuu ", _US.sub(" eeuu ", text)))))
+    words = _PHRASE.sub(lambda m: _PHRASES[m.group()], folded).split()
+    return [_stem(w, lang) for w in words if len(w) > 2 and w not in STOPWORDS or w in CONCEPTS]
 
 
 def name_tokens(name: str) -> frozenset[str]:

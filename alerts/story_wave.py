@@ -1,0 +1,118 @@
+"""Release waves: the headlines that tell one running wave of prisoner releases.
+
+From 8 January 2026 the government released political prisoners in waves that
+outlets told for days through announcements, lists of names and running tallies
+("anunció la liberación de un número importante", "Reportan excarcelaciones de A, B
+y C", "Ascienden a ocho", "Foro Penal suma 15"). Readers keep such a wave as ONE
+story; their words differ too much for text similarity. A headline is a *wave item*
+when the release itself is its event:
+
+- it is about political prisoners and names a release (the `liber` class of
+  alerts/data/story_concepts.json) that is not context: not after "tras",
+  "ante", "sobre", "por"… ("X lamenta… tras las excarcelaciones" is a reaction);
+- it speaks of several people: plural prisoners or releases, or a list of names
+  ("A, B y C");
+- and it tells the wave: tally or verification wording ("suma", "se eleva",
+  "contabilizan", "verificó"), or an announcement ("anunció", "comenzó") that names
+  nobody freed; or, when it names nobody and speaks of prisoners or excarcelaciones
+  (not "cuatro colombianos", a group told apart), a released figure, "otros"/"más",
+  or a list ("Estos serían…").
+  Named people released ("Liberan a A y B") are their own story unless the
+  headline tells the tally ("Contabilizan 11: excarcelan a A y B");
+- and it is none of: an explainer or profile, a reaction or demand ("pide",
+  "exige", "lamenta", "califica"…), a quote opened by a person's name ("X: …"),
+  relatives waiting or holding vigils (their own ongoing story), a negation
+  ("no confirman liberación").
+
+The matcher (alerts/story_match.py) puts a wave item in the story of the current
+wave, the recent story with the most wave items, whatever its wording, unless the
+topics differ. Releases of one person told on their own stay apart (they name
+one person and no plural), as the readers' rules require.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from alerts.story_text import Headline, fold, terms
+
+_CONTEXT = frozenset(
+    ["tras", "despues", "ante", "sobre", "por", "pese", "contra", "piden", "pide", "exige", "exigen", "urge", "rumores", "posibles", "posible"]
+)
+_REACTION = re.compile(
+    r"\b(?:pide|piden|pidio|exig\w*|urge|urgen|insta\w*|reclam\w*|lament\w*|califica\w*|confia\w*|"
+    r"llam[oa]\w*|critic\w*|denunci\w*|celebr\w*|rechaz\w*|advier\w*|advirt\w*|aplaud\w*|"
+    r"conden\w*|cuestion\w*|opin\w*|agradec\w*|dijo|dice|afirm\w*|asegur\w*|complica\w*)\b"
+)
+_ANNOUNCE = re.compile(r"\b(?:anunci\w*|comenz\w*|comienz\w*|inici\w*|empez\w*|empiez\w*|arranc\w*)\b")
+_LIST = re.compile(
+    r"\b(?:estos serian|estos son|estas son|la lista|lista de|entre (?:las |los )?primer[oa]s|"
+    r"primeras excarcelaciones|primeros excarcelados)\b"
+)
+_MORE = re.compile(r"\b(?:otros|otras|mas|nuevas|nuevos)\b")
+_PLURAL = re.compile(
+    r"\b(?:pres[oa]s|excarcelaciones|liberaciones|excarcelad[oa]s|liberad[oa]s|detenid[oa]s|"
+    r"prisioneros|reos)\b"
+)
+_CAP = r"[A-ZÁÉÍÓÚÑ][\w'’\-]+(?:\s+(?:de |del |la )?[A-ZÁÉÍÓÚÑ][\w'’\-]+)*"
+_NAME_LIST = re.compile(rf"{_CAP}(?:\s*,\s*|\s*…\s*|\s+y\s+|\s+e\s+){_CAP}")
+_NEGATION = re.compile(r"\b(?:no|ni|sin)\b")
+_OPENING_QUOTE = re.compile(r"^\s*([^:\"“”«»]{3,60}):")
+_TALLY = re.compile(
+    r"\b(?:suma|suman|sumo|asciende\w*|se eleva\w*|elev[oa] a|cifra|contabiliz\w*|totaliz\w*|ya son|"
+    r"balance|verific\w*)\b"
+)
+_POLITICAL = re.compile(r"\b(?:pres[oa]s politic[oa]s|excarcelaciones|excarcelados|presos)\b")
+WAITING_CLASSES = frozenset({"famili", "vigil"})
+
+
+def _release_is_event(folded: str, lang: str) -> bool:
+    """A release word not preceded (within three words) by a word that makes it context."""
+    words = folded.split()
+    for k, word in enumerate(words):
+        if terms(word, lang) == ["liber"] and not _CONTEXT & set(words[max(0, k - 3):k]):
+            return True
+    return False
+
+
+def wave_reason(
+    headline: Headline, *, lang: str, topics: Iterable[str], figures: Iterable[tuple[str, int]],
+    explainer: bool,
+) -> str | None:
+    """Why the headline tells a release wave ("tally", "announcement", "list", "names"),
+    or None when it does not."""
+    if "political_prisoners" not in set(topics) or explainer:
+        return None
+    folded = fold(headline.text)
+    classes = set(headline.terms)
+    if "liber" not in classes or classes & WAITING_CLASSES or _NEGATION.search(folded):
+        return None
+    if _REACTION.search(folded):
+        return None
+    opening = _OPENING_QUOTE.match(headline.text)
+    if opening and any(p & set(fold(opening.group(1)).split()) for p in headline.people):
+        return None  # "Luis Carlos Díaz: …" is what one person says
+    if not _release_is_event(" ".join(re.findall(r"[^\W\d_]+", folded)), lang):
+        return None
+    named = bool(headline.people)
+    if not (_PLURAL.search(folded) or (named and _NAME_LIST.search(headline.text))):
+        return None
+    if _TALLY.search(folded):
+        return "tally"
+    announced = _ANNOUNCE.search(folded)
+    if announced and not _names_after(headline, announced.end()):
+        return "announcement"  # "X anunció la liberación de…": X announces, nobody named is freed
+    if named or not _POLITICAL.search(folded):
+        return None  # named people, or a group told apart ("cuatro colombianos"): their own story
+    if any(e == "released" for e, _ in figures) or _MORE.search(folded):
+        return "tally"
+    if _LIST.search(folded):
+        return "list"
+    return None
+
+
+def _names_after(headline: Headline, folded_end: int) -> bool:
+    """Whether a person is named after the position `folded_end` of the folded headline."""
+    rest = set(fold(headline.text)[folded_end:].split())
+    return any(p <= rest or p & rest for p in headline.people)
