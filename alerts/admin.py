@@ -30,6 +30,7 @@ from telegram import Chat, Update
 from alerts.admin_feedback import COMMANDS as FEEDBACK_COMMANDS
 from alerts.admin_feedback import HELP as FEEDBACK_HELP
 from alerts.admin_feedback import FeedbackCommands
+from alerts.feed_limits import fold_notices, mark_notified
 from alerts.render import MAX_TEXT, clean, esc, local_time, shorten, tg_len
 from alerts.telegram import TelegramSender
 from monitor.config import AppConfig, ChannelConfig, Runtime
@@ -490,6 +491,8 @@ class AdminBot:
                     "Its alerts stay queued. Check that the bot is an administrator of the "
                     "chat and may post there."
                 )))
+            for alert_id, text in fold_notices(session, now):  # a feed over its hourly limit
+                out.append(("fold", str(alert_id), text))
         if self.model_problem and not self._model_reported:
             out.append(("model", "relevance", (
                 f"⚠️ Learned relevance model off: {shorten(clean(self.model_problem), 300)}\n"
@@ -502,6 +505,9 @@ class AdminBot:
             self._model_reported = True
             return
         with self.db.session() as session:
+            if kind == "fold":
+                mark_notified(session, int(name))
+                return
             if kind == "feed":
                 stmt = update(Feed).where(Feed.name == name).values(failure_reported=True)
             else:

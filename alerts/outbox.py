@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from alerts.feed_limits import FOLDED, HELD, over_hourly_limit
 from alerts.render import AlertView, lang_of, render_alert, render_update
 from alerts.routing import channel_accepts
 from alerts.stories import ClassificationLike, assign_story
@@ -73,10 +74,12 @@ def _existing(session: Session, key: str) -> Alert | None:
     return session.scalar(select(Alert).where(Alert.dedupe_key == key))
 
 
-def _add(session: Session, alerts: list[Alert], *, key: str, now: datetime, **values: Any) -> None:
+def _add(
+    session: Session, alerts: list[Alert], *, key: str, now: datetime, status: str = "pending", **values: Any
+) -> None:
     if _existing(session, key) is not None:
         return
-    alert = Alert(dedupe_key=key, status="pending", attempts=0, next_attempt_at=now, created_at=now, **values)
+    alert = Alert(dedupe_key=key, status=status, attempts=0, next_attempt_at=now, created_at=now, **values)
     session.add(alert)
     session.flush()
     alerts.append(alert)
@@ -107,9 +110,12 @@ def enqueue_for_item(
             r = render_alert(view, tz)
             _add(
                 session, alerts, key=f"new:{channel.name}:{story.id}", now=now, channel=channel.name,
-                story_id=story.id, kind="new",
-                payload={"html": r.html, "text": r.text, "preview": preview, "view": view.to_json(), "item_id": item.id},
+                story_id=story.id, kind="new", status=_status(session, item, channel, config, now),
+                payload={"html": r.html, "text": r.text, "preview": preview, "view": view.to_json(), "item_id": item.id,
+                         "feed_id": item.feed_id},
             )
+        elif first.status in (HELD, FOLDED):
+            continue  # the story's message was folded: nothing to edit or reply to
         elif assignment.new_counts:
             view = item_view(item, c, config, also=[])
             view.counts = assignment.new_counts
@@ -119,7 +125,9 @@ def enqueue_for_item(
             _add(
                 session, alerts, key=f"update:{channel.name}:{story.id}:{item.id}", now=now,
                 channel=channel.name, story_id=story.id, kind="update", reply_to_alert_id=first.id,
-                payload={"html": r.html, "text": r.text, "preview": preview, "view": view.to_json(), "item_id": item.id},
+                status=_status(session, item, channel, config, now),
+                payload={"html": r.html, "text": r.text, "preview": preview, "view": view.to_json(), "item_id": item.id,
+                         "feed_id": item.feed_id},
             )
         else:
             original = AlertView.from_json(dict((first.payload or {}).get("view") or {}))
@@ -137,6 +145,11 @@ def enqueue_for_item(
                 },
             )
     return alerts
+
+
+def _status(session: Session, item: Item, channel: ChannelConfig, config: AppConfig, now: datetime) -> str:
+    """`held` over the feed's hourly limit in this channel (alerts/feed_limits.py), else `pending`."""
+    return HELD if over_hourly_limit(session, item, channel.name, config, now) else "pending"
 
 
 def _latest_also(session: Session, channel: str, story_id: int, original: AlertView) -> list[str]:

@@ -21,6 +21,12 @@ is registered with the fetcher); item links and every redirect are checked. A
 permanent redirect to a refused address fails the poll and is not remembered;
 article links that were refused are named in the feed's last_error. URLs are
 shown without their userinfo.
+
+Limits per feed (settings, overridable per feed): at most max_entries_per_document
+entries of a document are read (the rest are named in the parse problem), and at most
+max_new_items_per_poll new items are stored per poll, the most recent first; the rest are
+named in last_error and stored by later polls (the next fetch is unconditional). Documents
+above INLINE_PARSE_BYTES are parsed and cleaned in a worker thread.
 """
 
 from __future__ import annotations
@@ -52,7 +58,7 @@ log = logging.getLogger("monitor.ingest")
 Status = Literal["new", "unchanged", "not_modified", "error"]
 _CHUNK = 400
 MAX_FAILURE_EXPONENT = 16
-INLINE_PARSE_BYTES = 512_000
+INLINE_PARSE_BYTES = 16_000  # larger documents are parsed and cleaned in a worker thread
 
 
 @dataclass
@@ -73,6 +79,7 @@ class PollResult:
     articles: int = 0  # article pages fetched and extracted
     skipped: int = 0  # entries already stored (or duplicated within the document)
     refused: list[str] = field(default_factory=list)  # hosts the outbound policy refused
+    held: int = 0  # new items over max_new_items_per_poll, left for a later poll
 
     @property
     def ok(self) -> bool:
@@ -98,6 +105,8 @@ class PollResult:
             extras.append(f"moved permanently to {redact_userinfo(self.redirected_to)}")
         if self.refused:
             extras.append(f"links refused: {', '.join(self.refused)}")
+        if self.held:
+            extras.append(f"{self.held} more new items left for a later poll (max_new_items_per_poll)")
         if self.parse_problem:
             extras.append(f"parse problem: {self.parse_problem[:120]}")
         return line + (f" ({'; '.join(extras)})" if extras else "")
@@ -178,17 +187,18 @@ async def _poll(
     if fetched.not_modified:
         return _record_success(db, feed, settings, now, fetched, None, [], 0)
 
+    limits = feed.limits(settings)
     if len(fetched.body) > INLINE_PARSE_BYTES:  # keep the event loop responsive
-        parsed = await asyncio.to_thread(_parse, feed, fetched)
-    else:  # a thread hop costs more CPU (GIL hand-offs) than a small parse blocks the loop
-        parsed = _parse(feed, fetched)
+        parsed, items = await asyncio.to_thread(
+            _read, feed, fetched, now, limits.max_entries_per_document)
+    else:  # a thread hop costs more than parsing a small document blocks the loop
+        parsed, items = _read(feed, fetched, now, limits.max_entries_per_document)
     if parsed.fatal:
         problem = parsed.problem or "no entries could be read"
         return _record_failure(
             db, feed, settings, now, problem, fetched.status, None, parse_problem=problem
         )
 
-    items = _normalize(parsed, feed, fetched.final_url, now)
     if not items and parsed.problems:  # ill-formed and nothing usable came out of it
         problem = f"no usable entries: {parsed.problem}"
         return _record_failure(
@@ -197,12 +207,19 @@ async def _poll(
     with db.session() as session:
         fresh = _unknown(session, state.feed_id, items)
     skipped = len(items) - len(fresh)
+    fresh, held = _newest(fresh, limits.max_new_items_per_poll)
+    if held:
+        log.warning(
+            "%s: %d new items over max_new_items_per_poll (%d) left for a later poll",
+            feed.name, held, limits.max_new_items_per_poll,
+        )
     backfill = _backfill_flags(fresh, state, settings, now)
     refused: list[str] = []
     articles = await _fetch_articles(feed, settings, fetcher, fresh, backfill, refused)
     return _record_success(
         db, feed, settings, now, fetched, parsed, list(zip(fresh, backfill, strict=True)),
         articles, skipped=skipped, recheck=articles is not None, refused=refused,
+        held=held, held_limit=limits.max_new_items_per_poll,
     )
 
 
@@ -283,6 +300,8 @@ def _record_success(
     skipped: int = 0,
     recheck: bool = False,
     refused: Sequence[str] = (),
+    held: int = 0,
+    held_limit: int = 0,
 ) -> PollResult:
     next_poll = now + feed.interval
     new_ids: list[int] = []
@@ -319,6 +338,13 @@ def _record_success(
                 "(non-public addresses; see settings.allow_private)"
             )
             row.last_error_at = now
+        if held:  # fetch in full next time (no 304), so the rest is stored then
+            row.etag = row.last_modified = None
+            row.last_error = (
+                f"{held} new items over max_new_items_per_poll ({held_limit}) not stored; "
+                "a later poll stores them while the feed still lists them"
+            )
+            row.last_error_at = now
     if fetched.permanent_redirect:
         log.warning(
             "%s moved permanently: %s -> %s (update feeds.yaml)",
@@ -342,10 +368,37 @@ def _record_success(
         articles=articles or 0,
         skipped=skipped,
         refused=list(refused),
+        held=held,
     )
 
 
 # -- items --------------------------------------------------------------------
+
+
+def _read(
+    feed: FeedConfig, fetched: FetchResult, now: datetime, max_entries: int
+) -> tuple[ParsedFeed, list[NormalizedItem]]:
+    """Parse and normalize (CPU-bound: run in a worker thread for large documents); entries
+    beyond `max_entries` are not read, and the problem says so."""
+    parsed = _parse(feed, fetched)
+    if parsed.fatal:
+        return parsed, []
+    if len(parsed.entries) > max_entries:
+        parsed.problems.append(
+            f"{len(parsed.entries) - max_entries} of {len(parsed.entries)} entries not read "
+            f"(max_entries_per_document: {max_entries})"
+        )
+        del parsed.entries[max_entries:]
+    return parsed, _normalize(parsed, feed, fetched.final_url, now)
+
+
+def _newest(items: list[NormalizedItem], limit: int) -> tuple[list[NormalizedItem], int]:
+    """At most `limit` items, the most recently published (document order kept); and how
+    many were left out."""
+    if len(items) <= limit:
+        return items, 0
+    keep = {id(i) for i in sorted(items, key=lambda i: i.published_at, reverse=True)[:limit]}
+    return [i for i in items if id(i) in keep], len(items) - limit
 
 
 def _parse(feed: FeedConfig, fetched: FetchResult) -> ParsedFeed:

@@ -25,6 +25,7 @@ from sqlalchemy import select, text
 from alerts.admin import AdminBot
 from alerts.delivery import DeliveryWorker
 from alerts.digest import enqueue_digest
+from alerts.feed_limits import fold_held
 from monitor.config import AppConfig, ConfigError, Runtime, load_config
 from monitor.fetch import Fetcher
 from monitor.health import HealthServer
@@ -48,6 +49,7 @@ log = logging.getLogger("monitor.service")
 SHUTDOWN_GRACE = 8.0  # seconds; SIGTERM must stop the process within 10 s
 HEARTBEAT_EVERY = 5.0
 CONFIG_WATCH_EVERY = 2.0
+FOLD_EVERY = 60.0  # held alerts wait at most this long after their hour is over
 
 
 def sync_config(config: AppConfig, db: Database) -> None:
@@ -100,11 +102,31 @@ class Service:
         return result
 
     async def classify_pending(self) -> None:
+        """Classify stored items and queue their alerts in a worker thread (CPU-bound), then
+        fold alerts over a feed's hourly limit."""
         async with self._classify_lock:
             processed = await asyncio.to_thread(self.pipeline.process_pending)
+            await asyncio.to_thread(self.fold_held)
         for topic, n in processed.topics.items():
             self.metrics.matches.labels(topic).inc(n)
         self.metrics.alerts_queued.inc(processed.alerts)
+
+    def fold_held(self) -> int:
+        """Fold the alerts held over max_alerts_per_hour into one message per channel and
+        feed (alerts/feed_limits.py); returns how many fold messages were queued."""
+        with self.db.session() as session:
+            folds = fold_held(session, self.config, now=datetime.now(UTC))
+        if folds:
+            log.warning(
+                "alerts over max_alerts_per_hour folded: %s",
+                ", ".join(f"{f.payload['folded']} from {f.payload['feed']} in {f.channel}" for f in folds),
+            )
+        return len(folds)
+
+    async def _fold_tick(self) -> None:
+        async with self._classify_lock:
+            if await asyncio.to_thread(self.fold_held):
+                self.worker.wake()
 
     def _count_delivery(self, channel: str, outcome: str) -> None:
         counter = {
@@ -234,6 +256,10 @@ class Service:
         )
         self.scheduler.add_job(
             self._watch_config, IntervalTrigger(seconds=CONFIG_WATCH_EVERY), id="config-watch",
+            coalesce=True, max_instances=1,
+        )
+        self.scheduler.add_job(
+            self._fold_tick, IntervalTrigger(seconds=FOLD_EVERY), id="fold-held",
             coalesce=True, max_instances=1,
         )
 
