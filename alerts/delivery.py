@@ -29,6 +29,7 @@ from telegram.error import TelegramError
 from alerts.clock import Clock, SystemClock
 from alerts.console import print_alert
 from alerts.ratelimit import RateLimiter
+from alerts.render import fit_plain, html_fits
 from alerts.telegram import Failure, TelegramSender, classify_error
 from monitor.config import AppConfig, ChannelConfig, Runtime
 from monitor.logs import redact
@@ -346,7 +347,10 @@ class DeliveryWorker:
         html_mode, note = True, None
         for _ in range(3):  # HTML, then plain text; one chat migration
             chat_id = self._chat_id(conf)
-            text = p.get("html") if html_mode else p.get("text")
+            text = p.get("html") if html_mode else fit_plain(p.get("text") or "")
+            if html_mode and not html_fits(text or ""):  # queued by an older version: too long
+                html_mode, note = False, "sent as plain text: the HTML was over Telegram's limit"
+                continue
             await self.limiter.acquire_global()
             try:
                 if edit_of is not None:

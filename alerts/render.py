@@ -1,10 +1,12 @@
 """Telegram HTML and plain-text rendering of alerts, and Telegram's length counting.
 
-Every piece of outside text goes through `clean` (control characters and lone
-surrogates removed) and then `esc`; tags are only ever written by this module,
+Every piece of outside text goes through `clean` (control characters, lone
+surrogates and bidirectional controls removed, URLs longer than MAX_URL replaced by
+their domain) and then `esc`; tags are only ever written by this module,
 so a message never carries a tag it did not mean. Messages are kept within
 `MAX_TEXT` by shortening the summary (then the title), never by cutting the
-finished HTML, so no tag or entity is ever split.
+finished HTML, so no tag or entity is ever split. Both renderings (HTML as shown, and
+the plain-text fallback) are counted, in UTF-16 code units, everything included.
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 MAX_TEXT = 4096  # Telegram: characters after entity parsing, in UTF-16 code units
+MAX_URL = 2000  # longer URLs are dropped; only their domain is shown
+# Bidirectional controls (embeddings, overrides, isolates, marks) reorder what readers see:
+# "\u202etxt.exe" shows as "exe.txt". None belongs in a message.
+BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C])
 ELLIPSIS = "…"
 TITLE_MAX = 300
 ALSO_MAX = 8
@@ -51,6 +57,7 @@ ANNOUNCED = {"es": "según el Gobierno", "en": "per the government"}
 OFFICIAL_SOURCES = {"the government", "el gobierno", "gobierno", "government"}
 
 _ENTITY_TAG = re.compile(r"<[^>]*>")
+_URL_IN_TEXT = re.compile(r"(?i)\bhttps?://\S+")
 _WS = re.compile(r"\s+")
 
 
@@ -63,6 +70,9 @@ def clean(text: str | None, *, oneline: bool = True) -> str:
     """Outside text made safe to send: no control characters, no lone surrogates."""
     if not text:
         return ""
+    text = text.translate(BIDI_CONTROLS)
+    if len(text) > MAX_URL and "://" in text:
+        text = _URL_IN_TEXT.sub(_long_url_to_domain, text)
     out = []
     for ch in text:
         cat = unicodedata.category(ch)
@@ -73,6 +83,20 @@ def clean(text: str | None, *, oneline: bool = True) -> str:
     if oneline:
         return _WS.sub(" ", s).strip()
     return "\n".join(_WS.sub(" ", line).strip() for line in s.splitlines()).strip()
+
+
+def _long_url_to_domain(m: re.Match[str]) -> str:
+    url = m.group(0)
+    return url if len(url) <= MAX_URL else (domain_of(url) or "")
+
+
+def domain_of(url: str | None) -> str | None:
+    """The host of an http(s) URL ('elpitazo.net'), or None."""
+    m = re.match(r"(?i)^https?://([^/?#\s]{1,300})", url or "")
+    if not m:
+        return None
+    host = m.group(1).rpartition("@")[2].split(":")[0].lower()
+    return host or None
 
 
 def esc(text: str) -> str:
@@ -89,10 +113,21 @@ def html_to_text(markup: str) -> str:
 
 
 def safe_url(url: str | None) -> str | None:
+    """`url` when it can be a link: http(s), no spaces or quotes, at most MAX_URL characters."""
+    if not url or len(url) > MAX_URL:
+        return None
     url = clean(url)
     if not url or not re.match(r"^https?://[^\s<>\"]+$", url, re.IGNORECASE):
         return None
     return url
+
+
+def url_or_domain(url: str | None) -> tuple[str | None, str | None]:
+    """(the link, None) for a usable URL; (None, its domain) for one too long to send."""
+    link = safe_url(url)
+    if link or not url or len(url) <= MAX_URL:
+        return link, None
+    return None, domain_of(url)
 
 
 def shorten(text: str, limit: int) -> str:
@@ -109,6 +144,22 @@ def shorten(text: str, limit: int) -> str:
     while cut and (unicodedata.combining(cut[-1]) or cut[-1] in "\u200d\ufe0f\ufe0e"):
         cut = cut[:-1]
     return cut.rstrip(" ,;:.-–—") + ELLIPSIS
+
+
+def fit_plain(text: str, limit: int = MAX_TEXT) -> str:
+    """Plain text within `limit` UTF-16 units (a last guard before sending)."""
+    if tg_len(text) <= limit:
+        return text
+    units = 0
+    for i, ch in enumerate(text):
+        units += 2 if ord(ch) > 0xFFFF else 1
+        if units > limit - 1:
+            return text[:i] + ELLIPSIS
+    return text
+
+
+def html_fits(markup: str, limit: int = MAX_TEXT) -> bool:
+    return tg_len(html_to_text(markup)) <= limit
 
 
 def lang_of(value: str | None) -> str:
@@ -242,7 +293,7 @@ def render_alert(view: AlertView, tz: ZoneInfo, *, limit: int = MAX_TEXT) -> Ren
     topics = " · ".join(topic_label(t, lang) for t in view.topics)
     outlet = clean(view.outlet)
     when = local_time(view.published, tz)
-    url = safe_url(view.url)
+    url, domain = url_or_domain(view.url)
     counts = counts_line(view.counts, lang)
     tags = " ".join(hashtags(view.topics, lang))
     also = also_line(view.also, lang)
@@ -273,6 +324,9 @@ def render_alert(view: AlertView, tz: ZoneInfo, *, limit: int = MAX_TEXT) -> Ren
             label = f"{w['read']} {outlet}" if outlet else url
             h.append(f'\n🔗 <a href="{esc_attr(url)}">{esc(label)}</a>')
             t.append(f"\n🔗 {url}")
+        elif domain:  # a URL too long to send: its domain only
+            h.append(f"\n🔗 {esc(domain)}")
+            t.append(f"\n🔗 {domain}")
         if also:
             h.append(esc(also))
             t.append(also)
@@ -289,7 +343,7 @@ def render_update(view: AlertView, tz: ZoneInfo, *, limit: int = MAX_TEXT) -> Re
     w = WORDS[lang]
     outlet = clean(view.outlet)
     when = local_time(view.published, tz)
-    url = safe_url(view.url)
+    url, domain = url_or_domain(view.url)
     counts = counts_line(view.counts, lang)
 
     def build(summary: str, title: str) -> Rendered:
@@ -309,6 +363,9 @@ def render_update(view: AlertView, tz: ZoneInfo, *, limit: int = MAX_TEXT) -> Re
             label = f"{w['read']} {outlet}" if outlet else url
             h.append(f'🔗 <a href="{esc_attr(url)}">{esc(label)}</a>')
             t.append(f"🔗 {url}")
+        elif domain:
+            h.append(f"🔗 {esc(domain)}")
+            t.append(f"🔗 {domain}")
         return Rendered("\n".join(h), "\n".join(t))
 
     return _fit(build, clean(view.summary), clean(view.title), limit)
@@ -351,7 +408,9 @@ def render_digest(
             more = f" +{e.sources - 1} {w['sources']}" if e.sources > 1 else ""
             meta = " · ".join(x for x in (outlet + more, when) if x)
             mark = URGENCY_MARK.get(e.urgency, "")
-            url = safe_url(e.url)
+            url, domain = url_or_domain(e.url)
+            if domain:  # a URL too long to send: its domain next to the outlet
+                meta = f"{meta} · {domain}" if meta else domain
             linked = f'<a href="{esc_attr(url)}">{esc(title)}</a>' if url else esc(title)
             blocks.append(
                 (f"{mark} {linked} — <i>{esc(meta)}</i>", f"{mark} {title} — {meta}" + (f"\n   {url}" if url else ""))

@@ -32,6 +32,8 @@ _ASCII_SEP = bytes(c if chr(c).isalnum() else 32 for c in range(256))
 # Format characters that may sit inside a word without being seen: soft hyphen, zero-width
 # space / non-joiner / joiner, word joiner, byte-order mark. They are deleted, not spaced.
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+# and bidirectional controls (marks, embeddings, overrides, isolates), which spoof titles
+_INVISIBLE.update(dict.fromkeys([0x200E, 0x200F, 0x061C, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
 
 MAX_FIELD_CHARS = 200_000
 """Longer fields are cut: a 1 MB page body is classified on its first 200 000 characters."""
