@@ -59,7 +59,7 @@ REUSED_TITLE_GAP = timedelta(hours=12)
 MAX_MEMBERS = 12  # the first item and the latest ones stand for a long story
 COMMON_SHARE = 0.05  # a term in more than this share of stories does not find candidates
 MIN_POSTINGS = 50
-MAX_CANDIDATES = 20
+MAX_CANDIDATES = 16
 
 GENERIC_PLACES = frozenset({
     "venezuela", "caracas", "estados unidos", "united states", "eeuu", "usa", "ee. uu.", "ee.uu.",
@@ -194,7 +194,9 @@ class StoryIndex:
         self.generic: set[str] = set()
         self.waves: Counter[int] = Counter()  # story id → its wave items
         self._idf: dict[str, float] = {}  # cleared whenever the table changes
-        self._norms: dict[int, float] = {}  # likewise: vector norms by id() of a live tf dict
+        # likewise: vector norms by id() of the vector, kept with the vector itself so that
+        # a vector freed (a story's centroid recomputed) never lends its norm to a new one
+        self._norms: dict[int, tuple[dict[str, int], float]] = {}
         self._expired_at: datetime | None = None
         self._changes = 0
         self.synced_at = 0.0  # time.monotonic() of the last look at the database
@@ -296,9 +298,11 @@ class StoryIndex:
         if not cache:
             return math.sqrt(sum((n * self.idf(t)) ** 2 for t, n in tf.items())) or 1.0
         key = id(tf)
-        norm = self._norms.get(key)
-        if norm is None:
-            norm = self._norms[key] = math.sqrt(sum((n * self.idf(t)) ** 2 for t, n in tf.items())) or 1.0
+        kept = self._norms.get(key)
+        if kept is not None and kept[0] is tf:
+            return kept[1]
+        norm = math.sqrt(sum((n * self.idf(t)) ** 2 for t, n in tf.items())) or 1.0
+        self._norms[key] = (tf, norm)
         return norm
 
     def cosine(self, a: dict[str, int], b: dict[str, int], a_norm: float) -> float:
@@ -390,11 +394,8 @@ class StoryIndex:
                 best, with_item = cos, m
         if with_item is None:
             return 0.0, {}
-        same_title = with_item.headline.key == item.headline.key
-        shared = sorted(item.tf if same_title else set(item.tf) & set(with_item.tf), key=self.idf, reverse=True)
         centroid = self.cosine(item.tf, entry.centroid(), a_norm)
         text = CENTROID_SHARE * centroid + (1 - CENTROID_SHARE) * best
-        shared_plain = [t for t in shared if t not in item.name_terms and t not in self.generic]
         ents = sorted(item.entities & entry.union("entities"))
         figures = entry.union("figures")
         same_figures = sorted(item.figures & figures)
@@ -412,12 +413,15 @@ class StoryIndex:
             # the same figure told by the same actors, in any language (names and numbers
             # do not depend on it): the first matcher's rule, which never merged wrongly
             score = max(score, THRESHOLD + FIGURE_BONUS)
+        if score < THRESHOLD - 0.1:
+            return score, {}  # far below: no need to say why
+        same_title = with_item.headline.key == item.headline.key
+        shared = sorted(item.tf if same_title else set(item.tf) & set(with_item.tf), key=self.idf, reverse=True)
+        shared_plain = [t for t in shared if t not in item.name_terms and t not in self.generic]
         evidence = (
             len(shared_plain) + bool(set(shared) & item.name_terms) + bool(ents)
             + bool(same_figures or tally)
         )
-        if score < THRESHOLD - 0.1:
-            return score, {}  # far below: no need to say why
         conflicts = self._conflicts(item, entry, text, figures)
         if evidence < MIN_SHARED and text < STRONG_TEXT:
             conflicts.append("few shared words")

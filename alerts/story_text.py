@@ -102,9 +102,16 @@ _SECTIONS = _words("""politica venezuela mundo internacional internacionales nac
     sucesos eeuu ee uu opinion actualidad america latinoamerica""")
 
 
+_ACCENTS = str.maketrans("áéíóúüñàèìòùâêîôûäëïöç", "aeiouunaeiouaeiouaeioc")
+
+
 def fold(text: str) -> str:
-    """Lower case without accents ("Rocío" → "rocio"); ASCII text is returned as is."""
+    """Lower case without accents ("Rocío" → "rocio"); ASCII text is returned as is.
+    Spanish letters go through a table; only other non-ASCII text is decomposed."""
     lowered = (text or "").lower()
+    if lowered.isascii():
+        return lowered
+    lowered = lowered.translate(_ACCENTS)
     if lowered.isascii():
         return lowered
     decomposed = unicodedata.normalize("NFKD", lowered)
@@ -127,9 +134,13 @@ def clean_title(title: str) -> tuple[str, bool]:
     return text.strip(), live
 
 
+_LETTERS = re.compile(r"[^\W\d_]")
+_UPPER = re.compile(r"[A-ZÀ-ÖØ-Þ]")  # Latin capitals (the outlets' scripts)
+
+
 def is_caps(text: str) -> bool:
-    letters = [ch for ch in text if ch.isalpha()]
-    return len(letters) >= 8 and sum(ch.isupper() for ch in letters) / len(letters) > 0.8
+    letters = len(_LETTERS.findall(text))
+    return letters >= 8 and len(_UPPER.findall(text)) > 0.8 * letters
 
 
 _STEMMERS = {"es": snowballstemmer.stemmer("spanish"), "en": snowballstemmer.stemmer("english")}
@@ -138,7 +149,8 @@ _PHRASE = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, _PHRASES), key=le
 
 
 @lru_cache(maxsize=65536)
-def _stem(word: str, lang: str) -> str:
+def stem(word: str, lang: str) -> str:
+    """A folded word's term: its concept class, else its Snowball stem."""
     if word in CONCEPTS:
         return word
     stem = _STEMMERS[lang].stemWord(word)
@@ -150,7 +162,7 @@ def terms(text: str, lang: str = "es") -> list[str]:
     lang = "en" if (lang or "").lower().startswith("en") else "es"
     folded = " ".join(_WORD.findall(fold(_US_CAPS.sub(" eeuu ", _US.sub(" eeuu ", text)))))
     words = _PHRASE.sub(lambda m: _PHRASES[m.group()], folded).split()
-    return [_stem(w, lang) for w in words if len(w) > 2 and w not in STOPWORDS or w in CONCEPTS]
+    return [stem(w, lang) for w in words if len(w) > 2 and w not in STOPWORDS or w in CONCEPTS]
 
 
 def name_tokens(name: str) -> frozenset[str]:

@@ -35,7 +35,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from alerts.story_text import Headline, fold, terms
+from alerts.story_text import STOPWORDS, Headline, fold, stem
 
 _CONTEXT = frozenset(
     ["tras", "despues", "ante", "sobre", "por", "pese", "contra", "piden", "pide", "exige", "exigen", "urge", "rumores", "posibles", "posible"]
@@ -71,7 +71,7 @@ def _release_is_event(folded: str, lang: str) -> bool:
     """A release word not preceded (within three words) by a word that makes it context."""
     words = folded.split()
     for k, word in enumerate(words):
-        if terms(word, lang) == ["liber"] and not _CONTEXT & set(words[max(0, k - 3):k]):
+        if word not in STOPWORDS and stem(word, lang) == "liber" and not _CONTEXT & set(words[max(0, k - 3):k]):
             return True
     return False
 
@@ -82,7 +82,7 @@ def wave_reason(
 ) -> str | None:
     """Why the headline tells a release wave ("tally", "announcement", "list", "names"),
     or None when it does not."""
-    if "political_prisoners" not in set(topics) or explainer:
+    if "political_prisoners" not in set(topics) or explainer or "liber" not in headline.terms:
         return None
     folded = fold(headline.text)
     classes = set(headline.terms)
