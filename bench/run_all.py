@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["bench_classify", "bench_poll", "bench_e2e", "bench_stories"]
+BENCHMARKS = ["bench_classify", "bench_poll", "bench_e2e", "bench_stories", "bench_hostile"]
 
 
 class Tee(io.TextIOBase):
