@@ -4,6 +4,7 @@
     /watch NAME        watch a name;  /unwatch NAME  stop (it is never learned again)
     /miss URL [TOPIC]  an item the bot should have alerted
     /wrong [TOPIC]     as a reply to an alert: it should not have been sent
+    /split [ITEM]      as a reply to an alert: an item that does not belong in its story
 
 `resolve_reply(session, message, config)` finds the alert, story and item a replied-to
 message stands for: a reply to the alert itself (the admin chat is one of the channels),
@@ -30,12 +31,13 @@ if TYPE_CHECKING:
     from monitor.match.people import WatchedPeople
     from storage.db import Database
 
-COMMANDS = frozenset({"people", "watch", "unwatch", "miss", "wrong"})
+COMMANDS = frozenset({"people", "watch", "unwatch", "miss", "wrong", "split"})
 HELP = (
     "\n/people — the watched people\n"
     "/watch NAME — watch a person's name · /unwatch NAME — stop\n"
     "/miss URL [topic] — an item that should have alerted\n"
-    "/wrong [topic] — reply to an alert that should not have been sent"
+    "/wrong [topic] — reply to an alert that should not have been sent\n"
+    "/split [item] — reply to an alert that merged another event into its story"
 )
 _URL = re.compile(r"https?://[^\s<>\"'«»“”]+", re.I)
 MAX_LISTED = 300
@@ -166,6 +168,10 @@ class FeedbackCommands:
             return self.unwatch(arg, operator)
         if command == "miss":
             return self.miss(arg, operator)
+        if command == "split":
+            from alerts.story_split import split_command
+
+            return split_command(self.db, self.config, arg, message, operator)
         return self.wrong(arg, message, operator)
 
     @property

@@ -150,3 +150,47 @@ def test_a_figure_verified_after_it_was_announced_is_a_reply(put: Any) -> None:
     b = put("cocuyo", "Foro Penal verifica la excarcelación de 40 presos políticos en Tocorón", cls=verified,
             at=NOW + timedelta(hours=3))
     assert a[0] == ["new"] and b == (["update"], a[1])
+
+
+# -- release waves and the concept lexicon -----------------------------------------------
+
+
+def test_a_release_wave_is_one_story_across_announcement_tallies_and_verification(put: Any) -> None:
+    first = put("elpitazo", "Gobierno anuncia la excarcelación de un número importante de presos políticos")
+    later = [
+        put("cocuyo", "Ascienden a nueve las excarcelaciones de presos políticos", at=NOW + timedelta(hours=6)),
+        put("bbcmundo", "Foro Penal verificó la excarcelación de 12 presos políticos", at=NOW + timedelta(hours=20)),
+        put("elpitazo", "Activistas reportan otras excarcelaciones de presos políticos en Yare",
+            at=NOW + timedelta(hours=30)),
+    ]
+    assert first[0] == ["new"] and {story for _, story in later} == {first[1]}
+
+
+def test_named_releases_reactions_and_vigils_stay_out_of_the_wave(put: Any) -> None:
+    wave = put("elpitazo", "Foro Penal suma 15 presos políticos excarcelados")[1]
+    apart = [
+        "Liberan a los periodistas Ana Quintero y Luis Rangel tras dos años presos",
+        "Machado califica las excarcelaciones de presos políticos como un acto de justicia",
+        "Familiares de presos políticos mantienen vigilias a las afueras de Rodeo I",
+        "Quiénes son los presos políticos excarcelados esta semana",
+        "Reportan movimientos en El Helicoide pero no confirman excarcelaciones de presos",
+    ]
+    for n, title in enumerate(apart, start=1):
+        assert put("cocuyo", title, at=NOW + timedelta(hours=n))[1] != wave, title
+
+
+def test_concept_classes_make_outlets_words_meet() -> None:
+    from alerts.story_text import terms
+
+    assert terms("Equipo del Departamento de Estado llega a Caracas") == ["equip", "diplomat", "llega", "carac"]
+    assert set(terms("Diplomáticos estadounidenses aterrizan en Caracas")) == {"diplomat", "eeuu", "llega", "carac"}
+    assert "buque" in terms("EE. UU. incauta el petrolero Olina") and "buque" in terms("Incautan un tanquero")
+    assert "buque" not in terms("Nuevas sanciones petroleras")  # oil, not a ship
+
+
+def test_a_concept_file_that_gives_one_word_two_classes_is_refused() -> None:
+    from alerts.story_text import load_concepts
+
+    text = '{"concepts": {"a": {"words": ["liberación"]}, "b": {"words": ["liberar"]}}}'
+    with pytest.raises(ValueError, match="is in a and b"):
+        load_concepts(text)

@@ -1,0 +1,185 @@
+"""`/split` in the admin chat, end to end: items classified and grouped by the real pipeline,
+alerts delivered to the Bot API emulator, the operator's replies long-polled by
+python-telegram-bot, the split stored in a real database."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import itertools
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from alerts.admin import AdminBot
+from alerts.delivery import DeliveryWorker
+from alerts.emulator import BotApiEmulator
+from monitor.config import AppConfig, Runtime
+from monitor.pipeline import Pipeline
+from storage.db import Database
+from storage.models import Feedback, Item
+from storage.queries import sync_channels, sync_feeds
+
+ADMIN = 4243
+CHANNELS = [
+    {"name": "pp", "chat_id": "@pp_channel", "topics": ["political_prisoners"]},
+    {"name": "ops", "chat_id": str(ADMIN), "topics": ["political_prisoners", "us_actions"]},
+]
+# one event told by three outlets, and a release of someone else
+FIRST = "Excarcelan a Rocío San Miguel tras casi dos años presa en El Helicoide"
+SECOND = "Rocío San Miguel es excarcelada tras casi dos años presa en El Helicoide"
+THIRD = "Confirman excarcelación de Rocío San Miguel tras casi dos años presa en El Helicoide"
+ALONE = "Detienen al dirigente sindical Pedro Ochoa en Barquisimeto"
+
+
+class Controls:
+    def pause(self, name: str) -> bool:
+        return False
+
+    def resume(self, name: str) -> bool:
+        return False
+
+    def wake_delivery(self) -> None:
+        pass
+
+
+@pytest.fixture
+def config(make_config: Callable[..., AppConfig], db: Database) -> AppConfig:
+    cfg = make_config(CHANNELS, admin_chat_id=ADMIN, admin_user_ids=[7])
+    with db.session() as s:
+        sync_feeds(s, [(f.name, f.url) for f in cfg.feeds])
+        sync_channels(s, [(c.name, c.chat_id) for c in cfg.channels])
+    return cfg
+
+
+@pytest.fixture
+def pipeline(config: AppConfig, db: Database) -> Pipeline:
+    return Pipeline(config, db)
+
+
+@pytest.fixture
+async def bot(config: AppConfig, runtime: Runtime, db: Database, pipeline: Pipeline) -> AsyncIterator[AdminBot]:
+    admin = AdminBot(config, runtime, db, Controls(), poll_timeout=1, base_backoff=0.05,
+                     max_backoff=0.2, request_timeout=2.0, watched=pipeline.watched)
+    stop = asyncio.Event()
+    task = asyncio.create_task(admin.run(stop))
+    yield admin
+    stop.set()
+    await asyncio.wait_for(task, 10)
+
+
+_marks = itertools.count(1)
+
+
+async def ask(emu: BotApiEmulator, text: str, **kw: Any) -> list[str]:
+    """Send `text` to the admin chat as @ana, then a marker; the replies in between."""
+    before = len(emu.messages(ADMIN))
+    emu.inject_message(ADMIN, text, from_id=7, username="ana", **kw)
+    marker = f"/mark{next(_marks)}"
+    emu.inject_message(ADMIN, marker, from_id=7)
+
+    async def answered() -> None:
+        while not any(marker in m.text for m in emu.messages(ADMIN)[before:]):
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(answered(), 10)
+    return [m.text for m in emu.messages(ADMIN)[before:] if marker not in m.text]
+
+
+async def publish(db: Database, add_item: Callable[..., Item], pipeline: Pipeline, config: AppConfig,
+                  runtime: Runtime, *stories: tuple[str, str]) -> dict[str, int]:
+    """Store (outlet, title) items, classify and group them for real, deliver their alerts;
+    return title → item id."""
+    with db.session() as s:
+        ids = {title: add_item(s, outlet, title).id for outlet, title in stories}
+    pipeline.process_pending()
+    async with DeliveryWorker(config, runtime, db, out=io.StringIO(), request_timeout=2.0) as worker:
+        await worker.deliver_pending()
+    return ids
+
+
+def story_of(db: Database, item_id: int) -> int | None:
+    with db.session() as s:
+        item = s.get(Item, item_id)
+        assert item is not None
+        return item.story_id
+
+
+def splits(db: Database) -> list[tuple[int | None, int | None, str | None]]:
+    with db.session() as s:
+        return [(f.item_id, f.story_id, f.operator)
+                for f in s.scalars(select(Feedback).where(Feedback.kind == "split").order_by(Feedback.id))]
+
+
+def alert_in_admin_chat(emu: BotApiEmulator, words: str) -> int:
+    [msg] = [m for m in emu.messages(ADMIN) if words in m.text and m.reply_to is None]
+    return msg.message_id
+
+
+async def test_split_a_reply_to_a_two_item_story_moves_the_later_item(
+    db, emulator, bot, add_item, pipeline, config, runtime,
+) -> None:
+    ids = await publish(db, add_item, pipeline, config, runtime, ("elpitazo", FIRST), ("efecto", SECOND))
+    story = story_of(db, ids[FIRST])
+    assert story is not None and story_of(db, ids[SECOND]) == story  # one story, one alert
+    [answer] = await ask(emulator, "/split", reply_to=alert_in_admin_chat(emulator, "Rocío San Miguel"))
+    new_story = story_of(db, ids[SECOND])
+    assert answer == (
+        f"Item {ids[SECOND]} moved out of story {story} into a new story {new_story}.\n"
+        f"“{SECOND}” is now a story of its own; the split is recorded as feedback."
+    )
+    assert new_story != story and story_of(db, ids[FIRST]) == story
+    assert splits(db) == [(ids[SECOND], story, "@ana")]
+    with db.session() as s:
+        moved = s.get(Item, ids[SECOND])
+        assert moved is not None and moved.story_match is not None
+        assert (moved.story_match["decision"], moved.story_match["from_story"]) == ("split", story)
+
+
+async def test_split_of_a_forwarded_alert_asks_which_item_then_takes_an_outlet(
+    db, emulator, bot, add_item, pipeline, config, runtime,
+) -> None:
+    ids = await publish(db, add_item, pipeline, config, runtime,
+                        ("elpitazo", FIRST), ("efecto", SECOND), ("bbc", THIRD))
+    story = story_of(db, ids[FIRST])
+    assert {story_of(db, i) for i in ids.values()} == {story}
+    [channel_alert] = emulator.messages("@pp_channel")
+    emulator.inject_message(ADMIN, "", from_id=7, forward_of=("@pp_channel", channel_alert.message_id))
+    forwarded = emulator.last_message_id(ADMIN)
+    [question] = await ask(emulator, "/split", reply_to=forwarded)
+    assert question.startswith(f"Which item does not belong in story {story} (“{FIRST}”)? Reply /split ITEM:")
+    assert f"{ids[THIRD]} · bbc · {THIRD}" in question.splitlines()
+    assert splits(db) == []
+    [unknown] = await ask(emulator, "/split 999999", reply_to=forwarded)
+    assert unknown.startswith(f"Story {story} has no item '999999'. Its items:")
+    [answer] = await ask(emulator, "/split BBC", reply_to=forwarded)
+    assert answer.startswith(f"Item {ids[THIRD]} moved out of story {story} into a new story")
+    assert story_of(db, ids[THIRD]) != story and story_of(db, ids[SECOND]) == story
+    assert splits(db) == [(ids[THIRD], story, "@ana")]
+
+
+async def test_split_answers_bad_input_clearly(db, emulator, bot, add_item, pipeline, config, runtime) -> None:
+    ids = await publish(db, add_item, pipeline, config, runtime, ("elpitazo", ALONE))
+    assert await ask(emulator, "/split") == [
+        "Send /split as a reply to the alert whose story holds an item of another event "
+        "(forward the alert here first if it is in a channel)."
+    ]
+    emulator.inject_message(ADMIN, "good morning", from_id=7)
+    chatter = emulator.last_message_id(ADMIN)
+    [not_alert] = await ask(emulator, "/split", reply_to=chatter)
+    assert not_alert == (
+        "That message is not an alert I sent of one story, so there is nothing to split. "
+        "Reply /split to an alert (or a forward of it)."
+    )
+    story = story_of(db, ids[ALONE])
+    assert await ask(emulator, "/split", reply_to=alert_in_admin_chat(emulator, "Pedro Ochoa")) == [
+        f"Story {story} has only one item (“{ALONE}”): there is nothing to split."
+    ]
+    assert story_of(db, ids[ALONE]) == story and splits(db) == []
+
+
+async def test_help_lists_split(emulator, bot) -> None:
+    [text] = await ask(emulator, "/help")
+    assert "/split [item] — reply to an alert that merged another event into its story" in text
