@@ -185,7 +185,6 @@ def cmd_classify(args: argparse.Namespace) -> int:
     from monitor.match import build_classifier
     from monitor.match.jsonl import classify_stream
     from monitor.match.learned import default_model
-
     from monitor.match.people import WatchedPeople, load_seed
 
     config, _ = load(args)
