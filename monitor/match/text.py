@@ -31,9 +31,9 @@ _ASCII_SEP = bytes(c if chr(c).isalnum() else 32 for c in range(256))
 
 # Format characters that may sit inside a word without being seen: soft hyphen, zero-width
 # space / non-joiner / joiner, word joiner, byte-order mark. They are deleted, not spaced.
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
-# and bidirectional controls (marks, embeddings, overrides, isolates), which spoof titles
-_INVISIBLE.update(dict.fromkeys([0x200E, 0x200F, 0x061C, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
+# And bidirectional controls (marks, embeddings, overrides, isolates), which spoof titles.
+# A character class scans in C; `str.translate` with a dict cost a third of classify's time.
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
 
 MAX_FIELD_CHARS = 200_000
 """Longer fields are cut: a 1 MB page body is classified on its first 200 000 characters."""
@@ -57,7 +57,7 @@ def fold(value: str) -> str:
     if not value:
         return ""
     if not value.isascii():
-        value = value.translate(_INVISIBLE)
+        value = _INVISIBLE.sub("", value)
     value = unicodedata.normalize("NFKC", value)
     if "US" in value or "U.S" in value:
         value = _US.sub("u s", value)
@@ -93,5 +93,5 @@ def clean_field(value: object) -> str:
         value = value[:MAX_FIELD_CHARS]
     value = strip_html(value)
     if not value.isascii():
-        value = value.translate(_INVISIBLE)
+        value = _INVISIBLE.sub("", value)
     return value
