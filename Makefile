@@ -49,13 +49,13 @@ eval: $(STAMP_TEST)
 # The shipped relevance model (monitor/match/models/relevance.json), byte for byte: trained
 # on the real January headlines up to TRAIN_UNTIL (the later days are the time-split
 # measure) and the tuned synthetic sets; needs ../shared/real for the real part.
-TRAIN_UNTIL ?= 2026-01-21
+TRAIN_UNTIL ?= 2026-01-31
 train: $(STAMP_TEST)
 	$(BIN)/monitor train --until $(TRAIN_UNTIL) --log-level WARNING
 
 # The seed of watched people (monitor/match/data/people_seed.txt), from the real January
 # headlines up to SEED_UNTIL (the later days are the time-split measure); needs ../shared/real.
-SEED_UNTIL ?= 2026-01-21
+SEED_UNTIL ?= 2026-01-31
 people-seed: $(STAMP_RUN)
 	$(BIN)/monitor people seed --from ../shared/real/headlines_es_2026-01.jsonl --until $(SEED_UNTIL)
 
