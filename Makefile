@@ -66,7 +66,7 @@ soak: $(STAMP_TEST)
 	$(BIN)/python bench/soak.py
 
 demo: $(STAMP_RUN)
-	$(BIN)/python -m monitor.demo
+	$(BIN)/python -m devtools.demo
 
 lint: $(STAMP_TEST)
 	$(BIN)/ruff check .

@@ -27,8 +27,8 @@ if str(ROOT) not in sys.path:
 
 import feedparser  # noqa: E402
 
+from devtools.samples import SampleItem, rss  # noqa: E402
 from monitor.config import FeedConfig, Settings  # noqa: E402
-from monitor.devtools.samples import SampleItem, rss  # noqa: E402
 from monitor.fetch import Fetcher  # noqa: E402
 from monitor.ingest import PollResult, poll_feed  # noqa: E402
 from storage.db import open_database  # noqa: E402
@@ -62,7 +62,7 @@ def make_feeds(directory: Path, feeds: int, items: int) -> list[bytes]:
 
 def start_server(directory: Path) -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "monitor.devtools.feedserver", str(directory)],
+        [sys.executable, "-m", "devtools.feedserver", str(directory)],
         stdout=subprocess.PIPE, text=True, cwd=str(ROOT),
     )
     assert proc.stdout is not None

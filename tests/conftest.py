@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from devtools.feedserver import FeedServer
 from monitor.config import AppConfig, load_config
-from monitor.devtools.feedserver import FeedServer
 from storage.db import Database, downgrade, make_engine, open_database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,6 +79,6 @@ def any_db(any_db_url: str) -> Iterator[Database]:
 
 @pytest.fixture
 def server() -> Iterator[FeedServer]:
-    """A local HTTP server on 127.0.0.1 whose routes a test sets (monitor.devtools.feedserver)."""
+    """A local HTTP server on 127.0.0.1 whose routes a test sets (devtools.feedserver)."""
     with FeedServer() as srv:
         yield srv

@@ -12,8 +12,8 @@ import json
 import statistics
 import time
 
-from alerts.emulator import BotApiEmulator
-from monitor.devtools.feedserver import FeedServer
+from devtools.emulator import BotApiEmulator
+from devtools.feedserver import FeedServer
 
 DELAYED_ACK = 0.040
 

@@ -148,8 +148,8 @@ async def test_poll_that_raises_is_rescheduled() -> None:
 
 async def test_scheduler_drives_poll_feed(db) -> None:  # type: ignore[no-untyped-def]
     """End to end: the scheduler polls a real feed server through poll_feed, twice."""
-    from monitor.devtools.feedserver import FeedServer
-    from monitor.devtools.samples import SampleItem, rss
+    from devtools.feedserver import FeedServer
+    from devtools.samples import SampleItem, rss
     from monitor.fetch import Fetcher
     from monitor.ingest import poll_feed
 

@@ -18,7 +18,7 @@ import pytest
 from alerts_helpers import TOKEN
 from sqlalchemy import select
 
-from alerts.emulator import BotApiEmulator
+from devtools.emulator import BotApiEmulator
 from monitor.config import AppConfig, ChannelConfig, FeedConfig, Runtime
 from monitor.logs import setup_logging
 from storage.db import Database

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from alerts.admin import AdminBot
 from alerts.delivery import DeliveryWorker
-from alerts.emulator import BotApiEmulator
+from devtools.emulator import BotApiEmulator
 from monitor.config import AppConfig, Runtime
 from monitor.pipeline import Pipeline
 from storage.db import Database

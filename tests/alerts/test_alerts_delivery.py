@@ -16,9 +16,9 @@ from sqlalchemy import select, update
 
 from alerts.clock import ManualClock
 from alerts.delivery import DeliveryWorker
-from alerts.emulator import BotApiEmulator
 from alerts.outbox import enqueue_for_item
 from alerts.telegram import classify_error
+from devtools.emulator import BotApiEmulator
 from monitor.config import AppConfig, Runtime
 from storage.db import Database, open_database
 from storage.models import Alert, Channel

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from alerts.delivery import DeliveryWorker
 from alerts.digest import due_digests, enqueue_digest, enqueue_due_digests
 from alerts.outbox import enqueue_for_item
-from alerts.tghtml import parse_html
+from devtools.tghtml import parse_html
 from storage.models import Alert, Channel
 
 # 12:05 UTC is 08:05 in Caracas

@@ -8,7 +8,7 @@ from alerts_helpers import Cls
 from sqlalchemy import func, select
 
 from alerts.outbox import enqueue_for_item
-from alerts.tghtml import parse_html
+from devtools.tghtml import parse_html
 from storage.models import Alert, Story
 
 NOW = datetime(2026, 3, 14, 14, 0, tzinfo=UTC)

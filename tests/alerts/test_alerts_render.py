@@ -18,7 +18,7 @@ from alerts.render import (
     tg_len,
 )
 from alerts.summary import summarize
-from alerts.tghtml import TelegramHTMLError, parse_html
+from devtools.tghtml import TelegramHTMLError, parse_html
 
 TZ = ZoneInfo("America/Caracas")
 

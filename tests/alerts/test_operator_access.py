@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable
 
 from alerts.admin import AdminBot
-from alerts.emulator import BotApiEmulator
+from devtools.emulator import BotApiEmulator
 from monitor.config import AppConfig, Runtime
 from storage.db import Database
 

@@ -13,7 +13,6 @@ from alerts_helpers import TOKEN, Cls
 from sqlalchemy import select
 
 from alerts.delivery import DeliveryWorker
-from alerts.emulator import BotApiEmulator
 from alerts.outbox import enqueue_for_item
 from alerts.render import (
     BIDI_CONTROLS,
@@ -25,6 +24,7 @@ from alerts.render import (
     tg_len,
 )
 from alerts.telegram import TelegramSender
+from devtools.emulator import BotApiEmulator
 from storage.models import Alert
 
 PP = ["political_prisoners"]

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 import anyio
 import pytest
 
+from devtools.feedserver import FeedServer
 from monitor.config import Settings
-from monitor.devtools.feedserver import FeedServer
 from monitor.fetch import Fetcher
 from monitor.fetch.policy import is_public, origin
 

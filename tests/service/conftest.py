@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from service_world import World
 
-from alerts.emulator import BotApiEmulator
-from monitor.devtools.feedserver import FeedServer
+from devtools.emulator import BotApiEmulator
+from devtools.feedserver import FeedServer
 
 
 @pytest.fixture

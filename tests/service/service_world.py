@@ -21,9 +21,9 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from alerts.emulator import BotApiEmulator
-from monitor.devtools.feedserver import FeedServer
-from monitor.devtools.samples import SampleItem, rss
+from devtools.emulator import BotApiEmulator
+from devtools.feedserver import FeedServer
+from devtools.samples import SampleItem, rss
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456789:TEST-token-for-the-emulator-0123456789"

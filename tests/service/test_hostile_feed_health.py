@@ -14,7 +14,7 @@ import urllib.request
 from service_world import World, wait_for
 from sqlalchemy import func, select
 
-from monitor.devtools.samples import SampleItem
+from devtools.samples import SampleItem
 from storage.db import open_database
 from storage.models import Item
 

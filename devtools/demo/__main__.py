@@ -25,10 +25,10 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from alerts.emulator import BotApiEmulator
+from devtools.demo.content import FEEDS, ITEMS, rss
+from devtools.emulator import BotApiEmulator
+from devtools.feedserver import FeedServer
 from monitor.config import Runtime, load_config
-from monitor.demo.content import FEEDS, ITEMS, rss
-from monitor.devtools.feedserver import FeedServer
 from monitor.logs import setup_logging
 from monitor.service import Service
 from storage.db import open_database
@@ -116,7 +116,7 @@ async def drive(service: Service, seconds: float, say) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m monitor.demo", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m devtools.demo", description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=45.0, help="how long the demo runs (default 45)")
     parser.add_argument("--log-level", default="WARNING")
     args = parser.parse_args(argv)
@@ -180,7 +180,7 @@ def report(emulator: BotApiEmulator, db, say) -> None:
     leaked = [i.title for i in ITEMS if (not i.relevant or i.age_hours > 24) and i.title in shown]
     print(f"- noise (an album launch, US strikes in Yemen) and the old backlog: "
           f"{len(leaked)} message(s){': ' + '; '.join(leaked) if leaked else ''}")
-    print("Run it again with `make demo`; `python -m monitor.demo --help` for options.")
+    print("Run it again with `make demo`; `python -m devtools.demo --help` for options.")
 
 
 if __name__ == "__main__":

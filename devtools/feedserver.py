@@ -10,7 +10,7 @@ to files under `static_dir` (with an ETag derived from the content).
         server.set_route("/feed.xml", body=rss_bytes, content_type="application/rss+xml")
         url = server.url("/feed.xml")
 
-`python -m monitor.devtools.feedserver DIR` serves a directory (used by the bench).
+`python -m devtools.feedserver DIR` serves a directory (used by the bench).
 """
 
 from __future__ import annotations

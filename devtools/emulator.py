@@ -9,7 +9,7 @@ client (python-telegram-bot, httpx, curl) and works from sync and async code:
         emu.messages("@prisoners")         # every accepted message, in order
 
 Where it matters it behaves like Telegram: HTML parse mode is validated
-(`alerts.tghtml`), text is limited to 4096 UTF-16 code units after entity
+(`devtools.tghtml`), text is limited to 4096 UTF-16 code units after entity
 parsing, flood limits answer 429 with `retry_after`, and faults can be injected:
 `fail_next(n, kind)`, `set_down(True)`, `forbid(chat)`, `migrate(chat, new_id)`.
 Incoming messages for a bot that long-polls `getUpdates` are injected with
@@ -31,7 +31,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from alerts.render import MAX_TEXT, tg_len
-from alerts.tghtml import TelegramHTMLError, parse_html
+from devtools.tghtml import TelegramHTMLError, parse_html
 
 FAULTS = ("500", "502", "503", "timeout", "drop", "403", "429")
 BOT_USER = {
