@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import heapq
 import math
-import os
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -40,7 +39,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from alerts.story_text import CONCEPTS, Headline, fold, prepare, terms
+from alerts.story_text import EVENT_CONCEPTS, Headline, fold, prepare, terms
 from alerts.story_wave import wave_reason
 
 THRESHOLD = 0.40
@@ -61,9 +60,6 @@ MAX_MEMBERS = 12  # the first item and the latest ones stand for a long story
 COMMON_SHARE = 0.05  # a term in more than this share of stories does not find candidates
 MIN_POSTINGS = 50
 MAX_CANDIDATES = 16
-_EXP = os.environ.get('H10', '')
-EVENT_CONCEPTS = CONCEPTS - {'liber', 'eeuu', 'petrol', 'tally', 'verific'} if 'a' in _EXP else frozenset()
-NOHALF = EVENT_CONCEPTS if 'b' in _EXP else frozenset()
 
 GENERIC_PLACES = frozenset({
     "venezuela", "caracas", "estados unidos", "united states", "eeuu", "usa", "ee. uu.", "ee.uu.",
@@ -292,7 +288,7 @@ class StoryIndex:
         cached = self._idf.get(term)
         if cached is None:
             cached = math.log((self.docs + 1) / (self.df.get(term, 0) + 1)) + 1.0
-            if term in self.generic and term not in NOHALF:
+            if term in self.generic:
                 cached *= GENERIC_WEIGHT
             self._idf[term] = cached
         return cached
@@ -421,7 +417,11 @@ class StoryIndex:
             return score, {}  # far below: no need to say why
         same_title = with_item.headline.key == item.headline.key
         shared = sorted(item.tf if same_title else set(item.tf) & set(with_item.tf), key=self.idf, reverse=True)
-        shared_plain = [t for t in shared if t not in item.name_terms and (t not in self.generic or t in EVENT_CONCEPTS)]
+        # an event class (a meeting, a seizure, a vigil) is evidence even when it is also a
+        # topic word; the beat's own words (releases, the United States) are not
+        shared_plain = [
+            t for t in shared if t not in item.name_terms and (t not in self.generic or t in EVENT_CONCEPTS)
+        ]
         evidence = (
             len(shared_plain) + bool(set(shared) & item.name_terms) + bool(ents)
             + bool(same_figures or tally)

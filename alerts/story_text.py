@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import snowballstemmer
+
+from core.text import fold as _fold
 
 _STOP_ES = """a al algo ante antes aqui asi aun bajo cada como con contra cual cuales cuando
     de del desde donde dos durante e el ella ellas ellos en entre era es esa esas ese eso esos esta
@@ -102,20 +103,10 @@ _SECTIONS = _words("""politica venezuela mundo internacional internacionales nac
     sucesos eeuu ee uu opinion actualidad america latinoamerica""")
 
 
-_ACCENTS = str.maketrans("áéíóúüñàèìòùâêîôûäëïöç", "aeiouunaeiouaeiouaeioc")
-
-
-def fold(text: str) -> str:
-    """Lower case without accents ("Rocío" → "rocio"); ASCII text is returned as is.
-    Spanish letters go through a table; only other non-ASCII text is decomposed."""
-    lowered = (text or "").lower()
-    if lowered.isascii():
-        return lowered
-    lowered = lowered.translate(_ACCENTS)
-    if lowered.isascii():
-        return lowered
-    decomposed = unicodedata.normalize("NFKD", lowered)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+def fold(text: str | None) -> str:
+    """Lower case without accents ("Rocío" → "rocio"): the product's one fold
+    (`core.text.fold`), keeping "US" as the word "us"."""
+    return _fold(text or "", country=False)
 
 
 def clean_title(title: str) -> tuple[str, bool]:
@@ -145,6 +136,18 @@ def is_caps(text: str) -> bool:
 
 _STEMMERS = {"es": snowballstemmer.stemmer("spanish"), "en": snowballstemmer.stemmer("english")}
 _CONCEPT_OF, _PHRASES, CONCEPTS = load_concepts()
+
+
+def beat_concepts(text: str | None = None) -> frozenset[str]:
+    """The classes marked `"beat": true`: the beat's own wording (releases, the United
+    States, oil, tallies), which every item of a topic shares. The other classes name a
+    kind of event (a meeting, a seizure, a vigil): sharing one is evidence of one event."""
+    data = json.loads(text if text is not None else CONCEPTS_FILE.read_text(encoding="utf-8"))
+    return frozenset(k for k, spec in data["concepts"].items() if spec.get("beat"))
+
+
+BEAT_CONCEPTS = beat_concepts()
+EVENT_CONCEPTS = CONCEPTS - BEAT_CONCEPTS
 _PHRASE = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, _PHRASES), key=len, reverse=True)) + r")\b")
 
 

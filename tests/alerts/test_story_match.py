@@ -194,3 +194,19 @@ def test_a_concept_file_that_gives_one_word_two_classes_is_refused() -> None:
     text = '{"concepts": {"a": {"words": ["liberación"]}, "b": {"words": ["liberar"]}}}'
     with pytest.raises(ValueError, match="is in a and b"):
         load_concepts(text)
+
+
+def test_a_shared_event_class_is_evidence_even_in_the_beats_words(put: Any) -> None:
+    # "vigilia" and "familiares" are topic words (every item of the beat may use them), but
+    # the vigil is a kind of event: two outlets telling it in other words are one story
+    a = put("elpitazo", "Familiares de presos políticos hicieron vigilias a las puertas de los penales")
+    b = put("cocuyo", "Familias de presos políticos cumplen vigilia en los penales", at=NOW + timedelta(hours=3))
+    assert b == (["edit"], a[1])
+
+
+def test_the_beats_own_classes_are_not_evidence_of_one_event() -> None:
+    from alerts.story_text import BEAT_CONCEPTS, EVENT_CONCEPTS, beat_concepts
+
+    assert {"liber", "eeuu", "tally"} <= BEAT_CONCEPTS and not BEAT_CONCEPTS & EVENT_CONCEPTS
+    assert {"vigil", "reun", "incaut", "juicio"} <= EVENT_CONCEPTS
+    assert beat_concepts('{"concepts": {"a": {"beat": true}, "b": {}}}') == frozenset({"a"})
