@@ -60,6 +60,7 @@ MAX_MEMBERS = 12  # the first item and the latest ones stand for a long story
 COMMON_SHARE = 0.05  # a term in more than this share of stories does not find candidates
 MIN_POSTINGS = 50
 MAX_CANDIDATES = 16
+FRAME_HOURS, FRAME_MARGIN = 24.0, 0.05  # one person + one kind of event within a day
 
 GENERIC_PLACES = frozenset({
     "venezuela", "caracas", "estados unidos", "united states", "eeuu", "usa", "ee. uu.", "ee.uu.",
@@ -413,6 +414,9 @@ class StoryIndex:
             # the same figure told by the same actors, in any language (names and numbers
             # do not depend on it): the first matcher's rule, which never merged wrongly
             score = max(score, THRESHOLD + FIGURE_BONUS)
+        frame = self._frame(item, entry, hours)
+        if frame:
+            score = max(score, THRESHOLD + FRAME_MARGIN)
         if score < THRESHOLD - 0.1:
             return score, {}  # far below: no need to say why
         same_title = with_item.headline.key == item.headline.key
@@ -424,7 +428,7 @@ class StoryIndex:
         ]
         evidence = (
             len(shared_plain) + bool(set(shared) & item.name_terms) + bool(ents)
-            + bool(same_figures or tally)
+            + bool(same_figures or tally) + bool(frame)
         )
         conflicts = self._conflicts(item, entry, text, figures)
         if evidence < MIN_SHARED and text < STRONG_TEXT:
@@ -436,9 +440,32 @@ class StoryIndex:
             "topics": sorted(item.topics & entry.topics), "hours": round(hours, 1),
             "with_item": with_item.item_id if with_item else None,
         }
+        if frame:
+            signals["frame"] = frame
         if conflicts:
             signals["conflicts"] = conflicts
         return score, signals
+
+    @staticmethod
+    def _frame(item: ItemFeatures, entry: StoryEntry, hours: float) -> dict[str, list[str]] | None:
+        """The same event frame as one of the story's items: the same people (every person
+        named on either side is on the other, one of them by two name words) and one kind
+        of event (an event class of the lexicon, not the beat's own words), within a day.
+        "Delcy Rodríguez solicita viajar a Washington" and "Gobierno desmiente visita de
+        Delcy Rodríguez" share no other wording; "Trump se reúne con ejecutivos" and
+        "Trump se reunirá con María Corina" do not name the same people."""
+        if hours > FRAME_HOURS or not item.people or not item.topics & entry.topics:
+            return None
+        for m in entry.members:
+            if not m.people or not all(any(p & q for q in m.people) for p in item.people):
+                continue
+            if not all(any(p & q for p in item.people) for q in m.people):
+                continue
+            person = next((p & q for p in item.people for q in m.people if len(p & q) >= 2), None)
+            events = sorted(set(item.tf) & EVENT_CONCEPTS & set(m.tf))
+            if person and events:
+                return {"person": sorted(person), "event": events}
+        return None
 
     @staticmethod
     def _conflicts(item: ItemFeatures, entry: StoryEntry, text: float, figures: set[Any]) -> list[str]:

@@ -210,3 +210,17 @@ def test_the_beats_own_classes_are_not_evidence_of_one_event() -> None:
     assert {"liber", "eeuu", "tally"} <= BEAT_CONCEPTS and not BEAT_CONCEPTS & EVENT_CONCEPTS
     assert {"vigil", "reun", "incaut", "juicio"} <= EVENT_CONCEPTS
     assert beat_concepts('{"concepts": {"a": {"beat": true}, "b": {}}}') == frozenset({"a"})
+
+
+def test_the_same_person_and_kind_of_event_within_a_day_is_one_story(db: Any, put: Any) -> None:
+    # a request to travel and its denial share only the person and the trip
+    a = put("elpitazo", "Delcy Rodríguez pidió viajar a Washington la próxima semana")
+    b = put("cocuyo", "Cancillería desmiente una visita de Delcy Rodríguez a la Casa Blanca", at=NOW + timedelta(hours=2))
+    assert b == (["edit"], a[1])
+    with db.session() as s:
+        joined = s.scalars(select(Item).where(Item.story_id == a[1]).order_by(Item.id)).all()[1]
+        assert (joined.story_match or {})["frame"]["person"] == ["delcy", "rodriguez"]
+    # the same person meeting other people is another event
+    c = put("bbcmundo", "Donald Trump se reúne con ejecutivos petroleros por el crudo de Venezuela", at=NOW + timedelta(hours=3))
+    d = put("efecto", "Donald Trump se reunirá con María Corina Machado la próxima semana en Washington", at=NOW + timedelta(hours=4))
+    assert c[1] != d[1]
