@@ -18,7 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["bench_classify", "bench_poll", "bench_e2e", "bench_stories", "bench_hostile"]
+BENCHMARKS = ["bench_classify", "bench_poll", "bench_e2e", "bench_stories", "bench_hostile",
+              "bench_hostile_memory"]
 
 
 class Tee(io.TextIOBase):
