@@ -18,7 +18,9 @@ when the release itself is its event:
   (not "cuatro colombianos", a group told apart), a released figure, "otros"/"más",
   or a list ("Estos serían…").
   Named people released ("Liberan a A y B") are their own story unless the
-  headline tells the tally ("Contabilizan 11: excarcelan a A y B");
+  headline tells the tally ("Contabilizan 11: excarcelan a A y B") or opens with
+  the count of political prisoners freed before any name ("Solo nueve presos
+  políticos excarcelados…: A, B…");
 - and it is none of: an explainer or profile, a reaction or demand ("pide",
   "exige", "lamenta", "califica"…), a quote opened by a person's name ("X: …"),
   relatives waiting or holding vigils (their own ongoing story), a negation
@@ -103,7 +105,10 @@ def wave_reason(
     announced = _ANNOUNCE.search(folded)
     if announced and not _names_after(headline, announced.end()):
         return "announcement"  # "X anunció la liberación de…": X announces, nobody named is freed
-    if named or not _POLITICAL.search(folded):
+    political = bool(_POLITICAL.search(folded))
+    if named and political and _counted_before_names(headline, figures):
+        return "tally"  # "Solo nueve presos políticos excarcelados…: A, B…": the count, then who
+    if named or not political:
         return None  # named people, or a group told apart ("cuatro colombianos"): their own story
     if any(e == "released" for e, _ in figures) or _MORE.search(folded):
         return "tally"
@@ -116,3 +121,16 @@ def _names_after(headline: Headline, folded_end: int) -> bool:
     """Whether a person is named after the position `folded_end` of the folded headline."""
     rest = set(fold(headline.text)[folded_end:].split())
     return any(p <= rest or p & rest for p in headline.people)
+
+
+def _counted_before_names(headline: Headline, figures: Iterable[tuple[str, int]]) -> bool:
+    """A released count of several political prisoners told before any name: the headline
+    is the wave's count, and the names after it are examples ("Solo nueve presos políticos
+    excarcelados hasta la madrugada: A, B…"), not their own release."""
+    if not any(e == "released" and n >= 3 for e, n in figures):
+        return False
+    head = fold(headline.text).split(":")[0]
+    if not _POLITICAL.search(head):
+        return False
+    words = set(head.split())
+    return not any(p & words for p in headline.people)

@@ -166,6 +166,15 @@ def test_a_release_wave_is_one_story_across_announcement_tallies_and_verificatio
     assert first[0] == ["new"] and {story for _, story in later} == {first[1]}
 
 
+def test_a_count_of_the_wave_followed_by_names_joins_it_names_first_do_not(put: Any) -> None:
+    wave = put("elpitazo", "Foro Penal suma 15 presos políticos excarcelados")[1]
+    named = put("bbcmundo", "Ana Quintero y Luis Rangel, dos de los 17 presos políticos excarcelados",
+                at=NOW + timedelta(hours=2))
+    counted = put("cocuyo", "Solo 17 presos políticos excarcelados hasta esta mañana: Ana Quintero y Luis Rangel entre ellos",
+                  at=NOW + timedelta(hours=3))
+    assert counted[1] == wave and named[1] != wave
+
+
 def test_named_releases_reactions_and_vigils_stay_out_of_the_wave(put: Any) -> None:
     wave = put("elpitazo", "Foro Penal suma 15 presos políticos excarcelados")[1]
     apart = [
