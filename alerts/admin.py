@@ -29,14 +29,13 @@ from telegram import Chat, Update
 
 from alerts.admin_feedback import COMMANDS as FEEDBACK_COMMANDS
 from alerts.admin_feedback import HELP as FEEDBACK_HELP
-from alerts.admin_feedback import FeedbackCommands
+from alerts.admin_feedback import FeedbackCommands, WatchedIndex
 from alerts.feed_limits import fold_notices, mark_notified
 from alerts.render import MAX_TEXT, clean, esc, local_time, shorten, tg_len
 from alerts.telegram import TelegramSender
-from monitor.config import AppConfig, ChannelConfig, Runtime
-from monitor.logs import redact
-from monitor.match.people import WatchedPeople
-from monitor.status import ago
+from core.config import AppConfig, ChannelConfig, Runtime
+from core.durations import ago
+from core.logs import redact
 from storage.db import Database
 from storage.models import Alert, Channel, Feed
 from storage.queries import disabled_channels, feed_health, queue_summary
@@ -140,7 +139,7 @@ class AdminBot:
         self, config: AppConfig, runtime: Runtime, db: Database, controls: AdminControls, *,
         poll_timeout: float = 10.0, failure_threshold: int = 5, request_timeout: float = 15.0,
         base_backoff: float = 1.0, max_backoff: float = 60.0, notify_every: float = 30.0,
-        watched: WatchedPeople | None = None,
+        watched: WatchedIndex | None = None,
     ) -> None:
         # /people, /watch, /unwatch, /miss, /wrong (alerts/admin_feedback.py); `watched` is
         # the pipeline's live set, edited along with the database
@@ -302,7 +301,7 @@ class AdminBot:
         await self.reply(str(message.chat.id), text)
 
     def _is_admin(self, chat: Chat) -> bool:
-        want = self.admin_chat  # numeric (monitor/config.py refuses @names)
+        want = self.admin_chat  # numeric (core/config.py refuses @names)
         return want is not None and str(chat.id) == want
 
     def answer(self, command: str, arg: str) -> str:

@@ -15,21 +15,33 @@ replied message's text or links. Other commands (/split) reuse it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from monitor.normalize import canonical_url
+from core.people import add_person, is_ambiguous, remove_person
+from core.urls import canonical_url
 from storage.feedback import add_feedback
 from storage.models import Alert, Channel, Feedback, Item, Match, Story
-from storage.people import add_person, list_people, remove_person
+from storage.people import list_people
 
 if TYPE_CHECKING:
-    from monitor.config import AppConfig
-    from monitor.match.people import WatchedPeople
+    from core.config import AppConfig
     from storage.db import Database
+
+
+
+class WatchedIndex(Protocol):
+    """The matcher's live list of watched people (`monitor.match.people.WatchedPeople`),
+    updated by /watch and /unwatch so the next item is matched against the new list."""
+
+    def add(self, names: Iterable[str]) -> list[str]: ...
+
+    def remove(self, name: str) -> bool: ...
+
 
 COMMANDS = frozenset({"people", "watch", "unwatch", "miss", "wrong", "split"})
 HELP = (
@@ -153,7 +165,7 @@ def _item_topics(session: Session, item: Item) -> list[str]:
 class FeedbackCommands:
     """The answers to /people, /watch, /unwatch, /miss and /wrong (plain text)."""
 
-    def __init__(self, db: Database, config: AppConfig, watched: WatchedPeople | None = None) -> None:
+    def __init__(self, db: Database, config: AppConfig, watched: WatchedIndex | None = None) -> None:
         self.db = db
         self.config = config
         self.watched = watched
@@ -205,7 +217,6 @@ class FeedbackCommands:
         if not new:
             return f"{shown} is already watched."
         note = " A single name or two common names count only with Venezuelan or prisoner context."
-        from monitor.match.people import is_ambiguous
 
         return f"Watching {shown}: items that name them match political_prisoners." + (
             note if is_ambiguous(shown) else "")

@@ -26,13 +26,13 @@ from typing import Any, TextIO
 from sqlalchemy import and_, func, or_, select, update
 from telegram.error import TelegramError
 
-from alerts.clock import Clock, SystemClock
 from alerts.console import print_alert
 from alerts.ratelimit import RateLimiter
 from alerts.render import fit_plain, html_fits
 from alerts.telegram import Failure, TelegramSender, classify_error
-from monitor.config import AppConfig, ChannelConfig, Runtime
-from monitor.logs import redact
+from core.clock import Clock, SystemClock
+from core.config import AppConfig, ChannelConfig, Runtime
+from core.logs import redact
 from storage.db import Database
 from storage.models import Alert, Channel
 from storage.queries import sync_channels

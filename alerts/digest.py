@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from alerts.render import DigestEntry, render_digest
 from alerts.routing import language_ok, urgency_at_least
-from monitor.config import AppConfig, ChannelConfig
+from core.config import AppConfig, ChannelConfig
 from storage.models import Alert, Channel, Feed, Item, Story
 
 FIRST_DIGEST_SPAN = timedelta(hours=24)

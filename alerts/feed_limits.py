@@ -37,7 +37,7 @@ from alerts.render import (
     shorten,
     tg_len,
 )
-from monitor.config import AppConfig, ChannelConfig
+from core.config import AppConfig, ChannelConfig
 from storage.models import Alert, Feed, Item
 
 HOUR = timedelta(hours=1)

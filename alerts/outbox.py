@@ -26,7 +26,7 @@ from alerts.render import AlertView, lang_of, render_alert, render_update
 from alerts.routing import channel_accepts
 from alerts.stories import ClassificationLike, assign_story
 from alerts.summary import summarize
-from monitor.config import AppConfig, ChannelConfig
+from core.config import AppConfig, ChannelConfig
 from storage.models import Alert, Feed, Item, Story
 
 

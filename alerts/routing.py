@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from monitor.config import ChannelConfig
+from core.config import ChannelConfig
 
 URGENCY_RANK = {"low": 0, "normal": 1, "high": 2}
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from monitor.config import AppConfig
+from core.config import AppConfig
 from storage.models import Item, Story
 
 

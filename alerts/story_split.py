@@ -26,7 +26,7 @@ from alerts.story_text import fold
 from storage.models import Item
 
 if TYPE_CHECKING:
-    from monitor.config import AppConfig
+    from core.config import AppConfig
     from storage.db import Database
 
 USAGE = (

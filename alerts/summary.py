@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from collections.abc import Iterable
 
 from alerts.render import clean, shorten
-from monitor.parse.markup import strip_markup
+from core.markup import strip_markup
+from core.text import fold
 
 MAX_CHARS = 350
 MAX_SENTENCES = 3
@@ -34,9 +34,8 @@ _BOILERPLATE = re.compile(
 )
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+def _fold_words(text: str) -> str:
+    return fold(text, country=False)
 
 
 def plain(text: str | None) -> str:
@@ -61,14 +60,14 @@ def summarize(
     """The item's summary in its own language (see the module docstring)."""
     body = plain(text)
     source = body if len(body) >= MIN_TEXT else plain(summary) or body
-    folded_terms = [_fold(t) for t in terms if t and len(t) > 2]
+    folded_terms = [_fold_words(t) for t in terms if t and len(t) > 2]
     number_res = [re.compile(rf"(?<![\d.,]){n}(?![\d])") for n in {int(n) for n in numbers}]
-    title_key = _fold(clean(title)).strip(" .")
+    title_key = _fold_words(clean(title)).strip(" .")
     candidates: list[tuple[int, int, str]] = []
     for i, s in enumerate(sentences(source)):
-        if _is_boilerplate(s) or _fold(s).strip(" .") == title_key:
+        if _is_boilerplate(s) or _fold_words(s).strip(" .") == title_key:
             continue
-        f = _fold(s)
+        f = _fold_words(s)
         relevant = any(t in f for t in folded_terms) or any(r.search(s) for r in number_res)
         candidates.append((0 if relevant else 1, i, s))
     if not candidates:

@@ -29,7 +29,7 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
-from monitor.logs import redact
+from core.logs import redact
 
 Action = Literal["retry", "rate_limited", "plain_text", "forbidden", "migrated", "not_modified", "fail"]
 

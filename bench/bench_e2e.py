@@ -48,7 +48,7 @@ from soak import (  # noqa: E402
 from telegram import Bot  # noqa: E402
 from telegram.request import HTTPXRequest  # noqa: E402
 
-from monitor.config import load_config  # noqa: E402
+from core.config import load_config  # noqa: E402
 from monitor.match import build_classifier  # noqa: E402
 
 KINDS = [("release", "political_prisoners"), ("arrest", "political_prisoners"),

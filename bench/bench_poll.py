@@ -27,8 +27,8 @@ if str(ROOT) not in sys.path:
 
 import feedparser  # noqa: E402
 
+from core.config import FeedConfig, Settings  # noqa: E402
 from devtools.samples import SampleItem, rss  # noqa: E402
-from monitor.config import FeedConfig, Settings  # noqa: E402
 from monitor.fetch import Fetcher  # noqa: E402
 from monitor.ingest import PollResult, poll_feed  # noqa: E402
 from storage.db import open_database  # noqa: E402

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from monitor.config import load_config  # noqa: E402
+from core.config import load_config  # noqa: E402
 from monitor.match import build_classifier  # noqa: E402
 from monitor.match.people import NameLearner, WatchedPeople, _data_lines  # noqa: E402
 

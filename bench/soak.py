@@ -43,10 +43,10 @@ if str(ROOT) not in sys.path:
 from ruamel.yaml import YAML  # noqa: E402
 
 from alerts.stories import count_keys, entity_keys, titles_similar  # noqa: E402
+from core.config import load_config  # noqa: E402
 from devtools.emulator import BotApiEmulator  # noqa: E402
 from devtools.feedserver import FeedServer, Hit  # noqa: E402
 from devtools.samples import SampleItem, atom, json_feed, rss  # noqa: E402
-from monitor.config import load_config  # noqa: E402
 from monitor.match import Classifier, build_classifier  # noqa: E402
 
 TOKEN = "123456789:SOAK-not-a-real-token-abcdefghijklmnop"

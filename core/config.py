@@ -35,8 +35,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from monitor.durations import format_duration, parse_duration
-from monitor.match.rules import EntitySpec, TopicRules, validate_rules
+from core.durations import format_duration, parse_duration
+from core.rules import EntitySpec, TopicRules, validate_rules
 
 DEFAULT_CONFIG = "feeds.yaml"
 MAX_CONFIG_BYTES = 1_000_000

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _PART = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
@@ -48,3 +48,13 @@ def format_duration(delta: timedelta) -> str:
             out.append(f"{seconds // size}{unit}")
             seconds %= size
     return "".join(out)
+
+
+def ago(when: datetime | None, now: datetime) -> str:
+    """How long ago `when` was ("5m ago", "in 2h", "never"), for status tables and the admin chat."""
+    if when is None:
+        return "never"
+    delta = now - when
+    if delta.total_seconds() >= 0:
+        return f"{format_duration(delta)} ago"
+    return f"in {format_duration(-delta)}"

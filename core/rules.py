@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from monitor.match.terms import ParsedTerm, parse_term
+from core.terms import ParsedTerm, parse_term
 
 Loc = tuple[str | int, ...]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import product
 
-from monitor.match.text import words
+from core.text import words
 
 MAX_VARIANTS = 512
 MIN_PREFIX = 3

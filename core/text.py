@@ -18,7 +18,7 @@ import html
 import re
 import unicodedata
 
-from monitor.parse.markup import strip_markup
+from core.markup import strip_markup
 
 # Upper-case "US", "U.S.", "U.S.A.", "USA" written as the country (case-sensitive).
 _US = re.compile(r"(?<![\w.])(?:U\.S\.A\.?|U\.S\.?|USA|US)(?![\w])")
@@ -35,6 +35,25 @@ _ASCII_SEP = bytes(c if chr(c).isalnum() else 32 for c in range(256))
 # A character class scans in C; `str.translate` with a dict cost a third of classify's time.
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
 
+# Month names and abbreviations in Spanish and English, by number (dates written in pages,
+# and counts that must not read "3 de enero" as three people).
+MONTHS: dict[str, int] = {
+    name: i + 1
+    for i, names in enumerate(
+        [
+            ("enero", "january", "jan", "ene"), ("febrero", "february", "feb"),
+            ("marzo", "march", "mar"), ("abril", "april", "apr", "abr"), ("mayo", "may"),
+            ("junio", "june", "jun"), ("julio", "july", "jul"),
+            ("agosto", "august", "aug", "ago"),
+            ("septiembre", "setiembre", "september", "sep", "sept", "set"),
+            ("octubre", "october", "oct"), ("noviembre", "november", "nov"),
+            ("diciembre", "december", "dec", "dic"),
+        ]
+    )
+    for name in names
+}
+"""Month number by folded name: `MONTHS["septiembre"] == 9`."""
+
 MAX_FIELD_CHARS = 200_000
 """Longer fields are cut: a 1 MB page body is classified on its first 200 000 characters."""
 
@@ -42,7 +61,7 @@ MAX_FIELD_CHARS = 200_000
 def strip_html(value: str) -> str:
     """Remove tags and decode entities if the text looks like HTML; cheap otherwise.
 
-    Linear in the length of `value` whatever the markup (monitor/parse/markup.py); every
+    Linear in the length of `value` whatever the markup (core/markup.py); every
     tag becomes a space.
     """
     if "<" in value:
@@ -52,16 +71,21 @@ def strip_html(value: str) -> str:
     return value
 
 
-def fold(value: str) -> str:
-    """NFKC, country code US, case fold, accents removed. Punctuation is kept."""
+def fold(value: str, *, country: bool = True, keep_case: bool = False) -> str:
+    """The one accent fold of the product: invisible characters dropped, NFKC, case folded,
+    accents removed (Tocorón = tocoron). Punctuation is kept.
+
+    `country`: the upper-case country code US/U.S./USA becomes "u s" first (rules and the
+    text they match; stories and summaries compare words and keep "us"). `keep_case`: case
+    is left as written (the gazetteer's cased aliases, `Maduro` but not `maduro`)."""
     if not value:
         return ""
     if not value.isascii():
-        value = _INVISIBLE.sub("", value)
-    value = unicodedata.normalize("NFKC", value)
-    if "US" in value or "U.S" in value:
+        value = unicodedata.normalize("NFKC", _INVISIBLE.sub("", value))
+    if country and ("US" in value or "U.S" in value):
         value = _US.sub("u s", value)
-    value = value.casefold()
+    if not keep_case:
+        value = value.casefold()
     if not value.isascii():
         decomposed = unicodedata.normalize("NFD", value)
         if _NOT_ASCII_OR_MARK.search(decomposed) is None:  # Latin with accents: fast path

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from monitor.config import (
+from core.config import (
     AppConfig,
     ConfigError,
     Runtime,
@@ -19,7 +19,7 @@ from monitor.config import (
     load_config,
     resolve_runtime,
 )
-from monitor.logs import setup_logging
+from core.logs import setup_logging
 from storage.db import Database, DatabaseError, open_database
 
 log = logging.getLogger("monitor")
@@ -263,7 +263,7 @@ def cmd_stories(args: argparse.Namespace) -> int:
 def cmd_eval_stories(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from alerts import story_eval
+    from monitor import story_eval
 
     config, _ = load(args)
     groups = Path(args.file)

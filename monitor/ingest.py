@@ -42,9 +42,9 @@ from typing import Literal
 from sqlalchemy import and_, insert, or_, select
 from sqlalchemy.orm import Session
 
+from core.config import FeedConfig, Settings
+from core.durations import format_duration
 from monitor.article import LITTLE_TEXT, fetch_article
-from monitor.config import FeedConfig, Settings
-from monitor.durations import format_duration
 from monitor.fetch.client import FEED_ACCEPT, PAGE_ACCEPT, Fetcher, FetchResult
 from monitor.fetch.redact import redact_userinfo
 from monitor.normalize import NormalizedItem, normalize_entry

@@ -2,7 +2,7 @@
 
 - `canonical_url`: scheme and host lower-cased, default port, fragment and
   tracking parameters (utm_*, fbclid, gclid, ...) removed.
-- `clean_text`: HTML to plain text in linear time (monitor/parse/markup.py), entities
+- `clean_text`: HTML to plain text in linear time (core/markup.py), entities
   decoded, white space collapsed, feed boilerplate ("The post ... appeared first on ...")
   dropped. Fields are cut to their limits (title 1,000, summary 10,000, text 200,000
   characters) before any of this runs.
@@ -17,20 +17,11 @@ import html
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin
 
+from core.markup import SUMMARY_CHARS, TEXT_CHARS, TITLE_CHARS, cap, strip_markup
+from core.urls import canonical_url
 from monitor.parse import ParsedEntry
-from monitor.parse.markup import SUMMARY_CHARS, TEXT_CHARS, TITLE_CHARS, cap, strip_markup
-
-_TRACKING_PREFIXES = ("utm_", "mtm_", "pk_", "__hs", "_hs")
-_TRACKING = frozenset(
-    {
-        "fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid",
-        "igshid", "igsh", "mc_cid", "mc_eid", "mkt_tok", "_ga", "_gl", "ref_src", "ref_url",
-        "spm", "cmpid", "ocid", "smid", "at_medium", "at_campaign", "rss", "xtor",
-    }
-)
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 _SPACE = re.compile(r"\s+")
 _BOILERPLATE = [
@@ -52,36 +43,6 @@ _WORDS = re.compile(r"\w+")
 
 BOILERPLATE_TAIL = 1_000
 MIN_HASH_CHARS = 20  # titles and texts shorter than this are too generic to dedupe on
-
-
-def canonical_url(url: str | None, base: str | None = None) -> str | None:
-    """The URL dedup compares, or None when `url` is not an http(s) URL."""
-    if not url:
-        return None
-    url = url.strip()
-    if base:
-        url = urljoin(base, url)
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return None
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https") or not parts.hostname:
-        return None
-    host = parts.hostname.lower().rstrip(".")
-    if ":" in host:
-        host = f"[{host}]"
-    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
-    query = ""
-    if parts.query:
-        pairs = [
-            (k, v)
-            for k, v in parse_qsl(parts.query, keep_blank_values=True)
-            if k.lower() not in _TRACKING and not k.lower().startswith(_TRACKING_PREFIXES)
-        ]
-        query = urlencode(pairs, doseq=True)
-    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
 
 
 # C0/C1 control characters other than white space: PostgreSQL refuses NUL in text, and
@@ -166,7 +127,7 @@ def normalize_entry(
     if link and not link.startswith(("http://", "https://")):
         link = urljoin(base_url, link)
     canon = canonical_url(link)
-    # fields are cut to their limits before any cleaning (monitor/parse/markup.py)
+    # fields are cut to their limits before any cleaning (core/markup.py)
     title = clean_text(cap(entry.title, TITLE_CHARS))
     summary = clean_text(cap(entry.summary, SUMMARY_CHARS)) or clean_text(
         cap(entry.content, SUMMARY_CHARS))

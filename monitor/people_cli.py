@@ -17,7 +17,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from monitor.match.people import NameLearner, learn_names, load_seed, person_key
+from core.people import person_key
+from monitor.match.people import NameLearner, learn_names, load_seed
 
 SEED_PATH = Path(__file__).resolve().parent / "match" / "data" / "people_seed.txt"
 SEED_HEADER = (
@@ -64,8 +65,9 @@ def _operator() -> str:
 
 
 def cmd_people(args: argparse.Namespace) -> int:
+    from core.people import add_person, remove_person, seed_people
     from monitor.cli import EXIT_OK, EXIT_USAGE, load, open_db
-    from storage.people import add_person, list_people, remove_person, seed_people
+    from storage.people import list_people
 
     action = getattr(args, "people_action", None)
     if action == "seed":

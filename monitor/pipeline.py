@@ -20,13 +20,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from alerts.outbox import enqueue_for_item
-from monitor.config import AppConfig
+from core.config import AppConfig
+from core.people import learn_person, load_watched
 from monitor.match import Classifier, build_classifier
 from monitor.match.learned import ModelLoad, default_model
-from monitor.match.people import NameLearner, WatchedPeople
+from monitor.match.people import NameLearner, WatchedPeople, load_seed
 from storage.db import Database
 from storage.models import Count, Item, Match
-from storage.people import learn_person, load_watched
 
 log = logging.getLogger("monitor.pipeline")
 
@@ -74,7 +74,7 @@ class Pipeline:
         if not force and time.monotonic() - self._watched_at < WATCHED_REFRESH:
             return
         with self.db.session() as session:
-            self.watched.replace(load_watched(session))
+            self.watched.replace(load_watched(session, load_seed()))
         self._watched_at = time.monotonic()
 
     def process_pending(self, *, feed_id: int | None = None, now: datetime | None = None) -> ProcessResult:

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from monitor.config import FeedConfig, Settings
+from core.config import FeedConfig, Settings
 from monitor.ingest import PollResult
 
 log = logging.getLogger("monitor.scheduler")

@@ -26,7 +26,7 @@ from alerts.admin import AdminBot
 from alerts.delivery import DeliveryWorker
 from alerts.digest import enqueue_digest
 from alerts.feed_limits import fold_held
-from monitor.config import AppConfig, ConfigError, Runtime, load_config
+from core.config import AppConfig, ConfigError, Runtime, load_config
 from monitor.fetch import Fetcher
 from monitor.health import HealthServer
 from monitor.ingest import PollResult, poll_feed

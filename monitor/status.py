@@ -4,19 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from monitor.config import AppConfig
-from monitor.durations import format_duration
+from core.config import AppConfig
+from core.durations import ago
 from storage.db import Database
 from storage.queries import disabled_channels, feed_health, queue_summary
-
-
-def ago(when: datetime | None, now: datetime) -> str:
-    if when is None:
-        return "never"
-    delta = now - when
-    if delta.total_seconds() >= 0:
-        return f"{format_duration(delta)} ago"
-    return f"in {format_duration(-delta)}"
 
 
 def table(headers: list[str], rows: list[list[str]]) -> str:

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from alerts.stories import assign_story
-from monitor.config import AppConfig
+from core.config import AppConfig
 from monitor.match import build_classifier
 from storage.db import open_database
 from storage.models import Feed, Item

@@ -94,7 +94,7 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _config_path(args: argparse.Namespace) -> Path:
-    from monitor.config import config_path_from
+    from core.config import config_path_from
 
     return Path(config_path_from(args.config))
 

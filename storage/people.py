@@ -1,7 +1,7 @@
 """Watched people in the database: list, add, remove, learn, seed.
 
-Names are compared by their folded key (`monitor.match.people.person_key`): "Rocío San
-Miguel" and "ROCIO SAN MIGUEL" are one person. A removed person keeps its row (with
+Rows are found by the folded key the caller computes (`core.people`, which names and
+keys every person: "Rocío San Miguel" and "ROCIO SAN MIGUEL" are one person). A removed person keeps its row (with
 `removed`), so the news never teaches it again; only an operator's add brings it back.
 Inserts run in a savepoint, so two replicas learning the same name at once leave one row.
 """
@@ -15,7 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from monitor.match.people import clean_name, load_seed, person_key
 from storage.models import WatchedPerson
 
 ORIGINS = ("seed", "learned", "operator")
@@ -68,17 +67,13 @@ def _insert(session: Session, person: WatchedPerson) -> bool:
     return True
 
 
-def add_person(
-    session: Session, name: str, *, added_by: str | None = None, now: datetime | None = None
+def watch(
+    session: Session, display: str, key: str, *, added_by: str | None = None,
+    now: datetime | None = None,
 ) -> tuple[str, bool]:
-    """An operator adds `name`: (display name, True when it was not watched before).
+    """An operator adds a person: (display name, True when it was not watched before).
 
-    A removed person is watched again. Raises ValueError for a name with no letters.
-    """
-    display = clean_name(name)
-    key = person_key(display)
-    if not key:
-        raise ValueError(f"{name!r} is not a name")
+    A removed person is watched again."""
     existing = _get(session, key)
     if existing is not None:
         if not existing.removed:
@@ -93,13 +88,13 @@ def add_person(
     return display, ok
 
 
-def remove_person(
-    session: Session, name: str, *, removed_by: str | None = None, now: datetime | None = None
+def unwatch(
+    session: Session, key: str, *, removed_by: str | None = None, now: datetime | None = None
 ) -> str | None:
-    """Stop watching `name`; its display name, or None when nobody of that name is watched.
+    """Stop watching the person `key`; the display name, or None when nobody is watched by it.
 
     The row stays (removed) so the news never teaches the name again."""
-    existing = _get(session, person_key(name))
+    existing = _get(session, key)
     if existing is None or existing.removed:
         return None
     existing.removed, existing.removed_by = True, removed_by
@@ -107,15 +102,13 @@ def remove_person(
     return existing.name
 
 
-def learn_person(
-    session: Session, name: str, *, item_id: int | None, url: str | None, title: str | None,
-    now: datetime | None = None,
+def record_learned(
+    session: Session, display: str, key: str, *, item_id: int | None, url: str | None,
+    title: str | None, now: datetime | None = None,
 ) -> bool:
     """Record a name the news taught (with the item that taught it); True when it is new.
 
     Known names (watched or removed) are left as they are."""
-    display = clean_name(name)
-    key = person_key(display)
     if not key or _get(session, key) is not None:
         return False
     return _insert(session, WatchedPerson(
@@ -124,13 +117,13 @@ def learn_person(
     ))
 
 
-def seed_people(session: Session, names: list[str], *, now: datetime | None = None) -> int:
-    """Insert the shipped seed names that the database does not know yet; return how many."""
+def insert_seed(
+    session: Session, people: list[tuple[str, str]], *, now: datetime | None = None
+) -> int:
+    """Insert the (display, key) seed names the database does not know yet; return how many."""
     known = set(session.scalars(select(WatchedPerson.key)))
     added = 0
-    for name in names:
-        display = clean_name(name)
-        key = person_key(display)
+    for display, key in people:
         if not key or key in known:
             continue
         known.add(key)
@@ -144,10 +137,3 @@ def people_count(session: Session) -> int:
     from sqlalchemy import func
 
     return int(session.scalar(select(func.count(WatchedPerson.id))) or 0)
-
-
-def load_watched(session: Session) -> list[str]:
-    """The names to watch now, after adding any shipped seed name the database lacks
-    (a name an operator removed stays removed)."""
-    seed_people(session, load_seed())
-    return watched_names(session)

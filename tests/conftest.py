@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from core.config import AppConfig, load_config
 from devtools.feedserver import FeedServer
-from monitor.config import AppConfig, load_config
 from storage.db import Database, downgrade, make_engine, open_database
 
 ROOT = Path(__file__).resolve().parent.parent

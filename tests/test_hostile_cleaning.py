@@ -7,10 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from monitor.match.text import clean_field, strip_html
-from monitor.normalize import clean_text, normalize_entry
-from monitor.parse import ParsedEntry
-from monitor.parse.markup import (
+from core.markup import (
     MAX_TAG_CHARS,
     SUMMARY_CHARS,
     TEXT_CHARS,
@@ -19,6 +16,9 @@ from monitor.parse.markup import (
     cap,
     strip_markup,
 )
+from core.text import clean_field, strip_html
+from monitor.normalize import clean_text, normalize_entry
+from monitor.parse import ParsedEntry
 
 HOSTILE = {
     "script": "<script>",

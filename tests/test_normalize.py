@@ -2,7 +2,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitor.normalize import canonical_url, clean_text, content_hash, normalize_entry
+from core.urls import canonical_url
+from monitor.normalize import clean_text, content_hash, normalize_entry
 from monitor.parse import ParsedEntry
 
 NOW = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)

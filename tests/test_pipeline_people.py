@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from core.people import remove_person
 from monitor.pipeline import Pipeline
 from storage.models import Feed, Item, Match
-from storage.people import list_people, remove_person
+from storage.people import list_people
 
 NOW = datetime(2026, 1, 20, 12, 0, tzinfo=UTC)
 

@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from monitor.config import FeedConfig, Settings
+from core.config import FeedConfig, Settings
 from monitor.ingest import PollResult
 from monitor.scheduler import FeedScheduler, job_id
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from core.config import ConfigError, FeedConfig, Settings, parse_config
 from devtools.feedserver import FeedServer
 from devtools.samples import SampleItem, rss
-from monitor.config import ConfigError, FeedConfig, Settings, parse_config
 from monitor.fetch import Fetcher
 from monitor.fetch.redact import redact_userinfo
 from monitor.ingest import poll_feed

@@ -25,11 +25,11 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
+from core.config import Runtime, load_config
+from core.logs import setup_logging
 from devtools.demo.content import FEEDS, ITEMS, rss
 from devtools.emulator import BotApiEmulator
 from devtools.feedserver import FeedServer
-from monitor.config import Runtime, load_config
-from monitor.logs import setup_logging
 from monitor.service import Service
 from storage.db import open_database
 from storage.queries import queue_summary

@@ -23,7 +23,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from monitor.config import Settings
+from core.config import Settings
 from monitor.fetch.decode import BadEncoding, BoundedBody, TooLarge
 from monitor.fetch.policy import AddressRefused, GuardedTransport, OutboundPolicy, request_trusted
 from monitor.fetch.redact import redact_userinfo

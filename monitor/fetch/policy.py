@@ -30,13 +30,13 @@ import ipaddress
 import logging
 import socket
 from collections.abc import Iterable
-from urllib.parse import urlsplit
 
 import anyio
 import httpcore
 import httpx
 
-from monitor.config import parse_allow_entry
+from core.config import parse_allow_entry
+from core.urls import origin
 
 log = logging.getLogger("monitor.fetch")
 
@@ -45,7 +45,6 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
-DEFAULT_PORTS = {"http": 80, "https": 443}
 
 # Set by the Fetcher around each request: True when the request's origin is the
 # operator's own (a feed URL's origin), so its address is not checked.
@@ -64,20 +63,6 @@ class AddressRefused(Exception):
             f"refused: {host} resolves to the non-public address {address} "
             "(list it in settings.allow_private to allow it)"
         )
-
-
-def origin(url: str) -> tuple[str, str, int] | None:
-    """(scheme, host, port) of an http(s) URL, the port made explicit; None if invalid."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return None
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower().rstrip(".")
-    if scheme not in DEFAULT_PORTS or not host:
-        return None
-    return scheme, host, port or DEFAULT_PORTS[scheme]
 
 
 def _embedded_v4(ip: IPAddress) -> ipaddress.IPv4Address | None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from core.rules import EntitySpec, TopicRules
 from monitor.match.engine import Classification, Classifier
 from monitor.match.learned import RelevanceModel
 from monitor.match.people import WatchedPeople
-from monitor.match.rules import EntitySpec, TopicRules
 
 
 def build_classifier(

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from monitor.match.text import fold
+from core.text import MONTHS, fold
 
 # -- number words -----------------------------------------------------------------
 _ES_UNITS = {
@@ -66,9 +66,9 @@ _SENTENCES = re.compile(
     r"\s+|\n+|\s+[-–—|]\s+")
 
 # -- vocabularies (folded) ---------------------------------------------------------
-_MONTHS = set(
-    ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "setiembre", "octubre", "noviembre", "diciembre", "january", "february", "march", "april", "june", "july", "august", "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"]
-)
+# Month names around a number ("3 de enero", "January 3"); "may", "ago" and "set" are also
+# ordinary words, and the counts never needed the Spanish abbreviations "ene", "abr", "dic".
+_MONTHS = frozenset(MONTHS) - {"may", "ago", "set", "ene", "abr", "dic"}
 _TIME = set(
     ["ano", "anos", "year", "years", "yr", "meses", "mes", "month", "months", "dia", "dias", "day", "days", "semana", "semanas", "week", "weeks", "hora", "horas", "hour", "hours", "minuto", "minutos", "minute", "minutes", "decada", "decadas", "decade", "decades", "old", "siglo", "siglos", "noche", "noches", "night", "nights"]
 )

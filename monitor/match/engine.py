@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 
 import ahocorasick
 
+from core.rules import EntitySpec, TopicRules
+from core.terms import ParsedTerm, parse_term
+from core.text import clean_field, haystack
 from monitor.match.counts import extract_counts
 from monitor.match.entities import EntityTable
 from monitor.match.learned import RelevanceModel, model_text
 from monitor.match.people import TOPIC as WATCHED_TOPIC
 from monitor.match.people import WatchedPeople
-from monitor.match.rules import EntitySpec, TopicRules
-from monitor.match.terms import ParsedTerm, parse_term
-from monitor.match.text import clean_field, haystack
 from monitor.match.urgency import decide_urgency
 
 FIELDS = ("title", "summary", "text")

@@ -14,25 +14,16 @@ config (`ICE`) also counts as written.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from monitor.match.rules import EntitySpec
-from monitor.match.text import words
+from core.rules import EntitySpec
+from core.text import fold, words
 
 if TYPE_CHECKING:
     from monitor.match.engine import _Item
 
-_COMBINING = re.compile(r"[\u0300-\u036f]+")
 _CAP_WORD = re.compile(r"\b[A-ZÁÉÍÓÚÑ][\wáéíóúñü]+")
-
-
-def _fold_keep_case(value: str) -> str:
-    value = unicodedata.normalize("NFKC", value)
-    if value.isascii():
-        return value
-    return unicodedata.normalize("NFC", _COMBINING.sub("", unicodedata.normalize("NFD", value)))
 
 
 def _cased_patterns(alias: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
@@ -40,7 +31,7 @@ def _cased_patterns(alias: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     alias as written when it has capitals (`ICE`), and its UPPER form (for shouting fields)."""
     folded = words(alias)
     capitalized = " ".join(w[:1].upper() + w[1:] for w in folded)
-    as_written = " ".join(_fold_keep_case(alias).split())
+    as_written = " ".join(fold(alias, country=False, keep_case=True).split())
     forms = dict.fromkeys([capitalized, as_written] if as_written != as_written.lower() else [capitalized])
 
     def compile_forms(values: list[str]) -> re.Pattern[str]:
@@ -89,7 +80,7 @@ class EntityTable:
         for text in item.raw:
             if not text:
                 continue
-            folded = _fold_keep_case(text)
+            folded = fold(text, country=False, keep_case=True)
             for pattern in (normal, upper) if _shouting(folded) else (normal,):
                 for m in pattern.finditer(folded):
                     if lang == "en" or _has_word(folded[: m.start()]):

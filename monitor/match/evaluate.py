@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.rules import EntitySpec, TopicRules
 from monitor.match.engine import Classifier
-from monitor.match.rules import EntitySpec, TopicRules
 
 
 def load_rules(path: str | Path) -> tuple[dict[str, TopicRules], list[EntitySpec]]:

@@ -25,7 +25,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from monitor.match.text import haystack
+from core.text import haystack
 
 log = logging.getLogger("monitor.match.learned")
 

@@ -10,7 +10,7 @@ Two parts (docs/MATCHING.md, "Watched people"):
   of `people_never.txt`, of the gazetteer's places, organisations and non-Venezuelan
   people are never learned.
 - `WatchedPeople`: the current set, on its own small Aho-Corasick automaton over the same
-  normalized text as the rules (monitor.match.text), whole words only. A single word or
+  normalized text as the rules (core.text), whole words only. A single word or
   a pair of common names ("José García") counts only with Venezuelan or prisoner context.
   `replace`/`add`/`remove` rebuild only this automaton and swap it in one assignment, so
   the matcher reads a consistent snapshot from any thread while operators edit the list.
@@ -28,10 +28,11 @@ from typing import TYPE_CHECKING, Any
 
 import ahocorasick
 
-from monitor.match.text import fold, words
+from core.people import PARTICLES, clean_name, is_ambiguous, person_key
+from core.text import fold
 
 if TYPE_CHECKING:
-    from monitor.match.rules import EntitySpec
+    from core.rules import EntitySpec
 
 TOPIC = "political_prisoners"
 RULE_ROLES = frozenset({"any", "all", "near"})
@@ -70,41 +71,7 @@ def _never() -> tuple[frozenset[str], tuple[str, ...]]:
     return frozenset(single), tuple(multi)
 
 
-@lru_cache(maxsize=1)
-def _common_names() -> frozenset[str]:
-    return frozenset(person_key(n) for n in _data_lines("common_names.txt"))
-
-
 # -- names -----------------------------------------------------------------------------
-
-_PARTICLES = frozenset({"de", "del", "la", "las", "los", "da", "do", "dos", "van", "von", "y"})
-
-
-def person_key(name: str) -> str:
-    """The folded form that identifies a person: 'Rocío San Miguel' -> 'rocio san miguel'."""
-    return " ".join(words(name))
-
-
-def clean_name(name: str) -> str:
-    """A name for display: spaces collapsed, quotes trimmed, ALL CAPS made Title Case."""
-    text = " ".join(str(name).split()).strip(" \t.,;:\"'«»“”‘’()[]")
-    letters = [c for c in text if c.isalpha()]
-    if letters and all(c.isupper() for c in letters):
-        text = " ".join(
-            w.lower() if w.lower() in _PARTICLES and i else w[:1] + w[1:].lower()
-            for i, w in enumerate(text.split())
-        )
-    return text
-
-
-def is_ambiguous(name: str) -> bool:
-    """One word, or two words that are both common first names or surnames."""
-    parts = person_key(name).split()
-    if len(parts) <= 1:
-        return True
-    common = _common_names()
-    return len(parts) == 2 and all(p in common for p in parts)
-
 
 def matched_by_rules(classification: Any, topic: str = TOPIC) -> bool:
     """True when `topic` matched through its rules (not a watched name or a learned model).
@@ -344,9 +311,9 @@ class NameLearner:
     def allowed(self, name: str) -> bool:
         key = person_key(name)
         parts = key.split()
-        if not MIN_WORDS <= len([p for p in parts if p not in _PARTICLES]) <= MAX_WORDS:
+        if not MIN_WORDS <= len([p for p in parts if p not in PARTICLES]) <= MAX_WORDS:
             return False
-        if any(p in self._never_words or p in _SKIP and p not in _PARTICLES for p in parts):
+        if any(p in self._never_words or p in _SKIP and p not in PARTICLES for p in parts):
             return False
         padded = f" {key} "
         return not any(f" {phrase} " in padded for phrase in self._never_phrases)
@@ -544,7 +511,7 @@ class WatchedPeople:
     # -- matching --------------------------------------------------------------------
     def find(self, haystacks: Sequence[str], *, context: bool = False) -> list[tuple[str, int]]:
         """(display name, field index) of the watched people named in `haystacks`
-        (monitor.match.text.haystack strings). Ambiguous names need prisoner context in
+        (core.text.haystack strings). Ambiguous names need prisoner context in
         those fields, or `context` (Venezuelan context found by the rules)."""
         snap = self._snap
         if not snap.names:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.rules import EntitySpec, TopicRules
 from monitor.match.engine import Classifier
 from monitor.match.evaluate import without_signals
 from monitor.match.learned import (
@@ -33,7 +34,6 @@ from monitor.match.learned import (
     features,
     model_text,
 )
-from monitor.match.rules import EntitySpec, TopicRules
 
 SEED = 20260101
 DIGITS = 7  # significant digits kept in the file

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from core.text import MONTHS
+
 
 @dataclass(slots=True)
 class ParsedEntry:
@@ -48,21 +50,6 @@ def parse_any(
 __all__ = ["ParsedEntry", "ParsedFeed", "parse_any", "parse_date"]
 
 
-_MONTHS = {
-    name: i + 1
-    for i, names in enumerate(
-        [
-            ("enero", "january", "jan", "ene"), ("febrero", "february", "feb"),
-            ("marzo", "march", "mar"), ("abril", "april", "apr", "abr"), ("mayo", "may"),
-            ("junio", "june", "jun"), ("julio", "july", "jul"),
-            ("agosto", "august", "aug", "ago"),
-            ("septiembre", "setiembre", "september", "sep", "sept", "set"),
-            ("octubre", "october", "oct"), ("noviembre", "november", "nov"),
-            ("diciembre", "december", "dec", "dic"),
-        ]
-    )
-    for name in names
-}
 
 
 def parse_date(value: str | None) -> datetime | None:
@@ -97,10 +84,10 @@ def parse_date(value: str | None) -> datetime | None:
         m = re.search(r"(\d{1,2})\s+(?:de\s+)?([a-zé]+)\.?,?\s+(?:de\s+|del\s+)?(\d{4})", low)
         n = re.search(r"([a-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})", low)
         try:
-            if m and m.group(2) in _MONTHS:
-                when = datetime(int(m.group(3)), _MONTHS[m.group(2)], int(m.group(1)), tzinfo=UTC)
-            elif n and n.group(1) in _MONTHS:
-                when = datetime(int(n.group(3)), _MONTHS[n.group(1)], int(n.group(2)), tzinfo=UTC)
+            if m and m.group(2) in MONTHS:
+                when = datetime(int(m.group(3)), MONTHS[m.group(2)], int(m.group(1)), tzinfo=UTC)
+            elif n and n.group(1) in MONTHS:
+                when = datetime(int(n.group(3)), MONTHS[n.group(1)], int(n.group(2)), tzinfo=UTC)
         except ValueError:
             when = None
     if when is None:

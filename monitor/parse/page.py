@@ -13,7 +13,7 @@ from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, Tag
 
-from monitor.config import Selectors
+from core.config import Selectors
 from monitor.parse import ParsedEntry, ParsedFeed, parse_date
 
 

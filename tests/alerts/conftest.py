@@ -18,9 +18,9 @@ import pytest
 from alerts_helpers import TOKEN
 from sqlalchemy import select
 
+from core.config import AppConfig, ChannelConfig, FeedConfig, Runtime
+from core.logs import setup_logging
 from devtools.emulator import BotApiEmulator
-from monitor.config import AppConfig, ChannelConfig, FeedConfig, Runtime
-from monitor.logs import setup_logging
 from storage.db import Database
 from storage.models import Feed, Item
 

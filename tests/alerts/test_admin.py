@@ -21,8 +21,8 @@ from sqlalchemy import select, update
 from alerts.admin import HELP, AdminBot, parse_command, split_message
 from alerts.delivery import DeliveryWorker
 from alerts.render import MAX_TEXT, tg_len
+from core.config import AppConfig, FeedConfig, Runtime
 from devtools.emulator import BotApiEmulator
-from monitor.config import AppConfig, FeedConfig, Runtime
 from storage.db import Database
 from storage.models import Alert, Channel, Feed
 from storage.queries import sync_channels, sync_feeds

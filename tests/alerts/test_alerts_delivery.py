@@ -14,12 +14,12 @@ import pytest
 from alerts_helpers import TOKEN, Cls
 from sqlalchemy import select, update
 
-from alerts.clock import ManualClock
 from alerts.delivery import DeliveryWorker
 from alerts.outbox import enqueue_for_item
 from alerts.telegram import classify_error
+from core.clock import ManualClock
+from core.config import AppConfig, Runtime
 from devtools.emulator import BotApiEmulator
-from monitor.config import AppConfig, Runtime
 from storage.db import Database, open_database
 from storage.models import Alert, Channel
 

@@ -9,8 +9,8 @@ import logging
 from collections.abc import Callable
 
 from alerts.admin import AdminBot
+from core.config import AppConfig, Runtime
 from devtools.emulator import BotApiEmulator
-from monitor.config import AppConfig, Runtime
 from storage.db import Database
 
 GROUP = -1009876

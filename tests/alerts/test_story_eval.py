@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from alerts.story_eval import bcubed, evaluate, load_groups, load_headlines, pooled, report, score
 from monitor.cli import main
+from monitor.story_eval import bcubed, evaluate, load_groups, load_headlines, pooled, report, score
 
 HEADLINES = [
     ("h1", "2026-03-02", "Diario Uno", "Foro Penal contabiliza 21 presos políticos excarcelados", ["political_prisoners"]),

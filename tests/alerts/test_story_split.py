@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from alerts.admin import AdminBot
 from alerts.delivery import DeliveryWorker
+from core.config import AppConfig, Runtime
 from devtools.emulator import BotApiEmulator
-from monitor.config import AppConfig, Runtime
 from monitor.pipeline import Pipeline
 from storage.db import Database
 from storage.models import Feedback, Item

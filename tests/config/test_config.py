@@ -7,8 +7,8 @@ from textwrap import dedent
 
 import pytest
 
-from monitor.config import ConfigError, parse_config, resolve_runtime
-from monitor.durations import format_duration, parse_duration
+from core.config import ConfigError, parse_config, resolve_runtime
+from core.durations import format_duration, parse_duration
 
 BASE = """\
 settings:
@@ -117,7 +117,7 @@ def test_unusable_files(text, expected):
 
 
 def test_missing_file_is_a_config_error(tmp_path):
-    from monitor.config import load_config
+    from core.config import load_config
 
     with pytest.raises(ConfigError, match="file not found"):
         load_config(tmp_path / "nope.yaml")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config import MAX_CONFIG_BYTES, ConfigError, load_config, parse_config
+from core.config import MAX_CONFIG_BYTES, ConfigError, load_config, parse_config
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from monitor.config import ConfigError, parse_config, resolve_runtime
+from core.config import ConfigError, parse_config, resolve_runtime
 
 BASE = """\
 settings:

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 
-from monitor.config import Settings
+from core.config import Settings
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ import zlib
 import brotli
 import pytest
 
+from core.config import Settings
 from devtools.feedserver import FeedServer
-from monitor.config import Settings
 from monitor.fetch import Fetcher
 from monitor.fetch.decode import BadEncoding, BoundedBody, TooLarge
 

@@ -6,8 +6,8 @@ from email.utils import format_datetime
 
 import brotli
 
+from core.config import Settings
 from devtools.feedserver import FeedServer
-from monitor.config import Settings
 from monitor.fetch import Fetcher, parse_retry_after
 from monitor.fetch.client import PAGE_ACCEPT
 

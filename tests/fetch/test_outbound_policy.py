@@ -15,10 +15,11 @@ from collections.abc import Iterator
 import anyio
 import pytest
 
+from core.config import Settings
+from core.urls import origin
 from devtools.feedserver import FeedServer
-from monitor.config import Settings
 from monitor.fetch import Fetcher
-from monitor.fetch.policy import is_public, origin
+from monitor.fetch.policy import is_public
 
 BODY = b"<rss version='2.0'><channel><title>x</title></channel></rss>"
 SECRET = b"internal-service-secret-7f3a"

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 
-from monitor.config import Settings
+from core.config import Settings
 from monitor.fetch import Fetcher
 
 

@@ -2,9 +2,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from core.config import FeedConfig, Selectors, Settings
 from devtools.feedserver import FeedServer
 from devtools.samples import SampleItem, json_feed, rss
-from monitor.config import FeedConfig, Selectors, Settings
 from monitor.fetch import Fetcher
 from monitor.ingest import PollResult, backoff_delay, poll_feed
 from storage.db import Database

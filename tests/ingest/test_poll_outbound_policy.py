@@ -16,9 +16,9 @@ from internal_service import InternalService
 from ruamel.yaml import YAML
 from sqlalchemy import select
 
+from core.config import FeedConfig, Settings
 from devtools.feedserver import FeedServer
 from devtools.samples import SampleItem, rss
-from monitor.config import FeedConfig, Settings
 from monitor.fetch import Fetcher
 from monitor.ingest import poll_feed
 from monitor.status import render_status

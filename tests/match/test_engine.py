@@ -2,8 +2,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from core.rules import EntitySpec, TopicRules
 from monitor.match import build_classifier
-from monitor.match.rules import EntitySpec, TopicRules
 
 ENTITIES = [
     EntitySpec(name="Foro Penal", type="org"),

@@ -74,7 +74,7 @@ def test_shipped_config_classifies_shared_samples(shipped, shared_dir):
 
 
 def test_shipped_feeds_yaml_loads_through_the_app_config():
-    from monitor.config import load_config
+    from core.config import load_config
     from monitor.match import build_classifier
 
     config = load_config(Path(__file__).resolve().parents[2] / "feeds.yaml")

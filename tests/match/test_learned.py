@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from core.rules import TopicRules
 from monitor.match import build_classifier
 from monitor.match.learned import (
     MODEL_PATH,
@@ -20,7 +21,6 @@ from monitor.match.learned import (
     load_model,
     model_text,
 )
-from monitor.match.rules import TopicRules
 from tests.match.labelled_small import items as small_items
 
 sklearn = pytest.importorskip("sklearn")

@@ -9,16 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config import load_config
+from core.config import load_config
+from core.people import clean_name, is_ambiguous, person_key
 from monitor.match import build_classifier
 from monitor.match.people import (
     NameLearner,
     WatchedPeople,
-    clean_name,
-    is_ambiguous,
     learn_names,
     load_seed,
-    person_key,
 )
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.match.text import clean_field, fold, haystack
+from core.text import clean_field, fold, haystack
 
 CLEAN = [
     ("Excarcelan a dirigente sindical detenido en Carabobo", ["political_prisoners"]),

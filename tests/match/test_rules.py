@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from monitor.match.rules import EntitySpec, TopicRules, validate_rules
+from core.rules import EntitySpec, TopicRules, validate_rules
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,7 +46,7 @@ def test_context_required_without_any_context_source():
 
 
 def test_check_config_reports_rule_errors_at_yaml_location(tmp_path):
-    from monitor.config import ConfigError, load_config
+    from core.config import ConfigError, load_config
 
     text = (ROOT / "feeds.yaml").read_text(encoding="utf-8")
     broken = text.replace('      - "@Foro Penal"\n', '      - "@Foro Penalx"\n      - "ex*"\n', 1)

@@ -1,6 +1,6 @@
 import pytest
 
-from monitor.match.terms import inflect, parse_term
+from core.terms import inflect, parse_term
 
 
 def test_inflect_spanish_gender_and_number():

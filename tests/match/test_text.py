@@ -1,4 +1,4 @@
-from monitor.match.text import MAX_FIELD_CHARS, clean_field, fold, haystack, words
+from core.text import MAX_FIELD_CHARS, clean_field, fold, haystack, words
 
 
 def test_accents_and_case_are_folded():

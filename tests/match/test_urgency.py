@@ -1,5 +1,5 @@
+from core.rules import EntitySpec, TopicRules
 from monitor.match import build_classifier
-from monitor.match.rules import EntitySpec, TopicRules
 
 C = build_classifier(
     {

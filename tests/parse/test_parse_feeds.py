@@ -1,7 +1,7 @@
 from datetime import UTC, datetime
 
+from core.config import Selectors
 from devtools.samples import SampleItem, atom, json_feed, rss
-from monitor.config import Selectors
 from monitor.parse import parse_any, parse_date
 from monitor.parse.page import parse_page
 

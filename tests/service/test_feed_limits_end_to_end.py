@@ -12,8 +12,8 @@ from service_world import World
 from sqlalchemy import func, select
 
 from alerts.feed_limits import fold_held
+from core.config import load_config, resolve_runtime
 from devtools.samples import SampleItem, rss
-from monitor.config import load_config, resolve_runtime
 from monitor.service import Service
 from storage.db import open_database
 from storage.models import Alert, Feed, Item

@@ -1,0 +1,102 @@
+"""Watched people: who a name is, and the operations on the list of watched people.
+
+A person is identified by the folded key of the name (`person_key`: "Rocío San Miguel" and
+"ROCIO SAN MIGUEL" are one person) and shown by `clean_name`. The functions below name and
+key what operators and the news give, and record it through `storage.people`; the matcher
+that finds these names in the news is `monitor.match.people`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from importlib import resources
+
+from sqlalchemy.orm import Session
+
+from core.text import words
+from storage import people as rows
+
+
+@lru_cache(maxsize=1)
+def _common_names() -> frozenset[str]:
+    """Common first names and surnames (core/data/common_names.txt), folded."""
+    text = resources.files("core").joinpath("data", "common_names.txt").read_text(encoding="utf-8")
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    return frozenset(person_key(n) for n in lines)
+
+
+PARTICLES = frozenset({"de", "del", "la", "las", "los", "da", "do", "dos", "van", "von", "y"})
+
+
+def person_key(name: str) -> str:
+    """The folded form that identifies a person: 'Rocío San Miguel' -> 'rocio san miguel'."""
+    return " ".join(words(name))
+
+
+def clean_name(name: str) -> str:
+    """A name for display: spaces collapsed, quotes trimmed, ALL CAPS made Title Case."""
+    text = " ".join(str(name).split()).strip(" \t.,;:\"'«»“”‘’()[]")
+    letters = [c for c in text if c.isalpha()]
+    if letters and all(c.isupper() for c in letters):
+        text = " ".join(
+            w.lower() if w.lower() in PARTICLES and i else w[:1] + w[1:].lower()
+            for i, w in enumerate(text.split())
+        )
+    return text
+
+
+def is_ambiguous(name: str) -> bool:
+    """One word, or two words that are both common first names or surnames."""
+    parts = person_key(name).split()
+    if len(parts) <= 1:
+        return True
+    common = _common_names()
+    return len(parts) == 2 and all(p in common for p in parts)
+
+
+def identify(name: str) -> tuple[str, str]:
+    """(display name, key) of a name as written by an operator or the news."""
+    display = clean_name(name)
+    return display, person_key(display)
+
+
+def add_person(
+    session: Session, name: str, *, added_by: str | None = None, now: datetime | None = None
+) -> tuple[str, bool]:
+    """An operator adds `name`: (display name, True when it was not watched before).
+
+    A removed person is watched again. Raises ValueError for a name with no letters.
+    """
+    display, key = identify(name)
+    if not key:
+        raise ValueError(f"{name!r} is not a name")
+    return rows.watch(session, display, key, added_by=added_by, now=now)
+
+
+def remove_person(
+    session: Session, name: str, *, removed_by: str | None = None, now: datetime | None = None
+) -> str | None:
+    """Stop watching `name`; its display name, or None when nobody of that name is watched."""
+    return rows.unwatch(session, person_key(name), removed_by=removed_by, now=now)
+
+
+def learn_person(
+    session: Session, name: str, *, item_id: int | None, url: str | None, title: str | None,
+    now: datetime | None = None,
+) -> bool:
+    """Record a name the news taught (with the item that taught it); True when it is new."""
+    display, key = identify(name)
+    return rows.record_learned(session, display, key, item_id=item_id, url=url, title=title, now=now)
+
+
+def seed_people(session: Session, names: list[str], *, now: datetime | None = None) -> int:
+    """Insert the seed names that the database does not know yet; return how many."""
+    return rows.insert_seed(session, [identify(n) for n in names], now=now)
+
+
+def load_watched(session: Session, seed: list[str]) -> list[str]:
+    """The names to watch now, after adding any `seed` name the database lacks (a name an
+    operator removed stays removed)."""
+    seed_people(session, seed)
+    return rows.watched_names(session)

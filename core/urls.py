@@ -1,0 +1,65 @@
+"""URLs as the product compares them: the canonical form dedup and feedback look items up
+by, and the origin (scheme, host, port) the outbound address policy trusts."""
+
+from __future__ import annotations
+
+from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+_TRACKING_PREFIXES = ("utm_", "mtm_", "pk_", "__hs", "_hs")
+_TRACKING = frozenset(
+    {
+        "fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid",
+        "igshid", "igsh", "mc_cid", "mc_eid", "mkt_tok", "_ga", "_gl", "ref_src", "ref_url",
+        "spm", "cmpid", "ocid", "smid", "at_medium", "at_campaign", "rss", "xtor",
+    }
+)
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+
+def _http_parts(url: str) -> tuple[SplitResult, str, str, int | None] | None:
+    """(parts, scheme, host, port as written) of an http(s) URL with a host; None otherwise."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower().rstrip(".")
+    if scheme not in DEFAULT_PORTS or not host:
+        return None
+    return parts, scheme, host, port
+
+
+def origin(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an http(s) URL, the port made explicit; None if invalid."""
+    split = _http_parts(url)
+    if split is None:
+        return None
+    _, scheme, host, port = split
+    return scheme, host, port or DEFAULT_PORTS[scheme]
+
+
+def canonical_url(url: str | None, base: str | None = None) -> str | None:
+    """The URL dedup compares, or None when `url` is not an http(s) URL."""
+    if not url:
+        return None
+    url = url.strip()
+    if base:
+        url = urljoin(base, url)
+    split = _http_parts(url)
+    if split is None:
+        return None
+    parts, scheme, host, port = split
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    query = ""
+    if parts.query:
+        pairs = [
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if k.lower() not in _TRACKING and not k.lower().startswith(_TRACKING_PREFIXES)
+        ]
+        query = urlencode(pairs, doseq=True)
+    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
