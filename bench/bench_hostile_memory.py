@@ -57,12 +57,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-try:  # the dev tools' package moved to the top level; either place works
-    from devtools.feedserver import FeedServer
-    from devtools.samples import SampleItem, rss
-except ImportError:
-    from monitor.devtools.feedserver import FeedServer  # type: ignore[no-redef]
-    from monitor.devtools.samples import SampleItem, rss  # type: ignore[no-redef]
+from devtools.feedserver import FeedServer  # noqa: E402
+from devtools.samples import SampleItem, rss  # noqa: E402
 
 MEMORY_MARGIN_MB = 100  # issue 13: a poll's peak stays below its baseline + 100 MB
 FEED_USER = "ana"
