@@ -36,9 +36,10 @@ from alerts.telegram import TelegramSender
 from core.config import AppConfig, ChannelConfig, Runtime
 from core.durations import ago
 from core.logs import redact
+from storage.alerts import disabled_channels, queue_summary
 from storage.db import Database
+from storage.feeds import feed_health
 from storage.models import Alert, Channel, Feed
-from storage.queries import disabled_channels, feed_health, queue_summary
 
 log = logging.getLogger("alerts.admin")
 

@@ -33,9 +33,9 @@ from alerts.telegram import Failure, TelegramSender, classify_error
 from core.clock import Clock, SystemClock
 from core.config import AppConfig, ChannelConfig, Runtime
 from core.logs import redact
+from storage.alerts import sync_channels
 from storage.db import Database
 from storage.models import Alert, Channel
-from storage.queries import sync_channels
 
 log = logging.getLogger("alerts.delivery")
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.feed_limits import FOLDED, HELD, over_hourly_limit
@@ -27,7 +26,8 @@ from alerts.routing import channel_accepts
 from alerts.stories import ClassificationLike, assign_story
 from alerts.summary import summarize
 from core.config import AppConfig, ChannelConfig
-from storage.models import Alert, Feed, Item, Story
+from storage.alerts import alert_by_key, last_edit, story_feed_names
+from storage.models import Alert, Item, Story
 
 
 def outlet_of(item: Item, config: AppConfig) -> str:
@@ -39,9 +39,7 @@ def outlet_of(item: Item, config: AppConfig) -> str:
 
 def story_outlets(session: Session, story: Story, config: AppConfig) -> list[str]:
     """Display names of the story's outlets, first seen first."""
-    rows = session.execute(
-        select(Feed.name).join(Item, Item.feed_id == Feed.id).where(Item.story_id == story.id).order_by(Item.id)
-    ).scalars()
+    rows = story_feed_names(session, story.id)
     names: list[str] = []
     for name in rows:
         conf = config.feed(name)
@@ -71,7 +69,7 @@ def _preview(channel: ChannelConfig, config: AppConfig) -> bool:
 
 
 def _existing(session: Session, key: str) -> Alert | None:
-    return session.scalar(select(Alert).where(Alert.dedupe_key == key))
+    return alert_by_key(session, key)
 
 
 def _add(
@@ -154,9 +152,6 @@ def _status(session: Session, item: Item, channel: ChannelConfig, config: AppCon
 
 def _latest_also(session: Session, channel: str, story_id: int, original: AlertView) -> list[str]:
     """The outlets the channel's message names now (after its latest queued edit)."""
-    last = session.scalar(
-        select(Alert).where(Alert.channel == channel, Alert.story_id == story_id, Alert.kind == "edit")
-        .order_by(Alert.id.desc()).limit(1)
-    )
+    last = last_edit(session, channel, story_id)
     view = (last.payload or {}).get("view") if last else None
     return list((view or {}).get("also") or original.also or [])

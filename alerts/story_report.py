@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from core.config import AppConfig
-from storage.models import Item, Story
+from storage.items import story_items
+from storage.models import Item
+from storage.stories import stories_updated_since
 
 
 def _outlet(item: Item, config: AppConfig | None) -> str:
@@ -43,15 +44,10 @@ def why(signals: dict[str, Any] | None) -> str:
 
 
 def render_stories(session: Session, config: AppConfig | None, *, since: datetime) -> str:
-    stories = list(session.scalars(
-        select(Story).where(Story.updated_at >= since).order_by(Story.created_at, Story.id)
-    ))
+    stories = stories_updated_since(session, since)
     if not stories:
         return f"No stories since {since:%Y-%m-%d %H:%M} UTC."
-    items = session.scalars(
-        select(Item).where(Item.story_id.in_([s.id for s in stories])).order_by(Item.id)
-        .options(selectinload(Item.feed))
-    )
+    items = story_items(session, [s.id for s in stories], with_feed=True)
     by_story: dict[int, list[Item]] = {}
     for it in items:
         by_story.setdefault(it.story_id or 0, []).append(it)

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from alerts.admin_feedback import resolve_reply
 from alerts.stories import split_item
 from alerts.story_text import fold
+from storage.items import story_items
 from storage.models import Item
 
 if TYPE_CHECKING:
@@ -95,9 +95,7 @@ def split_command(db: Database, config: AppConfig, arg: str, message: Any, opera
 
 
 def _members(session: Session, story_id: int) -> list[Item]:
-    return list(session.scalars(
-        select(Item).where(Item.story_id == story_id).order_by(Item.id).options(selectinload(Item.feed))
-    ))
+    return story_items(session, [story_id], with_feed=True)
 
 
 def _title(title: str | None) -> str:

@@ -30,7 +30,7 @@ from ruamel.yaml import YAML  # noqa: E402
 from core.config import load_config, resolve_runtime  # noqa: E402
 from devtools.feedserver import FeedServer  # noqa: E402
 from devtools.samples import SampleItem, rss  # noqa: E402
-from monitor.normalize import clean_text  # noqa: E402
+from monitor.ingest.normalize import clean_text  # noqa: E402
 from monitor.service import Service  # noqa: E402
 from storage.db import open_database  # noqa: E402
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -26,6 +26,7 @@ from monitor.match import Classifier, build_classifier
 from monitor.match.learned import ModelLoad, default_model
 from monitor.match.people import NameLearner, WatchedPeople, load_seed
 from storage.db import Database
+from storage.items import unclassified_ids
 from storage.models import Count, Item, Match
 
 log = logging.getLogger("monitor.pipeline")
@@ -83,12 +84,7 @@ class Pipeline:
         self.refresh_watched()
         while True:
             with self.db.session() as session:
-                stmt = select(Item.id).where(Item.classified_at.is_(None)).order_by(Item.id).limit(BATCH)
-                if feed_id is not None:
-                    stmt = stmt.where(Item.feed_id == feed_id)
-                if skipped:
-                    stmt = stmt.where(Item.id.not_in(skipped))
-                ids = list(session.scalars(stmt))
+                ids = unclassified_ids(session, BATCH, feed_id=feed_id, skip=skipped)
             if not ids:
                 return result
             for item_id in ids:

@@ -20,7 +20,6 @@ from typing import Any, TextIO
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import select, text
 
 from alerts.admin import AdminBot
 from alerts.delivery import DeliveryWorker
@@ -33,16 +32,16 @@ from monitor.ingest import PollResult, poll_feed
 from monitor.metrics import Metrics
 from monitor.pipeline import Pipeline
 from monitor.scheduler import FeedScheduler
-from storage.db import Database
-from storage.models import Feed
-from storage.queries import (
+from storage.alerts import queue_depth, sync_channels
+from storage.db import Database, ping
+from storage.feeds import (
+    feed_named,
     feed_next_polls,
     last_successful_poll,
-    prune_unmatched_items,
-    queue_depth,
-    sync_channels,
+    paused_feed_names,
     sync_feeds,
 )
+from storage.items import prune_unmatched_items
 
 log = logging.getLogger("monitor.service")
 
@@ -212,7 +211,7 @@ class Service:
         if self.config.feed(name) is None:
             return False
         with self.db.session() as session:
-            feed = session.scalar(select(Feed).where(Feed.name == name))
+            feed = feed_named(session, name)
             if feed is not None:
                 feed.paused = paused
         if self.feed_scheduler is not None:
@@ -241,7 +240,7 @@ class Service:
 
     def _paused_feeds(self) -> set[str]:
         with self.db.session() as session:
-            return set(session.scalars(select(Feed.name).where(Feed.paused.is_(True))))
+            return paused_feed_names(session)
 
     def _next_polls(self) -> dict[str, datetime | None]:
         with self.db.session() as session:
@@ -356,7 +355,7 @@ class Service:
         report["scheduler"] = {"alive": alive, "heartbeat_age_s": round(beat_age, 1)}
         try:
             with self.db.session() as session:
-                session.execute(text("SELECT 1"))
+                ping(session)
                 depth = queue_depth(session)
                 last = last_successful_poll(session)
             report["database"] = {"reachable": True}

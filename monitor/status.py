@@ -6,8 +6,9 @@ from datetime import datetime
 
 from core.config import AppConfig
 from core.durations import ago
+from storage.alerts import disabled_channels, queue_summary
 from storage.db import Database
-from storage.queries import disabled_channels, feed_health, queue_summary
+from storage.feeds import feed_health
 
 
 def table(headers: list[str], rows: list[list[str]]) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.util.exc import CommandError as AlembicCommandError
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -178,3 +178,8 @@ def open_database(url: str = DEFAULT_URL, *, migrate_schema: bool = True) -> Dat
             "(was it written by a newer version of the monitor?)"
         ) from None
     return Database(engine, url)
+
+
+def ping(session: Session) -> None:
+    """A round trip to the database (the health check); raises when it is unreachable."""
+    session.execute(text("SELECT 1"))

@@ -17,7 +17,7 @@ from core.markup import (
     strip_markup,
 )
 from core.text import clean_field, strip_html
-from monitor.normalize import clean_text, normalize_entry
+from monitor.ingest.normalize import clean_text, normalize_entry
 from monitor.parse import ParsedEntry
 
 HOSTILE = {

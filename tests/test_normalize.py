@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from core.urls import canonical_url
-from monitor.normalize import clean_text, content_hash, normalize_entry
+from monitor.ingest.normalize import clean_text, content_hash, normalize_entry
 from monitor.parse import ParsedEntry
 
 NOW = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
@@ -96,7 +96,7 @@ def test_normalize_drops_empty_entries() -> None:
 
 
 def test_control_characters_are_removed_so_postgresql_accepts_the_text():
-    from monitor.normalize import clean_text
+    from monitor.ingest.normalize import clean_text
 
     assert clean_text("Excarcelan\x00 a 87\x07 presos") == "Excarcelan a 87 presos"
     assert clean_text("<p>Foro&#x1f; Penal\x0b verificó</p>") == "Foro Penal verificó"

@@ -31,8 +31,8 @@ from devtools.demo.content import FEEDS, ITEMS, rss
 from devtools.emulator import BotApiEmulator
 from devtools.feedserver import FeedServer
 from monitor.service import Service
+from storage.alerts import queue_summary
 from storage.db import open_database
-from storage.queries import queue_summary
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_TOKEN = "123456789:DEMO-not-a-real-token-0123456789abcdef"

@@ -23,9 +23,10 @@ from alerts.delivery import DeliveryWorker
 from alerts.render import MAX_TEXT, tg_len
 from core.config import AppConfig, FeedConfig, Runtime
 from devtools.emulator import BotApiEmulator
+from storage.alerts import sync_channels
 from storage.db import Database
+from storage.feeds import sync_feeds
 from storage.models import Alert, Channel, Feed
-from storage.queries import sync_channels, sync_feeds
 
 ADMIN = 4242
 STRANGER = 777

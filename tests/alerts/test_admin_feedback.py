@@ -18,11 +18,12 @@ from alerts.delivery import DeliveryWorker
 from core.config import AppConfig, Runtime
 from devtools.emulator import BotApiEmulator
 from monitor.pipeline import Pipeline
+from storage.alerts import sync_channels
 from storage.db import Database
 from storage.feedback import feedback_examples
+from storage.feeds import sync_feeds
 from storage.models import Alert, Feedback, Item
 from storage.people import list_people
-from storage.queries import sync_channels, sync_feeds
 
 ADMIN = 4242
 CHANNELS = [

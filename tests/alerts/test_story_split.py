@@ -18,9 +18,10 @@ from alerts.delivery import DeliveryWorker
 from core.config import AppConfig, Runtime
 from devtools.emulator import BotApiEmulator
 from monitor.pipeline import Pipeline
+from storage.alerts import sync_channels
 from storage.db import Database
+from storage.feeds import sync_feeds
 from storage.models import Feedback, Item
-from storage.queries import sync_channels, sync_feeds
 
 ADMIN = 4243
 CHANNELS = [

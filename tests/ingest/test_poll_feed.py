@@ -8,8 +8,8 @@ from devtools.samples import SampleItem, json_feed, rss
 from monitor.fetch import Fetcher
 from monitor.ingest import PollResult, backoff_delay, poll_feed
 from storage.db import Database
+from storage.feeds import sync_feeds
 from storage.models import Feed, Item
-from storage.queries import sync_feeds
 
 NOW = datetime.now(UTC)
 LONG = "Texto largo de la nota. " * 30  # enough text: no article fetch in `auto` mode

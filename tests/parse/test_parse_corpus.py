@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.normalize import normalize_entry
+from monitor.ingest.normalize import normalize_entry
 from monitor.parse import parse_any
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from storage.alerts import queue_summary, sync_channels
+from storage.feeds import feed_health, sync_feeds
 from storage.models import Alert, Channel, Count, Feed, Item, Match, Story
-from storage.queries import feed_health, queue_summary, sync_channels, sync_feeds
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from storage.items import prune_unmatched_items
 from storage.models import Count, Feed, Item, Match, Story
-from storage.queries import prune_unmatched_items
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 OLD = NOW - timedelta(days=120)

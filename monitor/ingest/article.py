@@ -13,10 +13,12 @@ from dataclasses import dataclass
 
 import trafilatura
 
+from core.config import FeedConfig, Settings
 from monitor.fetch.client import PAGE_ACCEPT, Fetcher
-from monitor.normalize import strip_controls
+from monitor.fetch.redact import redact_userinfo
+from monitor.ingest.normalize import NormalizedItem, strip_controls
 
-log = logging.getLogger("monitor.article")
+log = logging.getLogger("monitor.ingest.article")
 
 MAX_TEXT_CHARS = 100_000
 LITTLE_TEXT = 400  # an item with less text than this is worth fetching in `auto` mode
@@ -56,3 +58,46 @@ async def fetch_article(fetcher: Fetcher, url: str) -> Article:
         return Article(None, f"not an HTML page ({ctype.split(';')[0]})")
     text = await asyncio.to_thread(extract_text, result.body, result.final_url)
     return Article(text, None if text else "no article text found")
+
+
+def _wants_article(feed: FeedConfig, item: NormalizedItem) -> bool:
+    if not item.url or feed.fetch_article == "never":
+        return False
+    if feed.fetch_article == "always" or feed.type == "page":
+        return True
+    return len(item.text or "") + len(item.summary) < LITTLE_TEXT
+
+
+async def fetch_articles(
+    feed: FeedConfig,
+    settings: Settings,
+    fetcher: Fetcher,
+    items: list[NormalizedItem],
+    backfill: list[bool],
+    refused: list[str],
+) -> int | None:
+    """Fill `text` of up to article_fetch_limit new, alertable items; returns how many,
+    or None when none was attempted (nothing was awaited). Hosts the outbound policy
+    refused are added to `refused`."""
+    todo = [
+        i for i, b in zip(items, backfill, strict=True) if not b and _wants_article(feed, i)
+    ][: settings.article_fetch_limit]
+    if not todo:
+        return None
+    results = await asyncio.gather(
+        *(fetch_article(fetcher, i.url or "") for i in todo), return_exceptions=True
+    )
+    done = 0
+    for item, outcome in zip(todo, results, strict=True):
+        shown = redact_userinfo(item.url or "")
+        if isinstance(outcome, BaseException):
+            log.warning("%s: article %s: %s", feed.name, shown, redact_userinfo(str(outcome)))
+            continue
+        if outcome.refused and outcome.refused not in refused:
+            refused.append(outcome.refused)
+        if outcome.text:
+            item.text = outcome.text
+            done += 1
+        else:
+            log.info("%s: no article text for %s: %s", feed.name, shown, outcome.problem)
+    return done

@@ -1,0 +1,184 @@
+"""A feed's poll state on its row: what the next fetch sends (URL after permanent
+redirects, ETag, Last-Modified), its health (last success, last error, failures in a row,
+parse problem) and when it is polled next, with exponential back-off after failures."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from core.config import FeedConfig, Settings
+from core.durations import format_duration
+from monitor.fetch.client import FetchResult
+from monitor.fetch.redact import redact_userinfo
+from monitor.ingest.dedup import insert_new, unknown
+from monitor.ingest.normalize import NormalizedItem
+from monitor.ingest.result import PollResult, Status
+from monitor.parse import ParsedFeed
+from storage.db import Database
+from storage.feeds import feed_row
+
+log = logging.getLogger("monitor.ingest")
+
+MAX_FAILURE_EXPONENT = 16
+
+
+@dataclass
+class FeedState:
+    feed_id: int
+    url: str
+    etag: str | None
+    last_modified: str | None
+    first_success_at: datetime | None
+    last_success_at: datetime | None
+    failures: int
+
+
+def backoff_delay(
+    interval: timedelta, failures: int, max_backoff: timedelta, retry_after: float | None = None
+) -> timedelta:
+    """interval × 2^failures, capped at max_backoff; never sooner than Retry-After (capped too)
+    and never sooner than the interval itself."""
+    base = interval.total_seconds()
+    cap = max_backoff.total_seconds()
+    delay = min(base * 2 ** min(failures, MAX_FAILURE_EXPONENT), cap)
+    if retry_after is not None:
+        delay = max(delay, min(retry_after, cap))
+    return timedelta(seconds=max(delay, base))
+
+
+def load_state(db: Database, feed: FeedConfig) -> FeedState:
+    with db.session() as session:
+        row = feed_row(session, feed.name, feed.url)
+        return FeedState(
+            feed_id=row.id,
+            url=row.effective_url or row.url,
+            etag=row.etag,
+            last_modified=row.last_modified,
+            first_success_at=row.first_success_at,
+            last_success_at=row.last_success_at,
+            failures=row.consecutive_failures or 0,
+        )
+
+
+def record_failure(
+    db: Database,
+    feed: FeedConfig,
+    settings: Settings,
+    now: datetime,
+    error: str,
+    status: int | None,
+    retry_after: float | None,
+    *,
+    parse_problem: str | None = None,
+    forget_move: bool = False,
+) -> PollResult:
+    error = redact_userinfo(error)
+    if retry_after is not None:
+        error = f"{error} (Retry-After {format_duration(timedelta(seconds=retry_after)) or '0s'})"
+    with db.session() as session:
+        row = feed_row(session, feed.name, feed.url)
+        failures = (row.consecutive_failures or 0) + 1
+        next_poll = now + backoff_delay(feed.interval, failures, settings.max_backoff, retry_after)
+        row.last_status = status
+        row.last_polled_at = now
+        row.last_error = error
+        row.last_error_at = now
+        row.consecutive_failures = failures
+        row.next_poll_at = next_poll
+        if parse_problem is not None:
+            row.parse_problem = parse_problem
+        if forget_move:  # a remembered new URL now refused: back to the operator's URL
+            row.effective_url = None
+    log.warning("%s: %s (failure %d in a row)", feed.name, error, failures)
+    return PollResult(
+        feed=feed.name, status="error", error=error, next_poll_at=next_poll, polled_at=now,
+        http_status=status, consecutive_failures=failures, parse_problem=parse_problem,
+    )
+
+
+def record_success(
+    db: Database,
+    feed: FeedConfig,
+    settings: Settings,
+    now: datetime,
+    fetched: FetchResult,
+    parsed: ParsedFeed | None,
+    items: Sequence[tuple[NormalizedItem, bool]],
+    articles: int | None,
+    *,
+    skipped: int = 0,
+    recheck: bool = False,
+    refused: Sequence[str] = (),
+    held: int = 0,
+    held_limit: int = 0,
+) -> PollResult:
+    next_poll = now + feed.interval
+    new_ids: list[int] = []
+    backfilled = 0
+    with db.session() as session:
+        row = feed_row(session, feed.name, feed.url)
+        if items:
+            rows = list(items)
+            if recheck:  # another poll may have stored some while articles were fetched
+                still_new = {id(i) for i in unknown(session, row.id, [i for i, _ in items])}
+                rows = [(i, b) for i, b in items if id(i) in still_new]
+                skipped += len(items) - len(rows)
+            ids = insert_new(session, row.id, rows, now)
+            new_ids = [i for i, (_, b) in zip(ids, rows, strict=True) if not b]
+            backfilled = len(ids) - len(new_ids)
+        if fetched.permanent_redirect and fetched.permanent_redirect != row.url:
+            row.effective_url = fetched.permanent_redirect
+        row.etag = fetched.headers.get("etag") or (row.etag if fetched.not_modified else None)
+        row.last_modified = fetched.headers.get("last-modified") or (
+            row.last_modified if fetched.not_modified else None
+        )
+        row.last_status = fetched.status
+        row.last_polled_at = now
+        row.last_success_at = now
+        row.first_success_at = row.first_success_at or now
+        row.consecutive_failures = 0
+        row.failure_reported = False
+        row.next_poll_at = next_poll
+        if parsed is not None:
+            row.parse_problem = parsed.problem
+        if refused:  # the poll worked, but the operator should see what was refused
+            row.last_error = (
+                f"links refused by the outbound policy: {', '.join(refused)} "
+                "(non-public addresses; see settings.allow_private)"
+            )
+            row.last_error_at = now
+        if held:  # fetch in full next time (no 304), so the rest is stored then
+            row.etag = row.last_modified = None
+            row.last_error = (
+                f"{held} new items over max_new_items_per_poll ({held_limit}) not stored; "
+                "a later poll stores them while the feed still lists them"
+            )
+            row.last_error_at = now
+    if fetched.permanent_redirect:
+        log.warning(
+            "%s moved permanently: %s -> %s (update feeds.yaml)",
+            feed.name, redact_userinfo(fetched.url), redact_userinfo(fetched.permanent_redirect),
+        )
+    stored = len(new_ids) + backfilled
+    status: Status = (
+        "not_modified" if fetched.not_modified else "new" if stored else "unchanged"
+    )
+    return PollResult(
+        feed=feed.name,
+        status=status,
+        new_item_ids=new_ids,
+        backfilled=backfilled,
+        stored=stored,
+        redirected_to=fetched.permanent_redirect,
+        next_poll_at=next_poll,
+        polled_at=now,
+        http_status=fetched.status,
+        parse_problem=parsed.problem if parsed else None,
+        articles=articles or 0,
+        skipped=skipped,
+        refused=list(refused),
+        held=held,
+    )

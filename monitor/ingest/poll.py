@@ -1,0 +1,181 @@
+"""One poll of one feed: fetch (conditional), parse, normalize, dedupe, fetch article
+text, store new items, and record the feed's health and next poll time (the package
+docstring tells the rules)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import UTC, datetime
+
+from core.config import FeedConfig, Settings
+from monitor.fetch.client import FEED_ACCEPT, PAGE_ACCEPT, Fetcher, FetchResult
+from monitor.ingest.article import fetch_articles
+from monitor.ingest.dedup import unknown
+from monitor.ingest.feed_state import (
+    FeedState,
+    backoff_delay,
+    load_state,
+    record_failure,
+    record_success,
+)
+from monitor.ingest.normalize import NormalizedItem, normalize_entry
+from monitor.ingest.result import PollResult
+from monitor.parse import ParsedFeed, parse_any
+from monitor.parse.page import parse_page
+from storage.db import Database
+
+log = logging.getLogger("monitor.ingest")
+
+INLINE_PARSE_BYTES = 16_000  # larger documents are parsed and cleaned in a worker thread
+
+
+async def poll_feed(
+    feed: FeedConfig,
+    settings: Settings,
+    fetcher: Fetcher,
+    db: Database,
+    *,
+    now: datetime | None = None,
+) -> PollResult:
+    """Poll `feed` once; never raises for a feed problem (see the module docstring)."""
+    started = time.perf_counter()
+    now = now or datetime.now(UTC)
+    try:
+        result = await _poll(feed, settings, fetcher, db, now)
+    except Exception as exc:  # a bug or a database problem: report it on the feed, stay up
+        log.exception("poll of %s failed unexpectedly", feed.name)
+        error = f"internal error: {type(exc).__name__}: {str(exc)[:300]}"
+        try:
+            result = record_failure(db, feed, settings, now, error, None, None)
+        except Exception:  # the database itself is failing: report without recording
+            log.exception("cannot record the failure of %s", feed.name)
+            result = PollResult(
+                feed=feed.name, status="error", error=error, polled_at=now,
+                next_poll_at=now + backoff_delay(feed.interval, 1, settings.max_backoff),
+                consecutive_failures=1,
+            )
+    result.duration = time.perf_counter() - started
+    return result
+
+
+async def _poll(
+    feed: FeedConfig, settings: Settings, fetcher: Fetcher, db: Database, now: datetime
+) -> PollResult:
+    fetcher.trust(feed.url)  # the operator's own URL, as written
+    fetcher.allow_private(settings.allow_private)
+    state = load_state(db, feed)
+    is_page = feed.type == "page"
+    fetched = await fetcher.fetch(
+        state.url,
+        etag=state.etag,
+        last_modified=state.last_modified,
+        accept=PAGE_ACCEPT if is_page else FEED_ACCEPT,
+        check_robots=is_page,
+    )
+    if not fetched.ok:
+        return record_failure(
+            db, feed, settings, now, fetched.error or "fetch failed", fetched.status,
+            fetched.retry_after, forget_move=fetched.refused is not None,
+        )
+    if fetched.not_modified:
+        return record_success(db, feed, settings, now, fetched, None, [], 0)
+
+    limits = feed.limits(settings)
+    if len(fetched.body) > INLINE_PARSE_BYTES:  # keep the event loop responsive
+        parsed, items = await asyncio.to_thread(
+            _read, feed, fetched, now, limits.max_entries_per_document)
+    else:  # a thread hop costs more than parsing a small document blocks the loop
+        parsed, items = _read(feed, fetched, now, limits.max_entries_per_document)
+    if parsed.fatal:
+        problem = parsed.problem or "no entries could be read"
+        return record_failure(
+            db, feed, settings, now, problem, fetched.status, None, parse_problem=problem
+        )
+
+    if not items and parsed.problems:  # ill-formed and nothing usable came out of it
+        problem = f"no usable entries: {parsed.problem}"
+        return record_failure(
+            db, feed, settings, now, problem, fetched.status, None, parse_problem=problem
+        )
+    with db.session() as session:
+        fresh = unknown(session, state.feed_id, items)
+    skipped = len(items) - len(fresh)
+    fresh, held = _newest(fresh, limits.max_new_items_per_poll)
+    if held:
+        log.warning(
+            "%s: %d new items over max_new_items_per_poll (%d) left for a later poll",
+            feed.name, held, limits.max_new_items_per_poll,
+        )
+    backfill = _backfill_flags(fresh, state, settings, now)
+    refused: list[str] = []
+    articles = await fetch_articles(feed, settings, fetcher, fresh, backfill, refused)
+    return record_success(
+        db, feed, settings, now, fetched, parsed, list(zip(fresh, backfill, strict=True)),
+        articles, skipped=skipped, recheck=articles is not None, refused=refused,
+        held=held, held_limit=limits.max_new_items_per_poll,
+    )
+
+
+def _read(
+    feed: FeedConfig, fetched: FetchResult, now: datetime, max_entries: int
+) -> tuple[ParsedFeed, list[NormalizedItem]]:
+    """Parse and normalize (CPU-bound: run in a worker thread for large documents); entries
+    beyond `max_entries` are not read, and the problem says so."""
+    parsed = _parse(feed, fetched)
+    if parsed.fatal:
+        return parsed, []
+    if len(parsed.entries) > max_entries:
+        parsed.problems.append(
+            f"{len(parsed.entries) - max_entries} of {len(parsed.entries)} entries not read "
+            f"(max_entries_per_document: {max_entries})"
+        )
+        del parsed.entries[max_entries:]
+    return parsed, _normalize(parsed, feed, fetched.final_url, now)
+
+
+def _newest(items: list[NormalizedItem], limit: int) -> tuple[list[NormalizedItem], int]:
+    """At most `limit` items, the most recently published (document order kept); and how
+    many were left out."""
+    if len(items) <= limit:
+        return items, 0
+    keep = {id(i) for i in sorted(items, key=lambda i: i.published_at, reverse=True)[:limit]}
+    return [i for i in items if id(i) in keep], len(items) - limit
+
+
+def _parse(feed: FeedConfig, fetched: FetchResult) -> ParsedFeed:
+    if feed.type == "page":
+        assert feed.selectors is not None
+        return parse_page(fetched.body, fetched.headers, fetched.final_url, feed.selectors)
+    return parse_any(fetched.body, fetched.headers, fetched.final_url)
+
+
+def _normalize(
+    parsed: ParsedFeed, feed: FeedConfig, base_url: str, now: datetime
+) -> list[NormalizedItem]:
+    """Normalized items, without duplicates inside the document itself."""
+    out: list[NormalizedItem] = []
+    guids: set[str] = set()
+    urls: set[str] = set()
+    for entry in parsed.entries:
+        item = normalize_entry(entry, base_url=base_url, language=feed.language, fetched_at=now)
+        if item is None or item.guid in guids:
+            continue
+        if item.canonical_url and item.canonical_url in urls:
+            continue
+        guids.add(item.guid)
+        if item.canonical_url:
+            urls.add(item.canonical_url)
+        out.append(item)
+    return out
+
+
+def _backfill_flags(
+    items: list[NormalizedItem], state: FeedState, settings: Settings, now: datetime
+) -> list[bool]:
+    cutoff = now - settings.backfill_window
+    catching_up = state.first_success_at is None or (
+        state.last_success_at is not None and state.last_success_at < cutoff
+    )
+    return [i.published_at < cutoff or (catching_up and not i.dated) for i in items]

@@ -1,0 +1,64 @@
+"""What one poll of one feed did: the `PollResult` the scheduler, `poll-once` and the
+service read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+from core.durations import format_duration
+from monitor.fetch.redact import redact_userinfo
+
+Status = Literal["new", "unchanged", "not_modified", "error"]
+
+
+@dataclass
+class PollResult:
+    feed: str
+    status: Status
+    new_item_ids: list[int] = field(default_factory=list)  # stored, not backfill: to classify
+    backfilled: int = 0
+    stored: int = 0
+    error: str | None = None
+    redirected_to: str | None = None  # a permanent redirect: the feed's new URL
+    next_poll_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    duration: float = 0.0
+    polled_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    http_status: int | None = None
+    consecutive_failures: int = 0
+    parse_problem: str | None = None
+    articles: int = 0  # article pages fetched and extracted
+    skipped: int = 0  # entries already stored (or duplicated within the document)
+    refused: list[str] = field(default_factory=list)  # hosts the outbound policy refused
+    held: int = 0  # new items over max_new_items_per_poll, left for a later poll
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "error"
+
+    def summary_line(self) -> str:
+        """One line for the operator, e.g. `foro-penal: error: HTTP 500 (2 failures ...)`."""
+        wait = format_duration(max(timedelta(0), self.next_poll_at - self.polled_at))
+        if self.status == "error":
+            n = self.consecutive_failures
+            times = f"{n} failure{'s' if n != 1 else ''} in a row"
+            return f"{self.feed}: error: {self.error} ({times}, next try in {wait})"
+        if self.status == "not_modified":
+            line = f"{self.feed}: 304 not modified"
+        elif self.status == "unchanged":
+            line = f"{self.feed}: no new items"
+        else:
+            line = f"{self.feed}: {len(self.new_item_ids)} new"
+            if self.backfilled:
+                line += f", {self.backfilled} older stored without alerts"
+        extras = []
+        if self.redirected_to:
+            extras.append(f"moved permanently to {redact_userinfo(self.redirected_to)}")
+        if self.refused:
+            extras.append(f"links refused: {', '.join(self.refused)}")
+        if self.held:
+            extras.append(f"{self.held} more new items left for a later poll (max_new_items_per_poll)")
+        if self.parse_problem:
+            extras.append(f"parse problem: {self.parse_problem[:120]}")
+        return line + (f" ({'; '.join(extras)})" if extras else "")

@@ -1,0 +1,73 @@
+"""Channels and the alert outbox: channel rows kept in step with feeds.yaml, the queue
+per channel and status, and the lookups the outbox makes before it writes an alert."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from storage.models import Alert, Channel, Feed, Item
+
+
+def sync_channels(session: Session, channels: Iterable[tuple[str, str]]) -> dict[str, Channel]:
+    """Rows for configured (name, chat_id).
+
+    A chat id changed in the file wins over an earlier chat migration, and
+    re-enables a channel that a 403 disabled (the operator fixed the target).
+    """
+    rows = {c.name: c for c in session.scalars(select(Channel))}
+    out: dict[str, Channel] = {}
+    for name, chat_id in channels:
+        channel = rows.get(name)
+        if channel is None:
+            channel = Channel(name=name, chat_id=chat_id, configured_chat_id=chat_id, disabled=False)
+            session.add(channel)
+        elif channel.configured_chat_id != chat_id:
+            channel.chat_id = chat_id
+            channel.configured_chat_id = chat_id
+            channel.disabled = False
+            channel.disabled_reason = None
+        out[name] = channel
+    session.flush()
+    return out
+
+
+def queue_summary(session: Session) -> dict[str, dict[str, int]]:
+    """Alert counts per channel and status, e.g. {"prisoners": {"pending": 2, "sent": 40}}."""
+    out: dict[str, dict[str, int]] = {}
+    stmt = select(Alert.channel, Alert.status, func.count(Alert.id)).group_by(
+        Alert.channel, Alert.status
+    )
+    for channel, status, n in session.execute(stmt):
+        out.setdefault(channel, {})[status] = n
+    return out
+
+
+def disabled_channels(session: Session) -> list[Channel]:
+    return list(session.scalars(select(Channel).where(Channel.disabled.is_(True))))
+
+
+def queue_depth(session: Session) -> int:
+    stmt = select(func.count(Alert.id)).where(Alert.status.in_(("pending", "sending")))
+    return int(session.scalar(stmt) or 0)
+
+
+def story_feed_names(session: Session, story_id: int) -> list[str]:
+    """The names of the feeds whose items are in the story, first report first."""
+    return list(session.execute(
+        select(Feed.name).join(Item, Item.feed_id == Feed.id).where(Item.story_id == story_id).order_by(Item.id)
+    ).scalars())
+
+
+def alert_by_key(session: Session, key: str) -> Alert | None:
+    return session.scalar(select(Alert).where(Alert.dedupe_key == key))
+
+
+def last_edit(session: Session, channel: str, story_id: int) -> Alert | None:
+    """The latest edit queued for the story's message in `channel`."""
+    return session.scalar(
+        select(Alert).where(Alert.channel == channel, Alert.story_id == story_id, Alert.kind == "edit")
+        .order_by(Alert.id.desc()).limit(1)
+    )

@@ -1,0 +1,90 @@
+"""Feeds: their rows kept in step with feeds.yaml, the poll state ingestion reads and
+writes, pauses, and their health for `monitor status`, /healthz and the admin chat."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from storage.models import Feed, Item
+
+
+def _keep_in_step(session: Session, row: Feed | None, name: str, url: str) -> Feed:
+    """The row of feed `name` at `url`: created when missing; a changed URL resets its
+    polling state (new URL, no remembered redirect, no validators)."""
+    if row is None:
+        row = Feed(name=name, url=url, consecutive_failures=0)
+        session.add(row)
+    elif row.url != url:
+        row.url, row.effective_url, row.etag, row.last_modified = url, None, None, None
+    return row
+
+
+def sync_feeds(session: Session, feeds: Iterable[tuple[str, str]]) -> dict[str, Feed]:
+    """Make sure every configured (name, url) has a row; a changed URL resets its polling state."""
+    rows = {f.name: f for f in session.scalars(select(Feed))}
+    out = {name: _keep_in_step(session, rows.get(name), name, url) for name, url in feeds}
+    session.flush()
+    return out
+
+
+def feed_row(session: Session, name: str, url: str) -> Feed:
+    """The row of one configured feed (a poll's state), in step with its configured URL."""
+    row = _keep_in_step(session, feed_named(session, name), name, url)
+    if row.id is None:
+        session.flush()
+    return row
+
+
+def feed_named(session: Session, name: str) -> Feed | None:
+    return session.scalars(select(Feed).where(Feed.name == name)).first()
+
+
+def paused_feed_names(session: Session) -> set[str]:
+    return set(session.scalars(select(Feed.name).where(Feed.paused.is_(True))))
+
+
+@dataclass(frozen=True)
+class FeedHealth:
+    name: str
+    url: str
+    paused: bool
+    last_success_at: datetime | None
+    last_error: str | None
+    last_error_at: datetime | None
+    items: int
+    consecutive_failures: int
+    next_poll_at: datetime | None
+
+
+def feed_health(session: Session) -> list[FeedHealth]:
+    counts = dict(
+        session.execute(select(Item.feed_id, func.count(Item.id)).group_by(Item.feed_id)).all()
+    )
+    rows = session.scalars(select(Feed).order_by(Feed.name))
+    return [
+        FeedHealth(
+            name=f.name,
+            url=f.effective_url or f.url,
+            paused=f.paused,
+            last_success_at=f.last_success_at,
+            last_error=f.last_error,
+            last_error_at=f.last_error_at,
+            items=counts.get(f.id, 0),
+            consecutive_failures=f.consecutive_failures,
+            next_poll_at=f.next_poll_at,
+        )
+        for f in rows
+    ]
+
+
+def last_successful_poll(session: Session) -> datetime | None:
+    return session.scalar(select(func.max(Feed.last_success_at)))
+
+
+def feed_next_polls(session: Session) -> dict[str, datetime | None]:
+    return dict(session.execute(select(Feed.name, Feed.next_poll_at)).all())

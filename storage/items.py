@@ -1,0 +1,105 @@
+"""News items: the dedup lookup and the insert of a poll, the items waiting to be
+classified, the items of stories, and retention."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, insert, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from storage.models import Item
+
+CHUNK = 400  # values per IN (...) list
+
+
+def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
+
+
+def prune_unmatched_items(session: Session, older_than: datetime) -> int:
+    """Retention: delete items fetched before `older_than` that never matched a topic.
+
+    Items in a story, with matches or counts are kept, and so is each feed's
+    newest item (its GUID keeps a feed from re-announcing it).
+    """
+    from sqlalchemy import delete, exists
+
+    from storage.models import Count, Match
+
+    newest = select(func.max(Item.id)).group_by(Item.feed_id)
+    stmt = delete(Item).where(
+        Item.fetched_at < older_than,
+        Item.classified_at.is_not(None),
+        Item.story_id.is_(None),
+        ~exists().where(Match.item_id == Item.id),
+        ~exists().where(Count.item_id == Item.id),
+        Item.id.not_in(newest),
+    )
+    return session.execute(stmt.execution_options(synchronize_session=False)).rowcount or 0
+
+
+def stored_keys(
+    session: Session, feed_id: int, guids: Sequence[str], urls: Sequence[str], hashes: Sequence[str]
+) -> tuple[set[str], set[str], set[str]]:
+    """Which of these keys are stored already: (GUIDs of this feed, canonical URLs of any
+    feed, content hashes of this feed)."""
+    known_guids: set[str] = set()
+    known_urls: set[str] = set()
+    known_hashes: set[str] = set()
+    for start in range(0, max(len(guids), len(urls), len(hashes)), CHUNK):
+        g, u, h = (v[start : start + CHUNK] for v in (guids, urls, hashes))
+        stmt = select(Item.feed_id, Item.guid, Item.canonical_url, Item.content_hash).where(
+            or_(
+                and_(Item.feed_id == feed_id, Item.guid.in_(g)),
+                Item.canonical_url.in_(u),
+                Item.content_hash.in_(h),  # the feed is checked below; this uses the index
+            )
+        )
+        for row_feed, guid, url, digest in session.execute(stmt):
+            if row_feed == feed_id:
+                known_guids.add(guid)
+                known_hashes.add(digest)
+            if url:
+                known_urls.add(url)
+    return known_guids, known_urls, known_hashes
+
+
+def insert_items(session: Session, feed_id: int, values: list[dict[str, Any]]) -> list[int]:
+    """Insert the items of one feed (one executemany); their ids, in the same order."""
+    if not values:
+        return []
+    # RETURNING with a guaranteed order makes SQLAlchemy insert row by row on SQLite;
+    # (feed_id, guid) is unique, so the ids are looked up afterwards instead.
+    session.execute(insert(Item), values)
+    guids = [v["guid"] for v in values]
+    ids: dict[str, int] = {}
+    for chunk in _chunks(guids):
+        stmt = select(Item.guid, Item.id).where(Item.feed_id == feed_id, Item.guid.in_(chunk))
+        ids.update((guid, item_id) for guid, item_id in session.execute(stmt))
+    return [ids[g] for g in guids]
+
+
+def unclassified_ids(
+    session: Session, limit: int, *, feed_id: int | None = None, skip: Iterable[int] = ()
+) -> list[int]:
+    """The next `limit` items not classified yet, oldest first (optionally of one feed,
+    leaving out `skip`)."""
+    stmt = select(Item.id).where(Item.classified_at.is_(None)).order_by(Item.id).limit(limit)
+    if feed_id is not None:
+        stmt = stmt.where(Item.feed_id == feed_id)
+    skip = set(skip)
+    if skip:
+        stmt = stmt.where(Item.id.not_in(skip))
+    return list(session.scalars(stmt))
+
+
+def story_items(session: Session, story_ids: Sequence[int], *, with_feed: bool = False) -> list[Item]:
+    """The items of these stories, in the order they were stored."""
+    stmt = select(Item).where(Item.story_id.in_(story_ids)).order_by(Item.id)
+    if with_feed:
+        stmt = stmt.options(selectinload(Item.feed))
+    return list(session.scalars(stmt))
