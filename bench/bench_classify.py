@@ -27,11 +27,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.eval import load_rules  # noqa: E402
 from core.rules import TopicRules  # noqa: E402
 from core.terms import parse_term  # noqa: E402
 from core.text import haystack  # noqa: E402
 from monitor.match import build_classifier  # noqa: E402
+from monitor.match.evaluate import load_rules  # noqa: E402
 from monitor.match.learned import load_model  # noqa: E402
 
 FILLER = ["el", "la", "de", "que", "en", "los", "las", "por", "con", "para", "una", "un", "se", "del", "al", "como", "más", "pero", "sus", "le", "ya", "o", "este", "sí", "porque", "esta", "entre", "cuando", "muy", "sin", "sobre", "también", "me", "hasta", "hay", "donde", "quien", "desde", "todo", "nos", "the", "of", "and", "to", "in", "is", "was", "for", "on", "that", "with", "as", "by", "at", "from", "his", "her", "they", "be", "this", "have", "an", "gobierno", "government", "ciudad", "city", "economía", "economy", "precio", "price", "petróleo", "oil", "elecciones", "election", "semana", "week", "informe", "report", "según", "according", "mercado", "market", "salud", "health", "agua", "water", "escuela", "school", "lluvia", "rain", "béisbol", "baseball", "música", "music", "empresa", "company"]

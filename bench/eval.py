@@ -12,17 +12,6 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from monitor.match.evaluate import (  # noqa: E402,F401 - re-exported for tests and benches
-    Report,
-    evaluate,
-    load_items,
-    load_rules,
-    render,
-    select,
-)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,12 +12,9 @@ import pytest
 from monitor.cli import main
 from monitor.match.learned import MODEL_PATH, load_model
 from storage.db import open_database
+from tests.match.labelled_small import items as small_items
 
 ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from tests.match.labelled_small import items as small_items  # noqa: E402
 
 REAL = ROOT.parent / "shared" / "real" / "headlines_es_2026-01.jsonl"
 CONFIG = str(ROOT / "feeds.yaml")

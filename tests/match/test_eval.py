@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.eval import evaluate, load_items
+from monitor.match.evaluate import evaluate, load_items
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 TOPICS = ["political_prisoners", "us_actions"]
@@ -98,7 +98,7 @@ def test_rules_meet_floors_on_the_january_tuning_half(shipped, shared_dir):
     """The rules alone on the real headlines the 2026 rules were tuned on (2-21 January, titles
     only, unsure items left out); floors a little under the figures reached (docs/MATCHING.md,
     "Rules for the real agenda (2026)"). The 22-31 January half is a measure, not asserted."""
-    from bench.eval import select
+    from monitor.match.evaluate import select
 
     path = shared_dir / "real" / "headlines_es_2026-01.jsonl"
     if not path.exists():
