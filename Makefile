@@ -40,6 +40,7 @@ run: $(STAMP_RUN)
 
 test: $(STAMP_TEST)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q
 
 eval: $(STAMP_TEST)
@@ -65,11 +66,14 @@ bench: $(STAMP_TEST)
 soak: $(STAMP_TEST)
 	$(BIN)/python bench/soak.py
 
+# devtools/ is not installed (not part of the product): run from the repository root.
 demo: $(STAMP_RUN)
 	$(BIN)/python -m devtools.demo
 
+# ruff, and the import contract of docs/ARCHITECTURE.md (import-linter, pyproject.toml).
 lint: $(STAMP_TEST)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
