@@ -659,7 +659,7 @@ def _read_regular_file(p: Path) -> bytes:
 
 
 # ---------------------------------------------------------------------------
-# Runtime: the environment of DESIGN.md over the file
+# Runtime: the environment (README.md, "Configuration") over the file
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The `monitor` command line (DESIGN.md): run, poll-once, classify, check-config, status.
+"""The `monitor` command line (README.md, "Command line"): run, poll-once, classify, check-config, status.
 
 Exit codes: 0 success, 1 runtime failure, 2 invalid usage or config.
 """

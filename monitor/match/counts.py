@@ -3,10 +3,11 @@
 A number (digits with either thousands separator, or number words up to the
 thousands) is a count when it is attached to a people noun ("87 presos políticos",
 "three Americans") or an event noun ("61 excarcelaciones", "28 muertos"), or follows
-an event verb directly ("kills six"). The event comes from, in order: the noun
-itself; a verb right after the noun ("were released", "siguen detenidos"); the
-nearest verb before the number ("excarceló a", "frees"); a default for tallies of
-political prisoners (held). A demanded release ("exige liberar a", "demands release of") is
+an event verb directly ("kills six"). The event comes from, first match wins: the
+event noun itself ("excarcelaciones"); a release, arrest or death verb before the
+number ("excarceló a", "frees"); a verb right after the noun ("were released",
+"siguen detenidos"); any other verb before it; a default for tallies of political
+prisoners (held). A demanded release ("exige liberar a", "demands release of") is
 held; tallies ("eleva a N el número de presos políticos", "prisoner count stands at N") take
 the event of their noun; in "25 muertos y 2.400 detenidos" each number keeps its own noun.
 Dates, ages, durations, years, money, percentages, rates and ordinals are skipped. Vague amounts ("decenas", "dozens") are not numbers at all.

@@ -40,7 +40,7 @@ class Classification:
     scores: dict[str, float] = field(default_factory=dict)  # topic -> model score, when asked
 
     def to_json(self, id: str | None) -> dict:  # noqa: A002 - the contract's key name
-        """The `monitor classify` output line (DESIGN.md) as a dict."""
+        """The `monitor classify` output line (README.md, "Command line") as a dict."""
         return {
             "id": id,
             "topics": list(self.topics),

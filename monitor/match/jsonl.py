@@ -54,7 +54,7 @@ def classify_stream(
         item_id = obj.get("id")
         done += 1
         out = result.to_json(item_id if item_id is None else str(item_id))
-        if explain:  # beyond DESIGN.md's keys, only on request
+        if explain:  # beyond the README's classify keys, only on request
             out["explain"] = result.explain
             out["decided_by"] = result.decided_by
         outfile.write(json.dumps(out, ensure_ascii=False) + "\n")

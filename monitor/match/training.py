@@ -55,7 +55,7 @@ class Example:
 
 
 def examples_from_items(items: Iterable[dict], source: str) -> list[Example]:
-    """Labelled JSONL items (DESIGN.md shape) as examples; unsure items left out.
+    """Labelled JSONL items (the `monitor classify` input of the README, with labels) as examples; unsure items left out.
 
     An item's own "label_source" (e.g. "operator") wins over `source`."""
     out = []
