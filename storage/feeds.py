@@ -40,6 +40,18 @@ def feed_row(session: Session, name: str, url: str) -> Feed:
     return row
 
 
+def record_poll(
+    row: Feed, polled_at: datetime, status: int | None, *, failures: int, next_poll_at: datetime,
+    **columns: object,
+) -> None:
+    """Write one poll's outcome on the feed's row: when it ran, the HTTP status, failures in
+    a row, the next poll, and the other `columns` given (last error, last success...)."""
+    row.last_polled_at, row.last_status = polled_at, status
+    row.consecutive_failures, row.next_poll_at = failures, next_poll_at
+    for name, value in columns.items():
+        setattr(row, name, value)
+
+
 def feed_named(session: Session, name: str) -> Feed | None:
     return session.scalars(select(Feed).where(Feed.name == name)).first()
 

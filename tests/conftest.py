@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
-from core.config import AppConfig, load_config
+from core.config import AppConfig, Settings, load_config
 from devtools.feedserver import FeedServer
 from storage.db import Database, downgrade, make_engine, open_database
 
@@ -24,11 +25,15 @@ def db_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'monitor.db'}"
 
 
-@pytest.fixture
-def db(db_url: str) -> Iterator[Database]:
-    database = open_database(db_url)
+def _opened(url: str) -> Iterator[Database]:
+    database = open_database(url)
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    yield from _opened(db_url)
 
 
 @pytest.fixture
@@ -72,9 +77,21 @@ def any_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def any_db(any_db_url: str) -> Iterator[Database]:
-    database = open_database(any_db_url)
-    yield database
-    database.dispose()
+    yield from _opened(any_db_url)
+
+
+@pytest.fixture
+def make_fast_settings() -> Callable[..., Settings]:
+    """Settings with short HTTP timeouts (0.5 s) and the given body cap, for loopback tests."""
+
+    def make(max_body_bytes: int) -> Settings:
+        return Settings().model_copy(update={
+            "request_timeout": timedelta(seconds=0.5),
+            "connect_timeout": timedelta(seconds=0.5),
+            "max_body_bytes": max_body_bytes,
+        })
+
+    return make
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from monitor.ingest.normalize import NormalizedItem
 from monitor.ingest.result import PollResult, Status
 from monitor.parse import ParsedFeed
 from storage.db import Database
-from storage.feeds import feed_row
+from storage.feeds import feed_row, record_poll
 
 log = logging.getLogger("monitor.ingest")
 
@@ -82,12 +82,8 @@ def record_failure(
         row = feed_row(session, feed.name, feed.url)
         failures = (row.consecutive_failures or 0) + 1
         next_poll = now + backoff_delay(feed.interval, failures, settings.max_backoff, retry_after)
-        row.last_status = status
-        row.last_polled_at = now
-        row.last_error = error
-        row.last_error_at = now
-        row.consecutive_failures = failures
-        row.next_poll_at = next_poll
+        record_poll(row, now, status, failures=failures, next_poll_at=next_poll,
+                    last_error=error, last_error_at=now)
         if parse_problem is not None:
             row.parse_problem = parse_problem
         if forget_move:  # a remembered new URL now refused: back to the operator's URL
@@ -135,13 +131,8 @@ def record_success(
         row.last_modified = fetched.headers.get("last-modified") or (
             row.last_modified if fetched.not_modified else None
         )
-        row.last_status = fetched.status
-        row.last_polled_at = now
-        row.last_success_at = now
-        row.first_success_at = row.first_success_at or now
-        row.consecutive_failures = 0
-        row.failure_reported = False
-        row.next_poll_at = next_poll
+        record_poll(row, now, fetched.status, failures=0, next_poll_at=next_poll, last_success_at=now,
+                    first_success_at=row.first_success_at or now, failure_reported=False)
         if parsed is not None:
             row.parse_problem = parsed.problem
         if refused:  # the poll worked, but the operator should see what was refused

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import itertools
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from alerts.admin import AdminBot
+    from devtools.emulator import BotApiEmulator
 
 TOKEN = "123456789:AAHfake-token_for_tests_0123456789abcdef"
 
@@ -18,3 +26,49 @@ class Cls:
     explain: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     entities: list[dict[str, Any]] = field(default_factory=list)
     counts: list[dict[str, Any]] = field(default_factory=list)
+
+
+class IdleControls:
+    """AdminControls that change nothing; pause and resume answer `answer`."""
+
+    def __init__(self, answer: bool = False) -> None:
+        self.answer = answer
+
+    def pause(self, name: str) -> bool:
+        return self.answer
+
+    def resume(self, name: str) -> bool:
+        return self.answer
+
+    def wake_delivery(self) -> None:
+        return None
+
+
+@contextlib.asynccontextmanager
+async def running(bot: AdminBot) -> AsyncIterator[asyncio.Task[None]]:
+    """The admin bot answering its chat for the duration of the block."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(bot.run(stop))
+    try:
+        yield task
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)  # run() ends by itself, without raising
+
+
+_marks = itertools.count(1)
+
+
+async def ask_in(chat: int, emu: BotApiEmulator, text: str, **kw: Any) -> list[str]:
+    """Send `text` to the admin `chat` as @ana (user 7), then a marker; the replies in between."""
+    before = len(emu.messages(chat))
+    emu.inject_message(chat, text, from_id=7, username="ana", **kw)
+    marker = f"/mark{next(_marks)}"
+    emu.inject_message(chat, marker, from_id=7)
+
+    async def answered() -> None:
+        while not any(marker in m.text for m in emu.messages(chat)[before:]):
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(answered(), 10)
+    return [m.text for m in emu.messages(chat)[before:] if marker not in m.text]

@@ -10,18 +10,22 @@ import hashlib
 import io
 import itertools
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from alerts_helpers import TOKEN
+from alerts_helpers import TOKEN, IdleControls, running
 from sqlalchemy import select
 
+from alerts.admin import AdminBot
 from core.config import AppConfig, ChannelConfig, FeedConfig, Runtime
 from core.logs import setup_logging
 from devtools.emulator import BotApiEmulator
+from monitor.pipeline import Pipeline
+from storage.alerts import sync_channels
 from storage.db import Database
+from storage.feeds import sync_feeds
 from storage.models import Feed, Item
 
 FEEDS = [
@@ -59,6 +63,35 @@ def make_config(default_config: AppConfig) -> Callable[..., AppConfig]:
         })
 
     return make
+
+
+@pytest.fixture
+def make_synced_config(make_config: Callable[..., AppConfig], db: Database) -> Callable[..., AppConfig]:
+    """`make_config`, with the feeds' and channels' rows written as the service does."""
+
+    def make(channels: list[dict[str, Any]], **settings: Any) -> AppConfig:
+        cfg = make_config(channels, **settings)
+        with db.session() as s:
+            sync_feeds(s, [(f.name, f.url) for f in cfg.feeds])
+            sync_channels(s, [(c.name, c.chat_id) for c in cfg.channels])
+        return cfg
+
+    return make
+
+
+@pytest.fixture
+def pipeline(config: AppConfig, db: Database) -> Pipeline:
+    """The real pipeline on the test module's `config`."""
+    return Pipeline(config, db)
+
+
+@pytest.fixture
+async def bot(config: AppConfig, runtime: Runtime, db: Database, pipeline: Pipeline) -> AsyncIterator[AdminBot]:
+    """The admin bot of the test module's `config`, running, watching the pipeline's people."""
+    admin = AdminBot(config, runtime, db, IdleControls(), poll_timeout=1, base_backoff=0.05,
+                     max_backoff=0.2, request_timeout=2.0, watched=pipeline.watched)
+    async with running(admin):
+        yield admin
 
 
 @pytest.fixture

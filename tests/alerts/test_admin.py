@@ -5,7 +5,6 @@ the server side."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import io
 import itertools
 import logging
@@ -15,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from alerts_helpers import TOKEN
+from alerts_helpers import TOKEN, running
 from sqlalchemy import select, update
 
 from alerts.admin import HELP, AdminBot, parse_command, split_message
@@ -23,7 +22,6 @@ from alerts.delivery import DeliveryWorker
 from alerts.render import MAX_TEXT, tg_len
 from core.config import AppConfig, FeedConfig, Runtime
 from devtools.emulator import BotApiEmulator
-from storage.alerts import sync_channels
 from storage.db import Database
 from storage.feeds import sync_feeds
 from storage.models import Alert, Channel, Feed
@@ -66,12 +64,8 @@ class Controls:
 
 
 @pytest.fixture
-def config(make_config: Callable[..., AppConfig], db: Database) -> AppConfig:
-    cfg = make_config(CHANNELS, admin_chat_id=ADMIN)
-    with db.session() as s:
-        sync_feeds(s, [(f.name, f.url) for f in cfg.feeds])
-        sync_channels(s, [(c.name, c.chat_id) for c in cfg.channels])
-    return cfg
+def config(make_synced_config: Callable[..., AppConfig]) -> AppConfig:
+    return make_synced_config(CHANNELS, admin_chat_id=ADMIN)
 
 
 @pytest.fixture
@@ -94,15 +88,11 @@ async def make_bot(db: Database, runtime: Runtime, controls: Controls) -> AsyncI
         await bot.close()
 
 
-@contextlib.asynccontextmanager
-async def running(bot: AdminBot) -> AsyncIterator[asyncio.Task[None]]:
-    stop = asyncio.Event()
-    task = asyncio.create_task(bot.run(stop))
-    try:
-        yield task
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 10)  # run() ends by itself, without raising
+def queue_for_pp(db: Database, key: str) -> None:
+    """One alert due now in channel pp."""
+    with db.session() as s:
+        s.add(Alert(channel="pp", kind="new", dedupe_key=key, status="pending",
+                    payload={"html": "<b>x</b>", "text": "x"}, next_attempt_at=datetime.now(UTC)))
 
 
 async def until(cond: Callable[[], bool]) -> None:
@@ -294,10 +284,7 @@ async def test_failing_feed_reported_once_and_again_after_recovery(db, emulator,
 
 
 async def test_disabled_channel_reported_once(db, emulator, config, runtime, make_bot) -> None:
-    now = datetime.now(UTC)
-    with db.session() as s:
-        s.add(Alert(channel="pp", kind="new", dedupe_key="d1", status="pending",
-                    payload={"html": "<b>x</b>", "text": "x"}, next_attempt_at=now))
+    queue_for_pp(db, "d1")
     emulator.forbid("@pp_channel")
     async with DeliveryWorker(config, runtime, db, out=io.StringIO(), request_timeout=2.0) as worker:
         await worker.deliver_pending()  # 403: the worker disables the channel
@@ -404,10 +391,7 @@ def test_split_message_keeps_lines_whole_and_within_limit() -> None:
 
 
 async def test_enable_a_channel_disabled_by_a_403(db, emulator, config, runtime, make_bot, controls) -> None:
-    now = datetime.now(UTC)
-    with db.session() as s:
-        s.add(Alert(channel="pp", kind="new", dedupe_key="e1", status="pending",
-                    payload={"html": "<b>x</b>", "text": "x"}, next_attempt_at=now))
+    queue_for_pp(db, "e1")
     emulator.forbid("@pp_channel")
     async with DeliveryWorker(config, runtime, db, out=io.StringIO(), request_timeout=2.0) as worker:
         await worker.deliver_pending()

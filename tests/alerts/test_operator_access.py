@@ -8,6 +8,8 @@ import asyncio
 import logging
 from collections.abc import Callable
 
+from alerts_helpers import IdleControls, running
+
 from alerts.admin import AdminBot
 from core.config import AppConfig, Runtime
 from devtools.emulator import BotApiEmulator
@@ -19,17 +21,6 @@ MEMBER = 9  # in the admin group, but not an operator
 CHANNELS = [{"name": "pp", "chat_id": "@pp_channel", "topics": ["political_prisoners"]}]
 
 
-class Controls:
-    def pause(self, name: str) -> bool:
-        return True
-
-    def resume(self, name: str) -> bool:
-        return True
-
-    def wake_delivery(self) -> None:
-        return None
-
-
 async def answered(emu: BotApiEmulator, chat: int, count: int) -> list[str]:
     async def wait() -> None:
         while len(emu.messages(str(chat))) < count:
@@ -39,21 +30,11 @@ async def answered(emu: BotApiEmulator, chat: int, count: int) -> list[str]:
     return [m.text for m in emu.messages(str(chat))]
 
 
-async def run_with(bot: AdminBot, body: Callable[[], object]) -> None:
-    stop = asyncio.Event()
-    task = asyncio.create_task(bot.run(stop))
-    try:
-        await body()  # type: ignore[misc]
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 10)
-
-
 async def test_only_listed_operators_are_answered_in_a_group(
     make_config: Callable[..., AppConfig], db: Database, runtime: Runtime, emulator: BotApiEmulator, caplog,
 ):
     config = make_config(CHANNELS, admin_chat_id=GROUP, admin_user_ids=[OPERATOR])
-    bot = AdminBot(config, runtime, db, Controls(), poll_timeout=1, request_timeout=2.0)
+    bot = AdminBot(config, runtime, db, IdleControls(answer=True), poll_timeout=1, request_timeout=2.0)
     caplog.set_level(logging.DEBUG, logger="alerts.admin")
 
     async def body() -> None:
@@ -65,7 +46,8 @@ async def test_only_listed_operators_are_answered_in_a_group(
         assert len(emulator.messages(str(GROUP))) == 1 and replies[0].startswith("Commands:")
         assert emulator.messages(str(OPERATOR + 100)) == []
 
-    await run_with(bot, body)
+    async with running(bot):
+        await body()
     ignored = [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG and "ignored" in r.getMessage()]
     assert any(f"user {MEMBER}" in m for m in ignored)
     assert any(f"chat {OPERATOR + 100}" in m for m in ignored)
@@ -75,10 +57,11 @@ async def test_a_private_admin_chat_answers_its_own_user(
     make_config: Callable[..., AppConfig], db: Database, runtime: Runtime, emulator: BotApiEmulator,
 ):
     config = make_config(CHANNELS, admin_chat_id=4242)
-    bot = AdminBot(config, runtime, db, Controls(), poll_timeout=1, request_timeout=2.0)
+    bot = AdminBot(config, runtime, db, IdleControls(answer=True), poll_timeout=1, request_timeout=2.0)
 
     async def body() -> None:
         emulator.inject_message(4242, "/help")  # from user 4242: the chat's own user
         assert (await answered(emulator, 4242, 1))[0].startswith("Commands:")
 
-    await run_with(bot, body)
+    async with running(bot):
+        await body()

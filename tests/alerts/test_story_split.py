@@ -4,23 +4,19 @@ python-telegram-bot, the split stored in a real database."""
 
 from __future__ import annotations
 
-import asyncio
+import functools
 import io
-import itertools
-from collections.abc import AsyncIterator, Callable
-from typing import Any
+from collections.abc import Callable
 
 import pytest
+from alerts_helpers import ask_in
 from sqlalchemy import select
 
-from alerts.admin import AdminBot
 from alerts.delivery import DeliveryWorker
 from core.config import AppConfig, Runtime
 from devtools.emulator import BotApiEmulator
 from monitor.pipeline import Pipeline
-from storage.alerts import sync_channels
 from storage.db import Database
-from storage.feeds import sync_feeds
 from storage.models import Feedback, Item
 
 ADMIN = 4243
@@ -35,58 +31,12 @@ THIRD = "Confirman excarcelación de Rocío San Miguel tras casi dos años presa
 ALONE = "Detienen al dirigente sindical Pedro Ochoa en Barquisimeto"
 
 
-class Controls:
-    def pause(self, name: str) -> bool:
-        return False
-
-    def resume(self, name: str) -> bool:
-        return False
-
-    def wake_delivery(self) -> None:
-        pass
-
-
 @pytest.fixture
-def config(make_config: Callable[..., AppConfig], db: Database) -> AppConfig:
-    cfg = make_config(CHANNELS, admin_chat_id=ADMIN, admin_user_ids=[7])
-    with db.session() as s:
-        sync_feeds(s, [(f.name, f.url) for f in cfg.feeds])
-        sync_channels(s, [(c.name, c.chat_id) for c in cfg.channels])
-    return cfg
+def config(make_synced_config: Callable[..., AppConfig]) -> AppConfig:
+    return make_synced_config(CHANNELS, admin_chat_id=ADMIN, admin_user_ids=[7])
 
 
-@pytest.fixture
-def pipeline(config: AppConfig, db: Database) -> Pipeline:
-    return Pipeline(config, db)
-
-
-@pytest.fixture
-async def bot(config: AppConfig, runtime: Runtime, db: Database, pipeline: Pipeline) -> AsyncIterator[AdminBot]:
-    admin = AdminBot(config, runtime, db, Controls(), poll_timeout=1, base_backoff=0.05,
-                     max_backoff=0.2, request_timeout=2.0, watched=pipeline.watched)
-    stop = asyncio.Event()
-    task = asyncio.create_task(admin.run(stop))
-    yield admin
-    stop.set()
-    await asyncio.wait_for(task, 10)
-
-
-_marks = itertools.count(1)
-
-
-async def ask(emu: BotApiEmulator, text: str, **kw: Any) -> list[str]:
-    """Send `text` to the admin chat as @ana, then a marker; the replies in between."""
-    before = len(emu.messages(ADMIN))
-    emu.inject_message(ADMIN, text, from_id=7, username="ana", **kw)
-    marker = f"/mark{next(_marks)}"
-    emu.inject_message(ADMIN, marker, from_id=7)
-
-    async def answered() -> None:
-        while not any(marker in m.text for m in emu.messages(ADMIN)[before:]):
-            await asyncio.sleep(0.01)
-
-    await asyncio.wait_for(answered(), 10)
-    return [m.text for m in emu.messages(ADMIN)[before:] if marker not in m.text]
+ask = functools.partial(ask_in, ADMIN)
 
 
 async def publish(db: Database, add_item: Callable[..., Item], pipeline: Pipeline, config: AppConfig,

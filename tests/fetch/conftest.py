@@ -1,4 +1,4 @@
-from datetime import timedelta
+from collections.abc import Callable
 
 import pytest
 
@@ -6,11 +6,5 @@ from core.config import Settings
 
 
 @pytest.fixture
-def settings() -> Settings:
-    return Settings().model_copy(
-        update={
-            "request_timeout": timedelta(seconds=0.5),
-            "connect_timeout": timedelta(seconds=0.5),
-            "max_body_bytes": 200_000,
-        }
-    )
+def settings(make_fast_settings: Callable[..., Settings]) -> Settings:
+    return make_fast_settings(200_000)

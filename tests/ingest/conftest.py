@@ -1,5 +1,4 @@
-from collections.abc import AsyncIterator
-from datetime import timedelta
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 
@@ -8,14 +7,8 @@ from monitor.fetch import Fetcher
 
 
 @pytest.fixture
-def settings() -> Settings:
-    return Settings().model_copy(
-        update={
-            "request_timeout": timedelta(seconds=0.5),
-            "connect_timeout": timedelta(seconds=0.5),
-            "max_body_bytes": 1_000_000,
-        }
-    )
+def settings(make_fast_settings: Callable[..., Settings]) -> Settings:
+    return make_fast_settings(1_000_000)
 
 
 @pytest.fixture
