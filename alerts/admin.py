@@ -24,7 +24,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Protocol
 
-from sqlalchemy import func, select, update
 from telegram import Chat, Update
 
 from alerts.admin_feedback import COMMANDS as FEEDBACK_COMMANDS
@@ -36,10 +35,17 @@ from alerts.telegram import TelegramSender
 from core.config import AppConfig, ChannelConfig, Runtime
 from core.durations import ago
 from core.logs import redact
-from storage.alerts import disabled_channels, queue_summary
+from storage.alerts import (
+    channel_named,
+    disabled_channels,
+    mark_channel_reported,
+    queue_summary,
+    queued_count,
+    unreported_disabled_channels,
+)
 from storage.db import Database
-from storage.feeds import feed_health
-from storage.models import Alert, Channel, Feed
+from storage.feeds import feed_health, mark_feed_reported, unreported_failing_feeds
+from storage.models import Alert
 
 log = logging.getLogger("alerts.admin")
 
@@ -399,9 +405,7 @@ class AdminBot:
         now = datetime.now(UTC)
         html, text = render_test(channel, now, self.config)
         with self.db.session() as session:
-            ahead = session.scalar(select(func.count(Alert.id)).where(
-                Alert.channel == channel.name, Alert.status.in_(("pending", "sending")),
-            )) or 0
+            ahead = queued_count(session, channel.name)
             alert = Alert(
                 channel=channel.name, kind="test", dedupe_key=f"test:{channel.name}:{uuid.uuid4().hex}",
                 status="pending", payload={"html": html, "text": text, "preview": False},
@@ -410,7 +414,7 @@ class AdminBot:
             session.add(alert)
             session.flush()
             alert_id = alert.id
-            row = session.scalar(select(Channel).where(Channel.name == channel.name))
+            row = channel_named(session, channel.name)
             disabled = row is not None and row.disabled
         self.controls.wake_delivery()
         notes = [f"queued: test alert #{alert_id} for {channel.name} ({channel.chat_id})"]
@@ -427,7 +431,7 @@ class AdminBot:
         if self.config.channel(name) is None:
             return f"Unknown channel '{name}'.\n{self._channel_list()}"
         with self.db.session() as session:
-            row = session.scalar(select(Channel).where(Channel.name == name))
+            row = channel_named(session, name)
             if row is None or not row.disabled:
                 return f"{name} is not disabled."
             row.disabled, row.disabled_reason, row.disabled_reported = False, None, False
@@ -469,10 +473,7 @@ class AdminBot:
         names = [f.name for f in self.config.feeds]
         out: list[tuple[str, str, str]] = []
         with self.db.session() as session:
-            feeds = session.scalars(select(Feed).where(
-                Feed.name.in_(names), Feed.failure_reported.is_(False),
-                Feed.consecutive_failures >= self.failure_threshold,
-            ).order_by(Feed.name))
+            feeds = unreported_failing_feeds(session, names, self.failure_threshold)
             for f in feeds:
                 error = shorten(clean(f.last_error) or "unknown error", 300)
                 out.append(("feed", f.name, (
@@ -481,9 +482,7 @@ class AdminBot:
                     f"Last success: {ago(f.last_success_at, now)}.\n"
                     f"Reported once until it recovers. /pause {f.name} stops polling it."
                 )))
-            channels = session.scalars(select(Channel).where(
-                Channel.disabled.is_(True), Channel.disabled_reported.is_(False),
-            ).order_by(Channel.name))
+            channels = unreported_disabled_channels(session)
             for c in channels:
                 reason = shorten(clean(c.disabled_reason) or "no reason recorded", 300)
                 out.append(("channel", c.name, (
@@ -509,10 +508,9 @@ class AdminBot:
                 mark_notified(session, int(name))
                 return
             if kind == "feed":
-                stmt = update(Feed).where(Feed.name == name).values(failure_reported=True)
+                mark_feed_reported(session, name)
             else:
-                stmt = update(Channel).where(Channel.name == name).values(disabled_reported=True)
-            session.execute(stmt.execution_options(synchronize_session=False))
+                mark_channel_reported(session, name)
 
     def _redact(self, exc: BaseException) -> str:
         return redact(f"{type(exc).__name__}: {exc}", self._secrets)[:500]

@@ -19,13 +19,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from core.people import add_person, is_ambiguous, remove_person
 from core.urls import canonical_url
-from storage.feedback import add_feedback
-from storage.models import Alert, Channel, Feedback, Item, Match, Story
+from storage.alerts import alert_of_message, all_channels, first_alert_of_story
+from storage.feedback import add_feedback, feedback_exists
+from storage.items import first_item_of_story, item_by_urls, item_topics
+from storage.models import Alert, Item, Story
 from storage.people import list_people
 
 if TYPE_CHECKING:
@@ -82,7 +83,7 @@ def _chat_keys(chat: Any) -> set[str]:
 
 def _channel_names(session: Session, chat: Any) -> list[str]:
     keys = _chat_keys(chat)
-    return [c.name for c in session.scalars(select(Channel))
+    return [c.name for c in all_channels(session)
             if c.chat_id.lower() in keys or (c.configured_chat_id or "").lower() in keys]
 
 
@@ -90,10 +91,7 @@ def _alert_at(session: Session, chat: Any, message_id: int) -> Alert | None:
     names = _channel_names(session, chat)
     if not names:
         return None
-    return session.scalar(
-        select(Alert).where(Alert.channel.in_(names), Alert.telegram_message_id == message_id)
-        .order_by(Alert.id).limit(1)
-    )
+    return alert_of_message(session, names, message_id)
 
 
 def urls_in(message: Any) -> list[str]:
@@ -113,10 +111,7 @@ def find_item_by_url(session: Session, url: str) -> Item | None:
     canon = canonical_url(url)
     if canon:
         candidates.add(canon)
-    return session.scalar(
-        select(Item).where(or_(Item.url.in_(candidates), Item.canonical_url.in_(candidates)))
-        .order_by(Item.id).limit(1)
-    )
+    return item_by_urls(session, candidates)
 
 
 def _story_item(session: Session, story: Story | None) -> Item | None:
@@ -126,7 +121,7 @@ def _story_item(session: Session, story: Story | None) -> Item | None:
         item = session.get(Item, story.first_item_id)
         if item is not None:
             return item
-    return session.scalar(select(Item).where(Item.story_id == story.id).order_by(Item.id).limit(1))
+    return first_item_of_story(session, story.id)
 
 
 def resolve_reply(session: Session, message: Any) -> Resolved | None:
@@ -152,14 +147,13 @@ def resolve_reply(session: Session, message: Any) -> Resolved | None:
             story = session.get(Story, item.story_id) if item.story_id is not None else None
             first = None
             if story is not None:
-                first = session.scalar(select(Alert).where(Alert.story_id == story.id)
-                                       .order_by(Alert.id).limit(1))
+                first = first_alert_of_story(session, story.id)
             return Resolved(first, story, item, "url")
     return None
 
 
 def _item_topics(session: Session, item: Item) -> list[str]:
-    return sorted(set(session.scalars(select(Match.topic).where(Match.item_id == item.id))))
+    return item_topics(session, item.id)
 
 
 class FeedbackCommands:
@@ -309,6 +303,4 @@ class FeedbackCommands:
 
     @staticmethod
     def _already(session: Session, kind: str, item_id: int, topic: str) -> bool:
-        return session.scalar(select(Feedback.id).where(
-            Feedback.kind == kind, Feedback.item_id == item_id, Feedback.topic == topic,
-        ).limit(1)) is not None
+        return feedback_exists(session, kind, item_id, topic)

@@ -15,13 +15,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from alerts.render import DigestEntry, render_digest
 from alerts.routing import language_ok, urgency_at_least
 from core.config import AppConfig, ChannelConfig
-from storage.models import Alert, Channel, Feed, Item, Story
+from storage.alerts import alert_key_taken, channel_named, claim_digest_slot, last_digests
+from storage.models import Alert, Channel
+from storage.stories import stories_created_between, story_items_with_feed
 
 FIRST_DIGEST_SPAN = timedelta(hours=24)
 
@@ -56,19 +57,13 @@ def due_digests(config: AppConfig, now: datetime, last_runs: Mapping[str, dateti
 
 
 def _entries(session: Session, channel: ChannelConfig, config: AppConfig, since: datetime, until: datetime) -> list[DigestEntry]:
-    stories = session.scalars(
-        select(Story).where(Story.created_at > since, Story.created_at <= until).order_by(Story.created_at)
-    )
+    stories = stories_created_between(session, since, until)
     out: list[DigestEntry] = []
     for story in stories:
         topic = next((t for t in channel.topics if t in (story.topics or [])), None)
         if topic is None or not urgency_at_least(story.urgency, channel.min_urgency):
             continue
-        rows = session.execute(
-            select(Item, Feed.name).join(Feed, Feed.id == Item.feed_id)
-            .where(Item.story_id == story.id).order_by(Item.id)
-        ).all()
-        rows = [(i, f) for i, f in rows if language_ok(channel, i.language)]
+        rows = [(i, f) for i, f in story_items_with_feed(session, story.id) if language_ok(channel, i.language)]
         if not rows:
             continue
         item, feed_name = rows[0]
@@ -88,18 +83,15 @@ def enqueue_digest(session: Session, config: AppConfig, channel_name: str, *, no
     channel = config.channel(channel_name)
     if channel is None:
         return []
-    row = session.scalar(select(Channel).where(Channel.name == channel_name))
+    row = channel_named(session, channel_name)
     if row is None:
         row = Channel(name=channel.name, chat_id=channel.chat_id, disabled=False)
         session.add(row)
         session.flush()
     previous = row.last_digest_at
     since = previous or now - FIRST_DIGEST_SPAN
-    claim = update(Channel).where(Channel.id == row.id).values(last_digest_at=now)
-    claim = claim.where(Channel.last_digest_at.is_(None) if previous is None else Channel.last_digest_at == previous)
-    if session.execute(claim.execution_options(synchronize_session=False)).rowcount != 1:
+    if not claim_digest_slot(session, row, previous, now):
         return []  # another replica took this slot
-    session.expire(row)
     entries = _entries(session, channel, config, since, now)
     if not entries:
         return []
@@ -109,7 +101,7 @@ def enqueue_digest(session: Session, config: AppConfig, channel_name: str, *, no
     alerts: list[Alert] = []
     for i, part in enumerate(render_digest(entries, lang, config.settings.tz, heading_time=now)):
         key = f"digest:{channel.name}:{stamp}:{i}"
-        if session.scalar(select(Alert.id).where(Alert.dedupe_key == key)) is not None:
+        if alert_key_taken(session, key):
             continue
         alert = Alert(
             channel=channel.name, kind="digest", dedupe_key=key, status="pending", attempts=0,
@@ -124,7 +116,7 @@ def enqueue_digest(session: Session, config: AppConfig, channel_name: str, *, no
 
 def enqueue_due_digests(session: Session, config: AppConfig, *, now: datetime) -> list[Alert]:
     """Queue every digest that is due (see `due_digests`); call it from a periodic tick."""
-    last = {name: at for name, at in session.execute(select(Channel.name, Channel.last_digest_at))}
+    last = last_digests(session)
     alerts: list[Alert] = []
     for name in due_digests(config, now, last):
         alerts += enqueue_digest(session, config, name, now=now)

@@ -4,8 +4,9 @@ per channel and status, and the lookups the outbox makes before it writes an ale
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Alert, Channel, Feed, Item
@@ -71,3 +72,62 @@ def last_edit(session: Session, channel: str, story_id: int) -> Alert | None:
         select(Alert).where(Alert.channel == channel, Alert.story_id == story_id, Alert.kind == "edit")
         .order_by(Alert.id.desc()).limit(1)
     )
+
+
+def alert_key_taken(session: Session, key: str) -> bool:
+    return session.scalar(select(Alert.id).where(Alert.dedupe_key == key)) is not None
+
+
+def channel_named(session: Session, name: str) -> Channel | None:
+    return session.scalar(select(Channel).where(Channel.name == name))
+
+
+def last_digests(session: Session) -> dict[str, datetime | None]:
+    """When each channel's last digest was queued (None: never)."""
+    return {name: at for name, at in session.execute(select(Channel.name, Channel.last_digest_at))}
+
+
+def claim_digest_slot(session: Session, channel: Channel, previous: datetime | None, now: datetime) -> bool:
+    """Move the channel's last digest time from `previous` to `now` with a conditional
+    UPDATE; False when another replica moved it first (that replica queues the digest)."""
+    claim = update(Channel).where(Channel.id == channel.id).values(last_digest_at=now)
+    claim = claim.where(Channel.last_digest_at.is_(None) if previous is None else Channel.last_digest_at == previous)
+    if session.execute(claim.execution_options(synchronize_session=False)).rowcount != 1:
+        return False
+    session.expire(channel)
+    return True
+
+
+def queued_count(session: Session, channel: str) -> int:
+    """Alerts of `channel` still to send (pending or being sent)."""
+    return session.scalar(select(func.count(Alert.id)).where(
+        Alert.channel == channel, Alert.status.in_(("pending", "sending")),
+    )) or 0
+
+
+def unreported_disabled_channels(session: Session) -> list[Channel]:
+    """Channels a 403 disabled whose operators were not told yet, by name."""
+    return list(session.scalars(select(Channel).where(
+        Channel.disabled.is_(True), Channel.disabled_reported.is_(False),
+    ).order_by(Channel.name)))
+
+
+def mark_channel_reported(session: Session, name: str) -> None:
+    stmt = update(Channel).where(Channel.name == name).values(disabled_reported=True)
+    session.execute(stmt.execution_options(synchronize_session=False))
+
+
+def all_channels(session: Session) -> list[Channel]:
+    return list(session.scalars(select(Channel)))
+
+
+def alert_of_message(session: Session, channels: list[str], message_id: int) -> Alert | None:
+    """The first alert sent as Telegram message `message_id` in one of `channels`."""
+    return session.scalar(
+        select(Alert).where(Alert.channel.in_(channels), Alert.telegram_message_id == message_id)
+        .order_by(Alert.id).limit(1)
+    )
+
+
+def first_alert_of_story(session: Session, story_id: int) -> Alert | None:
+    return session.scalar(select(Alert).where(Alert.story_id == story_id).order_by(Alert.id).limit(1))

@@ -82,3 +82,10 @@ def feedback_examples(session: Session) -> list[dict[str, Any]]:
     for example in out.values():
         example["topics"] = sorted(example["topics"])
     return list(out.values())
+
+
+def feedback_exists(session: Session, kind: str, item_id: int, topic: str) -> bool:
+    """Whether this report (kind, item, topic) was recorded already."""
+    return session.scalar(select(Feedback.id).where(
+        Feedback.kind == kind, Feedback.item_id == item_id, Feedback.topic == topic,
+    ).limit(1)) is not None

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Feed, Item
@@ -100,3 +100,17 @@ def last_successful_poll(session: Session) -> datetime | None:
 
 def feed_next_polls(session: Session) -> dict[str, datetime | None]:
     return dict(session.execute(select(Feed.name, Feed.next_poll_at)).all())
+
+
+def unreported_failing_feeds(session: Session, names: list[str], threshold: int) -> list[Feed]:
+    """Feeds among `names` failing `threshold` polls in a row whose operators were not told
+    yet, by name."""
+    return list(session.scalars(select(Feed).where(
+        Feed.name.in_(names), Feed.failure_reported.is_(False),
+        Feed.consecutive_failures >= threshold,
+    ).order_by(Feed.name)))
+
+
+def mark_feed_reported(session: Session, name: str) -> None:
+    stmt = update(Feed).where(Feed.name == name).values(failure_reported=True)
+    session.execute(stmt.execution_options(synchronize_session=False))

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import and_, func, insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from storage.models import Item
+from storage.models import Item, Match
 
 CHUNK = 400  # values per IN (...) list
 
@@ -103,3 +103,20 @@ def story_items(session: Session, story_ids: Sequence[int], *, with_feed: bool =
     if with_feed:
         stmt = stmt.options(selectinload(Item.feed))
     return list(session.scalars(stmt))
+
+
+def item_by_urls(session: Session, urls: Iterable[str]) -> Item | None:
+    """The first stored item whose URL or canonical URL is one of `urls`."""
+    urls = set(urls)
+    return session.scalar(
+        select(Item).where(or_(Item.url.in_(urls), Item.canonical_url.in_(urls))).order_by(Item.id).limit(1)
+    )
+
+
+def first_item_of_story(session: Session, story_id: int) -> Item | None:
+    return session.scalar(select(Item).where(Item.story_id == story_id).order_by(Item.id).limit(1))
+
+
+def item_topics(session: Session, item_id: int) -> list[str]:
+    """The topics the item matched, sorted."""
+    return sorted(set(session.scalars(select(Match.topic).where(Match.item_id == item_id))))
