@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.render import (
@@ -38,7 +37,10 @@ from alerts.render import (
     tg_len,
 )
 from core.config import AppConfig, ChannelConfig
-from storage.models import Alert, Feed, Item
+from storage.alerts import alerts_in_status, fold_payloads_since, folds_since, message_feeds_since
+from storage.feeds import feed_names_by_id
+from storage.items import feeds_of_items
+from storage.models import Alert, Item
 
 HOUR = timedelta(hours=1)
 NOTIFY_AGAIN_AFTER = timedelta(hours=24)
@@ -54,22 +56,11 @@ WORDS = {
 }
 
 
-def _feed_of_items(session: Session, item_ids: set[int]) -> dict[int, int]:
-    if not item_ids:
-        return {}
-    return dict(session.execute(select(Item.id, Item.feed_id).where(Item.id.in_(item_ids))).all())
-
-
 def messages_in_last_hour(session: Session, channel: str, feed_id: int, now: datetime) -> int:
     """Messages queued or sent to `channel` for `feed_id`'s items in the hour before `now`."""
-    rows = session.execute(
-        select(Alert.payload["feed_id"].as_integer(), Alert.payload["item_id"].as_integer()).where(
-            Alert.channel == channel, Alert.kind.in_(COUNTED_KINDS),
-            Alert.status.in_(DELIVERED_STATES), Alert.created_at > now - HOUR,
-        )
-    ).all()
+    rows = message_feeds_since(session, channel, now - HOUR, COUNTED_KINDS, DELIVERED_STATES)
     # alerts queued before feed_id was written in payloads: their item's feed
-    feeds = _feed_of_items(session, {item for feed, item in rows if feed is None and item})
+    feeds = feeds_of_items(session, {item for feed, item in rows if feed is None and item})
     return sum(1 for feed, item in rows if (feed if feed is not None else feeds.get(item)) == feed_id)
 
 
@@ -101,12 +92,12 @@ def fold_held(session: Session, config: AppConfig, *, now: datetime) -> list[Ale
     """Queue one fold message per channel and feed with held alerts, unless that channel got
     one for the feed within the hour (the held alerts then wait for the next). Returns the
     fold alerts queued."""
-    held = list(session.scalars(select(Alert).where(Alert.status == HELD).order_by(Alert.id)))
+    held = alerts_in_status(session, HELD)
     if not held:
         return []
     item_ids = {int((a.payload or {}).get("item_id") or 0) for a in held}
-    feeds = _feed_of_items(session, item_ids)
-    names = dict(session.execute(select(Feed.id, Feed.name)).all())
+    feeds = feeds_of_items(session, item_ids)
+    names = feed_names_by_id(session)
     groups: dict[tuple[str, int], list[_Held]] = {}
     for alert in held:
         p = alert.payload or {}
@@ -151,10 +142,7 @@ def fold_held(session: Session, config: AppConfig, *, now: datetime) -> list[Ale
 def _recent_fold(
     session: Session, channel: str | None, feed_id: int, now: datetime, *, within: timedelta = HOUR
 ) -> bool:
-    stmt = select(Alert.payload).where(Alert.kind == "fold", Alert.created_at > now - within)
-    if channel is not None:
-        stmt = stmt.where(Alert.channel == channel)
-    return any((p or {}).get("feed_id") == feed_id for p in session.scalars(stmt))
+    return any(p.get("feed_id") == feed_id for p in fold_payloads_since(session, now - within, channel))
 
 
 def render_fold(rows: Sequence[_Held], channel: ChannelConfig, limit: int) -> tuple[str, str]:
@@ -193,10 +181,7 @@ def _fits(h: list[str], t: list[str]) -> bool:
 
 def fold_notices(session: Session, now: datetime) -> list[tuple[int, str]]:
     """(fold alert id, text) of the folds the admin chat has not been told about."""
-    rows = session.scalars(
-        select(Alert).where(Alert.kind == "fold", Alert.created_at > now - NOTIFY_AGAIN_AFTER)
-        .order_by(Alert.id)
-    )
+    rows = folds_since(session, now - NOTIFY_AGAIN_AFTER)
     out: list[tuple[int, str]] = []
     for alert in rows:
         p: dict[str, Any] = alert.payload or {}

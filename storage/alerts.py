@@ -3,8 +3,9 @@ per channel and status, and the lookups the outbox makes before it writes an ale
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -131,3 +132,34 @@ def alert_of_message(session: Session, channels: list[str], message_id: int) -> 
 
 def first_alert_of_story(session: Session, story_id: int) -> Alert | None:
     return session.scalar(select(Alert).where(Alert.story_id == story_id).order_by(Alert.id).limit(1))
+
+
+def message_feeds_since(
+    session: Session, channel: str, since: datetime, kinds: Sequence[str], states: Sequence[str]
+) -> list[tuple[int | None, int | None]]:
+    """(feed id, item id) from the payloads of `channel`'s alerts of these kinds and states
+    created after `since` (the feed id is None in payloads written before it was stored)."""
+    return [(feed, item) for feed, item in session.execute(
+        select(Alert.payload["feed_id"].as_integer(), Alert.payload["item_id"].as_integer()).where(
+            Alert.channel == channel, Alert.kind.in_(kinds),
+            Alert.status.in_(states), Alert.created_at > since,
+        )
+    ).all()]
+
+
+def alerts_in_status(session: Session, status: str) -> list[Alert]:
+    return list(session.scalars(select(Alert).where(Alert.status == status).order_by(Alert.id)))
+
+
+def fold_payloads_since(session: Session, since: datetime, channel: str | None = None) -> list[dict[str, Any]]:
+    """The payloads of fold messages created after `since` (of one channel, or of all)."""
+    stmt = select(Alert.payload).where(Alert.kind == "fold", Alert.created_at > since)
+    if channel is not None:
+        stmt = stmt.where(Alert.channel == channel)
+    return [p or {} for p in session.scalars(stmt)]
+
+
+def folds_since(session: Session, since: datetime) -> list[Alert]:
+    return list(session.scalars(
+        select(Alert).where(Alert.kind == "fold", Alert.created_at > since).order_by(Alert.id)
+    ))

@@ -114,3 +114,7 @@ def unreported_failing_feeds(session: Session, names: list[str], threshold: int)
 def mark_feed_reported(session: Session, name: str) -> None:
     stmt = update(Feed).where(Feed.name == name).values(failure_reported=True)
     session.execute(stmt.execution_options(synchronize_session=False))
+
+
+def feed_names_by_id(session: Session) -> dict[int, str]:
+    return dict(session.execute(select(Feed.id, Feed.name)).all())

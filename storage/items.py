@@ -120,3 +120,10 @@ def first_item_of_story(session: Session, story_id: int) -> Item | None:
 def item_topics(session: Session, item_id: int) -> list[str]:
     """The topics the item matched, sorted."""
     return sorted(set(session.scalars(select(Match.topic).where(Match.item_id == item_id))))
+
+
+def feeds_of_items(session: Session, item_ids: set[int]) -> dict[int, int]:
+    """Feed id by item id."""
+    if not item_ids:
+        return {}
+    return dict(session.execute(select(Item.id, Item.feed_id).where(Item.id.in_(item_ids))).all())
