@@ -23,7 +23,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, TextIO
 
-from sqlalchemy import and_, func, or_, select, update
 from telegram.error import TelegramError
 
 from alerts.console import print_alert
@@ -33,9 +32,20 @@ from alerts.telegram import Failure, TelegramSender, classify_error
 from core.clock import Clock, SystemClock
 from core.config import AppConfig, ChannelConfig, Runtime
 from core.logs import redact
-from storage.alerts import sync_channels
+from storage.alerts import (
+    channel_named,
+    channels_by_name,
+    claim_alert,
+    disable_channel,
+    finish_alert,
+    move_channel,
+    pending_alerts,
+    queue_head,
+    soonest_pending,
+    sync_channels,
+)
 from storage.db import Database
-from storage.models import Alert, Channel
+from storage.models import Alert
 
 log = logging.getLogger("alerts.delivery")
 
@@ -203,16 +213,12 @@ class DeliveryWorker:
         stale = now - self.stale_after
         heads: list[_Head] = []
         with self.db.session() as session:
-            channels = {c.name: c for c in session.scalars(select(Channel))}
+            channels = channels_by_name(session)
             for conf in self.config.channels:
                 row = channels.get(conf.name)
                 if row is None or row.disabled:
                     continue
-                head = session.execute(
-                    select(Alert.id, Alert.channel, Alert.kind, Alert.status, Alert.next_attempt_at, Alert.claimed_at)
-                    .where(Alert.channel == conf.name, Alert.status.in_(("pending", "sending")))
-                    .order_by(Alert.id).limit(1)
-                ).first()
+                head = queue_head(session, conf.name)
                 if head is None:
                     continue
                 h = _Head(*head)
@@ -229,7 +235,7 @@ class DeliveryWorker:
     def _next_delay(self) -> float:
         delay = self.poll_interval
         with self.db.session() as session:
-            soonest = session.scalar(select(func.min(Alert.next_attempt_at)).where(Alert.status == "pending"))
+            soonest = soonest_pending(session)
         if soonest is not None:
             delay = min(delay, (soonest - self.clock.now()).total_seconds())
         waits = [self.limiter.chat_wait(c.name) for c in self.config.channels]
@@ -244,30 +250,14 @@ class DeliveryWorker:
         now = self.clock.now()
         stale = now - self.stale_after
         with self.db.session() as session:
-            result = session.execute(
-                update(Alert)
-                .where(
-                    Alert.id == head.id,
-                    or_(
-                        and_(Alert.status == "pending", Alert.next_attempt_at <= now),
-                        and_(Alert.status == "sending", Alert.claimed_at < stale),
-                    ),
-                )
-                .values(status="sending", claimed_at=now, attempts=Alert.attempts + 1)
-                .execution_options(synchronize_session=False)
-            )
-            if result.rowcount != 1:
+            row = claim_alert(session, head.id, now, stale)
+            if row is None:
                 return None
-            row = session.get(Alert, head.id)
-            assert row is not None
             return _Claimed(row.id, row.channel, row.kind, dict(row.payload or {}), row.attempts, row.reply_to_alert_id)
 
     def _finish(self, alert_id: int, **values: Any) -> None:
         with self.db.session() as session:
-            session.execute(
-                update(Alert).where(Alert.id == alert_id, Alert.status == "sending")
-                .values(**values).execution_options(synchronize_session=False)
-            )
+            finish_alert(session, alert_id, **values)
 
     def _target(self, alert_id: int | None) -> tuple[str | None, int | None]:
         if alert_id is None:
@@ -323,7 +313,7 @@ class DeliveryWorker:
 
     def _chat_id(self, conf: ChannelConfig) -> str:
         with self.db.session() as session:
-            row = session.scalar(select(Channel).where(Channel.name == conf.name))
+            row = channel_named(session, conf.name)
             return row.chat_id if row else conf.chat_id
 
     async def _send_telegram(self, conf: ChannelConfig, claimed: _Claimed, stats: DeliveryStats) -> None:
@@ -395,10 +385,7 @@ class DeliveryWorker:
         elif f.action == "forbidden":
             log.error("channel %s disabled: %s (its queue is kept)", conf.name, f.message)
             with self.db.session() as session:
-                session.execute(
-                    update(Channel).where(Channel.name == conf.name)
-                    .values(disabled=True, disabled_reason=f.message, disabled_reported=False)
-                )
+                disable_channel(session, conf.name, f.message)
             self._finish(claimed.id, status="pending", claimed_at=None, last_error=f.message,
                          next_attempt_at=self.clock.now())
             stats.deferred += 1
@@ -413,7 +400,7 @@ class DeliveryWorker:
     def _migrate(self, conf: ChannelConfig, new_chat_id: int) -> None:
         log.warning("channel %s moved to chat %d; updating and resending", conf.name, new_chat_id)
         with self.db.session() as session:
-            session.execute(update(Channel).where(Channel.name == conf.name).values(chat_id=str(new_chat_id)))
+            move_channel(session, conf.name, str(new_chat_id))
 
     # -- helpers ---------------------------------------------------------------------
 
@@ -426,10 +413,7 @@ class DeliveryWorker:
 
     def _print_dry_run(self, max_batch: int | None) -> None:
         with self.db.session() as session:
-            rows = list(session.scalars(
-                select(Alert).where(Alert.status == "pending", Alert.id.not_in(self._printed or {0}))
-                .order_by(Alert.id).limit(max_batch)
-            ))
+            rows = pending_alerts(session, leave_out=self._printed, limit=max_batch)
             for a in rows:
                 print_alert(self.out, a.channel, a.kind, (a.payload or {}).get("text") or "",
                             alert_id=a.id, dry_run=True)

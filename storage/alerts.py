@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Alert, Channel, Feed, Item
@@ -162,4 +162,73 @@ def fold_payloads_since(session: Session, since: datetime, channel: str | None =
 def folds_since(session: Session, since: datetime) -> list[Alert]:
     return list(session.scalars(
         select(Alert).where(Alert.kind == "fold", Alert.created_at > since).order_by(Alert.id)
+    ))
+
+
+# -- the delivery worker's queue ------------------------------------------------------
+
+
+def channels_by_name(session: Session) -> dict[str, Channel]:
+    return {c.name: c for c in session.scalars(select(Channel))}
+
+
+def queue_head(session: Session, channel: str) -> Row[Any] | None:
+    """(id, channel, kind, status, next_attempt_at, claimed_at) of the oldest alert of
+    `channel` still to send (pending or being sent): each channel's queue is in order."""
+    return session.execute(
+        select(Alert.id, Alert.channel, Alert.kind, Alert.status, Alert.next_attempt_at, Alert.claimed_at)
+        .where(Alert.channel == channel, Alert.status.in_(("pending", "sending")))
+        .order_by(Alert.id).limit(1)
+    ).first()
+
+
+def soonest_pending(session: Session) -> datetime | None:
+    return session.scalar(select(func.min(Alert.next_attempt_at)).where(Alert.status == "pending"))
+
+
+def claim_alert(session: Session, alert_id: int, now: datetime, stale: datetime) -> Alert | None:
+    """Claim the alert for sending (one atomic UPDATE: it is due, or its previous claim is
+    older than `stale`); the claimed row, or None when another worker has it."""
+    result = session.execute(
+        update(Alert)
+        .where(
+            Alert.id == alert_id,
+            or_(
+                and_(Alert.status == "pending", Alert.next_attempt_at <= now),
+                and_(Alert.status == "sending", Alert.claimed_at < stale),
+            ),
+        )
+        .values(status="sending", claimed_at=now, attempts=Alert.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return None
+    return session.get(Alert, alert_id)
+
+
+def finish_alert(session: Session, alert_id: int, **values: Any) -> None:
+    """Write the outcome of a send on an alert this worker claimed (still `sending`)."""
+    session.execute(
+        update(Alert).where(Alert.id == alert_id, Alert.status == "sending")
+        .values(**values).execution_options(synchronize_session=False)
+    )
+
+
+def disable_channel(session: Session, name: str, reason: str) -> None:
+    session.execute(
+        update(Channel).where(Channel.name == name)
+        .values(disabled=True, disabled_reason=reason, disabled_reported=False)
+    )
+
+
+def move_channel(session: Session, name: str, chat_id: str) -> None:
+    """Telegram migrated the channel's chat: send to `chat_id` from now on."""
+    session.execute(update(Channel).where(Channel.name == name).values(chat_id=chat_id))
+
+
+def pending_alerts(session: Session, *, leave_out: set[int], limit: int | None) -> list[Alert]:
+    """Pending alerts, oldest first, except `leave_out` (a dry run's already printed)."""
+    return list(session.scalars(
+        select(Alert).where(Alert.status == "pending", Alert.id.not_in(leave_out or {0}))
+        .order_by(Alert.id).limit(limit)
     ))
