@@ -23,18 +23,25 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from difflib import SequenceMatcher
-from functools import lru_cache
 from typing import Any, Protocol
 
-from sqlalchemy import bindparam, event, insert, inspect, select, update
+from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import Session, make_transient_to_detached, selectinload
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import Session
 
 from alerts.routing import URGENCY_RANK
 from alerts.story_match import ItemFeatures, StoryEntry, StoryIndex, features
 from alerts.story_text import _words, fold
-from storage.models import Count, Item, Match, Story
+from storage.items import story_items
+from storage.models import Item, Story
+from storage.stories import (
+    insert_story,
+    item_story_facts,
+    other_items_of_story,
+    stories_after,
+    stories_updated_in_order,
+    write_row,
+)
 
 SYNC_SECONDS = 1.0  # how often to look for stories that other processes created
 OFFICIAL_SOURCES = frozenset({"el gobierno", "gobierno", "the government", "government", "el regimen", "regimen"})
@@ -139,14 +146,10 @@ def _item_features(item: Item, topics: list[str], counts: list[dict[str, Any]] |
     )
 
 
-def _load(session: Session, index: StoryIndex, stmt: Any) -> None:
-    stories = list(session.scalars(stmt))
+def _load(session: Session, index: StoryIndex, stories: list[Story]) -> None:
     if not stories:
         return
-    items = session.scalars(
-        select(Item).where(Item.story_id.in_([s.id for s in stories])).order_by(Item.id)
-        .options(selectinload(Item.counts))
-    )
+    items = story_items(session, [s.id for s in stories], with_counts=True)
     by_story: dict[int, list[Item]] = {}
     for it in items:
         by_story.setdefault(it.story_id or 0, []).append(it)
@@ -162,9 +165,9 @@ def story_index(session: Session, *, window: timedelta, now: datetime) -> StoryI
     index = _INDEXES.get(engine)
     if index is None:
         index = _INDEXES[engine] = StoryIndex()
-        _load(session, index, select(Story).where(Story.updated_at >= now - window).order_by(Story.id))
+        _load(session, index, stories_updated_in_order(session, now - window))
     elif time.monotonic() - index.synced_at >= SYNC_SECONDS:
-        _load(session, index, select(Story).where(Story.id > index.max_story_id).order_by(Story.id))
+        _load(session, index, stories_after(session, index.max_story_id))
     index.synced_at = time.monotonic()
     index.expire(now - window)
     return index
@@ -209,12 +212,12 @@ def assign_story(
         index.remove_story(decision.story_id)  # gone from the database (retention, rollback)
     signals = {**decision.signals, "at": now.isoformat()}
     if story is None:
-        story = _insert_story(session, Story(
+        story = insert_story(session, Story(
             title=item.title, topics=list(c.topics), urgency=c.urgency, language=item.language,
             entities=[dict(e) for e in c.entities], counts=[dict(x) for x in c.counts],
             first_item_id=item.id, created_at=now, updated_at=now,
         ))
-        _write(session, item, story_id=story.id, story_match=signals)
+        write_row(session, item, story_id=story.id, story_match=signals)
         index.add_story(StoryEntry(story.id, story.title, now, now, set(c.topics), [feats]))
         _on_rollback(session, lambda sid=story.id: index.remove_story(sid))
         return Assignment(story, True, signals=signals)
@@ -231,50 +234,11 @@ def assign_story(
         changes["entities"] = [*(story.entities or []), *added]
     if new_counts:
         changes["counts"] = [*(story.counts or []), *new_counts]
-    _write(session, story, **changes)
-    _write(session, item, story_id=story.id, story_match=signals)
+    write_row(session, story, **changes)
+    write_row(session, item, story_id=story.id, story_match=signals)
     index.add_member(story.id, feats)
     _on_rollback(session, lambda sid=story.id, iid=item.id: index.remove_member(sid, iid))
     return Assignment(story, False, new_counts, signals=signals)
-
-
-# -- writes without the unit of work ---------------------------------------------------
-# One story decision is two or three rows; the ORM's flush costs more than the
-# statements themselves. The rows are written with plain INSERT/UPDATE statements in
-# the session's transaction and the loaded objects are told the stored values, so they
-# are not dirty and nothing is written twice (a rollback discards both alike).
-
-
-def _write(session: Session, obj: Story | Item, **values: Any) -> None:
-    """UPDATE `obj`'s row with `values` now, and make them its committed state."""
-    pending = {k: v for k, v in values.items() if k in inspect(obj).unmodified}
-    if len(pending) != len(values):  # the object has unflushed changes: let the ORM write all
-        for key, value in values.items():
-            setattr(obj, key, value)
-        session.flush([obj])
-        return
-    session.execute(_update_statement(type(obj), tuple(sorted(values))), {"_id": obj.id, **values})
-    for key, value in values.items():
-        set_committed_value(obj, key, value)
-
-
-@lru_cache(maxsize=64)
-def _update_statement(model: type[Story] | type[Item], keys: tuple[str, ...]) -> Any:
-    table = model.__table__
-    return update(table).where(table.c.id == bindparam("_id")).values({k: bindparam(k) for k in keys})
-
-
-_STORY_COLUMNS = tuple(c.key for c in Story.__table__.columns if c.key != "id")
-_INSERT_STORY = insert(Story.__table__).values(
-    {k: bindparam(k) for k in _STORY_COLUMNS}).returning(Story.__table__.c.id)
-
-
-def _insert_story(session: Session, story: Story) -> Story:
-    """INSERT the story and return it as a persistent object of the session (no re-read)."""
-    story.id = session.execute(_INSERT_STORY, {k: getattr(story, k) for k in _STORY_COLUMNS}).scalar_one()
-    make_transient_to_detached(story)
-    session.add(story)
-    return story
 
 
 def split_item(session: Session, item_id: int, *, operator: str | None, now: datetime | None = None) -> str:
@@ -293,17 +257,12 @@ def split_item(session: Session, item_id: int, *, operator: str | None, now: dat
     if item.story_id is None:
         return f"Item {item_id} is in no story."
     old = session.get(Story, item.story_id)
-    others = list(session.scalars(
-        select(Item).where(Item.story_id == item.story_id, Item.id != item.id).order_by(Item.id)
-    ))
+    others = other_items_of_story(session, item.story_id, item.id)
     if old is None or not others:
         return f"Item {item_id} is already alone in story {item.story_id}."
-    topics = list(session.scalars(select(Match.topic).where(Match.item_id == item.id))) or list(old.topics or [])
-    counts = [
-        {"event": c.event, "number": c.number, "source": c.source}
-        for c in session.scalars(select(Count).where(Count.item_id == item.id))
-    ]
-    urgency = session.scalar(select(Match.urgency).where(Match.item_id == item.id)) or old.urgency
+    topics, counts, urgency = item_story_facts(session, item.id)
+    topics = topics or list(old.topics or [])
+    urgency = urgency or old.urgency
     new = Story(
         title=item.title, topics=topics, urgency=urgency, language=item.language,
         entities=list(item.entities or []), counts=counts, first_item_id=item.id,

@@ -97,11 +97,15 @@ def unclassified_ids(
     return list(session.scalars(stmt))
 
 
-def story_items(session: Session, story_ids: Sequence[int], *, with_feed: bool = False) -> list[Item]:
+def story_items(
+    session: Session, story_ids: Sequence[int], *, with_feed: bool = False, with_counts: bool = False
+) -> list[Item]:
     """The items of these stories, in the order they were stored."""
     stmt = select(Item).where(Item.story_id.in_(story_ids)).order_by(Item.id)
     if with_feed:
         stmt = stmt.options(selectinload(Item.feed))
+    if with_counts:
+        stmt = stmt.options(selectinload(Item.counts))
     return list(session.scalars(stmt))
 
 

@@ -1,13 +1,17 @@
-"""Stories: the lookups of the story report (`monitor stories`) and of digests."""
+"""Stories: the story index's loads, the writes of a story decision, a split, the story
+report (`monitor stories`) and digests."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, insert, inspect, select, update
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
-from storage.models import Feed, Item, Story
+from storage.models import Count, Feed, Item, Match, Story
 
 
 def stories_updated_since(session: Session, since: datetime) -> list[Story]:
@@ -31,3 +35,69 @@ def story_items_with_feed(session: Session, story_id: int) -> list[tuple[Item, s
         .where(Item.story_id == story_id).order_by(Item.id)
     ).all()
     return [(item, name) for item, name in rows]
+
+
+def stories_after(session: Session, story_id: int) -> list[Story]:
+    """Stories created after story `story_id` (another process's), oldest first."""
+    return list(session.scalars(select(Story).where(Story.id > story_id).order_by(Story.id)))
+
+
+def stories_updated_in_order(session: Session, since: datetime) -> list[Story]:
+    """Stories with an item since `since`, by id (the story index's first load)."""
+    return list(session.scalars(select(Story).where(Story.updated_at >= since).order_by(Story.id)))
+
+
+def item_story_facts(session: Session, item_id: int) -> tuple[list[str], list[dict[str, Any]], str | None]:
+    """(topics, counts, urgency) stored for an item: what a story of its own starts from."""
+    topics = list(session.scalars(select(Match.topic).where(Match.item_id == item_id)))
+    counts = [
+        {"event": c.event, "number": c.number, "source": c.source}
+        for c in session.scalars(select(Count).where(Count.item_id == item_id))
+    ]
+    urgency = session.scalar(select(Match.urgency).where(Match.item_id == item_id))
+    return topics, counts, urgency
+
+
+def other_items_of_story(session: Session, story_id: int, item_id: int) -> list[Item]:
+    return list(session.scalars(
+        select(Item).where(Item.story_id == story_id, Item.id != item_id).order_by(Item.id)
+    ))
+
+
+# -- writes without the unit of work ---------------------------------------------------
+# One story decision is two or three rows; the ORM's flush costs more than the
+# statements themselves. The rows are written with plain INSERT/UPDATE statements in
+# the session's transaction and the loaded objects are told the stored values, so they
+# are not dirty and nothing is written twice (a rollback discards both alike).
+
+
+def write_row(session: Session, obj: Story | Item, **values: Any) -> None:
+    """UPDATE `obj`'s row with `values` now, and make them its committed state."""
+    pending = {k: v for k, v in values.items() if k in inspect(obj).unmodified}
+    if len(pending) != len(values):  # the object has unflushed changes: let the ORM write all
+        for key, value in values.items():
+            setattr(obj, key, value)
+        session.flush([obj])
+        return
+    session.execute(_update_statement(type(obj), tuple(sorted(values))), {"_id": obj.id, **values})
+    for key, value in values.items():
+        set_committed_value(obj, key, value)
+
+
+@lru_cache(maxsize=64)
+def _update_statement(model: type[Story] | type[Item], keys: tuple[str, ...]) -> Any:
+    table = model.__table__
+    return update(table).where(table.c.id == bindparam("_id")).values({k: bindparam(k) for k in keys})
+
+
+_STORY_COLUMNS = tuple(c.key for c in Story.__table__.columns if c.key != "id")
+_INSERT_STORY = insert(Story.__table__).values(
+    {k: bindparam(k) for k in _STORY_COLUMNS}).returning(Story.__table__.c.id)
+
+
+def insert_story(session: Session, story: Story) -> Story:
+    """INSERT the story and return it as a persistent object of the session (no re-read)."""
+    story.id = session.execute(_INSERT_STORY, {k: getattr(story, k) for k in _STORY_COLUMNS}).scalar_one()
+    make_transient_to_detached(story)
+    session.add(story)
+    return story
