@@ -21,6 +21,8 @@ COPY requirements-run.lock ./
 RUN pip install --require-hashes -r requirements-run.lock
 
 COPY pyproject.toml README.md ./
+# The product only: devtools/ (emulator, feed server, demo), tests and bench stay out.
+COPY core ./core
 COPY monitor ./monitor
 COPY alerts ./alerts
 COPY storage ./storage
