@@ -1,0 +1,166 @@
+"""The event given by the predicate after a number's noun ("were released")."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from monitor.match.counts_cues import (
+    ARTICLES,
+    AUX,
+    CUSTODY,
+    DURATION_LEAD,
+    HELD_STATE,
+    MEMBER,
+    NEGATION,
+    NOT_CUSTODY,
+    PASSIVE,
+    PRISONS,
+    REMAIN_VERB,
+    STATE_WORDS,
+)
+from monitor.match.counts_lexicon import (
+    ADJECTIVAL,
+    AFTER_EVENT,
+    AFTER_HELD,
+    AFTER_HELD_NOUN,
+    AFTER_PAIR,
+    DETAINEE,
+    EVENT_NOUN,
+    PRISONER,
+    QUALIFIER,
+    SUBSET,
+)
+from monitor.match.counts_numbers import NUMBER_WORDS, SMALL, parse_number
+from monitor.match.counts_phrases import (
+    coordinated_noun,
+    find_unit,
+    member_of,
+    parenthetical_subset,
+)
+from monitor.match.counts_quantities import TIME, is_date_part, skip_age_range
+
+
+def after_event(tokens: Sequence[str], start: int, window: int = 5, noun: bool = True) -> str | None:
+    """The event of the predicate after a people noun ("were released", "siguen detenidos").
+
+    A participle right after the noun describes it ("detenidos en el INOF"): it gives its
+    event only when no later predicate (within 8 words) gives another one."""
+    adjectival = None
+    start = skip_age_range(tokens, start)
+    end = min(len(tokens), start + window)
+    k = start
+    while k < len(tokens) and (k < end or (adjectival and k < start + 9)):
+        w = tokens[k]
+        if k == start and (skip := parenthetical_subset(tokens, k)) > k:
+            # "34 personas, entre ellas 19 militares, fueron arrestadas": the predicate is
+            # the 34's, after the subset
+            end += skip - k
+            start = k = skip
+            continue
+        if w[0].isdigit() and is_date_part(tokens, k):
+            end = min(len(tokens), end + 1)  # "detenidos tras el 28 de julio siguen en Tocuyito"
+            k += 1
+            continue
+        if (w[0].isdigit() or w in SMALL) and tokens[k + 1:k + 2] and tokens[k + 1] in TIME and (
+                k > 0 and tokens[k - 1] in DURATION_LEAD):
+            end = min(len(tokens), end + 2)  # "2 periodistas tras 10 horas detenidos": a duration
+            k += 2
+            continue
+        if w in ("y", "and") and (skip := coordinated_noun(tokens, k)) > k:
+            end = min(len(tokens), end + skip - k)  # "US citizens and permanent residents are held"
+            k = skip
+            continue
+        if w[0].isdigit() or w in ("y", "and", "pero", "but", ":"):
+            break
+        if (w, tokens[k + 1] if k + 1 < len(tokens) else "") in SUBSET:
+            break  # "12 adolescents detained ..., eight of whom remain in custody": the eight's
+        if w in ("sometidos", "sometidas") and tokens[k + 1:k + 4] == ["a", "la", "justicia"]:
+            return "arrested"  # "2.000 terroristas han sido sometidos a la justicia"
+        if k == start and w in ADJECTIVAL and tokens[k + 1:k + 4] in (["por", "razones", "politicas"],
+                                                          ["for", "political", "reasons"],
+                                                          ["por", "motivos", "politicos"]) and not any(
+                t in ("since", "desde") for t in tokens[k + 4:k + 6]):
+            return "held"  # "110 personas detenidas por razones políticas" (not "... since January")
+        if (k == start and w in ADJECTIVAL and adjectival is None
+                and tokens[k + 1:k + 4] in (["por", "el", "regimen"], ["by", "the", "regime"])):
+            adjectival = "held"  # "los 87 extranjeros detenidos por el régimen": their state,
+            k += 4               # unless a later predicate says otherwise ("... fueron liberados")
+            end = min(len(tokens), end + 3)
+            continue
+        if (noun and w in ("at", "en", "in") and tokens[k + 1:k + 2] and tokens[k + 1] in PRISONS
+                and adjectival is None and k == start):
+            return "held"  # "40 detainees at Tocuyito"
+        if w in MEMBER and (member := member_of(tokens, k + 1)) is not None:
+            return member  # "24 periodistas forman parte de la lista de presos políticos"
+        if w in ("leave", "leaves", "left", "leaving") and any(t in CUSTODY for t in tokens[k + 1:k + 3]):
+            return "released"  # "252 Venezuelans leave Salvadoran prison"
+        if w in NEGATION:
+            if any(t in AFTER_EVENT or t in AFTER_HELD for t in tokens[k + 1:k + 4]):
+                return None  # "the crew of 27 had not been detained"
+            break  # "the 2,000 detained ... were criminals, not political prisoners"
+        if w in AUX:
+            end = min(len(tokens), end + 1)  # "12 have since been released"
+            k += 1
+            continue
+        nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
+        if w in REMAIN_VERB and (nxt in NOT_CUSTODY or tokens[k + 2:k + 3] in (["bordo"], ["board"])):
+            break  # "24 crew members remained aboard": not in custody
+        event = AFTER_PAIR.get((w, nxt))
+        if event is None:
+            held = w in AFTER_HELD or (noun and w in AFTER_HELD_NOUN)
+            event = "held" if held else AFTER_EVENT.get(w)
+            if event == "arrested" and k > 0 and tokens[k - 1] in STATE_WORDS:
+                event = "held"  # "25 union leaders are currently jailed", "20 ya están detenidos"
+        if event is not None:
+            if k == start and w in ADJECTIVAL and adjectival is None:
+                adjectival = event
+                if nxt in ("desde", "since") and w in HELD_STATE and tokens[k + 2:k + 3] and (
+                        tokens[k + 2][:1].isdigit()):  # "detenidos desde 2019": still held
+                    adjectival = "held"
+            elif adjectival is None or (event != adjectival and not (
+                    adjectival == "released" and event == "held")):
+                return event  # "freed in December, re-arrested", not "freed, denies holding"
+        k += 1
+    return adjectival
+
+
+def colon_predicate(toks: Sequence[str], k: int) -> str | None:
+    """After the count at toks[k], a clause after a colon that is only a predicate with no
+    subject or number of its own ("...: fueron excarcelados con medidas cautelares")."""
+    if ":" not in toks[k + 1:]:
+        return None
+    m = len(toks) - toks[::-1].index(":")
+    if any(t[0].isdigit() or t in NUMBER_WORDS for t in toks[m:]):
+        return None
+    start = m
+    while m < len(toks) and toks[m] in PASSIVE:
+        m += 1
+    if m == start or m >= len(toks):
+        return None  # a bare participle could open a new headline ("...: excarcelan a X")
+    event = AFTER_EVENT.get(toks[m])
+    return event if event in ("released", "arrested", "dead") else None
+
+
+def among_held(toks: Sequence[str], k: int) -> str | None:
+    """"89 women among the detainees", "12 menores entre los detenidos": a subset of the item's
+    tally of prisoners/detainees ("inherit:<fallback>": the count before, else by the noun)."""
+    if k >= len(toks) or toks[k] not in ("among", "entre"):
+        return None
+    m = k + 1 + (k + 1 < len(toks) and toks[k + 1] in ARTICLES)
+    while m < len(toks) and toks[m] in QUALIFIER | {"than", "de"}:
+        m += 1  # "among more than 2,000 people arrested"
+    whole = parse_number(toks, m) if m < len(toks) else None
+    if whole is not None and (unit := find_unit(toks, whole[1])) is not None:
+        # "three Colombians among 19 foreigners released": the part shares the whole's event
+        return EVENT_NOUN.get(toks[unit]) or after_event(toks, unit + 1)
+    if toks[k + 1:k + 2] in (["them"], ["ellos"], ["ellas"]) and k + 2 == len(toks):
+        return "inherit"  # "5 Colombians among them": a subset of the count before
+    k += 1
+    if k < len(toks) and toks[k] in ARTICLES:
+        k += 1
+    if k < len(toks) and toks[k] in PRISONER | {"reclusos", "reclusas", "inmates"}:
+        return "inherit:held"
+    if k < len(toks) and toks[k] in DETAINEE | {"arrestados", "arrestadas", "arrested"}:
+        return "inherit:arrested"
+    return None
+

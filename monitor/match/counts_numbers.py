@@ -1,0 +1,170 @@
+"""Numbers in tokens: digits with either thousands separator and number words."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from monitor.match.counts_lexicon import QUALIFIER
+
+# -- number words -----------------------------------------------------------------
+_ES_UNITS = {
+    "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8,
+    "nueve": 9, "diez": 10, "once": 11, "doce": 12, "trece": 13, "catorce": 14,
+    "quince": 15, "dieciseis": 16, "diecisiete": 17, "dieciocho": 18, "diecinueve": 19,
+    "veinte": 20, "veintiun": 21, "veintiuno": 21, "veintiuna": 21, "veintidos": 22,
+    "veintitres": 23, "veinticuatro": 24, "veinticinco": 25, "veintiseis": 26,
+    "veintisiete": 27, "veintiocho": 28, "veintinueve": 29, "treinta": 30, "cuarenta": 40,
+    "cincuenta": 50, "sesenta": 60, "setenta": 70, "ochenta": 80, "noventa": 90,
+}
+
+
+_ES_HUNDREDS = {
+    "cien": 100, "ciento": 100, "doscientos": 200, "doscientas": 200, "trescientos": 300,
+    "trescientas": 300, "cuatrocientos": 400, "cuatrocientas": 400, "quinientos": 500,
+    "quinientas": 500, "seiscientos": 600, "seiscientas": 600, "setecientos": 700,
+    "setecientas": 700, "ochocientos": 800, "ochocientas": 800, "novecientos": 900,
+    "novecientas": 900,
+}
+
+
+_EN_UNITS = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+    "ninety": 90,
+}
+
+
+ONE = {"un", "una", "uno", "one", "a", "an"}
+
+
+SMALL = {**_ES_UNITS, **_EN_UNITS}
+
+
+# collective numerals: "un centenar", "medio centenar", "un millar"
+_COLLECTIVE = {"centenar": 100, "millar": 1000}
+
+
+_COLLECTIVE_LEAD = {"un", "medio"}
+
+
+NUMBER_WORDS = set(SMALL) | set(_ES_HUNDREDS) | {"hundred", "thousand", "mil"} | {"one"}
+
+
+TOKEN = re.compile(
+    r"\d{1,3}(?:[.,]\d{3})+(?![.,]?\d)"  # 1.200 / 1,200 / 10.000
+    r"|\d+(?:[.,]\d+)?"  # 87, 3.5
+    r"|[^\W\d_]+"  # words
+    r"|[%$€:]"
+    r"|(?<=\d),(?=\s)"  # "to at least 105, officials said": the noun is not the number's
+)
+
+
+_ORG = "<org>"
+
+
+class Sentence:
+    __slots__ = ("text", "tokens", "spans")
+
+    def __init__(self, text: str, orgs: Sequence[tuple[str, ...]] = ()) -> None:
+        self.text = text
+        self.tokens: list[str] = []
+        self.spans: list[tuple[int, int]] = []
+        for m in TOKEN.finditer(text):
+            self.tokens.append(m.group())
+            self.spans.append(m.span())
+        for name in orgs:  # "Three Vente Venezuela activists": the name is one modifier
+            n = len(name)
+            k = 0
+            while k + n <= len(self.tokens):
+                if tuple(self.tokens[k:k + n]) == name:
+                    self.tokens[k:k + n] = [_ORG]
+                    self.spans[k:k + n] = [(self.spans[k][0], self.spans[k + n - 1][1])]
+                k += 1
+
+
+def parse_number(tokens: Sequence[str], i: int) -> tuple[int, int, bool] | None:
+    """(value, index after the number, is_singular_word) or None."""
+    tok = tokens[i]
+    if tok[0].isdigit():
+        if re.fullmatch(r"\d+[.,]\d{1,2}", tok) or re.fullmatch(r"\d+[.,]\d{4,}", tok):
+            return None  # a decimal
+        value = int(re.sub(r"[.,]", "", tok))
+        j = i + 1
+        if j < len(tokens) and tokens[j] in ("mil", "thousand"):
+            value *= 1000
+            j += 1
+        return value, j, False
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+    if tok in _COLLECTIVE_LEAD and nxt in _COLLECTIVE:
+        # "un centenar de excarcelaciones" is 100, as the readers count it; "centenares" is vague
+        return _COLLECTIVE[nxt] // (2 if tok == "medio" else 1), i + 2, False
+    if tok in ONE:
+        if nxt in ("hundred", "thousand", "mil"):
+            pass
+        else:
+            return (1, i + 1, True) if tok not in ("a", "an") else None
+    if tok not in NUMBER_WORDS and tok not in ONE:
+        return None
+    total = current = 0
+    j = i
+    seen = False
+    while j < len(tokens):
+        w = tokens[j]
+        if w in SMALL:
+            current += SMALL[w]
+        elif w in _ES_HUNDREDS:
+            current += _ES_HUNDREDS[w]
+        elif w in ("one", "a", "an", "un", "uno", "una") and j + 1 < len(tokens) and tokens[j + 1] in (
+            "hundred", "thousand", "mil"
+        ):
+            current += 1
+        elif w in ("one", "uno", "un", "una") and seen and current >= 20 and current % 10 == 0:
+            current += 1  # twenty-one, treinta y uno
+        elif w == "hundred" and seen:
+            current = max(current, 1) * 100
+        elif w in ("thousand", "mil"):
+            total += max(current, 1) * 1000
+            current = 0
+        elif w in ("y", "and") and seen and j + 1 < len(tokens) and (
+            tokens[j + 1] in SMALL or tokens[j + 1] in ("un", "uno", "una")
+        ):
+            pass
+        else:
+            break
+        seen = True
+        j += 1
+    value = total + current
+    if not seen or value == 0:
+        return None
+    return value, j, False
+
+
+_RANGE_LEAD = {"entre", "between"}
+
+
+_RANGE_GLUE = {"y", "and", "a", "to", "-"}
+
+
+def range_low(toks: Sequence[str], i: int, j: int) -> tuple[int, tuple[int, int, bool]] | None:
+    """For the first number of a range ("entre 139 y 155 presos", "between 56 and 76"): the
+    index and parse of the second number, which carries the noun; else None."""
+    k = i - 1
+    while k > 0 and toks[k] in QUALIFIER:
+        k -= 1
+    if k < 0 or toks[k] not in _RANGE_LEAD or j + 1 >= len(toks) or toks[j] not in _RANGE_GLUE:
+        return None
+    second = parse_number(toks, j + 1)
+    if second is None or second[2]:
+        return None
+    return j + 1, second
+
+
+def glued(sent: Sentence, i: int) -> bool:
+    """Digits glued to letters are a code, not a count: "el 1Ene", "tras el 28J", "3er"."""
+    toks = sent.tokens
+    return (i + 1 < len(toks) and toks[i][0].isdigit() and toks[i + 1][0].isalpha()
+            and toks[i + 1] != "mil" and sent.spans[i][1] == sent.spans[i + 1][0])
+
