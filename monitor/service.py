@@ -29,6 +29,7 @@ from core.config import AppConfig, ConfigError, Runtime, load_config
 from monitor.fetch import Fetcher
 from monitor.health import HealthServer
 from monitor.ingest import PollResult, poll_feed
+from monitor.ingest.feed_state import stored_url
 from monitor.metrics import Metrics
 from monitor.pipeline import Pipeline
 from monitor.scheduler import FeedScheduler
@@ -53,7 +54,7 @@ FOLD_EVERY = 60.0  # held alerts wait at most this long after their hour is over
 
 def sync_config(config: AppConfig, db: Database) -> None:
     with db.session() as session:
-        sync_feeds(session, [(f.name, f.url) for f in config.feeds])
+        sync_feeds(session, [(f.name, stored_url(f.url)) for f in config.feeds])
         sync_channels(session, [(c.name, c.chat_id) for c in config.channels])
 
 

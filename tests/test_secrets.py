@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from core.config import ConfigError, FeedConfig, Settings, parse_config
 from devtools.feedserver import FeedServer
@@ -111,3 +112,22 @@ async def test_feed_credentials_not_logged_on_a_permanent_redirect(
                        render_status(db, None, now=moved.polled_at)])
     assert "moved permanently" in shown and "unsupported" in shown
     assert "pa55w0rd" not in shown
+
+
+async def test_feed_credentials_never_reach_the_database(server: FeedServer, db: Database) -> None:
+    """feeds.yaml keeps the userinfo; the feeds table keeps the URL without it, and the next
+    poll still authenticates (the credentials come from the config, not from the row)."""
+    settings = Settings()
+    server.set_route("/new", rss([SampleItem("Nota", "https://news.example/1", "texto")]))
+    server.set_route("/old", redirect=server.url("/new").replace("http://", "http://ana:pa55w0rd@"),
+                     status=301)
+    feed = FeedConfig(name="private", url=server.url("/old").replace("http://", "http://ana:pa55w0rd@"),
+                      language="es")
+    async with Fetcher(settings, deadline=2) as fetcher:
+        await poll_feed(feed, settings, fetcher, db)
+        await poll_feed(feed, settings, fetcher, db)
+    with db.session() as session:
+        cells = [str(v) for row in session.execute(text("SELECT * FROM feeds")) for v in row]
+    assert cells and not [c for c in cells if "pa55w0rd" in c]
+    assert len(server.hits("/old")) == 2  # a redirect carrying credentials is not remembered
+    assert all(h.headers.get("authorization", "").startswith("Basic ") for h in server.hits("/old"))

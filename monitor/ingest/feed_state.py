@@ -49,12 +49,17 @@ def backoff_delay(
     return timedelta(seconds=max(delay, base))
 
 
+def stored_url(url: str) -> str:
+    """A feed URL as the database keeps it: without its userinfo, which stays in feeds.yaml."""
+    return redact_userinfo(url)
+
+
 def load_state(db: Database, feed: FeedConfig) -> FeedState:
     with db.session() as session:
-        row = feed_row(session, feed.name, feed.url)
+        row = feed_row(session, feed.name, stored_url(feed.url))
         return FeedState(
             feed_id=row.id,
-            url=row.effective_url or row.url,
+            url=row.effective_url or feed.url,  # the row keeps no credentials
             etag=row.etag,
             last_modified=row.last_modified,
             first_success_at=row.first_success_at,
@@ -79,7 +84,7 @@ def record_failure(
     if retry_after is not None:
         error = f"{error} (Retry-After {format_duration(timedelta(seconds=retry_after)) or '0s'})"
     with db.session() as session:
-        row = feed_row(session, feed.name, feed.url)
+        row = feed_row(session, feed.name, stored_url(feed.url))
         failures = (row.consecutive_failures or 0) + 1
         next_poll = now + backoff_delay(feed.interval, failures, settings.max_backoff, retry_after)
         record_poll(row, now, status, failures=failures, next_poll_at=next_poll,
@@ -115,7 +120,7 @@ def record_success(
     new_ids: list[int] = []
     backfilled = 0
     with db.session() as session:
-        row = feed_row(session, feed.name, feed.url)
+        row = feed_row(session, feed.name, stored_url(feed.url))
         if items:
             rows = list(items)
             if recheck:  # another poll may have stored some while articles were fetched
@@ -125,8 +130,9 @@ def record_success(
             ids = insert_new(session, row.id, rows, now)
             new_ids = [i for i, (_, b) in zip(ids, rows, strict=True) if not b]
             backfilled = len(ids) - len(new_ids)
-        if fetched.permanent_redirect and fetched.permanent_redirect != row.url:
-            row.effective_url = fetched.permanent_redirect
+        moved = fetched.permanent_redirect
+        if moved and moved != feed.url and stored_url(moved) == moved:  # none with credentials
+            row.effective_url = moved
         row.etag = fetched.headers.get("etag") or (row.etag if fetched.not_modified else None)
         row.last_modified = fetched.headers.get("last-modified") or (
             row.last_modified if fetched.not_modified else None
