@@ -100,6 +100,29 @@ class Limits(Strict):
 LIMIT_KEYS = tuple(Limits.model_fields)
 
 
+class TallySettings(Strict):
+    """settings.tally: how the tally names and classes the sources of figures (docs/TALLY.md)."""
+
+    # canonical name -> other spellings, e.g. {"Foro Penal": ["foropenal", "Foro Penal Venezolano"]}
+    sources: dict[str, list[str]] = Field(default_factory=dict)
+    # extra sources whose released figures are verifications and whose held figures are credible
+    rights_groups: list[str] = Field(default_factory=list)
+    # extra sources whose released figures are announcements
+    government: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _names(self) -> TallySettings:
+        for name, aliases in self.sources.items():
+            if not name.strip() or any(not a.strip() for a in aliases):
+                raise ValueError("tally.sources: a source name or alias is empty")
+        both = set(self.rights_groups) & set(self.government)
+        if both:
+            raise ValueError(
+                f"tally: {sorted(both)} listed both as rights_groups and as government"
+            )
+        return self
+
+
 class Settings(Limits):
     timezone: str = "America/Caracas"
     http_listen: str = "127.0.0.1:9108"
@@ -130,6 +153,7 @@ class Settings(Limits):
     global_rate_per_second: int = Field(default=25, ge=1)
     # Hosts or CIDRs that links taken from content may reach although not public.
     allow_private: list[str] = Field(default_factory=list)
+    tally: TallySettings = Field(default_factory=TallySettings)
 
     @field_validator("timezone")
     @classmethod

@@ -47,6 +47,7 @@ class FeedScheduler:
         spread: timedelta | None = None,
         misfire_grace_time: timedelta | None = None,
         rng: random.Random | None = None,
+        on_run: Callable[[str, float, float], None] | None = None,
     ) -> None:
         self.scheduler = scheduler
         self.poll = poll
@@ -60,6 +61,8 @@ class FeedScheduler:
         self.paused: set[str] = set()
         self.last_results: dict[str, PollResult] = {}
         self.runs: dict[str, int] = {}
+        self.due: dict[str, datetime] = {}  # the run time each job was last given
+        self.on_run = on_run  # (feed, seconds late past its due time, seconds the poll took)
 
     # -- configuration -------------------------------------------------------
     def sync(self, feeds: list[FeedConfig], state: dict[str, datetime | None]) -> None:
@@ -87,6 +90,7 @@ class FeedScheduler:
                     misfire_grace_time=self._grace(feed), next_run_time=first,
                     replace_existing=True,
                 )
+                self.due[name] = first
                 if name in self.paused:
                     self.scheduler.pause_job(job_id(name))
             elif old is not None and old.interval != feed.interval:
@@ -140,6 +144,8 @@ class FeedScheduler:
         if feed is None:
             return
         self.runs[name] = self.runs.get(name, 0) + 1
+        started = datetime.now(UTC)
+        due = self.due.pop(name, None)
         try:
             result = await self.poll(name)
             self.last_results[name] = result
@@ -147,9 +153,11 @@ class FeedScheduler:
         except Exception:  # poll_feed does not raise; a wrapper around it might
             log.exception("poll of %s raised", name)
             next_at = datetime.now(UTC) + feed.interval
+        now = datetime.now(UTC)
+        if self.on_run is not None and due is not None:
+            self.on_run(name, (started - due).total_seconds(), (now - started).total_seconds())
         if name in self.paused or name not in self.feeds:
             return
-        now = datetime.now(UTC)
         self._set_next(name, max(next_at, now) + self._jitter(self.feeds[name]))
 
     # -- helpers -----------------------------------------------------------------
@@ -158,6 +166,7 @@ class FeedScheduler:
             self.scheduler.modify_job(job_id(name), next_run_time=when)
         except JobLookupError:
             return False
+        self.due[name] = when
         return True
 
     def _first_run(self, feed: FeedConfig, stored: datetime | None, now: datetime) -> datetime:
