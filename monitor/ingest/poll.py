@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from core.config import FeedConfig, Settings
@@ -23,6 +24,8 @@ from monitor.ingest.feed_state import (
 from monitor.ingest.normalize import NormalizedItem, normalize_entry
 from monitor.ingest.result import PollResult
 from monitor.parse import ParsedFeed, parse_any
+from monitor.parse.feeds import cut_entries
+from monitor.parse.jsonfeed import looks_like_json
 from monitor.parse.page import parse_page
 from storage.db import Database
 
@@ -123,12 +126,17 @@ def _read(
 ) -> tuple[ParsedFeed, list[NormalizedItem]]:
     """Parse and normalize (CPU-bound: run in a worker thread for large documents); entries
     beyond `max_entries` are not read, and the problem says so."""
+    total = 0
+    if feed.type != "page" and not looks_like_json(fetched.body, fetched.headers):
+        body, total = cut_entries(fetched.body, max_entries)
+        fetched = replace(fetched, body=body)
     parsed = _parse(feed, fetched)
     if parsed.fatal:
         return parsed, []
-    if len(parsed.entries) > max_entries:
+    total = max(total, len(parsed.entries))
+    if total > max_entries:
         parsed.problems.append(
-            f"{len(parsed.entries) - max_entries} of {len(parsed.entries)} entries not read "
+            f"{total - max_entries} of {total} entries not read "
             f"(max_entries_per_document: {max_entries})"
         )
         del parsed.entries[max_entries:]

@@ -3,6 +3,7 @@ from datetime import UTC, datetime
 from core.config import Selectors
 from devtools.samples import SampleItem, atom, json_feed, rss
 from monitor.parse import parse_any, parse_date
+from monitor.parse.feeds import cut_entries
 from monitor.parse.page import parse_page
 
 WHEN = datetime(2026, 1, 5, 10, 30, tzinfo=UTC)
@@ -136,3 +137,25 @@ def test_parse_date_formats() -> None:
     assert parse_date("5 de enero de 2026") == datetime(2026, 1, 5, tzinfo=UTC)
     assert parse_date("not a date") is None
     assert parse_date("") is None
+
+
+def test_cut_entries_keeps_the_first_entries_and_the_document_whole() -> None:
+    items = [SampleItem(f"Nota {n}", f"https://news.example/{n}", "texto") for n in range(50)]
+    for document in (rss(items), atom(items)):
+        cut, total = cut_entries(document, 10)
+        assert total == 50 and len(cut) < len(document)
+        parsed = parse_any(cut, {"content-type": "application/xml"}, "https://news.example/feed")
+        assert [e.title for e in parsed.entries] == [f"Nota {n}" for n in range(10)]
+        assert not parsed.problems  # the document's own closing tags were kept
+        assert cut_entries(document, 50) == (document, 50)  # nothing to cut
+
+
+def test_cut_entries_on_namespaced_and_odd_input() -> None:
+    rdf = (b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+           b'xmlns:rss="http://purl.org/rss/1.0/">'
+           + b"".join(b"<rss:item><rss:title>t%d</rss:title></rss:item>" % n for n in range(5))
+           + b"</rdf:RDF>")
+    cut, total = cut_entries(rdf, 2)
+    assert total == 5 and cut.endswith(b"</rss:item></rdf:RDF>") and cut.count(b"</rss:item>") == 2
+    assert cut_entries(b"", 3) == (b"", 0)
+    assert cut_entries(b"</item></item>", 0) == (b"</item></item>", 2)
