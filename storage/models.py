@@ -281,3 +281,16 @@ class Feedback(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (Index("ix_feedback_kind_created", "kind", "created_at"),)
+
+
+class Lease(Base):
+    """A named lease shared by replicas on one database: `leader` (digests, retention, the
+    admin chat) and `poll:<feed>` (who polls a feed this interval). Taken or renewed by
+    an atomic conditional write (storage/leases.py); expired leases are free to take."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(300), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[datetime]
+    acquired_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,66 @@
+"""Leases shared by replicas on one database (table `leases`).
+
+A lease is a name, a holder and an expiry. `take` is one atomic conditional write, safe on
+PostgreSQL under concurrency and on SQLite: an UPDATE that succeeds only when the lease is
+the caller's already or has expired, else an INSERT … ON CONFLICT DO NOTHING for a lease
+never taken. Exactly one of several replicas racing for a free lease sees rowcount 1.
+A replica that dies (kill -9) stops renewing; its leases are free once they expire.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from storage.models import Lease
+
+LEADER = "leader"
+
+
+def poll_lease(feed: str) -> str:
+    return f"poll:{feed}"
+
+
+def take(session: Session, name: str, holder: str, ttl: timedelta, *,
+         now: datetime | None = None) -> bool:
+    """Take or renew `name` for `holder` until now + ttl; False when another holder has it."""
+    now = now or datetime.now(UTC)
+    until = now + ttl
+    renewed = session.execute(
+        update(Lease)
+        .where(Lease.name == name, (Lease.holder == holder) | (Lease.expires_at < now))
+        .values(holder=holder, expires_at=until)
+        .execution_options(synchronize_session=False)
+    )
+    if renewed.rowcount == 1:  # type: ignore[attr-defined]
+        return True
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    created = session.execute(
+        insert(Lease)
+        .values(name=name, holder=holder, expires_at=until, acquired_at=now)
+        .on_conflict_do_nothing(index_elements=["name"])
+        .returning(Lease.name)
+    )
+    return created.first() is not None  # (an ORM insert's rowcount is -1 on psycopg)
+
+
+def release(session: Session, name: str, holder: str) -> bool:
+    """Give `name` up at once (a clean stop), if `holder` has it."""
+    result = session.execute(
+        delete(Lease).where(Lease.name == name, Lease.holder == holder)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def holder_of(session: Session, name: str, *, now: datetime | None = None) -> str | None:
+    """Who holds `name` now (None when free or expired)."""
+    now = now or datetime.now(UTC)
+    row = session.execute(select(Lease.holder, Lease.expires_at).where(Lease.name == name)).first()
+    if row is None or row.expires_at < now:
+        return None
+    return str(row.holder)
