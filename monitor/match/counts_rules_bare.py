@@ -1,0 +1,274 @@
+"""Attribution rules for a number with no noun of its own ("siete de los repatriados",
+"de 800 a 953", "los 7 restantes", "Foro Penal verificó 146 y Clippve 152").
+
+Each rule is named for the phrasing it reads; examples and counter-examples of each are in
+data/count_rules.yaml (tests/match/test_counts_rules.py runs them)."""
+
+from __future__ import annotations
+
+from monitor.match.counts_after import after_event
+from monitor.match.counts_before import before_event
+from monitor.match.counts_cues import (
+    ANNOUNCED,
+    ARTICLES,
+    COPULA,
+    GROUP_DET,
+    HELD_STATE,
+    HOLDS,
+    MORE,
+    PROMISE,
+    REMAIN_VERB,
+    REMAINING,
+    REMAINING_NEXT,
+)
+from monitor.match.counts_lexicon import (
+    DEAD_VERB,
+    DEAD_WORDS,
+    DETAINEE,
+    EVENT_NOUN,
+    MODIFIERS,
+    NOT_PEOPLE,
+    PRISONER,
+    SUBSET_AFTER,
+)
+from monitor.match.counts_numbers import parse_number
+from monitor.match.counts_phrases import (
+    change_unit,
+    claimed_figure,
+    find_unit,
+    gapped,
+    is_bare_partitive_whole,
+    is_partitive_whole,
+    own_noun_event,
+    partitive_group,
+    prev_is_whole,
+    running_total,
+    tally_unit,
+)
+from monitor.match.counts_spot import GO_ON, Answer, Spot
+
+
+def subset_named_after(s: Spot) -> Answer:
+    """"170 of them military", "fifteen of them were still being held": a subset of the count
+    before, unless its own predicate says otherwise."""
+    toks, j = s.toks, s.j
+    if (not s.singular and j + 1 < len(toks) and (toks[j], toks[j + 1]) in SUBSET_AFTER
+            and parse_number(toks, j + 2 if j + 2 < len(toks) else j) is None):
+        return after_event(toks, j + 2, noun=False) or "inherit"
+    return GO_ON
+
+
+def part_of_group(s: Spot) -> Answer:
+    """"two of the defendants are in US custody", "siete de los repatriados fueron detenidos":
+    the predicate after the group; else the group's noun is the number's ("a dos de sus
+    escoltas")."""
+    s.bare_group = s.unit is None and not s.singular and s.whole is None
+    if not s.bare_group:
+        return GO_ON
+    toks = s.toks
+    group = partitive_group(toks, s.j)
+    if group is None:
+        return GO_ON
+    if group + 1 < len(toks) and toks[group] in DETAINEE and toks[group + 1] in COPULA:
+        return "detainees"  # "884 presos políticos ...; 89 de los detenidos son mujeres"
+    event = after_event(toks, group, window=8, noun=False)
+    if event is not None:
+        return event
+    s.unit = find_unit(toks, group)
+    return GO_ON
+
+
+def of_those_copula(s: Spot) -> Answer:
+    """"Of those still held, 171 are military": the predicate of the opening group."""
+    toks, i, j = s.toks, s.i, s.j
+    if (s.bare_group and j < len(toks) and toks[j] in COPULA and toks[:1] in (["of"], ["de"])
+            and toks[1:2] and toks[1] in GROUP_DET and i > 2):
+        own = after_event(toks, 2, window=4, noun=False)
+        if own is not None:
+            return own
+    return GO_ON
+
+
+def part_of_whole_copula(s: Spot) -> Answer:
+    """"de 884 presos políticos, 86 son extranjeros": a subset of the whole before."""
+    toks, j = s.toks, s.j
+    if (s.bare_group and j < len(toks) and toks[j] in COPULA and prev_is_whole(toks, s.i, s.prev)
+            and after_event(toks, j, window=4, noun=False) is None):
+        return "inherit"
+    return GO_ON
+
+
+def part_of_opening_whole(s: Spot) -> Answer:
+    """"De los 87 excarcelados aquel día, 64 deben presentarse": a part of the opening whole."""
+    toks, prev = s.toks, s.prev
+    if (s.bare_group and prev is not None and toks[:1] in (["de"], ["del"], ["of"])
+            and (toks[1:2] in (["los"], ["las"], ["the"]) or toks[1:3] == ["total", "de"])
+            and prev[1] <= 3 and after_event(toks, s.j, window=4, noun=False) is None):
+        return "inherit"
+    return GO_ON
+
+
+def not_people(s: Spot) -> Answer:
+    """"the releases came in four rounds", "two new strikes killed eight": counted things."""
+    toks, j = s.toks, s.j
+    if s.unit is None and not s.singular and j < len(toks) and (toks[j] in NOT_PEOPLE or (
+            toks[j] in MODIFIERS | MORE and toks[j + 1:j + 2] and toks[j + 1] in NOT_PEOPLE)):
+        return None
+    return GO_ON
+
+
+def changing_tally(s: Spot) -> Answer:
+    """"los presos políticos pasaron de 800 a 953", "Americans jailed rise to 11"."""
+    if s.unit is not None or s.singular:
+        return GO_ON
+    toks = s.toks
+    change = change_unit(toks, s.i)
+    if change is None:
+        return GO_ON
+    if change == -2:
+        return "inherit"  # "de 800 a 953": the second figure of the same tally
+    noun = toks[change]
+    if any(t.startswith(DEAD_WORDS) for t in toks[change + 1:change + 4]):
+        return "dead"  # "la cifra de presos políticos fallecidos ... asciende a 18"
+    if noun in DETAINEE and after_event(toks, change, window=2) == "held":
+        return "held"  # "el número de personas detenidas por razones políticas pasó de 800"
+    return EVENT_NOUN.get(noun) or ("arrested" if noun in DETAINEE else "held")
+
+
+def whole_of_part_before(s: Spot) -> Answer:
+    """"41 excarcelaciones de las 116 anunciadas": the whole shares the part's event."""
+    toks, i, prev = s.toks, s.i, s.prev
+    if (s.unit is None and not s.singular and s.whole is None
+            and (is_partitive_whole(toks, i) or is_bare_partitive_whole(toks, i))
+            and prev is not None and own_noun_event(toks, prev[1])):
+        return prev[0]
+    return GO_ON
+
+
+def tally_noun(s: Spot) -> Answer:
+    """"eleva a 1.084 el número de presos políticos", "death toll rises to 27"."""
+    if s.unit is not None or s.singular:
+        return GO_ON
+    toks = s.toks
+    unit = tally_unit(toks, s.i, s.j)
+    if unit is None:
+        return GO_ON
+    if unit == -1:
+        return "dead"
+    noun = toks[unit]
+    event = EVENT_NOUN.get(noun) or after_event(toks, unit + 1)
+    if event is None and noun in DETAINEE:
+        event = "arrested"
+    return event or ("held" if noun in PRISONER else None)
+
+
+def lone_one_dies(s: Spot) -> Answer:
+    """"one dies in custody": a bare "one" is a count only for a death."""
+    if s.unit is not None or not s.singular:
+        return GO_ON
+    toks, j = s.toks, s.j
+    return "dead" if j < len(toks) and toks[j].startswith(DEAD_VERB) else None
+
+
+def _before3(s: Spot) -> Answer:
+    if "before3" not in s.memo:
+        s.memo["before3"] = before_event(s.toks, s.i, window=3)
+    return s.memo["before3"]
+
+
+def demanded_release(s: Spot) -> Answer:
+    """"pide liberar a los más de 700 restantes": the people are still held."""
+    if s.unit is not None:
+        return GO_ON
+    if _before3(s) == "demanded" or before_event(s.toks, s.i, window=6) == "demanded":
+        return "held"
+    return GO_ON
+
+
+def gapped_list(s: Spot) -> Answer:
+    """"ocho excarcelaciones en Zulia, tres en Táchira": the noun left out after the first."""
+    if s.unit is None and s.prev is not None and gapped(s.toks, s.i, s.j, s.prev):
+        return s.prev[0]
+    return GO_ON
+
+
+def held_predicate_first(s: Spot) -> Answer:
+    """"permanecen presos 40": the subject after its predicate."""
+    toks, i = s.toks, s.i
+    if (s.unit is None and i > 1 and toks[i - 1] in HELD_STATE
+            and toks[i - 2] in REMAIN_VERB | {"continuan"}):
+        return "held"
+    return GO_ON
+
+
+def remaining(s: Spot) -> Answer:
+    """"los 7 restantes serán presentados", "the remaining 12": those not released."""
+    if s.unit is not None:
+        return GO_ON
+    toks, i, j = s.toks, s.i, s.j
+    rest = j + (j < len(toks) and toks[j] in REMAINING)
+    other = i > 1 and toks[i - 1] in ("otros", "otras", "other") and toks[i - 2] in ARTICLES
+    if (other or (i > 0 and toks[i - 1] in REMAINING) or rest > j) and (
+            rest == len(toks) or toks[rest] in REMAINING_NEXT):
+        event = after_event(toks, rest, noun=False)
+        return event if event in ("released", "dead") else "held"
+    return GO_ON
+
+
+def holds_more(s: Spot) -> Answer:
+    """"frees two Americans and still holds five more"."""
+    toks, i, j = s.toks, s.i, s.j
+    if (s.unit is None and j < len(toks) and toks[j] == "more" and toks[j + 1:j + 2] != ["than"]
+            and any(w in HOLDS for w in toks[max(0, i - 3):i])):
+        return "held"
+    return GO_ON
+
+
+def bare_predicate(s: Spot) -> Answer:
+    """"12 have since been released", "de los 1.369 que el gobierno dijo haber liberado"."""
+    if s.unit is not None:
+        return GO_ON
+    toks, j, prev = s.toks, s.j, s.prev
+    event = after_event(toks, j, window=3, noun=False)
+    if event is not None:
+        return event
+    if j < len(toks) and toks[j] in ("que", "who", "whom", "that"):
+        event = after_event(toks, j + 1, window=6, noun=False)
+        if event is not None:
+            return event
+        if prev is not None and any(w.startswith(ANNOUNCED + PROMISE) for w in toks[j + 1:j + 5]):
+            return "inherit"  # "the 300 that Maduro promised"
+    return GO_ON
+
+
+def announced_figure(s: Spot) -> Answer:
+    """"not the 110 announced by officials": the same event as the count before."""
+    toks, i, j = s.toks, s.i, s.j
+    if (s.unit is None and s.prev is not None and j < len(toks) and toks[j].startswith(ANNOUNCED)
+            and i > 0 and toks[i - 1] in ARTICLES):
+        return "inherit"
+    return GO_ON
+
+
+def claimed(s: Spot) -> Answer:
+    """"210 verificadas; el Gobierno habla de 400": a rival figure of the same event."""
+    if s.unit is None and claimed_figure(s.toks, s.i, s.j):
+        return "inherit"
+    return GO_ON
+
+
+def running(s: Spot) -> Answer:
+    """"another 24 freed, bringing the total to 169"; "eleva a 522 el total"."""
+    toks, i, j = s.toks, s.i, s.j
+    if s.unit is None and (running_total(toks, i) or toks[j:j + 2] in (
+            ["el", "total"], ["the", "total"])) and not any(w in NOT_PEOPLE for w in toks[j:j + 3]):
+        return "total"
+    return GO_ON
+
+
+def verb_before_bare(s: Spot) -> Answer:
+    """"excarceló a 40", "kills six": the verb before a number with no noun."""
+    if s.unit is not None:
+        return GO_ON
+    before = _before3(s)
+    return before if before in ("dead", "released", "arrested", "inherit") else None

@@ -1,0 +1,298 @@
+"""Attribution rules for a number with a noun ("87 presos políticos", "three Americans").
+
+They run after the rules of counts_rules_bare, which decide every number without a noun.
+Each rule is named for the phrasing it reads; examples and counter-examples of each are in
+data/count_rules.yaml (tests/match/test_counts_rules.py runs them)."""
+
+from __future__ import annotations
+
+from monitor.match.counts_after import after_event, among_held
+from monitor.match.counts_before import before_event
+from monitor.match.counts_cues import (
+    ANNOUNCED,
+    ARTICLES,
+    COPULA,
+    COUNT_VERBS,
+    FORMER,
+    GENERIC_PEOPLE,
+    HELD_STATE,
+    PRENOMINAL,
+    PROTEST,
+    PUTS,
+    SURVIVOR,
+    SURVIVORS,
+    VERSUS,
+)
+from monitor.match.counts_lexicon import (
+    ADJECTIVAL,
+    AFTER_EVENT,
+    AFTER_HELD,
+    AFTER_HELD_NOUN,
+    DEAD_VERB,
+    DEMAND,
+    DETAINEE,
+    EVENT_NOUN,
+    PEOPLE,
+    PRISONER,
+    QUALIFIER,
+    SINGULAR_ADJ,
+    SINGULAR_PARTICIPLE,
+    SINGULAR_PERSON,
+    TALLY,
+)
+from monitor.match.counts_phrases import (
+    headline_tally,
+    in_exchange,
+    is_partitive_whole,
+    listed_after,
+    own_noun_event,
+    relatives_of,
+    subset_before,
+    tally_unit,
+    whole_of_subset,
+)
+from monitor.match.counts_spot import GO_ON, Answer, Spot
+
+_DONE = ("dead", "released", "arrested", "inherit")
+
+
+def _noun(s: Spot) -> str:
+    return s.toks[s.unit] if s.unit is not None else ""
+
+
+def among_the_held(s: Spot) -> Answer:
+    """"89 women among the detainees", "three Colombians among 19 foreigners released"."""
+    among = among_held(s.toks, s.unit + 1)
+    return GO_ON if among is None else among
+
+
+def part_of_whole(s: Spot) -> Answer:
+    """"excarcelan a tres de los once detenidos": the verb is the part's; the whole (here
+    "once") is described by its own noun or predicate."""
+    toks, unit, prev = s.toks, s.unit, s.prev
+    if not is_partitive_whole(toks, s.i):
+        return GO_ON
+    noun = toks[unit]
+    if prev is not None and any(w.startswith(ANNOUNCED) for w in toks[unit + 1:unit + 3]):
+        return prev[0]  # "release of 72 of the 99 prisoners announced": 99 announced freed
+    if unit + 1 < len(toks) and toks[unit + 1] in ADJECTIVAL and noun not in EVENT_NOUN:
+        w = toks[unit + 1]  # "three of the five Colombians held in Venezuela freed"
+        return "held" if w in AFTER_HELD or w in AFTER_HELD_NOUN else AFTER_EVENT.get(w)
+    if noun in DETAINEE:
+        return "arrested"  # "siete de los 19 detenidos en Barinas fueron liberados": 19 arrested
+    event = EVENT_NOUN.get(noun) or after_event(toks, unit + 1)
+    return event or ("held" if noun in PRISONER else None)
+
+
+def number_agreement(s: Spot) -> Answer:
+    """"un activista" but not "un hombre que ..."; "dos capitanes" but not "dos capitán"."""
+    noun = _noun(s)
+    if s.singular and noun not in SINGULAR_PERSON:
+        return None
+    if not s.singular and noun in SINGULAR_PERSON and noun not in PEOPLE:
+        return None
+    return GO_ON
+
+
+def demanded_release(s: Spot) -> Answer:
+    """"exige liberar a los 800 presos", "demands release of two Americans": still held."""
+    s.memo["before_raw"] = before = before_event(s.toks, s.i)
+    return "held" if before == "demanded" else GO_ON
+
+
+def in_a_swap(s: Spot) -> Answer:
+    """"10 Americans freed in exchange for 252 Venezuelans held in El Salvador"."""
+    return "released" if in_exchange(s.toks, s.i) else GO_ON
+
+
+def _predicates(s: Spot) -> None:
+    """Memo: the verb before (before_raw, then before), the predicate after, the noun's own
+    event (event0) and the event they settle on (event)."""
+    toks, i, j, unit = s.toks, s.i, s.j, s.unit
+    noun = toks[unit]
+    before = s.memo["before_raw"]
+    if before is None and any(w.startswith(("elimin", "abat")) for w in toks[max(0, i - 3):i]):
+        before = "dead"  # "Hemos eliminado a 21 narcoterroristas": people eliminated are killed
+    s.memo["before_raw"] = before
+    after = after_event(toks, unit + 1)
+    if after is None and (noun in DETAINEE or noun in PRISONER):
+        far = after_event(toks, unit + 1, window=11)  # "más de 1.500 detenidos ... han recibido
+        after = far if far == "released" else None  # medidas de libertad": a release further on
+    if (after == "released" and any(w in ("sean", "be", "salgan") for w in toks[unit + 1:unit + 4])
+            and any(w.startswith(DEMAND) for w in toks[max(0, i - 6):i])):
+        after = "held"  # "piden que los 12 presos sean liberados", "demand 5 Americans be freed"
+    if (before == "inherit" and after is not None and toks[unit + 1:unit + 2] != []
+            and toks[unit + 1] not in ADJECTIVAL and not subset_before(toks, i)):
+        before = None  # "DHS confirma que 53 migrantes permanecen detenidos": its own predicate
+    event = EVENT_NOUN.get(noun)
+    if event is None and before in _DONE:
+        event = before
+    s.memo.update(before=before, after=after, event0=event)
+    if event == "inherit" and after is not None:
+        event = "inherit:" + after  # "HRW documented 12 adolescents detained ...": no count before
+    event = event or after or before
+    if event is None and not s.singular and noun in GENERIC_PEOPLE:
+        # "el número de muertes ... asciende a 80 personas": the tally noun names the event
+        tally = tally_unit(toks, i, j)
+        if tally == -1 or (tally is not None and toks[tally] in EVENT_NOUN):
+            event = "dead" if tally == -1 else EVENT_NOUN[toks[tally]]
+    if event == "arrested" and "wrongfully" in toks[unit + 1:unit + 3]:
+        event = "held"  # "9 Americans 'wrongfully detained'": a status, not an arrest
+    s.memo["event"] = event
+
+
+def cases(s: Spot) -> Answer:
+    """"excarcelan 30 casos": cases take only the verb before."""
+    _predicates(s)
+    if _noun(s) in ("casos", "cases"):
+        before = s.memo["before_raw"]
+        return before if before in _DONE else None
+    return GO_ON
+
+
+def part_with_own_predicate(s: Spot) -> Answer:
+    """"14 de los 87 excarcelados han vuelto a ser detenidos": the part's predicate."""
+    after = s.memo["after"]
+    if (s.from_whole and after is not None and after != EVENT_NOUN.get(_noun(s))
+            and s.memo["before_raw"] is None):
+        return after
+    return GO_ON
+
+
+def former_prisoners(s: Spot) -> Answer:
+    """"23 former detainees": only a verb before makes them a count."""
+    noun, toks = _noun(s), s.toks
+    if (noun in DETAINEE or noun in PRISONER) and any(t in FORMER for t in toks[s.j:s.unit]):
+        before = s.memo["before_raw"]
+        return before if before in ("released", "arrested", "dead") else None
+    return GO_ON
+
+
+def freed_and_held_list(s: Spot) -> Answer:
+    """"frees 10 Colombians and 2 Spaniards held on conspiracy charges": the verb's objects."""
+    toks, unit, prev = s.toks, s.unit, s.prev
+    if (s.memo["event0"] is None and prev is not None and prev[0] == "released"
+            and unit + 1 < len(toks) and toks[unit + 1] in HELD_STATE
+            and any(t in ("y", "and") for t in toks[prev[1]:s.i])
+            and not own_noun_event(toks, prev[1])):
+        return prev[0]
+    return GO_ON
+
+
+def survivors(s: Spot) -> Answer:
+    """"kills three and leaves two survivors": not dead; "detain two survivors": in custody."""
+    if _noun(s) not in SURVIVORS:
+        return GO_ON
+    if s.memo["before"] == "dead":
+        return "dead"  # "a second strike that killed two survivors"
+    return "held" if s.memo["event"] in ("arrested", "held") else None
+
+
+def one_person(s: Spot) -> Answer:
+    """"Excarcelan a X y a un ciudadano ucraniano", "un activista detenido en ...": "un" is a
+    count of people released or arrested (not "un hombre que fue excarcelado")."""
+    if not s.singular:
+        return GO_ON
+    toks, unit, event = s.toks, s.unit, s.memo["event"]
+    if event == "dead" or (event is None and any(w.startswith(DEAD_VERB) for w in toks)):
+        return "dead"
+    if event == "held" and _noun(s) in SURVIVOR:
+        return "held"  # "one survivor remains in US custody"
+    m = unit + 1
+    while m < len(toks) and m < unit + 3 and toks[m] in SINGULAR_ADJ:
+        m += 1
+    if m < len(toks) and toks[m] in SINGULAR_PARTICIPLE:
+        return SINGULAR_PARTICIPLE[toks[m]]
+    before = s.memo["before"]
+    if before in ("released", "arrested") and s.i > 0 and toks[s.i - 1] in ("a", "al"):
+        return before
+    return None
+
+
+def noun_or_verb(s: Spot) -> Answer:
+    """The noun's own event ("61 excarcelaciones"), else the verb before or the predicate
+    after ("excarcelan a 9 militares", "20 activists were released")."""
+    event = s.memo["event"]
+    return GO_ON if event is None else event
+
+
+def political_prisoners_tally(s: Spot) -> Answer:
+    """"más de 800 presos políticos", "los 800 presos políticos", "Foro Penal: 806 presos
+    políticos al 12/01": a tally of those held."""
+    toks, i, unit = s.toks, s.i, s.unit
+    politico = any(t in ("politicos", "politicas", "political", "politica") for t in toks[s.j:unit + 2])
+    if toks[unit] in PRISONER and politico and (
+        any(t in TALLY for t in toks) or (i > 0 and toks[i - 1] in QUALIFIER | ARTICLES | VERSUS)
+        or (i > 1 and toks[i - 2] in QUALIFIER) or headline_tally(toks, i)
+        or whole_of_subset(toks, unit + 1)
+        or (i > 1 and toks[i - 1] in ("en", "at") and toks[i - 2] in PUTS)  # "cifró en 777 los presos"
+    ):
+        return "held"
+    return GO_ON
+
+
+def relatives_of_detainees(s: Spot) -> Answer:
+    """"familiares de 60 detenidos", "relatives of the 30 activists detained there"."""
+    toks, unit, noun = s.toks, s.unit, _noun(s)
+    if (noun in DETAINEE or noun in PEOPLE) and relatives_of(toks, s.i) and (
+            noun in DETAINEE or noun in PRISONER
+            or any(t in HELD_STATE for t in toks[unit + 1:unit + 3])):
+        return "held"
+    return GO_ON
+
+
+def counted_detainees(s: Spot) -> Answer:
+    """"Foro Penal cuenta 937 detenidos" (a stock), "reporta 120 detenidos en 48 horas" (arrests),
+    'Provea: "al menos 1.500 detenidos"' (a quoted tally of arrests)."""
+    toks, i = s.toks, s.i
+    if _noun(s) not in DETAINEE:
+        return GO_ON
+    if i > 0 and toks[i - 1].startswith(COUNT_VERBS):
+        return "held" if toks[i - 1].startswith(("cuent", "count", "contabiliz")) else "arrested"
+    if (s.prev is None and ":" in toks[:i]
+            and (toks[i - 1] in QUALIFIER or (i > 1 and toks[i - 2] in QUALIFIER))):
+        return "arrested"
+    return GO_ON
+
+
+def coordinated(s: Spot) -> Answer:
+    """"25 muertos y 2.400 detenidos": the second noun is its own; "excarcelan a 9 militares y
+    a 4 civiles": the verb's objects."""
+    toks, i, prev = s.toks, s.i, s.prev
+    joined = prev is not None and (any(t in ("y", "and") for t in toks[prev[1]:i])
+                                   or listed_after(toks, prev[1], i))
+    if _noun(s) in DETAINEE and (joined and own_noun_event(toks, prev[1])
+                                 or any(t.startswith(PROTEST) for t in toks)):
+        return "arrested"
+    if joined and not own_noun_event(toks, prev[1]):
+        return prev[0]
+    return GO_ON
+
+
+def detainees_noun(s: Spot) -> Answer:
+    """"2.000 detenidos y 24 muertos", "220 de los detenidos eran adolescentes"."""
+    toks, j, unit = s.toks, s.j, s.unit
+    if _noun(s) not in DETAINEE:
+        return GO_ON
+    partitive = any(t in ("de", "of") for t in toks[j:unit])
+    if not (partitive or unit + 2 < len(toks) and toks[unit + 1] in ("y", "and")
+            and own_noun_event(toks, unit + 2)):
+        return GO_ON
+    if partitive and toks[unit + 1:unit + 2] and toks[unit + 1] in COPULA:
+        return "detainees"  # "884 presos políticos ... 89 de los detenidos son mujeres"
+    return "arrested"
+
+
+def breakdown(s: Spot) -> Answer:
+    """"excarcelan a 16 presos: 10 colombianos, 4 venezolanos": parts of the count before."""
+    if s.prev is not None and ":" in s.toks[:s.i]:
+        return s.prev[0]
+    return GO_ON
+
+
+def prenominal(s: Spot) -> Answer:
+    """"relatives of 12 detained activists": a participle before the noun."""
+    for w in s.toks[s.j:s.unit]:
+        if w in PRENOMINAL:
+            return PRENOMINAL[w]
+    return None
