@@ -133,6 +133,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_people_parser(sub, common)
 
+    from monitor.tally_cli import add_parser as add_tally_parser
+
+    add_tally_parser(sub, common)  # `tally` (monitor/tally_cli.py)
+
     from monitor.train_eval import add_parsers as add_train_eval
 
     add_train_eval(sub, common)  # `train` and `eval` (monitor/train_eval.py)

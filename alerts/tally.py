@@ -1,0 +1,317 @@
+"""The tally: where things stand and who says so, built from the stored counts.
+
+For each topic and each (event, source) the latest stated figure and its history; the
+releases announced by the government and those verified by rights groups as two separate
+cumulative lines; "still held" from the newest figure of a rights group. Figures that
+disagree are shown side by side with their outlets, never averaged. Sources are normalized
+("la ONG Foro Penal", "foropenal" -> Foro Penal; operators add aliases in
+`settings.tally.sources`); a figure of an unknown source goes under "other" with its outlet.
+A figure ten times the last one (or a tenth of it) is kept and flagged "jump"; a figure
+without a usable date takes its fetch time and is flagged "undated".
+
+A stated figure is read as the source's running total ("ya son 99 excarcelados"), so a
+cumulative line is the running maximum of its class's figures; flagged figures stay off
+the lines (the chart marks them apart).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from core.config import AppConfig
+from core.text import fold
+from storage.tally import StoredFigure, stored_figures
+
+OTHER = "other"
+GOVERNMENT = "government"
+RIGHTS = "rights"
+
+# Canonical names (as monitor.match.counts states them) and the spellings seen in the news.
+BUILTIN_SOURCES: dict[str, tuple[str, ...]] = {
+    "Foro Penal": ("foropenal", "foro penal venezolano", "@foropenal"),
+    "JEP": ("justicia encuentro y perdon", "justicia, encuentro y perdon"),
+    "Provea": ("programa venezolano de educacion accion en derechos humanos",),
+    "OVP": ("observatorio venezolano de prisiones",),
+    "Clippve": ("comite por la libertad de los presos politicos",),
+    "the United Nations": ("onu", "un", "naciones unidas", "united nations"),
+    "IACHR": ("cidh", "comision interamericana de derechos humanos"),
+    "the government": ("gobierno", "government", "ejecutivo", "gobierno venezolano",
+                       "venezuelan government", "regimen", "fiscalia", "ministerio publico"),
+    "Jorge Rodríguez": ("jorge rodriguez",),
+    "Delcy Rodríguez": ("delcy rodriguez", "delcy"),
+    "the Pentagon": ("pentagono", "pentagon"),
+    "Southern Command": ("comando sur", "southcom"),
+    "Trump": ("donald trump",),
+    "the Justice Department": ("departamento de justicia", "doj", "justice department"),
+}
+BUILTIN_GOVERNMENT = ("the government", "Jorge Rodríguez", "Delcy Rodríguez")
+BUILTIN_RIGHTS = ("Foro Penal", "JEP", "Provea", "OVP", "Clippve", "the United Nations", "IACHR")
+
+# Words that introduce a name without being part of it ("la ONG Foro Penal").
+_LEADING = re.compile(
+    r"^(?:(?:el|la|los|las|the|ong|ngo|organizacion|organization|organisation|rights|group"
+    r"|grupo|human|derechos|humanos|de|of|defensora|a)\s+)+"
+)
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+
+JUMP_RATIO = 10
+CONFLICT_WINDOW = timedelta(hours=24)
+FUTURE_SLACK = timedelta(hours=1)
+
+
+def source_key(name: str) -> str:
+    """The comparison key of a source name: folded, leading articles and "ONG" dropped,
+    letters and digits only ("la ONG Foro Penal", "@ForoPenal" -> "foropenal")."""
+    folded = fold(name).replace("@", " ").strip()
+    stripped = _LEADING.sub("", folded)
+    return _NOT_ALNUM.sub("", stripped or folded)
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Canonical source names, their aliases and their class (government, rights, other)."""
+
+    names: Mapping[str, str]  # source_key -> canonical name
+    kinds: Mapping[str, str]  # canonical name -> GOVERNMENT | RIGHTS
+
+    @classmethod
+    def build(
+        cls,
+        aliases: Mapping[str, Sequence[str]] | None = None,
+        government: Iterable[str] = (),
+        rights: Iterable[str] = (),
+    ) -> Sources:
+        names: dict[str, str] = {}
+        for canonical, spellings in [*BUILTIN_SOURCES.items(), *(aliases or {}).items()]:
+            for spelling in (canonical, *spellings):
+                names[source_key(spelling)] = canonical
+        kinds = {n: GOVERNMENT for n in (*BUILTIN_GOVERNMENT, *government)}
+        kinds.update({n: RIGHTS for n in (*BUILTIN_RIGHTS, *rights)})
+        names.pop("", None)
+        return cls(names=names, kinds=kinds)
+
+    def normalize(self, raw: str | None) -> str:
+        """The canonical name of a stated source, or OTHER when unknown or missing."""
+        if not raw or not raw.strip():
+            return OTHER
+        return self.names.get(source_key(raw), OTHER)
+
+    def kind(self, name: str) -> str:
+        return self.kinds.get(name, OTHER)
+
+
+DEFAULT_SOURCES = Sources.build()
+
+
+@dataclass
+class Figure:
+    """One stated figure, as the tally reads it."""
+
+    topic: str
+    event: str
+    number: int
+    source: str  # canonical name or OTHER
+    kind: str  # GOVERNMENT, RIGHTS or OTHER
+    date: datetime
+    url: str | None
+    outlet: str
+    flags: list[str] = field(default_factory=list)
+    stated_source: str | None = None
+
+    @property
+    def group(self) -> tuple[str, str, str, str]:
+        """(topic, event, source, outlet of an unknown source): one history."""
+        return (self.topic, self.event, self.source, self.outlet if self.source == OTHER else "")
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "topic": self.topic, "event": self.event, "number": self.number,
+            "source": self.source, "date": self.date.isoformat(), "url": self.url,
+            "outlet": self.outlet, "flags": list(self.flags),
+        }
+
+
+@dataclass
+class TopicState:
+    """What a topic's figures say now."""
+
+    topic: str
+    still_held: Figure | None = None
+    held_credible: bool = False  # the "still held" figure comes from a rights group
+    announced: list[tuple[datetime, int, Figure]] = field(default_factory=list)  # cumulative
+    verified: list[tuple[datetime, int, Figure]] = field(default_factory=list)  # cumulative
+    held: dict[str, list[Figure]] = field(default_factory=dict)  # per source label, in date order
+
+
+@dataclass
+class Tally:
+    figures: list[Figure]  # current figures: latest per history, and those in conflict with it
+    timeline: list[Figure]  # every distinct figure per day, in date order
+    topics: dict[str, TopicState]
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "figures": [f.as_json() for f in self.figures],
+            "timeline": [
+                {"date": f.date.isoformat(), "event": f.event, "source": f.source,
+                 "number": f.number, "topic": f.topic, "outlet": f.outlet, "flags": list(f.flags)}
+                for f in self.timeline
+            ],
+        }
+
+
+def _figures(
+    rows: Iterable[StoredFigure], sources: Sources, outlets: Mapping[str, str]
+) -> list[Figure]:
+    out: list[Figure] = []
+    normalize, kind = sources.normalize, sources.kind
+    cache: dict[str | None, str] = {}
+    for row in rows:
+        name = cache.get(row.source)
+        if name is None:
+            name = cache[row.source] = normalize(row.source)
+        flags: list[str] = []
+        date = row.published_at
+        if date is None or (row.fetched_at is not None and date > row.fetched_at + FUTURE_SLACK):
+            date = row.fetched_at  # no date, or a date in the future: when we saw it
+            flags.append("undated")
+        if date is None:
+            continue  # neither date: nothing to place it on a timeline (cannot happen in storage)
+        out.append(Figure(
+            topic=row.topic, event=row.event, number=int(row.number), source=name,
+            kind=kind(name), date=date, url=row.url, outlet=outlets.get(row.feed, row.feed),
+            flags=flags, stated_source=row.source,
+        ))
+    out.sort(key=lambda f: f.date)
+    return out
+
+
+def _is_jump(number: int, last: int) -> bool:
+    if number <= 0 or last <= 0:
+        return False
+    return number >= JUMP_RATIO * last or last >= JUMP_RATIO * number
+
+
+def _flag_jumps(figures: list[Figure]) -> None:
+    """Flag a figure 10x (or a tenth of) the last accepted one of its history, or, first of
+    its history, of the last accepted figure of its event."""
+    last_group: dict[tuple[str, str, str, str], int] = {}
+    last_event: dict[tuple[str, str], int] = {}
+    for f in figures:
+        group = f.group
+        last = last_group.get(group) or last_event.get((f.topic, f.event))
+        if last is not None and _is_jump(f.number, last):
+            f.flags.append("jump")
+            continue
+        last_group[group] = f.number
+        last_event[(f.topic, f.event)] = f.number
+
+
+def _current(history: list[Figure]) -> list[Figure]:
+    """The current figure of a history and those that disagree with it within a day.
+
+    Within the day before the newest figure, the number stated by the most outlets wins
+    (ties: the newest); the other numbers are kept beside it, flagged "conflict"."""
+    newest = history[-1].date
+    recent = [f for f in history if newest - f.date <= CONFLICT_WINDOW and "jump" not in f.flags]
+    if not recent:
+        recent = [history[-1]]
+    votes = Counter(f.number for f in recent)
+    latest_of: dict[int, Figure] = {f.number: f for f in recent}
+    ranked = sorted(votes, key=lambda n: (votes[n], latest_of[n].date), reverse=True)
+    current = [latest_of[ranked[0]]]
+    for number in ranked[1:]:
+        other = latest_of[number]
+        if "conflict" not in other.flags:
+            other.flags.append("conflict")
+        current.append(other)
+    jumps = [f for f in history if "jump" in f.flags and newest - f.date <= CONFLICT_WINDOW]
+    return current + jumps[-1:]
+
+
+def _cumulative(figures: Iterable[Figure]) -> list[tuple[datetime, int, Figure]]:
+    line: list[tuple[datetime, int, Figure]] = []
+    best = 0
+    for f in figures:
+        if f.number > best:
+            best = f.number
+            line.append((f.date, best, f))
+    return line
+
+
+def build_tally(
+    rows: Iterable[StoredFigure],
+    *,
+    sources: Sources = DEFAULT_SOURCES,
+    outlets: Mapping[str, str] | None = None,
+) -> Tally:
+    """The tally of these stored figures (any order)."""
+    figures = _figures(rows, sources, outlets or {})
+    _flag_jumps(figures)
+    histories: dict[tuple[str, str, str, str], list[Figure]] = defaultdict(list)
+    for f in figures:
+        histories[f.group].append(f)
+    current: list[Figure] = []
+    for group in sorted(histories):
+        current.extend(_current(histories[group]))
+
+    topics: dict[str, TopicState] = {}
+    by_topic: dict[str, list[Figure]] = defaultdict(list)
+    for f in figures:
+        by_topic[f.topic].append(f)
+    for topic, items in sorted(by_topic.items()):
+        state = TopicState(topic=topic)
+        clean = [f for f in items if "jump" not in f.flags]
+        released = [f for f in clean if f.event == "released"]
+        state.announced = _cumulative(f for f in released if f.kind == GOVERNMENT)
+        state.verified = _cumulative(f for f in released if f.kind == RIGHTS)
+        held = [f for f in clean if f.event == "held"]
+        credible = [f for f in held if f.kind == RIGHTS]
+        state.still_held = (credible or held or [None])[-1]
+        state.held_credible = bool(credible)
+        for f in (f for f in items if f.event == "held"):
+            label = f.source if f.source != OTHER else f"{OTHER} ({f.outlet})"
+            state.held.setdefault(label, []).append(f)
+        topics[topic] = state
+
+    timeline: list[Figure] = []
+    seen: set[tuple[object, ...]] = set()
+    for f in figures:
+        key = (f.date.date(), *f.group, f.number)
+        if key not in seen:
+            seen.add(key)
+            timeline.append(f)
+    return Tally(figures=current, timeline=timeline, topics=topics)
+
+
+def sources_from_config(config: AppConfig | None) -> Sources:
+    """The source book of `settings.tally` (the built-in names when there is no config)."""
+    if config is None:
+        return DEFAULT_SOURCES
+    t = config.settings.tally
+    return Sources.build(t.sources, government=t.government, rights=t.rights_groups)
+
+
+def outlets_from_config(config: AppConfig | None) -> dict[str, str]:
+    """Feed name -> outlet as shown in messages."""
+    if config is None:
+        return {}
+    return {f.name: f.outlet or f.name for f in config.feeds}
+
+
+def load_tally(
+    session: Session,
+    config: AppConfig | None,
+    *,
+    since: datetime | None = None,
+    topic: str | None = None,
+) -> Tally:
+    """The tally of the stored counts (of items published since `since`, of `topic`)."""
+    rows = stored_figures(session, since=since, topic=topic)
+    return build_tally(rows, sources=sources_from_config(config), outlets=outlets_from_config(config))

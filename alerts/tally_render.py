@@ -1,0 +1,101 @@
+"""The tally as text: a table for the terminal, CSV, JSON, and a short caption (at most
+1,024 characters, Telegram's limit for a photo) that states the current figures and sources."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from alerts.tally import OTHER, Figure, Tally, TopicState
+
+CAPTION_LIMIT = 1024
+EVENT_WORDS = {"released": "released", "held": "held", "arrested": "arrested", "dead": "dead"}
+
+
+def _day(f: Figure) -> str:
+    return f.date.strftime("%Y-%m-%d")
+
+
+def _who(f: Figure) -> str:
+    return f"{OTHER} ({f.outlet})" if f.source == OTHER else f.source
+
+
+def _flags(f: Figure) -> str:
+    return ",".join(f.flags)
+
+
+def summary_lines(state: TopicState) -> list[str]:
+    """The three headline figures of a topic, each with its source and date."""
+    lines: list[str] = []
+    if state.still_held is not None:
+        f = state.still_held
+        note = "" if state.held_credible else " (no rights group's figure)"
+        lines.append(f"still held: {f.number:,} ({_who(f)}, {_day(f)}){note}")
+    if state.announced:
+        _, n, f = state.announced[-1]
+        lines.append(f"released, announced by the government: {n:,} ({_who(f)}, {_day(f)})")
+    if state.verified:
+        _, n, f = state.verified[-1]
+        lines.append(f"released, verified by rights groups: {n:,} ({_who(f)}, {_day(f)})")
+    return lines
+
+
+def render_table(tally: Tally) -> str:
+    out: list[str] = []
+    for topic, state in tally.topics.items():
+        out.append(topic)
+        out.extend(f"  {line}" for line in summary_lines(state))
+        out.append("")
+    head = ("topic", "event", "number", "source", "date", "outlet", "flags", "link")
+    rows = [head] + [
+        (f.topic, f.event, f"{f.number:,}", _who(f), _day(f), f.outlet, _flags(f), f.url or "")
+        for f in tally.figures
+    ]
+    out.append("current figures")
+    out.extend(_columns(rows))
+    out.append("")
+    out.append("timeline")
+    rows = [("date", "topic", "event", "source", "number", "outlet", "flags")] + [
+        (_day(f), f.topic, f.event, _who(f), f"{f.number:,}", f.outlet, _flags(f))
+        for f in tally.timeline
+    ]
+    out.extend(_columns(rows))
+    return "\n".join(out)
+
+
+def _columns(rows: list[tuple[str, ...]]) -> list[str]:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return ["  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+
+
+def render_json(tally: Tally) -> str:
+    return json.dumps(tally.as_json(), ensure_ascii=False, indent=1)
+
+
+def render_csv(tally: Tally) -> str:
+    """One table: the current figures (section "figure") then the timeline ("timeline")."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["section", "topic", "event", "number", "source", "date", "url", "outlet", "flags"])
+    for section, figures in (("figure", tally.figures), ("timeline", tally.timeline)):
+        for f in figures:
+            w.writerow([section, f.topic, f.event, f.number, f.source, f.date.isoformat(),
+                        f.url or "", f.outlet, _flags(f)])
+    return buf.getvalue()
+
+
+def caption(tally: Tally, topic: str | None = None, limit: int = CAPTION_LIMIT) -> str:
+    """The current figures and their sources in at most `limit` characters."""
+    lines: list[str] = []
+    for name, state in tally.topics.items():
+        if topic is not None and name != topic:
+            continue
+        summary = summary_lines(state)
+        if summary:
+            lines.append(name.replace("_", " ").capitalize())
+            lines.extend(f"• {s}" for s in summary)
+    text = "\n".join(lines) or "No figures stated yet."
+    if len(text) > limit:
+        text = text[: limit - 1].rsplit("\n", 1)[0] + "\n…"
+    return text[:limit]

@@ -1,0 +1,72 @@
+"""`monitor tally`: the current figures per event and source, and their timeline (docs/TALLY.md)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "tally", parents=[common], help="current figures per event and source, and their timeline",
+        description="The figures stated in the stored items: for each topic, event and source the "
+        "latest figure with its date, outlet and link (conflicting figures side by side), "
+        "releases announced by the government and verified by rights groups, those still held; "
+        "then the timeline. --chart writes a PNG.",
+    )
+    p.add_argument("--since", metavar="DATE", help="only items published since this ISO date or time")
+    p.add_argument("--topic", metavar="T", help="only this topic")
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table",
+                   help="output format (default: table)")
+    p.add_argument("--chart", metavar="FILE.png", help="also write the chart to this PNG file")
+    p.set_defaults(handler=cmd_tally)
+
+
+def _since(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    value = datetime.fromisoformat(text)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def cmd_tally(args: argparse.Namespace) -> int:
+    from alerts.tally import load_tally
+    from alerts.tally_render import render_csv, render_json, render_table
+    from core.config import ConfigError, config_path_from, load_config, resolve_runtime
+    from storage.db import open_database
+
+    try:
+        since = _since(args.since)
+    except ValueError:
+        print(f"error: --since {args.since!r} is not an ISO date", file=sys.stderr)
+        return EXIT_USAGE
+    path = config_path_from(args.config)
+    try:
+        config = load_config(path)
+    except ConfigError as exc:
+        print(f"warning: {path} is invalid; built-in source names only\n{exc.render()}", file=sys.stderr)
+        config = None
+    if config is not None and args.topic and args.topic not in config.topics:
+        print(f"warning: topic {args.topic!r} is not in {path}", file=sys.stderr)
+    db = open_database(resolve_runtime(config, config_path=path, db_flag=args.db).database_url)
+    try:
+        with db.session() as session:
+            tally = load_tally(session, config, since=since, topic=args.topic)
+    finally:
+        db.dispose()
+    render = {"table": render_table, "json": render_json, "csv": render_csv}[args.format]
+    sys.stdout.write(render(tally).rstrip("\n") + "\n")
+    if args.chart:
+        from alerts.tally_chart import render_png
+
+        try:
+            Path(args.chart).write_bytes(render_png(tally, args.topic))
+        except OSError as exc:
+            print(f"error: cannot write {args.chart}: {exc}", file=sys.stderr)
+            return EXIT_FAILURE
+    return EXIT_OK
