@@ -19,23 +19,16 @@ from monitor.match.counts_numbers import NUMBER_WORDS
 from monitor.match.counts_phrases import counted_before, demanded, subset_before
 from monitor.match.counts_quantities import TIME
 
+_SKIP = "skip"  # the word gives nothing: look further left
+_GO_ON = "go on"  # no phrase here: read the word as a verb
+
 
 def before_event(tokens: Sequence[str], i: int, window: int = 6) -> str | None:
+    """The event of the verb before the number at tokens[i], within `window` words;
+    'inherit' after a verb of verifying; 'demanded' for a release asked for; else None."""
     if subset_before(tokens, i):
-        # "entre los excarcelados hay tres extranjeros": the among-phrase names the event
-        for k in range(i - 1, max(-1, i - 8), -1):
-            if tokens[k] in ("entre", "among"):
-                for w in tokens[k + 1:k + 4]:
-                    if w in EVENT_NOUN:
-                        return EVENT_NOUN[w]
-                break
-        return "inherit"
-    low = max(-1, i - 1 - window)
-    m = i - 1
-    while m > 0 and tokens[m] in ("otros", "otras", "other", "los", "las", "the", "sus", "their"):
-        m -= 1
-    if m > 0 and tokens[m] in ("a", "al") and tokens[m - 1] in ("y", "e"):
-        low = max(-1, i - 16)  # "Excarcelan a X, dirigente de Y, y a otras dos personas"
+        return _subset_event(tokens, i)
+    low = _window_start(tokens, i, window)
     only = False
     for k in range(i - 1, -1, -1):
         if k <= low:
@@ -49,56 +42,102 @@ def before_event(tokens: Sequence[str], i: int, window: int = 6) -> str | None:
             continue
         if w[0].isdigit() or w == ":" or w in NUMBER_WORDS:
             return None
-        nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
-        if (AFTER_PAIR.get((w, nxt)) == "released" and w in ("arresto", "detencion")
-                or w == "arrest" and k > 0 and tokens[k - 1] == "house"
-                or w == "carcel" and tokens[max(0, k - 2):k] == ["casa", "por"]):
-            return "released"  # "liberan bajo arresto domiciliario a dos periodistas"
-        if w in ("cautelar", "cautelares", "alternativas", "procesales", "procesal") and not any(
-                t in ("cidh", "iachr", "comision") for t in tokens):
-            return "released"  # "otorga medida cautelar a 9 detenidos", "beneficios procesales para 225"
-        if w == "benefits" and tokens[max(0, k - 1):k] == ["procedural"]:
-            return "released"
-        if w in ("medidas", "medida") and any(t.startswith("revis") for t in tokens[max(0, k - 3):k]):
-            return "released"  # "se han revisado las medidas de 533 personas"
-        if w in ("with", "con") and k > 0 and tokens[k - 1] in ("returns", "returned", "regresa", "regreso",
-                                                               "vuelve", "volvio", "flies", "flew"):
-            return "released"  # "Grenell returns with six Americans"
-        if w in ("detention", "detencion") and k > 0 and tokens[k - 1] in ("incommunicado", "incomunicado"):
-            return "held"  # "incommunicado detention of at least 10 defenders"
-        if w == "libertad" and k > 1 and tokens[k - 1] == "de" and tokens[k - 2].startswith("privativ"):
-            return "held"  # "dictan privativa de libertad a 19 detenidos"
-        if w in ("detainees", "detainee") or (w == "libertad" and k > 1 and tokens[k - 1] == "de"
-                                               and tokens[k - 2].startswith("privad")):
-            continue  # a noun, not "detain"; "privados de libertad" is not a release
-        if nxt in ("by", "por") and (w in INHERIT or w.startswith(VERIFY)):
-            return None  # "confirmed by two officials": the confirmers
-        if w.startswith(("arrest", "captur", "aprehension")) and (
-                tokens[max(0, k - 2):k] in (["ordenes", "de"], ["orden", "de"])
-                or nxt in ("warrant", "warrants")):
-            return None  # "órdenes de arresto contra tres funcionarios": warrants
-        event = BEFORE_EXACT.get(w)
-        if w in PUTS and nxt in ("en", "at") and k < i - 1:
-            return None  # "Foro Penal cifró en 777 los presos políticos": a tally, not the verb before
-        if event == "dead" and w in LEAVES and any(
-                t not in QUALIFIER and t not in ARTICLES for t in tokens[k + 1:i]):
-            return None  # "deja 25 muertos", not "deja por fuera a 200", "deja en libertad a 20"
-        if event == "held" and w in REMAIN_VERB and nxt.endswith(("ndo", "ndose")):
-            continue  # "siguen recuperándose dos militares": not in custody
-        if event is None:
-            near = k >= i - 3 or all(t in ADVERBS for t in tokens[k + 1:i])
-            if near and (w in INHERIT or w.startswith(VERIFY)) and (
-                    w != "of" or (k > 0 and tokens[k - 1] == "out")):
-                return "inherit"  # "Foro Penal ha verificado hasta ahora 94": the same event
-            event = next((ev for ev, prefixes in BEFORE_PREFIX if w.startswith(prefixes)), None)
-        if event is None:
-            continue
-        if counted_before(tokens, k):
-            return None  # "25 people killed and 2,400 detained": "killed" is the 25's
-        if event == "arrested" and k > 0 and tokens[k - 1] in KEEP:
-            return "held"  # "Venezuela tiene detenidos a 80 extranjeros": held, not arrested
-        if event == "released" and demanded(tokens, k):
-            return "demanded"  # held, and it wins over a participle after the noun
-        return event
+        answer = _release_phrase(tokens, k)
+        if answer == _GO_ON:
+            answer = _other_phrase(tokens, k)
+        if answer == _GO_ON:
+            answer = _verb(tokens, i, k)
+        if answer != _SKIP:
+            return answer
     return "inherit" if only else None
 
+
+def _subset_event(tokens: Sequence[str], i: int) -> str:
+    """"entre los excarcelados hay tres extranjeros": the among-phrase names the event."""
+    for k in range(i - 1, max(-1, i - 8), -1):
+        if tokens[k] in ("entre", "among"):
+            for w in tokens[k + 1:k + 4]:
+                if w in EVENT_NOUN:
+                    return EVENT_NOUN[w]
+            break
+    return "inherit"
+
+
+def _window_start(tokens: Sequence[str], i: int, window: int) -> int:
+    low = max(-1, i - 1 - window)
+    m = i - 1
+    while m > 0 and tokens[m] in ("otros", "otras", "other", "los", "las", "the", "sus", "their"):
+        m -= 1
+    if m > 0 and tokens[m] in ("a", "al") and tokens[m - 1] in ("y", "e"):
+        low = max(-1, i - 16)  # "Excarcelan a X, dirigente de Y, y a otras dos personas"
+    return low
+
+
+def _release_phrase(tokens: Sequence[str], k: int) -> str | None:
+    """Phrases of release that are no release verb: house arrest, precautionary measures."""
+    w = tokens[k]
+    nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
+    if (AFTER_PAIR.get((w, nxt)) == "released" and w in ("arresto", "detencion")
+            or w == "arrest" and k > 0 and tokens[k - 1] == "house"
+            or w == "carcel" and tokens[max(0, k - 2):k] == ["casa", "por"]):
+        return "released"  # "liberan bajo arresto domiciliario a dos periodistas"
+    if w in ("cautelar", "cautelares", "alternativas", "procesales", "procesal") and not any(
+            t in ("cidh", "iachr", "comision") for t in tokens):
+        return "released"  # "otorga medida cautelar a 9 detenidos", "beneficios procesales para 225"
+    if w == "benefits" and tokens[max(0, k - 1):k] == ["procedural"]:
+        return "released"
+    if w in ("medidas", "medida") and any(t.startswith("revis") for t in tokens[max(0, k - 3):k]):
+        return "released"  # "se han revisado las medidas de 533 personas"
+    if w in ("with", "con") and k > 0 and tokens[k - 1] in ("returns", "returned", "regresa", "regreso",
+                                                           "vuelve", "volvio", "flies", "flew"):
+        return "released"  # "Grenell returns with six Americans"
+    return _GO_ON
+
+
+def _other_phrase(tokens: Sequence[str], k: int) -> str | None:
+    """Detention phrases, nouns that look like verbs, confirmers and warrants."""
+    w = tokens[k]
+    nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
+    if w in ("detention", "detencion") and k > 0 and tokens[k - 1] in ("incommunicado", "incomunicado"):
+        return "held"  # "incommunicado detention of at least 10 defenders"
+    if w == "libertad" and k > 1 and tokens[k - 1] == "de" and tokens[k - 2].startswith("privativ"):
+        return "held"  # "dictan privativa de libertad a 19 detenidos"
+    if w in ("detainees", "detainee") or (w == "libertad" and k > 1 and tokens[k - 1] == "de"
+                                           and tokens[k - 2].startswith("privad")):
+        return _SKIP  # a noun, not "detain"; "privados de libertad" is not a release
+    if nxt in ("by", "por") and (w in INHERIT or w.startswith(VERIFY)):
+        return None  # "confirmed by two officials": the confirmers
+    if w.startswith(("arrest", "captur", "aprehension")) and (
+            tokens[max(0, k - 2):k] in (["ordenes", "de"], ["orden", "de"])
+            or nxt in ("warrant", "warrants")):
+        return None  # "órdenes de arresto contra tres funcionarios": warrants
+    return _GO_ON
+
+
+def _verb(tokens: Sequence[str], i: int, k: int) -> str | None:
+    """The event of the verb tokens[k] before the number at tokens[i], or _SKIP."""
+    w = tokens[k]
+    nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
+    event = BEFORE_EXACT.get(w)
+    if w in PUTS and nxt in ("en", "at") and k < i - 1:
+        return None  # "Foro Penal cifró en 777 los presos políticos": a tally, not the verb before
+    if event == "dead" and w in LEAVES and any(
+            t not in QUALIFIER and t not in ARTICLES for t in tokens[k + 1:i]):
+        return None  # "deja 25 muertos", not "deja por fuera a 200", "deja en libertad a 20"
+    if event == "held" and w in REMAIN_VERB and nxt.endswith(("ndo", "ndose")):
+        return _SKIP  # "siguen recuperándose dos militares": not in custody
+    if event is None:
+        near = k >= i - 3 or all(t in ADVERBS for t in tokens[k + 1:i])
+        if near and (w in INHERIT or w.startswith(VERIFY)) and (
+                w != "of" or (k > 0 and tokens[k - 1] == "out")):
+            return "inherit"  # "Foro Penal ha verificado hasta ahora 94": the same event
+        event = next((ev for ev, prefixes in BEFORE_PREFIX if w.startswith(prefixes)), None)
+    if event is None:
+        return _SKIP
+    if counted_before(tokens, k):
+        return None  # "25 people killed and 2,400 detained": "killed" is the 25's
+    if event == "arrested" and k > 0 and tokens[k - 1] in KEEP:
+        return "held"  # "Venezuela tiene detenidos a 80 extranjeros": held, not arrested
+    if event == "released" and demanded(tokens, k):
+        return "demanded"  # held, and it wins over a participle after the noun
+    return event
