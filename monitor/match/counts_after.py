@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from monitor.match.counts_cues import (
     ARTICLES,
@@ -39,89 +40,141 @@ from monitor.match.counts_phrases import (
 )
 from monitor.match.counts_quantities import TIME, is_date_part, skip_age_range
 
+_GO_ON = "go on"  # this word decides nothing: read the next one
+_NEXT = "next"  # the scan moved on by itself
+_STOP = "stop"  # the predicate ends here: the participle read so far, if any
+
+
+@dataclass(slots=True)
+class _Scan:
+    k: int  # the word read
+    start: int  # the first word after the noun
+    end: int  # the end of the window
+    noun: bool  # after a people noun (not a bare number): "presos", "moved" mean held
+    adjectival: str | None = None  # the event of a participle right after the noun
+
 
 def after_event(tokens: Sequence[str], start: int, window: int = 5, noun: bool = True) -> str | None:
     """The event of the predicate after a people noun ("were released", "siguen detenidos").
 
     A participle right after the noun describes it ("detenidos en el INOF"): it gives its
     event only when no later predicate (within 8 words) gives another one."""
-    adjectival = None
     start = skip_age_range(tokens, start)
-    end = min(len(tokens), start + window)
-    k = start
-    while k < len(tokens) and (k < end or (adjectival and k < start + 9)):
-        w = tokens[k]
-        if k == start and (skip := parenthetical_subset(tokens, k)) > k:
-            # "34 personas, entre ellas 19 militares, fueron arrestadas": the predicate is
-            # the 34's, after the subset
-            end += skip - k
-            start = k = skip
+    sc = _Scan(start, start, min(len(tokens), start + window), noun)
+    while sc.k < len(tokens) and (sc.k < sc.end or (sc.adjectival and sc.k < sc.start + 9)):
+        m, moves_start = _aside(tokens, sc.k, sc.start)
+        if m > sc.k:
+            sc.end += m - sc.k
+            sc.start = m if moves_start else sc.start
+            sc.k = m
             continue
-        if w[0].isdigit() and is_date_part(tokens, k):
-            end = min(len(tokens), end + 1)  # "detenidos tras el 28 de julio siguen en Tocuyito"
-            k += 1
-            continue
-        if (w[0].isdigit() or w in SMALL) and tokens[k + 1:k + 2] and tokens[k + 1] in TIME and (
-                k > 0 and tokens[k - 1] in DURATION_LEAD):
-            end = min(len(tokens), end + 2)  # "2 periodistas tras 10 horas detenidos": a duration
-            k += 2
-            continue
-        if w in ("y", "and") and (skip := coordinated_noun(tokens, k)) > k:
-            end = min(len(tokens), end + skip - k)  # "US citizens and permanent residents are held"
-            k = skip
-            continue
-        if w[0].isdigit() or w in ("y", "and", "pero", "but", ":"):
-            break
-        if (w, tokens[k + 1] if k + 1 < len(tokens) else "") in SUBSET:
-            break  # "12 adolescents detained ..., eight of whom remain in custody": the eight's
-        if w in ("sometidos", "sometidas") and tokens[k + 1:k + 4] == ["a", "la", "justicia"]:
-            return "arrested"  # "2.000 terroristas han sido sometidos a la justicia"
-        if k == start and w in ADJECTIVAL and tokens[k + 1:k + 4] in (["por", "razones", "politicas"],
-                                                          ["for", "political", "reasons"],
-                                                          ["por", "motivos", "politicos"]) and not any(
-                t in ("since", "desde") for t in tokens[k + 4:k + 6]):
-            return "held"  # "110 personas detenidas por razones políticas" (not "... since January")
-        if (k == start and w in ADJECTIVAL and adjectival is None
-                and tokens[k + 1:k + 4] in (["por", "el", "regimen"], ["by", "the", "regime"])):
-            adjectival = "held"  # "los 87 extranjeros detenidos por el régimen": their state,
-            k += 4               # unless a later predicate says otherwise ("... fueron liberados")
-            end = min(len(tokens), end + 3)
-            continue
-        if (noun and w in ("at", "en", "in") and tokens[k + 1:k + 2] and tokens[k + 1] in PRISONS
-                and adjectival is None and k == start):
-            return "held"  # "40 detainees at Tocuyito"
-        if w in MEMBER and (member := member_of(tokens, k + 1)) is not None:
-            return member  # "24 periodistas forman parte de la lista de presos políticos"
-        if w in ("leave", "leaves", "left", "leaving") and any(t in CUSTODY for t in tokens[k + 1:k + 3]):
-            return "released"  # "252 Venezuelans leave Salvadoran prison"
-        if w in NEGATION:
-            if any(t in AFTER_EVENT or t in AFTER_HELD for t in tokens[k + 1:k + 4]):
-                return None  # "the crew of 27 had not been detained"
-            break  # "the 2,000 detained ... were criminals, not political prisoners"
-        if w in AUX:
-            end = min(len(tokens), end + 1)  # "12 have since been released"
-            k += 1
-            continue
-        nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
-        if w in REMAIN_VERB and (nxt in NOT_CUSTODY or tokens[k + 2:k + 3] in (["bordo"], ["board"])):
-            break  # "24 crew members remained aboard": not in custody
-        event = AFTER_PAIR.get((w, nxt))
-        if event is None:
-            held = w in AFTER_HELD or (noun and w in AFTER_HELD_NOUN)
-            event = "held" if held else AFTER_EVENT.get(w)
-            if event == "arrested" and k > 0 and tokens[k - 1] in STATE_WORDS:
-                event = "held"  # "25 union leaders are currently jailed", "20 ya están detenidos"
-        if event is not None:
-            if k == start and w in ADJECTIVAL and adjectival is None:
-                adjectival = event
-                if nxt in ("desde", "since") and w in HELD_STATE and tokens[k + 2:k + 3] and (
-                        tokens[k + 2][:1].isdigit()):  # "detenidos desde 2019": still held
-                    adjectival = "held"
-            elif adjectival is None or (event != adjectival and not (
-                    adjectival == "released" and event == "held")):
-                return event  # "freed in December, re-arrested", not "freed, denies holding"
-        k += 1
-    return adjectival
+        if _stops(tokens, sc.k):
+            return sc.adjectival
+        answer = _phrase(tokens, sc)
+        if answer == _GO_ON:
+            answer = _predicate(tokens, sc)
+        if answer == _STOP:
+            return sc.adjectival
+        if answer != _GO_ON and answer != _NEXT:
+            return answer
+        if answer == _GO_ON:
+            sc.k += 1
+    return sc.adjectival
+
+
+def _aside(tokens: Sequence[str], k: int, start: int) -> tuple[int, bool]:
+    """(index after an aside at tokens[k], whether the predicate starts after it)."""
+    w = tokens[k]
+    if k == start and (skip := parenthetical_subset(tokens, k)) > k:
+        # "34 personas, entre ellas 19 militares, fueron arrestadas": the predicate is
+        # the 34's, after the subset
+        return skip, True
+    if w[0].isdigit() and is_date_part(tokens, k):
+        return k + 1, False  # "detenidos tras el 28 de julio siguen en Tocuyito"
+    if (w[0].isdigit() or w in SMALL) and tokens[k + 1:k + 2] and tokens[k + 1] in TIME and (
+            k > 0 and tokens[k - 1] in DURATION_LEAD):
+        return k + 2, False  # "2 periodistas tras 10 horas detenidos": a duration
+    if w in ("y", "and") and (skip := coordinated_noun(tokens, k)) > k:
+        return skip, False  # "US citizens and permanent residents are held"
+    return k, False
+
+
+def _stops(tokens: Sequence[str], k: int) -> bool:
+    """Another number, clause or subset starts at tokens[k] ("12 adolescents detained ...,
+    eight of whom remain in custody": the eight's)."""
+    w = tokens[k]
+    if w[0].isdigit() or w in ("y", "and", "pero", "but", ":"):
+        return True
+    return (w, tokens[k + 1] if k + 1 < len(tokens) else "") in SUBSET
+
+
+def _phrase(tokens: Sequence[str], sc: _Scan) -> str | None:
+    """Phrases that decide, or move the scan, before the word is read as a predicate."""
+    k, w = sc.k, tokens[sc.k]
+    if w in ("sometidos", "sometidas") and tokens[k + 1:k + 4] == ["a", "la", "justicia"]:
+        return "arrested"  # "2.000 terroristas han sido sometidos a la justicia"
+    if k == sc.start and w in ADJECTIVAL:
+        answer = _described(tokens, sc)
+        if answer != _GO_ON:
+            return answer
+    if (sc.noun and w in ("at", "en", "in") and tokens[k + 1:k + 2] and tokens[k + 1] in PRISONS
+            and sc.adjectival is None and k == sc.start):
+        return "held"  # "40 detainees at Tocuyito"
+    if w in MEMBER and (member := member_of(tokens, k + 1)) is not None:
+        return member  # "24 periodistas forman parte de la lista de presos políticos"
+    if w in ("leave", "leaves", "left", "leaving") and any(t in CUSTODY for t in tokens[k + 1:k + 3]):
+        return "released"  # "252 Venezuelans leave Salvadoran prison"
+    if w in NEGATION:
+        if any(t in AFTER_EVENT or t in AFTER_HELD for t in tokens[k + 1:k + 4]):
+            return None  # "the crew of 27 had not been detained"
+        return _STOP  # "the 2,000 detained ... were criminals, not political prisoners"
+    if w in AUX:
+        sc.end = min(len(tokens), sc.end + 1)  # "12 have since been released"
+        sc.k += 1
+        return _NEXT
+    nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
+    if w in REMAIN_VERB and (nxt in NOT_CUSTODY or tokens[k + 2:k + 3] in (["bordo"], ["board"])):
+        return _STOP  # "24 crew members remained aboard": not in custody
+    return _GO_ON
+
+
+def _described(tokens: Sequence[str], sc: _Scan) -> str | None:
+    """A participle right after the noun with a phrase of political custody."""
+    k = sc.k
+    if tokens[k + 1:k + 4] in (["por", "razones", "politicas"], ["for", "political", "reasons"],
+                               ["por", "motivos", "politicos"]) and not any(
+            t in ("since", "desde") for t in tokens[k + 4:k + 6]):
+        return "held"  # "110 personas detenidas por razones políticas" (not "... since January")
+    if sc.adjectival is None and tokens[k + 1:k + 4] in (["por", "el", "regimen"], ["by", "the", "regime"]):
+        sc.adjectival = "held"  # "los 87 extranjeros detenidos por el régimen": their state,
+        sc.k += 4               # unless a later predicate says otherwise ("... fueron liberados")
+        sc.end = min(len(tokens), sc.end + 3)
+        return _NEXT
+    return _GO_ON
+
+
+def _predicate(tokens: Sequence[str], sc: _Scan) -> str | None:
+    """The event of the word at sc.k as a predicate; a participle right after the noun is
+    kept as the noun's description (sc.adjectival)."""
+    k, w = sc.k, tokens[sc.k]
+    nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
+    event = AFTER_PAIR.get((w, nxt))
+    if event is None:
+        held = w in AFTER_HELD or (sc.noun and w in AFTER_HELD_NOUN)
+        event = "held" if held else AFTER_EVENT.get(w)
+        if event == "arrested" and k > 0 and tokens[k - 1] in STATE_WORDS:
+            event = "held"  # "25 union leaders are currently jailed", "20 ya están detenidos"
+    if event is None:
+        return _GO_ON
+    if k == sc.start and w in ADJECTIVAL and sc.adjectival is None:
+        sc.adjectival = event
+        if nxt in ("desde", "since") and w in HELD_STATE and tokens[k + 2:k + 3] and (
+                tokens[k + 2][:1].isdigit()):  # "detenidos desde 2019": still held
+            sc.adjectival = "held"
+    elif sc.adjectival is None or (event != sc.adjectival and not (
+            sc.adjectival == "released" and event == "held")):
+        return event  # "freed in December, re-arrested", not "freed, denies holding"
+    return _GO_ON
 
 
 def colon_predicate(toks: Sequence[str], k: int) -> str | None:
