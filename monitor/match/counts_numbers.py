@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from monitor.match.counts_lexicon import QUALIFIER
+from monitor.match.counts_lexicon import EVENT_NOUN, PEOPLE, QUALIFIER
 
 # -- number words -----------------------------------------------------------------
 _ES_UNITS = {
@@ -54,12 +54,17 @@ NUMBER_WORDS = set(SMALL) | set(_ES_HUNDREDS) | {"hundred", "thousand", "mil"} |
 
 
 TOKEN = re.compile(
-    r"\d{1,3}(?:[.,]\d{3})+(?![.,]?\d)"  # 1.200 / 1,200 / 10.000
-    r"|\d+(?:[.,]\d+)?"  # 87, 3.5
+    r"\d{1,3}(?:[.,\u066c]\d{3})+(?![.,\u066b\u066c/\u2044]?\d)"  # 1.200 / 1,200 / 10.000
+    # 3.5, 1.2.3, 1,,200, 1/2, 12/01/2026: one token, never a count (see parse_number)
+    r"|\d+(?:[.,\u066b\u066c/\u2044]+\d+)+"
+    r"|\d+"  # 87
     r"|[^\W\d_]+"  # words
     r"|[%$€:]"
     r"|(?<=\d),(?=\s)"  # "to at least 105, officials said": the noun is not the number's
 )
+_THOUSANDS = re.compile(r"\d{1,3}(?:[.,\u066c]\d{3})+")
+_SEPARATORS = re.compile(r"[.,\u066c]")
+_MAX_DIGITS = 9  # a count of people has fewer digits; 10^30 is an error in the text
 
 
 _ORG = "<org>"
@@ -89,25 +94,40 @@ def parse_number(tokens: Sequence[str], i: int) -> tuple[int, int, bool] | None:
     """(value, index after the number, is_singular_word) or None."""
     tok = tokens[i]
     if tok[0].isdigit():
-        if re.fullmatch(r"\d+[.,]\d{1,2}", tok) or re.fullmatch(r"\d+[.,]\d{4,}", tok):
-            return None  # a decimal
-        value = int(re.sub(r"[.,]", "", tok))
-        j = i + 1
-        if j < len(tokens) and tokens[j] in ("mil", "thousand"):
-            value *= 1000
-            j += 1
-        return value, j, False
+        return _parse_digits(tokens, i)
     nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
     if tok in _COLLECTIVE_LEAD and nxt in _COLLECTIVE:
         # "un centenar de excarcelaciones" is 100, as the readers count it; "centenares" is vague
         return _COLLECTIVE[nxt] // (2 if tok == "medio" else 1), i + 2, False
-    if tok in ONE:
-        if nxt in ("hundred", "thousand", "mil"):
-            pass
-        else:
-            return (1, i + 1, True) if tok not in ("a", "an") else None
+    if tok in ONE and nxt not in ("hundred", "thousand", "mil"):
+        return (1, i + 1, True) if tok not in ("a", "an") else None
     if tok not in NUMBER_WORDS and tok not in ONE:
         return None
+    return _parse_words(tokens, i)
+
+
+def _parse_digits(tokens: Sequence[str], i: int) -> tuple[int, int, bool] | None:
+    """"87", "1.200", "2 mil"; None for decimals, fractions, dates written with slashes,
+    stray separators ("1.2.3", "1,,200") and absurdly long figures."""
+    tok = tokens[i]
+    if tok.isdigit():
+        digits = tok
+    elif _THOUSANDS.fullmatch(tok):
+        digits = _SEPARATORS.sub("", tok)
+    else:
+        return None
+    if len(digits) > _MAX_DIGITS:
+        return None
+    value = int(digits)
+    j = i + 1
+    if j < len(tokens) and tokens[j] in ("mil", "thousand"):
+        value *= 1000
+        j += 1
+    return value, j, False
+
+
+def _parse_words(tokens: Sequence[str], i: int) -> tuple[int, int, bool] | None:
+    """"ciento nueve", "dos mil", "twenty-one", "treinta y un"."""
     total = current = 0
     j = i
     seen = False
@@ -163,8 +183,10 @@ def range_low(toks: Sequence[str], i: int, j: int) -> tuple[int, tuple[int, int,
 
 
 def glued(sent: Sentence, i: int) -> bool:
-    """Digits glued to letters are a code, not a count: "el 1Ene", "tras el 28J", "3er"."""
+    """Digits glued to letters are a code, not a count: "el 1Ene", "tras el 28J", "3er"; but
+    a typo gluing a count to its noun ("87presos") is the count."""
     toks = sent.tokens
     return (i + 1 < len(toks) and toks[i][0].isdigit() and toks[i + 1][0].isalpha()
-            and toks[i + 1] != "mil" and sent.spans[i][1] == sent.spans[i + 1][0])
+            and toks[i + 1] != "mil" and sent.spans[i][1] == sent.spans[i + 1][0]
+            and toks[i + 1] not in PEOPLE and toks[i + 1] not in EVENT_NOUN)
 

@@ -1,0 +1,62 @@
+"""Numbers as the counts extractor reads them: digits, number words, and bad input that
+must neither raise nor cost (or invent) a count."""
+
+import pytest
+
+from monitor.match.counts import extract_counts
+from monitor.match.counts_numbers import TOKEN, parse_number
+
+
+def counts(text: str) -> list[tuple[str, int]]:
+    return [(c["event"], c["number"]) for c in extract_counts([text])]
+
+
+def value(text: str) -> int | None:
+    parsed = parse_number(TOKEN.findall(text), 0)
+    return parsed[0] if parsed else None
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("87", 87), ("1.200", 1200), ("1,200", 1200), ("10.000", 10000), ("2 mil", 2000),
+    ("ciento nueve", 109), ("dos mil", 2000), ("veintiocho", 28), ("veintiun", 21),
+    ("treinta y un", 31), ("treinta y uno", 31), ("three hundred", 300),
+    ("un centenar", 100), ("medio centenar", 50), ("un millar", 1000),
+    ("٨٧", 87), ("١٬٢٠٠", 1200),  # Arabic-Indic digits and thousands separator
+])
+def test_number_values(text: str, expected: int) -> None:
+    assert value(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "3.5", "1.2.3", "1,,200", "1/2", "12/01/2026", "1" + "0" * 30, "9" * 5000, "decenas",
+])
+def test_not_a_count_number(text: str) -> None:
+    assert value(text) is None
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Excarcelan a ciento nueve presos políticos", [("released", 109)]),
+    ("Detienen a veintiún manifestantes", [("arrested", 21)]),
+    ("Liberan a treinta y un presos políticos", [("released", 31)]),
+    ("Foro Penal verificó un centenar de excarcelaciones", [("released", 100)]),
+    ("Excarcelan a 87presos políticos", [("released", 87)]),  # a typo glues the count to its noun
+    ("Excarcelan a ٨٧ presos políticos", [("released", 87)]),
+    ("Excarcelan a 87 presos políticos", [("released", 87)]),
+    # stray separators, huge figures, fractions, a text of numbers: no count, no error
+    ("Excarcelan a 1.2.3 presos políticos", []),
+    ("Excarcelan a 1,,200 presos políticos", []),
+    ("Excarcelan a " + "1" + "0" * 30 + " presos políticos", []),
+    ("Liberan a " + "9" * 5000 + " presos", []),
+    ("Excarcelan a ½ de los presos políticos", []),
+    ("Excarcelan a 1/2 de los presos políticos", []),
+    ("12 34 56 7.8 9,10", []),
+    ("", []),
+    ("٣", []),
+])
+def test_counts_on_odd_numbers(text: str, expected: list[tuple[str, int]]) -> None:
+    assert counts(text) == expected
+
+
+def test_a_glued_code_is_no_count() -> None:
+    assert counts("Liberan a 3 presos detenidos tras el 28J") == [("released", 3)]
+    assert counts("el 1Ene liberaron a 5 presos") == [("released", 5)]
