@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from core.text import MONTHS
 from monitor.match.counts_lexicon import PEOPLE, SUBSET_AFTER
@@ -35,26 +36,61 @@ _ORDINAL_BEFORE = {"numero", "number", "no", "num", "n", "nro", "edad", "aged", 
                    "order", "f", "mig", "su", "uss", "capitulo", "chapter"}
 
 
+class _Around(NamedTuple):
+    """The words around the number tokens[i:j]."""
+
+    tokens: Sequence[str]
+    i: int
+    j: int
+    prev: str
+    prev2: str
+    nxt: str
+    nxt2: str
+
+
 def skip(tokens: Sequence[str], i: int, j: int, value: int, raw: str) -> bool:
-    prev = tokens[i - 1] if i > 0 else ""
-    prev2 = tokens[i - 2] if i > 1 else ""
-    nxt = tokens[j] if j < len(tokens) else ""
-    nxt2 = tokens[j + 1] if j + 1 < len(tokens) else ""
-    if prev in _MONEY_BEFORE or nxt in _MONEY_AFTER or nxt in _PERCENT:
+    """The number tokens[i:j] (`raw` its first token) is a quantity, not a count of people:
+    money, a percentage or rate, a date or year, an ordinal, an age."""
+    c = _Around(tokens, i, j, tokens[i - 1] if i > 0 else "", tokens[i - 2] if i > 1 else "",
+                tokens[j] if j < len(tokens) else "", tokens[j + 1] if j + 1 < len(tokens) else "")
+    return _money_or_rate(c) or _date(c, value, raw) or _ordinal(c, value, raw) or _age(c)
+
+
+def _money_or_rate(c: _Around) -> bool:
+    if c.prev in _MONEY_BEFORE or c.nxt in _MONEY_AFTER or c.nxt in _PERCENT:
         return True
-    if nxt == "por" and nxt2 == "ciento":
+    if c.nxt == "por" and c.nxt2 == "ciento":
         return True
-    if nxt in TIME or nxt in _MONTHS:
+    # "3 de cada 10": a rate
+    return (c.nxt, c.nxt2) in (("de", "cada"), ("of", "every"), ("in", "every"), ("out", "of")) and (
+        c.nxt2 != "of" or c.j + 2 < len(c.tokens) and c.tokens[c.j + 2] in ("every", "each"))
+
+
+def _date(c: _Around, value: int, raw: str) -> bool:
+    """A duration, a day of a month, a year ("3 años", "3 de enero", "December 31", "2024")."""
+    if c.nxt in TIME or c.nxt in _MONTHS:
         return True
-    if prev in _MONTHS and not (value > 31 or (nxt, nxt2) in SUBSET_AFTER or nxt in PEOPLE):
+    if c.prev in _MONTHS and not (value > 31 or (c.nxt, c.nxt2) in SUBSET_AFTER or c.nxt in PEOPLE):
         return True  # "December 31", but "freed in December, 31 of them soldiers"
-    if nxt in ("de", "of") and nxt2 in _MONTHS:
+    if c.nxt in ("de", "of") and c.nxt2 in _MONTHS:
         return True
-    if (nxt, nxt2) in (("de", "cada"), ("of", "every"), ("in", "every"), ("out", "of")) and (
-            nxt2 != "of" or j + 2 < len(tokens) and tokens[j + 2] in ("every", "each")):
-        return True  # "3 de cada 10": a rate
-    if prev in _ORDINAL_BEFORE and not (prev == "number" and (prev2 == "now" or prev2 in PEOPLE)):
+    if len(c.nxt) == 1 and c.nxt.isalpha() and c.nxt not in ("a", "y", "o", "e", "u") and value <= 31:
+        return True  # "detenido tras el 28J": a date code
+    return raw.isdigit() and len(raw) == 4 and 1900 <= value <= 2100 and c.nxt not in PEOPLE
+
+
+def _ordinal(c: _Around, value: int, raw: str) -> bool:
+    if c.prev in _ORDINAL_BEFORE and not (c.prev == "number" and (c.prev2 == "now" or c.prev2 in PEOPLE)):
         return True  # "número 15", but "political prisoners now number 884"
+    return c.nxt in ("st", "nd", "rd", "th") and raw.isdigit()  # "the 21st attack"
+
+
+_WERE = ("were", "was", "eran", "era", "tenian", "tenia")
+
+
+def _age(c: _Around) -> bool:
+    """"de 61 años de edad", "aged 22 to 40", "some were 14 when they were arrested"."""
+    tokens, i, prev, prev2, nxt, nxt2 = c.tokens, c.i, c.prev, c.prev2, c.nxt, c.nxt2
     if prev == "de" and prev2 in ("edad", "age"):
         return True
     if prev in ("to", "a", "y", "and", "-") and prev2[:1].isdigit() and i > 2 and (
@@ -62,21 +98,13 @@ def skip(tokens: Sequence[str], i: int, j: int, value: int, raw: str) -> bool:
             or tokens[i - 3] in ("entre", "between") and i > 3 and tokens[i - 4] in (
                 "aged", "age", "ages", "edades", "of", "de", "ranging")):
         return True  # "aged 22 to 40", "de entre 18 y 70", but "entre 56 y 76 excarcelaciones"
-    if nxt in ("y", "and", "to", "a", "-") and nxt2[:1].isdigit() and j + 2 < len(tokens) and (
-            tokens[j + 2] in TIME):
+    if nxt in ("y", "and", "to", "a", "-") and nxt2[:1].isdigit() and c.j + 2 < len(tokens) and (
+            tokens[c.j + 2] in TIME):
         return True  # "de entre 18 y 70 años": the first of two ages
-    if nxt in ("st", "nd", "rd", "th") and raw.isdigit():
-        return True  # "the 21st attack": an ordinal
-    if len(nxt) == 1 and nxt.isalpha() and nxt not in ("a", "y", "o", "e", "u") and value <= 31:
-        return True  # "detenido tras el 28J": a date code
-    if prev in ("were", "was", "eran", "era", "tenian", "tenia") and (
-            nxt in ("when", "cuando") or (nxt in ("to", "a", "y", "and") and nxt2[:1].isdigit())):
+    if prev in _WERE and (nxt in ("when", "cuando") or (nxt in ("to", "a", "y", "and") and nxt2[:1].isdigit())):
         return True  # "some were 14 when they were arrested", "arrested when they were 15 to 17"
-    if prev in ("to", "a") and prev2[:1].isdigit() and i > 2 and tokens[i - 3] in ("were", "was", "eran", "tenian"):
-        return True
-    if nxt in ("when", "cuando") and prev in ("were", "was", "eran", "era", "tenian", "tenia"):
-        return True  # "some were 14 when they were arrested": an age
-    return raw.isdigit() and len(raw) == 4 and 1900 <= value <= 2100 and nxt not in PEOPLE
+    return prev in ("to", "a") and prev2[:1].isdigit() and i > 2 and tokens[i - 3] in (
+        "were", "was", "eran", "tenian")
 
 
 _AGE_LEAD = {"aged", "ages", "edades", "entre", "between"}
