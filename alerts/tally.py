@@ -21,6 +21,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -109,7 +110,7 @@ class Sources:
 DEFAULT_SOURCES = Sources.build()
 
 
-@dataclass
+@dataclass(slots=True)
 class Figure:
     """One stated figure, as the tally reads it."""
 
@@ -123,11 +124,13 @@ class Figure:
     outlet: str
     flags: list[str] = field(default_factory=list)
     stated_source: str | None = None
+    count_id: int = 0
+    # (topic, event, source, outlet of an unknown source): one history
+    group: tuple[str, str, str, str] = ("", "", "", "")
 
-    @property
-    def group(self) -> tuple[str, str, str, str]:
-        """(topic, event, source, outlet of an unknown source): one history."""
-        return (self.topic, self.event, self.source, self.outlet if self.source == OTHER else "")
+    def __post_init__(self) -> None:
+        if not self.group[0]:
+            self.group = (self.topic, self.event, self.source, self.outlet if self.source == OTHER else "")
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -170,25 +173,28 @@ def _figures(
     rows: Iterable[StoredFigure], sources: Sources, outlets: Mapping[str, str]
 ) -> list[Figure]:
     out: list[Figure] = []
-    normalize, kind = sources.normalize, sources.kind
-    cache: dict[str | None, str] = {}
+    names: dict[str | None, tuple[str, str]] = {}
+    outlet_of: dict[str, str] = {}
     for row in rows:
-        name = cache.get(row.source)
-        if name is None:
-            name = cache[row.source] = normalize(row.source)
+        named = names.get(row.source)
+        if named is None:
+            name = sources.normalize(row.source)
+            named = names[row.source] = (name, sources.kind(name))
+        outlet = outlet_of.get(row.feed)
+        if outlet is None:
+            outlet = outlet_of[row.feed] = outlets.get(row.feed, row.feed)
+        date, fetched = row.published_at, row.fetched_at
         flags: list[str] = []
-        date = row.published_at
-        if date is None or (row.fetched_at is not None and date > row.fetched_at + FUTURE_SLACK):
-            date = row.fetched_at  # no date, or a date in the future: when we saw it
+        if date is None or (fetched is not None and date > fetched + FUTURE_SLACK):
+            date = fetched  # no date, or a date in the future: when we saw it
             flags.append("undated")
         if date is None:
             continue  # neither date: nothing to place it on a timeline (cannot happen in storage)
-        out.append(Figure(
-            topic=row.topic, event=row.event, number=int(row.number), source=name,
-            kind=kind(name), date=date, url=row.url, outlet=outlets.get(row.feed, row.feed),
-            flags=flags, stated_source=row.source,
-        ))
-    out.sort(key=lambda f: f.date)
+        name = named[0]
+        group = (row.topic, row.event, name, outlet if name == OTHER else "")
+        out.append(Figure(row.topic, row.event, row.number, name, named[1], date, row.url,
+                          outlet, flags, row.source, row.count_id, group))
+    out.sort(key=lambda f: (f.date, f.count_id))
     return out
 
 
@@ -280,14 +286,33 @@ def build_tally(
             state.held.setdefault(label, []).append(f)
         topics[topic] = state
 
-    timeline: list[Figure] = []
-    seen: set[tuple[object, ...]] = set()
+    return Tally(figures=current, timeline=_timeline(figures), topics=topics)
+
+
+def _timeline(figures: list[Figure]) -> list[Figure]:
+    """One point per history and day: the figure most outlets stated that day (ties: the
+    newest); flagged jumps are kept as points of their own."""
+    stated: dict[tuple[object, ...], list[Any]] = {}  # (history, day, number) -> [outlets, newest]
+    kept: list[Figure] = []
     for f in figures:
-        key = (f.date.date(), *f.group, f.number)
-        if key not in seen:
-            seen.add(key)
-            timeline.append(f)
-    return Tally(figures=current, timeline=timeline, topics=topics)
+        if f.flags and "jump" in f.flags:
+            kept.append(f)
+            continue
+        key = (f.group, f.date.toordinal(), f.number)
+        entry = stated.get(key)
+        if entry is None:
+            stated[key] = [1, f]
+        else:
+            entry[0] += 1
+            entry[1] = f
+    best: dict[tuple[object, ...], list[Any]] = {}
+    for (group, day, _), entry in stated.items():
+        top = best.get((group, day))
+        if top is None or (entry[0], entry[1].date) > (top[0], top[1].date):
+            best[(group, day)] = entry
+    kept.extend(entry[1] for entry in best.values())
+    kept.sort(key=lambda f: (f.date, f.count_id))
+    return kept
 
 
 def sources_from_config(config: AppConfig | None) -> Sources:

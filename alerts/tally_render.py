@@ -70,7 +70,7 @@ def _columns(rows: list[tuple[str, ...]]) -> list[str]:
 
 
 def render_json(tally: Tally) -> str:
-    return json.dumps(tally.as_json(), ensure_ascii=False, indent=1)
+    return json.dumps(tally.as_json(), ensure_ascii=False)
 
 
 def render_csv(tally: Tally) -> str:

@@ -5,10 +5,10 @@ counts load in a fraction of a second."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
-from typing import NamedTuple
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from storage.models import Count, Feed, Item, Match
@@ -31,22 +31,36 @@ class StoredFigure(NamedTuple):
 def stored_figures(
     session: Session, *, since: datetime | None = None, topic: str | None = None
 ) -> Iterator[StoredFigure]:
-    """Counts of matched items, oldest first, one row per (count, topic the item matched).
+    """Counts of matched items, one row per (count, topic the item matched), in no order
+    (the tally sorts them; an ORDER BY on the date costs SQLite a random walk over items).
 
     `since` keeps items published (or, undated, fetched) at or after it."""
     stmt = (
         select(
             Count.id, Match.topic, Count.event, Count.number, Count.source,
-            Item.published_at, Item.fetched_at, Item.url, Feed.name,
+            _raw(Item.published_at), _raw(Item.fetched_at), Item.url, Feed.name,
         )
         .join(Item, Item.id == Count.item_id)
         .join(Feed, Feed.id == Item.feed_id)
         .join(Match, Match.item_id == Item.id)
-        .order_by(Item.published_at, Count.id)
     )
     if topic is not None:
         stmt = stmt.where(Match.topic == topic)
     if since is not None:
         stmt = stmt.where((Item.published_at >= since) | (Item.fetched_at >= since))
-    for row in session.execute(stmt):
-        yield StoredFigure(*row)
+    for cid, top, event, number, source, published, fetched, url, feed in session.execute(stmt):
+        yield StoredFigure(cid, top, event, number, source, _utc(published), _utc(fetched), url, feed)
+
+
+def _raw(column: Any) -> Any:
+    """The column as the driver returns it: SQLite's text is parsed by `_utc` below, in C,
+    several times faster than the ORM type's processing of 100,000 rows."""
+    return type_coerce(column, String)
+
+
+def _utc(value: str | datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
