@@ -61,7 +61,7 @@ def write_config(tmp: Path, server: FeedServer) -> Path:
     yaml = YAML()
     shipped = yaml.load((ROOT / "feeds.yaml").read_text(encoding="utf-8"))
     config = {
-        "topics": shipped["topics"], "entities": shipped["entities"],
+        "rules": shipped["rules"],
         "feeds": [
             {"name": name, "url": server.url(f"/{name}.xml"), "language": "es", "fetch_article": "never"}
             for name in ("hostile", "ordinary")

@@ -534,8 +534,7 @@ def write_config(path: Path, plan: Plan, server: FeedServer, elapsed: float, por
         # One local server stands in for hundreds of sites: the per-host limit is lifted.
         "settings": {"timezone": "America/Caracas", "http_listen": f"127.0.0.1:{port}",
                      "backfill_window": "24h", "per_host_concurrency": 20, "concurrency": 30},
-        "topics": shipped["topics"],
-        "entities": shipped["entities"],
+        "rules": shipped["rules"],
         "feeds": feeds,
         "channels": [
             {"name": name, "chat_id": chat, "topics": topics, "mode": "instant",

@@ -28,6 +28,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     ValidationError,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -36,6 +37,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from core.durations import format_duration, parse_duration
+from core.rule_packs import PACK_KEYS, Source, TopicChange, available_packs, merge, pack_path
 from core.rules import EntitySpec, TopicRules, validate_rules
 
 DEFAULT_CONFIG = "feeds.yaml"
@@ -48,7 +50,10 @@ DEFAULT_API_URL = "https://api.telegram.org"
 URGENCIES = ("low", "normal", "high")
 
 Duration = Annotated[
-    timedelta, BeforeValidator(parse_duration), PlainSerializer(format_duration, return_type=str)
+    timedelta, BeforeValidator(parse_duration), PlainSerializer(format_duration, return_type=str),
+    WithJsonSchema({"anyOf": [{"type": "string", "pattern": r"^\s*(\d+(\.\d+)?\s*[smhdwSMHDW]\s*)+$|^\d+$"},
+                              {"type": "number", "minimum": 0}],
+                    "description": "a duration such as 90s, 10m, 6h, 2d or 1h30m (a number: seconds)"}),
 ]
 
 
@@ -355,6 +360,10 @@ class ChannelConfig(Strict):
 
 class AppConfig(Strict):
     settings: Settings = Field(default_factory=Settings)
+    # rule packs shipped with the package (or pack files), merged into topics and entities
+    rules: list[str] = Field(default_factory=list)
+    # local changes to the packs' topics: terms added and disabled
+    rule_changes: dict[str, TopicChange] = Field(default_factory=dict)
     topics: dict[str, TopicRules] = Field(min_length=1)
     entities: list[EntitySpec] = Field(default_factory=list)
     feeds: list[FeedConfig] = Field(default_factory=list)
@@ -388,9 +397,12 @@ class ConfigIssue:
     location: str
     line: int | None
     message: str
+    file: str | None = None  # a rule pack's file; None: the config itself
 
     def __str__(self) -> str:
         where = f"{self.location} (line {self.line})" if self.line else self.location
+        if self.file:
+            where = f"{self.file}: {where}"
         return f"{where}: {self.message}" if where else self.message
 
 
@@ -520,11 +532,9 @@ def _duplicates(data: Any, key: str) -> list[tuple[Loc, str]]:
     return out
 
 
-def _unknown_topics(data: Any) -> list[tuple[Loc, str]]:
+def _unknown_topics(data: Any, known: list[str]) -> list[tuple[Loc, str]]:
     if not isinstance(data, dict):
         return []
-    topics = data.get("topics")
-    known = list(topics) if isinstance(topics, dict) else []
     out: list[tuple[Loc, str]] = []
     channels = data.get("channels")
     for i, channel in enumerate(channels if isinstance(channels, list) else []):
@@ -537,21 +547,21 @@ def _unknown_topics(data: Any) -> list[tuple[Loc, str]]:
     return out
 
 
-def _cross_checks(data: Any) -> list[tuple[Loc, str]]:
-    return _duplicates(data, "feeds") + _duplicates(data, "channels") + _unknown_topics(data)
+def _cross_checks(data: Any, topics: list[str]) -> list[tuple[Loc, str]]:
+    return _duplicates(data, "feeds") + _duplicates(data, "channels") + _unknown_topics(data, topics)
 
 
 def _rule_checks(config: AppConfig) -> list[tuple[Loc, str]]:
     return list(validate_rules(config.topics, config.entities))
 
 
-def _issue(data: Any, loc: Loc, message: str) -> ConfigIssue:
+def _issue(data: Any, loc: Loc, message: str, file: str | None = None) -> ConfigIssue:
     path, line = _resolve(data, loc)
-    return ConfigIssue(format_loc(path) or "(top level)", line, message)
+    return ConfigIssue(format_loc(path) or "(top level)", line, message, file)
 
 
-def parse_config(text: str, path: str = DEFAULT_CONFIG) -> AppConfig:
-    """Validate the YAML `text`; raise ConfigError listing every problem."""
+def _load_yaml(text: str, path: str) -> Any:
+    """The round-trip YAML tree of `text`, refused when it would expand too far."""
     yaml = YAML(typ="rt")
     try:
         data = yaml.load(text)
@@ -570,24 +580,83 @@ def parse_config(text: str, path: str = DEFAULT_CONFIG) -> AppConfig:
     problem = _expansion_problem(data)
     if problem:
         raise ConfigError(path, [ConfigIssue("(YAML)", None, problem)])
+    return data
+
+
+def _load_packs(data: Any, path: str) -> tuple[list[Source], list[ConfigIssue]]:
+    """The packs named under `rules:`, each checked on its own (errors name the pack file)."""
+    refs = data.get("rules")
+    if not isinstance(refs, list):
+        return [], []  # absent, or the model reports the shape
+    base = Path(path).parent
+    packs: list[Source] = []
+    issues: list[ConfigIssue] = []
+    for i, ref in enumerate(refs):
+        if not isinstance(ref, str):
+            continue
+        file = pack_path(ref, base)
+        try:
+            text = _read_regular_file(file).decode("utf-8")
+            pack = _load_yaml(text, str(file))
+        except FileNotFoundError:
+            known = ", ".join(available_packs()) or "none"
+            issues.append(_issue(data, ("rules", i), f"no rule pack '{ref}'; shipped packs: {known}"))
+            continue
+        except (_Refused, OSError, UnicodeDecodeError) as exc:
+            issues.append(_issue(data, ("rules", i), f"rule pack '{ref}' cannot be read: {exc}"))
+            continue
+        except ConfigError as exc:
+            issues += [ConfigIssue(x.location, x.line, x.message, str(file)) for x in exc.issues]
+            continue
+        if not isinstance(pack, dict):
+            issues.append(ConfigIssue("(top level)", 1, "a rule pack is a mapping: " + ", ".join(PACK_KEYS), str(file)))
+            continue
+        unknown = [k for k in pack if k not in PACK_KEYS]
+        issues += [
+            _issue(pack, (str(k),), f"unknown key '{k}' in a rule pack; known keys: {', '.join(PACK_KEYS)}", str(file))
+            for k in unknown
+        ]
+        packs.append(Source(pack, str(file), str(pack.get("pack") or ref), str(pack.get("version") or "")))
+    return packs, issues
+
+
+def parse_config(text: str, path: str = DEFAULT_CONFIG) -> AppConfig:
+    """Validate the YAML `text`; raise ConfigError listing every problem."""
+    data = _load_yaml(text, path)
     if not isinstance(data, dict):
         raise ConfigError(
-            path, [ConfigIssue("(top level)", 1, "expected a mapping with settings, topics, entities, feeds, channels")]
+            path, [ConfigIssue("(top level)", 1, "expected a mapping with settings, rules, feeds, channels")]
         )
 
-    issues: list[ConfigIssue] = []
+    packs, issues = _load_packs(data, path)
+    own = Source(data)
+    merged = merge(own, packs)
+    plain = _plain(data)
+    for key, value in (("topics", merged.topics), ("entities", merged.entities)):
+        shape = dict if key == "topics" else list
+        if isinstance(data.get(key), shape) or (packs and key not in data):
+            plain[key] = _plain(value)  # else absent, or a wrong shape the model reports
+
+    def located(loc: Loc, message: str) -> ConfigIssue:
+        hit = merged.origin(loc) if loc and loc[0] in ("topics", "entities") else None
+        if hit is None:
+            return _issue(data, loc, message)
+        source, at = hit
+        return _issue(source.data, at, message, source.path)
+
     config: AppConfig | None = None
     try:
-        config = AppConfig.model_validate(_plain(data))
+        config = AppConfig.model_validate(plain)
     except ValidationError as exc:
         for error in exc.errors():
             loc = tuple(error["loc"])
-            issues.append(_issue(data, loc, _message(error, loc)))
-    issues += [_issue(data, loc, msg) for loc, msg in _cross_checks(data)]
+            issues.append(located(loc, _message(error, loc)))
+    issues += [_issue(source.data, loc, msg, source.path) for source, loc, msg in merged.problems]
+    issues += [_issue(data, loc, msg) for loc, msg in _cross_checks(data, [str(t) for t in merged.topics])]
     if config is not None:
-        issues += [_issue(data, tuple(loc), msg) for loc, msg in _rule_checks(config)]
+        issues += [located(tuple(loc), msg) for loc, msg in _rule_checks(config)]
     if issues:
-        issues.sort(key=lambda i: (i.line or 0, i.location))
+        issues.sort(key=lambda i: (i.file or "", i.line or 0, i.location))
         raise ConfigError(path, issues)
     assert config is not None
     return config

@@ -129,6 +129,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--details", action="store_true", help="also list wrong merges and split stories")
     p.set_defaults(handler=cmd_eval_stories)
 
+    from monitor.config_cli import add_parser as add_config_parser
+
+    add_config_parser(sub, common)  # `rules show`, `schema` (monitor/config_cli.py)
+
+    from monitor.feeds_cli import add_parser as add_feeds_parser
+
+    add_feeds_parser(sub, common)  # `feeds add/remove/import/export` (monitor/feeds_cli.py)
+
     from monitor.people_cli import add_parser as add_people_parser
 
     add_people_parser(sub, common)

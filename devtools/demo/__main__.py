@@ -58,8 +58,7 @@ def write_config(path: Path, server: FeedServer) -> None:
     config = {
         "settings": {"timezone": "America/Caracas", "http_listen": f"127.0.0.1:{_free_port()}",
                      "backfill_window": "24h"},
-        "topics": shipped["topics"],
-        "entities": shipped["entities"],
+        "rules": shipped["rules"],
         "feeds": [
             {"name": name, "outlet": outlet, "url": server.url(f"/{name}.xml"), "language": lang,
              "interval": "30s", "fetch_article": "never"}

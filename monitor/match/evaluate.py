@@ -19,13 +19,12 @@ from monitor.match.engine import Classifier
 
 
 def load_rules(path: str | Path) -> tuple[dict[str, TopicRules], list[EntitySpec]]:
-    """The `topics:` and `entities:` sections of a config, validated (rest ignored)."""
-    from ruamel.yaml import YAML
+    """The effective topics and entities of a config: its rule packs merged with its own
+    changes, validated with the rest of the file (a ConfigError names file and line)."""
+    from core.config import load_config
 
-    data = YAML(typ="safe").load(Path(path).read_text(encoding="utf-8")) or {}
-    topics = {name: TopicRules.model_validate(r) for name, r in (data.get("topics") or {}).items()}
-    entities = [EntitySpec.model_validate(e) for e in data.get("entities") or []]
-    return topics, entities
+    config = load_config(path)
+    return config.topics, config.entities
 
 
 def without_signals(topics: dict[str, TopicRules]) -> dict[str, TopicRules]:
@@ -111,7 +110,7 @@ def evaluate(items: list[dict], classifier: Classifier, topics: list[str]) -> Re
                 score = f"  (model {res.scores[t]:.2f})" if t in res.scores else ""
                 report.errors.append(f"FN {t:20} {item.get('id')}: {item.get('title', '')[:90]}{score}")
         gc = {(c["event"], int(c["number"])) for c in item.get("counts") or []}
-        pc = {(c["event"], int(c["number"])) for c in res.counts}
+        pc = {(c.event, c.number) for c in res.counts}
         ctp += len(gc & pc)
         cfp += len(pc - gc)
         cfn += len(gc - pc)

@@ -137,7 +137,7 @@ def test_poll_once_never_reaches_the_internal_service(
     shipped = yaml.load((ROOT / "feeds.yaml").read_text(encoding="utf-8"))
     config = {
         "settings": {"request_timeout": "2s", "connect_timeout": "1s"},
-        "topics": shipped["topics"], "entities": shipped["entities"],
+        "rules": shipped["rules"],
         "feeds": [{"name": "medio", "url": server.url("/feed"), "language": "es",
                    "fetch_article": "always"}],
         "channels": [{"name": "presos", "chat_id": "console", "topics": ["political_prisoners"]}],

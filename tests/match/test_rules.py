@@ -48,13 +48,14 @@ def test_context_required_without_any_context_source():
 def test_check_config_reports_rule_errors_at_yaml_location(tmp_path):
     from core.config import ConfigError, load_config
 
-    text = (ROOT / "feeds.yaml").read_text(encoding="utf-8")
+    text = (ROOT / "core/data/rules/venezuela-2026.yaml").read_text(encoding="utf-8")
     broken = text.replace('      - "@Foro Penal"\n', '      - "@Foro Penalx"\n      - "ex*"\n', 1)
     assert broken != text
+    (tmp_path / "pack.yaml").write_text(broken, encoding="utf-8")
     path = tmp_path / "feeds.yaml"
-    path.write_text(broken, encoding="utf-8")
+    path.write_text("rules: [pack.yaml]\n", encoding="utf-8")
     with pytest.raises(ConfigError) as info:
         load_config(path)
     rendered = info.value.render()
-    assert "topics.political_prisoners.any" in rendered
+    assert f"{tmp_path / 'pack.yaml'}: topics.political_prisoners.any" in rendered
     assert "unknown entity 'Foro Penalx'" in rendered or "shorter than" in rendered

@@ -86,8 +86,7 @@ class World:
                 "http_listen": f"127.0.0.1:{self.http_port}", "startup_spread": "1s",
                 "channel_rate_per_minute": 600, **(settings or {}),
             },
-            "topics": shipped["topics"],
-            "entities": shipped["entities"],
+            "rules": shipped["rules"],
             "feeds": [
                 {"name": name, "url": self.server.url(f"/{name}.xml"), "language": self.languages[name],
                  "interval": "30s", "fetch_article": "never"}

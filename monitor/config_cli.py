@@ -1,0 +1,78 @@
+"""`monitor rules show` (the effective rules after packs and local changes) and
+`monitor schema` (a JSON Schema of feeds.yaml for editors)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from core.config import AppConfig, config_path_from, load_config
+
+SCHEMA_ID = "https://github.com/venezuela-monitor/monitor/feeds.schema.json"
+
+
+def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "rules", parents=[common], help="the effective matching rules",
+        description="`rules show`: the topics and entities in effect after the rule packs named "
+        "under `rules:` and the local changes of the config, as YAML.",
+    )
+    rules_sub = p.add_subparsers(dest="rules_command", required=True)
+    show = rules_sub.add_parser("show", parents=[common], help="print the effective rules (YAML)")
+    show.add_argument("--topic", help="only this topic (and no entities)")
+    show.set_defaults(handler=cmd_rules_show)
+
+    p = sub.add_parser(
+        "schema", parents=[common], help="a JSON Schema of feeds.yaml on stdout",
+        description="Print a JSON Schema generated from the config models, for editors "
+        "(yaml-language-server: `# yaml-language-server: $schema=feeds.schema.json`).",
+    )
+    p.set_defaults(handler=cmd_schema)
+
+
+def config_schema() -> dict[str, Any]:
+    """The JSON Schema of feeds.yaml. `topics` is optional in the file: packs supply it."""
+    schema = AppConfig.model_json_schema(mode="validation")
+    schema["required"] = [k for k in schema.get("required", []) if k != "topics"]
+    if not schema["required"]:
+        del schema["required"]
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID,
+            "title": "feeds.yaml of the Venezuela monitor", **schema}
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    json.dump(config_schema(), sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+    return 0
+
+
+def cmd_rules_show(args: argparse.Namespace) -> int:
+    from ruamel.yaml import YAML
+
+    path = config_path_from(args.config)
+    config = load_config(path)
+    topics = {name: _compact(rules.model_dump(mode="json")) for name, rules in config.topics.items()}
+    if args.topic:
+        if args.topic not in topics:
+            print(f"error: no topic '{args.topic}'; topics: {', '.join(topics)}", file=sys.stderr)
+            return 2
+        topics = {args.topic: topics[args.topic]}
+    packs = ", ".join(config.rules) or "none"
+    changes = sum(len(c.disable) + sum(len(v) for v in c.add.model_dump().values())
+                  for c in config.rule_changes.values())
+    print(f"# effective rules of {path}: packs {packs}; {changes} local term changes; "
+          f"{len(config.topics)} topics, {len(config.entities)} entities")
+    out: dict[str, Any] = {"topics": topics}
+    if not args.topic:
+        out["entities"] = [_compact(e.model_dump(mode="json")) for e in config.entities]
+    yaml = YAML()
+    yaml.width = 100
+    yaml.dump(out, sys.stdout)
+    return 0
+
+
+def _compact(data: dict[str, Any]) -> dict[str, Any]:
+    """Leave out empty lists and empty strings (the defaults) so the listing stays readable."""
+    return {k: v for k, v in data.items() if v not in ([], "", None)}

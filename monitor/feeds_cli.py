@@ -1,0 +1,429 @@
+"""`monitor feeds add URL | remove NAME | import FILE.opml | export`: edit feeds.yaml in place.
+
+The file is read and written with ruamel.yaml's round-trip mode, so comments, order and
+the operator's formatting stay. Every change is checked with the full config validation
+before it is written (atomically: a temporary file, then a rename), and any problem is
+one line on stderr with the file left as it was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import os
+import re
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from core.config import (
+    AppConfig,
+    ConfigError,
+    Settings,
+    config_path_from,
+    load_config,
+    parse_config,
+)
+from core.durations import format_duration, parse_duration
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json",
+              "application/rdf+xml", "application/json", "application/xml", "text/xml")
+COMMON_PATHS = ("/feed", "/feed/", "/rss", "/rss.xml", "/atom.xml", "/feed.xml", "/index.xml",
+                "/feed.json", "/rss/", "/?feed=rss2")
+MAX_CANDIDATES = 12
+MAX_OPML_BYTES = 2_000_000
+MAX_OPML_FEEDS = 1_000
+PAGE_OR_FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, "
+                       "text/html;q=0.9, application/xml;q=0.8, */*;q=0.5")
+
+
+class Refused(Exception):
+    """One clear line for the operator; nothing was changed."""
+
+
+def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "feeds", parents=[common], help="add, remove, import or export feeds in feeds.yaml",
+        description="Edit the feeds of the config in place (comments and order kept): `add URL` "
+        "discovers the feed of a page, `remove NAME`, `import FILE.opml`, `export` (OPML 2.0).",
+    )
+    fsub = p.add_subparsers(dest="feeds_command", required=True)
+    a = fsub.add_parser("add", parents=[common], help="discover the feed of a page and add it")
+    a.add_argument("url", help="the site's page or the feed itself")
+    a.add_argument("--name", help="feed name (default: from the site's host)")
+    a.add_argument("--language", choices=("es", "en"), help="default: the feed's or the page's language")
+    a.add_argument("--interval", help="poll interval such as 10m (default: the config's default)")
+    a.set_defaults(handler=cmd_add)
+    r = fsub.add_parser("remove", parents=[common], help="remove a feed by name")
+    r.add_argument("name")
+    r.set_defaults(handler=cmd_remove)
+    i = fsub.add_parser("import", parents=[common], help="add the feeds of an OPML file")
+    i.add_argument("file")
+    i.add_argument("--language", choices=("es", "en"), default=None,
+                   help="for outlines without a language attribute (default: refuse them)")
+    i.set_defaults(handler=cmd_import)
+    e = fsub.add_parser("export", parents=[common], help="print the feeds as OPML 2.0")
+    e.set_defaults(handler=cmd_export)
+
+
+# ---------------------------------------------------------------------------
+# the file: round-trip load, checked atomic write
+
+
+def _yaml() -> Any:
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+@dataclass
+class ConfigFile:
+    path: Path
+    text: str
+    data: Any  # ruamel CommentedMap
+    config: AppConfig
+
+    @classmethod
+    def open(cls, path: str) -> ConfigFile:
+        p = Path(path)
+        config = load_config(p)  # a ConfigError for a missing or invalid file
+        text = p.read_text(encoding="utf-8")
+        return cls(p, text, _yaml().load(text), config)
+
+    def writable(self) -> None:
+        if not os.access(self.path, os.W_OK) or not os.access(self.path.parent, os.W_OK):
+            raise Refused(f"{self.path} is read-only: nothing changed")
+
+    def feeds(self) -> Any:
+        from ruamel.yaml.comments import CommentedSeq
+
+        feeds = self.data.get("feeds")
+        if feeds is None:
+            feeds = self.data["feeds"] = CommentedSeq()
+        return feeds
+
+    def save(self) -> AppConfig:
+        """Validate the edited tree and write it; the original file stays on any problem."""
+        buf = io.StringIO()
+        _yaml().dump(self.data, buf)
+        text = buf.getvalue()
+        try:
+            config = parse_config(text, str(self.path))
+        except ConfigError as exc:
+            first = exc.issues[0] if exc.issues else None
+            raise Refused(f"the change would make {self.path} invalid ({first}): nothing changed") from None
+        lost = _lost_comments(self.text, text)
+        if lost:
+            raise Refused(f"the change would lose a comment ({lost[0]!r}): nothing changed")
+        mode = self.path.stat().st_mode & 0o7777
+        fd, tmp = tempfile.mkstemp(prefix=".feeds-", suffix=".yaml", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            os.chmod(tmp, mode)
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return config
+
+
+def _lost_comments(before: str, after: str) -> list[str]:
+    """Comment lines of `before` that `after` no longer has (a safety net for edits)."""
+    have = {line.strip() for line in after.splitlines()}
+    return [line.strip() for line in before.splitlines()
+            if line.strip().startswith("#") and line.strip() not in have]
+
+
+def _flow_entry(values: dict[str, Any]) -> Any:
+    from ruamel.yaml.comments import CommentedMap
+
+    entry = CommentedMap(values)
+    entry.fa.set_flow_style()
+    return entry
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "feed"
+
+
+def _name_from_url(url: str) -> str:
+    host = (urlsplit(url).hostname or "feed").lower()
+    host = re.sub(r"^(www|rss|feeds?)\.", "", host)
+    host = re.sub(r"\.(com|org|net|es|gov|info|uno|ve)(\.[a-z]{2})?$", "", host)
+    return _slug(host)
+
+
+def _check_unique(config: AppConfig, name: str, url: str) -> None:
+    if config.feed(name) is not None:
+        raise Refused(f"a feed named '{name}' already exists: choose another with --name")
+    same = next((f for f in config.feeds if f.url == url), None)
+    if same is not None:
+        raise Refused(f"{url} is already in the config as '{same.name}'")
+
+
+# ---------------------------------------------------------------------------
+# add: discover a page's feed
+
+
+@dataclass
+class Found:
+    url: str
+    title: str
+    language: str | None
+    entries: int
+
+
+def _alternate_links(body: bytes, base: str) -> list[str]:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(body[:2_000_000], "html.parser")
+    out: list[str] = []
+    for link in soup.find_all("link", href=True):
+        rel = link.get("rel") or []
+        rels = [r.lower() for r in (rel if isinstance(rel, list) else [rel])]
+        kind = str(link.get("type") or "").split(";")[0].strip().lower()
+        if "alternate" in rels and kind in FEED_TYPES:
+            out.append(urljoin(base, str(link["href"]).strip()))
+    return out
+
+
+def _page_language(body: bytes) -> str | None:
+    m = re.search(rb"<html[^>]*\blang=[\"']?([a-zA-Z]{2})", body[:20_000], re.I)
+    return m.group(1).decode().lower() if m else None
+
+
+def _language(parsed: Any) -> str | None:
+    langs = [e.language[:2].lower() for e in parsed.entries if e.language]
+    return max(set(langs), key=langs.count) if langs else None
+
+
+async def discover(url: str, settings: Settings) -> Found:
+    """The feed of `url`: the URL itself when it is a feed, else its `<link rel=alternate>`
+    feeds, else common paths; each candidate is fetched and parsed."""
+    from monitor.fetch.client import Fetcher
+    from monitor.parse import parse_any
+
+    async with Fetcher(settings, trusted=[url]) as fetcher:
+        page = await fetcher.fetch(url, accept=PAGE_OR_FEED_ACCEPT)
+        if not page.ok:
+            raise Refused(f"cannot fetch {url}: {page.error}")
+        parsed = parse_any(page.body, page.headers, page.final_url)
+        if not parsed.fatal:
+            return Found(url, parsed.title, _language(parsed), len(parsed.entries))
+        lang = _page_language(page.body)
+        links = _alternate_links(page.body, page.final_url)
+        root = f"{urlsplit(page.final_url).scheme}://{urlsplit(page.final_url).netloc}"
+        candidates = list(dict.fromkeys([*links, *(root + p for p in COMMON_PATHS)]))[:MAX_CANDIDATES]
+        problems: list[str] = []
+        for candidate in candidates:
+            result = await fetcher.fetch(candidate)
+            if not result.ok:
+                if candidate in links:
+                    problems.append(f"{candidate}: {result.error}")
+                continue
+            feed = parse_any(result.body, result.headers, result.final_url)
+            if feed.fatal:
+                if candidate in links:
+                    problems.append(f"{candidate}: {feed.problem or 'does not parse'}")
+                continue
+            return Found(candidate, feed.title, _language(feed) or lang, len(feed.entries))
+    if problems:
+        raise Refused(f"no working feed at {url}: {problems[0]}")
+    raise Refused(f"no feed found at {url} (no <link rel=\"alternate\"> feed, none at common paths)")
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    path = config_path_from(args.config)
+    try:
+        cfg = ConfigFile.open(path)
+        cfg.writable()
+        interval = None
+        if args.interval:
+            try:
+                interval = format_duration(parse_duration(args.interval))
+            except ValueError as exc:
+                raise Refused(f"--interval: {exc}") from None
+        if args.name:
+            _check_unique(cfg.config, args.name, args.url)
+        found = asyncio.run(discover(args.url, cfg.config.settings))
+        name = args.name or _name_from_url(found.url)
+        _check_unique(cfg.config, name, found.url)
+        language = args.language or (found.language if found.language in ("es", "en") else None)
+        if language is None:
+            raise Refused(f"cannot tell the language of {found.url}: give --language es or en")
+        values: dict[str, Any] = {"name": name, "url": found.url, "language": language}
+        if interval:
+            values["interval"] = interval
+        cfg.feeds().append(_flow_entry(values))
+        cfg.save()
+    except Refused as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE if "read-only" not in str(exc) else EXIT_FAILURE
+    title = f" ({found.title})" if found.title else ""
+    print(f"added {name}: {found.url}{title}, {found.entries} entries, language {language}; "
+          f"the running service picks it up on its next reload")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------------
+# remove
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    path = config_path_from(args.config)
+    try:
+        cfg = ConfigFile.open(path)
+        cfg.writable()
+        feeds = cfg.feeds()
+        index = next((i for i, f in enumerate(feeds) if isinstance(f, dict) and f.get("name") == args.name), None)
+        if index is None:
+            names = ", ".join(str(f.get("name")) for f in feeds if isinstance(f, dict))
+            raise Refused(f"no feed named '{args.name}'; feeds: {names or 'none'}")
+        _delete_keeping_comments(feeds, index)
+        cfg.save()
+    except Refused as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"removed {args.name}")
+    return EXIT_OK
+
+
+def _delete_keeping_comments(seq: Any, index: int) -> None:
+    """Delete item `index`. ruamel keeps a group heading (`# Rights groups`) as a comment
+    before the item under it; when that item goes, the heading moves to the next item."""
+    before = (seq.ca.items.get(index) or [None, None])[1]
+    del seq[index]  # ruamel shifts the comments of the later items
+    if not before:
+        return
+    if index < len(seq):
+        slot = seq.ca.items.setdefault(index, [None, None, None, None])
+        slot[1] = list(before) + list(slot[1] or [])
+    # the last item: its heading has nothing left under it; the safety net refuses the loss
+
+
+# ---------------------------------------------------------------------------
+# OPML
+
+
+@dataclass
+class Outline:
+    name: str
+    url: str
+    language: str | None
+    interval: str | None
+
+
+def read_opml(path: str) -> list[Outline]:
+    p = Path(path)
+    try:
+        if p.stat().st_size > MAX_OPML_BYTES:
+            raise Refused(f"{path} is larger than {MAX_OPML_BYTES:,} bytes: nothing imported")
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise Refused(f"cannot read {path}: {exc.strerror or exc}") from None
+    if b"<!DOCTYPE" in raw[:4096].upper() or b"<!ENTITY" in raw.upper():
+        raise Refused(f"{path}: DOCTYPE and entities are not accepted in OPML: nothing imported")
+    try:
+        root = ET.fromstring(raw)
+    except ET.ParseError as exc:
+        raise Refused(f"{path} is not valid XML ({exc}): nothing imported") from None
+    if root.tag.lower() != "opml":
+        raise Refused(f"{path} is not OPML (its root is <{root.tag}>): nothing imported")
+    out: list[Outline] = []
+    for node in root.iter("outline"):
+        url = (node.get("xmlUrl") or node.get("xmlurl") or "").strip()
+        if not url:
+            continue
+        if len(out) >= MAX_OPML_FEEDS:
+            raise Refused(f"{path} has more than {MAX_OPML_FEEDS:,} feeds: nothing imported")
+        title = node.get("title") or node.get("text") or ""
+        lang = (node.get("language") or "")[:2].lower() or None
+        out.append(Outline(_slug(title) if title.strip() else _name_from_url(url), url, lang,
+                           node.get("interval")))
+    if not out:
+        raise Refused(f"{path} has no outline with an xmlUrl: nothing imported")
+    return out
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    path = config_path_from(args.config)
+    try:
+        cfg = ConfigFile.open(path)
+        cfg.writable()
+        outlines = read_opml(args.file)
+        names = {f.name for f in cfg.config.feeds}
+        urls = {f.url for f in cfg.config.feeds}
+        added, skipped = 0, 0
+        feeds = cfg.feeds()
+        for o in outlines:
+            if o.url in urls:
+                skipped += 1
+                continue
+            language = o.language if o.language in ("es", "en") else args.language
+            if language is None:
+                raise Refused(f"{o.url} has no language es or en: give --language; nothing imported")
+            name = _unique(o.name, names)
+            values: dict[str, Any] = {"name": name, "url": o.url, "language": language}
+            if o.interval:
+                try:
+                    values["interval"] = format_duration(parse_duration(o.interval))
+                except ValueError as exc:
+                    raise Refused(f"{o.url}: interval {o.interval!r}: {exc}; nothing imported") from None
+            feeds.append(_flow_entry(values))
+            names.add(name)
+            urls.add(o.url)
+            added += 1
+        if added:
+            cfg.save()
+    except Refused as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"imported {added} feeds from {args.file}" + (f"; {skipped} already present" if skipped else ""))
+    return EXIT_OK
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    if name not in taken:
+        return name
+    n = 2
+    while f"{name}-{n}" in taken:
+        n += 1
+    return f"{name}-{n}"
+
+
+def export_opml(feeds: Iterable[Any], title: str = "Venezuela monitor feeds") -> str:
+    root = ET.Element("opml", version="2.0")
+    head = ET.SubElement(root, "head")
+    ET.SubElement(head, "title").text = title
+    ET.SubElement(head, "dateCreated").text = datetime.now(UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    body = ET.SubElement(root, "body")
+    for f in feeds:
+        url = re.sub(r"^([a-z][a-z0-9+.-]*://)[^/@?#]*@", r"\1", f.url, flags=re.I)  # no password out
+        attrs = {"text": f.display_name, "title": f.display_name, "type": "rss", "xmlUrl": url,
+                 "language": f.language, "interval": format_duration(f.interval)}
+        if f.type != "rss":
+            attrs["monitorType"] = f.type
+        if not f.enabled:
+            attrs["enabled"] = "false"
+        ET.SubElement(body, "outline", attrs)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    config = load_config(config_path_from(args.config))
+    sys.stdout.write(export_opml(config.feeds))
+    return EXIT_OK

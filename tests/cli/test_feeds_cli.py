@@ -1,0 +1,163 @@
+"""`monitor feeds add/remove/import/export` against a real loopback HTTP server
+(devtools/feedserver.py) and real files: comments kept, bad input refused in one line."""
+
+from __future__ import annotations
+
+import os
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from core.config import load_config
+from devtools.feedserver import FeedServer
+from monitor.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+ATOM = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="es">
+  <title>Diario de prueba</title><id>urn:x</id><updated>2026-01-05T10:00:00Z</updated>
+  <entry><title>Excarcelan a dos presos políticos</title><id>urn:1</id>
+    <link href="http://127.0.0.1/a1"/><updated>2026-01-05T10:00:00Z</updated></entry>
+</feed>"""
+PAGE = """<!doctype html><html lang="es"><head><title>Diario</title>
+<link rel="alternate" type="application/atom+xml" title="Noticias" href="/noticias.atom">
+</head><body><h1>Diario</h1></body></html>"""
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    shipped = (ROOT / "feeds.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "feeds.yaml"
+    path.write_text(shipped, encoding="utf-8")
+    return path
+
+
+def comments(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip().startswith("#")]
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_add_discovers_the_atom_link_of_a_page(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = config.read_text(encoding="utf-8")
+    with FeedServer() as server:
+        server.set_route("/", PAGE, content_type="text/html; charset=utf-8")
+        server.set_route("/noticias.atom", ATOM, content_type="application/atom+xml")
+        code, out, err = run(capsys, "feeds", "add", server.url("/"), "--config", str(config),
+                             "--interval", "15m")
+        assert code == 0, err
+        assert "added 127-0-0-1" in out and "1 entries, language es" in out
+        feed_url = server.url("/noticias.atom")
+    after = config.read_text(encoding="utf-8")
+    assert comments(after) == comments(before)
+    assert after.startswith(before.split("\nchannels:")[0])  # only appended after the last feed
+    assert f'- {{name: 127-0-0-1, url: {feed_url}, language: es, interval: 15m}}' in after
+    added = load_config(config).feed("127-0-0-1")
+    assert added is not None and added.url == feed_url
+    assert run(capsys, "check-config", str(config))[0] == 0
+
+
+def test_add_refuses_bad_input_in_one_line_and_changes_nothing(
+    config: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    before = config.read_text(encoding="utf-8")
+    with FeedServer() as server:
+        server.set_route("/plain", "<html><body>no feed here</body></html>", content_type="text/html")
+        server.set_route("/broken", PAGE.replace("/noticias.atom", "/rota.atom"), content_type="text/html")
+        server.set_route("/rota.atom", "<feed><title>cut", content_type="application/atom+xml")
+        server.set_route("/feed.atom", ATOM, content_type="application/atom+xml")
+        cases = [
+            (server.url("/plain"), [], "no feed found at"),
+            (server.url("/broken"), [], "no working feed at"),
+            (server.url("/feed.atom"), ["--name", "efecto-cocuyo"], "a feed named 'efecto-cocuyo' already exists"),
+            ("https://efectococuyo.com/feed/", ["--name", "otro"], "already in the config as 'efecto-cocuyo'"),
+        ]
+        for url, extra, message in cases:
+            code, out, err = run(capsys, "feeds", "add", url, "--config", str(config), *extra)
+            assert code != 0 and message in err, (url, err)
+            assert len(err.strip().splitlines()) == 1 and not out
+            assert config.read_text(encoding="utf-8") == before
+        if os.geteuid() != 0:  # root writes read-only files anyway
+            config.chmod(0o444)
+            code, _, err = run(capsys, "feeds", "add", server.url("/feed.atom"), "--config", str(config))
+            assert code != 0 and "read-only" in err
+            config.chmod(0o644)
+    assert config.read_text(encoding="utf-8") == before
+
+
+def test_remove_keeps_comments_and_other_entries(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = config.read_text(encoding="utf-8")
+    shipped = load_config(config)
+    for name in ("el-nacional", "hrw-venezuela", "efecto-cocuyo", "gnews-us-venezuela"):
+        code, out, err = run(capsys, "feeds", "remove", name, "--config", str(config))
+        assert code == 0, err
+    after = config.read_text(encoding="utf-8")
+    assert comments(after) == comments(before)
+    left = [f.name for f in load_config(config).feeds]
+    assert left == [f.name for f in shipped.feeds
+                    if f.name not in ("el-nacional", "hrw-venezuela", "efecto-cocuyo", "gnews-us-venezuela")]
+    code, _, err = run(capsys, "feeds", "remove", "nope", "--config", str(config))
+    assert code == 2 and err.startswith("error: no feed named 'nope'")
+
+
+def opml(n: int, start: int = 0) -> str:
+    outlines = "\n".join(
+        f'<outline text="Medio {i}" type="rss" xmlUrl="https://medio{i}.example.org/feed" '
+        f'language="{"es" if i % 2 else "en"}" interval="{10 + i % 3 * 5}m"/>'
+        for i in range(start, start + n)
+    )
+    return f'<?xml version="1.0"?><opml version="2.0"><head><title>t</title></head><body>' \
+           f'<outline text="grupo">{outlines}</outline></body></opml>'
+
+
+def test_import_50_and_export_loses_no_url(
+    config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    before = config.read_text(encoding="utf-8")
+    src = tmp_path / "in.opml"
+    src.write_text(opml(50), encoding="utf-8")
+    code, out, err = run(capsys, "feeds", "import", str(src), "--config", str(config))
+    assert code == 0 and "imported 50 feeds" in out, err
+    assert comments(config.read_text(encoding="utf-8")) == comments(before)
+    code, out, err = run(capsys, "feeds", "export", "--config", str(config))
+    assert code == 0
+    root = ET.fromstring(out)
+    assert root.get("version") == "2.0"
+    exported = {o.get("xmlUrl"): o for o in root.iter("outline")}
+    for i in range(50):
+        o = exported[f"https://medio{i}.example.org/feed"]
+        assert o.get("language") == ("es" if i % 2 else "en") and o.get("interval") == f"{10 + i % 3 * 5}m"
+    assert {f.url for f in load_config(config).feeds} <= set(exported)
+    # the export imports again into an empty feed list without loss
+    again = tmp_path / "again.yaml"
+    again.write_text("rules: [venezuela-2026]\nfeeds: []\n", encoding="utf-8")
+    (tmp_path / "out.opml").write_text(out, encoding="utf-8")
+    code, out2, err = run(capsys, "feeds", "import", str(tmp_path / "out.opml"), "--config", str(again))
+    assert code == 0, err
+    assert {f.url for f in load_config(again).feeds} == set(exported)
+    # importing the same file twice adds nothing
+    code, out, _ = run(capsys, "feeds", "import", str(src), "--config", str(config))
+    assert code == 0 and "imported 0 feeds" in out and "50 already present" in out
+
+
+@pytest.mark.parametrize("body, message", [
+    ("<opml><body><outline xmlUrl='x'></body>", "is not valid XML"),
+    (opml(10_000), "more than 1,000 feeds"),
+    ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">]><opml><body/></opml>', "DOCTYPE"),
+    ("<rss/>", "is not OPML"),
+])
+def test_import_refuses_bad_opml(
+    config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], body: str, message: str,
+) -> None:
+    before = config.read_text(encoding="utf-8")
+    src = tmp_path / "bad.opml"
+    src.write_text(body, encoding="utf-8")
+    code, out, err = run(capsys, "feeds", "import", str(src), "--config", str(config))
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+    assert config.read_text(encoding="utf-8") == before
