@@ -17,11 +17,11 @@ the lines (the chart marks them apart).
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -128,10 +128,6 @@ class Figure:
     # (topic, event, source, outlet of an unknown source): one history
     group: tuple[str, str, str, str] = ("", "", "", "")
 
-    def __post_init__(self) -> None:
-        if not self.group[0]:
-            self.group = (self.topic, self.event, self.source, self.outlet if self.source == OTHER else "")
-
     def as_json(self) -> dict[str, object]:
         return {
             "topic": self.topic, "event": self.event, "number": self.number,
@@ -169,12 +165,26 @@ class Tally:
         }
 
 
-def _figures(
-    rows: Iterable[StoredFigure], sources: Sources, outlets: Mapping[str, str]
-) -> list[Figure]:
-    out: list[Figure] = []
+class _Stated(NamedTuple):
+    """A stored figure read for the tally, before it becomes a Figure (most never need to)."""
+
+    date: datetime
+    count_id: int
+    group: tuple[str, str, str, str]  # (topic, event, source, outlet of an unknown source)
+    number: int
+    kind: str
+    outlet: str
+    undated: bool
+    url: str | None
+    stated_source: str | None
+
+
+def _read(rows: Iterable[StoredFigure], sources: Sources, outlets: Mapping[str, str]) -> list[_Stated]:
+    """Names normalized, outlets and dates resolved, in date order."""
+    out: list[_Stated] = []
     names: dict[str | None, tuple[str, str]] = {}
     outlet_of: dict[str, str] = {}
+    new = tuple.__new__  # the namedtuple's own __new__ without its Python frame: 100,000 rows
     for row in rows:
         named = names.get(row.source)
         if named is None:
@@ -184,61 +194,139 @@ def _figures(
         if outlet is None:
             outlet = outlet_of[row.feed] = outlets.get(row.feed, row.feed)
         date, fetched = row.published_at, row.fetched_at
-        flags: list[str] = []
-        if date is None or (fetched is not None and date > fetched + FUTURE_SLACK):
+        undated = date is None or (fetched is not None and date > fetched + FUTURE_SLACK)
+        if undated:
             date = fetched  # no date, or a date in the future: when we saw it
-            flags.append("undated")
         if date is None:
             continue  # neither date: nothing to place it on a timeline (cannot happen in storage)
         name = named[0]
-        group = (row.topic, row.event, name, outlet if name == OTHER else "")
-        out.append(Figure(row.topic, row.event, row.number, name, named[1], date, row.url,
-                          outlet, flags, row.source, row.count_id, group))
-    out.sort(key=lambda f: (f.date, f.count_id))
+        out.append(new(_Stated, (date, row.count_id, (row.topic, row.event, name, outlet if name == OTHER else ""),
+                                 row.number, named[1], outlet, undated, row.url, row.source)))
+    out.sort()  # by date, then count id (unique): tuple order
     return out
 
 
-def _is_jump(number: int, last: int) -> bool:
-    if number <= 0 or last <= 0:
-        return False
-    return number >= JUMP_RATIO * last or last >= JUMP_RATIO * number
+def _order(s: _Stated) -> tuple[datetime, int]:
+    return s.date, s.count_id
 
 
-def _flag_jumps(figures: list[Figure]) -> None:
-    """Flag a figure 10x (or a tenth of) the last accepted one of its history, or, first of
-    its history, of the last accepted figure of its event."""
+class _Builder:
+    """Figures are made only for what is shown: the timeline's points, the current figures."""
+
+    def __init__(self) -> None:
+        self.made: dict[int, Figure] = {}
+
+    def figure(self, s: _Stated, flag: str | None = None) -> Figure:
+        f = self.made.get(s.count_id)
+        if f is None:
+            topic, event, source, _ = s.group
+            f = self.made[s.count_id] = Figure(
+                topic, event, s.number, source, s.kind, s.date, s.url, s.outlet,
+                ["undated"] if s.undated else [], s.stated_source, s.count_id, s.group)
+        if flag is not None and flag not in f.flags:
+            f.flags.append(flag)
+        return f
+
+
+def build_tally(
+    rows: Iterable[StoredFigure],
+    *,
+    sources: Sources = DEFAULT_SOURCES,
+    outlets: Mapping[str, str] | None = None,
+) -> Tally:
+    """The tally of these stored figures (any order).
+
+    One pass in date order flags jumps (10x, or a tenth of, the last accepted figure of the
+    history, or, first of its history, of its event) and counts, per history, day and number,
+    the outlets that stated it; Figures are made for what is shown only."""
+    stated = _read(rows, sources, outlets or {})
     last_group: dict[tuple[str, str, str, str], int] = {}
     last_event: dict[tuple[str, str], int] = {}
-    for f in figures:
-        group = f.group
-        last = last_group.get(group) or last_event.get((f.topic, f.event))
-        if last is not None and _is_jump(f.number, last):
-            f.flags.append("jump")
+    votes: dict[tuple[tuple[str, str, str, str], int, int], list[Any]] = {}  # -> [outlets, newest]
+    jumps: list[_Stated] = []
+    newest: dict[tuple[str, str, str, str], _Stated] = {}
+    for s in stated:
+        group, number = s.group, s.number
+        event = (group[0], group[1])
+        newest[group] = s
+        last = last_group.get(group) or last_event.get(event)
+        if last and number > 0 and (number >= JUMP_RATIO * last or last >= JUMP_RATIO * number):
+            jumps.append(s)
             continue
-        last_group[group] = f.number
-        last_event[(f.topic, f.event)] = f.number
+        last_group[group] = last_event[event] = number
+        key = (group, s.date.toordinal(), number)
+        entry = votes.get(key)
+        if entry is None:
+            votes[key] = [1, s]
+        else:
+            entry[0] += 1
+            entry[1] = s
+
+    make = _Builder()
+    # the timeline: per history and day the figure most outlets stated (ties: the newest)
+    best: dict[tuple[tuple[str, str, str, str], int], list[Any]] = {}
+    by_group: dict[tuple[str, str, str, str], list[tuple[int, list[Any]]]] = defaultdict(list)
+    for (group, day, _), entry in votes.items():
+        top = best.get((group, day))
+        if top is None or (entry[0], entry[1].date) > (top[0], top[1].date):
+            best[(group, day)] = entry
+        by_group[group].append((day, entry))
+    points = sorted([e[1] for e in best.values()] + jumps, key=_order)
+    jumped = {s.count_id for s in jumps}
+    timeline = [make.figure(s, "jump" if s.count_id in jumped else None) for s in points]
+
+    jumps_of: dict[tuple[str, str, str, str], list[_Stated]] = defaultdict(list)
+    for s in jumps:
+        jumps_of[s.group].append(s)
+    current: list[Figure] = []
+    for group in sorted(newest):
+        current.extend(_current(make, newest[group], by_group.get(group, []), jumps_of.get(group, [])))
+
+    topics: dict[str, TopicState] = {}
+    for f in timeline:
+        state = topics.get(f.topic)
+        if state is None:
+            state = topics[f.topic] = TopicState(topic=f.topic)
+        if f.event == "held":
+            label = f.source if f.source != OTHER else f"{OTHER} ({f.outlet})"
+            state.held.setdefault(label, []).append(f)
+    for topic, state in topics.items():
+        clean = [f for f in timeline if f.topic == topic and "jump" not in f.flags]
+        released = [f for f in clean if f.event == "released"]
+        state.announced = _cumulative(f for f in released if f.kind == GOVERNMENT)
+        state.verified = _cumulative(f for f in released if f.kind == RIGHTS)
+        held = [f for f in clean if f.event == "held"]
+        credible = [f for f in held if f.kind == RIGHTS]
+        state.still_held = (credible or held or [None])[-1]
+        state.held_credible = bool(credible)
+    return Tally(figures=current, timeline=timeline, topics=dict(sorted(topics.items())))
 
 
-def _current(history: list[Figure]) -> list[Figure]:
+def _current(
+    make: _Builder, newest: _Stated, days: list[tuple[int, list[Any]]], jumps: list[_Stated]
+) -> list[Figure]:
     """The current figure of a history and those that disagree with it within a day.
 
     Within the day before the newest figure, the number stated by the most outlets wins
     (ties: the newest); the other numbers are kept beside it, flagged "conflict"."""
-    newest = history[-1].date
-    recent = [f for f in history if newest - f.date <= CONFLICT_WINDOW and "jump" not in f.flags]
-    if not recent:
-        recent = [history[-1]]
-    votes = Counter(f.number for f in recent)
-    latest_of: dict[int, Figure] = {f.number: f for f in recent}
-    ranked = sorted(votes, key=lambda n: (votes[n], latest_of[n].date), reverse=True)
-    current = [latest_of[ranked[0]]]
-    for number in ranked[1:]:
-        other = latest_of[number]
-        if "conflict" not in other.flags:
-            other.flags.append("conflict")
-        current.append(other)
-    jumps = [f for f in history if "jump" in f.flags and newest - f.date <= CONFLICT_WINDOW]
-    return current + jumps[-1:]
+    since = newest.date - CONFLICT_WINDOW
+    first_day = since.toordinal()
+    tally: dict[int, list[Any]] = {}
+    for day, (outlets, s) in days:
+        if day >= first_day and s.date >= since:
+            seen = tally.get(s.number)
+            if seen is None:
+                tally[s.number] = [outlets, s]
+            else:
+                seen[0] += outlets
+                if s.date > seen[1].date:
+                    seen[1] = s
+    recent_jumps = [make.figure(s, "jump") for s in jumps if s.date >= since][-1:]
+    if not tally:
+        return [make.figure(newest, "jump" if jumps and newest is jumps[-1] else None)]
+    ranked = sorted(tally.values(), key=lambda v: (v[0], v[1].date), reverse=True)
+    return ([make.figure(ranked[0][1])] + [make.figure(v[1], "conflict") for v in ranked[1:]]
+            + recent_jumps)
 
 
 def _cumulative(figures: Iterable[Figure]) -> list[tuple[datetime, int, Figure]]:
@@ -249,70 +337,6 @@ def _cumulative(figures: Iterable[Figure]) -> list[tuple[datetime, int, Figure]]
             best = f.number
             line.append((f.date, best, f))
     return line
-
-
-def build_tally(
-    rows: Iterable[StoredFigure],
-    *,
-    sources: Sources = DEFAULT_SOURCES,
-    outlets: Mapping[str, str] | None = None,
-) -> Tally:
-    """The tally of these stored figures (any order)."""
-    figures = _figures(rows, sources, outlets or {})
-    _flag_jumps(figures)
-    histories: dict[tuple[str, str, str, str], list[Figure]] = defaultdict(list)
-    for f in figures:
-        histories[f.group].append(f)
-    current: list[Figure] = []
-    for group in sorted(histories):
-        current.extend(_current(histories[group]))
-
-    topics: dict[str, TopicState] = {}
-    by_topic: dict[str, list[Figure]] = defaultdict(list)
-    for f in figures:
-        by_topic[f.topic].append(f)
-    for topic, items in sorted(by_topic.items()):
-        state = TopicState(topic=topic)
-        clean = [f for f in items if "jump" not in f.flags]
-        released = [f for f in clean if f.event == "released"]
-        state.announced = _cumulative(f for f in released if f.kind == GOVERNMENT)
-        state.verified = _cumulative(f for f in released if f.kind == RIGHTS)
-        held = [f for f in clean if f.event == "held"]
-        credible = [f for f in held if f.kind == RIGHTS]
-        state.still_held = (credible or held or [None])[-1]
-        state.held_credible = bool(credible)
-        for f in (f for f in items if f.event == "held"):
-            label = f.source if f.source != OTHER else f"{OTHER} ({f.outlet})"
-            state.held.setdefault(label, []).append(f)
-        topics[topic] = state
-
-    return Tally(figures=current, timeline=_timeline(figures), topics=topics)
-
-
-def _timeline(figures: list[Figure]) -> list[Figure]:
-    """One point per history and day: the figure most outlets stated that day (ties: the
-    newest); flagged jumps are kept as points of their own."""
-    stated: dict[tuple[object, ...], list[Any]] = {}  # (history, day, number) -> [outlets, newest]
-    kept: list[Figure] = []
-    for f in figures:
-        if f.flags and "jump" in f.flags:
-            kept.append(f)
-            continue
-        key = (f.group, f.date.toordinal(), f.number)
-        entry = stated.get(key)
-        if entry is None:
-            stated[key] = [1, f]
-        else:
-            entry[0] += 1
-            entry[1] = f
-    best: dict[tuple[object, ...], list[Any]] = {}
-    for (group, day, _), entry in stated.items():
-        top = best.get((group, day))
-        if top is None or (entry[0], entry[1].date) > (top[0], top[1].date):
-            best[(group, day)] = entry
-    kept.extend(entry[1] for entry in best.values())
-    kept.sort(key=lambda f: (f.date, f.count_id))
-    return kept
 
 
 def sources_from_config(config: AppConfig | None) -> Sources:

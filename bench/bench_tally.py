@@ -56,7 +56,8 @@ def fill(url: str, n: int, seed: int = 15) -> None:
                               "url": f"https://x.example/{i}", "title": "t", "summary": "",
                               "published_at": when, "fetched_at": when, "content_hash": str(i)})
                 event = rng.choice(EVENTS)
-                base = 800 - i * 200 // n if event == "held" else 20 + i * 600 // n
+                days = (when - start).total_seconds() / 86400  # figures follow the date
+                base = int(800 - days * 3) if event == "held" else int(20 + days * 10)
                 counts.append({"item_id": i, "event": event, "number": base + rng.randrange(5),
                                "source": rng.choice(SOURCES)})
                 matches.append({"item_id": i, "topic": "political_prisoners", "urgency": "normal",
