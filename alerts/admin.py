@@ -31,7 +31,7 @@ from alerts.admin_feedback import HELP as FEEDBACK_HELP
 from alerts.admin_feedback import FeedbackCommands, WatchedIndex
 from alerts.feed_limits import fold_notices, mark_notified
 from alerts.render import MAX_TEXT, clean, esc, local_time, shorten, tg_len
-from alerts.telegram import TelegramSender
+from alerts.telegram import TelegramSender, chat_ref
 from core.config import AppConfig, ChannelConfig, Runtime
 from core.durations import ago
 from core.logs import redact
@@ -56,6 +56,7 @@ HELP = (
     "/pause NAME — stop polling a feed\n"
     "/resume NAME — poll it again\n"
     "/test CHANNEL — send a test alert to a channel\n"
+    "/tally — the figures now, who states them, and their chart\n"
     "/enable CHANNEL — send again to a channel disabled after Telegram refused it"
     + FEEDBACK_HELP
 )
@@ -301,11 +302,38 @@ class AdminBot:
             return
         command, arg = parsed
         log.info("operator chat: /%s %s", command, arg)
+        if command == "tally":
+            await self.send_tally(str(message.chat.id))
+            return
         if command in FEEDBACK_COMMANDS:
             text = await asyncio.to_thread(self.feedback.answer, command, arg, message)
         else:
             text = self.answer(command, arg)
         await self.reply(str(message.chat.id), text)
+
+    async def send_tally(self, chat_id: str) -> None:
+        """/tally: the chart of the stored figures (alerts/tally_chart.py) with a caption of at
+        most 1,024 characters stating the current figures and their sources; text alone when
+        nothing was stated yet."""
+        from alerts.tally import load_tally
+        from alerts.tally_render import caption
+
+        def build() -> tuple[bytes | None, str]:
+            with self.db.session() as session:
+                tally = load_tally(session, self.config)
+            if not tally.topics:
+                return None, caption(tally)
+            from alerts.tally_chart import render_png  # matplotlib: imported on first use
+
+            return render_png(tally), caption(tally)
+
+        png, text = await asyncio.to_thread(build)
+        if png is None:
+            await self.reply(chat_id, text)
+            return
+        assert self.sender is not None
+        await self.sender.start()
+        await self.sender.bot.send_photo(chat_ref(chat_id), photo=png, caption=text)
 
     def _is_admin(self, chat: Chat) -> bool:
         want = self.admin_chat  # numeric (core/config.py refuses @names)

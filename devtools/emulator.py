@@ -52,6 +52,7 @@ class EmulatedMessage:
     disable_preview: bool | None = None
     edits: list[str] = field(default_factory=list)  # earlier texts, oldest first
     date: int = 0
+    photo: bytes | None = None  # sendPhoto: the uploaded file (text is then the caption)
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,8 @@ class BotApiEmulator:
         self._faults: deque[tuple[str, str | None]] = deque()
         self._down: str | None = None
         self._forbidden: set[str] = set()
+        self._no_pin: set[str] = set()  # chats where the bot may not pin (forbid_pin)
+        self._pinned: dict[str, int] = {}
         self._migrated: dict[str, int] = {}
         self._per_chat: int | None = None
         self._per_second: int | None = None
@@ -177,6 +180,16 @@ class BotApiEmulator:
         with self._lock:
             (self._forbidden.add if forbidden else self._forbidden.discard)(str(chat_id))
 
+    def forbid_pin(self, chat_id: str | int, forbidden: bool = True) -> None:
+        """pinChatMessage in this chat fails as when the bot lacks the right to pin."""
+        with self._lock:
+            (self._no_pin.add if forbidden else self._no_pin.discard)(str(chat_id))
+
+    def pinned(self, chat_id: str | int) -> int | None:
+        """The id of the chat's pinned message, if any."""
+        with self._lock:
+            return self._pinned.get(str(chat_id))
+
     def migrate(self, chat_id: str | int, new_id: int) -> None:
         with self._lock:
             self._migrated[str(chat_id)] = int(new_id)
@@ -258,6 +271,7 @@ class BotApiEmulator:
         with self._lock:
             self._messages.clear()
             self._next_id.clear()
+            self._pinned.clear()
             self.requests.clear()
             self._faults.clear()
             self._updates.clear()
@@ -367,11 +381,15 @@ class BotApiEmulator:
             return True
         if method == "getUpdates":
             return self._get_updates(params)
-        if method not in ("sendMessage", "editMessageText"):
+        if method not in ("sendMessage", "editMessageText", "sendPhoto", "pinChatMessage"):
             raise ApiError(404, "Not Found: method not found")
         chat_id = str(params.get("chat_id") or "")
         if not chat_id:
             raise ApiError(400, "Bad Request: chat_id is empty")
+        if method == "sendPhoto":
+            return self._send_photo(chat_id, params)
+        if method == "pinChatMessage":
+            return self._pin(chat_id, params)
         with self._lock:
             self._check_chat(chat_id)
             raw, shown, mode = self._text(params)
@@ -407,6 +425,54 @@ class BotApiEmulator:
             return self._message_json(msg)
 
 
+    def _send_photo(self, chat_id: str, params: dict[str, Any]) -> dict[str, Any]:
+        """sendPhoto with Telegram's limits: an uploaded photo of at most 10 MB, a caption of
+        at most 1,024 characters (after entity parsing)."""
+        photo = params.get("photo")
+        if isinstance(photo, str):
+            photo = photo.encode()  # a file_id or URL: kept as given
+        if not photo:
+            raise ApiError(400, "Bad Request: there is no photo in the request")
+        if len(photo) > PHOTO_MAX_BYTES:
+            raise ApiError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS or file too big (photo > 10 MB)")
+        raw, mode = str(params.get("caption") or ""), params.get("parse_mode")
+        shown = raw
+        if raw and mode and str(mode).lower() == "html":
+            try:
+                shown = parse_html(raw)
+            except TelegramHTMLError as exc:
+                raise ApiError(400, f"Bad Request: {exc}") from None
+        if tg_len(shown) > CAPTION_MAX:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        with self._lock:
+            self._check_chat(chat_id)
+            self._check_rate(chat_id)
+            self._next_id[chat_id] = self._next_id.get(chat_id, 0) + 1
+            msg = EmulatedMessage(chat_id, self._next_id[chat_id], shown, raw, mode,
+                                  date=int(time.time()), photo=bytes(photo))
+            self._messages.setdefault(chat_id, []).append(msg)
+            out = self._message_json(msg)
+        out.pop("text", None)
+        out["caption"] = shown
+        out["photo"] = [{"file_id": f"photo-{chat_id}-{msg.message_id}", "file_unique_id":
+                         f"u{msg.message_id}", "width": 1280, "height": 1280, "file_size": len(photo)}]
+        return out
+
+    def _pin(self, chat_id: str, params: dict[str, Any]) -> bool:
+        """pinChatMessage: the message must exist; a chat set by `forbid_pin` refuses."""
+        message_id = int(params.get("message_id") or 0)
+        with self._lock:
+            self._check_chat(chat_id)
+            if chat_id in self._no_pin:
+                raise ApiError(400, "Bad Request: not enough rights to manage pinned messages in the chat")
+            if not any(m.message_id == message_id for m in self._messages.get(chat_id, [])):
+                raise ApiError(400, "Bad Request: message to pin not found")
+            self._pinned[chat_id] = message_id
+        return True
+
+
+PHOTO_MAX_BYTES = 10 * 1024 * 1024
+CAPTION_MAX = 1024
 _JSON_FIELDS = {"reply_parameters", "link_preview_options", "reply_markup", "entities", "allowed_updates"}
 
 
@@ -427,8 +493,10 @@ def _decode_params(content_type: str, body: bytes) -> dict[str, Any]:
         msg = BytesParser(policy=HTTP_POLICY).parsebytes(
             b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body
         )
-        raw = {
-            part.get_param("name", header="content-disposition"): part.get_content()
+        raw = {  # a file stays bytes; a field is UTF-8 (as Telegram reads it), whatever its charset says
+            part.get_param("name", header="content-disposition"): (
+                part.get_payload(decode=True) if part.get_filename()
+                else part.get_payload(decode=True).decode("utf-8", "replace"))
             for part in msg.iter_parts()
         }
     else:
