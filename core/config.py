@@ -560,9 +560,11 @@ def _issue(data: Any, loc: Loc, message: str, file: str | None = None) -> Config
     return ConfigIssue(format_loc(path) or "(top level)", line, message, file)
 
 
-def _load_yaml(text: str, path: str) -> Any:
-    """The round-trip YAML tree of `text`, refused when it would expand too far."""
-    yaml = YAML(typ="rt")
+def _load_yaml(text: str, path: str, *, fast: bool = False) -> Any:
+    """The round-trip YAML tree of `text` (with lines), refused when it would expand too far.
+    `fast`: plain data from the C loader, no lines (a shipped pack, read again with lines
+    only when it holds an error)."""
+    yaml = YAML(typ="safe", pure=False) if fast else YAML(typ="rt")
     try:
         data = yaml.load(text)
     except MarkedYAMLError as exc:
@@ -583,7 +585,7 @@ def _load_yaml(text: str, path: str) -> Any:
     return data
 
 
-def _load_packs(data: Any, path: str) -> tuple[list[Source], list[ConfigIssue]]:
+def _load_packs(data: Any, path: str, fast: bool = False) -> tuple[list[Source], list[ConfigIssue]]:
     """The packs named under `rules:`, each checked on its own (errors name the pack file)."""
     refs = data.get("rules")
     if not isinstance(refs, list):
@@ -597,7 +599,7 @@ def _load_packs(data: Any, path: str) -> tuple[list[Source], list[ConfigIssue]]:
         file = pack_path(ref, base)
         try:
             text = _read_regular_file(file).decode("utf-8")
-            pack = _load_yaml(text, str(file))
+            pack = _load_yaml(text, str(file), fast=fast)
         except FileNotFoundError:
             known = ", ".join(available_packs()) or "none"
             issues.append(_issue(data, ("rules", i), f"no rule pack '{ref}'; shipped packs: {known}"))
@@ -621,14 +623,26 @@ def _load_packs(data: Any, path: str) -> tuple[list[Source], list[ConfigIssue]]:
 
 
 def parse_config(text: str, path: str = DEFAULT_CONFIG) -> AppConfig:
-    """Validate the YAML `text`; raise ConfigError listing every problem."""
+    """Validate the YAML `text`; raise ConfigError listing every problem.
+
+    Rule packs are read first with the fast C loader; when one holds an error, everything
+    is read again with lines, so the error names its line in the pack."""
+    try:
+        return _parse_config(text, path, fast=True)
+    except ConfigError as exc:
+        if not any(issue.file for issue in exc.issues):
+            raise
+    return _parse_config(text, path, fast=False)
+
+
+def _parse_config(text: str, path: str, *, fast: bool) -> AppConfig:
     data = _load_yaml(text, path)
     if not isinstance(data, dict):
         raise ConfigError(
             path, [ConfigIssue("(top level)", 1, "expected a mapping with settings, rules, feeds, channels")]
         )
 
-    packs, issues = _load_packs(data, path)
+    packs, issues = _load_packs(data, path, fast)
     own = Source(data)
     merged = merge(own, packs)
     plain = _plain(data)

@@ -11,11 +11,12 @@ from __future__ import annotations
 from datetime import datetime
 from functools import lru_cache
 from importlib import resources
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from core.text import words
-from storage import people as rows
+
+if TYPE_CHECKING:  # SQLAlchemy and storage load only when a function here runs (fast CLI start)
+    from sqlalchemy.orm import Session
 
 
 @lru_cache(maxsize=1)
@@ -71,6 +72,8 @@ def add_person(
     display, key = identify(name)
     if not key:
         raise ValueError(f"{name!r} is not a name")
+    from storage import people as rows
+
     return rows.watch(session, display, key, added_by=added_by, now=now)
 
 
@@ -78,6 +81,8 @@ def remove_person(
     session: Session, name: str, *, removed_by: str | None = None, now: datetime | None = None
 ) -> str | None:
     """Stop watching `name`; its display name, or None when nobody of that name is watched."""
+    from storage import people as rows
+
     return rows.unwatch(session, person_key(name), removed_by=removed_by, now=now)
 
 
@@ -87,11 +92,15 @@ def learn_person(
 ) -> bool:
     """Record a name the news taught (with the item that taught it); True when it is new."""
     display, key = identify(name)
+    from storage import people as rows
+
     return rows.record_learned(session, display, key, item_id=item_id, url=url, title=title, now=now)
 
 
 def seed_people(session: Session, names: list[str], *, now: datetime | None = None) -> int:
     """Insert the seed names that the database does not know yet; return how many."""
+    from storage import people as rows
+
     return rows.insert_seed(session, [identify(n) for n in names], now=now)
 
 
@@ -99,4 +108,6 @@ def load_watched(session: Session, seed: list[str]) -> list[str]:
     """The names to watch now, after adding any `seed` name the database lacks (a name an
     operator removed stays removed)."""
     seed_people(session, seed)
+    from storage import people as rows
+
     return rows.watched_names(session)

@@ -10,6 +10,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from core.config import (
     AppConfig,
@@ -20,7 +21,10 @@ from core.config import (
     resolve_runtime,
 )
 from core.logs import setup_logging
-from storage.db import Database, DatabaseError, open_database
+from storage.errors import DatabaseError
+
+if TYPE_CHECKING:
+    from storage.db import Database
 
 log = logging.getLogger("monitor")
 
@@ -179,6 +183,8 @@ def load(args: argparse.Namespace) -> tuple[AppConfig, Runtime]:
 
 
 def open_db(runtime: Runtime) -> Database:
+    from storage.db import open_database  # SQLAlchemy and Alembic: only for commands that need them
+
     return open_database(runtime.database_url)
 
 

@@ -20,8 +20,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 DEFAULT_URL = "sqlite:///data/monitor.db"
 
 
-class DatabaseError(Exception):
-    """The database cannot be opened or migrated; the message is one line for the operator."""
+from storage.errors import DatabaseError  # noqa: E402  (re-exported; defined apart for fast CLI start)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -113,8 +112,20 @@ def alembic_config(engine: Engine) -> AlembicConfig:
     return cfg
 
 
+MIGRATION_LOCK = 0x6D6F6E69  # PostgreSQL advisory lock key: replicas that start together migrate in turn
+
+
 def migrate(engine: Engine, revision: str = "head") -> None:
-    command.upgrade(alembic_config(engine), revision)
+    if engine.dialect.name != "postgresql":
+        command.upgrade(alembic_config(engine), revision)
+        return
+    with engine.connect() as lock:  # held while another pooled connection runs the migration
+        lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+        try:
+            command.upgrade(alembic_config(engine), revision)
+        finally:
+            lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+            lock.commit()
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:
