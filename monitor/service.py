@@ -25,7 +25,7 @@ from alerts.admin import AdminBot
 from alerts.delivery import DeliveryWorker
 from alerts.digest import enqueue_digest
 from alerts.feed_limits import fold_held
-from core.config import AppConfig, ConfigError, Runtime, load_config
+from core.config import AppConfig, ConfigError, Runtime, Settings, load_config
 from monitor.fetch import Fetcher
 from monitor.health import HealthServer
 from monitor.ingest import PollResult, poll_feed
@@ -48,6 +48,11 @@ log = logging.getLogger("monitor.service")
 
 SHUTDOWN_GRACE = 8.0  # seconds; SIGTERM must stop the process within 10 s
 HEARTBEAT_EVERY = 5.0
+# settings the HTTP client is built from: a reload that changes one rebuilds the fetcher
+FETCHER_SETTINGS = ("request_timeout", "connect_timeout", "max_body_bytes", "max_redirects",
+                    "user_agent", "contact_url", "concurrency", "per_host_concurrency")
+# settings read once at start-up: a reload that changes one says so by name
+RESTART_SETTINGS = ("http_listen", "database_url")
 CONFIG_WATCH_EVERY = 2.0
 FOLD_EVERY = 60.0  # held alerts wait at most this long after their hour is over
 
@@ -71,6 +76,7 @@ class Service:
         self.metrics = Metrics()
         self.pipeline = Pipeline(config, db)
         self.fetcher = Fetcher(config.settings)
+        self._retired_fetchers: dict[asyncio.Task[None], Fetcher] = {}  # replaced by a reload, closing
         self.admin = AdminBot(config, runtime, db, self, watched=self.pipeline.watched)
         self.admin.model_problem = self.pipeline.model_load.problem  # told once in the chat
         self.worker = DeliveryWorker(
@@ -230,6 +236,9 @@ class Service:
         await self.admin.close()
         await self.worker.close()
         await self.fetcher.aclose()
+        for task, retired in list(self._retired_fetchers.items()):
+            task.cancel()
+            await retired.aclose()  # the fetchers a reload replaced
 
     def log_startup(self) -> None:
         c = self.config
@@ -318,7 +327,9 @@ class Service:
         sync_config(new, self.db)
         self.pipeline.update_config(new)
         self.worker.update_config(new)
+        self.worker.stale_after = new.settings.delivery_lease  # the next claims use the new lease
         self.admin.update_config(new)
+        self._apply_fetcher_settings(old.settings, new.settings)
         if self.feed_scheduler is not None:
             self.feed_scheduler.settings = new.settings
             self.feed_scheduler.sync(new.enabled_feeds, self._next_polls())
@@ -330,6 +341,26 @@ class Service:
             new.summary(), ", ".join(sorted(added)) or "none", ", ".join(sorted(removed)) or "none",
         )
         return True
+
+    def _apply_fetcher_settings(self, old: Settings, new: Settings) -> None:
+        """Rebuild the HTTP client when one of its settings changed (polls in flight finish on
+        the old one, closed after its deadline); name the settings that need a restart."""
+        changed = [k for k in FETCHER_SETTINGS if getattr(old, k) != getattr(new, k)]
+        if changed:
+            retired, self.fetcher = self.fetcher, Fetcher(new)
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                loop = None
+            if loop is not None:
+                task = loop.create_task(_close_later(retired, retired.deadline + 1))
+                self._retired_fetchers[task] = retired
+                task.add_done_callback(lambda t: self._retired_fetchers.pop(t, None))
+            log.info("fetcher rebuilt for the new %s", ", ".join(changed))
+        restart = [k for k in RESTART_SETTINGS if getattr(old, k) != getattr(new, k)]
+        if restart:
+            log.warning("config reloaded, but %s take%s effect only after a restart",
+                        ", ".join(f"settings.{k}" for k in restart), "s" if len(restart) == 1 else "")
 
     def _install_signals(self) -> None:
         loop = asyncio.get_running_loop()
@@ -392,6 +423,14 @@ class Progress:
         if self.enabled:
             self.stream.write("\r" + " " * 80 + "\r")
             self.stream.flush()
+
+
+async def _close_later(fetcher: Fetcher, seconds: float) -> None:
+    """Close a fetcher replaced by a reload once the fetches it started had time to end."""
+    try:
+        await asyncio.sleep(seconds)
+    finally:
+        await fetcher.aclose()
 
 
 def _mtime(path: str) -> float | None:

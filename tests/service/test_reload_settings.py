@@ -1,0 +1,52 @@
+"""Hot reload applies the fetcher's settings (issue 16): the HTTP client is rebuilt when
+one changes, and a setting read only at start-up is named in the log."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+import pytest
+
+from core.config import load_config, resolve_runtime
+from monitor.service import Service
+from storage.db import open_database
+
+BASE = """rules: [venezuela-2026]
+settings:
+  http_listen: 127.0.0.1:{port}
+  request_timeout: {timeout}
+  user_agent: "{agent}"
+feeds: [{{name: medio, url: "http://127.0.0.1:9/feed.xml", language: es}}]
+channels: [{{name: presos, chat_id: console, topics: [political_prisoners]}}]
+"""
+
+
+def test_reload_rebuilds_the_fetcher_and_names_restart_settings(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    path = tmp_path / "feeds.yaml"
+    path.write_text(BASE.format(port=9301, timeout="30s", agent="Monitor/1"), encoding="utf-8")
+    config = load_config(path)
+    db_url = f"sqlite:///{tmp_path / 'm.db'}"
+    runtime = resolve_runtime(config, config_path=str(path), db_flag=db_url, env={})
+
+    async def scenario() -> None:
+        service = Service(config, runtime, open_database(db_url))
+        first = service.fetcher
+        assert first.user_agent == "Monitor/1"
+        # unchanged settings: the same client stays
+        assert service.reload()
+        assert service.fetcher is first
+        path.write_text(BASE.format(port=9302, timeout="7s", agent="Monitor/2"), encoding="utf-8")
+        with caplog.at_level(logging.INFO, logger="monitor.service"):
+            assert service.reload()
+        assert service.fetcher is not first
+        assert service.fetcher.user_agent == "Monitor/2" and service.fetcher.deadline == 7 + 10
+        assert "fetcher rebuilt for the new request_timeout, user_agent" in caplog.text
+        assert "settings.http_listen takes effect only after a restart" in caplog.text
+        await service.close()
+        assert first._client.is_closed  # the replaced client is closed, not leaked
+
+    asyncio.run(scenario())
