@@ -26,6 +26,7 @@ from alerts.routing import channel_accepts
 from alerts.stories import ClassificationLike, assign_story
 from alerts.summary import summarize
 from core.config import AppConfig, ChannelConfig
+from core.count import as_counts
 from storage.alerts import alert_by_key, last_edit, story_feed_names
 from storage.models import Alert, Item, Story
 
@@ -53,13 +54,13 @@ def item_view(item: Item, c: ClassificationLike, config: AppConfig, *, also: lis
     terms = [t for topic in c.topics for t in c.matches.get(topic, [])]
     summary = summarize(
         text=item.text, summary=item.summary, title=item.title, terms=terms,
-        numbers=[int(x.get("number", 0)) for x in c.counts],
+        numbers=[x.number for x in as_counts(c.counts)],
     )
     return AlertView(
         lang=lang_of(item.language), topics=list(c.topics), urgency=c.urgency,
         outlet=outlet_of(item, config),
         published=item.published_at.isoformat() if item.published_at else None,
-        title=item.title, summary=summary, counts=[dict(x) for x in c.counts],
+        title=item.title, summary=summary, counts=[x.as_dict() for x in as_counts(c.counts) if x.confident],
         url=item.canonical_url or item.url, also=also,
     )
 
@@ -116,7 +117,7 @@ def enqueue_for_item(
             continue  # the story's message was folded: nothing to edit or reply to
         elif assignment.new_counts:
             view = item_view(item, c, config, also=[])
-            view.counts = assignment.new_counts
+            view.counts = [x.as_dict() for x in assignment.new_counts]
             view.summary = ""
             view.lang = str((first.payload or {}).get("view", {}).get("lang") or view.lang)
             r = render_update(view, tz)

@@ -14,10 +14,13 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from core.count import Count
 
 MAX_TEXT = 4096  # Telegram: characters after entity parsing, in UTF-16 code units
 MAX_URL = 2000  # longer URLs are dropped; only their domain is shown
@@ -181,14 +184,16 @@ def hashtags(topics: list[str], lang: str) -> list[str]:
     return ["#" + t for t in tags]
 
 
-def count_phrase(count: dict[str, Any], lang: str) -> str:
-    number = int(count.get("number", 0))
-    event = str(count.get("event", ""))
+def count_phrase(count: Count | Mapping[str, Any], lang: str) -> str:
+    """A figure the way advocates quote it: "61 verificados por Foro Penal", "87 excarcelados
+    según el Gobierno" (a government's figure is announced, not verified)."""
+    if not isinstance(count, Count):
+        count = Count.from_mapping({"event": "", "number": 0, **count})
+    number, event = count.number, count.event
     label = COUNT_LABELS[lang].get(event, event)
-    source = clean(count.get("source"))
+    source = clean(count.source)
     if source and source.lower() in OFFICIAL_SOURCES:
-        # a government's figure is announced, not verified
-        return f"{number} {label} ({ANNOUNCED[lang]})"
+        return f"{number} {label} {ANNOUNCED[lang]}"
     if source and event == "released":
         return f"{number} {VERIFIED[lang]} {source}"
     if source:
@@ -196,9 +201,12 @@ def count_phrase(count: dict[str, Any], lang: str) -> str:
     return f"{number} {label}"
 
 
-def counts_line(counts: list[dict[str, Any]], lang: str) -> str:
+def counts_line(counts: Sequence[Count | Mapping[str, Any]], lang: str) -> str:
+    """The confident figures of an alert (a count marked not confident is never shown)."""
     seen: list[str] = []
     for c in counts:
+        if not (c.confident if isinstance(c, Count) else c.get("confident", True)):
+            continue
         phrase = count_phrase(c, lang)
         if phrase not in seen:
             seen.append(phrase)

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from alerts.routing import URGENCY_RANK
 from alerts.story_match import ItemFeatures, StoryEntry, StoryIndex, features
 from alerts.story_text import _words, fold
+from core.count import Count, as_counts
 from storage.items import story_items
 from storage.models import Item, Story
 from storage.stories import (
@@ -52,39 +53,38 @@ class ClassificationLike(Protocol):
     urgency: str
     matches: dict[str, list[str]]
     entities: list[dict[str, Any]]
-    counts: list[dict[str, Any]]
+    counts: list[Count]
 
 
 @dataclass
 class Assignment:
     story: Story
     created: bool
-    new_counts: list[dict[str, Any]] = field(default_factory=list)  # figures the story lacked
+    new_counts: list[Count] = field(default_factory=list)  # confident figures the story lacked
     signals: dict[str, Any] = field(default_factory=dict)
 
 
 # -- figures -------------------------------------------------------------------------
 
 
-def count_keys(counts: list[dict[str, Any]]) -> set[tuple[str, int]]:
-    return {(str(c.get("event")), int(c.get("number", 0))) for c in counts or []}
+def count_keys(counts: list[dict[str, Any]] | list[Count]) -> set[tuple[str, int]]:
+    """(event, number) of counts, typed or as stored in a story ({"event", "number", ...})."""
+    return {(c.event, c.number) for c in as_counts(counts)}
 
 
-def _verified(count: dict[str, Any]) -> bool:
-    source = fold(str(count.get("source") or "")).strip()
+def _verified(count: Count) -> bool:
+    source = fold(count.source or "").strip()
     return bool(source) and source not in OFFICIAL_SOURCES
 
 
-def new_figures(story_counts: list[dict[str, Any]], counts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Figures the story lacks: a new number, or a number now verified that was only announced."""
-    known = count_keys(story_counts)
-    verified = count_keys([c for c in story_counts or [] if _verified(c)])
-    out = []
-    for c in counts or []:
-        key = (str(c.get("event")), int(c.get("number", 0)))
-        if key not in known or (_verified(c) and key not in verified):
-            out.append(dict(c))
-    return out
+def new_figures(story_counts: list[dict[str, Any]], counts: list[Count] | list[dict[str, Any]]) -> list[Count]:
+    """Confident figures the story lacks: a new number, or a number now verified that was
+    only announced. A count that is not confident is stored with the item, never shown."""
+    stored = as_counts(story_counts)
+    known = count_keys(stored)
+    verified = count_keys([c for c in stored if _verified(c)])
+    return [c for c in as_counts(counts) if c.confident and (
+        (c.event, c.number) not in known or (_verified(c) and (c.event, c.number) not in verified))]
 
 
 # -- kept for callers of the first matcher (bench/soak.py) ----------------------------
@@ -136,9 +136,9 @@ def _outlet(item: Item) -> str:
     return f"feed:{item.feed_id}"
 
 
-def _item_features(item: Item, topics: list[str], counts: list[dict[str, Any]] | None = None) -> ItemFeatures:
+def _item_features(item: Item, topics: list[str], counts: list[Count] | None = None) -> ItemFeatures:
     if counts is None:
-        counts = [{"event": c.event, "number": c.number} for c in item.counts]
+        counts = [Count(c.event, c.number) for c in item.counts]
     return features(
         item_id=item.id, title=item.title, lang=item.language, outlet=_outlet(item),
         when=item.classified_at or item.published_at, topics=topics,
@@ -214,7 +214,7 @@ def assign_story(
     if story is None:
         story = insert_story(session, Story(
             title=item.title, topics=list(c.topics), urgency=c.urgency, language=item.language,
-            entities=[dict(e) for e in c.entities], counts=[dict(x) for x in c.counts],
+            entities=[dict(e) for e in c.entities], counts=[x.as_dict() for x in as_counts(c.counts)],
             first_item_id=item.id, created_at=now, updated_at=now,
         ))
         write_row(session, item, story_id=story.id, story_match=signals)
@@ -233,7 +233,7 @@ def assign_story(
     if added:
         changes["entities"] = [*(story.entities or []), *added]
     if new_counts:
-        changes["counts"] = [*(story.counts or []), *new_counts]
+        changes["counts"] = [*(story.counts or []), *(x.as_dict() for x in new_counts)]
     write_row(session, story, **changes)
     write_row(session, item, story_id=story.id, story_match=signals)
     index.add_member(story.id, feats)

@@ -41,6 +41,7 @@ from typing import Any
 
 from alerts.story_text import EVENT_CONCEPTS, Headline, fold, prepare, terms
 from alerts.story_wave import wave_reason
+from core.count import Count, as_counts
 
 THRESHOLD = 0.40
 EXPLAINER_THRESHOLD = 0.75
@@ -105,7 +106,7 @@ class ItemFeatures:
 
 def features(
     *, item_id: int, title: str, lang: str | None, outlet: str, when: datetime,
-    topics: Iterable[str], entities: Iterable[dict[str, Any]], counts: Iterable[dict[str, Any]],
+    topics: Iterable[str], entities: Iterable[dict[str, Any]], counts: Iterable[Count | dict[str, Any]],
     topic_words: Iterable[str] = (),
 ) -> ItemFeatures:
     """`topic_words`: the rule terms that made the item relevant (they say what the beat
@@ -113,7 +114,7 @@ def features(
     ents = [e for e in entities or [] if e.get("name")]
     known_people = [str(e["name"]) for e in ents if e.get("type") == "person"]
     h = prepare(title, lang, known_people)
-    figures = frozenset((str(c.get("event")), int(c.get("number", 0))) for c in counts or [])
+    figures = frozenset((c.event, c.number) for c in as_counts(counts))
     explainer = bool(_EXPLAINER.match(fold(h.text)))
     name_terms = {t for p in h.people for w in p for t in terms(w, lang or "es")}
     places = frozenset(

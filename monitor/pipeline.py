@@ -149,7 +149,7 @@ def store_classification(session: Session, item: Item, classification: Any, now:
         )
     for count in classification.counts if classification.topics else []:
         session.add(
-            Count(item_id=item.id, event=count["event"], number=int(count["number"]), source=count.get("source"))
+            Count(item_id=item.id, event=count.event, number=count.number, source=count.source)
         )
     item.entities = list(classification.entities)
     item.classified_at = now

@@ -18,9 +18,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from core.count import Count
 from core.text import fold
 from monitor.match.counts_after import colon_predicate
-from monitor.match.counts_classify import classify
+from monitor.match.counts_classify import classify_rule
+from monitor.match.counts_confidence import confident
 from monitor.match.counts_context import (
     counted_prisoners,
     event_between,
@@ -41,9 +43,6 @@ from monitor.match.counts_phrases import find_unit, is_bare_partitive_whole, par
 from monitor.match.counts_quantities import apposition, skip
 from monitor.match.counts_sources import SOURCES, attribute, source_mentions
 
-# -- number words -----------------------------------------------------------------
-
-
 # no break after "EE.UU." / "U.S." ("nueve ciudadanos de EE.UU. siguen presos")
 _SENTENCES = re.compile(
     r"(?<=[.!?;])(?<!ee\.uu\.)(?<!\bu\.s\.)(?<!\bvs\.)"
@@ -62,113 +61,153 @@ _WORTH_A_LOOK = re.compile(
 )
 
 
-def extract_counts(fields: Iterable[str], orgs: Sequence[str] = ()) -> list[dict]:
-    """Counts in an item's fields (title, summary, text), deduplicated by event+number."""
-    results: list[dict] = []
-    index: dict[tuple[str, int], dict] = {}
-    last_event: str | None = None
-    earlier: list[str] = []  # the item's sentences so far, for a figure with nothing before it
-    folded_fields = [fold(f) for f in fields if f]
-    generic: list[str | None] = []  # resolved lazily: the one named source of the item
-    org_tokens = [t for t in (tuple(TOKEN.findall(fold(o))) for o in orgs) if len(t) > 1]
+class _Item:
+    """What the sentences of one item share: the counts so far and the item's sources."""
 
-    def generic_source() -> str | None:
-        if not generic:
+    def __init__(self, fields: Iterable[str], orgs: Sequence[str]) -> None:
+        self.orgs = orgs
+        self.fields = [fold(f) for f in fields if f]
+        self.org_tokens = [t for t in (tuple(TOKEN.findall(fold(o))) for o in orgs) if len(t) > 1]
+        self.results: list[Count] = []
+        self.index: dict[tuple[str, int], Count] = {}
+        self.last_event: str | None = None
+        self.earlier: list[str] = []  # the item's sentences so far, for a figure with nothing before it
+        self._generic: list[str | None] = []  # resolved lazily: the one named source of the item
+
+    def generic_source(self) -> str | None:
+        """The one source named in the item, for "the NGO", "the group"."""
+        if not self._generic:
             names = []
-            for ftext in folded_fields:
+            for ftext in self.fields:
                 names += [n for n, p in SOURCES if n not in ("*", "the government") and p.search(ftext)]
-                names += [n for n in orgs if fold(n) in ftext]
+                names += [n for n in self.orgs if fold(n) in ftext]
             names = list(dict.fromkeys(names))
-            generic.append(names[0] if len(names) == 1 else None)
-        return generic[0]
+            self._generic.append(names[0] if len(names) == 1 else None)
+        return self._generic[0]
 
-    for ftext in folded_fields:
+    def add(self, event: str, value: int, source: str | None, rule: str) -> None:
+        """A count, deduplicated by event+number (the first source named wins)."""
+        key = (event, value)
+        if key in self.index:
+            if self.index[key].source is None and source:
+                self.index[key].source = source
+            return
+        self.index[key] = count = Count(event, value, source, confident(rule), rule)
+        self.results.append(count)
+
+
+# (event, value, token index, rule)
+_Found = tuple[str, int, int, str]
+
+
+def extract_counts(fields: Iterable[str], orgs: Sequence[str] = ()) -> list[Count]:
+    """Counts in an item's fields (title, summary, text), deduplicated by event+number."""
+    item = _Item(fields, orgs)
+    for ftext in item.fields:
         for raw_sentence in _SENTENCES.split(ftext):
             if not raw_sentence:
                 continue
-            earlier.append(raw_sentence)
+            item.earlier.append(raw_sentence)
             if not _WORTH_A_LOOK.search(raw_sentence):
                 continue
-            sent = Sentence(raw_sentence, org_tokens)
-            toks = sent.tokens
-            found: list[tuple[str, int, int]] = []  # (event, value, token index)
-            i = 0
-            while i < len(toks):
-                parsed = parse_number(toks, i)
-                if parsed is None:
-                    i += 1
-                    continue
-                value, j, singular = parsed
-                low = range_low(toks, i, j)
-                if low is not None:
-                    # "entre 56 y 76 excarcelaciones": both ends, with the event of the second
-                    first, (i, (value, j, singular)) = (value, i), low
-                else:
-                    first = None
-                prev = (found[-1][0], found[-1][2]) if found else None
-                skipped = skip(toks, i, j, value, toks[i]) or apposition(sent, i, j) or glued(sent, i)
-                event = None if skipped else classify(toks, i, j, singular, prev)
-                if event is None and not skipped and counted_prisoners(toks, i, j, earlier):
-                    event = "held"  # "Foro Penal ... counted 838 as of Monday"
-                if (event is not None and i > 0 and toks[i - 1] in _ANAPHORA
-                        and find_unit(toks, j) is None
-                        and any(r["number"] == value for r in results)):
-                    event = None  # "the six had been held": the six already counted
-                if event == "detainees":
-                    # a part of "the detainees": of the last count of people held or arrested
-                    held = [e for e, _, _ in found if e in ("held", "arrested")] or [
-                        r["event"] for r in results if r["event"] in ("held", "arrested")]
-                    event = held[-1] if held else "arrested"
-                if event == "total":
-                    # a total after releases and arrests alike is the tally of those held
-                    # ("5 new arrests, 12 releases; total stands at 884")
-                    seen = {r["event"] for r in results} | {f[0] for f in found}
-                    event = "held" if {"released", "arrested"} <= seen else "inherit"
-                if event is not None and event.startswith("inherit"):
-                    between = event_between(toks, found[-1][2] + 1, i) if found else None
-                    event = (between or last_event
-                             or (event.split(":")[1] if ":" in event else None))
-                    if event is None and verified_figure(toks, i, j):
-                        event = sentence_event(toks, i) or next(
-                            filter(None, map(mentioned_event, reversed(earlier[:-1]))), None)
-                    if event is None and counted_prisoners(toks, i, j, earlier):
-                        event = "held"  # "Foro Penal ... counted 838 as of Monday", "NGOs count 840"
-                if event is not None:
-                    if first is not None:
-                        found.append((event, first[0], first[1]))
-                    found.append((event, value, i))
-                    last_event = event
-                i = j
-            if not found:
-                continue
-            then = colon_predicate(toks, found[-1][2])
-            if then is not None and then != found[-1][0]:
-                # "Detienen a 16 adolescentes ...: fueron excarcelados": the same people, later
-                found.append((then, found[-1][1], found[-1][2]))
-            if _HUNGER.search(sent.text):
-                found = [f for f in found if f[0] != "held"]  # hunger strikers are not counts
-                if not found:
-                    continue
-            mentions = source_mentions(sent.text, orgs)
-            starts = [sent.spans[k][0] for _, _, k in found]
-            wholes = {k2 for (_, _, k1), (_, _, k2) in zip(found, found[1:], strict=False)
-                      if k2 > k1 and (partitive_whole(toks, k1 + 1) is not None
-                                      or is_bare_partitive_whole(toks, k2))}
-            for event, value, k in found:
-                if k in wholes:  # "Foro Penal verificó 61 de las 87": 87 is not Foro Penal's
-                    source = None
-                else:
-                    source = attribute(sent, mentions, sent.spans[k], [s for s in starts if s != sent.spans[k][0]])
-                if source == "*":
-                    source = generic_source()
-                key = (event, value)
-                if key in index:
-                    if index[key]["source"] is None and source:
-                        index[key]["source"] = source
-                    continue
-                index[key] = {"event": event, "number": value, "source": source}
-                results.append(index[key])
-    return results
+            sent = Sentence(raw_sentence, item.org_tokens)
+            found = _sentence_counts(item, sent)
+            if found:
+                _attribute_all(item, sent, found)
+    return item.results
+
+
+def _sentence_counts(item: _Item, sent: Sentence) -> list[_Found]:
+    """The counts of one sentence, left to right."""
+    toks = sent.tokens
+    found: list[_Found] = []
+    i = 0
+    while i < len(toks):
+        parsed = parse_number(toks, i)
+        if parsed is None:
+            i += 1
+            continue
+        value, j, singular = parsed
+        low = range_low(toks, i, j)
+        first = None
+        if low is not None:
+            # "entre 56 y 76 excarcelaciones": both ends, with the event of the second
+            first, (i, (value, j, singular)) = (value, i), low
+        event, rule = _number_event(item, sent, found, i, j, value, singular)
+        if event is not None:
+            if first is not None:
+                found.append((event, first[0], first[1], rule))
+            found.append((event, value, i, rule))
+            item.last_event = event
+        i = j
+    if not found:
+        return found
+    then = colon_predicate(toks, found[-1][2])
+    if then is not None and then != found[-1][0]:
+        # "Detienen a 16 adolescentes ...: fueron excarcelados": the same people, later
+        found.append((then, found[-1][1], found[-1][2], "colon_predicate"))
+    if _HUNGER.search(sent.text):
+        found = [f for f in found if f[0] != "held"]  # hunger strikers are not counts
+    return found
+
+
+def _number_event(item: _Item, sent: Sentence, found: list[_Found], i: int, j: int, value: int,
+                  singular: bool) -> tuple[str | None, str]:
+    """(event, rule) of the number toks[i:j], with the count before and the item in view."""
+    toks = sent.tokens
+    prev = (found[-1][0], found[-1][2]) if found else None
+    if skip(toks, i, j, value, toks[i]) or apposition(sent, i, j) or glued(sent, i):
+        return None, "quantity"
+    event, rule = classify_rule(toks, i, j, singular, prev)
+    if event is None and counted_prisoners(toks, i, j, item.earlier):
+        return "held", "counted_prisoners"  # "Foro Penal ... counted 838 as of Monday"
+    if (event is not None and i > 0 and toks[i - 1] in _ANAPHORA and find_unit(toks, j) is None
+            and any(r.number == value for r in item.results)):
+        return None, "anaphora"  # "the six had been held": the six already counted
+    if event == "detainees":
+        # a part of "the detainees": of the last count of people held or arrested
+        held = [f[0] for f in found if f[0] in ("held", "arrested")] or [
+            r.event for r in item.results if r.event in ("held", "arrested")]
+        event = held[-1] if held else "arrested"
+    if event == "total":
+        # a total after releases and arrests alike is the tally of those held
+        # ("5 new arrests, 12 releases; total stands at 884")
+        seen = {r.event for r in item.results} | {f[0] for f in found}
+        event = "held" if {"released", "arrested"} <= seen else "inherit"
+    if event is not None and event.startswith("inherit"):
+        event = _inherited(item, toks, found, i, j, event)
+    return event, rule
+
+
+def _inherited(item: _Item, toks: Sequence[str], found: list[_Found], i: int, j: int,
+               event: str) -> str | None:
+    """The event of a figure that takes the one before it ("inherit", "inherit:<fallback>")."""
+    between = event_between(toks, found[-1][2] + 1, i) if found else None
+    resolved = between or item.last_event or (event.split(":")[1] if ":" in event else None)
+    if resolved is None and verified_figure(toks, i, j):
+        resolved = sentence_event(toks, i) or next(
+            filter(None, map(mentioned_event, reversed(item.earlier[:-1]))), None)
+    if resolved is None and counted_prisoners(toks, i, j, item.earlier):
+        resolved = "held"  # "Foro Penal ... counted 838 as of Monday", "NGOs count 840"
+    return resolved
+
+
+def _attribute_all(item: _Item, sent: Sentence, found: list[_Found]) -> None:
+    """The source of each count of the sentence, then the counts into the item."""
+    toks = sent.tokens
+    mentions = source_mentions(sent.text, item.orgs)
+    starts = [sent.spans[k][0] for _, _, k, _ in found]
+    wholes = {f2[2] for f1, f2 in zip(found, found[1:], strict=False)
+              if f2[2] > f1[2] and (partitive_whole(toks, f1[2] + 1) is not None
+                                    or is_bare_partitive_whole(toks, f2[2]))}
+    for event, value, k, rule in found:
+        if k in wholes:  # "Foro Penal verificó 61 de las 87": 87 is not Foro Penal's
+            source = None
+        else:
+            source = attribute(sent, mentions, sent.spans[k], [s for s in starts if s != sent.spans[k][0]])
+        if source == "*":
+            source = item.generic_source()
+        item.add(event, value, source, rule)
 
 
 _ANAPHORA = {"the", "los", "las", "these", "estos", "estas"}

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import ahocorasick
 
+from core.count import Count
 from core.rules import EntitySpec, TopicRules
 from core.terms import ParsedTerm, parse_term
 from core.text import clean_field, haystack
@@ -35,19 +36,20 @@ class Classification:
     matches: dict[str, list[str]] = field(default_factory=dict)
     explain: dict[str, list[dict]] = field(default_factory=dict)
     entities: list[dict] = field(default_factory=list)
-    counts: list[dict] = field(default_factory=list)
+    counts: list[Count] = field(default_factory=list)
     decided_by: dict[str, str] = field(default_factory=dict)  # topic -> "rules" | "model"
     scores: dict[str, float] = field(default_factory=dict)  # topic -> model score, when asked
 
-    def to_json(self, id: str | None) -> dict:  # noqa: A002 - the contract's key name
-        """The `monitor classify` output line (README.md, "Command line") as a dict."""
+    def to_json(self, id: str | None, *, rules: bool = False) -> dict:  # noqa: A002 - the contract's key name
+        """The `monitor classify` output line (README.md, "Command line") as a dict; `rules`
+        adds each count's rule (--explain)."""
         return {
             "id": id,
             "topics": list(self.topics),
             "urgency": self.urgency,
             "matches": {t: list(v) for t, v in self.matches.items()},
             "entities": [dict(e) for e in self.entities],
-            "counts": [dict(c) for c in self.counts],
+            "counts": [c.as_dict(rule=rules) for c in self.counts],
         }
 
 

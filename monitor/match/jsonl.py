@@ -53,7 +53,7 @@ def classify_stream(
         )
         item_id = obj.get("id")
         done += 1
-        out = result.to_json(item_id if item_id is None else str(item_id))
+        out = result.to_json(item_id if item_id is None else str(item_id), rules=explain)
         if explain:  # beyond the README's classify keys, only on request
             out["explain"] = result.explain
             out["decided_by"] = result.decided_by

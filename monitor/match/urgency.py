@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from core.count import Count
+
 HIGH_EVENTS = frozenset({"released", "arrested", "dead"})
 
 
@@ -22,7 +24,7 @@ def _prominent(tids: Sequence[int], hits: Mapping[int, list[tuple[int, int, int]
 def decide_urgency(
     topics: Sequence[Any],
     hits: Mapping[int, list[tuple[int, int, int]]],
-    counts: Sequence[Mapping[str, Any]],
+    counts: Sequence[Count],
     prominent: bool,
     person_named: bool,
 ) -> str:
@@ -30,7 +32,7 @@ def decide_urgency(
         return "low"
     if not prominent:
         return "low"
-    if any(c.get("event") in HIGH_EVENTS for c in counts):
+    if any(c.event in HIGH_EVENTS for c in counts):
         return "high"
     for tp in topics:
         if _prominent(tp.urgent, hits):

@@ -157,8 +157,8 @@ def test_government_figures_are_announced_not_verified() -> None:
     from alerts.render import count_phrase
 
     gov = {"event": "released", "number": 99, "source": "the government"}
-    assert count_phrase(gov, "es") == "99 excarcelados (según el Gobierno)"
-    assert count_phrase(gov, "en") == "99 released (per the government)"
+    assert count_phrase(gov, "es") == "99 excarcelados según el Gobierno"
+    assert count_phrase(gov, "en") == "99 released per the government"
     assert count_phrase({"event": "released", "number": 61, "source": "Foro Penal"}, "es") == (
         "61 verificados por Foro Penal"
     )

@@ -4,7 +4,7 @@ from monitor.match.counts import extract_counts
 
 
 def counts(*fields, orgs=()):
-    return [(c["event"], c["number"], c["source"]) for c in extract_counts(fields, orgs)]
+    return [(c.event, c.number, c.source) for c in extract_counts(fields, orgs)]
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from monitor.match.counts_numbers import TOKEN, parse_number
 
 
 def counts(text: str) -> list[tuple[str, int]]:
-    return [(c["event"], c["number"]) for c in extract_counts([text])]
+    return [(c.event, c.number) for c in extract_counts([text])]
 
 
 def value(text: str) -> int | None:

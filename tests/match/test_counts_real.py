@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from core.count import Count
 from monitor.match.counts import extract_counts
 
 TUNING = ("2026-01-02", "2026-01-21")
@@ -27,8 +28,8 @@ def _items(shared_dir: Path) -> list[dict]:
     return [i for i in items if TUNING[0] <= i["date"] <= TUNING[1] and i["topics"] and not i.get("unsure")]
 
 
-def _pairs(counts: list[dict]) -> set[tuple[str, int]]:
-    return {(c["event"], int(c["number"])) for c in counts}
+def _pairs(counts: list[dict] | list[Count]) -> set[tuple[str, int]]:
+    return {(c.event, c.number) if isinstance(c, Count) else (c["event"], int(c["number"])) for c in counts}
 
 
 def test_counts_on_real_relevant_titles(shared_dir):

@@ -125,7 +125,8 @@ def test_to_json_matches_contract(shipped):
     assert list(out) == ["id", "topics", "urgency", "matches", "entities", "counts"]
     assert out["topics"] == ["political_prisoners"]
     assert {"name": "Foro Penal", "type": "org"} in out["entities"]
-    assert out["counts"] == [{"event": "released", "number": 61, "source": "Foro Penal"}]
+    assert out["counts"] == [
+        {"event": "released", "number": 61, "source": "Foro Penal", "confident": True}]
 
 
 def test_classify_is_thread_safe(shipped):

@@ -23,7 +23,7 @@ def test_stream_skips_invalid_lines_and_reports_line_numbers(shipped):
     assert code == 0
     assert [o["id"] for o in out] == ["a", "b"]
     assert out[0]["topics"] == ["political_prisoners"]
-    assert out[0]["counts"] == [{"event": "released", "number": 87, "source": None}]
+    assert out[0]["counts"] == [{"event": "released", "number": 87, "source": None, "confident": True}]
     assert "line 2: invalid JSON" in err
     assert "line 4: expected a JSON object" in err
     assert "line 5: field 'title' must be a string" in err

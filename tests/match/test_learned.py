@@ -203,7 +203,7 @@ def test_counts_apply_to_model_matches(small_model: Path) -> None:
     res = clf.classify("Excarcelan a 12 detenidos políticos de Tocorón en Caracas")
     assert res.decided_by.get("political_prisoners") == "model"
     assert {"event": "released", "number": 12} in [
-        {k: c[k] for k in ("event", "number")} for c in res.counts
+        {"event": c.event, "number": c.number} for c in res.counts
     ]
     assert res.urgency == "high"
 

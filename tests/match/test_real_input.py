@@ -73,7 +73,7 @@ def test_invisible_characters_inside_words(shipped, char):
     title = f"Excarce{char}lan a 12 presos polí{char}ticos en Tocuyito"
     result = shipped.classify(title=title, lang="es")
     assert result.topics == ["political_prisoners"]
-    assert result.counts == [{"event": "released", "number": 12, "source": None}]
+    assert [(c.event, c.number, c.source) for c in result.counts] == [("released", 12, None)]
     assert haystack(title) == " excarcelan a 12 presos politicos en tocuyito "
     assert "\u00ad" not in clean_field("Excarce&shy;lan")
 

@@ -1,0 +1,43 @@
+"""A figure stated in an item, as the matcher found it and the alerts show it.
+
+`confident` comes from the rule that read it (monitor/match/counts_confidence.py): a count
+that is not confident is stored but not shown in alerts (DESIGN.md). `rule` names that rule
+(`monitor classify --explain`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+EVENTS = ("released", "arrested", "held", "dead")
+
+
+@dataclass(slots=True)
+class Count:
+    event: str  # one of EVENTS
+    number: int
+    source: str | None = None
+    confident: bool = True
+    rule: str = ""
+
+    def as_dict(self, *, rule: bool = False) -> dict[str, Any]:
+        """The count as `monitor classify` prints it; with its rule under --explain."""
+        out: dict[str, Any] = {"event": self.event, "number": self.number, "source": self.source,
+                               "confident": self.confident}
+        if rule:
+            out["rule"] = self.rule
+        return out
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> Count:
+        """A count from a stored row or a labelled item ({"event", "number", "source"?, ...})."""
+        confident = data.get("confident")
+        return cls(event=str(data["event"]), number=int(data["number"]), source=data.get("source"),
+                   confident=True if confident is None else bool(confident),
+                   rule=str(data.get("rule") or ""))
+
+
+def as_counts(counts: Iterable[Count | Mapping[str, Any]] | None) -> list[Count]:
+    """Typed counts from typed ones or mappings (stored story counts, hand-made test data)."""
+    return [c if isinstance(c, Count) else Count.from_mapping(c) for c in counts or []]
