@@ -9,6 +9,7 @@ what is queued. Everything that must survive a crash is in the database.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import sys
@@ -20,6 +21,7 @@ from typing import Any, TextIO
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.exc import IntegrityError
 
 from alerts.admin import AdminBot
 from alerts.delivery import DeliveryWorker
@@ -32,6 +34,7 @@ from monitor.ingest import PollResult, poll_feed
 from monitor.ingest.feed_state import stored_url
 from monitor.metrics import Metrics
 from monitor.pipeline import Pipeline
+from monitor.replicas import Replicas
 from monitor.scheduler import FeedScheduler
 from storage.alerts import queue_depth, sync_channels
 from storage.db import Database, ping
@@ -67,6 +70,7 @@ class Service:
     def __init__(
         self, config: AppConfig, runtime: Runtime, db: Database, *, out: TextIO | None = None,
         dry_run: bool = False, scheduler_options: dict[str, Any] | None = None,
+        replica_options: dict[str, Any] | None = None,
     ) -> None:
 
         self.config = config
@@ -85,6 +89,7 @@ class Service:
         )
         self._classify_lock = asyncio.Lock()
         self.heartbeat = time.monotonic()
+        self.replicas = Replicas(db, **(replica_options or {}))  # feed leases, the leader
         self.stop_event = asyncio.Event()
         self.scheduler: AsyncIOScheduler | None = None
         self.feed_scheduler: FeedScheduler | None = None
@@ -130,6 +135,8 @@ class Service:
         return len(folds)
 
     async def _fold_tick(self) -> None:
+        if not self.replicas.leading:
+            return
         async with self._classify_lock:
             if await asyncio.to_thread(self.fold_held):
                 self.worker.wake()
@@ -153,6 +160,45 @@ class Service:
         if result.stored:
             m.items.labels(result.feed).inc(result.stored)
 
+    async def _scheduled_poll(self, name: str) -> PollResult:
+        """A scheduled poll: under the feed's lease when replicas share the database
+        (monitor/replicas.py); a feed another replica holds is tried again when its lease ends."""
+        feed = self.config.feed(name)
+        if feed is None or not self.replicas.shared or self.feed_scheduler is None:
+            return await self.poll(name)
+        hold = feed.interval + self.replicas.poll_margin
+        busy_until = await asyncio.to_thread(self.replicas.claim_feed, name, hold)
+        if busy_until is not None:
+            return PollResult(feed=name, status="unchanged", next_poll_at=busy_until)
+        result = await self.poll(name)
+        fs = self.feed_scheduler
+        jitter = min(feed.interval * fs.jitter, fs.max_jitter)
+        until = max(result.next_poll_at, datetime.now(UTC)) + jitter + self.replicas.poll_margin
+        await asyncio.to_thread(self.replicas.keep_feed, name, until)
+        return result
+
+    async def _admin_when_leading(self) -> None:
+        """The admin chat's getUpdates on the leader only: started when this replica takes
+        the lead, stopped when it loses it (two pollers would get 409 from Telegram)."""
+        while not self.stop_event.is_set():
+            if not self.replicas.leading:
+                await _wait(self.stop_event, 1.0)
+                continue
+            term = asyncio.Event()
+
+            async def watch(term: asyncio.Event = term) -> None:
+                while self.replicas.leading and not self.stop_event.is_set():
+                    await _wait(self.stop_event, 1.0)
+                term.set()
+
+            watcher = asyncio.create_task(watch())
+            try:
+                await self.admin.run(term)
+            finally:
+                watcher.cancel()
+            if self.admin.sender is None:  # no bot token: nothing to answer, ever
+                return
+
     # -- one pass -------------------------------------------------------------------
 
     async def poll_once(self, only: list[str] | None = None) -> list[PollResult]:
@@ -173,12 +219,15 @@ class Service:
     # -- the long run ---------------------------------------------------------------
 
     async def run(self) -> int:
-        sync_config(self.config, self.db)
+        try:
+            sync_config(self.config, self.db)
+        except IntegrityError:  # a replica starting at the same moment inserted the rows first
+            sync_config(self.config, self.db)
         self.log_startup()
         await self.classify_pending()  # items stored just before a crash or stop
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.feed_scheduler = FeedScheduler(
-            self.scheduler, self.poll, self.config.settings, **self._scheduler_options
+            self.scheduler, self._scheduled_poll, self.config.settings, **self._scheduler_options
         )
         self.feed_scheduler.paused = self._paused_feeds()
         self.feed_scheduler.sync(self.config.enabled_feeds, self._next_polls())
@@ -187,7 +236,8 @@ class Service:
         self.scheduler.start()
         await self.worker.start()
         worker_task = asyncio.create_task(self.worker.run(self.stop_event), name="delivery")
-        admin_task = asyncio.create_task(self.admin.run(self.stop_event), name="admin")
+        admin_task = asyncio.create_task(self._admin_when_leading(), name="admin")
+        lead_task = asyncio.create_task(self.replicas.lead(self.stop_event), name="leader")
         health = self._start_health()
         self._install_signals()
         try:
@@ -196,9 +246,12 @@ class Service:
             log.info("stopping: finishing in-flight work (at most %.0f s)", SHUTDOWN_GRACE)
             self.scheduler.shutdown(wait=False)
             try:
-                await asyncio.wait_for(asyncio.gather(worker_task, admin_task), SHUTDOWN_GRACE)
+                await asyncio.wait_for(
+                    asyncio.gather(worker_task, admin_task, lead_task), SHUTDOWN_GRACE
+                )
             except TimeoutError:
                 log.warning("delivery did not stop in time; unsent alerts stay queued")
+            await asyncio.to_thread(self.replicas.step_down)
             await self.close()
             if health:
                 health.stop()
@@ -289,12 +342,16 @@ class Service:
                 )
 
     async def digest(self, channel: str) -> None:
+        if not self.replicas.leading:
+            return
         with self.db.session() as session:
             queued = enqueue_digest(session, self.config, channel, now=datetime.now(UTC))
         if queued:
             self.worker.wake()
 
     async def retention(self) -> int:
+        if not self.replicas.leading:
+            return 0
         cutoff = datetime.now(UTC) - self.config.settings.retention
         with self.db.session() as session:
             pruned = prune_unmatched_items(session, cutoff)
@@ -373,12 +430,19 @@ class Service:
 
     def _start_health(self) -> HealthServer | None:
         try:
-            server = HealthServer(self.config.settings.http_listen, self.metrics, self.health)
+            server = HealthServer(self.config.settings.http_listen, self.metrics, self.health,
+                                  page=self.status_page)
         except OSError as exc:
             log.error("health endpoint %s unavailable: %s", self.config.settings.http_listen, exc)
             return None
         log.info("health and metrics on %s/healthz and /metrics", server.address)
         return server.start()
+
+    def status_page(self) -> str:
+        """The HTML status page at `/` (read in the health listener's thread)."""
+        from monitor.status_page import render_status_page
+
+        return render_status_page(self.db, self.config, now=datetime.now(UTC))
 
     def health(self) -> dict[str, Any]:
         report: dict[str, Any] = {"time": datetime.now(UTC).isoformat()}
@@ -398,6 +462,7 @@ class Service:
             self.metrics.queue_depth.set(depth)
         except Exception as exc:
             report["database"] = {"reachable": False, "error": str(exc).splitlines()[0]}
+        report["replica"] = self.replicas.status()  # "leader": whether this replica leads
         report["model"] = self.pipeline.model_load.status  # "rules only" when missing or corrupt
         report["status"] = "ok" if alive and report["database"]["reachable"] else "unhealthy"
         return report
@@ -431,6 +496,11 @@ async def _close_later(fetcher: Fetcher, seconds: float) -> None:
         await asyncio.sleep(seconds)
     finally:
         await fetcher.aclose()
+
+
+async def _wait(event: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(event.wait(), seconds)
 
 
 def _mtime(path: str) -> float | None:

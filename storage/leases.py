@@ -48,6 +48,16 @@ def take(session: Session, name: str, holder: str, ttl: timedelta, *,
     return created.first() is not None  # (an ORM insert's rowcount is -1 on psycopg)
 
 
+def take_or_expiry(session: Session, name: str, holder: str, ttl: timedelta, *,
+                   now: datetime | None = None) -> tuple[bool, datetime]:
+    """`take`, and when another holder has the lease, when it ends."""
+    now = now or datetime.now(UTC)
+    if take(session, name, holder, ttl, now=now):
+        return True, now + ttl
+    ends = session.execute(select(Lease.expires_at).where(Lease.name == name)).scalar_one_or_none()
+    return False, ends if ends is not None else now
+
+
 def release(session: Session, name: str, holder: str) -> bool:
     """Give `name` up at once (a clean stop), if `holder` has it."""
     result = session.execute(
