@@ -277,11 +277,9 @@ class Classifier:
         result.decided_by[tp.name] = "watched"
         return True
 
-    def classify(
-        self, title: str = "", summary: str = "", text: str = "", lang: str | None = None
-    ) -> Classification:
-        item = _Item([clean_field(title), clean_field(summary), clean_field(text)])
-        self._scan(item)
+    def _resolve_entities(self, item: _Item, lang: str | None) -> dict[int, int]:
+        """The gazetteer entities of the item; names pending a context are accepted when the
+        item has context, a Venezuelan entity or a topic signal."""
         ents = self._entities
         found, pending = ents.resolve(item, lang if isinstance(lang, str) else None)
         if pending:
@@ -293,6 +291,15 @@ class Classifier:
             ):
                 ents.accept(found, pending, item)
         ents.add_refs(item, found)
+        return found
+
+    def classify(
+        self, title: str = "", summary: str = "", text: str = "", lang: str | None = None
+    ) -> Classification:
+        item = _Item([clean_field(title), clean_field(summary), clean_field(text)])
+        self._scan(item)
+        ents = self._entities
+        found = self._resolve_entities(item, lang)
         venezuelan = ents.is_venezuelan(found)
         foreign = ents.is_foreign(found)
 
