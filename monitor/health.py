@@ -22,12 +22,17 @@ log = logging.getLogger("monitor.health")
 
 
 class HealthServer:
-    """Serves `/healthz` (JSON, 200 when healthy, 503 otherwise) and `/metrics`."""
+    """Serves `/healthz` (JSON, 200 when healthy, 503 otherwise), `/metrics`, and at `/`
+    the read-only status page when `page` is given (monitor/status_page.py)."""
 
-    def __init__(self, listen: str, metrics: Metrics, check: Callable[[], dict[str, Any]]) -> None:
+    def __init__(
+        self, listen: str, metrics: Metrics, check: Callable[[], dict[str, Any]],
+        page: Callable[[], str] | None = None,
+    ) -> None:
         host, _, port = listen.rpartition(":")
         self.metrics = metrics
         self.check = check
+        self.page = page
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -40,8 +45,11 @@ class HealthServer:
                 elif path == "/metrics":
                     server.safe_check()  # refreshes the gauges
                     self._reply(200, CONTENT_TYPE_LATEST, generate_latest(server.metrics.registry))
+                elif path == "/" and server.page is not None:
+                    status, html = server.safe_page()
+                    self._reply(status, "text/html; charset=utf-8", html.encode())
                 else:
-                    self._reply(404, "text/plain", b"not found: try /healthz or /metrics\n")
+                    self._reply(404, "text/plain", b"not found: try /, /healthz or /metrics\n")
 
             def _reply(self, status: int, ctype: str, body: bytes) -> None:
                 self.send_response(status)
@@ -68,6 +76,14 @@ class HealthServer:
         except Exception as exc:  # the endpoint must answer even when a check breaks
             log.warning("health check failed: %s", exc)
             return {"status": "error", "error": str(exc), "time": time.time()}
+
+    def safe_page(self) -> tuple[int, str]:
+        assert self.page is not None
+        try:
+            return 200, self.page()
+        except Exception as exc:  # a broken database must not break the listener
+            log.warning("status page failed: %s", exc)
+            return 503, "<!doctype html><title>Monitor status</title><p>status unavailable: see /healthz</p>"
 
     def start(self) -> HealthServer:
         self.thread.start()

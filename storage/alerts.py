@@ -232,3 +232,8 @@ def pending_alerts(session: Session, *, leave_out: set[int], limit: int | None) 
         select(Alert).where(Alert.status == "pending", Alert.id.not_in(leave_out or {0}))
         .order_by(Alert.id).limit(limit)
     ))
+
+
+def recent_alerts(session: Session, limit: int = 20) -> list[Alert]:
+    """The newest alerts of every channel, newest first (the status page)."""
+    return list(session.scalars(select(Alert).order_by(Alert.id.desc()).limit(limit)))

@@ -1,0 +1,117 @@
+"""The read-only status page at `/` on the health listener: each feed's health, the queue
+per channel and the last alerts, as server-rendered HTML (no JavaScript, readable on a phone).
+
+Everything shown is escaped; the page holds no secret (no token, no URL userinfo)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from html import escape
+from typing import Any
+
+from core.config import AppConfig
+from core.durations import ago
+from storage.alerts import disabled_channels, queue_summary, recent_alerts
+from storage.db import Database
+from storage.feeds import feed_health
+
+STYLE = """
+body{font-family:system-ui,-apple-system,sans-serif;margin:0;padding:12px;color:#1b1b1b;background:#fafafa}
+h1{font-size:1.3em;margin:0 0 4px}h2{font-size:1.1em;margin:20px 0 6px}
+p.meta{color:#555;margin:0 0 8px;font-size:.9em}
+.wrap{overflow-x:auto;-webkit-overflow-scrolling:touch}
+table{border-collapse:collapse;width:100%;font-size:.9em;background:#fff}
+th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e3e3e3;vertical-align:top}
+th{background:#f0f0f0;position:sticky;top:0}
+.ok{color:#11702a}.failing,.failed,.disabled{color:#b3261e}.paused,.new,.pending{color:#8a5a00}
+td.err{max-width:22em;word-break:break-word}
+"""
+
+
+def _cell(text: Any, cls: str = "") -> str:
+    attr = f' class="{escape(cls)}"' if cls else ""
+    return f"<td{attr}>{escape(str(text))}</td>"
+
+
+def _table(headers: list[str], rows: list[str]) -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    body = "".join(rows) or f'<tr><td colspan="{len(headers)}">none</td></tr>'
+    return f'<div class="wrap"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+
+
+def _short(text: str | None, width: int = 120) -> str:
+    if not text:
+        return "-"
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _no_userinfo(url: str) -> str:
+    return re.sub(r"^([a-z][a-z0-9+.-]*://)[^/@?#]*@", r"\1", url, flags=re.I)
+
+
+def render_status_page(db: Database, config: AppConfig | None, *, now: datetime) -> str:
+    with db.session() as session:
+        health = {h.name: h for h in feed_health(session)}
+        queue = queue_summary(session)
+        disabled = {c.name: c.disabled_reason for c in disabled_channels(session)}
+        alerts = [(a.created_at, a.channel, a.kind, a.status, (a.payload or {}).get("text"))
+                  for a in recent_alerts(session, 20)]
+
+    feeds = list(config.feeds) if config else []
+    names = [f.name for f in feeds] + sorted(n for n in health if not config or config.feed(n) is None)
+    feed_rows = []
+    for name in names:
+        cfg = config.feed(name) if config else None
+        h = health.get(name)
+        if cfg is not None and not cfg.enabled:
+            state = "disabled"
+        elif h is None:
+            state = "new"
+        else:
+            state = "paused" if h.paused else "failing" if h.consecutive_failures else "ok"
+        feed_rows.append("<tr>" + "".join([
+            f"<td><b>{escape(name)}</b><br><small>{escape(_no_userinfo(cfg.url)) if cfg else 'removed'}</small></td>",
+            _cell(state, state),
+            _cell(ago(h.last_success_at, now) if h else "never"),
+            f'<td class="err">{escape(_short(h.last_error if h else None))}</td>',
+            _cell(ago(h.next_poll_at, now) if h and h.next_poll_at else "-"),
+            _cell(h.items if h else 0),
+        ]) + "</tr>")
+
+    channels = [c.name for c in config.channels] if config else []
+    channels += sorted(c for c in queue if c not in channels)
+    queue_rows = []
+    for name in channels:
+        counts = queue.get(name, {})
+        state = "disabled" if name in disabled else "ok"
+        queue_rows.append("<tr>" + "".join([
+            _cell(name), _cell(state if state == "ok" else f"disabled: {_short(disabled[name], 60)}", state),
+            _cell(counts.get("pending", 0) + counts.get("sending", 0)),
+            _cell(counts.get("sent", 0)), _cell(counts.get("failed", 0)),
+        ]) + "</tr>")
+
+    alert_rows = [
+        "<tr>" + "".join([_cell(ago(when, now)), _cell(channel), _cell(kind), _cell(status, status),
+                          f'<td class="err">{escape(_short(text, 160))}</td>']) + "</tr>"
+        for when, channel, kind, status, text in alerts
+    ]
+    pending = sum(c.get("pending", 0) + c.get("sending", 0) for c in queue.values())
+    summary = config.summary() if config else "config invalid: showing the database only"
+    return "".join([
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta http-equiv="refresh" content="60">',
+        f"<title>Monitor status</title><style>{STYLE}</style></head><body>",
+        "<h1>Monitor status</h1>",
+        f'<p class="meta">{escape(now.strftime("%Y-%m-%d %H:%M UTC"))} · {escape(summary)} · '
+        f"{pending} alerts pending · <a href=\"/healthz\">/healthz</a> · <a href=\"/metrics\">/metrics</a></p>",
+        f"<h2>Feeds ({len(names)})</h2>",
+        _table(["feed", "state", "last success", "last error", "next poll", "items"], feed_rows),
+        "<h2>Queue per channel</h2>",
+        _table(["channel", "state", "pending", "sent", "failed"], queue_rows),
+        "<h2>Last alerts</h2>",
+        _table(["when", "channel", "kind", "status", "text"], alert_rows),
+        "</body></html>",
+    ])

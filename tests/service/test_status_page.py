@@ -1,0 +1,107 @@
+"""The status page at `/` on the health listener (issue 16): server-rendered HTML naming
+every feed, the queue per channel and the last alerts; checked over real HTTP and, where
+Debian's Chromium is installed, in a headless browser (page loaded, screenshot taken)."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from core.config import load_config, resolve_runtime
+from monitor.service import Service
+from storage.alerts import sync_channels
+from storage.db import open_database
+from storage.feeds import record_poll, sync_feeds
+from storage.models import Alert
+
+CONFIG = """rules: [venezuela-2026]
+settings: {{http_listen: "127.0.0.1:{port}"}}
+feeds:
+{feeds}
+channels:
+  - {{name: presos, chat_id: console, topics: [political_prisoners]}}
+  - {{name: eeuu, chat_id: console, topics: [us_actions]}}
+"""
+NAMES = ["efecto-cocuyo", "el-pitazo", "foro-penal", "bbc-mundo", "medio-<raro>&"]
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Service:
+    feeds = "\n".join(
+        f'  - {{name: "{n}", url: "https://user:secret@{i}.example.org/feed", language: es}}'
+        for i, n in enumerate(NAMES)
+    )
+    path = tmp_path / "feeds.yaml"
+    with socket.socket() as sock:  # a free port for the listener
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    path.write_text(CONFIG.format(feeds=feeds, port=port), encoding="utf-8")
+    config = load_config(path)
+    db_url = f"sqlite:///{tmp_path / 'm.db'}"
+    runtime = resolve_runtime(config, config_path=str(path), db_flag=db_url, env={})
+    db = open_database(db_url)
+    now = datetime.now(UTC)
+    with db.session() as session:
+        rows = sync_feeds(session, [(f.name, f.url.replace("user:secret@", "")) for f in config.feeds])
+        sync_channels(session, [(c.name, c.chat_id) for c in config.channels])
+        record_poll(rows["foro-penal"], now, 503, failures=2, next_poll_at=now + timedelta(minutes=5),
+                    last_error="HTTP 503 from the server")
+        record_poll(rows["el-pitazo"], now, 200, failures=0, next_poll_at=now + timedelta(minutes=10),
+                    last_success_at=now)
+        session.add(Alert(channel="presos", dedupe_key="k1", status="sent", kind="new",
+                          payload={"text": "Excarcelan a <b>dos</b> presos políticos"}))
+        session.add(Alert(channel="eeuu", dedupe_key="k2", status="pending", kind="new",
+                          payload={"text": "EEUU sanciona a tanqueros"}))
+        session.commit()
+    return Service(config, runtime, db)
+
+
+def test_status_page_names_every_feed_and_the_queue(service: Service) -> None:
+    server = service._start_health()
+    assert server is not None
+    try:
+        response = httpx.get(server.address + "/", timeout=10)
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/html")
+        html = response.text
+        for name in NAMES[:-1]:
+            assert name in html
+        assert "medio-&lt;raro&gt;&amp;" in html and "<raro>" not in html  # escaped
+        assert "secret" not in html  # no userinfo of a feed URL
+        assert "<script" not in html.lower() and 'name="viewport"' in html
+        assert "presos" in html and "eeuu" in html and "Excarcelan a &lt;b&gt;dos&lt;/b&gt;" in html
+        assert httpx.get(server.address + "/healthz", timeout=10).status_code in (200, 503)
+    finally:
+        server.stop()
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(_chromium() is None, reason="no Chromium (Debian: apt-get install chromium)")
+def test_status_page_in_headless_chromium(service: Service, tmp_path: Path) -> None:
+    server = service._start_health()
+    assert server is not None
+    shot = tmp_path / "status.png"
+    try:
+        base = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                f"--user-data-dir={tmp_path / 'profile'}", "--window-size=390,844"]  # a phone
+        dom = subprocess.run([*base, "--dump-dom", server.address + "/"], capture_output=True,
+                             text=True, timeout=90, check=False)
+        assert dom.returncode == 0, dom.stderr[-2000:]
+        for name in NAMES[:-1]:
+            assert name in dom.stdout
+        assert "Queue per channel" in dom.stdout and "Last alerts" in dom.stdout
+        done = subprocess.run([*base, f"--screenshot={shot}", server.address + "/"],
+                              capture_output=True, text=True, timeout=90, check=False)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert shot.stat().st_size > 5_000 and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    finally:
+        server.stop()
