@@ -49,9 +49,12 @@ def stored_figures(
     if since is not None:
         stmt = stmt.where((Item.published_at >= since) | (Item.fetched_at >= since))
     new = tuple.__new__  # the namedtuple's own __new__ without its Python frame
-    # Core, not the ORM's result wrapping: a third of the time for 100,000 rows
-    for cid, top, event, number, source, published, fetched, url, feed in session.connection().execute(stmt):
-        yield new(StoredFigure, (cid, top, event, number, source, _utc(published), _utc(fetched), url, feed))
+    # Core, not the ORM's result wrapping, fetched at once: a third of the time for 100,000 rows
+    for cid, top, event, number, source, published, fetched, url, feed in (
+            session.connection().execute(stmt).fetchall()):
+        when = _utc(published)
+        seen = when if fetched == published else _utc(fetched)
+        yield new(StoredFigure, (cid, top, event, number, source, when, seen, url, feed))
 
 
 def _raw(column: Any) -> Any:
@@ -63,6 +66,10 @@ def _raw(column: Any) -> Any:
 def _utc(value: str | datetime | None) -> datetime | None:
     if value is None:
         return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
+    if isinstance(value, str):  # SQLite: stored in UTC without an offset (storage/models.py)
+        if len(value) > 19 and value[-6] in "+-" and value[-3] == ":":
+            return datetime.fromisoformat(value).astimezone(UTC)  # an offset all the same
+        if len(value) <= 10:
+            return datetime.fromisoformat(value).replace(tzinfo=UTC)  # a bare date
+        return datetime.fromisoformat(value + "+00:00")  # aware in one C call, no .replace()
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
