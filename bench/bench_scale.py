@@ -78,12 +78,13 @@ def feed_doc(feed: int, version: int) -> bytes:
     return rss(items, title=f"Feed {feed}")
 
 
-def write_config(directory: Path, urls: list[str], interval: int) -> Path:
+def write_config(directory: Path, urls: list[str], interval: int, settings: dict[str, int]) -> Path:
     yaml = YAML()
     config = yaml.load((ROOT / "feeds.yaml").read_text(encoding="utf-8"))
     with socket.socket() as sock:  # a free port for /healthz
         sock.bind(("127.0.0.1", 0))
         config["settings"]["http_listen"] = f"127.0.0.1:{sock.getsockname()[1]}"
+    config["settings"].update(settings)
     config["feeds"] = [
         {"name": f"f{i:06d}", "url": url, "interval": f"{interval}s", "language": "es"} for i, url in enumerate(urls)
     ]
@@ -120,7 +121,15 @@ def child(config_path: str, db_url: str, out: str, measure_from: float) -> int:
         loop.add_signal_handler(signal.SIGUSR1, service.request_stop)
         return await service.run()
 
-    code = asyncio.run(main())
+    profile = os.environ.get("BENCH_SCALE_PROFILE")  # a file for cProfile's stats of the loop
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        code = profiler.runcall(asyncio.run, main())
+        profiler.dump_stats(profile)
+    else:
+        code = asyncio.run(main())
     ru = resource.getrusage(resource.RUSAGE_SELF)
     measured = [r for r in runs if r[0] >= measure_from]
     Path(out).write_text(json.dumps({
@@ -140,7 +149,7 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def run_size(feeds: int, interval: int) -> dict[str, float]:
+def run_size(feeds: int, interval: int, settings: dict[str, int]) -> dict[str, float]:
     servers = [FeedServer().start() for _ in range(HOSTS)]
     versions = [0] * feeds
     paths = [f"/feed/{i}.xml" for i in range(feeds)]
@@ -167,7 +176,7 @@ def run_size(feeds: int, interval: int) -> dict[str, float]:
 
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
         directory = Path(tmp)
-        config = write_config(directory, urls, interval)
+        config = write_config(directory, urls, interval, settings)
         out = directory / "child.json"
         start = time.time()
         measure_from = start + interval * 1.1
@@ -213,15 +222,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default=os.environ.get("BENCH_SCALE_SIZES", "1000,3000,10000"))
     parser.add_argument("--interval", type=int, default=int(os.environ.get("BENCH_SCALE_INTERVAL", "120")))
+    parser.add_argument("--concurrency", type=int, help="settings.concurrency (default: shipped)")
+    parser.add_argument("--per-host", type=int, help="settings.per_host_concurrency (default: shipped)")
     args = parser.parse_args(argv if argv is not None else [])
+    settings = {k: v for k, v in (("concurrency", args.concurrency),
+                                  ("per_host_concurrency", args.per_host)) if v is not None}
     sizes = [int(s) for s in args.sizes.split(",")]
     print(f"{HOSTS} local hosts, {ITEMS} items a feed, {CHANGE_SHARE:.0%} of the feeds change per "
-          f"interval; interval {args.interval} s (production: 600 s); measured: the second interval\n")
+          f"interval; interval {args.interval} s (production: 600 s); measured: the second interval; "
+          f"settings {settings or 'as shipped'}\n")
     print("| feeds | polls/s | peak RSS MB | CPU ms/poll | CPU share | lag p50/p95 s | delay p50/p95/max s |")
     print("|---|---|---|---|---|---|---|")
     missed = False
     for n in sizes:
-        r = run_size(n, args.interval)
+        r = run_size(n, args.interval, settings)
         print(f"| {n:,} | {r['polls_s']:.1f} | {r['rss_mb']:.0f} | {r['cpu_ms_poll']:.2f} | "
               f"{r['cpu_share']:.0%} | {r['lag_p50']:.2f} / {r['lag_p95']:.2f} | "
               f"{r['done_p50']:.2f} / {r['done_p95']:.2f} / {r['done_max']:.1f} |", flush=True)
