@@ -129,14 +129,15 @@ def _add_entities(merged: Merged, source: Source, *, replace: bool) -> None:
     if not isinstance(entities, list):
         return
     own_names: set[str] = set()
+    index: dict[str, int] = {}  # name -> first position among the entities merged so far
+    for i, old in enumerate(merged.entities):
+        if isinstance(old, dict) and isinstance(old.get("name"), str):
+            index.setdefault(old["name"], i)
     for j, entity in enumerate(entities):
         name = entity.get("name") if isinstance(entity, dict) else None
         at = len(merged.entities)
-        if replace and isinstance(name, str) and name not in own_names:
-            for i, old in enumerate(merged.entities):
-                if isinstance(old, dict) and old.get("name") == name:
-                    at = i
-                    break
+        if replace and isinstance(name, str) and name not in own_names and name in index:
+            at = index[name]
         if isinstance(name, str):
             own_names.add(name)
         if at == len(merged.entities):

@@ -201,8 +201,15 @@ def _alternate_links(body: bytes, base: str) -> list[str]:
 
 
 def _page_language(body: bytes) -> str | None:
-    m = re.search(rb"<html[^>]*\blang=[\"']?([a-zA-Z]{2})", body[:20_000], re.I)
-    return m.group(1).decode().lower() if m else None
+    """The language a page or feed declares: `<html lang>`, `xml:lang`, RSS `<language>`,
+    JSON Feed `"language"`."""
+    head = body[:20_000]
+    for pattern in (rb"<html[^>]*\blang=[\"']?([a-zA-Z]{2})", rb"\bxml:lang=[\"']([a-zA-Z]{2})",
+                    rb"<language>\s*([a-zA-Z]{2})", rb'"language"\s*:\s*"([a-zA-Z]{2})'):
+        m = re.search(pattern, head, re.I)
+        if m:
+            return m.group(1).decode().lower()
+    return None
 
 
 def _language(parsed: Any) -> str | None:
@@ -222,7 +229,7 @@ async def discover(url: str, settings: Settings) -> Found:
             raise Refused(f"cannot fetch {url}: {page.error}")
         parsed = parse_any(page.body, page.headers, page.final_url)
         if not parsed.fatal:
-            return Found(url, parsed.title, _language(parsed), len(parsed.entries))
+            return Found(url, parsed.title, _language(parsed) or _page_language(page.body), len(parsed.entries))
         lang = _page_language(page.body)
         links = _alternate_links(page.body, page.final_url)
         root = f"{urlsplit(page.final_url).scheme}://{urlsplit(page.final_url).netloc}"
@@ -239,7 +246,8 @@ async def discover(url: str, settings: Settings) -> Found:
                 if candidate in links:
                     problems.append(f"{candidate}: {feed.problem or 'does not parse'}")
                 continue
-            return Found(candidate, feed.title, _language(feed) or lang, len(feed.entries))
+            return Found(candidate, feed.title, _language(feed) or _page_language(result.body) or lang,
+                         len(feed.entries))
     if problems:
         raise Refused(f"no working feed at {url}: {problems[0]}")
     raise Refused(f"no feed found at {url} (no <link rel=\"alternate\"> feed, none at common paths)")
@@ -259,7 +267,8 @@ def cmd_add(args: argparse.Namespace) -> int:
         if args.name:
             _check_unique(cfg.config, args.name, args.url)
         found = asyncio.run(discover(args.url, cfg.config.settings))
-        name = args.name or _name_from_url(found.url)
+        # a name derived from the host is made unique (-2, -3...); one given with --name is not
+        name = args.name or _unique(_name_from_url(found.url), {f.name for f in cfg.config.feeds})
         _check_unique(cfg.config, name, found.url)
         language = args.language or (found.language if found.language in ("es", "en") else None)
         if language is None:

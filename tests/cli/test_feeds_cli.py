@@ -54,6 +54,10 @@ def test_add_discovers_the_atom_link_of_a_page(config: Path, capsys: pytest.Capt
         assert code == 0, err
         assert "added 127-0-0-1" in out and "1 entries, language es" in out
         feed_url = server.url("/noticias.atom")
+        # the URL of a feed itself; the name derived from the same host is made unique
+        server.set_route("/otra.atom", ATOM.replace("urn:x", "urn:y"), content_type="application/atom+xml")
+        code, out, err = run(capsys, "feeds", "add", server.url("/otra.atom"), "--config", str(config))
+        assert code == 0 and "added 127-0-0-1-2" in out, err
     after = config.read_text(encoding="utf-8")
     assert comments(after) == comments(before)
     assert after.startswith(before.split("\nchannels:")[0])  # only appended after the last feed
