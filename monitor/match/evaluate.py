@@ -20,11 +20,11 @@ from monitor.match.engine import Classifier
 
 def load_rules(path: str | Path) -> tuple[dict[str, TopicRules], list[EntitySpec]]:
     """The effective topics and entities of a config: its rule packs merged with its own
-    changes, validated with the rest of the file (a ConfigError names file and line)."""
-    from core.config import load_config
+    changes (a ConfigError names file and line); the rest of the file is not read."""
+    from core.config import load_rules as load_config_rules
 
-    config = load_config(path)
-    return config.topics, config.entities
+    rules = load_config_rules(path)
+    return rules.topics, rules.entities
 
 
 def without_signals(topics: dict[str, TopicRules]) -> dict[str, TopicRules]:
@@ -73,6 +73,7 @@ class Report:
     n: int = 0
     per_topic: dict[str, dict[str, float]] = field(default_factory=dict)
     counts: dict[str, float] = field(default_factory=dict)
+    confident: dict[str, float] = field(default_factory=dict)  # counts shown in alerts only
     errors: list[str] = field(default_factory=list)
     by_model: dict[str, list[int]] = field(default_factory=dict)  # topic -> [tp, fp] the model decided
 
@@ -89,6 +90,7 @@ def evaluate(items: list[dict], classifier: Classifier, topics: list[str]) -> Re
     stats = {t: [0, 0, 0] for t in topics}
     model_stats = {t: [0, 0] for t in topics}
     ctp = cfp = cfn = 0
+    conf = [0, 0, 0]  # tp, fp, fn of the confident counts
     for item in items:
         res = classifier.classify(
             item.get("title") or "", item.get("summary") or "", item.get("text") or "", item.get("lang")
@@ -111,6 +113,10 @@ def evaluate(items: list[dict], classifier: Classifier, topics: list[str]) -> Re
                 report.errors.append(f"FN {t:20} {item.get('id')}: {item.get('title', '')[:90]}{score}")
         gc = {(c["event"], int(c["number"])) for c in item.get("counts") or []}
         pc = {(c.event, c.number) for c in res.counts}
+        shown = {(c.event, c.number) for c in res.counts if c.confident}
+        conf[0] += len(gc & shown)
+        conf[1] += len(shown - gc)
+        conf[2] += len(gc - shown)
         ctp += len(gc & pc)
         cfp += len(pc - gc)
         cfn += len(gc - pc)
@@ -120,6 +126,7 @@ def evaluate(items: list[dict], classifier: Classifier, topics: list[str]) -> Re
             )
     report.per_topic = {t: _prf(*s) for t, s in stats.items()}
     report.counts = _prf(ctp, cfp, cfn)
+    report.confident = _prf(*conf)
     report.by_model = model_stats
     return report
 
@@ -148,6 +155,11 @@ def render(report: Report, name: str) -> str:
     lines.append(
         f"| counts (event+number) | {c['precision']:.3f} | {c['recall']:.3f} | {c['f1']:.3f} | {c['tp']} | {c['fp']} | {c['fn']} |"
     )
+    c = report.confident
+    if c:
+        lines.append(
+            f"| counts, confident only | {c['precision']:.3f} | {c['recall']:.3f} | {c['f1']:.3f} | {c['tp']} | {c['fp']} | {c['fn']} |"
+        )
     decided = {t: v for t, v in report.by_model.items() if any(v)}
     if decided:
         lines.append("")
