@@ -1,0 +1,48 @@
+"""The named attribution rules, run on their own examples and counter-examples
+(monitor/match/data/count_rules.yaml), grouped by phrasing in the test ids."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from monitor.match.counts import extract_counts
+from monitor.match.counts_classify import RULES, rule_name
+
+DATA = Path(__file__).resolve().parents[2] / "monitor" / "match" / "data" / "count_rules.yaml"
+SPEC = YAML(typ="safe").load(DATA.read_text(encoding="utf-8"))["rules"]
+
+
+def _cases(kind: str) -> list:
+    return [
+        pytest.param(rule, case["text"], case["counts"],
+                     id=f"{spec['phrasing']}/{rule}/{case['text'][:40]}")
+        for rule, spec in SPEC.items() for case in spec.get(kind) or []
+    ]
+
+
+def _run(text: str) -> tuple[list[list], set[str]]:
+    counts = extract_counts([text])
+    return ([[c.event, c.number] + ([c.source] if c.source else []) for c in counts],
+            {c.rule for c in counts})
+
+
+def test_every_rule_is_described_in_order() -> None:
+    assert list(SPEC) == [rule_name(r) for r in RULES]
+
+
+@pytest.mark.parametrize("rule,text,expected", _cases("examples"))
+def test_example(rule: str, text: str, expected: list[list]) -> None:
+    counts, rules = _run(text)
+    assert counts == expected
+    if expected:  # a rule that answers "not a count" leaves no count to name it
+        assert rule in rules
+
+
+@pytest.mark.parametrize("rule,text,expected", _cases("counter"))
+def test_counter_example(rule: str, text: str, expected: list[list]) -> None:
+    counts, rules = _run(text)
+    assert counts == expected
+    assert rule not in rules
