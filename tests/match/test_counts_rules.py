@@ -46,3 +46,22 @@ def test_counter_example(rule: str, text: str, expected: list[list]) -> None:
     counts, rules = _run(text)
     assert counts == expected
     assert rule not in rules
+
+
+def test_classify_explain_names_each_counts_rule(shipped) -> None:
+    import io
+    import json
+
+    from monitor.match.jsonl import classify_stream
+
+    line = json.dumps({"id": "a", "lang": "es",
+                       "title": "Foro Penal verificó 61 de las 87 excarcelaciones anunciadas"})
+    for explain, keys in ((False, {"event", "number", "source", "confident"}),
+                          (True, {"event", "number", "source", "confident", "rule"})):
+        out = io.StringIO()
+        classify_stream(shipped, io.StringIO(line + "\n"), out, io.StringIO(), explain=explain)
+        counts = json.loads(out.getvalue())["counts"]
+        assert [(c["event"], c["number"]) for c in counts] == [("released", 61), ("released", 87)]
+        assert all(set(c) == keys and c["confident"] is True for c in counts)
+        if explain:
+            assert [c["rule"] for c in counts] == ["noun.noun_or_verb", "noun.part_of_whole"]
