@@ -388,6 +388,17 @@ class AppConfig(Strict):
         )
 
 
+class RulesConfig(BaseModel):
+    """The matching rules of a config alone (packs merged), the rest of the file not read:
+    for commands that need only the rules (`monitor classify`, `eval`, `train`)."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    rules: list[str] = Field(default_factory=list)
+    rule_changes: dict[str, TopicChange] = Field(default_factory=dict)
+    topics: dict[str, TopicRules] = Field(min_length=1)
+    entities: list[EntitySpec] = Field(default_factory=list)
+
+
 # ---------------------------------------------------------------------------
 # Errors with locations
 
@@ -551,7 +562,7 @@ def _cross_checks(data: Any, topics: list[str]) -> list[tuple[Loc, str]]:
     return _duplicates(data, "feeds") + _duplicates(data, "channels") + _unknown_topics(data, topics)
 
 
-def _rule_checks(config: AppConfig) -> list[tuple[Loc, str]]:
+def _rule_checks(config: AppConfig | RulesConfig) -> list[tuple[Loc, str]]:
     return list(validate_rules(config.topics, config.entities))
 
 
@@ -635,7 +646,7 @@ def parse_config(text: str, path: str = DEFAULT_CONFIG) -> AppConfig:
     return _parse_config(text, path, fast=False)
 
 
-def _parse_config(text: str, path: str, *, fast: bool) -> AppConfig:
+def _parse_config(text: str, path: str, *, fast: bool, rules_only: bool = False) -> Any:
     data = _load_yaml(text, path)
     if not isinstance(data, dict):
         raise ConfigError(
@@ -646,6 +657,8 @@ def _parse_config(text: str, path: str, *, fast: bool) -> AppConfig:
     own = Source(data)
     merged = merge(own, packs)
     plain = _plain(data)
+    if rules_only:
+        plain = {k: v for k, v in plain.items() if k in RulesConfig.model_fields}
     for key, value in (("topics", merged.topics), ("entities", merged.entities)):
         shape = dict if key == "topics" else list
         if isinstance(data.get(key), shape) or (packs and key not in data):
@@ -658,15 +671,16 @@ def _parse_config(text: str, path: str, *, fast: bool) -> AppConfig:
         source, at = hit
         return _issue(source.data, at, message, source.path)
 
-    config: AppConfig | None = None
+    config: AppConfig | RulesConfig | None = None
     try:
-        config = AppConfig.model_validate(plain)
+        config = (RulesConfig if rules_only else AppConfig).model_validate(plain)
     except ValidationError as exc:
         for error in exc.errors():
             loc = tuple(error["loc"])
             issues.append(located(loc, _message(error, loc)))
     issues += [_issue(source.data, loc, msg, source.path) for source, loc, msg in merged.problems]
-    issues += [_issue(data, loc, msg) for loc, msg in _cross_checks(data, [str(t) for t in merged.topics])]
+    if not rules_only:
+        issues += [_issue(data, loc, msg) for loc, msg in _cross_checks(data, [str(t) for t in merged.topics])]
     if config is not None:
         issues += [located(tuple(loc), msg) for loc, msg in _rule_checks(config)]
     if issues:
@@ -741,6 +755,26 @@ def load_config(path: str | os.PathLike[str]) -> AppConfig:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(str(p), [ConfigIssue("", None, f"cannot read the file: {exc}")]) from None
     return parse_config(text, str(p))
+
+
+def load_rules(path: str | os.PathLike[str]) -> RulesConfig:
+    """The effective topics and entities of a config file (packs merged with its local
+    changes), validated and located like `load_config`; the other keys are not read."""
+    p = Path(path)
+    try:
+        text = _read_regular_file(p).decode("utf-8")
+    except FileNotFoundError:
+        raise ConfigError(str(p), [ConfigIssue("", None, "file not found")]) from None
+    except _Refused as exc:
+        raise ConfigError(str(p), [ConfigIssue("", None, str(exc))]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(str(p), [ConfigIssue("", None, f"cannot read the file: {exc}")]) from None
+    try:
+        return _parse_config(text, str(p), fast=True, rules_only=True)
+    except ConfigError as exc:
+        if not any(issue.file for issue in exc.issues):
+            raise
+    return _parse_config(text, str(p), fast=False, rules_only=True)
 
 
 def _read_regular_file(p: Path) -> bytes:

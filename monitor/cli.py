@@ -200,17 +200,18 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
+    from core.config import load_rules
     from monitor.match import build_classifier
     from monitor.match.jsonl import classify_stream
     from monitor.match.learned import default_model
     from monitor.match.people import WatchedPeople, load_seed
 
-    config, _ = load(args)
+    rules = load_rules(config_path_from(args.config))  # the rules alone: no feeds, no database
     # the shipped seed of watched people; nothing is learned within the stream, so each
     # line's output depends on that line alone (docs/MATCHING.md, "Watched people")
     watched = WatchedPeople(load_seed())
     classifier = build_classifier(
-        config.topics, config.entities, watched=watched, model=default_model().model
+        rules.topics, rules.entities, watched=watched, model=default_model().model
     )
     return classify_stream(classifier, sys.stdin, sys.stdout, sys.stderr, explain=args.explain)
 

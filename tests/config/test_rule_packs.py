@@ -140,3 +140,19 @@ def test_schema_is_a_json_schema_that_accepts_the_shipped_config(
     bad = dict(shipped, feeds=[{"name": "x", "url": "http://x", "language": "es", "intervall": "5m"}])
     assert any("intervall" in e.message for e in validator.iter_errors(bad))
     assert not validator.is_valid(dict(shipped, settings={"retention": "ten days"}))
+
+
+def test_load_rules_reads_only_the_rules(tmp_path: Path) -> None:
+    """classify, eval and train need the rules alone: a broken feed does not stop them,
+    and a rule error is still located."""
+    from core.config import load_rules
+
+    shipped = load_config(ROOT / "feeds.yaml")
+    path = write(tmp_path, "rules: [venezuela-2026]\nfeeds: [{name: x, url: 'not a url'}]\n")
+    rules = load_rules(path)
+    assert rules.topics == shipped.topics and rules.entities == shipped.entities
+    with pytest.raises(ConfigError, match="feeds"):
+        load_config(path)
+    path = write(tmp_path, "rules: [venezuela-2026]\nrule_changes:\n  us_actions: {add: {any: ['@Nadie']}}\n")
+    with pytest.raises(ConfigError, match=r"rule_changes.us_actions.add.any\[0\] \(line 3\): unknown entity 'Nadie'"):
+        load_rules(path)
