@@ -27,7 +27,7 @@ from alerts.admin import AdminBot
 from alerts.delivery import DeliveryWorker
 from alerts.digest import enqueue_digest
 from alerts.feed_limits import fold_held
-from core.config import AppConfig, ConfigError, Runtime, Settings, load_config
+from core.config import AppConfig, ConfigError, FeedConfig, Runtime, Settings, load_config
 from monitor.fetch import Fetcher
 from monitor.health import HealthServer
 from monitor.ingest import PollResult, poll_feed
@@ -90,6 +90,8 @@ class Service:
         self._classify_lock = asyncio.Lock()
         self.heartbeat = time.monotonic()
         self.replicas = Replicas(db, **(replica_options or {}))  # feed leases, the leader
+        self._feed_index: dict[str, FeedConfig] = {}
+        self._feed_index_of: list[FeedConfig] | None = None
         self.stop_event = asyncio.Event()
         self.scheduler: AsyncIOScheduler | None = None
         self.feed_scheduler: FeedScheduler | None = None
@@ -102,7 +104,7 @@ class Service:
 
     async def poll(self, name: str) -> PollResult:
         """Fetch, store, classify and queue one feed; never raises for a feed's problem."""
-        feed = self.config.feed(name)
+        feed = self._feed(name)
         if feed is None:
             raise LookupError(f"feed {name!r} is not in the config")
         result = await poll_feed(feed, self.config.settings, self.fetcher, self.db)
@@ -111,6 +113,15 @@ class Service:
             await self.classify_pending()
         self.worker.wake()
         return result
+
+    def _feed(self, name: str) -> FeedConfig | None:
+        """The feed's config by name, from an index rebuilt when the config's feed list
+        changes (AppConfig.feed scans the list: at 10,000 feeds, twice per poll)."""
+        feeds = self.config.feeds
+        if self._feed_index_of is not feeds:
+            self._feed_index = {f.name: f for f in feeds}
+            self._feed_index_of = feeds
+        return self._feed_index.get(name)
 
     async def classify_pending(self) -> None:
         """Classify stored items and queue their alerts in a worker thread (CPU-bound), then
@@ -163,7 +174,7 @@ class Service:
     async def _scheduled_poll(self, name: str) -> PollResult:
         """A scheduled poll: under the feed's lease when replicas share the database
         (monitor/replicas.py); a feed another replica holds is tried again when its lease ends."""
-        feed = self.config.feed(name)
+        feed = self._feed(name)
         if feed is None or not self.replicas.shared or self.feed_scheduler is None:
             return await self.poll(name)
         hold = feed.interval + self.replicas.poll_margin
