@@ -109,9 +109,9 @@ class Service:
             raise LookupError(f"feed {name!r} is not in the config")
         result = await poll_feed(feed, self.config.settings, self.fetcher, self.db)
         self._count_poll(result)
-        if result.stored:
+        if result.stored:  # alerts are queued only by new items: a 304 leaves the worker be
             await self.classify_pending()
-        self.worker.wake()
+            self.worker.wake()
         return result
 
     def _feed(self, name: str) -> FeedConfig | None:
