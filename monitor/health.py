@@ -28,11 +28,13 @@ class HealthServer:
     def __init__(
         self, listen: str, metrics: Metrics, check: Callable[[], dict[str, Any]],
         page: Callable[[], str] | None = None,
+        chart: Callable[[], bytes | None] | None = None,
     ) -> None:
         host, _, port = listen.rpartition(":")
         self.metrics = metrics
         self.check = check
         self.page = page
+        self.chart = chart
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -48,6 +50,12 @@ class HealthServer:
                 elif path == "/" and server.page is not None:
                     status, html = server.safe_page()
                     self._reply(status, "text/html; charset=utf-8", html.encode())
+                elif path == "/tally.png" and server.chart is not None:
+                    png = server.safe_chart()
+                    if png is None:
+                        self._reply(404, "text/plain", b"no tally figures stored yet\n")
+                    else:
+                        self._reply(200, "image/png", png)
                 else:
                     self._reply(404, "text/plain", b"not found: try /, /healthz or /metrics\n")
 
@@ -84,6 +92,14 @@ class HealthServer:
         except Exception as exc:  # a broken database must not break the listener
             log.warning("status page failed: %s", exc)
             return 503, "<!doctype html><title>Monitor status</title><p>status unavailable: see /healthz</p>"
+
+    def safe_chart(self) -> bytes | None:
+        assert self.chart is not None
+        try:
+            return self.chart()
+        except Exception as exc:  # a broken database or chart must not break the listener
+            log.warning("tally chart failed: %s", exc)
+            return None
 
     def start(self) -> HealthServer:
         self.thread.start()

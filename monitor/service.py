@@ -57,6 +57,7 @@ FETCHER_SETTINGS = ("request_timeout", "connect_timeout", "max_body_bytes", "max
 # settings read once at start-up: a reload that changes one says so by name
 RESTART_SETTINGS = ("http_listen", "database_url")
 CONFIG_WATCH_EVERY = 2.0
+CHART_EVERY = 600.0  # the status page's tally chart is redrawn at most this often
 FOLD_EVERY = 60.0  # held alerts wait at most this long after their hour is over
 
 
@@ -89,6 +90,7 @@ class Service:
         )
         self._classify_lock = asyncio.Lock()
         self.heartbeat = time.monotonic()
+        self._chart: tuple[float, bytes | None] = (0.0, None)
         self.replicas = Replicas(db, **(replica_options or {}))  # feed leases, the leader
         self._feed_index: dict[str, FeedConfig] = {}
         self._feed_index_of: list[FeedConfig] | None = None
@@ -442,7 +444,7 @@ class Service:
     def _start_health(self) -> HealthServer | None:
         try:
             server = HealthServer(self.config.settings.http_listen, self.metrics, self.health,
-                                  page=self.status_page)
+                                  page=self.status_page, chart=self.tally_chart)
         except OSError as exc:
             log.error("health endpoint %s unavailable: %s", self.config.settings.http_listen, exc)
             return None
@@ -454,6 +456,19 @@ class Service:
         from monitor.status_page import render_status_page
 
         return render_status_page(self.db, self.config, now=datetime.now(UTC))
+
+    def tally_chart(self) -> bytes | None:
+        """The tally chart for the status page, drawn at most once every 10 minutes."""
+        from alerts.tally import load_tally
+        from alerts.tally_chart import render_png
+
+        drawn_at, png = self._chart
+        if png is None or time.monotonic() - drawn_at > CHART_EVERY:
+            with self.db.session() as session:
+                tally = load_tally(session, self.config)
+            png = render_png(tally) if tally.figures else None
+            self._chart = (time.monotonic(), png)
+        return png
 
     def health(self) -> dict[str, Any]:
         report: dict[str, Any] = {"time": datetime.now(UTC).isoformat()}

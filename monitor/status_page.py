@@ -1,5 +1,6 @@
 """The read-only status page at `/` on the health listener: each feed's health, the queue
-per channel and the last alerts, as server-rendered HTML (no JavaScript, readable on a phone).
+per channel, the last alerts and the tally (its current figures and, at `/tally.png`, its
+chart), as server-rendered HTML (no JavaScript, readable on a phone).
 
 Everything shown is escaped; the page holds no secret (no token, no URL userinfo)."""
 
@@ -10,6 +11,7 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
+from alerts.tally import load_tally
 from core.config import AppConfig
 from core.durations import ago
 from storage.alerts import disabled_channels, queue_summary, recent_alerts
@@ -26,6 +28,7 @@ th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e3e3e3;vertical-a
 th{background:#f0f0f0;position:sticky;top:0}
 .ok{color:#11702a}.failing,.failed,.disabled{color:#b3261e}.paused,.new,.pending{color:#8a5a00}
 td.err{max-width:22em;word-break:break-word}
+img.chart{max-width:100%;height:auto;border:1px solid #e3e3e3;background:#fff}
 """
 
 
@@ -58,6 +61,7 @@ def render_status_page(db: Database, config: AppConfig | None, *, now: datetime)
         disabled = {c.name: c.disabled_reason for c in disabled_channels(session)}
         alerts = [(a.created_at, a.channel, a.kind, a.status, (a.payload or {}).get("text"))
                   for a in recent_alerts(session, 20)]
+        figures = load_tally(session, config).figures
 
     feeds = list(config.feeds) if config else []
     names = [f.name for f in feeds] + sorted(n for n in health if not config or config.feed(n) is None)
@@ -113,5 +117,25 @@ def render_status_page(db: Database, config: AppConfig | None, *, now: datetime)
         _table(["channel", "state", "pending", "sent", "failed"], queue_rows),
         "<h2>Last alerts</h2>",
         _table(["when", "channel", "kind", "status", "text"], alert_rows),
+        *_tally_section(figures, now),
         "</body></html>",
     ])
+
+
+def _tally_section(figures: list[Any], now: datetime) -> list[str]:
+    """The tally's current figures with their sources, and its chart (`/tally.png`)."""
+    if not figures:
+        return ["<h2>Tally</h2>", "<p>No figures stored yet.</p>"]
+    rows = [
+        "<tr>" + "".join([
+            _cell(f.topic), _cell(f.event), _cell(f.number), _cell(f.source),
+            _cell(ago(f.date, now)), _cell(f.outlet), _cell(" ".join(f.flags)),
+        ]) + "</tr>"
+        for f in figures
+    ]
+    return [
+        "<h2>Tally</h2>",
+        _table(["topic", "event", "number", "source", "stated", "outlet", "flags"], rows),
+        '<p><img class="chart" src="/tally.png" alt="The tally over time: held per source, '
+        'releases announced and verified" width="1400"></p>',
+    ]

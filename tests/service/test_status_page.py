@@ -12,13 +12,14 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from core.config import load_config, resolve_runtime
 from monitor.service import Service
 from storage.alerts import sync_channels
 from storage.db import open_database
 from storage.feeds import record_poll, sync_feeds
-from storage.models import Alert
+from storage.models import Alert, Count, Feed, Item, Match
 
 CONFIG = """rules: [venezuela-2026]
 settings: {{http_listen: "127.0.0.1:{port}"}}
@@ -103,5 +104,32 @@ def test_status_page_in_headless_chromium(service: Service, tmp_path: Path) -> N
                               capture_output=True, text=True, timeout=90, check=False)
         assert done.returncode == 0, done.stderr[-2000:]
         assert shot.stat().st_size > 5_000 and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    finally:
+        server.stop()
+
+
+def test_status_page_shows_the_tally_and_its_chart(service: Service) -> None:
+    server = service._start_health()
+    assert server is not None
+    try:
+        assert "No figures stored yet" in httpx.get(server.address + "/", timeout=10).text
+        assert httpx.get(server.address + "/tally.png", timeout=10).status_code == 404
+        service._chart = (0.0, None)  # drawn again at the next request
+        with service.db.session() as session:
+            feed = session.scalars(select(Feed).where(Feed.name == "foro-penal")).one()
+            item = Item(feed_id=feed.id, guid="g1", url="https://foropenal.example/61",
+                        title="Foro Penal verifica 61 excarcelaciones", content_hash="h1",
+                        published_at=datetime.now(UTC) - timedelta(hours=2))
+            session.add(item)
+            session.flush()
+            session.add(Match(item_id=item.id, topic="political_prisoners", urgency="high"))
+            session.add(Count(item_id=item.id, event="released", number=61, source="Foro Penal"))
+            session.commit()
+        html = httpx.get(server.address + "/", timeout=10).text
+        assert "<h2>Tally</h2>" in html and "<td>61</td>" in html and "Foro Penal" in html
+        assert 'src="/tally.png"' in html
+        chart = httpx.get(server.address + "/tally.png", timeout=30)
+        assert chart.status_code == 200 and chart.headers["content-type"] == "image/png"
+        assert chart.content[:8] == b"\x89PNG\r\n\x1a\n"
     finally:
         server.stop()
