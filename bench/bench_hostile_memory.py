@@ -40,7 +40,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import zlib
 from collections.abc import Iterator
@@ -58,56 +57,17 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from devtools.feedserver import FeedServer  # noqa: E402
+from devtools.internal_service import InternalService  # noqa: E402
 from devtools.samples import SampleItem, rss  # noqa: E402
 
 MEMORY_MARGIN_MB = 100  # issue 13: a poll's peak stays below its baseline + 100 MB
 FEED_USER = "ana"
 TITLE = "Excarcelan a 12 presos políticos del penal de Tocorón"
+INTERNAL_PAGE = b"<html><body><p>INTERNAL-ONLY page</p></body></html>"
 SENTENCE = "Familiares de presos políticos esperaban frente al penal de Tocorón en Aragua."
 
 
 # -- servers -------------------------------------------------------------------------------
-class InternalService:
-    """A loopback listener on its own port that plays an internal service: it counts every
-    connection it accepts (a refused fetch makes none) and answers with a page."""
-
-    def __init__(self) -> None:
-        self.connections = 0
-        self._sock = socket.socket()
-        self._sock.bind(("127.0.0.1", 0))
-        self._sock.listen(64)
-        self._sock.settimeout(0.1)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self._sock.getsockname()[1]}{path}"
-
-    def __enter__(self) -> InternalService:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(5)
-        self._sock.close()
-
-    def _serve(self) -> None:
-        page = b"<html><body><p>INTERNAL-ONLY page</p></body></html>"
-        head = (f"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {len(page)}\r\n"
-                "Connection: close\r\n\r\n").encode()
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._sock.accept()
-            except TimeoutError:
-                continue
-            self.connections += 1
-            with conn, contextlib.suppress(OSError):
-                conn.settimeout(1)
-                conn.recv(65536)
-                conn.sendall(head + page)
-
-
 @dataclass
 class Postgres:
     url_of: dict[str, str]  # database name -> SQLAlchemy URL (with the password)
@@ -357,7 +317,7 @@ class Measures:
 def measure(tmp: Path, feed_password: str, db_password: str, pg: Postgres | None) -> Measures:
     basic = base64.b64encode(f"{FEED_USER}:{feed_password}".encode()).decode()
     wanted = [feed_password, basic] + ([db_password] if pg else [])
-    with FeedServer() as server, InternalService() as internal:
+    with FeedServer() as server, InternalService(INTERNAL_PAGE, backlog=64) as internal:
         hostile = serve_hostile(server, internal)
         ordinary = serve_ordinary(server, hostile)
         urls = pg.url_of if pg else {n: f"sqlite:///{tmp / n}.db" for n in ("baseline", "hostile")}

@@ -743,17 +743,22 @@ def _plain(node: Any) -> Any:
     return node
 
 
-def load_config(path: str | os.PathLike[str]) -> AppConfig:
-    """Read and validate a config file; a missing or unreadable file is a ConfigError too."""
-    p = Path(path)
+def _read_config_text(p: Path) -> str:
+    """The text of a config file; a missing or unreadable file is a ConfigError."""
     try:
-        text = _read_regular_file(p).decode("utf-8")
+        return _read_regular_file(p).decode("utf-8")
     except FileNotFoundError:
         raise ConfigError(str(p), [ConfigIssue("", None, "file not found")]) from None
     except _Refused as exc:
         raise ConfigError(str(p), [ConfigIssue("", None, str(exc))]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(str(p), [ConfigIssue("", None, f"cannot read the file: {exc}")]) from None
+
+
+def load_config(path: str | os.PathLike[str]) -> AppConfig:
+    """Read and validate a config file; a missing or unreadable file is a ConfigError too."""
+    p = Path(path)
+    text = _read_config_text(p)
     return parse_config(text, str(p))
 
 
@@ -761,14 +766,7 @@ def load_rules(path: str | os.PathLike[str]) -> RulesConfig:
     """The effective topics and entities of a config file (packs merged with its local
     changes), validated and located like `load_config`; the other keys are not read."""
     p = Path(path)
-    try:
-        text = _read_regular_file(p).decode("utf-8")
-    except FileNotFoundError:
-        raise ConfigError(str(p), [ConfigIssue("", None, "file not found")]) from None
-    except _Refused as exc:
-        raise ConfigError(str(p), [ConfigIssue("", None, str(exc))]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(str(p), [ConfigIssue("", None, f"cannot read the file: {exc}")]) from None
+    text = _read_config_text(p)
     try:
         return _parse_config(text, str(p), fast=True, rules_only=True)
     except ConfigError as exc:
