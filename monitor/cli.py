@@ -21,6 +21,7 @@ from core.config import (
     resolve_runtime,
 )
 from core.logs import setup_logging
+from monitor.cli_common import add_command
 from storage.errors import DatabaseError
 
 if TYPE_CHECKING:
@@ -65,16 +66,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    p = sub.add_parser(
-        "run", parents=[common], help="start the long-running service",
-        description="Poll every enabled feed on its schedule, queue and deliver alerts, run "
+    p = add_command(
+        sub, common, "run", cmd_run, "start the long-running service",
+        "Poll every enabled feed on its schedule, queue and deliver alerts, run "
         "digests. Stops cleanly on SIGTERM or SIGINT.",
     )
-    p.set_defaults(handler=cmd_run)
 
-    p = sub.add_parser(
-        "poll-once", parents=[common], help="one pass over every enabled feed, then exit",
-        description="Fetch, parse, store and match every enabled feed once, queue alerts and "
+    p = add_command(
+        sub, common, "poll-once", cmd_poll_once, "one pass over every enabled feed, then exit",
+        "Fetch, parse, store and match every enabled feed once, queue alerts and "
         "deliver them; prints one summary line per feed. Exit 0 even when some feeds failed.",
     )
     p.add_argument(
@@ -82,11 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the alerts instead of sending them; nothing is marked delivered",
     )
     p.add_argument("--feed", action="append", metavar="NAME", help="only this feed (repeatable)")
-    p.set_defaults(handler=cmd_poll_once)
 
-    p = sub.add_parser(
-        "classify", parents=[common], help="classify JSON lines from stdin (no database)",
-        description="Read news items as JSON lines on stdin and write one JSON line per item "
+    p = add_command(
+        sub, common, "classify", cmd_classify, "classify JSON lines from stdin (no database)",
+        "Read news items as JSON lines on stdin and write one JSON line per item "
         'on stdout: {"id", "topics", "urgency", "matches", "entities", "counts"}. Uses the '
         "topics and entities of the config; no database, no network.",
     )
@@ -95,34 +94,30 @@ def build_parser() -> argparse.ArgumentParser:
         help='add "explain" (per topic: the terms, or the model\'s score and threshold) and '
         '"decided_by" (rules, model or watched) to each output line',
     )
-    p.set_defaults(handler=cmd_classify)
 
-    p = sub.add_parser(
-        "check-config", parents=[common], help="validate a config file",
-        description="Validate a config. Exit 0 with a one-line summary when valid; exit 2 "
+    p = add_command(
+        sub, common, "check-config", cmd_check_config, "validate a config file",
+        "Validate a config. Exit 0 with a one-line summary when valid; exit 2 "
         "with every error as 'location (line N): message' when not.",
     )
     p.add_argument("path", nargs="?", help="config to check (default: --config, $MONITOR_CONFIG, ./feeds.yaml)")
-    p.set_defaults(handler=cmd_check_config)
 
-    p = sub.add_parser(
-        "status", parents=[common], help="feed health and the alert queue",
-        description="A table of feeds (last success, last error, items, consecutive failures, "
+    p = add_command(
+        sub, common, "status", cmd_status, "feed health and the alert queue",
+        "A table of feeds (last success, last error, items, consecutive failures, "
         "next poll) and of the alert queue per channel. Works on an empty database.",
     )
-    p.set_defaults(handler=cmd_status)
 
-    p = sub.add_parser(
-        "stories", parents=[common], help="recent stories, their items and why they were joined",
-        description="List the stories created since DATE (default: the last story_window) with "
+    p = add_command(
+        sub, common, "stories", cmd_stories, "recent stories, their items and why they were joined",
+        "List the stories created since DATE (default: the last story_window) with "
         "their items, outlets and the signals that joined each item to its story.",
     )
     p.add_argument("--since", metavar="DATE", help="ISO date or time (default: now - story_window)")
-    p.set_defaults(handler=cmd_stories)
 
-    p = sub.add_parser(
-        "eval-stories", parents=[common], help="score story grouping on readers' story groups",
-        description="Replay the headlines of each window of a groups file through the story "
+    p = add_command(
+        sub, common, "eval-stories", cmd_eval_stories, "score story grouping on readers' story groups",
+        "Replay the headlines of each window of a groups file through the story "
         "assigner and report B-cubed precision, recall, F, alerts per true story and wrong merges.",
     )
     p.add_argument("file", help="groups file ({\"windows\": [{\"days\", \"stories\": [{\"ids\"}]}]})")
@@ -131,7 +126,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="headlines JSONL (default: the headlines_*.jsonl beside FILE)",
     )
     p.add_argument("--details", action="store_true", help="also list wrong merges and split stories")
-    p.set_defaults(handler=cmd_eval_stories)
 
     from monitor.config_cli import add_parser as add_config_parser
 

@@ -9,14 +9,15 @@ import sys
 from typing import Any
 
 from core.config import AppConfig, config_path_from, load_config
+from monitor.cli_common import add_command
 
 SCHEMA_ID = "https://github.com/venezuela-monitor/monitor/feeds.schema.json"
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser(
-        "rules", parents=[common], help="the effective matching rules",
-        description="`rules show`: the topics and entities in effect after the rule packs named "
+    p = add_command(
+        sub, common, "rules", None, "the effective matching rules",
+        "`rules show`: the topics and entities in effect after the rule packs named "
         "under `rules:` and the local changes of the config, as YAML.",
     )
     rules_sub = p.add_subparsers(dest="rules_command", required=True)
@@ -24,12 +25,11 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     show.add_argument("--topic", help="only this topic (and no entities)")
     show.set_defaults(handler=cmd_rules_show)
 
-    p = sub.add_parser(
-        "schema", parents=[common], help="a JSON Schema of feeds.yaml on stdout",
-        description="Print a JSON Schema generated from the config models, for editors "
+    p = add_command(
+        sub, common, "schema", cmd_schema, "a JSON Schema of feeds.yaml on stdout",
+        "Print a JSON Schema generated from the config models, for editors "
         "(yaml-language-server: `# yaml-language-server: $schema=feeds.schema.json`).",
     )
-    p.set_defaults(handler=cmd_schema)
 
 
 def config_schema() -> dict[str, Any]:

@@ -32,6 +32,7 @@ from core.config import (
     parse_config,
 )
 from core.durations import format_duration, parse_duration
+from monitor.cli_common import add_command
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json",
@@ -50,9 +51,9 @@ class Refused(Exception):
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser(
-        "feeds", parents=[common], help="add, remove, import or export feeds in feeds.yaml",
-        description="Edit the feeds of the config in place (comments and order kept): `add URL` "
+    p = add_command(
+        sub, common, "feeds", None, "add, remove, import or export feeds in feeds.yaml",
+        "Edit the feeds of the config in place (comments and order kept): `add URL` "
         "discovers the feed of a page, `remove NAME`, `import FILE.opml`, `export` (OPML 2.0).",
     )
     fsub = p.add_subparsers(dest="feeds_command", required=True)
@@ -101,6 +102,14 @@ class ConfigFile:
         config = load_config(p)  # a ConfigError for a missing or invalid file
         text = p.read_text(encoding="utf-8")
         return cls(p, text, _yaml().load(text), config)
+
+    @classmethod
+    def open_writable(cls, config: str | None) -> ConfigFile:
+        """The config named by --config (else $MONITOR_CONFIG, ./feeds.yaml), to be edited:
+        Refused when it is read-only."""
+        cfg = cls.open(config_path_from(config))
+        cfg.writable()
+        return cfg
 
     def writable(self) -> None:
         if not os.access(self.path, os.W_OK) or not os.access(self.path.parent, os.W_OK):
@@ -254,10 +263,8 @@ async def discover(url: str, settings: Settings) -> Found:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    path = config_path_from(args.config)
     try:
-        cfg = ConfigFile.open(path)
-        cfg.writable()
+        cfg = ConfigFile.open_writable(args.config)
         interval = None
         if args.interval:
             try:
@@ -292,10 +299,8 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    path = config_path_from(args.config)
     try:
-        cfg = ConfigFile.open(path)
-        cfg.writable()
+        cfg = ConfigFile.open_writable(args.config)
         feeds = cfg.feeds()
         index = next((i for i, f in enumerate(feeds) if isinstance(f, dict) and f.get("name") == args.name), None)
         if index is None:
@@ -368,10 +373,8 @@ def read_opml(path: str) -> list[Outline]:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    path = config_path_from(args.config)
     try:
-        cfg = ConfigFile.open(path)
-        cfg.writable()
+        cfg = ConfigFile.open_writable(args.config)
         outlines = read_opml(args.file)
         names = {f.name for f in cfg.config.feeds}
         urls = {f.url for f in cfg.config.feeds}

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from core.people import person_key
+from monitor.cli_common import add_command
 from monitor.match.people import NameLearner, learn_names, load_seed
 
 SEED_PATH = Path(__file__).resolve().parent / "match" / "data" / "people_seed.txt"
@@ -31,9 +32,9 @@ TITLE_WIDTH = 60
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     """Register `people` on the `monitor` subcommands (called from monitor.cli)."""
-    p = sub.add_parser(
-        "people", parents=[common], help="the watched people learned from the news",
-        description="List the watched people (name, origin, the item that taught it, date); "
+    p = add_command(
+        sub, common, "people", cmd_people, "the watched people learned from the news",
+        "List the watched people (name, origin, the item that taught it, date); "
         "add or remove one; or write the seed list from labelled items.",
     )
     p.add_argument("--all", action="store_true", help="also list removed names")
@@ -54,7 +55,6 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     s.add_argument("--until", metavar="YYYY-MM-DD", help="only items dated on or before")
     s.add_argument("--out", metavar="PATH", default=str(SEED_PATH),
                    help="where to write (default: the package's people_seed.txt; '-' for stdout)")
-    p.set_defaults(handler=cmd_people)
 
 
 def _operator() -> str:

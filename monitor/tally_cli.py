@@ -8,13 +8,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from monitor.cli_common import add_command
+
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser(
-        "tally", parents=[common], help="current figures per event and source, and their timeline",
-        description="The figures stated in the stored items: for each topic, event and source the "
+    p = add_command(
+        sub, common, "tally", cmd_tally, "current figures per event and source, and their timeline",
+        "The figures stated in the stored items: for each topic, event and source the "
         "latest figure with its date, outlet and link (conflicting figures side by side), "
         "releases announced by the government and verified by rights groups, those still held; "
         "then the timeline. --chart writes a PNG.",
@@ -24,7 +26,6 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=["table", "json", "csv"], default="table",
                    help="output format (default: table)")
     p.add_argument("--chart", metavar="FILE.png", help="also write the chart to this PNG file")
-    p.set_defaults(handler=cmd_tally)
 
 
 def _since(text: str | None) -> datetime | None:

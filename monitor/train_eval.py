@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from monitor.cli_common import add_command
 from monitor.match import build_classifier
 from monitor.match.evaluate import (
     default_source,
@@ -41,9 +42,9 @@ EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     """Register `train` and `eval` on the `monitor` command line."""
-    p = sub.add_parser(
-        "train", parents=[common], help="train the learned relevance model",
-        description="Train the per-topic relevance model from labelled items (the real "
+    p = add_command(
+        sub, common, "train", cmd_train, "train the learned relevance model",
+        "Train the per-topic relevance model from labelled items (the real "
         "January headlines when present, the tuned synthetic sets, operator feedback from "
         "--db/$DATABASE_URL) and write the model file. Needs the 'train' extra (scikit-learn).",
     )
@@ -64,11 +65,10 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
                    "alone, on items with Venezuelan context) reaches this (default 0.99)")
     p.add_argument("--keep", type=int, default=20000, help="n-grams kept in the file (default 20000)")
     p.add_argument("--c", type=float, default=4.0, help="inverse regularization (default 4)")
-    p.set_defaults(handler=cmd_train)
 
-    p = sub.add_parser(
-        "eval", parents=[common], help="precision and recall on labelled JSONL files",
-        description="Classify labelled items (JSON lines with 'topics' and 'counts') and print "
+    p = add_command(
+        sub, common, "eval", cmd_eval, "precision and recall on labelled JSONL files",
+        "Classify labelled items (JSON lines with 'topics' and 'counts') and print "
         "precision, recall and F1 per topic and counts F1, one table per label source "
         "(an item's 'label_source', else 'real' for the January headlines, 'synthetic' for the "
         "project's sets; feedback from --db is 'operator').",
@@ -86,7 +86,6 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
                    help="also evaluate operator feedback from --db/$DATABASE_URL")
     p.add_argument("--per-file", action="store_true", help="one table per file instead of per source")
     p.add_argument("--quiet", action="store_true", help="figures only, no misclassified ids")
-    p.set_defaults(handler=cmd_eval)
 
 
 # ---------------------------------------------------------------------------
