@@ -72,3 +72,9 @@ async def ask_in(chat: int, emu: BotApiEmulator, text: str, **kw: Any) -> list[s
 
     await asyncio.wait_for(answered(), 10)
     return [m.text for m in emu.messages(chat)[before:] if marker not in m.text]
+
+
+def chatter(emu: BotApiEmulator, chat: int, from_id: int) -> int:
+    """Post a message in `chat` that is not an alert ("good morning"); its message id."""
+    emu.inject_message(chat, "good morning", from_id=from_id)
+    return emu.last_message_id(chat)

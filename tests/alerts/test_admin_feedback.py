@@ -9,7 +9,7 @@ import io
 from collections.abc import Callable
 
 import pytest
-from alerts_helpers import ask_in
+from alerts_helpers import ask_in, chatter
 from sqlalchemy import select
 
 from alerts.delivery import DeliveryWorker
@@ -185,11 +185,10 @@ async def test_wrong_answers_bad_input_clearly(db, emulator, bot) -> None:
         "Send /wrong as a reply to the alert that should not have been sent (forward the alert "
         "here first if it is in a channel)."
     ]
-    emulator.inject_message(ADMIN, "good morning", from_id=8)
-    chatter = emulator.last_message_id(ADMIN)
-    [not_alert] = await ask(emulator, "/wrong", reply_to=chatter)
+    reply_to = chatter(emulator, ADMIN, from_id=8)
+    [not_alert] = await ask(emulator, "/wrong", reply_to=reply_to)
     assert not_alert.startswith("That message is not an alert I sent of one story")
-    assert await ask(emulator, "/wrong weather", reply_to=chatter) == [
+    assert await ask(emulator, "/wrong weather", reply_to=reply_to) == [
         "Unknown topic 'weather'. Topics: political_prisoners, us_actions"
     ]
     assert feedback_rows(db) == []

@@ -9,7 +9,7 @@ import io
 from collections.abc import Callable
 
 import pytest
-from alerts_helpers import ask_in
+from alerts_helpers import ask_in, chatter
 from sqlalchemy import select
 
 from alerts.delivery import DeliveryWorker
@@ -117,9 +117,8 @@ async def test_split_answers_bad_input_clearly(db, emulator, bot, add_item, pipe
         "Send /split as a reply to the alert whose story holds an item of another event "
         "(forward the alert here first if it is in a channel)."
     ]
-    emulator.inject_message(ADMIN, "good morning", from_id=7)
-    chatter = emulator.last_message_id(ADMIN)
-    [not_alert] = await ask(emulator, "/split", reply_to=chatter)
+    reply_to = chatter(emulator, ADMIN, from_id=7)
+    [not_alert] = await ask(emulator, "/split", reply_to=reply_to)
     assert not_alert == (
         "That message is not an alert I sent of one story, so there is nothing to split. "
         "Reply /split to an alert (or a forward of it)."
