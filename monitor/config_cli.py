@@ -9,23 +9,21 @@ import sys
 from typing import Any
 
 from core.config import AppConfig, config_path_from, load_config
-from monitor.cli_common import add_command
+from monitor.cli_common import add_command, add_group
 
 SCHEMA_ID = "https://github.com/venezuela-monitor/monitor/feeds.schema.json"
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
-    p = add_command(
-        sub, common, "rules", None, "the effective matching rules",
+    rules_sub = add_group(
+        sub, common, "rules", "rules_command", "the effective matching rules",
         "`rules show`: the topics and entities in effect after the rule packs named "
         "under `rules:` and the local changes of the config, as YAML.",
     )
-    rules_sub = p.add_subparsers(dest="rules_command", required=True)
-    show = rules_sub.add_parser("show", parents=[common], help="print the effective rules (YAML)")
+    show = add_command(rules_sub, common, "show", cmd_rules_show, "print the effective rules (YAML)")
     show.add_argument("--topic", help="only this topic (and no entities)")
-    show.set_defaults(handler=cmd_rules_show)
 
-    p = add_command(
+    add_command(
         sub, common, "schema", cmd_schema, "a JSON Schema of feeds.yaml on stdout",
         "Print a JSON Schema generated from the config models, for editors "
         "(yaml-language-server: `# yaml-language-server: $schema=feeds.schema.json`).",

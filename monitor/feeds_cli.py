@@ -32,7 +32,7 @@ from core.config import (
     parse_config,
 )
 from core.durations import format_duration, parse_duration
-from monitor.cli_common import add_command
+from monitor.cli_common import add_group
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json",
@@ -51,12 +51,11 @@ class Refused(Exception):
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
-    p = add_command(
-        sub, common, "feeds", None, "add, remove, import or export feeds in feeds.yaml",
+    fsub = add_group(
+        sub, common, "feeds", "feeds_command", "add, remove, import or export feeds in feeds.yaml",
         "Edit the feeds of the config in place (comments and order kept): `add URL` "
         "discovers the feed of a page, `remove NAME`, `import FILE.opml`, `export` (OPML 2.0).",
     )
-    fsub = p.add_subparsers(dest="feeds_command", required=True)
     a = fsub.add_parser("add", parents=[common], help="discover the feed of a page and add it")
     a.add_argument("url", help="the site's page or the feed itself")
     a.add_argument("--name", help="feed name (default: from the site's host)")
