@@ -52,7 +52,14 @@ def _data_lines(name: str) -> list[str]:
 
 def load_seed() -> list[str]:
     """The names shipped in `monitor/match/data/people_seed.txt` (`monitor people seed`)."""
-    return _data_lines("people_seed.txt")
+    return list(_shipped_seed())
+
+
+@lru_cache(maxsize=1)
+def _shipped_seed() -> tuple[str, ...]:
+    """Package data does not change while a process runs: read once (the service re-reads the
+    watched list every minute)."""
+    return tuple(_data_lines("people_seed.txt"))
 
 
 @lru_cache(maxsize=1)
@@ -472,7 +479,8 @@ class WatchedPeople:
             if key:
                 table.setdefault(key, display)
         with self._lock:
-            self._snap = self._build(table)
+            if table != self._snap.names:  # the periodic re-read mostly finds no change
+                self._snap = self._build(table)
 
     def add(self, names: Iterable[str]) -> list[str]:
         """Watch these names too; returns the ones that were new."""
