@@ -123,3 +123,15 @@ def test_every_command_has_help(command):
 def test_unknown_command_is_a_usage_error():
     result = monitor("frobnicate")
     assert result.returncode == 2 and "invalid choice" in result.stderr
+
+
+def test_a_reader_that_closes_the_pipe_early_gets_no_traceback():
+    """`monitor rules show | head` (75 KB, more than a pipe holds): stops quietly, exit 0."""
+    proc = subprocess.Popen([sys.executable, "-m", "monitor", "rules", "show"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.read(10).startswith(b"# effectiv")
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=30) == 0, err
+    assert "Traceback" not in err and "BrokenPipe" not in err
