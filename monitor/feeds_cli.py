@@ -23,9 +23,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from pydantic import ValidationError
+
 from core.config import (
     AppConfig,
     ConfigError,
+    Selectors,
     Settings,
     config_path_from,
     load_config,
@@ -331,12 +334,21 @@ def _delete_keeping_comments(seq: Any, index: int) -> None:
 # OPML
 
 
+# A page feed's type and CSS selectors travel as extra outline attributes, so an export
+# imported again gives the same feeds (OPML itself only knows RSS outlines).
+SELECTOR_ATTRS = {"item": "monitorItem", "title": "monitorTitle", "link": "monitorLink",
+                  "date": "monitorDate", "summary": "monitorSummary"}
+
+
 @dataclass
 class Outline:
     name: str
     url: str
     language: str | None
     interval: str | None
+    type: str = "rss"
+    selectors: dict[str, str] | None = None
+    enabled: bool = True
 
 
 def read_opml(path: str) -> list[Outline]:
@@ -365,10 +377,27 @@ def read_opml(path: str) -> list[Outline]:
         title = node.get("title") or node.get("text") or ""
         lang = (node.get("language") or "")[:2].lower() or None
         out.append(Outline(_slug(title) if title.strip() else _name_from_url(url), url, lang,
-                           node.get("interval")))
+                           node.get("interval"), *_page_selectors(path, node, url),
+                           enabled=(node.get("enabled") or "").lower() != "false"))
     if not out:
         raise Refused(f"{path} has no outline with an xmlUrl: nothing imported")
     return out
+
+
+def _page_selectors(path: str, node: ET.Element, url: str) -> tuple[str, dict[str, str] | None]:
+    """The outline's feed type and, for a page feed, its selectors (checked like feeds.yaml's)."""
+    kind = (node.get("monitorType") or "rss").strip().lower()
+    if kind == "rss":
+        return "rss", None
+    if kind != "page":
+        raise Refused(f"{path}: {url} has monitorType {kind!r} (rss or page): nothing imported")
+    selectors = {key: node.get(attr, "") for key, attr in SELECTOR_ATTRS.items() if node.get(attr)}
+    try:
+        Selectors(**selectors)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise Refused(f"{path}: page feed {url} has bad selectors ({problems}): nothing imported") from None
+    return "page", selectors
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -388,6 +417,11 @@ def cmd_import(args: argparse.Namespace) -> int:
                 raise Refused(f"{o.url} has no language es or en: give --language; nothing imported")
             name = _unique(o.name, names)
             values: dict[str, Any] = {"name": name, "url": o.url, "language": language}
+            if o.type != "rss":
+                values["type"] = o.type
+                values["selectors"] = _flow_entry(dict(o.selectors or {}))
+            if not o.enabled:
+                values["enabled"] = False
             if o.interval:
                 try:
                     values["interval"] = format_duration(parse_duration(o.interval))
@@ -427,6 +461,9 @@ def export_opml(feeds: Iterable[Any], title: str = "Venezuela monitor feeds") ->
                  "language": f.language, "interval": format_duration(f.interval)}
         if f.type != "rss":
             attrs["monitorType"] = f.type
+            for key, attr in SELECTOR_ATTRS.items():
+                if (value := getattr(f.selectors, key, None)) is not None:
+                    attrs[attr] = value
         if not f.enabled:
             attrs["enabled"] = "false"
         ET.SubElement(body, "outline", attrs)

@@ -150,8 +150,50 @@ def test_import_50_and_export_loses_no_url(
     assert code == 0 and "imported 0 feeds" in out and "50 already present" in out
 
 
+PAGE_FEEDS = """rules: [venezuela-2026]
+feeds:
+  - name: pagina
+    url: https://pagina.example.org/noticias
+    type: page
+    language: es
+    interval: 15m
+    enabled: false
+    selectors: {item: "article.nota", title: "h2 a", link: "h2 a@href", date: "time@datetime"}
+  - name: otra
+    url: https://otra.example.org/rss
+    language: en
+"""
+
+
+def test_export_then_import_keeps_page_feeds_and_their_selectors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    src = tmp_path / "src.yaml"
+    src.write_text(PAGE_FEEDS, encoding="utf-8")
+    code, out, err = run(capsys, "feeds", "export", "--config", str(src))
+    assert code == 0, err
+    (tmp_path / "out.opml").write_text(out, encoding="utf-8")
+    again = tmp_path / "again.yaml"
+    again.write_text("rules: [venezuela-2026]\nfeeds: []\n", encoding="utf-8")
+    code, out, err = run(capsys, "feeds", "import", str(tmp_path / "out.opml"), "--config", str(again))
+    assert code == 0 and "imported 2 feeds" in out, err
+    by_url = {f.url: f for f in load_config(again).feeds}
+    page = by_url["https://pagina.example.org/noticias"]
+    assert page.type == "page" and page.enabled is False
+    assert page.selectors is not None and page.selectors.model_dump() == {
+        "item": "article.nota", "title": "h2 a", "link": "h2 a@href", "date": "time@datetime", "summary": None}
+    other = by_url["https://otra.example.org/rss"]
+    assert other.type == "rss" and other.selectors is None and other.enabled is True
+
+
 @pytest.mark.parametrize("body, message", [
     ("<opml><body><outline xmlUrl='x'></body>", "is not valid XML"),
+    ('<opml><body><outline xmlUrl="https://a.example.org/" language="es" monitorType="page" '
+     'monitorItem="div" monitorTitle="h2"/></body></opml>', "bad selectors (link: Field required)"),
+    ('<opml><body><outline xmlUrl="https://a.example.org/" language="es" monitorType="page" '
+     'monitorItem="div[" monitorTitle="h2" monitorLink="a@href"/></body></opml>', "invalid CSS selector"),
+    ('<opml><body><outline xmlUrl="https://a.example.org/" language="es" monitorType="json"/></body></opml>',
+     "monitorType 'json'"),
     (opml(10_000), "more than 1,000 feeds"),
     ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">]><opml><body/></opml>', "DOCTYPE"),
     ("<rss/>", "is not OPML"),
