@@ -1,4 +1,5 @@
-"""Logging: readable on a terminal, JSON lines on request, and never the bot token.
+"""Logging: readable on a terminal, JSON lines on request, and never the bot token
+nor a password written in a URL.
 
 The token travels inside Bot API URLs (`/bot<token>/sendMessage`), which httpx
 logs at INFO; the redaction happens in a filter on every handler so that no
@@ -16,6 +17,8 @@ from datetime import UTC, datetime
 
 _TOKEN_IN_URL = re.compile(r"/bot\d+:[A-Za-z0-9_-]+")
 _BARE_TOKEN = re.compile(r"\b\d{6,12}:[A-Za-z0-9_-]{30,}\b")
+# user:password@ in any URL (a feed's own, or a redirect's Location in httpcore's traces)
+_URL_USERINFO = re.compile(r"\b([a-z][a-z0-9+.-]*://)[^/\s@'\"<>]+@", re.I)
 
 
 def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
@@ -23,6 +26,7 @@ def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
         if secret:
             text = text.replace(secret, "<redacted>")
     text = _TOKEN_IN_URL.sub("/bot<redacted>", text)
+    text = _URL_USERINFO.sub(r"\1<redacted>@", text)
     return _BARE_TOKEN.sub("<redacted>", text)
 
 

@@ -87,3 +87,37 @@ def test_json_lines_format(monkeypatch):
     line = json.loads(stream.getvalue().strip().splitlines()[-1])
     assert line["level"] == "info" and line["logger"] == "monitor.x"
     assert line["message"] == "polled pitazo with <redacted>"
+
+
+def test_redact_removes_passwords_written_in_urls():
+    assert redact("GET https://ana:s3cr3t@feeds.example.org/rss") == "GET https://<redacted>@feeds.example.org/rss"
+    assert redact("(b'Location', b'http://u:p@10.0.0.1/x')") == "(b'Location', b'http://<redacted>@10.0.0.1/x')"
+    assert redact("write to ana@example.org at 10:30") == "write to ana@example.org at 10:30"
+
+
+def test_password_in_a_redirect_location_absent_from_debug_traces(captured):
+    """httpcore's DEBUG traces print response headers, a redirect's Location included."""
+
+    class Redirect(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            self.send_response(302)
+            self.send_header("Location", "http://lector:clave-secreta@127.0.0.1:9/next")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            return
+
+    server = HTTPServer(("127.0.0.1", 0), Redirect)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.DEBUG)
+    try:
+        with httpx.Client(follow_redirects=False) as client:
+            assert client.get(f"http://127.0.0.1:{server.server_address[1]}/feed").status_code == 302
+    finally:
+        server.shutdown()
+        server.server_close()
+    output = captured.getvalue()
+    assert "Location" in output  # the trace ran, with the header in it
+    assert "clave-secreta" not in output and "lector:" not in output
