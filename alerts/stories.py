@@ -136,20 +136,23 @@ def _outlet(item: Item) -> str:
     return f"feed:{item.feed_id}"
 
 
-def _item_features(item: Item, topics: list[str], counts: list[Count] | None = None) -> ItemFeatures:
-    if counts is None:
-        counts = [Count(c.event, c.number) for c in item.counts]
+def _item_features(item: Item, topics: list[str]) -> ItemFeatures:
+    """An item's features rebuilt from the database, as the live path made them: its own
+    topics and the rule terms that made it relevant (its `Match` rows), else `topics`."""
+    matched = [m for m in item.matches if m.topic]
+    own = list(dict.fromkeys(m.topic for m in matched)) or topics
     return features(
         item_id=item.id, title=item.title, lang=item.language, outlet=_outlet(item),
-        when=item.classified_at or item.published_at, topics=topics,
-        entities=item.entities or [], counts=counts,
+        when=item.classified_at or item.published_at, topics=own,
+        entities=item.entities or [], counts=[Count(c.event, c.number) for c in item.counts],
+        topic_words=[str(t) for m in matched for t in m.terms or []],
     )
 
 
 def _load(session: Session, index: StoryIndex, stories: list[Story]) -> None:
     if not stories:
         return
-    items = story_items(session, [s.id for s in stories], with_counts=True)
+    items = story_items(session, [s.id for s in stories], with_counts=True, with_matches=True)
     by_story: dict[int, list[Item]] = {}
     for it in items:
         by_story.setdefault(it.story_id or 0, []).append(it)

@@ -98,7 +98,8 @@ def unclassified_ids(
 
 
 def story_items(
-    session: Session, story_ids: Sequence[int], *, with_feed: bool = False, with_counts: bool = False
+    session: Session, story_ids: Sequence[int], *, with_feed: bool = False, with_counts: bool = False,
+    with_matches: bool = False,
 ) -> list[Item]:
     """The items of these stories, in the order they were stored."""
     stmt = select(Item).where(Item.story_id.in_(story_ids)).order_by(Item.id)
@@ -106,6 +107,8 @@ def story_items(
         stmt = stmt.options(selectinload(Item.feed))
     if with_counts:
         stmt = stmt.options(selectinload(Item.counts))
+    if with_matches:
+        stmt = stmt.options(selectinload(Item.matches))
     return list(session.scalars(stmt))
 
 
