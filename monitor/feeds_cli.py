@@ -318,16 +318,72 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 
 def _delete_keeping_comments(seq: Any, index: int) -> None:
-    """Delete item `index`. ruamel keeps a group heading (`# Rights groups`) as a comment
-    before the item under it; when that item goes, the heading moves to the next item."""
-    before = (seq.ca.items.get(index) or [None, None])[1]
+    """Delete item `index`, keeping every comment. ruamel keeps a group heading
+    (`# Rights groups`) as a comment before the item under it, and the comments that follow
+    an item (the next group's heading) after it: after its last key in block style, in
+    the list's slot for a flow-style entry. When the item goes, its heading moves to the
+    next item; what followed it moves to the item above (the first item: to the next)."""
+    slot = seq.ca.items.get(index) or [None, None, None, None]
+    before, after = slot[1], _joined(slot[0], _take_trailing_comment(seq[index]))
     del seq[index]  # ruamel shifts the comments of the later items
-    if not before:
+    if before and index < len(seq):
+        next_slot = seq.ca.items.setdefault(index, [None, None, None, None])
+        next_slot[1] = list(before) + list(next_slot[1] or [])
+    elif before:
+        after = _joined(_as_trailing(before), after)
+    if after is None:
         return
-    if index < len(seq):
-        slot = seq.ca.items.setdefault(index, [None, None, None, None])
-        slot[1] = list(before) + list(slot[1] or [])
-    # the last item: its heading has nothing left under it; the safety net refuses the loss
+    if index > 0:
+        _append_trailing_comment(seq, index - 1, after)
+    elif seq:
+        first = seq.ca.items.setdefault(0, [None, None, None, None])
+        first[1] = [after] + list(first[1] or [])
+    # else the list is empty: the safety net in save() refuses to lose the comment
+
+
+def _last_slot(node: Any) -> list[Any] | None:
+    """The comment slot after the last key of a block-style mapping entry (descending into
+    a last value that is itself a mapping, as `selectors:` is)."""
+    from ruamel.yaml.comments import CommentedMap
+
+    if not isinstance(node, CommentedMap) or not node or node.fa.flow_style():
+        return None
+    last = list(node)[-1]
+    if isinstance(node[last], CommentedMap) and node[last] and not node[last].fa.flow_style():
+        return _last_slot(node[last])
+    return node.ca.items.setdefault(last, [None, None, None, None])
+
+
+def _take_trailing_comment(node: Any) -> Any:
+    slot = _last_slot(node)
+    if slot is None or slot[2] is None:
+        return None
+    token, slot[2] = slot[2], None
+    return token
+
+
+def _append_trailing_comment(seq: Any, index: int, token: Any) -> None:
+    slot = _last_slot(seq[index])
+    if slot is not None:
+        slot[2] = _joined(slot[2], token)
+        return
+    slot = seq.ca.items.setdefault(index, [None, None, None, None])
+    slot[0] = _joined(slot[0], token)
+
+
+def _as_trailing(tokens: list[Any]) -> Any:
+    """Heading tokens (`# X` lines before an item) as one comment that follows an item."""
+    head = tokens[0]
+    head.value = "\n" + "".join(" " * t.start_mark.column + t.value for t in tokens)
+    return head
+
+
+def _joined(first: Any, second: Any) -> Any:
+    """Two comments that follow an item (each starts by ending the item's line) as one."""
+    if first is None or second is None:
+        return first if second is None else second
+    first.value = first.value + (second.value[1:] if second.value.startswith("\n") else second.value)
+    return first
 
 
 # ---------------------------------------------------------------------------

@@ -110,6 +110,23 @@ def test_remove_keeps_comments_and_other_entries(config: Path, capsys: pytest.Ca
     assert code == 2 and err.startswith("error: no feed named 'nope'")
 
 
+def test_removing_whole_groups_and_the_last_feed_keeps_every_comment(
+    config: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Headings live before the item under them or after the item above; removing the
+    last feed of a group, or of the list, moves them instead of refusing."""
+    before = config.read_text(encoding="utf-8")
+    names = [f.name for f in load_config(config).feeds]
+    for name in reversed(names[-9:]):  # the tail: Google News, the US government, more
+        code, _, err = run(capsys, "feeds", "remove", name, "--config", str(config))
+        assert code == 0, err
+    after = config.read_text(encoding="utf-8")
+    assert comments(after) == comments(before)
+    assert [f.name for f in load_config(config).feeds] == names[:-9]
+    code, out, err = run(capsys, "check-config", str(config))
+    assert code == 0, err
+
+
 def opml(n: int, start: int = 0) -> str:
     outlines = "\n".join(
         f'<outline text="Medio {i}" type="rss" xmlUrl="https://medio{i}.example.org/feed" '
