@@ -15,6 +15,7 @@ the send and the status update leaves the row in `sending`; it is reclaimed afte
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 import random
 import sys
@@ -48,6 +49,8 @@ from storage.db import Database
 from storage.models import Alert
 
 log = logging.getLogger("alerts.delivery")
+
+PHOTO = "photo"  # an outbox row whose payload holds a PNG (photo_b64) and its caption
 
 
 @dataclass
@@ -318,6 +321,9 @@ class DeliveryWorker:
 
     async def _send_telegram(self, conf: ChannelConfig, claimed: _Claimed, stats: DeliveryStats) -> None:
         assert self.sender is not None
+        if claimed.kind == PHOTO:
+            await self._send_photo(conf, claimed, stats)
+            return
         p = claimed.payload
         preview = bool(p.get("preview", False))
         edit_of: int | None = None
@@ -376,6 +382,33 @@ class DeliveryWorker:
             stats.sent += 1
             return
         self._retry(claimed, "gave up after repeated migrations or fallbacks", stats)
+
+    async def _send_photo(self, conf: ChannelConfig, claimed: _Claimed, stats: DeliveryStats) -> None:
+        """A queued photo (the tally's chart): the PNG stored in the payload as base64, so a
+        retry after an outage or a restart sends the very chart that was queued."""
+        assert self.sender is not None
+        png = base64.b64decode(claimed.payload.get("photo_b64") or "")
+        caption = str(claimed.payload.get("caption") or "")
+        for _ in range(2):  # one chat migration
+            chat_id = self._chat_id(conf)
+            await self.limiter.acquire_global()
+            try:
+                message_id = await self.sender.send_photo(chat_id, png, caption)
+            except TelegramError as exc:
+                failure = classify_error(exc, self.runtime.bot_token)
+                if failure.action != "rate_limited":
+                    self.limiter.record(conf.name)
+                if failure.action == "migrated" and failure.new_chat_id is not None:
+                    self._migrate(conf, failure.new_chat_id)
+                    continue
+                self._handle_failure(conf, claimed, failure, stats)
+                return
+            self.limiter.record(conf.name)
+            self._finish(claimed.id, status="sent", sent_at=self.clock.now(), claimed_at=None,
+                         telegram_message_id=message_id, last_error=None)
+            stats.sent += 1
+            return
+        self._retry(claimed, "gave up after repeated chat migrations", stats)
 
     def _handle_failure(self, conf: ChannelConfig, claimed: _Claimed, f: Failure, stats: DeliveryStats) -> None:
         if f.action == "rate_limited":

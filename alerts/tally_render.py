@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable
 
 from alerts.tally import OTHER, Figure, Tally, TopicState
 
@@ -85,11 +86,15 @@ def render_csv(tally: Tally) -> str:
     return buf.getvalue()
 
 
-def caption(tally: Tally, topic: str | None = None, limit: int = CAPTION_LIMIT) -> str:
-    """The current figures and their sources in at most `limit` characters."""
+def caption(
+    tally: Tally, topic: str | None = None, limit: int = CAPTION_LIMIT, *, topics: Iterable[str] | None = None
+) -> str:
+    """The current figures and their sources in at most `limit` characters (of `topic`, or
+    of `topics`, else of every topic)."""
+    wanted = {topic} if topic is not None else set(topics) if topics is not None else None
     lines: list[str] = []
     for name, state in tally.topics.items():
-        if topic is not None and name != topic:
+        if wanted is not None and name not in wanted:
             continue
         summary = summary_lines(state)
         if summary:

@@ -74,6 +74,22 @@ def classify_error(exc: BaseException, token: str | None = None) -> Failure:
     return Failure("retry", text)
 
 
+_GONE = ("message to edit not found", "message to pin not found", "message_id_invalid",
+         "message can't be edited", "message to delete not found")
+_NO_PIN = ("not enough rights", "have no rights", "chat_admin_required", "can't pin", "rights to pin",
+           "rights to manage pinned")
+
+
+def message_gone(exc: BaseException) -> bool:
+    """The message to edit or pin no longer exists (deleted in the chat)."""
+    return isinstance(exc, BadRequest) and any(g in str(exc).lower() for g in _GONE)
+
+
+def pin_refused(exc: BaseException) -> bool:
+    """The bot may not pin in this chat (not an administrator with the right to pin)."""
+    return isinstance(exc, BadRequest) and any(g in str(exc).lower() for g in _NO_PIN)
+
+
 def chat_ref(chat_id: str) -> int | str:
     return int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
 
@@ -114,6 +130,17 @@ class TelegramSender:
             ),
         )
         return int(msg.message_id)
+
+    async def send_photo(self, chat_id: str, photo: bytes, caption: str) -> int:
+        """An uploaded photo with a plain-text caption (at most 1,024 characters)."""
+        await self.start()
+        msg = await self.bot.send_photo(chat_ref(chat_id), photo=photo, caption=caption)
+        return int(msg.message_id)
+
+    async def pin(self, chat_id: str, message_id: int) -> None:
+        """Pin without notifying the members (a pinned message's own alert is noise)."""
+        await self.start()
+        await self.bot.pin_chat_message(chat_ref(chat_id), message_id, disable_notification=True)
 
     async def edit(self, chat_id: str, message_id: int, text: str, *, html: bool, preview: bool) -> None:
         await self.start()

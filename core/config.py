@@ -320,6 +320,24 @@ _CHAT_ID = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{3,31}|-?\d{1,20}|console)$")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+class TallyChartSchedule(Strict):
+    """channels[].tally_chart: when the tally's chart goes to the channel (docs/TALLY.md)."""
+
+    every: Literal["daily", "weekly", "off"] = "weekly"
+    day: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = "monday"
+    at: str = "09:00"  # HH:MM in settings.timezone
+
+    @field_validator("at")
+    @classmethod
+    def _at(cls, value: str) -> str:
+        if not _HHMM.match(str(value)):
+            raise ValueError(f"invalid time {value!r}: use HH:MM in settings.timezone, e.g. 09:00")
+        return value
+
+
 class ChannelConfig(Strict):
     name: str = Field(min_length=1, max_length=200)
     chat_id: Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v)]
@@ -329,6 +347,10 @@ class ChannelConfig(Strict):
     min_urgency: Literal["low", "normal", "high"] = "low"
     schedule: list[str] | None = None
     link_previews: bool | None = None
+    # the tally's chart by sendPhoto: digest channels weekly by default; true, false or a schedule
+    tally_chart: TallyChartSchedule | bool | None = None
+    # one message with the live figures, pinned at the top of the channel (docs/TALLY.md)
+    pin_tally: bool = False
 
     @field_validator("chat_id")
     @classmethod
@@ -356,6 +378,19 @@ class ChannelConfig(Strict):
     @property
     def is_console(self) -> bool:
         return self.chat_id == "console"
+
+    @property
+    def chart_schedule(self) -> TallyChartSchedule | None:
+        """When the tally's chart is due here: `tally_chart` as written, else weekly for a
+        digest channel and never for an instant one; None when off."""
+        value = self.tally_chart
+        if value is None:
+            value = self.mode == "digest"
+        if value is True:
+            value = TallyChartSchedule()
+        if value is False or value.every == "off":
+            return None
+        return value
 
 
 class AppConfig(Strict):

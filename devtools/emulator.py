@@ -11,7 +11,8 @@ client (python-telegram-bot, httpx, curl) and works from sync and async code:
 Where it matters it behaves like Telegram: HTML parse mode is validated
 (`devtools.tghtml`), text is limited to 4096 UTF-16 code units after entity
 parsing, flood limits answer 429 with `retry_after`, and faults can be injected:
-`fail_next(n, kind)`, `set_down(True)`, `forbid(chat)`, `migrate(chat, new_id)`.
+`fail_next(n, kind)`, `set_down(True)`, `forbid(chat)`, `migrate(chat, new_id)`,
+`forbid_pin(chat)` (pinChatMessage refused), `delete_message(chat, id)` (as an admin deletes).
 Incoming messages for a bot that long-polls `getUpdates` are injected with
 `inject_message(chat_id, text)`. All controls are thread-safe.
 """
@@ -189,6 +190,21 @@ class BotApiEmulator:
         """The id of the chat's pinned message, if any."""
         with self._lock:
             return self._pinned.get(str(chat_id))
+
+    def delete_message(self, chat_id: str | int, message_id: int) -> bool:
+        """Delete a message as a chat's administrator would (unpinned with it); False if absent."""
+        with self._lock:
+            return self._delete(str(chat_id), int(message_id))
+
+    def _delete(self, chat_id: str, message_id: int) -> bool:
+        chat = self._messages.get(chat_id, [])
+        kept = [m for m in chat if m.message_id != message_id]
+        if len(kept) == len(chat):
+            return False
+        self._messages[chat_id] = kept
+        if self._pinned.get(chat_id) == message_id:
+            del self._pinned[chat_id]
+        return True
 
     def migrate(self, chat_id: str | int, new_id: int) -> None:
         with self._lock:
@@ -381,7 +397,7 @@ class BotApiEmulator:
             return True
         if method == "getUpdates":
             return self._get_updates(params)
-        if method not in ("sendMessage", "editMessageText", "sendPhoto", "pinChatMessage"):
+        if method not in ("sendMessage", "editMessageText", "sendPhoto", "pinChatMessage", "deleteMessage"):
             raise ApiError(404, "Not Found: method not found")
         chat_id = str(params.get("chat_id") or "")
         if not chat_id:
@@ -390,6 +406,12 @@ class BotApiEmulator:
             return self._send_photo(chat_id, params)
         if method == "pinChatMessage":
             return self._pin(chat_id, params)
+        if method == "deleteMessage":
+            with self._lock:
+                self._check_chat(chat_id)
+                if not self._delete(chat_id, int(params.get("message_id") or 0)):
+                    raise ApiError(400, "Bad Request: message to delete not found")
+            return True
         with self._lock:
             self._check_chat(chat_id)
             raw, shown, mode = self._text(params)

@@ -149,7 +149,8 @@ def store_classification(session: Session, item: Item, classification: Any, now:
         )
     for count in classification.counts if classification.topics else []:
         session.add(
-            Count(item_id=item.id, event=count.event, number=count.number, source=count.source)
+            Count(item_id=item.id, event=count.event, number=count.number, source=count.source,
+                  confident=bool(getattr(count, "confident", True)))
         )
     item.entities = list(classification.entities)
     item.classified_at = now

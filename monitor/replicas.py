@@ -9,8 +9,8 @@ its last poll, the first replica to wake takes the feed over. Each feed is thus 
 once per interval, by one replica.
 
 Leader. One replica holds the `leader` lease, renewed every third of its time-to-live;
-the leader runs what must run once: digests, retention, folds of held alerts and the
-admin chat's getUpdates (two pollers of getUpdates get 409 from Telegram). A dead
+the leader runs what must run once: digests, retention, folds of held alerts, the tally's
+charts and pinned figures (alerts/tally_posts.py) and the admin chat's getUpdates (two pollers of getUpdates get 409 from Telegram). A dead
 leader's lease ends within one TTL and the others try every third of it: leadership
 moves within 4/3 of a lease period.
 

@@ -27,7 +27,9 @@ from alerts.admin import AdminBot
 from alerts.delivery import DeliveryWorker
 from alerts.digest import enqueue_digest
 from alerts.feed_limits import fold_held
+from alerts.tally_posts import TallyPosts
 from core.config import AppConfig, ConfigError, FeedConfig, Runtime, Settings, load_config
+from core.logs import redact
 from monitor.fetch import Fetcher
 from monitor.health import HealthServer
 from monitor.ingest import PollResult, poll_feed
@@ -59,6 +61,7 @@ RESTART_SETTINGS = ("http_listen", "database_url")
 CONFIG_WATCH_EVERY = 2.0
 CHART_EVERY = 600.0  # the status page's tally chart is redrawn at most this often
 FOLD_EVERY = 60.0  # held alerts wait at most this long after their hour is over
+TALLY_EVERY = 60.0  # the tally's charts due and the pinned figures are looked at this often
 
 
 def sync_config(config: AppConfig, db: Database) -> None:
@@ -88,6 +91,7 @@ class Service:
             config, runtime, db, dry_run=dry_run, out=self.out,
             stale_after=config.settings.delivery_lease.total_seconds(), on_outcome=self._count_delivery,
         )
+        self.tally_posts = TallyPosts(config, runtime, db, dry_run=dry_run)  # leader only
         self._classify_lock = asyncio.Lock()
         self.heartbeat = time.monotonic()
         self._chart: tuple[float, bytes | None] = (0.0, None)
@@ -300,6 +304,7 @@ class Service:
 
     async def close(self) -> None:
         await self.admin.close()
+        await self.tally_posts.close()
         await self.worker.close()
         await self.fetcher.aclose()
         for task, retired in list(self._retired_fetchers.items()):
@@ -337,6 +342,10 @@ class Service:
             self._fold_tick, IntervalTrigger(seconds=FOLD_EVERY), id="fold-held",
             coalesce=True, max_instances=1,
         )
+        self.scheduler.add_job(
+            self.tally_tick, IntervalTrigger(seconds=TALLY_EVERY), id="tally",
+            coalesce=True, max_instances=1,
+        )
 
     def _schedule_digests(self) -> None:
         assert self.scheduler is not None
@@ -361,6 +370,17 @@ class Service:
             queued = enqueue_digest(session, self.config, channel, now=datetime.now(UTC))
         if queued:
             self.worker.wake()
+
+    async def tally_tick(self) -> None:
+        """The leader queues the tally's charts that are due and keeps the pinned figures."""
+        if not self.replicas.leading:
+            return
+        try:
+            if await self.tally_posts.tick(datetime.now(UTC)):
+                self.worker.wake()
+        except Exception as exc:  # a database hiccup: the next tick tries again
+            secrets = (self.runtime.bot_token,) if self.runtime.bot_token else ()
+            log.warning("tally posts: %s", redact(f"{type(exc).__name__}: {exc}", secrets))
 
     async def retention(self) -> int:
         if not self.replicas.leading:
@@ -399,6 +419,7 @@ class Service:
         self.worker.update_config(new)
         self.worker.stale_after = new.settings.delivery_lease  # the next claims use the new lease
         self.admin.update_config(new)
+        self.tally_posts.update_config(new)
         self._apply_fetcher_settings(old.settings, new.settings)
         if self.feed_scheduler is not None:
             self.feed_scheduler.settings = new.settings

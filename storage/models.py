@@ -21,6 +21,8 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -178,6 +180,8 @@ class Count(Base):
     event: Mapped[str] = mapped_column(String(20))
     number: Mapped[int] = mapped_column(Integer)
     source: Mapped[str | None] = mapped_column(String(200))
+    # the rule that read it is trusted (core/count.py); the tally uses confident counts only
+    confident: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     item: Mapped[Item] = relationship(back_populates="counts")
 
@@ -212,7 +216,7 @@ class Alert(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(200))
     story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"))
-    kind: Mapped[str] = mapped_column(String(20), default="new")  # new|edit|update|digest|test
+    kind: Mapped[str] = mapped_column(String(20), default="new")  # new|edit|update|digest|test|photo
     dedupe_key: Mapped[str] = mapped_column(String(300), unique=True)
     status: Mapped[str] = mapped_column(String(20), default="pending")  # pending|sending|sent|failed
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -294,3 +298,22 @@ class Lease(Base):
     holder: Mapped[str] = mapped_column(String(200))
     expires_at: Mapped[datetime]
     acquired_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TallyPin(Base):
+    """The live figures pinned at the top of a channel with `pin_tally: true`
+    (alerts/tally_pin.py): the message's id and text, when it was sent and last edited,
+    whether it is pinned, why pinning was refused and whether the operator was told."""
+
+    __tablename__ = "tally_pins"
+
+    channel: Mapped[str] = mapped_column(String(200), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(100))
+    message_id: Mapped[int | None] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    pin_refused: Mapped[str | None] = mapped_column(Text)
+    refusal_reported: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    sent_at: Mapped[datetime | None]
+    edited_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)

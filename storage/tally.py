@@ -29,12 +29,14 @@ class StoredFigure(NamedTuple):
 
 
 def stored_figures(
-    session: Session, *, since: datetime | None = None, topic: str | None = None
+    session: Session, *, since: datetime | None = None, topic: str | None = None,
+    confident_only: bool = True,
 ) -> Iterator[StoredFigure]:
     """Counts of matched items, one row per (count, topic the item matched), in no order
     (the tally sorts them; an ORDER BY on the date costs SQLite a random walk over items).
 
-    `since` keeps items published (or, undated, fetched) at or after it."""
+    `since` keeps items published (or, undated, fetched) at or after it; counts whose rule is
+    not trusted (`confident` false) stay out unless `confident_only` is False."""
     stmt = (
         select(
             Count.id, Match.topic, Count.event, Count.number, Count.source,
@@ -44,6 +46,8 @@ def stored_figures(
         .join(Feed, Feed.id == Item.feed_id)
         .join(Match, Match.item_id == Item.id)
     )
+    if confident_only:
+        stmt = stmt.where(Count.confident.is_(True))
     if topic is not None:
         stmt = stmt.where(Match.topic == topic)
     if since is not None:

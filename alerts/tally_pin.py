@@ -1,0 +1,269 @@
+"""The live figures pinned at the top of a channel (`channels[].pin_tally: true`).
+
+One message per channel, sent once and pinned once (pinChatMessage, without notifying the
+members), then edited in place (editMessageText) when a figure changes, at most once every
+`PIN_EDIT_EVERY`. Its id, text and state live in `tally_pins` (storage/pins.py), so a restart
+edits the same message. A message deleted in the chat is found at the next edit ("message to
+edit not found") and sent and pinned again. A chat where the bot may not pin keeps the message
+unpinned and up to date; the operator is told once in the admin chat (`refusal_reported`), and
+each later edit tries to pin again (the right may have been granted since).
+
+Run by the leader only (monitor/service.py); `tick()` once a minute. The tally is loaded
+only when a channel is due: a message to create, or one not checked for `PIN_EDIT_EVERY`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+
+from telegram.error import TelegramError
+
+from alerts.tally import OTHER, Figure, Tally, load_tally
+from alerts.telegram import TelegramSender, classify_error, message_gone, pin_refused
+from core.clock import Clock, SystemClock
+from core.config import AppConfig, ChannelConfig, Runtime
+from core.logs import redact
+from storage.alerts import channel_named, move_channel
+from storage.db import Database
+from storage.pins import mark_refusal_reported, pin_of, save_pin, unreported_refusals
+
+log = logging.getLogger("alerts.tally")
+
+PIN_EDIT_EVERY = timedelta(minutes=10)
+MAX_FLAGGED = 2  # flagged (10x jump) figures named in the message, newest first
+
+
+def _day(f: Figure) -> str:
+    return f.date.strftime("%Y-%m-%d")
+
+
+def _who(f: Figure) -> str:
+    return f"{OTHER}, {f.outlet}" if f.source == OTHER else f.source
+
+
+def pin_text(tally: Tally, topics: Iterable[str]) -> str | None:
+    """The live figures of `topics` as Telegram HTML; None when none has a figure yet.
+
+    Per topic: still held, releases announced and verified (each with source and date), the
+    figures that disagree with them (side by side, with the outlet that stated them), and the
+    newest figures flagged as a 10x jump (shown, not counted)."""
+    e = html.escape
+    blocks: list[str] = []
+    for topic in topics:
+        state = tally.topics.get(topic)
+        if state is None:
+            continue
+        lines = [f"📌 <b>{e(topic.replace('_', ' ').capitalize())}: the figures now</b>"]
+        headline: list[tuple[str, Figure]] = []
+        if state.still_held is not None:
+            f = state.still_held
+            note = "" if state.held_credible else ", no rights group's figure"
+            lines.append(f"• Still held: <b>{f.number:,}</b> ({e(_who(f))}, {_day(f)}{note})")
+            headline.append(("held", f))
+        for label, line in (("announced by the government", state.announced),
+                            ("verified by rights groups", state.verified)):
+            if line:
+                _, n, f = line[-1]
+                lines.append(f"• Released, {label}: <b>{n:,}</b> ({e(_who(f))}, {_day(f)})")
+                headline.append(("released", f))
+        shown = {(f.event, f.source) for _, f in headline}
+        for f in tally.figures:
+            if f.topic == topic and "conflict" in f.flags and (f.event, f.source) in shown:
+                lines.append(f"• Disputed: {f.number:,} {e(f.event)} ({e(f.source)} as quoted by "
+                             f"{e(f.outlet)}, {_day(f)})")
+        flagged = sorted((f for f in tally.figures if f.topic == topic and "jump" in f.flags),
+                         key=lambda f: f.date, reverse=True)[:MAX_FLAGGED]
+        for f in flagged:
+            lines.append(f"• Flagged, not counted: {f.number:,} {e(f.event)} ({e(_who(f))}, {_day(f)}; "
+                         "10× the figures before it)")
+        if len(lines) > 1:
+            blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) if blocks else None
+
+
+def _refusal_notice(channel: str, chat_id: str, reason: str) -> str:
+    return (f"📌 Channel {channel} ({chat_id}): the bot may not pin the tally's live figures there "
+            f"({reason}).\nThe message is posted and kept up to date, unpinned. Make the bot an "
+            "administrator allowed to pin messages; it pins at the next change of a figure.\n"
+            "Told once.")
+
+
+class TallyPins:
+    """Keeps each `pin_tally` channel's message; see the module docstring."""
+
+    def __init__(
+        self, config: AppConfig, runtime: Runtime, db: Database, *, clock: Clock | None = None,
+        edit_every: timedelta = PIN_EDIT_EVERY, request_timeout: float = 15.0,
+    ) -> None:
+        self.config = config
+        self.runtime = runtime
+        self.db = db
+        self.clock: Clock = clock or SystemClock()
+        self.edit_every = edit_every
+        self.sender: TelegramSender | None = (
+            TelegramSender(runtime.bot_token, runtime.telegram_api_url, timeout=request_timeout)
+            if runtime.bot_token else None
+        )
+        self._secrets = (runtime.bot_token,) if runtime.bot_token else ()
+        self._checked: dict[str, datetime] = {}  # channel -> when its figures were last compared
+
+    def update_config(self, config: AppConfig) -> None:
+        self.config = config
+
+    async def close(self) -> None:
+        if self.sender is not None:
+            await self.sender.close()
+
+    def channels(self) -> list[ChannelConfig]:
+        return [c for c in self.config.channels if c.pin_tally and not c.is_console]
+
+    # -- one round -------------------------------------------------------------------
+
+    async def tick(self, *, load: Callable[[], Tally] | None = None) -> dict[str, str]:
+        """Create, edit or recreate the messages that are due; tell refusals to pin once.
+        Returns what was done per channel (created, edited, recreated, unchanged, ...)."""
+        if self.sender is None:
+            return {}
+        now = self.clock.now()
+        due = [(c, chat) for c in self.channels() if (chat := self._due(c, now)) is not None]
+        done: dict[str, str] = {}
+        if due:
+            tally = await asyncio.to_thread(load or self._load)
+            for channel, chat_id in due:
+                try:
+                    done[channel.name] = await self._keep(channel, chat_id, tally, now)
+                except Exception as exc:  # one channel's trouble must not stop the others
+                    message = self._redact(exc)
+                    log.warning("tally pin in %s: %s", channel.name, message)
+                    self._save(channel.name, chat_id, last_error=message)
+                    done[channel.name] = "error"
+        await self._tell_refusals()
+        return done
+
+    def _load(self) -> Tally:
+        with self.db.session() as session:
+            return load_tally(session, self.config)
+
+    def _due(self, channel: ChannelConfig, now: datetime) -> str | None:
+        """The chat id to work on when the channel is due, else None."""
+        with self.db.session() as session:
+            row = channel_named(session, channel.name)
+            if row is not None and row.disabled:
+                return None
+            chat_id = row.chat_id if row is not None else channel.chat_id
+            pin = pin_of(session, channel.name)
+            fresh = pin is None or pin.message_id is None or pin.chat_id != chat_id
+            edited = pin.edited_at if pin is not None else None
+        checked = self._checked.get(channel.name)
+        if fresh:
+            return chat_id if checked is None or now - checked >= timedelta(seconds=55) else None
+        if edited is not None and now - edited < self.edit_every:
+            return None
+        return chat_id if checked is None or now - checked >= self.edit_every else None
+
+    async def _keep(self, channel: ChannelConfig, chat_id: str, tally: Tally, now: datetime) -> str:
+        assert self.sender is not None
+        self._checked[channel.name] = now
+        text = pin_text(tally, channel.topics)
+        with self.db.session() as session:
+            pin = pin_of(session, channel.name)
+            message_id = pin.message_id if pin is not None and pin.chat_id == chat_id else None
+            old_text, pinned, refused = (pin.text, pin.pinned, pin.pin_refused) if pin else ("", False, None)
+        if text is None:
+            return "no figures"
+        if message_id is None:
+            return await self._create(channel, chat_id, text, now)
+        if text == old_text:
+            if not pinned and not refused:  # an earlier pin failed on the network: try again
+                await self._pin(channel, chat_id, message_id)
+            return "unchanged"
+        try:
+            await self.sender.edit(chat_id, message_id, text, html=True, preview=False)
+        except TelegramError as exc:
+            if message_gone(exc):
+                log.warning("tally pin in %s: message %d was deleted; sending it again",
+                            channel.name, message_id)
+                await self._create(channel, chat_id, text, now)
+                return "recreated"
+            failure = classify_error(exc, self.runtime.bot_token)
+            if failure.action != "not_modified":
+                self._problem(channel, chat_id, failure.action, failure.message, failure.new_chat_id)
+                return "error"
+        self._save(channel.name, chat_id, text=text, edited_at=now, last_error=None)
+        if not pinned:
+            await self._pin(channel, chat_id, message_id)
+        return "edited"
+
+    async def _create(self, channel: ChannelConfig, chat_id: str, text: str, now: datetime) -> str:
+        assert self.sender is not None
+        try:
+            message_id = await self.sender.send(chat_id, text, html=True, preview=False)
+        except TelegramError as exc:
+            failure = classify_error(exc, self.runtime.bot_token)
+            self._problem(channel, chat_id, failure.action, failure.message, failure.new_chat_id)
+            return "error"
+        # stored before pinning: a crash now leaves one unpinned message, never a lost id
+        self._save(channel.name, chat_id, message_id=message_id, text=text, sent_at=now, edited_at=now,
+                   pinned=False, last_error=None)
+        await self._pin(channel, chat_id, message_id)
+        return "created"
+
+    async def _pin(self, channel: ChannelConfig, chat_id: str, message_id: int) -> None:
+        assert self.sender is not None
+        try:
+            await self.sender.pin(chat_id, message_id)
+        except TelegramError as exc:
+            message = self._redact(exc)
+            if pin_refused(exc):
+                log.warning("tally pin in %s: the bot may not pin (%s); kept unpinned", channel.name, message)
+                self._save(channel.name, chat_id, pinned=False, pin_refused=message)
+            elif message_gone(exc):
+                self._save(channel.name, chat_id, message_id=None, pinned=False)
+            else:
+                self._save(channel.name, chat_id, last_error=message)
+            return
+        with self.db.session() as session:
+            pin = pin_of(session, channel.name)
+            values = {"pinned": True, "pin_refused": None}
+            if pin is not None and pin.pin_refused:
+                values["refusal_reported"] = False  # allowed now: a later refusal is told again
+        self._save(channel.name, chat_id, **values)
+
+    def _problem(self, channel: ChannelConfig, chat_id: str, action: str, message: str,
+                 new_chat_id: int | None) -> None:
+        if action == "migrated" and new_chat_id is not None:
+            with self.db.session() as session:
+                move_channel(session, channel.name, str(new_chat_id))
+            self._checked.pop(channel.name, None)  # the new chat at the next tick
+        log.warning("tally pin in %s: %s", channel.name, message)
+        self._save(channel.name, chat_id, last_error=message)
+
+    async def _tell_refusals(self) -> None:
+        """Each refusal to pin, once, in the admin chat (a flag set after it went out)."""
+        assert self.sender is not None
+        with self.db.session() as session:
+            refusals = [(p.channel, p.chat_id, p.pin_refused or "") for p in unreported_refusals(session)]
+        admin = self.config.settings.admin_chat_id
+        for channel, chat_id, reason in refusals:
+            if admin is None:
+                log.warning("tally pin in %s: the bot may not pin there (no admin chat to tell)", channel)
+            else:
+                try:
+                    await self.sender.send(str(admin), _refusal_notice(channel, chat_id, reason),
+                                           html=False, preview=False)
+                except TelegramError as exc:
+                    log.warning("operator chat: pin refusal not told yet: %s", self._redact(exc))
+                    return
+            with self.db.session() as session:
+                mark_refusal_reported(session, channel)
+
+    def _save(self, channel: str, chat_id: str, **values: object) -> None:
+        with self.db.session() as session:
+            save_pin(session, channel, chat_id, **values)
+
+    def _redact(self, exc: BaseException) -> str:
+        return redact(f"{type(exc).__name__}: {exc}", self._secrets)[:500]

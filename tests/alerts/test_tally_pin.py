@@ -1,0 +1,139 @@
+"""`channels[].pin_tally: true`: one message with the live figures, pinned once, edited in
+place when a figure changes (at most every 10 minutes), sent and pinned again when deleted; a
+chat where the bot may not pin keeps it unpinned and the operator is told once. The Bot API
+emulator over real HTTP (python-telegram-bot), a real database, a manual clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from alerts.tally_pin import TallyPins
+from core.clock import ManualClock
+from core.config import AppConfig, Runtime
+from devtools.emulator import BotApiEmulator
+from storage.db import Database
+from storage.models import Count, Match
+from storage.pins import pin_of
+
+PP = "political_prisoners"
+ADMIN = 4242
+PINNED, NO_PIN = "@pp_channel", "@pp_nopin"
+
+
+@pytest.fixture
+def config(make_synced_config: Callable[..., AppConfig]) -> AppConfig:
+    return make_synced_config([
+        {"name": "pp", "chat_id": PINNED, "topics": [PP], "pin_tally": True},
+        {"name": "nopin", "chat_id": NO_PIN, "topics": [PP], "pin_tally": True},
+        {"name": "plain", "chat_id": "@pp_plain", "topics": [PP]},
+    ], admin_chat_id=ADMIN)
+
+
+def _figure(db: Database, add_item: Callable[..., Any], day: int, event: str, number: int, source: str | None,
+            *, feed: str = "elpitazo", confident: bool = True) -> None:
+    with db.session() as s:
+        item = add_item(s, feed, f"{number} {event}", published=datetime(2026, 1, day, 12, tzinfo=UTC))
+        s.add(Count(item_id=item.id, event=event, number=number, source=source, confident=confident))
+        s.add(Match(item_id=item.id, topic=PP, urgency="normal", terms=[], explain=[]))
+
+
+def _calls(emu: BotApiEmulator, method: str, chat: str) -> int:
+    return sum(1 for r in emu.requests if (r.method, r.chat_id, r.status) == (method, chat, 200))
+
+
+async def test_the_live_figures_are_pinned_once_edited_at_most_every_ten_minutes_and_recreated(
+    db: Database, emulator: BotApiEmulator, config: AppConfig, runtime: Runtime, add_item: Callable[..., Any]
+) -> None:
+    emulator.forbid_pin(NO_PIN)
+    clock = ManualClock(datetime(2026, 1, 27, 12, 0, tzinfo=UTC))
+    pins = TallyPins(config, runtime, db, clock=clock, request_timeout=5.0)
+    try:
+        assert await pins.tick() == {"pp": "no figures", "nopin": "no figures"}
+        assert emulator.messages(PINNED) == []
+
+        _figure(db, add_item, 9, "held", 800, "Foro Penal")
+        _figure(db, add_item, 13, "released", 400, "Jorge Rodríguez")
+        _figure(db, add_item, 16, "released", 61, "la ONG Foro Penal")
+        _figure(db, add_item, 17, "held", 95, "Foro Penal", confident=False)  # stored, never shown
+        clock.advance(60)
+        assert await pins.tick() == {"pp": "created", "nopin": "created"}
+        [msg] = emulator.messages(PINNED)
+        assert emulator.pinned(PINNED) == msg.message_id
+        assert "Still held: 800 (Foro Penal, 2026-01-09)" in msg.text
+        assert "announced by the government: 400 (Jorge Rodríguez, 2026-01-13)" in msg.text
+        assert "verified by rights groups: 61 (Foro Penal, 2026-01-16)" in msg.text
+        assert "95" not in msg.text
+        # the chat that refuses: the message is there, unpinned, and the operator is told once
+        [unpinned] = emulator.messages(NO_PIN)
+        assert emulator.pinned(NO_PIN) is None and unpinned.text == msg.text
+        [told] = emulator.messages(ADMIN)
+        assert "nopin" in told.text and "may not pin" in told.text
+        with db.session() as s:
+            state = pin_of(s, "nopin")
+            assert state is not None and state.pin_refused and state.refusal_reported and not state.pinned
+
+        assert await pins.tick() == {}  # nothing due within the minute
+        _figure(db, add_item, 25, "held", 687, "foropenal")
+        clock.advance(5 * 60)
+        assert await pins.tick() == {}  # a figure changed, but the last edit is 5 minutes old
+        clock.advance(5 * 60)
+        assert await pins.tick() == {"pp": "edited", "nopin": "edited"}
+        [msg] = emulator.messages(PINNED)
+        assert "Still held: 687 (Foro Penal, 2026-01-25)" in msg.text and len(msg.edits) == 1
+        assert _calls(emulator, "pinChatMessage", PINNED) == 1  # pinned once, edited in place
+        assert len(emulator.messages(ADMIN)) == 1  # the refusal is not told again
+
+        clock.advance(10 * 60)
+        assert await pins.tick() == {"pp": "unchanged", "nopin": "unchanged"}
+        assert _calls(emulator, "editMessageText", PINNED) == 1
+
+        # an administrator deletes the pinned message: sent and pinned again at the next change
+        assert emulator.delete_message(PINNED, msg.message_id)
+        _figure(db, add_item, 26, "released", 143, "Foro Penal")
+        clock.advance(10 * 60)
+        assert (await pins.tick())["pp"] == "recreated"
+        [again] = emulator.messages(PINNED)
+        assert again.message_id != msg.message_id and emulator.pinned(PINNED) == again.message_id
+        assert "verified by rights groups: 143" in again.text
+    finally:
+        await pins.close()
+
+    # a restart edits the same message (its id is stored), never a second one
+    restarted = TallyPins(config, runtime, db, clock=clock, request_timeout=5.0)
+    try:
+        clock.advance(10 * 60)
+        assert await restarted.tick() == {"pp": "unchanged", "nopin": "unchanged"}
+        assert len(emulator.messages(PINNED)) == 1 and emulator.messages("@pp_plain") == []
+    finally:
+        await restarted.close()
+
+
+async def test_a_pin_granted_later_is_taken_at_the_next_change(
+    db: Database, emulator: BotApiEmulator, config: AppConfig, runtime: Runtime, add_item: Callable[..., Any]
+) -> None:
+    emulator.forbid_pin(NO_PIN)
+    clock = ManualClock(datetime(2026, 1, 27, 12, 0, tzinfo=UTC))
+    pins = TallyPins(config, runtime, db, clock=clock, request_timeout=5.0)
+    try:
+        _figure(db, add_item, 9, "held", 800, "Foro Penal")
+        await pins.tick()
+        assert emulator.pinned(NO_PIN) is None
+        emulator.forbid_pin(NO_PIN, False)  # the operator made the bot an administrator
+        emulator.fail_next(1, "503", chat_id=PINNED)  # and Telegram fails one edit elsewhere
+        _figure(db, add_item, 19, "held", 711, "Foro Penal")
+        clock.advance(10 * 60)
+        assert await pins.tick() == {"pp": "error", "nopin": "edited"}
+        [msg] = emulator.messages(NO_PIN)
+        assert emulator.pinned(NO_PIN) == msg.message_id
+        with db.session() as s:
+            state = pin_of(s, "nopin")
+            assert state is not None and state.pinned and state.pin_refused is None
+        clock.advance(10 * 60)
+        assert (await pins.tick())["pp"] == "edited"  # the failed edit is made at the next round
+        assert "711" in emulator.messages(PINNED)[0].text
+    finally:
+        await pins.close()
