@@ -94,8 +94,43 @@ def fold(value: str, *, country: bool = True, keep_case: bool = False) -> str:
     return value
 
 
+def _latin1_fold_table() -> bytes:
+    """Byte b of a Latin-1 text (before case folding) -> what `fold` then the word split make
+    of it: a lower-case ASCII letter or digit, a space (punctuation), or 0 where a byte does
+    not become one ASCII byte (ß -> ss, æ, µ -> μ, ¼): the caller then takes the long way."""
+    table = bytearray(_ASCII_SEP[:128].lower())
+    for b in range(128, 256):
+        folded = fold(chr(b))
+        if not any(ch.isalnum() for ch in folded):
+            table.append(32)
+        elif len(folded) == 1 and folded.isascii():
+            table.append(ord(folded))
+        else:
+            table.append(0)
+    return bytes(table)
+
+
+_LATIN1_FOLD = _latin1_fold_table()
+
+
 def haystack(value: str) -> str:
-    """Folded text as space-separated words with a space at both ends: ' presos politicos '."""
+    """Folded text as space-separated words with a space at both ends: ' presos politicos '.
+
+    The same as `fold` then splitting on non-word characters; text in Latin-1 (ASCII, and
+    Spanish with its accents, ñ, ¿ and ¡: most news) takes one table lookup per byte
+    instead of the Unicode normalizations, with the same result."""
+    if "\xad" not in value:  # a soft hyphen is deleted before "US" is looked for: long way
+        try:
+            data = value.encode("latin-1")
+        except UnicodeEncodeError:
+            data = b""
+        if data or not value:
+            if b"US" in data or b"U.S" in data:
+                data = _US.sub("u s", value).encode("latin-1")
+            data = data.translate(_LATIN1_FOLD)
+            if 0 not in data:
+                words = b" ".join(data.split()).decode("ascii")
+                return f" {words} " if words else " "
     folded = fold(value)
     if folded.isascii():
         words = b" ".join(folded.encode("ascii").translate(_ASCII_SEP).split()).decode("ascii")

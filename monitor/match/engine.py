@@ -122,8 +122,15 @@ class Classifier:
                       "none": frozenset(tp.none), "context": frozenset(tp.context)}
             for tp in self._topics
         }
-        self._near_sets = {
-            id(n): (frozenset(n.a), frozenset(n.b)) for tp in self._topics for n in tp.near
+        # per topic: each near pair as (a terms, b terms, within, its context rule), and the
+        # union of the pairs' a terms, so an item naming none of them skips the pairs at once
+        self._nears = {
+            tp.name: [(frozenset(n.a), frozenset(n.b), n.within, n.context_required or tp.context_required)
+                      for n in tp.near]
+            for tp in self._topics
+        }
+        self._near_a = {
+            tp.name: frozenset(t for n in tp.near for t in n.a) for tp in self._topics
         }
         self._automaton = self._build_automaton()
         self._watch_topic = next((tp for tp in self._topics if tp.name == WATCHED_TOPIC), None)
@@ -165,7 +172,8 @@ class Classifier:
             return None
         automaton = ahocorasick.Automaton()
         for key, tids in by_key.items():
-            automaton.add_word(key, (len(key), tuple(tids)))
+            # (offset of the key's start from its end, each (term, words)): no lookup per hit
+            automaton.add_word(key, (len(key) - 1, tuple((t, self._terms[t].nwords) for t in tids)))
         automaton.make_automaton()
         return automaton
 
@@ -175,21 +183,22 @@ class Classifier:
 
     # -- matching -----------------------------------------------------------
     def _scan(self, item: _Item) -> None:
-        if self._automaton is None:
+        automaton = self._automaton
+        if automaton is None:
             return
         hits = item.hits
-        terms = self._terms
+        cap = MAX_HITS * 3
         for f, hay in enumerate(item.hay):
             if len(hay) < 2:
                 continue
-            for end, (klen, tids) in self._automaton.iter(hay):
-                start = end - klen + 1
-                for tid in tids:
+            for end, (back, terms) in automaton.iter(hay):
+                start = end - back
+                for tid, nwords in terms:
                     lst = hits.get(tid)
                     if lst is None:
-                        hits[tid] = [(f, start, terms[tid].nwords)]
-                    elif len(lst) < MAX_HITS * 3:
-                        lst.append((f, start, terms[tid].nwords))
+                        hits[tid] = [(f, start, nwords)]
+                    elif len(lst) < cap:
+                        lst.append((f, start, nwords))
 
     def _signal(
         self, tp: _Topic, item: _Item, allowed: frozenset[str] | None = None
@@ -198,29 +207,35 @@ class Classifier:
 
         `allowed`: only signals whose context rule (the topic's, or a near pair's own
         `context_required`) is in it. Loops run over the item's hits, not over the
-        topic's terms, so the cost does not grow with the number of terms."""
+        topic's terms, so the cost does not grow with the number of terms; a set of terms
+        disjoint from the hits (checked in C) is skipped before any loop."""
         hits = item.hits
         out: list[tuple[int, str, int]] = []
         sets = self._sets[tp.name]
         if allowed is None or tp.context_required in allowed:
-            for tid, lst in hits.items():
-                if tid in sets["any"]:
-                    out += [(tid, "any", f) for f, _, _ in lst]
-            if tp.all:
-                present = [[t for t in hits if t in g] for g in sets["all"]]
-                if all(present):
-                    out += [(t, "all", f) for grp in present for t in grp for f, _, _ in hits[t]]
-        for near in tp.near:
-            if allowed is None or (near.context_required or tp.context_required) in allowed:
-                out += self._near(near, item)
+            any_set = sets["any"]
+            if not any_set.isdisjoint(hits):
+                for tid, lst in hits.items():
+                    if tid in any_set:
+                        out += [(tid, "any", f) for f, _, _ in lst]
+            groups = sets["all"]
+            if groups and not any(g.isdisjoint(hits) for g in groups):
+                present = [[t for t in hits if t in g] for g in groups]
+                out += [(t, "all", f) for grp in present for t in grp for f, _, _ in hits[t]]
+        if not self._near_a[tp.name].isdisjoint(hits):
+            for a_set, b_set, within, rule in self._nears[tp.name]:
+                if (allowed is None or rule in allowed) and not (
+                    a_set.isdisjoint(hits) or b_set.isdisjoint(hits)
+                ):
+                    out += self._near(a_set, b_set, within, item)
         return out or None
 
-    def _near(self, near: _Near, item: _Item) -> list[tuple[int, str, int]]:
+    @staticmethod
+    def _near(
+        a_set: frozenset[int], b_set: frozenset[int], within: int, item: _Item
+    ) -> list[tuple[int, str, int]]:
         hits = item.hits
-        a_set, b_set = self._near_sets[id(near)]
         a_hits = [(t, h) for t, lst in hits.items() if t in a_set for h in lst[:MAX_HITS]]
-        if not a_hits:
-            return []
         b_hits = [(t, h) for t, lst in hits.items() if t in b_set for h in lst[:MAX_HITS]]
         out = []
         for ta, (fa, sa, na) in a_hits:
@@ -235,7 +250,7 @@ class Classifier:
                     gap = ia - ib - nb
                 else:
                     continue  # overlapping words are one phrase, not two terms near each other
-                if gap <= near.within:
+                if gap <= within:
                     out.append((ta, "near", fa))
                     out.append((tb, "near", fb))
         return out
