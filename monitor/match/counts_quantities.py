@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from core.text import MONTHS
-from monitor.match.counts_lexicon import PEOPLE, SUBSET_AFTER
+from monitor.match.counts_lexicon import PEOPLE, SUBSET_AFTER, words
 from monitor.match.counts_numbers import Sentence
 
 # -- vocabularies (folded) ---------------------------------------------------------
@@ -15,25 +15,19 @@ from monitor.match.counts_numbers import Sentence
 _MONTHS = frozenset(MONTHS) - {"may", "ago", "set", "ene", "abr", "dic"}
 
 
-TIME = set(
-    ["ano", "anos", "year", "years", "yr", "meses", "mes", "month", "months", "dia", "dias", "day", "days", "semana", "semanas", "week", "weeks", "hora", "horas", "hour", "hours", "minuto", "minutos", "minute", "minutes", "decada", "decadas", "decade", "decades", "old", "siglo", "siglos", "noche", "noches", "night", "nights"]
-)
+TIME = words("time")
 
 
-_MONEY_AFTER = set(
-    ["dolares", "dollars", "usd", "euros", "euro", "bolivares", "bs", "millones", "millon", "million", "millions", "billion", "billones", "bn", "mn", "barriles", "barrels"]
-)
+_MONEY_AFTER = words("money_after")
 
 
-_MONEY_BEFORE = {"$", "€", "usd", "us", "bs", "eur"}
+_MONEY_BEFORE = words("money_before") | {"$", "€"}
 
 
-_PERCENT = {"%", "percent", "porciento", "pct"}
+_PERCENT = words("percent") | {"%"}
 
 
-_ORDINAL_BEFORE = {"numero", "number", "no", "num", "n", "nro", "edad", "aged", "age", "ley", "law",
-                   "articulo", "article", "zona", "rodeo", "resolucion", "decreto", "decree", "orden",
-                   "order", "f", "mig", "su", "uss", "capitulo", "chapter"}
+_ORDINAL_BEFORE = words("ordinal_before")
 
 
 class _Around(NamedTuple):
