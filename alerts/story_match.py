@@ -40,7 +40,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from alerts.story_text import EVENT_CONCEPTS, Headline, fold, prepare, terms
-from alerts.story_wave import wave_reason
+from alerts.story_wave import is_statement, wave_reason
 from core.count import Count, as_counts
 
 THRESHOLD = 0.40
@@ -62,6 +62,7 @@ COMMON_SHARE = 0.05  # a term in more than this share of stories does not find c
 MIN_POSTINGS = 50
 MAX_CANDIDATES = 16
 FRAME_HOURS, FRAME_MARGIN = 24.0, 0.05  # one person + one kind of event within a day
+CLASS_FRAME_MIN = 2  # or two kinds of event (actor, action, object) within a day
 
 GENERIC_PLACES = frozenset({
     "venezuela", "caracas", "estados unidos", "united states", "eeuu", "usa", "ee. uu.", "ee.uu.",
@@ -98,6 +99,7 @@ class ItemFeatures:
     generic: frozenset[str] = frozenset()  # the item's topic words, as terms
     explainer: bool = False
     wave: str | None = None  # why it tells a release wave (alerts/story_wave.py), or None
+    speaker: bool = False  # a named person's statement or demand ("X exige…", "X: …")
 
     @property
     def informative(self) -> int:
@@ -128,6 +130,7 @@ def features(
         generic=frozenset(t for w in topic_words for t in terms(w.replace("~", "").replace("*", ""), lang or "es")),
         explainer=explainer,
         wave=wave_reason(h, lang=lang or "es", topics=topics, figures=figures, explainer=explainer),
+        speaker=is_statement(h),
     )
 
 
@@ -366,14 +369,17 @@ class StoryIndex:
         (the latest on a tie) that shares a topic with it."""
         if not item.wave:
             return None
-        live = [
-            (n, self.stories[sid].last, sid) for sid, n in self.waves.items()
-            if sid in self.stories and self.stories[sid].last >= now - window
-            and self.stories[sid].topics & item.topics
-        ]
-        if not live:
+        cutoff, stories, topics = now - window, self.stories, item.topics
+        found: tuple[int, datetime, int] | None = None
+        for wid, count in self.waves.items():
+            s = stories.get(wid)
+            if s is None or s.last < cutoff or not s.topics & topics:
+                continue
+            if found is None or (count, s.last, wid) > found:
+                found = (count, s.last, wid)
+        if found is None:
             return None
-        n, last, sid = max(live)
+        n, last, sid = found
         hours = max(0.0, (now - last).total_seconds() / 3600)
         return Decision(sid, 1.0, {
             "decision": "joined", "story": sid, "score": 1.0, "threshold": THRESHOLD,
@@ -455,7 +461,21 @@ class StoryIndex:
         "Delcy Rodríguez solicita viajar a Washington" and "Gobierno desmiente visita de
         Delcy Rodríguez" share no other wording; "Trump se reúne con ejecutivos" and
         "Trump se reunirá con María Corina" do not name the same people."""
-        if hours > FRAME_HOURS or not item.people or not item.topics & entry.topics:
+        if hours > FRAME_HOURS or not item.topics & entry.topics:
+            return None
+        mine = item.headline.events
+        if len(mine) >= CLASS_FRAME_MIN:
+            # who and what, or what and to what ("diplomats" + "arrive", "seize" + "tanker"):
+            # two kinds of the event told alike, whoever tells it; not what a named person
+            # says of it ("X exige…" is X's statement), nor its context ("tras la incautación")
+            for m in entry.members:
+                classes = mine & m.headline.events
+                if len(classes) < CLASS_FRAME_MIN:
+                    continue
+                if (item.speaker or m.speaker) and not any(p & q for p in item.people for q in m.people):
+                    continue
+                return {"classes": sorted(classes)}
+        if not item.people:
             return None
         for m in entry.members:
             if not m.people or not all(any(p & q for q in m.people) for p in item.people):

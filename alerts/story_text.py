@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -219,13 +220,34 @@ class Headline:
     people: tuple[frozenset[str], ...]
     vessels: frozenset[str]
     numbers: frozenset[str] = frozenset()
+    events: frozenset[str] = frozenset()  # event classes told as the event, not as its context
+
+
+# "tras la incautación", "después del ataque": what came before, not the event told
+_CONTEXT_SPAN = re.compile(
+    r"\b(?:tras|despu[eé]s de|despu[eé]s del|luego de|luego del|pese a|a ra[ií]z de|after|following)"
+    r"(?:\s+[^\s:;,.]+){1,3}",
+    re.IGNORECASE,
+)
+
+
+def event_classes(text: str, lang: str | None, all_terms: tuple[str, ...]) -> frozenset[str]:
+    """The event classes of a cleaned headline outside its context clauses."""
+    events = frozenset(all_terms) & EVENT_CONCEPTS
+    if events and _CONTEXT_SPAN.search(text):
+        told = Counter(all_terms)
+        told.subtract(terms(" ".join(m.group() for m in _CONTEXT_SPAN.finditer(text)), lang or "es"))
+        events = frozenset(t for t in events if told[t] > 0)
+    return events
 
 
 def prepare(title: str, lang: str | None, known_people: list[str] | None = None) -> Headline:
     text, live = clean_title(title)
+    all_terms = tuple(terms(text, lang or "es"))
     return Headline(
         text=text, key=" ".join(_WORD.findall(fold(text))), live=live, caps=is_caps(text),
-        terms=tuple(terms(text, lang or "es")), people=tuple(person_names(text, known_people)),
+        terms=all_terms, people=tuple(person_names(text, known_people)),
         vessels=vessel_names(text),
         numbers=frozenset(n.replace(".", "").replace(",", "") for n in _NUMBER.findall(text)),
+        events=event_classes(text, lang, all_terms),
     )

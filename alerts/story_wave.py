@@ -117,6 +117,17 @@ def wave_reason(
     return None
 
 
+def is_statement(headline: Headline) -> bool:
+    """A named person's statement, reaction or demand ("Edmundo González exige…",
+    "Luis Carlos Díaz: …"): that person's own story, whatever it speaks of."""
+    if not headline.people:
+        return False
+    opening = _OPENING_QUOTE.match(headline.text)
+    if opening and any(p & set(fold(opening.group(1)).split()) for p in headline.people):
+        return True
+    return bool(_REACTION.search(fold(headline.text)))
+
+
 def _names_after(headline: Headline, folded_end: int) -> bool:
     """Whether a person is named after the position `folded_end` of the folded headline."""
     rest = set(fold(headline.text)[folded_end:].split())

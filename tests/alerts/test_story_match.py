@@ -191,7 +191,7 @@ def test_named_releases_reactions_and_vigils_stay_out_of_the_wave(put: Any) -> N
 def test_concept_classes_make_outlets_words_meet() -> None:
     from alerts.story_text import terms
 
-    assert terms("Equipo del Departamento de Estado llega a Caracas") == ["equip", "diplomat", "llega", "carac"]
+    assert terms("Equipo del Departamento de Estado llega a Caracas") == ["personal", "diplomat", "llega", "carac"]
     assert set(terms("Diplomáticos estadounidenses aterrizan en Caracas")) == {"diplomat", "eeuu", "llega", "carac"}
     assert "buque" in terms("EE. UU. incauta el petrolero Olina") and "buque" in terms("Incautan un tanquero")
     assert "buque" not in terms("Nuevas sanciones petroleras")  # oil, not a ship
@@ -233,3 +233,29 @@ def test_the_same_person_and_kind_of_event_within_a_day_is_one_story(db: Any, pu
     c = put("bbcmundo", "Donald Trump se reúne con ejecutivos petroleros por el crudo de Venezuela", at=NOW + timedelta(hours=3))
     d = put("efecto", "Donald Trump se reunirá con María Corina Machado la próxima semana en Washington", at=NOW + timedelta(hours=4))
     assert c[1] != d[1]
+
+
+# -- class frames: two kinds of the event told alike ---------------------------------------
+
+
+def test_an_event_told_by_actor_and_action_classes_is_one_story(put: Any) -> None:
+    # no shared word but the classes: staff/diplomats (actor) + travel (action)
+    a = put("elpitazo", "Equipo del Departamento de Estado aterriza en Venezuela")
+    b = put("cocuyo", "Funcionarios de EE. UU. llegaron a Venezuela: qué harán", at=NOW + timedelta(hours=2))
+    c = put("bbcmundo", "Washington confirma el envío de personal diplomático a Caracas", at=NOW + timedelta(hours=3))
+    assert a[0] == ["new"] and b[1] == a[1] and c[1] == a[1]
+
+
+def test_a_class_frame_does_not_join_what_is_only_context_or_a_days_gap(put: Any) -> None:
+    seized = put("elpitazo", "EE. UU. incauta un buque cisterna con crudo venezolano en el Caribe")
+    returned = put("cocuyo", "Pdvsa anuncia el regreso a puerto de un tanquero tras la incautación estadounidense",
+                   at=NOW + timedelta(hours=4))
+    later = put("bbcmundo", "EE. UU. incauta un barco con crudo venezolano en aguas del Atlántico", at=NOW + timedelta(hours=50))
+    assert returned[1] != seized[1] and later[1] != seized[1]
+
+
+def test_a_named_persons_statement_does_not_join_by_its_classes(put: Any) -> None:
+    vigil = put("elpitazo", "Familiares de presos políticos mantienen vigilia a las puertas de Rodeo I")
+    said = put("cocuyo", "\"Las familias siguen esperando\": Anselmo Quintero exige celeridad en la liberación de presos políticos",
+               at=NOW + timedelta(hours=3))
+    assert said[1] != vigil[1]
