@@ -34,6 +34,7 @@ from monitor.fetch import Fetcher
 from monitor.health import HealthServer
 from monitor.ingest import PollResult, poll_feed
 from monitor.ingest.feed_state import stored_url
+from monitor.ingest.poll_states import PollStates
 from monitor.metrics import Metrics
 from monitor.pipeline import Pipeline
 from monitor.replicas import Replicas
@@ -96,6 +97,8 @@ class Service:
         self.heartbeat = time.monotonic()
         self._chart: tuple[float, bytes | None] = (0.0, None)
         self.replicas = Replicas(db, **(replica_options or {}))  # feed leases, the leader
+        # poll state in memory, 304s written in batches; replicas read the rows each poll
+        self.poll_states = None if self.replicas.shared else PollStates(db)
         self._feed_index: dict[str, FeedConfig] = {}
         self._feed_index_of: list[FeedConfig] | None = None
         self.stop_event = asyncio.Event()
@@ -113,7 +116,8 @@ class Service:
         feed = self._feed(name)
         if feed is None:
             raise LookupError(f"feed {name!r} is not in the config")
-        result = await poll_feed(feed, self.config.settings, self.fetcher, self.db)
+        result = await poll_feed(feed, self.config.settings, self.fetcher, self.db,
+                                 states=self.poll_states)
         self._count_poll(result)
         if result.stored:  # alerts are queued only by new items: a 304 leaves the worker be
             await self.classify_pending()
@@ -255,6 +259,8 @@ class Service:
         worker_task = asyncio.create_task(self.worker.run(self.stop_event), name="delivery")
         admin_task = asyncio.create_task(self._admin_when_leading(), name="admin")
         lead_task = asyncio.create_task(self.replicas.lead(self.stop_event), name="leader")
+        states_task = None if self.poll_states is None else asyncio.create_task(
+            self.poll_states.run(self.stop_event), name="poll-states")
         health = self._start_health()
         self._install_signals()
         try:
@@ -269,6 +275,8 @@ class Service:
             except TimeoutError:
                 log.warning("delivery did not stop in time; unsent alerts stay queued")
             await asyncio.to_thread(self.replicas.step_down)
+            if states_task is not None:
+                await states_task  # writes the last 304s
             await self.close()
             if health:
                 health.stop()
@@ -415,6 +423,8 @@ class Service:
         old = self.config
         self.config = new
         sync_config(new, self.db)
+        if self.poll_states is not None:
+            self.poll_states.clear()  # a changed URL reset its validators on the row
         self.pipeline.update_config(new)
         self.worker.update_config(new)
         self.worker.stale_after = new.settings.delivery_lease  # the next claims use the new lease

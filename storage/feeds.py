@@ -118,3 +118,10 @@ def mark_feed_reported(session: Session, name: str) -> None:
 
 def feed_names_by_id(session: Session) -> dict[int, str]:
     return dict(session.execute(select(Feed.id, Feed.name)).all())
+
+
+def write_poll_states(session: Session, rows: list[dict[str, object]]) -> None:
+    """Many feeds' poll outcomes in one statement (executemany by primary key): each dict has
+    the row's `id` and the columns to set, the same columns in every dict."""
+    if rows:
+        session.execute(update(Feed), rows)

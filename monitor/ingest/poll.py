@@ -22,6 +22,7 @@ from monitor.ingest.feed_state import (
     record_success,
 )
 from monitor.ingest.normalize import NormalizedItem, normalize_entry
+from monitor.ingest.poll_states import PollStates
 from monitor.ingest.result import PollResult
 from monitor.parse import ParsedFeed, parse_any
 from monitor.parse.feeds import cut_entries
@@ -41,16 +42,22 @@ async def poll_feed(
     db: Database,
     *,
     now: datetime | None = None,
+    states: PollStates | None = None,
 ) -> PollResult:
-    """Poll `feed` once; never raises for a feed problem (see the module docstring)."""
+    """Poll `feed` once; never raises for a feed problem (see the module docstring).
+
+    `states`: the feeds' poll state kept in memory and 304s written in batches
+    (monitor/ingest/poll_states.py); None reads and writes the feed's row each time."""
     started = time.perf_counter()
     now = now or datetime.now(UTC)
     try:
-        result = await _poll(feed, settings, fetcher, db, now)
+        result = await _poll(feed, settings, fetcher, db, now, states)
     except Exception as exc:  # a bug or a database problem: report it on the feed, stay up
         log.exception("poll of %s failed unexpectedly", feed.name)
         error = f"internal error: {type(exc).__name__}: {str(exc)[:300]}"
         try:
+            if states is not None:
+                states.forget(feed)
             result = record_failure(db, feed, settings, now, error, None, None)
         except Exception:  # the database itself is failing: report without recording
             log.exception("cannot record the failure of %s", feed.name)
@@ -64,11 +71,12 @@ async def poll_feed(
 
 
 async def _poll(
-    feed: FeedConfig, settings: Settings, fetcher: Fetcher, db: Database, now: datetime
+    feed: FeedConfig, settings: Settings, fetcher: Fetcher, db: Database, now: datetime,
+    states: PollStates | None,
 ) -> PollResult:
     fetcher.trust(feed.url)  # the operator's own URL, as written
     fetcher.allow_private(settings.allow_private)
-    state = load_state(db, feed)
+    state = load_state(db, feed) if states is None else states.load(feed)
     is_page = feed.type == "page"
     fetched = await fetcher.fetch(
         state.url,
@@ -77,6 +85,10 @@ async def _poll(
         accept=PAGE_ACCEPT if is_page else FEED_ACCEPT,
         check_robots=is_page,
     )
+    if states is not None:
+        if fetched.not_modified and not fetched.permanent_redirect:
+            return states.not_modified(feed, state, now, fetched)
+        states.forget(feed, state)  # this outcome goes through the ORM
     if not fetched.ok:
         return record_failure(
             db, feed, settings, now, fetched.error or "fetch failed", fetched.status,

@@ -1,0 +1,109 @@
+"""Poll state kept in memory between polls, and the rows of 304 polls written in batches.
+
+A poll answered 304 Not Modified changes only its feed's row (when it ran, the next poll,
+the validators, the health). At 10,000 feeds that is 17 rows a second, each read and
+written through the ORM on the event loop: the largest cost of a poll after the request
+(docs/SCALE.md). Here the state a poll needs (URL, validators, failures) stays in memory
+after the first read, and a 304 poll's row changes wait in `pending` until `flush` writes
+them all in one statement, in a worker thread, about once a second (`run`).
+
+Any other outcome (new items, an error) takes the usual way through the ORM: the feed's
+pending write goes first, so the row never goes back in time, and the remembered state is
+dropped (read again at the next poll). A config reload clears everything remembered (a
+changed URL resets the validators). Only for one process: replicas sharing a database
+poll without it (another replica may have polled the feed since).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import replace
+from datetime import datetime
+
+from core.config import FeedConfig
+from monitor.fetch.client import FetchResult
+from monitor.ingest.feed_state import FeedState, load_state
+from monitor.ingest.result import PollResult
+from storage.db import Database
+from storage.feeds import write_poll_states
+
+log = logging.getLogger("monitor.ingest")
+
+FLUSH_EVERY = 1.0  # seconds a 304 poll's row may wait before it is written
+
+
+class PollStates:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._states: dict[tuple[str, str], FeedState] = {}
+        self.pending: dict[int, dict[str, object]] = {}  # feed id -> its row's new values
+
+    def load(self, feed: FeedConfig) -> FeedState:
+        """The state the next fetch of `feed` needs: remembered, else read from its row."""
+        key = (feed.name, feed.url)
+        state = self._states.get(key)
+        if state is None:
+            state = self._states[key] = load_state(self.db, feed)
+        return state
+
+    def forget(self, feed: FeedConfig, state: FeedState | None = None) -> None:
+        """Before a poll's outcome goes through the ORM: write the feed's pending row
+        first, forget its state (read again next time)."""
+        state = self._states.pop((feed.name, feed.url), None) or state
+        if state is not None and state.feed_id in self.pending:
+            row = self.pending.pop(state.feed_id)
+            with self.db.session() as session:
+                write_poll_states(session, [row])
+
+    def clear(self) -> None:
+        """Forget every remembered state (the config changed); pending rows stay queued."""
+        self._states.clear()
+
+    def not_modified(
+        self, feed: FeedConfig, state: FeedState, now: datetime, fetched: FetchResult
+    ) -> PollResult:
+        """A 304: the same row values and result as `record_success`, written later."""
+        next_poll = now + feed.interval
+        etag = fetched.headers.get("etag") or state.etag
+        last_modified = fetched.headers.get("last-modified") or state.last_modified
+        first = state.first_success_at or now
+        self._states[(feed.name, feed.url)] = replace(
+            state, etag=etag, last_modified=last_modified, first_success_at=first,
+            last_success_at=now, failures=0,
+        )
+        self.pending[state.feed_id] = {
+            "id": state.feed_id, "last_polled_at": now, "last_status": fetched.status,
+            "consecutive_failures": 0, "next_poll_at": next_poll, "last_success_at": now,
+            "first_success_at": first, "failure_reported": False, "etag": etag,
+            "last_modified": last_modified,
+        }
+        return PollResult(
+            feed=feed.name, status="not_modified", next_poll_at=next_poll, polled_at=now,
+            http_status=fetched.status,
+        )
+
+    def flush(self) -> int:
+        """Write every pending row now, in the calling thread; returns how many."""
+        rows, self.pending = list(self.pending.values()), {}
+        return self._write(rows)
+
+    def _write(self, rows: list[dict[str, object]]) -> int:
+        if rows:
+            with self.db.session() as session:
+                write_poll_states(session, rows)
+        return len(rows)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Write the pending rows about once a second until `stop`, then the last ones."""
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), FLUSH_EVERY)
+            rows, self.pending = list(self.pending.values()), {}
+            try:
+                await asyncio.to_thread(self._write, rows)
+            except Exception:  # the database hiccups: keep them for the next round
+                log.exception("writing %d feeds' poll state failed; retrying", len(rows))
+                for row in rows:
+                    self.pending.setdefault(int(str(row["id"])), row)
