@@ -9,8 +9,13 @@ channel; the `Feed.failure_reported` / `Channel.disabled_reported` flags make it
 once (ingestion clears the first on a good poll, delivery the second when it
 disables a channel again).
 
-Nothing is persisted but those flags and the test alerts; the getUpdates offset
-lives in memory and is confirmed to Telegram on a clean stop.
+Nothing is persisted but those flags, the test alerts and one claim per update: the
+getUpdates offset lives in memory and is confirmed to Telegram on a clean stop, so a leader
+killed before confirming leaves its last updates to the next leader (monitor/replicas.py),
+which would answer them again. Each update id is therefore claimed in the database
+(`leases`, `update:<id>`, kept two days: Telegram keeps unconfirmed updates one) before it
+is answered, and an update already claimed is skipped. A replica killed between the claim
+and its answer leaves that one command unanswered: at most once, never twice.
 """
 
 from __future__ import annotations
@@ -18,10 +23,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import socket
 import time
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from telegram import Chat, Update
@@ -45,6 +52,7 @@ from storage.alerts import (
 )
 from storage.db import Database
 from storage.feeds import feed_health, mark_feed_reported, unreported_failing_feeds
+from storage.leases import claim_once, update_lease
 from storage.models import Alert
 
 log = logging.getLogger("alerts.admin")
@@ -61,6 +69,7 @@ HELP = (
     + FEEDBACK_HELP
 )
 ERROR_WIDTH = 120  # characters of a feed's last error shown in /status
+UPDATE_CLAIM = timedelta(days=2)  # an update's claim outlives Telegram's day of keeping it
 
 
 class AdminControls(Protocol):
@@ -167,6 +176,7 @@ class AdminBot:
         )
         self._secrets = (runtime.bot_token,) if runtime.bot_token else ()
         self._offset: int | None = None
+        self._holder = f"{socket.gethostname()}:{os.getpid()}"  # who claimed an update
         self._ready = False  # webhook removed and our username known
         self._bot_username: str | None = None
         self._notify_lock = asyncio.Lock()
@@ -281,9 +291,18 @@ class AdminBot:
     async def _handle_safely(self, item: Update) -> None:
         self._offset = item.update_id + 1  # never handle one update twice, even if it fails
         try:
+            if not await asyncio.to_thread(self._claim, item.update_id):
+                log.info("operator chat: update %d was answered already (by a replica before a "
+                         "restart or a change of leader)", item.update_id)
+                return
             await self.handle_update(item)
         except Exception as exc:
             log.error("operator chat: update %d failed: %s", item.update_id, self._redact(exc))
+
+    def _claim(self, update_id: int) -> bool:
+        """True for the first process to see this update (module docstring)."""
+        with self.db.session() as session:
+            return claim_once(session, update_lease(update_id), self._holder, UPDATE_CLAIM)
 
     async def handle_update(self, item: Update) -> None:
         """Answer one update if it is a command from the admin chat; ignore anything else."""

@@ -74,3 +74,27 @@ def holder_of(session: Session, name: str, *, now: datetime | None = None) -> st
     if row is None or row.expires_at < now:
         return None
     return str(row.holder)
+
+
+def update_lease(update_id: int) -> str:
+    return f"update:{update_id}"
+
+
+def claim_once(session: Session, name: str, holder: str, ttl: timedelta, *,
+               now: datetime | None = None) -> bool:
+    """Claim `name` for good (until now + ttl): True for the first caller only, even after
+    the first holder died. Claims of the same kind ("update:") that ended are deleted."""
+    now = now or datetime.now(UTC)
+    kind = name.split(":", 1)[0] + ":"
+    session.execute(
+        delete(Lease).where(Lease.name.startswith(kind), Lease.expires_at < now)
+        .execution_options(synchronize_session=False)
+    )
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    created = session.execute(
+        insert(Lease)
+        .values(name=name, holder=holder, expires_at=now + ttl, acquired_at=now)
+        .on_conflict_do_nothing(index_elements=["name"])
+        .returning(Lease.name)
+    )
+    return created.first() is not None
