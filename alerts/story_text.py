@@ -77,6 +77,12 @@ _LIVE = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"\b\d+(?:[.,]\d{3})*\b")
+# numbers that are durations, shares or years, not how many people or things ("24 horas")
+_NOT_A_FIGURE = re.compile(
+    r"\b\d+(?:[.,]\d+)?\s*(?:%|(?:por ciento|horas?|d[ií]as?|mes(?:es)?|a[ñn]os?|semanas?|minutos?|"
+    r"hours?|days?|months?|years?|weeks?|percent)\b)|\b(?:19|20)\d\d\b",
+    re.IGNORECASE,
+)
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _CAP_WORD = r"[A-ZÁÉÍÓÚÑÜ][a-záéíóúñü'’\-]+"
 _CONNECT = r"(?:\s+(?:de|del|la|las|los|da|do|dos|van|von)\s+|\s+)"
@@ -248,6 +254,8 @@ def prepare(title: str, lang: str | None, known_people: list[str] | None = None)
         text=text, key=" ".join(_WORD.findall(fold(text))), live=live, caps=is_caps(text),
         terms=all_terms, people=tuple(person_names(text, known_people)),
         vessels=vessel_names(text),
-        numbers=frozenset(n.replace(".", "").replace(",", "") for n in _NUMBER.findall(text)),
+        numbers=frozenset(
+            n.replace(".", "").replace(",", "") for n in _NUMBER.findall(_NOT_A_FIGURE.sub(" ", text))
+        ),
         events=event_classes(text, lang, all_terms),
     )

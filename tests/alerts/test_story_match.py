@@ -259,3 +259,26 @@ def test_a_named_persons_statement_does_not_join_by_its_classes(put: Any) -> Non
     said = put("cocuyo", "\"Las familias siguen esperando\": Anselmo Quintero exige celeridad en la liberación de presos políticos",
                at=NOW + timedelta(hours=3))
     assert said[1] != vigil[1]
+
+
+def test_durations_shares_and_years_are_not_figures_that_conflict() -> None:
+    from alerts.story_text import prepare
+
+    assert prepare("Familias cumplen 24 horas de vigilia en 2026 por 3 detenidos", "es").numbers == {"3"}
+    assert prepare("Un 40 % de los presos lleva 2 años sin juicio", "es").numbers == frozenset()
+
+
+def test_a_relative_speaking_for_a_named_prisoner_is_one_story_with_the_same_relative(put: Any) -> None:
+    a = put("elpitazo", "Hermano de la activista Anselmo Quintero revela su estado de salud tras la excarcelación")
+    b = put("cocuyo", "Hermana del preso político Anselmo Quintero informa que sigue bajo medidas cautelares", at=NOW + timedelta(hours=5))
+    c = put("bbcmundo", "Excarcelan a la periodista Maribel Ochoa Rangel", at=NOW + timedelta(hours=6))
+    assert b[1] == a[1] and c[1] != a[1]
+
+
+def test_a_ships_return_told_twice_is_one_story_its_seizure_another(put: Any) -> None:
+    seized = put("elpitazo", "EE. UU. incauta otro petrolero en el mar Caribe")
+    back = put("cocuyo", "Pdvsa anuncia el retorno del buque Aurora Bay tras operación con EE. UU.",
+               at=NOW + timedelta(hours=5))
+    again = put("bbcmundo", "VENEZUELA Y EE. UU. LOGRAN EL REGRESO DEL TANQUERO AURORA BAY A PUERTO",
+                at=NOW + timedelta(hours=7))
+    assert back[1] != seized[1] and again[1] == back[1]
