@@ -2,9 +2,11 @@
 mid-run (issue 17). Skipped without TEST_DATABASE_URL (.ci/run starts a server).
 
 Intervals, the leader lease and the poll margin are shortened by tests/service/replica_child.py
-so that the run takes seconds. Checked from outside: the feed server's hits (each feed polled
-once per interval, give or take one around the kill), the Bot API emulator (each alert once,
-the admin command answered once) and /healthz (one leader, then another within two leases).
+so that the run takes seconds; a digest channel has two slots a minute apart during the run.
+Checked from outside: the feed server's hits (each feed polled once per interval, give or
+take one around the kill), the Bot API emulator (each alert once, each digest once, a command
+sent as the leader is killed answered at most once and one sent later exactly once) and
+/healthz (one leader, then another within two leases).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import time
 import urllib.error
 import urllib.request
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +43,13 @@ NAMES = ["Ana Rojas", "Luis Pérez", "Carla Díaz", "Jesús Mora", "Elena Ruiz",
          "Rosa Gil", "Iván Soto", "Nora León", "Hugo Vera", "Marta Peña", "Raúl Cano"]
 CITIES = ["Caracas", "Maracaibo", "Valencia", "Barquisimeto", "Mérida", "Cumaná"]
 PRESOS = [{"name": "presos", "chat_id": "@presos_test", "topics": ["political_prisoners"]}]
+DIGEST_LEAD = 25.0  # seconds from the start to the first digest slot, at least
+
+
+def digest_slots(now: datetime) -> list[datetime]:
+    """Two minute marks (UTC) a minute apart, the first at least DIGEST_LEAD s away."""
+    first = (now + timedelta(seconds=DIGEST_LEAD + 60)).replace(second=0, microsecond=0)
+    return [first, first + timedelta(minutes=1)]
 
 
 def healthz(port: int) -> dict[str, Any] | None:
@@ -69,8 +79,11 @@ def test_three_replicas_one_killed(world: World) -> None:
         world.feed(f"f{i:03d}")
     # 300 feeds on one local host: per-host politeness of 2 requests at a time would make
     # the host, not the replicas, the limit at a 6 s interval.
-    world.write_config(PRESOS, settings={"admin_chat_id": 4242, "admin_user_ids": [7],
-                                         "per_host_concurrency": 10})
+    slots = digest_slots(datetime.now(UTC))
+    digest = {"name": "resumen", "chat_id": "@resumen_test", "topics": ["political_prisoners"],
+              "mode": "digest", "schedule": [f"{t:%H:%M}" for t in slots], "tally_chart": False}
+    world.write_config(PRESOS + [digest], settings={
+        "admin_chat_id": 4242, "admin_user_ids": [7], "per_host_concurrency": 10, "timezone": "UTC"})
     ports = {i: free_port() for i in range(3)}
     procs: dict[int, subprocess.Popen[bytes]] = {}
     # The replicas start together: they migrate the new database in turn (advisory lock).
@@ -93,6 +106,10 @@ def test_three_replicas_one_killed(world: World) -> None:
                                         "denuncia Foro Penal que es un preso político").title)
         time.sleep(INTERVAL * 1.5)
         killed = leaders[0]
+        # a command sent as the leader dies: read and maybe answered, never confirmed; the
+        # next leader reads it again from Telegram and must not answer it a second time
+        world.emulator.inject_message(4242, "/queue", from_id=7)
+        time.sleep(0.1)
         procs[killed].send_signal(signal.SIGKILL)
         procs[killed].wait(10)
         killed_at = time.monotonic()
@@ -109,6 +126,9 @@ def test_three_replicas_one_killed(world: World) -> None:
         time.sleep(INTERVAL * 1.5)
         end = time.monotonic()
         after = polls(world)
+        wait = (slots[-1] - datetime.now(UTC)).total_seconds() + 8
+        if wait > 0:  # the last digest slot, and its message sent
+            time.sleep(wait)
     finally:
         for p in procs.values():
             if p.poll() is None:
@@ -122,9 +142,16 @@ def test_three_replicas_one_killed(world: World) -> None:
     sent = Counter(world.texts("@presos_test"))
     assert all(n == 1 for n in sent.values()), [t for t, n in sent.items() if n > 1]
     assert len(world.emulator.messages("@presos_test")) == len(stories)
-    # The admin command answered once (a long /status is split over several messages).
+    # The admin commands: the one sent at the kill answered at most once (never twice), the
+    # one sent to the new leader exactly once (a long /status is split over several messages).
     replies = world.texts("4242")
+    assert sum(t.startswith("Queue:") for t in replies) <= 1, replies
     assert sum(t.startswith("Feeds:") for t in replies) == 1, replies
+    # Digests: at least one slot had stories to tell; none went out twice.
+    digests = world.texts("@resumen_test")
+    assert digests, "no digest sent"
+    assert len(digests) == len(set(digests)) <= len(slots) * 2, digests
+    assert digest_alerts_sent() == len(digests)
     # Polls of each feed while the run was measured: once per interval (the replicas' jitter
     # adds up to 5%), give or take one around the kill; never two replicas in one interval.
     expected = (end - start) / INTERVAL
@@ -152,6 +179,17 @@ def stories_sent(items: int) -> set[int] | None:
     if len(story_ids) < items or len(ids) < 1 or any(sent[sid] != 1 for sid in ids):
         return None
     return ids
+
+
+def digest_alerts_sent() -> int:
+    assert PG is not None
+    db = open_database(PG, migrate_schema=False)
+    try:
+        with db.session() as s:
+            return len(list(s.scalars(select(Alert.id).where(
+                Alert.kind == "digest", Alert.status == "sent", Alert.channel == "resumen"))))
+    finally:
+        db.dispose()
 
 
 def polls(world: World) -> list[int]:
