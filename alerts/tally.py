@@ -21,13 +21,21 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from core.config import AppConfig
 from core.text import fold
-from storage.tally import StoredFigure, stored_figures
+from storage.tally import (
+    FUTURE_SLACK,
+    StatedRow,
+    StoredFigure,
+    parse_when,
+    stated_rows,
+    urls_of,
+    when_text,
+)
 
 OTHER = "other"
 GOVERNMENT = "government"
@@ -63,7 +71,6 @@ _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
 JUMP_RATIO = 10
 CONFLICT_WINDOW = timedelta(hours=24)
-FUTURE_SLACK = timedelta(hours=1)
 
 
 def source_key(name: str) -> str:
@@ -165,67 +172,66 @@ class Tally:
         }
 
 
-class _Stated(NamedTuple):
-    """A stored figure read for the tally, before it becomes a Figure (most never need to)."""
-
-    date: datetime
-    count_id: int
-    group: tuple[str, str, str, str]  # (topic, event, source, outlet of an unknown source)
-    number: int
-    kind: str
-    outlet: str
-    undated: bool
-    url: str | None
-    stated_source: str | None
+Group = tuple[str, str, str, str]  # (topic, event, source, outlet of an unknown source): one history
 
 
-def _read(rows: Iterable[StoredFigure], sources: Sources, outlets: Mapping[str, str]) -> list[_Stated]:
-    """Names normalized, outlets and dates resolved, in date order."""
-    out: list[_Stated] = []
-    names: dict[str | None, tuple[str, str]] = {}
-    outlet_of: dict[str, str] = {}
-    new = tuple.__new__  # the namedtuple's own __new__ without its Python frame: 100,000 rows
-    for row in rows:
-        named = names.get(row.source)
+class _Book:
+    """What a stated row's raw (topic, event, source, feed) means: its history, class, outlet;
+    worked out once per distinct combination, not per row."""
+
+    def __init__(self, sources: Sources, outlets: Mapping[str, str]) -> None:
+        self.sources = sources
+        self.outlets = outlets
+        self._names: dict[str | None, tuple[str, str]] = {}
+        self.of: dict[tuple[str, str, str | None, str], tuple[Group, str, str, tuple[str, str]]] = {}
+
+    def read(self, topic: str, event: str, source: str | None, feed: str) -> tuple[Group, str, str, tuple[str, str]]:
+        """(history, kind, outlet, (topic, event)) of a row."""
+        named = self._names.get(source)
         if named is None:
-            name = sources.normalize(row.source)
-            named = names[row.source] = (name, sources.kind(name))
-        outlet = outlet_of.get(row.feed)
-        if outlet is None:
-            outlet = outlet_of[row.feed] = outlets.get(row.feed, row.feed)
-        date, fetched = row.published_at, row.fetched_at
-        undated = date is None or (fetched is not None and date > fetched + FUTURE_SLACK)
-        if undated:
-            date = fetched  # no date, or a date in the future: when we saw it
-        if date is None:
-            continue  # neither date: nothing to place it on a timeline (cannot happen in storage)
-        name = named[0]
-        out.append(new(_Stated, (date, row.count_id, (row.topic, row.event, name, outlet if name == OTHER else ""),
-                                 row.number, named[1], outlet, undated, row.url, row.source)))
-    out.sort()  # by date, then count id (unique): tuple order
-    return out
-
-
-def _order(s: _Stated) -> tuple[datetime, int]:
-    return s.date, s.count_id
+            name = self.sources.normalize(source)
+            named = self._names[source] = (name, self.sources.kind(name))
+        name, kind = named
+        outlet = self.outlets.get(feed, feed)
+        meaning = ((topic, event, name, outlet if name == OTHER else ""), kind, outlet, (topic, event))
+        self.of[(topic, event, source, feed)] = meaning
+        return meaning
 
 
 class _Builder:
     """Figures are made only for what is shown: the timeline's points, the current figures."""
 
-    def __init__(self) -> None:
+    def __init__(self, book: _Book, urls: Mapping[int, str | None] | None) -> None:
+        self.book = book
+        self.urls = urls or {}
         self.made: dict[int, Figure] = {}
 
-    def figure(self, s: _Stated, flag: str | None = None) -> Figure:
-        f = self.made.get(s.count_id)
+    def figure(self, row: StatedRow, flag: str | None = None) -> Figure:
+        when, cid, topic, event, source, feed, number, undated = row
+        f = self.made.get(cid)
         if f is None:
-            topic, event, source, _ = s.group
-            f = self.made[s.count_id] = Figure(
-                topic, event, s.number, source, s.kind, s.date, s.url, s.outlet,
-                ["undated"] if s.undated else [], s.stated_source, s.count_id, s.group)
+            group, kind, outlet, _ = self.book.of[(topic, event, source, feed)]
+            f = self.made[cid] = Figure(
+                topic, event, number, group[2], kind, parse_when(when), self.urls.get(cid), outlet,
+                ["undated"] if undated else [], source, cid, group)
         if flag is not None and flag not in f.flags:
             f.flags.append(flag)
         return f
+
+
+def _stated(rows: Iterable[StoredFigure]) -> tuple[list[StatedRow], dict[int, str | None]]:
+    """Typed stored figures as stated rows (the date placed as `stated_rows` places it in SQL)."""
+    out: list[StatedRow] = []
+    urls: dict[int, str | None] = {}
+    for r in rows:
+        date, undated = r.published_at, False
+        if date is None or (r.fetched_at is not None and date > r.fetched_at + FUTURE_SLACK):
+            date, undated = r.fetched_at, True  # no date, or a date in the future: when we saw it
+        if date is None:
+            continue  # neither date: nothing to place it on a timeline (cannot happen in storage)
+        out.append((when_text(date), r.count_id, r.topic, r.event, r.source, r.feed, r.number, undated))
+        urls[r.count_id] = r.url
+    return out, urls
 
 
 def build_tally(
@@ -234,50 +240,66 @@ def build_tally(
     sources: Sources = DEFAULT_SOURCES,
     outlets: Mapping[str, str] | None = None,
 ) -> Tally:
-    """The tally of these stored figures (any order).
+    """The tally of these stored figures (any order)."""
+    stated, urls = _stated(rows)
+    return tally_of_rows(stated, sources=sources, outlets=outlets, urls=urls)
+
+
+def tally_of_rows(
+    rows: list[StatedRow],
+    *,
+    sources: Sources = DEFAULT_SOURCES,
+    outlets: Mapping[str, str] | None = None,
+    urls: Mapping[int, str | None] | None = None,
+) -> Tally:
+    """The tally of stated rows (storage/tally.py), sorted here in place.
 
     One pass in date order flags jumps (10x, or a tenth of, the last accepted figure of the
     history, or, first of its history, of its event) and counts, per history, day and number,
     the outlets that stated it; Figures are made for what is shown only."""
-    stated = _read(rows, sources, outlets or {})
-    last_group: dict[tuple[str, str, str, str], int] = {}
+    rows.sort()  # by `when` (UTC text), then count id: plain tuple order, in C
+    book = _Book(sources, outlets or {})
+    of, read = book.of, book.read
+    last_group: dict[Group, int] = {}
     last_event: dict[tuple[str, str], int] = {}
-    votes: dict[tuple[tuple[str, str, str, str], int, int], list[Any]] = {}  # -> [outlets, newest]
-    jumps: list[_Stated] = []
-    newest: dict[tuple[str, str, str, str], _Stated] = {}
-    for s in stated:
-        group, number = s.group, s.number
-        event = (group[0], group[1])
-        newest[group] = s
+    votes: dict[tuple[Group, str, int], list[Any]] = {}  # -> [statements, newest row]
+    jumps: list[StatedRow] = []
+    newest: dict[Group, StatedRow] = {}
+    for row in rows:
+        raw = row[2:6]  # (topic, event, source, feed)
+        meaning = of.get(raw) or read(*raw)
+        group, event = meaning[0], meaning[3]
+        number = row[6]
+        newest[group] = row
         last = last_group.get(group) or last_event.get(event)
         if last and number > 0 and (number >= JUMP_RATIO * last or last >= JUMP_RATIO * number):
-            jumps.append(s)
+            jumps.append(row)
             continue
         last_group[group] = last_event[event] = number
-        key = (group, s.date.toordinal(), number)
+        key = (group, row[0][:10], number)
         entry = votes.get(key)
         if entry is None:
-            votes[key] = [1, s]
+            votes[key] = [1, row]
         else:
             entry[0] += 1
-            entry[1] = s
+            entry[1] = row
 
-    make = _Builder()
+    make = _Builder(book, urls)
     # the timeline: per history and day the figure most outlets stated (ties: the newest)
-    best: dict[tuple[tuple[str, str, str, str], int], list[Any]] = {}
-    by_group: dict[tuple[str, str, str, str], list[tuple[int, list[Any]]]] = defaultdict(list)
+    best: dict[tuple[Group, str], list[Any]] = {}
+    by_group: dict[Group, list[tuple[str, list[Any]]]] = defaultdict(list)
     for (group, day, _), entry in votes.items():
         top = best.get((group, day))
-        if top is None or (entry[0], entry[1].date) > (top[0], top[1].date):
+        if top is None or (entry[0], entry[1][0]) > (top[0], top[1][0]):
             best[(group, day)] = entry
         by_group[group].append((day, entry))
-    points = sorted([e[1] for e in best.values()] + jumps, key=_order)
-    jumped = {s.count_id for s in jumps}
-    timeline = [make.figure(s, "jump" if s.count_id in jumped else None) for s in points]
+    points = sorted([e[1] for e in best.values()] + jumps)
+    jumped = {row[1] for row in jumps}
+    timeline = [make.figure(row, "jump" if row[1] in jumped else None) for row in points]
 
-    jumps_of: dict[tuple[str, str, str, str], list[_Stated]] = defaultdict(list)
-    for s in jumps:
-        jumps_of[s.group].append(s)
+    jumps_of: dict[Group, list[StatedRow]] = defaultdict(list)
+    for row in jumps:
+        jumps_of[of[row[2:6]][0]].append(row)
     current: list[Figure] = []
     for group in sorted(newest):
         current.extend(_current(make, newest[group], by_group.get(group, []), jumps_of.get(group, [])))
@@ -303,28 +325,28 @@ def build_tally(
 
 
 def _current(
-    make: _Builder, newest: _Stated, days: list[tuple[int, list[Any]]], jumps: list[_Stated]
+    make: _Builder, newest: StatedRow, days: list[tuple[str, list[Any]]], jumps: list[StatedRow]
 ) -> list[Figure]:
     """The current figure of a history and those that disagree with it within a day.
 
     Within the day before the newest figure, the number stated by the most outlets wins
     (ties: the newest); the other numbers are kept beside it, flagged "conflict"."""
-    since = newest.date - CONFLICT_WINDOW
-    first_day = since.toordinal()
+    since = when_text(parse_when(newest[0]) - CONFLICT_WINDOW)
+    first_day = since[:10]
     tally: dict[int, list[Any]] = {}
-    for day, (outlets, s) in days:
-        if day >= first_day and s.date >= since:
-            seen = tally.get(s.number)
+    for day, (outlets, row) in days:
+        if day >= first_day and row[0] >= since:
+            seen = tally.get(row[6])
             if seen is None:
-                tally[s.number] = [outlets, s]
+                tally[row[6]] = [outlets, row]
             else:
                 seen[0] += outlets
-                if s.date > seen[1].date:
-                    seen[1] = s
-    recent_jumps = [make.figure(s, "jump") for s in jumps if s.date >= since][-1:]
+                if row[0] > seen[1][0]:
+                    seen[1] = row
+    recent_jumps = [make.figure(row, "jump") for row in jumps if row[0] >= since][-1:]
     if not tally:
         return [make.figure(newest, "jump" if jumps and newest is jumps[-1] else None)]
-    ranked = sorted(tally.values(), key=lambda v: (v[0], v[1].date), reverse=True)
+    ranked = sorted(tally.values(), key=lambda v: (v[0], v[1][0]), reverse=True)
     return ([make.figure(ranked[0][1])] + [make.figure(v[1], "conflict") for v in ranked[1:]]
             + recent_jumps)
 
@@ -361,6 +383,11 @@ def load_tally(
     since: datetime | None = None,
     topic: str | None = None,
 ) -> Tally:
-    """The tally of the stored counts (of items published since `since`, of `topic`)."""
-    rows = stored_figures(session, since=since, topic=topic)
-    return build_tally(rows, sources=sources_from_config(config), outlets=outlets_from_config(config))
+    """The tally of the stored confident counts (of items published since `since`, of `topic`);
+    the links are read for the figures shown only."""
+    rows = stated_rows(session, since=since, topic=topic)
+    tally = tally_of_rows(rows, sources=sources_from_config(config), outlets=outlets_from_config(config))
+    shown = {f.count_id: f for f in (*tally.figures, *tally.timeline)}
+    for count_id, url in urls_of(session, shown).items():
+        shown[count_id].url = url
+    return tally

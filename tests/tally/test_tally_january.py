@@ -48,20 +48,46 @@ JANUARY = [
     (26, "diario-x", "Foro Penal verificó 134 excarcelaciones de presos políticos"),  # misquote
 ]
 NOW = datetime(2026, 1, 27, 12, 0, tzinfo=UTC)
+# Figures whose reading is the matcher's to judge (an unsourced, absurd 8,000; a figure of a
+# group the tally does not know): stored as trusted counts, as the matcher may read them, so
+# that the test is about what the tally does with them. By index in JANUARY.
+STATED = {8: ("held", 8000, None), 10: ("held", 690, "Amnistía Internacional")}
+# A count the matcher did not trust: stored, never in the tally (day, outlet, event, number, source)
+UNTRUSTED = (17, "el-pitazo", "held", 95, "Foro Penal")
 
 
-def _store_january(db: Database, config: AppConfig) -> None:
+def _store_january(db: Database, config: AppConfig, days: range = range(1, 32)) -> None:
+    """The January items of `days` through the real pipeline (STATED ones stored as read)."""
     with db.session() as s:
-        feeds = {name: Feed(name=name, url=f"https://{name}.example/feed", consecutive_failures=0)
-                 for name in {outlet for _, outlet, _ in JANUARY}}
+        feeds = {f.name: f for f in s.scalars(select(Feed))}
+        for name in {outlet for _, outlet, _ in JANUARY} - set(feeds):
+            feeds[name] = Feed(name=name, url=f"https://{name}.example/feed", consecutive_failures=0)
         for n, (day, outlet, title) in enumerate(JANUARY):
+            if day not in days:
+                continue
             when = datetime(2026, 1, day, 9, n, tzinfo=UTC)
-            s.add(Item(feed=feeds[outlet], guid=str(n), url=f"https://{outlet}.example/{n}",
-                       canonical_url=f"https://{outlet}.example/{n}", title=title, summary="",
-                       language="es", published_at=when, fetched_at=when + timedelta(minutes=5),
-                       content_hash=f"h{n}"))
+            item = Item(feed=feeds[outlet], guid=str(n), url=f"https://{outlet}.example/{n}",
+                        canonical_url=f"https://{outlet}.example/{n}", title=title, summary="",
+                        language="es", published_at=when, fetched_at=when + timedelta(minutes=5),
+                        content_hash=f"h{n}", classified_at=NOW if n in STATED else None)
+            s.add(item)
+            if n in STATED:
+                s.flush()
+                event, number, source = STATED[n]
+                s.add(Count(item_id=item.id, event=event, number=number, source=source))
+                s.add(Match(item_id=item.id, topic=TOPIC, urgency="normal", terms=[], explain=[]))
+        day, outlet, event, number, source = UNTRUSTED
+        if day in days:
+            when = datetime(2026, 1, day, 9, 0, tzinfo=UTC)
+            item = Item(feed=feeds[outlet], guid="untrusted", url=f"https://{outlet}.example/u",
+                        title=f"{number} {event}", summary="", language="es", published_at=when,
+                        fetched_at=when, content_hash="untrusted", classified_at=NOW)
+            s.add(item)
+            s.flush()
+            s.add(Count(item_id=item.id, event=event, number=number, source=source, confident=False))
+            s.add(Match(item_id=item.id, topic=TOPIC, urgency="normal", terms=[], explain=[]))
     result = Pipeline(config, db).process_pending(now=NOW)
-    assert result.relevant == len(JANUARY)
+    assert result.relevant == sum(1 for n, (d, _, _) in enumerate(JANUARY) if d in days and n not in STATED)
 
 
 @pytest.fixture
@@ -78,6 +104,8 @@ def test_the_tally_tells_januarys_story(january: Database, default_config: AppCo
     assert state.still_held is not None and state.held_credible
     assert (state.still_held.number, state.still_held.source) == (687, "Foro Penal")
     assert [f.number for f in state.held["Foro Penal"]] == [800, 777, 711, 687]
+    with january.session() as s:  # the count the matcher did not trust: stored, not in the tally
+        assert s.scalar(select(Count.confident).where(Count.number == 95)) is False
     # announced and verified releases: two separate cumulative lines
     assert [n for _, n, _ in state.announced] == [116, 400, 626]
     assert {f.source for _, _, f in state.announced} == {"the government", "Jorge Rodríguez"}

@@ -1,0 +1,50 @@
+"""The tally's rows as storage reads them (SQLite, and PostgreSQL when TEST_DATABASE_URL is
+set): dates placed in SQL (no date or a future one: the fetch time, flagged), confident counts
+only, `since` and `topic` applied, links read for the figures shown."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from storage.db import Database
+from storage.models import Count, Feed, Item, Match
+from storage.tally import parse_when, stated_rows, stored_figures, urls_of, when_text
+
+BASE = datetime(2026, 1, 10, 9, 30, 15, 250000, tzinfo=UTC)
+
+
+def _add(s, feed: Feed, n: int, published: datetime | None, fetched: datetime, *, topic: str = "pp",
+         confident: bool = True, number: int = 800) -> None:
+    item = Item(feed=feed, guid=str(n), url=f"https://x.example/{n}", title="t", summary="",
+                published_at=published, fetched_at=fetched, content_hash=str(n))
+    s.add(item)
+    s.flush()
+    s.add(Count(item_id=item.id, event="held", number=number, source="Foro Penal", confident=confident))
+    s.add(Match(item_id=item.id, topic=topic, urgency="normal", terms=[], explain=[]))
+
+
+def test_rows_place_dates_keep_confident_counts_and_filter(any_db: Database) -> None:
+    with any_db.session() as s:
+        feed = Feed(name="radio", url="https://radio.example/feed", consecutive_failures=0)
+        _add(s, feed, 1, BASE, BASE + timedelta(minutes=5))  # an ordinary item
+        _add(s, feed, 2, BASE + timedelta(minutes=50), BASE)  # dated 50 min after its fetch: trusted
+        _add(s, feed, 3, BASE + timedelta(days=300), BASE + timedelta(days=1))  # in the future
+        _add(s, feed, 4, BASE + timedelta(days=2), BASE + timedelta(days=2), confident=False)
+        _add(s, feed, 5, BASE + timedelta(days=3), BASE + timedelta(days=3), topic="us")
+    with any_db.session() as s:
+        rows = sorted(stated_rows(s))
+        assert [(r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7])) for r in rows] == [
+            (1, "pp", "held", "Foro Penal", "radio", 800, False),
+            (2, "pp", "held", "Foro Penal", "radio", 800, False),
+            (3, "pp", "held", "Foro Penal", "radio", 800, True),
+            (5, "us", "held", "Foro Penal", "radio", 800, False),
+        ]
+        when = [parse_when(r[0]) for r in rows]
+        assert when[0] == BASE and when[1] == BASE + timedelta(minutes=50)
+        assert when[2] == BASE + timedelta(days=1)  # the fetch time of the future-dated item
+        assert [r[0] for r in rows] == [when_text(w) for w in when]  # one text format, UTC
+        assert 4 in {r[1] for r in stated_rows(s, confident_only=False)}
+        assert [r[1] for r in stated_rows(s, topic="us")] == [5]
+        assert sorted(r[1] for r in stated_rows(s, since=BASE + timedelta(hours=12))) == [3, 5]
+        assert urls_of(s, [1, 3, 99]) == {1: "https://x.example/1", 3: "https://x.example/3"}
+        assert sorted(f.count_id for f in stored_figures(s)) == [1, 2, 3, 5]
