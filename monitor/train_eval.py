@@ -37,6 +37,7 @@ log = logging.getLogger("monitor.train")
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_REAL = Path("../shared/real/headlines_es_2026-01.jsonl")
 DEFAULT_SYNTHETIC = ROOT / "tests" / "data"
+COUNTS_UNTIL = "2026-01-21"  # the counts model's time split (docs/MATCHING.md, counts)
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 
@@ -65,6 +66,12 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
                    "alone, on items with Venezuelan context) reaches this (default 0.99)")
     p.add_argument("--keep", type=int, default=20000, help="n-grams kept in the file (default 20000)")
     p.add_argument("--c", type=float, default=4.0, help="inverse regularization (default 4)")
+    p.add_argument("--counts-out", metavar="PATH", default=None,
+                   help="counts model file to write (default: counts.json beside --out)")
+    p.add_argument("--counts-until", metavar="YYYY-MM-DD", default=COUNTS_UNTIL,
+                   help=f"real items for the counts model dated on or before (default {COUNTS_UNTIL}: "
+                   "the later days measure it)")
+    p.add_argument("--no-counts", action="store_true", help="do not train the counts model")
 
     p = add_command(
         sub, common, "eval", cmd_eval, "precision and recall on labelled JSONL files",
@@ -214,6 +221,39 @@ def cmd_train(args: argparse.Namespace) -> int:
     for t, r in result.topics.items():
         print(f"| {t} | {r.positives} | {r.negatives} | {r.threshold:.3f} | "
               f"{r.cv_precision:.3f} | {r.cv_recall:.3f} |")
+    if not args.no_counts:
+        return _train_counts(args, (topics, entities), real)
+    return EXIT_OK
+
+
+def _train_counts(args: argparse.Namespace, rules: Any, real: Path) -> int:
+    """The counts model (monitor/match/count_model_training.py): the tuned synthetic sets and
+    the real headlines up to --counts-until; too few counts to learn from is a note, not a failure."""
+    from monitor.match.count_model_training import count_rows, train_counts
+    from monitor.match.training import sha256_file, write
+
+    rows, sources = [], {}
+    if not args.no_real and real.is_file():
+        until = min(filter(None, (args.until, args.counts_until)))
+        items = select(load_items(real), args.since, until, skip_unsure=True)
+        rows += count_rows(items, rules, "real")
+        sources["real"] = {"file": real.name, "since": args.since, "until": until}
+    if not args.no_synthetic:
+        files = synthetic_files(args.synthetic)
+        for f in files:
+            rows += count_rows(load_items(f), rules, "synthetic")
+        sources["synthetic"] = {"files": [f.name for f in files]}
+    try:
+        model = train_counts(rows, meta={"sources": sources, "rules": _rules_digest(*rules)})
+    except ValueError as exc:
+        print(f"\ncounts model: not trained ({exc})")
+        return EXIT_OK
+    out = args.counts_out or str(Path(args.out).parent / "counts.json")
+    write(model, out)
+    cal = model["meta"]["calibration"]
+    print(f"\ncounts model: {out} ({len(rows)} counts, {model['meta']['counts']['wrong']} wrong; "
+          f"confident from p >= {model['confident']}: CV precision {cal['cv_precision']:.3f}, "
+          f"share {cal['cv_share_confident']:.3f}; sha256 {sha256_file(out)[:16]})")
     return EXIT_OK
 
 

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 
 from core.count import Count
 from core.text import fold
+from monitor.match.count_model import count_model
 from monitor.match.counts_after import colon_predicate
 from monitor.match.counts_classify import classify_rule
 from monitor.match.counts_confidence import confident
@@ -30,6 +31,7 @@ from monitor.match.counts_context import (
     sentence_event,
     verified_figure,
 )
+from monitor.match.counts_features import features, item_features, language
 from monitor.match.counts_lexicon import SINGULAR_PERSON
 from monitor.match.counts_numbers import (
     NUMBER_WORDS,
@@ -64,8 +66,12 @@ _WORTH_A_LOOK = re.compile(
 class _Item:
     """What the sentences of one item share: the counts so far and the item's sources."""
 
-    def __init__(self, fields: Iterable[str], orgs: Sequence[str]) -> None:
+    def __init__(self, fields: Iterable[str], orgs: Sequence[str],
+                 trace: list[tuple[Count, list[str]]] | None = None) -> None:
         self.orgs = orgs
+        self.trace = trace  # (count, its features) of each new count, for the learned step
+        self.where = (0, 0)  # (field, sentence) being read
+        self.repeated: set[tuple[str, int]] = set()  # counts read more than once
         self.fields = [fold(f) for f in fields if f]
         self.org_tokens = [t for t in (tuple(TOKEN.findall(fold(o))) for o in orgs) if len(t) > 1]
         self.results: list[Count] = []
@@ -85,15 +91,18 @@ class _Item:
             self._generic.append(names[0] if len(names) == 1 else None)
         return self._generic[0]
 
-    def add(self, event: str, value: int, source: str | None, rule: str) -> None:
-        """A count, deduplicated by event+number (the first source named wins)."""
+    def add(self, event: str, value: int, source: str | None, rule: str) -> Count | None:
+        """A count, deduplicated by event+number (the first source named wins); the new
+        count, or None when it was already there."""
         key = (event, value)
         if key in self.index:
+            self.repeated.add(key)
             if self.index[key].source is None and source:
                 self.index[key].source = source
-            return
+            return None
         self.index[key] = count = Count(event, value, source, confident(rule), rule)
         self.results.append(count)
+        return count
 
 
 # (event, value, token index, rule)
@@ -101,12 +110,26 @@ _Found = tuple[str, int, int, str]
 
 
 def extract_counts(fields: Iterable[str], orgs: Sequence[str] = ()) -> list[Count]:
-    """Counts in an item's fields (title, summary, text), deduplicated by event+number."""
-    item = _Item(fields, orgs)
-    for ftext in item.fields:
-        for raw_sentence in _SENTENCES.split(ftext):
+    """Counts in an item's fields (title, summary, text), deduplicated by event+number, as
+    the rules read them and the learned step (count_model) judges them when it is loaded."""
+    model = count_model()
+    if model is None:
+        return read_counts(fields, orgs)
+    read: list[tuple[Count, list[str]]] = []
+    read_counts(fields, orgs, trace=read)
+    return model.judge(read)
+
+
+def read_counts(fields: Iterable[str], orgs: Sequence[str] = (), *,
+                trace: list[tuple[Count, list[str]]] | None = None) -> list[Count]:
+    """The rules' counts; `trace`, when given, receives each with its features
+    (counts_features), for the learned step and its training."""
+    item = _Item(fields, orgs, trace)
+    for f, ftext in enumerate(item.fields):
+        for s, raw_sentence in enumerate(_SENTENCES.split(ftext)):
             if not raw_sentence:
                 continue
+            item.where = (f, s)
             item.earlier.append(raw_sentence)
             if not _WORTH_A_LOOK.search(raw_sentence):
                 continue
@@ -114,6 +137,10 @@ def extract_counts(fields: Iterable[str], orgs: Sequence[str] = ()) -> list[Coun
             found = _sentence_counts(item, sent)
             if found:
                 _attribute_all(item, sent, found)
+    if trace:
+        keys = [(c.event, c.number) for c in item.results]
+        for count, feats in trace:
+            feats += item_features(keys, item.repeated, (count.event, count.number))
     return item.results
 
 
@@ -207,7 +234,12 @@ def _attribute_all(item: _Item, sent: Sentence, found: list[_Found]) -> None:
             source = attribute(sent, mentions, sent.spans[k], [s for s in starts if s != sent.spans[k][0]])
         if source == "*":
             source = item.generic_source()
-        item.add(event, value, source, rule)
+        count = item.add(event, value, source, rule)
+        if count is not None and item.trace is not None:
+            item.trace.append((count, features(
+                toks, k, event, value, rule, source=source, field=item.where[0],
+                sentence=item.where[1], numbers=len(found), earlier=len(item.results) - 1,
+                lang=language(toks))))
 
 
 _ANAPHORA = {"the", "los", "las", "these", "estos", "estas"}

@@ -1,0 +1,123 @@
+"""The learned attachment step: the shipped counts model (plain JSON, scored without
+scikit-learn) drops what it judges wrong and marks confident what it trusts; `monitor train`
+reproduces the file byte for byte."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from core.count import Count
+from monitor.match.count_model import (
+    COUNTS_MODEL_PATH,
+    FORMAT,
+    CountModel,
+    count_model,
+    load_count_model,
+)
+from monitor.match.counts import extract_counts, read_counts
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = ROOT / "feeds.yaml"
+REAL = ROOT.parent / "shared" / "real" / "headlines_es_2026-01.jsonl"
+
+
+def test_the_shipped_model_loads_and_keeps_a_plain_count_confident():
+    model, problem = load_count_model(COUNTS_MODEL_PATH)
+    assert problem is None and model is not None
+    assert 0.0 < model.veto < model.confident < 1.0
+    assert model.meta["sources"]["real"]["until"] <= "2026-01-21"  # the time split
+    assert not any(f.startswith("labelled_blind") for f in model.meta["sources"]["synthetic"]["files"])
+    counts = extract_counts(["Excarcelan a 15 presos políticos del Rodeo I", ""])
+    assert [(c.event, c.number, c.confident) for c in counts] == [("released", 15, True)]
+
+
+def test_judge_drops_below_veto_and_shows_only_above_confident():
+    model = CountModel(weights={"rule=a": 3.0, "rule=b": 0.0, "rule=c": -3.0}, intercept=0.0,
+                       veto=0.2, confident=0.9)
+    read = [(Count("released", 1, rule="a"), ["rule=a"]), (Count("held", 2, rule="b"), ["rule=b"]),
+            (Count("dead", 3, rule="c"), ["rule=c"])]
+    kept = model.judge(read)
+    assert [(c.number, c.confident) for c in kept] == [(1, True), (2, False)]
+    assert model.probability(["rule=a", "rule=a"]) == pytest.approx(1 / (1 + math.exp(-3.0)))
+    assert model.probability(["unknown feature"]) == 0.5
+
+
+def test_a_count_not_confident_by_its_rule_stays_not_confident():
+    model = CountModel(weights={}, intercept=5.0, veto=0.5, confident=0.9)
+    [count] = model.judge([(Count("held", 7, confident=False), [])])
+    assert count.confident is False
+
+
+def test_scores_match_scikit_learn(tmp_path: Path):
+    pytest.importorskip("sklearn")
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    from monitor.match.count_model_training import CountParams, count_rows, train_counts
+    from monitor.match.evaluate import load_items, load_rules
+
+    rules = load_rules(CONFIG)
+    rows = count_rows(load_items(ROOT / "tests" / "data" / "labelled_dev7.jsonl"), rules, "synthetic")
+    rows += count_rows(load_items(ROOT / "tests" / "data" / "labelled_dev8.jsonl"), rules, "synthetic")
+    data = train_counts(rows, CountParams(min_count=1, folds=3))
+    model = CountModel.from_dict(json.loads(json.dumps(data)))
+    vocab = sorted({f for r in rows for f in r.features})
+    x = np.array([[1.0 if f in r.features else 0.0 for f in vocab] for r in rows])
+    lr = LogisticRegression(C=1.0, solver="liblinear", random_state=20260101)
+    lr.fit(x, [int(r.right) for r in rows])
+    expected = lr.predict_proba(x)[:, 1]
+    got = [model.probability(r.features) for r in rows]
+    assert max(abs(a - b) for a, b in zip(got, expected, strict=True)) < 1e-5
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [("{not json", "is corrupt"), (json.dumps({"format": "other"}), "is corrupt"),
+     (json.dumps({"format": FORMAT, "version": 1, "weights": {"a": "x"}, "intercept": 0,
+                  "veto": 0.5, "confident": 0.9}), "weight 'a' is not a finite number")],
+)
+def test_a_bad_model_file_is_refused_and_never_raises(tmp_path: Path, text: str, problem: str):
+    path = tmp_path / "counts.json"
+    path.write_text(text, encoding="utf-8")
+    model, why = load_count_model(path)
+    assert model is None and problem in (why or "")
+    assert load_count_model(tmp_path / "absent.json") == (None, f"{tmp_path / 'absent.json'} is missing")
+
+
+def test_off_means_the_rules_alone(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("MONITOR_COUNTS_MODEL", "off")
+    assert count_model() is None
+    text = ["Foro Penal verificó 61 excarcelaciones; el Gobierno habla de 400", ""]
+    assert [(c.event, c.number) for c in extract_counts(text)] == [
+        (c.event, c.number) for c in read_counts(text)]
+
+
+@pytest.mark.slow
+def test_monitor_train_reproduces_the_shipped_counts_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Needs ../shared (the real headlines), the same scikit-learn and the same rules."""
+    import sklearn
+
+    from monitor.cli import main
+    from monitor.match.evaluate import load_rules
+    from monitor.train_eval import _rules_digest
+
+    if not REAL.is_file():
+        pytest.skip("../shared/real is absent")
+    meta = json.loads(COUNTS_MODEL_PATH.read_text(encoding="utf-8"))["meta"]
+    if meta["sklearn"] != sklearn.__version__:
+        pytest.skip(f"trained with scikit-learn {meta['sklearn']}, here {sklearn.__version__}")
+    if meta["rules"] != _rules_digest(*load_rules(CONFIG)):
+        pytest.skip("feeds.yaml's rules changed since the model was trained: run `make train`")
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "counts.json"
+    code = main(["train", "--config", str(CONFIG), "--until", "2026-01-31", "--out",
+                 str(tmp_path / "relevance.json"), "--counts-out", str(out)])
+    assert code == 0, capsys.readouterr()
+    assert out.read_bytes() == COUNTS_MODEL_PATH.read_bytes()
