@@ -35,6 +35,8 @@ log = logging.getLogger("alerts.tally")
 
 PIN_EDIT_EVERY = timedelta(minutes=10)
 MAX_FLAGGED = 2  # flagged (10x jump) figures named in the message, newest first
+MAX_DISPUTED = 3  # figures disagreeing with a headline figure, most stated first
+PIN_LIMIT = 4000  # under Telegram's 4,096 characters of a message
 
 
 def _day(f: Figure) -> str:
@@ -71,10 +73,13 @@ def pin_text(tally: Tally, topics: Iterable[str]) -> str | None:
                 lines.append(f"• Released, {label}: <b>{n:,}</b> ({e(_who(f))}, {_day(f)})")
                 headline.append(("released", f))
         shown = {(f.event, f.source) for _, f in headline}
-        for f in tally.figures:
-            if f.topic == topic and "conflict" in f.flags and (f.event, f.source) in shown:
-                lines.append(f"• Disputed: {f.number:,} {e(f.event)} ({e(f.source)} as quoted by "
-                             f"{e(f.outlet)}, {_day(f)})")
+        disputed = [f for f in tally.figures
+                    if f.topic == topic and "conflict" in f.flags and (f.event, f.source) in shown]
+        for f in disputed[:MAX_DISPUTED]:  # in the order of the current figures: most stated first
+            lines.append(f"• Disputed: {f.number:,} {e(f.event)} ({e(f.source)} as quoted by "
+                         f"{e(f.outlet)}, {_day(f)})")
+        if len(disputed) > MAX_DISPUTED:
+            lines.append(f"• and {len(disputed) - MAX_DISPUTED} more disputed figures (monitor tally)")
         flagged = sorted((f for f in tally.figures if f.topic == topic and "jump" in f.flags),
                          key=lambda f: f.date, reverse=True)[:MAX_FLAGGED]
         for f in flagged:
@@ -82,7 +87,10 @@ def pin_text(tally: Tally, topics: Iterable[str]) -> str | None:
                          "10× the figures before it)")
         if len(lines) > 1:
             blocks.append("\n".join(lines))
-    return "\n\n".join(blocks) if blocks else None
+    text = "\n\n".join(blocks)
+    while len(text) > PIN_LIMIT and "\n" in text:  # many topics: the last lines go
+        text = text.rsplit("\n", 1)[0]
+    return text or None
 
 
 def _refusal_notice(channel: str, chat_id: str, reason: str) -> str:

@@ -6,7 +6,8 @@ A SQLite file holds `--counts` counts (one per item, over 60 days and 40 feeds; 
 released and arrested figures from Foro Penal, the government, JEP, unknown sources and
 none), each item matched to a topic. Timed: the tally as `monitor tally --format json`
 builds it (the SELECT, the model, the JSON), the table, and the chart (PNG bytes); then the
-whole command in a fresh process, Python's start-up and imports included.
+whole command in a fresh process, Python's start-up and imports included; and what the
+channels get: the pinned message's text, the digest channels' chart with its caption.
 Targets: the tally < 1 s, the chart < 2 s.
 """
 
@@ -30,8 +31,10 @@ from sqlalchemy import insert  # noqa: E402
 
 from alerts.tally import load_tally  # noqa: E402
 from alerts.tally_chart import render_png  # noqa: E402
+from alerts.tally_pin import pin_text  # noqa: E402
+from alerts.tally_posts import render_post  # noqa: E402
 from alerts.tally_render import render_json, render_table  # noqa: E402
-from core.config import load_config  # noqa: E402
+from core.config import ChannelConfig, load_config  # noqa: E402
 from storage.db import open_database  # noqa: E402
 from storage.models import Count, Feed, Item, Match  # noqa: E402
 
@@ -92,6 +95,15 @@ def main() -> int:
             t0, c0 = time.perf_counter(), time.process_time()
             png = render_png(tally)
             chart_s, chart_cpu = time.perf_counter() - t0, time.process_time() - c0
+            t0 = time.perf_counter()
+            pinned = pin_text(tally, ["political_prisoners"]) or ""
+            pin_s = time.perf_counter() - t0
+            digest = next((c for c in config.channels if c.mode == "digest"), None) or ChannelConfig(
+                name="weekly", chat_id="@weekly", topics=["political_prisoners"], mode="digest",
+                schedule=["20:00"])
+            t0 = time.perf_counter()
+            post = render_post(tally, digest, datetime.now(UTC))
+            post_s = time.perf_counter() - t0
         finally:
             db.dispose()
         print(f"- load average at start: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
@@ -100,6 +112,10 @@ def main() -> int:
               f"(target < {TALLY_TARGET:.0f} s)")
         print(f"- table: {table_s:.3f} s, {len(table.splitlines()):,} lines")
         print(f"- chart: {chart_s:.3f} s ({chart_cpu:.3f} s CPU), {len(png):,} bytes (target < {CHART_TARGET:.0f} s)")
+        print(f"- pinned message text: {pin_s * 1000:.1f} ms, {len(pinned):,} characters")
+        if post is not None:
+            print(f"- digest channel's chart and caption: {post_s:.3f} s, PNG {len(post.png):,} bytes, "
+                  f"caption {len(post.caption):,} characters (limit 1,024)")
         t0 = time.perf_counter()
         proc = subprocess.run(
             [sys.executable, "-m", "monitor", "tally", "--config", str(ROOT / "feeds.yaml"), "--db", url,

@@ -11,13 +11,15 @@ from typing import Any
 
 import pytest
 
-from alerts.tally_pin import TallyPins
+from alerts.tally import build_tally
+from alerts.tally_pin import TallyPins, pin_text
 from core.clock import ManualClock
 from core.config import AppConfig, Runtime
 from devtools.emulator import BotApiEmulator
 from storage.db import Database
 from storage.models import Count, Match
 from storage.pins import pin_of
+from storage.tally import StoredFigure
 
 PP = "political_prisoners"
 ADMIN = 4242
@@ -137,3 +139,13 @@ async def test_a_pin_granted_later_is_taken_at_the_next_change(
         assert "711" in emulator.messages(PINNED)[0].text
     finally:
         await pins.close()
+
+
+def test_the_pinned_text_stays_short_when_many_outlets_disagree() -> None:
+    day = datetime(2026, 1, 20, tzinfo=UTC)
+    rows = [StoredFigure(n, PP, "held", 700 + n % 40, "Foro Penal", day, day, f"https://o{n}.example",
+                         f"outlet-{n}") for n in range(400)]
+    text = pin_text(build_tally(rows), [PP, "us_actions"])
+    assert text is not None and len(text) <= 4096
+    assert text.count("Disputed:") == 3 and "and 36 more disputed figures" in text
+    assert pin_text(build_tally([]), [PP]) is None
