@@ -47,9 +47,11 @@ eval: $(STAMP_TEST)
 	@for f in tests/data/labelled_*.jsonl; do $(BIN)/python bench/eval.py $$f; done
 	@if [ -f ../shared/samples/news_samples.jsonl ]; then $(BIN)/python bench/eval.py ../shared/samples/news_samples.jsonl; fi
 
-# The shipped relevance model (monitor/match/models/relevance.json), byte for byte: trained
-# on the real January headlines up to TRAIN_UNTIL (the later days are the time-split
-# measure) and the tuned synthetic sets; needs ../shared/real for the real part.
+# The shipped models, byte for byte: relevance (monitor/match/models/relevance.json),
+# trained on the real January headlines up to TRAIN_UNTIL (the later days are the
+# time-split measure) and the tuned synthetic sets, and the counts veto/confidence
+# (models/counts.json, real headlines up to 2026-01-21 and the tuned sets; `monitor train
+# --counts-until`); needs ../shared/real for the real part.
 TRAIN_UNTIL ?= 2026-01-31
 train: $(STAMP_TEST)
 	$(BIN)/monitor train --until $(TRAIN_UNTIL) --log-level WARNING
