@@ -244,7 +244,12 @@ class Fetcher:
                     url, current, response.status_code,
                     headers={k.lower(): v for k, v in response.headers.items()},
                 )
-                if response.status_code in REDIRECTS or response.status_code == 304:
+                if response.status_code == 304:
+                    # a 304 has no body: reading its end lets the connection be reused (a
+                    # response closed unread closes its connection: a new one per poll)
+                    await response.aread()
+                    return result
+                if response.status_code in REDIRECTS:
                     return result
                 if response.status_code >= 400:
                     result.error = f"HTTP {response.status_code}"
