@@ -126,17 +126,15 @@ class TallyCharts:
         queued: list[ChartPost] = []
         for channel, slot in due:
             key = chart_key(channel.name, slot)
-            self._seen.add(key)
-            post = render_post(tally, channel, slot)
+            post = render_post(tally, channel, slot)  # a failure here: tried again next tick
             if post is None:
                 log.info("tally chart for %s skipped: no figure stated for its topics", channel.name)
-                continue
-            if len(post.png) > PHOTO_LIMIT:
+            elif len(post.png) > PHOTO_LIMIT:
                 log.error("tally chart for %s not queued: %d bytes is over Telegram's 10 MB",
                           channel.name, len(post.png))
-                continue
-            if self._queue(post, key, now):
+            elif self._queue(post, key, now):
                 queued.append(post)
+            self._seen.add(key)  # queued (or by another replica), or nothing to send
         return queued
 
     def _queue(self, post: ChartPost, key: str, now: datetime) -> bool:
@@ -187,7 +185,11 @@ class TallyPosts:
                     memo.append(load_tally(session, self.config))
             return memo[0]
 
-        queued = await asyncio.to_thread(self.charts.enqueue_due, now, load=load)
+        queued: list[ChartPost] = []
+        try:
+            queued = await asyncio.to_thread(self.charts.enqueue_due, now, load=load)
+        except Exception as exc:  # the slot is looked at again next tick; the pins still run
+            log.warning("tally charts: %s: %s", type(exc).__name__, str(exc)[:300])
         if not self.dry_run:
             await self.pins.tick(load=load)
         return len(queued)
