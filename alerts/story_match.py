@@ -39,8 +39,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from alerts.story_pairs import PAIR_MODEL, PairModel
 from alerts.story_text import EVENT_CONCEPTS, Headline, fold, prepare, terms
-from alerts.story_wave import is_statement, wave_reason
+from alerts.story_wave import speaker_of, wave_reason
 from core.count import Count, as_counts
 
 THRESHOLD = 0.40
@@ -70,7 +71,8 @@ GENERIC_PLACES = frozenset({
 })
 # Profiles, explainers and analyses open with a question word; they are their own story.
 _EXPLAINER = re.compile(
-    r"(?:quien|quienes|cual|cuales|cuanto|cuantos|cuantas|que|como|donde|por que|lo que|claves|"
+    r"[\s¿¡\"“«'‘(\[]*(?:quien|quienes|cual|cuales|cuanto|cuantos|cuantas|que|como|donde|por que|lo que|claves|"
+    r"ella es|el es|asi es|asi fue|"
     r"cronologia|perfil|analisis|who|what|how|why|where|explainer|timeline)\b"
 )
 _UPDATE_CUES = re.compile(
@@ -99,7 +101,7 @@ class ItemFeatures:
     generic: frozenset[str] = frozenset()  # the item's topic words, as terms
     explainer: bool = False
     wave: str | None = None  # why it tells a release wave (alerts/story_wave.py), or None
-    speaker: bool = False  # a named person's statement or demand ("X exige…", "X: …")
+    speaker: frozenset[str] = frozenset()  # who speaks, in a statement ("X exige…", "X: …")
 
     @property
     def informative(self) -> int:
@@ -130,8 +132,18 @@ def features(
         generic=frozenset(t for w in topic_words for t in terms(w.replace("~", "").replace("*", ""), lang or "es")),
         explainer=explainer,
         wave=wave_reason(h, lang=lang or "es", topics=topics, figures=figures, explainer=explainer),
-        speaker=is_statement(h),
+        speaker=speaker_of(h),
     )
+
+
+def _same_voice(a: ItemFeatures, b: ItemFeatures) -> bool:
+    """Whether a frame may join two items: a statement joins only what its speaker is in
+    ("Machado, after the meeting: …" joins the meeting; "Sheinbaum pide un juicio justo
+    para Maduro" does not join Maduro's hearing)."""
+    for x, y in ((a, b), (b, a)):
+        if x.speaker and not x.speaker & (y.speaker | {w for p in y.people for w in p}):
+            return False
+    return True
 
 
 @dataclass
@@ -205,6 +217,21 @@ class StoryIndex:
         self._expired_at: datetime | None = None
         self._changes = 0
         self.synced_at = 0.0  # time.monotonic() of the last look at the database
+        self.floor = THRESHOLD - 0.1
+        self._pairs: PairModel | None = None
+        self.pairs = PAIR_MODEL
+        self.trace: list[dict[str, Any]] | None = None  # every scored pair, when set (training)
+
+    @property
+    def pairs(self) -> PairModel | None:
+        """The learned pair scorer (alerts/story_pairs.py), or None: the rules alone."""
+        return self._pairs
+
+    @pairs.setter
+    def pairs(self, model: PairModel | None) -> None:
+        self._pairs = model
+        # below this score a candidate's signals are not worked out (it cannot join)
+        self.floor = THRESHOLD - 0.1 if model is None else min(THRESHOLD - 0.1, model.floor)
 
     # -- maintenance -----------------------------------------------------------------
 
@@ -342,6 +369,7 @@ class StoryIndex:
         if item.informative < MIN_SHARED:
             return Decision(None, 0.0, {"decision": "new", "reason": "thin: fewer than two words besides names"})
         a_norm = self._norm(item.tf, cache=False)
+        base = THRESHOLD + (LIVE_EXTRA if item.headline.live else 0.0)
         best: tuple[float, int, dict[str, Any]] | None = None
         rejected: list[dict[str, Any]] = []
         for sid in self.candidates(item):
@@ -349,7 +377,16 @@ class StoryIndex:
             if entry.last < now - window:
                 continue
             score, signals = self._score(item, entry, a_norm, now)
-            if signals.get("conflicts") or score < self._threshold(item, entry):
+            if self.trace is not None and signals:
+                self.trace.append({"item": item.item_id, "story": sid, "score": round(score, 3), **signals})
+            threshold = EXPLAINER_THRESHOLD if item.explainer or entry.members[0].explainer else base
+            if score < threshold and self._pairs is not None and signals and not signals.get("conflicts"):
+                # the learned pair scorer decides the band just below the threshold
+                p = self._pairs.probability(signals)
+                if p >= self._pairs.threshold and score >= self._pairs.floor:
+                    signals["learned"] = round(p, 3)
+                    score = threshold
+            if signals.get("conflicts") or score < threshold:
                 if score >= THRESHOLD - 0.1 or signals.get("conflicts"):
                     rejected.append({"story": sid, "score": round(score, 3), **signals})
                 continue
@@ -387,12 +424,6 @@ class StoryIndex:
             "hours": round(hours, 1),
         })
 
-    @staticmethod
-    def _threshold(item: ItemFeatures, entry: StoryEntry) -> float:
-        if item.explainer or entry.members[0].explainer:
-            return EXPLAINER_THRESHOLD
-        return THRESHOLD + (LIVE_EXTRA if item.headline.live else 0.0)
-
     def _score(self, item: ItemFeatures, entry: StoryEntry, a_norm: float, now: datetime) -> tuple[float, dict[str, Any]]:
         best, with_item = 0.0, None
         for m in entry.members:
@@ -424,7 +455,7 @@ class StoryIndex:
         frame = self._frame(item, entry, hours)
         if frame:
             score = max(score, THRESHOLD + FRAME_MARGIN)
-        if score < THRESHOLD - 0.1:
+        if score < self.floor:
             return score, {}  # far below: no need to say why
         same_title = with_item.headline.key == item.headline.key
         shared = sorted(item.tf if same_title else set(item.tf) & set(with_item.tf), key=self.idf, reverse=True)
@@ -437,7 +468,7 @@ class StoryIndex:
             len(shared_plain) + bool(set(shared) & item.name_terms) + bool(ents)
             + bool(same_figures or tally) + bool(frame)
         )
-        conflicts = self._conflicts(item, entry, text, figures)
+        conflicts = self._conflicts(item, entry, text, figures, with_item)
         if evidence < MIN_SHARED and text < STRONG_TEXT:
             conflicts.append("few shared words")
         signals: dict[str, Any] = {
@@ -446,7 +477,10 @@ class StoryIndex:
             "figures": [f"{e} {n}" for e, n in same_figures], "tally": tally,
             "topics": sorted(item.topics & entry.topics), "hours": round(hours, 1),
             "with_item": with_item.item_id if with_item else None,
+            "evidence": evidence, "events": sorted(item.headline.events & entry.headline_union("events")),
         }
+        if with_item.outlet == item.outlet:
+            signals["same_outlet"] = True
         if frame:
             signals["frame"] = frame
         if conflicts:
@@ -472,13 +506,15 @@ class StoryIndex:
                 classes = mine & m.headline.events
                 if len(classes) < CLASS_FRAME_MIN:
                     continue
-                if (item.speaker or m.speaker) and not any(p & q for p in item.people for q in m.people):
+                if not _same_voice(item, m):
                     continue
                 return {"classes": sorted(classes)}
         if not item.people:
             return None
         for m in entry.members:
             if not m.people or not all(any(p & q for q in m.people) for p in item.people):
+                continue
+            if not _same_voice(item, m):
                 continue
             if not all(any(p & q for p in item.people) for q in m.people):
                 continue
@@ -489,7 +525,9 @@ class StoryIndex:
         return None
 
     @staticmethod
-    def _conflicts(item: ItemFeatures, entry: StoryEntry, text: float, figures: set[Any]) -> list[str]:
+    def _conflicts(
+        item: ItemFeatures, entry: StoryEntry, text: float, figures: set[Any], with_item: ItemFeatures
+    ) -> list[str]:
         out: list[str] = []
         if not item.topics & entry.topics and text < NEAR_IDENTICAL:
             out.append("topic")
@@ -512,6 +550,8 @@ class StoryIndex:
             out.append("numbers")
         if item.figures and figures and not {e for e, _ in item.figures} & {e for e, _ in figures}:
             out.append("figure events")
+        if item.speaker and with_item.speaker and not item.speaker & with_item.speaker:
+            out.append("speakers")
         for m in entry.members:
             if m.outlet == item.outlet and m.headline.key == item.headline.key and abs(item.when - m.when) >= REUSED_TITLE_GAP:
                 out.append("reused title")

@@ -77,10 +77,11 @@ _LIVE = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"\b\d+(?:[.,]\d{3})*\b")
-# numbers that are durations, shares or years, not how many people or things ("24 horas")
+# numbers that are short durations, shares or years, not how many people or things ("24 horas");
+# ages and terms ("juez de 92 años") stay: they tell one person or case from another
 _NOT_A_FIGURE = re.compile(
-    r"\b\d+(?:[.,]\d+)?\s*(?:%|(?:por ciento|horas?|d[ií]as?|mes(?:es)?|a[ñn]os?|semanas?|minutos?|"
-    r"hours?|days?|months?|years?|weeks?|percent)\b)|\b(?:19|20)\d\d\b",
+    r"\b\d+(?:[.,]\d+)?\s*(?:%|(?:por ciento|horas?|d[ií]as?|semanas?|minutos?|"
+    r"hours?|days?|weeks?|percent)\b)|\b(?:19|20)\d\d\b",
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
@@ -211,6 +212,8 @@ def vessel_names(text: str) -> frozenset[str]:
     found |= {fold(m.group(1)).strip() for m in _QUOTED_CAPS.finditer(text)
               if re.search(r"buque|petroler|tanquer|barco|tanker|vessel", fold(text))}
     skip = {"vinculado", "que", "con", "en", "de", "venezolano", "ruso", "estadounidense", "fantasma"}
+    # in capitals the name's second word may be the next word of the title ("MINERVA TRAS")
+    found = {" ".join(w for k, w in enumerate(n.split()) if k == 0 or w not in STOPWORDS) for n in found}
     return frozenset(n for n in found if n.split()[0] not in skip)
 
 

@@ -67,6 +67,14 @@ _TALLY = re.compile(
 )
 _POLITICAL = re.compile(r"\b(?:pres[oa]s politic[oa]s|excarcelaciones|excarcelados|presos)\b")
 WAITING_CLASSES = frozenset({"famili", "vigil"})
+# a group released for what it is, not as political prisoners of the wave: a country's
+# citizens, journalists, soldiers ("tres ciudadanos alemanes", "un grupo de periodistas")
+_GROUP_APART = re.compile(
+    r"\b(?:ciudadan[oa]s|nacionales|connacionales|compatriotas|extranjer[oa]s|periodistas|militares|"
+    r"colombian[oa]s|espanol[ea]s|italian[oa]s|argentin[oa]s|aleman[ea]s|estadounidenses|american[oa]s|"
+    r"peruan[oa]s|chilen[oa]s|ecuatorian[oa]s|portugues[ea]s|frances[ea]s|britanic[oa]s|uruguay[oa]s)\b"
+)
+_POLITICAL_PRISONERS = re.compile(r"\bpres[oa]s politic[oa]s\b")
 
 
 def _release_is_event(folded: str, lang: str) -> bool:
@@ -100,6 +108,8 @@ def wave_reason(
     named = bool(headline.people)
     if not (_PLURAL.search(folded) or (named and _NAME_LIST.search(headline.text))):
         return None
+    if _GROUP_APART.search(folded) and not _POLITICAL_PRISONERS.search(folded):
+        return None  # "Alemania anunció la liberación de tres ciudadanos": a group told apart
     if _TALLY.search(folded):
         return "tally"
     announced = _ANNOUNCE.search(folded)
@@ -117,15 +127,31 @@ def wave_reason(
     return None
 
 
-def is_statement(headline: Headline) -> bool:
-    """A named person's statement, reaction or demand ("Edmundo González exige…",
-    "Luis Carlos Díaz: …"): that person's own story, whatever it speaks of."""
-    if not headline.people:
-        return False
+_SAYS = re.compile(
+    r"^\s*(?P<who>[^:;,.\"“”«»¿?¡!]{2,60}?)\s+(?:"
+    r"pide|piden|pidio|exig\w*|urge|insta\w*|reclam\w*|lament\w*|califica\w*|confia\w*|critic\w*|"
+    r"denunci\w*|celebr\w*|rechaz\w*|advier\w*|advirt\w*|aplaud\w*|conden\w*|cuestion\w*|agradec\w*|"
+    r"dijo|dice|dicen|afirm\w*|asegur\w*|elogi\w*|respond\w*|sostien\w*|considera\w*|cree|insist\w*|"
+    r"reiter\w*|opin\w*|says|said|urges|calls)\b"
+)
+
+
+_QUOTE_FIRST = re.compile(r"^\s*[\"“«'‘][^\"”»'’]{2,120}[\"”»'’]\s*:\s*")  # '"Siguen esperando": X exige…'
+
+
+def speaker_of(headline: Headline) -> frozenset[str]:
+    """Who speaks in a statement headline ("Trump dice…", "VTV dice…", "María Corina
+    Machado: …"), as the folded words that name them; empty when it is not one. Two
+    statements by different speakers are two stories, whatever they speak of."""
     opening = _OPENING_QUOTE.match(headline.text)
-    if opening and any(p & set(fold(opening.group(1)).split()) for p in headline.people):
-        return True
-    return bool(_REACTION.search(fold(headline.text)))
+    who = opening.group(1) if opening and any(p & set(fold(opening.group(1)).split()) for p in headline.people) else None
+    if who is None:
+        said = _SAYS.match(_QUOTE_FIRST.sub("", fold(headline.text)))
+        if said is None or len(said.group("who").split()) > 6:
+            return frozenset()
+        who = said.group("who")
+    words = re.findall(r"[^\W\d_]+", fold(who))
+    return frozenset(w for w in words if len(w) > 2 and w not in STOPWORDS)
 
 
 def _names_after(headline: Headline, folded_end: int) -> bool:

@@ -28,7 +28,8 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-from alerts.stories import assign_story
+from alerts.stories import assign_story, story_index
+from alerts.story_pairs import PairModel
 from core.config import AppConfig
 from monitor.match import build_classifier
 from storage.db import open_database
@@ -153,20 +154,33 @@ def replay_times(rows: list[dict[str, Any]]) -> list[tuple[dict[str, Any], datet
     return out
 
 
-def assign_window(rows: list[dict[str, Any]], config: AppConfig) -> dict[str, int]:
+def assign_window(
+    rows: list[dict[str, Any]], config: AppConfig, *, trace: list[dict[str, Any]] | None = None,
+    pairs: PairModel | None | str = "shipped",
+) -> dict[str, int]:
     """Replay `rows` through the real classifier and story assigner; return id → story id.
 
     Topics are the classifier's, or the labelled ones when it finds none (the item is
-    relevant by construction: it is in a readers' story).
+    relevant by construction: it is in a readers' story). With `trace`, every pair the
+    matcher scored is appended to it (signals, with `item_guid` and `with_guid`);
+    `pairs` replaces the shipped pair model (None: the rules alone).
     """
     classifier = build_classifier(config.topics, config.entities)
     window = config.settings.story_window
     out: dict[str, int] = {}
+    guids: dict[int, str] = {}
+    timed = replay_times(rows)
     with tempfile.TemporaryDirectory() as tmp:
         db = open_database(f"sqlite:///{tmp}/stories.db")
         try:
+            if timed:
+                with db.session() as session:
+                    index = story_index(session, window=window, now=timed[0][1])
+                    index.trace = trace
+                    if pairs != "shipped":
+                        index.pairs = pairs if isinstance(pairs, PairModel) else None
             feeds: dict[str, int] = {}
-            for row, when in replay_times(rows):
+            for row, when in timed:
                 with db.session() as session:
                     outlet = str(row.get("outlet") or "unknown")
                     if outlet not in feeds:
@@ -190,8 +204,11 @@ def assign_window(rows: list[dict[str, Any]], config: AppConfig) -> dict[str, in
                     item.classified_at = when
                     assignment = assign_story(session, item, c, window=window, now=when)
                     out[str(row["id"])] = assignment.story.id
+                    guids[item.id] = str(row["id"])
         finally:
             db.dispose()
+    for pair in trace if trace is not None else []:
+        pair["item_guid"], pair["with_guid"] = guids.get(pair["item"]), guids.get(pair.get("with_item") or 0)
     return out
 
 

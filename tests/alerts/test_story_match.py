@@ -265,7 +265,8 @@ def test_durations_shares_and_years_are_not_figures_that_conflict() -> None:
     from alerts.story_text import prepare
 
     assert prepare("Familias cumplen 24 horas de vigilia en 2026 por 3 detenidos", "es").numbers == {"3"}
-    assert prepare("Un 40 % de los presos lleva 2 años sin juicio", "es").numbers == frozenset()
+    assert prepare("Un 40 % de los presos lleva 48 horas sin juicio", "es").numbers == frozenset()
+    assert prepare("Un juez de 92 años llevará el juicio", "es").numbers == {"92"}  # an age tells one apart
 
 
 def test_a_relative_speaking_for_a_named_prisoner_is_one_story_with_the_same_relative(put: Any) -> None:
@@ -282,3 +283,35 @@ def test_a_ships_return_told_twice_is_one_story_its_seizure_another(put: Any) ->
     again = put("bbcmundo", "VENEZUELA Y EE. UU. LOGRAN EL REGRESO DEL TANQUERO AURORA BAY A PUERTO",
                 at=NOW + timedelta(hours=7))
     assert back[1] != seized[1] and again[1] == back[1]
+
+
+# -- statements, groups told apart, explainers ----------------------------------------------
+
+
+def test_statements_by_different_speakers_are_different_stories(put: Any) -> None:
+    a = put("elpitazo", "Trump dice que EE. UU. administrará Venezuela mientras Maduro está en Nueva York")
+    b = put("cocuyo", "Canal estatal dice que Maduro envió un mensaje al llegar a la cárcel de Nueva York",
+            at=NOW + timedelta(hours=2))
+    c = put("bbcmundo", "Sheinbaum pide un juicio justo para Nicolás Maduro en EE. UU.", at=NOW + timedelta(hours=3))
+    d = put("elpitazo", "Nicolás Maduro comparecerá ante un juez federal en Nueva York", at=NOW + timedelta(hours=4))
+    assert b[1] != a[1] and c[1] != d[1]
+
+
+def test_a_foreign_government_freeing_its_citizens_is_not_the_wave(put: Any) -> None:
+    wave = put("elpitazo", "Foro Penal suma 40 presos políticos excarcelados")[1]
+    own = put("cocuyo", "Alemania anunció la liberación de tres ciudadanos de ese país presos en Venezuela",
+              at=NOW + timedelta(hours=2))
+    same = put("bbcmundo", "Foro Penal verificó 45 excarcelaciones de presos políticos", at=NOW + timedelta(hours=3))
+    assert own[1] != wave and same[1] == wave
+
+
+def test_a_question_opening_after_punctuation_is_an_explainer() -> None:
+    from alerts.story_match import features
+
+    def explainer(title: str) -> bool:
+        return features(item_id=1, title=title, lang="es", outlet="x", when=NOW, topics=PP, entities=[],
+                        counts=[]).explainer
+
+    assert explainer("¿Quiénes son los periodistas excarcelados este miércoles?")
+    assert explainer("Ella es la jueza que llevará el caso")
+    assert not explainer("Excarcelan a un grupo de periodistas")
