@@ -9,7 +9,8 @@ unpinned and up to date; the operator is told once in the admin chat (`refusal_r
 each later edit tries to pin again (the right may have been granted since).
 
 Run by the leader only (monitor/service.py); `tick()` once a minute. The tally is loaded
-only when a channel is due: a message to create, or one not checked for `PIN_EDIT_EVERY`.
+only when a channel is due: not looked at for `PIN_EDIT_EVERY` (a channel with no figure yet
+too), or its last round failed (then the next minute).
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ from storage.pins import mark_refusal_reported, pin_of, save_pin, unreported_ref
 
 log = logging.getLogger("alerts.tally")
 
-PIN_EDIT_EVERY = timedelta(minutes=10)
+PIN_EDIT_EVERY = timedelta(minutes=10)  # edits, and looks at the figures, at most this often
+RETRY_EVERY = timedelta(seconds=55)  # after a failed round (network, 5xx, 429): the next minute
 MAX_FLAGGED = 2  # flagged (10x jump) figures named in the message, newest first
 MAX_DISPUTED = 3  # figures disagreeing with a headline figure, most stated first
 PIN_LIMIT = 4000  # under Telegram's 4,096 characters of a message
@@ -118,6 +120,7 @@ class TallyPins:
         )
         self._secrets = (runtime.bot_token,) if runtime.bot_token else ()
         self._checked: dict[str, datetime] = {}  # channel -> when its figures were last compared
+        self._failed: set[str] = set()  # channels whose last round failed: tried again sooner
 
     def update_config(self, config: AppConfig) -> None:
         self.config = config
@@ -149,6 +152,7 @@ class TallyPins:
                     log.warning("tally pin in %s: %s", channel.name, message)
                     self._save(channel.name, chat_id, last_error=message)
                     done[channel.name] = "error"
+                (self._failed.add if done[channel.name] == "error" else self._failed.discard)(channel.name)
         await self._tell_refusals()
         return done
 
@@ -167,11 +171,10 @@ class TallyPins:
             fresh = pin is None or pin.message_id is None or pin.chat_id != chat_id
             edited = pin.edited_at if pin is not None else None
         checked = self._checked.get(channel.name)
-        if fresh:
-            return chat_id if checked is None or now - checked >= timedelta(seconds=55) else None
-        if edited is not None and now - edited < self.edit_every:
+        wait = RETRY_EVERY if channel.name in self._failed else self.edit_every
+        if not fresh and edited is not None and now - edited < self.edit_every:
             return None
-        return chat_id if checked is None or now - checked >= self.edit_every else None
+        return chat_id if checked is None or now - checked >= wait else None
 
     async def _keep(self, channel: ChannelConfig, chat_id: str, tally: Tally, now: datetime) -> str:
         assert self.sender is not None
