@@ -120,7 +120,7 @@ class TallyPins:
         )
         self._secrets = (runtime.bot_token,) if runtime.bot_token else ()
         self._checked: dict[str, datetime] = {}  # channel -> when its figures were last compared
-        self._failed: set[str] = set()  # channels whose last round failed: tried again sooner
+        self._failed: set[str] = set()  # channels whose last round failed for a while: tried sooner
 
     def update_config(self, config: AppConfig) -> None:
         self.config = config
@@ -151,8 +151,10 @@ class TallyPins:
                     message = self._redact(exc)
                     log.warning("tally pin in %s: %s", channel.name, message)
                     self._save(channel.name, chat_id, last_error=message)
+                    self._failed.add(channel.name)
                     done[channel.name] = "error"
-                (self._failed.add if done[channel.name] == "error" else self._failed.discard)(channel.name)
+                if done[channel.name] != "error":
+                    self._failed.discard(channel.name)
         await self._tell_refusals()
         return done
 
@@ -198,8 +200,8 @@ class TallyPins:
             if message_gone(exc):
                 log.warning("tally pin in %s: message %d was deleted; sending it again",
                             channel.name, message_id)
-                await self._create(channel, chat_id, text, now)
-                return "recreated"
+                created = await self._create(channel, chat_id, text, now)
+                return "recreated" if created == "created" else created
             failure = classify_error(exc, self.runtime.bot_token)
             if failure.action != "not_modified":
                 self._problem(channel, chat_id, failure.action, failure.message, failure.new_chat_id)
@@ -250,6 +252,8 @@ class TallyPins:
             with self.db.session() as session:
                 move_channel(session, channel.name, str(new_chat_id))
             self._checked.pop(channel.name, None)  # the new chat at the next tick
+        if action in ("retry", "rate_limited"):  # transient: the next minute (a 403 waits 10)
+            self._failed.add(channel.name)
         log.warning("tally pin in %s: %s", channel.name, message)
         self._save(channel.name, chat_id, last_error=message)
 

@@ -151,3 +151,25 @@ def test_the_pinned_text_stays_short_when_many_outlets_disagree() -> None:
     assert text is not None and len(text) <= 4096
     assert text.count("Disputed:") == 3 and "and 36 more disputed figures" in text
     assert pin_text(build_tally([]), [PP]) is None
+
+
+async def test_a_chat_that_forbids_the_bot_is_tried_every_ten_minutes_not_every_minute(
+    db: Database, emulator: BotApiEmulator, config: AppConfig, runtime: Runtime, add_item: Callable[..., Any]
+) -> None:
+    emulator.forbid(PINNED)
+    clock = ManualClock(datetime(2026, 1, 27, 12, 0, tzinfo=UTC))
+    pins = TallyPins(config, runtime, db, clock=clock, request_timeout=5.0)
+    try:
+        _figure(db, add_item, 9, "held", 800, "Foro Penal")
+        assert (await pins.tick())["pp"] == "error"
+        clock.advance(60)
+        assert await pins.tick() == {}
+        emulator.forbid(PINNED, False)  # the bot was added to the channel
+        clock.advance(9 * 60)
+        assert (await pins.tick())["pp"] == "created"
+        assert emulator.pinned(PINNED) == emulator.messages(PINNED)[0].message_id
+        with db.session() as s:
+            state = pin_of(s, "pp")
+            assert state is not None and state.pinned and state.message_id is not None
+    finally:
+        await pins.close()
