@@ -6,20 +6,25 @@ python-telegram-bot over real HTTP to the Bot API emulator on 127.0.0.1."""
 
 from __future__ import annotations
 
+import json
 import struct
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from alerts.delivery import DeliveryWorker
+from alerts.tally import load_tally
 from alerts.tally_pin import TallyPins
 from alerts.tally_posts import TallyCharts
+from alerts.tally_render import render_json
 from core.clock import ManualClock
 from core.config import AppConfig, ChannelConfig, Runtime
 from devtools.emulator import BotApiEmulator
 from storage.alerts import sync_channels
 from storage.db import Database
+from storage.models import Count, Feed, Item, Match
 
 from .test_tally_january import TOPIC, _store_january
 
@@ -49,6 +54,21 @@ def config(default_config: AppConfig, db: Database) -> AppConfig:
     return cfg
 
 
+def _undated(db: Database) -> None:
+    """A figure of an unknown committee in an item dated a year ahead (no usable date): placed
+    at its fetch time and flagged, as a feed with a broken clock would give it."""
+    fetched = datetime(2026, 1, 27, 8, 0, tzinfo=UTC)
+    with db.session() as s:
+        feed = s.scalar(select(Feed).where(Feed.name == "tal-cual"))
+        item = Item(feed=feed, guid="undated", url="https://tal-cual.example/undated", title="720 held",
+                    summary="", language="es", published_at=fetched + timedelta(days=365),
+                    fetched_at=fetched, content_hash="undated", classified_at=fetched)
+        s.add(item)
+        s.flush()
+        s.add(Count(item_id=item.id, event="held", number=720, source="Comité X"))
+        s.add(Match(item_id=item.id, topic=TOPIC, urgency="normal", terms=[], explain=[]))
+
+
 async def test_the_pinned_figures_and_the_weekly_chart_tell_januarys_story(
     db: Database, db_url: str, config: AppConfig, emulator: BotApiEmulator
 ) -> None:
@@ -66,6 +86,7 @@ async def test_the_pinned_figures_and_the_weekly_chart_tell_januarys_story(
         assert "verified by rights groups: 61 (Foro Penal, 2026-01-16)" in live.text
 
         _store_january(db, config, range(17, 32))  # the rest of the month
+        _undated(db)
         clock.advance(10 * 60)
         assert await pins.tick() == {"live": "edited", "closed": "edited"}
     finally:
@@ -80,6 +101,10 @@ async def test_the_pinned_figures_and_the_weekly_chart_tell_januarys_story(
     assert "Flagged, not counted: 8,000 held (other, diario-x, 2026-01-20" in text  # the absurd figure
     assert "95" not in text  # the count the matcher did not trust
     assert emulator.messages(CLOSED)[0].text == text
+    with db.session() as s:  # the undated figure is in the JSON, flagged, and breaks nothing
+        data = json.loads(render_json(load_tally(s, config)))
+    assert {"date": "2026-01-27T08:00:00+00:00", "event": "held", "source": "other", "number": 720,
+            "topic": TOPIC, "outlet": "tal-cual", "flags": ["undated"]} in data["timeline"]
     [told] = emulator.messages(ADMIN)  # the refusal to pin, told once
     assert "closed" in told.text and "may not pin" in told.text
 
