@@ -9,7 +9,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 import pytest
+from alerts_helpers import TOKEN
 
 from alerts.tally import build_tally
 from alerts.tally_pin import TallyPins, pin_text
@@ -173,3 +175,19 @@ async def test_a_chat_that_forbids_the_bot_is_tried_every_ten_minutes_not_every_
             assert state is not None and state.pinned and state.message_id is not None
     finally:
         await pins.close()
+
+
+def test_the_emulator_deletes_messages_as_an_administrator_would(emulator: BotApiEmulator) -> None:
+    base = f"{emulator.api_url}/bot{TOKEN}"
+
+    def call(method: str, **data: Any) -> dict[str, Any]:
+        return httpx.post(f"{base}/{method}", json=data, timeout=10).json()
+
+    sent = call("sendMessage", chat_id=PINNED, text="figures")["result"]["message_id"]
+    assert call("pinChatMessage", chat_id=PINNED, message_id=sent)["ok"]
+    assert call("deleteMessage", chat_id=PINNED, message_id=sent) == {"ok": True, "result": True}
+    assert emulator.pinned(PINNED) is None and emulator.messages(PINNED) == []
+    gone = call("editMessageText", chat_id=PINNED, message_id=sent, text="new figures")
+    assert (gone["ok"], gone["description"]) == (False, "Bad Request: message to edit not found")
+    again = call("deleteMessage", chat_id=PINNED, message_id=sent)
+    assert again["error_code"] == 400 and "not found" in again["description"]
