@@ -40,7 +40,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from alerts.story_pairs import PAIR_MODEL, PairModel
-from alerts.story_text import EVENT_CONCEPTS, Headline, fold, prepare, terms
+from alerts.story_text import (
+    ACTION_BEAT_CONCEPTS,
+    ACTOR_CONCEPTS,
+    EVENT_CONCEPTS,
+    Headline,
+    fold,
+    prepare,
+    terms,
+)
 from alerts.story_wave import speaker_of, wave_reason
 from core.count import Count, as_counts
 
@@ -499,12 +507,16 @@ class StoryIndex:
             return None
         mine = item.headline.events
         if len(mine) >= CLASS_FRAME_MIN:
-            # who and what, or what and to what ("diplomats" + "arrive", "seize" + "tanker"):
-            # two kinds of the event told alike, whoever tells it; not what a named person
-            # says of it ("X exige…" is X's statement), nor its context ("tras la incautación")
+            # who and what, or what and to what ("diplomats" + "arrive", "seize" + "tanker",
+            # "journalists" + "released"): two kinds of the event told alike, whoever tells
+            # it; not what a named person says of it ("X exige…" is X's statement), nor
+            # its context ("tras la incautación"). A release or detention word counts
+            # only with an actor class (every item of the beat has one).
             for m in entry.members:
                 classes = mine & m.headline.events
-                if len(classes) < CLASS_FRAME_MIN:
+                if len(classes - ACTION_BEAT_CONCEPTS) < CLASS_FRAME_MIN and not (
+                    classes & ACTOR_CONCEPTS and classes & ACTION_BEAT_CONCEPTS
+                ):
                     continue
                 if not _same_voice(item, m):
                     continue

@@ -154,8 +154,18 @@ def beat_concepts(text: str | None = None) -> frozenset[str]:
     return frozenset(k for k, spec in data["concepts"].items() if spec.get("beat"))
 
 
+def actor_concepts(text: str | None = None) -> frozenset[str]:
+    """The classes marked `"actor": true`: who acts (diplomats, staff, oil companies,
+    journalists, Congress)."""
+    data = json.loads(text if text is not None else CONCEPTS_FILE.read_text(encoding="utf-8"))
+    return frozenset(k for k, spec in data["concepts"].items() if spec.get("actor"))
+
+
 BEAT_CONCEPTS = beat_concepts()
 EVENT_CONCEPTS = CONCEPTS - BEAT_CONCEPTS
+ACTOR_CONCEPTS = actor_concepts()
+# the beat's own words that still say what happened to an actor ("periodistas excarcelados")
+ACTION_BEAT_CONCEPTS = frozenset({"liber", "deten"}) & BEAT_CONCEPTS
 _PHRASE = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, _PHRASES), key=len, reverse=True)) + r")\b")
 
 
@@ -229,7 +239,8 @@ class Headline:
     people: tuple[frozenset[str], ...]
     vessels: frozenset[str]
     numbers: frozenset[str] = frozenset()
-    events: frozenset[str] = frozenset()  # event classes told as the event, not as its context
+    # event classes (and release/detention words) told as the event, not as its context
+    events: frozenset[str] = frozenset()
 
 
 # "tras la incautación", "después del ataque": what came before, not the event told
@@ -242,7 +253,7 @@ _CONTEXT_SPAN = re.compile(
 
 def event_classes(text: str, lang: str | None, all_terms: tuple[str, ...]) -> frozenset[str]:
     """The event classes of a cleaned headline outside its context clauses."""
-    events = frozenset(all_terms) & EVENT_CONCEPTS
+    events = frozenset(all_terms) & (EVENT_CONCEPTS | ACTION_BEAT_CONCEPTS)
     if events and _CONTEXT_SPAN.search(text):
         told = Counter(all_terms)
         told.subtract(terms(" ".join(m.group() for m in _CONTEXT_SPAN.finditer(text)), lang or "es"))

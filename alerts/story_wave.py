@@ -47,6 +47,11 @@ _REACTION = re.compile(
     r"llam[oa]\w*|critic\w*|denunci\w*|celebr\w*|rechaz\w*|advier\w*|advirt\w*|aplaud\w*|"
     r"conden\w*|cuestion\w*|opin\w*|agradec\w*|dijo|dice|afirm\w*|asegur\w*|complica\w*)\b"
 )
+_SAYS_PLAIN = re.compile(r"\b(?:dice|dijo|dicen|afirma\w*|asegur\w*|inform\w*|sostien\w*|precis\w*)\b")
+_DEMAND = re.compile(
+    r"\b(?:pide|piden|pidio|exig\w*|urge|insta\w*|reclam\w*|lament\w*|critic\w*|denunci\w*|rechaz\w*|"
+    r"conden\w*|cuestion\w*|niega|niegan|nego|desmient\w*)\b"
+)
 _ANNOUNCE = re.compile(r"\b(?:anunci\w*|comenz\w*|comienz\w*|inici\w*|empez\w*|empiez\w*|arranc\w*)\b")
 _LIST = re.compile(
     r"\b(?:estos serian|estos son|estas son|la lista|lista de|entre (?:las |los )?primer[oa]s|"
@@ -77,6 +82,17 @@ _GROUP_APART = re.compile(
 _POLITICAL_PRISONERS = re.compile(r"\bpres[oa]s politic[oa]s\b")
 
 
+def _negated(folded: str, lang: str) -> bool:
+    """A release word denied ("no confirman liberación", "sin excarcelaciones"): a negation
+    within the four words before it. A negation elsewhere ("…: 'el proceso no ha
+    terminado'") says nothing of the release."""
+    words = re.findall(r"[^\W\d_]+", folded)
+    for k, word in enumerate(words):
+        if word not in STOPWORDS and stem(word, lang) == "liber" and _NEGATION.search(" ".join(words[max(0, k - 4):k])):
+            return True
+    return False
+
+
 def _release_is_event(folded: str, lang: str) -> bool:
     """A release word not preceded (within three words) by a word that makes it context."""
     words = folded.split()
@@ -96,8 +112,12 @@ def wave_reason(
         return None
     folded = fold(headline.text)
     classes = set(headline.terms)
-    if "liber" not in classes or classes & WAITING_CLASSES or _NEGATION.search(folded):
+    if "liber" not in classes or classes & WAITING_CLASSES or _negated(folded, lang):
         return None
+    said = _SAYS_PLAIN.search(folded)
+    if said and _POLITICAL.search(folded) and any(e == "released" and n >= 3 for e, n in figures) \
+            and not _DEMAND.search(folded) and not _names_after(headline, said.end()):
+        return "tally"  # "Delcy Rodríguez dice que han liberado 406 presos políticos": the count, told by someone
     if _REACTION.search(folded):
         return None
     opening = _OPENING_QUOTE.match(headline.text)

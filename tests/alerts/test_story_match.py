@@ -191,7 +191,7 @@ def test_named_releases_reactions_and_vigils_stay_out_of_the_wave(put: Any) -> N
 def test_concept_classes_make_outlets_words_meet() -> None:
     from alerts.story_text import terms
 
-    assert terms("Equipo del Departamento de Estado llega a Caracas") == ["personal", "diplomat", "llega", "carac"]
+    assert terms("Equipo del Departamento de Estado llega a Caracas") == ["staff", "diplomat", "llega", "carac"]
     assert set(terms("Diplomáticos estadounidenses aterrizan en Caracas")) == {"diplomat", "eeuu", "llega", "carac"}
     assert "buque" in terms("EE. UU. incauta el petrolero Olina") and "buque" in terms("Incautan un tanquero")
     assert "buque" not in terms("Nuevas sanciones petroleras")  # oil, not a ship
@@ -315,3 +315,23 @@ def test_a_question_opening_after_punctuation_is_an_explainer() -> None:
     assert explainer("¿Quiénes son los periodistas excarcelados este miércoles?")
     assert explainer("Ella es la jueza que llevará el caso")
     assert not explainer("Excarcelan a un grupo de periodistas")
+
+
+def test_an_official_telling_the_waves_count_joins_the_wave(put: Any) -> None:
+    gov = Cls(PP, counts=[{"event": "released", "number": 300, "source": "Delcy Rodríguez"}])
+    wave = put("elpitazo", "Foro Penal suma 40 presos políticos excarcelados")[1]
+    told = put("cocuyo", "Delcy Rodríguez dice que han liberado 300 presos políticos: \"el proceso no ha terminado\"",
+               cls=gov, at=NOW + timedelta(hours=2))
+    denied = put("bbcmundo", "Reportan movimientos en Tocorón pero no confirman nuevas excarcelaciones de presos",
+                 at=NOW + timedelta(hours=3))
+    assert told[1] == wave and denied[1] != wave
+
+
+def test_new_event_classes_join_a_call_and_a_vote_told_in_other_words(put: Any) -> None:
+    a = put("elpitazo", "Trump dice que tuvo una gran conversación con Delcy Rodríguez sobre Venezuela")
+    b = put("cocuyo", "Delcy Rodríguez confirmó llamada telefónica con Donald Trump", at=NOW + timedelta(hours=2))
+    c = put("bbcmundo", "SENADO DE EE. UU. VOTA PARA LIMITAR ACCIONES MILITARES DE TRUMP EN VENEZUELA",
+            at=NOW + timedelta(hours=3))
+    d = put("elpitazo", "Senadores de EE. UU. rechazan la resolución de poderes de guerra sobre Venezuela",
+            at=NOW + timedelta(hours=9))
+    assert b[1] == a[1] and d[1] == c[1] and c[1] != a[1]
