@@ -43,6 +43,7 @@ from monitor.match.counts_quantities import TIME, is_date_part, skip_age_range
 _GO_ON = "go on"  # this word decides nothing: read the next one
 _NEXT = "next"  # the scan moved on by itself
 _STOP = "stop"  # the predicate ends here: the participle read so far, if any
+_OF = frozenset({"of", "de", "del", "over", "for", "against", "contra"})  # a complement, not a predicate
 
 
 @dataclass(slots=True)
@@ -113,8 +114,8 @@ def _phrase(tokens: Sequence[str], sc: _Scan) -> str | None:
     k, w = sc.k, tokens[sc.k]
     if w in ("sometidos", "sometidas") and tokens[k + 1:k + 4] == ["a", "la", "justicia"]:
         return "arrested"  # "2.000 terroristas han sido sometidos a la justicia"
-    if k == sc.start and w in ADJECTIVAL:
-        answer = _described(tokens, sc)
+    if w in ADJECTIVAL and (k == sc.start or tokens[k + 1:k + 3] in (["por", "motivos"], ["por", "razones"])):
+        answer = _described(tokens, sc)  # "178 miembros de la FANB detenidos por motivos políticos"
         if answer != _GO_ON:
             return answer
     if (sc.noun and w in ("at", "en", "in") and tokens[k + 1:k + 2] and tokens[k + 1] in PRISONS
@@ -122,8 +123,8 @@ def _phrase(tokens: Sequence[str], sc: _Scan) -> str | None:
         return "held"  # "40 detainees at Tocuyito"
     if w in MEMBER and (member := member_of(tokens, k + 1)) is not None:
         return member  # "24 periodistas forman parte de la lista de presos políticos"
-    if w in ("leave", "leaves", "left", "leaving") and any(t in CUSTODY for t in tokens[k + 1:k + 3]):
-        return "released"  # "252 Venezuelans leave Salvadoran prison"
+    if w in ("leave", "leaves", "left", "leaving") and any(t in CUSTODY or t in PRISONS for t in tokens[k + 1:k + 3]):
+        return "released"  # "252 Venezuelans leave Salvadoran prison", "24 detainees leave Tocorón"
     if w in NEGATION:
         if any(t in AFTER_EVENT or t in AFTER_HELD for t in tokens[k + 1:k + 4]):
             return None  # "the crew of 27 had not been detained"
@@ -160,7 +161,8 @@ def _predicate(tokens: Sequence[str], sc: _Scan) -> str | None:
     nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
     event = AFTER_PAIR.get((w, nxt))
     if event is None:
-        held = w in AFTER_HELD or (sc.noun and w in AFTER_HELD_NOUN)
+        held = w in AFTER_HELD or (sc.noun and w in AFTER_HELD_NOUN and not any(
+            t in _OF for t in tokens[sc.start:k]))  # not "officials over abuse of prisoners"
         event = "held" if held else AFTER_EVENT.get(w)
         if event == "arrested" and k > 0 and tokens[k - 1] in STATE_WORDS:
             event = "held"  # "25 union leaders are currently jailed", "20 ya están detenidos"
@@ -205,7 +207,8 @@ def among_held(toks: Sequence[str], k: int) -> str | None:
     whole = parse_number(toks, m) if m < len(toks) else None
     if whole is not None and (unit := find_unit(toks, whole[1])) is not None:
         # "three Colombians among 19 foreigners released": the part shares the whole's event
-        return EVENT_NOUN.get(toks[unit]) or after_event(toks, unit + 1)
+        return EVENT_NOUN.get(toks[unit]) or after_event(toks, unit + 1) or (
+            "held" if toks[unit] in PRISONER else None)  # "46 dirigentes entre los 902 presos políticos"
     if toks[k + 1:k + 2] in (["them"], ["ellos"], ["ellas"]) and k + 2 == len(toks):
         return "inherit"  # "5 Colombians among them": a subset of the count before
     k += 1

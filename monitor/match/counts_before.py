@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from monitor.match.counts_cues import ARTICLES, KEEP, LEAVES, ONLY, PUTS, REMAIN_VERB
+from monitor.match.counts_cues import ARTICLES, KEEP, LEAVES, ONLY, PUTS, REMAIN_VERB, REPORTING
 from monitor.match.counts_lexicon import (
     ADVERBS,
     AFTER_PAIR,
@@ -40,6 +40,10 @@ def before_event(tokens: Sequence[str], i: int, window: int = 6) -> str | None:
         if (w[0].isdigit() or w in NUMBER_WORDS) and tokens[k + 1:k + 2] and tokens[k + 1] in TIME:
             low = max(-1, low - 2)  # "condenan a 30 años de prisión a tres militares": a duration
             continue
+        if w in REPORTING or w == "among" or (w in ("that", "que") and k > 0 and tokens[k - 1] in ("and", "y")):
+            # a reporting verb, "and that" open the number's clause; "Detained lawyer among 12
+            # foreigners freed": the verb before is another noun's
+            return "inherit" if only else None
         if w[0].isdigit() or w == ":" or w in NUMBER_WORDS:
             return None
         answer = _release_phrase(tokens, k)
@@ -132,8 +136,8 @@ def _verb(tokens: Sequence[str], i: int, k: int) -> str | None:
                 w != "of" or (k > 0 and tokens[k - 1] == "out")):
             return "inherit"  # "Foro Penal ha verificado hasta ahora 94": the same event
         event = next((ev for ev, prefixes in BEFORE_PREFIX if w.startswith(prefixes)), None)
-    if event is None:
-        return _SKIP
+    if event is None or (k > 0 and tokens[k - 1] in ("un", "una")):
+        return _SKIP  # "un muerto y cinco detenidos": a noun, not the verb of the five
     if counted_before(tokens, k):
         return None  # "25 people killed and 2,400 detained": "killed" is the 25's
     if event == "arrested" and k > 0 and tokens[k - 1] in KEEP:

@@ -9,6 +9,7 @@ from monitor.match.counts_cues import (
     ARTICLES,
     CLAIM,
     CLAIM_OF,
+    CONDITION,
     DEMAND_GLUE,
     EXCHANGE,
     GROUP_DET,
@@ -70,6 +71,11 @@ def demanded(tokens: Sequence[str], k: int) -> bool:
     between. An "immediate release" ("liberación inmediata de tres") is always asked for."""
     if tokens[k + 1:k + 2] in (["inmediata"], ["immediate"]) or tokens[k - 1:k] == ["immediate"]:
         return True
+    m = k - 1
+    while m > 0 and tokens[m] in ("la", "el", "the", "a"):
+        m -= 1
+    if m >= 0 and tokens[m] in CONDITION:
+        return True  # "no habrá acuerdo sin la liberación de", "until the release of": a condition
     for m in range(k - 1, max(-1, k - 8), -1):
         if tokens[m].startswith(DEMAND):
             # two words only for a named addressee: "pide a Delcy Rodríguez liberar"
@@ -313,9 +319,11 @@ def claimed_figure(toks: Sequence[str], i: int, j: int) -> bool:
         return True  # "60 nuevos arrestos en noviembre, frente a 35 en octubre"
     if i > 1 and toks[i - 1] in ("de", "of") and toks[i - 2] in CLAIM_OF:
         return True
-    if i > 1 and toks[i - 1] in ("at", "en") and any(
-            w in PUTS for w in toks[max(0, i - 5):i - 1]):
-        return True  # "government puts the figure at 12", "el Gobierno la sitúa en 12"
+    lead = 1 if toks[i - 1:i] in (["at"], ["en"]) else 2 if toks[max(0, i - 2):i] in (
+        ["closer", "to"], ["close", "to"], ["cerca", "de"]) else 0
+    if lead and any(w in PUTS for w in toks[max(0, i - lead - 4):i - lead]):
+        return True  # "government puts the figure at 12", "el Gobierno la sitúa en 12", "put the
+        # figure closer to 2,000"
     return i > 0 and (toks[i - 1] in CLAIM or toks[i - 1].startswith(RECORDS))
 
 
@@ -332,8 +340,8 @@ def running_total(toks: Sequence[str], i: int) -> bool:
             continue
         if w[0].isdigit() or w in NUMBER_WORDS:
             return False
-        if w in RUNNING:
-            return True
+        if w in RUNNING or (w in ("son", "are") and k > 0 and toks[k - 1] in ("ya", "now")):
+            return True  # "ya son 87 desde septiembre"
     return False
 
 
@@ -362,6 +370,8 @@ def change_unit(toks: Sequence[str], i: int) -> int | None:
         if (w[0].isdigit() and not is_date_part(toks, k)) or w in NUMBER_WORDS:
             return None
         if w in PEOPLE or w in EVENT_NOUN or w in PRISONER or w in DETAINEE:
+            if toks[i - 2] in ("up", "down") and k > 0 and (toks[k - 1][0].isdigit() or toks[k - 1] in NUMBER_WORDS):
+                return -2  # "registered 1,003 detainees, up from 938": the count before's figure
             return k
     return None
 

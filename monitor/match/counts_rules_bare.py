@@ -30,6 +30,7 @@ from monitor.match.counts_lexicon import (
     NOT_PEOPLE,
     PRISONER,
     SUBSET_AFTER,
+    THING_ADJECTIVES,
 )
 from monitor.match.counts_numbers import parse_number
 from monitor.match.counts_phrases import (
@@ -46,6 +47,9 @@ from monitor.match.counts_phrases import (
     tally_unit,
 )
 from monitor.match.counts_spot import GO_ON, Answer, Spot
+
+_THING_LEAD = MODIFIERS | MORE | THING_ADJECTIVES
+_POLITICAL = frozenset({"politicos", "politicas", "political"})
 
 
 def subset_named_after(s: Spot) -> Answer:
@@ -111,10 +115,12 @@ def part_of_opening_whole(s: Spot) -> Answer:
 def not_people(s: Spot) -> Answer:
     """"the releases came in four rounds", "two new strikes killed eight": counted things."""
     toks, j = s.toks, s.j
-    if s.unit is None and not s.singular and j < len(toks) and (toks[j] in NOT_PEOPLE or (
-            toks[j] in MODIFIERS | MORE and toks[j + 1:j + 2] and toks[j + 1] in NOT_PEOPLE)):
-        return None
-    return GO_ON
+    if s.unit is not None or s.singular:
+        return GO_ON
+    k = j  # "two more vessels", "the two latest strikes killed five"
+    while k < min(len(toks), j + 2) and toks[k] in _THING_LEAD:
+        k += 1
+    return None if k < len(toks) and toks[k] in NOT_PEOPLE else GO_ON
 
 
 def changing_tally(s: Spot) -> Answer:
@@ -130,8 +136,10 @@ def changing_tally(s: Spot) -> Answer:
     noun = toks[change]
     if any(t.startswith(DEAD_WORDS) for t in toks[change + 1:change + 4]):
         return "dead"  # "la cifra de presos políticos fallecidos ... asciende a 18"
-    if noun in DETAINEE and after_event(toks, change, window=2) == "held":
-        return "held"  # "el número de personas detenidas por razones políticas pasó de 800"
+    if noun in DETAINEE and (after_event(toks, change, window=2) == "held"
+                             or any(t in _POLITICAL for t in toks[max(0, change - 1):change + 2])):
+        return "held"  # "el número de personas detenidas por razones políticas pasó de 800",
+        # "count of political detainees falls to 813": political prisoners
     return EVENT_NOUN.get(noun) or ("arrested" if noun in DETAINEE else "held")
 
 

@@ -11,11 +11,13 @@ from monitor.match.counts_before import before_event
 from monitor.match.counts_cues import (
     ANNOUNCED,
     ARTICLES,
+    AUX,
     COPULA,
     COUNT_VERBS,
     FORMER,
     GENERIC_PEOPLE,
     HELD_STATE,
+    KILL,
     PRENOMINAL,
     PROTEST,
     PUTS,
@@ -54,6 +56,7 @@ from monitor.match.counts_phrases import (
 from monitor.match.counts_spot import GO_ON, Answer, Spot
 
 _DONE = ("dead", "released", "arrested", "inherit")
+_NOT_PARTICIPLE = COPULA | AUX | {"en", "in", "at", "de", "of", "que", "who", "that", "y", "and", ","}
 
 
 def _noun(s: Spot) -> str:
@@ -62,7 +65,11 @@ def _noun(s: Spot) -> str:
 
 def among_the_held(s: Spot) -> Answer:
     """"89 women among the detainees", "three Colombians among 19 foreigners released"."""
-    among = among_held(s.toks, s.unit + 1)
+    toks, k = s.toks, s.unit + 1
+    if toks[k:k + 1] in (["de"], ["of"]):  # "46 dirigentes de partidos opositores entre los 902"
+        k = next((m for m in range(k + 1, min(len(toks), k + 5)) if toks[m] in ("entre", "among")
+                  and not any(t[0].isdigit() for t in toks[k:m])), k)
+    among = among_held(toks, k)
     return GO_ON if among is None else among
 
 
@@ -75,11 +82,17 @@ def part_of_whole(s: Spot) -> Answer:
     noun = toks[unit]
     if prev is not None and any(w.startswith(ANNOUNCED) for w in toks[unit + 1:unit + 3]):
         return prev[0]  # "release of 72 of the 99 prisoners announced": 99 announced freed
+    described = next((PRENOMINAL[w] for w in toks[s.j:unit] if w in PRENOMINAL), None)
+    if described is not None:
+        return described  # "three of eight detained activists released": 8 arrested
     if unit + 1 < len(toks) and toks[unit + 1] in ADJECTIVAL and noun not in EVENT_NOUN:
         w = toks[unit + 1]  # "three of the five Colombians held in Venezuela freed"
         return "held" if w in AFTER_HELD or w in AFTER_HELD_NOUN else AFTER_EVENT.get(w)
     if noun in DETAINEE:
-        return "arrested"  # "siete de los 19 detenidos en Barinas fueron liberados": 19 arrested
+        # "siete de los 19 detenidos en Barinas fueron liberados": 19 arrested; "one of 27
+        # detainees granted house arrest": the whole's own participle
+        own = unit + 1 < len(toks) and toks[unit + 1] not in _NOT_PARTICIPLE
+        return "released" if own and after_event(toks, unit + 1, window=3) == "released" else "arrested"
     event = EVENT_NOUN.get(noun) or after_event(toks, unit + 1)
     return event or ("held" if noun in PRISONER else None)
 
@@ -117,7 +130,9 @@ def _predicates(s: Spot) -> None:
     after = after_event(toks, unit + 1)
     if after is None and (noun in DETAINEE or noun in PRISONER):
         far = after_event(toks, unit + 1, window=11)  # "más de 1.500 detenidos ... han recibido
-        after = far if far == "released" else None  # medidas de libertad": a release further on
+        # medidas de libertad": a release further on; "10 de los 14 detenidos tras la protesta
+        # de enfermeras siguen presos": the part's predicate
+        after = far if far == "released" or s.from_whole else None
     if (after == "released" and any(w in ("sean", "be", "salgan") for w in toks[unit + 1:unit + 4])
             and any(w.startswith(DEMAND) for w in toks[max(0, i - 6):i])):
         after = "held"  # "piden que los 12 presos sean liberados", "demand 5 Americans be freed"
@@ -164,7 +179,10 @@ def former_prisoners(s: Spot) -> Answer:
     noun, toks = _noun(s), s.toks
     if (noun in DETAINEE or noun in PRISONER) and any(t in FORMER for t in toks[s.j:s.unit]):
         before = s.memo["before_raw"]
-        return before if before in ("released", "arrested", "dead") else None
+        if before in ("released", "arrested", "dead"):
+            return before
+        # "9 former prisoners have been detained again": arrested anew
+        return "arrested" if s.memo["after"] == "arrested" else None
     return GO_ON
 
 
@@ -183,8 +201,8 @@ def survivors(s: Spot) -> Answer:
     """"kills three and leaves two survivors": not dead; "detain two survivors": in custody."""
     if _noun(s) not in SURVIVORS:
         return GO_ON
-    if s.memo["before"] == "dead":
-        return "dead"  # "a second strike that killed two survivors"
+    if s.memo["before"] == "dead" and any(t.startswith(KILL) for t in s.toks[max(0, s.i - 3):s.i]):
+        return "dead"  # "a second strike that killed two survivors", not "un muerto y dos ..."
     return "held" if s.memo["event"] in ("arrested", "held") else None
 
 
@@ -248,7 +266,8 @@ def counted_detainees(s: Spot) -> Answer:
     if _noun(s) not in DETAINEE:
         return GO_ON
     if i > 0 and toks[i - 1].startswith(COUNT_VERBS):
-        return "held" if toks[i - 1].startswith(("cuent", "count", "contabiliz")) else "arrested"
+        stock = ("cuent", "count", "contabiliz", "registr", "register")  # a stock, not arrests
+        return "held" if toks[i - 1].startswith(stock) else "arrested"
     if (s.prev is None and ":" in toks[:i]
             and (toks[i - 1] in QUALIFIER or (i > 1 and toks[i - 2] in QUALIFIER))):
         return "arrested"
