@@ -6,12 +6,13 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from core.config import Settings
+from core.config import AppConfig, Runtime, Settings
 from devtools.feedserver import FeedServer
 from devtools.samples import rss
 from monitor.fetch import Fetcher
 from monitor.ingest import poll_feed
 from monitor.ingest.poll_states import PollStates
+from monitor.service import Service, sync_config
 from storage.db import Database
 from storage.feeds import sync_feeds
 from tests.ingest.test_poll_feed import feed_config, feed_row, item
@@ -99,3 +100,22 @@ async def test_run_writes_about_once_a_second_and_at_stop(
     await task
     assert states.pending == {}
     assert feed_row(db, "a").last_polled_at.replace(tzinfo=None) > polled.polled_at.replace(tzinfo=None)
+
+
+async def test_service_close_writes_what_is_pending(
+    server: FeedServer, settings: Settings, db: Database, db_url: str, default_config: AppConfig
+) -> None:
+    """`monitor poll-once` has no writer task: closing the service writes its 304s."""
+    server.set_route("/a", rss([item(1)]), etag='"v1"')
+    config = default_config.model_copy(update={
+        "feeds": [feed_config(server, "a", "/a")], "channels": [], "settings": settings,
+    })
+    sync_config(config, db)
+    runtime = Runtime("feeds.yaml", db_url, "http://127.0.0.1:9", None)
+    for expected in ("new", "not_modified"):
+        service = Service(config, runtime, db)
+        service.fetcher.trust(server.url("/"))
+        assert (await service.poll("a")).status == expected
+        await service.close()
+    row = feed_row(db, "a")
+    assert row.last_status == 304 and row.etag == '"v1"'
