@@ -338,6 +338,20 @@ class TallyChartSchedule(Strict):
         return value
 
 
+def _chart_shorthand(value: Any) -> Any:
+    """`tally_chart: true | false | daily | weekly | off` as the schedule they stand for."""
+    if value is True:
+        return {}
+    if value is False:
+        return {"every": "off"}
+    if isinstance(value, str) and value in ("daily", "weekly", "off"):
+        return {"every": value}
+    if value is None or isinstance(value, dict | TallyChartSchedule):
+        return value
+    raise ValueError(f"invalid tally_chart {value!r}: use true, false, daily, weekly, off, "
+                     "or {every: daily|weekly|off, day: monday, at: '09:00'}")
+
+
 class ChannelConfig(Strict):
     name: str = Field(min_length=1, max_length=200)
     chat_id: Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v)]
@@ -348,7 +362,10 @@ class ChannelConfig(Strict):
     schedule: list[str] | None = None
     link_previews: bool | None = None
     # the tally's chart by sendPhoto: digest channels weekly by default; true, false or a schedule
-    tally_chart: TallyChartSchedule | bool | None = None
+    tally_chart: Annotated[TallyChartSchedule | None, BeforeValidator(
+        _chart_shorthand,
+        json_schema_input_type=TallyChartSchedule | bool | Literal["daily", "weekly", "off"] | None,
+    )] = None
     # one message with the live figures, pinned at the top of the channel (docs/TALLY.md)
     pin_tally: bool = False
 
@@ -385,12 +402,8 @@ class ChannelConfig(Strict):
         digest channel and never for an instant one; None when off."""
         value = self.tally_chart
         if value is None:
-            value = self.mode == "digest"
-        if value is True:
-            value = TallyChartSchedule()
-        if value is False or value.every == "off":
-            return None
-        return value
+            value = TallyChartSchedule(every="weekly" if self.mode == "digest" else "off")
+        return None if value.every == "off" else value
 
 
 class AppConfig(Strict):

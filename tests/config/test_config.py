@@ -70,7 +70,20 @@ BROKEN = [
     ("    interval: 10m", "    interval: 10m\n    type: page", "feeds[0] (line 7): a feed of type page needs selectors"),
     ("    interval: 10m", "    interval: 10m\n    enabled: perhaps", "feeds[0].enabled (line 11): Input should be a valid boolean"),
     ("settings:\n  timezone: America/Caracas\n", "settings:\n  http_listen: localhost\n", "settings.http_listen (line 2): invalid address"),
+    ("    topics: [political_prisoners]", "    topics: [political_prisoners]\n    tally_chart: sometimes", "channels[0].tally_chart (line 15): invalid tally_chart 'sometimes': use true, false, daily, weekly, off"),
+    ("    topics: [political_prisoners]", "    topics: [political_prisoners]\n    tally_chart: {every: monthly}", "channels[0].tally_chart.every (line 15): Input should be 'daily', 'weekly' or 'off'"),
 ]
+
+
+@pytest.mark.parametrize(("written", "every"), [
+    ("", None), ("true", "weekly"), ("false", None), ("daily", "daily"), ("off", None),
+    ("{every: weekly, day: friday}", "weekly"),
+])
+def test_tally_chart_shorthands(written, every):
+    text = BASE.replace("    topics: [political_prisoners]",
+                        "    topics: [political_prisoners]" + (f"\n    tally_chart: {written}" if written else ""))
+    schedule = parse_config(dedent(text), "test.yaml").channels[0].chart_schedule
+    assert (schedule.every if schedule else None) == every
 
 
 @pytest.mark.parametrize(("old", "new", "expected"), BROKEN)
