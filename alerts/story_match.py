@@ -218,6 +218,7 @@ class StoryIndex:
         self.max_item_id = 0
         self.generic: set[str] = set()
         self.waves: Counter[int] = Counter()  # story id → its wave items
+        self._by_waves: dict[int, set[int]] = {}  # wave items → the stories with that many
         self._idf: dict[str, float] = {}  # cleared whenever the table changes
         # likewise: vector norms by id() of the vector, kept with the vector itself so that
         # a vector freed (a story's centroid recomputed) never lends its norm to a new one
@@ -259,7 +260,7 @@ class StoryIndex:
         entry.last = max(entry.last, m.when)
         entry.topics |= m.topics
         if m.wave:
-            self.waves[story_id] += 1
+            self._set_waves(story_id, self.waves[story_id] + 1)
         self.max_item_id = max(self.max_item_id, m.item_id)
         self.generic |= m.generic
         self._count(m, +1)
@@ -275,14 +276,25 @@ class StoryIndex:
             entry.members.remove(m)
             self._count(m, -1)
             if m.wave:
-                self.waves[story_id] -= 1
-                if self.waves[story_id] <= 0:
-                    del self.waves[story_id]
+                self._set_waves(story_id, self.waves[story_id] - 1)
         self._reindex(entry)
+
+    def _set_waves(self, story_id: int, n: int) -> None:
+        old = self.waves.get(story_id, 0)
+        if old:
+            peers = self._by_waves[old]
+            peers.discard(story_id)
+            if not peers:
+                del self._by_waves[old]
+        if n > 0:
+            self.waves[story_id] = n
+            self._by_waves.setdefault(n, set()).add(story_id)
+        else:
+            self.waves.pop(story_id, None)
 
     def remove_story(self, story_id: int) -> None:
         entry = self.stories.pop(story_id, None)
-        self.waves.pop(story_id, None)
+        self._set_waves(story_id, 0)
         if entry is None:
             return
         for m in entry.members:
@@ -416,12 +428,15 @@ class StoryIndex:
             return None
         cutoff, stories, topics = now - window, self.stories, item.topics
         found: tuple[int, datetime, int] | None = None
-        for wid, count in self.waves.items():
-            s = stories.get(wid)
-            if s is None or s.last < cutoff or not s.topics & topics:
-                continue
-            if found is None or (count, s.last, wid) > found:
-                found = (count, s.last, wid)
+        for count in sorted(self._by_waves, reverse=True):  # the most wave items first
+            for wid in self._by_waves[count]:
+                s = stories.get(wid)
+                if s is None or s.last < cutoff or not s.topics & topics:
+                    continue
+                if found is None or (count, s.last, wid) > found:
+                    found = (count, s.last, wid)
+            if found is not None:
+                break
         if found is None:
             return None
         n, last, sid = found

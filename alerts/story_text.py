@@ -77,6 +77,7 @@ _LIVE = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"\b\d+(?:[.,]\d{3})*\b")
+_DIGIT = re.compile(r"\d")
 # numbers that are short durations, shares or years, not how many people or things ("24 horas");
 # ages and terms ("juez de 92 años") stay: they tell one person or case from another
 _NOT_A_FIGURE = re.compile(
@@ -270,6 +271,6 @@ def prepare(title: str, lang: str | None, known_people: list[str] | None = None)
         vessels=vessel_names(text),
         numbers=frozenset(
             n.replace(".", "").replace(",", "") for n in _NUMBER.findall(_NOT_A_FIGURE.sub(" ", text))
-        ),
+        ) if _DIGIT.search(text) else frozenset(),
         events=event_classes(text, lang, all_terms),
     )

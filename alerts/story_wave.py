@@ -148,12 +148,12 @@ def wave_reason(
 
 
 _SAYS = re.compile(
-    r"^\s*(?P<who>[^:;,.\"“”«»¿?¡!]{2,60}?)\s+(?:"
-    r"pide|piden|pidio|exig\w*|urge|insta\w*|reclam\w*|lament\w*|califica\w*|confia\w*|critic\w*|"
+    r"\b(?:pide|piden|pidio|exig\w*|urge|insta\w*|reclam\w*|lament\w*|califica\w*|confia\w*|critic\w*|"
     r"denunci\w*|celebr\w*|rechaz\w*|advier\w*|advirt\w*|aplaud\w*|conden\w*|cuestion\w*|agradec\w*|"
     r"dijo|dice|dicen|afirm\w*|asegur\w*|elogi\w*|respond\w*|sostien\w*|considera\w*|cree|insist\w*|"
     r"reiter\w*|opin\w*|says|said|urges|calls)\b"
 )
+_WHO = re.compile(r"[^:;,.\"“”«»¿?¡!]{2,60}")  # the words before the verb, one clause
 
 
 _QUOTE_FIRST = re.compile(r"^\s*[\"“«'‘][^\"”»'’]{2,120}[\"”»'’]\s*:\s*")  # '"Siguen esperando": X exige…'
@@ -166,10 +166,11 @@ def speaker_of(headline: Headline) -> frozenset[str]:
     opening = _OPENING_QUOTE.match(headline.text)
     who = opening.group(1) if opening and any(p & set(fold(opening.group(1)).split()) for p in headline.people) else None
     if who is None:
-        said = _SAYS.match(_QUOTE_FIRST.sub("", fold(headline.text)))
-        if said is None or len(said.group("who").split()) > 6:
+        text = _QUOTE_FIRST.sub("", fold(headline.text))
+        said = _SAYS.search(text, 0, 70)
+        who = text[:said.start()].strip() if said else ""
+        if not who or len(who.split()) > 6 or not _WHO.fullmatch(who):
             return frozenset()
-        who = said.group("who")
     words = re.findall(r"[^\W\d_]+", fold(who))
     return frozenset(w for w in words if len(w) > 2 and w not in STOPWORDS)
 
