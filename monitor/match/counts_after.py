@@ -16,6 +16,7 @@ from monitor.match.counts_cues import (
     NOT_CUSTODY,
     PASSIVE,
     PRISONS,
+    RELEASE_STATE,
     REMAIN_VERB,
     STATE_WORDS,
 )
@@ -136,7 +137,20 @@ def _phrase(tokens: Sequence[str], sc: _Scan) -> str | None:
     nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
     if w in REMAIN_VERB and (nxt in NOT_CUSTODY or tokens[k + 2:k + 3] in (["bordo"], ["board"])):
         return _STOP  # "24 crew members remained aboard": not in custody
+    if (w in REMAIN_VERB or w in AFTER_HELD) and _release_state(tokens[k + 1:k + 6]):
+        return "released"  # "otros 6 quedan con medidas cautelares", "remain under house arrest"
     return _GO_ON
+
+
+def _release_state(words: Sequence[str]) -> bool:
+    """A state of release after "quedan"/"siguen"/"remain", not "privados de libertad"."""
+    for m, t in enumerate(words):
+        if t.startswith(("privad", "depriv")) or t in ("sin", "without", "y", "and", ",", ":"):
+            return False
+        if t.startswith(RELEASE_STATE) or (t == "house" and words[m + 1:m + 2] == ["arrest"]) or (
+                t == "casa" and words[m + 1:m + 2] == ["por"]):
+            return True
+    return False
 
 
 def _described(tokens: Sequence[str], sc: _Scan) -> str | None:

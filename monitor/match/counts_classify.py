@@ -53,6 +53,7 @@ RULES: tuple[Rule, ...] = (
     noun.among_the_held,
     noun.part_of_whole,
     noun.number_agreement,
+    noun.common_prisoners,
     noun.demanded_release,
     noun.in_a_swap,
     noun.cases,

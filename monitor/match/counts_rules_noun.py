@@ -107,6 +107,14 @@ def number_agreement(s: Spot) -> Answer:
     return GO_ON
 
 
+def common_prisoners(s: Spot) -> Answer:
+    """"trasladan a 500 presos comunes", "200 common criminals": not the prisoners counted here."""
+    toks, unit = s.toks, s.unit
+    if any(t in ("comunes", "common") for t in toks[max(s.j, unit - 1):unit + 2]):
+        return None
+    return GO_ON
+
+
 def demanded_release(s: Spot) -> Answer:
     """"exige liberar a los 800 presos", "demands release of two Americans": still held."""
     s.memo["before_raw"] = before = before_event(s.toks, s.i)
