@@ -25,11 +25,16 @@ from alerts.story_pairs import FEATURES, PairModel, pair_vector
 from monitor.story_eval import assign_window, load_groups, load_headlines
 
 
-def window_pairs(groups: list[str], headlines: dict[str, dict[str, Any]], config: Any) -> list[list[dict[str, Any]]]:
-    """Per labelled window, its scored pairs without a conflict, each with a `label`."""
+def window_pairs(
+    groups: list[str], headlines: dict[str, dict[str, Any]], config: Any, skip: frozenset[str] = frozenset()
+) -> list[list[dict[str, Any]]]:
+    """Per labelled window (those with none of the `skip` days), its scored pairs without
+    a conflict, each with a `label`."""
     out: list[list[dict[str, Any]]] = []
     for path in groups:
         for w in load_groups(path):
+            if skip & set(w.days):
+                continue
             gold = {i: g for i, g in w.gold().items() if i in headlines}
             trace: list[dict[str, Any]] = []
             assign_window([headlines[i] for i in gold], config, trace=trace, pairs=None)
@@ -96,15 +101,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--floor", type=float, default=0.25, help="lowest rule score the model may lift")
     ap.add_argument("--min-precision", type=float, default=0.9)
     ap.add_argument("--C", type=float, default=1.0, dest="c")
+    ap.add_argument("--skip", action="append", default=[], metavar="DAY",
+                    help="leave out the windows holding this day (held-out windows); repeatable")
     args = ap.parse_args(argv)
     config, _ = load(argparse.Namespace(config=args.config, db=None, log_level="WARNING", log_format="text"))
     headlines = load_headlines(args.headlines)
-    windows = window_pairs(args.groups, headlines, config)
+    windows = window_pairs(args.groups, headlines, config, frozenset(args.skip))
     model, about = train(windows, floor=args.floor, min_precision=args.min_precision, c=args.c)
     about = {
         "about": "Learned pair scorer of the story matcher (alerts/story_pairs.py); written by "
-                 "`make train-stories` (monitor/story_train.py), do not edit by hand.",
-        "trained_on": [Path(g).name for g in args.groups], "windows": len(windows), **about,
+                 "`make train-stories` (monitor/story_train.py), do not edit by hand. Off (enabled: "
+                 "false) when no threshold reached min_precision on the held-out windows.",
+        "enabled": model.threshold < 1.0,
+        "trained_on": [Path(g).name for g in args.groups], "skipped_days": sorted(args.skip),
+        "windows": len(windows), **about,
     }
     Path(args.out).write_text(json.dumps(model.as_dict(**about), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(json.dumps(about, ensure_ascii=False))

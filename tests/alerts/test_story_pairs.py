@@ -1,0 +1,117 @@
+"""The learned pair scorer: its JSON model, how the matcher uses it (only in the band under
+the threshold, never against a conflict), and its training and calibration."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from alerts.story_match import THRESHOLD, StoryEntry, StoryIndex, features
+from alerts.story_pairs import FEATURES, MODEL_FILE, PairModel, load_model, pair_vector
+
+NOW = datetime(2026, 3, 14, 14, 0, tzinfo=UTC)
+PP = ["political_prisoners"]
+
+
+def _feats(item_id: int, title: str, at: datetime, outlet: str = "feed:1") -> object:
+    return features(item_id=item_id, title=title, lang="es", outlet=outlet, when=at, topics=PP, entities=[], counts=[])
+
+
+def _model(weight: float, threshold: float = 0.5) -> PairModel:
+    # joins on text alone: p = sigmoid(weight · text - weight · 0.25)
+    weights = tuple(weight if f == "text" else 0.0 for f in FEATURES)
+    return PairModel(FEATURES, weights, -weight * 0.25, threshold, 0.25)
+
+
+def test_the_shipped_model_file_is_valid_json_of_the_features() -> None:
+    data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    assert data["features"] == list(FEATURES) and len(data["weights"]) == len(FEATURES)
+    assert load_model() is None or data["enabled"]  # off unless it reached its precision
+
+
+def test_a_model_marked_off_is_not_loaded(tmp_path: Path) -> None:
+    path = tmp_path / "pairs.json"
+    path.write_text(json.dumps(_model(5.0).as_dict(enabled=False)), encoding="utf-8")
+    assert load_model(path) is None
+    path.write_text(json.dumps(_model(5.0).as_dict(enabled=True)), encoding="utf-8")
+    model = load_model(path)
+    assert model is not None and model.probability({"text": 0.9}) > 0.9 > model.probability({"text": 0.0})
+
+
+def test_pair_vector_reads_the_signals_the_matcher_stores() -> None:
+    signals = {"text": 0.5, "best_item": 0.6, "centroid": 0.3, "entities": ["a", "b", "c"], "tally": ["released 9"],
+               "frame": {"classes": ["llega", "diplomat"]}, "evidence": 7, "events": ["llega"], "hours": 12.0,
+               "topics": PP}
+    v = dict(zip(FEATURES, pair_vector(signals), strict=True))
+    assert v["entities"] == 2 and v["figure"] == 1 and v["frame_classes"] == 1 and v["frame_person"] == 0
+    assert v["evidence"] == 4 and v["days"] == 0.5 and v["both_topics"] == 0
+
+
+OTHER_NEWS = [  # so that the story's words are rare enough to weigh
+    "Foro Penal denuncia nuevas detenciones de activistas en Zulia",
+    "Provea publica informe anual sobre torturas en cárceles",
+    "Madres de presos inician huelga de hambre en Tocuyito",
+    "ONU pide liberar a presos políticos en Venezuela",
+    "Abogados denuncian traslados de presos a Rodeo I",
+]
+
+
+def _index_with(title: str) -> StoryIndex:
+    index = StoryIndex()
+    index.pairs = None
+    index.add_story(StoryEntry(1, title, NOW, NOW, set(PP), [_feats(1, title, NOW)]))
+    for k, other in enumerate(OTHER_NEWS, start=10):
+        index.add_story(StoryEntry(k, other, NOW, NOW, set(PP), [_feats(k, other, NOW)]))
+    return index
+
+
+def test_the_model_decides_only_the_band_under_the_threshold() -> None:
+    story = "Familiares de presos políticos protestan frente a la sede de la fiscalía en Caracas"
+    item = _feats(2, "Familias exigen en la fiscalía la libertad de los presos", NOW + timedelta(hours=2),
+                  outlet="feed:2")
+    index = _index_with(story)
+    alone = index.decide(item, now=NOW + timedelta(hours=2), window=timedelta(hours=48))
+    near = [r for r in alone.signals.get("nearest", []) if r["story"] == 1]
+    assert alone.story_id is None and near and not near[0].get("conflicts")
+    assert THRESHOLD - 0.1 <= near[0]["score"] < THRESHOLD  # in the band: the rules alone split it
+    index.pairs = _model(40.0)
+    learned = index.decide(item, now=NOW + timedelta(hours=2), window=timedelta(hours=48))
+    assert learned.story_id == 1 and learned.signals["learned"] >= 0.5
+    index.pairs = _model(40.0, threshold=0.999999)
+    assert index.decide(item, now=NOW + timedelta(hours=2), window=timedelta(hours=48)).story_id is None
+
+
+def test_the_model_never_overrides_a_conflict() -> None:
+    index = _index_with("Excarcelan al activista Anselmo Quintero Bravo tras dos años en El Helicoide")
+    index.pairs = _model(40.0, threshold=0.01)
+    other = _feats(2, "Excarcelan a la periodista Maribel Ochoa Rangel tras dos años en El Helicoide",
+                   NOW + timedelta(hours=1), outlet="feed:2")
+    decision = index.decide(other, now=NOW + timedelta(hours=1), window=timedelta(hours=48))
+    assert decision.story_id is None and "people" in decision.signals["nearest"][0]["conflicts"]
+
+
+def test_calibration_takes_the_lowest_probability_that_keeps_precision() -> None:
+    from monitor.story_train import calibrate
+
+    band = [(0.9, {"score": 0.35, "label": 1}), (0.8, {"score": 0.36, "label": 1}), (0.7, {"score": 0.33, "label": 1}),
+            (0.6, {"score": 0.31, "label": 0}), (0.5, {"score": 0.32, "label": 0}),
+            (0.95, {"score": 0.55, "label": 0})]  # above the threshold: not the model's band
+    assert calibrate(band, 0.25, 0.9)[:2] == (0.7, 1.0)
+    assert calibrate(band, 0.25, 0.99)[0] == 0.7
+    assert calibrate([(0.9, {"score": 0.35, "label": 0})] * 4, 0.25, 0.9)[0] == 1.0  # none: off
+
+
+def test_training_fits_a_logistic_regression_and_holds_windows_out() -> None:
+    pytest.importorskip("sklearn")
+    from monitor.story_train import train
+
+    def pair(text: float, label: int, score: float) -> dict[str, object]:
+        return {"text": text, "best_item": text, "centroid": text, "hours": 1.0, "score": score, "label": label}
+
+    windows = [[pair(0.1 * k, int(k >= 5), 0.3 + 0.01 * k) for k in range(10)] for _ in range(3)]
+    model, about = train(windows, floor=0.25, min_precision=0.9, c=1.0)
+    assert model.weights[FEATURES.index("text")] > 0 and about["pairs"] == 30 and about["positives"] == 15
+    assert model.threshold < 1.0 and about["held_out_precision"] >= 0.9
