@@ -149,7 +149,7 @@ def wave_reason(
 
 _SAYS = re.compile(
     r"\b(?:pide|piden|pidio|exig\w*|urge|insta\w*|reclam\w*|lament\w*|califica\w*|confia\w*|critic\w*|"
-    r"denunci\w*|celebr\w*|rechaz\w*|advier\w*|advirt\w*|aplaud\w*|conden\w*|cuestion\w*|agradec\w*|"
+    r"celebr\w*|rechaz\w*|advier\w*|advirt\w*|aplaud\w*|conden\w*|cuestion\w*|agradec\w*|"
     r"dijo|dice|dicen|afirm\w*|asegur\w*|elogi\w*|respond\w*|sostien\w*|considera\w*|cree|insist\w*|"
     r"reiter\w*|opin\w*|says|said|urges|calls)\b"
 )
