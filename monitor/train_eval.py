@@ -241,7 +241,7 @@ def _train_counts(args: argparse.Namespace, rules: Any, real: Path) -> int:
     if not args.no_synthetic:
         files = synthetic_files(args.synthetic)
         for f in files:
-            rows += count_rows(load_items(f), rules, "synthetic")
+            rows += count_rows(load_items(f), rules, "synthetic", group=f.stem)
         sources["synthetic"] = {"files": [f.name for f in files]}
     try:
         model = train_counts(rows, meta={"sources": sources, "rules": _rules_digest(*rules)})

@@ -14,6 +14,7 @@ from monitor.match.counts_cues import (
     MEMBER,
     NEGATION,
     NOT_CUSTODY,
+    NOT_CUSTODY_PLACE,
     PASSIVE,
     PRISONS,
     RELEASE_STATE,
@@ -39,12 +40,13 @@ from monitor.match.counts_phrases import (
     member_of,
     parenthetical_subset,
 )
-from monitor.match.counts_quantities import TIME, is_date_part, skip_age_range
+from monitor.match.counts_quantities import AGE_AFTER, TIME, is_date_part, skip_age_range
 
 _GO_ON = "go on"  # this word decides nothing: read the next one
 _NEXT = "next"  # the scan moved on by itself
 _STOP = "stop"  # the predicate ends here: the participle read so far, if any
 _OF = frozenset({"of", "de", "del", "over", "for", "against", "contra"})  # a complement, not a predicate
+_FOR = frozenset({"por", "para", "con", "with", "sobre", "about"})  # right before a noun: its complement
 
 
 @dataclass(slots=True)
@@ -96,6 +98,11 @@ def _aside(tokens: Sequence[str], k: int, start: int) -> tuple[int, bool]:
     if (w[0].isdigit() or w in SMALL) and tokens[k + 1:k + 2] and tokens[k + 1] in TIME and (
             k > 0 and tokens[k - 1] in DURATION_LEAD):
         return k + 2, False  # "2 periodistas tras 10 horas detenidos": a duration
+    if w == "at" and k > 0 and tokens[k - 1] in AGE_AFTER and tokens[k + 1:k + 2] and tokens[k + 1].isdigit():
+        m = k + 2  # "19 teenagers, detained at 15 and 16, are still held": ages
+        if tokens[m:m + 1] and tokens[m] in ("and", "or") and tokens[m + 1:m + 2] and tokens[m + 1].isdigit():
+            m += 2
+        return m, False
     if w in ("y", "and") and (skip := coordinated_noun(tokens, k)) > k:
         return skip, False  # "US citizens and permanent residents are held"
     return k, False
@@ -135,8 +142,9 @@ def _phrase(tokens: Sequence[str], sc: _Scan) -> str | None:
         sc.k += 1
         return _NEXT
     nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
-    if w in REMAIN_VERB and (nxt in NOT_CUSTODY or tokens[k + 2:k + 3] in (["bordo"], ["board"])):
-        return _STOP  # "24 crew members remained aboard": not in custody
+    if w in REMAIN_VERB and (nxt in NOT_CUSTODY or tokens[k + 2:k + 3] in (["bordo"], ["board"]) or (
+            nxt in ("in", "en") and any(t in NOT_CUSTODY_PLACE for t in tokens[k + 2:k + 4]))):
+        return _STOP  # "24 crew members remained aboard", "6,000 troops remain in the region"
     if (w in REMAIN_VERB or w in AFTER_HELD) and _release_state(tokens[k + 1:k + 6]):
         return "released"  # "otros 6 quedan con medidas cautelares", "remain under house arrest"
     return _GO_ON
@@ -176,7 +184,8 @@ def _predicate(tokens: Sequence[str], sc: _Scan) -> str | None:
     event = AFTER_PAIR.get((w, nxt))
     if event is None:
         held = w in AFTER_HELD or (sc.noun and w in AFTER_HELD_NOUN and not any(
-            t in _OF for t in tokens[sc.start:k]))  # not "officials over abuse of prisoners"
+            t in _OF for t in tokens[sc.start:k]) and tokens[k - 1] not in _FOR)
+        # not "officials over abuse of prisoners", "detenidos en protestas por presos políticos"
         event = "held" if held else AFTER_EVENT.get(w)
         if event == "arrested" and k > 0 and tokens[k - 1] in STATE_WORDS:
             event = "held"  # "25 union leaders are currently jailed", "20 ya están detenidos"

@@ -14,6 +14,8 @@ PRISONS = words("prisons")
 CUSTODY = words("custody")
 HELD_STATE = words("held_state")
 NOT_CUSTODY = words("not_custody")
+NOT_CUSTODY_PLACE = words("not_custody_place")
+HURT = words("hurt")
 KILL = stems("kill")
 # "12 detained activists"
 PRENOMINAL = event_words("prenominal")

@@ -30,6 +30,12 @@ _PERCENT = words("percent") | {"%"}
 _ORDINAL_BEFORE = words("ordinal_before")
 
 
+_VAGUE_AFTER = words("vague_after")
+
+
+AGE_AFTER = words("age_after")
+
+
 class _Around(NamedTuple):
     """The words around the number tokens[i:j]."""
 
@@ -51,8 +57,10 @@ def skip(tokens: Sequence[str], i: int, j: int, value: int, raw: str) -> bool:
 
 
 def _money_or_rate(c: _Around) -> bool:
-    if c.prev in _MONEY_BEFORE or c.nxt in _MONEY_AFTER or c.nxt in _PERCENT:
-        return True
+    if c.prev in _MONEY_BEFORE or c.nxt in _MONEY_AFTER or c.nxt in _PERCENT or c.nxt in _VAGUE_AFTER:
+        return True  # "$20,000", "5 millones de dólares", "40 %", "two dozen women"
+    if c.prev in ("every", "cada"):
+        return True  # "every 15 days", "cada 15 días"
     if c.nxt == "por" and c.nxt2 == "ciento":
         return True
     # "3 de cada 10": a rate
@@ -92,9 +100,14 @@ def _age(c: _Around) -> bool:
             or tokens[i - 3] in ("entre", "between") and i > 3 and tokens[i - 4] in (
                 "aged", "age", "ages", "edades", "of", "de", "ranging")):
         return True  # "aged 22 to 40", "de entre 18 y 70", but "entre 56 y 76 excarcelaciones"
-    if nxt in ("y", "and", "to", "a", "-") and nxt2[:1].isdigit() and c.j + 2 < len(tokens) and (
+    if nxt in ("y", "and", "to", "a", "-", "or", "o") and nxt2[:1].isdigit() and c.j + 2 < len(tokens) and (
             tokens[c.j + 2] in TIME):
-        return True  # "de entre 18 y 70 años": the first of two ages
+        return True  # "de entre 18 y 70 años", "15 or 30 days": the first of two ages or durations
+    if prev == "at" and prev2 in AGE_AFTER or prev in ("and", "or") and prev2[:1].isdigit() and i > 3 and (
+            tokens[i - 3] == "at" and tokens[i - 4] in AGE_AFTER):
+        return True  # "detained at 15 and 16"
+    if prev == "under" and nxt not in PEOPLE and c.j - i == 1 and tokens[i].isdigit() and int(tokens[i]) <= 21:
+        return True  # "four were under 18 when they were arrested"
     if prev in _WERE and (nxt in ("when", "cuando") or (nxt in ("to", "a", "y", "and") and nxt2[:1].isdigit())):
         return True  # "some were 14 when they were arrested", "arrested when they were 15 to 17"
     return prev in ("to", "a") and prev2[:1].isdigit() and i > 2 and tokens[i - 3] in (

@@ -15,6 +15,7 @@ from monitor.match.counts_cues import (
     GROUP_DET,
     HELD_STATE,
     HOLDS,
+    HURT,
     MORE,
     PROMISE,
     REMAIN_VERB,
@@ -94,11 +95,12 @@ def of_those_copula(s: Spot) -> Answer:
 
 
 def part_of_whole_copula(s: Spot) -> Answer:
-    """"de 884 presos políticos, 86 son extranjeros": a subset of the whole before."""
+    """"de 884 presos políticos, 86 son extranjeros": a subset of the whole before ("and two
+    were hospitalised": hurt, no count)."""
     toks, j = s.toks, s.j
     if (s.bare_group and j < len(toks) and toks[j] in COPULA and prev_is_whole(toks, s.i, s.prev)
             and after_event(toks, j, window=4, noun=False) is None):
-        return "inherit"
+        return None if toks[j + 1:j + 2] and toks[j + 1] in HURT else "inherit"
     return GO_ON
 
 

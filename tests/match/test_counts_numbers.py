@@ -50,6 +50,11 @@ def test_not_a_count_number(text: str) -> None:
     ("Excarcelan a ½ de los presos políticos", []),
     ("Excarcelan a 1/2 de los presos políticos", []),
     ("12 34 56 7.8 9,10", []),
+    # ages and frequencies are quantities, not counts; "under 18" is an age, "over 18" a qualifier
+    ("The group said four of those freed were under 18 when they were arrested", [("released", 4)]),
+    ("Over 18 prisoners were freed", [("released", 18)]),
+    ("Twelve protesters arrested at 16 were released", [("released", 12)]),
+    ("Must report to a court every 15 days", []),
     ("", []),
     ("٣", []),
 ])

@@ -17,7 +17,7 @@ TUNED_SETS = ["labelled_heldout.jsonl", "labelled_dev2.jsonl", "labelled_dev3.js
               "labelled_dev7.jsonl", "labelled_dev_blind7.jsonl",
               "labelled_dev_blind8.jsonl", "labelled_dev_blind9.jsonl",
               "labelled_dev_blind10.jsonl", "labelled_dev8.jsonl",
-              "labelled_dev_blind6.jsonl", "labelled_dev_blind13.jsonl"]
+              "labelled_dev_blind6.jsonl", "labelled_dev_blind13.jsonl", "labelled_dev_blind15.jsonl"]
 
 
 @pytest.mark.parametrize("name", TUNED_SETS)
