@@ -556,7 +556,11 @@ class StoryIndex:
         item: ItemFeatures, entry: StoryEntry, text: float, figures: set[Any], with_item: ItemFeatures
     ) -> list[str]:
         out: list[str] = []
-        if not item.topics & entry.topics and text < NEAR_IDENTICAL:
+        if not item.topics & entry.topics and text < NEAR_IDENTICAL and not (
+            # the classifier may file one event under either topic ("a decree orders the
+            # arrest of those who back the US strike"): strong text and two kinds of event
+            text >= STRONG_TEXT and len(item.headline.events & with_item.headline.events - ACTION_BEAT_CONCEPTS) >= 2
+        ):
             out.append("topic")
         theirs = entry.people()
         if item.people and theirs and not any(p & q for p in item.people for q in theirs):

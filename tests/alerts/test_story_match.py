@@ -335,3 +335,13 @@ def test_new_event_classes_join_a_call_and_a_vote_told_in_other_words(put: Any) 
     d = put("elpitazo", "Senadores de EE. UU. rechazan la resolución de poderes de guerra sobre Venezuela",
             at=NOW + timedelta(hours=9))
     assert b[1] == a[1] and d[1] == c[1] and c[1] != a[1]
+
+
+def test_one_event_filed_under_either_topic_joins_on_strong_text_and_two_kinds_of_event(put: Any) -> None:
+    a = put("elpitazo", "Gobierno decreta estado de excepción y ordena detener a quienes apoyen el ataque de EE. UU.",
+            cls=Cls(PP))
+    b = put("cocuyo", "Decreto de estado de conmoción ordena detener a quienes respalden el ataque de EE. UU.",
+            cls=Cls(US), at=NOW + timedelta(hours=2))
+    c = put("bbcmundo", "Ataque de EE. UU. contra una lancha en el Caribe deja tres muertos", cls=Cls(US),
+            at=NOW + timedelta(hours=3))
+    assert b[1] == a[1] and c[1] != a[1]
