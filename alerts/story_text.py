@@ -244,9 +244,11 @@ class Headline:
     events: frozenset[str] = frozenset()
 
 
-# "tras la incautación", "después del ataque": what came before, not the event told
+# "tras la incautación", "antes de la reunión", "mientras…": what came before or beside, not the
+# event told
 _CONTEXT_SPAN = re.compile(
-    r"\b(?:tras|despu[eé]s de|despu[eé]s del|luego de|luego del|pese a|a ra[ií]z de|after|following)"
+    r"\b(?:tras|despu[eé]s de|despu[eé]s del|luego de|luego del|pese a|a ra[ií]z de|antes de|antes del|"
+    r"mientras|el mismo d[ií]a que|a la espera de|after|following|before|while)"
     r"(?:\s+[^\s:;,.]+){1,3}",
     re.IGNORECASE,
 )
