@@ -240,6 +240,8 @@ def bare_predicate(s: Spot) -> Answer:
         return GO_ON
     toks, j, prev = s.toks, s.j, s.prev
     event = after_event(toks, j, window=3, noun=False)
+    if event is None and s.whole is not None:
+        event = after_event(toks, s.whole, window=3, noun=False)  # "17 of the 62 released were women"
     if event is not None:
         return event
     if j < len(toks) and toks[j] in ("que", "who", "whom", "that"):
