@@ -86,3 +86,25 @@ def test_shared_january_groups_hold_precision(shared_dir: Path, default_config: 
     assert total.items > 150
     assert total.precision >= 0.95  # wrong merges are worse than splits
     assert total.alerts_per_story < 1.77  # the first matcher's figure on these groups
+
+
+def test_the_replay_traces_every_scored_pair_with_its_readers_label(tmp_path: Path, default_config: Any) -> None:
+    from monitor.story_train import window_pairs
+
+    rows = [
+        ("d1", "Diplomáticos estadounidenses llegan a Caracas para evaluar la reapertura de la embajada"),
+        ("d2", "Funcionarios de EE. UU. aterrizan en Caracas para estudiar la reapertura de su embajada"),
+        ("d3", "Diplomáticos de EE. UU. se reúnen en Bogotá con la oposición venezolana"),
+    ]
+    heads = tmp_path / "headlines.jsonl"
+    heads.write_text("".join(json.dumps({"id": i, "lang": "es", "date": "2026-03-02", "outlet": f"o{i}", "title": t,
+                                         "summary": "", "topics": ["us_actions"]}) + "\n" for i, t in rows), encoding="utf-8")
+    groups = tmp_path / "groups.json"
+    groups.write_text(json.dumps({"windows": [{"days": ["2026-03-02"], "stories": [
+        {"story": "arrival", "ids": ["d1", "d2"]}, {"story": "Bogotá", "ids": ["d3"]}]}]}), encoding="utf-8")
+    [pairs] = window_pairs([str(groups)], load_headlines(heads), default_config)
+    joined = [p for p in pairs if (p["item_guid"], p["with_guid"]) == ("d2", "d1")]
+    assert joined and joined[0]["label"] == 1 and joined[0]["text"] > 0
+    assert all(p["label"] == int(p["with_guid"] in {"d1", "d2"} and p["item_guid"] in {"d1", "d2"}) for p in pairs)
+    assert all(not p.get("conflicts") for p in pairs)  # a conflict always splits: not the model's to learn
+    assert window_pairs([str(groups)], load_headlines(heads), default_config, frozenset({"2026-03-02"})) == []
