@@ -33,10 +33,20 @@ def why(signals: dict[str, Any] | None) -> str:
             if near else "no recent story shares its words"
         )
         return f"started the story: {reason}"
+    if s.get("wave"):
+        return (f"joined the release wave ({s['wave']}; the story had {s.get('wave_items')} wave items); "
+                f"{s.get('hours')} h after the story's last item")
     parts = [f"score {s.get('score')} ≥ {s.get('threshold')}", f"text {s.get('text')}"]
+    frame = s.get("frame") or {}
+    if frame.get("classes"):
+        parts.append("frame of classes " + " + ".join(frame["classes"]))
+    elif frame.get("person"):
+        parts.append(f"frame {' '.join(frame['person'])} + {' + '.join(frame.get('event') or [])}")
+    if s.get("learned") is not None:
+        parts.append(f"learned pair scorer p {s['learned']}")
     if s.get("terms"):
         parts.append("terms " + " ".join(s["terms"][:6]))
-    for key in ("entities", "figures", "tally", "topics"):
+    for key in ("events", "entities", "figures", "tally", "topics"):
         if s.get(key):
             parts.append(f"{key} " + ", ".join(map(str, s[key])))
     parts.append(f"{s.get('hours')} h after the story's last item")

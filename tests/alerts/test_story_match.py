@@ -345,3 +345,18 @@ def test_one_event_filed_under_either_topic_joins_on_strong_text_and_two_kinds_o
     c = put("bbcmundo", "Ataque de EE. UU. contra una lancha en el Caribe deja tres muertos", cls=Cls(US),
             at=NOW + timedelta(hours=3))
     assert b[1] == a[1] and c[1] != a[1]
+
+
+def test_monitor_stories_says_which_frame_wave_or_model_joined_an_item() -> None:
+    from alerts.story_report import why
+
+    framed = {"decision": "joined", "score": 0.45, "threshold": 0.4, "text": 0.21, "hours": 2.0,
+              "frame": {"classes": ["diplomat", "llega"]}, "events": ["diplomat", "llega"], "topics": US}
+    assert "frame of classes diplomat + llega" in why(framed) and "events diplomat, llega" in why(framed)
+    person = {**framed, "frame": {"person": ["delcy", "rodriguez"], "event": ["llega"]}}
+    assert "frame delcy rodriguez + llega" in why(person)
+    wave = {"decision": "joined", "wave": "tally", "wave_items": 7, "hours": 1.5, "score": 1.0}
+    assert why(wave).startswith("joined the release wave (tally; the story had 7 wave items)")
+    assert "learned pair scorer p 0.93" in why({**framed, "frame": None, "learned": 0.93})
+    split = {"decision": "new", "nearest": [{"story": 4, "score": 0.38, "conflicts": ["speakers"]}]}
+    assert why(split) == "started the story: nearest story 4 scored 0.38 (speakers)"
