@@ -583,6 +583,10 @@ class StoryIndex:
             out.append("figure events")
         if item.speaker and with_item.speaker and not item.speaker & with_item.speaker:
             out.append("speakers")
+        if item.headline.stage:
+            stages = {m.headline.stage for m in entry.members} - {None}
+            if stages and item.headline.stage not in stages:
+                out.append("law stage")  # a bill passed in first discussion, then in second: two events
         for m in entry.members:
             if m.outlet == item.outlet and m.headline.key == item.headline.key and abs(item.when - m.when) >= REUSED_TITLE_GAP:
                 out.append("reused title")

@@ -242,6 +242,7 @@ class Headline:
     numbers: frozenset[str] = frozenset()
     # event classes (and release/detention words) told as the event, not as its context
     events: frozenset[str] = frozenset()
+    stage: str | None = None  # a bill's stage: "first", "second" (passed), "in force"
 
 
 # "tras la incautación", "antes de la reunión", "mientras…": what came before or beside, not the
@@ -252,6 +253,25 @@ _CONTEXT_SPAN = re.compile(
     r"(?:\s+[^\s:;,.]+){1,3}",
     re.IGNORECASE,
 )
+
+
+# A law goes through stages that are each an event ("aprobada en primera discusión", "sancionada
+# en segunda discusión", "promulgada", "entra en vigor"); the amnesty law's were told for weeks.
+_STAGES = (
+    ("first", re.compile(r"\b(?:primera discusion|primer debate|primera lectura)\b")),
+    ("second", re.compile(r"\b(?:segunda discusion|segundo debate|segunda lectura|sancion\w*)\b")),
+    ("in force", re.compile(r"\b(?:promulg\w*|gaceta oficial|entra en vigor|entro en vigor|entrada en vigor)\b")),
+)
+_STAGE_CUE = re.compile(r"discusion|debate|lectura|sancion|promulg|gaceta|vigor")
+
+
+def law_stage(text: str) -> str | None:
+    """The stage of a bill the headline tells, if it tells exactly one."""
+    folded = fold(text)
+    if not _STAGE_CUE.search(folded):
+        return None
+    found = [name for name, rx in _STAGES if rx.search(folded)]
+    return found[0] if len(found) == 1 else None
 
 
 def event_classes(text: str, lang: str | None, all_terms: tuple[str, ...]) -> frozenset[str]:
@@ -274,5 +294,5 @@ def prepare(title: str, lang: str | None, known_people: list[str] | None = None)
         numbers=frozenset(
             n.replace(".", "").replace(",", "") for n in _NUMBER.findall(_NOT_A_FIGURE.sub(" ", text))
         ) if _DIGIT.search(text) else frozenset(),
-        events=event_classes(text, lang, all_terms),
+        events=event_classes(text, lang, all_terms), stage=law_stage(text),
     )

@@ -360,3 +360,12 @@ def test_monitor_stories_says_which_frame_wave_or_model_joined_an_item() -> None
     assert "learned pair scorer p 0.93" in why({**framed, "frame": None, "learned": 0.93})
     split = {"decision": "new", "nearest": [{"story": 4, "score": 0.38, "conflicts": ["speakers"]}]}
     assert why(split) == "started the story: nearest story 4 scored 0.38 (speakers)"
+
+
+def test_a_bills_stages_are_different_events(put: Any) -> None:
+    first = put("elpitazo", "Asamblea Nacional aprueba en primera discusión la Ley de Amnistía para presos políticos")
+    again = put("cocuyo", "Aprobada en primera discusión la Ley de Amnistía para los presos políticos",
+                at=NOW + timedelta(hours=3))
+    second = put("bbcmundo", "Asamblea Nacional aprueba en segunda discusión la Ley de Amnistía para presos políticos",
+                 at=NOW + timedelta(hours=30))
+    assert again[1] == first[1] and second[1] != first[1]
