@@ -38,6 +38,7 @@ from monitor.match.counts_numbers import (
     TOKEN,
     Sentence,
     glued,
+    hyphen_range,
     parse_number,
     range_low,
 )
@@ -155,7 +156,7 @@ def _sentence_counts(item: _Item, sent: Sentence) -> list[_Found]:
             i += 1
             continue
         value, j, singular = parsed
-        low = range_low(toks, i, j)
+        low = range_low(toks, i, j) or hyphen_range(sent, i, j)
         first = None
         if low is not None:
             # "entre 56 y 76 excarcelaciones": both ends, with the event of the second
@@ -201,6 +202,8 @@ def _number_event(item: _Item, sent: Sentence, found: list[_Found], i: int, j: i
         # ("5 new arrests, 12 releases; total stands at 884")
         seen = {r.event for r in item.results} | {f[0] for f in found}
         event = "held" if {"released", "arrested"} <= seen else "inherit"
+        if not seen and item.last_event is None and (told := sentence_event(toks, i)) is not None:
+            event = "inherit:" + told  # "Fallece otro preso político: ya son cuatro en el año"
     if event is not None and event.startswith("inherit"):
         event = _inherited(item, toks, found, i, j, event)
     return event, rule

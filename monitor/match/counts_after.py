@@ -9,6 +9,7 @@ from monitor.match.counts_cues import (
     ARTICLES,
     AUX,
     CUSTODY,
+    DEPORTATION,
     DURATION_LEAD,
     HELD_STATE,
     MEMBER,
@@ -19,6 +20,7 @@ from monitor.match.counts_cues import (
     PRISONS,
     RELEASE_STATE,
     REMAIN_VERB,
+    RETURNS,
     STATE_WORDS,
 )
 from monitor.match.counts_lexicon import (
@@ -27,6 +29,7 @@ from monitor.match.counts_lexicon import (
     AFTER_HELD,
     AFTER_HELD_NOUN,
     AFTER_PAIR,
+    DEMAND,
     DETAINEE,
     EVENT_NOUN,
     PRISONER,
@@ -47,6 +50,7 @@ _NEXT = "next"  # the scan moved on by itself
 _STOP = "stop"  # the predicate ends here: the participle read so far, if any
 _OF = frozenset({"of", "de", "del", "over", "for", "against", "contra"})  # a complement, not a predicate
 _FOR = frozenset({"por", "para", "con", "with", "sobre", "about"})  # right before a noun: its complement
+_TO_LEAVE = frozenset({"salir", "liberar", "excarcelar", "ser"})  # "por salir": still to leave
 
 
 @dataclass(slots=True)
@@ -93,6 +97,8 @@ def _aside(tokens: Sequence[str], k: int, start: int) -> tuple[int, bool]:
         # "34 personas, entre ellas 19 militares, fueron arrestadas": the predicate is
         # the 34's, after the subset
         return skip, True
+    if k == start and w.startswith("privad") and tokens[k + 1:k + 3] == ["de", "libertad"]:
+        return k + 3, True  # "110 privados de libertad fueron beneficiados": the noun, not a state
     if w[0].isdigit() and is_date_part(tokens, k):
         return k + 1, False  # "detenidos tras el 28 de julio siguen en Tocuyito"
     if (w[0].isdigit() or w in SMALL) and tokens[k + 1:k + 2] and tokens[k + 1] in TIME and (
@@ -133,6 +139,12 @@ def _phrase(tokens: Sequence[str], sc: _Scan) -> str | None:
         return member  # "24 periodistas forman parte de la lista de presos políticos"
     if w in ("leave", "leaves", "left", "leaving") and any(t in CUSTODY or t in PRISONS for t in tokens[k + 1:k + 3]):
         return "released"  # "252 Venezuelans leave Salvadoran prison", "24 detainees leave Tocorón"
+    if w in ("que", "who") and tokens[k + 1:k + 2] and tokens[k + 1].startswith(DEMAND) and not (
+            tokens[k + 1].startswith(("deb", "must", "should"))):
+        return None  # "son 12 mujeres que exigen la libertad de sus hijos": those who ask
+    nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
+    if (w == "por" and nxt in _TO_LEAVE) or (w in ("yet", "still") and tokens[k + 1:k + 3] == ["to", "be"]):
+        return "held"  # "faltan 150 militares por salir", "40 still to be freed": not out yet
     if w in NEGATION:
         if any(t in AFTER_EVENT or t in AFTER_HELD for t in tokens[k + 1:k + 4]):
             return None  # "the crew of 27 had not been detained"
@@ -141,11 +153,11 @@ def _phrase(tokens: Sequence[str], sc: _Scan) -> str | None:
         sc.end = min(len(tokens), sc.end + 1)  # "12 have since been released"
         sc.k += 1
         return _NEXT
-    nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
     if w in REMAIN_VERB and (nxt in NOT_CUSTODY or tokens[k + 2:k + 3] in (["bordo"], ["board"]) or (
             nxt in ("in", "en") and any(t in NOT_CUSTODY_PLACE for t in tokens[k + 2:k + 4]))):
         return _STOP  # "24 crew members remained aboard", "6,000 troops remain in the region"
-    if (w in REMAIN_VERB or w in AFTER_HELD) and _release_state(tokens[k + 1:k + 6]):
+    if (w in REMAIN_VERB or w in AFTER_HELD) and not w.startswith(("privad", "depriv")) and _release_state(
+            tokens[k + 1:k + 6]):
         return "released"  # "otros 6 quedan con medidas cautelares", "remain under house arrest"
     return _GO_ON
 
@@ -189,8 +201,8 @@ def _predicate(tokens: Sequence[str], sc: _Scan) -> str | None:
         event = "held" if held else AFTER_EVENT.get(w)
         if event == "arrested" and k > 0 and tokens[k - 1] in STATE_WORDS:
             event = "held"  # "25 union leaders are currently jailed", "20 ya están detenidos"
-    if event is None:
-        return _GO_ON
+    if event is None or (event == "released" and w in RETURNS and any(t.startswith(DEPORTATION) for t in tokens)):
+        return _GO_ON  # "5,000 Venezuelans had been returned since the flights resumed": deported
     if k == sc.start and w in ADJECTIVAL and sc.adjectival is None:
         sc.adjectival = event
         if nxt in ("desde", "since") and w in HELD_STATE and tokens[k + 2:k + 3] and (

@@ -44,6 +44,8 @@ def before_event(tokens: Sequence[str], i: int, window: int = 6) -> str | None:
             # a reporting verb, "and that" open the number's clause; "Detained lawyer among 12
             # foreigners freed": the verb before is another noun's
             return "inherit" if only else None
+        if w[0].isdigit() and k == i - 1:
+            continue  # "freed 700-800 people": the low end of a range
         if w[0].isdigit() or w == ":" or w in NUMBER_WORDS:
             return None
         answer = _release_phrase(tokens, k)

@@ -182,6 +182,20 @@ def range_low(toks: Sequence[str], i: int, j: int) -> tuple[int, tuple[int, int,
     return j + 1, second
 
 
+def hyphen_range(sent: Sentence, i: int, j: int) -> tuple[int, tuple[int, int, bool]] | None:
+    """"freed 700-800 people", "700–800": the second number of a range written with a dash,
+    when it is larger (not "24-25" of a date: the second is read as a date and skipped)."""
+    toks = sent.tokens
+    if j >= len(toks) or not toks[j][0].isdigit() or not toks[j - 1][0].isdigit():
+        return None
+    if sent.text[sent.spans[j - 1][1]:sent.spans[j][0]] not in ("-", "\u2013", "\u2014"):
+        return None
+    first, second = parse_number(toks, i), parse_number(toks, j)
+    if first is None or second is None or second[2] or second[0] <= first[0]:
+        return None
+    return j, second
+
+
 def glued(sent: Sentence, i: int) -> bool:
     """Digits glued to letters are a code, not a count: "el 1Ene", "tras el 28J", "3er"; but
     a typo gluing a count to its noun ("87presos") is the count."""

@@ -5,24 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from monitor.match.counts_cues import (
-    AFTER_CLAIM,
     ARTICLES,
-    CLAIM,
-    CLAIM_OF,
     CONDITION,
+    COPULA,
     DEMAND_GLUE,
     EXCHANGE,
     GROUP_DET,
     PARTITIVE,
-    PUTS,
-    RECORDS,
     RELATIVES,
-    RUNNING,
-    VERSUS_PAIR,
-    WAS,
 )
 from monitor.match.counts_lexicon import (
-    CHANGE,
     DEMAND,
     DETAINEE,
     EVENT_NOUN,
@@ -38,7 +30,7 @@ from monitor.match.counts_lexicon import (
     TALLY_NOUN,
 )
 from monitor.match.counts_numbers import NUMBER_WORDS, ONE, parse_number
-from monitor.match.counts_quantities import dated, is_date_part
+from monitor.match.counts_quantities import dated
 
 
 def subset_before(tokens: Sequence[str], i: int) -> bool:
@@ -61,7 +53,8 @@ def subset_before(tokens: Sequence[str], i: int) -> bool:
         return True  # "Provea incluye a 166 personas detenidas por razones conexas"
     return (i > 1 and tokens[i - 1] in INCLUDES
             and any(t in TALLY_NOUN or t in EVENT_NOUN or t in DETAINEE or t in ("dead", "victims")
-                    for t in tokens[max(0, i - 4):i - 1]))
+                    for t in tokens[max(0, i - 8):i - 1]))  # "its count of 487 detainees as of
+    # April 1 included 61 foreigners"
 
 
 def demanded(tokens: Sequence[str], k: int) -> bool:
@@ -95,33 +88,6 @@ def counted_before(tokens: Sequence[str], k: int) -> bool:
         if not (w in PEOPLE or w in MODIFIERS or w in EVENT_NOUN or w in QUALIFIER):
             return False
     return False
-
-
-def tally_unit(tokens: Sequence[str], i: int, j: int) -> int | None:
-    """The noun of a tally around the number: "eleva a 1.084 el número de presos políticos",
-    "el número de presos políticos asciende a 1.084", "political prisoner count stands at 884";
-    -1 for a (death) toll."""
-    k = j
-    if k < len(tokens) and tokens[k] in ("el", "la", "the"):
-        k += 1
-    if k + 1 < len(tokens) and tokens[k] in TALLY_NOUN and tokens[k + 1] in ("de", "of"):
-        return find_unit(tokens, k + 2)
-    for k in range(i - 1, max(-1, i - 12), -1):
-        w = tokens[k]
-        if w[0].isdigit() or w in NUMBER_WORDS:
-            return None
-        if w == "toll":
-            return -1  # "death toll rises to 27"
-        if w in TALLY_NOUN:
-            if k + 1 < len(tokens) and tokens[k + 1] in ("de", "of"):
-                return find_unit(tokens, k + 2)
-            if k > 1 and tokens[k - 1] in ("now", "currently", "ahora"):
-                k -= 1  # "political prisoners now number 884"
-            if k > 0 and (tokens[k - 1] in PRISONER or tokens[k - 1] in DETAINEE
-                          or tokens[k - 1] in EVENT_NOUN):
-                return k - 1
-            return None
-    return None
 
 
 def member_of(tokens: Sequence[str], k: int) -> str | None:
@@ -290,7 +256,9 @@ def listed_after(toks: Sequence[str], k: int, i: int) -> bool:
     parsed = parse_number(toks, k)
     if parsed is None or parsed[1] >= i:
         return False
-    return all(t in PEOPLE or t in MODIFIERS or t in EVENT_NOUN or t == "," for t in toks[parsed[1]:i])
+    # "Del total, 168 son militares, 91 mujeres y 4 adolescentes": a copula after the first
+    return all(t in PEOPLE or t in MODIFIERS or t in EVENT_NOUN or t == "," or (t in COPULA and m == parsed[1])
+               for m, t in enumerate(toks[parsed[1]:i], parsed[1]))
 
 
 def gapped(toks: Sequence[str], i: int, j: int, prev: tuple[str, int] | None) -> bool:
@@ -306,79 +274,8 @@ def gapped(toks: Sequence[str], i: int, j: int, prev: tuple[str, int] | None) ->
             and (j == len(toks) or toks[j] in (",", "y", "and")))
 
 
-def claimed_figure(toks: Sequence[str], i: int, j: int) -> bool:
-    """A bare number that is the object of a verb of claiming, with nothing after it but a
-    clause end or an adverbial ("había contabilizado 1.003 antes de las liberaciones")."""
-    while i > 1 and toks[i - 1] in QUALIFIER:
-        i -= 1  # "puts the figure at about 180"
-    if j < len(toks) and toks[j] not in AFTER_CLAIM:
-        return False
-    if i > 0 and toks[i - 1] in WAS and (j == len(toks) or toks[j] in (",", "segun", "according")):
-        return True  # "la semana pasada eran 83", "in January there were 263": an earlier figure
-    if i > 1 and (toks[i - 2], toks[i - 1]) in VERSUS_PAIR:
-        return True  # "60 nuevos arrestos en noviembre, frente a 35 en octubre"
-    if i > 1 and toks[i - 1] in ("de", "of") and toks[i - 2] in CLAIM_OF:
-        return True
-    lead = 1 if toks[i - 1:i] in (["at"], ["en"]) else 2 if toks[max(0, i - 2):i] in (
-        ["closer", "to"], ["close", "to"], ["cerca", "de"]) else 0
-    if lead and any(w in PUTS for w in toks[max(0, i - lead - 4):i - lead]):
-        return True  # "government puts the figure at 12", "el Gobierno la sitúa en 12", "put the
-        # figure closer to 2,000"
-    return i > 0 and (toks[i - 1] in CLAIM or toks[i - 1].startswith(RECORDS))
-
-
-def running_total(toks: Sequence[str], i: int) -> bool:
-    """A running total right before a bare number ("bringing the total to 169", "suman 145"):
-    the total of the count before."""
-    low = max(-1, i - 4)
-    for k in range(i - 1, -1, -1):
-        if k <= low:
-            break
-        w = toks[k]
-        if w[0].isdigit() and is_date_part(toks, k):
-            low = max(-1, low - 3)  # "taking total since Jan. 8 to 456"
-            continue
-        if w[0].isdigit() or w in NUMBER_WORDS:
-            return False
-        if w in RUNNING or (w in ("son", "are") and k > 0 and toks[k - 1] in ("ya", "now")):
-            return True  # "ya son 87 desde septiembre"
-    return False
-
-
-def change_unit(toks: Sequence[str], i: int) -> int | None:
-    """A changing tally: "los presos políticos pasaron de 800 a 953", "Americans jailed rise to
-    11", "has risen from seven to 11". The index of the tallied noun for the first figure, -2
-    for the second one ("a 953", "to 11" after "from seven"), else None."""
-    if i < 2 or toks[i - 1] not in ("de", "from", "a", "to"):
-        return None
-    if (toks[i - 1] in ("from", "de") and toks[i - 2][:1].isdigit() and i > 2
-            and toks[i - 3] in ("to", "a") and any(t in CHANGE for t in toks[max(0, i - 6):i - 3])):
-        return -2  # "count fell to 687 from 863": the earlier figure of the same tally
-    if toks[i - 1] in ("a", "to"):
-        k = i - 2
-        while k >= 0 and (toks[k][0].isdigit() or toks[k] in NUMBER_WORDS):
-            k -= 1
-        if k < i - 2:
-            if k >= 0 and toks[k] in ("de", "from") and any(t in CHANGE for t in toks[max(0, k - 3):k]):
-                return -2
-            return None
-    if not (any(t in CHANGE for t in toks[max(0, i - 4):i - 1])
-            or toks[i - 2:i] in (["down", "from"], ["up", "from"])):  # "863 prisoners, down from 1,003"
-        return None
-    for k in range(i - 2, max(-1, i - 12), -1):
-        w = toks[k]
-        if (w[0].isdigit() and not is_date_part(toks, k)) or w in NUMBER_WORDS:
-            return None
-        if w in PEOPLE or w in EVENT_NOUN or w in PRISONER or w in DETAINEE:
-            if toks[i - 2] in ("up", "down") and k > 0 and (toks[k - 1][0].isdigit() or toks[k - 1] in NUMBER_WORDS):
-                return -2  # "registered 1,003 detainees, up from 938": the count before's figure
-            return k
-    return None
-
-
 def own_noun_event(toks: Sequence[str], i: int) -> bool:
     """The count at toks[i] took its event from its own noun ("25 muertos")."""
     parsed = parse_number(toks, i)
     unit = find_unit(toks, parsed[1]) if parsed else None
     return unit is not None and toks[unit] in EVENT_NOUN
-

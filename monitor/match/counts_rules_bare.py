@@ -12,11 +12,13 @@ from monitor.match.counts_cues import (
     ANNOUNCED,
     ARTICLES,
     COPULA,
+    CUSTODY,
     GROUP_DET,
     HELD_STATE,
     HOLDS,
     HURT,
     MORE,
+    PRISONS,
     PROMISE,
     REMAIN_VERB,
     REMAINING,
@@ -35,8 +37,6 @@ from monitor.match.counts_lexicon import (
 )
 from monitor.match.counts_numbers import parse_number
 from monitor.match.counts_phrases import (
-    change_unit,
-    claimed_figure,
     find_unit,
     gapped,
     is_bare_partitive_whole,
@@ -44,10 +44,9 @@ from monitor.match.counts_phrases import (
     own_noun_event,
     partitive_group,
     prev_is_whole,
-    running_total,
-    tally_unit,
 )
 from monitor.match.counts_spot import GO_ON, Answer, Spot
+from monitor.match.counts_tallies import change_unit, claimed_figure, running_total, tally_unit
 
 _THING_LEAD = MODIFIERS | MORE | THING_ADJECTIVES
 _POLITICAL = frozenset({"politicos", "politicas", "political"})
@@ -203,10 +202,15 @@ def gapped_list(s: Spot) -> Answer:
 
 
 def held_predicate_first(s: Spot) -> Answer:
-    """"permanecen presos 40": the subject after its predicate."""
-    toks, i = s.toks, s.i
-    if (s.unit is None and i > 1 and toks[i - 1] in HELD_STATE
-            and toks[i - 2] in REMAIN_VERB | {"continuan"}):
+    """"permanecen presos 40": the subject after its predicate; "quedan 15 en el penal",
+    "15 remain in prison": still held where they are kept."""
+    toks, i, j = s.toks, s.i, s.j
+    if s.unit is not None or i < 1:
+        return GO_ON
+    if i > 1 and toks[i - 1] in HELD_STATE and toks[i - 2] in REMAIN_VERB | {"continuan"}:
+        return "held"
+    if toks[i - 1] in REMAIN_VERB and toks[j:j + 1] in (["en"], ["in"]) and any(
+            t in CUSTODY or t in PRISONS for t in toks[j + 1:j + 4]):
         return "held"
     return GO_ON
 

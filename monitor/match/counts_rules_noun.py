@@ -21,6 +21,7 @@ from monitor.match.counts_cues import (
     PRENOMINAL,
     PROTEST,
     PUTS,
+    REMAIN_VERB,
     SURVIVOR,
     SURVIVORS,
     VERSUS,
@@ -50,12 +51,13 @@ from monitor.match.counts_phrases import (
     own_noun_event,
     relatives_of,
     subset_before,
-    tally_unit,
     whole_of_subset,
 )
 from monitor.match.counts_spot import GO_ON, Answer, Spot
+from monitor.match.counts_tallies import tally_unit
 
 _DONE = ("dead", "released", "arrested", "inherit")
+_STOCK_NOUN = frozenset({"count", "tally", "list", "registro", "lista", "conteo"})
 _NOT_PARTICIPLE = COPULA | AUX | {"en", "in", "at", "de", "of", "que", "who", "that", "y", "and", ","}
 
 
@@ -132,7 +134,7 @@ def _predicates(s: Spot) -> None:
     toks, i, j, unit = s.toks, s.i, s.j, s.unit
     noun = toks[unit]
     before = s.memo["before_raw"]
-    if before is None and any(w.startswith(("elimin", "abat")) for w in toks[max(0, i - 3):i]):
+    if before is None and any(w.startswith(("elimin", "abat")) for w in toks[max(0, i - 5):i]):
         before = "dead"  # "Hemos eliminado a 21 narcoterroristas": people eliminated are killed
     s.memo["before_raw"] = before
     after = after_event(toks, unit + 1)
@@ -141,6 +143,8 @@ def _predicates(s: Spot) -> None:
         # medidas de libertad": a release further on; "10 de los 14 detenidos tras la protesta
         # de enfermeras siguen presos": the part's predicate
         after = far if far == "released" or s.from_whole else None
+    if after == "arrested" and before == "held" and any(t in REMAIN_VERB for t in toks[max(0, i - 3):i]):
+        after = "held"  # "siguen presos 42 adolescentes detenidos tras las protestas": still held
     if (after == "released" and any(w in ("sean", "be", "salgan") for w in toks[unit + 1:unit + 4])
             and any(w.startswith(DEMAND) for w in toks[max(0, i - 6):i])):
         after = "held"  # "piden que los 12 presos sean liberados", "demand 5 Americans be freed"
@@ -273,6 +277,8 @@ def counted_detainees(s: Spot) -> Answer:
     toks, i = s.toks, s.i
     if _noun(s) not in DETAINEE:
         return GO_ON
+    if i > 1 and toks[i - 1] in ("of", "de") and toks[i - 2] in _STOCK_NOUN:
+        return "held"  # "its count of 487 detainees", "un registro de 937 detenidos": a stock
     if i > 0 and toks[i - 1].startswith(COUNT_VERBS):
         stock = ("cuent", "count", "contabiliz", "registr", "register")  # a stock, not arrests
         return "held" if toks[i - 1].startswith(stock) else "arrested"

@@ -17,7 +17,8 @@ TUNED_SETS = ["labelled_heldout.jsonl", "labelled_dev2.jsonl", "labelled_dev3.js
               "labelled_dev7.jsonl", "labelled_dev_blind7.jsonl",
               "labelled_dev_blind8.jsonl", "labelled_dev_blind9.jsonl",
               "labelled_dev_blind10.jsonl", "labelled_dev8.jsonl",
-              "labelled_dev_blind6.jsonl", "labelled_dev_blind13.jsonl", "labelled_dev_blind15.jsonl"]
+              "labelled_dev_blind6.jsonl", "labelled_dev_blind13.jsonl", "labelled_dev_blind15.jsonl",
+              "labelled_dev_blind16.jsonl", "labelled_dev_blind17.jsonl"]
 
 
 @pytest.mark.parametrize("name", TUNED_SETS)
@@ -49,6 +50,28 @@ def test_tuned_set_meets_targets(shipped, name):
 )
 def test_third_round_topics(shipped, title, topics):
     assert shipped.classify(title=title, lang="en").topics == topics
+
+
+@pytest.mark.parametrize(
+    "title,summary,topics",
+    [
+        # fourth round (dev_blind16/17): strikes on a "vessel" and "bombardeo a embarcación", the
+        # trial told in English, bail, delisting, warships off Curaçao, still to come out
+        ("Southern Command: 3 killed in latest strike on narco-trafficking vessel", "", ["us_actions"]),
+        ("Pentágono: bombardeo a embarcación deja tres fallecidos", "", ["us_actions"]),
+        ("Maduro's defence seeks to subpoena CIA records", "", ["us_actions"]),
+        ("Cilia Flores pide libertad bajo fianza por motivos de salud", "", ["us_actions"]),
+        ("Treasury delists Venezuelan state-run shipping firm", "", ["us_actions"]),
+        ("Dos buques de guerra de EEUU atracan en Curazao", "", ["us_actions"]),
+        ("Comité de familiares: 'Faltan 150 militares por salir'", "", ["political_prisoners"]),
+        # near misses
+        ("Venezuela's National Assembly approves a budget",
+         "Lawmakers doubted the oil revenue projections.", []),
+        ("American held in Venezuela freed after 11 months, family says", "", ["political_prisoners"]),
+    ],
+)
+def test_fourth_round_topics(shipped, title, summary, topics):
+    assert shipped.classify(title=title, summary=summary, lang="en").topics == topics
 
 
 def test_heldout_has_both_languages_and_hard_negatives():
