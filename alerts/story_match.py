@@ -46,6 +46,7 @@ from alerts.story_text import (
     EVENT_CONCEPTS,
     Headline,
     fold,
+    name_tokens,
     prepare,
     terms,
 )
@@ -89,6 +90,15 @@ _UPDATE_CUES = re.compile(
     r"otras?|mas)\b"
 )
 
+# verbs of saying, reporting, confirming or denying: the headline tells what someone says of
+# an event, not what the person named first does
+_REPORTS = re.compile(
+    r"\b(?:dice|dicen|dijo|afirm\w*|asegur\w*|inform\w*|confirm\w*|desmient\w*|desminti\w*|nieg\w*|"
+    r"nego|anunci\w*|revel\w*|denunci\w*|pide|piden|pidio|exig\w*|advier\w*|advirti\w*|sostien\w*|"
+    r"explic\w*|respond\w*|reiter\w*|declar\w*|critic\w*|lament\w*|celebr\w*|rechaz\w*|"
+    r"says?|said|tells?|told|confirms?|denies|denied|announces?)\b"
+)
+
 
 @dataclass(frozen=True)
 class ItemFeatures:
@@ -110,6 +120,8 @@ class ItemFeatures:
     explainer: bool = False
     wave: str | None = None  # why it tells a release wave (alerts/story_wave.py), or None
     speaker: frozenset[str] = frozenset()  # who speaks, in a statement ("X exige…", "X: …")
+    subject: frozenset[str] = frozenset()  # the person the headline opens with, who acts
+
 
     @property
     def informative(self) -> int:
@@ -128,20 +140,42 @@ def features(
     h = prepare(title, lang, known_people)
     figures = frozenset((c.event, c.number) for c in as_counts(counts))
     explainer = bool(_EXPLAINER.match(fold(h.text)))
-    name_terms = {t for p in h.people for w in p for t in terms(w, lang or "es")}
+    aside = h.aside_words
+    people = h.people
+    if aside:  # who an aside names belongs to another event (story_text._ASIDE)
+        said = frozenset(h.key.split())
+
+        def in_aside(tokens: frozenset[str]) -> bool:
+            return bool(tokens & said) and tokens & said <= aside
+
+        ents = [e for e in ents if not in_aside(name_tokens(str(e["name"])))]
+        people = tuple(p for p in people if not in_aside(p))
+    name_terms = {t for p in people for w in p for t in terms(w, lang or "es")}
     places = frozenset(
         fold(str(e["name"])) for e in ents if e.get("type") == "place"
     ) - GENERIC_PLACES
     keys = frozenset(fold(str(e["name"])) for e in ents) - GENERIC_PLACES
     return ItemFeatures(
-        item_id=item_id, outlet=outlet, when=when, headline=h, tf=dict(Counter(h.terms)),
-        name_terms=frozenset(name_terms), entities=keys, people=h.people, places=places,
+        item_id=item_id, outlet=outlet, when=when, headline=h, tf=dict(Counter(h.matched_terms)),
+        name_terms=frozenset(name_terms), entities=keys, people=people, places=places,
         figures=figures, topics=frozenset(topics), update_cue=bool(_UPDATE_CUES.search(fold(h.text))),
         generic=frozenset(t for w in topic_words for t in terms(w.replace("~", "").replace("*", ""), lang or "es")),
         explainer=explainer,
         wave=wave_reason(h, lang=lang or "es", topics=topics, figures=figures, explainer=explainer),
-        speaker=speaker_of(h),
+        speaker=speaker_of(h), subject=_subject(h.key, people),
     )
+
+
+def _subject(key: str, people: tuple[frozenset[str], ...]) -> frozenset[str]:
+    """The person named in the headline's first three words who acts in it: who it is
+    about ("Alvin Hellerstein, un juez de 92 años, llevará el juicio de Maduro" is the
+    judge's story). Nobody when the headline tells what someone says, confirms or denies
+    of an event (a statement, a report: the speaker rule decides those)."""
+    words = key.split()
+    if _REPORTS.search(" ".join(words[:8])):
+        return frozenset()
+    opening = set(words[:3])
+    return next((p for p in people if p & opening), frozenset())
 
 
 def _same_voice(a: ItemFeatures, b: ItemFeatures) -> bool:
@@ -581,6 +615,8 @@ class StoryIndex:
             out.append("numbers")
         if item.figures and figures and not {e for e, _ in item.figures} & {e for e, _ in figures}:
             out.append("figure events")
+        if item.subject and theirs and text < STRONG_TEXT and not any(item.subject & q for q in theirs):
+            out.append("subject")  # the headline is about someone the story never names
         if item.speaker and with_item.speaker and not item.speaker & with_item.speaker:
             out.append("speakers")
         if item.headline.stage:

@@ -243,6 +243,14 @@ class Headline:
     # event classes (and release/detention words) told as the event, not as its context
     events: frozenset[str] = frozenset()
     stage: str | None = None  # a bill's stage: "first", "second" (passed), "in force"
+    # the terms of the event told: all terms but those of an aside naming another event
+    # ("… el mismo día que Machado visita la Casa Blanca"); None: all of them
+    told_terms: tuple[str, ...] | None = None
+    aside_words: frozenset[str] = frozenset()  # folded words only in such an aside
+
+    @property
+    def matched_terms(self) -> tuple[str, ...]:
+        return self.terms if self.told_terms is None else self.told_terms
 
 
 # "tras la incautación", "antes de la reunión", "mientras…": what came before or beside, not the
@@ -253,6 +261,30 @@ _CONTEXT_SPAN = re.compile(
     r"(?:\s+[^\s:;,.]+){1,3}",
     re.IGNORECASE,
 )
+
+
+# An aside telling another event at the same time or later ("Venezuela enviará un delegado… el
+# mismo día que Machado visita la Casa Blanca", "EE UU incauta otro petrolero antes de reunión
+# Trump–Machado"): its words would pull in that other event's items. Up to a comma, colon or bar.
+_ASIDE = re.compile(
+    r"\b(?:el mismo d[ií]a (?:en )?que|mientras|a la vez que|al tiempo que|antes de|antes del|"
+    r"en v[ií]speras de|before|while)\b[^,:;|\n]*",
+    re.IGNORECASE,
+)
+
+
+def _aside(text: str, lang: str | None) -> tuple[tuple[str, ...] | None, frozenset[str]]:
+    """The terms of a headline without its asides, and the words only in them (None and
+    nothing when there is no aside, or when the rest is too short to stand alone)."""
+    spans = [m.group() for m in _ASIDE.finditer(text)]
+    if not spans:
+        return None, frozenset()
+    rest = _ASIDE.sub(" ", text)
+    told = tuple(terms(rest, lang or "es"))
+    if len(told) < 2:
+        return None, frozenset()
+    words = set(_WORD.findall(fold(" ".join(spans)))) - set(_WORD.findall(fold(rest)))
+    return told, frozenset(words)
 
 
 # A law goes through stages that are each an event ("aprobada en primera discusión", "sancionada
@@ -287,6 +319,7 @@ def event_classes(text: str, lang: str | None, all_terms: tuple[str, ...]) -> fr
 def prepare(title: str, lang: str | None, known_people: list[str] | None = None) -> Headline:
     text, live = clean_title(title)
     all_terms = tuple(terms(text, lang or "es"))
+    told, aside_words = _aside(text, lang)
     return Headline(
         text=text, key=" ".join(_WORD.findall(fold(text))), live=live, caps=is_caps(text),
         terms=all_terms, people=tuple(person_names(text, known_people)),
@@ -295,4 +328,5 @@ def prepare(title: str, lang: str | None, known_people: list[str] | None = None)
             n.replace(".", "").replace(",", "") for n in _NUMBER.findall(_NOT_A_FIGURE.sub(" ", text))
         ) if _DIGIT.search(text) else frozenset(),
         events=event_classes(text, lang, all_terms), stage=law_stage(text),
+        told_terms=told, aside_words=aside_words,
     )

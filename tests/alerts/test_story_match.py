@@ -369,3 +369,38 @@ def test_a_bills_stages_are_different_events(put: Any) -> None:
     second = put("bbcmundo", "Asamblea Nacional aprueba en segunda discusión la Ley de Amnistía para presos políticos",
                  at=NOW + timedelta(hours=30))
     assert again[1] == first[1] and second[1] != first[1]
+
+
+# -- asides and subjects: what the headline tells, not what it mentions ------------------------
+
+
+def test_an_aside_naming_another_event_does_not_pull_in_that_events_items(put: Any) -> None:
+    from alerts.story_text import prepare
+
+    h = prepare("Caracas enviará un emisario a Washington el mismo día que Edmundo González visita el Congreso", "es")
+    assert h.told_terms is not None and "congres" not in h.told_terms and "edmundo" in h.aside_words
+    aside = put("elpitazo", "Caracas enviará un emisario a Washington el mismo día que Edmundo González visita la Casa Blanca")
+    visit = put("cocuyo", "Edmundo González llega a la Casa Blanca para reunirse con Donald Trump", at=NOW + timedelta(hours=6))
+    seized = put("bbcmundo", "EE. UU. incauta otro petrolero en el Caribe antes de la cita entre Trump y Edmundo González",
+                 at=NOW + timedelta(hours=7))
+    said = put("efecto", "Edmundo González dice que Trump cumple su palabra con Venezuela", at=NOW + timedelta(hours=8))
+    assert visit[1] != aside[1] and said[1] not in {aside[1], seized[1]}
+    # an aside opening the headline: the event is the clause after it
+    both = prepare("Mientras Trump recibía a Edmundo González, Delcy Rodríguez habló en cadena nacional", "es")
+    assert both.told_terms is not None and "trump" in both.aside_words and "delcy" not in both.aside_words
+
+
+def test_a_headline_about_someone_the_story_never_names_is_another_story(put: Any) -> None:
+    hearing = put("elpitazo", "Nicolás Maduro comparecerá ante un tribunal federal de Nueva York el lunes")
+    judge = put("cocuyo", "Alvin Hellerstein, un juez veterano, presidirá el juicio de Nicolás Maduro en Nueva York",
+                at=NOW + timedelta(hours=2))
+    again = put("bbcmundo", "Nicolás Maduro llega a un tribunal de Nueva York para su primera audiencia", at=NOW + timedelta(hours=3))
+    assert judge[1] != hearing[1] and again[1] == hearing[1]
+    # telling what someone says or confirms of an event is not a new subject
+    from alerts.story_match import features
+
+    def subject(title: str) -> frozenset[str]:
+        return features(item_id=1, title=title, lang="es", outlet="x", when=NOW, topics=US, entities=[], counts=[]).subject
+
+    assert subject("Pam Bondi confirma que Nicolás Maduro comparecerá ante un tribunal") == frozenset()
+    assert subject("Pam Bondi presidirá la acusación contra Nicolás Maduro") == {"pam", "bondi"}
