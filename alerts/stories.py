@@ -79,8 +79,10 @@ def _verified(count: Count) -> bool:
 
 def new_figures(story_counts: list[dict[str, Any]], counts: list[Count] | list[dict[str, Any]]) -> list[Count]:
     """Confident figures the story lacks: a new number, or a number now verified that was
-    only announced. A count that is not confident is stored with the item, never shown."""
-    stored = as_counts(story_counts)
+    only announced. A count that is not confident is stored with the item, never shown: it
+    never makes a reply, and a story figure stored unconfident does not hide a confident one."""
+    # a figure stored unconfident was never shown: a confident count of it is news
+    stored = [c for c in as_counts(story_counts) if c.confident]
     known = count_keys(stored)
     verified = count_keys([c for c in stored if _verified(c)])
     return [c for c in as_counts(counts) if c.confident and (

@@ -404,3 +404,30 @@ def test_a_headline_about_someone_the_story_never_names_is_another_story(put: An
 
     assert subject("Pam Bondi confirma que Nicolás Maduro comparecerá ante un tribunal") == frozenset()
     assert subject("Pam Bondi presidirá la acusación contra Nicolás Maduro") == {"pam", "bondi"}
+
+
+def test_only_a_confident_count_makes_a_new_figure_reply(put: Any) -> None:
+    def figure(number: int, *, confident: bool, source: str = "Foro Penal") -> Cls:
+        return Cls(topics=PP, counts=[{"event": "released", "number": number, "source": source, "confident": confident}])
+
+    first = put("elpitazo", "Foro Penal contabiliza 21 presos políticos excarcelados", cls=figure(21, confident=False))
+    unsure = put("cocuyo", "Foro Penal suma 23 presos políticos excarcelados", at=NOW + timedelta(hours=2),
+                 cls=figure(23, confident=False))
+    sure = put("bbcmundo", "Foro Penal eleva a 23 los presos políticos excarcelados", at=NOW + timedelta(hours=3),
+               cls=figure(23, confident=True))
+    again = put("efecto", "Foro Penal: ya son 23 los presos políticos excarcelados", at=NOW + timedelta(hours=4),
+                cls=figure(23, confident=True))
+    assert first[0] == ["new"] and unsure == (["edit"], first[1])  # an unconfident figure is never a reply
+    assert sure == (["update"], first[1])  # shown for the first time, though stored before unconfident
+    assert again == (["edit"], first[1])
+
+
+def test_new_figures_compares_confident_counts_only() -> None:
+    from alerts.stories import new_figures
+    from core.count import Count
+
+    stored = [{"event": "released", "number": 23, "source": "Foro Penal", "confident": False}]
+    assert new_figures(stored, [Count("released", 23, source="Foro Penal", confident=False)]) == []
+    assert [c.number for c in new_figures(stored, [Count("released", 23, source="Foro Penal")])] == [23]
+    shown = [{"event": "released", "number": 23, "source": "Foro Penal", "confident": True}]
+    assert new_figures(shown, [Count("released", 23, source="Foro Penal")]) == []
