@@ -6,6 +6,8 @@ data/count_rules.yaml (tests/match/test_counts_rules.py runs them)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from monitor.match.counts_after import after_event, among_held
 from monitor.match.counts_before import before_event
 from monitor.match.counts_cues import (
@@ -145,6 +147,8 @@ def _predicates(s: Spot) -> None:
         after = far if far == "released" or s.from_whole else None
     if after == "arrested" and before == "held" and any(t in REMAIN_VERB for t in toks[max(0, i - 3):i]):
         after = "held"  # "siguen presos 42 adolescentes detenidos tras las protestas": still held
+    if after == "arrested" and before is None and toks[unit + 1:unit + 2] and toks[unit + 1] in ADJECTIVAL:
+        after = _released_across_colon(toks, i) or after
     if (after == "released" and any(w in ("sean", "be", "salgan") for w in toks[unit + 1:unit + 4])
             and any(w.startswith(DEMAND) for w in toks[max(0, i - 6):i])):
         after = "held"  # "piden que los 12 presos sean liberados", "demand 5 Americans be freed"
@@ -166,6 +170,18 @@ def _predicates(s: Spot) -> None:
     if event == "arrested" and "wrongfully" in toks[unit + 1:unit + 3]:
         event = "held"  # "9 Americans 'wrongfully detained'": a status, not an arrest
     s.memo["event"] = event
+
+
+def _released_across_colon(toks: Sequence[str], i: int) -> str | None:
+    """"Excarcelan a 'Los de Tocorón': 21 jóvenes detenidos en agosto de 2024": a number that
+    opens the clause after a colon names the released object of the verb before it; the
+    participle after its noun only tells their past."""
+    c = i - 1
+    while c > 0 and (toks[c] in QUALIFIER or toks[c] in ARTICLES or toks[c] in ("los", "las")):
+        c -= 1
+    if c < 1 or toks[c] != ":":
+        return None
+    return "released" if before_event(toks, c) == "released" else None
 
 
 def cases(s: Spot) -> Answer:
