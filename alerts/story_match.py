@@ -34,7 +34,7 @@ import heapq
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -219,6 +219,8 @@ class StoryEntry:
         return self.memo[key]  # type: ignore[no-any-return]
 
     def centroid(self) -> dict[str, int]:
+        if len(self.members) == 1:
+            return self.members[0].tf  # its norm is the item's, already kept
         if "centroid" not in self.memo:
             out: Counter[str] = Counter()
             for m in self.members:
@@ -231,6 +233,22 @@ class StoryEntry:
             {t for m in self.members for t in m.tf} | {"e:" + e for m in self.members for e in m.entities}
             | {"k:" + m.headline.key for m in self.members}
         )
+
+
+class Signals:
+    """A candidate story's signals, worked out once and only when asked: most candidates
+    are neither the story joined nor among the nearest rejected ones that are stored."""
+
+    __slots__ = ("_build", "_built")
+
+    def __init__(self, build: Callable[[], dict[str, Any]]) -> None:
+        self._build: Callable[[], dict[str, Any]] | None = build
+        self._built: dict[str, Any] = {}
+
+    def built(self) -> dict[str, Any]:
+        if self._build is not None:
+            self._built, self._build = self._build(), None
+        return self._built
 
 
 @dataclass
@@ -424,35 +442,41 @@ class StoryIndex:
             return Decision(None, 0.0, {"decision": "new", "reason": "thin: fewer than two words besides names"})
         a_norm = self._norm(item.tf, cache=False)
         base = THRESHOLD + (LIVE_EXTRA if item.headline.live else 0.0)
-        best: tuple[float, int, dict[str, Any]] | None = None
-        rejected: list[dict[str, Any]] = []
+        best: tuple[float, int, Signals] | None = None
+        rejected: list[tuple[float, int, Signals]] = []
         for sid in self.candidates(item):
             entry = self.stories[sid]
             if entry.last < now - window:
                 continue
-            score, signals = self._score(item, entry, a_norm, now)
-            if self.trace is not None and signals:
-                self.trace.append({"item": item.item_id, "story": sid, "score": round(score, 3), **signals})
+            score, conflicts, signals = self._score(item, entry, a_norm, now)
+            if signals is None:
+                continue  # far below the threshold: nothing to say
+            if self.trace is not None:
+                self.trace.append({"item": item.item_id, "story": sid, "score": round(score, 3), **signals.built()})
             threshold = EXPLAINER_THRESHOLD if item.explainer or entry.members[0].explainer else base
-            if score < threshold and self._pairs is not None and signals and not signals.get("conflicts"):
+            if score < threshold and self._pairs is not None and not conflicts:
                 # the learned pair scorer decides the band just below the threshold
-                p = self._pairs.probability(signals)
+                p = self._pairs.probability(signals.built())
                 if p >= self._pairs.threshold and score >= self._pairs.floor:
-                    signals["learned"] = round(p, 3)
+                    signals.built()["learned"] = round(p, 3)
                     score = threshold
-            if signals.get("conflicts") or score < threshold:
-                if score >= THRESHOLD - 0.1 or signals.get("conflicts"):
-                    rejected.append({"story": sid, "score": round(score, 3), **signals})
+            if conflicts or score < threshold:
+                if score >= THRESHOLD - 0.1 or conflicts:
+                    rejected.append((score, sid, signals))
                 continue
             if best is None or score > best[0]:
                 best = (score, sid, signals)
-        rejected.sort(key=lambda r: -r["score"])
+        # the signals of the stories that are not kept are never worked out
+        nearest = [
+            {"story": sid, "score": round(score, 3), **signals.built()}
+            for score, sid, signals in heapq.nlargest(3 if best is None else 2, rejected, key=lambda r: r[0])
+        ]
         if best is None:
-            return Decision(None, 0.0, {"decision": "new", "threshold": THRESHOLD, "nearest": rejected[:3]})
+            return Decision(None, 0.0, {"decision": "new", "threshold": THRESHOLD, "nearest": nearest})
         score, sid, signals = best
         return Decision(sid, score, {
             "decision": "joined", "story": sid, "score": round(score, 3), "threshold": THRESHOLD,
-            **signals, "rejected": rejected[:2],
+            **signals.built(), "rejected": nearest,
         })
 
     def _wave(self, item: ItemFeatures, *, now: datetime, window: timedelta) -> Decision | None:
@@ -481,7 +505,11 @@ class StoryIndex:
             "hours": round(hours, 1),
         })
 
-    def _score(self, item: ItemFeatures, entry: StoryEntry, a_norm: float, now: datetime) -> tuple[float, dict[str, Any]]:
+    def _score(
+        self, item: ItemFeatures, entry: StoryEntry, a_norm: float, now: datetime
+    ) -> tuple[float, list[str], Signals | None]:
+        """The score, the conflicts and the signals (worked out when asked) of one story;
+        no signals when the story is far below the threshold."""
         best, with_item = 0.0, None
         for m in entry.members:
             # the same words (whatever language the feed claims) are the same title
@@ -489,18 +517,21 @@ class StoryIndex:
             if cos > best:
                 best, with_item = cos, m
         if with_item is None:
-            return 0.0, {}
-        centroid = self.cosine(item.tf, entry.centroid(), a_norm)
+            return 0.0, [], None
+        if len(entry.members) == 1 and best < 1.0:
+            centroid = best  # a story of one item is its own centroid
+        else:
+            centroid = self.cosine(item.tf, entry.centroid(), a_norm)
         text = CENTROID_SHARE * centroid + (1 - CENTROID_SHARE) * best
-        ents = sorted(item.entities & entry.union("entities"))
+        ents = item.entities & entry.union("entities")
         figures = entry.union("figures")
-        same_figures = sorted(item.figures & figures)
+        same_figures = item.figures & figures
         hours = max(0.0, (now - entry.last).total_seconds() / 3600)
         age = max(0.0, hours - AGE_FREE_HOURS) / 24 * AGE_PENALTY_PER_DAY
-        tally = sorted(
+        tally = [
             f"{e} {n}" for e, n in item.figures - figures
             if item.update_cue and e in TALLY_EVENTS and any(e == e2 for e2, _ in figures)
-        )
+        ] if item.figures else []
         score = (
             text + ENTITY_BONUS * min(len(ents), ENTITY_MAX)
             + (FIGURE_BONUS if same_figures or tally else 0.0) - age
@@ -513,36 +544,41 @@ class StoryIndex:
         if frame:
             score = max(score, THRESHOLD + FRAME_MARGIN)
         if score < self.floor:
-            return score, {}  # far below: no need to say why
+            return score, [], None  # far below: no need to say why
         same_title = with_item.headline.key == item.headline.key
-        shared = sorted(item.tf if same_title else set(item.tf) & set(with_item.tf), key=self.idf, reverse=True)
+        shared = set(item.tf) if same_title else item.tf.keys() & with_item.tf.keys()
         # an event class (a meeting, a seizure, a vigil) is evidence even when it is also a
         # topic word; the beat's own words (releases, the United States) are not
-        shared_plain = [
-            t for t in shared if t not in item.name_terms and (t not in self.generic or t in EVENT_CONCEPTS)
-        ]
+        generic = self.generic
+        plain = sum(
+            1 for t in shared if t not in item.name_terms and (t not in generic or t in EVENT_CONCEPTS)
+        )
         evidence = (
-            len(shared_plain) + bool(set(shared) & item.name_terms) + bool(ents)
+            plain + bool(shared & item.name_terms) + bool(ents)
             + bool(same_figures or tally) + bool(frame)
         )
         conflicts = self._conflicts(item, entry, text, figures, with_item)
         if evidence < MIN_SHARED and text < STRONG_TEXT:
             conflicts.append("few shared words")
-        signals: dict[str, Any] = {
-            "text": round(text, 3), "best_item": round(best, 3), "centroid": round(centroid, 3),
-            "terms": shared[:8], "entities": ents,
-            "figures": [f"{e} {n}" for e, n in same_figures], "tally": tally,
-            "topics": sorted(item.topics & entry.topics), "hours": round(hours, 1),
-            "with_item": with_item.item_id if with_item else None,
-            "evidence": evidence, "events": sorted(item.headline.events & entry.headline_union("events")),
-        }
-        if with_item.outlet == item.outlet:
-            signals["same_outlet"] = True
-        if frame:
-            signals["frame"] = frame
-        if conflicts:
-            signals["conflicts"] = conflicts
-        return score, signals
+
+        def build() -> dict[str, Any]:
+            signals: dict[str, Any] = {
+                "text": round(text, 3), "best_item": round(best, 3), "centroid": round(centroid, 3),
+                "terms": sorted(shared, key=self.idf, reverse=True)[:8], "entities": sorted(ents),
+                "figures": [f"{e} {n}" for e, n in sorted(same_figures)], "tally": sorted(tally),
+                "topics": sorted(item.topics & entry.topics), "hours": round(hours, 1),
+                "with_item": with_item.item_id,
+                "evidence": evidence, "events": sorted(item.headline.events & entry.headline_union("events")),
+            }
+            if with_item.outlet == item.outlet:
+                signals["same_outlet"] = True
+            if frame:
+                signals["frame"] = frame
+            if conflicts:
+                signals["conflicts"] = conflicts
+            return signals
+
+        return score, conflicts, Signals(build)
 
     @staticmethod
     def _frame(item: ItemFeatures, entry: StoryEntry, hours: float) -> dict[str, list[str]] | None:

@@ -115,7 +115,13 @@ _SECTIONS = _words("""politica venezuela mundo internacional internacionales nac
 def fold(text: str | None) -> str:
     """Lower case without accents ("Rocío" → "rocio"): the product's one fold
     (`core.text.fold`), keeping "US" as the word "us"."""
-    return _fold(text or "", country=False)
+    return _fold_cached(text or "")
+
+
+@lru_cache(maxsize=4096)
+def _fold_cached(text: str) -> str:
+    # a headline is folded several times as it is prepared (terms, names, waves, speakers)
+    return _fold(text, country=False)
 
 
 def clean_title(title: str) -> tuple[str, bool]:
