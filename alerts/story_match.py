@@ -72,6 +72,7 @@ COMMON_SHARE = 0.05  # a term in more than this share of stories does not find c
 MIN_POSTINGS = 50
 MAX_CANDIDATES = 16
 FRAME_HOURS, FRAME_MARGIN = 24.0, 0.05  # one person + one kind of event within a day
+STATEMENT_FRAME_TEXT = 0.06  # below it a statement shares only the person and one class
 CLASS_FRAME_MIN = 2  # or two kinds of event (actor, action, object) within a day
 
 GENERIC_PLACES = frozenset({
@@ -541,6 +542,11 @@ class StoryIndex:
             # do not depend on it): the first matcher's rule, which never merged wrongly
             score = max(score, THRESHOLD + FIGURE_BONUS)
         frame = self._frame(item, entry, hours)
+        if frame and "person" in frame and item.speaker and text < STATEMENT_FRAME_TEXT:
+            # a speaker's words that share only the person and one kind of event with what the
+            # speaker did ("Trump: 'listos para una segunda ola de ataques'" and "Trump ordenó
+            # los ataques") are not that event: a statement needs some wording in common too
+            frame = None
         if frame:
             score = max(score, THRESHOLD + FRAME_MARGIN)
         if score < self.floor:

@@ -431,3 +431,28 @@ def test_new_figures_compares_confident_counts_only() -> None:
     assert [c.number for c in new_figures(stored, [Count("released", 23, source="Foro Penal")])] == [23]
     shown = [{"event": "released", "number": 23, "source": "Foro Penal", "confident": True}]
     assert new_figures(shown, [Count("released", 23, source="Foro Penal")]) == []
+
+
+def test_a_statement_sharing_only_the_speaker_and_one_kind_of_event_is_not_that_event(put: Any) -> None:
+    # a day of attacks: the speaker, the country and the attacks are in every story
+    for k, title in enumerate([
+        "Ataque de EE. UU. contra una lancha en el Caribe deja tres muertos",
+        "Donald Trump anuncia sanciones a la petrolera estatal de Venezuela",
+        "Bombardeos de EE. UU. dejan sin luz a varios sectores de Venezuela",
+        "Donald Trump descarta elecciones inmediatas en Venezuela",
+        "La ONU debatirá el ataque de EE. UU. contra Venezuela",
+        "Donald Trump enviará diplomáticos a Caracas para reabrir la embajada",
+        "Gobierno de Venezuela denuncia ataques de EE. UU. contra instalaciones eléctricas",
+        "Ataques de EE. UU. destruyen un almacén de medicinas en La Guaira",
+        "Donald Trump conversa con la prensa sobre el petróleo de Venezuela",
+    ]):
+        put("otros", title, at=NOW - timedelta(hours=8 - k))
+    ordered = put("elpitazo", "Donald Trump ordenó los bombardeos sobre bases militares en Venezuela")
+    said = put("cocuyo", "Donald Trump: “Estamos listos para una nueva ola de ataques contra Venezuela si hace falta”",
+               at=NOW + timedelta(hours=2))
+    assert said[1] != ordered[1]
+    # the speaker's words about the event told with it still join it (a frame with wording)
+    met = put("bbcmundo", "Donald Trump se reúne con Edmundo González en la Casa Blanca", at=NOW + timedelta(hours=3))
+    after = put("efecto", "Edmundo González tras su reunión con Donald Trump en la Casa Blanca: “Fue un buen encuentro”",
+                at=NOW + timedelta(hours=4))
+    assert after[1] == met[1]
