@@ -21,6 +21,7 @@ from monitor.match.counts_quantities import TIME
 
 _SKIP = "skip"  # the word gives nothing: look further left
 _GO_ON = "go on"  # no phrase here: read the word as a verb
+_GRANT = ("aplic", "otorg", "conced", "concedi", "appl", "grant")  # ... amnesty to N
 
 
 def before_event(tokens: Sequence[str], i: int, window: int = 6) -> str | None:
@@ -94,6 +95,9 @@ def _release_phrase(tokens: Sequence[str], k: int) -> str | None:
         return "released"
     if w in ("medidas", "medida") and any(t.startswith("revis") for t in tokens[max(0, k - 3):k]):
         return "released"  # "se han revisado las medidas de 533 personas"
+    if (w in ("amnistia", "amnesty") and any(t.startswith(_GRANT) for t in tokens[max(0, k - 3):k])
+            or w.startswith(_GRANT) and any(t in ("amnistia", "amnesty") for t in tokens[max(0, k - 2):k])):
+        return "released"  # "aplican amnistía a 80 militares", "applies amnesty to 12 students"
     if w in ("with", "con") and k > 0 and tokens[k - 1] in ("returns", "returned", "regresa", "regreso",
                                                            "vuelve", "volvio", "flies", "flew"):
         return "released"  # "Grenell returns with six Americans"
@@ -111,6 +115,10 @@ def _other_phrase(tokens: Sequence[str], k: int) -> str | None:
     if w in ("detainees", "detainee") or (w == "libertad" and k > 1 and tokens[k - 1] == "de"
                                            and tokens[k - 2].startswith("privad")):
         return _SKIP  # a noun, not "detain"; "privados de libertad" is not a release
+    if (w == "fuera" and k > 0 and tokens[k - 1].startswith("dej")
+            or w == "out" and k > 0 and tokens[k - 1] in ("leaves", "left", "leave", "leaving")
+            or w.startswith("exclu") and not w.endswith(("ing", "endo"))):
+        return "held"  # "la amnistía deja fuera a 150 presos", "excludes 150": not let out
     if nxt in ("by", "por") and (w in INHERIT or w.startswith(VERIFY)):
         return None  # "confirmed by two officials": the confirmers
     if w.startswith(("arrest", "captur", "aprehension")) and (

@@ -6,6 +6,8 @@ data/count_rules.yaml (tests/match/test_counts_rules.py runs them)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from monitor.match.counts_after import after_event
 from monitor.match.counts_before import before_event
 from monitor.match.counts_cues import (
@@ -23,6 +25,7 @@ from monitor.match.counts_cues import (
     REMAIN_VERB,
     REMAINING,
     REMAINING_NEXT,
+    STATE_WORDS,
 )
 from monitor.match.counts_lexicon import (
     DEAD_VERB,
@@ -31,7 +34,10 @@ from monitor.match.counts_lexicon import (
     EVENT_NOUN,
     MODIFIERS,
     NOT_PEOPLE,
+    NOT_PEOPLE_AFTER,
+    PEOPLE,
     PRISONER,
+    QUALIFIER,
     SUBSET_AFTER,
     THING_ADJECTIVES,
 )
@@ -121,7 +127,10 @@ def not_people(s: Spot) -> Answer:
     k = j  # "two more vessels", "the two latest strikes killed five"
     while k < min(len(toks), j + 2) and toks[k] in _THING_LEAD:
         k += 1
-    return None if k < len(toks) and toks[k] in NOT_PEOPLE else GO_ON
+    if k < len(toks) and toks[k] in NOT_PEOPLE:
+        return None
+    k = j + (j < len(toks) and toks[j] in STATE_WORDS)  # "1,600 still pending", "37 ocurrieron"
+    return None if k < len(toks) and toks[k] in NOT_PEOPLE_AFTER else GO_ON
 
 
 def changing_tally(s: Spot) -> Answer:
@@ -287,4 +296,22 @@ def verb_before_bare(s: Spot) -> Answer:
     if s.unit is not None:
         return GO_ON
     before = _before3(s)
-    return before if before in ("dead", "released", "arrested", "inherit") else None
+    if before in ("dead", "released", "arrested", "inherit"):
+        return before
+    return _headline_before_colon(s.toks, s.i)
+
+
+def _headline_before_colon(toks: Sequence[str], i: int) -> str | None:
+    """"Military officers freed under amnesty: 43 in one week": a bare number opening the clause
+    after a colon is the figure of the people and predicate before it."""
+    c = i - 1
+    while c > 0 and (toks[c] in QUALIFIER or toks[c] in ("de", "than") and toks[c - 1] in QUALIFIER):
+        c -= 1  # "más de", "more than"
+    if c < 2 or toks[c] != ":" or ":" in toks[:c]:
+        return None
+    for k in range(c):
+        if toks[k] in PEOPLE and not toks[k][0].isdigit():
+            event = after_event(toks, k + 1, window=4)
+            if event in ("released", "arrested", "dead"):
+                return event
+    return None

@@ -127,7 +127,16 @@ def demanded_release(s: Spot) -> Answer:
 
 def in_a_swap(s: Spot) -> Answer:
     """"10 Americans freed in exchange for 252 Venezuelans held in El Salvador"."""
-    return "released" if in_exchange(s.toks, s.i) else GO_ON
+    toks, i = s.toks, s.i
+    if in_exchange(toks, i):
+        return "released"
+    if not any(t.startswith(("swap", "exchange", "canje", "intercambi")) for t in toks[:i]):
+        return GO_ON
+    returned = i > 0 and toks[i - 1].startswith(("return", "devuel", "devolv"))
+    if returned or (s.prev is not None and s.prev[0] == "released"
+                    and after_event(toks, s.unit + 1, window=4) in (None, "released")):
+        return "released"  # "Prisoner swap: Venezuela frees 6 Americans, US returns 2 Venezuelans"
+    return GO_ON
 
 
 def _predicates(s: Spot) -> None:
@@ -267,7 +276,8 @@ def political_prisoners_tally(s: Spot) -> Answer:
     políticos al 12/01": a tally of those held."""
     toks, i, unit = s.toks, s.i, s.unit
     politico = any(t in ("politicos", "politicas", "political", "politica") for t in toks[s.j:unit + 2])
-    if toks[unit] in PRISONER and politico and (
+    reasons = toks[unit + 1:unit + 4] in (["por", "razones", "politicas"], ["for", "political", "reasons"])
+    if (toks[unit] in PRISONER and politico or reasons) and (
         any(t in TALLY for t in toks) or (i > 0 and toks[i - 1] in QUALIFIER | ARTICLES | VERSUS)
         or (i > 1 and toks[i - 2] in QUALIFIER) or headline_tally(toks, i)
         or whole_of_subset(toks, unit + 1)
@@ -315,6 +325,9 @@ def coordinated(s: Spot) -> Answer:
         return "arrested"
     if joined and not own_noun_event(toks, prev[1]):
         return prev[0]
+    if (joined and _noun(s) in PRISONER and s.prev[0] != "held"
+            and after_event(toks, s.unit + 1, window=4) is None):
+        return "held"  # "1.100 excarcelaciones y 520 presos políticos": the stock beside the events
     return GO_ON
 
 
@@ -334,8 +347,10 @@ def detainees_noun(s: Spot) -> Answer:
 
 def breakdown(s: Spot) -> Answer:
     """"excarcelan a 16 presos: 10 colombianos, 4 venezolanos": parts of the count before."""
-    if s.prev is not None and ":" in s.toks[:s.i]:
-        return s.prev[0]
+    toks = s.toks
+    colon = max((k for k in range(s.i) if toks[k] == ":"), default=-1)
+    if s.prev is not None and colon > s.prev[1]:
+        return s.prev[0]  # "Provea: 1.100 excarcelaciones y 520 presos": the colon is no breakdown
     return GO_ON
 
 

@@ -106,12 +106,12 @@ def running_total(toks: Sequence[str], i: int) -> bool:
     the total of the count before."""
     low = max(-1, i - 4)
     for k in range(i - 1, -1, -1):
-        if k <= low:
-            break
         w = toks[k]
         if w[0].isdigit() and is_date_part(toks, k):
-            low = max(-1, low - 3)  # "taking total since Jan. 8 to 456"
-            continue
+            low = max(-1, low - 3)  # "taking total since Jan. 8 to 456", "el total desde el 8 de
+            continue  # enero asciende a 1.312": a date does not use up the window
+        if k <= low:
+            break
         if w in MONTHS or w in ("since", "desde"):
             low = max(-1, low - 1)  # "bringing total since January to 611"
             continue
@@ -126,6 +126,8 @@ def change_unit(toks: Sequence[str], i: int) -> int | None:
     """A changing tally: "los presos políticos pasaron de 800 a 953", "Americans jailed rise to
     11", "has risen from seven to 11". The index of the tallied noun for the first figure, -2
     for the second one ("a 953", "to 11" after "from seven"), else None."""
+    if i > 2 and toks[i - 1] == "than" and toks[i - 2] in QUALIFIER:
+        i -= 2  # "down from more than 100"
     if i < 2 or toks[i - 1] not in ("de", "from", "a", "to"):
         return None
     if (toks[i - 1] in ("from", "de") and toks[i - 2][:1].isdigit() and i > 2

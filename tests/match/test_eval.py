@@ -18,7 +18,7 @@ TUNED_SETS = ["labelled_heldout.jsonl", "labelled_dev2.jsonl", "labelled_dev3.js
               "labelled_dev_blind8.jsonl", "labelled_dev_blind9.jsonl",
               "labelled_dev_blind10.jsonl", "labelled_dev8.jsonl",
               "labelled_dev_blind6.jsonl", "labelled_dev_blind13.jsonl", "labelled_dev_blind15.jsonl",
-              "labelled_dev_blind16.jsonl", "labelled_dev_blind17.jsonl"]
+              "labelled_dev_blind16.jsonl", "labelled_dev_blind17.jsonl", "labelled_dev_blind19.jsonl"]
 
 
 @pytest.mark.parametrize("name", TUNED_SETS)
@@ -71,6 +71,26 @@ def test_third_round_topics(shipped, title, topics):
     ],
 )
 def test_fourth_round_topics(shipped, title, summary, topics):
+    assert shipped.classify(title=title, summary=summary, lang="en").topics == topics
+
+
+@pytest.mark.parametrize(
+    "title,summary,topics",
+    [
+        # fifth round (dev_blind19): Maduro's judge in Spanish, the Treasury named alone lifting
+        # sanctions, the boat strikes told by the eastern Pacific, riots of common inmates
+        ("Jueza ordena entregar los registros del vuelo que trasladó a Maduro", "", ["us_actions"]),
+        ("Tesoro levanta sanciones a tres bancos venezolanos", "", ["us_actions"]),
+        ("Three suspected smugglers killed in strike in Pacific", "", ["us_actions"]),
+        # near misses
+        ("Riot at Yare prison leaves two injured",
+         "The protesters were common inmates demanding visits.", []),
+        ("Motín en el Rodeo por falta de agua", "Los reclusos, presos por delitos comunes, exigían visitas.", []),
+        ("Tesoro de la Nación reporta más ingresos por impuestos en Venezuela", "", []),
+        ("Dockworkers strike in Pacific ports over wages", "", []),
+    ],
+)
+def test_fifth_round_topics(shipped, title, summary, topics):
     assert shipped.classify(title=title, summary=summary, lang="en").topics == topics
 
 
