@@ -37,6 +37,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from alerts.story_pairs import PAIR_MODEL, PairModel
@@ -151,7 +152,7 @@ def features(
 
         ents = [e for e in ents if not in_aside(name_tokens(str(e["name"])))]
         people = tuple(p for p in people if not in_aside(p))
-    name_terms = {t for p in people for w in p for t in terms(w, lang or "es")}
+    name_terms = {t for p in people for w in p for t in _word_terms(w, lang or "es")}
     places = frozenset(
         fold(str(e["name"])) for e in ents if e.get("type") == "place"
     ) - GENERIC_PLACES
@@ -160,11 +161,18 @@ def features(
         item_id=item_id, outlet=outlet, when=when, headline=h, tf=dict(Counter(h.matched_terms)),
         name_terms=frozenset(name_terms), entities=keys, people=people, places=places,
         figures=figures, topics=frozenset(topics), update_cue=bool(_UPDATE_CUES.search(fold(h.text))),
-        generic=frozenset(t for w in topic_words for t in terms(w.replace("~", "").replace("*", ""), lang or "es")),
+        generic=frozenset(t for w in topic_words for t in _word_terms(w, lang or "es")),
         explainer=explainer,
         wave=wave_reason(h, lang=lang or "es", topics=topics, figures=figures, explainer=explainer),
         speaker=speaker_of(h), subject=_subject(h.key, people),
     )
+
+
+@lru_cache(maxsize=8192)
+def _word_terms(word: str, lang: str) -> tuple[str, ...]:
+    """The terms of a name's word or of a rule term ("ataque~", "venezuel*"): the same few
+    words come back with every item, so they are prepared once."""
+    return tuple(terms(word.replace("~", "").replace("*", ""), lang))
 
 
 def _subject(key: str, people: tuple[frozenset[str], ...]) -> frozenset[str]:
