@@ -22,6 +22,8 @@ its score, when the evidence conflicts (wrong merges are worse than splits):
   none is the same, without such wording ("mata a 3" and "mata a 4": two strikes);
 - `reused title`: the same outlet's same title on another day (a new day's live page);
 - `topic`: no topic in common (unless the texts are near-identical);
+- `subject`: the item opens with a person the story never names (the judge of a trial is
+  not the defendant's hearing);
 - `thin`: the item has fewer than two words besides names (a headline of a name).
 
 The item joins the best story scoring at least `THRESHOLD` with at least
