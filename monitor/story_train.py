@@ -78,16 +78,84 @@ def train(windows: list[list[dict[str, Any]]], *, floor: float, min_precision: f
         probe = PairModel(FEATURES, tuple(weights), intercept, 1.0, floor)
         held += [(probe.probability(p), p) for p in windows[k]]
     threshold, precision, joins = calibrate(held, floor, min_precision)
+    ranked = sorted(((p, pair["label"]) for p, pair in held if floor <= pair["score"] < THRESHOLD), reverse=True)
+    ranking = {str(n): round(sum(label for _, label in ranked[:n]) / n, 3) for n in (5, 10, 20) if n <= len(ranked)}
     everything = [p for w in windows for p in w]
     weights, intercept = fit(everything, c)
     band = sum(1 for p in everything if floor <= p["score"] < THRESHOLD)
     about = {
         "pairs": len(everything), "positives": sum(p["label"] for p in everything), "band_pairs": band,
         "band_positives": sum(p["label"] for p in everything if floor <= p["score"] < THRESHOLD),
-        "held_out_joins": joins, "held_out_precision": round(precision, 3), "min_precision": min_precision,
+        "held_out_joins": joins, "held_out_precision": round(precision, 3),
+        "held_out_band_precision_at": ranking, "min_precision": min_precision,
         "C": c,
     }
     return PairModel(FEATURES, tuple(weights), intercept, threshold, floor), about
+
+
+def fold_models(
+    windows: list[list[dict[str, Any]]], *, floor: float, min_precision: float, c: float
+) -> list[tuple[PairModel, dict[str, Any]]]:
+    """For each window, the model trained (and its threshold calibrated, by an inner
+    leave-one-window-out) without it: what it would be on a day it never saw."""
+    return [
+        train([w for j, w in enumerate(windows) if j != k], floor=floor, min_precision=min_precision, c=c)
+        for k in range(len(windows))
+    ]
+
+
+def band_joins(model: PairModel, pairs: list[dict[str, Any]]) -> tuple[int, int]:
+    """The pairs of the band the model joins, and how many of them are one story."""
+    joined = [p for p in pairs if model.floor <= p["score"] < THRESHOLD and model.probability(p) >= model.threshold]
+    return len(joined), sum(p["label"] for p in joined)
+
+
+def held_out_replays(
+    groups: list[str], headlines: dict[str, dict[str, Any]], config: Any, skip: frozenset[str],
+    *, floor: float, min_precision: float, c: float,
+) -> str:
+    """Each window replayed with the rules alone and with a model that never saw it:
+    a training window with its fold's model, a skipped (held-out) window with the model
+    trained on every training window. A markdown table, per window and pooled."""
+    from monitor.story_eval import pooled, score
+
+    replays: list[tuple[str, dict[str, int], bool]] = []
+    for path in groups:
+        for w in load_groups(path):
+            gold = {i: g for i, g in w.gold().items() if i in headlines}
+            replays.append((f"{Path(path).name} {w.days[0]}..{w.days[-1]}", gold, bool(skip & set(w.days))))
+    pairs = window_pairs(groups, headlines, config, skip)
+    folds = iter(zip(fold_models(pairs, floor=floor, min_precision=min_precision, c=c), pairs, strict=True))
+    full, _ = train(pairs, floor=floor, min_precision=min_precision, c=c)
+    lines = [
+        "| window | model threshold | band joins (right) | rules P / R / alerts | + model P / R / alerts |",
+        "| --- | ---: | ---: | --- | --- |",
+    ]
+    before: list[tuple[dict[str, int], dict[str, int]]] = []
+    after: list[tuple[dict[str, int], dict[str, int]]] = []
+    for name, gold, skipped in replays:
+        if skipped:
+            model, joins = full, "held out"
+        else:
+            (model, _), own = next(folds)
+            n, right = band_joins(model, own)
+            joins = f"{n} ({right})"
+        rows = [headlines[i] for i in gold]
+        a, b = assign_window(rows, config, pairs=None), assign_window(rows, config, pairs=model)
+        sa, sb = score(a, gold), score(b, gold)
+        lines.append(
+            f"| {name} | {model.threshold} | {joins} | "
+            f"{sa.precision:.3f} / {sa.recall:.3f} / {sa.alerts_per_story:.2f} | "
+            f"{sb.precision:.3f} / {sb.recall:.3f} / {sb.alerts_per_story:.2f} |"
+        )
+        before.append((a, gold))
+        after.append((b, gold))
+    pa, pb = pooled(before), pooled(after)
+    lines.append(
+        f"| pooled | | | {pa.precision:.3f} / {pa.recall:.3f} / {pa.alerts_per_story:.2f} | "
+        f"{pb.precision:.3f} / {pb.recall:.3f} / {pb.alerts_per_story:.2f} |"
+    )
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -99,13 +167,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", required=True, help="the model file to write (JSON)")
     ap.add_argument("--config", default=None)
     ap.add_argument("--floor", type=float, default=0.25, help="lowest rule score the model may lift")
-    ap.add_argument("--min-precision", type=float, default=0.9)
+    ap.add_argument("--min-precision", type=float, default=0.95)
     ap.add_argument("--C", type=float, default=1.0, dest="c")
     ap.add_argument("--skip", action="append", default=[], metavar="DAY",
                     help="leave out the windows holding this day (held-out windows); repeatable")
+    ap.add_argument("--replay", action="store_true",
+                    help="print each window replayed with a model that never saw it; write nothing")
     args = ap.parse_args(argv)
     config, _ = load(argparse.Namespace(config=args.config, db=None, log_level="WARNING", log_format="text"))
     headlines = load_headlines(args.headlines)
+    if args.replay:
+        print(held_out_replays(args.groups, headlines, config, frozenset(args.skip), floor=args.floor,
+                               min_precision=args.min_precision, c=args.c))
+        return 0
     windows = window_pairs(args.groups, headlines, config, frozenset(args.skip))
     model, about = train(windows, floor=args.floor, min_precision=args.min_precision, c=args.c)
     about = {

@@ -115,3 +115,25 @@ def test_training_fits_a_logistic_regression_and_holds_windows_out() -> None:
     model, about = train(windows, floor=0.25, min_precision=0.9, c=1.0)
     assert model.weights[FEATURES.index("text")] > 0 and about["pairs"] == 30 and about["positives"] == 15
     assert model.threshold < 1.0 and about["held_out_precision"] >= 0.9
+
+
+TRAINING_FILES = ("real/stories_2026-01.json",)
+BENCH_FILES = ("jan-04-06_L1.json", "jan-14-16_L1.json", "jan-02-03_L3.json", "jan-17-18_L3.json")
+
+
+def test_the_shipped_model_is_retrained_byte_for_byte(shared_dir: Path, tmp_path: Path) -> None:
+    """`make train-stories` on the training windows (12–13 and 19–21 January held out)
+    writes exactly the shipped file: the model is reproducible, and retrained whenever
+    the matcher changes."""
+    pytest.importorskip("sklearn")
+    from monitor.story_train import main
+
+    heads = shared_dir / "real" / "headlines_es_2026-01.jsonl"
+    if not heads.is_file() or not (shared_dir / TRAINING_FILES[0]).is_file():
+        pytest.skip("the shared January headlines and groups are not present")
+    bench = Path(__file__).resolve().parents[2] / "bench" / "data" / "stories"
+    groups = [str(shared_dir / f) for f in TRAINING_FILES] + [str(bench / f) for f in BENCH_FILES]
+    out = tmp_path / "story_pairs.json"
+    assert main([*groups, "--skip", "2026-01-12", "--skip", "2026-01-19", "--headlines", str(heads),
+                 "--out", str(out)]) == 0
+    assert out.read_bytes() == MODEL_FILE.read_bytes()
