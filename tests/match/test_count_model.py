@@ -121,3 +121,44 @@ def test_monitor_train_reproduces_the_shipped_counts_model(
                  str(tmp_path / "relevance.json"), "--counts-out", str(out)])
     assert code == 0, capsys.readouterr()
     assert out.read_bytes() == COUNTS_MODEL_PATH.read_bytes()
+
+
+def _lowest_reaching(scores: list[float], right: list[bool], target: float, e: float) -> float:
+    """The definition, written plainly: the lowest score t whose precision (re-weighted to the
+    error rate e) of the counts scored >= t reaches the target."""
+    n_right, n_wrong = sum(right), len(right) - sum(right)
+    best = 1.0
+    for t in sorted(set(scores)):
+        kr = sum(ok for s, ok in zip(scores, right, strict=True) if s >= t) / n_right
+        kw = sum(not ok for s, ok in zip(scores, right, strict=True) if s >= t) / n_wrong
+        if (1 - e) * kr / ((1 - e) * kr + e * kw) >= target:
+            best = min(best, t)
+    return best
+
+
+def test_the_calibration_takes_the_lowest_score_reaching_the_target_then_bounds_it():
+    pytest.importorskip("numpy")
+    import random
+
+    from monitor.match.count_model_training import _threshold
+
+    rnd = random.Random(7)
+    right = [rnd.random() > 0.03 for _ in range(600)]
+    scores = [round(min(0.999, max(0.0, rnd.gauss(0.93 if ok else 0.75, 0.08))), 3) for ok in right]
+    plain, _, share = _threshold(scores, right, 0.97, 0.07)
+    assert plain == pytest.approx(_lowest_reaching(scores, right, 0.97, 0.07), abs=1e-6)
+    bounded, precision, bounded_share = _threshold(scores, right, 0.97, 0.07, bound=0.8)
+    assert bounded >= plain and bounded_share <= share and precision >= 0.97
+    # with half the wrong counts, the bound is wider: it asks for a higher score
+    few = [(s, ok) for k, (s, ok) in enumerate(zip(scores, right, strict=True)) if ok or k % 2]
+    few_bounded, _, _ = _threshold([s for s, _ in few], [ok for _, ok in few], 0.97, 0.07, bound=0.8)
+    few_plain, _, _ = _threshold([s for s, _ in few], [ok for _, ok in few], 0.97, 0.07)
+    assert few_bounded - few_plain >= bounded - plain - 1e-9
+
+
+def test_the_shipped_calibration_says_how_it_was_chosen():
+    cal = json.loads(COUNTS_MODEL_PATH.read_text(encoding="utf-8"))["meta"]["calibration"]
+    model = json.loads(COUNTS_MODEL_PATH.read_text(encoding="utf-8"))
+    assert cal["wrong_share_bound"] == 0.8 and cal["threshold_unbounded"] <= model["confident"]
+    low, high = cal["threshold_p10_p90"]
+    assert 0.5 <= low <= high < 1.0
