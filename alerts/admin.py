@@ -10,12 +10,15 @@ once (ingestion clears the first on a good poll, delivery the second when it
 disables a channel again).
 
 Nothing is persisted but those flags, the test alerts and one claim per update: the
-getUpdates offset lives in memory and is confirmed to Telegram on a clean stop, so a leader
-killed before confirming leaves its last updates to the next leader (monitor/replicas.py),
-which would answer them again. Each update id is therefore claimed in the database
-(`leases`, `update:<id>`, kept two days: Telegram keeps unconfirmed updates one) before it
-is answered, and an update already claimed is skipped. A replica killed between the claim
-and its answer leaves that one command unanswered: at most once, never twice.
+getUpdates offset lives in memory and is confirmed to Telegram with the next getUpdates, so a
+leader killed before confirming leaves its last updates to the next leader
+(monitor/replicas.py), which would answer them again. Each update id is therefore claimed in
+the database before it is answered (`leases`, `update:<id>`: held for UPDATE_WORK while it is
+answered, then marked done and kept two days, as Telegram keeps unconfirmed updates one). An
+update marked done is skipped; one whose claim is held by another process is tried again
+later, and answered once that claim ended unfinished (its holder died mid-answer). A command
+is answered twice only if its holder dies between Telegram's acceptance of the answer and
+the mark (milliseconds).
 """
 
 from __future__ import annotations
@@ -52,7 +55,7 @@ from storage.alerts import (
 )
 from storage.db import Database
 from storage.feeds import feed_health, mark_feed_reported, unreported_failing_feeds
-from storage.leases import claim_once, update_lease
+from storage.leases import claim_work, finish_work, update_lease
 from storage.models import Alert
 
 log = logging.getLogger("alerts.admin")
@@ -69,7 +72,8 @@ HELP = (
     + FEEDBACK_HELP
 )
 ERROR_WIDTH = 120  # characters of a feed's last error shown in /status
-UPDATE_CLAIM = timedelta(days=2)  # an update's claim outlives Telegram's day of keeping it
+UPDATE_DONE = timedelta(days=2)  # an answered update's mark outlives Telegram's day of keeping it
+UPDATE_WORK = timedelta(seconds=20)  # an update's claim while it is answered; then free again
 
 
 class AdminControls(Protocol):
@@ -177,6 +181,7 @@ class AdminBot:
         self._secrets = (runtime.bot_token,) if runtime.bot_token else ()
         self._offset: int | None = None
         self._holder = f"{socket.gethostname()}:{os.getpid()}"  # who claimed an update
+        self._waiting: dict[int, Update] = {}  # updates another process was answering
         self._ready = False  # webhook removed and our username known
         self._bot_username: str | None = None
         self._notify_lock = asyncio.Lock()
@@ -228,6 +233,8 @@ class AdminBot:
                     if time.monotonic() - last_notify >= self.notify_every:
                         await self.notify_problems()
                         last_notify = time.monotonic()
+                    for item in list(self._waiting.values()):  # their claims may have ended
+                        await self._handle_safely(item)
                     for item in await self._poll(stop):
                         await self._handle_safely(item)
                     backoff = self.base_backoff
@@ -289,20 +296,35 @@ class AdminBot:
     # -- commands --------------------------------------------------------------------
 
     async def _handle_safely(self, item: Update) -> None:
-        self._offset = item.update_id + 1  # never handle one update twice, even if it fails
+        # never handle one update twice, even if it fails (a retried one never moves it back)
+        self._offset = max(self._offset or 0, item.update_id + 1)
+        name = update_lease(item.update_id)
         try:
-            if not await asyncio.to_thread(self._claim, item.update_id):
+            state = await asyncio.to_thread(self._claim, name)
+            if state == "done":
                 log.info("operator chat: update %d was answered already (by a replica before a "
                          "restart or a change of leader)", item.update_id)
+                self._waiting.pop(item.update_id, None)
                 return
-            await self.handle_update(item)
+            if state == "busy":  # being answered elsewhere: look again when its claim ends
+                self._waiting[item.update_id] = item
+                return
+            self._waiting.pop(item.update_id, None)
+            try:
+                await self.handle_update(item)
+            finally:
+                await asyncio.to_thread(self._finish, name)
         except Exception as exc:
             log.error("operator chat: update %d failed: %s", item.update_id, self._redact(exc))
 
-    def _claim(self, update_id: int) -> bool:
-        """True for the first process to see this update (module docstring)."""
+    def _claim(self, name: str) -> str:
+        """"mine", "done" or "busy" (module docstring)."""
         with self.db.session() as session:
-            return claim_once(session, update_lease(update_id), self._holder, UPDATE_CLAIM)
+            return claim_work(session, name, self._holder, UPDATE_WORK)
+
+    def _finish(self, name: str) -> None:
+        with self.db.session() as session:
+            finish_work(session, name, self._holder, UPDATE_DONE)
 
     async def handle_update(self, item: Update) -> None:
         """Answer one update if it is a command from the admin chat; ignore anything else."""

@@ -76,25 +76,38 @@ def holder_of(session: Session, name: str, *, now: datetime | None = None) -> st
     return str(row.holder)
 
 
+
+DONE = "done"  # the holder of a claim whose work is finished
+
+
 def update_lease(update_id: int) -> str:
     return f"update:{update_id}"
 
 
-def claim_once(session: Session, name: str, holder: str, ttl: timedelta, *,
-               now: datetime | None = None) -> bool:
-    """Claim `name` for good (until now + ttl): True for the first caller only, even after
-    the first holder died. Claims of the same kind ("update:") that ended are deleted."""
+def claim_work(session: Session, name: str, holder: str, ttl: timedelta, *,
+               now: datetime | None = None) -> str:
+    """Claim one piece of work done once across replicas (an admin update): "mine" (do it,
+    then `finish_work`), "done" (finished by someone), or "busy" (in progress elsewhere until
+    its claim ends: ask again later; a holder that died leaves it to the next one). Claims
+    of the same kind ("update:") that ended are deleted first."""
     now = now or datetime.now(UTC)
     kind = name.split(":", 1)[0] + ":"
     session.execute(
         delete(Lease).where(Lease.name.startswith(kind), Lease.expires_at < now)
         .execution_options(synchronize_session=False)
     )
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    created = session.execute(
-        insert(Lease)
-        .values(name=name, holder=holder, expires_at=now + ttl, acquired_at=now)
-        .on_conflict_do_nothing(index_elements=["name"])
-        .returning(Lease.name)
+    if take(session, name, holder, ttl, now=now):
+        return "mine"
+    current = session.execute(select(Lease.holder).where(Lease.name == name)).scalar_one_or_none()
+    return "done" if current == DONE else "busy"
+
+
+def finish_work(session: Session, name: str, holder: str, keep: timedelta, *,
+                now: datetime | None = None) -> None:
+    """Mark claimed work finished, remembered for `keep`."""
+    now = now or datetime.now(UTC)
+    session.execute(
+        update(Lease).where(Lease.name == name, Lease.holder == holder)
+        .values(holder=DONE, expires_at=now + keep)
+        .execution_options(synchronize_session=False)
     )
-    return created.first() is not None

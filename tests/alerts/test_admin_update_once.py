@@ -15,7 +15,7 @@ from alerts.admin import AdminBot
 from core.config import AppConfig
 from devtools.emulator import BotApiEmulator
 from storage.db import Database
-from storage.leases import claim_once, update_lease
+from storage.leases import claim_work, finish_work, update_lease
 
 
 async def read_and_answer(bot: AdminBot) -> int:
@@ -42,14 +42,42 @@ async def test_a_command_read_twice_is_answered_once(
     assert len(emulator.messages(ADMIN)) == 2
 
 
-def test_claims_are_once_and_old_ones_are_pruned(db: Database) -> None:
+async def test_a_command_whose_reader_died_mid_answer_is_answered_by_the_next(
+    emulator: BotApiEmulator, config: AppConfig, make_bot: Callable[..., AdminBot],  # noqa: F811
+    db: Database,
+) -> None:
+    """The first reader claimed the update and died before answering: the next reader waits
+    for the claim to end, then answers it, once."""
+    emulator.inject_message(ADMIN, "/queue")
+    dead, heir = make_bot(config), make_bot(config)
+    await dead._prepare()
+    (update,) = await dead._poll(asyncio.Event())
+    claim = timedelta(seconds=0.5)
+    with db.session() as s:  # what `_handle_safely` does first; then the process is killed
+        assert claim_work(s, update_lease(update.update_id), "dead", claim) == "mine"
+    assert await read_and_answer(heir) == 1
+    assert emulator.messages(ADMIN) == [] and list(heir._waiting) == [update.update_id]
+    await asyncio.sleep(0.6)
+    for item in list(heir._waiting.values()):  # what `run` does before each getUpdates
+        await heir._handle_safely(item)
+    assert [m.text.split(":")[0] for m in emulator.messages(ADMIN)] == ["Queue"]
+    assert heir._waiting == {}
+    assert await read_and_answer(heir) == 0  # its offset confirmed it: Telegram forgets it
+    assert len(emulator.messages(ADMIN)) == 1
+
+
+def test_claims(db: Database) -> None:
     now = datetime.now(UTC)
+    work, keep = timedelta(seconds=20), timedelta(days=2)
     with db.session() as s:
-        assert claim_once(s, update_lease(1), "a", timedelta(days=2), now=now)
-        assert not claim_once(s, update_lease(1), "b", timedelta(days=2), now=now)
-        assert claim_once(s, update_lease(2), "b", timedelta(seconds=1), now=now)
-    later = now + timedelta(days=1)
-    with db.session() as s:  # update 2's claim ended: deleted by the next claim
-        assert claim_once(s, update_lease(3), "a", timedelta(days=2), now=later)
-        assert claim_once(s, update_lease(2), "a", timedelta(days=2), now=later)
-        assert not claim_once(s, update_lease(1), "a", timedelta(days=2), now=later)
+        assert claim_work(s, update_lease(1), "a", work, now=now) == "mine"
+        assert claim_work(s, update_lease(1), "b", work, now=now) == "busy"
+        finish_work(s, update_lease(1), "a", keep, now=now)
+        assert claim_work(s, update_lease(1), "b", work, now=now) == "done"
+        assert claim_work(s, update_lease(2), "a", work, now=now) == "mine"  # a dies here
+    later = now + timedelta(minutes=1)
+    with db.session() as s:
+        assert claim_work(s, update_lease(2), "b", work, now=later) == "mine"
+        assert claim_work(s, update_lease(1), "b", work, now=later) == "done"
+    with db.session() as s:  # marks of answered updates end after two days and are deleted
+        assert claim_work(s, update_lease(1), "b", work, now=now + timedelta(days=3)) == "mine"
