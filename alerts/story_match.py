@@ -77,6 +77,8 @@ MAX_CANDIDATES = 16
 FRAME_HOURS, FRAME_MARGIN = 24.0, 0.05  # one person + one kind of event within a day
 STATEMENT_FRAME_TEXT = 0.06  # below it a statement shares only the person and one class
 CLASS_FRAME_MIN = 2  # or two kinds of event (actor, action, object) within a day
+WEAK_JOIN = 0.10  # a join this close to the threshold, on words alone, is weak
+CORE_TEXT = 0.20  # the cosine with the story's first item that a weak join telling a new event needs
 
 GENERIC_PLACES = frozenset({
     "venezuela", "caracas", "estados unidos", "united states", "eeuu", "usa", "ee. uu.", "ee.uu.",
@@ -576,6 +578,19 @@ class StoryIndex:
         conflicts = self._conflicts(item, entry, text, figures, with_item)
         if evidence < MIN_SHARED and text < STRONG_TEXT:
             conflicts.append("few shared words")
+        if (
+            len(entry.members) > 1 and not frame and not (same_figures or tally)
+            and score < THRESHOLD + WEAK_JOIN and item.headline.events
+            and not item.headline.events & entry.headline_union("events")
+        ):
+            # a weak join by one item of a long story, of a headline that tells a kind of event
+            # the story never told ("Maduro llegó a una base militar de Nueva York" joining
+            # the capture's story by "dictador Nicolás Maduro"): it must reach the story's
+            # first item too, or one weak link chains another event's items into the story
+            first = entry.members[0]
+            core = 1.0 if first is with_item else self.cosine(item.tf, first.tf, a_norm)
+            if core < CORE_TEXT:
+                conflicts.append("off the story's core")
 
         def build() -> dict[str, Any]:
             signals: dict[str, Any] = {
