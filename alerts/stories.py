@@ -41,6 +41,7 @@ from storage.stories import (
     other_items_of_story,
     stories_after,
     stories_updated_in_order,
+    story_by_id,
     write_row,
 )
 
@@ -211,7 +212,7 @@ def assign_story(
     )
     while True:
         decision = index.decide(feats, now=now, window=window)
-        story = session.get(Story, decision.story_id) if decision.story_id is not None else None
+        story = story_by_id(session, decision.story_id) if decision.story_id is not None else None
         if decision.story_id is None or story is not None:
             break
         index.remove_story(decision.story_id)  # gone from the database (retention, rollback)

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, inspect, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from storage.models import Count, Feed, Item, Match, Story
 
@@ -79,7 +80,7 @@ def write_row(session: Session, obj: Story | Item, **values: Any) -> None:
             setattr(obj, key, value)
         session.flush([obj])
         return
-    session.execute(_update_statement(type(obj), tuple(sorted(values))), {"_id": obj.id, **values})
+    session.connection().execute(_update_statement(type(obj), tuple(sorted(values))), {"_id": obj.id, **values})
     for key, value in values.items():
         set_committed_value(obj, key, value)
 
@@ -97,7 +98,29 @@ _INSERT_STORY = insert(Story.__table__).values(
 
 def insert_story(session: Session, story: Story) -> Story:
     """INSERT the story and return it as a persistent object of the session (no re-read)."""
-    story.id = session.execute(_INSERT_STORY, {k: getattr(story, k) for k in _STORY_COLUMNS}).scalar_one()
+    story.id = session.connection().execute(_INSERT_STORY, {k: getattr(story, k) for k in _STORY_COLUMNS}).scalar_one()
+    make_transient_to_detached(story)
+    session.add(story)
+    return story
+
+
+_SELECT_STORY = select(Story.__table__).where(Story.__table__.c.id == bindparam("id"))
+
+
+def story_by_id(session: Session, story_id: int) -> Story | None:
+    """The story as a persistent object of the session (None when its row is gone).
+
+    `session.get` without the ORM's loading: one prepared SELECT whose row becomes the
+    object's committed state (the join path reads a story per item). An object the
+    session already holds is returned as it is; an expired one is left to `session.get`,
+    which refreshes it or finds it gone."""
+    held = session.identity_map.get(identity_key(Story, story_id))
+    if held is not None:
+        return held if not inspect(held).expired_attributes else session.get(Story, story_id)
+    row = session.connection().execute(_SELECT_STORY, {"id": story_id}).mappings().first()
+    if row is None:
+        return None
+    story = Story(**row)
     make_transient_to_detached(story)
     session.add(story)
     return story

@@ -1,0 +1,45 @@
+"""The story rows the assigner reads and writes without the ORM's unit of work
+(storage/stories.py): what they read back is what the ORM would."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import delete
+
+from storage.models import Story
+from storage.stories import insert_story, story_by_id, write_row
+
+T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+
+
+def _story(title: str) -> Story:
+    return Story(title=title, topics=["political_prisoners"], urgency="high", language="es",
+                 entities=[{"name": "Foro Penal", "type": "org"}],
+                 counts=[{"event": "released", "number": 87, "source": None}], created_at=T0, updated_at=T0)
+
+
+def test_story_by_id_reads_the_row_as_the_orm_would(any_db) -> None:
+    with any_db.session() as s:
+        sid = insert_story(s, _story("Excarcelaciones")).id
+    with any_db.session() as s:
+        story = story_by_id(s, sid)
+        assert story is not None and story.id == sid and story.title == "Excarcelaciones"
+        assert story.counts == [{"event": "released", "number": 87, "source": None}] and story.urgency == "high"
+        assert story.updated_at.replace(tzinfo=UTC) == T0
+        assert story_by_id(s, sid) is story  # the session's own object, not a second copy
+        assert not s.dirty  # read, not changed: nothing to write back
+        write_row(s, story, topics=["political_prisoners", "us_actions"])
+        assert story_by_id(s, sid + 1000) is None
+    with any_db.session() as s:
+        story = story_by_id(s, sid)
+        assert story is not None and story.topics == ["political_prisoners", "us_actions"]
+
+
+def test_an_expired_story_whose_row_is_gone_is_none(any_db) -> None:
+    with any_db.session() as s:
+        story = insert_story(s, _story("Excarcelaciones"))
+        sid = story.id
+        s.expire(story)  # as after a commit
+        s.execute(delete(Story).where(Story.id == sid))
+        assert story_by_id(s, sid) is None
