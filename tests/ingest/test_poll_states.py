@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from core.config import AppConfig, Runtime, Settings
+from core.config import AppConfig, FeedConfig, Runtime, Settings
 from devtools.feedserver import FeedServer
 from devtools.samples import rss
 from monitor.fetch import Fetcher
@@ -50,14 +50,19 @@ async def test_304s_are_written_once_flushed_as_the_orm_writes_them(
     assert {c: getattr(row, c) for c in COLUMNS} == {c: getattr(ref, c) for c in COLUMNS}
 
 
-async def test_a_new_item_after_a_pending_304_writes_the_304_first(
-    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
-) -> None:
+def _one_feed(server: FeedServer, db: Database) -> tuple[FeedConfig, PollStates]:
+    """Feed `a` served with an ETag and known to the database, and an empty batch."""
     server.set_route("/a", rss([item(1)]), etag='"v1"')
     cfg = feed_config(server, "a", "/a")
     with db.session() as s:
         sync_feeds(s, [(cfg.name, cfg.url)])
-    states = PollStates(db)
+    return cfg, PollStates(db)
+
+
+async def test_a_new_item_after_a_pending_304_writes_the_304_first(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    cfg, states = _one_feed(server, db)
     await poll_feed(cfg, settings, fetcher, db, states=states)
     await poll_feed(cfg, settings, fetcher, db, states=states)  # 304, pending
     assert len(states.pending) == 1
@@ -79,11 +84,7 @@ async def test_a_new_item_after_a_pending_304_writes_the_304_first(
 async def test_run_writes_about_once_a_second_and_at_stop(
     server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
 ) -> None:
-    server.set_route("/a", rss([item(1)]), etag='"v1"')
-    cfg = feed_config(server, "a", "/a")
-    with db.session() as s:
-        sync_feeds(s, [(cfg.name, cfg.url)])
-    states = PollStates(db)
+    cfg, states = _one_feed(server, db)
     stop = asyncio.Event()
     task = asyncio.create_task(states.run(stop))
     await poll_feed(cfg, settings, fetcher, db, states=states)
