@@ -41,6 +41,7 @@ from monitor.match.counts_numbers import (
     hyphen_range,
     parse_number,
     range_low,
+    to_range,
 )
 from monitor.match.counts_phrases import find_unit, is_bare_partitive_whole, partitive_whole
 from monitor.match.counts_quantities import apposition, skip
@@ -156,7 +157,7 @@ def _sentence_counts(item: _Item, sent: Sentence) -> list[_Found]:
             i += 1
             continue
         value, j, singular = parsed
-        low = range_low(toks, i, j) or hyphen_range(sent, i, j)
+        low = range_low(toks, i, j) or hyphen_range(sent, i, j) or to_range(toks, i, j)
         first = None
         if low is not None:
             # "entre 56 y 76 excarcelaciones": both ends, with the event of the second

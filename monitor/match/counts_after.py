@@ -76,6 +76,10 @@ def after_event(tokens: Sequence[str], start: int, window: int = 5, noun: bool =
             sc.start = m if moves_start else sc.start
             sc.k = m
             continue
+        if tokens[sc.k] in ("pero", "but") and _still_held(tokens, sc.k + 1):
+            sc.k += 1  # "122 political prisoners have applied for amnesty but remain in custody"
+            sc.end = max(sc.end, sc.k + 2)
+            continue
         if _stops(tokens, sc.k):
             return sc.adjectival
         answer = _phrase(tokens, sc)
@@ -112,6 +116,14 @@ def _aside(tokens: Sequence[str], k: int, start: int) -> tuple[int, bool]:
     if w in ("y", "and") and (skip := coordinated_noun(tokens, k)) > k:
         return skip, False  # "US citizens and permanent residents are held"
     return k, False
+
+
+def _still_held(tokens: Sequence[str], k: int) -> bool:
+    """A state of custody opening the clause at tokens[k] ("remain in custody", "siguen presos")."""
+    w = tokens[k] if k < len(tokens) else ""
+    if w in ("still", "aun", "todavia"):
+        k, w = k + 1, tokens[k + 1] if k + 1 < len(tokens) else ""
+    return w in REMAIN_VERB and not _release_state(tokens[k + 1:k + 6])
 
 
 def _stops(tokens: Sequence[str], k: int) -> bool:
@@ -193,6 +205,10 @@ def _predicate(tokens: Sequence[str], sc: _Scan) -> str | None:
     kept as the noun's description (sc.adjectival)."""
     k, w = sc.k, tokens[sc.k]
     nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
+    if sc.adjectival is None and w.startswith(("excluid", "excluded")) and (k == sc.start or (
+            k == sc.start + 1 and tokens[sc.start] in ("politicos", "politicas", "political"))):
+        sc.adjectival = "held"  # "35 presos excluidos de la amnistía siguen en El Rodeo": left in
+        return _GO_ON
     event = AFTER_PAIR.get((w, nxt))
     if event is None:
         held = w in AFTER_HELD or (sc.noun and w in AFTER_HELD_NOUN and not any(

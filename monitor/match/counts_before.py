@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from monitor.match.counts_cues import ARTICLES, KEEP, LEAVES, ONLY, PUTS, REMAIN_VERB, REPORTING
+from monitor.match.counts_cues import (
+    AIRCRAFT,
+    ARTICLES,
+    DEPORTATION,
+    KEEP,
+    LEAVES,
+    ONLY,
+    PUTS,
+    REMAIN_VERB,
+    REPORTING,
+)
 from monitor.match.counts_lexicon import (
     ADVERBS,
     AFTER_PAIR,
@@ -21,6 +31,7 @@ from monitor.match.counts_quantities import TIME
 
 _SKIP = "skip"  # the word gives nothing: look further left
 _GO_ON = "go on"  # no phrase here: read the word as a verb
+_CARRY = ("traslad", "transferr", "transport")  # a verb of moving people
 _GRANT = ("aplic", "otorg", "conced", "concedi", "appl", "grant")  # ... amnesty to N
 
 
@@ -148,6 +159,8 @@ def _verb(tokens: Sequence[str], i: int, k: int) -> str | None:
         event = next((ev for ev, prefixes in BEFORE_PREFIX if w.startswith(prefixes)), None)
     if event is None or (k > 0 and tokens[k - 1] in ("un", "una")):
         return _SKIP  # "un muerto y cinco detenidos": a noun, not the verb of the five
+    if event == "held" and w.startswith(_CARRY) and any(t.startswith(AIRCRAFT + DEPORTATION) for t in tokens):
+        return None  # "el avión trasladó a 178 venezolanos": passengers of a flight, not prisoners
     if counted_before(tokens, k):
         return None  # "25 people killed and 2,400 detained": "killed" is the 25's
     if event == "arrested" and k > 0 and tokens[k - 1] in KEEP:

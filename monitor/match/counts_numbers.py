@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from core.text import MONTHS
 from monitor.match.counts_lexicon import EVENT_NOUN, PEOPLE, QUALIFIER
 
 # -- number words -----------------------------------------------------------------
@@ -180,6 +181,25 @@ def range_low(toks: Sequence[str], i: int, j: int) -> tuple[int, tuple[int, int,
     if second is None or second[2]:
         return None
     return j + 1, second
+
+
+def to_range(toks: Sequence[str], i: int, j: int) -> tuple[int, tuple[int, int, bool]] | None:
+    """"estimate 1,450 to 1,600 people released": a range with "to" and no "from" before it
+    (not a changing tally, "rose from 800 to 953", nor a date, "January 5 to 12")."""
+    if j + 1 >= len(toks) or toks[j] != "to" or not toks[i][0].isdigit() or not toks[j + 1][0].isdigit():
+        return None
+    k = i - 1
+    while k > 0 and toks[k] in QUALIFIER:
+        k -= 1
+    if k >= 0 and (toks[k] in _NOT_RANGE_LEAD or toks[k] in MONTHS or toks[k][0].isdigit()):
+        return None
+    first, second = parse_number(toks, i), parse_number(toks, j + 1)
+    if first is None or second is None or second[0] <= first[0]:
+        return None
+    return j + 1, second
+
+
+_NOT_RANGE_LEAD = {"from", "up", "down", "by", "de", "desde", "of"}
 
 
 def hyphen_range(sent: Sentence, i: int, j: int) -> tuple[int, tuple[int, int, bool]] | None:

@@ -286,7 +286,7 @@ def running(s: Spot) -> Answer:
     """"another 24 freed, bringing the total to 169"; "eleva a 522 el total"."""
     toks, i, j = s.toks, s.i, s.j
     if s.unit is None and (running_total(toks, i) or toks[j:j + 2] in (
-            ["el", "total"], ["the", "total"])) and not any(w in NOT_PEOPLE for w in toks[j:j + 3]):
+            ["el", "total"], ["the", "total"], ["en", "total"], ["in", "total"])) and not any(w in NOT_PEOPLE for w in toks[j:j + 3]):
         return "total"
     return GO_ON
 
@@ -307,6 +307,8 @@ def _headline_before_colon(toks: Sequence[str], i: int) -> str | None:
     c = i - 1
     while c > 0 and (toks[c] in QUALIFIER or toks[c] in ("de", "than") and toks[c - 1] in QUALIFIER):
         c -= 1  # "más de", "more than"
+    if c == 1 and toks[1] == ":" and EVENT_NOUN.get(toks[0]) in ("released", "arrested", "dead"):
+        return EVENT_NOUN[toks[0]]  # "Excarcelados: 1.440, según el gobierno"
     if c < 2 or toks[c] != ":" or ":" in toks[:c]:
         return None
     for k in range(c):

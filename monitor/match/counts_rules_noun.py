@@ -139,6 +139,9 @@ def in_a_swap(s: Spot) -> Answer:
     return GO_ON
 
 
+_AGAIN = frozenset({"again", "nuevamente", "nuevo", "rearrested", "recapturados", "recapturadas"})
+
+
 def _predicates(s: Spot) -> None:
     """Memo: the verb before (before_raw, then before), the predicate after, the noun's own
     event (event0) and the event they settle on (event)."""
@@ -165,6 +168,8 @@ def _predicates(s: Spot) -> None:
             and toks[unit + 1] not in ADJECTIVAL and not subset_before(toks, i)):
         before = None  # "DHS confirma que 53 migrantes permanecen detenidos": its own predicate
     event = EVENT_NOUN.get(noun)
+    if event == "released" and after == "arrested" and any(t in _AGAIN for t in toks[unit + 1:unit + 10]):
+        event = None  # "8 excarcelados por la amnistía fueron detenidos nuevamente": arrested anew
     if event is None and before in _DONE:
         event = before
     s.memo.update(before=before, after=after, event0=event)

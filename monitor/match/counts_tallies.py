@@ -83,10 +83,12 @@ def _passed_tally(tokens: Sequence[str], i: int) -> int | None:
 def claimed_figure(toks: Sequence[str], i: int, j: int) -> bool:
     """A bare number that is the object of a verb of claiming, with nothing after it but a
     clause end or an adverbial ("había contabilizado 1.003 antes de las liberaciones")."""
-    while i > 1 and (toks[i - 1] in QUALIFIER or toks[i - 1] == "than" and toks[i - 2] in QUALIFIER):
+    while i > 1 and (toks[i - 1] in QUALIFIER or toks[i - 1] in ("than", "de") and toks[i - 2] in QUALIFIER):
         i -= 1  # "puts the figure at about 180", "compared with more than 300"
     if j < len(toks) and toks[j] not in AFTER_CLAIM:
         return False
+    if i == 0 and toks[j:j + 2] in ([",", "segun"], [",", "according"]):
+        return True  # "...; 960, según Foro Penal": the rival figure of another source
     if i > 0 and toks[i - 1] in WAS and (j == len(toks) or toks[j] in (",", "segun", "according")):
         return True  # "la semana pasada eran 83", "in January there were 263": an earlier figure
     if i > 1 and (toks[i - 2], toks[i - 1]) in VERSUS_PAIR:

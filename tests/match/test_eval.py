@@ -18,7 +18,8 @@ TUNED_SETS = ["labelled_heldout.jsonl", "labelled_dev2.jsonl", "labelled_dev3.js
               "labelled_dev_blind8.jsonl", "labelled_dev_blind9.jsonl",
               "labelled_dev_blind10.jsonl", "labelled_dev8.jsonl",
               "labelled_dev_blind6.jsonl", "labelled_dev_blind13.jsonl", "labelled_dev_blind15.jsonl",
-              "labelled_dev_blind16.jsonl", "labelled_dev_blind17.jsonl", "labelled_dev_blind19.jsonl"]
+              "labelled_dev_blind16.jsonl", "labelled_dev_blind17.jsonl", "labelled_dev_blind19.jsonl",
+              "labelled_dev_blind20.jsonl"]
 
 
 @pytest.mark.parametrize("name", TUNED_SETS)
@@ -92,6 +93,21 @@ def test_fourth_round_topics(shipped, title, summary, topics):
 )
 def test_fifth_round_topics(shipped, title, summary, topics):
     assert shipped.classify(title=title, summary=summary, lang="en").topics == topics
+
+
+@pytest.mark.parametrize(
+    "title,summary,topics",
+    [
+        # sixth round (dev_blind20): the Southern District's prosecutors named in Spanish
+        ("Fiscalía del Distrito Sur acusa a tres exministros venezolanos de narcotráfico", "", ["us_actions"]),
+        ("Excluidos de la amnistía: 30 presos políticos siguen en Tocorón", "", ["political_prisoners"]),
+        # near misses: Argentina's own case against Maduro, another country's amnesty
+        ("Jueza argentina pide a Estados Unidos la extradición de Maduro por lesa humanidad", "", []),
+        ("Corea del Sur aprueba una amnistía para 500 presos por delitos económicos", "", []),
+    ],
+)
+def test_sixth_round_topics(shipped, title, summary, topics):
+    assert shipped.classify(title=title, summary=summary, lang="es").topics == topics
 
 
 def test_heldout_has_both_languages_and_hard_negatives():
