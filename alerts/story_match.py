@@ -684,7 +684,9 @@ class StoryIndex:
             out.append("figure events")
         if item.subject and theirs and text < STRONG_TEXT and not any(item.subject & q for q in theirs):
             out.append("subject")  # the headline is about someone the story never names
-        if item.speaker and with_item.speaker and not item.speaker & with_item.speaker:
+        if item.speaker and with_item.speaker and not item.speaker & with_item.speaker and text < STRONG_TEXT:
+            # two speakers, unless their words are nearly one text: one statement told by
+            # outlets that credit it differently ("Trump dice…", "La Casa Blanca afirma…")
             out.append("speakers")
         if item.headline.stage:
             stages = {m.headline.stage for m in entry.members} - {None}

@@ -297,6 +297,16 @@ def test_statements_by_different_speakers_are_different_stories(put: Any) -> Non
     assert b[1] != a[1] and c[1] != d[1]
 
 
+def test_one_statement_credited_to_two_speakers_is_one_story(put: Any) -> None:
+    # the same words, credited by one outlet to the minister and by another to the government
+    said = ("dice que EE. UU. reabrirá su embajada en Caracas en marzo, con un encargado de negocios "
+            "y una sección consular para visas y pasaportes")
+    a = put("elpitazo", f"Canciller Gil {said}")
+    b = put("cocuyo", f"Gobierno venezolano {said}", at=NOW + timedelta(hours=1))
+    c = put("bbcmundo", "Cabello dice que EE. UU. prepara nuevos ataques contra Caracas", at=NOW + timedelta(hours=2))
+    assert b[1] == a[1] and c[1] != a[1]
+
+
 def test_a_foreign_government_freeing_its_citizens_is_not_the_wave(put: Any) -> None:
     wave = put("elpitazo", "Foro Penal suma 40 presos políticos excarcelados")[1]
     own = put("cocuyo", "Alemania anunció la liberación de tres ciudadanos de ese país presos en Venezuela",
