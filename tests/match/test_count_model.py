@@ -162,3 +162,28 @@ def test_the_shipped_calibration_says_how_it_was_chosen():
     assert cal["wrong_share_bound"] == 0.8 and cal["threshold_unbounded"] <= model["confident"]
     low, high = cal["threshold_p10_p90"]
     assert 0.5 <= low <= high < 1.0
+
+
+def test_a_set_labelled_on_titles_only_trains_on_its_title_counts():
+    """A writer who labelled only the titles' figures says nothing of the summaries': those
+    counts are left out of training instead of being taught as wrong."""
+    from monitor.match.count_model_training import count_rows, titles_only
+    from monitor.match.evaluate import load_rules
+
+    def item(k: int, summary_count: bool) -> dict:
+        return {"id": f"t{k}", "lang": "es", "title": f"Excarcelan a {20 + k} presos políticos",
+                "summary": "Entre ellos hay 3 militares.", "topics": ["political_prisoners"],
+                "counts": [{"event": "released", "number": 20 + k, "source": None}]
+                + ([{"event": "released", "number": 3, "source": None}] if summary_count else [])}
+
+    by_title = [item(k, False) for k in range(25)]
+    both = [item(k, True) for k in range(25)]
+    assert titles_only(by_title) and not titles_only(both)
+    assert not titles_only(by_title[:5])  # too few counts to tell
+    assert titles_only([{"title": "Mil doscientos presos políticos fueron liberados",
+                         "counts": [{"event": "released", "number": 1200}]}], least=1)
+    rules = load_rules(CONFIG)
+    assert {r.features for r in count_rows(by_title, rules, "synthetic")} <= {
+        r.features for r in count_rows(both, rules, "synthetic") if "field=0" in r.features}
+    assert any("field=0" not in r.features for r in count_rows(both, rules, "synthetic"))
+    assert all("field=0" in r.features for r in count_rows(by_title, rules, "synthetic"))
