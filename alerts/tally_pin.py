@@ -8,7 +8,9 @@ edit not found") and sent and pinned again. A chat where the bot may not pin kee
 unpinned and up to date; the operator is told once in the admin chat (`refusal_reported`), and
 each later edit tries to pin again (the right may have been granted since).
 
-Run by the leader only (monitor/service.py); `tick()` once a minute. The tally is loaded
+Run by the leader only (monitor/service.py); `tick()` once a minute. Sending a new message
+takes the lease `pin:<channel>` first and looks at the stored id again under it, so around a
+change of leader two replicas never both send one (the second finds the first's id). The tally is loaded
 only when a channel is due: not looked at for `PIN_EDIT_EVERY` (a channel with no figure yet
 too), or its last round failed (then the next minute).
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
@@ -30,6 +33,7 @@ from core.config import AppConfig, ChannelConfig, Runtime
 from core.logs import redact
 from storage.alerts import channel_named, move_channel
 from storage.db import Database
+from storage.leases import release, take
 from storage.pins import mark_refusal_reported, pin_of, save_pin, unreported_refusals
 
 log = logging.getLogger("alerts.tally")
@@ -39,6 +43,11 @@ RETRY_EVERY = timedelta(seconds=55)  # after a failed round (network, 5xx, 429):
 MAX_FLAGGED = 2  # flagged (10x jump) figures named in the message, newest first
 MAX_DISPUTED = 3  # figures disagreeing with a headline figure, most stated first
 PIN_LIMIT = 4000  # under Telegram's 4,096 characters of a message
+CREATE_LEASE = timedelta(minutes=2)  # longer than a send and a pin with their timeouts
+
+
+def pin_lease(channel: str) -> str:
+    return f"pin:{channel}"
 
 
 def _day(f: Figure) -> str:
@@ -121,6 +130,7 @@ class TallyPins:
         self._secrets = (runtime.bot_token,) if runtime.bot_token else ()
         self._checked: dict[str, datetime] = {}  # channel -> when its figures were last compared
         self._failed: set[str] = set()  # channels whose last round failed for a while: tried sooner
+        self._holder = f"pins-{uuid.uuid4().hex[:12]}"  # this process, for the creation lease
 
     def update_config(self, config: AppConfig) -> None:
         self.config = config
@@ -153,7 +163,9 @@ class TallyPins:
                     self._save(channel.name, chat_id, last_error=message)
                     self._failed.add(channel.name)
                     done[channel.name] = "error"
-                if done[channel.name] != "error":
+                if done[channel.name] == "busy":  # another replica is sending: look again soon
+                    self._failed.add(channel.name)
+                elif done[channel.name] != "error":
                     self._failed.discard(channel.name)
         await self._tell_refusals()
         return done
@@ -189,7 +201,7 @@ class TallyPins:
         if text is None:
             return "no figures"
         if message_id is None:
-            return await self._create(channel, chat_id, text, now)
+            return await self._create(channel, chat_id, text, now, replacing=None)
         if text == old_text:
             if not pinned and not refused:  # an earlier pin failed on the network: try again
                 await self._pin(channel, chat_id, message_id)
@@ -200,7 +212,7 @@ class TallyPins:
             if message_gone(exc):
                 log.warning("tally pin in %s: message %d was deleted; sending it again",
                             channel.name, message_id)
-                created = await self._create(channel, chat_id, text, now)
+                created = await self._create(channel, chat_id, text, now, replacing=message_id)
                 return "recreated" if created == "created" else created
             failure = classify_error(exc, self.runtime.bot_token)
             if failure.action != "not_modified":
@@ -211,7 +223,24 @@ class TallyPins:
             await self._pin(channel, chat_id, message_id)
         return "edited"
 
-    async def _create(self, channel: ChannelConfig, chat_id: str, text: str, now: datetime) -> str:
+    async def _create(self, channel: ChannelConfig, chat_id: str, text: str, now: datetime, *,
+                      replacing: int | None) -> str:
+        """Send the message (in place of `replacing`, deleted) under the creation lease."""
+        lease = pin_lease(channel.name)
+        with self.db.session() as session:
+            if not take(session, lease, self._holder, CREATE_LEASE, now=now):
+                return "busy"  # another replica is sending it now
+            pin = pin_of(session, channel.name)
+            stored = pin.message_id if pin is not None and pin.chat_id == chat_id else None
+        try:
+            if stored is not None and stored != replacing:
+                return "unchanged"  # another replica sent it since this round looked
+            return await self._send_new(channel, chat_id, text, now)
+        finally:
+            with self.db.session() as session:
+                release(session, lease, self._holder)
+
+    async def _send_new(self, channel: ChannelConfig, chat_id: str, text: str, now: datetime) -> str:
         assert self.sender is not None
         try:
             message_id = await self.sender.send(chat_id, text, html=True, preview=False)

@@ -6,7 +6,7 @@ emulator over real HTTP (python-telegram-bot), a real database, a manual clock."
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -14,11 +14,12 @@ import pytest
 from alerts_helpers import TOKEN
 
 from alerts.tally import build_tally
-from alerts.tally_pin import TallyPins, pin_text
+from alerts.tally_pin import TallyPins, pin_lease, pin_text
 from core.clock import ManualClock
 from core.config import AppConfig, Runtime
 from devtools.emulator import BotApiEmulator
 from storage.db import Database
+from storage.leases import holder_of, release, take
 from storage.models import Count, Match
 from storage.pins import pin_of
 from storage.tally import StoredFigure
@@ -191,3 +192,36 @@ def test_the_emulator_deletes_messages_as_an_administrator_would(emulator: BotAp
     assert (gone["ok"], gone["description"]) == (False, "Bad Request: message to edit not found")
     again = call("deleteMessage", chat_id=PINNED, message_id=sent)
     assert again["error_code"] == 400 and "not found" in again["description"]
+
+
+async def test_two_replicas_never_both_send_the_pinned_message(
+    db: Database, emulator: BotApiEmulator, config: AppConfig, runtime: Runtime, add_item: Callable[..., Any]
+) -> None:
+    """Around a change of leader two replicas may both find no message: the creation lease
+    lets one send it; the other waits, then finds the stored id and sends nothing."""
+    clock = ManualClock(datetime(2026, 1, 27, 12, 0, tzinfo=UTC))
+    old_leader = TallyPins(config, runtime, db, clock=clock, request_timeout=5.0)
+    new_leader = TallyPins(config, runtime, db, clock=clock, request_timeout=5.0)
+    try:
+        _figure(db, add_item, 9, "held", 800, "Foro Penal")
+        with db.session() as s:  # the old leader is in the middle of sending
+            assert take(s, pin_lease("pp"), "old-leader", timedelta(minutes=2), now=clock.now())
+        assert (await new_leader.tick())["pp"] == "busy"
+        assert emulator.messages(PINNED) == []
+        assert (await old_leader.tick())["pp"] == "busy"  # a lease is a lease, whoever asks
+        with db.session() as s:
+            release(s, pin_lease("pp"), "old-leader")
+        clock.advance(60)  # a busy channel is looked at again the next minute
+        assert (await old_leader.tick())["pp"] == "created"
+        clock.advance(60)
+        assert "pp" not in await new_leader.tick()  # the stored message is fresh: nothing to do
+        # a round that looked before the message was stored decides to send: under the lease
+        # it finds the stored id and sends nothing
+        channel = next(c for c in config.channels if c.name == "pp")
+        assert await new_leader._create(channel, PINNED, "stale", clock.now(), replacing=None) == "unchanged"
+        assert len(emulator.messages(PINNED)) == 1 and _calls(emulator, "sendMessage", PINNED) == 1
+        with db.session() as s:
+            assert holder_of(s, pin_lease("pp"), now=clock.now()) is None  # given back after sending
+    finally:
+        await old_leader.close()
+        await new_leader.close()
