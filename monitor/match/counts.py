@@ -163,6 +163,9 @@ def _sentence_counts(item: _Item, sent: Sentence) -> list[_Found]:
             # "entre 56 y 76 excarcelaciones": both ends, with the event of the second
             first, (i, (value, j, singular)) = (value, i), low
         event, rule = _number_event(item, sent, found, i, j, value, singular)
+        if event is None and first is not None:
+            # "releases between 80 and 90 prisoners": the verb is before the whole range
+            event, rule = _number_event(item, sent, found, first[1], j, value, singular)
         if event is not None:
             if first is not None:
                 found.append((event, first[0], first[1], rule))
