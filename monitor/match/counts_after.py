@@ -260,6 +260,8 @@ def among_held(toks: Sequence[str], k: int) -> str | None:
         # "three Colombians among 19 foreigners released": the part shares the whole's event
         return EVENT_NOUN.get(toks[unit]) or after_event(toks, unit + 1) or (
             "held" if toks[unit] in PRISONER else None)  # "46 dirigentes entre los 902 presos políticos"
+    if whole is not None and whole[1] < len(toks) and toks[whole[1]] in ADJECTIVAL:
+        return after_event(toks, whole[1], noun=False)  # "two Americans among 30 freed": the bare whole's
     if toks[k + 1:k + 2] in (["them"], ["ellos"], ["ellas"]) and k + 2 == len(toks):
         return "inherit"  # "5 Colombians among them": a subset of the count before
     k += 1

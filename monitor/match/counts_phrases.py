@@ -250,6 +250,13 @@ def whole_of_subset(toks: Sequence[str], k: int) -> bool:
     return False
 
 
+def whole_after_among(toks: Sequence[str], i: int) -> bool:
+    """toks[i] is the whole after a counted part: "22 foreigners among 412 political prisoners",
+    "46 dirigentes entre 902 presos políticos"."""
+    return i > 1 and toks[i - 1] in ("among", "entre") and any(
+        t[0].isdigit() or t in NUMBER_WORDS for t in toks[max(0, i - 7):i - 1])
+
+
 def listed_after(toks: Sequence[str], k: int, i: int) -> bool:
     """The number at i follows the noun phrase of the number at k directly, as in a list
     ("including 5 Colombians, 3 Ukrainians and 2 Americans")."""

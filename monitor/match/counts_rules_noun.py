@@ -45,6 +45,7 @@ from monitor.match.counts_lexicon import (
     SINGULAR_PERSON,
     TALLY,
 )
+from monitor.match.counts_numbers import NUMBER_WORDS
 from monitor.match.counts_phrases import (
     headline_tally,
     in_exchange,
@@ -53,6 +54,7 @@ from monitor.match.counts_phrases import (
     own_noun_event,
     relatives_of,
     subset_before,
+    whole_after_among,
     whole_of_subset,
 )
 from monitor.match.counts_spot import GO_ON, Answer, Spot
@@ -101,6 +103,15 @@ def part_of_whole(s: Spot) -> Answer:
     return event or ("held" if noun in PRISONER else None)
 
 
+def _one_for_one(toks: Sequence[str], i: int, unit: int) -> bool:
+    """Both sides of "N <people> por/for M <people>" in a swap."""
+    def number(t: str) -> bool:
+        return t[:1].isdigit() or t in NUMBER_WORDS
+    after = toks[unit + 1:unit + 3]
+    return (len(after) == 2 and after[0] in ("por", "for") and number(after[1])) or (
+        i > 1 and toks[i - 1] in ("por", "for") and any(map(number, toks[max(0, i - 5):i - 1])))
+
+
 def number_agreement(s: Spot) -> Answer:
     """"un activista" but not "un hombre que ..."; "dos capitanes" but not "dos capitán"."""
     noun = _noun(s)
@@ -132,6 +143,8 @@ def in_a_swap(s: Spot) -> Answer:
         return "released"
     if not any(t.startswith(("swap", "exchange", "canje", "intercambi")) for t in toks[:i]):
         return GO_ON
+    if _one_for_one(toks, i, s.unit):
+        return "released"  # "completan canje: 10 estadounidenses por 10 venezolanos"
     returned = i > 0 and toks[i - 1].startswith(("return", "devuel", "devolv"))
     if returned or (s.prev is not None and s.prev[0] == "released"
                     and after_event(toks, s.unit + 1, window=4) in (None, "released")):
@@ -285,7 +298,7 @@ def political_prisoners_tally(s: Spot) -> Answer:
     if (toks[unit] in PRISONER and politico or reasons) and (
         any(t in TALLY for t in toks) or (i > 0 and toks[i - 1] in QUALIFIER | ARTICLES | VERSUS)
         or (i > 1 and toks[i - 2] in QUALIFIER) or headline_tally(toks, i)
-        or whole_of_subset(toks, unit + 1)
+        or whole_of_subset(toks, unit + 1) or whole_after_among(toks, i)
         or (i > 1 and toks[i - 1] in ("en", "at") and toks[i - 2] in PUTS)  # "cifró en 777 los presos"
     ):
         return "held"
