@@ -19,7 +19,7 @@ TUNED_SETS = ["labelled_heldout.jsonl", "labelled_dev2.jsonl", "labelled_dev3.js
               "labelled_dev_blind10.jsonl", "labelled_dev8.jsonl",
               "labelled_dev_blind6.jsonl", "labelled_dev_blind13.jsonl", "labelled_dev_blind15.jsonl",
               "labelled_dev_blind16.jsonl", "labelled_dev_blind17.jsonl", "labelled_dev_blind19.jsonl",
-              "labelled_dev_blind20.jsonl"]
+              "labelled_dev_blind20.jsonl", "labelled_dev_blind21.jsonl"]
 
 
 @pytest.mark.parametrize("name", TUNED_SETS)
@@ -108,6 +108,22 @@ def test_fifth_round_topics(shipped, title, summary, topics):
 )
 def test_sixth_round_topics(shipped, title, summary, topics):
     assert shipped.classify(title=title, summary=summary, lang="es").topics == topics
+
+
+@pytest.mark.parametrize(
+    "title,summary,topics",
+    [
+        # seventh round (dev_blind21): a strike on a "vessel", the campaign placed off Trinidad
+        ("Navy says 4 killed in US strike on vessel in the Caribbean; 1 survivor", "", ["us_actions"]),
+        ("US strike off Trinidad kills three, Pentagon says", "", ["us_actions"]),
+        # near misses: other strikes near Trinidad, Trinidad with no strike
+        ("Oil workers strike near Trinidad refinery over wages", "", []),
+        ("Hurricane strikes near Trinidad, leaving 3 dead", "", []),
+        ("US and Trinidad sign an energy deal on gas fields", "", []),
+    ],
+)
+def test_seventh_round_topics(shipped, title, summary, topics):
+    assert shipped.classify(title=title, summary=summary, lang="en").topics == topics
 
 
 def test_heldout_has_both_languages_and_hard_negatives():
