@@ -139,7 +139,8 @@ def parenthetical_subset(tokens: Sequence[str], k: int) -> int:
 
 
 def find_unit(tokens: Sequence[str], j: int) -> int | None:
-    for k in range(j, min(len(tokens), j + 4)):
+    # "U.S." folds to two words: one modifier ("two former U.S. Army soldiers")
+    for k in range(j, min(len(tokens), j + (5 if "u" in tokens[j:j + 3] else 4))):
         w = tokens[k]
         if w in SINGULAR_PERSON and w in MODIFIERS and w not in PEOPLE:
             continue  # "11 Venezuelan soldiers": an adjective here
