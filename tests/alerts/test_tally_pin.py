@@ -5,7 +5,7 @@ emulator over real HTTP (python-telegram-bot), a real database, a manual clock."
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -38,6 +38,22 @@ def config(make_synced_config: Callable[..., AppConfig]) -> AppConfig:
     ], admin_chat_id=ADMIN)
 
 
+@pytest.fixture
+async def pins_at(
+    config: AppConfig, runtime: Runtime, db: Database,
+) -> AsyncIterator[Callable[[ManualClock], TallyPins]]:
+    """TallyPins on the emulator with a manual clock, each closed at the end of the test."""
+    made: list[TallyPins] = []
+
+    def make(clock: ManualClock) -> TallyPins:
+        made.append(TallyPins(config, runtime, db, clock=clock, request_timeout=5.0))
+        return made[-1]
+
+    yield make
+    for pins in made:
+        await pins.close()
+
+
 def _figure(db: Database, add_item: Callable[..., Any], day: int, event: str, number: int, source: str | None,
             *, feed: str = "elpitazo", confident: bool = True) -> None:
     with db.session() as s:
@@ -51,99 +67,92 @@ def _calls(emu: BotApiEmulator, method: str, chat: str) -> int:
 
 
 async def test_the_live_figures_are_pinned_once_edited_at_most_every_ten_minutes_and_recreated(
-    db: Database, emulator: BotApiEmulator, config: AppConfig, runtime: Runtime, add_item: Callable[..., Any]
+    db: Database, emulator: BotApiEmulator, config: AppConfig, add_item: Callable[..., Any],
+    pins_at: Callable[[ManualClock], TallyPins],
 ) -> None:
     emulator.forbid_pin(NO_PIN)
     clock = ManualClock(datetime(2026, 1, 27, 12, 0, tzinfo=UTC))
-    pins = TallyPins(config, runtime, db, clock=clock, request_timeout=5.0)
-    try:
-        assert await pins.tick() == {"pp": "no figures", "nopin": "no figures"}
-        assert emulator.messages(PINNED) == []
+    pins = pins_at(clock)
+    assert await pins.tick() == {"pp": "no figures", "nopin": "no figures"}
+    assert emulator.messages(PINNED) == []
 
-        _figure(db, add_item, 9, "held", 800, "Foro Penal")
-        _figure(db, add_item, 13, "released", 400, "Jorge Rodríguez")
-        _figure(db, add_item, 16, "released", 61, "la ONG Foro Penal")
-        _figure(db, add_item, 17, "held", 95, "Foro Penal", confident=False)  # stored, never shown
-        clock.advance(60)
-        assert await pins.tick() == {}  # a channel without figures is looked at every 10 minutes
-        clock.advance(9 * 60)
-        assert await pins.tick() == {"pp": "created", "nopin": "created"}
-        [msg] = emulator.messages(PINNED)
-        assert emulator.pinned(PINNED) == msg.message_id
-        assert "Still held: 800 (Foro Penal, 2026-01-09)" in msg.text
-        assert "announced by the government: 400 (Jorge Rodríguez, 2026-01-13)" in msg.text
-        assert "verified by rights groups: 61 (Foro Penal, 2026-01-16)" in msg.text
-        assert "95" not in msg.text
-        # the chat that refuses: the message is there, unpinned, and the operator is told once
-        [unpinned] = emulator.messages(NO_PIN)
-        assert emulator.pinned(NO_PIN) is None and unpinned.text == msg.text
-        [told] = emulator.messages(ADMIN)
-        assert "nopin" in told.text and "may not pin" in told.text
-        with db.session() as s:
-            state = pin_of(s, "nopin")
-            assert state is not None and state.pin_refused and state.refusal_reported and not state.pinned
+    _figure(db, add_item, 9, "held", 800, "Foro Penal")
+    _figure(db, add_item, 13, "released", 400, "Jorge Rodríguez")
+    _figure(db, add_item, 16, "released", 61, "la ONG Foro Penal")
+    _figure(db, add_item, 17, "held", 95, "Foro Penal", confident=False)  # stored, never shown
+    clock.advance(60)
+    assert await pins.tick() == {}  # a channel without figures is looked at every 10 minutes
+    clock.advance(9 * 60)
+    assert await pins.tick() == {"pp": "created", "nopin": "created"}
+    [msg] = emulator.messages(PINNED)
+    assert emulator.pinned(PINNED) == msg.message_id
+    assert "Still held: 800 (Foro Penal, 2026-01-09)" in msg.text
+    assert "announced by the government: 400 (Jorge Rodríguez, 2026-01-13)" in msg.text
+    assert "verified by rights groups: 61 (Foro Penal, 2026-01-16)" in msg.text
+    assert "95" not in msg.text
+    # the chat that refuses: the message is there, unpinned, and the operator is told once
+    [unpinned] = emulator.messages(NO_PIN)
+    assert emulator.pinned(NO_PIN) is None and unpinned.text == msg.text
+    [told] = emulator.messages(ADMIN)
+    assert "nopin" in told.text and "may not pin" in told.text
+    with db.session() as s:
+        state = pin_of(s, "nopin")
+        assert state is not None and state.pin_refused and state.refusal_reported and not state.pinned
 
-        assert await pins.tick() == {}  # nothing due within the minute
-        _figure(db, add_item, 25, "held", 687, "foropenal")
-        clock.advance(5 * 60)
-        assert await pins.tick() == {}  # a figure changed, but the last edit is 5 minutes old
-        clock.advance(5 * 60)
-        assert await pins.tick() == {"pp": "edited", "nopin": "edited"}
-        [msg] = emulator.messages(PINNED)
-        assert "Still held: 687 (Foro Penal, 2026-01-25)" in msg.text and len(msg.edits) == 1
-        assert _calls(emulator, "pinChatMessage", PINNED) == 1  # pinned once, edited in place
-        assert len(emulator.messages(ADMIN)) == 1  # the refusal is not told again
+    assert await pins.tick() == {}  # nothing due within the minute
+    _figure(db, add_item, 25, "held", 687, "foropenal")
+    clock.advance(5 * 60)
+    assert await pins.tick() == {}  # a figure changed, but the last edit is 5 minutes old
+    clock.advance(5 * 60)
+    assert await pins.tick() == {"pp": "edited", "nopin": "edited"}
+    [msg] = emulator.messages(PINNED)
+    assert "Still held: 687 (Foro Penal, 2026-01-25)" in msg.text and len(msg.edits) == 1
+    assert _calls(emulator, "pinChatMessage", PINNED) == 1  # pinned once, edited in place
+    assert len(emulator.messages(ADMIN)) == 1  # the refusal is not told again
 
-        clock.advance(10 * 60)
-        assert await pins.tick() == {"pp": "unchanged", "nopin": "unchanged"}
-        assert _calls(emulator, "editMessageText", PINNED) == 1
+    clock.advance(10 * 60)
+    assert await pins.tick() == {"pp": "unchanged", "nopin": "unchanged"}
+    assert _calls(emulator, "editMessageText", PINNED) == 1
 
-        # an administrator deletes the pinned message: sent and pinned again at the next change
-        assert emulator.delete_message(PINNED, msg.message_id)
-        _figure(db, add_item, 26, "released", 143, "Foro Penal")
-        clock.advance(10 * 60)
-        assert (await pins.tick())["pp"] == "recreated"
-        [again] = emulator.messages(PINNED)
-        assert again.message_id != msg.message_id and emulator.pinned(PINNED) == again.message_id
-        assert "verified by rights groups: 143" in again.text
-    finally:
-        await pins.close()
+    # an administrator deletes the pinned message: sent and pinned again at the next change
+    assert emulator.delete_message(PINNED, msg.message_id)
+    _figure(db, add_item, 26, "released", 143, "Foro Penal")
+    clock.advance(10 * 60)
+    assert (await pins.tick())["pp"] == "recreated"
+    [again] = emulator.messages(PINNED)
+    assert again.message_id != msg.message_id and emulator.pinned(PINNED) == again.message_id
+    assert "verified by rights groups: 143" in again.text
 
     # a restart edits the same message (its id is stored), never a second one
-    restarted = TallyPins(config, runtime, db, clock=clock, request_timeout=5.0)
-    try:
-        clock.advance(10 * 60)
-        assert await restarted.tick() == {"pp": "unchanged", "nopin": "unchanged"}
-        assert len(emulator.messages(PINNED)) == 1 and emulator.messages("@pp_plain") == []
-    finally:
-        await restarted.close()
+    restarted = pins_at(clock)
+    clock.advance(10 * 60)
+    assert await restarted.tick() == {"pp": "unchanged", "nopin": "unchanged"}
+    assert len(emulator.messages(PINNED)) == 1 and emulator.messages("@pp_plain") == []
 
 
 async def test_a_pin_granted_later_is_taken_at_the_next_change(
-    db: Database, emulator: BotApiEmulator, config: AppConfig, runtime: Runtime, add_item: Callable[..., Any]
+    db: Database, emulator: BotApiEmulator, config: AppConfig, add_item: Callable[..., Any],
+    pins_at: Callable[[ManualClock], TallyPins],
 ) -> None:
     emulator.forbid_pin(NO_PIN)
     clock = ManualClock(datetime(2026, 1, 27, 12, 0, tzinfo=UTC))
-    pins = TallyPins(config, runtime, db, clock=clock, request_timeout=5.0)
-    try:
-        _figure(db, add_item, 9, "held", 800, "Foro Penal")
-        await pins.tick()
-        assert emulator.pinned(NO_PIN) is None
-        emulator.forbid_pin(NO_PIN, False)  # the operator made the bot an administrator
-        emulator.fail_next(1, "503", chat_id=PINNED)  # and Telegram fails one edit elsewhere
-        _figure(db, add_item, 19, "held", 711, "Foro Penal")
-        clock.advance(10 * 60)
-        assert await pins.tick() == {"pp": "error", "nopin": "edited"}
-        [msg] = emulator.messages(NO_PIN)
-        assert emulator.pinned(NO_PIN) == msg.message_id
-        with db.session() as s:
-            state = pin_of(s, "nopin")
-            assert state is not None and state.pinned and state.pin_refused is None
-        clock.advance(60)
-        assert await pins.tick() == {"pp": "edited"}  # the failed edit is made the next minute
-        assert "711" in emulator.messages(PINNED)[0].text
-    finally:
-        await pins.close()
+    pins = pins_at(clock)
+    _figure(db, add_item, 9, "held", 800, "Foro Penal")
+    await pins.tick()
+    assert emulator.pinned(NO_PIN) is None
+    emulator.forbid_pin(NO_PIN, False)  # the operator made the bot an administrator
+    emulator.fail_next(1, "503", chat_id=PINNED)  # and Telegram fails one edit elsewhere
+    _figure(db, add_item, 19, "held", 711, "Foro Penal")
+    clock.advance(10 * 60)
+    assert await pins.tick() == {"pp": "error", "nopin": "edited"}
+    [msg] = emulator.messages(NO_PIN)
+    assert emulator.pinned(NO_PIN) == msg.message_id
+    with db.session() as s:
+        state = pin_of(s, "nopin")
+        assert state is not None and state.pinned and state.pin_refused is None
+    clock.advance(60)
+    assert await pins.tick() == {"pp": "edited"}  # the failed edit is made the next minute
+    assert "711" in emulator.messages(PINNED)[0].text
 
 
 def test_the_pinned_text_stays_short_when_many_outlets_disagree() -> None:
@@ -157,25 +166,23 @@ def test_the_pinned_text_stays_short_when_many_outlets_disagree() -> None:
 
 
 async def test_a_chat_that_forbids_the_bot_is_tried_every_ten_minutes_not_every_minute(
-    db: Database, emulator: BotApiEmulator, config: AppConfig, runtime: Runtime, add_item: Callable[..., Any]
+    db: Database, emulator: BotApiEmulator, config: AppConfig, add_item: Callable[..., Any],
+    pins_at: Callable[[ManualClock], TallyPins],
 ) -> None:
     emulator.forbid(PINNED)
     clock = ManualClock(datetime(2026, 1, 27, 12, 0, tzinfo=UTC))
-    pins = TallyPins(config, runtime, db, clock=clock, request_timeout=5.0)
-    try:
-        _figure(db, add_item, 9, "held", 800, "Foro Penal")
-        assert (await pins.tick())["pp"] == "error"
-        clock.advance(60)
-        assert await pins.tick() == {}
-        emulator.forbid(PINNED, False)  # the bot was added to the channel
-        clock.advance(9 * 60)
-        assert (await pins.tick())["pp"] == "created"
-        assert emulator.pinned(PINNED) == emulator.messages(PINNED)[0].message_id
-        with db.session() as s:
-            state = pin_of(s, "pp")
-            assert state is not None and state.pinned and state.message_id is not None
-    finally:
-        await pins.close()
+    pins = pins_at(clock)
+    _figure(db, add_item, 9, "held", 800, "Foro Penal")
+    assert (await pins.tick())["pp"] == "error"
+    clock.advance(60)
+    assert await pins.tick() == {}
+    emulator.forbid(PINNED, False)  # the bot was added to the channel
+    clock.advance(9 * 60)
+    assert (await pins.tick())["pp"] == "created"
+    assert emulator.pinned(PINNED) == emulator.messages(PINNED)[0].message_id
+    with db.session() as s:
+        state = pin_of(s, "pp")
+        assert state is not None and state.pinned and state.message_id is not None
 
 
 def test_the_emulator_deletes_messages_as_an_administrator_would(emulator: BotApiEmulator) -> None:
@@ -195,33 +202,30 @@ def test_the_emulator_deletes_messages_as_an_administrator_would(emulator: BotAp
 
 
 async def test_two_replicas_never_both_send_the_pinned_message(
-    db: Database, emulator: BotApiEmulator, config: AppConfig, runtime: Runtime, add_item: Callable[..., Any]
+    db: Database, emulator: BotApiEmulator, config: AppConfig, add_item: Callable[..., Any],
+    pins_at: Callable[[ManualClock], TallyPins],
 ) -> None:
     """Around a change of leader two replicas may both find no message: the creation lease
     lets one send it; the other waits, then finds the stored id and sends nothing."""
     clock = ManualClock(datetime(2026, 1, 27, 12, 0, tzinfo=UTC))
-    old_leader = TallyPins(config, runtime, db, clock=clock, request_timeout=5.0)
-    new_leader = TallyPins(config, runtime, db, clock=clock, request_timeout=5.0)
-    try:
-        _figure(db, add_item, 9, "held", 800, "Foro Penal")
-        with db.session() as s:  # the old leader is in the middle of sending
-            assert take(s, pin_lease("pp"), "old-leader", timedelta(minutes=2), now=clock.now())
-        assert (await new_leader.tick())["pp"] == "busy"
-        assert emulator.messages(PINNED) == []
-        assert (await old_leader.tick())["pp"] == "busy"  # a lease is a lease, whoever asks
-        with db.session() as s:
-            release(s, pin_lease("pp"), "old-leader")
-        clock.advance(60)  # a busy channel is looked at again the next minute
-        assert (await old_leader.tick())["pp"] == "created"
-        clock.advance(60)
-        assert "pp" not in await new_leader.tick()  # the stored message is fresh: nothing to do
-        # a round that looked before the message was stored decides to send: under the lease
-        # it finds the stored id and sends nothing
-        channel = next(c for c in config.channels if c.name == "pp")
-        assert await new_leader._create(channel, PINNED, "stale", clock.now(), replacing=None) == "unchanged"
-        assert len(emulator.messages(PINNED)) == 1 and _calls(emulator, "sendMessage", PINNED) == 1
-        with db.session() as s:
-            assert holder_of(s, pin_lease("pp"), now=clock.now()) is None  # given back after sending
-    finally:
-        await old_leader.close()
-        await new_leader.close()
+    old_leader = pins_at(clock)
+    new_leader = pins_at(clock)
+    _figure(db, add_item, 9, "held", 800, "Foro Penal")
+    with db.session() as s:  # the old leader is in the middle of sending
+        assert take(s, pin_lease("pp"), "old-leader", timedelta(minutes=2), now=clock.now())
+    assert (await new_leader.tick())["pp"] == "busy"
+    assert emulator.messages(PINNED) == []
+    assert (await old_leader.tick())["pp"] == "busy"  # a lease is a lease, whoever asks
+    with db.session() as s:
+        release(s, pin_lease("pp"), "old-leader")
+    clock.advance(60)  # a busy channel is looked at again the next minute
+    assert (await old_leader.tick())["pp"] == "created"
+    clock.advance(60)
+    assert "pp" not in await new_leader.tick()  # the stored message is fresh: nothing to do
+    # a round that looked before the message was stored decides to send: under the lease
+    # it finds the stored id and sends nothing
+    channel = next(c for c in config.channels if c.name == "pp")
+    assert await new_leader._create(channel, PINNED, "stale", clock.now(), replacing=None) == "unchanged"
+    assert len(emulator.messages(PINNED)) == 1 and _calls(emulator, "sendMessage", PINNED) == 1
+    with db.session() as s:
+        assert holder_of(s, pin_lease("pp"), now=clock.now()) is None  # given back after sending
