@@ -62,6 +62,7 @@ RULES: tuple[Rule, ...] = (
     noun.freed_and_held_list,
     noun.survivors,
     noun.one_person,
+    noun.still_held_relative,
     noun.noun_or_verb,
     noun.political_prisoners_tally,
     noun.relatives_of_detainees,

@@ -118,6 +118,7 @@ PRISONER = words("prisoner")
 DETAINEE = words("detainee")
 PEOPLE = PRISONER | DETAINEE | words("people")
 NOT_PEOPLE = words("not_people")
+KIN = words("kin")  # "60 madres": relatives, not prisoners, unless a subset ("entre ellas, 4 madres")
 NOT_PEOPLE_AFTER = words("not_people_after")  # "37 ocurrieron", "1,600 still pending"
 THING_ADJECTIVES = words("thing_adjectives")
 # "un activista detenido", "una dirigente excarcelada"

@@ -59,9 +59,14 @@ def skip(tokens: Sequence[str], i: int, j: int, value: int, raw: str) -> bool:
 def _money_or_rate(c: _Around) -> bool:
     if c.prev in _MONEY_BEFORE or c.nxt in _MONEY_AFTER or c.nxt in _PERCENT or c.nxt in _VAGUE_AFTER:
         return True  # "$20,000", "5 millones de dólares", "40 %", "two dozen women"
+    if c.prev in ("lleva", "llevaba", "llevan", "llevaban") and c.nxt == "en":
+        return True  # "llevaba cuatro en prisión": years left out, a duration
     if c.prev in ("every", "cada"):
         return True  # "every 15 days", "cada 15 días"
     if c.nxt == "por" and c.nxt2 == "ciento":
+        return True
+    # "10 detenciones nuevas por cada 100 excarcelaciones", "one arrest for every ten": a ratio
+    if any(c.tokens[k:k + 2] in (["por", "cada"], ["for", "every"]) for k in range(c.j, min(c.j + 3, len(c.tokens)))):
         return True
     # "3 de cada 10": a rate
     return (c.nxt, c.nxt2) in (("de", "cada"), ("of", "every"), ("in", "every"), ("out", "of")) and (

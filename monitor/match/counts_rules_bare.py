@@ -32,6 +32,7 @@ from monitor.match.counts_lexicon import (
     DEAD_WORDS,
     DETAINEE,
     EVENT_NOUN,
+    KIN,
     MODIFIERS,
     NOT_PEOPLE,
     NOT_PEOPLE_AFTER,
@@ -50,6 +51,7 @@ from monitor.match.counts_phrases import (
     own_noun_event,
     partitive_group,
     prev_is_whole,
+    subset_before,
 )
 from monitor.match.counts_spot import GO_ON, Answer, Spot
 from monitor.match.counts_tallies import change_unit, claimed_figure, running_total, tally_unit
@@ -127,7 +129,7 @@ def not_people(s: Spot) -> Answer:
     k = j  # "two more vessels", "the two latest strikes killed five"
     while k < min(len(toks), j + 2) and toks[k] in _THING_LEAD:
         k += 1
-    if k < len(toks) and toks[k] in NOT_PEOPLE:
+    if k < len(toks) and (toks[k] in NOT_PEOPLE or toks[k] in KIN and not subset_before(toks, s.i)):
         return None
     k = j + (j < len(toks) and toks[j] in STATE_WORDS)  # "1,600 still pending", "37 ocurrieron"
     return None if k < len(toks) and toks[k] in NOT_PEOPLE_AFTER else GO_ON
@@ -206,7 +208,9 @@ def demanded_release(s: Spot) -> Answer:
 def gapped_list(s: Spot) -> Answer:
     """"ocho excarcelaciones en Zulia, tres en Táchira": the noun left out after the first."""
     if s.unit is None and s.prev is not None and gapped(s.toks, s.i, s.j, s.prev):
-        return s.prev[0]
+        # "excarcelaron a 41 y detuvieron a 7": a verb of its own names another event
+        own = before_event(s.toks, s.i, window=s.i - s.prev[1] - 1)
+        return own if own in ("released", "arrested", "dead") and own != s.prev[0] else s.prev[0]
     return GO_ON
 
 
@@ -218,6 +222,8 @@ def held_predicate_first(s: Spot) -> Answer:
         return GO_ON
     if i > 1 and toks[i - 1] in HELD_STATE and toks[i - 2] in REMAIN_VERB | {"continuan"}:
         return "held"
+    if toks[j:j + 1] in (["aun"], ["todavia"]) and toks[j + 1:j + 2] and toks[j + 1] in HELD_STATE:
+        return "held"  # "2.400 excarcelados y 380 aún presos"
     if toks[i - 1] in REMAIN_VERB and toks[j:j + 1] in (["en"], ["in"]) and any(
             t in CUSTODY or t in PRISONS for t in toks[j + 1:j + 4]):
         return "held"

@@ -229,6 +229,20 @@ def part_with_own_predicate(s: Spot) -> Answer:
     return GO_ON
 
 
+def still_held_relative(s: Spot) -> Answer:
+    """"la liberación de los más de 400 presos políticos que aún quedan", "the 300 prisoners
+    who remain": a relative clause of remaining names those still held, whatever came before."""
+    toks, unit = s.toks, s.unit
+    if _noun(s) not in PRISONER and _noun(s) not in DETAINEE:
+        return GO_ON
+    for k in range(unit + 1, min(unit + 3, len(toks))):
+        if toks[k] in ("que", "who", "that"):
+            rest = [t for t in toks[k + 1:k + 4] if t not in ("aun", "todavia", "still")]
+            free = rest[1:2] in (["libres"], ["free"]) or rest[1:3] == ["en", "libertad"]
+            return "held" if rest and rest[0] in REMAIN_VERB and not free else GO_ON
+    return GO_ON
+
+
 def former_prisoners(s: Spot) -> Answer:
     """"23 former detainees": only a verb before makes them a count."""
     noun, toks = _noun(s), s.toks

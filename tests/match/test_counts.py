@@ -213,11 +213,14 @@ def test_counts_error_classes(text, expected):
     [
         "Segundo ataque contra una lancha en el Caribe",  # ordinal
         "Murieron 3 de cada 10 pacientes",  # a rate
+        "Foro Penal: 'Hay 12 detenciones nuevas por cada 100 excarcelaciones'",  # a ratio (eighth round)
+        "Rights group: three new arrests for every 50 releases",  # a ratio
         "Allanamientos casa por casa en Petare",  # not "casa por cárcel"
         "The number 10 was retired",  # ordinal
         "Piden la liberación de decenas de presos políticos",  # vague amount
         "Vuelo con 180 deportados llega a Maiquetía",  # deportees
         "Maduro cumple 62 años y pide liberar a su pueblo",  # age
+        "El sargento preso llevaba cinco en prisión sin juicio",  # years left out (eighth round)
     ],
 )
 def test_error_classes_not_counts(text):

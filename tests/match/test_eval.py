@@ -19,7 +19,8 @@ TUNED_SETS = ["labelled_heldout.jsonl", "labelled_dev2.jsonl", "labelled_dev3.js
               "labelled_dev_blind10.jsonl", "labelled_dev8.jsonl",
               "labelled_dev_blind6.jsonl", "labelled_dev_blind13.jsonl", "labelled_dev_blind15.jsonl",
               "labelled_dev_blind16.jsonl", "labelled_dev_blind17.jsonl", "labelled_dev_blind19.jsonl",
-              "labelled_dev_blind20.jsonl", "labelled_dev_blind21.jsonl"]
+              "labelled_dev_blind20.jsonl", "labelled_dev_blind21.jsonl",
+              "labelled_dev_blind22.jsonl", "labelled_dev_blind23.jsonl"]
 
 
 @pytest.mark.parametrize("name", TUNED_SETS)
@@ -120,6 +121,10 @@ def test_sixth_round_topics(shipped, title, summary, topics):
         ("Oil workers strike near Trinidad refinery over wages", "", []),
         ("Hurricane strikes near Trinidad, leaving 3 dead", "", []),
         ("US and Trinidad sign an energy deal on gas fields", "", []),
+        # eighth round (dev_blind22): Maduro's US trial told by its indictment, in English
+        ("Maduro to plead not guilty to the new indictment, his lawyer says", "", ["us_actions"]),
+        # near miss: another defendant's plea, no Maduro
+        ("Former Colombian senator pleads not guilty to new indictment", "", []),
     ],
 )
 def test_seventh_round_topics(shipped, title, summary, topics):
