@@ -68,6 +68,10 @@ def _money_or_rate(c: _Around) -> bool:
     # "10 detenciones nuevas por cada 100 excarcelaciones", "one arrest for every ten": a ratio
     if any(c.tokens[k:k + 2] in (["por", "cada"], ["for", "every"]) for k in range(c.j, min(c.j + 3, len(c.tokens)))):
         return True
+    # "1 in 3 still under court restrictions", "one in five": a proportion
+    if (c.prev == "in" and c.prev2 in ("1", "one")) or (
+            c.nxt == "in" and c.prev != "in" and c.tokens[c.i] in ("1", "one") and c.nxt2[:1].isdigit()):
+        return True
     # "3 de cada 10": a rate
     return (c.nxt, c.nxt2) in (("de", "cada"), ("of", "every"), ("in", "every"), ("out", "of")) and (
         c.nxt2 != "of" or c.j + 2 < len(c.tokens) and c.tokens[c.j + 2] in ("every", "each"))

@@ -215,6 +215,7 @@ def test_counts_error_classes(text, expected):
         "Murieron 3 de cada 10 pacientes",  # a rate
         "Foro Penal: 'Hay 12 detenciones nuevas por cada 100 excarcelaciones'",  # a ratio (eighth round)
         "Rights group: three new arrests for every 50 releases",  # a ratio
+        "Rights group: 1 in 4 of those freed still report to a court",  # a proportion
         "Allanamientos casa por casa en Petare",  # not "casa por cárcel"
         "The number 10 was retired",  # ordinal
         "Piden la liberación de decenas de presos políticos",  # vague amount
