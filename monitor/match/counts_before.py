@@ -161,8 +161,10 @@ def _verb(tokens: Sequence[str], i: int, k: int) -> str | None:
         return _SKIP  # "un muerto y cinco detenidos": a noun, not the verb of the five
     if event == "held" and w.startswith(_CARRY) and any(t.startswith(AIRCRAFT + DEPORTATION) for t in tokens):
         return None  # "el avión trasladó a 178 venezolanos": passengers of a flight, not prisoners
-    if counted_before(tokens, k):
-        return None  # "25 people killed and 2,400 detained": "killed" is the 25's
+    # "25 people killed and 2,400 detained": "killed" is the 25's; but "freed 12 and arrested 4":
+    # a verb right after "and" and right before the number is the number's own
+    if counted_before(tokens, k) and not (k == i - 1 and k > 0 and tokens[k - 1] in ("and", "y", "e")):
+        return None
     if event == "arrested" and k > 0 and tokens[k - 1] in KEEP:
         return "held"  # "Venezuela tiene detenidos a 80 extranjeros": held, not arrested
     if event == "released" and demanded(tokens, k):
