@@ -39,7 +39,8 @@ SOURCES: list[tuple[str, re.Pattern[str]]] = [
 
 _ATTRIBUTION = re.compile(
     r"\b(?:dijo|dice|dicen|informo|informa|informaron|anuncio|anuncia|anunciaron|verifico|verifica"
-    r"|confirma|confirmo|confirman|contabiliza|contabilizo|registra|registro|denuncia|denuncio"
+    r"|confirma|confirmo|confirman|contabiliza|contabilizo|contabilizan|registra|registro|denuncia|denuncio"
+    r"|suma|sumo|suman|totaliza|totalizo"
     r"|reporta|reporto|senala|senalo|indica|indico|asegura|aseguro|afirma|afirmo|estima|estimo"
     r"|cifra|cifro|documenta|documento|said|says|say|reported|reports|confirmed|confirms"
     r"|verified|verifies|counted|counts|tally|tallies|announced|announces|estimates|estimated"

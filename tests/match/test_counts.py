@@ -24,6 +24,8 @@ def counts(*fields, orgs=()):
         ("Excarcelan a 1.200 presos", [("released", 1200, None)]),
         ("Government releases 1,200 prisoners", [("released", 1200, None)]),
         ("Foro Penal contabiliza más de 800 presos políticos", [("held", 800, "Foro Penal")]),
+        ("Foro Penal suma 15 presos políticos excarcelados", [("released", 15, "Foro Penal")]),
+        ("Provea totaliza 120 excarcelaciones", [("released", 120, "Provea")]),
         ("JEP: al menos 45 adolescentes siguen detenidos", [("held", 45, "JEP")]),
         ("Ataque deja cuatro muertos, según el Pentágono", [("dead", 4, "the Pentagon")]),
         ("Muere bajo custodia un preso político", [("dead", 1, None)]),
