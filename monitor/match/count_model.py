@@ -13,7 +13,6 @@ names another file, or `off` for the rules alone (measures, trials).
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import os
@@ -24,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from core.count import Count
+from core.model_files import read_model
 
 log = logging.getLogger("monitor.match.count_model")
 
@@ -90,14 +90,7 @@ class CountModel:
 def load_count_model(path: str | Path) -> tuple[CountModel | None, str | None]:
     """(model, None) or (None, the problem); never raises."""
     p = Path(path)
-    try:
-        return CountModel.from_dict(json.loads(p.read_text(encoding="utf-8"))), None
-    except FileNotFoundError:
-        return None, f"{p} is missing"
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, f"{p} is unreadable: {exc}"
-    except (ValueError, TypeError, AttributeError, RecursionError) as exc:
-        return None, f"{p} is corrupt: {exc}"
+    return read_model(p, CountModel.from_dict, str(p))
 
 
 def count_model() -> CountModel | None:

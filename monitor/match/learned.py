@@ -14,7 +14,6 @@ The file is plain JSON (never pickle), read once per process (`default_model()`)
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import os
@@ -25,6 +24,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
+from core.model_files import read_model
 from core.text import haystack
 
 log = logging.getLogger("monitor.match.learned")
@@ -209,17 +209,8 @@ class ModelLoad:
 def load_model(path: str | Path | None = None) -> ModelLoad:
     """Read and validate a model file; never raises. The caller logs `problem` once."""
     p = Path(path) if path is not None else MODEL_PATH
-    try:
-        raw = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return ModelLoad(None, f"model file {p} is missing", str(p))
-    except (OSError, UnicodeDecodeError) as exc:
-        return ModelLoad(None, f"model file {p} is unreadable: {exc}", str(p))
-    try:
-        model = RelevanceModel.from_dict(json.loads(raw), path=str(p))
-    except (ValueError, TypeError, AttributeError, RecursionError) as exc:
-        return ModelLoad(None, f"model file {p} is corrupt: {exc}", str(p))
-    return ModelLoad(model, None, str(p))
+    model, problem = read_model(p, lambda data: RelevanceModel.from_dict(data, path=str(p)), f"model file {p}")
+    return ModelLoad(model, problem, str(p))
 
 
 def default_model() -> ModelLoad:
