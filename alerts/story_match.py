@@ -8,7 +8,8 @@ smoothed as scikit-learn does: idf = ln((N + 1) / (df + 1)) + 1).
 
 For a new item, the stories sharing one of its rarer terms or entities are scored:
 
-    score = text + 0.10 · shared entities (at most 2) + 0.15 · shared figure − age
+    score = text + 0.10 · shared entities (at most 2) + 0.15 · shared figure
+            + 0.05 · a shared kind of event within 12 h − age
 
 where `text` is the best cosine between the item and one of the story's items and
 `age` grows past a day without news in the story. A story is ruled out, whatever
@@ -68,6 +69,10 @@ FIGURE_BONUS = 0.15  # the same figure, or a tally updated ("suma 15" after "sum
 TALLY_EVENTS = frozenset({"released", "held", "arrested", "dead"})
 GROWING_EVENTS = frozenset({"released", "held"})  # tallies that near-identical titles update
 AGE_FREE_HOURS, AGE_PENALTY_PER_DAY = 24.0, 0.10
+# one kind of event (an event class, not the beat's wording) told again within half a day:
+# a hearing announced ("comparecerá ante un tribunal") and then held ("compareció ante la
+# Justicia"), the same alerts told by two outlets; a small bonus, every conflict still applies
+EVENT_BONUS, EVENT_HOURS = 0.05, 12.0
 LIVE_EXTRA = 0.05
 REUSED_TITLE_GAP = timedelta(hours=12)
 MAX_MEMBERS = 12  # the first item and the latest ones stand for a long story
@@ -545,9 +550,12 @@ class StoryIndex:
             f"{e} {n}" for e, n in item.figures - figures
             if item.update_cue and e in TALLY_EVENTS and any(e == e2 for e2, _ in figures)
         ] if item.figures else []
+        told_again = hours <= EVENT_HOURS and bool(
+            item.headline.events and item.headline.events & entry.headline_union("events") - ACTION_BEAT_CONCEPTS
+        )
         score = (
             text + ENTITY_BONUS * min(len(ents), ENTITY_MAX)
-            + (FIGURE_BONUS if same_figures or tally else 0.0) - age
+            + (FIGURE_BONUS if same_figures or tally else 0.0) + (EVENT_BONUS if told_again else 0.0) - age
         )
         if same_figures and ents and (any(n > 1 for _, n in same_figures) or len(ents) >= 2):
             # the same figure told by the same actors, in any language (names and numbers
@@ -601,6 +609,8 @@ class StoryIndex:
                 "with_item": with_item.item_id,
                 "evidence": evidence, "events": sorted(item.headline.events & entry.headline_union("events")),
             }
+            if told_again:
+                signals["told_again"] = EVENT_BONUS
             if with_item.outlet == item.outlet:
                 signals["same_outlet"] = True
             if frame:

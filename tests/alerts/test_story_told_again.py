@@ -1,0 +1,89 @@
+"""One kind of event told again within half a day (a hearing announced, then held): a small
+bonus that lifts a join just under the threshold, never the beat's own words, never past
+EVENT_HOURS, never against a conflict. Titles written for these tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from alerts.story_match import (
+    EVENT_BONUS,
+    EVENT_HOURS,
+    THRESHOLD,
+    ItemFeatures,
+    StoryEntry,
+    StoryIndex,
+    features,
+)
+
+NOW = datetime(2026, 3, 14, 14, 0, tzinfo=UTC)
+PP = ["political_prisoners"]
+WINDOW = timedelta(hours=48)
+OTHER_NEWS = [  # so that the story's words are rare enough to weigh
+    "Foro Penal denuncia nuevas detenciones de activistas en Zulia",
+    "Provea publica informe anual sobre torturas en cárceles",
+    "Madres de presos inician huelga de hambre en Tocuyito",
+    "ONU pide liberar a presos políticos en Venezuela",
+    "Abogados denuncian traslados de presos a Rodeo I",
+]
+ANNOUNCED = "Los sindicalistas de Guayana comparecerán ante un tribunal de Caracas el lunes por la tarde"
+HELD = ("Sindicalistas de Guayana se declaran inocentes; la defensa denuncia aislamiento, amenazas, golpes, "
+        "hambre y falta de medicinas")
+
+
+def _feats(item_id: int, title: str, at: datetime, outlet: str = "feed:1") -> ItemFeatures:
+    return features(item_id=item_id, title=title, lang="es", outlet=outlet, when=at, topics=PP, entities=[], counts=[])
+
+
+def _index_with(title: str) -> StoryIndex:
+    index = StoryIndex()
+    index.pairs = None
+    index.trace = []
+    index.floor = -1.0  # every scored pair says why, even far under the threshold
+    index.add_story(StoryEntry(1, title, NOW, NOW, set(PP), [_feats(1, title, NOW)]))
+    for k, other in enumerate(OTHER_NEWS, start=10):
+        index.add_story(StoryEntry(k, other, NOW, NOW, set(PP), [_feats(k, other, NOW)]))
+    return index
+
+
+def _pair(index: StoryIndex) -> dict[str, object]:
+    assert index.trace is not None
+    return next(t for t in index.trace if t["story"] == 1)
+
+
+def test_a_hearing_announced_then_held_the_same_day_is_one_story() -> None:
+    index = _index_with(ANNOUNCED)
+    at = NOW + timedelta(hours=6)
+    decision = index.decide(_feats(2, HELD, at, outlet="feed:2"), now=at, window=WINDOW)
+    assert decision.story_id == 1
+    assert decision.signals["told_again"] == EVENT_BONUS and "juicio" in decision.signals["events"]
+    assert decision.signals["text"] < THRESHOLD  # the words alone would have split it
+
+
+def test_the_same_pair_past_half_a_day_gets_no_bonus() -> None:
+    index = _index_with(ANNOUNCED)
+    at = NOW + timedelta(hours=EVENT_HOURS + 2)
+    decision = index.decide(_feats(2, HELD, at, outlet="feed:2"), now=at, window=WINDOW)
+    pair = _pair(index)
+    assert decision.story_id is None and "told_again" not in pair
+    assert THRESHOLD - EVENT_BONUS <= float(pair["score"]) < THRESHOLD  # so the bonus is what joins above
+
+
+def test_the_beats_own_words_are_not_a_kind_of_event_told_again() -> None:
+    index = _index_with("Excarcelan a dirigentes sindicales de Guayana detenidos desde 2023")
+    at = NOW + timedelta(hours=3)
+    index.decide(_feats(2, "Liberan a estudiantes de Guayana tras meses en prisión", at, outlet="feed:2"),
+                 now=at, window=WINDOW)
+    pair = _pair(index)
+    assert "liber" in pair["events"] and "told_again" not in pair  # a release word is the beat's
+
+
+def test_a_conflict_still_splits_a_kind_of_event_told_again() -> None:
+    index = _index_with("El petrolero «Aurora» es incautado por la Guardia Costera en el Caribe")
+    at = NOW + timedelta(hours=2)
+    decision = index.decide(
+        _feats(2, "Guardia Costera incauta el petrolero «Boreal» en el Caribe", at, outlet="feed:2"), now=at, window=WINDOW
+    )
+    pair = _pair(index)
+    assert decision.story_id is None and pair.get("told_again") == EVENT_BONUS
+    assert "vessels" in pair["conflicts"]  # type: ignore[operator]
