@@ -11,6 +11,8 @@ from monitor.match.counts_cues import (
     CUSTODY,
     DEPORTATION,
     DURATION_LEAD,
+    HANDED,
+    HANDED_TO,
     HELD_STATE,
     MEMBER,
     NEGATION,
@@ -51,6 +53,8 @@ _STOP = "stop"  # the predicate ends here: the participle read so far, if any
 _OF = frozenset({"of", "de", "del", "over", "for", "against", "contra"})  # a complement, not a predicate
 _FOR = frozenset({"por", "para", "con", "with", "sobre", "about"})  # right before a noun: its complement
 _TO_LEAVE = frozenset({"salir", "liberar", "excarcelar", "ser"})  # "por salir": still to leave
+_HAD = frozenset({"had", "habian", "habia"})  # ... "been"/"estado": "had actually been in prison"
+_BEEN = frozenset({"been", "estado"})
 
 
 @dataclass(slots=True)
@@ -60,6 +64,7 @@ class _Scan:
     end: int  # the end of the window
     noun: bool  # after a people noun (not a bare number): "presos", "moved" mean held
     adjectival: str | None = None  # the event of a participle right after the noun
+    past: bool = False  # custody told in the pluperfect ("had been in prison"): a former state
 
 
 def after_event(tokens: Sequence[str], start: int, window: int = 5, noun: bool = True) -> str | None:
@@ -81,17 +86,29 @@ def after_event(tokens: Sequence[str], start: int, window: int = 5, noun: bool =
             sc.end = max(sc.end, sc.k + 2)
             continue
         if _stops(tokens, sc.k):
-            return sc.adjectival
+            return _described_only(sc)
         answer = _phrase(tokens, sc)
         if answer == _GO_ON:
             answer = _predicate(tokens, sc)
         if answer == _STOP:
-            return sc.adjectival
+            return _described_only(sc)
         if answer != _GO_ON and answer != _NEXT:
             return answer
         if answer == _GO_ON:
             sc.k += 1
-    return sc.adjectival
+    return _described_only(sc)
+
+
+def _described_only(sc: _Scan) -> str | None:
+    """The participle's event when no later predicate decided; a bare number's former custody
+    ("only 702 of them had been in prison") says nothing of now: no event of its own."""
+    return None if sc.past and not sc.noun else sc.adjectival
+
+
+def _pluperfect(tokens: Sequence[str], start: int, k: int) -> bool:
+    """Between the noun and tokens[k], "had been" / "habían estado": a state that is over."""
+    between = tokens[start:k]
+    return any(t in _HAD for t in between) and any(t in _BEEN for t in between)
 
 
 def _aside(tokens: Sequence[str], k: int, start: int) -> tuple[int, bool]:
@@ -151,6 +168,8 @@ def _phrase(tokens: Sequence[str], sc: _Scan) -> str | None:
         return member  # "24 periodistas forman parte de la lista de presos políticos"
     if w in ("leave", "leaves", "left", "leaving") and any(t in CUSTODY or t in PRISONS for t in tokens[k + 1:k + 3]):
         return "released"  # "252 Venezuelans leave Salvadoran prison", "24 detainees leave Tocorón"
+    if w in HANDED and any(t in HANDED_TO for t in tokens[k + 1:k + 5]):
+        return "released"  # "the three Europeans were handed over to their embassies"
     if w in ("que", "who") and tokens[k + 1:k + 2] and tokens[k + 1].startswith(DEMAND) and not (
             tokens[k + 1].startswith(("deb", "must", "should"))):
         return None  # "son 12 mujeres que exigen la libertad de sus hijos": those who ask
@@ -219,6 +238,10 @@ def _predicate(tokens: Sequence[str], sc: _Scan) -> str | None:
             event = "held"  # "25 union leaders are currently jailed", "20 ya están detenidos"
     if event is None or (event == "released" and w in RETURNS and any(t.startswith(DEPORTATION) for t in tokens)):
         return _GO_ON  # "5,000 Venezuelans had been returned since the flights resumed": deported
+    if event == "held" and _pluperfect(tokens, sc.start, k):
+        sc.past = True  # "12 Americans who had been held in Venezuela were freed": a later
+        sc.adjectival = sc.adjectival or "held"  # predicate decides
+        return _GO_ON
     if k == sc.start and w in ADJECTIVAL and sc.adjectival is None:
         sc.adjectival = event
         if nxt in ("desde", "since") and w in HELD_STATE and tokens[k + 2:k + 3] and (

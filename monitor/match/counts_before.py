@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from monitor.match.counts_cues import (
     AIRCRAFT,
     ARTICLES,
+    COURT,
     DEPORTATION,
     KEEP,
     LEAVES,
@@ -32,6 +33,7 @@ from monitor.match.counts_quantities import TIME
 _SKIP = "skip"  # the word gives nothing: look further left
 _GO_ON = "go on"  # no phrase here: read the word as a verb
 _CARRY = ("traslad", "transferr", "transport")  # a verb of moving people
+_JAIL = ("jail", "encarcel")  # a court's: a sentence
 _GRANT = ("aplic", "otorg", "conced", "concedi", "appl", "grant")  # ... amnesty to N
 
 
@@ -165,8 +167,10 @@ def _verb(tokens: Sequence[str], i: int, k: int) -> str | None:
     # a verb right after "and" and right before the number is the number's own
     if counted_before(tokens, k) and not (k == i - 1 and k > 0 and tokens[k - 1] in ("and", "y", "e")):
         return None
-    if event == "arrested" and k > 0 and tokens[k - 1] in KEEP:
-        return "held"  # "Venezuela tiene detenidos a 80 extranjeros": held, not arrested
+    if event == "arrested" and k > 0 and (tokens[k - 1] in KEEP or tokens[k - 1] in REMAIN_VERB):
+        return "held"  # "Venezuela tiene detenidos a 80 extranjeros", "permanecen detenidos otros 49"
+    if event == "arrested" and w.startswith(_JAIL) and any(t in COURT for t in tokens[max(0, k - 3):k]):
+        return "held"  # "court jails 3 soldiers": a sentence, not an arrest
     if event == "released" and demanded(tokens, k):
         return "demanded"  # held, and it wins over a participle after the noun
     return event

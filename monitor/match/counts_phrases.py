@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from monitor.match.counts_cues import (
+    ACHIEVED,
     ARTICLES,
     CONDITION,
     COPULA,
@@ -70,6 +71,8 @@ def demanded(tokens: Sequence[str], k: int) -> bool:
     if m >= 0 and tokens[m] in CONDITION:
         return True  # "no habrá acuerdo sin la liberación de", "until the release of": a condition
     for m in range(k - 1, max(-1, k - 8), -1):
+        if tokens[m] in ACHIEVED:
+            return False  # "U.S. pressure yields release of 5 Americans": the demand was met
         if tokens[m].startswith(DEMAND):
             # two words only for a named addressee: "pide a Delcy Rodríguez liberar"
             limit = 2 if tokens[m + 1:m + 2] in (["a"], ["al"], ["to"]) or tokens[k - 1] == "to" else 1

@@ -20,6 +20,7 @@ from monitor.match.counts_cues import (
     GENERIC_PEOPLE,
     HELD_STATE,
     KILL,
+    NEEDS,
     PRENOMINAL,
     PROTEST,
     PUTS,
@@ -314,6 +315,7 @@ def political_prisoners_tally(s: Spot) -> Answer:
         or (i > 1 and toks[i - 2] in QUALIFIER) or headline_tally(toks, i)
         or whole_of_subset(toks, unit + 1) or whole_after_among(toks, i)
         or (i > 1 and toks[i - 1] in ("en", "at") and toks[i - 2] in PUTS)  # "cifró en 777 los presos"
+        or any(t in NEEDS for t in toks[unit + 1:unit + 3])  # "33 presos políticos necesitan atención"
     ):
         return "held"
     return GO_ON

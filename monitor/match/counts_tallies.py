@@ -60,7 +60,7 @@ def tally_unit(tokens: Sequence[str], i: int, j: int) -> int | None:
                           or tokens[k - 1] in EVENT_NOUN):
                 return k - 1
             return None
-    return None
+    return _put_at(tokens, i)
 
 
 def _passed_tally(tokens: Sequence[str], i: int) -> int | None:
@@ -77,6 +77,24 @@ def _passed_tally(tokens: Sequence[str], i: int) -> int | None:
             return None
         if w in EVENT_NOUN or w in PRISONER or w in DETAINEE:
             return m
+    return None
+
+
+def _put_at(tokens: Sequence[str], i: int) -> int | None:
+    """"U.S. envoy puts remaining political prisoners at 90", "sitúa a los detenidos en 300": the
+    noun a speaker puts at a figure (the noun's tally)."""
+    k = i - 1
+    while k > 0 and (tokens[k] in QUALIFIER or tokens[k] == "than"):
+        k -= 1  # "puts political prisoners at more than 300"
+    if k < 2 or tokens[k] not in ("at", "en"):
+        return None
+    for m in range(k - 1, max(-1, k - 9), -1):
+        w = tokens[m]
+        if w[0].isdigit() or w in NUMBER_WORDS or w in (",", ":") or w in TALLY_NOUN:
+            return None
+        if w in PUTS:
+            return next((n for n in range(m + 1, k) if tokens[n] in PRISONER or tokens[n] in DETAINEE
+                         or tokens[n] in EVENT_NOUN), None)
     return None
 
 
