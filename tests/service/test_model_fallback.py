@@ -42,10 +42,13 @@ def test_corrupt_model_runs_on_rules_and_says_so_once(world, monkeypatch: pytest
     [message] = wait_for(lambda: model_reports(world), 30, "the admin chat report")
     assert "is corrupt" in message and "rules alone" in message
 
-    # a reload reuses what was loaded: no second warning, no second message
+    # a reload reuses what was loaded: no second warning, no second message. The reload adds
+    # a feed, which is polled at once (an old feed would wait for its 30 s interval).
+    world.feed("efecto")
+    world.publish("efecto", "Excarcelan a 15 presos políticos del Rodeo I")
+    world.write_config(PRESOS, settings={"admin_chat_id": ADMIN})
     proc.send_signal(signal.SIGHUP)
     wait_for(lambda: "config reloaded" in world.log_of(), 30, "the reload")
-    world.publish("pitazo", "Excarcelan a 15 presos políticos del Rodeo I")
     wait_for(lambda: len(world.emulator.messages("@presos_test")) >= 2, 60, "the second alert")
     assert world.log_of().count("relevance model off") == 1
     assert len(model_reports(world)) == 1
