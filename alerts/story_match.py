@@ -84,6 +84,11 @@ STATEMENT_FRAME_TEXT = 0.06  # below it a statement shares only the person and o
 CLASS_FRAME_MIN = 2  # or two kinds of event (actor, action, object) within a day
 WEAK_JOIN = 0.10  # a join this close to the threshold, on words alone, is weak
 CORE_TEXT = 0.20  # the cosine with the story's first item that a weak join telling a new event needs
+# one named speaker's statements of half a day ("Edmundo González lamenta…", then "…: Edmundo
+# González exige…"): a frame when the story is the only one of those hours naming the speaker
+# and the two statements share some wording besides the name (a speaker with several stories
+# says several things)
+SPEAKER_HOURS, SPEAKER_TEXT, SPEAKER_STORIES = 12.0, 0.15, 1
 
 GENERIC_PLACES = frozenset({
     "venezuela", "caracas", "estados unidos", "united states", "eeuu", "usa", "ee. uu.", "ee.uu.",
@@ -567,6 +572,8 @@ class StoryIndex:
             # speaker did ("Trump: 'listos para una segunda ola de ataques'" and "Trump ordenó
             # los ataques") are not that event: a statement needs some wording in common too
             frame = None
+        if not frame and item.speaker and text >= SPEAKER_TEXT and hours <= SPEAKER_HOURS:
+            frame = self._one_speaker(item, entry, now)
         if frame:
             score = max(score, THRESHOLD + FRAME_MARGIN)
         if score < self.floor:
@@ -620,6 +627,28 @@ class StoryIndex:
             return signals
 
         return score, conflicts, Signals(build)
+
+    def _one_speaker(self, item: ItemFeatures, entry: StoryEntry, now: datetime) -> dict[str, list[str]] | None:
+        """A statement of the same named speaker as one of the story's items within
+        `SPEAKER_HOURS`, when no other story of those hours names the speaker: Rubio's
+        interview told as three statements is one story; Trump's statements of a day, each
+        in its own story, are not one."""
+        since = now - timedelta(hours=SPEAKER_HOURS)
+        for m in entry.members:
+            both = item.speaker & m.speaker
+            if not both or m.when < since or not any(both & p for p in item.people):
+                continue
+            if not item.tf.keys() & m.tf.keys() - item.name_terms - m.name_terms:
+                continue  # the speaker's name is all they share: another subject
+            stories: set[int] | None = None
+            for word in both:
+                for t in _word_terms(word, "es"):
+                    ids = self.postings.get(t, set())
+                    stories = set(ids) if stories is None else stories & ids
+            named = [sid for sid in stories or () if sid in self.stories and self.stories[sid].last >= since]
+            if len(named) <= SPEAKER_STORIES:
+                return {"speaker": sorted(both)}
+        return None
 
     @staticmethod
     def _frame(item: ItemFeatures, entry: StoryEntry, hours: float) -> dict[str, list[str]] | None:

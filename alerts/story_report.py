@@ -42,6 +42,10 @@ def why(signals: dict[str, Any] | None) -> str:
         parts.append("frame of classes " + " + ".join(frame["classes"]))
     elif frame.get("person"):
         parts.append(f"frame {' '.join(frame['person'])} + {' + '.join(frame.get('event') or [])}")
+    elif frame.get("speaker"):
+        parts.append(f"statements of {' '.join(frame['speaker'])}")
+    if s.get("told_again"):
+        parts.append(f"a kind of event told again +{s['told_again']}")
     if s.get("learned") is not None:
         parts.append(f"learned pair scorer p {s['learned']}")
     if s.get("terms"):

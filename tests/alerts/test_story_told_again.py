@@ -87,3 +87,12 @@ def test_a_conflict_still_splits_a_kind_of_event_told_again() -> None:
     pair = _pair(index)
     assert decision.story_id is None and pair.get("told_again") == EVENT_BONUS
     assert "vessels" in pair["conflicts"]  # type: ignore[operator]
+
+
+def test_the_operator_sees_the_kind_of_event_told_again() -> None:
+    from alerts.story_report import why
+
+    index = _index_with(ANNOUNCED)
+    at = NOW + timedelta(hours=6)
+    decision = index.decide(_feats(2, HELD, at, outlet="feed:2"), now=at, window=WINDOW)
+    assert f"a kind of event told again +{EVENT_BONUS}" in why(decision.signals)

@@ -1,0 +1,94 @@
+"""One named speaker's statements of half a day: one story when no other story of those hours
+names the speaker and the statements share wording besides the name; apart otherwise. Titles
+written for these tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from alerts.story_match import (
+    SPEAKER_HOURS,
+    THRESHOLD,
+    Decision,
+    ItemFeatures,
+    StoryEntry,
+    StoryIndex,
+    features,
+)
+
+NOW = datetime(2026, 3, 14, 14, 0, tzinfo=UTC)
+PP = ["political_prisoners"]
+WINDOW = timedelta(hours=48)
+OTHER_NEWS = [  # so that the story's words are rare enough to weigh
+    "Foro Penal denuncia nuevas detenciones de activistas en Zulia",
+    "Provea publica informe anual sobre torturas en cárceles",
+    "Madres de presos inician huelga de hambre en Tocuyito",
+    "ONU pide liberar a presos políticos en Venezuela",
+    "Abogados denuncian traslados de presos a Rodeo I",
+]
+FIRST = "Ramón Quintero lamenta que no se haya cumplido ni el 1 % de las excarcelaciones prometidas"
+SECOND = '"Las familias siguen esperando": Ramón Quintero exige celeridad en las excarcelaciones de presos políticos'
+
+
+def _feats(item_id: int, title: str, at: datetime, outlet: str = "feed:1") -> ItemFeatures:
+    return features(item_id=item_id, title=title, lang="es", outlet=outlet, when=at, topics=PP, entities=[], counts=[])
+
+
+def _index_with(title: str, *more: str) -> StoryIndex:
+    index = StoryIndex()
+    index.pairs = None
+    index.trace = []
+    index.floor = -1.0  # every scored pair says why
+    index.add_story(StoryEntry(1, title, NOW, NOW, set(PP), [_feats(1, title, NOW)]))
+    for k, other in enumerate([*OTHER_NEWS, *more], start=10):
+        index.add_story(StoryEntry(k, other, NOW, NOW, set(PP), [_feats(k, other, NOW)]))
+    return index
+
+
+def _pair(index: StoryIndex) -> dict[str, object]:
+    assert index.trace is not None
+    return next(t for t in index.trace if t["story"] == 1)
+
+
+def _decide(index: StoryIndex, title: str, hours: float) -> Decision:
+    at = NOW + timedelta(hours=hours)
+    return index.decide(_feats(2, title, at, outlet="feed:2"), now=at, window=WINDOW)
+
+
+def test_two_statements_of_one_speaker_the_same_day_are_one_story() -> None:
+    index = _index_with(FIRST)
+    decision = _decide(index, SECOND, 3)
+    assert decision.story_id == 1
+    assert decision.signals["frame"] == {"speaker": ["quintero", "ramon"]}
+    assert decision.signals["text"] < THRESHOLD
+
+
+def test_a_speaker_in_another_story_of_those_hours_says_several_things() -> None:
+    index = _index_with(FIRST, "Ramón Quintero visita a los presos de Tocorón junto a sus abogados")
+    assert _decide(index, SECOND, 3).story_id is None
+    assert "frame" not in _pair(index)
+
+
+def test_statements_past_half_a_day_stay_apart() -> None:
+    index = _index_with(FIRST)
+    assert _decide(index, SECOND, SPEAKER_HOURS + 1).story_id is None
+
+
+def test_a_statement_sharing_only_the_speakers_name_is_another_subject() -> None:
+    index = _index_with(FIRST)
+    decision = _decide(index, "Ramón Quintero pide a la comunidad internacional vigilar las elecciones regionales", 3)
+    assert decision.story_id is None and "frame" not in _pair(index)
+
+
+def test_two_speakers_stay_apart() -> None:
+    index = _index_with(FIRST)
+    decision = _decide(index, '"Las familias siguen esperando": Ana Salas exige celeridad en las excarcelaciones', 3)
+    assert decision.story_id is None
+
+
+def test_the_operator_sees_why_statements_were_joined() -> None:
+    from alerts.story_report import why
+
+    decision = _decide(_index_with(FIRST), SECOND, 3)
+    line = why(decision.signals)
+    assert "statements of quintero ramon" in line and line.startswith("score 0.45 ≥ 0.4")
