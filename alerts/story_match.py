@@ -166,7 +166,7 @@ def features(
 
         ents = [e for e in ents if not in_aside(name_tokens(str(e["name"])))]
         people = tuple(p for p in people if not in_aside(p))
-    name_terms = {t for p in people for w in p for t in _word_terms(w, lang or "es")}
+    name_terms = {t for w in [*(w for p in people for w in p), *h.laws] for t in _word_terms(w, lang or "es")}
     places = frozenset(
         fold(str(e["name"])) for e in ents if e.get("type") == "place"
     ) - GENERIC_PLACES

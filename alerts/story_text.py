@@ -95,7 +95,10 @@ _VESSEL = re.compile(
     r"([A-ZÁÉÍÓÚÑ][\wÁÉÍÓÚÑáéíóúñ\-]+(?:\s+[A-ZÁÉÍÓÚÑ][\wÁÉÍÓÚÑáéíóúñ\-]+)?)",
 )
 _QUOTED_CAPS = re.compile(r"[«\"“‘']([A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ\- ]{2,30})[»\"”’']")
-# Capitalized words that are not names of people: institutions, places, months.
+# Capitalized words that are not names of people: institutions, places, months. A sequence with
+# one of them is not a person (so "Alemania, Hungría", "Conferencia Episcopal" or "Ley de Amnistía"
+# never make a `people` or `subject` conflict, nor a list of names; a law's name is still a name
+# two headlines share, see `law_names`).
 _NOT_PERSON = _words("""
     estados unidos eeuu ee uu venezuela caracas gobierno foro penal casa blanca departamento estado
     asamblea nacional tribunal corte consejo ministerio ministro ministra fuerza armada comando sur
@@ -106,7 +109,17 @@ _NOT_PERSON = _words("""
     lunes martes miercoles jueves viernes sabado domingo video en vivo pdvsa conatel provea
     colombia rusia china cuba espana mexico peru brasil argentina europa union europea florida
     nueva york washington miami madrid bogota barajas white house state pentagon department
-    """)
+    """) | _words("""
+    irak iran chile italia suiza alemania francia inglaterra canada groenlandia dinamarca ucrania ecuador
+    bolivia uruguay paraguay panama nicaragua honduras guatemala haiti trinidad tobago guyana japon corea
+    india israel palestina gaza siria libano turquia qatar egipto sudafrica nigeria filipinas indonesia
+    tailandia australia noruega suecia finlandia polonia hungria rumania grecia portugal holanda belgica
+    austria irlanda albania vaticano asia africa minnesota michigan texas california minneapolis brooklyn
+    manhattan anzoategui apure aragua barinas carabobo cojedes guarico monagas tachira yaracuy zulia amazonas
+    fanb eln farc sebin dgcim pnb gnb cicpc tsj cne otan oea cpi nobel premio banco ley conferencia
+    episcopal cartel comite guardia mando fuerte palacio miraflores iglesia mundial internet
+    ene feb abr jun jul ago sep oct nov dic esto ahora dia piden como puede
+    """)  # countries, states, institutions; a date glued to its month ("14Ene", "#15Feb"); clause words
 # Words that end a title's own text: a section label the outlet appends.
 _SECTIONS = _words("""politica venezuela mundo internacional internacionales nacionales economia
     sucesos eeuu ee uu opinion actualidad america latinoamerica""")
@@ -253,6 +266,7 @@ class Headline:
     # ("… el mismo día que Machado visita la Casa Blanca"); None: all of them
     told_terms: tuple[str, ...] | None = None
     aside_words: frozenset[str] = frozenset()  # folded words only in such an aside
+    laws: frozenset[str] = frozenset()  # folded words of the laws named ("Ley de Amnistía")
 
     @property
     def matched_terms(self) -> tuple[str, ...]:
@@ -322,6 +336,17 @@ def event_classes(text: str, lang: str | None, all_terms: tuple[str, ...]) -> fr
     return events
 
 
+_LAW = re.compile(rf"\bLey(?:\s+(?:de|del|de la|Orgánica de|Orgánica del))?\s+{_CAP_WORD}(?:{_CONNECT}{_CAP_WORD})*")
+
+
+def law_names(text: str) -> frozenset[str]:
+    """The words of the laws a mixed-case headline names ("la Ley de Amnistía" → amnistia):
+    not a person, but a name that two headlines of one event share."""
+    if is_caps(text):
+        return frozenset()
+    return frozenset(w for m in _LAW.finditer(text) for w in name_tokens(m.group()) if w != "ley")
+
+
 def prepare(title: str, lang: str | None, known_people: list[str] | None = None) -> Headline:
     text, live = clean_title(title)
     all_terms = tuple(terms(text, lang or "es"))
@@ -334,5 +359,5 @@ def prepare(title: str, lang: str | None, known_people: list[str] | None = None)
             n.replace(".", "").replace(",", "") for n in _NUMBER.findall(_NOT_A_FIGURE.sub(" ", text))
         ) if _DIGIT.search(text) else frozenset(),
         events=event_classes(text, lang, all_terms), stage=law_stage(text),
-        told_terms=told, aside_words=aside_words,
+        told_terms=told, aside_words=aside_words, laws=law_names(text),
     )

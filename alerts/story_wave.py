@@ -24,7 +24,9 @@ when the release itself is its event:
 - and it is none of: an explainer or profile, a reaction or demand ("pide",
   "exige", "lamenta", "califica"…), a quote opened by a person's name ("X: …"),
   relatives waiting or holding vigils (their own ongoing story), a negation
-  ("no confirman liberación").
+  ("no confirman liberación"), a group told apart (citizens of a country,
+  journalists, foreigners: "cuatro colombianos", and "presos políticos extranjeros",
+  political prisoners of one group, too).
 
 The matcher (alerts/story_match.py) puts a wave item in the story of the current
 wave, the recent story with the most wave items, whatever its wording, unless the
@@ -80,6 +82,8 @@ _GROUP_APART = re.compile(
     r"peruan[oa]s|chilen[oa]s|ecuatorian[oa]s|portugues[ea]s|frances[ea]s|britanic[oa]s|uruguay[oa]s)\b"
 )
 _POLITICAL_PRISONERS = re.compile(r"\bpres[oa]s politic[oa]s\b")
+# political prisoners of one group ("presos políticos extranjeros", "presos políticos colombianos")
+_QUALIFIED = re.compile(r"\bpres[oa]s politic[oa]s " + _GROUP_APART.pattern.removeprefix(r"\b"))
 
 
 def _negated(folded: str, lang: str) -> bool:
@@ -128,7 +132,7 @@ def wave_reason(
     named = bool(headline.people)
     if not (_PLURAL.search(folded) or (named and _NAME_LIST.search(headline.text))):
         return None
-    if _GROUP_APART.search(folded) and not _POLITICAL_PRISONERS.search(folded):
+    if _GROUP_APART.search(folded) and (not _POLITICAL_PRISONERS.search(folded) or _QUALIFIED.search(folded)):
         return None  # "Alemania anunció la liberación de tres ciudadanos": a group told apart
     if _TALLY.search(folded):
         return "tally"

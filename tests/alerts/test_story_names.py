@@ -1,0 +1,50 @@
+"""Who a headline names: countries, states, institutions and a date glued to its month are not
+people, so they make no `people` or `subject` conflict and no list of names; political prisoners
+of one group ("presos políticos extranjeros") are told apart from the release wave. Titles
+written for these tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from alerts.story_match import ItemFeatures, features
+from alerts.story_text import law_names, person_names
+
+NOW = datetime(2026, 3, 14, 14, 0, tzinfo=UTC)
+PP = ["political_prisoners"]
+
+
+def _feats(title: str) -> ItemFeatures:
+    return features(item_id=1, title=title, lang="es", outlet="x", when=NOW, topics=PP, entities=[], counts=[])
+
+
+def test_countries_institutions_and_dates_are_not_people() -> None:
+    assert person_names("Liberan a ciudadanos de Alemania, Hungría y Ucrania presos en Caracas") == []
+    assert person_names("Excarcelaron a un grupo de periodistas este 14Ene, esta es la lista") == []
+    assert person_names("La Conferencia Episcopal pide celeridad en las excarcelaciones este 5Feb") == []
+    assert person_names("Familiares denuncian traslados de presos a cárceles de Aragua y Carabobo") == []
+
+
+def test_a_law_is_not_a_person_but_a_name_two_headlines_share() -> None:
+    title = "Diputados aprueban en primera discusión la Ley de Amnistía"
+    assert person_names(title) == [] and law_names(title) == frozenset({"amnistia"})
+    assert "amnisti" in _feats(title).name_terms  # shared, it is evidence as a shared name is
+    assert law_names("DIPUTADOS APRUEBAN LA LEY DE AMNISTÍA") == frozenset()  # capitals say nothing
+
+
+def test_people_are_still_people() -> None:
+    assert person_names("Excarcelan a Ramón Quintero y Ana Salas tras dos años presos") == [
+        frozenset({"ramon", "quintero"}), frozenset({"ana", "salas"}),
+    ]
+
+
+def test_an_institution_opening_a_headline_is_not_its_subject() -> None:
+    church = _feats("Conferencia Episcopal Venezolana visita a los presos de Tocorón")
+    assert church.people == () and church.subject == frozenset()
+
+
+def test_political_prisoners_of_one_group_are_not_the_wave() -> None:
+    assert _feats("Foro Penal suma 40 presos políticos excarcelados").wave == "tally"
+    assert _feats("Excarcelan a otros presos políticos: ya son 50").wave == "tally"
+    assert _feats("Excarcelan a otros presos políticos extranjeros: entre ellos ciudadanos de Alemania").wave is None
+    assert _feats("Liberan a más presos políticos colombianos en Caracas").wave is None
