@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 
 from core.config import AppConfig, Settings, load_config
 from devtools.feedserver import FeedServer
@@ -48,10 +48,29 @@ def shared_dir() -> Path:
     return SHARED
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist each worker gets its own PostgreSQL database (`monitor_test_gw0`, ...):
+    the PostgreSQL tests reset their database, so two workers must never share one."""
+    url, worker = os.environ.get("TEST_DATABASE_URL"), os.environ.get("PYTEST_XDIST_WORKER")
+    if url and worker:
+        os.environ["TEST_DATABASE_URL"] = _worker_database(url, worker)
+
+
+def _worker_database(url: str, worker: str) -> str:
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}) is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 def _pg_params() -> list[object]:
     url = os.environ.get("TEST_DATABASE_URL")
     reason = "TEST_DATABASE_URL is not set (.ci/run starts a PostgreSQL server and sets it)"
-    return [pytest.param(url, id="postgresql", marks=pytest.mark.skipif(not url, reason=reason))]
+    return [pytest.param("postgresql", marks=pytest.mark.skipif(not url, reason=reason))]
 
 
 def _reset(url: str) -> None:
@@ -63,13 +82,14 @@ def _reset(url: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", *_pg_params()], ids=lambda p: p if p == "sqlite" else "postgresql")
+@pytest.fixture(params=["sqlite", *_pg_params()])
 def any_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh SQLite file, and the same test again on a clean PostgreSQL database."""
+    """A fresh SQLite file, and the same test again on a clean PostgreSQL database (read at run
+    time: under pytest-xdist the URL names this worker's database)."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'any.db'}"
         return
-    url = str(request.param)
+    url = os.environ["TEST_DATABASE_URL"]
     _reset(url)
     yield url
     _reset(url)
