@@ -1,0 +1,74 @@
+"""Every labelled story window in one table, with the pools a tuning round is judged on.
+
+    python bench/story_windows.py [--headlines PATH] [--shared-groups PATH]
+
+Runs `monitor eval-stories` logic on the readers' groups (../shared/real/stories_2026-01.json,
+two windows) and every file of bench/data/stories/, then pools them: the windows tuned on (their
+misses may be read), the measure-only ones (summary rows only: never read their misses), the
+measure-only windows of 7–21 January and those of 22–31 January apart, and the nine windows of
+the seventh round. Summary figures only: no headline is printed. Needs ../shared/real.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from core.config import load_config  # noqa: E402
+from monitor.story_eval import Scores, WindowResult, evaluate, load_groups, load_headlines, pooled  # noqa: E402
+
+# windows whose misses a round may read (14-16 L2 is the other labeller's reading of a tuned window)
+TUNED = ("2026-01-08", "jan-04-06_L1", "jan-14-16_L1", "jan-02-03_L3", "jan-17-18_L3")
+SECOND_READING = ("jan-14-16_L2",)
+NINE_MEASURED = ("2026-01-12", "jan-07_L4", "jan-11_L4", "jan-19-21_L2")
+
+
+def row(label: str, s: Scores) -> str:
+    return (f"| {label} | {s.items} | {s.true_stories} | {s.precision:.3f} | {s.recall:.3f} | "
+            f"{s.alerts_per_story:.2f} | {len(s.wrong_merges)} |")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--headlines", default=str(ROOT.parent / "shared/real/headlines_es_2026-01.jsonl"))
+    parser.add_argument("--shared-groups", default=str(ROOT.parent / "shared/real/stories_2026-01.json"))
+    parser.add_argument("--config", default=str(ROOT / "feeds.yaml"))
+    args = parser.parse_args(argv)
+    if not Path(args.headlines).is_file() or not Path(args.shared_groups).is_file():
+        print(f"skipped: {args.headlines} or {args.shared_groups} is missing")
+        return 0
+    headlines = load_headlines(args.headlines)
+    config = load_config(args.config)
+    results: list[tuple[str, WindowResult]] = []
+    for path in [Path(args.shared_groups), *sorted((ROOT / "bench/data/stories").glob("*.json"))]:
+        for r in evaluate(load_groups(path), headlines, config):
+            label = r.days[0] if path == Path(args.shared_groups) else path.stem
+            results.append((label, r))
+
+    def pool(labels: list[str]) -> Scores:
+        return pooled((r.pred, r.gold) for label, r in results if label in labels)
+
+    every = [label for label, _ in results]
+    measure = [x for x in every if x not in TUNED and x not in SECOND_READING]
+    late = [x for x in measure if x.startswith("jan-2")]
+    print("| window | items | true stories | B³ P | B³ R | alerts / true story | wrong-merge pairs |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for label, r in results:
+        kind = "tuned" if label in TUNED else "second reading" if label in SECOND_READING else "measure only"
+        print(row(f"{label} ({kind})", r.scores))
+    print(row("**pooled, tuned**", pool(list(TUNED))))
+    print(row("**pooled, measure only**", pool(measure)))
+    print(row("pooled, measure only, 7–21 Jan", pool([x for x in measure if x not in late])))
+    print(row("pooled, measure only, 22–31 Jan", pool(late)))
+    print(row("pooled, the seventh round's nine", pool([*TUNED, *NINE_MEASURED])))
+    print(row("pooled, all", pool([x for x in every if x not in SECOND_READING])))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
