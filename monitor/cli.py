@@ -127,6 +127,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="headlines JSONL (default: the headlines_*.jsonl beside FILE)",
     )
     p.add_argument("--details", action="store_true", help="also list wrong merges and split stories")
+    p.add_argument(
+        "--all-headlines", action="store_true",
+        help="serve every headline of each window's days, relevant or not; score only the "
+        "labelled items the classifier finds relevant (as an outside check does)",
+    )
 
     from monitor.config_cli import add_parser as add_config_parser
 
@@ -291,7 +296,9 @@ def cmd_eval_stories(args: argparse.Namespace) -> int:
         print(f"error: cannot read {groups} and its headlines (--headlines)", file=sys.stderr)
         return EXIT_USAGE
     rows = story_eval.load_headlines(headlines)
-    results = story_eval.evaluate(story_eval.load_groups(groups), rows, config)
+    results = story_eval.evaluate(
+        story_eval.load_groups(groups), rows, config, all_headlines=args.all_headlines
+    )
     print(story_eval.report(results))
     if args.details:
         for r in results:

@@ -5,7 +5,10 @@ as lists of headline ids (`{"windows": [{"days": [...], "stories": [{"story", "i
 The headlines (JSON lines with `id`, `date`, `outlet`, `title`, `topics`) are replayed
 in time order through the real assigner (`alerts.stories.assign_story`) on a fresh
 SQLite database, one feed per outlet. Only the grouped headlines are replayed, so
-grouping is measured apart from relevance.
+grouping is measured apart from relevance. With `all_headlines` every headline of the
+window's days is served, relevant or not, as an outside check does: the classifier alone
+decides what is relevant (irrelevant items join no story), and only the labelled items it
+found relevant are scored.
 
 Figures:
 - B-cubed precision and recall (item-weighted; precision falls with wrong merges,
@@ -156,12 +159,13 @@ def replay_times(rows: list[dict[str, Any]]) -> list[tuple[dict[str, Any], datet
 
 def assign_window(
     rows: list[dict[str, Any]], config: AppConfig, *, trace: list[dict[str, Any]] | None = None,
-    pairs: PairModel | None | str = "shipped",
+    pairs: PairModel | None | str = "shipped", all_headlines: bool = False,
 ) -> dict[str, int]:
     """Replay `rows` through the real classifier and story assigner; return id → story id.
 
     Topics are the classifier's, or the labelled ones when it finds none (the item is
-    relevant by construction: it is in a readers' story). With `trace`, every pair the
+    relevant by construction: it is in a readers' story); with `all_headlines` an item the
+    classifier finds irrelevant is stored but joins no story, as in the service. With `trace`, every pair the
     matcher scored is appended to it (signals, with `item_guid` and `with_guid`);
     `pairs` replaces the shipped pair model (None: the rules alone).
     """
@@ -198,6 +202,8 @@ def assign_window(
                     session.add(item)
                     session.flush()
                     c = classifier.classify(title=title, summary=item.summary, lang=item.language)
+                    if not c.topics and all_headlines:
+                        continue
                     if not c.topics:
                         c.topics = list(row.get("topics") or [])
                     item.entities = list(c.entities)
@@ -218,14 +224,24 @@ class WindowResult:
     scores: Scores
     pred: dict[str, int]
     gold: dict[str, int]
+    labelled: int = 0  # labelled items of the window; more than len(gold) when relevance missed some
 
 
-def evaluate(windows: list[Window], headlines: Mapping[str, dict[str, Any]], config: AppConfig) -> list[WindowResult]:
+def evaluate(
+    windows: list[Window], headlines: Mapping[str, dict[str, Any]], config: AppConfig, *,
+    all_headlines: bool = False,
+) -> list[WindowResult]:
     results = []
     for w in windows:
         gold = {i: g for i, g in w.gold().items() if i in headlines}
-        pred = assign_window([headlines[i] for i in gold], config)
-        results.append(WindowResult(w.days, score(pred, gold), pred, gold))
+        if all_headlines:
+            days = set(w.days)
+            served = [h for h in headlines.values() if str(h.get("date", ""))[:10] in days]
+            pred = {i: s for i, s in assign_window(served, config, all_headlines=True).items() if i in gold}
+        else:
+            pred = assign_window([headlines[i] for i in gold], config)
+        scored = {i: g for i, g in gold.items() if i in pred}
+        results.append(WindowResult(w.days, score(pred, scored), pred, scored, labelled=len(gold)))
     return results
 
 
@@ -236,6 +252,9 @@ def report(results: list[WindowResult]) -> str:
         lines.append(r.scores.row(label))
     if len(results) > 1:
         lines.append(pooled((r.pred, r.gold) for r in results).row("pooled"))
+    labelled, scored = sum(r.labelled for r in results), sum(len(r.gold) for r in results)
+    if scored < labelled:
+        lines.append(f"\nscored {scored} of {labelled} labelled items: the classifier found the others irrelevant")
     return "\n".join(lines)
 
 
