@@ -555,13 +555,13 @@ class StoryIndex:
             f"{e} {n}" for e, n in item.figures - figures
             if item.update_cue and e in TALLY_EVENTS and any(e == e2 for e2, _ in figures)
         ] if item.figures else []
-        told_again = hours <= EVENT_HOURS and bool(
+        score = text + ENTITY_BONUS * min(len(ents), ENTITY_MAX) + (FIGURE_BONUS if same_figures or tally else 0.0) - age
+        # (worked out only where the bonus can matter: most candidates are far below)
+        told_again = score + EVENT_BONUS >= self.floor and hours <= EVENT_HOURS and bool(
             item.headline.events and item.headline.events & entry.headline_union("events") - ACTION_BEAT_CONCEPTS
         )
-        score = (
-            text + ENTITY_BONUS * min(len(ents), ENTITY_MAX)
-            + (FIGURE_BONUS if same_figures or tally else 0.0) + (EVENT_BONUS if told_again else 0.0) - age
-        )
+        if told_again:
+            score += EVENT_BONUS
         if same_figures and ents and (any(n > 1 for _, n in same_figures) or len(ents) >= 2):
             # the same figure told by the same actors, in any language (names and numbers
             # do not depend on it): the first matcher's rule, which never merged wrongly

@@ -342,9 +342,12 @@ _LAW = re.compile(rf"\bLey(?:\s+(?:de|del|de la|Orgánica de|Orgánica del))?\s+
 def law_names(text: str) -> frozenset[str]:
     """The words of the laws a mixed-case headline names ("la Ley de Amnistía" → amnistia):
     not a person, but a name that two headlines of one event share."""
-    if is_caps(text):
-        return frozenset()
+    if "Ley" not in text or is_caps(text):
+        return _NONE
     return frozenset(w for m in _LAW.finditer(text) for w in name_tokens(m.group()) if w != "ley")
+
+
+_NONE: frozenset[str] = frozenset()
 
 
 def prepare(title: str, lang: str | None, known_people: list[str] | None = None) -> Headline:
