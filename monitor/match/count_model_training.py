@@ -35,7 +35,9 @@ DIGITS = 7
 
 @dataclass
 class CountParams:
-    c: float = 1.0
+    # the regularisation with the highest leave-one-set-out share of confident counts at the
+    # same estimated precision (tenth round: C 0.25 / 0.5 / 1 -> share 0.641 / 0.646 / 0.635)
+    c: float = 0.5
     min_count: int = 2  # a feature seen fewer times is left out
     folds: int = 5  # stratified folds, only when the rows come from fewer than 3 sets
     precision: float = 0.97  # the confident counts' precision to reach on unseen text

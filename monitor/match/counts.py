@@ -193,6 +193,8 @@ def _number_event(item: _Item, sent: Sentence, found: list[_Found], i: int, j: i
     event, rule = classify_rule(toks, i, j, singular, prev)
     if event is None and counted_prisoners(toks, i, j, item.earlier):
         return "held", "counted_prisoners"  # "Foro Penal ... counted 838 as of Monday"
+    if event is None and item.last_event is not None and _rival_figure(item, sent, i, j):
+        return item.last_event, "rival_figure"  # "Provea contabiliza 560 presos políticos; Foro Penal, 610"
     if (event is not None and i > 0 and toks[i - 1] in _ANAPHORA and find_unit(toks, j) is None
             and any(r.number == value for r in item.results)):
         return None, "anaphora"  # "the six had been held": the six already counted
@@ -201,16 +203,30 @@ def _number_event(item: _Item, sent: Sentence, found: list[_Found], i: int, j: i
         held = [f[0] for f in found if f[0] in ("held", "arrested")] or [
             r.event for r in item.results if r.event in ("held", "arrested")]
         event = held[-1] if held else "arrested"
+    seen = {r.event for r in item.results} | {f[0] for f in found}
+    if event == "level":
+        # a tally at a level after arrests is of those held ("10 detenciones; el total regional
+        # asciende a 57"), else a running total
+        event = "held" if "arrested" in seen else "total"
     if event == "total":
         # a total after releases and arrests alike is the tally of those held
         # ("5 new arrests, 12 releases; total stands at 884")
-        seen = {r.event for r in item.results} | {f[0] for f in found}
         event = "held" if {"released", "arrested"} <= seen else "inherit"
         if not seen and item.last_event is None and (told := sentence_event(toks, i)) is not None:
             event = "inherit:" + told  # "Fallece otro preso político: ya son cuatro en el año"
     if event is not None and event.startswith("inherit"):
         event = _inherited(item, toks, found, i, j, event)
     return event, rule
+
+
+def _rival_figure(item: _Item, sent: Sentence, i: int, j: int) -> bool:
+    """A clause that is only "<source>, N" after a count: the source's figure of the same tally."""
+    toks = sent.tokens
+    if i == 0 or i > 4 or not (j == len(toks) or toks[j] == ":") or find_unit(toks, j) is not None:
+        return False
+    head = sent.text[:sent.spans[i][0]].rstrip()
+    return head.endswith(",") and any(
+        start == 0 and end == len(head) - 1 for start, end, _ in source_mentions(head, item.orgs))
 
 
 def _inherited(item: _Item, toks: Sequence[str], found: list[_Found], i: int, j: int,
@@ -237,6 +253,8 @@ def _attribute_all(item: _Item, sent: Sentence, found: list[_Found]) -> None:
     for event, value, k, rule in found:
         if k in wholes:  # "Foro Penal verificó 61 de las 87": 87 is not Foro Penal's
             source = None
+        elif rule == "rival_figure":
+            source = mentions[0][2]  # "...; Foro Penal, 610": the clause's opening source
         else:
             source = attribute(sent, mentions, sent.spans[k], [s for s in starts if s != sent.spans[k][0]])
         if source == "*":

@@ -224,6 +224,8 @@ def _predicate(tokens: Sequence[str], sc: _Scan) -> str | None:
     kept as the noun's description (sc.adjectival)."""
     k, w = sc.k, tokens[sc.k]
     nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
+    if k > sc.start + 1 and tokens[k - 1] == "s" and len(tokens[k - 2]) > 1:
+        return _GO_ON  # "7 activists detained as Machado's return nears": a noun ("U.S." is no "'s")
     if sc.adjectival is None and w.startswith(("excluid", "excluded")) and (k == sc.start or (
             k == sc.start + 1 and tokens[sc.start] in ("politicos", "politicas", "political"))):
         sc.adjectival = "held"  # "35 presos excluidos de la amnistía siguen en El Rodeo": left in
@@ -236,8 +238,10 @@ def _predicate(tokens: Sequence[str], sc: _Scan) -> str | None:
         event = "held" if held else AFTER_EVENT.get(w)
         if event == "arrested" and k > 0 and tokens[k - 1] in STATE_WORDS:
             event = "held"  # "25 union leaders are currently jailed", "20 ya están detenidos"
-    if event is None or (event == "released" and w in RETURNS and any(t.startswith(DEPORTATION) for t in tokens)):
-        return _GO_ON  # "5,000 Venezuelans had been returned since the flights resumed": deported
+    if event is None or (event == "released" and (w in RETURNS or w == "home") and any(
+            t.startswith(DEPORTATION) for t in tokens)):
+        return _GO_ON  # "5,000 Venezuelans had been returned since the flights resumed", "deportation
+        # flights bring 360 Venezuelans home": deported
     if event == "held" and _pluperfect(tokens, sc.start, k):
         sc.past = True  # "12 Americans who had been held in Venezuela were freed": a later
         sc.adjectival = sc.adjectival or "held"  # predicate decides

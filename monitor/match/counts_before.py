@@ -11,6 +11,7 @@ from monitor.match.counts_cues import (
     DEPORTATION,
     KEEP,
     LEAVES,
+    NOT_CUSTODY_PLACE,
     ONLY,
     PUTS,
     REMAIN_VERB,
@@ -128,10 +129,14 @@ def _other_phrase(tokens: Sequence[str], k: int) -> str | None:
     if w in ("detainees", "detainee") or (w == "libertad" and k > 1 and tokens[k - 1] == "de"
                                            and tokens[k - 2].startswith("privad")):
         return _SKIP  # a noun, not "detain"; "privados de libertad" is not a release
-    if (w == "fuera" and k > 0 and tokens[k - 1].startswith("dej")
+    if (w == "fuera" and k > 0 and (tokens[k - 1].startswith("dej") or tokens[k - 1] == "por" and k > 1
+                                    and tokens[k - 2].startswith("dej"))
             or w == "out" and k > 0 and tokens[k - 1] in ("leaves", "left", "leave", "leaving")
             or w.startswith("exclu") and not w.endswith(("ing", "endo"))):
         return "held"  # "la amnistía deja fuera a 150 presos", "excludes 150": not let out
+    if w in ("presos", "presas", "rejas", "prision", "carcel") and any(
+            t.startswith(("dej", "mantendr")) for t in tokens[max(0, k - 3):k]):
+        return "held"  # "la ley deja presos a 100", "mantendría tras las rejas a 180": kept inside
     if nxt in ("by", "por") and (w in INHERIT or w.startswith(VERIFY)):
         return None  # "confirmed by two officials": the confirmers
     if w.startswith(("arrest", "captur", "aprehension")) and (
@@ -161,6 +166,8 @@ def _verb(tokens: Sequence[str], i: int, k: int) -> str | None:
         event = next((ev for ev, prefixes in BEFORE_PREFIX if w.startswith(prefixes)), None)
     if event is None or (k > 0 and tokens[k - 1] in ("un", "una")):
         return _SKIP  # "un muerto y cinco detenidos": a noun, not the verb of the five
+    if event == "held" and w.startswith("mantien") and _kept_not_in_custody(tokens, i, k):
+        return None  # "mantiene las (sanciones) de 14 funcionarios", "mantiene 4.000 efectivos en la región"
     if event == "held" and w.startswith(_CARRY) and any(t.startswith(AIRCRAFT + DEPORTATION) for t in tokens):
         return None  # "el avión trasladó a 178 venezolanos": passengers of a flight, not prisoners
     # "25 people killed and 2,400 detained": "killed" is the 25's; but "freed 12 and arrested 4":
@@ -173,4 +180,30 @@ def _verb(tokens: Sequence[str], i: int, k: int) -> str | None:
         return "held"  # "court jails 3 soldiers": a sentence, not an arrest
     if event == "released" and demanded(tokens, k):
         return "demanded"  # held, and it wins over a participle after the noun
+    if event == "arrested" and demanded(tokens, k):
+        return None  # "asks Caracas to arrest and hand over 4 gang leaders": not done
     return event
+
+
+_KEPT_THINGS = frozenset({"sanciones", "medidas", "restricciones", "tropas", "buques"})
+
+
+def _kept_not_in_custody(tokens: Sequence[str], i: int, k: int) -> bool:
+    """What "mantiene" keeps before the number is not people in custody: things kept on them
+    ("mantiene las de 14 funcionarios", "mantiene sanciones a 14"), forces kept deployed
+    ("mantiene 4.000 efectivos en la región")."""
+    if tokens[max(0, i - 2):i] in (["las", "de"], ["los", "de"]) or any(t in _KEPT_THINGS for t in tokens[k + 1:i]):
+        return True
+    return any(tokens[m] in ("en", "in") and any(t in NOT_CUSTODY_PLACE for t in tokens[m + 1:m + 4])
+               for m in range(i + 1, min(len(tokens), i + 5)))
+
+
+_RECAPTURE = frozenset({"recaptura", "recapturan", "recapturaron", "recapturo", "recapture", "recaptures",
+                        "recaptured", "rearrest", "rearrests", "rearrested", "reaprehension"})
+
+
+def recaptured(toks: Sequence[str], i: int) -> bool:
+    """A re-arrest just before the number: "la recaptura de tres excarcelados", "police
+    re-arrest 4 freed activists" are arrests of people once released."""
+    return any(t in _RECAPTURE for t in toks[max(0, i - 4):i]) or any(
+        toks[k:k + 2] == ["re", "arrest"] for k in range(max(0, i - 5), i))

@@ -27,7 +27,7 @@ def mentioned_event(text: str) -> str | None:
 def counted_prisoners(toks: Sequence[str], i: int, j: int, earlier: Sequence[str]) -> bool:
     """A bare figure after a counting verb in an item that speaks of political prisoners."""
     k = i - 1
-    while k > 0 and toks[k] in QUALIFIER:
+    while k > 0 and (toks[k] in QUALIFIER or toks[k] == "than"):  # "NGOs count more than 400"
         k -= 1
     if i == 0 or not toks[k].startswith(COUNT_VERBS) or find_unit(toks, j) is not None:
         return False

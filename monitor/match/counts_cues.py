@@ -50,6 +50,8 @@ PUTS = words("puts")
 PROTEST = stems("protest")
 # tallies, groups, rival figures
 RUNNING = words("running")
+STANDS = words("stands")
+DAYS = words("days")
 MEMBER = words("member")
 REMAINING = words("remaining")
 REMAINING_NEXT = words("remaining_next")

@@ -44,7 +44,8 @@ ONE = {"un", "una", "uno", "one", "a", "an"}
 SMALL = {**_ES_UNITS, **_EN_UNITS}
 
 
-# collective numerals: "un centenar", "medio centenar", "un millar"
+# collective numerals: "un centenar", "medio centenar", "un millar" ("a dozen" is 12 for
+# some writers and no count for others: left out, tenth round)
 _COLLECTIVE = {"centenar": 100, "millar": 1000}
 
 

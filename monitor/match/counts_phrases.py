@@ -9,6 +9,7 @@ from monitor.match.counts_cues import (
     ARTICLES,
     CONDITION,
     COPULA,
+    DAYS,
     DEMAND_GLUE,
     EXCHANGE,
     GROUP_DET,
@@ -211,6 +212,11 @@ def partitive_group(toks: Sequence[str], j: int) -> int | None:
     return j + 2
 
 
+def of_named_group(toks: Sequence[str], j: int, unit: int | None) -> bool:
+    """The number's noun is a group named after "de los" / "of the" ("9 de los arrestados")."""
+    return toks[j:j + 1] in (["de"], ["of"]) and j + 2 == unit and toks[j + 1] in GROUP_DET
+
+
 def prev_is_whole(toks: Sequence[str], i: int, prev: tuple[str, int] | None) -> bool:
     """The bare number before a copula is a part of the whole announced earlier in the
     sentence ("de 884 presos políticos, 86 son ...", "De los detenidos ..., 114 son ...") or
@@ -280,6 +286,9 @@ def gapped(toks: Sequence[str], i: int, j: int, prev: tuple[str, int] | None) ->
     between = toks[prev[1] + 1:i]
     if j < len(toks) and toks[j] in ("en", "in"):
         return toks[j] in between or ":" in between
+    day = j + (toks[j:j + 1] in (["el"], ["on"]))
+    if day < len(toks) and toks[day] in DAYS:
+        return any(t in DAYS for t in between)  # "87 excarcelados el martes, 112 el miércoles"
     # "Foro Penal verificó 146 y Clippve 152": a second source's figure closing the clause
     return (i - prev[1] <= 4 and any(t in ("y", "and") for t in between)
             and (j == len(toks) or toks[j] in (",", "y", "and")))

@@ -36,6 +36,9 @@ _VAGUE_AFTER = words("vague_after")
 AGE_AFTER = words("age_after")
 
 
+_CAPACITY = words("capacity")
+
+
 class _Around(NamedTuple):
     """The words around the number tokens[i:j]."""
 
@@ -53,7 +56,8 @@ def skip(tokens: Sequence[str], i: int, j: int, value: int, raw: str) -> bool:
     money, a percentage or rate, a date or year, an ordinal, an age."""
     c = _Around(tokens, i, j, tokens[i - 1] if i > 0 else "", tokens[i - 2] if i > 1 else "",
                 tokens[j] if j < len(tokens) else "", tokens[j + 1] if j + 1 < len(tokens) else "")
-    return _money_or_rate(c) or _date(c, value, raw) or _ordinal(c, value, raw) or _age(c)
+    return (_money_or_rate(c) or _date(c, value, raw) or _ordinal(c, value, raw) or _age(c)
+            or (c.prev in ("for", "para") and c.prev2 in _CAPACITY))  # "a cell for 20 people"
 
 
 def _money_or_rate(c: _Around) -> bool:
@@ -87,7 +91,9 @@ def _date(c: _Around, value: int, raw: str) -> bool:
         return True
     if len(c.nxt) == 1 and c.nxt.isalpha() and c.nxt not in ("a", "y", "o", "e", "u") and value <= 31:
         return True  # "detenido tras el 28J": a date code
-    return raw.isdigit() and len(raw) == 4 and 1900 <= value <= 2100 and c.nxt not in PEOPLE
+    # "detenidos desde 2024 acusados de terrorismo": a year, even before a noun of people
+    return raw.isdigit() and len(raw) == 4 and 1900 <= value <= 2100 and (
+        c.nxt not in PEOPLE or c.prev in ("desde", "since", "en", "in"))
 
 
 def _ordinal(c: _Around, value: int, raw: str) -> bool:

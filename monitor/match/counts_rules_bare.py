@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from monitor.match.counts_after import after_event
-from monitor.match.counts_before import before_event
+from monitor.match.counts_before import before_event, recaptured
 from monitor.match.counts_cues import (
     ANNOUNCED,
     ARTICLES,
@@ -20,6 +20,7 @@ from monitor.match.counts_cues import (
     HOLDS,
     HURT,
     MORE,
+    PASSES,
     PRISONS,
     PROMISE,
     REMAIN_VERB,
@@ -28,6 +29,7 @@ from monitor.match.counts_cues import (
     STATE_WORDS,
 )
 from monitor.match.counts_lexicon import (
+    CHANGE,
     DEAD_VERB,
     DEAD_WORDS,
     DETAINEE,
@@ -40,6 +42,7 @@ from monitor.match.counts_lexicon import (
     PRISONER,
     QUALIFIER,
     SUBSET_AFTER,
+    TALLY_NOUN,
     THING_ADJECTIVES,
 )
 from monitor.match.counts_numbers import parse_number
@@ -54,7 +57,13 @@ from monitor.match.counts_phrases import (
     subset_before,
 )
 from monitor.match.counts_spot import GO_ON, Answer, Spot
-from monitor.match.counts_tallies import change_unit, claimed_figure, running_total, tally_unit
+from monitor.match.counts_tallies import (
+    change_unit,
+    claimed_figure,
+    running_total,
+    tally_level,
+    tally_unit,
+)
 
 _THING_LEAD = MODIFIERS | MORE | THING_ADJECTIVES
 _POLITICAL = frozenset({"politicos", "politicas", "political"})
@@ -82,7 +91,10 @@ def part_of_group(s: Spot) -> Answer:
     if group is None:
         return GO_ON
     if group + 1 < len(toks) and toks[group] in DETAINEE and toks[group + 1] in COPULA:
-        return "detainees"  # "884 presos políticos ...; 89 de los detenidos son mujeres"
+        # "884 presos políticos ...; 89 de los detenidos son mujeres": a part of the count
+        # before, unless the part has an event of its own ("42 of those detainees were arrested")
+        own = after_event(toks, group + 1, window=8, noun=False)
+        return own if own in ("released", "arrested", "dead") else "detainees"
     event = after_event(toks, group, window=8, noun=False)
     if event is not None:
         return event
@@ -132,7 +144,20 @@ def not_people(s: Spot) -> Answer:
     if k < len(toks) and (toks[k] in NOT_PEOPLE or toks[k] in KIN and not subset_before(toks, s.i)):
         return None
     k = j + (j < len(toks) and toks[j] in STATE_WORDS)  # "1,600 still pending", "37 ocurrieron"
-    return None if k < len(toks) and toks[k] in NOT_PEOPLE_AFTER else GO_ON
+    if k < len(toks) and toks[k] in NOT_PEOPLE_AFTER:
+        return None
+    return None if _thing_reaches(toks, s.i) else GO_ON
+
+
+def _thing_reaches(toks: Sequence[str], i: int) -> bool:
+    """A counted thing reaches the figure: "amnesty applications top 3,000", "las solicitudes
+    superan las 3.000", "requests rise to 2,000"."""
+    k = i - 1
+    while k > 0 and (toks[k] in QUALIFIER or toks[k] in ARTICLES or toks[k] in ("to", "a", "than")):
+        k -= 1
+    # not "death toll from US boat strikes climbs to 105": the thing is not the tally's subject
+    return k > 0 and (toks[k].startswith(PASSES) or toks[k] in CHANGE) and toks[k - 1] in NOT_PEOPLE and not any(
+        t in TALLY_NOUN or t in ("from", "de", "del", "of", "by", "por") for t in toks[max(0, k - 10):k - 1])
 
 
 def changing_tally(s: Spot) -> Answer:
@@ -210,6 +235,8 @@ def gapped_list(s: Spot) -> Answer:
     if s.unit is None and s.prev is not None and gapped(s.toks, s.i, s.j, s.prev):
         # "excarcelaron a 41 y detuvieron a 7": a verb of its own names another event
         own = before_event(s.toks, s.i, window=s.i - s.prev[1] - 1)
+        if s.toks[s.i - 1] in REMAIN_VERB:
+            return "held"  # "liberan a 10 presos y quedan 5": those left inside
         return own if own in ("released", "arrested", "dead") and own != s.prev[0] else s.prev[0]
     return GO_ON
 
@@ -226,6 +253,10 @@ def held_predicate_first(s: Spot) -> Answer:
         return "held"  # "2.400 excarcelados y 380 aún presos"
     if toks[i - 1] in REMAIN_VERB and toks[j:j + 1] in (["en"], ["in"]) and any(
             t in CUSTODY or t in PRISONS for t in toks[j + 1:j + 4]):
+        return "held"
+    if toks[i - 1] in REMAIN_VERB and toks[i - 1] not in REMAINING and (
+            j == len(toks)  # "excarcelan a tres; Bogotá afirma que aún quedan 21"
+            or after_event(toks, j, window=3, noun=False) == "arrested"):  # "quedan 43 ... detenidos"
         return "held"
     return GO_ON
 
@@ -262,7 +293,7 @@ def bare_predicate(s: Spot) -> Answer:
     if event is None and s.whole is not None:
         event = after_event(toks, s.whole, window=3, noun=False)  # "17 of the 62 released were women"
     if event is not None:
-        return event
+        return "arrested" if event == "released" and recaptured(toks, s.i) else event
     if j < len(toks) and toks[j] in ("que", "who", "whom", "that"):
         event = after_event(toks, j + 1, window=6, noun=False)
         if event is not None:
@@ -291,6 +322,8 @@ def claimed(s: Spot) -> Answer:
 def running(s: Spot) -> Answer:
     """"another 24 freed, bringing the total to 169"; "eleva a 522 el total"."""
     toks, i, j = s.toks, s.i, s.j
+    if s.unit is None and tally_level(toks, i) and not any(w in NOT_PEOPLE for w in toks[j:j + 3]):
+        return "level"  # "Foro Penal tally since January rises to 1,018"
     if s.unit is None and (running_total(toks, i) or toks[j:j + 2] in (
             ["el", "total"], ["the", "total"], ["en", "total"], ["in", "total"])) and not any(w in NOT_PEOPLE for w in toks[j:j + 3]):
         return "total"

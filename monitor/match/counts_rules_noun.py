@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from monitor.match.counts_after import after_event, among_held
-from monitor.match.counts_before import before_event
+from monitor.match.counts_before import before_event, recaptured
 from monitor.match.counts_cues import (
     ANNOUNCED,
     ARTICLES,
@@ -52,6 +52,7 @@ from monitor.match.counts_phrases import (
     in_exchange,
     is_partitive_whole,
     listed_after,
+    of_named_group,
     own_noun_event,
     relatives_of,
     subset_before,
@@ -184,6 +185,8 @@ def _predicates(s: Spot) -> None:
     event = EVENT_NOUN.get(noun)
     if event == "released" and after == "arrested" and any(t in _AGAIN for t in toks[unit + 1:unit + 10]):
         event = None  # "8 excarcelados por la amnistía fueron detenidos nuevamente": arrested anew
+    if event == "released" and recaptured(toks, i):
+        event = "arrested"  # "la recaptura de tres excarcelados", "re-arrest of 4 freed activists"
     if event is None and before in _DONE:
         event = before
     s.memo.update(before=before, after=after, event0=event)
@@ -223,11 +226,10 @@ def cases(s: Spot) -> Answer:
 
 def part_with_own_predicate(s: Spot) -> Answer:
     """"14 de los 87 excarcelados han vuelto a ser detenidos": the part's predicate."""
-    after = s.memo["after"]
-    if (s.from_whole and after is not None and after != EVENT_NOUN.get(_noun(s))
-            and s.memo["before_raw"] is None):
-        return after
-    return GO_ON
+    after, own = s.memo["after"], EVENT_NOUN.get(_noun(s))
+    # "9 de los arrestados siguen incomunicados": a part of a named group, its own predicate
+    part = s.from_whole or (own is not None and of_named_group(s.toks, s.j, s.unit))
+    return after if part and after not in (None, own) and s.memo["before_raw"] is None else GO_ON
 
 
 def still_held_relative(s: Spot) -> Answer:

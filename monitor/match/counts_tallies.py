@@ -16,6 +16,7 @@ from monitor.match.counts_cues import (
     PUTS,
     RECORDS,
     RUNNING,
+    STANDS,
     VERSUS_PAIR,
     WAS,
 )
@@ -124,6 +125,8 @@ def claimed_figure(toks: Sequence[str], i: int, j: int) -> bool:
 def running_total(toks: Sequence[str], i: int) -> bool:
     """A running total right before a bare number ("bringing the total to 169", "suman 145"):
     the total of the count before."""
+    if _total_since(toks, i):
+        return True
     low = max(-1, i - 4)
     for k in range(i - 1, -1, -1):
         w = toks[k]
@@ -139,6 +142,36 @@ def running_total(toks: Sequence[str], i: int) -> bool:
             return False
         if w in RUNNING or (w in ("son", "are") and k > 0 and toks[k - 1] in ("ya", "now")):
             return True  # "ya son 87 desde septiembre"
+    return False
+
+
+def _total_since(toks: Sequence[str], i: int) -> bool:
+    """"bringing the total since the amnesty took effect to 641": a total over a span told by a
+    clause, not only a date."""
+    for k in range(i - 1, max(0, i - 10), -1):
+        w = toks[k]
+        if (w[0].isdigit() and not is_date_part(toks, k)) or w in NUMBER_WORDS:
+            return False
+        if w in ("since", "desde") and toks[k - 1] in RUNNING and toks[i - 1] in ("to", "a"):
+            return True
+    return False
+
+
+def tally_level(toks: Sequence[str], i: int) -> bool:
+    """A tally with no noun of people at a level: "Foro Penal tally since January rises to
+    1,018", "the group's count stood at 863", "el total de la semana llega a 531"."""
+    k = i - 1
+    while k > 0 and (toks[k] in QUALIFIER or toks[k] in ("to", "at", "a", "en", "de", "than")):
+        k -= 1
+    if k == i - 1 or not (toks[k] in CHANGE or toks[k] in STANDS):
+        return False
+    for m in range(k - 1, max(-1, k - 7), -1):
+        w = toks[m]
+        if (w[0].isdigit() and not is_date_part(toks, m)) or w in NUMBER_WORDS or w in PEOPLE or (
+                w in PRISONER or w in DETAINEE or w in EVENT_NOUN or w == "toll"):
+            return False
+        if w in TALLY_NOUN or w == "tally":
+            return True
     return False
 
 

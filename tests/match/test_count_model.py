@@ -63,11 +63,12 @@ def test_scores_match_scikit_learn(tmp_path: Path):
     rules = load_rules(CONFIG)
     rows = count_rows(load_items(ROOT / "tests" / "data" / "labelled_dev7.jsonl"), rules, "synthetic")
     rows += count_rows(load_items(ROOT / "tests" / "data" / "labelled_dev8.jsonl"), rules, "synthetic")
-    data = train_counts(rows, CountParams(min_count=1, folds=3))
+    params = CountParams(min_count=1, folds=3)
+    data = train_counts(rows, params)
     model = CountModel.from_dict(json.loads(json.dumps(data)))
     vocab = sorted({f for r in rows for f in r.features})
     x = np.array([[1.0 if f in r.features else 0.0 for f in vocab] for r in rows])
-    lr = LogisticRegression(C=1.0, solver="liblinear", random_state=20260101)
+    lr = LogisticRegression(C=params.c, solver="liblinear", random_state=20260101)
     lr.fit(x, [int(r.right) for r in rows])
     expected = lr.predict_proba(x)[:, 1]
     got = [model.probability(r.features) for r in rows]

@@ -1028,3 +1028,21 @@ def test_immediate_release_is_a_demand():
 
 def test_leaves_at_liberty_is_a_release_not_a_death():
     assert counts("Tribunal deja en libertad a 20 presos políticos") == [("released", 20, None)]
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # tenth round (made up): a clause that is only "<source>, N" after a count is that
+        # source's figure of the same tally
+        ("JEP contabiliza 450 presos políticos; Clippve, 520",
+         [("held", 450, "JEP"), ("held", 520, "Clippve")]),
+        ("JEP counts 450 political prisoners; Foro Penal, 520: the figures differ",
+         [("held", 450, "JEP"), ("held", 520, "Foro Penal")]),
+        # not without a count before, nor with a noun of its own
+        ("Clippve, 520", []),
+        ("JEP contabiliza 450 presos políticos; Clippve, 520 mujeres", [("held", 450, "JEP")]),
+    ],
+)
+def test_rival_figure_after_a_source(text, expected):
+    assert counts(text) == expected
