@@ -84,11 +84,11 @@ STATEMENT_FRAME_TEXT = 0.06  # below it a statement shares only the person and o
 CLASS_FRAME_MIN = 2  # or two kinds of event (actor, action, object) within a day
 WEAK_JOIN = 0.10  # a join this close to the threshold, on words alone, is weak
 CORE_TEXT = 0.20  # the cosine with the story's first item that a weak join telling a new event needs
-# one named speaker's statements of half a day ("Edmundo González lamenta…", then "…: Edmundo
+# one named speaker's statements of a few hours ("Edmundo González lamenta…", then "…: Edmundo
 # González exige…"): a frame when the story is the only one of those hours naming the speaker
 # and the two statements share some wording besides the name (a speaker with several stories
 # says several things)
-SPEAKER_HOURS, SPEAKER_TEXT, SPEAKER_STORIES = 12.0, 0.15, 1
+SPEAKER_HOURS, SPEAKER_TEXT, SPEAKER_STORIES = 6.0, 0.15, 1
 
 GENERIC_PLACES = frozenset({
     "venezuela", "caracas", "estados unidos", "united states", "eeuu", "usa", "ee. uu.", "ee.uu.",

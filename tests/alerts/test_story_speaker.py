@@ -1,4 +1,4 @@
-"""One named speaker's statements of half a day: one story when no other story of those hours
+"""One named speaker's statements of a few hours (SPEAKER_HOURS): one story when no other story of those hours
 names the speaker and the statements share wording besides the name; apart otherwise. Titles
 written for these tests."""
 
@@ -69,7 +69,7 @@ def test_a_speaker_in_another_story_of_those_hours_says_several_things() -> None
     assert "frame" not in _pair(index)
 
 
-def test_statements_past_half_a_day_stay_apart() -> None:
+def test_statements_hours_apart_stay_apart() -> None:
     index = _index_with(FIRST)
     assert _decide(index, SECOND, SPEAKER_HOURS + 1).story_id is None
 
