@@ -170,9 +170,9 @@ def _phrase(tokens: Sequence[str], sc: _Scan) -> str | None:
         return "released"  # "252 Venezuelans leave Salvadoran prison", "24 detainees leave Tocorón"
     if w in HANDED and any(t in HANDED_TO for t in tokens[k + 1:k + 5]):
         return "released"  # "the three Europeans were handed over to their embassies"
-    if w in ("que", "who") and tokens[k + 1:k + 2] and tokens[k + 1].startswith(DEMAND) and not (
-            tokens[k + 1].startswith(("deb", "must", "should"))):
-        return None  # "son 12 mujeres que exigen la libertad de sus hijos": those who ask
+    asks = _asks(tokens, k)
+    if asks != _GO_ON:
+        return asks
     nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
     if (w == "por" and nxt in _TO_LEAVE) or (w in ("yet", "still") and tokens[k + 1:k + 3] == ["to", "be"]):
         return "held"  # "faltan 150 militares por salir", "40 still to be freed": not out yet
@@ -190,6 +190,18 @@ def _phrase(tokens: Sequence[str], sc: _Scan) -> str | None:
     if (w in REMAIN_VERB or w in AFTER_HELD) and not w.startswith(("privad", "depriv")) and _release_state(
             tokens[k + 1:k + 6]):
         return "released"  # "otros 6 quedan con medidas cautelares", "remain under house arrest"
+    return _GO_ON
+
+
+def _asks(tokens: Sequence[str], k: int) -> str | None:
+    """People who ask: "son 12 mujeres que exigen la libertad de sus hijos" (those who ask are
+    not the count: None), "50 presos políticos ... exigen su libertad" (asked, not done: stop)."""
+    w = tokens[k]
+    if w in ("que", "who") and tokens[k + 1:k + 2] and tokens[k + 1].startswith(DEMAND) and not (
+            tokens[k + 1].startswith(("deb", "must", "should"))):
+        return None
+    if w.startswith(DEMAND) and any(t in ("su", "sus", "their") for t in tokens[k + 1:k + 3]):
+        return _STOP
     return _GO_ON
 
 
