@@ -73,6 +73,9 @@ AGE_FREE_HOURS, AGE_PENALTY_PER_DAY = 24.0, 0.10
 # a hearing announced ("comparecerá ante un tribunal") and then held ("compareció ante la
 # Justicia"), the same alerts told by two outlets; a small bonus, every conflict still applies
 EVENT_BONUS, EVENT_HOURS = 0.05, 12.0
+# a number the titles state alike ("9.000 pacientes", "500 millones de dólares") is the figure
+# bonus too, from this size on (small numbers come back in every story)
+NUMBER_MIN = 10
 LIVE_EXTRA = 0.05
 REUSED_TITLE_GAP = timedelta(hours=12)
 MAX_MEMBERS = 12  # the first item and the latest ones stand for a long story
@@ -555,7 +558,11 @@ class StoryIndex:
             f"{e} {n}" for e, n in item.figures - figures
             if item.update_cue and e in TALLY_EVENTS and any(e == e2 for e2, _ in figures)
         ] if item.figures else []
-        score = text + ENTITY_BONUS * min(len(ents), ENTITY_MAX) + (FIGURE_BONUS if same_figures or tally else 0.0) - age
+        numbers = item.headline.numbers and {
+            n for n in item.headline.numbers & entry.headline_union("numbers") if int(n) >= NUMBER_MIN
+        }
+        score = text + ENTITY_BONUS * min(len(ents), ENTITY_MAX) + (
+            FIGURE_BONUS if same_figures or tally or numbers else 0.0) - age
         # (worked out only where the bonus can matter: most candidates are far below)
         told_again = score + EVENT_BONUS >= self.floor and hours <= EVENT_HOURS and bool(
             item.headline.events and item.headline.events & entry.headline_union("events") - ACTION_BEAT_CONCEPTS
@@ -616,6 +623,8 @@ class StoryIndex:
                 "with_item": with_item.item_id,
                 "evidence": evidence, "events": sorted(item.headline.events & entry.headline_union("events")),
             }
+            if numbers:
+                signals["numbers"] = sorted(numbers)
             if told_again:
                 signals["told_again"] = EVENT_BONUS
             if with_item.outlet == item.outlet:

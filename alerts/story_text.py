@@ -70,6 +70,12 @@ def load_concepts(text: str | None = None) -> tuple[dict[str, str], dict[str, st
 # Written forms of the United States, before tokenizing ("EE. UU." would be two words).
 _US = re.compile(r"\b(?:EE\.?\s?UU\.?|E\.?E\.?U\.?U\.?|Estados Unidos|United States|U\.S\.A?\.?)", re.IGNORECASE)
 _US_CAPS = re.compile(r"\bUSA?\b")
+
+
+def us_as_one_word(text: str) -> str:
+    """The United States written as one word ("EE. UU.", "EE UU", "Estados Unidos" → "EEUU"),
+    so that the outlets' spellings are one name wherever words are compared."""
+    return _US_CAPS.sub(" EEUU ", _US.sub(" EEUU ", text))
 _LIVE = re.compile(
     r"^\s*(?:\[\s*(?:video|fotos?|en vivo|live)\s*\]\s*|"
     r"(?:en vivo|en directo|minuto a minuto|[uú]ltima hora|live updates|live|breaking|urgente|"
@@ -278,7 +284,7 @@ class Headline:
 _CONTEXT_SPAN = re.compile(
     r"\b(?:tras|despu[eé]s de|despu[eé]s del|luego de|luego del|pese a|a ra[ií]z de|antes de|antes del|"
     r"mientras|el mismo d[ií]a que|a la espera de|after|following|before|while)"
-    r"(?:\s+[^\s:;,.]+){1,3}",
+    r"((?:\s+[^\s:;,.]+){1,3})",
     re.IGNORECASE,
 )
 
@@ -331,7 +337,10 @@ def event_classes(text: str, lang: str | None, all_terms: tuple[str, ...]) -> fr
     events = frozenset(all_terms) & (EVENT_CONCEPTS | ACTION_BEAT_CONCEPTS)
     if events and _CONTEXT_SPAN.search(text):
         told = Counter(all_terms)
-        told.subtract(terms(" ".join(m.group() for m in _CONTEXT_SPAN.finditer(text)), lang or "es"))
+        # the words after the cue are context; relatives' waiting is their vigil, an event of
+        # its own ("familias pasan la noche a la espera de excarcelaciones"), anyone else's is not
+        part = 1 if "famili" in all_terms else 0
+        told.subtract(terms(" ".join(m.group(part) for m in _CONTEXT_SPAN.finditer(text)), lang or "es"))
         events = frozenset(t for t in events if told[t] > 0)
     return events
 

@@ -39,7 +39,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from alerts.story_text import STOPWORDS, Headline, fold, stem
+from alerts.story_text import STOPWORDS, Headline, fold, stem, us_as_one_word
 
 _CONTEXT = frozenset(
     ["tras", "despues", "ante", "sobre", "por", "pese", "contra", "piden", "pide", "exige", "exigen", "urge", "rumores", "posibles", "posible"]
@@ -169,8 +169,10 @@ def speaker_of(headline: Headline) -> frozenset[str]:
     statements by different speakers are two stories, whatever they speak of."""
     opening = _OPENING_QUOTE.match(headline.text)
     who = opening.group(1) if opening and any(p & set(fold(opening.group(1)).split()) for p in headline.people) else None
+    if who is not None and _SAYS.search(fold(who)):
+        who = None  # "EE UU advierte a Diosdado Cabello: …": the words before the verb speak
     if who is None:
-        text = _QUOTE_FIRST.sub("", fold(headline.text))
+        text = _QUOTE_FIRST.sub("", fold(us_as_one_word(headline.text)))
         said = _SAYS.search(text, 0, 70)
         who = text[:said.start()].strip() if said else ""
         if not who or len(who.split()) > 6 or not _WHO.fullmatch(who):

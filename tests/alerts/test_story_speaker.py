@@ -92,3 +92,23 @@ def test_the_operator_sees_why_statements_were_joined() -> None:
     decision = _decide(_index_with(FIRST), SECOND, 3)
     line = why(decision.signals)
     assert "statements of quintero ramon" in line and line.startswith("score 0.45 ≥ 0.4")
+
+
+def test_a_statement_opening_with_its_verb_before_a_colon_has_the_speaker_before_the_verb() -> None:
+    # "X advierte a Y: …" is X speaking, as "X advirtió a Y que…" is; the United States in any spelling
+    from alerts.story_text import prepare
+    from alerts.story_wave import speaker_of
+
+    colon = prepare("EE UU advierte a Ramón Quintero: negocia o perderá la inmunidad", "es", ["Ramón Quintero"])
+    verb = prepare("Estados Unidos advirtió a Ramón Quintero que perderá la inmunidad si no negocia", "es")
+    dotted = prepare("EE. UU. dice que Ramón Quintero perderá la inmunidad", "es")
+    assert speaker_of(colon) == speaker_of(verb) == speaker_of(dotted) == frozenset({"eeuu"})
+    # a name before the colon is still the speaker
+    assert speaker_of(prepare("Ramón Quintero: negociaremos", "es")) == frozenset({"ramon", "quintero"})
+
+
+def test_one_warning_told_with_a_colon_and_with_that_joins_its_story() -> None:
+    first = "EEUU advirtió a Ramón Quintero que será objetivo de Washington si no negocia la transición"
+    index = _index_with(first)
+    decision = _decide(index, "EE UU advierte a Ramón Quintero: negocia o será el siguiente objetivo, según Reuters", 1)
+    assert decision.story_id == 1 and "conflicts" not in decision.signals and decision.signals["text"] < 0.6

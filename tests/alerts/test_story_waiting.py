@@ -1,0 +1,64 @@
+"""Relatives waiting for releases hold a vigil, an event of its own ("a la espera de" is the
+vigil when relatives wait, context otherwise), and a number two titles state alike ("9.000
+pacientes") is the figure bonus. Titles written for these tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from alerts.story_match import (
+    FIGURE_BONUS,
+    Decision,
+    ItemFeatures,
+    StoryEntry,
+    StoryIndex,
+    features,
+)
+from alerts.story_text import prepare
+
+NOW = datetime(2026, 3, 14, 14, 0, tzinfo=UTC)
+PP = ["political_prisoners"]
+WINDOW = timedelta(hours=48)
+OTHER_NEWS = [
+    "Foro Penal denuncia nuevas detenciones de activistas en Zulia",
+    "Provea publica informe anual sobre torturas en cárceles",
+    "Madres de presos inician huelga de hambre en Tocuyito",
+    "ONU pide liberar a presos políticos en Venezuela",
+    "Abogados denuncian traslados de presos a Rodeo I",
+]
+
+
+def _feats(item_id: int, title: str, at: datetime, outlet: str = "feed:1", topics: list[str] = PP) -> ItemFeatures:
+    return features(item_id=item_id, title=title, lang="es", outlet=outlet, when=at, topics=topics, entities=[], counts=[])
+
+
+def _decide(first: str, second: str, hours: float, topics: list[str] = PP) -> Decision:
+    index = StoryIndex()
+    index.pairs = None
+    index.add_story(StoryEntry(1, first, NOW, NOW, set(topics), [_feats(1, first, NOW, topics=topics)]))
+    for k, other in enumerate(OTHER_NEWS, start=10):
+        index.add_story(StoryEntry(k, other, NOW, NOW, set(PP), [_feats(k, other, NOW)]))
+    at = NOW + timedelta(hours=hours)
+    return index.decide(_feats(2, second, at, outlet="feed:2", topics=topics), now=at, window=WINDOW)
+
+
+def test_relatives_waiting_hold_a_vigil() -> None:
+    waiting = prepare("Madres de detenidos pasan la cuarta noche a la espera de excarcelaciones", "es")
+    assert {"famili", "vigil"} <= waiting.events
+    # anyone else's waiting is the context of another event
+    assert "vigil" not in prepare("Detenidos en Tocorón reciben a sus abogados a la espera de su juicio", "es").events
+
+
+def test_two_nights_of_one_vigil_are_one_story() -> None:
+    first = "Las madres de los presos políticos rezan frente a Tocorón a la espera de las excarcelaciones"
+    decision = _decide(first, "Madres de presos políticos pasan la cuarta noche a la espera de excarcelaciones", 6)
+    assert decision.story_id == 1
+    assert decision.signals["frame"] == {"classes": ["famili", "vigil"]}
+
+
+def test_a_number_both_titles_state_is_the_figure_bonus() -> None:
+    first = "Bombardeo destruye depósito de insumos médicos y deja sin tratamiento a 9.000 pacientes"
+    decision = _decide(first, "Ataque a depósito en La Guaira afecta a 9.000 pacientes renales", 3, topics=["us_actions"])
+    assert decision.story_id == 1 and decision.signals["numbers"] == ["9000"]
+    alone = _decide(first, "Ataque a depósito en La Guaira afecta a pacientes renales", 3, topics=["us_actions"])
+    assert alone.score <= decision.score - FIGURE_BONUS + 1e-9
