@@ -125,7 +125,19 @@ _NOT_PERSON = _words("""
     fanb eln farc sebin dgcim pnb gnb cicpc tsj cne otan oea cpi nobel premio banco ley conferencia
     episcopal cartel comite guardia mando fuerte palacio miraflores iglesia mundial internet
     ene feb abr jun jul ago sep oct nov dic esto ahora dia piden como puede
-    """)  # countries, states, institutions; a date glued to its month ("14Ene", "#15Feb"); clause words
+    """) | _words("""
+    bolivar falcon merida miranda portuguesa trujillo guaira maracaibo barquisimeto maturin cumana
+    catatumbo guajira esequibo perija tibu santander boyaca neiva roma davos mallorca
+    curazao habana salvador somalia afganistan reino unido paises republica checa
+    justicia patria paz tierra jubileo milenio resolucion absoluta gaceta oficial carta santo momento
+    trabajadores sociedad interamericana patrulla fronteriza camara turismo comercio alcaldia parlamento
+    pentagono poder judicial ejecutivo educacion transporte observatorio bono libertad presos politicos
+    chevron repsol exxon mobil shell phillips conviasa aerocivil movistar arena airlines times economist
+    bloomberg street journal app series vinotinto hezbola
+    """)  # more places, bodies, companies, media and plain nouns seen capitalized (days up to 21 January)
+# Words of kinship or role that open a name's sequence ("Hermano de Rocío San Miguel"): the person is
+# the name after them.
+_ROLES = _words("hermano hermana esposo esposa hijo hija madre padre abogado abogada defensa escolta funeral general")
 # Words that end a title's own text: a section label the outlet appends.
 _SECTIONS = _words("""politica venezuela mundo internacional internacionales nacionales economia
     sucesos eeuu ee uu opinion actualidad america latinoamerica""")
@@ -229,12 +241,13 @@ def person_names(text: str, known: list[str] | None = None) -> list[frozenset[st
         words = [w for w in _WORD.findall(fold(m.group())) if w not in {"de", "del", "la", "las", "los", "y"}]
         if not words or any(w in _NOT_PERSON for w in words):
             continue
+        roles = frozenset(words[:-1]) & _ROLES if words[0] in _ROLES else _NONE
         start = m.start()
         before = text[:start].rstrip()
         opening = not before or before[-1] in ":.|\"“«'‘¿¡(-–—"
         if len(words) == 1 and opening:
             continue
-        tokens = name_tokens(m.group())
+        tokens = name_tokens(m.group()) - roles
         if fold(m.group()) in vessels:
             continue
         if tokens and not any(tokens & o for o in out):

@@ -48,3 +48,14 @@ def test_political_prisoners_of_one_group_are_not_the_wave() -> None:
     assert _feats("Excarcelan a otros presos políticos: ya son 50").wave == "tally"
     assert _feats("Excarcelan a otros presos políticos extranjeros: entre ellos ciudadanos de Alemania").wave is None
     assert _feats("Liberan a más presos políticos colombianos en Caracas").wave is None
+
+
+def test_cities_companies_and_plain_nouns_are_not_people() -> None:
+    assert person_names("Excarcelan a tres sindicalistas detenidos en Maracaibo y Barquisimeto") == []
+    assert person_names("Chevron y Repsol piden garantías para invertir, según The Economist") == []
+    assert person_names("Publican en Gaceta Oficial el decreto del Bono de Guerra") == []
+
+
+def test_a_relative_or_a_lawyer_opening_a_name_is_not_part_of_it() -> None:
+    assert person_names("Hermano de Ana Salas Pérez revela su estado de salud") == [frozenset({"ana", "salas", "perez"})]
+    assert person_names("Abogada de Ana Salas Pérez confirma su excarcelación") == [frozenset({"ana", "salas", "perez"})]
