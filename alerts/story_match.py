@@ -76,6 +76,9 @@ EVENT_BONUS, EVENT_HOURS = 0.05, 12.0
 # a number the titles state alike ("9.000 pacientes", "500 millones de dólares") is the figure
 # bonus too, from this size on (small numbers come back in every story)
 NUMBER_MIN = 10
+# a topic word this rare in the window ("muerte bajo custodia", "colectivos armados") names a
+# kind of event, not the beat: it is evidence like any other word
+RARE_TOPIC_SHARE = 0.04
 LIVE_EXTRA = 0.05
 REUSED_TITLE_GAP = timedelta(hours=12)
 MAX_MEMBERS = 12  # the first item and the latest ones stand for a long story
@@ -590,8 +593,10 @@ class StoryIndex:
         # an event class (a meeting, a seizure, a vigil) is evidence even when it is also a
         # topic word; the beat's own words (releases, the United States) are not
         generic = self.generic
+        rare_df = RARE_TOPIC_SHARE * self.docs
         plain = sum(
-            1 for t in shared if t not in item.name_terms and (t not in generic or t in EVENT_CONCEPTS)
+            1 for t in shared if t not in item.name_terms and (
+                t not in generic or t in EVENT_CONCEPTS or self.df.get(t, 0) <= rare_df)
         )
         evidence = (
             plain + bool(shared & item.name_terms) + bool(ents)

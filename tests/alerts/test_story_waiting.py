@@ -1,6 +1,7 @@
 """Relatives waiting for releases hold a vigil, an event of its own ("a la espera de" is the
-vigil when relatives wait, context otherwise), and a number two titles state alike ("9.000
-pacientes") is the figure bonus. Titles written for these tests."""
+vigil when relatives wait, context otherwise); a number two titles state alike ("9.000
+pacientes") is the figure bonus; a topic word rare in the window is evidence. Titles written
+for these tests."""
 
 from __future__ import annotations
 
@@ -62,3 +63,24 @@ def test_a_number_both_titles_state_is_the_figure_bonus() -> None:
     assert decision.story_id == 1 and decision.signals["numbers"] == ["9000"]
     alone = _decide(first, "Ataque a depósito en La Guaira afecta a pacientes renales", 3, topics=["us_actions"])
     assert alone.score <= decision.score - FIGURE_BONUS + 1e-9
+
+
+def test_a_topic_word_rare_in_the_window_is_evidence() -> None:
+    # every shared word is one of the classifier's topic words; "muerte bajo custodia" is rare
+    # in the window, "presos políticos" is in every story
+    words = ["preso~ político~", "muerte", "bajo custodia", "preso~"]
+
+    def feats(item_id: int, title: str, at: datetime, outlet: str) -> ItemFeatures:
+        return features(item_id=item_id, title=title, lang="es", outlet=outlet, when=at, topics=PP,
+                        entities=[], counts=[], topic_words=words)
+
+    first = "Denuncian la muerte bajo custodia de otro preso político"
+    index = StoryIndex()
+    index.pairs = None
+    index.add_story(StoryEntry(1, first, NOW, NOW, set(PP), [feats(1, first, NOW, "feed:1")]))
+    for k in range(10, 40):
+        other = "ONU pide liberar a los presos políticos en Venezuela"
+        index.add_story(StoryEntry(k, other, NOW, NOW, set(PP), [feats(k, other, NOW, "feed:3")]))
+    at = NOW + timedelta(hours=2)
+    decision = index.decide(feats(2, "Denuncian muerte bajo custodia del preso político", at, "feed:2"), now=at, window=WINDOW)
+    assert decision.story_id == 1 and decision.signals["evidence"] >= 2
