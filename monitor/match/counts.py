@@ -60,7 +60,7 @@ _SENTENCES = re.compile(
 # detenido") cannot hold a count.
 _WORTH_A_LOOK = re.compile(
     r"\d|\b(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")\b"
-    r"|muer|murio|died|dies|death|fallec|centenar|millar"
+    r"|muer|murio|died|dies|death|fallec|centenar|millar|dozen|docena"
     r"|\buna? (?:" + "|".join(sorted(SINGULAR_PERSON, key=len, reverse=True)) + r")\b"
 )
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from monitor.match.counts_cues import (
+    AIRCRAFT,
     ARTICLES,
     AUX,
     CUSTODY,
@@ -55,6 +56,8 @@ _FOR = frozenset({"por", "para", "con", "with", "sobre", "about"})  # right befo
 _TO_LEAVE = frozenset({"salir", "liberar", "excarcelar", "ser"})  # "por salir": still to leave
 _HAD = frozenset({"had", "habian", "habia"})  # ... "been"/"estado": "had actually been in prison"
 _BEEN = frozenset({"been", "estado"})
+_BACK = frozenset({"vuelto", "volvieron", "vuelven", "volvio", "vuelve"})
+_IACHR = frozenset({"cidh", "iachr", "interamericana", "inter-american"})  # its measures protect, not free
 
 
 @dataclass(slots=True)
@@ -132,7 +135,19 @@ def _aside(tokens: Sequence[str], k: int, start: int) -> tuple[int, bool]:
         return m, False
     if w in ("y", "and") and (skip := coordinated_noun(tokens, k)) > k:
         return skip, False  # "US citizens and permanent residents are held"
+    if k == start and w in ("de", "del") and (m := k + 1 + (tokens[k + 1:k + 2] in (["la"], ["el"]))) and (
+            _plain_word(tokens, m) and tokens[m] not in PRISONER and tokens[m] not in DETAINEE):
+        return m + 1, True  # "catorce trabajadores de la prensa siguen tras las rejas": the noun's complement
+    if w in ("y", "and") and k > 1 and tokens[k - 2] in _OF | _FOR and _plain_word(tokens, k + 1):
+        return k + 2, False  # "detenidos tras protestas por agua y luz siguen incomunicados"
     return k, False
+
+
+def _plain_word(tokens: Sequence[str], k: int) -> bool:
+    """tokens[k] is a word that opens no clause: no number, predicate or participle."""
+    w = tokens[k] if k < len(tokens) else ""
+    return w.isalpha() and w not in NUMBER_WORDS and w not in AFTER_EVENT and w not in AFTER_HELD and (
+        w not in ADJECTIVAL and w not in ARTICLES and w not in AUX)
 
 
 def _still_held(tokens: Sequence[str], k: int) -> bool:
@@ -170,7 +185,7 @@ def _phrase(tokens: Sequence[str], sc: _Scan) -> str | None:
         return "released"  # "252 Venezuelans leave Salvadoran prison", "24 detainees leave Tocorón"
     if w in HANDED and any(t in HANDED_TO for t in tokens[k + 1:k + 5]):
         return "released"  # "the three Europeans were handed over to their embassies"
-    asks = _asks(tokens, k)
+    asks = _anew_or_protected(tokens, k)
     if asks != _GO_ON:
         return asks
     nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
@@ -184,13 +199,29 @@ def _phrase(tokens: Sequence[str], sc: _Scan) -> str | None:
         sc.end = min(len(tokens), sc.end + 1)  # "12 have since been released"
         sc.k += 1
         return _NEXT
-    if w in REMAIN_VERB and (nxt in NOT_CUSTODY or tokens[k + 2:k + 3] in (["bordo"], ["board"]) or (
+    if w in REMAIN_VERB and (nxt in NOT_CUSTODY or tokens[k + 2:k + 3] in (["bordo"], ["board"], ["large"]) or (
             nxt in ("in", "en") and any(t in NOT_CUSTODY_PLACE for t in tokens[k + 2:k + 4]))):
         return _STOP  # "24 crew members remained aboard", "6,000 troops remain in the region"
     if (w in REMAIN_VERB or w in AFTER_HELD) and not w.startswith(("privad", "depriv")) and _release_state(
             tokens[k + 1:k + 6]):
         return "released"  # "otros 6 quedan con medidas cautelares", "remain under house arrest"
     return _GO_ON
+
+
+def _anew_or_protected(tokens: Sequence[str], k: int) -> str | None:
+    """"ocho excarcelados volvieron a ser detenidos": arrested anew, not back home; "doce
+    militares presos reciben medidas cautelares de la CIDH": the IACHR's measures protect
+    people inside, they free no one; else people who ask (_asks)."""
+    w = tokens[k]
+    if w in _BACK and tokens[k + 1:k + 3] == ["a", "ser"] and tokens[k + 3:k + 4] and (
+            AFTER_EVENT.get(tokens[k + 3]) == "arrested"):
+        return "arrested"
+    if w.startswith("cautelar") and any(t in _IACHR for t in tokens):
+        return "held"
+    if w.startswith(("recib", "receiv")) and any(t.startswith(("boleta", "excarcel")) or t == "release" and (
+            "orders" in tokens[k + 1:k + 6] or "order" in tokens[k + 1:k + 6]) for t in tokens[k + 1:k + 5]):
+        return "released"  # "1.640 beneficiarios ya recibieron su boleta de excarcelación"
+    return _asks(tokens, k)
 
 
 def _asks(tokens: Sequence[str], k: int) -> str | None:
@@ -250,8 +281,7 @@ def _predicate(tokens: Sequence[str], sc: _Scan) -> str | None:
         event = "held" if held else AFTER_EVENT.get(w)
         if event == "arrested" and k > 0 and tokens[k - 1] in STATE_WORDS:
             event = "held"  # "25 union leaders are currently jailed", "20 ya están detenidos"
-    if event is None or (event == "released" and (w in RETURNS or w == "home") and any(
-            t.startswith(DEPORTATION) for t in tokens)):
+    if event is None or (event == "released" and (w in RETURNS or w == "home") and _deported(tokens)):
         return _GO_ON  # "5,000 Venezuelans had been returned since the flights resumed", "deportation
         # flights bring 360 Venezuelans home": deported
     if event == "held" and _pluperfect(tokens, sc.start, k):
@@ -267,6 +297,17 @@ def _predicate(tokens: Sequence[str], sc: _Scan) -> str | None:
             sc.adjectival == "released" and event == "held")):
         return event  # "freed in December, re-arrested", not "freed, denies holding"
     return _GO_ON
+
+
+_CUSTODY_STEMS = ("free", "releas", "liber", "excarcel", "prison", "pres", "detain", "detenid", "jail")
+
+
+def _deported(tokens: Sequence[str]) -> bool:
+    """People brought home by deportation flights ("deportation flights bring 360 Venezuelans
+    home"), or by a flight when nothing says they were in custody ("Fourth flight of the week
+    brings 200 Venezuelans home"; not "flight brings home 5 freed Americans")."""
+    return any(t.startswith(DEPORTATION) for t in tokens) or (
+        any(t.startswith(AIRCRAFT) for t in tokens) and not any(t.startswith(_CUSTODY_STEMS) for t in tokens))
 
 
 def colon_predicate(toks: Sequence[str], k: int) -> str | None:

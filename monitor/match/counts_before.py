@@ -22,8 +22,10 @@ from monitor.match.counts_lexicon import (
     AFTER_PAIR,
     BEFORE_EXACT,
     BEFORE_PREFIX,
+    DETAINEE,
     EVENT_NOUN,
     INHERIT,
+    PRISONER,
     QUALIFIER,
     VERIFY,
 )
@@ -105,6 +107,8 @@ def _release_phrase(tokens: Sequence[str], k: int) -> str | None:
     if w in ("cautelar", "cautelares", "alternativas", "procesales", "procesal") and not any(
             t in ("cidh", "iachr", "comision") for t in tokens):
         return "released"  # "otorga medida cautelar a 9 detenidos", "beneficios procesales para 225"
+    if w in ("got", "get", "gets", "getting") and "out" in tokens[k + 2:k + 6]:
+        return "released"  # "Trump claims he 'got 3,000 prisoners out'"
     if w == "benefits" and tokens[max(0, k - 1):k] == ["procedural"]:
         return "released"
     if w in ("medidas", "medida") and any(t.startswith("revis") for t in tokens[max(0, k - 3):k]):
@@ -137,6 +141,10 @@ def _other_phrase(tokens: Sequence[str], k: int) -> str | None:
     if w in ("presos", "presas", "rejas", "prision", "carcel") and any(
             t.startswith(("dej", "mantendr")) for t in tokens[max(0, k - 3):k]):
         return "held"  # "la ley deja presos a 100", "mantendría tras las rejas a 180": kept inside
+    if (w in ("forzada", "forzosa") and k > 0 and tokens[k - 1].startswith("desaparici")
+            or w.startswith("disappearance") and k > 0 and tokens[k - 1] in ("enforced", "forced")):
+        held = any(t in PRISONER or t in DETAINEE for t in tokens[k + 1:k + 6])
+        return "held" if held else "arrested"  # "la desaparición forzada de 3 jóvenes": taken by the state
     if nxt in ("by", "por") and (w in INHERIT or w.startswith(VERIFY)):
         return None  # "confirmed by two officials": the confirmers
     if w.startswith(("arrest", "captur", "aprehension")) and (
@@ -207,3 +215,27 @@ def recaptured(toks: Sequence[str], i: int) -> bool:
     re-arrest 4 freed activists" are arrests of people once released."""
     return any(t in _RECAPTURE for t in toks[max(0, i - 4):i]) or any(
         toks[k:k + 2] == ["re", "arrest"] for k in range(max(0, i - 5), i))
+
+
+_RETURN_STEMS = ("regres", "retorn", "vuelv", "volvi", "return", "back")
+
+
+def returned_home(toks: Sequence[str], i: int) -> str | None:
+    """"Regresan a EEUU cinco ciudadanos detenidos en Venezuela": people once detained who
+    return are released (not deportees: "regresan 200 venezolanos deportados", flights)."""
+    if any(t.startswith(_RETURN_STEMS) for t in toks[max(0, i - 5):i]) and not any(
+            t.startswith(AIRCRAFT + DEPORTATION) for t in toks):
+        return "released"
+    return None
+
+
+def released_across_colon(toks: Sequence[str], i: int) -> str | None:
+    """"Excarcelan a 'Los de Tocorón': 21 jóvenes detenidos en agosto de 2024": a number that
+    opens the clause after a colon names the released object of the verb before it; the
+    participle after its noun only tells their past."""
+    c = i - 1
+    while c > 0 and (toks[c] in QUALIFIER or toks[c] in ARTICLES or toks[c] in ("los", "las")):
+        c -= 1
+    if c < 1 or toks[c] != ":":
+        return None
+    return "released" if before_event(toks, c) == "released" else None

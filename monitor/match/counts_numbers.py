@@ -44,9 +44,10 @@ ONE = {"un", "una", "uno", "one", "a", "an"}
 SMALL = {**_ES_UNITS, **_EN_UNITS}
 
 
-# collective numerals: "un centenar", "medio centenar", "un millar" ("a dozen" is 12 for
-# some writers and no count for others: left out, tenth round)
+# collective numerals: "un centenar", "medio centenar", "un millar"; "a dozen" / "una docena"
+# is 12 (a count only next to an event: counts_quantities.vague_dozen)
 _COLLECTIVE = {"centenar": 100, "millar": 1000}
+DOZEN = {"a": "dozen", "una": "docena"}
 
 
 _COLLECTIVE_LEAD = {"un", "medio"}
@@ -101,6 +102,8 @@ def parse_number(tokens: Sequence[str], i: int) -> tuple[int, int, bool] | None:
     if tok in _COLLECTIVE_LEAD and nxt in _COLLECTIVE:
         # "un centenar de excarcelaciones" is 100, as the readers count it; "centenares" is vague
         return _COLLECTIVE[nxt] // (2 if tok == "medio" else 1), i + 2, False
+    if DOZEN.get(tok) == nxt:
+        return 12, i + 2, False
     if tok in ONE and nxt not in ("hundred", "thousand", "mil"):
         return (1, i + 1, True) if tok not in ("a", "an") else None
     if tok not in NUMBER_WORDS and tok not in ONE:

@@ -255,7 +255,8 @@ def headline_tally(toks: Sequence[str], i: int) -> bool:
 def whole_of_subset(toks: Sequence[str], k: int) -> bool:
     """A subset follows the noun phrase: "921 political prisoners, of whom 176 are soldiers"."""
     for m in range(k, min(len(toks), k + 3)):
-        if (toks[m], toks[m + 1] if m + 1 < len(toks) else "") in SUBSET:
+        if (toks[m], toks[m + 1] if m + 1 < len(toks) else "") in SUBSET or (
+                toks[m] == "including" and m == k):  # "800 political prisoners, including 120 women"
             return True
     return False
 
@@ -299,3 +300,12 @@ def own_noun_event(toks: Sequence[str], i: int) -> bool:
     parsed = parse_number(toks, i)
     unit = find_unit(toks, parsed[1]) if parsed else None
     return unit is not None and toks[unit] in EVENT_NOUN
+
+
+_LIST = frozenset({"lista", "listas", "list", "lists", "nombres", "names"})
+
+
+def on_a_list(toks: Sequence[str], i: int) -> bool:
+    """The number at i counts the people on a list ("la lista entregada incluye a 73 oficiales
+    detenidos", "a list with the names of 240 detainees"): those still held, not an arrest."""
+    return any(t in _LIST for t in toks[max(0, i - 8):i])

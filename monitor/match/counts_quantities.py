@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from core.text import MONTHS
-from monitor.match.counts_lexicon import PEOPLE, SUBSET_AFTER, words
-from monitor.match.counts_numbers import Sentence
+from monitor.match.counts_lexicon import AFTER_EVENT, PEOPLE, SUBSET_AFTER, words
+from monitor.match.counts_numbers import DOZEN, NUMBER_WORDS, Sentence
 
 # -- vocabularies (folded) ---------------------------------------------------------
 # Month names around a number ("3 de enero", "January 3"); "may", "ago" and "set" are also
@@ -56,7 +56,7 @@ def skip(tokens: Sequence[str], i: int, j: int, value: int, raw: str) -> bool:
     money, a percentage or rate, a date or year, an ordinal, an age."""
     c = _Around(tokens, i, j, tokens[i - 1] if i > 0 else "", tokens[i - 2] if i > 1 else "",
                 tokens[j] if j < len(tokens) else "", tokens[j + 1] if j + 1 < len(tokens) else "")
-    return (_money_or_rate(c) or _date(c, value, raw) or _ordinal(c, value, raw) or _age(c)
+    return (_money_or_rate(c) or _date(c, value, raw) or _ordinal(c, value, raw) or _age(c) or vague_dozen(c)
             or (c.prev in ("for", "para") and c.prev2 in _CAPACITY))  # "a cell for 20 people"
 
 
@@ -72,6 +72,11 @@ def _money_or_rate(c: _Around) -> bool:
     # "10 detenciones nuevas por cada 100 excarcelaciones", "one arrest for every ten": a ratio
     if any(c.tokens[k:k + 2] in (["por", "cada"], ["for", "every"]) for k in range(c.j, min(c.j + 3, len(c.tokens)))):
         return True
+    # "for every 10 released, 3 new arrests", "por cada 10 excarcelados hay 3 detenidos": the
+    # ratio's second term
+    if any(c.tokens[k:k + 2] in (["por", "cada"], ["for", "every"]) and _numeral(c.tokens[k + 2:k + 3])
+           for k in range(max(0, c.i - 7), c.i - 2)):
+        return True
     # "1 in 3 still under court restrictions", "one in five": a proportion
     if (c.prev == "in" and c.prev2 in ("1", "one")) or (
             c.nxt == "in" and c.prev != "in" and c.tokens[c.i] in ("1", "one") and c.nxt2[:1].isdigit()):
@@ -79,6 +84,26 @@ def _money_or_rate(c: _Around) -> bool:
     # "3 de cada 10": a rate
     return (c.nxt, c.nxt2) in (("de", "cada"), ("of", "every"), ("in", "every"), ("out", "of")) and (
         c.nxt2 != "of" or c.j + 2 < len(c.tokens) and c.tokens[c.j + 2] in ("every", "each"))
+
+
+_EVENT_STEMS = ("arrest", "detain", "deten", "detien", "aprehend", "captur", "free", "releas", "liber",
+                "excarcel", "kill", "mat", "asesin")
+
+
+def vague_dozen(c: _Around) -> bool:
+    """"a dozen" / "una docena" (12) is a count only right next to its event ("detain a dozen
+    relatives", "a dozen soldiers arrested", "excarcelan a una docena de presos"); elsewhere it
+    is a vague amount ("a dozen relatives marched"): writers disagree there (tenth round)."""
+    if DOZEN.get(c.tokens[c.i]) != (c.tokens[c.i + 1] if c.i + 1 < len(c.tokens) else ""):
+        return False
+    before = c.tokens[max(0, c.i - 2):c.i]
+    after = c.tokens[c.j:c.j + 4]
+    return not (any(t.startswith(_EVENT_STEMS) for t in before) or any(
+        AFTER_EVENT.get(t) in ("released", "arrested", "dead") for t in after))
+
+
+def _numeral(words: Sequence[str]) -> bool:
+    return bool(words) and (words[0][:1].isdigit() or words[0] in NUMBER_WORDS)
 
 
 def _date(c: _Around, value: int, raw: str) -> bool:

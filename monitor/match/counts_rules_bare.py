@@ -29,6 +29,8 @@ from monitor.match.counts_cues import (
     STATE_WORDS,
 )
 from monitor.match.counts_lexicon import (
+    ADJECTIVAL,
+    AFTER_EVENT,
     CHANGE,
     DEAD_VERB,
     DEAD_WORDS,
@@ -51,6 +53,7 @@ from monitor.match.counts_phrases import (
     gapped,
     is_bare_partitive_whole,
     is_partitive_whole,
+    on_a_list,
     own_noun_event,
     partitive_group,
     prev_is_whole,
@@ -114,10 +117,11 @@ def of_those_copula(s: Spot) -> Answer:
 
 
 def part_of_whole_copula(s: Spot) -> Answer:
-    """"de 884 presos políticos, 86 son extranjeros": a subset of the whole before ("and two
-    were hospitalised": hurt, no count)."""
+    """"de 884 presos políticos, 86 son extranjeros", "... y 2 tienen nacionalidad extranjera": a
+    subset of the whole before ("and two were hospitalised": hurt, no count)."""
     toks, j = s.toks, s.j
-    if (s.bare_group and j < len(toks) and toks[j] in COPULA and prev_is_whole(toks, s.i, s.prev)
+    if (s.bare_group and j < len(toks) and (toks[j] in COPULA or toks[j] in ("tienen", "have"))
+            and prev_is_whole(toks, s.i, s.prev)
             and after_event(toks, j, window=4, noun=False) is None):
         return None if toks[j + 1:j + 2] and toks[j + 1] in HURT else "inherit"
     return GO_ON
@@ -292,6 +296,10 @@ def bare_predicate(s: Spot) -> Answer:
     event = after_event(toks, j, window=3, noun=False)
     if event is None and s.whole is not None:
         event = after_event(toks, s.whole, window=3, noun=False)  # "17 of the 62 released were women"
+    if event is not None and j < len(toks) and toks[j] in ADJECTIVAL and is_partitive_whole(toks, s.i):
+        event = AFTER_EVENT.get(toks[j]) or "held"  # "9 of the 14 detained were freed": the whole's own participle
+    if event == "arrested" and on_a_list(toks, j + 1):
+        return "held"  # "una lista con 240 nombres de detenidos": those on it, still held
     if event is not None:
         return "arrested" if event == "released" and recaptured(toks, s.i) else event
     if j < len(toks) and toks[j] in ("que", "who", "whom", "that"):

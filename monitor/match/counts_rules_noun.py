@@ -9,7 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from monitor.match.counts_after import after_event, among_held
-from monitor.match.counts_before import before_event, recaptured
+from monitor.match.counts_before import (
+    before_event,
+    recaptured,
+    released_across_colon,
+    returned_home,
+)
 from monitor.match.counts_cues import (
     ANNOUNCED,
     ARTICLES,
@@ -53,6 +58,7 @@ from monitor.match.counts_phrases import (
     is_partitive_whole,
     listed_after,
     of_named_group,
+    on_a_list,
     own_noun_event,
     relatives_of,
     subset_before,
@@ -154,7 +160,8 @@ def in_a_swap(s: Spot) -> Answer:
     return GO_ON
 
 
-_AGAIN = frozenset({"again", "nuevamente", "nuevo", "rearrested", "recapturados", "recapturadas"})
+_AGAIN = frozenset({"again", "nuevamente", "nuevo", "rearrested", "recapturados", "recapturadas",
+                    "vuelto", "volvieron", "vuelven"})  # "han vuelto a ser detenidos"
 
 
 def _predicates(s: Spot) -> None:
@@ -171,11 +178,12 @@ def _predicates(s: Spot) -> None:
         far = after_event(toks, unit + 1, window=11)  # "más de 1.500 detenidos ... han recibido
         # medidas de libertad": a release further on; "10 de los 14 detenidos tras la protesta
         # de enfermeras siguen presos": the part's predicate
-        after = far if far == "released" or s.from_whole else None
+        remains = far == "held" and any(t in REMAIN_VERB for t in toks[unit + 1:unit + 12])  # "... siguen presos"
+        after = far if far == "released" or s.from_whole or remains else None
     if after == "arrested" and before == "held" and any(t in REMAIN_VERB for t in toks[max(0, i - 3):i]):
         after = "held"  # "siguen presos 42 adolescentes detenidos tras las protestas": still held
     if after == "arrested" and before is None and toks[unit + 1:unit + 2] and toks[unit + 1] in ADJECTIVAL:
-        after = _released_across_colon(toks, i) or after
+        after = released_across_colon(toks, i) or returned_home(toks, i) or after
     if (after == "released" and any(w in ("sean", "be", "salgan") for w in toks[unit + 1:unit + 4])
             and any(w.startswith(DEMAND) for w in toks[max(0, i - 6):i])):
         after = "held"  # "piden que los 12 presos sean liberados", "demand 5 Americans be freed"
@@ -198,21 +206,10 @@ def _predicates(s: Spot) -> None:
         tally = tally_unit(toks, i, j)
         if tally == -1 or (tally is not None and toks[tally] in EVENT_NOUN):
             event = "dead" if tally == -1 else EVENT_NOUN[toks[tally]]
-    if event == "arrested" and "wrongfully" in toks[unit + 1:unit + 3]:
-        event = "held"  # "9 Americans 'wrongfully detained'": a status, not an arrest
+    if event in ("arrested", "inherit:arrested") and (
+            "wrongfully" in toks[unit + 1:unit + 3] or before != "arrested" and on_a_list(toks, i)):
+        event = "held"  # "9 Americans 'wrongfully detained'", "la lista incluye a 73 oficiales detenidos"
     s.memo["event"] = event
-
-
-def _released_across_colon(toks: Sequence[str], i: int) -> str | None:
-    """"Excarcelan a 'Los de Tocorón': 21 jóvenes detenidos en agosto de 2024": a number that
-    opens the clause after a colon names the released object of the verb before it; the
-    participle after its noun only tells their past."""
-    c = i - 1
-    while c > 0 and (toks[c] in QUALIFIER or toks[c] in ARTICLES or toks[c] in ("los", "las")):
-        c -= 1
-    if c < 1 or toks[c] != ":":
-        return None
-    return "released" if before_event(toks, c) == "released" else None
 
 
 def cases(s: Spot) -> Answer:
@@ -284,7 +281,8 @@ def one_person(s: Spot) -> Answer:
     if not s.singular:
         return GO_ON
     toks, unit, event = s.toks, s.unit, s.memo["event"]
-    if event == "dead" or (event is None and any(w.startswith(DEAD_VERB) for w in toks)):
+    if event == "dead" or (event is None and (any(w.startswith(DEAD_VERB) for w in toks) or (
+            toks[unit + 1:unit + 2] == ["dead"]))):  # "One political prisoner dead, two hospitalised"
         return "dead"
     if event == "held" and _noun(s) in SURVIVOR:
         return "held"  # "one survivor remains in US custody"

@@ -122,6 +122,9 @@ def claimed_figure(toks: Sequence[str], i: int, j: int) -> bool:
     return i > 0 and (toks[i - 1] in CLAIM or toks[i - 1].startswith(RECORDS))
 
 
+_BRINGS = ("bring", "brought", "tak", "took", "rais", "push", "elev", "llev")
+
+
 def running_total(toks: Sequence[str], i: int) -> bool:
     """A running total right before a bare number ("bringing the total to 169", "suman 145"):
     the total of the count before."""
@@ -142,6 +145,8 @@ def running_total(toks: Sequence[str], i: int) -> bool:
             return False
         if w in RUNNING or (w in ("son", "are") and k > 0 and toks[k - 1] in ("ya", "now")):
             return True  # "ya son 87 desde septiembre"
+        if w in TALLY_NOUN and toks[i - 1] in ("to", "a") and any(t.startswith(_BRINGS) for t in toks[max(0, k - 4):k]):
+            return True  # "taking the weekend tally to 31", "eleva la cifra a nueve": the count before's
     return False
 
 
@@ -201,6 +206,8 @@ def change_unit(toks: Sequence[str], i: int) -> int | None:
         w = toks[k]
         if (w[0].isdigit() and not is_date_part(toks, k)) or w in NUMBER_WORDS:
             return None
+        if w in TALLY_NOUN and toks[i - 2] in ("up", "down") and not any(t[:1].isdigit() for t in toks[k:i]):
+            return -2  # "the figure was down from 140 the week before": an earlier figure of the count before
         if w in PEOPLE or w in EVENT_NOUN or w in PRISONER or w in DETAINEE:
             if toks[i - 2] in ("up", "down") and k > 0 and (toks[k - 1][0].isdigit() or toks[k - 1] in NUMBER_WORDS):
                 return -2  # "registered 1,003 detainees, up from 938": the count before's figure
