@@ -87,6 +87,7 @@ MIN_POSTINGS = 50
 MAX_CANDIDATES = 16
 FRAME_HOURS, FRAME_MARGIN = 24.0, 0.05  # one person + one kind of event within a day
 STATEMENT_FRAME_TEXT = 0.06  # below it a statement shares only the person and one class
+FRAME_PERSON_STORIES = 1  # ... unless no other story of the day names that person
 CLASS_FRAME_MIN = 2  # or two kinds of event (actor, action, object) within a day
 WEAK_JOIN = 0.10  # a join this close to the threshold, on words alone, is weak
 CORE_TEXT = 0.20  # the cosine with the story's first item that a weak join telling a new event needs
@@ -577,7 +578,9 @@ class StoryIndex:
             # do not depend on it): the first matcher's rule, which never merged wrongly
             score = max(score, THRESHOLD + FIGURE_BONUS)
         frame = self._frame(item, entry, hours)
-        if frame and "person" in frame and item.speaker and text < STATEMENT_FRAME_TEXT:
+        if frame and "person" in frame and item.speaker and text < STATEMENT_FRAME_TEXT and (
+            self._naming(frame["person"], now - timedelta(hours=FRAME_HOURS), every=False) > FRAME_PERSON_STORIES
+        ):
             # a speaker's words that share only the person and one kind of event with what the
             # speaker did ("Trump: 'listos para una segunda ola de ataques'" and "Trump ordenó
             # los ataques") are not that event: a statement needs some wording in common too
@@ -654,15 +657,18 @@ class StoryIndex:
                 continue
             if not item.tf.keys() & m.tf.keys() - item.name_terms - m.name_terms:
                 continue  # the speaker's name is all they share: another subject
-            stories: set[int] | None = None
-            for word in both:
-                for t in _word_terms(word, "es"):
-                    ids = self.postings.get(t, set())
-                    stories = set(ids) if stories is None else stories & ids
-            named = [sid for sid in stories or () if sid in self.stories and self.stories[sid].last >= since]
-            if len(named) <= SPEAKER_STORIES:
+            if self._naming(both, since) <= SPEAKER_STORIES:
                 return {"speaker": sorted(both)}
         return None
+
+    def _naming(self, words: Iterable[str], since: datetime, *, every: bool = True) -> int:
+        """How many stories with an item since `since` name every one of `words` (or any)."""
+        stories: set[int] | None = None
+        for word in words:
+            for t in _word_terms(word, "es"):
+                ids = self.postings.get(t, set())
+                stories = set(ids) if stories is None else stories & ids if every else stories | ids
+        return sum(1 for sid in stories or () if sid in self.stories and self.stories[sid].last >= since)
 
     @staticmethod
     def _frame(item: ItemFeatures, entry: StoryEntry, hours: float) -> dict[str, list[str]] | None:

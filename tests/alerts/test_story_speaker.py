@@ -112,3 +112,39 @@ def test_one_warning_told_with_a_colon_and_with_that_joins_its_story() -> None:
     index = _index_with(first)
     decision = _decide(index, "EE UU advierte a Ramón Quintero: negocia o será el siguiente objetivo, según Reuters", 1)
     assert decision.story_id == 1 and "conflicts" not in decision.signals and decision.signals["text"] < 0.6
+
+
+def test_a_statement_sharing_only_its_person_and_kind_of_event_joins_when_no_other_story_names_the_person() -> None:
+    # the person and the trial are the words of every item of the story (low weight: text under
+    # STATEMENT_FRAME_TEXT); the statement is that story's when no other story of the day names
+    # the person, and stays apart when one does (Trump's statements on a day of many stories)
+    from alerts.story_match import STATEMENT_FRAME_TEXT
+
+    people = [{"name": "Ramón Quintero", "type": "person"}]
+    words = ["Ramón Quintero", "tribunal", "juicio"]
+
+    def feats(item_id: int, title: str, at: datetime, outlet: str = "feed:1") -> ItemFeatures:
+        ents = people if "Quintero" in title else []
+        return features(item_id=item_id, title=title, lang="es", outlet=outlet, when=at, topics=PP,
+                        entities=ents, counts=[], topic_words=words)
+
+    details = ("grilletes", "abucheos", "silencio", "cargos", "fianza", "testigos", "fotografías", "madrugada",
+               "custodios", "intérpretes", "aplazamiento", "traje", "llanto", "gritos", "bandera", "sirenas")
+    statement = ("Quintero dice que «este juicio es una persecución contra mi familia, mi partido, mis votantes "
+                 "y cada sindicato honesto del país»")
+
+    def decide(*more: str) -> Decision:
+        index = StoryIndex()
+        index.pairs = None
+        members = [feats(k, f"Ramón Quintero ante el tribunal: {w}", NOW + timedelta(minutes=10 * k))
+                   for k, w in enumerate(details, start=100)]
+        index.add_story(StoryEntry(1, "Ramón Quintero ante el tribunal", NOW, NOW, set(PP), members))
+        for k, other in enumerate([*OTHER_NEWS, *more], start=10):
+            index.add_story(StoryEntry(k, other, NOW, NOW, set(PP), [feats(k, other, NOW)]))
+        at = NOW + timedelta(hours=3)
+        return index.decide(feats(2, statement, at, outlet="feed:2"), now=at, window=WINDOW)
+
+    joined = decide()
+    assert joined.story_id == 1 and joined.signals["text"] < STATEMENT_FRAME_TEXT
+    assert joined.signals["frame"] == {"person": ["quintero", "ramon"], "event": ["juicio"]}
+    assert decide("Ramón Quintero pide votar en las elecciones regionales de marzo").story_id is None
