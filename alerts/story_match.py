@@ -88,6 +88,9 @@ MAX_CANDIDATES = 16
 FRAME_HOURS, FRAME_MARGIN = 24.0, 0.05  # one person + one kind of event within a day
 STATEMENT_FRAME_TEXT = 0.06  # below it a statement shares only the person and one class
 FRAME_PERSON_STORIES = 1  # ... unless no other story of the day names that person
+# one person released (or detained), told again: a frame when at most this many stories of the day
+# name the person (the story, and one split from it); at 3 the measure-only windows took wrong merges
+RELEASED_PERSON_STORIES = 2
 CLASS_FRAME_MIN = 2  # or two kinds of event (actor, action, object) within a day
 WEAK_JOIN = 0.10  # a join this close to the threshold, on words alone, is weak
 CORE_TEXT = 0.20  # the cosine with the story's first item that a weak join telling a new event needs
@@ -585,6 +588,8 @@ class StoryIndex:
             # speaker did ("Trump: 'listos para una segunda ola de ataques'" and "Trump ordenó
             # los ataques") are not that event: a statement needs some wording in common too
             frame = None
+        if not frame and item.people and item.headline.events & ACTION_BEAT_CONCEPTS and hours <= FRAME_HOURS:
+            frame = self._released_person(item, entry, now)
         if not frame and item.speaker and text >= SPEAKER_TEXT and hours <= SPEAKER_HOURS:
             frame = self._one_speaker(item, entry, now)
         if frame:
@@ -659,6 +664,28 @@ class StoryIndex:
                 continue  # the speaker's name is all they share: another subject
             if self._naming(both, since) <= SPEAKER_STORIES:
                 return {"speaker": sorted(both)}
+        return None
+
+    def _released_person(self, item: ItemFeatures, entry: StoryEntry, now: datetime) -> dict[str, list[str]] | None:
+        """The same person released (or detained) as in one of the story's items, when few
+        stories of the day name that person (`RELEASED_PERSON_STORIES`): one release told by
+        several outlets ("Excarcelan a X", "X sale en libertad tras…"). A person named in
+        more stories (a leader whose release is demanded, reported and commented) is left to
+        the words."""
+        if not item.topics & entry.topics:
+            return None
+        mine = item.headline.events & ACTION_BEAT_CONCEPTS
+        for m in entry.members:
+            classes = mine & m.headline.events
+            if not classes or not m.people or not _same_voice(item, m):
+                continue
+            if not all(any(p & q for q in m.people) for p in item.people):
+                continue
+            if not all(any(p & q for p in item.people) for q in m.people):
+                continue
+            person = next((p & q for p in item.people for q in m.people if len(p & q) >= 2), None)
+            if person and self._naming(person, now - timedelta(hours=FRAME_HOURS), every=False) <= RELEASED_PERSON_STORIES:
+                return {"person": sorted(person), "event": sorted(classes)}
         return None
 
     def _naming(self, words: Iterable[str], since: datetime, *, every: bool = True) -> int:

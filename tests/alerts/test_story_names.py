@@ -59,3 +59,33 @@ def test_cities_companies_and_plain_nouns_are_not_people() -> None:
 def test_a_relative_or_a_lawyer_opening_a_name_is_not_part_of_it() -> None:
     assert person_names("Hermano de Ana Salas Pérez revela su estado de salud") == [frozenset({"ana", "salas", "perez"})]
     assert person_names("Abogada de Ana Salas Pérez confirma su excarcelación") == [frozenset({"ana", "salas", "perez"})]
+
+
+def test_one_persons_release_told_by_two_outlets_is_one_story_unless_the_person_is_in_many_stories() -> None:
+    from datetime import timedelta
+
+    from alerts.story_match import StoryEntry, StoryIndex
+
+    first = "Excarcelan a la activista Ana Salas Pérez tras dos años en el Helicoide"
+    second = "Ana Salas Pérez sale en libertad: su hermano pide atención médica"
+    other_news = ["Foro Penal denuncia nuevas detenciones de activistas en Zulia",
+                  "Provea publica informe anual sobre torturas en cárceles",
+                  "ONU pide liberar a presos políticos en Venezuela"]
+
+    def decide(*more: str) -> int | None:
+        index = StoryIndex()
+        index.pairs = None
+        index.add_story(StoryEntry(1, first, NOW, NOW, set(PP), [_feats(first)]))
+        for k, other in enumerate([*other_news, *more], start=10):
+            f = features(item_id=k, title=other, lang="es", outlet="y", when=NOW, topics=PP, entities=[], counts=[])
+            index.add_story(StoryEntry(k, other, NOW, NOW, set(PP), [f]))
+        at = NOW + timedelta(hours=2)
+        item = features(item_id=2, title=second, lang="es", outlet="z", when=at, topics=PP, entities=[], counts=[])
+        decision = index.decide(item, now=at, window=timedelta(hours=48))
+        assert decision.story_id is None or decision.signals["frame"]["person"] == ["ana", "perez", "salas"]
+        return decision.story_id
+
+    assert decide() == 1
+    # named in two more stories of the day (a profile, a demand): the words decide, and they are too few
+    assert decide("Quién es Ana Salas Pérez, la activista del Helicoide",
+                  "ONG exige atención médica para Ana Salas Pérez") is None
