@@ -25,6 +25,7 @@ from monitor.match.counts_lexicon import (
     DETAINEE,
     EVENT_NOUN,
     INHERIT,
+    PEOPLE,
     PRISONER,
     QUALIFIER,
     VERIFY,
@@ -218,14 +219,16 @@ def recaptured(toks: Sequence[str], i: int) -> bool:
 
 
 _RETURN_STEMS = ("regres", "retorn", "vuelv", "volvi", "return", "back")
+_INSIDE = ("celda", "carcel", "prision", "penal", "calabozo", "custod", "prison", "jail", "cell")
 
 
 def returned_home(toks: Sequence[str], i: int) -> str | None:
     """"Regresan a EEUU cinco ciudadanos detenidos en Venezuela": people once detained who
     return are released (not deportees: "regresan 200 venezolanos deportados", flights)."""
-    if any(t.startswith(_RETURN_STEMS) for t in toks[max(0, i - 5):i]) and not any(
-            t.startswith(AIRCRAFT + DEPORTATION) for t in toks):
-        return "released"
+    before = toks[max(0, i - 5):i]
+    if any(t.startswith(_RETURN_STEMS) for t in before) and not any(
+            t.startswith(AIRCRAFT + DEPORTATION) for t in toks) and not any(t.startswith(_INSIDE) for t in before):
+        return "released"  # not "regresan a sus celdas 12 presos", "back in custody: 4 activists"
     return None
 
 
@@ -239,3 +242,15 @@ def released_across_colon(toks: Sequence[str], i: int) -> str | None:
     if c < 1 or toks[c] != ":":
         return None
     return "released" if before_event(toks, c) == "released" else None
+
+
+def remains_later(toks: Sequence[str], unit: int) -> bool:
+    """A verb of remaining within 11 words after the noun at `unit`, with no other people noun
+    between ("20 detenidos tras las protestas por agua y luz siguen incomunicados"; not "20
+    detenidos ..., mientras los presos políticos siguen en huelga")."""
+    for m in range(unit + 1, min(len(toks), unit + 12)):
+        if toks[m] in REMAIN_VERB:
+            return True
+        if toks[m] in PEOPLE or toks[m] in PRISONER or toks[m] in DETAINEE or toks[m][:1].isdigit():
+            return False
+    return False

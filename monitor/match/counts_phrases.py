@@ -307,5 +307,6 @@ _LIST = frozenset({"lista", "listas", "list", "lists", "nombres", "names"})
 
 def on_a_list(toks: Sequence[str], i: int) -> bool:
     """The number at i counts the people on a list ("la lista entregada incluye a 73 oficiales
-    detenidos", "a list with the names of 240 detainees"): those still held, not an arrest."""
-    return any(t in _LIST for t in toks[max(0, i - 8):i])
+    detenidos", "una lista con 240 nombres de detenidos"): those still held, not an arrest ("una
+    lista de 30 personas detenidas en las protestas" names the arrests)."""
+    return any(t in _LIST and toks[k + 1:k + 2] != ["de"] for k, t in enumerate(toks[:i]) if k >= i - 8)

@@ -13,6 +13,7 @@ from monitor.match.counts_before import (
     before_event,
     recaptured,
     released_across_colon,
+    remains_later,
     returned_home,
 )
 from monitor.match.counts_cues import (
@@ -178,7 +179,7 @@ def _predicates(s: Spot) -> None:
         far = after_event(toks, unit + 1, window=11)  # "más de 1.500 detenidos ... han recibido
         # medidas de libertad": a release further on; "10 de los 14 detenidos tras la protesta
         # de enfermeras siguen presos": the part's predicate
-        remains = far == "held" and any(t in REMAIN_VERB for t in toks[unit + 1:unit + 12])  # "... siguen presos"
+        remains = far == "held" and remains_later(toks, unit)  # "... tras las protestas siguen presos"
         after = far if far == "released" or s.from_whole or remains else None
     if after == "arrested" and before == "held" and any(t in REMAIN_VERB for t in toks[max(0, i - 3):i]):
         after = "held"  # "siguen presos 42 adolescentes detenidos tras las protestas": still held
