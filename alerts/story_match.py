@@ -54,7 +54,7 @@ from alerts.story_text import (
     prepare,
     terms,
 )
-from alerts.story_wave import speaker_of, wave_reason
+from alerts.story_wave import reacts, speaker_of, wave_reason
 from core.count import Count, as_counts
 
 THRESHOLD = 0.40
@@ -675,9 +675,11 @@ class StoryIndex:
         if not item.topics & entry.topics:
             return None
         mine = item.headline.events & ACTION_BEAT_CONCEPTS
+        if reacts(item.headline):
+            return None  # "X exige celeridad en las excarcelaciones" is X's statement
         for m in entry.members:
             classes = mine & m.headline.events
-            if not classes or not m.people or not _same_voice(item, m):
+            if not classes or not m.people or not _same_voice(item, m) or reacts(m.headline):
                 continue
             if not all(any(p & q for q in m.people) for p in item.people):
                 continue

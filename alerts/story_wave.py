@@ -86,6 +86,12 @@ _POLITICAL_PRISONERS = re.compile(r"\bpres[oa]s politic[oa]s\b")
 _QUALIFIED = re.compile(r"\bpres[oa]s politic[oa]s " + _GROUP_APART.pattern.removeprefix(r"\b"))
 
 
+def reacts(headline: Headline) -> bool:
+    """Whether the headline is a reaction, demand or statement ("X exige…", "X lamenta…",
+    "X dijo…"): what someone says of a release, not the release."""
+    return bool(_REACTION.search(fold(headline.text)))
+
+
 def _negated(folded: str, lang: str) -> bool:
     """A release word denied ("no confirman liberación", "sin excarcelaciones"): a negation
     within the four words before it. A negation elsewhere ("…: 'el proceso no ha

@@ -67,7 +67,7 @@ def test_one_persons_release_told_by_two_outlets_is_one_story_unless_the_person_
     from alerts.story_match import StoryEntry, StoryIndex
 
     first = "Excarcelan a la activista Ana Salas Pérez tras dos años en el Helicoide"
-    second = "Ana Salas Pérez sale en libertad: su hermano pide atención médica"
+    second = "Ana Salas Pérez sale en libertad: su hermano cuenta cómo la recibieron en casa"
     other_news = ["Foro Penal denuncia nuevas detenciones de activistas en Zulia",
                   "Provea publica informe anual sobre torturas en cárceles",
                   "ONU pide liberar a presos políticos en Venezuela"]
