@@ -31,7 +31,7 @@ from monitor.match.counts_lexicon import (
 )
 from monitor.match.counts_numbers import NUMBER_WORDS
 from monitor.match.counts_phrases import find_unit
-from monitor.match.counts_quantities import is_date_part
+from monitor.match.counts_quantities import TIME, is_date_part
 
 
 def tally_unit(tokens: Sequence[str], i: int, j: int) -> int | None:
@@ -99,19 +99,25 @@ def _put_at(tokens: Sequence[str], i: int) -> int | None:
     return None
 
 
+_EARLIER_LEAD = frozenset({"la", "el", "de", "del", "the", "a", "last"})
+_THE = frozenset({"los", "las", "the"})
+
+
 def claimed_figure(toks: Sequence[str], i: int, j: int) -> bool:
     """A bare number that is the object of a verb of claiming, with nothing after it but a
     clause end or an adverbial ("había contabilizado 1.003 antes de las liberaciones")."""
     while i > 1 and (toks[i - 1] in QUALIFIER or toks[i - 1] in ("than", "de") and toks[i - 2] in QUALIFIER):
         i -= 1  # "puts the figure at about 180", "compared with more than 300"
-    if j < len(toks) and toks[j] not in AFTER_CLAIM:
-        return False
+    earlier = j < len(toks) and toks[j] in _EARLIER_LEAD and any(t in TIME for t in toks[j + 1:j + 4])
+    if j < len(toks) and toks[j] not in AFTER_CLAIM and not earlier:
+        return False  # "... frente a los 380 de la semana pasada": an earlier time is an adverbial
     if i == 0 and toks[j:j + 2] in ([",", "segun"], [",", "according"]):
         return True  # "...; 960, según Foro Penal": the rival figure of another source
     if i > 0 and toks[i - 1] in WAS and (j == len(toks) or toks[j] in (",", "segun", "according")):
         return True  # "la semana pasada eran 83", "in January there were 263": an earlier figure
-    if i > 1 and (toks[i - 2], toks[i - 1]) in VERSUS_PAIR:
-        return True  # "60 nuevos arrestos en noviembre, frente a 35 en octubre"
+    if i > 1 and ((toks[i - 2], toks[i - 1]) in VERSUS_PAIR or i > 2 and toks[i - 1] in _THE and (
+            toks[i - 3], toks[i - 2]) in VERSUS_PAIR):
+        return True  # "60 nuevos arrestos en noviembre, frente a 35 en octubre", "frente a los 380"
     if i > 1 and toks[i - 1] in ("de", "of") and toks[i - 2] in CLAIM_OF:
         return True
     lead = 1 if toks[i - 1:i] in (["at"], ["en"]) else 2 if toks[max(0, i - 2):i] in (
@@ -145,8 +151,20 @@ def running_total(toks: Sequence[str], i: int) -> bool:
             return False
         if w in RUNNING or (w in ("son", "are") and k > 0 and toks[k - 1] in ("ya", "now")):
             return True  # "ya son 87 desde septiembre"
-        if w in TALLY_NOUN and toks[i - 1] in ("to", "a") and any(t.startswith(_BRINGS) for t in toks[max(0, k - 4):k]):
-            return True  # "taking the weekend tally to 31", "eleva la cifra a nueve": the count before's
+    return _brought_to(toks, i)
+
+
+def _brought_to(toks: Sequence[str], i: int) -> bool:
+    """"taking the weekend tally to 31", "eleva la cifra a nueve", "bringing the number detained
+    this month to 25": a tally word taken to the figure by a verb, a few words before it (no other
+    number between): the count before's total."""
+    if i < 3 or toks[i - 1] not in ("to", "a"):
+        return False
+    for k in range(i - 2, max(-1, i - 8), -1):
+        if toks[k][:1].isdigit() or toks[k] in NUMBER_WORDS:
+            return False
+        if toks[k] in TALLY_NOUN:
+            return any(t.startswith(_BRINGS) for t in toks[max(0, k - 4):k])
     return False
 
 
