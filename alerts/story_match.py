@@ -89,7 +89,8 @@ FRAME_HOURS, FRAME_MARGIN = 24.0, 0.05  # one person + one kind of event within 
 STATEMENT_FRAME_TEXT = 0.06  # below it a statement shares only the person and one class
 FRAME_PERSON_STORIES = 1  # ... unless no other story of the day names that person
 # one person released (or detained), told again: a frame when at most this many stories of the day
-# name the person (the story, and one split from it); at 3 the measure-only windows took wrong merges
+# name the person (the story, and one split from it); 3 gives the same figures, at 5 the measure-only
+# windows took wrong merges
 RELEASED_PERSON_STORIES = 2
 CLASS_FRAME_MIN = 2  # or two kinds of event (actor, action, object) within a day
 WEAK_JOIN = 0.10  # a join this close to the threshold, on words alone, is weak
