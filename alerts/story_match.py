@@ -101,6 +101,7 @@ CORE_TEXT = 0.20  # the cosine with the story's first item that a weak join tell
 # says several things)
 SPEAKER_HOURS, SPEAKER_TEXT, SPEAKER_STORIES = 6.0, 0.15, 1
 
+_NO_STORIES: frozenset[int] = frozenset()
 GENERIC_PLACES = frozenset({
     "venezuela", "caracas", "estados unidos", "united states", "eeuu", "usa", "ee. uu.", "ee.uu.",
     "america latina", "latinoamerica", "caribe", "mar caribe",
@@ -148,6 +149,7 @@ class ItemFeatures:
     wave: str | None = None  # why it tells a release wave (alerts/story_wave.py), or None
     speaker: frozenset[str] = frozenset()  # who speaks, in a statement ("X exige…", "X: …")
     subject: frozenset[str] = frozenset()  # the person the headline opens with, who acts
+    reacts: bool = False  # a reaction, demand or statement ("X exige…"): story_wave.reacts
 
 
     @property
@@ -189,7 +191,7 @@ def features(
         generic=frozenset(t for w in topic_words for t in _word_terms(w, lang or "es")),
         explainer=explainer,
         wave=wave_reason(h, lang=lang or "es", topics=topics, figures=figures, explainer=explainer),
-        speaker=speaker_of(h), subject=_subject(h.key, people),
+        speaker=speaker_of(h), subject=_subject(h.key, people), reacts=reacts(h),
     )
 
 
@@ -566,9 +568,9 @@ class StoryIndex:
             f"{e} {n}" for e, n in item.figures - figures
             if item.update_cue and e in TALLY_EVENTS and any(e == e2 for e2, _ in figures)
         ] if item.figures else []
-        numbers = item.headline.numbers and {
+        numbers = item.headline.numbers and [
             n for n in item.headline.numbers & entry.headline_union("numbers") if int(n) >= NUMBER_MIN
-        }
+        ]
         score = text + ENTITY_BONUS * min(len(ents), ENTITY_MAX) + (
             FIGURE_BONUS if same_figures or tally or numbers else 0.0) - age
         # (worked out only where the bonus can matter: most candidates are far below)
@@ -583,7 +585,7 @@ class StoryIndex:
             score = max(score, THRESHOLD + FIGURE_BONUS)
         frame = self._frame(item, entry, hours)
         if frame and "person" in frame and item.speaker and text < STATEMENT_FRAME_TEXT and (
-            self._naming(frame["person"], now - timedelta(hours=FRAME_HOURS), every=False) > FRAME_PERSON_STORIES
+            not self._naming(frame["person"], now - timedelta(hours=FRAME_HOURS), FRAME_PERSON_STORIES, every=False)
         ):
             # a speaker's words that share only the person and one kind of event with what the
             # speaker did ("Trump: 'listos para una segunda ola de ataques'" and "Trump ordenó
@@ -663,7 +665,7 @@ class StoryIndex:
                 continue
             if not item.tf.keys() & m.tf.keys() - item.name_terms - m.name_terms:
                 continue  # the speaker's name is all they share: another subject
-            if self._naming(both, since) <= SPEAKER_STORIES:
+            if self._naming(both, since, SPEAKER_STORIES):
                 return {"speaker": sorted(both)}
         return None
 
@@ -676,29 +678,38 @@ class StoryIndex:
         if not item.topics & entry.topics:
             return None
         mine = item.headline.events & ACTION_BEAT_CONCEPTS
-        if reacts(item.headline):
+        if item.reacts:
             return None  # "X exige celeridad en las excarcelaciones" is X's statement
         for m in entry.members:
             classes = mine & m.headline.events
-            if not classes or not m.people or not _same_voice(item, m) or reacts(m.headline):
+            if not classes or not m.people or m.reacts or not _same_voice(item, m):
                 continue
             if not all(any(p & q for q in m.people) for p in item.people):
                 continue
             if not all(any(p & q for p in item.people) for q in m.people):
                 continue
             person = next((p & q for p in item.people for q in m.people if len(p & q) >= 2), None)
-            if person and self._naming(person, now - timedelta(hours=FRAME_HOURS), every=False) <= RELEASED_PERSON_STORIES:
+            if person and self._naming(person, now - timedelta(hours=FRAME_HOURS), RELEASED_PERSON_STORIES, every=False):
                 return {"person": sorted(person), "event": sorted(classes)}
         return None
 
-    def _naming(self, words: Iterable[str], since: datetime, *, every: bool = True) -> int:
-        """How many stories with an item since `since` name every one of `words` (or any)."""
-        stories: set[int] | None = None
-        for word in words:
-            for t in _word_terms(word, "es"):
-                ids = self.postings.get(t, set())
-                stories = set(ids) if stories is None else stories & ids if every else stories | ids
-        return sum(1 for sid in stories or () if sid in self.stories and self.stories[sid].last >= since)
+    def _naming(self, words: Iterable[str], since: datetime, limit: int, *, every: bool = True) -> bool:
+        """Whether at most `limit` stories with an item since `since` name every one of
+        `words` (or any of them); counted only as far as the limit."""
+        postings = [self.postings.get(t, _NO_STORIES) for word in words for t in _word_terms(word, "es")]
+        if every:
+            postings.sort(key=len)
+            ids: Iterable[int] = (sid for sid in postings[0] if all(sid in p for p in postings[1:])) if postings else ()
+        else:
+            ids = (sid for p in postings for sid in p)
+        stories, seen = self.stories, set()
+        for sid in ids:
+            entry = stories.get(sid)
+            if entry is not None and entry.last >= since and sid not in seen:
+                seen.add(sid)
+                if len(seen) > limit:
+                    return False
+        return True
 
     @staticmethod
     def _frame(item: ItemFeatures, entry: StoryEntry, hours: float) -> dict[str, list[str]] | None:

@@ -72,10 +72,11 @@ _US = re.compile(r"\b(?:EE\.?\s?UU\.?|E\.?E\.?U\.?U\.?|Estados Unidos|United Sta
 _US_CAPS = re.compile(r"\bUSA?\b")
 
 
-def us_as_one_word(text: str) -> str:
-    """The United States written as one word ("EE. UU.", "EE UU", "Estados Unidos" → "EEUU"),
-    so that the outlets' spellings are one name wherever words are compared."""
-    return _US_CAPS.sub(" EEUU ", _US.sub(" EEUU ", text))
+def us_as_one_word(folded: str) -> str:
+    """A folded text with the United States written as one word ("ee. uu.", "ee uu",
+    "estados unidos" → "eeuu"), so that the outlets' spellings are one name wherever words
+    are compared."""
+    return _US.sub(" eeuu ", folded)
 _LIVE = re.compile(
     r"^\s*(?:\[\s*(?:video|fotos?|en vivo|live)\s*\]\s*|"
     r"(?:en vivo|en directo|minuto a minuto|[uú]ltima hora|live updates|live|breaking|urgente|"

@@ -178,7 +178,7 @@ def speaker_of(headline: Headline) -> frozenset[str]:
     if who is not None and _SAYS.search(fold(who)):
         who = None  # "EE UU advierte a Diosdado Cabello: …": the words before the verb speak
     if who is None:
-        text = _QUOTE_FIRST.sub("", fold(us_as_one_word(headline.text)))
+        text = _QUOTE_FIRST.sub("", us_as_one_word(fold(headline.text)))
         said = _SAYS.search(text, 0, 70)
         who = text[:said.start()].strip() if said else ""
         if not who or len(who.split()) > 6 or not _WHO.fullmatch(who):
