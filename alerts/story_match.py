@@ -8,7 +8,7 @@ smoothed as scikit-learn does: idf = ln((N + 1) / (df + 1)) + 1).
 
 For a new item, the stories sharing one of its rarer terms or entities are scored:
 
-    score = text + 0.10 · shared entities (at most 2) + 0.15 · shared figure
+    score = text + 0.10 · shared entities (at most 2) + 0.15 · shared figure (or number)
             + 0.05 · a shared kind of event within 12 h − age
 
 where `text` is the best cosine between the item and one of the story's items and
