@@ -79,6 +79,7 @@ NUMBER_MIN = 10
 # a topic word this rare in the window ("muerte bajo custodia", "colectivos armados") names a
 # kind of event, not the beat: it is evidence like any other word
 RARE_TOPIC_SHARE = 0.04
+PEOPLE_TEXT = STRONG_TEXT  # over it, a person only the capitals name does not keep two headlines apart
 LIVE_EXTRA = 0.05
 REUSED_TITLE_GAP = timedelta(hours=12)
 MAX_MEMBERS = 12  # the first item and the latest ones stand for a long story
@@ -212,6 +213,13 @@ def _subject(key: str, people: tuple[frozenset[str], ...]) -> frozenset[str]:
         return frozenset()
     opening = set(words[:3])
     return next((p for p in people if p & opening), frozenset())
+
+
+def _known(item: ItemFeatures) -> bool:
+    """Whether one of the people the item names is one the classifier knows (not only a
+    capitalized sequence, which may be a place or a body the lists miss)."""
+    known = {w for e in item.entities for w in e.split()}
+    return any(p & known for p in item.people)
 
 
 def _same_voice(a: ItemFeatures, b: ItemFeatures) -> bool:
@@ -764,7 +772,10 @@ class StoryIndex:
         ):
             out.append("topic")
         theirs = entry.people()
-        if item.people and theirs and not any(p & q for p in item.people for q in theirs):
+        if item.people and theirs and not any(p & q for p in item.people for q in theirs) and (
+            text < PEOPLE_TEXT or (item.headline.events | with_item.headline.events) & ACTION_BEAT_CONCEPTS
+            or (_known(item) and _known(with_item))
+        ):
             out.append("people")
         vessels = entry.headline_union("vessels")
         if item.headline.vessels and vessels and not item.headline.vessels & vessels:

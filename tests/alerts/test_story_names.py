@@ -89,3 +89,44 @@ def test_one_persons_release_told_by_two_outlets_is_one_story_unless_the_person_
     # named in two more stories of the day (a profile, a demand): the words decide, and they are too few
     assert decide("Quién es Ana Salas Pérez, la activista del Helicoide",
                   "ONG exige atención médica para Ana Salas Pérez") is None
+
+
+def test_a_name_only_the_capitals_give_does_not_keep_nearly_one_text_apart() -> None:
+    # a capitalized sequence the classifier does not know ("Halcón Negro", an exercise's name the
+    # lists miss) is no person to tell two headlines apart when their text is strong (≥ 0.60);
+    # two people the classifier knows, or two people released, still are
+    from datetime import timedelta
+
+    from alerts.story_match import PEOPLE_TEXT, StoryEntry, StoryIndex
+
+    us = ["us_actions"]
+    padrino = [{"name": "Vladimir Padrino López", "type": "person"}]
+    cabello = [{"name": "Diosdado Cabello", "type": "person"}]
+
+    def decide(first: str, second: str, ents1: list[dict[str, str]], ents2: list[dict[str, str]]) -> tuple[int | None, float]:
+        index = StoryIndex()
+        index.pairs = None
+        index.trace = []
+        index.floor = -1.0
+        one = features(item_id=1, title=first, lang="es", outlet="a", when=NOW, topics=us, entities=ents1, counts=[])
+        index.add_story(StoryEntry(1, first, NOW, NOW, set(us), [one]))
+        for k, other in enumerate(["Foro Penal denuncia nuevas detenciones de activistas en Zulia",
+                                   "EE. UU. incauta otro petrolero frente a las costas de Falcón"], start=10):
+            f = features(item_id=k, title=other, lang="es", outlet="y", when=NOW, topics=us, entities=[], counts=[])
+            index.add_story(StoryEntry(k, other, NOW, NOW, set(us), [f]))
+        at = NOW + timedelta(hours=2)
+        two = features(item_id=2, title=second, lang="es", outlet="b", when=at, topics=us, entities=ents2, counts=[])
+        decision = index.decide(two, now=at, window=timedelta(hours=48))
+        assert index.trace is not None
+        return decision.story_id, next(t["text"] for t in index.trace if t["story"] == 1)
+
+    first = "Padrino López denuncia las maniobras militares en el Caribe como una amenaza a la soberanía nacional"
+    story, text = decide(first, "Denuncian las maniobras militares Halcón Negro en el Caribe como una amenaza a la "
+                         "soberanía nacional", padrino, [])
+    assert story == 1 and text >= PEOPLE_TEXT
+    story, text = decide(first, "Diosdado Cabello denuncia las maniobras militares en el Caribe como una amenaza a la "
+                         "soberanía nacional", padrino, cabello)
+    assert story is None and text >= PEOPLE_TEXT
+    story, text = decide("Excarcelan al periodista Ana Salas tras 500 días preso en el Helicoide",
+                         "Excarcelan al periodista Luis Mora tras 500 días preso en el Helicoide", [], [])
+    assert story is None and text >= PEOPLE_TEXT
