@@ -76,6 +76,7 @@ EVENT_BONUS, EVENT_HOURS = 0.05, 12.0
 # a number the titles state alike ("9.000 pacientes", "500 millones de dólares") is the figure
 # bonus too, from this size on (small numbers come back in every story)
 NUMBER_MIN = 10
+NUMBER_TEXT = 0.20  # ... between titles that share some wording too (numbers alone recur by chance)
 # a topic word this rare in the window ("muerte bajo custodia", "colectivos armados") names a
 # kind of event, not the beat: it is evidence like any other word
 RARE_TOPIC_SHARE = 0.04
@@ -103,6 +104,7 @@ CORE_TEXT = 0.20  # the cosine with the story's first item that a weak join tell
 SPEAKER_HOURS, SPEAKER_TEXT, SPEAKER_STORIES = 6.0, 0.15, 1
 
 _NO_STORIES: frozenset[int] = frozenset()
+_NO_NUMBERS: frozenset[str] = frozenset()
 GENERIC_PLACES = frozenset({
     "venezuela", "caracas", "estados unidos", "united states", "eeuu", "usa", "ee. uu.", "ee.uu.",
     "america latina", "latinoamerica", "caribe", "mar caribe",
@@ -151,6 +153,7 @@ class ItemFeatures:
     speaker: frozenset[str] = frozenset()  # who speaks, in a statement ("X exige…", "X: …")
     subject: frozenset[str] = frozenset()  # the person the headline opens with, who acts
     reacts: bool = False  # a reaction, demand or statement ("X exige…"): story_wave.reacts
+    big_numbers: frozenset[str] = frozenset()  # the title's numbers of NUMBER_MIN or more
 
 
     @property
@@ -193,6 +196,7 @@ def features(
         explainer=explainer,
         wave=wave_reason(h, lang=lang or "es", topics=topics, figures=figures, explainer=explainer),
         speaker=speaker_of(h), subject=_subject(h.key, people), reacts=reacts(h),
+        big_numbers=frozenset(n for n in h.numbers if int(n) >= NUMBER_MIN) if h.numbers else _NO_NUMBERS,
     )
 
 
@@ -576,8 +580,8 @@ class StoryIndex:
             f"{e} {n}" for e, n in item.figures - figures
             if item.update_cue and e in TALLY_EVENTS and any(e == e2 for e2, _ in figures)
         ] if item.figures else []
-        numbers = item.headline.numbers and [
-            n for n in item.headline.numbers & entry.headline_union("numbers") if int(n) >= NUMBER_MIN
+        numbers = item.big_numbers and text >= NUMBER_TEXT and [
+            n for n in item.big_numbers if any(n in m.headline.numbers for m in entry.members)
         ]
         score = text + ENTITY_BONUS * min(len(ents), ENTITY_MAX) + (
             FIGURE_BONUS if same_figures or tally or numbers else 0.0) - age
