@@ -58,11 +58,22 @@ _SENTENCES = re.compile(
 
 # Sentences without a digit, a number word, a death word or "un <person>" ("un activista
 # detenido") cannot hold a count.
-_WORTH_A_LOOK = re.compile(
-    r"\d|\b(?:" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")\b"
-    r"|muer|murio|died|dies|death|fallec|centenar|millar|dozen|docena"
-    r"|\buna? (?:" + "|".join(sorted(SINGULAR_PERSON, key=len, reverse=True)) + r")\b"
-)
+# A sentence is worth reading for counts when it has a digit, a death or round-number stem,
+# a number word, or "un/una <person>". The number words are one token each, so a set lookup
+# on the sentence's words replaces a long regex alternation (tried at every position).
+_STEMS = re.compile(r"\d|muer|murio|died|dies|death|fallec|centenar|millar|dozen|docena")
+_NUMBER_TOKENS = frozenset(NUMBER_WORDS)
+_ONE_PERSON = re.compile(r"\buna? (?:" + "|".join(sorted(SINGULAR_PERSON, key=len, reverse=True)) + r")\b")
+_WORD = re.compile(r"\w+")
+
+
+def _worth_a_look(sentence: str) -> bool:
+    if _STEMS.search(sentence):
+        return True
+    words = _WORD.findall(sentence)
+    if _NUMBER_TOKENS.intersection(words):
+        return True
+    return ("un" in words or "una" in words) and _ONE_PERSON.search(sentence) is not None
 
 
 class _Item:
@@ -133,7 +144,7 @@ def read_counts(fields: Iterable[str], orgs: Sequence[str] = (), *,
                 continue
             item.where = (f, s)
             item.earlier.append(raw_sentence)
-            if not _WORTH_A_LOOK.search(raw_sentence):
+            if not _worth_a_look(raw_sentence):
                 continue
             sent = Sentence(raw_sentence, item.org_tokens)
             found = _sentence_counts(item, sent)

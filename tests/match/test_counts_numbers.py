@@ -65,3 +65,17 @@ def test_counts_on_odd_numbers(text: str, expected: list[tuple[str, int]]) -> No
 def test_a_glued_code_is_no_count() -> None:
     assert counts("Liberan a 3 presos detenidos tras el 28J") == [("released", 3)]
     assert counts("el 1Ene liberaron a 5 presos") == [("released", 5)]
+
+
+def test_a_sentence_is_read_when_it_has_a_figure_in_any_form() -> None:
+    """The pre-filter looks words up in a set: number words must stay single tokens, and every
+    form of a figure (digits, words, a death stem, 'un preso') still gets the sentence read."""
+    from monitor.match.counts import _NUMBER_TOKENS, _WORD, _worth_a_look
+
+    assert all(_WORD.fullmatch(w) for w in _NUMBER_TOKENS)
+    for sentence in ["excarcelan a 87 presos", "liberan a veintiocho presos politicos",
+                     "murio en custodia", "un centenar de detenidos", "detienen a un periodista",
+                     "freed twelve prisoners"]:
+        assert _worth_a_look(sentence), sentence
+    for sentence in ["el gobierno anuncia nuevas medidas", "una reunion en caracas", "unos presos"]:
+        assert not _worth_a_look(sentence), sentence
