@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from story_helpers import write_story_files
 
 from monitor.cli import main
 from monitor.story_eval import bcubed, evaluate, load_groups, load_headlines, pooled, report, score
@@ -33,14 +34,7 @@ GROUPS = {"windows": [{"days": ["2026-03-02", "2026-03-03"], "stories": [
 
 @pytest.fixture
 def files(tmp_path: Path) -> tuple[Path, Path]:
-    groups = tmp_path / "stories.json"
-    groups.write_text(json.dumps(GROUPS), encoding="utf-8")
-    heads = tmp_path / "headlines_test.jsonl"
-    heads.write_text("".join(
-        json.dumps({"id": i, "lang": "es", "date": d, "outlet": o, "title": t, "summary": "", "topics": tp}) + "\n"
-        for i, d, o, t, tp in HEADLINES
-    ), encoding="utf-8")
-    return groups, heads
+    return write_story_files(tmp_path, GROUPS, HEADLINES)
 
 
 def test_bcubed_and_wrong_merges_on_hand_made_groups() -> None:

@@ -4,20 +4,15 @@ the threshold, never against a conflict), and its training and calibration."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from story_helpers import NOW, PP, index_with
+from story_helpers import feats as _feats
 
-from alerts.story_match import THRESHOLD, StoryEntry, StoryIndex, features
+from alerts.story_match import THRESHOLD
 from alerts.story_pairs import FEATURES, MODEL_FILE, PairModel, load_model, pair_vector
-
-NOW = datetime(2026, 3, 14, 14, 0, tzinfo=UTC)
-PP = ["political_prisoners"]
-
-
-def _feats(item_id: int, title: str, at: datetime, outlet: str = "feed:1") -> object:
-    return features(item_id=item_id, title=title, lang="es", outlet=outlet, when=at, topics=PP, entities=[], counts=[])
 
 
 def _model(weight: float, threshold: float = 0.5) -> PairModel:
@@ -50,29 +45,11 @@ def test_pair_vector_reads_the_signals_the_matcher_stores() -> None:
     assert v["evidence"] == 4 and v["days"] == 0.5 and v["both_topics"] == 0
 
 
-OTHER_NEWS = [  # so that the story's words are rare enough to weigh
-    "Foro Penal denuncia nuevas detenciones de activistas en Zulia",
-    "Provea publica informe anual sobre torturas en cárceles",
-    "Madres de presos inician huelga de hambre en Tocuyito",
-    "ONU pide liberar a presos políticos en Venezuela",
-    "Abogados denuncian traslados de presos a Rodeo I",
-]
-
-
-def _index_with(title: str) -> StoryIndex:
-    index = StoryIndex()
-    index.pairs = None
-    index.add_story(StoryEntry(1, title, NOW, NOW, set(PP), [_feats(1, title, NOW)]))
-    for k, other in enumerate(OTHER_NEWS, start=10):
-        index.add_story(StoryEntry(k, other, NOW, NOW, set(PP), [_feats(k, other, NOW)]))
-    return index
-
-
 def test_the_model_decides_only_the_band_under_the_threshold() -> None:
     story = "Familiares de presos políticos protestan frente a la sede de la fiscalía en Caracas"
     later = NOW + timedelta(hours=14)  # past EVENT_HOURS: the shared kind of event adds nothing
     item = _feats(2, "Familias exigen en la fiscalía la libertad de los presos", later, outlet="feed:2")
-    index = _index_with(story)
+    index = index_with(story)
     alone = index.decide(item, now=later, window=timedelta(hours=48))
     near = [r for r in alone.signals.get("nearest", []) if r["story"] == 1]
     assert alone.story_id is None and near and not near[0].get("conflicts")
@@ -85,7 +62,7 @@ def test_the_model_decides_only_the_band_under_the_threshold() -> None:
 
 
 def test_the_model_never_overrides_a_conflict() -> None:
-    index = _index_with("Excarcelan al activista Anselmo Quintero Bravo tras dos años en El Helicoide")
+    index = index_with("Excarcelan al activista Anselmo Quintero Bravo tras dos años en El Helicoide")
     index.pairs = _model(40.0, threshold=0.01)
     other = _feats(2, "Excarcelan a la periodista Maribel Ochoa Rangel tras dos años en El Helicoide",
                    NOW + timedelta(hours=1), outlet="feed:2")

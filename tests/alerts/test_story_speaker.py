@@ -4,7 +4,10 @@ written for these tests."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+
+from story_helpers import NOW, OTHER_NEWS, PP, WINDOW, index_with
+from story_helpers import feats as _feats
 
 from alerts.story_match import (
     SPEAKER_HOURS,
@@ -16,33 +19,12 @@ from alerts.story_match import (
     features,
 )
 
-NOW = datetime(2026, 3, 14, 14, 0, tzinfo=UTC)
-PP = ["political_prisoners"]
-WINDOW = timedelta(hours=48)
-OTHER_NEWS = [  # so that the story's words are rare enough to weigh
-    "Foro Penal denuncia nuevas detenciones de activistas en Zulia",
-    "Provea publica informe anual sobre torturas en cárceles",
-    "Madres de presos inician huelga de hambre en Tocuyito",
-    "ONU pide liberar a presos políticos en Venezuela",
-    "Abogados denuncian traslados de presos a Rodeo I",
-]
 FIRST = "Ramón Quintero lamenta que no se haya cumplido ni el 1 % de las excarcelaciones prometidas"
 SECOND = '"Las familias siguen esperando": Ramón Quintero exige celeridad en las excarcelaciones de presos políticos'
 
 
-def _feats(item_id: int, title: str, at: datetime, outlet: str = "feed:1") -> ItemFeatures:
-    return features(item_id=item_id, title=title, lang="es", outlet=outlet, when=at, topics=PP, entities=[], counts=[])
-
-
 def _index_with(title: str, *more: str) -> StoryIndex:
-    index = StoryIndex()
-    index.pairs = None
-    index.trace = []
-    index.floor = -1.0  # every scored pair says why
-    index.add_story(StoryEntry(1, title, NOW, NOW, set(PP), [_feats(1, title, NOW)]))
-    for k, other in enumerate([*OTHER_NEWS, *more], start=10):
-        index.add_story(StoryEntry(k, other, NOW, NOW, set(PP), [_feats(k, other, NOW)]))
-    return index
+    return index_with(title, *more, traced=True)
 
 
 def _pair(index: StoryIndex) -> dict[str, object]:

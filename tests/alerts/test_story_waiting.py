@@ -5,7 +5,10 @@ for these tests."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+
+from story_helpers import NOW, PP, WINDOW, index_with
+from story_helpers import feats as _feats
 
 from alerts.story_match import (
     FIGURE_BONUS,
@@ -17,28 +20,9 @@ from alerts.story_match import (
 )
 from alerts.story_text import prepare
 
-NOW = datetime(2026, 3, 14, 14, 0, tzinfo=UTC)
-PP = ["political_prisoners"]
-WINDOW = timedelta(hours=48)
-OTHER_NEWS = [
-    "Foro Penal denuncia nuevas detenciones de activistas en Zulia",
-    "Provea publica informe anual sobre torturas en cárceles",
-    "Madres de presos inician huelga de hambre en Tocuyito",
-    "ONU pide liberar a presos políticos en Venezuela",
-    "Abogados denuncian traslados de presos a Rodeo I",
-]
-
-
-def _feats(item_id: int, title: str, at: datetime, outlet: str = "feed:1", topics: list[str] = PP) -> ItemFeatures:
-    return features(item_id=item_id, title=title, lang="es", outlet=outlet, when=at, topics=topics, entities=[], counts=[])
-
 
 def _decide(first: str, second: str, hours: float, topics: list[str] = PP) -> Decision:
-    index = StoryIndex()
-    index.pairs = None
-    index.add_story(StoryEntry(1, first, NOW, NOW, set(topics), [_feats(1, first, NOW, topics=topics)]))
-    for k, other in enumerate(OTHER_NEWS, start=10):
-        index.add_story(StoryEntry(k, other, NOW, NOW, set(PP), [_feats(k, other, NOW)]))
+    index = index_with(first, topics=topics)
     at = NOW + timedelta(hours=hours)
     return index.decide(_feats(2, second, at, outlet="feed:2", topics=topics), now=at, window=WINDOW)
 

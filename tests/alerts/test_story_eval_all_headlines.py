@@ -4,10 +4,10 @@ check that feeds the service whole outlets does."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
+from story_helpers import write_story_files
 
 from core.config import load_config
 from monitor.cli import main
@@ -15,12 +15,12 @@ from monitor.story_eval import evaluate, load_groups, load_headlines
 
 ROOT = Path(__file__).resolve().parents[2]
 DAY = "2026-03-02"
-HEADLINES = [  # id, title, labelled topics
-    ("a1", "Foro Penal contabiliza 21 presos políticos excarcelados", ["political_prisoners"]),
-    ("a2", "Selección venezolana de fútbol gana amistoso en Caracas", []),
-    ("a3", "Foro Penal suma 23 presos políticos excarcelados", ["political_prisoners"]),
-    ("a4", "Precio del dólar oficial sube en Venezuela", []),
-    ("a5", "Una mañana distinta en Caracas", ["political_prisoners"]),  # readers' call; no rule can see it
+HEADLINES = [  # id, date, outlet, title, labelled topics
+    ("a1", DAY, "Diario 0", "Foro Penal contabiliza 21 presos políticos excarcelados", ["political_prisoners"]),
+    ("a2", DAY, "Diario 1", "Selección venezolana de fútbol gana amistoso en Caracas", []),
+    ("a3", DAY, "Diario 2", "Foro Penal suma 23 presos políticos excarcelados", ["political_prisoners"]),
+    ("a4", DAY, "Diario 3", "Precio del dólar oficial sube en Venezuela", []),
+    ("a5", DAY, "Diario 4", "Una mañana distinta en Caracas", ["political_prisoners"]),  # readers' call; no rule sees it
 ]
 GROUPS = {"windows": [{"days": [DAY], "stories": [{"story": "tally", "ids": ["a1", "a3"]},
                                                   {"story": "morning", "ids": ["a5"]}]}]}
@@ -28,15 +28,7 @@ GROUPS = {"windows": [{"days": [DAY], "stories": [{"story": "tally", "ids": ["a1
 
 @pytest.fixture
 def files(tmp_path: Path) -> tuple[Path, Path]:
-    groups = tmp_path / "stories.json"
-    groups.write_text(json.dumps(GROUPS), encoding="utf-8")
-    heads = tmp_path / "headlines_test.jsonl"
-    heads.write_text("".join(
-        json.dumps({"id": i, "lang": "es", "date": DAY, "outlet": f"Diario {n}", "title": t, "summary": "",
-                    "topics": tp}) + "\n"
-        for n, (i, t, tp) in enumerate(HEADLINES)
-    ), encoding="utf-8")
-    return groups, heads
+    return write_story_files(tmp_path, GROUPS, HEADLINES)
 
 
 def test_only_what_the_classifier_finds_relevant_is_scored(files: tuple[Path, Path]) -> None:
