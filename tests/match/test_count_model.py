@@ -188,3 +188,19 @@ def test_a_set_labelled_on_titles_only_trains_on_its_title_counts():
         r.features for r in count_rows(both, rules, "synthetic") if "field=0" in r.features}
     assert any("field=0" not in r.features for r in count_rows(both, rules, "synthetic"))
     assert all("field=0" in r.features for r in count_rows(by_title, rules, "synthetic"))
+
+
+def test_an_item_off_the_topics_teaches_the_counts_model_nothing():
+    """The rules found the item relevant but its writer did not: its counts are the relevance
+    step's error, not a wrong reading, and are left out of the counts model's rows."""
+    from monitor.match.count_model_training import count_rows
+    from monitor.match.evaluate import load_rules
+
+    title = "Excarcelan a 20 presos políticos en Venezuela"
+    on = {"id": "on", "lang": "es", "title": title, "summary": "", "topics": ["political_prisoners"],
+          "counts": [{"event": "released", "number": 20, "source": None}]}
+    off = {**on, "id": "off", "topics": [], "counts": []}
+    rules = load_rules(CONFIG)
+    [row] = count_rows([on], rules, "synthetic")
+    assert row.right
+    assert count_rows([off], rules, "synthetic") == []
