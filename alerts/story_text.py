@@ -230,14 +230,16 @@ def name_tokens(name: str) -> frozenset[str]:
     return frozenset(w for w in _WORD.findall(fold(name)) if len(w) > 2 and w not in {"del", "las", "los"})
 
 
-def person_names(text: str, known: list[str] | None = None) -> list[frozenset[str]]:
+def person_names(text: str, known: list[str] | None = None, *, vessels: frozenset[str] | None = None,
+                 caps: bool | None = None) -> list[frozenset[str]]:
     """Names of people in a cleaned headline: the classifier's people (`known`), plus
     capitalized sequences that are not institutions or places. A single capitalized word
-    opening the headline or a clause is left out (it is usually just the first word)."""
+    opening the headline or a clause is left out (it is usually just the first word).
+    `vessels` and `caps`, when the caller has them, spare working them out again."""
     out = [name_tokens(n) for n in known or [] if name_tokens(n)]
-    vessels = vessel_names(text)
-    if is_caps(text):
+    if is_caps(text) if caps is None else caps:
         return out
+    vessels = vessel_names(text) if vessels is None else vessels
     for m in _NAME_SEQ.finditer(text):
         words = [w for w in _WORD.findall(fold(m.group())) if w not in {"de", "del", "la", "las", "los", "y"}]
         if not words or any(w in _NOT_PERSON for w in words):
@@ -362,10 +364,10 @@ def event_classes(text: str, lang: str | None, all_terms: tuple[str, ...]) -> fr
 _LAW = re.compile(rf"\bLey(?:\s+(?:de|del|de la|Orgánica de|Orgánica del))?\s+{_CAP_WORD}(?:{_CONNECT}{_CAP_WORD})*")
 
 
-def law_names(text: str) -> frozenset[str]:
+def law_names(text: str, caps: bool | None = None) -> frozenset[str]:
     """The words of the laws a mixed-case headline names ("la Ley de Amnistía" → amnistia):
     not a person, but a name that two headlines of one event share."""
-    if "Ley" not in text or is_caps(text):
+    if "Ley" not in text or (is_caps(text) if caps is None else caps):
         return _NONE
     return frozenset(w for m in _LAW.finditer(text) for w in name_tokens(m.group()) if w != "ley")
 
@@ -377,13 +379,14 @@ def prepare(title: str, lang: str | None, known_people: list[str] | None = None)
     text, live = clean_title(title)
     all_terms = tuple(terms(text, lang or "es"))
     told, aside_words = _aside(text, lang)
+    caps, vessels = is_caps(text), vessel_names(text)
     return Headline(
-        text=text, key=" ".join(_WORD.findall(fold(text))), live=live, caps=is_caps(text),
-        terms=all_terms, people=tuple(person_names(text, known_people)),
-        vessels=vessel_names(text),
+        text=text, key=" ".join(_WORD.findall(fold(text))), live=live, caps=caps,
+        terms=all_terms, people=tuple(person_names(text, known_people, vessels=vessels, caps=caps)),
+        vessels=vessels,
         numbers=frozenset(
             n.replace(".", "").replace(",", "") for n in _NUMBER.findall(_NOT_A_FIGURE.sub(" ", text))
         ) if _DIGIT.search(text) else frozenset(),
         events=event_classes(text, lang, all_terms), stage=law_stage(text),
-        told_terms=told, aside_words=aside_words, laws=law_names(text),
+        told_terms=told, aside_words=aside_words, laws=law_names(text, caps),
     )
