@@ -23,7 +23,15 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from core.config import load_config  # noqa: E402
-from monitor.story_eval import Scores, WindowResult, evaluate, load_groups, load_headlines, pooled  # noqa: E402
+from monitor.story_eval import (  # noqa: E402
+    HEADER,
+    Scores,
+    WindowResult,
+    evaluate,
+    load_groups,
+    load_headlines,
+    pooled,
+)
 
 # windows whose misses a round may read (14-16 L2 is the other labeller's reading of a tuned window);
 # 7, 11 and 19-21 January were measure only until the ninth round (their first runs are recorded)
@@ -32,11 +40,6 @@ TUNED = ("2026-01-08", "jan-04-06_L1", "jan-14-16_L1", "jan-02-03_L3", "jan-17-1
 NEWLY_TUNED = ("jan-07_L4", "jan-11_L4", "jan-19-21_L2")
 SECOND_READING = ("jan-14-16_L2",)
 NINE_MEASURED = ("2026-01-12", "jan-07_L4", "jan-11_L4", "jan-19-21_L2")
-
-
-def row(label: str, s: Scores) -> str:
-    return (f"| {label} | {s.items} | {s.true_stories} | {s.precision:.3f} | {s.recall:.3f} | "
-            f"{s.alerts_per_story:.2f} | {len(s.wrong_merges)} |")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,17 +66,16 @@ def main(argv: list[str] | None = None) -> int:
     every = [label for label, _ in results]
     measure = [x for x in every if x not in TUNED and x not in SECOND_READING]
     late = [x for x in measure if x.startswith("jan-2")]
-    print("| window | items | true stories | B³ P | B³ R | alerts / true story | wrong-merge pairs |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print(HEADER)
     for label, r in results:
         kind = "tuned" if label in TUNED else "second reading" if label in SECOND_READING else "measure only"
-        print(row(f"{label} ({kind})", r.scores))
-    print(row("**pooled, tuned**", pool(list(TUNED))))
-    print(row("**pooled, measure only**", pool(measure)))
-    print(row("pooled, tuned in the ninth round (7, 11, 19–21 Jan)", pool(list(NEWLY_TUNED))))
-    print(row("pooled, measure only, 22–31 Jan", pool(late)))
-    print(row("pooled, the seventh round's nine", pool([*TUNED, *NINE_MEASURED])))
-    print(row("pooled, all", pool([x for x in every if x not in SECOND_READING])))
+        print(r.scores.row(f"{label} ({kind})"))
+    print(pool(list(TUNED)).row("**pooled, tuned**"))
+    print(pool(measure).row("**pooled, measure only**"))
+    print(pool(list(NEWLY_TUNED)).row("pooled, tuned in the ninth round (7, 11, 19–21 Jan)"))
+    print(pool(late).row("pooled, measure only, 22–31 Jan"))
+    print(pool([*TUNED, *NINE_MEASURED]).row("pooled, the seventh round's nine"))
+    print(pool([x for x in every if x not in SECOND_READING]).row("pooled, all"))
     return 0
 
 

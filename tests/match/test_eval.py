@@ -33,103 +33,62 @@ def test_tuned_set_meets_targets(shipped, name):
     assert report.counts["f1"] >= 0.90, (report.counts, report.errors)
 
 
-@pytest.mark.parametrize(
-    "title,topics",
-    [
-        # third round: boat strikes with deaths, a carrier group, Americans freed, protests over services
-        ("Ataque de EE.UU. destruye una lancha cerca de Trinidad; mueren cinco tripulantes", ["us_actions"]),
-        ("Pentagon says 14 killed in four strikes on boats in a single day", ["us_actions"]),
-        ("Pentagon moves USS Gerald R. Ford carrier group to the Caribbean", ["us_actions"]),
-        ("Liberado el estadounidense detenido en Venezuela desde 2024; EE.UU. agradece",
-         ["political_prisoners", "us_actions"]),
-        ("Detienen a once personas en Carúpano por protestar contra la falta de gas",
-         ["political_prisoners"]),
-        # near misses
-        ("Pentagon moves carrier group to the Mediterranean", []),
-        ("Detienen a once personas en Carúpano por robo de ganado", []),
-        ("Hamas frees two Americans held in Gaza", []),
-        ("Los precios del gas pasaron de 5 a 9 bolívares tras las protestas en Francia", []),
-    ],
-)
-def test_third_round_topics(shipped, title, topics):
-    assert shipped.classify(title=title, lang="en").topics == topics
+PP, US = ["political_prisoners"], ["us_actions"]
 
 
 @pytest.mark.parametrize(
-    "title,summary,topics",
+    "title,summary,lang,topics",
     [
-        # fourth round (dev_blind16/17): strikes on a "vessel" and "bombardeo a embarcación", the
-        # trial told in English, bail, delisting, warships off Curaçao, still to come out
-        ("Southern Command: 3 killed in latest strike on narco-trafficking vessel", "", ["us_actions"]),
-        ("Pentágono: bombardeo a embarcación deja tres fallecidos", "", ["us_actions"]),
-        ("Maduro's defence seeks to subpoena CIA records", "", ["us_actions"]),
-        ("Cilia Flores pide libertad bajo fianza por motivos de salud", "", ["us_actions"]),
-        ("Treasury delists Venezuelan state-run shipping firm", "", ["us_actions"]),
-        ("Dos buques de guerra de EEUU atracan en Curazao", "", ["us_actions"]),
-        ("Comité de familiares: 'Faltan 150 militares por salir'", "", ["political_prisoners"]),
-        # near misses
-        ("Venezuela's National Assembly approves a budget",
-         "Lawmakers doubted the oil revenue projections.", []),
-        ("American held in Venezuela freed after 11 months, family says", "", ["political_prisoners"]),
+        # boat strikes, told by the boat, the vessel, the sea or the place; strikes that are not
+        ("Ataque de EE.UU. destruye una lancha cerca de Trinidad; mueren cinco tripulantes", "", "en", US),
+        ("Pentagon says 14 killed in four strikes on boats in a single day", "", "en", US),
+        ("Southern Command: 3 killed in latest strike on narco-trafficking vessel", "", "en", US),
+        ("Pentágono: bombardeo a embarcación deja tres fallecidos", "", "en", US),
+        ("Three suspected smugglers killed in strike in Pacific", "", "en", US),
+        ("Navy says 4 killed in US strike on vessel in the Caribbean; 1 survivor", "", "en", US),
+        ("US strike off Trinidad kills three, Pentagon says", "", "en", US),
+        ("Dockworkers strike in Pacific ports over wages", "", "en", []),
+        ("Oil workers strike near Trinidad refinery over wages", "", "en", []),
+        ("Hurricane strikes near Trinidad, leaving 3 dead", "", "en", []),
+        ("US and Trinidad sign an energy deal on gas fields", "", "en", []),
+        # the naval presence, and a carrier elsewhere
+        ("Pentagon moves USS Gerald R. Ford carrier group to the Caribbean", "", "en", US),
+        ("Dos buques de guerra de EEUU atracan en Curazao", "", "en", US),
+        ("Pentagon moves carrier group to the Mediterranean", "", "en", []),
+        # Maduro's US case in either language (judge, bail, indictment, prosecutors); other cases
+        ("Maduro's defence seeks to subpoena CIA records", "", "en", US),
+        ("Cilia Flores pide libertad bajo fianza por motivos de salud", "", "en", US),
+        ("Jueza ordena entregar los registros del vuelo que trasladó a Maduro", "", "en", US),
+        ("Fiscalía del Distrito Sur acusa a tres exministros venezolanos de narcotráfico", "", "es", US),
+        ("Maduro to plead not guilty to the new indictment, his lawyer says", "", "en", US),
+        ("Jueza argentina pide a Estados Unidos la extradición de Maduro por lesa humanidad", "", "es", []),
+        ("Former Colombian senator pleads not guilty to new indictment", "", "en", []),
+        # sanctions and delisting by the Treasury named alone; Venezuela's own treasury
+        ("Treasury delists Venezuelan state-run shipping firm", "", "en", US),
+        ("Tesoro levanta sanciones a tres bancos venezolanos", "", "en", US),
+        ("Tesoro de la Nación reporta más ingresos por impuestos en Venezuela", "", "en", []),
+        # Americans held in Venezuela and freed; Americans freed elsewhere
+        ("Liberado el estadounidense detenido en Venezuela desde 2024; EE.UU. agradece", "", "en", PP + US),
+        ("American held in Venezuela freed after 11 months, family says", "", "en", PP),
+        ("Hamas frees two Americans held in Gaza", "", "en", []),
+        # arrests for protesting, prisoners still to come out; common crime, common inmates,
+        # another country's amnesty
+        ("Detienen a once personas en Carúpano por protestar contra la falta de gas", "", "en", PP),
+        ("Comité de familiares: 'Faltan 150 militares por salir'", "", "en", PP),
+        ("Excluidos de la amnistía: 30 presos políticos siguen en Tocorón", "", "es", PP),
+        ("Detienen a once personas en Carúpano por robo de ganado", "", "en", []),
+        ("Riot at Yare prison leaves two injured", "The protesters were common inmates demanding visits.", "en", []),
+        ("Motín en el Rodeo por falta de agua", "Los reclusos, presos por delitos comunes, exigían visitas.", "en", []),
+        ("Corea del Sur aprueba una amnistía para 500 presos por delitos económicos", "", "es", []),
+        # Venezuelan news outside both topics
+        ("Venezuela's National Assembly approves a budget", "Lawmakers doubted the oil revenue projections.", "en", []),
+        ("Los precios del gas pasaron de 5 a 9 bolívares tras las protestas en Francia", "", "en", []),
     ],
 )
-def test_fourth_round_topics(shipped, title, summary, topics):
-    assert shipped.classify(title=title, summary=summary, lang="en").topics == topics
-
-
-@pytest.mark.parametrize(
-    "title,summary,topics",
-    [
-        # fifth round (dev_blind19): Maduro's judge in Spanish, the Treasury named alone lifting
-        # sanctions, the boat strikes told by the eastern Pacific, riots of common inmates
-        ("Jueza ordena entregar los registros del vuelo que trasladó a Maduro", "", ["us_actions"]),
-        ("Tesoro levanta sanciones a tres bancos venezolanos", "", ["us_actions"]),
-        ("Three suspected smugglers killed in strike in Pacific", "", ["us_actions"]),
-        # near misses
-        ("Riot at Yare prison leaves two injured",
-         "The protesters were common inmates demanding visits.", []),
-        ("Motín en el Rodeo por falta de agua", "Los reclusos, presos por delitos comunes, exigían visitas.", []),
-        ("Tesoro de la Nación reporta más ingresos por impuestos en Venezuela", "", []),
-        ("Dockworkers strike in Pacific ports over wages", "", []),
-    ],
-)
-def test_fifth_round_topics(shipped, title, summary, topics):
-    assert shipped.classify(title=title, summary=summary, lang="en").topics == topics
-
-
-@pytest.mark.parametrize(
-    "title,summary,topics",
-    [
-        # sixth round (dev_blind20): the Southern District's prosecutors named in Spanish
-        ("Fiscalía del Distrito Sur acusa a tres exministros venezolanos de narcotráfico", "", ["us_actions"]),
-        ("Excluidos de la amnistía: 30 presos políticos siguen en Tocorón", "", ["political_prisoners"]),
-        # near misses: Argentina's own case against Maduro, another country's amnesty
-        ("Jueza argentina pide a Estados Unidos la extradición de Maduro por lesa humanidad", "", []),
-        ("Corea del Sur aprueba una amnistía para 500 presos por delitos económicos", "", []),
-    ],
-)
-def test_sixth_round_topics(shipped, title, summary, topics):
-    assert shipped.classify(title=title, summary=summary, lang="es").topics == topics
-
-
-@pytest.mark.parametrize(
-    "title,summary,topics",
-    [
-        # seventh round (dev_blind21): a strike on a "vessel", the campaign placed off Trinidad
-        ("Navy says 4 killed in US strike on vessel in the Caribbean; 1 survivor", "", ["us_actions"]),
-        ("US strike off Trinidad kills three, Pentagon says", "", ["us_actions"]),
-        # near misses: other strikes near Trinidad, Trinidad with no strike
-        ("Oil workers strike near Trinidad refinery over wages", "", []),
-        ("Hurricane strikes near Trinidad, leaving 3 dead", "", []),
-        ("US and Trinidad sign an energy deal on gas fields", "", []),
-        # eighth round (dev_blind22): Maduro's US trial told by its indictment, in English
-        ("Maduro to plead not guilty to the new indictment, his lawyer says", "", ["us_actions"]),
-        # near miss: another defendant's plea, no Maduro
-        ("Former Colombian senator pleads not guilty to new indictment", "", []),
-    ],
-)
-def test_seventh_round_topics(shipped, title, summary, topics):
-    assert shipped.classify(title=title, summary=summary, lang="en").topics == topics
+def test_topics_by_phrasing(shipped, title, summary, lang, topics):
+    """Phrasings the labelled sets taught the topic rules (rounds three to eight), each beside
+    the near misses that must stay out."""
+    assert shipped.classify(title=title, summary=summary, lang=lang).topics == topics
 
 
 def test_heldout_has_both_languages_and_hard_negatives():
