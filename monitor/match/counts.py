@@ -201,6 +201,8 @@ def _number_event(item: _Item, sent: Sentence, found: list[_Found], i: int, j: i
     prev = (found[-1][0], found[-1][2]) if found else None
     if skip(toks, i, j, value, toks[i]) or apposition(sent, i, j) or glued(sent, i):
         return None, "quantity"
+    if item.last_event is not None and found and _listed_rival(item, sent, i, j):
+        return item.last_event, "rival_figure"
     event, rule = classify_rule(toks, i, j, singular, prev)
     if event is None and counted_prisoners(toks, i, j, item.earlier):
         return "held", "counted_prisoners"  # "Foro Penal ... counted 838 as of Monday"
@@ -240,6 +242,19 @@ def _rival_figure(item: _Item, sent: Sentence, i: int, j: int) -> bool:
         start == 0 and end == len(head) - 1 for start, end, _ in source_mentions(head, item.orgs))
 
 
+def _listed_rival(item: _Item, sent: Sentence, i: int, j: int) -> bool:
+    """"el Gobierno habla de 800 liberados, Foro Penal de 344 y Provea de 351": in a list
+    after a count, "<source> de N" with no noun is that source's figure of the same tally."""
+    toks = sent.tokens
+    if i < 3 or not (j == len(toks) or toks[j] in (",", "y", "and", ";")) or find_unit(toks, j) is not None:
+        return False
+    head = sent.text[:sent.spans[i][0]].rstrip()
+    if toks[i - 1] not in ("de", "of") or "," not in head:
+        return False
+    head = head[:-2].rstrip()
+    return any(end == len(head) for _, end, _ in source_mentions(head, item.orgs))
+
+
 def _inherited(item: _Item, toks: Sequence[str], found: list[_Found], i: int, j: int,
                event: str) -> str | None:
     """The event of a figure that takes the one before it ("inherit", "inherit:<fallback>")."""
@@ -264,8 +279,8 @@ def _attribute_all(item: _Item, sent: Sentence, found: list[_Found]) -> None:
     for event, value, k, rule in found:
         if k in wholes:  # "Foro Penal verificó 61 de las 87": 87 is not Foro Penal's
             source = None
-        elif rule == "rival_figure":
-            source = mentions[0][2]  # "...; Foro Penal, 610": the clause's opening source
+        elif rule == "rival_figure":  # "...; Foro Penal, 610", "..., Provea de 351": the source before
+            source = next((m[2] for m in reversed(mentions) if m[1] <= sent.spans[k][0]), mentions[0][2])
         else:
             source = attribute(sent, mentions, sent.spans[k], [s for s in starts if s != sent.spans[k][0]])
         if source == "*":

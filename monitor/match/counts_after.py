@@ -70,12 +70,17 @@ class _Scan:
     past: bool = False  # custody told in the pluperfect ("had been in prison"): a former state
 
 
+_ON_TRIAL = ("procesad", "juzgad", "enjuiciad", "imputad")
+
+
 def after_event(tokens: Sequence[str], start: int, window: int = 5, noun: bool = True) -> str | None:
     """The event of the predicate after a people noun ("were released", "siguen detenidos").
 
     A participle right after the noun describes it ("detenidos en el INOF"): it gives its
     event only when no later predicate (within 8 words) gives another one."""
     start = skip_age_range(tokens, start)
+    if start > 0 and tokens[start - 1].startswith(_ON_TRIAL) and tokens[start:start + 2] == ["en", "libertad"]:
+        return None  # "1.800 procesados en libertad": tried while free, not a release
     sc = _Scan(start, start, min(len(tokens), start + window), noun)
     while sc.k < len(tokens) and (sc.k < sc.end or (sc.adjectival and sc.k < sc.start + 9)):
         m, moves_start = _aside(tokens, sc.k, sc.start)

@@ -8,7 +8,9 @@ from monitor.match.counts_cues import (
     AIRCRAFT,
     ARTICLES,
     COURT,
+    CUSTODY,
     DEPORTATION,
+    HELD_STATE,
     KEEP,
     LEAVES,
     NOT_CUSTODY_PLACE,
@@ -38,6 +40,9 @@ _SKIP = "skip"  # the word gives nothing: look further left
 _GO_ON = "go on"  # no phrase here: read the word as a verb
 _CARRY = ("traslad", "transferr", "transport")  # a verb of moving people
 _JAIL = ("jail", "encarcel")  # a court's: a sentence
+_INSIDE_AFTER = frozenset({"bars", "rejas", "jail", "prison", "prision", "carcel", "custody", "custodia"})
+_TAKE_OUT = frozenset({"saca", "sacan", "saco", "sacaron", "sacar", "sacara", "sacaria", "sacado", "sacando"})
+_DEATH = ("muert", "dead", "kill", "fallec", "died")
 _GRANT = ("aplic", "otorg", "conced", "concedi", "appl", "grant")  # ... amnesty to N
 
 
@@ -105,9 +110,13 @@ def _release_phrase(tokens: Sequence[str], k: int) -> str | None:
             or w == "arrest" and k > 0 and tokens[k - 1] == "house"
             or w == "carcel" and tokens[max(0, k - 2):k] == ["casa", "por"]):
         return "released"  # "liberan bajo arresto domiciliario a dos periodistas"
-    if w in ("cautelar", "cautelares", "alternativas", "procesales", "procesal") and not any(
-            t in ("cidh", "iachr", "comision") for t in tokens):
+    if w in ("cautelar", "cautelares", "alternativas", "procesales", "procesal"):
+        if any(t in ("cidh", "iachr", "comision") for t in tokens):  # the IACHR's protect people at risk:
+            return "held" if w.startswith("cautelar") and _in_custody(tokens, k) else _GO_ON  # inside, if said
         return "released"  # "otorga medida cautelar a 9 detenidos", "beneficios procesales para 225"
+    if w == "measures" and tokens[k - 1:k] == ["precautionary"] and _in_custody(tokens, k) and any(
+            t in ("iachr", "commission") for t in tokens):
+        return "held"  # "IACHR grants precautionary measures to 8 political prisoners"
     if w in ("got", "get", "gets", "getting") and "out" in tokens[k + 2:k + 6]:
         return "released"  # "Trump claims he 'got 3,000 prisoners out'"
     if w == "benefits" and tokens[max(0, k - 1):k] == ["procedural"]:
@@ -121,6 +130,11 @@ def _release_phrase(tokens: Sequence[str], k: int) -> str | None:
                                                            "vuelve", "volvio", "flies", "flew"):
         return "released"  # "Grenell returns with six Americans"
     return _GO_ON
+
+
+def _in_custody(tokens: Sequence[str], k: int) -> bool:
+    """Prisoners, detainees or a word of custody within the next ten words."""
+    return any(t in PRISONER or t in DETAINEE or t in HELD_STATE or t in CUSTODY for t in tokens[k + 1:k + 11])
 
 
 def _other_phrase(tokens: Sequence[str], k: int) -> str | None:
@@ -142,6 +156,9 @@ def _other_phrase(tokens: Sequence[str], k: int) -> str | None:
     if w in ("presos", "presas", "rejas", "prision", "carcel") and any(
             t.startswith(("dej", "mantendr")) for t in tokens[max(0, k - 3):k]):
         return "held"  # "la ley deja presos a 100", "mantendría tras las rejas a 180": kept inside
+    if w in ("prision", "carcel", "calabozos") and "de" in tokens[max(0, k - 2):k] and any(
+            t in _TAKE_OUT for t in tokens[max(0, k - 3):k]):
+        return "released"  # "la amnistía sacó de prisión a 1.200 personas": let out
     if (w in ("forzada", "forzosa") and k > 0 and tokens[k - 1].startswith("desaparici")
             or w.startswith("disappearance") and k > 0 and tokens[k - 1] in ("enforced", "forced")):
         held = any(t in PRISONER or t in DETAINEE for t in tokens[k + 1:k + 6])
@@ -165,6 +182,9 @@ def _verb(tokens: Sequence[str], i: int, k: int) -> str | None:
     if event == "dead" and w in LEAVES and any(
             t not in QUALIFIER and t not in ARTICLES for t in tokens[k + 1:i]):
         return None  # "deja 25 muertos", not "deja por fuera a 200", "deja en libertad a 20"
+    if event == "dead" and w in LEAVES and any(t in _INSIDE_AFTER for t in tokens[i + 1:i + 6]) and not any(
+            t.startswith(_DEATH) for t in tokens[i + 1:i + 6]):
+        return "held"  # "the law leaves nearly 200 soldiers behind bars": kept inside, not dead
     if event == "held" and w in REMAIN_VERB and nxt.endswith(("ndo", "ndose")):
         return _SKIP  # "siguen recuperándose dos militares": not in custody
     if event is None:
@@ -209,13 +229,14 @@ def _kept_not_in_custody(tokens: Sequence[str], i: int, k: int) -> bool:
 
 _RECAPTURE = frozenset({"recaptura", "recapturan", "recapturaron", "recapturo", "recapture", "recaptures",
                         "recaptured", "rearrest", "rearrests", "rearrested", "reaprehension"})
+_ARREST_FORMS = frozenset({"arrest", "arrests", "arrested", "arresting"})  # "re-arrests", split at "-"
 
 
 def recaptured(toks: Sequence[str], i: int) -> bool:
     """A re-arrest just before the number: "la recaptura de tres excarcelados", "police
     re-arrest 4 freed activists" are arrests of people once released."""
     return any(t in _RECAPTURE for t in toks[max(0, i - 4):i]) or any(
-        toks[k:k + 2] == ["re", "arrest"] for k in range(max(0, i - 5), i))
+        toks[k] == "re" and toks[k + 1] in _ARREST_FORMS for k in range(max(0, i - 5), i - 1))
 
 
 _RETURN_STEMS = ("regres", "retorn", "vuelv", "volvi", "return", "back")

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from monitor.match import counts_rules_bare as bare
 from monitor.match import counts_rules_noun as noun
-from monitor.match.counts_cues import VERSUS
+from monitor.match.counts_cues import AIRCRAFT, VERSUS
 from monitor.match.counts_numbers import parse_number
 from monitor.match.counts_phrases import find_unit, partitive_whole
 from monitor.match.counts_spot import GO_ON, Answer, Rule, Spot
@@ -28,6 +28,20 @@ def versus(s: Spot) -> Answer:
     return classify(toks, j + 1, other[1], other[2], s.prev)
 
 
+_CARRY = frozenset({"carry", "carries", "carried", "carrying", "lleva", "llevo", "llevara", "llevaba",
+                    "llevando", "traslada", "traslado", "trasladara", "trasladando", "transporta"})
+_FREED = ("freed", "releas", "liberad", "excarcel")
+
+
+def flight_passengers(s: Spot) -> Answer:
+    """"the first flight would carry about 100 detainees held at the base", "el avión llevaba
+    a 180 migrantes": people a flight carries are moved, not a count (unless freed)."""
+    toks, i = s.toks, s.i
+    if not any(t in _CARRY for t in toks[max(0, i - 4):i]) or not any(t.startswith(AIRCRAFT) for t in toks):
+        return GO_ON
+    return GO_ON if any(t.startswith(_FREED) for t in toks) else None
+
+
 RULES: tuple[Rule, ...] = (
     bare.subset_named_after,
     bare.part_of_group,
@@ -35,6 +49,7 @@ RULES: tuple[Rule, ...] = (
     bare.part_of_whole_copula,
     bare.part_of_opening_whole,
     versus,
+    flight_passengers,
     bare.not_people,
     bare.changing_tally,
     bare.whole_of_part_before,

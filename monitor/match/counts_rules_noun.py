@@ -26,6 +26,7 @@ from monitor.match.counts_cues import (
     GENERIC_PEOPLE,
     HELD_STATE,
     KILL,
+    KIN_OF_ONE,
     NEEDS,
     PRENOMINAL,
     PROTEST,
@@ -282,6 +283,8 @@ def one_person(s: Spot) -> Answer:
     if not s.singular:
         return GO_ON
     toks, unit, event = s.toks, s.unit, s.memo["event"]
+    if s.i > 1 and toks[s.i - 1] in ("de", "del", "of") and toks[s.i - 2] in KIN_OF_ONE:
+        return None  # "muere la madre de un preso político": the event is the relative's
     if event == "dead" or (event is None and (any(w.startswith(DEAD_VERB) for w in toks) or (
             toks[unit + 1:unit + 2] == ["dead"]))):  # "One political prisoner dead, two hospitalised"
         return "dead"

@@ -1042,6 +1042,17 @@ def test_leaves_at_liberty_is_a_release_not_a_death():
         # not without a count before, nor with a noun of its own
         ("Clippve, 520", []),
         ("JEP contabiliza 450 presos políticos; Clippve, 520 mujeres", [("held", 450, "JEP")]),
+        # twelfth round (made up): "<source> de N" listed after a count, each its source's
+        ("El Gobierno habla de 900 excarcelados, Foro Penal de 400 y Provea de 420",
+         [("released", 900, "the government"), ("released", 400, "Foro Penal"),
+          ("released", 420, "Provea")]),
+        ("The government speaks of 900 released, Foro Penal of 400 and Provea of 420",
+         [("released", 900, None), ("released", 400, "Foro Penal"), ("released", 420, "Provea")]),
+        # not a part of the count before, nor a figure with a noun of its own
+        ("El Gobierno habla de 900 excarcelados, de ellos 40 mujeres",
+         [("released", 900, "the government"), ("released", 40, "the government")]),
+        ("Foro Penal registra 800 presos políticos, y Provea de 20 mujeres",
+         [("held", 800, "Foro Penal"), ("held", 20, "Foro Penal")]),
     ],
 )
 def test_rival_figure_after_a_source(text, expected):
