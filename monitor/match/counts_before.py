@@ -42,8 +42,9 @@ _CARRY = ("traslad", "transferr", "transport")  # a verb of moving people
 _JAIL = ("jail", "encarcel")  # a court's: a sentence
 _INSIDE_AFTER = frozenset({"bars", "rejas", "jail", "prison", "prision", "carcel", "custody", "custodia"})
 _TAKE_OUT = frozenset({"saca", "sacan", "saco", "sacaron", "sacar", "sacara", "sacaria", "sacado", "sacando"})
+_ASKED_GRANT = frozenset({"aplique", "apliquen", "otorgue", "otorguen", "conceda", "concedan"})  # subjunctive
 _DEATH = ("muert", "dead", "kill", "fallec", "died")
-_GRANT = ("aplic", "otorg", "conced", "concedi", "appl", "grant")  # ... amnesty to N
+_GRANT = ("aplic", "apliq", "otorg", "conced", "concedi", "appl", "grant")  # ... amnesty to N
 
 
 def before_event(tokens: Sequence[str], i: int, window: int = 6) -> str | None:
@@ -125,6 +126,9 @@ def _release_phrase(tokens: Sequence[str], k: int) -> str | None:
         return "released"  # "se han revisado las medidas de 533 personas"
     if (w in ("amnistia", "amnesty") and any(t.startswith(_GRANT) for t in tokens[max(0, k - 3):k])
             or w.startswith(_GRANT) and any(t in ("amnistia", "amnesty") for t in tokens[max(0, k - 2):k])):
+        g = max(m for m in range(max(0, k - 3), k + 1) if tokens[m].startswith(_GRANT))
+        if demanded(tokens, g) or tokens[g] in _ASKED_GRANT:
+            return "demanded"  # "piden aplicar la amnistía a 30", "exigen que los jueces apliquen la amnistía a"
         return "released"  # "aplican amnistía a 80 militares", "applies amnesty to 12 students"
     if w in ("with", "con") and k > 0 and tokens[k - 1] in ("returns", "returned", "regresa", "regreso",
                                                            "vuelve", "volvio", "flies", "flew"):
@@ -143,6 +147,9 @@ def _other_phrase(tokens: Sequence[str], k: int) -> str | None:
     nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
     if w in ("detention", "detencion") and k > 0 and tokens[k - 1] in ("incommunicado", "incomunicado"):
         return "held"  # "incommunicado detention of at least 10 defenders"
+    if (w == "vida" and tokens[k - 2:k] == ["fe", "de"] or w == "life" and tokens[k - 2:k] == ["proof", "of"]
+            or w in ("paradero", "whereabouts")) and nxt in ("de", "of"):
+        return "held"  # "exigen fe de vida de 6 detenidos", "the whereabouts of 4 activists": inside
     if w == "libertad" and k > 1 and tokens[k - 1] == "de" and tokens[k - 2].startswith("privativ"):
         return "held"  # "dictan privativa de libertad a 19 detenidos"
     if w in ("detainees", "detainee") or (w == "libertad" and k > 1 and tokens[k - 1] == "de"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from monitor.match.counts_cues import COUNT_VERBS
+from monitor.match.counts_cues import COUNT_VERBS, PUTS
 from monitor.match.counts_lexicon import BEFORE_PREFIX, PEOPLE, QUALIFIER, VERIFY
 from monitor.match.counts_phrases import find_unit
 
@@ -25,11 +25,13 @@ def mentioned_event(text: str) -> str | None:
 
 
 def counted_prisoners(toks: Sequence[str], i: int, j: int, earlier: Sequence[str]) -> bool:
-    """A bare figure after a counting verb in an item that speaks of political prisoners."""
+    """A bare figure after a counting verb, or put at by a speaker, in an item that speaks of
+    political prisoners ("Caracas claims none; Foro Penal puts the figure at 489")."""
     k = i - 1
     while k > 0 and (toks[k] in QUALIFIER or toks[k] == "than"):  # "NGOs count more than 400"
         k -= 1
-    if i == 0 or not toks[k].startswith(COUNT_VERBS) or find_unit(toks, j) is not None:
+    put = toks[k] in ("at", "en") and any(w in PUTS for w in toks[max(0, k - 4):k])  # "puts the figure at 489"
+    if i == 0 or not (put or toks[k].startswith(COUNT_VERBS)) or find_unit(toks, j) is not None:
         return False
     return any(_PRISONERS_TEXT.search(text) for text in earlier)
 

@@ -71,7 +71,7 @@ from monitor.match.counts_spot import GO_ON, Answer, Spot
 from monitor.match.counts_tallies import tally_unit
 
 _DONE = ("dead", "released", "arrested", "inherit")
-_STOCK_NOUN = frozenset({"count", "tally", "list", "registro", "lista", "conteo"})
+_STOCK_NOUN = frozenset({"count", "tally", "list", "registro", "lista", "conteo", "cifra", "figure"})
 _NOT_PARTICIPLE = COPULA | AUX | {"en", "in", "at", "de", "of", "que", "who", "that", "y", "and", ","}
 
 

@@ -120,11 +120,11 @@ def claimed_figure(toks: Sequence[str], i: int, j: int) -> bool:
         return True  # "60 nuevos arrestos en noviembre, frente a 35 en octubre", "frente a los 380"
     if i > 1 and toks[i - 1] in ("de", "of") and toks[i - 2] in CLAIM_OF:
         return True
-    lead = 1 if toks[i - 1:i] in (["at"], ["en"]) else 2 if toks[max(0, i - 2):i] in (
+    lead = 1 if toks[i - 1:i] in (["at"], ["en"], ["entre"], ["between"]) else 2 if toks[max(0, i - 2):i] in (
         ["closer", "to"], ["close", "to"], ["cerca", "de"]) else 0
     if lead and any(w in PUTS for w in toks[max(0, i - lead - 4):i - lead]):
         return True  # "government puts the figure at 12", "el Gobierno la sitúa en 12", "put the
-        # figure closer to 2,000"
+        # figure closer to 2,000", "estiman la cifra entre 480 y 520"
     return i > 0 and (toks[i - 1] in CLAIM or toks[i - 1].startswith(RECORDS))
 
 
