@@ -21,7 +21,7 @@ import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from difflib import SequenceMatcher
 from typing import Any, Protocol
 
@@ -139,20 +139,35 @@ def _outlet(item: Item) -> str:
     return f"feed:{item.feed_id}"
 
 
-def _item_features(item: Item, topics: list[str]) -> ItemFeatures:
+def story_time(published: datetime | None, now: datetime, window: timedelta) -> datetime:
+    """When an item happened, for the matcher: its publication time, kept within the
+    story window before `now` (the time it is classified). Items polled together (a
+    service catching up after a stop, a feed's first poll, a slow outlet) keep the hours
+    between them, so "within 6 hours" and the age of a story mean publication hours."""
+    if published is None:
+        return now
+    if published.tzinfo is None:
+        published = published.replace(tzinfo=UTC)
+    return min(now, max(published, now - window))
+
+
+def _item_features(item: Item, topics: list[str], window: timedelta) -> ItemFeatures:
     """An item's features rebuilt from the database, as the live path made them: its own
     topics and the rule terms that made it relevant (its `Match` rows), else `topics`."""
     matched = [m for m in item.matches if m.topic]
     own = list(dict.fromkeys(m.topic for m in matched)) or topics
+    classified = item.classified_at or item.published_at
+    if classified is not None and classified.tzinfo is None:
+        classified = classified.replace(tzinfo=UTC)
     return features(
         item_id=item.id, title=item.title, lang=item.language, outlet=_outlet(item),
-        when=item.classified_at or item.published_at, topics=own,
+        when=story_time(item.published_at, classified, window), topics=own,
         entities=item.entities or [], counts=[Count(c.event, c.number) for c in item.counts],
         topic_words=[str(t) for m in matched for t in m.terms or []],
     )
 
 
-def _load(session: Session, index: StoryIndex, stories: list[Story]) -> None:
+def _load(session: Session, index: StoryIndex, stories: list[Story], window: timedelta) -> None:
     if not stories:
         return
     items = story_items(session, [s.id for s in stories], with_counts=True, with_matches=True)
@@ -160,7 +175,7 @@ def _load(session: Session, index: StoryIndex, stories: list[Story]) -> None:
     for it in items:
         by_story.setdefault(it.story_id or 0, []).append(it)
     for s in stories:
-        members = [_item_features(it, list(s.topics or [])) for it in by_story.get(s.id, [])]
+        members = [_item_features(it, list(s.topics or []), window) for it in by_story.get(s.id, [])]
         last = max([m.when for m in members], default=s.updated_at)
         index.add_story(StoryEntry(s.id, s.title, s.created_at, last, set(s.topics or []), members))
 
@@ -171,10 +186,11 @@ def story_index(session: Session, *, window: timedelta, now: datetime) -> StoryI
     index = _INDEXES.get(engine)
     if index is None:
         index = _INDEXES[engine] = StoryIndex()
-        _load(session, index, stories_updated_in_order(session, now - window))
+        _load(session, index, stories_updated_in_order(session, now - window), window)
     elif time.monotonic() - index.synced_at >= SYNC_SECONDS:
-        _load(session, index, stories_after(session, index.max_story_id))
+        _load(session, index, stories_after(session, index.max_story_id), window)
     index.synced_at = time.monotonic()
+    index.window = window
     index.expire(now - window)
     return index
 
@@ -205,13 +221,14 @@ def assign_story(
 ) -> Assignment:
     """Put `item` in a story (an existing one or a new one) and return which and what it added."""
     index = story_index(session, window=window, now=now)
+    when = story_time(item.published_at, now, window)
     feats = features(
-        item_id=item.id, title=item.title, lang=item.language, outlet=_outlet(item), when=now,
+        item_id=item.id, title=item.title, lang=item.language, outlet=_outlet(item), when=when,
         topics=c.topics, entities=c.entities, counts=c.counts,
         topic_words=[t for topic in c.topics for t in (c.matches or {}).get(topic, [])],
     )
     while True:
-        decision = index.decide(feats, now=now, window=window)
+        decision = index.decide(feats, now=when, window=window)
         story = story_by_id(session, decision.story_id) if decision.story_id is not None else None
         if decision.story_id is None or story is not None:
             break
@@ -224,7 +241,7 @@ def assign_story(
             first_item_id=item.id, created_at=now, updated_at=now,
         ))
         write_row(session, item, story_id=story.id, story_match=signals)
-        index.add_story(StoryEntry(story.id, story.title, now, now, set(c.topics), [feats]))
+        index.add_story(StoryEntry(story.id, story.title, when, when, set(c.topics), [feats]))
         _on_rollback(session, lambda sid=story.id: index.remove_story(sid))
         return Assignment(story, True, signals=signals)
     new_counts = new_figures(story.counts, c.counts)
@@ -289,5 +306,6 @@ def split_item(session: Session, item_id: int, *, operator: str | None, now: dat
     index = _INDEXES.get(_engine(session))
     if index is not None:
         index.remove_member(old.id, item.id)
-        index.add_story(StoryEntry(new.id, new.title, now, now, set(topics), [_item_features(item, topics)]))
+        feats = _item_features(item, topics, index.window)
+        index.add_story(StoryEntry(new.id, new.title, feats.when, feats.when, set(topics), [feats]))
     return f"Item {item.id} moved out of story {old.id} into a new story {new.id}."

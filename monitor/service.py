@@ -31,6 +31,7 @@ from alerts.tally_posts import TallyPosts
 from core.config import AppConfig, ConfigError, FeedConfig, Runtime, Settings, load_config
 from core.logs import redact
 from monitor.fetch import Fetcher
+from monitor.first_round import FirstRound, Poll
 from monitor.health import HealthServer
 from monitor.ingest import PollResult, poll_feed
 from monitor.ingest.feed_state import stored_url
@@ -94,6 +95,7 @@ class Service:
         )
         self.tally_posts = TallyPosts(config, runtime, db, dry_run=dry_run)  # leader only
         self._classify_lock = asyncio.Lock()
+        self.first_round = FirstRound()  # start-up backlog classified once, in publication order
         self.heartbeat = time.monotonic()
         self._chart: tuple[float, bytes | None] = (0.0, None)
         self.replicas = Replicas(db, **(replica_options or {}))  # feed leases, the leader
@@ -119,10 +121,25 @@ class Service:
         result = await poll_feed(feed, self.config.settings, self.fetcher, self.db,
                                  states=self.poll_states)
         self._count_poll(result)
-        if result.stored:  # alerts are queued only by new items: a 304 leaves the worker be
+        await self._after_poll(name, stored=bool(result.stored))
+        return result
+
+    async def _after_poll(self, name: str, *, stored: bool) -> None:
+        """Classify what the poll stored, unless the start-up round still waits for other
+        feeds (monitor/first_round.py); the poll that ends the round classifies it all."""
+        state = self.first_round.polled(name)
+        if state is Poll.WAITING:
+            return
+        if stored or state is Poll.CLOSED:  # alerts are queued only by new items: a 304 leaves the worker be
             await self.classify_pending()
             self.worker.wake()
-        return result
+
+    async def _end_first_round(self) -> None:
+        """The start-up round's deadline: classify the backlog of the feeds that answered."""
+        if self.first_round.release():
+            log.info("start-up round: deadline reached, classifying the backlog")
+            await self.classify_pending()
+            self.worker.wake()
 
     def _feed(self, name: str) -> FeedConfig | None:
         """The feed's config by name, from an index rebuilt when the config's feed list
@@ -189,7 +206,8 @@ class Service:
             return await self.poll(name)
         hold = feed.interval + self.replicas.poll_margin
         busy_until = await asyncio.to_thread(self.replicas.claim_feed, name, hold)
-        if busy_until is not None:
+        if busy_until is not None:  # another replica polls it: not this one's round
+            await self._after_poll(name, stored=False)
             return PollResult(feed=name, status="unchanged", next_poll_at=busy_until)
         result = await self.poll(name)
         fs = self.feed_scheduler
@@ -226,13 +244,17 @@ class Service:
         feeds = [f for f in self.config.enabled_feeds if not only or f.name in only]
         progress = Progress(len(feeds), sys.stderr)
         results: list[PollResult] = []
+        self.first_round.start(f.name for f in feeds)  # one pass: classified once, at its end
 
         async def one(name: str) -> None:
             result = await self.poll(name)
             results.append(result)
             progress.advance(result.feed)
 
-        await asyncio.gather(*(one(f.name) for f in feeds))
+        try:
+            await asyncio.gather(*(one(f.name) for f in feeds))
+        finally:
+            await self._end_first_round()  # a poll that raised never closed the round
         progress.done()
         order = {f.name: i for i, f in enumerate(feeds)}
         return sorted(results, key=lambda r: order.get(r.feed, 0))
@@ -252,6 +274,7 @@ class Service:
         )
         self.feed_scheduler.paused = self._paused_feeds()
         self.feed_scheduler.sync(self.config.enabled_feeds, self._next_polls())
+        self._hold_first_round()
         self._schedule_housekeeping()
         self._schedule_digests()
         self.scheduler.start()
@@ -282,6 +305,16 @@ class Service:
                 health.stop()
         log.info("stopped")
         return 0
+
+    def _hold_first_round(self) -> None:
+        assert self.scheduler is not None and self.feed_scheduler is not None
+        fs = self.feed_scheduler
+        due = {name: at for name, at in fs.due.items() if name not in fs.paused}
+        deadline = self.first_round.start_scheduled(due, datetime.now(UTC))
+        if deadline is not None:
+            self.scheduler.add_job(self._end_first_round, "date", run_date=deadline, id="first-round")
+            log.info("start-up round: %d feeds polled before classifying, at the latest by %s",
+                     len(self.first_round.waiting or ()), deadline.isoformat(timespec="seconds"))
 
     # -- operator controls (alerts.admin.AdminControls) ---------------------------------
 

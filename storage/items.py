@@ -86,9 +86,12 @@ def insert_items(session: Session, feed_id: int, values: list[dict[str, Any]]) -
 def unclassified_ids(
     session: Session, limit: int, *, feed_id: int | None = None, skip: Iterable[int] = ()
 ) -> list[int]:
-    """The next `limit` items not classified yet, oldest first (optionally of one feed,
-    leaving out `skip`)."""
-    stmt = select(Item.id).where(Item.classified_at.is_(None)).order_by(Item.id).limit(limit)
+    """The next `limit` items not classified yet, in the order they were published
+    (optionally of one feed, leaving out `skip`). A backlog polled at once (a feed's first
+    poll, newest first; a restart after a stop) then makes its stories in the order the
+    news happened: "suma 14" before "suma 15", the first report before its follow-ups."""
+    stmt = select(Item.id).where(Item.classified_at.is_(None)).order_by(
+        Item.published_at, Item.id).limit(limit)
     if feed_id is not None:
         stmt = stmt.where(Item.feed_id == feed_id)
     skip = set(skip)

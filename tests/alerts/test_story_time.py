@@ -1,0 +1,42 @@
+"""The matcher's time is when an item was published, not when it was polled
+(alerts.stories.story_time): a backlog classified at once keeps its hours apart."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from alerts.outbox import enqueue_for_item
+from alerts.stories import story_time
+from monitor.match import build_classifier
+
+NOW = datetime(2026, 3, 14, 14, 0, tzinfo=UTC)
+WINDOW = timedelta(hours=48)
+CHANNELS = [{"name": "all", "chat_id": "@all_channel", "topics": ["political_prisoners", "us_actions"]}]
+
+
+def test_story_time_is_the_publication_time_within_the_window():
+    assert story_time(NOW - timedelta(hours=5), NOW, WINDOW) == NOW - timedelta(hours=5)
+    assert story_time(NOW + timedelta(hours=1), NOW, WINDOW) == NOW  # a date in the future: now
+    assert story_time(NOW - timedelta(days=9), NOW, WINDOW) == NOW - WINDOW  # older: the window's start
+    assert story_time(None, NOW, WINDOW) == NOW
+    naive = (NOW - timedelta(hours=2)).replace(tzinfo=None)  # as some databases return it
+    assert story_time(naive, NOW, WINDOW) == NOW - timedelta(hours=2)
+
+
+def test_items_classified_together_keep_the_hours_between_their_publications(
+    db: Any, make_config: Any, add_item: Any
+) -> None:
+    config = make_config(CHANNELS)
+    classifier = build_classifier(config.topics, config.entities)
+    titles = [
+        ("elpitazo", "Foro Penal contabiliza 21 presos políticos excarcelados", timedelta(hours=20)),
+        ("cocuyo", "Foro Penal suma 23 presos políticos excarcelados", timedelta(hours=2)),
+    ]
+    with db.session() as s:
+        for feed, title, age in titles:  # both polled and classified at NOW
+            item = add_item(s, feed, title, published=NOW - age)
+            enqueue_for_item(s, item, classifier.classify(title=title, lang="es"), config, now=NOW)
+        second = item
+        assert second.story_match["decision"] == "joined"
+        assert second.story_match["hours"] == 18.0  # publication hours apart, not 0
