@@ -132,6 +132,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve every headline of each window's days, relevant or not; score only the "
         "labelled items the classifier finds relevant (as an outside check does)",
     )
+    p.add_argument(
+        "--one-pass", action="store_true",
+        help="poll and classify every headline at one moment after the window (as `monitor "
+        "poll-once` over feeds holding it), not each at its own time",
+    )
 
     from monitor.config_cli import add_parser as add_config_parser
 
@@ -297,7 +302,7 @@ def cmd_eval_stories(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     rows = story_eval.load_headlines(headlines)
     results = story_eval.evaluate(
-        story_eval.load_groups(groups), rows, config, all_headlines=args.all_headlines
+        story_eval.load_groups(groups), rows, config, all_headlines=args.all_headlines, one_pass=args.one_pass
     )
     print(story_eval.report(results))
     if args.details:

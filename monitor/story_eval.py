@@ -159,7 +159,7 @@ def replay_times(rows: list[dict[str, Any]]) -> list[tuple[dict[str, Any], datet
 
 def assign_window(
     rows: list[dict[str, Any]], config: AppConfig, *, trace: list[dict[str, Any]] | None = None,
-    pairs: PairModel | None | str = "shipped", all_headlines: bool = False,
+    pairs: PairModel | None | str = "shipped", all_headlines: bool = False, one_pass: bool = False,
 ) -> dict[str, int]:
     """Replay `rows` through the real classifier and story assigner; return id → story id.
 
@@ -167,7 +167,10 @@ def assign_window(
     relevant by construction: it is in a readers' story); with `all_headlines` an item the
     classifier finds irrelevant is stored but joins no story, as in the service. With `trace`, every pair the
     matcher scored is appended to it (signals, with `item_guid` and `with_guid`);
-    `pairs` replaces the shipped pair model (None: the rules alone).
+    `pairs` replaces the shipped pair model (None: the rules alone). With `one_pass` every item
+    is polled and classified at one moment, just after the window's last headline (as `monitor
+    poll-once` over feeds that hold the whole window): the matcher then goes by publication
+    times (alerts.stories.story_time), in publication order.
     """
     classifier = build_classifier(config.topics, config.entities)
     window = config.settings.story_window
@@ -184,7 +187,9 @@ def assign_window(
                     if pairs != "shipped":
                         index.pairs = pairs if isinstance(pairs, PairModel) else None
             feeds: dict[str, int] = {}
-            for row, when in timed:
+            clock = timed[-1][1] + timedelta(minutes=5) if timed and one_pass else None
+            for row, published in timed:
+                when = clock or published
                 with db.session() as session:
                     outlet = str(row.get("outlet") or "unknown")
                     if outlet not in feeds:
@@ -196,7 +201,7 @@ def assign_window(
                     item = Item(
                         feed_id=feeds[outlet], guid=str(row["id"]), title=title,
                         summary=str(row.get("summary") or ""), language=row.get("lang") or "es",
-                        published_at=when, fetched_at=when,
+                        published_at=published, fetched_at=when,
                         content_hash=hashlib.sha256(title.encode()).hexdigest(),
                     )
                     session.add(item)
@@ -229,7 +234,7 @@ class WindowResult:
 
 def evaluate(
     windows: list[Window], headlines: Mapping[str, dict[str, Any]], config: AppConfig, *,
-    all_headlines: bool = False,
+    all_headlines: bool = False, one_pass: bool = False,
 ) -> list[WindowResult]:
     results = []
     for w in windows:
@@ -237,9 +242,10 @@ def evaluate(
         if all_headlines:
             days = set(w.days)
             served = [h for h in headlines.values() if str(h.get("date", ""))[:10] in days]
-            pred = {i: s for i, s in assign_window(served, config, all_headlines=True).items() if i in gold}
+            pred = {i: s for i, s in assign_window(
+                served, config, all_headlines=True, one_pass=one_pass).items() if i in gold}
         else:
-            pred = assign_window([headlines[i] for i in gold], config)
+            pred = assign_window([headlines[i] for i in gold], config, one_pass=one_pass)
         scored = {i: g for i, g in gold.items() if i in pred}
         results.append(WindowResult(w.days, score(pred, scored), pred, scored, labelled=len(gold)))
     return results
