@@ -24,6 +24,7 @@ from sqlalchemy import (
     false,
     true,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -145,6 +146,9 @@ class Item(Base):
         Index("ix_items_canonical_url", "canonical_url"),
         Index("ix_items_content_hash", "content_hash"),
         Index("ix_items_published_at", "published_at"),
+        # the pending items, in the order the pipeline takes them (storage.items.unclassified_ids)
+        Index("ix_items_pending", "published_at", "id", sqlite_where=sql_text("classified_at IS NULL"),
+              postgresql_where=sql_text("classified_at IS NULL")),
         Index("ix_items_story_id", "story_id"),
     )
 
