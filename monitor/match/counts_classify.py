@@ -42,6 +42,22 @@ def flight_passengers(s: Spot) -> Answer:
     return GO_ON if any(t.startswith(_FREED) for t in toks) else None
 
 
+# the words for inmates at large ("presos", "prisoners" also name political prisoners: "Mueren 3
+# presos en un motín" stays a count)
+_INMATES = frozenset({"reclusos", "reclusas", "internos", "internas", "reos", "inmates"})
+_RIOT = ("motin", "amotin", "riot", "reyerta")
+
+
+def prison_riot(s: Spot) -> Answer:
+    """"Motín en la cárcel de X deja 4 reclusos muertos", "prison riot leaves 17 inmates dead":
+    the inmates of a riot are common prisoners, not counted here (unless called political)."""
+    toks = s.toks
+    if (s.unit is None or toks[s.unit] not in _INMATES or not any(t.startswith(_RIOT) for t in toks)
+            or any(t.startswith("politic") for t in toks)):
+        return GO_ON
+    return None
+
+
 RULES: tuple[Rule, ...] = (
     bare.subset_named_after,
     bare.part_of_group,
@@ -50,6 +66,7 @@ RULES: tuple[Rule, ...] = (
     bare.part_of_opening_whole,
     versus,
     flight_passengers,
+    prison_riot,
     bare.not_people,
     bare.changing_tally,
     bare.whole_of_part_before,
