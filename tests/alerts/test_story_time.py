@@ -9,6 +9,7 @@ from typing import Any
 from alerts.outbox import enqueue_for_item
 from alerts.stories import story_time
 from monitor.match import build_classifier
+from monitor.pipeline import store_classification
 
 NOW = datetime(2026, 3, 14, 14, 0, tzinfo=UTC)
 WINDOW = timedelta(hours=48)
@@ -40,3 +41,30 @@ def test_items_classified_together_keep_the_hours_between_their_publications(
         second = item
         assert second.story_match["decision"] == "joined"
         assert second.story_match["hours"] == 18.0  # publication hours apart, not 0
+
+
+def test_a_slow_feeds_older_tally_names_its_outlet_but_makes_no_reply(
+    db: Any, make_config: Any, add_item: Any
+) -> None:
+    config = make_config(CHANNELS)
+    classifier = build_classifier(config.topics, config.entities)
+
+    def put(feed: str, title: str, published: datetime, now: datetime) -> list[str]:
+        with db.session() as s:  # as the pipeline does: the item's counts stored, then its alerts
+            item = add_item(s, feed, title, published=published)
+            c = classifier.classify(title=title, lang="es")
+            store_classification(s, item, c, now)
+            return [a.kind for a in enqueue_for_item(s, item, c, config, now=now)]
+
+    assert put("elpitazo", "Foro Penal suma 15 presos políticos excarcelados", NOW, NOW) == ["new"]
+    # published an hour before the alert's figure, polled 20 minutes after it
+    older = put("cocuyo", "Foro Penal suma 14 presos políticos excarcelados",
+                NOW - timedelta(hours=1), NOW + timedelta(minutes=20))
+    assert older == ["edit"]  # the outlet is named; "14" is not told as news after "15"
+    newer = put("efecto", "Foro Penal suma 16 presos políticos excarcelados",
+                NOW + timedelta(minutes=30), NOW + timedelta(minutes=31))
+    assert newer == ["update"]
+    # a rival source's figure published earlier is still its own news
+    rival = put("bbc", "Gobierno dice que excarceló a 40 presos políticos",
+                NOW - timedelta(hours=2), NOW + timedelta(minutes=40))
+    assert "update" in rival or rival == ["new"]
