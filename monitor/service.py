@@ -307,10 +307,21 @@ class Service:
         return 0
 
     def _hold_first_round(self) -> None:
+        """Hold classification for the start-up round, when a backlog is likely: a first
+        start, or a stop longer than the longest feed interval (a quick restart's first
+        polls bring what one poll would have: no hold, no delay)."""
         assert self.scheduler is not None and self.feed_scheduler is not None
         fs = self.feed_scheduler
+        now = datetime.now(UTC)
+        with self.db.session() as session:
+            last = last_successful_poll(session)
+        if last is not None and last.tzinfo is None:
+            last = last.replace(tzinfo=UTC)
+        longest = max((f.interval for f in self.config.enabled_feeds), default=None)
+        if last is not None and longest is not None and now - last < longest:
+            return
         due = {name: at for name, at in fs.due.items() if name not in fs.paused}
-        deadline = self.first_round.start_scheduled(due, datetime.now(UTC))
+        deadline = self.first_round.start_scheduled(due, now)
         if deadline is not None:
             self.scheduler.add_job(self._end_first_round, "date", run_date=deadline, id="first-round")
             log.info("start-up round: %d feeds polled before classifying, at the latest by %s",

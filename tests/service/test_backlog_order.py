@@ -7,6 +7,8 @@ figure its reply, whichever outlet or document order brought them in.
 
 from __future__ import annotations
 
+import signal
+import urllib.request
 from datetime import timedelta
 
 from service_world import wait_for
@@ -69,3 +71,26 @@ def test_the_service_holds_its_first_round_then_tells_the_backlog_in_order(world
     replies = [[n for n in (15, 16) if f"{n} verificados" in m.text] for m in messages if m.reply_to]
     assert replies == [[15], [16]]
     assert "start-up round: 2 feeds polled before classifying" in world.log_of()
+
+
+def test_a_quick_restart_is_not_held(world):
+    tallies(world)
+    world.write_config(CHANNELS, settings={"startup_spread": "1s"})
+    first = world.start()
+    wait_for(lambda: len(world.emulator.messages("@presos_test")) >= 3, 60, "the three alerts")
+    first.send_signal(signal.SIGTERM)
+    assert first.wait(15) == 0
+    assert "start-up round" in world.log_of(0)  # a first start: a backlog is likely
+
+    # back within a feed's interval (30 s): the first polls bring what one poll would have
+    world.start()
+    wait_for(lambda: _healthy(world.http_port), 30, "the health endpoint")  # up after the scheduler
+    assert "start-up round" not in world.log_of(1)
+
+
+def _healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
