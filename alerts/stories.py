@@ -94,8 +94,6 @@ def new_figures(story_counts: list[dict[str, Any]], counts: list[Count] | list[d
 def _not_superseded(session: Session, story_id: int, item: Item, counts: list[Count]) -> list[Count]:
     """The figures that are not older news: a slow feed's "suma 14", published before the
     story's "suma 15" from the same source, is stored with its item but makes no reply."""
-    if not counts or item.published_at is None:
-        return counts
     later = {(e, fold(s).strip()) for e, s in figures_told_after(session, story_id, item.published_at, item.id)}
     return [c for c in counts if (c.event, fold(c.source or "").strip()) not in later]
 
@@ -254,7 +252,10 @@ def assign_story(
         index.add_story(StoryEntry(story.id, story.title, when, when, set(c.topics), [feats]))
         _on_rollback(session, lambda sid=story.id: index.remove_story(sid))
         return Assignment(story, True, signals=signals)
-    new_counts = _not_superseded(session, story.id, item, new_figures(story.counts, c.counts))
+    new_counts = new_figures(story.counts, c.counts)
+    entry = index.stories.get(story.id)
+    if new_counts and entry is not None and when < entry.last:  # an item older than the story's latest
+        new_counts = _not_superseded(session, story.id, item, new_counts)
     changes: dict[str, Any] = {"updated_at": now}
     topics = list(dict.fromkeys([*(story.topics or []), *c.topics]))
     if topics != list(story.topics or []):
