@@ -68,3 +68,23 @@ def test_a_slow_feeds_older_tally_names_its_outlet_but_makes_no_reply(
     rival = put("bbc", "Gobierno dice que excarceló a 40 presos políticos",
                 NOW - timedelta(hours=2), NOW + timedelta(minutes=40))
     assert "update" in rival or rival == ["new"]
+
+
+def test_a_live_title_reused_on_another_day_stays_apart_in_a_backlog(
+    db: Any, make_config: Any, add_item: Any
+) -> None:
+    """An outlet reuses its live-blog title each day; both pages polled in one pass (a first
+    poll, a restart) are still two days' coverage, by their publication times."""
+    config = make_config(CHANNELS)
+    classifier = build_classifier(config.topics, config.entities)
+    title = "EN VIVO | Minuto a minuto de la excarcelación de presos políticos en Venezuela"
+    polled = NOW + timedelta(hours=27)
+    stories = []
+    with db.session() as s:
+        for published in [NOW, NOW + timedelta(hours=26)]:
+            item = add_item(s, "bbcmundo", title, published=published)
+            c = classifier.classify(title=title, lang="es")
+            store_classification(s, item, c, polled)
+            enqueue_for_item(s, item, c, config, now=polled)
+            stories.append(item.story_id)
+    assert stories[0] != stories[1]
