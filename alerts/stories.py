@@ -154,7 +154,7 @@ def story_time(published: datetime | None, now: datetime, window: timedelta) -> 
     between them, so "within 6 hours" and the age of a story mean publication hours."""
     if published is None:
         return now
-    if published.tzinfo is None:
+    if published.tzinfo is None:  # an item built in code, not read back (the database's are aware)
         published = published.replace(tzinfo=UTC)
     return min(now, max(published, now - window))
 
@@ -164,12 +164,9 @@ def _item_features(item: Item, topics: list[str], window: timedelta) -> ItemFeat
     topics and the rule terms that made it relevant (its `Match` rows), else `topics`."""
     matched = [m for m in item.matches if m.topic]
     own = list(dict.fromkeys(m.topic for m in matched)) or topics
-    classified = item.classified_at or item.published_at
-    if classified is not None and classified.tzinfo is None:
-        classified = classified.replace(tzinfo=UTC)
     return features(
         item_id=item.id, title=item.title, lang=item.language, outlet=_outlet(item),
-        when=story_time(item.published_at, classified, window), topics=own,
+        when=story_time(item.published_at, item.classified_at or item.published_at, window), topics=own,
         entities=item.entities or [], counts=[Count(c.event, c.number) for c in item.counts],
         topic_words=[str(t) for m in matched for t in m.terms or []],
     )

@@ -137,7 +137,7 @@ class Service:
     async def _end_first_round(self) -> None:
         """The start-up round's deadline: classify the backlog of the feeds that answered."""
         if self.first_round.release():
-            log.info("start-up round: deadline reached, classifying the backlog")
+            log.info("start-up round: ended before every feed was polled (deadline, or a poll that failed); classifying the backlog")
             await self.classify_pending()
             self.worker.wake()
 
@@ -315,8 +315,6 @@ class Service:
         now = datetime.now(UTC)
         with self.db.session() as session:
             last = last_successful_poll(session)
-        if last is not None and last.tzinfo is None:
-            last = last.replace(tzinfo=UTC)
         longest = max((f.interval for f in self.config.enabled_feeds), default=None)
         if last is not None and longest is not None and now - last < longest:
             return

@@ -21,7 +21,7 @@ def test_story_time_is_the_publication_time_within_the_window():
     assert story_time(NOW + timedelta(hours=1), NOW, WINDOW) == NOW  # a date in the future: now
     assert story_time(NOW - timedelta(days=9), NOW, WINDOW) == NOW - WINDOW  # older: the window's start
     assert story_time(None, NOW, WINDOW) == NOW
-    naive = (NOW - timedelta(hours=2)).replace(tzinfo=None)  # as some databases return it
+    naive = (NOW - timedelta(hours=2)).replace(tzinfo=None)  # an item built in code
     assert story_time(naive, NOW, WINDOW) == NOW - timedelta(hours=2)
 
 
