@@ -147,32 +147,33 @@ def _outlet(item: Item) -> str:
     return f"feed:{item.feed_id}"
 
 
-def story_time(published: datetime | None, now: datetime, window: timedelta) -> datetime:
-    """When an item happened, for the matcher: its publication time, kept within the
-    story window before `now` (the time it is classified). Items polled together (a
-    service catching up after a stop, a feed's first poll, a slow outlet) keep the hours
-    between them, so "within 6 hours" and the age of a story mean publication hours."""
+def story_time(published: datetime | None, now: datetime) -> datetime:
+    """When an item happened, for the matcher: its publication time, never later than `now`
+    (the time it is classified). Items polled together (a service catching up after a stop,
+    a feed's first poll, a slow outlet, days replayed long after) keep the hours between
+    them, so "within 6 hours", the age of a story and the story window itself mean
+    publication hours; the index forgets stories by the same clock (`assign_story`)."""
     if published is None:
         return now
     if published.tzinfo is None:  # an item built in code, not read back (the database's are aware)
         published = published.replace(tzinfo=UTC)
-    return min(now, max(published, now - window))
+    return min(now, published)
 
 
-def _item_features(item: Item, topics: list[str], window: timedelta) -> ItemFeatures:
+def _item_features(item: Item, topics: list[str]) -> ItemFeatures:
     """An item's features rebuilt from the database, as the live path made them: its own
     topics and the rule terms that made it relevant (its `Match` rows), else `topics`."""
     matched = [m for m in item.matches if m.topic]
     own = list(dict.fromkeys(m.topic for m in matched)) or topics
     return features(
         item_id=item.id, title=item.title, lang=item.language, outlet=_outlet(item),
-        when=story_time(item.published_at, item.classified_at or item.published_at, window), topics=own,
+        when=story_time(item.published_at, item.classified_at or item.published_at), topics=own,
         entities=item.entities or [], counts=[Count(c.event, c.number) for c in item.counts],
         topic_words=[str(t) for m in matched for t in m.terms or []],
     )
 
 
-def _load(session: Session, index: StoryIndex, stories: list[Story], window: timedelta) -> None:
+def _load(session: Session, index: StoryIndex, stories: list[Story]) -> None:
     if not stories:
         return
     items = story_items(session, [s.id for s in stories], with_counts=True, with_matches=True)
@@ -180,23 +181,25 @@ def _load(session: Session, index: StoryIndex, stories: list[Story], window: tim
     for it in items:
         by_story.setdefault(it.story_id or 0, []).append(it)
     for s in stories:
-        members = [_item_features(it, list(s.topics or []), window) for it in by_story.get(s.id, [])]
+        members = [_item_features(it, list(s.topics or [])) for it in by_story.get(s.id, [])]
         last = max([m.when for m in members], default=s.updated_at)
         index.add_story(StoryEntry(s.id, s.title, s.created_at, last, set(s.topics or []), members))
 
 
-def story_index(session: Session, *, window: timedelta, now: datetime) -> StoryIndex:
-    """The engine's index, brought up to date with the database."""
+def story_index(session: Session, *, window: timedelta, now: datetime, at: datetime | None = None) -> StoryIndex:
+    """The engine's index, brought up to date with the database at `now`; the stories with no
+    item in the window before `at` (the matcher's time of the item being placed, else `now`)
+    are forgotten."""
     engine = _engine(session)
     index = _INDEXES.get(engine)
     if index is None:
         index = _INDEXES[engine] = StoryIndex()
-        _load(session, index, stories_updated_in_order(session, now - window), window)
+        _load(session, index, stories_updated_in_order(session, now - window))
     elif time.monotonic() - index.synced_at >= SYNC_SECONDS:
-        _load(session, index, stories_after(session, index.max_story_id), window)
+        _load(session, index, stories_after(session, index.max_story_id))
     index.synced_at = time.monotonic()
     index.window = window
-    index.expire(now - window)
+    index.expire((at or now) - window)
     return index
 
 
@@ -225,8 +228,10 @@ def assign_story(
     session: Session, item: Item, c: ClassificationLike, *, window: timedelta, now: datetime
 ) -> Assignment:
     """Put `item` in a story (an existing one or a new one) and return which and what it added."""
-    index = story_index(session, window=window, now=now)
-    when = story_time(item.published_at, now, window)
+    when = story_time(item.published_at, now)
+    # stories are forgotten by the item's own time: a backlog of days older than the window,
+    # classified in publication order, keeps its earlier stories until its own hours leave them
+    index = story_index(session, window=window, now=now, at=when)
     feats = features(
         item_id=item.id, title=item.title, lang=item.language, outlet=_outlet(item), when=when,
         topics=c.topics, entities=c.entities, counts=c.counts,
@@ -314,6 +319,6 @@ def split_item(session: Session, item_id: int, *, operator: str | None, now: dat
     index = _INDEXES.get(_engine(session))
     if index is not None:
         index.remove_member(old.id, item.id)
-        feats = _item_features(item, topics, index.window)
+        feats = _item_features(item, topics)
         index.add_story(StoryEntry(new.id, new.title, feats.when, feats.when, set(topics), [feats]))
     return f"Item {item.id} moved out of story {old.id} into a new story {new.id}."

@@ -64,8 +64,9 @@ def test_unrelated_items_are_separate_stories(db, make_config, add_item) -> None
                              Cls(PP, entities=ENTS, counts=[{"event": "arrested", "number": 1, "source": None}]), config, now=NOW)
         b = enqueue_for_item(s, add_item(s, "bbcmundo", "Excarcelan a 87 presos políticos"),
                              Cls(PP, entities=ENTS, counts=[released(87)]), config, now=NOW)
-        # same title as the first, but outside the 48 h window
-        c = enqueue_for_item(s, add_item(s, "cocuyo", "Detienen a periodista en Caracas"),
+        # same title as the first, but published outside the 48 h window
+        c = enqueue_for_item(s, add_item(s, "cocuyo", "Detienen a periodista en Caracas",
+                                         published=NOW + timedelta(hours=49)),
                              Cls(PP), config, now=NOW + timedelta(hours=49))
     assert [x.kind for x in a + b + c] == ["new", "new", "new"]
 

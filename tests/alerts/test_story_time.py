@@ -12,17 +12,16 @@ from monitor.match import build_classifier
 from monitor.pipeline import store_classification
 
 NOW = datetime(2026, 3, 14, 14, 0, tzinfo=UTC)
-WINDOW = timedelta(hours=48)
 CHANNELS = [{"name": "all", "chat_id": "@all_channel", "topics": ["political_prisoners", "us_actions"]}]
 
 
-def test_story_time_is_the_publication_time_within_the_window():
-    assert story_time(NOW - timedelta(hours=5), NOW, WINDOW) == NOW - timedelta(hours=5)
-    assert story_time(NOW + timedelta(hours=1), NOW, WINDOW) == NOW  # a date in the future: now
-    assert story_time(NOW - timedelta(days=9), NOW, WINDOW) == NOW - WINDOW  # older: the window's start
-    assert story_time(None, NOW, WINDOW) == NOW
+def test_story_time_is_the_publication_time_never_in_the_future():
+    assert story_time(NOW - timedelta(hours=5), NOW) == NOW - timedelta(hours=5)
+    assert story_time(NOW + timedelta(hours=1), NOW) == NOW  # a date in the future: now
+    assert story_time(NOW - timedelta(days=9), NOW) == NOW - timedelta(days=9)  # older than the window too
+    assert story_time(None, NOW) == NOW
     naive = (NOW - timedelta(hours=2)).replace(tzinfo=None)  # an item built in code
-    assert story_time(naive, NOW, WINDOW) == NOW - timedelta(hours=2)
+    assert story_time(naive, NOW) == NOW - timedelta(hours=2)
 
 
 def test_items_classified_together_keep_the_hours_between_their_publications(
@@ -88,3 +87,44 @@ def test_a_live_title_reused_on_another_day_stays_apart_in_a_backlog(
             enqueue_for_item(s, item, c, config, now=polled)
             stories.append(item.story_id)
     assert stories[0] != stories[1]
+
+
+def _place(db: Any, config: Any, add_item: Any, rows: list[tuple[str, str, datetime]], now: datetime) -> list[Any]:
+    """Classify and place `rows` (feed, title, published) in publication order at `now`."""
+    classifier = build_classifier(config.topics, config.entities)
+    placed = []
+    with db.session() as s:
+        for feed, title, published in sorted(rows, key=lambda r: r[2]):
+            item = add_item(s, feed, title, published=published)
+            c = classifier.classify(title=title, lang="es")
+            store_classification(s, item, c, now)
+            enqueue_for_item(s, item, c, config, now=now)
+            placed.append((item.story_id, dict(item.story_match or {})))
+    return placed
+
+
+def test_days_replayed_long_after_keep_their_hours(db: Any, make_config: Any, add_item: Any) -> None:
+    """Days older than the story window, classified in one pass (an operator's replay with a
+    long backfill window, an outside check): the matcher goes by their publication hours, not
+    by one instant at the window's edge."""
+    config = make_config(CHANNELS, backfill_window=timedelta(days=365))
+    then = NOW - timedelta(days=40)
+    placed = _place(db, config, add_item, [
+        ("elpitazo", "Foro Penal contabiliza 21 presos políticos excarcelados", then),
+        ("cocuyo", "Foro Penal suma 23 presos políticos excarcelados", then + timedelta(hours=18)),
+    ], NOW)
+    assert placed[1][0] == placed[0][0]
+    assert placed[1][1]["hours"] == 18.0
+
+
+def test_a_replayed_story_ends_with_its_own_window(db: Any, make_config: Any, add_item: Any) -> None:
+    """A replayed story is forgotten once its publication hours leave the window: the same
+    kind of title four days later is a new story, as it would have been live."""
+    config = make_config(CHANNELS, backfill_window=timedelta(days=365))
+    then = NOW - timedelta(days=40)
+    placed = _place(db, config, add_item, [
+        ("elpitazo", "Foro Penal contabiliza 21 presos políticos excarcelados", then),
+        ("cocuyo", "Foro Penal suma 23 presos políticos excarcelados", then + timedelta(days=4)),
+    ], NOW)
+    assert placed[1][0] != placed[0][0]
+    assert placed[1][1]["decision"] == "new"
