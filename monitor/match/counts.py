@@ -49,7 +49,7 @@ from monitor.match.counts_sources import SOURCES, attribute, source_mentions
 
 # no break after "EE.UU." / "U.S." ("nueve ciudadanos de EE.UU. siguen presos")
 _SENTENCES = re.compile(
-    r"(?<=[.!?;])(?<!ee\.uu\.)(?<!\bu\.s\.)(?<!\bvs\.)"
+    r"(?<=[.!?;])(?<!ee\.uu\.)(?<!\bee\.)(?<!ee\. uu\.)(?<!\bu\.s\.)(?<!\bvs\.)"
     # abbreviated months and titles do not end a sentence ("since Jan. 8")
     r"(?<!\bjan\.)(?<!\bfeb\.)(?<!\bmar\.)(?<!\bapr\.)(?<!\baug\.)(?<!\bsep\.)(?<!\bsept\.)"
     r"(?<!\boct\.)(?<!\bnov\.)(?<!\bdec\.)(?<!\bene\.)(?<!\bdic\.)(?<!\bno\.)(?<!\bnro\.)"

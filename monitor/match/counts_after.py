@@ -163,11 +163,21 @@ def _still_held(tokens: Sequence[str], k: int) -> bool:
     return w in REMAIN_VERB and not _release_state(tokens[k + 1:k + 6])
 
 
+# a number word that opens a new subject ("Two prisoners freed, one re-arrested": the one's);
+# not "once" (English), not the articles "un" / "una", not after a preposition ("two men were
+# among six killed": one predicate)
+_NEW_SUBJECT = (NUMBER_WORDS | {"uno"}) - {"once"}
+_GOVERNED = frozenset({"among", "entre", "of", "de", "del", "with", "con", "by", "por", "to", "a", "al",
+                       "for", "para", "on", "en", "in", "at", "from", "than", "que", "the", "los", "las"})
+
+
 def _stops(tokens: Sequence[str], k: int) -> bool:
     """Another number, clause or subset starts at tokens[k] ("12 adolescents detained ...,
     eight of whom remain in custody": the eight's)."""
     w = tokens[k]
     if w[0].isdigit() or w in ("y", "and", "pero", "but", ":"):
+        return True
+    if w in _NEW_SUBJECT and k > 0 and tokens[k - 1] not in _GOVERNED:
         return True
     return (w, tokens[k + 1] if k + 1 < len(tokens) else "") in SUBSET
 
@@ -204,7 +214,7 @@ def _phrase(tokens: Sequence[str], sc: _Scan) -> str | None:
         sc.end = min(len(tokens), sc.end + 1)  # "12 have since been released"
         sc.k += 1
         return _NEXT
-    if w in REMAIN_VERB and (nxt in NOT_CUSTODY or tokens[k + 2:k + 3] in (["bordo"], ["board"], ["large"]) or (
+    if w in _STAY and (nxt in NOT_CUSTODY or tokens[k + 2:k + 3] in (["bordo"], ["board"], ["large"]) or (
             nxt in ("in", "en") and any(t in NOT_CUSTODY_PLACE for t in tokens[k + 2:k + 4]))):
         return _STOP  # "24 crew members remained aboard", "6,000 troops remain in the region"
     if (w in REMAIN_VERB or w in AFTER_HELD) and not w.startswith(("privad", "depriv")) and _release_state(
@@ -213,11 +223,19 @@ def _phrase(tokens: Sequence[str], sc: _Scan) -> str | None:
     return _GO_ON
 
 
+# to stay, in either number ("la tripulación, de 22 marinos, permanece a bordo": not in custody)
+_STAY = REMAIN_VERB | {"permanece", "permanecio", "queda", "quedo", "quedaron", "sigue", "siguio", "siguieron"}
+
+
 def _anew_or_protected(tokens: Sequence[str], k: int) -> str | None:
-    """"ocho excarcelados volvieron a ser detenidos": arrested anew, not back home; "doce
+    """"ocho excarcelados volvieron a ser detenidos": arrested anew, not back home; "quedaron
+    fuera de la amnistía": left inside; "doce
     militares presos reciben medidas cautelares de la CIDH": the IACHR's measures protect
     people inside, they free no one; else people who ask (_asks)."""
     w = tokens[k]
+    if (w in _STAY or w in ("left", "dejados", "dejadas")) and tokens[k + 1:k + 3] in (
+            ["fuera", "de"], ["out", "of"], ["fuera", "del"]):
+        return "held"  # "73 presos políticos quedaron fuera de la amnistía", "were left out of the law"
     if w in _BACK and tokens[k + 1:k + 3] == ["a", "ser"] and tokens[k + 3:k + 4] and (
             AFTER_EVENT.get(tokens[k + 3]) == "arrested"):
         return "arrested"
@@ -236,15 +254,20 @@ def _asks(tokens: Sequence[str], k: int) -> str | None:
     if w in ("que", "who") and tokens[k + 1:k + 2] and tokens[k + 1].startswith(DEMAND) and not (
             tokens[k + 1].startswith(("deb", "must", "should"))):
         return None
-    if w.startswith(DEMAND) and any(t in ("su", "sus", "their") for t in tokens[k + 1:k + 3]):
-        return _STOP
+    if w.startswith(DEMAND) and (any(t in ("su", "sus", "their") for t in tokens[k + 1:k + 3]) or any(
+            t.startswith(_RELEASE_ASKED) for t in tokens[k + 1:k + 5])):
+        return _STOP  # "los 12 familiares piden la libertad de 63 reclusos": asked for others
     return _GO_ON
+
+
+_RELEASE_ASKED = ("libert", "liberac", "liberar", "excarcel", "release", "freedom", "free")
 
 
 def _release_state(words: Sequence[str]) -> bool:
     """A state of release after "quedan"/"siguen"/"remain", not "privados de libertad"."""
     for m, t in enumerate(words):
-        if t.startswith(("privad", "depriv")) or t in ("sin", "without", "y", "and", ",", ":"):
+        if t.startswith(("privad", "depriv")) or t in ("sin", "without", "y", "and", ",", ":") or (
+                t.startswith(DEMAND)):  # "permanecen en ayuno y piden la libertad de": asked
             return False
         if t.startswith(RELEASE_STATE) or (t == "house" and words[m + 1:m + 2] == ["arrest"]) or (
                 t == "casa" and words[m + 1:m + 2] == ["por"]):

@@ -24,6 +24,7 @@ from monitor.match.counts_lexicon import (
     AFTER_PAIR,
     BEFORE_EXACT,
     BEFORE_PREFIX,
+    DEMAND,
     DETAINEE,
     EVENT_NOUN,
     INHERIT,
@@ -179,8 +180,38 @@ def _other_phrase(tokens: Sequence[str], k: int) -> str | None:
     return _GO_ON
 
 
+_HAND = frozenset({"entrega", "entrego", "entregan", "entregaron", "entregara", "entregaran"})
+_HAND_EN = frozenset({"hands", "handed", "handing"})
+_NOT_DONE = frozenset({"no", "not", "si", "if", "unless", "sin", "without", "to", "para"})
+_TO_JUSTICE = ("justicia", "fiscal", "tribunal", "juez", "policia", "sebin", "dgcim", "prosecutor", "court",
+               "judge", "police", "custod", "autoridad", "authorit", "carcel", "prison", "cicpc", "pnb")
+
+
+def handed_over(tokens: Sequence[str], k: int, i: int) -> bool:
+    """A government hands the people of the number at tokens[i] over, not to justice:
+    "Venezuela entrega a EE. UU. a cinco estadounidenses", "Caracas hands over two Americans
+    to the US envoy" (a release; not "entrega a la Fiscalía a 3 detenidos", "si no entrega a
+    cinco exministros", "entregó una lista de 48 detenidos")."""
+    w = tokens[k]
+    if w in _HAND and "a" in tokens[k + 1:i] and not any(t in ("de", "of") for t in tokens[k + 1:i]):
+        near = tokens[k + 1:i + 8]  # the receiver, before or after the people
+    elif w == "over" and k > 0 and tokens[k - 1] in _HAND_EN and i - k <= 2:
+        near = tokens[i:i + 8]  # "to the US envoy", after the people
+    else:
+        return False
+    asked = any(t in _NOT_DONE or t.startswith(DEMAND) for t in tokens[max(0, k - 4):k])
+    return not asked and not any(t.startswith(_TO_JUSTICE) for t in near)
+
+
 def _verb(tokens: Sequence[str], i: int, k: int) -> str | None:
     """The event of the verb tokens[k] before the number at tokens[i], or _SKIP."""
+    if handed_over(tokens, k, i):
+        return "released"  # "Venezuela entrega a EE. UU. a tres estadounidenses": let go home
+    return _event_verb(tokens, i, k)
+
+
+def _event_verb(tokens: Sequence[str], i: int, k: int) -> str | None:
+    """_verb for the verbs of the lexicon (BEFORE_EXACT, BEFORE_PREFIX)."""
     w = tokens[k]
     nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
     event = BEFORE_EXACT.get(w)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from monitor.match import counts_rules_bare as bare
 from monitor.match import counts_rules_noun as noun
 from monitor.match.counts_cues import AIRCRAFT, VERSUS
+from monitor.match.counts_lexicon import KIN
 from monitor.match.counts_numbers import parse_number
 from monitor.match.counts_phrases import find_unit, partitive_whole
 from monitor.match.counts_spot import GO_ON, Answer, Rule, Spot
@@ -58,6 +59,21 @@ def prison_riot(s: Spot) -> Answer:
     return None
 
 
+_INSIDE = ("held", "jail", "detain", "detenid", "pres", "prison", "custod", "encarcel", "bars", "rejas",
+           "carcel", "hostage", "rehen", "secuestr")
+
+
+def relatives_kept(s: Spot) -> Answer:
+    """"Los 12 familiares que permanecen en ayuno piden la libertad de 63 reclusos": relatives
+    who stay (in a vigil, a fast) are not held; only an arrest, release or death before their
+    number counts them ("Detienen a tres madres de presos políticos")."""
+    toks, unit = s.toks, s.unit
+    if unit is None or toks[unit] not in KIN or s.memo.get("before_raw") is not None:
+        return GO_ON
+    inside = any(t.startswith(_INSIDE) for t in toks[unit + 1:unit + 9])  # "36 relatives ... being held"
+    return None if s.memo.get("event") == "held" and not inside else GO_ON
+
+
 RULES: tuple[Rule, ...] = (
     bare.subset_named_after,
     bare.part_of_group,
@@ -95,6 +111,7 @@ RULES: tuple[Rule, ...] = (
     noun.survivors,
     noun.one_person,
     noun.still_held_relative,
+    relatives_kept,
     noun.noun_or_verb,
     noun.political_prisoners_tally,
     noun.relatives_of_detainees,

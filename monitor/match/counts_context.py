@@ -25,18 +25,22 @@ def mentioned_event(text: str) -> str | None:
 
 
 def counted_prisoners(toks: Sequence[str], i: int, j: int, earlier: Sequence[str]) -> bool:
-    """A bare figure after a counting verb, or put at by a speaker, in an item that speaks of
-    political prisoners ("Caracas claims none; Foro Penal puts the figure at 489")."""
+    """A bare figure after a counting verb, put at by a speaker, or a number of names, in an item
+    that speaks of political prisoners ("Caracas claims none; Foro Penal puts the figure at 489")."""
     k = i - 1
     while k > 0 and (toks[k] in QUALIFIER or toks[k] == "than"):  # "NGOs count more than 400"
         k -= 1
     put = toks[k] in ("at", "en") and any(w in PUTS for w in toks[max(0, k - 4):k])  # "puts the figure at 489"
-    if i == 0 or not (put or toks[k].startswith(COUNT_VERBS)) or find_unit(toks, j) is not None:
+    # "no hay presos políticos, dice; las ONG responden con una lista de 488 nombres"
+    names = toks[j:j + 1] in (["nombres"], ["names"]) and toks[j + 1:j + 2] not in (["de"], ["of"]) and not any(
+        _RELEASE_TEXT.search(text) for text in earlier)  # not the names on a list of releases
+    if i == 0 or not (put or names or toks[k].startswith(COUNT_VERBS)) or find_unit(toks, j) is not None:
         return False
     return any(_PRISONERS_TEXT.search(text) for text in earlier)
 
 
 _PRISONERS_TEXT = re.compile(r"presos politicos|political prisoners|presas politicas")
+_RELEASE_TEXT = re.compile(r"excarcel|liber|releas|freed|frees")
 
 
 def verified_figure(toks: Sequence[str], i: int, j: int) -> bool:

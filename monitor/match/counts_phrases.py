@@ -34,11 +34,13 @@ from monitor.match.counts_lexicon import (
 from monitor.match.counts_numbers import NUMBER_WORDS, ONE, parse_number
 from monitor.match.counts_quantities import dated
 
+_FIGURE = frozenset({"cifra", "figure", "total", "numero", "number"})
+
 
 def subset_before(tokens: Sequence[str], i: int) -> bool:
     """The number at tokens[i] is announced as a subset of the count before: "de ellos 140",
     "entre ellos hay 170", "among them were four", "including 11", "la cifra incluye 87",
-    "the figure includes 100"."""
+    "the figure includes 100", "en la cifra hay 37"."""
     if i > 0 and tokens[i - 1] in SUBSET_WORDS:
         # "three Colombians among 19 foreigners released": here the number is the whole
         return not (tokens[i - 1] == "among" and i > 1 and (
@@ -50,6 +52,9 @@ def subset_before(tokens: Sequence[str], i: int) -> bool:
         return True
     if k > 0 and k < i and any(t in ("entre", "among") for t in tokens[max(0, k - 8):k]):
         return True  # "entre los detenidos figuran 170 militares", "among them were four"
+    if i > 3 and tokens[i - 1] in ("hay", "figuran", "are", "were") and any(
+            t in _FIGURE for t in tokens[i - 4:i - 1]) and any(t in ("en", "in") for t in tokens[max(0, i - 6):i - 2]):
+        return True  # "en la cifra hay 37 militares", "in that figure there are 25" (not "en la lista hay")
     if i > 2 and tokens[i - 1] == "a" and tokens[i - 2] in INCLUDES and (
             tokens[i + 1:i + 2] and (tokens[i + 1] in PEOPLE or tokens[i + 1] in MODIFIERS)):
         return True  # "Provea incluye a 166 personas detenidas por razones conexas"
@@ -232,6 +237,15 @@ def in_exchange(toks: Sequence[str], i: int) -> bool:
     while k > 0 and (toks[k - 1] in QUALIFIER or toks[k - 1] in ARTICLES):
         k -= 1
     return any(tuple(toks[k - len(p):k]) == p for p in EXCHANGE)
+
+
+def one_for_one(toks: Sequence[str], i: int, unit: int) -> bool:
+    """Both sides of "N <people> por/for M <people>" in a swap."""
+    def number(t: str) -> bool:
+        return t[:1].isdigit() or t in NUMBER_WORDS
+    after = toks[unit + 1:unit + 3]
+    return (len(after) == 2 and after[0] in ("por", "for") and number(after[1])) or (
+        i > 1 and toks[i - 1] in ("por", "for") and any(map(number, toks[max(0, i - 5):i - 1])))
 
 
 def relatives_of(toks: Sequence[str], i: int) -> bool:

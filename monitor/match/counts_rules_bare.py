@@ -43,6 +43,7 @@ from monitor.match.counts_lexicon import (
     PEOPLE,
     PRISONER,
     QUALIFIER,
+    SUBSET,
     SUBSET_AFTER,
     TALLY_NOUN,
     THING_ADJECTIVES,
@@ -78,7 +79,10 @@ def subset_named_after(s: Spot) -> Answer:
     toks, j = s.toks, s.j
     if (not s.singular and j + 1 < len(toks) and (toks[j], toks[j + 1]) in SUBSET_AFTER
             and parse_number(toks, j + 2 if j + 2 < len(toks) else j) is None):
-        return after_event(toks, j + 2, noun=False) or "inherit"
+        own = after_event(toks, j + 2, noun=False)
+        if own is None and (verb := _before3(s)) in ("released", "arrested", "dead"):
+            return verb  # "Police later freed eight of them": the verb before the part
+        return own or "inherit"
     return GO_ON
 
 
@@ -145,7 +149,12 @@ def not_people(s: Spot) -> Answer:
     k = j  # "two more vessels", "the two latest strikes killed five"
     while k < min(len(toks), j + 2) and toks[k] in _THING_LEAD:
         k += 1
-    if k < len(toks) and (toks[k] in NOT_PEOPLE or toks[k] in KIN and not subset_before(toks, s.i)):
+    if k < len(toks) and toks[k] in KIN and not subset_before(toks, s.i):
+        # "Detienen a tres madres de presos políticos": relatives count only when arrested,
+        # freed or killed (not "60 madres esperan")
+        verb = _before3(s)
+        return verb if verb in ("arrested", "released", "dead") else None
+    if k < len(toks) and toks[k] in NOT_PEOPLE:
         return None
     k = j + (j < len(toks) and toks[j] in STATE_WORDS)  # "1,600 still pending", "37 ocurrieron"
     if k < len(toks) and toks[k] in NOT_PEOPLE_AFTER:
@@ -181,7 +190,15 @@ def changing_tally(s: Spot) -> Answer:
                              or any(t in _POLITICAL for t in toks[max(0, change - 1):change + 2])):
         return "held"  # "el número de personas detenidas por razones políticas pasó de 800",
         # "count of political detainees falls to 813": political prisoners
+    if noun in PRISONER and (freed := _freed_before(toks, change)) is not None:
+        return freed  # "count of freed prisoners rises to 73"
     return EVENT_NOUN.get(noun) or ("arrested" if noun in DETAINEE else "held")
+
+
+def _freed_before(toks: Sequence[str], unit: int) -> str | None:
+    """The event of a participle right before a prisoner noun ("freed (political) prisoners")."""
+    k = unit - 1 - (unit > 1 and toks[unit - 1] == "political")
+    return AFTER_EVENT.get(toks[k]) if k >= 0 and toks[k] in ADJECTIVAL else None
 
 
 def whole_of_part_before(s: Spot) -> Answer:
@@ -204,8 +221,13 @@ def tally_noun(s: Spot) -> Answer:
         return GO_ON
     if unit == -1:
         return "dead"
+    if any(
+            (toks[k], toks[k + 1]) in SUBSET for k in range(unit + 1, s.i - 1)):
+        return "inherit"  # "amnesty has freed 5,628; NGOs put political prisoners among them at 689"
     noun = toks[unit]
     event = EVENT_NOUN.get(noun) or after_event(toks, unit + 1)
+    if event is None and noun in PRISONER:
+        event = _freed_before(toks, unit)  # "the NGO puts freed prisoners at 73"
     if event is None and noun in DETAINEE:
         event = "arrested"
     return event or ("held" if noun in PRISONER else None)

@@ -6,8 +6,6 @@ data/count_rules.yaml (tests/match/test_counts_rules.py runs them)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from monitor.match.counts_after import after_event, among_held
 from monitor.match.counts_before import (
     before_event,
@@ -53,7 +51,6 @@ from monitor.match.counts_lexicon import (
     SINGULAR_PERSON,
     TALLY,
 )
-from monitor.match.counts_numbers import NUMBER_WORDS
 from monitor.match.counts_phrases import (
     headline_tally,
     in_exchange,
@@ -61,6 +58,7 @@ from monitor.match.counts_phrases import (
     listed_after,
     of_named_group,
     on_a_list,
+    one_for_one,
     own_noun_event,
     relatives_of,
     subset_before,
@@ -113,15 +111,6 @@ def part_of_whole(s: Spot) -> Answer:
     return event or ("held" if noun in PRISONER else None)
 
 
-def _one_for_one(toks: Sequence[str], i: int, unit: int) -> bool:
-    """Both sides of "N <people> por/for M <people>" in a swap."""
-    def number(t: str) -> bool:
-        return t[:1].isdigit() or t in NUMBER_WORDS
-    after = toks[unit + 1:unit + 3]
-    return (len(after) == 2 and after[0] in ("por", "for") and number(after[1])) or (
-        i > 1 and toks[i - 1] in ("por", "for") and any(map(number, toks[max(0, i - 5):i - 1])))
-
-
 def number_agreement(s: Spot) -> Answer:
     """"un activista" but not "un hombre que ..."; "dos capitanes" but not "dos capitán"."""
     noun = _noun(s)
@@ -153,7 +142,7 @@ def in_a_swap(s: Spot) -> Answer:
         return "released"
     if not any(t.startswith(("swap", "exchange", "canje", "intercambi")) for t in toks[:i]):
         return GO_ON
-    if _one_for_one(toks, i, s.unit):
+    if one_for_one(toks, i, s.unit):
         return "released"  # "completan canje: 10 estadounidenses por 10 venezolanos"
     returned = i > 0 and toks[i - 1].startswith(("return", "devuel", "devolv"))
     if returned or (s.prev is not None and s.prev[0] == "released"
@@ -195,8 +184,9 @@ def _predicates(s: Spot) -> None:
     event = EVENT_NOUN.get(noun)
     if event == "released" and after == "arrested" and any(t in _AGAIN for t in toks[unit + 1:unit + 10]):
         event = None  # "8 excarcelados por la amnistía fueron detenidos nuevamente": arrested anew
-    if event == "released" and recaptured(toks, i):
-        event = "arrested"  # "la recaptura de tres excarcelados", "re-arrest of 4 freed activists"
+    if (event == "released" or event is None and after == "released") and recaptured(toks, i):
+        # "la recaptura de tres excarcelados", "recapturan a dos jóvenes excarcelados en enero"
+        event = "arrested"
     if event is None and before in _DONE:
         event = before
     s.memo.update(before=before, after=after, event0=event)
@@ -274,7 +264,11 @@ def survivors(s: Spot) -> Answer:
         return GO_ON
     if s.memo["before"] == "dead" and any(t.startswith(KILL) for t in s.toks[max(0, s.i - 3):s.i]):
         return "dead"  # "a second strike that killed two survivors", not "un muerto y dos ..."
-    return "held" if s.memo["event"] in ("arrested", "held") else None
+    custody = any(t.startswith(_CUSTODY_WORD) for t in s.toks)  # not "moved to Aruba" after a rescue
+    return "held" if s.memo["event"] in ("arrested", "held") and custody else None
+
+
+_CUSTODY_WORD = ("custod", "detain", "detenid", "held", "arrest", "jail", "pres", "prison", "bajo")
 
 
 def one_person(s: Spot) -> Answer:

@@ -1057,3 +1057,24 @@ def test_leaves_at_liberty_is_a_release_not_a_death():
 )
 def test_rival_figure_after_a_source(text, expected):
     assert counts(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # thirteenth round (made up): a number of names answering a denial of political prisoners
+        ("Rodríguez: «no quedan presos políticos»; las ONG responden con una lista de 512 nombres",
+         [("held", 512, None)]),
+        ("'No political prisoners remain,' minister says; rights groups answer with 431 names",
+         [("held", 431, None)]),
+        # not names of candidates, nor the names on a list of releases
+        ("El partido presentó 300 nombres de candidatos", []),
+        ("Excarcelaciones: la lista oficial incluye 70 nombres, pero solo 52 son presos políticos",
+         [("released", 52, None)]),
+        # "EE. UU." (with a space) does not end a sentence
+        ("Venezuela entrega a EE. UU. a cuatro ciudadanos estadounidenses que estaban presos",
+         [("released", 4, None)]),
+    ],
+)
+def test_names_and_the_spaced_abbreviation(text, expected):
+    assert counts(text) == expected

@@ -22,7 +22,8 @@ TUNED_SETS = ["labelled_heldout.jsonl", "labelled_dev2.jsonl", "labelled_dev3.js
               "labelled_dev_blind20.jsonl", "labelled_dev_blind21.jsonl",
               "labelled_dev_blind22.jsonl", "labelled_dev_blind23.jsonl", "labelled_dev_blind25.jsonl",
               "labelled_dev_blind26.jsonl", "labelled_dev_blind28.jsonl",
-              "labelled_dev_blind30.jsonl", "labelled_dev_blind31.jsonl"]
+              "labelled_dev_blind30.jsonl", "labelled_dev_blind31.jsonl",
+              "labelled_dev_blind32.jsonl", "labelled_dev_blind33.jsonl"]
 
 
 @pytest.mark.parametrize("name", TUNED_SETS)
