@@ -375,6 +375,10 @@ def among_held(toks: Sequence[str], k: int) -> str | None:
     k += 1
     if k < len(toks) and toks[k] in ARTICLES:
         k += 1
+    if toks[k + 1:k + 2] == ["s"]:
+        k += 2  # "among Venezuela's remaining political prisoners": a possessive
+    while k < len(toks) and toks[k] in ("remaining", "political", "current"):
+        k += 1
     if k < len(toks) and toks[k] in PRISONER | {"reclusos", "reclusas", "inmates"}:
         return "inherit:held"
     if k < len(toks) and toks[k] in DETAINEE | {"arrestados", "arrestadas", "arrested"}:
