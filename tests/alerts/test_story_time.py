@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from alerts.outbox import enqueue_for_item
 from alerts.stories import story_time
 from monitor.match import build_classifier
@@ -103,28 +105,22 @@ def _place(db: Any, config: Any, add_item: Any, rows: list[tuple[str, str, datet
     return placed
 
 
-def test_days_replayed_long_after_keep_their_hours(db: Any, make_config: Any, add_item: Any) -> None:
+@pytest.mark.parametrize(("gap", "joined"), [(timedelta(hours=18), True), (timedelta(days=4), False)])
+def test_days_replayed_long_after_keep_their_hours(
+    db: Any, make_config: Any, add_item: Any, gap: timedelta, joined: bool
+) -> None:
     """Days older than the story window, classified in one pass (an operator's replay with a
     long backfill window, an outside check): the matcher goes by their publication hours, not
-    by one instant at the window's edge."""
+    by one instant at the window's edge. Tallies 18 hours apart are one story, 18 hours apart;
+    four days apart, the first story has left the window, as it would have live."""
     config = make_config(CHANNELS, backfill_window=timedelta(days=365))
     then = NOW - timedelta(days=40)
     placed = _place(db, config, add_item, [
         ("elpitazo", "Foro Penal contabiliza 21 presos políticos excarcelados", then),
-        ("cocuyo", "Foro Penal suma 23 presos políticos excarcelados", then + timedelta(hours=18)),
+        ("cocuyo", "Foro Penal suma 23 presos políticos excarcelados", then + gap),
     ], NOW)
-    assert placed[1][0] == placed[0][0]
-    assert placed[1][1]["hours"] == 18.0
-
-
-def test_a_replayed_story_ends_with_its_own_window(db: Any, make_config: Any, add_item: Any) -> None:
-    """A replayed story is forgotten once its publication hours leave the window: the same
-    kind of title four days later is a new story, as it would have been live."""
-    config = make_config(CHANNELS, backfill_window=timedelta(days=365))
-    then = NOW - timedelta(days=40)
-    placed = _place(db, config, add_item, [
-        ("elpitazo", "Foro Penal contabiliza 21 presos políticos excarcelados", then),
-        ("cocuyo", "Foro Penal suma 23 presos políticos excarcelados", then + timedelta(days=4)),
-    ], NOW)
-    assert placed[1][0] != placed[0][0]
-    assert placed[1][1]["decision"] == "new"
+    assert (placed[1][0] == placed[0][0]) is joined
+    if joined:
+        assert placed[1][1]["hours"] == 18.0
+    else:
+        assert placed[1][1]["decision"] == "new"
