@@ -271,6 +271,9 @@ def survivors(s: Spot) -> Answer:
 _CUSTODY_WORD = ("custod", "detain", "detenid", "held", "arrest", "jail", "pres", "prison", "bajo")
 
 
+_ACT_NOUN = ("cion", "sion", "arrest", "arresto", "release", "capture", "captura", "detention")
+
+
 def one_person(s: Spot) -> Answer:
     """"Excarcelan a X y a un ciudadano ucraniano", "un activista detenido en ...": "un" is a
     count of people released or arrested (not "un hombre que fue excarcelado")."""
@@ -290,8 +293,9 @@ def one_person(s: Spot) -> Answer:
     if m < len(toks) and toks[m] in SINGULAR_PARTICIPLE:
         return SINGULAR_PARTICIPLE[toks[m]]
     before = s.memo["before"]
-    if before in ("released", "arrested") and s.i > 0 and toks[s.i - 1] in ("a", "al"):
-        return before
+    if before in ("released", "arrested") and s.i > 1 and (toks[s.i - 1] in ("a", "al") or (
+            toks[s.i - 1] in ("de", "of") and toks[s.i - 2].endswith(_ACT_NOUN))):
+        return before  # "la detención de un concejal": as "la muerte de un preso político"
     return None
 
 
