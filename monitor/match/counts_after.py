@@ -37,6 +37,7 @@ from monitor.match.counts_lexicon import (
     EVENT_NOUN,
     PRISONER,
     QUALIFIER,
+    SINGULAR_PARTICIPLE,
     SUBSET,
 )
 from monitor.match.counts_numbers import NUMBER_WORDS, SMALL, parse_number
@@ -163,12 +164,20 @@ def _still_held(tokens: Sequence[str], k: int) -> bool:
     return w in REMAIN_VERB and not _release_state(tokens[k + 1:k + 6])
 
 
-# a number word that opens a new subject ("Two prisoners freed, one re-arrested": the one's);
-# not "once" (English), not the articles "un" / "una", not after a preposition ("two men were
-# among six killed": one predicate)
+# a number word that opens a new subject with its own predicate ("Two prisoners freed, one
+# re-arrested": the one's); not "once" (English), not the articles "un" / "una", not after a
+# preposition ("two men were among six killed"), not an apposition or a list ("Four Americans
+# held, one a veteran, were freed", "Two Colombians, one Peruvian freed"), not a time ("one day")
 _NEW_SUBJECT = (NUMBER_WORDS | {"uno"}) - {"once"}
 _GOVERNED = frozenset({"among", "entre", "of", "de", "del", "with", "con", "by", "por", "to", "a", "al",
                        "for", "para", "on", "en", "in", "at", "from", "than", "que", "the", "los", "las"})
+_OWN_PREDICATE = (ADJECTIVAL | AFTER_HELD | AUX | set(AFTER_EVENT) | set(SINGULAR_PARTICIPLE)
+                  | {"re", "was", "fue", "fueron", "sigue", "remains", "remained"})
+
+
+def _new_subject(tokens: Sequence[str], k: int) -> bool:
+    return (tokens[k] in _NEW_SUBJECT and k > 0 and tokens[k - 1] not in _GOVERNED
+            and tokens[k + 1:k + 2] != [] and tokens[k + 1] in _OWN_PREDICATE)
 
 
 def _stops(tokens: Sequence[str], k: int) -> bool:
@@ -177,7 +186,7 @@ def _stops(tokens: Sequence[str], k: int) -> bool:
     w = tokens[k]
     if w[0].isdigit() or w in ("y", "and", "pero", "but", ":"):
         return True
-    if w in _NEW_SUBJECT and k > 0 and tokens[k - 1] not in _GOVERNED:
+    if _new_subject(tokens, k):
         return True
     return (w, tokens[k + 1] if k + 1 < len(tokens) else "") in SUBSET
 

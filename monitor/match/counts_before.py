@@ -183,8 +183,13 @@ def _other_phrase(tokens: Sequence[str], k: int) -> str | None:
 _HAND = frozenset({"entrega", "entrego", "entregan", "entregaron", "entregara", "entregaran"})
 _HAND_EN = frozenset({"hands", "handed", "handing"})
 _NOT_DONE = frozenset({"no", "not", "si", "if", "unless", "sin", "without", "to", "para"})
-_TO_JUSTICE = ("justicia", "fiscal", "tribunal", "juez", "policia", "sebin", "dgcim", "prosecutor", "court",
-               "judge", "police", "custod", "autoridad", "authorit", "carcel", "prison", "cicpc", "pnb")
+_TO_JUSTICE = ("justicia", "fiscal", "tribunal", "juez", "juzgad", "ministerio", "policia", "sebin", "dgcim",
+               "prosecutor", "court", "judge", "police", "custod", "autoridad", "authorit", "carcel", "prison",
+               "cicpc", "pnb", "interpol", "fbi")
+# an extradition or a handover of the accused is no release ("entrega a EE. UU. a dos narcotraficantes
+# requeridos por la justicia", "hands over two officials wanted on drug charges")
+_ACCUSED = ("extradi", "requerid", "solicitad", "wanted", "charge", "cargo", "acusad", "accused", "indict",
+            "juicio", "trial", "narco", "traficant", "traffick", "fugitiv", "profug")
 
 
 def handed_over(tokens: Sequence[str], k: int, i: int) -> bool:
@@ -200,7 +205,8 @@ def handed_over(tokens: Sequence[str], k: int, i: int) -> bool:
     else:
         return False
     asked = any(t in _NOT_DONE or t.startswith(DEMAND) for t in tokens[max(0, k - 4):k])
-    return not asked and not any(t.startswith(_TO_JUSTICE) for t in near)
+    return not asked and not any(t.startswith(_TO_JUSTICE) for t in near) and not any(
+        t.startswith(_ACCUSED) for t in tokens)
 
 
 def _verb(tokens: Sequence[str], i: int, k: int) -> str | None:
