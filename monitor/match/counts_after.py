@@ -243,7 +243,8 @@ def _anew_or_protected(tokens: Sequence[str], k: int) -> str | None:
     people inside, they free no one; else people who ask (_asks)."""
     w = tokens[k]
     if (w in _STAY or w in ("left", "dejados", "dejadas")) and tokens[k + 1:k + 3] in (
-            ["fuera", "de"], ["out", "of"], ["fuera", "del"]):
+            ["fuera", "de"], ["out", "of"], ["fuera", "del"]) and any(
+            t.startswith(_RELIEF) for t in tokens[k + 3:k + 5]):
         return "held"  # "73 presos políticos quedaron fuera de la amnistía", "were left out of the law"
     if w in _BACK and tokens[k + 1:k + 3] == ["a", "ser"] and tokens[k + 3:k + 4] and (
             AFTER_EVENT.get(tokens[k + 3]) == "arrested"):
@@ -269,6 +270,7 @@ def _asks(tokens: Sequence[str], k: int) -> str | None:
     return _GO_ON
 
 
+_RELIEF = ("amnist", "ley", "law", "benefic", "indult", "pardon", "list")
 _RELEASE_ASKED = ("libert", "liberac", "liberar", "excarcel", "release", "freedom", "free")
 
 
