@@ -22,6 +22,7 @@ from monitor.ingest.feed_state import (
     record_success,
 )
 from monitor.ingest.normalize import NormalizedItem, normalize_entry
+from monitor.ingest.order import in_publication_order
 from monitor.ingest.poll_states import PollStates
 from monitor.ingest.result import PollResult
 from monitor.parse import ParsedFeed, parse_any
@@ -127,7 +128,8 @@ async def _poll(
     refused: list[str] = []
     articles = await fetch_articles(feed, settings, fetcher, fresh, backfill, refused)
     return record_success(
-        db, feed, settings, now, fetched, parsed, list(zip(fresh, backfill, strict=True)),
+        db, feed, settings, now, fetched, parsed,
+        in_publication_order(fresh, list(zip(fresh, backfill, strict=True))),
         articles, skipped=skipped, recheck=articles is not None, refused=refused,
         held=held, held_limit=limits.max_new_items_per_poll,
     )

@@ -57,11 +57,13 @@ async def test_first_poll_then_304_then_one_new(
     assert len(first.new_item_ids) == 2 and first.backfilled == 1
     assert first.summary_line() == "pitazo: 2 new, 1 older stored without alerts"
     stored = items_of(db, "pitazo")
-    assert [i.guid for i in stored] == ["guid-1", "guid-2", "guid-3"]
-    assert [i.backfill for i in stored] == [False, False, True]
-    assert stored[0].canonical_url == "https://news.example/n/1"
-    assert stored[0].title == "Nota 1" and stored[0].language == "es"
-    assert "<p>" not in stored[0].summary
+    # stored oldest published first (the feed lists them newest first): monitor/ingest/order.py
+    assert [i.guid for i in stored] == ["guid-3", "guid-2", "guid-1"]
+    assert [i.backfill for i in stored] == [True, False, False]
+    newest = stored[-1]
+    assert newest.canonical_url == "https://news.example/n/1"
+    assert newest.title == "Nota 1" and newest.language == "es"
+    assert "<p>" not in newest.summary
     row = feed_row(db, "pitazo")
     assert row.etag == '"v1"' and row.last_status == 200
     assert row.first_success_at is not None and row.last_success_at is not None
@@ -154,7 +156,7 @@ async def test_long_stop_backfills(
                                    item(4, hours_ago=2)]))
     result = await poll_feed(cfg, settings, fetcher, db, now=NOW)
     assert result.backfilled == 2 and len(result.new_item_ids) == 1
-    assert items_of(db, "pitazo")[-1].guid == "guid-4"
+    assert [i.guid for i in items_of(db, "pitazo") if i.id in result.new_item_ids] == ["guid-4"]
 
 
 async def test_failures_back_off_and_reset(
@@ -302,9 +304,10 @@ async def test_page_feed_with_article_text(
     result = await poll_feed(cfg, settings, fetcher, db)
     assert len(result.new_item_ids) == 1 and result.backfilled == 1 and result.articles == 1
     stored = items_of(db, "state")
-    assert stored[0].url == server.url("/press/1") and stored[0].language == "en"
-    assert stored[0].text and "Foro Penal" in stored[0].text
-    assert stored[0].guid == server.url("/press/1")
+    assert [i.url for i in stored] == [server.url("/press/2"), server.url("/press/1")]  # oldest first
+    fresh = stored[-1]
+    assert fresh.language == "en" and fresh.text and "Foro Penal" in fresh.text
+    assert fresh.guid == server.url("/press/1")
     assert len(server.hits("/robots.txt")) == 1
 
 

@@ -59,11 +59,11 @@ class World:
         self._serve(name)
 
     def publish(self, feed: str, title: str, summary: str = "", *, age: timedelta = timedelta(minutes=5),
-                guid: str | None = None) -> SampleItem:
+                guid: str | None = None, published: datetime | None = None) -> SampleItem:
         n = sum(len(v) for v in self.items.values()) + 1
         item = SampleItem(
             title=title, link=f"{self.server.base_url}/articles/{feed}/{n}", summary=summary,
-            guid=guid or f"{feed}-{n}", published=datetime.now(UTC) - age,
+            guid=guid or f"{feed}-{n}", published=published or datetime.now(UTC) - age,
         )
         self.items[feed].insert(0, item)
         self._serve(feed)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import signal
 import urllib.request
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from service_world import wait_for
 from sqlalchemy import select
@@ -94,3 +94,22 @@ def _healthy(port: int) -> bool:
             return response.status == 200
     except OSError:
         return False
+
+
+def test_a_feed_of_dates_only_tells_its_day_in_the_order_it_was_published(world):
+    """A feed (or page) that gives only a date puts the day's items at one time; it lists
+    them newest first, as feeds do: the first figure of the day is still the alert."""
+    world.feed("pitazo", "es")
+    day = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    for n in (14, 15, 16):  # published in this order, each listed above the one before
+        world.publish("pitazo", f"Foro Penal suma {n} presos políticos excarcelados en Rodeo I",
+                      "La ONG verificó las excarcelaciones.", published=day)
+    world.write_config(CHANNELS)
+    result = world.monitor("poll-once")
+    assert result.returncode == 0, result.stderr
+
+    messages = world.emulator.messages("@presos_test")
+    [first] = [m for m in messages if m.reply_to is None]
+    assert "14 verificados por Foro Penal" in first.text, [m.text for m in messages]
+    replies = [[n for n in (15, 16) if f"{n} verificados" in m.text] for m in messages if m.reply_to]
+    assert replies == [[15], [16]]
