@@ -1,6 +1,7 @@
 """Every labelled story window in one table, with the pools a tuning round is judged on.
 
     python bench/story_windows.py [--headlines PATH] [--shared-groups PATH] [--all-headlines] [--one-pass]
+        [--dates-only]
 
 Runs `monitor eval-stories` logic on the readers' groups (../shared/real/stories_2026-01.json,
 two windows) and every file of bench/data/stories/, then pools them: the windows tuned on (their
@@ -9,7 +10,8 @@ measure-only windows of 22–31 January apart, the three windows tuned from the 
 11 and 19–21 January, measure only before) and the nine windows of the seventh round. With `--all-headlines` every headline of the windows' days is served and only
 the labelled items the classifier finds relevant are scored (`monitor eval-stories
 --all-headlines`, as an outside check does); with `--one-pass` every headline is polled and
-classified at one moment after the window (`monitor eval-stories --one-pass`). Summary figures
+classified at one moment after the window (`monitor eval-stories --one-pass`); with `--dates-only`
+every item of a day at midnight, from one newest-first feed per outlet (`--dates-only`). Summary figures
 only: no headline is printed.
 Needs ../shared/real.
 """
@@ -51,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", default=str(ROOT / "feeds.yaml"))
     parser.add_argument("--all-headlines", action="store_true", help="serve every headline of the days")
     parser.add_argument("--one-pass", action="store_true", help="classify every headline at one moment")
+    parser.add_argument("--dates-only", action="store_true",
+                        help="feeds of dates only: every item of a day at midnight, newest first (implies --one-pass)")
     args = parser.parse_args(argv)
     if not Path(args.headlines).is_file() or not Path(args.shared_groups).is_file():
         print(f"skipped: {args.headlines} or {args.shared_groups} is missing")
@@ -60,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     results: list[tuple[str, WindowResult]] = []
     for path in [Path(args.shared_groups), *sorted((ROOT / "bench/data/stories").glob("*.json"))]:
         for r in evaluate(load_groups(path), headlines, config, all_headlines=args.all_headlines,
-                          one_pass=args.one_pass):
+                          one_pass=args.one_pass, dates_only=args.dates_only):
             label = r.days[0] if path == Path(args.shared_groups) else path.stem
             results.append((label, r))
 

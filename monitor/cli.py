@@ -137,6 +137,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="poll and classify every headline at one moment after the window (as `monitor "
         "poll-once` over feeds holding it), not each at its own time",
     )
+    p.add_argument(
+        "--dates-only", action="store_true",
+        help="serve the headlines as feeds of dates only (every item of a day at midnight, "
+        "one feed per outlet, newest first) and classify them in one pass",
+    )
 
     from monitor.config_cli import add_parser as add_config_parser
 
@@ -302,7 +307,8 @@ def cmd_eval_stories(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     rows = story_eval.load_headlines(headlines)
     results = story_eval.evaluate(
-        story_eval.load_groups(groups), rows, config, all_headlines=args.all_headlines, one_pass=args.one_pass
+        story_eval.load_groups(groups), rows, config, all_headlines=args.all_headlines, one_pass=args.one_pass,
+        dates_only=args.dates_only,
     )
     print(story_eval.report(results))
     if args.details:

@@ -34,6 +34,8 @@ from typing import Any
 from alerts.stories import assign_story, story_index
 from alerts.story_pairs import PairModel
 from core.config import AppConfig
+from monitor.ingest.normalize import NormalizedItem
+from monitor.ingest.order import in_publication_order
 from monitor.match import build_classifier
 from storage.db import open_database
 from storage.models import Feed, Item
@@ -157,9 +159,38 @@ def replay_times(rows: list[dict[str, Any]]) -> list[tuple[dict[str, Any], datet
     return out
 
 
+def dates_only_times(rows: list[dict[str, Any]]) -> list[tuple[dict[str, Any], datetime]]:
+    """Headlines as feeds of dates only give them to the service: every item of a day at
+    midnight, one feed per outlet listing its newest first. Each feed is stored as a poll
+    stores it (`monitor.ingest.order`), feed after feed, and classified by publication
+    time, then by that storage order (`storage.items.unclassified_ids`)."""
+    by_outlet: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        by_outlet[str(r.get("outlet") or "unknown")].append(r)
+    stored: list[tuple[datetime, int, dict[str, Any]]] = []
+    for outlet in sorted(by_outlet):
+        document = sorted(by_outlet[outlet], key=lambda r: (str(r["date"])[:10], str(r["id"])), reverse=True)
+        items = [_dated(r) for r in document]
+        for r in in_publication_order(items, document):
+            stored.append((_midnight(r), len(stored), r))
+    return [(r, when) for when, _, r in sorted(stored, key=lambda t: (t[0], t[1]))]
+
+
+def _midnight(row: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(str(row["date"])[:10]).replace(tzinfo=UTC)
+
+
+def _dated(row: dict[str, Any]) -> NormalizedItem:
+    return NormalizedItem(
+        guid=str(row["id"]), url=None, canonical_url=None, title=str(row.get("title") or ""), summary="",
+        text=None, language=row.get("lang"), published_at=_midnight(row), dated=True, content_hash="",
+    )
+
+
 def assign_window(
     rows: list[dict[str, Any]], config: AppConfig, *, trace: list[dict[str, Any]] | None = None,
     pairs: PairModel | None | str = "shipped", all_headlines: bool = False, one_pass: bool = False,
+    dates_only: bool = False,
 ) -> dict[str, int]:
     """Replay `rows` through the real classifier and story assigner; return id → story id.
 
@@ -170,13 +201,15 @@ def assign_window(
     `pairs` replaces the shipped pair model (None: the rules alone). With `one_pass` every item
     is polled and classified at one moment, just after the window's last headline (as `monitor
     poll-once` over feeds that hold the whole window): the matcher then goes by publication
-    times (alerts.stories.story_time), in publication order.
+    times (alerts.stories.story_time), in publication order. `dates_only` serves the
+    headlines as feeds of dates only (`dates_only_times`) and implies `one_pass`.
     """
     classifier = build_classifier(config.topics, config.entities)
     window = config.settings.story_window
     out: dict[str, int] = {}
     guids: dict[int, str] = {}
-    timed = replay_times(rows)
+    timed = dates_only_times(rows) if dates_only else replay_times(rows)
+    one_pass = one_pass or dates_only
     with tempfile.TemporaryDirectory() as tmp:
         db = open_database(f"sqlite:///{tmp}/stories.db")
         try:
@@ -234,7 +267,7 @@ class WindowResult:
 
 def evaluate(
     windows: list[Window], headlines: Mapping[str, dict[str, Any]], config: AppConfig, *,
-    all_headlines: bool = False, one_pass: bool = False,
+    all_headlines: bool = False, one_pass: bool = False, dates_only: bool = False,
 ) -> list[WindowResult]:
     results = []
     for w in windows:
@@ -243,9 +276,10 @@ def evaluate(
             days = set(w.days)
             served = [h for h in headlines.values() if str(h.get("date", ""))[:10] in days]
             pred = {i: s for i, s in assign_window(
-                served, config, all_headlines=True, one_pass=one_pass).items() if i in gold}
+                served, config, all_headlines=True, one_pass=one_pass, dates_only=dates_only).items()
+                if i in gold}
         else:
-            pred = assign_window([headlines[i] for i in gold], config, one_pass=one_pass)
+            pred = assign_window([headlines[i] for i in gold], config, one_pass=one_pass, dates_only=dates_only)
         scored = {i: g for i, g in gold.items() if i in pred}
         results.append(WindowResult(w.days, score(pred, scored), pred, scored, labelled=len(gold)))
     return results

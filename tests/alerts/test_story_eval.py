@@ -11,7 +11,16 @@ import pytest
 from story_helpers import write_story_files
 
 from monitor.cli import main
-from monitor.story_eval import bcubed, evaluate, load_groups, load_headlines, pooled, report, score
+from monitor.story_eval import (
+    bcubed,
+    dates_only_times,
+    evaluate,
+    load_groups,
+    load_headlines,
+    pooled,
+    report,
+    score,
+)
 
 HEADLINES = [
     ("h1", "2026-03-02", "Diario Uno", "Foro Penal contabiliza 21 presos políticos excarcelados", ["political_prisoners"]),
@@ -70,6 +79,28 @@ def test_one_pass_classifies_the_window_at_once_by_publication_time(
     # the same stories as the timed replay: two seizures and two releases apart, the tally joined
     assert result.scores.wrong_merges == [] and result.scores.service_stories == 5
     assert main(["eval-stories", str(groups), "--headlines", str(heads), "--one-pass"]) == 0
+    assert "| 2026-03-02..2026-03-03 | 6 | 5 | 5 | 1.000 | 1.000 |" in capsys.readouterr().out
+
+
+def test_dates_only_serves_each_day_at_midnight_in_the_order_a_poll_stores_it() -> None:
+    rows = [{"id": i, "date": d, "outlet": o} for i, d, o in [
+        ("a1", "2026-03-02", "Uno"), ("b1", "2026-03-02", "Dos"), ("a2", "2026-03-02", "Uno"),
+        ("a3", "2026-03-03", "Uno"), ("b2", "2026-03-03", "Dos"), ("b3", "2026-03-03", "Dos"),
+    ]]
+    timed = dates_only_times(rows)
+    # by day; within a day feed after feed (as stored), each feed's items oldest first although
+    # its document lists them newest first
+    assert [r["id"] for r, _ in timed] == ["b1", "a1", "a2", "b2", "b3", "a3"]
+    assert {when.isoformat() for _, when in timed} == {"2026-03-02T00:00:00+00:00", "2026-03-03T00:00:00+00:00"}
+
+
+def test_eval_stories_dates_only(files: tuple[Path, Path], default_config: Any,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    groups, heads = files
+    [result] = evaluate(load_groups(groups), load_headlines(heads), default_config, dates_only=True)
+    # the tally told on one date still joins; the two seizures and two releases stay apart
+    assert result.scores.wrong_merges == [] and result.scores.service_stories == 5
+    assert main(["eval-stories", str(groups), "--headlines", str(heads), "--dates-only"]) == 0
     assert "| 2026-03-02..2026-03-03 | 6 | 5 | 5 | 1.000 | 1.000 |" in capsys.readouterr().out
 
 
