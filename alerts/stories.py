@@ -198,7 +198,6 @@ def story_index(session: Session, *, window: timedelta, now: datetime, at: datet
     elif time.monotonic() - index.synced_at >= SYNC_SECONDS:
         _load(session, index, stories_after(session, index.max_story_id))
     index.synced_at = time.monotonic()
-    index.window = window
     index.expire((at or now) - window)
     return index
 

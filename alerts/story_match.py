@@ -326,7 +326,6 @@ class StoryIndex:
         self._expired_at: datetime | None = None
         self._changes = 0
         self.synced_at = 0.0  # time.monotonic() of the last look at the database
-        self.window = timedelta(hours=48)  # the story window it was last brought up to date for
         self.floor = THRESHOLD - 0.1
         self._pairs: PairModel | None = None
         self.pairs = PAIR_MODEL
