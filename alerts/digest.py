@@ -4,7 +4,8 @@ Call `enqueue_digest(session, config, channel, now=...)` at each schedule time
 (HH:MM in settings.timezone), or `enqueue_due_digests(session, config, now=...)`
 from any periodic tick (e.g. every minute): it queues the digests whose latest
 schedule time has passed since the channel's last digest. Either covers the
-stories created since Channel.last_digest_at (the first digest: the last 24 h),
+stories first told since Channel.last_digest_at (the first digest: the last 24 h;
+backfill tells nothing: storage.stories.stories_told_between),
 grouped by topic, most urgent first, split into several messages when long. An
 empty period queues nothing. The slot is claimed with a conditional UPDATE of
 last_digest_at, so replicas firing together queue one digest.
@@ -22,7 +23,7 @@ from alerts.routing import language_ok, urgency_at_least
 from core.config import AppConfig, ChannelConfig
 from storage.alerts import alert_key_taken, channel_named, claim_digest_slot, last_digests
 from storage.models import Alert, Channel
-from storage.stories import stories_created_between, story_items_with_feed
+from storage.stories import stories_told_between, story_items_with_feed
 
 FIRST_DIGEST_SPAN = timedelta(hours=24)
 
@@ -57,7 +58,7 @@ def due_digests(config: AppConfig, now: datetime, last_runs: Mapping[str, dateti
 
 
 def _entries(session: Session, channel: ChannelConfig, config: AppConfig, since: datetime, until: datetime) -> list[DigestEntry]:
-    stories = stories_created_between(session, since, until)
+    stories = stories_told_between(session, since, until)
     out: list[DigestEntry] = []
     for story in stories:
         topic = next((t for t in channel.topics if t in (story.topics or [])), None)
@@ -66,7 +67,7 @@ def _entries(session: Session, channel: ChannelConfig, config: AppConfig, since:
         rows = [(i, f) for i, f in story_items_with_feed(session, story.id) if language_ok(channel, i.language)]
         if not rows:
             continue
-        item, feed_name = rows[0]
+        item, feed_name = next(((i, f) for i, f in rows if not i.backfill), rows[0])  # as instant channels tell it
         conf = config.feed(feed_name)
         outlets = {(config.feed(f).display_name if config.feed(f) else f) for _, f in rows}
         out.append(DigestEntry(

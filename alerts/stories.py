@@ -224,9 +224,15 @@ def _on_rollback(session: Session, undo: Callable[[], None]) -> None:
 
 
 def assign_story(
-    session: Session, item: Item, c: ClassificationLike, *, window: timedelta, now: datetime
+    session: Session, item: Item, c: ClassificationLike, *, window: timedelta, now: datetime,
+    told: bool = True,
 ) -> Assignment:
-    """Put `item` in a story (an existing one or a new one) and return which and what it added."""
+    """Put `item` in a story (an existing one or a new one) and return which and what it added.
+
+    `told=False` for an item no channel will hear of (backfill): it joins or starts its story,
+    so later items of the event find it, but adds no figure to a story that exists: a story's
+    figures are what its alerts told, and a later report of that figure is still a reply.
+    """
     when = story_time(item.published_at, now)
     # stories are forgotten by the item's own time: a backlog of days older than the window,
     # classified in publication order, keeps its earlier stories until its own hours leave them
@@ -247,17 +253,19 @@ def assign_story(
         story = insert_story(session, Story(
             title=item.title, topics=list(c.topics), urgency=c.urgency, language=item.language,
             entities=[dict(e) for e in c.entities], counts=[x.as_dict() for x in as_counts(c.counts)],
-            first_item_id=item.id, created_at=now, updated_at=now,
+            first_item_id=item.id, created_at=now, updated_at=now, told_at=now if told else None,
         ))
         write_row(session, item, story_id=story.id, story_match=signals)
         index.add_story(StoryEntry(story.id, story.title, when, when, set(c.topics), [feats]))
         _on_rollback(session, lambda sid=story.id: index.remove_story(sid))
         return Assignment(story, True, signals=signals)
-    new_counts = new_figures(story.counts, c.counts)
+    new_counts = new_figures(story.counts, c.counts) if told else []
     entry = index.stories.get(story.id)
     if new_counts and entry is not None and when < entry.last:  # an item older than the story's latest
         new_counts = _not_superseded(session, story.id, item, new_counts)
     changes: dict[str, Any] = {"updated_at": now}
+    if told and story.told_at is None:
+        changes["told_at"] = now  # a story backfill started, told now for the first time
     topics = list(dict.fromkeys([*(story.topics or []), *c.topics]))
     if topics != list(story.topics or []):
         changes["topics"] = topics
@@ -301,7 +309,7 @@ def split_item(session: Session, item_id: int, *, operator: str | None, now: dat
     new = Story(
         title=item.title, topics=topics, urgency=urgency, language=item.language,
         entities=list(item.entities or []), counts=counts, first_item_id=item.id,
-        created_at=now, updated_at=now,
+        created_at=now, updated_at=now, told_at=None if item.backfill else now,
     )
     session.add(new)
     session.flush()

@@ -72,11 +72,13 @@ def render_stories(session: Session, config: AppConfig | None, *, since: datetim
         out.append(
             f"story {story.id} · {', '.join(story.topics or [])} · {story.urgency} · "
             f"{story.created_at:%Y-%m-%d %H:%M} · {len(members)} items · {', '.join(outlets)}"
+            + ("" if story.told_at is not None else " · backfill only, never alerted")
         )
         out.append(f"  {story.title.splitlines()[0] if story.title else ''}")
         for it in members:
             title = (it.title or "").replace("\n", " ")[:100]
-            out.append(f"  - item {it.id} · {_outlet(it, config)} · {title}")
+            mark = " · backfill" if it.backfill else ""
+            out.append(f"  - item {it.id} · {_outlet(it, config)}{mark} · {title}")
             out.append(f"      {why(it.story_match)}")
         out.append("")
     return "\n".join(out).rstrip()

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from alerts.outbox import enqueue_for_item
+from alerts.stories import assign_story
 from core.config import AppConfig
 from core.people import learn_person, load_watched
 from monitor.match import Classifier, build_classifier
@@ -113,6 +114,10 @@ class Pipeline:
             for topic in classification.topics:
                 result.topics[topic] = result.topics.get(topic, 0) + 1
             if item.backfill:
+                # never alerted (no flood), but in its story: `monitor stories` lists it and a
+                # later report of the same event joins it rather than starting another
+                assign_story(session, item, classification, window=self.config.settings.story_window,
+                             now=now, told=False)
                 return
             alerts = enqueue_for_item(session, item, classification, self.config, now=now)
             result.alerts += len(alerts)

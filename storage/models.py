@@ -101,10 +101,12 @@ class Story(Base):
     first_item_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # when its first item that is not backfill joined it; None: backfill alone, never told
+    told_at: Mapped[datetime | None]
 
     items: Mapped[list[Item]] = relationship(back_populates="story")
 
-    __table_args__ = (Index("ix_stories_created_at", "created_at"),)
+    __table_args__ = (Index("ix_stories_created_at", "created_at"), Index("ix_stories_told_at", "told_at"))
 
 
 class Item(Base):

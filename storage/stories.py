@@ -22,10 +22,12 @@ def stories_updated_since(session: Session, since: datetime) -> list[Story]:
     ))
 
 
-def stories_created_between(session: Session, since: datetime, until: datetime) -> list[Story]:
-    """Stories created in (since, until], oldest first (a digest's period)."""
+def stories_told_between(session: Session, since: datetime, until: datetime) -> list[Story]:
+    """Stories first told in (since, until], in that order (a digest's period): a story of
+    backfill alone was never told; one a backfilled item started is told when its first
+    live item joins it (`Story.told_at`)."""
     return list(session.scalars(
-        select(Story).where(Story.created_at > since, Story.created_at <= until).order_by(Story.created_at)
+        select(Story).where(Story.told_at > since, Story.told_at <= until).order_by(Story.told_at, Story.id)
     ))
 
 
