@@ -31,6 +31,8 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from alerts.stories import assign_story, story_index
 from alerts.story_pairs import PairModel
 from core.config import AppConfig
@@ -38,6 +40,7 @@ from monitor.ingest.normalize import NormalizedItem
 from monitor.ingest.order import in_publication_order
 from monitor.match import build_classifier
 from storage.db import open_database
+from storage.items import unclassified_ids
 from storage.models import Feed, Item
 
 
@@ -161,9 +164,9 @@ def replay_times(rows: list[dict[str, Any]]) -> list[tuple[dict[str, Any], datet
 
 def dates_only_times(rows: list[dict[str, Any]]) -> list[tuple[dict[str, Any], datetime]]:
     """Headlines as feeds of dates only give them to the service: every item of a day at
-    midnight, one feed per outlet listing its newest first. Each feed is stored as a poll
-    stores it (`monitor.ingest.order`), feed after feed, and classified by publication
-    time, then by that storage order (`storage.items.unclassified_ids`)."""
+    midnight, one feed per outlet listing its newest first, in the order a poll stores
+    them (`monitor.ingest.order`): feed after feed, each oldest first. The pipeline then
+    takes them in its own order (`storage.items.unclassified_ids`)."""
     by_outlet: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
         by_outlet[str(r.get("outlet") or "unknown")].append(r)
@@ -173,7 +176,7 @@ def dates_only_times(rows: list[dict[str, Any]]) -> list[tuple[dict[str, Any], d
         items = [_dated(r) for r in document]
         for r in in_publication_order(items, document):
             stored.append((_midnight(r), len(stored), r))
-    return [(r, when) for when, _, r in sorted(stored, key=lambda t: (t[0], t[1]))]
+    return [(r, when) for when, _, r in stored]
 
 
 def _midnight(row: dict[str, Any]) -> datetime:
@@ -210,45 +213,47 @@ def assign_window(
     guids: dict[int, str] = {}
     timed = dates_only_times(rows) if dates_only else replay_times(rows)
     one_pass = one_pass or dates_only
+    clock = max(when for _, when in timed) + timedelta(minutes=5) if timed and one_pass else None
+    feeds: dict[str, int] = {}
+    by_id: dict[int, dict[str, Any]] = {}
+
+    def place(session: Session, item: Item, row: dict[str, Any], when: datetime) -> None:
+        c = classifier.classify(title=item.title, summary=item.summary, lang=item.language)
+        if not c.topics and all_headlines:
+            return
+        if not c.topics:
+            c.topics = list(row.get("topics") or [])
+        item.entities = list(c.entities)
+        item.classified_at = when
+        out[str(row["id"])] = assign_story(session, item, c, window=window, now=when).story.id
+        guids[item.id] = str(row["id"])
+
     with tempfile.TemporaryDirectory() as tmp:
         db = open_database(f"sqlite:///{tmp}/stories.db")
         try:
             if timed:
                 with db.session() as session:
-                    index = story_index(session, window=window, now=timed[0][1])
+                    index = story_index(session, window=window, now=min(when for _, when in timed))
                     index.trace = trace
                     if pairs != "shipped":
                         index.pairs = pairs if isinstance(pairs, PairModel) else None
-            feeds: dict[str, int] = {}
-            clock = timed[-1][1] + timedelta(minutes=5) if timed and one_pass else None
-            for row, published in timed:
-                when = clock or published
+            if dates_only:
+                # as a poll stores feeds of dates only, then the pipeline takes what is pending
                 with db.session() as session:
-                    outlet = str(row.get("outlet") or "unknown")
-                    if outlet not in feeds:
-                        feed = Feed(name=outlet, url=f"https://{len(feeds)}.example/feed")
-                        session.add(feed)
-                        session.flush()
-                        feeds[outlet] = feed.id
-                    title = str(row.get("title") or "")
-                    item = Item(
-                        feed_id=feeds[outlet], guid=str(row["id"]), title=title,
-                        summary=str(row.get("summary") or ""), language=row.get("lang") or "es",
-                        published_at=published, fetched_at=when,
-                        content_hash=hashlib.sha256(title.encode()).hexdigest(),
-                    )
-                    session.add(item)
-                    session.flush()
-                    c = classifier.classify(title=title, summary=item.summary, lang=item.language)
-                    if not c.topics and all_headlines:
-                        continue
-                    if not c.topics:
-                        c.topics = list(row.get("topics") or [])
-                    item.entities = list(c.entities)
-                    item.classified_at = when
-                    assignment = assign_story(session, item, c, window=window, now=when)
-                    out[str(row["id"])] = assignment.story.id
-                    guids[item.id] = str(row["id"])
+                    for row, published in timed:
+                        by_id[_store(session, feeds, row, published, clock).id] = row
+                with db.session() as session:
+                    order = unclassified_ids(session, len(by_id))
+                for item_id in order:
+                    with db.session() as session:
+                        item = session.get(Item, item_id)
+                        assert item is not None and clock is not None
+                        place(session, item, by_id[item_id], clock)
+            else:
+                for row, published in timed:
+                    when = clock or published
+                    with db.session() as session:
+                        place(session, _store(session, feeds, row, published, when), row, when)
         finally:
             db.dispose()
     for pair in trace if trace is not None else []:
@@ -263,6 +268,28 @@ class WindowResult:
     pred: dict[str, int]
     gold: dict[str, int]
     labelled: int = 0  # labelled items of the window; more than len(gold) when relevance missed some
+
+
+def _store(
+    session: Session, feeds: dict[str, int], row: dict[str, Any], published: datetime, when: datetime | None,
+) -> Item:
+    """Store a headline as its outlet's feed item (one feed per outlet), not classified yet."""
+    outlet = str(row.get("outlet") or "unknown")
+    if outlet not in feeds:
+        feed = Feed(name=outlet, url=f"https://{len(feeds)}.example/feed")
+        session.add(feed)
+        session.flush()
+        feeds[outlet] = feed.id
+    title = str(row.get("title") or "")
+    item = Item(
+        feed_id=feeds[outlet], guid=str(row["id"]), title=title,
+        summary=str(row.get("summary") or ""), language=row.get("lang") or "es",
+        published_at=published, fetched_at=when or published,
+        content_hash=hashlib.sha256(title.encode()).hexdigest(),
+    )
+    session.add(item)
+    session.flush()
+    return item
 
 
 def evaluate(

@@ -89,14 +89,35 @@ def unclassified_ids(
     """The next `limit` items not classified yet, in the order they were published
     (optionally of one feed, leaving out `skip`). A backlog polled at once (a feed's first
     poll, newest first; a restart after a stop) then makes its stories in the order the
-    news happened: "suma 14" before "suma 15", the first report before its follow-ups."""
-    stmt = select(Item.id).where(Item.classified_at.is_(None)).order_by(
-        Item.published_at, Item.id).limit(limit)
+    news happened: "suma 14" before "suma 15", the first report before its follow-ups.
+
+    Items of several feeds published at one time (feeds of dates only: a whole day at
+    midnight) are interleaved by where each stands in its feed's run of that time (the
+    middle of one outlet's day beside the middle of another's), not taken feed after
+    feed in whatever order the polls ended: the order the day most likely happened in,
+    and the same however the polls' answers raced."""
+    waiting = Item.classified_at.is_(None)
     if feed_id is not None:
-        stmt = stmt.where(Item.feed_id == feed_id)
+        waiting = and_(waiting, Item.feed_id == feed_id)
     skip = set(skip)
-    if skip:
-        stmt = stmt.where(Item.id.not_in(skip))
+    # the batch lies at or before the publication time of the limit-th pending item (from the
+    # pending index): only the runs up to it are placed, not the whole backlog
+    horizon = session.scalar(
+        select(Item.published_at).where(waiting).order_by(Item.published_at, Item.id)
+        .offset(limit + len(skip) - 1).limit(1)
+    )
+    run = (Item.feed_id, Item.published_at)
+    pending = select(
+        Item.id, Item.feed_id, Item.published_at,
+        ((func.row_number().over(partition_by=run, order_by=Item.id) - 0.5)
+         / func.count().over(partition_by=run)).label("position"),
+    ).where(waiting)
+    if horizon is not None:
+        pending = pending.where(Item.published_at <= horizon)
+    p = pending.subquery()
+    stmt = select(p.c.id).order_by(p.c.published_at, p.c.position, p.c.feed_id, p.c.id).limit(limit)
+    if skip:  # items that failed in this call keep their places: the others' stay as they were
+        stmt = stmt.where(p.c.id.not_in(skip))
     return list(session.scalars(stmt))
 
 

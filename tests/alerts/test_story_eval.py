@@ -88,9 +88,9 @@ def test_dates_only_serves_each_day_at_midnight_in_the_order_a_poll_stores_it() 
         ("a3", "2026-03-03", "Uno"), ("b2", "2026-03-03", "Dos"), ("b3", "2026-03-03", "Dos"),
     ]]
     timed = dates_only_times(rows)
-    # by day; within a day feed after feed (as stored), each feed's items oldest first although
-    # its document lists them newest first
-    assert [r["id"] for r, _ in timed] == ["b1", "a1", "a2", "b2", "b3", "a3"]
+    # feed after feed, as a poll stores each: its items oldest first although its document
+    # lists them newest first (the pipeline's order is storage.items.unclassified_ids')
+    assert [r["id"] for r, _ in timed] == ["b1", "b2", "b3", "a1", "a2", "a3"]
     assert {when.isoformat() for _, when in timed} == {"2026-03-02T00:00:00+00:00", "2026-03-03T00:00:00+00:00"}
 
 
