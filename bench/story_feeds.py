@@ -1,0 +1,128 @@
+"""The labelled story windows served as an outside check serves them, scored on the stories made.
+
+    python bench/story_feeds.py [--headlines PATH] [--shared-groups PATH] [--config PATH] [--repeat N]
+
+For each window of the readers' groups (../shared/real/stories_2026-01.json and
+bench/data/stories/), every headline of its days, relevant or not, is served on 127.0.0.1 as
+one RSS feed per outlet (dates only, newest first); the default config, with only its feeds
+replaced, is run through `monitor poll-once --dry-run` in a subprocess on a fresh SQLite file;
+then each labelled item's `story_id` is compared with the readers' groups (B-cubed, alerts per
+true story), pooled over the windows tuned on and the measure-only ones as in
+bench/story_windows.py. The days are months old, so with the default `backfill_window` every
+item is backfill: what is scored is the stories the service made, not its alerts.
+`--repeat N` runs each window N times and says whether the stories were the same each time
+(feeds are polled concurrently, so their answers race). Summary figures only. Needs ../shared/real.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from collections import defaultdict
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from ruamel.yaml import YAML
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from story_windows import SECOND_READING, TUNED  # noqa: E402
+
+from devtools.feedserver import FeedServer  # noqa: E402
+from monitor.story_eval import HEADER, WindowResult, load_groups, load_headlines, pooled, score  # noqa: E402
+
+
+def rss(rows: list[dict[str, Any]]) -> bytes:
+    """One outlet's headlines as RSS 2.0 with dates only (midnight UTC), newest first."""
+    items = []
+    for r in sorted(rows, key=lambda r: (str(r["date"])[:10], str(r["id"])), reverse=True):
+        day = datetime.fromisoformat(str(r["date"])[:10]).replace(tzinfo=UTC)
+        items.append(
+            f"<item><title>{escape(str(r['title']))}</title><link>https://news.example/{r['id']}</link>"
+            f"<guid isPermaLink=\"false\">{r['id']}</guid><pubDate>{format_datetime(day)}</pubDate></item>"
+        )
+    return ("<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>outlet</title>"
+            "<link>https://news.example/</link><description>headlines</description>"
+            + "".join(items) + "</channel></rss>").encode()
+
+
+def poll_window(server: FeedServer, label: str, rows: list[dict[str, Any]], config: Path) -> dict[str, int]:
+    """Serve the window's headlines, run `monitor poll-once` once over them; guid → story id."""
+    yaml = YAML(typ="safe")
+    cfg = yaml.load(config.read_text(encoding="utf-8"))
+    by_outlet: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        by_outlet[str(r.get("outlet") or "unknown")].append(r)
+    cfg["feeds"] = []
+    for k, (_, mine) in enumerate(sorted(by_outlet.items())):
+        route = f"/{label}/{k}.xml"
+        server.set_route(route, body=rss(mine), content_type="application/rss+xml")
+        cfg["feeds"].append({"name": f"outlet-{k}", "url": server.url(route), "type": "rss",
+                             "language": "es", "interval": "10m"})
+    with tempfile.TemporaryDirectory() as tmp:
+        path, db = Path(tmp) / "feeds.yaml", Path(tmp) / "monitor.db"
+        with path.open("w", encoding="utf-8") as fh:
+            yaml.dump(cfg, fh)
+        env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "DATABASE_URL")}
+        env["PYTHONPATH"] = str(ROOT)
+        done = subprocess.run(
+            [sys.executable, "-m", "monitor", "poll-once", "--dry-run", "--config", str(path),
+             "--db", f"sqlite:///{db}", "--log-level", "ERROR"],
+            capture_output=True, text=True, env=env, cwd=tmp, check=False,
+        )
+        if done.returncode != 0:
+            raise SystemExit(f"poll-once failed on {label}: {done.stderr[-1000:]}")
+        with sqlite3.connect(db) as con:
+            return dict(con.execute("SELECT guid, story_id FROM items WHERE story_id IS NOT NULL").fetchall())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--headlines", default=str(ROOT.parent / "shared/real/headlines_es_2026-01.jsonl"))
+    parser.add_argument("--shared-groups", default=str(ROOT.parent / "shared/real/stories_2026-01.json"))
+    parser.add_argument("--config", default=str(ROOT / "feeds.yaml"))
+    parser.add_argument("--repeat", type=int, default=1, help="runs per window (are the stories the same?)")
+    args = parser.parse_args(argv)
+    if not Path(args.headlines).is_file() or not Path(args.shared_groups).is_file():
+        print(f"skipped: {args.headlines} or {args.shared_groups} is missing")
+        return 0
+    headlines = load_headlines(args.headlines)
+    results: list[tuple[str, WindowResult]] = []
+    unstable = 0
+    with FeedServer() as server:
+        for path in [Path(args.shared_groups), *sorted((ROOT / "bench/data/stories").glob("*.json"))]:
+            for w in load_groups(path):
+                label = w.days[0] if path == Path(args.shared_groups) else path.stem
+                gold = {i: g for i, g in w.gold().items() if i in headlines}
+                served = [h for h in headlines.values() if str(h.get("date", ""))[:10] in set(w.days)]
+                runs = [poll_window(server, f"{label}-{n}", served, Path(args.config)) for n in range(args.repeat)]
+                partitions = {frozenset(frozenset(i for i in gold if run.get(i) == s) for s in set(run.values()))
+                              for run in runs}
+                unstable += len(partitions) > 1
+                pred = {i: s for i, s in runs[0].items() if i in gold}
+                scored = {i: g for i, g in gold.items() if i in pred}
+                results.append((label, WindowResult(w.days, score(pred, scored), pred, scored, labelled=len(gold))))
+    print(HEADER)
+    for label, r in results:
+        kind = "tuned" if label in TUNED else "second reading" if label in SECOND_READING else "measure only"
+        print(r.scores.row(f"{label} ({kind})"))
+    every = [label for label, _ in results]
+    measure = [x for x in every if x not in TUNED and x not in SECOND_READING]
+    for name, labels in (("pooled, tuned", TUNED), ("pooled, measure only", measure)):
+        print(pooled((r.pred, r.gold) for label, r in results if label in labels).row(f"**{name}**"))
+    if args.repeat > 1:
+        print(f"\n{len(results) - unstable} of {len(results)} windows made the same stories in {args.repeat} runs")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
