@@ -795,7 +795,9 @@ class StoryIndex:
         numbers = entry.headline_union("numbers")
         if item.headline.numbers and numbers and not item.headline.numbers & numbers and not item.update_cue:
             out.append("numbers")
-        if item.figures and figures and not {e for e, _ in item.figures} & {e for e, _ in figures}:
+        if item.figures and figures and not {e for e, _ in item.figures} & {e for e, _ in figures} and not (
+            {n for _, n in item.figures} & {n for _, n in figures}
+        ):
             out.append("figure events")
         if item.subject and theirs and text < STRONG_TEXT and not any(item.subject & q for q in theirs):
             out.append("subject")  # the headline is about someone the story never names

@@ -466,3 +466,15 @@ def test_a_statement_sharing_only_the_speaker_and_one_kind_of_event_is_not_that_
     after = put("efecto", "Edmundo González tras su reunión con Donald Trump en la Casa Blanca: “Fue un buen encuentro”",
                 at=NOW + timedelta(hours=4))
     assert after[1] == met[1]
+
+
+def test_the_same_number_held_by_one_outlet_and_freed_by_another_is_one_group(put: Any) -> None:
+    """Figures of different events but the same number (three detained, then deported) are
+    one group of people told at two moments; different numbers still keep events apart."""
+    a = put("elpitazo", "Expulsan a 3 reporteros extranjeros tras una noche detenidos en la frontera")
+    b = put("cocuyo", "Sindicato de prensa informa liberación y expulsión de tres reporteros extranjeros en la frontera",
+            at=NOW + timedelta(hours=1))
+    assert b[1] == a[1]
+    c = put("bbcmundo", "Excarcelan a 40 presos políticos en la frontera tras una noche de espera",
+            at=NOW + timedelta(hours=2))
+    assert c[1] != a[1]
