@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from core.config import AppConfig
 from storage.items import story_items
-from storage.models import Item
+from storage.models import Item, Story
 from storage.stories import stories_updated_since
 
 
@@ -57,17 +57,44 @@ def why(signals: dict[str, Any] | None) -> str:
     return "; ".join(parts)
 
 
-def render_stories(session: Session, config: AppConfig | None, *, since: datetime) -> str:
+def _recent(session: Session, since: datetime) -> list[tuple[Story, list[Item]]]:
+    """The stories with an item since `since`, each with its items, first stored first."""
     stories = stories_updated_since(session, since)
-    if not stories:
-        return f"No stories since {since:%Y-%m-%d %H:%M} UTC."
-    items = story_items(session, [s.id for s in stories], with_feed=True)
     by_story: dict[int, list[Item]] = {}
-    for it in items:
+    for it in story_items(session, [s.id for s in stories], with_feed=True):
         by_story.setdefault(it.story_id or 0, []).append(it)
+    return [(s, by_story.get(s.id, [])) for s in stories]
+
+
+def stories_json(session: Session, config: AppConfig | None, *, since: datetime) -> dict[str, Any]:
+    """`monitor stories --format json`: every story with its items (their guid and link, so
+    a script can match them to its own records) and the signals that joined each."""
+
+    def when(d: datetime | None) -> str | None:
+        return d.isoformat() if d else None
+
+    return {"since": since.isoformat(), "stories": [
+        {
+            "id": story.id, "title": story.title, "topics": list(story.topics or []), "urgency": story.urgency,
+            "created_at": when(story.created_at), "told_at": when(story.told_at),
+            "outlets": list(dict.fromkeys(_outlet(i, config) for i in members)),
+            "items": [
+                {"id": it.id, "guid": it.guid, "url": it.canonical_url or it.url, "title": it.title,
+                 "outlet": _outlet(it, config), "published_at": when(it.published_at), "backfill": it.backfill,
+                 "signals": it.story_match or {}}
+                for it in members
+            ],
+        }
+        for story, members in _recent(session, since)
+    ]}
+
+
+def render_stories(session: Session, config: AppConfig | None, *, since: datetime) -> str:
+    recent = _recent(session, since)
+    if not recent:
+        return f"No stories since {since:%Y-%m-%d %H:%M} UTC."
     out: list[str] = []
-    for story in stories:
-        members = by_story.get(story.id, [])
+    for story, members in recent:
         outlets = list(dict.fromkeys(_outlet(i, config) for i in members))
         out.append(
             f"story {story.id} · {', '.join(story.topics or [])} · {story.urgency} · "

@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 runtime failure, 2 invalid usage or config.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
@@ -111,10 +112,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add_command(
         sub, common, "stories", cmd_stories, "recent stories, their items and why they were joined",
-        "List the stories created since DATE (default: the last story_window) with "
-        "their items, outlets and the signals that joined each item to its story.",
+        "List the stories with an item classified since DATE (default: the last story_window) "
+        "with their items, outlets and the signals that joined each item to its story.",
     )
     p.add_argument("--since", metavar="DATE", help="ISO date or time (default: now - story_window)")
+    p.add_argument("--format", choices=["table", "json"], default="table",
+                   help="table for a reader; json: every story with its items' guid, link and signals")
 
     p = add_command(
         sub, common, "eval-stories", cmd_eval_stories, "score story grouping on readers' story groups",
@@ -271,7 +274,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_stories(args: argparse.Namespace) -> int:
-    from alerts.story_report import render_stories
+    from alerts.story_report import render_stories, stories_json
 
     config, runtime = load(args)
     now = datetime.now(UTC)
@@ -286,7 +289,10 @@ def cmd_stories(args: argparse.Namespace) -> int:
     db = open_db(runtime)
     try:
         with db.session() as session:
-            print(render_stories(session, config, since=since))
+            if args.format == "json":
+                print(json.dumps(stories_json(session, config, since=since), ensure_ascii=False, indent=1))
+            else:
+                print(render_stories(session, config, since=since))
     finally:
         db.dispose()
     return EXIT_OK

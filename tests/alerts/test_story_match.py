@@ -3,6 +3,7 @@ updates reply, bad input stays apart; signals stored; split_item; `monitor stori
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -123,6 +124,22 @@ def test_signals_are_stored_and_listed_by_monitor_stories(
     assert main(["stories", "--db", db_url, "--since", "2026-03-01"]) == 0
     shown = capsys.readouterr().out
     assert f"story {a[1]} " in shown and "2 items" in shown and "terms" in shown
+
+
+def test_monitor_stories_json_gives_each_item_its_guid_link_and_signals(
+    db: Any, put: Any, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a = put("elpitazo", "Diplomáticos estadounidenses llegan a Caracas para evaluar la reapertura de la embajada")
+    put("bbcmundo", "Funcionarios de EE. UU. aterrizan en Caracas para estudiar la reapertura de su embajada")
+    put("cocuyo", "Excarcelan a 40 presos políticos en Tocorón")
+    assert main(["stories", "--db", db_url, "--since", "2026-03-01", "--format", "json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    [story] = [s for s in shown["stories"] if s["id"] == a[1]]
+    assert len(shown["stories"]) == 2 and story["topics"] == US and story["told_at"]
+    first, second = story["items"]
+    assert first["guid"].startswith("elpitazo-") and first["url"].startswith("https://elpitazo.example/news/")
+    assert (first["signals"]["decision"], second["signals"]["decision"]) == ("new", "joined")
+    assert second["outlet"] == "bbcmundo" and second["backfill"] is False and "reabr" in second["signals"]["terms"]
 
 
 def test_split_item_moves_the_item_and_records_feedback(db: Any, put: Any) -> None:
