@@ -24,10 +24,8 @@ import sys
 import tempfile
 from collections import defaultdict
 from datetime import UTC, datetime
-from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from ruamel.yaml import YAML
 
@@ -38,21 +36,19 @@ if str(ROOT) not in sys.path:
 from story_windows import SECOND_READING, TUNED  # noqa: E402
 
 from devtools.feedserver import FeedServer  # noqa: E402
+from devtools.samples import SampleItem  # noqa: E402
+from devtools.samples import rss as samples_rss  # noqa: E402
 from monitor.story_eval import HEADER, WindowResult, load_groups, load_headlines, pooled, score  # noqa: E402
 
 
 def rss(rows: list[dict[str, Any]]) -> bytes:
     """One outlet's headlines as RSS 2.0 with dates only (midnight UTC), newest first."""
-    items = []
-    for r in sorted(rows, key=lambda r: (str(r["date"])[:10], str(r["id"])), reverse=True):
-        day = datetime.fromisoformat(str(r["date"])[:10]).replace(tzinfo=UTC)
-        items.append(
-            f"<item><title>{escape(str(r['title']))}</title><link>https://news.example/{r['id']}</link>"
-            f"<guid isPermaLink=\"false\">{r['id']}</guid><pubDate>{format_datetime(day)}</pubDate></item>"
-        )
-    return ("<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>outlet</title>"
-            "<link>https://news.example/</link><description>headlines</description>"
-            + "".join(items) + "</channel></rss>").encode()
+    items = [
+        SampleItem(title=str(r["title"]), link=f"https://news.example/{r['id']}", guid=str(r["id"]),
+                   published=datetime.fromisoformat(str(r["date"])[:10]).replace(tzinfo=UTC))
+        for r in sorted(rows, key=lambda r: (str(r["date"])[:10], str(r["id"])), reverse=True)
+    ]
+    return samples_rss(items, title="outlet")
 
 
 def poll_window(server: FeedServer, label: str, rows: list[dict[str, Any]], config: Path) -> dict[str, int]:
