@@ -94,13 +94,19 @@ def chat_ref(chat_id: str) -> int | str:
     return int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
 
 
+CONNECT_FLOOR = 5.0  # seconds
+
+
 class TelegramSender:
     """One PTB Bot for the process; `send`/`edit` return the message id or raise TelegramError."""
 
     def __init__(self, token: str, api_url: str, *, timeout: float = 15.0) -> None:
+        # A refused connection fails at once whatever the timeout; only a slow
+        # handshake waits for it. Connects get at least 5 s so that a short
+        # answer timeout never turns a busy host's slow handshake into an outage.
         request = HTTPXRequest(
             connection_pool_size=16, read_timeout=timeout, write_timeout=timeout,
-            connect_timeout=min(timeout, 10.0), pool_timeout=timeout,
+            connect_timeout=min(max(timeout, CONNECT_FLOOR), 10.0), pool_timeout=timeout,
         )
         self.token = token
         self.bot = telegram.Bot(token, base_url=f"{api_url.rstrip('/')}/bot", request=request)
