@@ -102,12 +102,15 @@ def any_db(any_db_url: str) -> Iterator[Database]:
 
 @pytest.fixture
 def make_fast_settings() -> Callable[..., Settings]:
-    """Settings with short HTTP timeouts (0.5 s) and the given body cap, for loopback tests."""
+    """Settings with a short answer timeout (0.5 s) and the given body cap, for loopback tests.
+
+    Connects get 2 s: on loopback they fail at once or succeed, and a loaded CI machine
+    can take longer than 0.5 s to complete a handshake."""
 
     def make(max_body_bytes: int) -> Settings:
         return Settings().model_copy(update={
             "request_timeout": timedelta(seconds=0.5),
-            "connect_timeout": timedelta(seconds=0.5),
+            "connect_timeout": timedelta(seconds=2),
             "max_body_bytes": max_body_bytes,
         })
 

@@ -11,6 +11,7 @@ import ipaddress
 import logging
 import socket
 from collections.abc import Iterator
+from datetime import timedelta
 
 import anyio
 import pytest
@@ -138,7 +139,7 @@ async def test_one_lookup_per_connection_no_rebinding(
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
 
     monkeypatch.setattr(anyio, "getaddrinfo", rebinding)
-    quick = settings.model_copy(update={"connect_timeout": settings.connect_timeout / 5})
+    quick = settings.model_copy(update={"connect_timeout": timedelta(seconds=0.1)})
     async with Fetcher(quick, deadline=1.0) as fetcher:
         result = await fetcher.fetch(f"http://rebind.test:{internal.port}/page")
     assert not result.ok
