@@ -122,9 +122,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = add_command(
         sub, common, "eval-stories", cmd_eval_stories, "score story grouping on readers' story groups",
         "Replay the headlines of each window of a groups file through the story "
-        "assigner and report B-cubed precision, recall, F, alerts per true story and wrong merges.",
+        "assigner and report B-cubed precision, recall, F, alerts per true story and wrong merges. "
+        "With --splits, replay the operators' /split reports stored in the database instead "
+        "(or as well) and list the wrong merges the current rules would make again.",
     )
-    p.add_argument("file", help="groups file ({\"windows\": [{\"days\", \"stories\": [{\"ids\"}]}]})")
+    p.add_argument("file", nargs="?", help="groups file ({\"windows\": [{\"days\", \"stories\": [{\"ids\"}]}]})")
+    p.add_argument(
+        "--splits", action="store_true",
+        help="replay each /split of the database (--db, $DATABASE_URL): the item with the items of the "
+        "story it left, through the current rules; say which they would merge again",
+    )
     p.add_argument(
         "--headlines", metavar="PATH",
         help="headlines JSONL (default: the headlines_*.jsonl beside FILE)",
@@ -303,7 +310,12 @@ def cmd_eval_stories(args: argparse.Namespace) -> int:
 
     from monitor import story_eval
 
-    config, _ = load(args)
+    config, runtime = load(args)
+    if args.file is None and not args.splits:
+        print("error: give a groups FILE, --splits, or both", file=sys.stderr)
+        return EXIT_USAGE
+    if args.file is None:
+        return _eval_splits(config, runtime)
     groups = Path(args.file)
     headlines = Path(args.headlines) if args.headlines else next(
         iter(sorted(groups.parent.glob("headlines*.jsonl"))), None
@@ -320,4 +332,20 @@ def cmd_eval_stories(args: argparse.Namespace) -> int:
     if args.details:
         for r in results:
             print(f"\n## {r.days[0]}..{r.days[-1]}\n{story_eval.details(r, rows)}")
+    if args.splits:
+        print()
+        return _eval_splits(config, runtime)
+    return EXIT_OK
+
+
+def _eval_splits(config: AppConfig, runtime: Runtime) -> int:
+    from monitor import story_eval
+
+    db = open_db(runtime)
+    try:
+        with db.session() as session:
+            print(story_eval.splits_report(story_eval.evaluate_splits(session, config)))
+            session.rollback()  # the replay reads; it never writes to the service's database
+    finally:
+        db.dispose()
     return EXIT_OK

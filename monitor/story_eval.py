@@ -35,13 +35,16 @@ from sqlalchemy.orm import Session
 
 from alerts.stories import assign_story, story_index
 from alerts.story_pairs import PairModel
+from alerts.story_report import why
 from core.config import AppConfig
 from monitor.ingest.normalize import NormalizedItem
 from monitor.ingest.order import in_publication_order
 from monitor.match import build_classifier
 from storage.db import open_database
+from storage.feedback import SplitCase, split_cases
 from storage.items import unclassified_ids
 from storage.models import Feed, Item
+from storage.stories import item_story_facts
 
 
 @dataclass
@@ -148,18 +151,24 @@ def pooled(parts: Iterable[tuple[Mapping[str, Hashable], Mapping[str, Hashable]]
 
 
 def replay_times(rows: list[dict[str, Any]]) -> list[tuple[dict[str, Any], datetime]]:
-    """Headlines in time order with a time each: dates only, so a day's items are spread
-    evenly over it in id order (ids follow the order the scraper saw them)."""
+    """Headlines in time order with a time each. A `date` of a day only spreads that day's
+    items evenly over it in id order (ids follow the order the scraper saw them); a `date`
+    with a time (a stored item's publication time) keeps it."""
     by_day: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in rows:
-        by_day[str(r["date"])[:10]].append(r)
     out: list[tuple[dict[str, Any], datetime]] = []
+    for r in rows:
+        date = str(r["date"])
+        if len(date) > 10:
+            at = datetime.fromisoformat(date)
+            out.append((r, at if at.tzinfo else at.replace(tzinfo=UTC)))
+        else:
+            by_day[date].append(r)
     for day in sorted(by_day):
         members = sorted(by_day[day], key=lambda r: str(r["id"]))
         start = datetime.fromisoformat(day).replace(tzinfo=UTC)
         step = timedelta(hours=24) / len(members)
         out += [(r, start + step * (k + 0.5)) for k, r in enumerate(members)]
-    return out
+    return sorted(out, key=lambda pair: pair[1])
 
 
 def dates_only_times(rows: list[dict[str, Any]]) -> list[tuple[dict[str, Any], datetime]]:
@@ -193,7 +202,7 @@ def _dated(row: dict[str, Any]) -> NormalizedItem:
 def assign_window(
     rows: list[dict[str, Any]], config: AppConfig, *, trace: list[dict[str, Any]] | None = None,
     pairs: PairModel | None | str = "shipped", all_headlines: bool = False, one_pass: bool = False,
-    dates_only: bool = False,
+    dates_only: bool = False, decisions: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, int]:
     """Replay `rows` through the real classifier and story assigner; return id → story id.
 
@@ -205,7 +214,8 @@ def assign_window(
     is polled and classified at one moment, just after the window's last headline (as `monitor
     poll-once` over feeds that hold the whole window): the matcher then goes by publication
     times (alerts.stories.story_time), in publication order. `dates_only` serves the
-    headlines as feeds of dates only (`dates_only_times`) and implies `one_pass`.
+    headlines as feeds of dates only (`dates_only_times`) and implies `one_pass`. With
+    `decisions`, each placed row's signals (what `monitor stories` shows) are put in it by id.
     """
     classifier = build_classifier(config.topics, config.entities)
     window = config.settings.story_window
@@ -225,8 +235,11 @@ def assign_window(
             c.topics = list(row.get("topics") or [])
         item.entities = list(c.entities)
         item.classified_at = when
-        out[str(row["id"])] = assign_story(session, item, c, window=window, now=when).story.id
+        assignment = assign_story(session, item, c, window=window, now=when)
+        out[str(row["id"])] = assignment.story.id
         guids[item.id] = str(row["id"])
+        if decisions is not None:
+            decisions[str(row["id"])] = dict(assignment.signals or {})
 
     with tempfile.TemporaryDirectory() as tmp:
         db = open_database(f"sqlite:///{tmp}/stories.db")
@@ -341,3 +354,84 @@ def details(result: WindowResult, headlines: Mapping[str, dict[str, Any]]) -> st
             out += [f"  [{result.pred[i]}] {i} {title(i)}" for i in sorted(members)]
             out.append("")
     return "\n".join(out)
+
+
+# -- the operators' splits ---------------------------------------------------------------
+# A /split says: this item is not the story it was put in. Replaying the item with the
+# items that story held then, through the current rules, tells whether a change to the
+# matcher would make that wrong merge again.
+
+
+@dataclass
+class SplitResult:
+    case: SplitCase
+    merged: bool | None  # None: not replayable (the item or the story's items are gone)
+    signals: dict[str, Any] = field(default_factory=dict)  # the replayed item's decision
+
+
+def evaluate_splits(session: Session, config: AppConfig) -> list[SplitResult]:
+    """Each /split of the database replayed on its own: the story's items and the item
+    split out, at their publication times, through the real classifier and assigner."""
+    results = []
+    for case in split_cases(session):
+        if case.item is None or not case.others:
+            results.append(SplitResult(case, None))
+            continue
+        rows = [_stored_row(session, item) for item in [*case.others, case.item]]
+        decisions: dict[str, dict[str, Any]] = {}
+        pred = assign_window(rows, config, decisions=decisions)
+        mine = pred[str(case.item.id)]
+        together = [str(o.id) for o in case.others if pred.get(str(o.id)) == mine]
+        signals = decisions.get(str(case.item.id), {})
+        if together and signals.get("decision") != "joined":
+            # the split item came first: the join to show is the first item that joined it
+            first = next((i for i in together if decisions.get(i, {}).get("decision") == "joined"), together[0])
+            signals = {**decisions.get(first, {}), "joined_by": int(first)}
+        results.append(SplitResult(case, bool(together), signals))
+    return results
+
+
+def _stored_row(session: Session, item: Item) -> dict[str, Any]:
+    """A stored item as a headline row: its publication time, feed, words and stored topics."""
+    topics, _, _ = item_story_facts(session, item.id)
+    when = item.published_at or item.classified_at or item.fetched_at or datetime.now(UTC)
+    return {
+        "id": str(item.id), "date": (when if when.tzinfo else when.replace(tzinfo=UTC)).isoformat(),
+        "outlet": f"feed:{item.feed_id}", "title": item.title, "summary": item.summary or "",
+        "lang": item.language or "es", "topics": topics,
+    }
+
+
+def splits_report(results: list[SplitResult]) -> str:
+    """The table `monitor eval-stories --splits` prints."""
+    if not results:
+        return "No /split reports in the database: nothing to replay."
+    merged = sum(r.merged is True for r in results)
+    apart = sum(r.merged is False for r in results)
+    gone = len(results) - merged - apart
+    lines = [
+        f"Operators' splits: {len(results)} · kept apart by the current rules: {apart} · "
+        f"merged again: {merged}" + (f" · not replayable (items deleted): {gone}" if gone else ""),
+        "",
+        "| split | at | by | item split out | story it left | replayed now |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in results:
+        c = r.case
+        item = f"{c.item.id} {_cell(c.item.title)}" if c.item is not None else f"(deleted) {_cell(c.title)}"
+        story = (f"story {c.story_id}: {len(c.others)} item(s), first {c.others[0].id} {_cell(c.others[0].title)}"
+                 if c.others else f"story {c.story_id}: no items left")
+        now = ("not replayable" if r.merged is None
+               else f"merged again{_joined_by(r.signals)}: {_cell(why(r.signals), 160)}" if r.merged
+               else "kept apart")
+        lines.append(f"| {c.feedback_id} | {c.at:%Y-%m-%d %H:%M} | {c.operator or '?'} | {item} | {story} | {now} |")
+    return "\n".join(lines)
+
+
+def _joined_by(signals: dict[str, Any]) -> str:
+    return f" (item {signals['joined_by']} joined it)" if "joined_by" in signals else ""
+
+
+def _cell(text: str | None, width: int = 70) -> str:
+    flat = " ".join(str(text or "").split()).replace("|", "/")
+    return flat if len(flat) <= width else flat[: width - 1] + "…"

@@ -1,5 +1,5 @@
-"""Operator feedback: what the admin chat records (/miss, /wrong, /split) and the labelled
-items `monitor train` reads from it.
+"""Operator feedback: what the admin chat records (/miss, /wrong, /split), the labelled
+items `monitor train` reads from it and the splits `monitor eval-stories --splits` replays.
 
 A `miss` says an item should have matched `topic`; a `wrong` says it should not have.
 `feedback_examples` turns them into labelled lines of the shape of tests/data/labelled_*.jsonl:
@@ -9,10 +9,11 @@ about one item are applied oldest first, so the newest word wins.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from storage.models import Feedback, Item, Match
@@ -89,3 +90,38 @@ def feedback_exists(session: Session, kind: str, item_id: int, topic: str) -> bo
     return session.scalar(select(Feedback.id).where(
         Feedback.kind == kind, Feedback.item_id == item_id, Feedback.topic == topic,
     ).limit(1)) is not None
+
+
+@dataclass(frozen=True)
+class SplitCase:
+    """One /split: the item moved out and the items of the story it left, as they were then.
+
+    `item` is None when retention has deleted it since; `others` is empty when the story's
+    items are gone (or were all split out before)."""
+
+    feedback_id: int
+    at: datetime
+    operator: str | None
+    title: str
+    item: Item | None
+    story_id: int | None
+    others: list[Item] = field(default_factory=list)
+
+
+def split_cases(session: Session) -> list[SplitCase]:
+    """Every /split report, oldest first, with the items its story held when it was made
+    (classified by then and still in the story)."""
+    out = []
+    for fb in list_feedback(session, "split"):
+        item = session.get(Item, fb.item_id) if fb.item_id is not None else None
+        others: list[Item] = []
+        if fb.story_id is not None:
+            others = list(session.scalars(
+                select(Item).where(
+                    Item.story_id == fb.story_id,
+                    Item.id != (fb.item_id if fb.item_id is not None else -1),
+                    or_(Item.classified_at.is_(None), Item.classified_at <= fb.created_at),
+                ).order_by(Item.published_at, Item.id)
+            ))
+        out.append(SplitCase(fb.id, fb.created_at, fb.operator, fb.title, item, fb.story_id, others))
+    return out

@@ -160,6 +160,61 @@ def test_split_item_moves_the_item_and_records_feedback(db: Any, put: Any) -> No
     assert c[1] in {a[1], second.story_id}
 
 
+def test_eval_stories_splits_replays_each_split_through_the_current_rules(
+    db: Any, put: Any, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a split the rules would make again: two reports of one tally, which the rules join
+    a = put("elpitazo", "Foro Penal contabiliza 21 presos políticos excarcelados")
+    b = put("cocuyo", "Foro Penal suma 23 presos políticos excarcelados", at=NOW + timedelta(hours=1))
+    # a split the rules would not make: two people's releases an older matcher had merged
+    c = put("bbcmundo", "Excarcelan al activista Anselmo Quintero Bravo tras dos años en El Helicoide",
+            at=NOW + timedelta(hours=2))
+    d = put("efecto", "Excarcelan a la periodista Maribel Ochoa Rangel tras dos años en El Helicoide",
+            at=NOW + timedelta(hours=3))
+    assert a[1] == b[1] and c[1] != d[1]
+    with db.session() as s:
+        tally, _ = s.scalars(select(Item).where(Item.story_id == a[1]).order_by(Item.id)).all()
+        first, second = (s.scalars(select(Item).where(Item.story_id == x)).one() for x in (c[1], d[1]))
+        second.story_id = first.story_id  # merged wrongly, as an operator would find it
+        s.flush()
+        split_item(s, _.id, operator="ana", now=NOW + timedelta(hours=4))
+        split_item(s, second.id, operator="luis", now=NOW + timedelta(hours=4))
+        moved = [_.id, second.id]
+    assert main(["eval-stories", "--splits", "--db", db_url]) == 0
+    shown = capsys.readouterr().out
+    assert "Operators' splits: 2 · kept apart by the current rules: 1 · merged again: 1" in shown
+    again, apart = (next(line for line in shown.splitlines() if f"| {i} Foro" in line or f"| {i} Excarcelan" in line)
+                    for i in moved)
+    assert "| ana |" in again and f"story {a[1]}: 1 item(s), first {tally.id}" in again
+    assert "merged again: joined the release wave (tally" in again  # why, as `monitor stories` says it
+    assert "| luis |" in apart and apart.endswith("| kept apart |")
+
+
+def test_eval_stories_splits_names_the_item_that_joined_a_split_out_first_item(
+    db: Any, put: Any, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a = put("elpitazo", "Diplomáticos estadounidenses llegan a Caracas para evaluar la reapertura de la embajada")
+    b = put("bbcmundo", "Funcionarios de EE. UU. aterrizan en Caracas para estudiar la reapertura de su embajada",
+            at=NOW + timedelta(hours=2))
+    assert a[1] == b[1]
+    with db.session() as s:
+        first, later = s.scalars(select(Item).where(Item.story_id == a[1]).order_by(Item.id)).all()
+        split_item(s, first.id, operator="ana", now=NOW + timedelta(hours=3))
+    assert main(["eval-stories", "--splits", "--db", db_url]) == 0
+    [row] = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| 1 |")]
+    assert f"| {first.id} Diplomáticos" in row and f"first {later.id} Funcionarios" in row
+    assert f"merged again (item {later.id} joined it): score" in row and "terms" in row
+
+
+def test_eval_stories_splits_with_no_splits_or_no_file_says_so(
+    db: Any, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["eval-stories", "--splits", "--db", db_url]) == 0
+    assert "No /split reports in the database" in capsys.readouterr().out
+    assert main(["eval-stories", "--db", db_url]) == 2
+    assert "give a groups FILE, --splits, or both" in capsys.readouterr().err
+
+
 def test_a_figure_verified_after_it_was_announced_is_a_reply(put: Any) -> None:
     announced = Cls(PP, counts=[{"event": "released", "number": 40, "source": "el gobierno"}])
     verified = Cls(PP, counts=[{"event": "released", "number": 40, "source": "Foro Penal"}])
