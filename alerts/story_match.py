@@ -246,6 +246,9 @@ class StoryEntry:
     members: list[ItemFeatures] = field(default_factory=list)
 
     memo: dict[str, Any] = field(default_factory=dict, repr=False)  # cleared when members change
+    # every key of the inverted index that points at the story, its dropped members' included:
+    # what forgetting the story must take out (index_keys() knows only the present members)
+    posted: set[str] = field(default_factory=set, repr=False)
 
     def people(self) -> list[frozenset[str]]:
         if "people" not in self.memo:
@@ -364,8 +367,10 @@ class StoryIndex:
         self.max_item_id = max(self.max_item_id, m.item_id)
         self.generic |= m.generic
         self._count(m, +1)
-        for key in [*m.tf, *("e:" + e for e in m.entities), "k:" + m.headline.key]:
+        keys = [*m.tf, *("e:" + e for e in m.entities), "k:" + m.headline.key]
+        for key in keys:
             self.postings.setdefault(key, set()).add(story_id)
+        entry.posted.update(keys)
 
     def remove_member(self, story_id: int, item_id: int) -> None:
         entry = self.stories.get(story_id)
@@ -399,7 +404,7 @@ class StoryIndex:
             return
         for m in entry.members:
             self._count(m, -1)
-        for key in entry.index_keys():
+        for key in entry.posted | entry.index_keys():
             ids = self.postings.get(key)
             if ids is not None:
                 ids.discard(story_id)
@@ -415,11 +420,13 @@ class StoryIndex:
             self.remove_story(sid)
 
     def _reindex(self, entry: StoryEntry) -> None:
+        keys = entry.index_keys()
         for key, ids in list(self.postings.items()):
-            if entry.id in ids and key not in entry.index_keys():
+            if entry.id in ids and key not in keys:
                 ids.discard(entry.id)
                 if not ids:
                     del self.postings[key]
+        entry.posted &= keys
 
     def _count(self, m: ItemFeatures, sign: int) -> None:
         # weights follow the table, refreshed once it has moved by 2 % (every change while small)
@@ -493,9 +500,9 @@ class StoryIndex:
         best: tuple[float, int, Signals] | None = None
         rejected: list[tuple[float, int, Signals]] = []
         for sid in self.candidates(item):
-            entry = self.stories[sid]
-            if entry.last < now - window:
-                continue
+            entry = self.stories.get(sid)
+            if entry is None or entry.last < now - window:
+                continue  # (None: a key left pointing at a forgotten story; the upkeep should not leave one)
             score, conflicts, signals = self._score(item, entry, a_norm, now)
             if signals is None:
                 continue  # far below the threshold: nothing to say
