@@ -19,6 +19,9 @@ class Metrics:
         )
         self.items = Counter("monitor_items_total", "New items stored", ["feed"], registry=r)
         self.matches = Counter("monitor_matches_total", "Items matched, per topic", ["topic"], registry=r)
+        self.items_failed = Counter(
+            "monitor_items_failed_total", "Items whose classification or story failed (left pending, retried)",
+            registry=r)
         self.alerts_queued = Counter("monitor_alerts_queued_total", "Alerts written to the outbox", registry=r)
         self.alerts_sent = Counter("monitor_alerts_sent_total", "Alerts delivered", ["channel"], registry=r)
         self.alerts_failed = Counter("monitor_alerts_failed_total", "Alerts given up", ["channel"], registry=r)

@@ -41,6 +41,7 @@ class ProcessResult:
     classified: int = 0
     relevant: int = 0
     alerts: int = 0
+    failed: int = 0  # items whose processing raised: left pending, tried again next round
     topics: dict[str, int] = field(default_factory=dict)
 
 
@@ -95,6 +96,13 @@ class Pipeline:
                     # another replica sharing the database classified it first: its
                     # transaction holds the matches and alerts, ours rolled back whole
                     log.debug("item %d was classified by another process", item_id)
+                    skipped.add(item_id)
+                except Exception:
+                    # a bug met by one item must not stop every item after it: its
+                    # transaction rolled back whole, so it stays pending (nothing lost) and
+                    # is tried again on the next round, after the others
+                    log.exception("item %d could not be processed; left pending, tried again next round", item_id)
+                    result.failed += 1
                     skipped.add(item_id)
 
     def _process_one(self, item_id: int, now: datetime, result: ProcessResult) -> None:

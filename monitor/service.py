@@ -96,6 +96,7 @@ class Service:
         self.tally_posts = TallyPosts(config, runtime, db, dry_run=dry_run)  # leader only
         self._classify_lock = asyncio.Lock()
         self.first_round = FirstRound()  # start-up backlog classified once, in publication order
+        self.items_failed = 0  # items whose processing raised (left pending), since start
         self.heartbeat = time.monotonic()
         self._chart: tuple[float, bytes | None] = (0.0, None)
         self.replicas = Replicas(db, **(replica_options or {}))  # feed leases, the leader
@@ -159,6 +160,8 @@ class Service:
         for topic, n in processed.topics.items():
             self.metrics.matches.labels(topic).inc(n)
         self.metrics.alerts_queued.inc(processed.alerts)
+        self.metrics.items_failed.inc(processed.failed)
+        self.items_failed += processed.failed
 
     def fold_held(self) -> int:
         """Fold the alerts held over max_alerts_per_hour into one message per channel and
@@ -645,6 +648,9 @@ async def _poll_once(
             f"{len(results)} feeds polled, {failed} failed, {new} new items; alerts: {stats}",
             file=out,
         )
+        if service.items_failed:
+            print(f"{service.items_failed} items could not be processed: left pending for the next "
+                  "run (the log has each one's error)", file=out)
     finally:
         await service.close()
     return 0

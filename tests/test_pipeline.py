@@ -55,3 +55,43 @@ def test_an_item_classified_elsewhere_meanwhile_is_skipped_not_looped_on(db, def
     assert result.classified == 0
     with db.session() as s:
         assert s.scalar(select(func.count(Alert.id))) == 0
+
+
+class _FailsOn:
+    """The shipped classifier, raising on one title: a bug met by one item (fault injection)."""
+
+    def __init__(self, classifier, title: str) -> None:
+        self.classifier, self.title, self.calls = classifier, title, 0
+
+    def classify(self, **kw):
+        if kw.get("title") == self.title:
+            self.calls += 1
+            raise RuntimeError("a bug this item meets")
+        return self.classifier.classify(**kw)
+
+
+def test_an_item_that_raises_is_left_pending_and_the_others_go_on(db, default_config, caplog):
+    bad = "Excarcelan a 87 presos políticos del penal de Tocorón"
+    with db.session() as s:
+        feed = Feed(name="el-pitazo", url="https://elpitazo.net/feed/", consecutive_failures=0)
+        _add(s, feed, "a", bad)
+        _add(s, feed, "b", "Excarcelan a 30 presos políticos en Carabobo")
+        _add(s, feed, "c", "Detienen al dirigente sindical Pedro Ochoa en Barquisimeto")
+    pipeline = Pipeline(default_config, db)
+    shipped = pipeline.classifier
+    pipeline.classifier = _FailsOn(shipped, bad)
+    result = pipeline.process_pending(now=NOW)
+    assert (result.classified, result.relevant, result.failed, result.alerts) == (2, 2, 1, 2)
+    assert pipeline.classifier.calls == 1  # not looped on within the round
+    [record] = [r for r in caplog.records if "could not be processed" in r.getMessage()]
+    assert record.levelname == "ERROR" and "RuntimeError" in (record.exc_text or "")
+    with db.session() as s:
+        pending = s.scalars(select(Item).where(Item.classified_at.is_(None))).all()
+        assert [i.guid for i in pending] == ["a"] and pending[0].story_id is None
+    # the bug fixed (or gone), the next round takes the item: nothing was lost
+    pipeline.classifier = shipped
+    again = pipeline.process_pending(now=NOW)
+    assert (again.classified, again.failed, again.alerts) == (1, 0, 1)
+    with db.session() as s:
+        assert s.scalar(select(func.count(Item.id)).where(Item.classified_at.is_(None))) == 0
+        assert s.scalar(select(func.count(Alert.id))) == 3
