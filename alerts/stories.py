@@ -42,11 +42,14 @@ from storage.stories import (
     other_items_of_story,
     stories_after,
     stories_updated_in_order,
+    stories_with_items_between,
     story_by_id,
     write_row,
 )
 
 SYNC_SECONDS = 1.0  # how often to look for stories that other processes created
+# an item this much older than the index's horizon brings back the stories of its hours
+RELOAD_SLACK = timedelta(hours=1)
 OFFICIAL_SOURCES = frozenset({"el gobierno", "gobierno", "the government", "government", "el regimen", "regimen"})
 
 
@@ -198,7 +201,13 @@ def story_index(session: Session, *, window: timedelta, now: datetime, at: datet
     elif time.monotonic() - index.synced_at >= SYNC_SECONDS:
         _load(session, index, stories_after(session, index.max_story_id))
     index.synced_at = time.monotonic()
-    index.expire((at or now) - window)
+    cutoff = (at or now) - window
+    if index.horizon is not None and cutoff < index.horizon - RELOAD_SLACK:
+        # an item older than the stories the index still holds (a backlog a poll could not store
+        # at once, a feed back from days of failures): bring back the stories of its own hours,
+        # which later items made the index forget
+        _load(session, index, stories_with_items_between(session, cutoff, (at or now) + window, index.stories.keys()))
+    index.expire(cutoff)
     return index
 
 

@@ -327,6 +327,8 @@ class StoryIndex:
         # a vector freed (a story's centroid recomputed) never lends its norm to a new one
         self._norms: dict[int, tuple[dict[str, int], float]] = {}
         self._expired_at: datetime | None = None
+        # the latest cutoff ever applied: stories with no item since then may have been forgotten
+        self.horizon: datetime | None = None
         self._changes = 0
         self.synced_at = 0.0  # time.monotonic() of the last look at the database
         self.floor = THRESHOLD - 0.1
@@ -413,6 +415,8 @@ class StoryIndex:
 
     def expire(self, oldest: datetime) -> None:
         """Forget the stories with no item since `oldest` (checked at most once a minute)."""
+        if self.horizon is None or oldest > self.horizon:
+            self.horizon = oldest
         if self._expired_at is not None and abs(oldest - self._expired_at) < timedelta(minutes=1):
             return
         self._expired_at = oldest
@@ -501,8 +505,11 @@ class StoryIndex:
         rejected: list[tuple[float, int, Signals]] = []
         for sid in self.candidates(item):
             entry = self.stories.get(sid)
-            if entry is None or entry.last < now - window:
-                continue  # (None: a key left pointing at a forgotten story; the upkeep should not leave one)
+            if entry is None or entry.last < now - window or entry.members[0].when > now + window:
+                # (None: a key left pointing at a forgotten story; the upkeep should not leave one.
+                # A story begun more than a window after the item is another event's: an older
+                # item classified late, when a poll could not store a whole backlog at once)
+                continue
             score, conflicts, signals = self._score(item, entry, a_norm, now)
             if signals is None:
                 continue  # far below the threshold: nothing to say
@@ -544,7 +551,7 @@ class StoryIndex:
         for count in sorted(self._by_waves, reverse=True):  # the most wave items first
             for wid in self._by_waves[count]:
                 s = stories.get(wid)
-                if s is None or s.last < cutoff or not s.topics & topics:
+                if s is None or s.last < cutoff or not s.topics & topics or s.members[0].when > now + window:
                     continue
                 if found is None or (count, s.last, wid) > found:
                     found = (count, s.last, wid)

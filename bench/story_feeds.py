@@ -11,7 +11,10 @@ true story), pooled over the windows tuned on and the measure-only ones as in
 bench/story_windows.py. The days are months old, so with the default `backfill_window` every
 item is backfill: what is scored is the stories the service made, not its alerts.
 `--repeat N` runs each window N times and says whether the stories were the same each time
-(feeds are polled concurrently, so their answers race). Summary figures only. Needs ../shared/real.
+(feeds are polled concurrently, so their answers race). `--together` serves every day of every
+window in one run, as a service that has run all month sees them: a day's items may then join
+the stories of the days before it (a join across windows, which window-by-window runs cannot
+make), and each window is scored on that one run. Summary figures only. Needs ../shared/real.
 """
 
 from __future__ import annotations
@@ -87,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shared-groups", default=str(ROOT.parent / "shared/real/stories_2026-01.json"))
     parser.add_argument("--config", default=str(ROOT / "feeds.yaml"))
     parser.add_argument("--repeat", type=int, default=1, help="runs per window (are the stories the same?)")
+    parser.add_argument("--together", action="store_true",
+                        help="serve the days of all the windows in one run, then score each window on it")
     args = parser.parse_args(argv)
     if not Path(args.headlines).is_file() or not Path(args.shared_groups).is_file():
         print(f"skipped: {args.headlines} or {args.shared_groups} is missing")
@@ -94,19 +99,30 @@ def main(argv: list[str] | None = None) -> int:
     headlines = load_headlines(args.headlines)
     results: list[tuple[str, WindowResult]] = []
     unstable = 0
+    windows = [
+        (w.days[0] if path == Path(args.shared_groups) else path.stem, w)
+        for path in [Path(args.shared_groups), *sorted((ROOT / "bench/data/stories").glob("*.json"))]
+        for w in load_groups(path)
+    ]
     with FeedServer() as server:
-        for path in [Path(args.shared_groups), *sorted((ROOT / "bench/data/stories").glob("*.json"))]:
-            for w in load_groups(path):
-                label = w.days[0] if path == Path(args.shared_groups) else path.stem
-                gold = {i: g for i, g in w.gold().items() if i in headlines}
+        together: list[dict[str, int]] = []
+        if args.together:
+            days = {d for _, w in windows for d in w.days}
+            served = [h for h in headlines.values() if str(h.get("date", ""))[:10] in days]
+            together = [poll_window(server, f"all-{n}", served, Path(args.config)) for n in range(args.repeat)]
+        for label, w in windows:
+            gold = {i: g for i, g in w.gold().items() if i in headlines}
+            if together:
+                runs = together
+            else:
                 served = [h for h in headlines.values() if str(h.get("date", ""))[:10] in set(w.days)]
                 runs = [poll_window(server, f"{label}-{n}", served, Path(args.config)) for n in range(args.repeat)]
-                partitions = {frozenset(frozenset(i for i in gold if run.get(i) == s) for s in set(run.values()))
-                              for run in runs}
-                unstable += len(partitions) > 1
-                pred = {i: s for i, s in runs[0].items() if i in gold}
-                scored = {i: g for i, g in gold.items() if i in pred}
-                results.append((label, WindowResult(w.days, score(pred, scored), pred, scored, labelled=len(gold))))
+            partitions = {frozenset(frozenset(i for i in gold if run.get(i) == s) for s in set(run.values()))
+                          for run in runs}
+            unstable += len(partitions) > 1
+            pred = {i: s for i, s in runs[0].items() if i in gold}
+            scored = {i: g for i, g in gold.items() if i in pred}
+            results.append((label, WindowResult(w.days, score(pred, scored), pred, scored, labelled=len(gold))))
     print(HEADER)
     for label, r in results:
         kind = "tuned" if label in TUNED else "second reading" if label in SECOND_READING else "measure only"

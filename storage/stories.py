@@ -3,6 +3,7 @@ report (`monitor stories`) and digests."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -48,6 +49,18 @@ def stories_after(session: Session, story_id: int) -> list[Story]:
 def stories_updated_in_order(session: Session, since: datetime) -> list[Story]:
     """Stories with an item since `since`, by id (the story index's first load)."""
     return list(session.scalars(select(Story).where(Story.updated_at >= since).order_by(Story.id)))
+
+
+def stories_with_items_between(
+    session: Session, start: datetime, end: datetime, known: Collection[int],
+) -> list[Story]:
+    """The stories with an item published between `start` and `end`, but those in `known`,
+    by id: what the story index brings back for an item older than the stories it holds."""
+    ids = select(Item.story_id).where(
+        Item.story_id.is_not(None), Item.published_at >= start, Item.published_at <= end,
+    ).distinct()
+    return [s for s in session.scalars(select(Story).where(Story.id.in_(ids)).order_by(Story.id))
+            if s.id not in known]
 
 
 def item_story_facts(session: Session, item_id: int) -> tuple[list[str], list[dict[str, Any]], str | None]:

@@ -111,6 +111,42 @@ def test_an_outlets_title_reused_on_another_day_is_a_new_story(put: Any) -> None
     assert b[0] == ["new"] and b[1] != a[1]
 
 
+def test_an_item_classified_days_late_finds_the_story_of_its_own_hours(db: Any, config: Any, add_item: Any) -> None:
+    """A backlog stored over several polls (a feed listing more than a poll stores, a feed back
+    from days of failures): an item of the first day is classified after items of later days,
+    which made the index forget the first day's stories. It is brought back, not duplicated."""
+    classifier = build_classifier(config.topics, config.entities)
+
+    def place(title: str, published: datetime, classified: datetime) -> int:
+        with db.session() as s:
+            item = add_item(s, "feed", title, published=published)
+            enqueue_for_item(s, item, classifier.classify(title=title, lang="es"), config, now=classified)
+            return int(item.story_id or 0)
+
+    first = place("Diplomáticos estadounidenses llegan a Caracas para evaluar la reapertura de la embajada",
+                  NOW, NOW)
+    later = NOW + timedelta(days=4)
+    place("Excarcelan a 40 presos políticos en Tocorón", later, later)
+    late = place("Funcionarios de EE. UU. aterrizan en Caracas para estudiar la reapertura de su embajada",
+                 NOW + timedelta(hours=2), later + timedelta(minutes=10))
+    assert late == first
+
+
+def test_an_item_classified_days_late_never_joins_a_story_begun_days_after_it(
+    db: Any, config: Any, add_item: Any,
+) -> None:
+    classifier = build_classifier(config.topics, config.entities)
+    vigil = "Familiares de presos políticos mantienen vigilia frente a El Helicoide"
+    later = NOW + timedelta(days=4)
+    with db.session() as s:
+        new = add_item(s, "feed", vigil, published=later)
+        enqueue_for_item(s, new, classifier.classify(title=vigil, lang="es"), config, now=later)
+        old = add_item(s, "other", vigil, published=NOW)  # the same words, four days before
+        enqueue_for_item(s, old, classifier.classify(title=vigil, lang="es"), config, now=later)
+        assert old.story_id != new.story_id
+        assert (old.story_match or {})["decision"] == "new"
+
+
 def test_signals_are_stored_and_listed_by_monitor_stories(
     db: Any, put: Any, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
