@@ -121,6 +121,12 @@ _UPDATE_CUES = re.compile(
     r"otras?|mas)\b"
 )
 
+# "another" seizure or strike: a new instance of a kind of event already told ("EE. UU. incauta
+# otro petrolero", "otro ataque contra una lancha"), not the one told before it
+_ANOTHER = re.compile(r"\b(?:otr[oa]s?|another)\b")
+INSTANCE_EVENTS = frozenset({"incaut", "ataqu"})
+ANOTHER_GAP = timedelta(hours=12)  # a story begun this long before it told an earlier instance
+
 # verbs of saying, reporting, confirming or denying: the headline tells what someone says of
 # an event, not what the person named first does
 _REPORTS = re.compile(
@@ -154,6 +160,7 @@ class ItemFeatures:
     subject: frozenset[str] = frozenset()  # the person the headline opens with, who acts
     reacts: bool = False  # a reaction, demand or statement ("X exige…"): story_wave.reacts
     big_numbers: frozenset[str] = frozenset()  # the title's numbers of NUMBER_MIN or more
+    another: bool = False  # tells another seizure or strike than those before it (_ANOTHER)
 
 
     @property
@@ -197,6 +204,7 @@ def features(
         wave=wave_reason(h, lang=lang or "es", topics=topics, figures=figures, explainer=explainer),
         speaker=speaker_of(h), subject=_subject(h.key, people), reacts=reacts(h),
         big_numbers=frozenset(n for n in h.numbers if int(n) >= NUMBER_MIN) if h.numbers else _NO_NUMBERS,
+        another=bool(h.events & INSTANCE_EVENTS) and bool(_ANOTHER.search(h.key)),
     )
 
 
@@ -823,6 +831,8 @@ class StoryIndex:
             stages = {m.headline.stage for m in entry.members} - {None}
             if stages and item.headline.stage not in stages:
                 out.append("law stage")  # a bill passed in first discussion, then in second: two events
+        if item.another and item.when - entry.members[0].when >= ANOTHER_GAP:
+            out.append("another instance")  # "incauta otro petrolero" is not the seizure told a day before
         for m in entry.members:
             if m.outlet == item.outlet and m.headline.key == item.headline.key and abs(item.when - m.when) >= REUSED_TITLE_GAP:
                 out.append("reused title")

@@ -147,6 +147,16 @@ def test_an_item_classified_days_late_never_joins_a_story_begun_days_after_it(
         assert (old.story_match or {})["decision"] == "new"
 
 
+def test_another_seizure_a_day_later_is_its_own_story(put: Any) -> None:
+    a = put("elpitazo", "EE. UU. incauta un petrolero vinculado a Venezuela en el Atlántico")
+    b = put("cocuyo", "EE. UU. incauta otro petrolero vinculado a Venezuela en el Caribe",
+            at=NOW + timedelta(hours=30))
+    c = put("bbcmundo", "Estados Unidos confisca otro buque petrolero vinculado a Venezuela en el Caribe",
+            at=NOW + timedelta(hours=32))
+    assert b[0] == ["new"] and b[1] != a[1]  # "otro": not the seizure told the day before
+    assert c == (["edit"], b[1])  # the new seizure told by another outlet joins it
+
+
 def test_signals_are_stored_and_listed_by_monitor_stories(
     db: Any, put: Any, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
