@@ -69,6 +69,10 @@ FIGURE_BONUS = 0.15  # the same figure, or a tally updated ("suma 15" after "sum
 TALLY_EVENTS = frozenset({"released", "held", "arrested", "dead"})
 GROWING_EVENTS = frozenset({"released", "held"})  # tallies that near-identical titles update
 AGE_FREE_HOURS, AGE_PENALTY_PER_DAY = 24.0, 0.10
+# the same penalty by the story's own age (since its first item): a story kept alive by one
+# join a day grows into a saga ("Maduro's indictment" taking in his hearing two days later);
+# release waves join by their own rule, not by score, and are not touched
+SPAN_FREE_HOURS, SPAN_PENALTY_PER_DAY = 24.0, 0.10
 # one kind of event (an event class, not the beat's wording) told again within half a day:
 # a hearing announced ("comparecerá ante un tribunal") and then held ("compareció ante la
 # Justicia"), the same alerts told by two outlets; a small bonus, every conflict still applies
@@ -598,6 +602,8 @@ class StoryIndex:
         same_figures = item.figures & figures
         hours = max(0.0, (now - entry.last).total_seconds() / 3600)
         age = max(0.0, hours - AGE_FREE_HOURS) / 24 * AGE_PENALTY_PER_DAY
+        span = max(0.0, (now - entry.members[0].when).total_seconds() / 3600)
+        age += max(0.0, span - SPAN_FREE_HOURS) / 24 * SPAN_PENALTY_PER_DAY
         tally = [
             f"{e} {n}" for e, n in item.figures - figures
             if item.update_cue and e in TALLY_EVENTS and any(e == e2 for e2, _ in figures)
@@ -670,6 +676,7 @@ class StoryIndex:
                 "terms": sorted(shared, key=self.idf, reverse=True)[:8], "entities": sorted(ents),
                 "figures": [f"{e} {n}" for e, n in sorted(same_figures)], "tally": sorted(tally),
                 "topics": sorted(item.topics & entry.topics), "hours": round(hours, 1),
+                "story_hours": round(span, 1),
                 "with_item": with_item.item_id,
                 "evidence": evidence, "events": sorted(item.headline.events & entry.headline_union("events")),
             }
