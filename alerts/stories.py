@@ -204,9 +204,9 @@ def story_index(session: Session, *, window: timedelta, now: datetime, at: datet
     cutoff = (at or now) - window
     if index.horizon is not None and cutoff < index.horizon - RELOAD_SLACK:
         # an item older than the stories the index still holds (a backlog a poll could not store
-        # at once, a feed back from days of failures): bring back the stories of its own hours,
-        # which later items made the index forget
-        _load(session, index, stories_with_items_between(session, cutoff, (at or now) + window, index.stories.keys()))
+        # at once, a feed back from days of failures): bring back the stories of its own hours
+        # that later items made the index forget, those whose last item is before the horizon
+        _load(session, index, stories_with_items_between(session, cutoff, index.horizon, index.stories.keys()))
     index.expire(cutoff)
     return index
 

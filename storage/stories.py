@@ -54,10 +54,10 @@ def stories_updated_in_order(session: Session, since: datetime) -> list[Story]:
 def stories_with_items_between(
     session: Session, start: datetime, end: datetime, known: Collection[int],
 ) -> list[Story]:
-    """The stories with an item published between `start` and `end`, but those in `known`,
+    """The stories with an item published from `start` to before `end`, but those in `known`,
     by id: what the story index brings back for an item older than the stories it holds."""
     ids = select(Item.story_id).where(
-        Item.story_id.is_not(None), Item.published_at >= start, Item.published_at <= end,
+        Item.story_id.is_not(None), Item.published_at >= start, Item.published_at < end,
     ).distinct()
     return [s for s in session.scalars(select(Story).where(Story.id.in_(ids)).order_by(Story.id))
             if s.id not in known]
