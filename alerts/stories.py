@@ -207,6 +207,7 @@ def story_index(session: Session, *, window: timedelta, now: datetime, at: datet
         # at once, a feed back from days of failures): bring back the stories of its own hours
         # that later items made the index forget, those whose last item is before the horizon
         _load(session, index, stories_with_items_between(session, cutoff, index.horizon, index.stories.keys()))
+        index.horizon = cutoff  # it holds every story since then again: the next older items need no reload
     index.expire(cutoff)
     return index
 

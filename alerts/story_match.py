@@ -339,7 +339,8 @@ class StoryIndex:
         # a vector freed (a story's centroid recomputed) never lends its norm to a new one
         self._norms: dict[int, tuple[dict[str, int], float]] = {}
         self._expired_at: datetime | None = None
-        # the latest cutoff ever applied: stories with no item since then may have been forgotten
+        # the index holds every story with an item since then; older ones may have been forgotten
+        # (the latest expiry's cutoff, or the time since which a late item's stories were reloaded)
         self.horizon: datetime | None = None
         self._changes = 0
         self.synced_at = 0.0  # time.monotonic() of the last look at the database

@@ -11,6 +11,7 @@ import pytest
 from alerts_helpers import Cls
 from sqlalchemy import select
 
+import alerts.stories as stories_module
 from alerts.outbox import enqueue_for_item
 from alerts.stories import split_item
 from monitor.cli import main
@@ -111,11 +112,22 @@ def test_an_outlets_title_reused_on_another_day_is_a_new_story(put: Any) -> None
     assert b[0] == ["new"] and b[1] != a[1]
 
 
-def test_an_item_classified_days_late_finds_the_story_of_its_own_hours(db: Any, config: Any, add_item: Any) -> None:
+def test_an_item_classified_days_late_finds_the_story_of_its_own_hours(
+    db: Any, config: Any, add_item: Any, monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """A backlog stored over several polls (a feed listing more than a poll stores, a feed back
     from days of failures): an item of the first day is classified after items of later days,
-    which made the index forget the first day's stories. It is brought back, not duplicated."""
+    which made the index forget the first day's stories. They are brought back once for the
+    run of late items, and the story is not duplicated."""
     classifier = build_classifier(config.topics, config.entities)
+    reloads: list[datetime] = []
+    real = stories_module.stories_with_items_between
+
+    def counted(session: Any, start: datetime, end: datetime, known: Any) -> Any:
+        reloads.append(start)
+        return real(session, start, end, known)
+
+    monkeypatch.setattr(stories_module, "stories_with_items_between", counted)
 
     def place(title: str, published: datetime, classified: datetime) -> int:
         with db.session() as s:
@@ -130,6 +142,9 @@ def test_an_item_classified_days_late_finds_the_story_of_its_own_hours(db: Any, 
     late = place("Funcionarios de EE. UU. aterrizan en Caracas para estudiar la reapertura de su embajada",
                  NOW + timedelta(hours=2), later + timedelta(minutes=10))
     assert late == first
+    also = place("Diplomáticos de EE. UU. aterrizan en Caracas para evaluar la reapertura de la embajada",
+                 NOW + timedelta(hours=3), later + timedelta(minutes=20))
+    assert also == first and len(reloads) == 1  # the second late item found the index ready
 
 
 def test_an_item_classified_days_late_never_joins_a_story_begun_days_after_it(
