@@ -516,9 +516,10 @@ class StoryIndex:
         base = THRESHOLD + (LIVE_EXTRA if item.headline.live else 0.0)
         best: tuple[float, int, Signals] | None = None
         rejected: list[tuple[float, int, Signals]] = []
+        since, until = now - window, now + window
         for sid in self.candidates(item):
             entry = self.stories.get(sid)
-            if entry is None or entry.last < now - window or entry.members[0].when > now + window:
+            if entry is None or entry.last < since or entry.members[0].when > until:
                 # (None: a key left pointing at a forgotten story; the upkeep should not leave one.
                 # A story begun more than a window after the item is another event's: an older
                 # item classified late, when a poll could not store a whole backlog at once)
