@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from alerts.outbox import enqueue_for_item
@@ -97,6 +97,8 @@ class Pipeline:
                     # transaction holds the matches and alerts, ours rolled back whole
                     log.debug("item %d was classified by another process", item_id)
                     skipped.add(item_id)
+                except OperationalError:
+                    raise  # the database is down or locked: no item can go on; the next round retries
                 except Exception:
                     # a bug met by one item must not stop every item after it: its
                     # transaction rolled back whole, so it stays pending (nothing lost) and
