@@ -560,12 +560,12 @@ class StoryIndex:
         (the latest on a tie) that shares a topic with it."""
         if not item.wave:
             return None
-        cutoff, stories, topics = now - window, self.stories, item.topics
+        cutoff, until, stories, topics = now - window, now + window, self.stories, item.topics
         found: tuple[int, datetime, int] | None = None
         for count in sorted(self._by_waves, reverse=True):  # the most wave items first
             for wid in self._by_waves[count]:
                 s = stories.get(wid)
-                if s is None or s.last < cutoff or not s.topics & topics or s.members[0].when > now + window:
+                if s is None or s.last < cutoff or not s.topics & topics or s.members[0].when > until:
                     continue
                 if found is None or (count, s.last, wid) > found:
                     found = (count, s.last, wid)
