@@ -9,6 +9,8 @@ from datetime import timedelta
 
 from story_helpers import NOW, WINDOW, feats, index_with
 
+from alerts.story_report import why
+
 US = ["us_actions"]
 INDICTED = "EE. UU. imputa a Nicolás Maduro por narcoterrorismo y conspiración en Nueva York"
 ACCUSED = "Fiscalía de EE. UU. acusa a Nicolás Maduro de narcoterrorismo en Nueva York"
@@ -33,3 +35,10 @@ def test_a_story_two_days_and_a_half_old_needs_more_than_the_same_words() -> Non
     decision = _decide_at(40, 60)
     assert decision.story_id is None
     assert decision.signals["nearest"][0]["story"] == 1 and decision.signals["nearest"][0]["story_hours"] == 60.0
+
+
+def test_monitor_stories_says_how_old_the_story_was_when_it_weighed() -> None:
+    decision = _decide_at(20, 30)
+    assert decision.story_id == 1
+    assert why(decision.signals).endswith("10.0 h after the story's last item; 30.0 h after its first")
+    assert "after its first" not in why(_decide_at(2, 20).signals)
