@@ -815,6 +815,9 @@ class StoryIndex:
         vessels = entry.headline_union("vessels")
         if item.headline.vessels and vessels and not item.headline.vessels & vessels:
             out.append("vessels")
+        orgs = entry.headline_union("orgs")
+        if item.headline.orgs and orgs and not item.headline.orgs & orgs:
+            out.append("organisations")  # two companies sanctioned are two stories
         places = entry.union("places")
         if item.places and places and not item.places & places:
             out.append("places")

@@ -269,6 +269,26 @@ def vessel_names(text: str) -> frozenset[str]:
     return frozenset(n for n in found if n.split()[0] not in skip)
 
 
+# A company named with its legal or trade word ("Urcalquin Shipping", "Petrolera Sinovensa",
+# "Oceanic Tankers Ltd"): sanctions and seizures name the company they hit.
+_ORG_WORD = (r"(?:Shipping|Marine|Maritime|Tankers?|Trading|Petroleum|Energy|Logistics|Navigation|Holdings?|"
+             r"Group|Ltd|Limited|Inc|Corp|Corporation|LLC|Naviera|Petrolera|Compañía|Empresa)")
+_ORG = re.compile(
+    rf"\b((?:{_CAP_WORD}\s+){{1,3}}{_ORG_WORD}\b\.?|{_ORG_WORD}\s+(?:{_CAP_WORD}\s*){{1,3}})"
+)
+
+
+def org_names(text: str) -> frozenset[str]:
+    """Names of companies told with their legal or trade word, folded, that word left out."""
+    found = set()
+    for m in _ORG.finditer(text):
+        words = [w for w in _WORD.findall(fold(m.group(1))) if not re.fullmatch(_ORG_WORD, w, re.IGNORECASE)
+                 and w not in _NOT_PERSON and w not in STOPWORDS]
+        if words:
+            found.add(" ".join(words))
+    return frozenset(found)
+
+
 @dataclass(frozen=True)
 class Headline:
     """A headline prepared once for matching."""
@@ -289,6 +309,7 @@ class Headline:
     told_terms: tuple[str, ...] | None = None
     aside_words: frozenset[str] = frozenset()  # folded words only in such an aside
     laws: frozenset[str] = frozenset()  # folded words of the laws named ("Ley de Amnistía")
+    orgs: frozenset[str] = frozenset()  # companies named with their trade word (org_names)
 
     @property
     def matched_terms(self) -> tuple[str, ...]:
@@ -389,4 +410,5 @@ def prepare(title: str, lang: str | None, known_people: list[str] | None = None)
         ) if _DIGIT.search(text) else frozenset(),
         events=event_classes(text, lang, all_terms), stage=law_stage(text),
         told_terms=told, aside_words=aside_words, laws=law_names(text, caps),
+        orgs=frozenset() if caps else org_names(text),
     )

@@ -162,6 +162,17 @@ def test_an_item_classified_days_late_never_joins_a_story_begun_days_after_it(
         assert (old.story_match or {})["decision"] == "new"
 
 
+def test_sanctions_on_two_companies_are_two_stories(put: Any) -> None:
+    """Found by the soak: two operators blacklisted in the same words were one story."""
+    a = put("elpitazo", "US Treasury blacklists tanker operator Urcalquin Lilulubel Shipping over Venezuela oil")
+    b = put("bbcmundo", "US Treasury blacklists tanker operator Primarsa Cosalprilu Marine over Venezuela oil",
+            at=NOW + timedelta(hours=1))
+    c = put("cocuyo", "Treasury sanctions Urcalquin Lilulubel Shipping, a tanker operator moving Venezuelan oil",
+            at=NOW + timedelta(hours=2))
+    assert b[0] == ["new"] and b[1] != a[1]
+    assert c[1] == a[1]  # the same company told again joins its story
+
+
 def test_another_seizure_a_day_later_is_its_own_story(put: Any) -> None:
     a = put("elpitazo", "EE. UU. incauta un petrolero vinculado a Venezuela en el Atlántico")
     b = put("cocuyo", "EE. UU. incauta otro petrolero vinculado a Venezuela en el Caribe",
