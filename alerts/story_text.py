@@ -276,13 +276,14 @@ _ORG_WORD = (r"(?:Shipping|Marine|Maritime|Tankers?|Trading|Petroleum|Energy|Log
 _ORG = re.compile(
     rf"\b((?:{_CAP_WORD}\s+){{1,3}}{_ORG_WORD}\b\.?|{_ORG_WORD}\s+(?:{_CAP_WORD}\s*){{1,3}})"
 )
+_ORG_WORD_ALONE = re.compile(_ORG_WORD, re.IGNORECASE)
 
 
 def org_names(text: str) -> frozenset[str]:
     """Names of companies told with their legal or trade word, folded, that word left out."""
     found = set()
     for m in _ORG.finditer(text):
-        words = [w for w in _WORD.findall(fold(m.group(1))) if not re.fullmatch(_ORG_WORD, w, re.IGNORECASE)
+        words = [w for w in _WORD.findall(fold(m.group(1))) if not _ORG_WORD_ALONE.fullmatch(w)
                  and w not in _NOT_PERSON and w not in STOPWORDS]
         if words:
             found.add(" ".join(words))

@@ -36,12 +36,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from story_windows import SECOND_READING, TUNED  # noqa: E402
+from story_windows import SECOND_READING, TUNED, add_sources, labelled_windows, sources_missing  # noqa: E402
 
 from devtools.feedserver import FeedServer  # noqa: E402
 from devtools.samples import SampleItem  # noqa: E402
 from devtools.samples import rss as samples_rss  # noqa: E402
-from monitor.story_eval import HEADER, WindowResult, load_groups, load_headlines, pooled, score  # noqa: E402
+from monitor.story_eval import HEADER, WindowResult, load_headlines, pooled, score  # noqa: E402
 
 
 def rss(rows: list[dict[str, Any]]) -> bytes:
@@ -86,24 +86,17 @@ def poll_window(server: FeedServer, label: str, rows: list[dict[str, Any]], conf
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--headlines", default=str(ROOT.parent / "shared/real/headlines_es_2026-01.jsonl"))
-    parser.add_argument("--shared-groups", default=str(ROOT.parent / "shared/real/stories_2026-01.json"))
-    parser.add_argument("--config", default=str(ROOT / "feeds.yaml"))
+    add_sources(parser)
     parser.add_argument("--repeat", type=int, default=1, help="runs per window (are the stories the same?)")
     parser.add_argument("--together", action="store_true",
                         help="serve the days of all the windows in one run, then score each window on it")
     args = parser.parse_args(argv)
-    if not Path(args.headlines).is_file() or not Path(args.shared_groups).is_file():
-        print(f"skipped: {args.headlines} or {args.shared_groups} is missing")
+    if sources_missing(args):
         return 0
     headlines = load_headlines(args.headlines)
     results: list[tuple[str, WindowResult]] = []
     unstable = 0
-    windows = [
-        (w.days[0] if path == Path(args.shared_groups) else path.stem, w)
-        for path in [Path(args.shared_groups), *sorted((ROOT / "bench/data/stories").glob("*.json"))]
-        for w in load_groups(path)
-    ]
+    windows = labelled_windows(args.shared_groups)
     with FeedServer() as server:
         together: list[dict[str, int]] = []
         if args.together:

@@ -30,6 +30,7 @@ from core.config import load_config  # noqa: E402
 from monitor.story_eval import (  # noqa: E402
     HEADER,
     Scores,
+    Window,
     WindowResult,
     evaluate,
     load_groups,
@@ -46,27 +47,47 @@ SECOND_READING = ("jan-14-16_L2",)
 NINE_MEASURED = ("2026-01-12", "jan-07_L4", "jan-11_L4", "jan-19-21_L2")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_sources(parser: argparse.ArgumentParser) -> None:
+    """The headlines, the readers' groups and the config every story bench reads."""
     parser.add_argument("--headlines", default=str(ROOT.parent / "shared/real/headlines_es_2026-01.jsonl"))
     parser.add_argument("--shared-groups", default=str(ROOT.parent / "shared/real/stories_2026-01.json"))
     parser.add_argument("--config", default=str(ROOT / "feeds.yaml"))
+
+
+def sources_missing(args: argparse.Namespace) -> bool:
+    """Say so and return True when ../shared/real is not there (the bench then skips)."""
+    if Path(args.headlines).is_file() and Path(args.shared_groups).is_file():
+        return False
+    print(f"skipped: {args.headlines} or {args.shared_groups} is missing")
+    return True
+
+
+def labelled_windows(shared_groups: str) -> list[tuple[str, Window]]:
+    """Every labelled window with its label: the readers' windows by their first day, the
+    others by their file's name (bench/data/stories/)."""
+    return [
+        (w.days[0] if path == Path(shared_groups) else path.stem, w)
+        for path in [Path(shared_groups), *sorted((ROOT / "bench/data/stories").glob("*.json"))]
+        for w in load_groups(path)
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_sources(parser)
     parser.add_argument("--all-headlines", action="store_true", help="serve every headline of the days")
     parser.add_argument("--one-pass", action="store_true", help="classify every headline at one moment")
     parser.add_argument("--dates-only", action="store_true",
                         help="feeds of dates only: every item of a day at midnight, newest first (implies --one-pass)")
     args = parser.parse_args(argv)
-    if not Path(args.headlines).is_file() or not Path(args.shared_groups).is_file():
-        print(f"skipped: {args.headlines} or {args.shared_groups} is missing")
+    if sources_missing(args):
         return 0
     headlines = load_headlines(args.headlines)
     config = load_config(args.config)
-    results: list[tuple[str, WindowResult]] = []
-    for path in [Path(args.shared_groups), *sorted((ROOT / "bench/data/stories").glob("*.json"))]:
-        for r in evaluate(load_groups(path), headlines, config, all_headlines=args.all_headlines,
-                          one_pass=args.one_pass, dates_only=args.dates_only):
-            label = r.days[0] if path == Path(args.shared_groups) else path.stem
-            results.append((label, r))
+    windows = labelled_windows(args.shared_groups)
+    scored = evaluate([w for _, w in windows], headlines, config, all_headlines=args.all_headlines,
+                      one_pass=args.one_pass, dates_only=args.dates_only)
+    results: list[tuple[str, WindowResult]] = [(label, r) for (label, _), r in zip(windows, scored, strict=True)]
 
     def pool(labels: list[str]) -> Scores:
         return pooled((r.pred, r.gold) for label, r in results if label in labels)

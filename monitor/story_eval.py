@@ -39,7 +39,7 @@ from alerts.story_report import why
 from core.config import AppConfig
 from monitor.ingest.normalize import NormalizedItem
 from monitor.ingest.order import in_publication_order
-from monitor.match import build_classifier
+from monitor.match import Classifier, build_classifier
 from storage.db import open_database
 from storage.feedback import SplitCase, split_cases
 from storage.items import unclassified_ids
@@ -203,6 +203,7 @@ def assign_window(
     rows: list[dict[str, Any]], config: AppConfig, *, trace: list[dict[str, Any]] | None = None,
     pairs: PairModel | None | str = "shipped", all_headlines: bool = False, one_pass: bool = False,
     dates_only: bool = False, decisions: dict[str, dict[str, Any]] | None = None,
+    classifier: Classifier | None = None,
 ) -> dict[str, int]:
     """Replay `rows` through the real classifier and story assigner; return id → story id.
 
@@ -216,8 +217,9 @@ def assign_window(
     times (alerts.stories.story_time), in publication order. `dates_only` serves the
     headlines as feeds of dates only (`dates_only_times`) and implies `one_pass`. With
     `decisions`, each placed row's signals (what `monitor stories` shows) are put in it by id.
+    `classifier`: the config's rules, built once by a caller that replays many windows.
     """
-    classifier = build_classifier(config.topics, config.entities)
+    classifier = classifier or build_classifier(config.topics, config.entities)
     window = config.settings.story_window
     out: dict[str, int] = {}
     guids: dict[int, str] = {}
@@ -310,16 +312,19 @@ def evaluate(
     all_headlines: bool = False, one_pass: bool = False, dates_only: bool = False,
 ) -> list[WindowResult]:
     results = []
+    classifier = build_classifier(config.topics, config.entities)
     for w in windows:
         gold = {i: g for i, g in w.gold().items() if i in headlines}
         if all_headlines:
             days = set(w.days)
             served = [h for h in headlines.values() if str(h.get("date", ""))[:10] in days]
             pred = {i: s for i, s in assign_window(
-                served, config, all_headlines=True, one_pass=one_pass, dates_only=dates_only).items()
+                served, config, all_headlines=True, one_pass=one_pass, dates_only=dates_only,
+                classifier=classifier).items()
                 if i in gold}
         else:
-            pred = assign_window([headlines[i] for i in gold], config, one_pass=one_pass, dates_only=dates_only)
+            pred = assign_window([headlines[i] for i in gold], config, one_pass=one_pass, dates_only=dates_only,
+                                 classifier=classifier)
         scored = {i: g for i, g in gold.items() if i in pred}
         results.append(WindowResult(w.days, score(pred, scored), pred, scored, labelled=len(gold)))
     return results
@@ -373,13 +378,14 @@ def evaluate_splits(session: Session, config: AppConfig) -> list[SplitResult]:
     """Each /split of the database replayed on its own: the story's items and the item
     split out, at their publication times, through the real classifier and assigner."""
     results = []
+    classifier = build_classifier(config.topics, config.entities)
     for case in split_cases(session):
         if case.item is None or not case.others:
             results.append(SplitResult(case, None))
             continue
         rows = [_stored_row(session, item) for item in [*case.others, case.item]]
         decisions: dict[str, dict[str, Any]] = {}
-        pred = assign_window(rows, config, decisions=decisions)
+        pred = assign_window(rows, config, decisions=decisions, classifier=classifier)
         mine = pred[str(case.item.id)]
         together = [str(o.id) for o in case.others if pred.get(str(o.id)) == mine]
         signals = decisions.get(str(case.item.id), {})
