@@ -10,6 +10,10 @@ older than `stale_after`) whose rowcount must be 1, which is safe with several
 replicas on one PostgreSQL: the loser of a race sees rowcount 0. A crash between
 the send and the status update leaves the row in `sending`; it is reclaimed after
 `stale_after`, so that one message can go out twice, never more.
+
+Each alert backs off on its own failures, but the end of an outage of the Bot API
+(`alerts.api_health`) makes every alert it held due at once, its back-off started
+afresh: an outage's back-off never outlives it.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from typing import Any, TextIO
 
 from telegram.error import TelegramError
 
+from alerts.api_health import ApiHealth
 from alerts.console import print_alert
 from alerts.ratelimit import RateLimiter
 from alerts.render import fit_plain, html_fits
@@ -42,6 +47,7 @@ from storage.alerts import (
     move_channel,
     pending_alerts,
     queue_head,
+    retry_held_now,
     soonest_pending,
     sync_channels,
 )
@@ -119,6 +125,7 @@ class DeliveryWorker:
             if runtime.bot_token else None
         )
         self._secrets = (runtime.bot_token,) if runtime.bot_token else ()
+        self.health = ApiHealth()
         self._printed: set[int] = set()  # dry run: printed once per process
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -380,6 +387,7 @@ class DeliveryWorker:
                 telegram_message_id=message_id, last_error=note,
             )
             stats.sent += 1
+            self._api_answered()
             return
         self._retry(claimed, "gave up after repeated migrations or fallbacks", stats)
 
@@ -407,6 +415,7 @@ class DeliveryWorker:
             self._finish(claimed.id, status="sent", sent_at=self.clock.now(), claimed_at=None,
                          telegram_message_id=message_id, last_error=None)
             stats.sent += 1
+            self._api_answered()
             return
         self._retry(claimed, "gave up after repeated chat migrations", stats)
 
@@ -428,7 +437,19 @@ class DeliveryWorker:
             stats.failed += 1
         else:
             log.warning("alert %d to %s: %s; will retry", claimed.id, conf.name, f.message)
+            self.health.failed(conf.name)
             self._retry(claimed, f.message, stats)
+
+    def _api_answered(self) -> None:
+        """A send went through: if it ends an outage, retry now what the outage held back."""
+        if not self.health.answered():
+            return
+        with self.db.session() as session:
+            disabled = {name for name, row in channels_by_name(session).items() if row.disabled}
+            channels = [c.name for c in self.config.channels
+                        if not self._is_console(c) and c.name not in disabled and not self.limiter.blocked(c.name)]
+            held = retry_held_now(session, channels, self.clock.now())
+        log.info("the Bot API answers again after an outage: %d held alert(s) retried now", held)
 
     def _migrate(self, conf: ChannelConfig, new_chat_id: int) -> None:
         log.warning("channel %s moved to chat %d; updating and resending", conf.name, new_chat_id)

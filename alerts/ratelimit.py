@@ -48,6 +48,10 @@ class RateLimiter:
     def block(self, chat: str, seconds: float) -> None:
         self._blocked[chat] = max(self._blocked.get(chat, 0.0), self._clock() + seconds)
 
+    def blocked(self, chat: str) -> bool:
+        """Whether `chat` is held by a 429's retry_after."""
+        return self._blocked.get(chat, 0.0) > self._clock()
+
     async def acquire_global(self) -> None:
         """Wait for a slot in the overall per-second budget and take it."""
         async with self._lock:

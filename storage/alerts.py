@@ -206,6 +206,21 @@ def claim_alert(session: Session, alert_id: int, now: datetime, stale: datetime)
     return session.get(Alert, alert_id)
 
 
+def retry_held_now(session: Session, channels: list[str], now: datetime) -> int:
+    """Make the alerts of `channels` that failed and wait for a later retry due now, with
+    their back-off started afresh (`attempts` 0): the Bot API came back from an outage."""
+    if not channels:
+        return 0
+    result = session.execute(
+        update(Alert)
+        .where(Alert.channel.in_(channels), Alert.status == "pending", Alert.attempts > 0,
+               Alert.next_attempt_at > now)
+        .values(next_attempt_at=now, attempts=0)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)
+
+
 def finish_alert(session: Session, alert_id: int, **values: Any) -> None:
     """Write the outcome of a send on an alert this worker claimed (still `sending`)."""
     session.execute(

@@ -168,6 +168,52 @@ async def test_two_minute_outage_loses_nothing(db, emulator, make_config, make_w
     assert rows[1].attempts == 1  # later alerts waited their turn instead of hammering
 
 
+US = "@us_channel"
+TWO_CHANNELS = [{"name": "pp", "chat_id": CHAT, "topics": PP}, {"name": "us", "chat_id": US, "topics": PP}]
+
+
+async def run_for(worker: DeliveryWorker, clock: ManualClock, seconds: float, step: float = 1.0) -> None:
+    for _ in range(int(seconds / step)):
+        await worker.deliver_pending()
+        clock.advance(step)
+
+
+def head_row(db: Database, channel: str) -> Alert:
+    return next(a for a in alerts(db) if a.channel == channel and a.status == "pending")
+
+
+async def test_the_end_of_an_outage_retries_every_held_alert_at_once(db, emulator, make_config, make_worker) -> None:
+    clock = ManualClock()
+    worker = await make_worker(make_config(TWO_CHANNELS), clock=clock)
+    emulator.set_down(True, "502")
+    queue(db, 2, channel="pp", now=clock.now())
+    while (head_row(db, "pp").next_attempt_at - clock.now()).total_seconds() < 100:
+        await run_for(worker, clock, 1)  # pp's head backs off to minutes
+    queue(db, 1, channel="us", now=clock.now())
+    await run_for(worker, clock, 10)  # us's head fails too, still seconds apart
+    held_until = head_row(db, "pp").next_attempt_at
+    emulator.set_down(False)
+    while not emulator.messages(US):
+        await worker.deliver_pending()
+        clock.advance(1)
+    assert clock.now() < held_until - timedelta(seconds=60)
+    assert [m.text for m in emulator.messages(CHAT)] == ["alert 0 & more", "alert 1 & more"]  # in the same round
+    assert [a.attempts for a in alerts(db) if a.channel == "pp"] == [1, 1]  # back-off started afresh
+
+
+async def test_a_failing_chat_backs_off_while_the_others_send(db, emulator, make_config, make_worker) -> None:
+    clock = ManualClock()
+    worker = await make_worker(make_config(TWO_CHANNELS, channel_rate_per_minute=120), clock=clock)
+    queue(db, 1, channel="pp", now=clock.now())
+    emulator.fail_next(100, "502", chat_id=CHAT)
+    for _ in range(60):  # a minute: us sends an alert every second, pp's chat keeps failing
+        queue(db, 1, channel="us", now=clock.now())
+        await worker.deliver_pending()
+        clock.advance(1)
+    assert len(emulator.messages(US)) == 60 and not emulator.messages(CHAT)
+    assert 5 <= head_row(db, "pp").attempts <= 6  # at 0, 2, 6, 14, 30 (±10 %) s: not at each of us's sends
+
+
 async def test_timeout_and_server_error_are_retried(db, emulator, make_config, make_worker) -> None:
     clock = ManualClock()
     config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])

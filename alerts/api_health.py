@@ -1,0 +1,40 @@
+"""Whether the Bot API as a whole is failing, seen from the delivery worker's sends.
+
+Each alert backs off on its own (2 s, 4 s, … up to `max_backoff`), which is right for
+a failure of one chat and wrong for an outage of the API: the alerts the outage
+backed off would then wait minutes after the API came back, and each channel's
+later alerts behind them. An *outage* here is a run of transient failures (network
+errors, timeouts, 5xx) with no successful send between them, long enough
+(`OUTAGE_FAILURES`) and seen in at least `OUTAGE_CHANNELS` channels, so that one
+chat failing while the others send never counts as one. The first successful
+send after an outage is its end: the worker then retries the alerts it held.
+"""
+
+from __future__ import annotations
+
+OUTAGE_FAILURES = 3
+OUTAGE_CHANNELS = 2
+
+
+class ApiHealth:
+    def __init__(self, failures: int = OUTAGE_FAILURES, channels: int = OUTAGE_CHANNELS) -> None:
+        self.failures_needed = failures
+        self.channels_needed = channels
+        self._failures = 0
+        self._channels: set[str] = set()
+
+    @property
+    def in_outage(self) -> bool:
+        return self._failures >= self.failures_needed and len(self._channels) >= self.channels_needed
+
+    def failed(self, channel: str) -> None:
+        """A send to `channel` failed in a way worth retrying (network, timeout, 5xx)."""
+        self._failures += 1
+        self._channels.add(channel)
+
+    def answered(self) -> bool:
+        """A send succeeded; True when it ends an outage."""
+        ended = self.in_outage
+        self._failures = 0
+        self._channels.clear()
+        return ended
