@@ -56,6 +56,7 @@ from storage.models import Alert
 
 log = logging.getLogger("alerts.delivery")
 
+RATE_LIMITED = "RetryAfter"  # how a 429's last_error begins (classify_error: the exception's name)
 PHOTO = "photo"  # an outbox row whose payload holds a PNG (photo_b64) and its caption
 
 
@@ -126,6 +127,7 @@ class DeliveryWorker:
         )
         self._secrets = (runtime.bot_token,) if runtime.bot_token else ()
         self.health = ApiHealth()
+        self._started = False
         self._printed: set[int] = set()  # dry run: printed once per process
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -137,6 +139,10 @@ class DeliveryWorker:
         self._sync_channels()
         if self.sender:
             await self.sender.start()
+            if not self._started:  # what an earlier process backed off, perhaps for an outage now over
+                self._started = True
+                if held := self._retry_held():
+                    log.info("start: %d alert(s) held by an earlier back-off retried now", held)
 
     async def close(self) -> None:
         if self.sender:
@@ -442,14 +448,17 @@ class DeliveryWorker:
 
     def _api_answered(self) -> None:
         """A send went through: if it ends an outage, retry now what the outage held back."""
-        if not self.health.answered():
-            return
+        if self.health.answered():
+            held = self._retry_held()
+            log.info("the Bot API answers again after an outage: %d held alert(s) retried now", held)
+
+    def _retry_held(self) -> int:
+        """Make every alert held by back-off due now (not those a 429 holds)."""
         with self.db.session() as session:
             disabled = {name for name, row in channels_by_name(session).items() if row.disabled}
             channels = [c.name for c in self.config.channels
                         if not self._is_console(c) and c.name not in disabled and not self.limiter.blocked(c.name)]
-            held = retry_held_now(session, channels, self.clock.now())
-        log.info("the Bot API answers again after an outage: %d held alert(s) retried now", held)
+            return retry_held_now(session, channels, self.clock.now(), unless_error_like=f"{RATE_LIMITED}%")
 
     def _migrate(self, conf: ChannelConfig, new_chat_id: int) -> None:
         log.warning("channel %s moved to chat %d; updating and resending", conf.name, new_chat_id)

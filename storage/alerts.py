@@ -206,15 +206,18 @@ def claim_alert(session: Session, alert_id: int, now: datetime, stale: datetime)
     return session.get(Alert, alert_id)
 
 
-def retry_held_now(session: Session, channels: list[str], now: datetime) -> int:
+def retry_held_now(session: Session, channels: list[str], now: datetime, *, unless_error_like: str) -> int:
     """Make the alerts of `channels` that failed and wait for a later retry due now, with
-    their back-off started afresh (`attempts` 0): the Bot API came back from an outage."""
+    their back-off started afresh (`attempts` 0): the Bot API came back from an outage, or
+    the service restarted. Those whose last error is like `unless_error_like` (a 429's
+    retry_after, which Telegram asks to respect) keep their time."""
     if not channels:
         return 0
     result = session.execute(
         update(Alert)
         .where(Alert.channel.in_(channels), Alert.status == "pending", Alert.attempts > 0,
-               Alert.next_attempt_at > now)
+               Alert.next_attempt_at > now,
+               or_(Alert.last_error.is_(None), Alert.last_error.not_like(unless_error_like)))
         .values(next_attempt_at=now, attempts=0)
         .execution_options(synchronize_session=False)
     )

@@ -214,6 +214,36 @@ async def test_a_failing_chat_backs_off_while_the_others_send(db, emulator, make
     assert 5 <= head_row(db, "pp").attempts <= 6  # at 0, 2, 6, 14, 30 (±10 %) s: not at each of us's sends
 
 
+async def test_a_restart_retries_at_once_what_an_earlier_back_off_held(db, emulator, make_config, make_worker) -> None:
+    clock = ManualClock()
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
+    first = await make_worker(config, clock=clock)
+    emulator.set_down(True, "502")
+    queue(db, 2, now=clock.now())
+    while (head_row(db, "pp").next_attempt_at - clock.now()).total_seconds() < 100:
+        await run_for(first, clock, 1)
+    emulator.set_down(False)
+    await first.close()  # the process ends (a deploy, a crash); the next one starts
+    second = await make_worker(config, clock=clock)
+    assert (await second.deliver_pending()).sent == 2
+    assert [a.attempts for a in alerts(db)] == [1, 1]
+
+
+async def test_a_restart_keeps_the_wait_a_429_asked_for(db, emulator, make_config, make_worker) -> None:
+    clock = ManualClock()
+    emulator.retry_after = 30
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
+    queue(db, 1, now=clock.now())
+    first = await make_worker(config, clock=clock)
+    emulator.fail_next(1, "429")
+    await first.deliver_pending()
+    await first.close()
+    second = await make_worker(config, clock=clock)
+    assert (await second.deliver_pending()).sent == 0
+    clock.advance(30)
+    assert (await second.deliver_pending()).sent == 1
+
+
 async def test_timeout_and_server_error_are_retried(db, emulator, make_config, make_worker) -> None:
     clock = ManualClock()
     config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
