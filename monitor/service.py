@@ -131,6 +131,8 @@ class Service:
         state = self.first_round.polled(name)
         if state is Poll.WAITING:
             return
+        if state is Poll.CLOSED:
+            log.info("start-up round: every feed polled; classifying the backlog")
         if stored or state is Poll.CLOSED:  # alerts are queued only by new items: a 304 leaves the worker be
             await self.classify_pending()
             self.worker.wake()

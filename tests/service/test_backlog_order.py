@@ -71,6 +71,7 @@ def test_the_service_holds_its_first_round_then_tells_the_backlog_in_order(world
     replies = [[n for n in (15, 16) if f"{n} verificados" in m.text] for m in messages if m.reply_to]
     assert replies == [[15], [16]]
     assert "start-up round: 2 feeds polled before classifying" in world.log_of()
+    assert "start-up round: every feed polled; classifying the backlog" in world.log_of()
 
 
 def test_a_quick_restart_is_not_held(world):
