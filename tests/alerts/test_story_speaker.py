@@ -93,7 +93,17 @@ def test_one_warning_told_with_a_colon_and_with_that_joins_its_story() -> None:
     first = "EEUU advirtió a Ramón Quintero que será objetivo de Washington si no negocia la transición"
     index = _index_with(first)
     decision = _decide(index, "EE UU advierte a Ramón Quintero: negocia o será el siguiente objetivo, según Reuters", 1)
-    assert decision.story_id == 1 and "conflicts" not in decision.signals and decision.signals["text"] < 0.6
+    assert decision.story_id == 1 and "conflicts" not in decision.signals
+    assert "advert" in decision.signals["events"]  # "advirtió" and "advierte": one kind of wording
+
+
+def test_a_warning_and_the_warning_told_as_a_noun_are_one_kind_of_event() -> None:
+    from alerts.story_text import prepare
+
+    verb = prepare("Trump advierte a Delcy Rodríguez de que si no actúa bien acabará peor que Maduro", "es")
+    noun = prepare("Advertencia de Trump a Delcy Rodríguez: si no coopera pagaría un precio mayor", "es")
+    threat = prepare("Trump amenaza a Delcy Rodríguez con un precio mayor que el de Maduro", "es")
+    assert "advert" in verb.events & noun.events & threat.events
 
 
 def test_a_statement_sharing_only_its_person_and_kind_of_event_joins_when_no_other_story_names_the_person() -> None:
