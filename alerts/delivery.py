@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, TextIO
 
-from telegram.error import TelegramError
+from telegram.error import RetryAfter, TelegramError
 
 from alerts.api_health import ApiHealth
 from alerts.console import print_alert
@@ -56,7 +56,7 @@ from storage.models import Alert
 
 log = logging.getLogger("alerts.delivery")
 
-RATE_LIMITED = "RetryAfter"  # how a 429's last_error begins (classify_error: the exception's name)
+RATE_LIMITED = RetryAfter.__name__  # how a 429's last_error begins (classify_error: the exception's name)
 PHOTO = "photo"  # an outbox row whose payload holds a PNG (photo_b64) and its caption
 
 
