@@ -36,7 +36,7 @@ from __future__ import annotations
 import heapq
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -493,17 +493,18 @@ class StoryIndex:
         """The stories sharing the item's rarer terms, entities or exact title; the
         `MAX_CANDIDATES` with the most rare weight in common are scored in full."""
         limit = max(MIN_POSTINGS, int(COMMON_SHARE * len(self.stories)))
-        weight: dict[int, float] = {}
+        weight: defaultdict[int, float] = defaultdict(float)
         for key in [*item.tf, *("e:" + e for e in item.entities), "k:" + item.headline.key]:
             ids = self.postings.get(key)
             if not ids or len(ids) > limit:
                 continue
             w = 10.0 if key.startswith("k:") else self.idf(key) if key in self.df else 1.0
             for sid in ids:
-                weight[sid] = weight.get(sid, 0.0) + w
+                weight[sid] += w
         if len(weight) <= MAX_CANDIDATES:
             return list(weight)
-        return heapq.nlargest(MAX_CANDIDATES, weight, key=weight.__getitem__)
+        # what heapq.nlargest returns (ties in first-seen order), sorted in C
+        return sorted(weight, key=weight.__getitem__, reverse=True)[:MAX_CANDIDATES]
 
     def decide(self, item: ItemFeatures, *, now: datetime, window: timedelta) -> Decision:
         """The best story for `item` (or None) and the signals behind the choice."""
@@ -563,13 +564,20 @@ class StoryIndex:
         cutoff, until, stories, topics = now - window, now + window, self.stories, item.topics
         found: tuple[int, datetime, int] | None = None
         for count in sorted(self._by_waves, reverse=True):  # the most wave items first
+            best_last: datetime | None = None
+            best_id = -1
             for wid in self._by_waves[count]:
                 s = stories.get(wid)
-                if s is None or s.last < cutoff or not s.topics & topics or s.members[0].when > until:
+                if s is None or s.last < cutoff:
                     continue
-                if found is None or (count, s.last, wid) > found:
-                    found = (count, s.last, wid)
-            if found is not None:
+                last = s.last  # the latest story (then the highest id) that qualifies
+                if best_last is not None and (last < best_last or (last == best_last and wid < best_id)):
+                    continue  # cannot beat the one found: its other checks are not needed
+                if not s.topics & topics or s.members[0].when > until:
+                    continue
+                best_last, best_id = last, wid
+            if best_last is not None:
+                found = (count, best_last, best_id)
                 break
         if found is None:
             return None
