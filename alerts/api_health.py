@@ -12,6 +12,9 @@ send after an outage is its end: the worker then retries the alerts it held.
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 OUTAGE_FAILURES = 3
 OUTAGE_CHANNELS = 2
 
@@ -22,13 +25,16 @@ class ApiHealth:
         self.channels_needed = channels
         self._failures = 0
         self._channels: set[str] = set()
+        self._since: datetime | None = None
 
     @property
     def in_outage(self) -> bool:
         return self._failures >= self.failures_needed and len(self._channels) >= self.channels_needed
 
-    def failed(self, channel: str) -> None:
+    def failed(self, channel: str, at: datetime | None = None) -> None:
         """A send to `channel` failed in a way worth retrying (network, timeout, 5xx)."""
+        if self._failures == 0:
+            self._since = at
         self._failures += 1
         self._channels.add(channel)
 
@@ -37,4 +43,12 @@ class ApiHealth:
         ended = self.in_outage
         self._failures = 0
         self._channels.clear()
+        self._since = None
         return ended
+
+    def status(self) -> dict[str, Any]:
+        """What /healthz says of the Bot API, as this process's sends found it."""
+        return {
+            "outage": self.in_outage, "failures_in_a_row": self._failures,
+            "failing_since": self._since.isoformat() if self._since else None,
+        }

@@ -443,7 +443,7 @@ class DeliveryWorker:
             stats.failed += 1
         else:
             log.warning("alert %d to %s: %s; will retry", claimed.id, conf.name, f.message)
-            self.health.failed(conf.name)
+            self.health.failed(conf.name, self.clock.now())
             self._retry(claimed, f.message, stats)
 
     def _api_answered(self) -> None:

@@ -27,6 +27,9 @@ class Metrics:
         self.alerts_failed = Counter("monitor_alerts_failed_total", "Alerts given up", ["channel"], registry=r)
         self.alerts_retried = Counter("monitor_alerts_retried_total", "Delivery attempts to retry", ["channel"], registry=r)
         self.queue_depth = Gauge("monitor_alert_queue_depth", "Alerts pending or being sent", registry=r)
+        self.bot_api_outage = Gauge(
+            "monitor_bot_api_outage", "1 while sends to the Bot API fail in several channels with none going through",
+            registry=r)
         self.last_success = Gauge(
             "monitor_last_successful_poll_timestamp_seconds", "Unix time of the last successful poll", registry=r
         )

@@ -191,6 +191,7 @@ class Service:
         }.get(outcome)
         if counter is not None:
             counter.labels(channel).inc()
+        self.metrics.bot_api_outage.set(1 if self.worker.health.in_outage else 0)
 
     def _count_poll(self, result: PollResult) -> None:
         m = self.metrics
@@ -570,6 +571,7 @@ class Service:
             report["database"] = {"reachable": False, "error": str(exc).splitlines()[0]}
         report["replica"] = self.replicas.status()  # "leader": whether this replica leads
         report["model"] = self.pipeline.model_load.status  # "rules only" when missing or corrupt
+        report["telegram"] = self.worker.health.status()  # an outage does not make the service unhealthy
         report["status"] = "ok" if alive and report["database"]["reachable"] else "unhealthy"
         return report
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from alerts.api_health import ApiHealth
 
 
@@ -28,3 +30,14 @@ def test_a_send_between_failures_starts_the_count_again() -> None:
     assert health.answered() is False
     health.failed("pp")
     assert not health.in_outage
+
+
+def test_the_status_says_since_when_sends_fail() -> None:
+    health = ApiHealth()
+    first, later = datetime(2026, 12, 2, 3, 0, tzinfo=UTC), datetime(2026, 12, 2, 3, 1, tzinfo=UTC)
+    health.failed("pp", first)
+    health.failed("us", later)
+    health.failed("pp", later)
+    assert health.status() == {"outage": True, "failures_in_a_row": 3, "failing_since": first.isoformat()}
+    health.answered()
+    assert health.status() == {"outage": False, "failures_in_a_row": 0, "failing_since": None}

@@ -74,6 +74,8 @@ def test_health_metrics_and_sigterm(world):
     assert 'monitor_items_total{feed="pitazo"} 1.0' in metrics
     assert 'monitor_matches_total{topic="political_prisoners"} 1.0' in metrics
     assert "monitor_alert_queue_depth 0.0" in metrics
+    assert report["telegram"] == {"outage": False, "failures_in_a_row": 0, "failing_since": None}
+    assert "monitor_bot_api_outage 0.0" in metrics
     assert 'monitor_alerts_sent_total{channel="presos"} 1.0' in metrics
 
     started = time.monotonic()
@@ -83,6 +85,35 @@ def test_health_metrics_and_sigterm(world):
     log = world.log_of()
     assert "starting: 1 feeds" in log and "stopped" in log
     assert "123456789:TEST" not in log and "TEST-token" not in log
+
+
+def test_a_bot_api_outage_shows_in_health_and_metrics_until_a_send_goes_through(world):
+    def health() -> dict:
+        try:
+            return json.loads(get(f"http://127.0.0.1:{world.http_port}/healthz")[1])
+        except OSError:  # not listening yet
+            return {"telegram": {"outage": False}}
+
+    def metrics() -> str:
+        return get(f"http://127.0.0.1:{world.http_port}/metrics")[1]
+
+    world.feed("pitazo")
+    world.write_config(PRESOS + [{"name": "otro", "chat_id": "@otro_test", "topics": ["political_prisoners"]}])
+    world.emulator.set_down(True, "502")
+    titles = releases(world, "pitazo", 2)  # each story goes to both channels
+    world.start()
+    wait_for(lambda: health()["telegram"]["outage"], 60, "the outage seen")
+    report = health()
+    assert report["status"] == "ok"  # the service itself is well: alerts wait in the queue
+    assert report["telegram"]["failures_in_a_row"] >= 3 and report["telegram"]["failing_since"]
+    assert "monitor_bot_api_outage 1.0" in metrics()
+
+    world.emulator.set_down(False)
+    wait_for(lambda: len(world.emulator.messages("@presos_test")) == len(world.emulator.messages("@otro_test"))
+             == len(titles), 60, "every alert after the outage")
+    assert health()["telegram"]["outage"] is False
+    assert "monitor_bot_api_outage 0.0" in metrics()
+    assert "the Bot API answers again after an outage" in world.log_of()
 
 
 def test_sigterm_during_a_burst_loses_nothing(world):
