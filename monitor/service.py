@@ -536,7 +536,7 @@ class Service:
         """The HTML status page at `/` (read in the health listener's thread)."""
         from monitor.status_page import render_status_page
 
-        return render_status_page(self.db, self.config, now=datetime.now(UTC))
+        return render_status_page(self.db, self.config, now=datetime.now(UTC), telegram=self.worker.health.status())
 
     def tally_chart(self) -> bytes | None:
         """The tally chart for the status page, drawn at most once every 10 minutes."""

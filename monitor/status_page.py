@@ -54,7 +54,18 @@ def _no_userinfo(url: str) -> str:
     return re.sub(r"^([a-z][a-z0-9+.-]*://)[^/@?#]*@", r"\1", url, flags=re.I)
 
 
-def render_status_page(db: Database, config: AppConfig | None, *, now: datetime) -> str:
+def _telegram_line(telegram: dict[str, Any] | None) -> str:
+    """A warning under the title while the Bot API fails (the worker's `health.status()`)."""
+    if not telegram or not telegram.get("outage"):
+        return ""
+    since = telegram.get("failing_since")
+    when = f" since {escape(str(since)[11:16])} UTC" if since else ""
+    return (f'<p class="failing">Telegram: sends failing{when} ({int(telegram.get("failures_in_a_row") or 0)} '
+            "in a row); alerts wait in the queue and go out when it answers.</p>")
+
+
+def render_status_page(db: Database, config: AppConfig | None, *, now: datetime,
+                       telegram: dict[str, Any] | None = None) -> str:
     with db.session() as session:
         health = {h.name: h for h in feed_health(session)}
         queue = queue_summary(session)
@@ -111,6 +122,7 @@ def render_status_page(db: Database, config: AppConfig | None, *, now: datetime)
         "<h1>Monitor status</h1>",
         f'<p class="meta">{escape(now.strftime("%Y-%m-%d %H:%M UTC"))} · {escape(summary)} · '
         f"{pending} alerts pending · <a href=\"/healthz\">/healthz</a> · <a href=\"/metrics\">/metrics</a></p>",
+        _telegram_line(telegram),
         f"<h2>Feeds ({len(names)})</h2>",
         _table(["feed", "state", "last success", "last error", "next poll", "items"], feed_rows),
         "<h2>Queue per channel</h2>",

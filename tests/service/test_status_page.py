@@ -82,6 +82,22 @@ def test_status_page_names_every_feed_and_the_queue(service: Service) -> None:
         server.stop()
 
 
+def test_status_page_warns_while_telegram_fails(service: Service) -> None:
+    server = service._start_health()
+    assert server is not None
+    try:
+        assert "Telegram: sends failing" not in httpx.get(server.address + "/", timeout=10).text
+        since = datetime(2026, 12, 2, 3, 4, tzinfo=UTC)
+        for channel in ("presos", "eeuu", "presos"):  # as the worker records failed sends
+            service.worker.health.failed(channel, since)
+        html = httpx.get(server.address + "/", timeout=10).text
+        assert "Telegram: sends failing since 03:04 UTC (3 in a row)" in html
+        service.worker.health.answered()
+        assert "Telegram: sends failing" not in httpx.get(server.address + "/", timeout=10).text
+    finally:
+        server.stop()
+
+
 def _chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
