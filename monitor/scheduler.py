@@ -9,6 +9,7 @@ future), so the service does not hit every site at once.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable
@@ -150,6 +151,12 @@ class FeedScheduler:
             result = await self.poll(name)
             self.last_results[name] = result
             next_at = result.next_poll_at
+        except asyncio.CancelledError:
+            # the service is stopping: the scheduler cancels the polls in flight (a feed that
+            # trickles for its whole timeout). Nothing of this poll was stored; the next start
+            # polls the feed again. Not an error (APScheduler would log one for it).
+            log.info("poll of %s stopped by the shutdown", name)
+            return
         except Exception:  # poll_feed does not raise; a wrapper around it might
             log.exception("poll of %s raised", name)
             next_at = datetime.now(UTC) + feed.interval

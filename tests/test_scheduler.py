@@ -146,6 +146,26 @@ async def test_poll_that_raises_is_rescheduled() -> None:
         scheduler.shutdown(wait=False)
 
 
+async def test_a_poll_in_flight_at_shutdown_is_no_error(caplog) -> None:  # type: ignore[no-untyped-def]
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    started = asyncio.Event()
+
+    async def slow(name: str) -> PollResult:  # a feed that trickles for its whole timeout
+        started.set()
+        await asyncio.sleep(60)
+        raise AssertionError("not reached")
+
+    fs = FeedScheduler(scheduler, slow, Settings(), spread=timedelta(seconds=0.05))
+    scheduler.start()
+    fs.sync([feed("trickle", 30)], {})
+    await asyncio.wait_for(started.wait(), 5)
+    with caplog.at_level("INFO"):
+        scheduler.shutdown(wait=False)  # as the service's stop does
+        await asyncio.sleep(0.1)
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")], caplog.text
+    assert "poll of trickle stopped by the shutdown" in caplog.text
+
+
 async def test_scheduler_drives_poll_feed(db) -> None:  # type: ignore[no-untyped-def]
     """End to end: the scheduler polls a real feed server through poll_feed, twice."""
     from devtools.feedserver import FeedServer
