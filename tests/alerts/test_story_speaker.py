@@ -106,6 +106,19 @@ def test_a_warning_and_the_warning_told_as_a_noun_are_one_kind_of_event() -> Non
     assert "advert" in verb.events & noun.events & threat.events
 
 
+def test_a_conversation_told_in_any_tense_is_one_kind_of_event() -> None:
+    from alerts.story_text import prepare
+
+    told = [
+        "Trump aseguró que Marco Rubio habló con Delcy Rodríguez para iniciar un proceso de transición",
+        "Trump aclara que Marco Rubio está hablando con Delcy Rodríguez en Venezuela",
+        "Rubio says he is talking to Delcy Rodríguez",
+    ]
+    for title in told:
+        assert "telefon" in prepare(title, "es" if "Trump" in title else "en").events, title
+    assert "telefon" not in prepare("Rubio habló de lo que viene para Maduro", "es").events
+
+
 def test_a_statement_sharing_only_its_person_and_kind_of_event_joins_when_no_other_story_names_the_person() -> None:
     # the person and the trial are the words of every item of the story (low weight: text under
     # STATEMENT_FRAME_TEXT); the statement is that story's when no other story of the day names
