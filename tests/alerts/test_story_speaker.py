@@ -119,6 +119,17 @@ def test_a_conversation_told_in_any_tense_is_one_kind_of_event() -> None:
     assert "telefon" not in prepare("Rubio habló de lo que viene para Maduro", "es").events
 
 
+def test_the_prosecutors_office_by_any_of_its_names_is_one_kind_of_place() -> None:
+    from alerts.story_text import prepare
+
+    told = [
+        "«Venimos a pedir respuestas»: Familiares de presos políticos protestaron frente al Ministerio Público",
+        "Familiares exigen en la Fiscalía la liberación de presos políticos",
+        "Familiares de presos políticos denuncian traslados lejanos ante el Min-Público",
+    ]
+    assert all("fiscal" in prepare(title, "es").events for title in told)
+
+
 def test_a_statement_sharing_only_its_person_and_kind_of_event_joins_when_no_other_story_names_the_person() -> None:
     # the person and the trial are the words of every item of the story (low weight: text under
     # STATEMENT_FRAME_TEXT); the statement is that story's when no other story of the day names
