@@ -25,6 +25,8 @@ its score, when the evidence conflicts (wrong merges are worse than splits):
 - `topic`: no topic in common (unless the texts are near-identical);
 - `subject`: the item opens with a person the story never names (the judge of a trial is
   not the defendant's hearing);
+- `one person's release`: one person's release told on its own, closest to the wave's
+  list of first releases that named that person among others;
 - `thin`: the item has fewer than two words besides names (a headline of a name).
 
 The item joins the best story scoring at least `THRESHOLD` with at least
@@ -851,6 +853,11 @@ class StoryIndex:
             stages = {m.headline.stage for m in entry.members} - {None}
             if stages and item.headline.stage not in stages:
                 out.append("law stage")  # a bill passed in first discussion, then in second: two events
+        if not item.wave and len(item.people) == 1 and "liber" in item.headline.events and (
+            with_item.wave == "list" and text < NEAR_IDENTICAL
+        ):
+            # the wave's list of first releases names her; her release told on its own is hers
+            out.append("one person's release")
         if item.another and item.when - entry.members[0].when >= ANOTHER_GAP:
             out.append("another instance")  # "incauta otro petrolero" is not the seizure told a day before
         for m in entry.members:

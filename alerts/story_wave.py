@@ -20,7 +20,8 @@ when the release itself is its event:
   Named people released ("Liberan a A y B") are their own story unless the
   headline tells the tally ("Contabilizan 11: excarcelan a A y B") or opens with
   the count of political prisoners freed before any name ("Solo nueve presos
-  políticos excarcelados…: A, B…");
+  políticos excarcelados…: A, B…"), or lists them as the first releases ("A, B, C y D
+  entre primeras excarcelaciones");
 - and it is none of: an explainer or profile, a reaction or demand ("pide",
   "exige", "lamenta", "califica"…), a quote opened by a person's name ("X: …"),
   relatives waiting or holding vigils (their own ongoing story), a negation
@@ -148,6 +149,8 @@ def wave_reason(
     political = bool(_POLITICAL.search(folded))
     if named and political and _counted_before_names(headline, figures):
         return "tally"  # "Solo nueve presos políticos excarcelados…: A, B…": the count, then who
+    if named and political and _LIST.search(folded):
+        return "list"
     if named or not political:
         return None  # named people, or a group told apart ("cuatro colombianos"): their own story
     if any(e == "released" for e, _ in figures) or _MORE.search(folded):

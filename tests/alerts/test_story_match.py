@@ -20,6 +20,7 @@ from storage.models import Feedback, Item, Story
 
 NOW = datetime(2026, 3, 14, 14, 0, tzinfo=UTC)
 PP = ["political_prisoners"]
+WINDOW = timedelta(hours=48)
 US = ["us_actions"]
 CHANNELS = [{"name": "all", "chat_id": "@all_channel", "topics": PP + US}]
 
@@ -317,6 +318,44 @@ def test_a_count_of_the_wave_followed_by_names_joins_it_names_first_do_not(put: 
     counted = put("cocuyo", "Solo 17 presos políticos excarcelados hasta esta mañana: Ana Quintero y Luis Rangel entre ellos",
                   at=NOW + timedelta(hours=3))
     assert counted[1] == wave and named[1] != wave
+
+
+def test_a_list_of_the_first_released_joins_the_wave(put: Any) -> None:
+    # the readers' rule: a headline that reports several people together as the wave's first
+    # releases is the wave (group by the main event)
+    wave = put("elpitazo", "Gobierno anuncia la excarcelación de un número importante de presos políticos")[1]
+    listed = put("cocuyo", "Ana Quintero, Luis Rangel, Pedro Salas y Rosa Vivas entre las primeras excarcelaciones",
+                 at=NOW + timedelta(hours=2))
+    assert listed[1] == wave
+
+
+def test_a_release_told_alone_stays_out_of_the_wave_whose_list_named_the_person() -> None:
+    # ... and keep separately-told releases apart: the list's names must not pull in the
+    # release of one of them, told on its own (her lawyer confirms it)
+    from alerts.story_match import StoryEntry, StoryIndex, features
+
+    def item(item_id: int, title: str, hours: float, *names: str) -> Any:
+        return features(item_id=item_id, title=title, lang="es", outlet=f"feed:{item_id}",
+                        when=NOW + timedelta(hours=hours), topics=PP, counts=[],
+                        entities=[{"name": n, "type": "person"} for n in names])
+
+    index = StoryIndex()
+    index.pairs = None
+    first = item(1, "Gobierno anuncia la excarcelación de un número importante de presos políticos", 0)
+    index.add_story(StoryEntry(1, "wave", NOW, NOW, set(PP), [first]))
+    for k, other in enumerate(["Provea publica informe anual sobre torturas en cárceles",
+                               "Madres de presos inician huelga de hambre en Tocuyito"], start=10):
+        index.add_story(StoryEntry(k, other, NOW, NOW, set(PP), [item(k, other, 0)]))
+    names = ("Rocío San Miguel", "Juan Pablo Guanipa", "Javier Tarazona", "Enrique Márquez")
+    listed = item(2, "Rocío San Miguel, Juan Pablo Guanipa, Javier Tarazona y Enrique Márquez entre primeras "
+                  "excarcelaciones", 2, *names)
+    assert listed.wave == "list" and index.decide(listed, now=listed.when, window=WINDOW).story_id == 1
+    index.add_member(1, listed)
+    alone = item(3, 'Abogada de Rocío San Miguel confirma la excarcelación de la activista: "Está bien"', 4,
+                 "Rocío San Miguel")
+    decision = index.decide(alone, now=alone.when, window=WINDOW)
+    assert decision.story_id is None
+    assert "one person's release" in decision.signals["nearest"][0]["conflicts"]
 
 
 def test_named_releases_reactions_and_vigils_stay_out_of_the_wave(put: Any) -> None:
