@@ -533,15 +533,18 @@ class StoryIndex:
             if self.trace is not None:
                 self.trace.append({"item": item.item_id, "story": sid, "score": round(score, 3), **signals.built()})
             threshold = EXPLAINER_THRESHOLD if item.explainer or entry.members[0].explainer else base
-            if score < threshold and self._pairs is not None and not conflicts:
+            if score < threshold and self._pairs is not None and not conflicts():
                 # the learned pair scorer decides the band just below the threshold
                 p = self._pairs.probability(signals.built())
                 if p >= self._pairs.threshold and score >= self._pairs.floor:
                     signals.built()["learned"] = round(p, 3)
                     score = threshold
-            if conflicts or score < threshold:
-                if score >= THRESHOLD - 0.1 or conflicts:
+            if score < threshold:
+                if score >= THRESHOLD - 0.1 or conflicts():
                     rejected.append((score, sid, signals))
+                continue
+            if conflicts():
+                rejected.append((score, sid, signals))
                 continue
             if best is None or score > best[0]:
                 best = (score, sid, signals)
@@ -593,9 +596,9 @@ class StoryIndex:
 
     def _score(
         self, item: ItemFeatures, entry: StoryEntry, a_norm: float, now: datetime
-    ) -> tuple[float, list[str], Signals | None]:
-        """The score, the conflicts and the signals (worked out when asked) of one story;
-        no signals when the story is far below the threshold."""
+    ) -> tuple[float, Callable[[], list[str]], Signals | None]:
+        """The score, the conflicts and the signals of one story, the last two worked out
+        when asked; no signals when the story is far below the threshold."""
         best, with_item = 0.0, None
         for m in entry.members:
             # the same words (whatever language the feed claims) are the same title
@@ -603,7 +606,7 @@ class StoryIndex:
             if cos > best:
                 best, with_item = cos, m
         if with_item is None:
-            return 0.0, [], None
+            return 0.0, list, None
         if len(entry.members) == 1 and best < 1.0:
             centroid = best  # a story of one item is its own centroid
         else:
@@ -650,39 +653,49 @@ class StoryIndex:
         if frame:
             score = max(score, THRESHOLD + FRAME_MARGIN)
         if score < self.floor:
-            return score, [], None  # far below: no need to say why
-        same_title = with_item.headline.key == item.headline.key
-        shared = set(item.tf) if same_title else item.tf.keys() & with_item.tf.keys()
-        # an event class (a meeting, a seizure, a vigil) is evidence even when it is also a
-        # topic word; the beat's own words (releases, the United States) are not
-        generic = self.generic
-        rare_df = RARE_TOPIC_SHARE * self.docs
-        plain = sum(
-            1 for t in shared if t not in item.name_terms and (
-                t not in generic or t in EVENT_CONCEPTS or self.df.get(t, 0) <= rare_df)
-        )
-        evidence = (
-            plain + bool(shared & item.name_terms) + bool(ents)
-            + bool(same_figures or tally) + bool(frame)
-        )
-        conflicts = self._conflicts(item, entry, text, figures, with_item)
-        if evidence < MIN_SHARED and text < STRONG_TEXT:
-            conflicts.append("few shared words")
-        if (
-            len(entry.members) > 1 and not frame and not (same_figures or tally)
-            and score < THRESHOLD + WEAK_JOIN and item.headline.events
-            and not item.headline.events & entry.headline_union("events")
-        ):
-            # a weak join by one item of a long story, of a headline that tells a kind of event
-            # the story never told ("Maduro llegó a una base militar de Nueva York" joining
-            # the capture's story by "dictador Nicolás Maduro"): it must reach the story's
-            # first item too, or one weak link chains another event's items into the story
-            first = entry.members[0]
-            core = 1.0 if first is with_item else self.cosine(item.tf, first.tf, a_norm)
-            if core < CORE_TEXT:
-                conflicts.append("off the story's core")
+            return score, list, None  # far below: no need to say why
+        found: list[tuple[set[str], int, list[str]]] = []
+
+        def evidence_and_conflicts() -> tuple[set[str], int, list[str]]:
+            """The shared terms, the evidence and the conflicts, worked out once and only when
+            asked: a candidate under the threshold needs them only among the nearest stored."""
+            if found:
+                return found[0]
+            same_title = with_item.headline.key == item.headline.key
+            shared = set(item.tf) if same_title else item.tf.keys() & with_item.tf.keys()
+            # an event class (a meeting, a seizure, a vigil) is evidence even when it is also a
+            # topic word; the beat's own words (releases, the United States) are not
+            generic = self.generic
+            rare_df = RARE_TOPIC_SHARE * self.docs
+            plain = sum(
+                1 for t in shared if t not in item.name_terms and (
+                    t not in generic or t in EVENT_CONCEPTS or self.df.get(t, 0) <= rare_df)
+            )
+            evidence = (
+                plain + bool(shared & item.name_terms) + bool(ents)
+                + bool(same_figures or tally) + bool(frame)
+            )
+            conflicts = self._conflicts(item, entry, text, figures, with_item)
+            if evidence < MIN_SHARED and text < STRONG_TEXT:
+                conflicts.append("few shared words")
+            if (
+                len(entry.members) > 1 and not frame and not (same_figures or tally)
+                and score < THRESHOLD + WEAK_JOIN and item.headline.events
+                and not item.headline.events & entry.headline_union("events")
+            ):
+                # a weak join by one item of a long story, of a headline that tells a kind of event
+                # the story never told ("Maduro llegó a una base militar de Nueva York" joining
+                # the capture's story by "dictador Nicolás Maduro"): it must reach the story's
+                # first item too, or one weak link chains another event's items into the story
+                first = entry.members[0]
+                core = 1.0 if first is with_item else self.cosine(item.tf, first.tf, a_norm)
+                if core < CORE_TEXT:
+                    conflicts.append("off the story's core")
+            found.append((shared, evidence, conflicts))
+            return found[0]
 
         def build() -> dict[str, Any]:
+            shared, evidence, conflicts = evidence_and_conflicts()
             signals: dict[str, Any] = {
                 "text": round(text, 3), "best_item": round(best, 3), "centroid": round(centroid, 3),
                 "terms": sorted(shared, key=self.idf, reverse=True)[:8], "entities": sorted(ents),
@@ -704,7 +717,7 @@ class StoryIndex:
                 signals["conflicts"] = conflicts
             return signals
 
-        return score, conflicts, Signals(build)
+        return score, lambda: evidence_and_conflicts()[2], Signals(build)
 
     def _one_speaker(self, item: ItemFeatures, entry: StoryEntry, now: datetime) -> dict[str, list[str]] | None:
         """A statement of the same named speaker as one of the story's items within
