@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, GCCollector, Histogram
 
 
 class Metrics:
@@ -33,3 +33,4 @@ class Metrics:
         self.last_success = Gauge(
             "monitor_last_successful_poll_timestamp_seconds", "Unix time of the last successful poll", registry=r
         )
+        GCCollector(registry=r)  # python_gc_collections_total{generation}: full collections are "2" (monitor/heap.py)

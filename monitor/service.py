@@ -33,6 +33,7 @@ from core.logs import redact
 from monitor.fetch import Fetcher
 from monitor.first_round import FirstRound, Poll
 from monitor.health import HealthServer
+from monitor.heap import tune_collector
 from monitor.ingest import PollResult, poll_feed
 from monitor.ingest.feed_state import stored_url
 from monitor.ingest.poll_states import PollStates
@@ -272,7 +273,7 @@ class Service:
             sync_config(self.config, self.db)
         except IntegrityError:  # a replica starting at the same moment inserted the rows first
             sync_config(self.config, self.db)
-        self.log_startup()
+        self.log_startup(tune_collector())  # a long run with a large heap (monitor/heap.py)
         await self.classify_pending()  # items stored just before a crash or stop
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.feed_scheduler = FeedScheduler(
@@ -369,12 +370,13 @@ class Service:
             task.cancel()
             await retired.aclose()  # the fetchers a reload replaced
 
-    def log_startup(self) -> None:
+    def log_startup(self, collector: tuple[int, int, int]) -> None:
         c = self.config
         delivery = f"Telegram at {self.runtime.telegram_api_url}" if self.runtime.has_telegram else "console (no bot token)"
         log.info(
-            "starting: %d feeds (%d enabled), topics %s, %d channels, database %s, delivery %s",
+            "starting: %d feeds (%d enabled), topics %s, %d channels, database %s, delivery %s, gc thresholds %s",
             len(c.feeds), len(c.enabled_feeds), ", ".join(c.topics), len(c.channels), self.db.url, delivery,
+            "/".join(map(str, collector)),
         )
 
     def _paused_feeds(self) -> set[str]:

@@ -77,6 +77,7 @@ def test_health_metrics_and_sigterm(world):
     assert report["telegram"] == {"outage": False, "failures_in_a_row": 0, "failing_since": None}
     assert "monitor_bot_api_outage 0.0" in metrics
     assert 'monitor_alerts_sent_total{channel="presos"} 1.0' in metrics
+    assert 'python_gc_collections_total{generation="2"}' in metrics
 
     started = time.monotonic()
     proc.send_signal(signal.SIGTERM)
@@ -84,6 +85,7 @@ def test_health_metrics_and_sigterm(world):
     assert time.monotonic() - started < 10
     log = world.log_of()
     assert "starting: 1 feeds" in log and "stopped" in log
+    assert "gc thresholds 10000/10/10" in log  # set for a long run with a large heap (monitor/heap.py)
     assert "123456789:TEST" not in log and "TEST-token" not in log
 
 
