@@ -30,7 +30,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from alerts.routing import URGENCY_RANK
-from alerts.story_match import ItemFeatures, StoryEntry, StoryIndex, features
+from alerts.story_features import ItemFeatures, StoryEntry, features
+from alerts.story_match import StoryIndex
 from alerts.story_text import _words, fold
 from core.count import Count, as_counts
 from storage.items import story_items

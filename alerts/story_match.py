@@ -31,45 +31,34 @@ its score, when the evidence conflicts (wrong merges are worse than splits):
 
 The item joins the best story scoring at least `THRESHOLD` with at least
 `MIN_SHARED` shared non-name terms; otherwise it starts a story.
+
+What is compared (an item's features, a story's members) is alerts/story_features.py;
+the conflicts above and the event frames are alerts/story_conflicts.py.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
+from alerts.story_conflicts import FRAME_HOURS, STRONG_TEXT, conflicts_between, event_frame
+from alerts.story_features import ItemFeatures, StoryEntry, same_voice, word_terms
 from alerts.story_pairs import PAIR_MODEL, PairModel
-from alerts.story_text import (
-    ACTION_BEAT_CONCEPTS,
-    ACTOR_CONCEPTS,
-    EVENT_CONCEPTS,
-    Headline,
-    fold,
-    name_tokens,
-    prepare,
-    terms,
-)
-from alerts.story_wave import reacts, speaker_of, wave_reason
-from core.count import Count, as_counts
+from alerts.story_text import ACTION_BEAT_CONCEPTS, EVENT_CONCEPTS
 
 THRESHOLD = 0.40
 EXPLAINER_THRESHOLD = 0.75
 GENERIC_WEIGHT = 0.5  # idf factor of the beat's own words (what made items relevant)
 CENTROID_SHARE = 0.3  # text = share · story centroid + (1 - share) · best single item
 MIN_SHARED = 2
-NEAR_IDENTICAL = 0.85
-STRONG_TEXT = 0.60  # text this close is evidence enough, even in the beat's own words
 ENTITY_BONUS, ENTITY_MAX = 0.10, 2
 FIGURE_BONUS = 0.15  # the same figure, or a tally updated ("suma 15" after "suma 14")
 TALLY_EVENTS = frozenset({"released", "held", "arrested", "dead"})
-GROWING_EVENTS = frozenset({"released", "held"})  # tallies that near-identical titles update
 AGE_FREE_HOURS, AGE_PENALTY_PER_DAY = 24.0, 0.10
 # the same penalty by the story's own age (since its first item): a story kept alive by one
 # join a day grows into a saga ("Maduro's indictment" taking in his hearing two days later);
@@ -79,28 +68,22 @@ SPAN_FREE_HOURS, SPAN_PENALTY_PER_DAY = 24.0, 0.10
 # a hearing announced ("comparecerá ante un tribunal") and then held ("compareció ante la
 # Justicia"), the same alerts told by two outlets; a small bonus, every conflict still applies
 EVENT_BONUS, EVENT_HOURS = 0.05, 12.0
-# a number the titles state alike ("9.000 pacientes", "500 millones de dólares") is the figure
-# bonus too, from this size on (small numbers come back in every story)
-NUMBER_MIN = 10
 NUMBER_TEXT = 0.20  # ... between titles that share some wording too (numbers alone recur by chance)
 # a topic word this rare in the window ("muerte bajo custodia", "colectivos armados") names a
 # kind of event, not the beat: it is evidence like any other word
 RARE_TOPIC_SHARE = 0.04
-PEOPLE_TEXT = STRONG_TEXT  # over it, a person only the capitals name does not keep two headlines apart
 LIVE_EXTRA = 0.05
-REUSED_TITLE_GAP = timedelta(hours=12)
 MAX_MEMBERS = 12  # the first item and the latest ones stand for a long story
 COMMON_SHARE = 0.05  # a term in more than this share of stories does not find candidates
 MIN_POSTINGS = 50
 MAX_CANDIDATES = 16
-FRAME_HOURS, FRAME_MARGIN = 24.0, 0.05  # one person + one kind of event within a day
+FRAME_MARGIN = 0.05  # a frame (alerts/story_conflicts.py) puts the score this far over the threshold
 STATEMENT_FRAME_TEXT = 0.06  # below it a statement shares only the person and one class
 FRAME_PERSON_STORIES = 1  # ... unless no other story of the day names that person
 # one person released (or detained), told again: a frame when at most this many stories of the day
 # name the person (the story, and one split from it); 3 gives the same figures, at 5 the measure-only
 # windows took wrong merges
 RELEASED_PERSON_STORIES = 2
-CLASS_FRAME_MIN = 2  # or two kinds of event (actor, action, object) within a day
 WEAK_JOIN = 0.10  # a join this close to the threshold, on words alone, is weak
 CORE_TEXT = 0.20  # the cosine with the story's first item that a weak join telling a new event needs
 # one named speaker's statements of a few hours ("Edmundo González lamenta…", then "…: Edmundo
@@ -110,196 +93,6 @@ CORE_TEXT = 0.20  # the cosine with the story's first item that a weak join tell
 SPEAKER_HOURS, SPEAKER_TEXT, SPEAKER_STORIES = 6.0, 0.15, 1
 
 _NO_STORIES: frozenset[int] = frozenset()
-_NO_NUMBERS: frozenset[str] = frozenset()
-GENERIC_PLACES = frozenset({
-    "venezuela", "caracas", "estados unidos", "united states", "eeuu", "usa", "ee. uu.", "ee.uu.",
-    "america latina", "latinoamerica", "caribe", "mar caribe",
-})
-# Profiles, explainers and analyses open with a question word; they are their own story.
-_EXPLAINER = re.compile(
-    r"[\s¿¡\"“«'‘(\[]*(?:quien|quienes|cual|cuales|cuanto|cuantos|cuantas|que|como|donde|por que|lo que|claves|"
-    r"ella es|el es|asi es|asi fue|"
-    r"cronologia|perfil|analisis|who|what|how|why|where|explainer|timeline)\b"
-)
-_UPDATE_CUES = re.compile(
-    r"\b(?:ascend|asciende|ascienden|eleva|elevo|elevan|suma|suman|sumo|contabiliz\w*|ya son|"
-    r"van|total|cifra|aumenta\w*|verif\w*|confirm\w*|rises?|climbs?|toll|reaches|now|otros?|"
-    r"otras?|mas)\b"
-)
-
-# "another" seizure or strike: a new instance of a kind of event already told ("EE. UU. incauta
-# otro petrolero", "otro ataque contra una lancha"), not the one told before it
-_ANOTHER = re.compile(r"\b(?:otr[oa]s?|another)\b")
-INSTANCE_EVENTS = frozenset({"incaut", "ataqu"})
-ANOTHER_GAP = timedelta(hours=12)  # a story begun this long before it told an earlier instance
-
-# verbs of saying, reporting, confirming or denying: the headline tells what someone says of
-# an event, not what the person named first does
-_REPORTS = re.compile(
-    r"\b(?:dice|dicen|dijo|afirm\w*|asegur\w*|inform\w*|confirm\w*|desmient\w*|desminti\w*|nieg\w*|"
-    r"nego|anunci\w*|revel\w*|denunci\w*|pide|piden|pidio|exig\w*|advier\w*|advirti\w*|sostien\w*|"
-    r"explic\w*|respond\w*|reiter\w*|declar\w*|critic\w*|lament\w*|celebr\w*|rechaz\w*|"
-    r"says?|said|tells?|told|confirms?|denies|denied|announces?)\b"
-)
-
-
-@dataclass(frozen=True)
-class ItemFeatures:
-    """What the matcher compares of one item."""
-
-    item_id: int
-    outlet: str
-    when: datetime
-    headline: Headline
-    tf: dict[str, int]
-    name_terms: frozenset[str]  # terms that come from names
-    entities: frozenset[str]  # folded names of people, orgs and specific places
-    people: tuple[frozenset[str], ...]
-    places: frozenset[str]
-    figures: frozenset[tuple[str, int]]
-    topics: frozenset[str]
-    update_cue: bool
-    generic: frozenset[str] = frozenset()  # the item's topic words, as terms
-    explainer: bool = False
-    wave: str | None = None  # why it tells a release wave (alerts/story_wave.py), or None
-    speaker: frozenset[str] = frozenset()  # who speaks, in a statement ("X exige…", "X: …")
-    subject: frozenset[str] = frozenset()  # the person the headline opens with, who acts
-    reacts: bool = False  # a reaction, demand or statement ("X exige…"): story_wave.reacts
-    big_numbers: frozenset[str] = frozenset()  # the title's numbers of NUMBER_MIN or more
-    another: bool = False  # tells another seizure or strike than those before it (_ANOTHER)
-
-
-    @property
-    def informative(self) -> int:
-        return len(set(self.tf) - self.name_terms)
-
-
-def features(
-    *, item_id: int, title: str, lang: str | None, outlet: str, when: datetime,
-    topics: Iterable[str], entities: Iterable[dict[str, Any]], counts: Iterable[Count | dict[str, Any]],
-    topic_words: Iterable[str] = (),
-) -> ItemFeatures:
-    """`topic_words`: the rule terms that made the item relevant (they say what the beat
-    is, not which event: every item of the topic shares them)."""
-    ents = [e for e in entities or [] if e.get("name")]
-    known_people = [str(e["name"]) for e in ents if e.get("type") == "person"]
-    h = prepare(title, lang, known_people)
-    figures = frozenset((c.event, c.number) for c in as_counts(counts))
-    explainer = bool(_EXPLAINER.match(fold(h.text)))
-    aside = h.aside_words
-    people = h.people
-    if aside:  # who an aside names belongs to another event (story_text._ASIDE)
-        said = frozenset(h.key.split())
-
-        def in_aside(tokens: frozenset[str]) -> bool:
-            return bool(tokens & said) and tokens & said <= aside
-
-        ents = [e for e in ents if not in_aside(name_tokens(str(e["name"])))]
-        people = tuple(p for p in people if not in_aside(p))
-    name_terms = {t for w in [*(w for p in people for w in p), *h.laws] for t in _word_terms(w, lang or "es")}
-    places = frozenset(
-        fold(str(e["name"])) for e in ents if e.get("type") == "place"
-    ) - GENERIC_PLACES
-    keys = frozenset(fold(str(e["name"])) for e in ents) - GENERIC_PLACES
-    return ItemFeatures(
-        item_id=item_id, outlet=outlet, when=when, headline=h, tf=dict(Counter(h.matched_terms)),
-        name_terms=frozenset(name_terms), entities=keys, people=people, places=places,
-        figures=figures, topics=frozenset(topics), update_cue=bool(_UPDATE_CUES.search(fold(h.text))),
-        generic=frozenset(t for w in topic_words for t in _word_terms(w, lang or "es")),
-        explainer=explainer,
-        wave=wave_reason(h, lang=lang or "es", topics=topics, figures=figures, explainer=explainer),
-        speaker=speaker_of(h), subject=_subject(h.key, people), reacts=reacts(h),
-        big_numbers=frozenset(n for n in h.numbers if int(n) >= NUMBER_MIN) if h.numbers else _NO_NUMBERS,
-        another=bool(h.events & INSTANCE_EVENTS) and bool(_ANOTHER.search(h.key)),
-    )
-
-
-@lru_cache(maxsize=8192)
-def _word_terms(word: str, lang: str) -> tuple[str, ...]:
-    """The terms of a name's word or of a rule term ("ataque~", "venezuel*"): the same few
-    words come back with every item, so they are prepared once."""
-    return tuple(terms(word.replace("~", "").replace("*", ""), lang))
-
-
-def _subject(key: str, people: tuple[frozenset[str], ...]) -> frozenset[str]:
-    """The person named in the headline's first three words who acts in it: who it is
-    about ("Alvin Hellerstein, un juez de 92 años, llevará el juicio de Maduro" is the
-    judge's story). Nobody when the headline tells what someone says, confirms or denies
-    of an event (a statement, a report: the speaker rule decides those)."""
-    words = key.split()
-    if _REPORTS.search(" ".join(words[:8])):
-        return frozenset()
-    opening = set(words[:3])
-    return next((p for p in people if p & opening), frozenset())
-
-
-def _known(item: ItemFeatures) -> bool:
-    """Whether one of the people the item names is one the classifier knows (not only a
-    capitalized sequence, which may be a place or a body the lists miss)."""
-    known = {w for e in item.entities for w in e.split()}
-    return any(p & known for p in item.people)
-
-
-def _same_voice(a: ItemFeatures, b: ItemFeatures) -> bool:
-    """Whether a frame may join two items: a statement joins only what its speaker is in
-    ("Machado, after the meeting: …" joins the meeting; "Sheinbaum pide un juicio justo
-    para Maduro" does not join Maduro's hearing)."""
-    for x, y in ((a, b), (b, a)):
-        if x.speaker and not x.speaker & (y.speaker | {w for p in y.people for w in p}):
-            return False
-    return True
-
-
-@dataclass
-class StoryEntry:
-    id: int
-    title: str
-    created: datetime
-    last: datetime
-    topics: set[str] = field(default_factory=set)
-    members: list[ItemFeatures] = field(default_factory=list)
-
-    memo: dict[str, Any] = field(default_factory=dict, repr=False)  # cleared when members change
-    # every key of the inverted index that points at the story, its dropped members' included:
-    # what forgetting the story must take out (index_keys() knows only the present members)
-    posted: set[str] = field(default_factory=set, repr=False)
-
-    def people(self) -> list[frozenset[str]]:
-        if "people" not in self.memo:
-            self.memo["people"] = [p for m in self.members for p in m.people]
-        return self.memo["people"]  # type: ignore[no-any-return]
-
-    def union(self, attr: str) -> set[Any]:
-        if attr not in self.memo:
-            out: set[Any] = set()
-            for m in self.members:
-                out |= getattr(m, attr)
-            self.memo[attr] = out
-        return self.memo[attr]  # type: ignore[no-any-return]
-
-    def headline_union(self, attr: str) -> set[str]:
-        key = "h:" + attr
-        if key not in self.memo:
-            self.memo[key] = {v for m in self.members for v in getattr(m.headline, attr)}
-        return self.memo[key]  # type: ignore[no-any-return]
-
-    def centroid(self) -> dict[str, int]:
-        if len(self.members) == 1:
-            return self.members[0].tf  # its norm is the item's, already kept
-        if "centroid" not in self.memo:
-            out: Counter[str] = Counter()
-            for m in self.members:
-                out.update(m.tf)
-            self.memo["centroid"] = dict(out)
-        return self.memo["centroid"]  # type: ignore[no-any-return]
-
-    def index_keys(self) -> set[str]:
-        return (
-            {t for m in self.members for t in m.tf} | {"e:" + e for m in self.members for e in m.entities}
-            | {"k:" + m.headline.key for m in self.members}
-        )
-
-
 class Signals:
     """A candidate story's signals, worked out once and only when asked: most candidates
     are neither the story joined nor among the nearest rejected ones that are stored."""
@@ -638,7 +431,7 @@ class StoryIndex:
             # the same figure told by the same actors, in any language (names and numbers
             # do not depend on it): the first matcher's rule, which never merged wrongly
             score = max(score, THRESHOLD + FIGURE_BONUS)
-        frame = self._frame(item, entry, hours)
+        frame = event_frame(item, entry, hours)
         if frame and "person" in frame and item.speaker and text < STATEMENT_FRAME_TEXT and (
             not self._naming(frame["person"], now - timedelta(hours=FRAME_HOURS), FRAME_PERSON_STORIES, every=False)
         ):
@@ -675,7 +468,7 @@ class StoryIndex:
                 plain + bool(shared & item.name_terms) + bool(ents)
                 + bool(same_figures or tally) + bool(frame)
             )
-            conflicts = self._conflicts(item, entry, text, figures, with_item)
+            conflicts = conflicts_between(item, entry, text, figures, with_item)
             if evidence < MIN_SHARED and text < STRONG_TEXT:
                 conflicts.append("few shared words")
             if (
@@ -748,7 +541,7 @@ class StoryIndex:
             return None  # "X exige celeridad en las excarcelaciones" is X's statement
         for m in entry.members:
             classes = mine & m.headline.events
-            if not classes or not m.people or m.reacts or not _same_voice(item, m):
+            if not classes or not m.people or m.reacts or not same_voice(item, m):
                 continue
             if not all(any(p & q for q in m.people) for p in item.people):
                 continue
@@ -762,7 +555,7 @@ class StoryIndex:
     def _naming(self, words: Iterable[str], since: datetime, limit: int, *, every: bool = True) -> bool:
         """Whether at most `limit` stories with an item since `since` name every one of
         `words` (or any of them); counted only as far as the limit."""
-        postings = [self.postings.get(t, _NO_STORIES) for word in words for t in _word_terms(word, "es")]
+        postings = [self.postings.get(t, _NO_STORIES) for word in words for t in word_terms(word, "es")]
         if every:
             postings.sort(key=len)
             ids: Iterable[int] = (sid for sid in postings[0] if all(sid in p for p in postings[1:])) if postings else ()
@@ -776,106 +569,3 @@ class StoryIndex:
                 if len(seen) > limit:
                     return False
         return True
-
-    @staticmethod
-    def _frame(item: ItemFeatures, entry: StoryEntry, hours: float) -> dict[str, list[str]] | None:
-        """The same event frame as one of the story's items: the same people (every person
-        named on either side is on the other, one of them by two name words) and one kind
-        of event (an event class of the lexicon, not the beat's own words), within a day.
-        "Delcy Rodríguez solicita viajar a Washington" and "Gobierno desmiente visita de
-        Delcy Rodríguez" share no other wording; "Trump se reúne con ejecutivos" and
-        "Trump se reunirá con María Corina" do not name the same people."""
-        if hours > FRAME_HOURS or not item.topics & entry.topics:
-            return None
-        mine = item.headline.events
-        if len(mine) >= CLASS_FRAME_MIN:
-            # who and what, or what and to what ("diplomats" + "arrive", "seize" + "tanker",
-            # "journalists" + "released"): two kinds of the event told alike, whoever tells
-            # it; not what a named person says of it ("X exige…" is X's statement), nor
-            # its context ("tras la incautación"). A release or detention word counts
-            # only with an actor class (every item of the beat has one).
-            for m in entry.members:
-                classes = mine & m.headline.events
-                if len(classes - ACTION_BEAT_CONCEPTS) < CLASS_FRAME_MIN and not (
-                    classes & ACTOR_CONCEPTS and classes & ACTION_BEAT_CONCEPTS
-                ):
-                    continue
-                if not _same_voice(item, m):
-                    continue
-                return {"classes": sorted(classes)}
-        if not item.people:
-            return None
-        for m in entry.members:
-            if not m.people or not all(any(p & q for q in m.people) for p in item.people):
-                continue
-            if not _same_voice(item, m):
-                continue
-            if not all(any(p & q for p in item.people) for q in m.people):
-                continue
-            person = next((p & q for p in item.people for q in m.people if len(p & q) >= 2), None)
-            events = sorted(set(item.tf) & EVENT_CONCEPTS & set(m.tf))
-            if person and events:
-                return {"person": sorted(person), "event": events}
-        return None
-
-    @staticmethod
-    def _conflicts(
-        item: ItemFeatures, entry: StoryEntry, text: float, figures: set[Any], with_item: ItemFeatures
-    ) -> list[str]:
-        out: list[str] = []
-        if not item.topics & entry.topics and text < NEAR_IDENTICAL and not (
-            # the classifier may file one event under either topic ("a decree orders the
-            # arrest of those who back the US strike"): strong text and two kinds of event
-            text >= STRONG_TEXT and len(item.headline.events & with_item.headline.events - ACTION_BEAT_CONCEPTS) >= 2
-        ):
-            out.append("topic")
-        theirs = entry.people()
-        if item.people and theirs and not any(p & q for p in item.people for q in theirs) and (
-            text < PEOPLE_TEXT or (item.headline.events | with_item.headline.events) & ACTION_BEAT_CONCEPTS
-            or (_known(item) and _known(with_item))
-        ):
-            out.append("people")
-        vessels = entry.headline_union("vessels")
-        if item.headline.vessels and vessels and not item.headline.vessels & vessels:
-            out.append("vessels")
-        orgs = entry.headline_union("orgs")
-        if item.headline.orgs and orgs and not item.headline.orgs & orgs:
-            out.append("organisations")  # two companies sanctioned are two stories
-        places = entry.union("places")
-        if item.places and places and not item.places & places:
-            out.append("places")
-        for event, number in item.figures:
-            known = {n for e, n in figures if e == event}
-            near_tally = text >= NEAR_IDENTICAL and event in GROWING_EVENTS
-            if known and number not in known and not item.update_cue and not near_tally:
-                out.append(f"figure {event} {number}")
-        numbers = entry.headline_union("numbers")
-        if item.headline.numbers and numbers and not item.headline.numbers & numbers and not item.update_cue:
-            out.append("numbers")
-        if item.figures and figures and not {e for e, _ in item.figures} & {e for e, _ in figures} and not (
-            {n for _, n in item.figures} & {n for _, n in figures}
-        ):
-            out.append("figure events")
-        if item.subject and theirs and text < STRONG_TEXT and not any(item.subject & q for q in theirs):
-            out.append("subject")  # the headline is about someone the story never names
-        if item.speaker and with_item.speaker and not item.speaker & with_item.speaker and text < STRONG_TEXT:
-            # two speakers, unless their words are nearly one text: one statement told by
-            # outlets that credit it differently ("Trump dice…", "La Casa Blanca afirma…")
-            out.append("speakers")
-        if item.headline.stage:
-            stages = {m.headline.stage for m in entry.members} - {None}
-            if stages and item.headline.stage not in stages:
-                out.append("law stage")  # a bill passed in first discussion, then in second: two events
-        if not item.wave and len(item.people) == 1 and "liber" in item.headline.events and (
-            with_item.wave == "list" and text < NEAR_IDENTICAL
-        ):
-            # the wave's list of first releases names her; her release told on its own is hers
-            out.append("one person's release")
-        if item.another and item.when - entry.members[0].when >= ANOTHER_GAP:
-            out.append("another instance")  # "incauta otro petrolero" is not the seizure told a day before
-        for m in entry.members:
-            if m.outlet == item.outlet and m.headline.key == item.headline.key and abs(item.when - m.when) >= REUSED_TITLE_GAP:
-                out.append("reused title")
-                break
-        return out
-

@@ -31,7 +31,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from alerts.stories import assign_story, story_index  # noqa: E402
-from alerts.story_match import features  # noqa: E402
+from alerts.story_features import features  # noqa: E402
 from monitor.heap import tune_collector  # noqa: E402
 from storage.db import open_database  # noqa: E402
 from storage.models import Feed, Item, Story  # noqa: E402

@@ -332,7 +332,8 @@ def test_a_list_of_the_first_released_joins_the_wave(put: Any) -> None:
 def test_a_release_told_alone_stays_out_of_the_wave_whose_list_named_the_person() -> None:
     # ... and keep separately-told releases apart: the list's names must not pull in the
     # release of one of them, told on its own (her lawyer confirms it)
-    from alerts.story_match import StoryEntry, StoryIndex, features
+    from alerts.story_features import StoryEntry, features
+    from alerts.story_match import StoryIndex
 
     def item(item_id: int, title: str, hours: float, *names: str) -> Any:
         return features(item_id=item_id, title=title, lang="es", outlet=f"feed:{item_id}",
@@ -499,7 +500,7 @@ def test_a_foreign_government_freeing_its_citizens_is_not_the_wave(put: Any) -> 
 
 
 def test_a_question_opening_after_punctuation_is_an_explainer() -> None:
-    from alerts.story_match import features
+    from alerts.story_features import features
 
     def explainer(title: str) -> bool:
         return features(item_id=1, title=title, lang="es", outlet="x", when=NOW, topics=PP, entities=[],
@@ -590,7 +591,7 @@ def test_a_headline_about_someone_the_story_never_names_is_another_story(put: An
     again = put("bbcmundo", "Nicolás Maduro llega a un tribunal de Nueva York para su primera audiencia", at=NOW + timedelta(hours=3))
     assert judge[1] != hearing[1] and again[1] == hearing[1]
     # telling what someone says or confirms of an event is not a new subject
-    from alerts.story_match import features
+    from alerts.story_features import features
 
     def subject(title: str) -> frozenset[str]:
         return features(item_id=1, title=title, lang="es", outlet="x", when=NOW, topics=US, entities=[], counts=[]).subject

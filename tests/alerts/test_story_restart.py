@@ -9,7 +9,7 @@ from typing import Any
 
 from alerts import stories
 from alerts.outbox import enqueue_for_item
-from alerts.story_match import features
+from alerts.story_features import features
 from monitor.match import build_classifier
 from monitor.pipeline import store_classification
 

@@ -9,15 +9,8 @@ from datetime import datetime, timedelta
 from story_helpers import NOW, OTHER_NEWS, PP, WINDOW, index_with
 from story_helpers import feats as _feats
 
-from alerts.story_match import (
-    SPEAKER_HOURS,
-    THRESHOLD,
-    Decision,
-    ItemFeatures,
-    StoryEntry,
-    StoryIndex,
-    features,
-)
+from alerts.story_features import ItemFeatures, StoryEntry, features
+from alerts.story_match import SPEAKER_HOURS, THRESHOLD, Decision, StoryIndex
 
 FIRST = "Ramón Quintero lamenta que no se haya cumplido ni el 1 % de las excarcelaciones prometidas"
 SECOND = '"Las familias siguen esperando": Ramón Quintero exige celeridad en las excarcelaciones de presos políticos'

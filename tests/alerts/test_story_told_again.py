@@ -9,12 +9,7 @@ from datetime import timedelta
 from story_helpers import NOW, WINDOW, index_with
 from story_helpers import feats as _feats
 
-from alerts.story_match import (
-    EVENT_BONUS,
-    EVENT_HOURS,
-    THRESHOLD,
-    StoryIndex,
-)
+from alerts.story_match import EVENT_BONUS, EVENT_HOURS, THRESHOLD, StoryIndex
 
 ANNOUNCED = "Los sindicalistas de Guayana comparecerán ante un tribunal de Caracas el lunes por la tarde"
 HELD = ("Sindicalistas de Guayana se declaran inocentes; la defensa denuncia aislamiento, amenazas, golpes, "

@@ -10,14 +10,8 @@ from datetime import datetime, timedelta
 from story_helpers import NOW, PP, WINDOW, index_with
 from story_helpers import feats as _feats
 
-from alerts.story_match import (
-    FIGURE_BONUS,
-    Decision,
-    ItemFeatures,
-    StoryEntry,
-    StoryIndex,
-    features,
-)
+from alerts.story_features import ItemFeatures, StoryEntry, features
+from alerts.story_match import FIGURE_BONUS, Decision, StoryIndex
 from alerts.story_text import prepare
 
 

@@ -1,0 +1,129 @@
+"""Story rules that read only the item and the story: conflicts and event frames.
+
+A conflict rules a story out whatever the item's score (wrong merges are worse than
+splits); an event frame lets an item join a story it shares few words with, when both tell
+one kind of event by the same people, or two kinds of event told alike, within a day. The
+rules that also ask how many recent stories name someone (a speaker's statements, one
+person's release) need the index and live in alerts/story_match.py.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from alerts.story_features import ItemFeatures, StoryEntry, names_known, same_voice
+from alerts.story_text import ACTION_BEAT_CONCEPTS, ACTOR_CONCEPTS, EVENT_CONCEPTS
+
+NEAR_IDENTICAL = 0.85
+STRONG_TEXT = 0.60  # text this close is evidence enough, even in the beat's own words
+PEOPLE_TEXT = STRONG_TEXT  # over it, a person only the capitals name does not keep two headlines apart
+GROWING_EVENTS = frozenset({"released", "held"})  # tallies that near-identical titles update
+REUSED_TITLE_GAP = timedelta(hours=12)
+ANOTHER_GAP = timedelta(hours=12)  # a story begun this long before it told an earlier instance
+FRAME_HOURS = 24.0  # one person + one kind of event within a day
+CLASS_FRAME_MIN = 2  # or two kinds of event (actor, action, object) within a day
+
+
+def event_frame(item: ItemFeatures, entry: StoryEntry, hours: float) -> dict[str, list[str]] | None:
+    """The same event frame as one of the story's items: the same people (every person
+    named on either side is on the other, one of them by two name words) and one kind
+    of event (an event class of the lexicon, not the beat's own words), within a day.
+    "Delcy Rodríguez solicita viajar a Washington" and "Gobierno desmiente visita de
+    Delcy Rodríguez" share no other wording; "Trump se reúne con ejecutivos" and
+    "Trump se reunirá con María Corina" do not name the same people."""
+    if hours > FRAME_HOURS or not item.topics & entry.topics:
+        return None
+    mine = item.headline.events
+    if len(mine) >= CLASS_FRAME_MIN:
+        # who and what, or what and to what ("diplomats" + "arrive", "seize" + "tanker",
+        # "journalists" + "released"): two kinds of the event told alike, whoever tells
+        # it; not what a named person says of it ("X exige…" is X's statement), nor
+        # its context ("tras la incautación"). A release or detention word counts
+        # only with an actor class (every item of the beat has one).
+        for m in entry.members:
+            classes = mine & m.headline.events
+            if len(classes - ACTION_BEAT_CONCEPTS) < CLASS_FRAME_MIN and not (
+                classes & ACTOR_CONCEPTS and classes & ACTION_BEAT_CONCEPTS
+            ):
+                continue
+            if not same_voice(item, m):
+                continue
+            return {"classes": sorted(classes)}
+    if not item.people:
+        return None
+    for m in entry.members:
+        if not m.people or not all(any(p & q for q in m.people) for p in item.people):
+            continue
+        if not same_voice(item, m):
+            continue
+        if not all(any(p & q for p in item.people) for q in m.people):
+            continue
+        person = next((p & q for p in item.people for q in m.people if len(p & q) >= 2), None)
+        events = sorted(set(item.tf) & EVENT_CONCEPTS & set(m.tf))
+        if person and events:
+            return {"person": sorted(person), "event": events}
+    return None
+
+
+def conflicts_between(
+    item: ItemFeatures, entry: StoryEntry, text: float, figures: set[Any], with_item: ItemFeatures
+) -> list[str]:
+    """The reasons the story cannot take the item, whatever its score (the module's docstring
+    in alerts/story_match.py lists them); `with_item` is the story's item closest to it."""
+    out: list[str] = []
+    if not item.topics & entry.topics and text < NEAR_IDENTICAL and not (
+        # the classifier may file one event under either topic ("a decree orders the
+        # arrest of those who back the US strike"): strong text and two kinds of event
+        text >= STRONG_TEXT and len(item.headline.events & with_item.headline.events - ACTION_BEAT_CONCEPTS) >= 2
+    ):
+        out.append("topic")
+    theirs = entry.people()
+    if item.people and theirs and not any(p & q for p in item.people for q in theirs) and (
+        text < PEOPLE_TEXT or (item.headline.events | with_item.headline.events) & ACTION_BEAT_CONCEPTS
+        or (names_known(item) and names_known(with_item))
+    ):
+        out.append("people")
+    vessels = entry.headline_union("vessels")
+    if item.headline.vessels and vessels and not item.headline.vessels & vessels:
+        out.append("vessels")
+    orgs = entry.headline_union("orgs")
+    if item.headline.orgs and orgs and not item.headline.orgs & orgs:
+        out.append("organisations")  # two companies sanctioned are two stories
+    places = entry.union("places")
+    if item.places and places and not item.places & places:
+        out.append("places")
+    for event, number in item.figures:
+        known = {n for e, n in figures if e == event}
+        near_tally = text >= NEAR_IDENTICAL and event in GROWING_EVENTS
+        if known and number not in known and not item.update_cue and not near_tally:
+            out.append(f"figure {event} {number}")
+    numbers = entry.headline_union("numbers")
+    if item.headline.numbers and numbers and not item.headline.numbers & numbers and not item.update_cue:
+        out.append("numbers")
+    if item.figures and figures and not {e for e, _ in item.figures} & {e for e, _ in figures} and not (
+        {n for _, n in item.figures} & {n for _, n in figures}
+    ):
+        out.append("figure events")
+    if item.subject and theirs and text < STRONG_TEXT and not any(item.subject & q for q in theirs):
+        out.append("subject")  # the headline is about someone the story never names
+    if item.speaker and with_item.speaker and not item.speaker & with_item.speaker and text < STRONG_TEXT:
+        # two speakers, unless their words are nearly one text: one statement told by
+        # outlets that credit it differently ("Trump dice…", "La Casa Blanca afirma…")
+        out.append("speakers")
+    if item.headline.stage:
+        stages = {m.headline.stage for m in entry.members} - {None}
+        if stages and item.headline.stage not in stages:
+            out.append("law stage")  # a bill passed in first discussion, then in second: two events
+    if not item.wave and len(item.people) == 1 and "liber" in item.headline.events and (
+        with_item.wave == "list" and text < NEAR_IDENTICAL
+    ):
+        # the wave's list of first releases names her; her release told on its own is hers
+        out.append("one person's release")
+    if item.another and item.when - entry.members[0].when >= ANOTHER_GAP:
+        out.append("another instance")  # "incauta otro petrolero" is not the seizure told a day before
+    for m in entry.members:
+        if m.outlet == item.outlet and m.headline.key == item.headline.key and abs(item.when - m.when) >= REUSED_TITLE_GAP:
+            out.append("reused title")
+            break
+    return out

@@ -1,0 +1,213 @@
+"""What the story matcher compares: an item's features, and a story as the index keeps it.
+
+`features` reads one headline (alerts/story_text.py prepares its terms, names, event classes
+and numbers) with what the classifier found (topics, entities, figures) into `ItemFeatures`;
+a `StoryEntry` is a recent story's member items' features, with the unions the rules ask
+for. alerts/story_match.py scores one against the other; alerts/story_conflicts.py holds the
+rules that read only the two of them (conflicts, event frames).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from alerts.story_text import Headline, fold, name_tokens, prepare, terms
+from alerts.story_wave import reacts, speaker_of, wave_reason
+from core.count import Count, as_counts
+
+# a number the titles state alike ("9.000 pacientes", "500 millones de dólares") is the figure
+# bonus too, from this size on (small numbers come back in every story)
+NUMBER_MIN = 10
+_NO_NUMBERS: frozenset[str] = frozenset()
+GENERIC_PLACES = frozenset({
+    "venezuela", "caracas", "estados unidos", "united states", "eeuu", "usa", "ee. uu.", "ee.uu.",
+    "america latina", "latinoamerica", "caribe", "mar caribe",
+})
+# Profiles, explainers and analyses open with a question word; they are their own story.
+_EXPLAINER = re.compile(
+    r"[\s¿¡\"“«'‘(\[]*(?:quien|quienes|cual|cuales|cuanto|cuantos|cuantas|que|como|donde|por que|lo que|claves|"
+    r"ella es|el es|asi es|asi fue|"
+    r"cronologia|perfil|analisis|who|what|how|why|where|explainer|timeline)\b"
+)
+_UPDATE_CUES = re.compile(
+    r"\b(?:ascend|asciende|ascienden|eleva|elevo|elevan|suma|suman|sumo|contabiliz\w*|ya son|"
+    r"van|total|cifra|aumenta\w*|verif\w*|confirm\w*|rises?|climbs?|toll|reaches|now|otros?|"
+    r"otras?|mas)\b"
+)
+
+# "another" seizure or strike: a new instance of a kind of event already told ("EE. UU. incauta
+# otro petrolero", "otro ataque contra una lancha"), not the one told before it
+_ANOTHER = re.compile(r"\b(?:otr[oa]s?|another)\b")
+INSTANCE_EVENTS = frozenset({"incaut", "ataqu"})
+
+# verbs of saying, reporting, confirming or denying: the headline tells what someone says of
+# an event, not what the person named first does
+_REPORTS = re.compile(
+    r"\b(?:dice|dicen|dijo|afirm\w*|asegur\w*|inform\w*|confirm\w*|desmient\w*|desminti\w*|nieg\w*|"
+    r"nego|anunci\w*|revel\w*|denunci\w*|pide|piden|pidio|exig\w*|advier\w*|advirti\w*|sostien\w*|"
+    r"explic\w*|respond\w*|reiter\w*|declar\w*|critic\w*|lament\w*|celebr\w*|rechaz\w*|"
+    r"says?|said|tells?|told|confirms?|denies|denied|announces?)\b"
+)
+
+
+@dataclass(frozen=True)
+class ItemFeatures:
+    """What the matcher compares of one item."""
+
+    item_id: int
+    outlet: str
+    when: datetime
+    headline: Headline
+    tf: dict[str, int]
+    name_terms: frozenset[str]  # terms that come from names
+    entities: frozenset[str]  # folded names of people, orgs and specific places
+    people: tuple[frozenset[str], ...]
+    places: frozenset[str]
+    figures: frozenset[tuple[str, int]]
+    topics: frozenset[str]
+    update_cue: bool
+    generic: frozenset[str] = frozenset()  # the item's topic words, as terms
+    explainer: bool = False
+    wave: str | None = None  # why it tells a release wave (alerts/story_wave.py), or None
+    speaker: frozenset[str] = frozenset()  # who speaks, in a statement ("X exige…", "X: …")
+    subject: frozenset[str] = frozenset()  # the person the headline opens with, who acts
+    reacts: bool = False  # a reaction, demand or statement ("X exige…"): story_wave.reacts
+    big_numbers: frozenset[str] = frozenset()  # the title's numbers of NUMBER_MIN or more
+    another: bool = False  # tells another seizure or strike than those before it (_ANOTHER)
+
+
+    @property
+    def informative(self) -> int:
+        return len(set(self.tf) - self.name_terms)
+
+
+def features(
+    *, item_id: int, title: str, lang: str | None, outlet: str, when: datetime,
+    topics: Iterable[str], entities: Iterable[dict[str, Any]], counts: Iterable[Count | dict[str, Any]],
+    topic_words: Iterable[str] = (),
+) -> ItemFeatures:
+    """`topic_words`: the rule terms that made the item relevant (they say what the beat
+    is, not which event: every item of the topic shares them)."""
+    ents = [e for e in entities or [] if e.get("name")]
+    known_people = [str(e["name"]) for e in ents if e.get("type") == "person"]
+    h = prepare(title, lang, known_people)
+    figures = frozenset((c.event, c.number) for c in as_counts(counts))
+    explainer = bool(_EXPLAINER.match(fold(h.text)))
+    aside = h.aside_words
+    people = h.people
+    if aside:  # who an aside names belongs to another event (story_text._ASIDE)
+        said = frozenset(h.key.split())
+
+        def in_aside(tokens: frozenset[str]) -> bool:
+            return bool(tokens & said) and tokens & said <= aside
+
+        ents = [e for e in ents if not in_aside(name_tokens(str(e["name"])))]
+        people = tuple(p for p in people if not in_aside(p))
+    name_terms = {t for w in [*(w for p in people for w in p), *h.laws] for t in word_terms(w, lang or "es")}
+    places = frozenset(
+        fold(str(e["name"])) for e in ents if e.get("type") == "place"
+    ) - GENERIC_PLACES
+    keys = frozenset(fold(str(e["name"])) for e in ents) - GENERIC_PLACES
+    return ItemFeatures(
+        item_id=item_id, outlet=outlet, when=when, headline=h, tf=dict(Counter(h.matched_terms)),
+        name_terms=frozenset(name_terms), entities=keys, people=people, places=places,
+        figures=figures, topics=frozenset(topics), update_cue=bool(_UPDATE_CUES.search(fold(h.text))),
+        generic=frozenset(t for w in topic_words for t in word_terms(w, lang or "es")),
+        explainer=explainer,
+        wave=wave_reason(h, lang=lang or "es", topics=topics, figures=figures, explainer=explainer),
+        speaker=speaker_of(h), subject=_subject(h.key, people), reacts=reacts(h),
+        big_numbers=frozenset(n for n in h.numbers if int(n) >= NUMBER_MIN) if h.numbers else _NO_NUMBERS,
+        another=bool(h.events & INSTANCE_EVENTS) and bool(_ANOTHER.search(h.key)),
+    )
+
+
+@lru_cache(maxsize=8192)
+def word_terms(word: str, lang: str) -> tuple[str, ...]:
+    """The terms of a name's word or of a rule term ("ataque~", "venezuel*"): the same few
+    words come back with every item, so they are prepared once."""
+    return tuple(terms(word.replace("~", "").replace("*", ""), lang))
+
+
+def _subject(key: str, people: tuple[frozenset[str], ...]) -> frozenset[str]:
+    """The person named in the headline's first three words who acts in it: who it is
+    about ("Alvin Hellerstein, un juez de 92 años, llevará el juicio de Maduro" is the
+    judge's story). Nobody when the headline tells what someone says, confirms or denies
+    of an event (a statement, a report: the speaker rule decides those)."""
+    words = key.split()
+    if _REPORTS.search(" ".join(words[:8])):
+        return frozenset()
+    opening = set(words[:3])
+    return next((p for p in people if p & opening), frozenset())
+
+
+def names_known(item: ItemFeatures) -> bool:
+    """Whether one of the people the item names is one the classifier knows (not only a
+    capitalized sequence, which may be a place or a body the lists miss)."""
+    known = {w for e in item.entities for w in e.split()}
+    return any(p & known for p in item.people)
+
+
+def same_voice(a: ItemFeatures, b: ItemFeatures) -> bool:
+    """Whether a frame may join two items: a statement joins only what its speaker is in
+    ("Machado, after the meeting: …" joins the meeting; "Sheinbaum pide un juicio justo
+    para Maduro" does not join Maduro's hearing)."""
+    for x, y in ((a, b), (b, a)):
+        if x.speaker and not x.speaker & (y.speaker | {w for p in y.people for w in p}):
+            return False
+    return True
+
+
+@dataclass
+class StoryEntry:
+    id: int
+    title: str
+    created: datetime
+    last: datetime
+    topics: set[str] = field(default_factory=set)
+    members: list[ItemFeatures] = field(default_factory=list)
+
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)  # cleared when members change
+    # every key of the inverted index that points at the story, its dropped members' included:
+    # what forgetting the story must take out (index_keys() knows only the present members)
+    posted: set[str] = field(default_factory=set, repr=False)
+
+    def people(self) -> list[frozenset[str]]:
+        if "people" not in self.memo:
+            self.memo["people"] = [p for m in self.members for p in m.people]
+        return self.memo["people"]  # type: ignore[no-any-return]
+
+    def union(self, attr: str) -> set[Any]:
+        if attr not in self.memo:
+            out: set[Any] = set()
+            for m in self.members:
+                out |= getattr(m, attr)
+            self.memo[attr] = out
+        return self.memo[attr]  # type: ignore[no-any-return]
+
+    def headline_union(self, attr: str) -> set[str]:
+        key = "h:" + attr
+        if key not in self.memo:
+            self.memo[key] = {v for m in self.members for v in getattr(m.headline, attr)}
+        return self.memo[key]  # type: ignore[no-any-return]
+
+    def centroid(self) -> dict[str, int]:
+        if len(self.members) == 1:
+            return self.members[0].tf  # its norm is the item's, already kept
+        if "centroid" not in self.memo:
+            out: Counter[str] = Counter()
+            for m in self.members:
+                out.update(m.tf)
+            self.memo["centroid"] = dict(out)
+        return self.memo["centroid"]  # type: ignore[no-any-return]
+
+    def index_keys(self) -> set[str]:
+        return (
+            {t for m in self.members for t in m.tf} | {"e:" + e for m in self.members for e in m.entities}
+            | {"k:" + m.headline.key for m in self.members}
+        )
