@@ -4,8 +4,8 @@ The story index (each recent story's items as term vectors, sets and dicts), the
 automaton and the relevance model stay alive for the whole run. With CPython's default
 thresholds (700, 10, 10) a full collection comes after about 70,000 container
 allocations net, and each one walks every live container: with a day's stories in the
-index, about 0.1 s, or about 10 % of story assignment's time (`bench/bench_stories.py
---default-gc`). Thresholds ten times larger keep the three generations and collect
+index, about 0.1 s, and 3-10 % of story assignment's time in `bench/bench_stories.py`
+(against `--default-gc`). Thresholds ten times larger keep the three generations and collect
 cycles all the same, about fourteen times less often; objects without cycles are freed
 at once by reference counting either way.
 """
