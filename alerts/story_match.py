@@ -93,6 +93,13 @@ CORE_TEXT = 0.20  # the cosine with the story's first item that a weak join tell
 SPEAKER_HOURS, SPEAKER_TEXT, SPEAKER_STORIES = 6.0, 0.15, 1
 
 _NO_STORIES: frozenset[int] = frozenset()
+
+
+def _no_conflicts() -> list[str]:
+    """The conflicts of a story too far below the threshold to be worked out."""
+    return []
+
+
 class Signals:
     """A candidate story's signals, worked out once and only when asked: most candidates
     are neither the story joined nor among the nearest rejected ones that are stored."""
@@ -399,7 +406,7 @@ class StoryIndex:
             if cos > best:
                 best, with_item = cos, m
         if with_item is None:
-            return 0.0, list, None
+            return 0.0, _no_conflicts, None
         if len(entry.members) == 1 and best < 1.0:
             centroid = best  # a story of one item is its own centroid
         else:
@@ -446,7 +453,7 @@ class StoryIndex:
         if frame:
             score = max(score, THRESHOLD + FRAME_MARGIN)
         if score < self.floor:
-            return score, list, None  # far below: no need to say why
+            return score, _no_conflicts, None  # far below: no need to say why
         found: list[tuple[set[str], int, list[str]]] = []
 
         def evidence_and_conflicts() -> tuple[set[str], int, list[str]]:
