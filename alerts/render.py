@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from core.count import Count
+from core.count import OFFICIAL_SOURCES, Count, official
 
 MAX_TEXT = 4096  # Telegram: characters after entity parsing, in UTF-16 code units
 MAX_URL = 2000  # longer URLs are dropped; only their domain is shown
@@ -57,7 +57,6 @@ COUNT_LABELS: dict[str, dict[str, str]] = {
 SOURCE_WORD = {"es": "según", "en": "according to"}
 VERIFIED = {"es": "verificados por", "en": "verified by"}
 ANNOUNCED = {"es": "según el Gobierno", "en": "per the government"}
-OFFICIAL_SOURCES = {"the government", "el gobierno", "gobierno", "government"}
 
 _ENTITY_TAG = re.compile(r"<[^>]*>")
 _URL_IN_TEXT = re.compile(r"(?i)\bhttps?://\S+")
@@ -192,7 +191,9 @@ def count_phrase(count: Count | Mapping[str, Any], lang: str) -> str:
     number, event = count.number, count.event
     label = COUNT_LABELS[lang].get(event, event)
     source = clean(count.source)
-    if source and source.lower() in OFFICIAL_SOURCES:
+    if official(source):  # a government figure is announced: "406 excarcelados según Delcy Rodríguez"
+        if source in OFFICIAL_SOURCES[1:]:
+            return f"{number} {label} {SOURCE_WORD[lang]} {source}"
         return f"{number} {label} {ANNOUNCED[lang]}"
     if source and event == "released":
         return f"{number} {VERIFIED[lang]} {source}"

@@ -33,7 +33,7 @@ from alerts.routing import URGENCY_RANK
 from alerts.story_features import ItemFeatures, StoryEntry, features
 from alerts.story_match import StoryIndex
 from alerts.story_text import _words, fold
-from core.count import Count, as_counts
+from core.count import Count, as_counts, official
 from storage.items import story_items
 from storage.models import Item, Story
 from storage.stories import (
@@ -51,7 +51,6 @@ from storage.stories import (
 SYNC_SECONDS = 1.0  # how often to look for stories that other processes created
 # an item this much older than the index's horizon brings back the stories of its hours
 RELOAD_SLACK = timedelta(hours=1)
-OFFICIAL_SOURCES = frozenset({"el gobierno", "gobierno", "the government", "government", "el regimen", "regimen"})
 
 
 class ClassificationLike(Protocol):
@@ -79,8 +78,7 @@ def count_keys(counts: list[dict[str, Any]] | list[Count]) -> set[tuple[str, int
 
 
 def _verified(count: Count) -> bool:
-    source = fold(count.source or "").strip()
-    return bool(source) and source not in OFFICIAL_SOURCES
+    return bool((count.source or "").strip()) and not official(count.source)
 
 
 def new_figures(story_counts: list[dict[str, Any]], counts: list[Count] | list[dict[str, Any]]) -> list[Count]:

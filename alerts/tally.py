@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.config import AppConfig
+from core.count import OFFICIAL_SOURCES
 from core.text import fold
 from storage.tally import (
     FUTURE_SLACK,
@@ -59,7 +60,7 @@ BUILTIN_SOURCES: dict[str, tuple[str, ...]] = {
     "Trump": ("donald trump",),
     "the Justice Department": ("departamento de justicia", "doj", "justice department"),
 }
-BUILTIN_GOVERNMENT = ("the government", "Jorge Rodríguez", "Delcy Rodríguez")
+BUILTIN_GOVERNMENT = OFFICIAL_SOURCES
 BUILTIN_RIGHTS = ("Foro Penal", "JEP", "Provea", "OVP", "Clippve", "the United Nations", "IACHR")
 
 # Words that introduce a name without being part of it ("la ONG Foro Penal").

@@ -162,3 +162,7 @@ def test_government_figures_are_announced_not_verified() -> None:
     assert count_phrase({"event": "released", "number": 61, "source": "Foro Penal"}, "es") == (
         "61 verificados por Foro Penal"
     )
+    # a government voice by name announces too: never "verificados por Delcy Rodríguez"
+    delcy = {"event": "released", "number": 406, "source": "Delcy Rodríguez"}
+    assert count_phrase(delcy, "es") == "406 excarcelados según Delcy Rodríguez"
+    assert count_phrase(delcy, "en") == "406 released according to Delcy Rodríguez"

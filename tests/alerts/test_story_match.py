@@ -616,6 +616,17 @@ def test_only_a_confident_count_makes_a_new_figure_reply(put: Any) -> None:
     assert again == (["edit"], first[1])
 
 
+def test_a_figure_the_government_announced_by_name_is_news_when_a_rights_group_verifies_it() -> None:
+    from alerts.stories import new_figures
+    from core.count import Count
+
+    announced = [{"event": "released", "number": 406, "source": "Delcy Rodríguez", "confident": True}]
+    verified = new_figures(announced, [Count("released", 406, source="Foro Penal")])
+    assert [(c.number, c.source) for c in verified] == [(406, "Foro Penal")]
+    told = [{"event": "released", "number": 406, "source": "Foro Penal", "confident": True}]
+    assert new_figures(told, [Count("released", 406, source="Jorge Rodríguez")]) == []
+
+
 def test_new_figures_compares_confident_counts_only() -> None:
     from alerts.stories import new_figures
     from core.count import Count
