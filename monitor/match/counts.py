@@ -45,7 +45,7 @@ from monitor.match.counts_numbers import (
 )
 from monitor.match.counts_phrases import find_unit, is_bare_partitive_whole, partitive_whole
 from monitor.match.counts_quantities import apposition, skip
-from monitor.match.counts_sources import SOURCES, attribute, source_mentions
+from monitor.match.counts_sources import SOURCES, attribute, source_mentions, stated_after
 
 # no break after "EE.UU." / "U.S." ("nueve ciudadanos de EE.UU. siguen presos")
 _SENTENCES = re.compile(
@@ -277,8 +277,9 @@ def _attribute_all(item: _Item, sent: Sentence, found: list[_Found]) -> None:
               if f2[2] > f1[2] and (partitive_whole(toks, f1[2] + 1) is not None
                                     or is_bare_partitive_whole(toks, f2[2]))}
     for event, value, k, rule in found:
-        if k in wholes:  # "Foro Penal verificó 61 de las 87": 87 is not Foro Penal's
-            source = None
+        if k in wholes:  # "Foro Penal verificó 61 de las 87": 87 is not Foro Penal's...
+            # ...but "de las 87 anunciadas por el Gobierno" is the government's
+            source = stated_after(sent, mentions, sent.spans[k][1], starts, said=False)
         elif rule == "rival_figure":  # "...; Foro Penal, 610", "..., Provea de 351": the source before
             source = next((m[2] for m in reversed(mentions) if m[1] <= sent.spans[k][0]), mentions[0][2])
         else:

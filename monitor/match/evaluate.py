@@ -14,7 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.count import Count
 from core.rules import EntitySpec, TopicRules
+from monitor.match.counts_sources import canonical_source
 from monitor.match.engine import Classifier
 
 
@@ -74,6 +76,9 @@ class Report:
     per_topic: dict[str, dict[str, float]] = field(default_factory=dict)
     counts: dict[str, float] = field(default_factory=dict)
     confident: dict[str, float] = field(default_factory=dict)  # counts shown in alerts only
+    # who states the counts found right (event+number): a source named and right is a tp, a
+    # source named where the label has none or another is a fp, a label's source missed a fn
+    sources: dict[str, float] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     by_model: dict[str, list[int]] = field(default_factory=dict)  # topic -> [tp, fp] the model decided
 
@@ -91,6 +96,7 @@ def evaluate(items: list[dict], classifier: Classifier, topics: list[str]) -> Re
     model_stats = {t: [0, 0] for t in topics}
     ctp = cfp = cfn = 0
     conf = [0, 0, 0]  # tp, fp, fn of the confident counts
+    said = [0, 0, 0]  # tp, fp, fn of the sources of the counts found
     for item in items:
         res = classifier.classify(
             item.get("title") or "", item.get("summary") or "", item.get("text") or "", item.get("lang")
@@ -117,6 +123,7 @@ def evaluate(items: list[dict], classifier: Classifier, topics: list[str]) -> Re
         conf[0] += len(gc & shown)
         conf[1] += len(shown - gc)
         conf[2] += len(gc - shown)
+        _score_sources(item.get("counts") or [], res.counts, said)
         ctp += len(gc & pc)
         cfp += len(pc - gc)
         cfn += len(gc - pc)
@@ -127,8 +134,23 @@ def evaluate(items: list[dict], classifier: Classifier, topics: list[str]) -> Re
     report.per_topic = {t: _prf(*s) for t, s in stats.items()}
     report.counts = _prf(ctp, cfp, cfn)
     report.confident = _prf(*conf)
+    report.sources = _prf(*said)
     report.by_model = model_stats
     return report
+
+
+def _score_sources(gold: list[dict], found: Iterable[Count], said: list[int]) -> None:
+    stated = {(c.event, c.number): canonical_source(c.source) for c in found}
+    for g in gold:
+        key = (g["event"], int(g["number"]))
+        if key not in stated:
+            continue  # a count missed is scored above, not its source
+        want, got = canonical_source(g.get("source")), stated[key]
+        if got is not None and got == want:
+            said[0] += 1
+            continue
+        said[1] += got is not None
+        said[2] += want is not None
 
 
 def evaluate_by_source(
@@ -159,6 +181,11 @@ def render(report: Report, name: str) -> str:
     if c:
         lines.append(
             f"| counts, confident only | {c['precision']:.3f} | {c['recall']:.3f} | {c['f1']:.3f} | {c['tp']} | {c['fp']} | {c['fn']} |"
+        )
+    c = report.sources
+    if c:
+        lines.append(
+            f"| sources of the counts found | {c['precision']:.3f} | {c['recall']:.3f} | {c['f1']:.3f} | {c['tp']} | {c['fp']} | {c['fn']} |"
         )
     decided = {t: v for t, v in report.by_model.items() if any(v)}
     if decided:

@@ -153,3 +153,21 @@ def test_rules_meet_floors_on_the_january_tuning_half(shipped, shared_dir):
         m = report.per_topic[topic]
         assert m["precision"] >= precision and m["recall"] >= recall, (topic, m)
     assert report.counts["f1"] >= 0.85, report.counts
+
+
+def test_the_sources_of_the_counts_found_are_scored_apart(shipped):
+    """A source right, wrong, missed or extra is scored only on a count found right; the
+    labels' spellings are compared by the source they name ("la ONG Foro Penal")."""
+    items = [
+        {"id": "right", "lang": "es", "title": "Foro Penal verificó 61 excarcelaciones", "topics": PP,
+         "counts": [{"event": "released", "number": 61, "source": "la ONG Foro Penal"}]},
+        {"id": "missed", "lang": "es", "title": "Excarcelan a 30 presos políticos", "topics": PP,
+         "counts": [{"event": "released", "number": 30, "source": "JEP"}]},
+        {"id": "wrong", "lang": "es", "title": "Provea contabiliza 12 excarcelaciones", "topics": PP,
+         "counts": [{"event": "released", "number": 12, "source": "Foro Penal"}]},
+        {"id": "count missed", "lang": "es", "title": "Foro Penal denuncia nuevas detenciones", "topics": PP,
+         "counts": [{"event": "arrested", "number": 9, "source": "Foro Penal"}]},
+    ]
+    s = evaluate(items, shipped, TOPICS).sources
+    assert (s["tp"], s["fp"], s["fn"]) == (1, 1, 2)
+    assert s["precision"] == 0.5
