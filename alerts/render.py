@@ -21,6 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.count import OFFICIAL_SOURCES, Count, official
+from core.text import without_section_label
 
 MAX_TEXT = 4096  # Telegram: characters after entity parsing, in UTF-16 code units
 MAX_URL = 2000  # longer URLs are dropped; only their domain is shown
@@ -343,7 +344,7 @@ def render_alert(view: AlertView, tz: ZoneInfo, *, limit: int = MAX_TEXT) -> Ren
         t.append(tags)
         return Rendered("\n".join(h), "\n".join(t))
 
-    return _fit(build, clean(view.summary), clean(view.title), limit)
+    return _fit(build, clean(view.summary), clean(without_section_label(view.title)), limit)
 
 
 def render_update(view: AlertView, tz: ZoneInfo, *, limit: int = MAX_TEXT) -> Rendered:
@@ -377,7 +378,7 @@ def render_update(view: AlertView, tz: ZoneInfo, *, limit: int = MAX_TEXT) -> Re
             t.append(f"🔗 {domain}")
         return Rendered("\n".join(h), "\n".join(t))
 
-    return _fit(build, clean(view.summary), clean(view.title), limit)
+    return _fit(build, clean(view.summary), clean(without_section_label(view.title)), limit)
 
 
 @dataclass
@@ -411,7 +412,7 @@ def render_digest(
         noun = w["stories"] if len(items) != 1 else w["story"]
         blocks.append((f"\n<b>{esc(label)}</b> ({len(items)} {noun})", f"\n{label} ({len(items)})"))
         for e in items:
-            title = shorten(clean(e.title), TITLE_MAX)
+            title = shorten(clean(without_section_label(e.title)), TITLE_MAX)
             outlet = clean(e.outlet)
             when = local_time(e.published, tz)[-5:]
             more = f" +{e.sources - 1} {w['sources']}" if e.sources > 1 else ""

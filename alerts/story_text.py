@@ -22,6 +22,7 @@ from pathlib import Path
 import snowballstemmer
 
 from core.text import fold as _fold
+from core.text import without_section_label
 
 _STOP_ES = """a al algo ante antes aqui asi aun bajo cada como con contra cual cuales cuando
     de del desde donde dos durante e el ella ellas ellos en entre era es esa esas ese eso esos esta
@@ -139,9 +140,6 @@ _NOT_PERSON = _words("""
 # Words of kinship or role that open a name's sequence ("Hermano de Rocío San Miguel"): the person is
 # the name after them.
 _ROLES = _words("hermano hermana esposo esposa hijo hija madre padre abogado abogada defensa escolta funeral general")
-# Words that end a title's own text: a section label the outlet appends.
-_SECTIONS = _words("""politica venezuela mundo internacional internacionales nacionales economia
-    sucesos eeuu ee uu opinion actualidad america latinoamerica""")
 
 
 def fold(text: str | None) -> str:
@@ -158,10 +156,7 @@ def _fold_cached(text: str) -> str:
 
 def clean_title(title: str) -> tuple[str, bool]:
     """The headline proper and whether it carried a live-blog or media mark."""
-    lines = [ln.strip() for ln in (title or "").splitlines() if ln.strip()]
-    while len(lines) > 1 and all(w in _SECTIONS for w in _WORD.findall(fold(lines[-1]))):
-        lines.pop()
-    text = " ".join(lines)
+    text = " ".join(without_section_label(title).splitlines())
     live = False
     while True:
         m = _LIVE.match(text)

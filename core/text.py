@@ -154,3 +154,18 @@ def clean_field(value: object) -> str:
     if not value.isascii():
         value = _INVISIBLE.sub("", value)
     return value
+
+
+# Words an outlet appends to a title on a line of its own: its section ("…\nPOLÍTICA", "…\nEE UU").
+SECTION_WORDS = frozenset(["politica", "venezuela", "mundo", "internacional", "internacionales", "nacionales", "economia", "sucesos", "eeuu", "ee", "uu", "opinion", "actualidad", "america", "latinoamerica"])
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
+
+
+def without_section_label(title: str) -> str:
+    """The title without the section labels an outlet appended on lines of their own; the
+    title's own lines are kept as they are."""
+    lines = [ln.strip() for ln in (title or "").splitlines() if ln.strip()]
+    while len(lines) > 1 and all(w in SECTION_WORDS for w in _LETTER_RUN.findall(fold(lines[-1], country=False))):
+        lines.pop()
+    return "\n".join(lines)
+

@@ -166,3 +166,16 @@ def test_government_figures_are_announced_not_verified() -> None:
     delcy = {"event": "released", "number": 406, "source": "Delcy Rodríguez"}
     assert count_phrase(delcy, "es") == "406 excarcelados según Delcy Rodríguez"
     assert count_phrase(delcy, "en") == "406 released according to Delcy Rodríguez"
+
+
+def test_a_section_label_the_outlet_appended_is_not_shown() -> None:
+    """Real titles carry their outlet's section on a line of its own ("…\nPOLÍTICA"): a
+    reader sees the headline; a title's own second line stays."""
+    r = render_alert(view(title="Comida, baños, traslados: los costos de esperar\nPOLÍTICA"), TZ)
+    assert "<b>Comida, baños, traslados: los costos de esperar</b>" in r.html
+    assert "POLÍTICA" not in r.text
+    own = render_alert(view(title="Machado:\nVenezuela será libre muy pronto"), TZ)
+    assert "Venezuela será libre muy pronto" in own.text
+    digest = render_digest([DigestEntry("us_actions", "normal", "Rubio habla de Venezuela\nEE UU", "El Nacional", None, None)],
+                           "es", TZ, heading_time=datetime(2026, 3, 14, 12, tzinfo=UTC))
+    assert "Rubio habla de Venezuela" in digest[0].text and "EE UU" not in digest[0].text
