@@ -101,3 +101,21 @@ def test_control_characters_are_removed_so_postgresql_accepts_the_text():
     assert clean_text("Excarcelan\x00 a 87\x07 presos") == "Excarcelan a 87 presos"
     assert clean_text("<p>Foro&#x1f; Penal\x0b verificó</p>") == "Foro Penal verificó"
     assert clean_text("línea\nnueva\tcon tab") == "línea nueva con tab"
+
+
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("Comida, baños, traslados: los costos de esperar\nPOLÍTICA", "Comida, baños, traslados: los costos de esperar"),
+        ("Rubio habla de Venezuela\n  EE UU  ", "Rubio habla de Venezuela"),
+        ("Machado:\nVenezuela será libre", "Machado: Venezuela será libre"),  # the title's own line
+        ("POLÍTICA", "POLÍTICA"),  # a title that is only a label stays what it is
+        ("Ataque en el Caribe POLÍTICA", "Ataque en el Caribe POLÍTICA"),  # on the same line: the words
+    ],
+)
+def test_a_section_label_on_the_titles_last_line_is_not_stored(raw: str, expected: str) -> None:
+    """The outlet's section ("…\nPOLÍTICA") is not the headline: the story matcher and the
+    alerts read the title as stored, and once stored its line break is gone."""
+    item = normalize_entry(ParsedEntry(link="https://ex.org/n", title=raw), base_url="https://ex.org/feed",
+                           language="es", fetched_at=NOW)
+    assert item is not None and item.title == expected

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urljoin
 
 from core.markup import SUMMARY_CHARS, TEXT_CHARS, TITLE_CHARS, cap, strip_markup
+from core.text import without_section_label
 from core.urls import canonical_url
 from monitor.parse import ParsedEntry
 
@@ -128,7 +129,8 @@ def normalize_entry(
         link = urljoin(base_url, link)
     canon = canonical_url(link)
     # fields are cut to their limits before any cleaning (core/markup.py)
-    title = clean_text(cap(entry.title, TITLE_CHARS))
+    # a section label the outlet put on the title's last line ("…\nPOLÍTICA") is not its words
+    title = clean_text(without_section_label(cap(entry.title, TITLE_CHARS)))
     summary = clean_text(cap(entry.summary, SUMMARY_CHARS)) or clean_text(
         cap(entry.content, SUMMARY_CHARS))
     text = clean_text(cap(entry.content, TEXT_CHARS)) or None
