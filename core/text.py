@@ -159,13 +159,22 @@ def clean_field(value: object) -> str:
 # Words an outlet appends to a title on a line of its own: its section ("…\nPOLÍTICA", "…\nEE UU").
 SECTION_WORDS = frozenset(["politica", "venezuela", "mundo", "internacional", "internacionales", "nacionales", "economia", "sucesos", "eeuu", "ee", "uu", "opinion", "actualidad", "america", "latinoamerica"])
 _LETTER_RUN = re.compile(r"[^\W\d_]+")
+LABEL_WORDS = 2  # "INMIGRACIÓN", "EE UU": a section is a word or two
 
 
 def without_section_label(title: str) -> str:
-    """The title without the section labels an outlet appended on lines of their own; the
-    title's own lines are kept as they are."""
+    """The title without the section labels an outlet appended on lines of their own (a
+    known section word, or a short line in capitals under a title that is not): the title's
+    own lines are kept as they are."""
     lines = [ln.strip() for ln in (title or "").splitlines() if ln.strip()]
-    while len(lines) > 1 and all(w in SECTION_WORDS for w in _LETTER_RUN.findall(fold(lines[-1], country=False))):
+    while len(lines) > 1 and _is_label(lines[-1], above=" ".join(lines[:-1])):
         lines.pop()
     return "\n".join(lines)
+
+
+def _is_label(line: str, *, above: str) -> bool:
+    words = _LETTER_RUN.findall(line)
+    if all(w in SECTION_WORDS for w in _LETTER_RUN.findall(fold(line, country=False))):
+        return True
+    return 0 < len(words) <= LABEL_WORDS and line.isupper() and not above.isupper()
 

@@ -108,7 +108,9 @@ def test_control_characters_are_removed_so_postgresql_accepts_the_text():
     [
         ("Comida, baños, traslados: los costos de esperar\nPOLÍTICA", "Comida, baños, traslados: los costos de esperar"),
         ("Rubio habla de Venezuela\n  EE UU  ", "Rubio habla de Venezuela"),
+        ("Trump dice que Venezuela libera presos\nNOTICIAS", "Trump dice que Venezuela libera presos"),
         ("Machado:\nVenezuela será libre", "Machado: Venezuela será libre"),  # the title's own line
+        ("TRUMP DICE:\nLIBERTAD", "TRUMP DICE: LIBERTAD"),  # a title in capitals has no label to tell
         ("POLÍTICA", "POLÍTICA"),  # a title that is only a label stays what it is
         ("Ataque en el Caribe POLÍTICA", "Ataque en el Caribe POLÍTICA"),  # on the same line: the words
     ],
