@@ -673,3 +673,15 @@ def test_the_same_number_held_by_one_outlet_and_freed_by_another_is_one_group(pu
     c = put("bbcmundo", "Excarcelan a 40 presos políticos en la frontera tras una noche de espera",
             at=NOW + timedelta(hours=2))
     assert c[1] != a[1]
+
+
+def test_a_protest_for_the_prisoners_told_again_the_next_day_is_one_story(put: Any) -> None:
+    """The readers' rule for an ongoing situation: relatives' protest camp at a prison, told in
+    other words the next day, is the same story; a protest at another prison is not."""
+    a = put("elpitazo", "Madres de presos políticos se niegan a dejar el campamento frente a la Zona 7")
+    b = put("cocuyo", "Familias de presos políticos se encadenan y acentúan sus protestas: «Estoy dispuesta a morir»",
+            at=NOW + timedelta(hours=20))
+    c = put("efecto", "Familiares de presos políticos mantienen su huelga de hambre frente a Rodeo I",
+            at=NOW + timedelta(hours=21))
+    assert a[0] == ["new"] and b == (["edit"], a[1])
+    assert c[0] == ["new"] and c[1] != a[1]
