@@ -374,5 +374,6 @@ class Classifier:
                 counts=result.counts,
                 prominent=prominent,
                 person_named=ents.person_named(found, item.raw[0]),
+                hay=item.hay,
             )
         return result

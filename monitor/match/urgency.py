@@ -2,13 +2,17 @@
 
 high:   a count of people released, arrested or dead; or a topic's `urgent` term
         (release, strike, death...) in the title or summary; or an
-        `urgent_with_person` term (arrest...) there while a person is named.
+        `urgent_with_person` term (arrest...) there while a person is named. The term must
+        tell the headline's own event: not its background ("tras la captura de Maduro"), not
+        what someone asks or waits for ("exigen la liberación", "a la espera de
+        excarcelaciones"), not the subject of an explainer ("¿Quiénes son los excarcelados?").
 low:    a mention in passing: the topics' signals occur only in the full text.
 normal: everything else that is relevant.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -16,9 +20,51 @@ from core.count import Count
 
 HIGH_EVENTS = frozenset({"released", "arrested", "dead"})
 
+# The words just before an urgent term (in the folded haystack) that make it something other
+# than the headline's own event: its background, or what is asked, awaited or complained of.
+_NOT_THE_EVENT = re.compile(
+    r"(?:^| )(?:"
+    # background: "tras la captura", "luego del ataque", "desde su excarcelación"
+    r"tras|luego de|luego del|despues de|despues del|antes de|antes del|desde|durante"
+    r"|after|following|since|before|amid"
+    # asked for: "exigen la liberación", "piden la excarcelación", "calls for the release"
+    r"|exige|exigen|exigio|exigieron|exigir|exigimos|pide|piden|pidio|pidieron|pedir|pedimos"
+    r"|reclama|reclaman|reclamo|reclamaron|solicita|solicitan|solicito|solicitaron|urge|urgen|insta|instan"
+    r"|abogan por|abogar por|llaman a|llama a|luchan por|lucha por"
+    r"|demand|demands|demanded|demanding|call for|calls for|called for|urge|urges|urged"
+    # awaited or delayed: "a la espera de excarcelaciones", "lentitud en las liberaciones"
+    r"|espera de|esperan|espera|esperar|aguardan|aguarda|aguardar|await|awaits|awaiting|waiting for"
+    r"|lentitud en|lentitud de|retraso en|retrasos en|incumplimiento de"
+    # commented, celebrated, pictured, rumoured: "agradeció por la captura", "fotos de la
+    # operación", "rumores de posibles liberaciones", "la misión para capturar a Maduro"
+    r"|celebra|celebran|celebro|agradece|agradecio|destaca|destaco|reprocha|reprocho|lamenta|lamento"
+    r"|rechaza|rechazo|critica|critico|burlarse de|detalles de|detalles sobre|fotos de|foto de|videos de"
+    r"|video de|imagenes de|rumores de|posibles|posible|por|para|celebrates|praises|photos of|details of"
+    # did not happen: "no hubo liberaciones", "no confirman liberación"
+    r"|no|no [a-z]+"
+    r")(?: (?:el|la|los|las|lo|su|sus|un|una|unos|unas|del|de|nuevas|nuevos|mas|inmediata|inmediato|pronta|plena|urgente|the|a|an|his|her|their|more|new|immediate))*\s*$"
+)
+_WORDS_BEFORE = 6  # how far back the words above are looked for
+# An explainer or a question about the event, not the event told ("¿Quiénes son los
+# excarcelados?", "Lo que se sabe de…", "Who are the freed…").
+_EXPLAINER = re.compile(
+    r"^ (?:quienes son|quien es|cuales son|como fue|como es|como se|como la|como el|asi fue"
+    r"|who are|who is|how the) | (?:que se sabe|lo que se sabe|what we know|what to know) "
+)
 
-def _prominent(tids: Sequence[int], hits: Mapping[int, list[tuple[int, int, int]]]) -> bool:
-    return any(f < 2 for t in tids for f, _, _ in hits.get(t, ()))
+
+def _prominent(tids: Sequence[int], hits: Mapping[int, list[tuple[int, int, int]]],
+               hay: Sequence[str] | None = None) -> bool:
+    return any(f < 2 and (hay is None or _tells_the_event(hay[f], start))
+               for t in tids for f, start, _ in hits.get(t, ()))
+
+
+def _tells_the_event(haystack: str, start: int) -> bool:
+    """Whether the term at `start` of the haystack (" word word ") is the headline's own event."""
+    if _EXPLAINER.search(haystack):
+        return False
+    before = " ".join(haystack[:start].split()[-_WORDS_BEFORE:])
+    return not _NOT_THE_EVENT.search(before)
 
 
 def decide_urgency(
@@ -27,7 +73,10 @@ def decide_urgency(
     counts: Sequence[Count],
     prominent: bool,
     person_named: bool,
+    hay: Sequence[str] | None = None,
 ) -> str:
+    """`hay`: the item's haystacks (title, summary, text), to read what precedes an urgent term;
+    without them every urgent term counts."""
     if not topics:
         return "low"
     if not prominent:
@@ -35,8 +84,8 @@ def decide_urgency(
     if any(c.event in HIGH_EVENTS for c in counts):
         return "high"
     for tp in topics:
-        if _prominent(tp.urgent, hits):
+        if _prominent(tp.urgent, hits, hay):
             return "high"
-        if person_named and _prominent(tp.urgent_with_person, hits):
+        if person_named and _prominent(tp.urgent_with_person, hits, hay):
             return "high"
     return "normal"

@@ -1,3 +1,5 @@
+import pytest
+
 from core.rules import EntitySpec, TopicRules
 from monitor.match import build_classifier
 
@@ -32,3 +34,57 @@ def test_plain_mention_is_normal_and_passing_mention_is_low():
     assert C.classify(title="Informe sobre presos políticos").urgency == "normal"
     assert C.classify(title="Economía", text="... y los presos políticos ...").urgency == "low"
     assert C.classify(title="Economía").urgency == "low"
+
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Familiares de presos políticos exigen la excarcelación de sus hijos",  # asked for
+        "Piden la inmediata excarcelación de los presos políticos",
+        "Presos políticos reciben visitas a la espera de excarcelaciones",  # awaited
+        "Denuncian lentitud en las excarcelaciones de presos políticos",  # delayed
+        "El emotivo abrazo de presos políticos tras su excarcelación",  # background
+        "¿Quiénes son los presos políticos excarcelados este martes?",  # an explainer
+    ],
+)
+def test_a_release_asked_for_awaited_or_in_the_background_is_not_urgent(title):
+    """Urgent means the headline's own event: a channel of urgent alerts only (min_urgency:
+    high) is not woken by demands, waits, reactions after the fact or explainers."""
+    assert C.classify(title=title).urgency == "normal"
+
+
+def test_the_release_told_is_still_urgent_whatever_follows_it():
+    assert C.classify(title="Excarcelan a presos políticos tras dos años de espera").urgency == "high"
+    assert C.classify(title="Confirman la excarcelación de presos políticos en Tocorón").urgency == "high"
+
+
+def test_the_urgency_eval_scores_high_on_the_relevant_headlines_only(tmp_path):
+    """bench/eval_urgency.py: unsure labels and headlines the rules find irrelevant are left out,
+    and each part of the split is scored apart."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    heads = [
+        {"id": "w0002", "date": "2026-01-08", "lang": "es", "title": "Excarcelan a la activista Rocío San Miguel"},
+        {"id": "w0004", "date": "2026-01-08", "lang": "es", "title": "Familiares exigen la excarcelación de presos políticos"},
+        {"id": "w0006", "date": "2026-01-09", "lang": "es", "title": "Resultados de la liga de béisbol"},
+        {"id": "w0008", "date": "2026-01-20", "lang": "es", "title": "Excarcelan a 12 presos políticos en Tocorón"},
+        {"id": "w0010", "date": "2026-01-20", "lang": "es", "title": "Excarcelan a otros 3 presos políticos"},
+    ]
+    labels = [{"id": "w0002", "urgency": "high"}, {"id": "w0004", "urgency": "high"},
+              {"id": "w0006", "urgency": "high"}, {"id": "w0008", "urgency": "high"},
+              {"id": "w0010", "urgency": "normal", "unsure": True}]
+    (tmp_path / "h.jsonl").write_text("\n".join(json.dumps(h) for h in heads), encoding="utf-8")
+    (tmp_path / "l.jsonl").write_text("\n".join(json.dumps(x) for x in labels), encoding="utf-8")
+    out = subprocess.run(
+        [sys.executable, str(root / "bench" / "eval_urgency.py"), "--headlines", str(tmp_path / "h.jsonl"),
+         "--labels", str(tmp_path / "l.jsonl"), "--split", "2026-01-16"],
+        capture_output=True, text=True, check=True, cwd=root,
+    ).stdout
+    rows = [line for line in out.splitlines() if line.startswith("| up to") or line.startswith("| after")]
+    assert rows[0].endswith("| 2 | 1.000 | 0.500 | 1 | 0 | 1 |")  # the demand is normal: a miss
+    assert rows[1].endswith("| 1 | 1.000 | 1.000 | 1 | 0 | 0 |")  # the unsure label is left out
