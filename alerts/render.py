@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from core.count import OFFICIAL_SOURCES, Count, official
+from core.count import GOVERNMENT, OFFICIAL_SOURCES, Count, official
 from core.text import without_section_label
 
 MAX_TEXT = 4096  # Telegram: characters after entity parsing, in UTF-16 code units
@@ -193,7 +193,7 @@ def count_phrase(count: Count | Mapping[str, Any], lang: str) -> str:
     label = COUNT_LABELS[lang].get(event, event)
     source = clean(count.source)
     if official(source):  # a government figure is announced: "406 excarcelados según Delcy Rodríguez"
-        if source in OFFICIAL_SOURCES[1:]:
+        if source in OFFICIAL_SOURCES and source != GOVERNMENT:
             return f"{number} {label} {SOURCE_WORD[lang]} {source}"
         return f"{number} {label} {ANNOUNCED[lang]}"
     if source and event == "released":

@@ -6,16 +6,18 @@ that is not confident is stored but not shown in alerts (DESIGN.md). `rule` name
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from core.text import fold
 
 EVENTS = ("released", "arrested", "held", "dead")
 
 # The government's voices, as the matcher names them (monitor/match/counts_sources.py): their
 # figures are announced, never verified (the tally's government line, "según el Gobierno").
-OFFICIAL_SOURCES = ("the government", "Jorge Rodríguez", "Delcy Rodríguez")
+GOVERNMENT = "the government"
+OFFICIAL_SOURCES = (GOVERNMENT, "Jorge Rodríguez", "Delcy Rodríguez")
 _OFFICIAL_KEYS = frozenset({
     "the government", "government", "gobierno", "el gobierno", "regimen", "el regimen",
     "jorge rodriguez", "delcy rodriguez",
@@ -24,10 +26,7 @@ _OFFICIAL_KEYS = frozenset({
 
 def official(source: str | None) -> bool:
     """Whether a count's source is the government speaking (by any of its names)."""
-    if not source:
-        return False
-    folded = unicodedata.normalize("NFKD", source.strip().lower())
-    return "".join(ch for ch in folded if not unicodedata.combining(ch)) in _OFFICIAL_KEYS
+    return bool(source) and fold(str(source), country=False).strip() in _OFFICIAL_KEYS
 
 
 @dataclass(slots=True)

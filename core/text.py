@@ -157,9 +157,12 @@ def clean_field(value: object) -> str:
 
 
 # Words an outlet appends to a title on a line of its own: its section ("…\nPOLÍTICA", "…\nEE UU").
-SECTION_WORDS = frozenset(["politica", "venezuela", "mundo", "internacional", "internacionales", "nacionales", "economia", "sucesos", "eeuu", "ee", "uu", "opinion", "actualidad", "america", "latinoamerica"])
-_LETTER_RUN = re.compile(r"[^\W\d_]+")
+SECTION_WORDS = frozenset({
+    "politica", "venezuela", "mundo", "internacional", "internacionales", "nacionales", "economia",
+    "sucesos", "eeuu", "ee", "uu", "opinion", "actualidad", "america", "latinoamerica",
+})
 LABEL_WORDS = 2  # "INMIGRACIÓN", "EE UU": a section is a word or two
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
 
 
 def without_section_label(title: str) -> str:
@@ -173,8 +176,9 @@ def without_section_label(title: str) -> str:
 
 
 def _is_label(line: str, *, above: str) -> bool:
-    words = _LETTER_RUN.findall(line)
-    if all(w in SECTION_WORDS for w in _LETTER_RUN.findall(fold(line, country=False))):
+    words = _LETTER_RUN.findall(fold(line, country=False))
+    if not words:
+        return False  # "12.000", "—": not a section
+    if all(w in SECTION_WORDS for w in words):
         return True
-    return 0 < len(words) <= LABEL_WORDS and line.isupper() and not above.isupper()
-
+    return len(words) <= LABEL_WORDS and line.isupper() and not above.isupper()

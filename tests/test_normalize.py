@@ -112,6 +112,8 @@ def test_control_characters_are_removed_so_postgresql_accepts_the_text():
         ("Machado:\nVenezuela será libre", "Machado: Venezuela será libre"),  # the title's own line
         ("TRUMP DICE:\nLIBERTAD", "TRUMP DICE: LIBERTAD"),  # a title in capitals has no label to tell
         ("POLÍTICA", "POLÍTICA"),  # a title that is only a label stays what it is
+        ("Ofensiva de cinco meses:\n35 lanchas", "Ofensiva de cinco meses: 35 lanchas"),
+        ("Presos políticos excarcelados en enero\n1.200", "Presos políticos excarcelados en enero 1.200"),
         ("Ataque en el Caribe POLÍTICA", "Ataque en el Caribe POLÍTICA"),  # on the same line: the words
     ],
 )
