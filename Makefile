@@ -46,7 +46,8 @@ test: $(STAMP_TEST)
 eval: $(STAMP_TEST)
 	@for f in tests/data/labelled_*.jsonl; do $(BIN)/python bench/eval.py $$f; done
 	@if [ -f ../shared/samples/news_samples.jsonl ]; then $(BIN)/python bench/eval.py ../shared/samples/news_samples.jsonl; fi
-	@if [ -f ../shared/real/headlines_es_2026-01.jsonl ]; then $(BIN)/python bench/eval_urgency.py; fi
+	@if [ -f ../shared/real/headlines_es_2026-01.jsonl ]; then $(BIN)/python bench/eval_urgency.py; \
+		$(BIN)/python bench/eval_urgency.py --labels bench/data/urgency/urgency_2026-01_odd.jsonl; fi
 
 # The shipped models, byte for byte: relevance (monitor/match/models/relevance.json),
 # trained on the real January headlines up to TRAIN_UNTIL (the later days are the

@@ -5,7 +5,8 @@
         [--config feeds.yaml] [--list]
 
 The labels (ids and urgency only, written by a reader from the titles, docs/MATCHING.md
-"Urgency") cover the relevant headlines of January with an even id. Each headline is
+"Urgency") cover the relevant headlines of January with an even id (read when tuning); those
+of the odd ids (`urgency_2026-01_odd.jsonl`, another reader) are held out. Each headline is
 classified from its title with the shipped rules; only those the rules find relevant are
 scored (relevance is measured apart), labels marked unsure are left out. Two rows: the days up
 to `--split` (read when the rules were tuned) and the days after it (summary only; `--list`
