@@ -40,9 +40,14 @@ _NOT_THE_EVENT = re.compile(
     r"|celebra|celebran|celebro|agradece|agradecio|destaca|destaco|reprocha|reprocho|lamenta|lamento"
     r"|rechaza|rechazo|critica|critico|burlarse de|detalles de|detalles sobre|fotos de|foto de|videos de"
     r"|video de|imagenes de|rumores de|posibles|posible|por|para|celebrates|praises|photos of|details of"
-    # did not happen: "no hubo liberaciones", "no confirman liberación"
-    r"|no|no [a-z]+"
-    r")(?: (?:el|la|los|las|lo|su|sus|un|una|unos|unas|del|de|nuevas|nuevos|mas|inmediata|inmediato|pronta|plena|urgente|the|a|an|his|her|their|more|new|immediate))*\s*$"
+    # did not happen: "no hubo liberaciones", "no confirman liberación", "canceló una segunda ola
+    # de ataques"; despite or about it: "pese al bloqueo", "investigación sobre las muertes"
+    r"|no|no [a-z]+|cancelo|cancela|cancelan|cancelar|descarta|descarto|suspende|suspendio"
+    r"|pese a|pese al|sobre|proceso de"
+    # what someone says: "Trump afirma que …", "lamenta que …" (a figure stated is a count above)
+    r"|(?:dice|dijo|afirma|afirmo|asegura|aseguro|lamenta|lamento|considera|cree|opina|advierte|advirtio"
+    r"|says|said|claims|believes) que(?: [a-z]+){0,3}"
+    r")(?: (?:el|la|los|las|lo|su|sus|un|una|unos|unas|del|de|nuevas|nuevos|mas|inmediata|inmediato|pronta|plena|urgente|segunda|ola|the|a|an|his|her|their|more|new|immediate))*\s*$"
 )
 _WORDS_BEFORE = 6  # how far back the words above are looked for
 # An explainer or a question about the event, not the event told ("¿Quiénes son los
@@ -61,8 +66,6 @@ def _prominent(tids: Sequence[int], hits: Mapping[int, list[tuple[int, int, int]
 
 def _tells_the_event(haystack: str, start: int) -> bool:
     """Whether the term at `start` of the haystack (" word word ") is the headline's own event."""
-    if _EXPLAINER.search(haystack):
-        return False
     before = " ".join(haystack[:start].split()[-_WORDS_BEFORE:])
     return not _NOT_THE_EVENT.search(before)
 
@@ -81,6 +84,8 @@ def decide_urgency(
         return "low"
     if not prominent:
         return "low"
+    if hay is not None and _EXPLAINER.search(hay[0]):
+        return "normal"  # "¿Quiénes son los 12 excarcelados?", "Cómo la muerte de 32 cubanos…"
     if any(c.event in HIGH_EVENTS for c in counts):
         return "high"
     for tp in topics:

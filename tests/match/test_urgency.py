@@ -46,6 +46,9 @@ def test_plain_mention_is_normal_and_passing_mention_is_low():
         "Denuncian lentitud en las excarcelaciones de presos políticos",  # delayed
         "El emotivo abrazo de presos políticos tras su excarcelación",  # background
         "¿Quiénes son los presos políticos excarcelados este martes?",  # an explainer
+        "¿Quiénes son los 12 presos políticos excarcelados este martes?",  # even with a figure
+        "Cabello afirmó que las excarcelaciones de presos políticos fueron unilaterales",  # what one says
+        "Pese a las vigilias, no hubo excarcelaciones de presos políticos",  # did not happen
     ],
 )
 def test_a_release_asked_for_awaited_or_in_the_background_is_not_urgent(title):
