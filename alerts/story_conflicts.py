@@ -34,6 +34,14 @@ def event_frame(item: ItemFeatures, entry: StoryEntry, hours: float) -> dict[str
     "Trump se reunirá con María Corina" do not name the same people."""
     if hours > FRAME_HOURS or not item.topics & entry.topics:
         return None
+    stage = item.headline.stage
+    if stage and item.headline.laws:
+        # one bill passed at one stage: "Asamblea Nacional aprueba en primera discusión la Ley de
+        # Amnistía" and "AN aprobó en primera discusión el proyecto de Ley de Amnistía"
+        for m in entry.members:
+            laws = item.headline.laws & m.headline.laws
+            if laws and m.headline.stage == stage:
+                return {"law": sorted(laws), "stage": [stage]}
     mine = item.headline.events
     if len(mine) >= CLASS_FRAME_MIN:
         # who and what, or what and to what ("diplomats" + "arrive", "seize" + "tanker",

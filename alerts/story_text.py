@@ -350,7 +350,10 @@ def _aside(text: str, lang: str | None) -> tuple[tuple[str, ...] | None, frozens
 # en segunda discusión", "promulgada", "entra en vigor"); the amnesty law's were told for weeks.
 _STAGES = (
     ("first", re.compile(r"\b(?:primera discusion|primer debate|primera lectura)\b")),
-    ("second", re.compile(r"\b(?:segunda discusion|segundo debate|segunda lectura|sancion\w*)\b")),
+    # "sanciona la reforma" passes a bill; "sanciones" are sanctions: a bill must be named
+    ("second", re.compile(r"\b(?:segunda discusion|segundo debate|segunda lectura)\b"
+                          r"|\b(?:sanciona|sancionan|sanciono|sancionaron|sancionada|sancionado)\b"
+                          r"(?=.*\b(?:ley|reforma|proyecto)\b)")),
     ("in force", re.compile(r"\b(?:promulg\w*|gaceta oficial|entra en vigor|entro en vigor|entrada en vigor)\b")),
 )
 _STAGE_CUE = re.compile(r"discusion|debate|lectura|sancion|promulg|gaceta|vigor")

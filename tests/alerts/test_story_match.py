@@ -685,3 +685,18 @@ def test_a_protest_for_the_prisoners_told_again_the_next_day_is_one_story(put: A
             at=NOW + timedelta(hours=21))
     assert a[0] == ["new"] and b == (["edit"], a[1])
     assert c[0] == ["new"] and c[1] != a[1]
+
+
+def test_one_bill_passed_at_one_stage_is_one_story_and_sanctions_are_no_stage(put: Any) -> None:
+    """A bill's stage, told in other words by two outlets, is one event; the next stage is
+    another. "Sanciones" (sanctions) is not "sancionar" a bill: it tells no stage."""
+    from alerts.story_text import law_stage
+
+    a = put("elpitazo", "Asamblea Nacional aprueba en primera discusión la Ley de Amnistía")
+    b = put("cocuyo", "AN aprobó en primera discusión el proyecto de Ley de Amnistía para presos políticos",
+            at=NOW + timedelta(hours=3))
+    c = put("efecto", "Parlamento aprueba en segunda discusión la Ley de Amnistía", at=NOW + timedelta(hours=20))
+    assert a[0] == ["new"] and b == (["edit"], a[1])
+    assert c[0] == ["new"] and c[1] != a[1]
+    assert law_stage("La AN sancionó la Ley de Amnistía") == "second"
+    assert law_stage("EE. UU. confirma la incautación del petrolero Bella 1 por violar sanciones") is None
