@@ -700,3 +700,14 @@ def test_one_bill_passed_at_one_stage_is_one_story_and_sanctions_are_no_stage(pu
     assert c[0] == ["new"] and c[1] != a[1]
     assert law_stage("La AN sancionó la Ley de Amnistía") == "second"
     assert law_stage("EE. UU. confirma la incautación del petrolero Bella 1 por violar sanciones") is None
+
+
+def test_a_licence_told_by_the_treasury_or_by_ofac_is_one_story(put: Any) -> None:
+    """OFAC is the Treasury: one licence told with either name is one event (the class `tesoro`
+    with `licenc`); a company's licence that day is another."""
+    a = put("elpitazo", "OFAC emite licencia general que autoriza operaciones con PDVSA")
+    b = put("cocuyo", "Tesoro de EE.UU. autoriza transacciones con la petrolera estatal venezolana mediante una licencia",
+            at=NOW + timedelta(hours=1))
+    c = put("efecto", "EE. UU. agiliza la ampliación de la licencia petrolera de Chevron", at=NOW + timedelta(hours=2))
+    assert a[0] == ["new"] and b == (["edit"], a[1])
+    assert c[0] == ["new"] and c[1] != a[1]
