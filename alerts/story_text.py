@@ -135,7 +135,7 @@ _NOT_PERSON = _words("""
     trabajadores sociedad interamericana patrulla fronteriza camara turismo comercio alcaldia parlamento
     pentagono poder judicial ejecutivo educacion transporte observatorio bono libertad presos politicos
     chevron repsol exxon mobil shell phillips conviasa aerocivil movistar arena airlines times economist
-    bloomberg street journal app series vinotinto hezbola
+    bloomberg street journal app series vinotinto hezbola despacho oval capitolio
     """)  # more places, bodies, companies, media and plain nouns seen capitalized (days up to 21 January)
 # Words of kinship or role that open a name's sequence ("Hermano de Rocío San Miguel"): the person is
 # the name after them.

@@ -711,3 +711,11 @@ def test_a_licence_told_by_the_treasury_or_by_ofac_is_one_story(put: Any) -> Non
     c = put("efecto", "EE. UU. agiliza la ampliación de la licencia petrolera de Chevron", at=NOW + timedelta(hours=2))
     assert a[0] == ["new"] and b == (["edit"], a[1])
     assert c[0] == ["new"] and c[1] != a[1]
+
+
+def test_a_meeting_at_the_oval_office_is_not_a_meeting_with_someone_called_oval(put: Any) -> None:
+    """"Despacho Oval" is a place, not a person: read as one, it made the third telling of a
+    meeting a headline about someone else (and too thin to join anything)."""
+    a = put("elpitazo", "Delcy Rodríguez llega a Washington para reunirse con Trump")
+    b = put("cocuyo", "Trump y Delcy Rodríguez se reúnen en el Despacho Oval", at=NOW + timedelta(hours=3))
+    assert a[0] == ["new"] and b == (["edit"], a[1])
