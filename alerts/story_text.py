@@ -102,6 +102,11 @@ _VESSEL = re.compile(
     r"(?:\s+(?:cisterna|petrolero|llamado|denominado|named))?\s+[«\"“'‘]?"
     r"([A-ZÁÉÍÓÚÑ][\wÁÉÍÓÚÑáéíóúñ\-]+(?:\s+[A-ZÁÉÍÓÚÑ][\wÁÉÍÓÚÑáéíóúñ\-]+)?)",
 )
+# a name in apposition after the ship, closed by punctuation: "otro petrolero, el Centuries, cerca de…"
+_VESSEL_APPOSITION = re.compile(
+    r"\b(?:buque|petrolero|tanquero|barco|carguero|tanker|vessel|ship)s?,\s+(?:el|la|the)\s+"
+    r"([A-ZÁÉÍÓÚÑ][\wÁÉÍÓÚÑáéíóúñ\-]+(?:\s+[A-ZÁÉÍÓÚÑ0-9][\wÁÉÍÓÚÑáéíóúñ\-]*)?)(?=\s*[,;:.]|\s*$)",
+)
 _QUOTED_CAPS = re.compile(r"[«\"“‘']([A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ\- ]{2,30})[»\"”’']")
 # Capitalized words that are not names of people: institutions, places, months. A sequence with
 # one of them is not a person (so "Alemania, Hungría", "Conferencia Episcopal" or "Ley de Amnistía"
@@ -255,7 +260,7 @@ def person_names(text: str, known: list[str] | None = None, *, vessels: frozense
 
 def vessel_names(text: str) -> frozenset[str]:
     """Names of ships ("el petrolero «Olina»", "buque Minerva")."""
-    found = {fold(m.group(1)) for m in _VESSEL.finditer(text)}
+    found = {fold(m.group(1)) for rx in (_VESSEL, _VESSEL_APPOSITION) for m in rx.finditer(text)}
     found |= {fold(m.group(1)).strip() for m in _QUOTED_CAPS.finditer(text)
               if re.search(r"buque|petroler|tanquer|barco|tanker|vessel", fold(text))}
     skip = {"vinculado", "que", "con", "en", "de", "venezolano", "ruso", "estadounidense", "fantasma"}

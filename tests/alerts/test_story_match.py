@@ -719,3 +719,11 @@ def test_a_meeting_at_the_oval_office_is_not_a_meeting_with_someone_called_oval(
     a = put("elpitazo", "Delcy Rodríguez llega a Washington para reunirse con Trump")
     b = put("cocuyo", "Trump y Delcy Rodríguez se reúnen en el Despacho Oval", at=NOW + timedelta(hours=3))
     assert a[0] == ["new"] and b == (["edit"], a[1])
+
+
+def test_a_tanker_named_in_apposition_is_another_tanker(put: Any) -> None:
+    """"otro petrolero, el Centuries," names a ship as surely as "el petrolero Skipper": two
+    seizures, two stories (it had joined the first through the seizure's two classes)."""
+    a = put("elpitazo", "EE.UU. incauta el petrolero Skipper vinculado a Venezuela en el Caribe")
+    b = put("cocuyo", "EE.UU. intercepta otro petrolero, el Centuries, vinculado a Venezuela", at=NOW + timedelta(hours=2))
+    assert a[0] == ["new"] and b[0] == ["new"] and b[1] != a[1]
