@@ -39,6 +39,7 @@ from monitor.match.counts_lexicon import (
     AFTER_EVENT,
     AFTER_HELD,
     AFTER_HELD_NOUN,
+    CHANGE,
     DEAD_VERB,
     DEMAND,
     DETAINEE,
@@ -317,6 +318,8 @@ def political_prisoners_tally(s: Spot) -> Answer:
         or (i > 1 and toks[i - 2] in QUALIFIER) or headline_tally(toks, i)
         or whole_of_subset(toks, unit + 1) or whole_after_among(toks, i)
         or (i > 1 and toks[i - 1] in ("en", "at") and toks[i - 2] in PUTS)  # "cifró en 777 los presos"
+        # "suben a 1.050 los presos políticos", "Foro Penal eleva a 900 los presos políticos"
+        or (i > 1 and toks[i - 1] == "a" and (toks[i - 2] in CHANGE or toks[i - 2].startswith("elev")))
         or any(t in NEEDS for t in toks[unit + 1:unit + 3])  # "33 presos políticos necesitan atención"
     ):
         return "held"
