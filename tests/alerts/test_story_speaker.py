@@ -157,3 +157,12 @@ def test_a_statement_sharing_only_its_person_and_kind_of_event_joins_when_no_oth
     assert joined.story_id == 1 and joined.signals["text"] < STATEMENT_FRAME_TEXT
     assert joined.signals["frame"] == {"person": ["quintero", "ramon"], "event": ["juicio"]}
     assert decide("Ramón Quintero pide votar en las elecciones regionales de marzo").story_id is None
+
+
+def test_english_tellings_a_call_and_the_coast_guard() -> None:
+    """A call is a conversation in English too, and the Coast Guard is no person (read as one,
+    it kept the tanker's second telling out of its story: a `people` conflict)."""
+    from alerts.story_text import prepare
+
+    assert "telefon" in prepare("Trump holds call with Venezuela's acting president Rodríguez", "en").events
+    assert prepare("U.S. Coast Guard intercepts Venezuela-linked tanker, officials say", "en").people == ()
