@@ -122,7 +122,7 @@ _NOT_PERSON = _words("""
     lunes martes miercoles jueves viernes sabado domingo video en vivo pdvsa conatel provea
     colombia rusia china cuba espana mexico peru brasil argentina europa union europea florida
     nueva york washington miami madrid bogota barajas white house state pentagon department
-    coast guard navy army marines treasury
+    coast guard navy army marines treasury caribbean pacific atlantic eastern western southern northern
     """) | _words("""
     irak iran chile italia suiza alemania francia inglaterra canada groenlandia dinamarca ucrania ecuador
     bolivia uruguay paraguay panama nicaragua honduras guatemala haiti trinidad tobago guyana japon corea

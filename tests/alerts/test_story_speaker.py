@@ -166,3 +166,7 @@ def test_english_tellings_a_call_and_the_coast_guard() -> None:
 
     assert "telefon" in prepare("Trump holds call with Venezuela's acting president Rodríguez", "en").events
     assert prepare("U.S. Coast Guard intercepts Venezuela-linked tanker, officials say", "en").people == ()
+    # the sea is no person either (it gave a strike's story a "person" a statement on it lacked)
+    assert prepare("US military strikes another alleged drug boat in the Caribbean, killing 3", "en").people == ()
+    # deportees are deported people: with the landing, the flight's two kinds of event
+    assert {"deport", "llega"} <= prepare("Plane carrying 180 deportees from the US arrives in Venezuela", "en").events
