@@ -57,6 +57,11 @@ def test_a_release_asked_for_awaited_or_in_the_background_is_not_urgent(title):
     assert C.classify(title=title).urgency == "normal"
 
 
+def test_an_arrest_in_the_present_tense_is_urgent(shipped):
+    assert shipped.classify(title="Sebin detiene a Luis Alberto Guanipa en Amazonas, denuncia su partido",
+                            lang="es").urgency == "high"
+
+
 def test_the_release_told_is_still_urgent_whatever_follows_it():
     assert C.classify(title="Excarcelan a presos políticos tras dos años de espera").urgency == "high"
     assert C.classify(title="Confirman la excarcelación de presos políticos en Tocorón").urgency == "high"
