@@ -20,6 +20,12 @@ from core.count import Count
 
 HIGH_EVENTS = frozenset({"released", "arrested", "dead"})
 
+# Words that may stand between those below and the term: "exigen la inmediata liberación".
+_FILLERS = (
+    "el", "la", "los", "las", "lo", "su", "sus", "un", "una", "unos", "unas", "del", "de", "nuevas",
+    "nuevos", "mas", "inmediata", "inmediato", "pronta", "plena", "urgente", "segunda", "ola",
+    "the", "a", "an", "his", "her", "their", "more", "new", "immediate",
+)
 # The words just before an urgent term (in the folded haystack) that make it something other
 # than the headline's own event: its background, or what is asked, awaited or complained of.
 _NOT_THE_EVENT = re.compile(
@@ -47,7 +53,7 @@ _NOT_THE_EVENT = re.compile(
     # what someone says: "Trump afirma que …", "lamenta que …" (a figure stated is a count above)
     r"|(?:dice|dijo|afirma|afirmo|asegura|aseguro|lamenta|lamento|considera|cree|opina|advierte|advirtio"
     r"|says|said|claims|believes) que(?: [a-z]+){0,3}"
-    r")(?: (?:el|la|los|las|lo|su|sus|un|una|unos|unas|del|de|nuevas|nuevos|mas|inmediata|inmediato|pronta|plena|urgente|segunda|ola|the|a|an|his|her|their|more|new|immediate))*\s*$"
+    r")(?: (?:" + "|".join(_FILLERS) + r"))*\s*$"
 )
 _WORDS_BEFORE = 6  # how far back the words above are looked for
 # An explainer or a question about the event, not the event told ("¿Quiénes son los
