@@ -141,7 +141,7 @@ _NOT_PERSON = _words("""
     trabajadores sociedad interamericana patrulla fronteriza camara turismo comercio alcaldia parlamento
     pentagono poder judicial ejecutivo educacion transporte observatorio bono libertad presos politicos
     chevron repsol exxon mobil shell phillips conviasa aerocivil movistar arena airlines times economist
-    bloomberg street journal app series vinotinto hezbola despacho oval capitolio
+    bloomberg street journal app series vinotinto hezbola despacho oval capitolio supremo suprema
     """)  # more places, bodies, companies, media and plain nouns seen capitalized (days up to 21 January)
 # Words of kinship or role that open a name's sequence ("Hermano de Rocío San Miguel"): the person is
 # the name after them.
@@ -231,6 +231,10 @@ def name_tokens(name: str) -> frozenset[str]:
     return frozenset(w for w in _WORD.findall(fold(name)) if len(w) > 2 and w not in {"del", "las", "los"})
 
 
+# a nickname in quotes inside a name: 'Hugo "el Pollo" Carvajal' is Hugo Carvajal
+_NICKNAME = re.compile(r"(?<=[a-záéíóúñ]) [\"“«‘'](?:el|la|El|La) [^\"”»’']{2,20}[\"”»’'] (?=[A-ZÁÉÍÓÚÑ])")
+
+
 def person_names(text: str, known: list[str] | None = None, *, vessels: frozenset[str] | None = None,
                  caps: bool | None = None) -> list[frozenset[str]]:
     """Names of people in a cleaned headline: the classifier's people (`known`), plus
@@ -241,7 +245,7 @@ def person_names(text: str, known: list[str] | None = None, *, vessels: frozense
     if is_caps(text) if caps is None else caps:
         return out
     vessels = vessel_names(text) if vessels is None else vessels
-    for m in _NAME_SEQ.finditer(text):
+    for m in _NAME_SEQ.finditer(_NICKNAME.sub(" ", text)):
         words = [w for w in _WORD.findall(fold(m.group())) if w not in {"de", "del", "la", "las", "los", "y"}]
         if not words or any(w in _NOT_PERSON for w in words):
             continue

@@ -170,3 +170,11 @@ def test_english_tellings_a_call_and_the_coast_guard() -> None:
     assert prepare("US military strikes another alleged drug boat in the Caribbean, killing 3", "en").people == ()
     # deportees are deported people: with the landing, the flight's two kinds of event
     assert {"deport", "llega"} <= prepare("Plane carrying 180 deportees from the US arrives in Venezuela", "en").events
+
+
+def test_a_nickname_inside_a_name_and_the_supreme_court_are_read_as_they_are() -> None:
+    from alerts.story_text import prepare
+
+    assert prepare('Hugo "el Pollo" Carvajal es extraditado a Estados Unidos desde España', "es").people == (
+        frozenset({"hugo", "carvajal"}),)
+    assert prepare("Fin del TPS: 350.000 venezolanos podrían ser deportados tras fallo del Supremo", "es").people == ()
