@@ -675,42 +675,47 @@ def test_the_same_number_held_by_one_outlet_and_freed_by_another_is_one_group(pu
     assert c[1] != a[1]
 
 
-def test_a_protest_for_the_prisoners_told_again_the_next_day_is_one_story(put: Any) -> None:
-    """The readers' rule for an ongoing situation: relatives' protest camp at a prison, told in
-    other words the next day, is the same story; a protest at another prison is not."""
-    a = put("elpitazo", "Madres de presos políticos se niegan a dejar el campamento frente a la Zona 7")
-    b = put("cocuyo", "Familias de presos políticos se encadenan y acentúan sus protestas: «Estoy dispuesta a morir»",
-            at=NOW + timedelta(hours=20))
-    c = put("efecto", "Familiares de presos políticos mantienen su huelga de hambre frente a Rodeo I",
-            at=NOW + timedelta(hours=21))
+# (first telling, hours later: the same event in other words, hours later: another event)
+TWO_TELLINGS_AND_ANOTHER = {
+    # the readers' rule for an ongoing situation: relatives' protest camp told again the next
+    # day is the same story; a protest at another prison is not (the class `protest`)
+    "a protest told again": (
+        "Madres de presos políticos se niegan a dejar el campamento frente a la Zona 7",
+        (20, "Familias de presos políticos se encadenan y acentúan sus protestas: «Estoy dispuesta a morir»"),
+        (21, "Familiares de presos políticos mantienen su huelga de hambre frente a Rodeo I"),
+    ),
+    # one bill at one stage is one event (the law frame); the next stage is another
+    "one bill at one stage": (
+        "Asamblea Nacional aprueba en primera discusión la Ley de Amnistía",
+        (3, "AN aprobó en primera discusión el proyecto de Ley de Amnistía para presos políticos"),
+        (20, "Parlamento aprueba en segunda discusión la Ley de Amnistía"),
+    ),
+    # OFAC is the Treasury (classes `tesoro` and `licenc`); a company's licence is another
+    "a licence by the Treasury or OFAC": (
+        "OFAC emite licencia general que autoriza operaciones con PDVSA",
+        (1, "Tesoro de EE.UU. autoriza transacciones con la petrolera estatal venezolana mediante una licencia"),
+        (2, "EE. UU. agiliza la ampliación de la licencia petrolera de Chevron"),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", TWO_TELLINGS_AND_ANOTHER)
+def test_an_event_told_twice_is_one_story_and_the_next_event_another(put: Any, case: str) -> None:
+    first, (later, same), (after, other) = TWO_TELLINGS_AND_ANOTHER[case]
+    a = put("elpitazo", first)
+    b = put("cocuyo", same, at=NOW + timedelta(hours=later))
+    c = put("efecto", other, at=NOW + timedelta(hours=after))
     assert a[0] == ["new"] and b == (["edit"], a[1])
     assert c[0] == ["new"] and c[1] != a[1]
 
 
-def test_one_bill_passed_at_one_stage_is_one_story_and_sanctions_are_no_stage(put: Any) -> None:
-    """A bill's stage, told in other words by two outlets, is one event; the next stage is
-    another. "Sanciones" (sanctions) is not "sancionar" a bill: it tells no stage."""
+def test_sanctions_tell_no_stage_of_a_bill() -> None:
+    """"Sanciones" (sanctions) is not "sancionar" a bill (every sanctions headline had been
+    read as a bill's sanction, the second discussion)."""
     from alerts.story_text import law_stage
 
-    a = put("elpitazo", "Asamblea Nacional aprueba en primera discusión la Ley de Amnistía")
-    b = put("cocuyo", "AN aprobó en primera discusión el proyecto de Ley de Amnistía para presos políticos",
-            at=NOW + timedelta(hours=3))
-    c = put("efecto", "Parlamento aprueba en segunda discusión la Ley de Amnistía", at=NOW + timedelta(hours=20))
-    assert a[0] == ["new"] and b == (["edit"], a[1])
-    assert c[0] == ["new"] and c[1] != a[1]
     assert law_stage("La AN sancionó la Ley de Amnistía") == "second"
     assert law_stage("EE. UU. confirma la incautación del petrolero Bella 1 por violar sanciones") is None
-
-
-def test_a_licence_told_by_the_treasury_or_by_ofac_is_one_story(put: Any) -> None:
-    """OFAC is the Treasury: one licence told with either name is one event (the class `tesoro`
-    with `licenc`); a company's licence that day is another."""
-    a = put("elpitazo", "OFAC emite licencia general que autoriza operaciones con PDVSA")
-    b = put("cocuyo", "Tesoro de EE.UU. autoriza transacciones con la petrolera estatal venezolana mediante una licencia",
-            at=NOW + timedelta(hours=1))
-    c = put("efecto", "EE. UU. agiliza la ampliación de la licencia petrolera de Chevron", at=NOW + timedelta(hours=2))
-    assert a[0] == ["new"] and b == (["edit"], a[1])
-    assert c[0] == ["new"] and c[1] != a[1]
 
 
 def test_a_meeting_at_the_oval_office_is_not_a_meeting_with_someone_called_oval(put: Any) -> None:
