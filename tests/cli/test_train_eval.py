@@ -174,7 +174,7 @@ def test_make_train_reproduces_the_shipped_model(
     if meta["sklearn"] != sklearn.__version__:
         pytest.skip(f"model trained with scikit-learn {meta['sklearn']}, here {sklearn.__version__}")
     if meta["rules"] != _rules_digest(*load_rules(CONFIG)):
-        pytest.skip("feeds.yaml's rules changed since the model was trained: run `make train`")
+        pytest.fail("feeds.yaml's rules changed since the model was trained: run `make train`")
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.chdir(ROOT)
     out = tmp_path / "relevance.json"

@@ -114,7 +114,7 @@ def test_monitor_train_reproduces_the_shipped_counts_model(
     if meta["sklearn"] != sklearn.__version__:
         pytest.skip(f"trained with scikit-learn {meta['sklearn']}, here {sklearn.__version__}")
     if meta["rules"] != _rules_digest(*load_rules(CONFIG)):
-        pytest.skip("feeds.yaml's rules changed since the model was trained: run `make train`")
+        pytest.fail("feeds.yaml's rules changed since the model was trained: run `make train`")
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.chdir(ROOT)
     out = tmp_path / "counts.json"

@@ -159,3 +159,10 @@ def test_un_bodies_on_us_actions(shipped):
         # near miss: UN bodies about another country
         ("La ONU condena los bombardeos sobre Gaza", []),
     ])
+
+
+def test_a_consulate_is_diplomacy_as_an_embassy_is(shipped):
+    _check(shipped, [
+        ("Rubio anuncia la reapertura del consulado de EE.UU. en Maracaibo", US),
+        ("EE.UU. reabrirá su consulado en Maracaibo", US),
+    ])
