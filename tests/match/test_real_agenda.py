@@ -166,3 +166,12 @@ def test_a_consulate_is_diplomacy_as_an_embassy_is(shipped):
         ("Rubio anuncia la reapertura del consulado de EE.UU. en Maracaibo", US),
         ("EE.UU. reabrirá su consulado en Maracaibo", US),
     ])
+
+
+def test_a_prison_closed_or_turned_to_other_use(shipped):
+    _check(shipped, [
+        ("Delcy Rodríguez anuncia el cierre de El Helicoide", PP),
+        ("El Helicoide será convertido en un centro social, anuncia Delcy Rodríguez", PP),
+        # near miss: a town that shares a prison's name
+        ("Cierre de la autopista cerca de Tocorón por lluvias", []),
+    ])
