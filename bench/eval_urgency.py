@@ -16,7 +16,6 @@ prints the disagreements of the first part, never of the second).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -26,13 +25,10 @@ if str(ROOT) not in sys.path:
 
 from core.config import load_config  # noqa: E402
 from monitor.match import build_classifier  # noqa: E402
+from monitor.match.evaluate import load_items, prf  # noqa: E402
 
 LABELS = ROOT / "bench" / "data" / "urgency" / "urgency_2026-01.jsonl"
 HEADLINES = ROOT.parent / "shared" / "real" / "headlines_es_2026-01.jsonl"
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,9 +44,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     config = load_config(args.config)
     classifier = build_classifier(config.topics, config.entities)
-    headlines = {h["id"]: h for h in read_jsonl(args.headlines)}
+    headlines = {h["id"]: h for h in load_items(args.headlines)}
     parts: dict[str, list[int]] = {"tuned": [0, 0, 0, 0], "measure": [0, 0, 0, 0]}  # tp fp fn n
-    for label in read_jsonl(args.labels):
+    for label in load_items(args.labels):
         h = headlines.get(label["id"])
         if h is None or label.get("unsure"):
             continue
@@ -69,10 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     print("| days | headlines | high: precision | recall | tp | fp | fn |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for part, (tp, fp, fn, n) in parts.items():
-        p = tp / (tp + fp) if tp + fp else 1.0
-        r = tp / (tp + fn) if tp + fn else 1.0
+        m = prf(tp, fp, fn)
         days = f"up to {args.split}" if part == "tuned" else f"after {args.split} (summary only)"
-        print(f"| {days} | {n} | {p:.3f} | {r:.3f} | {tp} | {fp} | {fn} |")
+        print(f"| {days} | {n} | {m['precision']:.3f} | {m['recall']:.3f} | {tp} | {fp} | {fn} |")
     return 0
 
 

@@ -83,7 +83,7 @@ class Report:
     by_model: dict[str, list[int]] = field(default_factory=dict)  # topic -> [tp, fp] the model decided
 
 
-def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
+def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
     p = tp / (tp + fp) if tp + fp else 1.0
     r = tp / (tp + fn) if tp + fn else 1.0
     f = 2 * p * r / (p + r) if p + r else 0.0
@@ -131,10 +131,10 @@ def evaluate(items: list[dict], classifier: Classifier, topics: list[str]) -> Re
             report.errors.append(
                 f"CNT {item.get('id')}: gold {sorted(gc)} got {sorted(pc)}  | {item.get('title', '')[:70]}"
             )
-    report.per_topic = {t: _prf(*s) for t, s in stats.items()}
-    report.counts = _prf(ctp, cfp, cfn)
-    report.confident = _prf(*conf)
-    report.sources = _prf(*said)
+    report.per_topic = {t: prf(*s) for t, s in stats.items()}
+    report.counts = prf(ctp, cfp, cfn)
+    report.confident = prf(*conf)
+    report.sources = prf(*said)
     report.by_model = model_stats
     return report
 
