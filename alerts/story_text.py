@@ -97,14 +97,14 @@ _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _CAP_WORD = r"[A-ZÁÉÍÓÚÑÜ][a-záéíóúñü'’\-]+"
 _CONNECT = r"(?:\s+(?:de|del|la|las|los|da|do|dos|van|von)\s+|\s+)"
 _NAME_SEQ = re.compile(rf"{_CAP_WORD}(?:{_CONNECT}{_CAP_WORD})*")
+_SHIP = r"\b(?:buque|petrolero|tanquero|barco|carguero|navío|nave|tanker|vessel|ship)s?"
 _VESSEL = re.compile(
-    r"\b(?:buque|petrolero|tanquero|barco|carguero|navío|nave|tanker|vessel|ship)s?"
-    r"(?:\s+(?:cisterna|petrolero|llamado|denominado|named))?\s+[«\"“'‘]?"
+    _SHIP + r"(?:\s+(?:cisterna|petrolero|llamado|denominado|named))?\s+[«\"“'‘]?"
     r"([A-ZÁÉÍÓÚÑ][\wÁÉÍÓÚÑáéíóúñ\-]+(?:\s+[A-ZÁÉÍÓÚÑ][\wÁÉÍÓÚÑáéíóúñ\-]+)?)",
 )
 # a name in apposition after the ship, closed by punctuation: "otro petrolero, el Centuries, cerca de…"
 _VESSEL_APPOSITION = re.compile(
-    r"\b(?:buque|petrolero|tanquero|barco|carguero|tanker|vessel|ship)s?,\s+(?:el|la|the)\s+"
+    _SHIP + r",\s+(?:el|la|the)\s+"
     r"([A-ZÁÉÍÓÚÑ][\wÁÉÍÓÚÑáéíóúñ\-]+(?:\s+[A-ZÁÉÍÓÚÑ0-9][\wÁÉÍÓÚÑáéíóúñ\-]*)?)(?=\s*[,;:.]|\s*$)",
 )
 _QUOTED_CAPS = re.compile(r"[«\"“‘']([A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ\- ]{2,30})[»\"”’']")
