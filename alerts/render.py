@@ -186,10 +186,12 @@ def hashtags(topics: list[str], lang: str) -> list[str]:
 
 def count_phrase(count: Count | Mapping[str, Any], lang: str) -> str:
     """A figure the way advocates quote it: "61 verificados por Foro Penal", "87 excarcelados
-    según el Gobierno" (a government's figure is announced, not verified)."""
+    según el Gobierno" (a government's figure is announced, not verified); people on top of
+    a figure told before with a sign: "+3 verificados por Foro Penal"."""
     if not isinstance(count, Count):
         count = Count.from_mapping({"event": "", "number": 0, **count})
-    number, event = count.number, count.event
+    number: str | int = f"+{count.number}" if count.additional else count.number  # "otros tres": +3
+    event = count.event
     label = COUNT_LABELS[lang].get(event, event)
     source = clean(count.source)
     if official(source):  # a government figure is announced: "406 excarcelados según Delcy Rodríguez"

@@ -2,7 +2,8 @@
 
 `confident` comes from the rule that read it (monitor/match/counts_confidence.py): a count
 that is not confident is stored but not shown in alerts (DESIGN.md). `rule` names that rule
-(`monitor classify --explain`)."""
+(`monitor classify --explain`). `additional`: people on top of a figure told before ("liberó a
+otros tres", "12 more"), not a running total: alerts show it as "+3", the tally leaves it out."""
 
 from __future__ import annotations
 
@@ -36,11 +37,14 @@ class Count:
     source: str | None = None
     confident: bool = True
     rule: str = ""
+    additional: bool = False
 
     def as_dict(self, *, rule: bool = False) -> dict[str, Any]:
         """The count as `monitor classify` prints it; with its rule under --explain."""
         out: dict[str, Any] = {"event": self.event, "number": self.number, "source": self.source,
                                "confident": self.confident}
+        if self.additional:
+            out["additional"] = True
         if rule:
             out["rule"] = self.rule
         return out
@@ -51,7 +55,7 @@ class Count:
         confident = data.get("confident")
         return cls(event=str(data["event"]), number=int(data["number"]), source=data.get("source"),
                    confident=True if confident is None else bool(confident),
-                   rule=str(data.get("rule") or ""))
+                   rule=str(data.get("rule") or ""), additional=bool(data.get("additional")))
 
 
 def as_counts(counts: Iterable[Count | Mapping[str, Any]] | None) -> list[Count]:

@@ -165,7 +165,8 @@ def store_classification(session: Session, item: Item, classification: Any, now:
     for count in classification.counts if classification.topics else []:
         session.add(
             Count(item_id=item.id, event=count.event, number=count.number, source=count.source,
-                  confident=bool(getattr(count, "confident", True)))
+                  confident=bool(getattr(count, "confident", True)),
+                  additional=bool(getattr(count, "additional", False)))
         )
     item.entities = list(classification.entities)
     item.classified_at = now

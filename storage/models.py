@@ -188,6 +188,8 @@ class Count(Base):
     source: Mapped[str | None] = mapped_column(String(200))
     # the rule that read it is trusted (core/count.py); the tally uses confident counts only
     confident: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # people on top of a figure told before ("otros tres"): not a running total, off the tally
+    additional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     item: Mapped[Item] = relationship(back_populates="counts")
 

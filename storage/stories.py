@@ -143,10 +143,12 @@ def story_by_id(session: Session, story_id: int) -> Story | None:
 
 def figures_told_after(session: Session, story_id: int, published: datetime, item_id: int) -> set[tuple[str, str]]:
     """(event, source) of the confident figures that the story's other items published after
-    `published` told: a figure of the same event and source published earlier is older news."""
+    `published` told: a figure of the same event and source published earlier is older news
+    (a later "otros tres" is not: it adds to the total, it does not replace it)."""
     rows = session.execute(
         select(Count.event, Count.source).join(Item, Count.item_id == Item.id).where(
             Item.story_id == story_id, Item.id != item_id, Item.published_at > published, Count.confident,
+            Count.additional.is_(False),
         )
     )
     return {(event, source or "") for event, source in rows}

@@ -45,6 +45,8 @@ StatedRow = tuple[str, int, str, str, "str | None", str, int, bool]
 
 
 def _filters(stmt: Any, *, since: datetime | None, topic: str | None, confident_only: bool) -> Any:
+    # "otros tres" is not a running total: the tally reads every figure as one
+    stmt = stmt.where(Count.additional.is_(False))
     if confident_only:
         stmt = stmt.where(Count.confident.is_(True))
     if topic is not None:

@@ -31,6 +31,7 @@ from monitor.match.counts_context import (
     sentence_event,
     verified_figure,
 )
+from monitor.match.counts_cues import ARTICLES
 from monitor.match.counts_features import features, item_features, language
 from monitor.match.counts_lexicon import SINGULAR_PERSON
 from monitor.match.counts_numbers import (
@@ -104,7 +105,7 @@ class _Item:
             self._generic.append(names[0] if len(names) == 1 else None)
         return self._generic[0]
 
-    def add(self, event: str, value: int, source: str | None, rule: str) -> Count | None:
+    def add(self, event: str, value: int, source: str | None, rule: str, *, additional: bool = False) -> Count | None:
         """A count, deduplicated by event+number (the first source named wins); the new
         count, or None when it was already there."""
         key = (event, value)
@@ -113,7 +114,7 @@ class _Item:
             if self.index[key].source is None and source:
                 self.index[key].source = source
             return None
-        self.index[key] = count = Count(event, value, source, confident(rule), rule)
+        self.index[key] = count = Count(event, value, source, confident(rule), rule, additional)
         self.results.append(count)
         return count
 
@@ -286,7 +287,7 @@ def _attribute_all(item: _Item, sent: Sentence, found: list[_Found]) -> None:
             source = attribute(sent, mentions, sent.spans[k], [s for s in starts if s != sent.spans[k][0]])
         if source == "*":
             source = item.generic_source()
-        count = item.add(event, value, source, rule)
+        count = item.add(event, value, source, rule, additional=_on_top(toks, k))
         if count is not None and item.trace is not None:
             item.trace.append((count, features(
                 toks, k, event, value, rule, source=source, field=item.where[0],
@@ -295,6 +296,23 @@ def _attribute_all(item: _Item, sent: Sentence, found: list[_Found]) -> None:
 
 
 _ANAPHORA = {"the", "los", "las", "these", "estos", "estas"}
+_OTHER = {"otros", "otras", "another"}
+_MORE = {"mas", "more"}
+_NOT_MORE = {"de", "del", "than", "que", "of"}  # "más de 800", "more than 800": a floor, not more people
+
+
+def _on_top(toks: Sequence[str], i: int) -> bool:
+    """Whether the number at toks[i] counts people on top of a figure told before: "liberó a
+    otros tres", "confirmar otras 20", "another 12"; "tres más", "12 presos políticos más",
+    "12 more" (but "los otros 7" are the rest, and "más de 800" a floor)."""
+    if i > 0 and toks[i - 1] in _OTHER and not (i > 1 and toks[i - 2] in ARTICLES):
+        return True
+    parsed = parse_number(toks, i)
+    j = parsed[1] if parsed else i + 1
+    unit = find_unit(toks, j)  # "12 presos políticos más": after the people and one modifier
+    spots = (j,) if unit is None else (j, unit + 1, unit + 2)
+    return any(k < len(toks) and toks[k] in _MORE and toks[k + 1:k + 2] not in ([w] for w in _NOT_MORE)
+               for k in spots)
 
 
 _HUNGER = re.compile(r"huelga de hambre|hunger strik|refus\w* food|se niegan a comer|stopped eating")

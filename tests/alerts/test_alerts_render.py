@@ -166,6 +166,10 @@ def test_government_figures_are_announced_not_verified() -> None:
     delcy = {"event": "released", "number": 406, "source": "Delcy Rodríguez"}
     assert count_phrase(delcy, "es") == "406 excarcelados según Delcy Rodríguez"
     assert count_phrase(delcy, "en") == "406 released according to Delcy Rodríguez"
+    # people on top of a figure told before ("liberó a otros tres") are a plus, not a total
+    more = {"event": "released", "number": 3, "source": "Foro Penal", "additional": True}
+    assert count_phrase(more, "es") == "+3 verificados por Foro Penal"
+    assert count_phrase({**more, "source": None}, "en") == "+3 released"
 
 
 def test_a_section_label_the_outlet_appended_is_not_shown() -> None:

@@ -124,3 +124,29 @@ def test_days_replayed_long_after_keep_their_hours(
         assert placed[1][1]["hours"] == 18.0
     else:
         assert placed[1][1]["decision"] == "new"
+
+
+def test_people_on_top_of_a_tally_are_a_plus_and_supersede_no_total(
+    db: Any, make_config: Any, add_item: Any
+) -> None:
+    """"liberó a otros tres" adds to Foro Penal's total: the reply says +3, and a slow feed's
+    "suma 14" published before it is still the newest total (not older news)."""
+    config = make_config(CHANNELS)
+    classifier = build_classifier(config.topics, config.entities)
+
+    def put(feed: str, title: str, published: datetime, now: datetime) -> list[Any]:
+        with db.session() as s:
+            item = add_item(s, feed, title, published=published)
+            c = classifier.classify(title=title, lang="es")
+            store_classification(s, item, c, now)
+            return [(a.kind, a.payload.get("text", "")) for a in enqueue_for_item(s, item, c, config, now=now)]
+
+    assert [k for k, _ in put("elpitazo", "Foro Penal suma 12 presos políticos excarcelados", NOW, NOW)] == ["new"]
+    more = put("infobae", "El Foro Penal informó que el régimen liberó a otros tres presos políticos",
+               NOW + timedelta(hours=2), NOW + timedelta(hours=2))
+    assert [k for k, _ in more] == ["update"]
+    assert "+3 verificados por Foro Penal" in more[0][1]
+    slow = put("cocuyo", "Foro Penal suma 14 presos políticos excarcelados",
+               NOW + timedelta(hours=1), NOW + timedelta(hours=3))
+    assert "update" in [k for k, _ in slow]
+    assert any("14 verificados por Foro Penal" in text and "+14" not in text for _, text in slow)

@@ -1113,3 +1113,24 @@ def test_rival_figure_after_a_source(text, expected):
 )
 def test_names_and_the_spaced_abbreviation(text, expected):
     assert counts(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "on_top"),
+    [
+        ("El Foro Penal informó que el régimen chavista liberó a otros tres presos políticos", {3}),
+        ("Foro Penal eleva a 287 el total de excarcelaciones tras confirmar otras 20", {20}),
+        ("Liberan a 12 presos políticos más", {12}),
+        ("Venezuela frees another 12 political prisoners", {12}),
+        ("Venezuela frees 12 more political prisoners", {12}),
+        ("Foro Penal suma 15 presos políticos excarcelados", set()),
+        ("Los otros 7 siguen detenidos en El Helicoide", set()),  # the rest, not more
+        ("Más de 800 presos políticos siguen detenidos", set()),  # a floor
+        ("More than 800 political prisoners remain in custody", set()),
+    ],
+)
+def test_people_on_top_of_a_figure_told_before_are_marked_additional(text, on_top):
+    counts = extract_counts([text])
+    assert counts, text
+    assert {c.number for c in counts if c.additional} == on_top
+    assert all(("additional" in c.as_dict()) == c.additional for c in counts)
