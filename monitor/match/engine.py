@@ -375,5 +375,6 @@ class Classifier:
                 prominent=prominent,
                 person_named=ents.person_named(found, item.raw[0]),
                 hay=item.hay,
+                raw=item.raw,
             )
         return result

@@ -24,6 +24,7 @@ HIGH_EVENTS = frozenset({"released", "arrested", "dead"})
 _FILLERS = (
     "el", "la", "los", "las", "lo", "su", "sus", "un", "una", "unos", "unas", "del", "de", "nuevas",
     "nuevos", "mas", "inmediata", "inmediato", "pronta", "plena", "urgente", "segunda", "ola",
+    "aviso", "anuncio", "recientes", "ultimas", "ultimos",
     "the", "a", "an", "his", "her", "their", "more", "new", "immediate",
 )
 # The words just before an urgent term (in the folded haystack) that make it something other
@@ -49,13 +50,35 @@ _NOT_THE_EVENT = re.compile(
     # did not happen: "no hubo liberaciones", "no confirman liberación", "canceló una segunda ola
     # de ataques"; despite or about it: "pese al bloqueo", "investigación sobre las muertes"
     r"|no|no [a-z]+|cancelo|cancela|cancelan|cancelar|descarta|descarto|suspende|suspendio"
-    r"|pese a|pese al|sobre|proceso de"
+    r"|pese a|pese al|a pesar de|a pesar del|sobre|proceso de"
     # what someone says: "Trump afirma que …", "lamenta que …" (a figure stated is a count above)
     r"|(?:dice|dijo|afirma|afirmo|asegura|aseguro|lamenta|lamento|considera|cree|opina|advierte|advirtio"
     r"|says|said|claims|believes) que(?: [a-z]+){0,3}"
     r")(?: (?:" + "|".join(_FILLERS) + r"))*\s*$"
 )
 _WORDS_BEFORE = 6  # how far back the words above are looked for
+
+# A release told as a noun ("las excarcelaciones", "la liberación") is often what someone says
+# about releases, not one: "Edmundo González exige celeridad en excarcelaciones", "el Comité
+# rechazó el uso de las excarcelaciones como propaganda", "UE: «La liberación de europeos es un
+# alivio»". Such a noun does not tell the event after a speaker's word a few words back (with
+# no word of the act between: "anuncia", "confirma", "verifica"), nor inside a quotation.
+_RELEASE_NOUN = re.compile(r" ?(?:liberacion|liberaciones|excarcelacion|excarcelaciones|release|releases) ")
+_SAID = re.compile(
+    r" (?:lamenta|lamentan|lamento|denuncia|denuncian|denuncio|denunciaron|rechaza|rechazan|rechazo"
+    r"|rechazaron|califica|califican|califico|critica|critican|critico|criticaron|cuestiona|cuestionan"
+    r"|cuestiono|tilda|tildo|dice|dijo|habla|hablo|opina|considera|valora|valoro|exige|exigen|exigio"
+    r"|exigieron|pide|piden|pidio|reclama|reclaman|insiste|advierte|advirtio|confia|confian"
+    r"|says|said|criticizes|criticized|slams|questions|questioned) "
+)
+_ACT = re.compile(
+    r" (?:anuncia|anuncio|anuncian|anunciaron|confirma|confirmo|confirman|confirmaron|verifica"
+    r"|verifico|verifican|reporta|reporto|reportan|registra|registran|informa|informo|ordena|ordeno"
+    r"|comienza|comenzo|comenzaron|inicia|inicio|produce|producen|produciendo|produjo|produjeron"
+    r"|announces|announced|confirms|confirmed) "
+)
+_SAID_WORDS = 8
+_QUOTES = {"«": 1, "»": -1, "“": 1, "”": -1}
 # An explainer or a question about the event, not the event told ("¿Quiénes son los
 # excarcelados?", "Lo que se sabe de…", "Who are the freed…").
 _EXPLAINER = re.compile(
@@ -65,15 +88,40 @@ _EXPLAINER = re.compile(
 
 
 def _prominent(tids: Sequence[int], hits: Mapping[int, list[tuple[int, int, int]]],
-               hay: Sequence[str] | None = None) -> bool:
-    return any(f < 2 and (hay is None or _tells_the_event(hay[f], start))
+               hay: Sequence[str] | None = None, raw: Sequence[str] | None = None) -> bool:
+    return any(f < 2 and (hay is None or _tells_the_event(hay[f], start, raw[f] if raw else None))
                for t in tids for f, start, _ in hits.get(t, ()))
 
 
-def _tells_the_event(haystack: str, start: int) -> bool:
-    """Whether the term at `start` of the haystack (" word word ") is the headline's own event."""
-    before = " ".join(haystack[:start].split()[-_WORDS_BEFORE:])
-    return not _NOT_THE_EVENT.search(before)
+def _tells_the_event(haystack: str, start: int, raw: str | None = None) -> bool:
+    """Whether the term at `start` of the haystack (" word word ") is the headline's own event;
+    `raw`, the field as written, shows the quotations."""
+    words = haystack[:start].split()
+    if _NOT_THE_EVENT.search(" ".join(words[-_WORDS_BEFORE:])):
+        return False
+    if not _RELEASE_NOUN.match(haystack, start):
+        return True
+    said = " " + " ".join(words[-_SAID_WORDS:]) + " "
+    cue = max((m.end() for m in _SAID.finditer(said)), default=0)
+    if _ACT.search(said, max(cue - 1, 0)):
+        return True  # "Foro Penal confirma la excarcelación", "«Se están produciendo excarcelaciones»"
+    if cue:
+        return False  # what someone says about releases
+    return raw is None or not _quoted(raw, len(words))
+
+
+def _quoted(raw: str, index: int) -> bool:
+    """Whether the word at `index` (counted as the haystack counts words) is inside «…» or “…”
+    of `raw`; False when the words cannot be lined up."""
+    depth = 0
+    for k, m in enumerate(re.finditer(r"\w+|[«»“”]", raw)):
+        tok = m.group()
+        if tok in _QUOTES:
+            depth = max(0, depth + _QUOTES[tok])
+            index += 1  # a quotation mark is not a word of the haystack
+        elif k == index:
+            return depth > 0
+    return False
 
 
 def decide_urgency(
@@ -83,9 +131,10 @@ def decide_urgency(
     prominent: bool,
     person_named: bool,
     hay: Sequence[str] | None = None,
+    raw: Sequence[str] | None = None,
 ) -> str:
     """`hay`: the item's haystacks (title, summary, text), to read what precedes an urgent term;
-    without them every urgent term counts."""
+    without them every urgent term counts. `raw`: the same fields as written (quotations)."""
     if not topics:
         return "low"
     if not prominent:
@@ -95,8 +144,8 @@ def decide_urgency(
     if any(c.event in HIGH_EVENTS for c in counts):
         return "high"
     for tp in topics:
-        if _prominent(tp.urgent, hits, hay):
+        if _prominent(tp.urgent, hits, hay, raw):
             return "high"
-        if person_named and _prominent(tp.urgent_with_person, hits, hay):
+        if person_named and _prominent(tp.urgent_with_person, hits, hay, raw):
             return "high"
     return "normal"

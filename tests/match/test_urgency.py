@@ -57,6 +57,34 @@ def test_a_release_asked_for_awaited_or_in_the_background_is_not_urgent(title):
     assert C.classify(title=title).urgency == "normal"
 
 
+@pytest.mark.parametrize(
+    ("title", "urgency"),
+    [
+        # what a speaker says about releases, a few words after the speaker's word
+        ("El expresidente lamenta que apenas una parte de las excarcelaciones de presos políticos se cumplió",
+         "normal"),
+        ("La oposición exige celeridad en las excarcelaciones de presos políticos", "normal"),
+        ("Una ONG rechazó el uso de las excarcelaciones de presos políticos como propaganda", "normal"),
+        ("El alcalde habló de las excarcelaciones de presos políticos en una rueda de prensa", "normal"),
+        # inside a quotation
+        ("DIPUTADO: «LAS EXCARCELACIONES DEBEN SER LIBERTAD PLENA PARA LOS PRESOS POLÍTICOS»", "normal"),
+        ("Parlamento Europeo: “La excarcelación de presos políticos es un alivio”", "normal"),
+        # after the background of an announcement, or despite a release
+        ("Familias de presos políticos esperan tras el aviso de excarcelaciones", "normal"),
+        ("Su madre visitó la cárcel a pesar de la excarcelación de otros presos políticos", "normal"),
+        # the act itself, even after a speaker's word or inside a quotation
+        ("Foro Penal lamenta la demora pero confirma la excarcelación de presos políticos", "high"),
+        ("«Se están produciendo excarcelaciones en Yare»: activistas hablan de presos políticos", "high"),
+        ("Jorge Rodríguez anunció la excarcelación de un número importante de presos políticos", "high"),
+        ("Excarcelan a presos políticos: «Hoy salimos», dijo uno de ellos", "high"),
+    ],
+)
+def test_a_release_noun_in_what_someone_says_is_not_the_event(title, urgency):
+    """A release told as a noun ("las excarcelaciones") is often a speaker's words about
+    releases: not urgent, unless a word of the act ("confirma", "anunció") tells one."""
+    assert C.classify(title=title).urgency == urgency
+
+
 def test_an_arrest_in_the_present_tense_is_urgent(shipped):
     assert shipped.classify(title="Sebin detiene a Luis Alberto Guanipa en Amazonas, denuncia su partido",
                             lang="es").urgency == "high"
