@@ -334,10 +334,12 @@ _CONTEXT_SPAN = re.compile(
 
 # An aside telling another event at the same time or later ("Venezuela enviará un delegado… el
 # mismo día que Machado visita la Casa Blanca", "EE UU incauta otro petrolero antes de reunión
-# Trump–Machado"): its words would pull in that other event's items. Up to a comma, colon or bar.
+# Trump–Machado"): its words would pull in that other event's items. Up to a comma, colon, bar,
+# question or exclamation mark or quotation ("…antes de la captura de Maduro? Lo que dijo el
+# gobierno": the second sentence is the event told).
 _ASIDE = re.compile(
     r"\b(?:el mismo d[ií]a (?:en )?que|mientras|a la vez que|al tiempo que|antes de|antes del|"
-    r"en v[ií]speras de|before|while)\b[^,:;|\n]*",
+    r"en v[ií]speras de|before|while)\b[^,:;|\n?!¿¡«»\"“”]*",
     re.IGNORECASE,
 )
 

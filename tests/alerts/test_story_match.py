@@ -582,6 +582,9 @@ def test_an_aside_naming_another_event_does_not_pull_in_that_events_items(put: A
     # an aside opening the headline: the event is the clause after it
     both = prepare("Mientras Trump recibía a Edmundo González, Delcy Rodríguez habló en cadena nacional", "es")
     assert both.told_terms is not None and "trump" in both.aside_words and "delcy" not in both.aside_words
+    # an aside ends with its sentence: the question after it is the event told
+    asked = prepare("¿Hubo contactos entre Cabello y EEUU antes de la captura de Maduro? Lo que dijo el Gobierno", "es")
+    assert asked.told_terms is not None and "gobiern" in asked.told_terms and "gobierno" not in asked.aside_words
 
 
 def test_a_headline_about_someone_the_story_never_names_is_another_story(put: Any) -> None:
