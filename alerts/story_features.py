@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from alerts.story_text import Headline, fold, name_tokens, prepare, terms
-from alerts.story_wave import reacts, speaker_of, wave_reason
+from alerts.story_wave import WHAT_SAID, reacts, speaker_of, wave_reason
 from core.count import Count, as_counts
 
 # a number the titles state alike ("9.000 pacientes", "500 millones de dólares") is the figure
@@ -98,7 +98,9 @@ def features(
     known_people = [str(e["name"]) for e in ents if e.get("type") == "person"]
     h = prepare(title, lang, known_people)
     figures = frozenset((c.event, c.number) for c in as_counts(counts))
-    explainer = bool(_EXPLAINER.match(fold(h.text)))
+    folded = fold(h.text)
+    # "Lo que dijo Diosdado Cabello sobre…" is his statement, not an explainer
+    explainer = bool(_EXPLAINER.match(folded)) and not WHAT_SAID.match(folded)
     aside = h.aside_words
     people = h.people
     if aside:  # who an aside names belongs to another event (story_text._ASIDE)

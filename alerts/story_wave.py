@@ -170,6 +170,12 @@ _WHO = re.compile(r"[^:;,.\"“”«»¿?¡!]{2,60}")  # the words before the ve
 
 
 _QUOTE_FIRST = re.compile(r"^\s*[\"“«'‘][^\"”»'’]{2,120}[\"”»'’]\s*:\s*")  # '"Siguen esperando": X exige…'
+# "Lo que dijo Diosdado Cabello sobre…", "Lo que reveló Estados Unidos sobre…": the speaker
+# follows the verb, up to what is spoken of
+WHAT_SAID = re.compile(
+    r"^(?:[a-z]+ ?: )?lo que (?:dijo|aclaro|revelo|respondio|explico|declaro|contesto|advirtio|afirmo"
+    r"|aseguro|detallo|anuncio) +(?!se )((?:[^\W\d_]+ +){1,4}?)(?:sobre|de|del|ante|a|al|en|tras|para|:)\b"
+)
 
 
 def speaker_of(headline: Headline) -> frozenset[str]:
@@ -182,8 +188,9 @@ def speaker_of(headline: Headline) -> frozenset[str]:
         who = None  # "EE UU advierte a Diosdado Cabello: …": the words before the verb speak
     if who is None:
         text = _QUOTE_FIRST.sub("", us_as_one_word(fold(headline.text)))
-        said = _SAYS.search(text, 0, 70)
-        who = text[:said.start()].strip() if said else ""
+        what = WHAT_SAID.match(text)
+        said = None if what else _SAYS.search(text, 0, 70)
+        who = what.group(1).strip() if what else text[:said.start()].strip() if said else ""
         if not who or len(who.split()) > 6 or not _WHO.fullmatch(who):
             return frozenset()
     words = re.findall(r"[^\W\d_]+", fold(who))

@@ -82,6 +82,21 @@ def test_a_statement_opening_with_its_verb_before_a_colon_has_the_speaker_before
     assert speaker_of(prepare("Ramón Quintero: negociaremos", "es")) == frozenset({"ramon", "quintero"})
 
 
+def test_what_a_speaker_said_told_as_lo_que_dijo_is_a_statement_not_an_explainer() -> None:
+    from alerts.story_text import prepare
+    from alerts.story_wave import speaker_of
+
+    said = "Lo que aclaró Ramón Quintero sobre las excarcelaciones de presos políticos en el país"
+    assert speaker_of(prepare(said, "es")) == frozenset({"ramon", "quintero"})
+    assert speaker_of(prepare("Lo que reveló Estados Unidos sobre la venta del petróleo", "es")) == {"eeuu"}
+    assert not _feats(1, said, NOW).explainer
+    assert _feats(1, "Lo que se sabe de las excarcelaciones de presos políticos", NOW).explainer
+    # and it joins the speaker's other telling of the statement that day
+    index = _index_with(said)
+    decision = _decide(index, "RAMÓN QUINTERO AFIRMÓ QUE LAS EXCARCELACIONES FUERON UNA DECISIÓN UNILATERAL", 2)
+    assert decision.story_id == 1  # (an explainer's story takes only near-identical titles)
+
+
 def test_one_warning_told_with_a_colon_and_with_that_joins_its_story() -> None:
     first = "EEUU advirtió a Ramón Quintero que será objetivo de Washington si no negocia la transición"
     index = _index_with(first)
