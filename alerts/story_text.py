@@ -84,6 +84,7 @@ _LIVE = re.compile(
     r"video|fotos|en fotos)\s*[|:\-–—]\s*)",
     re.IGNORECASE,
 )
+_MEDIA = re.compile(r"video|fotos?|en fotos")
 _NUMBER = re.compile(r"\b\d+(?:[.,]\d{3})*\b")
 _DIGIT = re.compile(r"\d")
 # numbers that are short durations, shares or years, not how many people or things ("24 horas");
@@ -161,14 +162,15 @@ def _fold_cached(text: str) -> str:
 
 
 def clean_title(title: str) -> tuple[str, bool]:
-    """The headline proper and whether it carried a live-blog or media mark."""
+    """The headline proper (without its live-blog or media marks) and whether it carried a
+    live-blog mark; a media mark ("VIDEO:", "FOTOS |") is no live page, whose title changes."""
     text = " ".join(without_section_label(title).splitlines())
     live = False
     while True:
         m = _LIVE.match(text)
         if not m:
             break
-        live = True
+        live = live or not _MEDIA.fullmatch(m.group().strip(" \t[]|:-–—").lower())
         text = text[m.end():]
     return text.strip(), live
 

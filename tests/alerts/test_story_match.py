@@ -106,6 +106,17 @@ def test_hourly_live_blog_titles_do_not_join_each_other_or_other_stories(put: An
     assert len({a[1], b[1], c[1]}) == 3 and b[0] == c[0] == ["new"]
 
 
+def test_a_media_mark_is_stripped_but_is_no_live_page() -> None:
+    """"VIDEO:" and "[FOTOS]" name what the page holds, not a live page whose title changes every
+    hour: stripped from the words, without the live blog's higher threshold."""
+    from alerts.story_text import clean_title
+
+    assert clean_title("VIDEO: Excarcelan a un activista en Caracas") == ("Excarcelan a un activista en Caracas", False)
+    assert clean_title("[FOTOS] Vigilia en El Rodeo") == ("Vigilia en El Rodeo", False)
+    assert clean_title("EN VIVO | VIDEO: Vigilia en El Rodeo") == ("Vigilia en El Rodeo", True)
+    assert clean_title("Última hora: excarcelan a 12 presos políticos")[1] is True
+
+
 def test_an_outlets_title_reused_on_another_day_is_a_new_story(put: Any) -> None:
     title = "EN VIVO | Minuto a minuto de la excarcelación de presos políticos en Venezuela"
     a = put("bbcmundo", title)
