@@ -311,7 +311,7 @@ def _on_top(toks: Sequence[str], i: int) -> bool:
     j = parsed[1] if parsed else i + 1
     unit = find_unit(toks, j)  # "12 presos políticos más": after the people and one modifier
     spots = (j,) if unit is None else (j, unit + 1, unit + 2)
-    return any(k < len(toks) and toks[k] in _MORE and toks[k + 1:k + 2] not in ([w] for w in _NOT_MORE)
+    return any(k < len(toks) and toks[k] in _MORE and (k + 1 == len(toks) or toks[k + 1] not in _NOT_MORE)
                for k in spots)
 
 
