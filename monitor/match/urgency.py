@@ -24,7 +24,7 @@ HIGH_EVENTS = frozenset({"released", "arrested", "dead"})
 _FILLERS = (
     "el", "la", "los", "las", "lo", "su", "sus", "un", "una", "unos", "unas", "del", "de", "nuevas",
     "nuevos", "mas", "inmediata", "inmediato", "pronta", "plena", "urgente", "segunda", "ola",
-    "aviso", "anuncio", "recientes", "ultimas", "ultimos",
+    "aviso", "anuncio", "recientes", "ultimas", "ultimos", "ser", "sido", "haber", "being", "been",
     "the", "a", "an", "his", "her", "their", "more", "new", "immediate",
 )
 # The words just before an urgent term (in the folded haystack) that make it something other

@@ -72,6 +72,7 @@ def test_a_release_asked_for_awaited_or_in_the_background_is_not_urgent(title):
         # after the background of an announcement, or despite a release
         ("Familias de presos políticos esperan tras el aviso de excarcelaciones", "normal"),
         ("Su madre visitó la cárcel a pesar de la excarcelación de otros presos políticos", "normal"),
+        ("La primera foto de los presos políticos luego de ser excarcelados", "normal"),
         # the act itself, even after a speaker's word or inside a quotation
         ("Foro Penal lamenta la demora pero confirma la excarcelación de presos políticos", "high"),
         ("«Se están produciendo excarcelaciones en Yare»: activistas hablan de presos políticos", "high"),
