@@ -40,6 +40,7 @@ from storage.stories import (
     figures_told_after,
     insert_story,
     item_story_facts,
+    move_story,
     other_items_of_story,
     stories_after,
     stories_updated_in_order,
@@ -258,6 +259,9 @@ def assign_story(
             break
         index.remove_story(decision.story_id)  # gone from the database (retention, rollback)
     signals = {**decision.signals, "at": now.isoformat()}
+    if story is not None and decision.signals.get("merges"):
+        story = _merge(session, index, story, [m["story"] for m in decision.signals["merges"]], now)
+        signals["story"] = story.id
     if story is None:
         story = insert_story(session, Story(
             title=item.title, topics=list(c.topics), urgency=c.urgency, language=item.language,
@@ -291,6 +295,44 @@ def assign_story(
     index.add_member(story.id, feats)
     _on_rollback(session, lambda sid=story.id, iid=item.id: index.remove_member(sid, iid))
     return Assignment(story, False, new_counts, signals=signals)
+
+
+def _merge(session: Session, index: StoryIndex, story: Story, others: list[int], now: datetime) -> Story:
+    """Merge the stories an item joins at once (`merges` of its decision: one event told twice)
+    into the oldest of them, which keeps its title, first item and alerts; return it."""
+    stories = [story, *(s for s in (story_by_id(session, sid) for sid in others) if s is not None)]
+    keep = min(stories, key=lambda s: s.id)
+    for gone in stories:
+        if gone is keep:
+            continue
+        _unite(session, keep, gone, now)
+        move_story(session, gone, keep)
+        index.merge_story(keep.id, gone.id)
+    engine = _engine(session)
+    _on_rollback(session, lambda: _INDEXES.pop(engine, None))  # rebuilt from the database
+    return keep
+
+
+def _unite(session: Session, keep: Story, gone: Story, now: datetime) -> None:
+    """Give `keep` what `gone` knew: its topics, entities and figures, the higher urgency and
+    the earlier time it was told."""
+    changes: dict[str, Any] = {"updated_at": now}
+    topics = list(dict.fromkeys([*(keep.topics or []), *(gone.topics or [])]))
+    if topics != list(keep.topics or []):
+        changes["topics"] = topics
+    if URGENCY_RANK.get(gone.urgency, 1) > URGENCY_RANK.get(keep.urgency, 1):
+        changes["urgency"] = gone.urgency
+    seen = {fold(str(e.get("name", ""))) for e in keep.entities or []}
+    added = [dict(e) for e in gone.entities or [] if fold(str(e.get("name", ""))) not in seen]
+    if added:
+        changes["entities"] = [*(keep.entities or []), *added]
+    figures = new_figures(keep.counts, gone.counts or [])
+    if figures:
+        changes["counts"] = [*(keep.counts or []), *(x.as_dict() for x in figures)]
+    told = [t for t in (keep.told_at, gone.told_at) if t is not None]
+    if told and min(told) != keep.told_at:
+        changes["told_at"] = min(told)
+    write_row(session, keep, **changes)
 
 
 def split_item(session: Session, item_id: int, *, operator: str | None, now: datetime | None = None) -> str:

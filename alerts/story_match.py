@@ -30,7 +30,11 @@ its score, when the evidence conflicts (wrong merges are worse than splits):
 - `thin`: the item has fewer than two words besides names (a headline of a name).
 
 The item joins the best story scoring at least `THRESHOLD` with at least
-`MIN_SHARED` shared non-name terms; otherwise it starts a story.
+`MIN_SHARED` shared non-name terms; otherwise it starts a story. When it also clears
+another story by the same kinds of event (a class frame) with no entity in common, the
+two are one event told twice, split because the item that links them came later
+(a day of feeds read at once): the decision says `merges`, and alerts/stories.py
+merges them.
 
 What is compared (an item's features, a story's members) is alerts/story_features.py;
 the conflicts above and the event frames are alerts/story_conflicts.py.
@@ -93,6 +97,14 @@ CORE_TEXT = 0.20  # the cosine with the story's first item that a weak join tell
 SPEAKER_HOURS, SPEAKER_TEXT, SPEAKER_STORIES = 6.0, 0.15, 1
 
 _NO_STORIES: frozenset[int] = frozenset()
+
+
+def bridges(signals: dict[str, Any]) -> bool:
+    """Whether an item that joins one story tells the event of this other one too, so that
+    the two are one story told twice: the same kinds of event (a class frame), no conflict,
+    and no entity in common (one person or place in two stories is not evidence that their
+    events are one: Maduro's capture, transfer and arrival all name him)."""
+    return "classes" in (signals.get("frame") or {}) and not signals.get("entities") and not signals.get("conflicts")
 
 
 def _no_conflicts() -> list[str]:
@@ -214,6 +226,16 @@ class StoryIndex:
         else:
             self.waves.pop(story_id, None)
 
+    def merge_story(self, keep: int, gone: int) -> None:
+        """Move the members of story `gone` into story `keep` (alerts/stories.py merged them)."""
+        entry = self.stories.get(gone)
+        if entry is None or keep not in self.stories:
+            return
+        members = list(entry.members)
+        self.remove_story(gone)
+        for m in sorted(members, key=lambda m: m.when):
+            self.add_member(keep, m)
+
     def remove_story(self, story_id: int) -> None:
         entry = self.stories.pop(story_id, None)
         self._set_waves(story_id, 0)
@@ -318,6 +340,7 @@ class StoryIndex:
         a_norm = self._norm(item.tf, cache=False)
         base = THRESHOLD + (LIVE_EXTRA if item.headline.live else 0.0)
         best: tuple[float, int, Signals] | None = None
+        cleared: list[tuple[float, int, Signals]] = []  # every story the item may join
         rejected: list[tuple[float, int, Signals]] = []
         since, until = now - window, now + window
         for sid in self.candidates(item):
@@ -346,6 +369,7 @@ class StoryIndex:
             if conflicts():
                 rejected.append((score, sid, signals))
                 continue
+            cleared.append((score, sid, signals))
             if best is None or score > best[0]:
                 best = (score, sid, signals)
         # the signals of the stories that are not kept are never worked out
@@ -356,10 +380,17 @@ class StoryIndex:
         if best is None:
             return Decision(None, 0.0, {"decision": "new", "threshold": THRESHOLD, "nearest": nearest})
         score, sid, signals = best
-        return Decision(sid, score, {
+        joined = {
             "decision": "joined", "story": sid, "score": round(score, 3), "threshold": THRESHOLD,
             **signals.built(), "rejected": nearest,
-        })
+        }
+        merges = [
+            {"story": other, "score": round(s, 3), "frame": sig.built()["frame"]}
+            for s, other, sig in cleared if other != sid and bridges(sig.built())
+        ]
+        if merges:
+            joined["merges"] = merges
+        return Decision(sid, score, joined)
 
     def _wave(self, item: ItemFeatures, *, now: datetime, window: timedelta) -> Decision | None:
         """A wave item joins the current wave: the recent story with the most wave items

@@ -54,6 +54,9 @@ def why(signals: dict[str, Any] | None) -> str:
         if s.get(key):
             parts.append(f"{key} " + ", ".join(map(str, s[key])))
     parts.append(f"{s.get('hours')} h after the story's last item")
+    for m in s.get("merges") or []:  # another story it tells too: the two were merged
+        parts.append(f"merged story {m['story']} (score {m['score']}, frame of classes "
+                     + " + ".join((m.get("frame") or {}).get("classes") or []) + ")")
     if (s.get("story_hours") or 0) > 24:
         parts.append(f"{s['story_hours']} h after its first")  # the story's own age weighs on a join
     return "; ".join(parts)

@@ -44,7 +44,7 @@ from storage.db import open_database
 from storage.feedback import SplitCase, split_cases
 from storage.items import unclassified_ids
 from storage.models import Feed, Item
-from storage.stories import item_story_facts
+from storage.stories import final_stories, item_story_facts
 
 
 @dataclass
@@ -269,6 +269,8 @@ def assign_window(
                     when = clock or published
                     with db.session() as session:
                         place(session, _store(session, feeds, row, published, when), row, when)
+            with db.session() as session:  # where the items ended: a later item may merge two stories
+                out.update(final_stories(session, guids))
         finally:
             db.dispose()
     for pair in trace if trace is not None else []:

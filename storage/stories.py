@@ -1,5 +1,5 @@
-"""Stories: the story index's loads, the writes of a story decision, a split, the story
-report (`monitor stories`) and digests."""
+"""Stories: the story index's loads, the writes of a story decision, a split, a merge, the
+story report (`monitor stories`) and digests."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, insert, inspect, select, update
+from sqlalchemy import bindparam, delete, insert, inspect, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from storage.models import Count, Feed, Item, Match, Story
+from storage.models import Alert, Count, Feed, Item, Match, Story
 
 
 def stories_updated_since(session: Session, since: datetime) -> list[Story]:
@@ -152,3 +152,20 @@ def figures_told_after(session: Session, story_id: int, published: datetime, ite
         )
     )
     return {(event, source or "") for event, source in rows}
+
+
+def move_story(session: Session, gone: Story, keep: Story) -> None:
+    """Move the items of story `gone` to story `keep`, then delete `gone` (a merge: the caller
+    unites the two stories' facts in `keep`). The alerts `gone` made stay as they were sent,
+    tied to no story: `keep`'s edits and replies go to its own message."""
+    session.execute(update(Item).where(Item.story_id == gone.id).values(story_id=keep.id))
+    session.execute(update(Alert).where(Alert.story_id == gone.id).values(story_id=None))
+    session.execute(delete(Story).where(Story.id == gone.id))
+    if gone in session:
+        session.expunge(gone)
+
+
+def final_stories(session: Session, guids: dict[int, str]) -> dict[str, int]:
+    """guid → story id of the items `guids` names (item id → guid), as they stand now."""
+    rows = session.execute(select(Item.id, Item.story_id).where(Item.id.in_(list(guids)), Item.story_id.is_not(None)))
+    return {guids[item_id]: story_id for item_id, story_id in rows}

@@ -1,0 +1,94 @@
+"""An item that tells the event of two stories at once merges them (alerts/stories.py `_merge`):
+a day of feeds read at once can start one event twice before the item that links them comes.
+Titles written for these tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from alerts.outbox import enqueue_for_item
+from alerts.story_match import bridges
+from alerts.story_report import why
+from monitor.match import build_classifier
+from storage.models import Alert, Item, Story
+
+NOW = datetime(2026, 3, 14, 14, 0, tzinfo=UTC)
+CHANNELS = [{"name": "all", "chat_id": "@all_channel", "topics": ["political_prisoners", "us_actions"]}]
+
+
+@pytest.fixture
+def put(db: Any, make_config: Any, add_item: Any) -> Any:
+    config = make_config(CHANNELS)
+    classifier = build_classifier(config.topics, config.entities)
+
+    def put(feed: str, title: str, *, at: datetime = NOW) -> tuple[list[str], Item]:
+        with db.session() as s:
+            item = add_item(s, feed, title, published=at)
+            c = classifier.classify(title=title, lang="es")
+            assert c.topics, f"not relevant: {title}"
+            kinds = [a.kind for a in enqueue_for_item(s, item, c, config, now=at)]
+            s.expunge(item)
+            return kinds, item
+
+    return put
+
+
+def test_an_item_telling_two_stories_events_merges_them_into_the_older(put: Any, db: Any) -> None:
+    plans = put("elpitazo", "Estados Unidos avanza con los planes para reabrir su embajada en Caracas")
+    team = put("cocuyo", "Equipo del Departamento de Estado de EE. UU. llega a Venezuela", at=NOW + timedelta(hours=20))
+    assert team[1].story_id != plans[1].story_id  # nothing in common with the plans yet
+    both = put("efecto", "Diplomáticos de EE. UU. aterrizan en Caracas para evaluar la reapertura de la embajada",
+               at=NOW + timedelta(hours=21))
+    assert both[1].story_id == plans[1].story_id  # the older story is kept
+    merges = both[1].story_match["merges"]
+    assert len(merges) == 1 and merges[0]["story"] in {plans[1].story_id, team[1].story_id}
+    assert len(merges[0]["frame"]["classes"]) == 2  # the same two kinds of event
+    assert "merged story" in why(both[1].story_match)
+    with db.session() as s:
+        assert s.get(Item, team[1].id).story_id == plans[1].story_id  # the earlier item moved
+        assert s.get(Story, team[1].story_id) is None
+        # the message the team's story made stays as sent, tied to no story
+        sent = s.scalars(select(Alert).where(Alert.dedupe_key == f"new:all:{team[1].story_id}")).one()
+        assert sent.story_id is None
+    # the next telling is the merged story's, and no new alert
+    later = put("bbcmundo", "Funcionarios del Departamento de Estado llegaron a Caracas", at=NOW + timedelta(hours=22))
+    assert later[1].story_id == plans[1].story_id and "new" not in later[0]
+
+
+def test_only_a_class_frame_without_a_shared_entity_or_conflictbridges_two_stories() -> None:
+    """One person in two stories is not evidence that their events are one (Maduro's capture,
+    transfer and arrival all name him), nor is a frame of one person's event or statement."""
+    frame = {"frame": {"classes": ["diplomat", "llega"]}, "entities": []}
+    assert bridges(frame)
+    assert not bridges({**frame, "entities": ["nicolas maduro"]})
+    assert not bridges({**frame, "conflicts": ["vessels"]})
+    assert not bridges({"frame": {"person": ["maduro"], "event": ["llega"]}, "entities": []})
+    assert not bridges({"frame": {"speaker": ["trump"]}, "entities": []})
+    assert not bridges({"entities": []})  # words alone
+
+
+def test_a_merge_rolled_back_leaves_both_stories_and_an_index_rebuilt_from_the_database(
+    put: Any, db: Any, make_config: Any, add_item: Any,
+) -> None:
+    import alerts.stories as stories_module
+
+    plans = put("elpitazo", "Estados Unidos avanza con los planes para reabrir su embajada en Caracas")
+    team = put("cocuyo", "Equipo del Departamento de Estado de EE. UU. llega a Venezuela", at=NOW + timedelta(hours=20))
+    config = make_config(CHANNELS)
+    classifier = build_classifier(config.topics, config.entities)
+    title = "Diplomáticos de EE. UU. aterrizan en Caracas para evaluar la reapertura de la embajada"
+    with pytest.raises(RuntimeError), db.session() as s:
+        item = add_item(s, "efecto", title, published=NOW + timedelta(hours=21))
+        enqueue_for_item(s, item, classifier.classify(title=title, lang="es"), config, now=NOW + timedelta(hours=21))
+        assert item.story_match.get("merges")
+        raise RuntimeError("the poll fails after the merge")
+    assert db.engine not in stories_module._INDEXES  # forgotten: the next call rebuilds it from the database
+    with db.session() as s:
+        assert s.get(Story, plans[1].story_id) is not None and s.get(Story, team[1].story_id) is not None
+        assert s.get(Item, team[1].id).story_id == team[1].story_id
+    again = put("efecto", title, at=NOW + timedelta(hours=21))
+    assert again[1].story_match.get("merges")  # the same decision, now kept
