@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from alerts.story_features import ItemFeatures, StoryEntry, names_known, same_voice
+from alerts.story_features import ItemFeatures, StoryEntry, names_known, same_person, same_voice
 from alerts.story_text import ACTION_BEAT_CONCEPTS, ACTOR_CONCEPTS, EVENT_CONCEPTS
 
 NEAR_IDENTICAL = 0.85
@@ -58,16 +58,12 @@ def event_frame(item: ItemFeatures, entry: StoryEntry, hours: float) -> dict[str
             if not same_voice(item, m):
                 continue
             return {"classes": sorted(classes)}
-    if not item.people:
+    if not item.people and not item.headline.caps:
         return None
     for m in entry.members:
-        if not m.people or not all(any(p & q for q in m.people) for p in item.people):
-            continue
         if not same_voice(item, m):
             continue
-        if not all(any(p & q for p in item.people) for q in m.people):
-            continue
-        person = next((p & q for p in item.people for q in m.people if len(p & q) >= 2), None)
+        person = same_person(item, m)
         events = sorted(set(item.tf) & EVENT_CONCEPTS & set(m.tf))
         if person and events:
             return {"person": sorted(person), "event": events}

@@ -155,6 +155,28 @@ def names_known(item: ItemFeatures) -> bool:
     return any(p & known for p in item.people)
 
 
+def named_in(item: ItemFeatures, names: Iterable[frozenset[str]]) -> tuple[frozenset[str], ...]:
+    """The `names` (of another headline) written in `item`'s words, when `item` is in capitals:
+    names in capitals are not told from other words ("EXCARCELADO EL DIRIGENTE CARLOS AZUAJE")."""
+    if not item.headline.caps:
+        return ()
+    words = frozenset(item.headline.key.split())
+    return tuple(n for n in names if len(n) >= 2 and n <= words)
+
+
+def same_person(a: ItemFeatures, b: ItemFeatures) -> frozenset[str] | None:
+    """The person two headlines both name, when every person named on either side is on the
+    other and one of them by two name words; a headline in capitals names the other's people
+    written in its words."""
+    ours = a.people or named_in(a, b.people)
+    theirs = b.people or named_in(b, a.people)
+    if not ours or not theirs:
+        return None
+    if not all(any(p & q for q in theirs) for p in ours) or not all(any(p & q for p in ours) for q in theirs):
+        return None
+    return next((p & q for p in ours for q in theirs if len(p & q) >= 2), None)
+
+
 def same_voice(a: ItemFeatures, b: ItemFeatures) -> bool:
     """Whether a frame may join two items: a statement joins only what its speaker is in
     ("Machado, after the meeting: …" joins the meeting; "Sheinbaum pide un juicio justo

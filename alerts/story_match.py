@@ -51,7 +51,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from alerts.story_conflicts import FRAME_HOURS, STRONG_TEXT, conflicts_between, event_frame
-from alerts.story_features import ItemFeatures, StoryEntry, same_voice, word_terms
+from alerts.story_features import ItemFeatures, StoryEntry, same_person, same_voice, word_terms
 from alerts.story_pairs import PAIR_MODEL, PairModel
 from alerts.story_text import ACTION_BEAT_CONCEPTS, EVENT_CONCEPTS
 
@@ -477,7 +477,8 @@ class StoryIndex:
             # speaker did ("Trump: 'listos para una segunda ola de ataques'" and "Trump ordenó
             # los ataques") are not that event: a statement needs some wording in common too
             frame = None
-        if not frame and item.people and item.headline.events & ACTION_BEAT_CONCEPTS and hours <= FRAME_HOURS:
+        if not frame and (item.people or item.headline.caps) and item.headline.events & ACTION_BEAT_CONCEPTS \
+                and hours <= FRAME_HOURS:
             frame = self._released_person(item, entry, now)
         if not frame and item.speaker and text >= SPEAKER_TEXT and hours <= SPEAKER_HOURS:
             frame = self._one_speaker(item, entry, now)
@@ -579,13 +580,9 @@ class StoryIndex:
             return None  # "X exige celeridad en las excarcelaciones" is X's statement
         for m in entry.members:
             classes = mine & m.headline.events
-            if not classes or not m.people or m.reacts or not same_voice(item, m):
+            if not classes or m.reacts or not same_voice(item, m):
                 continue
-            if not all(any(p & q for q in m.people) for p in item.people):
-                continue
-            if not all(any(p & q for p in item.people) for q in m.people):
-                continue
-            person = next((p & q for p in item.people for q in m.people if len(p & q) >= 2), None)
+            person = same_person(item, m)
             if person and self._naming(person, now - timedelta(hours=FRAME_HOURS), RELEASED_PERSON_STORIES, every=False):
                 return {"person": sorted(person), "event": sorted(classes)}
         return None

@@ -133,3 +133,24 @@ def test_a_name_only_the_capitals_give_does_not_keep_nearly_one_text_apart() -> 
     story, text = decide("Excarcelan al periodista Ana Salas tras 500 días preso en el Helicoide",
                          "Excarcelan al periodista Luis Mora tras 500 días preso en el Helicoide", [], [])
     assert story is None and text >= PEOPLE_TEXT
+
+
+def test_a_release_told_in_capitals_names_the_person_the_other_headline_names() -> None:
+    """An outlet writing in capitals names nobody the matcher can see: the names of the other
+    headline written in its words are its names, for the one person's release."""
+    from datetime import timedelta
+
+    from alerts.story_features import StoryEntry, same_person
+    from alerts.story_match import StoryIndex
+
+    caps = "EXCARCELADO EL LÍDER SOCIAL Y DIRIGENTE DE VP ANÍBAL QUINTERO"
+    plain = "Excarcelan a Aníbal Quintero y a un ciudadano alemán"
+    assert _feats(caps).people == () and same_person(_feats(plain), _feats(caps)) == {"anibal", "quintero"}
+    assert same_person(_feats(plain), _feats("EXCARCELADO EL DIRIGENTE DE VP CARLOS RAMOS")) is None
+    index = StoryIndex()
+    index.pairs = None
+    index.add_story(StoryEntry(1, caps, NOW, NOW, set(PP), [_feats(caps)]))
+    at = NOW + timedelta(hours=6)
+    item = features(item_id=2, title=plain, lang="es", outlet="z", when=at, topics=PP, entities=[], counts=[])
+    decision = index.decide(item, now=at, window=timedelta(hours=48))
+    assert decision.story_id == 1 and decision.signals["frame"]["person"] == ["anibal", "quintero"]
