@@ -276,18 +276,9 @@ def assign_story(
     entry = index.stories.get(story.id)
     if new_counts and entry is not None and when < entry.last:  # an item older than the story's latest
         new_counts = _not_superseded(session, story.id, item, new_counts)
-    changes: dict[str, Any] = {"updated_at": now}
+    changes = _grown(story, topics=c.topics, urgency=c.urgency, entities=c.entities, now=now)
     if told and story.told_at is None:
         changes["told_at"] = now  # a story backfill started, told now for the first time
-    topics = list(dict.fromkeys([*(story.topics or []), *c.topics]))
-    if topics != list(story.topics or []):
-        changes["topics"] = topics
-    if URGENCY_RANK.get(c.urgency, 1) > URGENCY_RANK.get(story.urgency, 1):
-        changes["urgency"] = c.urgency
-    seen = entity_keys(story.entities) | {fold(str(e.get("name", ""))) for e in story.entities or []}
-    added = [dict(e) for e in c.entities if fold(str(e.get("name", ""))) not in seen]
-    if added:
-        changes["entities"] = [*(story.entities or []), *added]
     if new_counts:
         changes["counts"] = [*(story.counts or []), *(x.as_dict() for x in new_counts)]
     write_row(session, story, **changes)
@@ -313,19 +304,28 @@ def _merge(session: Session, index: StoryIndex, story: Story, others: list[int],
     return keep
 
 
+def _grown(story: Story, *, topics: list[str], urgency: str, entities: list[dict[str, Any]],
+           now: datetime) -> dict[str, Any]:
+    """The story's row changes when an item (or a merged story) adds its topics, urgency and
+    entities: the union of topics and entities, the higher urgency."""
+    changes: dict[str, Any] = {"updated_at": now}
+    united = list(dict.fromkeys([*(story.topics or []), *topics]))
+    if united != list(story.topics or []):
+        changes["topics"] = united
+    if URGENCY_RANK.get(urgency, 1) > URGENCY_RANK.get(story.urgency, 1):
+        changes["urgency"] = urgency
+    seen = entity_keys(story.entities) | {fold(str(e.get("name", ""))) for e in story.entities or []}
+    added = [dict(e) for e in entities if fold(str(e.get("name", ""))) not in seen]
+    if added:
+        changes["entities"] = [*(story.entities or []), *added]
+    return changes
+
+
 def _unite(session: Session, keep: Story, gone: Story, now: datetime) -> None:
     """Give `keep` what `gone` knew: its topics, entities and figures, the higher urgency and
     the earlier time it was told."""
-    changes: dict[str, Any] = {"updated_at": now}
-    topics = list(dict.fromkeys([*(keep.topics or []), *(gone.topics or [])]))
-    if topics != list(keep.topics or []):
-        changes["topics"] = topics
-    if URGENCY_RANK.get(gone.urgency, 1) > URGENCY_RANK.get(keep.urgency, 1):
-        changes["urgency"] = gone.urgency
-    seen = {fold(str(e.get("name", ""))) for e in keep.entities or []}
-    added = [dict(e) for e in gone.entities or [] if fold(str(e.get("name", ""))) not in seen]
-    if added:
-        changes["entities"] = [*(keep.entities or []), *added]
+    changes = _grown(keep, topics=list(gone.topics or []), urgency=gone.urgency,
+                     entities=list(gone.entities or []), now=now)
     figures = new_figures(keep.counts, gone.counts or [])
     if figures:
         changes["counts"] = [*(keep.counts or []), *(x.as_dict() for x in figures)]
