@@ -157,7 +157,11 @@ def figures_told_after(session: Session, story_id: int, published: datetime, ite
 def move_story(session: Session, gone: Story, keep: Story) -> None:
     """Move the items of story `gone` to story `keep`, then delete `gone` (a merge: the caller
     unites the two stories' facts in `keep`). The alerts `gone` made stay as they were sent,
-    tied to no story: `keep`'s edits and replies go to its own message."""
+    tied to no story: `keep`'s edits and replies go to its own message. The row of `gone` is
+    locked first (PostgreSQL), so that another replica placing an item in it at that moment
+    waits, then fails on the deleted story (its item stays pending and is placed again on its
+    next round), rather than leave that item in no story."""
+    session.execute(select(Story.id).where(Story.id == gone.id).with_for_update())
     session.execute(update(Item).where(Item.story_id == gone.id).values(story_id=keep.id))
     session.execute(update(Alert).where(Alert.story_id == gone.id).values(story_id=None))
     session.execute(delete(Story).where(Story.id == gone.id))
