@@ -156,17 +156,35 @@ def figures_told_after(session: Session, story_id: int, published: datetime, ite
 
 def move_story(session: Session, gone: Story, keep: Story) -> None:
     """Move the items of story `gone` to story `keep`, then delete `gone` (a merge: the caller
-    unites the two stories' facts in `keep`). The alerts `gone` made stay as they were sent,
-    tied to no story: `keep`'s edits and replies go to its own message. The row of `gone` is
-    locked first (PostgreSQL), so that another replica placing an item in it at that moment
-    waits, then fails on the deleted story (its item stays pending and is placed again on its
-    next round), rather than leave that item in no story."""
+    unites the two stories' facts in `keep`).
+
+    In a channel where `keep` has a message, the messages `gone` made stay as they were sent,
+    tied to no story: `keep`'s edits and replies go to its own message. In a channel that heard
+    only `gone` (`keep` was backfill, or not for that channel), `gone`'s messages become `keep`'s,
+    so the event's next report edits or replies to the message the channel has, not a second one.
+    The row of `gone` is locked first (PostgreSQL), so that another replica placing an item in it
+    at that moment waits, then fails on the deleted story (its item stays pending and is placed
+    again on its next round), rather than leave that item in no story."""
     session.execute(select(Story.id).where(Story.id == gone.id).with_for_update())
     session.execute(update(Item).where(Item.story_id == gone.id).values(story_id=keep.id))
-    session.execute(update(Alert).where(Alert.story_id == gone.id).values(story_id=None))
+    heard = set(session.scalars(select(Alert.channel).where(Alert.story_id == keep.id, Alert.kind == "new")))
+    for alert in session.scalars(select(Alert).where(Alert.story_id == gone.id)).all():
+        if alert.channel in heard:
+            alert.story_id = None
+        else:
+            alert.story_id = keep.id
+            alert.dedupe_key = _rekeyed(alert, gone.id, keep.id)
+    session.flush()
     session.execute(delete(Story).where(Story.id == gone.id))
     if gone in session:
         session.expunge(gone)
+
+
+def _rekeyed(alert: Alert, gone: int, keep: int) -> str:
+    """The outbox key `alert` would have had in story `keep` ("new:<channel>:<story>[:<item>]")."""
+    head = f"{alert.kind}:{alert.channel}:{gone}"
+    key = alert.dedupe_key
+    return f"{alert.kind}:{alert.channel}:{keep}{key[len(head):]}" if key.startswith(head) else key
 
 
 def final_stories(session: Session, guids: dict[int, str]) -> dict[str, int]:

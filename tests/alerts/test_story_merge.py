@@ -59,6 +59,35 @@ def test_an_item_telling_two_stories_events_merges_them_into_the_older(put: Any,
     assert later[1].story_id == plans[1].story_id and "new" not in later[0]
 
 
+def test_a_channel_that_heard_only_the_merged_away_story_keeps_its_one_message(
+    put: Any, db: Any, make_config: Any, add_item: Any,
+) -> None:
+    """The older story was backfill (told to no channel): after the merge, the message the
+    channel has is the event's, so the next reports edit it rather than send a second one."""
+    from alerts.stories import assign_story
+
+    config = make_config(CHANNELS)
+    classifier = build_classifier(config.topics, config.entities)
+    title = "Estados Unidos avanza con los planes para reabrir su embajada en Caracas"
+    with db.session() as s:
+        plans = add_item(s, "elpitazo", title, published=NOW)
+        backfill = assign_story(s, plans, classifier.classify(title=title, lang="es"),
+                                window=config.settings.story_window, now=NOW, told=False)
+        old_story = backfill.story.id
+    team = put("cocuyo", "Equipo del Departamento de Estado de EE. UU. llega a Venezuela", at=NOW + timedelta(hours=20))
+    assert team[0] == ["new"] and team[1].story_id != old_story
+    both = put("efecto", "Diplomáticos de EE. UU. aterrizan en Caracas para evaluar la reapertura de la embajada",
+               at=NOW + timedelta(hours=21))
+    assert both[1].story_id == old_story and both[0] == ["edit"]  # the channel's one message, edited
+    later = put("bbcmundo", "Funcionarios del Departamento de Estado llegaron a Caracas", at=NOW + timedelta(hours=22))
+    assert later[0] == ["edit"]
+    with db.session() as s:
+        rows = s.scalars(select(Alert).order_by(Alert.id)).all()
+        assert [(a.kind, a.story_id) for a in rows] == [("new", old_story), ("edit", old_story), ("edit", old_story)]
+        assert rows[0].dedupe_key == f"new:all:{old_story}"
+        assert {a.payload["target_alert_id"] for a in rows[1:]} == {rows[0].id}
+
+
 def test_only_a_class_frame_without_a_shared_entity_or_conflictbridges_two_stories() -> None:
     """One person in two stories is not evidence that their events are one (Maduro's capture,
     transfer and arrival all name him), nor is a frame of one person's event or statement."""
