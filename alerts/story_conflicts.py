@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from alerts.story_features import ItemFeatures, StoryEntry, names_known, same_person, same_voice
-from alerts.story_text import ACTION_BEAT_CONCEPTS, ACTOR_CONCEPTS, EVENT_CONCEPTS
+from alerts.story_text import ACTION_BEAT_CONCEPTS, ACTOR_CONCEPTS, ALONE_CONCEPTS, EVENT_CONCEPTS
 
 NEAR_IDENTICAL = 0.85
 STRONG_TEXT = 0.60  # text this close is evidence enough, even in the beat's own words
@@ -43,6 +43,11 @@ def event_frame(item: ItemFeatures, entry: StoryEntry, hours: float) -> dict[str
             if laws and m.headline.stage == stage:
                 return {"law": sorted(laws), "stage": [stage]}
     mine = item.headline.events
+    if mine & ALONE_CONCEPTS:
+        for m in entry.members:
+            classes = mine & m.headline.events & ALONE_CONCEPTS
+            if classes and same_voice(item, m):
+                return {"classes": sorted(classes)}
     if len(mine) >= CLASS_FRAME_MIN:
         # who and what, or what and to what ("diplomats" + "arrive", "seize" + "tanker",
         # "journalists" + "released"): two kinds of the event told alike, whoever tells

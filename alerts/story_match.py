@@ -53,7 +53,7 @@ from typing import Any
 from alerts.story_conflicts import FRAME_HOURS, STRONG_TEXT, conflicts_between, event_frame
 from alerts.story_features import ItemFeatures, StoryEntry, same_person, same_voice, word_terms
 from alerts.story_pairs import PAIR_MODEL, PairModel
-from alerts.story_text import ACTION_BEAT_CONCEPTS, EVENT_CONCEPTS
+from alerts.story_text import ACTION_BEAT_CONCEPTS, ALONE_CONCEPTS, EVENT_CONCEPTS
 
 THRESHOLD = 0.40
 EXPLAINER_THRESHOLD = 0.75
@@ -103,8 +103,11 @@ def bridges(signals: dict[str, Any]) -> bool:
     """Whether an item that joins one story tells the event of this other one too, so that
     the two are one story told twice: the same kinds of event (a class frame), no conflict,
     and no entity in common (one person or place in two stories is not evidence that their
-    events are one: Maduro's capture, transfer and arrival all name him)."""
-    return "classes" in (signals.get("frame") or {}) and not signals.get("entities") and not signals.get("conflicts")
+    events are one: Maduro's capture, transfer and arrival all name him). A frame of an
+    `alone` class only (a death in custody) does not bridge: two such stories of one day were
+    kept apart by the people they name, and an unnamed telling cannot say which it is."""
+    classes = set((signals.get("frame") or {}).get("classes") or ())
+    return bool(classes - ALONE_CONCEPTS) and not signals.get("entities") and not signals.get("conflicts")
 
 
 def _no_conflicts() -> list[str]:

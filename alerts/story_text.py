@@ -203,7 +203,15 @@ def actor_concepts(text: str | None = None) -> frozenset[str]:
     return frozenset(k for k, spec in data["concepts"].items() if spec.get("actor"))
 
 
+def alone_concepts(text: str | None = None) -> frozenset[str]:
+    """The classes marked `"alone": true`: an event so rare and grave (a death in custody) that
+    two headlines of one day telling it are one event, unless they name different people."""
+    data = json.loads(text if text is not None else CONCEPTS_FILE.read_text(encoding="utf-8"))
+    return frozenset(k for k, spec in data["concepts"].items() if spec.get("alone"))
+
+
 BEAT_CONCEPTS = beat_concepts()
+ALONE_CONCEPTS = alone_concepts()
 EVENT_CONCEPTS = CONCEPTS - BEAT_CONCEPTS
 ACTOR_CONCEPTS = actor_concepts()
 # the beat's own words that still say what happened to an actor ("periodistas excarcelados")
