@@ -184,7 +184,10 @@ def _rekeyed(alert: Alert, gone: int, keep: int) -> str:
     """The outbox key `alert` would have had in story `keep` ("new:<channel>:<story>[:<item>]")."""
     head = f"{alert.kind}:{alert.channel}:{gone}"
     key = alert.dedupe_key
-    return f"{alert.kind}:{alert.channel}:{keep}{key[len(head):]}" if key.startswith(head) else key
+    rest = key[len(head):]
+    if not key.startswith(head) or rest[:1] not in ("", ":"):
+        return key  # not a story's key (a digest's, a fold's): it stays as it is
+    return f"{alert.kind}:{alert.channel}:{keep}{rest}"
 
 
 def final_stories(session: Session, guids: dict[int, str]) -> dict[str, int]:

@@ -121,3 +121,15 @@ def test_a_merge_rolled_back_leaves_both_stories_and_an_index_rebuilt_from_the_d
         assert s.get(Item, team[1].id).story_id == team[1].story_id
     again = put("efecto", title, at=NOW + timedelta(hours=21))
     assert again[1].story_match.get("merges")  # the same decision, now kept
+
+
+def test_an_alert_moved_to_the_kept_story_is_rekeyed_by_its_story_id_only() -> None:
+    from storage.stories import _rekeyed
+
+    def alert(kind: str, key: str) -> Alert:
+        return Alert(kind=kind, channel="all", dedupe_key=key)
+
+    assert _rekeyed(alert("new", "new:all:1"), 1, 7) == "new:all:7"
+    assert _rekeyed(alert("edit", "edit:all:1:57"), 1, 7) == "edit:all:7:57"
+    assert _rekeyed(alert("new", "new:all:12"), 1, 7) == "new:all:12"  # story 12's, not story 1's
+    assert _rekeyed(alert("digest", "digest:all:2026-03-14:0"), 1, 7) == "digest:all:2026-03-14:0"
