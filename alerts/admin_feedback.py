@@ -175,7 +175,7 @@ class FeedbackCommands:
         if command == "miss":
             return self.miss(arg, operator)
         if command == "split":
-            from alerts.story_split import split_command
+            from alerts.stories.split import split_command
 
             return split_command(self.db, self.config, arg, message, operator)
         return self.wrong(arg, message, operator)

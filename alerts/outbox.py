@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from alerts.feed_limits import FOLDED, HELD, over_hourly_limit
 from alerts.render import AlertView, lang_of, render_alert, render_update
 from alerts.routing import channel_accepts
-from alerts.stories import ClassificationLike, assign_story
+from alerts.stories.assign import ClassificationLike, assign_story
 from alerts.summary import summarize
 from core.config import AppConfig, ChannelConfig
 from core.count import as_counts

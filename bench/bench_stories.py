@@ -7,7 +7,7 @@ statements) with random names, places, ships and figures, so that candidates sha
 common words the way real news does. The database (SQLite file) holds `--stories`
 stories of the last day, one item each; the matcher's index is built from it on the
 first call (timed apart). Then `--items` new items go through the real
-`alerts.stories.assign_story` (features, candidates, scoring, the story row, the
+`alerts.stories.assign.assign_story` (features, candidates, scoring, the story row, the
 item's signals written; the item's own insert is not counted), committed every 50 items; and through the matcher alone
 (`features` + `StoryIndex.decide`). Target: ≥ 1,000 items/s on the real path. Rates
 are given by wall time and by CPU time (`process_time`): on a shared machine the second
@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from alerts.stories import assign_story, story_index  # noqa: E402
-from alerts.story_features import features  # noqa: E402
+from alerts.stories.assign import assign_story, story_index  # noqa: E402
+from alerts.stories.features import features  # noqa: E402
 from monitor.heap import tune_collector  # noqa: E402
 from storage.db import open_database  # noqa: E402
 from storage.models import Feed, Item, Story  # noqa: E402

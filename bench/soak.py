@@ -42,8 +42,8 @@ if str(ROOT) not in sys.path:
 
 from ruamel.yaml import YAML  # noqa: E402
 
-from alerts.story_features import ItemFeatures, StoryEntry, features  # noqa: E402
-from alerts.story_match import StoryIndex  # noqa: E402
+from alerts.stories.features import ItemFeatures, StoryEntry, features  # noqa: E402
+from alerts.stories.match import StoryIndex  # noqa: E402
 from core.config import load_config  # noqa: E402
 from devtools.emulator import BotApiEmulator  # noqa: E402
 from devtools.feedserver import FeedServer, Hit  # noqa: E402

@@ -281,7 +281,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_stories(args: argparse.Namespace) -> int:
-    from alerts.story_report import render_stories, stories_json
+    from alerts.stories.report import render_stories, stories_json
 
     config, runtime = load(args)
     now = datetime.now(UTC)

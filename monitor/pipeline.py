@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from alerts.outbox import enqueue_for_item
-from alerts.stories import assign_story
+from alerts.stories.assign import assign_story
 from core.config import AppConfig
 from core.people import learn_person, load_watched
 from monitor.match import Classifier, build_classifier

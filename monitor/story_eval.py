@@ -3,7 +3,7 @@
 A groups file holds windows of a few days; each window lists the readers' stories
 as lists of headline ids (`{"windows": [{"days": [...], "stories": [{"story", "ids"}]}]}`).
 The headlines (JSON lines with `id`, `date`, `outlet`, `title`, `topics`) are replayed
-in time order through the real assigner (`alerts.stories.assign_story`) on a fresh
+in time order through the real assigner (`alerts.stories.assign.assign_story`) on a fresh
 SQLite database, one feed per outlet. Only the grouped headlines are replayed, so
 grouping is measured apart from relevance. With `all_headlines` every headline of the
 window's days is served, relevant or not, as an outside check does: the classifier alone
@@ -33,9 +33,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from alerts.stories import assign_story, story_index
-from alerts.story_pairs import PairModel
-from alerts.story_report import why
+from alerts.stories.assign import assign_story, story_index
+from alerts.stories.pairs import PairModel
+from alerts.stories.report import why
 from core.config import AppConfig
 from monitor.ingest.normalize import NormalizedItem
 from monitor.ingest.order import in_publication_order
@@ -214,7 +214,7 @@ def assign_window(
     `pairs` replaces the shipped pair model (None: the rules alone). With `one_pass` every item
     is polled and classified at one moment, just after the window's last headline (as `monitor
     poll-once` over feeds that hold the whole window): the matcher then goes by publication
-    times (alerts.stories.story_time), in publication order. `dates_only` serves the
+    times (alerts.stories.assign.story_time), in publication order. `dates_only` serves the
     headlines as feeds of dates only (`dates_only_times`) and implies `one_pass`. With
     `decisions`, each placed row's signals (what `monitor stories` shows) are put in it by id.
     `classifier`: the config's rules, built once by a caller that replays many windows.

@@ -1,4 +1,4 @@
-"""Training the learned pair scorer of the story matcher (alerts/story_pairs.py).
+"""Training the learned pair scorer of the story matcher (alerts/stories/pairs.py).
 
     python -m monitor.story_train GROUPS.json [GROUPS.json ...] --headlines H.jsonl --out FILE
 
@@ -20,8 +20,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from alerts.story_match import THRESHOLD
-from alerts.story_pairs import FEATURES, PairModel, pair_vector
+from alerts.stories.match import THRESHOLD
+from alerts.stories.pairs import FEATURES, PairModel, pair_vector
 from monitor.story_eval import assign_window, load_groups, load_headlines
 
 
@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     windows = window_pairs(args.groups, headlines, config, frozenset(args.skip))
     model, about = train(windows, floor=args.floor, min_precision=args.min_precision, c=args.c)
     about = {
-        "about": "Learned pair scorer of the story matcher (alerts/story_pairs.py); written by "
+        "about": "Learned pair scorer of the story matcher (alerts/stories/pairs.py); written by "
                  "`make train-stories` (monitor/story_train.py), do not edit by hand. Off (enabled: "
                  "false) when no threshold reached min_precision on the held-out windows.",
         "enabled": model.threshold < 1.0,

@@ -131,7 +131,7 @@ class Item(Base):
     entities: Mapped[list[Any]] = mapped_column(JSON, default=list)
     classified_at: Mapped[datetime | None]
     story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"))
-    # Why the item is in its story: the matcher's signals and scores (alerts/story_match.py).
+    # Why the item is in its story: the matcher's signals and scores (alerts/stories/match.py).
     story_match: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     feed: Mapped[Feed] = relationship(back_populates="items")

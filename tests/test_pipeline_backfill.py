@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from alerts.digest import enqueue_digest
-from alerts.story_report import render_stories
+from alerts.stories.report import render_stories
 from core.config import ChannelConfig
 from monitor.pipeline import Pipeline
 from storage.models import Alert, Channel, Feed, Item, Story

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from alerts.story_features import ItemFeatures, StoryEntry, features
-from alerts.story_match import StoryIndex
+from alerts.stories.features import ItemFeatures, StoryEntry, features
+from alerts.stories.match import StoryIndex
 
 NOW = datetime(2026, 3, 14, 14, 0, tzinfo=UTC)
 PP = ["political_prisoners"]

@@ -137,7 +137,7 @@ def test_one_death_in_a_common_place_is_not_merged(db, make_config, add_item) ->
 
 
 def test_titles_with_different_figures_are_different_stories() -> None:
-    from alerts.stories import titles_similar
+    from alerts.stories.assign import titles_similar
 
     assert titles_similar("Excarcelan a 87 presos políticos en Venezuela", "Venezuela: excarcelan a 87 presos políticos")
     assert not titles_similar("Excarcelan a 107 presos políticos en Zona 7", "Excarcelan a 104 presos políticos en Rodeo I")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from alerts.story_features import StoryEntry, features
-from alerts.story_match import StoryIndex
+from alerts.stories.features import StoryEntry, features
+from alerts.stories.match import StoryIndex
 
 NOW = datetime(2026, 3, 14, 14, 0, tzinfo=UTC)
 US = ["us_actions"]

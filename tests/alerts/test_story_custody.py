@@ -1,5 +1,5 @@
 """A death in custody told by several outlets in different words is one story (the class
-`custod`, marked `alone` in alerts/data/story_concepts.json: an event that rare and grave, told
+`custod`, marked `alone` in alerts/stories/data/concepts.json: an event that rare and grave, told
 twice in a day, is one event unless the tellings name different people). Titles written for
 these tests."""
 
@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 from story_helpers import NOW, WINDOW, feats, index_with
 
-from alerts.story_conflicts import FRAME_HOURS
-from alerts.story_match import Decision, StoryIndex
+from alerts.stories.conflicts import FRAME_HOURS
+from alerts.stories.match import Decision, StoryIndex
 
 NAMED = "Denuncian la muerte bajo custodia del preso político Luis Mendoza"
 
@@ -54,7 +54,7 @@ def test_a_death_in_custody_told_a_day_and_more_later_is_not_joined_by_its_kind_
 
 def test_an_unnamed_telling_never_merges_two_named_deaths_in_custody() -> None:
     """Both stories clear it (no name to conflict with), but a frame of its kind alone is no
-    evidence that the two deaths are one (alerts.story_match.bridges)."""
+    evidence that the two deaths are one (alerts.stories.match.bridges)."""
     index = index_with(NAMED, "Denuncian la muerte bajo custodia del preso político Carlos Pérez")
     decision = _decide(index, "Denunciaron la muerte de otro preso político en un calabozo del régimen", 5)
     assert decision.story_id is not None

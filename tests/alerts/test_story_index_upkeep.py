@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from story_helpers import NOW, WINDOW, feats, index_with
 
-from alerts.story_match import MAX_MEMBERS
+from alerts.stories.match import MAX_MEMBERS
 
 TALLY = "Foro Penal contabiliza 21 presos políticos excarcelados en Tocorón"
 # each report names a prison of its own, so each adds words no other member has

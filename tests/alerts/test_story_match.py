@@ -11,9 +11,9 @@ import pytest
 from alerts_helpers import Cls
 from sqlalchemy import select
 
-import alerts.stories as stories_module
+import alerts.stories.assign as stories_module
 from alerts.outbox import enqueue_for_item
-from alerts.stories import split_item
+from alerts.stories.assign import split_item
 from monitor.cli import main
 from monitor.match import build_classifier
 from storage.models import Feedback, Item, Story
@@ -109,7 +109,7 @@ def test_hourly_live_blog_titles_do_not_join_each_other_or_other_stories(put: An
 def test_a_media_mark_is_stripped_but_is_no_live_page() -> None:
     """"VIDEO:" and "[FOTOS]" name what the page holds, not a live page whose title changes every
     hour: stripped from the words, without the live blog's higher threshold."""
-    from alerts.story_text import clean_title
+    from alerts.stories.text import clean_title
 
     assert clean_title("VIDEO: Excarcelan a un activista en Caracas") == ("Excarcelan a un activista en Caracas", False)
     assert clean_title("[FOTOS] Vigilia en El Rodeo") == ("Vigilia en El Rodeo", False)
@@ -343,8 +343,8 @@ def test_a_list_of_the_first_released_joins_the_wave(put: Any) -> None:
 def test_a_release_told_alone_stays_out_of_the_wave_whose_list_named_the_person() -> None:
     # ... and keep separately-told releases apart: the list's names must not pull in the
     # release of one of them, told on its own (her lawyer confirms it)
-    from alerts.story_features import StoryEntry, features
-    from alerts.story_match import StoryIndex
+    from alerts.stories.features import StoryEntry, features
+    from alerts.stories.match import StoryIndex
 
     def item(item_id: int, title: str, hours: float, *names: str) -> Any:
         return features(item_id=item_id, title=title, lang="es", outlet=f"feed:{item_id}",
@@ -384,7 +384,7 @@ def test_named_releases_reactions_and_vigils_stay_out_of_the_wave(put: Any) -> N
 
 
 def test_concept_classes_make_outlets_words_meet() -> None:
-    from alerts.story_text import terms
+    from alerts.stories.text import terms
 
     assert terms("Equipo del Departamento de Estado llega a Caracas") == ["staff", "diplomat", "llega", "carac"]
     assert set(terms("Diplomáticos estadounidenses aterrizan en Caracas")) == {"diplomat", "eeuu", "llega", "carac"}
@@ -393,7 +393,7 @@ def test_concept_classes_make_outlets_words_meet() -> None:
 
 
 def test_a_concept_file_that_gives_one_word_two_classes_is_refused() -> None:
-    from alerts.story_text import load_concepts
+    from alerts.stories.text import load_concepts
 
     text = '{"concepts": {"a": {"words": ["liberación"]}, "b": {"words": ["liberar"]}}}'
     with pytest.raises(ValueError, match="is in a and b"):
@@ -409,7 +409,7 @@ def test_a_shared_event_class_is_evidence_even_in_the_beats_words(put: Any) -> N
 
 
 def test_the_beats_own_classes_are_not_evidence_of_one_event() -> None:
-    from alerts.story_text import BEAT_CONCEPTS, EVENT_CONCEPTS, beat_concepts
+    from alerts.stories.text import BEAT_CONCEPTS, EVENT_CONCEPTS, beat_concepts
 
     assert {"liber", "eeuu", "tally"} <= BEAT_CONCEPTS and not BEAT_CONCEPTS & EVENT_CONCEPTS
     assert {"vigil", "reun", "incaut", "juicio"} <= EVENT_CONCEPTS
@@ -457,7 +457,7 @@ def test_a_named_persons_statement_does_not_join_by_its_classes(put: Any) -> Non
 
 
 def test_durations_shares_and_years_are_not_figures_that_conflict() -> None:
-    from alerts.story_text import prepare
+    from alerts.stories.text import prepare
 
     assert prepare("Familias cumplen 24 horas de vigilia en 2026 por 3 detenidos", "es").numbers == {"3"}
     assert prepare("Un 40 % de los presos lleva 48 horas sin juicio", "es").numbers == frozenset()
@@ -511,7 +511,7 @@ def test_a_foreign_government_freeing_its_citizens_is_not_the_wave(put: Any) -> 
 
 
 def test_a_question_opening_after_punctuation_is_an_explainer() -> None:
-    from alerts.story_features import features
+    from alerts.stories.features import features
 
     def explainer(title: str) -> bool:
         return features(item_id=1, title=title, lang="es", outlet="x", when=NOW, topics=PP, entities=[],
@@ -553,7 +553,7 @@ def test_one_event_filed_under_either_topic_joins_on_strong_text_and_two_kinds_o
 
 
 def test_monitor_stories_says_which_frame_wave_or_model_joined_an_item() -> None:
-    from alerts.story_report import why
+    from alerts.stories.report import why
 
     framed = {"decision": "joined", "score": 0.45, "threshold": 0.4, "text": 0.21, "hours": 2.0,
               "frame": {"classes": ["diplomat", "llega"]}, "events": ["diplomat", "llega"], "topics": US}
@@ -580,7 +580,7 @@ def test_a_bills_stages_are_different_events(put: Any) -> None:
 
 
 def test_an_aside_naming_another_event_does_not_pull_in_that_events_items(put: Any) -> None:
-    from alerts.story_text import prepare
+    from alerts.stories.text import prepare
 
     h = prepare("Caracas enviará un emisario a Washington el mismo día que Edmundo González visita el Congreso", "es")
     assert h.told_terms is not None and "congres" not in h.told_terms and "edmundo" in h.aside_words
@@ -605,7 +605,7 @@ def test_a_headline_about_someone_the_story_never_names_is_another_story(put: An
     again = put("bbcmundo", "Nicolás Maduro llega a un tribunal de Nueva York para su primera audiencia", at=NOW + timedelta(hours=3))
     assert judge[1] != hearing[1] and again[1] == hearing[1]
     # telling what someone says or confirms of an event is not a new subject
-    from alerts.story_features import features
+    from alerts.stories.features import features
 
     def subject(title: str) -> frozenset[str]:
         return features(item_id=1, title=title, lang="es", outlet="x", when=NOW, topics=US, entities=[], counts=[]).subject
@@ -631,7 +631,7 @@ def test_only_a_confident_count_makes_a_new_figure_reply(put: Any) -> None:
 
 
 def test_a_figure_the_government_announced_by_name_is_news_when_a_rights_group_verifies_it() -> None:
-    from alerts.stories import new_figures
+    from alerts.stories.assign import new_figures
     from core.count import Count
 
     announced = [{"event": "released", "number": 406, "source": "Delcy Rodríguez", "confident": True}]
@@ -642,7 +642,7 @@ def test_a_figure_the_government_announced_by_name_is_news_when_a_rights_group_v
 
 
 def test_new_figures_compares_confident_counts_only() -> None:
-    from alerts.stories import new_figures
+    from alerts.stories.assign import new_figures
     from core.count import Count
 
     stored = [{"event": "released", "number": 23, "source": "Foro Penal", "confident": False}]
@@ -726,7 +726,7 @@ def test_an_event_told_twice_is_one_story_and_the_next_event_another(put: Any, c
 def test_sanctions_tell_no_stage_of_a_bill() -> None:
     """"Sanciones" (sanctions) is not "sancionar" a bill (every sanctions headline had been
     read as a bill's sanction, the second discussion)."""
-    from alerts.story_text import law_stage
+    from alerts.stories.text import law_stage
 
     assert law_stage("La AN sancionó la Ley de Amnistía") == "second"
     assert law_stage("EE. UU. confirma la incautación del petrolero Bella 1 por violar sanciones") is None

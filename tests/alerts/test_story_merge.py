@@ -1,4 +1,4 @@
-"""An item that tells the event of two stories at once merges them (alerts/stories.py `_merge`):
+"""An item that tells the event of two stories at once merges them (alerts/stories/assign.py `_merge`):
 a day of feeds read at once can start one event twice before the item that links them comes.
 Titles written for these tests."""
 
@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from alerts.outbox import enqueue_for_item
-from alerts.story_match import bridges
-from alerts.story_report import why
+from alerts.stories.match import bridges
+from alerts.stories.report import why
 from monitor.match import build_classifier
 from storage.models import Alert, Item, Story
 
@@ -64,7 +64,7 @@ def test_a_channel_that_heard_only_the_merged_away_story_keeps_its_one_message(
 ) -> None:
     """The older story was backfill (told to no channel): after the merge, the message the
     channel has is the event's, so the next reports edit it rather than send a second one."""
-    from alerts.stories import assign_story
+    from alerts.stories.assign import assign_story
 
     config = make_config(CHANNELS)
     classifier = build_classifier(config.topics, config.entities)
@@ -103,7 +103,7 @@ def test_only_a_class_frame_without_a_shared_entity_or_conflictbridges_two_stori
 def test_a_merge_rolled_back_leaves_both_stories_and_an_index_rebuilt_from_the_database(
     put: Any, db: Any, make_config: Any, add_item: Any,
 ) -> None:
-    import alerts.stories as stories_module
+    import alerts.stories.assign as stories_module
 
     plans = put("elpitazo", "Estados Unidos avanza con los planes para reabrir su embajada en Caracas")
     team = put("cocuyo", "Equipo del Departamento de Estado de EE. UU. llega a Venezuela", at=NOW + timedelta(hours=20))

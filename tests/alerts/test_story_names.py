@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from alerts.story_features import ItemFeatures, features
-from alerts.story_text import law_names, person_names
+from alerts.stories.features import ItemFeatures, features
+from alerts.stories.text import law_names, person_names
 
 NOW = datetime(2026, 3, 14, 14, 0, tzinfo=UTC)
 PP = ["political_prisoners"]
@@ -64,8 +64,8 @@ def test_a_relative_or_a_lawyer_opening_a_name_is_not_part_of_it() -> None:
 def test_one_persons_release_told_by_two_outlets_is_one_story_unless_the_person_is_in_many_stories() -> None:
     from datetime import timedelta
 
-    from alerts.story_features import StoryEntry
-    from alerts.story_match import StoryIndex
+    from alerts.stories.features import StoryEntry
+    from alerts.stories.match import StoryIndex
 
     first = "Excarcelan a la activista Ana Salas Pérez tras dos años en el Helicoide"
     second = "Ana Salas Pérez sale en libertad: su hermano cuenta cómo la recibieron en casa"
@@ -98,9 +98,9 @@ def test_a_name_only_the_capitals_give_does_not_keep_nearly_one_text_apart() -> 
     # two people the classifier knows, or two people released, still are
     from datetime import timedelta
 
-    from alerts.story_conflicts import PEOPLE_TEXT
-    from alerts.story_features import StoryEntry
-    from alerts.story_match import StoryIndex
+    from alerts.stories.conflicts import PEOPLE_TEXT
+    from alerts.stories.features import StoryEntry
+    from alerts.stories.match import StoryIndex
 
     us = ["us_actions"]
     padrino = [{"name": "Vladimir Padrino López", "type": "person"}]
@@ -140,8 +140,8 @@ def test_a_release_told_in_capitals_names_the_person_the_other_headline_names() 
     headline written in its words are its names, for the one person's release."""
     from datetime import timedelta
 
-    from alerts.story_features import StoryEntry, same_person
-    from alerts.story_match import StoryIndex
+    from alerts.stories.features import StoryEntry, same_person
+    from alerts.stories.match import StoryIndex
 
     caps = "EXCARCELADO EL LÍDER SOCIAL Y DIRIGENTE DE VP ANÍBAL QUINTERO"
     plain = "Excarcelan a Aníbal Quintero y a un ciudadano alemán"

@@ -11,8 +11,8 @@ import pytest
 from story_helpers import NOW, PP, index_with
 from story_helpers import feats as _feats
 
-from alerts.story_match import THRESHOLD
-from alerts.story_pairs import FEATURES, MODEL_FILE, PairModel, load_model, pair_vector
+from alerts.stories.match import THRESHOLD
+from alerts.stories.pairs import FEATURES, MODEL_FILE, PairModel, load_model, pair_vector
 
 
 def _model(weight: float, threshold: float = 0.5) -> PairModel:

@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from alerts import stories
 from alerts.outbox import enqueue_for_item
-from alerts.story_features import features
+from alerts.stories import assign as stories
+from alerts.stories.features import features
 from monitor.match import build_classifier
 from monitor.pipeline import store_classification
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from story_helpers import NOW, WINDOW, feats, index_with
 
-from alerts.story_report import why
+from alerts.stories.report import why
 
 US = ["us_actions"]
 INDICTED = "EE. UU. imputa a Nicolás Maduro por narcoterrorismo y conspiración en Nueva York"

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from story_helpers import NOW, OTHER_NEWS, PP, WINDOW, index_with
 from story_helpers import feats as _feats
 
-from alerts.story_features import ItemFeatures, StoryEntry, features
-from alerts.story_match import SPEAKER_HOURS, THRESHOLD, Decision, StoryIndex
+from alerts.stories.features import ItemFeatures, StoryEntry, features
+from alerts.stories.match import SPEAKER_HOURS, THRESHOLD, Decision, StoryIndex
 
 FIRST = "Ramón Quintero lamenta que no se haya cumplido ni el 1 % de las excarcelaciones prometidas"
 SECOND = '"Las familias siguen esperando": Ramón Quintero exige celeridad en las excarcelaciones de presos políticos'
@@ -62,7 +62,7 @@ def test_two_speakers_stay_apart() -> None:
 
 
 def test_the_operator_sees_why_statements_were_joined() -> None:
-    from alerts.story_report import why
+    from alerts.stories.report import why
 
     decision = _decide(_index_with(FIRST), SECOND, 3)
     line = why(decision.signals)
@@ -71,8 +71,8 @@ def test_the_operator_sees_why_statements_were_joined() -> None:
 
 def test_a_statement_opening_with_its_verb_before_a_colon_has_the_speaker_before_the_verb() -> None:
     # "X advierte a Y: …" is X speaking, as "X advirtió a Y que…" is; the United States in any spelling
-    from alerts.story_text import prepare
-    from alerts.story_wave import speaker_of
+    from alerts.stories.text import prepare
+    from alerts.stories.wave import speaker_of
 
     colon = prepare("EE UU advierte a Ramón Quintero: negocia o perderá la inmunidad", "es", ["Ramón Quintero"])
     verb = prepare("Estados Unidos advirtió a Ramón Quintero que perderá la inmunidad si no negocia", "es")
@@ -83,8 +83,8 @@ def test_a_statement_opening_with_its_verb_before_a_colon_has_the_speaker_before
 
 
 def test_what_a_speaker_said_told_as_lo_que_dijo_is_a_statement_not_an_explainer() -> None:
-    from alerts.story_text import prepare
-    from alerts.story_wave import speaker_of
+    from alerts.stories.text import prepare
+    from alerts.stories.wave import speaker_of
 
     said = "Lo que aclaró Ramón Quintero sobre las excarcelaciones de presos políticos en el país"
     assert speaker_of(prepare(said, "es")) == frozenset({"ramon", "quintero"})
@@ -106,7 +106,7 @@ def test_one_warning_told_with_a_colon_and_with_that_joins_its_story() -> None:
 
 
 def test_a_warning_and_the_warning_told_as_a_noun_are_one_kind_of_event() -> None:
-    from alerts.story_text import prepare
+    from alerts.stories.text import prepare
 
     verb = prepare("Trump advierte a Delcy Rodríguez de que si no actúa bien acabará peor que Maduro", "es")
     noun = prepare("Advertencia de Trump a Delcy Rodríguez: si no coopera pagaría un precio mayor", "es")
@@ -115,7 +115,7 @@ def test_a_warning_and_the_warning_told_as_a_noun_are_one_kind_of_event() -> Non
 
 
 def test_a_conversation_told_in_any_tense_is_one_kind_of_event() -> None:
-    from alerts.story_text import prepare
+    from alerts.stories.text import prepare
 
     told = [
         "Trump aseguró que Marco Rubio habló con Delcy Rodríguez para iniciar un proceso de transición",
@@ -128,7 +128,7 @@ def test_a_conversation_told_in_any_tense_is_one_kind_of_event() -> None:
 
 
 def test_the_prosecutors_office_by_any_of_its_names_is_one_kind_of_place() -> None:
-    from alerts.story_text import prepare
+    from alerts.stories.text import prepare
 
     told = [
         "«Venimos a pedir respuestas»: Familiares de presos políticos protestaron frente al Ministerio Público",
@@ -142,7 +142,7 @@ def test_a_statement_sharing_only_its_person_and_kind_of_event_joins_when_no_oth
     # the person and the trial are the words of every item of the story (low weight: text under
     # STATEMENT_FRAME_TEXT); the statement is that story's when no other story of the day names
     # the person, and stays apart when one does (Trump's statements on a day of many stories)
-    from alerts.story_match import STATEMENT_FRAME_TEXT
+    from alerts.stories.match import STATEMENT_FRAME_TEXT
 
     people = [{"name": "Ramón Quintero", "type": "person"}]
     words = ["Ramón Quintero", "tribunal", "juicio"]
@@ -177,7 +177,7 @@ def test_a_statement_sharing_only_its_person_and_kind_of_event_joins_when_no_oth
 def test_english_tellings_a_call_and_the_coast_guard() -> None:
     """A call is a conversation in English too, and the Coast Guard is no person (read as one,
     it kept the tanker's second telling out of its story: a `people` conflict)."""
-    from alerts.story_text import prepare
+    from alerts.stories.text import prepare
 
     assert "telefon" in prepare("Trump holds call with Venezuela's acting president Rodríguez", "en").events
     assert prepare("U.S. Coast Guard intercepts Venezuela-linked tanker, officials say", "en").people == ()
@@ -188,7 +188,7 @@ def test_english_tellings_a_call_and_the_coast_guard() -> None:
 
 
 def test_a_nickname_inside_a_name_and_the_supreme_court_are_read_as_they_are() -> None:
-    from alerts.story_text import prepare
+    from alerts.stories.text import prepare
 
     assert prepare('Hugo "el Pollo" Carvajal es extraditado a Estados Unidos desde España', "es").people == (
         frozenset({"hugo", "carvajal"}),)

@@ -1,5 +1,5 @@
 """The matcher's time is when an item was published, not when it was polled
-(alerts.stories.story_time): a backlog classified at once keeps its hours apart."""
+(alerts.stories.assign.story_time): a backlog classified at once keeps its hours apart."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from alerts.outbox import enqueue_for_item
-from alerts.stories import story_time
+from alerts.stories.assign import story_time
 from monitor.match import build_classifier
 from monitor.pipeline import store_classification
 

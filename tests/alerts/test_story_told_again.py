@@ -9,7 +9,7 @@ from datetime import timedelta
 from story_helpers import NOW, WINDOW, index_with
 from story_helpers import feats as _feats
 
-from alerts.story_match import EVENT_BONUS, EVENT_HOURS, THRESHOLD, StoryIndex
+from alerts.stories.match import EVENT_BONUS, EVENT_HOURS, THRESHOLD, StoryIndex
 
 ANNOUNCED = "Los sindicalistas de Guayana comparecerán ante un tribunal de Caracas el lunes por la tarde"
 HELD = ("Sindicalistas de Guayana se declaran inocentes; la defensa denuncia aislamiento, amenazas, golpes, "
@@ -64,7 +64,7 @@ def test_a_conflict_still_splits_a_kind_of_event_told_again() -> None:
 
 
 def test_the_operator_sees_the_kind_of_event_told_again() -> None:
-    from alerts.story_report import why
+    from alerts.stories.report import why
 
     index = _index_with(ANNOUNCED)
     at = NOW + timedelta(hours=6)

@@ -10,9 +10,9 @@ from datetime import datetime, timedelta
 from story_helpers import NOW, PP, WINDOW, index_with
 from story_helpers import feats as _feats
 
-from alerts.story_features import ItemFeatures, StoryEntry, features
-from alerts.story_match import FIGURE_BONUS, Decision, StoryIndex
-from alerts.story_text import prepare
+from alerts.stories.features import ItemFeatures, StoryEntry, features
+from alerts.stories.match import FIGURE_BONUS, Decision, StoryIndex
+from alerts.stories.text import prepare
 
 
 def _decide(first: str, second: str, hours: float, topics: list[str] = PP) -> Decision:

@@ -1,6 +1,6 @@
 """Stories: items from several outlets about one event are one story.
 
-`assign_story` asks the matcher (alerts/story_match.py) which recent story the
+`assign_story` asks the matcher (alerts/stories/match.py) which recent story the
 item tells, with which signals, and stores the answer in the database: the item's
 `story_id` and `story_match` (the signals and scores, so an operator can see why),
 and the story's union of topics, entities and figures. `split_item` undoes a wrong
@@ -30,9 +30,9 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from alerts.routing import URGENCY_RANK
-from alerts.story_features import ItemFeatures, StoryEntry, features
-from alerts.story_match import StoryIndex
-from alerts.story_text import _words, fold
+from alerts.stories.features import ItemFeatures, StoryEntry, features
+from alerts.stories.match import StoryIndex
+from alerts.stories.text import _words, fold
 from core.count import Count, as_counts, official
 from storage.items import story_items
 from storage.models import Item, Story

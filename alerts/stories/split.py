@@ -10,7 +10,7 @@ item's link), resolved by `alerts.admin_feedback.resolve_reply`. Which item leav
 - a reply to the story's first alert: with two items, the one that joined later
   (the alert keeps telling its first item); with more, the operator is asked which.
 
-`alerts.stories.split_item` does the move and stores the split as feedback.
+`alerts.stories.assign.split_item` does the move and stores the split as feedback.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from alerts.admin_feedback import resolve_reply
-from alerts.stories import split_item
-from alerts.story_text import fold
+from alerts.stories.assign import split_item
+from alerts.stories.text import fold
 from storage.items import story_items
 from storage.models import Item
 

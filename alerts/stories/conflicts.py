@@ -4,7 +4,7 @@ A conflict rules a story out whatever the item's score (wrong merges are worse t
 splits); an event frame lets an item join a story it shares few words with, when both tell
 one kind of event by the same people, or two kinds of event told alike, within a day. The
 rules that also ask how many recent stories name someone (a speaker's statements, one
-person's release) need the index and live in alerts/story_match.py.
+person's release) need the index and live in alerts/stories/match.py.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from alerts.story_features import ItemFeatures, StoryEntry, names_known, same_person, same_voice
-from alerts.story_text import ACTION_BEAT_CONCEPTS, ACTOR_CONCEPTS, ALONE_CONCEPTS, EVENT_CONCEPTS
+from alerts.stories.features import ItemFeatures, StoryEntry, names_known, same_person, same_voice
+from alerts.stories.text import ACTION_BEAT_CONCEPTS, ACTOR_CONCEPTS, ALONE_CONCEPTS, EVENT_CONCEPTS
 
 NEAR_IDENTICAL = 0.85
 STRONG_TEXT = 0.60  # text this close is evidence enough, even in the beat's own words
@@ -79,7 +79,7 @@ def conflicts_between(
     item: ItemFeatures, entry: StoryEntry, text: float, figures: set[Any], with_item: ItemFeatures
 ) -> list[str]:
     """The reasons the story cannot take the item, whatever its score (the module's docstring
-    in alerts/story_match.py lists them); `with_item` is the story's item closest to it."""
+    in alerts/stories/match.py lists them); `with_item` is the story's item closest to it."""
     out: list[str] = []
     if not item.topics & entry.topics and text < NEAR_IDENTICAL and not (
         # the classifier may file one event under either topic ("a decree orders the

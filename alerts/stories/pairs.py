@@ -1,9 +1,9 @@
 """The learned pair scorer: how likely an item and a story tell one event, from the
-signals the matcher already works out (alerts/story_match.py).
+signals the matcher already works out (alerts/stories/match.py).
 
 A logistic regression trained on the pairs of labelled January windows
 (`make train-stories`, monitor/story_train.py) and shipped as plain JSON
-(alerts/data/story_pairs.json: feature names, weights, intercept, threshold); the
+(alerts/stories/data/pairs.json: feature names, weights, intercept, threshold); the
 service scores it with a dot product, without scikit-learn. It only decides the band
 just under the matcher's threshold (scores from `floor` up), and only for a story
 with no conflict: the rules that forbid a merge always win. The signals of a join it
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-MODEL_FILE = Path(__file__).with_name("data") / "story_pairs.json"
+MODEL_FILE = Path(__file__).with_name("data") / "pairs.json"
 
 FEATURES = (
     "text", "best_item", "centroid", "entities", "figure", "frame_person", "frame_classes",

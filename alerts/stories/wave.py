@@ -8,7 +8,7 @@ story; their words differ too much for text similarity. A headline is a *wave it
 when the release itself is its event:
 
 - it is about political prisoners and names a release (the `liber` class of
-  alerts/data/story_concepts.json) that is not context: not after "tras",
+  alerts/stories/data/concepts.json) that is not context: not after "tras",
   "ante", "sobre", "por"… ("X lamenta… tras las excarcelaciones" is a reaction);
 - it speaks of several people: plural prisoners or releases, or a list of names
   ("A, B y C");
@@ -29,7 +29,7 @@ when the release itself is its event:
   journalists, foreigners: "cuatro colombianos", and "presos políticos extranjeros",
   political prisoners of one group, too).
 
-The matcher (alerts/story_match.py) puts a wave item in the story of the current
+The matcher (alerts/stories/match.py) puts a wave item in the story of the current
 wave, the recent story with the most wave items, whatever its wording, unless the
 topics differ. Releases of one person told on their own stay apart (they name
 one person and no plural), as the readers' rules require.
@@ -40,7 +40,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from alerts.story_text import STOPWORDS, Headline, fold, stem, us_as_one_word
+from alerts.stories.text import STOPWORDS, Headline, fold, stem, us_as_one_word
 
 _CONTEXT = frozenset(
     ["tras", "despues", "ante", "sobre", "por", "pese", "contra", "piden", "pide", "exige", "exigen", "urge", "rumores", "posibles", "posible"]

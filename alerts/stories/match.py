@@ -33,11 +33,11 @@ The item joins the best story scoring at least `THRESHOLD` with at least
 `MIN_SHARED` shared non-name terms; otherwise it starts a story. When it also clears
 another story by the same kinds of event (a class frame) with no entity in common, the
 two are one event told twice, split because the item that links them came later
-(a day of feeds read at once): the decision says `merges`, and alerts/stories.py
+(a day of feeds read at once): the decision says `merges`, and alerts/stories/assign.py
 merges them.
 
-What is compared (an item's features, a story's members) is alerts/story_features.py;
-the conflicts above and the event frames are alerts/story_conflicts.py.
+What is compared (an item's features, a story's members) is alerts/stories/features.py;
+the conflicts above and the event frames are alerts/stories/conflicts.py.
 """
 
 from __future__ import annotations
@@ -50,10 +50,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from alerts.story_conflicts import FRAME_HOURS, STRONG_TEXT, conflicts_between, event_frame
-from alerts.story_features import ItemFeatures, StoryEntry, same_person, same_voice, word_terms
-from alerts.story_pairs import PAIR_MODEL, PairModel
-from alerts.story_text import ACTION_BEAT_CONCEPTS, ALONE_CONCEPTS, EVENT_CONCEPTS
+from alerts.stories.conflicts import FRAME_HOURS, STRONG_TEXT, conflicts_between, event_frame
+from alerts.stories.features import ItemFeatures, StoryEntry, same_person, same_voice, word_terms
+from alerts.stories.pairs import PAIR_MODEL, PairModel
+from alerts.stories.text import ACTION_BEAT_CONCEPTS, ALONE_CONCEPTS, EVENT_CONCEPTS
 
 THRESHOLD = 0.40
 EXPLAINER_THRESHOLD = 0.75
@@ -81,7 +81,7 @@ MAX_MEMBERS = 12  # the first item and the latest ones stand for a long story
 COMMON_SHARE = 0.05  # a term in more than this share of stories does not find candidates
 MIN_POSTINGS = 50
 MAX_CANDIDATES = 16
-FRAME_MARGIN = 0.05  # a frame (alerts/story_conflicts.py) puts the score this far over the threshold
+FRAME_MARGIN = 0.05  # a frame (alerts/stories/conflicts.py) puts the score this far over the threshold
 STATEMENT_FRAME_TEXT = 0.06  # below it a statement shares only the person and one class
 FRAME_PERSON_STORIES = 1  # ... unless no other story of the day names that person
 # one person released (or detained), told again: a frame when at most this many stories of the day
@@ -168,7 +168,7 @@ class StoryIndex:
 
     @property
     def pairs(self) -> PairModel | None:
-        """The learned pair scorer (alerts/story_pairs.py), or None: the rules alone."""
+        """The learned pair scorer (alerts/stories/pairs.py), or None: the rules alone."""
         return self._pairs
 
     @pairs.setter
@@ -230,7 +230,7 @@ class StoryIndex:
             self.waves.pop(story_id, None)
 
     def merge_story(self, keep: int, gone: int) -> None:
-        """Move the members of story `gone` into story `keep` (alerts/stories.py merged them)."""
+        """Move the members of story `gone` into story `keep` (alerts/stories/assign.py merged them)."""
         entry = self.stories.get(gone)
         if entry is None or keep not in self.stories:
             return

@@ -46,11 +46,11 @@ def _words(text: str) -> frozenset[str]:
 
 STOPWORDS = _words(_STOP_ES) | _words(_STOP_EN)
 
-CONCEPTS_FILE = Path(__file__).with_name("data") / "story_concepts.json"
+CONCEPTS_FILE = Path(__file__).with_name("data") / "concepts.json"
 
 
 def load_concepts(text: str | None = None) -> tuple[dict[str, str], dict[str, str], frozenset[str]]:
-    """The concept classes of `alerts/data/story_concepts.json` (or `text`): a map from
+    """The concept classes of `alerts/stories/data/concepts.json` (or `text`): a map from
     stems to their class, from folded phrases to their class, and the class names.
     A stem claimed by two classes is an error (the file must say one thing)."""
     data = json.loads(text if text is not None else

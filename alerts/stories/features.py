@@ -1,9 +1,9 @@
 """What the story matcher compares: an item's features, and a story as the index keeps it.
 
-`features` reads one headline (alerts/story_text.py prepares its terms, names, event classes
+`features` reads one headline (alerts/stories/text.py prepares its terms, names, event classes
 and numbers) with what the classifier found (topics, entities, figures) into `ItemFeatures`;
 a `StoryEntry` is a recent story's member items' features, with the unions the rules ask
-for. alerts/story_match.py scores one against the other; alerts/story_conflicts.py holds the
+for. alerts/stories/match.py scores one against the other; alerts/stories/conflicts.py holds the
 rules that read only the two of them (conflicts, event frames).
 """
 
@@ -17,8 +17,8 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from alerts.story_text import Headline, fold, name_tokens, prepare, terms
-from alerts.story_wave import WHAT_SAID, reacts, speaker_of, wave_reason
+from alerts.stories.text import Headline, fold, name_tokens, prepare, terms
+from alerts.stories.wave import WHAT_SAID, reacts, speaker_of, wave_reason
 from core.count import Count, as_counts
 
 # a number the titles state alike ("9.000 pacientes", "500 millones de dólares") is the figure
@@ -74,7 +74,7 @@ class ItemFeatures:
     update_cue: bool
     generic: frozenset[str] = frozenset()  # the item's topic words, as terms
     explainer: bool = False
-    wave: str | None = None  # why it tells a release wave (alerts/story_wave.py), or None
+    wave: str | None = None  # why it tells a release wave (alerts/stories/wave.py), or None
     speaker: frozenset[str] = frozenset()  # who speaks, in a statement ("X exige…", "X: …")
     subject: frozenset[str] = frozenset()  # the person the headline opens with, who acts
     reacts: bool = False  # a reaction, demand or statement ("X exige…"): story_wave.reacts
