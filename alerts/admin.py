@@ -353,18 +353,18 @@ class AdminBot:
         await self.reply(str(message.chat.id), text)
 
     async def send_tally(self, chat_id: str) -> None:
-        """/tally: the chart of the stored figures (alerts/tally_chart.py) with a caption of at
+        """/tally: the chart of the stored figures (alerts/tally/chart.py) with a caption of at
         most 1,024 characters stating the current figures and their sources; text alone when
         nothing was stated yet."""
-        from alerts.tally import load_tally
-        from alerts.tally_render import caption
+        from alerts.tally.figures import load_tally
+        from alerts.tally.render import caption
 
         def build() -> tuple[bytes | None, str]:
             with self.db.session() as session:
                 tally = load_tally(session, self.config)
             if not tally.topics:
                 return None, caption(tally)
-            from alerts.tally_chart import render_png  # matplotlib: imported on first use
+            from alerts.tally.chart import render_png  # matplotlib: imported on first use
 
             return render_png(tally), caption(tally)
 

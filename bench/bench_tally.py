@@ -29,11 +29,11 @@ if str(ROOT) not in sys.path:
 
 from sqlalchemy import insert  # noqa: E402
 
-from alerts.tally import load_tally  # noqa: E402
-from alerts.tally_chart import render_png  # noqa: E402
-from alerts.tally_pin import pin_text  # noqa: E402
-from alerts.tally_posts import render_post  # noqa: E402
-from alerts.tally_render import render_json, render_table  # noqa: E402
+from alerts.tally.chart import render_png  # noqa: E402
+from alerts.tally.figures import load_tally  # noqa: E402
+from alerts.tally.pin import pin_text  # noqa: E402
+from alerts.tally.posts import render_post  # noqa: E402
+from alerts.tally.render import render_json, render_table  # noqa: E402
 from core.config import ChannelConfig, load_config  # noqa: E402
 from storage.db import open_database  # noqa: E402
 from storage.models import Count, Feed, Item, Match  # noqa: E402

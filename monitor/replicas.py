@@ -10,7 +10,7 @@ once per interval, by one replica.
 
 Leader. One replica holds the `leader` lease, renewed every third of its time-to-live;
 the leader runs what must run once: digests, retention, folds of held alerts, the tally's
-charts and pinned figures (alerts/tally_posts.py) and the admin chat's getUpdates (two
+charts and pinned figures (alerts/tally/posts.py) and the admin chat's getUpdates (two
 pollers of getUpdates get 409 from Telegram; each update is claimed in the database before
 it is answered, so a new leader does not answer again what a killed one read, alerts/admin.py).
 A dead leader's lease ends within one TTL and the others try every third of it: leadership

@@ -27,7 +27,7 @@ from alerts.admin import AdminBot
 from alerts.delivery import DeliveryWorker
 from alerts.digest import enqueue_digest
 from alerts.feed_limits import fold_held
-from alerts.tally_posts import TallyPosts
+from alerts.tally.posts import TallyPosts
 from core.config import AppConfig, ConfigError, FeedConfig, Runtime, Settings, load_config
 from core.logs import redact
 from monitor.fetch import Fetcher
@@ -542,8 +542,8 @@ class Service:
 
     def tally_chart(self) -> bytes | None:
         """The tally chart for the status page, drawn at most once every 10 minutes."""
-        from alerts.tally import load_tally
-        from alerts.tally_chart import render_png
+        from alerts.tally.chart import render_png
+        from alerts.tally.figures import load_tally
 
         drawn_at, png = self._chart
         if png is None or time.monotonic() - drawn_at > CHART_EVERY:

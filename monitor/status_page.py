@@ -11,7 +11,7 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
-from alerts.tally import load_tally
+from alerts.tally.figures import load_tally
 from core.config import AppConfig
 from core.durations import ago
 from storage.alerts import disabled_channels, queue_summary, recent_alerts

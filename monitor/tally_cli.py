@@ -36,8 +36,8 @@ def _since(text: str | None) -> datetime | None:
 
 
 def cmd_tally(args: argparse.Namespace) -> int:
-    from alerts.tally import load_tally
-    from alerts.tally_render import render_csv, render_json, render_table
+    from alerts.tally.figures import load_tally
+    from alerts.tally.render import render_csv, render_json, render_table
     from core.config import ConfigError, config_path_from, load_config, resolve_runtime
     from storage.db import open_database
 
@@ -63,7 +63,7 @@ def cmd_tally(args: argparse.Namespace) -> int:
     render = {"table": render_table, "json": render_json, "csv": render_csv}[args.format]
     sys.stdout.write(render(tally).rstrip("\n") + "\n")
     if args.chart:
-        from alerts.tally_chart import render_png
+        from alerts.tally.chart import render_png
 
         try:
             Path(args.chart).write_bytes(render_png(tally, args.topic))

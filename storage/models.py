@@ -310,7 +310,7 @@ class Lease(Base):
 
 class TallyPin(Base):
     """The live figures pinned at the top of a channel with `pin_tally: true`
-    (alerts/tally_pin.py): the message's id and text, when it was sent and last edited,
+    (alerts/tally/pin.py): the message's id and text, when it was sent and last edited,
     whether it is pinned, why pinning was refused and whether the operator was told."""
 
     __tablename__ = "tally_pins"

@@ -13,8 +13,8 @@ import httpx
 import pytest
 from alerts_helpers import TOKEN
 
-from alerts.tally import build_tally
-from alerts.tally_pin import TallyPins, pin_lease, pin_text
+from alerts.tally.figures import build_tally
+from alerts.tally.pin import TallyPins, pin_lease, pin_text
 from core.clock import ManualClock
 from core.config import AppConfig, Runtime
 from devtools.emulator import BotApiEmulator

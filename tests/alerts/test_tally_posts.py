@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from alerts.delivery import PHOTO, DeliveryWorker
-from alerts.tally_posts import CHART_GRACE, TallyCharts, chart_key, latest_chart_slot
+from alerts.tally.posts import CHART_GRACE, TallyCharts, chart_key, latest_chart_slot
 from core.clock import ManualClock
 from core.config import AppConfig, ChannelConfig, Runtime, TallyChartSchedule
 from devtools.emulator import BotApiEmulator

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from alerts.tally import OTHER, Sources, build_tally, load_tally, source_key
-from alerts.tally_chart import DPI, MIN_LABEL_PX, draw
-from alerts.tally_render import caption, render_table
+from alerts.tally.chart import DPI, MIN_LABEL_PX, draw
+from alerts.tally.figures import OTHER, Sources, build_tally, load_tally, source_key
+from alerts.tally.render import caption, render_table
 from core.config import AppConfig
 from monitor.cli import main
 from monitor.pipeline import Pipeline

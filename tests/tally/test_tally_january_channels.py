@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import select
 
 from alerts.delivery import DeliveryWorker
-from alerts.tally import load_tally
-from alerts.tally_pin import TallyPins
-from alerts.tally_posts import TallyCharts
-from alerts.tally_render import render_json
+from alerts.tally.figures import load_tally
+from alerts.tally.pin import TallyPins
+from alerts.tally.posts import TallyCharts
+from alerts.tally.render import render_json
 from core.clock import ManualClock
 from core.config import AppConfig, ChannelConfig, Runtime
 from devtools.emulator import BotApiEmulator

@@ -14,7 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.dates as mdates  # noqa: E402
 from matplotlib.figure import Figure as MplFigure  # noqa: E402
 
-from alerts.tally import Tally, TopicState  # noqa: E402
+from alerts.tally.figures import Tally, TopicState  # noqa: E402
 
 DPI = 100
 WIDTH_IN, HEIGHT_IN = 14.0, 15.0  # 1,400 x 1,500 px

@@ -8,7 +8,7 @@ import io
 import json
 from collections.abc import Iterable
 
-from alerts.tally import OTHER, Figure, Tally, TopicState
+from alerts.tally.figures import OTHER, Figure, Tally, TopicState
 
 CAPTION_LIMIT = 1024
 EVENT_WORDS = {"released": "released", "held": "held", "arrested": "arrested", "dead": "dead"}

@@ -21,15 +21,15 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 
 from alerts.delivery import PHOTO
-from alerts.tally import Tally, load_tally
-from alerts.tally_pin import TallyPins
-from alerts.tally_render import CAPTION_LIMIT, caption
+from alerts.tally.figures import Tally, load_tally
+from alerts.tally.pin import TallyPins
+from alerts.tally.render import CAPTION_LIMIT, caption
 from core.config import WEEKDAYS, AppConfig, ChannelConfig, Runtime
 from storage.alerts import alert_key_taken
 from storage.db import Database
 from storage.models import Alert
 
-log = logging.getLogger("alerts.tally")
+log = logging.getLogger("alerts.tally.figures")
 
 CHART_GRACE = timedelta(hours=12)
 PHOTO_LIMIT = 10 * 1024 * 1024  # Telegram's limit for an uploaded photo
@@ -81,7 +81,7 @@ def render_post(tally: Tally, channel: ChannelConfig, slot: datetime) -> ChartPo
     topic = channel_topic(tally, channel)
     if topic is None:
         return None
-    from alerts.tally_chart import render_png  # matplotlib: imported on first use
+    from alerts.tally.chart import render_png  # matplotlib: imported on first use
 
     text = caption(tally, topics=channel.topics, limit=CAPTION_LIMIT)
     return ChartPost(channel.name, slot, topic, render_png(tally, topic), text)
@@ -157,7 +157,7 @@ class TallyCharts:
 
 class TallyPosts:
     """What the leader does with the tally once a minute (monitor/service.py): queue the
-    charts that are due, keep the pinned live figures (alerts/tally_pin.py). The tally is
+    charts that are due, keep the pinned live figures (alerts/tally/pin.py). The tally is
     loaded at most once per tick, and only when one of them needs it."""
 
     def __init__(self, config: AppConfig, runtime: Runtime, db: Database, *, dry_run: bool = False) -> None:

@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 
 from telegram.error import TelegramError
 
-from alerts.tally import OTHER, Figure, Tally, load_tally
+from alerts.tally.figures import OTHER, Figure, Tally, load_tally
 from alerts.telegram import TelegramSender, classify_error, message_gone, pin_refused
 from core.clock import Clock, SystemClock
 from core.config import AppConfig, ChannelConfig, Runtime
@@ -36,7 +36,7 @@ from storage.db import Database
 from storage.leases import release, take
 from storage.pins import mark_refusal_reported, pin_of, save_pin, unreported_refusals
 
-log = logging.getLogger("alerts.tally")
+log = logging.getLogger("alerts.tally.figures")
 
 PIN_EDIT_EVERY = timedelta(minutes=10)  # edits, and looks at the figures, at most this often
 RETRY_EVERY = timedelta(seconds=55)  # after a failed round (network, 5xx, 429): the next minute
