@@ -309,11 +309,12 @@ class StoryIndex:
         return norm
 
     def cosine(self, a: dict[str, int], b: dict[str, int], a_norm: float) -> float:
-        dot = 0.0
+        dot, idf, get = 0.0, self._idf, b.get
         for t, n in a.items():
-            if t in b:
-                w = self.idf(t)
-                dot += n * b[t] * w * w
+            m = get(t)
+            if m:
+                w = idf.get(t) or self.idf(t)
+                dot += n * m * w * w
         return dot / (a_norm * self._norm(b)) if dot else 0.0
 
     def candidates(self, item: ItemFeatures) -> list[int]:
