@@ -49,12 +49,16 @@ STOPWORDS = _words(_STOP_ES) | _words(_STOP_EN)
 CONCEPTS_FILE = Path(__file__).with_name("data") / "concepts.json"
 
 
+@lru_cache(maxsize=1)
+def _concepts_file() -> str:
+    return CONCEPTS_FILE.read_text(encoding="utf-8")
+
+
 def load_concepts(text: str | None = None) -> tuple[dict[str, str], dict[str, str], frozenset[str]]:
     """The concept classes of `alerts/stories/data/concepts.json` (or `text`): a map from
     stems to their class, from folded phrases to their class, and the class names.
     A stem claimed by two classes is an error (the file must say one thing)."""
-    data = json.loads(text if text is not None else
-                      CONCEPTS_FILE.read_text(encoding="utf-8"))
+    data = json.loads(text if text is not None else _concepts_file())
     stems: dict[str, str] = {}
     phrases: dict[str, str] = {}
     for concept, spec in data["concepts"].items():
@@ -188,32 +192,23 @@ _STEMMERS = {"es": snowballstemmer.stemmer("spanish"), "en": snowballstemmer.ste
 _CONCEPT_OF, _PHRASES, CONCEPTS = load_concepts()
 
 
-def beat_concepts(text: str | None = None) -> frozenset[str]:
-    """The classes marked `"beat": true`: the beat's own wording (releases, the United
-    States, oil, tallies), which every item of a topic shares. The other classes name a
-    kind of event (a meeting, a seizure, a vigil): sharing one is evidence of one event."""
-    data = json.loads(text if text is not None else CONCEPTS_FILE.read_text(encoding="utf-8"))
-    return frozenset(k for k, spec in data["concepts"].items() if spec.get("beat"))
+def flagged_concepts(flag: str, text: str | None = None) -> frozenset[str]:
+    """The classes of the file (or `text`) marked `flag: true`:
+
+    - "beat": the beat's own wording (releases, the United States, oil, tallies), which every
+      item of a topic shares; the other classes name a kind of event (a meeting, a seizure, a
+      vigil), and sharing one is evidence of one event;
+    - "actor": who acts (diplomats, staff, oil companies, journalists, Congress);
+    - "alone": an event so rare and grave (a death in custody) that two headlines of one day
+      telling it are one event, unless they name different people."""
+    data = json.loads(text if text is not None else _concepts_file())
+    return frozenset(k for k, spec in data["concepts"].items() if spec.get(flag))
 
 
-def actor_concepts(text: str | None = None) -> frozenset[str]:
-    """The classes marked `"actor": true`: who acts (diplomats, staff, oil companies,
-    journalists, Congress)."""
-    data = json.loads(text if text is not None else CONCEPTS_FILE.read_text(encoding="utf-8"))
-    return frozenset(k for k, spec in data["concepts"].items() if spec.get("actor"))
-
-
-def alone_concepts(text: str | None = None) -> frozenset[str]:
-    """The classes marked `"alone": true`: an event so rare and grave (a death in custody) that
-    two headlines of one day telling it are one event, unless they name different people."""
-    data = json.loads(text if text is not None else CONCEPTS_FILE.read_text(encoding="utf-8"))
-    return frozenset(k for k, spec in data["concepts"].items() if spec.get("alone"))
-
-
-BEAT_CONCEPTS = beat_concepts()
-ALONE_CONCEPTS = alone_concepts()
+BEAT_CONCEPTS = flagged_concepts("beat")
 EVENT_CONCEPTS = CONCEPTS - BEAT_CONCEPTS
-ACTOR_CONCEPTS = actor_concepts()
+ACTOR_CONCEPTS = flagged_concepts("actor")
+ALONE_CONCEPTS = flagged_concepts("alone")
 # the beat's own words that still say what happened to an actor ("periodistas excarcelados")
 ACTION_BEAT_CONCEPTS = frozenset({"liber", "deten"}) & BEAT_CONCEPTS
 _PHRASE = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, _PHRASES), key=len, reverse=True)) + r")\b")

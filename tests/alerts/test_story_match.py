@@ -409,11 +409,11 @@ def test_a_shared_event_class_is_evidence_even_in_the_beats_words(put: Any) -> N
 
 
 def test_the_beats_own_classes_are_not_evidence_of_one_event() -> None:
-    from alerts.stories.text import BEAT_CONCEPTS, EVENT_CONCEPTS, beat_concepts
+    from alerts.stories.text import BEAT_CONCEPTS, EVENT_CONCEPTS, flagged_concepts
 
     assert {"liber", "eeuu", "tally"} <= BEAT_CONCEPTS and not BEAT_CONCEPTS & EVENT_CONCEPTS
     assert {"vigil", "reun", "incaut", "juicio"} <= EVENT_CONCEPTS
-    assert beat_concepts('{"concepts": {"a": {"beat": true}, "b": {}}}') == frozenset({"a"})
+    assert flagged_concepts("beat", '{"concepts": {"a": {"beat": true}, "b": {}}}') == frozenset({"a"})
 
 
 def test_the_same_person_and_kind_of_event_within_a_day_is_one_story(db: Any, put: Any) -> None:
