@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from core.count import GOVERNMENT, OFFICIAL_SOURCES, Count, official
+from core.count import GOVERNMENT, OFFICIAL_SOURCES, Count, official, part_label
 from core.text import without_section_label
 
 MAX_TEXT = 4096  # Telegram: characters after entity parsing, in UTF-16 code units
@@ -187,10 +187,13 @@ def hashtags(topics: list[str], lang: str) -> list[str]:
 def count_phrase(count: Count | Mapping[str, Any], lang: str) -> str:
     """A figure the way advocates quote it: "61 verificados por Foro Penal", "87 excarcelados
     según el Gobierno" (a government's figure is announced, not verified); people on top of
-    a figure told before with a sign: "+3 verificados por Foro Penal"."""
+    a figure told before with a sign: "+3 verificados por Foro Penal"; a part with its group:
+    "180 militares presos (según Foro Penal)"."""
     if not isinstance(count, Count):
         count = Count.from_mapping({"event": "", "number": 0, **count})
-    number: str | int = f"+{count.number}" if count.additional else count.number  # "otros tres": +3
+    number = f"+{count.number}" if count.additional else str(count.number)  # "otros tres": +3
+    if count.part:  # "entre ellos 180 militares": the group, never read as the total
+        number = f"{number} {part_label(count.part, lang)}"
     event = count.event
     label = COUNT_LABELS[lang].get(event, event)
     source = clean(count.source)

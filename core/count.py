@@ -3,13 +3,20 @@
 `confident` comes from the rule that read it (monitor/match/counts_confidence.py): a count
 that is not confident is stored but not shown in alerts (DESIGN.md). `rule` names that rule
 (`monitor classify --explain`). `additional`: people on top of a figure told before ("liberó a
-otros tres", "12 more"), not a running total: alerts show it as "+3", the tally leaves it out."""
+otros tres", "12 more"), not a running total: alerts show it as "+3", the tally leaves it out.
+`part`: the group a figure counts when it counts part of the people in the news ("entre ellos
+180 militares": "military"), a key of core/data/count_parts.yaml; alerts name the group, the
+tally leaves the figure out (it is no total)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
+
+from ruamel.yaml import YAML
 
 from core.text import fold
 
@@ -38,6 +45,7 @@ class Count:
     confident: bool = True
     rule: str = ""
     additional: bool = False
+    part: str | None = None
 
     def as_dict(self, *, rule: bool = False) -> dict[str, Any]:
         """The count as `monitor classify` prints it; with its rule under --explain."""
@@ -45,6 +53,8 @@ class Count:
                                "confident": self.confident}
         if self.additional:
             out["additional"] = True
+        if self.part:
+            out["part"] = self.part
         if rule:
             out["rule"] = self.rule
         return out
@@ -55,9 +65,25 @@ class Count:
         confident = data.get("confident")
         return cls(event=str(data["event"]), number=int(data["number"]), source=data.get("source"),
                    confident=True if confident is None else bool(confident),
-                   rule=str(data.get("rule") or ""), additional=bool(data.get("additional")))
+                   rule=str(data.get("rule") or ""), additional=bool(data.get("additional")),
+                   part=data.get("part") or None)
 
 
 def as_counts(counts: Iterable[Count | Mapping[str, Any]] | None) -> list[Count]:
     """Typed counts from typed ones or mappings (stored story counts, hand-made test data)."""
     return [c if isinstance(c, Count) else Count.from_mapping(c) for c in counts or []]
+
+
+PARTS_FILE = Path(__file__).parent / "data" / "count_parts.yaml"
+
+
+@cache
+def count_parts() -> dict[str, dict[str, Any]]:
+    """The groups a figure may count a part of: key → {"es", "en", "words"}."""
+    data = YAML(typ="safe", pure=True).load(PARTS_FILE.read_text(encoding="utf-8"))
+    return {str(k): dict(v) for k, v in data.items()}
+
+
+def part_label(part: str, lang: str) -> str:
+    """How an alert names a part ("militares", "journalists"); an unknown key as it is."""
+    return str(count_parts().get(part, {}).get(lang) or part)

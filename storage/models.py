@@ -190,6 +190,9 @@ class Count(Base):
     confident: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # people on top of a figure told before ("otros tres"): not a running total, off the tally
     additional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # the group counted when the figure counts a part ("entre ellos 180 militares": "military",
+    # core/count.py): no total, off the tally
+    part: Mapped[str | None] = mapped_column(String(40))
 
     item: Mapped[Item] = relationship(back_populates="counts")
 

@@ -148,7 +148,7 @@ def figures_told_after(session: Session, story_id: int, published: datetime, ite
     rows = session.execute(
         select(Count.event, Count.source).join(Item, Count.item_id == Item.id).where(
             Item.story_id == story_id, Item.id != item_id, Item.published_at > published, Count.confident,
-            Count.additional.is_(False),
+            Count.additional.is_(False), Count.part.is_(None),
         )
     )
     return {(event, source or "") for event, source in rows}

@@ -45,8 +45,9 @@ StatedRow = tuple[str, int, str, str, "str | None", str, int, bool]
 
 
 def _filters(stmt: Any, *, since: datetime | None, topic: str | None, confident_only: bool) -> Any:
-    # "otros tres" is not a running total: the tally reads every figure as one
-    stmt = stmt.where(Count.additional.is_(False))
+    # "otros tres" is not a running total, nor "entre ellos 180 militares": the tally reads
+    # every figure as one
+    stmt = stmt.where(Count.additional.is_(False), Count.part.is_(None))
     if confident_only:
         stmt = stmt.where(Count.confident.is_(True))
     if topic is not None:

@@ -170,6 +170,11 @@ def test_government_figures_are_announced_not_verified() -> None:
     more = {"event": "released", "number": 3, "source": "Foro Penal", "additional": True}
     assert count_phrase(more, "es") == "+3 verificados por Foro Penal"
     assert count_phrase({**more, "source": None}, "en") == "+3 released"
+    # a part of the prisoners with its group ("entre ellos 180 militares"), in the channel's language
+    part = {"event": "held", "number": 180, "source": "Foro Penal", "part": "military"}
+    assert count_phrase(part, "es") == "180 militares presos (según Foro Penal)"
+    assert count_phrase(part, "en") == "180 military held (according to Foro Penal)"
+    assert count_phrase({**more, "part": "spaniards"}, "es") == "+3 españoles verificados por Foro Penal"
 
 
 def test_a_section_label_the_outlet_appended_is_not_shown() -> None:

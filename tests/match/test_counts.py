@@ -1134,3 +1134,31 @@ def test_people_on_top_of_a_figure_told_before_are_marked_additional(text, on_to
     assert counts, text
     assert {c.number for c in counts if c.additional} == on_top
     assert all(("additional" in c.as_dict()) == c.additional for c in counts)
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        # a part after its whole, told three ways
+        ("Foro Penal contabiliza 687 presos políticos, entre ellos 180 militares", {687: None, 180: "military"}),
+        ("Foro Penal registra 800 presos políticos, 170 de ellos militares", {800: None, 170: "military"}),
+        ("Foro Penal says 180 military prisoners remain among 687 political prisoners",
+         {180: "military", 687: None}),
+        # a part told alone: the group before or after the people noun
+        ("JEP: al menos 45 adolescentes siguen detenidos por razones políticas", {45: "minors"}),
+        ("Verifican la excarcelación de 13 presos políticos extranjeros", {13: "foreigners"}),
+        ("Venezuela libera a siete ciudadanos extranjeros detenidos en el país", {7: "foreigners"}),
+        ("Foro Penal reporta arresto de dos estadounidenses en Venezuela", {2: "americans"}),
+        ("Venezuela frees five Spanish nationals, Madrid says", {5: "spaniards"}),
+        # a second figure after the conjunction: each keeps its own group
+        ("Foro Penal: 180 militares y 20 civiles siguen presos", {180: "military", 20: "civilians"}),
+        # the whole: groups coordinated, the prisoners' own nationality, no group at all
+        ("Foro Penal registra 800 presos políticos civiles y militares en Venezuela", {800: None}),
+        ("Foro Penal cifró en 777 los presos políticos venezolanos", {777: None}),
+        ("Foro Penal suma 15 presos políticos excarcelados", {15: None}),
+    ],
+)
+def test_a_figure_of_a_part_names_its_group(text, parts):
+    counts = extract_counts([text])
+    assert {c.number: c.part for c in counts} == parts
+    assert all(c.as_dict().get("part") == c.part for c in counts)

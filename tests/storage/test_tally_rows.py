@@ -1,6 +1,6 @@
 """The tally's rows as storage reads them (SQLite, and PostgreSQL when TEST_DATABASE_URL is
 set): dates placed in SQL (no date or a future one: the fetch time, flagged), confident counts
-only (and never people on top of a figure told before), `since` and `topic` applied, links read
+only (and never people on top of a figure told before, nor a part: "180 militares"), `since` and `topic` applied, links read
 for the figures shown."""
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ BASE = datetime(2026, 1, 10, 9, 30, 15, 250000, tzinfo=UTC)
 
 
 def _add(s, feed: Feed, n: int, published: datetime | None, fetched: datetime, *, topic: str = "pp",
-         confident: bool = True, number: int = 800, additional: bool = False) -> None:
+         confident: bool = True, number: int = 800, additional: bool = False, part: str | None = None) -> None:
     item = Item(feed=feed, guid=str(n), url=f"https://x.example/{n}", title="t", summary="",
                 published_at=published, fetched_at=fetched, content_hash=str(n))
     s.add(item)
     s.flush()
     s.add(Count(item_id=item.id, event="held", number=number, source="Foro Penal", confident=confident,
-                additional=additional))
+                additional=additional, part=part))
     s.add(Match(item_id=item.id, topic=topic, urgency="normal", terms=[], explain=[]))
 
 
@@ -34,6 +34,7 @@ def test_rows_place_dates_keep_confident_counts_and_filter(any_db: Database) -> 
         _add(s, feed, 4, BASE + timedelta(days=2), BASE + timedelta(days=2), confident=False)
         _add(s, feed, 5, BASE + timedelta(days=3), BASE + timedelta(days=3), topic="us")
         _add(s, feed, 6, BASE + timedelta(days=3), BASE + timedelta(days=3), number=3, additional=True)
+        _add(s, feed, 7, BASE + timedelta(days=3), BASE + timedelta(days=3), number=180, part="military")
     with any_db.session() as s:
         rows = sorted(stated_rows(s))
         assert [(r[1], r[2], r[3], r[4], r[5], r[6], bool(r[7])) for r in rows] == [

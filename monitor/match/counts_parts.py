@@ -1,0 +1,49 @@
+"""The part of the people a figure counts: "entre ellos 180 militares", "13 presos políticos
+extranjeros", "dos estadounidenses". Such a figure is no total: the tally leaves it out and
+the alerts name the group (core/count.py, core/data/count_parts.yaml)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+
+from core.count import count_parts
+from monitor.match.counts_numbers import parse_number
+from monitor.match.counts_phrases import find_unit
+
+# "civiles y militares", "women and children": groups coordinated are the whole, not a part
+_JOINED = frozenset({"y", "e", "o", "and", "or", ",", "/"})
+# "170 de ellos militares", "170 of them military": the group named after the subset's number
+_OF_THEM = (("de", "ellos"), ("de", "ellas"), ("of", "them"), ("of", "whom"))
+
+
+@cache
+def _part_words() -> dict[str, str]:
+    return {w: key for key, spec in count_parts().items() for w in spec["words"]}
+
+
+def part_of(toks: Sequence[str], i: int) -> str | None:
+    """The group (a key of count_parts) the number at toks[i] counts, if its noun phrase names
+    one: the words from the number to two past its people noun ("13 presos políticos
+    extranjeros"), or the one after "de ellos" ("170 de ellos militares")."""
+    parsed = parse_number(toks, i)
+    j = parsed[1] if parsed else i + 1
+    if tuple(toks[j:j + 2]) in _OF_THEM:
+        j += 2
+    unit = find_unit(toks, j)
+    end = min(len(toks), (j if unit is None else unit + 2) + 1)
+    words = _part_words()
+    for k in range(j, end):
+        key = words.get(toks[k])
+        if key is None:
+            continue
+        return None if _coordinated(toks, j, k) else key
+    return None
+
+
+def _coordinated(toks: Sequence[str], j: int, k: int) -> bool:
+    """Whether the group word at toks[k] is joined to another group ("presos políticos civiles y
+    militares"); a second figure after the conjunction ("180 militares y 20 civiles") is not."""
+    if k > j and toks[k - 1] in _JOINED:
+        return True
+    return k + 2 < len(toks) and toks[k + 1] in _JOINED and parse_number(toks, k + 2) is None
