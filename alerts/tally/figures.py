@@ -205,14 +205,15 @@ class _Builder:
     def __init__(self, book: _Book, urls: Mapping[int, str | None] | None) -> None:
         self.book = book
         self.urls = urls or {}
-        self.made: dict[int, Figure] = {}
+        # by count and topic: an item that matched two topics states its figure in both
+        self.made: dict[tuple[int, str], Figure] = {}
 
     def figure(self, row: StatedRow, flag: str | None = None) -> Figure:
         when, cid, topic, event, source, feed, number, undated = row
-        f = self.made.get(cid)
+        f = self.made.get((cid, topic))
         if f is None:
             group, kind, outlet, _ = self.book.of[(topic, event, source, feed)]
-            f = self.made[cid] = Figure(
+            f = self.made[(cid, topic)] = Figure(
                 topic, event, number, group[2], kind, parse_when(when), self.urls.get(cid), outlet,
                 ["undated"] if undated else [], source, cid, group)
         if flag is not None and flag not in f.flags:
@@ -295,8 +296,8 @@ def tally_of_rows(
             best[(group, day)] = entry
         by_group[group].append((day, entry))
     points = sorted([e[1] for e in best.values()] + jumps)
-    jumped = {row[1] for row in jumps}
-    timeline = [make.figure(row, "jump" if row[1] in jumped else None) for row in points]
+    jumped = {row[1:3] for row in jumps}  # (count, topic): a jump in one topic's history only
+    timeline = [make.figure(row, "jump" if row[1:3] in jumped else None) for row in points]
 
     jumps_of: dict[Group, list[StatedRow]] = defaultdict(list)
     for row in jumps:
@@ -388,7 +389,10 @@ def load_tally(
     the links are read for the figures shown only."""
     rows = stated_rows(session, since=since, topic=topic)
     tally = tally_of_rows(rows, sources=sources_from_config(config), outlets=outlets_from_config(config))
-    shown = {f.count_id: f for f in (*tally.figures, *tally.timeline)}
+    shown: dict[int, list[Figure]] = defaultdict(list)  # a count of two topics is two figures
+    for f in {id(f): f for f in (*tally.figures, *tally.timeline)}.values():
+        shown[f.count_id].append(f)
     for count_id, url in urls_of(session, shown).items():
-        shown[count_id].url = url
+        for f in shown[count_id]:
+            f.url = url
     return tally
