@@ -191,7 +191,9 @@ def count_phrase(count: Count | Mapping[str, Any], lang: str) -> str:
     "180 militares presos (según Foro Penal)"."""
     if not isinstance(count, Count):
         count = Count.from_mapping({"event": "", "number": 0, **count})
-    number = f"+{count.number}" if count.additional else str(count.number)  # "otros tres": +3
+    number = figure(count.number, lang)
+    if count.additional:  # "otros tres": +3
+        number = f"+{number}"
     if count.part:  # "entre ellos 180 militares": the group, never read as the total
         number = f"{number} {part_label(count.part, lang)}"
     event = count.event
@@ -206,6 +208,12 @@ def count_phrase(count: Count | Mapping[str, Any], lang: str) -> str:
     if source:
         return f"{number} {label} ({SOURCE_WORD[lang]} {source})"
     return f"{number} {label}"
+
+
+def figure(number: int, lang: str) -> str:
+    """A number as the channel's readers write it: "1.000" in Spanish, "1,000" in English."""
+    text = f"{number:,}"
+    return text.replace(",", ".") if lang == "es" else text
 
 
 def counts_line(counts: Sequence[Count | Mapping[str, Any]], lang: str) -> str:

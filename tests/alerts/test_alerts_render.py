@@ -175,6 +175,10 @@ def test_government_figures_are_announced_not_verified() -> None:
     assert count_phrase(part, "es") == "180 militares presos (según Foro Penal)"
     assert count_phrase(part, "en") == "180 military held (according to Foro Penal)"
     assert count_phrase({**more, "part": "spaniards"}, "es") == "+3 españoles verificados por Foro Penal"
+    # thousands as each language writes them
+    thousand = {"event": "held", "number": 1000, "source": None}
+    assert (count_phrase(thousand, "es"), count_phrase(thousand, "en")) == ("1.000 presos", "1,000 held")
+    assert count_phrase({**more, "number": 1200}, "es") == "+1.200 verificados por Foro Penal"
 
 
 def test_a_section_label_the_outlet_appended_is_not_shown() -> None:
