@@ -1150,6 +1150,7 @@ def test_people_on_top_of_a_figure_told_before_are_marked_additional(text, on_to
         ("Venezuela libera a siete ciudadanos extranjeros detenidos en el país", {7: "foreigners"}),
         ("Foro Penal reporta arresto de dos estadounidenses en Venezuela", {2: "americans"}),
         ("Venezuela frees five Spanish nationals, Madrid says", {5: "spaniards"}),
+        ("Three police officers were arrested in Caracas, Foro Penal says", {3: "police"}),
         # a second figure after the conjunction: each keeps its own group
         ("Foro Penal: 180 militares y 20 civiles siguen presos", {180: "military", 20: "civilians"}),
         # the whole: groups coordinated, the prisoners' own nationality, no group at all
