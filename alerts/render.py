@@ -56,6 +56,13 @@ COUNT_LABELS: dict[str, dict[str, str]] = {
     "en": {"released": "released", "arrested": "arrested", "held": "held", "dead": "dead"},
 }
 SOURCE_WORD = {"es": "según", "en": "according to"}
+# how exactly a figure was stated (core/count.py `qualifier`): "más de 400", "at least 711"
+QUALIFIERS: dict[str, dict[str, str]] = {
+    "es": {"more than": "más de", "at least": "al menos", "nearly": "casi", "about": "alrededor de",
+           "fewer than": "menos de"},
+    "en": {"more than": "more than", "at least": "at least", "nearly": "nearly", "about": "about",
+           "fewer than": "fewer than"},
+}
 VERIFIED = {"es": "verificados por", "en": "verified by"}
 ANNOUNCED = {"es": "según el Gobierno", "en": "per the government"}
 
@@ -188,12 +195,15 @@ def count_phrase(count: Count | Mapping[str, Any], lang: str) -> str:
     """A figure the way advocates quote it: "61 verificados por Foro Penal", "87 excarcelados
     según el Gobierno" (a government's figure is announced, not verified); people on top of
     a figure told before with a sign: "+3 verificados por Foro Penal"; a part with its group:
-    "180 militares presos (según Foro Penal)"."""
+    "180 militares presos (según Foro Penal)"; a figure as exactly as it was stated: "más de 400
+    excarcelados según el Gobierno"."""
     if not isinstance(count, Count):
         count = Count.from_mapping({"event": "", "number": 0, **count})
     number = figure(count.number, lang)
     if count.additional:  # "otros tres": +3
         number = f"+{number}"
+    elif count.qualifier in QUALIFIERS[lang]:  # as stated: "más de 400", "al menos 711"
+        number = f"{QUALIFIERS[lang][count.qualifier]} {number}"
     if count.part:  # "entre ellos 180 militares": the group, never read as the total
         number = f"{number} {part_label(count.part, lang)}"
     event = count.event

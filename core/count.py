@@ -6,7 +6,9 @@ that is not confident is stored but not shown in alerts (DESIGN.md). `rule` name
 otros tres", "12 more"), not a running total: alerts show it as "+3", the tally leaves it out.
 `part`: the group a figure counts when it counts part of the people in the news ("entre ellos
 180 militares": "military"), a key of core/data/count_parts.yaml; alerts name the group, the
-tally leaves the figure out (it is no total)."""
+tally leaves the figure out (it is no total). `qualifier`: how exactly it was stated ("más de
+400": "more than"; "at least", "nearly", "about", "fewer than"), quoted by alerts; the tally and
+a story's figures go by the number."""
 
 from __future__ import annotations
 
@@ -46,6 +48,7 @@ class Count:
     rule: str = ""
     additional: bool = False
     part: str | None = None
+    qualifier: str | None = None
 
     def as_dict(self, *, rule: bool = False) -> dict[str, Any]:
         """The count as `monitor classify` prints it; with its rule under --explain."""
@@ -55,6 +58,8 @@ class Count:
             out["additional"] = True
         if self.part:
             out["part"] = self.part
+        if self.qualifier:
+            out["qualifier"] = self.qualifier
         if rule:
             out["rule"] = self.rule
         return out
@@ -66,7 +71,7 @@ class Count:
         return cls(event=str(data["event"]), number=int(data["number"]), source=data.get("source"),
                    confident=True if confident is None else bool(confident),
                    rule=str(data.get("rule") or ""), additional=bool(data.get("additional")),
-                   part=data.get("part") or None)
+                   part=data.get("part") or None, qualifier=data.get("qualifier") or None)
 
 
 def as_counts(counts: Iterable[Count | Mapping[str, Any]] | None) -> list[Count]:

@@ -46,6 +46,7 @@ from monitor.match.counts_numbers import (
 )
 from monitor.match.counts_parts import part_of
 from monitor.match.counts_phrases import find_unit, is_bare_partitive_whole, partitive_whole
+from monitor.match.counts_qualifiers import qualifier_of
 from monitor.match.counts_quantities import apposition, skip
 from monitor.match.counts_sources import SOURCES, attribute, source_mentions, stated_after
 
@@ -107,7 +108,7 @@ class _Item:
         return self._generic[0]
 
     def add(self, event: str, value: int, source: str | None, rule: str, *, additional: bool = False,
-            part: str | None = None) -> Count | None:
+            part: str | None = None, qualifier: str | None = None) -> Count | None:
         """A count, deduplicated by event+number (the first source named wins); the new
         count, or None when it was already there."""
         key = (event, value)
@@ -116,7 +117,7 @@ class _Item:
             if self.index[key].source is None and source:
                 self.index[key].source = source
             return None
-        self.index[key] = count = Count(event, value, source, confident(rule), rule, additional, part)
+        self.index[key] = count = Count(event, value, source, confident(rule), rule, additional, part, qualifier)
         self.results.append(count)
         return count
 
@@ -289,7 +290,8 @@ def _attribute_all(item: _Item, sent: Sentence, found: list[_Found]) -> None:
             source = attribute(sent, mentions, sent.spans[k], [s for s in starts if s != sent.spans[k][0]])
         if source == "*":
             source = item.generic_source()
-        count = item.add(event, value, source, rule, additional=_on_top(toks, k), part=part_of(toks, k))
+        count = item.add(event, value, source, rule, additional=_on_top(toks, k), part=part_of(toks, k),
+                         qualifier=qualifier_of(toks, k))
         if count is not None and item.trace is not None:
             item.trace.append((count, features(
                 toks, k, event, value, rule, source=source, field=item.where[0],

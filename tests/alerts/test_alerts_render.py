@@ -179,6 +179,11 @@ def test_government_figures_are_announced_not_verified() -> None:
     thousand = {"event": "held", "number": 1000, "source": None}
     assert (count_phrase(thousand, "es"), count_phrase(thousand, "en")) == ("1.000 presos", "1,000 held")
     assert count_phrase({**more, "number": 1200}, "es") == "+1.200 verificados por Foro Penal"
+    # a figure as exactly as it was stated ("más de 400", "at least 711")
+    claimed = {"event": "released", "number": 400, "source": "the government", "qualifier": "more than"}
+    assert count_phrase(claimed, "es") == "más de 400 excarcelados según el Gobierno"
+    assert count_phrase(claimed, "en") == "more than 400 released per the government"
+    assert count_phrase({**part, "qualifier": "at least"}, "es") == "al menos 180 militares presos (según Foro Penal)"
 
 
 def test_a_section_label_the_outlet_appended_is_not_shown() -> None:

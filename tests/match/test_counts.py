@@ -1163,3 +1163,24 @@ def test_a_figure_of_a_part_names_its_group(text, parts):
     counts = extract_counts([text])
     assert {c.number: c.part for c in counts} == parts
     assert all(c.as_dict().get("part") == c.part for c in counts)
+
+
+@pytest.mark.parametrize(
+    ("text", "qualified"),
+    [
+        ("El régimen dijo haber excarcelado a “más de 400″ presos políticos", {400: "more than"}),
+        ("AL MENOS 711 PERSONAS SIGUEN DETENIDAS POR MOTIVOS POLÍTICOS, SEGÚN FORO PENAL", {711: "at least"}),
+        ("Foro Penal y la PUD confirman más de un centenar de excarcelaciones", {100: "more than"}),
+        ("Foro Penal: casi 900 presos políticos siguen detenidos", {900: "nearly"}),
+        ("Foro Penal contabiliza alrededor de 800 presos políticos", {800: "about"}),
+        ("Strikes left at least 25 dead in Caracas, officials said", {25: "at least"}),
+        ("Rights group says more than 800 political prisoners remain in custody", {800: "more than"}),
+        # as stated: no qualifier; "otros tres" is people on top, not a qualified figure
+        ("Foro Penal suma 15 presos políticos excarcelados", {15: None}),
+        ("El Foro Penal informó que el régimen liberó a otros tres presos políticos", {3: None}),
+    ],
+)
+def test_a_figure_is_quoted_as_exactly_as_it_was_stated(text, qualified):
+    counts = extract_counts([text])
+    assert {c.number: c.qualifier for c in counts} == qualified
+    assert all(c.as_dict().get("qualifier") == c.qualifier for c in counts)
