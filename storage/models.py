@@ -193,6 +193,8 @@ class Count(Base):
     # the group counted when the figure counts a part ("entre ellos 180 militares": "military",
     # core/count.py): no total, off the tally
     part: Mapped[str | None] = mapped_column(String(40))
+    # how exactly it was stated ("más de 400": "more than"), quoted by alerts and the tally
+    qualifier: Mapped[str | None] = mapped_column(String(20))
 
     item: Mapped[Item] = relationship(back_populates="counts")
 

@@ -5,8 +5,8 @@ the topics the item matched.
 rows come back as the driver's plain tuples, already in the shape the tally sorts, with the
 date the tally places a figure at worked out in SQL (the publication, or the fetch when the
 item has no date or one over an hour after its fetch) as UTC text that sorts as time does.
-No datetime is parsed per row, no link is read per row: `urls_of` reads the links of the few
-figures shown. `stored_figures` gives the same counts as typed rows, for callers that want them.
+No datetime is parsed per row, no link is read per row: `shown_facts` reads the links (and how
+each figure was stated) of the few figures shown. `stored_figures` gives the same counts as typed rows, for callers that want them.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ class StoredFigure(NamedTuple):
     fetched_at: datetime | None
     url: str | None
     feed: str
+    qualifier: str | None = None
 
 
 # (when, count_id, topic, event, source, feed, number, undated): `when` is UTC text
@@ -95,15 +96,22 @@ def stated_rows(
     return rows
 
 
-def urls_of(session: Session, count_ids: Iterable[int]) -> dict[int, str | None]:
-    """The link of each count's item, for the figures the tally shows."""
+class ShownFacts(NamedTuple):
+    url: str | None  # the count's item's link
+    qualifier: str | None  # how the figure was stated ("more than")
+
+
+def shown_facts(session: Session, count_ids: Iterable[int]) -> dict[int, ShownFacts]:
+    """The link and qualifier of each count, for the figures the tally shows."""
     ids = sorted(set(count_ids))
-    out: dict[int, str | None] = {}
+    out: dict[int, ShownFacts] = {}
     for k in range(0, len(ids), 900):  # within SQLite's limit of bound parameters
         chunk = ids[k : k + 900]
-        out.update(session.execute(
-            select(Count.id, Item.url).join(Item, Item.id == Count.item_id).where(Count.id.in_(chunk))
-        ).all())
+        for cid, url, qualifier in session.execute(
+            select(Count.id, Item.url, Count.qualifier).join(Item, Item.id == Count.item_id)
+            .where(Count.id.in_(chunk))
+        ):
+            out[cid] = ShownFacts(url, qualifier)
     return out
 
 
@@ -114,7 +122,7 @@ def stored_figures(
     """The same counts as `stated_rows`, typed, with both dates and the link (slower)."""
     stmt = _filters(
         select(Count.id, Match.topic, Count.event, Count.number, Count.source,
-               Item.published_at, Item.fetched_at, Item.url, Feed.name)
+               Item.published_at, Item.fetched_at, Item.url, Feed.name, Count.qualifier)
         .join(Item, Item.id == Count.item_id)
         .join(Feed, Feed.id == Item.feed_id)
         .join(Match, Match.item_id == Item.id),

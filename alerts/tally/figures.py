@@ -30,11 +30,12 @@ from core.count import OFFICIAL_SOURCES
 from core.text import fold
 from storage.tally import (
     FUTURE_SLACK,
+    ShownFacts,
     StatedRow,
     StoredFigure,
     parse_when,
+    shown_facts,
     stated_rows,
-    urls_of,
     when_text,
 )
 
@@ -135,12 +136,18 @@ class Figure:
     count_id: int = 0
     # (topic, event, source, outlet of an unknown source): one history
     group: tuple[str, str, str, str] = ("", "", "", "")
+    qualifier: str | None = None  # how it was stated: "more than", "at least" (core/count.py)
+
+    @property
+    def stated(self) -> str:
+        """The number as it was stated: "at least 711", "1,000"."""
+        return f"{self.qualifier} {self.number:,}" if self.qualifier else f"{self.number:,}"
 
     def as_json(self) -> dict[str, object]:
         return {
             "topic": self.topic, "event": self.event, "number": self.number,
             "source": self.source, "date": self.date.isoformat(), "url": self.url,
-            "outlet": self.outlet, "flags": list(self.flags),
+            "outlet": self.outlet, "flags": list(self.flags), "qualifier": self.qualifier,
         }
 
 
@@ -167,7 +174,8 @@ class Tally:
             "figures": [f.as_json() for f in self.figures],
             "timeline": [
                 {"date": f.date.isoformat(), "event": f.event, "source": f.source,
-                 "number": f.number, "topic": f.topic, "outlet": f.outlet, "flags": list(f.flags)}
+                 "number": f.number, "topic": f.topic, "outlet": f.outlet, "flags": list(f.flags),
+                 "qualifier": f.qualifier}
                 for f in self.timeline
             ],
         }
@@ -202,9 +210,9 @@ class _Book:
 class _Builder:
     """Figures are made only for what is shown: the timeline's points, the current figures."""
 
-    def __init__(self, book: _Book, urls: Mapping[int, str | None] | None) -> None:
+    def __init__(self, book: _Book, facts: Mapping[int, ShownFacts] | None) -> None:
         self.book = book
-        self.urls = urls or {}
+        self.facts = facts or {}
         # by count and topic: an item that matched two topics states its figure in both
         self.made: dict[tuple[int, str], Figure] = {}
 
@@ -213,18 +221,20 @@ class _Builder:
         f = self.made.get((cid, topic))
         if f is None:
             group, kind, outlet, _ = self.book.of[(topic, event, source, feed)]
+            url, qualifier = self.facts.get(cid) or (None, None)
             f = self.made[(cid, topic)] = Figure(
-                topic, event, number, group[2], kind, parse_when(when), self.urls.get(cid), outlet,
-                ["undated"] if undated else [], source, cid, group)
+                topic, event, number, group[2], kind, parse_when(when), url, outlet,
+                ["undated"] if undated else [], source, cid, group, qualifier)
         if flag is not None and flag not in f.flags:
             f.flags.append(flag)
         return f
 
 
-def _stated(rows: Iterable[StoredFigure]) -> tuple[list[StatedRow], dict[int, str | None]]:
-    """Typed stored figures as stated rows (the date placed as `stated_rows` places it in SQL)."""
+def _stated(rows: Iterable[StoredFigure]) -> tuple[list[StatedRow], dict[int, ShownFacts]]:
+    """Typed stored figures as stated rows (the date placed as `stated_rows` places it in SQL),
+    and each count's link and qualifier."""
     out: list[StatedRow] = []
-    urls: dict[int, str | None] = {}
+    facts: dict[int, ShownFacts] = {}
     for r in rows:
         date, undated = r.published_at, False
         if date is None or (r.fetched_at is not None and date > r.fetched_at + FUTURE_SLACK):
@@ -232,8 +242,8 @@ def _stated(rows: Iterable[StoredFigure]) -> tuple[list[StatedRow], dict[int, st
         if date is None:
             continue  # neither date: nothing to place it on a timeline (cannot happen in storage)
         out.append((when_text(date), r.count_id, r.topic, r.event, r.source, r.feed, r.number, undated))
-        urls[r.count_id] = r.url
-    return out, urls
+        facts[r.count_id] = ShownFacts(r.url, r.qualifier)
+    return out, facts
 
 
 def build_tally(
@@ -243,8 +253,8 @@ def build_tally(
     outlets: Mapping[str, str] | None = None,
 ) -> Tally:
     """The tally of these stored figures (any order)."""
-    stated, urls = _stated(rows)
-    return tally_of_rows(stated, sources=sources, outlets=outlets, urls=urls)
+    stated, facts = _stated(rows)
+    return tally_of_rows(stated, sources=sources, outlets=outlets, facts=facts)
 
 
 def tally_of_rows(
@@ -252,7 +262,7 @@ def tally_of_rows(
     *,
     sources: Sources = DEFAULT_SOURCES,
     outlets: Mapping[str, str] | None = None,
-    urls: Mapping[int, str | None] | None = None,
+    facts: Mapping[int, ShownFacts] | None = None,
 ) -> Tally:
     """The tally of stated rows (storage/tally.py), sorted here in place.
 
@@ -286,7 +296,7 @@ def tally_of_rows(
             entry[0] += 1
             entry[1] = row
 
-    make = _Builder(book, urls)
+    make = _Builder(book, facts)
     # the timeline: per history and day the figure most outlets stated (ties: the newest)
     best: dict[tuple[Group, str], list[Any]] = {}
     by_group: dict[Group, list[tuple[str, list[Any]]]] = defaultdict(list)
@@ -386,13 +396,13 @@ def load_tally(
     topic: str | None = None,
 ) -> Tally:
     """The tally of the stored confident counts (of items published since `since`, of `topic`);
-    the links are read for the figures shown only."""
+    the links and qualifiers are read for the figures shown only."""
     rows = stated_rows(session, since=since, topic=topic)
     tally = tally_of_rows(rows, sources=sources_from_config(config), outlets=outlets_from_config(config))
     shown: dict[int, list[Figure]] = defaultdict(list)  # a count of two topics is two figures
     for f in {id(f): f for f in (*tally.figures, *tally.timeline)}.values():
         shown[f.count_id].append(f)
-    for count_id, url in urls_of(session, shown).items():
+    for count_id, (url, qualifier) in shown_facts(session, shown).items():
         for f in shown[count_id]:
-            f.url = url
+            f.url, f.qualifier = url, qualifier
     return tally

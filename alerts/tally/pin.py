@@ -75,26 +75,27 @@ def pin_text(tally: Tally, topics: Iterable[str]) -> str | None:
         if state.still_held is not None:
             f = state.still_held
             note = "" if state.held_credible else ", no rights group's figure"
-            lines.append(f"• Still held: <b>{f.number:,}</b> ({e(_who(f))}, {_day(f)}{note})")
+            lines.append(f"• Still held: <b>{e(f.stated)}</b> ({e(_who(f))}, {_day(f)}{note})")
             headline.append(("held", f))
         for label, line in (("announced by the government", state.announced),
                             ("verified by rights groups", state.verified)):
             if line:
                 _, n, f = line[-1]
-                lines.append(f"• Released, {label}: <b>{n:,}</b> ({e(_who(f))}, {_day(f)})")
+                figure = f.stated if n == f.number else f"{n:,}"
+                lines.append(f"• Released, {label}: <b>{e(figure)}</b> ({e(_who(f))}, {_day(f)})")
                 headline.append(("released", f))
         shown = {(f.event, f.source) for _, f in headline}
         disputed = [f for f in tally.figures
                     if f.topic == topic and "conflict" in f.flags and (f.event, f.source) in shown]
         for f in disputed[:MAX_DISPUTED]:  # in the order of the current figures: most stated first
-            lines.append(f"• Disputed: {f.number:,} {e(f.event)} ({e(f.source)} as quoted by "
+            lines.append(f"• Disputed: {e(f.stated)} {e(f.event)} ({e(f.source)} as quoted by "
                          f"{e(f.outlet)}, {_day(f)})")
         if len(disputed) > MAX_DISPUTED:
             lines.append(f"• and {len(disputed) - MAX_DISPUTED} more disputed figures (monitor tally)")
         flagged = sorted((f for f in tally.figures if f.topic == topic and "jump" in f.flags),
                          key=lambda f: f.date, reverse=True)[:MAX_FLAGGED]
         for f in flagged:
-            lines.append(f"• Flagged, not counted: {f.number:,} {e(f.event)} ({e(_who(f))}, {_day(f)}; "
+            lines.append(f"• Flagged, not counted: {e(f.stated)} {e(f.event)} ({e(_who(f))}, {_day(f)}; "
                          "10× the figures before it)")
         if len(lines) > 1:
             blocks.append("\n".join(lines))

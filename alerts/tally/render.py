@@ -26,19 +26,25 @@ def _flags(f: Figure) -> str:
     return ",".join(f.flags)
 
 
+def _cumulated(n: int, f: Figure) -> str:
+    """A cumulative line's figure: as its source stated it ("more than 800") when it is that
+    figure's own number."""
+    return f.stated if n == f.number else f"{n:,}"
+
+
 def summary_lines(state: TopicState) -> list[str]:
     """The three headline figures of a topic, each with its source and date."""
     lines: list[str] = []
     if state.still_held is not None:
         f = state.still_held
         note = "" if state.held_credible else " (no rights group's figure)"
-        lines.append(f"still held: {f.number:,} ({_who(f)}, {_day(f)}){note}")
+        lines.append(f"still held: {f.stated} ({_who(f)}, {_day(f)}){note}")
     if state.announced:
         _, n, f = state.announced[-1]
-        lines.append(f"released, announced by the government: {n:,} ({_who(f)}, {_day(f)})")
+        lines.append(f"released, announced by the government: {_cumulated(n, f)} ({_who(f)}, {_day(f)})")
     if state.verified:
         _, n, f = state.verified[-1]
-        lines.append(f"released, verified by rights groups: {n:,} ({_who(f)}, {_day(f)})")
+        lines.append(f"released, verified by rights groups: {_cumulated(n, f)} ({_who(f)}, {_day(f)})")
     return lines
 
 
@@ -50,7 +56,7 @@ def render_table(tally: Tally) -> str:
         out.append("")
     head = ("topic", "event", "number", "source", "date", "outlet", "flags", "link")
     rows = [head] + [
-        (f.topic, f.event, f"{f.number:,}", _who(f), _day(f), f.outlet, _flags(f), f.url or "")
+        (f.topic, f.event, f.stated, _who(f), _day(f), f.outlet, _flags(f), f.url or "")
         for f in tally.figures
     ]
     out.append("current figures")
@@ -58,7 +64,7 @@ def render_table(tally: Tally) -> str:
     out.append("")
     out.append("timeline")
     rows = [("date", "topic", "event", "source", "number", "outlet", "flags")] + [
-        (_day(f), f.topic, f.event, _who(f), f"{f.number:,}", f.outlet, _flags(f))
+        (_day(f), f.topic, f.event, _who(f), f.stated, f.outlet, _flags(f))
         for f in tally.timeline
     ]
     out.extend(_columns(rows))
@@ -78,11 +84,11 @@ def render_csv(tally: Tally) -> str:
     """One table: the current figures (section "figure") then the timeline ("timeline")."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["section", "topic", "event", "number", "source", "date", "url", "outlet", "flags"])
+    w.writerow(["section", "topic", "event", "number", "source", "date", "url", "outlet", "flags", "qualifier"])
     for section, figures in (("figure", tally.figures), ("timeline", tally.timeline)):
         for f in figures:
             w.writerow([section, f.topic, f.event, f.number, f.source, f.date.isoformat(),
-                        f.url or "", f.outlet, _flags(f)])
+                        f.url or "", f.outlet, _flags(f), f.qualifier or ""])
     return buf.getvalue()
 
 

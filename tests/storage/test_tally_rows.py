@@ -9,7 +9,14 @@ from datetime import UTC, datetime, timedelta
 
 from storage.db import Database
 from storage.models import Count, Feed, Item, Match
-from storage.tally import parse_when, stated_rows, stored_figures, urls_of, when_text
+from storage.tally import (
+    ShownFacts,
+    parse_when,
+    shown_facts,
+    stated_rows,
+    stored_figures,
+    when_text,
+)
 
 BASE = datetime(2026, 1, 10, 9, 30, 15, 250000, tzinfo=UTC)
 
@@ -50,5 +57,6 @@ def test_rows_place_dates_keep_confident_counts_and_filter(any_db: Database) -> 
         assert 4 in {r[1] for r in stated_rows(s, confident_only=False)}
         assert [r[1] for r in stated_rows(s, topic="us")] == [5]
         assert sorted(r[1] for r in stated_rows(s, since=BASE + timedelta(hours=12))) == [3, 5]
-        assert urls_of(s, [1, 3, 99]) == {1: "https://x.example/1", 3: "https://x.example/3"}
+        assert shown_facts(s, [1, 3, 99]) == {1: ShownFacts("https://x.example/1", None),
+                                             3: ShownFacts("https://x.example/3", None)}
         assert sorted(f.count_id for f in stored_figures(s)) == [1, 2, 3, 5]
