@@ -45,8 +45,10 @@ _NOT_THE_EVENT = re.compile(
     # commented, celebrated, pictured, rumoured: "agradeció por la captura", "fotos de la
     # operación", "rumores de posibles liberaciones", "la misión para capturar a Maduro"
     r"|celebra|celebran|celebro|agradece|agradecio|destaca|destaco|reprocha|reprocho|lamenta|lamento"
-    r"|rechaza|rechazo|critica|critico|burlarse de|detalles de|detalles sobre|fotos de|foto de|videos de"
-    r"|video de|imagenes de|rumores de|posibles|posible|por|para|celebrates|praises|photos of|details of"
+    r"|rechaza|rechazo|critica|critico|burlarse de|detalles de|detalles sobre"
+    # pictured, with up to two words between ("los videos más impactantes de las explosiones")
+    r"|(?:fotos|foto|videos|video|imagenes|imagen)(?: [a-z]+){0,2} de"
+    r"|rumores de|posibles|posible|por|para|celebrates|praises|(?:photos|videos|images)(?: [a-z]+){0,2} of|details of"
     # did not happen: "no hubo liberaciones", "no confirman liberación", "canceló una segunda ola
     # de ataques"; despite or about it: "pese al bloqueo", "investigación sobre las muertes"
     r"|no|no [a-z]+|cancelo|cancela|cancelan|cancelar|descarta|descarto|suspende|suspendio"

@@ -49,6 +49,9 @@ def test_plain_mention_is_normal_and_passing_mention_is_low():
         "¿Quiénes son los 12 presos políticos excarcelados este martes?",  # even with a figure
         "Cabello afirmó que las excarcelaciones de presos políticos fueron unilaterales",  # what one says
         "Pese a las vigilias, no hubo excarcelaciones de presos políticos",  # did not happen
+        "Las fotos de las excarcelaciones de presos políticos",  # pictured
+        "Los videos más emotivos de las excarcelaciones de presos políticos",  # even with words between
+        "Las imágenes más duras de la excarcelación de presos políticos",
     ],
 )
 def test_a_release_asked_for_awaited_or_in_the_background_is_not_urgent(title):
