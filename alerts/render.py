@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from core.count import GOVERNMENT, OFFICIAL_SOURCES, Count, official, part_label
+from core.count import GOVERNMENT, OFFICIAL_SOURCES, Count, as_counts, official, part_label
 from core.text import without_section_label
 
 MAX_TEXT = 4096  # Telegram: characters after entity parsing, in UTF-16 code units
@@ -200,6 +200,8 @@ def count_phrase(count: Count | Mapping[str, Any], lang: str) -> str:
     if not isinstance(count, Count):
         count = Count.from_mapping({"event": "", "number": 0, **count})
     number = figure(count.number, lang)
+    if count.upto is not None:  # "entre 139 y 155": one figure
+        number = f"{number}–{figure(count.upto, lang)}"
     if count.additional:  # "otros tres": +3
         number = f"+{number}"
     elif count.qualifier in QUALIFIERS[lang]:  # as stated: "más de 400", "al menos 711"
@@ -227,11 +229,14 @@ def figure(number: int, lang: str) -> str:
 
 
 def counts_line(counts: Sequence[Count | Mapping[str, Any]], lang: str) -> str:
-    """The confident figures of an alert (a count marked not confident is never shown)."""
+    """The confident figures of an alert (a count marked not confident is never shown); a
+    range is one figure ("139–155 excarcelados"), not its two ends."""
+    shown = [c for c in as_counts(counts) if c.confident]
+    ends = {(c.event, c.upto, c.source) for c in shown if c.upto is not None}
     seen: list[str] = []
-    for c in counts:
-        if not (c.confident if isinstance(c, Count) else c.get("confident", True)):
-            continue
+    for c in shown:
+        if (c.event, c.number, c.source) in ends:
+            continue  # the second number of a range shown with its first
         phrase = count_phrase(c, lang)
         if phrase not in seen:
             seen.append(phrase)

@@ -8,7 +8,9 @@ otros tres", "12 more"), not a running total: alerts show it as "+3", the tally 
 180 militares": "military"), a key of core/data/count_parts.yaml; alerts name the group, the
 tally leaves the figure out (it is no total). `qualifier`: how exactly it was stated ("más de
 400": "more than"; "at least", "nearly", "about", "fewer than"), quoted by alerts; the tally and
-a story's figures go by the number."""
+a story's figures go by the number. `upto`: the second number of a range this figure opens
+("entre 139 y 155": 139 with upto 155; 155 is a count of its own), which alerts show as one
+figure ("139–155 excarcelados")."""
 
 from __future__ import annotations
 
@@ -49,6 +51,7 @@ class Count:
     additional: bool = False
     part: str | None = None
     qualifier: str | None = None
+    upto: int | None = None
 
     def as_dict(self, *, rule: bool = False) -> dict[str, Any]:
         """The count as `monitor classify` prints it; with its rule under --explain."""
@@ -60,6 +63,8 @@ class Count:
             out["part"] = self.part
         if self.qualifier:
             out["qualifier"] = self.qualifier
+        if self.upto is not None:
+            out["upto"] = self.upto
         if rule:
             out["rule"] = self.rule
         return out
@@ -71,7 +76,8 @@ class Count:
         return cls(event=str(data["event"]), number=int(data["number"]), source=data.get("source"),
                    confident=True if confident is None else bool(confident),
                    rule=str(data.get("rule") or ""), additional=bool(data.get("additional")),
-                   part=data.get("part") or None, qualifier=data.get("qualifier") or None)
+                   part=data.get("part") or None, qualifier=data.get("qualifier") or None,
+                   upto=None if data.get("upto") is None else int(data["upto"]))
 
 
 def as_counts(counts: Iterable[Count | Mapping[str, Any]] | None) -> list[Count]:

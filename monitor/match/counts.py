@@ -108,7 +108,7 @@ class _Item:
         return self._generic[0]
 
     def add(self, event: str, value: int, source: str | None, rule: str, *, additional: bool = False,
-            part: str | None = None, qualifier: str | None = None) -> Count | None:
+            part: str | None = None, qualifier: str | None = None, upto: int | None = None) -> Count | None:
         """A count, deduplicated by event+number (the first source named wins); the new
         count, or None when it was already there."""
         key = (event, value)
@@ -117,7 +117,8 @@ class _Item:
             if self.index[key].source is None and source:
                 self.index[key].source = source
             return None
-        self.index[key] = count = Count(event, value, source, confident(rule), rule, additional, part, qualifier)
+        self.index[key] = count = Count(event, value, source, confident(rule), rule, additional, part, qualifier,
+                                        upto)
         self.results.append(count)
         return count
 
@@ -280,6 +281,8 @@ def _attribute_all(item: _Item, sent: Sentence, found: list[_Found]) -> None:
     wholes = {f2[2] for f1, f2 in zip(found, found[1:], strict=False)
               if f2[2] > f1[2] and (partitive_whole(toks, f1[2] + 1) is not None
                                     or is_bare_partitive_whole(toks, f2[2]))}
+    ranges = _range_ends(sent, found)
+    values = {k: value for _, value, k, _ in found}
     for event, value, k, rule in found:
         if k in wholes:  # "Foro Penal verificó 61 de las 87": 87 is not Foro Penal's...
             # ...but "de las 87 anunciadas por el Gobierno" is the government's
@@ -290,13 +293,31 @@ def _attribute_all(item: _Item, sent: Sentence, found: list[_Found]) -> None:
             source = attribute(sent, mentions, sent.spans[k], [s for s in starts if s != sent.spans[k][0]])
         if source == "*":
             source = item.generic_source()
-        count = item.add(event, value, source, rule, additional=_on_top(toks, k), part=part_of(toks, k),
-                         qualifier=qualifier_of(toks, k))
+        high = ranges.get(k)  # "entre 10 y 15 militares": both ends count the group the second names
+        count = item.add(event, value, source, rule, additional=_on_top(toks, k),
+                         part=part_of(toks, k if high is None else high), qualifier=qualifier_of(toks, k),
+                         upto=None if high is None else values[high])
         if count is not None and item.trace is not None:
             item.trace.append((count, features(
                 toks, k, event, value, rule, source=source, field=item.where[0],
                 sentence=item.where[1], numbers=len(found), earlier=len(item.results) - 1,
                 lang=language(toks))))
+
+
+def _range_ends(sent: Sentence, found: list[_Found]) -> dict[int, int]:
+    """The token index of a range's first number → that of its second, for ranges of one
+    event read as two counts ("entre 139 y 155 presos", "700-800 people", "1,450 to 1,600")."""
+    toks = sent.tokens
+    out: dict[int, int] = {}
+    for (event, _, k, _), (event2, _, k2, _) in zip(found, found[1:], strict=False):
+        parsed = parse_number(toks, k)
+        if parsed is None or event != event2:
+            continue
+        j = parsed[1]
+        low = range_low(toks, k, j) or hyphen_range(sent, k, j) or to_range(toks, k, j)
+        if low is not None and low[0] == k2:
+            out[k] = k2
+    return out
 
 
 _ANAPHORA = {"the", "los", "las", "these", "estos", "estas"}

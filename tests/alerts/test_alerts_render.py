@@ -154,7 +154,7 @@ def test_summary_prefers_relevant_sentences_and_drops_boilerplate() -> None:
 
 
 def test_government_figures_are_announced_not_verified() -> None:
-    from alerts.render import count_phrase
+    from alerts.render import count_phrase, counts_line
 
     gov = {"event": "released", "number": 99, "source": "the government"}
     assert count_phrase(gov, "es") == "99 excarcelados según el Gobierno"
@@ -184,6 +184,11 @@ def test_government_figures_are_announced_not_verified() -> None:
     assert count_phrase(claimed, "es") == "más de 400 excarcelados según el Gobierno"
     assert count_phrase(claimed, "en") == "more than 400 released per the government"
     assert count_phrase({**part, "qualifier": "at least"}, "es") == "al menos 180 militares presos (según Foro Penal)"
+    # a range is one figure, not its two ends
+    low = {"event": "released", "number": 56, "source": "PUD", "upto": 76}
+    high = {"event": "released", "number": 76, "source": "PUD"}
+    assert counts_line([low, high], "es") == "56–76 verificados por PUD"
+    assert counts_line([high], "en") == "76 verified by PUD"  # the second end alone (a reply) stands
 
 
 def test_a_section_label_the_outlet_appended_is_not_shown() -> None:

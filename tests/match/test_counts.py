@@ -1184,3 +1184,25 @@ def test_a_figure_is_quoted_as_exactly_as_it_was_stated(text, qualified):
     counts = extract_counts([text])
     assert {c.number: c.qualifier for c in counts} == qualified
     assert all(c.as_dict().get("qualifier") == c.qualifier for c in counts)
+
+
+@pytest.mark.parametrize(
+    ("text", "ranges"),
+    [
+        ("Reportan que entre 139 y 155 presos políticos han sido excarcelados", {139: 155, 155: None}),
+        ("La PUD y Foro Penal confirman entre 56 y 76 excarcelaciones de presos políticos", {56: 76, 76: None}),
+        ("Venezuela freed 700-800 people, officials said", {700: 800, 800: None}),
+        ("Analysts estimate 1,450 to 1,600 people released", {1450: 1600, 1600: None}),
+        # two figures of one sentence that are no range
+        ("La PUD confirma solo 65 excarcelaciones de presos políticos de las 116 anunciadas", {65: None, 116: None}),
+    ],
+)
+def test_a_range_is_read_as_one_figure_with_both_ends(text, ranges):
+    counts = extract_counts([text])
+    assert {c.number: c.upto for c in counts} == ranges
+    assert all(c.as_dict().get("upto") == c.upto for c in counts)
+
+
+def test_both_ends_of_a_range_count_the_group_its_second_number_names():
+    counts = extract_counts(["Foro Penal: entre 10 y 15 militares siguen presos"])
+    assert [(c.number, c.part, c.upto) for c in counts] == [(10, "military", 15), (15, "military", None)]
