@@ -80,9 +80,8 @@ def pin_text(tally: Tally, topics: Iterable[str]) -> str | None:
         for label, line in (("announced by the government", state.announced),
                             ("verified by rights groups", state.verified)):
             if line:
-                _, n, f = line[-1]
-                figure = f.stated if n == f.number else f"{n:,}"
-                lines.append(f"• Released, {label}: <b>{e(figure)}</b> ({e(_who(f))}, {_day(f)})")
+                _, _, f = line[-1]  # the figure that set the line's highest number
+                lines.append(f"• Released, {label}: <b>{e(f.stated)}</b> ({e(_who(f))}, {_day(f)})")
                 headline.append(("released", f))
         shown = {(f.event, f.source) for _, f in headline}
         disputed = [f for f in tally.figures

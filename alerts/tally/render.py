@@ -26,12 +26,6 @@ def _flags(f: Figure) -> str:
     return ",".join(f.flags)
 
 
-def _cumulated(n: int, f: Figure) -> str:
-    """A cumulative line's figure: as its source stated it ("more than 800") when it is that
-    figure's own number."""
-    return f.stated if n == f.number else f"{n:,}"
-
-
 def summary_lines(state: TopicState) -> list[str]:
     """The three headline figures of a topic, each with its source and date."""
     lines: list[str] = []
@@ -40,11 +34,11 @@ def summary_lines(state: TopicState) -> list[str]:
         note = "" if state.held_credible else " (no rights group's figure)"
         lines.append(f"still held: {f.stated} ({_who(f)}, {_day(f)}){note}")
     if state.announced:
-        _, n, f = state.announced[-1]
-        lines.append(f"released, announced by the government: {_cumulated(n, f)} ({_who(f)}, {_day(f)})")
+        _, _, f = state.announced[-1]  # the figure that set the line's highest number
+        lines.append(f"released, announced by the government: {f.stated} ({_who(f)}, {_day(f)})")
     if state.verified:
-        _, n, f = state.verified[-1]
-        lines.append(f"released, verified by rights groups: {_cumulated(n, f)} ({_who(f)}, {_day(f)})")
+        _, _, f = state.verified[-1]
+        lines.append(f"released, verified by rights groups: {f.stated} ({_who(f)}, {_day(f)})")
     return lines
 
 

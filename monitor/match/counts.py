@@ -173,7 +173,7 @@ def _sentence_counts(item: _Item, sent: Sentence) -> list[_Found]:
             i += 1
             continue
         value, j, singular = parsed
-        low = range_low(toks, i, j) or hyphen_range(sent, i, j) or to_range(toks, i, j)
+        low = _range_second(sent, i, j)
         first = None
         if low is not None:
             # "entre 56 y 76 excarcelaciones": both ends, with the event of the second
@@ -313,11 +313,17 @@ def _range_ends(sent: Sentence, found: list[_Found]) -> dict[int, int]:
         parsed = parse_number(toks, k)
         if parsed is None or event != event2:
             continue
-        j = parsed[1]
-        low = range_low(toks, k, j) or hyphen_range(sent, k, j) or to_range(toks, k, j)
+        low = _range_second(sent, k, parsed[1])
         if low is not None and low[0] == k2:
             out[k] = k2
     return out
+
+
+def _range_second(sent: Sentence, i: int, j: int) -> tuple[int, tuple[int, int, bool]] | None:
+    """The index and parse of a range's second number when toks[i:j] opens one ("entre 56 y
+    76", "700-800", "1,450 to 1,600")."""
+    toks = sent.tokens
+    return range_low(toks, i, j) or hyphen_range(sent, i, j) or to_range(toks, i, j)
 
 
 _ANAPHORA = {"the", "los", "las", "these", "estos", "estas"}
