@@ -20,7 +20,16 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from core.count import GOVERNMENT, OFFICIAL_SOURCES, Count, as_counts, official, part_label
+from core.count import (
+    GOVERNMENT,
+    OFFICIAL_SOURCES,
+    Count,
+    as_counts,
+    official,
+    part_label,
+    source_label,
+    states_only,
+)
 from core.text import without_section_label
 
 MAX_TEXT = 4096  # Telegram: characters after entity parsing, in UTF-16 code units
@@ -215,7 +224,9 @@ def count_phrase(count: Count | Mapping[str, Any], lang: str) -> str:
         if source in OFFICIAL_SOURCES and source != GOVERNMENT:
             return f"{number} {label} {SOURCE_WORD[lang]} {source}"
         return f"{number} {label} {ANNOUNCED[lang]}"
-    if source and event == "released":
+    verifier = source and not states_only(source)  # Italy, Trump announce releases; they verify none
+    source = source_label(source, lang) if source else source  # "la ONU", "Italia", "una ONG"
+    if verifier and event == "released":
         return f"{number} {VERIFIED[lang]} {source}"
     if source:
         return f"{number} {label} ({SOURCE_WORD[lang]} {source})"

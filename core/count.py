@@ -98,3 +98,33 @@ def count_parts() -> dict[str, dict[str, Any]]:
 def part_label(part: str, lang: str) -> str:
     """How an alert names a part ("militares", "journalists"); an unknown key as it is."""
     return str(count_parts().get(part, {}).get(lang) or part)
+
+
+SOURCES_FILE = Path(__file__).parent / "data" / "count_sources.yaml"
+
+
+@cache
+def count_sources() -> dict[str, dict[str, Any]]:
+    """Sources beyond the count reader's own table (core/data/count_sources.yaml): "names",
+    canonical name → {"es", "en"}; "governments", foreign governments → {"es", "en", "names",
+    "adjectives"}."""
+    data = YAML(typ="safe", pure=True).load(SOURCES_FILE.read_text(encoding="utf-8"))
+    return {"names": dict(data.get("names") or {}), "governments": dict(data.get("governments") or {})}
+
+
+def source_label(source: str, lang: str) -> str:
+    """How an alert names a stated source in its language ("la ONU", "Italia"); a name the
+    file does not know (Foro Penal, a person) as it is."""
+    known = count_sources()
+    entry = known["names"].get(source) or known["governments"].get(source) or {}
+    return str(entry.get(lang) or source)
+
+
+# the United States' own voices: what they state of releases is announced, never verified
+US_VOICES = ("Trump", "the Pentagon", "Southern Command", "the Justice Department")
+
+
+def states_only(source: str) -> bool:
+    """A state that announces releases (a foreign government, a US voice) rather than a
+    group that verifies them: "2 excarcelados (según Italia)", not "verificados por Italia"."""
+    return source in US_VOICES or source in count_sources()["governments"]

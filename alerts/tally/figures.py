@@ -60,9 +60,13 @@ BUILTIN_SOURCES: dict[str, tuple[str, ...]] = {
     "Southern Command": ("comando sur", "southcom"),
     "Trump": ("donald trump",),
     "the Justice Department": ("departamento de justicia", "doj", "justice department"),
+    "an NGO": ("ong", "ngo", "oenege"),
+    "NGOs": ("ongs", "ngos", "oeneges", "rights groups"),
 }
 BUILTIN_GOVERNMENT = OFFICIAL_SOURCES
-BUILTIN_RIGHTS = ("Foro Penal", "JEP", "Provea", "OVP", "Clippve", "the United Nations", "IACHR")
+# an unnamed NGO counting prisoners or releases is a rights group ("ONG verifican 53 de las 116
+# excarcelaciones anunciadas por el Gobierno")
+BUILTIN_RIGHTS = ("Foro Penal", "JEP", "Provea", "OVP", "Clippve", "the United Nations", "IACHR", "an NGO", "NGOs")
 
 # Words that introduce a name without being part of it ("la ONG Foro Penal").
 _LEADING = re.compile(

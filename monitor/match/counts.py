@@ -48,11 +48,21 @@ from monitor.match.counts_parts import part_of
 from monitor.match.counts_phrases import find_unit, is_bare_partitive_whole, partitive_whole
 from monitor.match.counts_qualifiers import qualifier_of
 from monitor.match.counts_quantities import apposition, skip
-from monitor.match.counts_sources import SOURCES, attribute, source_mentions, stated_after
+from monitor.match.counts_sources import (
+    GENERIC_NGO,
+    NGOS,
+    NOT_GROUPS,
+    SOURCES,
+    UNNAMED,
+    attribute,
+    generic,
+    source_mentions,
+    stated_after,
+)
 
-# no break after "EE.UU." / "U.S." ("nueve ciudadanos de EE.UU. siguen presos")
+# no break after "EE.UU." / "U.S." ("nueve ciudadanos de EE.UU. siguen presos", "EE .UU. PIDE…")
 _SENTENCES = re.compile(
-    r"(?<=[.!?;])(?<!ee\.uu\.)(?<!\bee\.)(?<!ee\. uu\.)(?<!\bu\.s\.)(?<!\bvs\.)"
+    r"(?<=[.!?;])(?<!ee\.uu\.)(?<!\bee\.)(?<!ee\. uu\.)(?<!ee \.uu\.)(?<!\bu\.s\.)(?<!\bvs\.)"
     # abbreviated months and titles do not end a sentence ("since Jan. 8")
     r"(?<!\bjan\.)(?<!\bfeb\.)(?<!\bmar\.)(?<!\bapr\.)(?<!\baug\.)(?<!\bsep\.)(?<!\bsept\.)"
     r"(?<!\boct\.)(?<!\bnov\.)(?<!\bdec\.)(?<!\bene\.)(?<!\bdic\.)(?<!\bno\.)(?<!\bnro\.)"
@@ -94,18 +104,22 @@ class _Item:
         self.index: dict[tuple[str, int], Count] = {}
         self.last_event: str | None = None
         self.earlier: list[str] = []  # the item's sentences so far, for a figure with nothing before it
-        self._generic: list[str | None] = []  # resolved lazily: the one named source of the item
+        self._generic: dict[str, str | None] = {}  # resolved lazily: the one named source of the item
 
-    def generic_source(self) -> str | None:
-        """The one source named in the item, for "the NGO", "the group"."""
-        if not self._generic:
+    def generic_source(self, mention: str) -> str | None:
+        """The one source named in the item that a generic mention stands for: any group
+        for "the group", a rights group of the table for "la ONG" (`NGOS`)."""
+        if mention not in self._generic:
             names = []
             for ftext in self.fields:
-                names += [n for n, p in SOURCES if n not in ("*", "the government") and p.search(ftext)]
+                if mention == GENERIC_NGO:
+                    names += [n for n, p in SOURCES if n in NGOS and p.search(ftext)]
+                    continue
+                names += [n for n, p in SOURCES if n not in NOT_GROUPS and p.search(ftext)]
                 names += [n for n in self.orgs if fold(n) in ftext]
             names = list(dict.fromkeys(names))
-            self._generic.append(names[0] if len(names) == 1 else None)
-        return self._generic[0]
+            self._generic[mention] = names[0] if len(names) == 1 else None
+        return self._generic[mention]
 
     def add(self, event: str, value: int, source: str | None, rule: str, *, additional: bool = False,
             part: str | None = None, qualifier: str | None = None, upto: int | None = None) -> Count | None:
@@ -291,8 +305,8 @@ def _attribute_all(item: _Item, sent: Sentence, found: list[_Found]) -> None:
             source = next((m[2] for m in reversed(mentions) if m[1] <= sent.spans[k][0]), mentions[0][2])
         else:
             source = attribute(sent, mentions, sent.spans[k], [s for s in starts if s != sent.spans[k][0]])
-        if source == "*":
-            source = item.generic_source()
+        if source in UNNAMED:
+            source = generic(source, item.generic_source(source))
         high = ranges.get(k)  # "entre 10 y 15 militares": both ends count the group the second names
         count = item.add(event, value, source, rule, additional=_on_top(toks, k),
                          part=part_of(toks, k if high is None else high), qualifier=qualifier_of(toks, k),

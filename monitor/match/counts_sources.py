@@ -5,8 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from core.count import count_sources
 from core.text import fold
 from monitor.match.counts_numbers import Sentence
+
+GENERIC = "*"  # "la organización", "the group": the item's one named source
+NGO = "an NGO"  # "ONG verifican 53 de las 116": an unnamed rights group, unless the item names one
+GENERIC_NGO = "*ngo"
+NGOS_UNNAMED = "NGOs"  # "las ONG estiman…", "NGOs have verified…": never one named group
+# the groups of the table below that "la ONG" may stand for (never a government, the UN, a party)
+NGOS = ("Foro Penal", "JEP", "Provea", "OVP", "Clippve", "SNTP")
 
 # -- sources ----------------------------------------------------------------------
 SOURCES: list[tuple[str, re.Pattern[str]]] = [
@@ -33,9 +41,46 @@ SOURCES: list[tuple[str, re.Pattern[str]]] = [
         ("Trump", r"\btrump\b"),
         ("the Justice Department", r"justice department|department of justice"
                                    r"|departamento de justicia|\bdoj\b"),
-        ("*", r"\bla ong\b|\bla organizacion\b|\bthe group\b|\bthe organi[sz]ation\b"
-              r"|\brights group\b|\bthe ngo\b|\bla ong\b|\bthe watchdog\b"),
+        (GENERIC, r"\bla organizacion\b|\bthe group\b|\bthe organi[sz]ation\b|\brights group\b|\bthe watchdog\b"),
+        (NGOS_UNNAMED, r"\b(?:las |the )?(?:ongs|ngos|oeneges)\b|\blas ong\b|organizaciones no gubernamentales"
+                       r"|\b(?:human )?rights groups\b|organizaciones de derechos humanos"),
+        (GENERIC_NGO, r"\b(?:una |la |the |an )?(?:ong|oenege|ngo)\b(?: (?:venezolana|independiente"
+                      r"|de derechos humanos|venezuelan|independent))?|organizacion no gubernamental"),
     ]
+]
+
+# Offices that speak for a foreign government: "el Gobierno de Italia", "canciller español".
+_OFFICES = (r"(?:gobierno|canciller|cancilleria|ministr[oa] de (?:asuntos )?exteriores|ministerio de (?:asuntos )?"
+            r"exteriores|embajada|embajador|embajadora|president[ea]|primer ministro|primera ministra|autoridades"
+            r"|government|foreign minist(?:er|ry)|embassy|president|prime minister|authorities)")
+
+
+def _words(words: list[str]) -> str:
+    """Alternatives of folded words, a space also standing for dots ("ee uu": "ee. uu.", "ee.uu.")."""
+    return "|".join(r"[\s.]+".join(re.escape(part) for part in w.split()) for w in sorted(words, key=len, reverse=True))
+
+
+def _government(names: list[str], adjectives: list[str]) -> re.Pattern[str]:
+    """A foreign government as a source: its name, alone or after an office ("Alemania
+    anunció", "el Gobierno de Italia"); an adjective only beside an office ("canciller
+    español", "Spanish government"): "tres italianos" are people, not Italy."""
+    name = _words(names)
+    # a name after "de" is whose act it was ("Ofensiva de EE UU: … un centenar de fallecidos"), not a speaker
+    parts = [rf"\b{_OFFICES} (?:de |del |of |of the )?(?:{name})\b", rf"\b(?:{name})'s {_OFFICES}\b",
+             rf"(?<!\bde )(?<!\bdel )(?<!\bof )\b(?:{name})\b"]
+    if adjectives:
+        adj = _words(adjectives)
+        parts += [rf"\b{_OFFICES} (?:{adj})\b", rf"\b(?:{adj}) {_OFFICES}\b"]
+    return re.compile("|".join(parts))
+
+
+GOVERNMENTS: tuple[str, ...] = tuple(count_sources()["governments"])
+UNNAMED = frozenset({GENERIC, GENERIC_NGO})
+# what "the NGO", "the group" never stands for: a government, Venezuela's or a foreign one
+NOT_GROUPS = UNNAMED | {"the government", *GOVERNMENTS}
+SOURCES += [
+    (key, _government(list(entry.get("names") or []), list(entry.get("adjectives") or [])))
+    for key, entry in count_sources()["governments"].items()
 ]
 
 
@@ -69,9 +114,20 @@ _PREP = re.compile(
     r"(?:segun|according to|de acuerdo con|by|per|citing|reported by|announced by|confirmed by)"
     r"\s+(?:(?:el|la|los|las|the)\s+)?$"
 )
+# a foreign government after a bare "by" did something ("the deal brokered by Washington"), said nothing
+_BARE_BY = re.compile(r"(?<!reported )(?<!announced )(?<!confirmed )\b(?:by|per)\s+(?:the\s+)?$")
+
+
+def _prep_before(text: str, m_start: int, name: str) -> bool:
+    """Whether the source named at `m_start` follows "según", "according to" (for a foreign
+    government, not a bare "by")."""
+    before = text[max(0, m_start - 30):m_start]
+    return _PREP.search(before) is not None and not (name in GOVERNMENTS and _BARE_BY.search(before))
 
 
 def source_mentions(text: str, named: Sequence[str]) -> list[tuple[int, int, str]]:
+    """The sources a (folded) sentence names, in order; of two that overlap, the longer
+    ("gobierno español" is Spain's, not "the government" of "gobierno")."""
     out = []
     for name, pattern in SOURCES:
         for m in pattern.finditer(text):
@@ -80,7 +136,25 @@ def source_mentions(text: str, named: Sequence[str]) -> list[tuple[int, int, str
         if name not in {n for n, _ in SOURCES}:
             for m in re.finditer(rf"\b{re.escape(fold(name))}\b", text):
                 out.append((m.start(), m.end(), name))
-    return sorted(out)
+    kept: list[tuple[int, int, str]] = []
+    for mention in sorted(out, key=lambda m: (m[0], -m[1])):
+        if kept and mention[0] < kept[-1][1]:
+            continue  # inside (or across) the longer one found first
+        if kept and kept[-1][2] in UNNAMED and mention[0] - kept[-1][1] <= 1:
+            kept.pop()  # "la ONG Control Ciudadano": the name it introduces
+        kept.append(mention)
+    return kept
+
+
+def generic(source: str | None, named: str | None) -> str | None:
+    """A generic mention resolved: the item's one named source of its kind (`named`: any
+    for "the group", one of `NGOS` for "la ONG"), else an unnamed NGO for "ONG", "una ONG
+    venezolana" (nothing for "the group")."""
+    if source == GENERIC:
+        return named
+    if source == GENERIC_NGO:
+        return named or NGO
+    return source
 
 
 _JOINED = re.compile(r"\s+(?:y|e|and)\s+(?:(?:el|la|los|las|the)\s+)?")
@@ -113,9 +187,36 @@ def stated_after(sent: Sentence, mentions: list[tuple[int, int, str]], end: int,
         before = text[max(0, m_start - 40):m_start]
         own = (cue := _STATED_BY.search(before)) is not None and _own_phrase(
             text[end:m_start - len(before) + cue.start()], cue.group(), partitive_ok=not said)
-        if own or said and (_PREP.search(before) or _SAID.match(text, m_end)):
+        if own or said and (_prep_before(text, m_start, name) or _SAID.match(text, m_end)):
             return name
     return None
+
+
+# a demand of release states the figure it names when its speaker opens the sentence: "SNTP
+# exigió la liberación de seis periodistas", "EE. UU. pide la liberación de los 1.000 presos políticos"
+# (not "Machado agradece a Trump y pide…": Trump is not the one asking)
+_DEMAND = re.compile(r"[\s.]*(?:pide|piden|pidio|exige|exigen|exigio|reclama|reclaman|reclamo|demands|demanded"
+                     r"|urges|urged|calls for|called for)\b")
+_RELEASE = re.compile(r"\b(?:liber|excarcel|releas|free)")
+_OPENING = re.compile(r"(?:(?:el|la|los|las|the)\s+)?")
+
+
+def _said(text: str, m_start: int, between: str, name: str) -> re.Match[str] | None:
+    """The words by which the source named before a figure states it, if any. A foreign
+    government's colon must follow its name opening the sentence ("EE. UU.: …"): "Canje con
+    Washington: regresan 10 estadounidenses" is not Washington's figure."""
+    said = _ATTRIBUTION.search(between)
+    opens = _OPENING.fullmatch(text[:m_start]) is not None
+    if said is not None and said.group() == ":" and name in GOVERNMENTS and not (opens and between.lstrip(". ").startswith(":")):
+        said = _ATTRIBUTION.search(between.replace(":", " "))
+    if said is None and opens and _RELEASE.search(between):
+        said = _DEMAND.match(between)
+    return said
+
+
+# a figure whose noun says it was stated, without saying by whom: not the speaker's own
+_ANNOUNCED_BY_SOMEONE = re.compile(
+    r"(?:\s+[a-z]+){0,3}?\s+(?:anunciad|informad|reportad|prometid)[oa]s?\b(?!\s+(?:por|por el|por la)\b)")
 
 
 def attribute(sent: Sentence, mentions: list[tuple[int, int, str]], pos: tuple[int, int],
@@ -125,20 +226,22 @@ def attribute(sent: Sentence, mentions: list[tuple[int, int, str]], pos: tuple[i
     after = stated_after(sent, mentions, end, number_starts)
     if after is not None:
         return after  # "... rose to 953, Foro Penal said"
+    if _ANNOUNCED_BY_SOMEONE.match(text, end):
+        return None  # "exige publicar la lista de los 626 excarcelados anunciados": someone else's figure
     best, best_end = None, -1
     for m_start, m_end, name in mentions:
         if m_end <= start:
             between = text[m_end:start]
-            said = _ATTRIBUTION.search(between)
+            said = _said(text, m_start, between, name)
             if best is not None and said and said.group() != ":" and _JOINED.fullmatch(text, best_end, m_start):
                 # "Foro Penal y la PUD confirman 56": the first named speaks for both (but
                 # "Provea y Foro Penal difieren: 1.050 vs. 884" gives each its own figure)
                 continue
-            if said or _PREP.search(text[max(0, m_start - 30):m_start]):
+            if said or _prep_before(text, m_start, name):
                 best, best_end = name, m_end
     if best is None:  # "25 muertos y 2.200 detenidos, según el gobierno": the whole sentence
         for m_start, _, name in mentions:
-            if m_start >= end and _PREP.search(text[max(0, m_start - 30):m_start]):
+            if m_start >= end and _prep_before(text, m_start, name):
                 return name
     return best
 
@@ -150,7 +253,7 @@ def canonical_source(raw: str | None) -> str | None:
     if not raw or not raw.strip():
         return None
     folded = fold(raw).strip()
-    found = [name for _, _, name in source_mentions(folded, []) if name != "*"]
+    found = [generic(name, None) for _, _, name in source_mentions(folded, []) if name != GENERIC]
     if found:
         return found[0]
     return re.sub(r"^(?:el|la|los|las|the)\s+", "", folded)

@@ -153,6 +153,26 @@ def test_summary_prefers_relevant_sentences_and_drops_boilerplate() -> None:
     assert len(summarize(text=None, summary="palabra " * 200, title="x")) <= 350
 
 
+def test_sources_are_named_in_the_channels_language() -> None:
+    """The count reader's canonical names ("the United Nations", "Italy") are never shown as
+    such in a Spanish channel; a state announces releases of its citizens, it verifies none."""
+    from alerts.render import count_phrase
+
+    un = {"event": "held", "number": 800, "source": "the United Nations"}
+    assert count_phrase(un, "es") == "800 presos (según la ONU)"
+    assert count_phrase(un, "en") == "800 held (according to the UN)"
+    assert count_phrase({**un, "source": "the Pentagon", "event": "dead", "number": 3}, "es") == (
+        "3 muertos (según el Pentágono)")
+    ngo = {"event": "released", "number": 53, "source": "an NGO"}
+    assert count_phrase(ngo, "es") == "53 verificados por una ONG"
+    assert count_phrase({**ngo, "source": "NGOs"}, "en") == "53 verified by NGOs"
+    italy = {"event": "released", "number": 2, "source": "Italy"}
+    assert count_phrase(italy, "es") == "2 excarcelados (según Italia)"
+    assert count_phrase(italy, "en") == "2 released (according to Italy)"
+    assert count_phrase({**italy, "source": "Trump"}, "es") == "2 excarcelados (según Trump)"
+    assert count_phrase({**italy, "source": "Foro Penal"}, "es") == "2 verificados por Foro Penal"
+
+
 def test_government_figures_are_announced_not_verified() -> None:
     from alerts.render import count_phrase, counts_line
 

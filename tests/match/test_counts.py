@@ -196,13 +196,14 @@ def test_gazetteer_org_is_the_source():
     [
         # 1. a demand or call to release: the people are still held
         ("Machado exige liberar a los 800 presos políticos", [("held", 800, None)]),
-        ("La ONU pide a Venezuela liberar a los 12 defensores detenidos", [("held", 12, None)]),
+        # (the one asking, when it opens the sentence, states the figure: as readers label real news)
+        ("La ONU pide a Venezuela liberar a los 12 defensores detenidos", [("held", 12, "the United Nations")]),
         ("US demands release of two Americans detained at the border", [("held", 2, None)]),
         ("Rubio urges Maduro to release five Americans", [("held", 5, None)]),
-        ("Foro Penal pide la liberación inmediata de los 12 sindicalistas", [("held", 12, None)]),
+        ("Foro Penal pide la liberación inmediata de los 12 sindicalistas", [("held", 12, "Foro Penal")]),
         ("Piden que los 12 presos políticos sean liberados", [("held", 12, None)]),
         ("Washington pide liberar a tres estadounidenses; Caracas libera a dos",
-         [("held", 3, None), ("released", 2, None)]),
+         [("held", 3, "United States"), ("released", 2, None)]),
         # near misses: the release was done
         ("Machado pide calma tras la liberación de 10 presos políticos", [("released", 10, None)]),
         ("Tras la exigencia de EEUU, Maduro libera a 5 estadounidenses", [("released", 5, None)]),
@@ -299,7 +300,7 @@ def test_error_classes_not_counts(text):
         (("Muere bajo custodia del SEBIN dirigente sindical detenido desde hace 11 meses",),
          []),  # the readers' convention: no number written, no count
         # 11. a demand several words before the number; "EE.UU." does not end the sentence
-        (("JEP pide liberar a los más de 700 restantes",), [("held", 700, None)]),
+        (("JEP pide liberar a los más de 700 restantes",), [("held", 700, "JEP")]),
         (("Dijo que al menos nueve ciudadanos de EE.UU. siguen presos en Venezuela",),
          [("held", 9, None)]),
     ],

@@ -1,0 +1,95 @@
+"""Who states a figure, on real January headlines (../shared/real) and their near misses:
+an unnamed NGO, a foreign government speaking of its citizens, a demand of release by
+the one who opens the headline; and what is none of them."""
+
+import pytest
+
+from alerts.tally.figures import DEFAULT_SOURCES, RIGHTS
+from monitor.match.counts import extract_counts
+from monitor.match.counts_sources import canonical_source
+
+
+def sources(text: str) -> list[tuple[str, int, str | None]]:
+    return [(c.event, c.number, c.source) for c in extract_counts([text])]
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # an NGO the headline does not name: the rights group that verified the figure
+        ("ONG verifican 53 de las 116 excarcelaciones anunciadas por el Gobierno venezolano",
+         [("released", 53, "an NGO"), ("released", 116, "the government")]),
+        ("Oenegé registra 294 excarcelaciones y exige que se realicen con “plenas garantías”",
+         [("released", 294, "an NGO")]),
+        ("Una ONG venezolana denunció que se desconoce el paradero de al menos 200 presos políticos",
+         [("held", 200, "an NGO")]),
+        # several NGOs are no one group; a named one introduced as an NGO is that one
+        ("Foro Penal registra 500 presos políticos; las ONG estiman la cifra entre 480 y 530",
+         [("held", 500, "Foro Penal"), ("held", 480, "NGOs"), ("held", 530, "NGOs")]),
+        ("La ONG Foro Penal contabiliza 687 presos políticos", [("held", 687, "Foro Penal")]),
+        # a foreign government, by its name, an office and an adjective, or its capital
+        ("Italia confirmó la liberación de dos ciudadanos detenidos en Venezuela y su inminente retorno",
+         [("released", 2, "Italy")]),
+        ("Canciller español anuncia la excarcelación de otros 3 presos políticos españoles",
+         [("released", 3, "Spain")]),
+        ("PERÚ ANUNCIA LA LIBERACIÓN DE OTROS DOS PERUANOS DETENIDOS EN VENEZUELA", [("released", 2, "Peru")]),
+        ("El Gobierno de Colombia confirmó la liberación de cinco colombianos", [("released", 5, "Colombia")]),
+        ("Two Colombians released from Venezuelan prison, Bogotá says", [("released", 2, "Colombia")]),
+        # a demand of release, by the one who opens the headline ("EE .UU." as scraped)
+        ("EE .UU. PIDE LA LIBERACIÓN DE LOS 1.000 PRESOS POLÍTICOS QUE HAY EN VENEZUELA",
+         [("held", 1000, "United States")]),
+        ("SNTP EXIGIÓ LIBERACIÓN INMEDIATA DE SEIS PERIODISTAS DETENIDOS POR RAZONES POLÍTICAS",
+         [("held", 6, "SNTP")]),
+    ],
+)
+def test_who_states_the_figure(text, expected):
+    assert sources(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # the United States did it, said nothing: a genitive, a colon after a partner, a bare "by"
+        ("Ofensiva de cinco meses de EE UU: más de 35 lanchas destruidas y un centenar de fallecidos",
+         [("dead", 100, None)]),
+        ("Canje con Washington: regresan 10 estadounidenses y 252 venezolanos liberados del CECOT",
+         [("released", 10, None), ("released", 252, None)]),
+        ("Caracas also released some 80 political prisoners under the deal brokered by Washington",
+         [("released", 80, None)]),
+        # the one thanked is not the one asking; a figure announced by someone unnamed is not the asker's
+        ("Machado agradece a Trump y pide mantener la presión hasta que salgan los 800 presos políticos",
+         [("held", 800, None)]),
+        ("Plataforma Unitaria exige publicar la lista de los 626 excarcelados anunciados",
+         [("released", 626, None)]),
+        # people of a nationality are people, not their government; a request that is no release
+        ("Liberan a tres italianos detenidos en Venezuela", [("released", 3, None)]),
+        ("Cancillería colombiana pide acceso consular a 17 ciudadanos detenidos", [("arrested", 17, None)]),
+    ],
+)
+def test_who_does_not_state_it(text, expected):
+    assert sources(text) == expected
+
+
+def test_venezuelas_government_is_not_a_foreign_one():
+    """"Gobierno" alone is Caracas; "Gobierno de España" is Spain's, the longer mention."""
+    assert sources("El Gobierno de España confirmó la excarcelación de cinco españoles") == [
+        ("released", 5, "Spain")]
+    assert sources("El Gobierno confirmó la excarcelación de cinco presos políticos") == [
+        ("released", 5, "the government")]
+
+
+@pytest.mark.parametrize(
+    "label,canonical",
+    [("ONG", "an NGO"), ("Oenegé", "an NGO"), ("una ONG venezolana", "an NGO"), ("NGOs", "NGOs"),
+     ("Alemania", "Germany"), ("el canciller español", "Spain"), ("EE.UU.", "United States"),
+     ("la ONG Foro Penal", "Foro Penal")],
+)
+def test_labels_name_the_same_sources(label, canonical):
+    """The readers' free-text sources compare with the reader's canonical names."""
+    assert canonical_source(label) == canonical
+
+
+def test_an_unnamed_ngo_counts_as_a_rights_group_in_the_tally():
+    for name in ("an NGO", "NGOs"):
+        assert DEFAULT_SOURCES.kind(DEFAULT_SOURCES.normalize(name)) == RIGHTS
+    assert DEFAULT_SOURCES.kind(DEFAULT_SOURCES.normalize("Italy")) != RIGHTS
