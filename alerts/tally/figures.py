@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.config import AppConfig
-from core.count import OFFICIAL_SOURCES
+from core.count import OFFICIAL_SOURCES, count_sources
 from core.text import fold
 from storage.tally import (
     FUTURE_SLACK,
@@ -62,6 +62,10 @@ BUILTIN_SOURCES: dict[str, tuple[str, ...]] = {
     "the Justice Department": ("departamento de justicia", "doj", "justice department"),
     "an NGO": ("ong", "ngo", "oenege"),
     "NGOs": ("ongs", "ngos", "oeneges", "rights groups"),
+    "SNTP": ("sindicato nacional de trabajadores de la prensa",),
+    "PUD": ("plataforma unitaria", "plataforma unitaria democratica"),
+    # foreign governments (core/data/count_sources.yaml): "Italia confirmó la liberación de dos ciudadanos"
+    **{name: tuple(entry.get("names") or ()) for name, entry in count_sources()["governments"].items()},
 }
 BUILTIN_GOVERNMENT = OFFICIAL_SOURCES
 # an unnamed NGO counting prisoners or releases is a rights group ("ONG verifican 53 de las 116

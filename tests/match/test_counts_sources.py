@@ -93,3 +93,10 @@ def test_an_unnamed_ngo_counts_as_a_rights_group_in_the_tally():
     for name in ("an NGO", "NGOs"):
         assert DEFAULT_SOURCES.kind(DEFAULT_SOURCES.normalize(name)) == RIGHTS
     assert DEFAULT_SOURCES.kind(DEFAULT_SOURCES.normalize("Italy")) != RIGHTS
+
+
+def test_the_tally_names_every_source_the_reader_states():
+    """A source the count reader states is named in the tally, not "other (outlet)": the
+    1,000 still held that the United States asked to free, the PUD's 65 verified."""
+    for name in ("United States", "Italy", "PUD", "SNTP", "an NGO", "NGOs"):
+        assert DEFAULT_SOURCES.normalize(name) == name
