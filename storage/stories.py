@@ -162,12 +162,24 @@ def move_story(session: Session, gone: Story, keep: Story) -> None:
     tied to no story: `keep`'s edits and replies go to its own message. In a channel that heard
     only `gone` (`keep` was backfill, or not for that channel), `gone`'s messages become `keep`'s,
     so the event's next report edits or replies to the message the channel has, not a second one.
+    So too where `keep`'s message was held by its feed's hourly limit (folded into "and N more",
+    never sent on its own) while `gone`'s was sent: the held row leaves the story (it stays in its
+    fold) and `gone`'s message is the story's, so a later figure is a reply to it rather than
+    lost behind the held one.
     The row of `gone` is locked first (PostgreSQL), so that another replica placing an item in it
     at that moment waits, then fails on the deleted story (its item stays pending and is placed
     again on its next round), rather than leave that item in no story."""
     session.execute(select(Story.id).where(Story.id == gone.id).with_for_update())
     session.execute(update(Item).where(Item.story_id == gone.id).values(story_id=keep.id))
-    heard = set(session.scalars(select(Alert.channel).where(Alert.story_id == keep.id, Alert.kind == "new")))
+    kept = {a.channel: a for a in session.scalars(select(Alert).where(Alert.story_id == keep.id, Alert.kind == "new"))}
+    told = {a.channel for a in session.scalars(select(Alert).where(
+        Alert.story_id == gone.id, Alert.kind == "new", Alert.status.in_(_TOLD)))}
+    for channel, alert in kept.items():
+        if alert.status in _HELD and channel in told:
+            alert.story_id = None  # held in a fold: the channel's message of the event is `gone`'s
+            alert.dedupe_key = f"{alert.dedupe_key}:held:{alert.id}"
+    session.flush()  # its key is free before `gone`'s message takes it
+    heard = {channel for channel, alert in kept.items() if alert.story_id is not None}
     for alert in session.scalars(select(Alert).where(Alert.story_id == gone.id)).all():
         if alert.channel in heard:
             alert.story_id = None
@@ -178,6 +190,10 @@ def move_story(session: Session, gone: Story, keep: Story) -> None:
     session.execute(delete(Story).where(Story.id == gone.id))
     if gone in session:
         session.expunge(gone)
+
+
+_HELD = ("held", "folded")  # alerts/feed_limits.py: over the feed's hourly limit, never sent on their own
+_TOLD = ("pending", "sending", "sent")  # a message the channel has, or is about to have
 
 
 def _rekeyed(alert: Alert, gone: int, keep: int) -> str:

@@ -133,3 +133,27 @@ def test_an_alert_moved_to_the_kept_story_is_rekeyed_by_its_story_id_only() -> N
     assert _rekeyed(alert("edit", "edit:all:1:57"), 1, 7) == "edit:all:7:57"
     assert _rekeyed(alert("new", "new:all:12"), 1, 7) == "new:all:12"  # story 12's, not story 1's
     assert _rekeyed(alert("digest", "digest:all:2026-03-14:0"), 1, 7) == "digest:all:2026-03-14:0"
+
+
+def test_a_merge_into_a_story_whose_message_was_held_keeps_the_message_the_channel_has(
+    put: Any, db: Any,
+) -> None:
+    """The kept story's message was held by its feed's hourly limit (folded into "and N more",
+    never sent on its own) while the merged-away story's was sent: after the merge the sent one
+    is the story's, so the event's next reports edit it and a new figure replies to it."""
+    plans = put("elpitazo", "Estados Unidos avanza con los planes para reabrir su embajada en Caracas")
+    with db.session() as s:
+        held = s.scalars(select(Alert).where(Alert.dedupe_key == f"new:all:{plans[1].story_id}")).one()
+        held.status = "held"  # over the feed's limit, as alerts/feed_limits.py stores it
+    team = put("cocuyo", "Equipo del Departamento de Estado de EE. UU. llega a Venezuela", at=NOW + timedelta(hours=20))
+    assert team[0] == ["new"]
+    both = put("efecto", "Diplomáticos de EE. UU. aterrizan en Caracas para evaluar la reapertura de la embajada",
+               at=NOW + timedelta(hours=21))
+    assert both[1].story_id == plans[1].story_id and both[0] == ["edit"]  # the channel's message, edited
+    with db.session() as s:
+        message = s.scalars(select(Alert).where(Alert.dedupe_key == f"new:all:{plans[1].story_id}")).one()
+        assert message.status == "pending" and message.payload["item_id"] == team[1].id  # the team's, re-keyed
+        old = s.get(Alert, held.id)
+        assert old.status == "held" and old.story_id is None  # still in its fold, out of the story
+        edit = s.scalars(select(Alert).where(Alert.kind == "edit")).one()
+        assert edit.payload["target_alert_id"] == message.id
