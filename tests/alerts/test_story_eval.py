@@ -144,3 +144,30 @@ def test_the_replay_traces_every_scored_pair_with_its_readers_label(tmp_path: Pa
     assert all(p["label"] == int(p["with_guid"] in {"d1", "d2"} and p["item_guid"] in {"d1", "d2"}) for p in pairs)
     assert all(not p.get("conflicts") for p in pairs)  # a conflict always splits: not the model's to learn
     assert window_pairs([str(groups)], load_headlines(heads), default_config, frozenset({"2026-03-02"})) == []
+
+
+def test_the_split_bench_counts_an_item_told_in_other_words_by_cause(tmp_path) -> None:
+    """bench/story_splits.py: two tellings of one readers' story that share no wording land apart,
+    and the second is counted as scored under the floor, with the words it shares."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    heads = [
+        {"id": "x1", "date": "2026-03-01", "lang": "es", "outlet": "a", "topics": ["us_actions"],
+         "title": "Estados Unidos incauta el petrolero Olina en el mar Caribe"},
+        {"id": "x2", "date": "2026-03-01", "lang": "es", "outlet": "b", "topics": ["us_actions"],
+         "title": "Trump anuncia nuevas sanciones contra funcionarios de Venezuela"},
+    ]
+    groups = {"windows": [{"days": ["2026-03-01"], "stories": [{"story": "one, as if", "ids": ["x1", "x2"]}]}]}
+    (tmp_path / "h.jsonl").write_text("\n".join(json.dumps(h) for h in heads), encoding="utf-8")
+    (tmp_path / "g.json").write_text(json.dumps(groups), encoding="utf-8")
+    out = subprocess.run(
+        [sys.executable, str(root / "bench" / "story_splits.py"), "--headlines", str(tmp_path / "h.jsonl"),
+         "--shared-groups", str(tmp_path / "g.json"), "--measure"],
+        capture_output=True, text=True, check=True, cwd=root,
+    ).stdout
+    assert "2 items, 1 placed apart" in out
+    assert "- 1 under 0.30, sharing " in out
