@@ -27,6 +27,7 @@ from core.count import (
     as_counts,
     official,
     part_label,
+    part_phrase,
     source_label,
     states_only,
 )
@@ -215,10 +216,14 @@ def count_phrase(count: Count | Mapping[str, Any], lang: str) -> str:
         number = f"+{number}"
     elif count.qualifier in QUALIFIERS[lang]:  # as stated: "más de 400", "al menos 711"
         number = f"{QUALIFIERS[lang][count.qualifier]} {number}"
-    if count.part:  # "entre ellos 180 militares": the group, never read as the total
-        number = f"{number} {part_label(count.part, lang)}"
     event = count.event
     label = COUNT_LABELS[lang].get(event, event)
+    if count.part:  # "entre ellos 180 militares": the group, never read as the total
+        phrase = part_phrase(count.part, event, lang)  # "200 presos desaparecidos"
+        if phrase:
+            label = phrase
+        else:
+            number = f"{number} {part_label(count.part, lang)}"
     source = clean(count.source)
     if official(source):  # a government figure is announced: "406 excarcelados según Delcy Rodríguez"
         if source in OFFICIAL_SOURCES and source != GOVERNMENT:

@@ -100,6 +100,13 @@ def part_label(part: str, lang: str) -> str:
     return str(count_parts().get(part, {}).get(lang) or part)
 
 
+def part_phrase(part: str, event: str, lang: str) -> str | None:
+    """The part and the event told as one phrase, where the group has one ("presos
+    desaparecidos", "missing detainees"); else None (the part's label, then the event's)."""
+    phrase = count_parts().get(part, {}).get(event)
+    return str(phrase[lang]) if isinstance(phrase, dict) and phrase.get(lang) else None
+
+
 SOURCES_FILE = Path(__file__).parent / "data" / "count_sources.yaml"
 
 

@@ -22,10 +22,18 @@ def _part_words() -> dict[str, str]:
     return {w: key for key, spec in count_parts().items() for w in spec["words"]}
 
 
+# "se desconoce el paradero de al menos 200 presos políticos": those whose whereabouts are unknown
+_WHEREABOUTS = frozenset({"paradero", "whereabouts"})
+_BEFORE_WHEREABOUTS = 5  # "paradero de (los) (más de) N", "whereabouts of (the) (at least) N"
+
+
 def part_of(toks: Sequence[str], i: int) -> str | None:
     """The group (a key of count_parts) the number at toks[i] counts, if its noun phrase names
     one: the words from the number to two past its people noun ("13 presos políticos
-    extranjeros"), or the one after "de ellos" ("170 de ellos militares")."""
+    extranjeros"), or the one after "de ellos" ("170 de ellos militares"); or the people whose
+    whereabouts are unknown ("el paradero de al menos 200 presos políticos")."""
+    if _WHEREABOUTS & set(toks[max(0, i - _BEFORE_WHEREABOUTS):i]) and "disappeared" in count_parts():
+        return "disappeared"
     parsed = parse_number(toks, i)
     j = parsed[1] if parsed else i + 1
     if tuple(toks[j:j + 2]) in _OF_THEM:

@@ -1158,6 +1158,11 @@ def test_people_on_top_of_a_figure_told_before_are_marked_additional(text, on_to
         ("Foro Penal registra 800 presos políticos civiles y militares en Venezuela", {800: None}),
         ("Foro Penal cifró en 777 los presos políticos venezolanos", {777: None}),
         ("Foro Penal suma 15 presos políticos excarcelados", {15: None}),
+        # whose whereabouts are unknown (real, 21 January): no total of those held
+        ("Una ONG venezolana denunció que se desconoce el paradero de al menos 200 presos políticos",
+         {200: "disappeared"}),
+        ("Families say the whereabouts of 14 detainees are unknown", {14: "disappeared"}),
+        ("Foro Penal desconoce cuántos de los 800 presos políticos están en el Helicoide", {800: None}),
     ],
 )
 def test_a_figure_of_a_part_names_its_group(text, parts):

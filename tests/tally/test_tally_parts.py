@@ -25,6 +25,8 @@ HEADLINES = [
     (27, "Foro Penal contabiliza 684 presos políticos, entre ellos 178 militares"),
     (28, "SNTP: seis periodistas siguen detenidos por razones políticas"),
     (28, "Foro Penal: 95 mujeres siguen presas por razones políticas"),
+    # those whose whereabouts are unknown, counted by an NGO the headline does not name (a rights group)
+    (28, "Una ONG venezolana denunció que se desconoce el paradero de al menos 200 presos políticos"),
 ]
 NOW = datetime(2026, 1, 29, 12, 0, tzinfo=UTC)
 
@@ -46,7 +48,7 @@ def test_still_held_is_the_whole_never_a_part(db: Database, default_config: AppC
         stored = {(c.number, c.part) for c in s.scalars(select(Count))}
         tally = load_tally(s, default_config)
     assert stored == {(687, None), (180, "military"), (45, "minors"), (684, None), (178, "military"),
-                      (6, "journalists"), (95, "women")}
+                      (6, "journalists"), (95, "women"), (200, "disappeared")}
     state = tally.topics[TOPIC]
     assert state.still_held is not None and state.held_credible
     assert (state.still_held.number, state.still_held.source) == (684, "Foro Penal")
@@ -58,5 +60,8 @@ def test_an_alert_names_the_group_a_part_counts() -> None:
     figures = [{"event": "held", "number": 684, "source": "Foro Penal"},
                {"event": "held", "number": 178, "source": "Foro Penal", "part": "military"}]
     assert counts_line(figures, "es") == "684 presos (según Foro Penal) · 178 militares presos (según Foro Penal)"
+    missing = {"event": "held", "number": 200, "source": "an NGO", "part": "disappeared", "qualifier": "at least"}
+    assert counts_line([missing], "es") == "al menos 200 presos desaparecidos (según una ONG)"
+    assert counts_line([missing], "en") == "at least 200 missing detainees (according to an NGO)"
     assert counts_line(figures, "en") == (
         "684 held (according to Foro Penal) · 178 military held (according to Foro Penal)")
