@@ -30,6 +30,11 @@ def test_arrest_of_named_person_is_high_unnamed_is_normal():
     assert C.classify(title="Un periodista fue detenido en Caracas").urgency == "normal"
 
 
+def test_the_release_itself_is_urgent_even_after_a_relative_clause():
+    """"que llevó a" marks background only right before the event: the headline's own release stays urgent."""
+    assert C.classify(title="La presión que llevó a Caracas a ceder: excarcelan a 40 presos políticos").urgency == "high"
+
+
 def test_plain_mention_is_normal_and_passing_mention_is_low():
     assert C.classify(title="Informe sobre presos políticos").urgency == "normal"
     assert C.classify(title="Economía", text="... y los presos políticos ...").urgency == "low"
@@ -52,6 +57,10 @@ def test_plain_mention_is_normal_and_passing_mention_is_low():
         "Las fotos de las excarcelaciones de presos políticos",  # pictured
         "Los videos más emotivos de las excarcelaciones de presos políticos",  # even with words between
         "Las imágenes más duras de la excarcelación de presos políticos",
+        # the event as the background of something else (written after January's w0338, w0492, w0394)
+        "Revelan detalles sobre el operativo que llevó a la excarcelación de presos políticos",
+        "Homenajean al custodio que participó en la excarcelación de presos políticos",
+        "Habla un sobreviviente de la excarcelación masiva de presos políticos",
     ],
 )
 def test_a_release_asked_for_awaited_or_in_the_background_is_not_urgent(title):
