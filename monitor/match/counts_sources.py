@@ -42,10 +42,10 @@ SOURCES: list[tuple[str, re.Pattern[str]]] = [
         ("the Justice Department", r"justice department|department of justice"
                                    r"|departamento de justicia|\bdoj\b"),
         (GENERIC, r"\bla organizacion\b|\bthe group\b|\bthe organi[sz]ation\b|\brights group\b|\bthe watchdog\b"),
-        (NGOS_UNNAMED, r"\b(?:las |the )?(?:ongs|ngos|oeneges)\b|\blas ong\b|organizaciones no gubernamentales"
-                       r"|\b(?:human )?rights groups\b|organizaciones de derechos humanos"),
-        (GENERIC_NGO, r"\b(?:una |la |the |an )?(?:ong|oenege|ngo)\b(?: (?:venezolana|independiente"
-                      r"|de derechos humanos|venezuelan|independent))?|organizacion no gubernamental"),
+        (NGOS_UNNAMED, r"\b(?:(?:las |the )?(?:ongs|ngos|oeneges)\b|las ong\b|(?:human )?rights groups\b"
+                       r"|organizaciones (?:no gubernamentales|de derechos humanos))"),
+        (GENERIC_NGO, r"\b(?:(?:una |la |the |an )?(?:ong|oenege|ngo)\b(?: (?:venezolana|independiente"
+                      r"|de derechos humanos|venezuelan|independent))?|organizacion no gubernamental)"),
     ]
 ]
 
@@ -78,10 +78,30 @@ GOVERNMENTS: tuple[str, ...] = tuple(count_sources()["governments"])
 UNNAMED = frozenset({GENERIC, GENERIC_NGO})
 # what "the NGO", "the group" never stands for: a government, Venezuela's or a foreign one
 NOT_GROUPS = UNNAMED | {"the government", *GOVERNMENTS}
-SOURCES += [
-    (key, _government(list(entry.get("names") or []), list(entry.get("adjectives") or [])))
+_GOVERNMENT_PATTERNS = {
+    key: _government(list(entry.get("names") or []), list(entry.get("adjectives") or []))
     for key, entry in count_sources()["governments"].items()
-]
+}
+# one scan for any country's word first: the patterns above, each a few alternatives after an
+# office, cost a scan each and most sentences name no country (the classifier reads every
+# matched item's fields: docs/SCALE.md, "Classification speed")
+_COUNTRY_OF = {
+    re.sub(r"[\s.]+", " ", word): key for key, entry in count_sources()["governments"].items()
+    for word in [*(entry.get("names") or []), *(entry.get("adjectives") or [])]
+}
+_ANY_COUNTRY = re.compile(rf"\b(?:{_words(list(_COUNTRY_OF))})\b")
+
+
+_COUNTRY_TOKENS = frozenset(word.split()[0] for word in _COUNTRY_OF)
+_TOKENS = re.compile(r"[a-z]+")
+
+
+def _countries(text: str) -> list[str]:
+    """The foreign governments whose words the text has, in the table's order."""
+    if _COUNTRY_TOKENS.isdisjoint(_TOKENS.findall(text)):
+        return []
+    found = {_COUNTRY_OF.get(re.sub(r"[\s.]+", " ", m.group()).strip()) for m in _ANY_COUNTRY.finditer(text)}
+    return [key for key in GOVERNMENTS if key in found]
 
 
 _ATTRIBUTION = re.compile(
@@ -125,15 +145,35 @@ def _prep_before(text: str, m_start: int, name: str) -> bool:
     return _PREP.search(before) is not None and not (name in GOVERNMENTS and _BARE_BY.search(before))
 
 
+# words without which a pattern cannot match (each alternative holds one), checked before its
+# scan: most sentences name no source, and these patterns are the slow ones to scan
+_ANCHORS = {
+    "the government": ("gobierno", "government", "ejecutivo", "regime", "minist", "fiscal", "attorney general",
+                       "caracas", "maduro", "cabello", "saab", "padrino lopez"),
+    "the Pentagon": ("pentagon", "department of", "departamento de", "hegseth", "secretari", "secretary"),
+    "the United Nations": ("naciones unidas", "united nations", "onu", "experts"),
+    "IACHR": ("cidh", "iachr", "comision interamericana", "inter-american commission"),
+    NGOS_UNNAMED: ("ong", "ngo", "oenege", "rights group", "organizaciones"),
+    GENERIC_NGO: ("ong", "ngo", "oenege", "organizacion"),
+}
+_TABLE = frozenset({n for n, _ in SOURCES} | set(GOVERNMENTS))
+
+
 def source_mentions(text: str, named: Sequence[str]) -> list[tuple[int, int, str]]:
     """The sources a (folded) sentence names, in order; of two that overlap, the longer
     ("gobierno español" is Spain's, not "the government" of "gobierno")."""
     out = []
     for name, pattern in SOURCES:
+        anchors = _ANCHORS.get(name)
+        if anchors is not None and not any(a in text for a in anchors):
+            continue  # none of the words its pattern needs: no scan
         for m in pattern.finditer(text):
             out.append((m.start(), m.end(), name))
+    for name in _countries(text):
+        for m in _GOVERNMENT_PATTERNS[name].finditer(text):
+            out.append((m.start(), m.end(), name))
     for name in named:  # gazetteer organisations not in the table above
-        if name not in {n for n, _ in SOURCES}:
+        if name not in _TABLE:
             for m in re.finditer(rf"\b{re.escape(fold(name))}\b", text):
                 out.append((m.start(), m.end(), name))
     kept: list[tuple[int, int, str]] = []

@@ -100,3 +100,29 @@ def test_the_tally_names_every_source_the_reader_states():
     1,000 still held that the United States asked to free, the PUD's 65 verified."""
     for name in ("United States", "Italy", "PUD", "SNTP", "an NGO", "NGOs"):
         assert DEFAULT_SOURCES.normalize(name) == name
+
+
+@pytest.mark.parametrize(
+    "text,name",
+    [
+        # one phrasing of each alternative of the patterns checked for a word before their scan
+        ("ministerio de servicio penitenciario asegura 116", "the government"),
+        ("el ministro de interior dijo 8", "the government"),
+        ("el regimen reporto 80", "the government"), ("la fiscalia informo 3", "the government"),
+        ("the attorney general said 4", "the government"), ("freed by caracas: 6", "the government"),
+        ("el ejecutivo habla de 900", "the government"), ("padrino lopez registra 47", "the government"),
+        ("hegseth dijo que 3", "the Pentagon"), ("el departamento de guerra informo 4", "the Pentagon"),
+        ("the war secretary said 5", "the Pentagon"), ("el pentagono confirma 6", "the Pentagon"),
+        ("la onu contabiliza 1.800", "the United Nations"), ("u n experts say 300", "the United Nations"),
+        ("la comision interamericana pidio 12", "IACHR"), ("the iachr said 40", "IACHR"),
+        ("las ong estiman 480", "NGOs"), ("rights groups put it at 410", "NGOs"),
+        ("organizaciones de derechos humanos cuentan 300", "NGOs"),
+        ("una ong venezolana denuncio 200", "*ngo"), ("organizacion no gubernamental registra 90", "*ngo"),
+    ],
+)
+def test_a_pattern_checked_for_a_word_first_still_finds_every_phrasing(text, name):
+    """`source_mentions` skips a slow pattern when none of the words it needs is in the
+    sentence (the classifier's speed, docs/SCALE.md): each phrasing it reads is still found."""
+    from monitor.match.counts_sources import source_mentions
+
+    assert name in [found for _, _, found in source_mentions(text, [])]
