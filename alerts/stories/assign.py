@@ -86,6 +86,8 @@ def new_figures(story_counts: list[dict[str, Any]], counts: list[Count] | list[d
     """Confident figures the story lacks: a new number, or a number now verified that was
     only announced. A count that is not confident is stored with the item, never shown: it
     never makes a reply, and a story figure stored unconfident does not hide a confident one."""
+    if not counts:
+        return []  # most items state no figure
     # a figure stored unconfident was never shown: a confident count of it is news
     stored = [c for c in as_counts(story_counts) if c.confident]
     known = count_keys(stored)

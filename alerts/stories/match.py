@@ -44,10 +44,12 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import repeat
+from operator import add
 from typing import Any
 
 from alerts.stories.conflicts import FRAME_HOURS, STRONG_TEXT, conflicts_between, event_frame
@@ -321,14 +323,15 @@ class StoryIndex:
         """The stories sharing the item's rarer terms, entities or exact title; the
         `MAX_CANDIDATES` with the most rare weight in common are scored in full."""
         limit = max(MIN_POSTINGS, int(COMMON_SHARE * len(self.stories)))
-        weight: defaultdict[int, float] = defaultdict(float)
+        weight: dict[int, float] = {}
+        get = weight.get
         for key in [*item.tf, *("e:" + e for e in item.entities), "k:" + item.headline.key]:
             ids = self.postings.get(key)
             if not ids or len(ids) > limit:
                 continue
             w = 10.0 if key.startswith("k:") else self.idf(key) if key in self.df else 1.0
-            for sid in ids:
-                weight[sid] += w
+            # each story's weight plus w, in C (the same sums, in the same order, as a loop)
+            weight.update(zip(ids, map(add, map(get, ids, repeat(0.0)), repeat(w)), strict=True))
         if len(weight) <= MAX_CANDIDATES:
             return list(weight)
         # what heapq.nlargest returns (ties in first-seen order), sorted in C
