@@ -76,9 +76,9 @@ def _cause(guid: str, target: int, decision: dict[str, Any], scored: dict[int, d
     if decision.get("decision") == "joined" and target in scored:
         return "joined a story scoring higher"
     mine = _features(headlines[guid])
-    members = [g for g, s in pred.items() if s == target and g != guid]
-    closest = max(members, key=lambda g: len(_plain_shared(mine, _features(headlines[g]))), default=None)
-    shared = _plain_shared(mine, _features(headlines[closest])) if closest else set()
+    shared_with = {g: _plain_shared(mine, _features(headlines[g])) for g, s in pred.items() if s == target and g != guid}
+    closest = max(shared_with, key=lambda g: len(shared_with[g]), default=None)
+    shared = shared_with[closest] if closest else set()
     if show and len(shared) >= 2:
         print(f"- {guid} {headlines[guid]['title'][:90]!r}\n  {closest} {headlines[closest]['title'][:90]!r}\n"
               f"  shared: {sorted(shared)}")

@@ -60,6 +60,11 @@ def _words(words: list[str]) -> str:
     return "|".join(r"[\s.]+".join(re.escape(part) for part in w.split()) for w in sorted(words, key=len, reverse=True))
 
 
+def _spaced(words: str) -> str:
+    """Words as the country table keys them: dots and runs of spaces one space ("ee. uu." → "ee uu")."""
+    return re.sub(r"[\s.]+", " ", words).strip()
+
+
 def _government(names: list[str], adjectives: list[str]) -> re.Pattern[str]:
     """A foreign government as a source: its name, alone or after an office ("Alemania
     anunció", "el Gobierno de Italia"); an adjective only beside an office ("canciller
@@ -86,7 +91,7 @@ _GOVERNMENT_PATTERNS = {
 # office, cost a scan each and most sentences name no country (the classifier reads every
 # matched item's fields: docs/SCALE.md, "Classification speed")
 _COUNTRY_OF = {
-    re.sub(r"[\s.]+", " ", word): key for key, entry in count_sources()["governments"].items()
+    _spaced(word): key for key, entry in count_sources()["governments"].items()
     for word in [*(entry.get("names") or []), *(entry.get("adjectives") or [])]
 }
 _ANY_COUNTRY = re.compile(rf"\b(?:{_words(list(_COUNTRY_OF))})\b")
@@ -100,7 +105,7 @@ def _countries(text: str) -> list[str]:
     """The foreign governments whose words the text has, in the table's order."""
     if _COUNTRY_TOKENS.isdisjoint(_TOKENS.findall(text)):
         return []
-    found = {_COUNTRY_OF.get(re.sub(r"[\s.]+", " ", m.group()).strip()) for m in _ANY_COUNTRY.finditer(text)}
+    found = {_COUNTRY_OF.get(_spaced(m.group())) for m in _ANY_COUNTRY.finditer(text)}
     return [key for key in GOVERNMENTS if key in found]
 
 
