@@ -175,3 +175,16 @@ def test_a_prison_closed_or_turned_to_other_use(shipped):
         # near miss: a town that shares a prison's name
         ("Cierre de la autopista cerca de Tocorón por lluvias", []),
     ])
+
+
+def test_boat_strikes_with_the_actor_between_verb_and_boat(shipped):
+    # the campaign of strikes on boats, told with the whole actor's name between the attack
+    # and the boat, or with a conjugated verb; other attacks on boats stay out
+    _check(shipped, [
+        ("Tres muertos tras nuevo ataque de las Fuerzas Armadas de EE. UU. a una embarcación", US),
+        ("Fuerzas de EE. UU. atacan otra embarcación en el Pacífico y matan a tres personas", US),
+        ("El Comando Sur destruye una embarcación con presuntos narcotraficantes", US),
+        # near misses
+        ("Piratas atacan una embarcación pesquera frente a las costas de Somalia", []),
+        ("Guardacostas de Colombia atacan una embarcación con cocaína en el Pacífico", []),
+    ])
