@@ -188,3 +188,14 @@ def test_boat_strikes_with_the_actor_between_verb_and_boat(shipped):
         ("Piratas atacan una embarcación pesquera frente a las costas de Somalia", []),
         ("Guardacostas de Colombia atacan una embarcación con cocaína en el Pacífico", []),
     ])
+
+
+def test_deportation_flights_named_by_the_repatriation_programme(shipped):
+    # "Vuelta a la Patria" is Venezuela's programme: the flight is Venezuelans deported
+    _check(shipped, [
+        ("Vuelta a la Patria recibe a 200 migrantes deportados por EE. UU.", US),
+        ("Plan Vuelta a la Patria: llega otro vuelo con deportados desde Phoenix", US),
+        # near misses: the programme from elsewhere; deportees of unnamed origin
+        ("Vuelta a la Patria: regresan 150 migrantes desde Chile", []),
+        ("Llegan 200 migrantes deportados desde Estados Unidos a Tegucigalpa", []),
+    ])
