@@ -99,6 +99,7 @@ CORE_TEXT = 0.20  # the cosine with the story's first item that a weak join tell
 SPEAKER_HOURS, SPEAKER_TEXT, SPEAKER_STORIES = 6.0, 0.15, 1
 
 _NO_STORIES: frozenset[int] = frozenset()
+THIN = "thin: fewer than two words besides names"
 
 
 def bridges(signals: dict[str, Any]) -> bool:
@@ -342,8 +343,11 @@ class StoryIndex:
         wave = self._wave(item, now=now, window=window)
         if wave is not None:
             return wave
-        if item.informative < MIN_SHARED:
-            return Decision(None, 0.0, {"decision": "new", "reason": "thin: fewer than two words besides names"})
+        # a headline of a name and at most one word ("Roland Carreño sale en libertad") joins only
+        # the story of that person's same kind of event (a person frame); a bare name joins none
+        thin = item.informative < MIN_SHARED
+        if thin and not (item.people and item.headline.events):
+            return Decision(None, 0.0, {"decision": "new", "reason": THIN})
         a_norm = self._norm(item.tf, cache=False)
         base = THRESHOLD + (LIVE_EXTRA if item.headline.live else 0.0)
         best: tuple[float, int, Signals] | None = None
@@ -373,7 +377,7 @@ class StoryIndex:
                 if score >= THRESHOLD - 0.1 or conflicts():
                     rejected.append((score, sid, signals))
                 continue
-            if conflicts():
+            if conflicts() or (thin and "person" not in (signals.built().get("frame") or {})):
                 rejected.append((score, sid, signals))
                 continue
             cleared.append((score, sid, signals))
@@ -385,7 +389,8 @@ class StoryIndex:
             for score, sid, signals in heapq.nlargest(3 if best is None else 2, rejected, key=lambda r: r[0])
         ]
         if best is None:
-            return Decision(None, 0.0, {"decision": "new", "threshold": THRESHOLD, "nearest": nearest})
+            why = {"reason": THIN} if thin else {}
+            return Decision(None, 0.0, {"decision": "new", "threshold": THRESHOLD, **why, "nearest": nearest})
         score, sid, signals = best
         joined = {
             "decision": "joined", "story": sid, "score": round(score, 3), "threshold": THRESHOLD,

@@ -107,10 +107,11 @@ _VESSEL = re.compile(
     _SHIP + r"(?:\s+(?:cisterna|petrolero|llamado|denominado|named))?\s+[«\"“'‘]?"
     r"([A-ZÁÉÍÓÚÑ][\wÁÉÍÓÚÑáéíóúñ\-]+(?:\s+[A-ZÁÉÍÓÚÑ][\wÁÉÍÓÚÑáéíóúñ\-]+)?)",
 )
-# a name in apposition after the ship, closed by punctuation: "otro petrolero, el Centuries, cerca de…"
+# a name in apposition after the ship, closed by punctuation, quoted or not: "otro petrolero, el
+# Centuries, cerca de…", "otro petrolero, el «Bella 3», frente a…"
 _VESSEL_APPOSITION = re.compile(
-    _SHIP + r",\s+(?:el|la|the)\s+"
-    r"([A-ZÁÉÍÓÚÑ][\wÁÉÍÓÚÑáéíóúñ\-]+(?:\s+[A-ZÁÉÍÓÚÑ0-9][\wÁÉÍÓÚÑáéíóúñ\-]*)?)(?=\s*[,;:.]|\s*$)",
+    _SHIP + r",\s+(?:el|la|the)\s+[«\"“'‘]?"
+    r"([A-ZÁÉÍÓÚÑ][\wÁÉÍÓÚÑáéíóúñ\-]+(?:\s+[A-ZÁÉÍÓÚÑ0-9][\wÁÉÍÓÚÑáéíóúñ\-]*)?)[»\"”'’]?(?=\s*[,;:.]|\s*$)",
 )
 _QUOTED_CAPS = re.compile(r"[«\"“‘']([A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ\- ]{2,30})[»\"”’']")
 # Capitalized words that are not names of people: institutions, places, months. A sequence with

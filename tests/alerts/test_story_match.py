@@ -746,3 +746,32 @@ def test_a_tanker_named_in_apposition_is_another_tanker(put: Any) -> None:
     a = put("elpitazo", "EE.UU. incauta el petrolero Skipper vinculado a Venezuela en el Caribe")
     b = put("cocuyo", "EE.UU. intercepta otro petrolero, el Centuries, vinculado a Venezuela", at=NOW + timedelta(hours=2))
     assert a[0] == ["new"] and b[0] == ["new"] and b[1] != a[1]
+
+
+def test_a_tanker_named_in_quoted_apposition_is_another_tanker(put: Any) -> None:
+    """The same apposition with the name in quotes and a number ("otro petrolero, el «Bella
+    3»,"): not read, the second seizure joined the first through the seizure's two classes."""
+    a = put("elpitazo", "EE. UU. incauta el petrolero «Aurora» en el Caribe")
+    b = put("cocuyo", "EE. UU. incauta otro petrolero, el «Bella 3», frente a Venezuela", at=NOW + timedelta(hours=3))
+    assert a[0] == ["new"] and b[0] == ["new"] and b[1] != a[1]
+
+
+def test_a_name_and_one_word_joins_that_persons_release(put: Any) -> None:
+    """"Roland Carreño sale en libertad" has one word besides the name: too thin to join by
+    words, it joins the story of the same person's release (a person frame) and nothing else."""
+    a = put("elpitazo", "Excarcelan al periodista Anselmo Quintero Bravo tras dos años detenido")
+    other = put("bbcmundo", "Excarcelan a la periodista Maribel Ochoa Rangel tras dos años detenida",
+                at=NOW + timedelta(hours=1))
+    him = Cls(PP, entities=[{"name": "Anselmo Quintero Bravo", "type": "person"}])
+    her = Cls(PP, entities=[{"name": "Maribel Ochoa Rangel", "type": "person"}])
+    b = put("cocuyo", "Anselmo Quintero Bravo sale en libertad", at=NOW + timedelta(hours=2), cls=him)
+    c = put("runrunes", "Maribel Ochoa Rangel protesta", at=NOW + timedelta(hours=3), cls=her)
+    assert a[0] == ["new"] and b == (["edit"], a[1])
+    assert c[0] == ["new"] and c[1] not in (a[1], other[1])  # her name and another kind of event
+
+
+def test_an_embassy_resuming_work_is_the_embassy_reopening(put: Any) -> None:
+    a = put("elpitazo", "EE. UU. reabre su embajada en Caracas")
+    b = put("cocuyo", "Estados Unidos reanuda operaciones de su embajada en Caracas tras siete años",
+            at=NOW + timedelta(hours=2))
+    assert a[0] == ["new"] and b == (["edit"], a[1])
