@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import snowballstemmer
+from text_to_num import alpha2digit
 
 from core.text import fold as _fold
 from core.text import without_section_label
@@ -375,6 +376,13 @@ _STAGES = (
     ("in force", re.compile(r"\b(?:promulg\w*|gaceta oficial|entra en vigor|entro en vigor|entrada en vigor)\b")),
 )
 _STAGE_CUE = re.compile(r"discusion|debate|lectura|sancion|promulg|gaceta|vigor")
+# a stage still to come is not the one told: "aprueba en segunda discusión…: pasa al Ejecutivo
+# para su promulgación", "…antes de su segunda discusión"
+_STAGE_AHEAD = re.compile(
+    r"\b(?:para|hacia|antes de|a la espera de|pendiente de|previo a|before|for)\s+"
+    r"(?:su|la|el|ser|its|the)?\s*(?:primera|segunda|segundo|promulg|publicacion|entrada|second|first)\w*"
+    r"(?:\s+(?:discusion|debate|lectura|en gaceta oficial|en vigor))?"
+)
 
 
 def law_stage(text: str) -> str | None:
@@ -382,6 +390,7 @@ def law_stage(text: str) -> str | None:
     folded = fold(text)
     if not _STAGE_CUE.search(folded):
         return None
+    folded = _STAGE_AHEAD.sub(" ", folded)
     found = [name for name, rx in _STAGES if rx.search(folded)]
     return found[0] if len(found) == 1 else None
 
@@ -413,6 +422,16 @@ def law_names(text: str, caps: bool | None = None) -> frozenset[str]:
 _NONE: frozenset[str] = frozenset()
 
 
+def _numbers(text: str, lang: str | None) -> frozenset[str]:
+    """The numbers a headline states, in digits or words of two and more ("nueve zulianos" is 9,
+    as "9 zulianos": two amnesties of 9 and of 23 people are two events), without durations,
+    shares, years or ordinals ("segunda discusión")."""
+    text = alpha2digit(text, "en" if lang == "en" else "es", threshold=2)
+    if not _DIGIT.search(text):
+        return frozenset()
+    return frozenset(n.replace(".", "").replace(",", "") for n in _NUMBER.findall(_NOT_A_FIGURE.sub(" ", text)))
+
+
 def prepare(title: str, lang: str | None, known_people: list[str] | None = None) -> Headline:
     text, live = clean_title(title)
     all_terms = tuple(terms(text, lang or "es"))
@@ -422,9 +441,7 @@ def prepare(title: str, lang: str | None, known_people: list[str] | None = None)
         text=text, key=" ".join(_WORD.findall(fold(text))), live=live, caps=caps,
         terms=all_terms, people=tuple(person_names(text, known_people, vessels=vessels, caps=caps)),
         vessels=vessels,
-        numbers=frozenset(
-            n.replace(".", "").replace(",", "") for n in _NUMBER.findall(_NOT_A_FIGURE.sub(" ", text))
-        ) if _DIGIT.search(text) else frozenset(),
+        numbers=_numbers(text, lang),
         events=event_classes(text, lang, all_terms), stage=law_stage(text),
         told_terms=told, aside_words=aside_words, laws=law_names(text, caps),
         orgs=frozenset() if caps else org_names(text),

@@ -732,6 +732,25 @@ def test_sanctions_tell_no_stage_of_a_bill() -> None:
     assert law_stage("EE. UU. confirma la incautación del petrolero Bella 1 por violar sanciones") is None
 
 
+def test_a_stage_still_to_come_is_not_the_stage_told() -> None:
+    from alerts.stories.text import law_stage
+
+    assert law_stage("Aprueban en segunda discusión la Ley de Amnistía: pasa al Ejecutivo para su promulgación") == "second"
+    assert law_stage("AN aprueba en primera discusión la ley y la consulta antes de su segunda discusión") == "first"
+    assert law_stage("Ley de Amnistía entra en vigor tras su publicación en Gaceta Oficial") == "in force"
+
+
+def test_numbers_in_words_are_numbers() -> None:
+    """Numbers of two and more written in words count as the digits would; one, ordinals,
+    durations and years do not."""
+    from alerts.stories.text import prepare
+
+    assert prepare("Ataque contra una lancha deja tres muertos y dos heridos", "es").numbers == {"3", "2"}
+    assert prepare("Veintitrés presos excarcelados en la segunda ola", "es").numbers == {"23"}
+    assert prepare("Un preso político muere tras dos días en huelga en 2026", "es").numbers == frozenset()
+    assert prepare("Two Americans freed after twenty-one months", "en").numbers == {"2", "21"}
+
+
 def test_a_meeting_at_the_oval_office_is_not_a_meeting_with_someone_called_oval(put: Any) -> None:
     """"Despacho Oval" is a place, not a person: read as one, it made the third telling of a
     meeting a headline about someone else (and too thin to join anything)."""
@@ -775,3 +794,4 @@ def test_an_embassy_resuming_work_is_the_embassy_reopening(put: Any) -> None:
     b = put("cocuyo", "Estados Unidos reanuda operaciones de su embajada en Caracas tras siete años",
             at=NOW + timedelta(hours=2))
     assert a[0] == ["new"] and b == (["edit"], a[1])
+
