@@ -131,7 +131,7 @@ _STATED_BY = re.compile(
     r"\s+por|\b(?:announced|reported|claimed|verified|confirmed|counted|promised)\s+by|\bque\s+(?:(?:ha|han|habia|habian)\s+)?(?:anuncio|anunciaron|anunciado|informo|informaron|informado"
     r"|reporto|reportaron|reportado|verifico|verificaron|verificado|confirmo|confirmaron|confirmado|contabilizo"
     r"|registro|prometio|dijo|dice)|,\s*(?:dice|dijo|afirma|afirmo|asegura|aseguro|informa|informo|senala|senalo"
-    r"|indica|indico|confirma|confirmo))\s+(?:(?:el|la|los|las|the)\s+)?(?:(?!(?:que|de|a|en)\s)[a-z]+\s+)?$"
+    r"|indica|indico|confirma|confirmo|denuncia|denuncio|reporta|reporto|registra|verifica|verifico))\s+(?:(?:el|la|los|las|the)\s+)?(?:(?!(?:que|de|a|en)\s)[a-z]+\s+)?$"
 )
 
 

@@ -40,6 +40,10 @@ def sources(text: str) -> list[tuple[str, int, str | None]]:
          [("held", 1000, "United States")]),
         ("SNTP EXIGIÓ LIBERACIÓN INMEDIATA DE SEIS PERIODISTAS DETENIDOS POR RAZONES POLÍTICAS",
          [("held", 6, "SNTP")]),
+        # named last, after a comma, by a verb of denouncing or reporting (titles written for it)
+        ("La Ley de Amnistía deja por fuera a 150 militares presos, denuncia JEP", [("held", 150, "JEP")]),
+        ("Detienen a 12 manifestantes en Lara, denunció el Foro Penal", [("arrested", 12, "Foro Penal")]),
+        ("Suben a 57 las excarcelaciones de este fin de semana, reporta Provea", [("released", 57, "Provea")]),
     ],
 )
 def test_who_states_the_figure(text, expected):
