@@ -38,7 +38,7 @@ _EXPLAINER = re.compile(
 _UPDATE_CUES = re.compile(
     r"\b(?:ascend|asciende|ascienden|eleva|elevo|elevan|suma|suman|sumo|contabiliz\w*|ya son|"
     r"van|total|cifra|aumenta\w*|verif\w*|confirm\w*|rises?|climbs?|toll|reaches|now|otros?|"
-    r"otras?|mas)\b"
+    r"otras?|mas(?!\s+de\b))\b"  # "más excarcelaciones" adds to a tally; "más de 600" only qualifies a figure
 )
 
 # "another" seizure or strike: a new instance of a kind of event already told ("EE. UU. incauta

@@ -291,9 +291,16 @@ _ORG = re.compile(
 _ORG_WORD_ALONE = re.compile(_ORG_WORD, re.IGNORECASE)
 
 
+# oil companies named alone, each its own company (the class `oilco` makes them one term: "a
+# licence to Chevron" and "a licence to Repsol" share it, and are two events)
+_OIL_COMPANY = re.compile(r"\b(chevron|repsol|exxon(?:\s*mobil)?|conocophillips|eni|maurel (?:&|et) prom)\b")
+
+
 def org_names(text: str) -> frozenset[str]:
-    """Names of companies told with their legal or trade word, folded, that word left out."""
-    found = set()
+    """Names of companies told with their legal or trade word, folded, that word left out; and
+    the oil companies the beat names alone ("Chevron", "Repsol")."""
+    told = fold(_CONTEXT_SPAN.sub(" ", text))  # "Tras Chevron, EE. UU. da licencia a Repsol": Repsol's
+    found = {m.group(1).split()[0].replace("mobil", "") for m in _OIL_COMPANY.finditer(told)}
     for m in _ORG.finditer(text):
         words = [w for w in _WORD.findall(fold(m.group(1))) if not _ORG_WORD_ALONE.fullmatch(w)
                  and w not in _NOT_PERSON and w not in STOPWORDS]
