@@ -58,3 +58,14 @@ def test_more_than_a_figure_is_no_update_of_another_count() -> None:
     assert index.decide(item, now=at, window=WINDOW).story_id is None
     assert features(item_id=3, title="Excarcelan a 20 presos políticos más", lang="es", outlet="x", when=at,
                     topics=PP, entities=[], counts=[]).update_cue
+
+
+def test_a_story_of_a_bare_name_takes_no_telling_of_an_event() -> None:
+    """A headline of a name alone starts a story that nothing else joins: told after it, the
+    release had joined the name's story (a short headline's cosine is high), apart from the
+    release's first telling."""
+    index = index_with("Perkins Rocha sale del Helicoide con medida de arresto domiciliario", "Perkins Rocha")
+    name_only = max(index.stories)
+    decision = _decide(index, "PERKINS ROCHA EXCARCELADO: PASARÁ A ARRESTO DOMICILIARIO", 2)
+    assert decision.story_id == 1
+    assert any(n["story"] == name_only and "thin story" in n.get("conflicts", []) for n in decision.signals["rejected"])
