@@ -116,16 +116,19 @@ def features(
         fold(str(e["name"])) for e in ents if e.get("type") == "place"
     ) - GENERIC_PLACES
     keys = frozenset(fold(str(e["name"])) for e in ents) - GENERIC_PLACES
+    another = bool(h.events & INSTANCE_EVENTS) and bool(_ANOTHER.search(h.key))
+    # "otro" of another strike or seizure is a new instance, not a tally's "otros" more released
+    update_cue = bool(_UPDATE_CUES.search(_ANOTHER.sub(" ", h.key) if another else fold(h.text)))
     return ItemFeatures(
         item_id=item_id, outlet=outlet, when=when, headline=h, tf=dict(Counter(h.matched_terms)),
         name_terms=frozenset(name_terms), entities=keys, people=people, places=places,
-        figures=figures, topics=frozenset(topics), update_cue=bool(_UPDATE_CUES.search(fold(h.text))),
+        figures=figures, topics=frozenset(topics), update_cue=update_cue,
         generic=frozenset(t for w in topic_words for t in word_terms(w, lang or "es")),
         explainer=explainer,
         wave=wave_reason(h, lang=lang or "es", topics=topics, figures=figures, explainer=explainer),
         speaker=speaker_of(h), subject=_subject(h.key, people), reacts=reacts(h),
         big_numbers=frozenset(n for n in h.numbers if int(n) >= NUMBER_MIN) if h.numbers else _NO_NUMBERS,
-        another=bool(h.events & INSTANCE_EVENTS) and bool(_ANOTHER.search(h.key)),
+        another=another,
     )
 
 

@@ -122,11 +122,12 @@ class Signals:
     """A candidate story's signals, worked out once and only when asked: most candidates
     are neither the story joined nor among the nearest rejected ones that are stored."""
 
-    __slots__ = ("_build", "_built")
+    __slots__ = ("_build", "_built", "text")
 
-    def __init__(self, build: Callable[[], dict[str, Any]]) -> None:
+    def __init__(self, build: Callable[[], dict[str, Any]], text: float = 0.0) -> None:
         self._build: Callable[[], dict[str, Any]] | None = build
         self._built: dict[str, Any] = {}
+        self.text = text  # the words' similarity: between two equal scores, the closer wording wins
 
     def built(self) -> dict[str, Any]:
         if self._build is not None:
@@ -381,7 +382,8 @@ class StoryIndex:
                 rejected.append((score, sid, signals))
                 continue
             cleared.append((score, sid, signals))
-            if best is None or score > best[0]:
+            # two stories lifted to the same score by a frame: the one told in closer words
+            if best is None or (score, signals.text) > (best[0], best[2].text):
                 best = (score, sid, signals)
         # the signals of the stories that are not kept are never worked out
         nearest = [
@@ -565,7 +567,7 @@ class StoryIndex:
                 signals["conflicts"] = conflicts
             return signals
 
-        return score, lambda: evidence_and_conflicts()[2], Signals(build)
+        return score, lambda: evidence_and_conflicts()[2], Signals(build, text)
 
     def _one_speaker(self, item: ItemFeatures, entry: StoryEntry, now: datetime) -> dict[str, list[str]] | None:
         """A statement of the same named speaker as one of the story's items within

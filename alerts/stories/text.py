@@ -296,11 +296,17 @@ _ORG_WORD_ALONE = re.compile(_ORG_WORD, re.IGNORECASE)
 _OIL_COMPANY = re.compile(r"\b(chevron|repsol|exxon(?:\s*mobil)?|conocophillips|eni|maurel (?:&|et) prom)\b")
 
 
+def oil_companies(text: str) -> frozenset[str]:
+    """The oil companies the beat names alone ("Chevron", "REPSOL"), outside a context clause
+    ("Tras Chevron, EE. UU. da licencia a Repsol" is Repsol's)."""
+    told = fold(_CONTEXT_SPAN.sub(" ", text))
+    return frozenset(m.group(1).split()[0].replace("mobil", "") for m in _OIL_COMPANY.finditer(told))
+
+
 def org_names(text: str) -> frozenset[str]:
     """Names of companies told with their legal or trade word, folded, that word left out; and
-    the oil companies the beat names alone ("Chevron", "Repsol")."""
-    told = fold(_CONTEXT_SPAN.sub(" ", text))  # "Tras Chevron, EE. UU. da licencia a Repsol": Repsol's
-    found = {m.group(1).split()[0].replace("mobil", "") for m in _OIL_COMPANY.finditer(told)}
+    the oil companies the beat names alone."""
+    found = set(oil_companies(text))
     for m in _ORG.finditer(text):
         words = [w for w in _WORD.findall(fold(m.group(1))) if not _ORG_WORD_ALONE.fullmatch(w)
                  and w not in _NOT_PERSON and w not in STOPWORDS]
@@ -451,5 +457,5 @@ def prepare(title: str, lang: str | None, known_people: list[str] | None = None)
         numbers=_numbers(text, lang),
         events=event_classes(text, lang, all_terms), stage=law_stage(text),
         told_terms=told, aside_words=aside_words, laws=law_names(text, caps),
-        orgs=frozenset() if caps else org_names(text),
+        orgs=oil_companies(text) if caps else org_names(text),
     )

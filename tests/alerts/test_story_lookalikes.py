@@ -69,3 +69,19 @@ def test_a_story_of_a_bare_name_takes_no_telling_of_an_event() -> None:
     decision = _decide(index, "PERKINS ROCHA EXCARCELADO: PASARÁ A ARRESTO DOMICILIARIO", 2)
     assert decision.story_id == 1
     assert any(n["story"] == name_only and "thin story" in n.get("conflicts", []) for n in decision.signals["rejected"])
+
+
+def test_another_strike_is_no_update_of_the_first_ones_toll() -> None:
+    """"Comando Sur ataca otra lancha…: tres muertos" tells another strike: its "otra" is no
+    tally's "otros" (more of the same count), so the tolls (four, three) keep them apart."""
+    index = index_with("Cuatro muertos deja ataque del Comando Sur contra embarcación en aguas del Pacífico", topics=US)
+    decision = _decide(index, "Comando Sur ataca otra lancha presuntamente cargada de drogas en el Caribe: tres muertos", 3, US)
+    assert decision.story_id is None
+    assert "numbers" in _conflicts(decision)
+
+
+def test_an_oil_company_in_capitals_is_named() -> None:
+    index = index_with("OFAC otorga licencia a Repsol para exportar crudo venezolano a España", topics=US)
+    decision = _decide(index, "TESORO DE EEUU MODIFICA LICENCIA DE CHEVRON: AUTORIZA PAGOS DIRECTOS A PDVSA", 3, US)
+    assert decision.story_id is None and "organisations" in _conflicts(decision)
+
