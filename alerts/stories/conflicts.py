@@ -46,7 +46,7 @@ def event_frame(item: ItemFeatures, entry: StoryEntry, hours: float) -> dict[str
     if mine & ALONE_CONCEPTS:
         for m in entry.members:
             classes = mine & m.headline.events & ALONE_CONCEPTS
-            if classes and same_voice(item, m):
+            if classes and same_voice(item, m) and _caps_names(item, m) and _caps_names(m, item):
                 return {"classes": sorted(classes)}
     if len(mine) >= CLASS_FRAME_MIN:
         # who and what, or what and to what ("diplomats" + "arrive", "seize" + "tanker",
@@ -73,6 +73,16 @@ def event_frame(item: ItemFeatures, entry: StoryEntry, hours: float) -> dict[str
         if person and events:
             return {"person": sorted(person), "event": events}
     return None
+
+
+def _caps_names(a: ItemFeatures, b: ItemFeatures) -> bool:
+    """Whether a headline in capitals (whose names are not read) may be telling `b`'s event:
+    it writes the people `b` names, or `b` names none ("MUERE BAJO CUSTODIA HUMBERTO CARRASQUEL"
+    is not the death of the Ender Villasmil of the story)."""
+    if not a.headline.caps or not b.people:
+        return True
+    words = frozenset(a.headline.key.split())
+    return any(len(p & words) >= min(2, len(p)) for p in b.people)
 
 
 def conflicts_between(

@@ -97,7 +97,8 @@ def features(
     ents = [e for e in entities or [] if e.get("name")]
     known_people = [str(e["name"]) for e in ents if e.get("type") == "person"]
     h = prepare(title, lang, known_people)
-    figures = frozenset((c.event, c.number) for c in as_counts(counts))
+    # a part's figure ("180 militares" of the 687 held) is its own: no update of the whole's
+    figures = frozenset((f"{c.event}:{c.part}" if c.part else c.event, c.number) for c in as_counts(counts))
     folded = fold(h.text)
     # "Lo que dijo Diosdado Cabello sobre…" is his statement, not an explainer
     explainer = bool(_EXPLAINER.match(folded)) and not WHAT_SAID.match(folded)

@@ -85,3 +85,45 @@ def test_an_oil_company_in_capitals_is_named() -> None:
     decision = _decide(index, "TESORO DE EEUU MODIFICA LICENCIA DE CHEVRON: AUTORIZA PAGOS DIRECTOS A PDVSA", 3, US)
     assert decision.story_id is None and "organisations" in _conflicts(decision)
 
+
+
+def _with_counts(item_id: int, title: str, hours: float, counts: list[dict[str, object]]) -> object:
+    return features(item_id=item_id, title=title, lang="es", outlet=f"feed:{item_id}", when=NOW + timedelta(hours=hours),
+                    topics=PP, entities=[], counts=counts)
+
+
+def test_a_parts_figure_is_no_update_of_the_whole() -> None:
+    """"Más de 180 militares siguen presos" counts a part: Foro Penal's 604 political prisoners
+    still held is no update of it (the tally's bonus had joined them)."""
+    first = "Clippve denuncia que más de 180 militares siguen presos pese a la ley de amnistía"
+    index = index_with(first, traced=True)
+    index.stories[1].members[0] = _with_counts(1, first, 0, [{"event": "held", "number": 180, "part": "military"}])
+    item = _with_counts(2, "Foro Penal contabiliza 604 presos políticos que siguen detenidos en Venezuela", 3,
+                        [{"event": "held", "number": 604}])
+    assert index.decide(item, now=NOW + timedelta(hours=3), window=WINDOW).story_id != 1
+    [pair] = [t for t in index.trace if t["story"] == 1]
+    assert pair["tally"] == [] and "figure events" in pair["conflicts"]
+
+
+def test_a_group_freed_apart_is_not_the_waves_tally() -> None:
+    soldiers = _with_counts(1, "Excarcelan a siete militares presos políticos de Ramo Verde", 0,
+                            [{"event": "released", "number": 7, "part": "military"}])
+    tally = _with_counts(2, "Excarcelan a 15 presos políticos de Ramo Verde", 0, [{"event": "released", "number": 15}])
+    assert soldiers.wave is None and tally.wave is not None
+
+
+def test_a_message_sent_is_no_journey() -> None:
+    """"Envía un mensaje" sends no one: with relatives it made a frame (relatives + travel) with
+    relatives visiting prisoners."""
+    index = index_with("Familiares de presos políticos del Rodeo I pudieron visitarlos tras semanas sin contacto")
+    decision = _decide(index, "MCM ENVÍA MENSAJE A LOS FAMILIARES: «NO DESCANSAREMOS HASTA QUE SALGA EL ÚLTIMO»", 3)
+    assert decision.story_id is None
+
+
+def test_a_death_in_custody_in_capitals_names_its_dead() -> None:
+    """A title in capitals names nobody the matcher can read: told of another dead prisoner, it had
+    joined the named death by the class `custod` alone."""
+    index = index_with("Murió bajo custodia el sargento retirado Ender José Villasmil, preso político recluido en Tocorón")
+    other = _decide(index, "MUERE BAJO CUSTODIA HUMBERTO CARRASQUEL: SU FAMILIA HABÍA ALERTADO DE SU DIABETES", 3)
+    same = _decide(index, "MUERE BAJO CUSTODIA ENDER VILLASMIL: SU FAMILIA HABÍA ALERTADO DE SU DIABETES", 3)
+    assert other.story_id is None and same.story_id == 1
