@@ -199,3 +199,11 @@ def test_deportation_flights_named_by_the_repatriation_programme(shipped):
         ("Vuelta a la Patria: regresan 150 migrantes desde Chile", []),
         ("Llegan 200 migrantes deportados desde Estados Unidos a Tegucigalpa", []),
     ])
+
+
+def test_the_orinoco_oil_belt_is_venezuela(shipped):
+    _check(shipped, [
+        ("El Tesoro de EE. UU. autoriza a Chevron a perforar nuevos pozos en la Faja del Orinoco", US),
+        # near miss: the river is no oil belt
+        ("El río Orinoco crece por las lluvias en Ciudad Bolívar", []),
+    ])
