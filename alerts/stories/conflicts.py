@@ -13,7 +13,13 @@ from datetime import timedelta
 from typing import Any
 
 from alerts.stories.features import ItemFeatures, StoryEntry, names_known, same_person, same_voice
-from alerts.stories.text import ACTION_BEAT_CONCEPTS, ACTOR_CONCEPTS, ALONE_CONCEPTS, EVENT_CONCEPTS
+from alerts.stories.text import (
+    ACTION_BEAT_CONCEPTS,
+    ACTOR_CONCEPTS,
+    ALONE_CONCEPTS,
+    EVENT_CONCEPTS,
+    ONGOING_CONCEPTS,
+)
 
 NEAR_IDENTICAL = 0.85
 STRONG_TEXT = 0.60  # text this close is evidence enough, even in the beat's own words
@@ -63,6 +69,14 @@ def event_frame(item: ItemFeatures, entry: StoryEntry, hours: float) -> dict[str
             if not same_voice(item, m):
                 continue
             return {"classes": sorted(classes)}
+    ongoing = mine & ONGOING_CONCEPTS
+    if ongoing and item.places:
+        # one situation going on at one place: relatives' vigil at Rodeo I on its second night,
+        # a hunger strike's fifth day at Zona 7 (not a release there: it is no situation)
+        for m in entry.members:
+            places, classes = item.places & m.places, ongoing & m.headline.events
+            if places and classes and same_voice(item, m):
+                return {"place": sorted(places), "event": sorted(classes)}
     if not item.people and not item.headline.caps:
         return None
     for m in entry.members:

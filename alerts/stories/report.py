@@ -44,6 +44,10 @@ def why(signals: dict[str, Any] | None) -> str:
         parts.append(f"frame {' '.join(frame['person'])} + {' + '.join(frame.get('event') or [])}")
     elif frame.get("speaker"):
         parts.append(f"statements of {' '.join(frame['speaker'])}")
+    elif frame.get("place"):
+        parts.append(f"ongoing at {' '.join(frame['place'])}: {' + '.join(frame.get('event') or [])}")
+    elif frame.get("law"):
+        parts.append(f"the law {' '.join(frame['law'])} at its {' '.join(frame.get('stage') or [])} stage")
     if s.get("told_again"):
         parts.append(f"a kind of event told again +{s['told_again']}")
     if s.get("learned") is not None:

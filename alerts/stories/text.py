@@ -202,7 +202,9 @@ def flagged_concepts(flag: str, text: str | None = None) -> frozenset[str]:
       vigil), and sharing one is evidence of one event;
     - "actor": who acts (diplomats, staff, oil companies, journalists, Congress);
     - "alone": an event so rare and grave (a death in custody) that two headlines of one day
-      telling it are one event, unless they name different people."""
+      telling it are one event, unless they name different people;
+    - "ongoing": a situation that goes on at one place (a vigil, a protest, a hunger strike):
+      told at the same place within a day, it is the same situation."""
     data = json.loads(text if text is not None else _concepts_file())
     return frozenset(k for k, spec in data["concepts"].items() if spec.get(flag))
 
@@ -211,6 +213,7 @@ BEAT_CONCEPTS = flagged_concepts("beat")
 EVENT_CONCEPTS = CONCEPTS - BEAT_CONCEPTS
 ACTOR_CONCEPTS = flagged_concepts("actor")
 ALONE_CONCEPTS = flagged_concepts("alone")
+ONGOING_CONCEPTS = flagged_concepts("ongoing")
 # the beat's own words that still say what happened to an actor ("periodistas excarcelados")
 ACTION_BEAT_CONCEPTS = frozenset({"liber", "deten"}) & BEAT_CONCEPTS
 _PHRASE = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, _PHRASES), key=len, reverse=True)) + r")\b")

@@ -127,3 +127,24 @@ def test_a_death_in_custody_in_capitals_names_its_dead() -> None:
     other = _decide(index, "MUERE BAJO CUSTODIA HUMBERTO CARRASQUEL: SU FAMILIA HABÍA ALERTADO DE SU DIABETES", 3)
     same = _decide(index, "MUERE BAJO CUSTODIA ENDER VILLASMIL: SU FAMILIA HABÍA ALERTADO DE SU DIABETES", 3)
     assert other.story_id is None and same.story_id == 1
+
+
+
+def _at(item_id: int, title: str, hours: float, place: str) -> object:
+    return features(item_id=item_id, title=title, lang="es", outlet=f"feed:{item_id}", when=NOW + timedelta(hours=hours),
+                    topics=PP, entities=[{"name": place, "type": "place"}], counts=[])
+
+
+def test_an_ongoing_situation_at_one_place_is_one_story() -> None:
+    """Relatives' vigil at one prison told on its second night, in other words, is the same
+    situation (the readers' rule); a vigil at another prison is not."""
+    first = "Familiares de presos políticos pasan la noche frente a Rodeo I a la espera de excarcelaciones"
+    index = index_with(first)
+    index.stories[1].members[0] = _at(1, first, 0, "Rodeo I")
+    at = NOW + timedelta(hours=20)
+    night = index.decide(_at(2, "Segunda noche de vigilia en Rodeo I: «No nos vamos hasta que salgan»", 20, "Rodeo I"),
+                         now=at, window=WINDOW)
+    elsewhere = index.decide(_at(3, "Segunda noche de vigilia en El Helicoide: «No nos vamos hasta que salgan»", 20,
+                                 "El Helicoide"), now=at, window=WINDOW)
+    assert night.story_id == 1 and night.signals["frame"] == {"place": ["rodeo i"], "event": ["vigil"]}
+    assert elsewhere.story_id != 1

@@ -560,6 +560,10 @@ def test_monitor_stories_says_which_frame_wave_or_model_joined_an_item() -> None
     assert "frame of classes diplomat + llega" in why(framed) and "events diplomat, llega" in why(framed)
     person = {**framed, "frame": {"person": ["delcy", "rodriguez"], "event": ["llega"]}}
     assert "frame delcy rodriguez + llega" in why(person)
+    ongoing = {**framed, "frame": {"place": ["rodeo i"], "event": ["vigil"]}}
+    assert "ongoing at rodeo i: vigil" in why(ongoing)
+    law = {**framed, "frame": {"law": ["amnistia"], "stage": ["second"]}}
+    assert "the law amnistia at its second stage" in why(law)
     wave = {"decision": "joined", "wave": "tally", "wave_items": 7, "hours": 1.5, "score": 1.0}
     assert why(wave).startswith("joined the release wave (tally; the story had 7 wave items)")
     assert "learned pair scorer p 0.93" in why({**framed, "frame": None, "learned": 0.93})
