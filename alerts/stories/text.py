@@ -90,6 +90,9 @@ _LIVE = re.compile(
     re.IGNORECASE,
 )
 _MEDIA = re.compile(r"video|fotos?|en fotos")
+# the marks of a live page elsewhere in the title ("Tensión en Venezuela EN VIVO: …", "Excarcelaciones
+# en Venezuela: minuto a minuto", "Minuto a minuto de las excarcelaciones"): no words of an event
+_LIVE_INSIDE = re.compile(r"\b(?:en vivo|en directo|minuto a minuto|live updates)\b", re.IGNORECASE)
 _NUMBER = re.compile(r"\b\d+(?:[.,]\d{3})*\b")
 _DIGIT = re.compile(r"\d")
 # numbers that are short durations, shares or years, not how many people or things ("24 horas");
@@ -178,6 +181,9 @@ def clean_title(title: str) -> tuple[str, bool]:
             break
         live = live or not _MEDIA.fullmatch(m.group().strip(" \t[]|:-–—").lower())
         text = text[m.end():]
+    inside = _LIVE_INSIDE.sub(" ", text)
+    if inside != text:
+        live, text = True, " ".join(inside.split()).strip(" :|-–—")
     return text.strip(), live
 
 

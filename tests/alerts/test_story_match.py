@@ -117,6 +117,18 @@ def test_a_media_mark_is_stripped_but_is_no_live_page() -> None:
     assert clean_title("Última hora: excarcelan a 12 presos políticos")[1] is True
 
 
+def test_a_live_mark_inside_the_title_is_no_word_of_an_event(put: Any) -> None:
+    """"…: minuto a minuto" and "Minuto a minuto de…" mark a live page wherever they stand: two
+    days' live pages of the releases had joined each other by "minuto" alone."""
+    from alerts.stories.text import clean_title
+
+    assert clean_title("EN VIVO | Excarcelaciones en Venezuela: minuto a minuto") == ("Excarcelaciones en Venezuela", True)
+    assert clean_title("Tensión en Venezuela EN VIVO: tropas de EE. UU. siguen en el Caribe")[1] is True
+    a = put("bbcmundo", "EN VIVO | Excarcelaciones en Venezuela: minuto a minuto")
+    b = put("elpitazo", "Minuto a minuto de las excarcelaciones este martes", at=NOW + timedelta(hours=20))
+    assert b[0] == ["new"] and b[1] != a[1]
+
+
 def test_an_outlets_title_reused_on_another_day_is_a_new_story(put: Any) -> None:
     title = "EN VIVO | Minuto a minuto de la excarcelación de presos políticos en Venezuela"
     a = put("bbcmundo", title)
