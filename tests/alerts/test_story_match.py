@@ -765,6 +765,9 @@ def test_numbers_in_words_are_numbers() -> None:
     assert prepare("Veintitrés presos excarcelados en la segunda ola", "es").numbers == {"23"}
     assert prepare("Un preso político muere tras dos días en huelga en 2026", "es").numbers == frozenset()
     assert prepare("Two Americans freed after twenty-one months", "en").numbers == {"2", "21"}
+    # vague amounts are no numbers, nor are "millones" after a figure
+    assert prepare("Miles de venezolanos y cientos de presos esperan", "es").numbers == frozenset()
+    assert prepare("EE. UU. vende petróleo por 500 millones de dólares", "es").numbers == {"500"}
 
 
 def test_a_meeting_at_the_oval_office_is_not_a_meeting_with_someone_called_oval(put: Any) -> None:
