@@ -148,3 +148,13 @@ def test_an_ongoing_situation_at_one_place_is_one_story() -> None:
                                  "El Helicoide"), now=at, window=WINDOW)
     assert night.story_id == 1 and night.signals["frame"] == {"place": ["rodeo i"], "event": ["vigil"]}
     assert elsewhere.story_id != 1
+
+
+def test_an_unnamed_telling_never_merges_two_stories_of_different_people() -> None:
+    """An item joining one journalist's arrest by a class frame (journalists + detention) and
+    clearing another's the same way merged the two stories (one event told twice, as two
+    outlets' first tellings of one arrest would be): not when the stories name different people."""
+    index = index_with("Funcionarios del Sebin detienen a la periodista Mariela Castillo en Barquisimeto",
+                       "Funcionarios de la Dgcim detienen al periodista Jesús Rondón en Maturín")
+    decision = _decide(index, "SNTP denuncia que funcionarios detienen a periodistas en el país", 3)
+    assert decision.story_id is not None and "merges" not in decision.signals
