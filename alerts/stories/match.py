@@ -541,9 +541,10 @@ class StoryIndex:
             conflicts = conflicts_between(item, entry, text, figures, with_item)
             if evidence < MIN_SHARED and text < STRONG_TEXT:
                 conflicts.append("few shared words")
-            if not same_title and all(m.informative < MIN_SHARED for m in entry.members):
+            if not same_title and all(m.informative < MIN_SHARED and not m.headline.events for m in entry.members):
                 # a story of bare names ("Perkins Rocha") takes no telling of an event: the event's
-                # own story does ("PERKINS ROCHA EXCARCELADO…" had joined the name, apart from it)
+                # own story does ("PERKINS ROCHA EXCARCELADO…" had joined the name, apart from it);
+                # a name and its event ("Roland Carreño sale en libertad") is a story to join
                 conflicts.append("thin story")
             if (
                 len(entry.members) > 1 and not frame and not (same_figures or tally)

@@ -97,7 +97,7 @@ _NUMBER = re.compile(r"\b\d+(?:[.,]\d{3})*\b")
 _DIGIT = re.compile(r"\d")
 # the number words of two and more (folded), Spanish and English: a title with none is not
 # given to text2num, the slower step
-_NUMBER_WORDS = frozenset("""
+_NUMBER_WORDS = _words("""
 dos tres cuatro cinco seis siete ocho nueve diez once doce trece catorce quince dieciseis diecisiete
 dieciocho diecinueve veinte veintiun veintiuno veintidos veintitres veinticuatro veinticinco veintiseis
 veintisiete veintiocho veintinueve treinta cuarenta cincuenta sesenta setenta ochenta noventa cien ciento
@@ -105,7 +105,7 @@ doscientos doscientas trescientos trescientas cuatrocientos cuatrocientas quinie
 seiscientos seiscientas setecientos setecientas ochocientos ochocientas novecientos novecientas mil
 two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen
 eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand
-""".split())
+""")
 # numbers that are short durations, shares or years, not how many people or things ("24 horas");
 # ages and terms ("juez de 92 años") stay: they tell one person or case from another
 _NOT_A_FIGURE = re.compile(

@@ -158,3 +158,9 @@ def test_an_unnamed_telling_never_merges_two_stories_of_different_people() -> No
                        "Funcionarios de la Dgcim detienen al periodista Jesús Rondón en Maturín")
     decision = _decide(index, "SNTP denuncia que funcionarios detienen a periodistas en el país", 3)
     assert decision.story_id is not None and "merges" not in decision.signals
+
+
+def test_a_story_begun_by_a_name_and_its_event_takes_the_fuller_tellings() -> None:
+    index = index_with("Perkins Rocha sale en libertad")
+    decision = _decide(index, "Perkins Rocha, abogado de Vente Venezuela, fue excarcelado tras un año detenido en El Helicoide", 2)
+    assert decision.story_id == 1
