@@ -9,6 +9,7 @@ person's release) need the index and live in alerts/stories/match.py.
 
 from __future__ import annotations
 
+from collections.abc import Set
 from datetime import timedelta
 from typing import Any
 
@@ -99,6 +100,26 @@ def _caps_names(a: ItemFeatures, b: ItemFeatures) -> bool:
     return any(len(p & words) >= min(2, len(p)) for p in b.people)
 
 
+def _named_apart(ours: Set[str], theirs: Set[str]) -> bool:
+    """Both name some (ships, companies, places), and none in common."""
+    return bool(ours) and bool(theirs) and ours.isdisjoint(theirs)
+
+
+def stories_apart(a: StoryEntry, b: StoryEntry) -> bool:
+    """Whether two stories name different people, ships, companies or places (each names some,
+    none in common): an unnamed item that tells both their kinds of event ("SNTP: nueve
+    trabajadores de la prensa han sido detenidos") is no evidence that two journalists' arrests
+    are one."""
+    people_a, people_b = a.people(), b.people()
+    if people_a and people_b and not any(p & q for p in people_a for q in people_b):
+        return True
+    return (
+        _named_apart(a.headline_union("vessels"), b.headline_union("vessels"))
+        or _named_apart(a.headline_union("orgs"), b.headline_union("orgs"))
+        or _named_apart(a.union("places"), b.union("places"))
+    )
+
+
 def conflicts_between(
     item: ItemFeatures, entry: StoryEntry, text: float, figures: set[Any], with_item: ItemFeatures
 ) -> list[str]:
@@ -117,14 +138,11 @@ def conflicts_between(
         or (names_known(item) and names_known(with_item))
     ):
         out.append("people")
-    vessels = entry.headline_union("vessels")
-    if item.headline.vessels and vessels and not item.headline.vessels & vessels:
+    if _named_apart(item.headline.vessels, entry.headline_union("vessels")):
         out.append("vessels")
-    orgs = entry.headline_union("orgs")
-    if item.headline.orgs and orgs and not item.headline.orgs & orgs:
+    if _named_apart(item.headline.orgs, entry.headline_union("orgs")):
         out.append("organisations")  # two companies sanctioned are two stories
-    places = entry.union("places")
-    if item.places and places and not item.places & places:
+    if _named_apart(item.places, entry.union("places")):
         out.append("places")
     for event, number in item.figures:
         known = {n for e, n in figures if e == event}

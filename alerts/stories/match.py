@@ -52,7 +52,13 @@ from itertools import repeat
 from operator import add
 from typing import Any
 
-from alerts.stories.conflicts import FRAME_HOURS, STRONG_TEXT, conflicts_between, event_frame
+from alerts.stories.conflicts import (
+    FRAME_HOURS,
+    STRONG_TEXT,
+    conflicts_between,
+    event_frame,
+    stories_apart,
+)
 from alerts.stories.features import ItemFeatures, StoryEntry, same_person, same_voice, word_terms
 from alerts.stories.pairs import PAIR_MODEL, PairModel
 from alerts.stories.text import ACTION_BEAT_CONCEPTS, ALONE_CONCEPTS, EVENT_CONCEPTS
@@ -111,22 +117,6 @@ def bridges(signals: dict[str, Any]) -> bool:
     kept apart by the people they name, and an unnamed telling cannot say which it is."""
     classes = set((signals.get("frame") or {}).get("classes") or ())
     return bool(classes - ALONE_CONCEPTS) and not signals.get("entities") and not signals.get("conflicts")
-
-
-def apart(a: StoryEntry, b: StoryEntry) -> bool:
-    """Whether two stories name different people, ships, companies or places (each names some,
-    none in common): an unnamed item that tells both their kinds of event ("SNTP: nueve
-    trabajadores de la prensa han sido detenidos") is no evidence that two journalists' arrests
-    are one."""
-    people_a, people_b = a.people(), b.people()
-    if people_a and people_b and not any(p & q for p in people_a for q in people_b):
-        return True
-    return any(
-        x and y and not x & y
-        for x, y in ((a.headline_union("vessels"), b.headline_union("vessels")),
-                     (a.headline_union("orgs"), b.headline_union("orgs")),
-                     (a.union("places"), b.union("places")))
-    )
 
 
 def _no_conflicts() -> list[str]:
@@ -417,7 +407,7 @@ class StoryIndex:
         merges = [
             {"story": other, "score": round(s, 3), "frame": sig.built()["frame"]}
             for s, other, sig in cleared
-            if other != sid and bridges(sig.built()) and not apart(self.stories[sid], self.stories[other])
+            if other != sid and bridges(sig.built()) and not stories_apart(self.stories[sid], self.stories[other])
         ]
         if merges:
             joined["merges"] = merges

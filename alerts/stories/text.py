@@ -63,7 +63,9 @@ def load_concepts(text: str | None = None) -> tuple[dict[str, str], dict[str, st
     stems: dict[str, str] = {}
     phrases: dict[str, str] = {}
     for concept, spec in data["concepts"].items():
-        for word in [concept, *spec.get("words", [])]:
+        # a name's first word is a word of its class too ("Maurel & Prom", "Exxon Mobil")
+        named = [alias.split()[0] for group in spec.get("names", []) for alias in group]
+        for word in [concept, *spec.get("words", []), *named]:
             for lang in ("es", "en"):
                 stem = _STEMMERS[lang].stemWord(fold(word))
                 if stems.setdefault(stem, concept) != concept:
@@ -71,6 +73,16 @@ def load_concepts(text: str | None = None) -> tuple[dict[str, str], dict[str, st
         for phrase in spec.get("phrases", []):
             phrases[" ".join(_WORD.findall(fold(phrase)))] = concept
     return stems, phrases, frozenset(data["concepts"])
+
+
+def concept_names(text: str | None = None) -> dict[str, str]:
+    """The `names` of the classes (each group one company, its first word its key): folded
+    alias → key ("exxon mobil" → "exxon"). A class makes them one term; their names tell them apart."""
+    data = json.loads(text if text is not None else _concepts_file())
+    return {
+        fold(alias): fold(group[0]).split()[0]
+        for spec in data["concepts"].values() for group in spec.get("names", []) for alias in group
+    }
 
 
 # Written forms of the United States, before tokenizing ("EE. UU." would be two words).
@@ -311,24 +323,25 @@ _ORG = re.compile(
 _ORG_WORD_ALONE = re.compile(_ORG_WORD, re.IGNORECASE)
 
 
-# oil companies named alone, each its own company (the class `oilco` makes them one term: "a
-# licence to Chevron" and "a licence to Repsol" share it, and are two events)
-_OIL_COMPANY = re.compile(r"\b(chevron|repsol|exxon(?:\s*mobil)?|conocophillips|eni|maurel (?:&|et) prom)\b")
+# companies the beat names alone, each its own (the class `oilco` makes them one term: "a licence
+# to Chevron" and "a licence to Repsol" share it, and are two events): the classes' `names`
+_NAME_KEY = concept_names()
+_NAMED = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _NAME_KEY), key=len, reverse=True)) + r")\b")
 
 
-def oil_companies(text: str) -> frozenset[str]:
-    """The oil companies the beat names alone ("Chevron", "REPSOL"), outside a context clause
+def named_companies(text: str) -> frozenset[str]:
+    """The companies the beat names alone ("Chevron", "REPSOL"), outside a context clause
     ("Tras Chevron, EE. UU. da licencia a Repsol" is Repsol's)."""
-    if not _OIL_COMPANY.search(fold(text)):
+    if not _NAMED.search(fold(text)):
         return frozenset()
     told = fold(_CONTEXT_SPAN.sub(" ", text))
-    return frozenset(m.group(1).split()[0].replace("mobil", "") for m in _OIL_COMPANY.finditer(told))
+    return frozenset(_NAME_KEY[m.group(1)] for m in _NAMED.finditer(told))
 
 
 def org_names(text: str) -> frozenset[str]:
     """Names of companies told with their legal or trade word, folded, that word left out; and
     the oil companies the beat names alone."""
-    found = set(oil_companies(text))
+    found = set(named_companies(text))
     for m in _ORG.finditer(text):
         words = [w for w in _WORD.findall(fold(m.group(1))) if not _ORG_WORD_ALONE.fullmatch(w)
                  and w not in _NOT_PERSON and w not in STOPWORDS]
@@ -480,5 +493,5 @@ def prepare(title: str, lang: str | None, known_people: list[str] | None = None)
         numbers=_numbers(text, lang),
         events=event_classes(text, lang, all_terms), stage=law_stage(text),
         told_terms=told, aside_words=aside_words, laws=law_names(text, caps),
-        orgs=oil_companies(text) if caps else org_names(text),
+        orgs=named_companies(text) if caps else org_names(text),
     )
