@@ -9,11 +9,19 @@ person's release) need the index and live in alerts/stories/match.py.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Set
 from datetime import timedelta
 from typing import Any
 
-from alerts.stories.features import ItemFeatures, StoryEntry, names_known, same_person, same_voice
+from alerts.stories.features import (
+    ItemFeatures,
+    StoryEntry,
+    named_in,
+    names_known,
+    same_person,
+    same_voice,
+)
 from alerts.stories.text import (
     ACTION_BEAT_CONCEPTS,
     ACTOR_CONCEPTS,
@@ -30,6 +38,30 @@ REUSED_TITLE_GAP = timedelta(hours=12)
 ANOTHER_GAP = timedelta(hours=12)  # a story begun this long before it told an earlier instance
 FRAME_HOURS = 24.0  # one person + one kind of event within a day
 CLASS_FRAME_MIN = 2  # or two kinds of event (actor, action, object) within a day
+
+# One person's next event is news of its own: a release or a court step after the arrest.
+# An arrest told ("detienen", "detuvo", "arrestan", "aprehenden", "se llevaron a", "detención de",
+# "periodista detenida"), not house arrest (a release's own terms)
+_ARREST = re.compile(
+    r"\b(?:detien\w*|detuv\w*|deten(?:er|ido|ida|idos|idas|cion|ciones)|arrest\w*|aprehend\w*|aprehension"
+    r"|se (?:lo |la |los |las )?llevaron|arrested|detained)\b(?! domiciliari)"
+)
+# ... by a verb in the act: "En plena ola de excarcelaciones, arrestan a activista" is an arrest
+# (a participle, "Liberan al activista, detenido en Puerto La Cruz", is the state the release ends)
+_ARREST_ACT = re.compile(
+    r"\b(?:detienen?|detuv\w*|arrestan|arrestaron|aprehend(?:e|en|io|ieron)"
+    r"|se (?:lo |la |los |las )?llevaron|arrests)\b(?! domiciliari)"
+)
+# ... a person held or missing, as an arrest's story tells it
+_HELD = re.compile(_ARREST.pattern + r"|\b(?:desaparec\w*|reclui\w*|recluid\w*|paradero)\b")
+# a release asked for is none ("exigen liberar a Rubén Aguilera")
+_DEMAND = re.compile(r"\b(?:pide\w*|piden|pidio|exig\w*|reclam\w*|urge\w*|solicit\w*|insta\w*|clam\w*)\b")
+# a court step ("imputan terrorismo a X", "X es presentado en tribunal", "audiencia de X"), not one
+# still to come ("aún no ha sido presentado ante tribunal", "sin audiencia")
+_CHARGED = re.compile(r"\bimput(?:a|an|o|aron|ado|ada|ados|adas|acion)\b")
+_NOT_YET = re.compile(r"\b(?:no|sin|nunca)\b(?:\s+\w+){0,3}\s+(?:present\w*|tribunal\w*|audiencia\w*|imput\w*|juez)")
+# who announces or confirms a release is not who is freed ("…, anunció Delcy Rodríguez")
+_SAYS = r"\b(?:anunci\w*|dijo|dice|afirm\w*|inform\w*|segun|asegur\w*|confirm\w*)\s+(?:\w+\s+)?"
 
 
 def event_frame(item: ItemFeatures, entry: StoryEntry, hours: float) -> dict[str, list[str]] | None:
@@ -98,6 +130,53 @@ def _caps_names(a: ItemFeatures, b: ItemFeatures) -> bool:
         return True
     words = frozenset(a.headline.key.split())
     return any(len(p & words) >= min(2, len(p)) for p in b.people)
+
+
+def _release_after_arrest(item: ItemFeatures, entry: StoryEntry) -> bool:
+    """Whether the item tells a person's release and the story only that person's arrest: the
+    release is news of its own ("Liberan al activista Gustavo Lira" after "PNB detiene al
+    activista Gustavo Lira"), never an outlet added to the arrest's alert."""
+    key = item.headline.key
+    if "liber" not in item.headline.events or _ARREST_ACT.search(key) or _DEMAND.search(key):
+        return False
+    if "liber" in entry.headline_union("events"):
+        return False
+    for m in entry.members:
+        person = _ARREST.search(m.headline.key) and _one_person(item, m)
+        if person and not any(_says(item.headline.key, w) for w in person):
+            return True
+    return False
+
+
+def _court(item: ItemFeatures) -> bool:
+    key = item.headline.key
+    told = "juicio" in item.headline.events or _CHARGED.search(key) is not None
+    return told and not _NOT_YET.search(key)
+
+
+def _hearing_after_arrest(item: ItemFeatures, entry: StoryEntry) -> bool:
+    """Whether the item tells a person's court step (charges, a hearing) and the story only that
+    person's arrest or disappearance: "Imputan terrorismo a Carlos Yépez" after "Ubican en El
+    Helicoide a Carlos Yépez" is the next event, the one advocates wait for."""
+    if not _court(item) or any(_court(m) for m in entry.members):
+        return False
+    for m in entry.members:
+        person = _HELD.search(m.headline.key) and _one_person(item, m)
+        if person and not any(_says(item.headline.key, w) for w in person):
+            return True
+    return False
+
+
+def _one_person(a: ItemFeatures, b: ItemFeatures) -> frozenset[str]:
+    """A person both headlines name (by two name words, or the whole of a one-word name);
+    a headline in capitals names the other's people written in its words."""
+    ours = a.people or named_in(a, b.people)
+    theirs = b.people or named_in(b, a.people)
+    return next((p & q for p in ours for q in theirs if len(p & q) >= min(2, len(p), len(q))), frozenset())
+
+
+def _says(key: str, word: str) -> bool:
+    return re.search(_SAYS + re.escape(word) + r"\b", key) is not None
 
 
 def _named_apart(ours: Set[str], theirs: Set[str]) -> bool:
@@ -171,6 +250,10 @@ def conflicts_between(
     ):
         # the wave's list of first releases names her; her release told on its own is hers
         out.append("one person's release")
+    if _release_after_arrest(item, entry):
+        out.append("release after arrest")  # a person freed is news, not an outlet added to the arrest
+    if _hearing_after_arrest(item, entry):
+        out.append("hearing after arrest")  # charges or a court hearing are news of their own
     if item.another and item.when - entry.members[0].when >= ANOTHER_GAP:
         out.append("another instance")  # "incauta otro petrolero" is not the seizure told a day before
     for m in entry.members:

@@ -274,6 +274,24 @@ def name_tokens(name: str) -> frozenset[str]:
 _NICKNAME = re.compile(r"(?<=[a-záéíóúñ]) [\"“«‘'](?:el|la|El|La) [^\"”»’']{2,20}[\"”»’'] (?=[A-ZÁÉÍÓÚÑ])")
 
 
+# a role in a party, union or town, before its name and the person's ("dirigente de Vente Venezuela
+# Carlos Yépez", "coordinadora de Vente Venezuela en Zulia…")
+_MEMBER_OF = re.compile(
+    r"\b(?:dirigente|coordinador|coordinadora|activista|militante|concejal|concejala|alcalde|alcaldesa|"
+    r"diputado|diputada|periodista|director|directora|presidente|presidenta|secretario|secretaria|miembro|"
+    r"lider|líder|lideresa|fundador|fundadora|defensor|defensora|abogado|abogada|integrante|sindicalista|"
+    r"vocero|vocera|candidato|candidata|dirigentes|activistas)\s+(?:de|del|de la)\s+$"
+)
+
+
+def _member_after_body(words: list[str]) -> frozenset[str]:
+    """The person named after a party, union or town ("Vente Venezuela Carlos Yépez": carlos,
+    yepez), when two words or more follow its last word that is no person's."""
+    last = max(i for i, w in enumerate(words) if w in _NOT_PERSON)
+    tail = [w for w in words[last + 1:] if len(w) > 2]
+    return frozenset(tail) if len(tail) >= 2 else _NONE
+
+
 def person_names(text: str, known: list[str] | None = None, *, vessels: frozenset[str] | None = None,
                  caps: bool | None = None) -> list[frozenset[str]]:
     """Names of people in a cleaned headline: the classifier's people (`known`), plus
@@ -284,9 +302,15 @@ def person_names(text: str, known: list[str] | None = None, *, vessels: frozense
     if is_caps(text) if caps is None else caps:
         return out
     vessels = vessel_names(text) if vessels is None else vessels
-    for m in _NAME_SEQ.finditer(_NICKNAME.sub(" ", text)):
+    named = _NICKNAME.sub(" ", text)
+    for m in _NAME_SEQ.finditer(named):
         words = [w for w in _WORD.findall(fold(m.group())) if w not in {"de", "del", "la", "las", "los", "y"}]
-        if not words or any(w in _NOT_PERSON for w in words):
+        if words and any(w in _NOT_PERSON for w in words):
+            member = _member_after_body(words) if _MEMBER_OF.search(named[:m.start()]) else _NONE
+            if member and not any(member & o for o in out):
+                out.append(member)
+            continue
+        if not words:
             continue
         roles = frozenset(words[:-1]) & _ROLES if words[0] in _ROLES else _NONE
         start = m.start()
