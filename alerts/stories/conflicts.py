@@ -99,7 +99,7 @@ def event_frame(item: ItemFeatures, entry: StoryEntry, hours: float) -> dict[str
                 classes & ACTOR_CONCEPTS and classes & ACTION_BEAT_CONCEPTS
             ):
                 continue
-            if not same_voice(item, m):
+            if not same_voice(item, m) or not (_caps_names(item, m) and _caps_names(m, item)):
                 continue
             return {"classes": sorted(classes)}
     ongoing = mine & ONGOING_CONCEPTS

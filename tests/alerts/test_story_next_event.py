@@ -78,3 +78,13 @@ def test_the_name_after_a_members_party_is_a_person() -> None:
     # without a member's role, a body or place and the words after it are no person
     assert person_names("Maduro declaró el Estado de Conmoción Exterior en Venezuela") == []
     assert person_names("Reunión en la Casa Blanca Este lunes") == []
+
+
+def test_a_headline_in_capitals_frames_only_with_the_people_it_writes() -> None:
+    """Capitals hide names: "journalist" + "detained" in capitals is any journalist's arrest, not
+    the one the story names (the class frame had joined them); written with the name, it is his."""
+    index = index_with("Periodista Jesús Rondón, detenido por funcionarios de la Dgcim")
+    other = _decide(index, "DENUNCIAN QUE PERIODISTA LARENSE FUE DETENIDA POR EL SEBIN", hours=3)
+    assert other.story_id is None
+    same = _decide(index, "DENUNCIAN QUE EL PERIODISTA JESÚS RONDÓN FUE DETENIDO", hours=3)
+    assert same.story_id == 1
