@@ -35,10 +35,11 @@ _STOP_ES = """a al algo ante antes aqui asi aun bajo cada como con contra cual c
     nuevo nueva nuevos nuevas ultimo ultima ultimas primeras primeros primera primero
     cuanto cuantos cual que quien esto se sabe estos serian seria habria
     tres cuatro cinco seis siete ocho nueve diez once doce trece catorce quince veinte
-    cien ciento cientos mil decenas centenar"""
+    cien ciento cientos mil decenas centenar
+    debe deben deberia deberian debera deberan"""
 _STOP_EN = """a an and are as at be been but by for from had has have he her his how in into is
     it its new of on or over says said she than that the their them they this to was were what
-    when who will with after amid about more up out today"""
+    when who will with after amid about more up out today must should"""
 
 
 def _words(text: str) -> frozenset[str]:
@@ -257,10 +258,15 @@ def stem(word: str, lang: str) -> str:
     return _CONCEPT_OF.get(stem, stem)
 
 
+# "celebrar elecciones" holds a vote: no "celebrar" (to praise) of "celebró las excarcelaciones"
+_HOLD_VOTE = re.compile(r"\bcelebr\w*\s+(?=(?:\w+\s+){0,2}(?:elecciones|comicios|votaciones)\b)")
+
+
 def terms(text: str, lang: str = "es") -> list[str]:
     """Content terms of a cleaned headline: folded, no stop words, stemmed, concepts merged."""
     lang = "en" if (lang or "").lower().startswith("en") else "es"
     folded = " ".join(_WORD.findall(fold(_US_CAPS.sub(" eeuu ", _US.sub(" eeuu ", text)))))
+    folded = _HOLD_VOTE.sub("", folded)
     words = _PHRASE.sub(lambda m: _PHRASES[m.group()], folded).split()
     return [stem(w, lang) for w in words if len(w) > 2 and w not in STOPWORDS or w in CONCEPTS]
 
