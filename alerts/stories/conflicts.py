@@ -139,13 +139,7 @@ def _release_after_arrest(item: ItemFeatures, entry: StoryEntry) -> bool:
     key = item.headline.key
     if "liber" not in item.headline.events or _ARREST_ACT.search(key) or _DEMAND.search(key):
         return False
-    if "liber" in entry.headline_union("events"):
-        return False
-    for m in entry.members:
-        person = _ARREST.search(m.headline.key) and _one_person(item, m)
-        if person and not any(_says(item.headline.key, w) for w in person):
-            return True
-    return False
+    return "liber" not in entry.headline_union("events") and _told_of_same_person(item, entry, _ARREST)
 
 
 def _court(item: ItemFeatures) -> bool:
@@ -160,8 +154,14 @@ def _hearing_after_arrest(item: ItemFeatures, entry: StoryEntry) -> bool:
     Helicoide a Carlos Yépez" is the next event, the one advocates wait for."""
     if not _court(item) or any(_court(m) for m in entry.members):
         return False
+    return _told_of_same_person(item, entry, _HELD)
+
+
+def _told_of_same_person(item: ItemFeatures, entry: StoryEntry, told: re.Pattern[str]) -> bool:
+    """Whether an item of the story tells `told` (an arrest, a disappearance) of a person the
+    item names, who is not the one the item credits with saying it ("…, anunció Delcy Rodríguez")."""
     for m in entry.members:
-        person = _HELD.search(m.headline.key) and _one_person(item, m)
+        person = told.search(m.headline.key) and _one_person(item, m)
         if person and not any(_says(item.headline.key, w) for w in person):
             return True
     return False
