@@ -223,6 +223,8 @@ def conflicts_between(
         out.append("organisations")  # two companies sanctioned are two stories
     if _named_apart(item.places, entry.union("places")):
         out.append("places")
+    if _named_apart(item.seas, entry.union("seas")):
+        out.append("seas")  # a strike in the Caribbean and one in the Pacific are two
     for event, number in item.figures:
         known = {n for e, n in figures if e == event}
         near_tally = text >= NEAR_IDENTICAL and event in GROWING_EVENTS

@@ -38,13 +38,20 @@ _EXPLAINER = re.compile(
 _UPDATE_CUES = re.compile(
     r"\b(?:ascend|asciende|ascienden|eleva|elevo|elevan|suma|suman|sumo|contabiliz\w*|ya son|"
     r"van|total|cifra|aumenta\w*|verif\w*|confirm\w*|rises?|climbs?|toll|reaches|now|otros?|"
-    r"otras?|mas(?!\s+de\b))\b"  # "más excarcelaciones" adds to a tally; "más de 600" only qualifies a figure
-)
+    r"otras?|(?<!\bel )(?<!\bla )(?<!\blos )(?<!\blas )mas(?!\s+de\b))\b"
+)  # "más excarcelaciones" adds to a tally; "más de 600" qualifies a figure; "el más reciente ataque" is a superlative
 
 # "another" seizure or strike: a new instance of a kind of event already told ("EE. UU. incauta
 # otro petrolero", "otro ataque contra una lancha"), not the one told before it
-_ANOTHER = re.compile(r"\b(?:otr[oa]s?|another)\b")
-INSTANCE_EVENTS = frozenset({"incaut", "ataqu"})
+_ANOTHER = re.compile(
+    r"\b(?:otr[oa]s?|another|(?:nuev[oa]s?|segund[oa]|tercer[oa]?)\s+(?:ataque|bombardeo|incautacion|decomiso|"
+    r"vuelo|lancha|narcolancha|embarcacion|petrolero|buque|tanquero)\w*)\b"
+)  # "un nuevo ataque a una narcolancha", "el segundo vuelo de deportación de la semana"
+INSTANCE_EVENTS = frozenset({"incaut", "ataqu", "deport"})
+_NO_SEAS: frozenset[str] = frozenset()  # a flight of deportees is one too
+# the sea a strike or seizure is told in: one in the Caribbean and one in the Pacific are two
+_SEAS = {"caribe": "caribbean", "caribbean": "caribbean", "pacifico": "pacific", "pacific": "pacific",
+         "atlantico": "atlantic", "atlantic": "atlantic"}
 
 # verbs of saying, reporting, confirming or denying: the headline tells what someone says of
 # an event, not what the person named first does
@@ -80,6 +87,7 @@ class ItemFeatures:
     reacts: bool = False  # a reaction, demand or statement ("X exige…"): story_wave.reacts
     big_numbers: frozenset[str] = frozenset()  # the title's numbers of NUMBER_MIN or more
     another: bool = False  # tells another seizure or strike than those before it (_ANOTHER)
+    seas: frozenset[str] = frozenset()  # the seas a strike or seizure is told in (_SEAS)
 
 
     @property
@@ -130,6 +138,7 @@ def features(
         speaker=speaker_of(h), subject=_subject(h.key, people), reacts=reacts(h),
         big_numbers=frozenset(n for n in h.numbers if int(n) >= NUMBER_MIN) if h.numbers else _NO_NUMBERS,
         another=another,
+        seas=frozenset(_SEAS[w] for w in h.key.split() if w in _SEAS) if h.events & INSTANCE_EVENTS else _NO_SEAS,
     )
 
 
