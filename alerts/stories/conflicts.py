@@ -19,6 +19,7 @@ from alerts.stories.features import (
     StoryEntry,
     named_in,
     names_known,
+    one_name,
     same_person,
     same_voice,
 )
@@ -190,7 +191,7 @@ def stories_apart(a: StoryEntry, b: StoryEntry) -> bool:
     trabajadores de la prensa han sido detenidos") is no evidence that two journalists' arrests
     are one."""
     people_a, people_b = a.people(), b.people()
-    if people_a and people_b and not any(p & q for p in people_a for q in people_b):
+    if people_a and people_b and not any(one_name(p, q) for p in people_a for q in people_b):
         return True
     return (
         _named_apart(a.headline_union("vessels"), b.headline_union("vessels"))
@@ -212,7 +213,7 @@ def conflicts_between(
     ):
         out.append("topic")
     theirs = entry.people()
-    if item.people and theirs and not any(p & q for p in item.people for q in theirs) and (
+    if item.people and theirs and not any(one_name(p, q) for p in item.people for q in theirs) and (
         text < PEOPLE_TEXT or (item.headline.events | with_item.headline.events) & ACTION_BEAT_CONCEPTS
         or (names_known(item) and names_known(with_item))
     ):

@@ -177,6 +177,14 @@ def named_in(item: ItemFeatures, names: Iterable[frozenset[str]]) -> tuple[froze
     return tuple(n for n in names if len(n) >= 2 and n <= words)
 
 
+def one_name(p: frozenset[str], q: frozenset[str]) -> bool:
+    """Whether two names may be one person's: one name's words all in the other's ("Corina
+    Machado", "María Corina Machado"), or two words in common ("Capitán Luis Barrios", "Luis
+    Alfredo Barrios"); "Delcy Rodríguez" and "Jorge Rodríguez" share a surname only: two people."""
+    shared = p & q
+    return bool(shared) and (len(shared) >= 2 or p <= q or q <= p)
+
+
 def same_person(a: ItemFeatures, b: ItemFeatures) -> frozenset[str] | None:
     """The person two headlines both name, when every person named on either side is on the
     other and one of them by two name words; a headline in capitals names the other's people
