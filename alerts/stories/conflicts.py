@@ -143,6 +143,19 @@ def _release_after_arrest(item: ItemFeatures, entry: StoryEntry) -> bool:
     return "liber" not in entry.headline_union("events") and _told_of_same_person(item, entry, _ARREST)
 
 
+def _other_meeting(item: ItemFeatures, entry: StoryEntry) -> bool:
+    """Whether the item tells a meeting with someone the story's meeting does not name, and the
+    story's meeting names someone the item does not: "Landau se reunió con María Corina Machado"
+    is not "Landau se reunió con Delcy Rodríguez", though both name Landau."""
+    if "reun" not in item.headline.events or len(item.people) < 2:
+        return False
+    theirs = [p for m in entry.members if "reun" in m.headline.events and len(m.people) >= 2 for p in m.people]
+    return bool(theirs) and (
+        any(not any(one_name(p, q) for q in theirs) for p in item.people)
+        and any(not any(one_name(q, p) for p in item.people) for q in theirs)
+    )
+
+
 def _court(item: ItemFeatures) -> bool:
     key = item.headline.key
     told = "juicio" in item.headline.events or _CHARGED.search(key) is not None
@@ -253,6 +266,8 @@ def conflicts_between(
     ):
         # the wave's list of first releases names her; her release told on its own is hers
         out.append("one person's release")
+    if _other_meeting(item, entry):
+        out.append("meeting")  # one envoy's meetings with two people are two meetings
     if _release_after_arrest(item, entry):
         out.append("release after arrest")  # a person freed is news, not an outlet added to the arrest
     if _hearing_after_arrest(item, entry):
