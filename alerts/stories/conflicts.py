@@ -186,7 +186,7 @@ def _one_person(a: ItemFeatures, b: ItemFeatures) -> frozenset[str]:
     a headline in capitals names the other's people written in its words."""
     ours = a.people or named_in(a, b.people)
     theirs = b.people or named_in(b, a.people)
-    return next((p & q for p in ours for q in theirs if len(p & q) >= min(2, len(p), len(q))), frozenset())
+    return next((p & q for p in ours for q in theirs if one_name(p, q)), frozenset())
 
 
 def _says(key: str, word: str) -> bool:

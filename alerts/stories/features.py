@@ -47,8 +47,8 @@ _ANOTHER = re.compile(
     r"\b(?:otr[oa]s?|another|(?:nuev[oa]s?|segund[oa]|tercer[oa]?)\s+(?:ataque|bombardeo|incautacion|decomiso|"
     r"vuelo|lancha|narcolancha|embarcacion|petrolero|buque|tanquero)\w*)\b"
 )  # "un nuevo ataque a una narcolancha", "el segundo vuelo de deportación de la semana"
-INSTANCE_EVENTS = frozenset({"incaut", "ataqu", "deport"})
-_NO_SEAS: frozenset[str] = frozenset()  # a flight of deportees is one too
+INSTANCE_EVENTS = frozenset({"incaut", "ataqu", "deport"})  # a flight of deportees is one too
+_NO_SEAS: frozenset[str] = frozenset()
 # the sea a strike or seizure is told in: one in the Caribbean and one in the Pacific are two
 _SEAS = {"caribe": "caribbean", "caribbean": "caribbean", "pacifico": "pacific", "pacific": "pacific",
          "atlantico": "atlantic", "atlantic": "atlantic"}
