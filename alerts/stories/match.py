@@ -61,7 +61,12 @@ from alerts.stories.conflicts import (
 )
 from alerts.stories.features import ItemFeatures, StoryEntry, same_person, same_voice, word_terms
 from alerts.stories.pairs import PAIR_MODEL, PairModel
-from alerts.stories.text import ACTION_BEAT_CONCEPTS, ALONE_CONCEPTS, EVENT_CONCEPTS
+from alerts.stories.text import (
+    ACTION_BEAT_CONCEPTS,
+    ALONE_CONCEPTS,
+    EVENT_CONCEPTS,
+    ONGOING_CONCEPTS,
+)
 
 THRESHOLD = 0.40
 EXPLAINER_THRESHOLD = 0.75
@@ -117,6 +122,14 @@ def bridges(signals: dict[str, Any]) -> bool:
     kept apart by the people they name, and an unnamed telling cannot say which it is."""
     classes = set((signals.get("frame") or {}).get("classes") or ())
     return bool(classes - ALONE_CONCEPTS) and not signals.get("entities") and not signals.get("conflicts")
+
+
+def _situation(signals: Signals) -> bool:
+    """Whether a join is by a frame of an ongoing situation (a vigil, a strike: its place, or its
+    classes) without wording strong on its own."""
+    frame = signals.built().get("frame") or {}
+    kinds = {*frame.get("classes", ()), *frame.get("event", ())}
+    return signals.text < STRONG_TEXT and bool(kinds & ONGOING_CONCEPTS)
 
 
 def _no_conflicts() -> list[str]:
@@ -388,8 +401,10 @@ class StoryIndex:
                 rejected.append((score, sid, signals))
                 continue
             cleared.append((score, sid, signals))
-            # two stories lifted to the same score by a frame: the one told in closer words
-            if best is None or (score, signals.text) > (best[0], best[2].text):
+            # two stories lifted to the same score by a frame: the one told in closer words; an
+            # ongoing situation at its place (a vigil's second night) before a story it shares
+            # only some words and a place with
+            if best is None or (_situation(signals), score, signals.text) > (_situation(best[2]), best[0], best[2].text):
                 best = (score, sid, signals)
         # the signals of the stories that are not kept are never worked out
         nearest = [

@@ -3,11 +3,11 @@ with two people. Titles in the style of a probe of US diplomacy of May 2026, whe
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from story_helpers import NOW, WINDOW, feats, index_with
+from story_helpers import NOW, PP, WINDOW, feats, index_with
 
-from alerts.stories.features import one_name
+from alerts.stories.features import ItemFeatures, StoryEntry, features, one_name
 from alerts.stories.match import Decision, StoryIndex
 
 US = ["us_actions"]
@@ -41,3 +41,29 @@ def test_one_envoys_meetings_with_two_people_are_two_meetings() -> None:
     assert other.story_id is None and "meeting" in _conflicts(other)
     same = _decide(index, "Landau y Delcy Rodríguez sostienen encuentro en Miraflores para revisar la agenda bilateral")
     assert same.story_id == 1
+
+
+
+def test_a_vigils_next_night_joins_the_vigil_not_a_story_it_shares_some_words_with() -> None:
+    """The second night of a vigil at El Helicoide cleared the vigil's story by its frame (relatives
+    + vigil) and the story of a journalist held there by "vida", "piden" and the place; the higher
+    score had taken it. An ongoing situation's frame goes first unless the other's wording is strong."""
+    helicoide = [{"name": "El Helicoide", "type": "place"}]
+
+    def item(item_id: int, title: str, at: datetime) -> ItemFeatures:
+        return features(item_id=item_id, title=title, lang="es", outlet=f"feed:{item_id}", when=at, topics=PP,
+                        entities=helicoide, counts=[])
+
+    held = ("La CIDH pide a Venezuela proteger la vida y salud del periodista preso Andrés Quintero, detenido en "
+            "El Helicoide")
+    vigil = "Familiares de presos políticos mantienen vigilia nocturna frente a El Helicoide"
+    index = index_with("Provea publica informe sobre torturas", "Madres de presos inician huelga en Tocuyito")
+    index.add_story(StoryEntry(101, held, NOW, NOW, set(PP), [item(101, held, NOW)]))
+    index.add_story(StoryEntry(102, vigil, NOW, NOW, set(PP), [item(102, vigil, NOW)]))
+    at = NOW + timedelta(hours=20)
+    index.trace, index.floor = [], -1.0
+    decision = index.decide(item(103, "Segunda noche de vigilia en El Helicoide: familiares piden fe de vida de los "
+                                    "detenidos", at), now=at, window=WINDOW)
+    cleared = {t["story"] for t in index.trace if t["score"] >= 0.40 and not t.get("conflicts")}
+    assert {101, 102} <= cleared  # both stories could take it
+    assert decision.story_id == 102
