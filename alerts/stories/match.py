@@ -371,6 +371,7 @@ class StoryIndex:
         a_norm = self._norm(item.tf, cache=False)
         base = THRESHOLD + (LIVE_EXTRA if item.headline.live else 0.0)
         best: tuple[float, int, Signals] | None = None
+        best_rank: tuple[bool, float, float] = (False, 0.0, 0.0)
         cleared: list[tuple[float, int, Signals]] = []  # every story the item may join
         rejected: list[tuple[float, int, Signals]] = []
         since, until = now - window, now + window
@@ -404,8 +405,9 @@ class StoryIndex:
             # two stories lifted to the same score by a frame: the one told in closer words; an
             # ongoing situation at its place (a vigil's second night) before a story it shares
             # only some words and a place with
-            if best is None or (_situation(signals), score, signals.text) > (_situation(best[2]), best[0], best[2].text):
-                best = (score, sid, signals)
+            rank = (_situation(signals), score, signals.text)
+            if best is None or rank > best_rank:
+                best, best_rank = (score, sid, signals), rank
         # the signals of the stories that are not kept are never worked out
         nearest = [
             {"story": sid, "score": round(score, 3), **signals.built()}

@@ -266,7 +266,8 @@ def terms(text: str, lang: str = "es") -> list[str]:
     """Content terms of a cleaned headline: folded, no stop words, stemmed, concepts merged."""
     lang = "en" if (lang or "").lower().startswith("en") else "es"
     folded = " ".join(_WORD.findall(fold(_US_CAPS.sub(" eeuu ", _US.sub(" eeuu ", text)))))
-    folded = _HOLD_VOTE.sub("", folded)
+    if "celebr" in folded:
+        folded = _HOLD_VOTE.sub("", folded)
     words = _PHRASE.sub(lambda m: _PHRASES[m.group()], folded).split()
     return [stem(w, lang) for w in words if len(w) > 2 and w not in STOPWORDS or w in CONCEPTS]
 
