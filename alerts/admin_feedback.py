@@ -5,6 +5,7 @@
     /miss URL [TOPIC]  an item the bot should have alerted
     /wrong [TOPIC]     as a reply to an alert: it should not have been sent
     /split [ITEM]      as a reply to an alert: an item that does not belong in its story
+    /merge STORY       as a reply to an alert: its story repeats another one's event
 
 `resolve_reply(session, message, config)` finds the alert, story and item a replied-to
 message stands for: a reply to the alert itself (the admin chat is one of the channels),
@@ -44,15 +45,17 @@ class WatchedIndex(Protocol):
     def remove(self, name: str) -> bool: ...
 
 
-COMMANDS = frozenset({"people", "watch", "unwatch", "miss", "wrong", "split"})
+COMMANDS = frozenset({"people", "watch", "unwatch", "miss", "wrong", "split", "merge"})
 HELP = (
     "\n/people — the watched people\n"
     "/watch NAME — watch a person's name · /unwatch NAME — stop\n"
     "/miss URL [topic] — an item that should have alerted\n"
     "/wrong [topic] — reply to an alert that should not have been sent\n"
-    "/split [item] — reply to an alert that merged another event into its story"
+    "/split [item] — reply to an alert that merged another event into its story\n"
+    "/merge STORY — reply to an alert that repeats another story's event (STORY: its number, "
+    "its alert's link or an article's link)"
 )
-_URL = re.compile(r"https?://[^\s<>\"'«»“”]+", re.I)
+URL_PATTERN = re.compile(r"https?://[^\s<>\"'«»“”]+", re.I)
 MAX_LISTED = 300
 
 
@@ -94,6 +97,22 @@ def _alert_at(session: Session, chat: Any, message_id: int) -> Alert | None:
     return alert_of_message(session, names, message_id)
 
 
+# a message link as Telegram's "Copy link" gives it: t.me/NAME/ID (public) or t.me/c/ID/ID (private)
+_MESSAGE_LINK = re.compile(r"^https?://(?:www\.)?(?:t|telegram)\.me/(?:(c)/(\d+)|([A-Za-z]\w{3,}))/(\d+)(?:[/?#].*)?$", re.I)
+
+
+def alert_of_link(session: Session, url: str) -> Alert | None:
+    """The alert a Telegram message link points at, or None (not such a link, not ours)."""
+    m = _MESSAGE_LINK.match(url.strip())
+    if m is None:
+        return None
+    private, internal, username, message_id = m.groups()
+    keys = {f"-100{internal}", internal} if private else {f"@{username}".lower()}
+    names = [c.name for c in all_channels(session)
+             if c.chat_id.lower() in keys or (c.configured_chat_id or "").lower() in keys]
+    return alert_of_message(session, names, int(message_id)) if names else None
+
+
 def urls_in(message: Any) -> list[str]:
     """Links in a message: its URL and text-link entities, and URLs in its text."""
     out: list[str] = []
@@ -101,7 +120,7 @@ def urls_in(message: Any) -> list[str]:
     for entity in list(message.entities or ()) + list(message.caption_entities or ()):
         if entity.type == "text_link" and entity.url:
             out.append(entity.url)
-    out += [u.rstrip(".,;:)]") for u in _URL.findall(text)]
+    out += [u.rstrip(".,;:)]") for u in URL_PATTERN.findall(text)]
     return list(dict.fromkeys(out))
 
 
@@ -178,6 +197,10 @@ class FeedbackCommands:
             from alerts.stories.split import split_command
 
             return split_command(self.db, self.config, arg, message, operator)
+        if command == "merge":
+            from alerts.stories.merge import merge_command
+
+            return merge_command(self.db, arg, message, operator)
         return self.wrong(arg, message, operator)
 
     @property
@@ -237,7 +260,7 @@ class FeedbackCommands:
 
     def miss(self, arg: str, operator: str) -> str:
         parts = arg.split()
-        if not parts or not _URL.fullmatch(parts[0]):
+        if not parts or not URL_PATTERN.fullmatch(parts[0]):
             return "Usage: /miss URL [topic] — the link of an item the bot should have alerted."
         url = parts[0]
         topic, error = self._topic_arg(" ".join(parts[1:]))

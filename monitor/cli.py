@@ -113,9 +113,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = add_command(
         sub, common, "stories", cmd_stories, "recent stories, their items and why they were joined",
         "List the stories with an item classified since DATE (default: the last story_window) "
-        "with their items, outlets and the signals that joined each item to its story.",
+        "with their items, outlets and the signals that joined each item to its story. "
+        "--merge and --split correct them as /merge and /split do in the admin chat.",
     )
     p.add_argument("--since", metavar="DATE", help="ISO date or time (default: now - story_window)")
+    fix = p.add_mutually_exclusive_group()
+    fix.add_argument("--merge", nargs=2, type=int, metavar=("STORY", "OTHER"),
+                     help="merge two stories that tell one event (the older is kept); stored as feedback")
+    fix.add_argument("--split", type=int, metavar="ITEM",
+                     help="move an item out of its story into one of its own; stored as feedback")
     p.add_argument("--format", choices=["table", "json"], default="table",
                    help="table for a reader; json: every story with its items' guid, link and signals")
 
@@ -123,14 +129,15 @@ def build_parser() -> argparse.ArgumentParser:
         sub, common, "eval-stories", cmd_eval_stories, "score story grouping on readers' story groups",
         "Replay the headlines of each window of a groups file through the story "
         "assigner and report B-cubed precision, recall, F, alerts per true story and wrong merges. "
-        "With --splits, replay the operators' /split reports stored in the database instead "
-        "(or as well) and list the wrong merges the current rules would make again.",
+        "With --splits, replay the operators' /split and /merge reports stored in the database "
+        "instead (or as well): the wrong merges the current rules would make again, and the "
+        "merged stories they now join.",
     )
     p.add_argument("file", nargs="?", help="groups file ({\"windows\": [{\"days\", \"stories\": [{\"ids\"}]}]})")
     p.add_argument(
         "--splits", action="store_true",
-        help="replay each /split of the database (--db, $DATABASE_URL): the item with the items of the "
-        "story it left, through the current rules; say which they would merge again",
+        help="replay each /split and /merge of the database (--db, $DATABASE_URL) through the current "
+        "rules: which splits they would merge again, which merges they now join",
     )
     p.add_argument(
         "--headlines", metavar="PATH",
@@ -284,6 +291,8 @@ def cmd_stories(args: argparse.Namespace) -> int:
     from alerts.stories.report import render_stories, stories_json
 
     config, runtime = load(args)
+    if args.merge or args.split is not None:
+        return _fix_stories(args, runtime)
     now = datetime.now(UTC)
     since = now - config.settings.story_window
     if args.since:
@@ -302,6 +311,29 @@ def cmd_stories(args: argparse.Namespace) -> int:
                 print(render_stories(session, config, since=since))
     finally:
         db.dispose()
+    return EXIT_OK
+
+
+def _fix_stories(args: argparse.Namespace, runtime: Runtime) -> int:
+    """`monitor stories --merge A B` / `--split ITEM`: the admin chat's corrections, from a shell."""
+    import getpass
+
+    from alerts.stories.assign import StoryFixError, merge_stories, split_item
+
+    operator = f"cli:{getpass.getuser()}"
+    db = open_db(runtime)
+    try:
+        with db.session() as session:
+            if args.merge:
+                answer = merge_stories(session, *args.merge, operator=operator)
+            else:
+                answer = split_item(session, args.split, operator=operator)
+    except StoryFixError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    finally:
+        db.dispose()
+    print(answer)
     return EXIT_OK
 
 
@@ -345,6 +377,8 @@ def _eval_splits(config: AppConfig, runtime: Runtime) -> int:
     try:
         with db.session() as session:
             print(story_eval.splits_report(story_eval.evaluate_splits(session, config)))
+            print()
+            print(story_eval.merges_report(story_eval.evaluate_merges(session, config)))
             session.rollback()  # the replay reads; it never writes to the service's database
     finally:
         db.dispose()

@@ -41,7 +41,7 @@ from monitor.ingest.normalize import NormalizedItem
 from monitor.ingest.order import in_publication_order
 from monitor.match import Classifier, build_classifier
 from storage.db import open_database
-from storage.feedback import SplitCase, split_cases
+from storage.feedback import MergeCase, SplitCase, merge_cases, split_cases
 from storage.items import unclassified_ids
 from storage.models import Feed, Item
 from storage.stories import final_stories, item_story_facts
@@ -432,6 +432,62 @@ def splits_report(results: list[SplitResult]) -> str:
         now = ("not replayable" if r.merged is None
                else f"merged again{_joined_by(r.signals)}: {_cell(why(r.signals), 160)}" if r.merged
                else "kept apart")
+        lines.append(f"| {c.feedback_id} | {c.at:%Y-%m-%d %H:%M} | {c.operator or '?'} | {item} | {story} | {now} |")
+    return "\n".join(lines)
+
+
+# -- the operators' merges ---------------------------------------------------------------
+# A /merge says: this story's first item should have joined the other story. Replaying it
+# with the items the kept story held when it came tells whether the rules now join it.
+
+
+@dataclass
+class MergeResult:
+    case: MergeCase
+    joined: bool | None  # None: not replayable (the item or the kept story's items are gone)
+    signals: dict[str, Any] = field(default_factory=dict)  # the replayed item's decision
+
+
+def evaluate_merges(session: Session, config: AppConfig) -> list[MergeResult]:
+    """Each /merge of the database replayed on its own: the kept story's earlier items and
+    the merged story's first item, at their publication times, through the current rules."""
+    results = []
+    classifier = build_classifier(config.topics, config.entities)
+    for case in merge_cases(session):
+        if case.item is None or not case.others:
+            results.append(MergeResult(case, None))
+            continue
+        rows = [_stored_row(session, item) for item in [*case.others, case.item]]
+        decisions: dict[str, dict[str, Any]] = {}
+        pred = assign_window(rows, config, decisions=decisions, classifier=classifier)
+        mine = pred[str(case.item.id)]
+        joined = any(pred.get(str(o.id)) == mine for o in case.others)
+        results.append(MergeResult(case, joined, decisions.get(str(case.item.id), {})))
+    return results
+
+
+def merges_report(results: list[MergeResult]) -> str:
+    """The table of the operators' merges that `monitor eval-stories --splits` prints."""
+    if not results:
+        return "No /merge reports in the database: nothing to replay."
+    joined = sum(r.joined is True for r in results)
+    apart = sum(r.joined is False for r in results)
+    gone = len(results) - joined - apart
+    lines = [
+        f"Operators' merges: {len(results)} · joined by the current rules: {joined} · "
+        f"still apart: {apart}" + (f" · not replayable (items deleted): {gone}" if gone else ""),
+        "",
+        "| merge | at | by | first item of the merged story | story kept | replayed now |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in results:
+        c = r.case
+        item = f"{c.item.id} {_cell(c.item.title)}" if c.item is not None else f"(deleted) {_cell(c.title)}"
+        story = (f"story {c.story_id}: {len(c.others)} earlier item(s), first {c.others[0].id} "
+                 f"{_cell(c.others[0].title)}" if c.others else f"story {c.story_id}: no earlier items left")
+        now = ("not replayable" if r.joined is None
+               else f"joined: {_cell(why(r.signals), 160)}" if r.joined
+               else f"still apart: {_cell(why(r.signals), 160)}")
         lines.append(f"| {c.feedback_id} | {c.at:%Y-%m-%d %H:%M} | {c.operator or '?'} | {item} | {story} | {now} |")
     return "\n".join(lines)
 

@@ -1,5 +1,6 @@
-"""Operator feedback: what the admin chat records (/miss, /wrong, /split), the labelled
-items `monitor train` reads from it and the splits `monitor eval-stories --splits` replays.
+"""Operator feedback: what the admin chat records (/miss, /wrong, /split, /merge), the labelled
+items `monitor train` reads from it and the splits and merges `monitor eval-stories --splits`
+replays.
 
 A `miss` says an item should have matched `topic`; a `wrong` says it should not have.
 `feedback_examples` turns them into labelled lines of the shape of tests/data/labelled_*.jsonl:
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from storage.models import Feedback, Item, Match
 
-KINDS = ("miss", "wrong", "split")
+KINDS = ("miss", "wrong", "split", "merge")
 LABEL_KINDS = ("miss", "wrong")
 
 
@@ -124,4 +125,38 @@ def split_cases(session: Session) -> list[SplitCase]:
                 ).order_by(Item.published_at, Item.id)
             ))
         out.append(SplitCase(fb.id, fb.created_at, fb.operator, fb.title, item, fb.story_id, others))
+    return out
+
+
+@dataclass(frozen=True)
+class MergeCase:
+    """One /merge: the first item of the story merged away and the items the kept story held
+    when that item was classified (what the rules compared it with, and should have joined).
+
+    `item` is None when retention has deleted it since; `others` is empty when the kept
+    story's earlier items are gone."""
+
+    feedback_id: int
+    at: datetime
+    operator: str | None
+    title: str
+    item: Item | None
+    story_id: int | None
+    others: list[Item] = field(default_factory=list)
+
+
+def merge_cases(session: Session) -> list[MergeCase]:
+    """Every /merge report, oldest first."""
+    out = []
+    for fb in list_feedback(session, "merge"):
+        item = session.get(Item, fb.item_id) if fb.item_id is not None else None
+        others: list[Item] = []
+        if fb.story_id is not None and item is not None and item.classified_at is not None:
+            others = list(session.scalars(
+                select(Item).where(
+                    Item.story_id == fb.story_id, Item.id != item.id,
+                    Item.classified_at.is_not(None), Item.classified_at <= item.classified_at,
+                ).order_by(Item.published_at, Item.id)
+            ))
+        out.append(MergeCase(fb.id, fb.created_at, fb.operator, fb.title, item, fb.story_id, others))
     return out

@@ -3,8 +3,8 @@
 `assign_story` asks the matcher (alerts/stories/match.py) which recent story the
 item tells, with which signals, and stores the answer in the database: the item's
 `story_id` and `story_match` (the signals and scores, so an operator can see why),
-and the story's union of topics, entities and figures. `split_item` undoes a wrong
-merge from the admin chat.
+and the story's union of topics, entities and figures. From the admin chat,
+`split_item` undoes a wrong merge and `merge_stories` joins two stories of one event.
 
 The matcher's index lives in memory, one per database engine, and follows the
 database: built from the stories of the last `story_window` on first use; then each
@@ -337,10 +337,15 @@ def _unite(session: Session, keep: Story, gone: Story, now: datetime) -> None:
     write_row(session, keep, **changes)
 
 
+class StoryFixError(ValueError):
+    """An operator's /split or /merge that cannot be done; the message says why."""
+
+
 def split_item(session: Session, item_id: int, *, operator: str | None, now: datetime | None = None) -> str:
     """Move an item out of its story into a story of its own; record the split as feedback.
 
-    Returns a one-line answer for the operator. Alerts already sent are left as they are.
+    Returns a one-line answer for the operator; raises StoryFixError when there is nothing
+    to split. Alerts already sent are left as they are.
     """
     from datetime import UTC
 
@@ -349,13 +354,13 @@ def split_item(session: Session, item_id: int, *, operator: str | None, now: dat
     now = now or datetime.now(UTC)
     item = session.get(Item, item_id)
     if item is None:
-        return f"No item {item_id}."
+        raise StoryFixError(f"No item {item_id}.")
     if item.story_id is None:
-        return f"Item {item_id} is in no story."
+        raise StoryFixError(f"Item {item_id} is in no story.")
     old = session.get(Story, item.story_id)
     others = other_items_of_story(session, item.story_id, item.id)
     if old is None or not others:
-        return f"Item {item_id} is already alone in story {item.story_id}."
+        raise StoryFixError(f"Item {item_id} is already alone in story {item.story_id}.")
     topics, counts, urgency = item_story_facts(session, item.id)
     topics = topics or list(old.topics or [])
     urgency = urgency or old.urgency
@@ -382,3 +387,53 @@ def split_item(session: Session, item_id: int, *, operator: str | None, now: dat
         feats = _item_features(item, topics)
         index.add_story(StoryEntry(new.id, new.title, feats.when, feats.when, set(topics), [feats]))
     return f"Item {item.id} moved out of story {old.id} into a new story {new.id}."
+
+
+def merge_stories(session: Session, one: int, other: int, *, operator: str | None,
+                  now: datetime | None = None) -> str:
+    """Merge two stories an operator says tell one event; record the merge as feedback.
+
+    The older story (the lower id) keeps its title, first item and alerts, as when an item
+    merges two stories itself (`_merge`); the other's items move into it. Alerts already
+    sent are left as they are; the event's next report edits or replies to the kept story's
+    message. The feedback names the moved story's first item and the kept story: the item
+    the rules should have joined to it (`monitor eval-stories --splits` replays it).
+    Returns a one-line answer for the operator; raises StoryFixError when there is nothing
+    to merge.
+    """
+    from storage.feedback import add_feedback
+
+    now = now or datetime.now(UTC)
+    if one == other:
+        raise StoryFixError(f"Both are story {one}: there is nothing to merge.")
+    stories = {sid: story_by_id(session, sid) for sid in (one, other)}
+    missing = [str(sid) for sid, story in stories.items() if story is None]
+    if missing:
+        raise StoryFixError(f"No story {' or '.join(missing)} (retention may have deleted it).")
+    keep, gone = (stories[min(one, other)], stories[max(one, other)])
+    assert keep is not None and gone is not None
+    first = session.get(Item, gone.first_item_id) if gone.first_item_id is not None else None
+    moved = [first] if first is not None and first.story_id == gone.id else []
+    moved += other_items_of_story(session, gone.id, first.id if moved else -1)
+    if not moved:
+        raise StoryFixError(f"Story {gone.id} has no items left to merge.")
+    item = moved[0]
+    add_feedback(
+        session, kind="merge", item_id=item.id, url=item.canonical_url or item.url, title=item.title,
+        summary=item.summary or "", topic=None, operator=operator, story_id=keep.id,
+        note=f"story {gone.id} merged into story {keep.id}", now=now,
+    )
+    item.story_match = {"decision": "merged", "from_story": gone.id, "operator": operator,
+                        "at": now.isoformat(), "was": item.story_match}
+    _unite(session, keep, gone, now)
+    move_story(session, gone, keep)
+    session.flush()
+    engine = _engine(session)
+    index = _INDEXES.get(engine)
+    if index is not None:
+        if keep.id in index.stories:
+            index.merge_story(keep.id, gone.id)
+        else:  # the kept story left the window: the index only forgets the other
+            index.remove_story(gone.id)
+        _on_rollback(session, lambda: _INDEXES.pop(engine, None))  # rebuilt from the database
+    return f"Story {gone.id} ({len(moved)} item(s)) merged into story {keep.id}."

@@ -25,6 +25,8 @@ def why(signals: dict[str, Any] | None) -> str:
     decision = s.get("decision")
     if decision == "split":
         return f"split from story {s.get('from_story')} by {s.get('operator') or '?'}"
+    if decision == "merged":
+        return f"merged with its story {s.get('from_story')} by {s.get('operator') or '?'}"
     if decision != "joined":
         near = (s.get("nearest") or [{}])[0]
         reason = s.get("reason") or (

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from alerts.admin_feedback import resolve_reply
-from alerts.stories.assign import split_item
+from alerts.stories.assign import StoryFixError, split_item
 from alerts.stories.text import fold
 from storage.items import story_items
 from storage.models import Item
@@ -90,7 +90,10 @@ def split_command(db: Database, config: AppConfig, arg: str, message: Any, opera
             return (f"Which item does not belong in story {story.id} (“{_title(story.title)}”)? "
                     f"Reply /split ITEM:\n{_listing(members, config)}")
         title = _title(item.title)
-        answer = split_item(session, item.id, operator=operator)
+        try:
+            answer = split_item(session, item.id, operator=operator)
+        except StoryFixError as exc:
+            return str(exc)
     return f"{answer}\n“{title}” is now a story of its own; the split is recorded as feedback."
 
 

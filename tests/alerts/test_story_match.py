@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 import alerts.stories.assign as stories_module
 from alerts.outbox import enqueue_for_item
-from alerts.stories.assign import split_item
+from alerts.stories.assign import StoryFixError, split_item
 from monitor.cli import main
 from monitor.match import build_classifier
 from storage.models import Feedback, Item, Story
@@ -250,7 +250,8 @@ def test_split_item_moves_the_item_and_records_feedback(db: Any, put: Any) -> No
         fb = s.scalars(select(Feedback).where(Feedback.kind == "split")).one()
         assert fb.item_id == second.id and fb.story_id == a[1] and fb.operator == "ana"
         assert len(s.scalars(select(Story)).all()) == 2
-        assert "already alone" in split_item(s, second.id, operator="ana")
+        with pytest.raises(StoryFixError, match="already alone"):
+            split_item(s, second.id, operator="ana")
     # the item's story is now its own: a third report of the tally joins one of the two, not both
     c = put("bbcmundo", "Foro Penal suma 25 presos políticos excarcelados", at=NOW + timedelta(hours=3))
     assert c[1] in {a[1], second.story_id}
