@@ -24,7 +24,7 @@ import hashlib
 import json
 import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import combinations
@@ -41,7 +41,7 @@ from monitor.ingest.normalize import NormalizedItem
 from monitor.ingest.order import in_publication_order
 from monitor.match import Classifier, build_classifier
 from storage.db import open_database
-from storage.feedback import MergeCase, SplitCase, merge_cases, split_cases
+from storage.feedback import StoryCase, merge_cases, split_cases
 from storage.items import unclassified_ids
 from storage.models import Feed, Item
 from storage.stories import final_stories, item_story_facts
@@ -363,27 +363,40 @@ def details(result: WindowResult, headlines: Mapping[str, dict[str, Any]]) -> st
     return "\n".join(out)
 
 
-# -- the operators' splits ---------------------------------------------------------------
-# A /split says: this item is not the story it was put in. Replaying the item with the
-# items that story held then, through the current rules, tells whether a change to the
-# matcher would make that wrong merge again.
+# -- the operators' splits and merges ----------------------------------------------------
+# A /split says: this item is not the story it was put in; a /merge: this story's first item
+# should have joined the other story. Replaying the item with the items that story held
+# then, through the current rules, tells whether a change to the matcher would make that
+# wrong merge again, or now finds the join the operator had to make.
 
 
 @dataclass
-class SplitResult:
-    case: SplitCase
-    merged: bool | None  # None: not replayable (the item or the story's items are gone)
-    signals: dict[str, Any] = field(default_factory=dict)  # the replayed item's decision
+class Replayed:
+    """One operator's /split or /merge replayed through the current rules."""
+
+    case: StoryCase
+    together: bool | None  # the item lands with the story's items; None: not replayable (deleted)
+    signals: dict[str, Any] = field(default_factory=dict)  # the decision that joined them, else the item's
 
 
-def evaluate_splits(session: Session, config: AppConfig) -> list[SplitResult]:
+def evaluate_splits(session: Session, config: AppConfig) -> list[Replayed]:
     """Each /split of the database replayed on its own: the story's items and the item
     split out, at their publication times, through the real classifier and assigner."""
+    return _replay(session, config, split_cases(session))
+
+
+def evaluate_merges(session: Session, config: AppConfig) -> list[Replayed]:
+    """Each /merge of the database replayed on its own: the kept story's earlier items and
+    the merged story's first item, at their publication times, through the current rules."""
+    return _replay(session, config, merge_cases(session))
+
+
+def _replay(session: Session, config: AppConfig, cases: list[StoryCase]) -> list[Replayed]:
     results = []
     classifier = build_classifier(config.topics, config.entities)
-    for case in split_cases(session):
+    for case in cases:
         if case.item is None or not case.others:
-            results.append(SplitResult(case, None))
+            results.append(Replayed(case, None))
             continue
         rows = [_stored_row(session, item) for item in [*case.others, case.item]]
         decisions: dict[str, dict[str, Any]] = {}
@@ -392,10 +405,10 @@ def evaluate_splits(session: Session, config: AppConfig) -> list[SplitResult]:
         together = [str(o.id) for o in case.others if pred.get(str(o.id)) == mine]
         signals = decisions.get(str(case.item.id), {})
         if together and signals.get("decision") != "joined":
-            # the split item came first: the join to show is the first item that joined it
+            # the item came first: the join to show is the first item that joined it
             first = next((i for i in together if decisions.get(i, {}).get("decision") == "joined"), together[0])
             signals = {**decisions.get(first, {}), "joined_by": int(first)}
-        results.append(SplitResult(case, bool(together), signals))
+        results.append(Replayed(case, bool(together), signals))
     return results
 
 
@@ -410,84 +423,48 @@ def _stored_row(session: Session, item: Item) -> dict[str, Any]:
     }
 
 
-def splits_report(results: list[SplitResult]) -> str:
-    """The table `monitor eval-stories --splits` prints."""
+def splits_report(results: list[Replayed]) -> str:
+    """The table of the operators' splits that `monitor eval-stories --splits` prints."""
     if not results:
         return "No /split reports in the database: nothing to replay."
-    merged = sum(r.merged is True for r in results)
-    apart = sum(r.merged is False for r in results)
-    gone = len(results) - merged - apart
-    lines = [
-        f"Operators' splits: {len(results)} · kept apart by the current rules: {apart} · "
-        f"merged again: {merged}" + (f" · not replayable (items deleted): {gone}" if gone else ""),
-        "",
-        "| split | at | by | item split out | story it left | replayed now |",
-        "| --- | --- | --- | --- | --- | --- |",
-    ]
-    for r in results:
-        c = r.case
-        item = f"{c.item.id} {_cell(c.item.title)}" if c.item is not None else f"(deleted) {_cell(c.title)}"
-        story = (f"story {c.story_id}: {len(c.others)} item(s), first {c.others[0].id} {_cell(c.others[0].title)}"
-                 if c.others else f"story {c.story_id}: no items left")
-        now = ("not replayable" if r.merged is None
-               else f"merged again{_joined_by(r.signals)}: {_cell(why(r.signals), 160)}" if r.merged
-               else "kept apart")
-        lines.append(f"| {c.feedback_id} | {c.at:%Y-%m-%d %H:%M} | {c.operator or '?'} | {item} | {story} | {now} |")
-    return "\n".join(lines)
+    merged, apart, gone = _tally(results)
+    head = (f"Operators' splits: {len(results)} · kept apart by the current rules: {apart} · "
+            f"merged again: {merged}")
+    return _table(results, head, gone, "| split | at | by | item split out | story it left | replayed now |",
+                  lambda r: f"merged again{_joined_by(r.signals)}: {_cell(why(r.signals), 160)}",
+                  lambda r: "kept apart", "item(s)", "no items left")
 
 
-# -- the operators' merges ---------------------------------------------------------------
-# A /merge says: this story's first item should have joined the other story. Replaying it
-# with the items the kept story held when it came tells whether the rules now join it.
-
-
-@dataclass
-class MergeResult:
-    case: MergeCase
-    joined: bool | None  # None: not replayable (the item or the kept story's items are gone)
-    signals: dict[str, Any] = field(default_factory=dict)  # the replayed item's decision
-
-
-def evaluate_merges(session: Session, config: AppConfig) -> list[MergeResult]:
-    """Each /merge of the database replayed on its own: the kept story's earlier items and
-    the merged story's first item, at their publication times, through the current rules."""
-    results = []
-    classifier = build_classifier(config.topics, config.entities)
-    for case in merge_cases(session):
-        if case.item is None or not case.others:
-            results.append(MergeResult(case, None))
-            continue
-        rows = [_stored_row(session, item) for item in [*case.others, case.item]]
-        decisions: dict[str, dict[str, Any]] = {}
-        pred = assign_window(rows, config, decisions=decisions, classifier=classifier)
-        mine = pred[str(case.item.id)]
-        joined = any(pred.get(str(o.id)) == mine for o in case.others)
-        results.append(MergeResult(case, joined, decisions.get(str(case.item.id), {})))
-    return results
-
-
-def merges_report(results: list[MergeResult]) -> str:
+def merges_report(results: list[Replayed]) -> str:
     """The table of the operators' merges that `monitor eval-stories --splits` prints."""
     if not results:
         return "No /merge reports in the database: nothing to replay."
-    joined = sum(r.joined is True for r in results)
-    apart = sum(r.joined is False for r in results)
-    gone = len(results) - joined - apart
-    lines = [
-        f"Operators' merges: {len(results)} · joined by the current rules: {joined} · "
-        f"still apart: {apart}" + (f" · not replayable (items deleted): {gone}" if gone else ""),
-        "",
-        "| merge | at | by | first item of the merged story | story kept | replayed now |",
-        "| --- | --- | --- | --- | --- | --- |",
-    ]
+    joined, apart, gone = _tally(results)
+    head = (f"Operators' merges: {len(results)} · joined by the current rules: {joined} · "
+            f"still apart: {apart}")
+    return _table(results, head, gone,
+                  "| merge | at | by | first item of the merged story | story kept | replayed now |",
+                  lambda r: f"joined{_joined_by(r.signals)}: {_cell(why(r.signals), 160)}",
+                  lambda r: f"still apart: {_cell(why(r.signals), 160)}", "earlier item(s)", "no earlier items left")
+
+
+def _tally(results: list[Replayed]) -> tuple[int, int, int]:
+    """(together, apart, not replayable)."""
+    together = sum(r.together is True for r in results)
+    apart = sum(r.together is False for r in results)
+    return together, apart, len(results) - together - apart
+
+
+def _table(results: list[Replayed], head: str, gone: int, columns: str, together: Callable[[Replayed], str],
+           apart: Callable[[Replayed], str], held: str, none_held: str) -> str:
+    lines = [head + (f" · not replayable (items deleted): {gone}" if gone else ""), "", columns,
+             "| --- | --- | --- | --- | --- | --- |"]
     for r in results:
         c = r.case
         item = f"{c.item.id} {_cell(c.item.title)}" if c.item is not None else f"(deleted) {_cell(c.title)}"
-        story = (f"story {c.story_id}: {len(c.others)} earlier item(s), first {c.others[0].id} "
-                 f"{_cell(c.others[0].title)}" if c.others else f"story {c.story_id}: no earlier items left")
-        now = ("not replayable" if r.joined is None
-               else f"joined: {_cell(why(r.signals), 160)}" if r.joined
-               else f"still apart: {_cell(why(r.signals), 160)}")
+        story = (f"story {c.story_id}: {len(c.others)} {held}, first {c.others[0].id} {_cell(c.others[0].title)}"
+                 if c.others else f"story {c.story_id}: {none_held}")
+        now = "not replayable" if r.together is None else together(r) if r.together else apart(r)
         lines.append(f"| {c.feedback_id} | {c.at:%Y-%m-%d %H:%M} | {c.operator or '?'} | {item} | {story} | {now} |")
     return "\n".join(lines)
 

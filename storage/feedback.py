@@ -94,47 +94,16 @@ def feedback_exists(session: Session, kind: str, item_id: int, topic: str) -> bo
 
 
 @dataclass(frozen=True)
-class SplitCase:
-    """One /split: the item moved out and the items of the story it left, as they were then.
+class StoryCase:
+    """One /split or /merge as it can be replayed: the item the operator's word is about and
+    the items of the story it concerns, as they were then.
 
-    `item` is None when retention has deleted it since; `others` is empty when the story's
-    items are gone (or were all split out before)."""
-
-    feedback_id: int
-    at: datetime
-    operator: str | None
-    title: str
-    item: Item | None
-    story_id: int | None
-    others: list[Item] = field(default_factory=list)
-
-
-def split_cases(session: Session) -> list[SplitCase]:
-    """Every /split report, oldest first, with the items its story held when it was made
-    (classified by then and still in the story)."""
-    out = []
-    for fb in list_feedback(session, "split"):
-        item = session.get(Item, fb.item_id) if fb.item_id is not None else None
-        others: list[Item] = []
-        if fb.story_id is not None:
-            others = list(session.scalars(
-                select(Item).where(
-                    Item.story_id == fb.story_id,
-                    Item.id != (fb.item_id if fb.item_id is not None else -1),
-                    or_(Item.classified_at.is_(None), Item.classified_at <= fb.created_at),
-                ).order_by(Item.published_at, Item.id)
-            ))
-        out.append(SplitCase(fb.id, fb.created_at, fb.operator, fb.title, item, fb.story_id, others))
-    return out
-
-
-@dataclass(frozen=True)
-class MergeCase:
-    """One /merge: the first item of the story merged away and the items the kept story held
-    when that item was classified (what the rules compared it with, and should have joined).
-
-    `item` is None when retention has deleted it since; `others` is empty when the kept
-    story's earlier items are gone."""
+    For a split, `item` was moved out of story `story_id`, whose other items `others` were
+    classified by the time of the split. For a merge, `item` is the first item of the story
+    merged into story `story_id`, and `others` the items that story held when `item` was
+    classified (what the rules compared it with, and should have joined).
+    `item` is None when retention has deleted it since; `others` is empty when those items
+    are gone (or were all split out before)."""
 
     feedback_id: int
     at: datetime
@@ -145,18 +114,30 @@ class MergeCase:
     others: list[Item] = field(default_factory=list)
 
 
-def merge_cases(session: Session) -> list[MergeCase]:
+def split_cases(session: Session) -> list[StoryCase]:
+    """Every /split report, oldest first."""
+    return [_case(session, fb, fb.created_at) for fb in list_feedback(session, "split")]
+
+
+def merge_cases(session: Session) -> list[StoryCase]:
     """Every /merge report, oldest first."""
     out = []
     for fb in list_feedback(session, "merge"):
         item = session.get(Item, fb.item_id) if fb.item_id is not None else None
-        others: list[Item] = []
-        if fb.story_id is not None and item is not None and item.classified_at is not None:
-            others = list(session.scalars(
-                select(Item).where(
-                    Item.story_id == fb.story_id, Item.id != item.id,
-                    Item.classified_at.is_not(None), Item.classified_at <= item.classified_at,
-                ).order_by(Item.published_at, Item.id)
-            ))
-        out.append(MergeCase(fb.id, fb.created_at, fb.operator, fb.title, item, fb.story_id, others))
+        out.append(_case(session, fb, item.classified_at if item is not None else None))
     return out
+
+
+def _case(session: Session, fb: Feedback, until: datetime | None) -> StoryCase:
+    """The report with its item and the other items of its story classified by `until`."""
+    item = session.get(Item, fb.item_id) if fb.item_id is not None else None
+    others: list[Item] = []
+    if fb.story_id is not None and until is not None:
+        others = list(session.scalars(
+            select(Item).where(
+                Item.story_id == fb.story_id,
+                Item.id != (fb.item_id if fb.item_id is not None else -1),
+                or_(Item.classified_at.is_(None), Item.classified_at <= until),
+            ).order_by(Item.published_at, Item.id)
+        ))
+    return StoryCase(fb.id, fb.created_at, fb.operator, fb.title, item, fb.story_id, others)

@@ -78,3 +78,35 @@ def chatter(emu: BotApiEmulator, chat: int, from_id: int) -> int:
     """Post a message in `chat` that is not an alert ("good morning"); its message id."""
     emu.inject_message(chat, "good morning", from_id=from_id)
     return emu.last_message_id(chat)
+
+
+def story_of(db: Any, item_id: int) -> int | None:
+    """The story the item `item_id` is in now."""
+    from storage.models import Item
+
+    with db.session() as s:
+        item = s.get(Item, item_id)
+        assert item is not None
+        return item.story_id
+
+
+def alert_in(emu: BotApiEmulator, chat: int | str, words: str) -> int:
+    """The message id of the one alert (not a reply) in `chat` holding `words`."""
+    [msg] = [m for m in emu.messages(chat) if words in m.text and m.reply_to is None]
+    return msg.message_id
+
+
+async def publish(db: Any, add_item: Any, pipeline: Any, config: Any, runtime: Any,
+                  *stories: tuple[str, str]) -> dict[str, int]:
+    """Store (outlet, title) items, classify and group them with the real pipeline, deliver
+    their alerts through the real worker; return title → item id."""
+    import io
+
+    from alerts.delivery import DeliveryWorker
+
+    with db.session() as s:
+        ids = {title: add_item(s, outlet, title).id for outlet, title in stories}
+    pipeline.process_pending()
+    async with DeliveryWorker(config, runtime, db, out=io.StringIO(), request_timeout=2.0) as worker:
+        await worker.deliver_pending()
+    return ids

@@ -6,16 +6,14 @@ by `monitor eval-stories --splits`. Titles written for these tests."""
 from __future__ import annotations
 
 import functools
-import io
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from alerts_helpers import ask_in, chatter
+from alerts_helpers import alert_in, ask_in, chatter, publish, story_of
 from sqlalchemy import select
 
-from alerts.delivery import DeliveryWorker
-from core.config import AppConfig, Runtime
+from core.config import AppConfig
 from devtools.emulator import BotApiEmulator
 from monitor.cli import main
 from monitor.pipeline import Pipeline
@@ -43,37 +41,11 @@ def config(make_synced_config: Callable[..., AppConfig]) -> AppConfig:
 
 ask = functools.partial(ask_in, ADMIN)
 
-
-async def publish(db: Database, add_item: Callable[..., Item], pipeline: Pipeline, config: AppConfig,
-                  runtime: Runtime, *stories: tuple[str, str]) -> dict[str, int]:
-    """Store (outlet, title) items, classify and group them for real, deliver their alerts;
-    return title → item id."""
-    ids = {}
-    for outlet, title in stories:  # one at a time: each told before the next comes
-        with db.session() as s:
-            ids[title] = add_item(s, outlet, title).id
-        pipeline.process_pending()
-        async with DeliveryWorker(config, runtime, db, out=io.StringIO(), request_timeout=2.0) as worker:
-            await worker.deliver_pending()
-    return ids
-
-
-def story_of(db: Database, item_id: int) -> int | None:
-    with db.session() as s:
-        item = s.get(Item, item_id)
-        assert item is not None
-        return item.story_id
-
-
 def merges(db: Database) -> list[tuple[int | None, int | None, str | None]]:
     with db.session() as s:
         return [(f.item_id, f.story_id, f.operator)
                 for f in s.scalars(select(Feedback).where(Feedback.kind == "merge").order_by(Feedback.id))]
 
-
-def alert_in_admin_chat(emu: BotApiEmulator, words: str) -> int:
-    [msg] = [m for m in emu.messages(ADMIN) if words in m.text and m.reply_to is None]
-    return msg.message_id
 
 
 def top_level(emu: BotApiEmulator, chat: str | int) -> list[str]:
@@ -88,7 +60,7 @@ async def test_merge_by_story_number_joins_the_later_story_to_the_older_and_its_
     assert kept is not None and repeat is not None and kept != repeat  # the rules kept them apart
     assert len(top_level(emulator, "@pp_channel")) == 2
 
-    [answer] = await ask(emulator, f"/merge {kept}", reply_to=alert_in_admin_chat(emulator, "Sigo sin creer"))
+    [answer] = await ask(emulator, f"/merge {kept}", reply_to=alert_in(emulator, ADMIN, "Sigo sin creer"))
     assert answer == (f"Story {repeat} (1 item(s)) merged into story {kept}.\n"
                       "Its next reports go to the kept story; the merge is recorded as feedback.")
     assert story_of(db, ids[TOLD]) == kept
@@ -124,7 +96,7 @@ async def test_merge_by_a_link_to_the_other_alert_or_to_one_of_its_articles(
     # a story merged with itself is refused
     with db.session() as s:
         url = s.get(Item, ids[TOLD]).url  # type: ignore[union-attr]
-    [same] = await ask(emulator, f"/merge {url}", reply_to=alert_in_admin_chat(emulator, "Luis Ochoa"))
+    [same] = await ask(emulator, f"/merge {url}", reply_to=alert_in(emulator, ADMIN, "Luis Ochoa"))
     assert same == f"Both are story {kept}: there is nothing to merge."
     assert merges(db) == [(ids[TOLD], kept, "@ana")]
 
@@ -135,7 +107,7 @@ async def test_merge_answers_bad_input_clearly(db, emulator, bot, add_item, pipe
              "(forward the alert here first if it is in a channel). STORY is the other story's number "
              "(`monitor stories`), a link to its alert or a link to one of its articles.")
     assert await ask(emulator, "/merge 12") == [usage]
-    alert = alert_in_admin_chat(emulator, "Luis Ochoa")
+    alert = alert_in(emulator, ADMIN, "Luis Ochoa")
     assert await ask(emulator, "/merge", reply_to=alert) == [usage]
     [not_alert] = await ask(emulator, "/merge 12", reply_to=chatter(emulator, ADMIN, from_id=7))
     assert not_alert.startswith("That message is not an alert of one story, so there is nothing to merge.")

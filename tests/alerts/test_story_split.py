@@ -5,17 +5,13 @@ python-telegram-bot, the split stored in a real database."""
 from __future__ import annotations
 
 import functools
-import io
 from collections.abc import Callable
 
 import pytest
-from alerts_helpers import ask_in, chatter
+from alerts_helpers import alert_in, ask_in, chatter, publish, story_of
 from sqlalchemy import select
 
-from alerts.delivery import DeliveryWorker
-from core.config import AppConfig, Runtime
-from devtools.emulator import BotApiEmulator
-from monitor.pipeline import Pipeline
+from core.config import AppConfig
 from storage.db import Database
 from storage.models import Feedback, Item
 
@@ -38,35 +34,11 @@ def config(make_synced_config: Callable[..., AppConfig]) -> AppConfig:
 
 ask = functools.partial(ask_in, ADMIN)
 
-
-async def publish(db: Database, add_item: Callable[..., Item], pipeline: Pipeline, config: AppConfig,
-                  runtime: Runtime, *stories: tuple[str, str]) -> dict[str, int]:
-    """Store (outlet, title) items, classify and group them for real, deliver their alerts;
-    return title → item id."""
-    with db.session() as s:
-        ids = {title: add_item(s, outlet, title).id for outlet, title in stories}
-    pipeline.process_pending()
-    async with DeliveryWorker(config, runtime, db, out=io.StringIO(), request_timeout=2.0) as worker:
-        await worker.deliver_pending()
-    return ids
-
-
-def story_of(db: Database, item_id: int) -> int | None:
-    with db.session() as s:
-        item = s.get(Item, item_id)
-        assert item is not None
-        return item.story_id
-
-
 def splits(db: Database) -> list[tuple[int | None, int | None, str | None]]:
     with db.session() as s:
         return [(f.item_id, f.story_id, f.operator)
                 for f in s.scalars(select(Feedback).where(Feedback.kind == "split").order_by(Feedback.id))]
 
-
-def alert_in_admin_chat(emu: BotApiEmulator, words: str) -> int:
-    [msg] = [m for m in emu.messages(ADMIN) if words in m.text and m.reply_to is None]
-    return msg.message_id
 
 
 async def test_split_a_reply_to_a_two_item_story_moves_the_later_item(
@@ -75,7 +47,7 @@ async def test_split_a_reply_to_a_two_item_story_moves_the_later_item(
     ids = await publish(db, add_item, pipeline, config, runtime, ("elpitazo", FIRST), ("efecto", SECOND))
     story = story_of(db, ids[FIRST])
     assert story is not None and story_of(db, ids[SECOND]) == story  # one story, one alert
-    [answer] = await ask(emulator, "/split", reply_to=alert_in_admin_chat(emulator, "Rocío San Miguel"))
+    [answer] = await ask(emulator, "/split", reply_to=alert_in(emulator, ADMIN, "Rocío San Miguel"))
     new_story = story_of(db, ids[SECOND])
     assert answer == (
         f"Item {ids[SECOND]} moved out of story {story} into a new story {new_story}.\n"
@@ -124,7 +96,7 @@ async def test_split_answers_bad_input_clearly(db, emulator, bot, add_item, pipe
         "Reply /split to an alert (or a forward of it)."
     )
     story = story_of(db, ids[ALONE])
-    assert await ask(emulator, "/split", reply_to=alert_in_admin_chat(emulator, "Pedro Ochoa")) == [
+    assert await ask(emulator, "/split", reply_to=alert_in(emulator, ADMIN, "Pedro Ochoa")) == [
         f"Story {story} has only one item (“{ALONE}”): there is nothing to split."
     ]
     assert story_of(db, ids[ALONE]) == story and splits(db) == []
