@@ -84,17 +84,15 @@ def _chat_keys(chat: Any) -> set[str]:
     return keys
 
 
-def _channel_names(session: Session, chat: Any) -> list[str]:
-    keys = _chat_keys(chat)
-    return [c.name for c in all_channels(session)
-            if c.chat_id.lower() in keys or (c.configured_chat_id or "").lower() in keys]
-
-
 def _alert_at(session: Session, chat: Any, message_id: int) -> Alert | None:
-    names = _channel_names(session, chat)
-    if not names:
-        return None
-    return alert_of_message(session, names, message_id)
+    return _alert_in(session, _chat_keys(chat), message_id)
+
+
+def _alert_in(session: Session, keys: set[str], message_id: int) -> Alert | None:
+    """The alert sent as `message_id` in the channel whose chat is one of `keys` (id or @name)."""
+    names = [c.name for c in all_channels(session)
+             if c.chat_id.lower() in keys or (c.configured_chat_id or "").lower() in keys]
+    return alert_of_message(session, names, message_id) if names else None
 
 
 # a message link as Telegram's "Copy link" gives it: t.me/NAME/ID (public) or t.me/c/ID/ID (private)
@@ -108,9 +106,7 @@ def alert_of_link(session: Session, url: str) -> Alert | None:
         return None
     private, internal, username, message_id = m.groups()
     keys = {f"-100{internal}", internal} if private else {f"@{username}".lower()}
-    names = [c.name for c in all_channels(session)
-             if c.chat_id.lower() in keys or (c.configured_chat_id or "").lower() in keys]
-    return alert_of_message(session, names, int(message_id)) if names else None
+    return _alert_in(session, keys, int(message_id))
 
 
 def urls_in(message: Any) -> list[str]:

@@ -24,7 +24,7 @@ import hashlib
 import json
 import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import combinations
@@ -423,48 +423,64 @@ def _stored_row(session: Session, item: Item) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class _Words:
+    """How one kind of operator report is worded in its table."""
+
+    none: str
+    head: str  # formatted with n, together, apart
+    columns: str
+    together: str  # the outcome when the item lands with the story's items
+    apart: str
+    held: str
+    none_held: str
+    why_apart: bool  # "apart" is followed by the item's own decision
+
+
+_SPLITS = _Words(
+    "No /split reports in the database: nothing to replay.",
+    "Operators' splits: {n} · kept apart by the current rules: {apart} · merged again: {together}",
+    "| split | at | by | item split out | story it left | replayed now |",
+    "merged again", "kept apart", "item(s)", "no items left", False,
+)
+_MERGES = _Words(
+    "No /merge reports in the database: nothing to replay.",
+    "Operators' merges: {n} · joined by the current rules: {together} · still apart: {apart}",
+    "| merge | at | by | first item of the merged story | story kept | replayed now |",
+    "joined", "still apart", "earlier item(s)", "no earlier items left", True,
+)
+
+
 def splits_report(results: list[Replayed]) -> str:
     """The table of the operators' splits that `monitor eval-stories --splits` prints."""
-    if not results:
-        return "No /split reports in the database: nothing to replay."
-    merged, apart, gone = _tally(results)
-    head = (f"Operators' splits: {len(results)} · kept apart by the current rules: {apart} · "
-            f"merged again: {merged}")
-    return _table(results, head, gone, "| split | at | by | item split out | story it left | replayed now |",
-                  lambda r: f"merged again{_joined_by(r.signals)}: {_cell(why(r.signals), 160)}",
-                  lambda r: "kept apart", "item(s)", "no items left")
+    return _table(results, _SPLITS)
 
 
 def merges_report(results: list[Replayed]) -> str:
     """The table of the operators' merges that `monitor eval-stories --splits` prints."""
+    return _table(results, _MERGES)
+
+
+def _table(results: list[Replayed], words: _Words) -> str:
     if not results:
-        return "No /merge reports in the database: nothing to replay."
-    joined, apart, gone = _tally(results)
-    head = (f"Operators' merges: {len(results)} · joined by the current rules: {joined} · "
-            f"still apart: {apart}")
-    return _table(results, head, gone,
-                  "| merge | at | by | first item of the merged story | story kept | replayed now |",
-                  lambda r: f"joined{_joined_by(r.signals)}: {_cell(why(r.signals), 160)}",
-                  lambda r: f"still apart: {_cell(why(r.signals), 160)}", "earlier item(s)", "no earlier items left")
-
-
-def _tally(results: list[Replayed]) -> tuple[int, int, int]:
-    """(together, apart, not replayable)."""
+        return words.none
     together = sum(r.together is True for r in results)
     apart = sum(r.together is False for r in results)
-    return together, apart, len(results) - together - apart
-
-
-def _table(results: list[Replayed], head: str, gone: int, columns: str, together: Callable[[Replayed], str],
-           apart: Callable[[Replayed], str], held: str, none_held: str) -> str:
-    lines = [head + (f" · not replayable (items deleted): {gone}" if gone else ""), "", columns,
-             "| --- | --- | --- | --- | --- | --- |"]
+    gone = len(results) - together - apart
+    lines = [words.head.format(n=len(results), together=together, apart=apart)
+             + (f" · not replayable (items deleted): {gone}" if gone else ""),
+             "", words.columns, "| --- | --- | --- | --- | --- | --- |"]
     for r in results:
         c = r.case
         item = f"{c.item.id} {_cell(c.item.title)}" if c.item is not None else f"(deleted) {_cell(c.title)}"
-        story = (f"story {c.story_id}: {len(c.others)} {held}, first {c.others[0].id} {_cell(c.others[0].title)}"
-                 if c.others else f"story {c.story_id}: {none_held}")
-        now = "not replayable" if r.together is None else together(r) if r.together else apart(r)
+        story = (f"story {c.story_id}: {len(c.others)} {words.held}, first {c.others[0].id} "
+                 f"{_cell(c.others[0].title)}" if c.others else f"story {c.story_id}: {words.none_held}")
+        if r.together is None:
+            now = "not replayable"
+        elif r.together:
+            now = f"{words.together}{_joined_by(r.signals)}: {_cell(why(r.signals), 160)}"
+        else:
+            now = words.apart + (f": {_cell(why(r.signals), 160)}" if words.why_apart else "")
         lines.append(f"| {c.feedback_id} | {c.at:%Y-%m-%d %H:%M} | {c.operator or '?'} | {item} | {story} | {now} |")
     return "\n".join(lines)
 
