@@ -71,6 +71,7 @@ HELP = (
     "/enable CHANNEL — send again to a channel disabled after Telegram refused it"
     + FEEDBACK_HELP
 )
+STORY_COMMANDS = frozenset({"split", "merge"})  # they change stories and the story index
 ERROR_WIDTH = 120  # characters of a feed's last error shown in /status
 UPDATE_DONE = timedelta(days=2)  # an answered update's mark outlives Telegram's day of keeping it
 UPDATE_WORK = timedelta(seconds=20)  # an update's claim while it is answered; then free again
@@ -160,11 +161,14 @@ class AdminBot:
         self, config: AppConfig, runtime: Runtime, db: Database, controls: AdminControls, *,
         poll_timeout: float = 10.0, failure_threshold: int = 5, request_timeout: float = 15.0,
         base_backoff: float = 1.0, max_backoff: float = 60.0, notify_every: float = 30.0,
-        watched: WatchedIndex | None = None,
+        watched: WatchedIndex | None = None, story_lock: asyncio.Lock | None = None,
     ) -> None:
         # /people, /watch, /unwatch, /miss, /wrong (alerts/admin_feedback.py); `watched` is
         # the pipeline's live set, edited along with the database
         self.feedback = FeedbackCommands(db, config, watched)
+        # held while /split or /merge change stories: the pipeline's classification lock, so that
+        # the story index (alerts/stories/assign.py) is never changed by two threads at once
+        self.story_lock = story_lock
         self.config = config
         self.runtime = runtime
         self.db = db
@@ -347,7 +351,9 @@ class AdminBot:
             await self.send_tally(str(message.chat.id))
             return
         if command in FEEDBACK_COMMANDS:
-            text = await asyncio.to_thread(self.feedback.answer, command, arg, message)
+            lock = self.story_lock if command in STORY_COMMANDS else None
+            async with lock or contextlib.nullcontext():
+                text = await asyncio.to_thread(self.feedback.answer, command, arg, message)
         else:
             text = self.answer(command, arg)
         await self.reply(str(message.chat.id), text)

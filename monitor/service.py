@@ -88,14 +88,14 @@ class Service:
         self.pipeline = Pipeline(config, db)
         self.fetcher = Fetcher(config.settings)
         self._retired_fetchers: dict[asyncio.Task[None], Fetcher] = {}  # replaced by a reload, closing
-        self.admin = AdminBot(config, runtime, db, self, watched=self.pipeline.watched)
+        self._classify_lock = asyncio.Lock()  # also held by the admin chat's /split and /merge
+        self.admin = AdminBot(config, runtime, db, self, watched=self.pipeline.watched, story_lock=self._classify_lock)
         self.admin.model_problem = self.pipeline.model_load.problem  # told once in the chat
         self.worker = DeliveryWorker(
             config, runtime, db, dry_run=dry_run, out=self.out,
             stale_after=config.settings.delivery_lease.total_seconds(), on_outcome=self._count_delivery,
         )
         self.tally_posts = TallyPosts(config, runtime, db, dry_run=dry_run)  # leader only
-        self._classify_lock = asyncio.Lock()
         self.first_round = FirstRound()  # start-up backlog classified once, in publication order
         self.items_failed = 0  # items whose processing raised (left pending), since start
         self.heartbeat = time.monotonic()
