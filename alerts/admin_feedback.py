@@ -5,7 +5,8 @@
     /miss URL [TOPIC]  an item the bot should have alerted
     /wrong [TOPIC]     as a reply to an alert: it should not have been sent
     /split [ITEM]      as a reply to an alert: an item that does not belong in its story
-    /merge STORY       as a reply to an alert: its story repeats another one's event
+    /merge [STORY]     as a reply to an alert: its story repeats another one's event
+                       (alone: the stories closest to it, to pick from)
 
 `resolve_reply(session, message, config)` finds the alert, story and item a replied-to
 message stands for: a reply to the alert itself (the admin chat is one of the channels),
@@ -53,7 +54,7 @@ HELP = (
     "/wrong [topic] — reply to an alert that should not have been sent\n"
     "/split [item] — reply to an alert that merged another event into its story\n"
     "/merge STORY — reply to an alert that repeats another story's event (STORY: its number, "
-    "its alert's link or an article's link)"
+    "its alert's link or an article's link; /merge alone lists the closest stories)"
 )
 URL_PATTERN = re.compile(r"https?://[^\s<>\"'«»“”]+", re.I)
 MAX_LISTED = 300
@@ -196,7 +197,7 @@ class FeedbackCommands:
         if command == "merge":
             from alerts.stories.merge import merge_command
 
-            return merge_command(self.db, arg, message, operator)
+            return merge_command(self.db, self.config, arg, message, operator)
         return self.wrong(arg, message, operator)
 
     @property

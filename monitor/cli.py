@@ -114,7 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub, common, "stories", cmd_stories, "recent stories, their items and why they were joined",
         "List the stories with an item classified since DATE (default: the last story_window) "
         "with their items, outlets and the signals that joined each item to its story. "
-        "--merge and --split correct them as /merge and /split do in the admin chat.",
+        "--merge and --split correct them as /merge and /split do in the admin chat; --near lists "
+        "the stories closest to one, as /merge alone does.",
     )
     p.add_argument("--since", metavar="DATE", help="ISO date or time (default: now - story_window)")
     fix = p.add_mutually_exclusive_group()
@@ -122,6 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="merge two stories that tell one event (the older is kept); stored as feedback")
     fix.add_argument("--split", type=int, metavar="ITEM",
                      help="move an item out of its story into one of its own; stored as feedback")
+    fix.add_argument("--near", type=int, metavar="STORY",
+                     help="the stories the matcher finds closest to STORY: what to --merge it with")
     p.add_argument("--format", choices=["table", "json"], default="table",
                    help="table for a reader; json: every story with its items' guid, link and signals")
 
@@ -291,8 +294,8 @@ def cmd_stories(args: argparse.Namespace) -> int:
     from alerts.stories.report import render_stories, stories_json
 
     config, runtime = load(args)
-    if args.merge or args.split is not None:
-        return _fix_stories(args, runtime)
+    if args.merge or args.split is not None or args.near is not None:
+        return _fix_stories(args, config, runtime)
     now = datetime.now(UTC)
     since = now - config.settings.story_window
     if args.since:
@@ -314,17 +317,21 @@ def cmd_stories(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _fix_stories(args: argparse.Namespace, runtime: Runtime) -> int:
-    """`monitor stories --merge A B` / `--split ITEM`: the admin chat's corrections, from a shell."""
+def _fix_stories(args: argparse.Namespace, config: AppConfig, runtime: Runtime) -> int:
+    """`monitor stories --merge A B` / `--split ITEM` / `--near STORY`: the admin chat's
+    corrections, from a shell."""
     import getpass
 
     from alerts.stories.assign import StoryFixError, merge_stories, split_item
+    from alerts.stories.merge import nearest_answer
 
     operator = f"cli:{getpass.getuser()}"
     db = open_db(runtime)
     try:
         with db.session() as session:
-            if args.merge:
+            if args.near is not None:
+                answer = nearest_answer(session, config, args.near, now=datetime.now(UTC))
+            elif args.merge:
                 answer = merge_stories(session, *args.merge, operator=operator)
             else:
                 answer = split_item(session, args.split, operator=operator)

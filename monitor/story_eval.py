@@ -24,7 +24,7 @@ import hashlib
 import json
 import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import combinations
@@ -203,7 +203,7 @@ def assign_window(
     rows: list[dict[str, Any]], config: AppConfig, *, trace: list[dict[str, Any]] | None = None,
     pairs: PairModel | None | str = "shipped", all_headlines: bool = False, one_pass: bool = False,
     dates_only: bool = False, decisions: dict[str, dict[str, Any]] | None = None,
-    classifier: Classifier | None = None,
+    classifier: Classifier | None = None, inspect: Callable[[Session], None] | None = None,
 ) -> dict[str, int]:
     """Replay `rows` through the real classifier and story assigner; return id → story id.
 
@@ -218,6 +218,8 @@ def assign_window(
     headlines as feeds of dates only (`dates_only_times`) and implies `one_pass`. With
     `decisions`, each placed row's signals (what `monitor stories` shows) are put in it by id.
     `classifier`: the config's rules, built once by a caller that replays many windows.
+    `inspect` is called with a session on the window's database once every row is placed,
+    before it is dropped (bench/story_near.py asks it what `/merge` would offer).
     """
     classifier = classifier or build_classifier(config.topics, config.entities)
     window = config.settings.story_window
@@ -269,6 +271,9 @@ def assign_window(
                     when = clock or published
                     with db.session() as session:
                         place(session, _store(session, feeds, row, published, when), row, when)
+            if inspect is not None:
+                with db.session() as session:
+                    inspect(session)
             with db.session() as session:  # where the items ended: a later item may merge two stories
                 out.update(final_stories(session, guids))
         finally:

@@ -25,13 +25,13 @@ from datetime import UTC, datetime, timedelta
 from difflib import SequenceMatcher
 from typing import Any, Protocol
 
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from alerts.routing import URGENCY_RANK
 from alerts.stories.features import ItemFeatures, StoryEntry, features
-from alerts.stories.match import StoryIndex
+from alerts.stories.match import Near, StoryIndex
 from alerts.stories.text import _words, fold
 from core.count import Count, as_counts, official
 from storage.items import story_items
@@ -437,3 +437,20 @@ def merge_stories(session: Session, one: int, other: int, *, operator: str | Non
             index.remove_story(gone.id)
         _on_rollback(session, lambda: _INDEXES.pop(engine, None))  # rebuilt from the database
     return f"Story {gone.id} ({len(moved)} item(s)) merged into story {keep.id}."
+
+
+def nearest_stories(
+    session: Session, story_id: int, *, window: timedelta, now: datetime, n: int = 3
+) -> list[tuple[Story, Near]]:
+    """The `n` stories the matcher finds closest to `story_id` (`StoryIndex.nearest`), with
+    their rows: what an operator may mean to merge it with. The stories of the story's own
+    hours are brought back into the index if it had forgotten them. Raises StoryFixError
+    for a story that does not exist."""
+    if story_by_id(session, story_id) is None:
+        raise StoryFixError(f"No story {story_id} (retention may have deleted it).")
+    last = session.scalar(select(func.max(Item.published_at)).where(Item.story_id == story_id))
+    if last is None:  # no item of it left in the database
+        return []
+    index = story_index(session, window=window, now=now, at=story_time(last, now))
+    rows = [(story_by_id(session, near.story_id), near) for near in index.nearest(story_id, window=window, n=n)]
+    return [(other, near) for other, near in rows if other is not None]

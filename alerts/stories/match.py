@@ -161,6 +161,15 @@ class Decision:
     signals: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Near:
+    """A story close to another one (`StoryIndex.nearest`): its score and signals."""
+
+    story_id: int
+    score: float
+    signals: dict[str, Any]
+
+
 class StoryIndex:
     """Recent stories in memory, with an inverted index and a document-frequency table."""
 
@@ -430,6 +439,29 @@ class StoryIndex:
             joined["merges"] = merges
         return Decision(sid, score, joined)
 
+    def nearest(self, story_id: int, *, window: timedelta, n: int = 3) -> list[Near]:
+        """The `n` stories closest to `story_id` however far below the threshold, closest
+        first: what an operator who sees one event told in two alerts is offered to merge
+        (`/merge` without a story). Each of the story's items is scored against the
+        stories of a `window` around the story, as a new item would be; a story's best
+        score stands for it, and its signals say what the rules see in common or against."""
+        entry = self.stories.get(story_id)
+        if entry is None:
+            return []
+        since, until = entry.members[0].when - window, entry.last + window
+        best: dict[int, tuple[float, Signals | None]] = {}
+        for m in entry.members:
+            a_norm = self._norm(m.tf, cache=False)
+            for sid in self.candidates(m):
+                other = self.stories.get(sid)
+                if sid == story_id or other is None or other.last < since or other.members[0].when > until:
+                    continue
+                score, _, signals = self._score(m, other, a_norm, max(m.when, other.last), floor=-math.inf)
+                if sid not in best or score > best[sid][0]:
+                    best[sid] = (score, signals)
+        ranked = sorted(best.items(), key=lambda kv: kv[1][0], reverse=True)[:n]
+        return [Near(sid, round(score, 3), signals.built() if signals else {}) for sid, (score, signals) in ranked]
+
     def _wave(self, item: ItemFeatures, *, now: datetime, window: timedelta) -> Decision | None:
         """A wave item joins the current wave: the recent story with the most wave items
         (the latest on a tie) that shares a topic with it."""
@@ -464,10 +496,12 @@ class StoryIndex:
         })
 
     def _score(
-        self, item: ItemFeatures, entry: StoryEntry, a_norm: float, now: datetime
+        self, item: ItemFeatures, entry: StoryEntry, a_norm: float, now: datetime, floor: float | None = None,
     ) -> tuple[float, Callable[[], list[str]], Signals | None]:
         """The score, the conflicts and the signals of one story, the last two worked out
-        when asked; no signals when the story is far below the threshold."""
+        when asked; no signals when the story is far below the threshold (under `floor`,
+        by default the index's)."""
+        floor = self.floor if floor is None else floor
         best, with_item = 0.0, None
         for m in entry.members:
             # the same words (whatever language the feed claims) are the same title
@@ -498,7 +532,7 @@ class StoryIndex:
         score = text + ENTITY_BONUS * min(len(ents), ENTITY_MAX) + (
             FIGURE_BONUS if same_figures or tally or numbers else 0.0) - age
         # (worked out only where the bonus can matter: most candidates are far below)
-        told_again = score + EVENT_BONUS >= self.floor and hours <= EVENT_HOURS and bool(
+        told_again = score + EVENT_BONUS >= floor and hours <= EVENT_HOURS and bool(
             item.headline.events and item.headline.events & entry.headline_union("events") - ACTION_BEAT_CONCEPTS
         )
         if told_again:
@@ -522,7 +556,7 @@ class StoryIndex:
             frame = self._one_speaker(item, entry, now)
         if frame:
             score = max(score, THRESHOLD + FRAME_MARGIN)
-        if score < self.floor:
+        if score < floor:
             return score, _no_conflicts, None  # far below: no need to say why
         found: list[tuple[set[str], int, list[str]]] = []
 

@@ -36,7 +36,7 @@ USAGE = (
 MAX_LISTED = 20
 
 
-def _outlet(item: Item, config: AppConfig) -> str:
+def outlet_name(item: Item, config: AppConfig) -> str:
     name = item.feed.name if item.feed is not None else "?"
     conf = config.feed(name)
     return conf.display_name if conf else name
@@ -46,11 +46,11 @@ def _pick(members: list[Item], arg: str, config: AppConfig) -> Item | None:
     if arg.isdigit():
         return next((m for m in members if m.id == int(arg)), None)
     want = fold(arg)
-    return next((m for m in members if want in {fold(m.feed.name), fold(_outlet(m, config))}), None)
+    return next((m for m in members if want in {fold(m.feed.name), fold(outlet_name(m, config))}), None)
 
 
 def _listing(members: list[Item], config: AppConfig) -> str:
-    lines = [f"{m.id} · {_outlet(m, config)} · {(m.title or '').splitlines()[0][:90] if m.title else ''}"
+    lines = [f"{m.id} · {outlet_name(m, config)} · {(m.title or '').splitlines()[0][:90] if m.title else ''}"
              for m in members[:MAX_LISTED]]
     if len(members) > MAX_LISTED:
         lines.append(f"… and {len(members) - MAX_LISTED} more (`monitor stories` lists all).")

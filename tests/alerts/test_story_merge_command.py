@@ -5,6 +5,7 @@ by `monitor eval-stories --splits`. Titles written for these tests."""
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from collections.abc import Callable
 from typing import Any
@@ -32,6 +33,8 @@ TOLD = ("«Sigo sin creer que estoy en casa»: el preso político liberado este 
         "fueron sus días en prisión")
 AGAIN = ("«Sigo sin creer que estoy en casa»: preso político liberado este lunes cuenta cómo "
          "fueron sus días en prisión")
+# another event of the beat, sharing a word with the second telling but not the event
+OTHER = "Trasladan a Rodeo I a un preso de Tocorón sin avisar a su familia"
 
 
 @pytest.fixture
@@ -105,16 +108,72 @@ async def test_merge_answers_bad_input_clearly(db, emulator, bot, add_item, pipe
     ids = await publish(db, add_item, pipeline, config, runtime, ("elpitazo", NAMED))
     usage = ("Send /merge STORY as a reply to an alert whose story repeats another story's event "
              "(forward the alert here first if it is in a channel). STORY is the other story's number "
-             "(`monitor stories`), a link to its alert or a link to one of its articles.")
+             "(`monitor stories`), a link to its alert or a link to one of its articles; /merge alone, "
+             "as a reply to the alert, lists the stories closest to it.")
     assert await ask(emulator, "/merge 12") == [usage]
+    assert await ask(emulator, "/merge") == [usage]
     alert = alert_in(emulator, ADMIN, "Luis Ochoa")
-    assert await ask(emulator, "/merge", reply_to=alert) == [usage]
+    [alone] = await ask(emulator, "/merge", reply_to=alert)
+    assert alone == (f"Story {story_of(db, ids[NAMED])} «{NAMED}» (1 item: El Pitazo)\n"
+                     "No other story of its hours shares a word or a name with it: nothing to merge it with.")
     [not_alert] = await ask(emulator, "/merge 12", reply_to=chatter(emulator, ADMIN, from_id=7))
     assert not_alert.startswith("That message is not an alert of one story, so there is nothing to merge.")
     for arg in ("999999", "https://t.me/pp_channel/999", "https://example.org/unknown-article"):
         [unknown] = await ask(emulator, f"/merge {arg}", reply_to=alert)
         assert unknown.startswith(f"I found no story for '{arg}'")
     assert merges(db) == [] and story_of(db, ids[NAMED]) is not None
+
+
+async def test_merge_alone_lists_the_closest_stories_to_pick_from(
+    db, emulator, bot, add_item, pipeline, config, runtime,
+) -> None:
+    ids = await publish(db, add_item, pipeline, config, runtime,
+                        ("elpitazo", NAMED), ("efecto", TOLD), ("bbc", OTHER))
+    named, told, other = (story_of(db, ids[t]) for t in (NAMED, TOLD, OTHER))
+    assert len({named, told, other}) == 3
+
+    alert = alert_in(emulator, ADMIN, "Sigo sin creer")
+    [answer] = await ask(emulator, "/merge", reply_to=alert)
+    head, blank, title, first, why_first, *rest = answer.splitlines()
+    assert head.startswith(f"Story {told} ««Sigo sin creer") and head.endswith("(1 item: efecto)")
+    assert title == "Closest stories (the matcher's score; it joins from 0.40):"
+    # both others are offered, the release of the same day first, each with what the rules see
+    assert first.startswith(f"1. story {named} · score 0.")
+    assert first.endswith(f"· «{NAMED}» (1 item: El Pitazo)")
+    assert why_first.strip().startswith("in common: ") and "preso" in why_first  # words, not stems
+    assert any(line.startswith(f"2. story {other} · score 0.") for line in rest)
+    assert answer.endswith(f"Reply /merge N to the same alert to join story {told} with story N.")
+    scores = [float(line.split("score ")[1].split(" ")[0]) for line in answer.splitlines() if "· score" in line]
+    assert scores == sorted(scores, reverse=True) and scores[0] < 0.40  # apart: under the threshold
+    assert merges(db) == []  # listing changes nothing
+
+    # the operator picks the first: the merge as by number
+    [merged] = await ask(emulator, f"/merge {named}", reply_to=alert)
+    assert merged.startswith(f"Story {told} (1 item(s)) merged into story {named}.")
+
+
+async def test_merge_waits_while_the_pipeline_places_items(
+    db, emulator, bot, add_item, pipeline, config, runtime,
+) -> None:
+    """The service gives the admin chat its classification lock: a merge never changes the story
+    index while the pipeline's thread is using it."""
+    ids = await publish(db, add_item, pipeline, config, runtime, ("elpitazo", NAMED), ("efecto", TOLD))
+    kept, repeat = story_of(db, ids[NAMED]), story_of(db, ids[TOLD])
+    bot.story_lock = asyncio.Lock()
+    await bot.story_lock.acquire()  # the pipeline is classifying
+    before = len(emulator.messages(ADMIN))
+    emulator.inject_message(ADMIN, f"/merge {kept}", from_id=7, username="ana",
+                            reply_to=alert_in(emulator, ADMIN, "Sigo sin creer"))
+    await asyncio.sleep(0.5)
+    assert len(emulator.messages(ADMIN)) == before and story_of(db, ids[TOLD]) == repeat
+    bot.story_lock.release()
+
+    async def answered() -> None:
+        while not any(m.text.startswith(f"Story {repeat} (1 item(s)) merged") for m in emulator.messages(ADMIN)[before:]):
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(answered(), 10)
+    assert story_of(db, ids[TOLD]) == kept
 
 
 async def test_help_lists_merge(emulator, bot) -> None:
@@ -133,6 +192,12 @@ def test_cli_merge_and_split_correct_stories_and_eval_replays_the_merge(
     pipeline.process_pending()
     kept, repeat = story_of(db, named), story_of(db, told)
     assert kept is not None and repeat is not None and kept != repeat
+
+    assert main(["stories", "--db", db_url, "--near", str(repeat)]) == 0
+    near = capsys.readouterr().out
+    assert near.startswith(f"Story {repeat} ««Sigo sin creer") and f"1. story {kept} · score 0." in near
+    assert main(["stories", "--db", db_url, "--near", "999999"]) == 1
+    assert "error: No story 999999" in capsys.readouterr().err
 
     assert main(["stories", "--db", db_url, "--merge", str(repeat), str(kept)]) == 0
     assert capsys.readouterr().out == f"Story {repeat} (1 item(s)) merged into story {kept}.\n"
