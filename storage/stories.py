@@ -159,7 +159,8 @@ def move_story(session: Session, gone: Story, keep: Story) -> None:
     unites the two stories' facts in `keep`).
 
     In a channel where `keep` has a message, the messages `gone` made stay as they were sent,
-    tied to no story: `keep`'s edits and replies go to its own message. In a channel that heard
+    tied to no story and under a key of their own: `keep`'s edits and replies go to its own
+    message. In a channel that heard
     only `gone` (`keep` was backfill, or not for that channel), `gone`'s messages become `keep`'s,
     so the event's next report edits or replies to the message the channel has, not a second one.
     So too where `keep`'s message was held by its feed's hourly limit (folded into "and N more",
@@ -183,6 +184,9 @@ def move_story(session: Session, gone: Story, keep: Story) -> None:
     for alert in session.scalars(select(Alert).where(Alert.story_id == gone.id)).all():
         if alert.channel in heard:
             alert.story_id = None
+            # its key names `gone`'s number, which SQLite gives again to the next story when
+            # `gone` was the last one: that story's first alert must not find this one by key
+            alert.dedupe_key = f"{alert.dedupe_key}:merged:{alert.id}"
         else:
             alert.story_id = keep.id
             alert.dedupe_key = _rekeyed(alert, gone.id, keep.id)
