@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from storage.models import Feedback, Item, Match
 
 KINDS = ("miss", "wrong", "split", "merge")
+STORY_FIXES = ("split", "merge")  # operators' changes to stories (alerts/stories/assign.py)
 LABEL_KINDS = ("miss", "wrong")
 
 
@@ -43,6 +44,16 @@ def add_feedback(
     session.add(row)
     session.flush()
     return row
+
+
+def last_story_fix(session: Session, *, before: int | None = None) -> int:
+    """The id of the latest split or merge an operator made (0 for none), optionally the
+    latest before the row `before`: how a story index learns that another process (the
+    command line, another replica) changed the stories it holds."""
+    stmt = select(func.coalesce(func.max(Feedback.id), 0)).where(Feedback.kind.in_(STORY_FIXES))
+    if before is not None:
+        stmt = stmt.where(Feedback.id < before)
+    return int(session.scalar(stmt) or 0)
 
 
 def list_feedback(session: Session, kind: str | None = None) -> list[Feedback]:

@@ -34,6 +34,7 @@ from alerts.stories.features import ItemFeatures, StoryEntry, features
 from alerts.stories.match import Near, StoryIndex
 from alerts.stories.text import _words, fold
 from core.count import Count, as_counts, official
+from storage.feedback import last_story_fix
 from storage.items import story_items
 from storage.models import Item, Story
 from storage.stories import (
@@ -197,10 +198,17 @@ def story_index(session: Session, *, window: timedelta, now: datetime, at: datet
     are forgotten."""
     engine = _engine(session)
     index = _INDEXES.get(engine)
+    due = index is not None and time.monotonic() - index.synced_at >= SYNC_SECONDS
+    if due and last_story_fix(session) > index.fixes_seen:  # type: ignore[union-attr]
+        # an operator split or merged stories from another process (`monitor stories --merge`,
+        # another replica's admin chat): what this index holds of them is stale
+        del _INDEXES[engine]
+        index = None
     if index is None:
         index = _INDEXES[engine] = StoryIndex()
+        index.fixes_seen = last_story_fix(session)
         _load(session, index, stories_updated_in_order(session, now - window))
-    elif time.monotonic() - index.synced_at >= SYNC_SECONDS:
+    elif due:
         _load(session, index, stories_after(session, index.max_story_id))
     index.synced_at = time.monotonic()
     cutoff = (at or now) - window
@@ -375,7 +383,7 @@ def split_item(session: Session, item_id: int, *, operator: str | None, now: dat
     item.story_match = {"decision": "split", "from_story": old.id, "operator": operator, "at": now.isoformat()}
     if old.first_item_id == item.id:
         old.first_item_id, old.title = others[0].id, others[0].title
-    add_feedback(
+    fix = add_feedback(
         session, kind="split", item_id=item.id, url=item.canonical_url or item.url, title=item.title,
         summary=item.summary or "", topic=None, operator=operator, story_id=old.id,
         note=f"moved to story {new.id}", now=now,
@@ -383,10 +391,20 @@ def split_item(session: Session, item_id: int, *, operator: str | None, now: dat
     session.flush()
     index = _INDEXES.get(_engine(session))
     if index is not None:
+        _own_fix(session, index, fix.id)
         index.remove_member(old.id, item.id)
         feats = _item_features(item, topics)
         index.add_story(StoryEntry(new.id, new.title, feats.when, feats.when, set(topics), [feats]))
     return f"Item {item.id} moved out of story {old.id} into a new story {new.id}."
+
+
+def _own_fix(session: Session, index: StoryIndex, fix_id: int) -> None:
+    """A split or merge this process makes is changed in its own index as it is made: the
+    index need not be rebuilt for it, unless another process's fix came before it unseen."""
+    if last_story_fix(session, before=fix_id) == index.fixes_seen:
+        index.fixes_seen = fix_id
+        engine = _engine(session)
+        _on_rollback(session, lambda: _INDEXES.pop(engine, None))  # the fix's id may be reused
 
 
 def merge_stories(session: Session, one: int, other: int, *, operator: str | None,
@@ -418,7 +436,7 @@ def merge_stories(session: Session, one: int, other: int, *, operator: str | Non
     if not moved:
         raise StoryFixError(f"Story {gone.id} has no items left to merge.")
     item = moved[0]
-    add_feedback(
+    fix = add_feedback(
         session, kind="merge", item_id=item.id, url=item.canonical_url or item.url, title=item.title,
         summary=item.summary or "", topic=None, operator=operator, story_id=keep.id,
         note=f"story {gone.id} merged into story {keep.id}", now=now,
@@ -431,6 +449,7 @@ def merge_stories(session: Session, one: int, other: int, *, operator: str | Non
     engine = _engine(session)
     index = _INDEXES.get(engine)
     if index is not None:
+        _own_fix(session, index, fix.id)
         if keep.id in index.stories:
             index.merge_story(keep.id, gone.id)
         else:  # the kept story left the window: the index only forgets the other

@@ -180,6 +180,7 @@ class StoryIndex:
         self.docs = 0
         self.max_story_id = 0
         self.max_item_id = 0
+        self.fixes_seen = 0  # the last operator split or merge (feedback id) this index holds
         self.generic: set[str] = set()
         self.waves: Counter[int] = Counter()  # story id → its wave items
         self._by_waves: dict[int, set[int]] = {}  # wave items → the stories with that many

@@ -14,6 +14,7 @@ import pytest
 from alerts_helpers import alert_in, ask_in, chatter, publish, story_of
 from sqlalchemy import select
 
+import alerts.stories.assign as stories_module
 from core.config import AppConfig
 from devtools.emulator import BotApiEmulator
 from monitor.cli import main
@@ -219,3 +220,60 @@ def test_cli_merge_and_split_correct_stories_and_eval_replays_the_merge(
     assert story_of(db, told) != kept
     assert main(["stories", "--db", db_url, "--split", str(told)]) == 1
     assert "already alone" in capsys.readouterr().err
+
+
+def test_a_merge_from_another_process_reaches_the_running_index(
+    db: Database, pipeline: Pipeline, add_item: Any, config: AppConfig, capsys: Any, db_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`monitor stories --merge` runs in its own process (here its own engine, so its own story
+    index): the running pipeline's index learns of the merge from the feedback row and is
+    rebuilt, so the event's next report joins the kept story instead of starting a third."""
+    monkeypatch.setattr(stories_module, "SYNC_SECONDS", 0.0)
+    with db.session() as s:
+        named, told = add_item(s, "elpitazo", NAMED).id, add_item(s, "efecto", TOLD).id
+    pipeline.process_pending()
+    kept, repeat = story_of(db, named), story_of(db, told)
+    assert kept is not None and repeat is not None and kept != repeat
+
+    assert main(["stories", "--db", db_url, "--merge", str(kept), str(repeat)]) == 0
+    capsys.readouterr()
+    with db.session() as s:
+        again = add_item(s, "bbc", AGAIN).id
+    pipeline.process_pending()
+    assert story_of(db, again) == kept
+
+
+def test_a_merge_in_the_same_process_keeps_its_index(
+    db: Database, pipeline: Pipeline, add_item: Any, config: AppConfig, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The process that merges changes its own index as it merges: no rebuild for its own fix."""
+    monkeypatch.setattr(stories_module, "SYNC_SECONDS", 0.0)
+    with db.session() as s:
+        named, told = add_item(s, "elpitazo", NAMED).id, add_item(s, "efecto", TOLD).id
+    pipeline.process_pending()
+    kept, repeat = story_of(db, named), story_of(db, told)
+    engine = db.engine
+    index = stories_module._INDEXES[engine]
+    with db.session() as s:
+        stories_module.merge_stories(s, kept, repeat, operator="@ana")  # type: ignore[arg-type]
+    with db.session() as s:
+        again = add_item(s, "bbc", AGAIN).id
+    pipeline.process_pending()
+    assert stories_module._INDEXES[engine] is index and index.fixes_seen > 0
+    assert story_of(db, again) == kept
+
+
+async def test_a_story_after_a_merge_gets_its_alert(db, emulator, bot, add_item, pipeline, config, runtime) -> None:
+    """SQLite gives the merged-away story's number to the next story (the highest rowid of a
+    deleted row is reused): that story's alert must not find the old story's message by its
+    outbox key and edit it; it is a message of its own."""
+    ids = await publish(db, add_item, pipeline, config, runtime, ("elpitazo", NAMED), ("efecto", TOLD))
+    kept, repeat = story_of(db, ids[NAMED]), story_of(db, ids[TOLD])
+    [answer] = await ask(emulator, f"/merge {kept}", reply_to=alert_in(emulator, ADMIN, "Sigo sin creer"))
+    assert answer.startswith(f"Story {repeat} (1 item(s)) merged into story {kept}.")
+    more = await publish(db, add_item, pipeline, config, runtime, ("bbc", OTHER))
+    assert story_of(db, more[OTHER]) != kept
+    tops = top_level(emulator, "@pp_channel")
+    assert len(tops) == 3 and "Trasladan a Rodeo I" in tops[2]  # the new story's own alert
+    assert not any("También: bbc" in m.text for m in emulator.messages("@pp_channel"))
