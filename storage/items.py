@@ -126,7 +126,18 @@ def story_items(
     with_matches: bool = False,
 ) -> list[Item]:
     """The items of these stories, in the order they were stored."""
-    stmt = select(Item).where(Item.story_id.in_(story_ids)).order_by(Item.id)
+    return _loaded(select(Item).where(Item.story_id.in_(story_ids)).order_by(Item.id), session,
+                   with_feed=with_feed, with_counts=with_counts, with_matches=with_matches)
+
+
+def items_by_id(session: Session, ids: Sequence[int], *, with_counts: bool = False, with_matches: bool = False) -> list[Item]:
+    """These items, in the order they were stored."""
+    return _loaded(select(Item).where(Item.id.in_(ids)).order_by(Item.id), session,
+                   with_counts=with_counts, with_matches=with_matches)
+
+
+def _loaded(stmt: Any, session: Session, *, with_feed: bool = False, with_counts: bool = False,
+            with_matches: bool = False) -> list[Item]:
     if with_feed:
         stmt = stmt.options(selectinload(Item.feed))
     if with_counts:

@@ -106,7 +106,10 @@ class Story(Base):
 
     items: Mapped[list[Item]] = relationship(back_populates="story")
 
-    __table_args__ = (Index("ix_stories_created_at", "created_at"), Index("ix_stories_told_at", "told_at"))
+    __table_args__ = (
+        Index("ix_stories_created_at", "created_at"), Index("ix_stories_told_at", "told_at"),
+        Index("ix_stories_updated_at", "updated_at"),  # the story index's loads and syncs
+    )
 
 
 class Item(Base):

@@ -51,6 +51,15 @@ def stories_updated_in_order(session: Session, since: datetime) -> list[Story]:
     return list(session.scalars(select(Story).where(Story.updated_at >= since).order_by(Story.id)))
 
 
+def items_joined_since(session: Session, since: datetime) -> list[tuple[int, int]]:
+    """(item id, story id) of the items of the stories that changed since `since`: how a
+    story index learns of the items other processes (replicas) placed in its stories."""
+    rows = session.execute(
+        select(Item.id, Item.story_id).join(Story, Story.id == Item.story_id).where(Story.updated_at >= since)
+    )
+    return [(item_id, story_id) for item_id, story_id in rows]
+
+
 def stories_with_items_between(
     session: Session, start: datetime, end: datetime, known: Collection[int],
 ) -> list[Story]:

@@ -35,12 +35,13 @@ from alerts.stories.match import Near, StoryIndex
 from alerts.stories.text import _words, fold
 from core.count import Count, as_counts, official
 from storage.feedback import last_story_fix
-from storage.items import story_items
+from storage.items import items_by_id, story_items
 from storage.models import Item, Story
 from storage.stories import (
     figures_told_after,
     insert_story,
     item_story_facts,
+    items_joined_since,
     move_story,
     other_items_of_story,
     stories_after,
@@ -51,6 +52,9 @@ from storage.stories import (
 )
 
 SYNC_SECONDS = 1.0  # how often to look for stories that other processes created
+# how far back a sync looks for items other replicas joined to stories (beyond the second
+# between syncs: a transaction committed late, clocks of other hosts a little apart)
+JOIN_SLACK = timedelta(minutes=5)
 # an item this much older than the index's horizon brings back the stories of its hours
 RELOAD_SLACK = timedelta(hours=1)
 
@@ -192,6 +196,23 @@ def _load(session: Session, index: StoryIndex, stories: list[Story]) -> None:
         index.add_story(StoryEntry(s.id, s.title, s.created_at, last, set(s.topics or []), members))
 
 
+def _sync_joins(session: Session, index: StoryIndex, *, since: datetime) -> None:
+    """Add the items other processes (replicas) placed in the stories the index holds, in
+    stories changed since `since`: the event's next report is matched against every telling
+    of it, whichever replica placed it."""
+    missing = [
+        item_id for item_id, story_id in items_joined_since(session, since)
+        if story_id in index.stories and item_id not in index.stories[story_id].items
+    ]
+    if not missing:
+        return
+    for item in sorted(items_by_id(session, missing, with_counts=True, with_matches=True),
+                       key=lambda it: (story_time(it.published_at, it.classified_at or it.published_at), it.id)):
+        entry = index.stories.get(item.story_id or 0)
+        if entry is not None:
+            index.add_member(entry.id, _item_features(item, list(entry.topics)))
+
+
 def story_index(session: Session, *, window: timedelta, now: datetime, at: datetime | None = None) -> StoryIndex:
     """The engine's index, brought up to date with the database at `now`; the stories with no
     item in the window before `at` (the matcher's time of the item being placed, else `now`)
@@ -210,6 +231,8 @@ def story_index(session: Session, *, window: timedelta, now: datetime, at: datet
         _load(session, index, stories_updated_in_order(session, now - window))
     elif due:
         _load(session, index, stories_after(session, index.max_story_id))
+        if session.get_bind().dialect.name != "sqlite":  # replicas share PostgreSQL, never SQLite
+            _sync_joins(session, index, since=now - JOIN_SLACK)
     index.synced_at = time.monotonic()
     cutoff = (at or now) - window
     if index.horizon is not None and cutoff < index.horizon - RELOAD_SLACK:

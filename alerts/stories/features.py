@@ -221,6 +221,9 @@ class StoryEntry:
     # every key of the inverted index that points at the story, its dropped members' included:
     # what forgetting the story must take out (index_keys() knows only the present members)
     posted: set[str] = field(default_factory=set, repr=False)
+    # every item placed in the story, those the members' cap dropped included: what another
+    # process placed is the rest (StoryIndex.add_member keeps it)
+    items: set[int] = field(default_factory=set, repr=False)
 
     def people(self) -> list[frozenset[str]]:
         if "people" not in self.memo:

@@ -223,6 +223,7 @@ class StoryIndex:
         entry = self.stories[story_id]
         entry.memo.clear()
         entry.members.append(m)
+        entry.items.add(m.item_id)
         if len(entry.members) > MAX_MEMBERS:
             self._count(entry.members.pop(1), -1)  # keep the first item and the latest
         entry.last = max(entry.last, m.when)
@@ -242,6 +243,7 @@ class StoryIndex:
         if entry is None:
             return
         entry.memo.clear()
+        entry.items.discard(item_id)
         for m in [m for m in entry.members if m.item_id == item_id]:
             entry.members.remove(m)
             self._count(m, -1)
@@ -271,6 +273,7 @@ class StoryIndex:
         self.remove_story(gone)
         for m in sorted(members, key=lambda m: m.when):
             self.add_member(keep, m)
+        self.stories[keep].items |= entry.items  # the members the cap had dropped moved too
 
     def remove_story(self, story_id: int) -> None:
         entry = self.stories.pop(story_id, None)

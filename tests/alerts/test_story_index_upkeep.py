@@ -44,3 +44,16 @@ def test_an_expired_long_story_is_never_a_candidate_again() -> None:
     item = feats(500, "Familiares esperan en Rodeo a presos políticos excarcelados", later)
     decision = index.decide(item, now=later, window=WINDOW)
     assert decision.story_id != 1
+
+
+def test_a_story_knows_every_item_it_took_in_through_merges_and_splits() -> None:
+    """What a replica's sync compares with the database (`StoryEntry.items`): the items the
+    members' cap dropped are still the story's, and they move with it when it is merged."""
+    index, titles = _long_story()
+    entry = index.stories[1]  # type: ignore[attr-defined]
+    placed = {1, *range(100, 100 + len(titles))}
+    assert entry.items == placed and len(entry.members) < len(placed)
+    index.merge_story(10, 1)  # type: ignore[attr-defined]
+    assert index.stories[10].items == placed | {10}  # type: ignore[attr-defined]
+    index.remove_member(10, 105)  # type: ignore[attr-defined]
+    assert 105 not in index.stories[10].items  # type: ignore[attr-defined]
