@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, func, or_, select, update
+from sqlalchemy import Row, and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Alert, Channel, Feed, Item
@@ -209,16 +209,17 @@ def claim_alert(session: Session, alert_id: int, now: datetime, stale: datetime)
 def retry_held_now(session: Session, channels: list[str], now: datetime, *, unless_error_like: str) -> int:
     """Make the alerts of `channels` that failed and wait for a later retry due now, with
     their back-off started afresh (`attempts` 0): the Bot API came back from an outage, or
-    the service restarted. Those whose last error is like `unless_error_like` (a 429's
-    retry_after, which Telegram asks to respect) keep their time."""
+    the service restarted. So too for those already due (their wait ended while the service
+    was down): their next failure waits the first step again, not the outage's doubled. Those
+    whose last error is like `unless_error_like` (a 429's retry_after, which Telegram asks to
+    respect) keep their time and count."""
     if not channels:
         return 0
     result = session.execute(
         update(Alert)
         .where(Alert.channel.in_(channels), Alert.status == "pending", Alert.attempts > 0,
-               Alert.next_attempt_at > now,
                or_(Alert.last_error.is_(None), Alert.last_error.not_like(unless_error_like)))
-        .values(next_attempt_at=now, attempts=0)
+        .values(next_attempt_at=case((Alert.next_attempt_at > now, now), else_=Alert.next_attempt_at), attempts=0)
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)

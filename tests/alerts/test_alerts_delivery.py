@@ -229,6 +229,29 @@ async def test_a_restart_retries_at_once_what_an_earlier_back_off_held(db, emula
     assert [a.attempts for a in alerts(db)] == [1, 1]
 
 
+async def test_a_restart_starts_afresh_the_back_off_of_an_alert_already_due(
+    db, emulator, make_config, make_worker,
+) -> None:
+    """The process ends while an alert waits minutes to retry, and starts again after that time:
+    the alert is due, and its next failure waits the first step of a back-off, not the
+    outage's minutes doubled (the soak saw a channel's queue wait 4 minutes behind one)."""
+    clock = ManualClock()
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
+    first = await make_worker(config, clock=clock)
+    emulator.set_down(True, "502")
+    queue(db, 1, now=clock.now())
+    while (head_row(db, "pp").next_attempt_at - clock.now()).total_seconds() < 100:
+        await run_for(first, clock, 1)
+    await first.close()
+    emulator.set_down(False)
+    clock.advance((head_row(db, "pp").next_attempt_at - clock.now()).total_seconds() + 1)  # due at the start
+    second = await make_worker(config, clock=clock)
+    emulator.fail_next(1, "500")
+    assert (await second.deliver_pending()).retried == 1
+    delay = (head_row(db, "pp").next_attempt_at - clock.now()).total_seconds()
+    assert 1.5 <= delay <= 2.5 and head_row(db, "pp").attempts == 1
+
+
 async def test_timeout_and_server_error_are_retried(db, emulator, make_config, make_worker) -> None:
     clock = ManualClock()
     config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
