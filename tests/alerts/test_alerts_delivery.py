@@ -214,17 +214,23 @@ async def test_a_failing_chat_backs_off_while_the_others_send(db, emulator, make
     assert 5 <= head_row(db, "pp").attempts <= 6  # at 0, 2, 6, 14, 30 (±10 %) s: not at each of us's sends
 
 
-async def test_a_restart_retries_at_once_what_an_earlier_back_off_held(db, emulator, make_config, make_worker) -> None:
-    clock = ManualClock()
-    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
+async def _ended_in_an_outage(db, emulator, make_worker, config, clock: ManualClock, n: int) -> None:
+    """`n` alerts queued, the Bot API down until the head's back-off reaches minutes, then the
+    process ends (a deploy, a crash) and the Bot API answers again."""
     first = await make_worker(config, clock=clock)
     emulator.set_down(True, "502")
-    queue(db, 2, now=clock.now())
+    queue(db, n, now=clock.now())
     while (head_row(db, "pp").next_attempt_at - clock.now()).total_seconds() < 100:
         await run_for(first, clock, 1)
     emulator.set_down(False)
-    await first.close()  # the process ends (a deploy, a crash); the next one starts
-    second = await make_worker(config, clock=clock)
+    await first.close()
+
+
+async def test_a_restart_retries_at_once_what_an_earlier_back_off_held(db, emulator, make_config, make_worker) -> None:
+    clock = ManualClock()
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
+    await _ended_in_an_outage(db, emulator, make_worker, config, clock, 2)
+    second = await make_worker(config, clock=clock)  # the next process starts
     assert (await second.deliver_pending()).sent == 2
     assert [a.attempts for a in alerts(db)] == [1, 1]
 
@@ -237,13 +243,7 @@ async def test_a_restart_starts_afresh_the_back_off_of_an_alert_already_due(
     outage's minutes doubled (the soak saw a channel's queue wait 4 minutes behind one)."""
     clock = ManualClock()
     config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
-    first = await make_worker(config, clock=clock)
-    emulator.set_down(True, "502")
-    queue(db, 1, now=clock.now())
-    while (head_row(db, "pp").next_attempt_at - clock.now()).total_seconds() < 100:
-        await run_for(first, clock, 1)
-    await first.close()
-    emulator.set_down(False)
+    await _ended_in_an_outage(db, emulator, make_worker, config, clock, 1)
     clock.advance((head_row(db, "pp").next_attempt_at - clock.now()).total_seconds() + 1)  # due at the start
     second = await make_worker(config, clock=clock)
     emulator.fail_next(1, "500")
