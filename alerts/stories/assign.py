@@ -486,10 +486,8 @@ def nearest_stories(
 ) -> list[tuple[Story, Near]]:
     """The `n` stories the matcher finds closest to `story_id` (`StoryIndex.nearest`), with
     their rows: what an operator may mean to merge it with. The stories of the story's own
-    hours are brought back into the index if it had forgotten them. Raises StoryFixError
-    for a story that does not exist."""
-    if story_by_id(session, story_id) is None:
-        raise StoryFixError(f"No story {story_id} (retention may have deleted it).")
+    hours are brought back into the index if it had forgotten them. Empty for a story with
+    no item (or none at all: the caller, which shows the story, says so)."""
     last = session.scalar(select(func.max(Item.published_at)).where(Item.story_id == story_id))
     if last is None:  # no item of it left in the database
         return []
