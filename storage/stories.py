@@ -169,7 +169,7 @@ def move_story(session: Session, gone: Story, keep: Story) -> None:
 
     In a channel where `keep` has a message, the messages `gone` made stay as they were sent,
     tied to no story and under a key of their own: `keep`'s edits and replies go to its own
-    message. In a channel that heard
+    message; those of `gone`'s alerts still pending there are never sent (status `merged`). In a channel that heard
     only `gone` (`keep` was backfill, or not for that channel), `gone`'s messages become `keep`'s,
     so the event's next report edits or replies to the message the channel has, not a second one.
     So too where `keep`'s message was held by its feed's hourly limit (folded into "and N more",
@@ -190,12 +190,17 @@ def move_story(session: Session, gone: Story, keep: Story) -> None:
             alert.dedupe_key = f"{alert.dedupe_key}:held:{alert.id}"
     session.flush()  # its key is free before `gone`'s message takes it
     heard = {channel for channel, alert in kept.items() if alert.story_id is not None}
-    for alert in session.scalars(select(Alert).where(Alert.story_id == gone.id)).all():
+    told_there = {channel for channel in heard if kept[channel].status in _TOLD}
+    unsent: set[int] = set()
+    for alert in session.scalars(select(Alert).where(Alert.story_id == gone.id).order_by(Alert.id)).all():
         if alert.channel in heard:
             alert.story_id = None
             # its key names `gone`'s number, which SQLite gives again to the next story when
             # `gone` was the last one: that story's first alert must not find this one by key
             alert.dedupe_key = f"{alert.dedupe_key}:merged:{alert.id}"
+            if alert.channel in told_there and _unsent_telling(alert, unsent):
+                alert.status = MERGED
+                unsent.add(alert.id)
         else:
             alert.story_id = keep.id
             alert.dedupe_key = _rekeyed(alert, gone.id, keep.id)
@@ -205,8 +210,18 @@ def move_story(session: Session, gone: Story, keep: Story) -> None:
         session.expunge(gone)
 
 
+MERGED = "merged"  # an alert of a merged-away story never sent: the kept story's message tells its event
 _HELD = ("held", "folded")  # alerts/feed_limits.py: over the feed's hourly limit, never sent on their own
 _TOLD = ("pending", "sending", "sent")  # a message the channel has, or is about to have
+
+
+def _unsent_telling(alert: Alert, unsent: set[int]) -> bool:
+    """A pending alert of a merged-away story that would tell its event again where the kept
+    story's message does: its own message, or an edit of or a reply to one never sent."""
+    if alert.status != "pending":
+        return False  # sent, or on its way (`sending`): it stays as it went
+    target = (alert.payload or {}).get("target_alert_id")
+    return alert.kind == "new" or alert.reply_to_alert_id in unsent or target in unsent
 
 
 def _rekeyed(alert: Alert, gone: int, keep: int) -> str:

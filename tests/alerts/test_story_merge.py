@@ -51,10 +51,12 @@ def test_an_item_telling_two_stories_events_merges_them_into_the_older(put: Any,
     with db.session() as s:
         assert s.get(Item, team[1].id).story_id == plans[1].story_id  # the earlier item moved
         assert s.get(Story, team[1].story_id) is None
-        # the message the team's story made stays as sent, tied to no story and under a key of
-        # its own (SQLite may give the team's story number to the next story)
-        sent = s.scalars(select(Alert).where(Alert.dedupe_key.startswith(f"new:all:{team[1].story_id}:merged:"))).one()
-        assert sent.story_id is None and sent.dedupe_key == f"new:all:{team[1].story_id}:merged:{sent.id}"
+        # the team's story's alert is tied to no story, under a key of its own (SQLite may give
+        # the team's story number to the next story), and never sent: it was still pending,
+        # and the channel has the plans' message
+        gone = s.scalars(select(Alert).where(Alert.dedupe_key.startswith(f"new:all:{team[1].story_id}:merged:"))).one()
+        assert gone.story_id is None and gone.dedupe_key == f"new:all:{team[1].story_id}:merged:{gone.id}"
+        assert gone.status == "merged"
         assert s.scalars(select(Alert).where(Alert.dedupe_key == f"new:all:{team[1].story_id}")).first() is None
     # the next telling is the merged story's, and no new alert
     later = put("bbcmundo", "Funcionarios del Departamento de Estado llegaron a Caracas", at=NOW + timedelta(hours=22))
@@ -135,6 +137,24 @@ def test_an_alert_moved_to_the_kept_story_is_rekeyed_by_its_story_id_only() -> N
     assert _rekeyed(alert("edit", "edit:all:1:57"), 1, 7) == "edit:all:7:57"
     assert _rekeyed(alert("new", "new:all:12"), 1, 7) == "new:all:12"  # story 12's, not story 1's
     assert _rekeyed(alert("digest", "digest:all:2026-03-14:0"), 1, 7) == "digest:all:2026-03-14:0"
+
+
+def test_a_merged_away_alert_is_withheld_only_while_it_would_tell_the_event_again() -> None:
+    from storage.stories import _unsent_telling
+
+    def alert(kind: str, status: str, *, reply_to: int | None = None, target: int | None = None) -> Alert:
+        return Alert(kind=kind, channel="all", status=status, reply_to_alert_id=reply_to,
+                     payload={"target_alert_id": target} if target else {})
+
+    unsent = {11}  # the merged-away story's own message, withheld
+    assert _unsent_telling(alert("new", "pending"), unsent)
+    assert not _unsent_telling(alert("new", "sent"), unsent)
+    assert not _unsent_telling(alert("new", "sending"), unsent)  # on its way: it goes as it went
+    assert _unsent_telling(alert("update", "pending", reply_to=11), unsent)  # a reply to nothing
+    assert _unsent_telling(alert("edit", "pending", target=11), unsent)  # an edit of nothing
+    # the story's message was sent: its figure's reply and its edits still go to it
+    assert not _unsent_telling(alert("update", "pending", reply_to=12), unsent)
+    assert not _unsent_telling(alert("edit", "pending", target=12), unsent)
 
 
 def test_a_merge_into_a_story_whose_message_was_held_keeps_the_message_the_channel_has(

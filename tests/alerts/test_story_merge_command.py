@@ -277,3 +277,31 @@ async def test_a_story_after_a_merge_gets_its_alert(db, emulator, bot, add_item,
     tops = top_level(emulator, "@pp_channel")
     assert len(tops) == 3 and "Trasladan a Rodeo I" in tops[2]  # the new story's own alert
     assert not any("También: bbc" in m.text for m in emulator.messages("@pp_channel"))
+
+
+async def test_a_merged_story_alert_not_yet_sent_is_never_sent(
+    db, emulator, bot, add_item, pipeline, config, runtime, db_url,
+) -> None:
+    """Merged before the delivery worker reached its alert (an operator quick on the admin
+    chat, or an item that merges two stories started seconds apart): the channel has the
+    kept story's message, so the merged story's is not sent at all."""
+    import io
+
+    from alerts.delivery import DeliveryWorker
+    from storage.models import Alert
+
+    ids = await publish(db, add_item, pipeline, config, runtime, ("elpitazo", NAMED))
+    with db.session() as s:
+        told = add_item(s, "efecto", TOLD).id
+    pipeline.process_pending()  # its alert is queued, not delivered
+    kept, repeat = story_of(db, ids[NAMED]), story_of(db, told)
+    assert kept is not None and repeat is not None and kept != repeat
+    assert main(["stories", "--db", db_url, "--merge", str(repeat), str(kept)]) == 0
+    async with DeliveryWorker(config, runtime, db, out=io.StringIO(), request_timeout=2.0) as worker:
+        await worker.deliver_pending()
+    assert top_level(emulator, "@pp_channel") == [m.text for m in emulator.messages("@pp_channel")]
+    assert len(top_level(emulator, "@pp_channel")) == 1 and "Luis Ochoa" in top_level(emulator, "@pp_channel")[0]
+    with db.session() as s:
+        statuses = {a.channel: a.status for a in s.scalars(
+            select(Alert).where(Alert.dedupe_key.startswith(f"new:pp:{repeat}:merged:")))}
+    assert statuses == {"pp": "merged"}
