@@ -109,6 +109,8 @@ class Story(Base):
     __table_args__ = (
         Index("ix_stories_created_at", "created_at"), Index("ix_stories_told_at", "told_at"),
         Index("ix_stories_updated_at", "updated_at"),  # the story index's loads and syncs
+        # SQLite: a merged-away story's number is never given to another (migration 0013)
+        {"sqlite_autoincrement": True},
     )
 
 

@@ -195,8 +195,8 @@ def move_story(session: Session, gone: Story, keep: Story) -> None:
     for alert in session.scalars(select(Alert).where(Alert.story_id == gone.id).order_by(Alert.id)).all():
         if alert.channel in heard:
             alert.story_id = None
-            # its key names `gone`'s number, which SQLite gives again to the next story when
-            # `gone` was the last one: that story's first alert must not find this one by key
+            # a key of its own: its key names `gone`'s number, which SQLite gave to the next
+            # story before migration 0013, whose first alert must not find this one by key
             alert.dedupe_key = f"{alert.dedupe_key}:merged:{alert.id}"
             if alert.channel in told_there and _unsent_telling(alert, unsent):
                 alert.status = MERGED

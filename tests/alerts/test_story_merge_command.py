@@ -265,9 +265,9 @@ def test_a_merge_in_the_same_process_keeps_its_index(
 
 
 async def test_a_story_after_a_merge_gets_its_alert(db, emulator, bot, add_item, pipeline, config, runtime) -> None:
-    """SQLite gives the merged-away story's number to the next story (the highest rowid of a
-    deleted row is reused): that story's alert must not find the old story's message by its
-    outbox key and edit it; it is a message of its own."""
+    """The next story after a merge is a message of its own, never an edit of the merged-away
+    story's (before migration 0013 SQLite gave it the merged-away story's number, and its alert
+    found the old message by its outbox key)."""
     ids = await publish(db, add_item, pipeline, config, runtime, ("elpitazo", NAMED), ("efecto", TOLD))
     kept, repeat = story_of(db, ids[NAMED]), story_of(db, ids[TOLD])
     [answer] = await ask(emulator, f"/merge {kept}", reply_to=alert_in(emulator, ADMIN, "Sigo sin creer"))

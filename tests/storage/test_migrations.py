@@ -97,3 +97,51 @@ def test_0003_downgrades_to_0002_and_back(any_db_url):
     migrate(engine)
     assert {"watched_people", "feedback"} <= set(inspect(engine).get_table_names())
     engine.dispose()
+
+
+def test_0013_keeps_stories_and_their_references_and_never_gives_a_number_again(any_db_url):
+    """A database of 0012 (SQLite reused the highest deleted story id) upgraded: stories,
+    their items and alerts keep their ids and references, and a deleted story's number is
+    not given to the next story (PostgreSQL's sequence never did)."""
+    from datetime import UTC, datetime
+
+    from storage.db import Database
+    from storage.models import Alert, Feed, Item, Story
+
+    engine = make_engine(any_db_url)
+    migrate(engine, "0012_story_updated_index")
+    now = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    with Database(engine).session() as s:  # 0013 adds no column: the models write 0012's rows
+        feed = Feed(name="f", url="https://f.example/rss")
+        s.add(feed)
+        s.flush()
+        ids = []
+        for n in (1, 2, 3):
+            story = Story(title=f"story {n}", created_at=now, updated_at=now)
+            s.add(story)
+            s.flush()
+            ids.append(story.id)
+            s.add(Item(feed_id=feed.id, guid=f"g{n}", title=f"item {n}", content_hash=str(n), story_id=story.id,
+                       published_at=now))
+            s.add(Alert(channel="c", story_id=story.id, kind="new", dedupe_key=f"new:c:{n}", status="sent",
+                        next_attempt_at=now, created_at=now))
+        s.flush()
+    migrate(engine)
+    db = Database(engine)
+    with db.session() as s:
+        assert {i.title: i.story_id for i in s.query(Item)} == {f"item {n}": ids[n - 1] for n in (1, 2, 3)}
+        assert {a.dedupe_key: a.story_id for a in s.query(Alert)} == {f"new:c:{n}": ids[n - 1] for n in (1, 2, 3)}
+        s.delete(s.get(Story, ids[2]))  # the newest story merged away
+        s.flush()
+        fresh = Story(title="the next event", created_at=now, updated_at=now)
+        s.add(fresh)
+        s.flush()
+        assert fresh.id > ids[2]  # its number is not given again
+        assert {i.title: i.story_id for i in s.query(Item)}["item 3"] is None
+        assert s.query(Feed).count() == 1
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            assert conn.execute(text("PRAGMA foreign_keys")).scalar_one() == 1  # on again after the migration
+    downgrade(engine, "0012_story_updated_index")
+    migrate(engine)
+    engine.dispose()
