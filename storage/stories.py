@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, inspect, select, update
@@ -13,6 +12,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
+from storage.driver import prepared
 from storage.models import Alert, Count, Feed, Item, Match, Story
 
 
@@ -104,12 +104,14 @@ def write_row(session: Session, obj: Story | Item, **values: Any) -> None:
             setattr(obj, key, value)
         session.flush([obj])
         return
-    session.connection().execute(_update_statement(type(obj), tuple(sorted(values))), {"_id": obj.id, **values})
+    connection = session.connection()
+    model, keys = type(obj), tuple(sorted(values))
+    prepared((model, keys), connection.dialect, lambda: _update_statement(model, keys)).run(
+        connection, {"_id": obj.id, **values})
     for key, value in values.items():
         set_committed_value(obj, key, value)
 
 
-@lru_cache(maxsize=64)
 def _update_statement(model: type[Story] | type[Item], keys: tuple[str, ...]) -> Any:
     table = model.__table__
     return update(table).where(table.c.id == bindparam("_id")).values({k: bindparam(k) for k in keys})
@@ -122,7 +124,9 @@ _INSERT_STORY = insert(Story.__table__).values(
 
 def insert_story(session: Session, story: Story) -> Story:
     """INSERT the story and return it as a persistent object of the session (no re-read)."""
-    story.id = session.connection().execute(_INSERT_STORY, {k: getattr(story, k) for k in _STORY_COLUMNS}).scalar_one()
+    connection = session.connection()
+    story.id = prepared("insert story", connection.dialect, lambda: _INSERT_STORY).run(
+        connection, {k: getattr(story, k) for k in _STORY_COLUMNS})
     make_transient_to_detached(story)
     session.add(story)
     return story
@@ -141,7 +145,8 @@ def story_by_id(session: Session, story_id: int) -> Story | None:
     held = session.identity_map.get(identity_key(Story, story_id))
     if held is not None:
         return held if not inspect(held).expired_attributes else session.get(Story, story_id)
-    row = session.connection().execute(_SELECT_STORY, {"id": story_id}).mappings().first()
+    connection = session.connection()
+    row = prepared("select story", connection.dialect, lambda: _SELECT_STORY).first(connection, {"id": story_id})
     if row is None:
         return None
     story = Story(**row)

@@ -43,3 +43,30 @@ def test_an_expired_story_whose_row_is_gone_is_none(any_db) -> None:
         s.expire(story)  # as after a commit
         s.execute(delete(Story).where(Story.id == sid))
         assert story_by_id(s, sid) is None
+
+
+def test_rows_written_on_the_drivers_cursor_are_stored_as_the_orm_stores_them(any_db) -> None:
+    """The insert and update that bypass SQLAlchemy's execution (storage/driver.py) store
+    every column, times and JSON included, byte for byte as the ORM does."""
+    from datetime import timedelta
+
+    from sqlalchemy import select, text
+
+    later = T0 + timedelta(hours=3, microseconds=250)
+    with any_db.session() as s:
+        fast = insert_story(s, _story("Excarcelaciones"))
+        write_row(s, fast, told_at=later, entities=[{"name": "Rocío San Miguel", "type": "person"}], language=None)
+        slow = _story("Excarcelaciones")
+        s.add(slow)
+        s.flush()
+        slow.told_at, slow.entities, slow.language = later, [{"name": "Rocío San Miguel", "type": "person"}], None
+        s.flush()
+        ids = (fast.id, slow.id)
+    with any_db.engine.connect() as conn:  # the stored values, as the database holds them
+        columns = [c.name for c in Story.__table__.columns if c.name != "id"]
+        rows = conn.execute(text(f"SELECT {', '.join(columns)} FROM stories WHERE id IN ({ids[0]}, {ids[1]}) "
+                                 "ORDER BY id")).all()
+        assert len(rows) == 2 and tuple(rows[0]) == tuple(rows[1])
+    with any_db.session() as s:
+        stored = s.scalars(select(Story).where(Story.id == ids[0])).one()
+        assert stored.told_at.replace(tzinfo=UTC) == later and stored.language is None
