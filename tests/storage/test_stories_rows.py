@@ -70,3 +70,21 @@ def test_rows_written_on_the_drivers_cursor_are_stored_as_the_orm_stores_them(an
     with any_db.session() as s:
         stored = s.scalars(select(Story).where(Story.id == ids[0])).one()
         assert stored.told_at.replace(tzinfo=UTC) == later and stored.language is None
+
+
+def test_rows_written_on_the_drivers_cursor_are_in_the_sessions_transaction(any_db) -> None:
+    """A rollback takes back what the driver's cursor wrote, as it does the ORM's writes."""
+    from sqlalchemy import func, select
+
+    with any_db.session() as s:
+        kept = insert_story(s, _story("Kept")).id
+    s = any_db.sessions()
+    try:
+        story = insert_story(s, _story("Rolled back"))
+        write_row(s, s.get(Story, kept), title="Changed, then rolled back")
+        assert story.id != kept and s.scalar(select(func.count()).select_from(Story)) == 2  # seen inside
+        s.rollback()
+    finally:
+        s.close()
+    with any_db.session() as s:
+        assert [(x.id, x.title) for x in s.scalars(select(Story))] == [(kept, "Kept")]
