@@ -140,6 +140,15 @@ def _story_item(session: Session, story: Story | None) -> Item | None:
     return first_item_of_story(session, story.id)
 
 
+def _unbound(session: Session, alert: Alert, how: str) -> Resolved:
+    """An alert tied to no story: a merged-away story's message (or one held in a fold) stands
+    for the item it told, in the story that item is in now; a digest stands for nothing."""
+    item_id = (alert.payload or {}).get("item_id")
+    item = session.get(Item, item_id) if isinstance(item_id, int) else None
+    story = session.get(Story, item.story_id) if item is not None and item.story_id is not None else None
+    return Resolved(alert, story, item if story is not None else None, how)
+
+
 def resolve_reply(session: Session, message: Any) -> Resolved | None:
     """The alert, story and item the message `message` replies to stands for, or None.
 
@@ -155,7 +164,9 @@ def resolve_reply(session: Session, message: Any) -> Resolved | None:
     if alert is None:
         alert, how = _alert_at(session, replied.chat, replied.message_id), "reply"
     if alert is not None:
-        story = session.get(Story, alert.story_id) if alert.story_id is not None else None
+        if alert.story_id is None:
+            return _unbound(session, alert, how)
+        story = session.get(Story, alert.story_id)
         return Resolved(alert, story, _story_item(session, story), how)
     for url in urls_in(replied):
         item = find_item_by_url(session, url)

@@ -7,6 +7,8 @@ item's link), resolved by `alerts.admin_feedback.resolve_reply`. Which item leav
   that item of the replied story;
 - a reply to an update (a reply alert): the item that update told;
 - a reply to a pasted link: the item of that link;
+- a reply to the message of a story merged into another (by the matcher or `/merge`): the
+  item that message told, out of the story it was merged into (the merge undone for it);
 - a reply to the story's first alert: with two items, the one that joined later
   (the alert keeps telling its first item); with more, the operator is asked which.
 
@@ -80,8 +82,8 @@ def split_command(db: Database, config: AppConfig, arg: str, message: Any, opera
                         "Reply /split ITEM with one of these numbers.")
         elif found.alert is not None and found.alert.kind == "update":
             item = next((m for m in members if m.id == (found.alert.payload or {}).get("item_id")), None)
-        elif found.how == "url":
-            item = found.item
+        elif found.how == "url" or (found.alert is not None and found.alert.story_id is None):
+            item = found.item  # a pasted link's item; a merged-away story's message: its own item
         elif len(members) == 2:
             item = members[1]
         else:

@@ -305,3 +305,20 @@ async def test_a_merged_story_alert_not_yet_sent_is_never_sent(
         statuses = {a.channel: a.status for a in s.scalars(
             select(Alert).where(Alert.dedupe_key.startswith(f"new:pp:{repeat}:merged:")))}
     assert statuses == {"pp": "merged"}
+
+
+async def test_the_merged_away_alert_still_answers_split_and_undoes_the_merge_for_its_item(
+    db, emulator, bot, add_item, pipeline, config, runtime,
+) -> None:
+    """After a merge the repeated story's message stays in the chat, tied to no story: a
+    /split in reply to it takes the item it told back out of the kept story."""
+    ids = await publish(db, add_item, pipeline, config, runtime, ("elpitazo", NAMED), ("efecto", TOLD))
+    kept, repeat = story_of(db, ids[NAMED]), story_of(db, ids[TOLD])
+    old_alert = alert_in(emulator, ADMIN, "Sigo sin creer")
+    [merged] = await ask(emulator, f"/merge {kept}", reply_to=old_alert)
+    assert merged.startswith(f"Story {repeat} (1 item(s)) merged into story {kept}.")
+    [near] = await ask(emulator, "/merge", reply_to=old_alert)  # it stands for the kept story now
+    assert near.startswith(f"Story {kept} ")
+    [split] = await ask(emulator, "/split", reply_to=old_alert)
+    assert split.startswith(f"Item {ids[TOLD]} moved out of story {kept} into a new story"), split
+    assert story_of(db, ids[TOLD]) not in (kept, None) and story_of(db, ids[NAMED]) == kept
