@@ -310,8 +310,9 @@ async def test_a_merged_story_alert_not_yet_sent_is_never_sent(
 async def test_the_merged_away_alert_still_answers_split_and_undoes_the_merge_for_its_item(
     db, emulator, bot, add_item, pipeline, config, runtime,
 ) -> None:
-    """After a merge the repeated story's message stays in the chat, tied to no story: a
-    /split in reply to it takes the item it told back out of the kept story."""
+    """After a merge the repeated story's message stays in the chat, tied to no story: it
+    stands for the item it told (/wrong), in the kept story (/merge), and a /split in reply
+    to it takes that item back out of the kept story."""
     ids = await publish(db, add_item, pipeline, config, runtime, ("elpitazo", NAMED), ("efecto", TOLD))
     kept, repeat = story_of(db, ids[NAMED]), story_of(db, ids[TOLD])
     old_alert = alert_in(emulator, ADMIN, "Sigo sin creer")
@@ -319,6 +320,10 @@ async def test_the_merged_away_alert_still_answers_split_and_undoes_the_merge_fo
     assert merged.startswith(f"Story {repeat} (1 item(s)) merged into story {kept}.")
     [near] = await ask(emulator, "/merge", reply_to=old_alert)  # it stands for the kept story now
     assert near.startswith(f"Story {kept} ")
+    [wrong] = await ask(emulator, "/wrong", reply_to=old_alert)  # the item it told, not the kept story's
+    assert wrong.startswith("Thanks — recorded as wrong for political_prisoners")
+    with db.session() as s:
+        assert [f.item_id for f in s.scalars(select(Feedback).where(Feedback.kind == "wrong"))] == [ids[TOLD]]
     [split] = await ask(emulator, "/split", reply_to=old_alert)
     assert split.startswith(f"Item {ids[TOLD]} moved out of story {kept} into a new story"), split
     assert story_of(db, ids[TOLD]) not in (kept, None) and story_of(db, ids[NAMED]) == kept
