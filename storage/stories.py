@@ -15,6 +15,29 @@ from sqlalchemy.orm.util import identity_key
 from storage.driver import prepared
 from storage.models import Alert, Count, Feed, Item, Match, Story
 
+STORY_LOCK = 0x73746F72  # PostgreSQL advisory lock key: replicas place items in stories in turn
+
+
+def take_story_turn(session: Session) -> int | None:
+    """PostgreSQL: wait for this transaction's turn to place an item in a story (an advisory
+    lock held until it commits or rolls back), then draw the next number of the story clock.
+    A replica whose number follows its last one knows no other placed an item in between.
+    None on SQLite (one process)."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        return None
+    cursor = connection.connection.cursor()  # one statement on the driver's cursor: once per item
+    try:
+        cursor.execute(_TURN)
+        return int(cursor.fetchone()[0])
+    finally:
+        cursor.close()
+
+
+# the lock first (a materialized CTE is computed before the rows it gives are read), then the number
+_TURN = (f"WITH turn AS MATERIALIZED (SELECT pg_advisory_xact_lock({STORY_LOCK})) "
+         "SELECT nextval('story_clock') FROM turn")
+
 
 def stories_updated_since(session: Session, since: datetime) -> list[Story]:
     """Stories with an item since `since`, oldest story first."""

@@ -7,11 +7,11 @@ and the story's union of topics, entities and figures. From the admin chat,
 `split_item` undoes a wrong merge and `merge_stories` joins two stories of one event.
 
 The matcher's index lives in memory, one per database engine, and follows the
-database: built from the stories of the last `story_window` on first use; then each
-call picks up stories that other processes created; changes made in a transaction
-that rolls back are undone. (Items that another process adds to an existing story
-are not seen by this process's index until it restarts: a later item may then
-start a story of its own, never join a wrong one.)
+database: built from the stories of the last `story_window` on first use; then, at most
+once a second, it picks up the stories other processes created, the items other replicas
+joined to its stories and the splits and merges operators made elsewhere; changes made in
+a transaction that rolls back are undone. Replicas on PostgreSQL place items in turn and
+catch up with each other's placements before each of theirs (`_catch_up`).
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ from storage.stories import (
     stories_updated_in_order,
     stories_with_items_between,
     story_by_id,
+    take_story_turn,
     write_row,
 )
 
@@ -245,6 +246,18 @@ def story_index(session: Session, *, window: timedelta, now: datetime, at: datet
     return index
 
 
+def _catch_up(session: Session, index: StoryIndex, turn: int, *, now: datetime) -> None:
+    """Replicas on PostgreSQL place items in turn (`take_story_turn`): when another one had a
+    turn since this index's last, what it placed is read now, before the item is matched, so
+    that two tellings of one event placed a moment apart by two replicas are one story (the
+    once-a-second sync alone would leave the second replica blind to the first's story)."""
+    if turn != index.turn + 1:
+        _load(session, index, stories_after(session, index.max_story_id))
+        _sync_joins(session, index, since=now - JOIN_SLACK)
+        index.synced_at = time.monotonic()
+    index.turn = turn
+
+
 def _on_rollback(session: Session, undo: Callable[[], None]) -> None:
     """Undo an index change if the session's transaction rolls back; forget it on commit."""
     log: list[Callable[[], None]] | None = session.info.get("story_index_undo")
@@ -277,9 +290,12 @@ def assign_story(
     figures are what its alerts told, and a later report of that figure is still a reply.
     """
     when = story_time(item.published_at, now)
+    turn = take_story_turn(session)
     # stories are forgotten by the item's own time: a backlog of days older than the window,
     # classified in publication order, keeps its earlier stories until its own hours leave them
     index = story_index(session, window=window, now=now, at=when)
+    if turn is not None:
+        _catch_up(session, index, turn, now=now)
     feats = features(
         item_id=item.id, title=item.title, lang=item.language, outlet=_outlet(item), when=when,
         topics=c.topics, entities=c.entities, counts=c.counts,

@@ -194,6 +194,7 @@ class StoryIndex:
         self.horizon: datetime | None = None
         self._changes = 0
         self.synced_at = 0.0  # time.monotonic() of the last look at the database
+        self.turn = 0  # PostgreSQL: the story clock's number of this index's last placement
         self.floor = THRESHOLD - 0.1
         self._pairs: PairModel | None = None
         self.pairs = PAIR_MODEL

@@ -57,3 +57,54 @@ def test_an_item_another_replica_joined_is_matched_by_this_one(
     story = story_of(db, first)
     assert story_of(db, joined) == story  # one replica joins the second telling
     assert story_of(db, place(other_replica, "cocuyo", NEXT)) == story  # the other matches it
+
+
+def _place(db: Database, replica: Pipeline, add_item: Any, outlet: str, title: str) -> int:
+    with db.session() as s:
+        item_id = add_item(s, outlet, title).id
+    replica.process_pending()
+    return item_id
+
+
+def test_two_tellings_placed_a_moment_apart_by_two_replicas_are_one_story(
+    db: Database, pipeline: Pipeline, other_replica: Pipeline, add_item: Any,
+) -> None:
+    """The second replica places its telling well within the second between its index's
+    syncs: it catches up with the first replica's placement before matching, as its turn
+    follows another's (without it, a second story and a second alert)."""
+    _place(db, other_replica, add_item, "bbc", ELSE)  # the other replica's index is built now
+    first = _place(db, pipeline, add_item, "elpitazo", FIRST)
+    joined = _place(db, other_replica, add_item, "efecto", JOINS)
+    assert story_of(db, joined) == story_of(db, first)
+    again = _place(db, pipeline, add_item, "cocuyo", NEXT)  # and back: the first sees the join
+    assert story_of(db, again) == story_of(db, first)
+
+
+def test_a_replica_waits_for_the_others_placement_to_commit(
+    db: Database, pipeline: Pipeline, other_replica: Pipeline, add_item: Any, config: AppConfig,
+) -> None:
+    """Two tellings placed at the same moment: the second replica's placement waits until the
+    first's transaction commits, then joins its story (both matching before either committed
+    would make two stories)."""
+    import threading
+    from datetime import UTC, datetime
+
+    from alerts.stories.assign import assign_story
+    from monitor.match import build_classifier
+
+    _place(db, other_replica, add_item, "bbc", ELSE)
+    classifier = build_classifier(config.topics, config.entities)
+    with db.session() as s:
+        first = add_item(s, "elpitazo", FIRST)
+        first_id = first.id
+        assign_story(s, first, classifier.classify(title=FIRST, lang="es"),
+                     window=config.settings.story_window, now=datetime.now(UTC))
+        with db.session() as s2:
+            joined = add_item(s2, "efecto", JOINS).id
+        other = threading.Thread(target=other_replica.process_pending)
+        other.start()
+        other.join(0.5)
+        assert other.is_alive()  # waiting for its turn: the first placement is not committed
+    other.join(10)  # committed: its turn comes
+    assert not other.is_alive()
+    assert story_of(db, joined) == story_of(db, first_id) is not None
