@@ -1,4 +1,4 @@
-"""Statements run on the driver's cursor: the story decision's hot writes.
+"""Statements run on the driver's cursor: the story decision's hot reads and writes.
 
 One story decision writes two or three rows, and SQLAlchemy's execution of a compiled
 statement (its execution context, parameter processing and result set) costs more than the
@@ -30,7 +30,6 @@ class DriverStatement:
             process = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if process is not None:
                 self.convert[name] = process
-
         # a SELECT's columns, in order, with their converters (the cursor's type code is asked
         # for by some; it is read from the first result)
         self.columns = [c.key for c in getattr(statement, "selected_columns", ())]
@@ -54,7 +53,6 @@ class DriverStatement:
             cursor.close()
         return row[0] if row else None
 
-
     def first(self, connection: Connection, values: Mapping[str, Any]) -> dict[str, Any] | None:
         """A SELECT's first row as {column: value}, its values converted as SQLAlchemy would."""
         cursor = connection.connection.cursor()
@@ -72,12 +70,13 @@ class DriverStatement:
                 for key, process, value in zip(self.columns, self._results, row, strict=True)}
 
 
-_PREPARED: dict[tuple[Any, str], DriverStatement] = {}
+_PREPARED: dict[tuple[Any, str, str], DriverStatement] = {}
 
 
 def prepared(key: Any, dialect: Dialect, statement: Callable[[], ClauseElement]) -> DriverStatement:
     """The statement made by `statement()` under `key`, compiled once for `dialect`."""
-    found = _PREPARED.get((key, dialect.name))
+    cached = (key, dialect.name, dialect.driver)  # the driver decides the parameters' style
+    found = _PREPARED.get(cached)
     if found is None:
-        found = _PREPARED[(key, dialect.name)] = DriverStatement(statement(), dialect)
+        found = _PREPARED[cached] = DriverStatement(statement(), dialect)
     return found

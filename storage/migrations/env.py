@@ -1,12 +1,15 @@
 """Alembic environment: migrations run on the engine handed over by storage.db.
 
-On SQLite, foreign keys are off while the migrations run: a table rebuilt in batch mode is
+On SQLite the migrations run in one transaction the environment begins itself (the driver
+would commit each CREATE on its own, and a failed migration would leave a half-built table
+behind that stops the next attempt), with foreign keys off: a table rebuilt in batch mode is
 dropped and renamed, and with foreign keys on, dropping it would run the `ON DELETE` actions
-of the tables that refer to it (every item and alert would lose its story). The references
-are checked before foreign keys are turned on again."""
+of the tables that refer to it (every item and alert would lose its story). References the
+migrations broke are looked for before the transaction commits: any rolls it all back."""
 
 from alembic import context
 from sqlalchemy import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
 from storage.models import Base
 
@@ -23,15 +26,32 @@ def run_migrations() -> None:
     with engine.connect() as connection:
         connection.exec_driver_sql("PRAGMA foreign_keys=OFF")  # not inside a transaction: it would be ignored
         connection.commit()
+        driver = connection.connection.driver_connection
+        level = driver.isolation_level
+        driver.isolation_level = None  # the driver begins nothing: the BEGIN below holds every statement
         try:
-            with connection.begin():
+            before = _broken(connection)
+            connection.exec_driver_sql("BEGIN")
+            try:
                 _migrate(connection)
-                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-                if broken:
-                    raise RuntimeError(f"the migration left {len(broken)} broken reference(s), first {broken[0]}")
+                broken = _broken(connection) - before
+                if broken:  # storage.db.open_database words it for the operator
+                    table, _, parent, _ = min(broken, key=str)
+                    raise SQLAlchemyError(f"a migration left {len(broken)} row(s) referring to missing rows "
+                                          f"(first: {table} → {parent}); it was rolled back")
+            except BaseException:
+                connection.exec_driver_sql("ROLLBACK")
+                raise
+            connection.exec_driver_sql("COMMIT")
         finally:
+            connection.commit()  # the connection's own bookkeeping: nothing is pending
+            driver.isolation_level = level
             connection.exec_driver_sql("PRAGMA foreign_keys=ON")
             connection.commit()
+
+
+def _broken(connection: Connection) -> set[tuple[object, ...]]:
+    return {tuple(row) for row in connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()}
 
 
 def _migrate(connection: Connection) -> None:

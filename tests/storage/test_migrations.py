@@ -145,3 +145,39 @@ def test_0013_keeps_stories_and_their_references_and_never_gives_a_number_again(
     downgrade(engine, "0012_story_updated_index")
     migrate(engine)
     engine.dispose()
+
+
+def test_a_migration_that_fails_half_way_on_sqlite_leaves_the_database_as_it_was(tmp_path):
+    """SQLite commits a CREATE on its own unless a transaction is open: the environment opens
+    one, so a table rebuild that fails half way (here: an operator's view on `stories` stops
+    its rename) leaves no half-built table, the schema and rows of before, and the next
+    attempt, once the view is gone, migrates."""
+    import sqlite3
+
+    import pytest
+
+    from storage.db import DatabaseError
+
+    path = tmp_path / "m.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine, "0012_story_updated_index")
+    engine.dispose()
+    raw = sqlite3.connect(path)
+    raw.execute("INSERT INTO stories (title, topics, urgency, entities, counts, created_at, updated_at) "
+                "VALUES ('kept', '[]', 'normal', '[]', '[]', '2026-01-01 00:00:00', '2026-01-01 00:00:00')")
+    raw.execute("CREATE VIEW recent_stories AS SELECT id, title FROM stories")
+    raw.commit()
+    with pytest.raises(DatabaseError, match="recent_stories"):
+        open_database(f"sqlite:///{path}")
+    tables = {name for (name,) in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert not any(name.startswith("_alembic_tmp") for name in tables)
+    assert raw.execute("SELECT version_num FROM alembic_version").fetchall() == [("0012_story_updated_index",)]
+    assert raw.execute("SELECT title FROM stories").fetchall() == [("kept",)]
+    raw.execute("DROP VIEW recent_stories")
+    raw.commit()
+    raw.close()
+    db = open_database(f"sqlite:///{path}")
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT title FROM stories")).scalars().all() == ["kept"]
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
+    db.dispose()
