@@ -40,30 +40,24 @@ def other_replica(db_url: str, config: AppConfig) -> Iterator[Pipeline]:
     database.dispose()
 
 
-def test_an_item_another_replica_joined_is_matched_by_this_one(
-    db: Database, pipeline: Pipeline, other_replica: Pipeline, add_item: Any, monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(stories_module, "SYNC_SECONDS", 0.0)
-
-    def place(replica: Pipeline, outlet: str, title: str) -> int:
-        with db.session() as s:
-            item_id = add_item(s, outlet, title).id
-        replica.process_pending()
-        return item_id
-
-    first = place(pipeline, "elpitazo", FIRST)
-    place(other_replica, "bbc", ELSE)  # the other replica's index is built: it holds FIRST's story
-    joined = place(pipeline, "efecto", JOINS)
-    story = story_of(db, first)
-    assert story_of(db, joined) == story  # one replica joins the second telling
-    assert story_of(db, place(other_replica, "cocuyo", NEXT)) == story  # the other matches it
-
-
 def _place(db: Database, replica: Pipeline, add_item: Any, outlet: str, title: str) -> int:
+    """Store the item, then let `replica` classify and place it."""
     with db.session() as s:
         item_id = add_item(s, outlet, title).id
     replica.process_pending()
     return item_id
+
+
+def test_an_item_another_replica_joined_is_matched_by_this_one(
+    db: Database, pipeline: Pipeline, other_replica: Pipeline, add_item: Any, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(stories_module, "SYNC_SECONDS", 0.0)
+    first = _place(db, pipeline, add_item, "elpitazo", FIRST)
+    _place(db, other_replica, add_item, "bbc", ELSE)  # the other replica's index is built: it holds FIRST's story
+    joined = _place(db, pipeline, add_item, "efecto", JOINS)
+    story = story_of(db, first)
+    assert story_of(db, joined) == story  # one replica joins the second telling
+    assert story_of(db, _place(db, other_replica, add_item, "cocuyo", NEXT)) == story  # the other matches it
 
 
 def test_two_tellings_placed_a_moment_apart_by_two_replicas_are_one_story(
