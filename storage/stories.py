@@ -7,7 +7,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, inspect, select, update
+from sqlalchemy import bindparam, delete, insert, inspect, select, text, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -26,17 +26,13 @@ def take_story_turn(session: Session) -> int | None:
     connection = session.connection()
     if connection.dialect.name != "postgresql":
         return None
-    cursor = connection.connection.cursor()  # one statement on the driver's cursor: once per item
-    try:
-        cursor.execute(_TURN)
-        return int(cursor.fetchone()[0])
-    finally:
-        cursor.close()
+    # one statement on the driver's cursor, once per item
+    return int(prepared("story turn", connection.dialect, lambda: _TURN).run(connection, {}))
 
 
 # the lock first (a materialized CTE is computed before the rows it gives are read), then the number
-_TURN = (f"WITH turn AS MATERIALIZED (SELECT pg_advisory_xact_lock({STORY_LOCK})) "
-         "SELECT nextval('story_clock') FROM turn")
+_TURN = text(f"WITH turn AS MATERIALIZED (SELECT pg_advisory_xact_lock({STORY_LOCK})) "
+             "SELECT nextval('story_clock') FROM turn")
 
 
 def stories_updated_since(session: Session, since: datetime) -> list[Story]:
