@@ -46,6 +46,15 @@ def _seconds(value: int | float | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
+# 400s that say the bot may not post in the chat (a channel admin took its "Post Messages"
+# right, or the chat is gone): like a 403 they disable the channel and keep its queue, since
+# every alert would fail alike until an operator restores the right. Compared lowercased.
+NO_RIGHTS = (
+    "chat not found", "have no rights", "not enough rights", "need administrator rights",
+    "chat_admin_required", "chat_write_forbidden",
+)
+
+
 def classify_error(exc: BaseException, token: str | None = None) -> Failure:
     secrets = (token,) if token else ()
     text = redact(f"{type(exc).__name__}: {exc}", secrets)[:500]
@@ -66,7 +75,7 @@ def classify_error(exc: BaseException, token: str | None = None) -> Failure:
             return Failure("plain_text", text)
         if "message is not modified" in lowered:
             return Failure("not_modified", text)
-        if "chat not found" in lowered or "have no rights" in lowered or "not enough rights" in lowered:
+        if any(words in lowered for words in NO_RIGHTS):
             return Failure("forbidden", text)
         return Failure("fail", text)
     if isinstance(exc, TimedOut | NetworkError | TelegramError | OSError):

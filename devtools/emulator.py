@@ -11,7 +11,8 @@ client (python-telegram-bot, httpx, curl) and works from sync and async code:
 Where it matters it behaves like Telegram: HTML parse mode is validated
 (`devtools.tghtml`), text is limited to 4096 UTF-16 code units after entity
 parsing, flood limits answer 429 with `retry_after`, and faults can be injected:
-`fail_next(n, kind)`, `set_down(True)`, `forbid(chat)`, `migrate(chat, new_id)`,
+`fail_next(n, kind)`, `set_down(True)`, `forbid(chat)`, `revoke_rights(chat)` (400: the bot
+may not post), `migrate(chat, new_id)`,
 `forbid_pin(chat)` (pinChatMessage refused), `delete_message(chat, id)` (as an admin deletes).
 Incoming messages for a bot that long-polls `getUpdates` are injected with
 `inject_message(chat_id, text)`. All controls are thread-safe.
@@ -72,6 +73,9 @@ class ApiError(Exception):
         self.parameters = parameters
 
 
+NO_RIGHTS = "Bad Request: need administrator rights in the channel chat"  # revoke_rights
+
+
 class BotApiEmulator:
     """See the module docstring. `token=None` accepts any token."""
 
@@ -92,6 +96,7 @@ class BotApiEmulator:
         self._faults: deque[tuple[str, str | None]] = deque()
         self._down: str | None = None
         self._forbidden: set[str] = set()
+        self._no_rights: dict[str, str] = {}  # chat -> the 400's description (revoke_rights)
         self._no_pin: set[str] = set()  # chats where the bot may not pin (forbid_pin)
         self._pinned: dict[str, int] = {}
         self._migrated: dict[str, int] = {}
@@ -180,6 +185,15 @@ class BotApiEmulator:
     def forbid(self, chat_id: str | int, forbidden: bool = True) -> None:
         with self._lock:
             (self._forbidden.add if forbidden else self._forbidden.discard)(str(chat_id))
+
+    def revoke_rights(self, chat_id: str | int, revoked: bool = True, *, description: str = NO_RIGHTS) -> None:
+        """Calls in this chat answer 400 `description`, as when an admin takes the bot's
+        "Post Messages" right (the bot stays a member, so it is no 403)."""
+        with self._lock:
+            if revoked:
+                self._no_rights[str(chat_id)] = description
+            else:
+                self._no_rights.pop(str(chat_id), None)
 
     def forbid_pin(self, chat_id: str | int, forbidden: bool = True) -> None:
         """pinChatMessage in this chat fails as when the bot lacks the right to pin."""
@@ -312,6 +326,8 @@ class BotApiEmulator:
     def _check_chat(self, chat_id: str) -> None:
         if chat_id in self._forbidden:
             raise ApiError(403, "Forbidden: bot is not a member of the channel chat")
+        if chat_id in self._no_rights:
+            raise ApiError(400, self._no_rights[chat_id])
         if chat_id in self._migrated:
             raise ApiError(
                 400, "Bad Request: group chat was upgraded to a supergroup chat",

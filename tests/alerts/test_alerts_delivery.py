@@ -20,6 +20,7 @@ from alerts.telegram import classify_error
 from core.clock import ManualClock
 from core.config import AppConfig, Runtime
 from devtools.emulator import BotApiEmulator
+from storage.alerts import channel_named, unreported_disabled_channels
 from storage.db import Database, open_database
 from storage.models import Alert, Channel
 
@@ -324,6 +325,37 @@ async def test_403_disables_the_channel_and_keeps_its_queue(db, emulator, make_c
     assert len(emulator.messages("@other_channel")) == 1
     # the operator adds the bot back and re-enables the channel: nothing was lost
     emulator.forbid(CHAT, False)
+    with db.session() as s:
+        s.execute(update(Channel).where(Channel.name == "pp").values(disabled=False))
+    await worker.deliver_pending()
+    assert [m.text for m in emulator.messages(CHAT)] == ["alert 0 & more", "alert 1 & more"]
+
+
+@pytest.mark.parametrize("refusal", [
+    "Bad Request: need administrator rights in the channel chat",
+    "Bad Request: CHAT_ADMIN_REQUIRED",
+    "Bad Request: CHAT_WRITE_FORBIDDEN",
+    "Bad Request: not enough rights to send text messages to the chat",
+])
+async def test_a_revoked_post_right_disables_the_channel_and_keeps_its_queue(
+    db, emulator, make_config, make_worker, refusal
+) -> None:
+    config = make_config([
+        {"name": "pp", "chat_id": CHAT, "topics": PP},
+        {"name": "other", "chat_id": "@other_channel", "topics": PP},
+    ])
+    queue(db, 2, channel="pp")
+    queue(db, 1, channel="other")
+    emulator.revoke_rights(CHAT, description=refusal)  # an admin took "Post Messages": a 400, not a 403
+    worker = await make_worker(config)
+    stats = await worker.deliver_pending()
+    assert stats.failed == 0 and stats.sent == 1
+    with db.session() as s:
+        assert [c.name for c in unreported_disabled_channels(s)] == ["pp"]  # the operator is told
+        assert refusal.split(": ")[1].lower() in (channel_named(s, "pp").disabled_reason or "").lower()
+    assert [a.status for a in alerts(db)] == ["pending", "pending", "sent"]
+    assert len(emulator.messages("@other_channel")) == 1
+    emulator.revoke_rights(CHAT, False)  # the right is back and the operator re-enables the channel
     with db.session() as s:
         s.execute(update(Channel).where(Channel.name == "pp").values(disabled=False))
     await worker.deliver_pending()
