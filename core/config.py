@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -69,6 +69,24 @@ def _check_url(value: str) -> str:
     if any(ch.isspace() for ch in value):
         raise ValueError(f"invalid URL {shown!r}: it contains white space")
     return value
+
+
+def _header_safe(value: str) -> bool:
+    """True when `value` can be sent as an HTTP header value: printable ASCII, so no CR/LF."""
+    return all(" " <= ch <= "~" for ch in value)
+
+
+def _ascii_url(value: str) -> str:
+    """`value` with an IDNA host and a percent-encoded rest: the form to suggest."""
+    parts = urlsplit(value)
+    try:
+        host = (parts.hostname or "").encode("idna").decode("ascii")
+    except UnicodeError:
+        host = quote(parts.hostname or "", safe="")
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    safe = "/%:@!$&'()*+,;=-._~?"
+    return urlunsplit((parts.scheme, netloc, quote(parts.path, safe=safe),
+                       quote(parts.query, safe=safe), quote(parts.fragment, safe=safe)))
 
 
 def parse_allow_entry(entry: str) -> str | ipaddress.IPv4Network | ipaddress.IPv6Network:
@@ -227,7 +245,25 @@ class Settings(Limits):
     @field_validator("contact_url")
     @classmethod
     def _contact(cls, value: str) -> str:
-        return _check_url(value)
+        value = _check_url(value)
+        if not _header_safe(value):
+            shown = re.sub(r"//[^/?#\s]*@", "//***@", value)
+            raise ValueError(
+                f"contact_url {shown!r} must be printable ASCII (it goes into the User-Agent "
+                f"header, where nothing else is allowed): write it as {_ascii_url(value)!r}"
+            )
+        return value
+
+    @field_validator("user_agent")
+    @classmethod
+    def _agent(cls, value: str) -> str:
+        if not _header_safe(value):
+            bad = next(ch for ch in value if not " " <= ch <= "~")
+            raise ValueError(
+                f"user_agent must be printable ASCII on one line (it is sent as the User-Agent "
+                f"header), not {bad!r}: write it without accents or line breaks"
+            )
+        return value
 
     @field_validator("allow_private")
     @classmethod
