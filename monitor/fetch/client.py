@@ -53,6 +53,7 @@ class FetchResult:
     permanent_redirect: str | None = None  # where the URL moved for good, if it did
     retry_after: float | None = None  # seconds, from a 429/503 Retry-After
     refused: str | None = None  # the host the outbound policy refused, if it did
+    unsent: bool = False  # a request header could not be encoded: nothing reached the server
 
     @property
     def ok(self) -> bool:
@@ -77,6 +78,17 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def usable_validator(value: str | None) -> str | None:
+    """An ETag or Last-Modified as it can be stored and sent back: printable ASCII, else None.
+
+    A server may send one httpx cannot put in a request (`Last-Modified: mié, 03 dic 2025 …`
+    from PHP under a Spanish locale, `ETag: "nota-é"`); sent back, it would fail every poll."""
+    if not value:
+        return None
+    value = value.strip()
+    return value if value and all(" " <= c <= "~" for c in value) else None
 
 
 class Fetcher:
@@ -175,20 +187,28 @@ class Fetcher:
         accept: str = FEED_ACCEPT,
         check_robots: bool = False,
     ) -> FetchResult:
-        """GET `url` politely; conditional when `etag`/`last_modified` are given."""
+        """GET `url` politely; conditional when `etag`/`last_modified` are given (and usable:
+        `usable_validator`). A conditional request that could not be sent (a validator httpx
+        refuses) is made again without its validators."""
         if check_robots:
             allowed, why = await self.robots.allowed(url)
             if not allowed:
                 return FetchResult(url, url, error=why, refused=self.robots.refused_host(url))
         headers = {"Accept": accept}
-        if etag:
-            headers["If-None-Match"] = etag
-        if last_modified:
-            headers["If-Modified-Since"] = last_modified
+        conditional: dict[str, str] = {}
+        if etag := usable_validator(etag):
+            conditional["If-None-Match"] = etag
+        if last_modified := usable_validator(last_modified):
+            conditional["If-Modified-Since"] = last_modified
         async with self._all, self._host_limit(url):
             try:
                 async with asyncio.timeout(self.deadline):
-                    return await self._follow(url, headers)
+                    result = await self._follow(url, headers | conditional)
+                    if conditional and result.unsent:
+                        log.info("%s: validators not sendable (%s); fetching unconditionally",
+                                 redact_userinfo(url), result.error)
+                        result = await self._follow(url, headers)
+                    return result
             except TimeoutError:
                 return FetchResult(url, url, error=f"timed out after {self.deadline:g}s")
 
@@ -272,6 +292,11 @@ class Fetcher:
             return FetchResult(url, current, error=f"protocol error: {_first_line(exc)}")
         except httpx.DecodingError as exc:
             return FetchResult(url, current, error=f"bad content encoding: {_first_line(exc)}")
+        except (UnicodeEncodeError, httpx.LocalProtocolError) as exc:  # a header not sendable
+            return FetchResult(
+                url, current, error=f"request not sent: {type(exc).__name__}: {_first_line(exc)}",
+                unsent=True,
+            )
         except httpx.HTTPError as exc:
             return FetchResult(url, current, error=f"{type(exc).__name__}: {_first_line(exc)}")
         except (OSError, ValueError) as exc:  # e.g. an invalid URL or header value

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from core.config import FeedConfig, Settings
 from core.durations import format_duration
-from monitor.fetch.client import FetchResult
+from monitor.fetch.client import FetchResult, usable_validator
 from monitor.fetch.redact import redact_userinfo
 from monitor.ingest.dedup import insert_new, unknown
 from monitor.ingest.normalize import NormalizedItem
@@ -47,6 +47,19 @@ def backoff_delay(
     if retry_after is not None:
         delay = max(delay, min(retry_after, cap))
     return timedelta(seconds=max(delay, base))
+
+
+def new_validators(
+    fetched: FetchResult, etag: str | None, last_modified: str | None
+) -> tuple[str | None, str | None]:
+    """The ETag and Last-Modified to keep after a successful fetch: the response's (a 304 may
+    repeat or omit them: the stored ones stay). Only usable ones (`usable_validator`): one
+    that cannot be sent back would fail every later poll."""
+    keep = fetched.not_modified
+    return (
+        usable_validator(fetched.headers.get("etag")) or (etag if keep else None),
+        usable_validator(fetched.headers.get("last-modified")) or (last_modified if keep else None),
+    )
 
 
 def stored_url(url: str) -> str:
@@ -133,10 +146,7 @@ def record_success(
         moved = fetched.permanent_redirect
         if moved and moved != feed.url and stored_url(moved) == moved:  # none with credentials
             row.effective_url = moved
-        row.etag = fetched.headers.get("etag") or (row.etag if fetched.not_modified else None)
-        row.last_modified = fetched.headers.get("last-modified") or (
-            row.last_modified if fetched.not_modified else None
-        )
+        row.etag, row.last_modified = new_validators(fetched, row.etag, row.last_modified)
         record_poll(row, now, fetched.status, failures=0, next_poll_at=next_poll, last_success_at=now,
                     first_success_at=row.first_success_at or now, failure_reported=False)
         if parsed is not None:

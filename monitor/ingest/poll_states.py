@@ -24,7 +24,7 @@ from datetime import datetime
 
 from core.config import FeedConfig
 from monitor.fetch.client import FetchResult
-from monitor.ingest.feed_state import FeedState, load_state
+from monitor.ingest.feed_state import FeedState, load_state, new_validators
 from monitor.ingest.result import PollResult
 from storage.db import Database
 from storage.feeds import write_poll_states
@@ -66,8 +66,7 @@ class PollStates:
     ) -> PollResult:
         """A 304: the same row values and result as `record_success`, written later."""
         next_poll = now + feed.interval
-        etag = fetched.headers.get("etag") or state.etag
-        last_modified = fetched.headers.get("last-modified") or state.last_modified
+        etag, last_modified = new_validators(fetched, state.etag, state.last_modified)
         first = state.first_success_at or now
         self._states[(feed.name, feed.url)] = replace(
             state, etag=etag, last_modified=last_modified, first_success_at=first,
