@@ -6,7 +6,12 @@ Per instant channel that lists one of the story's topics:
 - the channel has the story and the item brings a figure the story lacked →
   `update`, a short reply to the first message;
 - otherwise → `edit` of the first message, naming the other outlets
-  ("También: El Pitazo, BBC Mundo"); skipped when the outlets did not change.
+  ("También: El Pitazo, BBC Mundo"); skipped when the outlets did not change;
+- but when the story's message in that channel failed for good (never delivered:
+  the bot could not post there, a 400), neither an edit nor a reply, which would
+  only fail after it → a fresh `new` message, the story told with what it has now
+  (the first report with its outlets and figures). The failed row leaves the story
+  under a key of its own, so the fresh one is the story's message from then on.
 
 Dedupe keys (`new:{channel}:{story}`, `edit|update:{channel}:{story}:{item}`)
 are unique, and an item already in a story is not queued again, so running this
@@ -21,7 +26,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from alerts.feed_limits import FOLDED, HELD, over_hourly_limit
-from alerts.render import AlertView, lang_of, render_alert, render_update
+from alerts.render import AlertView, Rendered, lang_of, render_alert, render_update
 from alerts.routing import channel_accepts
 from alerts.stories.assign import ClassificationLike, assign_story
 from alerts.summary import summarize
@@ -115,6 +120,16 @@ def enqueue_for_item(
             )
         elif first.status in (HELD, FOLDED):
             continue  # the story's message was folded: nothing to edit or reply to
+        elif first.status == FAILED:
+            view, r = _retold(first, story, item, c, config, also=outlets)
+            _detach(session, first)
+            _add(
+                session, alerts, key=f"new:{channel.name}:{story.id}", now=now, channel=channel.name,
+                story_id=story.id, kind="new",
+                payload={"html": r.html, "text": r.text, "preview": preview, "view": view.to_json(),
+                         "item_id": (first.payload or {}).get("item_id", item.id),
+                         "feed_id": (first.payload or {}).get("feed_id", item.feed_id), "retells_alert_id": first.id},
+            )
         elif assignment.new_counts:
             view = item_view(item, c, config, also=[])
             view.counts = [x.as_dict() for x in assignment.new_counts]
@@ -131,7 +146,7 @@ def enqueue_for_item(
         else:
             original = AlertView.from_json(dict((first.payload or {}).get("view") or {}))
             also = [o for o in outlets if o != original.outlet]
-            if also == _latest_also(session, channel.name, story.id, original):
+            if also == _latest_also(session, channel.name, story.id, original, since=first.id):
                 continue  # the same outlets again (a republished item): nothing to edit
             original.also = also
             r = render_alert(original, tz)
@@ -151,8 +166,33 @@ def _status(session: Session, item: Item, channel: ChannelConfig, config: AppCon
     return HELD if over_hourly_limit(session, item, channel.name, config, now) else "pending"
 
 
-def _latest_also(session: Session, channel: str, story_id: int, original: AlertView) -> list[str]:
-    """The outlets the channel's message names now (after its latest queued edit)."""
-    last = last_edit(session, channel, story_id)
+def _latest_also(session: Session, channel: str, story_id: int, original: AlertView, *, since: int) -> list[str]:
+    """The outlets the channel's message (alert `since`) names now (after its latest queued edit)."""
+    last = last_edit(session, channel, story_id, after=since)
     view = (last.payload or {}).get("view") if last else None
     return list((view or {}).get("also") or original.also or [])
+
+
+FAILED = "failed"  # the delivery worker gave the message up (a 400 other than the bot's rights)
+
+
+def _retold(
+    failed: Alert, story: Story, item: Item, c: ClassificationLike, config: AppConfig, *, also: list[str]
+) -> tuple[AlertView, Rendered]:
+    """The message of a story whose first message never reached the channel: that first report
+    (in the language the channel took it in), naming every other outlet, with the story's
+    figures and urgency as they are now."""
+    stored = (failed.payload or {}).get("view")
+    view = AlertView.from_json(dict(stored)) if stored else item_view(item, c, config, also=[])
+    view.also = [o for o in also if o != view.outlet]
+    view.counts = [x.as_dict() for x in as_counts(story.counts) if x.confident] or list(view.counts or [])
+    view.urgency = story.urgency or view.urgency
+    return view, render_alert(view, config.settings.tz)
+
+
+def _detach(session: Session, failed: Alert) -> None:
+    """Take the failed message out of the story, under a key of its own (as a merge does),
+    so that the story's `new:` key, its edits and replies, and merges find the fresh one."""
+    failed.story_id = None
+    failed.dedupe_key = f"{failed.dedupe_key}:failed:{failed.id}"
+    session.flush()

@@ -35,7 +35,7 @@ from urllib.parse import parse_qs
 from alerts.render import MAX_TEXT, tg_len
 from devtools.tghtml import TelegramHTMLError, parse_html
 
-FAULTS = ("500", "502", "503", "timeout", "drop", "403", "429")
+FAULTS = ("500", "502", "503", "timeout", "drop", "400", "403", "429")
 BOT_USER = {
     "id": 7000000001, "is_bot": True, "first_name": "Monitor Emulator",
     "username": "monitor_emulator_bot", "can_join_groups": True,
@@ -160,7 +160,8 @@ class BotApiEmulator:
         """The next `n` API calls (for `chat_id` only, if given) fail with `kind`.
 
         Kinds: 500/502/503 (server error), timeout (no answer for `hang_seconds`, then the
-        connection is closed), drop (connection closed without an answer), 403, 429.
+        connection is closed), drop (connection closed without an answer), 400 (a Bad Request the
+        client cannot mend: the message fails for good), 403, 429.
         """
         if kind not in FAULTS:
             raise ValueError(f"unknown fault {kind!r}; one of {', '.join(FAULTS)}")
@@ -607,6 +608,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         elif kind == "drop":
             self.close_connection = True
+        elif kind == "400":
+            self._reply(400, {"ok": False, "error_code": 400, "description": "Bad Request: injected by fail_next"})
         elif kind == "403":
             self._reply(403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was kicked from the channel chat"})
         elif kind == "429":

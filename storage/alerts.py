@@ -67,10 +67,12 @@ def alert_by_key(session: Session, key: str) -> Alert | None:
     return session.scalar(select(Alert).where(Alert.dedupe_key == key))
 
 
-def last_edit(session: Session, channel: str, story_id: int) -> Alert | None:
-    """The latest edit queued for the story's message in `channel`."""
+def last_edit(session: Session, channel: str, story_id: int, *, after: int = 0) -> Alert | None:
+    """The latest edit queued for the story's message in `channel` (queued after alert
+    `after`, the message's own: a story retold after a failure has no edits of its own yet)."""
     return session.scalar(
-        select(Alert).where(Alert.channel == channel, Alert.story_id == story_id, Alert.kind == "edit")
+        select(Alert).where(Alert.channel == channel, Alert.story_id == story_id, Alert.kind == "edit",
+                            Alert.id > after)
         .order_by(Alert.id.desc()).limit(1)
     )
 

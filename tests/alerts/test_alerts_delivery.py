@@ -124,6 +124,37 @@ async def test_three_outlets_one_message_two_edits_and_an_update_reply(
     assert [a.status for a in alerts(db)] == ["sent"] * 4
 
 
+async def test_a_story_whose_message_failed_is_told_afresh_by_its_next_report(
+    db, emulator, make_config, make_worker, add_item
+) -> None:
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
+    now = datetime.now(UTC)
+    c87 = Cls(PP, "high", counts=[{"event": "released", "number": 87, "source": None}])
+    worker = await make_worker(config)
+    emulator.fail_next(1, "400", chat_id=CHAT)  # the story's first message fails for good
+    with db.session() as s:
+        enqueue_for_item(s, add_item(s, "elpitazo", "Excarcelan a 87 presos políticos en Venezuela"), c87, config, now=now)
+    assert (await worker.deliver_pending()).failed == 1
+    # the next report tells the story anew instead of editing a message the channel never got
+    with db.session() as s:
+        enqueue_for_item(s, add_item(s, "bbcmundo", "Excarcelan a 87 presos políticos en Venezuela"), c87, config, now=now)
+    # and the report after it replies to that new message
+    c61 = Cls(PP, "high", counts=[{"event": "released", "number": 87, "source": None},
+                                  {"event": "released", "number": 61, "source": "Foro Penal"}])
+    with db.session() as s:
+        enqueue_for_item(s, add_item(s, "cocuyo", "Foro Penal verifica 61 de las 87 excarcelaciones de presos "
+                                     "políticos en Venezuela"), c61, config, now=now)
+    assert (await worker.deliver_pending()).sent == 2
+    told, upd = emulator.messages(CHAT)
+    assert "Excarcelan a 87 presos" in told.text and "El Pitazo" in told.text and "También: BBC Mundo" in told.text
+    assert "87 excarcelados" in told.text and told.reply_to is None
+    assert upd.reply_to == told.message_id and "61 verificados por Foro Penal" in upd.text
+    rows = alerts(db)
+    assert [(a.kind, a.status) for a in rows] == [("new", "failed"), ("new", "sent"), ("update", "sent")]
+    assert rows[0].story_id is None and rows[1].dedupe_key == f"new:pp:{rows[2].story_id}"
+    assert rows[1].payload["retells_alert_id"] == rows[0].id
+
+
 async def test_fifty_alerts_in_order_once_within_rate_limits(db, emulator, make_config, make_worker) -> None:
     emulator.rate_limit(per_chat_per_minute=20, global_per_second=25, window=1.0)
     config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}], channel_rate_per_minute=20)
