@@ -4,12 +4,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from core.config import load_config
+from core.durations import parse_duration
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -66,3 +72,58 @@ def test_an_ascii_user_agent_is_the_header_sent(tmp_path: Path) -> None:
     assert header == "Monitor/1 (+https://xn--and-6ma2c.example/)"
     header.encode("ascii")
 
+
+
+# ---------------------------------------------------------------------------
+# durations: infinite or huge ones are an error at their line, never an OverflowError
+
+
+@pytest.mark.parametrize(("written", "where"), [
+    ("1e20", "feeds[0].interval (line 3)"),
+    (".inf", "feeds[0].interval (line 3)"),
+    ("'99999999999d'", "feeds[0].interval (line 3)"),
+    ("'" + "9" * 5000 + "'", "feeds[0].interval (line 3)"),
+])
+def test_huge_interval_is_reported_at_its_line(tmp_path: Path, written: str, where: str) -> None:
+    path = write(tmp_path, "rules: [venezuela-2026]\nfeeds:\n"
+                           f'  - {{name: a, url: "https://a.example/feed", language: es, interval: {written}}}\n')
+    [error] = refused(path)
+    assert error == f"{where}: duration too large: at most 36500d (100 years)"
+
+
+def test_huge_backfill_window_stops_poll_once_and_the_hot_reload(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    from core.config import resolve_runtime
+    from monitor.service import Service
+    from storage.db import open_database
+
+    good = ("rules: [venezuela-2026]\nsettings:\n  backfill_window: 2d\n  http_listen: 127.0.0.1:9303\n"
+            'feeds: [{name: a, url: "http://127.0.0.1:9/feed.xml", language: es}]\n')
+    path = write(tmp_path, good.replace("2d", "99999999999d"))
+    db_url = f"sqlite:///{tmp_path / 'm.db'}"
+    [error] = refused(path, "poll-once", "--config", str(path), "--db", db_url)
+    assert error.startswith("settings.backfill_window (line 3): duration too large")
+
+    path.write_text(good, encoding="utf-8")
+    config = load_config(path)
+    runtime = resolve_runtime(config, config_path=str(path), db_flag=db_url, env={})
+
+    async def scenario() -> None:
+        service = Service(config, runtime, open_database(db_url))
+        path.write_text(good.replace("2d", ".inf"), encoding="utf-8")
+        with caplog.at_level(logging.ERROR, logger="monitor.service"):
+            assert service.reload() is False
+        assert service.config.settings.backfill_window == timedelta(days=2)  # the old one stays
+        await service.close()
+
+    asyncio.run(scenario())
+    assert "config reload rejected: settings.backfill_window (line 3): duration too large" in caplog.text
+
+
+@pytest.mark.parametrize("value", [1e20, float("inf"), 10**400, "9" * 400 + "s", "36500d1s"],
+                         ids=["1e20", "inf", "10**400", "400 nines", "36500d1s"])
+def test_parse_duration_refuses_what_timedelta_cannot_hold(value: object) -> None:
+    with pytest.raises(ValueError, match="duration too large"):
+        parse_duration(value)
+    assert parse_duration("36500d") == timedelta(days=36500)
