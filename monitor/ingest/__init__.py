@@ -16,7 +16,8 @@ compared across feeds: two outlets running the same wire copy are two reports
 of one story, which the story clustering downstream wants to see.
 
 No flood: dated items older than settings.backfill_window are stored with
-backfill=True (never alerted). On a feed's first successful poll, or after it
+backfill=True (never alerted); a date without a time of day counts from the end of
+that day in settings.timezone. On a feed's first successful poll, or after it
 has not succeeded for longer than the window (a long stop), undated items are
 backfilled too.
 

@@ -112,6 +112,9 @@ class NormalizedItem:
     published_at: datetime
     dated: bool  # False when the source gave no date (published_at is the fetch time)
     content_hash: str
+    # the source gave a date without a time of day: published_at is 00:00 UTC of that date
+    # (kept so: story matching reads it), the backfill decision uses the end of that day
+    date_only: bool = False
 
     @property
     def hashable(self) -> bool:
@@ -143,8 +146,9 @@ def normalize_entry(
     when = entry.published or entry.updated
     dated = when is not None
     published = when or fetched_at
+    date_only = dated and entry.date_only
     if published > fetched_at + future_slack:
-        published = fetched_at
+        published, date_only = fetched_at, False
     return NormalizedItem(
         guid=guid,
         url=link,
@@ -156,4 +160,5 @@ def normalize_entry(
         published_at=published,
         dated=dated,
         content_hash=digest,
+        date_only=date_only,
     )

@@ -8,7 +8,8 @@ import asyncio
 import logging
 import time
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import time as dt_time
 
 from core.config import FeedConfig, Settings
 from monitor.fetch.client import FEED_ACCEPT, PAGE_ACCEPT, Fetcher, FetchResult
@@ -200,4 +201,18 @@ def _backfill_flags(
     catching_up = state.first_success_at is None or (
         state.last_success_at is not None and state.last_success_at < cutoff
     )
-    return [i.published_at < cutoff or (catching_up and not i.dated) for i in items]
+    return [
+        latest_publication(i, settings.tz) < cutoff or (catching_up and not i.dated)
+        for i in items
+    ]
+
+
+def latest_publication(item: NormalizedItem, tz: tzinfo) -> datetime:
+    """The latest the item can have been published: its time, or for a date without a time
+    of day the end of that day in `tz` (settings.timezone). Its published_at, 00:00 UTC, is
+    up to a day early: judged by it, an item a Caracas outlet dated today and published
+    after 20:00 there was older than 24 h at once, and stored as backfill."""
+    if not item.date_only:
+        return item.published_at
+    next_day = item.published_at.date() + timedelta(days=1)
+    return datetime.combine(next_day, dt_time(), tzinfo=tz)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import NamedTuple
 
 from core.text import MONTHS
 
@@ -20,6 +23,10 @@ class ParsedEntry:
     published: datetime | None = None  # aware, UTC
     updated: datetime | None = None
     language: str | None = None  # only when the entry says so itself
+    # the date normalization takes (published, else updated) was written without a time of
+    # day: it stands at 00:00 UTC of that date, and the backfill decision judges it by the
+    # end of that day (monitor/ingest/poll.py)
+    date_only: bool = False
 
 
 @dataclass
@@ -47,29 +54,77 @@ def parse_any(
     return parse_feed(body, headers, url)
 
 
-__all__ = ["ParsedEntry", "ParsedFeed", "parse_any", "parse_date"]
+__all__ = ["ParsedDate", "ParsedEntry", "ParsedFeed", "has_time_of_day", "parse_any",
+           "parse_date", "read_date"]
 
 
+class ParsedDate(NamedTuple):
+    when: datetime  # aware, UTC; 00:00 UTC of the date when `date_only`
+    date_only: bool  # the text gave a date without a time of day
+
+
+# a time of day: 10:30, T10 (ISO 8601), 10 am / 10 p. m.
+_TIME = re.compile(r"\d:\d\d|\dT\d\d|\d\s*[ap]\.?\s?m\b", re.I)
+_ENGLISH_MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+                   "Dec")
+_WEEKDAYS = frozenset({
+    "lun", "mar", "mie", "mié", "jue", "vie", "sab", "sáb", "dom", "lunes", "martes", "miercoles",
+    "miércoles", "jueves", "viernes", "sabado", "sábado", "domingo",
+    "mon", "tue", "wed", "thu", "fri", "sat", "sun",
+})
+# RFC 822 with the day and month names in Spanish: "Mié, 03 Dic 2025 10:00:00 -0400"
+_RFC822_NAMES = re.compile(
+    r"^(?:(?P<wd>[^\W\d_]+)\.?,?\s+)?(?P<d>\d{1,2})\s+(?P<m>[^\W\d_]+)\.?\s+(?P<rest>\d{2,4}\s.*)$"
+)
+
+
+def has_time_of_day(text: str) -> bool:
+    """Whether a date's text gives a time of day (10:30, T10, 10 p. m.)."""
+    return _TIME.search(text) is not None
+
+
+def _rfc822_in_english(text: str) -> str | None:
+    """The RFC 822 date with Spanish (or any MONTHS) names in English, weekday dropped; None
+    when it is not of that shape."""
+    m = _RFC822_NAMES.match(text)
+    if m is None:
+        return None
+    weekday, month = (m.group("wd") or "").casefold(), m.group("m").casefold()
+    if (weekday and weekday not in _WEEKDAYS) or month not in MONTHS:
+        return None
+    return f"{m.group('d')} {_ENGLISH_MONTHS[MONTHS[month]]} {m.group('rest')}"
+
+
+def _rfc822(text: str) -> datetime | None:
+    for candidate in (text, _rfc822_in_english(text)):
+        if candidate is None:
+            continue
+        try:
+            return parsedate_to_datetime(candidate)
+        except (TypeError, ValueError, IndexError):
+            continue
+    return None
 
 
 def parse_date(value: str | None) -> datetime | None:
-    """A UTC datetime from ISO 8601, RFC 822, feedparser's formats, or a written date
-    ('3 de diciembre de 2025', 'December 3, 2025'); None when unreadable."""
-    import re
-    from datetime import UTC
-    from email.utils import parsedate_to_datetime
+    """A UTC datetime from ISO 8601, RFC 822 (day and month names in English or Spanish),
+    feedparser's formats, or a written date ('3 de diciembre de 2025', 'December 3, 2025');
+    None when unreadable."""
+    found = read_date(value)
+    return found.when if found else None
 
+
+def read_date(value: str | None) -> ParsedDate | None:
+    """`parse_date`, and whether the text gave a date only (no time of day)."""
     if not value or not value.strip():
         return None
     text = " ".join(value.split())
     when: datetime | None = None
+    date_only = not has_time_of_day(text)
     try:
         when = datetime.fromisoformat(text)
     except ValueError:
-        try:
-            when = parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            when = None
+        when = _rfc822(text)
     if when is None:
         try:
             from feedparser.datetimes import _parse_date
@@ -83,6 +138,7 @@ def parse_date(value: str | None) -> datetime | None:
         low = text.lower()
         m = re.search(r"(\d{1,2})\s+(?:de\s+)?([a-zé]+)\.?,?\s+(?:de\s+|del\s+)?(\d{4})", low)
         n = re.search(r"([a-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})", low)
+        date_only = True  # a time written after the date is not read: the day is
         try:
             if m and m.group(2) in MONTHS:
                 when = datetime(int(m.group(3)), MONTHS[m.group(2)], int(m.group(1)), tzinfo=UTC)
@@ -95,6 +151,6 @@ def parse_date(value: str | None) -> datetime | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     try:
-        return when.astimezone(UTC)
+        return ParsedDate(when.astimezone(UTC), date_only)
     except (OverflowError, ValueError):
         return None

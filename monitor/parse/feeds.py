@@ -16,7 +16,7 @@ from typing import Any
 
 import feedparser
 
-from monitor.parse import ParsedEntry, ParsedFeed
+from monitor.parse import ParsedEntry, ParsedFeed, has_time_of_day, read_date
 
 # The end of an RSS item or an Atom entry, namespaced or not ("</item>", "</rss:item>").
 _ENTRY_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>", re.IGNORECASE)
@@ -105,14 +105,30 @@ def _entry(raw: Any, feed_lang: str | None) -> ParsedEntry:
     if lang and feed_lang and lang.lower() == str(feed_lang).lower():
         lang = None  # inherited from the channel, not said by the item
     guid = raw.get("id") or raw.get("guid")
+    published, published_date_only = _date(raw, "published")
+    updated, updated_date_only = _date(raw, "updated")
     return ParsedEntry(
         guid=str(guid) if guid else None,
         link=raw.get("link") or None,
         title=raw.get("title", "") or "",
         summary=raw.get("summary", "") or "",
         content=content_text,
-        # dict.get: FeedParserDict maps a missing updated_parsed to published_parsed, noisily.
-        published=_when(dict.get(raw, "published_parsed")),
-        updated=_when(dict.get(raw, "updated_parsed")),
+        published=published,
+        updated=updated,
         language=lang,
+        date_only=published_date_only if published else updated_date_only,
     )
+
+
+def _date(raw: Any, key: str) -> tuple[datetime | None, bool]:
+    """An entry's `published` or `updated`, and whether it was a date without a time of day.
+    feedparser's reading first; the text through `read_date` when feedparser could not read
+    it (Spanish day and month names: "Mié, 03 Dic 2025 10:00:00 -0400")."""
+    # dict.get: FeedParserDict maps a missing updated_parsed to published_parsed, noisily.
+    text = dict.get(raw, key)
+    text = text if isinstance(text, str) else ""
+    when = _when(dict.get(raw, f"{key}_parsed"))
+    if when is not None:
+        return when, bool(text) and not has_time_of_day(text)
+    found = read_date(text)
+    return (found.when, found.date_only) if found else (None, False)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from monitor.parse import ParsedEntry, ParsedFeed, parse_date
+from monitor.parse import ParsedEntry, ParsedFeed, read_date
 
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 
@@ -79,6 +79,9 @@ def parse_json_feed(body: bytes) -> ParsedFeed:
         lang = _str(item.get("language")) or None
         html = _str(item.get("content_html"))
         text = _str(item.get("content_text"))
+        published = read_date(_str(item.get("date_published")))
+        updated = read_date(_str(item.get("date_modified")))
+        date = published or updated
         out.entries.append(
             ParsedEntry(
                 guid=str(item_id) if item_id not in (None, "") else None,
@@ -86,9 +89,10 @@ def parse_json_feed(body: bytes) -> ParsedFeed:
                 title=_str(item.get("title")),
                 summary=_str(item.get("summary")) or text or html,
                 content=html or text,
-                published=parse_date(_str(item.get("date_published"))),
-                updated=parse_date(_str(item.get("date_modified"))),
+                published=published.when if published else None,
+                updated=updated.when if updated else None,
                 language=lang if lang != feed_lang else None,
+                date_only=date.date_only if date else False,
             )
         )
     return out

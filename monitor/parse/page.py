@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 from bs4 import BeautifulSoup, Tag
 
 from core.config import Selectors
-from monitor.parse import ParsedEntry, ParsedFeed, parse_date
+from monitor.parse import ParsedEntry, ParsedFeed, read_date
 
 
 def _charset(headers: dict[str, str]) -> str | None:
@@ -96,13 +96,15 @@ def parse_page(body: bytes, headers: dict[str, str], url: str, selectors: Select
         if not title and not link:
             missing += 1
             continue
+        date = read_date(_pick(node, selectors.date))
         out.entries.append(
             ParsedEntry(
                 guid=None,
                 link=urljoin(base_url, link) if link else None,
                 title=title or "",
                 summary=_pick(node, selectors.summary) or "",
-                published=parse_date(_pick(node, selectors.date)),
+                published=date.when if date else None,
+                date_only=date.date_only if date else False,
             )
         )
     if not nodes:

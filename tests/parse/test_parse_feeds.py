@@ -1,8 +1,10 @@
 from datetime import UTC, datetime
 
+import pytest
+
 from core.config import Selectors
 from devtools.samples import SampleItem, atom, json_feed, rss
-from monitor.parse import parse_any, parse_date
+from monitor.parse import parse_any, parse_date, read_date
 from monitor.parse.feeds import cut_entries
 from monitor.parse.page import parse_page
 
@@ -137,6 +139,46 @@ def test_parse_date_formats() -> None:
     assert parse_date("5 de enero de 2026") == datetime(2026, 1, 5, tzinfo=UTC)
     assert parse_date("not a date") is None
     assert parse_date("") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "utc"),
+    [
+        ("Mié, 03 Dic 2025 10:00:00 -0400", datetime(2025, 12, 3, 14, 0, tzinfo=UTC)),
+        ("mie, 03 dic 2025 10:00:00 GMT", datetime(2025, 12, 3, 10, 0, tzinfo=UTC)),
+        ("Sáb, 06 Sept 2025 23:30 -0400", datetime(2025, 9, 7, 3, 30, tzinfo=UTC)),
+        ("lun, 05 ene 2026 10:30:00 +0000", WHEN),
+        ("Mar, 04 Mar 2025 08:00:00 GMT", datetime(2025, 3, 4, 8, 0, tzinfo=UTC)),
+        ("Dom, 07 Dic 2025 10:00:00 -0400", datetime(2025, 12, 7, 14, 0, tzinfo=UTC)),
+        ("vie, 15 ago 2025 10:00:00 +0200", datetime(2025, 8, 15, 8, 0, tzinfo=UTC)),
+        ("jue, 1 abr 2027 00:00:00 GMT", datetime(2027, 4, 1, tzinfo=UTC)),
+    ],
+)
+def test_rfc822_with_spanish_names_keeps_time_and_offset(text: str, utc: datetime) -> None:
+    assert read_date(text) == (utc, False)
+
+
+def test_a_date_without_a_time_of_day_is_said_so() -> None:
+    midnight = datetime(2025, 12, 3, tzinfo=UTC)
+    for text in ("2025-12-03", "3 de diciembre de 2025", "Wed, 03 Dec 2025", "December 3, 2025",
+                 "3 de diciembre de 2025, 10:30 p. m."):  # a time after a written date: unread
+        assert read_date(text) == (midnight, True), text
+    for text in ("2025-12-03T00:00:00Z", "Wed, 03 Dec 2025 00:00:00 GMT", "2025-12-03 00:00"):
+        assert read_date(text) == (midnight, False), text
+
+
+def test_feed_entries_say_when_their_date_has_no_time() -> None:
+    def rss_dated(date: str) -> bytes:
+        return (f'<rss version="2.0"><channel><title>t</title><item><title>x</title>'
+                f"<guid>g</guid><pubDate>{date}</pubDate></item></channel></rss>").encode()
+
+    entry = parse_any(rss_dated("Wed, 03 Dec 2025"), {}, "https://ex.org/").entries[0]
+    assert entry.published == datetime(2025, 12, 3, tzinfo=UTC) and entry.date_only
+    entry = parse_any(rss_dated("Wed, 03 Dec 2025 10:00:00 GMT"), {}, "https://ex.org/").entries[0]
+    assert not entry.date_only
+    # feedparser cannot read Spanish names: the text is read again
+    entry = parse_any(rss_dated("Mié, 03 Dic 2025 10:00:00 -0400"), {}, "https://ex.org/").entries[0]
+    assert entry.published == datetime(2025, 12, 3, 14, tzinfo=UTC) and not entry.date_only
 
 
 def test_cut_entries_keeps_the_first_entries_and_the_document_whole() -> None:

@@ -1,0 +1,115 @@
+"""Items dated without a time of day ("3 de diciembre de 2025", JSON Feed "2025-12-03", RSS
+"Wed, 03 Dec 2025") are judged for backfill by the end of that day in settings.timezone: the
+stored published_at stays 00:00 UTC of the date (story matching reads it), but an item a
+Caracas outlet dated today and published after 20:00 there is alerted, not backfilled."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from core.config import FeedConfig, Selectors, Settings
+from devtools.feedserver import FeedServer
+from monitor.fetch import Fetcher
+from monitor.ingest import poll_feed
+from storage.db import Database
+from storage.feeds import sync_feeds
+from tests.ingest.test_poll_feed import LONG, items_of
+
+# 19:00 and 21:40 on 3 December in Caracas (UTC-4); the second is already 4 December in UTC
+EVENING = datetime(2025, 12, 3, 23, 0, tzinfo=UTC)
+NIGHT = datetime(2025, 12, 4, 1, 40, tzinfo=UTC)
+MIDNIGHT_UTC = datetime(2025, 12, 3)  # how SQLite gives the stored published_at back
+
+
+def page(items: list[tuple[int, str]]) -> bytes:
+    lis = "".join(
+        f'<li class="n"><a href="/nota/{i}">Nota {i} sobre presos políticos</a>'
+        f'<span class="d">{date}</span></li>' for i, date in items
+    )
+    return f'<html><head><meta charset="utf-8"></head><body><ul>{lis}</ul></body></html>'.encode()
+
+
+def json_doc(items: list[tuple[int, str]]) -> bytes:
+    return json.dumps({
+        "version": "https://jsonfeed.org/version/1.1", "title": "t",
+        "items": [{"id": f"n{i}", "url": f"https://news.example/n/{i}",
+                   "title": f"Nota {i} sobre presos políticos", "content_text": LONG,
+                   "date_published": date} for i, date in items],
+    }).encode()
+
+
+def rss_doc(items: list[tuple[int, str]]) -> bytes:
+    entries = "".join(
+        f"<item><title>Nota {i} sobre presos políticos</title><guid>n{i}</guid>"
+        f"<link>https://news.example/n/{i}</link><description>{LONG}</description>"
+        f"<pubDate>{date}</pubDate></item>" for i, date in items
+    )
+    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
+            f"<link>https://news.example/</link><description>d</description>{entries}"
+            "</channel></rss>").encode()
+
+
+CASES = {
+    "page": (page, "3 de diciembre de 2025", "30 de noviembre de 2025", "text/html; charset=utf-8"),
+    "json": (json_doc, "2025-12-03", "2025-11-30", "application/feed+json"),
+    "rss": (rss_doc, "Wed, 03 Dec 2025", "Sun, 30 Nov 2025", "application/rss+xml"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(CASES))
+async def test_an_item_dated_today_is_alerted_late_in_the_evening(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database, kind: str
+) -> None:
+    build, today, days_ago, ctype = CASES[kind]
+    caracas = settings.model_copy(update={"timezone": "America/Caracas"})
+    server.set_route("/src", build([(1, today)]), content_type=ctype)
+    selectors = Selectors(item="li.n", title="a", link="a@href", date="span.d")
+    cfg = FeedConfig(name="src", url=server.url("/src"), language="es", fetch_article="never",
+                     **({"type": "page", "selectors": selectors} if kind == "page" else {}))
+    with db.session() as s:
+        sync_feeds(s, [(cfg.name, cfg.url)])
+    first = await poll_feed(cfg, caracas, fetcher, db, now=EVENING)
+    assert first.status == "new" and len(first.new_item_ids) == 1, first.error
+
+    # published at 21:30 in Caracas, listed with the same date; and one dated days ago
+    server.set_route("/src", build([(2, today), (1, today), (3, days_ago)]), content_type=ctype)
+    second = await poll_feed(cfg, caracas, fetcher, db, now=NIGHT)
+    assert len(second.new_item_ids) == 1 and second.backfilled == 1
+    stored = {i.title: i for i in items_of(db, "src")}
+    tonight = stored["Nota 2 sobre presos políticos"]
+    assert not tonight.backfill and second.new_item_ids == [tonight.id]
+    assert tonight.published_at.replace(tzinfo=None) == MIDNIGHT_UTC  # stored as before
+    assert stored["Nota 3 sobre presos políticos"].backfill
+
+
+async def test_the_end_of_the_day_is_the_configured_zones(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    """3 December ends at 04:00 UTC on the 4th in Caracas: 24 h later it is backfill."""
+    caracas = settings.model_copy(update={"timezone": "America/Caracas"})
+    cfg = FeedConfig(name="src", url=server.url("/src"), language="es", fetch_article="never")
+    with db.session() as s:
+        sync_feeds(s, [(cfg.name, cfg.url)])
+    server.set_route("/src", json_doc([(0, "2025-12-04")]), content_type="application/json")
+    await poll_feed(cfg, caracas, fetcher, db, now=datetime(2025, 12, 4, 12, tzinfo=UTC))
+    server.set_route("/src", json_doc([(1, "2025-12-03")]), content_type="application/json")
+    within = await poll_feed(cfg, caracas, fetcher, db, now=datetime(2025, 12, 5, 3, tzinfo=UTC))
+    assert len(within.new_item_ids) == 1
+    server.set_route("/src", json_doc([(2, "2025-12-03")]), content_type="application/json")
+    after = await poll_feed(cfg, caracas, fetcher, db, now=datetime(2025, 12, 5, 5, tzinfo=UTC))
+    assert after.new_item_ids == [] and after.backfilled == 1
+
+
+async def test_a_spanish_rfc822_date_keeps_its_time_and_offset(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    server.set_route("/src", rss_doc([(1, "Mié, 03 Dic 2025 21:30:00 -0400")]),
+                     content_type="application/rss+xml")
+    cfg = FeedConfig(name="src", url=server.url("/src"), language="es", fetch_article="never")
+    result = await poll_feed(cfg, settings, fetcher, db, now=NIGHT)
+    assert len(result.new_item_ids) == 1
+    stored = items_of(db, "src")[0]
+    assert stored.published_at.replace(tzinfo=None) == datetime(2025, 12, 4, 1, 30)
