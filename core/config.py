@@ -534,13 +534,19 @@ def _resolve(data: Any, loc: Loc) -> tuple[Loc, int | None]:
 
     Parts that are not in the data (pydantic's union tags, a missing key) are
     dropped, except a missing last key, which keeps its name and its parent's line.
+    A key that came through a merge key (`<<: *defaults`) has no line of its own in
+    this mapping: it gets the mapping's line, where `<<` pulls it in.
     """
     node, path, line = data, [], None
     if isinstance(node, CommentedMap | CommentedSeq) and node.lc.line is not None:
         line = node.lc.line + 1
     for i, part in enumerate(loc):
         if isinstance(node, CommentedMap) and part in node:
-            line = node.lc.key(part)[0] + 1
+            own = node.lc.data.get(part)  # absent for a merged key
+            if own is not None:
+                line = own[0] + 1
+            elif node.lc.line is not None:
+                line = node.lc.line + 1
             node = node[part]
             path.append(part)
         elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):

@@ -127,3 +127,24 @@ def test_parse_duration_refuses_what_timedelta_cannot_hold(value: object) -> Non
     with pytest.raises(ValueError, match="duration too large"):
         parse_duration(value)
     assert parse_duration("36500d") == timedelta(days=36500)
+
+
+# ---------------------------------------------------------------------------
+# merge keys: a value pulled in by `<<: *anchor` is reported on the mapping that pulls it
+
+
+def test_an_invalid_value_through_a_merge_key_is_reported_once_per_feed(tmp_path: Path) -> None:
+    path = write(tmp_path, """\
+rules: [venezuela-2026]
+feeds:
+  - &es {name: a, url: "https://a.example/feed", language: es, interval: 20s}
+  - <<: *es
+    name: b
+    url: "https://b.example/feed"
+  - {<<: *es, name: c, url: "https://c.example/feed"}
+""")
+    assert refused(path) == [
+        "feeds[0].interval (line 3): interval 20s is too short: 30s is the minimum",
+        "feeds[1].interval (line 4): interval 20s is too short: 30s is the minimum",
+        "feeds[2].interval (line 7): interval 20s is too short: 30s is the minimum",
+    ]
