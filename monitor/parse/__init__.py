@@ -106,6 +106,40 @@ def _rfc822(text: str) -> datetime | None:
     return None
 
 
+# a numeric date, day first as Spanish writes it: 03-12-2025, 3/12/2025, 03.12.2025 (10:30 p. m.),
+# or year first with slashes or dots (2025/12/03)
+_TIME_AFTER = r"(?:[T\s,|-]+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([ap])\.?\s?m\b\.?)?)?"
+_DMY = re.compile(
+    r"(?<![\d/.-])(\d{1,2})([-/.])(\d{1,2})\2(\d{4})(?![\d/.-]?\d)" + _TIME_AFTER, re.I
+)
+_YMD = re.compile(
+    r"(?<![\d/.-])(\d{4})([/.])(\d{1,2})\2(\d{1,2})(?![\d/.-]?\d)" + _TIME_AFTER, re.I
+)
+
+
+def _numeric_date(text: str) -> ParsedDate | None:
+    """A numeric date, read day first (month first only when that is the one valid reading,
+    as 12/25/2025); feedparser would read 03-12-2025 as 20 December 2003."""
+    if m := _DMY.search(text):
+        first, second, year = int(m.group(1)), int(m.group(3)), int(m.group(4))
+        readings = [(first, second), (second, first)]
+    elif m := _YMD.search(text):
+        year, month, day = int(m.group(1)), int(m.group(3)), int(m.group(4))
+        readings = [(day, month)]
+    else:
+        return None
+    hour, minute, second_ = (int(m.group(i)) if m.group(i) else 0 for i in (5, 6, 7))
+    if m.group(8) and hour <= 12:
+        hour = hour % 12 + (12 if m.group(8).lower() == "p" else 0)
+    for day, month in readings:
+        try:
+            when = datetime(year, month, day, hour, minute, second_, tzinfo=UTC)
+        except ValueError:
+            continue
+        return ParsedDate(when, m.group(5) is None)
+    return None
+
+
 def parse_date(value: str | None) -> datetime | None:
     """A UTC datetime from ISO 8601, RFC 822 (day and month names in English or Spanish),
     feedparser's formats, or a written date ('3 de diciembre de 2025', 'December 3, 2025');
@@ -125,6 +159,8 @@ def read_date(value: str | None) -> ParsedDate | None:
         when = datetime.fromisoformat(text)
     except ValueError:
         when = _rfc822(text)
+    if when is None and (_DMY.search(text) or _YMD.search(text)):
+        return _numeric_date(text)  # never guessed further: a wrong year is worse than none
     if when is None:
         try:
             from feedparser.datetimes import _parse_date
@@ -134,6 +170,8 @@ def read_date(value: str | None) -> ParsedDate | None:
                 when = datetime(*parsed[:6], tzinfo=UTC)
         except Exception:  # feedparser's date handlers are many and not all careful
             when = None
+        if when is not None and not re.search(rf"(?<!\d){when.year:04d}(?!\d)", text):
+            when = None  # a year the text does not write is a misreading (03-12-20 → 2003)
     if when is None:
         low = text.lower()
         m = re.search(r"(\d{1,2})\s+(?:de\s+)?([a-zé]+)\.?,?\s+(?:de\s+|del\s+)?(\d{4})", low)

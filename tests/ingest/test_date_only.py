@@ -113,3 +113,22 @@ async def test_a_spanish_rfc822_date_keeps_its_time_and_offset(
     assert len(result.new_item_ids) == 1
     stored = items_of(db, "src")[0]
     assert stored.published_at.replace(tzinfo=None) == datetime(2025, 12, 4, 1, 30)
+
+
+async def test_a_page_dated_day_month_year_is_read_day_first(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    """03-12-2025 is 3 December 2025: feedparser's reading was 20 December 2003, so the item
+    was stored 22 years old, as backfill."""
+    selectors = Selectors(item="li.n", title="a", link="a@href", date="span.d")
+    cfg = FeedConfig(name="src", url=server.url("/src"), language="es", fetch_article="never",
+                     type="page", selectors=selectors)
+    server.set_route("/src", page([(0, "02-12-2025")]), content_type="text/html")
+    await poll_feed(cfg, settings, fetcher, db, now=datetime(2025, 12, 3, 12, tzinfo=UTC))
+    server.set_route("/src", page([(1, "03-12-2025"), (0, "02-12-2025")]),
+                     content_type="text/html")
+    result = await poll_feed(cfg, settings, fetcher, db, now=datetime(2025, 12, 3, 15, tzinfo=UTC))
+    assert len(result.new_item_ids) == 1 and result.backfilled == 0
+    stored = items_of(db, "src")
+    assert [i.published_at.replace(tzinfo=None) for i in stored] == [
+        datetime(2025, 12, 2), datetime(2025, 12, 3)]

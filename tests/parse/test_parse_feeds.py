@@ -201,3 +201,27 @@ def test_cut_entries_on_namespaced_and_odd_input() -> None:
     assert total == 5 and cut.endswith(b"</rss:item></rdf:RDF>") and cut.count(b"</rss:item>") == 2
     assert cut_entries(b"", 3) == (b"", 0)
     assert cut_entries(b"</item></item>", 0) == (b"</item></item>", 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("03-12-2025", (datetime(2025, 12, 3, tzinfo=UTC), True)),
+        ("15-12-2025", (datetime(2025, 12, 15, tzinfo=UTC), True)),
+        ("3/12/2025", (datetime(2025, 12, 3, tzinfo=UTC), True)),
+        ("03.12.2025", (datetime(2025, 12, 3, tzinfo=UTC), True)),
+        ("Publicado: 03-12-2025 | 10:30", (datetime(2025, 12, 3, 10, 30, tzinfo=UTC), False)),
+        ("03/12/2025 10:30 p. m.", (datetime(2025, 12, 3, 22, 30, tzinfo=UTC), False)),
+        ("12/25/2025", (datetime(2025, 12, 25, tzinfo=UTC), True)),  # only month first is valid
+        ("2025/12/03", (datetime(2025, 12, 3, tzinfo=UTC), True)),
+        ("31/31/2025", None),
+        # feedparser's guesses whose year the text does not write are refused
+        ("03-12-20", None),  # 2003-12-20
+        ("12-2025", None),  # 2012-07-20
+        ("03122025", None),  # the year 312
+    ],
+)
+def test_numeric_dates_are_read_day_first(
+    text: str, expected: tuple[datetime, bool] | None
+) -> None:
+    assert read_date(text) == expected
