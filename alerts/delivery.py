@@ -39,11 +39,13 @@ from core.clock import Clock, SystemClock
 from core.config import AppConfig, ChannelConfig, Runtime
 from core.logs import redact
 from storage.alerts import (
+    SENT_CHAT,
     channel_named,
     channels_by_name,
     claim_alert,
     disable_channel,
     finish_alert,
+    message_in_chat,
     move_channel,
     pending_alerts,
     queue_head,
@@ -332,6 +334,16 @@ class DeliveryWorker:
             row = channel_named(session, conf.name)
             return row.chat_id if row else conf.chat_id
 
+    def _message_in(self, conf: ChannelConfig, alert_id: int | None, chat_id: str) -> int | None:
+        """The message standing for alert `alert_id`'s in `chat_id` (storage.alerts.message_in_chat);
+        None when the alert's message is in another chat, one the channel was migrated from."""
+        if alert_id is None:
+            return None
+        with self.db.session() as session:
+            row = channel_named(session, conf.name)
+            return message_in_chat(session, alert_id, chat_id,
+                                   unrecorded=row.configured_chat_id if row else conf.chat_id)
+
     async def _send_telegram(self, conf: ChannelConfig, claimed: _Claimed, stats: DeliveryStats) -> None:
         assert self.sender is not None
         if claimed.kind == PHOTO:
@@ -342,8 +354,8 @@ class DeliveryWorker:
         edit_of: int | None = None
         reply_to: int | None = None
         if claimed.kind == "edit":
-            status, edit_of = self._target(p.get("target_alert_id"))
-            if edit_of is None:
+            status, message = self._target(p.get("target_alert_id"))
+            if message is None:
                 if status in ("pending", "sending"):
                     self._retry(claimed, "the message to edit is not sent yet", stats, delay=5.0)
                 else:
@@ -351,11 +363,16 @@ class DeliveryWorker:
                                  last_error=f"the message to edit was not delivered ({status})")
                     stats.failed += 1
                 return
-        elif claimed.reply_to_alert_id is not None:
-            reply_to = self._target(claimed.reply_to_alert_id)[1]
         html_mode, note = True, None
         for _ in range(3):  # HTML, then plain text; one chat migration
             chat_id = self._chat_id(conf)
+            # Message ids are per chat: one sent before a migration is not in the chat used now,
+            # where its id is another message's. There the edit or update goes out as a message
+            # of its own (the edit's whole text; no reply), and later edits edit that one.
+            if claimed.kind == "edit":
+                edit_of = self._message_in(conf, p.get("target_alert_id"), chat_id)
+            else:
+                reply_to = self._message_in(conf, claimed.reply_to_alert_id, chat_id)
             text = p.get("html") if html_mode else fit_plain(p.get("text") or "")
             if html_mode and not html_fits(text or ""):  # queued by an older version: too long
                 html_mode, note = False, "sent as plain text: the HTML was over Telegram's limit"
@@ -388,9 +405,11 @@ class DeliveryWorker:
                     return
             else:
                 self.limiter.record(conf.name)
+            if claimed.kind == "edit" and edit_of is None:
+                note = note or "sent as a message of its own: the message to edit is in a chat migrated from"
             self._finish(
                 claimed.id, status="sent", sent_at=self.clock.now(), claimed_at=None,
-                telegram_message_id=message_id, last_error=note,
+                telegram_message_id=message_id, last_error=note, payload={**p, SENT_CHAT: chat_id},
             )
             stats.sent += 1
             self._api_answered()
@@ -419,7 +438,8 @@ class DeliveryWorker:
                 return
             self.limiter.record(conf.name)
             self._finish(claimed.id, status="sent", sent_at=self.clock.now(), claimed_at=None,
-                         telegram_message_id=message_id, last_error=None)
+                         telegram_message_id=message_id, last_error=None,
+                         payload={**claimed.payload, SENT_CHAT: chat_id})
             stats.sent += 1
             self._api_answered()
             return

@@ -235,6 +235,31 @@ def finish_alert(session: Session, alert_id: int, **values: Any) -> None:
     )
 
 
+SENT_CHAT = "sent_chat_id"  # Alert.payload: the chat a sent alert's message is in
+
+
+def message_in_chat(session: Session, alert_id: int, chat_id: str, *, unrecorded: str | None) -> int | None:
+    """The id of the message in chat `chat_id` that stands for alert `alert_id`'s message:
+    its own when it was sent there, else the newest sent edit of it that went out there as a
+    message of its own (the chat was migrated since); None when that chat has neither.
+
+    `unrecorded` is the chat assumed for a message sent before the chat was recorded (the
+    channel's configured chat, where it was before any migration)."""
+    row = session.get(Alert, alert_id)
+    if row is None or row.telegram_message_id is None:
+        return None
+    if ((row.payload or {}).get(SENT_CHAT) or unrecorded or chat_id) == chat_id:
+        return row.telegram_message_id
+    return session.scalar(
+        select(Alert.telegram_message_id).where(
+            Alert.channel == row.channel, Alert.kind == "edit", Alert.status == "sent",
+            Alert.telegram_message_id.is_not(None),
+            Alert.payload["target_alert_id"].as_integer() == alert_id,
+            Alert.payload[SENT_CHAT].as_string() == chat_id,
+        ).order_by(Alert.id.desc()).limit(1)
+    )
+
+
 def disable_channel(session: Session, name: str, reason: str) -> None:
     session.execute(
         update(Channel).where(Channel.name == name)

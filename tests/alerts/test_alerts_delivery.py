@@ -406,6 +406,60 @@ async def test_chat_migration_updates_the_chat_and_resends(db, emulator, make_co
     assert emulator.count(400) == 1  # the second alert went straight to the new chat
 
 
+async def test_after_a_chat_migration_a_story_told_before_it_is_never_edited_in_another_message(
+    db, emulator, make_config, make_worker, add_item
+) -> None:
+    config = make_config([{"name": "grp", "chat_id": "-100200", "topics": PP}])
+    now = datetime.now(UTC)
+    c87 = Cls(PP, "high", counts=[{"event": "released", "number": 87, "source": None}])
+    worker = await make_worker(config)
+
+    async def report(feed: str, title: str, c: Cls = c87, lang: str = "es") -> None:
+        with db.session() as s:
+            enqueue_for_item(s, add_item(s, feed, title, lang=lang), c, config, now=now)
+        await worker.deliver_pending()
+
+    await report("elpitazo", "Excarcelan a 87 presos políticos en Venezuela")  # story A, old chat: message 1
+    emulator.migrate("-100200", -100300)  # the group becomes a supergroup: ids count from 1 again
+    await report("elpitazo", "Trump anuncia sanciones petroleras contra Caracas", Cls(PP, "high"))  # B: message 1
+    await report("bbcmundo", "Excarcelan a 87 presos políticos en Venezuela")  # an edit of A's message
+    c61 = Cls(PP, "high", counts=[{"event": "released", "number": 87, "source": None},
+                                  {"event": "released", "number": 61, "source": "Foro Penal"}])
+    await report("cocuyo", "Foro Penal verifica 61 de las 87 excarcelaciones de presos políticos en Venezuela", c61)
+    await report("reuters", "Venezuela frees 87 political prisoners", c61, lang="en")  # another edit of A's
+    b, a_again, update_ = emulator.messages("-100300")
+    assert "Trump anuncia" in b.text and b.edits == [] and b.reply_to is None  # B is left alone
+    assert "Excarcelan a 87" in a_again.text and a_again.reply_to is None
+    assert len(a_again.edits) == 1 and "También: BBC Mundo, Efecto Cocuyo, Reuters" in a_again.text
+    assert update_.reply_to == a_again.message_id and "61 verificados" in update_.text
+    assert [m.edits for m in emulator.messages("-100200")] == [[]]
+    rows = alerts(db)
+    assert [(a.kind, a.status, a.payload["sent_chat_id"]) for a in rows] == [
+        ("new", "sent", "-100200"), ("new", "sent", "-100300"), ("edit", "sent", "-100300"),
+        ("update", "sent", "-100300"), ("edit", "sent", "-100300")]
+    assert rows[2].telegram_message_id == rows[4].telegram_message_id == a_again.message_id
+
+
+async def test_a_message_sent_before_chats_were_recorded_is_taken_for_the_configured_chat(
+    db, emulator, make_config, make_worker
+) -> None:
+    config = make_config([{"name": "grp", "chat_id": "-100200", "topics": PP}])
+    queue(db, 1, channel="grp")
+    worker = await make_worker(config)
+    await worker.deliver_pending()
+    with db.session() as s:  # as an older version left it: no chat recorded
+        s.execute(update(Alert).values(payload={"html": "<b>alert 0</b>", "text": "alert 0"}))
+    emulator.migrate("-100200", -100300)
+    queue(db, 1, channel="grp", html="<b>another</b>", text="another")  # message 1 of the new chat
+    await worker.deliver_pending()
+    with db.session() as s:
+        s.add(Alert(channel="grp", kind="edit", dedupe_key="edit:legacy", status="pending", attempts=0,
+                    payload={"html": "<b>alert 0, edited</b>", "text": "alert 0, edited", "target_alert_id": 1},
+                    next_attempt_at=datetime.now(UTC), created_at=datetime.now(UTC)))
+    await worker.deliver_pending()
+    assert [(m.text, m.edits) for m in emulator.messages("-100300")] == [("another", []), ("alert 0, edited", [])]
+
+
 async def test_token_never_in_logs_errors_or_database(db, emulator, make_config, make_worker, logged) -> None:
     clock = ManualClock()
     config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
