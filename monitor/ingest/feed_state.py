@@ -62,6 +62,14 @@ def new_validators(
     )
 
 
+def moved_to(feed: FeedConfig, fetched: FetchResult) -> str | None:
+    """Where the feed moved for good, unless that is the URL feeds.yaml already has."""
+    moved = fetched.permanent_redirect
+    if moved is None or stored_url(moved) == stored_url(feed.url):
+        return None
+    return moved
+
+
 def stored_url(url: str) -> str:
     """A feed URL as the database keeps it: without its userinfo, which stays in feeds.yaml."""
     return redact_userinfo(url)
@@ -143,9 +151,14 @@ def record_success(
             ids = insert_new(session, row.id, rows, now)
             new_ids = [i for i, (_, b) in zip(ids, rows, strict=True) if not b]
             backfilled = len(ids) - len(new_ids)
-        moved = fetched.permanent_redirect
-        if moved and moved != feed.url and stored_url(moved) == moved:  # none with credentials
-            row.effective_url = moved
+        moved = moved_to(feed, fetched)
+        if moved:
+            if stored_url(moved) == moved:  # none with credentials
+                row.effective_url = moved
+        elif fetched.permanent_redirect or fetched.url == feed.url:
+            # the site moved the feed back to the URL in feeds.yaml, or that URL answered
+            # when the remembered one failed: nothing to remember any more
+            row.effective_url = None
         row.etag, row.last_modified = new_validators(fetched, row.etag, row.last_modified)
         record_poll(row, now, fetched.status, failures=0, next_poll_at=next_poll, last_success_at=now,
                     first_success_at=row.first_success_at or now, failure_reported=False)
@@ -164,11 +177,14 @@ def record_success(
                 "a later poll stores them while the feed still lists them"
             )
             row.last_error_at = now
-    if fetched.permanent_redirect:
+    if moved:
         log.warning(
             "%s moved permanently: %s -> %s (update feeds.yaml)",
-            feed.name, redact_userinfo(fetched.url), redact_userinfo(fetched.permanent_redirect),
+            feed.name, redact_userinfo(fetched.url), redact_userinfo(moved),
         )
+    elif fetched.permanent_redirect:
+        log.info("%s moved back to the URL in feeds.yaml (%s -> %s)", feed.name,
+                 redact_userinfo(fetched.url), redact_userinfo(fetched.permanent_redirect))
     stored = len(new_ids) + backfilled
     status: Status = (
         "not_modified" if fetched.not_modified else "new" if stored else "unchanged"
@@ -179,7 +195,7 @@ def record_success(
         new_item_ids=new_ids,
         backfilled=backfilled,
         stored=stored,
-        redirected_to=fetched.permanent_redirect,
+        redirected_to=moved,
         next_poll_at=next_poll,
         polled_at=now,
         http_status=fetched.status,

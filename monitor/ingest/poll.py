@@ -13,6 +13,7 @@ from datetime import time as dt_time
 
 from core.config import FeedConfig, Settings
 from monitor.fetch.client import FEED_ACCEPT, PAGE_ACCEPT, Fetcher, FetchResult
+from monitor.fetch.redact import redact_userinfo
 from monitor.ingest.article import fetch_articles
 from monitor.ingest.dedup import unknown
 from monitor.ingest.feed_state import (
@@ -35,6 +36,8 @@ from storage.db import Database
 log = logging.getLogger("monitor.ingest")
 
 INLINE_PARSE_BYTES = 16_000  # larger documents are parsed and cleaned in a worker thread
+GONE = (404, 410)  # a remembered new URL answering these is dropped at once
+MOVE_FAILURES = 3  # polls in a row a remembered new URL may fail before feeds.yaml's is tried
 
 
 async def poll_feed(
@@ -80,13 +83,23 @@ async def _poll(
     fetcher.allow_private(settings.allow_private)
     state = load_state(db, feed) if states is None else states.load(feed)
     is_page = feed.type == "page"
+    accept = PAGE_ACCEPT if is_page else FEED_ACCEPT
     fetched = await fetcher.fetch(
         state.url,
         etag=state.etag,
         last_modified=state.last_modified,
-        accept=PAGE_ACCEPT if is_page else FEED_ACCEPT,
+        accept=accept,
         check_robots=is_page,
     )
+    forget_move = fetched.refused is not None  # a remembered URL now refused
+    if _give_up_move(feed, state, fetched):
+        log.warning(
+            "%s: the remembered new URL %s failed (%s); trying the URL in feeds.yaml",
+            feed.name, redact_userinfo(state.url), fetched.error,
+        )
+        configured = await fetcher.fetch(feed.url, accept=accept, check_robots=is_page)
+        if configured.ok or fetched.status in GONE:
+            fetched, forget_move = configured, True
     if states is not None:
         if fetched.not_modified and not fetched.permanent_redirect:
             return states.not_modified(feed, state, now, fetched)
@@ -94,7 +107,7 @@ async def _poll(
     if not fetched.ok:
         return record_failure(
             db, feed, settings, now, fetched.error or "fetch failed", fetched.status,
-            fetched.retry_after, forget_move=fetched.refused is not None,
+            fetched.retry_after, forget_move=forget_move,
         )
     if fetched.not_modified:
         return record_success(db, feed, settings, now, fetched, None, [], 0)
@@ -134,6 +147,17 @@ async def _poll(
         articles, skipped=skipped, recheck=articles is not None, refused=refused,
         held=held, held_limit=limits.max_new_items_per_poll,
     )
+
+
+def _give_up_move(feed: FeedConfig, state: FeedState, fetched: FetchResult) -> bool:
+    """Whether a failed fetch of the remembered new URL (feeds.effective_url) should be
+    tried again at once from the URL in feeds.yaml: the remembered one is gone (404/410),
+    or has failed MOVE_FAILURES polls in a row. A site that moves a feed back may drop the
+    old redirect; the remembered URL would then fail forever, with growing back-off, while
+    the configured one works."""
+    if fetched.ok or fetched.refused is not None or state.url == feed.url:
+        return False
+    return fetched.status in GONE or state.failures + 1 >= MOVE_FAILURES
 
 
 def _read(
