@@ -27,6 +27,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    TypeAdapter,
     ValidationError,
     WithJsonSchema,
     field_validator,
@@ -107,6 +108,15 @@ def parse_allow_entry(entry: str) -> str | ipaddress.IPv4Network | ipaddress.IPv
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+_STRIPPED = TypeAdapter(str, config=ConfigDict(str_strip_whitespace=True))
+
+
+def stripped(text: str) -> str:
+    """`text` as the models keep a string: without the white space around it (pydantic's
+    own stripping, which differs from str.strip for a few control characters)."""
+    return _STRIPPED.validate_python(text)
 
 
 class Limits(Strict):
@@ -617,17 +627,21 @@ def _message(error: dict[str, Any], loc: Loc) -> str:
 
 
 def _duplicates(data: Any, key: str) -> list[tuple[Loc, str]]:
+    """Names used twice, compared as the model keeps them (stripped: "a" and "a " are one
+    name, and one row in the database)."""
     out: list[tuple[Loc, str]] = []
     seen: dict[str, int] = {}
     entries = data.get(key) if isinstance(data, dict) else None
     if not isinstance(entries, list):
         return out
     for i, entry in enumerate(entries):
-        name = entry.get("name") if isinstance(entry, dict) else None
-        if not isinstance(name, str):
-            continue
+        raw = entry.get("name") if isinstance(entry, dict) else None
+        if not isinstance(raw, str) or not (name := stripped(raw)):
+            continue  # the model reports a missing or empty name
         if name in seen:
-            out.append(((key, i, "name"), f"duplicate name '{name}' (first used at {key}[{seen[name]}])"))
+            spaces = "; names are compared without surrounding spaces" if raw != name else ""
+            out.append(((key, i, "name"),
+                        f"duplicate name '{name}' (first used at {key}[{seen[name]}]{spaces})"))
         else:
             seen[name] = i
     return out

@@ -33,6 +33,7 @@ from core.config import (
     config_path_from,
     load_config,
     parse_config,
+    stripped,
 )
 from core.durations import format_duration, parse_duration
 from monitor.cli_common import add_group
@@ -273,11 +274,15 @@ def cmd_add(args: argparse.Namespace) -> int:
                 interval = format_duration(parse_duration(args.interval))
             except ValueError as exc:
                 raise Refused(f"--interval: {exc}") from None
-        if args.name:
-            _check_unique(cfg.config, args.name, args.url)
+        given = None
+        if args.name is not None:
+            given = stripped(args.name)  # as the config keeps it: " x " is the feed x
+            if not given:
+                raise Refused("--name is empty")
+            _check_unique(cfg.config, given, args.url)
         found = asyncio.run(discover(args.url, cfg.config.settings))
         # a name derived from the host is made unique (-2, -3...); one given with --name is not
-        name = args.name or _unique(_name_from_url(found.url), {f.name for f in cfg.config.feeds})
+        name = given or _unique(_name_from_url(found.url), {f.name for f in cfg.config.feeds})
         _check_unique(cfg.config, name, found.url)
         language = args.language or (found.language if found.language in ("es", "en") else None)
         if language is None:
@@ -304,7 +309,9 @@ def cmd_remove(args: argparse.Namespace) -> int:
     try:
         cfg = ConfigFile.open_writable(args.config)
         feeds = cfg.feeds()
-        index = next((i for i, f in enumerate(feeds) if isinstance(f, dict) and f.get("name") == args.name), None)
+        wanted = stripped(args.name)  # names compared as the config keeps them
+        index = next((i for i, f in enumerate(feeds) if isinstance(f, dict)
+                      and isinstance(f.get("name"), str) and stripped(f["name"]) == wanted), None)
         if index is None:
             names = ", ".join(str(f.get("name")) for f in feeds if isinstance(f, dict))
             raise Refused(f"no feed named '{args.name}'; feeds: {names or 'none'}")
@@ -313,7 +320,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
     except Refused as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    print(f"removed {args.name}")
+    print(f"removed {wanted}")
     return EXIT_OK
 
 

@@ -95,6 +95,23 @@ def test_add_refuses_bad_input_in_one_line_and_changes_nothing(
     assert config.read_text(encoding="utf-8") == before
 
 
+def test_add_and_remove_take_a_name_as_the_config_keeps_it(
+    config: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`--name " efecto-cocuyo "` is the feed efecto-cocuyo: refused before any fetch (the
+    URL below would not answer), not written as a second feed of the same name."""
+    before = config.read_text(encoding="utf-8")
+    for name, message in ((" efecto-cocuyo ", "a feed named 'efecto-cocuyo' already exists"),
+                          ("  ", "--name is empty")):
+        code, out, err = run(capsys, "feeds", "add", "http://127.0.0.1:9/feed.xml", "--name", name,
+                             "--config", str(config))
+        assert code == 2 and err.startswith(f"error: {message}") and err.count("\n") == 1 and not out
+    assert config.read_text(encoding="utf-8") == before
+    code, out, err = run(capsys, "feeds", "remove", "efecto-cocuyo ", "--config", str(config))
+    assert code == 0 and out == "removed efecto-cocuyo\n", err
+    assert load_config(config).feed("efecto-cocuyo") is None
+
+
 def test_remove_keeps_comments_and_other_entries(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     before = config.read_text(encoding="utf-8")
     shipped = load_config(config)

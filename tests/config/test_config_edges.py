@@ -148,3 +148,28 @@ feeds:
         "feeds[1].interval (line 4): interval 20s is too short: 30s is the minimum",
         "feeds[2].interval (line 7): interval 20s is too short: 30s is the minimum",
     ]
+
+
+# ---------------------------------------------------------------------------
+# names are unique as the config keeps them: without surrounding spaces
+
+
+def test_names_that_differ_only_by_spaces_are_duplicates(tmp_path: Path) -> None:
+    path = write(tmp_path, """\
+rules: [venezuela-2026]
+feeds:
+  - {name: "a", url: "http://127.0.0.1:9/feed.xml", language: es}
+  - {name: "a ", url: "http://127.0.0.1:9/feed2.xml", language: es}
+channels:
+  - {name: c, chat_id: console, topics: [political_prisoners]}
+  - {name: " c", chat_id: console, topics: [us_actions]}
+""")
+    assert refused(path) == [
+        "feeds[1].name (line 4): duplicate name 'a' (first used at feeds[0]; "
+        "names are compared without surrounding spaces)",
+        "channels[1].name (line 7): duplicate name 'c' (first used at channels[0]; "
+        "names are compared without surrounding spaces)",
+    ]
+    # poll-once stops before the database's UNIQUE feeds.name does
+    [first, _] = refused(path, "poll-once", "--config", str(path), "--db", f"sqlite:///{tmp_path / 'x.db'}")
+    assert first.startswith("feeds[1].name (line 4): duplicate name 'a'")
