@@ -14,7 +14,7 @@ last_digest_at, so replicas firing together queue one digest.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from sqlalchemy.orm import Session
 
@@ -28,17 +28,28 @@ from storage.stories import stories_told_between, story_items_with_feed
 FIRST_DIGEST_SPAN = timedelta(hours=24)
 
 
+def slot_instant(day: date, hour: int, minute: int, tz: tzinfo) -> datetime:
+    """The UTC instant of wall time `hour:minute` on `day` in `tz`.
+
+    Aware datetimes that share a tzinfo compare as wall times, so a time the clocks skip
+    (02:30 on a spring-forward night) would sit "after" 03:00 and be due again every minute
+    until 03:30. Converted to UTC it is one instant, read by PEP 495's fold 0 (the offset
+    before the change): 02:30 skipped falls at 03:30 by the new clock, and a time the clocks
+    repeat falls at its first occurrence."""
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=tz).astimezone(UTC)
+
+
 def latest_slot(channel: ChannelConfig, now: datetime, config: AppConfig) -> datetime | None:
-    """The most recent schedule time at or before `now` (aware, UTC), or None without a schedule."""
+    """The most recent schedule time at or before `now` (aware, in now's zone), or None
+    without a schedule; compared as instants (`slot_instant`)."""
     tz = config.settings.tz
     local = now.astimezone(tz)
     best: datetime | None = None
     for at in channel.schedule or []:
         hour, minute = (int(x) for x in at.split(":"))
         for days in (0, 1):
-            day = (local - timedelta(days=days)).date()
-            slot = datetime(day.year, day.month, day.day, hour, minute, tzinfo=tz)
-            if slot <= local:
+            slot = slot_instant((local - timedelta(days=days)).date(), hour, minute, tz)
+            if slot <= now:
                 best = slot if best is None or slot > best else best
                 break
     return best.astimezone(now.tzinfo) if best else None

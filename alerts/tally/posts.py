@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 
 from alerts.delivery import PHOTO
+from alerts.digest import slot_instant
 from alerts.tally.figures import Tally, load_tally
 from alerts.tally.pin import TallyPins
 from alerts.tally.render import CAPTION_LIMIT, caption
@@ -48,8 +49,8 @@ def latest_chart_slot(channel: ChannelConfig, now: datetime, config: AppConfig) 
         day = (local - timedelta(days=back)).date()
         if schedule.every == "weekly" and WEEKDAYS[day.weekday()] != schedule.day:
             continue
-        slot = datetime(day.year, day.month, day.day, hour, minute, tzinfo=tz)
-        if slot <= local:
+        slot = slot_instant(day, hour, minute, tz)  # an instant: a time the clocks skip is due once
+        if slot <= now:
             return slot.astimezone(now.tzinfo)
     return None
 

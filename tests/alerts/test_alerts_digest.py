@@ -9,7 +9,7 @@ from alerts_helpers import Cls
 from sqlalchemy import select
 
 from alerts.delivery import DeliveryWorker
-from alerts.digest import due_digests, enqueue_digest, enqueue_due_digests
+from alerts.digest import due_digests, enqueue_digest, enqueue_due_digests, latest_slot
 from alerts.outbox import enqueue_for_item
 from devtools.tghtml import parse_html
 from storage.models import Alert, Channel
@@ -27,6 +27,35 @@ def test_due_digests_follow_the_local_schedule(make_config) -> None:
     assert due_digests(config, NOW, {"daily": NOW - timedelta(minutes=4)}) == []  # 08:01 ran already
     evening = datetime(2026, 3, 15, 0, 30, tzinfo=UTC)  # 20:30 local, still the 14th
     assert due_digests(config, evening, {"daily": NOW}) == ["daily"]
+
+
+def _runs(config, start: datetime, hours: int, last: datetime) -> list[datetime]:
+    """The minutes at which a per-minute tick queues the digest, from `start` for `hours`."""
+    runs = []
+    for minute in range(hours * 60):
+        now = start + timedelta(minutes=minute)
+        if due_digests(config, now, {"dg": last}):
+            runs.append(now)
+            last = now
+    return runs
+
+
+def test_a_schedule_time_the_clocks_skip_or_repeat_is_due_once(make_config) -> None:
+    def config(at: str):
+        return make_config([{"name": "dg", "chat_id": "@digest_chan", "topics": ["political_prisoners"],
+                             "mode": "digest", "schedule": [at]}], timezone="America/New_York")
+
+    # 8 March 2026: New York's clocks jump from 02:00 EST to 03:00 EDT; 02:30 is never shown.
+    # It falls at 07:30 UTC (02:30 EST, 03:30 EDT), once, not every minute from 03:00 EDT.
+    day_before = datetime(2026, 3, 7, 7, 30, tzinfo=UTC)
+    spring = config("02:30")
+    assert _runs(spring, datetime(2026, 3, 8, 0, 0, tzinfo=UTC), 12, day_before) == [
+        datetime(2026, 3, 8, 7, 30, tzinfo=UTC)]
+    assert latest_slot(spring.channel("dg"), datetime(2026, 3, 8, 7, 10, tzinfo=UTC), spring) == day_before
+    # 1 November 2026: 01:30 is shown twice (EDT, then EST); due at the first only
+    fall = config("01:30")
+    assert _runs(fall, datetime(2026, 11, 1, 0, 0, tzinfo=UTC), 12, datetime(2026, 10, 31, 5, 30, tzinfo=UTC)) == [
+        datetime(2026, 11, 1, 5, 30, tzinfo=UTC)]
 
 
 async def test_digest_roundup_is_grouped_split_and_delivered(db, emulator, runtime, make_config, add_item, out) -> None:

@@ -71,6 +71,23 @@ def test_the_schedule_weekly_by_default_for_digests_daily_or_off_when_asked(conf
     assert off.chart_schedule is None
 
 
+def test_a_chart_time_the_clocks_skip_is_one_slot_never_in_the_future(make_config: Callable[..., AppConfig]) -> None:
+    config = make_config([{"name": "us", "chat_id": "@us_digest", "topics": ["us_actions"], "mode": "digest",
+                           "schedule": ["20:00"], "tally_chart": {"every": "daily", "at": "02:30"}}],
+                         timezone="America/New_York")
+    (us,) = config.channels
+    start = datetime(2026, 3, 8, 5, 0, tzinfo=UTC)  # New York skips 02:00-03:00 EST at 07:00 UTC
+    slots = {}
+    for minute in range(4 * 60):
+        now = start + timedelta(minutes=minute)
+        slot = latest_chart_slot(us, now, config)
+        assert slot is not None and slot <= now
+        slots[slot] = slots.get(slot) or now
+    # the day's chart falls due once, at 02:30 EST (07:30 UTC), not from 03:00 EDT with a later slot
+    assert slots == {datetime(2026, 3, 7, 7, 30, tzinfo=UTC): start,
+                     datetime(2026, 3, 8, 7, 30, tzinfo=UTC): datetime(2026, 3, 8, 7, 30, tzinfo=UTC)}
+
+
 async def test_the_weekly_chart_goes_through_the_outbox_once_across_an_outage_and_a_restart(
     db: Database, emulator: BotApiEmulator, config: AppConfig, runtime: Runtime, add_item: Callable[..., Any]
 ) -> None:
