@@ -1,21 +1,125 @@
-"""Dedup and store: an item is known when the same feed already has its GUID, when any
-feed has its canonical URL, or when the same feed has an item with the same title and text
+"""Dedup and store: an item is known when the same feed already has its GUID, when any feed
+has its canonical URL, or when the same feed has an item with the same title and text
 (content_hash; republished with a new GUID and URL). The hash is not compared across feeds:
 two outlets running the same wire copy are two reports of one story, which the story
-clustering downstream wants to see."""
+clustering downstream wants to see.
+
+Inside one document (`within_document`), a GUID or a canonical link that several items with
+different content share says nothing about those items (a generator that gives every item
+the homepage as guid or link, live-blog posts told apart by #fragment only): they are told
+apart by the next key, and the parse problem says so."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from urllib.parse import urlsplit
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from monitor.fetch.redact import redact_userinfo
 from monitor.ingest.normalize import NormalizedItem
 from storage.items import insert_items, stored_keys
+from storage.models import Item
+
+SHOWN_KEY_CHARS = 120
+
+
+def within_document(items: list[NormalizedItem]) -> tuple[list[NormalizedItem], list[str]]:
+    """The items of one document without its duplicates (the same item listed twice: the
+    first is kept), and the problems met: keys shared by items with different content."""
+    problems = _split_shared_guids(items) + _split_shared_links(items)
+    out: list[NormalizedItem] = []
+    guids: set[str] = set()
+    urls: set[str] = set()
+    for item in items:
+        if item.guid in guids or (item.canonical_url and item.canonical_url in urls):
+            continue
+        guids.add(item.guid)
+        if item.canonical_url:
+            urls.add(item.canonical_url)
+        out.append(item)
+    return out, problems
+
+
+def _groups(items: list[NormalizedItem], key: Callable[[NormalizedItem], str | None]
+            ) -> list[tuple[str, list[NormalizedItem]]]:
+    """Items grouped by `key`, only the groups of several items with different content."""
+    groups: dict[str, list[NormalizedItem]] = {}
+    for item in items:
+        if (value := key(item)) is not None:
+            groups.setdefault(value, []).append(item)
+    return [(value, members) for value, members in groups.items()
+            if len({m.content_hash for m in members}) > 1]
+
+
+def _tells_apart(members: list[NormalizedItem], keys: list[str | None]) -> bool:
+    """Whether `keys` differ wherever content does (the same content may share a key: the
+    same item listed twice)."""
+    content: dict[str, str] = {}
+    for member, key in zip(members, keys, strict=True):
+        if key is None or content.setdefault(key, member.content_hash) != member.content_hash:
+            return False
+    return True
+
+
+def _with_fragment(item: NormalizedItem) -> str | None:
+    """The canonical link with the link's #fragment kept (live-blog posts)."""
+    if not item.canonical_url or not item.url:
+        return None
+    fragment = urlsplit(item.url).fragment
+    return f"{item.canonical_url}#{fragment}" if fragment else item.canonical_url
+
+
+def _count(members: list[NormalizedItem]) -> int:
+    """How many different items (an item listed twice is one)."""
+    return len({m.content_hash for m in members})
+
+
+def _shown(key: str) -> str:
+    key = redact_userinfo(key)
+    return repr(key if len(key) <= SHOWN_KEY_CHARS else key[:SHOWN_KEY_CHARS] + "…")
+
+
+def _split_shared_guids(items: list[NormalizedItem]) -> list[str]:
+    """Items sharing a GUID with different content get the next key as their GUID: their
+    canonical link, else that link with its fragment, else `hash:<content hash>`; the GUID
+    they shared is kept in `shared_guid` (dedup against what an earlier poll stored)."""
+    problems: list[str] = []
+    for guid, members in _groups(items, lambda i: i.guid):
+        how, keys = "content", [f"hash:{m.content_hash}" for m in members]
+        for name, key in (("link", lambda m: m.canonical_url), ("link fragment", _with_fragment)):
+            candidate = [key(m) for m in members]
+            if _tells_apart(members, candidate):
+                how, keys = name, candidate
+                break
+        for member, key in zip(members, keys, strict=True):
+            member.shared_guid, member.guid = guid, str(key)
+        problems.append(f"{_count(members)} items share guid {_shown(guid)}: told apart by {how}")
+    return problems
+
+
+def _split_shared_links(items: list[NormalizedItem]) -> list[str]:
+    """Items sharing a canonical link with different content: their link with its fragment
+    stands for the canonical URL when that tells them apart, else they have none (their GUIDs,
+    distinct once `_split_shared_guids` ran, tell them apart)."""
+    problems: list[str] = []
+    for url, members in _groups(items, lambda i: i.canonical_url):
+        keys = [_with_fragment(m) for m in members]
+        if _tells_apart(members, keys):
+            how = "link fragment"
+        else:
+            how, keys = "guid", [None] * len(members)
+        for member, key in zip(members, keys, strict=True):
+            member.canonical_url = key
+        problems.append(f"{_count(members)} items share link {_shown(url)}: told apart by {how}")
+    return problems
 
 
 def unknown(session: Session, feed_id: int, items: list[NormalizedItem]) -> list[NormalizedItem]:
-    """The items not stored yet (same feed+GUID, any feed+URL, same feed+content hash)."""
+    """The items not stored yet (same feed+GUID, any feed+URL, same feed+content hash, or,
+    for items whose document shares their GUID, same feed+that GUID+content hash)."""
     if not items:
         return []
     guids, urls, hashes = stored_keys(
@@ -24,9 +128,12 @@ def unknown(session: Session, feed_id: int, items: list[NormalizedItem]) -> list
         [i.canonical_url for i in items if i.canonical_url],
         [i.content_hash for i in items if i.hashable],
     )
+    shared = _stored_with_shared_guid(session, feed_id, items)
     fresh: list[NormalizedItem] = []
     for item in items:
         if item.guid in guids or (item.canonical_url and item.canonical_url in urls):
+            continue
+        if (item.shared_guid, item.content_hash) in shared:  # stored under the shared GUID
             continue
         if item.hashable and item.content_hash in hashes:
             continue
@@ -34,6 +141,19 @@ def unknown(session: Session, feed_id: int, items: list[NormalizedItem]) -> list
             hashes.add(item.content_hash)  # a duplicate later in the same document
         fresh.append(item)
     return fresh
+
+
+def _stored_with_shared_guid(
+    session: Session, feed_id: int, items: list[NormalizedItem]
+) -> set[tuple[str, str]]:
+    """(GUID, content hash) of this feed's stored items under the GUIDs that items of this
+    document share (`within_document`): one listed alone before was stored under it."""
+    shared = sorted({i.shared_guid for i in items if i.shared_guid})
+    if not shared:
+        return set()
+    stmt = select(Item.guid, Item.content_hash).where(
+        Item.feed_id == feed_id, Item.guid.in_(shared))
+    return {(guid, digest) for guid, digest in session.execute(stmt)}
 
 
 def insert_new(

@@ -115,6 +115,9 @@ class NormalizedItem:
     # the source gave a date without a time of day: published_at is 00:00 UTC of that date
     # (kept so: story matching reads it), the backfill decision uses the end of that day
     date_only: bool = False
+    # the GUID the source gave, when other items of the same document with different content
+    # had it too (`guid` is then another key: monitor/ingest/dedup.py within_document)
+    shared_guid: str | None = None
 
     @property
     def hashable(self) -> bool:

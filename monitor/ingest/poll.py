@@ -15,7 +15,7 @@ from core.config import FeedConfig, Settings
 from monitor.fetch.client import FEED_ACCEPT, PAGE_ACCEPT, Fetcher, FetchResult
 from monitor.fetch.redact import redact_userinfo
 from monitor.ingest.article import fetch_articles
-from monitor.ingest.dedup import unknown
+from monitor.ingest.dedup import unknown, within_document
 from monitor.ingest.feed_state import (
     FeedState,
     backoff_delay,
@@ -201,20 +201,15 @@ def _parse(feed: FeedConfig, fetched: FetchResult) -> ParsedFeed:
 def _normalize(
     parsed: ParsedFeed, feed: FeedConfig, base_url: str, now: datetime
 ) -> list[NormalizedItem]:
-    """Normalized items, without duplicates inside the document itself."""
-    out: list[NormalizedItem] = []
-    guids: set[str] = set()
-    urls: set[str] = set()
-    for entry in parsed.entries:
-        item = normalize_entry(entry, base_url=base_url, language=feed.language, fetched_at=now)
-        if item is None or item.guid in guids:
-            continue
-        if item.canonical_url and item.canonical_url in urls:
-            continue
-        guids.add(item.guid)
-        if item.canonical_url:
-            urls.add(item.canonical_url)
-        out.append(item)
+    """Normalized items, without duplicates inside the document itself; keys that several
+    different items share are named in the parse problems (dedup.within_document)."""
+    items = [
+        item for entry in parsed.entries
+        if (item := normalize_entry(
+            entry, base_url=base_url, language=feed.language, fetched_at=now)) is not None
+    ]
+    out, problems = within_document(items)
+    parsed.problems.extend(problems)
     return out
 
 

@@ -126,10 +126,13 @@ async def test_republished_items_are_recognised(
 async def test_duplicates_inside_one_document(
     server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
 ) -> None:
+    """The same item listed twice is stored once; different items that share a guid or a
+    link are all stored (tests/ingest/test_within_document.py)."""
     server.set_route("/feed", rss([item(1), item(1), item(2, guid="guid-1"),
                                    item(3, link="https://news.example/n/1")]))
     result = await poll_feed(feed_config(server), settings, fetcher, db)
-    assert result.stored == 1
+    assert result.stored == 3
+    assert sorted(i.title for i in items_of(db, "pitazo")) == ["Nota 1", "Nota 2", "Nota 3"]
 
 
 async def test_undated_items_on_first_poll_are_backfilled(
