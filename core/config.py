@@ -937,16 +937,32 @@ def resolve_runtime(
     config_path: str,
     db_flag: str | None = None,
     env: typing.Mapping[str, str] | None = None,
+    file_database_url: str | None = None,
 ) -> Runtime:
+    """Flags over the environment over the file. `file_database_url` stands for the file's
+    settings.database_url when there is no valid `config` (`raw_database_url`)."""
     env = os.environ if env is None else env
-    settings = config.settings if config else Settings()
-    db = db_flag or env.get("DATABASE_URL") or settings.database_url or DEFAULT_DB_URL
+    from_file = config.settings.database_url if config else file_database_url
+    db = db_flag or env.get("DATABASE_URL") or from_file or DEFAULT_DB_URL
     api = env.get("TELEGRAM_API_URL") or DEFAULT_API_URL
     problem = api_url_problem(api)
     if problem:
         raise ConfigError("TELEGRAM_API_URL", [ConfigIssue("", None, problem)])
     token = env.get("TELEGRAM_BOT_TOKEN") or None
     return Runtime(config_path, db, api.rstrip("/"), token)
+
+
+def raw_database_url(path: str | os.PathLike[str]) -> str | None:
+    """settings.database_url as written in a config that failed validation, when it is a
+    string: `monitor status` and `tally` still show the operator's database, not the
+    default one. None when the file cannot be read as YAML or has no such string."""
+    try:
+        data = _load_yaml(_read_config_text(Path(path)), str(path))
+    except ConfigError:
+        return None
+    settings = data.get("settings") if isinstance(data, dict) else None
+    value = settings.get("database_url") if isinstance(settings, dict) else None
+    return value.strip() or None if isinstance(value, str) else None
 
 
 def api_url_problem(url: str) -> str | None:

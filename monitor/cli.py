@@ -20,10 +20,11 @@ from core.config import (
     Runtime,
     config_path_from,
     load_config,
+    raw_database_url,
     resolve_runtime,
 )
 from core.logs import setup_logging
-from monitor.cli_common import add_command
+from monitor.cli_common import add_command, open_existing_database
 from storage.errors import DatabaseError
 
 if TYPE_CHECKING:
@@ -259,8 +260,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"warning: {path} is invalid; showing the database only\n{exc.render()}", file=sys.stderr)
         config = None
-    runtime = resolve_runtime(config, config_path=path, db_flag=args.db)
-    db = open_db(runtime)
+    runtime = resolve_runtime(config, config_path=path, db_flag=args.db,
+                              file_database_url=None if config else raw_database_url(path))
+    db = open_existing_database(runtime.database_url)
     try:
         print(render_status(db, config, now=datetime.now(UTC)))
     finally:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from storage.errors import DatabaseError
+
+if TYPE_CHECKING:
+    from storage.db import Database
 
 
 def add_command(
@@ -29,3 +35,28 @@ def add_group(
     return add_command(sub, common, name, None, help, description).add_subparsers(
         dest=dest, required=True,
     )
+
+
+def open_existing_database(url: str) -> Database:
+    """The database at `url` for a command that only shows what is stored (`status`,
+    `tally`): a SQLite file that does not exist is a DatabaseError, never created empty (an
+    empty table would hide a wrong --db, $DATABASE_URL or settings.database_url)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from storage.db import open_database, redact_url
+
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError, TypeError):
+        parsed = None  # open_database says why, in one line
+    if parsed is not None and parsed.get_backend_name() == "sqlite":
+        name = parsed.database or ""
+        if name.startswith("file:"):  # a URI filename (uri=true): its path before any ?query
+            name = name[len("file:"):].split("?", 1)[0]
+        if name and name != ":memory:" and not Path(name).expanduser().exists():
+            raise DatabaseError(
+                f"no database at {redact_url(url)}: nothing to show (the service creates it on its "
+                "first run; check --db, $DATABASE_URL and settings.database_url)"
+            )
+    return open_database(url)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from monitor.cli_common import add_command
+from monitor.cli_common import add_command, open_existing_database
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -38,8 +38,13 @@ def _since(text: str | None) -> datetime | None:
 def cmd_tally(args: argparse.Namespace) -> int:
     from alerts.tally.figures import load_tally
     from alerts.tally.render import render_csv, render_json, render_table
-    from core.config import ConfigError, config_path_from, load_config, resolve_runtime
-    from storage.db import open_database
+    from core.config import (
+        ConfigError,
+        config_path_from,
+        load_config,
+        raw_database_url,
+        resolve_runtime,
+    )
 
     try:
         since = _since(args.since)
@@ -54,7 +59,9 @@ def cmd_tally(args: argparse.Namespace) -> int:
         config = None
     if config is not None and args.topic and args.topic not in config.topics:
         print(f"warning: topic {args.topic!r} is not in {path}", file=sys.stderr)
-    db = open_database(resolve_runtime(config, config_path=path, db_flag=args.db).database_url)
+    runtime = resolve_runtime(config, config_path=path, db_flag=args.db,
+                              file_database_url=None if config else raw_database_url(path))
+    db = open_existing_database(runtime.database_url)
     try:
         with db.session() as session:
             tally = load_tally(session, config, since=since, topic=args.topic)

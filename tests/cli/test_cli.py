@@ -52,18 +52,79 @@ def test_check_config_reads_monitor_config_from_the_environment(tmp_path):
     assert result.returncode == 2 and "(YAML syntax)" in result.stderr
 
 
+def stored_database(path: Path, *feeds: str) -> str:
+    """A migrated SQLite database at `path` holding rows for `feeds`; its URL."""
+    from storage.db import open_database
+    from storage.feeds import sync_feeds
+
+    url = f"sqlite:///{path}"
+    db = open_database(url)
+    try:
+        with db.session() as session:
+            sync_feeds(session, [(name, f"https://{name}.example/feed") for name in feeds])
+            session.commit()
+    finally:
+        db.dispose()
+    return url
+
+
 def test_status_on_an_empty_database(tmp_path):
-    result = monitor("status", "--db", f"sqlite:///{tmp_path / 'fresh.db'}")
+    result = monitor("status", "--db", stored_database(tmp_path / "fresh.db"))
     assert result.returncode == 0, result.stderr
     assert "Feeds (" in result.stdout and "Alert queue (0 pending)" in result.stdout
     assert "el-pitazo" in result.stdout and "never" in result.stdout
-    assert (tmp_path / "fresh.db").exists()
 
 
 def test_status_uses_database_url_from_the_environment(tmp_path):
-    result = monitor("status", env={"DATABASE_URL": f"sqlite:///{tmp_path / 'env.db'}"})
+    url = stored_database(tmp_path / "env.db", "only-in-env-db")
+    result = monitor("status", env={"DATABASE_URL": url})
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "env.db").exists()
+    assert "only-in-env-db" in result.stdout
+
+
+@pytest.mark.parametrize("command", ["status", "tally"])
+def test_a_missing_database_is_one_line_and_never_created(tmp_path, command):
+    result = monitor(command, "--db", f"sqlite:///{tmp_path / 'nope' / 'typo.db'}")
+    assert result.returncode == 1 and not result.stdout
+    assert result.stderr.splitlines() == [
+        f"error: no database at sqlite:///{tmp_path}/nope/typo.db: nothing to show (the service "
+        "creates it on its first run; check --db, $DATABASE_URL and settings.database_url)"
+    ]
+    assert not (tmp_path / "nope").exists()
+
+
+INVALID_WITH_DB = """settings:
+  database_url: {url}
+  timezon: UTC
+rules: [venezuela-2026]
+"""
+
+
+@pytest.mark.parametrize("command", ["status", "tally"])
+def test_an_invalid_config_still_names_the_database(tmp_path, command):
+    """A typo elsewhere in the file: the warning, then the operator's database (not
+    ./data/monitor.db, which is neither opened nor created); --db and $DATABASE_URL still
+    come first."""
+    url = stored_database(tmp_path / "operators.db", "only-in-operators-db")
+    config = tmp_path / "feeds.yaml"
+    config.write_text(INVALID_WITH_DB.format(url=url), encoding="utf-8")
+    result = monitor(command, "--config", str(config), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "settings.timezon (line 3): unknown key 'timezon'" in result.stderr
+    assert "Traceback" not in result.stderr
+    if command == "status":
+        assert "only-in-operators-db" in result.stdout
+    assert not (tmp_path / "data").exists()
+    other = stored_database(tmp_path / "other.db", "only-in-other-db")
+    for flags, env in ((["--db", other], {}), ([], {"DATABASE_URL": other})):
+        result = monitor(command, "--config", str(config), *flags, cwd=tmp_path, env=env)
+        assert result.returncode == 0, result.stderr
+        if command == "status":
+            assert "only-in-other-db" in result.stdout and "only-in-operators-db" not in result.stdout
+    config.write_text(INVALID_WITH_DB.format(url=f"sqlite:///{tmp_path / 'gone.db'}"), encoding="utf-8")
+    result = monitor(command, "--config", str(config), cwd=tmp_path)
+    assert result.returncode == 1 and "error: no database at" in result.stderr and "gone.db" in result.stderr
+    assert not (tmp_path / "gone.db").exists() and not (tmp_path / "data").exists()
 
 
 def test_read_only_database_is_one_line(tmp_path):
@@ -82,8 +143,7 @@ def test_read_only_database_is_one_line(tmp_path):
 def test_database_from_a_newer_version_is_one_line(tmp_path):
     import sqlite3
 
-    url = f"sqlite:///{tmp_path / 'newer.db'}"
-    assert monitor("status", "--db", url).returncode == 0
+    url = stored_database(tmp_path / "newer.db")
     with sqlite3.connect(tmp_path / "newer.db") as conn:
         conn.execute("UPDATE alembic_version SET version_num = '9999'")
     result = monitor("status", "--db", url)
