@@ -69,7 +69,10 @@ def parse_feed(body: bytes, headers: dict[str, str], url: str) -> ParsedFeed:
     if not body.strip():
         return ParsedFeed(problems=["empty response"], fatal=True)
     response_headers = {k.lower(): v for k, v in headers.items()}
-    response_headers.setdefault("content-location", url)
+    # feedparser resolves relative links against Content-Location: the server's says where
+    # a negotiated or proxied copy lives (a backend address a proxy leaked, a MultiViews file
+    # name), not the URL fetched, which every relative link is resolved against
+    response_headers["content-location"] = url
     try:
         # HTML is stripped from every field later, so feedparser's sanitizer is not needed.
         result = feedparser.parse(

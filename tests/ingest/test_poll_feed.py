@@ -1,5 +1,6 @@
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from core.config import FeedConfig, Selectors, Settings
@@ -338,3 +339,20 @@ async def test_database_failure_is_reported_not_raised(
     broken.session = no_session  # type: ignore[method-assign,assignment]
     result = await poll_feed(feed_config(server), settings, fetcher, broken)
     assert result.status == "error" and "database is gone" in (result.error or "")
+
+
+@pytest.mark.parametrize(
+    "content_location", [None, "feed.rss.xml", "http://10.0.0.5:8080/app/feed.rss", "/es/rss.xml"])
+async def test_relative_links_resolve_against_the_fetched_url(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database,
+    content_location: str | None,
+) -> None:
+    """Not against the server's Content-Location (a backend address a proxy leaked would
+    become every item's link)."""
+    headers = {"Content-Location": content_location} if content_location else {}
+    server.set_route("/site/feed", rss([item(1, link="/nota/1"), item(2, link="nota/2")]),
+                     headers=headers)
+    result = await poll_feed(feed_config(server, path="/site/feed"), settings, fetcher, db)
+    assert result.stored == 2
+    assert sorted(i.url or "" for i in items_of(db, "pitazo")) == [
+        server.url("/nota/1"), server.url("/site/nota/2")]
