@@ -213,8 +213,12 @@ class Fetcher:
                 return FetchResult(url, url, error=f"timed out after {self.deadline:g}s")
 
     async def _follow(self, url: str, headers: dict[str, str]) -> FetchResult:
+        """Follow redirects by hand. A URL seen before is a loop, unless the response that
+        leads back to it set a cookie (a cookie check: `302 Location: /feed` with Set-Cookie,
+        then the feed once the cookie comes back); that return is allowed once per URL."""
         current, moved_to, permanent_so_far = url, None, True
         seen = {url}
+        returned: set[str] = set()  # URLs come back to once, after a cookie was set
         for _hop in range(self.max_redirects + 1):
             result = await self._get(url, current, headers)
             if result.refused is not None:  # a feed never moves to a refused address
@@ -223,11 +227,11 @@ class Fetcher:
                 result.permanent_redirect = moved_to
                 return result
             status = result.status or 0
-            location = result.headers.get("location")
+            location = (result.headers.get("location") or "").strip()
             if status not in REDIRECTS or not location:
                 result.permanent_redirect = moved_to
                 return result
-            target = urljoin(current, location.strip())
+            target = urljoin(current, location)
             if urlsplit(target).scheme not in ("http", "https"):
                 shown = redact_userinfo(target)[:200]
                 return FetchResult(url, current, status, error=f"redirect to unsupported {shown!r}")
@@ -236,9 +240,11 @@ class Fetcher:
             else:
                 permanent_so_far = False
             if target in seen:
-                return FetchResult(
-                    url, target, status, error="redirect loop", permanent_redirect=moved_to
-                )
+                if "set-cookie" not in result.headers or target in returned:
+                    return FetchResult(
+                        url, target, status, error="redirect loop", permanent_redirect=moved_to
+                    )
+                returned.add(target)
             seen.add(target)
             current = target
         return FetchResult(
