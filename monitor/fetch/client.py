@@ -228,6 +228,8 @@ class Fetcher:
                 return result
             status = result.status or 0
             location = (result.headers.get("location") or "").strip()
+            if status in REDIRECTS and not location:
+                result.error = f"HTTP {status} without a Location header"
             if status not in REDIRECTS or not location:
                 result.permanent_redirect = moved_to
                 return result

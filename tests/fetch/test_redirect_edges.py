@@ -1,5 +1,5 @@
 """Redirect edge cases: a cookie check that sends the client back to the URL it asked for
-is not a loop."""
+(not a loop), and a redirect without a Location header (not an "empty response")."""
 
 from __future__ import annotations
 
@@ -70,3 +70,14 @@ async def test_a_cookie_that_does_not_end_the_loop_is_still_a_loop(
         plain_loop = await fetcher.fetch(server.url("/a"))
     assert cookie_loop.error == "redirect loop" and len(server.hits("/ck")) == 2
     assert plain_loop.error == "redirect loop"
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+async def test_a_redirect_without_location_says_so(
+    server: FeedServer, settings: Settings, status: int
+) -> None:
+    server.set_route("/moved", b"moved", status=status, content_type="text/plain")
+    async with Fetcher(settings, trusted=[server.url("/")]) as fetcher:
+        result = await fetcher.fetch(server.url("/moved"))
+    assert not result.ok and result.status == status
+    assert result.error == f"HTTP {status} without a Location header"
