@@ -315,7 +315,10 @@ def cmd_remove(args: argparse.Namespace) -> int:
         if index is None:
             names = ", ".join(str(f.get("name")) for f in feeds if isinstance(f, dict))
             raise Refused(f"no feed named '{args.name}'; feeds: {names or 'none'}")
-        _delete_keeping_comments(feeds, index)
+        if len(feeds) == 1:
+            _empty_keeping_comments(cfg.data, "feeds")
+        else:
+            _delete_keeping_comments(feeds, index)
         cfg.save()
     except Refused as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -345,7 +348,76 @@ def _delete_keeping_comments(seq: Any, index: int) -> None:
     elif seq:
         first = seq.ca.items.setdefault(0, [None, None, None, None])
         first[1] = [after] + list(first[1] or [])
-    # else the list is empty: the safety net in save() refuses to lose the comment
+    # (never empty here: the only entry goes through _empty_keeping_comments)
+
+
+def _empty_keeping_comments(parent: Any, key: str) -> None:
+    """Remove the only entry of `parent[key]`: `key: []`, every comment of the list and of
+    its entry (the one above it, those after it such as the next section's heading) kept,
+    in their order, on the lines that follow `key: []`. An emptied block list cannot keep
+    them itself: ruamel would write them between `key:` and `[]`, which does not parse."""
+    from ruamel.yaml.comments import CommentedSeq
+
+    tokens: dict[int, tuple[Any, bool]] = {}  # id -> (token, follows content on its line)
+
+    def gather(slot: Any, trailing: bool = False) -> None:
+        if slot is None:
+            return
+        if isinstance(slot, list):
+            for i, part in enumerate(slot):
+                gather(part, trailing or (len(slot) == 4 and i in (0, 2)))
+        else:
+            tokens.setdefault(id(slot), (slot, trailing))
+
+    def walk(node: Any) -> None:
+        ca = getattr(node, "ca", None)
+        if ca is not None:
+            gather(ca.comment)
+            for slot in ca.items.values():
+                gather(slot)
+            gather(getattr(ca, "end", None))
+        for child in node.values() if isinstance(node, dict) else node if isinstance(node, list) else ():
+            walk(child)
+
+    seq = parent[key]
+    before_key = (parent.ca.items.get(key) or [None, None])[:2]  # the comments above `key:` stay
+    gather((parent.ca.items.get(key) or [None] * 4)[2:])
+    walk(seq)
+    key_line = parent.lc.key(key)[0] if key in parent.lc.data else -1
+    indent = seq.lc.item(0)[1] if len(seq) else 2  # where the entry's dash was
+    lines: list[str] = []
+    seen: set[tuple[int, int, str]] = set()
+    ordered = sorted(tokens.values(), key=lambda t: (t[0].start_mark.line, t[0].start_mark.column))
+    for token, trailing in ordered:
+        where = (token.start_mark.line, token.start_mark.column, token.value)
+        if where in seen:  # ruamel keeps the comment above a list's first item twice
+            continue
+        seen.add(where)
+        text = token.value.removesuffix("\n")
+        if trailing and text.startswith("\n"):
+            text = text[1:]  # that newline ended the entry's line: not a blank line
+            first_column = token.start_mark.column
+        else:  # a comment on its own line, or at the end of the entry's line (moved under it)
+            first_column = indent if trailing else token.start_mark.column
+        for n, line in enumerate(text.split("\n")):
+            if not line.strip():
+                lines.append("")
+            elif n == 0:
+                lines.append(" " * first_column + line.strip())
+            else:
+                lines.append(line.rstrip())  # these keep their own indentation
+    empty = CommentedSeq()
+    empty.fa.set_flow_style()
+    parent[key] = empty
+    head = ordered[0][0] if ordered else None
+    if head is None or not any(line.strip() for line in lines):
+        parent.ca.items[key] = [*before_key, None, None]
+        return
+    if head.start_mark.line == key_line and lines and lines[0].strip():  # `key:  # note`
+        head.value = lines[0].strip() + "\n" + "".join(line + "\n" for line in lines[1:])
+    else:
+        head.value = "\n" + "\n".join(lines) + "\n"
+    parent.ca.items[key] = [*before_key, head, None]
 
 
 def _last_slot(node: Any) -> list[Any] | None:

@@ -144,6 +144,58 @@ def test_removing_whole_groups_and_the_last_feed_keeps_every_comment(
     assert code == 0, err
 
 
+ONLY_FEED = [
+    (  # a comment above the only feed, one after it, and the next section's heading
+        'feeds:\n  # the only feed\n  - {name: x, url: "https://x.example/feed", language: es}\n'
+        "  # add more here\n\n# Channels\nchannels:\n",
+        "feeds: []\n  # the only feed\n  # add more here\n\n# Channels\nchannels:\n",
+    ),
+    (
+        'feeds:\n  # the only feed\n  - {name: x, url: "https://x.example/feed", language: es}\nchannels:\n',
+        "feeds: []\n  # the only feed\nchannels:\n",
+    ),
+    (
+        'feeds:\n  - {name: x, url: "https://x.example/feed", language: es}\n\n# Channels\nchannels:\n',
+        "feeds: []\n\n# Channels\nchannels:\n",
+    ),
+    (  # block style, comments at the ends of lines and in a nested mapping; one above `feeds:`
+        "# the feeds\nfeeds:  # polled\n  # the only feed\n  - name: x  # short\n"
+        '    url: "https://x.example/feed"\n    language: es\n    type: page\n'
+        "    selectors:\n      item: div  # each story\n      title: h2\n      link: a@href\n"
+        "    # more later\n\n# Channels\nchannels:\n",
+        "# the feeds\nfeeds: [] # polled\n  # the only feed\n    # short\n    # each story\n"
+        "    # more later\n\n# Channels\nchannels:\n",
+    ),
+]
+
+
+@pytest.mark.parametrize(("written", "left"), ONLY_FEED, ids=["above-after-heading", "above", "heading", "block"])
+def test_removing_the_only_feed_leaves_an_empty_list_and_its_comments(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], written: str, left: str,
+) -> None:
+    channel = "  - {name: c, chat_id: console, topics: [political_prisoners]}\n"
+    path = tmp_path / "feeds.yaml"
+    path.write_text(f"rules: [venezuela-2026]\n{written}{channel}", encoding="utf-8")
+    code, out, err = run(capsys, "feeds", "remove", "x", "--config", str(path))
+    assert (code, out, err) == (0, "removed x\n", "")
+    assert path.read_text(encoding="utf-8") == f"rules: [venezuela-2026]\n{left}{channel}"
+    assert load_config(path).feeds == []
+
+
+def test_removing_every_shipped_feed_keeps_every_comment_in_place(
+    config: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    before = config.read_text(encoding="utf-8")
+    for feed in load_config(config).feeds:
+        code, _, err = run(capsys, "feeds", "remove", feed.name, "--config", str(config))
+        assert code == 0, err
+    after = config.read_text(encoding="utf-8")
+    assert comments(after) == comments(before)
+    head = before.split("\nfeeds:")[0]
+    assert after.startswith(head + "\nfeeds: []\n")  # the comments above `feeds:` stay above it
+    assert load_config(config).feeds == []
+
+
 def opml(n: int, start: int = 0) -> str:
     outlines = "\n".join(
         f'<outline text="Medio {i}" type="rss" xmlUrl="https://medio{i}.example.org/feed" '
