@@ -91,9 +91,15 @@ def _alert_at(session: Session, chat: Any, message_id: int) -> Alert | None:
 
 def _alert_in(session: Session, keys: set[str], message_id: int) -> Alert | None:
     """The alert sent as `message_id` in the channel whose chat is one of `keys` (id or @name)."""
-    names = [c.name for c in all_channels(session)
-             if c.chat_id.lower() in keys or (c.configured_chat_id or "").lower() in keys]
-    return alert_of_message(session, names, message_id) if names else None
+    channels = [c for c in all_channels(session)
+                if c.chat_id.lower() in keys or (c.configured_chat_id or "").lower() in keys]
+    if not channels:
+        return None
+    # a chat's numeric id tells a migrated group's old messages from the new chat's;
+    # a public @name (a channel's link) stands for one chat
+    numeric = any(not k.startswith("@") for k in keys)
+    return alert_of_message(session, [c.name for c in channels], message_id,
+                            chats=keys if numeric else None)
 
 
 # a message link as Telegram's "Copy link" gives it: t.me/NAME/ID (public) or t.me/c/ID/ID (private)

@@ -124,12 +124,23 @@ def all_channels(session: Session) -> list[Channel]:
     return list(session.scalars(select(Channel)))
 
 
-def alert_of_message(session: Session, channels: list[str], message_id: int) -> Alert | None:
-    """The first alert sent as Telegram message `message_id` in one of `channels`."""
-    return session.scalar(
+def alert_of_message(
+    session: Session, channels: list[str], message_id: int, *, chats: set[str] | None = None
+) -> Alert | None:
+    """The first alert sent as Telegram message `message_id` in one of `channels`; with
+    `chats`, only one whose message went to one of those chats (ids or @names, in lower
+    case). A group migrated to a supergroup numbers its messages afresh, so one id can stand
+    for a message in the old chat and another in the new; an alert sent before chats were
+    recorded counts as in any of them."""
+    rows = session.scalars(
         select(Alert).where(Alert.channel.in_(channels), Alert.telegram_message_id == message_id)
-        .order_by(Alert.id).limit(1)
+        .order_by(Alert.id)
     )
+    for row in rows:
+        sent_to = (row.payload or {}).get(SENT_CHAT)
+        if chats is None or sent_to is None or str(sent_to).lower() in chats:
+            return row
+    return None
 
 
 def first_alert_of_story(session: Session, story_id: int) -> Alert | None:
