@@ -37,7 +37,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from core.durations import format_duration, parse_duration
+from core.durations import MAX_DURATION, format_duration, parse_duration
 from core.rule_packs import PACK_KEYS, Source, TopicChange, available_packs, merge, pack_path
 from core.rules import EntitySpec, TopicRules, validate_rules
 
@@ -53,7 +53,7 @@ URGENCIES = ("low", "normal", "high")
 Duration = Annotated[
     timedelta, BeforeValidator(parse_duration), PlainSerializer(format_duration, return_type=str),
     WithJsonSchema({"anyOf": [{"type": "string", "pattern": r"^\s*(\d+(\.\d+)?\s*[smhdwSMHDW]\s*)+$|^\d+$"},
-                              {"type": "number", "minimum": 0}],
+                              {"type": "number", "minimum": 0, "maximum": int(MAX_DURATION.total_seconds())}],
                     "description": "a duration such as 90s, 10m, 6h, 2d or 1h30m (a number: seconds)"}),
 ]
 
@@ -400,7 +400,9 @@ def _chart_shorthand(value: Any) -> Any:
 
 class ChannelConfig(Strict):
     name: str = Field(min_length=1, max_length=200)
-    chat_id: Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v)]
+    # a number (-1001234567890) is taken as its text; the schema says both are accepted
+    chat_id: Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v,
+                                            json_schema_input_type=int | str)]
     topics: list[str] = Field(min_length=1)
     mode: Literal["instant", "digest"] = "instant"
     languages: list[Literal["es", "en"]] | None = None

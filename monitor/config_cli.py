@@ -6,9 +6,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import timedelta
 from typing import Any
 
+from pydantic.json_schema import GenerateJsonSchema
+
 from core.config import AppConfig, config_path_from, load_config
+from core.durations import format_duration
 from monitor.cli_common import add_command, add_group
 
 SCHEMA_ID = "https://github.com/venezuela-monitor/monitor/feeds.schema.json"
@@ -30,9 +34,19 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
 
 
+class _FeedsYamlSchema(GenerateJsonSchema):
+    """Defaults as feeds.yaml writes them: a duration as `10m`, not pydantic's ISO `PT10M`
+    (which the schema's own pattern and check-config refuse)."""
+
+    def encode_default(self, dft: Any) -> Any:
+        if isinstance(dft, timedelta):
+            return format_duration(dft)
+        return super().encode_default(dft)
+
+
 def config_schema() -> dict[str, Any]:
     """The JSON Schema of feeds.yaml. `topics` is optional in the file: packs supply it."""
-    schema = AppConfig.model_json_schema(mode="validation")
+    schema = AppConfig.model_json_schema(mode="validation", schema_generator=_FeedsYamlSchema)
     schema["required"] = [k for k in schema.get("required", []) if k != "topics"]
     if not schema["required"]:
         del schema["required"]

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import subprocess
@@ -173,3 +174,38 @@ channels:
     # poll-once stops before the database's UNIQUE feeds.name does
     [first, _] = refused(path, "poll-once", "--config", str(path), "--db", f"sqlite:///{tmp_path / 'x.db'}")
     assert first.startswith("feeds[1].name (line 4): duplicate name 'a'")
+
+
+# ---------------------------------------------------------------------------
+# `monitor schema` accepts what check-config accepts, its defaults included
+
+
+def test_the_schema_accepts_a_numeric_chat_id_and_its_own_defaults(tmp_path: Path) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    from ruamel.yaml import YAML
+
+    done = monitor("schema")
+    assert done.returncode == 0, done.stderr
+    schema = json.loads(done.stdout)
+    validator = jsonschema.Draft202012Validator(schema)
+    path = write(tmp_path, "rules: [venezuela-2026]\nchannels:\n"
+                           "  - {name: c, chat_id: -1001234567890, topics: [political_prisoners]}\n")
+    assert monitor("check-config", str(path)).returncode == 0
+    assert list(validator.iter_errors(YAML(typ="safe").load(path.read_text(encoding="utf-8")))) == []
+
+    defaults = {(model, key): prop["default"] for model, sub in schema["$defs"].items()
+                for key, prop in sub.get("properties", {}).items() if prop.get("default") is not None}
+    assert defaults[("FeedConfig", "interval")] == "10m"
+    assert defaults[("Settings", "backfill_window")] == "1d"
+    for (model, key), value in defaults.items():  # each default is valid where it stands
+        prop = {k: v for k, v in schema["$defs"][model]["properties"][key].items() if k != "default"}
+        errors = list(jsonschema.Draft202012Validator({**prop, "$defs": schema["$defs"]}).iter_errors(value))
+        assert errors == [], (model, key, value)
+    # and check-config reads them as the same values
+    settings = {key: value for (model, key), value in defaults.items()
+                if model == "Settings" and isinstance(value, str)}
+    path = write(tmp_path, "rules: [venezuela-2026]\nsettings: " + json.dumps(settings) + "\n"
+                           'feeds: [{name: a, url: "https://a.example/feed", language: es, '
+                           f'interval: {defaults[("FeedConfig", "interval")]}}}]\n')
+    assert monitor("check-config", str(path)).returncode == 0
+    assert load_config(path).settings == load_config(write(tmp_path, "rules: [venezuela-2026]\n", "bare.yaml")).settings
