@@ -51,7 +51,12 @@ PAGE_OR_FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/f
 
 
 class Refused(Exception):
-    """One clear line for the operator; nothing was changed."""
+    """One clear line for the operator; nothing was changed. `code`: the exit status, 2 for
+    bad input (the default), 1 for a runtime failure (a fetch that failed, a read-only file)."""
+
+    def __init__(self, message: str, code: int = EXIT_USAGE) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -116,7 +121,7 @@ class ConfigFile:
 
     def writable(self) -> None:
         if not os.access(self.path, os.W_OK) or not os.access(self.path.parent, os.W_OK):
-            raise Refused(f"{self.path} is read-only: nothing changed")
+            raise Refused(f"{self.path} is read-only: nothing changed", EXIT_FAILURE)
 
     def feeds(self) -> Any:
         from ruamel.yaml.comments import CommentedSeq
@@ -238,7 +243,7 @@ async def discover(url: str, settings: Settings) -> Found:
     async with Fetcher(settings, trusted=[url]) as fetcher:
         page = await fetcher.fetch(url, accept=PAGE_OR_FEED_ACCEPT)
         if not page.ok:
-            raise Refused(f"cannot fetch {url}: {page.error}")
+            raise Refused(f"cannot fetch {url}: {page.error}", EXIT_FAILURE)
         parsed = parse_any(page.body, page.headers, page.final_url)
         if not parsed.fatal:
             return Found(url, parsed.title, _language(parsed) or _page_language(page.body), len(parsed.entries))
@@ -246,22 +251,22 @@ async def discover(url: str, settings: Settings) -> Found:
         links = _alternate_links(page.body, page.final_url)
         root = f"{urlsplit(page.final_url).scheme}://{urlsplit(page.final_url).netloc}"
         candidates = list(dict.fromkeys([*links, *(root + p for p in COMMON_PATHS)]))[:MAX_CANDIDATES]
-        problems: list[str] = []
+        problems: list[tuple[str, int]] = []  # the page's own feed links that failed, and how
         for candidate in candidates:
             result = await fetcher.fetch(candidate)
             if not result.ok:
                 if candidate in links:
-                    problems.append(f"{candidate}: {result.error}")
+                    problems.append((f"{candidate}: {result.error}", EXIT_FAILURE))
                 continue
             feed = parse_any(result.body, result.headers, result.final_url)
             if feed.fatal:
                 if candidate in links:
-                    problems.append(f"{candidate}: {feed.problem or 'does not parse'}")
+                    problems.append((f"{candidate}: {feed.problem or 'does not parse'}", EXIT_USAGE))
                 continue
             return Found(candidate, feed.title, _language(feed) or _page_language(result.body) or lang,
                          len(feed.entries))
     if problems:
-        raise Refused(f"no working feed at {url}: {problems[0]}")
+        raise Refused(f"no working feed at {url}: {problems[0][0]}", problems[0][1])
     raise Refused(f"no feed found at {url} (no <link rel=\"alternate\"> feed, none at common paths)")
 
 
@@ -294,7 +299,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         cfg.save()
     except Refused as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE if "read-only" not in str(exc) else EXIT_FAILURE
+        return exc.code
     title = f" ({found.title})" if found.title else ""
     print(f"added {name}: {found.url}{title}, {found.entries} entries, language {language}; "
           f"the running service picks it up on its next reload")
@@ -322,7 +327,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
         cfg.save()
     except Refused as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return exc.code
     print(f"removed {wanted}")
     return EXIT_OK
 
@@ -570,7 +575,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             cfg.save()
     except Refused as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return exc.code
     print(f"imported {added} feeds from {args.file}" + (f"; {skipped} already present" if skipped else ""))
     return EXIT_OK
 

@@ -95,6 +95,36 @@ def test_add_refuses_bad_input_in_one_line_and_changes_nothing(
     assert config.read_text(encoding="utf-8") == before
 
 
+def test_add_exits_1_when_the_fetch_fails_and_2_when_the_url_is_no_feed(
+    config: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A network failure is a runtime failure (exit 1, as DESIGN.md's exit codes say); a
+    page without a working feed is bad input (exit 2). Nothing changed either way."""
+    import socket
+
+    before = config.read_text(encoding="utf-8")
+    with socket.socket() as sock:  # a port on which nothing listens
+        sock.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{sock.getsockname()[1]}/feed"
+    with FeedServer() as server:
+        server.set_route("/gone", PAGE.replace("/noticias.atom", "/missing.atom"), content_type="text/html")
+        server.set_route("/broken", PAGE.replace("/noticias.atom", "/rota.atom"), content_type="text/html")
+        server.set_route("/rota.atom", "<feed><title>cut", content_type="application/atom+xml")
+        server.set_route("/plain", "<html><body>no feed here</body></html>", content_type="text/html")
+        cases = [
+            (closed, 1, f"error: cannot fetch {closed}: "),
+            (server.url("/gone"), 1, f"error: no working feed at {server.url('/gone')}: "
+                                     f"{server.url('/missing.atom')}: "),
+            (server.url("/broken"), 2, "error: no working feed at"),
+            (server.url("/plain"), 2, "error: no feed found at"),
+        ]
+        for url, expected, message in cases:
+            code, out, err = run(capsys, "feeds", "add", url, "--config", str(config))
+            assert (code, out) == (expected, ""), (url, err)
+            assert err.startswith(message) and err.count("\n") == 1, err
+    assert config.read_text(encoding="utf-8") == before
+
+
 def test_add_and_remove_take_a_name_as_the_config_keeps_it(
     config: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:
