@@ -18,6 +18,7 @@ from core.config import (
     AppConfig,
     ConfigError,
     Runtime,
+    api_url_problem,
     config_path_from,
     load_config,
     raw_database_url,
@@ -230,6 +231,11 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     path = args.path or config_path_from(args.config)
     config = load_config(path)
     print(f"{path}: OK — {config.summary()}")
+    api = os.environ.get("TELEGRAM_API_URL")
+    problem = api_url_problem(api) if api else None
+    if problem:  # not the file's fault (exit 0), but the service will not start on it
+        print(f"warning: TELEGRAM_API_URL: {problem}; run, poll-once, status and the other "
+              "commands that read it stop on it (docs/CONFIG.md, 'Environment')", file=sys.stderr)
     return EXIT_OK
 
 

@@ -172,6 +172,24 @@ def test_database_file_that_is_not_a_database(tmp_path):
     assert result.stderr.startswith("error: cannot open database") and "Traceback" not in result.stderr
 
 
+def test_a_refused_telegram_api_url_stops_the_commands_that_use_it_and_check_config_warns(tmp_path):
+    """docs/CONFIG.md: a TELEGRAM_API_URL other than https or loopback http stops the
+    service's commands with exit 2 and one line; check-config checks the file (exit 0, its
+    one-line summary) and warns on stderr."""
+    env = {"TELEGRAM_API_URL": "http://203.0.113.9/"}
+    refused = ("TELEGRAM_API_URL: 'http://203.0.113.9/' is refused: use https://, or http:// only to a "
+               "loopback address (127.0.0.1, ::1, localhost)")
+    result = monitor("check-config", env=env)
+    assert result.returncode == 0 and result.stdout.startswith("feeds.yaml: OK")
+    assert result.stdout.count("\n") == 1
+    assert result.stderr.strip() == (f"warning: {refused}; run, poll-once, status and the other commands "
+                                     "that read it stop on it (docs/CONFIG.md, 'Environment')")
+    db = stored_database(tmp_path / "m.db")
+    for command in ("poll-once", "status", "tally", "stories"):
+        result = monitor(command, "--db", db, env=env)
+        assert result.returncode == 2 and result.stderr.strip() == refused, (command, result.stderr)
+
+
 @pytest.mark.parametrize("command", ["run", "poll-once", "classify", "check-config", "status"])
 def test_every_command_has_help(command):
     result = monitor(command, "--help")
