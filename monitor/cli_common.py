@@ -7,8 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from storage.errors import DatabaseError
-
 if TYPE_CHECKING:
     from storage.db import Database
 
@@ -39,8 +37,11 @@ def add_group(
 
 def open_existing_database(url: str) -> Database:
     """The database at `url` for a command that only shows what is stored (`status`,
-    `tally`): a SQLite file that does not exist is a DatabaseError, never created empty (an
-    empty table would hide a wrong --db, $DATABASE_URL or settings.database_url)."""
+    `tally`). A SQLite file that does not exist yet (a fresh install, or a mistyped --db,
+    $DATABASE_URL or settings.database_url) is never created: a note on stderr names it,
+    and the command shows an empty database held in memory."""
+    import sys
+
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
@@ -55,8 +56,10 @@ def open_existing_database(url: str) -> Database:
         if name.startswith("file:"):  # a URI filename (uri=true): its path before any ?query
             name = name[len("file:"):].split("?", 1)[0]
         if name and name != ":memory:" and not Path(name).expanduser().exists():
-            raise DatabaseError(
-                f"no database at {redact_url(url)}: nothing to show (the service creates it on its "
-                "first run; check --db, $DATABASE_URL and settings.database_url)"
+            print(
+                f"note: no database at {redact_url(url)} yet: nothing stored to show (the service "
+                "creates it on its first run; check --db, $DATABASE_URL and settings.database_url)",
+                file=sys.stderr,
             )
+            return open_database("sqlite://")
     return open_database(url)
