@@ -21,7 +21,7 @@ from typing import Any, TextIO
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from alerts.admin import AdminBot
 from alerts.delivery import DeliveryWorker
@@ -43,6 +43,7 @@ from monitor.replicas import Replicas
 from monitor.scheduler import FeedScheduler
 from storage.alerts import queue_depth, sync_channels
 from storage.db import Database, ping
+from storage.errors import DatabaseError
 from storage.feeds import (
     feed_named,
     feed_next_polls,
@@ -472,9 +473,15 @@ class Service:
                 log.error("config reload rejected: %s", line.strip())
             log.error("keeping the last valid config")
             return False
+        try:  # the rows first: a failure here leaves the old config whole, not half applied
+            sync_config(new, self.db)
+        except (SQLAlchemyError, DatabaseError) as exc:
+            log.error("config reload failed: %s; keeping the last config, trying again shortly",
+                      redact(str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
+            self._config_mtime = None  # the watcher's next tick tries the same file again
+            return False
         old = self.config
         self.config = new
-        sync_config(new, self.db)
         if self.poll_states is not None:
             self.poll_states.clear()  # a changed URL reset its validators on the row
         self.pipeline.update_config(new)

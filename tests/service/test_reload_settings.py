@@ -50,3 +50,44 @@ def test_reload_rebuilds_the_fetcher_and_names_restart_settings(
         assert first._client.is_closed  # the replaced client is closed, not leaked
 
     asyncio.run(scenario())
+
+
+def test_a_reload_the_database_refuses_keeps_the_old_config_whole_and_is_tried_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The new rows are written before anything else changes: a database error there (a lock
+    held too long, another replica's insert) leaves the running config as it was, and the
+    watcher tries the same file again instead of keeping a half-applied one for good."""
+    import sqlite3
+
+    path = tmp_path / "feeds.yaml"
+    path.write_text(BASE.format(port=9303, timeout="30s", agent="Monitor/1"), encoding="utf-8")
+    config = load_config(path)
+    db_file = tmp_path / "m.db"
+    db_url = f"sqlite:///{db_file}"
+    runtime = resolve_runtime(config, config_path=str(path), db_flag=db_url, env={})
+    added = BASE.format(port=9303, timeout="30s", agent="Monitor/1").replace(
+        "feeds: [{name: medio,", 'feeds: [{name: otro, url: "http://127.0.0.1:9/otro.xml", language: es}, {name: medio,')
+
+    def sql(statement: str) -> None:
+        with sqlite3.connect(db_file) as conn:
+            conn.execute(statement)
+
+    async def scenario() -> None:
+        service = Service(config, runtime, open_database(db_url))
+        from monitor.service import sync_config
+        sync_config(config, service.db)
+        sql("CREATE TRIGGER refuse BEFORE INSERT ON feeds BEGIN SELECT RAISE(ABORT, 'refused'); END")
+        path.write_text(added, encoding="utf-8")
+        with caplog.at_level(logging.ERROR, logger="monitor.service"):
+            await service._watch_config()
+        assert "config reload failed" in caplog.text and "refused" in caplog.text
+        assert [f.name for f in service.config.feeds] == ["medio"]  # the old config, whole
+        assert service.pipeline.config is config and service.worker.config is config
+        sql("DROP TRIGGER refuse")
+        await service._watch_config()  # the file did not change since: tried again all the same
+        assert [f.name for f in service.config.feeds] == ["otro", "medio"]
+        assert service.pipeline.config is service.config
+        await service.close()
+
+    asyncio.run(scenario())
