@@ -6,7 +6,8 @@ cumulative lines; "still held" from the newest figure of a rights group. Figures
 disagree are shown side by side with their outlets, never averaged. Sources are normalized
 ("la ONG Foro Penal", "foropenal" -> Foro Penal; operators add aliases in
 `settings.tally.sources`); a figure of an unknown source goes under "other" with its outlet.
-A figure ten times the last one (or a tenth of it) is kept and flagged "jump"; a figure
+A figure ten times the last one of its history (or a tenth of it; first of its history, of
+its class's: never another class's small number) is kept and flagged "jump"; a figure
 without a usable date takes its fetch time and is flagged "undated".
 
 A stated figure is read as the source's running total ("ya son 99 excarcelados"), so a
@@ -275,27 +276,50 @@ def tally_of_rows(
     """The tally of stated rows (storage/tally.py), sorted here in place.
 
     One pass in date order flags jumps (10x, or a tenth of, the last accepted figure of the
-    history, or, first of its history, of its event) and counts, per history, day and number,
-    the outlets that stated it; Figures are made for what is shown only."""
+    history; first of its history, of its class's in the event, docs/TALLY.md) and counts, per
+    history, day and number, the outlets that stated it; Figures are made for what is shown
+    only. A later figure of a history that is no jump from one of its flagged figures confirms
+    it (two statements agree), so a flagged first figure cannot keep a history out for good."""
     rows.sort()  # by `when` (UTC text), then count id: plain tuple order, in C
     book = _Book(sources, outlets or {})
     of, read = book.of, book.read
     last_group: dict[Group, int] = {}
-    last_event: dict[tuple[str, str], int] = {}
+    last_class: dict[tuple[tuple[str, str], str], int] = {}  # ((topic, event), kind) -> last accepted
+    pending: dict[Group, list[StatedRow]] = {}  # flagged since the history's last accepted figure
     votes: dict[tuple[Group, str, int], list[Any]] = {}  # -> [statements, newest row]
     jumps: list[StatedRow] = []
+    confirmed: set[tuple[int, str]] = set()  # (count, topic) of jumps a later figure agreed with
     newest: dict[Group, StatedRow] = {}
     for row in rows:
         raw = row[2:6]  # (topic, event, source, feed)
         meaning = of.get(raw) or read(*raw)
-        group, event = meaning[0], meaning[3]
+        group, kind, event = meaning[0], meaning[1], meaning[3]
         number = row[6]
         newest[group] = row
-        last = last_group.get(group) or last_event.get(event)
-        if last and number > 0 and (number >= JUMP_RATIO * last or last >= JUMP_RATIO * number):
-            jumps.append(row)
-            continue
-        last_group[group] = last_event[event] = number
+        if number > 0:
+            last = last_group.get(group)
+            if last:
+                refs: tuple[int | None, ...] = (last,)
+            elif kind != OTHER:  # first of its history: its class's last accepted figure
+                refs = (last_class.get((event, kind)),)
+            elif group[2] == OTHER:  # an unknown source may be either class's: a jump from both
+                refs = (last_class.get((event, GOVERNMENT)), last_class.get((event, RIGHTS)))
+            else:  # a named other (a foreign government's citizens, the PUD): its own history only
+                refs = ()
+            if any(refs) and all(_jump(number, r) for r in refs if r):
+                flagged = pending.setdefault(group, [])
+                agreed = [r for r in flagged if not _jump(number, r[6])]
+                if not agreed:
+                    flagged.append(row)
+                    jumps.append(row)
+                    continue
+                for r in agreed:  # two figures of one history agree: no misreading, a new baseline
+                    confirmed.add(r[1:3])
+                    _vote(votes, group, r)
+        pending.pop(group, None)
+        last_group[group] = number
+        if kind != OTHER:
+            last_class[(event, kind)] = number
         key = (group, row[0][:10], number)
         entry = votes.get(key)
         if entry is None:
@@ -303,6 +327,8 @@ def tally_of_rows(
         else:
             entry[0] += 1
             entry[1] = row
+    if confirmed:
+        jumps = [row for row in jumps if row[1:3] not in confirmed]
 
     make = _Builder(book, facts)
     # the timeline: per history and day the figure most outlets stated (ties: the newest)
@@ -342,6 +368,22 @@ def tally_of_rows(
         state.still_held = (credible or held or [None])[-1]
         state.held_credible = bool(credible)
     return Tally(figures=current, timeline=timeline, topics=dict(sorted(topics.items())))
+
+
+def _jump(number: int, reference: int) -> bool:
+    """Ten times the reference, or a tenth of it: a misread figure, most likely."""
+    return number >= JUMP_RATIO * reference or reference >= JUMP_RATIO * number
+
+
+def _vote(votes: dict[tuple[Group, str, int], list[Any]], group: Group, row: StatedRow) -> None:
+    """One more statement of `row`'s number on its day (a jump confirmed after the fact)."""
+    key = (group, row[0][:10], row[6])
+    entry = votes.get(key)
+    if entry is None:
+        votes[key] = [1, row]
+    else:
+        entry[0] += 1
+        entry[1] = max(entry[1], row)
 
 
 def _current(
