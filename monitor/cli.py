@@ -253,7 +253,21 @@ def cmd_classify(args: argparse.Namespace) -> int:
     classifier = build_classifier(
         rules.topics, rules.entities, watched=watched, model=default_model().model
     )
-    return classify_stream(classifier, sys.stdin, sys.stdout, sys.stderr, explain=args.explain)
+    if sys.stdin is None or sys.stdout is None:  # started with `<&-` or `>&-`
+        print(f"error: {'stdin' if sys.stdin is None else 'stdout'} is closed: classify reads "
+              "JSON lines on stdin and writes them on stdout", file=sys.stderr)
+        return EXIT_FAILURE
+    # bytes in, decoded line by line (a line that is not UTF-8 is reported, not fatal);
+    # strict UTF-8 out, whatever the locale or PYTHONIOENCODING say
+    sys.stdout.reconfigure(encoding="utf-8", errors="strict")  # type: ignore[union-attr]
+    try:
+        return classify_stream(classifier, sys.stdin.buffer, sys.stdout, sys.stderr, explain=args.explain)
+    except BrokenPipeError:
+        raise  # main(): the reader had enough
+    except OSError as exc:  # a full disk, a descriptor that is not writable
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        print(f"error: cannot write the results: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILURE
 
 
 def cmd_status(args: argparse.Namespace) -> int:

@@ -1,19 +1,23 @@
 """`monitor classify`: JSON lines in, one JSON line out per valid input line.
 
-Invalid lines (not JSON, not an object, wrong field types) are reported on `errfile`
-as `line N: reason` and skipped; the others are still processed. Blank lines are
-ignored. Exit code: 0 when at least one line was classified, or the input was
+Invalid lines (not UTF-8, not JSON, not an object, wrong field types, a string that
+cannot be written as UTF-8 such as the escape of a lone surrogate "\\ud800") are reported
+on `errfile` as `line N: reason` and skipped; the others are still processed. Blank lines
+are ignored, and so is a UTF-8 byte order mark at the start of the input. The output is
+always valid UTF-8. Exit code: 0 when at least one line was classified, or the input was
 empty; 1 when there were lines and none could be classified (wrong input format).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import IO
 
 from monitor.match.engine import Classifier
 
 _TEXT_FIELDS = ("title", "summary", "text")
+_BOM = "\ufeff"
 
 
 def _item_error(obj: object) -> str | None:
@@ -23,14 +27,43 @@ def _item_error(obj: object) -> str | None:
         value = obj.get(key)
         if value is not None and not isinstance(value, str):
             return f"field {key!r} must be a string, got {type(value).__name__}"
+    for key in ("id",) + _TEXT_FIELDS + ("lang",):
+        value = obj.get(key)
+        if isinstance(value, str) and not _utf8_ok(value):
+            return f"field {key!r} cannot be written as UTF-8 (a lone surrogate such as \\ud800)"
     return None
 
 
+def _utf8_ok(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _decode(raw: bytes | str) -> str:
+    """A line as text: bytes must be UTF-8 (UnicodeDecodeError otherwise)."""
+    return raw if isinstance(raw, str) else raw.decode("utf-8")
+
+
 def classify_stream(
-    classifier: Classifier, infile: IO[str], outfile: IO[str], errfile: IO[str], *, explain: bool = False
+    classifier: Classifier, infile: IO[bytes] | IO[str] | Iterable[bytes | str], outfile: IO[str],
+    errfile: IO[str], *, explain: bool = False,
 ) -> int:
+    """Classify each line of `infile` (bytes, decoded as UTF-8 line by line, or text) and
+    write one JSON line per item to `outfile`; every line written encodes as UTF-8."""
     rejected = done = 0
-    for number, line in enumerate(infile, start=1):
+    for number, raw in enumerate(infile, start=1):
+        try:
+            line = _decode(raw)
+        except UnicodeDecodeError as exc:
+            print(f"line {number}: not UTF-8 (byte 0x{exc.object[exc.start]:02x} at column "
+                  f"{exc.start + 1})", file=errfile)
+            rejected += 1
+            continue
+        if number == 1 and line.startswith(_BOM):
+            line = line[len(_BOM):]
         if not line.strip():
             continue
         try:
@@ -52,11 +85,17 @@ def classify_stream(
             lang=obj.get("lang"),
         )
         item_id = obj.get("id")
-        done += 1
         out = result.to_json(item_id if item_id is None else str(item_id), rules=explain)
         if explain:  # beyond the README's classify keys, only on request
             out["explain"] = result.explain
             out["decided_by"] = result.decided_by
-        outfile.write(json.dumps(out, ensure_ascii=False) + "\n")
+        text = json.dumps(out, ensure_ascii=False)
+        if not _utf8_ok(text):  # an id nested in a list or object, a term echoed from the text
+            print(f"line {number}: the result cannot be written as UTF-8 (a lone surrogate "
+                  "such as \\ud800 in the input)", file=errfile)
+            rejected += 1
+            continue
+        done += 1
+        outfile.write(text + "\n")
     outfile.flush()
     return 1 if rejected and not done else 0
