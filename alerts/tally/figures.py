@@ -11,7 +11,8 @@ its class's: never another class's small number) is kept and flagged "jump"; a f
 without a usable date takes its fetch time and is flagged "undated".
 
 A stated figure is read as the source's running total ("ya son 99 excarcelados"), so a
-cumulative line is the running maximum of its class's figures; flagged figures stay off
+cumulative line is the running maximum of every accepted statement of its class (an update
+stated by one outlet counts, not only the day's most stated figure); flagged figures stay off
 the lines (the chart marks them apart).
 """
 
@@ -81,6 +82,9 @@ _LEADING = re.compile(
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
 JUMP_RATIO = 10
+# events whose stated figure is a running total that only grows: a later, higher figure of a
+# source is its update, not a dispute (a held count goes down as well as up)
+CUMULATIVE = frozenset({"released"})
 CONFLICT_WINDOW = timedelta(hours=24)
 
 
@@ -286,7 +290,8 @@ def tally_of_rows(
     last_group: dict[Group, int] = {}
     last_class: dict[tuple[tuple[str, str], str], int] = {}  # ((topic, event), kind) -> last accepted
     pending: dict[Group, list[StatedRow]] = {}  # flagged since the history's last accepted figure
-    votes: dict[tuple[Group, str, int], list[Any]] = {}  # -> [statements, newest row]
+    votes: dict[tuple[Group, str, int], list[Any]] = {}  # -> [statements, newest row, first row]
+    lines: list[StatedRow] = []  # accepted releases of the government and of rights groups
     jumps: list[StatedRow] = []
     confirmed: set[tuple[int, str]] = set()  # (count, topic) of jumps a later figure agreed with
     newest: dict[Group, StatedRow] = {}
@@ -316,14 +321,18 @@ def tally_of_rows(
                 for r in agreed:  # two figures of one history agree: no misreading, a new baseline
                     confirmed.add(r[1:3])
                     _vote(votes, group, r)
+                    if kind != OTHER and event[1] == "released":
+                        lines.append(r)
         pending.pop(group, None)
         last_group[group] = number
         if kind != OTHER:
             last_class[(event, kind)] = number
+            if event[1] == "released":
+                lines.append(row)
         key = (group, row[0][:10], number)
         entry = votes.get(key)
         if entry is None:
-            votes[key] = [1, row]
+            votes[key] = [1, row, row]
         else:
             entry[0] += 1
             entry[1] = row
@@ -360,13 +369,18 @@ def tally_of_rows(
             state.held.setdefault(label, []).append(f)
     for topic, state in topics.items():
         clean = [f for f in timeline if f.topic == topic and "jump" not in f.flags]
-        released = [f for f in clean if f.event == "released"]
-        state.announced = _cumulative(f for f in released if f.kind == GOVERNMENT)
-        state.verified = _cumulative(f for f in released if f.kind == RIGHTS)
         held = [f for f in clean if f.event == "held"]
         credible = [f for f in held if f.kind == RIGHTS]
         state.still_held = (credible or held or [None])[-1]
         state.held_credible = bool(credible)
+    # the cumulative lines: the running maximum of every accepted statement of the class, not
+    # of the timeline's one point per day (a source's update stated by fewer outlets counts)
+    by_line: dict[tuple[str, str], list[StatedRow]] = defaultdict(list)
+    for row in sorted(lines):
+        by_line[(row[2], of[row[2:6]][1])].append(row)
+    for topic, state in topics.items():
+        state.announced = _cumulative(make, by_line.get((topic, GOVERNMENT), []))
+        state.verified = _cumulative(make, by_line.get((topic, RIGHTS), []))
     return Tally(figures=current, timeline=timeline, topics=dict(sorted(topics.items())))
 
 
@@ -380,10 +394,10 @@ def _vote(votes: dict[tuple[Group, str, int], list[Any]], group: Group, row: Sta
     key = (group, row[0][:10], row[6])
     entry = votes.get(key)
     if entry is None:
-        votes[key] = [1, row]
+        votes[key] = [1, row, row]
     else:
         entry[0] += 1
-        entry[1] = max(entry[1], row)
+        entry[1], entry[2] = max(entry[1], row), min(entry[2], row)
 
 
 def _current(
@@ -392,33 +406,40 @@ def _current(
     """The current figure of a history and those that disagree with it within a day.
 
     Within the day before the newest figure, the number stated by the most outlets wins
-    (ties: the newest); the other numbers are kept beside it, flagged "conflict"."""
+    (ties: the newest); the other numbers are kept beside it, flagged "conflict". A running
+    total (CUMULATIVE: releases) only grows, so there the highest number wins; a lower one is
+    in conflict only when stated after the highest was (a misquote, an outdated figure):
+    stated before it, it was the source's earlier total, superseded, not shown."""
     since = when_text(parse_when(newest[0]) - CONFLICT_WINDOW)
     first_day = since[:10]
-    tally: dict[int, list[Any]] = {}
-    for day, (outlets, row) in days:
+    tally: dict[int, list[Any]] = {}  # number -> [statements, newest row, first row]
+    for day, (outlets, row, first) in days:
         if day >= first_day and row[0] >= since:
             seen = tally.get(row[6])
             if seen is None:
-                tally[row[6]] = [outlets, row]
+                tally[row[6]] = [outlets, row, first]
             else:
                 seen[0] += outlets
-                if row[0] > seen[1][0]:
-                    seen[1] = row
+                seen[1], seen[2] = max(seen[1], row), min(seen[2], first)
     recent_jumps = [make.figure(row, "jump") for row in jumps if row[0] >= since][-1:]
     if not tally:
         return [make.figure(newest, "jump" if jumps and newest is jumps[-1] else None)]
     ranked = sorted(tally.values(), key=lambda v: (v[0], v[1][0]), reverse=True)
+    if newest[3] in CUMULATIVE:
+        top = tally[max(tally)]
+        ranked = [top] + [v for v in ranked if v is not top and v[1] > top[2]]
     return ([make.figure(ranked[0][1])] + [make.figure(v[1], "conflict") for v in ranked[1:]]
             + recent_jumps)
 
 
-def _cumulative(figures: Iterable[Figure]) -> list[tuple[datetime, int, Figure]]:
+def _cumulative(make: _Builder, rows: Iterable[StatedRow]) -> list[tuple[datetime, int, Figure]]:
+    """The running maximum of these rows (in date order): a point where it rises."""
     line: list[tuple[datetime, int, Figure]] = []
     best = 0
-    for f in figures:
-        if f.number > best:
-            best = f.number
+    for row in rows:
+        if row[6] > best:
+            best = row[6]
+            f = make.figure(row)
             line.append((f.date, best, f))
     return line
 

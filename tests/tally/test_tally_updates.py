@@ -1,0 +1,63 @@
+"""A source's update counts even when fewer outlets stated it that day: the announced and
+verified lines are the running maximum of every accepted statement, not of the timeline's one
+point per day. Releases only grow, so a later, higher figure of Foro Penal is its update, not a
+dispute; a lower one stated after it still is. A held count can go down as well as up: there the
+outlets decide. Headlines (written for this test) go through the real pipeline into a real
+SQLite file."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from alerts.tally.figures import Tally, load_tally
+from alerts.tally.pin import pin_text
+from core.config import AppConfig
+from monitor.pipeline import Pipeline
+from storage.db import Database
+from storage.models import Feed, Item
+
+TOPIC = "political_prisoners"
+
+
+def _tally(db: Database, config: AppConfig, headlines: list[tuple[int, int, str, str]]) -> Tally:
+    """The tally of these (day of January 2026, hour, outlet, headline) through the pipeline."""
+    with db.session() as s:
+        feeds: dict[str, Feed] = {}
+        for n, (day, hour, outlet, title) in enumerate(headlines):
+            feed = feeds.get(outlet) or Feed(name=outlet, url=f"https://{outlet}.example/feed",
+                                             consecutive_failures=0)
+            feeds[outlet] = feed
+            when = datetime(2026, 1, day, hour, tzinfo=UTC)
+            s.add(Item(feed=feed, guid=str(n), url=f"https://{outlet}.example/{n}", title=title, summary="",
+                       language="es", published_at=when, fetched_at=when + timedelta(minutes=5),
+                       content_hash=f"h{n}"))
+    assert Pipeline(config, db).process_pending(now=datetime(2026, 1, 31, tzinfo=UTC)).relevant == len(headlines)
+    with db.session() as s:
+        return load_tally(s, config)
+
+
+def test_a_later_release_figure_stated_by_fewer_outlets_is_the_running_total(
+    db: Database, default_config: AppConfig
+) -> None:
+    tally = _tally(db, default_config, [
+        (26, 9, "infobae", "Foro Penal verificó 143 excarcelaciones de presos políticos"),
+        (26, 11, "el-nacional", "Foro Penal verificó 143 excarcelaciones de presos políticos"),
+        (26, 20, "la-verdad", "Foro Penal eleva a 160 las excarcelaciones de presos políticos"),
+        (27, 8, "diario-x", "Foro Penal verificó 150 excarcelaciones de presos políticos"),  # after 160
+        (28, 9, "infobae", "Foro Penal: 190 presos políticos siguen detenidos en Venezuela"),
+        (28, 10, "el-nacional", "Foro Penal: 190 presos políticos siguen detenidos en Venezuela"),
+        (28, 20, "la-verdad", "Foro Penal: 185 presos políticos siguen detenidos en Venezuela"),
+    ])
+    state = tally.topics[TOPIC]
+    assert [(n, f.outlet) for _, n, f in state.verified] == [(143, "infobae"), (160, "la-verdad")]
+    released = [(f.number, f.flags) for f in tally.figures if f.event == "released"]
+    assert released == [(160, []), (150, ["conflict"])]  # 143 was the earlier total, not a dispute
+    held = [(f.number, f.flags) for f in tally.figures if f.event == "held"]
+    assert held == [(190, []), (185, ["conflict"])]  # a held count may fall: the outlets decide
+    assert state.still_held is not None and state.still_held.number == 190
+    text = pin_text(tally, [TOPIC])
+    assert text is not None
+    assert "Released, verified by rights groups: <b>160</b> (Foro Penal, 2026-01-26)" in text
+    assert "Disputed: 150 released (Foro Penal as quoted by diario-x, 2026-01-27)" in text
+    assert "143" not in text
+    assert "Disputed: 185 held (Foro Penal as quoted by la-verdad, 2026-01-28)" in text
