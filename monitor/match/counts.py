@@ -31,8 +31,8 @@ from monitor.match.counts_context import (
     sentence_event,
     verified_figure,
 )
-from monitor.match.counts_cues import ARTICLES
 from monitor.match.counts_features import features, item_features, language
+from monitor.match.counts_increments import on_top
 from monitor.match.counts_lexicon import SINGULAR_PERSON
 from monitor.match.counts_numbers import (
     NUMBER_WORDS,
@@ -297,6 +297,7 @@ def _attribute_all(item: _Item, sent: Sentence, found: list[_Found]) -> None:
                                     or is_bare_partitive_whole(toks, f2[2]))}
     ranges = _range_ends(sent, found)
     values = {k: value for _, value, k, _ in found}
+    numbers = [(event, k) for event, _, k, _ in found]
     for event, value, k, rule in found:
         if k in wholes:  # "Foro Penal verificó 61 de las 87": 87 is not Foro Penal's...
             # ...but "de las 87 anunciadas por el Gobierno" is the government's
@@ -308,7 +309,9 @@ def _attribute_all(item: _Item, sent: Sentence, found: list[_Found]) -> None:
         if source in UNNAMED:
             source = generic(source, item.generic_source(source))
         high = ranges.get(k)  # "entre 10 y 15 militares": both ends count the group the second names
-        count = item.add(event, value, source, rule, additional=_on_top(toks, k),
+        additional = on_top(toks, k, event, numbers, rule) or (
+            high is not None and on_top(toks, high, event, numbers, rule))
+        count = item.add(event, value, source, rule, additional=additional,
                          part=part_of(toks, k if high is None else high), qualifier=qualifier_of(toks, k),
                          upto=None if high is None else values[high])
         if count is not None and item.trace is not None:
@@ -341,23 +344,6 @@ def _range_second(sent: Sentence, i: int, j: int) -> tuple[int, tuple[int, int, 
 
 
 _ANAPHORA = {"the", "los", "las", "these", "estos", "estas"}
-_OTHER = {"otros", "otras", "another"}
-_MORE = {"mas", "more"}
-_NOT_MORE = {"de", "del", "than", "que", "of"}  # "más de 800", "more than 800": a floor, not more people
-
-
-def _on_top(toks: Sequence[str], i: int) -> bool:
-    """Whether the number at toks[i] counts people on top of a figure told before: "liberó a
-    otros tres", "confirmar otras 20", "another 12"; "tres más", "12 presos políticos más",
-    "12 more" (but "los otros 7" are the rest, and "más de 800" a floor)."""
-    if i > 0 and toks[i - 1] in _OTHER and not (i > 1 and toks[i - 2] in ARTICLES):
-        return True
-    parsed = parse_number(toks, i)
-    j = parsed[1] if parsed else i + 1
-    unit = find_unit(toks, j)  # "12 presos políticos más": after the people and one modifier
-    spots = (j,) if unit is None else (j, unit + 1, unit + 2)
-    return any(k < len(toks) and toks[k] in _MORE and (k + 1 == len(toks) or toks[k + 1] not in _NOT_MORE)
-               for k in spots)
 
 
 _HUNGER = re.compile(r"huelga de hambre|hunger strik|refus\w* food|se niegan a comer|stopped eating")

@@ -1138,6 +1138,53 @@ def test_people_on_top_of_a_figure_told_before_are_marked_additional(text, on_to
 
 
 @pytest.mark.parametrize(
+    ("text", "expected", "on_top"),
+    [
+        # the reviewer's daily increments (made up): new people, a day, a period, a total after
+        ("Foro Penal verificó 24 nuevas excarcelaciones de presos políticos este lunes",
+         [("released", 24, "Foro Penal")], {24}),
+        ("Foro Penal registra 18 excarcelaciones en las últimas 24 horas", [("released", 18, "Foro Penal")], {18}),
+        ("Foro Penal: en la última jornada salieron 12 presos políticos", [("released", 12, "Foro Penal")], {12}),
+        ("Foro Penal reporta 15 excarcelaciones este domingo, para un total de 158",
+         [("released", 15, "Foro Penal"), ("released", 158, "Foro Penal")], {15}),
+        ("JEP: este martes fueron liberados 30", [("released", 30, "JEP")], {30}),
+        ("Foro Penal: 14 excarcelaciones, para un total de 158", [("released", 14, "Foro Penal"),
+                                                                  ("released", 158, "Foro Penal")], {14}),
+        ("Foro Penal suma 12 nuevas excarcelaciones y eleva a 1.089 el total desde enero",
+         [("released", 12, "Foro Penal"), ("released", 1089, "Foro Penal")], {12}),
+        ("Ataque de EE.UU. deja 3 muertos, lo que eleva a 105 el total", [("dead", 3, None), ("dead", 105, None)], {3}),
+        ("Foro Penal denuncia 32 nuevas detenciones por motivos políticos", [("arrested", 32, "Foro Penal")], {32}),
+        ("Entre 20 y 25 presos políticos salieron de Yare este lunes", [("released", 20, None), ("released", 25, None)],
+         {20, 25}),
+        # real January headlines (w0686, w1500, w1136)
+        ("Se registraron 24 nuevas excarcelaciones de presos políticos la madrugada de este lunes POLÍTICA",
+         [("released", 24, None)], {24}),
+        ("Foro Penal verifica más de 80 excarcelaciones registradas este #25Ene", [("released", 80, "Foro Penal")], {80}),
+        ("Foro Penal confirmó la excarcelación de siete ciudadanos extranjeros en las últimas horas",
+         [("released", 7, "Foro Penal")], {7}),
+        # not increments: up to a day (w0523), a total told on a day, people held on a day
+        ("FORO PENAL VERIFICÓ EXCARCELACIÓN DE OCHO PRESOS POLÍTICOS HASTA LA MAÑANA DE ESTE VIERNES",
+         [("released", 8, "Foro Penal")], set()),
+        ("Foro Penal eleva a 300 las excarcelaciones este lunes", [("released", 300, "Foro Penal")], set()),
+        ("Foro Penal: este lunes hay 800 presos políticos", [("held", 800, "Foro Penal")], set()),
+        ("Foro Penal verificó 84 excarcelaciones desde el 8 de enero", [("released", 84, "Foro Penal")], set()),
+        ("Foro Penal verificó 84 excarcelaciones, mientras el Gobierno eleva a 400 el total",
+         [("released", 84, "Foro Penal"), ("released", 400, "the government")], set()),
+        ("Venezuela frees more than 300 political prisoners under new amnesty", [("released", 300, None)], set()),
+        # a part of the day's releases is no increment of its own
+        ("De los 85 excarcelados este martes, 23 son militares", [("released", 85, None), ("released", 23, None)], {85}),
+        # "otras 20" was already on top, and stays so
+        ("Foro Penal eleva a 287 el total de excarcelaciones tras confirmar otras 20",
+         [("released", 287, "Foro Penal"), ("released", 20, "Foro Penal")], {20}),
+    ],
+)
+def test_daily_increments_are_marked_additional(text, expected, on_top):
+    found = extract_counts([text])
+    assert [(c.event, c.number, c.source) for c in found] == expected
+    assert {c.number for c in found if c.additional} == on_top
+
+
+@pytest.mark.parametrize(
     ("text", "parts"),
     [
         # a part after its whole, told three ways
