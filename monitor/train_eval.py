@@ -162,17 +162,29 @@ def cmd_train(args: argparse.Namespace) -> int:
         print("error: training needs scikit-learn: pip install 'venezuela-monitor[train]'",
               file=sys.stderr)
         return EXIT_FAILURE
-    from monitor.match.training import Params, examples_from_items, sha256_file, train, write
-
     config = _config_path(args)
     topics, entities = load_rules(config)
+    for path in args.data:
+        if not Path(path).is_file():
+            print(f"error: {path}: no such file", file=sys.stderr)
+            return EXIT_USAGE
+    try:
+        return _train(args, topics, entities)
+    except OSError as exc:  # a labelled file that cannot be read
+        print(f"error: {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _train(args: argparse.Namespace, topics: dict, entities: list) -> int:
+    from monitor.match.training import Params, examples_from_items, sha256_file, train, write
+
     examples = []
     sources: dict[str, Any] = {}
     real = Path(args.real)
     if args.no_real:
         print("real headlines: left out (--no-real)")
     elif real.is_file():
-        items = select(load_items(real), args.since, args.until, skip_unsure=True)
+        items = select(load_items(real, topics), args.since, args.until, skip_unsure=True)
         ex = examples_from_items(items, "real")
         examples += ex
         sources["real"] = {"file": real.name, "since": args.since, "until": args.until, "items": len(ex)}
@@ -184,13 +196,13 @@ def cmd_train(args: argparse.Namespace) -> int:
         files = synthetic_files(args.synthetic)
         n = 0
         for f in files:
-            ex = examples_from_items(load_items(f), "synthetic")
+            ex = examples_from_items(load_items(f, topics), "synthetic")
             examples += ex
             n += len(ex)
         sources["synthetic"] = {"files": [f.name for f in files], "items": n}
         print(f"synthetic sets: {n} items from {len(files)} files in {args.synthetic}")
     for extra in args.data:
-        ex = examples_from_items(load_items(extra), "extra")
+        ex = examples_from_items(load_items(extra, topics), "extra")
         examples += ex
         sources.setdefault("extra", {"files": [], "items": 0})
         sources["extra"]["files"].append(Path(extra).name)
@@ -295,7 +307,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
         if not Path(path).is_file():
             print(f"error: {path}: no such file", file=sys.stderr)
             return EXIT_USAGE
-        items = select(load_items(path), args.since, args.until, args.skip_unsure)
+        try:  # a bad line is reported as FILE: line N: reason and skipped
+            loaded = load_items(path, topics)
+        except OSError as exc:
+            print(f"error: {path}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_USAGE
+        items = select(loaded, args.since, args.until, args.skip_unsure)
         tagged += [(Path(path).name, source_of(it, default_source(path)), it) for it in items]
     if args.feedback:
         fb, why = feedback_items(_database_url(args))

@@ -12,9 +12,11 @@ import json
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
+from typing import IO
 
-from core.count import Count
+from core.count import EVENTS, Count
 from core.rules import EntitySpec, TopicRules
 from monitor.match.counts_sources import canonical_source
 from monitor.match.engine import Classifier
@@ -36,16 +38,106 @@ def without_signals(topics: dict[str, TopicRules]) -> dict[str, TopicRules]:
             for name, r in topics.items()}
 
 
-def load_items(path: str | Path) -> list[dict]:
-    items = []
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if line.strip():
-                try:
-                    items.append(json.loads(line))
-                except json.JSONDecodeError as exc:
-                    print(f"{path}: line {n}: {exc.msg}", file=sys.stderr)
+UNKNOWN_TOPIC_LINES = 10  # lines with an unknown topic named one by one; the rest are counted
+
+
+def load_items(
+    path: str | Path, topics: Iterable[str] | None = None, *, errfile: IO[str] | None = None,
+) -> list[dict]:
+    """The labelled items of a JSONL file.
+
+    A line that cannot be scored (not UTF-8, not JSON, not an object, a field of the wrong
+    type, a count without a known event or an integer number, a date that is not ISO) is
+    reported on `errfile` (default stderr) as `FILE: line N: reason` and skipped. With
+    `topics` (the config's), a label naming another topic is reported by line; the item is
+    kept, and that label counts for no topic. A UTF-8 byte order mark is ignored. OSError
+    (no such file, not readable) is the caller's to report."""
+    err = errfile or sys.stderr
+    known = set(topics) if topics is not None else None
+    items: list[dict] = []
+    unknown_lines = 0
+    with open(path, "rb") as fh:
+        for n, raw in enumerate(fh, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                print(f"{path}: line {n}: not UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})",
+                      file=err)
+                continue
+            if n == 1:
+                line = line.removeprefix("\ufeff")
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as exc:
+                print(f"{path}: line {n}: {exc.msg}", file=err)
+                continue
+            except RecursionError:
+                print(f"{path}: line {n}: nested too deeply", file=err)
+                continue
+            problem = item_problem(item)
+            if problem:
+                print(f"{path}: line {n}: {problem}", file=err)
+                continue
+            strange = sorted(set(item.get("topics") or []) - known) if known is not None else []
+            if strange:
+                unknown_lines += 1
+                if unknown_lines <= UNKNOWN_TOPIC_LINES:
+                    names = ", ".join(repr(t) for t in strange)
+                    print(f"{path}: line {n}: unknown topic {names} (the config's: "
+                          f"{', '.join(sorted(known or ())) or 'none'}); scored as no topic", file=err)
+            items.append(item)
+    if unknown_lines > UNKNOWN_TOPIC_LINES:
+        print(f"{path}: {unknown_lines - UNKNOWN_TOPIC_LINES} more lines name unknown topics", file=err)
     return items
+
+
+def item_problem(item: object) -> str | None:
+    """Why a labelled item cannot be scored, or None."""
+    if not isinstance(item, dict):
+        return f"expected a JSON object, got {type(item).__name__}"
+    for key in ("title", "summary", "text", "lang"):
+        value = item.get(key)
+        if value is not None and not isinstance(value, str):
+            return f"field {key!r} must be a string, got {type(value).__name__}"
+    topics = item.get("topics")
+    if topics is not None and not (isinstance(topics, list) and all(isinstance(t, str) for t in topics)):
+        return f"field 'topics' must be a list of topic ids, got {json.dumps(topics, ensure_ascii=False)[:60]}"
+    counts = item.get("counts")
+    if counts is not None and not isinstance(counts, list):
+        return f"field 'counts' must be a list, got {type(counts).__name__}"
+    for k, c in enumerate(counts or []):
+        if not isinstance(c, dict):
+            return f"counts[{k}] must be an object, got {type(c).__name__}"
+        if "event" not in c or "number" not in c:
+            return f"counts[{k}] has no {'event' if 'event' not in c else 'number'}"
+        if c.get("event") not in EVENTS:
+            return f"counts[{k}]: event {c.get('event')!r} is not one of {', '.join(EVENTS)}"
+        if not _integer(c.get("number")):
+            return f"counts[{k}]: number {c.get('number')!r} is not a whole number"
+    day = item.get("date")
+    if day is not None and not _iso_day(day):
+        return f"date {day!r} is not an ISO date (YYYY-MM-DD)"
+    return None
+
+
+def _integer(value: object) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    return isinstance(value, str) and value.strip().isascii() and value.strip().isdigit()
+
+
+def _iso_day(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        date.fromisoformat(value[:10])
+    except ValueError:
+        return False
+    return True
 
 
 def select(items: list[dict], since: str | None, until: str | None, skip_unsure: bool) -> list[dict]:
@@ -102,6 +194,7 @@ def evaluate(items: list[dict], classifier: Classifier, topics: list[str]) -> Re
             item.get("title") or "", item.get("summary") or "", item.get("text") or "", item.get("lang")
         )
         gold = set(item.get("topics") or [])
+        title = str(item.get("title") or "")
         pred = set(res.topics)
         for t in topics:
             why = (f"model {res.scores.get(t, 0.0):.2f}" if res.decided_by.get(t) == "model"
@@ -112,11 +205,11 @@ def evaluate(items: list[dict], classifier: Classifier, topics: list[str]) -> Re
                 stats[t][0] += 1
             elif t in pred:
                 stats[t][1] += 1
-                report.errors.append(f"FP {t:20} {item.get('id')}: {item.get('title', '')[:90]}  <- {why}")
+                report.errors.append(f"FP {t:20} {item.get('id')}: {title[:90]}  <- {why}")
             elif t in gold:
                 stats[t][2] += 1
                 score = f"  (model {res.scores[t]:.2f})" if t in res.scores else ""
-                report.errors.append(f"FN {t:20} {item.get('id')}: {item.get('title', '')[:90]}{score}")
+                report.errors.append(f"FN {t:20} {item.get('id')}: {title[:90]}{score}")
         gc = {(c["event"], int(c["number"])) for c in item.get("counts") or []}
         pc = {(c.event, c.number) for c in res.counts}
         shown = {(c.event, c.number) for c in res.counts if c.confident}
@@ -129,7 +222,7 @@ def evaluate(items: list[dict], classifier: Classifier, topics: list[str]) -> Re
         cfn += len(gc - pc)
         if gc != pc:
             report.errors.append(
-                f"CNT {item.get('id')}: gold {sorted(gc)} got {sorted(pc)}  | {item.get('title', '')[:70]}"
+                f"CNT {item.get('id')}: gold {sorted(gc)} got {sorted(pc)}  | {title[:70]}"
             )
     report.per_topic = {t: prf(*s) for t, s in stats.items()}
     report.counts = prf(ctp, cfp, cfn)

@@ -171,3 +171,37 @@ def test_the_sources_of_the_counts_found_are_scored_apart(shipped):
     s = evaluate(items, shipped, TOPICS).sources
     assert (s["tp"], s["fp"], s["fn"]) == (1, 1, 2)
     assert s["precision"] == 0.5
+
+
+def test_bad_labelled_lines_are_reported_by_line_and_skipped(shipped, tmp_path, capsys):
+    good = '{"id": "ok", "title": "Excarcelan a 87 presos políticos en Tocorón", "lang": "es", ' \
+           '"topics": ["political_prisoners"], "counts": [{"event": "released", "number": 87}]}\n'
+    path = tmp_path / "labels.jsonl"
+    path.write_bytes(
+        "\ufeff".encode() + good.encode()
+        + b"[1, 2]\n"
+        + b'{"id": "str", "title": "EEUU sanciona a Venezuela", "topics": "us_actions"}\n'
+        + b'{"id": "n", "title": "x", "counts": [{"event": "released", "number": "ochenta"}]}\n'
+        + b'{"id": "e", "title": "x", "counts": [{"number": 87}]}\n'
+        + b'{"id": "latin", "title": "caf\xe9 Foro Penal", "topics": []}\n'
+        + b'{"id": "d", "title": "x", "date": "yesterday"}\n'
+        + b'{"id": "typo", "title": "Una noticia de deportes", "topics": ["politcal_prisoners"]}\n'
+        + b'{"id": "null", "title": null, "summary": "Foro Penal: 87 presos pol\xc3\xadticos excarcelados", '
+          b'"topics": []}\n'
+    )
+    items = load_items(path, TOPICS)
+    err = capsys.readouterr().err.splitlines()
+    assert [i["id"] for i in items] == ["ok", "typo", "null"]
+    assert err == [
+        f"{path}: line 2: expected a JSON object, got list",
+        f'{path}: line 3: field \'topics\' must be a list of topic ids, got "us_actions"',
+        f"{path}: line 4: counts[0]: number 'ochenta' is not a whole number",
+        f"{path}: line 5: counts[0] has no event",
+        f"{path}: line 6: not UTF-8 (byte 0xe9 at column 30)",
+        f"{path}: line 7: date 'yesterday' is not an ISO date (YYYY-MM-DD)",
+        f"{path}: line 8: unknown topic 'politcal_prisoners' (the config's: political_prisoners, "
+        "us_actions); scored as no topic",
+    ]
+    report = evaluate(items, shipped, TOPICS)  # a null title is listed, not a crash
+    assert report.per_topic["political_prisoners"]["tp"] == 1
+    assert any(e.startswith("FP political_prisoners") and " null: " in e for e in report.errors)
