@@ -52,6 +52,7 @@ from monitor.match.counts_lexicon import (
     SINGULAR_PERSON,
     TALLY,
 )
+from monitor.match.counts_parts import breakdown_follows
 from monitor.match.counts_phrases import (
     headline_tally,
     in_exchange,
@@ -307,9 +308,12 @@ def noun_or_verb(s: Spot) -> Answer:
     return GO_ON if event is None else event
 
 
+_POLITICAL = (["politicos"], ["politicas"])  # "800 presos políticos, 180 militares"
+
+
 def political_prisoners_tally(s: Spot) -> Answer:
     """"más de 800 presos políticos", "los 800 presos políticos", "Foro Penal: 806 presos
-    políticos al 12/01": a tally of those held."""
+    políticos al 12/01", "Foro Penal: 800 presos políticos, 180 militares": a tally of those held."""
     toks, i, unit = s.toks, s.i, s.unit
     politico = any(t in ("politicos", "politicas", "political", "politica") for t in toks[s.j:unit + 2])
     reasons = toks[unit + 1:unit + 4] in (["por", "razones", "politicas"], ["for", "political", "reasons"])
@@ -317,6 +321,7 @@ def political_prisoners_tally(s: Spot) -> Answer:
         any(t in TALLY for t in toks) or (i > 0 and toks[i - 1] in QUALIFIER | ARTICLES | VERSUS)
         or (i > 1 and toks[i - 2] in QUALIFIER) or headline_tally(toks, i)
         or whole_of_subset(toks, unit + 1) or whole_after_among(toks, i)
+        or breakdown_follows(toks, unit + 2 if toks[unit + 1:unit + 2] in _POLITICAL else unit + 1)
         or (i > 1 and toks[i - 1] in ("en", "at") and toks[i - 2] in PUTS)  # "cifró en 777 los presos"
         # "suben a 1.050 los presos políticos", "Foro Penal eleva a 900 los presos políticos"
         or (i > 1 and toks[i - 1] == "a" and (toks[i - 2] in CHANGE or toks[i - 2].startswith("elev")))

@@ -1219,6 +1219,32 @@ def test_a_figure_of_a_part_names_its_group(text, parts):
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the reviewer's part-of-whole phrasings (made up): (event, number, source, part)
+        ("Foro Penal: 777 presos políticos, de los cuales 180 son militares",
+         [("held", 777, "Foro Penal", None), ("held", 180, "Foro Penal", "military")]),
+        ("Foro Penal: 90 de los 143 excarcelados son civiles",
+         [("released", 90, "Foro Penal", "civilians"), ("released", 143, None, None)]),
+        ("Foro Penal: 800 presos políticos, 180 militares",
+         [("held", 800, "Foro Penal", None), ("held", 180, "Foro Penal", "military")]),
+        ("Foro Penal: 800 political prisoners, 180 soldiers",
+         [("held", 800, "Foro Penal", None), ("held", 180, "Foro Penal", "military")]),
+        ("Foro Penal contabiliza 863 presos políticos; 175 son militares y 3 son adolescentes",
+         [("held", 863, "Foro Penal", None), ("held", 175, None, "military"), ("held", 3, None, "minors")]),
+        # not a part: no group after "son", groups coordinated, a bare figure with no breakdown
+        ("Foro Penal: 90 de los 143 excarcelados", [("released", 90, "Foro Penal", None),
+                                                    ("released", 143, None, None)]),
+        ("Foro Penal: 800 presos políticos, civiles y militares", []),
+        ("Rights group: 17 political prisoners on hunger strike", []),
+    ],
+)
+def test_parts_told_with_to_be_or_after_a_bare_whole(text, expected):
+    found = extract_counts([text])
+    assert [(c.event, c.number, c.source, c.part) for c in found] == expected
+
+
+@pytest.mark.parametrize(
     ("text", "qualified"),
     [
         ("El régimen dijo haber excarcelado a “más de 400″ presos políticos", {400: "more than"}),
