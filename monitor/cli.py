@@ -384,9 +384,14 @@ def cmd_eval_stories(args: argparse.Namespace) -> int:
     if not groups.is_file() or headlines is None or not headlines.is_file():
         print(f"error: cannot read {groups} and its headlines (--headlines)", file=sys.stderr)
         return EXIT_USAGE
-    rows = story_eval.load_headlines(headlines)
+    try:
+        windows = story_eval.load_groups(groups)
+        rows = story_eval.load_headlines(headlines)
+    except story_eval.StoryFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     results = story_eval.evaluate(
-        story_eval.load_groups(groups), rows, config, all_headlines=args.all_headlines, one_pass=args.one_pass,
+        windows, rows, config, all_headlines=args.all_headlines, one_pass=args.one_pass,
         dates_only=args.dates_only,
     )
     print(story_eval.report(results))

@@ -55,6 +55,11 @@ class Window:
     def gold(self) -> dict[str, int]:
         return {i: n for n, s in enumerate(self.stories) for i in s["ids"]}
 
+    def duplicated(self) -> list[str]:
+        """Ids listed in more than one story (or twice in one): gold() keeps the last."""
+        seen = Counter(i for s in self.stories for i in s["ids"])
+        return sorted(i for i, n in seen.items() if n > 1)
+
 
 @dataclass
 class Scores:
@@ -88,19 +93,111 @@ HEADER = (
 )
 
 
+class StoryFileError(ValueError):
+    """A groups or headlines file that cannot be scored; the message names the file."""
+
+
 def load_groups(path: str | Path) -> list[Window]:
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
-    return [Window(days=list(w["days"]), stories=list(w["stories"])) for w in data["windows"]]
+    """The windows of a groups file; StoryFileError (`FILE: reason`) when it is not one."""
+    data = _json_file(path)
+    windows = data.get("windows") if isinstance(data, dict) else None
+    if not isinstance(windows, list):
+        raise StoryFileError(f'{path}: expected {{"windows": [...]}}, got {_kind(data)}')
+    if not windows:
+        raise StoryFileError(f"{path}: no windows to score")
+    out = []
+    for k, w in enumerate(windows):
+        where = f"{path}: windows[{k}]"
+        if not isinstance(w, dict):
+            raise StoryFileError(f"{where}: expected an object, got {_kind(w)}")
+        days, stories = w.get("days"), w.get("stories")
+        if not isinstance(days, list) or not days or not all(_iso_day(d) for d in days):
+            raise StoryFileError(f"{where}.days: expected a list of ISO dates (YYYY-MM-DD), got "
+                                 f"{json.dumps(days, ensure_ascii=False)[:60]}")
+        if not isinstance(stories, list):
+            raise StoryFileError(f"{where}.stories: expected a list, got {_kind(stories)}")
+        for j, story in enumerate(stories):
+            ids = story.get("ids") if isinstance(story, dict) else None
+            if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+                raise StoryFileError(f'{where}.stories[{j}]: expected {{"ids": ["headline id", ...]}}, '
+                                     f"got {json.dumps(story, ensure_ascii=False)[:60]}")
+        out.append(Window(days=list(days), stories=list(stories)))
+    return out
 
 
 def load_headlines(path: str | Path) -> dict[str, dict[str, Any]]:
+    """Headlines by id; StoryFileError (`FILE: line N: reason`) on a line that is not one
+    (not UTF-8, not a JSON object, no id, no ISO date)."""
     out: dict[str, dict[str, Any]] = {}
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            if line.strip():
-                row = json.loads(line)
-                out[str(row["id"])] = row
+    try:
+        with open(path, "rb") as fh:
+            raw_lines = fh.read().split(b"\n")
+    except OSError as exc:
+        raise StoryFileError(f"{path}: {exc.strerror or exc}") from None
+    for n, raw in enumerate(raw_lines, 1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise StoryFileError(f"{path}: line {n}: not UTF-8 (byte 0x{raw[exc.start]:02x} at column "
+                                 f"{exc.start + 1})") from None
+        line = line.removeprefix("\ufeff") if n == 1 else line
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise StoryFileError(f"{path}: line {n}: invalid JSON: {exc.msg}") from None
+        except RecursionError:
+            raise StoryFileError(f"{path}: line {n}: invalid JSON: nested too deeply") from None
+        if not isinstance(row, dict):
+            raise StoryFileError(f"{path}: line {n}: expected a JSON object, got {_kind(row)}")
+        if not isinstance(row.get("id"), str | int) or isinstance(row.get("id"), bool):
+            raise StoryFileError(f"{path}: line {n}: expected an \"id\" (a string), got {_kind(row.get('id'))}")
+        if not _iso_time(row.get("date")):
+            raise StoryFileError(f"{path}: line {n}: \"date\" {row.get('date')!r} is not an ISO date or time")
+        out[str(row["id"])] = row
     return out
+
+
+def _json_file(path: str | Path) -> Any:
+    try:
+        text = Path(path).read_bytes().decode("utf-8").removeprefix("\ufeff")
+    except OSError as exc:
+        raise StoryFileError(f"{path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise StoryFileError(f"{path}: not UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise StoryFileError(f"{path}: invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    except RecursionError:
+        raise StoryFileError(f"{path}: invalid JSON: nested too deeply") from None
+
+
+def _kind(value: object) -> str:
+    return "null" if value is None else {dict: "an object", list: "a list", str: "a string"}.get(
+        type(value), type(value).__name__)
+
+
+def _iso_day(value: object) -> bool:
+    if not isinstance(value, str) or len(value) != 10:
+        return False
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _iso_time(value: object) -> bool:
+    """A `date` replay_times reads: a day, or a time (with or without its offset)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def bcubed(pred: Mapping[str, Hashable], gold: Mapping[str, Hashable]) -> tuple[float, float]:
@@ -290,6 +387,8 @@ class WindowResult:
     pred: dict[str, int]
     gold: dict[str, int]
     labelled: int = 0  # labelled items of the window; more than len(gold) when relevance missed some
+    unknown: list[str] = field(default_factory=list)  # labelled ids not in the headlines (not scored)
+    duplicated: list[str] = field(default_factory=list)  # ids listed in two stories (scored in the last)
 
 
 def _store(
@@ -333,7 +432,8 @@ def evaluate(
             pred = assign_window([headlines[i] for i in gold], config, one_pass=one_pass, dates_only=dates_only,
                                  classifier=classifier)
         scored = {i: g for i, g in gold.items() if i in pred}
-        results.append(WindowResult(w.days, score(pred, scored), pred, scored, labelled=len(gold)))
+        results.append(WindowResult(w.days, score(pred, scored), pred, scored, labelled=len(gold),
+                                    unknown=sorted(set(w.gold()) - set(gold)), duplicated=w.duplicated()))
     return results
 
 
@@ -347,7 +447,29 @@ def report(results: list[WindowResult]) -> str:
     labelled, scored = sum(r.labelled for r in results), sum(len(r.gold) for r in results)
     if scored < labelled:
         lines.append(f"\nscored {scored} of {labelled} labelled items: the classifier found the others irrelevant")
+    lines += _label_problems(results)
     return "\n".join(lines)
+
+
+def _label_problems(results: list[WindowResult], shown: int = 10) -> list[str]:
+    """What the figures leave out of a groups file: ids the headlines lack (a typo, another
+    month's file), windows with none of their ids, ids listed in two stories."""
+    def some(ids: list[str]) -> str:
+        return ", ".join(ids[:shown]) + (f" and {len(ids) - shown} more" if len(ids) > shown else "")
+
+    out = []
+    unknown = sorted({i for r in results for i in r.unknown})
+    if unknown:
+        out.append(f"{len(unknown)} labelled ids not in the headlines, not scored: {some(unknown)}")
+    for r in results:
+        if r.unknown and not r.labelled:
+            out.append(f"window {r.days[0]}..{r.days[-1]}: none of its {len(r.unknown)} labelled ids is in "
+                       "the headlines; its row is empty")
+    for r in results:
+        if r.duplicated:
+            out.append(f"window {r.days[0]}..{r.days[-1]}: ids listed in two stories (scored in the "
+                       f"last): {some(r.duplicated)}")
+    return ["", *out] if out else []
 
 
 def details(result: WindowResult, headlines: Mapping[str, dict[str, Any]]) -> str:
