@@ -31,6 +31,8 @@ from monitor.match.counts_context import (
     sentence_event,
     verified_figure,
 )
+from monitor.match.counts_corrections import corrected_away, corrected_to
+from monitor.match.counts_cues import PUTS
 from monitor.match.counts_features import features, item_features, language
 from monitor.match.counts_increments import on_top
 from monitor.match.counts_lexicon import SINGULAR_PERSON
@@ -220,6 +222,10 @@ def _number_event(item: _Item, sent: Sentence, found: list[_Found], i: int, j: i
     prev = (found[-1][0], found[-1][2]) if found else None
     if skip(toks, i, j, value, toks[i]) or apposition(sent, i, j) or glued(sent, i):
         return None, "quantity"
+    if corrected_away(toks, i):
+        return None, "corrected"  # "son 134 y no 143": 143 is the figure corrected
+    if (fixed := corrected_to(toks, i, j, _context(item))) is not None:
+        return fixed, "corrected_figure"
     if item.last_event is not None and found and _listed_rival(item, sent, i, j):
         return item.last_event, "rival_figure"
     event, rule = classify_rule(toks, i, j, singular, prev)
@@ -251,6 +257,12 @@ def _number_event(item: _Item, sent: Sentence, found: list[_Found], i: int, j: i
     return event, rule
 
 
+def _context(item: _Item) -> list[str]:
+    """The item's other sentences, nearest first: those read before this one, then the fields after."""
+    here = item.where[0]
+    return [*reversed(item.earlier[:-1]), *item.fields[here + 1:]]
+
+
 def _rival_figure(item: _Item, sent: Sentence, i: int, j: int) -> bool:
     """A clause that is only "<source>, N" after a count: the source's figure of the same tally."""
     toks = sent.tokens
@@ -268,7 +280,9 @@ def _listed_rival(item: _Item, sent: Sentence, i: int, j: int) -> bool:
     if i < 3 or not (j == len(toks) or toks[j] in (",", "y", "and", ";")) or find_unit(toks, j) is not None:
         return False
     head = sent.text[:sent.spans[i][0]].rstrip()
-    if toks[i - 1] not in ("de", "of") or "," not in head:
+    # "…, Foro Penal de 344", and after an estimate "Foro Penal cifra en 1.050 …, y el Gobierno en 884"
+    of = toks[i - 1] in ("de", "of") or (toks[i - 1] in ("en", "at") and any(t in PUTS for t in toks[:i - 1]))
+    if not of or "," not in head:
         return False
     head = head[:-2].rstrip()
     return any(end == len(head) for _, end, _ in source_mentions(head, item.orgs))

@@ -117,7 +117,9 @@ _ATTRIBUTION = re.compile(
     r"|reporta|reporto|senala|senalo|indica|indico|asegura|aseguro|afirma|afirmo|estima|estimo"
     r"|cifra|cifro|documenta|documento|said|says|say|reported|reports|confirmed|confirms"
     r"|verified|verifies|counted|counts|tally|tallies|announced|announces|estimates|estimated"
-    r"|documented|stated|states|claimed|claims|told|puts|put|places|situa|situan|incluye|includes|habla|hablan|hablo|eleva|elevo|raises|raised|actualiza|actualizo)\b|:|'s (?:tally|count|figures|latest)"
+    r"|documented|stated|states|claimed|claims|told|puts|put|places|situa|situan|incluye|includes|habla|hablan|hablo|eleva|elevo|raises|raised|actualiza|actualizo"
+    # a source that revises its own figure: "Foro Penal reduce a 777 la cifra", "corrige: son 134"
+    r"|reduce|redujo|rebaja|rebajo|corrige|corrigio|lowers|lowered|revises|revised)\b|:|'s (?:tally|count|figures|latest)"
 )
 
 

@@ -1245,6 +1245,30 @@ def test_parts_told_with_to_be_or_after_a_bare_whole(text, expected):
 
 
 @pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        # the reviewer's dropped sources and second figures (made up)
+        (["Foro Penal reduce a 777 la cifra de presos políticos"], [("held", 777, "Foro Penal")]),
+        (["Foro Penal cifra en 1.050 los presos políticos, y el Gobierno en 884"],
+         [("held", 1050, "Foro Penal"), ("held", 884, "the government")]),
+        (["Foro Penal reportó 14 excarcelaciones el 10 de enero y 41 el 12 de enero"],
+         [("released", 14, "Foro Penal"), ("released", 41, "Foro Penal")]),
+        # a correction: the figure after "no" never counts; the other takes the event named
+        (["Foro Penal corrige: son 134 y no 143 las excarcelaciones"], [("released", 134, "Foro Penal")]),
+        (["Foro Penal corrige: son 134 y no 143", "La ONG revisó su conteo de excarcelaciones."],
+         [("released", 134, "Foro Penal")]),
+        (["Foro Penal corrige: son 134 los excarcelados y no 143"], [("released", 134, "Foro Penal")]),
+        # negatives: no event named, no count; a date is never a count; "en" with no estimate
+        (["Foro Penal corrige: son 134 y no 143"], []),
+        (["Foro Penal reportó 14 excarcelaciones el 10 de enero y el 12 de enero"], [("released", 14, "Foro Penal")]),
+        (["Foro Penal verificó 100 excarcelaciones, y el Gobierno en 2025"], [("released", 100, "Foro Penal")]),
+    ],
+)
+def test_second_figures_sources_and_corrections(fields, expected):
+    assert counts(*fields) == expected
+
+
+@pytest.mark.parametrize(
     ("text", "qualified"),
     [
         ("El régimen dijo haber excarcelado a “más de 400″ presos políticos", {400: "more than"}),
