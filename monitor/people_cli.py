@@ -19,7 +19,9 @@ from typing import Any
 
 from core.people import person_key
 from monitor.cli_common import add_command
+from monitor.match.evaluate import select
 from monitor.match.people import NameLearner, learn_names, load_seed
+from monitor.train_eval import IsoDate
 
 SEED_PATH = Path(__file__).resolve().parent / "match" / "data" / "people_seed.txt"
 SEED_HEADER = (
@@ -51,8 +53,8 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     s.add_argument("--from", dest="source", required=True, metavar="FILE",
                    help="labelled JSONL (id, title, summary, topics, date)")
-    s.add_argument("--since", metavar="YYYY-MM-DD", help="only items dated on or after")
-    s.add_argument("--until", metavar="YYYY-MM-DD", help="only items dated on or before")
+    s.add_argument("--since", metavar="YYYY-MM-DD", action=IsoDate, help="only items dated on or after")
+    s.add_argument("--until", metavar="YYYY-MM-DD", action=IsoDate, help="only items dated on or before")
     s.add_argument("--out", metavar="PATH", default=str(SEED_PATH),
                    help="where to write (default: the package's people_seed.txt; '-' for stdout)")
 
@@ -142,8 +144,7 @@ def seed_names(items: Iterable[dict], classifier: Any, learner: NameLearner) -> 
 
 
 def _dated(item: dict, since: str | None, until: str | None) -> bool:
-    day = str(item.get("date") or "")[:10]
-    return not day or not ((since and day < since) or (until and day > until))
+    return bool(select([item], since, until, skip_unsure=False))  # as dates, not strings
 
 
 def cmd_seed(args: argparse.Namespace) -> int:

@@ -23,6 +23,7 @@ from monitor.match import build_classifier
 from monitor.match.evaluate import (
     default_source,
     evaluate_by_source,
+    iso_day,
     load_items,
     load_rules,
     render,
@@ -41,6 +42,18 @@ COUNTS_UNTIL = "2026-01-21"  # the counts model's time split (docs/MATCHING.md, 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 
+class IsoDate(argparse.Action):
+    """--since/--until: an ISO date, normalised to YYYY-MM-DD (date.fromisoformat); anything
+    else ('2026-1-21', 'yesterday') is one line and exit 2, as `monitor stories --since` says it."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        try:
+            setattr(namespace, self.dest, iso_day(str(values)))
+        except ValueError:
+            parser.exit(EXIT_USAGE, f"error: {option_string} {values!r} is not an ISO date (YYYY-MM-DD)\n")
+
+
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     """Register `train` and `eval` on the `monitor` command line."""
     p = add_command(
@@ -52,8 +65,9 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--real", metavar="PATH", default=str(DEFAULT_REAL),
                    help=f"real labelled headlines (default: {DEFAULT_REAL}; skipped when absent)")
     p.add_argument("--no-real", action="store_true", help="leave the real headlines out")
-    p.add_argument("--since", metavar="YYYY-MM-DD", help="only real items dated on or after")
-    p.add_argument("--until", metavar="YYYY-MM-DD", help="only real items dated on or before (time split)")
+    p.add_argument("--since", metavar="YYYY-MM-DD", action=IsoDate, help="only real items dated on or after")
+    p.add_argument("--until", metavar="YYYY-MM-DD", action=IsoDate,
+                   help="only real items dated on or before (time split)")
     p.add_argument("--synthetic", metavar="DIR", default=str(DEFAULT_SYNTHETIC),
                    help="folder of labelled_*.jsonl sets (labelled_blind* are never used)")
     p.add_argument("--no-synthetic", action="store_true", help="leave the synthetic sets out")
@@ -68,7 +82,7 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--c", type=float, default=4.0, help="inverse regularization (default 4)")
     p.add_argument("--counts-out", metavar="PATH", default=None,
                    help="counts model file to write (default: counts.json beside --out)")
-    p.add_argument("--counts-until", metavar="YYYY-MM-DD", default=COUNTS_UNTIL,
+    p.add_argument("--counts-until", metavar="YYYY-MM-DD", default=COUNTS_UNTIL, action=IsoDate,
                    help=f"real items for the counts model dated on or before (default {COUNTS_UNTIL}: "
                    "the later days measure it)")
     p.add_argument("--no-counts", action="store_true", help="do not train the counts model")
@@ -81,8 +95,8 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         "project's sets; feedback from --db is 'operator').",
     )
     p.add_argument("files", nargs="*", metavar="FILE")
-    p.add_argument("--since", metavar="YYYY-MM-DD", help="only items dated on or after")
-    p.add_argument("--until", metavar="YYYY-MM-DD", help="only items dated on or before")
+    p.add_argument("--since", metavar="YYYY-MM-DD", action=IsoDate, help="only items dated on or after")
+    p.add_argument("--until", metavar="YYYY-MM-DD", action=IsoDate, help="only items dated on or before")
     p.add_argument("--skip-unsure", action="store_true", help="leave out items labelled unsure")
     p.add_argument("--no-model", action="store_true", help="rules alone")
     p.add_argument("--no-rules", action="store_true", help="the model alone (with the context condition)")

@@ -140,17 +140,38 @@ def _iso_day(value: object) -> bool:
     return True
 
 
+def iso_day(value: str) -> str:
+    """`value` as YYYY-MM-DD (date.fromisoformat: '20260121' becomes '2026-01-21');
+    ValueError when it is no ISO date ('2026-1-21', 'yesterday')."""
+    return date.fromisoformat(value.strip()).isoformat()
+
+
 def select(items: list[dict], since: str | None, until: str | None, skip_unsure: bool) -> list[dict]:
-    """Items within [since, until] by their `date` (dateless items kept), unsure ones dropped."""
+    """Items within [since, until] by their `date` (dateless items kept), unsure ones dropped.
+
+    Days are compared as dates, not as strings; `since` and `until` must be ISO dates
+    (ValueError otherwise), as the command line's --since/--until are (`iso_day`)."""
+    first = date.fromisoformat(since) if since else None
+    last = date.fromisoformat(until) if until else None
     out = []
     for item in items:
-        day = str(item.get("date") or "")[:10]
-        if day and ((since and day < since) or (until and day > until)):
+        day = _item_day(item)
+        if day and ((first and day < first) or (last and day > last)):
             continue
         if skip_unsure and item.get("unsure"):
             continue
         out.append(item)
     return out
+
+
+def _item_day(item: dict) -> date | None:
+    """The day of an item's `date` (a day or a time), None when it has none; load_items
+    refuses a date that is not ISO."""
+    text = str(item.get("date") or "")[:10]
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 def source_of(item: dict, default: str) -> str:

@@ -47,3 +47,24 @@ def test_train_on_a_missing_data_file_is_a_usage_error(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.strip() == "error: missing.jsonl: no such file"
     assert not (tmp_path / "m.json").exists()
+
+
+@pytest.mark.parametrize("command", ["eval", "train"])
+@pytest.mark.parametrize(("option", "value"), [("--until", "2026-1-21"), ("--since", "yesterday")])
+def test_a_date_that_is_not_iso_is_a_usage_error(tmp_path: Path, command: str, option: str, value: str) -> None:
+    # train writes nothing of the package's even if the date were taken: its own --out, no data
+    args = ["x.jsonl"] if command == "eval" else ["--no-real", "--no-synthetic", "--no-counts",
+                                                  "--out", str(tmp_path / "m.json")]
+    result = monitor(command, *args, "--config", CONFIG, option, value, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"error: {option} {value!r} is not an ISO date (YYYY-MM-DD)"
+
+
+def test_eval_compares_days_as_dates(tmp_path: Path) -> None:
+    path = tmp_path / "labels.jsonl"
+    rows = [{"id": str(day), "date": f"2026-01-{day:02d}", "title": "EEUU sanciona a Venezuela",
+             "topics": ["us_actions"]} for day in (3, 21, 25)]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    result = monitor("eval", "--config", CONFIG, "--no-model", "--quiet", "--until", "20260121", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "(2 items)" in result.stdout  # the 25th is after the 21st, whatever the spelling

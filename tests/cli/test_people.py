@@ -76,3 +76,11 @@ def test_classify_uses_the_seed_without_a_database(tmp_path: Path) -> None:
     assert out["topics"] == ["political_prisoners"]
     assert out["matches"]["political_prisoners"] == [name]
     assert not (tmp_path / "absent").exists()
+
+
+def test_seed_refuses_a_date_that_is_not_iso(tmp_path: Path) -> None:
+    source = tmp_path / "labels.jsonl"
+    source.write_text('{"id": "1", "title": "x", "date": "2026-01-25"}\n', encoding="utf-8")
+    result = monitor("people", "seed", "--from", str(source), "--until", "2026-1-21", "--out", "-")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: --until '2026-1-21' is not an ISO date (YYYY-MM-DD)"
