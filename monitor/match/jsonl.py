@@ -3,9 +3,12 @@
 Invalid lines (not UTF-8, not JSON, not an object, wrong field types, a string that
 cannot be written as UTF-8 such as the escape of a lone surrogate "\\ud800") are reported
 on `errfile` as `line N: reason` and skipped; the others are still processed. Blank lines
-are ignored, and so is a UTF-8 byte order mark at the start of the input. The output is
-always valid UTF-8. Exit code: 0 when at least one line was classified, or the input was
-empty; 1 when there were lines and none could be classified (wrong input format).
+are ignored, and so is a UTF-8 byte order mark at the start of the input. `lang` is read
+without case and region ('EN', 'en-US' are 'en'); a language other than es and en is
+reported (`line N: lang 'pt' not supported: read as unknown`) and the item classified as
+one without a lang. The output is always valid UTF-8. Exit code: 0 when at least one line
+was classified, or the input was empty; 1 when there were lines and none could be
+classified (wrong input format).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import IO
 from monitor.match.engine import Classifier
 
 _TEXT_FIELDS = ("title", "summary", "text")
+LANGUAGES = ("es", "en")
 _BOM = "\ufeff"
 
 
@@ -40,6 +44,16 @@ def _utf8_ok(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def language(value: str | None) -> tuple[str | None, bool]:
+    """(the language the classifier reads, True when `value` was understood): 'EN', ' En ',
+    'en-US' and 'en_GB' are 'en'; a missing or blank lang and any other language are read
+    as unknown (None), and only another language is not understood."""
+    if value is None or not value.strip():
+        return None, True
+    primary = value.strip().lower().replace("_", "-").split("-")[0]
+    return (primary, True) if primary in LANGUAGES else (None, False)
 
 
 def _decode(raw: bytes | str) -> str:
@@ -78,11 +92,14 @@ def classify_stream(
             print(f"line {number}: {problem}", file=errfile)
             rejected += 1
             continue
+        lang, understood = language(obj.get("lang"))
+        if not understood:  # still classified, as an item without a lang is
+            print(f"line {number}: lang {obj['lang']!r} not supported: read as unknown", file=errfile)
         result = classifier.classify(
             title=obj.get("title") or "",
             summary=obj.get("summary") or "",
             text=obj.get("text") or "",
-            lang=obj.get("lang"),
+            lang=lang,
         )
         item_id = obj.get("id")
         out = result.to_json(item_id if item_id is None else str(item_id), rules=explain)

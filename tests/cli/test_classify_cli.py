@@ -68,3 +68,19 @@ def test_a_closed_stdout_is_one_line_and_exit_1() -> None:
     assert result.returncode == 1
     assert result.stderr.decode().strip() == (
         "error: stdout is closed: classify reads JSON lines on stdin and writes them on stdout")
+
+
+def test_lang_is_read_without_case_or_region_and_another_language_is_reported() -> None:
+    stdin = b"".join(json.dumps({"id": lang, "title": "Maduro says he will talk", "lang": lang}).encode()
+                     + b"\n" for lang in ("en", "EN", " En ", "en-US", "en_GB", "pt", "ES"))
+    result = classify(stdin)
+    assert result.returncode == 0, result.stderr
+    rows = {r["id"]: r for r in map(json.loads, result.stdout.decode().splitlines())}
+    assert len(rows) == 7  # every line classified, the Portuguese one too
+    english = rows["en"]
+    assert english["topics"] and english["entities"], english
+    for lang in ("EN", " En ", "en-US", "en_GB"):
+        assert {k: v for k, v in rows[lang].items() if k != "id"} == \
+            {k: v for k, v in english.items() if k != "id"}, lang
+    assert rows["pt"]["entities"] == rows["ES"]["entities"] == []
+    assert result.stderr.decode().splitlines() == ["line 6: lang 'pt' not supported: read as unknown"]
