@@ -327,6 +327,11 @@ def cmd_stories(args: argparse.Namespace) -> int:
             print(f"error: --since {args.since!r} is not an ISO date", file=sys.stderr)
             return EXIT_USAGE
         since = since if since.tzinfo else since.replace(tzinfo=UTC)
+        try:
+            since.astimezone(UTC)  # as the database compares it: 9999-12-31T23:59-12:00 is past year 9999
+        except OverflowError:
+            print(f"error: --since {args.since!r} is out of range once in UTC (years 1 to 9999)", file=sys.stderr)
+            return EXIT_USAGE
     db = open_db(runtime)
     try:
         with db.session() as session:

@@ -218,3 +218,10 @@ def test_a_reader_that_closes_the_pipe_early_gets_no_traceback():
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=30) == 0, err
     assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+@pytest.mark.parametrize("since", ["9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+01:00"])
+def test_stories_since_a_time_beyond_the_calendar_in_utc_is_one_line(tmp_path, since):
+    result = monitor("stories", "--db", stored_database(tmp_path / "s.db"), "--since", since)
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"error: --since {since!r} is out of range once in UTC (years 1 to 9999)"
