@@ -70,8 +70,8 @@ def add_person(
     A removed person is watched again. Raises ValueError for a name with no letters.
     """
     display, key = identify(name)
-    if not key:
-        raise ValueError(f"{name!r} is not a name")
+    if not any(c.isalpha() for c in key):  # '123', '--', '': no letters, no name
+        raise ValueError(f"{name!r} is not a name: it has no letters")
     from storage import people as rows
 
     return rows.watch(session, display, key, added_by=added_by, now=now)

@@ -84,3 +84,13 @@ def test_seed_refuses_a_date_that_is_not_iso(tmp_path: Path) -> None:
     result = monitor("people", "seed", "--from", str(source), "--until", "2026-1-21", "--out", "-")
     assert result.returncode == 2
     assert result.stderr.strip() == "error: --until '2026-1-21' is not an ISO date (YYYY-MM-DD)"
+
+
+def test_add_refuses_a_name_without_letters(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'm.db'}"
+    for name in ("123", "4 5", "--"):
+        result = monitor("people", "--db", db, "add", "--", name)
+        assert result.returncode == 2, (name, result.stdout)
+        assert result.stderr.strip() == f"error: {name!r} is not a name: it has no letters"
+    listed = monitor("people", "--db", db).stdout.splitlines()
+    assert not any(line.split()[0] in ("123", "4") for line in listed[2:-1])
