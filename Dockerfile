@@ -18,7 +18,7 @@ WORKDIR /app
 
 # Dependencies first, exactly as locked (hashes checked), so code edits reuse the layer.
 COPY requirements-run.lock ./
-RUN pip install --require-hashes -r requirements-run.lock
+RUN pip install --require-hashes --no-deps -r requirements-run.lock && pip check
 
 COPY pyproject.toml README.md ./
 # The product only: devtools/ (emulator, feed server, demo), tests and bench stay out.

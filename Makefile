@@ -2,6 +2,10 @@
 # project into it from the lock files (the same versions everywhere, hashes checked);
 # a stamp file keyed on pyproject.toml and the locks avoids needless reinstalls.
 # Works with the pip that `python3 -m venv` ships; `make lock` regenerates the locks.
+# The locks are complete (every transitive dependency, with markers), so pip installs them
+# with --no-deps and `pip check` verifies them: pip's resolver would otherwise read the
+# index for a dependency's extras (justext's lxml[html_clean]) and, once a newer lxml was
+# released, refuse the hashed install as "not pinned" (December 2026).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -17,14 +21,16 @@ $(BIN)/python:
 
 # The service: its dependencies and PostgreSQL's driver, pinned in $(RUN_LOCK).
 $(STAMP_RUN): pyproject.toml $(RUN_LOCK) | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -r $(RUN_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -r $(RUN_LOCK)
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check
 	touch $@
 
 # Everything: the test, postgres and train extras, pinned in $(LOCK) (same versions).
 $(STAMP_TEST): pyproject.toml $(LOCK) | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -r $(LOCK)
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check
 	touch $@ $(STAMP_RUN)
 
 # Regenerate both locks from pyproject.toml (uv; every extra; any platform, Python 3.11+).

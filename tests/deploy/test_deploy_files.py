@@ -7,6 +7,7 @@ import configparser
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -55,7 +56,7 @@ def test_dockerfile_pins_and_ownership() -> None:
     text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     base = re.search(r"^FROM (\S+)", text, re.M)
     assert base and re.fullmatch(r"python:3\.11\.\d+-slim-\w+@sha256:[0-9a-f]{64}", base.group(1))
-    assert "pip install --require-hashes -r requirements-run.lock" in text
+    assert "pip install --require-hashes --no-deps -r requirements-run.lock && pip check" in text
     assert "pip install --no-deps ." in text
     assert "chown monitor:monitor /app/data" in text
     assert "chown" not in text.replace("chown monitor:monitor /app/data", "")  # /app stays root's
@@ -77,3 +78,15 @@ def test_locks_pin_every_requirement_with_hashes() -> None:
     assert "pytest==" in full and "scikit-learn==" in full and "pytest==" not in run
     pinned = set(re.findall(r"^([A-Za-z0-9_.\-]+==\S+)", full, re.M))
     assert set(re.findall(r"^([A-Za-z0-9_.\-]+==\S+)", run, re.M)) <= pinned  # same versions
+
+
+def test_the_locks_install_without_the_resolver_and_are_checked() -> None:
+    """The locks hold every transitive dependency: installed with --no-deps (pip's resolver,
+    reading the index for a dependency's extras, refused the hashed install once a newer lxml
+    was out), then `pip check` proves nothing is missing, here as in `make` and the image."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    for lock in ("$(LOCK)", "$(RUN_LOCK)"):
+        assert f"pip install --quiet --no-deps -r {lock}\n" in makefile
+    assert makefile.count("$(BIN)/python -m pip check") == 2
+    checked = subprocess.run([sys.executable, "-m", "pip", "check"], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
