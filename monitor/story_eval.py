@@ -180,13 +180,7 @@ def _kind(value: object) -> str:
 
 
 def _iso_day(value: object) -> bool:
-    if not isinstance(value, str) or len(value) != 10:
-        return False
-    try:
-        datetime.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
+    return isinstance(value, str) and len(value) == 10 and _iso_time(value)
 
 
 def _iso_time(value: object) -> bool:

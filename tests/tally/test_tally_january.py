@@ -25,6 +25,7 @@ from monitor.pipeline import Pipeline
 from storage.db import Database
 from storage.models import Count, Feed, Item, Match
 from storage.tally import StoredFigure
+from tests.tally.stored import add_headline
 
 ROOT = Path(__file__).resolve().parents[2]
 TOPIC = "political_prisoners"
@@ -65,17 +66,8 @@ def _store_january(db: Database, config: AppConfig, days: range = range(1, 32)) 
         for n, (day, outlet, title) in enumerate(JANUARY):
             if day not in days:
                 continue
-            when = datetime(2026, 1, day, 9, n, tzinfo=UTC)
-            item = Item(feed=feeds[outlet], guid=str(n), url=f"https://{outlet}.example/{n}",
-                        canonical_url=f"https://{outlet}.example/{n}", title=title, summary="",
-                        language="es", published_at=when, fetched_at=when + timedelta(minutes=5),
-                        content_hash=f"h{n}", classified_at=NOW if n in STATED else None)
-            s.add(item)
-            if n in STATED:
-                s.flush()
-                event, number, source = STATED[n]
-                s.add(Count(item_id=item.id, event=event, number=number, source=source))
-                s.add(Match(item_id=item.id, topic=TOPIC, urgency="normal", terms=[], explain=[]))
+            add_headline(s, feeds[outlet], n, datetime(2026, 1, day, 9, n, tzinfo=UTC), title, now=NOW,
+                         stated=STATED.get(n), canonical=True)
         day, outlet, event, number, source = UNTRUSTED
         if day in days:
             when = datetime(2026, 1, day, 9, 0, tzinfo=UTC)

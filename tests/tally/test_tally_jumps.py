@@ -8,7 +8,7 @@ file."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -17,7 +17,8 @@ from alerts.tally.pin import pin_text
 from core.config import AppConfig
 from monitor.pipeline import Pipeline
 from storage.db import Database
-from storage.models import Count, Feed, Item, Match
+from storage.models import Count, Feed
+from tests.tally.stored import add_headline
 
 TOPIC = "political_prisoners"
 NOW = datetime(2026, 1, 31, 12, 0, tzinfo=UTC)
@@ -31,16 +32,8 @@ def _tally(db: Database, config: AppConfig, headlines: list[tuple[int, str]],
     with db.session() as s:
         feed = Feed(name="el-pitazo", url="https://el-pitazo.example/feed", consecutive_failures=0)
         for n, (day, title) in enumerate(headlines):
-            when = datetime(2026, 1, day, 9, n, tzinfo=UTC)
-            item = Item(feed=feed, guid=str(n), url=f"https://el-pitazo.example/{n}", title=title, summary="",
-                        language="es", published_at=when, fetched_at=when + timedelta(minutes=5),
-                        content_hash=f"h{n}", classified_at=NOW if n in stated else None)
-            s.add(item)
-            if n in stated:
-                s.flush()
-                event, number, source = stated[n]
-                s.add(Count(item_id=item.id, event=event, number=number, source=source))
-                s.add(Match(item_id=item.id, topic=TOPIC, urgency="normal", terms=[], explain=[]))
+            add_headline(s, feed, n, datetime(2026, 1, day, 9, n, tzinfo=UTC), title, now=NOW,
+                         stated=stated.get(n))
     assert Pipeline(config, db).process_pending(now=NOW).relevant == len(headlines) - len(stated)
     with db.session() as s:
         assert s.scalar(select(Count.id).where(Count.confident.is_(False))) is None
