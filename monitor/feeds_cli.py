@@ -144,6 +144,16 @@ class ConfigFile:
         lost = _lost_comments(self.text, text)
         if lost:
             raise Refused(f"the change would lose a comment ({lost[0]!r}): nothing changed")
+        try:
+            self._write(text)
+        except OSError as exc:  # a full disk, a directory that refuses the temporary file
+            raise Refused(f"cannot write {self.path}: {exc.strerror or exc}: nothing changed",
+                          EXIT_FAILURE) from None
+        return config
+
+    def _write(self, text: str) -> None:
+        """Replace the file at once (a temporary file renamed over it, its mode kept): a
+        failure half way leaves the original as it was."""
         mode = self.path.stat().st_mode & 0o7777
         fd, tmp = tempfile.mkstemp(prefix=".feeds-", suffix=".yaml", dir=self.path.parent)
         try:
@@ -154,7 +164,6 @@ class ConfigFile:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        return config
 
 
 def _lost_comments(before: str, after: str) -> list[str]:

@@ -323,3 +323,26 @@ def test_import_refuses_bad_opml(
     code, out, err = run(capsys, "feeds", "import", str(src), "--config", str(config))
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1
     assert config.read_text(encoding="utf-8") == before
+
+
+def test_a_write_that_fails_half_way_is_one_line_and_leaves_the_file(config: Path) -> None:
+    """A full disk, played by a file-size limit on the process (RLIMIT_FSIZE; Python ignores
+    SIGXFSZ, so the write fails with EFBIG): one error line, exit 1, the file as it was and no
+    temporary file left beside it."""
+    import resource
+    import subprocess
+    import sys
+
+    before = config.read_text(encoding="utf-8")
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))
+
+    result = subprocess.run(
+        [sys.executable, "-m", "monitor", "feeds", "remove", "el-pitazo", "--config", str(config)],
+        capture_output=True, text=True, cwd=ROOT, preexec_fn=small_files, timeout=60,
+    )
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.splitlines() == [f"error: cannot write {config}: File too large: nothing changed"]
+    assert config.read_text(encoding="utf-8") == before
+    assert sorted(p.name for p in config.parent.iterdir()) == ["feeds.yaml"]
