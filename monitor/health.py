@@ -18,6 +18,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from monitor.metrics import Metrics
 
+REQUEST_TIMEOUT = 10.0  # seconds a client may take to send its request
+
 log = logging.getLogger("monitor.health")
 
 
@@ -38,6 +40,15 @@ class HealthServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
+            # a client that stops half way through its request is dropped after this many
+            # seconds (StreamRequestHandler sets it on the socket), its thread with it
+            timeout = REQUEST_TIMEOUT
+            head = False
+
+            def do_HEAD(self) -> None:  # noqa: N802 (stdlib API): uptime checkers ask HEAD
+                self.head = True
+                self.do_GET()
+
             def do_GET(self) -> None:  # noqa: N802 (stdlib API)
                 path = self.path.split("?", 1)[0]
                 if path == "/healthz":
@@ -64,7 +75,8 @@ class HealthServer:
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                if not self.head:
+                    self.wfile.write(body)
 
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
                 return

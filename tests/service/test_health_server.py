@@ -1,0 +1,52 @@
+"""The health server against real sockets on loopback: uptime checkers' HEAD requests, and
+clients that stop half way through their request."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+import monitor.health
+from monitor.health import HealthServer
+from monitor.metrics import Metrics
+
+
+@pytest.fixture
+def health(monkeypatch: pytest.MonkeyPatch) -> Iterator[HealthServer]:
+    monkeypatch.setattr(monitor.health, "REQUEST_TIMEOUT", 0.5, raising=False)
+    server = HealthServer("127.0.0.1:0", Metrics(), lambda: {"status": "ok"}).start()
+    yield server
+    server.stop()
+
+
+def test_head_answers_like_get_without_a_body(health: HealthServer) -> None:
+    got = httpx.get(f"{health.address}/healthz", timeout=5)
+    head = httpx.head(f"{health.address}/healthz", timeout=5)
+    assert (head.status_code, got.status_code) == (200, 200)
+    assert head.headers["content-type"] == "application/json"
+    assert head.headers["content-length"] == str(len(got.content)) and head.content == b""
+    assert httpx.head(f"{health.address}/nowhere", timeout=5).status_code == 404
+
+
+def test_a_client_that_stops_half_way_is_dropped_with_its_thread(health: HealthServer) -> None:
+    host, port = health.httpd.server_address[:2]
+    before = threading.active_count()
+    stuck = [socket.create_connection((host, port)) for _ in range(5)]
+    for conn in stuck:
+        conn.sendall(b"GET /healthz HTTP/1.1\r\n")  # no blank line: the request never ends
+    time.sleep(0.2)
+    assert threading.active_count() >= before + 5
+    assert httpx.get(f"{health.address}/healthz", timeout=5).status_code == 200  # others still served
+    deadline = time.monotonic() + 5
+    while threading.active_count() > before and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert threading.active_count() <= before
+    for conn in stuck:
+        conn.settimeout(2)
+        assert conn.recv(1) == b""  # closed by the server
+        conn.close()
