@@ -34,6 +34,7 @@ from core.config import AppConfig, ChannelConfig
 from core.count import as_counts
 from storage.alerts import alert_by_key, last_edit, story_feed_names
 from storage.models import Alert, Item, Story
+from storage.stories import detach_alert
 
 
 def outlet_of(item: Item, config: AppConfig) -> str:
@@ -122,7 +123,8 @@ def enqueue_for_item(
             continue  # the story's message was folded: nothing to edit or reply to
         elif first.status == FAILED:
             view, r = _retold(first, story, item, c, config, also=outlets)
-            _detach(session, first)
+            detach_alert(first, "failed")  # the fresh message is the story's from now on
+            session.flush()  # its key is free before the fresh message takes it
             _add(
                 session, alerts, key=f"new:{channel.name}:{story.id}", now=now, channel=channel.name,
                 story_id=story.id, kind="new",
@@ -190,9 +192,3 @@ def _retold(
     return view, render_alert(view, config.settings.tz)
 
 
-def _detach(session: Session, failed: Alert) -> None:
-    """Take the failed message out of the story, under a key of its own (as a merge does),
-    so that the story's `new:` key, its edits and replies, and merges find the fresh one."""
-    failed.story_id = None
-    failed.dedupe_key = f"{failed.dedupe_key}:failed:{failed.id}"
-    session.flush()

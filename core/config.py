@@ -27,6 +27,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    PrivateAttr,
     TypeAdapter,
     ValidationError,
     WithJsonSchema,
@@ -72,7 +73,7 @@ def _check_url(value: str) -> str:
     return value
 
 
-def _header_safe(value: str) -> bool:
+def header_safe(value: str) -> bool:
     """True when `value` can be sent as an HTTP header value: printable ASCII, so no CR/LF."""
     return all(" " <= ch <= "~" for ch in value)
 
@@ -256,7 +257,7 @@ class Settings(Limits):
     @classmethod
     def _contact(cls, value: str) -> str:
         value = _check_url(value)
-        if not _header_safe(value):
+        if not header_safe(value):
             shown = re.sub(r"//[^/?#\s]*@", "//***@", value)
             raise ValueError(
                 f"contact_url {shown!r} must be printable ASCII (it goes into the User-Agent "
@@ -267,8 +268,8 @@ class Settings(Limits):
     @field_validator("user_agent")
     @classmethod
     def _agent(cls, value: str) -> str:
-        if not _header_safe(value):
-            bad = next(ch for ch in value if not " " <= ch <= "~")
+        if not header_safe(value):
+            bad = next(ch for ch in value if not header_safe(ch))
             raise ValueError(
                 f"user_agent must be printable ASCII on one line (it is sent as the User-Agent "
                 f"header), not {bad!r}: write it without accents or line breaks"
@@ -465,8 +466,17 @@ class AppConfig(Strict):
     feeds: list[FeedConfig] = Field(default_factory=list)
     channels: list[ChannelConfig] = Field(default_factory=list)
 
+    # feed() by name without a scan (status views and per-item checks of 10,000 feeds); built
+    # for the list it was built from, so a copy with other feeds builds its own
+    _feed_index: tuple[list[FeedConfig], dict[str, FeedConfig]] | None = PrivateAttr(default=None)
+
     def feed(self, name: str) -> FeedConfig | None:
-        return next((f for f in self.feeds if f.name == name), None)
+        if self._feed_index is None or self._feed_index[0] is not self.feeds:
+            index: dict[str, FeedConfig] = {}
+            for f in self.feeds:
+                index.setdefault(f.name, f)
+            self._feed_index = (self.feeds, index)
+        return self._feed_index[1].get(name)
 
     def channel(self, name: str) -> ChannelConfig | None:
         return next((c for c in self.channels if c.name == name), None)

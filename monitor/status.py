@@ -32,12 +32,12 @@ def render_status(db: Database, config: AppConfig | None, *, now: datetime) -> s
         queue = queue_summary(session)
         disabled = {c.name: c.disabled_reason for c in disabled_channels(session)}
 
-    configured = {f.name: f for f in config.feeds} if config else {}  # one lookup a row: 10,000 feeds
-    names = list(configured) + sorted(n for n in health if n not in configured)
+    names = [f.name for f in config.feeds] if config else []
+    names += sorted(n for n in health if not config or config.feed(n) is None)
     rows = []
     for name in names:
         h = health.get(name)
-        feed_cfg = configured.get(name)
+        feed_cfg = config.feed(name) if config else None
         state = "removed" if config and feed_cfg is None else "disabled" if feed_cfg and not feed_cfg.enabled else ""
         if h is None:
             rows.append([name, state or "new", "never", "-", "0", "0", "-"])

@@ -74,11 +74,11 @@ def render_status_page(db: Database, config: AppConfig | None, *, now: datetime,
                   for a in recent_alerts(session, 20)]
         figures = load_tally(session, config).figures
 
-    configured = {f.name: f for f in config.feeds} if config else {}  # one lookup a row: 10,000 feeds
-    names = list(configured) + sorted(n for n in health if n not in configured)
+    feeds = list(config.feeds) if config else []
+    names = [f.name for f in feeds] + sorted(n for n in health if not config or config.feed(n) is None)
     feed_rows = []
     for name in names:
-        cfg = configured.get(name)
+        cfg = config.feed(name) if config else None
         h = health.get(name)
         if cfg is not None and not cfg.enabled:
             state = "disabled"

@@ -187,6 +187,13 @@ def figures_told_after(session: Session, story_id: int, published: datetime, ite
     return {(event, source or "") for event, source in rows}
 
 
+def detach_alert(alert: Alert, why: str) -> None:
+    """Take `alert` out of its story under a key of its own (`…:WHY:ID`), so that the story's
+    keys (`new:CHANNEL:STORY`, its edits and replies) find the message that stands for it now."""
+    alert.story_id = None
+    alert.dedupe_key = f"{alert.dedupe_key}:{why}:{alert.id}"
+
+
 def move_story(session: Session, gone: Story, keep: Story) -> None:
     """Move the items of story `gone` to story `keep`, then delete `gone` (a merge: the caller
     unites the two stories' facts in `keep`).
@@ -210,18 +217,16 @@ def move_story(session: Session, gone: Story, keep: Story) -> None:
         Alert.story_id == gone.id, Alert.kind == "new", Alert.status.in_(_TOLD)))}
     for channel, alert in kept.items():
         if alert.status in _HELD and channel in told:
-            alert.story_id = None  # held in a fold: the channel's message of the event is `gone`'s
-            alert.dedupe_key = f"{alert.dedupe_key}:held:{alert.id}"
+            detach_alert(alert, "held")  # held in a fold: the channel's message of the event is `gone`'s
     session.flush()  # its key is free before `gone`'s message takes it
     heard = {channel for channel, alert in kept.items() if alert.story_id is not None}
     told_there = {channel for channel in heard if kept[channel].status in _TOLD}
     unsent: set[int] = set()
     for alert in session.scalars(select(Alert).where(Alert.story_id == gone.id).order_by(Alert.id)).all():
         if alert.channel in heard:
-            alert.story_id = None
             # a key of its own: its key names `gone`'s number, which SQLite gave to the next
             # story before migration 0013, whose first alert must not find this one by key
-            alert.dedupe_key = f"{alert.dedupe_key}:merged:{alert.id}"
+            detach_alert(alert, "merged")
             if alert.channel in told_there and _unsent_telling(alert, unsent):
                 alert.status = MERGED
                 unsent.add(alert.id)

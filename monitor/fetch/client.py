@@ -23,7 +23,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from core.config import Settings
+from core.config import Settings, header_safe
 from monitor.fetch.decode import BadEncoding, BoundedBody, TooLarge
 from monitor.fetch.policy import AddressRefused, GuardedTransport, OutboundPolicy, request_trusted
 from monitor.fetch.redact import redact_userinfo
@@ -88,7 +88,7 @@ def usable_validator(value: str | None) -> str | None:
     if not value:
         return None
     value = value.strip()
-    return value if value and all(" " <= c <= "~" for c in value) else None
+    return value if value and header_safe(value) else None
 
 
 class Fetcher:
