@@ -20,6 +20,13 @@ MIN_TEXT = 200  # shorter article text than this is not worth preferring over th
 SOURCE_CHARS = 20_000  # the summary is picked from the first this many characters
 BOILERPLATE_CHARS = 2_000  # a sentence is checked for boilerplate on its start
 _SPLIT = re.compile(r"(?<=[.!?…])[\"'”»)]*\s+(?=[\"'“«(¿¡]?[A-ZÁÉÍÓÚÑÜ0-9])")
+# A stop that ends an abbreviation, not a sentence: an initial or a doubled plural ("J.", "EE.",
+# "UU.", "FF."), dotted letters ("U.S.", "a.m."), a title or a month ("Gral.", "Sr.", "Jan.").
+_ABBREVIATION = re.compile(
+    r"(?:^|[\s(«\"“'])(?:([A-ZÁÉÍÓÚÑ])\1?|[a-z]|(?:[A-Za-z]\.)+[A-Za-z]|"
+    r"Sr|Sra|Srta|Dr|Dra|Gral|Gen|Cnel|Col|Tte|Cap|Capt|Lic|Ing|Mr|Mrs|Ms|Sgt|Lt|Gov|Sen|Rep|Prof|St|"
+    r"Jan|Feb|Aug|Sept|Oct|Nov|Dec)\.$"
+)
 _BOILERPLATE = re.compile(
     r"""(
       lee\s+(también|además|más)|leer\s+más|te\s+puede\s+interesar|suscr[ií]b|newsletter|bolet[ií]n|
@@ -46,7 +53,19 @@ def plain(text: str | None) -> str:
 
 
 def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SPLIT.split(text) if s.strip()]
+    """The sentences of `text`; a stop after an abbreviation ("EE. UU.", "Gral.") splits none."""
+    out: list[str] = []
+    glued = False
+    for part in _SPLIT.split(text):
+        part = part.strip()
+        if not part:
+            continue
+        if glued:
+            out[-1] += " " + part
+        else:
+            out.append(part)
+        glued = bool(_ABBREVIATION.search(part))
+    return out
 
 
 def _is_boilerplate(sentence: str) -> bool:

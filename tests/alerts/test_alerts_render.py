@@ -153,6 +153,27 @@ def test_summary_prefers_relevant_sentences_and_drops_boilerplate() -> None:
     assert len(summarize(text=None, summary="palabra " * 200, title="x")) <= 350
 
 
+def test_a_summary_never_splits_a_sentence_at_an_abbreviation() -> None:
+    """"EE. UU.", "U.S." and "Gen." end no sentence: the summary put the relevant sentences first
+    and showed "…sanciones. El Gobierno de EE." and "Treasury on Monday sanctioned…"."""
+    es = (
+        "El Gobierno de EE. UU. anunció este lunes nuevas sanciones contra funcionarios venezolanos. "
+        "La medida afecta a 12 personas vinculadas al Sebin. "
+        "Según el Tesoro, la decisión busca presionar por la liberación de presos políticos."
+    )
+    s = summarize(text=None, summary=es, title="x", terms=["presos políticos"], numbers=[12])
+    assert "El Gobierno de EE. UU. anunció este lunes" in s
+    assert not s.endswith("EE.")
+    en = (
+        "The U.S. Treasury on Monday sanctioned 12 Venezuelan officials. "
+        "Gen. Vladimir Padrino López was among those named by the Treasury Department. "
+        "Rights groups welcomed the move against political prisoners' jailers."
+    )
+    s = summarize(text=None, summary=en, title="x", terms=["political prisoners"], numbers=[12])
+    assert s.startswith("The U.S. Treasury on Monday sanctioned 12")
+    assert "Gen. Vladimir Padrino López" in s
+
+
 def test_sources_are_named_in_the_channels_language() -> None:
     """The count reader's canonical names ("the United Nations", "Italy") are never shown as
     such in a Spanish channel; a state announces releases of its citizens, it verifies none."""
