@@ -454,8 +454,8 @@ def render_digest(
         items = sorted(by_topic[topic], key=lambda e: (rank.get(e.urgency, 1), e.published or ""))
         label = topic_label(topic, lang)
         noun = w["stories"] if len(items) != 1 else w["story"]
-        blocks.append((f"\n<b>{esc(label)}</b> ({len(items)} {noun})", f"\n{label} ({len(items)})"))
-        for e in items:
+        heading = (f"\n<b>{esc(label)}</b> ({len(items)} {noun})", f"\n{label} ({len(items)})")
+        for k, e in enumerate(items):
             title = shorten(clean(without_section_label(e.title)), TITLE_MAX)
             outlet = clean(e.outlet)
             when = local_time(e.published, tz)[-5:]
@@ -466,9 +466,10 @@ def render_digest(
             if domain:  # a URL too long to send: its domain next to the outlet
                 meta = f"{meta} · {domain}" if meta else domain
             linked = f'<a href="{esc_attr(url)}">{esc(title)}</a>' if url else esc(title)
-            blocks.append(
-                (f"{mark} {linked} — <i>{esc(meta)}</i>", f"{mark} {title} — {meta}" + (f"\n   {url}" if url else ""))
-            )
+            bh, bt = f"{mark} {linked} — <i>{esc(meta)}</i>", f"{mark} {title} — {meta}" + (f"\n   {url}" if url else "")
+            if k == 0:  # the heading goes with its first story: it never ends a message alone
+                bh, bt = f"{heading[0]}\n{bh}", f"{heading[1]}\n{bt}"
+            blocks.append((bh, bt))
     messages: list[Rendered] = []
     cur_h: list[str] = []
     cur_t: list[str] = []

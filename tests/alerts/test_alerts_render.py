@@ -116,6 +116,24 @@ def test_digest_groups_and_splits() -> None:
     assert all(f"US story {i} & <x>" in joined for i in range(40))
 
 
+def test_a_digest_message_never_ends_with_a_topic_heading() -> None:
+    """A topic's heading goes with its first story: a roundup split just after the heading sent
+    "EE. UU. y Venezuela (5 noticias)" as the last line of one message, its stories in the next."""
+    when = datetime(2026, 3, 14, 13, 30, tzinfo=UTC)
+    for extra in range(40, 100):  # title lengths that move the split across the second heading
+        entries = [
+            DigestEntry("political_prisoners", "high", f"Título {i} sobre presos políticos " + "x" * extra,
+                        "El Pitazo", when.isoformat(), f"https://elpitazo.net/{i}")
+            for i in range(25)
+        ] + [DigestEntry("us_actions", "normal", f"US title {i}", "BBC", when.isoformat(), f"https://bbc.com/{i}")
+             for i in range(5)]
+        parts = render_digest(entries, "es", TZ, heading_time=when)
+        for part in parts:
+            for shown in (parse_html(part.html), part.text):
+                last = shown.rstrip().splitlines()[-1]
+                assert "—" in last or last.startswith("   http"), (extra, last)
+
+
 @pytest.mark.parametrize(
     "markup",
     ["<script>x</script>", "a & b", "<b>x", "<b><i>x</b></i>", "<a>x</a>", "x > y", "&nbsp;",
