@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from core.count import (
@@ -79,6 +80,7 @@ ANNOUNCED = {"es": "según el Gobierno", "en": "per the government"}
 _ENTITY_TAG = re.compile(r"<[^>]*>")
 _URL_IN_TEXT = re.compile(r"(?i)\bhttps?://\S+")
 _WS = re.compile(r"\s+")
+_UNSAFE_IN_URL = re.compile(r"[\s<>\"]")
 
 
 def tg_len(text: str) -> int:
@@ -133,11 +135,12 @@ def html_to_text(markup: str) -> str:
 
 
 def safe_url(url: str | None) -> str | None:
-    """`url` when it can be a link: http(s), no spaces or quotes, at most MAX_URL characters."""
+    """`url` when it can be a link: http(s), at most MAX_URL characters. Spaces, quotes and
+    angle brackets, which feeds leave in links as written, are percent-encoded."""
     if not url or len(url) > MAX_URL:
         return None
-    url = clean(url)
-    if not url or not re.match(r"^https?://[^\s<>\"]+$", url, re.IGNORECASE):
+    url = _UNSAFE_IN_URL.sub(lambda m: quote(m.group(0)), clean(url))
+    if not url or len(url) > MAX_URL or not re.match(r"^https?://[^/?#]", url, re.IGNORECASE):
         return None
     return url
 
@@ -145,7 +148,7 @@ def safe_url(url: str | None) -> str | None:
 def url_or_domain(url: str | None) -> tuple[str | None, str | None]:
     """(the link, None) for a usable URL; (None, its domain) for one too long to send."""
     link = safe_url(url)
-    if link or not url or len(url) <= MAX_URL:
+    if link or not url:
         return link, None
     return None, domain_of(url)
 

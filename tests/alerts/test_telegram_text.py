@@ -108,3 +108,23 @@ async def test_digest_entries_with_long_urls_and_spoofed_titles_fit(emulator: Bo
     assert shown.count("El Pitazo +1 medios") == 2 * len(entries)
     assert "elpitazo.net" in shown and "excarcelan-a-presos-excarcelan" not in shown
     assert no_bidi("".join(m.raw for m in sent))
+
+
+async def test_a_link_with_spaces_or_quotes_is_sent_percent_encoded(
+    db, emulator: BotApiEmulator, make_config, runtime, add_item
+):
+    """Feeds give links as written ("…/excarcelan presos.html", feedparser keeps the spaces): such
+    a link was dropped, and the alert went out with neither a link nor the outlet's domain."""
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
+    urls = ["https://elpitazo.net/2026/01/excarcelan presos politicos.html", 'https://elpitazo.net/buscar?q="Tocorón"']
+    with db.session() as s:
+        for i, url in enumerate(urls):
+            item = add_item(s, "elpitazo", f"Excarcelan a {i + 5} presos políticos en Tocorón", url=url)
+            enqueue_for_item(s, item, Cls(PP, "high", {"political_prisoners": ["presos"]}), config,
+                             now=datetime.now(UTC))
+        [_, second] = s.scalars(select(Alert).order_by(Alert.id)).all()
+        second.payload = {**second.payload, "html": "<b>unclosed"}  # its plain-text fallback goes out
+    await deliver(config, runtime, db)
+    html_msg, plain_msg = emulator.messages(CHAT)
+    assert 'href="https://elpitazo.net/2026/01/excarcelan%20presos%20politicos.html"' in html_msg.raw
+    assert "https://elpitazo.net/buscar?q=%22Tocorón%22" in plain_msg.text
