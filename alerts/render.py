@@ -197,7 +197,7 @@ def hashtags(topics: list[str], lang: str) -> list[str]:
     tags: list[str] = []
     for topic in topics:
         known = HASHTAGS.get(topic, {}).get(lang)
-        words = known or ["".join(p.capitalize() for p in re.split(r"[^0-9A-Za-z]+", topic) if p)]
+        words = known or ["".join(p.capitalize() for p in re.split(r"[\W_]+", topic) if p)]  # "represión": #Represión
         tags += [w for w in words if w and w not in tags]
     if "Venezuela" not in tags:
         tags.append("Venezuela")

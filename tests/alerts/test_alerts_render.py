@@ -80,6 +80,16 @@ def test_update_and_english() -> None:
     assert "61 verified by Foro Penal" in shown
 
 
+def test_a_topic_named_with_accents_keeps_its_letters_in_the_hashtag() -> None:
+    """An operator's topic "represión" or "presos_políticos" gave #RepresiN and #PresosPolTicos."""
+    from alerts.render import hashtags
+
+    assert hashtags(["represión"], "es") == ["#Represión", "#Venezuela"]
+    assert hashtags(["presos_políticos", "niños-detenidos"], "es") == ["#PresosPolíticos", "#NiñosDetenidos", "#Venezuela"]
+    r = render_alert(view(topics=["represión"]), TZ)
+    assert parse_html(r.html).endswith("#Represión #Venezuela")
+
+
 def test_long_summary_is_shortened_not_cut() -> None:
     summary = ("Ampersand & <tag> " * 600) + "🇻🇪" * 2000
     r = render_alert(view(summary=summary, title="T & <b>" * 100), TZ)
