@@ -82,7 +82,7 @@ def _entries(session: Session, channel: ChannelConfig, config: AppConfig, since:
         conf = config.feed(feed_name)
         outlets = {(config.feed(f).display_name if config.feed(f) else f) for _, f in rows}
         out.append(DigestEntry(
-            topic=topic, urgency=story.urgency, title=item.title,
+            topic=topic, urgency=story.urgency, title=item.title, summary=item.summary or "",
             outlet=conf.display_name if conf else feed_name,
             published=item.published_at.isoformat() if item.published_at else None,
             url=item.canonical_url or item.url, sources=len(outlets),

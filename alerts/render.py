@@ -437,6 +437,7 @@ class DigestEntry:
     published: str | None
     url: str | None
     sources: int = 1
+    summary: str = ""  # told instead of a title the item lacks
 
 
 def render_digest(
@@ -459,7 +460,7 @@ def render_digest(
         noun = w["stories"] if len(items) != 1 else w["story"]
         heading = (f"\n<b>{esc(label)}</b> ({len(items)} {noun})", f"\n{label} ({len(items)})")
         for k, e in enumerate(items):
-            title = shorten(clean(without_section_label(e.title)), TITLE_MAX)
+            title = shorten(clean(without_section_label(e.title)) or clean(e.summary), TITLE_MAX) or ELLIPSIS
             outlet = clean(e.outlet)
             when = local_time(e.published, tz)[-5:]
             more = f" +{e.sources - 1} {w['sources']}" if e.sources > 1 else ""

@@ -88,3 +88,20 @@ async def test_digest_roundup_is_grouped_split_and_delivered(db, emulator, runti
     with db.session() as s:
         assert s.scalar(select(Channel.last_digest_at).where(Channel.name == "daily")) == NOW + timedelta(minutes=2)
         assert all(a.status == "sent" for a in s.scalars(select(Alert)))
+
+
+async def test_a_story_without_a_title_is_told_by_its_summary(db, emulator, runtime, make_config, add_item, out) -> None:
+    """Feeds without titles (a Mastodon account's RSS) give items of a summary alone: the roundup
+    showed "🔴  — El Pitazo · 06:05", an empty link, nothing to read or tap."""
+    config = make_config([DIGEST])
+    with db.session() as s:
+        s.add(Channel(name="daily", chat_id="@daily_digest", disabled=False, last_digest_at=NOW - timedelta(hours=12)))
+    with db.session() as s:
+        item = add_item(s, "elpitazo", "", summary="Foro Penal verificó 12 excarcelaciones de presos políticos en Tocorón.",
+                        url="https://elpitazo.net/nota-12")
+        enqueue_for_item(s, item, Cls(["political_prisoners"], "high"), config, now=NOW - timedelta(hours=1))
+        assert enqueue_digest(s, config, "daily", now=NOW)
+    async with DeliveryWorker(config, runtime, db, out=out) as worker:
+        await worker.deliver_pending()
+    [msg] = emulator.messages("@daily_digest")
+    assert '<a href="https://elpitazo.net/nota-12">Foro Penal verificó 12 excarcelaciones' in msg.raw
