@@ -55,11 +55,13 @@ URGENCY_MARK = {"high": "🔴", "normal": "🟠", "low": "⚪"}
 WORDS: dict[str, dict[str, str]] = {
     "es": {
         "urgent": "URGENTE", "also": "También", "read": "Leer en", "update": "Actualización",
-        "more": "y {n} más", "digest": "Resumen", "stories": "noticias", "story": "noticia", "sources": "medios",
+        "more": "y {n} más", "digest": "Resumen", "stories": "noticias", "story": "noticia",
+        "sources": "medios", "source": "medio",
     },
     "en": {
         "urgent": "URGENT", "also": "Also", "read": "Read on", "update": "Update",
-        "more": "and {n} more", "digest": "Roundup", "stories": "stories", "story": "story", "sources": "outlets",
+        "more": "and {n} more", "digest": "Roundup", "stories": "stories", "story": "story",
+        "sources": "outlets", "source": "outlet",
     },
 }
 COUNT_LABELS: dict[str, dict[str, str]] = {
@@ -463,7 +465,7 @@ def render_digest(
             title = shorten(clean(without_section_label(e.title)) or clean(e.summary), TITLE_MAX) or ELLIPSIS
             outlet = clean(e.outlet)
             when = local_time(e.published, tz)[-5:]
-            more = f" +{e.sources - 1} {w['sources']}" if e.sources > 1 else ""
+            more = f" +{e.sources - 1} {w['sources'] if e.sources > 2 else w['source']}" if e.sources > 1 else ""
             meta = " · ".join(x for x in (outlet + more, when) if x)
             mark = URGENCY_MARK.get(e.urgency, "")
             url, domain = url_or_domain(e.url)

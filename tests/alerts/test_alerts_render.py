@@ -144,6 +144,18 @@ def test_a_digest_message_never_ends_with_a_topic_heading() -> None:
                 assert "—" in last or last.startswith("   http"), (extra, last)
 
 
+def test_a_digest_counts_one_more_outlet_in_the_singular() -> None:
+    """A story told by two outlets read "El Pitazo +1 medios" ("+1 outlets" in English)."""
+    when = datetime(2026, 3, 14, 13, 30, tzinfo=UTC)
+    for lang, one, two in (("es", "+1 medio ·", "+2 medios ·"), ("en", "+1 outlet ·", "+2 outlets ·")):
+        entries = [DigestEntry("political_prisoners", "high", f"Title {n}", "El Pitazo", when.isoformat(), None, sources=n)
+                   for n in (2, 3)]
+        [part] = render_digest(entries, lang, TZ, heading_time=when)
+        shown = parse_html(part.html)
+        assert f"El Pitazo {one}" in shown and f"El Pitazo {two}" in shown
+        assert f"El Pitazo {one}" in part.text
+
+
 @pytest.mark.parametrize(
     "markup",
     ["<script>x</script>", "a & b", "<b>x", "<b><i>x</b></i>", "<a>x</a>", "x > y", "&nbsp;",

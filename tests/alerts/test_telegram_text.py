@@ -105,7 +105,7 @@ async def test_digest_entries_with_long_urls_and_spoofed_titles_fit(emulator: Bo
     sent = emulator.messages(CHAT)
     assert len(sent) == 2 * len(parts)
     shown = "\n".join(m.text for m in sent)
-    assert shown.count("El Pitazo +1 medios") == 2 * len(entries)
+    assert shown.count("El Pitazo +1 medio") == 2 * len(entries)
     assert "elpitazo.net" in shown and "excarcelan-a-presos-excarcelan" not in shown
     assert no_bidi("".join(m.raw for m in sent))
 
