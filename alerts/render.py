@@ -455,6 +455,7 @@ def render_digest(
         by_topic.setdefault(e.topic, []).append(e)
     blocks: list[tuple[str, str]] = []  # (html, text) units that are never split
     head = f"{w['digest']} · {local_time(heading_time, tz)}"
+    day = local_time(heading_time, tz)[:10]
     blocks.append((f"🗞 <b>{esc(head)}</b>", f"🗞 {head}"))
     for topic in sorted(by_topic, key=lambda t: min(rank.get(e.urgency, 1) for e in by_topic[t])):
         items = sorted(by_topic[topic], key=lambda e: (rank.get(e.urgency, 1), e.published or ""))
@@ -464,7 +465,8 @@ def render_digest(
         for k, e in enumerate(items):
             title = shorten(clean(without_section_label(e.title)) or clean(e.summary), TITLE_MAX) or ELLIPSIS
             outlet = clean(e.outlet)
-            when = local_time(e.published, tz)[-5:]
+            when = local_time(e.published, tz)  # "14/03/2026 09:30"
+            when = when[-5:] if when[:10] == day else f"{when[:5]}{when[10:]}"  # "09:30", or "13/03 09:30"
             more = f" +{e.sources - 1} {w['sources'] if e.sources > 2 else w['source']}" if e.sources > 1 else ""
             meta = " · ".join(x for x in (outlet + more, when) if x)
             mark = URGENCY_MARK.get(e.urgency, "")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -154,6 +154,19 @@ def test_a_digest_counts_one_more_outlet_in_the_singular() -> None:
         shown = parse_html(part.html)
         assert f"El Pitazo {one}" in shown and f"El Pitazo {two}" in shown
         assert f"El Pitazo {one}" in part.text
+
+
+def test_a_digest_dates_the_stories_of_an_earlier_day() -> None:
+    """A roundup covers 24 h or more (one schedule time a day, a service down for days): four
+    stories of four days all read "07:05"."""
+    when = datetime(2026, 3, 14, 12, 5, tzinfo=UTC)  # 08:05 in Caracas
+    entries = [DigestEntry("political_prisoners", "high", f"Noticia {d}", "El Pitazo",
+                           (when - timedelta(days=d, hours=1)).isoformat(), None) for d in (2, 1, 0)]
+    [part] = render_digest(entries, "es", TZ, heading_time=when)
+    for shown in (parse_html(part.html), part.text):
+        assert "Noticia 2 — El Pitazo · 12/03 07:05" in shown
+        assert "Noticia 1 — El Pitazo · 13/03 07:05" in shown
+        assert "Noticia 0 — El Pitazo · 07:05" in shown  # the roundup's own day: the time alone
 
 
 @pytest.mark.parametrize(
