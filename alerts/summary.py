@@ -29,13 +29,13 @@ _ABBREVIATION = re.compile(
 )
 _BOILERPLATE = re.compile(
     r"""(
-      lee\s+(también|además|más)|leer\s+más|te\s+puede\s+interesar|suscr[ií]b|newsletter|bolet[ií]n|
+      lee\s+(también|además|más)|leer\s+más|te\s+puede\s+interesar|suscr[ií]b|newsletter|nuestro\s+bolet[ií]n|
       s[ií]guenos|únete\s+a\s+nuestro|canal\s+de\s+(whatsapp|telegram)|haz\s+clic|pulsa\s+aqu[ií]|
-      todos\s+los\s+derechos|derechos\s+reservados|cookies|publicidad|contenido\s+patrocinado|
+      todos\s+los\s+derechos|derechos\s+reservados|cookies|^\s*publicidad\b|contenido\s+patrocinado|
       read\s+(more|also)|click\s+here|sign\s+up|subscribe|follow\s+us|all\s+rights\s+reserved|
       copyright|©|^\s*(foto|photo|imagen|image|video|vídeo)\s*:|\(foto|\(photo|
       the\s+post\s+.+\s+appeared\s+first|la\s+entrada\s+.+\s+se\s+publicó\s+primero|
-      continue\s+reading|seguir\s+leyendo|ver\s+más|more\s+at
+      continue\s+reading|seguir\s+leyendo|^\s*ver\s+más\b|^\s*more\s+at\b
     )""",
     re.IGNORECASE | re.VERBOSE,
 )

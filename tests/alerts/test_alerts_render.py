@@ -227,6 +227,23 @@ def test_a_summary_never_splits_a_sentence_at_an_abbreviation() -> None:
     assert "Gen. Vladimir Padrino López" in s
 
 
+def test_news_words_that_boilerplate_also_uses_keep_their_sentence() -> None:
+    """"boletín", "ver más" and "more at" inside a sentence are news, not a call to subscribe or
+    a link label: the sentences with the figures were dropped and the summary kept neither."""
+    es = (
+        "Foro Penal publicó este lunes su boletín: 806 presos políticos siguen detenidos en Venezuela. "
+        "El director de la ONG pidió la liberación de todos. "
+        "La cifra incluye a 180 militares, y podrían ver más detenciones en los próximos días. "
+        "Suscríbete a nuestro boletín. Ver más noticias"
+    )
+    s = summarize(text=None, summary=es, title="x", terms=["presos políticos"], numbers=[806, 180])
+    assert "806 presos políticos siguen detenidos" in s and "180 militares" in s
+    assert "Suscríbete" not in s and "Ver más noticias" not in s
+    en = "Many more at risk: 806 political prisoners remain behind bars, Foro Penal said. More at elpitazo.net"
+    s = summarize(text=None, summary=en, title="x", terms=["political prisoners"], numbers=[806])
+    assert s == "Many more at risk: 806 political prisoners remain behind bars, Foro Penal said."
+
+
 def test_sources_are_named_in_the_channels_language() -> None:
     """The count reader's canonical names ("the United Nations", "Italy") are never shown as
     such in a Spanish channel; a state announces releases of its citizens, it verifies none."""
