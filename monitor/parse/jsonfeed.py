@@ -7,6 +7,7 @@ some producers write it) or, failing that, by an `items` list.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from monitor.parse import ParsedEntry, ParsedFeed, read_date
@@ -51,8 +52,16 @@ def _version(data: dict[str, Any]) -> str | None:
     return None
 
 
+# half of a surrogate pair: JSON's \ud83d escape without its partner, as a generator that
+# cut a text inside an emoji writes it; no database can store it (UTF-8 has no such character)
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _str(value: Any) -> str:
-    return value if isinstance(value, str) else ""
+    """A string field, without lone surrogates; "" when the field is not a string."""
+    if not isinstance(value, str):
+        return ""
+    return _LONE_SURROGATE.sub("", value) if _LONE_SURROGATE.search(value) else value
 
 
 def parse_json_feed(body: bytes) -> ParsedFeed:
@@ -84,7 +93,7 @@ def parse_json_feed(body: bytes) -> ParsedFeed:
         date = published or updated
         out.entries.append(
             ParsedEntry(
-                guid=str(item_id) if item_id not in (None, "") else None,
+                guid=_str(str(item_id)) if item_id not in (None, "") else None,
                 link=_str(item.get("url")) or _str(item.get("external_url")) or None,
                 title=_str(item.get("title")),
                 summary=_str(item.get("summary")) or text or html,
