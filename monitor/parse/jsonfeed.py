@@ -72,6 +72,8 @@ def parse_json_feed(body: bytes) -> ParsedFeed:
         data = json.loads(_decode(body))
     except (ValueError, UnicodeDecodeError) as exc:
         return ParsedFeed(problems=[f"invalid JSON: {str(exc)[:200]}"], fatal=True)
+    except RecursionError:  # arrays or objects nested thousands deep
+        return ParsedFeed(problems=["invalid JSON: nested too deeply"], fatal=True)
     if not isinstance(data, dict) or (fmt := _version(data)) is None:
         return ParsedFeed(problems=["not a feed: JSON without a JSON Feed version"], fatal=True)
     out = ParsedFeed(format=fmt, title=_str(data.get("title")))

@@ -58,3 +58,15 @@ async def test_json_feed_with_a_lone_surrogate_is_stored(
     summaries = {r.guid: r.summary for r in stored(db, "json")}
     assert summaries == {"1": "Resumen", "2": "Emoji cortado", "3": "Entero \U0001f600"}
 
+
+
+async def test_json_nested_too_deeply_is_a_parse_failure(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    body = b'{"version": "1.1", "items": [' + b"[" * 100_000 + b"]" * 100_000 + b"]}"
+    server.set_route("/deep.json", body, content_type="application/feed+json")
+    cfg = FeedConfig(name="deep", url=server.url("/deep.json"), language="es")
+    result = await poll_feed(cfg, settings, fetcher, db)
+    assert result.status == "error"
+    assert result.error == "invalid JSON: nested too deeply"
+    assert "internal error" not in (result.error or "")
