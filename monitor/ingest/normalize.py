@@ -17,7 +17,7 @@ import html
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from core.markup import SUMMARY_CHARS, TEXT_CHARS, TITLE_CHARS, cap, strip_markup
 from core.text import without_section_label
@@ -100,6 +100,17 @@ def language_code(value: str | None) -> str | None:
     return code if code.isalpha() and 2 <= len(code) <= 3 else None
 
 
+def _item_key_url(link: str | None, base_url: str) -> str | None:
+    """The canonical URL of an item's link. A link to the document itself (a page's `#`)
+    names no item, or only by its fragment (`#nota-4`): as a plain canonical URL it would make
+    every later item linked so a duplicate of the first."""
+    canon = canonical_url(link)
+    if canon is None or link is None or canon != canonical_url(base_url):
+        return canon
+    fragment = urlsplit(link).fragment
+    return f"{canon}#{fragment}" if fragment else None
+
+
 @dataclass(slots=True)
 class NormalizedItem:
     guid: str
@@ -133,7 +144,7 @@ def normalize_entry(
     link = entry.link.strip() if entry.link else None
     if link and not link.startswith(("http://", "https://")):
         link = urljoin(base_url, link)
-    canon = canonical_url(link)
+    canon = _item_key_url(link, base_url)
     # fields are cut to their limits before any cleaning (core/markup.py)
     # a section label the outlet put on the title's last line ("…\nPOLÍTICA") is not its words
     title = clean_text(without_section_label(cap(entry.title, TITLE_CHARS)))

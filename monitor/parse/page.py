@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
@@ -77,6 +77,14 @@ def _link(node: Tag, selector: str) -> str | None:
     return str(href).strip() if href else (found.get_text(strip=True) or None)
 
 
+def _resolve(link: str, base_url: str, page_url: str) -> str | None:
+    """`link` made absolute; None when it is no web page (`javascript:`, `mailto:`, `tel:`).
+    A link that is only a fragment (`#`, `#nota-4`) points into this page, whatever its
+    <base href> says."""
+    resolved = urljoin(page_url if link.startswith("#") else base_url, link)
+    return resolved if urlsplit(resolved).scheme.lower() in ("http", "https") else None
+
+
 def parse_page(body: bytes, headers: dict[str, str], url: str, selectors: Selectors) -> ParsedFeed:
     """Parse an HTML page into entries with `selectors`; never raises."""
     if not body.strip():
@@ -93,6 +101,7 @@ def parse_page(body: bytes, headers: dict[str, str], url: str, selectors: Select
     for node in nodes:
         title = _pick(node, selectors.title)
         link = _link(node, selectors.link)
+        link = _resolve(link, base_url, url) if link else None
         if not title and not link:
             missing += 1
             continue
@@ -100,7 +109,7 @@ def parse_page(body: bytes, headers: dict[str, str], url: str, selectors: Select
         out.entries.append(
             ParsedEntry(
                 guid=None,
-                link=urljoin(base_url, link) if link else None,
+                link=link,
                 title=title or "",
                 summary=_pick(node, selectors.summary) or "",
                 published=date.when if date else None,

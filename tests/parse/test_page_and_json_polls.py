@@ -70,3 +70,45 @@ async def test_json_nested_too_deeply_is_a_parse_failure(
     assert result.status == "error"
     assert result.error == "invalid JSON: nested too deeply"
     assert "internal error" not in (result.error or "")
+
+
+def page(*articles: str) -> bytes:
+    return ("<html><head><meta charset='utf-8'></head><body>" + "".join(
+        f"<article>{a}<time datetime='{HOUR_AGO}'></time></article>" for a in articles)
+        + "</body></html>").encode()
+
+
+def page_feed(server: FeedServer, name: str = "page", **selectors: str) -> FeedConfig:
+    server.set_route("/robots.txt", b"", status=404)
+    return FeedConfig(name=name, url=server.url("/news/"), type="page", language="es",
+                      fetch_article="never", selectors={  # type: ignore[arg-type]
+                          "item": "article", "title": "h2", "link": "a@href",
+                          "date": "time@datetime", **selectors})
+
+
+async def test_page_links_that_lead_nowhere_else_are_no_links(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    cfg = page_feed(server)
+    server.set_route("/news/", page(
+        "<h2>Liberan a veinte presos políticos</h2><a href='#'>ver</a>",
+        "<h2>Escribe a la redacción sobre los presos</h2><a href='mailto:r@site.example'>x</a>",
+        "<h2>Comparte la nota sobre los presos</h2><a href='javascript:void(0)'>x</a>",
+        "<h2>Nota con ancla de la lista de presos</h2><a href='#nota-4'>x</a>",
+    ), content_type="text/html")
+    first = await poll_feed(cfg, settings, fetcher, db)
+    assert first.status == "new", first.error
+    server.set_route("/news/", page(
+        "<h2>Otro titular, también enlazado a la página misma</h2><a href='#'>ver</a>"),
+        content_type="text/html")
+    second = await poll_feed(cfg, settings, fetcher, db)
+    assert second.status == "new" and second.stored == 1, second.summary_line()
+    links = {r.title: (r.url, r.canonical_url) for r in stored(db, "page")}
+    here = server.url("/news/")
+    assert links == {  # the page itself is shown, but identifies no item
+        "Liberan a veinte presos políticos": (here, None),
+        "Escribe a la redacción sobre los presos": (None, None),
+        "Comparte la nota sobre los presos": (None, None),
+        "Nota con ancla de la lista de presos": (here + "#nota-4", here + "#nota-4"),
+        "Otro titular, también enlazado a la página misma": (here, None),
+    }
