@@ -63,6 +63,11 @@ def _pick(node: Tag, selector: str | None) -> str | None:
     return found.get_text(" ", strip=True) or None
 
 
+# the text of a link element without href stands for the link only when it is an address,
+# not a headline (an <a onclick=…> would have given "…/news/Liberan a veinte presos")
+_WRITTEN_URL = re.compile(r"(?:https?://|/)\S+$", re.I)
+
+
 def _link(node: Tag, selector: str) -> str | None:
     css, _, attr = selector.partition("@")
     if attr:
@@ -74,7 +79,10 @@ def _link(node: Tag, selector: str) -> str | None:
     if not href and found.name != "a":
         inner = found.find("a", href=True)
         href = inner.get("href") if isinstance(inner, Tag) else None
-    return str(href).strip() if href else (found.get_text(strip=True) or None)
+    if href:
+        return str(href).strip()
+    text = found.get_text(strip=True)  # an address written out: "https://…", "/n/7"
+    return text if _WRITTEN_URL.match(text) else None
 
 
 def _resolve(link: str, base_url: str, page_url: str) -> str | None:

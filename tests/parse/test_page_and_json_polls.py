@@ -112,3 +112,22 @@ async def test_page_links_that_lead_nowhere_else_are_no_links(
         "Nota con ancla de la lista de presos": (here + "#nota-4", here + "#nota-4"),
         "Otro titular, también enlazado a la página misma": (here, None),
     }
+
+
+async def test_page_link_text_is_a_link_only_when_it_is_a_url(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    cfg = page_feed(server, link="a, span.url")
+    server.set_route("/news/", page(
+        "<h2>Liberan a veinte presos políticos</h2><a onclick='go(1)'>Liberan a veinte presos</a>",
+        "<h2>Detenido un dirigente sindical</h2><a onclick='go(2)'>Detenido</a>",
+        "<h2>Nota con la dirección escrita</h2><span class='url'>/n/7</span>",
+    ), content_type="text/html")
+    result = await poll_feed(cfg, settings, fetcher, db)
+    assert result.status == "new", result.error
+    links = {r.title: r.url for r in stored(db, "page")}
+    assert links == {
+        "Liberan a veinte presos políticos": None,
+        "Detenido un dirigente sindical": None,
+        "Nota con la dirección escrita": server.url("/n/7"),
+    }
