@@ -93,6 +93,23 @@ def _resolve(link: str, base_url: str, page_url: str) -> str | None:
     return resolved if urlsplit(resolved).scheme.lower() in ("http", "https") else None
 
 
+def _merged(first: ParsedEntry | None, entry: ParsedEntry) -> bool:
+    """Whether `entry` is `first` listed again (a page shows one article as a photo, in the
+    lead and under "most read", all linking to it): no title, summary or date of theirs
+    differ. `first` then takes what only `entry` gives."""
+    if first is None:
+        return False
+    pairs = ((" ".join(first.title.split()), " ".join(entry.title.split())),
+             (" ".join(first.summary.split()), " ".join(entry.summary.split())),
+             (first.published, entry.published))
+    if any(a and b and a != b for a, b in pairs):
+        return False
+    first.title, first.summary = first.title or entry.title, first.summary or entry.summary
+    if first.published is None:
+        first.published, first.date_only = entry.published, entry.date_only
+    return True
+
+
 def parse_page(body: bytes, headers: dict[str, str], url: str, selectors: Selectors) -> ParsedFeed:
     """Parse an HTML page into entries with `selectors`; never raises."""
     if not body.strip():
@@ -106,6 +123,7 @@ def parse_page(body: bytes, headers: dict[str, str], url: str, selectors: Select
         return ParsedFeed(problems=[f"unreadable page: {type(exc).__name__}: {exc}"], fatal=True)
     out = ParsedFeed(format="page", title=soup.title.get_text(strip=True) if soup.title else "")
     missing = 0
+    by_link: dict[str, ParsedEntry] = {}
     for node in nodes:
         title = _pick(node, selectors.title)
         link = _link(node, selectors.link)
@@ -114,16 +132,18 @@ def parse_page(body: bytes, headers: dict[str, str], url: str, selectors: Select
             missing += 1
             continue
         date = read_date(_pick(node, selectors.date))
-        out.entries.append(
-            ParsedEntry(
-                guid=None,
-                link=link,
-                title=title or "",
-                summary=_pick(node, selectors.summary) or "",
-                published=date.when if date else None,
-                date_only=date.date_only if date else False,
-            )
+        entry = ParsedEntry(
+            guid=None,
+            link=link,
+            title=title or "",
+            summary=_pick(node, selectors.summary) or "",
+            published=date.when if date else None,
+            date_only=date.date_only if date else False,
         )
+        if not _merged(by_link.get(link) if link else None, entry):
+            out.entries.append(entry)
+            if link:
+                by_link.setdefault(link, entry)
     if not nodes:
         out.problems.append(f"selector {selectors.item!r} matched nothing")
         out.fatal = True

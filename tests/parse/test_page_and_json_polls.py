@@ -131,3 +131,26 @@ async def test_page_link_text_is_a_link_only_when_it_is_a_url(
         "Detenido un dirigente sindical": None,
         "Nota con la dirección escrita": server.url("/n/7"),
     }
+
+
+async def test_page_listing_one_article_in_several_places_stores_it_once(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    cfg = page_feed(server, summary="p")
+    server.set_route("/news/", page(
+        "<a href='/n/1'><img src='/f.jpg' alt='Foto: EFE'></a>",  # the photo
+        "<h2><a href='/n/1'>Liberan a veinte presos políticos</a></h2>"
+        "<p>El Foro Penal confirmó las excarcelaciones.</p>",  # the lead story
+        "<h2><a href='/n/1'>Liberan a veinte presos políticos</a></h2>",  # "lo más leído"
+        "<h2><a href='/n/2'>Otra nota</a></h2>",
+        "<h2><a href='/n/2'>Otro titular con el mismo enlace</a></h2>",
+    ), content_type="text/html")
+    result = await poll_feed(cfg, settings, fetcher, db)
+    assert result.status == "new", result.error
+    rows = {(r.url, r.title, r.summary) for r in stored(db, "page")}
+    assert rows == {
+        (server.url("/n/1"), "Liberan a veinte presos políticos",
+         "El Foro Penal confirmó las excarcelaciones."),
+        (server.url("/n/2"), "Otra nota", ""),  # different titles: two items, told apart
+        (server.url("/n/2"), "Otro titular con el mismo enlace", ""),
+    }
