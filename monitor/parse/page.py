@@ -7,6 +7,7 @@ Links are resolved against the page URL (or its <base href>).
 
 from __future__ import annotations
 
+import codecs
 import re
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -41,10 +42,17 @@ def _decode(body: bytes, charset: str | None) -> str:
         if not encoding:
             continue
         try:
-            return body.decode(encoding)
+            return body.decode(_whatwg(encoding))
         except (LookupError, UnicodeDecodeError):
             continue
     return body.decode("windows-1252", errors="replace")
+
+
+def _whatwg(encoding: str) -> str:
+    """The codec a browser uses for a declared charset: iso-8859-1 and us-ascii mean
+    windows-1252 (WHATWG Encoding), whose 0x80-0x9F are the quotes, dashes, … and € Spanish
+    pages use; Python's latin-1 reads them as control characters, later dropped."""
+    return "cp1252" if codecs.lookup(encoding).name in ("iso8859-1", "ascii") else encoding
 
 
 def _pick(node: Tag, selector: str | None) -> str | None:

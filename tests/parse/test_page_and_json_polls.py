@@ -154,3 +154,20 @@ async def test_page_listing_one_article_in_several_places_stores_it_once(
         (server.url("/n/2"), "Otra nota", ""),  # different titles: two items, told apart
         (server.url("/n/2"), "Otro titular con el mismo enlace", ""),
     }
+
+
+@pytest.mark.parametrize("declared", ["header", "meta"])
+async def test_page_declared_latin1_is_read_as_windows_1252(
+    declared: str, server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    # browsers read iso-8859-1 as windows-1252 (WHATWG Encoding): its quotes, dashes and €
+    # are what the outlet wrote, not C1 control characters
+    cfg = page_feed(server)
+    html = page("<h2>“Libérenlos ya” — 5 € por día…</h2><a href='/n/1'>x</a>").decode()
+    meta = "<meta charset='iso-8859-1'>" if declared == "meta" else ""
+    body = html.replace("<meta charset='utf-8'>", meta).encode("cp1252")
+    ctype = "text/html; charset=ISO-8859-1" if declared == "header" else "text/html"
+    server.set_route("/news/", body, content_type=ctype)
+    result = await poll_feed(cfg, settings, fetcher, db)
+    assert result.status == "new", result.error
+    assert [r.title for r in stored(db, "page")] == ["“Libérenlos ya” — 5 € por día…"]
