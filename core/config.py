@@ -30,6 +30,7 @@ from pydantic import (
     PrivateAttr,
     TypeAdapter,
     ValidationError,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -303,12 +304,14 @@ class Selectors(Strict):
 
     @field_validator("item", "title", "link", "date", "summary")
     @classmethod
-    def _css(cls, value: str | None) -> str | None:
+    def _css(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None:
             return value
-        css, _, attr = value.partition("@")
+        css, at, attr = value.partition("@")
         if not css.strip() and not attr:
             raise ValueError("empty selector")
+        if at and info.field_name == "item":  # items are elements: every poll would fail
+            raise ValueError(f"the item selector takes no @attribute: {value!r}, use {css.strip()!r}")
         try:
             import soupsieve
 

@@ -68,6 +68,8 @@ BROKEN = [
     ("    topics: [political_prisoners]", "    topics: [political_prisoners]\n    mode: digest", "channels[0] (line 12): a digest channel needs a schedule"),
     ("    topics: [political_prisoners]", "    topics: [political_prisoners]\n    mode: loud", "channels[0].mode (line 15): Input should be 'instant' or 'digest'"),
     ("    interval: 10m", "    interval: 10m\n    type: page", "feeds[0] (line 7): a feed of type page needs selectors"),
+    ("    interval: 10m", "    interval: 10m\n    type: page\n    selectors: {item: 'li.r@href', title: a, link: a@href}",
+     "feeds[0].selectors.item (line 12): the item selector takes no @attribute"),
     ("    interval: 10m", "    interval: 10m\n    enabled: perhaps", "feeds[0].enabled (line 11): Input should be a valid boolean"),
     ("settings:\n  timezone: America/Caracas\n", "settings:\n  http_listen: localhost\n", "settings.http_listen (line 2): invalid address"),
     ("    topics: [political_prisoners]", "    topics: [political_prisoners]\n    tally_chart: sometimes", "channels[0].tally_chart (line 15): invalid tally_chart 'sometimes': use true, false, daily, weekly, off"),
