@@ -132,6 +132,7 @@ def parse_page(body: bytes, headers: dict[str, str], url: str, selectors: Select
     out = ParsedFeed(format="page", title=soup.title.get_text(strip=True) if soup.title else "")
     missing = 0
     by_link: dict[str, ParsedEntry] = {}
+    unread: str | None = None  # the first date text found but not readable
     for node in nodes:
         title = _pick(node, selectors.title)
         link = _link(node, selectors.link)
@@ -139,7 +140,10 @@ def parse_page(body: bytes, headers: dict[str, str], url: str, selectors: Select
         if not title and not link:
             missing += 1
             continue
-        date = read_date(_pick(node, selectors.date))
+        date_text = _pick(node, selectors.date)
+        date = read_date(date_text)
+        if date is None and date_text and unread is None:
+            unread = date_text
         entry = ParsedEntry(
             guid=None,
             link=link,
@@ -157,4 +161,21 @@ def parse_page(body: bytes, headers: dict[str, str], url: str, selectors: Select
         out.fatal = True
     elif missing:
         out.problems.append(f"{missing} of {len(nodes)} items had no title or link")
+    out.problems += _selector_problems(out.entries, selectors, unread)
     return out
+
+
+def _selector_problems(
+    entries: list[ParsedEntry], selectors: Selectors, unread: str | None
+) -> list[str]:
+    """Items the title or date selector found nothing readable in: after a site's redesign,
+    every item would be stored without a headline or dated at the fetch time, unsaid."""
+    problems: list[str] = []
+    if untitled := sum(1 for e in entries if not e.title):
+        problems.append(
+            f"{untitled} of {len(entries)} items had no title (selector {selectors.title!r})")
+    if selectors.date and (undated := sum(1 for e in entries if e.published is None)):
+        read = f", read: {unread[:40]!r}" if unread else ""
+        problems.append(f"{undated} of {len(entries)} items had no readable date "
+                        f"(selector {selectors.date!r}{read})")
+    return problems

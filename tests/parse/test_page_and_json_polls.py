@@ -171,3 +171,21 @@ async def test_page_declared_latin1_is_read_as_windows_1252(
     result = await poll_feed(cfg, settings, fetcher, db)
     assert result.status == "new", result.error
     assert [r.title for r in stored(db, "page")] == ["“Libérenlos ya” — 5 € por día…"]
+
+
+async def test_page_selectors_that_find_no_title_or_date_are_reported(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    # the site was redesigned: the headline is an h3 now and the date a <span>
+    cfg = page_feed(server)
+    server.set_route("/news/", (
+        "<html><body>" + "".join(
+            f"<article><h3><a href='/n/{i}'>Titular {i} sobre los presos</a></h3>"
+            f"<span>hace {i} horas</span></article>" for i in range(1, 4))
+        + "<article><h2><a href='/n/4'>Titular 4</a></h2><time datetime='ayer'></time></article>"
+        + "</body></html>").encode(), content_type="text/html")
+    result = await poll_feed(cfg, settings, fetcher, db)
+    assert result.status == "new" and result.stored == 4, result.error
+    assert result.parse_problem == (
+        "3 of 4 items had no title (selector 'h2'); "
+        "4 of 4 items had no readable date (selector 'time@datetime', read: 'ayer')")
