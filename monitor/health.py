@@ -6,8 +6,10 @@ loop is busy, which is exactly when an operator wants to look.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -21,6 +23,25 @@ from monitor.metrics import Metrics
 REQUEST_TIMEOUT = 10.0  # seconds a client may take to send its request
 
 log = logging.getLogger("monitor.health")
+
+
+class _ReadBefore(io.RawIOBase):
+    """A socket's reads, each allowed only the time left until `deadline`: the socket's own
+    timeout is per read, so a client sending a byte every few seconds would never meet it."""
+
+    def __init__(self, sock: socket.socket, deadline: float) -> None:
+        self.sock = sock
+        self.deadline = deadline
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("request not received in time")  # the stdlib handler drops it
+        self.sock.settimeout(left)
+        return self.sock.recv_into(buffer)
 
 
 class HealthServer:
@@ -40,10 +61,21 @@ class HealthServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            # a client that stops half way through its request is dropped after this many
-            # seconds (StreamRequestHandler sets it on the socket), its thread with it
+            # a client that has not sent its whole request after this many seconds is
+            # dropped, its thread with it: each read of the request gets only the time left
             timeout = REQUEST_TIMEOUT
             head = False
+
+            def setup(self) -> None:
+                super().setup()
+                self.rfile.close()  # the socket's own file: replaced by one that keeps the deadline
+                deadline = time.monotonic() + self.timeout
+                self.rfile = io.BufferedReader(_ReadBefore(self.connection, deadline))
+
+            def parse_request(self) -> bool:
+                parsed = super().parse_request()
+                self.connection.settimeout(self.timeout)  # the reply gets the whole timeout
+                return parsed
 
             def do_HEAD(self) -> None:  # noqa: N802 (stdlib API): uptime checkers ask HEAD
                 self.head = True

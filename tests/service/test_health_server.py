@@ -50,3 +50,18 @@ def test_a_client_that_stops_half_way_is_dropped_with_its_thread(health: HealthS
         conn.settimeout(2)
         assert conn.recv(1) == b""  # closed by the server
         conn.close()
+
+
+def test_a_client_that_trickles_its_request_is_dropped_at_the_deadline(health: HealthServer) -> None:
+    """A header line every 0.3 s keeps each read within the 0.5 s timeout: the whole request
+    must still arrive within it, or the client holds a thread for as long as it likes."""
+    host, port = health.httpd.server_address[:2]
+    conn = socket.create_connection((host, port))
+    conn.sendall(b"GET /healthz HTTP/1.1\r\n")
+    started = time.monotonic()
+    with pytest.raises(OSError):  # noqa: PT012 (the loop is what the client does)
+        while time.monotonic() - started < 5:
+            time.sleep(0.3)
+            conn.sendall(b"X-Slow: 1\r\n")
+    assert time.monotonic() - started < 2
+    conn.close()
