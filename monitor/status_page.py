@@ -51,7 +51,8 @@ def _short(text: str | None, width: int = 120) -> str:
 
 
 def _no_userinfo(url: str) -> str:
-    return re.sub(r"^([a-z][a-z0-9+.-]*://)[^/@?#]*@", r"\1", url, flags=re.I)
+    """`url` without its userinfo, which ends at the authority's last '@' (a password may hold one)."""
+    return re.sub(r"^([a-z][a-z0-9+.-]*://)[^/?#]*@", r"\1", url, flags=re.I)
 
 
 def _telegram_line(telegram: dict[str, Any] | None) -> str:

@@ -30,13 +30,14 @@ channels:
   - {{name: eeuu, chat_id: console, topics: [us_actions]}}
 """
 NAMES = ["efecto-cocuyo", "el-pitazo", "foro-penal", "bbc-mundo", "medio-<raro>&"]
+USERINFO = ["user:secret"] * 4 + ["lector:secret@cl4ve"]
 
 
 @pytest.fixture
 def service(tmp_path: Path) -> Service:
-    feeds = "\n".join(
-        f'  - {{name: "{n}", url: "https://user:secret@{i}.example.org/feed", language: es}}'
-        for i, n in enumerate(NAMES)
+    feeds = "\n".join(  # the last password holds an '@', as passwords may
+        f'  - {{name: "{n}", url: "https://{userinfo}@{i}.example.org/feed", language: es}}'
+        for i, (n, userinfo) in enumerate(zip(NAMES, USERINFO, strict=True))
     )
     path = tmp_path / "feeds.yaml"
     with socket.socket() as sock:  # a free port for the listener
@@ -49,7 +50,7 @@ def service(tmp_path: Path) -> Service:
     db = open_database(db_url)
     now = datetime.now(UTC)
     with db.session() as session:
-        rows = sync_feeds(session, [(f.name, f.url.replace("user:secret@", "")) for f in config.feeds])
+        rows = sync_feeds(session, [(f.name, "https://" + f.url.split("@")[-1]) for f in config.feeds])
         sync_channels(session, [(c.name, c.chat_id) for c in config.channels])
         record_poll(rows["foro-penal"], now, 503, failures=2, next_poll_at=now + timedelta(minutes=5),
                     last_error="HTTP 503 from the server")
@@ -74,7 +75,7 @@ def test_status_page_names_every_feed_and_the_queue(service: Service) -> None:
         for name in NAMES[:-1]:
             assert name in html
         assert "medio-&lt;raro&gt;&amp;" in html and "<raro>" not in html  # escaped
-        assert "secret" not in html  # no userinfo of a feed URL
+        assert "secret" not in html and "cl4ve" not in html  # no userinfo of a feed URL
         assert "<script" not in html.lower() and 'name="viewport"' in html
         assert "presos" in html and "eeuu" in html and "Excarcelan a &lt;b&gt;dos&lt;/b&gt;" in html
         assert httpx.get(server.address + "/healthz", timeout=10).status_code in (200, 503)
