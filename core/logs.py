@@ -17,8 +17,9 @@ from datetime import UTC, datetime
 
 _TOKEN_IN_URL = re.compile(r"/bot\d+:[A-Za-z0-9_-]+")
 _BARE_TOKEN = re.compile(r"\b\d{6,12}:[A-Za-z0-9_-]{30,}\b")
-# user:password@ in any URL (a feed's own, or a redirect's Location in httpcore's traces)
-_URL_USERINFO = re.compile(r"\b([a-z][a-z0-9+.-]*://)[^/\s@'\"<>]+@", re.I)
+# user:password@ in any URL (a feed's own, or a redirect's Location in httpcore's traces):
+# the userinfo ends at the authority's last '@' (a password may hold one)
+_URL_USERINFO = re.compile(r"\b([a-z][a-z0-9+.-]*://)[^/?#\s'\"<>]+@", re.I)
 
 
 def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
