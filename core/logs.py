@@ -20,6 +20,10 @@ _BARE_TOKEN = re.compile(r"\b\d{6,12}:[A-Za-z0-9_-]{30,}\b")
 # user:password@ in any URL (a feed's own, or a redirect's Location in httpcore's traces):
 # the userinfo ends at the authority's last '@' (a password may hold one)
 _URL_USERINFO = re.compile(r"\b([a-z][a-z0-9+.-]*://)[^/?#\s'\"<>]+@", re.I)
+# C0 and C1 control characters: in a message, any of them (a new line too) came from outside
+# text (a feed's link) and could start a forged line or drive the operator's terminal
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+_CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # tracebacks keep their lines
 
 
 def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
@@ -31,23 +35,27 @@ def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
     return _BARE_TOKEN.sub("<redacted>", text)
 
 
+def _escaped(match: re.Match[str]) -> str:
+    return repr(match.group())[1:-1]  # "\\x1b", "\\n"
+
+
 class RedactingFilter(logging.Filter):
-    """Renders each record's message and traceback once, with secrets removed."""
+    """Renders each record's message and traceback once, with secrets removed and control
+    characters shown escaped (a message is one line)."""
 
     def __init__(self, secrets: tuple[str, ...] = ()) -> None:
         super().__init__()
         self.secrets = secrets
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact(record.getMessage(), self.secrets)
+        record.msg = _CONTROL.sub(_escaped, redact(record.getMessage(), self.secrets))
         record.args = None
         if record.exc_info:
-            record.exc_text = redact(
-                logging.Formatter().formatException(record.exc_info), self.secrets
-            )
+            text = redact(logging.Formatter().formatException(record.exc_info), self.secrets)
+            record.exc_text = _CONTROL_BUT_LINES.sub(_escaped, text)
             record.exc_info = None
         if record.stack_info:
-            record.stack_info = redact(record.stack_info, self.secrets)
+            record.stack_info = _CONTROL_BUT_LINES.sub(_escaped, redact(record.stack_info, self.secrets))
         return True
 
 

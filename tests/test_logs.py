@@ -5,15 +5,23 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
 
 import httpx
 import pytest
 
 from core.logs import redact, setup_logging
+from devtools.feedserver import FeedServer
+
+ROOT = Path(__file__).resolve().parents[1]
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 
@@ -125,3 +133,33 @@ def test_password_in_a_redirect_location_absent_from_debug_traces(captured, user
     output = captured.getvalue()
     assert "Location" in output  # the trace ran, with the header in it
     assert "secreta" not in output and "lector:" not in output
+
+
+def test_a_feed_cannot_write_escape_sequences_or_lines_into_the_log(tmp_path):
+    """An item's link is logged as the feed wrote it: its control characters are shown
+    escaped, so it can neither drive the operator's terminal nor start a line of its own."""
+    link = ("http://127.0.0.1:9/nota\x1b[2J\x1b[32m\x9b8m"
+            "\n13:00:00 INFO    monitor.delivery: alert 9 to presos sent")
+    feed = {"version": "https://jsonfeed.org/version/1.1", "title": "x", "items": [{
+        "id": "1", "url": link, "title": "Excarcelan a 20 presos políticos en Venezuela",
+        "date_published": datetime.now(UTC).isoformat()}]}
+    with FeedServer() as server:
+        server.set_route("/feed.json", json.dumps(feed).encode(), content_type="application/feed+json")
+        config = tmp_path / "feeds.yaml"
+        config.write_text(f"""rules: [venezuela-2026]
+settings: {{allow_private: ["127.0.0.1"]}}
+feeds:
+  - {{name: hostil, url: "{server.url('/feed.json')}", language: es, fetch_article: always}}
+channels:
+  - {{name: presos, chat_id: console, topics: [political_prisoners]}}
+""", encoding="utf-8")
+        done = subprocess.run(
+            [sys.executable, "-m", "monitor", "poll-once", "--config", str(config),
+             "--db", f"sqlite:///{tmp_path / 'm.db'}"],
+            capture_output=True, text=True, timeout=120, cwd=tmp_path,
+            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+        )
+    assert done.returncode == 0, done.stderr
+    assert "no article text for http://127.0.0.1:9/nota\\x1b[2J\\x1b[32m\\x9b8m\\n13:00:00" in done.stderr
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", done.stderr)
+    assert all(re.match(r"\d\d:\d\d:\d\d ", line) for line in done.stderr.splitlines()), done.stderr
