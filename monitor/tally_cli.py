@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from monitor.cli_common import add_command, open_existing_database
+from monitor.cli_common import add_command, for_terminal, open_existing_database
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -68,7 +68,8 @@ def cmd_tally(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     render = {"table": render_table, "json": render_json, "csv": render_csv}[args.format]
-    sys.stdout.write(render(tally).rstrip("\n") + "\n")
+    text = render(tally).rstrip("\n") + "\n"
+    sys.stdout.write(for_terminal(text) if args.format == "table" else text)
     if args.chart:
         from alerts.tally.chart import render_png
 

@@ -68,6 +68,39 @@ def stored_database(path: Path, *feeds: str) -> str:
     return url
 
 
+def test_tally_table_shows_a_links_escape_sequences_escaped(tmp_path):
+    """A feed's link is stored as the feed wrote it; the table is for a terminal, so its
+    escape sequences (clear the screen, hide what follows) are printed escaped."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from storage.db import open_database
+    from storage.models import Count, Feed, Item, Match
+
+    url = stored_database(tmp_path / "m.db", "hostil")
+    link = "https://hostil.example/61\x1b[2J\x1b[8m\x9b8m"
+    db = open_database(url)
+    try:
+        with db.session() as s:
+            feed = s.scalars(select(Feed).where(Feed.name == "hostil")).one()
+            now = datetime.now(UTC)
+            item = Item(feed=feed, guid="1", url=link, title="Foro Penal verifica 61 excarcelaciones",
+                        summary="", language="es", published_at=now, fetched_at=now,
+                        content_hash="h1", classified_at=now)
+            s.add(item)
+            s.flush()
+            s.add(Count(item_id=item.id, event="released", number=61, source="Foro Penal"))
+            s.add(Match(item_id=item.id, topic="political_prisoners", urgency="normal", terms=[], explain=[]))
+            s.commit()
+    finally:
+        db.dispose()
+    result = monitor("tally", "--db", url)
+    assert result.returncode == 0, result.stderr
+    assert "https://hostil.example/61\\x1b[2J\\x1b[8m\\x9b8m" in result.stdout
+    assert "\x1b" not in result.stdout and "\x9b" not in result.stdout
+
+
 def test_status_on_an_empty_database(tmp_path):
     result = monitor("status", "--db", stored_database(tmp_path / "fresh.db"))
     assert result.returncode == 0, result.stderr
