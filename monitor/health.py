@@ -44,6 +44,10 @@ class _ReadBefore(io.RawIOBase):
         return self.sock.recv_into(buffer)
 
 
+class _ThreadingHTTPServerV6(ThreadingHTTPServer):
+    address_family = socket.AF_INET6
+
+
 class HealthServer:
     """Serves `/healthz` (JSON, 200 when healthy, 503 otherwise), `/metrics`, and at `/`
     the read-only status page when `page` is given (monitor/status_page.py)."""
@@ -113,14 +117,16 @@ class HealthServer:
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
                 return
 
-        self.httpd = ThreadingHTTPServer((host.strip("[]"), int(port)), Handler)
+        host = host.strip("[]")
+        server_class = _ThreadingHTTPServerV6 if ":" in host else ThreadingHTTPServer  # "[::1]:9108"
+        self.httpd = server_class((host, int(port)), Handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, name="health", daemon=True)
 
     @property
     def address(self) -> str:
         host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://[{host}]:{port}" if ":" in str(host) else f"http://{host}:{port}"
 
     def safe_check(self) -> dict[str, Any]:
         try:

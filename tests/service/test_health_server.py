@@ -65,3 +65,23 @@ def test_a_client_that_trickles_its_request_is_dropped_at_the_deadline(health: H
             conn.sendall(b"X-Slow: 1\r\n")
     assert time.monotonic() - started < 2
     conn.close()
+
+
+def _ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as sock:
+            sock.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _ipv6_loopback(), reason="no IPv6 loopback")
+def test_an_ipv6_address_is_served() -> None:
+    """settings.http_listen accepts "[::1]:9108" (check-config too): the listener must bind it."""
+    server = HealthServer("[::1]:0", Metrics(), lambda: {"status": "ok"}).start()
+    try:
+        assert server.address.startswith("http://[::1]:")
+        assert httpx.get(f"{server.address}/healthz", timeout=5).json() == {"status": "ok"}
+    finally:
+        server.stop()
