@@ -576,6 +576,8 @@ class Service:
                 round((datetime.now(UTC) - last).total_seconds(), 1) if last else None
             )
             self.metrics.queue_depth.set(depth)
+            if last is not None:  # a new process, or a replica polling none: the stored one, not 0
+                self.metrics.last_success.set(last.timestamp())
         except Exception as exc:
             report["database"] = {"reachable": False, "error": str(exc).splitlines()[0]}
         report["replica"] = self.replicas.status()  # "leader": whether this replica leads

@@ -150,3 +150,18 @@ def test_status_page_shows_the_tally_and_its_chart(service: Service) -> None:
         assert chart.content[:8] == b"\x89PNG\r\n\x1a\n"
     finally:
         server.stop()
+
+
+def test_metrics_give_the_stored_last_successful_poll_after_a_restart(service: Service) -> None:
+    """A new process has polled nothing yet: the gauge says the last good poll the database
+    holds (el-pitazo's, just now), as /healthz does, not 0 (1970, an alert at every restart)."""
+    server = service._start_health()
+    assert server is not None
+    try:
+        text = httpx.get(server.address + "/metrics", timeout=10).text
+        value = next(float(line.split()[-1]) for line in text.splitlines()
+                     if line.startswith("monitor_last_successful_poll_timestamp_seconds "))
+        assert abs(value - datetime.now(UTC).timestamp()) < 60
+        assert httpx.get(server.address + "/healthz", timeout=10).json()["last_successful_poll_age_s"] < 60
+    finally:
+        server.stop()
