@@ -55,6 +55,9 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+MAX_ID = 2**63 - 1  # the largest integer SQLite (and PostgreSQL's BIGINT) stores: no row has a larger id
+
+
 class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[Any]: JSON}
 

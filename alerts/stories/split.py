@@ -45,7 +45,7 @@ def outlet_name(item: Item, config: AppConfig) -> str:
 
 
 def _pick(members: list[Item], arg: str, config: AppConfig) -> Item | None:
-    if arg.isdigit():
+    if arg.isascii() and arg.isdigit():  # "²" is a digit to str.isdigit, not to int()
         return next((m for m in members if m.id == int(arg)), None)
     want = fold(arg)
     return next((m for m in members if want in {fold(m.feed.name), fold(outlet_name(m, config))}), None)

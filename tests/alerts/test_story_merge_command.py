@@ -119,7 +119,8 @@ async def test_merge_answers_bad_input_clearly(db, emulator, bot, add_item, pipe
                      "No other story of its hours shares a word or a name with it: nothing to merge it with.")
     [not_alert] = await ask(emulator, "/merge 12", reply_to=chatter(emulator, ADMIN, from_id=7))
     assert not_alert.startswith("That message is not an alert of one story, so there is nothing to merge.")
-    for arg in ("999999", "https://t.me/pp_channel/999", "https://example.org/unknown-article"):
+    for arg in ("999999", "https://t.me/pp_channel/999", "https://example.org/unknown-article",
+                "99999999999999999999", "²", "https://t.me/pp_channel/99999999999999999999"):
         [unknown] = await ask(emulator, f"/merge {arg}", reply_to=alert)
         assert unknown.startswith(f"I found no story for '{arg}'")
     assert merges(db) == [] and story_of(db, ids[NAMED]) is not None
@@ -208,6 +209,10 @@ def test_cli_merge_and_split_correct_stories_and_eval_replays_the_merge(
 
     assert main(["stories", "--db", db_url, "--merge", str(kept), "999999"]) == 1
     assert "error: No story 999999" in capsys.readouterr().err
+    huge = "99999999999999999999"  # past the largest id a database stores
+    for command in (["--merge", str(kept), huge], ["--near", huge], ["--split", huge]):
+        assert main(["stories", "--db", db_url, *command]) == 1
+        assert capsys.readouterr().err.startswith(f"error: No {'item' if command[0] == '--split' else 'story'} {huge}")
 
     # the replay: the current rules still keep the two apart (the gap the merge records)
     assert main(["eval-stories", "--splits", "--db", db_url]) == 0

@@ -75,8 +75,9 @@ async def test_split_of_a_forwarded_alert_asks_which_item_then_takes_an_outlet(
     assert question.startswith(f"Which item does not belong in story {story} (“{FIRST}”)? Reply /split ITEM:")
     assert f"{ids[THIRD]} · bbc · {THIRD}" in question.splitlines()
     assert splits(db) == []
-    [unknown] = await ask(emulator, "/split 999999", reply_to=forwarded)
-    assert unknown.startswith(f"Story {story} has no item '999999'. Its items:")
+    for arg in ("999999", "²"):
+        [unknown] = await ask(emulator, f"/split {arg}", reply_to=forwarded)
+        assert unknown.startswith(f"Story {story} has no item '{arg}'. Its items:")
     [answer] = await ask(emulator, "/split BBC", reply_to=forwarded)
     assert answer.startswith(f"Item {ids[THIRD]} moved out of story {story} into a new story")
     assert story_of(db, ids[THIRD]) != story and story_of(db, ids[SECOND]) == story
