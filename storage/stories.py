@@ -239,6 +239,18 @@ def move_story(session: Session, gone: Story, keep: Story) -> None:
         session.expunge(gone)
 
 
+def move_messages_of_item(session: Session, item_id: int, old: int, new: int) -> None:
+    """A split: the messages of story `old` that tell item `item_id` (its `new` alerts, the
+    headline a channel read) go with the item to story `new`, under `new`'s keys, so that the
+    item's next report edits them and story `old`'s next report is a message of its own
+    rather than an edit of a headline it no longer holds."""
+    for alert in session.scalars(select(Alert).where(Alert.story_id == old, Alert.kind == "new")).all():
+        if (alert.payload or {}).get("item_id") == item_id:
+            alert.story_id = new
+            alert.dedupe_key = _rekeyed(alert, old, new)
+    session.flush()
+
+
 MERGED = "merged"  # an alert of a merged-away story never sent: the kept story's message tells its event
 _HELD = ("held", "folded")  # alerts/feed_limits.py: over the feed's hourly limit, never sent on their own
 _TOLD = ("pending", "sending", "sent")  # a message the channel has, or is about to have

@@ -42,6 +42,7 @@ from storage.stories import (
     insert_story,
     item_story_facts,
     items_joined_since,
+    move_messages_of_item,
     move_story,
     other_items_of_story,
     stories_after,
@@ -392,7 +393,8 @@ def split_item(session: Session, item_id: int, *, operator: str | None, now: dat
     """Move an item out of its story into a story of its own; record the split as feedback.
 
     Returns a one-line answer for the operator; raises StoryFixError when there is nothing
-    to split. Alerts already sent are left as they are.
+    to split. Alerts already sent are left as they are; a message that tells the item (the
+    story's first, or the first a channel took) becomes the new story's.
     """
     from datetime import UTC
 
@@ -419,6 +421,7 @@ def split_item(session: Session, item_id: int, *, operator: str | None, now: dat
     session.add(new)
     session.flush()
     item.story_id = new.id
+    move_messages_of_item(session, item.id, old.id, new.id)
     item.story_match = {"decision": "split", "from_story": old.id, "operator": operator, "at": now.isoformat()}
     if old.first_item_id == item.id:
         old.first_item_id, old.title = others[0].id, others[0].title

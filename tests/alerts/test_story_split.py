@@ -106,3 +106,32 @@ async def test_split_answers_bad_input_clearly(db, emulator, bot, add_item, pipe
 async def test_help_lists_split(emulator, bot) -> None:
     [text] = await ask(emulator, "/help")
     assert "/split [item] — reply to an alert that merged another event into its story" in text
+
+
+# a later telling in other words, and a copy of the first one's headline by another outlet
+LATER = "Rocío San Miguel excarcelada de El Helicoide: su abogado Juan Pérez pide justicia para los demás presos"
+
+
+async def test_split_of_the_item_the_alert_told_takes_its_message_along(
+    db, emulator, bot, add_item, pipeline, config, runtime,
+) -> None:
+    """The operator splits out the item the story's message tells: that message tells its story
+    now. The item's next report edits it (no second message of the same headline), and the
+    story it left gets a message of its own with its next report instead of editing another's."""
+    ids = await publish(db, add_item, pipeline, config, runtime, ("elpitazo", FIRST), ("cocuyo", LATER))
+    story = story_of(db, ids[FIRST])
+    assert story is not None and story_of(db, ids[LATER]) == story
+    [answer] = await ask(emulator, f"/split {ids[FIRST]}", reply_to=alert_in(emulator, ADMIN, "Excarcelan a"))
+    split_off = story_of(db, ids[FIRST])
+    assert answer.startswith(f"Item {ids[FIRST]} moved out of story {story} into a new story {split_off}.")
+
+    copy = await publish(db, add_item, pipeline, config, runtime, ("bbcmundo", FIRST))
+    assert story_of(db, copy[FIRST]) == split_off
+    [told] = emulator.messages("@pp_channel")
+    assert told.text.count("Excarcelan a Rocío") == 1 and "También: BBC Mundo\n" in told.text
+
+    more = await publish(db, add_item, pipeline, config, runtime, ("reuters", LATER))
+    assert story_of(db, more[LATER]) == story
+    first, second = emulator.messages("@pp_channel")
+    assert first.text == told.text  # not edited to name the other story's outlets
+    assert second.reply_to is None and "Rocío San Miguel excarcelada de El Helicoide" in second.text
