@@ -148,11 +148,16 @@ def _story_item(session: Session, story: Story | None) -> Item | None:
     return first_item_of_story(session, story.id)
 
 
+def _told_item(session: Session, alert: Alert) -> Item | None:
+    """The item the alert's message tells: an update's is a later item of the story, not its first."""
+    item_id = (alert.payload or {}).get("item_id")
+    return session.get(Item, item_id) if isinstance(item_id, int) else None
+
+
 def _unbound(session: Session, alert: Alert, how: str) -> Resolved:
     """An alert tied to no story: a merged-away story's message (or one held in a fold) stands
     for the item it told, in the story that item is in now; a digest stands for nothing."""
-    item_id = (alert.payload or {}).get("item_id")
-    item = session.get(Item, item_id) if isinstance(item_id, int) else None
+    item = _told_item(session, alert)
     story = session.get(Story, item.story_id) if item is not None and item.story_id is not None else None
     return Resolved(alert, story, item if story is not None else None, how)
 
@@ -175,7 +180,7 @@ def resolve_reply(session: Session, message: Any) -> Resolved | None:
         if alert.story_id is None:
             return _unbound(session, alert, how)
         story = session.get(Story, alert.story_id)
-        return Resolved(alert, story, _story_item(session, story), how)
+        return Resolved(alert, story, _told_item(session, alert) or _story_item(session, story), how)
     for url in urls_in(replied):
         item = find_item_by_url(session, url)
         if item is not None:

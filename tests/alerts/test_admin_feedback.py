@@ -180,6 +180,23 @@ async def test_wrong_finds_the_item_by_a_url_in_the_replied_message(db, emulator
     assert feedback_rows(db)[0].note == "resolved by url"
 
 
+async def test_wrong_as_a_reply_to_a_figure_update_records_the_item_it_told(
+    db, emulator, bot, add_item, pipeline, config, runtime,
+) -> None:
+    """A figure's update is a reply message of its own, telling a later item of the story: /wrong
+    in reply to it is about that item, not the story's first (whose alert was right)."""
+    first, later = "Foro Penal contabiliza 21 presos políticos excarcelados", "Foro Penal suma 23 presos políticos excarcelados"
+    items = await publish(db, add_item, pipeline, config, runtime, first)
+    items |= await publish(db, add_item, pipeline, config, runtime, later)
+    [update] = [m for m in emulator.messages(ADMIN) if m.reply_to is not None]
+    assert "Foro Penal suma 23" in update.text
+    assert await ask(emulator, "/wrong", reply_to=update.message_id) == [
+        "Thanks — recorded as wrong for political_prisoners; `monitor train` will use it."
+    ]
+    [row] = feedback_rows(db)
+    assert (row.item_id, row.title) == (items[later].id, later)
+
+
 async def test_wrong_answers_bad_input_clearly(db, emulator, bot) -> None:
     assert await ask(emulator, "/wrong") == [
         "Send /wrong as a reply to the alert that should not have been sent (forward the alert "
