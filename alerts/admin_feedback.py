@@ -154,6 +154,15 @@ def _told_item(session: Session, alert: Alert) -> Item | None:
     return session.get(Item, item_id) if isinstance(item_id, int) else None
 
 
+def story_of_alert(session: Session, alert: Alert) -> int | None:
+    """The story an alert's message stands for now: its own, else (a merged-away story's
+    message) that of the item it told; None for a digest."""
+    if alert.story_id is not None:
+        return alert.story_id
+    item = _told_item(session, alert)
+    return item.story_id if item is not None else None
+
+
 def _unbound(session: Session, alert: Alert, how: str) -> Resolved:
     """An alert tied to no story: a merged-away story's message (or one held in a fold) stands
     for the item it told, in the story that item is in now; a digest stands for nothing."""

@@ -24,7 +24,13 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
-from alerts.admin_feedback import URL_PATTERN, alert_of_link, find_item_by_url, resolve_reply
+from alerts.admin_feedback import (
+    URL_PATTERN,
+    alert_of_link,
+    find_item_by_url,
+    resolve_reply,
+    story_of_alert,
+)
 from alerts.stories.assign import StoryFixError, merge_stories, nearest_stories
 from alerts.stories.features import word_terms
 from alerts.stories.split import outlet_name
@@ -76,8 +82,9 @@ def _other_story(session: Session, arg: str) -> int | None:
     for url in URL_PATTERN.findall(arg):
         url = url.rstrip(".,;:)]")
         alert = alert_of_link(session, url)
-        if alert is not None and alert.story_id is not None:
-            return alert.story_id
+        story = story_of_alert(session, alert) if alert is not None else None
+        if story is not None:
+            return story
         item = find_item_by_url(session, url)
         if item is not None and item.story_id is not None:
             return item.story_id

@@ -332,3 +332,20 @@ async def test_the_merged_away_alert_still_answers_split_and_undoes_the_merge_fo
     [split] = await ask(emulator, "/split", reply_to=old_alert)
     assert split.startswith(f"Item {ids[TOLD]} moved out of story {kept} into a new story"), split
     assert story_of(db, ids[TOLD]) not in (kept, None) and story_of(db, ids[NAMED]) == kept
+
+
+async def test_a_link_to_a_merged_away_alert_names_the_story_its_item_is_in_now(
+    db, emulator, bot, add_item, pipeline, config, runtime,
+) -> None:
+    """The link of a channel message whose story was merged into another stands, as a reply to it
+    does, for the item it told in the story that item is in now."""
+    ids = await publish(db, add_item, pipeline, config, runtime, ("elpitazo", NAMED), ("efecto", TOLD), ("bbc", OTHER))
+    kept, repeat, other = (story_of(db, ids[t]) for t in (NAMED, TOLD, OTHER))
+    assert len({kept, repeat, other}) == 3
+    [merged] = await ask(emulator, f"/merge {kept}", reply_to=alert_in(emulator, ADMIN, "Sigo sin creer"))
+    assert merged.startswith(f"Story {repeat} (1 item(s)) merged into story {kept}.")
+    told = alert_in(emulator, "@pp_channel", "Sigo sin creer")
+    [answer] = await ask(emulator, f"/merge https://t.me/pp_channel/{told}",
+                         reply_to=alert_in(emulator, ADMIN, "Trasladan a Rodeo I"))
+    assert answer.startswith(f"Story {other} (1 item(s)) merged into story {kept}."), answer
+    assert story_of(db, ids[OTHER]) == kept
