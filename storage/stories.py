@@ -206,7 +206,8 @@ def move_story(session: Session, gone: Story, keep: Story) -> None:
     So too where `keep`'s message was held by its feed's hourly limit (folded into "and N more",
     never sent on its own) while `gone`'s was sent: the held row leaves the story (it stays in its
     fold) and `gone`'s message is the story's, so a later figure is a reply to it rather than
-    lost behind the held one.
+    lost behind the held one; and where `keep`'s message failed for good (the next report would
+    send it afresh, a second message of the event beside `gone`'s).
     The row of `gone` is locked first (PostgreSQL), so that another replica placing an item in it
     at that moment waits, then fails on the deleted story (its item stays pending and is placed
     again on its next round), rather than leave that item in no story."""
@@ -216,8 +217,9 @@ def move_story(session: Session, gone: Story, keep: Story) -> None:
     told = {a.channel for a in session.scalars(select(Alert).where(
         Alert.story_id == gone.id, Alert.kind == "new", Alert.status.in_(_TOLD)))}
     for channel, alert in kept.items():
-        if alert.status in _HELD and channel in told:
-            detach_alert(alert, "held")  # held in a fold: the channel's message of the event is `gone`'s
+        if alert.status in _NEVER_SENT and channel in told:
+            # held in a fold, or refused for good: the channel's message of the event is `gone`'s
+            detach_alert(alert, "held" if alert.status in _HELD else "failed")
     session.flush()  # its key is free before `gone`'s message takes it
     heard = {channel for channel, alert in kept.items() if alert.story_id is not None}
     told_there = {channel for channel in heard if kept[channel].status in _TOLD}
@@ -254,6 +256,7 @@ def move_messages_of_item(session: Session, item_id: int, old: int, new: int) ->
 MERGED = "merged"  # an alert of a merged-away story never sent: the kept story's message tells its event
 _HELD = ("held", "folded")  # alerts/feed_limits.py: over the feed's hourly limit, never sent on their own
 _TOLD = ("pending", "sending", "sent")  # a message the channel has, or is about to have
+_NEVER_SENT = (*_HELD, "failed")  # no message of its own, nor one to come (failed: Telegram refused it)
 
 
 def _unsent_telling(alert: Alert, unsent: set[int]) -> bool:

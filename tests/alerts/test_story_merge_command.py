@@ -349,3 +349,22 @@ async def test_a_link_to_a_merged_away_alert_names_the_story_its_item_is_in_now(
                          reply_to=alert_in(emulator, ADMIN, "Trasladan a Rodeo I"))
     assert answer.startswith(f"Story {other} (1 item(s)) merged into story {kept}."), answer
     assert story_of(db, ids[OTHER]) == kept
+
+
+async def test_a_merge_into_a_story_whose_message_failed_keeps_the_other_story_message(
+    db, emulator, bot, add_item, pipeline, config, runtime,
+) -> None:
+    """The kept story's message never reached a channel (Telegram refused it for good) while the
+    merged story's did: that message is the event's there, so the next report edits it rather
+    than sending the kept story's headline as a second message of the event."""
+    emulator.fail_next(1, "400", chat_id="@pp_channel")
+    ids = await publish(db, add_item, pipeline, config, runtime, ("elpitazo", NAMED))
+    ids |= await publish(db, add_item, pipeline, config, runtime, ("efecto", TOLD))
+    kept = story_of(db, ids[NAMED])
+    assert len(top_level(emulator, "@pp_channel")) == 1  # the first story's message failed there
+    [merged] = await ask(emulator, f"/merge {kept}", reply_to=alert_in(emulator, ADMIN, "Sigo sin creer"))
+    assert merged.endswith("the merge is recorded as feedback.")
+    more = await publish(db, add_item, pipeline, config, runtime, ("bbc", AGAIN))
+    assert story_of(db, more[AGAIN]) == kept
+    [told] = emulator.messages("@pp_channel")
+    assert "Sigo sin creer" in told.text and "También: El Pitazo, bbc" in told.text
