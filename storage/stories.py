@@ -7,7 +7,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, inspect, select, text, update
+from sqlalchemy import and_, bindparam, delete, insert, inspect, or_, select, text, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -242,14 +242,21 @@ def move_story(session: Session, gone: Story, keep: Story) -> None:
 
 
 def move_messages_of_item(session: Session, item_id: int, old: int, new: int) -> None:
-    """A split: the messages of story `old` that tell item `item_id` (its `new` alerts, the
-    headline a channel read) go with the item to story `new`, under `new`'s keys, so that the
-    item's next report edits them and story `old`'s next report is a message of its own
-    rather than an edit of a headline it no longer holds."""
-    for alert in session.scalars(select(Alert).where(Alert.story_id == old, Alert.kind == "new")).all():
-        if (alert.payload or {}).get("item_id") == item_id:
+    """A split: the messages that tell item `item_id` (`new` alerts, the headline a channel
+    read) go with the item to story `new`, under `new`'s keys, so that the item's next report
+    edits them rather than sending its headline again. Those of story `old` first: its next
+    report is then a message of its own rather than an edit of a headline it no longer holds;
+    else a message of the item's story from before a merge into `old` (`…:merged:ID`)."""
+    rows = session.scalars(select(Alert).where(Alert.kind == "new", or_(
+        Alert.story_id == old,
+        and_(Alert.story_id.is_(None), Alert.dedupe_key.like("%:merged:%"), Alert.status != MERGED),
+    )).order_by(Alert.story_id.is_(None), Alert.id)).all()
+    channels: set[str] = set()
+    for alert in rows:
+        if (alert.payload or {}).get("item_id") == item_id and alert.channel not in channels:
+            channels.add(alert.channel)
             alert.story_id = new
-            alert.dedupe_key = _rekeyed(alert, old, new)
+            alert.dedupe_key = f"new:{alert.channel}:{new}"
     session.flush()
 
 

@@ -317,7 +317,8 @@ async def test_the_merged_away_alert_still_answers_split_and_undoes_the_merge_fo
 ) -> None:
     """After a merge the repeated story's message stays in the chat, tied to no story: it
     stands for the item it told (/wrong), in the kept story (/merge), and a /split in reply
-    to it takes that item back out of the kept story."""
+    to it takes that item back out of the kept story, with the message: the item's next report
+    edits it instead of sending the headline again."""
     ids = await publish(db, add_item, pipeline, config, runtime, ("elpitazo", NAMED), ("efecto", TOLD))
     kept, repeat = story_of(db, ids[NAMED]), story_of(db, ids[TOLD])
     old_alert = alert_in(emulator, ADMIN, "Sigo sin creer")
@@ -332,6 +333,10 @@ async def test_the_merged_away_alert_still_answers_split_and_undoes_the_merge_fo
     [split] = await ask(emulator, "/split", reply_to=old_alert)
     assert split.startswith(f"Item {ids[TOLD]} moved out of story {kept} into a new story"), split
     assert story_of(db, ids[TOLD]) not in (kept, None) and story_of(db, ids[NAMED]) == kept
+    more = await publish(db, add_item, pipeline, config, runtime, ("bbc", AGAIN))
+    assert story_of(db, more[AGAIN]) == story_of(db, ids[TOLD])
+    first, told = top_level(emulator, "@pp_channel")
+    assert "Sigo sin creer" in told and "También: bbc" in told and "bbc" not in first
 
 
 async def test_a_link_to_a_merged_away_alert_names_the_story_its_item_is_in_now(
