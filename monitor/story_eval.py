@@ -37,6 +37,7 @@ from alerts.stories.assign import assign_story, story_index
 from alerts.stories.pairs import PairModel
 from alerts.stories.report import why
 from core.config import AppConfig
+from core.jsonlines import read_lines
 from monitor.ingest.normalize import NormalizedItem
 from monitor.ingest.order import in_publication_order
 from monitor.match import Classifier, build_classifier
@@ -131,24 +132,13 @@ def load_headlines(path: str | Path) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     try:
         with open(path, "rb") as fh:
-            raw_lines = fh.read().split(b"\n")
+            lines = list(read_lines(fh))
     except OSError as exc:
         raise StoryFileError(f"{path}: {exc.strerror or exc}") from None
-    for n, raw in enumerate(raw_lines, 1):
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise StoryFileError(f"{path}: line {n}: not UTF-8 (byte 0x{raw[exc.start]:02x} at column "
-                                 f"{exc.start + 1})") from None
-        line = line.removeprefix("\ufeff") if n == 1 else line
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise StoryFileError(f"{path}: line {n}: invalid JSON: {exc.msg}") from None
-        except RecursionError:
-            raise StoryFileError(f"{path}: line {n}: invalid JSON: nested too deeply") from None
+    for line in lines:
+        n, row = line.number, line.value
+        if line.problem:
+            raise StoryFileError(f"{path}: line {n}: {line.problem}")
         if not isinstance(row, dict):
             raise StoryFileError(f"{path}: line {n}: expected a JSON object, got {_kind(row)}")
         if not isinstance(row.get("id"), str | int) or isinstance(row.get("id"), bool):

@@ -317,6 +317,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     people = f"{len(watched)} watched people" if watched is not None else "no watched people"
     print(f"mode: {mode}; model {state}; {people}\n")
     tagged: list[tuple[str, str, dict]] = []  # (file, source, item)
+    unreadable: list[str] = []
     for path in args.files:
         if not Path(path).is_file():
             print(f"error: {path}: no such file", file=sys.stderr)
@@ -326,6 +327,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
         except OSError as exc:
             print(f"error: {path}: {exc.strerror or exc}", file=sys.stderr)
             return EXIT_USAGE
+        if not loaded:  # every line skipped (reported above), or none at all
+            print(f"error: {path}: no labelled item could be read", file=sys.stderr)
+            unreadable.append(path)
         items = select(loaded, args.since, args.until, args.skip_unsure)
         tagged += [(Path(path).name, source_of(it, default_source(path)), it) for it in items]
     if args.feedback:
@@ -347,4 +351,4 @@ def cmd_eval(args: argparse.Namespace) -> int:
             print("\nmisclassified:")
             print("\n".join(f"  {e}" for e in report.errors))
         print()
-    return EXIT_OK
+    return EXIT_FAILURE if unreadable else EXIT_OK

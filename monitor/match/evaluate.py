@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import IO
 
 from core.count import EVENTS, Count
+from core.jsonlines import read_lines
 from core.rules import EntitySpec, TopicRules
 from monitor.match.counts_sources import canonical_source
 from monitor.match.engine import Classifier
+from monitor.match.jsonl import language
 
 
 def load_rules(path: str | Path) -> tuple[dict[str, TopicRules], list[EntitySpec]]:
@@ -48,7 +50,8 @@ def load_items(
 
     A line that cannot be scored (not UTF-8, not JSON, not an object, a field of the wrong
     type, a count without a known event or an integer number, a date that is not ISO) is
-    reported on `errfile` (default stderr) as `FILE: line N: reason` and skipped. With
+    reported on `errfile` (default stderr) as `FILE: line N: reason` and skipped. `lang` is
+    read as `classify` reads it ('EN', 'es-VE'; another language as none, reported). With
     `topics` (the config's), a label naming another topic is reported by line; the item is
     kept, and that label counts for no topic. A UTF-8 byte order mark is ignored. OSError
     (no such file, not readable) is the caller's to report."""
@@ -57,29 +60,19 @@ def load_items(
     items: list[dict] = []
     unknown_lines = 0
     with open(path, "rb") as fh:
-        for n, raw in enumerate(fh, 1):
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                print(f"{path}: line {n}: not UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})",
-                      file=err)
-                continue
-            if n == 1:
-                line = line.removeprefix("\ufeff")
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError as exc:
-                print(f"{path}: line {n}: {exc.msg}", file=err)
-                continue
-            except RecursionError:
-                print(f"{path}: line {n}: nested too deeply", file=err)
+        for line in read_lines(fh):
+            n, item = line.number, line.value
+            if line.problem:
+                print(f"{path}: line {n}: {line.problem}", file=err)
                 continue
             problem = item_problem(item)
             if problem:
                 print(f"{path}: line {n}: {problem}", file=err)
                 continue
+            lang, understood = language(item.get("lang"))
+            if not understood:  # scored as an item without a lang, as `classify` reads it
+                print(f"{path}: line {n}: lang {item['lang']!r} not supported: read as unknown", file=err)
+            item["lang"] = lang
             strange = sorted(set(item.get("topics") or []) - known) if known is not None else []
             if strange:
                 unknown_lines += 1

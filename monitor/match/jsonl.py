@@ -17,11 +17,11 @@ import json
 from collections.abc import Iterable
 from typing import IO
 
+from core.jsonlines import read_lines
 from monitor.match.engine import Classifier
 
 _TEXT_FIELDS = ("title", "summary", "text")
 LANGUAGES = ("es", "en")
-_BOM = "\ufeff"
 
 
 def _item_error(obj: object) -> str | None:
@@ -56,11 +56,6 @@ def language(value: str | None) -> tuple[str | None, bool]:
     return (primary, True) if primary in LANGUAGES else (None, False)
 
 
-def _decode(raw: bytes | str) -> str:
-    """A line as text: bytes must be UTF-8 (UnicodeDecodeError otherwise)."""
-    return raw if isinstance(raw, str) else raw.decode("utf-8")
-
-
 def classify_stream(
     classifier: Classifier, infile: IO[bytes] | IO[str] | Iterable[bytes | str], outfile: IO[str],
     errfile: IO[str], *, explain: bool = False,
@@ -68,23 +63,10 @@ def classify_stream(
     """Classify each line of `infile` (bytes, decoded as UTF-8 line by line, or text) and
     write one JSON line per item to `outfile`; every line written encodes as UTF-8."""
     rejected = done = 0
-    for number, raw in enumerate(infile, start=1):
-        try:
-            line = _decode(raw)
-        except UnicodeDecodeError as exc:
-            print(f"line {number}: not UTF-8 (byte 0x{exc.object[exc.start]:02x} at column "
-                  f"{exc.start + 1})", file=errfile)
-            rejected += 1
-            continue
-        if number == 1 and line.startswith(_BOM):
-            line = line[len(_BOM):]
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            msg = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
-            print(f"line {number}: invalid JSON: {msg}", file=errfile)
+    for line in read_lines(infile):
+        number, obj = line.number, line.value
+        if line.problem:
+            print(f"line {number}: {line.problem}", file=errfile)
             rejected += 1
             continue
         problem = _item_error(obj)

@@ -68,3 +68,28 @@ def test_eval_compares_days_as_dates(tmp_path: Path) -> None:
     result = monitor("eval", "--config", CONFIG, "--no-model", "--quiet", "--until", "20260121", str(path))
     assert result.returncode == 0, result.stderr
     assert "(2 items)" in result.stdout  # the 25th is after the 21st, whatever the spelling
+
+
+def test_eval_exits_1_when_a_file_has_no_item_it_can_score(tmp_path: Path) -> None:
+    bad, good = tmp_path / "bad.jsonl", tmp_path / "good.jsonl"
+    bad.write_bytes(b"not json\n" + b'{"title": 3}\n')
+    good.write_text(json.dumps({"id": "1", "title": "EEUU sanciona a Venezuela", "lang": "es",
+                                "topics": ["us_actions"]}) + "\n", encoding="utf-8")
+    result = monitor("eval", "--config", CONFIG, "--no-model", str(bad), str(good))
+    assert result.returncode == 1, result.stderr
+    assert f"error: {bad}: no labelled item could be read" in result.stderr.splitlines()
+    assert "(1 items)" in result.stdout  # the good file is still scored
+    assert monitor("eval", "--config", CONFIG, "--no-model", str(good)).returncode == 0
+
+
+def test_eval_reads_lang_as_classify_does(tmp_path: Path) -> None:
+    path = tmp_path / "labels.jsonl"
+    langs = ("en", "EN", " En ", "en-US", "en_GB", "pt")
+    path.write_text("".join(json.dumps({"id": lang, "title": "Maduro says he will talk", "lang": lang,
+                                        "topics": ["us_actions"]}) + "\n" for lang in langs),
+                    encoding="utf-8")
+    result = monitor("eval", "--config", CONFIG, str(path))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [f"{path}: line 6: lang 'pt' not supported: read as unknown"]
+    [us] = [row for row in result.stdout.splitlines() if row.startswith("| us_actions |")]
+    assert us.split("|")[5:8] == [" 5 ", " 0 ", " 1 "]  # every English spelling found, as "en" is
