@@ -55,6 +55,12 @@ def strip_controls(value: str) -> str:
     return _CONTROL.sub(" ", value) if _CONTROL.search(value) else value
 
 
+def without_controls(value: str | None) -> str | None:
+    """A key (GUID, link) with its control characters removed: a NUL in one made every poll
+    of the feed fail on PostgreSQL."""
+    return _CONTROL.sub("", value) if value and _CONTROL.search(value) else value
+
+
 def clean_text(value: str | None) -> str:
     """Plain text from HTML or text: tags removed, entities decoded, spaces collapsed."""
     if not value:
@@ -141,7 +147,7 @@ def normalize_entry(
     future_slack: timedelta = timedelta(0),
 ) -> NormalizedItem | None:
     """One NormalizedItem, or None when the entry has neither a link nor a title nor an id."""
-    link = entry.link.strip() if entry.link else None
+    link = without_controls(entry.link.strip()) if entry.link else None
     if link and not link.startswith(("http://", "https://")):
         link = urljoin(base_url, link)
     canon = _item_key_url(link, base_url)
@@ -154,7 +160,7 @@ def normalize_entry(
     if text == summary:
         text = None if len(summary) < 400 else text
     digest = content_hash(title, summary)
-    guid = (entry.guid or "").strip() or canon or (f"hash:{digest}" if title or summary else "")
+    guid = (without_controls(entry.guid) or "").strip() or canon or (f"hash:{digest}" if title or summary else "")
     if not guid:
         return None
     when = entry.published or entry.updated

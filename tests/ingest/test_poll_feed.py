@@ -356,3 +356,22 @@ async def test_relative_links_resolve_against_the_fetched_url(
     assert result.stored == 2
     assert sorted(i.url or "" for i in items_of(db, "pitazo")) == [
         server.url("/nota/1"), server.url("/site/nota/2")]
+
+
+@pytest.mark.parametrize("kind", ["rss", "json"])
+async def test_a_nul_in_an_items_guid_or_link_does_not_stop_the_poll(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, any_db: Database, kind: str,
+) -> None:
+    """PostgreSQL refuses NUL in text: a GUID or link with one (`&#0;` from a broken CMS, a
+    JSON Feed's "\\u0000") made every poll of the feed fail there, its other items with it."""
+    if kind == "rss":
+        body = rss([item(1), item(2)]).replace(b"guid-2", b"guid&#0;-2").replace(b"/n/2", b"/n/&#0;2")
+        server.set_route("/feed", body)
+    else:
+        server.set_route("/feed", json_feed([item(1), item(2, guid="guid\x00-2", link="https://news.example/n/\x002")]),
+                         content_type="application/feed+json")
+    result = await poll_feed(feed_config(server), settings, fetcher, any_db)
+    assert result.status == "new" and result.stored == 2, result.error
+    stored = items_of(any_db, "pitazo")
+    assert all("\x00" not in (i.guid + (i.url or "") + (i.canonical_url or "")) for i in stored)
+    assert sorted(i.canonical_url or "" for i in stored) == ["https://news.example/n/1", "https://news.example/n/2"]
