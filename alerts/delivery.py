@@ -185,9 +185,10 @@ class DeliveryWorker:
         while not stop.is_set():
             try:
                 await self.deliver_pending(stop=stop)
+                delay = self._next_delay()  # reads the queue too
             except Exception as exc:  # a database hiccup must not end delivery
                 log.error("delivery round failed: %s", redact(repr(exc), self._secrets))
-            delay = self._next_delay()
+                delay = self.poll_interval
             self._wake.clear()
             waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
             try:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from alerts_helpers import TOKEN, Cls
-from sqlalchemy import select, update
+from sqlalchemy import create_engine, make_url, select, text, update
 
 from alerts.delivery import DeliveryWorker
 from alerts.outbox import enqueue_for_item
@@ -542,6 +542,42 @@ async def test_two_replicas_deliver_each_alert_once(db, db_url, emulator, make_c
         other_db.dispose()
     for i in range(4):
         assert [m.text for m in emulator.messages(f"@chan_{i}x")] == [f"alert {j} & more" for j in range(6)]
+
+
+async def test_delivery_goes_on_after_the_database_refused_connections(
+    db, db_url, emulator, make_config, make_worker,
+) -> None:
+    """A PostgreSQL restart (connections dropped, new ones refused for a moment) ended the
+    delivery loop for good: the wait before the next round read the queue outside the
+    round's error handling, and alerts queued after it were never sent."""
+    if db.dialect != "postgresql":
+        pytest.skip("a database server that refuses connections for a while: PostgreSQL")
+    worker = await make_worker(make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}]), poll_interval=0.1)
+    name = make_url(db_url).database
+    admin = create_engine(make_url(db_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop))
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'))
+            try:
+                conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+                             {"n": name})
+                await asyncio.sleep(1.0)  # rounds fail meanwhile
+            finally:
+                conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
+        queue(db, 1)
+        worker.wake()
+        for _ in range(100):
+            if emulator.messages(CHAT) or task.done():
+                break
+            await asyncio.sleep(0.05)
+        assert not task.done(), task.exception()
+        assert [m.text for m in emulator.messages(CHAT)] == ["alert 0 & more"]
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
+        admin.dispose()
 
 
 async def test_update_config_adds_a_channel(db, emulator, make_config, make_worker) -> None:
