@@ -67,7 +67,8 @@ def add_person(
 ) -> tuple[str, bool]:
     """An operator adds `name`: (display name, True when it was not watched before).
 
-    A removed person is watched again. Raises ValueError for a name with no letters.
+    A removed person is watched again. Raises ValueError for a name with no letters, or
+    longer than 200 characters.
     """
     display, key = identify(name)
     if not any(c.isalpha() for c in key):  # '123', '--', '': no letters, no name

@@ -256,6 +256,9 @@ class Alert(Base):
     )
 
 
+NAME_CHARS = 200  # a watched person's name and key (PostgreSQL refuses longer ones)
+
+
 class WatchedPerson(Base):
     """A person whose name makes an item about political prisoners (docs/MATCHING.md).
 
@@ -267,8 +270,8 @@ class WatchedPerson(Base):
     __tablename__ = "watched_people"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    key: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(NAME_CHARS))
+    key: Mapped[str] = mapped_column(String(NAME_CHARS), unique=True)
     origin: Mapped[str] = mapped_column(String(20))  # seed | learned | operator
     source_item_id: Mapped[int | None] = mapped_column(
         ForeignKey("items.id", ondelete="SET NULL")

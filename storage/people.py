@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from storage.models import WatchedPerson
+from storage.models import NAME_CHARS, WatchedPerson
 
 ORIGINS = ("seed", "learned", "operator")
 
@@ -37,6 +37,12 @@ class PersonRow:
 def _row(p: WatchedPerson) -> PersonRow:
     return PersonRow(p.name, p.key, p.origin, p.source_title, p.source_url, p.added_by,
                      p.created_at, p.removed)
+
+
+def _fits(display: str, key: str) -> bool:
+    """Whether the name fits its columns: PostgreSQL refuses a longer one, and the error
+    would fail the transaction of the item that taught it."""
+    return len(display) <= NAME_CHARS and len(key) <= NAME_CHARS
 
 
 def _get(session: Session, key: str) -> WatchedPerson | None:
@@ -73,7 +79,9 @@ def watch(
 ) -> tuple[str, bool]:
     """An operator adds a person: (display name, True when it was not watched before).
 
-    A removed person is watched again."""
+    A removed person is watched again. Raises ValueError for a name too long to store."""
+    if not _fits(display, key):
+        raise ValueError(f"a name of {len(display)} characters is too long (at most {NAME_CHARS})")
     existing = _get(session, key)
     if existing is not None:
         if not existing.removed:
@@ -109,7 +117,7 @@ def record_learned(
     """Record a name the news taught (with the item that taught it); True when it is new.
 
     Known names (watched or removed) are left as they are."""
-    if not key or _get(session, key) is not None:
+    if not key or not _fits(display, key) or _get(session, key) is not None:
         return False
     return _insert(session, WatchedPerson(
         name=display, key=key, origin="learned", source_item_id=item_id, source_url=url,
@@ -124,7 +132,7 @@ def insert_seed(
     known = set(session.scalars(select(WatchedPerson.key)))
     added = 0
     for display, key in people:
-        if not key or key in known:
+        if not key or key in known or not _fits(display, key):
             continue
         known.add(key)
         added += _insert(session, WatchedPerson(

@@ -77,3 +77,16 @@ def test_a_restarted_pipeline_loads_the_list_and_keeps_removals(db, default_conf
     _store(db, "Wilmer Azócar sale en libertad, informa Foro Penal")
     second.process_pending(now=NOW)
     assert "Wilmer Azócar" not in second.watched  # removed names are never learned again
+
+
+def test_an_item_teaching_a_name_too_long_to_store_is_still_classified(any_db, default_config):
+    """A hostile headline's name of 247 characters: on PostgreSQL (VARCHAR(200)) its insert
+    failed the item's transaction, and the item stayed unclassified, retried every round."""
+    name = "Rodriguezzz" + "z" * 80 + " Perezzz" + "z" * 80 + " Gomezzz" + "z" * 60
+    pipeline = Pipeline(default_config, any_db)
+    [item] = _store(any_db, f"Detienen a {name} en Caracas, denuncia Foro Penal que es un preso político")
+    result = pipeline.process_pending(now=NOW)
+    assert result.failed == 0 and result.relevant == 1
+    assert _explain(any_db, item)
+    with any_db.session() as s:
+        assert not [p for p in list_people(s) if p.name.startswith("Rodriguezzz")]

@@ -82,6 +82,21 @@ def test_a_name_without_letters_is_refused(any_db):
         add_person(s, " ... ")
 
 
+def test_a_name_longer_than_its_column_is_refused_or_not_learned(any_db):
+    """PostgreSQL refuses more than 200 characters in `watched_people.name` (SQLite stored
+    them): an operator's long name is a clear error, a long one the news teaches is not
+    learned, and the session goes on."""
+    long = " ".join(["Rodríguez"] * 25)  # 249 characters
+    with any_db.session() as s:
+        with pytest.raises(ValueError, match="at most 200"):
+            add_person(s, long)
+        item = _item(s, f"Detienen a {long}", ["political_prisoners"])
+        assert not learn_person(s, long, item_id=item.id, url=item.url, title=item.title, now=NOW)
+        assert seed_people(s, [long, "Rocío San Miguel"], now=NOW) == 1
+    with any_db.session() as s:
+        assert watched_names(s) == ["Rocío San Miguel"]
+
+
 def test_feedback_becomes_corrected_labels(any_db):
     with any_db.session() as s:
         missed = _item(s, "Nahuel Gallo habló con su familia", [], n=1)
