@@ -73,6 +73,7 @@ def parse_feed(body: bytes, headers: dict[str, str], url: str) -> ParsedFeed:
     # a negotiated or proxied copy lives (a backend address a proxy leaked, a MultiViews file
     # name), not the URL fetched, which every relative link is resolved against
     response_headers["content-location"] = url
+    body = _without_surrogate_references(body)
     try:
         # HTML is stripped from every field later, so feedparser's sanitizer is not needed.
         result = feedparser.parse(
@@ -99,6 +100,32 @@ def parse_feed(body: bytes, headers: dict[str, str], url: str) -> ParsedFeed:
         elif not out.format:
             out.problems.insert(0, "not a feed: no RSS, Atom or JSON Feed found")
     return out
+
+
+_CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
+_SURROGATE_REFS = re.compile(rb"&#(?:[xX]0*[dD][89a-fA-F][0-9a-fA-F]{2}|0*5[5-7][0-9]{3});"
+                             rb"(?:&#(?:[xX]0*[dD][89a-fA-F][0-9a-fA-F]{2}|0*5[5-7][0-9]{3});)?")
+
+
+def _without_surrogate_references(body: bytes) -> bytes:
+    """`&#xD83D;&#xDE00;` (an emoji written as its UTF-16 halves, as JavaScript slices
+    text) made one character, a lone half (`&#xD83D;`, a title cut inside an emoji)
+    removed: feedparser raises on either, and the whole feed was lost on every poll."""
+    if b"&#" not in body:
+        return body
+    return _SURROGATE_REFS.sub(_joined_halves, body)
+
+
+def _joined_halves(match: re.Match[bytes]) -> bytes:
+    codes = [_code(m) for m in _CHAR_REF.finditer(match.group(0))]
+    if len(codes) == 2 and 0xD800 <= codes[0] < 0xDC00 <= codes[1] < 0xE000:
+        return b"&#x%X;" % (0x10000 + ((codes[0] - 0xD800) << 10) + (codes[1] - 0xDC00))
+    kept = [c for c in codes if not 0xD800 <= c < 0xE000]  # a half, and a reference after it
+    return b"".join(b"&#x%X;" % c for c in kept)
+
+
+def _code(ref: re.Match[bytes]) -> int:
+    return int(ref.group(1), 16) if ref.group(1) else int(ref.group(2))
 
 
 def _entry(raw: Any, feed_lang: str | None) -> ParsedEntry:

@@ -60,6 +60,24 @@ async def test_json_feed_with_a_lone_surrogate_is_stored(
 
 
 
+async def test_rss_with_surrogate_character_references_is_stored(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    # an emoji written as its two UTF-16 halves, and a title cut inside one
+    titles = ["Liberan a cinco presos &#xD83D;&#xDE00;", "Emoji cortado &#xD83D;",
+              "Decimal &#55357;&#56832; y &#233;xito"]
+    entries = "".join(f"<item><title>{t}</title><link>https://example.org/{i}</link>"
+                      f"<guid>{i}</guid></item>" for i, t in enumerate(titles, 1))
+    body = f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>' \
+           f"{entries}</channel></rss>"
+    server.set_route("/feed.xml", body.encode(), content_type="application/rss+xml")
+    cfg = FeedConfig(name="rss", url=server.url("/feed.xml"), language="es", fetch_article="never")
+    result = await poll_feed(cfg, settings, fetcher, db)
+    assert result.status == "new", result.error
+    assert sorted(r.title for r in stored(db, "rss")) == [
+        "Decimal \U0001f600 y éxito", "Emoji cortado", "Liberan a cinco presos \U0001f600"]
+
+
 async def test_json_nested_too_deeply_is_a_parse_failure(
     server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
 ) -> None:
