@@ -55,7 +55,8 @@ eval: $(STAMP_TEST)
 	@if [ -f ../shared/real/headlines_es_2026-01.jsonl ]; then $(BIN)/python bench/eval_urgency.py; \
 		$(BIN)/python bench/eval_urgency.py --labels bench/data/urgency/urgency_2026-01_odd.jsonl; fi
 
-# The shipped models, byte for byte: relevance (monitor/match/models/relevance.json),
+# The shipped models (byte for byte where OpenBLAS picks the same kernels, every weight
+# within 1e-5 elsewhere: docs/MATCHING.md, "Reproducible"): relevance (monitor/match/models/relevance.json),
 # trained on the real January headlines up to TRAIN_UNTIL (the later days are the
 # time-split measure) and the tuned synthetic sets, and the counts veto/confidence
 # (models/counts.json, real headlines up to 2026-01-21 and the tuned sets; `monitor train

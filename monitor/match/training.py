@@ -37,6 +37,7 @@ from monitor.match.learned import (
 
 SEED = 20260101
 DIGITS = 7  # significant digits kept in the file
+TOL = 1e-7  # liblinear stops this near the optimum, whatever the BLAS kernel (below)
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ def fit_estimators(
     def models(x) -> dict[str, LogisticRegression]:
         out = {}
         for topic, labels in y.items():
-            lr = LogisticRegression(C=p.c, solver="liblinear", max_iter=1000, random_state=SEED)
+            lr = LogisticRegression(C=p.c, solver="liblinear", tol=TOL, max_iter=1000, random_state=SEED)
             lr.fit(x, labels, sample_weight=weights)
             out[topic] = lr
         return out

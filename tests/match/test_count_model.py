@@ -19,6 +19,7 @@ from monitor.match.count_model import (
     load_count_model,
 )
 from monitor.match.counts import extract_counts, read_counts
+from tests.match.model_files import assert_reproduced
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "feeds.yaml"
@@ -121,7 +122,7 @@ def test_monitor_train_reproduces_the_shipped_counts_model(
     code = main(["train", "--config", str(CONFIG), "--until", "2026-01-31", "--out",
                  str(tmp_path / "relevance.json"), "--counts-out", str(out)])
     assert code == 0, capsys.readouterr()
-    assert out.read_bytes() == COUNTS_MODEL_PATH.read_bytes()
+    assert_reproduced(out, COUNTS_MODEL_PATH)
 
 
 def _lowest_reaching(scores: list[float], right: list[bool], target: float, e: float) -> float:
