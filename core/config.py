@@ -323,7 +323,9 @@ class Selectors(Strict):
 
 class FeedConfig(Strict):
     name: str = Field(min_length=1, max_length=200)
-    outlet: str | None = None  # display name in messages; default: the feed name
+    # display name in messages; default: the feed name (as long at most: a longer one would
+    # leave no room for the headline on a phone, and pushed messages past Telegram's limit)
+    outlet: str | None = Field(default=None, max_length=200)
     url: str
     type: Literal["rss", "page"] = "rss"
     language: Literal["es", "en"]
@@ -458,13 +460,19 @@ class ChannelConfig(Strict):
         return None if value.every == "off" else value
 
 
+# Topic ids are stored in columns of 100 characters (storage.models: matches.topic,
+# feedback.topic): PostgreSQL refuses a longer one with every item that matches it.
+TOPIC_CHARS = 100
+TopicId = Annotated[str, Field(min_length=1, max_length=TOPIC_CHARS)]
+
+
 class AppConfig(Strict):
     settings: Settings = Field(default_factory=Settings)
     # rule packs shipped with the package (or pack files), merged into topics and entities
     rules: list[str] = Field(default_factory=list)
     # local changes to the packs' topics: terms added and disabled
     rule_changes: dict[str, TopicChange] = Field(default_factory=dict)
-    topics: dict[str, TopicRules] = Field(min_length=1)
+    topics: dict[TopicId, TopicRules] = Field(min_length=1)
     entities: list[EntitySpec] = Field(default_factory=list)
     feeds: list[FeedConfig] = Field(default_factory=list)
     channels: list[ChannelConfig] = Field(default_factory=list)

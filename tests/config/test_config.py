@@ -70,6 +70,10 @@ BROKEN = [
     ("    interval: 10m", "    interval: 10m\n    type: page", "feeds[0] (line 7): a feed of type page needs selectors"),
     ("    interval: 10m", "    interval: 10m\n    type: page\n    selectors: {item: 'li.r@href', title: a, link: a@href}",
      "feeds[0].selectors.item (line 12): the item selector takes no @attribute"),
+    ("  us_actions:", "  " + "x" * 101 + ": {any: [y]}\n  us_actions:",
+     "topics." + "x" * 101 + ".[key] (line 5): String should have at most 100 characters"),
+    ("    interval: 10m", "    interval: 10m\n    outlet: " + "El Pitazo " * 21,
+     "feeds[0].outlet (line 11): String should have at most 200 characters"),
     ("    interval: 10m", "    interval: 10m\n    enabled: perhaps", "feeds[0].enabled (line 11): Input should be a valid boolean"),
     ("settings:\n  timezone: America/Caracas\n", "settings:\n  http_listen: localhost\n", "settings.http_listen (line 2): invalid address"),
     ("    topics: [political_prisoners]", "    topics: [political_prisoners]\n    tally_chart: sometimes", "channels[0].tally_chart (line 15): invalid tally_chart 'sometimes': use true, false, daily, weekly, off"),
@@ -169,3 +173,16 @@ def test_environment_overrides_the_file():
     assert runtime.bot_token == "123:abc" and "123:abc" not in repr(runtime)
     flag = resolve_runtime(config, config_path="x.yaml", db_flag="sqlite:///flag.db", env=env)
     assert flag.database_url == "sqlite:///flag.db"
+
+
+def test_config_limits_fit_the_columns_that_store_them():
+    """PostgreSQL refuses a longer value with the row that holds it (SQLite does not check)."""
+    from core.config import TOPIC_CHARS, ChannelConfig, FeedConfig
+    from storage.models import Channel, Feed, Feedback, Match
+
+    def limit(model, field: str) -> int:
+        return next(m.max_length for m in model.model_fields[field].metadata if hasattr(m, "max_length"))
+
+    assert Match.__table__.c.topic.type.length == Feedback.__table__.c.topic.type.length == TOPIC_CHARS
+    assert Feed.__table__.c.name.type.length == limit(FeedConfig, "name")
+    assert Channel.__table__.c.name.type.length == limit(ChannelConfig, "name")
