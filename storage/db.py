@@ -81,6 +81,8 @@ def make_engine(url: str) -> Engine:
             "or postgresql+psycopg://user:password@host/dbname (percent-encode '@' in a "
             "password as %40)"
         ) from None
+    if parsed.drivername == "postgres":  # as hosting platforms hand it out; SQLAlchemy
+        parsed = parsed.set(drivername="postgresql+psycopg")  # no longer reads it
     kwargs: dict[str, Any] = {"future": True}
     if parsed.get_backend_name() == "sqlite":
         db = parsed.database

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
+import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, make_url, text
 
 from storage.db import alembic_config, downgrade, make_engine, migrate, open_database
 from storage.models import Base
@@ -180,4 +183,21 @@ def test_a_migration_that_fails_half_way_on_sqlite_leaves_the_database_as_it_was
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT title FROM stories")).scalars().all() == ["kept"]
         assert conn.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
+    db.dispose()
+
+
+@pytest.mark.parametrize("scheme", ["postgres", "postgresql"])
+def test_a_postgres_url_without_a_driver_uses_psycopg(scheme):
+    """Hosting platforms give postgres://, which SQLAlchemy no longer reads."""
+    engine = make_engine(f"{scheme}://monitor:secret@127.0.0.1:5432/monitor")
+    assert (engine.dialect.name, engine.dialect.driver) == ("postgresql", "psycopg")
+    engine.dispose()
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="TEST_DATABASE_URL is not set")
+def test_a_postgres_url_opens_the_database():
+    url = make_url(os.environ["TEST_DATABASE_URL"]).set(drivername="postgres")
+    db = open_database(url.render_as_string(hide_password=False))
+    with db.session() as s:
+        assert s.scalar(text("SELECT 1")) == 1
     db.dispose()
