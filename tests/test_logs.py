@@ -136,8 +136,9 @@ def test_password_in_a_redirect_location_absent_from_debug_traces(captured, user
 
 
 def test_a_feed_cannot_write_escape_sequences_or_lines_into_the_log(tmp_path):
-    """An item's link is logged as the feed wrote it: its control characters are shown
-    escaped, so it can neither drive the operator's terminal nor start a line of its own."""
+    """An item's link with escape sequences and a line break: stored without them (as
+    browsers read a link), so it can neither drive the operator's terminal nor start a
+    line of its own in the log."""
     link = ("http://127.0.0.1:9/nota\x1b[2J\x1b[32m\x9b8m"
             "\n13:00:00 INFO    monitor.delivery: alert 9 to presos sent")
     feed = {"version": "https://jsonfeed.org/version/1.1", "title": "x", "items": [{
@@ -160,6 +161,15 @@ channels:
             env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
         )
     assert done.returncode == 0, done.stderr
-    assert "no article text for http://127.0.0.1:9/nota\\x1b[2J\\x1b[32m\\x9b8m\\n13:00:00" in done.stderr
+    assert "no article text for http://127.0.0.1:9/nota[2J[32m8m13:00:00" in done.stderr
     assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", done.stderr)
     assert all(re.match(r"\d\d:\d\d:\d\d ", line) for line in done.stderr.splitlines()), done.stderr
+
+
+def test_the_log_writes_control_characters_of_a_message_escaped(captured):
+    """Whatever else reaches a log line from outside (a server's error, a title) cannot
+    drive the terminal or forge a line: its control characters are written escaped."""
+    logging.getLogger("monitor.test").warning("fetch failed: %s", "bad\x1b[2J\x9b8m\n13:00:00 INFO forged")
+    line = captured.getvalue()
+    assert "fetch failed: bad\\x1b[2J\\x9b8m\\n13:00:00 INFO forged" in line
+    assert line.count("\n") == 1 and not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", line)

@@ -61,6 +61,15 @@ def without_controls(value: str | None) -> str | None:
     return _CONTROL.sub("", value) if value and _CONTROL.search(value) else value
 
 
+_URL_SPACE = re.compile(r"[\t\n\r]")
+
+
+def link_of(value: str) -> str | None:
+    """A link as browsers read it: control characters out, and tabs and line breaks too
+    (the WHATWG URL parser drops them), so no link carries a line of its own into a log."""
+    return without_controls(_URL_SPACE.sub("", value.strip())) or None
+
+
 def clean_text(value: str | None) -> str:
     """Plain text from HTML or text: tags removed, entities decoded, spaces collapsed."""
     if not value:
@@ -147,7 +156,7 @@ def normalize_entry(
     future_slack: timedelta = timedelta(0),
 ) -> NormalizedItem | None:
     """One NormalizedItem, or None when the entry has neither a link nor a title nor an id."""
-    link = without_controls(entry.link.strip()) if entry.link else None
+    link = link_of(entry.link) if entry.link else None
     if link and not link.startswith(("http://", "https://")):
         link = urljoin(base_url, link)
     canon = _item_key_url(link, base_url)
