@@ -18,10 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.text import MONTHS
 from monitor.match.counts_cues import ARTICLES
 from monitor.match.counts_numbers import parse_number
-from monitor.match.counts_phrases import find_unit
+from monitor.match.counts_phrases import date_at, find_unit
 
 _OTHER = frozenset({"otros", "otras", "another"})
 _MORE = frozenset({"mas", "more"})
@@ -118,10 +117,7 @@ def _period_at(toks: Sequence[str], k: int) -> bool:
     nxt = toks[k + 1] if k + 1 < len(toks) else ""
     if w in _THIS:
         # "este lunes", "esta jornada", "este 25 de enero", "este #25Ene"
-        after = toks[k + 2:k + 4]
-        day = nxt.isdigit() and int(nxt) <= 31 and bool(after) and (
-            after[0] in MONTHS or (after[0] == "de" and len(after) > 1 and after[1] in MONTHS))
-        if not (nxt in _WEEKDAYS or nxt == "jornada" or day):
+        if not (nxt in _WEEKDAYS or nxt == "jornada" or (nxt.isdigit() and date_at(toks, k + 1))):
             return False
     elif w == "jornada":
         if not (k > 0 and toks[k - 1] == "ultima"):  # "en la última jornada"

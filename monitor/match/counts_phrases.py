@@ -294,7 +294,7 @@ def listed_after(toks: Sequence[str], k: int, i: int) -> bool:
                for m, t in enumerate(toks[parsed[1]:i], parsed[1]))
 
 
-def _date_at(toks: Sequence[str], k: int) -> bool:
+def date_at(toks: Sequence[str], k: int) -> bool:
     """A day of a month at toks[k]: "12 de enero", "12 January", "January 12"."""
     w = toks[k] if k < len(toks) else ""
     if w in MONTHS:
@@ -316,9 +316,9 @@ def gapped(toks: Sequence[str], i: int, j: int, prev: tuple[str, int] | None) ->
     day = j + (toks[j:j + 1] in (["el"], ["on"]))
     if day < len(toks) and toks[day] in DAYS:
         return any(t in DAYS for t in between)  # "87 excarcelados el martes, 112 el miércoles"
-    if day > j and _date_at(toks, day):
+    if day > j and date_at(toks, day):
         # "14 excarcelaciones el 10 de enero y 41 el 12 de enero"
-        return any(_date_at(between, k) for k in range(len(between)))
+        return any(date_at(between, k) for k in range(len(between)))
     # "Foro Penal verificó 146 y Clippve 152": a second source's figure closing the clause
     return (i - prev[1] <= 4 and any(t in ("y", "and") for t in between)
             and (j == len(toks) or toks[j] in (",", "y", "and")))
