@@ -330,20 +330,17 @@ class DeliveryWorker:
         )
         stats.retried += 1
 
-    def _chat_id(self, conf: ChannelConfig) -> str:
+    def _chat_and_message(self, conf: ChannelConfig, alert_id: int | None) -> tuple[str, int | None]:
+        """The chat the channel posts to now, and the message standing for alert `alert_id`'s
+        in it (storage.alerts.message_in_chat): None when there is no such alert or its message
+        is in another chat, one the channel was migrated from."""
         with self.db.session() as session:
             row = channel_named(session, conf.name)
-            return row.chat_id if row else conf.chat_id
-
-    def _message_in(self, conf: ChannelConfig, alert_id: int | None, chat_id: str) -> int | None:
-        """The message standing for alert `alert_id`'s in `chat_id` (storage.alerts.message_in_chat);
-        None when the alert's message is in another chat, one the channel was migrated from."""
-        if alert_id is None:
-            return None
-        with self.db.session() as session:
-            row = channel_named(session, conf.name)
-            return message_in_chat(session, alert_id, chat_id,
-                                   unrecorded=row.configured_chat_id if row else conf.chat_id)
+            chat_id = row.chat_id if row else conf.chat_id
+            if alert_id is None:
+                return chat_id, None
+            return chat_id, message_in_chat(session, alert_id, chat_id,
+                                            unrecorded=row.configured_chat_id if row else conf.chat_id)
 
     async def _send_telegram(self, conf: ChannelConfig, claimed: _Claimed, stats: DeliveryStats) -> None:
         assert self.sender is not None
@@ -366,14 +363,13 @@ class DeliveryWorker:
                 return
         html_mode, note = True, None
         for _ in range(3):  # HTML, then plain text; one chat migration
-            chat_id = self._chat_id(conf)
             # Message ids are per chat: one sent before a migration is not in the chat used now,
             # where its id is another message's. There the edit or update goes out as a message
             # of its own (the edit's whole text; no reply), and later edits edit that one.
             if claimed.kind == "edit":
-                edit_of = self._message_in(conf, p.get("target_alert_id"), chat_id)
+                chat_id, edit_of = self._chat_and_message(conf, p.get("target_alert_id"))
             else:
-                reply_to = self._message_in(conf, claimed.reply_to_alert_id, chat_id)
+                chat_id, reply_to = self._chat_and_message(conf, claimed.reply_to_alert_id)
             text = p.get("html") if html_mode else fit_plain(p.get("text") or "")
             if html_mode and not html_fits(text or ""):  # queued by an older version: too long
                 html_mode, note = False, "sent as plain text: the HTML was over Telegram's limit"
@@ -424,7 +420,7 @@ class DeliveryWorker:
         png = base64.b64decode(claimed.payload.get("photo_b64") or "")
         caption = str(claimed.payload.get("caption") or "")
         for _ in range(2):  # one chat migration
-            chat_id = self._chat_id(conf)
+            chat_id, _ = self._chat_and_message(conf, None)
             await self.limiter.acquire_global()
             try:
                 message_id = await self.sender.send_photo(chat_id, png, caption)
