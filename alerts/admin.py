@@ -90,15 +90,16 @@ class AdminControls(Protocol):
 def parse_command(text: str, bot_username: str | None = None) -> tuple[str, str] | None:
     """`("pause", "elpitazo")` from "/pause elpitazo" or "/pause@bot elpitazo"; None if no command.
 
-    A command addressed to another bot ("/status@otherbot") is not ours.
+    A command addressed to another bot ("/status@otherbot") is not ours. Any white space ends
+    the command's name: a new line ("/pause" and the name below it) as a space.
     """
     if not text.startswith("/"):
         return None
-    head, _, rest = text.strip().partition(" ")
+    head, *rest = text.split(maxsplit=1)
     name, _, target = head[1:].partition("@")
     if not name or (target and bot_username and target.lower() != bot_username.lower()):
         return None
-    return name.lower(), " ".join(rest.split())
+    return name.lower(), " ".join(rest[0].split()) if rest else ""
 
 
 def split_message(text: str, limit: int = MAX_TEXT) -> list[str]:

@@ -231,6 +231,18 @@ async def test_help_unknown_commands_and_chatter(emulator, config, make_bot) -> 
     assert unknown.startswith("Unknown command /frobnicate.") and HELP in unknown
 
 
+async def test_a_command_ends_at_any_white_space(db, emulator, config, make_bot) -> None:
+    """A new line (an argument on the next line, as phones send it) or a full-width space
+    after the command's name ends it, as in Telegram's own reading of a command."""
+    async with running(make_bot(config)):
+        assert await ask(emulator, "/pause\nelpitazo") == ["Paused elpitazo."]
+        assert feed_row(db, "elpitazo").paused
+        assert await ask(emulator, "/resume@monitor_emulator_bot\u3000elpitazo") == ["Resumed elpitazo."]
+        [status] = await ask(emulator, "/status\n")
+    assert not feed_row(db, "elpitazo").paused
+    assert status.startswith("Feeds: 4")
+
+
 # -- strangers ---------------------------------------------------------------------------------
 
 
@@ -378,6 +390,9 @@ def test_parse_command() -> None:
     assert parse_command("/status@other", "bot") is None
     assert parse_command("status", "bot") is None
     assert parse_command("/", "bot") is None
+    assert parse_command("/watch\nRocío  San\tMiguel", "bot") == ("watch", "Rocío San Miguel")
+    assert parse_command("/miss\u3000https://a.example/1\npolitical_prisoners") == (
+        "miss", "https://a.example/1 political_prisoners")
 
 
 def test_split_message_keeps_lines_whole_and_within_limit() -> None:
