@@ -30,18 +30,19 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from telegram import Chat, Update
+from telegram.error import RetryAfter
 
 from alerts.admin_feedback import COMMANDS as FEEDBACK_COMMANDS
 from alerts.admin_feedback import HELP as FEEDBACK_HELP
 from alerts.admin_feedback import FeedbackCommands, WatchedIndex
 from alerts.feed_limits import fold_notices, mark_notified
 from alerts.render import MAX_TEXT, clean, esc, local_time, shorten, tg_len
-from alerts.telegram import TelegramSender, chat_ref
+from alerts.telegram import TelegramSender, classify_error
 from core.config import AppConfig, ChannelConfig, Runtime
 from core.durations import ago
 from core.logs import redact
@@ -75,6 +76,7 @@ STORY_COMMANDS = frozenset({"split", "merge"})  # they change stories and the st
 ERROR_WIDTH = 120  # characters of a feed's last error shown in /status
 UPDATE_DONE = timedelta(days=2)  # an answered update's mark outlives Telegram's day of keeping it
 UPDATE_WORK = timedelta(seconds=20)  # an update's claim while it is answered; then free again
+SEND_TRIES = 3  # a message to the admin chat refused by flood control (429) is tried this often
 
 
 class AdminControls(Protocol):
@@ -194,6 +196,7 @@ class AdminBot:
         self.model_problem: str | None = None
         self._model_reported = False
         self._reloaded = asyncio.Event()
+        self._stop: asyncio.Event | None = None  # run()'s, so a 429's wait ends at a stop
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -226,6 +229,7 @@ class AdminBot:
             log.info("operator chat off: no bot token")
             return
         await self.start()
+        self._stop = stop
         backoff = self.base_backoff
         last_notify = float("-inf")
         try:
@@ -379,9 +383,9 @@ class AdminBot:
         if png is None:
             await self.reply(chat_id, text)
             return
-        assert self.sender is not None
-        await self.sender.start()
-        await self.sender.bot.send_photo(chat_ref(chat_id), photo=png, caption=text)
+        sender = self.sender
+        assert sender is not None
+        await self._within_flood_limit(lambda: sender.send_photo(chat_id, png, text))
 
     def _is_admin(self, chat: Chat) -> bool:
         want = self.admin_chat  # numeric (core/config.py refuses @names)
@@ -404,9 +408,26 @@ class AdminBot:
         return f"Unknown command /{command}.\n\n{HELP}"
 
     async def reply(self, chat_id: str, text: str) -> None:
-        assert self.sender is not None
+        sender = self.sender
+        assert sender is not None
         for part in split_message(text):
-            await self.sender.send(chat_id, part, html=False, preview=False)
+            await self._within_flood_limit(
+                lambda part=part: sender.send(chat_id, part, html=False, preview=False))
+
+    async def _within_flood_limit(self, send: Callable[[], Awaitable[object]]) -> None:
+        """`send()`, again after a 429's retry_after: the admin chat's per-chat limit is shared
+        with the alerts when it is also a channel, and an answer refused is otherwise lost."""
+        for attempt in range(1, SEND_TRIES + 1):
+            try:
+                await send()
+                return
+            except RetryAfter as exc:
+                stop = self._stop or asyncio.Event()
+                if attempt == SEND_TRIES or stop.is_set():
+                    raise
+                wait = classify_error(exc).retry_after
+                log.info("operator chat: Telegram's flood control; sending again in %.0f s", wait)
+                await self._sleep(stop, wait)
 
     def status_text(self) -> str:
         now = datetime.now(UTC)

@@ -350,6 +350,17 @@ async def test_outage_during_run_is_survived(emulator, config, make_bot) -> None
         assert not task.done()
 
 
+async def test_an_answer_refused_by_flood_control_is_sent_after_retry_after(emulator, config, make_bot) -> None:
+    """Telegram's per-chat limit (shared with the alerts when the admin chat is a channel)
+    answers 429: the answer goes out after retry_after instead of being lost."""
+    emulator.rate_limit(per_chat_per_minute=2, global_per_second=None, window=1.5)
+    async with running(make_bot(config)):
+        for _ in range(3):
+            [reply] = await ask(emulator, "/queue")
+            assert reply.startswith("Queue: 0 pending")
+    assert emulator.count(429, "sendMessage") >= 1
+
+
 async def test_token_never_logged_or_stored(db, db_url, emulator, config, make_bot, caplog, logged) -> None:
     caplog.set_level(logging.DEBUG)
     set_feed(db, "elpitazo", consecutive_failures=5, last_error="HTTP 500")
