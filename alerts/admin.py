@@ -7,7 +7,8 @@ the user of a private admin chat); anything else is dropped without a reply. `no
 tells that chat once about a feed that keeps failing and about a disabled
 channel; the `Feed.failure_reported` / `Channel.disabled_reported` flags make it
 once (ingestion clears the first on a good poll, delivery the second when it
-disables a channel again).
+disables a channel again). A group admin chat that Telegram upgraded to a supergroup (a new id) is
+followed there, from getChat at start or a refused message (`_follow`).
 
 Nothing is persisted but those flags, the test alerts and one claim per update: the
 getUpdates offset lives in memory and is confirmed to Telegram with the next getUpdates, so a
@@ -35,7 +36,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from telegram import Chat, Update
-from telegram.error import RetryAfter
+from telegram.error import ChatMigrated, RetryAfter
 
 from alerts.admin_feedback import COMMANDS as FEEDBACK_COMMANDS
 from alerts.admin_feedback import HELP as FEEDBACK_HELP
@@ -197,13 +198,25 @@ class AdminBot:
         self._model_reported = False
         self._reloaded = asyncio.Event()
         self._stop: asyncio.Event | None = None  # run()'s, so a 429's wait ends at a stop
+        self._moved: dict[str, str] = {}  # an admin group's id → its supergroup's (Telegram's upgrade)
 
     # -- lifecycle -------------------------------------------------------------------
 
     @property
     def admin_chat(self) -> str | None:
+        """The configured admin chat, or the supergroup Telegram upgraded that group to."""
         value = self.config.settings.admin_chat_id
-        return None if value is None or str(value).strip() == "" else str(value).strip()
+        chat = None if value is None or str(value).strip() == "" else str(value).strip()
+        return self._moved.get(chat, chat) if chat else None
+
+    def _follow(self, old: str, new: int | str) -> None:
+        """The admin group `old` became the supergroup `new`: answer there from now on."""
+        if self._moved.get(old) == str(new):
+            return
+        self._moved[old] = str(new)
+        log.warning("operator chat: the admin group %s was upgraded to the supergroup %s, which "
+                    "has a new id; answering there. Set settings.admin_chat_id: %s in feeds.yaml",
+                    old, new, new)
 
     @property
     def enabled(self) -> bool:
@@ -263,8 +276,22 @@ class AdminBot:
         await self.sender.bot.delete_webhook()
         me = await self.sender.bot.get_me()
         self._bot_username = me.username
+        await self._find_upgrade()
         self._ready = True
         log.info("operator chat: answering commands in chat %s", self.admin_chat)
+
+    async def _find_upgrade(self) -> None:
+        """Telegram answers a call naming an upgraded group with its supergroup's id."""
+        assert self.sender is not None
+        chat = self.admin_chat
+        if chat is None or not chat.startswith("-"):
+            return
+        try:
+            await self.sender.bot.get_chat(int(chat))
+        except ChatMigrated as exc:
+            self._follow(chat, exc.new_chat_id)
+        except Exception as exc:  # the chat is checked by every answer anyway
+            log.info("operator chat: chat %s not readable: %s", chat, self._redact(exc))
 
     async def _poll(self, stop: asyncio.Event) -> Sequence[Update]:
         """One long poll, given up (and left unconfirmed) as soon as `stop` is set."""
@@ -338,6 +365,9 @@ class AdminBot:
     async def handle_update(self, item: Update) -> None:
         """Answer one update if it is a command from the admin chat; ignore anything else."""
         message = item.message
+        if (message is not None and message.migrate_from_chat_id is not None  # Telegram's notice
+                and str(message.migrate_from_chat_id) == self.admin_chat):
+            self._follow(str(message.migrate_from_chat_id), message.chat.id)
         if message is None or not message.text:
             return
         if not self._is_admin(message.chat):
@@ -408,11 +438,23 @@ class AdminBot:
         return f"Unknown command /{command}.\n\n{HELP}"
 
     async def reply(self, chat_id: str, text: str) -> None:
+        for part in split_message(text):
+            chat_id = await self._send_text(chat_id, part)
+
+    async def _send_text(self, chat_id: str, text: str) -> str:
+        """Send one plain message; return the chat it went to (the admin group's supergroup)."""
         sender = self.sender
         assert sender is not None
-        for part in split_message(text):
-            await self._within_flood_limit(
-                lambda part=part: sender.send(chat_id, part, html=False, preview=False))
+        try:
+            await self._within_flood_limit(lambda: sender.send(chat_id, text, html=False, preview=False))
+            return chat_id
+        except ChatMigrated as exc:
+            if chat_id != self.admin_chat:
+                raise
+            self._follow(chat_id, exc.new_chat_id)
+            moved = str(exc.new_chat_id)
+        await self._within_flood_limit(lambda: sender.send(moved, text, html=False, preview=False))
+        return moved
 
     async def _within_flood_limit(self, send: Callable[[], Awaitable[object]]) -> None:
         """`send()`, again after a 429's retry_after: the admin chat's per-chat limit is shared

@@ -414,6 +414,8 @@ class BotApiEmulator:
             return True
         if method == "getUpdates":
             return self._get_updates(params)
+        if method == "getChat":
+            return self._get_chat(str(params.get("chat_id") or ""))
         if method not in ("sendMessage", "editMessageText", "sendPhoto", "pinChatMessage", "deleteMessage"):
             raise ApiError(404, "Not Found: method not found")
         chat_id = str(params.get("chat_id") or "")
@@ -463,6 +465,17 @@ class BotApiEmulator:
             msg.text, msg.raw, msg.parse_mode = shown, raw, mode
             return self._message_json(msg)
 
+
+    def _get_chat(self, chat_id: str) -> dict[str, Any]:
+        """getChat: a ChatFullInfo; a migrated group answers as every call naming it does."""
+        with self._lock:
+            self._check_chat(chat_id)
+        info = self._chat_json(chat_id)
+        if chat_id.lstrip("-").isdigit():
+            info = _incoming_chat(int(chat_id))
+        gifts = {k: False for k in (
+            "unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription", "gifts_from_channels")}
+        return {**info, "accent_color_id": 0, "max_reaction_count": 11, "accepted_gift_types": gifts}
 
     def _send_photo(self, chat_id: str, params: dict[str, Any]) -> dict[str, Any]:
         """sendPhoto with Telegram's limits: an uploaded photo of at most 10 MB, a caption of

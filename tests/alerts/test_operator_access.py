@@ -9,11 +9,13 @@ import logging
 from collections.abc import Callable
 
 from alerts_helpers import IdleControls, running
+from sqlalchemy import update
 
 from alerts.admin import AdminBot
 from core.config import AppConfig, Runtime
 from devtools.emulator import BotApiEmulator
 from storage.db import Database
+from storage.models import Feed
 
 GROUP = -1009876
 OPERATOR = 7
@@ -65,3 +67,46 @@ async def test_a_private_admin_chat_answers_its_own_user(
 
     async with running(bot):
         await body()
+
+
+async def test_an_admin_group_upgraded_to_a_supergroup_is_followed(
+    make_synced_config: Callable[..., AppConfig], db: Database, runtime: Runtime, emulator: BotApiEmulator,
+    caplog,
+):
+    """Telegram gives a group upgraded to a supergroup a new id: the operators' commands come
+    from it and a message to the old id is refused (400, migrate_to_chat_id). The bot answers
+    there and sends its reports there, after a restart too, and says to update feeds.yaml."""
+    old, new = -555, -100555
+    config = make_synced_config(CHANNELS, admin_chat_id=old, admin_user_ids=[OPERATOR])
+    emulator.migrate(old, new)
+    with db.session() as s:
+        s.execute(update(Feed).where(Feed.name == "elpitazo").values(consecutive_failures=6))
+    caplog.set_level(logging.WARNING, logger="alerts.admin")
+    for run, expected in ((1, 2), (2, 3)):  # the report once, then /help after each start
+        bot = AdminBot(config, runtime, db, IdleControls(answer=True), poll_timeout=1, request_timeout=2.0)
+        async with running(bot):
+            emulator.inject_message(new, "/help", from_id=OPERATOR)
+            replies = await answered(emulator, new, expected)
+        assert sum(r.startswith("Commands:") for r in replies) == run
+        assert sum(r.startswith("⚠️ Feed elpitazo") for r in replies) == 1
+    assert emulator.messages(str(old)) == []
+    assert any(f"settings.admin_chat_id: {new}" in r.getMessage() for r in caplog.records)
+
+
+async def test_an_admin_group_upgraded_while_running_gets_its_reports(
+    make_synced_config: Callable[..., AppConfig], db: Database, runtime: Runtime, emulator: BotApiEmulator,
+):
+    old, new = -556, -100556
+    config = make_synced_config(CHANNELS, admin_chat_id=old, admin_user_ids=[OPERATOR])
+    bot = AdminBot(config, runtime, db, IdleControls(answer=True), poll_timeout=1, request_timeout=2.0,
+                   notify_every=0.1)
+    async with running(bot):
+        emulator.inject_message(old, "/help", from_id=OPERATOR)
+        await answered(emulator, old, 1)
+        emulator.migrate(old, new)
+        with db.session() as s:
+            s.execute(update(Feed).where(Feed.name == "elpitazo").values(consecutive_failures=6))
+        [report] = await answered(emulator, new, 1)
+        emulator.inject_message(new, "/help", from_id=OPERATOR)
+        replies = await answered(emulator, new, 2)
+    assert report.startswith("⚠️ Feed elpitazo") and replies[1].startswith("Commands:")
