@@ -10,14 +10,14 @@ about one item are applied oldest first, so the newest word wins.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from storage.models import Feedback, Item, Match
+from storage.models import Feedback, Item, Match, Story
 
 KINDS = ("miss", "wrong", "split", "merge")
 STORY_FIXES = ("split", "merge")  # operators' changes to stories (alerts/stories/assign.py)
@@ -112,7 +112,8 @@ class StoryCase:
     For a split, `item` was moved out of story `story_id`, whose other items `others` were
     classified by the time of the split. For a merge, `item` is the first item of the story
     merged into story `story_id`, and `others` the items that story held when `item` was
-    classified (what the rules compared it with, and should have joined).
+    classified (what the rules compared it with, and should have joined), or else the
+    story's own first item, when it came later (the rules should have joined it to `item`).
     `item` is None when retention has deleted it since; `others` is empty when those items
     are gone (or were all split out before)."""
 
@@ -135,8 +136,21 @@ def merge_cases(session: Session) -> list[StoryCase]:
     out = []
     for fb in list_feedback(session, "merge"):
         item = session.get(Item, fb.item_id) if fb.item_id is not None else None
-        out.append(_case(session, fb, item.classified_at if item is not None else None))
+        case = _case(session, fb, item.classified_at if item is not None else None)
+        if item is not None and not case.others:
+            case = replace(case, others=_kept_first(session, fb.story_id, item.id))
+        out.append(case)
     return out
+
+
+def _kept_first(session: Session, story_id: int | None, item_id: int) -> list[Item]:
+    """The kept story's own first item, when the story took all its items after the merged
+    one: a story split off is numbered after the story its item left, so a merge may keep
+    the younger telling (the rules should have joined its first item to this one)."""
+    story = session.get(Story, story_id) if story_id is not None else None
+    first = session.get(Item, story.first_item_id) if story and story.first_item_id else None
+    ok = first is not None and first.story_id == story_id and first.id != item_id
+    return [first] if ok and first is not None else []
 
 
 def _case(session: Session, fb: Feedback, until: datetime | None) -> StoryCase:

@@ -227,6 +227,35 @@ def test_cli_merge_and_split_correct_stories_and_eval_replays_the_merge(
     assert "already alone" in capsys.readouterr().err
 
 
+def test_a_merge_that_keeps_a_story_younger_than_the_merged_item_is_replayed(
+    db: Database, pipeline: Pipeline, add_item: Any, config: AppConfig, capsys: Any, db_url: str,
+) -> None:
+    """A split numbers the item's new story after the story it left; merging the two back
+    keeps the lower number, whose items all came after the merged item. The replay joins
+    the kept story's first item to it (it was "not replayable (items deleted)", nothing
+    being deleted)."""
+    with db.session() as s:
+        first = add_item(s, "elpitazo", NAMED).id
+    pipeline.process_pending()
+    with db.session() as s:
+        second = add_item(s, "efecto", NAMED).id
+    pipeline.process_pending()
+    story = story_of(db, first)
+    assert story is not None and story_of(db, second) == story
+    assert main(["stories", "--db", db_url, "--split", str(first)]) == 0
+    split_off = story_of(db, first)
+    assert split_off is not None and split_off > story
+    assert main(["stories", "--db", db_url, "--merge", str(split_off), str(story)]) == 0
+    assert story_of(db, first) == story_of(db, second) == story
+    capsys.readouterr()
+
+    assert main(["eval-stories", "--splits", "--db", db_url]) == 0
+    out = capsys.readouterr().out
+    assert "Operators' merges: 1 · joined by the current rules: 1 · still apart: 0" in out, out
+    assert "not replayable" not in out
+    assert f"story {story}: 1 earlier item(s), first {second}" in out
+
+
 def test_a_merge_from_another_process_reaches_the_running_index(
     db: Database, pipeline: Pipeline, add_item: Any, config: AppConfig, capsys: Any, db_url: str,
     monkeypatch: pytest.MonkeyPatch,
