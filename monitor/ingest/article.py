@@ -17,6 +17,7 @@ from core.config import FeedConfig, Settings
 from monitor.fetch.client import PAGE_ACCEPT, Fetcher
 from monitor.fetch.redact import redact_userinfo
 from monitor.ingest.normalize import NormalizedItem, strip_controls
+from monitor.parse.page import decode_html
 
 log = logging.getLogger("monitor.ingest.article")
 
@@ -24,13 +25,18 @@ MAX_TEXT_CHARS = 100_000
 LITTLE_TEXT = 400  # an item with less text than this is worth fetching in `auto` mode
 
 
-def extract_text(body: bytes, url: str | None = None) -> str | None:
-    """The main text of an HTML document, or None when nothing readable was found."""
+def extract_text(
+    body: bytes, headers: dict[str, str] | None = None, url: str | None = None
+) -> str | None:
+    """The main text of an HTML document, or None when nothing readable was found.
+
+    The bytes are decoded by the charset the response or the page declares, as page feeds
+    are: trafilatura's own guess read short windows-1252 pages as cp1250 ("liberaciˇn")."""
     if not body.strip():
         return None
     try:
         text = trafilatura.extract(
-            body, url=url, include_comments=False, include_tables=False, fast=True,
+            decode_html(body, headers or {}), url=url, include_comments=False, include_tables=False, fast=True,
         )
     except Exception as exc:  # trafilatura on hostile markup: report, never crash a poll
         log.debug("extraction failed for %s: %s", url, exc)
@@ -56,7 +62,7 @@ async def fetch_article(fetcher: Fetcher, url: str) -> Article:
     ctype = result.headers.get("content-type", "").lower()
     if ctype and "html" not in ctype and "xml" not in ctype:
         return Article(None, f"not an HTML page ({ctype.split(';')[0]})")
-    text = await asyncio.to_thread(extract_text, result.body, result.final_url)
+    text = await asyncio.to_thread(extract_text, result.body, result.headers, result.final_url)
     return Article(text, None if text else "no article text found")
 
 

@@ -48,6 +48,11 @@ def _decode(body: bytes, charset: str | None) -> str:
     return body.decode("windows-1252", errors="replace")
 
 
+def decode_html(body: bytes, headers: dict[str, str]) -> str:
+    """An HTML document as text, by the charset it declares (see `_decode`)."""
+    return _decode(body, _charset(headers))
+
+
 def _whatwg(encoding: str) -> str:
     """The codec a browser uses for a declared charset: iso-8859-1 and us-ascii mean
     windows-1252 (WHATWG Encoding), whose 0x80-0x9F are the quotes, dashes, … and € Spanish
@@ -123,7 +128,7 @@ def parse_page(body: bytes, headers: dict[str, str], url: str, selectors: Select
     if not body.strip():
         return ParsedFeed(problems=["empty response"], fatal=True)
     try:
-        soup = BeautifulSoup(_decode(body, _charset(headers)), "lxml")
+        soup = BeautifulSoup(decode_html(body, headers), "lxml")
         base = soup.find("base", href=True)
         base_url = urljoin(url, str(base["href"])) if isinstance(base, Tag) else url
         nodes = soup.select(selectors.item)
