@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from dataclasses import dataclass
 
 import trafilatura
+from lxml.html import HtmlElement
+from trafilatura.utils import load_html
 
 from core.config import FeedConfig, Settings
+from core.text import fold
 from monitor.fetch.client import PAGE_ACCEPT, Fetcher
 from monitor.fetch.redact import redact_userinfo
 from monitor.ingest.normalize import NormalizedItem, strip_controls
@@ -23,6 +27,19 @@ log = logging.getLogger("monitor.ingest.article")
 
 MAX_TEXT_CHARS = 100_000
 LITTLE_TEXT = 400  # an item with less text than this is worth fetching in `auto` mode
+
+# What an outlet writes before a link to another of its articles ("Lee también:", "RELATED:"),
+# folded (accents and case) and without punctuation.
+_POINTER_CUE = (
+    r"(?:lee|lea|leer|lean|vea|ver|mira|read|see)(?: tambien| mas| also| more)?|also read|"
+    r"(?:tambien )?(?:te|le) (?:puede|podria) interesar|(?:tambien )?puede interesarte|"
+    r"(?:te|le) recomendamos|recomendad[oa]s?|mas informacion|"
+    r"(?:(?:noticias?|notas?|articulos?) )?relacionad[oa]s?|"
+    r"related(?: stories| articles| coverage| news)?|more"
+)
+_CUE_ONLY = re.compile(rf"(?:{_POINTER_CUE})?")
+_CUE_FIRST = re.compile(rf"[^\w]*(?:{_POINTER_CUE})\s*[:|»>\-–—]")
+_NOT_WORDS = re.compile(r"[\W_]+")
 
 
 def extract_text(
@@ -35,8 +52,12 @@ def extract_text(
     if not body.strip():
         return None
     try:
+        tree = load_html(decode_html(body, headers or {}))
+        if tree is None:
+            return None
+        drop_pointers(tree)
         text = trafilatura.extract(
-            decode_html(body, headers or {}), url=url, include_comments=False, include_tables=False, fast=True,
+            tree, url=url, include_comments=False, include_tables=False, fast=True,
         )
     except Exception as exc:  # trafilatura on hostile markup: report, never crash a poll
         log.debug("extraction failed for %s: %s", url, exc)
@@ -44,6 +65,37 @@ def extract_text(
     if not text or not text.strip():
         return None
     return strip_controls(text).strip()[:MAX_TEXT_CHARS]
+
+
+def drop_pointers(tree: HtmlElement) -> None:
+    """Remove the paragraphs of a page that only point to another article: a link alone
+    (`<p><a>…</a></p>`, a WordPress embed), a link after "Lee también:", "RELATED:" or "»",
+    or a line "Lee también: <headline>". trafilatura keeps them as the article's text, so a
+    football report linking "Foro Penal: excarcelan a 40 presos políticos" matched as a
+    release of 40."""
+    pointers = [el for el in tree.iter("p", "blockquote") if _is_pointer(el)]
+    for el in pointers:
+        if el.getparent() is not None:
+            el.drop_tree()  # keeps the text after it
+
+
+def _is_pointer(el: HtmlElement) -> bool:
+    if _CUE_FIRST.match(fold(el.text_content()[:200], country=False)):
+        return True
+    if not any(a.get("href") for a in el.iter("a")):
+        return False
+    outside = _NOT_WORDS.sub(" ", fold(_outside_links(el), country=False)).strip()
+    return _CUE_ONLY.fullmatch(outside) is not None
+
+
+def _outside_links(el: HtmlElement) -> str:
+    """The text of `el` that is not inside a link."""
+    parts = [el.text or ""]
+    for child in el:
+        if isinstance(child.tag, str) and not (child.tag == "a" and child.get("href")):
+            parts.append(_outside_links(child))
+        parts.append(child.tail or "")
+    return " ".join(parts)
 
 
 @dataclass

@@ -56,3 +56,52 @@ async def test_article_in_a_declared_single_byte_charset_is_read_in_it(
     assert result.articles == 3
     for text in texts(db):
         assert text and text.startswith(LIBERATION) and "Foro Penal pidió publicar" in text
+
+
+SPORT = [
+    "El Caracas FC venció 2-1 al Deportivo Táchira en el estadio Olímpico de la UCV.",
+    "Los goles llegaron en el segundo tiempo y sellaron su pase a la final del torneo.",
+    "El técnico destacó el trabajo del equipo durante toda la temporada.",
+]
+ELSEWHERE = "Foro Penal: excarcelan a 40 presos políticos en El Helicoide"
+POINTERS = [  # how outlets link their other articles inside a story's body
+    f'<strong>Lee también:</strong> <a href="/a">{ELSEWHERE}</a>',
+    f'<a href="/a">LEA TAMBIÉN | {ELSEWHERE}</a>',
+    f'<strong><a href="/a">{ELSEWHERE}</a></strong>',
+    f'Te puede interesar: <a href="/a">{ELSEWHERE}</a>',
+    f'RELATED: <a href="/a">{ELSEWHERE}</a>',
+    f'» <a href="/a">{ELSEWHERE}</a>',
+    f"Lee también: {ELSEWHERE}",
+]
+
+
+async def test_links_to_other_articles_inside_the_body_are_not_its_text(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    # a football report with "Lee también: Foro Penal: excarcelan a 40 presos políticos…" in
+    # its body was stored with that line, and matched political_prisoners with a confident
+    # count of 40 released: a false alert, and a figure in the story of the real release
+    for n, pointer in enumerate(POINTERS):
+        html = page("Caracas FC a la final", SPORT[0], pointer, *SPORT[1:])
+        server.set_route(f"/art/{n}", html, content_type="text/html; charset=utf-8")
+    quote = f'<blockquote class="wp-embedded-content"><a href="/a">{ELSEWHERE}</a></blockquote>'
+    server.set_route("/art/q", page("Caracas FC a la final", *SPORT).replace("</h1>", "</h1>" + quote),
+                     content_type="text/html; charset=utf-8")
+    # a link inside a sentence is the article's text
+    cited = page("Caracas FC a la final", *SPORT,
+                 'La directiva citó <a href="/a">el informe de Foro Penal</a> sobre los presos.')
+    server.set_route("/art/c", cited, content_type="text/html; charset=utf-8")
+    paths = [*(f"/art/{n}" for n in range(len(POINTERS))), "/art/q", "/art/c"]
+    server.set_route("/feed", rss([short_item(server, p, n, f"Caracas FC a la final ({n})")
+                                   for n, p in enumerate(paths)]))
+    cfg = FeedConfig(name="deportes", url=server.url("/feed"), language="es",
+                     fetch_article="always")
+    limited = settings.model_copy(update={"article_fetch_limit": len(paths)})
+    result = await poll_feed(cfg, limited, fetcher, db)
+    assert result.articles == len(paths)
+    stored = texts(db)
+    assert len(stored) == len(paths)
+    for text in stored:
+        assert text and all(s in text for s in SPORT)
+        assert "excarcelan" not in text and "TAMBIÉN" not in text
+    assert sum("el informe de Foro Penal sobre los presos" in (t or "") for t in stored) == 1
