@@ -11,6 +11,7 @@ import asyncio
 import logging
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import trafilatura
 from lxml.html import HtmlElement
@@ -18,6 +19,7 @@ from trafilatura.utils import load_html
 
 from core.config import FeedConfig, Settings
 from core.text import fold
+from core.urls import canonical_url
 from monitor.fetch.client import PAGE_ACCEPT, Fetcher
 from monitor.fetch.redact import redact_userinfo
 from monitor.ingest.normalize import NormalizedItem, strip_controls
@@ -107,10 +109,12 @@ class Article:
     refused: str | None = None  # the host the outbound policy refused
 
 
-async def fetch_article(fetcher: Fetcher, url: str) -> Article:
+async def fetch_article(fetcher: Fetcher, url: str, document_url: str = "") -> Article:
     result = await fetcher.fetch(url, accept=PAGE_ACCEPT, check_robots=True)
     if not result.ok:
         return Article(None, result.error, result.refused)
+    if _not_an_article(result.final_url, document_url):
+        return Article(None, f"redirected to {redact_userinfo(result.final_url)}, not an article")
     ctype = result.headers.get("content-type", "").lower()
     if ctype and "html" not in ctype and "xml" not in ctype:
         return Article(None, f"not an HTML page ({ctype.split(';')[0]})")
@@ -118,8 +122,18 @@ async def fetch_article(fetcher: Fetcher, url: str) -> Article:
     return Article(text, None if text else "no article text found")
 
 
-def _wants_article(feed: FeedConfig, item: NormalizedItem) -> bool:
-    if not item.url or feed.fetch_article == "never":
+def _not_an_article(url: str, document_url: str) -> bool:
+    """Whether `url` is a site's home page or the feed's own document (a link into it, `#nota-4`):
+    their text is every headline they list, which would match as the item's own."""
+    canon = canonical_url(url)
+    if canon is None:
+        return False
+    parts = urlsplit(canon)
+    return (parts.path == "/" and not parts.query) or canon == canonical_url(document_url)
+
+
+def _wants_article(feed: FeedConfig, item: NormalizedItem, document_url: str) -> bool:
+    if not item.url or feed.fetch_article == "never" or _not_an_article(item.url, document_url):
         return False
     if feed.fetch_article == "always" or feed.type == "page":
         return True
@@ -133,17 +147,20 @@ async def fetch_articles(
     items: list[NormalizedItem],
     backfill: list[bool],
     refused: list[str],
+    document_url: str = "",
 ) -> int | None:
     """Fill `text` of up to article_fetch_limit new, alertable items; returns how many,
     or None when none was attempted (nothing was awaited). Hosts the outbound policy
-    refused are added to `refused`."""
+    refused are added to `refused`. `document_url`: the feed or page the items came from
+    (its final URL), never fetched as an item's article."""
     todo = [
-        i for i, b in zip(items, backfill, strict=True) if not b and _wants_article(feed, i)
+        i for i, b in zip(items, backfill, strict=True)
+        if not b and _wants_article(feed, i, document_url)
     ][: settings.article_fetch_limit]
     if not todo:
         return None
     results = await asyncio.gather(
-        *(fetch_article(fetcher, i.url or "") for i in todo), return_exceptions=True
+        *(fetch_article(fetcher, i.url or "", document_url) for i in todo), return_exceptions=True
     )
     done = 0
     for item, outcome in zip(todo, results, strict=True):

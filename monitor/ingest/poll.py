@@ -140,7 +140,8 @@ async def _poll(
         )
     backfill = _backfill_flags(fresh, state, settings, now)
     refused: list[str] = []
-    articles = await fetch_articles(feed, settings, fetcher, fresh, backfill, refused)
+    articles = await fetch_articles(
+        feed, settings, fetcher, fresh, backfill, refused, fetched.final_url)
     return record_success(
         db, feed, settings, now, fetched, parsed,
         in_publication_order(fresh, list(zip(fresh, backfill, strict=True))),

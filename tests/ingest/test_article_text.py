@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from core.config import FeedConfig, Settings
+from core.config import FeedConfig, Selectors, Settings
 from devtools.feedserver import FeedServer
 from devtools.samples import SampleItem, rss
 from monitor.fetch import Fetcher
@@ -105,3 +105,53 @@ async def test_links_to_other_articles_inside_the_body_are_not_its_text(
         assert text and all(s in text for s in SPORT)
         assert "excarcelan" not in text and "TAMBIÉN" not in text
     assert sum("el informe de Foro Penal sobre los presos" in (t or "") for t in stored) == 1
+
+
+NEWS = [  # a listing: one headline is about prisoners, the others are not
+    ("Excarcelan a 40 presos políticos en El Helicoide",
+     "Foro Penal confirmó la excarcelación de 40 presos políticos durante la madrugada."),
+    ("Caracas FC avanza a la final",
+     "El equipo capitalino venció 2-1 al Táchira en el estadio Olímpico de la UCV."),
+]
+
+
+def listing(link: str) -> str:
+    hour_ago = (NOW - timedelta(hours=1)).isoformat()
+    notes = "".join(
+        f'<div class="nota"><h2><a href="{link.format(i=i)}">{t}</a></h2>'
+        f'<time datetime="{hour_ago}">hoy</time><p>{s}</p></div>' for i, (t, s) in enumerate(NEWS))
+    return f"<html><body><main>{notes}</main></body></html>"
+
+
+async def test_a_page_linking_into_itself_is_not_fetched_as_each_items_article(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    # items linked "#nota-1" were given the whole listing as their text: the football item
+    # read "Excarcelan a 40 presos políticos…" and matched as a release of 40
+    server.set_route("/prensa", listing("#nota-{i}"), content_type="text/html; charset=utf-8")
+    sel = Selectors(item="div.nota", title="h2", link="h2 a@href", date="time@datetime",
+                    summary="p")
+    cfg = FeedConfig(name="prensa", url=server.url("/prensa"), language="es", type="page",
+                     selectors=sel)
+    result = await poll_feed(cfg, settings, fetcher, db)
+    assert len(result.new_item_ids) == 2 and result.articles == 0
+    assert texts(db) == [None, None]
+    assert len(server.hits("/prensa")) == 1
+
+
+async def test_a_home_page_is_no_items_article(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    # a feed whose items all link to the home page, and an article removed since, whose
+    # address now redirects to the home page: the home page's headlines were their text
+    server.set_route("/", listing("/n/{i}"), content_type="text/html; charset=utf-8")
+    server.set_route("/n/9", redirect="/", status=301)
+    server.set_route("/feed", rss([
+        short_item(server, "/", 1, "Inflación de noviembre"),
+        short_item(server, "/n/9", 2, "Nuevo horario del metro"),
+    ]))
+    cfg = FeedConfig(name="medio", url=server.url("/feed"), language="es")
+    result = await poll_feed(cfg, settings, fetcher, db)
+    assert len(result.new_item_ids) == 2 and result.articles == 0
+    assert texts(db) == [None, None]
+    assert len(server.hits("/n/9")) == 1 and len(server.hits("/")) == 1  # the redirect's
