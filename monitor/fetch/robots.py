@@ -1,16 +1,19 @@
 """robots.txt: fetched once per site and cached (RFC 9309 semantics).
 
 A 4xx robots.txt means everything is allowed; a 5xx or an unreachable one means
-nothing is, for a shorter while, as the RFC asks. A site whose address the outbound
+nothing is, for a shorter while, as the RFC asks. Rules are matched as the RFC says (the
+longest matching path decides, `*` and `$` in paths): urllib's RobotFileParser takes the
+first rule that matches and reads `*` literally, so only its parsing is used. A site whose address the outbound
 policy refuses is refused as a whole (robots.txt is the first request to it).
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 from urllib.robotparser import RobotFileParser
 
 if TYPE_CHECKING:
@@ -44,7 +47,7 @@ class RobotsCache:
         _, parser, problem = entry
         if parser is None:
             return False, problem
-        if parser.can_fetch(self.agent, url):
+        if can_fetch(parser, self.agent, url):
             return True, None
         return False, "disallowed by robots.txt"
 
@@ -70,3 +73,28 @@ class RobotsCache:
         text = result.body[:MAX_ROBOTS_BYTES].decode("utf-8", errors="replace")
         parser.parse(text.splitlines())
         return now + self.ttl, parser, None
+
+
+def can_fetch(parser: RobotFileParser, agent: str, url: str) -> bool:
+    """Whether the rules of `agent`'s group (else `*`'s) allow `url`: the rule with the
+    longest path that matches decides, Allow on a tie (RFC 9309, 2.2.2). Paths are compared
+    percent-decoded (RobotFileParser stores them quoted, `*` as `%2A`)."""
+    entry = next((e for e in parser.entries if e.applies_to(agent)), parser.default_entry)
+    if entry is None:
+        return True
+    parts = urlsplit(url)
+    path = unquote(parts.path or "/") + (f"?{unquote(parts.query)}" if parts.query else "")
+    best: tuple[int, bool] | None = None
+    for rule in entry.rulelines:
+        pattern = unquote(rule.path)
+        if pattern and _pattern(pattern).match(path):
+            key = (len(pattern), rule.allowance)
+            best = key if best is None or key > best else best
+    return True if best is None else best[1]
+
+
+def _pattern(path: str) -> re.Pattern[str]:
+    """A robots.txt path as a regex: `*` any characters, a final `$` the end of the URL."""
+    end = path.endswith("$")
+    body = ".*".join(re.escape(part) for part in (path[:-1] if end else path).split("*"))
+    return re.compile(body + ("$" if end else ""), re.DOTALL)

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import brotli
+import pytest
 
 from core.config import Settings
 from devtools.feedserver import FeedServer
@@ -163,6 +164,26 @@ async def test_robots_txt(server: FeedServer, settings: Settings) -> None:
     assert len(server.hits("/robots.txt")) == 1  # cached
     assert server.hits("/private/page")  # only the unchecked fetch reached it
     assert len(server.hits("/private/page")) == 1
+
+
+@pytest.mark.parametrize(("robots", "allowed", "denied"), [
+    # the most specific rule decides (RFC 9309), not the first that matches: a site that
+    # opens its news under "Disallow: /" had every article refused, and one that closes a
+    # folder under "Allow: /" had it fetched
+    ("Disallow: /\nAllow: /noticias/\n", "/noticias/nota-1", "/buscar"),
+    ("Allow: /\nDisallow: /privado/\n", "/noticias/nota-1", "/privado/nota-2"),
+    ("Disallow: /*?s=\nDisallow: /*.pdf$\n", "/informe.pdf?v=2", "/noticias/?s=presos"),
+    ("Disallow: /*.pdf$\n", "/noticias/nota-1", "/informe.pdf"),
+])
+async def test_robots_txt_most_specific_rule_wins(
+    server: FeedServer, settings: Settings, robots: str, allowed: str, denied: str
+) -> None:
+    server.set_route("/robots.txt", f"User-agent: *\n{robots}", content_type="text/plain")
+    async with Fetcher(settings, trusted=[server.url("/")]) as fetcher:
+        await fetcher.fetch(server.url(allowed), check_robots=True)  # a 404 here, but asked
+        refused = await fetcher.fetch(server.url(denied), check_robots=True)
+        assert refused.error == "disallowed by robots.txt"
+    assert server.hits(allowed.split("?")[0]) and not server.hits(denied.split("?")[0])
 
 
 async def test_robots_missing_or_failing(settings: Settings) -> None:
