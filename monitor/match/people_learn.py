@@ -194,6 +194,9 @@ def _skippable(tok: _Tok, mode: str) -> bool:
     return mode == "sentence" and tok.text[0].islower() and tok.key not in _STOP
 
 
+_NAME_PARTICLES = ("de", "del", "la", "los", "da", "do", "dos")
+
+
 def _run_forward(toks: list[_Tok], i: int, mode: str) -> tuple[list[int], int]:
     """Indices of the name-words of a name starting at `i` (particles inside), and the end."""
     idx: list[int] = []
@@ -205,9 +208,9 @@ def _run_forward(toks: list[_Tok], i: int, mode: str) -> tuple[list[int], int]:
             j += 1
             continue
         # a particle inside a name ("Rocío de la Cruz") when a name-word follows
-        if idx and t.key in ("de", "del", "la", "los", "da", "do", "dos") and t.key != "y":
+        if idx and t.key in _NAME_PARTICLES:
             k = j
-            while k < len(toks) and toks[k].key in ("de", "del", "la", "los", "da", "do", "dos"):
+            while k < len(toks) and toks[k].key in _NAME_PARTICLES:
                 k += 1
             if k < len(toks) and _name_like(toks[k], mode) and mode == "sentence":
                 j = k
@@ -226,12 +229,26 @@ def _run_backward(toks: list[_Tok], end: int, mode: str) -> list[int]:
             idx.append(j)
             j -= 1
             continue
-        if idx and mode == "sentence" and t.key in ("de", "del", "la", "los") and j > 0 and _name_like(toks[j - 1], mode):
-            j -= 1
-            continue
+        # particles inside a name ("María de los Ángeles Parra") when a name-word precedes
+        if idx and mode == "sentence" and t.key in _NAME_PARTICLES:
+            k = j
+            while k >= 0 and toks[k].key in _NAME_PARTICLES:
+                k -= 1
+            if k >= 0 and _name_like(toks[k], mode):
+                j = k
+                continue
         break
     idx.reverse()
     return idx
+
+
+def _after_de(toks: list[_Tok], start: int) -> bool:
+    """Whether the name starting at `start` follows "de", "de la", "del", "of": a relative's
+    ("hijo de X") or the tail of a longer name cut at its particles ("… DE LOS ÁNGELES X")."""
+    k = start - 1
+    while k >= 0 and toks[k].key in ("la", "las", "los"):
+        k -= 1
+    return k >= 0 and toks[k].key in ("de", "del", "of")
 
 
 def _span_text(toks: list[_Tok], idx: list[int]) -> str:
@@ -342,7 +359,7 @@ class NameLearner:
                 break
             start = idx[0]
             # a name after "hijo de", "esposa de", "abogada de": the relative, not the person
-            if start >= 1 and toks[start - 1].key in ("de", "del", "of"):
+            if _after_de(toks, start):
                 break
             names.append(_span_text(toks, idx))
             end = start

@@ -74,6 +74,17 @@ def test_no_name_is_learned_where_none_should_be(learner, text):
     assert learner.names_in(text) == []
 
 
+@pytest.mark.parametrize(("text", "names"), [
+    ("María de los Ángeles Rodríguez fue excarcelada", ["María de los Ángeles Rodríguez"]),
+    ("Excarcelan a María de los Ángeles Rodríguez, presa política", ["María de los Ángeles Rodríguez"]),
+    ("Ana de la Cruz fue excarcelada anoche", ["Ana de la Cruz"]),
+    ("MARÍA DE LOS ÁNGELES RODRÍGUEZ FUE EXCARCELADA", []),  # capitals: the name is cut at DE LOS
+])
+def test_a_name_before_the_event_keeps_its_particles(learner, text, names):
+    # cut at "de los", it taught "Ángeles Rodríguez", another person's name
+    assert learner.names_in(text) == names
+
+
 def test_names_are_learned_only_from_rule_matches(learner, rules, config):
     title = "Excarcelan al periodista Ramiro Oquendo, confirma Foro Penal"
     result = rules.classify(title)
