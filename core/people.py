@@ -8,6 +8,7 @@ that finds these names in the news is `monitor.match.people`.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from functools import lru_cache
 from importlib import resources
@@ -35,13 +36,24 @@ def person_key(name: str) -> str:
     return " ".join(words(name))
 
 
+# a capital after a hyphen, and after an apostrophe that follows one letter (D'Alessandro,
+# O'Neill; not the possessive of Pérez's)
+_NAME_PART = re.compile(r"(?<=-)\w|(?<=\b\w['’])\w")
+
+
+def _title_word(word: str) -> str:
+    """A word written in capitals as a name writes it: PÉREZ-GARCÍA -> Pérez-García."""
+    word = word[:1] + word[1:].lower()
+    return _NAME_PART.sub(lambda m: m.group().upper(), word)
+
+
 def clean_name(name: str) -> str:
     """A name for display: spaces collapsed, quotes trimmed, ALL CAPS made Title Case."""
     text = " ".join(str(name).split()).strip(" \t.,;:\"'«»“”‘’()[]")
     letters = [c for c in text if c.isalpha()]
     if letters and all(c.isupper() for c in letters):
         text = " ".join(
-            w.lower() if w.lower() in PARTICLES and i else w[:1] + w[1:].lower()
+            w.lower() if w.lower() in PARTICLES and i else _title_word(w)
             for i, w in enumerate(text.split())
         )
     return text

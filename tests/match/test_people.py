@@ -107,6 +107,16 @@ def test_display_names_keep_accents_and_caps_become_title_case():
     assert person_key("Rocío SAN Miguel") == "rocio san miguel"
 
 
+def test_names_in_capitals_keep_the_capital_after_an_apostrophe_or_a_hyphen(learner):
+    # "D'alessandro", "Pérez-garcía" were stored and listed for names a headline in capitals taught
+    assert clean_name("RAFAEL D'ALESSANDRO") == "Rafael D'Alessandro"
+    assert clean_name("JOSÉ PÉREZ-GARCÍA") == "José Pérez-García"
+    assert clean_name("LUIS O’NEILL DE LA ROSA") == "Luis O’Neill de la Rosa"
+    assert clean_name("JUAN PÉREZ'S") == "Juan Pérez's"  # a possessive is not a name's part
+    assert learner.names_in("EXCARCELAN A RAFAEL D'ALESSANDRO Y JOSÉ PÉREZ-GARCÍA") == [
+        "Rafael D'Alessandro", "José Pérez-García"]
+
+
 def test_ambiguous_names():
     assert is_ambiguous("Guanipa")  # one word
     assert is_ambiguous("José García")  # two common names
