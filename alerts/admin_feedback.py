@@ -257,8 +257,9 @@ class FeedbackCommands:
         try:
             with self.db.session() as session:
                 shown, new = add_person(session, name, added_by=operator)
-        except ValueError:
-            return f"'{name}' is not a name. Usage: /watch NAME"
+        except ValueError as exc:  # no letters, or too long to store: say which
+            reason = str(exc)
+            return f"{reason[:1].upper()}{reason[1:]}. Usage: /watch NAME"
         if self.watched is not None:
             self.watched.add([shown])
         if not new:

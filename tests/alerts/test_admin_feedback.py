@@ -91,6 +91,12 @@ async def test_watch_answers_bad_input_clearly(emulator, bot) -> None:
     ]
     [ambiguous] = await ask(emulator, "/watch Guevara")
     assert "count only with Venezuelan or prisoner context" in ambiguous
+    assert await ask(emulator, "/watch 123") == ["'123' is not a name: it has no letters. Usage: /watch NAME"]
+    # a name longer than the column: the answer says so, rather than that it is not a name
+    long_name = " ".join(["Bartolomé"] * 25)
+    assert await ask(emulator, f"/watch {long_name}") == [
+        "A name of 249 characters is too long (at most 200). Usage: /watch NAME"
+    ]
 
 
 # -- /miss -----------------------------------------------------------------------------------
