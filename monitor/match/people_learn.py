@@ -121,6 +121,13 @@ uno de los presos politicos|political prisoner|a political prisoner
 is freed|was freed|is released|was released|was detained|was arrested|freed|released
 """.replace("\n", "|").split("|") if p.strip()]
 
+# The first words of the events after the name that are verbs: a name then stands before them
+# without a comma.
+_VERBS = _wordset("""
+fue fueron es ha habria sale salio queda quedo recupera recupero muere murio fallece fallecio
+is was
+""")
+
 _BEFORE_SET = {p for p in _BEFORE}
 _AFTER_SET = {p for p in _AFTER}
 _MAX_BEFORE = max(len(p) for p in _BEFORE)
@@ -309,7 +316,7 @@ class NameLearner:
                     break
             for n in range(min(_MAX_AFTER, len(toks) - i), 0, -1):
                 if tuple(keys[i: i + n]) in _AFTER_SET:
-                    found += self._before_trigger(toks, i, mode)
+                    found += self._before_trigger(toks, i, mode, keys[i] not in _VERBS)
                     break
         out: list[str] = []
         for name in found:
@@ -344,9 +351,11 @@ class NameLearner:
             break
         return names
 
-    def _before_trigger(self, toks: list[_Tok], i: int, mode: str) -> list[str]:
+    def _before_trigger(self, toks: list[_Tok], i: int, mode: str, comma: bool) -> list[str]:
+        """`comma`: the event may follow the name after a comma ("X, preso político"); not a
+        verb ("Según X, fueron excarcelados": X is who said it)."""
         end = i
-        if end > 0 and toks[end - 1].text == ",":
+        if comma and end > 0 and toks[end - 1].text == ",":
             end -= 1
         names: list[str] = []
         while end > 0:
