@@ -332,8 +332,13 @@ class NameLearner:
                 break
             skipped.append(toks[j])
             j += 1
-        if skipped and skipped[-1].key in ("de", "del", "of"):
-            return []  # "la presidenta del Colegio ...": a name after "de" is not the person
+        keys = [t.key for t in skipped]
+        while keys and keys[-1] in ("el", "la", "los", "las", "the"):
+            keys.pop()
+        if keys and keys[-1] in ("de", "del", "of"):
+            # "la presidenta del Colegio ...", "reportera de El Pitazo X": a name after "de",
+            # "de la" or "de El" is an institution's, not the person's
+            return []
         names: list[str] = []
         while j < len(toks):
             idx, end = _run_forward(toks, j, mode)

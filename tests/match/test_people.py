@@ -63,6 +63,9 @@ def test_names_next_to_an_event_are_learned(learner, text, names):
     "Detienen a dos jóvenes por protestar en Maracay",
     "Liberan a ciudadanos de República Dominicana y Costa Rica",  # places, after "de"
     "Excarcelan a la presidenta del Colegio de Médicos de Lara",  # an institution after "del"
+    # after "de El", "de la": the outlet or institution and the name were read as one name
+    "Detienen a reportera de El Pitazo Andrea Tavares",
+    "Excarcelan a trabajador de la Alcaldía de Chacao Luis Pérez",
     "Hijo de Celestino Ramos entre los excarcelados de este lunes",  # a relative, not the freed
     "Delcy Rodríguez dice que han liberado a 300 presos políticos",
     "Tras la captura de Nicolás Maduro, Trump habla de petróleo",  # a head of government
