@@ -59,6 +59,25 @@ def clean_name(name: str) -> str:
     return text
 
 
+# Titles, ranks and forms of address written before a name ("Gral. Héctor Hernández Da Costa",
+# "Dr. José Pérez"), folded: the news writes the name without them, or with another form
+_TITLE_WORDS = """
+dr dra doctor doctora gral general gd gb cnel coronel tcnel tte teniente cap capitan capitana
+my mayor sgto sargento cabo almirante comisario lic licenciado licenciada ing ingeniero
+ingeniera abg abogado abogada prof profesor profesora sr sra srta senor senora don dona pbro
+padre mons monsenor
+"""
+TITLES = frozenset(_TITLE_WORDS.split())
+
+
+def without_title(name: str) -> str:
+    """`name` without the titles before it, when two words or more remain."""
+    parts = name.split()
+    while len(parts) > 2 and person_key(parts[0]) in TITLES:
+        parts = parts[1:]
+    return " ".join(parts)
+
+
 def is_ambiguous(name: str) -> bool:
     """One word, or two words that are both common first names or surnames."""
     parts = person_key(name).split()
@@ -69,8 +88,9 @@ def is_ambiguous(name: str) -> bool:
 
 
 def identify(name: str) -> tuple[str, str]:
-    """(display name, key) of a name as written by an operator or the news."""
-    display = clean_name(name)
+    """(display name, key) of a name as written by an operator or the news, without the
+    titles before it."""
+    display = without_title(clean_name(name))
     return display, person_key(display)
 
 
@@ -93,10 +113,16 @@ def add_person(
 def remove_person(
     session: Session, name: str, *, removed_by: str | None = None, now: datetime | None = None
 ) -> str | None:
-    """Stop watching `name`; its display name, or None when nobody of that name is watched."""
+    """Stop watching `name`; its display name, or None when nobody of that name is watched.
+
+    The name is looked up without its titles, then as written (a row stored with them)."""
     from storage import people as rows
 
-    return rows.unwatch(session, person_key(name), removed_by=removed_by, now=now)
+    for key in dict.fromkeys((identify(name)[1], person_key(name))):
+        shown = rows.unwatch(session, key, removed_by=removed_by, now=now)
+        if shown is not None:
+            return shown
+    return None
 
 
 def learn_person(

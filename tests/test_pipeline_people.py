@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from core.people import remove_person
+from core.people import add_person, remove_person
 from monitor.pipeline import Pipeline
-from storage.models import Feed, Item, Match
+from storage.models import Feed, Item, Match, WatchedPerson
 from storage.people import list_people
 
 NOW = datetime(2026, 1, 20, 12, 0, tzinfo=UTC)
@@ -90,3 +90,24 @@ def test_an_item_teaching_a_name_too_long_to_store_is_still_classified(any_db, d
     assert _explain(any_db, item)
     with any_db.session() as s:
         assert not [p for p in list_people(s) if p.name.startswith("Rodriguezzz")]
+
+
+def test_a_name_added_with_a_title_matches_the_news_without_it(db, default_config):
+    """'/watch Gral. Teodoro Quintana' watched "gral teodoro quintana", which the news, writing
+    "el general Teodoro Quintana" or the name alone, never holds."""
+    pipeline = Pipeline(default_config, db)
+    with db.session() as s:
+        assert add_person(s, "Gral. Teodoro Quintana", added_by="@ana") == ("Teodoro Quintana", True)
+        assert add_person(s, "DR. Ramiro Oquendo") == ("Ramiro Oquendo", True)
+        assert add_person(s, "Don Pérez") == ("Don Pérez", True)  # a title and one word: kept
+    pipeline.refresh_watched(force=True)
+    [item] = _store(db, "El general Teodoro Quintana celebra su cumpleaños con sus nietos")
+    pipeline.process_pending(now=NOW)
+    assert _explain(db, item) == [{"term": "Teodoro Quintana", "field": "title", "role": "watched"}]
+    with db.session() as s:
+        assert remove_person(s, "Gral. Teodoro Quintana") == "Teodoro Quintana"
+        # a row stored with its title before still goes with its name as written
+        s.add(WatchedPerson(name="Cnel. Wilmer Azócar", key="cnel wilmer azocar", origin="operator",
+                            created_at=NOW, removed=False))
+        s.flush()
+        assert remove_person(s, "Cnel. Wilmer Azócar") == "Cnel. Wilmer Azócar"
