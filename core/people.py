@@ -99,12 +99,14 @@ def add_person(
 ) -> tuple[str, bool]:
     """An operator adds `name`: (display name, True when it was not watched before).
 
-    A removed person is watched again. Raises ValueError for a name with no letters, or
-    longer than 200 characters.
+    A removed person is watched again. Raises ValueError for a name with no letters, of
+    particles alone, or longer than 200 characters.
     """
     display, key = identify(name)
     if not any(c.isalpha() for c in key):  # '123', '--', '': no letters, no name
         raise ValueError(f"{name!r} is not a name: it has no letters")
+    if all(w in PARTICLES for w in key.split()):  # 'de la' would match most items
+        raise ValueError(f"{name!r} is not a name: it has only particles (de, la, y…)")
     from storage import people as rows
 
     return rows.watch(session, display, key, added_by=added_by, now=now)

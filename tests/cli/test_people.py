@@ -94,3 +94,14 @@ def test_add_refuses_a_name_without_letters(tmp_path: Path) -> None:
         assert result.stderr.strip() == f"error: {name!r} is not a name: it has no letters"
     listed = monitor("people", "--db", db).stdout.splitlines()
     assert not any(line.split()[0] in ("123", "4") for line in listed[2:-1])
+
+
+def test_add_refuses_a_name_of_particles_alone(tmp_path: Path) -> None:
+    """'de la' (what is left of a pasted name) was watched, not ambiguous, and every item
+    holding "de la" matched political_prisoners."""
+    db = f"sqlite:///{tmp_path / 'm.db'}"
+    for name in ("de la", "Y", "DE LOS"):
+        result = monitor("people", "--db", db, "add", name)
+        assert result.returncode == 2, (name, result.stdout)
+        assert result.stderr.strip() == f"error: {name!r} is not a name: it has only particles (de, la, y…)"
+    assert monitor("people", "--db", db, "add", "Ana de la Cruz").returncode == 0
