@@ -68,6 +68,7 @@ hispano venezolano-espanol venezolano-espanola argentino-israeli italo-venezolan
 vp pj ad unt pud mud vente copei mpj
 opposition leader activist journalist reporter lawyer former political prisoner
 dissident union soldier student american venezuelan spanish italian colombian
+americans venezuelans spaniards italians colombians aid worker workers
 """)
 
 # Words that end a name in capitals or Title Case headlines (where case says nothing).
@@ -78,6 +79,9 @@ antes tambien ya aun mas otro otra otros otras todos todas varios varias cual cu
 fue es son era sera ha han habia sido esta estan sale salio queda quedo se le les lo
 no si al del y e o u pero mientras tras durante
 in on at for with after from by to and or as is was were has have had his her their
+including near amid over under into before than who that which while about says tells urges
+released releases freed frees held detained detains arrested arrests jailed jails prisoner
+prisoners dies died
 """)
 
 # The event right before the name (folded, as word sequences).
