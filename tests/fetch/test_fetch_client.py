@@ -10,6 +10,7 @@ import pytest
 from core.config import Settings
 from devtools.feedserver import FeedServer
 from monitor.fetch import Fetcher, parse_retry_after
+from monitor.fetch import robots as robots_module
 from monitor.fetch.client import PAGE_ACCEPT
 
 BODY = b"<rss version='2.0'><channel><title>x</title></channel></rss>"
@@ -184,6 +185,23 @@ async def test_robots_txt_most_specific_rule_wins(
         refused = await fetcher.fetch(server.url(denied), check_robots=True)
         assert refused.error == "disallowed by robots.txt"
     assert server.hits(allowed.split("?")[0]) and not server.hits(denied.split("?")[0])
+
+
+async def test_robots_txt_of_expired_sites_is_forgotten(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A service meeting new sites for months keeps only the robots.txt it still uses."""
+    monkeypatch.setattr(robots_module, "MAX_SITES", 1)
+    with FeedServer() as first, FeedServer() as second:
+        for server in (first, second):
+            server.set_route("/robots.txt", "User-agent: *\nDisallow: /privado/\n", content_type="text/plain")
+        async with Fetcher(settings, trusted=[first.url("/"), second.url("/")]) as fetcher:
+            for server, ttl in ((first, 0.0), (second, 3600.0)):  # the first expired at once
+                fetcher.robots.ttl = ttl
+                refused = await fetcher.fetch(server.url("/privado/x"), check_robots=True)
+                assert refused.error == "disallowed by robots.txt"
+            assert list(fetcher.robots._cache) == [second.url("/").rstrip("/")]
+            assert list(fetcher.robots._locks) == [second.url("/").rstrip("/")]
 
 
 async def test_robots_missing_or_failing(settings: Settings) -> None:
