@@ -22,6 +22,7 @@ from core.text import fold
 from core.urls import canonical_url
 from monitor.fetch.client import PAGE_ACCEPT, Fetcher
 from monitor.fetch.redact import redact_userinfo
+from monitor.ingest.blockpage import block_page, challenge_header
 from monitor.ingest.normalize import NormalizedItem, strip_controls
 from monitor.parse.page import decode_html
 
@@ -111,15 +112,23 @@ class Article:
 
 async def fetch_article(fetcher: Fetcher, url: str, document_url: str = "") -> Article:
     result = await fetcher.fetch(url, accept=PAGE_ACCEPT, check_robots=True)
+    challenge = challenge_header(result.headers)
     if not result.ok:
-        return Article(None, result.error, result.refused)
+        why = f"{result.error} (a bot check: {challenge})" if challenge else result.error
+        return Article(None, why, result.refused)
+    if challenge:
+        return Article(None, f"a bot check ({challenge}), not the article")
     if _not_an_article(result.final_url, document_url):
         return Article(None, f"redirected to {redact_userinfo(result.final_url)}, not an article")
     ctype = result.headers.get("content-type", "").lower()
     if ctype and "html" not in ctype and "xml" not in ctype:
         return Article(None, f"not an HTML page ({ctype.split(';')[0]})")
     text = await asyncio.to_thread(extract_text, result.body, result.headers, result.final_url)
-    return Article(text, None if text else "no article text found")
+    if not text:
+        return Article(None, "no article text found")
+    if wall := block_page(text):  # the item keeps what the feed gave
+        return Article(None, f"{wall}, not the article")
+    return Article(text)
 
 
 def _not_an_article(url: str, document_url: str) -> bool:
