@@ -10,6 +10,7 @@ classified without its alerts queued.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -63,6 +64,9 @@ class Pipeline:
         self.classifier: Classifier = build_classifier(
             config.topics, config.entities, watched=self.watched, model=self.model_load.model
         )
+        # set by the service's stop: a backlog's classification ends after the item in hand
+        # (the rest stay pending for the next start) instead of holding the process for minutes
+        self.stopping = threading.Event()
 
     def update_config(self, config: AppConfig) -> None:
         """Hot reload: new rules apply to items classified from now on."""
@@ -90,6 +94,8 @@ class Pipeline:
             if not ids:
                 return result
             for item_id in ids:
+                if self.stopping.is_set():
+                    return result
                 try:
                     self._process_one(item_id, now or datetime.now(UTC), result)
                 except IntegrityError:

@@ -298,6 +298,7 @@ class Service:
             await self.stop_event.wait()
         finally:
             log.info("stopping: finishing in-flight work (at most %.0f s)", SHUTDOWN_GRACE)
+            self.pipeline.stopping.set()  # a backlog's classification ends after its item
             self.scheduler.shutdown(wait=False)
             try:
                 await asyncio.wait_for(

@@ -103,6 +103,8 @@ class World:
         env = {k: v for k, v in os.environ.items()
                if k not in ("DATABASE_URL", "MONITOR_CONFIG", "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL")}
         env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=self.emulator.api_url, **extra)
+        # the `monitor` process runs this checkout's code, not the one installed in the venv
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
         return env
 
     def monitor(self, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
+import subprocess
 import time
 import urllib.request
 from collections import Counter
@@ -13,7 +15,7 @@ from service_world import wait_for
 from sqlalchemy import func, select
 
 from storage.db import open_database
-from storage.models import Alert, Feed
+from storage.models import Alert, Feed, Item
 
 PRESOS = [{"name": "presos", "chat_id": "@presos_test", "topics": ["political_prisoners"]}]
 PLACES = ["Tocorón", "Tocuyito", "El Helicoide", "Rodeo I", "Yare", "Ramo Verde", "Zona 7",
@@ -216,3 +218,29 @@ def test_sighup_reloads_the_config(world):
     proc.send_signal(signal.SIGHUP)
     wait_for(lambda: "config reloaded" in world.log_of(), 30, "the reload after SIGHUP")
     assert proc.poll() is None
+
+
+def test_sigterm_while_a_backlog_is_classified_stops_within_10_s(world):
+    """The start-up round's backlog is classified in a worker thread; a stop ends it after
+    the item in hand (the rest stay pending) instead of running on until it is all done."""
+    for f in range(20):
+        world.feed(f"f{f}")
+        for k in range(150):
+            world.publish(f"f{f}", f"Detienen al dirigente {f}-{k} en {PLACES[k % len(PLACES)]}, "
+                          f"denuncia Foro Penal: ya son {700 + k * 20 + f} presos políticos")
+    world.write_config(PRESOS, settings={"channel_rate_per_minute": 600})
+    proc = world.start()
+    wait_for(lambda: "classifying the backlog" in world.log_of(), 90, "the start-up round's end")
+    time.sleep(1)
+    started = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(15)
+    took = time.monotonic() - started
+    assert proc.returncode == 0 and took < 10, f"stopped after {took:.0f} s"
+
+    db = open_database(world.db_url)
+    with db.session() as s:
+        pending = s.scalar(select(func.count(Item.id)).where(Item.classified_at.is_(None)))
+    db.dispose()
+    assert pending > 0  # left for the next start, which classifies them first
