@@ -109,7 +109,7 @@ class Service:
         self.stop_event = asyncio.Event()
         self.scheduler: AsyncIOScheduler | None = None
         self.feed_scheduler: FeedScheduler | None = None
-        self._config_mtime = _mtime(runtime.config_path)
+        self._config_seen = _file_state(runtime.config_path)
         self._scheduler_options = scheduler_options or {}
         if config.settings.startup_spread is not None:
             self._scheduler_options.setdefault("spread", config.settings.startup_spread)
@@ -460,9 +460,9 @@ class Service:
     # -- hot reload -------------------------------------------------------------------
 
     async def _watch_config(self) -> None:
-        mtime = _mtime(self.runtime.config_path)
-        if mtime != self._config_mtime:
-            self._config_mtime = mtime
+        seen = _file_state(self.runtime.config_path)
+        if seen != self._config_seen:
+            self._config_seen = seen
             self.reload()
 
     def reload(self) -> bool:
@@ -479,7 +479,7 @@ class Service:
         except (SQLAlchemyError, DatabaseError) as exc:
             log.error("config reload failed: %s; keeping the last config, trying again shortly",
                       redact(str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
-            self._config_mtime = None  # the watcher's next tick tries the same file again
+            self._config_seen = None  # the watcher's next tick tries the same file again
             return False
         old = self.config
         self.config = new
@@ -623,11 +623,15 @@ async def _wait(event: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(event.wait(), seconds)
 
 
-def _mtime(path: str) -> float | None:
+def _file_state(path: str) -> tuple[int, int, int, int] | None:
+    """What tells the watcher the file changed: its modification time, and its change time,
+    size and inode, which a chmod or chown that makes it readable again changes too (the
+    modification time stays: a file refused as unreadable would never be read again)."""
     try:
-        return Path(path).stat().st_mtime
+        st = Path(path).stat()
     except OSError:
         return None
+    return st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino
 
 
 # -- the two commands -------------------------------------------------------------------

@@ -113,11 +113,12 @@ class World:
             env=self.env(**extra), capture_output=True, text=True, timeout=120, cwd=self.tmp,
         )
 
-    def start(self, *args: str) -> subprocess.Popen[str]:
+    def start(self, *args: str, prefix: list[str] | None = None) -> subprocess.Popen[str]:
+        """`monitor run` with `args`; `prefix` runs it through another command (setpriv)."""
         log = (self.tmp / f"run-{len(self.procs)}.log").open("w")
         proc = subprocess.Popen(
-            [sys.executable, "-m", "monitor", "run", "--config", str(self.config_path), "--db", self.db_url,
-             *args],
+            [*(prefix or []), sys.executable, "-m", "monitor", "run", "--config", str(self.config_path),
+             "--db", self.db_url, *args],
             env=self.env(), stdout=subprocess.DEVNULL, stderr=log, text=True, cwd=self.tmp,
         )
         self.procs.append(proc)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import shutil
 import signal
 import subprocess
 import time
@@ -11,6 +13,7 @@ import urllib.request
 from collections import Counter
 from datetime import timedelta
 
+import pytest
 from service_world import wait_for
 from sqlalchemy import func, select
 
@@ -244,3 +247,27 @@ def test_sigterm_while_a_backlog_is_classified_stops_within_10_s(world):
         pending = s.scalar(select(func.count(Item.id)).where(Item.classified_at.is_(None)))
     db.dispose()
     assert pending > 0  # left for the next start, which classifies them first
+
+
+def test_a_config_made_readable_again_is_reloaded(world):
+    """feeds.yaml written unreadable (mode 600 by root, umask 077) is refused; the chmod that
+    fixes it changes no modification time, and the watcher reloads it all the same."""
+    world.feed("pitazo")
+    world.feed("cocuyo")
+    world.write_config(PRESOS, feeds=["pitazo"])
+    prefix: list[str] = []
+    if os.geteuid() == 0:  # root reads any file, unless without these two capabilities
+        if shutil.which("setpriv") is None:
+            pytest.skip("running as root without setpriv: every file is readable")
+        caps = "-dac_override,-dac_read_search"
+        prefix = ["setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}"]
+    world.start(prefix=prefix)
+    wait_for(lambda: "health and metrics on" in world.log_of(), 30, "the service to start")
+
+    world.write_config(PRESOS, feeds=["pitazo", "cocuyo"])
+    world.config_path.chmod(0)
+    wait_for(lambda: "config reload rejected" in world.log_of(), 30, "the unreadable file refused")
+    assert "Permission denied" in world.log_of()
+    world.config_path.chmod(0o644)
+    wait_for(lambda: "config reloaded" in world.log_of(), 30, "the reload once the file is readable")
+    assert "feeds added: cocuyo" in world.log_of()
