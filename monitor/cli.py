@@ -9,7 +9,9 @@ import argparse
 import json
 import logging
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -302,12 +304,18 @@ def cmd_poll_once(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    # `systemctl reload` while the service starts (imports, migrations, a backlog classified:
+    # up to a minute) would end the process (SIGHUP's default action); it is remembered and
+    # the service reloads once its own handler is in place
+    reload_asked = threading.Event()
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, lambda _signum, _frame: reload_asked.set())
     from monitor.service import run_service
 
     config, runtime = load(args)
     db = open_db(runtime)
     try:
-        return run_service(config, runtime, db)
+        return run_service(config, runtime, db, reload_asked=reload_asked)
     finally:
         db.dispose()
 

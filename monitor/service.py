@@ -13,6 +13,7 @@ import contextlib
 import logging
 import signal
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -107,6 +108,7 @@ class Service:
         self._feed_index: dict[str, FeedConfig] = {}
         self._feed_index_of: list[FeedConfig] | None = None
         self.stop_event = asyncio.Event()
+        self.reload_asked = threading.Event()  # a SIGHUP before _install_signals
         self.scheduler: AsyncIOScheduler | None = None
         self.feed_scheduler: FeedScheduler | None = None
         self._config_seen = _file_state(runtime.config_path)
@@ -529,6 +531,8 @@ class Service:
             loop.add_signal_handler(sig, self.request_stop)
         if hasattr(signal, "SIGHUP"):
             loop.add_signal_handler(signal.SIGHUP, self.reload)
+            if self.reload_asked.is_set():  # a SIGHUP while starting (monitor.cli.cmd_run)
+                self.reload()
 
     # -- health -----------------------------------------------------------------------
 
@@ -676,9 +680,13 @@ async def _poll_once(
     return 0
 
 
-def run_service(config: AppConfig, runtime: Runtime, db: Database) -> int:
+def run_service(config: AppConfig, runtime: Runtime, db: Database, *,
+                reload_asked: threading.Event | None = None) -> int:
+    """`monitor run`; `reload_asked` is set by a SIGHUP received while starting."""
     async def main() -> int:
         service = Service(config, runtime, db)
+        if reload_asked is not None:
+            service.reload_asked = reload_asked
         return await service.run()
 
     return asyncio.run(main())

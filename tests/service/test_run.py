@@ -11,7 +11,7 @@ import subprocess
 import time
 import urllib.request
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from service_world import wait_for
@@ -271,3 +271,30 @@ def test_a_config_made_readable_again_is_reloaded(world):
     world.config_path.chmod(0o644)
     wait_for(lambda: "config reloaded" in world.log_of(), 30, "the reload once the file is readable")
     assert "feeds added: cocuyo" in world.log_of()
+
+
+def test_sighup_while_starting_reloads_once_started(world):
+    """`systemctl reload` during a start (here: a backlog of 1,500 items left unclassified by
+    the last stop, classified before the service is up) ended the process, SIGHUP's default."""
+    from core.config import load_config
+    from monitor.service import sync_config
+
+    world.feed("pitazo")
+    world.write_config(PRESOS)
+    db = open_database(world.db_url)
+    sync_config(load_config(world.config_path), db)
+    now = datetime.now(UTC)
+    with db.session() as s:
+        feed_id = s.scalar(select(Feed.id))
+        s.add_all(Item(feed_id=feed_id, guid=f"old-{k}", url=f"https://example.org/{k}",
+                       title=f"Detienen al dirigente {k} en {PLACES[k % len(PLACES)]}, denuncia Foro Penal",
+                       published_at=now - timedelta(days=3), content_hash=f"{k:064d}", backfill=True)
+                  for k in range(1500))
+    db.dispose()
+
+    proc = world.start()
+    wait_for(lambda: "starting:" in world.log_of(), 60, "the start")
+    proc.send_signal(signal.SIGHUP)
+    wait_for(lambda: proc.poll() is not None or "health and metrics on" in world.log_of(), 120, "the end of the start")
+    assert proc.poll() is None, f"the process ended at the SIGHUP: {proc.returncode}"
+    wait_for(lambda: "config reloaded" in world.log_of(), 30, "the reload asked for while starting")
