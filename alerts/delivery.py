@@ -23,11 +23,12 @@ import base64
 import logging
 import random
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, TextIO
 
+from sqlalchemy.orm import Session
 from telegram.error import RetryAfter, TelegramError
 
 from alerts.api_health import ApiHealth
@@ -50,7 +51,6 @@ from storage.alerts import (
     pending_alerts,
     queue_head,
     retry_held_now,
-    soonest_pending,
     sync_channels,
 )
 from storage.db import Database
@@ -227,20 +227,24 @@ class DeliveryWorker:
     def _is_console(self, conf: ChannelConfig) -> bool:
         return conf.is_console or self.sender is None
 
+    def _heads(self, session: Session) -> Iterator[tuple[ChannelConfig, _Head]]:
+        """The oldest alert still to send of each channel delivered to (configured, not
+        disabled): only it can be sent, the channel's later alerts wait behind it."""
+        channels = channels_by_name(session)
+        for conf in self.config.channels:
+            row = channels.get(conf.name)
+            if row is None or row.disabled:
+                continue
+            head = queue_head(session, conf.name)
+            if head is not None:
+                yield conf, _Head(*head)
+
     def _due_heads(self, deferred: set[int]) -> list[_Head]:
         now = self.clock.now()
         stale = now - self.stale_after
         heads: list[_Head] = []
         with self.db.session() as session:
-            channels = channels_by_name(session)
-            for conf in self.config.channels:
-                row = channels.get(conf.name)
-                if row is None or row.disabled:
-                    continue
-                head = queue_head(session, conf.name)
-                if head is None:
-                    continue
-                h = _Head(*head)
+            for conf, h in self._heads(session):
                 if h.status == "sending" and (h.claimed_at is None or h.claimed_at > stale):
                     continue  # another worker (or this one) is sending it
                 if h.status == "pending" and h.next_attempt_at > now:
@@ -252,11 +256,14 @@ class DeliveryWorker:
         return heads
 
     def _next_delay(self) -> float:
+        """Seconds until the next round: the soonest retry of a queue's head, at most the poll
+        interval. Not any pending alert's: one behind a head that backs off, or of a disabled
+        or removed channel, is due at once and made the worker query the queue every 10 ms."""
         delay = self.poll_interval
         with self.db.session() as session:
-            soonest = soonest_pending(session)
-        if soonest is not None:
-            delay = min(delay, (soonest - self.clock.now()).total_seconds())
+            due = [h.next_attempt_at for _, h in self._heads(session) if h.status == "pending"]
+        if due:
+            delay = min(delay, (min(due) - self.clock.now()).total_seconds())
         waits = [self.limiter.chat_wait(c.name) for c in self.config.channels]
         waits = [w for w in waits if w > 0]
         if waits:

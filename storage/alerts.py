@@ -195,10 +195,6 @@ def queue_head(session: Session, channel: str) -> Row[Any] | None:
     ).first()
 
 
-def soonest_pending(session: Session) -> datetime | None:
-    return session.scalar(select(func.min(Alert.next_attempt_at)).where(Alert.status == "pending"))
-
-
 def claim_alert(session: Session, alert_id: int, now: datetime, stale: datetime) -> Alert | None:
     """Claim the alert for sending (one atomic UPDATE: it is due, or its previous claim is
     older than `stale`); the claimed row, or None when another worker has it."""

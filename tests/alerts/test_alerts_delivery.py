@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from alerts_helpers import TOKEN, Cls
-from sqlalchemy import create_engine, make_url, select, text, update
+from sqlalchemy import create_engine, event, make_url, select, text, update
 
 from alerts.delivery import DeliveryWorker
 from alerts.outbox import enqueue_for_item
@@ -578,6 +578,42 @@ async def test_delivery_goes_on_after_the_database_refused_connections(
         stop.set()
         await asyncio.wait_for(task, 10)
         admin.dispose()
+
+
+@pytest.mark.parametrize("case", ["head backing off", "channel disabled", "channel removed"])
+async def test_alerts_that_cannot_be_sent_yet_do_not_make_the_worker_spin(
+    db, emulator, make_config, make_worker, case,
+) -> None:
+    """The wait between rounds came from the soonest pending alert of any channel: one queued
+    behind a head that backs off, or in a channel disabled (403) or removed from feeds.yaml, was
+    due at once, and the worker read the queue every 10 ms for as long as it stayed there."""
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
+    worker = await make_worker(config, poll_interval=0.5)
+    queue(db, 3)
+    if case == "head backing off":
+        emulator.fail_next(1000, "502", chat_id=CHAT)
+    elif case == "channel disabled":
+        emulator.forbid(CHAT)
+    else:
+        worker.update_config(make_config([{"name": "other", "chat_id": "@other_channel", "topics": PP}]))
+    await worker.deliver_pending()  # the head fails and backs off, or its channel is disabled
+    statements = 0
+
+    def count(*_: Any) -> None:
+        nonlocal statements
+        statements += 1
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop))
+    try:
+        await asyncio.sleep(1.5)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert statements < 60, f"{statements} statements in 1.5 s"  # about 3 rounds, not 150
+    assert [a.status for a in alerts(db)] == ["pending"] * 3
 
 
 async def test_update_config_adds_a_channel(db, emulator, make_config, make_worker) -> None:
