@@ -52,6 +52,13 @@ def test_unit_hardening() -> None:
     assert service["ReadWritePaths"] == "/opt/monitor/data"
 
 
+def test_unit_requires_its_env_file() -> None:
+    """Without the env file (a typo in its name, a file never created) the service would start
+    with no token and print every alert to the journal, marking it sent: refuse to start."""
+    service = unit_sections()["Service"]
+    assert service["EnvironmentFile"] == "/etc/monitor/monitor.env"
+
+
 def test_dockerfile_pins_and_ownership() -> None:
     text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     base = re.search(r"^FROM (\S+)", text, re.M)
