@@ -59,6 +59,14 @@ def test_unit_requires_its_env_file() -> None:
     assert service["EnvironmentFile"] == "/etc/monitor/monitor.env"
 
 
+def test_unit_gives_matplotlib_a_writable_cache() -> None:
+    """The tally's chart imports matplotlib, whose cache defaults to $HOME (/opt/monitor, read-only
+    under ProtectSystem=strict): it then warned twice in the log after every start."""
+    service = unit_sections()["Service"]
+    assert service["CacheDirectory"] == "monitor"
+    assert service["Environment"] == "MPLCONFIGDIR=/var/cache/monitor"
+
+
 def test_dockerfile_pins_and_ownership() -> None:
     text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     base = re.search(r"^FROM (\S+)", text, re.M)
