@@ -1000,6 +1000,8 @@ def api_url_problem(url: str) -> str | None:
         return f"{shown!r} cannot be parsed as a URL"
     if parts.username or parts.password:
         return f"{shown!r} must not carry a user name or password"
+    if any(ch.isspace() for ch in url):  # an env file's comment after the value, kept by systemd
+        return f"{shown!r} contains white space (a comment after the value?)"
     if parts.scheme == "https" and host:
         return None
     if parts.scheme == "http" and _is_loopback(host):

@@ -80,6 +80,17 @@ def test_other_api_urls_are_refused(url):
     assert text.startswith("TELEGRAM_API_URL: ") and "pw" not in text
 
 
+@pytest.mark.parametrize("url", [
+    "https://api.telegram.org  # the default", "https://api.telegram.org  (a local Bot API server)",
+])
+def test_an_api_url_with_a_comment_after_it_is_refused(url):
+    """systemd's EnvironmentFile keeps a comment after the value: the host became
+    'api.telegram.org  # the default', every send failed as if Telegram were down."""
+    with pytest.raises(ConfigError) as info:
+        resolve_runtime(None, config_path="x.yaml", env={"TELEGRAM_API_URL": url})
+    assert "white space" in info.value.render()
+
+
 def test_the_cli_refuses_a_plain_http_api_url_in_one_line(tmp_path):
     path = tmp_path / "feeds.yaml"
     path.write_text(config_text(), encoding="utf-8")
