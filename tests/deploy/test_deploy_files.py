@@ -39,7 +39,7 @@ def test_systemd_analyze_verify(tmp_path: Path) -> None:
 def test_unit_hardening() -> None:
     sections = unit_sections()
     unit, service = sections["Unit"], sections["Service"]
-    assert unit["StartLimitIntervalSec"] and unit["StartLimitBurst"]
+    assert unit["StartLimitIntervalSec"]
     assert "StartLimitIntervalSec" not in service  # systemd ignores it there
     assert service["CapabilityBoundingSet"] == ""
     assert service["SystemCallFilter"] == "@system-service"
@@ -50,6 +50,25 @@ def test_unit_hardening() -> None:
         assert service[key] == "yes", key
     assert service["ProtectSystem"] == "strict"
     assert service["ReadWritePaths"] == "/opt/monitor/data"
+
+
+def test_unit_restarts_runtime_failures_for_good_and_config_errors_never(tmp_path: Path) -> None:
+    """A database still down at boot made `monitor run` exit 1 at once, five times in a minute,
+    and systemd's start limit then left the service dead until someone noticed. Exit 1 (runtime)
+    is retried with no limit; exit 2 (config, environment) is not: restarting cannot fix it."""
+    unit, service = unit_sections()["Unit"], unit_sections()["Service"]
+    assert unit["StartLimitIntervalSec"] == "0"
+    assert service["Restart"] == "on-failure" and service["RestartPreventExitStatus"] == "2"
+    config = tmp_path / "feeds.yaml"
+    config.write_text((ROOT / "feeds.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("feeds: []\n", encoding="utf-8")
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
+    for path, db, code in ((config, "sqlite:////proc/no-such-dir/monitor.db", 1),
+                           (bad, f"sqlite:///{tmp_path}/monitor.db", 2)):
+        done = subprocess.run([sys.executable, "-m", "monitor", "run", "--config", str(path),
+                               "--db", db], env=env, capture_output=True, text=True, timeout=60)
+        assert done.returncode == code, done.stderr
 
 
 def test_unit_requires_its_env_file() -> None:
