@@ -14,7 +14,7 @@ RUN_LOCK := requirements-run.lock
 STAMP_RUN  := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: run test demo bench eval train train-stories soak lint clean lock
+.PHONY: run test demo bench eval train train-stories people-seed soak lint clean lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
