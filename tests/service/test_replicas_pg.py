@@ -105,7 +105,9 @@ def test_three_replicas_one_killed(world: World) -> None:
             titles.append(world.publish(f"f{k * 7:03d}", f"Detienen a {NAMES[k]} en {CITIES[k]}, "
                                         "denuncia Foro Penal que es un preso político").title)
         time.sleep(INTERVAL * 1.5)
-        killed = leaders[0]
+        # the leader now: on a loaded host a lease of 3 s may have moved once since the start
+        # (a renewal late by more than the TTL), and the command goes to whoever leads
+        [killed] = wait_for(lambda: leader_of(ports), 30, "a leader")
         # the leader dies while it answers a command (Telegram holds its answer): the update
         # was read and claimed, never confirmed; the next leader reads it again from Telegram,
         # waits for the dead claim to end and answers it, once
