@@ -12,9 +12,10 @@ never happens.
 Refused: loopback, private (RFC 1918), link-local (cloud metadata at
 169.254.169.254 included), CGNAT 100.64/10, ULA fc00::/7 (fd00:ec2::254 included),
 multicast, unspecified, reserved and documentation ranges, and the same inside
-IPv4-mapped, NAT64 and 6to4 IPv6 addresses; that is, every address that is not
-globally routable. `settings.allow_private` lists host names and CIDRs that may be
-reached all the same.
+IPv4-mapped, IPv4-compatible (::/96), IPv4-translated (::ffff:0:0:0/96), NAT64 and
+6to4 IPv6 addresses, and the local-use NAT64 prefix 64:ff9b:1::/48; that is, every
+address that is not globally routable. `settings.allow_private` lists host names and
+CIDRs that may be reached all the same.
 
 The decision is made in `GuardedBackend.connect_tcp`, the one place where httpcore
 opens a TCP connection. Whether the request's origin is trusted is passed there in
@@ -44,6 +45,10 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215; where the IPv4 sits varies
+# The last 32 bits are an IPv4 address: IPv4-compatible (deprecated; a host with Linux's sit0
+# tunnels it to that address) and IPv4-translated (SIIT). Python counts both as global.
+_EMBEDDING = (_NAT64, ipaddress.ip_network("::/96"), ipaddress.ip_network("::ffff:0:0:0/96"))
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 
 # Set by the Fetcher around each request: True when the request's origin is the
@@ -70,7 +75,7 @@ def _embedded_v4(ip: IPAddress) -> ipaddress.IPv4Address | None:
         return None
     if ip.ipv4_mapped is not None:
         return ip.ipv4_mapped
-    if ip in _NAT64:
+    if any(ip in net for net in _EMBEDDING):
         return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
     return ip.sixtofour
 
@@ -81,6 +86,8 @@ def is_public(ip: IPAddress) -> bool:
     if inner is not None:
         return is_public(inner)
     if ip.is_multicast or ip.is_unspecified or ip.is_loopback or ip.is_link_local:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip in _LOCAL_NAT64:
         return False
     if isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT:
         return False

@@ -40,7 +40,8 @@ def internal() -> Iterator[FeedServer]:
     "100.127.255.254", "169.254.169.254", "169.254.1.1", "fe80::1", "fc00::1", "fd00:ec2::254",
     "224.0.0.1", "239.255.255.250", "ff02::1", "0.0.0.0", "::", "::ffff:127.0.0.1",
     "::ffff:10.0.0.1", "64:ff9b::7f00:1", "2002:7f00:1::1", "2002:a9fe:a9fe::1", "192.0.2.1",
-    "240.0.0.1", "255.255.255.255",
+    "240.0.0.1", "255.255.255.255", "::127.0.0.1", "::a9fe:a9fe", "::10.0.0.1",
+    "::ffff:0:127.0.0.1", "::ffff:0:a9fe:a9fe", "64:ff9b:1::a9fe:a9fe", "64:ff9b:1::808:808",
 ])
 def test_non_public_addresses_are_refused(address: str) -> None:
     assert not is_public(ipaddress.ip_address(address))
@@ -78,6 +79,18 @@ async def test_content_address_on_loopback_is_refused_and_never_reached(
     assert SECRET not in refused.body
     refusals = [r for r in caplog.records if "refused" in r.getMessage()]
     assert len(refusals) == 1  # once per host
+
+
+@pytest.mark.parametrize("host", ["[::127.0.0.1]", "[::ffff:0:127.0.0.1]", "[64:ff9b:1::7f00:1]"])
+async def test_loopback_inside_ipv6_forms_python_calls_global_is_refused(
+    host: str, internal: FeedServer, settings: Settings
+) -> None:
+    """IPv4-compatible, IPv4-translated and local-use NAT64 addresses carry an IPv4 address
+    that a tunnel or translator delivers to; they were not checked, and connected to."""
+    async with Fetcher(settings) as fetcher:
+        result = await fetcher.fetch(f"http://{host}:{internal.port}/page")
+    assert not result.ok and result.refused == host.strip("[]"), result.error
+    assert internal.hits("/page") == []
 
 
 async def test_redirects_to_an_internal_address_are_refused(
