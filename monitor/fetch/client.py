@@ -190,6 +190,8 @@ class Fetcher:
         """GET `url` politely; conditional when `etag`/`last_modified` are given (and usable:
         `usable_validator`). A conditional request that could not be sent (a validator httpx
         refuses) is made again without its validators."""
+        if (invalid := _invalid_url(url)) is not None:
+            return FetchResult(url, url, error=invalid)
         if check_robots:
             allowed, why = await self.robots.allowed(url)
             if not allowed:
@@ -307,7 +309,7 @@ class Fetcher:
             )
         except httpx.HTTPError as exc:
             return FetchResult(url, current, error=f"{type(exc).__name__}: {_first_line(exc)}")
-        except (OSError, ValueError) as exc:  # e.g. an invalid URL or header value
+        except (OSError, ValueError, httpx.InvalidURL) as exc:  # e.g. an invalid header value
             return FetchResult(url, current, error=f"{type(exc).__name__}: {_first_line(exc)}")
 
     async def _read_capped(self, response: httpx.Response) -> bytes:
@@ -319,6 +321,17 @@ class Fetcher:
         async for raw in response.aiter_raw():
             body.feed(raw)
         return body.finish()
+
+
+def _invalid_url(url: str) -> str | None:
+    """Why `url` cannot be requested, or None. A link taken from content may be anything
+    (`http://0177.0.0.1/`, `http://[::1/`): httpx and urllib raise on it rather than fail."""
+    try:
+        urlsplit(url).port  # noqa: B018 - parsing the port is the check
+        httpx.URL(url)
+    except (ValueError, httpx.InvalidURL) as exc:
+        return f"invalid URL: {_first_line(exc)}"
+    return None
 
 
 def _split_userinfo(url: str) -> tuple[httpx.URL, httpx.BasicAuth | None]:

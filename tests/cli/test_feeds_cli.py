@@ -125,6 +125,25 @@ def test_add_exits_1_when_the_fetch_fails_and_2_when_the_url_is_no_feed(
     assert config.read_text(encoding="utf-8") == before
 
 
+def test_add_skips_a_feed_link_that_is_no_valid_url(
+    config: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A page listing a feed at `http://0177.0.0.1/feed` (an octal address httpx refuses)
+    stopped `feeds add` with a traceback; the link is now one that failed."""
+    bad = '<link rel="alternate" type="application/rss+xml" href="http://0177.0.0.1/feed">'
+    with FeedServer() as server:
+        server.set_route("/", PAGE.replace("<link ", bad + "\n<link "), content_type="text/html")
+        server.set_route("/noticias.atom", ATOM, content_type="application/atom+xml")
+        code, out, err = run(capsys, "feeds", "add", server.url("/"), "--config", str(config))
+        assert code == 0 and "added 127-0-0-1" in out, err
+        assert load_config(config).feeds[-1].url == server.url("/noticias.atom")
+        server.set_route("/only-bad", PAGE.replace('href="/noticias.atom"', 'href="http://0177.0.0.1/feed"'),
+                         content_type="text/html")
+        code, out, err = run(capsys, "feeds", "add", server.url("/only-bad"), "--config", str(config))
+    assert (code, out) == (1, "") and err.count("\n") == 1, err
+    assert "http://0177.0.0.1/feed: invalid URL: " in err
+
+
 def test_add_and_remove_take_a_name_as_the_config_keeps_it(
     config: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -116,6 +116,22 @@ async def test_connection_refused(settings: Settings) -> None:
     assert not result.ok and result.status is None and result.error
 
 
+@pytest.mark.parametrize("url", [
+    "http://0177.0.0.1/", "http://256.1.1.1/", "http://[::1/", "http://a:port/", "http://a:80:80/",
+    "http://[v1.x]/", "http://[::ffff:1.2.3]/", "http://ｌｏｃａｌｈｏｓｔ/", "http://x\t.y/",
+])
+async def test_a_url_httpx_or_urllib_refuses_is_an_error_not_an_exception(
+    url: str, settings: Settings
+) -> None:
+    """An item link or a page's feed link may be anything; fetch() raised on these
+    (httpx.InvalidURL, ValueError), and `monitor feeds add` stopped with a traceback."""
+    async with Fetcher(settings) as fetcher:
+        for check_robots in (False, True):
+            result = await fetcher.fetch(url, check_robots=check_robots)
+            assert not result.ok and result.status is None
+            assert (result.error or "").startswith("invalid URL: "), result.error
+
+
 async def test_http_errors_and_retry_after(server: FeedServer, settings: Settings) -> None:
     server.set_route("/429", b"slow down", status=429, headers={"Retry-After": "120"})
     when = format_datetime(datetime.now(UTC) + timedelta(hours=1), usegmt=True)
