@@ -152,14 +152,17 @@ class Fetcher:
 
     def trust(self, feed_url: str) -> None:
         """Trust the origin (scheme, host, port) of a feed URL the operator wrote."""
-        self.policy.trust(feed_url)
+        if self.policy.trust(feed_url):
+            self.robots.forget_refused()
 
     def allow_private(self, entries: list[str]) -> None:
         """Apply settings.allow_private (after a config reload). When it changed, pooled
         connections made under the old list are not reused: new requests go through a new
-        client, and the old one is closed once its requests had time to finish."""
+        client, and the old one is closed once its requests had time to finish; sites refused
+        so far are asked again."""
         if not self.policy.set_allowed(entries):
             return
+        self.robots.forget_refused()
         old, self._client = self._client, self._new_client()
         task = asyncio.get_running_loop().create_task(self._retire(old))
         self._retired.add(task)

@@ -118,11 +118,13 @@ class OutboundPolicy:
         self._allow_source = source
         return True
 
-    def trust(self, url: str) -> None:
-        """Trust the origin of a feed URL the operator wrote."""
+    def trust(self, url: str) -> bool:
+        """Trust the origin of a feed URL the operator wrote; True when it was not yet."""
         key = origin(url)
-        if key is not None:
-            self._trusted.add(key)
+        if key is None or key in self._trusted:
+            return False
+        self._trusted.add(key)
+        return True
 
     def is_trusted(self, url: str) -> bool:
         key = origin(url)

@@ -61,6 +61,14 @@ class RobotsCache:
         parts = urlsplit(url)
         return self.refused.get(f"{parts.scheme}://{parts.netloc}".lower())
 
+    def forget_refused(self) -> None:
+        """Forget the sites the outbound policy refused: it changed (a reloaded allow list, a
+        new feed's origin), and they are asked again rather than refused until their entry
+        expires."""
+        for origin in self.refused:
+            self._cache.pop(origin, None)
+        self.refused.clear()
+
     def _forget_expired(self) -> None:
         if len(self._cache) <= MAX_SITES:
             return

@@ -136,6 +136,25 @@ async def test_reloaded_allow_list_applies(internal: FeedServer, settings: Setti
         assert (await fetcher.fetch(internal.url("/"))).refused
 
 
+async def test_a_site_refused_before_is_fetched_once_the_policy_allows_it(
+    internal: FeedServer, settings: Settings
+) -> None:
+    """robots.txt of a refused site is cached as refused for 10 minutes: after a reload that
+    listed the host in allow_private, or added a feed on that origin, its pages were still
+    refused, with an error asking to list the host in allow_private."""
+    async with Fetcher(settings) as fetcher:
+        assert (await fetcher.fetch(internal.url("/page"), check_robots=True)).refused
+        fetcher.allow_private(["127.0.0.1"])
+        result = await fetcher.fetch(internal.url("/page"), check_robots=True)
+        assert result.ok and SECRET in result.body, result.error
+    async with Fetcher(settings) as fetcher:
+        assert (await fetcher.fetch(internal.url("/page"), check_robots=True)).refused
+        fetcher.trust(internal.url("/feed"))  # a page feed on that origin, added by a reload
+        result = await fetcher.fetch(internal.url("/page"), check_robots=True)
+        assert result.ok and SECRET in result.body, result.error
+    assert len(internal.hits("/robots.txt")) == 2
+
+
 async def test_one_lookup_per_connection_no_rebinding(
     internal: FeedServer, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
