@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from ruamel.yaml import YAML
+from poll_process import poll_once_dry_run
 from sqlalchemy import select
 
 from core.config import FeedConfig, Settings
@@ -226,25 +224,8 @@ def test_the_alert_tells_the_feeds_text_not_the_wall(server: FeedServer, tmp_pat
              content="<p>El Departamento del Tesoro anunció nuevas sanciones contra funcionarios "
                      "venezolanos por la detención de opositores.</p>" * 3),
     ]))
-    yaml = YAML()
-    shipped = yaml.load((ROOT / "feeds.yaml").read_text(encoding="utf-8"))
-    config = {
-        "settings": {"request_timeout": "2s", "connect_timeout": "1s"},
-        "rules": shipped["rules"],
-        "feeds": [{"name": "medio", "url": server.url("/feed"), "language": "es",
-                   "fetch_article": "always"}],
-        "channels": [{"name": "todo", "chat_id": "console",
-                      "topics": ["political_prisoners", "us_actions"]}],
-    }
-    with (tmp_path / "feeds.yaml").open("w", encoding="utf-8") as fh:
-        yaml.dump(config, fh)
+    done = poll_once_dry_run(tmp_path, server.url("/feed"), ["political_prisoners", "us_actions"])
     db_path = tmp_path / "m.db"
-    done = subprocess.run(
-        [sys.executable, "-m", "monitor", "poll-once", "--dry-run", "--config",
-         str(tmp_path / "feeds.yaml"), "--db", f"sqlite:///{db_path}"],
-        capture_output=True, text=True, timeout=120, cwd=tmp_path,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
-    )
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "Foro Penal confirmó la excarcelación de 40 presos políticos en la madrugada." in out

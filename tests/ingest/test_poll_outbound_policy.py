@@ -5,15 +5,13 @@ receives a request, and its text reaches neither the database nor a message."""
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from internal_service import InternalService
-from ruamel.yaml import YAML
+from poll_process import poll_once_dry_run
 from sqlalchemy import select
 
 from core.config import FeedConfig, Settings
@@ -133,24 +131,8 @@ def test_poll_once_never_reaches_the_internal_service(
     """The `monitor` process itself: the alert printed by poll-once --dry-run carries the
     feed's title, never the internal page's text."""
     server.set_route("/feed", rss([_item(internal.url("/admin"))]))
-    yaml = YAML()
-    shipped = yaml.load((ROOT / "feeds.yaml").read_text(encoding="utf-8"))
-    config = {
-        "settings": {"request_timeout": "2s", "connect_timeout": "1s"},
-        "rules": shipped["rules"],
-        "feeds": [{"name": "medio", "url": server.url("/feed"), "language": "es",
-                   "fetch_article": "always"}],
-        "channels": [{"name": "presos", "chat_id": "console", "topics": ["political_prisoners"]}],
-    }
-    with (tmp_path / "feeds.yaml").open("w", encoding="utf-8") as fh:
-        yaml.dump(config, fh)
+    done = poll_once_dry_run(tmp_path, server.url("/feed"), ["political_prisoners"])
     db_path = tmp_path / "m.db"
-    done = subprocess.run(
-        [sys.executable, "-m", "monitor", "poll-once", "--dry-run", "--config",
-         str(tmp_path / "feeds.yaml"), "--db", f"sqlite:///{db_path}"],
-        capture_output=True, text=True, timeout=120, cwd=tmp_path,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
-    )
     assert done.returncode == 0, done.stderr
     assert "Excarcelan a 87" in done.stdout  # the alert was printed
     assert internal.connections == 0
