@@ -133,6 +133,19 @@ def _caps_names(a: ItemFeatures, b: ItemFeatures) -> bool:
     return any(len(p & words) >= min(2, len(p)) for p in b.people)
 
 
+def _unwritten(item: ItemFeatures, entry: StoryEntry) -> bool:
+    """Whether one side is in capitals (its names unread) and writes no word of the people the
+    other side names: "EXCARCELAN AL PERIODISTA JESÚS MEDINA…" is not "Excarcelan al periodista
+    Ramón Centeno…", though their other words are one."""
+    if item.headline.caps and not item.people:
+        words = frozenset(item.headline.key.split())
+        return bool(entry.people()) and not any(p & words for p in entry.people())
+    if item.people and not entry.people() and all(m.headline.caps for m in entry.members):
+        words = frozenset(w for m in entry.members for w in m.headline.key.split())
+        return not any(p & words for p in item.people)
+    return False
+
+
 def _release_after_arrest(item: ItemFeatures, entry: StoryEntry) -> bool:
     """Whether the item tells a person's release and the story only that person's arrest: the
     release is news of its own ("Liberan al activista Gustavo Lira" after "PNB detiene al
@@ -231,6 +244,8 @@ def conflicts_between(
         or (names_known(item) and names_known(with_item))
     ):
         out.append("people")
+    elif (item.headline.events | with_item.headline.events) & ACTION_BEAT_CONCEPTS and _unwritten(item, entry):
+        out.append("people")  # a release told in capitals, of someone the other side does not name
     if _named_apart(item.headline.vessels, entry.headline_union("vessels")):
         out.append("vessels")
     if _named_apart(item.headline.orgs, entry.headline_union("orgs")):

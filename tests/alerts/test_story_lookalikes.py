@@ -164,3 +164,18 @@ def test_a_story_begun_by_a_name_and_its_event_takes_the_fuller_tellings() -> No
     index = index_with("Perkins Rocha sale en libertad")
     decision = _decide(index, "Perkins Rocha, abogado de Vente Venezuela, fue excarcelado tras un año detenido en El Helicoide", 2)
     assert decision.story_id == 1
+
+
+def test_a_release_in_capitals_of_someone_the_story_does_not_name_is_another_release() -> None:
+    """A title in capitals names nobody the matcher can read: another journalist's release told
+    in the same words ("…tras 14 meses en El Helicoide") had joined the named one by the text, the
+    place and the figure. It must write a word of the story's person."""
+    index = index_with("Excarcelan al periodista Ramón Centeno tras 14 meses en El Helicoide")
+    other = _decide(index, "EXCARCELAN AL PERIODISTA JESÚS MEDINA TRAS 14 MESES EN EL HELICOIDE", 2)
+    same = _decide(index, "EXCARCELAN AL PERIODISTA RAMÓN CENTENO TRAS 14 MESES EN EL HELICOIDE", 2)
+    assert other.story_id is None and "people" in _conflicts(other)
+    assert same.story_id == 1
+    # the other way round: the named release after a story told in capitals
+    index = index_with("EXCARCELAN AL PERIODISTA JESÚS MEDINA TRAS 14 MESES EN EL HELICOIDE")
+    named = _decide(index, "Excarcelan al periodista Ramón Centeno tras 14 meses en El Helicoide", 2)
+    assert named.story_id is None and "people" in _conflicts(named)
