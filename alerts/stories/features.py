@@ -161,10 +161,23 @@ def _subject(key: str, people: tuple[frozenset[str], ...]) -> frozenset[str]:
     return next((p for p in people if p & opening), frozenset())
 
 
+# a person's role or trade right before a name: "la defensora Carmen Ruiz" names a person, as
+# surely as the classifier's lists do
+_ROLE_BEFORE = re.compile(
+    r"\b(?:periodista|reportero|reportera|fotografo|fotografa|activista|sindicalista|defensor|defensora|"
+    r"dirigente|lider|lideresa|militante|abogado|abogada|diputado|diputada|concejal|concejala|alcalde|"
+    r"alcaldesa|estudiante|profesor|profesora|medico|medica|opositor|opositora|coordinador|coordinadora|"
+    r"capitan|teniente|sargento|coronel|mayor|preso politico|presa politica|journalist|activist|lawyer|"
+    r"student|unionist|opposition leader)\s+(\w+)"
+)
+
+
 def names_known(item: ItemFeatures) -> bool:
-    """Whether one of the people the item names is one the classifier knows (not only a
-    capitalized sequence, which may be a place or a body the lists miss)."""
+    """Whether one of the people the item names is one the classifier knows, or one it names
+    after a role ("el sindicalista Pedro Rojas"): not only a capitalized sequence, which may
+    be a place or a body the lists miss."""
     known = {w for e in item.entities for w in e.split()}
+    known |= {m.group(1) for m in _ROLE_BEFORE.finditer(item.headline.key)}
     return any(p & known for p in item.people)
 
 
