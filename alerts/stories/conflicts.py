@@ -206,6 +206,12 @@ def _says(key: str, word: str) -> bool:
     return re.search(_SAYS + re.escape(word) + r"\b", key) is not None
 
 
+def _same_title(a: ItemFeatures, b: ItemFeatures) -> bool:
+    """The same title, or the same live page's title with only its day changed ("EN VIVO |
+    Excarcelaciones… este lunes", "… este martes": day names and dates are no terms)."""
+    return a.headline.key == b.headline.key or (a.headline.live and b.headline.live and a.headline.terms == b.headline.terms)
+
+
 def _named_apart(ours: Set[str], theirs: Set[str]) -> bool:
     """Both name some (ships, companies, places), and none in common."""
     return bool(ours) and bool(theirs) and ours.isdisjoint(theirs)
@@ -290,7 +296,7 @@ def conflicts_between(
     if item.another and item.when - entry.members[0].when >= ANOTHER_GAP:
         out.append("another instance")  # "incauta otro petrolero" is not the seizure told a day before
     for m in entry.members:
-        if m.outlet == item.outlet and m.headline.key == item.headline.key and abs(item.when - m.when) >= REUSED_TITLE_GAP:
+        if m.outlet == item.outlet and _same_title(item, m) and abs(item.when - m.when) >= REUSED_TITLE_GAP:
             out.append("reused title")
             break
     return out

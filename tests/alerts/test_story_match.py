@@ -136,6 +136,18 @@ def test_an_outlets_title_reused_on_another_day_is_a_new_story(put: Any) -> None
     assert b[0] == ["new"] and b[1] != a[1]
 
 
+def test_an_outlets_live_page_of_another_day_is_a_new_story_though_its_day_changed(put: Any) -> None:
+    """A live page's title that changes only its day ("este lunes", "este martes": no terms) is the
+    next day's live page; it had joined the first day's (text 1.0), the alert edited for a new day."""
+    a = put("cocuyo", "EN VIVO | Excarcelaciones de presos políticos en Venezuela este lunes")
+    c = put("elpitazo", "EN VIVO | Excarcelaciones de presos políticos en Venezuela este lunes",
+            at=NOW + timedelta(hours=2))
+    b = put("cocuyo", "EN VIVO | Excarcelaciones de presos políticos en Venezuela este martes",
+            at=NOW + timedelta(hours=25))
+    assert c == (["edit"], a[1])  # another outlet's live page of that day is the day's
+    assert b[0] == ["new"] and b[1] != a[1]
+
+
 def test_an_item_classified_days_late_finds_the_story_of_its_own_hours(
     db: Any, config: Any, add_item: Any, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
