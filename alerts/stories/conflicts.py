@@ -206,6 +206,13 @@ def _says(key: str, word: str) -> bool:
     return re.search(_SAYS + re.escape(word) + r"\b", key) is not None
 
 
+def _named_speakers(a: ItemFeatures, b: ItemFeatures) -> bool:
+    """Whether both speakers are names the headlines give (a person, a group by its name:
+    "Human Rights Watch exige…", "Amnistía Internacional exige…"), not one actor called two
+    ways ("El canciller", "El Gobierno")."""
+    return any(p & a.speaker for p in a.people) and any(q & b.speaker for q in b.people)
+
+
 def _same_title(a: ItemFeatures, b: ItemFeatures) -> bool:
     """The same title, or the same live page's title with only its day changed ("EN VIVO |
     Excarcelaciones… este lunes", "… este martes": day names and dates are no terms)."""
@@ -274,9 +281,12 @@ def conflicts_between(
         out.append("figure events")
     if item.subject and theirs and text < STRONG_TEXT and not any(item.subject & q for q in theirs):
         out.append("subject")  # the headline is about someone the story never names
-    if item.speaker and with_item.speaker and not item.speaker & with_item.speaker and text < STRONG_TEXT:
+    if item.speaker and with_item.speaker and not item.speaker & with_item.speaker and (
+        text < STRONG_TEXT or _named_speakers(item, with_item)
+    ):
         # two speakers, unless their words are nearly one text: one statement told by
-        # outlets that credit it differently ("Trump dice…", "La Casa Blanca afirma…")
+        # outlets that credit it differently ("Trump dice…", "La Casa Blanca afirma…"); two
+        # speakers each named by name are two, whatever their words
         out.append("speakers")
     if item.headline.stage:
         stages = {m.headline.stage for m in entry.members} - {None}

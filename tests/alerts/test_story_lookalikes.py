@@ -190,3 +190,17 @@ def test_two_people_charged_in_one_wording_are_two_stories_though_the_lists_know
     same = _decide(index, "Imputan por terrorismo e incitación al odio a la defensora Carmen Ruiz Pérez", 3)
     assert other.story_id is None and "people" in _conflicts(other)
     assert same.story_id == 1
+
+
+def test_two_rights_groups_demanding_the_same_are_two_statements() -> None:
+    """Over 0.60 of text two speakers were taken for one statement credited two ways ("El
+    canciller dice…", "El Gobierno dice…"): Human Rights Watch's demand and Amnesty's, in one
+    wording and both naming Delcy Rodríguez, were one story. Speakers named by name are two."""
+    index = index_with("Human Rights Watch exige a Delcy Rodríguez liberar a los presos políticos que quedan")
+    other = _decide(index, "Amnistía Internacional exige a Delcy Rodríguez liberar a los presos políticos que quedan", 4)
+    same = _decide(index, "Human Rights Watch exige a Delcy Rodríguez liberar a todos los presos políticos que quedan", 4)
+    assert other.story_id is None and "speakers" in _conflicts(other)
+    assert same.story_id == 1
+    # one actor called two ways is still one statement
+    index = index_with("El canciller dice que Venezuela liberará a más presos políticos esta semana")
+    assert _decide(index, "El Gobierno dice que Venezuela liberará a más presos políticos esta semana", 4).story_id == 1
