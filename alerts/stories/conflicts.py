@@ -53,6 +53,11 @@ _ARREST_ACT = re.compile(
     r"\b(?:detienen?|detuv\w*|arrestan|arrestaron|aprehend(?:e|en|io|ieron)"
     r"|se (?:lo |la |los |las )?llevaron|arrests)\b(?! domiciliari)"
 )
+# ... or again, in any form ("vuelven a detener a X", "X, detenido de nuevo", "rearrestan")
+_ARREST_AGAIN = re.compile(
+    _ARREST_ACT.pattern + r"|\b(?:vuelv\w*|volvi\w*) a (?:detener|arrestar|aprehender|llevarse)\b"
+    r"|\b(?:detenid|arrestad|aprehendid)[oa]s? (?:de nuevo|nuevamente|otra vez)\b|\bre-?arrest\w*"
+)
 # ... a person held or missing, as an arrest's story tells it
 _HELD = re.compile(_ARREST.pattern + r"|\b(?:desaparec\w*|reclui\w*|recluid\w*|paradero)\b")
 # a release asked for is none ("exigen liberar a Rubén Aguilera")
@@ -154,6 +159,17 @@ def _release_after_arrest(item: ItemFeatures, entry: StoryEntry) -> bool:
     if "liber" not in item.headline.events or _ARREST_ACT.search(key) or _DEMAND.search(key):
         return False
     return "liber" not in entry.headline_union("events") and _told_of_same_person(item, entry, _ARREST)
+
+
+def _arrest_after_release(item: ItemFeatures, entry: StoryEntry) -> bool:
+    """Whether the item tells a person's arrest and the story only that person's release: "Vuelven
+    a detener al activista Gustavo Lira" after "Liberan al activista Gustavo Lira" is the next
+    event (the other way round of `_release_after_arrest`)."""
+    if "liber" in item.headline.events or not _ARREST_AGAIN.search(item.headline.key):
+        return False
+    if any(_ARREST_AGAIN.search(m.headline.key) for m in entry.members):
+        return False
+    return any("liber" in m.headline.events and _one_person(item, m) for m in entry.members)
 
 
 def _other_meeting(item: ItemFeatures, entry: StoryEntry) -> bool:
@@ -301,6 +317,8 @@ def conflicts_between(
         out.append("meeting")  # one envoy's meetings with two people are two meetings
     if _release_after_arrest(item, entry):
         out.append("release after arrest")  # a person freed is news, not an outlet added to the arrest
+    if _arrest_after_release(item, entry):
+        out.append("arrest after release")  # and so is the person arrested again
     if _hearing_after_arrest(item, entry):
         out.append("hearing after arrest")  # charges or a court hearing are news of their own
     if item.another and item.when - entry.members[0].when >= ANOTHER_GAP:

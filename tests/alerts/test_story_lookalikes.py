@@ -204,3 +204,13 @@ def test_two_rights_groups_demanding_the_same_are_two_statements() -> None:
     # one actor called two ways is still one statement
     index = index_with("El canciller dice que Venezuela liberará a más presos políticos esta semana")
     assert _decide(index, "El Gobierno dice que Venezuela liberará a más presos políticos esta semana", 4).story_id == 1
+
+
+def test_an_arrest_after_the_release_is_not_the_release() -> None:
+    """The person freed and arrested again a day later is the next event, never an outlet added
+    to the release's alert (`release after arrest` the other way round): the rearrest had joined
+    the release by the name and "detenido" (0.43)."""
+    index = index_with("Liberan al activista Gustavo Lira tras pasar dos días detenido en Zona 7")
+    again = _decide(index, "Vuelven a detener al activista Gustavo Lira en Puerto La Cruz", 25)
+    assert again.story_id is None and "arrest after release" in _conflicts(again)
+    assert _decide(index, "Gustavo Lira, liberado tras dos días detenido: «Me interrogaron sin abogado»", 3).story_id == 1
