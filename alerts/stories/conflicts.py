@@ -172,6 +172,17 @@ def _arrest_after_release(item: ItemFeatures, entry: StoryEntry) -> bool:
     return any("liber" in m.headline.events and _one_person(item, m) for m in entry.members)
 
 
+# an ordinal instance ("un segundo petrolero", "el tercer ataque", "a second tanker") counts the
+# instances of one day too: "otro" may tell today's strike after last week's
+_ORDINAL = re.compile(r"\b(?:segund[oa]|tercer[oa]?|cuart[oa]|second|third|fourth)\s+\w")
+
+
+def _second_of_none(item: ItemFeatures, entry: StoryEntry) -> bool:
+    """Whether the item counts another instance ("un segundo petrolero") that no item of the
+    story counts: the story is the first one, whenever it began."""
+    return bool(_ORDINAL.search(item.headline.key)) and not any(_ORDINAL.search(m.headline.key) for m in entry.members)
+
+
 def _other_meeting(item: ItemFeatures, entry: StoryEntry) -> bool:
     """Whether the item tells a meeting with someone the story's meeting does not name, and the
     story's meeting names someone the item does not: "Landau se reunió con María Corina Machado"
@@ -321,7 +332,7 @@ def conflicts_between(
         out.append("arrest after release")  # and so is the person arrested again
     if _hearing_after_arrest(item, entry):
         out.append("hearing after arrest")  # charges or a court hearing are news of their own
-    if item.another and item.when - entry.members[0].when >= ANOTHER_GAP:
+    if item.another and (item.when - entry.members[0].when >= ANOTHER_GAP or _second_of_none(item, entry)):
         out.append("another instance")  # "incauta otro petrolero" is not the seizure told a day before
     for m in entry.members:
         if m.outlet == item.outlet and _same_title(item, m) and abs(item.when - m.when) >= REUSED_TITLE_GAP:

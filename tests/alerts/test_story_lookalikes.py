@@ -214,3 +214,13 @@ def test_an_arrest_after_the_release_is_not_the_release() -> None:
     again = _decide(index, "Vuelven a detener al activista Gustavo Lira en Puerto La Cruz", 25)
     assert again.story_id is None and "arrest after release" in _conflicts(again)
     assert _decide(index, "Gustavo Lira, liberado tras dos días detenido: «Me interrogaron sin abogado»", 3).story_id == 1
+
+
+def test_a_second_tanker_the_same_day_is_another_seizure() -> None:
+    """"Otro petrolero" within 12 h may be today's seizure after last week's; "un segundo
+    petrolero" counts the day's: it had joined the first seizure of the morning (0.46)."""
+    index = index_with("Guardia Costera de EE. UU. incauta un petrolero frente a las costas de Venezuela", topics=US)
+    second = _decide(index, "EE. UU. incauta un segundo petrolero frente a Venezuela en el mismo día", 10, US)
+    assert second.story_id is None and "another instance" in _conflicts(second)
+    index = index_with("EE. UU. incauta un segundo petrolero frente a Venezuela en el mismo día", topics=US)
+    assert _decide(index, "Estados Unidos incautó un segundo petrolero frente a Venezuela este martes", 2, US).story_id == 1
