@@ -224,3 +224,27 @@ def test_a_second_tanker_the_same_day_is_another_seizure() -> None:
     assert second.story_id is None and "another instance" in _conflicts(second)
     index = index_with("EE. UU. incauta un segundo petrolero frente a Venezuela en el mismo día", topics=US)
     assert _decide(index, "Estados Unidos incautó un segundo petrolero frente a Venezuela este martes", 2, US).story_id == 1
+
+
+def test_guard_two_hunger_strikes_at_one_prison_are_two_people() -> None:
+    """Guard: a hunger strike is an ongoing situation (a place frame at one prison), but two
+    prisoners' strikes told in one wording are two stories: their names keep them apart."""
+    first = "El preso político Marcos Rivas inicia huelga de hambre en Tocorón"
+    index = index_with(first)
+    index.stories[1].members[0] = _at(1, first, 0, "Tocorón")
+    at = NOW + timedelta(hours=4)
+    other = index.decide(_at(2, "La presa política Ana Duarte inicia huelga de hambre en Tocorón", 4, "Tocorón"),
+                         now=at, window=WINDOW)
+    same = index.decide(_at(3, "Marcos Rivas cumple su primer día en huelga de hambre en Tocorón", 4, "Tocorón"),
+                        now=at, window=WINDOW)
+    assert other.story_id is None and same.story_id == 1
+
+
+def test_guard_a_release_told_in_english_of_another_journalist_is_another_release() -> None:
+    index = index_with("Excarcelan al periodista Jesús Medina tras 14 meses preso")
+    at = NOW + timedelta(hours=3)
+    item = features(item_id=2, title="Venezuela releases journalist Ramón Centeno after 14 months", lang="en",
+                    outlet="feed:2", when=at, topics=PP, entities=[], counts=[])
+    decision = index.decide(item, now=at, window=WINDOW)
+    assert decision.story_id is None and "people" in _conflicts(decision)
+
