@@ -205,7 +205,7 @@ def _skippable(tok: _Tok, mode: str) -> bool:
     return mode == "sentence" and tok.text[0].islower() and tok.key not in _STOP
 
 
-_NAME_PARTICLES = ("de", "del", "la", "los", "da", "do", "dos")
+_NAME_PARTICLES = tuple(sorted(PARTICLES - {"y", "van", "von"}))  # inside a Spanish name
 
 
 def _run_forward(toks: list[_Tok], i: int, mode: str) -> tuple[list[int], int]:
@@ -253,13 +253,17 @@ def _run_backward(toks: list[_Tok], end: int, mode: str) -> list[int]:
     return idx
 
 
-def _after_de(toks: list[_Tok], start: int) -> bool:
-    """Whether the name starting at `start` follows "de", "de la", "del", "of": a relative's
-    ("hijo de X") or the tail of a longer name cut at its particles ("… DE LOS ÁNGELES X")."""
-    k = start - 1
-    while k >= 0 and toks[k].key in ("la", "las", "los"):
+_ARTICLES = ("el", "la", "los", "las", "the")
+
+
+def _after_de(keys: list[str]) -> bool:
+    """Whether a name after the words `keys` follows "de", "de la", "de El", "del", "of": a
+    relative's ("hijo de X"), an institution's ("reportera de El Pitazo X") or the tail of a
+    longer name cut at its particles ("… DE LOS ÁNGELES X")."""
+    k = len(keys) - 1
+    while k >= 0 and keys[k] in _ARTICLES:
         k -= 1
-    return k >= 0 and toks[k].key in ("de", "del", "of")
+    return k >= 0 and keys[k] in ("de", "del", "of")
 
 
 def _span_text(toks: list[_Tok], idx: list[int]) -> str:
@@ -336,10 +340,7 @@ class NameLearner:
                 break
             skipped.append(toks[j])
             j += 1
-        keys = [t.key for t in skipped]
-        while keys and keys[-1] in ("el", "la", "los", "las", "the"):
-            keys.pop()
-        if keys and keys[-1] in ("de", "del", "of"):
+        if _after_de([t.key for t in skipped]):
             # "la presidenta del Colegio ...", "reportera de El Pitazo X": a name after "de",
             # "de la" or "de El" is an institution's, not the person's
             return []
@@ -377,7 +378,7 @@ class NameLearner:
                 break
             start = idx[0]
             # a name after "hijo de", "esposa de", "abogada de": the relative, not the person
-            if _after_de(toks, start):
+            if _after_de([t.key for t in toks[max(0, start - 4):start]]):
                 break
             names.append(_span_text(toks, idx))
             end = start

@@ -67,6 +67,7 @@ def test_names_next_to_an_event_are_learned(learner, text, names):
     "Excarcelan a la presidenta del Colegio de Médicos de Lara",  # an institution after "del"
     # after "de El", "de la": the outlet or institution and the name were read as one name
     "Detienen a reportera de El Pitazo Andrea Tavares",
+    "Reportera de El Pitazo Andrea Tavares fue detenida",  # the same, the name before the event
     "Excarcelan a trabajador de la Alcaldía de Chacao Luis Pérez",
     "Hijo de Celestino Ramos entre los excarcelados de este lunes",  # a relative, not the freed
     "Delcy Rodríguez dice que han liberado a 300 presos políticos",
@@ -93,6 +94,7 @@ def test_no_name_is_learned_where_none_should_be(learner, text):
     ("María de los Ángeles Rodríguez fue excarcelada", ["María de los Ángeles Rodríguez"]),
     ("Excarcelan a María de los Ángeles Rodríguez, presa política", ["María de los Ángeles Rodríguez"]),
     ("Ana de la Cruz fue excarcelada anoche", ["Ana de la Cruz"]),
+    ("María de las Mercedes Rodríguez fue excarcelada", ["María de las Mercedes Rodríguez"]),
     ("MARÍA DE LOS ÁNGELES RODRÍGUEZ FUE EXCARCELADA", []),  # capitals: the name is cut at DE LOS
 ])
 def test_a_name_before_the_event_keeps_its_particles(learner, text, names):
