@@ -28,7 +28,7 @@ from core.urls import canonical_url
 from storage.alerts import alert_of_message, all_channels, first_alert_of_story
 from storage.feedback import add_feedback, feedback_exists
 from storage.items import first_item_of_story, item_by_urls, item_topics
-from storage.models import MAX_ID, Alert, Item, Story
+from storage.models import Alert, Item, Story, valid_id
 from storage.people import list_people
 
 if TYPE_CHECKING:
@@ -112,7 +112,7 @@ def alert_of_link(session: Session, url: str) -> Alert | None:
     if m is None:
         return None
     private, internal, username, message_id = m.groups()
-    if int(message_id) > MAX_ID:
+    if not valid_id(int(message_id)):
         return None
     keys = {f"-100{internal}", internal} if private else {f"@{username}".lower()}
     return _alert_in(session, keys, int(message_id))

@@ -55,7 +55,13 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-MAX_ID = 2**63 - 1  # the largest integer SQLite (and PostgreSQL's BIGINT) stores: no row has a larger id
+MAX_ID = 2**63 - 1  # the largest integer SQLite stores (its driver raises OverflowError past it)
+
+
+def valid_id(number: int) -> bool:
+    """Whether `number` can be a row's id: what an operator typed (`/merge 99999999999999999999`,
+    `--near -5`) is looked up only then."""
+    return 0 < number <= MAX_ID
 
 
 class Base(DeclarativeBase):

@@ -36,7 +36,7 @@ from alerts.stories.text import _words, fold
 from core.count import Count, as_counts, official
 from storage.feedback import last_story_fix
 from storage.items import items_by_id, story_items
-from storage.models import MAX_ID, Item, Story
+from storage.models import Item, Story, valid_id
 from storage.stories import (
     figures_told_after,
     insert_story,
@@ -401,7 +401,7 @@ def split_item(session: Session, item_id: int, *, operator: str | None, now: dat
     from storage.feedback import add_feedback
 
     now = now or datetime.now(UTC)
-    item = session.get(Item, item_id) if item_id <= MAX_ID else None
+    item = session.get(Item, item_id) if valid_id(item_id) else None
     if item is None:
         raise StoryFixError(f"No item {item_id}.")
     if item.story_id is None:
@@ -466,7 +466,7 @@ def merge_stories(session: Session, one: int, other: int, *, operator: str | Non
     now = now or datetime.now(UTC)
     if one == other:
         raise StoryFixError(f"Both are story {one}: there is nothing to merge.")
-    stories = {sid: story_by_id(session, sid) if sid <= MAX_ID else None for sid in (one, other)}
+    stories = {sid: story_by_id(session, sid) if valid_id(sid) else None for sid in (one, other)}
     missing = [str(sid) for sid, story in stories.items() if story is None]
     if missing:
         raise StoryFixError(f"No story {' or '.join(missing)} (retention may have deleted it).")

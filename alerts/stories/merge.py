@@ -35,7 +35,7 @@ from alerts.stories.assign import StoryFixError, merge_stories, nearest_stories
 from alerts.stories.features import word_terms
 from alerts.stories.split import outlet_name
 from storage.items import story_items
-from storage.models import MAX_ID, Item, Story
+from storage.models import Item, Story, valid_id
 
 if TYPE_CHECKING:
     from core.config import AppConfig
@@ -78,7 +78,7 @@ def _other_story(session: Session, arg: str) -> int | None:
     """The story `arg` names: a number, an alert's link or an article's link."""
     word = arg.split()[0].lstrip("#")
     if word.isascii() and word.isdigit():  # "²" and "٣" are digits to str.isdigit
-        return int(word) if int(word) <= MAX_ID and session.get(Story, int(word)) is not None else None
+        return int(word) if valid_id(int(word)) and session.get(Story, int(word)) is not None else None
     for url in URL_PATTERN.findall(arg):
         url = url.rstrip(".,;:)]")
         alert = alert_of_link(session, url)
@@ -95,7 +95,7 @@ def nearest_answer(session: Session, config: AppConfig, story_id: int, *, now: d
     """The stories closest to `story_id`, for an operator to pick one to merge with.
 
     Raises StoryFixError for a story that does not exist."""
-    story = session.get(Story, story_id) if story_id <= MAX_ID else None
+    story = session.get(Story, story_id) if valid_id(story_id) else None
     if story is None:
         raise StoryFixError(f"No story {story_id} (retention may have deleted it).")
     near = nearest_stories(session, story_id, window=config.settings.story_window, now=now, n=NEAREST)

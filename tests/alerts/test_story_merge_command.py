@@ -210,9 +210,11 @@ def test_cli_merge_and_split_correct_stories_and_eval_replays_the_merge(
     assert main(["stories", "--db", db_url, "--merge", str(kept), "999999"]) == 1
     assert "error: No story 999999" in capsys.readouterr().err
     huge = "99999999999999999999"  # past the largest id a database stores
-    for command in (["--merge", str(kept), huge], ["--near", huge], ["--split", huge]):
+    for command in (["--merge", str(kept), huge], ["--near", huge], ["--split", huge],
+                    ["--near", f"-{huge}"], ["--split", f"-{huge}"]):
         assert main(["stories", "--db", db_url, *command]) == 1
-        assert capsys.readouterr().err.startswith(f"error: No {'item' if command[0] == '--split' else 'story'} {huge}")
+        assert capsys.readouterr().err.startswith(
+            f"error: No {'item' if command[0] == '--split' else 'story'} {command[-1]}")
 
     # the replay: the current rules still keep the two apart (the gap the merge records)
     assert main(["eval-stories", "--splits", "--db", db_url]) == 0
