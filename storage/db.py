@@ -81,8 +81,10 @@ def make_engine(url: str) -> Engine:
             "or postgresql+psycopg://user:password@host/dbname (percent-encode '@' in a "
             "password as %40)"
         ) from None
-    if parsed.drivername == "postgres":  # as hosting platforms hand it out; SQLAlchemy
-        parsed = parsed.set(drivername="postgresql+psycopg")  # no longer reads it
+    if parsed.drivername in ("postgres", "postgresql"):
+        # postgres:// as hosting platforms hand it out (SQLAlchemy no longer reads it), and
+        # postgresql://, which means psycopg2 before SQLAlchemy 2.1: psycopg 3 is the driver
+        parsed = parsed.set(drivername="postgresql+psycopg")
     kwargs: dict[str, Any] = {"future": True}
     if parsed.get_backend_name() == "sqlite":
         db = parsed.database
