@@ -39,6 +39,13 @@ def _escaped(match: re.Match[str]) -> str:
     return repr(match.group())[1:-1]  # "\\x1b", "\\n"
 
 
+def escape_controls(text: str, *, keep_lines: bool = False) -> str:
+    """`text` with its control characters written escaped (`\\x1b`, `\\n`), so outside text
+    (a feed's link) can neither drive a terminal nor start a line of its own; with
+    `keep_lines`, tabs and new lines stay (a traceback, a table)."""
+    return (_CONTROL_BUT_LINES if keep_lines else _CONTROL).sub(_escaped, text)
+
+
 class RedactingFilter(logging.Filter):
     """Renders each record's message and traceback once, with secrets removed and control
     characters shown escaped (a message is one line)."""
@@ -48,14 +55,14 @@ class RedactingFilter(logging.Filter):
         self.secrets = secrets
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = _CONTROL.sub(_escaped, redact(record.getMessage(), self.secrets))
+        record.msg = escape_controls(redact(record.getMessage(), self.secrets))
         record.args = None
         if record.exc_info:
             text = redact(logging.Formatter().formatException(record.exc_info), self.secrets)
-            record.exc_text = _CONTROL_BUT_LINES.sub(_escaped, text)
+            record.exc_text = escape_controls(text, keep_lines=True)
             record.exc_info = None
         if record.stack_info:
-            record.stack_info = _CONTROL_BUT_LINES.sub(_escaped, redact(record.stack_info, self.secrets))
+            record.stack_info = escape_controls(redact(record.stack_info, self.secrets), keep_lines=True)
         return True
 
 

@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from storage.db import Database
-
-
-# C0 and C1 control characters but tab and new line: from stored outside text (a feed's link),
-# they would drive the terminal a table is printed on (clear it, hide what follows)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def for_terminal(text: str) -> str:
-    """`text` with its control characters but tab and new line written escaped (`\\x1b`)."""
-    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 def add_command(

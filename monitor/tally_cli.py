@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from monitor.cli_common import add_command, for_terminal, open_existing_database
+from core.logs import escape_controls
+from monitor.cli_common import add_command, open_existing_database
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -69,7 +70,7 @@ def cmd_tally(args: argparse.Namespace) -> int:
         db.dispose()
     render = {"table": render_table, "json": render_json, "csv": render_csv}[args.format]
     text = render(tally).rstrip("\n") + "\n"
-    sys.stdout.write(for_terminal(text) if args.format == "table" else text)
+    sys.stdout.write(escape_controls(text, keep_lines=True) if args.format == "table" else text)
     if args.chart:
         from alerts.tally.chart import render_png
 
