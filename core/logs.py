@@ -15,11 +15,10 @@ import re
 import sys
 from datetime import UTC, datetime
 
+from core.urls import redact_userinfo
+
 _TOKEN_IN_URL = re.compile(r"/bot\d+:[A-Za-z0-9_-]+")
 _BARE_TOKEN = re.compile(r"\b\d{6,12}:[A-Za-z0-9_-]{30,}\b")
-# user:password@ in any URL (a feed's own, or a redirect's Location in httpcore's traces):
-# the userinfo ends at the authority's last '@' (a password may hold one)
-_URL_USERINFO = re.compile(r"\b([a-z][a-z0-9+.-]*://)[^/?#\s'\"<>]+@", re.I)
 # C0 and C1 control characters: in a message, any of them (a new line too) came from outside
 # text (a feed's link) and could start a forged line or drive the operator's terminal
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
@@ -31,7 +30,7 @@ def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
         if secret:
             text = text.replace(secret, "<redacted>")
     text = _TOKEN_IN_URL.sub("/bot<redacted>", text)
-    text = _URL_USERINFO.sub(r"\1<redacted>@", text)
+    text = redact_userinfo(text, "<redacted>@")  # a feed's URL, a redirect's Location
     return _BARE_TOKEN.sub("<redacted>", text)
 
 

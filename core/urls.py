@@ -3,6 +3,7 @@ by, and the origin (scheme, host, port) the outbound address policy trusts."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 _TRACKING_PREFIXES = ("utm_", "mtm_", "pk_", "__hs", "_hs")
@@ -14,6 +15,17 @@ _TRACKING = frozenset(
     }
 )
 DEFAULT_PORTS = {"http": 80, "https": 443}
+
+# The userinfo (`user:password@`) of a URL written anywhere in a text: it ends at the
+# authority's last '@' (a password may hold one); the authority ends at the first '/', '?',
+# '#', white space, quote or angle bracket.
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^/?#\s'\"<>]*@")
+
+
+def redact_userinfo(text: str, mask: str = "***@") -> str:
+    """`text` with the userinfo of every URL in it replaced by `mask` (logs, errors, the
+    status page: the password never leaves the process)."""
+    return _USERINFO.sub(lambda m: m.group(1) + mask, text)
 
 
 

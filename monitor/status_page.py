@@ -6,7 +6,6 @@ Everything shown is escaped; the page holds no secret (no token, no URL userinfo
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from html import escape
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 from alerts.tally.figures import load_tally
 from core.config import AppConfig
 from core.durations import ago
+from core.urls import redact_userinfo
 from storage.alerts import disabled_channels, queue_summary, recent_alerts
 from storage.db import Database
 from storage.feeds import feed_health
@@ -51,8 +51,8 @@ def _short(text: str | None, width: int = 120) -> str:
 
 
 def _no_userinfo(url: str) -> str:
-    """`url` without its userinfo, which ends at the authority's last '@' (a password may hold one)."""
-    return re.sub(r"^([a-z][a-z0-9+.-]*://)[^/?#]*@", r"\1", url, flags=re.I)
+    """`url` without its userinfo (core.urls.redact_userinfo)."""
+    return redact_userinfo(url, "")
 
 
 def _telegram_line(telegram: dict[str, Any] | None) -> str:

@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import text
 
 from core.config import ConfigError, FeedConfig, Settings, parse_config
+from core.urls import redact_userinfo
 from devtools.feedserver import FeedServer
 from devtools.samples import SampleItem, rss
 from monitor.fetch import Fetcher
-from monitor.fetch.redact import redact_userinfo
 from monitor.ingest import poll_feed
 from monitor.status import render_status
 from storage.db import Database, DatabaseError, open_database, redact_url

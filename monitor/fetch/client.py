@@ -24,9 +24,9 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from core.config import Settings, header_safe
+from core.urls import redact_userinfo
 from monitor.fetch.decode import BadEncoding, BoundedBody, TooLarge
 from monitor.fetch.policy import AddressRefused, GuardedTransport, OutboundPolicy, request_trusted
-from monitor.fetch.redact import redact_userinfo
 from monitor.fetch.robots import RobotsCache
 
 log = logging.getLogger("monitor.fetch")

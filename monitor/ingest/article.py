@@ -19,9 +19,8 @@ from trafilatura.utils import load_html
 
 from core.config import FeedConfig, Settings
 from core.text import fold
-from core.urls import canonical_url
+from core.urls import canonical_url, redact_userinfo
 from monitor.fetch.client import PAGE_ACCEPT, Fetcher
-from monitor.fetch.redact import redact_userinfo
 from monitor.ingest.blockpage import block_page, challenge_header
 from monitor.ingest.normalize import NormalizedItem, strip_controls
 from monitor.parse.page import decode_html

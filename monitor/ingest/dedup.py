@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor.fetch.redact import redact_userinfo
+from core.urls import redact_userinfo
 from monitor.ingest.normalize import NormalizedItem
 from storage.items import insert_items, stored_keys
 from storage.models import Item

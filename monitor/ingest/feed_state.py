@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 
 from core.config import FeedConfig, Settings
 from core.durations import format_duration
+from core.urls import redact_userinfo
 from monitor.fetch.client import FetchResult, usable_validator
-from monitor.fetch.redact import redact_userinfo
 from monitor.ingest.dedup import insert_new, unknown
 from monitor.ingest.normalize import NormalizedItem
 from monitor.ingest.result import PollResult, Status

@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from datetime import time as dt_time
 
 from core.config import FeedConfig, Settings
+from core.urls import redact_userinfo
 from monitor.fetch.client import FEED_ACCEPT, PAGE_ACCEPT, Fetcher, FetchResult
-from monitor.fetch.redact import redact_userinfo
 from monitor.ingest.article import fetch_articles
 from monitor.ingest.dedup import unknown, within_document
 from monitor.ingest.feed_state import (

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from core.durations import format_duration
-from monitor.fetch.redact import redact_userinfo
+from core.urls import redact_userinfo
 
 Status = Literal["new", "unchanged", "not_modified", "error"]
 
