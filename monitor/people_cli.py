@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from core.jsonlines import read_lines
 from core.people import person_key
 from monitor.cli_common import add_command
 from monitor.match.evaluate import select
@@ -154,21 +154,18 @@ def cmd_seed(args: argparse.Namespace) -> int:
     config, _ = load(args)
     source = Path(args.source)
     try:
-        lines = source.read_text(encoding="utf-8").splitlines()
+        with source.open("rb") as fh:
+            lines = list(read_lines(fh))
     except OSError as exc:
         print(f"error: cannot read {source}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
     items = []
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            print(f"error: {source}: line {n}: {exc.msg}", file=sys.stderr)
+    for line in lines:
+        if line.problem:  # not UTF-8, not JSON, nested too deeply: the file is not what it says
+            print(f"error: {source}: line {line.number}: {line.problem}", file=sys.stderr)
             return EXIT_USAGE
-        if isinstance(item, dict) and _dated(item, args.since, args.until):
-            items.append(item)
+        if isinstance(line.value, dict) and _dated(line.value, args.since, args.until):
+            items.append(line.value)
     classifier = build_classifier(config.topics, config.entities)  # rules alone
     names = seed_names(items, classifier, NameLearner(config.entities))
     body = SEED_HEADER + "".join(f"{name}\n" for name in names)

@@ -86,6 +86,25 @@ def test_seed_refuses_a_date_that_is_not_iso(tmp_path: Path) -> None:
     assert result.stderr.strip() == "error: --until '2026-1-21' is not an ISO date (YYYY-MM-DD)"
 
 
+def test_seed_reads_a_bom_and_stops_on_a_bad_line_with_one_error(tmp_path: Path) -> None:
+    """The headlines file is read as classify and eval read theirs (core/jsonlines.py): a
+    byte order mark is no error, a line that is not UTF-8 or nested too deeply is one line,
+    not a traceback."""
+    row = {"id": "1", "date": "2026-01-06", "title": "Detienen al periodista Ramiro Oquendo en Caracas",
+           "summary": "", "topics": ["political_prisoners"]}
+    source = tmp_path / "labels.jsonl"
+    source.write_bytes(b"\xef\xbb\xbf" + json.dumps(row, ensure_ascii=False).encode() + b"\n")
+    good = monitor("people", "seed", "--from", str(source), "--out", "-")
+    assert good.returncode == 0, good.stderr
+    assert "Ramiro Oquendo" in good.stdout.splitlines()
+    for bad, why in ((b'{"title": "caf\xe9"}', "not UTF-8 (byte 0xe9 at column 15)"),
+                     (b"[" * 100_000, "invalid JSON: nested too deeply")):
+        source.write_bytes(json.dumps(row).encode() + b"\n" + bad + b"\n")
+        result = monitor("people", "seed", "--from", str(source), "--out", "-")
+        assert result.returncode == 2
+        assert result.stderr.strip() == f"error: {source}: line 2: {why}"
+
+
 def test_add_refuses_a_name_without_letters(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'm.db'}"
     for name in ("123", "4 5", "--"):
