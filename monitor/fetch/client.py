@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -91,6 +93,12 @@ def usable_validator(value: str | None) -> str | None:
     return value if value and header_safe(value) else None
 
 
+@dataclass
+class _HostLimit:
+    slots: asyncio.Semaphore
+    users: int = 0  # fetches holding or waiting for a slot
+
+
 class Fetcher:
     """Shared HTTP client. Use as `async with Fetcher(settings) as f:` or call `aclose()`.
 
@@ -121,7 +129,7 @@ class Fetcher:
         self._client = self._new_client()
         self._retired: set[asyncio.Task[None]] = set()
         self._all = asyncio.Semaphore(settings.concurrency)
-        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._hosts: dict[str, _HostLimit] = {}  # hosts with a fetch running or waiting
         self.robots = RobotsCache(self)
 
     async def __aenter__(self) -> Fetcher:
@@ -174,12 +182,22 @@ class Fetcher:
         finally:
             await client.aclose()
 
-    def _host_limit(self, url: str) -> asyncio.Semaphore:
+    @asynccontextmanager
+    async def _host_limit(self, url: str) -> AsyncIterator[None]:
+        """A slot of the per-host limit. A host is forgotten when its last fetch ends: item
+        links name new hosts for as long as the service runs."""
         host = (urlsplit(url).hostname or "").lower()
-        sem = self._hosts.get(host)
-        if sem is None:
-            sem = self._hosts[host] = asyncio.Semaphore(self.settings.per_host_concurrency)
-        return sem
+        limit = self._hosts.get(host)
+        if limit is None:
+            limit = self._hosts[host] = _HostLimit(asyncio.Semaphore(self.settings.per_host_concurrency))
+        limit.users += 1
+        try:
+            async with limit.slots:
+                yield
+        finally:
+            limit.users -= 1
+            if not limit.users:
+                del self._hosts[host]
 
     async def fetch(
         self,

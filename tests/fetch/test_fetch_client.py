@@ -165,6 +165,19 @@ async def test_per_host_concurrency(server: FeedServer, settings: Settings) -> N
         results = await asyncio.gather(*(fetcher.fetch(server.url(f"/slow{i}")) for i in range(4)))
     assert all(r.ok for r in results)
     assert server.max_in_flight == 1
+    assert fetcher._hosts == {}  # the host's limit is forgotten with its last fetch
+
+
+async def test_hosts_of_item_links_are_not_kept(server: FeedServer, settings: Settings) -> None:
+    """Article links name new hosts for as long as the service runs: the per-host limits
+    of hosts no fetch is using are not kept (10,000 hosts kept 3 MB)."""
+    loopback = settings.model_copy(update={"allow_private": ["127.0.0.0/8"]})
+    async with Fetcher(loopback) as fetcher:
+        for i in range(2, 202):  # 127.0.0.2 and up: nothing listens there, as on a dead site
+            result = await fetcher.fetch(f"http://127.0.{i // 256}.{i % 256}:{server.port}/nota")
+            assert not result.ok
+        assert (await fetcher.fetch(server.url("/missing"))).status == 404
+        assert fetcher._hosts == {}
 
 
 async def test_robots_txt(server: FeedServer, settings: Settings) -> None:
