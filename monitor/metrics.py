@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, GCCollector, Histogram
+
+from monitor.ingest.result import Status
 
 
 class Metrics:
@@ -34,3 +38,11 @@ class Metrics:
             "monitor_last_successful_poll_timestamp_seconds", "Unix time of the last successful poll", registry=r
         )
         GCCollector(registry=r)  # python_gc_collections_total{generation}: full collections are "2" (monitor/heap.py)
+
+    def forget_feed(self, name: str) -> None:
+        """Remove a feed's series (a reload removed the feed): /metrics would list every feed
+        the service ever polled."""
+        for status in get_args(Status):
+            self.polls.remove(name, status)
+        for metric in (self.poll_failures, self.poll_seconds, self.items):
+            metric.remove(name)

@@ -77,7 +77,7 @@ class FeedScheduler:
             name = job.id[len(PREFIX):] if job.id.startswith(PREFIX) else None
             if name is not None and name not in wanted:
                 job.remove()
-                self.feeds.pop(name, None)
+                self._forget(name)
                 log.info("stopped polling %s", name)
         for name, feed in wanted.items():
             old = self.feeds.get(name)
@@ -149,7 +149,8 @@ class FeedScheduler:
         due = self.due.pop(name, None)
         try:
             result = await self.poll(name)
-            self.last_results[name] = result
+            if name in self.feeds:  # not removed by a reload while it ran
+                self.last_results[name] = result
             next_at = result.next_poll_at
         except asyncio.CancelledError:
             # the service is stopping: the scheduler cancels the polls in flight (a feed that
@@ -168,6 +169,12 @@ class FeedScheduler:
         self._set_next(name, max(next_at, now) + self._jitter(self.feeds[name]))
 
     # -- helpers -----------------------------------------------------------------
+    def _forget(self, name: str) -> None:
+        """Drop what is kept of a feed no longer polled (feeds come and go for months). Its
+        pause stays: the row keeps it too, and a feed added again comes back paused."""
+        for kept in (self.feeds, self.last_results, self.runs, self.due):
+            kept.pop(name, None)
+
     def _set_next(self, name: str, when: datetime) -> bool:
         try:
             self.scheduler.modify_job(job_id(name), next_run_time=when)

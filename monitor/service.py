@@ -198,6 +198,8 @@ class Service:
         self.metrics.bot_api_outage.set(1 if self.worker.health.in_outage else 0)
 
     def _count_poll(self, result: PollResult) -> None:
+        if self._feed(result.feed) is None:  # removed by a reload while it was polled
+            return
         m = self.metrics
         m.polls.labels(result.feed, result.status).inc()
         m.poll_seconds.labels(result.feed).observe(result.duration)
@@ -499,6 +501,9 @@ class Service:
             self._schedule_digests()
         added = {f.name for f in new.feeds} - {f.name for f in old.feeds}
         removed = {f.name for f in old.feeds} - {f.name for f in new.feeds}
+        self.fetcher.trust_only([f.url for f in new.feeds])
+        for name in removed:
+            self.metrics.forget_feed(name)
         log.info(
             "config reloaded: %s (feeds added: %s; removed: %s)",
             new.summary(), ", ".join(sorted(added)) or "none", ", ".join(sorted(removed)) or "none",

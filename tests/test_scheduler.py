@@ -105,6 +105,34 @@ async def test_sync_adds_removes_and_changes_interval() -> None:
         scheduler.shutdown(wait=False)
 
 
+async def test_feeds_removed_by_reloads_are_forgotten() -> None:
+    """Feeds added and removed by reloads for months: what the scheduler keeps per feed
+    (last result, runs, due time) is kept for the feeds it polls, not every feed it ever
+    polled; a poll in flight when its feed is removed leaves nothing behind either."""
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    started: set[str] = set()
+
+    async def poll(name: str) -> PollResult:
+        started.add(name)
+        await asyncio.sleep(0.1 if name.endswith("slow") else 0)  # still running at the next reload
+        now = datetime.now(UTC)
+        return PollResult(feed=name, status="unchanged", polled_at=now, next_poll_at=now + timedelta(hours=1))
+
+    fs = FeedScheduler(scheduler, poll, Settings(), spread=timedelta(seconds=0.02))
+    scheduler.start()
+    try:
+        for r in range(40):
+            names = [f"r{r}-{i}" for i in range(4)] + [f"r{r}-slow"]
+            fs.sync([feed(n, 600) for n in names], {})
+            await wait_for(lambda names=names: started >= set(names))
+        await asyncio.sleep(0.2)  # the last round's polls finish
+        assert set(fs.feeds) == set(fs.last_results) == set(fs.runs) == set(names)
+        assert set(fs.due) == set(names)  # the next run each poll chose
+        assert len(started) == 200
+    finally:
+        scheduler.shutdown(wait=False)
+
+
 async def test_pause_and_resume() -> None:
     scheduler = AsyncIOScheduler(timezone=UTC)
     poll = Recorder()

@@ -163,6 +163,11 @@ class Fetcher:
         if self.policy.trust(feed_url):
             self.robots.forget_refused()
 
+    def trust_only(self, feed_urls: list[str]) -> None:
+        """Trust the origins of these feed URLs only: a feed removed from the config is no
+        longer trusted (nor kept)."""
+        self.policy.trust_only(feed_urls)
+
     def allow_private(self, entries: list[str]) -> None:
         """Apply settings.allow_private (after a config reload). When it changed, pooled
         connections made under the old list are not reused: new requests go through a new

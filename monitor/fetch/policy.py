@@ -126,6 +126,10 @@ class OutboundPolicy:
         self._trusted.add(key)
         return True
 
+    def trust_only(self, urls: Iterable[str]) -> None:
+        """Trust the origins of these feed URLs and no others (a reload removed feeds)."""
+        self._trusted = {key for key in map(origin, urls) if key is not None}
+
     def is_trusted(self, url: str) -> bool:
         key = origin(url)
         return key is not None and key in self._trusted

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from core.config import load_config, resolve_runtime
+from core.urls import origin
 from monitor.service import Service
 from storage.db import open_database
 
@@ -91,3 +92,44 @@ def test_a_reload_the_database_refuses_keeps_the_old_config_whole_and_is_tried_a
         await service.close()
 
     asyncio.run(scenario())
+
+
+def test_feeds_removed_by_reloads_leave_no_trust_and_no_metrics(tmp_path: Path) -> None:
+    """Feeds replaced by reloads for months: the origins of removed feeds are no longer
+    trusted (an item link to a removed feed's private address is checked again), and
+    /metrics lists the feeds of the config, not every feed the service ever polled."""
+    from devtools.feedserver import FeedServer
+    from devtools.samples import SampleItem, rss
+
+    def feeds_yaml(gen: int, port: int) -> str:
+        feeds = ", ".join(
+            f'{{name: g{gen}-{i}, url: "http://127.0.{gen + 1}.{i + 1}:{port}/f.xml", language: es}}'
+            for i in range(3)
+        ) + f', {{name: g{gen}-here, url: "http://127.0.0.1:{port}/f.xml", language: es}}'
+        return BASE.format(port=9304, timeout="30s", agent="Monitor/1").replace(
+            'feeds: [{name: medio, url: "http://127.0.0.1:9/feed.xml", language: es}]', f"feeds: [{feeds}]")
+
+    path = tmp_path / "feeds.yaml"
+    with FeedServer() as server:
+        server.set_route("/f.xml", rss([SampleItem("Noticia", "http://127.0.0.1/n")]))
+        path.write_text(feeds_yaml(0, server.port), encoding="utf-8")
+        config = load_config(path)
+        db_url = f"sqlite:///{tmp_path / 'm.db'}"
+        runtime = resolve_runtime(config, config_path=str(path), db_flag=db_url, env={})
+
+        async def scenario() -> None:
+            service = Service(config, runtime, open_database(db_url))
+            for gen in range(1, 21):
+                polled = [f.name for f in service.config.feeds]
+                results = await asyncio.gather(*(service.poll(name) for name in polled))
+                assert [r.status for r in results].count("error") == 3  # nothing listens on 127.0.x.y
+                path.write_text(feeds_yaml(gen, server.port), encoding="utf-8")
+                assert service.reload()
+            current = {f.name for f in service.config.feeds}
+            series = {s.labels.get("feed") for m in service.metrics.registry.collect() for s in m.samples}
+            assert series - {None} <= current
+            assert service.fetcher.policy._trusted == {
+                origin(f.url) for f in service.config.feeds}
+            await service.close()
+
+        asyncio.run(scenario())
