@@ -441,9 +441,10 @@ class DeliveryWorker:
                 self._handle_failure(conf, claimed, failure, stats)
                 return
             self.limiter.record(conf.name)
+            sent = {k: v for k, v in claimed.payload.items() if k != "photo_b64"}  # 150 KB a chart, kept for ever
             self._finish(claimed.id, status="sent", sent_at=self.clock.now(), claimed_at=None,
                          telegram_message_id=message_id, last_error=None,
-                         payload={**claimed.payload, SENT_CHAT: chat_id})
+                         payload={**sent, SENT_CHAT: chat_id})
             stats.sent += 1
             self._api_answered()
             return
