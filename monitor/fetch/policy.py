@@ -94,6 +94,9 @@ def is_public(ip: IPAddress) -> bool:
     return ip.is_global
 
 
+MAX_REPORTED = 1_000  # refused hosts remembered as logged
+
+
 class OutboundPolicy:
     """Trusted origins (the operator's feed URLs) and the allow list; logs refusals once
     per host."""
@@ -141,8 +144,11 @@ class OutboundPolicy:
         return is_public(ip) or any(ip in net for net in self._networks)
 
     def report(self, refused: AddressRefused) -> None:
-        """Log a refusal the first time its host is refused."""
+        """Log a refusal the first time its host is refused (again once MAX_REPORTED other
+        hosts were: item links name new hosts for as long as the service runs)."""
         if refused.host not in self._reported:
+            if len(self._reported) >= MAX_REPORTED:
+                self._reported.clear()
             self._reported.add(refused.host)
             log.warning("%s", refused)
 

@@ -20,6 +20,7 @@ from core.config import Settings
 from core.urls import origin
 from devtools.feedserver import FeedServer
 from monitor.fetch import Fetcher
+from monitor.fetch import policy as policy_module
 from monitor.fetch.policy import is_public
 
 BODY = b"<rss version='2.0'><channel><title>x</title></channel></rss>"
@@ -91,6 +92,24 @@ async def test_loopback_inside_ipv6_forms_python_calls_global_is_refused(
         result = await fetcher.fetch(f"http://{host}:{internal.port}/page")
     assert not result.ok and result.refused == host.strip("[]"), result.error
     assert internal.hits("/page") == []
+
+
+async def test_refused_hosts_of_item_links_are_not_kept_for_ever(
+    settings: Settings, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Item links name new hosts for months: the hosts whose refusal was logged are not all
+    kept (5,000 refused addresses were 5,000 entries); a refusal is logged again once
+    MAX_REPORTED other hosts were refused after it."""
+    monkeypatch.setattr(policy_module, "MAX_REPORTED", 50, raising=False)
+    caplog.set_level(logging.WARNING, "monitor.fetch")
+    async with Fetcher(settings) as fetcher:
+        for i in range(200):
+            refused = await fetcher.fetch(f"http://10.0.{i // 256}.{i % 256}/nota")
+            assert refused.refused == f"10.0.{i // 256}.{i % 256}"
+        assert len(fetcher.policy._reported) <= 50
+        again = await fetcher.fetch("http://10.0.0.199/otra")  # logged a moment ago: not again
+    refusals = [r for r in caplog.records if "refused" in r.getMessage()]
+    assert len(refusals) == 200 and again.refused == "10.0.0.199"
 
 
 async def test_redirects_to_an_internal_address_are_refused(
