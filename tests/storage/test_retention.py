@@ -39,3 +39,37 @@ def test_prunes_only_old_unmatched_items(any_db):
         left = set(s.scalars(select(Item.guid)))
     assert pruned == 2
     assert left == {"old-matched", "old-counted", "old-in-story", "unclassified", "recent-noise"}
+
+
+def test_the_wal_file_is_cut_back_after_a_large_retention_pass(tmp_path, monkeypatch):
+    """A retention pass deletes many items in one transaction; the SQLite -wal file grew to
+    its size and kept it for as long as the service ran (100,000 items: 58 MB). It is cut
+    back to `WAL_LIMIT` once checkpointed."""
+    from sqlalchemy import insert, text
+
+    import storage.db as db_module
+    from storage.db import open_database
+
+    monkeypatch.setattr(db_module, "WAL_LIMIT", 256 * 1024, raising=False)
+    path = tmp_path / "m.db"
+    db = open_database(f"sqlite:///{path}")
+    with db.session() as s:
+        feed = Feed(name="f", url="https://x.org/feed", consecutive_failures=0)
+        s.add(feed)
+        s.flush()
+        s.execute(insert(Item), [
+            dict(feed_id=feed.id, guid=f"g{i}", title=f"noise {i}", summary="texto " * 40, content_hash=f"h{i}",
+                 published_at=OLD, fetched_at=OLD, classified_at=OLD) for i in range(5000)])
+    with db.session() as s:
+        assert prune_unmatched_items(s, NOW - timedelta(days=90)) == 4999
+    wal = tmp_path / "m.db-wal"
+    assert wal.stat().st_size > 1024 * 1024
+    for n in range(20):  # the service goes on writing; a checkpoint runs
+        with db.session() as s:
+            s.execute(text("UPDATE feeds SET consecutive_failures = :n"), {"n": n})
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+    with db.session() as s:
+        s.execute(text("UPDATE feeds SET consecutive_failures = 0"))
+    assert wal.stat().st_size <= 256 * 1024
+    db.dispose()
