@@ -97,12 +97,13 @@ class TallyCharts:
     def __init__(self, config: AppConfig, db: Database) -> None:
         self.config = config
         self.db = db
-        self._seen: set[str] = set()
+        self._seen: dict[str, datetime] = {}  # slots looked at, while within CHART_GRACE
 
     def update_config(self, config: AppConfig) -> None:
         self.config = config
 
     def due(self, now: datetime) -> list[tuple[ChannelConfig, datetime]]:
+        self._seen = {k: slot for k, slot in self._seen.items() if now - slot <= CHART_GRACE}
         out: list[tuple[ChannelConfig, datetime]] = []
         for channel in self.config.channels:
             slot = latest_chart_slot(channel, now, self.config)
@@ -135,7 +136,7 @@ class TallyCharts:
                           channel.name, len(post.png))
             elif self._queue(post, key, now):
                 queued.append(post)
-            self._seen.add(key)  # queued (or by another replica), or nothing to send
+            self._seen[key] = slot  # queued (or by another replica), or nothing to send
         return queued
 
     def _queue(self, post: ChartPost, key: str, now: datetime) -> bool:

@@ -139,6 +139,16 @@ async def test_the_weekly_chart_goes_through_the_outbox_once_across_an_outage_an
     assert TallyCharts(config, db).enqueue_due(late) == []
 
 
+def test_the_slots_looked_at_are_not_kept_for_ever(db: Database, config: AppConfig) -> None:
+    """A service up for a year looks at a daily and a weekly slot: the ones it looked at
+    (no figure: nothing to send) are kept while they can still fall due, not 365 a channel."""
+    charts = TallyCharts(config, db)
+    for day in range(365):
+        for hour in (12, 13, 20):  # the daily slot (08:00 Caracas), the weekly one, later
+            assert charts.enqueue_due(datetime(2026, 2, 2, hour, 5, tzinfo=UTC) + timedelta(days=day)) == []
+    assert len(charts._seen) <= 2
+
+
 async def test_a_chart_to_a_chat_that_forbids_the_bot_stays_queued(
     db: Database, emulator: BotApiEmulator, config: AppConfig, runtime: Runtime, add_item: Callable[..., Any]
 ) -> None:
