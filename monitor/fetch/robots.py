@@ -6,8 +6,9 @@ says (the longest matching path decides, `*` and `$` in paths): urllib's RobotFi
 takes the first rule that matches and reads `*` literally, so a site writing `Disallow: /`
 before `Allow: /noticias/` had every article refused. A site whose address the outbound
 policy refuses is refused as a whole (robots.txt is the first request to it). Sites whose
-entry expired are forgotten once the cache holds MAX_SITES, so a service that meets new
-sites for months does not keep every one.
+entry expired are forgotten once the cache holds MAX_SITES, and past MAX_SITES unexpired the
+ones soonest to expire, so a service that meets new sites for months (or thousands in a
+minute) does not keep every one.
 """
 
 from __future__ import annotations
@@ -73,7 +74,11 @@ class RobotsCache:
         if len(self._cache) <= MAX_SITES:
             return
         now = time.monotonic()
-        for origin in [o for o, (until, _, _) in self._cache.items() if until < now]:
+        gone = [o for o, (until, _, _) in self._cache.items() if until < now]
+        if len(self._cache) - len(gone) > MAX_SITES:  # a burst of new sites: the soonest to expire too
+            soonest = sorted((until, o) for o, (until, _, _) in self._cache.items() if until >= now)
+            gone += [o for _, o in soonest[:len(self._cache) - len(gone) - MAX_SITES]]
+        for origin in gone:
             del self._cache[origin]
             self.refused.pop(origin, None)
             lock = self._locks.get(origin)

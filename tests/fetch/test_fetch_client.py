@@ -231,6 +231,9 @@ async def test_robots_txt_of_expired_sites_is_forgotten(
                 assert refused.error == "disallowed by robots.txt"
             assert list(fetcher.robots._cache) == [second.url("/").rstrip("/")]
             assert list(fetcher.robots._locks) == [second.url("/").rstrip("/")]
+            fetcher.robots.ttl = 3600.0  # none expired: the one soonest to expire goes
+            refused = await fetcher.fetch(first.url("/privado/x"), check_robots=True)
+            assert list(fetcher.robots._cache) == [first.url("/").rstrip("/")]
 
 
 async def test_robots_missing_or_failing(settings: Settings) -> None:
