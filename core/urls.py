@@ -75,3 +75,17 @@ def canonical_url(url: str | None, base: str | None = None) -> str | None:
         ]
         query = urlencode(pairs, doseq=True)
     return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
+
+
+def same_document(url: str | None, document_url: str | None) -> bool:
+    """Whether `url` is the document `document_url` itself (the feed or page it was read
+    from), a fragment into it (`#nota-4`) included."""
+    canon = canonical_url(url)
+    return canon is not None and canon == canonical_url(document_url)
+
+
+def with_fragment(canon: str, url: str) -> str:
+    """`canon` (a canonical URL) with `url`'s #fragment, when it has one: the posts of a live
+    blog, the items of a page (`#nota-4`)."""
+    fragment = urlsplit(url).fragment
+    return f"{canon}#{fragment}" if fragment else canon

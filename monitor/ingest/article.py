@@ -19,7 +19,7 @@ from trafilatura.utils import load_html
 
 from core.config import FeedConfig, Settings
 from core.text import fold
-from core.urls import canonical_url, redact_userinfo
+from core.urls import canonical_url, redact_userinfo, same_document
 from monitor.fetch.client import PAGE_ACCEPT, Fetcher
 from monitor.ingest.blockpage import block_page, challenge_header
 from monitor.ingest.normalize import NormalizedItem, strip_controls
@@ -137,7 +137,7 @@ def _not_an_article(url: str, document_url: str) -> bool:
     if canon is None:
         return False
     parts = urlsplit(canon)
-    return (parts.path == "/" and not parts.query) or canon == canonical_url(document_url)
+    return (parts.path == "/" and not parts.query) or same_document(url, document_url)
 
 
 def _wants_article(feed: FeedConfig, item: NormalizedItem, document_url: str) -> bool:

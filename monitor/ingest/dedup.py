@@ -13,12 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.urls import redact_userinfo
+from core.urls import redact_userinfo, with_fragment
 from monitor.ingest.normalize import NormalizedItem
 from storage.items import insert_items, stored_keys
 from storage.models import Item
@@ -68,8 +67,7 @@ def _with_fragment(item: NormalizedItem) -> str | None:
     """The canonical link with the link's #fragment kept (live-blog posts)."""
     if not item.canonical_url or not item.url:
         return None
-    fragment = urlsplit(item.url).fragment
-    return f"{item.canonical_url}#{fragment}" if fragment else item.canonical_url
+    return with_fragment(item.canonical_url, item.url)
 
 
 def _count(members: list[NormalizedItem]) -> int:

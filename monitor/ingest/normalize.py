@@ -17,11 +17,11 @@ import html
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from core.markup import SUMMARY_CHARS, TEXT_CHARS, TITLE_CHARS, cap, strip_markup
 from core.text import without_section_label
-from core.urls import canonical_url
+from core.urls import canonical_url, same_document, with_fragment
 from monitor.parse import ParsedEntry
 
 _SPACE = re.compile(r"\s+")
@@ -120,10 +120,10 @@ def _item_key_url(link: str | None, base_url: str) -> str | None:
     names no item, or only by its fragment (`#nota-4`): as a plain canonical URL it would make
     every later item linked so a duplicate of the first."""
     canon = canonical_url(link)
-    if canon is None or link is None or canon != canonical_url(base_url):
+    if canon is None or link is None or not same_document(link, base_url):
         return canon
-    fragment = urlsplit(link).fragment
-    return f"{canon}#{fragment}" if fragment else None
+    keyed = with_fragment(canon, link)
+    return keyed if keyed != canon else None
 
 
 @dataclass(slots=True)
