@@ -193,13 +193,7 @@ class Settings(Limits):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"unknown time zone {value!r}: use an IANA name such as America/Caracas"
-            ) from None
-        return value
+        return known_zone(value)
 
     @field_validator("admin_chat_id")
     @classmethod
@@ -293,6 +287,15 @@ class Settings(Limits):
         return ZoneInfo(self.timezone)
 
 
+def known_zone(value: str) -> str:
+    """`value` when it names an IANA time zone; a ValueError that says what to write."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r}: use an IANA name such as America/Caracas") from None
+    return value
+
+
 class Selectors(Strict):
     """CSS selectors of a `page` feed; `a@href` picks the attribute `href` of `a`."""
 
@@ -333,6 +336,8 @@ class FeedConfig(Strict):
     enabled: bool = True
     selectors: Selectors | None = None
     fetch_article: Literal["auto", "always", "never"] = "auto"
+    # the zone of times a page writes without an offset ("14:30"); default settings.timezone
+    timezone: str | None = None
     # overrides of the settings' per-feed limits (class Limits)
     max_entries_per_document: int | None = Field(default=None, ge=1, le=100_000)
     max_new_items_per_poll: int | None = Field(default=None, ge=1, le=100_000)
@@ -349,6 +354,15 @@ class FeedConfig(Strict):
     @classmethod
     def _url(cls, value: str) -> str:
         return _check_url(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        return None if value is None else known_zone(value)
+
+    def zone(self, settings: Settings) -> ZoneInfo:
+        """The zone of the times this feed writes without an offset."""
+        return ZoneInfo(self.timezone) if self.timezone else settings.tz
 
     @property
     def display_name(self) -> str:

@@ -113,11 +113,11 @@ async def _poll(
         return record_success(db, feed, settings, now, fetched, None, [], 0)
 
     limits = feed.limits(settings)
+    read = (feed, fetched, now, limits.max_entries_per_document, feed.zone(settings))
     if len(fetched.body) > INLINE_PARSE_BYTES:  # keep the event loop responsive
-        parsed, items = await asyncio.to_thread(
-            _read, feed, fetched, now, limits.max_entries_per_document)
+        parsed, items = await asyncio.to_thread(_read, *read)
     else:  # a thread hop costs more than parsing a small document blocks the loop
-        parsed, items = _read(feed, fetched, now, limits.max_entries_per_document)
+        parsed, items = _read(*read)
     if parsed.fatal:
         problem = parsed.problem or "no entries could be read"
         return record_failure(
@@ -162,7 +162,7 @@ def _give_up_move(feed: FeedConfig, state: FeedState, fetched: FetchResult) -> b
 
 
 def _read(
-    feed: FeedConfig, fetched: FetchResult, now: datetime, max_entries: int
+    feed: FeedConfig, fetched: FetchResult, now: datetime, max_entries: int, zone: tzinfo,
 ) -> tuple[ParsedFeed, list[NormalizedItem]]:
     """Parse and normalize (CPU-bound: run in a worker thread for large documents); entries
     beyond `max_entries` are not read, and the problem says so."""
@@ -170,7 +170,7 @@ def _read(
     if feed.type != "page" and not looks_like_json(fetched.body, fetched.headers):
         body, total = cut_entries(fetched.body, max_entries)
         fetched = replace(fetched, body=body)
-    parsed = _parse(feed, fetched)
+    parsed = _parse(feed, fetched, zone)
     if parsed.fatal:
         return parsed, []
     total = max(total, len(parsed.entries))
@@ -192,10 +192,10 @@ def _newest(items: list[NormalizedItem], limit: int) -> tuple[list[NormalizedIte
     return [i for i in items if id(i) in keep], len(items) - limit
 
 
-def _parse(feed: FeedConfig, fetched: FetchResult) -> ParsedFeed:
+def _parse(feed: FeedConfig, fetched: FetchResult, zone: tzinfo) -> ParsedFeed:
     if feed.type == "page":
         assert feed.selectors is not None
-        return parse_page(fetched.body, fetched.headers, fetched.final_url, feed.selectors)
+        return parse_page(fetched.body, fetched.headers, fetched.final_url, feed.selectors, zone)
     return parse_any(fetched.body, fetched.headers, fetched.final_url)
 
 

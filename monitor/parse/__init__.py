@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from email.utils import parsedate_to_datetime
 from typing import NamedTuple
 
@@ -117,7 +117,7 @@ _YMD = re.compile(
 )
 
 
-def _numeric_date(text: str) -> ParsedDate | None:
+def _numeric_date(text: str, zone: tzinfo) -> ParsedDate | None:
     """A numeric date, read day first (month first only when that is the one valid reading,
     as 12/25/2025); feedparser would read 03-12-2025 as 20 December 2003."""
     if m := _DMY.search(text):
@@ -133,10 +133,11 @@ def _numeric_date(text: str) -> ParsedDate | None:
         hour = hour % 12 + (12 if m.group(8).lower() == "p" else 0)
     for day, month in readings:
         try:
-            when = datetime(year, month, day, hour, minute, second_, tzinfo=UTC)
+            when = datetime(year, month, day, hour, minute, second_)
         except ValueError:
             continue
-        return ParsedDate(when, m.group(5) is None)
+        date_only = m.group(5) is None
+        return ParsedDate(_in_zone(when, UTC if date_only else zone), date_only)
     return None
 
 
@@ -148,8 +149,16 @@ def parse_date(value: str | None) -> datetime | None:
     return found.when if found else None
 
 
-def read_date(value: str | None) -> ParsedDate | None:
-    """`parse_date`, and whether the text gave a date only (no time of day)."""
+def _in_zone(when: datetime, zone: tzinfo) -> datetime:
+    """A naive time read in `zone`, as UTC (OverflowError at the ends of the calendar)."""
+    return when.replace(tzinfo=zone).astimezone(UTC)
+
+
+def read_date(value: str | None, zone: tzinfo = UTC) -> ParsedDate | None:
+    """`parse_date`, and whether the text gave a date only (no time of day). A time of day
+    written without an offset ("2025-12-03T14:30", "03/12/2025 2:30 p. m.") is read in
+    `zone` (a page's feed zone: Caracas pages write Caracas times); a date alone stays
+    00:00 UTC of that date, as the backfill rule expects (monitor/ingest/poll.py)."""
     if not value or not value.strip():
         return None
     text = " ".join(value.split())
@@ -160,7 +169,10 @@ def read_date(value: str | None) -> ParsedDate | None:
     except ValueError:
         when = _rfc822(text)
     if when is None and (_DMY.search(text) or _YMD.search(text)):
-        return _numeric_date(text)  # never guessed further: a wrong year is worse than none
+        try:  # never guessed further: a wrong year is worse than none
+            return _numeric_date(text, zone)
+        except (OverflowError, ValueError):
+            return None
     if when is None:
         try:
             from feedparser.datetimes import _parse_date
@@ -186,9 +198,9 @@ def read_date(value: str | None) -> ParsedDate | None:
             when = None
     if when is None:
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
     try:
+        if when.tzinfo is None:
+            when = _in_zone(when, UTC if date_only else zone)
         return ParsedDate(when.astimezone(UTC), date_only)
     except (OverflowError, ValueError):
         return None

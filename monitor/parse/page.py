@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from datetime import UTC, tzinfo
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -123,8 +124,11 @@ def _merged(first: ParsedEntry | None, entry: ParsedEntry) -> bool:
     return True
 
 
-def parse_page(body: bytes, headers: dict[str, str], url: str, selectors: Selectors) -> ParsedFeed:
-    """Parse an HTML page into entries with `selectors`; never raises."""
+def parse_page(
+    body: bytes, headers: dict[str, str], url: str, selectors: Selectors, zone: tzinfo = UTC,
+) -> ParsedFeed:
+    """Parse an HTML page into entries with `selectors`; never raises. Times the page
+    writes without an offset are read in `zone` (the feed's `timezone`)."""
     if not body.strip():
         return ParsedFeed(problems=["empty response"], fatal=True)
     try:
@@ -146,7 +150,7 @@ def parse_page(body: bytes, headers: dict[str, str], url: str, selectors: Select
             missing += 1
             continue
         date_text = _pick(node, selectors.date)
-        date = read_date(date_text)
+        date = read_date(date_text, zone)
         if date is None and date_text and unread is None:
             unread = date_text
         entry = ParsedEntry(

@@ -3,6 +3,7 @@ the parsers, normalization and a SQLite file; what is stored is checked."""
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -207,3 +208,41 @@ async def test_page_selectors_that_find_no_title_or_date_are_reported(
     assert result.parse_problem == (
         "3 of 4 items had no title (selector 'h2'); "
         "4 of 4 items had no readable date (selector 'time@datetime', read: 'ayer')")
+
+
+async def test_page_times_without_offset_are_read_in_the_feeds_zone(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    # a Caracas outlet writes its own clock's times; read as UTC they were 4 h early
+    day = (NOW - timedelta(days=2)).date()
+    dmy = day.strftime("%d/%m/%Y")
+    rows = [("iso", f"{day.isoformat()}T14:30"), ("dmy", f"{dmy} 2:30 p. m."),
+            ("offset", f"{day.isoformat()}T14:30:00-04:00"), ("date", dmy)]
+    for path in ("/portada", "/portada-madrid"):
+        body = "".join(f'<li><a href="{path}/{k}">Nota {k}</a><time>{t}</time></li>' for k, t in rows)
+        server.set_route(path, f"<html><body><ul>{body}</ul></body></html>".encode())
+    selectors = {"item": "li", "title": "a", "link": "a@href", "date": "time"}
+    at = datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+    caracas = FeedConfig(name="caracas", url=server.url("/portada"), type="page", language="es",
+                         selectors=selectors, fetch_article="never")
+    assert settings.timezone == "America/Caracas"
+    assert (await poll_feed(caracas, settings, fetcher, db)).status == "new"
+    got = {r.title: r.published_at.replace(tzinfo=UTC) for r in stored(db, "caracas")}
+    assert got == {"Nota iso": at + timedelta(hours=18, minutes=30),
+                   "Nota dmy": at + timedelta(hours=18, minutes=30),
+                   "Nota offset": at + timedelta(hours=18, minutes=30),
+                   "Nota date": at}  # a date alone stays 00:00 UTC (the backfill rule's reading)
+
+    madrid = FeedConfig(name="madrid", url=server.url("/portada-madrid"), type="page", language="es",
+                        selectors=selectors, fetch_article="never", timezone="Europe/Madrid")
+    assert (await poll_feed(madrid, settings, fetcher, db)).status == "new"
+    got = {r.title: r.published_at.replace(tzinfo=UTC) for r in stored(db, "madrid")}
+    offset = datetime(day.year, day.month, day.day, 14, 30, tzinfo=ZoneInfo("Europe/Madrid")).utcoffset()
+    assert got["Nota iso"] == got["Nota dmy"] == at + timedelta(hours=14, minutes=30) - offset
+    assert got["Nota offset"] == at + timedelta(hours=18, minutes=30)
+
+
+def test_a_feeds_unknown_time_zone_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown time zone 'Caracas'"):
+        FeedConfig(name="x", url="https://example.org/", language="es", timezone="Caracas")
