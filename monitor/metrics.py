@@ -30,7 +30,11 @@ class Metrics:
         self.alerts_sent = Counter("monitor_alerts_sent_total", "Alerts delivered", ["channel"], registry=r)
         self.alerts_failed = Counter("monitor_alerts_failed_total", "Alerts given up", ["channel"], registry=r)
         self.alerts_retried = Counter("monitor_alerts_retried_total", "Delivery attempts to retry", ["channel"], registry=r)
-        self.queue_depth = Gauge("monitor_alert_queue_depth", "Alerts pending or being sent", registry=r)
+        self.queue_depth = Gauge(
+            "monitor_alert_queue_depth", "Alerts pending or being sent to channels that can take them", registry=r)
+        self.alerts_held = Gauge(
+            "monitor_alerts_held", "Alerts kept pending for a disabled channel or one removed from feeds.yaml",
+            ["reason"], registry=r)
         self.bot_api_outage = Gauge(
             "monitor_bot_api_outage", "1 while sends to the Bot API fail in several channels with none going through",
             registry=r)

@@ -578,14 +578,17 @@ class Service:
         try:
             with self.db.session() as session:
                 ping(session)
-                depth = queue_depth(session)
+                depth = queue_depth(session, {c.name for c in self.config.channels})
                 last = last_successful_poll(session)
             report["database"] = {"reachable": True}
-            report["queue_depth"] = depth
+            report["queue_depth"] = depth.queued
+            report["alerts_held"] = {"disabled": depth.disabled, "removed": depth.removed}
             report["last_successful_poll_age_s"] = (
                 round((datetime.now(UTC) - last).total_seconds(), 1) if last else None
             )
-            self.metrics.queue_depth.set(depth)
+            self.metrics.queue_depth.set(depth.queued)
+            self.metrics.alerts_held.labels(reason="disabled").set(depth.disabled)
+            self.metrics.alerts_held.labels(reason="removed").set(depth.removed)
             if last is not None:  # a new process, or a replica polling none: the stored one, not 0
                 self.metrics.last_success.set(last.timestamp())
         except Exception as exc:

@@ -3,7 +3,8 @@ per channel and status, and the lookups the outbox makes before it writes an ale
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -51,9 +52,30 @@ def disabled_channels(session: Session) -> list[Channel]:
     return list(session.scalars(select(Channel).where(Channel.disabled.is_(True))))
 
 
-def queue_depth(session: Session) -> int:
-    stmt = select(func.count(Alert.id)).where(Alert.status.in_(("pending", "sending")))
-    return int(session.scalar(stmt) or 0)
+@dataclass(frozen=True)
+class QueueDepth:
+    """Alerts pending or being sent: to channels that can take them (`queued`), and held for
+    a channel that is disabled (a 403, lost rights) or no longer in feeds.yaml."""
+
+    queued: int
+    disabled: int
+    removed: int
+
+
+def queue_depth(session: Session, configured: Collection[str]) -> QueueDepth:
+    """The outbox's depth by what holds it; `configured`: the channels of feeds.yaml. A
+    removed channel's alerts stay pending (re-adding the channel sends them), so counted
+    with the rest they kept the depth above 0 for good."""
+    per_channel = session.execute(
+        select(Alert.channel, func.count(Alert.id))
+        .where(Alert.status.in_(("pending", "sending"))).group_by(Alert.channel)
+    ).all()
+    disabled = set(session.scalars(select(Channel.name).where(Channel.disabled.is_(True))))
+    counts = {"queued": 0, "disabled": 0, "removed": 0}
+    for channel, n in per_channel:
+        held = "removed" if channel not in configured else "disabled" if channel in disabled else "queued"
+        counts[held] += int(n)
+    return QueueDepth(**counts)
 
 
 def story_feed_names(session: Session, story_id: int) -> list[str]:
