@@ -45,8 +45,10 @@ _UPDATE_CUES = re.compile(
 # otro petrolero", "otro ataque contra una lancha"), not the one told before it
 _ANOTHER = re.compile(
     r"\b(?:otr[oa]s?|another|(?:nuev[oa]s?|segund[oa]|tercer[oa]?)\s+(?:ataque|bombardeo|incautacion|decomiso|"
-    r"vuelo|lancha|narcolancha|embarcacion|petrolero|buque|tanquero)\w*)\b"
-)  # "un nuevo ataque a una narcolancha", "el segundo vuelo de deportación de la semana"
+    r"vuelo|lancha|narcolancha|embarcacion|petrolero|buque|tanquero)\w*|"
+    r"(?:new|second|third|fourth)\s+(?:(?:oil|drug|deportation|military|air)\s+)?"
+    r"(?:strike|attack|seizure|flight|boat|vessel|tanker|ship)s?)\b"
+)  # "un nuevo ataque a una narcolancha", "el segundo vuelo de deportación de la semana", "a second oil tanker"
 INSTANCE_EVENTS = frozenset({"incaut", "ataqu", "deport"})  # a flight of deportees is one too
 _NO_SEAS: frozenset[str] = frozenset()
 # the sea a strike or seizure is told in: one in the Caribbean and one in the Pacific are two

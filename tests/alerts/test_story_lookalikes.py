@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from story_helpers import NOW, PP, WINDOW, feats, index_with
 
-from alerts.stories.features import features
+from alerts.stories.features import StoryEntry, features
 from alerts.stories.match import Decision, StoryIndex
 from alerts.stories.text import org_names
 
@@ -248,3 +248,22 @@ def test_guard_a_release_told_in_english_of_another_journalist_is_another_releas
     decision = index.decide(item, now=at, window=WINDOW)
     assert decision.story_id is None and "people" in _conflicts(decision)
 
+
+
+def test_a_second_tanker_told_in_english_is_another_seizure() -> None:
+    """English ordinals counted instances only in the conflict, never in `another`, so "a
+    second oil tanker" 10 h later joined the morning's seizure (0.55)."""
+    def en(item_id: int, title: str, hours: float) -> Decision:
+        at = NOW + timedelta(hours=hours)
+        item = features(item_id=item_id, title=title, lang="en", outlet=f"feed:{item_id}", when=at, topics=US,
+                        entities=[], counts=[])
+        return index.decide(item, now=at, window=WINDOW)
+
+    index = StoryIndex()
+    index.pairs = None
+    first = "US Coast Guard seizes oil tanker off Venezuela's coast"
+    index.add_story(StoryEntry(1, first, NOW, NOW, set(US), [
+        features(item_id=1, title=first, lang="en", outlet="feed:1", when=NOW, topics=US, entities=[], counts=[])]))
+    second = en(2, "US seizes a second oil tanker off Venezuela on the same day", 10)
+    assert second.story_id is None and "another instance" in _conflicts(second)
+    assert en(3, "Coast Guard: the oil tanker seized off Venezuela carried 1.8 million barrels", 3).story_id == 1
