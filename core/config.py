@@ -291,7 +291,7 @@ def known_zone(value: str) -> str:
     """`value` when it names an IANA time zone; a ValueError that says what to write."""
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder ("America")
         raise ValueError(f"unknown time zone {value!r}: use an IANA name such as America/Caracas") from None
     return value
 

@@ -209,3 +209,15 @@ def test_the_schema_accepts_a_numeric_chat_id_and_its_own_defaults(tmp_path: Pat
                            f'interval: {defaults[("FeedConfig", "interval")]}}}]\n')
     assert monitor("check-config", str(path)).returncode == 0
     assert load_config(path).settings == load_config(write(tmp_path, "rules: [venezuela-2026]\n", "bare.yaml")).settings
+
+
+# ---------------------------------------------------------------------------
+# a time zone that names a region, not a zone
+
+
+def test_a_region_as_time_zone_is_refused_at_its_line(tmp_path: Path) -> None:
+    # "America" is a folder of the zone database: ZoneInfo raised IsADirectoryError, a
+    # traceback from check-config and from every command
+    path = write(tmp_path, "settings:\n  timezone: America\nrules: [venezuela-2026]\n")
+    [error] = refused(path)
+    assert error.startswith("settings.timezone (line 2): unknown time zone 'America'")
