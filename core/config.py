@@ -37,6 +37,7 @@ from pydantic import (
 )
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor, SafeConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from core.durations import MAX_DURATION, format_duration, parse_duration
@@ -712,11 +713,35 @@ def _issue(data: Any, loc: Loc, message: str, file: str | None = None) -> Config
     return ConfigIssue(format_loc(path) or "(top level)", line, message, file)
 
 
+class _Located:
+    """A scalar YAML reads but Python cannot hold (the date 2026-02-30, an integer of 5,000
+    digits) is a YAML error at its line, not a ValueError from the loader."""
+
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)  # type: ignore[misc]
+        except (ValueError, OverflowError) as exc:
+            shown = str(node.value)[:40] + ("..." if len(str(node.value)) > 40 else "")
+            raise ConstructorError(
+                None, None, f"cannot read {shown}: {str(exc).split(';')[0]}; quote it to write it as text",
+                node.start_mark,
+            ) from None
+
+
+class _RoundTrip(_Located, RoundTripConstructor):
+    pass
+
+
+class _Safe(_Located, SafeConstructor):
+    pass
+
+
 def _load_yaml(text: str, path: str, *, fast: bool = False) -> Any:
     """The round-trip YAML tree of `text` (with lines), refused when it would expand too far.
     `fast`: plain data from the C loader, no lines (a shipped pack, read again with lines
     only when it holds an error)."""
     yaml = YAML(typ="safe", pure=False) if fast else YAML(typ="rt")
+    yaml.Constructor = _Safe if fast else _RoundTrip
     try:
         data = yaml.load(text)
     except MarkedYAMLError as exc:

@@ -96,3 +96,17 @@ def test_check_config_refuses_in_one_line(kind: str, tmp_path: Path) -> None:
     assert expected in done.stderr and "Traceback" not in done.stderr
     if kind != "laughs":
         assert done.stderr.strip().count("\n") == 0  # one line
+
+
+@pytest.mark.parametrize(("value", "problem"), [
+    ("2026-02-30", "day is out of range for month"),  # a date YAML reads, Python cannot hold
+    ("9" * 5_000, "integer string conversion"),
+])
+def test_a_value_python_cannot_hold_is_refused_at_its_line(value: str, problem: str, tmp_path: Path) -> None:
+    path = tmp_path / "feeds.yaml"
+    path.write_text(f"rules: [venezuela-2026]\nsettings:\n  retention: {value}\n")
+    done = check_config(path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    [error] = done.stderr.splitlines()[1:]
+    assert error.strip().startswith("(YAML syntax) (line 3): cannot read ")
+    assert problem in error and "quote it" in error
