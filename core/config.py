@@ -7,6 +7,7 @@ of every key and list item.
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import ipaddress
 import os
@@ -775,8 +776,11 @@ def _load_packs(data: Any, path: str, fast: bool = False) -> tuple[list[Source],
             continue
         file = pack_path(ref, base)
         try:
-            text = _read_regular_file(file).decode("utf-8")
+            text = _utf8(_read_regular_file(file))
             pack = _load_yaml(text, str(file), fast=fast)
+        except _NotUtf8 as exc:
+            issues.append(ConfigIssue("(encoding)", exc.line, exc.message, str(file)))
+            continue
         except FileNotFoundError:
             known = ", ".join(available_packs()) or "none"
             issues.append(_issue(data, ("rules", i), f"no rule pack '{ref}'; shipped packs: {known}"))
@@ -912,13 +916,33 @@ def _plain(node: Any) -> Any:
 def _read_config_text(p: Path) -> str:
     """The text of a config file; a missing or unreadable file is a ConfigError."""
     try:
-        return _read_regular_file(p).decode("utf-8")
+        return _utf8(_read_regular_file(p))
+    except _NotUtf8 as exc:
+        raise ConfigError(str(p), [ConfigIssue("(encoding)", exc.line, exc.message)]) from None
     except FileNotFoundError:
         raise ConfigError(str(p), [ConfigIssue("", None, "file not found")]) from None
     except _Refused as exc:
         raise ConfigError(str(p), [ConfigIssue("", None, str(exc))]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(str(p), [ConfigIssue("", None, f"cannot read the file: {exc}")]) from None
+
+
+class _NotUtf8(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line, self.message = line, message
+
+
+def _utf8(data: bytes) -> str:
+    """The text of a config or pack file, which must be UTF-8: another encoding (an editor's
+    Latin-1 or UTF-16) is a _NotUtf8 naming its first line that is not."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise _NotUtf8(1, "the file is UTF-16: save it as UTF-8")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise _NotUtf8(line, f"not UTF-8 (byte 0x{data[exc.start]:02x}): save the file as UTF-8") from None
 
 
 def load_config(path: str | os.PathLike[str]) -> AppConfig:

@@ -221,3 +221,19 @@ def test_a_region_as_time_zone_is_refused_at_its_line(tmp_path: Path) -> None:
     path = write(tmp_path, "settings:\n  timezone: America\nrules: [venezuela-2026]\n")
     [error] = refused(path)
     assert error.startswith("settings.timezone (line 2): unknown time zone 'America'")
+
+
+# ---------------------------------------------------------------------------
+# a file saved in another encoding than UTF-8
+
+
+@pytest.mark.parametrize(("encoding", "expected"), [
+    ("latin-1", "(encoding) (line 4): not UTF-8 (byte 0xf1): save the file as UTF-8"),
+    ("utf-16", "(encoding) (line 1): the file is UTF-16: save it as UTF-8"),
+])
+def test_a_file_not_in_utf8_names_the_line_and_the_fix(encoding: str, expected: str, tmp_path: Path) -> None:
+    # an editor that saved "Señal" in Latin-1 got "can't decode byte 0xf1 in position 104"
+    path = tmp_path / "feeds.yaml"
+    path.write_bytes("rules: [venezuela-2026]\nfeeds:\n  - name: a\n    outlet: Señal\n"
+                     "    url: https://a.example/feed\n    language: es\n".encode(encoding))
+    assert refused(path) == [expected]
