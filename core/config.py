@@ -454,7 +454,8 @@ class ChannelConfig(Strict):
         for t in value or []:
             if not _HHMM.match(str(t)):
                 raise ValueError(f"invalid time {t!r}: use HH:MM in settings.timezone, e.g. 08:00")
-        return value
+        # a time listed twice is one roundup (it is one scheduler job per channel and time)
+        return None if value is None else list(dict.fromkeys(value))
 
     @model_validator(mode="after")
     def _digest_schedule(self) -> ChannelConfig:

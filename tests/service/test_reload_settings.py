@@ -133,3 +133,39 @@ def test_feeds_removed_by_reloads_leave_no_trust_and_no_metrics(tmp_path: Path) 
             await service.close()
 
         asyncio.run(scenario())
+
+
+def test_a_time_listed_twice_in_a_digest_schedule_is_one_roundup(tmp_path: Path) -> None:
+    """`schedule: ["08:00", "08:00"]` passed check-config, then `monitor run` stopped on
+    APScheduler's ConflictingIdError; a reload to it left the digests after it unscheduled."""
+    digests = """channels:
+  - {name: resumen, chat_id: console, topics: [political_prisoners], mode: digest, schedule: %s}
+  - {name: tarde, chat_id: console, topics: [us_actions], mode: digest, schedule: ["21:00"]}
+"""
+    text = BASE.format(port=9305, timeout="30s", agent="Monitor/1").split("channels:")[0]
+    path = tmp_path / "feeds.yaml"
+    path.write_text(text + digests % '["08:00"]', encoding="utf-8")
+    config = load_config(path)
+    db_url = f"sqlite:///{tmp_path / 'm.db'}"
+    runtime = resolve_runtime(config, config_path=str(path), db_flag=db_url, env={})
+
+    def jobs(service: Service) -> set[str]:
+        assert service.scheduler is not None
+        return {j.id for j in service.scheduler.get_jobs() if j.id.startswith("digest:")}
+
+    async def scenario() -> None:
+        service = Service(config, runtime, open_database(db_url))
+        running = asyncio.create_task(service.run())
+        while service.scheduler is None or not jobs(service):
+            assert not running.done(), running.exception()
+            await asyncio.sleep(0.05)
+        path.write_text(text + digests % '["08:00", "20:00", "08:00"]', encoding="utf-8")
+        assert service.reload()
+        assert jobs(service) == {"digest:resumen:08:00", "digest:resumen:20:00", "digest:tarde:21:00"}
+        service.request_stop()
+        assert await running == 0
+
+    asyncio.run(scenario())
+
+    path.write_text(text + digests % '["08:00", "08:00"]', encoding="utf-8")
+    assert load_config(path).channels[0].schedule == ["08:00"]
