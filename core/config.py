@@ -855,6 +855,7 @@ def _parse_config(text: str, path: str, *, fast: bool, rules_only: bool = False)
     if config is not None:
         issues += [located(tuple(loc), msg) for loc, msg in _rule_checks(config)]
     if issues:
+        issues = list(dict.fromkeys(issues))  # a near rule of rule_changes is checked twice
         issues.sort(key=lambda i: (i.file or "", i.line or 0, i.location))
         raise ConfigError(path, issues)
     assert config is not None

@@ -10,9 +10,9 @@ A topic matches an item when
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from core.terms import ParsedTerm, parse_term
 
@@ -31,22 +31,34 @@ def _check_terms(values: list[str]) -> list[str]:
     return values
 
 
+def _term(value: str) -> str:
+    parse_term(value)
+    return value
+
+
+def _group(value: list[str]) -> list[str]:
+    if not value:
+        raise ValueError("the group is empty: the topic could never match through `all`")
+    return value
+
+
+# Checked one by one, so that an error names the term's own place (`any[87]`, its line, and
+# the file it comes from: a term added by rule_changes is reported in feeds.yaml, not the pack).
+Term = Annotated[str, AfterValidator(_term)]
+Group = Annotated[list[Term], AfterValidator(_group)]
+
+
 class NearRule(BaseModel):
     """A term of `a` and a term of `b` with at most `within` words between them."""
 
     model_config = ConfigDict(extra="forbid")
 
-    a: list[str] = Field(min_length=1)
-    b: list[str] = Field(min_length=1)
+    a: list[Term] = Field(min_length=1)
+    b: list[Term] = Field(min_length=1)
     within: int = Field(default=5, ge=0, le=60)
     # overrides the topic's `context_required` for this pair only (a pair of common words
     # such as "frees" + "Spaniards" may need Venezuelan context even when the topic does not)
     context_required: Literal["always", "if_foreign", "never"] | None = None
-
-    @field_validator("a", "b")
-    @classmethod
-    def _terms(cls, value: list[str]) -> list[str]:
-        return _check_terms(value)
 
 
 class TopicRules(BaseModel):
@@ -55,31 +67,14 @@ class TopicRules(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     description: str = ""
-    any: list[str] = []
-    all: list[list[str]] = []
+    any: list[Term] = []
+    all: list[Group] = []
     near: list[NearRule] = []
-    context: list[str] = []
+    context: list[Term] = []
     context_required: Literal["always", "if_foreign", "never"] = "always"
-    none: list[str] = []
-    urgent: list[str] = []
-    urgent_with_person: list[str] = []
-
-    @field_validator("any", "context", "none", "urgent", "urgent_with_person")
-    @classmethod
-    def _terms(cls, value: list[str]) -> list[str]:
-        return _check_terms(value)
-
-    @field_validator("all")
-    @classmethod
-    def _groups(cls, value: list[list[str]]) -> list[list[str]]:
-        for i, group in enumerate(value):
-            if not group:
-                raise ValueError(f"group [{i}] is empty: the topic could never match through `all`")
-            try:
-                _check_terms(group)
-            except ValueError as exc:
-                raise ValueError(f"group [{i}]: {exc}") from None
-        return value
+    none: list[Term] = []
+    urgent: list[Term] = []
+    urgent_with_person: list[Term] = []
 
     @model_validator(mode="after")
     def _can_match(self) -> TopicRules:

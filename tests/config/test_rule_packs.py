@@ -98,6 +98,33 @@ def test_errors_name_file_and_line(tmp_path: Path) -> None:
     assert "rule_changes.nope (line 7): unknown topic 'nope'" in text
 
 
+def test_a_bad_term_added_by_rule_changes_is_reported_in_feeds_yaml(tmp_path: Path) -> None:
+    """A term's syntax was checked list by list, so a bad term added under rule_changes was
+    reported in the shipped pack, at the line of its `any:`, as `[87] term 'ex*'`: a file
+    and a line where the operator's term is not."""
+    path = write(tmp_path, FEEDS + (
+        "rules: [venezuela-2026]\n"
+        "rule_changes:\n"
+        "  political_prisoners:\n"
+        "    add:\n"
+        "      any:\n"
+        "        - preso de conciencia\n"
+        "        - ex*\n"                                     # line 8
+        "      all: [[detenido~], []]\n"                      # line 9
+        "      near: [{a: [liberan], b: [pres* politicos]}]\n"  # line 10
+    ))
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert [str(issue) for issue in info.value.issues] == [
+        "rule_changes.political_prisoners.add.any[1] (line 8): term 'ex*': prefix 'ex*' is "
+        "shorter than 3 letters and would match too much",
+        "rule_changes.political_prisoners.add.all[1] (line 9): the group is empty: the topic "
+        "could never match through `all`",
+        "rule_changes.political_prisoners.add.near[0].b[0] (line 10): term 'pres* politicos': '*' is "
+        "only allowed on the last word (write 'pres~' for inflections in the middle of a phrase)",
+    ]
+
+
 def test_pack_errors_name_the_pack_file(tmp_path: Path) -> None:
     text = PACK.read_text(encoding="utf-8")
     lines = text.splitlines(keepends=True)
