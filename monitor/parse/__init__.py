@@ -95,14 +95,19 @@ def _rfc822_in_english(text: str) -> str | None:
     return f"{m.group('d')} {_ENGLISH_MONTHS[MONTHS[month]]} {m.group('rest')}"
 
 
+_UNKNOWN_ZONE = re.compile(r"\s-0000\s*$")
+
+
 def _rfc822(text: str) -> datetime | None:
     for candidate in (text, _rfc822_in_english(text)):
         if candidate is None:
             continue
         try:
-            return parsedate_to_datetime(candidate)
+            when = parsedate_to_datetime(candidate)
         except (TypeError, ValueError, IndexError):
             continue
+        # "-0000" is UTC whose local zone is unknown (RFC 5322), not a time without a zone
+        return when.replace(tzinfo=UTC) if when.tzinfo is None and _UNKNOWN_ZONE.search(candidate) else when
     return None
 
 

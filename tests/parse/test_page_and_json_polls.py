@@ -217,7 +217,8 @@ async def test_page_times_without_offset_are_read_in_the_feeds_zone(
     day = (NOW - timedelta(days=2)).date()
     dmy = day.strftime("%d/%m/%Y")
     rows = [("iso", f"{day.isoformat()}T14:30"), ("dmy", f"{dmy} 2:30 p. m."),
-            ("offset", f"{day.isoformat()}T14:30:00-04:00"), ("date", dmy)]
+            ("offset", f"{day.isoformat()}T14:30:00-04:00"), ("date", dmy),
+            ("utc", day.strftime("%a, %d %b %Y 14:30:00 -0000"))]  # RFC 5322: UTC, local zone unknown
     for path in ("/portada", "/portada-madrid"):
         body = "".join(f'<li><a href="{path}/{k}">Nota {k}</a><time>{t}</time></li>' for k, t in rows)
         server.set_route(path, f"<html><body><ul>{body}</ul></body></html>".encode())
@@ -232,7 +233,8 @@ async def test_page_times_without_offset_are_read_in_the_feeds_zone(
     assert got == {"Nota iso": at + timedelta(hours=18, minutes=30),
                    "Nota dmy": at + timedelta(hours=18, minutes=30),
                    "Nota offset": at + timedelta(hours=18, minutes=30),
-                   "Nota date": at}  # a date alone stays 00:00 UTC (the backfill rule's reading)
+                   "Nota date": at,  # a date alone stays 00:00 UTC (the backfill rule's reading)
+                   "Nota utc": at + timedelta(hours=14, minutes=30)}
 
     madrid = FeedConfig(name="madrid", url=server.url("/portada-madrid"), type="page", language="es",
                         selectors=selectors, fetch_article="never", timezone="Europe/Madrid")
