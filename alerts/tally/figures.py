@@ -290,7 +290,8 @@ def tally_of_rows(
     last_group: dict[Group, int] = {}
     last_class: dict[tuple[tuple[str, str], str], int] = {}  # ((topic, event), kind) -> last accepted
     pending: dict[Group, list[StatedRow]] = {}  # flagged since the history's last accepted figure
-    votes: dict[tuple[Group, str, int], list[Any]] = {}  # -> [statements, newest row, first row]
+    # -> [outlets that stated it, newest row, first row, those outlets (one: a str; more: a set)]
+    votes: dict[tuple[Group, str, int], list[Any]] = {}
     lines: list[StatedRow] = []  # accepted releases of the government and of rights groups
     jumps: list[StatedRow] = []
     confirmed: set[tuple[int, str]] = set()  # (count, topic) of jumps a later figure agreed with
@@ -298,7 +299,7 @@ def tally_of_rows(
     for row in rows:
         raw = row[2:6]  # (topic, event, source, feed)
         meaning = of.get(raw) or read(*raw)
-        group, kind, event = meaning[0], meaning[1], meaning[3]
+        group, kind, outlet, event = meaning
         number = row[6]
         newest[group] = row
         if number > 0:
@@ -320,7 +321,7 @@ def tally_of_rows(
                     continue
                 for r in agreed:  # two figures of one history agree: no misreading, a new baseline
                     confirmed.add(r[1:3])
-                    _vote(votes, group, r)
+                    _vote(votes, group, of[r[2:6]][2], r)
                     if kind != OTHER and event[1] == "released":
                         lines.append(r)
         pending.pop(group, None)
@@ -332,9 +333,9 @@ def tally_of_rows(
         key = (group, row[0][:10], number)
         entry = votes.get(key)
         if entry is None:
-            votes[key] = [1, row, row]
+            votes[key] = [1, row, row, outlet]
         else:
-            entry[0] += 1
+            _heard(entry, outlet)  # an outlet repeating its figure is one outlet
             entry[1] = row
     if confirmed:
         jumps = [row for row in jumps if row[1:3] not in confirmed]
@@ -389,15 +390,28 @@ def _jump(number: int, reference: int) -> bool:
     return number >= JUMP_RATIO * reference or reference >= JUMP_RATIO * number
 
 
-def _vote(votes: dict[tuple[Group, str, int], list[Any]], group: Group, row: StatedRow) -> None:
-    """One more statement of `row`'s number on its day (a jump confirmed after the fact)."""
+def _vote(votes: dict[tuple[Group, str, int], list[Any]], group: Group, outlet: str, row: StatedRow) -> None:
+    """`outlet`'s statement of `row`'s number on its day (a jump confirmed after the fact)."""
     key = (group, row[0][:10], row[6])
     entry = votes.get(key)
     if entry is None:
-        votes[key] = [1, row, row]
+        votes[key] = [1, row, row, outlet]
     else:
-        entry[0] += 1
+        _heard(entry, outlet)
         entry[1], entry[2] = max(entry[1], row), min(entry[2], row)
+
+
+def _heard(entry: list[Any], outlet: str) -> None:
+    """`outlet` among those that stated a vote's figure, counted once. One outlet is kept as
+    a str, more as a set: 100,000 one-outlet sets cost the garbage collector 0.1 s."""
+    seen = entry[3]
+    if isinstance(seen, str):
+        if seen != outlet:
+            entry[3] = {seen, outlet}
+            entry[0] += 1
+    elif outlet not in seen:
+        seen.add(outlet)
+        entry[0] += 1
 
 
 def _current(
@@ -412,19 +426,20 @@ def _current(
     stated before it, it was the source's earlier total, superseded, not shown."""
     since = when_text(parse_when(newest[0]) - CONFLICT_WINDOW)
     first_day = since[:10]
-    tally: dict[int, list[Any]] = {}  # number -> [statements, newest row, first row]
-    for day, (outlets, row, first) in days:
+    tally: dict[int, list[Any]] = {}  # number -> [outlets, newest row, first row]
+    for day, (_, row, first, outlets) in days:
         if day >= first_day and row[0] >= since:
+            said = {outlets} if isinstance(outlets, str) else outlets
             seen = tally.get(row[6])
             if seen is None:
-                tally[row[6]] = [outlets, row, first]
+                tally[row[6]] = [set(said), row, first]
             else:
-                seen[0] += outlets
+                seen[0] |= said
                 seen[1], seen[2] = max(seen[1], row), min(seen[2], first)
     recent_jumps = [make.figure(row, "jump") for row in jumps if row[0] >= since][-1:]
     if not tally:
         return [make.figure(newest, "jump" if jumps and newest is jumps[-1] else None)]
-    ranked = sorted(tally.values(), key=lambda v: (v[0], v[1][0]), reverse=True)
+    ranked = sorted(tally.values(), key=lambda v: (len(v[0]), v[1][0]), reverse=True)
     if newest[3] in CUMULATIVE:
         top = tally[max(tally)]
         ranked = [top] + [v for v in ranked if v is not top and v[1] > top[2]]

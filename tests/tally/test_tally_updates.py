@@ -61,3 +61,20 @@ def test_a_later_release_figure_stated_by_fewer_outlets_is_the_running_total(
     assert "Disputed: 150 released (Foro Penal as quoted by diario-x, 2026-01-27)" in text
     assert "143" not in text
     assert "Disputed: 185 held (Foro Penal as quoted by la-verdad, 2026-01-28)" in text
+
+
+def test_an_outlet_repeating_its_figure_is_one_outlet(db: Database, default_config: AppConfig) -> None:
+    """One outlet that states 185 in three articles does not outvote two outlets that state 190:
+    the figure most outlets stated wins, not the one most articles repeated."""
+    tally = _tally(db, default_config, [
+        (28, 9, "infobae", "Foro Penal: 190 presos políticos siguen detenidos en Venezuela"),
+        (28, 10, "el-nacional", "Foro Penal: 190 presos políticos siguen detenidos en Venezuela"),
+        (28, 11, "la-verdad", "Foro Penal: 185 presos políticos siguen detenidos en Venezuela"),
+        (28, 12, "la-verdad", "Foro Penal: 185 presos políticos siguen detenidos en el país"),
+        (28, 13, "la-verdad", "Foro Penal: 185 presos políticos siguen detenidos, según la ONG"),
+    ])
+    held = [(f.number, f.outlet, f.flags) for f in tally.figures if f.event == "held" and f.source == "Foro Penal"]
+    assert held == [(190, "el-nacional", []), (185, "la-verdad", ["conflict"])]
+    state = tally.topics[TOPIC]
+    assert state.still_held is not None and state.still_held.number == 190
+    assert [f.number for f in tally.timeline if f.source == "Foro Penal"] == [190]
