@@ -114,9 +114,14 @@ class Sources:
         for canonical, spellings in [*BUILTIN_SOURCES.items(), *(aliases or {}).items()]:
             for spelling in (canonical, *spellings):
                 names[source_key(spelling)] = canonical
-        kinds = {n: GOVERNMENT for n in (*BUILTIN_GOVERNMENT, *government)}
-        kinds.update({n: RIGHTS for n in (*BUILTIN_RIGHTS, *rights)})
+        government, rights = (*BUILTIN_GOVERNMENT, *government), (*BUILTIN_RIGHTS, *rights)
+        for name in (*government, *rights):  # a listed name is a source even with no alias
+            names.setdefault(source_key(name), name)
         names.pop("", None)
+        # a class goes by the name's key, so it holds whatever spelling is canonical: an alias
+        # entry "foro penal" (or one naming Clippve in full) keeps Foro Penal a rights group
+        kinds = {names.get(source_key(n), n): GOVERNMENT for n in government}
+        kinds.update({names.get(source_key(n), n): RIGHTS for n in rights})
         return cls(names=names, kinds=kinds)
 
     def normalize(self, raw: str | None) -> str:

@@ -196,6 +196,29 @@ def test_source_names_are_normalized_and_operators_add_aliases(
         assert len(list(s.scalars(select(Count)))) == 5
 
 
+def test_a_source_keeps_its_class_however_the_operator_spells_it(
+    db: Database, default_config: AppConfig
+) -> None:
+    """An alias entry spelled "foro penal" keeps Foro Penal a rights group (its releases are
+    verified), and a name listed in rights_groups only (no alias entry) is that rights group."""
+    now = datetime(2026, 1, 31, tzinfo=UTC)
+    with db.session() as s:
+        feed = Feed(name="radio-fe", url="https://radio-fe.example/feed", consecutive_failures=0)
+        add_headline(s, feed, 1, datetime(2026, 1, 22, 9, tzinfo=UTC),
+                     "Foro Penal verificó 143 excarcelaciones de presos políticos", now=now)
+        add_headline(s, feed, 2, datetime(2026, 1, 23, 9, tzinfo=UTC),
+                     "Laboratorio de Paz denunció que 300 presos políticos siguen detenidos", now=now)
+    assert Pipeline(default_config, db).process_pending(now=now).relevant == 2
+    config = default_config.model_copy(deep=True)
+    config.settings.tally.sources = {"foro penal": ["FP Venezuela"]}
+    config.settings.tally.rights_groups = ["Laboratorio de Paz"]
+    with db.session() as s:
+        state = load_tally(s, config).topics[TOPIC]
+    assert [n for _, n, _ in state.verified] == [143]
+    assert state.still_held is not None and state.still_held.source == "Laboratorio de Paz"
+    assert state.held_credible
+
+
 def test_bad_input_never_breaks_the_tally() -> None:
     base = datetime(2026, 1, 10, tzinfo=UTC)
 
