@@ -15,10 +15,10 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import Integer, String, and_, case, func, literal, or_, select, type_coerce
+from sqlalchemy import Integer, String, and_, case, exists, func, literal, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
-from storage.models import Count, Feed, Item, Match
+from storage.models import Count, Feed, Feedback, Item, Match
 
 FUTURE_SLACK = timedelta(hours=1)  # a date later than the fetch by more than this is not trusted
 WHEN_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # the text of a `when`: SQLite's own storage format
@@ -49,6 +49,9 @@ def _filters(stmt: Any, *, since: datetime | None, topic: str | None, confident_
     # "otros tres" is not a running total, nor "entre ellos 180 militares": the tally reads
     # every figure as one
     stmt = stmt.where(Count.additional.is_(False), Count.part.is_(None))
+    # an item an operator said was wrong for a topic (/wrong) states nothing in that topic
+    wrong = exists().where(Feedback.kind == "wrong", Feedback.item_id == Item.id, Feedback.topic == Match.topic)
+    stmt = stmt.where(~wrong)
     if confident_only:
         stmt = stmt.where(Count.confident.is_(True))
     if topic is not None:
