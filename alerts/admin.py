@@ -403,11 +403,12 @@ class AdminBot:
         def build() -> tuple[bytes | None, str]:
             with self.db.session() as session:
                 tally = load_tally(session, self.config)
+            text = caption(tally, tz=self.config.settings.tz)
             if not tally.topics:
-                return None, caption(tally)
+                return None, text
             from alerts.tally.chart import render_png  # matplotlib: imported on first use
 
-            return render_png(tally), caption(tally)
+            return render_png(tally), text
 
         png, text = await asyncio.to_thread(build)
         if png is None:

@@ -22,7 +22,7 @@ import html
 import logging
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from telegram.error import TelegramError
 
@@ -50,16 +50,17 @@ def pin_lease(channel: str) -> str:
     return f"pin:{channel}"
 
 
-def _day(f: Figure) -> str:
-    return f.date.strftime("%Y-%m-%d")
+def _day(f: Figure, tz: tzinfo) -> str:
+    return f.date.astimezone(tz).strftime("%Y-%m-%d")
 
 
 def _who(f: Figure) -> str:
     return f"{OTHER}, {f.outlet}" if f.source == OTHER else f.source
 
 
-def pin_text(tally: Tally, topics: Iterable[str]) -> str | None:
-    """The live figures of `topics` as Telegram HTML; None when none has a figure yet.
+def pin_text(tally: Tally, topics: Iterable[str], tz: tzinfo = UTC) -> str | None:
+    """The live figures of `topics` as Telegram HTML, dated in `tz` (settings.timezone); None
+    when none has a figure yet.
 
     Per topic: still held, releases announced and verified (each with source and date), the
     figures that disagree with them (side by side, with the outlet that stated them), and the
@@ -75,26 +76,26 @@ def pin_text(tally: Tally, topics: Iterable[str]) -> str | None:
         if state.still_held is not None:
             f = state.still_held
             note = "" if state.held_credible else ", no rights group's figure"
-            lines.append(f"• Still held: <b>{e(f.stated)}</b> ({e(_who(f))}, {_day(f)}{note})")
+            lines.append(f"• Still held: <b>{e(f.stated)}</b> ({e(_who(f))}, {_day(f, tz)}{note})")
             headline.append(("held", f))
         for label, line in (("announced by the government", state.announced),
                             ("verified by rights groups", state.verified)):
             if line:
                 _, _, f = line[-1]  # the figure that set the line's highest number
-                lines.append(f"• Released, {label}: <b>{e(f.stated)}</b> ({e(_who(f))}, {_day(f)})")
+                lines.append(f"• Released, {label}: <b>{e(f.stated)}</b> ({e(_who(f))}, {_day(f, tz)})")
                 headline.append(("released", f))
         shown = {(f.event, f.source) for _, f in headline}
         disputed = [f for f in tally.figures
                     if f.topic == topic and "conflict" in f.flags and (f.event, f.source) in shown]
         for f in disputed[:MAX_DISPUTED]:  # in the order of the current figures: most stated first
             lines.append(f"• Disputed: {e(f.stated)} {e(f.event)} ({e(f.source)} as quoted by "
-                         f"{e(f.outlet)}, {_day(f)})")
+                         f"{e(f.outlet)}, {_day(f, tz)})")
         if len(disputed) > MAX_DISPUTED:
             lines.append(f"• and {len(disputed) - MAX_DISPUTED} more disputed figures (monitor tally)")
         flagged = sorted((f for f in tally.figures if f.topic == topic and "jump" in f.flags),
                          key=lambda f: f.date, reverse=True)[:MAX_FLAGGED]
         for f in flagged:
-            lines.append(f"• Flagged, not counted: {e(f.stated)} {e(f.event)} ({e(_who(f))}, {_day(f)}; "
+            lines.append(f"• Flagged, not counted: {e(f.stated)} {e(f.event)} ({e(_who(f))}, {_day(f, tz)}; "
                          "10× the figures before it)")
         if len(lines) > 1:
             blocks.append("\n".join(lines))
@@ -193,7 +194,7 @@ class TallyPins:
     async def _keep(self, channel: ChannelConfig, chat_id: str, tally: Tally, now: datetime) -> str:
         assert self.sender is not None
         self._checked[channel.name] = now
-        text = pin_text(tally, channel.topics)
+        text = pin_text(tally, channel.topics, self.config.settings.tz)
         with self.db.session() as session:
             pin = pin_of(session, channel.name)
             message_id = pin.message_id if pin is not None and pin.chat_id == chat_id else None

@@ -16,7 +16,7 @@ import base64
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from sqlalchemy.exc import IntegrityError
 
@@ -77,14 +77,14 @@ class ChartPost:
     caption: str
 
 
-def render_post(tally: Tally, channel: ChannelConfig, slot: datetime) -> ChartPost | None:
-    """The chart and caption for a channel, or None when its topics have no figure."""
+def render_post(tally: Tally, channel: ChannelConfig, slot: datetime, tz: tzinfo = UTC) -> ChartPost | None:
+    """The chart and caption (dated in `tz`) for a channel, or None when its topics have no figure."""
     topic = channel_topic(tally, channel)
     if topic is None:
         return None
     from alerts.tally.chart import render_png  # matplotlib: imported on first use
 
-    text = caption(tally, topics=channel.topics, limit=CAPTION_LIMIT)
+    text = caption(tally, topics=channel.topics, limit=CAPTION_LIMIT, tz=tz)
     return ChartPost(channel.name, slot, topic, render_png(tally, topic), text)
 
 
@@ -128,7 +128,7 @@ class TallyCharts:
         queued: list[ChartPost] = []
         for channel, slot in due:
             key = chart_key(channel.name, slot)
-            post = render_post(tally, channel, slot)  # a failure here: tried again next tick
+            post = render_post(tally, channel, slot, self.config.settings.tz)  # a failure: tried again next tick
             if post is None:
                 log.info("tally chart for %s skipped: no figure stated for its topics", channel.name)
             elif len(post.png) > PHOTO_LIMIT:

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable
+from datetime import UTC, tzinfo
 
 from alerts.tally.figures import OTHER, Figure, Tally, TopicState
 
@@ -14,8 +15,8 @@ CAPTION_LIMIT = 1024
 EVENT_WORDS = {"released": "released", "held": "held", "arrested": "arrested", "dead": "dead"}
 
 
-def _day(f: Figure) -> str:
-    return f.date.strftime("%Y-%m-%d")
+def _day(f: Figure, tz: tzinfo = UTC) -> str:
+    return f.date.astimezone(tz).strftime("%Y-%m-%d")
 
 
 def _who(f: Figure) -> str:
@@ -26,19 +27,19 @@ def _flags(f: Figure) -> str:
     return ",".join(f.flags)
 
 
-def summary_lines(state: TopicState) -> list[str]:
-    """The three headline figures of a topic, each with its source and date."""
+def summary_lines(state: TopicState, tz: tzinfo = UTC) -> list[str]:
+    """The three headline figures of a topic, each with its source and date (in `tz`)."""
     lines: list[str] = []
     if state.still_held is not None:
         f = state.still_held
         note = "" if state.held_credible else " (no rights group's figure)"
-        lines.append(f"still held: {f.stated} ({_who(f)}, {_day(f)}){note}")
+        lines.append(f"still held: {f.stated} ({_who(f)}, {_day(f, tz)}){note}")
     if state.announced:
         _, _, f = state.announced[-1]  # the figure that set the line's highest number
-        lines.append(f"released, announced by the government: {f.stated} ({_who(f)}, {_day(f)})")
+        lines.append(f"released, announced by the government: {f.stated} ({_who(f)}, {_day(f, tz)})")
     if state.verified:
         _, _, f = state.verified[-1]
-        lines.append(f"released, verified by rights groups: {f.stated} ({_who(f)}, {_day(f)})")
+        lines.append(f"released, verified by rights groups: {f.stated} ({_who(f)}, {_day(f, tz)})")
     return lines
 
 
@@ -87,16 +88,17 @@ def render_csv(tally: Tally) -> str:
 
 
 def caption(
-    tally: Tally, topic: str | None = None, limit: int = CAPTION_LIMIT, *, topics: Iterable[str] | None = None
+    tally: Tally, topic: str | None = None, limit: int = CAPTION_LIMIT, *, topics: Iterable[str] | None = None,
+    tz: tzinfo = UTC,
 ) -> str:
     """The current figures and their sources in at most `limit` characters (of `topic`, or
-    of `topics`, else of every topic)."""
+    of `topics`, else of every topic), dated in `tz` (settings.timezone)."""
     wanted = {topic} if topic is not None else set(topics) if topics is not None else None
     lines: list[str] = []
     for name, state in tally.topics.items():
         if wanted is not None and name not in wanted:
             continue
-        summary = summary_lines(state)
+        summary = summary_lines(state, tz)
         if summary:
             lines.append(name.replace("_", " ").capitalize())
             lines.extend(f"• {s}" for s in summary)

@@ -155,6 +155,23 @@ async def test_a_pin_granted_later_is_taken_at_the_next_change(
     assert "711" in emulator.messages(PINNED)[0].text
 
 
+async def test_the_pinned_figures_are_dated_in_the_configured_time_zone(
+    db: Database, emulator: BotApiEmulator, config: AppConfig, add_item: Callable[..., Any],
+    pins_at: Callable[[ManualClock], TallyPins],
+) -> None:
+    """Foro Penal's figure of 21:30 in Caracas on 25 January is 01:30 UTC on the 26th: the
+    channel reads the 25th (settings.timezone), as every other time in its messages."""
+    assert str(config.settings.tz) == "America/Caracas"
+    with db.session() as s:
+        item = add_item(s, "elpitazo", "687 held", published=datetime(2026, 1, 26, 1, 30, tzinfo=UTC))
+        s.add(Count(item_id=item.id, event="held", number=687, source="Foro Penal"))
+        s.add(Match(item_id=item.id, topic=PP, urgency="normal", terms=[], explain=[]))
+    pins = pins_at(ManualClock(datetime(2026, 1, 26, 12, 0, tzinfo=UTC)))
+    assert (await pins.tick())["pp"] == "created"
+    [msg] = emulator.messages(PINNED)
+    assert "Still held: 687 (Foro Penal, 2026-01-25)" in msg.text
+
+
 def test_the_pinned_text_stays_short_when_many_outlets_disagree() -> None:
     day = datetime(2026, 1, 20, tzinfo=UTC)
     rows = [StoredFigure(n, PP, "held", 700 + n % 40, "Foro Penal", day, day, f"https://o{n}.example",

@@ -162,3 +162,15 @@ async def test_a_chart_to_a_chat_that_forbids_the_bot_stays_queued(
     assert row.status == "pending"  # kept until the operator re-enables the channel
     with db.session() as s:
         assert channel_named(s, "digest").disabled  # type: ignore[union-attr]
+
+
+def test_the_charts_caption_is_dated_in_the_configured_time_zone(
+    db: Database, config: AppConfig, add_item: Callable[..., Any]
+) -> None:
+    """A figure of 21:30 in Caracas on 25 January (01:30 UTC on the 26th) is the 25th's."""
+    with db.session() as s:
+        item = add_item(s, "elpitazo", "687 held", published=datetime(2026, 1, 26, 1, 30, tzinfo=UTC))
+        s.add(Count(item_id=item.id, event="held", number=687, source="Foro Penal"))
+        s.add(Match(item_id=item.id, topic=PP, urgency="normal", terms=[], explain=[]))
+    [post] = TallyCharts(config, db).enqueue_due(MONDAY)
+    assert "still held: 687 (Foro Penal, 2026-01-25)" in post.caption
