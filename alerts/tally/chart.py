@@ -6,7 +6,7 @@ are drawn as crosses off the lines, never dropped."""
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import matplotlib
 
@@ -20,6 +20,10 @@ DPI = 100
 WIDTH_IN, HEIGHT_IN = 14.0, 15.0  # 1,400 x 1,500 px
 FONT_PT = 21.0  # 21 pt at 100 dpi = 29 px
 MIN_LABEL_PX = 28
+# under three days the date axis ticks hours, every tick labelled with the same day; one
+# figure alone made matplotlib span four years, five ticks all "01 Jan"
+MIN_SPAN = timedelta(days=4)
+LONG_SPAN = timedelta(days=300)  # longer: ticks name the month and the year ("Jan 2027")
 
 
 def chart_topic(tally: Tally, topic: str | None = None) -> str | None:
@@ -37,32 +41,52 @@ def _steps(line: list[tuple[datetime, int, object]]) -> tuple[list[datetime], li
     return [d for d, _, _ in line], [n for _, n, _ in line]
 
 
+def _span(dates: list[datetime]) -> tuple[datetime, datetime] | None:
+    """The dates both panels show: every figure drawn, with a margin, at least MIN_SPAN."""
+    if not dates:
+        return None
+    lo, hi = min(dates), max(dates)
+    if hi - lo < MIN_SPAN:
+        mid = lo + (hi - lo) / 2
+        return mid - MIN_SPAN / 2, mid + MIN_SPAN / 2
+    margin = (hi - lo) / 20
+    return lo - margin, hi + margin
+
+
 def draw(tally: Tally, topic: str | None = None) -> MplFigure:
     name = chart_topic(tally, topic)
     state = tally.topics.get(name) if name else None
     fig = MplFigure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, layout="constrained")
     held_ax, rel_ax = fig.subplots(2, 1)
     with matplotlib.rc_context({"font.size": FONT_PT}):
-        _held(held_ax, state)
-        _released(rel_ax, state)
+        drawn = _held(held_ax, state) + _released(rel_ax, state)
         title = (name or "no figures").replace("_", " ").capitalize()
         fig.suptitle(title, fontsize=FONT_PT * 1.2)
+    span = _span(drawn)
     for ax in (held_ax, rel_ax):
         ax.tick_params(labelsize=FONT_PT)
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
-        ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=6))
+        if span is None:
+            ax.set_xticks([])  # no date to show
+        else:
+            ax.set_xlim(*span)  # one time axis for both panels
+            ax.xaxis.set_major_formatter(
+                mdates.DateFormatter("%b %Y" if span[1] - span[0] > LONG_SPAN else "%d %b"))
+            ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=6))
         ax.grid(True, alpha=0.3)
     return fig
 
 
-def _held(ax: object, state: TopicState | None) -> None:
+def _held(ax: object, state: TopicState | None) -> list[datetime]:
+    """Draw those held per source; the dates drawn."""
     ax.set_title("Still held, per source", fontsize=FONT_PT)  # type: ignore[attr-defined]
     if state is None or not state.held:
         ax.text(0.5, 0.5, "no figures", ha="center", fontsize=FONT_PT, transform=ax.transAxes)  # type: ignore[attr-defined]
-        return
+        return []
     flagged_x: list[datetime] = []
     flagged_y: list[int] = []
+    dates: list[datetime] = []
     for label, figures in sorted(state.held.items(), key=lambda kv: -len(kv[1]))[:6]:
+        dates += [f.date for f in figures]
         clean = [f for f in figures if "jump" not in f.flags]
         if clean:
             ax.plot([f.date for f in clean], [f.number for f in clean], marker="o",  # type: ignore[attr-defined]
@@ -75,23 +99,26 @@ def _held(ax: object, state: TopicState | None) -> None:
         ax.scatter(flagged_x, flagged_y, marker="x", s=300, linewidths=4, color="red",  # type: ignore[attr-defined]
                    label="flagged (10x jump)", zorder=5)
     ax.legend(fontsize=FONT_PT, loc="best")  # type: ignore[attr-defined]
+    return dates
 
 
-def _released(ax: object, state: TopicState | None) -> None:
+def _released(ax: object, state: TopicState | None) -> list[datetime]:
+    """Draw the cumulative release lines; the dates drawn."""
     ax.set_title("Released, cumulative", fontsize=FONT_PT)  # type: ignore[attr-defined]
     lines = [] if state is None else [
         ("announced by the government", state.announced), ("verified by rights groups", state.verified)]
-    drawn = False
+    dates: list[datetime] = []
     for label, line in lines:
         if line:
             x, y = _steps(line)
             ax.step(x, y, where="post", marker="o", linewidth=3, markersize=9,  # type: ignore[attr-defined]
                     label=f"{label} ({y[-1]:,})")
-            drawn = True
-    if drawn:
+            dates += x
+    if dates:
         ax.legend(fontsize=FONT_PT, loc="upper left")  # type: ignore[attr-defined]
     else:
         ax.text(0.5, 0.5, "no figures", ha="center", fontsize=FONT_PT, transform=ax.transAxes)  # type: ignore[attr-defined]
+    return dates
 
 
 def render_png(tally: Tally, topic: str | None = None) -> bytes:

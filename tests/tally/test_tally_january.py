@@ -241,3 +241,24 @@ def test_bad_input_never_breaks_the_tally() -> None:
     assert build_tally([]).figures == [] and caption(build_tally([])) == "No figures stated yet."
     fig = draw(build_tally(rows))
     assert len(fig.axes) == 2
+
+
+def test_the_chart_dates_one_figure_or_a_year_of_them_readably() -> None:
+    """One figure alone made matplotlib span four years: five ticks all "01 Jan", the figure's
+    day nowhere. A few days at least are shown, both panels on one time axis; past 300 days
+    a tick names its year."""
+    day = datetime(2026, 1, 10, 12, tzinfo=UTC)
+
+    def labels(rows: list[StoredFigure]) -> list[list[str]]:
+        fig = draw(build_tally(rows))
+        fig.canvas.draw()
+        return [[t.get_text() for t in ax.get_xticklabels()] for ax in fig.axes]
+
+    one = StoredFigure(1, TOPIC, "held", 800, "Foro Penal", day, day, None, "feed")
+    held, released = labels([one])
+    assert "10 Jan" in held and len(set(held)) == len(held) >= 3
+    assert released == held  # the panel with no figure has the same dates, not 1970's
+    year = [StoredFigure(n, TOPIC, "held", 800 - n, "Foro Penal", day + timedelta(days=30 * n),
+                         day + timedelta(days=30 * n), None, "feed") for n in range(14)]
+    held, _ = labels(year)
+    assert len(set(held)) == len(held) and all(label[-4:] in ("2026", "2027") for label in held)
