@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from storage.db import Database
 
+SOURCE_ROOT = Path(__file__).resolve().parent.parent  # the checkout, when run from one
+
 
 def add_command(
     sub: Any, common: argparse.ArgumentParser, name: str, handler: Callable[..., Any] | None,
@@ -33,6 +35,22 @@ def add_group(
     return add_command(sub, common, name, None, help, description).add_subparsers(
         dest=dest, required=True,
     )
+
+
+def package_default(path: Path, option: str, instead: str) -> str | None:
+    """`path`, a file shipped inside the package, as the default of a command's `option` that
+    writes it (`monitor train`, `monitor people seed`): only in the project's checkout (`make
+    train`, `pip install -e .`). In an installed package (a wheel in site-packages, the image)
+    the write would replace the shipped file until the next upgrade puts it back, so there the
+    option is required: None, after one line on stderr saying what to do `instead`."""
+    if (SOURCE_ROOT / "pyproject.toml").is_file():
+        return str(path)
+    import sys
+
+    print(f"error: {option} PATH is required in an installed package: its default, {path}, "
+          f"is the file shipped with the package, which an upgrade replaces; {instead}",
+          file=sys.stderr)
+    return None
 
 
 def open_existing_database(url: str) -> Database:

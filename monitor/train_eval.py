@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from monitor.cli_common import add_command
+from monitor.cli_common import add_command, package_default
 from monitor.match import build_classifier
 from monitor.match.evaluate import (
     default_source,
@@ -73,8 +73,9 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--no-synthetic", action="store_true", help="leave the synthetic sets out")
     p.add_argument("--data", metavar="PATH", action="append", default=[],
                    help="another labelled JSONL file (repeatable; its items' label_source, else 'extra')")
-    p.add_argument("--out", metavar="PATH", default=str(MODEL_PATH),
-                   help="model file to write (default: the package's)")
+    p.add_argument("--out", metavar="PATH",
+                   help="model file to write (default, in the project's checkout only: the "
+                   "package's; an installed package needs --out, then MONITOR_MODEL)")
     p.add_argument("--precision", type=float, default=0.99,
                    help="each threshold: the lowest whose cross-validated precision (the model "
                    "alone, on items with Venezuelan context) reaches this (default 0.99)")
@@ -170,6 +171,11 @@ def _rules_digest(topics: dict, entities: list) -> str:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    if args.out is None:
+        args.out = package_default(MODEL_PATH, "--out", "write the model elsewhere and set "
+                                   "MONITOR_MODEL (and MONITOR_COUNTS_MODEL) to it")
+        if args.out is None:
+            return EXIT_USAGE
     try:
         import sklearn  # noqa: F401
     except ImportError:
