@@ -18,7 +18,7 @@ from typing import Any
 
 from core.jsonlines import read_lines
 from core.people import person_key
-from monitor.cli_common import add_command
+from monitor.cli_common import add_command, package_default
 from monitor.match.evaluate import select
 from monitor.match.people import NameLearner, learn_names, load_seed
 from monitor.train_eval import IsoDate
@@ -55,8 +55,9 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
                    help="labelled JSONL (id, title, summary, topics, date)")
     s.add_argument("--since", metavar="YYYY-MM-DD", action=IsoDate, help="only items dated on or after")
     s.add_argument("--until", metavar="YYYY-MM-DD", action=IsoDate, help="only items dated on or before")
-    s.add_argument("--out", metavar="PATH", default=str(SEED_PATH),
-                   help="where to write (default: the package's people_seed.txt; '-' for stdout)")
+    s.add_argument("--out", metavar="PATH",
+                   help="where to write ('-' for stdout; default, in the project's checkout only: "
+                   "the package's people_seed.txt)")
 
 
 def _operator() -> str:
@@ -151,6 +152,11 @@ def cmd_seed(args: argparse.Namespace) -> int:
     from monitor.cli import EXIT_OK, EXIT_USAGE, load
     from monitor.match import build_classifier
 
+    if args.out is None:
+        args.out = package_default(SEED_PATH, "--out", "write the list elsewhere ('-' for "
+                                   "stdout), and watch names with `monitor people add`")
+        if args.out is None:
+            return EXIT_USAGE
     config, _ = load(args)
     source = Path(args.source)
     try:

@@ -89,3 +89,21 @@ def test_train_in_the_checkout_writes_the_package_model(tmp_path: Path, labelled
     assert result.returncode == 0, result.stderr
     assert f"model: {shipped} " in result.stdout
     assert digest(shipped) != before
+
+
+def test_people_seed_in_an_installed_package_needs_out(tmp_path: Path, labelled: Path, elsewhere: Path) -> None:
+    site = install(tmp_path / "site")
+    shipped = site / "monitor" / "match" / "data" / "people_seed.txt"
+    before = shipped.read_text(encoding="utf-8")
+    result = run(site, elsewhere, "people", "--config", CONFIG, "seed", "--from", str(labelled))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == (
+        f"error: --out PATH is required in an installed package: its default, {shipped}, is the "
+        "file shipped with the package, which an upgrade replaces; write the list elsewhere ('-' "
+        "for stdout), and watch names with `monitor people add`\n"
+    )
+    assert shipped.read_text(encoding="utf-8") == before  # `monitor classify` still watches the seed
+
+    result = run(site, elsewhere, "people", "--config", CONFIG, "seed", "--from", str(labelled), "--out", "-")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("# Watched people") and shipped.read_text(encoding="utf-8") == before
