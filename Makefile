@@ -61,9 +61,11 @@ eval: $(STAMP_TEST)
 # time-split measure) and the tuned synthetic sets, and the counts veto/confidence
 # (models/counts.json, real headlines up to 2026-01-21 and the tuned sets; `monitor train
 # --counts-until`); needs ../shared/real for the real part.
+# The real file is named, so that without it `make train` stops (exit 2) rather than writing
+# models trained without it over the shipped ones.
 TRAIN_UNTIL ?= 2026-01-31
 train: $(STAMP_TEST)
-	$(BIN)/monitor train --until $(TRAIN_UNTIL) --log-level WARNING
+	$(BIN)/monitor train --real ../shared/real/headlines_es_2026-01.jsonl --until $(TRAIN_UNTIL) --log-level WARNING
 
 # The seed of watched people (monitor/match/data/people_seed.txt), from the real January
 # headlines up to SEED_UNTIL (the later days are the time-split measure); needs ../shared/real.

@@ -62,8 +62,9 @@ def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
         "January headlines when present, the tuned synthetic sets, operator feedback from "
         "--db/$DATABASE_URL) and write the model file. Needs the 'train' extra (scikit-learn).",
     )
-    p.add_argument("--real", metavar="PATH", default=str(DEFAULT_REAL),
-                   help=f"real labelled headlines (default: {DEFAULT_REAL}; skipped when absent)")
+    p.add_argument("--real", metavar="PATH",
+                   help=f"real labelled headlines (default: {DEFAULT_REAL}, skipped when absent; "
+                   "a PATH named here must exist)")
     p.add_argument("--no-real", action="store_true", help="leave the real headlines out")
     p.add_argument("--since", metavar="YYYY-MM-DD", action=IsoDate, help="only real items dated on or after")
     p.add_argument("--until", metavar="YYYY-MM-DD", action=IsoDate,
@@ -184,7 +185,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         return EXIT_FAILURE
     config = _config_path(args)
     topics, entities = load_rules(config)
-    for path in args.data:
+    named = args.data if args.no_real or not args.real else [args.real, *args.data]
+    for path in named:  # a file named on the command line must be there (make train names --real)
         if not Path(path).is_file():
             print(f"error: {path}: no such file", file=sys.stderr)
             return EXIT_USAGE
@@ -200,7 +202,7 @@ def _train(args: argparse.Namespace, topics: dict, entities: list) -> int:
 
     examples = []
     sources: dict[str, Any] = {}
-    real = Path(args.real)
+    real = Path(args.real or DEFAULT_REAL)
     if args.no_real:
         print("real headlines: left out (--no-real)")
     elif real.is_file():

@@ -24,8 +24,10 @@ pytest.importorskip("sklearn")
 
 
 @pytest.fixture
-def labelled_dir(tmp_path: Path) -> Path:
-    """A folder shaped like tests/data: one tuned set and one blind set (never trained on)."""
+def labelled_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder shaped like tests/data: one tuned set and one blind set (never trained on); the
+    working directory one where the default ../shared/real is absent."""
+    monkeypatch.chdir(tmp_path)
     d = tmp_path / "data"
     d.mkdir()
     with (d / "labelled_small.jsonl").open("w", encoding="utf-8") as fh:
@@ -46,7 +48,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
 
 
 def train_args(data: Path, out: Path, *extra: str) -> list[str]:
-    return ["train", "--config", CONFIG, "--real", str(data / "absent.jsonl"), "--synthetic", str(data),
+    return ["train", "--config", CONFIG, "--synthetic", str(data),
             "--out", str(out), "--keep", "2000", "--precision", "0.9", *extra]
 
 
@@ -57,7 +59,7 @@ def test_train_without_shared_writes_a_model_that_loads(
     out = tmp_path / "model.json"
     code, text = run(capsys, *train_args(labelled_dir, out))
     assert code == 0, text
-    assert "absent.jsonl not found, skipped" in text
+    assert "real headlines: ../shared/real/headlines_es_2026-01.jsonl not found, skipped" in text
     assert f"synthetic sets: {len(small_items())} items from 1 files" in text  # the blind set left out
     assert "operator feedback: none (no --db or DATABASE_URL)" in text
     assert "| political_prisoners |" in text and "| us_actions |" in text
@@ -72,6 +74,21 @@ def test_train_without_shared_writes_a_model_that_loads(
     again = tmp_path / "again.json"
     assert run(capsys, *train_args(labelled_dir, again))[0] == 0
     assert again.read_bytes() == out.read_bytes()
+
+
+def test_a_real_file_named_but_absent_stops_training(
+    capsys: pytest.CaptureFixture[str], labelled_dir: Path, tmp_path: Path,
+) -> None:
+    """`make train` names ../shared's file: without it, nothing is trained or written (the
+    shipped models were replaced by models trained without the real headlines, exit 0)."""
+    out = tmp_path / "model.json"
+    absent = str(tmp_path / "shared" / "headlines.jsonl")
+    code, text = run(capsys, *train_args(labelled_dir, out), "--real", absent)
+    assert code == 2
+    assert text == f"error: {absent}: no such file\n"
+    assert not out.exists()
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "monitor train --real ../shared/real/headlines_es_2026-01.jsonl --until" in makefile
 
 
 def test_train_reads_operator_feedback_from_the_database(
