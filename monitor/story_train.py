@@ -22,7 +22,8 @@ from typing import Any
 
 from alerts.stories.match import THRESHOLD
 from alerts.stories.pairs import FEATURES, PairModel, pair_vector
-from monitor.story_eval import assign_window, load_groups, load_headlines
+from core.config import ConfigError
+from monitor.story_eval import StoryFileError, assign_window, load_groups, load_headlines
 
 
 def window_pairs(
@@ -174,13 +175,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--replay", action="store_true",
                     help="print each window replayed with a model that never saw it; write nothing")
     args = ap.parse_args(argv)
-    config, _ = load(argparse.Namespace(config=args.config, db=None, log_level="WARNING", log_format="text"))
-    headlines = load_headlines(args.headlines)
-    if args.replay:
-        print(held_out_replays(args.groups, headlines, config, frozenset(args.skip), floor=args.floor,
-                               min_precision=args.min_precision, c=args.c))
-        return 0
-    windows = window_pairs(args.groups, headlines, config, frozenset(args.skip))
+    try:  # a file missing or unreadable (../shared absent for make train-stories): one line, exit 2
+        config, _ = load(argparse.Namespace(config=args.config, db=None, log_level="WARNING", log_format="text"))
+        headlines = load_headlines(args.headlines)
+        if args.replay:
+            print(held_out_replays(args.groups, headlines, config, frozenset(args.skip), floor=args.floor,
+                                   min_precision=args.min_precision, c=args.c))
+            return 0
+        windows = window_pairs(args.groups, headlines, config, frozenset(args.skip))
+    except ConfigError as exc:
+        print(exc.render(), file=sys.stderr)
+        return 2
+    except StoryFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     model, about = train(windows, floor=args.floor, min_precision=args.min_precision, c=args.c)
     about = {
         "about": "Learned pair scorer of the story matcher (alerts/stories/pairs.py); written by "

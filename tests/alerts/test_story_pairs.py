@@ -115,3 +115,25 @@ def test_the_shipped_model_is_retrained_byte_for_byte(shared_dir: Path, tmp_path
     assert main([*groups, "--skip", "2026-01-12", "--headlines", str(heads),
                  "--out", str(out)]) == 0
     assert out.read_bytes() == MODEL_FILE.read_bytes()
+
+
+def test_training_without_its_files_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`make train-stories` in a checkout without ../shared stopped with a traceback."""
+    from monitor.story_train import main
+
+    config = str(Path(__file__).resolve().parents[2] / "feeds.yaml")
+    groups = tmp_path / "groups.json"
+    groups.write_text('{"windows": []}', encoding="utf-8")
+    heads = tmp_path / "shared" / "headlines.jsonl"
+    out = tmp_path / "pairs.json"
+    assert main([str(groups), "--headlines", str(heads), "--out", str(out), "--config", config]) == 2
+    assert capsys.readouterr().err == f"error: {heads}: No such file or directory\n"
+    heads.parent.mkdir()
+    heads.write_text('{"id": "1", "date": "2026-01-02", "title": "x"}\n', encoding="utf-8")
+    assert main([str(tmp_path / "absent.json"), "--headlines", str(heads), "--out", str(out),
+                 "--config", config]) == 2
+    assert capsys.readouterr().err == f"error: {tmp_path / 'absent.json'}: No such file or directory\n"
+    assert main([str(groups), "--headlines", str(heads), "--out", str(out),
+                 "--config", str(tmp_path / "feeds.yaml")]) == 2
+    assert "file not found" in capsys.readouterr().err
+    assert not out.exists()
