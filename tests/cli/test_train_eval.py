@@ -177,6 +177,7 @@ def test_eval_time_window_and_unsure(capsys: pytest.CaptureFixture[str], tmp_pat
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(600)  # a whole training run: 66 s on an idle 2-core host, past 120 s on a busy one
 def test_make_train_reproduces_the_shipped_model(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -99,6 +99,7 @@ def test_off_means_the_rules_alone(monkeypatch: pytest.MonkeyPatch):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(600)  # a whole training run: 66 s on an idle 2-core host, past 120 s on a busy one
 def test_monitor_train_reproduces_the_shipped_counts_model(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:
