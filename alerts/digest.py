@@ -126,6 +126,19 @@ def enqueue_digest(session: Session, config: AppConfig, channel_name: str, *, no
     return alerts
 
 
+def enqueue_missed_digests(session: Session, config: AppConfig, *, now: datetime) -> list[Alert]:
+    """Queue the digests of channels that had one before and whose latest schedule time
+    has passed since: a time the service was stopped at, or the host asleep (the
+    service's CronTrigger fires only while it runs, and at most an hour late). A channel
+    that never had a digest waits for its first schedule time."""
+    last = last_digests(session)
+    alerts: list[Alert] = []
+    for name in due_digests(config, now, last):
+        if last.get(name) is not None:
+            alerts += enqueue_digest(session, config, name, now=now)
+    return alerts
+
+
 def enqueue_due_digests(session: Session, config: AppConfig, *, now: datetime) -> list[Alert]:
     """Queue every digest that is due (see `due_digests`); call it from a periodic tick."""
     last = last_digests(session)

@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from alerts.admin import AdminBot
 from alerts.delivery import DeliveryWorker
-from alerts.digest import enqueue_digest
+from alerts.digest import enqueue_digest, enqueue_missed_digests
 from alerts.feed_limits import fold_held
 from alerts.tally.posts import TallyPosts
 from core.config import AppConfig, ConfigError, FeedConfig, Runtime, Settings, load_config
@@ -67,6 +67,7 @@ CONFIG_WATCH_EVERY = 2.0
 CHART_EVERY = 600.0  # the status page's tally chart is redrawn at most this often
 FOLD_EVERY = 60.0  # held alerts wait at most this long after their hour is over
 TALLY_EVERY = 60.0  # the tally's charts due and the pinned figures are looked at this often
+MISSED_DIGESTS_EVERY = 60.0  # digest times passed while stopped or asleep are looked for this often
 
 
 def sync_config(config: AppConfig, db: Database) -> None:
@@ -412,6 +413,10 @@ class Service:
             self.tally_tick, IntervalTrigger(seconds=TALLY_EVERY), id="tally",
             coalesce=True, max_instances=1,
         )
+        self.scheduler.add_job(
+            self.missed_digests, IntervalTrigger(seconds=MISSED_DIGESTS_EVERY), id="missed-digests",
+            next_run_time=datetime.now(UTC), coalesce=True, max_instances=1,
+        )
 
     def _schedule_digests(self) -> None:
         assert self.scheduler is not None
@@ -434,6 +439,21 @@ class Service:
             return
         with self.db.session() as session:
             queued = enqueue_digest(session, self.config, channel, now=datetime.now(UTC))
+        if queued:
+            self.worker.wake()
+
+    async def missed_digests(self) -> None:
+        """The leader queues the roundups whose time passed while no replica ran (a restart,
+        the host asleep): the digest CronTriggers fire only while the service runs."""
+        if not self.replicas.leading:
+            return
+        try:
+            with self.db.session() as session:
+                queued = enqueue_missed_digests(session, self.config, now=datetime.now(UTC))
+        except Exception as exc:  # a database hiccup: the next tick tries again
+            secrets = (self.runtime.bot_token,) if self.runtime.bot_token else ()
+            log.warning("missed digests: %s", redact(f"{type(exc).__name__}: {exc}", secrets))
+            return
         if queued:
             self.worker.wake()
 
