@@ -54,8 +54,8 @@ def parse_any(
     return parse_feed(body, headers, url)
 
 
-__all__ = ["ParsedDate", "ParsedEntry", "ParsedFeed", "has_time_of_day", "parse_any",
-           "parse_date", "read_date"]
+__all__ = ["ParsedDate", "ParsedEntry", "ParsedFeed", "has_time_of_day", "in_24_hours",
+           "parse_any", "parse_date", "read_date"]
 
 
 class ParsedDate(NamedTuple):
@@ -76,6 +76,22 @@ _WEEKDAYS = frozenset({
 _RFC822_NAMES = re.compile(
     r"^(?:(?P<wd>[^\W\d_]+)\.?,?\s+)?(?P<d>\d{1,2})\s+(?P<m>[^\W\d_]+)\.?\s+(?P<rest>\d{2,4}\s.*)$"
 )
+
+
+# a time of day with its half of the day: 10:30 PM, 10:30 p. m., 12:15 a.m.
+_MERIDIEM = re.compile(r"(?<!\d)(\d{1,2})(:\d\d(?::\d\d)?)\s*([ap])\.?\s?m\b\.?", re.I)
+
+
+def in_24_hours(text: str) -> str:
+    """`text` with "10:30 PM" written "22:30" (and "12:15 AM" "00:15"): the RFC 822 reader
+    takes "PM" for an unknown zone and drops it, feedparser ignores it."""
+    def hours(m: re.Match[str]) -> str:
+        hour = int(m.group(1))
+        if hour > 12:
+            return m.group(0)
+        return f"{hour % 12 + (12 if m.group(3).lower() == 'p' else 0):02d}{m.group(2)}"
+
+    return _MERIDIEM.sub(hours, text) if _MERIDIEM.search(text) else text
 
 
 def has_time_of_day(text: str) -> bool:
@@ -166,7 +182,7 @@ def read_date(value: str | None, zone: tzinfo = UTC) -> ParsedDate | None:
     00:00 UTC of that date, as the backfill rule expects (monitor/ingest/poll.py)."""
     if not value or not value.strip():
         return None
-    text = " ".join(value.split())
+    text = in_24_hours(" ".join(value.split()))
     when: datetime | None = None
     date_only = not has_time_of_day(text)
     try:

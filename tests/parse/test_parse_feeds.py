@@ -1,4 +1,5 @@
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -165,6 +166,33 @@ def test_a_date_without_a_time_of_day_is_said_so() -> None:
         assert read_date(text) == (midnight, True), text
     for text in ("2025-12-03T00:00:00Z", "Wed, 03 Dec 2025 00:00:00 GMT", "2025-12-03 00:00"):
         assert read_date(text) == (midnight, False), text
+
+
+@pytest.mark.parametrize(
+    ("text", "local"),
+    [
+        ("December 3, 2025 10:30 PM", (2025, 12, 3, 22, 30)),
+        ("Dec 3, 2025 10:30 pm", (2025, 12, 3, 22, 30)),
+        ("Wed, 03 Dec 2025 10:30 PM", (2025, 12, 3, 22, 30)),
+        ("03 Dic 2025 10:30 p. m.", (2025, 12, 3, 22, 30)),
+        ("2025-12-03 10:30 p.m.", (2025, 12, 3, 22, 30)),
+        ("December 3, 2025 12:15 AM", (2025, 12, 3, 0, 15)),
+        ("December 3, 2025 12:15 PM", (2025, 12, 3, 12, 15)),
+        ("3 Dec 2025 9:05 am", (2025, 12, 3, 9, 5)),
+    ],
+)
+def test_a_time_with_am_or_pm_keeps_its_half_of_the_day(text: str, local: tuple[int, ...]) -> None:
+    """"December 3, 2025 10:30 PM" was read as 10:30 (the RFC 822 reader took "PM" for an
+    unknown zone), and "12:15 AM" as noon: items 12 h early or late."""
+    caracas = ZoneInfo("America/Caracas")
+    assert read_date(text, caracas) == (datetime(*local, tzinfo=caracas).astimezone(UTC), False)
+
+
+def test_an_rss_date_with_pm_keeps_its_half_of_the_day() -> None:
+    body = (b'<rss version="2.0"><channel><title>t</title><item><title>x</title><guid>g</guid>'
+            b"<pubDate>Wed, 03 Dec 2025 10:30 PM -0400</pubDate></item></channel></rss>")
+    entry = parse_any(body, {}, "https://ex.org/").entries[0]
+    assert entry.published == datetime(2025, 12, 4, 2, 30, tzinfo=UTC)
 
 
 def test_feed_entries_say_when_their_date_has_no_time() -> None:
