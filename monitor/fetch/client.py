@@ -26,6 +26,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from core.config import Settings, header_safe
+from core.durations import MAX_DURATION
 from core.urls import redact_userinfo
 from monitor.fetch.decode import BadEncoding, BoundedBody, TooLarge
 from monitor.fetch.policy import AddressRefused, GuardedTransport, OutboundPolicy, request_trusted
@@ -67,19 +68,20 @@ class FetchResult:
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date), at most
+    MAX_DURATION: a server's 99999999999999999 overflowed timedelta where the wait was used."""
     if not value:
         return None
     value = value.strip()
     if value.isdigit():
-        return float(value)
+        return min(float(value), MAX_DURATION.total_seconds())  # 400 nines: inf
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    return min(max(0.0, (when - (now or datetime.now(UTC))).total_seconds()), MAX_DURATION.total_seconds())
 
 
 def usable_validator(value: str | None) -> str | None:

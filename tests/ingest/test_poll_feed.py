@@ -207,6 +207,19 @@ async def test_retry_after_is_honoured(
     assert "Retry-After 1h" in (result.error or "")
 
 
+async def test_a_retry_after_of_centuries_is_an_http_error_not_an_internal_one(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    """`Retry-After: 99999999999999999` (or 400 nines) overflowed timedelta while the error
+    was written: the feed showed "internal error: OverflowError", not the 503, with a
+    traceback in the log at every poll."""
+    for value in ("99999999999999999", "9" * 400):
+        server.set_route("/feed", b"", status=503, headers={"Retry-After": value})
+        result = await poll_feed(feed_config(server, interval="1m"), settings, fetcher, db)
+        assert result.status == "error" and (result.error or "").startswith("HTTP 503 (Retry-After ")
+        assert result.next_poll_at - result.polled_at == settings.max_backoff
+
+
 async def test_permanent_redirect_becomes_effective_url(
     server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
 ) -> None:
