@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -103,7 +103,7 @@ def stories_json(session: Session, config: AppConfig | None, *, since: datetime)
 def render_stories(session: Session, config: AppConfig | None, *, since: datetime) -> str:
     recent = _recent(session, since)
     if not recent:
-        return f"No stories since {since:%Y-%m-%d %H:%M} UTC."
+        return f"No stories since {since.astimezone(UTC):%Y-%m-%d %H:%M} UTC."
     out: list[str] = []
     for story, members in recent:
         outlets = list(dict.fromkeys(_outlet(i, config) for i in members))

@@ -253,6 +253,15 @@ def test_a_reader_that_closes_the_pipe_early_gets_no_traceback():
     assert "Traceback" not in err and "BrokenPipe" not in err
 
 
+def test_stories_since_a_time_with_an_offset_is_told_in_utc(tmp_path):
+    """`--since 2026-03-01T00:00-04:00` was answered "No stories since 2026-03-01 00:00 UTC.",
+    four hours before the time searched from."""
+    db = stored_database(tmp_path / "s.db")
+    result = monitor("stories", "--db", db, "--since", "2026-03-01T00:00-04:00")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "No stories since 2026-03-01 04:00 UTC."
+
+
 @pytest.mark.parametrize("since", ["9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+01:00"])
 def test_stories_since_a_time_beyond_the_calendar_in_utc_is_one_line(tmp_path, since):
     result = monitor("stories", "--db", stored_database(tmp_path / "s.db"), "--since", since)
