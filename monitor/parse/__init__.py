@@ -55,7 +55,7 @@ def parse_any(
 
 
 __all__ = ["ParsedDate", "ParsedEntry", "ParsedFeed", "has_time_of_day", "in_24_hours",
-           "parse_any", "parse_date", "read_date"]
+           "parse_any", "parse_date", "read_date", "reworded"]
 
 
 class ParsedDate(NamedTuple):
@@ -92,6 +92,24 @@ def in_24_hours(text: str) -> str:
         return f"{hour % 12 + (12 if m.group(3).lower() == 'p' else 0):02d}{m.group(2)}"
 
     return _MERIDIEM.sub(hours, text) if _MERIDIEM.search(text) else text
+
+
+# an ISO date and time followed by a zone's name (Ruby's "2025-12-03 22:30:00 UTC")
+_ISO_NAMED_ZONE = re.compile(
+    r"^(\d{4})-(\d\d)-(\d\d)[T ](\d{1,2}:\d\d(?::\d\d)?)(?:\.\d+)?\s+([A-Za-z]{1,5})$")
+
+
+def reworded(text: str) -> str:
+    """`text` in words the date readers take whole: times in 24 hours (`in_24_hours`), and an
+    ISO time with a zone's name in RFC 822's order ("03 Dec 2025 22:30:00 UTC"), whose reader
+    knows UTC, GMT and the US zones; feedparser kept the day of "2025-12-03 22:30:00 UTC"
+    and dropped its time. A name it does not know leaves the time without an offset."""
+    text = in_24_hours(text)
+    if m := _ISO_NAMED_ZONE.match(text):
+        year, month, day, clock, name = m.groups()
+        if 1 <= int(month) <= 12:
+            return f"{day} {_ENGLISH_MONTHS[int(month)]} {year} {clock} {name}"
+    return text
 
 
 def has_time_of_day(text: str) -> bool:
@@ -182,7 +200,7 @@ def read_date(value: str | None, zone: tzinfo = UTC) -> ParsedDate | None:
     00:00 UTC of that date, as the backfill rule expects (monitor/ingest/poll.py)."""
     if not value or not value.strip():
         return None
-    text = in_24_hours(" ".join(value.split()))
+    text = reworded(" ".join(value.split()))
     when: datetime | None = None
     date_only = not has_time_of_day(text)
     try:

@@ -16,7 +16,7 @@ from typing import Any
 
 import feedparser
 
-from monitor.parse import ParsedEntry, ParsedFeed, has_time_of_day, in_24_hours, read_date
+from monitor.parse import ParsedEntry, ParsedFeed, has_time_of_day, read_date, reworded
 
 # The end of an RSS item or an Atom entry, namespaced or not ("</item>", "</rss:item>").
 _ENTRY_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>", re.IGNORECASE)
@@ -158,7 +158,7 @@ def _date(raw: Any, key: str) -> tuple[datetime | None, bool]:
     text = dict.get(raw, key)
     text = text if isinstance(text, str) else ""
     when = _when(dict.get(raw, f"{key}_parsed"))
-    if when is not None and in_24_hours(text) == text:  # feedparser reads 10:30 PM as 10:30
+    if when is not None and reworded(text) == text:  # feedparser reads 10:30 PM as 10:30
         return when, bool(text) and not has_time_of_day(text)
     found = read_date(text)
     return (found.when, found.date_only) if found else (None, False)

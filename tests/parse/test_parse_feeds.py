@@ -195,6 +195,26 @@ def test_an_rss_date_with_pm_keeps_its_half_of_the_day() -> None:
     assert entry.published == datetime(2025, 12, 4, 2, 30, tzinfo=UTC)
 
 
+@pytest.mark.parametrize(
+    ("text", "utc"),
+    [
+        ("2025-12-03 22:30:00 UTC", datetime(2025, 12, 3, 22, 30, tzinfo=UTC)),  # Ruby's Time#to_s
+        ("2025-12-03 22:30 GMT", datetime(2025, 12, 3, 22, 30, tzinfo=UTC)),
+        ("2025-12-03T22:30:00.123 UTC", datetime(2025, 12, 3, 22, 30, tzinfo=UTC)),
+        ("2025-12-03 22:30:00 EST", datetime(2025, 12, 4, 3, 30, tzinfo=UTC)),
+        ("2025-12-03 22:30:00 VET", datetime(2025, 12, 4, 2, 30, tzinfo=UTC)),  # unknown: the zone
+    ],
+)
+def test_an_iso_time_with_a_zone_name_keeps_its_time(text: str, utc: datetime) -> None:
+    """feedparser read "2025-12-03 22:30:00 UTC" as 00:00 of that day (and said it had a
+    time): the item 22.5 h early."""
+    assert read_date(text, ZoneInfo("America/Caracas")) == (utc, False)
+    body = ('<rss version="2.0"><channel><title>t</title><item><title>x</title><guid>g</guid>'
+            f"<pubDate>{text}</pubDate></item></channel></rss>").encode()
+    if "VET" not in text:  # an RSS feed's unknown zone is read as UTC, as its other dates
+        assert parse_any(body, {}, "https://ex.org/").entries[0].published == utc
+
+
 def test_feed_entries_say_when_their_date_has_no_time() -> None:
     def rss_dated(date: str) -> bytes:
         return (f'<rss version="2.0"><channel><title>t</title><item><title>x</title>'
