@@ -138,7 +138,7 @@ async def _poll(
             "%s: %d new items over max_new_items_per_poll (%d) left for a later poll",
             feed.name, held, limits.max_new_items_per_poll,
         )
-    backfill = _backfill_flags(fresh, state, settings, now)
+    backfill = _backfill_flags(fresh, state, settings, now, feed.zone(settings))
     refused: list[str] = []
     articles = await fetch_articles(
         feed, settings, fetcher, fresh, backfill, refused, fetched.final_url)
@@ -215,21 +215,23 @@ def _normalize(
 
 
 def _backfill_flags(
-    items: list[NormalizedItem], state: FeedState, settings: Settings, now: datetime
+    items: list[NormalizedItem], state: FeedState, settings: Settings, now: datetime, zone: tzinfo,
 ) -> list[bool]:
+    """Which items are backfill; a date without a time of day is judged by the end of that
+    day in the feed's zone (`timezone`, default settings.timezone): the outlet's own date."""
     cutoff = now - settings.backfill_window
     catching_up = state.first_success_at is None or (
         state.last_success_at is not None and state.last_success_at < cutoff
     )
     return [
-        latest_publication(i, settings.tz) < cutoff or (catching_up and not i.dated)
+        latest_publication(i, zone) < cutoff or (catching_up and not i.dated)
         for i in items
     ]
 
 
 def latest_publication(item: NormalizedItem, tz: tzinfo) -> datetime:
     """The latest the item can have been published: its time, or for a date without a time
-    of day the end of that day in `tz` (settings.timezone). Its published_at, 00:00 UTC, is
+    of day the end of that day in `tz` (the feed's zone). Its published_at, 00:00 UTC, is
     up to a day early: judged by it, an item a Caracas outlet dated today and published
     after 20:00 there was older than 24 h at once, and stored as backfill."""
     if not item.date_only:

@@ -1,5 +1,5 @@
 """Items dated without a time of day ("3 de diciembre de 2025", JSON Feed "2025-12-03", RSS
-"Wed, 03 Dec 2025") are judged for backfill by the end of that day in settings.timezone: the
+"Wed, 03 Dec 2025") are judged for backfill by the end of that day in the feed's zone: the
 stored published_at stays 00:00 UTC of the date (story matching reads it), but an item a
 Caracas outlet dated today and published after 20:00 there is alerted, not backfilled."""
 
@@ -100,6 +100,27 @@ async def test_the_end_of_the_day_is_the_configured_zones(
     assert len(within.new_item_ids) == 1
     server.set_route("/src", json_doc([(2, "2025-12-03")]), content_type="application/json")
     after = await poll_feed(cfg, caracas, fetcher, db, now=datetime(2025, 12, 5, 5, tzinfo=UTC))
+    assert after.new_item_ids == [] and after.backfilled == 1
+
+
+async def test_the_end_of_the_day_is_the_feeds_own_zone(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    """A Caracas outlet's feed (`timezone: America/Caracas`) on a service shown in Madrid:
+    its 3 December ends at 04:00 UTC on the 4th, not at 23:00 UTC on the 3rd, Madrid's end
+    of that day, by which an item of that date was backfill 5 h early, never alerted."""
+    madrid = settings.model_copy(update={"timezone": "Europe/Madrid"})
+    cfg = FeedConfig(name="src", url=server.url("/src"), language="es", fetch_article="never",
+                     timezone="America/Caracas")
+    with db.session() as s:
+        sync_feeds(s, [(cfg.name, cfg.url)])
+    server.set_route("/src", json_doc([(0, "2025-12-04")]), content_type="application/json")
+    await poll_feed(cfg, madrid, fetcher, db, now=datetime(2025, 12, 4, 12, tzinfo=UTC))
+    server.set_route("/src", json_doc([(1, "2025-12-03")]), content_type="application/json")
+    within = await poll_feed(cfg, madrid, fetcher, db, now=datetime(2025, 12, 5, 3, tzinfo=UTC))
+    assert len(within.new_item_ids) == 1 and within.backfilled == 0
+    server.set_route("/src", json_doc([(2, "2025-12-03")]), content_type="application/json")
+    after = await poll_feed(cfg, madrid, fetcher, db, now=datetime(2025, 12, 5, 5, tzinfo=UTC))
     assert after.new_item_ids == [] and after.backfilled == 1
 
 
