@@ -54,6 +54,7 @@ DEFAULT_DB_URL = "sqlite:///data/monitor.db"
 DEFAULT_API_URL = "https://api.telegram.org"
 URGENCIES = ("low", "normal", "high")
 
+DEFAULT_INTERVAL = timedelta(minutes=10)  # a feed's poll interval when feeds.yaml gives none
 Duration = Annotated[
     timedelta, BeforeValidator(parse_duration), PlainSerializer(format_duration, return_type=str),
     WithJsonSchema({"anyOf": [{"type": "string", "pattern": r"^\s*(\d+(\.\d+)?\s*[smhdwSMHDW]\s*)+$|^\d+$"},
@@ -334,7 +335,7 @@ class FeedConfig(Strict):
     url: str
     type: Literal["rss", "page"] = "rss"
     language: Literal["es", "en"]
-    interval: Duration = timedelta(minutes=10)
+    interval: Duration = DEFAULT_INTERVAL
     enabled: bool = True
     selectors: Selectors | None = None
     fetch_article: Literal["auto", "always", "never"] = "auto"
@@ -702,8 +703,32 @@ def _unknown_topics(data: Any, known: list[str]) -> list[tuple[Loc, str]]:
     return out
 
 
+def _short_backfill_window(data: Any) -> list[tuple[Loc, str]]:
+    """A backfill_window shorter than an enabled feed's interval: an item published just
+    after one poll is older than the window at the next, stored as backfill and never
+    alerted (`0s`: nothing ever is). Values the models refuse are theirs to report."""
+    settings = data.get("settings") if isinstance(data, dict) else None
+    feeds = data.get("feeds") if isinstance(data, dict) else None
+    if not isinstance(settings, dict) or "backfill_window" not in settings or not isinstance(feeds, list):
+        return []
+    try:
+        window = parse_duration(settings["backfill_window"])
+        intervals = [(f.get("name"), parse_duration(f.get("interval", DEFAULT_INTERVAL)))
+                     for f in feeds if isinstance(f, dict) and f.get("enabled", True) is not False]
+    except ValueError:
+        return []
+    name, longest = max(intervals, key=lambda pair: pair[1], default=(None, timedelta(0)))
+    if window >= longest:
+        return []
+    return [(("settings", "backfill_window"),
+             f"{format_duration(window)} is shorter than the poll interval of feed '{name}' "
+             f"({format_duration(longest)}): what it publishes between two polls would be stored "
+             "as backfill, never alerted")]
+
+
 def _cross_checks(data: Any, topics: list[str]) -> list[tuple[Loc, str]]:
-    return _duplicates(data, "feeds") + _duplicates(data, "channels") + _unknown_topics(data, topics)
+    return (_duplicates(data, "feeds") + _duplicates(data, "channels") + _unknown_topics(data, topics)
+            + _short_backfill_window(data))
 
 
 def _rule_checks(config: AppConfig | RulesConfig) -> list[tuple[Loc, str]]:

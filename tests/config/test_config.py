@@ -53,6 +53,18 @@ def test_base_config_is_valid_and_has_defaults():
     assert config.channels[0].mode == "instant"
 
 
+@pytest.mark.parametrize("window", ["0s", "5m"])
+def test_a_backfill_window_shorter_than_a_feeds_interval_is_refused(window):
+    """`backfill_window: 0s` (meant as "no backfill") passed check-config, and then every item
+    was stored as backfill, nothing ever alerted; 5m under a 10m interval did the same to
+    everything a site published between two polls but in the last 5 minutes."""
+    text = BASE.replace("settings:\n", f"settings:\n  backfill_window: {window}\n")
+    assert errors_of(text) == [
+        f"settings.backfill_window (line 2): {window} is shorter than the poll interval of feed "
+        "'pitazo' (10m): what it publishes between two polls would be stored as backfill, never alerted"]
+    assert parse_config(BASE.replace("settings:\n", "settings:\n  backfill_window: 10m\n"))
+
+
 BROKEN = [
     # (replace this, with this, expected "location (line N): message" fragment)
     ("interval: 10m", "interval: 10 minutes", "feeds[0].interval (line 10): invalid duration"),
