@@ -85,42 +85,26 @@ async def test_an_item_dated_today_is_alerted_late_in_the_evening(
     assert stored["Nota 3 sobre presos políticos"].backfill
 
 
-async def test_the_end_of_the_day_is_the_configured_zones(
-    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+@pytest.mark.parametrize(("shown_in", "feed_zone"), [("America/Caracas", None), ("Europe/Madrid", "America/Caracas")],
+                         ids=["the settings' zone", "the feed's own zone"])
+async def test_the_end_of_the_day_is_the_feeds_zone(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database, shown_in: str, feed_zone: str | None,
 ) -> None:
-    """3 December ends at 04:00 UTC on the 4th in Caracas: 24 h later it is backfill."""
-    caracas = settings.model_copy(update={"timezone": "America/Caracas"})
-    cfg = FeedConfig(name="src", url=server.url("/src"), language="es", fetch_article="never")
-    with db.session() as s:
-        sync_feeds(s, [(cfg.name, cfg.url)])
-    server.set_route("/src", json_doc([(0, "2025-12-04")]), content_type="application/json")
-    await poll_feed(cfg, caracas, fetcher, db, now=datetime(2025, 12, 4, 12, tzinfo=UTC))
-    server.set_route("/src", json_doc([(1, "2025-12-03")]), content_type="application/json")
-    within = await poll_feed(cfg, caracas, fetcher, db, now=datetime(2025, 12, 5, 3, tzinfo=UTC))
-    assert len(within.new_item_ids) == 1
-    server.set_route("/src", json_doc([(2, "2025-12-03")]), content_type="application/json")
-    after = await poll_feed(cfg, caracas, fetcher, db, now=datetime(2025, 12, 5, 5, tzinfo=UTC))
-    assert after.new_item_ids == [] and after.backfilled == 1
-
-
-async def test_the_end_of_the_day_is_the_feeds_own_zone(
-    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
-) -> None:
-    """A Caracas outlet's feed (`timezone: America/Caracas`) on a service shown in Madrid:
-    its 3 December ends at 04:00 UTC on the 4th, not at 23:00 UTC on the 3rd, Madrid's end
-    of that day, by which an item of that date was backfill 5 h early, never alerted."""
-    madrid = settings.model_copy(update={"timezone": "Europe/Madrid"})
+    """3 December ends at 04:00 UTC on the 4th in Caracas: 24 h later it is backfill. A Caracas
+    outlet's feed (`timezone: America/Caracas`) on a service shown in Madrid ends its day there
+    too, not at 23:00 UTC on the 3rd, by which an item of that date was backfill 5 h early."""
+    zoned = settings.model_copy(update={"timezone": shown_in})
     cfg = FeedConfig(name="src", url=server.url("/src"), language="es", fetch_article="never",
-                     timezone="America/Caracas")
+                     timezone=feed_zone)
     with db.session() as s:
         sync_feeds(s, [(cfg.name, cfg.url)])
     server.set_route("/src", json_doc([(0, "2025-12-04")]), content_type="application/json")
-    await poll_feed(cfg, madrid, fetcher, db, now=datetime(2025, 12, 4, 12, tzinfo=UTC))
+    await poll_feed(cfg, zoned, fetcher, db, now=datetime(2025, 12, 4, 12, tzinfo=UTC))
     server.set_route("/src", json_doc([(1, "2025-12-03")]), content_type="application/json")
-    within = await poll_feed(cfg, madrid, fetcher, db, now=datetime(2025, 12, 5, 3, tzinfo=UTC))
+    within = await poll_feed(cfg, zoned, fetcher, db, now=datetime(2025, 12, 5, 3, tzinfo=UTC))
     assert len(within.new_item_ids) == 1 and within.backfilled == 0
     server.set_route("/src", json_doc([(2, "2025-12-03")]), content_type="application/json")
-    after = await poll_feed(cfg, madrid, fetcher, db, now=datetime(2025, 12, 5, 5, tzinfo=UTC))
+    after = await poll_feed(cfg, zoned, fetcher, db, now=datetime(2025, 12, 5, 5, tzinfo=UTC))
     assert after.new_item_ids == [] and after.backfilled == 1
 
 
