@@ -147,6 +147,10 @@ class Item(Base):
     story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"))
     # Why the item is in its story: the matcher's signals and scores (alerts/stories/match.py).
     story_match: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The first version of an item its outlet retitled in place with another figure (same GUID
+    # or link; monitor/ingest/dedup.py): this row is that revision.
+    revision_of: Mapped[int | None] = mapped_column(
+        ForeignKey("items.id", ondelete="SET NULL", name="fk_items_revision_of"))
 
     feed: Mapped[Feed] = relationship(back_populates="items")
     story: Mapped[Story | None] = relationship(back_populates="items")
@@ -166,6 +170,7 @@ class Item(Base):
         Index("ix_items_pending", "published_at", "id", sqlite_where=sql_text("classified_at IS NULL"),
               postgresql_where=sql_text("classified_at IS NULL")),
         Index("ix_items_story_id", "story_id"),
+        Index("ix_items_revision_of", "revision_of"),
     )
 
 

@@ -6,7 +6,7 @@ import os
 
 import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, make_url, text
+from sqlalchemy import insert, inspect, make_url, select, text
 
 from storage.db import alembic_config, downgrade, make_engine, migrate, open_database
 from storage.models import Base
@@ -114,7 +114,7 @@ def test_0013_keeps_stories_and_their_references_and_never_gives_a_number_again(
     engine = make_engine(any_db_url)
     migrate(engine, "0012_story_updated_index")
     now = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
-    with Database(engine).session() as s:  # 0013 adds no column: the models write 0012's rows
+    with Database(engine).session() as s:  # the models write 0012's rows (items: their columns of 0012)
         feed = Feed(name="f", url="https://f.example/rss")
         s.add(feed)
         s.flush()
@@ -124,8 +124,8 @@ def test_0013_keeps_stories_and_their_references_and_never_gives_a_number_again(
             s.add(story)
             s.flush()
             ids.append(story.id)
-            s.add(Item(feed_id=feed.id, guid=f"g{n}", title=f"item {n}", content_hash=str(n), story_id=story.id,
-                       published_at=now))
+            s.execute(insert(Item).values(feed_id=feed.id, guid=f"g{n}", title=f"item {n}", content_hash=str(n),
+                                          story_id=story.id, published_at=now))
             s.add(Alert(channel="c", story_id=story.id, kind="new", dedupe_key=f"new:c:{n}", status="sent",
                         next_attempt_at=now, created_at=now))
         s.flush()
@@ -146,6 +146,55 @@ def test_0013_keeps_stories_and_their_references_and_never_gives_a_number_again(
         if engine.dialect.name == "sqlite":
             assert conn.execute(text("PRAGMA foreign_keys")).scalar_one() == 1  # on again after the migration
     downgrade(engine, "0012_story_updated_index")
+    migrate(engine)
+    engine.dispose()
+
+
+def test_0015_adds_revisions_to_an_existing_database(any_db_url):
+    """A database of 0014 upgraded: its items, their matches and stories keep their ids and
+    references, none is a revision, and a revision stored then loses its link (not its row)
+    when retention deletes its first version."""
+    from datetime import UTC, datetime
+
+    from storage.db import Database
+    from storage.models import Feed, Item, Match, Story
+
+    engine = make_engine(any_db_url)
+    migrate(engine, "0014_story_clock")
+    with engine.begin() as conn:  # the models have revision_of: 0014's rows are written by hand
+        conn.execute(text("INSERT INTO feeds (name, url, consecutive_failures, paused, failure_reported, created_at) "
+                          "VALUES ('f', 'https://f.example/rss', 0, false, false, '2026-03-02 08:00:00')"))
+        conn.execute(text("INSERT INTO stories (title, topics, urgency, entities, counts, created_at, updated_at) "
+                          "VALUES ('story', '[]', 'normal', '[]', '[]', '2026-03-02 08:00:00', '2026-03-02 08:00:00')"))
+        feed_id = conn.execute(text("SELECT id FROM feeds")).scalar_one()
+        story_id = conn.execute(text("SELECT id FROM stories")).scalar_one()
+        for n in (1, 2):
+            conn.execute(text(
+                "INSERT INTO items (feed_id, guid, title, summary, published_at, fetched_at, content_hash, backfill, "
+                "entities, story_id) VALUES (:feed, :guid, :title, '', '2026-03-02 08:00:00', '2026-03-02 08:00:00', "
+                ":hash, false, '[]', :story)"), {"feed": feed_id, "guid": f"g{n}", "title": f"item {n}",
+                                                   "hash": str(n), "story": story_id if n == 1 else None})
+        first = conn.execute(text("SELECT id FROM items WHERE guid = 'g1'")).scalar_one()
+        conn.execute(text("INSERT INTO matches (item_id, topic, urgency, terms, explain, created_at) "
+                          "VALUES (:item, 'political_prisoners', 'high', '[]', '[]', '2026-03-02 08:00:00')"),
+                     {"item": first})
+    migrate(engine)
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    with Database(engine).session() as s:
+        items = {i.guid: i for i in s.query(Item)}
+        assert {g: (i.story_id, i.revision_of) for g, i in items.items()} == {"g1": (story_id, None), "g2": (None, None)}
+        assert s.scalars(select(Match.item_id)).all() == [first]
+        revision = Item(feed_id=feed_id, guid="g2#rev1", title="item 2, revised", content_hash="3", published_at=now,
+                        revision_of=items["g2"].id)
+        s.add(revision)
+        s.flush()
+        s.delete(items["g2"])  # retention deletes the first version
+        s.flush()
+        s.refresh(revision)
+        assert revision.revision_of is None
+        assert s.get(Story, story_id) is not None and s.query(Feed).count() == 1
+    downgrade(engine, "0014_story_clock")
+    assert "revision_of" not in {c["name"] for c in inspect(engine).get_columns("items")}
     migrate(engine)
     engine.dispose()
 
