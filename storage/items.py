@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select
+from sqlalchemy import Row, and_, func, insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from storage.models import Item, Match
@@ -66,6 +66,30 @@ def stored_keys(
             if url:
                 known_urls.add(url)
     return known_guids, known_urls, known_hashes
+
+
+def stored_under(session: Session, feed_id: int, guids: Sequence[str], urls: Sequence[str]) -> list[Row[Any]]:
+    """This feed's items stored under these GUIDs or canonical URLs: (id, guid, canonical_url,
+    title, revision_of) rows."""
+    rows: list[Row[Any]] = []
+    for start in range(0, max(len(guids), len(urls)), CHUNK):
+        g, u = (v[start : start + CHUNK] for v in (guids, urls))
+        stmt = select(Item.id, Item.guid, Item.canonical_url, Item.title, Item.revision_of).where(
+            Item.feed_id == feed_id, or_(Item.guid.in_(g), Item.canonical_url.in_(u)))
+        rows += session.execute(stmt).all()
+    return rows
+
+
+def versions_of(session: Session, first_ids: Sequence[int]) -> list[Row[Any]]:
+    """These items and their revisions: (id, guid, title, published_at, revision_of) rows, in
+    the order they were stored."""
+    rows: list[Row[Any]] = []
+    for start in range(0, len(first_ids), CHUNK):
+        chunk = first_ids[start : start + CHUNK]
+        stmt = select(Item.id, Item.guid, Item.title, Item.published_at, Item.revision_of).where(
+            or_(Item.id.in_(chunk), Item.revision_of.in_(chunk)))
+        rows += session.execute(stmt).all()
+    return sorted(rows, key=lambda r: r.id)
 
 
 def insert_items(session: Session, feed_id: int, values: list[dict[str, Any]]) -> list[int]:

@@ -4,6 +4,12 @@ has its canonical URL, or when the same feed has an item with the same title and
 two outlets running the same wire copy are two reports of one story, which the story
 clustering downstream wants to see.
 
+An item of this feed already stored under its GUID or canonical URL whose title now states a
+number none of its stored versions' latest stated ("Ascienden a 8…" retitled "Ascienden a
+16…") is a revision (`revisions`): stored again as a new item pointing to its first version,
+at most MAX_REVISIONS times. Any other change of a stored item (its summary, its words, a
+title it had before) is ignored.
+
 Inside one document (`within_document`), a GUID or a canonical link that several items with
 different content share says nothing about those items (a generator that gives every item
 the homepage as guid or link, live-blog posts told apart by #fragment only): they are told
@@ -11,18 +17,28 @@ apart by the next key, and the parse problem says so."""
 
 from __future__ import annotations
 
+import hashlib
+import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from core.urls import redact_userinfo, with_fragment
 from monitor.ingest.normalize import NormalizedItem
-from storage.items import insert_items, stored_keys
+from monitor.match.counts_numbers import numbers_in
+from storage.items import insert_items, stored_keys, stored_under, versions_of
 from storage.models import Item
 
+log = logging.getLogger("monitor.ingest")
+
 SHOWN_KEY_CHARS = 120
+MAX_REVISIONS = 5  # per item: a live blog retitled every hour must not flood its story
+CAPPED_KEPT = 10_000  # items whose capped revisions were logged, remembered for the process
+_capped: set[tuple[str, str]] = set()  # (feed, first version's GUID)
 
 
 def within_document(items: list[NormalizedItem]) -> tuple[list[NormalizedItem], list[str]]:
@@ -129,6 +145,10 @@ def unknown(session: Session, feed_id: int, items: list[NormalizedItem]) -> list
     shared = _stored_with_shared_guid(session, feed_id, items)
     fresh: list[NormalizedItem] = []
     for item in items:
+        if item.revision_of is not None:  # found by an earlier look (a poll's recheck): its own key
+            if item.guid not in guids:
+                fresh.append(item)
+            continue
         if item.guid in guids or (item.canonical_url and item.canonical_url in urls):
             continue
         if (item.shared_guid, item.content_hash) in shared:  # stored under the shared GUID
@@ -139,6 +159,71 @@ def unknown(session: Session, feed_id: int, items: list[NormalizedItem]) -> list
             hashes.add(item.content_hash)  # a duplicate later in the same document
         fresh.append(item)
     return fresh
+
+
+def revisions(
+    session: Session, feed: str, feed_id: int, known: list[NormalizedItem], now: datetime
+) -> list[NormalizedItem]:
+    """The revisions among `known` (items `unknown` left out): an item this feed stored under
+    its GUID or canonical URL, whose title states a number the latest of its stored versions
+    did not state, and is none of their titles. Each comes back as a new item for its first
+    version (`revision_of`), under that version's GUID + "#rev" + a hash of its title, published
+    at its entry's updated time when that is later than the first version's, else now (news
+    now, not backfill for the first version's date)."""
+    keyed = [i for i in known if i.revision_of is None and i.shared_guid is None]
+    if not keyed:
+        return []
+    rows = stored_under(session, feed_id, [i.guid for i in keyed], [i.canonical_url for i in keyed if i.canonical_url])
+    by_guid = {r.guid: r for r in rows}
+    by_url: dict[str, list[Row[Any]]] = {}
+    for r in rows:
+        if r.canonical_url:
+            by_url.setdefault(r.canonical_url, []).append(r)
+    retitled: list[tuple[NormalizedItem, int]] = []
+    for item in keyed:
+        matched = [by_guid[item.guid]] if item.guid in by_guid else by_url.get(item.canonical_url or "", [])
+        if matched and all(r.title != item.title for r in matched):  # most polls: the same titles
+            retitled.append((item, min(r.revision_of or r.id for r in matched)))
+    if not retitled:
+        return []
+    # one stored as an item of its own (a generator that gave it another item's GUID) is that item
+    _, _, hashes = stored_keys(session, feed_id, [], [], [i.content_hash for i, _ in retitled])
+    retitled = [(i, first) for i, first in retitled if i.content_hash not in hashes]
+    if not retitled:
+        return []
+    versions: dict[int, list[Row[Any]]] = {}
+    for r in versions_of(session, sorted({first for _, first in retitled})):
+        versions.setdefault(r.revision_of or r.id, []).append(r)
+    out: list[NormalizedItem] = []
+    for item, first_id in retitled:
+        stored = versions.pop(first_id, [])  # popped: one revision of an item per poll
+        revision = _revision(feed, item, stored, now)
+        if revision is not None:
+            out.append(revision)
+    return out
+
+
+def _revision(feed: str, item: NormalizedItem, stored: list[Row[Any]], now: datetime) -> NormalizedItem | None:
+    """`item` as a revision of `stored` (its first version, then its revisions), or None."""
+    if not stored or any(r.title == item.title for r in stored):
+        return None
+    first, latest = stored[0], stored[-1]
+    if not numbers_in(item.title) - numbers_in(latest.title):
+        return None  # the same figures reworded, or one dropped: nothing new to tell
+    guid = f"{first.guid}#rev{hashlib.sha256(item.title.encode()).hexdigest()[:8]}"
+    if any(r.guid == guid for r in stored):
+        return None
+    if len(stored) > MAX_REVISIONS:
+        if (feed, first.guid) not in _capped:
+            if len(_capped) >= CAPPED_KEPT:
+                _capped.clear()
+            _capped.add((feed, first.guid))
+            log.info("%s: item %d retitled again (%r) after %d revisions; this and later ones are ignored",
+                     feed, first.id, item.title[:120], MAX_REVISIONS)
+        return None
+    updated = item.updated_at is not None and item.updated_at > first.published_at
+    return replace(item, guid=guid, revision_of=first.id, published_at=item.updated_at if updated else now,
+                   dated=updated, date_only=False)
 
 
 def _stored_with_shared_guid(
@@ -173,6 +258,7 @@ def insert_new(
             "content_hash": i.content_hash,
             "backfill": backfill,
             "entities": [],
+            "revision_of": i.revision_of,
         }
         for i, backfill in rows
     ]

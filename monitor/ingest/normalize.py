@@ -144,6 +144,11 @@ class NormalizedItem:
     # the GUID the source gave, when other items of the same document with different content
     # had it too (`guid` is then another key: monitor/ingest/dedup.py within_document)
     shared_guid: str | None = None
+    # the entry's own updated time (Atom <updated>, JSON Feed date_modified), when it gave one
+    updated_at: datetime | None = None
+    # the stored item this one revises: the outlet retitled it in place with another figure
+    # (monitor/ingest/dedup.py `revisions`)
+    revision_of: int | None = None
 
     @property
     def hashable(self) -> bool:
@@ -178,6 +183,7 @@ def normalize_entry(
     date_only = dated and entry.date_only
     if published > fetched_at + future_slack:
         published, date_only = fetched_at, False
+    updated = min(entry.updated, fetched_at) if entry.updated else None
     return NormalizedItem(
         guid=guid,
         url=link,
@@ -190,4 +196,5 @@ def normalize_entry(
         dated=dated,
         content_hash=digest,
         date_only=date_only,
+        updated_at=updated,
     )

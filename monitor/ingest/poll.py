@@ -15,7 +15,7 @@ from core.config import FeedConfig, Settings
 from core.urls import redact_userinfo
 from monitor.fetch.client import FEED_ACCEPT, PAGE_ACCEPT, Fetcher, FetchResult
 from monitor.ingest.article import fetch_articles
-from monitor.ingest.dedup import unknown, within_document
+from monitor.ingest.dedup import revisions, unknown, within_document
 from monitor.ingest.feed_state import (
     FeedState,
     backoff_delay,
@@ -131,6 +131,8 @@ async def _poll(
         )
     with db.session() as session:
         fresh = unknown(session, state.feed_id, items)
+        kept = {id(i) for i in fresh}
+        fresh += revisions(session, feed.name, state.feed_id, [i for i in items if id(i) not in kept], now)
     skipped = len(items) - len(fresh)
     fresh, held = _newest(fresh, limits.max_new_items_per_poll)
     if held:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from core.text import MONTHS
+from core.text import MONTHS, fold
 from monitor.match.counts_lexicon import EVENT_NOUN, PEOPLE, QUALIFIER
 
 # -- number words -----------------------------------------------------------------
@@ -228,3 +228,24 @@ def glued(sent: Sentence, i: int) -> bool:
             and toks[i + 1] != "mil" and sent.spans[i][1] == sent.spans[i + 1][0]
             and toks[i + 1] not in PEOPLE and toks[i + 1] not in EVENT_NOUN)
 
+
+
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def numbers_in(text: str) -> frozenset[int]:
+    """The numbers a text states, read as the count rules read them: digits ("1.200", "2 mil")
+    and number words ("dieciséis", "twenty-one"); not "un"/"one" (an article as often as a
+    number), nor a year written alone ("2026")."""
+    tokens = Sentence(fold(text)).tokens
+    found: set[int] = set()
+    i = 0
+    while i < len(tokens):
+        parsed = parse_number(tokens, i)
+        if parsed is None:
+            i += 1
+            continue
+        value, i, singular = parsed
+        if not singular and not _YEAR.fullmatch(tokens[i - 1]):
+            found.add(value)
+    return frozenset(found)

@@ -4,7 +4,7 @@ must neither raise nor cost (or invent) a count."""
 import pytest
 
 from monitor.match.counts import extract_counts
-from monitor.match.counts_numbers import TOKEN, parse_number
+from monitor.match.counts_numbers import TOKEN, numbers_in, parse_number
 
 
 def counts(text: str) -> list[tuple[str, int]]:
@@ -79,3 +79,16 @@ def test_a_sentence_is_read_when_it_has_a_figure_in_any_form() -> None:
         assert _worth_a_look(sentence), sentence
     for sentence in ["el gobierno anuncia nuevas medidas", "una reunion en caracas", "unos presos"]:
         assert not _worth_a_look(sentence), sentence
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Ascienden a 8 las excarcelaciones de presos políticos, según Foro Penal", {8}),
+    ("Foro Penal: ascienden a ocho las excarcelaciones", {8}),  # the same figure in words
+    ("Ascienden a dieciséis las excarcelaciones", {16}),
+    ("Foro Penal: 1.200 presos políticos; 87 excarcelados", {1200, 87}),
+    ("Twenty-one prisoners freed", {21}),
+    ("Excarcelan a un preso político en 2026", set()),  # an article and a year: no figure
+])
+def test_the_numbers_a_headline_states(text: str, expected: set[int]) -> None:
+    """What a revision of a headline is told by (monitor/ingest/dedup.py)."""
+    assert numbers_in(text) == expected
