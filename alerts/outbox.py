@@ -5,6 +5,8 @@ Per instant channel that lists one of the story's topics:
   filters → `new` (the item's own message);
 - the channel has the story and the item brings a figure the story lacked →
   `update`, a short reply to the first message;
+- an outlet's revision of its own item (its headline retitled with a figure the story
+  already has) → nothing: the message names the outlet already;
 - otherwise → `edit` of the first message, naming the other outlets
   ("También: El Pitazo, BBC Mundo"); skipped when the outlets did not change;
 - but when the story's message in that channel failed for good (never delivered:
@@ -145,6 +147,8 @@ def enqueue_for_item(
                 payload={"html": r.html, "text": r.text, "preview": preview, "view": view.to_json(), "item_id": item.id,
                          "feed_id": item.feed_id},
             )
+        elif "revision_of" in assignment.signals:
+            continue  # the outlet retitled its own item: the message names it already
         else:
             original = AlertView.from_json(dict((first.payload or {}).get("view") or {}))
             also = [o for o in outlets if o != original.outlet]

@@ -302,6 +302,10 @@ def assign_story(
         topics=c.topics, entities=c.entities, counts=c.counts,
         topic_words=[t for topic in c.topics for t in (c.matches or {}).get(topic, [])],
     )
+    revised = _revised_story(session, index, item)
+    if revised is not None:  # the outlet retitled its own item: it joins that item's story
+        signals = {"decision": "revision", "revision_of": item.revision_of, "at": now.isoformat()}
+        return _join(session, index, revised, item, c, feats, when=when, now=now, told=told, signals=signals)
     while True:
         decision = index.decide(feats, now=when, window=window)
         story = story_by_id(session, decision.story_id) if decision.story_id is not None else None
@@ -322,6 +326,26 @@ def assign_story(
         index.add_story(StoryEntry(story.id, story.title, when, when, set(c.topics), [feats]))
         _on_rollback(session, lambda sid=story.id: index.remove_story(sid))
         return Assignment(story, True, signals=signals)
+    return _join(session, index, story, item, c, feats, when=when, now=now, told=told, signals=signals)
+
+
+def _revised_story(session: Session, index: StoryIndex, item: Item) -> Story | None:
+    """The story of the item `item` revises (monitor/ingest/dedup.py `revisions`), while the
+    index holds it (within the story window); None otherwise: the matcher places it."""
+    if item.revision_of is None:
+        return None
+    first = session.get(Item, item.revision_of)
+    if first is None or first.story_id is None or first.story_id not in index.stories:
+        return None
+    return story_by_id(session, first.story_id)
+
+
+def _join(
+    session: Session, index: StoryIndex, story: Story, item: Item, c: ClassificationLike, feats: ItemFeatures, *,
+    when: datetime, now: datetime, told: bool, signals: dict[str, Any],
+) -> Assignment:
+    """Put `item` in `story`, which exists: the story gains its topics, entities and the
+    figures it lacked (when told)."""
     new_counts = new_figures(story.counts, c.counts) if told else []
     entry = index.stories.get(story.id)
     if new_counts and entry is not None and when < entry.last:  # an item older than the story's latest

@@ -27,6 +27,8 @@ def why(signals: dict[str, Any] | None) -> str:
         return f"split from story {s.get('from_story')} by {s.get('operator') or '?'}"
     if decision == "merged":
         return f"merged with its story {s.get('from_story')} by {s.get('operator') or '?'}"
+    if decision == "revision":
+        return f"its outlet's revision of item {s.get('revision_of')} (the headline retitled with another figure)"
     if decision != "joined":
         near = (s.get("nearest") or [{}])[0]
         reason = s.get("reason") or (

@@ -42,6 +42,7 @@ class World:
     emulator: BotApiEmulator
     items: dict[str, list[SampleItem]] = field(default_factory=dict)
     languages: dict[str, str] = field(default_factory=dict)
+    edits: dict[str, int] = field(default_factory=dict)  # headlines edited in place, per feed
     http_port: int = field(default_factory=free_port)
     procs: list[subprocess.Popen[str]] = field(default_factory=list)
 
@@ -69,9 +70,16 @@ class World:
         self._serve(feed)
         return item
 
+    def retitle(self, feed: str, guid: str, title: str) -> None:
+        """The outlet edits an item's headline in place (same GUID, same link)."""
+        [item] = [i for i in self.items[feed] if i.guid == guid]
+        item.title = title
+        self.edits[feed] = self.edits.get(feed, 0) + 1
+        self._serve(feed)
+
     def _serve(self, name: str) -> None:
         body = rss(self.items[name], title=name, language=self.languages[name])
-        etag = f'"{name}-{len(self.items[name])}"'
+        etag = f'"{name}-{len(self.items[name])}-{self.edits.get(name, 0)}"'
         self.server.set_route(f"/{name}.xml", body, content_type="application/rss+xml", etag=etag)
 
     def write_config(self, channels: list[dict[str, Any]], *, settings: dict[str, Any] | None = None,
