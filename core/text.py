@@ -144,6 +144,14 @@ def words(value: str) -> list[str]:
     return haystack(value).split()
 
 
+def keeps_wording(title: str, before: str) -> bool:
+    """Whether a retitle keeps at least half the words of the shorter title besides its
+    figures ("Ascienden a 8 las excarcelaciones…" → "Ascienden a 16 las excarcelaciones…");
+    another article under a reused GUID or link has few words in common."""
+    a, b = ({w for w in words(t) if len(w) > 2 and not w.isdigit()} for t in (title, before))
+    return bool(a and b) and len(a & b) >= min(len(a), len(b)) / 2
+
+
 def clean_field(value: object) -> str:
     """A field of a news item as text: non-strings become '', HTML is removed, size capped."""
     if not isinstance(value, str) or not value:

@@ -34,6 +34,7 @@ from alerts.stories.features import ItemFeatures, StoryEntry, features
 from alerts.stories.match import Near, StoryIndex
 from alerts.stories.text import _words, fold
 from core.count import Count, as_counts, official
+from core.text import keeps_wording
 from storage.feedback import last_story_fix
 from storage.items import items_by_id, story_items
 from storage.models import Item, Story, valid_id
@@ -331,11 +332,15 @@ def assign_story(
 
 def _revised_story(session: Session, index: StoryIndex, item: Item) -> Story | None:
     """The story of the item `item` revises (monitor/ingest/dedup.py `revisions`), while the
-    index holds it (within the story window); None otherwise: the matcher places it."""
+    index holds it (within the story window) and the retitle keeps the first version's wording;
+    None otherwise: the matcher places it (a live page retitled for another event, another
+    article under a GUID its generator reused)."""
     if item.revision_of is None:
         return None
     first = session.get(Item, item.revision_of)
     if first is None or first.story_id is None or first.story_id not in index.stories:
+        return None
+    if not keeps_wording(item.title or "", first.title or ""):
         return None
     return story_by_id(session, first.story_id)
 

@@ -124,3 +124,4 @@ async def test_a_sixth_revision_is_ignored_and_said_once(
     said = [r.getMessage() for r in caplog.records if "revisions" in r.getMessage()]
     assert len(said) == 1, said
     assert f"item {items[0].id} retitled again" in said[0] and title(9 + MAX_REVISIONS) in said[0]
+

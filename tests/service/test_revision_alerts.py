@@ -96,3 +96,21 @@ def test_a_revision_that_makes_an_item_relevant_is_alerted_as_a_new_story(world)
     items = _items(world)
     assert items[0].story_id is None and items[1].revision_of == items[0].id and items[1].story_id is not None
     assert items[1].story_match["decision"] != "revision"
+
+
+def test_another_event_under_the_same_guid_is_placed_by_the_matcher(world):
+    """A generator that reused the GUID for the next article (or a live page retitled for
+    another event): few words kept, so it is not put in the first story's thread."""
+    world.feed("efecto", "es")
+    first = world.publish("efecto", EIGHT, SUMMARY)
+    world.write_config(CHANNELS)
+    _poll(world)
+    world.retitle("efecto", first.guid, "Detienen a 3 dirigentes sindicales en Ciudad Guayana")
+    _poll(world)
+
+    messages = world.emulator.messages("@presos_test")
+    assert [m.reply_to for m in messages] == [None, None], [m.text for m in messages]
+    assert "Guayana" in messages[1].text
+    items = _items(world)
+    assert items[1].revision_of == items[0].id and items[1].story_id != items[0].story_id
+    assert items[1].story_match["decision"] != "revision"
