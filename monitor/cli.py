@@ -340,7 +340,7 @@ def cmd_stories(args: argparse.Namespace) -> int:
         except OverflowError:
             print(f"error: --since {args.since!r} is out of range once in UTC (years 1 to 9999)", file=sys.stderr)
             return EXIT_USAGE
-    db = open_db(runtime)
+    db = open_existing_database(runtime.database_url)
     try:
         with db.session() as session:
             if args.format == "json":
@@ -361,7 +361,7 @@ def _fix_stories(args: argparse.Namespace, config: AppConfig, runtime: Runtime) 
     from alerts.stories.merge import nearest_answer
 
     operator = f"cli:{getpass.getuser()}"
-    db = open_db(runtime)
+    db = open_existing_database(runtime.database_url)
     try:
         with db.session() as session:
             if args.near is not None:
@@ -420,7 +420,7 @@ def cmd_eval_stories(args: argparse.Namespace) -> int:
 def _eval_splits(config: AppConfig, runtime: Runtime) -> int:
     from monitor import story_eval
 
-    db = open_db(runtime)
+    db = open_existing_database(runtime.database_url)
     try:
         with db.session() as session:
             print(story_eval.splits_report(story_eval.evaluate_splits(session, config)))

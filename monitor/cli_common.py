@@ -54,8 +54,8 @@ def package_default(path: Path, option: str, instead: str) -> str | None:
 
 
 def open_existing_database(url: str) -> Database:
-    """The database at `url` for a command that only shows what is stored (`status`,
-    `tally`). A SQLite file that does not exist yet (a fresh install, or a mistyped --db,
+    """The database at `url` for a command that shows or corrects what is stored (`status`,
+    `tally`, `stories`, `eval-stories --splits`). A SQLite file that does not exist yet (a fresh install, or a mistyped --db,
     $DATABASE_URL or settings.database_url) is never created: a note on stderr names it,
     and the command shows an empty database held in memory."""
     import sys

@@ -115,19 +115,24 @@ def test_status_uses_database_url_from_the_environment(tmp_path):
     assert "only-in-env-db" in result.stdout
 
 
-@pytest.mark.parametrize("command", ["status", "tally"])
-def test_a_missing_database_is_shown_empty_and_never_created(tmp_path, command):
-    """A fresh install (or a mistyped --db): empty figures and a note, exit 0, no file made."""
-    result = monitor(command, "--db", f"sqlite:///{tmp_path / 'nope' / 'typo.db'}")
-    assert result.returncode == 0, result.stderr
-    assert result.stderr.splitlines() == [
+@pytest.mark.parametrize(("command", "code"), [
+    (["status"], 0), (["tally"], 0), (["stories"], 0), (["eval-stories", "--splits"], 0), (["stories", "--split", "5"], 1),
+], ids=["status", "tally", "stories", "eval-stories --splits", "stories --split"])
+def test_a_missing_database_is_shown_empty_and_never_created(tmp_path, command, code):
+    """A fresh install (or a mistyped --db): empty figures and a note, no file made (`stories`
+    and `eval-stories --splits` made an empty database where the operator had mistyped)."""
+    result = monitor(*command, "--db", f"sqlite:///{tmp_path / 'nope' / 'typo.db'}")
+    assert result.returncode == code, result.stderr
+    assert result.stderr.splitlines()[0] == (
         f"note: no database at sqlite:///{tmp_path}/nope/typo.db yet: nothing stored to show (the "
         "service creates it on its first run; check --db, $DATABASE_URL and settings.database_url)"
-    ]
-    if command == "status":
+    )
+    if command == ["status"]:
         assert "Feeds (" in result.stdout and "Alert queue (0 pending)" in result.stdout
-    else:
+    elif code == 0:
         assert "Traceback" not in result.stdout and result.stdout.strip()
+    else:
+        assert result.stderr.splitlines()[1:] == ["error: No item 5."]
     assert not (tmp_path / "nope").exists()
 
 
