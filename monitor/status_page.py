@@ -6,7 +6,7 @@ Everything shown is escaped; the page holds no secret (no token, no URL userinfo
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from html import escape
 from typing import Any
 
@@ -55,12 +55,14 @@ def _no_userinfo(url: str) -> str:
     return redact_userinfo(url, "")
 
 
-def _telegram_line(telegram: dict[str, Any] | None) -> str:
-    """A warning under the title while the Bot API fails (the worker's `health.status()`)."""
+def _telegram_line(telegram: dict[str, Any] | None, now: datetime) -> str:
+    """A warning under the title while the Bot API fails (the worker's `health.status()`);
+    an outage begun on another day gives its date (a time alone read as today's)."""
     if not telegram or not telegram.get("outage"):
         return ""
-    since = telegram.get("failing_since")
-    when = f" since {escape(str(since)[11:16])} UTC" if since else ""
+    since = str(telegram.get("failing_since") or "")
+    day = "" if since[:10] == now.astimezone(UTC).date().isoformat() else f"{since[:10]} "
+    when = f" since {escape(day + since[11:16])} UTC" if since else ""
     return (f'<p class="failing">Telegram: sends failing{when} ({int(telegram.get("failures_in_a_row") or 0)} '
             "in a row); alerts wait in the queue and go out when it answers.</p>")
 
@@ -123,7 +125,7 @@ def render_status_page(db: Database, config: AppConfig | None, *, now: datetime,
         "<h1>Monitor status</h1>",
         f'<p class="meta">{escape(now.strftime("%Y-%m-%d %H:%M UTC"))} · {escape(summary)} · '
         f"{pending} alerts pending · <a href=\"/healthz\">/healthz</a> · <a href=\"/metrics\">/metrics</a></p>",
-        _telegram_line(telegram),
+        _telegram_line(telegram, now),
         f"<h2>Feeds ({len(names)})</h2>",
         _table(["feed", "state", "last success", "last error", "next poll", "items"], feed_rows),
         "<h2>Queue per channel</h2>",

@@ -88,13 +88,14 @@ def test_status_page_warns_while_telegram_fails(service: Service) -> None:
     assert server is not None
     try:
         assert "Telegram: sends failing" not in httpx.get(server.address + "/", timeout=10).text
-        since = datetime(2026, 12, 2, 3, 4, tzinfo=UTC)
-        for channel in ("presos", "eeuu", "presos"):  # as the worker records failed sends
-            service.worker.health.failed(channel, since)
-        html = httpx.get(server.address + "/", timeout=10).text
-        assert "Telegram: sends failing since 03:04 UTC (3 in a row)" in html
-        service.worker.health.answered()
-        assert "Telegram: sends failing" not in httpx.get(server.address + "/", timeout=10).text
+        today = datetime.now(UTC).replace(hour=0, minute=4, second=0, microsecond=0)
+        for since, shown in ((today, "since 00:04 UTC"), (today - timedelta(days=2), f"since {today - timedelta(days=2):%Y-%m-%d} 00:04 UTC")):
+            for channel in ("presos", "eeuu", "presos"):  # as the worker records failed sends
+                service.worker.health.failed(channel, since)
+            html = httpx.get(server.address + "/", timeout=10).text
+            assert f"Telegram: sends failing {shown} (3 in a row)" in html  # an older outage: its day too
+            service.worker.health.answered()
+            assert "Telegram: sends failing" not in httpx.get(server.address + "/", timeout=10).text
     finally:
         server.stop()
 
