@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, TextIO
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from telegram.error import RetryAfter, TelegramError
 
@@ -60,6 +61,7 @@ log = logging.getLogger("alerts.delivery")
 
 RATE_LIMITED = RetryAfter.__name__  # how a 429's last_error begins (classify_error: the exception's name)
 PHOTO = "photo"  # an outbox row whose payload holds a PNG (photo_b64) and its caption
+RECORD_RETRY = 1.0  # seconds between attempts to record a sent message the database refused
 
 
 @dataclass
@@ -318,7 +320,7 @@ class DeliveryWorker:
             if self._is_console(conf):
                 text = claimed.payload.get("text") or ""
                 print_alert(self.out, claimed.channel, claimed.kind, text, alert_id=claimed.id)
-                self._finish(claimed.id, status="sent", sent_at=self.clock.now(), claimed_at=None)
+                await self._record_sent(claimed.id)
                 stats.sent += 1
             else:
                 await self._send_telegram(conf, claimed, stats)
@@ -326,6 +328,21 @@ class DeliveryWorker:
             message = redact(f"{type(exc).__name__}: {exc}", self._secrets)[:500]
             log.error("alert %d to %s: unexpected error: %s", claimed.id, claimed.channel, message)
             self._retry(claimed, message, stats)
+
+    async def _record_sent(self, alert_id: int, **values: Any) -> None:
+        """Mark a sent alert `sent`. Its message is out: a database that refuses the write (a
+        lock another process holds past the busy timeout, a full disk) is asked again until it
+        takes it; a retry of the alert would send the message twice."""
+        sent_at = self.clock.now()
+        while True:
+            try:
+                self._finish(alert_id, status="sent", sent_at=sent_at, claimed_at=None, **values)
+                return
+            except OperationalError as exc:
+                reason = (str(exc.orig).splitlines() or [type(exc.orig).__name__])[0]
+                log.warning("alert %d was sent, but the database refused to record it (%s); trying again "
+                            "in %.0f s", alert_id, redact(reason, self._secrets), RECORD_RETRY)
+                await asyncio.sleep(RECORD_RETRY)
 
     def _retry(self, claimed: _Claimed, message: str, stats: DeliveryStats, delay: float | None = None) -> None:
         if delay is None:
@@ -411,10 +428,8 @@ class DeliveryWorker:
                 self.limiter.record(conf.name)
             if claimed.kind == "edit" and edit_of is None:
                 note = note or "sent as a message of its own: the message to edit is in a chat migrated from"
-            self._finish(
-                claimed.id, status="sent", sent_at=self.clock.now(), claimed_at=None,
-                telegram_message_id=message_id, last_error=note, payload={**p, SENT_CHAT: chat_id},
-            )
+            await self._record_sent(claimed.id, telegram_message_id=message_id, last_error=note,
+                                    payload={**p, SENT_CHAT: chat_id})
             stats.sent += 1
             self._api_answered()
             return
@@ -442,9 +457,8 @@ class DeliveryWorker:
                 return
             self.limiter.record(conf.name)
             sent = {k: v for k, v in claimed.payload.items() if k != "photo_b64"}  # 150 KB a chart, kept for ever
-            self._finish(claimed.id, status="sent", sent_at=self.clock.now(), claimed_at=None,
-                         telegram_message_id=message_id, last_error=None,
-                         payload={**sent, SENT_CHAT: chat_id})
+            await self._record_sent(claimed.id, telegram_message_id=message_id, last_error=None,
+                                    payload={**sent, SENT_CHAT: chat_id})
             stats.sent += 1
             self._api_answered()
             return

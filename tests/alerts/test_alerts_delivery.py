@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -527,6 +528,48 @@ async def test_stuck_sending_row_is_reclaimed_but_a_live_claim_is_not(db, emulat
     stats = await worker.deliver_pending()
     assert stats.sent == 1 and len(emulator.messages(CHAT)) == 1
     assert emulator.messages("@b_channel") == []  # another replica is sending it
+
+
+async def test_a_message_sent_while_another_process_holds_the_lock_is_recorded_not_sent_again(
+    db, db_url, emulator, make_config, make_worker,
+) -> None:
+    """Another process (an operator's command stopped with Ctrl-Z, `sqlite3` left in a
+    transaction) took the write lock right after a message went out and held it past the busy
+    timeout: recording the send failed, the alert went back to the queue as an error, and its
+    message was sent a second time."""
+    if db.dialect != "sqlite":
+        pytest.skip("a lock held by another process on the database file: SQLite")
+    event.listen(db.engine, "connect", lambda conn, _record: conn.execute("PRAGMA busy_timeout=50"))
+    db.engine.dispose()  # the short busy timeout: the test need not wait 10 s for the lock
+    holder = sqlite3.connect(make_url(db_url).database, isolation_level=None, check_same_thread=False)
+    answer = emulator.call
+
+    def answer_then_lock(method: str, params: dict[str, Any]) -> Any:
+        result = answer(method, params)
+        if method == "sendMessage" and not refused:
+            holder.execute("BEGIN IMMEDIATE")  # the message is out; the database is taken
+        return result
+
+    refused: list[str] = []
+
+    def release(context: Any) -> None:  # the worker met the lock: the other process lets go
+        refused.append(str(context.original_exception))
+        if holder.in_transaction:
+            holder.execute("ROLLBACK")
+
+    emulator.call = answer_then_lock
+    event.listen(db.engine, "handle_error", release)
+    worker = await make_worker(make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}]), base_backoff=0.0)
+    queue(db, 1)
+    try:
+        await worker.deliver_pending()
+        await worker.deliver_pending()
+    finally:
+        event.remove(db.engine, "handle_error", release)
+        holder.close()
+    assert refused and "database is locked" in refused[0]
+    assert [m.text for m in emulator.messages(CHAT)] == ["alert 0 & more"]
+    assert [(a.status, a.last_error) for a in alerts(db)] == [("sent", None)]
 
 
 async def test_two_replicas_deliver_each_alert_once(db, db_url, emulator, make_config, make_worker) -> None:
