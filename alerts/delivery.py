@@ -54,7 +54,7 @@ from storage.alerts import (
     retry_held_now,
     sync_channels,
 )
-from storage.db import Database
+from storage.db import Database, refusal
 from storage.models import Alert
 
 log = logging.getLogger("alerts.delivery")
@@ -339,9 +339,8 @@ class DeliveryWorker:
                 self._finish(alert_id, status="sent", sent_at=sent_at, claimed_at=None, **values)
                 return
             except OperationalError as exc:
-                reason = (str(exc.orig).splitlines() or [type(exc.orig).__name__])[0]
-                log.warning("alert %d was sent, but the database refused to record it (%s); trying again "
-                            "in %.0f s", alert_id, redact(reason, self._secrets), RECORD_RETRY)
+                log.warning("alert %d was sent but is not recorded yet: %s; trying again in %.0f s",
+                            alert_id, redact(refusal(exc), self._secrets), RECORD_RETRY)
                 await asyncio.sleep(RECORD_RETRY)
 
     def _retry(self, claimed: _Claimed, message: str, stats: DeliveryStats, delay: float | None = None) -> None:

@@ -207,6 +207,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `monitor ... | head` closed the pipe: the reader had enough
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit flush
         return EXIT_OK
+    except Exception as exc:
+        refused = _database_refusal(exc)
+        if refused is None:
+            raise
+        again = ", try again" if refused.startswith("the database is locked") else ""
+        print(f"error: {refused}; nothing was changed{again}", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+def _database_refusal(exc: Exception) -> str | None:
+    """One line for a statement the opened database refused (storage.db.refusal); None for
+    any other error. The command's transaction rolled back whole."""
+    if "sqlalchemy" not in sys.modules:  # no database was opened: SQLAlchemy is loaded with it
+        return None
+    from sqlalchemy.exc import OperationalError
+
+    from storage.db import refusal
+
+    return refusal(exc) if isinstance(exc, OperationalError) else None
 
 
 # ---------------------------------------------------------------------------

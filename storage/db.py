@@ -13,7 +13,7 @@ from alembic.config import Config as AlembicConfig
 from alembic.util.exc import CommandError as AlembicCommandError
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -21,6 +21,7 @@ DEFAULT_URL = "sqlite:///data/monitor.db"
 # the -wal file is cut back to this once checkpointed: without it, it kept the size of the
 # largest transaction (a retention pass deleting 100,000 items: 58 MB) until the service stopped
 WAL_LIMIT = 16 * 1024 * 1024
+BUSY_TIMEOUT = 10  # seconds a statement waits for a lock another connection holds
 
 
 from storage.errors import DatabaseError  # noqa: E402  (re-exported; defined apart for fast CLI start)
@@ -31,7 +32,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute(f"PRAGMA journal_size_limit={WAL_LIMIT}")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT * 1000}")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
 
@@ -66,6 +67,16 @@ def redact_url(url: str) -> str:
         user, colon, _ = userinfo.partition(":")
         rest = f"{user}{':***' if colon else ''}@{host}"
     return scheme + _QUERY_SECRET.sub(lambda m: f"{m.group(1)}=***", rest)
+
+
+def refusal(exc: OperationalError) -> str:
+    """One line for an error the database gave a statement (a lock another process held past
+    the busy timeout, a full disk, a read-only file), without the statement and its values."""
+    reason = (str(exc.orig).splitlines() or [type(exc.orig).__name__])[0]
+    if "database is locked" in reason:
+        return (f"the database is locked: another process (the service, another command, sqlite3) "
+                f"held its write lock for over {BUSY_TIMEOUT} s")
+    return f"the database refused the command: {reason}"
 
 
 def scrub(text: str, url: str) -> str:

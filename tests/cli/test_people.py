@@ -124,3 +124,26 @@ def test_add_refuses_a_name_of_particles_alone(tmp_path: Path) -> None:
         assert result.returncode == 2, (name, result.stdout)
         assert result.stderr.strip() == f"error: {name!r} is not a name: it has only particles (de, la, y…)"
     assert monitor("people", "--db", db, "add", "Ana de la Cruz").returncode == 0
+
+
+def test_a_lock_held_by_another_process_is_one_line_and_changes_nothing(tmp_path: Path) -> None:
+    """Another process holding the write lock past the 10-second busy timeout (a `monitor`
+    command stopped with Ctrl-Z, `sqlite3` left in a transaction) made `people add` end in a
+    SQLAlchemy traceback."""
+    import sqlite3
+
+    db = f"sqlite:///{tmp_path / 'm.db'}"
+    assert monitor("people", "--db", db).returncode == 0
+    holder = sqlite3.connect(tmp_path / "m.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        locked = monitor("people", "--db", db, "add", "Teodoro", "Quintana")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert locked.returncode == 1 and locked.stdout == ""
+    assert locked.stderr.splitlines() == [
+        "error: the database is locked: another process (the service, another command, sqlite3) "
+        "held its write lock for over 10 s; nothing was changed, try again"]
+    assert "Teodoro Quintana" not in monitor("people", "--db", db).stdout
+    assert monitor("people", "--db", db, "add", "Teodoro", "Quintana").returncode == 0
