@@ -295,6 +295,9 @@ class WatchedPerson(Base):
     removed_by: Mapped[str | None] = mapped_column(String(200))
     removed_at: Mapped[datetime | None]
 
+    # an item's deletion (retention) sets source_item_id to NULL: found by the index, not a scan
+    __table_args__ = (Index("ix_watched_people_source_item_id", "source_item_id"),)
+
 
 class Feedback(Base):
     """An operator's correction from the admin chat: a missed item, a wrong alert, a split story.
@@ -319,7 +322,7 @@ class Feedback(Base):
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    __table_args__ = (Index("ix_feedback_kind_created", "kind", "created_at"),)
+    __table_args__ = (Index("ix_feedback_kind_created", "kind", "created_at"), Index("ix_feedback_item_id", "item_id"))
 
 
 class Lease(Base):
