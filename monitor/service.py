@@ -22,7 +22,7 @@ from typing import Any, TextIO
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from alerts.admin import AdminBot
 from alerts.delivery import DeliveryWorker
@@ -43,7 +43,7 @@ from monitor.pipeline import Pipeline
 from monitor.replicas import Replicas
 from monitor.scheduler import FeedScheduler
 from storage.alerts import queue_depth, sync_channels
-from storage.db import Database, ping
+from storage.db import Database, ping, refusal
 from storage.errors import DatabaseError
 from storage.feeds import (
     feed_named,
@@ -101,6 +101,7 @@ class Service:
         self.tally_posts = TallyPosts(config, runtime, db, dry_run=dry_run)  # leader only
         self.first_round = FirstRound()  # start-up backlog classified once, in publication order
         self.items_failed = 0  # items whose processing raised (left pending), since start
+        self._classify_again = False  # the database refused the last classification: items wait
         self.heartbeat = time.monotonic()
         self._chart: tuple[float, bytes | None] = (0.0, None)
         self.replicas = Replicas(db, **(replica_options or {}))  # feed leases, the leader
@@ -138,7 +139,9 @@ class Service:
             return
         if state is Poll.CLOSED:
             log.info("start-up round: every feed polled; classifying the backlog")
-        if stored or state is Poll.CLOSED:  # alerts are queued only by new items: a 304 leaves the worker be
+        # alerts are queued only by new items: a 304 leaves the worker be, unless items a
+        # refused classification left behind wait
+        if stored or state is Poll.CLOSED or self._classify_again:
             await self.classify_pending()
             self.worker.wake()
 
@@ -162,8 +165,15 @@ class Service:
         """Classify stored items and queue their alerts in a worker thread (CPU-bound), then
         fold alerts over a feed's hourly limit."""
         async with self._classify_lock:
-            processed = await asyncio.to_thread(self.pipeline.process_pending)
-            await asyncio.to_thread(self.fold_held)
+            try:
+                processed = await asyncio.to_thread(self.pipeline.process_pending)
+                await asyncio.to_thread(self.fold_held)
+            except OperationalError as exc:  # a lock held past the busy timeout, a full disk
+                self._classify_again = True
+                log.warning("classification stopped: %s; the items stored wait for the next poll",
+                            refusal(exc))
+                return
+            self._classify_again = False
         for topic, n in processed.topics.items():
             self.metrics.matches.labels(topic).inc(n)
         self.metrics.alerts_queued.inc(processed.alerts)

@@ -1,0 +1,97 @@
+"""The service while another process holds the SQLite write lock past the busy timeout (an
+operator's command stopped with Ctrl-Z, `sqlite3` left in a transaction): what it could not
+write waits, and is written once the lock is released."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from typing import Any
+
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
+
+from core.config import load_config, resolve_runtime
+from monitor.service import Service, sync_config
+from storage.db import Database, open_database
+from storage.models import Alert, Item
+
+PRESOS = [{"name": "presos", "chat_id": "console", "topics": ["political_prisoners"]}]
+
+
+def _opened(world) -> tuple[Any, Any, Database, sqlite3.Connection]:
+    """The config, runtime and database of a service on one feed with one release, and another
+    process's connection to the file (the holder of the lock)."""
+    world.feed("pitazo")
+    world.publish("pitazo", "Excarcelan a 101 presos políticos en Tocorón", "Familiares confirmaron.")
+    world.write_config(PRESOS)
+    config = load_config(world.config_path)
+    runtime = resolve_runtime(config, config_path=str(world.config_path), db_flag=world.db_url, env={})
+    db = open_database(world.db_url)
+    event.listen(db.engine, "connect", lambda conn, _record: conn.execute("PRAGMA busy_timeout=50"))
+    db.engine.dispose()  # the short busy timeout: the test need not wait 10 s for the lock
+    sync_config(config, db)
+    holder = sqlite3.connect(world.tmp / "monitor.db", isolation_level=None, check_same_thread=False)
+    return config, runtime, db, holder
+
+
+def _waiting_and_queued(db: Database) -> tuple[int, int]:
+    with db.session() as s:
+        return (s.scalar(select(func.count()).select_from(Item).where(Item.classified_at.is_(None))) or 0,
+                s.scalar(select(func.count()).select_from(Alert)) or 0)
+
+
+def test_a_poll_that_cannot_store_its_items_stores_them_at_the_next_poll(world):
+    config, runtime, db, holder = _opened(world)
+
+    async def scenario() -> list[str]:
+        service = Service(config, runtime, db)
+        try:
+            holder.execute("BEGIN IMMEDIATE")
+            first = await service.poll("pitazo")
+            holder.execute("ROLLBACK")
+            second = await service.poll("pitazo")  # the feed unchanged since the first poll
+            return [first.status, second.status]
+        finally:
+            await service.close()
+
+    try:
+        statuses = asyncio.run(scenario())
+    finally:
+        holder.close()
+    assert statuses == ["error", "new"]
+    assert _waiting_and_queued(db) == (0, 1)
+    db.dispose()
+
+
+def test_items_left_unclassified_by_a_lock_are_classified_at_the_next_poll(world):
+    """The lock was taken between a poll storing its items and their classification: the
+    classification failed, and nothing classified them again until a poll brought another new
+    item (a quiet night: hours without their alert)."""
+    config, runtime, db, holder = _opened(world)
+
+    def lock_once_stored(_session: Session) -> None:
+        if not holder.in_transaction and holder.execute(
+                "SELECT count(*) FROM items WHERE classified_at IS NULL").fetchone()[0]:
+            holder.execute("BEGIN IMMEDIATE")  # the items are stored; the database is taken
+
+    event.listen(db.sessions, "after_commit", lock_once_stored)
+
+    async def scenario() -> list[Any]:
+        service = Service(config, runtime, db)
+        try:
+            first = await service.poll("pitazo")
+            event.remove(db.sessions, "after_commit", lock_once_stored)
+            holder.execute("ROLLBACK")  # the operator's command ends
+            second = await service.poll("pitazo")  # the feed has nothing new (304)
+            return [first.status, second.status]
+        finally:
+            await service.close()
+
+    try:
+        statuses = asyncio.run(scenario())
+    finally:
+        holder.close()
+    assert statuses == ["new", "not_modified"]
+    assert _waiting_and_queued(db) == (0, 1)
+    db.dispose()
