@@ -11,6 +11,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from datetime import time as dt_time
 
+from sqlalchemy.exc import OperationalError
+
 from core.config import FeedConfig, Settings
 from core.urls import redact_userinfo
 from monitor.fetch.client import FEED_ACCEPT, PAGE_ACCEPT, Fetcher, FetchResult
@@ -31,7 +33,7 @@ from monitor.parse import ParsedFeed, parse_any
 from monitor.parse.feeds import cut_entries
 from monitor.parse.jsonfeed import looks_like_json
 from monitor.parse.page import parse_page
-from storage.db import Database
+from storage.db import Database, refusal
 
 log = logging.getLogger("monitor.ingest")
 
@@ -58,21 +60,33 @@ async def poll_feed(
     try:
         result = await _poll(feed, settings, fetcher, db, now, states)
     except Exception as exc:  # a bug or a database problem: report it on the feed, stay up
-        log.exception("poll of %s failed unexpectedly", feed.name)
-        error = f"internal error: {type(exc).__name__}: {str(exc)[:300]}"
+        if isinstance(exc, OperationalError):  # a lock held past the busy timeout, a full disk
+            error = f"database: {refusal(exc)}"
+            log.warning("poll of %s not stored: %s", feed.name, error)
+        else:
+            log.exception("poll of %s failed unexpectedly", feed.name)
+            error = f"internal error: {type(exc).__name__}: {str(exc)[:300]}"
         try:
             if states is not None:
                 states.forget(feed)
             result = record_failure(db, feed, settings, now, error, None, None)
+        except OperationalError as again:  # still refused: the next poll records its outcome
+            log.warning("cannot record the failure of %s: %s", feed.name, refusal(again))
+            result = _unrecorded(feed, settings, now, error)
         except Exception:  # the database itself is failing: report without recording
             log.exception("cannot record the failure of %s", feed.name)
-            result = PollResult(
-                feed=feed.name, status="error", error=error, polled_at=now,
-                next_poll_at=now + backoff_delay(feed.interval, 1, settings.max_backoff),
-                consecutive_failures=1,
-            )
+            result = _unrecorded(feed, settings, now, error)
     result.duration = time.perf_counter() - started
     return result
+
+
+def _unrecorded(feed: FeedConfig, settings: Settings, now: datetime, error: str) -> PollResult:
+    """The failure of a poll the database refused to record."""
+    return PollResult(
+        feed=feed.name, status="error", error=error, polled_at=now,
+        next_poll_at=now + backoff_delay(feed.interval, 1, settings.max_backoff),
+        consecutive_failures=1,
+    )
 
 
 async def _poll(

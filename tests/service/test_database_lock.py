@@ -41,25 +41,30 @@ def _waiting_and_queued(db: Database) -> tuple[int, int]:
                 s.scalar(select(func.count()).select_from(Alert)) or 0)
 
 
-def test_a_poll_that_cannot_store_its_items_stores_them_at_the_next_poll(world):
+def test_a_poll_that_cannot_store_its_items_stores_them_at_the_next_poll(world, caplog):
+    """The feed's error said `internal error: OperationalError: (sqlite3.OperationalError)
+    database is locked [SQL: INSERT INTO items (feed_id, guid, url, …` (on the status page and
+    in `monitor status`), with a traceback in the log, as if the code had a bug."""
     config, runtime, db, holder = _opened(world)
 
-    async def scenario() -> list[str]:
+    async def scenario() -> list[tuple[str, str | None]]:
         service = Service(config, runtime, db)
         try:
             holder.execute("BEGIN IMMEDIATE")
             first = await service.poll("pitazo")
             holder.execute("ROLLBACK")
             second = await service.poll("pitazo")  # the feed unchanged since the first poll
-            return [first.status, second.status]
+            return [(first.status, first.error), (second.status, second.error)]
         finally:
             await service.close()
 
     try:
-        statuses = asyncio.run(scenario())
+        results = asyncio.run(scenario())
     finally:
         holder.close()
-    assert statuses == ["error", "new"]
+    assert results == [("error", "database: the database is locked: another process (the service, another "
+                        "command, sqlite3) held its write lock for over 10 s"), ("new", None)]
+    assert "Traceback" not in caplog.text
     assert _waiting_and_queued(db) == (0, 1)
     db.dispose()
 
