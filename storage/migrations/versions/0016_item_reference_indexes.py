@@ -4,16 +4,16 @@ without an index the database read both tables whole for each item a retention p
 (100,000 items, 3,000 learned people and 3,000 feedback rows: 44 s in one write transaction on
 SQLite, which every other writer waited on).
 
-Revision ID: 0015_item_reference_indexes
-Revises: 0014_story_clock
+Revision ID: 0016_item_reference_indexes
+Revises: 0015_item_revisions
 """
 
 from __future__ import annotations
 
 from alembic import op
 
-revision = "0015_item_reference_indexes"
-down_revision = "0014_story_clock"
+revision = "0016_item_reference_indexes"
+down_revision = "0015_item_revisions"
 branch_labels = None
 depends_on = None
 
