@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import itertools
 import logging
 import random
 import sys
@@ -62,6 +63,7 @@ log = logging.getLogger("alerts.delivery")
 RATE_LIMITED = RetryAfter.__name__  # how a 429's last_error begins (classify_error: the exception's name)
 PHOTO = "photo"  # an outbox row whose payload holds a PNG (photo_b64) and its caption
 RECORD_RETRY = 1.0  # seconds between attempts to record a sent message the database refused
+RECORD_LOG_EVERY = 60  # of those attempts, one in this many is logged
 
 
 @dataclass
@@ -334,13 +336,14 @@ class DeliveryWorker:
         lock another process holds past the busy timeout, a full disk) is asked again until it
         takes it; a retry of the alert would send the message twice."""
         sent_at = self.clock.now()
-        while True:
+        for attempt in itertools.count():
             try:
                 self._finish(alert_id, status="sent", sent_at=sent_at, claimed_at=None, **values)
                 return
             except OperationalError as exc:
-                log.warning("alert %d was sent but is not recorded yet: %s; trying again in %.0f s",
-                            alert_id, redact(refusal(exc), self._secrets), RECORD_RETRY)
+                if attempt % RECORD_LOG_EVERY == 0:  # a database down for an hour: 60 lines, not 3,600
+                    log.warning("alert %d was sent but is not recorded yet: %s; trying again every %.0f s",
+                                alert_id, redact(refusal(exc), self._secrets), RECORD_RETRY)
                 await asyncio.sleep(RECORD_RETRY)
 
     def _retry(self, claimed: _Claimed, message: str, stats: DeliveryStats, delay: float | None = None) -> None:
