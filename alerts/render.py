@@ -36,6 +36,9 @@ from core.text import without_section_label
 
 MAX_TEXT = 4096  # Telegram: characters after entity parsing, in UTF-16 code units
 MAX_URL = 2000  # longer URLs are dropped; only their domain is shown
+# Telegram keeps a message's first 100 formatting entities (bold, italic, link...) and drops
+# the rest without an error: a roundup's later stories would show unlinked.
+MAX_ENTITIES = 100
 # Bidirectional controls (embeddings, overrides, isolates, marks) reorder what readers see:
 # "\u202etxt.exe" shows as "exe.txt". None belongs in a message.
 BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C])
@@ -185,6 +188,11 @@ def fit_plain(text: str, limit: int = MAX_TEXT) -> str:
 
 def html_fits(markup: str, limit: int = MAX_TEXT) -> bool:
     return tg_len(html_to_text(markup)) <= limit
+
+
+def entity_count(markup: str) -> int:
+    """The formatting entities of our own markup: one per closing tag."""
+    return markup.count("</")
 
 
 def lang_of(value: str | None) -> str:
@@ -446,7 +454,8 @@ def render_digest(
     entries: list[DigestEntry], lang: str, tz: ZoneInfo, *, heading_time: datetime,
     limit: int = MAX_TEXT,
 ) -> list[Rendered]:
-    """A roundup grouped by topic, most urgent first, split into messages under `limit`."""
+    """A roundup grouped by topic, most urgent first, split into messages under `limit`
+    (both renderings) and within MAX_ENTITIES formatting entities."""
     lang = lang_of(lang)
     w = WORDS[lang]
     rank = {"high": 0, "normal": 1, "low": 2}
@@ -483,7 +492,7 @@ def render_digest(
     cur_t: list[str] = []
     for bh, bt in blocks:
         nh, nt = "\n".join([*cur_h, bh]), "\n".join([*cur_t, bt])
-        if cur_h and (tg_len(html_to_text(nh)) > limit or tg_len(nt) > limit):
+        if cur_h and (tg_len(html_to_text(nh)) > limit or tg_len(nt) > limit or entity_count(nh) > MAX_ENTITIES):
             messages.append(Rendered("\n".join(cur_h).strip(), "\n".join(cur_t).strip()))
             cur_h, cur_t = [bh], [bt]
         else:

@@ -9,7 +9,8 @@ client (python-telegram-bot, httpx, curl) and works from sync and async code:
         emu.messages("@prisoners")         # every accepted message, in order
 
 Where it matters it behaves like Telegram: HTML parse mode is validated
-(`devtools.tghtml`), text is limited to 4096 UTF-16 code units after entity
+(`devtools.tghtml`), a message keeps at most 100 formatting entities (the rest are
+dropped without an error; `EmulatedMessage.entities`, `links()`), text is limited to 4096 UTF-16 code units after entity
 parsing, flood limits answer 429 with `retry_after`, and faults can be injected:
 `fail_next(n, kind)`, `set_down(True)`, `forbid(chat)`, `revoke_rights(chat)` (400: the bot
 may not post), `migrate(chat, new_id)`,
@@ -33,7 +34,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from alerts.render import MAX_TEXT, tg_len
-from devtools.tghtml import TelegramHTMLError, parse_html
+from devtools.tghtml import TelegramHTMLError, parse_entities
 
 FAULTS = ("500", "502", "503", "timeout", "drop", "400", "403", "429")
 BOT_USER = {
@@ -55,6 +56,11 @@ class EmulatedMessage:
     edits: list[str] = field(default_factory=list)  # earlier texts, oldest first
     date: int = 0
     photo: bytes | None = None  # sendPhoto: the uploaded file (text is then the caption)
+    entities: list[dict[str, Any]] = field(default_factory=list)  # as kept: at most 100 (tghtml)
+
+    def links(self) -> list[str]:
+        """The URLs of the message's links, as a reader can tap them."""
+        return [e["url"] for e in self.entities if e["type"] == "text_link"]
 
 
 @dataclass(frozen=True)
@@ -353,12 +359,13 @@ class BotApiEmulator:
         times.append(now)
         self._global_times.append(now)
 
-    def _text(self, params: dict[str, Any]) -> tuple[str, str, str | None]:
+    def _text(self, params: dict[str, Any]) -> tuple[str, str, str | None, list[dict[str, Any]]]:
         raw = str(params.get("text") or "")
         mode = params.get("parse_mode")
+        entities: list[dict[str, Any]] = []
         if mode and str(mode).lower() == "html":
             try:
-                shown = parse_html(raw)
+                shown, entities = parse_entities(raw)
             except TelegramHTMLError as exc:
                 raise ApiError(400, f"Bad Request: {exc}") from None
         elif mode:
@@ -369,7 +376,7 @@ class BotApiEmulator:
             raise ApiError(400, "Bad Request: message text is empty")
         if tg_len(shown) > MAX_TEXT:
             raise ApiError(400, "Bad Request: message is too long")
-        return raw, shown, mode
+        return raw, shown, mode, entities
 
     def _chat_json(self, chat_id: str) -> dict[str, Any]:
         if chat_id.lstrip("-").isdigit():
@@ -381,6 +388,8 @@ class BotApiEmulator:
         out: dict[str, Any] = {
             "message_id": m.message_id, "date": m.date, "chat": self._chat_json(m.chat_id), "text": m.text,
         }
+        if m.entities:
+            out["entities"] = json.loads(json.dumps(m.entities))
         if m.edits:
             out["edit_date"] = int(time.time())
         return out
@@ -433,7 +442,7 @@ class BotApiEmulator:
             return True
         with self._lock:
             self._check_chat(chat_id)
-            raw, shown, mode = self._text(params)
+            raw, shown, mode, entities = self._text(params)
             chat = self._messages.setdefault(chat_id, [])
             preview = params.get("link_preview_options") or {}
             disable_preview = bool(preview.get("is_disabled")) if preview else params.get("disable_web_page_preview")
@@ -448,6 +457,7 @@ class BotApiEmulator:
                 msg = EmulatedMessage(
                     chat_id, self._next_id[chat_id], shown, raw, mode,
                     int(reply_to) if reply_to is not None else None, disable_preview, date=int(time.time()),
+                    entities=entities,
                 )
                 chat.append(msg)
                 return self._message_json(msg)
@@ -462,7 +472,7 @@ class BotApiEmulator:
                 )
             self._check_rate(chat_id)
             msg.edits.append(msg.text)
-            msg.text, msg.raw, msg.parse_mode = shown, raw, mode
+            msg.text, msg.raw, msg.parse_mode, msg.entities = shown, raw, mode, entities
             return self._message_json(msg)
 
 
@@ -488,10 +498,10 @@ class BotApiEmulator:
         if len(photo) > PHOTO_MAX_BYTES:
             raise ApiError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS or file too big (photo > 10 MB)")
         raw, mode = str(params.get("caption") or ""), params.get("parse_mode")
-        shown = raw
+        shown, entities = raw, []
         if raw and mode and str(mode).lower() == "html":
             try:
-                shown = parse_html(raw)
+                shown, entities = parse_entities(raw)
             except TelegramHTMLError as exc:
                 raise ApiError(400, f"Bad Request: {exc}") from None
         if tg_len(shown) > CAPTION_MAX:
@@ -501,10 +511,12 @@ class BotApiEmulator:
             self._check_rate(chat_id)
             self._next_id[chat_id] = self._next_id.get(chat_id, 0) + 1
             msg = EmulatedMessage(chat_id, self._next_id[chat_id], shown, raw, mode,
-                                  date=int(time.time()), photo=bytes(photo))
+                                  date=int(time.time()), photo=bytes(photo), entities=entities)
             self._messages.setdefault(chat_id, []).append(msg)
             out = self._message_json(msg)
         out.pop("text", None)
+        if "entities" in out:
+            out["caption_entities"] = out.pop("entities")
         out["caption"] = shown
         out["photo"] = [{"file_id": f"photo-{chat_id}-{msg.message_id}", "file_unique_id":
                          f"u{msg.message_id}", "width": 1280, "height": 1280, "file_size": len(photo)}]

@@ -5,15 +5,26 @@ rejects the rest the way the Bot API does ("can't parse entities: ..."),
 returning the text as Telegram would show it. It is stricter than Telegram in
 one place on purpose: a bare `&` or `>` is an error, so our escaping is tested
 against the documented rule, not against the server's leniency.
+
+`parse_entities` also returns the formatting entities (UTF-16 offsets, as the Bot API
+gives them). Telegram keeps at most `MAX_ENTITIES` of a message and drops the rest
+without an error: the text after the 100th tag shows unformatted, its links not linked.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 SIMPLE = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "tg-spoiler", "pre"}
 ALLOWED = SIMPLE | {"a", "code", "span", "blockquote"}
 NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+MAX_ENTITIES = 100
+KINDS = {
+    "b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline", "ins": "underline",
+    "s": "strikethrough", "strike": "strikethrough", "del": "strikethrough", "tg-spoiler": "spoiler",
+    "span": "spoiler", "pre": "pre", "code": "code", "a": "text_link", "blockquote": "blockquote",
+}
 _ENTITY = re.compile(r"&(?:(lt|gt|amp|quot)|#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6}));")
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s[^<>]*)?)\s*>")
 _ATTR = re.compile(r"""\s*([a-zA-Z-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
@@ -101,9 +112,21 @@ def _check_start(text: str, pos: int, name: str, attrs: dict[str, str], stack: l
 
 def parse_html(text: str) -> str:
     """The text Telegram would show for `text` in HTML parse mode; raise TelegramHTMLError."""
+    return parse_entities(text)[0]
+
+
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def parse_entities(text: str) -> tuple[str, list[dict[str, Any]]]:
+    """(the text Telegram would show, its entities as the Bot API gives them: the first
+    `MAX_ENTITIES` by offset); raise TelegramHTMLError."""
     out: list[str] = []
+    units = 0  # of the text so far, in UTF-16 code units
     stack: list[str] = []
-    opened_at: list[int] = []
+    opened: list[tuple[int, int, dict[str, str]]] = []  # (position in `text`, units, attributes)
+    entities: list[dict[str, Any]] = []
     i = 0
     n = len(text)
     while i < n:
@@ -121,28 +144,38 @@ def parse_html(text: str) -> str:
                 if stack[-1] != name:
                     raise _fail(text, i, f'Unmatched end tag, expected "</{stack[-1]}>", found "</{name}>"')
                 stack.pop()
-                opened_at.pop()
+                _, start, attrs = opened.pop()
+                if units > start:  # Telegram drops an empty entity
+                    entity: dict[str, Any] = {"type": KINDS[name], "offset": start, "length": units - start}
+                    if name == "a":
+                        entity["url"] = attrs["href"].strip()
+                    entities.append(entity)
             else:
                 if raw.rstrip().endswith("/"):
                     raise _fail(text, i, f'Unsupported self-closing tag "{name}"')
-                _check_start(text, i, name, _attrs(text, i, raw), stack)
+                attrs = _attrs(text, i, raw)
+                _check_start(text, i, name, attrs, stack)
                 stack.append(name)
-                opened_at.append(i)
+                opened.append((i, units, attrs))
             i = m.end()
-        elif ch == ">":
+            continue
+        if ch == ">":
             raise _fail(text, i, "Unexpected '>'; use &gt;")
-        elif ch == "&":
+        if ch == "&":
             m = _ENTITY.match(text, i)
             if not m:
                 raise _fail(text, i, "Unsupported or unclosed HTML entity; use &amp;")
-            out.append(_decode(text, i, m.group(0)))
+            piece = _decode(text, i, m.group(0))
             i = m.end()
         else:
             j = i
             while j < n and text[j] not in "<>&":
                 j += 1
-            out.append(text[i:j])
+            piece = text[i:j]
             i = j
+        out.append(piece)
+        units += _units(piece)
     if stack:
-        raise _fail(text, opened_at[-1], f'Can\'t find end tag corresponding to start tag "{stack[-1]}"')
-    return "".join(out)
+        raise _fail(text, opened[-1][0], f'Can\'t find end tag corresponding to start tag "{stack[-1]}"')
+    entities.sort(key=lambda e: (e["offset"], -e["length"]))
+    return "".join(out), entities[:MAX_ENTITIES]

@@ -105,3 +105,24 @@ async def test_a_story_without_a_title_is_told_by_its_summary(db, emulator, runt
         await worker.deliver_pending()
     [msg] = emulator.messages("@daily_digest")
     assert '<a href="https://elpitazo.net/nota-12">Foro Penal verificó 12 excarcelaciones' in msg.raw
+
+
+async def test_every_story_of_a_long_roundup_keeps_its_link(db, emulator, runtime, make_config, add_item, out) -> None:
+    """Telegram keeps the first 100 formatting entities of a message and drops the rest: a
+    roundup of 80 short headlines (a link and an italic line each, 118 entities in its first message
+    under 4,096 characters) went out with its last stories neither linked nor in italics."""
+    config = make_config([DIGEST])
+    with db.session() as s:
+        s.add(Channel(name="daily", chat_id="@daily_digest", disabled=False, last_digest_at=NOW - timedelta(hours=12)))
+    with db.session() as s:
+        for i in range(80):
+            item = add_item(s, "elpitazo", f"Liberan a preso {i}", url=f"https://elpitazo.net/{i}")
+            enqueue_for_item(s, item, Cls(["political_prisoners"], "normal"), config, now=NOW - timedelta(hours=1))
+        assert enqueue_digest(s, config, "daily", now=NOW)
+    async with DeliveryWorker(config, runtime, db, out=out) as worker:
+        stats = await worker.deliver_pending()
+    msgs = emulator.messages("@daily_digest")
+    assert stats.sent == len(msgs) and stats.failed == 0
+    links = [url for m in msgs for url in m.links()]
+    assert sorted(links) == sorted(f"https://elpitazo.net/{i}" for i in range(80))
+    assert all(len(m.entities) == m.raw.count("</") for m in msgs)  # no tag lost

@@ -1,0 +1,45 @@
+"""The Bot API emulator answers as the real Bot API does where the service depends on it
+(devtools/emulator.py, devtools/tghtml.py): each check names the rule it copies."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from typing import Any
+
+from devtools.emulator import BotApiEmulator
+from devtools.tghtml import MAX_ENTITIES, parse_entities
+
+
+def _call(emu: BotApiEmulator, method: str, **params: Any) -> dict[str, Any]:
+    request = urllib.request.Request(
+        f"{emu.api_url}/bot123:abc/{method}", data=json.dumps(params).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return json.loads(exc.read())
+
+
+def test_entities_are_given_in_utf16_units_of_the_shown_text() -> None:
+    shown, entities = parse_entities('🔴 <b>URGENTE</b>\n<a href="https://a.example/x?a=1&amp;b=2">Leer</a><i></i>')
+    assert shown == "🔴 URGENTE\nLeer"
+    assert entities == [  # the emoji is two units; an empty entity is dropped
+        {"type": "bold", "offset": 3, "length": 7},
+        {"type": "text_link", "offset": 11, "length": 4, "url": "https://a.example/x?a=1&b=2"},
+    ]
+
+
+def test_a_message_keeps_its_first_100_entities_and_loses_the_rest_without_an_error() -> None:
+    """Telegram sends a message with more formatting entities than 100 but drops the ones
+    after the 100th: their text shows plain, their links cannot be tapped."""
+    html = "\n".join(f'<a href="https://a.example/{i}">story {i}</a>' for i in range(120))
+    with BotApiEmulator() as emu:
+        answer = _call(emu, "sendMessage", chat_id="@c", text=html, parse_mode="HTML")
+        assert answer["ok"] is True
+        assert len(answer["result"]["entities"]) == MAX_ENTITIES == 100
+        [msg] = emu.messages("@c")
+    assert msg.links() == [f"https://a.example/{i}" for i in range(100)]
+    assert "story 119" in msg.text  # the text is all there, unlinked
