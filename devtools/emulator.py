@@ -10,7 +10,8 @@ client (python-telegram-bot, httpx, curl) and works from sync and async code:
 
 Where it matters it behaves like Telegram: HTML parse mode is validated
 (`devtools.tghtml`), a message keeps at most 100 formatting entities (the rest are
-dropped without an error; `EmulatedMessage.entities`, `links()`), text is limited to 4096 UTF-16 code units after entity
+dropped without an error; `EmulatedMessage.entities`, `links()`) and links of at most 8 KB
+together (ENTITIES_TOO_LONG), text is limited to 4096 UTF-16 code units after entity
 parsing, flood limits answer 429 with `retry_after`, and faults can be injected:
 `fail_next(n, kind)`, `set_down(True)`, `forbid(chat)`, `revoke_rights(chat)` (400: the bot
 may not post), `migrate(chat, new_id)`,
@@ -34,7 +35,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from alerts.render import MAX_TEXT, tg_len
-from devtools.tghtml import TelegramHTMLError, parse_entities
+from devtools.tghtml import MAX_ENTITIES, TelegramHTMLError, parse_entities, too_long
 
 FAULTS = ("500", "502", "503", "timeout", "drop", "400", "403", "429")
 BOT_USER = {
@@ -364,10 +365,7 @@ class BotApiEmulator:
         mode = params.get("parse_mode")
         entities: list[dict[str, Any]] = []
         if mode and str(mode).lower() == "html":
-            try:
-                shown, entities = parse_entities(raw)
-            except TelegramHTMLError as exc:
-                raise ApiError(400, f"Bad Request: {exc}") from None
+            shown, entities = _parse(raw)
         elif mode:
             raise ApiError(400, f"Bad Request: unsupported parse_mode {mode!r} in this emulator")
         else:
@@ -500,10 +498,7 @@ class BotApiEmulator:
         raw, mode = str(params.get("caption") or ""), params.get("parse_mode")
         shown, entities = raw, []
         if raw and mode and str(mode).lower() == "html":
-            try:
-                shown, entities = parse_entities(raw)
-            except TelegramHTMLError as exc:
-                raise ApiError(400, f"Bad Request: {exc}") from None
+            shown, entities = _parse(raw)
         if tg_len(shown) > CAPTION_MAX:
             raise ApiError(400, "Bad Request: message caption is too long")
         with self._lock:
@@ -538,6 +533,17 @@ class BotApiEmulator:
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
 CAPTION_MAX = 1024
 _JSON_FIELDS = {"reply_parameters", "link_preview_options", "reply_markup", "entities", "allowed_updates"}
+
+
+def _parse(raw: str) -> tuple[str, list[dict[str, Any]]]:
+    """HTML parse mode: the text shown and the entities kept, or the 400 Telegram answers."""
+    try:
+        shown, entities = parse_entities(raw, limit=None)
+    except TelegramHTMLError as exc:
+        raise ApiError(400, f"Bad Request: {exc}") from None
+    if too_long(entities):
+        raise ApiError(400, "Bad Request: ENTITIES_TOO_LONG")
+    return shown, entities[:MAX_ENTITIES]
 
 
 def _incoming_chat(chat_id: int) -> dict[str, Any]:

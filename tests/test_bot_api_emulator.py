@@ -43,3 +43,13 @@ def test_a_message_keeps_its_first_100_entities_and_loses_the_rest_without_an_er
         [msg] = emu.messages("@c")
     assert msg.links() == [f"https://a.example/{i}" for i in range(100)]
     assert "story 119" in msg.text  # the text is all there, unlinked
+
+
+def test_links_carrying_too_much_data_are_refused_as_entities_too_long() -> None:
+    """Telegram refuses a message of many long links well under 4,096 characters of text."""
+    long_links = "\n".join(f'<a href="https://news.example/{i}/{"x" * 300}">story {i}</a>' for i in range(30))
+    with BotApiEmulator() as emu:
+        answer = _call(emu, "sendMessage", chat_id="@c", text=long_links, parse_mode="HTML")
+        assert answer == {"ok": False, "error_code": 400, "description": "Bad Request: ENTITIES_TOO_LONG"}
+        short = "\n".join(f'<a href="https://news.example/{i}">story {i}</a>' for i in range(30))
+        assert _call(emu, "sendMessage", chat_id="@c", text=short, parse_mode="HTML")["ok"] is True
