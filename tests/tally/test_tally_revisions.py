@@ -1,0 +1,63 @@
+"""An outlet's revision of its own headline (items.revision_of: "Foro Penal: 800 …" retitled
+"Foro Penal: 780 …", monitor/ingest/dedup.py) replaces what the first version stated of that
+event: one article updated is one statement, not two outlets' worth, and never a conflict
+with itself. Headlines go through the real pipeline into a real SQLite file."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from alerts.tally.figures import Tally, load_tally
+from core.config import AppConfig
+from monitor.pipeline import Pipeline
+from storage.db import Database
+from storage.models import Feed, Item
+
+TOPIC = "political_prisoners"
+START = datetime(2026, 1, 26, 9, tzinfo=UTC)
+
+
+def _tally(db: Database, config: AppConfig, first: str, revised: str, others: list[tuple[str, str]] = ()) -> Tally:
+    """The tally of `first` (outlet "efecto") retitled an hour later as `revised`, and of the
+    (outlet, headline) of `others` published between them."""
+    with db.session() as s:
+        efecto = Feed(name="efecto", url="https://efecto.example/feed", consecutive_failures=0)
+        article = Item(feed=efecto, guid="nota-1", url="https://efecto.example/n/1", title=first, summary="",
+                       language="es", published_at=START, fetched_at=START, content_hash="h0")
+        s.add(article)
+        for n, (outlet, title) in enumerate(others, start=1):
+            when = START + timedelta(minutes=10 * n)
+            s.add(Item(feed=Feed(name=outlet, url=f"https://{outlet}.example/feed", consecutive_failures=0),
+                       guid=str(n), url=f"https://{outlet}.example/{n}", title=title, summary="", language="es",
+                       published_at=when, fetched_at=when, content_hash=f"h{n}"))
+        s.flush()
+        later = START + timedelta(hours=1)
+        s.add(Item(feed=efecto, guid="nota-1#rev0001", url=article.url, title=revised, summary="", language="es",
+                   published_at=later, fetched_at=later, content_hash="h-rev", revision_of=article.id))
+    Pipeline(config, db).process_pending(now=START + timedelta(hours=2))
+    with db.session() as s:
+        return load_tally(s, config)
+
+
+def test_a_held_figure_revised_down_is_not_in_conflict_with_itself(db: Database, default_config: AppConfig) -> None:
+    tally = _tally(db, default_config, "Foro Penal: 800 presos políticos siguen detenidos en Venezuela",
+                   "Foro Penal: 780 presos políticos siguen detenidos en Venezuela")
+    assert [(f.number, f.outlet, f.flags) for f in tally.figures] == [(780, "efecto", [])]
+    state = tally.topics[TOPIC]
+    assert state.still_held is not None and state.still_held.number == 780
+
+
+def test_a_corrected_release_figure_replaces_the_one_it_corrects(db: Database, default_config: AppConfig) -> None:
+    tally = _tally(db, default_config, "Foro Penal verifica 16 excarcelaciones de presos políticos",
+                   "Foro Penal corrige: verifica 14 excarcelaciones de presos políticos")
+    assert [(f.number, f.flags) for f in tally.figures] == [(14, [])]
+    assert [n for _, n, _ in tally.topics[TOPIC].verified] == [14]
+
+
+def test_a_revised_article_is_one_outlet_among_the_others(db: Database, default_config: AppConfig) -> None:
+    """Another outlet repeats the 800 efecto then revised to 780: one outlet each (the newest
+    wins), not 800 stated by two outlets."""
+    tally = _tally(db, default_config, "Foro Penal: 800 presos políticos siguen detenidos en Venezuela",
+                   "Foro Penal: 780 presos políticos siguen detenidos en Venezuela",
+                   [("pitazo", "Foro Penal: 800 presos políticos siguen detenidos en Venezuela")])
+    assert [(f.number, f.outlet, f.flags) for f in tally.figures] == [(780, "efecto", []), (800, "pitazo", ["conflict"])]
