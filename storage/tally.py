@@ -49,8 +49,10 @@ def _filters(stmt: Any, *, since: datetime | None, topic: str | None, confident_
     # "otros tres" is not a running total, nor "entre ellos 180 militares": the tally reads
     # every figure as one
     stmt = stmt.where(Count.additional.is_(False), Count.part.is_(None))
-    # an item an operator said was wrong for a topic (/wrong) states nothing in that topic
-    wrong = exists().where(Feedback.kind == "wrong", Feedback.item_id == Item.id, Feedback.topic == Match.topic)
+    # an item an operator said was wrong for a topic (/wrong) states nothing in that topic, nor
+    # do its outlet's revisions of it (items.revision_of: the same article retitled)
+    wrong = exists().where(Feedback.kind == "wrong", or_(Feedback.item_id == Item.id, Feedback.item_id == Item.revision_of),
+                           Feedback.topic == Match.topic)
     stmt = stmt.where(~wrong)
     if confident_only:
         stmt = stmt.where(Count.confident.is_(True))

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
+
 from alerts.tally.figures import Tally, load_tally
 from core.config import AppConfig
 from monitor.pipeline import Pipeline
 from storage.db import Database
+from storage.feedback import add_feedback
 from storage.models import Feed, Item
 
 TOPIC = "political_prisoners"
@@ -61,3 +64,19 @@ def test_a_revised_article_is_one_outlet_among_the_others(db: Database, default_
                    "Foro Penal: 780 presos políticos siguen detenidos en Venezuela",
                    [("pitazo", "Foro Penal: 800 presos políticos siguen detenidos en Venezuela")])
     assert [(f.number, f.outlet, f.flags) for f in tally.figures] == [(780, "efecto", []), (800, "pitazo", ["conflict"])]
+
+
+def test_an_item_an_operator_said_was_wrong_takes_its_revisions_out_too(
+    db: Database, default_config: AppConfig
+) -> None:
+    """/wrong in reply to the alert of the 800 records its first version; the article's revised
+    780 is the same article, wrong for the topic too."""
+    _tally(db, default_config, "Foro Penal: 800 presos políticos siguen detenidos en Venezuela",
+           "Foro Penal: 780 presos políticos siguen detenidos en Venezuela")
+    with db.session() as s:  # what /wrong political_prisoners, in reply to the alert, records
+        first = s.scalars(select(Item).where(Item.revision_of.is_(None))).one()
+        add_feedback(s, kind="wrong", item_id=first.id, url=first.url, title=first.title, summary="",
+                     topic=TOPIC, operator="@ana")
+    with db.session() as s:
+        tally = load_tally(s, default_config)
+    assert tally.figures == [] and TOPIC not in tally.topics
