@@ -423,7 +423,9 @@ def split_item(session: Session, item_id: int, *, operator: str | None, now: dat
 
     Returns a one-line answer for the operator; raises StoryFixError when there is nothing
     to split. Alerts already sent are left as they are; a message that tells the item (the
-    story's first, or the first a channel took) becomes the new story's.
+    story's first, or the first a channel took) becomes the new story's. The item's other
+    versions in the story (its outlet retitled it: items.revision_of) are the same article
+    and move with it.
     """
     from datetime import UTC
 
@@ -436,10 +438,17 @@ def split_item(session: Session, item_id: int, *, operator: str | None, now: dat
     if item.story_id is None:
         raise StoryFixError(f"Item {item_id} is in no story.")
     old = session.get(Story, item.story_id)
-    others = other_items_of_story(session, item.story_id, item.id)
+    article = item.revision_of or item.id
+    members = other_items_of_story(session, item.story_id, item.id)
+    versions = [m for m in members if (m.revision_of or m.id) == article]
+    others = [m for m in members if m not in versions]
+    also = f" (and its other version{'s' if len(versions) > 1 else ''} {', '.join(str(v.id) for v in versions)}, " \
+        "its outlet's headline retitled)" if versions else ""
     if old is None or not others:
-        raise StoryFixError(f"Item {item_id} is already alone in story {item.story_id}.")
+        raise StoryFixError(f"Item {item_id}{also} is already alone in story {item.story_id}.")
     topics, counts, urgency = item_story_facts(session, item.id)
+    for v in versions:  # the figures its other versions told are the new story's too
+        counts += [c for c in item_story_facts(session, v.id)[1] if c not in counts]
     topics = topics or list(old.topics or [])
     urgency = urgency or old.urgency
     new = Story(
@@ -449,10 +458,12 @@ def split_item(session: Session, item_id: int, *, operator: str | None, now: dat
     )
     session.add(new)
     session.flush()
-    item.story_id = new.id
-    move_messages_of_item(session, item.id, old.id, new.id)
-    item.story_match = {"decision": "split", "from_story": old.id, "operator": operator, "at": now.isoformat()}
-    if old.first_item_id == item.id:
+    moved = sorted([item, *versions], key=lambda m: m.id)
+    for m in moved:
+        m.story_id = new.id
+        move_messages_of_item(session, m.id, old.id, new.id)
+        m.story_match = {"decision": "split", "from_story": old.id, "operator": operator, "at": now.isoformat()}
+    if old.first_item_id in {m.id for m in moved}:
         old.first_item_id, old.title = others[0].id, others[0].title
     fix = add_feedback(
         session, kind="split", item_id=item.id, url=item.canonical_url or item.url, title=item.title,
@@ -463,10 +474,12 @@ def split_item(session: Session, item_id: int, *, operator: str | None, now: dat
     index = _INDEXES.get(_engine(session))
     if index is not None:
         _own_fix(session, index, fix.id)
-        index.remove_member(old.id, item.id)
-        feats = _item_features(item, topics)
-        index.add_story(StoryEntry(new.id, new.title, feats.when, feats.when, set(topics), [feats]))
-    return f"Item {item.id} moved out of story {old.id} into a new story {new.id}."
+        for m in moved:
+            index.remove_member(old.id, m.id)
+        feats = [_item_features(m, topics) for m in moved]
+        index.add_story(StoryEntry(new.id, new.title, min(f.when for f in feats), max(f.when for f in feats),
+                                   set(topics), feats))
+    return f"Item {item.id}{also} moved out of story {old.id} into a new story {new.id}."
 
 
 def _own_fix(session: Session, index: StoryIndex, fix_id: int) -> None:

@@ -135,3 +135,55 @@ async def test_split_of_the_item_the_alert_told_takes_its_message_along(
     first, second = emulator.messages("@pp_channel")
     assert first.text == told.text  # not edited to name the other story's outlets
     assert second.reply_to is None and "Rocío San Miguel excarcelada de El Helicoide" in second.text
+
+
+# an outlet's headline wrongly joined to another event's story, then retitled with a new figure
+WAVE = "Excarcelan a 8 presos políticos de El Helicoide, según Foro Penal"
+EIGHT = "Ascienden a 8 las excarcelaciones de presos políticos en Tocorón"
+SIXTEEN = "Ascienden a 16 las excarcelaciones de presos políticos en Tocorón"
+
+
+async def test_split_of_an_item_takes_its_outlets_revisions_along(
+    db, emulator, bot, add_item, pipeline, config, runtime,
+) -> None:
+    """The revision joined its first version's story (items.revision_of): it is the same
+    article, so it leaves with it, and its next revision follows both."""
+    ids = await publish(db, add_item, pipeline, config, runtime, ("elpitazo", WAVE), ("efecto", EIGHT))
+    story = story_of(db, ids[WAVE])
+    with db.session() as s:
+        s.get(Item, ids[EIGHT]).story_id = story  # the wrong join the operator fixes
+        revision = add_item(s, "efecto", SIXTEEN)
+        revision.revision_of = ids[EIGHT]
+    pipeline.process_pending()
+    assert story_of(db, revision.id) == story
+
+    [answer] = await ask(emulator, f"/split {ids[EIGHT]}", reply_to=alert_in(emulator, ADMIN, "Helicoide"))
+    split_off = story_of(db, ids[EIGHT])
+    assert answer.startswith(f"Item {ids[EIGHT]} (and its other version {revision.id}, its outlet's headline "
+                             f"retitled) moved out of story {story} into a new story {split_off}."), answer
+    assert story_of(db, revision.id) == split_off != story
+    assert story_of(db, ids[WAVE]) == story
+    with db.session() as s:
+        again = add_item(s, "efecto", SIXTEEN.replace("16", "24"))
+        again.revision_of = ids[EIGHT]
+    pipeline.process_pending()
+    assert story_of(db, again.id) == split_off
+
+
+async def test_an_item_and_its_revision_alone_are_not_split(
+    db, emulator, bot, add_item, pipeline, config, runtime,
+) -> None:
+    """A story of one article and its outlet's revision has one item to the operator: a reply
+    /split does not make the retitled headline a story of its own."""
+    ids = await publish(db, add_item, pipeline, config, runtime, ("efecto", EIGHT))
+    with db.session() as s:
+        revision = add_item(s, "efecto", SIXTEEN)
+        revision.revision_of = ids[EIGHT]
+    pipeline.process_pending()
+    story = story_of(db, ids[EIGHT])
+    assert story is not None and story_of(db, revision.id) == story
+
+    [answer] = await ask(emulator, "/split", reply_to=alert_in(emulator, ADMIN, "Tocorón"))
+    assert answer == (f"Item {revision.id} (and its other version {ids[EIGHT]}, its outlet's headline "
+                      f"retitled) is already alone in story {story}."), answer
+    assert story_of(db, revision.id) == story and splits(db) == []
