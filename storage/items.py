@@ -70,14 +70,17 @@ def stored_keys(
 
 def stored_under(session: Session, feed_id: int, guids: Sequence[str], urls: Sequence[str]) -> list[Row[Any]]:
     """This feed's items stored under these GUIDs or canonical URLs: (id, guid, canonical_url,
-    title, revision_of) rows."""
-    rows: list[Row[Any]] = []
-    for start in range(0, max(len(guids), len(urls)), CHUNK):
-        g, u = (v[start : start + CHUNK] for v in (guids, urls))
-        stmt = select(Item.id, Item.guid, Item.canonical_url, Item.title, Item.revision_of).where(
-            Item.feed_id == feed_id, or_(Item.guid.in_(g), Item.canonical_url.in_(u)))
-        rows += session.execute(stmt).all()
-    return rows
+    title, revision_of) rows. One lookup per key and index: under one `feed_id = ? AND (guid IN
+    … OR canonical_url IN …)` SQLite read every item the feed ever stored, at each poll."""
+    rows: dict[int, Row[Any]] = {}
+    columns = (Item.id, Item.guid, Item.canonical_url, Item.title, Item.revision_of)
+    for chunk in _chunks(guids):
+        rows.update((r.id, r) for r in session.execute(
+            select(*columns).where(Item.feed_id == feed_id, Item.guid.in_(chunk))))
+    for chunk in _chunks(urls):  # the feed is checked here: the URL's index, not the feed's items
+        rows.update((r.id, r) for r in session.execute(
+            select(*columns, Item.feed_id).where(Item.canonical_url.in_(chunk))) if r.feed_id == feed_id)
+    return list(rows.values())
 
 
 def versions_of(session: Session, first_ids: Sequence[int]) -> list[Row[Any]]:
