@@ -706,20 +706,29 @@ def _unknown_topics(data: Any, known: list[str]) -> list[tuple[Loc, str]]:
 def _short_backfill_window(data: Any) -> list[tuple[Loc, str]]:
     """A backfill_window shorter than an enabled feed's interval: an item published just
     after one poll is older than the window at the next, stored as backfill and never
-    alerted (`0s`: nothing ever is). Values the models refuse are theirs to report."""
+    alerted (`0s`: nothing ever is). Without a backfill_window line the window is its
+    default (24h), and the error is at the feed's interval. Values the models refuse are
+    theirs to report."""
     settings = data.get("settings") if isinstance(data, dict) else None
     feeds = data.get("feeds") if isinstance(data, dict) else None
-    if not isinstance(settings, dict) or "backfill_window" not in settings or not isinstance(feeds, list):
+    settings = settings if isinstance(settings, dict) else {}
+    if not isinstance(feeds, list):
         return []
+    written = "backfill_window" in settings
     try:
-        window = parse_duration(settings["backfill_window"])
-        intervals = [(f.get("name"), parse_duration(f.get("interval", DEFAULT_INTERVAL)))
-                     for f in feeds if isinstance(f, dict) and f.get("enabled", True) is not False]
+        window = parse_duration(settings["backfill_window"]) if written else Settings().backfill_window
+        intervals = [(i, f.get("name"), parse_duration(f.get("interval", DEFAULT_INTERVAL)))
+                     for i, f in enumerate(feeds) if isinstance(f, dict) and f.get("enabled", True) is not False]
     except ValueError:
         return []
-    name, longest = max(intervals, key=lambda pair: pair[1], default=(None, timedelta(0)))
+    i, name, longest = max(intervals, key=lambda t: t[2], default=(0, None, timedelta(0)))
     if window >= longest:
         return []
+    if not written:
+        return [(("feeds", i, "interval"),
+                 f"{format_duration(longest)} is longer than settings.backfill_window "
+                 f"({format_duration(window)}, its default): what the feed publishes between two polls "
+                 "would be stored as backfill, never alerted")]
     return [(("settings", "backfill_window"),
              f"{format_duration(window)} is shorter than the poll interval of feed '{name}' "
              f"({format_duration(longest)}): what it publishes between two polls would be stored "

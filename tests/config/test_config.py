@@ -65,6 +65,19 @@ def test_a_backfill_window_shorter_than_a_feeds_interval_is_refused(window):
     assert parse_config(BASE.replace("settings:\n", "settings:\n  backfill_window: 10m\n"))
 
 
+def test_a_feeds_interval_longer_than_the_default_backfill_window_is_refused():
+    """Without a backfill_window line the window is its default, 24h: a feed polled every 2d
+    passed check-config, and what it published more than a day before each poll was stored
+    as backfill, never alerted. The error is at the interval, the line the operator wrote."""
+    text = BASE.replace("    interval: 10m\n", "    interval: 2d\n")
+    assert errors_of(text) == [
+        "feeds[0].interval (line 10): 2d is longer than settings.backfill_window (1d, its default): "
+        "what the feed publishes between two polls would be stored as backfill, never alerted"]
+    assert parse_config(BASE.replace("    interval: 10m\n", "    interval: 1d\n"))
+    assert parse_config(BASE.replace("settings:\n", "settings:\n  backfill_window: 2d\n")
+                        .replace("    interval: 10m\n", "    interval: 2d\n"))
+
+
 BROKEN = [
     # (replace this, with this, expected "location (line N): message" fragment)
     ("interval: 10m", "interval: 10 minutes", "feeds[0].interval (line 10): invalid duration"),
