@@ -50,7 +50,8 @@ def _filters(stmt: Any, *, since: datetime | None, topic: str | None, confident_
     # every figure as one
     stmt = stmt.where(Count.additional.is_(False), Count.part.is_(None))
     # an item an operator said was wrong for a topic (/wrong) states nothing in that topic, nor
-    # do its outlet's revisions of it (items.revision_of: the same article retitled)
+    # do its outlet's revisions of it (items.revision_of: the same article retitled); a /wrong
+    # of a revision covers its article's other versions too (`left_out`)
     wrong = exists().where(Feedback.kind == "wrong", or_(Feedback.item_id == Item.id, Feedback.item_id == Item.revision_of),
                            Feedback.topic == Match.topic)
     stmt = stmt.where(~wrong)
@@ -98,31 +99,42 @@ def stated_rows(
     # the driver's tuples, without the result's row objects: a third of the time for 100,000 rows
     rows = cursor.fetchall() if cursor is not None else [tuple(r) for r in result]
     result.close()
-    replaced = superseded(session)
-    return [r for r in rows if r[1] not in replaced] if replaced else rows
+    replaced, wrong = left_out(session)
+    return [r for r in rows if r[1] not in replaced and (r[1], r[2]) not in wrong] if replaced or wrong else rows
 
 
-def superseded(session: Session) -> set[int]:
-    """The counts a later version of their item replaced: the outlet retitled its headline
-    ("800 presos…", then "780 presos…": items.revision_of) and its later version states a figure
-    of the same event. One article updated is one statement: neither two outlets' worth of a
-    figure nor a conflict with itself. Read from the revisions (few, by their index), not per
-    count: nothing to do in a database without any."""
+def left_out(session: Session) -> tuple[set[int], set[tuple[int, str]]]:
+    """What revisions leave out of the tally: the counts a later version of their item
+    replaced, and the (count, topic) pairs of an article whose revision an operator said was
+    wrong for that topic (/wrong in reply to the update the revision sent: every version of
+    the article is wrong for the topic; a /wrong of the first version is the SQL's, `_filters`).
+
+    Replaced: the outlet retitled its headline ("800 presos…", then "780 presos…":
+    items.revision_of) and its later version states a figure of the same event. One article
+    updated is one statement: neither two outlets' worth of a figure nor a conflict with
+    itself. Read from the revisions (few, by their index), not per count: nothing to do in a
+    database without any."""
     article: dict[int, int] = {}  # item -> its first version
     for item_id, first in session.execute(select(Item.id, Item.revision_of).where(Item.revision_of.is_not(None))):
         article[item_id] = article[first] = first
     if not article:
-        return set()
+        return set(), set()
     ids = sorted(article)
     stated: list[tuple[int, int, str]] = []  # (item, count, event)
+    wrong_topics: dict[int, set[str]] = {}  # first version -> topics a version was /wrong for
     for k in range(0, len(ids), 900):  # within SQLite's limit of bound parameters
-        stated += session.execute(
-            select(Count.item_id, Count.id, Count.event).where(Count.item_id.in_(ids[k : k + 900]))).all()
+        chunk = ids[k : k + 900]
+        stated += session.execute(select(Count.item_id, Count.id, Count.event).where(Count.item_id.in_(chunk))).all()
+        for item_id, topic in session.execute(
+                select(Feedback.item_id, Feedback.topic).where(Feedback.kind == "wrong", Feedback.item_id.in_(chunk))):
+            wrong_topics.setdefault(article[item_id], set()).add(topic)
     latest: dict[tuple[int, str], int] = {}  # (first version, event) -> the latest version stating it
     for item_id, _, event in stated:
         key = (article[item_id], event)
         latest[key] = max(latest.get(key, item_id), item_id)
-    return {count_id for item_id, count_id, event in stated if latest[(article[item_id], event)] != item_id}
+    replaced = {count_id for item_id, count_id, event in stated if latest[(article[item_id], event)] != item_id}
+    wrong = {(count_id, topic) for item_id, count_id, _ in stated for topic in wrong_topics.get(article[item_id], ())}
+    return replaced, wrong
 
 
 class ShownFacts(NamedTuple):
@@ -157,9 +169,9 @@ def stored_figures(
         .join(Match, Match.item_id == Item.id),
         since=since, topic=topic, confident_only=confident_only,
     )
-    replaced = superseded(session)
+    replaced, wrong = left_out(session)
     for row in session.execute(stmt):
-        if row[0] not in replaced:
+        if row[0] not in replaced and (row[0], row[1]) not in wrong:
             yield StoredFigure(*row)
 
 

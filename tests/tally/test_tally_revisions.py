@@ -15,6 +15,7 @@ from monitor.pipeline import Pipeline
 from storage.db import Database
 from storage.feedback import add_feedback
 from storage.models import Feed, Item
+from storage.tally import stored_figures
 
 TOPIC = "political_prisoners"
 START = datetime(2026, 1, 26, 9, tzinfo=UTC)
@@ -80,3 +81,27 @@ def test_an_item_an_operator_said_was_wrong_takes_its_revisions_out_too(
     with db.session() as s:
         tally = load_tally(s, default_config)
     assert tally.figures == [] and TOPIC not in tally.topics
+
+
+def test_a_revision_an_operator_said_was_wrong_takes_the_whole_article_out(
+    db: Database, default_config: AppConfig
+) -> None:
+    """/wrong in reply to the update a revision sent records that revision (the 780): the
+    article is wrong for the topic in every version, so its later revision (760, stored after
+    the /wrong) states nothing in the topic either. Before, the 760 stayed in the tally."""
+    _tally(db, default_config, "Foro Penal: 800 presos políticos siguen detenidos en Venezuela",
+           "Foro Penal: 780 presos políticos siguen detenidos en Venezuela")
+    with db.session() as s:  # what /wrong political_prisoners, in reply to the 780's update, records
+        first, revised = s.scalars(select(Item).order_by(Item.id)).all()
+        add_feedback(s, kind="wrong", item_id=revised.id, url=revised.url, title=revised.title, summary="",
+                     topic=TOPIC, operator="@ana")
+        later = START + timedelta(hours=3)
+        s.add(Item(feed_id=first.feed_id, guid="nota-1#rev0002", url=first.url, language="es", summary="",
+                   title="Foro Penal: 760 presos políticos siguen detenidos en Venezuela",
+                   published_at=later, fetched_at=later, content_hash="h-rev2", revision_of=first.id))
+    Pipeline(default_config, db).process_pending(now=START + timedelta(hours=4))
+    with db.session() as s:
+        tally = load_tally(s, default_config)
+        figures = list(stored_figures(s))
+    assert tally.figures == [] and TOPIC not in tally.topics
+    assert figures == []
