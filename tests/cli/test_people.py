@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from test_cli import monitor
 
 from monitor.match.people import load_seed
@@ -126,24 +128,32 @@ def test_add_refuses_a_name_of_particles_alone(tmp_path: Path) -> None:
     assert monitor("people", "--db", db, "add", "Ana de la Cruz").returncode == 0
 
 
-def test_a_lock_held_by_another_process_is_one_line_and_changes_nothing(tmp_path: Path) -> None:
-    """Another process holding the write lock past the 10-second busy timeout (a `monitor`
-    command stopped with Ctrl-Z, `sqlite3` left in a transaction) made `people add` end in a
-    SQLAlchemy traceback."""
+def test_a_lock_held_by_another_process_is_one_line_and_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Another process holding the write lock past the busy timeout (a `monitor` command
+    stopped with Ctrl-Z, `sqlite3` left in a transaction) made `people add` end in a
+    SQLAlchemy traceback. In-process, with the timeout cut from 10 s to 0.2 s."""
     import sqlite3
 
+    import storage.db
+    from monitor.cli import main
+
+    monkeypatch.setattr(storage.db, "BUSY_TIMEOUT", 0.2)
     db = f"sqlite:///{tmp_path / 'm.db'}"
-    assert monitor("people", "--db", db).returncode == 0
+    assert main(["people", "--db", db]) == 0
     holder = sqlite3.connect(tmp_path / "m.db", isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
+    capsys.readouterr()
     try:
-        locked = monitor("people", "--db", db, "add", "Teodoro", "Quintana")
+        code = main(["people", "--db", db, "add", "Teodoro", "Quintana"])
     finally:
         holder.execute("ROLLBACK")
         holder.close()
-    assert locked.returncode == 1 and locked.stdout == ""
-    assert locked.stderr.splitlines() == [
+    locked = capsys.readouterr()
+    assert code == 1 and locked.out == ""
+    assert locked.err.splitlines() == [
         "error: the database is locked: another process (the service, another command, sqlite3) "
-        "held its write lock for over 10 s; nothing was changed, try again"]
-    assert "Teodoro Quintana" not in monitor("people", "--db", db).stdout
-    assert monitor("people", "--db", db, "add", "Teodoro", "Quintana").returncode == 0
+        "held its write lock for over 0.2 s; nothing was changed, try again"]
+    assert main(["people", "--db", db]) == 0 and "Teodoro Quintana" not in capsys.readouterr().out
+    assert main(["people", "--db", db, "add", "Teodoro", "Quintana"]) == 0
