@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from test_cli import monitor
 
 from monitor.match.people import load_seed
