@@ -231,13 +231,21 @@ def glued(sent: Sentence, i: int) -> bool:
 
 
 _YEAR = re.compile(r"(?:19|20)\d\d")
+# a clock time ("10:30", "10.30 h", "10h30") or a day of a month ("3 de enero", "enero 3",
+# "March 3"): a live page retitled with its hour or day states no new figure
+_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+_TIME_OR_DAY = re.compile(
+    rf"\b\d{{1,2}}\s*(?::|h)\s*\d{{2}}\b(?:\s*h\b)?|\b\d{{1,2}}\.\d{{2}}\s*h\b"
+    rf"|\b\d{{1,2}}\s+(?:de\s+)?(?:{_MONTH_NAMES})\b|\b(?:{_MONTH_NAMES})\.?\s+\d{{1,2}}\b(?![.,]\d)"
+)
 
 
 def numbers_in(text: str) -> frozenset[int]:
     """The numbers a text states, read as the count rules read them: digits ("1.200", "2 mil")
     and number words ("dieciséis", "twenty-one"); not "un"/"one" (an article as often as a
-    number), nor a year written alone ("2026")."""
-    tokens = Sentence(fold(text)).tokens
+    number), nor a year written alone ("2026"), a clock time ("10:30") or a day of a month
+    ("3 de enero")."""
+    tokens = Sentence(_TIME_OR_DAY.sub(" ", fold(text))).tokens
     found: set[int] = set()
     i = 0
     while i < len(tokens):
