@@ -131,18 +131,16 @@ def enqueue_missed_digests(session: Session, config: AppConfig, *, now: datetime
     has passed since: a time the service was stopped at, or the host asleep (the
     service's CronTrigger fires only while it runs, and at most an hour late). A channel
     that never had a digest waits for its first schedule time."""
+    return enqueue_due_digests(session, config, now=now, ran_before=True)
+
+
+def enqueue_due_digests(session: Session, config: AppConfig, *, now: datetime,
+                        ran_before: bool = False) -> list[Alert]:
+    """Queue every digest that is due (see `due_digests`); call it from a periodic tick.
+    `ran_before`: only the channels that had a digest already."""
     last = last_digests(session)
     alerts: list[Alert] = []
     for name in due_digests(config, now, last):
-        if last.get(name) is not None:
+        if not ran_before or last.get(name) is not None:
             alerts += enqueue_digest(session, config, name, now=now)
-    return alerts
-
-
-def enqueue_due_digests(session: Session, config: AppConfig, *, now: datetime) -> list[Alert]:
-    """Queue every digest that is due (see `due_digests`); call it from a periodic tick."""
-    last = last_digests(session)
-    alerts: list[Alert] = []
-    for name in due_digests(config, now, last):
-        alerts += enqueue_digest(session, config, name, now=now)
     return alerts

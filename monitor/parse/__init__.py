@@ -147,7 +147,7 @@ def _rfc822(text: str) -> datetime | None:
 
 # a numeric date, day first as Spanish writes it: 03-12-2025, 3/12/2025, 03.12.2025 (10:30 p. m.),
 # or year first with slashes or dots (2025/12/03)
-_TIME_AFTER = r"(?:[T\s,|-]+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([ap])\.?\s?m\b\.?)?)?"
+_TIME_AFTER = r"(?:[T\s,|-]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?"  # "p. m." is 24 h by then (in_24_hours)
 _DMY = re.compile(
     r"(?<![\d/.-])(\d{1,2})([-/.])(\d{1,2})\2(\d{4})(?![\d/.-]?\d)" + _TIME_AFTER, re.I
 )
@@ -168,8 +168,6 @@ def _numeric_date(text: str, zone: tzinfo) -> ParsedDate | None:
     else:
         return None
     hour, minute, second_ = (int(m.group(i)) if m.group(i) else 0 for i in (5, 6, 7))
-    if m.group(8) and hour <= 12:
-        hour = hour % 12 + (12 if m.group(8).lower() == "p" else 0)
     for day, month in readings:
         try:
             when = datetime(year, month, day, hour, minute, second_)
