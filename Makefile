@@ -9,8 +9,9 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-LOCK     := requirements.lock
-RUN_LOCK := requirements-run.lock
+LOCK       := requirements.lock
+RUN_LOCK   := requirements-run.lock
+BUILD_LOCK := requirements-build.lock
 STAMP_RUN  := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
@@ -20,26 +21,32 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 # The service: its dependencies and PostgreSQL's driver, pinned in $(RUN_LOCK).
-$(STAMP_RUN): pyproject.toml $(RUN_LOCK) | $(BIN)/python
+$(STAMP_RUN): pyproject.toml $(RUN_LOCK) $(BUILD_LOCK) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --no-deps -r $(RUN_LOCK)
-	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip install --quiet --no-deps -r $(BUILD_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(BIN)/python -m pip check
 	touch $@
 
 # Everything: the test, postgres and train extras, pinned in $(LOCK) (same versions).
-$(STAMP_TEST): pyproject.toml $(LOCK) | $(BIN)/python
+$(STAMP_TEST): pyproject.toml $(LOCK) $(BUILD_LOCK) | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --no-deps -r $(LOCK)
-	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip install --quiet --no-deps -r $(BUILD_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(BIN)/python -m pip check
 	touch $@ $(STAMP_RUN)
 
-# Regenerate both locks from pyproject.toml (uv; every extra; any platform, Python 3.11+).
-# The run lock is resolved under the full one, so the two never disagree.
+# Regenerate the locks from pyproject.toml (uv; every extra; any platform, Python 3.11+).
+# The run lock is resolved under the full one, so the two never disagree. The build lock
+# pins [build-system].requires (setuptools, wheel) with hashes: the project is installed
+# with --no-build-isolation, so pip never fetches its build tools unpinned.
 UV_COMPILE := $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --quiet
 lock: | $(BIN)/python
 	$(BIN)/python -m pip install --quiet 'uv>=0.5'
 	$(UV_COMPILE) --all-extras -o $(LOCK)
 	$(UV_COMPILE) --extra postgres -c $(LOCK) -o $(RUN_LOCK)
+	$(BIN)/python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['build-system']['requires'], sep='\n')" \
+		| $(BIN)/uv pip compile - --universal --python-version 3.11 --generate-hashes --quiet -c $(LOCK) -o $(BUILD_LOCK)
 
 run: $(STAMP_RUN)
 	$(BIN)/monitor run

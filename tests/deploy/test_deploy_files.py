@@ -91,7 +91,8 @@ def test_dockerfile_pins_and_ownership() -> None:
     base = re.search(r"^FROM (\S+)", text, re.M)
     assert base and re.fullmatch(r"python:3\.11\.\d+-slim-\w+@sha256:[0-9a-f]{64}", base.group(1))
     assert "pip install --require-hashes --no-deps -r requirements-run.lock && pip check" in text
-    assert "pip install --no-deps ." in text
+    assert "pip install --require-hashes --no-deps -r requirements-build.lock" in text
+    assert "pip install --no-deps --no-build-isolation ." in text  # with the locked build tools
     assert "chown monitor:monitor /app/data" in text
     assert "chown" not in text.replace("chown monitor:monitor /app/data", "")  # /app stays root's
     user = text.index("USER monitor")
@@ -99,19 +100,25 @@ def test_dockerfile_pins_and_ownership() -> None:
 
 
 def test_locks_pin_every_requirement_with_hashes() -> None:
-    for name in ("requirements.lock", "requirements-run.lock"):
+    expected = {"requirements.lock": {"lxml-html-clean", "brotli", "httpx", "trafilatura", "psycopg"},
+                "requirements-run.lock": {"lxml-html-clean", "brotli", "httpx", "psycopg"},
+                "requirements-build.lock": {"setuptools", "wheel"}}
+    for name, required in expected.items():
         text = (ROOT / name).read_text(encoding="utf-8")
         pins = re.findall(r"^([A-Za-z0-9_.\-]+)==(\S+)", text, re.M)
         assert pins and all("--hash=sha256:" in block
                             for block in re.split(r"\n(?=[A-Za-z0-9])", text)
                             if re.match(r"[A-Za-z0-9_.\-]+==", block))
-        names = {n.lower().replace("_", "-") for n, _ in pins}
-        assert {"lxml-html-clean", "brotli", "httpx", "trafilatura", "psycopg"} <= names
+        assert required <= {n.lower().replace("_", "-") for n, _ in pins}
     full = (ROOT / "requirements.lock").read_text(encoding="utf-8")
     run = (ROOT / "requirements-run.lock").read_text(encoding="utf-8")
+    build = (ROOT / "requirements-build.lock").read_text(encoding="utf-8")
     assert "pytest==" in full and "scikit-learn==" in full and "pytest==" not in run
     pinned = set(re.findall(r"^([A-Za-z0-9_.\-]+==\S+)", full, re.M))
     assert set(re.findall(r"^([A-Za-z0-9_.\-]+==\S+)", run, re.M)) <= pinned  # same versions
+    shared = {p for p in re.findall(r"^([A-Za-z0-9_.\-]+==\S+)", build, re.M)
+              if p.split("==")[0] in {q.split("==")[0] for q in pinned}}
+    assert shared <= pinned  # the build tools' dependencies (packaging) at the full lock's versions
 
 
 def test_the_locks_install_without_the_resolver_and_are_checked() -> None:
@@ -121,6 +128,9 @@ def test_the_locks_install_without_the_resolver_and_are_checked() -> None:
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     for lock in ("$(LOCK)", "$(RUN_LOCK)"):
         assert f"pip install --quiet --no-deps -r {lock}\n" in makefile
+    # The build tools from their own lock, hashes checked, and no isolated build fetching them.
+    assert makefile.count("pip install --quiet --no-deps -r $(BUILD_LOCK)\n") == 2
+    assert makefile.count("--no-build-isolation -e .\n") == 2
     assert makefile.count("$(BIN)/python -m pip check") == 2
     checked = subprocess.run([sys.executable, "-m", "pip", "check"], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stdout + checked.stderr
