@@ -14,6 +14,9 @@ the send and the status update leaves the row in `sending`; it is reclaimed afte
 Each alert backs off on its own failures, but the end of an outage of the Bot API
 (`alerts.api_health`) makes every alert it held due at once, its back-off started
 afresh: an outage's back-off never outlives it.
+
+Every database call runs in a worker thread (asyncio.to_thread): a write another process's
+lock holds back waits there for the busy timeout, not on the event loop the polls share.
 """
 
 from __future__ import annotations
@@ -137,17 +140,18 @@ class DeliveryWorker:
         self._printed: set[int] = set()  # dry run: printed once per process
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
         self._synced = False
 
     # -- lifecycle -------------------------------------------------------------------
 
     async def start(self) -> None:
-        self._sync_channels()
+        await asyncio.to_thread(self._sync_channels)
         if self.sender:
             await self.sender.start()
             if not self._started:  # what an earlier process backed off, perhaps for an outage now over
                 self._started = True
-                if held := self._retry_held():
+                if held := await self._retry_held():
                     log.info("start: %d alert(s) held by an earlier back-off retried now", held)
 
     async def close(self) -> None:
@@ -189,7 +193,11 @@ class DeliveryWorker:
         while not stop.is_set():
             try:
                 await self.deliver_pending(stop=stop)
-                delay = self._next_delay()  # reads the queue too
+                delay = await self._next_delay()  # reads the queue too
+            except OperationalError as exc:  # a lock held past the busy timeout, a full disk
+                log.warning("delivery round stopped: %s; trying again in %.0f s",
+                            redact(refusal(exc), self._secrets), self.poll_interval)
+                delay = self.poll_interval
             except Exception as exc:  # a database hiccup must not end delivery
                 log.error("delivery round failed: %s", redact(repr(exc), self._secrets))
                 delay = self.poll_interval
@@ -207,15 +215,16 @@ class DeliveryWorker:
         self, max_batch: int | None = None, *, stop: asyncio.Event | None = None
     ) -> DeliveryStats:
         """Send everything due now, within the rate limits; return what happened."""
-        self._sync_channels()
+        self._stop = stop
+        await asyncio.to_thread(self._sync_channels)
         stats = DeliveryStats()
         if self.dry_run:
-            self._print_dry_run(max_batch)
+            await asyncio.to_thread(self._print_dry_run, max_batch)
             return stats
         deferred: set[int] = set()
         done = 0
         while not (stop and stop.is_set()):
-            batch = self._due_heads(deferred)
+            batch = self._due_heads(await asyncio.to_thread(self._read_heads), deferred)
             if max_batch is not None:
                 batch = batch[: max(0, max_batch - done)]
             if not batch:
@@ -243,29 +252,31 @@ class DeliveryWorker:
             if head is not None:
                 yield conf, _Head(*head)
 
-    def _due_heads(self, deferred: set[int]) -> list[_Head]:
+    def _read_heads(self) -> list[tuple[ChannelConfig, _Head]]:
+        with self.db.session() as session:
+            return list(self._heads(session))
+
+    def _due_heads(self, read: list[tuple[ChannelConfig, _Head]], deferred: set[int]) -> list[_Head]:
         now = self.clock.now()
         stale = now - self.stale_after
         heads: list[_Head] = []
-        with self.db.session() as session:
-            for conf, h in self._heads(session):
-                if h.status == "sending" and (h.claimed_at is None or h.claimed_at > stale):
-                    continue  # another worker (or this one) is sending it
-                if h.status == "pending" and h.next_attempt_at > now:
-                    continue
-                if not self._is_console(conf) and self.limiter.chat_wait(conf.name) > 0:
-                    deferred.add(h.id)
-                    continue
-                heads.append(h)
+        for conf, h in read:
+            if h.status == "sending" and (h.claimed_at is None or h.claimed_at > stale):
+                continue  # another worker (or this one) is sending it
+            if h.status == "pending" and h.next_attempt_at > now:
+                continue
+            if not self._is_console(conf) and self.limiter.chat_wait(conf.name) > 0:
+                deferred.add(h.id)
+                continue
+            heads.append(h)
         return heads
 
-    def _next_delay(self) -> float:
+    async def _next_delay(self) -> float:
         """Seconds until the next round: the soonest retry of a queue's head, at most the poll
         interval. Not any pending alert's: one behind a head that backs off, or of a disabled
         or removed channel, is due at once and made the worker query the queue every 10 ms."""
         delay = self.poll_interval
-        with self.db.session() as session:
-            due = [h.next_attempt_at for _, h in self._heads(session) if h.status == "pending"]
+        due = [h.next_attempt_at for _, h in await asyncio.to_thread(self._read_heads) if h.status == "pending"]
         if due:
             delay = min(delay, (min(due) - self.clock.now()).total_seconds())
         waits = [self.limiter.chat_wait(c.name) for c in self.config.channels]
@@ -300,7 +311,7 @@ class DeliveryWorker:
         conf = self._channel_conf(head.channel)
         if conf is None:
             return
-        claimed = self._claim(head)
+        claimed = await asyncio.to_thread(self._claim, head)
         if claimed is None:
             return
         before = replace(stats)
@@ -329,29 +340,45 @@ class DeliveryWorker:
         except Exception as exc:  # never leave a claim behind on a bug; retry later
             message = redact(f"{type(exc).__name__}: {exc}", self._secrets)[:500]
             log.error("alert %d to %s: unexpected error: %s", claimed.id, claimed.channel, message)
-            self._retry(claimed, message, stats)
+            await self._retry(claimed, message, stats)
 
     async def _record_sent(self, alert_id: int, **values: Any) -> None:
         """Mark a sent alert `sent`. Its message is out: a database that refuses the write (a
         lock another process holds past the busy timeout, a full disk) is asked again until it
-        takes it; a retry of the alert would send the message twice."""
+        takes it; a retry of the alert would send the message twice. Once a stop is asked, no
+        attempt begins: each may wait a busy timeout (10 s), the whole of a stop's time."""
         sent_at = self.clock.now()
         for attempt in itertools.count():
             try:
-                self._finish(alert_id, status="sent", sent_at=sent_at, claimed_at=None, **values)
+                await asyncio.to_thread(self._finish, alert_id, status="sent", sent_at=sent_at,
+                                        claimed_at=None, **values)
                 return
             except OperationalError as exc:
+                reason = redact(refusal(exc), self._secrets)
                 if attempt % RECORD_LOG_EVERY == 0:  # a database down for an hour: 60 lines, not 3,600
                     log.warning("alert %d was sent but is not recorded yet: %s; trying again every %.0f s",
-                                alert_id, redact(refusal(exc), self._secrets), RECORD_RETRY)
+                                alert_id, reason, RECORD_RETRY)
+            except asyncio.CancelledError:  # the stop's grace ended while the attempt waited
+                log.error("alert %d was sent, and the service stopped while its record waited for the "
+                          "database: unless the wait ended well, its message goes out again after the "
+                          "next start", alert_id)
+                raise
+            if not self._stopping():
                 await asyncio.sleep(RECORD_RETRY)
+            if self._stopping():
+                log.error("alert %d was sent but could not be recorded before the stop: %s; its "
+                          "message goes out again after the next start", alert_id, reason)
+                return
 
-    def _retry(self, claimed: _Claimed, message: str, stats: DeliveryStats, delay: float | None = None) -> None:
+    def _stopping(self) -> bool:
+        return self._stop is not None and self._stop.is_set()
+
+    async def _retry(self, claimed: _Claimed, message: str, stats: DeliveryStats, delay: float | None = None) -> None:
         if delay is None:
             delay = min(self.max_backoff, self.base_backoff * 2 ** max(0, claimed.attempts - 1))
             delay *= random.uniform(0.9, 1.1)
-        self._finish(
-            claimed.id, status="pending", claimed_at=None, last_error=message,
+        await asyncio.to_thread(
+            self._finish, claimed.id, status="pending", claimed_at=None, last_error=message,
             next_attempt_at=self.clock.now() + timedelta(seconds=delay),
         )
         stats.retried += 1
@@ -378,13 +405,14 @@ class DeliveryWorker:
         edit_of: int | None = None
         reply_to: int | None = None
         if claimed.kind == "edit":
-            status, message = self._target(p.get("target_alert_id"))
+            status, message = await asyncio.to_thread(self._target, p.get("target_alert_id"))
             if message is None:
                 if status in ("pending", "sending"):
-                    self._retry(claimed, "the message to edit is not sent yet", stats, delay=5.0)
+                    await self._retry(claimed, "the message to edit is not sent yet", stats, delay=5.0)
                 else:
-                    self._finish(claimed.id, status="failed", claimed_at=None,
-                                 last_error=f"the message to edit was not delivered ({status})")
+                    await asyncio.to_thread(
+                        self._finish, claimed.id, status="failed", claimed_at=None,
+                        last_error=f"the message to edit was not delivered ({status})")
                     stats.failed += 1
                 return
         html_mode, note = True, None
@@ -393,9 +421,9 @@ class DeliveryWorker:
             # where its id is another message's. There the edit or update goes out as a message
             # of its own (the edit's whole text; no reply), and later edits edit that one.
             if claimed.kind == "edit":
-                chat_id, edit_of = self._chat_and_message(conf, p.get("target_alert_id"))
+                chat_id, edit_of = await asyncio.to_thread(self._chat_and_message, conf, p.get("target_alert_id"))
             else:
-                chat_id, reply_to = self._chat_and_message(conf, claimed.reply_to_alert_id)
+                chat_id, reply_to = await asyncio.to_thread(self._chat_and_message, conf, claimed.reply_to_alert_id)
             text = p.get("html") if html_mode else fit_plain(p.get("text") or "")
             if html_mode and not html_fits(text or ""):  # queued by an older version: too long
                 html_mode, note = False, "sent as plain text: the HTML was over Telegram's limit"
@@ -419,12 +447,12 @@ class DeliveryWorker:
                     html_mode, note = False, f"sent as plain text after: {failure.message}"
                     continue
                 if failure.action == "migrated" and failure.new_chat_id is not None:
-                    self._migrate(conf, failure.new_chat_id)
+                    await asyncio.to_thread(self._migrate, conf, failure.new_chat_id)
                     continue
                 if failure.action == "not_modified":
                     message_id = edit_of
                 else:
-                    self._handle_failure(conf, claimed, failure, stats)
+                    await self._handle_failure(conf, claimed, failure, stats)
                     return
             else:
                 self.limiter.record(conf.name)
@@ -433,9 +461,9 @@ class DeliveryWorker:
             await self._record_sent(claimed.id, telegram_message_id=message_id, last_error=note,
                                     payload={**p, SENT_CHAT: chat_id})
             stats.sent += 1
-            self._api_answered()
+            await self._api_answered()
             return
-        self._retry(claimed, "gave up after repeated migrations or fallbacks", stats)
+        await self._retry(claimed, "gave up after repeated migrations or fallbacks", stats)
 
     async def _send_photo(self, conf: ChannelConfig, claimed: _Claimed, stats: DeliveryStats) -> None:
         """A queued photo (the tally's chart): the PNG stored in the payload as base64, so a
@@ -444,7 +472,7 @@ class DeliveryWorker:
         png = base64.b64decode(claimed.payload.get("photo_b64") or "")
         caption = str(claimed.payload.get("caption") or "")
         for _ in range(2):  # one chat migration
-            chat_id, _ = self._chat_and_message(conf, None)
+            chat_id, _ = await asyncio.to_thread(self._chat_and_message, conf, None)
             await self.limiter.acquire_global()
             try:
                 message_id = await self.sender.send_photo(chat_id, png, caption)
@@ -453,53 +481,61 @@ class DeliveryWorker:
                 if failure.action != "rate_limited":
                     self.limiter.record(conf.name)
                 if failure.action == "migrated" and failure.new_chat_id is not None:
-                    self._migrate(conf, failure.new_chat_id)
+                    await asyncio.to_thread(self._migrate, conf, failure.new_chat_id)
                     continue
-                self._handle_failure(conf, claimed, failure, stats)
+                await self._handle_failure(conf, claimed, failure, stats)
                 return
             self.limiter.record(conf.name)
             sent = {k: v for k, v in claimed.payload.items() if k != "photo_b64"}  # 150 KB a chart, kept for ever
             await self._record_sent(claimed.id, telegram_message_id=message_id, last_error=None,
                                     payload={**sent, SENT_CHAT: chat_id})
             stats.sent += 1
-            self._api_answered()
+            await self._api_answered()
             return
-        self._retry(claimed, "gave up after repeated chat migrations", stats)
+        await self._retry(claimed, "gave up after repeated chat migrations", stats)
 
-    def _handle_failure(self, conf: ChannelConfig, claimed: _Claimed, f: Failure, stats: DeliveryStats) -> None:
+    async def _handle_failure(self, conf: ChannelConfig, claimed: _Claimed, f: Failure, stats: DeliveryStats) -> None:
         if f.action == "rate_limited":
             self.limiter.block(conf.name, f.retry_after)
             log.warning("alert %d to %s: 429, waiting %.0f s", claimed.id, conf.name, f.retry_after)
-            self._retry(claimed, f.message, stats, delay=f.retry_after)
+            await self._retry(claimed, f.message, stats, delay=f.retry_after)
         elif f.action == "forbidden":
             log.error("channel %s disabled: %s (its queue is kept)", conf.name, f.message)
-            with self.db.session() as session:
-                disable_channel(session, conf.name, f.message)
-            self._finish(claimed.id, status="pending", claimed_at=None, last_error=f.message,
-                         next_attempt_at=self.clock.now())
+            await asyncio.to_thread(self._disable, conf.name, claimed.id, f.message)
             stats.deferred += 1
         elif f.action in ("fail", "plain_text"):
             log.error("alert %d to %s failed: %s", claimed.id, conf.name, f.message)
-            self._finish(claimed.id, status="failed", claimed_at=None, last_error=f.message)
+            await asyncio.to_thread(self._finish, claimed.id, status="failed", claimed_at=None,
+                                    last_error=f.message)
             stats.failed += 1
         else:
             log.warning("alert %d to %s: %s; will retry", claimed.id, conf.name, f.message)
             self.health.failed(conf.name, self.clock.now())
-            self._retry(claimed, f.message, stats)
+            await self._retry(claimed, f.message, stats)
 
-    def _api_answered(self) -> None:
+    def _disable(self, channel: str, alert_id: int, reason: str) -> None:
+        with self.db.session() as session:
+            disable_channel(session, channel, reason)
+        self._finish(alert_id, status="pending", claimed_at=None, last_error=reason,
+                     next_attempt_at=self.clock.now())
+
+    async def _api_answered(self) -> None:
         """A send went through: if it ends an outage, retry now what the outage held back."""
         if self.health.answered():
-            held = self._retry_held()
+            held = await self._retry_held()
             log.info("the Bot API answers again after an outage: %d held alert(s) retried now", held)
 
-    def _retry_held(self) -> int:
+    async def _retry_held(self) -> int:
         """Make every alert held by back-off due now (not those a 429 holds)."""
+        channels = [c.name for c in self.config.channels
+                    if not self._is_console(c) and not self.limiter.blocked(c.name)]
+        return await asyncio.to_thread(self._retry_held_in, channels)
+
+    def _retry_held_in(self, channels: list[str]) -> int:
         with self.db.session() as session:
             disabled = {name for name, row in channels_by_name(session).items() if row.disabled}
-            channels = [c.name for c in self.config.channels
-                        if not self._is_console(c) and c.name not in disabled and not self.limiter.blocked(c.name)]
-            return retry_held_now(session, channels, self.clock.now(), unless_error_like=f"{RATE_LIMITED}%")
+            return retry_held_now(session, [c for c in channels if c not in disabled], self.clock.now(),
+                                  unless_error_like=f"{RATE_LIMITED}%")
 
     def _migrate(self, conf: ChannelConfig, new_chat_id: int) -> None:
         log.warning("channel %s moved to chat %d; updating and resending", conf.name, new_chat_id)

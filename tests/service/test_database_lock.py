@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
+import time
 from typing import Any
 
+from service_world import TOKEN
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
@@ -99,4 +102,109 @@ def test_items_left_unclassified_by_a_lock_are_classified_at_the_next_poll(world
         holder.close()
     assert statuses == ["new", "not_modified"]
     assert _waiting_and_queued(db) == (0, 1)
+    db.dispose()
+
+
+class _LockAfterSend:
+    """The Bot API emulator, its answer to the first sendMessage followed by another process
+    taking the database's write lock (the message is out, its record cannot be written)."""
+
+    def __init__(self, world, holder: sqlite3.Connection) -> None:
+        self.answer, self.holder, self.taken = world.emulator.call, holder, threading.Event()
+        world.emulator.call = self
+
+    def __call__(self, method: str, params: dict[str, Any]) -> Any:
+        result = self.answer(method, params)
+        if method == "sendMessage" and not self.taken.is_set():
+            self.holder.execute("BEGIN IMMEDIATE")
+            self.taken.set()
+        return result
+
+
+def _telegram(world, config, db: Database) -> tuple[Any, Any]:
+    """The config and runtime of a service sending to the emulator, its refused writes waiting
+    1 s each (the busy timeout; 10 s in production)."""
+    runtime = resolve_runtime(config, config_path=str(world.config_path), db_flag=world.db_url,
+                              env={"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": world.emulator.api_url})
+    config = config.model_copy(update={"channels": [
+        c.model_copy(update={"chat_id": "@presos_test"}) for c in config.channels]})
+    event.listen(db.engine, "connect", lambda conn, _record: conn.execute("PRAGMA busy_timeout=1000"))
+    db.engine.dispose()
+    return config, runtime
+
+
+async def _longest_stall(seconds: float, running: asyncio.Task[int]) -> float:
+    """The longest the event loop went without running this task, over `seconds`."""
+    worst, last, end = 0.0, time.monotonic(), time.monotonic() + seconds
+    while last < end and not running.done():
+        await asyncio.sleep(0.02)
+        now = time.monotonic()
+        worst, last = max(worst, now - last), now
+    return worst
+
+
+def _statuses(db: Database) -> list[str]:
+    with db.session() as s:
+        return list(s.scalars(select(Alert.status).order_by(Alert.id)))
+
+
+def test_the_loop_goes_on_while_a_sent_message_waits_for_the_lock(world):
+    """The worker asked the database to record a sent message on the event loop, each time for
+    the whole busy timeout (10 s), then again a second later: while the lock was held, nothing
+    else ran (polls of every feed, the heartbeat, a SIGTERM) but for 1 s in 11."""
+    config, runtime, db, holder = _opened(world)
+    config, runtime = _telegram(world, config, db)
+    lock = _LockAfterSend(world, holder)
+
+    async def scenario() -> float:
+        service = Service(config, runtime, db)
+        running = asyncio.create_task(service.run())
+        while not lock.taken.is_set():
+            await asyncio.sleep(0.05)
+        stall = await _longest_stall(3.5, running)
+        holder.execute("ROLLBACK")  # the operator's command ends: the send is recorded
+        while _statuses(db) != ["sent"] and not running.done():
+            await asyncio.sleep(0.05)
+        service.request_stop()
+        await asyncio.wait_for(running, 15)
+        return stall
+
+    try:
+        stall = asyncio.run(scenario())
+    finally:
+        holder.close()
+    assert stall < 0.5
+    assert _statuses(db) == ["sent"]
+    assert len(world.emulator.messages("@presos_test")) == 1
+    db.dispose()
+
+
+def test_a_stop_while_a_sent_message_waits_for_the_lock_is_prompt_and_says_so(world, caplog):
+    """A SIGTERM while the lock was held: the worker went on asking for the lock for the whole
+    shutdown grace (8 s), then the busy timeout of its last attempt (10 s): 18 s, past systemd's
+    TimeoutStopSec (15 s), and the message it could not record was sent again after the next
+    start without a word. Now the stop waits for the attempt in flight only, and the log names
+    the alert."""
+    config, runtime, db, holder = _opened(world)
+    config, runtime = _telegram(world, config, db)
+    lock = _LockAfterSend(world, holder)
+
+    async def scenario() -> float:
+        service = Service(config, runtime, db)
+        running = asyncio.create_task(service.run())
+        while not lock.taken.is_set():
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(1.5)
+        asked = time.monotonic()
+        service.request_stop()
+        await asyncio.wait_for(running, 15)
+        return time.monotonic() - asked
+
+    try:
+        took = asyncio.run(scenario())
+    finally:
+        holder.close()
+    assert took < 3.0
+    assert _statuses(db) == ["sending"]  # the next start sends it again, after delivery_lease
+    assert "alert 1 was sent but could not be recorded before the stop" in caplog.text
     db.dispose()
