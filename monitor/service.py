@@ -214,7 +214,7 @@ class Service:
         m = self.metrics
         m.polls.labels(result.feed, result.status).inc()
         m.poll_seconds.labels(result.feed).observe(result.duration)
-        if result.status == "error":
+        if result.status == "error" and not result.database_refused:  # the feed's failure
             m.poll_failures.labels(result.feed).inc()
         else:
             m.last_success.set(time.time())

@@ -14,6 +14,7 @@ from datetime import time as dt_time
 from sqlalchemy.exc import OperationalError
 
 from core.config import FeedConfig, Settings
+from core.durations import format_duration
 from core.urls import redact_userinfo
 from monitor.fetch.client import FEED_ACCEPT, PAGE_ACCEPT, Fetcher, FetchResult
 from monitor.ingest.article import fetch_articles
@@ -59,13 +60,11 @@ async def poll_feed(
     now = now or datetime.now(UTC)
     try:
         result = await _poll(feed, settings, fetcher, db, now, states)
-    except Exception as exc:  # a bug or a database problem: report it on the feed, stay up
-        if isinstance(exc, OperationalError):  # a lock held past the busy timeout, a full disk
-            error = f"database: {refusal(exc)}"
-            log.warning("poll of %s not stored: %s", feed.name, error)
-        else:
-            log.exception("poll of %s failed unexpectedly", feed.name)
-            error = f"internal error: {type(exc).__name__}: {str(exc)[:300]}"
+    except OperationalError as exc:  # a lock held past the busy timeout, a full disk
+        result = _refused(feed, now, f"database: {refusal(exc)}")
+    except Exception as exc:  # a bug: report it on the feed, stay up
+        log.exception("poll of %s failed unexpectedly", feed.name)
+        error = f"internal error: {type(exc).__name__}: {str(exc)[:300]}"
         try:
             if states is not None:
                 states.forget(feed)
@@ -78,6 +77,17 @@ async def poll_feed(
             result = _unrecorded(feed, settings, now, error)
     result.duration = time.perf_counter() - started
     return result
+
+
+def _refused(feed: FeedConfig, now: datetime, error: str) -> PollResult:
+    """A poll whose writes the database refused: the database's fault, not the feed's. The row
+    is left as it was (no failure counted, no back-off; writing it would wait for the same
+    lock), and the feed is polled again after its interval. Its remembered state (PollStates)
+    was dropped before its first write."""
+    log.warning("poll of %s not stored: %s; polled again in %s", feed.name, error,
+                format_duration(feed.interval))
+    return PollResult(feed=feed.name, status="error", error=error, polled_at=now,
+                      next_poll_at=now + feed.interval, database_refused=True)
 
 
 def _unrecorded(feed: FeedConfig, settings: Settings, now: datetime, error: str) -> PollResult:

@@ -32,6 +32,7 @@ class PollResult:
     skipped: int = 0  # entries already stored (or duplicated within the document)
     refused: list[str] = field(default_factory=list)  # hosts the outbound policy refused
     held: int = 0  # new items over max_new_items_per_poll, left for a later poll
+    database_refused: bool = False  # the database refused its writes: no failure of the feed
 
     @property
     def ok(self) -> bool:
@@ -42,8 +43,8 @@ class PollResult:
         wait = format_duration(max(timedelta(0), self.next_poll_at - self.polled_at))
         if self.status == "error":
             n = self.consecutive_failures
-            times = f"{n} failure{'s' if n != 1 else ''} in a row"
-            return f"{self.feed}: error: {self.error} ({times}, next try in {wait})"
+            times = "" if self.database_refused else f"{n} failure{'s' if n != 1 else ''} in a row, "
+            return f"{self.feed}: error: {self.error} ({times}next try in {wait})"
         if self.status == "not_modified":
             line = f"{self.feed}: 304 not modified"
         elif self.status == "unchanged":

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from core.config import load_config, resolve_runtime
 from monitor.service import Service, sync_config
 from storage.db import Database, open_database
-from storage.models import Alert, Item
+from storage.models import Alert, Feed, Item
 
 PRESOS = [{"name": "presos", "chat_id": "console", "topics": ["political_prisoners"]}]
 
@@ -207,4 +207,36 @@ def test_a_stop_while_a_sent_message_waits_for_the_lock_is_prompt_and_says_so(wo
     assert took < 3.0
     assert _statuses(db) == ["sending"]  # the next start sends it again, after delivery_lease
     assert "alert 1 was sent but could not be recorded before the stop" in caplog.text
+    db.dispose()
+
+
+def test_a_poll_the_lock_refused_is_not_the_feeds_failure(world):
+    """A poll whose items the lock kept out counted as a failure of the feed: its failures in a
+    row went up (`monitor status` and the status page said `failing`, the admin chat's notice
+    counted it), its next poll was put off by the back-off (twice the interval, then four
+    times...), and `monitor_poll_failures_total` counted it, though the feed had answered."""
+    config, runtime, db, holder = _opened(world)
+
+    async def scenario() -> tuple[Any, float]:
+        service = Service(config, runtime, db)
+        try:
+            holder.execute("BEGIN IMMEDIATE")
+            result = await service.poll("pitazo")
+            holder.execute("ROLLBACK")
+            failures = service.metrics.poll_failures.labels("pitazo")._value.get()
+            return result, failures
+        finally:
+            await service.close()
+
+    try:
+        result, failures = asyncio.run(scenario())
+    finally:
+        holder.close()
+    assert result.error.startswith("database: the database is locked")
+    assert result.next_poll_at - result.polled_at == config.feed("pitazo").interval
+    assert result.summary_line().endswith("(next try in 30s)")
+    assert failures == 0
+    with db.session() as s:
+        row = s.scalars(select(Feed).where(Feed.name == "pitazo")).one()
+        assert (row.consecutive_failures, row.last_error) == (0, None)
     db.dispose()
