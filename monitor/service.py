@@ -447,10 +447,17 @@ class Service:
     async def digest(self, channel: str) -> None:
         if not self.replicas.leading:
             return
-        with self.db.session() as session:
-            queued = enqueue_digest(session, self.config, channel, now=datetime.now(UTC))
+        try:
+            queued = await asyncio.to_thread(self._enqueue_digest, channel, datetime.now(UTC))
+        except OperationalError as exc:  # missed_digests queues it once the database takes it
+            log.warning("digest of %s not queued: %s", channel, refusal(exc))
+            return
         if queued:
             self.worker.wake()
+
+    def _enqueue_digest(self, channel: str, now: datetime) -> int:
+        with self.db.session() as session:
+            return len(enqueue_digest(session, self.config, channel, now=now))
 
     async def missed_digests(self) -> None:
         """The leader queues the roundups whose time passed while no replica ran (a restart,
@@ -458,14 +465,17 @@ class Service:
         if not self.replicas.leading:
             return
         try:
-            with self.db.session() as session:
-                queued = enqueue_missed_digests(session, self.config, now=datetime.now(UTC))
+            queued = await asyncio.to_thread(self._enqueue_missed_digests, datetime.now(UTC))
         except Exception as exc:  # a database hiccup: the next tick tries again
             secrets = (self.runtime.bot_token,) if self.runtime.bot_token else ()
             log.warning("missed digests: %s", redact(f"{type(exc).__name__}: {exc}", secrets))
             return
         if queued:
             self.worker.wake()
+
+    def _enqueue_missed_digests(self, now: datetime) -> int:
+        with self.db.session() as session:
+            return len(enqueue_missed_digests(session, self.config, now=now))
 
     async def tally_tick(self) -> None:
         """The leader queues the tally's charts that are due and keeps the pinned figures."""
@@ -479,14 +489,23 @@ class Service:
             log.warning("tally posts: %s", redact(f"{type(exc).__name__}: {exc}", secrets))
 
     async def retention(self) -> int:
+        """Delete the old unmatched items, in a worker thread: a large pass, or a lock another
+        process holds, would stop the event loop (the polls) meanwhile."""
         if not self.replicas.leading:
             return 0
         cutoff = datetime.now(UTC) - self.config.settings.retention
-        with self.db.session() as session:
-            pruned = prune_unmatched_items(session, cutoff)
+        try:
+            pruned = await asyncio.to_thread(self._prune, cutoff)
+        except OperationalError as exc:  # the next pass, in 6 h, prunes them
+            log.warning("retention: not run: %s", refusal(exc))
+            return 0
         if pruned:
             log.info("retention: pruned %d unmatched items older than %s", pruned, cutoff.date())
         return pruned
+
+    def _prune(self, cutoff: datetime) -> int:
+        with self.db.session() as session:
+            return prune_unmatched_items(session, cutoff)
 
     async def _beat(self) -> None:
         self.heartbeat = time.monotonic()

@@ -133,7 +133,7 @@ def _telegram(world, config, db: Database) -> tuple[Any, Any]:
     return config, runtime
 
 
-async def _longest_stall(seconds: float, running: asyncio.Task[int]) -> float:
+async def _longest_stall(seconds: float, running: asyncio.Task[Any]) -> float:
     """The longest the event loop went without running this task, over `seconds`."""
     worst, last, end = 0.0, time.monotonic(), time.monotonic() + seconds
     while last < end and not running.done():
@@ -239,4 +239,34 @@ def test_a_poll_the_lock_refused_is_not_the_feeds_failure(world):
     with db.session() as s:
         row = s.scalars(select(Feed).where(Feed.name == "pitazo")).one()
         assert (row.consecutive_failures, row.last_error) == (0, None)
+    db.dispose()
+
+
+def test_retention_waits_for_the_lock_off_the_event_loop(world, caplog):
+    """The retention pass (at start, then every 6 h) deleted on the event loop: a lock held by
+    another process stopped every poll for the busy timeout (10 s), then the pass raised, and
+    APScheduler logged its traceback with the SQL statement."""
+    config, runtime, db, holder = _opened(world)
+    event.listen(db.engine, "connect", lambda conn, _record: conn.execute("PRAGMA busy_timeout=1000"))
+    db.engine.dispose()  # the refused write waits 1 s (10 s in production)
+
+    async def scenario() -> tuple[int, float]:
+        service = Service(config, runtime, db)
+        try:
+            holder.execute("BEGIN IMMEDIATE")
+            retention = asyncio.create_task(service.retention())
+            stall = await _longest_stall(1.5, retention)
+            return await retention, stall
+        finally:
+            if holder.in_transaction:
+                holder.execute("ROLLBACK")
+            await service.close()
+
+    try:
+        pruned, stall = asyncio.run(scenario())
+    finally:
+        holder.close()
+    assert pruned == 0
+    assert stall < 0.5
+    assert "retention: not run: the database is locked" in caplog.text
     db.dispose()
