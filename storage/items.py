@@ -69,17 +69,23 @@ def stored_keys(
 
 
 def stored_under(session: Session, feed_id: int, guids: Sequence[str], urls: Sequence[str]) -> list[Row[Any]]:
-    """This feed's items stored under these GUIDs or canonical URLs: (id, guid, canonical_url,
-    title, revision_of) rows. One lookup per key and index: under one `feed_id = ? AND (guid IN
-    … OR canonical_url IN …)` SQLite read every item the feed ever stored, at each poll."""
+    """This feed's items stored under these GUIDs or canonical URLs, and their revisions: (id,
+    guid, canonical_url, title, revision_of, content_hash) rows. One lookup per key and index: under one
+    `feed_id = ? AND (guid IN … OR canonical_url IN …)` SQLite read every item the feed ever
+    stored, at each poll."""
     rows: dict[int, Row[Any]] = {}
-    columns = (Item.id, Item.guid, Item.canonical_url, Item.title, Item.revision_of)
+    columns = (Item.id, Item.guid, Item.canonical_url, Item.title, Item.revision_of, Item.content_hash)
     for chunk in _chunks(guids):
         rows.update((r.id, r) for r in session.execute(
             select(*columns).where(Item.feed_id == feed_id, Item.guid.in_(chunk))))
     for chunk in _chunks(urls):  # the feed is checked here: the URL's index, not the feed's items
         rows.update((r.id, r) for r in session.execute(
             select(*columns, Item.feed_id).where(Item.canonical_url.in_(chunk))) if r.feed_id == feed_id)
+    # a revision has a GUID of its own: its title is the item's latest, which a poll compares with
+    firsts = sorted(r.id for r in rows.values() if r.revision_of is None)
+    for start in range(0, len(firsts), CHUNK):
+        rows.update((r.id, r) for r in session.execute(
+            select(*columns).where(Item.revision_of.in_(firsts[start : start + CHUNK]))))
     return list(rows.values())
 
 

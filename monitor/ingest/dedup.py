@@ -5,10 +5,10 @@ two outlets running the same wire copy are two reports of one story, which the s
 clustering downstream wants to see.
 
 An item of this feed already stored under its GUID or canonical URL whose title now states a
-number none of its stored versions' latest stated ("Ascienden a 8…" retitled "Ascienden a
-16…") is a revision (`revisions`): stored again as a new item pointing to its first version,
-at most MAX_REVISIONS times. Any other change of a stored item (its summary, its words, a
-title it had before) is ignored.
+number its latest stored version did not state ("Ascienden a 8…" retitled "Ascienden a
+16…", or back to "8…") is a revision (`revisions`): stored again as a new item pointing to its
+first version, at most MAX_REVISIONS times, and a title at most twice. Any other change of a
+stored item (its summary, its words) is ignored.
 
 Inside one document (`within_document`), a GUID or a canonical link that several items with
 different content share says nothing about those items (a generator that gives every item
@@ -166,8 +166,9 @@ def revisions(
 ) -> list[NormalizedItem]:
     """The revisions among `known` (items `unknown` left out): an item this feed stored under
     its GUID or canonical URL, whose title states a number the latest of its stored versions
-    did not state, and is none of their titles. Each comes back as a new item for its first
-    version (`revision_of`), under that version's GUID + "#rev" + a hash of its title, published
+    did not state (a title it had before once more at most: `_revision`). Each comes back as a
+    new item for its first version (`revision_of`), under that version's GUID + "#rev" + a hash
+    of its title (+ "-2" for a title's second time), published
     at its entry's updated time when that is later than the first version's, else now (news
     now, not backfill for the first version's date)."""
     keyed = [i for i in known if i.revision_of is None and i.shared_guid is None]
@@ -176,19 +177,24 @@ def revisions(
     rows = stored_under(session, feed_id, [i.guid for i in keyed], [i.canonical_url for i in keyed if i.canonical_url])
     by_guid = {r.guid: r for r in rows}
     by_url: dict[str, list[Row[Any]]] = {}
-    for r in rows:
+    latest: dict[int, str] = {}  # first version's id -> the title of the item's latest version
+    own: dict[int, set[str]] = {}  # first version's id -> its versions' content hashes
+    for r in sorted(rows, key=lambda r: r.id):
+        latest[r.revision_of or r.id] = r.title
+        own.setdefault(r.revision_of or r.id, set()).add(r.content_hash)
         if r.canonical_url:
             by_url.setdefault(r.canonical_url, []).append(r)
     retitled: list[tuple[NormalizedItem, int]] = []
     for item in keyed:
         matched = [by_guid[item.guid]] if item.guid in by_guid else by_url.get(item.canonical_url or "", [])
-        if matched and all(r.title != item.title for r in matched):  # most polls: the same titles
+        if matched and all(latest[r.revision_of or r.id] != item.title for r in matched):  # most polls: the same
             retitled.append((item, min(r.revision_of or r.id for r in matched)))
     if not retitled:
         return []
-    # one stored as an item of its own (a generator that gave it another item's GUID) is that item
+    # one stored as an item of its own (a generator that gave it another item's GUID) is that
+    # item; one with a version's content is that version's title back
     _, _, hashes = stored_keys(session, feed_id, [], [], [i.content_hash for i, _ in retitled])
-    retitled = [(i, first) for i, first in retitled if i.content_hash not in hashes]
+    retitled = [(i, first) for i, first in retitled if i.content_hash not in hashes - own[first]]
     if not retitled:
         return []
     versions: dict[int, list[Row[Any]]] = {}
@@ -204,14 +210,19 @@ def revisions(
 
 
 def _revision(feed: str, item: NormalizedItem, stored: list[Row[Any]], now: datetime) -> NormalizedItem | None:
-    """`item` as a revision of `stored` (its first version, then its revisions), or None."""
-    if not stored or any(r.title == item.title for r in stored):
+    """`item` as a revision of `stored` (its first version, then its revisions), or None.
+
+    A title the item had before is a revision once more (the outlet put its earlier figure
+    back: 8, 16, then 8 again), not twice: a feed alternating two titles stops there."""
+    if not stored or stored[-1].title == item.title:
         return None
     first, latest = stored[0], stored[-1]
     if not numbers_in(item.title) - numbers_in(latest.title):
         return None  # the same figures reworded, or one dropped: nothing new to tell
-    guid = f"{first.guid}#rev{hashlib.sha256(item.title.encode()).hexdigest()[:8]}"
-    if any(r.guid == guid for r in stored):
+    taken = {r.guid for r in stored}
+    base = f"{first.guid}#rev{hashlib.sha256(item.title.encode()).hexdigest()[:8]}"
+    guid = next((g for g in (base, f"{base}-2") if g not in taken), None)
+    if guid is None or sum(r.title == item.title for r in stored) >= 2:
         return None
     if len(stored) > MAX_REVISIONS:
         if (feed, first.guid) not in _capped:

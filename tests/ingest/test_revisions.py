@@ -8,12 +8,14 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from core.config import FeedConfig, Settings
+from alerts.tally.figures import load_tally
+from core.config import AppConfig, FeedConfig, Settings
 from devtools.feedserver import FeedServer
 from devtools.samples import SampleItem, rss
 from monitor.fetch import Fetcher
 from monitor.ingest import poll_feed
 from monitor.ingest.dedup import MAX_REVISIONS
+from monitor.pipeline import Pipeline
 from storage.db import Database
 from storage.feeds import sync_feeds
 from storage.models import Item
@@ -71,10 +73,6 @@ async def test_a_new_figure_is_a_revision_and_a_reworded_title_is_not(
     assert (revision.title, revision.revision_of, revision.canonical_url) == (title(16), first.id, first.canonical_url)
     assert revision.guid.startswith("nota-1#rev") and revision.published_at == later  # news now
     assert (await poll_feed(cfg, settings, fetcher, db, now=later + timedelta(minutes=10))).stored == 0
-
-    entry.title = title(8)  # back to a headline it had: no news
-    serve(server, [entry], 5)
-    assert (await poll_feed(cfg, settings, fetcher, db, now=later + timedelta(minutes=20))).stored == 0
     assert len(stored(db)) == 2
 
 
@@ -125,3 +123,47 @@ async def test_a_sixth_revision_is_ignored_and_said_once(
     assert len(said) == 1, said
     assert f"item {items[0].id} retitled again" in said[0] and title(9 + MAX_REVISIONS) in said[0]
 
+
+
+async def test_a_figure_put_back_is_the_outlets_latest_figure(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database, default_config: AppConfig
+) -> None:
+    """8, then 16, then 8 again (the outlet corrected its figure back down): the return to an
+    earlier title is a revision, so the tally says 8. Before, it was ignored as a title stored
+    before and the tally kept 16."""
+    entry = SampleItem(title(8), "https://efecto.example/n/1", SUMMARY, "nota-1", NOW - timedelta(hours=2))
+    serve(server, [entry], 1)
+    cfg = await setup(server, db)
+    await poll_feed(cfg, settings, fetcher, db, now=NOW - timedelta(hours=1))
+    for version, (n, hour) in enumerate([(16, 0), (8, 1)], start=2):
+        entry.title = title(n)
+        serve(server, [entry], version)
+        await poll_feed(cfg, settings, fetcher, db, now=NOW + timedelta(hours=hour))
+    Pipeline(default_config, db).process_pending(now=NOW + timedelta(hours=2))
+
+    items = stored(db)
+    assert [i.title for i in items] == [title(8), title(16), title(8)]
+    assert {i.revision_of for i in items[1:]} == {items[0].id} and len({i.guid for i in items}) == 3
+    with db.session() as s:
+        tally = load_tally(s, default_config)
+    assert [(f.number, f.outlet) for f in tally.figures] == [(8, "efecto")]
+
+
+async def test_a_feed_alternating_two_titles_stores_each_at_most_twice(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    """Two caches serving the old and the new headline in turn: 8, 16, 8, 16 are stored, then
+    nothing more, and the item keeps revisions for a real update."""
+    entry = SampleItem(title(8), "https://efecto.example/n/1", SUMMARY, "nota-1", NOW - timedelta(hours=2))
+    serve(server, [entry], 0)
+    cfg = await setup(server, db)
+    await poll_feed(cfg, settings, fetcher, db, now=NOW - timedelta(hours=1))
+    for poll, n in enumerate([16, 8] * 6, start=1):
+        entry.title = title(n)
+        serve(server, [entry], poll)
+        await poll_feed(cfg, settings, fetcher, db, now=NOW + timedelta(minutes=10 * poll))
+    assert [i.title for i in stored(db)] == [title(8), title(16), title(8), title(16)]
+
+    entry.title = title(20)
+    serve(server, [entry], 20)
+    assert (await poll_feed(cfg, settings, fetcher, db, now=NOW + timedelta(hours=3))).stored == 1
