@@ -162,15 +162,17 @@ def unknown(session: Session, feed_id: int, items: list[NormalizedItem]) -> list
 
 
 def revisions(
-    session: Session, feed: str, feed_id: int, known: list[NormalizedItem], now: datetime
+    session: Session, feed: str, feed_id: int, known: list[NormalizedItem], now: datetime,
+    last_success: datetime | None = None,
 ) -> list[NormalizedItem]:
     """The revisions among `known` (items `unknown` left out): an item this feed stored under
     its GUID or canonical URL, whose title states a number the latest of its stored versions
     did not state (a title it had before once more at most: `_revision`). Each comes back as a
     new item for its first version (`revision_of`), under that version's GUID + "#rev" + a hash
     of its title (+ "-2" for a title's second time), published
-    at its entry's updated time when that is later than the first version's, else now (news
-    now, not backfill for the first version's date)."""
+    at its entry's updated time when that is later than the first version's and than the feed's
+    previous successful poll (`last_success`, which still saw the old title: an older updated
+    time is stale), else now (news now, not backfill for the first version's date)."""
     keyed = [i for i in known if i.revision_of is None and i.shared_guid is None]
     if not keyed:
         return []
@@ -203,13 +205,15 @@ def revisions(
     out: list[NormalizedItem] = []
     for item, first_id in retitled:
         stored = versions.pop(first_id, [])  # popped: one revision of an item per poll
-        revision = _revision(feed, item, stored, now)
+        revision = _revision(feed, item, stored, now, last_success)
         if revision is not None:
             out.append(revision)
     return out
 
 
-def _revision(feed: str, item: NormalizedItem, stored: list[Row[Any]], now: datetime) -> NormalizedItem | None:
+def _revision(
+    feed: str, item: NormalizedItem, stored: list[Row[Any]], now: datetime, last_success: datetime | None,
+) -> NormalizedItem | None:
     """`item` as a revision of `stored` (its first version, then its revisions), or None.
 
     A title the item had before is a revision once more (the outlet put its earlier figure
@@ -232,7 +236,8 @@ def _revision(feed: str, item: NormalizedItem, stored: list[Row[Any]], now: date
             log.info("%s: item %d retitled again (%r) after %d revisions; this and later ones are ignored",
                      feed, first.id, item.title[:120], MAX_REVISIONS)
         return None
-    updated = item.updated_at is not None and item.updated_at > first.published_at
+    after = max(first.published_at, last_success or first.published_at)
+    updated = item.updated_at is not None and item.updated_at > after
     return replace(item, guid=guid, revision_of=first.id, published_at=item.updated_at if updated else now,
                    dated=updated, date_only=False)
 

@@ -156,7 +156,8 @@ async def _poll(
     with db.session() as session:
         fresh = unknown(session, state.feed_id, items)
         kept = {id(i) for i in fresh}
-        fresh += revisions(session, feed.name, state.feed_id, [i for i in items if id(i) not in kept], now)
+        fresh += revisions(session, feed.name, state.feed_id, [i for i in items if id(i) not in kept], now,
+                           state.last_success_at)
     skipped = len(items) - len(fresh)
     fresh, held = _newest(fresh, limits.max_new_items_per_poll)
     if held:

@@ -167,3 +167,31 @@ async def test_a_feed_alternating_two_titles_stores_each_at_most_twice(
     entry.title = title(20)
     serve(server, [entry], 20)
     assert (await poll_feed(cfg, settings, fetcher, db, now=NOW + timedelta(hours=3))).stored == 1
+
+
+def atom(headline: str, published: datetime, updated: datetime) -> bytes:
+    return ('<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+            f"<title>efecto</title><id>urn:efecto</id><updated>{updated.isoformat()}</updated>"
+            f'<entry><title>{headline}</title><link rel="alternate" href="https://efecto.example/n/1"/>'
+            f"<id>nota-1</id><published>{published.isoformat()}</published><updated>{updated.isoformat()}</updated>"
+            f"<summary>{SUMMARY}</summary></entry></feed>").encode()
+
+
+async def test_an_updated_time_older_than_the_last_poll_does_not_date_a_revision(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    """The CMS bumped <updated> for an edit two days ago and not for today's retitle: the
+    polls since saw the old headline, so the retitle is news now, not two days old. Before,
+    it was dated at the stale <updated> and stored as backfill (no alert)."""
+    published, edited = NOW - timedelta(days=3), NOW - timedelta(days=2)
+    serve(server, [], 1, body=atom(title(8), published, published))
+    cfg = await setup(server, db)
+    assert (await poll_feed(cfg, settings, fetcher, db, now=published + timedelta(minutes=5))).backfilled == 0
+    serve(server, [], 2, body=atom(title(8), published, edited))  # an edit of the text
+    for hours in range(1, 49, 12):  # polled all along, the same headline
+        assert (await poll_feed(cfg, settings, fetcher, db, now=edited + timedelta(hours=hours))).stored == 0
+
+    serve(server, [], 3, body=atom(title(16), published, edited))  # retitled, <updated> left as it was
+    revised = await poll_feed(cfg, settings, fetcher, db, now=NOW)
+    assert (revised.stored, revised.backfilled) == (1, 0)
+    assert stored(db)[-1].published_at == NOW
