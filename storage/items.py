@@ -24,19 +24,24 @@ def prune_unmatched_items(session: Session, older_than: datetime) -> int:
     """Retention: delete items fetched before `older_than` that never matched a topic.
 
     Items in a story, with matches or counts are kept, and so is each feed's
-    newest item (its GUID keeps a feed from re-announcing it).
+    newest item (its GUID keeps a feed from re-announcing it), and an item with revisions
+    (a live page that matched once retitled): deleted, it would leave its revisions unlinked,
+    each counted in the tally as a figure of its own.
     """
     from sqlalchemy import delete, exists
+    from sqlalchemy.orm import aliased
 
     from storage.models import Count, Match
 
     newest = select(func.max(Item.id)).group_by(Item.feed_id)
+    revision = aliased(Item)
     stmt = delete(Item).where(
         Item.fetched_at < older_than,
         Item.classified_at.is_not(None),
         Item.story_id.is_(None),
         ~exists().where(Match.item_id == Item.id),
         ~exists().where(Count.item_id == Item.id),
+        ~exists().where(revision.revision_of == Item.id),
         Item.id.not_in(newest),
     )
     return session.execute(stmt.execution_options(synchronize_session=False)).rowcount or 0

@@ -14,6 +14,7 @@ from core.config import AppConfig
 from monitor.pipeline import Pipeline
 from storage.db import Database
 from storage.feedback import add_feedback
+from storage.items import prune_unmatched_items
 from storage.models import Feed, Item
 from storage.tally import stored_figures
 
@@ -105,3 +106,30 @@ def test_a_revision_an_operator_said_was_wrong_takes_the_whole_article_out(
         figures = list(stored_figures(s))
     assert tally.figures == [] and TOPIC not in tally.topics
     assert figures == []
+
+
+def test_revisions_still_replace_each_other_after_retention_deletes_their_first_version(
+    db: Database, default_config: AppConfig
+) -> None:
+    """A live page matched nothing until it was retitled with Foro Penal's 800, then 780.
+    Retention deletes old items that matched nothing: before, it deleted the first version,
+    the revisions lost their link (ON DELETE SET NULL) and the tally showed 780 and 800 as a
+    conflict of one outlet with itself. An item with revisions is kept."""
+    with db.session() as s:
+        efecto = Feed(name="efecto", url="https://efecto.example/feed", consecutive_failures=0)
+        page = Item(feed=efecto, guid="en-vivo", url="https://efecto.example/en-vivo", summary="", language="es",
+                    title="EN VIVO | Lo que sabemos de la jornada en Caracas", published_at=START,
+                    fetched_at=START, content_hash="h0")
+        s.add(page)
+        s.flush()
+        for n, figure in enumerate((800, 780), start=1):
+            when = START + timedelta(hours=n)
+            s.add(Item(feed=efecto, guid=f"en-vivo#rev000{n}", url=page.url, summary="", language="es",
+                       title=f"EN VIVO | Foro Penal: {figure} presos políticos siguen detenidos en Venezuela",
+                       published_at=when, fetched_at=when, content_hash=f"h{n}", revision_of=page.id))
+    Pipeline(default_config, db).process_pending(now=START + timedelta(hours=3))
+    with db.session() as s:
+        assert [f.number for f in load_tally(s, default_config).figures] == [780]
+        assert prune_unmatched_items(s, START + timedelta(days=120)) == 0
+    with db.session() as s:
+        assert [f.number for f in load_tally(s, default_config).figures] == [780]
