@@ -45,18 +45,22 @@ class StoredFigure(NamedTuple):
 StatedRow = tuple[str, int, str, str, "str | None", str, int, bool]
 
 
-def _filters(stmt: Any, *, since: datetime | None, topic: str | None, confident_only: bool) -> Any:
-    # "otros tres" is not a running total, nor "entre ellos 180 militares": the tally reads
-    # every figure as one
+def _read_as_figures(stmt: Any, *, confident_only: bool) -> Any:
+    """The counts the tally reads: "otros tres" is not a running total, nor "entre ellos 180
+    militares" (the tally reads every figure as one); an untrusted rule's count only when
+    `confident_only` is False."""
     stmt = stmt.where(Count.additional.is_(False), Count.part.is_(None))
+    return stmt.where(Count.confident.is_(True)) if confident_only else stmt
+
+
+def _filters(stmt: Any, *, since: datetime | None, topic: str | None, confident_only: bool) -> Any:
+    stmt = _read_as_figures(stmt, confident_only=confident_only)
     # an item an operator said was wrong for a topic (/wrong) states nothing in that topic, nor
     # do its outlet's revisions of it (items.revision_of: the same article retitled); a /wrong
     # of a revision covers its article's other versions too (`left_out`)
     wrong = exists().where(Feedback.kind == "wrong", or_(Feedback.item_id == Item.id, Feedback.item_id == Item.revision_of),
                            Feedback.topic == Match.topic)
     stmt = stmt.where(~wrong)
-    if confident_only:
-        stmt = stmt.where(Count.confident.is_(True))
     if topic is not None:
         stmt = stmt.where(Match.topic == topic)
     if since is not None:
@@ -99,20 +103,21 @@ def stated_rows(
     # the driver's tuples, without the result's row objects: a third of the time for 100,000 rows
     rows = cursor.fetchall() if cursor is not None else [tuple(r) for r in result]
     result.close()
-    replaced, wrong = left_out(session)
+    replaced, wrong = left_out(session, confident_only=confident_only)
     return [r for r in rows if r[1] not in replaced and (r[1], r[2]) not in wrong] if replaced or wrong else rows
 
 
-def left_out(session: Session) -> tuple[set[int], set[tuple[int, str]]]:
+def left_out(session: Session, *, confident_only: bool = True) -> tuple[set[int], set[tuple[int, str]]]:
     """What revisions leave out of the tally: the counts a later version of their item
     replaced, and the (count, topic) pairs of an article whose revision an operator said was
     wrong for that topic (/wrong in reply to the update the revision sent: every version of
     the article is wrong for the topic; a /wrong of the first version is the SQL's, `_filters`).
 
     Replaced: the outlet retitled its headline ("800 presos…", then "780 presos…":
-    items.revision_of) and its later version states a figure of the same event. One article
-    updated is one statement: neither two outlets' worth of a figure nor a conflict with
-    itself. Read from the revisions (few, by their index), not per count: nothing to do in a
+    items.revision_of) and its later version states a figure of the same event that the tally
+    reads (`_read_as_figures`: a later "otros 3" leaves the 16 it adds to, not a figure out of
+    the tally in its place). One article updated is one statement: neither two outlets' worth
+    of a figure nor a conflict with itself. Read from the revisions (few, by their index), not per count: nothing to do in a
     database without any."""
     article: dict[int, int] = {}  # item -> its first version
     for item_id, first in session.execute(select(Item.id, Item.revision_of).where(Item.revision_of.is_not(None))):
@@ -124,7 +129,8 @@ def left_out(session: Session) -> tuple[set[int], set[tuple[int, str]]]:
     wrong_topics: dict[int, set[str]] = {}  # first version -> topics a version was /wrong for
     for k in range(0, len(ids), 900):  # within SQLite's limit of bound parameters
         chunk = ids[k : k + 900]
-        stated += session.execute(select(Count.item_id, Count.id, Count.event).where(Count.item_id.in_(chunk))).all()
+        stated += session.execute(_read_as_figures(select(Count.item_id, Count.id, Count.event).where(
+            Count.item_id.in_(chunk)), confident_only=confident_only)).all()
         for item_id, topic in session.execute(
                 select(Feedback.item_id, Feedback.topic).where(Feedback.kind == "wrong", Feedback.item_id.in_(chunk))):
             wrong_topics.setdefault(article[item_id], set()).add(topic)
@@ -169,7 +175,7 @@ def stored_figures(
         .join(Match, Match.item_id == Item.id),
         since=since, topic=topic, confident_only=confident_only,
     )
-    replaced, wrong = left_out(session)
+    replaced, wrong = left_out(session, confident_only=confident_only)
     for row in session.execute(stmt):
         if row[0] not in replaced and (row[0], row[1]) not in wrong:
             yield StoredFigure(*row)

@@ -133,3 +133,17 @@ def test_revisions_still_replace_each_other_after_retention_deletes_their_first_
         assert prune_unmatched_items(s, START + timedelta(days=120)) == 0
     with db.session() as s:
         assert [f.number for f in load_tally(s, default_config).figures] == [780]
+
+
+def test_a_revision_whose_figure_the_tally_does_not_read_leaves_the_earlier_figure(
+    db: Database, default_config: AppConfig
+) -> None:
+    """Retitled "otros 3" (people on top of the 16, not a running total: out of the tally),
+    the article's latest figure the tally reads is still the 16. Before, the 3 replaced the 16
+    and was itself left out: the outlet's figure vanished from the tally."""
+    tally = _tally(db, default_config, "Excarcelan a 16 presos políticos en Venezuela, según Foro Penal",
+                   "Foro Penal: excarcelan a otros 3 presos políticos en Venezuela")
+    assert [(f.number, f.outlet) for f in tally.figures] == [(16, "efecto")]
+    with db.session() as s:
+        every = {(f.number, f.topic) for f in stored_figures(s, confident_only=False)}
+    assert every == {(16, TOPIC)}
