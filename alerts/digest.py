@@ -81,8 +81,10 @@ def _entries(session: Session, channel: ChannelConfig, config: AppConfig, since:
         item, feed_name = next(((i, f) for i, f in rows if not i.backfill), rows[0])  # as instant channels tell it
         conf = config.feed(feed_name)
         outlets = {(config.feed(f).display_name if config.feed(f) else f) for _, f in rows}
+        # its outlet's latest headline of that article (retitled with another figure: items.revision_of)
+        now_titled = [i for i, _ in rows if (i.revision_of or i.id) == (item.revision_of or item.id)][-1]
         out.append(DigestEntry(
-            topic=topic, urgency=story.urgency, title=item.title, summary=item.summary or "",
+            topic=topic, urgency=story.urgency, title=now_titled.title, summary=now_titled.summary or "",
             outlet=conf.display_name if conf else feed_name,
             published=item.published_at.isoformat() if item.published_at else None,
             url=item.canonical_url or item.url, sources=len(outlets),

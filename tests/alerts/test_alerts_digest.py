@@ -126,3 +126,30 @@ async def test_every_story_of_a_long_roundup_keeps_its_link(db, emulator, runtim
     links = [url for m in msgs for url in m.links()]
     assert sorted(links) == sorted(f"https://elpitazo.net/{i}" for i in range(80))
     assert all(len(m.entities) == m.raw.count("</") for m in msgs)  # no tag lost
+
+
+async def test_a_story_its_outlet_retitled_is_told_by_the_latest_headline(
+    db, emulator, runtime, make_config, add_item, out
+) -> None:
+    """El Pitazo's "Ascienden a 8…" retitled "Ascienden a 16…" in the morning (a revision,
+    items.revision_of): the evening roundup tells the article as its outlet titles it now, as
+    the instant channels' update reply did. Before, it showed the 8 under a link to a page
+    that said 16."""
+    config = make_config([DIGEST])
+    with db.session() as s:
+        s.add(Channel(name="daily", chat_id="@daily_digest", disabled=False, last_digest_at=NOW - timedelta(hours=12)))
+    with db.session() as s:
+        first = add_item(s, "elpitazo", "Ascienden a 8 las excarcelaciones de presos políticos, según Foro Penal",
+                         summary="La ONG confirmó las excarcelaciones.", url="https://elpitazo.net/nota-8")
+        enqueue_for_item(s, first, Cls(["political_prisoners"], "high"), config, now=NOW - timedelta(hours=3))
+        revised = add_item(s, "elpitazo", "Ascienden a 16 las excarcelaciones de presos políticos, según Foro Penal",
+                           summary="La ONG actualizó su balance.", url="https://elpitazo.net/nota-8")
+        revised.revision_of = first.id
+        enqueue_for_item(s, revised, Cls(["political_prisoners"], "high"), config, now=NOW - timedelta(hours=2))
+        assert revised.story_id == first.story_id
+        assert enqueue_digest(s, config, "daily", now=NOW)
+    async with DeliveryWorker(config, runtime, db, out=out) as worker:
+        await worker.deliver_pending()
+    [msg] = emulator.messages("@daily_digest")
+    assert "Ascienden a 16" in msg.text and "Ascienden a 8" not in msg.text, msg.text
+    assert msg.links() == ["https://elpitazo.net/nota-8"]
