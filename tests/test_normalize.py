@@ -123,3 +123,26 @@ def test_a_section_label_on_the_titles_last_line_is_not_stored(raw: str, expecte
     item = normalize_entry(ParsedEntry(link="https://ex.org/n", title=raw), base_url="https://ex.org/feed",
                            language="es", fetched_at=NOW)
     assert item is not None and item.title == expected
+
+
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        ("UPDATE 2-Venezuela releases 41 political prisoners -rights group",
+         "Venezuela releases 41 political prisoners -rights group"),
+        ("REFILE-UPDATE 1-U.S. seizes oil tanker off Venezuela", "U.S. seizes oil tanker off Venezuela"),
+        ("CORRECTED-WRAPUP 3-Venezuela frees Americans", "Venezuela frees Americans"),
+        ("RPT-Venezuela's Machado to meet Trump", "Venezuela's Machado to meet Trump"),
+        ("ACTUALIZA 2-Venezuela excarcela a 41 presos políticos", "Venezuela excarcela a 41 presos políticos"),
+        ("EXCLUSIVE-US weighs easing Venezuela oil sanctions", "EXCLUSIVE-US weighs easing Venezuela oil sanctions"),
+        ("Update 2-day vigil outside El Helicoide", "Update 2-day vigil outside El Helicoide"),  # not a wire mark
+        ("UPDATE 2-", "UPDATE 2-"),  # nothing after it: kept as it is
+    ],
+)
+def test_a_wire_version_mark_is_not_stored_with_the_title(raw: str, expected: str) -> None:
+    """Reuters numbers each version of a story in its title ("UPDATE 1-", "UPDATE 2-"): as words
+    it made every new version a revision of the item (its number was new) until the item's
+    revisions were used up, and it showed in the alert."""
+    item = normalize_entry(ParsedEntry(link="https://ex.org/n", title=raw), base_url="https://ex.org/feed",
+                           language="en", fetched_at=NOW)
+    assert item is not None and item.title == expected

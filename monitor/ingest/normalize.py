@@ -41,6 +41,10 @@ _BOILERPLATE_HINTS = (
     "first on", "primero", "reading", "read more", "leer m", "leyendo", "…]", "...]", "hellip",
 )
 _WORDS = re.compile(r"\w+")
+# A news agency's marks of a story's version at the head of its title (Reuters: "UPDATE 2-",
+# "REFILE-UPDATE 1-", "CORRECTED-", "RPT-", "WRAPUP 1-"; in Spanish "ACTUALIZA 2-"), in capitals
+# and closed by a hyphen: they number the versions, they are no words of the headline.
+_WIRE_MARKS = re.compile(r"^(?:(?:(?:UPDATE|WRAPUP|ACTUALIZA) ?\d{1,2}|REFILE|RPT|CORRECTED|REPEAT) ?- ?)+")
 
 BOILERPLATE_TAIL = 1_000
 MIN_HASH_CHARS = 20  # titles and texts shorter than this are too generic to dedupe on
@@ -97,6 +101,12 @@ def _strip_boilerplate(text: str) -> str:
             tail = pattern.sub("", tail).strip()
         text = (text[:-BOILERPLATE_TAIL] + tail).strip() if len(text) > BOILERPLATE_TAIL else tail
     return text
+
+
+def without_wire_marks(title: str) -> str:
+    """The title without an agency's version marks at its head; a title of marks alone is kept."""
+    m = _WIRE_MARKS.match(title)
+    return title[m.end():] if m and title[m.end():].strip() else title
 
 
 def content_hash(title: str, text: str) -> str:
@@ -167,7 +177,8 @@ def normalize_entry(
     canon = _item_key_url(link, base_url)
     # fields are cut to their limits before any cleaning (core/markup.py)
     # a section label the outlet put on the title's last line ("…\nPOLÍTICA") is not its words
-    title = clean_text(without_section_label(cap(entry.title, TITLE_CHARS)))
+    # so are an agency's version marks ("UPDATE 2-…"): a new version is no new figure
+    title = without_wire_marks(clean_text(without_section_label(cap(entry.title, TITLE_CHARS))))
     summary = clean_text(cap(entry.summary, SUMMARY_CHARS)) or clean_text(
         cap(entry.content, SUMMARY_CHARS))
     text = clean_text(cap(entry.content, TEXT_CHARS)) or None

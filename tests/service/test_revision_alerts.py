@@ -114,3 +114,26 @@ def test_another_event_under_the_same_guid_is_placed_by_the_matcher(world):
     items = _items(world)
     assert items[1].revision_of == items[0].id and items[1].story_id != items[0].story_id
     assert items[1].story_match["decision"] != "revision"
+
+
+def test_a_wire_storys_numbered_versions_leave_its_revisions_for_its_figures(world):
+    """Reuters retitles a story "UPDATE 1-…", "UPDATE 2-…" as it adds paragraphs: each number
+    was a new figure, so six versions used up the item's five revisions and the 60 that came
+    next never reached the channel."""
+    title = "Venezuela releases {n} political prisoners -rights group"
+    world.feed("reuters", "en")
+    first = world.publish("reuters", title.format(n=41), "Rights group Foro Penal said 41 were freed on Wednesday.")
+    world.write_config(CHANNELS)
+    _poll(world)
+    for version in range(1, 7):
+        world.retitle("reuters", first.guid, f"UPDATE {version}-" + title.format(n=41))
+        _poll(world)
+    world.retitle("reuters", first.guid, "UPDATE 7-" + title.format(n=60))
+    _poll(world)
+
+    messages = world.emulator.messages("@presos_test")
+    [alert] = [m for m in messages if m.reply_to is None]
+    replies = [m for m in messages if m.reply_to is not None]
+    assert "41" in alert.text and not alert.edits, [m.text for m in messages]
+    assert len(replies) == 1 and "60" in replies[0].text and "UPDATE" not in replies[0].text, [m.text for m in messages]
+    assert [i.title for i in _items(world)] == [title.format(n=41), title.format(n=60)]
