@@ -231,12 +231,14 @@ def glued(sent: Sentence, i: int) -> bool:
 
 
 _YEAR = re.compile(r"(?:19|20)\d\d")
-# a clock time ("10:30", "10.30 h", "10h30") or a day of a month ("3 de enero", "enero 3",
-# "March 3"): a live page retitled with its hour or day states no new figure
+# a clock time ("10:30", "10.30 h", "10h30", "9 a.m.", "10 p. m.") or a day of a month ("3 de
+# enero", "enero 3", "March 3", "January 4th", "the 4th of January"): a live page retitled with
+# its hour or day states no new figure
 _MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 _TIME_OR_DAY = re.compile(
-    rf"\b\d{{1,2}}\s*(?::|h)\s*\d{{2}}\b(?:\s*h\b)?|\b\d{{1,2}}\.\d{{2}}\s*h\b"
-    rf"|\b\d{{1,2}}\s+(?:de\s+)?(?:{_MONTH_NAMES})\b|\b(?:{_MONTH_NAMES})\.?\s+\d{{1,2}}\b(?![.,]\d)"
+    rf"\b\d{{1,2}}\s*(?::|h)\s*\d{{2}}\b(?:\s*h\b)?|\b\d{{1,2}}\.\d{{2}}\s*h\b|\b\d{{1,2}}\s*[ap]\.?\s?m\b\.?"
+    rf"|\b{_DAY}\s+(?:de\s+|of\s+)?(?:{_MONTH_NAMES})\b|\b(?:{_MONTH_NAMES})\.?\s+{_DAY}\b(?![.,]\d)"
 )
 
 

@@ -93,6 +93,15 @@ def test_a_sentence_is_read_when_it_has_a_figure_in_any_form() -> None:
     ("EN VIVO | Lo que sabemos de la jornada del 3 de enero", set()),
     ("Live: Venezuela prisoner releases, January 4, 10.30 h", set()),
     ("Ascienden a 16 las excarcelaciones del 3 de enero, a las 10:30", {16}),
+    # in English: an hour with a.m./p.m., a day with its ordinal ending
+    ("LIVE: Venezuela frees 41 political prisoners, updated 9 a.m. ET", {41}),
+    ("Venezuela live updates, 3pm", set()),
+    ("Excarcelaciones en Venezuela, actualizado a las 10 p. m.", set()),
+    ("Live: Venezuela prisoner releases, January 4th", set()),
+    ("Live: Venezuela prisoner releases on the 4th of January", set()),
+    ("Venezuela news: Sunday 4th January", set()),
+    ("Foro Penal: 1,200 held on Jan. 21st", {1200}),
+    ("Venezuela frees 3 Americans, 2 Colombians", {3, 2}),
 ])
 def test_the_numbers_a_headline_states(text: str, expected: set[int]) -> None:
     """What a revision of a headline is told by (monitor/ingest/dedup.py)."""
