@@ -234,11 +234,17 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 # a clock time ("10:30", "10.30 h", "10h30", "9 a.m.", "10 p. m.") or a day of a month ("3 de
 # enero", "enero 3", "March 3", "January 4th", "the 4th of January"): a live page retitled with
 # its hour or day states no new figure
-_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+# ("may", "set" and "mar" are words as often as months: "20 may be freed", "30 set to walk free",
+# "to set 40 free" state figures; they are a month only where no word follows)
+_WORD_MONTHS = ("may", "set", "mar")
+_MONTH_NAMES = "|".join(sorted(set(MONTHS) - set(_WORD_MONTHS), key=len, reverse=True))
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+_WORD_MONTH = "|".join(_WORD_MONTHS)
+_NO_WORD = r"(?!\s+[^\W\d_])"
 _TIME_OR_DAY = re.compile(
     rf"\b\d{{1,2}}\s*(?::|h)\s*\d{{2}}\b(?:\s*h\b)?|\b\d{{1,2}}\.\d{{2}}\s*h\b|\b\d{{1,2}}\s*[ap]\.?\s?m\b\.?"
-    rf"|\b{_DAY}\s+(?:de\s+|of\s+)?(?:{_MONTH_NAMES})\b|\b(?:{_MONTH_NAMES})\.?\s+{_DAY}\b(?![.,]\d)"
+    rf"|\b{_DAY}\s+(?:de\s+|of\s+)?(?:{_MONTH_NAMES}|(?:{_WORD_MONTH})\b{_NO_WORD})\b"
+    rf"|\b(?:{_MONTH_NAMES})\.?\s+{_DAY}\b(?![.,]\d)|\b(?:{_WORD_MONTH})\.?\s+{_DAY}\b(?![.,]\d){_NO_WORD}"
 )
 
 

@@ -102,6 +102,12 @@ def test_a_sentence_is_read_when_it_has_a_figure_in_any_form() -> None:
     ("Venezuela news: Sunday 4th January", set()),
     ("Foro Penal: 1,200 held on Jan. 21st", {1200}),
     ("Venezuela frees 3 Americans, 2 Colombians", {3, 2}),
+    # "may", "set" and "mar" are words as often as months: a day only where no word follows
+    ("Venezuela says 20 may be freed under amnesty deal", {20}),
+    ("Some 30 set to walk free from El Helicoide, relatives say", {30}),
+    ("Venezuela to set 40 political prisoners free", {40}),
+    ("Vigil outside El Helicoide on 10 May, day 20 of the hunger strike", {20}),
+    ("Live: Venezuela on May 10", set()),
 ])
 def test_the_numbers_a_headline_states(text: str, expected: set[int]) -> None:
     """What a revision of a headline is told by (monitor/ingest/dedup.py)."""
