@@ -137,3 +137,24 @@ async def test_a_page_dated_day_month_year_is_read_day_first(
     stored = items_of(db, "src")
     assert [i.published_at.replace(tzinfo=None) for i in stored] == [
         datetime(2025, 12, 2), datetime(2025, 12, 3)]
+
+
+async def test_a_page_dated_with_an_english_ordinal_day_is_read(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    """"December 3rd, 2025" was no date: the poll said the item had no readable date, on a
+    first poll the item was stored without an alert, and later an old item newly listed
+    ("November 30th, 2025") was alerted as news of the hour."""
+    selectors = Selectors(item="li.n", title="a", link="a@href", date="span.d")
+    cfg = FeedConfig(name="src", url=server.url("/src"), language="en", fetch_article="never",
+                     type="page", selectors=selectors)
+    server.set_route("/src", page([(0, "Wednesday, December 3rd, 2025")]), content_type="text/html")
+    first = await poll_feed(cfg, settings, fetcher, db, now=datetime(2025, 12, 3, 15, tzinfo=UTC))
+    assert len(first.new_item_ids) == 1 and first.backfilled == 0 and first.parse_problem is None, first.parse_problem
+    server.set_route("/src", page([(1, "November 30th, 2025"), (0, "Wednesday, December 3rd, 2025")]),
+                     content_type="text/html")
+    second = await poll_feed(cfg, settings, fetcher, db, now=datetime(2025, 12, 3, 16, tzinfo=UTC))
+    assert second.new_item_ids == [] and second.backfilled == 1
+    stored = items_of(db, "src")
+    assert [i.published_at.replace(tzinfo=None) for i in stored] == [
+        datetime(2025, 12, 3), datetime(2025, 11, 30)]
