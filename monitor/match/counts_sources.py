@@ -133,8 +133,13 @@ _STATED_BY = re.compile(
     r"\s+por|\b(?:announced|reported|claimed|verified|confirmed|counted|promised)\s+by|\bque\s+(?:(?:ha|han|habia|habian)\s+)?(?:anuncio|anunciaron|anunciado|informo|informaron|informado"
     r"|reporto|reportaron|reportado|verifico|verificaron|verificado|confirmo|confirmaron|confirmado|contabilizo"
     r"|registro|prometio|dijo|dice)|,\s*(?:dice|dijo|afirma|afirmo|asegura|aseguro|informa|informo|senala|senalo"
-    r"|indica|indico|confirma|confirmo|denuncia|denuncio|reporta|reporto|registra|verifica|verifico))\s+(?:(?:el|la|los|las|the)\s+)?(?:(?!(?:que|de|a|en)\s)[a-z]+\s+)?$"
+    r"|indica|indico|confirma|confirmo|denuncia|denuncio|reporta|reporto|registra|verifica|verifico"
+    r"|says|said))\s+(?:(?:el|la|los|las|the)\s+)?(?:(?!(?:que|de|a|en)\s)[a-z]+\s+)?$"
 )
+# ", says X" names the speaker only when X closes the clause ("…, says Foro Penal"); else "says"
+# opens a clause of its own ("Foro Penal verifies 33 releases, says government list had ghost names")
+_SAYS = re.compile(r",\s*(?:says|said)\b")
+_CLAUSE_END = re.compile(r"\s*(?:[,;:.!?]|$)")
 
 
 _PREP = re.compile(
@@ -233,7 +238,8 @@ def stated_after(sent: Sentence, mentions: list[tuple[int, int, str]], end: int,
             continue
         before = text[max(0, m_start - 40):m_start]
         own = (cue := _STATED_BY.search(before)) is not None and _own_phrase(
-            text[end:m_start - len(before) + cue.start()], cue.group(), partitive_ok=not said)
+            text[end:m_start - len(before) + cue.start()], cue.group(), partitive_ok=not said) and (
+            not _SAYS.match(cue.group()) or _CLAUSE_END.match(text, m_end) is not None)
         if own or said and (_prep_before(text, m_start, name) or _SAID.match(text, m_end)):
             return name
     return None

@@ -124,6 +124,11 @@ def test_part_of_a_whole_keeps_the_source_on_the_part(text, whole):
         # "X, says government" after a figure: the verb's subject is the one before
         ("Foro Penal verifies 33 more releases, says government list contained ghost names",
          [("released", 33, "Foro Penal")]),
+        # English puts the verb first too: ", says Foro Penal" closing the headline
+        ("Venezuela frees 87 political prisoners, says Foro Penal", [("released", 87, "Foro Penal")]),
+        ("More than 800 political prisoners still held in Venezuela, said Foro Penal", [("held", 800, "Foro Penal")]),
+        ("Nearly 100 military officers released under amnesty, says defence ministry",
+         [("released", 100, "the government")]),
         # perfect tenses, plural verbs, two sources of one statement
         ("Foro Penal ha verificado 104 excarcelaciones de presos políticos", [("released", 104, "Foro Penal")]),
         ("La PUD y Foro Penal confirman 56 excarcelaciones de presos políticos", [("released", 56, "PUD")]),
