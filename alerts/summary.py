@@ -21,10 +21,16 @@ SOURCE_CHARS = 20_000  # the summary is picked from the first this many characte
 BOILERPLATE_CHARS = 2_000  # a sentence is checked for boilerplate on its start
 _SPLIT = re.compile(r"(?<=[.!?…])[\"'”»)]*\s+(?=[\"'“«(¿¡]?[A-ZÁÉÍÓÚÑÜ0-9])")
 # A stop that ends an abbreviation, not a sentence: an initial or a doubled plural ("J.", "EE.",
-# "UU.", "FF."), dotted letters ("U.S.", "a.m."), a title or a month ("Gral.", "Sr.", "Jan.").
+# "UU.", "FF."), dotted letters ("U.S.", "a.m."), a title or a month ("Gral.", "Sr.", "Jan."), and
+# what English wire copy abbreviates: ranks and offices ("Adm.", "Amb.", "Maj."), companies
+# ("Corp.", "Inc."), "No. 2", and the states of AP datelines ("DORAL, Fla. (AP) —").
 _ABBREVIATION = re.compile(
     r"(?:^|[\s(«\"“'])(?:([A-ZÁÉÍÓÚÑ])\1?|[a-z]|(?:[A-Za-z]\.)+[A-Za-z]|"
     r"Sr|Sra|Srta|Dr|Dra|Gral|Gen|Cnel|Col|Tte|Cap|Capt|Lic|Ing|Mr|Mrs|Ms|Sgt|Lt|Gov|Sen|Rep|Prof|St|"
+    r"Adm|Amb|Maj|Brig|Cmdr|Cpl|Pvt|Sec|Supt|Rev|Hon|Pres|Jr|Gens|Sens|Reps|Ft|Mt|No|Nos|"
+    r"Corp|Inc|Co|Ltd|Bros|"
+    r"Ala|Ariz|Ark|Calif|Colo|Conn|Fla|Ga|Ill|Kan|Ky|Md|Mass|Mich|Minn|Miss|Mo|Mont|Neb|Nev|Okla|Ore|Pa|"
+    r"Tenn|Vt|Va|Wash|Wis|Wyo|"
     r"Jan|Feb|Aug|Sept|Oct|Nov|Dec)\.$"
 )
 _BOILERPLATE = re.compile(

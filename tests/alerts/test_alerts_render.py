@@ -17,7 +17,7 @@ from alerts.render import (
     render_update,
     tg_len,
 )
-from alerts.summary import summarize
+from alerts.summary import sentences, summarize
 from devtools.tghtml import TelegramHTMLError, parse_html
 
 TZ = ZoneInfo("America/Caracas")
@@ -225,6 +225,24 @@ def test_a_summary_never_splits_a_sentence_at_an_abbreviation() -> None:
     s = summarize(text=None, summary=en, title="x", terms=["political prisoners"], numbers=[12])
     assert s.startswith("The U.S. Treasury on Monday sanctioned 12")
     assert "Gen. Vladimir Padrino López" in s
+
+
+def test_english_wire_abbreviations_end_no_sentence() -> None:
+    """AP copy abbreviates ranks, companies, numbers and states ("Adm.", "Corp.", "No.", "Fla."):
+    an alert showed "(AP) — Venezuelan exiles…", "Alvin Holsey, said…" and "…Southern Command, Adm."
+    as three sentences of its summary."""
+    en = (
+        "DORAL, Fla. (AP) — Venezuelan exiles in South Florida celebrated Wednesday as news spread that "
+        "87 political prisoners had been freed. "
+        "The head of U.S. Southern Command, Adm. Alvin Holsey, said the naval deployment would continue. "
+        "Sen. Rick Scott, R-Fla., called the releases a first step."
+    )
+    s = summarize(text=None, summary=en, title="x", terms=["political prisoners"], numbers=[87])
+    assert s.startswith("DORAL, Fla. (AP) — Venezuelan exiles"), s
+    assert "The head of U.S. Southern Command, Adm. Alvin Holsey, said" in s and not s.endswith("Adm."), s
+    assert sentences("Chevron Corp. CEO Mike Wirth met the No. 2 official, Amb. John McNamara. Maj. Gen. "
+                     "Ana Ruiz spoke.") == [
+        "Chevron Corp. CEO Mike Wirth met the No. 2 official, Amb. John McNamara.", "Maj. Gen. Ana Ruiz spoke."]
 
 
 def test_news_words_that_boilerplate_also_uses_keep_their_sentence() -> None:
