@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -272,12 +272,24 @@ def counts_line(counts: Sequence[Count | Mapping[str, Any]], lang: str) -> str:
     return " · ".join(seen)
 
 
-def local_time(when: datetime | str | None, tz: ZoneInfo) -> str:
+_MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def local_day(local: datetime, lang: str = "es", *, year: bool = True) -> str:
+    """A day as the message's language writes it: "14/03/2026" in Spanish; in English with the
+    month's name, "14 Mar 2026" (read in the United States, "03/12/2026" is 12 March)."""
+    if lang_of(lang) == "en":
+        return f"{local.day} {_MONTH_ABBR[local.month - 1]}" + (f" {local.year}" if year else "")
+    return local.strftime("%d/%m/%Y" if year else "%d/%m")
+
+
+def local_time(when: datetime | str | None, tz: ZoneInfo, lang: str = "es") -> str:
     if when is None:
         return ""
     if isinstance(when, str):
         when = datetime.fromisoformat(when)
-    return when.astimezone(tz).strftime("%d/%m/%Y %H:%M")
+    local = when.astimezone(tz)
+    return f"{local_day(local, lang)} {local:%H:%M}"
 
 
 def also_line(outlets: list[str], lang: str) -> str:
@@ -359,7 +371,7 @@ def render_alert(view: AlertView, tz: ZoneInfo, *, limit: int = MAX_TEXT) -> Ren
     mark = URGENCY_MARK.get(view.urgency, URGENCY_MARK["normal"])
     topics = " · ".join(topic_label(t, lang) for t in view.topics)
     outlet = clean(view.outlet)
-    when = local_time(view.published, tz)
+    when = local_time(view.published, tz, lang)
     url, domain = url_or_domain(view.url)
     counts = counts_line(view.counts, lang)
     tags = " ".join(hashtags(view.topics, lang))
@@ -409,7 +421,7 @@ def render_update(view: AlertView, tz: ZoneInfo, *, limit: int = MAX_TEXT) -> Re
     lang = lang_of(view.lang)
     w = WORDS[lang]
     outlet = clean(view.outlet)
-    when = local_time(view.published, tz)
+    when = local_time(view.published, tz, lang)
     url, domain = url_or_domain(view.url)
     counts = counts_line(view.counts, lang)
 
@@ -438,6 +450,15 @@ def render_update(view: AlertView, tz: ZoneInfo, *, limit: int = MAX_TEXT) -> Re
     return _fit(build, clean(view.summary), clean(without_section_label(view.title)), limit)
 
 
+def _digest_time(when: str | None, tz: ZoneInfo, day: date, lang: str) -> str:
+    """A story's time in a roundup: "09:30" on the roundup's day, else with its own day
+    ("13/03 09:30", "13 Mar 09:30")."""
+    if not when:
+        return ""
+    local = datetime.fromisoformat(when).astimezone(tz)
+    return f"{local:%H:%M}" if local.date() == day else f"{local_day(local, lang, year=False)} {local:%H:%M}"
+
+
 @dataclass
 class DigestEntry:
     topic: str
@@ -463,8 +484,8 @@ def render_digest(
     for e in entries:
         by_topic.setdefault(e.topic, []).append(e)
     blocks: list[tuple[str, str]] = []  # (html, text) units that are never split
-    head = f"{w['digest']} · {local_time(heading_time, tz)}"
-    day = local_time(heading_time, tz)[:10]
+    head = f"{w['digest']} · {local_time(heading_time, tz, lang)}"
+    day = heading_time.astimezone(tz).date()
     blocks.append((f"🗞 <b>{esc(head)}</b>", f"🗞 {head}"))
     for topic in sorted(by_topic, key=lambda t: min(rank.get(e.urgency, 1) for e in by_topic[t])):
         items = sorted(by_topic[topic], key=lambda e: (rank.get(e.urgency, 1), e.published or ""))
@@ -474,8 +495,7 @@ def render_digest(
         for k, e in enumerate(items):
             title = shorten(clean(without_section_label(e.title)) or clean(e.summary), TITLE_MAX) or ELLIPSIS
             outlet = clean(e.outlet)
-            when = local_time(e.published, tz)  # "14/03/2026 09:30"
-            when = when[-5:] if when[:10] == day else f"{when[:5]}{when[10:]}"  # "09:30", or "13/03 09:30"
+            when = _digest_time(e.published, tz, day, lang)
             more = f" +{e.sources - 1} {w['sources'] if e.sources > 2 else w['source']}" if e.sources > 1 else ""
             meta = " · ".join(x for x in (outlet + more, when) if x)
             mark = URGENCY_MARK.get(e.urgency, "")

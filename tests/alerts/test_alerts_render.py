@@ -80,6 +80,23 @@ def test_update_and_english() -> None:
     assert "61 verified by Foro Penal" in shown
 
 
+def test_an_english_message_names_the_month() -> None:
+    """An English channel read "03/12/2026 15:01" for 3 December: in the United States that is
+    12 March. Its alerts, updates and roundups name the month; Spanish ones keep dd/mm/yyyy."""
+    december = datetime(2026, 12, 3, 19, 1, tzinfo=UTC)  # 15:01 in Caracas
+    r = render_alert(view(lang="en", outlet="AP", published=december.isoformat()), TZ)
+    assert "AP · 3 Dec 2026 15:01" in parse_html(r.html) and "AP · 3 Dec 2026 15:01" in r.text
+    r = render_update(view(lang="en", outlet="AP", published=december.isoformat()), TZ)
+    assert "AP · 3 Dec 2026 15:01" in parse_html(r.html)
+    assert "El Pitazo · 03/12/2026 15:01" in parse_html(render_alert(view(published=december.isoformat()), TZ).html)
+    entries = [DigestEntry("political_prisoners", "high", f"Story {d}", "AP", (december - timedelta(days=d)).isoformat(), None)
+               for d in (1, 0)]
+    [part] = render_digest(entries, "en", TZ, heading_time=december)
+    shown = parse_html(part.html)
+    assert "Roundup · 3 Dec 2026 15:01" in shown
+    assert "Story 1 — AP · 2 Dec 15:01" in shown and "Story 0 — AP · 15:01" in shown
+
+
 def test_a_topic_named_with_accents_keeps_its_letters_in_the_hashtag() -> None:
     """An operator's topic "represión" or "presos_políticos" gave #RepresiN and #PresosPolTicos."""
     from alerts.render import hashtags
