@@ -27,7 +27,7 @@ from core.config import (
     resolve_runtime,
 )
 from core.logs import setup_logging
-from monitor.cli_common import add_command, open_existing_database
+from monitor.cli_common import add_command, common_options, open_existing_database
 from storage.errors import DatabaseError
 
 if TYPE_CHECKING:
@@ -38,30 +38,8 @@ log = logging.getLogger("monitor")
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--config",
-        metavar="PATH",
-        help="config file (default: $MONITOR_CONFIG, else ./feeds.yaml)",
-    )
-    parser.add_argument(
-        "--db",
-        metavar="URL",
-        help="SQLAlchemy database URL (default: $DATABASE_URL, else sqlite:///data/monitor.db)",
-    )
-    parser.add_argument(
-        "--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"],
-        help="log verbosity (default: INFO)",
-    )
-    parser.add_argument(
-        "--log-format", default="text", choices=["text", "json"],
-        help="text for a terminal, json for one JSON object per line (default: text)",
-    )
-
-
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    _common(common)
+    common = common_options()
     parser = argparse.ArgumentParser(
         prog="monitor",
         description=(

@@ -13,6 +13,35 @@ if TYPE_CHECKING:
 SOURCE_ROOT = Path(__file__).resolve().parent.parent  # the checkout, when run from one
 
 
+def common_options(nested: bool = False) -> argparse.ArgumentParser:
+    """The options every command takes, as a parent parser. `nested`: for the actions of a
+    command that has them (`feeds add`, `rules show`, `people add`), with no defaults, so
+    that an option given before the action (`monitor feeds --config PATH add URL`) is not
+    replaced by the action's default."""
+
+    def default(value: str | None) -> str | None:
+        return argparse.SUPPRESS if nested else value
+
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument(
+        "--config", metavar="PATH", default=default(None),
+        help="config file (default: $MONITOR_CONFIG, else ./feeds.yaml)",
+    )
+    parser.add_argument(
+        "--db", metavar="URL", default=default(None),
+        help="SQLAlchemy database URL (default: $DATABASE_URL, else sqlite:///data/monitor.db)",
+    )
+    parser.add_argument(
+        "--log-level", default=default("INFO"), choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="log verbosity (default: INFO)",
+    )
+    parser.add_argument(
+        "--log-format", default=default("text"), choices=["text", "json"],
+        help="text for a terminal, json for one JSON object per line (default: text)",
+    )
+    return parser
+
+
 def add_command(
     sub: Any, common: argparse.ArgumentParser, name: str, handler: Callable[..., Any] | None,
     help: str, description: str | None = None,

@@ -13,7 +13,7 @@ from pydantic.json_schema import GenerateJsonSchema
 
 from core.config import AppConfig, config_path_from, load_config
 from core.durations import format_duration
-from monitor.cli_common import add_command, add_group
+from monitor.cli_common import add_command, add_group, common_options
 
 SCHEMA_ID = "https://github.com/venezuela-monitor/monitor/feeds.schema.json"
 
@@ -24,7 +24,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         "`rules show`: the topics and entities in effect after the rule packs named "
         "under `rules:` and the local changes of the config, as YAML.",
     )
-    show = add_command(rules_sub, common, "show", cmd_rules_show, "print the effective rules (YAML)")
+    show = add_command(rules_sub, common_options(nested=True), "show", cmd_rules_show, "print the effective rules (YAML)")
     show.add_argument("--topic", help="only this topic (and no entities)")
 
     add_command(

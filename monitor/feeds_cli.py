@@ -36,7 +36,7 @@ from core.config import (
     stripped,
 )
 from core.durations import format_duration, parse_duration
-from monitor.cli_common import add_group
+from monitor.cli_common import add_group, common_options
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json",
@@ -65,6 +65,7 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         "Edit the feeds of the config in place (comments and order kept): `add URL` "
         "discovers the feed of a page, `remove NAME`, `import FILE.opml`, `export` (OPML 2.0).",
     )
+    common = common_options(nested=True)
     a = fsub.add_parser("add", parents=[common], help="discover the feed of a page and add it")
     a.add_argument("url", help="the site's page or the feed itself")
     a.add_argument("--name", help="feed name (default: from the site's host)")

@@ -18,7 +18,7 @@ from typing import Any
 
 from core.jsonlines import read_lines
 from core.people import person_key
-from monitor.cli_common import add_command, package_default
+from monitor.cli_common import add_command, common_options, package_default
 from monitor.match.evaluate import select
 from monitor.match.people import NameLearner, learn_names, load_seed
 from monitor.train_eval import IsoDate
@@ -41,13 +41,15 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--all", action="store_true", help="also list removed names")
     acts = p.add_subparsers(dest="people_action", metavar="ACTION")
-    a = acts.add_parser("add", help="watch a name", description="Watch NAME from now on.")
+    nested = common_options(nested=True)
+    a = acts.add_parser("add", parents=[nested], help="watch a name",
+                        description="Watch NAME from now on.")
     a.add_argument("name", nargs="+", help="the person's name, e.g. \"Rocío San Miguel\"")
-    r = acts.add_parser("remove", help="stop watching a name (it is never learned again)",
+    r = acts.add_parser("remove", parents=[nested], help="stop watching a name (it is never learned again)",
                         description="Stop watching NAME; the news will not teach it again.")
     r.add_argument("name", nargs="+")
     s = acts.add_parser(
-        "seed", help="write the seed list from labelled items",
+        "seed", parents=[nested], help="write the seed list from labelled items",
         description="Learn names from the labelled items whose gold topics include "
         "political_prisoners and that the rules match; write them sorted, one per line.",
     )

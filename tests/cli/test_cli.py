@@ -272,3 +272,36 @@ def test_stories_since_a_time_beyond_the_calendar_in_utc_is_one_line(tmp_path, s
     result = monitor("stories", "--db", stored_database(tmp_path / "s.db"), "--since", since)
     assert result.returncode == 2
     assert result.stderr.strip() == f"error: --since {since!r} is out of range once in UTC (years 1 to 9999)"
+
+
+@pytest.mark.parametrize("argv", [
+    ["feeds", "--config", "{mine}", "export"], ["feeds", "export", "--config", "{mine}"],
+    ["rules", "--config", "{mine}", "show", "--topic", "mine"],
+    ["rules", "show", "--topic", "mine", "--config", "{mine}"],
+])
+def test_config_before_or_after_a_subcommands_action_is_the_file_read(tmp_path, monkeypatch, capsys, argv):
+    """`monitor feeds --config PATH add URL` read ./feeds.yaml instead (the action's own
+    default replaced the option given before it), and would have edited the wrong file."""
+    from monitor.cli import main
+
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(
+        "topics:\n  mine: {any: [hola mundo], context_required: never}\n"
+        "feeds:\n  - {name: only-mine, url: 'https://example.org/feed', language: es}\n"
+        "channels:\n  - {name: c, chat_id: console, topics: [mine]}\n", encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)  # no ./feeds.yaml here
+    assert main([arg.format(mine=mine) for arg in argv]) == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert ("only-mine" in out) if argv[0] == "feeds" else ("hola mundo" in out)
+
+
+def test_db_before_or_after_a_people_action_is_the_database_written(tmp_path, capsys):
+    """`monitor people add NAME --db URL` was refused as unrecognized arguments."""
+    from monitor.cli import main
+
+    db = f"sqlite:///{tmp_path / 'm.db'}"
+    assert main(["people", "add", "Teodoro Quintana", "--db", db]) == 0, capsys.readouterr().err
+    assert main(["people", "--db", db, "remove", "Teodoro Quintana"]) == 0
+    assert main(["people", "--db", db, "--all"]) == 0
+    assert "Teodoro Quintana" in capsys.readouterr().out
