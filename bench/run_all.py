@@ -14,6 +14,7 @@ import os
 import platform
 import sys
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -53,6 +54,16 @@ def machine() -> str:
     )
 
 
+@contextlib.contextmanager
+def argv(args: list[str]) -> Iterator[None]:
+    saved = sys.argv
+    sys.argv = args
+    try:
+        yield
+    finally:
+        sys.argv = saved
+
+
 def main() -> int:
     sys.path.insert(0, str(HERE))
     only = sys.argv[1:] or BENCHMARKS
@@ -69,7 +80,9 @@ def main() -> int:
         print(f"## {name}\n", file=out)
         start = time.perf_counter()
         try:
-            with contextlib.redirect_stdout(out):  # type: ignore[type-var]
+            # Each benchmark runs with its own defaults: some read sys.argv, which holds the
+            # names given to this script.
+            with contextlib.redirect_stdout(out), argv([str(HERE / f"{name}.py")]):  # type: ignore[type-var]
                 code = importlib.import_module(name).main()
         except Exception as exc:  # a broken benchmark must not hide the others
             print(f"FAILED: {type(exc).__name__}: {exc}", file=out)

@@ -1,0 +1,35 @@
+"""bench/run_all.py (`make bench`) as an operator runs it: all benchmarks, or the ones named."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# A benchmark shaped like bench_status.py and bench_poll.py: its own options, read from argv.
+FAKE = '''
+import argparse
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="10")
+    args = parser.parse_args(argv)
+    print(f"| feeds | {args.sizes} |")
+    return 0
+'''
+
+
+def test_naming_a_benchmark_runs_it_with_its_own_defaults(tmp_path: Path) -> None:
+    """`python bench/run_all.py bench_status` stopped with `unrecognized arguments:
+    bench_status` (the benchmark read run_all's arguments as its own) and wrote no report."""
+    shutil.copy(ROOT / "bench" / "run_all.py", tmp_path / "run_all.py")
+    (tmp_path / "bench_fake.py").write_text(FAKE, encoding="utf-8")
+    run = subprocess.run([sys.executable, str(tmp_path / "run_all.py"), "bench_fake"],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stdout + run.stderr
+    report = (tmp_path / "REPORT.md").read_text(encoding="utf-8")
+    assert "## bench_fake" in report and "| feeds | 10 |" in report
