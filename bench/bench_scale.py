@@ -233,17 +233,28 @@ def main(argv: list[str] | None = None) -> int:
           f"settings {settings or 'as shipped'}\n")
     print("| feeds | polls/s | peak RSS MB | CPU ms/poll | CPU share | lag p50/p95 s | delay p50/p95/max s |")
     print("|---|---|---|---|---|---|---|")
-    missed = False
+    rows = []
     for n in sizes:
         r = run_size(n, args.interval, settings)
+        rows.append(r)
         print(f"| {n:,} | {r['polls_s']:.1f} | {r['rss_mb']:.0f} | {r['cpu_ms_poll']:.2f} | "
               f"{r['cpu_share']:.0%} | {r['lag_p50']:.2f} / {r['lag_p95']:.2f} | "
               f"{r['done_p50']:.2f} / {r['done_p95']:.2f} / {r['done_max']:.1f} |", flush=True)
-        if n >= TARGET_FEEDS and (r["rss_mb"] >= RSS_TARGET_MB or r["done_p95"] >= DELAY_TARGET_S):
-            missed = True
+    result = verdict(rows)
     print(f"\ntargets at {TARGET_FEEDS:,} feeds: peak RSS < {RSS_TARGET_MB:.0f} MB, "
-          f"p95 delay < {DELAY_TARGET_S:.0f} s: {'MISSED' if missed else 'met'}")
-    return 1 if missed else 0
+          f"p95 delay < {DELAY_TARGET_S:.0f} s: {result}")
+    return 1 if result == "MISSED" else 0
+
+
+def verdict(rows: list[dict[str, float]]) -> str:
+    """The targets against the runs of TARGET_FEEDS feeds or more: smaller runs (`--sizes
+    200`) measure nothing about them."""
+    at_target = [r for r in rows if r["feeds"] >= TARGET_FEEDS]
+    if not at_target:
+        return f"not measured (no run of {TARGET_FEEDS:,} feeds or more)"
+    if any(r["rss_mb"] >= RSS_TARGET_MB or r["done_p95"] >= DELAY_TARGET_S for r in at_target):
+        return "MISSED"
+    return "met"
 
 
 if __name__ == "__main__":

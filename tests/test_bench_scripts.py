@@ -1,4 +1,4 @@
-"""bench/run_all.py (`make bench`) as an operator runs it: all benchmarks, or the ones named."""
+"""The benchmark scripts as an operator runs them (`make bench`, `python bench/NAME.py`)."""
 
 from __future__ import annotations
 
@@ -33,3 +33,13 @@ def test_naming_a_benchmark_runs_it_with_its_own_defaults(tmp_path: Path) -> Non
     assert run.returncode == 0, run.stdout + run.stderr
     report = (tmp_path / "REPORT.md").read_text(encoding="utf-8")
     assert "## bench_fake" in report and "| feeds | 10 |" in report
+
+
+def test_bench_scale_says_met_only_with_a_run_at_the_target_size() -> None:
+    """`bench_scale.py --sizes 200` printed "targets at 10,000 feeds: ...: met"."""
+    from bench.bench_scale import verdict
+
+    small = {"feeds": 200, "rss_mb": 129.0, "done_p95": 0.01}
+    assert verdict([small]) == "not measured (no run of 10,000 feeds or more)"
+    assert verdict([small, {"feeds": 10_000, "rss_mb": 237.0, "done_p95": 0.01}]) == "met"
+    assert verdict([small, {"feeds": 10_000, "rss_mb": 301.0, "done_p95": 0.01}]) == "MISSED"
