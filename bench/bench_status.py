@@ -77,7 +77,8 @@ def main(argv: list[str] | None = None) -> int:
               f"x{results[large][0] / results[small][0]:.1f}, page x{results[large][1] / results[small][1]:.1f}")
     largest = max(sizes)
     missed = results[largest][1] >= PAGE_TARGET_S and largest >= 10_000
-    print(f"target: the page at 10,000 feeds under {PAGE_TARGET_S:.0f} s: {'MISSED' if missed else 'met'}")
+    verdict = "MISSED" if missed else "met" if largest >= 10_000 else "not measured (no run of 10,000 feeds)"
+    print(f"target: the page at 10,000 feeds under {PAGE_TARGET_S:.0f} s: {verdict}")
     return 1 if missed else 0
 
 

@@ -43,3 +43,13 @@ def test_bench_scale_says_met_only_with_a_run_at_the_target_size() -> None:
     assert verdict([small]) == "not measured (no run of 10,000 feeds or more)"
     assert verdict([small, {"feeds": 10_000, "rss_mb": 237.0, "done_p95": 0.01}]) == "met"
     assert verdict([small, {"feeds": 10_000, "rss_mb": 301.0, "done_p95": 0.01}]) == "MISSED"
+
+
+def test_bench_status_says_met_only_with_a_run_at_the_target_size(capsys) -> None:
+    """`bench_status.py --sizes 50` printed "target: the page at 10,000 feeds under 1 s: met"."""
+    from bench.bench_status import main
+
+    assert main(["--sizes", "50"]) == 0
+    out = capsys.readouterr().out
+    assert "| 50 |" in out
+    assert out.rstrip().endswith("under 1 s: not measured (no run of 10,000 feeds)")
