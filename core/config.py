@@ -703,41 +703,8 @@ def _unknown_topics(data: Any, known: list[str]) -> list[tuple[Loc, str]]:
     return out
 
 
-def _short_backfill_window(data: Any) -> list[tuple[Loc, str]]:
-    """A backfill_window shorter than an enabled feed's interval: an item published just
-    after one poll is older than the window at the next, stored as backfill and never
-    alerted (`0s`: nothing ever is). Without a backfill_window line the window is its
-    default (24h), and the error is at the feed's interval. Values the models refuse are
-    theirs to report."""
-    settings = data.get("settings") if isinstance(data, dict) else None
-    feeds = data.get("feeds") if isinstance(data, dict) else None
-    settings = settings if isinstance(settings, dict) else {}
-    if not isinstance(feeds, list):
-        return []
-    written = "backfill_window" in settings
-    try:
-        window = parse_duration(settings["backfill_window"]) if written else Settings().backfill_window
-        intervals = [(i, f.get("name"), parse_duration(f.get("interval", DEFAULT_INTERVAL)))
-                     for i, f in enumerate(feeds) if isinstance(f, dict) and f.get("enabled", True) is not False]
-    except ValueError:
-        return []
-    i, name, longest = max(intervals, key=lambda t: t[2], default=(0, None, timedelta(0)))
-    if window >= longest:
-        return []
-    if not written:
-        return [(("feeds", i, "interval"),
-                 f"{format_duration(longest)} is longer than settings.backfill_window "
-                 f"({format_duration(window)}, its default): what the feed publishes between two polls "
-                 "would be stored as backfill, never alerted")]
-    return [(("settings", "backfill_window"),
-             f"{format_duration(window)} is shorter than the poll interval of feed '{name}' "
-             f"({format_duration(longest)}): what it publishes between two polls would be stored "
-             "as backfill, never alerted")]
-
-
 def _cross_checks(data: Any, topics: list[str]) -> list[tuple[Loc, str]]:
-    return (_duplicates(data, "feeds") + _duplicates(data, "channels") + _unknown_topics(data, topics)
-            + _short_backfill_window(data))
+    return _duplicates(data, "feeds") + _duplicates(data, "channels") + _unknown_topics(data, topics)
 
 
 def _rule_checks(config: AppConfig | RulesConfig) -> list[tuple[Loc, str]]:

@@ -165,7 +165,7 @@ async def _poll(
             "%s: %d new items over max_new_items_per_poll (%d) left for a later poll",
             feed.name, held, limits.max_new_items_per_poll,
         )
-    backfill = _backfill_flags(fresh, state, settings, now, feed.zone(settings))
+    backfill = _backfill_flags(fresh, state, feed, settings, now)
     refused: list[str] = []
     articles = await fetch_articles(
         feed, settings, fetcher, fresh, backfill, refused, fetched.final_url)
@@ -242,11 +242,18 @@ def _normalize(
 
 
 def _backfill_flags(
-    items: list[NormalizedItem], state: FeedState, settings: Settings, now: datetime, zone: tzinfo,
+    items: list[NormalizedItem], state: FeedState, feed: FeedConfig, settings: Settings, now: datetime,
 ) -> list[bool]:
     """Which items are backfill; a date without a time of day is judged by the end of that
-    day in the feed's zone (`timezone`, default settings.timezone): the outlet's own date."""
-    cutoff = now - settings.backfill_window
+    day in the feed's zone (`timezone`, default settings.timezone): the outlet's own date.
+    After its first poll a feed's window is at least two intervals: the next poll comes an
+    interval plus jitter (or a failed poll) later, and what the feed published since the
+    last one is news (a daily feed's item of the minute after a poll was 24h 1m old)."""
+    window = settings.backfill_window
+    if state.first_success_at is not None:
+        window = max(window, 2 * feed.interval)
+    cutoff = now - window
+    zone = feed.zone(settings)
     catching_up = state.first_success_at is None or (
         state.last_success_at is not None and state.last_success_at < cutoff
     )

@@ -388,3 +388,19 @@ async def test_a_nul_in_an_items_guid_or_link_does_not_stop_the_poll(
     stored = items_of(any_db, "pitazo")
     assert all("\x00" not in (i.guid + (i.url or "") + (i.canonical_url or "")) for i in stored)
     assert sorted(i.canonical_url or "" for i in stored) == ["https://news.example/n/1", "https://news.example/n/2"]
+
+
+async def test_a_daily_feed_alerts_what_it_published_just_after_the_last_poll(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    """A feed polled every day (`interval: 1d`, accepted with the default 24h window) is polled
+    again a day plus up to 2 minutes of jitter later: an item published in the minute after
+    a poll was older than the window at the next one, stored as backfill, never alerted."""
+    cfg = feed_config(server, interval="1d")
+    first_poll = NOW - timedelta(days=1, seconds=90)
+    server.set_route("/feed", rss([item(1, hours_ago=25)]))
+    await poll_feed(cfg, settings, fetcher, db, now=first_poll)
+    server.set_route("/feed", rss([item(2, published=first_poll + timedelta(seconds=30)),
+                                   item(1, hours_ago=25)]))
+    result = await poll_feed(cfg, settings, fetcher, db, now=NOW)
+    assert result.backfilled == 0 and len(result.new_item_ids) == 1
