@@ -339,7 +339,7 @@ class FeedConfig(Strict):
     enabled: bool = True
     selectors: Selectors | None = None
     fetch_article: Literal["auto", "always", "never"] = "auto"
-    # the zone of times a page writes without an offset ("14:30"); default settings.timezone
+    # the zone of times the feed writes without an offset ("14:30"); default settings.timezone
     timezone: str | None = None
     # overrides of the settings' per-feed limits (class Limits)
     max_entries_per_document: int | None = Field(default=None, ge=1, le=100_000)

@@ -223,7 +223,7 @@ def _parse(feed: FeedConfig, fetched: FetchResult, zone: tzinfo) -> ParsedFeed:
     if feed.type == "page":
         assert feed.selectors is not None
         return parse_page(fetched.body, fetched.headers, fetched.final_url, feed.selectors, zone)
-    return parse_any(fetched.body, fetched.headers, fetched.final_url)
+    return parse_any(fetched.body, fetched.headers, fetched.final_url, zone)
 
 
 def _normalize(

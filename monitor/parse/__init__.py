@@ -43,19 +43,20 @@ class ParsedFeed:
 
 
 def parse_any(
-    body: bytes, headers: dict[str, str], url: str
+    body: bytes, headers: dict[str, str], url: str, zone: tzinfo = UTC,
 ) -> ParsedFeed:
-    """An `rss` feed's body: JSON Feed when it looks like JSON, else feedparser."""
+    """An `rss` feed's body: JSON Feed when it looks like JSON, else feedparser. Times
+    written without an offset are read in `zone` (the feed's `timezone`)."""
     from monitor.parse.feeds import parse_feed
     from monitor.parse.jsonfeed import looks_like_json, parse_json_feed
 
     if looks_like_json(body, headers):
-        return parse_json_feed(body)
-    return parse_feed(body, headers, url)
+        return parse_json_feed(body, zone)
+    return parse_feed(body, headers, url, zone)
 
 
 __all__ = ["ParsedDate", "ParsedEntry", "ParsedFeed", "has_time_of_day", "in_24_hours",
-           "parse_any", "parse_date", "read_date", "reworded"]
+           "parse_any", "parse_date", "read_date", "read_local_date", "reworded"]
 
 
 class ParsedDate(NamedTuple):
@@ -199,8 +200,15 @@ def _in_zone(when: datetime, zone: tzinfo) -> datetime:
 def read_date(value: str | None, zone: tzinfo = UTC) -> ParsedDate | None:
     """`parse_date`, and whether the text gave a date only (no time of day). A time of day
     written without an offset ("2025-12-03T14:30", "03/12/2025 2:30 p. m.") is read in
-    `zone` (a page's feed zone: Caracas pages write Caracas times); a date alone stays
+    `zone` (the feed's zone: Caracas outlets write Caracas times); a date alone stays
     00:00 UTC of that date, as the backfill rule expects (monitor/ingest/poll.py)."""
+    found = read_local_date(value, zone)
+    return found[0] if found else None
+
+
+def read_local_date(value: str | None, zone: tzinfo) -> tuple[ParsedDate, bool] | None:
+    """`read_date`, and whether the text wrote a time of day without an offset (read in
+    `zone`): feedparser reads such a time as UTC, and keeps only its text."""
     if not value or not value.strip():
         return None
     text = reworded(" ".join(value.split()))
@@ -212,9 +220,10 @@ def read_date(value: str | None, zone: tzinfo = UTC) -> ParsedDate | None:
         when = _rfc822(text)
     if when is None and (_DMY.search(text) or _YMD.search(text)):
         try:  # never guessed further: a wrong year is worse than none
-            return _numeric_date(text, zone)
+            found = _numeric_date(text, zone)
         except (OverflowError, ValueError):
             return None
+        return (found, not found.date_only) if found else None
     if when is None:
         try:
             from feedparser.datetimes import _parse_date
@@ -240,9 +249,10 @@ def read_date(value: str | None, zone: tzinfo = UTC) -> ParsedDate | None:
             when = None
     if when is None:
         return None
+    local = when.tzinfo is None and not date_only
     try:
         if when.tzinfo is None:
-            when = _in_zone(when, UTC if date_only else zone)
-        return ParsedDate(when.astimezone(UTC), date_only)
+            when = _in_zone(when, zone if local else UTC)
+        return ParsedDate(when.astimezone(UTC), date_only), local
     except (OverflowError, ValueError):
         return None

@@ -11,12 +11,12 @@ from __future__ import annotations
 import calendar
 import re
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 import feedparser
 
-from monitor.parse import ParsedEntry, ParsedFeed, has_time_of_day, read_date, reworded
+from monitor.parse import ParsedEntry, ParsedFeed, has_time_of_day, read_local_date, reworded
 
 # The end of an RSS item or an Atom entry, namespaced or not ("</item>", "</rss:item>").
 _ENTRY_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>", re.IGNORECASE)
@@ -64,8 +64,9 @@ def _problem(exc: BaseException | None) -> str:
     return out[:300]
 
 
-def parse_feed(body: bytes, headers: dict[str, str], url: str) -> ParsedFeed:
-    """Parse an RSS/Atom/RDF body; never raises."""
+def parse_feed(body: bytes, headers: dict[str, str], url: str, zone: tzinfo = UTC) -> ParsedFeed:
+    """Parse an RSS/Atom/RDF body; never raises. Times written without an offset are read in
+    `zone`."""
     if not body.strip():
         return ParsedFeed(problems=["empty response"], fatal=True)
     response_headers = {k.lower(): v for k, v in headers.items()}
@@ -87,7 +88,7 @@ def parse_feed(body: bytes, headers: dict[str, str], url: str) -> ParsedFeed:
     feed_lang = feed_info.get("language") or _lang(feed_info.get("title_detail"))
     for raw in result.get("entries", []):
         try:
-            out.entries.append(_entry(raw, feed_lang))
+            out.entries.append(_entry(raw, feed_lang, zone))
         except Exception as exc:  # one odd entry must not lose the others
             out.problems.append(f"entry skipped: {_problem(exc)}")
     if result.get("bozo"):
@@ -128,15 +129,15 @@ def _code(ref: re.Match[bytes]) -> int:
     return int(ref.group(1), 16) if ref.group(1) else int(ref.group(2))
 
 
-def _entry(raw: Any, feed_lang: str | None) -> ParsedEntry:
+def _entry(raw: Any, feed_lang: str | None, zone: tzinfo) -> ParsedEntry:
     content = raw.get("content") or []
     content_text = "\n".join(c.get("value", "") for c in content if isinstance(c, dict))
     lang = _lang(raw.get("title_detail")) or _lang(raw.get("summary_detail"))
     if lang and feed_lang and lang.lower() == str(feed_lang).lower():
         lang = None  # inherited from the channel, not said by the item
     guid = raw.get("id") or raw.get("guid")
-    published, published_date_only = _date(raw, "published")
-    updated, updated_date_only = _date(raw, "updated")
+    published, published_date_only = _date(raw, "published", zone)
+    updated, updated_date_only = _date(raw, "updated", zone)
     return ParsedEntry(
         guid=str(guid) if guid else None,
         link=raw.get("link") or None,
@@ -150,15 +151,18 @@ def _entry(raw: Any, feed_lang: str | None) -> ParsedEntry:
     )
 
 
-def _date(raw: Any, key: str) -> tuple[datetime | None, bool]:
+def _date(raw: Any, key: str, zone: tzinfo) -> tuple[datetime | None, bool]:
     """An entry's `published` or `updated`, and whether it was a date without a time of day.
-    feedparser's reading first; the text through `read_date` when feedparser could not read
-    it (Spanish day and month names: "Mié, 03 Dic 2025 10:00:00 -0400")."""
+    A time of day written without an offset is read in `zone` (feedparser reads it as UTC);
+    else feedparser's reading first, and the text through `read_local_date` when feedparser
+    could not read it (Spanish day and month names: "Mié, 03 Dic 2025 10:00:00 -0400")."""
     # dict.get: FeedParserDict maps a missing updated_parsed to published_parsed, noisily.
     text = dict.get(raw, key)
     text = text if isinstance(text, str) else ""
+    found = read_local_date(text, zone)
+    if found is not None and found[1]:
+        return found[0].when, False
     when = _when(dict.get(raw, f"{key}_parsed"))
     if when is not None and reworded(text) == text:  # feedparser reads 10:30 PM as 10:30
         return when, bool(text) and not has_time_of_day(text)
-    found = read_date(text)
-    return (found.when, found.date_only) if found else (None, False)
+    return (found[0].when, found[0].date_only) if found else (None, False)

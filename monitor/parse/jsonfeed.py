@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, tzinfo
 from typing import Any
 
 from monitor.parse import ParsedEntry, ParsedFeed, read_date
@@ -64,8 +65,9 @@ def _str(value: Any) -> str:
     return _LONE_SURROGATE.sub("", value) if _LONE_SURROGATE.search(value) else value
 
 
-def parse_json_feed(body: bytes) -> ParsedFeed:
-    """Parse a JSON Feed body; never raises."""
+def parse_json_feed(body: bytes, zone: tzinfo = UTC) -> ParsedFeed:
+    """Parse a JSON Feed body; never raises. Times written without an offset (RFC 3339
+    requires one, not every producer writes it) are read in `zone`."""
     if not body.strip():
         return ParsedFeed(problems=["empty response"], fatal=True)
     try:
@@ -90,8 +92,8 @@ def parse_json_feed(body: bytes) -> ParsedFeed:
         lang = _str(item.get("language")) or None
         html = _str(item.get("content_html"))
         text = _str(item.get("content_text"))
-        published = read_date(_str(item.get("date_published")))
-        updated = read_date(_str(item.get("date_modified")))
+        published = read_date(_str(item.get("date_published")), zone)
+        updated = read_date(_str(item.get("date_modified")), zone)
         date = published or updated
         out.entries.append(
             ParsedEntry(

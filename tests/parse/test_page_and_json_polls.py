@@ -248,3 +248,47 @@ async def test_page_times_without_offset_are_read_in_the_feeds_zone(
 def test_a_feeds_unknown_time_zone_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown time zone 'Caracas'"):
         FeedConfig(name="x", url="https://example.org/", language="es", timezone="Caracas")
+
+
+async def test_feed_times_without_offset_are_read_in_the_feeds_zone(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    # RSS, Atom and JSON Feed items dated "2026-01-09 14:30:00" or with a pubDate without a zone:
+    # feedparser reads them as UTC (and keeps the text), so a Caracas outlet's items were 4 h early
+    day = (NOW - timedelta(days=2)).date()
+    rfc = day.strftime("%a, %d %b %Y 14:30:00")
+    rows = [("iso", f"{day.isoformat()} 14:30:00"), ("rfc", rfc), ("t", f"{day.isoformat()}T14:30"),
+            ("vet", f"{rfc} VET"),  # a zone's name the readers do not know
+            ("unknown", f"{rfc} -0000"), ("gmt", f"{rfc} GMT"), ("utc", f"{day.isoformat()} 14:30:00 UTC"),
+            ("z", f"{day.isoformat()}T14:30:00Z"), ("offset", f"{day.isoformat()}T14:30:00-04:00")]
+    for path in ("rss", "madrid"):
+        rss = "".join(f"<item><title>Nota {k}</title><link>https://{path}.example/{k}</link>"
+                      f"<pubDate>{t}</pubDate></item>" for k, t in rows)
+        server.set_route(f"/{path}", f"<rss version='2.0'><channel><title>r</title>{rss}</channel></rss>".encode(),
+                         content_type="application/rss+xml")
+    atom = "".join(f"<entry><title>Nota {k}</title><id>urn:{k}</id><link href='https://a.example/{k}'/>"
+                   f"<updated>{t}</updated></entry>" for k, t in rows)
+    server.set_route("/atom", f"<feed xmlns='http://www.w3.org/2005/Atom'><title>a</title>{atom}</feed>".encode(),
+                     content_type="application/atom+xml")
+    items = ", ".join(f'{{"id": "{k}", "url": "https://j.example/{k}", "title": "Nota {k}", '
+                      f'"date_published": "{t}"}}' for k, t in rows)
+    server.set_route("/json", f'{{"version": "https://jsonfeed.org/version/1.1", "items": [{items}]}}'.encode(),
+                     content_type="application/feed+json")
+    at = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    caracas, utc = at + timedelta(hours=18, minutes=30), at + timedelta(hours=14, minutes=30)
+    expected = {"Nota iso": caracas, "Nota rfc": caracas, "Nota t": caracas, "Nota vet": caracas,
+                "Nota unknown": utc, "Nota gmt": utc, "Nota utc": utc, "Nota z": utc, "Nota offset": caracas}
+    assert settings.timezone == "America/Caracas"
+    for name in ("rss", "atom", "json"):
+        cfg = FeedConfig(name=name, url=server.url(f"/{name}"), language="es", fetch_article="never")
+        assert (await poll_feed(cfg, settings, fetcher, db)).status == "new"
+        got = {r.title: r.published_at.replace(tzinfo=UTC) for r in stored(db, name)}
+        assert got == expected, name
+
+    madrid = FeedConfig(name="madrid", url=server.url("/madrid"), language="es", fetch_article="never",
+                        timezone="Europe/Madrid")
+    assert (await poll_feed(madrid, settings, fetcher, db)).status == "new"
+    got = {r.title: r.published_at.replace(tzinfo=UTC) for r in stored(db, "madrid")}
+    offset = datetime(day.year, day.month, day.day, 14, 30, tzinfo=ZoneInfo("Europe/Madrid")).utcoffset()
+    assert got["Nota iso"] == got["Nota rfc"] == utc - offset
+    assert got["Nota gmt"] == utc
