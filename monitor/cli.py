@@ -27,7 +27,13 @@ from core.config import (
     resolve_runtime,
 )
 from core.logs import setup_logging
-from monitor.cli_common import add_command, common_options, open_existing_database
+from monitor.cli_common import (
+    SINCE_HELP,
+    add_command,
+    common_options,
+    open_existing_database,
+    parse_since,
+)
 from storage.errors import DatabaseError
 
 if TYPE_CHECKING:
@@ -99,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--merge and --split correct them as /merge and /split do in the admin chat; --near lists "
         "the stories closest to one, as /merge alone does.",
     )
-    p.add_argument("--since", metavar="DATE", help="ISO date or time (default: now - story_window)")
+    p.add_argument("--since", metavar="DATE", help=f"{SINCE_HELP}; default: now - story_window")
     fix = p.add_mutually_exclusive_group()
     fix.add_argument("--merge", nargs=2, type=int, metavar=("STORY", "OTHER"),
                      help="merge two stories that tell one event (the older is kept); stored as feedback")
@@ -327,15 +333,9 @@ def cmd_stories(args: argparse.Namespace) -> int:
     since = now - config.settings.story_window
     if args.since:
         try:
-            since = datetime.fromisoformat(args.since)
-        except ValueError:
-            print(f"error: --since {args.since!r} is not an ISO date", file=sys.stderr)
-            return EXIT_USAGE
-        since = since if since.tzinfo else since.replace(tzinfo=UTC)
-        try:
-            since.astimezone(UTC)  # as the database compares it: 9999-12-31T23:59-12:00 is past year 9999
-        except OverflowError:
-            print(f"error: --since {args.since!r} is out of range once in UTC (years 1 to 9999)", file=sys.stderr)
+            since = parse_since("--since", args.since, config.settings.tz)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
             return EXIT_USAGE
     db = open_existing_database(runtime.database_url)
     try:

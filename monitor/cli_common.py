@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -80,6 +81,24 @@ def package_default(path: Path, option: str, instead: str) -> str | None:
           f"is the file shipped with the package, which an upgrade replaces; {instead}",
           file=sys.stderr)
     return None
+
+
+SINCE_HELP = "an ISO date or time; without an offset, in settings.timezone (2026-03-01, 2026-03-01T08:00, 2026-03-01T12:00Z)"
+
+
+def parse_since(option: str, text: str, zone: tzinfo) -> datetime:
+    """A command line's ISO date or time, aware: one written without an offset is the
+    operator's local time, read in `zone` (settings.timezone). A ValueError says why not."""
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"{option} {text!r} is not an ISO date") from None
+    when = when if when.tzinfo else when.replace(tzinfo=zone)
+    try:  # as the database compares it: 9999-12-31T23:59-12:00 is past year 9999
+        when.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise ValueError(f"{option} {text!r} is out of range once in UTC (years 1 to 9999)") from None
+    return when
 
 
 def open_existing_database(url: str) -> Database:

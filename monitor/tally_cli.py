@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from core.logs import escape_controls
-from monitor.cli_common import add_command, open_existing_database
+from monitor.cli_common import SINCE_HELP, add_command, open_existing_database, parse_since
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -22,18 +21,11 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         "releases announced by the government and verified by rights groups, those still held; "
         "then the timeline. --chart writes a PNG.",
     )
-    p.add_argument("--since", metavar="DATE", help="only items published since this ISO date or time")
+    p.add_argument("--since", metavar="DATE", help=f"only items published since this date: {SINCE_HELP}")
     p.add_argument("--topic", metavar="T", help="only this topic")
     p.add_argument("--format", choices=["table", "json", "csv"], default="table",
                    help="output format (default: table)")
     p.add_argument("--chart", metavar="FILE.png", help="also write the chart to this PNG file")
-
-
-def _since(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    value = datetime.fromisoformat(text)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def cmd_tally(args: argparse.Namespace) -> int:
@@ -41,23 +33,25 @@ def cmd_tally(args: argparse.Namespace) -> int:
     from alerts.tally.render import render_csv, render_json, render_table
     from core.config import (
         ConfigError,
+        Settings,
         config_path_from,
         load_config,
         raw_database_url,
         resolve_runtime,
     )
 
-    try:
-        since = _since(args.since)
-    except ValueError:
-        print(f"error: --since {args.since!r} is not an ISO date", file=sys.stderr)
-        return EXIT_USAGE
     path = config_path_from(args.config)
     try:
         config = load_config(path)
     except ConfigError as exc:
         print(f"warning: {path} is invalid; built-in source names only\n{exc.render()}", file=sys.stderr)
         config = None
+    try:  # an invalid config's timezone is its default one
+        zone = (config.settings if config else Settings()).tz
+        since = parse_since("--since", args.since, zone) if args.since else None
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     if config is not None and args.topic and args.topic not in config.topics:
         print(f"warning: topic {args.topic!r} is not in {path}", file=sys.stderr)
     runtime = resolve_runtime(config, config_path=path, db_flag=args.db,

@@ -267,6 +267,17 @@ def test_stories_since_a_time_with_an_offset_is_told_in_utc(tmp_path):
     assert result.stdout.strip() == "No stories since 2026-03-01 04:00 UTC."
 
 
+def test_stories_since_without_an_offset_is_read_in_settings_timezone(tmp_path):
+    """An operator in Caracas who types `--since 2026-03-01T00:00` means Caracas time: it was
+    read as UTC, four hours early. The shipped feeds.yaml is set to America/Caracas."""
+    db = stored_database(tmp_path / "s.db")
+    for since in ("2026-03-01T00:00", "2026-03-01"):
+        result = monitor("stories", "--db", db, "--since", since)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == "No stories since 2026-03-01 04:00 UTC."
+    assert "settings.timezone" in monitor("stories", "--help").stdout
+
+
 @pytest.mark.parametrize("since", ["9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+01:00"])
 def test_stories_since_a_time_beyond_the_calendar_in_utc_is_one_line(tmp_path, since):
     result = monitor("stories", "--db", stored_database(tmp_path / "s.db"), "--since", since)

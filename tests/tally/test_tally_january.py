@@ -146,6 +146,13 @@ def test_json_csv_and_chart_from_the_command_line(
 
     assert main([*args, "--since", "not a date"]) == 2
 
+    # a time without an offset is the operator's, in settings.timezone (Caracas): 07:00 there is
+    # 11:00 UTC, after the items of the 26th (09:00 UTC); read as UTC it was before them
+    assert main([*args, "--format", "json", "--since", "2026-01-26T07:00"]) == 0
+    assert json.loads(capsys.readouterr().out)["timeline"] == []
+    assert main([*args, "--format", "json", "--since", "2026-01-26T07:00Z"]) == 0
+    assert {e["date"][:10] for e in json.loads(capsys.readouterr().out)["timeline"]} == {"2026-01-26"}
+
 
 def test_the_chart_draws_the_story_with_labels_readable_on_a_phone(
     january: Database, default_config: AppConfig
