@@ -55,6 +55,7 @@ DEFAULT_API_URL = "https://api.telegram.org"
 URGENCIES = ("low", "normal", "high")
 
 DEFAULT_INTERVAL = timedelta(minutes=10)  # a feed's poll interval when feeds.yaml gives none
+MIN_RETENTION = timedelta(days=1)
 Duration = Annotated[
     timedelta, BeforeValidator(parse_duration), PlainSerializer(format_duration, return_type=str),
     WithJsonSchema({"anyOf": [{"type": "string", "pattern": r"^\s*(\d+(\.\d+)?\s*[smhdwSMHDW]\s*)+$|^\d+$"},
@@ -197,6 +198,17 @@ class Settings(Limits):
     @classmethod
     def _known_zone(cls, value: str) -> str:
         return known_zone(value)
+
+    @field_validator("retention")
+    @classmethod
+    def _retention(cls, value: timedelta) -> timedelta:
+        if value < MIN_RETENTION:  # 0s, meant as "keep for ever", deleted them all at once
+            raise ValueError(
+                f"retention {format_duration(value)} is too short: the items that matched no topic "
+                "would be deleted at each pass (every 6 h), and those the feeds still list stored "
+                f"again; {format_duration(MIN_RETENTION)} is the minimum (36500d keeps them for 100 years)"
+            )
+        return value
 
     @field_validator("admin_chat_id")
     @classmethod

@@ -53,6 +53,20 @@ def test_base_config_is_valid_and_has_defaults():
     assert config.channels[0].mode == "instant"
 
 
+@pytest.mark.parametrize("retention", ["0s", "0d", "0", "12h"])
+def test_a_retention_under_a_day_is_refused(retention):
+    """`retention: 0s` (meant as "keep for ever", or "no retention") passed check-config, and
+    the first pass deleted every item that matched no topic; the feeds' items were then
+    stored and classified again, and deleted again, every 6 h."""
+    text = BASE.replace("settings:\n", f"settings:\n  retention: {retention}\n")
+    shown = format_duration(parse_duration(retention))
+    assert errors_of(text) == [
+        f"settings.retention (line 2): retention {shown} is too short: the items that matched no topic "
+        "would be deleted at each pass (every 6 h), and those the feeds still list stored again; 1d is "
+        "the minimum (36500d keeps them for 100 years)"]
+    assert parse_config(BASE.replace("settings:\n", "settings:\n  retention: 1d\n"))
+
+
 @pytest.mark.parametrize("window", ["0s", "5m", None])
 def test_any_interval_from_30s_is_accepted_whatever_the_backfill_window(window):
     """DESIGN.md: a feed's interval is accepted from 30s up. `interval: 2d` was refused against
