@@ -210,6 +210,16 @@ class Settings(Limits):
             )
         return value
 
+    @field_validator("request_timeout", "connect_timeout")
+    @classmethod
+    def _timeout(cls, value: timedelta, info: ValidationInfo) -> timedelta:
+        if value < timedelta(seconds=1):  # 0s: every fetch failed at once, feeds "down"
+            raise ValueError(
+                f"{info.field_name} {format_duration(value)} is too short: every fetch would time out; "
+                "1s is the minimum"
+            )
+        return value
+
     @field_validator("admin_chat_id")
     @classmethod
     def _numeric_admin_chat(cls, value: int | str | None) -> int | None:
@@ -700,6 +710,53 @@ def _duplicates(data: Any, key: str) -> list[tuple[Loc, str]]:
     return out
 
 
+def _url_key(url: str) -> str:
+    """A feed URL as fetched: scheme and host in lower case, the default port and the
+    fragment dropped (the query is kept whole: it may choose the feed). One that cannot be
+    parsed is its text (the model reports it)."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return url.strip()
+    scheme, host = parts.scheme.lower(), parts.hostname or ""
+    netloc = f"[{host}]" if ":" in host else host
+    netloc += f":{port}" if port and port != {"http": 80, "https": 443}.get(scheme) else ""
+    return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
+
+
+def _duplicate_urls(data: Any) -> list[tuple[Loc, str]]:
+    """Enabled feeds of one URL: its document fetched twice a round, its items stored under
+    both feeds (or raced in by two polls at once). Two `page` feeds with other selectors
+    read other parts of one page, and may share it."""
+    feeds = data.get("feeds") if isinstance(data, dict) else None
+    out: list[tuple[Loc, str]] = []
+    seen: dict[Any, int] = {}
+    for i, feed in enumerate(feeds if isinstance(feeds, list) else []):
+        url = feed.get("url") if isinstance(feed, dict) else None
+        if not isinstance(url, str) or feed.get("enabled", True) is False:
+            continue
+        key: Any = _url_key(url)
+        page = feed.get("type") == "page"
+        if page:
+            selectors = feed.get("selectors")
+            key = (key, tuple(sorted((str(k), str(v).strip()) for k, v in selectors.items()))
+                   if isinstance(selectors, dict) else None)
+        if key not in seen:
+            seen[key] = i
+            continue
+        first = seen[key]
+        name = feeds[first].get("name")
+        if page:
+            out.append((("feeds", i, "url"), f"the same URL and selectors as feeds[{first}] ('{name}'): "
+                        "its items would be fetched and stored twice; remove one"))
+        else:
+            out.append((("feeds", i, "url"), f"the same URL as feeds[{first}] ('{name}'): its items would "
+                        "be fetched and stored twice; remove one (only two page feeds with other selectors "
+                        "may share a URL)"))
+    return out
+
+
 def _unknown_topics(data: Any, known: list[str]) -> list[tuple[Loc, str]]:
     if not isinstance(data, dict):
         return []
@@ -716,7 +773,8 @@ def _unknown_topics(data: Any, known: list[str]) -> list[tuple[Loc, str]]:
 
 
 def _cross_checks(data: Any, topics: list[str]) -> list[tuple[Loc, str]]:
-    return _duplicates(data, "feeds") + _duplicates(data, "channels") + _unknown_topics(data, topics)
+    return (_duplicates(data, "feeds") + _duplicates(data, "channels") + _duplicate_urls(data)
+            + _unknown_topics(data, topics))
 
 
 def _rule_checks(config: AppConfig | RulesConfig) -> list[tuple[Loc, str]]:

@@ -136,6 +136,26 @@ def test_duplicate_names_are_reported_with_first_use():
     assert any(i.startswith("channels[1].name (line 16): duplicate name 'prisoners'") for i in issues), issues
 
 
+def test_two_feeds_of_one_url_are_refused_unless_pages_with_other_selectors():
+    """Two rss feeds of one URL passed check-config: the document was fetched twice per round,
+    and items without a link stored twice (under both feeds), or raced in by two polls at
+    once. Two pages of one URL with other selectors read other parts of it: allowed."""
+    text = BASE.replace("feeds:\n", "feeds:\n  - {name: pitazo-2, url: 'HTTPS://ElPitazo.net:443/feed/#x', language: en}\n"
+                        "  - {name: off, url: 'https://elpitazo.net/feed/', language: es, enabled: false}\n")
+    assert errors_of(text) == [
+        "feeds[2].url (line 10): the same URL as feeds[0] ('pitazo-2'): its items would be fetched and "
+        "stored twice; remove one (only two page feeds with other selectors may share a URL)"]
+    page = "{name: %s, url: 'https://ve.example/', type: page, language: es, selectors: {item: %s, title: a, link: a@href}}"
+    pages = BASE.replace("feeds:\n", "feeds:\n  - " + page % ("p1", "li") + "\n  - " + page % ("p2", "article") + "\n")
+    assert [f.name for f in parse_config(pages).feeds] == ["p1", "p2", "pitazo"]
+    broken = BASE.replace("feeds:\n", "feeds:\n  - {name: v6, url: 'https://[::1', language: es}\n")
+    assert errors_of(broken) == ["feeds[0].url (line 7): invalid URL 'https://[::1': cannot be parsed"]
+    same = BASE.replace("feeds:\n", "feeds:\n  - " + page % ("p1", "li") + "\n  - " + page % ("p2", "' li '") + "\n")
+    assert errors_of(same) == [
+        "feeds[1].url (line 8): the same URL and selectors as feeds[0] ('p1'): its items would be "
+        "fetched and stored twice; remove one"]
+
+
 def test_every_error_is_reported_at_once():
     text = BASE.replace("interval: 10m", "interval: forever").replace("language: es", "language: xx")
     text = text.replace("topics: [political_prisoners]", "topics: [nope]")
