@@ -757,6 +757,34 @@ def _duplicate_urls(data: Any) -> list[tuple[Loc, str]]:
     return out
 
 
+def _shared_chats(data: Any) -> list[tuple[Loc, str]]:
+    """Two instant channels of one chat that take a topic in a language both accept: each is
+    its own alert row, so every such alert reached the chat twice. Values the models refuse
+    are theirs to report."""
+    channels = data.get("channels") if isinstance(data, dict) else None
+    out: list[tuple[Loc, str]] = []
+    seen: list[tuple[int, str, set[str], set[str] | None]] = []
+    for i, channel in enumerate(channels if isinstance(channels, list) else []):
+        if not isinstance(channel, dict) or channel.get("mode", "instant") != "instant":
+            continue
+        chat, topics, languages = channel.get("chat_id"), channel.get("topics"), channel.get("languages")
+        if not isinstance(chat, str | int) or str(chat).strip() == "console" or not isinstance(topics, list):
+            continue
+        chat = str(chat).strip().lower()  # @names are not case-sensitive
+        langs = {str(x) for x in languages} if isinstance(languages, list) else None
+        mine = {str(t) for t in topics}
+        for j, other_chat, other_topics, other_langs in seen:
+            both = sorted(mine & other_topics)
+            if other_chat == chat and both and (langs is None or other_langs is None or langs & other_langs):
+                out.append((("channels", i, "chat_id"),
+                            f"the same chat as channels[{j}] ('{channels[j].get('name')}'), both instant with "
+                            f"topic '{both[0]}': its alerts would reach the chat twice; list the topics in one "
+                            "channel, or give each its own languages"))
+                break
+        seen.append((i, chat, mine, langs))
+    return out
+
+
 def _unknown_topics(data: Any, known: list[str]) -> list[tuple[Loc, str]]:
     if not isinstance(data, dict):
         return []
@@ -774,7 +802,7 @@ def _unknown_topics(data: Any, known: list[str]) -> list[tuple[Loc, str]]:
 
 def _cross_checks(data: Any, topics: list[str]) -> list[tuple[Loc, str]]:
     return (_duplicates(data, "feeds") + _duplicates(data, "channels") + _duplicate_urls(data)
-            + _unknown_topics(data, topics))
+            + _shared_chats(data) + _unknown_topics(data, topics))
 
 
 def _rule_checks(config: AppConfig | RulesConfig) -> list[tuple[Loc, str]]:

@@ -67,6 +67,16 @@ def test_a_retention_under_a_day_is_refused(retention):
     assert parse_config(BASE.replace("settings:\n", "settings:\n  retention: 1d\n"))
 
 
+@pytest.mark.parametrize("key", ["request_timeout", "connect_timeout"])
+def test_a_fetch_timeout_under_a_second_is_refused(key):
+    """`request_timeout: 0s` or `connect_timeout: 0s` passed check-config, and then every fetch
+    failed at once ("timeout (WriteTimeout)", "connect timeout"): every feed seemed down."""
+    text = BASE.replace("settings:\n", f"settings:\n  {key}: 0s\n")
+    assert errors_of(text) == [f"settings.{key} (line 2): {key} 0s is too short: every fetch would time "
+                               "out; 1s is the minimum"]
+    assert parse_config(BASE.replace("settings:\n", f"settings:\n  {key}: 1s\n"))
+
+
 @pytest.mark.parametrize("window", ["0s", "5m", None])
 def test_any_interval_from_30s_is_accepted_whatever_the_backfill_window(window):
     """DESIGN.md: a feed's interval is accepted from 30s up. `interval: 2d` was refused against
@@ -154,6 +164,23 @@ def test_two_feeds_of_one_url_are_refused_unless_pages_with_other_selectors():
     assert errors_of(same) == [
         "feeds[1].url (line 8): the same URL and selectors as feeds[0] ('p1'): its items would be "
         "fetched and stored twice; remove one"]
+
+
+def test_two_instant_channels_of_one_chat_with_a_topic_in_common_are_refused():
+    """Each channel gets its own alert row: an item of political_prisoners reached @presos_ve
+    twice, from 'prisoners' and from 'all'. A digest beside it, or other languages, is fine."""
+    text = BASE + '  - {name: all, chat_id: "@Presos_VE", topics: [us_actions, political_prisoners]}\n'
+    assert errors_of(text) == [
+        "channels[1].chat_id (line 15): the same chat as channels[0] ('prisoners'), both instant with topic "
+        "'political_prisoners': its alerts would reach the chat twice; list the topics in one channel, "
+        "or give each its own languages"]
+    fine = [' - {name: us, chat_id: "@presos_ve", topics: [us_actions]}',
+            ' - {name: en, chat_id: "@presos_ve", topics: [political_prisoners], languages: [en]}',
+            ' - {name: d, chat_id: "@presos_ve", topics: [political_prisoners], mode: digest, schedule: ["08:00"]}',
+            ' - {name: c2, chat_id: "-100123", topics: [political_prisoners]}']
+    config = parse_config(BASE.replace("    topics: [political_prisoners]\n", "    topics: [political_prisoners]\n"
+                                       "    languages: [es]\n") + "".join(f" {line}\n" for line in fine))
+    assert len(config.channels) == 5
 
 
 def test_every_error_is_reported_at_once():
