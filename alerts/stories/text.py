@@ -180,6 +180,29 @@ _NOT_PERSON = _words("""
 # Words of kinship or role that open a name's sequence ("Hermano de Rocío San Miguel"): the person is
 # the name after them.
 _ROLES = _words("hermano hermana esposo esposa hijo hija madre padre abogado abogada defensa escolta funeral general")
+# Nationalities, capitalized in English ("two Colombians", "Venezuelan political prisoners"): a
+# people, not a person's name.
+_DEMONYMS = _words("""
+    american americans venezuelan venezuelans colombian colombians cuban cubans russian russians
+    chinese iranian iranians mexican mexicans spanish spaniard spaniards french british italian
+    italians german germans peruvian peruvians ecuadorian ecuadorians brazilian brazilians
+    argentine argentines argentinian argentinians chilean chileans canadian canadians european
+    europeans latino latinos latina hispanic hispanics dutch portuguese israeli israelis panamanian
+    panamanians dominican dominicans haitian haitians nicaraguan nicaraguans salvadoran salvadorans
+    guatemalan guatemalans honduran hondurans trinidadian trinidadians guyanese ukrainian ukrainians
+    bolivian bolivians uruguayan uruguayans paraguayan paraguayans swiss danish japanese korean
+    koreans turkish qatari saudi saudis
+    venezolano venezolana venezolanos venezolanas estadounidense estadounidenses colombiano
+    colombiana colombianos colombianas cubano cubanos espanol espanola espanoles
+    """)
+ENGLISH_WORDS_FILE = Path(__file__).with_name("data") / "english_words.txt"
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Words English texts write in lower case mid-sentence: no names (monitor/story_words.py)."""
+    lines = ENGLISH_WORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(w for w in lines if w and not w.startswith("#"))
 
 
 def fold(text: str | None) -> str:
@@ -218,6 +241,16 @@ _UPPER = re.compile(r"[A-ZÀ-ÖØ-Þ]")  # Latin capitals (the outlets' scripts)
 def is_caps(text: str) -> bool:
     letters = len(_LETTERS.findall(text))
     return letters >= 8 and len(_UPPER.findall(text)) > 0.8 * letters
+
+
+_TITLE_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def is_title_case(text: str) -> bool:
+    """An English headline that capitalizes every word of four letters or more ("Venezuela
+    Releases Five Americans Held in Its Prisons"): its capitals do not tell names from words."""
+    words = [w for w in _TITLE_WORD.findall(text) if len(w) >= 4 and fold(w) not in STOPWORDS]
+    return len(words) >= 4 and all(w[0].isupper() for w in words)
 
 
 _STEMMERS = {"es": snowballstemmer.stemmer("spanish"), "en": snowballstemmer.stemmer("english")}
@@ -300,12 +333,16 @@ def _member_after_body(words: list[str]) -> frozenset[str]:
 
 
 def person_names(text: str, known: list[str] | None = None, *, vessels: frozenset[str] | None = None,
-                 caps: bool | None = None) -> list[frozenset[str]]:
+                 caps: bool | None = None, title_case: bool = False) -> list[frozenset[str]]:
     """Names of people in a cleaned headline: the classifier's people (`known`), plus
-    capitalized sequences that are not institutions or places. A single capitalized word
-    opening the headline or a clause is left out (it is usually just the first word).
-    `vessels` and `caps`, when the caller has them, spare working them out again."""
+    capitalized sequences that are not institutions, places or nationalities. A single
+    capitalized word opening the headline or a clause is left out (it is usually just the
+    first word). A headline in capitals names only the known; one in Title Case
+    (`title_case`) the known and `title_case_names`. `vessels` and `caps`, when the caller
+    has them, spare working them out again."""
     out = [name_tokens(n) for n in known or [] if name_tokens(n)]
+    if title_case:
+        return out + [n for n in title_case_names(text) if not any(n & o for o in out)]
     if is_caps(text) if caps is None else caps:
         return out
     vessels = vessel_names(text) if vessels is None else vessels
@@ -317,6 +354,7 @@ def person_names(text: str, known: list[str] | None = None, *, vessels: frozense
             if member and not any(member & o for o in out):
                 out.append(member)
             continue
+        words = [w for w in words if w not in _DEMONYMS]  # "Two Colombian nationals", "Venezuelan"
         if not words:
             continue
         roles = frozenset(words[:-1]) & _ROLES if words[0] in _ROLES else _NONE
@@ -325,11 +363,39 @@ def person_names(text: str, known: list[str] | None = None, *, vessels: frozense
         opening = not before or before[-1] in ":.|\"“«'‘¿¡(-–—"
         if len(words) == 1 and opening:
             continue
-        tokens = name_tokens(m.group()) - roles
+        tokens = name_tokens(m.group()) - roles - _DEMONYMS
         if fold(m.group()) in vessels:
             continue
         if tokens and not any(tokens & o for o in out):
             out.append(tokens)
+    return out
+
+
+_CLAUSE_BREAK = re.compile(r"[,:;|!?()\"“”«»—–]|\s-\s")
+
+
+def title_case_names(text: str) -> list[frozenset[str]]:
+    """The names of a headline in Title Case: runs of two capitalized words or more that no
+    English text writes in lower case (`english_words`) and that are no stop word, place,
+    body, nationality or role ("Roland Carreño" in "Venezuela Releases Journalist Roland
+    Carreño After 14 Months in Prison"). A single such word may be any word the list lacks,
+    and is left out."""
+    plain = english_words() | STOPWORDS | _NOT_PERSON | _DEMONYMS | _ROLES
+
+    def is_name(word: str) -> bool:
+        return word[0].isupper() and len(word) > 1 and fold(word) not in plain
+
+    out: list[frozenset[str]] = []
+    for clause in _CLAUSE_BREAK.split(text):
+        run: list[str] = []
+        for word in [*_TITLE_WORD.findall(clause), ""]:
+            if word and is_name(word):
+                run.append(word)
+                continue
+            tokens = name_tokens(" ".join(run)) if len(run) >= 2 else _NONE
+            if tokens and not any(tokens & o for o in out):
+                out.append(tokens)
+            run = []
     return out
 
 
@@ -517,9 +583,13 @@ def prepare(title: str, lang: str | None, known_people: list[str] | None = None)
     all_terms = tuple(terms(text, lang or "es"))
     told, aside_words = _aside(text, lang)
     caps, vessels = is_caps(text), vessel_names(text)
+    # English Title Case capitalizes every word: its capitals say as little as a title in capitals
+    title_case = not caps and (lang or "").startswith("en") and is_title_case(text)
+    caps = caps or title_case
     return Headline(
         text=text, key=" ".join(_WORD.findall(fold(text))), live=live, caps=caps,
-        terms=all_terms, people=tuple(person_names(text, known_people, vessels=vessels, caps=caps)),
+        terms=all_terms,
+        people=tuple(person_names(text, known_people, vessels=vessels, caps=caps, title_case=title_case)),
         vessels=vessels,
         numbers=_numbers(text, lang),
         events=event_classes(text, lang, all_terms), stage=law_stage(text),
