@@ -153,6 +153,10 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
 def report(emulator: BotApiEmulator, db, say) -> None:
     say("what happened")
     relevant = sum(item.relevant for item in ITEMS)
@@ -161,7 +165,8 @@ def report(emulator: BotApiEmulator, db, say) -> None:
         messages = emulator.messages(chat)
         edits = sum(len(m.edits) for m in messages)
         replies = sum(m.reply_to is not None for m in messages)
-        print(f"- {chat}: {len(messages)} messages ({edits} edits, {replies} replies)")
+        print(f"- {chat}: {_n(len(messages), 'message')} ({replies} of them a reply; "
+              f"{_n(edits, 'edit')} in all)")
         for m in messages:
             first = m.text.splitlines()[0:4]
             print("    · " + " | ".join(line for line in first if line.strip())[:150])
