@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -283,11 +283,20 @@ def local_day(local: datetime, lang: str = "es", *, year: bool = True) -> str:
     return local.strftime("%d/%m/%Y" if year else "%d/%m")
 
 
+def date_only(when: datetime) -> bool:
+    """Whether a time is 00:00:00 UTC to the microsecond: how a date written without a time of
+    day is stored (monitor/parse, read_date). Shown as its day: in Caracas it read as 20:00 of
+    the day before ("December 3, 2026" shown "2 Dec 20:00")."""
+    return when.astimezone(UTC).time() == time(0)
+
+
 def local_time(when: datetime | str | None, tz: ZoneInfo, lang: str = "es") -> str:
     if when is None:
         return ""
     if isinstance(when, str):
         when = datetime.fromisoformat(when)
+    if date_only(when):
+        return local_day(when.astimezone(UTC), lang)
     local = when.astimezone(tz)
     return f"{local_day(local, lang)} {local:%H:%M}"
 
@@ -455,7 +464,9 @@ def _digest_time(when: str | None, tz: ZoneInfo, day: date, lang: str) -> str:
     ("13/03 09:30", "13 Mar 09:30")."""
     if not when:
         return ""
-    local = datetime.fromisoformat(when).astimezone(tz)
+    if date_only(moment := datetime.fromisoformat(when)):
+        return local_day(moment.astimezone(UTC), lang, year=False)
+    local = moment.astimezone(tz)
     return f"{local:%H:%M}" if local.date() == day else f"{local_day(local, lang, year=False)} {local:%H:%M}"
 
 

@@ -97,6 +97,19 @@ def test_an_english_message_names_the_month() -> None:
     assert "Story 1 — AP · 2 Dec 15:01" in shown and "Story 0 — AP · 15:01" in shown
 
 
+def test_a_date_written_without_a_time_is_shown_as_its_day() -> None:
+    """A page dating its items "December 3, 2026" (stored 00:00 UTC of that day) was shown
+    "2 Dec 2026 20:00" in Caracas: the day before, at a time nobody wrote."""
+    day = datetime(2026, 12, 3, tzinfo=UTC)
+    assert "State Dept · 3 Dec 2026\n" in render_alert(view(lang="en", outlet="State Dept", published=day.isoformat()), TZ).text
+    assert "El Pitazo · 03/12/2026\n" in render_alert(view(published=day.isoformat()), TZ).text
+    entries = [DigestEntry("political_prisoners", "high", "Story", "AP", day.isoformat(), None)]
+    [part] = render_digest(entries, "en", TZ, heading_time=day + timedelta(hours=20))
+    assert "Story — AP · 3 Dec" in parse_html(part.html) and "20:00" not in parse_html(part.html)
+    one_second_later = (day + timedelta(seconds=1)).isoformat()  # a time of day: in Caracas, as before
+    assert "El Pitazo · 02/12/2026 20:00" in render_alert(view(published=one_second_later), TZ).text
+
+
 def test_a_topic_named_with_accents_keeps_its_letters_in_the_hashtag() -> None:
     """An operator's topic "represión" or "presos_políticos" gave #RepresiN and #PresosPolTicos."""
     from alerts.render import hashtags
