@@ -391,8 +391,15 @@ def among_held(toks: Sequence[str], k: int) -> str | None:
     while k < len(toks) and toks[k] in ("remaining", "political", "current"):
         k += 1
     if k < len(toks) and toks[k] in PRISONER | {"reclusos", "reclusas", "inmates"}:
-        return "inherit:held"
+        return _whole_went_through(toks, k) or "inherit:held"
     if k < len(toks) and toks[k] in DETAINEE | {"arrestados", "arrestadas", "arrested"}:
-        return "inherit:arrested"
+        return _whole_went_through(toks, k) or "inherit:arrested"
     return None
+
+
+def _whole_went_through(toks: Sequence[str], noun: int) -> str | None:
+    """A release or death the whole's own predicate tells ("Eleven journalists among prisoners
+    freed in Venezuela": the eleven were freed, not held)."""
+    event = after_event(toks, noun + 1)
+    return event if event in ("released", "dead") else None
 
