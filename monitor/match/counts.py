@@ -58,6 +58,7 @@ from monitor.match.counts_sources import (
     UNNAMED,
     attribute,
     generic,
+    only_source,
     source_mentions,
     stated_after,
 )
@@ -160,7 +161,7 @@ def read_counts(fields: Iterable[str], orgs: Sequence[str] = (), *,
     (counts_features), for the learned step and its training."""
     item = _Item(fields, orgs, trace)
     for f, ftext in enumerate(item.fields):
-        for s, raw_sentence in enumerate(_SENTENCES.split(ftext)):
+        for s, raw_sentence in enumerate(_sentences(ftext, orgs)):
             if not raw_sentence:
                 continue
             item.where = (f, s)
@@ -176,6 +177,26 @@ def read_counts(fields: Iterable[str], orgs: Sequence[str] = (), *,
         for count, feats in trace:
             feats += item_features(keys, item.repeated, (count.event, count.number))
     return item.results
+
+
+def _sentences(text: str, orgs: Sequence[str]) -> list[str]:
+    """The sentences of a field; a source alone after a dash stays with the sentence before it
+    ("Venezuela frees 87 political prisoners - Foro Penal": Foro Penal states the 87)."""
+    out: list[str] = []
+    at, dash = 0, False
+    for m in [*_SENTENCES.finditer(text), None]:
+        piece = text[at:m.start() if m else len(text)]
+        if dash and out and only_source(piece, orgs):
+            out[-1] += " - " + piece
+        else:
+            out.append(piece)
+        if m is None:
+            break
+        dash, at = m.group().strip() in _DASHES, m.end()
+    return out
+
+
+_DASHES = frozenset("-–—")
 
 
 def _sentence_counts(item: _Item, sent: Sentence) -> list[_Found]:

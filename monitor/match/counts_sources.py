@@ -193,9 +193,35 @@ def source_mentions(text: str, named: Sequence[str]) -> list[tuple[int, int, str
         if kept and mention[0] < kept[-1][1]:
             continue  # inside (or across) the longer one found first
         if kept and kept[-1][2] in UNNAMED and mention[0] - kept[-1][1] <= 1:
-            kept.pop()  # "la ONG Control Ciudadano": the name it introduces
+            # "la ONG Control Ciudadano", "rights group Foro Penal": the name it introduces,
+            # from where the introduction starts ("según la ONG Foro Penal")
+            mention = (kept.pop()[0], mention[1], mention[2])
         kept.append(mention)
     return kept
+
+
+# a source alone at the end of a headline, after a colon or a dash, states its figure (wire
+# style: "Venezuela frees 87 political prisoners: Foro Penal", "… -rights group")
+_CLOSING = re.compile(r"(?::|\s[-–—])\s*(?:(?:el|la|los|las|the)\s+)?$")
+_OPENS = re.compile(r"\s*(?:(?:el|la|los|las|the)\s+)?")
+_ENDS = re.compile(r"[\s.!?\"'”»]*")
+
+
+def closing_source(text: str, mentions: list[tuple[int, int, str]], after: int) -> str | None:
+    """The source that closes the sentence after a colon or a dash, past `after`, if one does."""
+    if not mentions or mentions[-1][0] < after:
+        return None
+    m_start, m_end, name = mentions[-1]
+    if _ENDS.fullmatch(text, m_end) is None or _CLOSING.search(text, 0, m_start) is None:
+        return None
+    return name
+
+
+def only_source(text: str, named: Sequence[str]) -> bool:
+    """Whether a piece of a headline is one source and nothing else ("Foro Penal", "the Pentagon")."""
+    mentions = source_mentions(text, named)
+    return len(mentions) == 1 and _OPENS.fullmatch(text, 0, mentions[0][0]) is not None and (
+        _ENDS.fullmatch(text, mentions[0][1]) is not None)
 
 
 def generic(source: str | None, named: str | None) -> str | None:
@@ -296,6 +322,7 @@ def attribute(sent: Sentence, mentions: list[tuple[int, int, str]], pos: tuple[i
         for m_start, _, name in mentions:
             if m_start >= end and _prep_before(text, m_start, name):
                 return name
+        return closing_source(text, mentions, end)
     return best
 
 

@@ -130,3 +130,41 @@ def test_a_pattern_checked_for_a_word_first_still_finds_every_phrasing(text, nam
     from monitor.match.counts_sources import source_mentions
 
     assert name in [found for _, _, found in source_mentions(text, [])]
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # wire style: the source alone at the end, after a colon or a dash (English hunt, made up)
+        ("Venezuela frees 87 political prisoners: Foro Penal", [("released", 87, "Foro Penal")]),
+        ("Venezuela frees 87 political prisoners - Foro Penal", [("released", 87, "Foro Penal")]),
+        ("Venezuela frees 87 political prisoners — Foro Penal", [("released", 87, "Foro Penal")]),
+        ("Venezuela frees 87 political prisoners -rights group Foro Penal", [("released", 87, "Foro Penal")]),
+        ("Excarcelan a 87 presos políticos: Foro Penal", [("released", 87, "Foro Penal")]),
+        ("US strike kills three on alleged drug boat - Southern Command", [("dead", 3, "Southern Command")]),
+        ("Gobierno excarcela a 87 presos políticos: la ONG Foro Penal", [("released", 87, "Foro Penal")]),
+        # a name introduced as a group or an NGO after "says", "según", "according to"
+        ("Venezuela frees 87 political prisoners, says rights group Foro Penal", [("released", 87, "Foro Penal")]),
+        ("Excarcelan a 87 presos políticos, según la ONG Foro Penal", [("released", 87, "Foro Penal")]),
+        ("Venezuela frees 87 political prisoners, according to rights group Foro Penal",
+         [("released", 87, "Foro Penal")]),
+        ("Excarcelan a 87 presos políticos, según la organización Foro Penal", [("released", 87, "Foro Penal")]),
+    ],
+)
+def test_a_source_that_closes_the_headline_or_is_introduced_states_the_figure(text, expected):
+    assert sources(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # a clause after the colon, an outlet after a dash, a section word on its own line: no source
+        ("El régimen de Venezuela dijo haber excarcelado a “más de 400″ presos políticos: ONG independientes"
+         " desmintieron la cifra", [("released", 400, "the government")]),
+        ("Venezuela frees 87 political prisoners - Reuters", [("released", 87, None)]),
+        ("Ofensiva de cinco meses: un centenar de fallecidos\nEE UU", [("dead", 100, None)]),
+        ("Venezuela frees 87 political prisoners, rights group says", [("released", 87, None)]),
+    ],
+)
+def test_what_closes_a_headline_without_stating_its_figure(text, expected):
+    assert sources(text) == expected
