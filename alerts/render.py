@@ -30,7 +30,7 @@ from core.count import (
     part_label,
     part_phrase,
     source_label,
-    states_only,
+    verified,
 )
 from core.text import without_section_label
 
@@ -242,9 +242,9 @@ def count_phrase(count: Count | Mapping[str, Any], lang: str) -> str:
         if source in OFFICIAL_SOURCES and source != GOVERNMENT:
             return f"{number} {label} {SOURCE_WORD[lang]} {source}"
         return f"{number} {label} {ANNOUNCED[lang]}"
-    verifier = source and not states_only(source)  # Italy, Trump announce releases; they verify none
+    shown_verified = verified(event, source)  # Italy, Trump announce releases; they verify none
     source = source_label(source, lang) if source else source  # "la ONU", "Italia", "una ONG"
-    if verifier and event == "released":
+    if shown_verified:
         return f"{number} {VERIFIED[lang]} {source}"
     if source:
         return f"{number} {label} ({SOURCE_WORD[lang]} {source})"

@@ -135,3 +135,12 @@ def states_only(source: str) -> bool:
     """A state that announces releases (a foreign government, a US voice) rather than a
     group that verifies them: "2 excarcelados (según Italia)", not "verificados por Italia"."""
     return source in US_VOICES or source in count_sources()["governments"]
+
+
+def verified(event: str, source: str | None) -> bool:
+    """Whether alerts show the figure as verified ("61 verificados por Foro Penal"): a release
+    stated by a rights group, the UN, the IACHR. The government, a foreign state or a US voice
+    announces ("3 dead (according to the Pentagon)"), and another event with a source is only
+    attributed: neither is a verified figure."""
+    source = (source or "").strip()
+    return event == "released" and bool(source) and not official(source) and not states_only(source)

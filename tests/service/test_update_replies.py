@@ -1,0 +1,28 @@
+"""A story's update reply carries a figure the channel has not been told: the same number
+told again with another source's name is no reply (end to end: feed server, poll-once, the
+Bot API emulator)."""
+
+from __future__ import annotations
+
+CHANNELS = [{"name": "us", "chat_id": "@us_test", "topics": ["us_actions"], "languages": ["en"]}]
+STRIKE = "US strike on alleged drug boat in the Caribbean kills three"
+PENTAGON = "US strike on drug boat in the Caribbean leaves 3 dead, according to the Pentagon"
+
+
+def _poll(world) -> None:
+    result = world.monitor("poll-once")
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_same_death_toll_from_the_pentagon_is_an_edit_not_a_reply(world):
+    world.feed("wire", "en")
+    world.feed("bbc", "en")
+    world.publish("wire", STRIKE, "The strike was the latest in a campaign against boats the US says carry drugs.")
+    world.write_config(CHANNELS)
+    _poll(world)
+    world.publish("bbc", PENTAGON, "Defense officials said the boat was operated by a designated terrorist group.")
+    _poll(world)
+
+    messages = world.emulator.messages("@us_test")
+    assert [m.reply_to for m in messages] == [None], [m.text for m in messages]
+    assert "3 dead" in messages[0].text and messages[0].edits, [m.text for m in messages]
