@@ -35,7 +35,7 @@ SOURCES: list[tuple[str, re.Pattern[str]]] = [
         ("Jorge Rodríguez", r"\bjorge rodriguez\b"),
         ("Delcy Rodríguez", r"\bdelcy\b"),
         ("the government", r"\bgobierno\b|\bgovernment\b|\bejecutivo\b|\bregimen\b|\bregime\b"
-                           r"|\bministr\w*|\bministerio (?:de|del|publico)\b(?! (?:relaciones |asuntos )?exteriores)|fiscal general|attorney general|\bfiscalia\b"
+                           r"|\bministr\w*|(?<!foreign )\bminister\b|\bministerio (?:de|del|publico)\b(?! (?:relaciones |asuntos )?exteriores)|fiscal general|attorney general|\bfiscalia\b"
                            r"|(?<=\bby )caracas\b|(?<=\bpor )caracas\b|\bcaracas (?=said|says|announced)"
                            r"|\bmaduro\b|\bcabello\b|\bsaab\b|\bpadrino lopez\b"),
         ("Trump", r"\btrump\b"),

@@ -168,3 +168,12 @@ def test_a_source_that_closes_the_headline_or_is_introduced_states_the_figure(te
 )
 def test_what_closes_a_headline_without_stating_its_figure(text, expected):
     assert sources(text) == expected
+
+
+def test_an_english_minister_is_the_government_a_foreign_minister_is_not_venezuelas():
+    assert sources("Eleven soldiers arrested over alleged coup plot, defense minister says") == [
+        ("arrested", 11, "the government")]
+    assert sources("Interior minister says 47 arrested for 'conspiracy' ahead of inauguration") == [
+        ("arrested", 47, "the government")]
+    assert sources("Foreign Minister José Manuel Albares said three Spaniards remain detained") == [
+        ("held", 3, None)]
