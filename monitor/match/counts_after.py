@@ -203,8 +203,8 @@ def _phrase(tokens: Sequence[str], sc: _Scan) -> str | None:
     if (sc.noun and w in ("at", "en", "in") and tokens[k + 1:k + 2] and tokens[k + 1] in PRISONS
             and sc.adjectival is None and k == sc.start):
         return "held"  # "40 detainees at Tocuyito"
-    if w in MEMBER and (member := member_of(tokens, k + 1)) is not None:
-        return member  # "24 periodistas forman parte de la lista de presos políticos"
+    if (group := _group_event(tokens, k)) is not None:
+        return group
     if w in ("leave", "leaves", "left", "leaving") and any(t in CUSTODY or t in PRISONS for t in tokens[k + 1:k + 3]):
         return "released"  # "252 Venezuelans leave Salvadoran prison", "24 detainees leave Tocorón"
     if w in HANDED and any(t in HANDED_TO for t in tokens[k + 1:k + 5]):
@@ -230,6 +230,16 @@ def _phrase(tokens: Sequence[str], sc: _Scan) -> str | None:
             tokens[k + 1:k + 6]):
         return "released"  # "otros 6 quedan con medidas cautelares", "remain under house arrest"
     return _GO_ON
+
+
+def _group_event(tokens: Sequence[str], k: int) -> str | None:
+    """The event of a group the people are told to be part of at tokens[k]: "24 periodistas
+    forman parte de la lista de presos políticos" (held), "Eleven journalists and two Americans
+    among prisoners freed" (the whole's release or death)."""
+    w = tokens[k]
+    if w in ("among", "entre") and (whole := among_held(tokens, k)) in ("released", "dead"):
+        return whole
+    return member_of(tokens, k + 1) if w in MEMBER else None
 
 
 # to stay, in either number ("la tripulación, de 22 marinos, permanece a bordo": not in custody)
