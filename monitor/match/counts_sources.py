@@ -123,7 +123,13 @@ _ATTRIBUTION = re.compile(
 )
 
 
-_SAID = re.compile(r"\s+(?:said|says|reported|reports|dijo|informo|senalo|indico)\b")
+# one who speaks for a source: "el director de Foro Penal", "Foro Penal's Alfredo Romero", "Foro Penal director"
+_ROLE = (r"(?:director|directora|presidente|presidenta|vicepresidente|vicepresidenta|coordinador|coordinadora"
+         r"|abogado|abogada|vocero|vocera|portavoz|fundador|fundadora|head|president|vice president|lawyer|chief"
+         r"|spokesman|spokeswoman|spokesperson|coordinator|founder)")
+_ROLE_OF = rf"(?:{_ROLE}\s+(?:de|del|of)\s+(?:(?:el|la|the)\s+)?)?"
+_SAID = re.compile(rf"(?:'s(?:\s+[a-z]+){{1,3}}?|\s+{_ROLE}(?:\s+[a-z]+){{0,3}}?)?"
+                   r"\s+(?:said|says|reported|reports|dijo|informo|senalo|indico)\b")
 
 
 # who states a figure, named after it: "las 87 excarcelaciones anunciadas por el Gobierno",
@@ -134,20 +140,20 @@ _STATED_BY = re.compile(
     r"|reporto|reportaron|reportado|verifico|verificaron|verificado|confirmo|confirmaron|confirmado|contabilizo"
     r"|registro|prometio|dijo|dice)|,\s*(?:dice|dijo|afirma|afirmo|asegura|aseguro|informa|informo|senala|senalo"
     r"|indica|indico|confirma|confirmo|denuncia|denuncio|reporta|reporto|registra|verifica|verifico"
-    r"|says|said))\s+(?:(?:el|la|los|las|the)\s+)?(?:(?!(?:que|de|a|en)\s)[a-z]+\s+)?$"
+    r"|says|said))\s+(?:(?:el|la|los|las|the)\s+)?(?:(?!(?:que|de|a|en)\s)[a-z]+\s+)?" + _ROLE_OF + "$"
 )
 # ", says X" names the speaker only when X closes the clause ("…, says Foro Penal"); else "says"
 # opens a clause of its own ("Foro Penal verifies 33 releases, says government list had ghost names")
 _SAYS = re.compile(r",\s*(?:says|said)\b")
-_CLAUSE_END = re.compile(r"\s*(?:[,;:.!?]|$)")
+_CLAUSE_END = re.compile(rf"(?:'s(?:\s+[a-z]+){{1,3}}?|\s+{_ROLE}(?:\s+[a-z]+){{0,3}}?)?\s*(?:[,;:.!?]|$)")
 
 
 _PREP = re.compile(
     r"(?:segun|according to|de acuerdo con|by|per|citing|reported by|announced by|confirmed by)"
-    r"\s+(?:(?:el|la|los|las|the)\s+)?$"
+    r"\s+(?:(?:el|la|los|las|the)\s+)?" + _ROLE_OF + "$"
 )
 # a foreign government after a bare "by" did something ("the deal brokered by Washington"), said nothing
-_BARE_BY = re.compile(r"(?<!reported )(?<!announced )(?<!confirmed )\b(?:by|per)\s+(?:the\s+)?$")
+_BARE_BY = re.compile(r"(?<!reported )(?<!announced )(?<!confirmed )\b(?:by|per)\s+(?:the\s+)?" + _ROLE_OF + "$")
 
 
 def _prep_before(text: str, m_start: int, name: str) -> bool:

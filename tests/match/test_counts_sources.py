@@ -177,3 +177,21 @@ def test_an_english_minister_is_the_government_a_foreign_minister_is_not_venezue
         ("arrested", 47, "the government")]
     assert sources("Foreign Minister José Manuel Albares said three Spaniards remain detained") == [
         ("held", 3, None)]
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # one who speaks for the source, named after the figure (wire and Spanish headlines, made up)
+        ("Venezuela frees 30 political prisoners, Foro Penal's Gonzalo Himiob says", [("released", 30, "Foro Penal")]),
+        ("Some 60 political prisoners freed overnight in Venezuela, Foro Penal director says",
+         [("released", 60, "Foro Penal")]),
+        ("Venezuela frees 87 political prisoners, says Foro Penal director Alfredo Romero",
+         [("released", 87, "Foro Penal")]),
+        ("Excarcelan a 87 presos políticos, dice el director de Foro Penal", [("released", 87, "Foro Penal")]),
+        ("Excarcelan a 87 presos políticos, según el director de la ONG Foro Penal, Alfredo Romero",
+         [("released", 87, "Foro Penal")]),
+    ],
+)
+def test_one_who_speaks_for_a_source_states_its_figure(text, expected):
+    assert sources(text) == expected
