@@ -214,10 +214,10 @@ class Service:
         m = self.metrics
         m.polls.labels(result.feed, result.status).inc()
         m.poll_seconds.labels(result.feed).observe(result.duration)
-        if result.status == "error" and not result.database_refused:  # the feed's failure
-            m.poll_failures.labels(result.feed).inc()
-        else:
+        if result.status != "error":
             m.last_success.set(time.time())
+        elif not result.database_refused:  # the feed's failure; a refused write is the database's
+            m.poll_failures.labels(result.feed).inc()
         if result.stored:
             m.items.labels(result.feed).inc(result.stored)
 

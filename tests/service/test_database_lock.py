@@ -214,28 +214,30 @@ def test_a_poll_the_lock_refused_is_not_the_feeds_failure(world):
     """A poll whose items the lock kept out counted as a failure of the feed: its failures in a
     row went up (`monitor status` and the status page said `failing`, the admin chat's notice
     counted it), its next poll was put off by the back-off (twice the interval, then four
-    times...), and `monitor_poll_failures_total` counted it, though the feed had answered."""
+    times...), and `monitor_poll_failures_total` counted it, though the feed had answered. Nor
+    is it a success: the gauge of the last successful poll took its time, so a first poll the
+    lock refused read as a good one until a scrape found a stored one."""
     config, runtime, db, holder = _opened(world)
 
-    async def scenario() -> tuple[Any, float]:
+    async def scenario() -> tuple[Any, float, float]:
         service = Service(config, runtime, db)
         try:
             holder.execute("BEGIN IMMEDIATE")
             result = await service.poll("pitazo")
             holder.execute("ROLLBACK")
             failures = service.metrics.poll_failures.labels("pitazo")._value.get()
-            return result, failures
+            return result, failures, service.metrics.last_success._value.get()
         finally:
             await service.close()
 
     try:
-        result, failures = asyncio.run(scenario())
+        result, failures, last_success = asyncio.run(scenario())
     finally:
         holder.close()
     assert result.error.startswith("database: the database is locked")
     assert result.next_poll_at - result.polled_at == config.feed("pitazo").interval
     assert result.summary_line().endswith("(next try in 30s)")
-    assert failures == 0
+    assert (failures, last_success) == (0, 0)  # neither the feed's failure nor a success
     with db.session() as s:
         row = s.scalars(select(Feed).where(Feed.name == "pitazo")).one()
         assert (row.consecutive_failures, row.last_error) == (0, None)
