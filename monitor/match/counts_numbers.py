@@ -235,7 +235,8 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 # enero", "enero 3", "March 3", "January 4th", "the 4th of January"): a live page retitled with
 # its hour or day states no new figure
 # ("may", "set" and "mar" are words as often as months: "20 may be freed", "30 set to walk free",
-# "to set 40 free" state figures; they are a month only where no word follows)
+# "to set 40 free" state figures; they are a month only where no word follows, but for "may"
+# before its day: no verb "may" is followed by a number, "freed on May 10 in Caracas")
 _WORD_MONTHS = ("may", "set", "mar")
 _MONTH_NAMES = "|".join(sorted(set(MONTHS) - set(_WORD_MONTHS), key=len, reverse=True))
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
@@ -244,7 +245,7 @@ _NO_WORD = r"(?!\s+[^\W\d_])"
 _TIME_OR_DAY = re.compile(
     rf"\b\d{{1,2}}\s*(?::|h)\s*\d{{2}}\b(?:\s*h\b)?|\b\d{{1,2}}\.\d{{2}}\s*h\b|\b\d{{1,2}}\s*[ap]\.?\s?m\b\.?"
     rf"|\b{_DAY}\s+(?:de\s+|of\s+)?(?:{_MONTH_NAMES}|(?:{_WORD_MONTH})\b{_NO_WORD})\b"
-    rf"|\b(?:{_MONTH_NAMES})\.?\s+{_DAY}\b(?![.,]\d)|\b(?:{_WORD_MONTH})\.?\s+{_DAY}\b(?![.,]\d){_NO_WORD}"
+    rf"|\b(?:{_MONTH_NAMES}|may)\.?\s+{_DAY}\b(?![.,]\d)|\b(?:set|mar)\.?\s+{_DAY}\b(?![.,]\d){_NO_WORD}"
 )
 
 
