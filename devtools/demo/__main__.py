@@ -153,8 +153,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _n(count: int, noun: str) -> str:
-    return f"{count} {noun}" + ("" if count == 1 else "s")
+def _n(count: int, noun: str, plural: str | None = None) -> str:
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
+def chat_summary(messages: int, replies: int, edits: int) -> str:
+    """"2 messages (1 of them a reply; 2 edits in all)", "3 messages (2 of them replies; …)"."""
+    return f"{_n(messages, 'message')} ({replies} of them {'a reply' if replies == 1 else 'replies'}; " \
+           f"{_n(edits, 'edit')} in all)"
 
 
 def report(emulator: BotApiEmulator, db, say) -> None:
@@ -165,8 +171,7 @@ def report(emulator: BotApiEmulator, db, say) -> None:
         messages = emulator.messages(chat)
         edits = sum(len(m.edits) for m in messages)
         replies = sum(m.reply_to is not None for m in messages)
-        print(f"- {chat}: {_n(len(messages), 'message')} ({replies} of them a reply; "
-              f"{_n(edits, 'edit')} in all)")
+        print(f"- {chat}: {chat_summary(len(messages), replies, edits)}")
         for m in messages:
             first = m.text.splitlines()[0:4]
             print("    · " + " | ".join(line for line in first if line.strip())[:150])
