@@ -42,7 +42,7 @@ from alerts.admin_feedback import COMMANDS as FEEDBACK_COMMANDS
 from alerts.admin_feedback import HELP as FEEDBACK_HELP
 from alerts.admin_feedback import FeedbackCommands, WatchedIndex
 from alerts.feed_limits import fold_notices, mark_notified
-from alerts.render import MAX_TEXT, clean, esc, local_time, shorten, tg_len
+from alerts.render import MAX_TEXT, clean, clock_time, esc, shorten, tg_len
 from alerts.telegram import TelegramSender, classify_error
 from core.config import AppConfig, ChannelConfig, Runtime
 from core.durations import ago
@@ -139,7 +139,7 @@ def _hard_cut(line: str, limit: int) -> list[str]:
 
 def render_test(channel: ChannelConfig, now: datetime, config: AppConfig) -> tuple[str, str]:
     """(html, text) of a test alert: says where it came from and that posting works."""
-    when = local_time(now, config.settings.tz)
+    when = clock_time(now, config.settings.tz)
     name = clean(channel.name)
     text = (
         f"🧪 Test alert · Alerta de prueba\n"

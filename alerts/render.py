@@ -290,15 +290,23 @@ def date_only(when: datetime) -> bool:
     return when.astimezone(UTC).time() == time(0)
 
 
+def clock_time(when: datetime, tz: ZoneInfo, lang: str = "es") -> str:
+    """A moment in `tz` ("14/03/2026 09:30", "14 Mar 2026 09:30"): a roundup's or a test
+    alert's own time, which is never a date without a time of day."""
+    local = when.astimezone(tz)
+    return f"{local_day(local, lang)} {local:%H:%M}"
+
+
 def local_time(when: datetime | str | None, tz: ZoneInfo, lang: str = "es") -> str:
+    """An item's publication time in `tz`, or its day alone when its outlet gave no time of
+    day (`date_only`)."""
     if when is None:
         return ""
     if isinstance(when, str):
         when = datetime.fromisoformat(when)
     if date_only(when):
         return local_day(when.astimezone(UTC), lang)
-    local = when.astimezone(tz)
-    return f"{local_day(local, lang)} {local:%H:%M}"
+    return clock_time(when, tz, lang)
 
 
 def also_line(outlets: list[str], lang: str) -> str:
@@ -495,7 +503,7 @@ def render_digest(
     for e in entries:
         by_topic.setdefault(e.topic, []).append(e)
     blocks: list[tuple[str, str]] = []  # (html, text) units that are never split
-    head = f"{w['digest']} · {local_time(heading_time, tz, lang)}"
+    head = f"{w['digest']} · {clock_time(heading_time, tz, lang)}"
     day = heading_time.astimezone(tz).date()
     blocks.append((f"🗞 <b>{esc(head)}</b>", f"🗞 {head}"))
     for topic in sorted(by_topic, key=lambda t: min(rank.get(e.urgency, 1) for e in by_topic[t])):

@@ -108,6 +108,10 @@ def test_a_date_written_without_a_time_is_shown_as_its_day() -> None:
     assert "Story — AP · 3 Dec" in parse_html(part.html) and "20:00" not in parse_html(part.html)
     one_second_later = (day + timedelta(seconds=1)).isoformat()  # a time of day: in Caracas, as before
     assert "El Pitazo · 02/12/2026 20:00" in render_alert(view(published=one_second_later), TZ).text
+    # a roundup's own time is a moment, not a date read from a page: one of 20:00 in Caracas
+    # (00:00 UTC) was headed "Roundup · 3 Dec 2026", the next day, without its time
+    [part] = render_digest(entries, "en", TZ, heading_time=day)
+    assert "Roundup · 2 Dec 2026 20:00" in parse_html(part.html)
 
 
 def test_a_topic_named_with_accents_keeps_its_letters_in_the_hashtag() -> None:
