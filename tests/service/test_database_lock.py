@@ -121,6 +121,16 @@ class _LockAfterSend:
         return result
 
 
+async def _running_once_locked(config, runtime, db: Database,
+                               lock: _LockAfterSend) -> tuple[Service, asyncio.Task[Any]]:
+    """The service running, once its first message is out and the lock is taken."""
+    service = Service(config, runtime, db)
+    running = asyncio.create_task(service.run())
+    while not lock.taken.is_set():
+        await asyncio.sleep(0.05)
+    return service, running
+
+
 def _telegram(world, config, db: Database) -> tuple[Any, Any]:
     """The config and runtime of a service sending to the emulator, its refused writes waiting
     1 s each (the busy timeout; 10 s in production)."""
@@ -157,10 +167,7 @@ def test_the_loop_goes_on_while_a_sent_message_waits_for_the_lock(world):
     lock = _LockAfterSend(world, holder)
 
     async def scenario() -> float:
-        service = Service(config, runtime, db)
-        running = asyncio.create_task(service.run())
-        while not lock.taken.is_set():
-            await asyncio.sleep(0.05)
+        service, running = await _running_once_locked(config, runtime, db, lock)
         stall = await _longest_stall(3.5, running)
         holder.execute("ROLLBACK")  # the operator's command ends: the send is recorded
         while _statuses(db) != ["sent"] and not running.done():
@@ -190,10 +197,7 @@ def test_a_stop_while_a_sent_message_waits_for_the_lock_is_prompt_and_says_so(wo
     lock = _LockAfterSend(world, holder)
 
     async def scenario() -> float:
-        service = Service(config, runtime, db)
-        running = asyncio.create_task(service.run())
-        while not lock.taken.is_set():
-            await asyncio.sleep(0.05)
+        service, running = await _running_once_locked(config, runtime, db, lock)
         await asyncio.sleep(1.5)
         asked = time.monotonic()
         service.request_stop()
