@@ -199,17 +199,6 @@ class Settings(Limits):
     def _known_zone(cls, value: str) -> str:
         return known_zone(value)
 
-    @field_validator("retention")
-    @classmethod
-    def _retention(cls, value: timedelta) -> timedelta:
-        if value < MIN_RETENTION:  # 0s, meant as "keep for ever", deleted them all at once
-            raise ValueError(
-                f"retention {format_duration(value)} is too short: the items that matched no topic "
-                "would be deleted at each pass (every 6 h), and those the feeds still list stored "
-                f"again; {format_duration(MIN_RETENTION)} is the minimum (36500d keeps them for 100 years)"
-            )
-        return value
-
     @field_validator("request_timeout", "connect_timeout")
     @classmethod
     def _timeout(cls, value: timedelta, info: ValidationInfo) -> timedelta:
@@ -520,6 +509,12 @@ class AppConfig(Strict):
     # feed() by name without a scan (status views and per-item checks of 10,000 feeds); built
     # for the list it was built from, so a copy with other feeds builds its own
     _feed_index: tuple[list[FeedConfig], dict[str, FeedConfig]] | None = PrivateAttr(default=None)
+    _cautions: list[ConfigIssue] = PrivateAttr(default_factory=list)
+
+    @property
+    def cautions(self) -> list[ConfigIssue]:
+        """Valid values that most often are a mistake (`_cautions`): warned, never refused."""
+        return self._cautions
 
     def feed(self, name: str) -> FeedConfig | None:
         if self._feed_index is None or self._feed_index[0] is not self.feeds:
@@ -801,8 +796,31 @@ def _unknown_topics(data: Any, known: list[str]) -> list[tuple[Loc, str]]:
 
 
 def _cross_checks(data: Any, topics: list[str]) -> list[tuple[Loc, str]]:
-    return (_duplicates(data, "feeds") + _duplicates(data, "channels") + _duplicate_urls(data)
-            + _shared_chats(data) + _unknown_topics(data, topics))
+    return _duplicates(data, "feeds") + _duplicates(data, "channels") + _unknown_topics(data, topics)
+
+
+def _cautions(data: Any) -> list[tuple[Loc, str]]:
+    """What a valid config may mean and most often does not: check-config warns (exit 0) and
+    the service logs it at start and at each reload. DESIGN.md allows these values (an
+    outside check writes its own feeds and channels), so they stop nothing."""
+    return _duplicate_urls(data) + _shared_chats(data) + _short_retention(data)
+
+
+def _short_retention(data: Any) -> list[tuple[Loc, str]]:
+    """A retention under a day: `0s`, written to mean "keep for ever", deleted every item that
+    matched no topic at the first pass, and the feeds' items were stored again every 6 h."""
+    settings = data.get("settings") if isinstance(data, dict) else None
+    value = settings.get("retention") if isinstance(settings, dict) else None
+    try:
+        retention = parse_duration(value) if value is not None else None
+    except ValueError:
+        return []  # the model reports it
+    if retention is None or retention >= MIN_RETENTION:
+        return []
+    return [(("settings", "retention"),
+             f"retention {format_duration(retention)} deletes the items that matched no topic at each pass "
+             "(every 6 h), and those the feeds still list are stored again; "
+             f"{format_duration(MIN_RETENTION)} or more keeps them (36500d for 100 years)")]
 
 
 def _rule_checks(config: AppConfig | RulesConfig) -> list[tuple[Loc, str]]:
@@ -958,6 +976,8 @@ def _parse_config(text: str, path: str, *, fast: bool, rules_only: bool = False)
         issues.sort(key=lambda i: (i.file or "", i.line or 0, i.location))
         raise ConfigError(path, issues)
     assert config is not None
+    if isinstance(config, AppConfig):
+        config._cautions = [_issue(data, loc, msg) for loc, msg in _cautions(data)]
     return config
 
 

@@ -236,6 +236,8 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     path = args.path or config_path_from(args.config)
     config = load_config(path)
     print(f"{path}: OK — {config.summary()}")
+    for issue in config.cautions:  # valid, and most often a mistake: said, never refused
+        print(f"warning: {issue}", file=sys.stderr)
     api = os.environ.get("TELEGRAM_API_URL")
     problem = api_url_problem(api) if api else None
     if problem:  # not the file's fault (exit 0), but the service will not start on it

@@ -56,6 +56,12 @@ from storage.items import prune_unmatched_items
 
 log = logging.getLogger("monitor.service")
 
+
+def log_cautions(config: AppConfig) -> None:
+    """The config's valid values that most often are a mistake (check-config warns of them too)."""
+    for issue in config.cautions:
+        log.warning("config: %s", issue)
+
 SHUTDOWN_GRACE = 8.0  # seconds; SIGTERM must stop the process within 10 s
 HEARTBEAT_EVERY = 5.0
 # settings the HTTP client is built from: a reload that changes one rebuilds the fetcher
@@ -395,6 +401,7 @@ class Service:
             len(c.feeds), len(c.enabled_feeds), ", ".join(c.topics), len(c.channels), self.db.url, delivery,
             "/".join(map(str, collector)),
         )
+        log_cautions(c)
 
     def _paused_feeds(self) -> set[str]:
         with self.db.session() as session:
@@ -557,6 +564,7 @@ class Service:
             "config reloaded: %s (feeds added: %s; removed: %s)",
             new.summary(), ", ".join(sorted(added)) or "none", ", ".join(sorted(removed)) or "none",
         )
+        log_cautions(new)
         return True
 
     def _apply_fetcher_settings(self, old: Settings, new: Settings) -> None:

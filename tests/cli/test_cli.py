@@ -45,6 +45,19 @@ def test_check_config_reports_every_error_with_exit_2(tmp_path):
     assert "channels[0].topics[0] (line 6): unknown topic 'us_actions'" in result.stderr
 
 
+def test_check_config_warns_of_a_likely_mistake_and_exits_0(tmp_path):
+    """A retention of hours (or two feeds of one URL, tests/config) is valid (DESIGN.md sets no
+    rule on it) and most often a mistake: check-config says so on stderr, exit 0."""
+    text = (ROOT / "feeds.yaml").read_text(encoding="utf-8")
+    cfg = tmp_path / "feeds.yaml"
+    assert "\n  retention: 90d" in text
+    cfg.write_text(text.replace("\n  retention: 90d", "\n  retention: 12h", 1), encoding="utf-8")
+    result = monitor("check-config", str(cfg))
+    assert result.returncode == 0, result.stderr
+    assert "OK" in result.stdout
+    assert "warning: settings.retention (line " in result.stderr and "retention 12h deletes" in result.stderr
+
+
 def test_check_config_reads_monitor_config_from_the_environment(tmp_path):
     bad = tmp_path / "x.yaml"
     bad.write_text("feeds: {", encoding="utf-8")
