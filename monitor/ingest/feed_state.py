@@ -132,7 +132,6 @@ def record_success(
     articles: int | None,
     *,
     skipped: int = 0,
-    recheck: bool = False,
     refused: Sequence[str] = (),
     held: int = 0,
     held_limit: int = 0,
@@ -143,11 +142,11 @@ def record_success(
     with db.session() as session:
         row = feed_row(session, feed.name, stored_url(feed.url))
         if items:
-            rows = list(items)
-            if recheck:  # another poll may have stored some while articles were fetched
-                still_new = {id(i) for i in unknown(session, row.id, [i for i, _ in items])}
-                rows = [(i, b) for i, b in items if id(i) in still_new]
-                skipped += len(items) - len(rows)
+            # looked up again: another feed's poll may have stored some since (its write ran
+            # before this one in the polls' writer thread, or while articles were fetched)
+            still_new = {id(i) for i in unknown(session, row.id, [i for i, _ in items])}
+            rows = [(i, b) for i, b in items if id(i) in still_new]
+            skipped += len(items) - len(rows)
             ids = insert_new(session, row.id, rows, now)
             new_ids = [i for i, (_, b) in zip(ids, rows, strict=True) if not b]
             backfilled = len(ids) - len(new_ids)

@@ -7,9 +7,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from datetime import time as dt_time
+from functools import partial
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import OperationalError
 
@@ -41,6 +45,19 @@ log = logging.getLogger("monitor.ingest")
 INLINE_PARSE_BYTES = 16_000  # larger documents are parsed and cleaned in a worker thread
 GONE = (404, 410)  # a remembered new URL answering these is dropped at once
 MOVE_FAILURES = 3  # polls in a row a remembered new URL may fail before feeds.yaml's is tried
+# the polls' writes (items stored, outcomes recorded) run here, one at a time and in order
+WRITES = ThreadPoolExecutor(max_workers=1, thread_name_prefix="poll-writes")
+
+T = TypeVar("T")
+
+
+async def written(call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`call(*args, **kwargs)`: a poll's database write, in the thread the polls' writes share.
+    Off the event loop: a lock another process holds is waited for there (up to the busy
+    timeout) while the other feeds' polls, the heartbeat and delivery go on. One at a time:
+    two feeds listing one article look it up and store it in turn (`record_success` looks
+    again before it stores), so it is stored once."""
+    return await asyncio.get_running_loop().run_in_executor(WRITES, partial(call, *args, **kwargs))
 
 
 async def poll_feed(
@@ -67,8 +84,8 @@ async def poll_feed(
         error = f"internal error: {type(exc).__name__}: {str(exc)[:300]}"
         try:
             if states is not None:
-                states.forget(feed)
-            result = record_failure(db, feed, settings, now, error, None, None)
+                await _forget(states, feed)
+            result = await written(record_failure, db, feed, settings, now, error, None, None)
         except OperationalError as again:  # still refused: the next poll records its outcome
             log.warning("cannot record the failure of %s: %s", feed.name, refusal(again))
             result = _unrecorded(feed, settings, now, error)
@@ -127,14 +144,14 @@ async def _poll(
     if states is not None:
         if fetched.not_modified and not fetched.permanent_redirect:
             return states.not_modified(feed, state, now, fetched)
-        states.forget(feed, state)  # this outcome goes through the ORM
+        await _forget(states, feed, state)  # this outcome goes through the ORM
     if not fetched.ok:
-        return record_failure(
-            db, feed, settings, now, fetched.error or "fetch failed", fetched.status,
+        return await written(
+            record_failure, db, feed, settings, now, fetched.error or "fetch failed", fetched.status,
             fetched.retry_after, forget_move=forget_move,
         )
     if fetched.not_modified:
-        return record_success(db, feed, settings, now, fetched, None, [], 0)
+        return await written(record_success, db, feed, settings, now, fetched, None, [], 0)
 
     limits = feed.limits(settings)
     read = (feed, fetched, now, limits.max_entries_per_document, feed.zone(settings))
@@ -144,14 +161,14 @@ async def _poll(
         parsed, items = _read(*read)
     if parsed.fatal:
         problem = parsed.problem or "no entries could be read"
-        return record_failure(
-            db, feed, settings, now, problem, fetched.status, None, parse_problem=problem
+        return await written(
+            record_failure, db, feed, settings, now, problem, fetched.status, None, parse_problem=problem
         )
 
     if not items and parsed.problems:  # ill-formed and nothing usable came out of it
         problem = f"no usable entries: {parsed.problem}"
-        return record_failure(
-            db, feed, settings, now, problem, fetched.status, None, parse_problem=problem
+        return await written(
+            record_failure, db, feed, settings, now, problem, fetched.status, None, parse_problem=problem
         )
     with db.session() as session:
         fresh = unknown(session, state.feed_id, items)
@@ -169,12 +186,19 @@ async def _poll(
     refused: list[str] = []
     articles = await fetch_articles(
         feed, settings, fetcher, fresh, backfill, refused, fetched.final_url)
-    return record_success(
-        db, feed, settings, now, fetched, parsed,
+    return await written(
+        record_success, db, feed, settings, now, fetched, parsed,
         in_publication_order(fresh, list(zip(fresh, backfill, strict=True))),
-        articles, skipped=skipped, recheck=articles is not None, refused=refused,
+        articles, skipped=skipped, refused=refused,
         held=held, held_limit=limits.max_new_items_per_poll,
     )
+
+
+async def _forget(states: PollStates, feed: FeedConfig, state: FeedState | None = None) -> None:
+    """Forget the feed's remembered state; its pending row is written first (PollStates.forget)."""
+    rows = states.forget(feed, state)
+    if rows:
+        await written(states.write, rows)
 
 
 def _give_up_move(feed: FeedConfig, state: FeedState, fetched: FetchResult) -> bool:

@@ -48,14 +48,13 @@ class PollStates:
             state = self._states[key] = load_state(self.db, feed)
         return state
 
-    def forget(self, feed: FeedConfig, state: FeedState | None = None) -> None:
-        """Before a poll's outcome goes through the ORM: write the feed's pending row
-        first, forget its state (read again next time)."""
+    def forget(self, feed: FeedConfig, state: FeedState | None = None) -> list[dict[str, object]]:
+        """Before a poll's outcome goes through the ORM: forget the feed's state (read again
+        next time) and hand over its pending row, to be written (`write`) before that outcome."""
         state = self._states.pop((feed.name, feed.url), None) or state
         if state is not None and state.feed_id in self.pending:
-            row = self.pending.pop(state.feed_id)
-            with self.db.session() as session:
-                write_poll_states(session, [row])
+            return [self.pending.pop(state.feed_id)]
+        return []
 
     def clear(self) -> None:
         """Forget every remembered state (the config changed); pending rows stay queued."""
@@ -86,9 +85,9 @@ class PollStates:
     def flush(self) -> int:
         """Write every pending row now, in the calling thread; returns how many."""
         rows, self.pending = list(self.pending.values()), {}
-        return self._write(rows)
+        return self.write(rows)
 
-    def _write(self, rows: list[dict[str, object]]) -> int:
+    def write(self, rows: list[dict[str, object]]) -> int:
         if rows:
             with self.db.session() as session:
                 write_poll_states(session, rows)
@@ -101,7 +100,7 @@ class PollStates:
                 await asyncio.wait_for(stop.wait(), FLUSH_EVERY)
             rows, self.pending = list(self.pending.values()), {}
             try:
-                await asyncio.to_thread(self._write, rows)
+                await asyncio.to_thread(self.write, rows)
             except Exception:  # the database hiccups: keep them for the next round
                 log.exception("writing %d feeds' poll state failed; retrying", len(rows))
                 for row in rows:

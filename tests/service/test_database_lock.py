@@ -15,6 +15,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from core.config import load_config, resolve_runtime
+from devtools.samples import SampleItem
 from monitor.service import Service, sync_config
 from storage.db import Database, open_database
 from storage.models import Alert, Feed, Item
@@ -275,4 +276,89 @@ def test_retention_waits_for_the_lock_off_the_event_loop(world, caplog):
     assert pruned == 0
     assert stall < 0.5
     assert "retention: not run: the database is locked" in caplog.text
+    db.dispose()
+
+
+def _slow_lock(db: Database) -> None:
+    """Refused writes wait 1 s (the busy timeout; 10 s in production)."""
+    event.listen(db.engine, "connect", lambda conn, _record: conn.execute("PRAGMA busy_timeout=1000"))
+    db.engine.dispose()
+
+
+def test_a_poll_waits_for_the_lock_off_the_event_loop(world):
+    """A poll stored its items, recorded a fetch failure and wrote its feed's pending 304 row
+    on the event loop: while another process held the lock, each such poll stopped every other
+    feed's poll, the heartbeat, /healthz and delivery for the busy timeout (10 s)."""
+    config, runtime, db, holder = _opened(world)
+    world.feed("efecto")
+    world.publish("efecto", "Detienen a dirigente sindical en Caracas")
+    world.write_config(PRESOS)
+    config = load_config(world.config_path)
+    sync_config(config, db)
+    _slow_lock(db)
+
+    async def scenario() -> list[tuple[str, float]]:
+        service = Service(config, runtime, db)
+        stalls: list[tuple[str, float]] = []
+        try:
+            await service.poll("efecto")  # a 304 next: its row waits in memory
+            await service.poll("efecto")
+            world.publish("efecto", "Excarcelan a otros 12 presos políticos")  # written at once
+            world.server.update_route("/pitazo.xml", status=500)  # a failure recorded
+            holder.execute("BEGIN IMMEDIATE")
+            for name in ("pitazo", "efecto"):
+                polling = asyncio.create_task(service.poll(name))
+                stalls.append((name, await _longest_stall(3.0, polling)))
+                result = await polling
+                assert result.database_refused, result
+            return stalls
+        finally:
+            if holder.in_transaction:
+                holder.execute("ROLLBACK")
+            await service.close()
+
+    try:
+        stalls = asyncio.run(scenario())
+    finally:
+        holder.close()
+    assert [name for name, stall in stalls if stall > 0.5] == [], stalls
+    db.dispose()
+
+
+
+def test_two_feeds_listing_one_article_while_the_lock_holds_store_it_once(world):
+    """Both polls looked the article up while the lock kept the first one's items out, then
+    stored it in turn when it was released: with their writes off the event loop, the second
+    must look again, or the article is stored (and alerted) twice."""
+    config, runtime, db, holder = _opened(world)
+    [article] = world.items["pitazo"]
+    world.feed("efecto")
+    world.items["efecto"].append(SampleItem(title=article.title, link=article.link, summary=article.summary,
+                                            guid="efecto-copy", published=article.published))
+    world.publish("efecto", "Detienen a dirigente sindical en Caracas")
+    world.write_config(PRESOS)
+    config = load_config(world.config_path)
+    sync_config(config, db)
+    event.listen(db.engine, "connect", lambda conn, _record: conn.execute("PRAGMA busy_timeout=5000"))
+    db.engine.dispose()
+
+    async def scenario() -> list[str]:
+        service = Service(config, runtime, db)
+        try:
+            holder.execute("BEGIN IMMEDIATE")
+            polls = [asyncio.create_task(service.poll(name)) for name in ("pitazo", "efecto")]
+            await asyncio.sleep(1.0)  # both fetched and looked their items up
+            holder.execute("ROLLBACK")
+            return [r.status for r in await asyncio.gather(*polls)]
+        finally:
+            await service.close()
+
+    try:
+        statuses = asyncio.run(scenario())
+    finally:
+        holder.close()
+    assert statuses == ["new", "new"]
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Item).where(Item.url == article.link)) == 1
+        assert s.scalar(select(func.count()).select_from(Item)) == 2
     db.dispose()
