@@ -384,7 +384,7 @@ class Service:
 
     async def close(self) -> None:
         if self.poll_states is not None:  # the last 304s (poll-once has no writer task)
-            await asyncio.to_thread(self.poll_states.flush)
+            await self.poll_states.write_last()
         await self.admin.close()
         await self.tally_posts.close()
         await self.worker.close()

@@ -22,11 +22,13 @@ import logging
 from dataclasses import replace
 from datetime import datetime
 
+from sqlalchemy.exc import OperationalError
+
 from core.config import FeedConfig
 from monitor.fetch.client import FetchResult
 from monitor.ingest.feed_state import FeedState, load_state, new_validators
 from monitor.ingest.result import PollResult
-from storage.db import Database
+from storage.db import Database, refusal
 from storage.feeds import write_poll_states
 
 log = logging.getLogger("monitor.ingest")
@@ -94,14 +96,50 @@ class PollStates:
         return len(rows)
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Write the pending rows about once a second until `stop`, then the last ones."""
-        while not stop.is_set():
+        """Write the pending rows about once a second until `stop`, then the last ones, once:
+        a refusal then is not tried again (a lock another process holds would keep the stop
+        waiting for another busy timeout, past systemd's TimeoutStopSec)."""
+        while True:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), FLUSH_EVERY)
             rows, self.pending = list(self.pending.values()), {}
             try:
                 await asyncio.to_thread(self.write, rows)
-            except Exception:  # the database hiccups: keep them for the next round
-                log.exception("writing %d feeds' poll state failed; retrying", len(rows))
-                for row in rows:
+            except Exception as exc:
+                if stop.is_set():  # with the rows of polls that ended meanwhile: not waited for again
+                    lost, self.pending = {int(str(r["id"])) for r in rows} | set(self.pending), {}
+                    _not_written(len(lost), exc)
+                    return
+                if isinstance(exc, OperationalError):  # a lock another process holds
+                    log.warning("poll state of %s not written: %s; trying again", _feeds(len(rows)), refusal(exc))
+                else:
+                    log.exception("writing %s' poll state failed; retrying", _feeds(len(rows)))
+                for row in rows:  # kept for the next round, unless a newer one came meanwhile
                     self.pending.setdefault(int(str(row["id"])), row)
+            if stop.is_set():
+                return
+
+    async def write_last(self) -> None:
+        """The pending rows, once (the service's close, poll-once's end): a refusal is logged."""
+        rows, self.pending = list(self.pending.values()), {}
+        try:
+            await asyncio.to_thread(self.write, rows)
+        except Exception as exc:
+            _not_written(len(rows), exc)
+
+
+def _not_written(feeds: int, exc: Exception) -> None:
+    """What a stop loses: the 304 polls' row changes (when they ran, the next poll, new
+    validators); the next start polls those feeds at once, and stores what they bring."""
+    log.warning("poll state of %s not written before the stop: %s; polled again after the next start",
+                _feeds(feeds), _reason(exc))
+
+
+def _feeds(n: int) -> str:
+    return f"{n} feed{'' if n == 1 else 's'}"
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, OperationalError):  # a lock held past the busy timeout, a full disk
+        return refusal(exc)
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"

@@ -362,3 +362,41 @@ def test_two_feeds_listing_one_article_while_the_lock_holds_store_it_once(world)
         assert s.scalar(select(func.count()).select_from(Item).where(Item.url == article.link)) == 1
         assert s.scalar(select(func.count()).select_from(Item)) == 2
     db.dispose()
+
+
+def test_a_stop_with_poll_state_waiting_for_the_lock_is_prompt_and_quiet(world, caplog):
+    """A SIGTERM while the lock held and a 304 poll's row waited to be written: the writer's
+    last attempt waited the busy timeout, then the service's close tried again for another,
+    and the refusal rose out of run() with a traceback."""
+    config, runtime, db, holder = _opened(world)
+    _slow_lock(db)
+
+    async def scenario() -> tuple[float, Any]:
+        service = Service(config, runtime, db)
+        running = asyncio.create_task(service.run())
+        while service.feed_scheduler is None or "pitazo" not in service.feed_scheduler.last_results:
+            assert not running.done(), running.exception()
+            await asyncio.sleep(0.05)
+        holder.execute("BEGIN IMMEDIATE")
+        assert (await service.poll("pitazo")).status == "not_modified"  # its row waits in memory
+        while service.poll_states.pending:  # the writer waits for the lock with it
+            await asyncio.sleep(0.02)
+        assert (await service.poll("pitazo")).status == "not_modified"  # another row waits
+        asked = time.monotonic()
+        service.request_stop()
+        outcome: Any
+        try:
+            outcome = await asyncio.wait_for(running, 15)
+        except Exception as exc:  # noqa: BLE001 - what rose out of run()
+            outcome = exc
+        return time.monotonic() - asked, outcome
+
+    try:
+        took, outcome = asyncio.run(scenario())
+    finally:
+        holder.close()
+    assert outcome == 0
+    assert took < 1.6  # one busy timeout (1 s here, 10 s in production), not two
+    assert "Traceback" not in caplog.text
+    assert "poll state of 1 feed not written before the stop: the database is locked" in caplog.text
+    db.dispose()
