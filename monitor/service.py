@@ -43,7 +43,7 @@ from monitor.pipeline import Pipeline
 from monitor.replicas import Replicas
 from monitor.scheduler import FeedScheduler
 from storage.alerts import queue_depth, sync_channels
-from storage.db import Database, ping, refusal
+from storage.db import Database, locked, ping, refusal
 from storage.errors import DatabaseError
 from storage.feeds import (
     feed_named,
@@ -70,6 +70,7 @@ FETCHER_SETTINGS = ("request_timeout", "connect_timeout", "max_body_bytes", "max
 # settings read once at start-up: a reload that changes one says so by name
 RESTART_SETTINGS = ("http_listen", "database_url")
 CONFIG_WATCH_EVERY = 2.0
+START_RETRY_EVERY = 1.0  # seconds between a start-up's writes the lock refused (each waited 10 s)
 CHART_EVERY = 600.0  # the status page's tally chart is redrawn at most this often
 FOLD_EVERY = 60.0  # held alerts wait at most this long after their hour is over
 TALLY_EVERY = 60.0  # the tally's charts due and the pinned figures are looked at this often
@@ -117,6 +118,8 @@ class Service:
         self._feed_index_of: list[FeedConfig] | None = None
         self.stop_event = asyncio.Event()
         self.reload_asked = threading.Event()  # a SIGHUP before _install_signals
+        self._reloads: set[asyncio.Task[bool]] = set()  # started by SIGHUP or the watcher
+        self._reload_lock = asyncio.Lock()  # one reload at a time, in the order asked
         self.scheduler: AsyncIOScheduler | None = None
         self.feed_scheduler: FeedScheduler | None = None
         self._config_seen = _file_state(runtime.config_path)
@@ -291,10 +294,10 @@ class Service:
     # -- the long run ---------------------------------------------------------------
 
     async def run(self) -> int:
-        try:
-            sync_config(self.config, self.db)
-        except IntegrityError:  # a replica starting at the same moment inserted the rows first
-            sync_config(self.config, self.db)
+        if not await self._sync_at_start():
+            await self.close()
+            log.info("stopped")
+            return 0
         self.log_startup(tune_collector())  # a long run with a large heap (monitor/heap.py)
         await self.classify_pending()  # items stored just before a crash or stop
         self.scheduler = AsyncIOScheduler(timezone=UTC)
@@ -335,6 +338,27 @@ class Service:
                 health.stop()
         log.info("stopped")
         return 0
+
+    async def _sync_at_start(self) -> bool:
+        """Write feeds.yaml's feeds and channels (in a worker thread) before anything runs. A
+        lock another process holds is waited for, a warning at each refusal (an exit would
+        only have systemd start the service again into the same lock); False when a stop came
+        first."""
+        while True:
+            try:
+                try:
+                    await asyncio.to_thread(sync_config, self.config, self.db)
+                except IntegrityError:  # a replica starting at the same moment inserted the rows first
+                    await asyncio.to_thread(sync_config, self.config, self.db)
+                return True
+            except OperationalError as exc:
+                if not locked(exc):  # a full disk, a read-only file: the operator's to fix
+                    raise
+                log.warning("start-up: the feeds and channels of feeds.yaml not written yet: %s; "
+                            "waiting for it (nothing is polled or sent meanwhile)", refusal(exc))
+            await _wait(self.stop_event, START_RETRY_EVERY)
+            if self.stop_event.is_set():
+                return False
 
     def _hold_first_round(self) -> None:
         """Hold classification for the start-up round, when a backlog is likely: a first
@@ -520,27 +544,45 @@ class Service:
     # -- hot reload -------------------------------------------------------------------
 
     async def _watch_config(self) -> None:
+        if self._reloads:  # one waits for the database: the next tick looks again
+            return
         seen = _file_state(self.runtime.config_path)
         if seen != self._config_seen:
             self._config_seen = seen
-            self.reload()
+            self._reload_soon()
 
-    def reload(self) -> bool:
+    def _reload_soon(self) -> None:
+        """A reload in a task of its own (the watcher's tick, SIGHUP): its rows are written in a
+        worker thread, which may wait for a lock another process holds (the busy timeout)."""
+        task = asyncio.get_running_loop().create_task(self.reload(), name="reload")
+        self._reloads.add(task)
+        task.add_done_callback(self._reloads.discard)
+
+    async def reload(self) -> bool:
         """Apply a changed feeds.yaml; an invalid file is logged and the old config stays."""
-        try:
-            new = load_config(self.runtime.config_path)
-        except ConfigError as exc:
-            for line in exc.render().splitlines():
-                log.error("config reload rejected: %s", line.strip())
-            log.error("keeping the last valid config")
-            return False
-        try:  # the rows first: a failure here leaves the old config whole, not half applied
-            sync_config(new, self.db)
-        except (SQLAlchemyError, DatabaseError) as exc:
-            log.error("config reload failed: %s; keeping the last config, trying again shortly",
-                      redact(str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
-            self._config_seen = None  # the watcher's next tick tries the same file again
-            return False
+        async with self._reload_lock:
+            try:
+                new = load_config(self.runtime.config_path)
+            except ConfigError as exc:
+                for line in exc.render().splitlines():
+                    log.error("config reload rejected: %s", line.strip())
+                log.error("keeping the last valid config")
+                return False
+            try:  # the rows first: a failure here leaves the old config whole, not half applied
+                await asyncio.to_thread(sync_config, new, self.db)
+            except (SQLAlchemyError, DatabaseError) as exc:
+                reason = refusal(exc) if isinstance(exc, OperationalError) else redact(
+                    str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+                log.error("config reload failed: %s; keeping the last config, trying again shortly", reason)
+                self._config_seen = None  # the watcher's next tick tries the same file again
+                return False
+            if self.stop_event.is_set():  # stopping while it waited: the next start reads the file
+                return False
+            self._apply(new)
+            return True
+
+    def _apply(self, new: AppConfig) -> None:
+        """Run on `new`, whose rows are written."""
         old = self.config
         self.config = new
         if self.poll_states is not None:
@@ -565,7 +607,6 @@ class Service:
             new.summary(), ", ".join(sorted(added)) or "none", ", ".join(sorted(removed)) or "none",
         )
         log_cautions(new)
-        return True
 
     def _apply_fetcher_settings(self, old: Settings, new: Settings) -> None:
         """Rebuild the HTTP client when one of its settings changed (polls in flight finish on
@@ -592,9 +633,9 @@ class Service:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.request_stop)
         if hasattr(signal, "SIGHUP"):
-            loop.add_signal_handler(signal.SIGHUP, self.reload)
+            loop.add_signal_handler(signal.SIGHUP, self._reload_soon)
             if self.reload_asked.is_set():  # a SIGHUP while starting (monitor.cli.cmd_run)
-                self.reload()
+                self._reload_soon()
 
     # -- health -----------------------------------------------------------------------
 

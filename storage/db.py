@@ -69,11 +69,16 @@ def redact_url(url: str) -> str:
     return scheme + _QUERY_SECRET.sub(lambda m: f"{m.group(1)}=***", rest)
 
 
+def locked(exc: OperationalError) -> bool:
+    """Whether the refusal is SQLite's lock held by another connection past the busy timeout."""
+    return "database is locked" in str(exc.orig)
+
+
 def refusal(exc: OperationalError) -> str:
     """One line for an error the database gave a statement (a lock another process held past
     the busy timeout, a full disk, a read-only file), without the statement and its values."""
     reason = (str(exc.orig).splitlines() or [type(exc.orig).__name__])[0]
-    if "database is locked" in reason:
+    if locked(exc):
         return (f"the database is locked: another process (the service, another command, sqlite3) "
                 f"held its write lock for over {BUSY_TIMEOUT} s")
     return f"the database refused the command: {reason}"

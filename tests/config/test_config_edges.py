@@ -114,7 +114,7 @@ def test_huge_backfill_window_stops_poll_once_and_the_hot_reload(
         service = Service(config, runtime, open_database(db_url))
         path.write_text(good.replace("2d", ".inf"), encoding="utf-8")
         with caplog.at_level(logging.ERROR, logger="monitor.service"):
-            assert service.reload() is False
+            assert await service.reload() is False
         assert service.config.settings.backfill_window == timedelta(days=2)  # the old one stays
         await service.close()
 

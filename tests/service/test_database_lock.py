@@ -5,6 +5,7 @@ write waits, and is written once the lock is released."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 import threading
 import time
@@ -399,4 +400,99 @@ def test_a_stop_with_poll_state_waiting_for_the_lock_is_prompt_and_quiet(world, 
     assert took < 1.6  # one busy timeout (1 s here, 10 s in production), not two
     assert "Traceback" not in caplog.text
     assert "poll state of 1 feed not written before the stop: the database is locked" in caplog.text
+    db.dispose()
+
+
+def test_a_changed_feeds_yaml_waits_for_the_lock_off_the_event_loop(world, caplog):
+    """The watcher wrote a changed feeds.yaml's rows on the event loop: while the lock held, it
+    tried every 2 s and each try stopped every poll, the heartbeat and /healthz for the busy
+    timeout (10 s of every 12)."""
+    caplog.set_level(logging.INFO, logger="monitor.service")
+    config, runtime, db, holder = _opened(world)
+    _slow_lock(db)
+    world.feed("efecto")
+    world.publish("efecto", "Detienen a dirigente sindical en Caracas")
+
+    async def scenario() -> float:
+        service = Service(config, runtime, db)
+        running = asyncio.create_task(service.run())
+        while service.feed_scheduler is None or "pitazo" not in service.feed_scheduler.last_results:
+            assert not running.done(), running.exception()
+            await asyncio.sleep(0.05)
+        holder.execute("BEGIN IMMEDIATE")
+        world.write_config(PRESOS)  # efecto added
+        stall = await _longest_stall(4.5, running)
+        assert service.config.feed("efecto") is None  # not applied while its rows wait
+        holder.execute("ROLLBACK")
+        while service.config.feed("efecto") is None and not running.done():
+            await asyncio.sleep(0.05)
+        service.request_stop()
+        assert await asyncio.wait_for(running, 15) == 0
+        return stall
+
+    try:
+        stall = asyncio.run(scenario())
+    finally:
+        holder.close()
+    assert stall < 0.5
+    assert "config reload failed: the database is locked" in caplog.text
+    assert "config reloaded" in caplog.text and "feeds added: efecto" in caplog.text
+    db.dispose()
+
+
+def test_a_start_while_the_lock_holds_waits_for_it(world, caplog):
+    """`monitor run` started while another process held the lock stopped after the busy timeout
+    with `error: the database is locked …`, exit status 1 (systemd started it again 10 s later,
+    and again): it now waits for the lock, saying so, and starts once it is released."""
+    config, runtime, db, holder = _opened(world)
+    _slow_lock(db)
+    world.feed("efecto")
+    world.publish("efecto", "Detienen a dirigente sindical en Caracas")
+    world.write_config(PRESOS)
+    config = load_config(world.config_path)  # a feed the rows do not have yet
+
+    async def scenario() -> int:
+        service = Service(config, runtime, db)
+        holder.execute("BEGIN IMMEDIATE")
+        running = asyncio.create_task(service.run())
+        await asyncio.sleep(2.5)  # refused, and tried again
+        assert not running.done(), running.exception()
+        holder.execute("ROLLBACK")
+        while service.feed_scheduler is None or "efecto" not in service.feed_scheduler.last_results:
+            assert not running.done(), running.exception()
+            await asyncio.sleep(0.05)
+        service.request_stop()
+        return await asyncio.wait_for(running, 15)
+
+    try:
+        assert asyncio.run(scenario()) == 0
+    finally:
+        holder.close()
+    assert ("start-up: the feeds and channels of feeds.yaml not written yet: the database is locked"
+            in caplog.text)
+    db.dispose()
+
+
+def test_a_stop_while_the_start_waits_for_the_lock_is_prompt(world):
+    config, runtime, db, holder = _opened(world)
+    _slow_lock(db)
+    world.feed("efecto")
+    world.write_config(PRESOS)
+    config = load_config(world.config_path)
+
+    async def scenario() -> tuple[int, float]:
+        service = Service(config, runtime, db)
+        holder.execute("BEGIN IMMEDIATE")
+        running = asyncio.create_task(service.run())
+        await asyncio.sleep(1.5)
+        asked = time.monotonic()
+        service.request_stop()
+        code = await asyncio.wait_for(running, 15)
+        return code, time.monotonic() - asked
+
+    try:
+        code, took = asyncio.run(scenario())
+    finally:
+        holder.close()
+    assert code == 0 and took < 1.5
     db.dispose()

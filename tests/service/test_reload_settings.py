@@ -38,11 +38,11 @@ def test_reload_rebuilds_the_fetcher_and_names_restart_settings(
         first = service.fetcher
         assert first.user_agent == "Monitor/1"
         # unchanged settings: the same client stays
-        assert service.reload()
+        assert await service.reload()
         assert service.fetcher is first
         path.write_text(BASE.format(port=9302, timeout="7s", agent="Monitor/2"), encoding="utf-8")
         with caplog.at_level(logging.INFO, logger="monitor.service"):
-            assert service.reload()
+            assert await service.reload()
         assert service.fetcher is not first
         assert service.fetcher.user_agent == "Monitor/2" and service.fetcher.deadline == 7 + 10
         assert "fetcher rebuilt for the new request_timeout, user_agent" in caplog.text
@@ -82,11 +82,13 @@ def test_a_reload_the_database_refuses_keeps_the_old_config_whole_and_is_tried_a
         path.write_text(added, encoding="utf-8")
         with caplog.at_level(logging.ERROR, logger="monitor.service"):
             await service._watch_config()
+            await asyncio.gather(*service._reloads)  # the reload runs in a task of its own
         assert "config reload failed" in caplog.text and "refused" in caplog.text
         assert [f.name for f in service.config.feeds] == ["medio"]  # the old config, whole
         assert service.pipeline.config is config and service.worker.config is config
         sql("DROP TRIGGER refuse")
         await service._watch_config()  # the file did not change since: tried again all the same
+        await asyncio.gather(*service._reloads)
         assert [f.name for f in service.config.feeds] == ["otro", "medio"]
         assert service.pipeline.config is service.config
         await service.close()
@@ -124,7 +126,7 @@ def test_feeds_removed_by_reloads_leave_no_trust_and_no_metrics(tmp_path: Path) 
                 results = await asyncio.gather(*(service.poll(name) for name in polled))
                 assert [r.status for r in results].count("error") == 3  # nothing listens on 127.0.x.y
                 path.write_text(feeds_yaml(gen, server.port), encoding="utf-8")
-                assert service.reload()
+                assert await service.reload()
             current = {f.name for f in service.config.feeds}
             series = {s.labels.get("feed") for m in service.metrics.registry.collect() for s in m.samples}
             assert series - {None} <= current
@@ -160,7 +162,7 @@ def test_a_time_listed_twice_in_a_digest_schedule_is_one_roundup(tmp_path: Path)
             assert not running.done(), running.exception()
             await asyncio.sleep(0.05)
         path.write_text(text + digests % '["08:00", "20:00", "08:00"]', encoding="utf-8")
-        assert service.reload()
+        assert await service.reload()
         assert jobs(service) == {"digest:resumen:08:00", "digest:resumen:20:00", "digest:tarde:21:00"}
         service.request_stop()
         assert await running == 0
