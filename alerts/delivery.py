@@ -151,7 +151,13 @@ class DeliveryWorker:
             await self.sender.start()
             if not self._started:  # what an earlier process backed off, perhaps for an outage now over
                 self._started = True
-                if held := await self._retry_held():
+                try:
+                    held = await self._retry_held()
+                except OperationalError as exc:  # a lock another process holds: no reason to stop
+                    log.warning("start: alerts held by an earlier back-off not made due: %s; they are "
+                                "sent at their next attempt", redact(refusal(exc), self._secrets))
+                    return
+                if held:
                     log.info("start: %d alert(s) held by an earlier back-off retried now", held)
 
     async def close(self) -> None:

@@ -496,3 +496,35 @@ def test_a_stop_while_the_start_waits_for_the_lock_is_prompt(world):
         holder.close()
     assert code == 0 and took < 1.5
     db.dispose()
+
+
+def test_a_start_with_a_telegram_channel_while_the_lock_holds_goes_on(world, caplog):
+    """feeds.yaml unchanged, a channel on Telegram: the delivery worker's start made the alerts
+    an earlier back-off held due at once, a write, and the refusal stopped `monitor run` after
+    the busy timeout with exit status 1 (systemd started it again into the same lock)."""
+    config, runtime, db, holder = _opened(world)
+    config, runtime = _telegram(world, config, db)
+    sync_config(config, db)  # the rows as feeds.yaml has them: nothing to write at the start
+
+    async def scenario() -> int:
+        service = Service(config, runtime, db)
+        holder.execute("BEGIN IMMEDIATE")
+        running = asyncio.create_task(service.run())
+        await asyncio.sleep(2.5)
+        assert not running.done(), running.exception()
+        holder.execute("ROLLBACK")
+        assert service.feed_scheduler is not None
+        service.feed_scheduler.poll_now("pitazo")  # its poll under the lock was refused
+        while not world.emulator.messages("@presos_test"):  # the release, polled and sent
+            assert not running.done(), running.exception()
+            await asyncio.sleep(0.05)
+        service.request_stop()
+        return await asyncio.wait_for(running, 15)
+
+    try:
+        assert asyncio.run(scenario()) == 0
+    finally:
+        holder.close()
+    assert "start: alerts held by an earlier back-off not made due: the database is locked" in caplog.text
+    assert len(world.emulator.messages("@presos_test")) == 1
+    db.dispose()
