@@ -35,6 +35,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from sqlalchemy.exc import OperationalError
 from telegram import Chat, Update
 from telegram.error import ChatMigrated, RetryAfter
 
@@ -55,7 +56,7 @@ from storage.alerts import (
     queued_count,
     unreported_disabled_channels,
 )
-from storage.db import Database
+from storage.db import Database, refusal
 from storage.feeds import feed_health, mark_feed_reported, unreported_failing_feeds
 from storage.leases import claim_work, finish_work, update_lease
 from storage.models import Alert
@@ -336,7 +337,13 @@ class AdminBot:
         self._offset = max(self._offset or 0, item.update_id + 1)
         name = update_lease(item.update_id)
         try:
-            state = await asyncio.to_thread(self._claim, name)
+            try:
+                state = await asyncio.to_thread(self._claim, name)
+            except OperationalError as exc:  # a lock another process holds: answered once it ends
+                if item.update_id not in self._waiting:
+                    log.warning("operator chat: update %d waits for the database: %s", item.update_id, refusal(exc))
+                self._waiting[item.update_id] = item
+                return
             if state == "done":
                 log.info("operator chat: update %d was answered already (by a replica before a "
                          "restart or a change of leader)", item.update_id)

@@ -528,3 +528,41 @@ def test_a_start_with_a_telegram_channel_while_the_lock_holds_goes_on(world, cap
     assert "start: alerts held by an earlier back-off not made due: the database is locked" in caplog.text
     assert len(world.emulator.messages("@presos_test")) == 1
     db.dispose()
+
+
+def test_an_admin_command_the_lock_refused_is_answered_once_it_is_released(world, caplog):
+    """/pause sent while another process held the lock: claiming the update (so that it is
+    answered once) waited the busy timeout, then failed, and the command was dropped: no
+    answer, the feed never paused, and the log had the refused SQL statement."""
+    config, runtime, db, holder = _opened(world)
+    world.write_config(PRESOS, settings={"admin_chat_id": 4242, "admin_user_ids": [7]})
+    config = load_config(world.config_path)
+    config, runtime = _telegram(world, config, db)
+
+    async def scenario() -> tuple[list[str], float]:
+        service = Service(config, runtime, db)
+        running = asyncio.create_task(service.run())
+        while not world.emulator.messages("@presos_test"):  # the first alert: the service is up
+            assert not running.done(), running.exception()
+            await asyncio.sleep(0.05)
+        holder.execute("BEGIN IMMEDIATE")
+        world.emulator.inject_message(4242, "/pause pitazo", from_id=7)
+        stall = await _longest_stall(3.0, running)
+        holder.execute("ROLLBACK")
+        deadline = time.monotonic() + 10
+        while not world.emulator.messages("4242") and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        service.request_stop()
+        assert await asyncio.wait_for(running, 15) == 0
+        return world.texts("4242"), stall
+
+    try:
+        replies, stall = asyncio.run(scenario())
+    finally:
+        holder.close()
+    assert replies == ["Paused pitazo."]
+    assert stall < 0.5
+    assert "[SQL:" not in caplog.text
+    with db.session() as s:
+        assert s.scalar(select(Feed.paused).where(Feed.name == "pitazo")) is True
+    db.dispose()
