@@ -194,6 +194,7 @@ class AdminBot:
         self._ready = False  # webhook removed and our username known
         self._bot_username: str | None = None
         self._notify_lock = asyncio.Lock()
+        self._unmarked: set[tuple[str, str]] = set()  # reports sent whose flag the database refused
         # set by the service when the relevance model could not be loaded; told once per process
         self.model_problem: str | None = None
         self._model_reported = False
@@ -599,7 +600,8 @@ class AdminBot:
         """Report each newly failing feed and newly disabled channel once; return messages sent.
 
         A flag is set only after its message went out, so an outage delays a report
-        but never loses it. Never raises.
+        but never loses it; a flag the database refused is set at the next look, the report
+        not sent again (`_unmarked`). Never raises.
         """
         if not self.enabled:
             return 0
@@ -607,10 +609,18 @@ class AdminBot:
         sent = 0
         async with self._notify_lock:
             try:
-                for kind, name, text in self._problems():
-                    await self.reply(self.admin_chat, text)
-                    self._mark_reported(kind, name)
-                    sent += 1
+                problems = self._problems()
+                self._unmarked &= {(kind, name) for kind, name, _ in problems}  # over: a new one is told
+                for kind, name, text in problems:
+                    if (kind, name) not in self._unmarked:
+                        await self.reply(self.admin_chat, text)
+                        self._unmarked.add((kind, name))
+                        sent += 1
+                    # in a worker thread: a lock another process holds would stop the event loop
+                    await asyncio.to_thread(self._mark_reported, kind, name)
+                    self._unmarked.discard((kind, name))
+            except OperationalError as exc:  # the report is out; its flag is set at the next look
+                log.warning("operator chat: problem reports wait for the database: %s", refusal(exc))
             except Exception as exc:
                 log.warning("operator chat: problem report not sent: %s", self._redact(exc))
         return sent

@@ -19,7 +19,7 @@ from core.config import load_config, resolve_runtime
 from devtools.samples import SampleItem
 from monitor.service import Service, sync_config
 from storage.db import Database, open_database
-from storage.models import Alert, Feed, Item
+from storage.models import Alert, Channel, Feed, Item
 
 PRESOS = [{"name": "presos", "chat_id": "console", "topics": ["political_prisoners"]}]
 
@@ -565,4 +565,40 @@ def test_an_admin_command_the_lock_refused_is_answered_once_it_is_released(world
     assert "[SQL:" not in caplog.text
     with db.session() as s:
         assert s.scalar(select(Feed.paused).where(Feed.name == "pitazo")) is True
+    db.dispose()
+
+
+def test_a_problem_report_waits_for_the_lock_off_the_event_loop_and_goes_once(world):
+    """The admin chat's report of a disabled channel was marked sent on the event loop: under
+    the lock that held every poll and the heartbeat for the busy timeout, failed, and the report
+    went again at the next look (every 30 s), once per look while the lock lasted."""
+    config, runtime, db, holder = _opened(world)
+    world.write_config([*PRESOS, {"name": "otro", "chat_id": "@otro_test", "topics": ["us_actions"]}],
+                       settings={"admin_chat_id": 4242, "admin_user_ids": [7]})
+    config = load_config(world.config_path)
+    config, runtime = _telegram(world, config, db)
+    sync_config(config, db)
+    holder.execute("UPDATE channels SET disabled = 1, disabled_reason = 'Forbidden: bot was kicked', "
+                   "disabled_reported = 0 WHERE name = 'otro'")
+
+    async def scenario() -> float:
+        service = Service(config, runtime, db)
+        service.admin.notify_every, service.admin.poll_timeout = 0.5, 1  # a look every second
+        holder.execute("BEGIN IMMEDIATE")
+        running = asyncio.create_task(service.run())
+        stall = await _longest_stall(4.0, running)  # the report goes out, its mark waits
+        holder.execute("ROLLBACK")
+        await asyncio.sleep(2.5)
+        service.request_stop()
+        assert await asyncio.wait_for(running, 15) == 0
+        return stall
+
+    try:
+        stall = asyncio.run(scenario())
+    finally:
+        holder.close()
+    assert [t.split(" (")[0] for t in world.texts("4242")] == ["⛔ Channel otro"]
+    assert stall < 0.5
+    with db.session() as s:
+        assert s.scalar(select(Channel.disabled_reported).where(Channel.name == "otro")) is True
     db.dispose()
