@@ -87,7 +87,7 @@ def _entries(session: Session, channel: ChannelConfig, config: AppConfig, since:
             topic=topic, urgency=story.urgency, title=now_titled.title, summary=now_titled.summary or "",
             outlet=conf.display_name if conf else feed_name,
             published=item.published_at.isoformat() if item.published_at else None,
-            url=item.canonical_url or item.url, sources=len(outlets),
+            date_only=item.date_only, url=item.canonical_url or item.url, sources=len(outlets),
         ))
     return out
 

@@ -68,7 +68,7 @@ def item_view(item: Item, c: ClassificationLike, config: AppConfig, *, also: lis
         lang=lang_of(item.language), topics=list(c.topics), urgency=c.urgency,
         outlet=outlet_of(item, config),
         published=item.published_at.isoformat() if item.published_at else None,
-        title=item.title, summary=summary, counts=[x.as_dict() for x in as_counts(c.counts) if x.confident],
+        date_only=item.date_only, title=item.title, summary=summary, counts=[x.as_dict() for x in as_counts(c.counts) if x.confident],
         url=item.canonical_url or item.url, also=also,
     )
 

@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -283,28 +283,21 @@ def local_day(local: datetime, lang: str = "es", *, year: bool = True) -> str:
     return local.strftime("%d/%m/%Y" if year else "%d/%m")
 
 
-def date_only(when: datetime) -> bool:
-    """Whether a time is 00:00:00 UTC to the microsecond: how a date written without a time of
-    day is stored (monitor/parse, read_date). Shown as its day: in Caracas it read as 20:00 of
-    the day before ("December 3, 2026" shown "2 Dec 20:00")."""
-    return when.astimezone(UTC).time() == time(0)
-
-
 def clock_time(when: datetime, tz: ZoneInfo, lang: str = "es") -> str:
-    """A moment in `tz` ("14/03/2026 09:30", "14 Mar 2026 09:30"): a roundup's or a test
-    alert's own time, which is never a date without a time of day."""
+    """A moment in `tz` ("14/03/2026 09:30", "14 Mar 2026 09:30")."""
     local = when.astimezone(tz)
     return f"{local_day(local, lang)} {local:%H:%M}"
 
 
-def local_time(when: datetime | str | None, tz: ZoneInfo, lang: str = "es") -> str:
-    """An item's publication time in `tz`, or its day alone when its outlet gave no time of
-    day (`date_only`)."""
+def local_time(when: datetime | str | None, tz: ZoneInfo, lang: str = "es", *, date_only: bool = False) -> str:
+    """An item's publication time in `tz`; its day alone when its outlet gave no time of day
+    (`items.date_only`: stored at 00:00 UTC of that date, it read as 20:00 of the day before
+    in Caracas, "December 3, 2026" shown "2 Dec 2026 20:00")."""
     if when is None:
         return ""
     if isinstance(when, str):
         when = datetime.fromisoformat(when)
-    if date_only(when):
+    if date_only:
         return local_day(when.astimezone(UTC), lang)
     return clock_time(when, tz, lang)
 
@@ -334,6 +327,7 @@ class AlertView:
     counts: list[dict[str, Any]] = field(default_factory=list)
     url: str | None = None
     also: list[str] = field(default_factory=list)
+    date_only: bool = False  # `published` is a date its outlet gave without a time of day
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -388,7 +382,7 @@ def render_alert(view: AlertView, tz: ZoneInfo, *, limit: int = MAX_TEXT) -> Ren
     mark = URGENCY_MARK.get(view.urgency, URGENCY_MARK["normal"])
     topics = " · ".join(topic_label(t, lang) for t in view.topics)
     outlet = clean(view.outlet)
-    when = local_time(view.published, tz, lang)
+    when = local_time(view.published, tz, lang, date_only=bool(view.date_only))
     url, domain = url_or_domain(view.url)
     counts = counts_line(view.counts, lang)
     tags = " ".join(hashtags(view.topics, lang))
@@ -438,7 +432,7 @@ def render_update(view: AlertView, tz: ZoneInfo, *, limit: int = MAX_TEXT) -> Re
     lang = lang_of(view.lang)
     w = WORDS[lang]
     outlet = clean(view.outlet)
-    when = local_time(view.published, tz, lang)
+    when = local_time(view.published, tz, lang, date_only=bool(view.date_only))
     url, domain = url_or_domain(view.url)
     counts = counts_line(view.counts, lang)
 
@@ -467,12 +461,13 @@ def render_update(view: AlertView, tz: ZoneInfo, *, limit: int = MAX_TEXT) -> Re
     return _fit(build, clean(view.summary), clean(without_section_label(view.title)), limit)
 
 
-def _digest_time(when: str | None, tz: ZoneInfo, day: date, lang: str) -> str:
+def _digest_time(when: str | None, tz: ZoneInfo, day: date, lang: str, *, date_only: bool = False) -> str:
     """A story's time in a roundup: "09:30" on the roundup's day, else with its own day
-    ("13/03 09:30", "13 Mar 09:30")."""
+    ("13/03 09:30", "13 Mar 09:30"); the day alone for a date without a time of day."""
     if not when:
         return ""
-    if date_only(moment := datetime.fromisoformat(when)):
+    moment = datetime.fromisoformat(when)
+    if date_only:
         return local_day(moment.astimezone(UTC), lang, year=False)
     local = moment.astimezone(tz)
     return f"{local:%H:%M}" if local.date() == day else f"{local_day(local, lang, year=False)} {local:%H:%M}"
@@ -488,6 +483,7 @@ class DigestEntry:
     url: str | None
     sources: int = 1
     summary: str = ""  # told instead of a title the item lacks
+    date_only: bool = False  # `published` is a date without a time of day
 
 
 def render_digest(
@@ -514,7 +510,7 @@ def render_digest(
         for k, e in enumerate(items):
             title = shorten(clean(without_section_label(e.title)) or clean(e.summary), TITLE_MAX) or ELLIPSIS
             outlet = clean(e.outlet)
-            when = _digest_time(e.published, tz, day, lang)
+            when = _digest_time(e.published, tz, day, lang, date_only=e.date_only)
             more = f" +{e.sources - 1} {w['sources'] if e.sources > 2 else w['source']}" if e.sources > 1 else ""
             meta = " · ".join(x for x in (outlet + more, when) if x)
             mark = URGENCY_MARK.get(e.urgency, "")

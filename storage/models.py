@@ -138,6 +138,9 @@ class Item(Base):
     text: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(8))
     published_at: Mapped[datetime]
+    # its outlet gave a date without a time of day: published_at is 00:00 UTC of that date, and
+    # messages show the day alone (alerts/render.py)
+    date_only: Mapped[bool] = mapped_column(Boolean, server_default=false())
     fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
     content_hash: Mapped[str] = mapped_column(String(64))
     # Stored as seen but never alerted (first poll backlog, long stop).

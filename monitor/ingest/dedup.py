@@ -270,6 +270,7 @@ def insert_new(
             "text": i.text,
             "language": i.language,
             "published_at": i.published_at,
+            "date_only": i.date_only,
             "fetched_at": now,
             "content_hash": i.content_hash,
             "backfill": backfill,

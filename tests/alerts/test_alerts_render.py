@@ -99,19 +99,20 @@ def test_an_english_message_names_the_month() -> None:
 
 def test_a_date_written_without_a_time_is_shown_as_its_day() -> None:
     """A page dating its items "December 3, 2026" (stored 00:00 UTC of that day) was shown
-    "2 Dec 2026 20:00" in Caracas: the day before, at a time nobody wrote."""
+    "2 Dec 2026 20:00" in Caracas: the day before, at a time nobody wrote. The item says so
+    (`items.date_only`): a moment of 00:00 UTC (20:00 in Caracas) is a time like any other."""
     day = datetime(2026, 12, 3, tzinfo=UTC)
-    assert "State Dept · 3 Dec 2026\n" in render_alert(view(lang="en", outlet="State Dept", published=day.isoformat()), TZ).text
-    assert "El Pitazo · 03/12/2026\n" in render_alert(view(published=day.isoformat()), TZ).text
-    entries = [DigestEntry("political_prisoners", "high", "Story", "AP", day.isoformat(), None)]
-    [part] = render_digest(entries, "en", TZ, heading_time=day + timedelta(hours=20))
-    assert "Story — AP · 3 Dec" in parse_html(part.html) and "20:00" not in parse_html(part.html)
-    one_second_later = (day + timedelta(seconds=1)).isoformat()  # a time of day: in Caracas, as before
-    assert "El Pitazo · 02/12/2026 20:00" in render_alert(view(published=one_second_later), TZ).text
-    # a roundup's own time is a moment, not a date read from a page: one of 20:00 in Caracas
-    # (00:00 UTC) was headed "Roundup · 3 Dec 2026", the next day, without its time
+    shown = render_alert(view(lang="en", outlet="State Dept", published=day.isoformat(), date_only=True), TZ)
+    assert "State Dept · 3 Dec 2026\n" in shown.text
+    assert "El Pitazo · 03/12/2026\n" in render_alert(view(published=day.isoformat(), date_only=True), TZ).text
+    assert "El Pitazo · 02/12/2026 20:00" in render_alert(view(published=day.isoformat()), TZ).text
+    entries = [DigestEntry("political_prisoners", "high", "Story", "AP", day.isoformat(), None, date_only=True),
+               DigestEntry("political_prisoners", "high", "At eight", "AP", day.isoformat(), None)]
     [part] = render_digest(entries, "en", TZ, heading_time=day)
-    assert "Roundup · 2 Dec 2026 20:00" in parse_html(part.html)
+    assert "Story — AP · 3 Dec" in parse_html(part.html) and "At eight — AP · 20:00" in parse_html(part.html)
+    assert "Roundup · 2 Dec 2026 20:00" in parse_html(part.html)  # the roundup's own time
+    old = AlertView.from_json({k: v for k, v in view(published=day.isoformat()).to_json().items() if k != "date_only"})
+    assert not old.date_only  # a view stored before the flag shows its time, as it did
 
 
 def test_a_topic_named_with_accents_keeps_its_letters_in_the_hashtag() -> None:

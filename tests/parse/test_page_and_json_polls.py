@@ -292,3 +292,24 @@ async def test_feed_times_without_offset_are_read_in_the_feeds_zone(
     offset = datetime(day.year, day.month, day.day, 14, 30, tzinfo=ZoneInfo("Europe/Madrid")).utcoffset()
     assert got["Nota iso"] == got["Nota rfc"] == utc - offset
     assert got["Nota gmt"] == utc
+
+
+async def test_an_item_dated_without_a_time_of_day_is_stored_so(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    # "December 3, 2026" is stored at 00:00 UTC of that day, the same instant as an item of
+    # 20:00 in Caracas the day before: items.date_only tells them apart for the messages
+    day = (NOW - timedelta(hours=6)).date()
+    rows = [("day", day.strftime("%B %d, %Y")), ("iso", day.isoformat()),
+            ("eight", f"{day.isoformat()}T00:00:00Z"), ("time", day.strftime("%a, %d %b %Y 09:15:00 -0400"))]
+    rss = "".join(f"<item><title>Nota {k}</title><link>https://d.example/{k}</link><pubDate>{t}</pubDate></item>"
+                  for k, t in rows)
+    server.set_route("/dates", f"<rss version='2.0'><channel><title>r</title>{rss}</channel></rss>".encode(),
+                     content_type="application/rss+xml")
+    cfg = FeedConfig(name="dates", url=server.url("/dates"), language="en", fetch_article="never")
+    assert (await poll_feed(cfg, settings, fetcher, db)).status == "new"
+    got = {r.title: (r.published_at.replace(tzinfo=UTC), r.date_only) for r in stored(db, "dates")}
+    midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    assert got["Nota day"] == got["Nota iso"] == (midnight, True)
+    assert got["Nota eight"] == (midnight, False)
+    assert got["Nota time"][1] is False

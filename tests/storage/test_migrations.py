@@ -250,3 +250,26 @@ def test_a_postgres_url_opens_the_database():
     with db.session() as s:
         assert s.scalar(text("SELECT 1")) == 1
     db.dispose()
+
+
+def test_0017_marks_no_stored_item_date_only(any_db_url):
+    """Items stored before 0017 keep their time in messages: the new column is false for them."""
+    from storage.db import Database
+    from storage.models import Item
+
+    engine = make_engine(any_db_url)
+    migrate(engine, "0016_item_reference_indexes")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO feeds (name, url, consecutive_failures, paused, failure_reported, created_at) "
+                          "VALUES ('f', 'https://f.example/rss', 0, false, false, '2026-03-02 08:00:00')"))
+        conn.execute(text(
+            "INSERT INTO items (feed_id, guid, title, summary, published_at, fetched_at, content_hash, backfill, "
+            "entities) VALUES ((SELECT id FROM feeds), 'g', 't', '', '2026-03-02 00:00:00', '2026-03-02 08:00:00', "
+            "'h', false, '[]')"))
+    migrate(engine)
+    with Database(engine).session() as s:
+        assert [i.date_only for i in s.query(Item)] == [False]
+    downgrade(engine, "0016_item_reference_indexes")
+    assert "date_only" not in {c["name"] for c in inspect(engine).get_columns("items")}
+    migrate(engine)
+    engine.dispose()
