@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 from typing import NamedTuple
 
@@ -206,6 +206,49 @@ def read_date(value: str | None, zone: tzinfo = UTC) -> ParsedDate | None:
     return found[0] if found else None
 
 
+# a written date: "14 de enero de 2026", "14 January 2026", "January 14, 2026"
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})\s+(?:de\s+)?([a-zé]+)\.?,?\s+(?:de\s+|del\s+)?(\d{4})")
+_MONTH_DAY_YEAR = re.compile(r"([a-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})")
+# a time of day in 24 hours (`in_24_hours` has written the AM/PM ones so), and its zone if named
+_CLOCK = re.compile(r"(?<![\d:])(\d{1,2}):(\d\d)(?::(\d\d))?(?![\d:])(?:\s*(utc|gmt|z|[ecmp][sd]t|[+-]\d\d:?\d\d)\b)?",
+                    re.I)
+_US_ZONES = {"est": -5, "edt": -4, "cst": -6, "cdt": -5, "mst": -7, "mdt": -6, "pst": -8, "pdt": -7}
+
+
+def _written_date(text: str, zone: tzinfo) -> tuple[ParsedDate, bool] | None:
+    """A date written with its month's name, Spanish or English, and the time of day written
+    before or after it ("Updated 2:45 PM EST, Wed January 14, 2026", "10:30 - 14 de enero de
+    2026"), read in `zone` unless it names its own; the day alone without one. feedparser read
+    "2:45 PM, January 14, 2026" as today at 14:45 (the year matched), and the time after a
+    Spanish date was dropped."""
+    low = text.lower()
+    if (m := _DAY_MONTH_YEAR.search(low)) and m.group(2) in MONTHS:
+        year, month, day = int(m.group(3)), MONTHS[m.group(2)], int(m.group(1))
+    elif (m := _MONTH_DAY_YEAR.search(low)) and m.group(1) in MONTHS:
+        year, month, day = int(m.group(3)), MONTHS[m.group(1)], int(m.group(2))
+    else:
+        return None
+    clock = _CLOCK.search(text)
+    try:
+        if clock is None:
+            return ParsedDate(datetime(year, month, day, tzinfo=UTC), True), False
+        hour, minute, second = int(clock.group(1)), int(clock.group(2)), int(clock.group(3) or 0)
+        when = datetime(year, month, day, hour, minute, second)
+        named = (clock.group(4) or "").lower()
+        if not named:
+            return ParsedDate(_in_zone(when, zone), False), True
+        if named in _US_ZONES:
+            offset = timedelta(hours=_US_ZONES[named])
+        elif named in ("utc", "gmt", "z"):
+            offset = timedelta(0)
+        else:
+            sign = -1 if named[0] == "-" else 1
+            offset = sign * timedelta(hours=int(named[1:3]), minutes=int(named[-2:]))
+        return ParsedDate(_in_zone(when, timezone(offset)), False), False
+    except (OverflowError, ValueError):
+        return None
+
+
 def read_local_date(value: str | None, zone: tzinfo) -> tuple[ParsedDate, bool] | None:
     """`read_date`, and whether the text wrote a time of day without an offset (read in
     `zone`): feedparser reads such a time as UTC, and keeps only its text."""
@@ -224,6 +267,8 @@ def read_local_date(value: str | None, zone: tzinfo) -> tuple[ParsedDate, bool] 
         except (OverflowError, ValueError):
             return None
         return (found, not found.date_only) if found else None
+    if when is None and (written := _written_date(text, zone)) is not None:
+        return written
     if when is None:
         try:
             from feedparser.datetimes import _parse_date
@@ -235,18 +280,6 @@ def read_local_date(value: str | None, zone: tzinfo) -> tuple[ParsedDate, bool] 
             when = None
         if when is not None and not re.search(rf"(?<!\d){when.year:04d}(?!\d)", text):
             when = None  # a year the text does not write is a misreading (03-12-20 → 2003)
-    if when is None:
-        low = text.lower()
-        m = re.search(r"(\d{1,2})\s+(?:de\s+)?([a-zé]+)\.?,?\s+(?:de\s+|del\s+)?(\d{4})", low)
-        n = re.search(r"([a-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})", low)
-        date_only = True  # a time written after the date is not read: the day is
-        try:
-            if m and m.group(2) in MONTHS:
-                when = datetime(int(m.group(3)), MONTHS[m.group(2)], int(m.group(1)), tzinfo=UTC)
-            elif n and n.group(1) in MONTHS:
-                when = datetime(int(n.group(3)), MONTHS[n.group(1)], int(n.group(2)), tzinfo=UTC)
-        except ValueError:
-            when = None
     if when is None:
         return None
     local = when.tzinfo is None and not date_only

@@ -161,8 +161,7 @@ def test_rfc822_with_spanish_names_keeps_time_and_offset(text: str, utc: datetim
 
 def test_a_date_without_a_time_of_day_is_said_so() -> None:
     midnight = datetime(2025, 12, 3, tzinfo=UTC)
-    for text in ("2025-12-03", "3 de diciembre de 2025", "Wed, 03 Dec 2025", "December 3, 2025",
-                 "3 de diciembre de 2025, 10:30 p. m."):  # a time after a written date: unread
+    for text in ("2025-12-03", "3 de diciembre de 2025", "Wed, 03 Dec 2025", "December 3, 2025"):
         assert read_date(text) == (midnight, True), text
     for text in ("2025-12-03T00:00:00Z", "Wed, 03 Dec 2025 00:00:00 GMT", "2025-12-03 00:00"):
         assert read_date(text) == (midnight, False), text
@@ -186,6 +185,25 @@ def test_a_time_with_am_or_pm_keeps_its_half_of_the_day(text: str, local: tuple[
     unknown zone), and "12:15 AM" as noon: items 12 h early or late."""
     caracas = ZoneInfo("America/Caracas")
     assert read_date(text, caracas) == (datetime(*local, tzinfo=caracas).astimezone(UTC), False)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2:45 PM, January 14, 2026", datetime(2026, 1, 14, 14, 45, tzinfo=ZoneInfo("America/Caracas"))),
+        ("10:30 - 14 de enero de 2026", datetime(2026, 1, 14, 10, 30, tzinfo=ZoneInfo("America/Caracas"))),
+        ("14 de enero de 2026, 10:30 p. m.", datetime(2026, 1, 14, 22, 30, tzinfo=ZoneInfo("America/Caracas"))),
+        ("Publicado el 14 de enero de 2026 a las 9:05", datetime(2026, 1, 14, 9, 5, tzinfo=ZoneInfo("America/Caracas"))),
+        ("Updated 2:45 PM EST, Wed January 14, 2026", datetime(2026, 1, 14, 19, 45, tzinfo=UTC)),
+        ("January 14, 2026 14:45:00 -0500", datetime(2026, 1, 14, 19, 45, tzinfo=UTC)),
+        ("14:45 GMT, 14 January 2026", datetime(2026, 1, 14, 14, 45, tzinfo=UTC)),
+    ],
+)
+def test_a_time_written_before_or_after_a_written_date_is_read(text: str, expected: datetime) -> None:
+    """feedparser read "2:45 PM, January 14, 2026" and "10:30 - 14 de enero de 2026" as TODAY at
+    that time (the year matched the current one): a January item stored as news of the day and
+    alerted. A time after a Spanish written date, or before an English one, was dropped."""
+    assert read_date(text, ZoneInfo("America/Caracas")) == (expected.astimezone(UTC), False)
 
 
 def test_an_rss_date_with_pm_keeps_its_half_of_the_day() -> None:
