@@ -72,7 +72,9 @@ async def test_bad_input_matrix(server: FeedServer, settings: Settings, db: Data
     expected_errors = {
         "invalid-xml": "", "html": "not a feed", "empty": "empty response", "404": "HTTP 404",
         "500": "HTTP 500", "429": "HTTP 429", "close": "", "stall": "timeout",
-        "trickle": "timed out", "huge": "larger than", "loop": "redirect loop",
+        # the deadline ends a trickle; on a loaded host its thread may miss a byte past the read
+        # timeout first: either way a timeout, never a poll held for ever
+        "trickle": "time", "huge": "larger than", "loop": "redirect loop",
         "robots": "robots.txt", "refused": "",
     }
     for name, fragment in expected_errors.items():
