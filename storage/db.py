@@ -22,6 +22,7 @@ DEFAULT_URL = "sqlite:///data/monitor.db"
 # largest transaction (a retention pass deleting 100,000 items: 58 MB) until the service stopped
 WAL_LIMIT = 16 * 1024 * 1024
 BUSY_TIMEOUT = 10  # seconds a statement waits for a lock another connection holds
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for a lock wait past lock_timeout
 
 
 from storage.errors import DatabaseError  # noqa: E402  (re-exported; defined apart for fast CLI start)
@@ -35,6 +36,15 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT * 1000}")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+
+
+def _pg_lock_timeout(dbapi_conn: Any, _record: Any) -> None:
+    """PostgreSQL's BUSY_TIMEOUT (lock_timeout). By default it waits for a lock without end: a
+    `psql` left in `SELECT … FOR UPDATE` held the polls' writer thread, every feed's writes
+    behind it and the process's exit after a SIGTERM for as long as it lasted."""
+    with dbapi_conn.cursor() as cur:
+        cur.execute(f"SET lock_timeout = {int(BUSY_TIMEOUT * 1000)}")
+    dbapi_conn.commit()
 
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*://)(.*)$", re.S)
@@ -70,14 +80,21 @@ def redact_url(url: str) -> str:
 
 
 def locked(exc: OperationalError) -> bool:
-    """Whether the refusal is SQLite's lock held by another connection past the busy timeout."""
-    return "database is locked" in str(exc.orig)
+    """Whether the refusal is a lock held by another connection past the busy timeout."""
+    return "database is locked" in str(exc.orig) or _lock_timeout(exc)
+
+
+def _lock_timeout(exc: OperationalError) -> bool:
+    return getattr(exc.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE
 
 
 def refusal(exc: OperationalError) -> str:
     """One line for an error the database gave a statement (a lock another process held past
     the busy timeout, a full disk, a read-only file), without the statement and its values."""
     reason = (str(exc.orig).splitlines() or [type(exc.orig).__name__])[0]
+    if _lock_timeout(exc):
+        return (f"the database is locked: another connection (another replica, a command, psql) "
+                f"held a lock on the rows for over {BUSY_TIMEOUT} s")
     if locked(exc):
         return (f"the database is locked: another process (the service, another command, sqlite3) "
                 f"held its write lock for over {BUSY_TIMEOUT} s")
@@ -212,6 +229,9 @@ def open_database(url: str = DEFAULT_URL, *, migrate_schema: bool = True) -> Dat
             f"cannot migrate database {redact_url(url)}: {reason} "
             "(was it written by a newer version of the monitor?)"
         ) from None
+    if engine.dialect.name == "postgresql":  # not for the migration: it may wait for another's
+        engine.dispose()
+        event.listen(engine, "connect", _pg_lock_timeout)
     return Database(engine, url)
 
 

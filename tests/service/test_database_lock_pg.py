@@ -1,0 +1,118 @@
+"""The service on PostgreSQL while another connection holds a lock on the rows it writes (`psql`
+left in `BEGIN; SELECT … FOR UPDATE`, another replica's long transaction) or kills its
+connections: what it could not write waits, and nothing is sent twice. Skipped without
+TEST_DATABASE_URL (.ci/run starts a server)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import time
+from typing import Any
+
+import psycopg
+import pytest
+from sqlalchemy import func, make_url, select
+
+import storage.db
+from core.config import load_config, resolve_runtime
+from monitor.service import Service, sync_config
+from storage.db import Database, open_database
+from storage.models import Alert, Item
+from tests.conftest import _reset
+
+PG = os.environ.get("TEST_DATABASE_URL")
+pytestmark = pytest.mark.skipif(not PG, reason="TEST_DATABASE_URL is not set")
+PRESOS = [{"name": "presos", "chat_id": "console", "topics": ["political_prisoners"]}]
+
+
+def _psql() -> psycopg.Connection[Any]:
+    """Another client of the database, as `psql` would be (its own transaction)."""
+    assert PG is not None
+    return psycopg.connect(make_url(PG).set(drivername="postgresql").render_as_string(hide_password=False))
+
+
+def _opened(world, monkeypatch) -> tuple[Any, Any, Database]:
+    """The config, runtime and database of a service on one feed with one release; a lock is
+    waited for 1 s (10 s in production)."""
+    assert PG is not None
+    _reset(PG)
+    monkeypatch.setattr(storage.db, "BUSY_TIMEOUT", 1)
+    world.feed("pitazo")
+    world.publish("pitazo", "Excarcelan a 101 presos políticos en Tocorón", "Familiares confirmaron.")
+    world.write_config(PRESOS)
+    config = load_config(world.config_path)
+    runtime = resolve_runtime(config, config_path=str(world.config_path), db_flag=PG, env={})
+    db = open_database(PG)
+    sync_config(config, db)
+    return config, runtime, db
+
+
+def _items_and_alerts(db: Database) -> tuple[int, int]:
+    with db.session() as s:
+        return (s.scalar(select(func.count()).select_from(Item)) or 0,
+                s.scalar(select(func.count()).select_from(Alert)) or 0)
+
+
+def test_a_poll_under_a_row_lock_psql_holds_is_refused_then_stored(world, monkeypatch):
+    """PostgreSQL waits for a row lock without end: the poll's write waited in the polls'
+    writer thread for as long as `psql` held the feed's row, and with it every other feed's
+    writes and the stop (a SIGTERM ended `monitor run` only when the lock did)."""
+    config, runtime, db = _opened(world, monkeypatch)
+    holder = _psql()
+
+    async def scenario() -> list[tuple[str, str | None]]:
+        service = Service(config, runtime, db)
+        try:
+            holder.execute("SELECT * FROM feeds FOR UPDATE")
+            first = await asyncio.wait_for(service.poll("pitazo"), 10)
+            holder.rollback()
+            second = await service.poll("pitazo")
+            return [(first.status, first.error), (second.status, second.error)]
+        finally:
+            holder.rollback()  # a poll still waiting ends too
+            await service.close()
+
+    try:
+        results = asyncio.run(scenario())
+    finally:
+        holder.close()
+    assert results == [("error", "database: the database is locked: another connection (another replica, "
+                        "a command, psql) held a lock on the rows for over 1 s"), ("new", None)]
+    assert _items_and_alerts(db) == (1, 1)
+    db.dispose()
+
+
+@pytest.mark.timeout(90)
+def test_a_sigterm_while_psql_holds_a_row_lock_stops_the_service(world):
+    """`monitor run` logged `stopped` at once, then did not exit: the process waited for the
+    polls' writer thread, which waited for the lock."""
+    assert PG is not None
+    _reset(PG)
+    world.feed("pitazo")
+    world.publish("pitazo", "Excarcelan a 101 presos políticos en Tocorón", "Familiares confirmaron.")
+    world.write_config(PRESOS)
+    db = open_database(PG)
+    sync_config(load_config(world.config_path), db)
+    db.dispose()
+    holder = _psql()
+    try:
+        holder.execute("SELECT * FROM feeds FOR UPDATE")
+        proc = world.start("--db", PG)
+        deadline = time.monotonic() + 30
+        while not world.server.hits("/pitazo.xml") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(1.0)  # the poll's write waits for the lock
+        proc.send_signal(signal.SIGTERM)
+        asked = time.monotonic()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(20)
+        took = time.monotonic() - asked
+    finally:
+        holder.rollback()
+        holder.close()
+    assert proc.wait(30) == 0
+    assert took < 15, (took, world.log_of())
