@@ -15,7 +15,7 @@ from datetime import time as dt_time
 from functools import partial
 from typing import Any, TypeVar
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from core.config import FeedConfig, Settings
 from core.durations import format_duration
@@ -186,12 +186,24 @@ async def _poll(
     refused: list[str] = []
     articles = await fetch_articles(
         feed, settings, fetcher, fresh, backfill, refused, fetched.final_url)
-    return await written(
-        record_success, db, feed, settings, now, fetched, parsed,
+    return await _store(
+        db, feed, settings, now, fetched, parsed,
         in_publication_order(fresh, list(zip(fresh, backfill, strict=True))),
         articles, skipped=skipped, refused=refused,
         held=held, held_limit=limits.max_new_items_per_poll,
     )
+
+
+async def _store(db: Database, feed: FeedConfig, *args: Any, **kwargs: Any) -> PollResult:
+    """`record_success` in the writer thread; once more when another process stored one of the
+    items between its look-up and its insert (a replica whose lease on the feed ran out during
+    this poll, `poll-once` beside the service): the unique (feed, GUID) refused the insert, and
+    the second look-up finds the item stored."""
+    try:
+        return await written(record_success, db, feed, *args, **kwargs)
+    except IntegrityError:
+        log.info("%s: items stored by another process meanwhile; storing the rest", feed.name)
+        return await written(record_success, db, feed, *args, **kwargs)
 
 
 async def _forget(states: PollStates, feed: FeedConfig, state: FeedState | None = None) -> None:

@@ -11,17 +11,19 @@ import os
 import signal
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import psycopg
 import pytest
 from sqlalchemy import func, make_url, select
 
+import monitor.ingest.poll
 import storage.db
 from core.config import load_config, resolve_runtime
 from monitor.service import Service, sync_config
 from storage.db import Database, open_database
-from storage.models import Alert, Item
+from storage.models import Alert, Feed, Item
 from tests.conftest import _reset
 
 PG = os.environ.get("TEST_DATABASE_URL")
@@ -116,3 +118,41 @@ def test_a_sigterm_while_psql_holds_a_row_lock_stops_the_service(world):
         holder.close()
     assert proc.wait(30) == 0
     assert took < 15, (took, world.log_of())
+
+
+def test_two_replicas_storing_one_feeds_items_at_once_is_no_failure(world, monkeypatch, caplog):
+    """Two replicas polled one feed at once (a lease that ran out during a long poll: articles
+    fetched one by one): both looked the items up before either committed, and the second
+    insert broke the unique (feed, GUID): `internal error: IntegrityError: … duplicate key`
+    on the feed, a traceback in the log, a failure counted and the feed backed off."""
+    config, runtime, db = _opened(world, monkeypatch)
+    monkeypatch.setattr(storage.db, "BUSY_TIMEOUT", 5)
+    db.dispose()
+    # each replica has a writer thread of its own: here, two in one process
+    monkeypatch.setattr(monitor.ingest.poll, "WRITES", ThreadPoolExecutor(2, thread_name_prefix="replicas"))
+    holder = _psql()
+
+    async def scenario() -> list[tuple[str, str | None]]:
+        one, two = Service(config, runtime, db), Service(config, runtime, db)
+        try:
+            holder.execute("SELECT * FROM feeds FOR UPDATE")  # both writers past their look-up
+            polls = asyncio.gather(one.poll("pitazo"), two.poll("pitazo"))
+            await asyncio.sleep(1.5)
+            holder.rollback()
+            results = await asyncio.wait_for(polls, 20)
+            return sorted((r.status, r.error) for r in results)
+        finally:
+            holder.rollback()
+            await one.close()
+            await two.close()
+
+    try:
+        results = asyncio.run(scenario())
+    finally:
+        holder.close()
+    assert results == [("new", None), ("unchanged", None)]
+    assert "Traceback" not in caplog.text
+    with db.session() as s:
+        assert s.scalar(select(Feed.consecutive_failures)) == 0
+    assert _items_and_alerts(db) == (1, 1)
+    db.dispose()
