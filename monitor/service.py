@@ -30,6 +30,7 @@ from alerts.digest import enqueue_digest, enqueue_missed_digests
 from alerts.feed_limits import fold_held
 from alerts.tally.posts import TallyPosts
 from core.config import AppConfig, ConfigError, FeedConfig, Runtime, Settings, load_config
+from core.durations import format_duration
 from core.logs import redact
 from monitor.fetch import Fetcher
 from monitor.first_round import FirstRound, Poll
@@ -237,7 +238,10 @@ class Service:
         if feed is None or not self.replicas.shared or self.feed_scheduler is None:
             return await self.poll(name)
         hold = feed.interval + self.replicas.poll_margin
-        busy_until = await asyncio.to_thread(self.replicas.claim_feed, name, hold)
+        try:
+            busy_until = await asyncio.to_thread(self.replicas.claim_feed, name, hold)
+        except OperationalError as exc:  # whether another replica polls it is not known: not polled
+            return await self._lease_refused(feed, exc)
         if busy_until is not None:  # another replica polls it: not this one's round
             await self._after_poll(name, stored=False)
             return PollResult(feed=name, status="unchanged", next_poll_at=busy_until)
@@ -245,8 +249,21 @@ class Service:
         fs = self.feed_scheduler
         jitter = min(feed.interval * fs.jitter, fs.max_jitter)
         until = max(result.next_poll_at, datetime.now(UTC)) + jitter + self.replicas.poll_margin
-        await asyncio.to_thread(self.replicas.keep_feed, name, until)
+        try:
+            await asyncio.to_thread(self.replicas.keep_feed, name, until)
+        except OperationalError as exc:  # the lease taken before the poll ends a little sooner
+            log.warning("lease on %s not renewed after its poll: %s", name, refusal(exc))
         return result
+
+    async def _lease_refused(self, feed: FeedConfig, exc: OperationalError) -> PollResult:
+        """A poll not run: the database refused the feed's lease (a lock another connection
+        holds, a server restart). Tried again after the feed's interval, as a refused poll."""
+        log.warning("poll of %s not run: the lease on the feed: %s; tried again in %s",
+                    feed.name, refusal(exc), format_duration(feed.interval))
+        await self._after_poll(feed.name, stored=False)
+        now = datetime.now(UTC)
+        return PollResult(feed=feed.name, status="error", error=f"database: {refusal(exc)}", polled_at=now,
+                          next_poll_at=now + feed.interval, database_refused=True)
 
     async def _admin_when_leading(self) -> None:
         """The admin chat's getUpdates on the leader only: started when this replica takes

@@ -12,6 +12,7 @@ import signal
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
 import psycopg
@@ -156,3 +157,32 @@ def test_two_replicas_storing_one_feeds_items_at_once_is_no_failure(world, monke
         assert s.scalar(select(Feed.consecutive_failures)) == 0
     assert _items_and_alerts(db) == (1, 1)
     db.dispose()
+
+
+def test_a_feed_lease_the_database_refused_is_a_warning_and_tried_again(world, monkeypatch, caplog):
+    """Replicas take a feed's lease before each poll. A refusal of that write (a lock another
+    connection held on `leases`, a PostgreSQL restart) raised out of the poll: `poll of NAME
+    raised` with a traceback, for each feed at each interval while it lasted."""
+    config, runtime, db = _opened(world, monkeypatch)
+    holder = _psql()
+
+    async def scenario() -> None:
+        service = Service(config, runtime, db, scheduler_options={"spread": timedelta(seconds=0.1)})
+        holder.execute("LOCK TABLE leases IN SHARE ROW EXCLUSIVE MODE")
+        running = asyncio.create_task(service.run())
+        try:
+            deadline = time.monotonic() + 15
+            while "poll of pitazo" not in caplog.text and time.monotonic() < deadline:
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(0.5)
+        finally:
+            holder.rollback()
+            service.request_stop()
+            await asyncio.wait_for(running, 20)
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        holder.close()
+    assert "Traceback" not in caplog.text
+    assert "poll of pitazo not run: the lease on the feed: the database is locked" in caplog.text
