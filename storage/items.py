@@ -7,12 +7,22 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, func, insert, or_, select
+from sqlalchemy import Row, and_, func, insert, or_, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from storage.models import Item, Match
 
 CHUNK = 400  # values per IN (...) list
+STORE_LOCK = 0x6974656D  # PostgreSQL advisory lock key: replicas look up and store items in turn
+
+
+def take_store_turn(session: Session) -> None:
+    """PostgreSQL: wait for this transaction's turn to look a poll's items up and store them (an
+    advisory lock held until it commits or rolls back), so that an article another replica
+    stored for another feed meanwhile is found, not stored twice. Nothing on SQLite (one
+    process; its writers take turns already)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": STORE_LOCK})
 
 
 def _chunks(values: Sequence[str]) -> Iterable[Sequence[str]]:

@@ -19,6 +19,7 @@ from monitor.ingest.result import PollResult, Status
 from monitor.parse import ParsedFeed
 from storage.db import Database
 from storage.feeds import feed_row, record_poll
+from storage.items import take_store_turn
 
 log = logging.getLogger("monitor.ingest")
 
@@ -140,10 +141,13 @@ def record_success(
     new_ids: list[int] = []
     backfilled = 0
     with db.session() as session:
+        if items:  # before any other write: the turn is waited for holding no row
+            take_store_turn(session)
         row = feed_row(session, feed.name, stored_url(feed.url))
         if items:
             # looked up again: another feed's poll may have stored some since (its write ran
-            # before this one in the polls' writer thread, or while articles were fetched)
+            # before this one in the polls' writer thread or another replica's, or while
+            # articles were fetched)
             still_new = {id(i) for i in unknown(session, row.id, [i for i, _ in items])}
             rows = [(i, b) for i, b in items if id(i) in still_new]
             skipped += len(items) - len(rows)

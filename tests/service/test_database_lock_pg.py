@@ -186,3 +186,42 @@ def test_a_feed_lease_the_database_refused_is_a_warning_and_tried_again(world, m
         holder.close()
     assert "Traceback" not in caplog.text
     assert "poll of pitazo not run: the lease on the feed: the database is locked" in caplog.text
+
+
+def test_two_replicas_storing_one_article_of_two_feeds_at_once_store_it_once(world, monkeypatch):
+    """Two replicas polled two feeds listing one article (an outlet's main feed and its
+    politics feed) at once: each looked it up before the other stored it, both stored it, and
+    the alert was edited to name the outlet's other feed beside it (`También: …`), which one
+    process never did."""
+    config, runtime, db = _opened(world, monkeypatch)
+    world.feed("pitazo_politica")
+    world.items["pitazo_politica"] = list(world.items["pitazo"])
+    world._serve("pitazo_politica")
+    world.write_config(PRESOS)
+    config = load_config(world.config_path)
+    sync_config(config, db)
+    monkeypatch.setattr(storage.db, "BUSY_TIMEOUT", 5)
+    db.dispose()
+    monkeypatch.setattr(monitor.ingest.poll, "WRITES", ThreadPoolExecutor(2, thread_name_prefix="replicas"))
+    holder = _psql()
+
+    async def scenario() -> list[str]:
+        one, two = Service(config, runtime, db), Service(config, runtime, db)
+        try:
+            holder.execute("SELECT * FROM feeds FOR UPDATE")  # both writers past their look-up
+            polls = asyncio.gather(one.poll("pitazo"), two.poll("pitazo_politica"))
+            await asyncio.sleep(1.5)
+            holder.rollback()
+            return sorted(r.status for r in await asyncio.wait_for(polls, 20))
+        finally:
+            holder.rollback()
+            await one.close()
+            await two.close()
+
+    try:
+        statuses = asyncio.run(scenario())
+    finally:
+        holder.close()
+    assert statuses == ["new", "unchanged"]
+    assert _items_and_alerts(db) == (1, 1)
+    db.dispose()
