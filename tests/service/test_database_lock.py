@@ -9,12 +9,14 @@ import logging
 import sqlite3
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from service_world import TOKEN
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
+import monitor.ingest.poll
 from core.config import load_config, resolve_runtime
 from devtools.samples import SampleItem
 from monitor.service import Service, sync_config
@@ -362,6 +364,38 @@ def test_two_feeds_listing_one_article_while_the_lock_holds_store_it_once(world)
     with db.session() as s:
         assert s.scalar(select(func.count()).select_from(Item).where(Item.url == article.link)) == 1
         assert s.scalar(select(func.count()).select_from(Item)) == 2
+    db.dispose()
+
+
+def test_two_processes_storing_one_feeds_items_after_the_lock_is_no_failure(world, monkeypatch, caplog):
+    """`poll-once` polled a feed the service was polling: both looked its items up, then waited
+    for the lock; the one that stored second broke the unique (feed, GUID), and the poll was
+    the feed's failure (`internal error: IntegrityError: UNIQUE constraint failed`, a traceback,
+    a back-off). Two writer threads here stand for the two processes' writers."""
+    config, runtime, db, holder = _opened(world)
+    event.listen(db.engine, "connect", lambda conn, _record: conn.execute("PRAGMA busy_timeout=5000"))
+    db.engine.dispose()
+    monkeypatch.setattr(monitor.ingest.poll, "WRITES", ThreadPoolExecutor(2, thread_name_prefix="processes"))
+
+    async def scenario() -> list[tuple[str, str | None]]:
+        one, two = Service(config, runtime, db), Service(config, runtime, db)
+        try:
+            holder.execute("BEGIN IMMEDIATE")
+            polls = asyncio.gather(one.poll("pitazo"), two.poll("pitazo"))
+            await asyncio.sleep(1.0)  # both fetched and looked their items up
+            holder.execute("ROLLBACK")
+            return sorted((r.status, r.error) for r in await polls)
+        finally:
+            await one.close()
+            await two.close()
+
+    try:
+        results = asyncio.run(scenario())
+    finally:
+        holder.close()
+    assert results == [("new", None), ("unchanged", None)]
+    assert "Traceback" not in caplog.text
+    assert _waiting_and_queued(db) == (0, 1)
     db.dispose()
 
 
