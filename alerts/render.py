@@ -15,7 +15,7 @@ import html
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import quote
@@ -334,7 +334,9 @@ class AlertView:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> AlertView:
-        return cls(**{k: data.get(k) for k in cls.__dataclass_fields__})  # type: ignore[arg-type]
+        # a key a view stored before it was added takes the field's default (`date_only`), else None
+        return cls(**{f.name: data.get(f.name, None if f.default is MISSING else f.default)
+                      for f in fields(cls)})  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -382,7 +384,7 @@ def render_alert(view: AlertView, tz: ZoneInfo, *, limit: int = MAX_TEXT) -> Ren
     mark = URGENCY_MARK.get(view.urgency, URGENCY_MARK["normal"])
     topics = " · ".join(topic_label(t, lang) for t in view.topics)
     outlet = clean(view.outlet)
-    when = local_time(view.published, tz, lang, date_only=bool(view.date_only))
+    when = local_time(view.published, tz, lang, date_only=view.date_only)
     url, domain = url_or_domain(view.url)
     counts = counts_line(view.counts, lang)
     tags = " ".join(hashtags(view.topics, lang))
@@ -432,7 +434,7 @@ def render_update(view: AlertView, tz: ZoneInfo, *, limit: int = MAX_TEXT) -> Re
     lang = lang_of(view.lang)
     w = WORDS[lang]
     outlet = clean(view.outlet)
-    when = local_time(view.published, tz, lang, date_only=bool(view.date_only))
+    when = local_time(view.published, tz, lang, date_only=view.date_only)
     url, domain = url_or_domain(view.url)
     counts = counts_line(view.counts, lang)
 
