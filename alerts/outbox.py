@@ -13,7 +13,10 @@ Per instant channel that lists one of the story's topics:
   the bot could not post there, a 400), neither an edit nor a reply, which would
   only fail after it → a fresh `new` message, the story told with what it has now
   (the first report with its outlets and figures). The failed row leaves the story
-  under a key of its own, so the fresh one is the story's message from then on.
+  under a key of its own, so the fresh one is the story's message from then on;
+- and when the story's message was held by its feed's hourly limit (folded into "And N
+  more", never sent on its own), a new figure is told the same way, in a fresh `new`
+  message (its own feed's limit applies to it); other reports add nothing.
 
 Dedupe keys (`new:{channel}:{story}`, `edit|update:{channel}:{story}:{item}`)
 are unique, and an item already in a story is not queued again, so running this
@@ -121,15 +124,17 @@ def enqueue_for_item(
                 payload={"html": r.html, "text": r.text, "preview": preview, "view": view.to_json(), "item_id": item.id,
                          "feed_id": item.feed_id},
             )
-        elif first.status in (HELD, FOLDED):
+        elif first.status in (HELD, FOLDED) and not assignment.new_counts:
             continue  # the story's message was folded: nothing to edit or reply to
-        elif first.status == FAILED:
+        elif first.status in (HELD, FOLDED, FAILED):
+            # never sent on its own (folded by its feed's hourly limit, or refused): a new figure
+            # or any next report of a refused one is told in a message of the story's own
             view, r = _retold(first, story, item, c, config, also=outlets)
-            detach_alert(first, "failed")  # the fresh message is the story's from now on
+            detach_alert(first, first.status)  # the fresh message is the story's from now on
             session.flush()  # its key is free before the fresh message takes it
             _add(
                 session, alerts, key=f"new:{channel.name}:{story.id}", now=now, channel=channel.name,
-                story_id=story.id, kind="new",
+                story_id=story.id, kind="new", status=_status(session, item, channel, config, now),
                 payload={"html": r.html, "text": r.text, "preview": preview, "view": view.to_json(),
                          "item_id": (first.payload or {}).get("item_id", item.id),
                          "feed_id": (first.payload or {}).get("feed_id", item.feed_id), "retells_alert_id": first.id},

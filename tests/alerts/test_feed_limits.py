@@ -72,3 +72,47 @@ def test_a_feed_override_applies_to_that_feed_only(db, make_config, add_item):
         assert statuses(s) == {"pending": 8, "held": 4}
         [fold] = fold_held(s, config, now=T0)
         assert "➕ Y 4 más de Efecto Cocuyo" in fold.payload["text"] and "(límite: 2 por hora)" in fold.payload["text"]
+
+
+def test_a_new_figure_for_a_story_whose_message_was_held_is_told_in_a_message_of_its_own(db, make_config, add_item):
+    """A story first told by a feed over its limit is only a title in the fold: a later
+    report with a figure the story lacked, from a feed under its limit, must reach the
+    channel (before, it was dropped as a reply to a message that was never sent)."""
+    config = make_config([{"name": "pp", "chat_id": "@pp_channel", "topics": PP}])
+    feeds = [f.model_copy(update={"max_alerts_per_hour": 1}) if f.name == "elpitazo" else f for f in config.feeds]
+    config = config.model_copy(update={"feeds": feeds})
+    ents = [{"name": "Foro Penal", "type": "org"}, {"name": "Caracas", "type": "place"}]
+
+    def released(n: int) -> dict[str, object]:
+        return {"number": n, "event": "released", "confident": True, "source": "Foro Penal", "phrase": f"{n} excarcelados"}
+
+    with db.session() as s:
+        publish(s, add_item, config, "elpitazo", 1, T0)  # uses up El Pitazo's hour
+        title = "Foro Penal confirma 14 excarcelaciones de presos políticos en Caracas"
+        held = enqueue_for_item(s, add_item(s, "elpitazo", title, url="https://elpitazo.example/fp", published=T0),
+                                Cls(PP, "high", {"political_prisoners": ["excarcelaciones"]}, entities=ents,
+                                    counts=[released(14)]), config, now=T0)
+        assert [(a.kind, a.status) for a in held] == [("new", "held")]
+        story_id = held[0].story_id
+        [fold] = fold_held(s, config, now=T0 + timedelta(minutes=1))
+
+        later = T0 + timedelta(minutes=30)
+        told = enqueue_for_item(
+            s, add_item(s, "bbcmundo", "Foro Penal confirma 15 excarcelaciones de presos políticos en Caracas",
+                        url="https://bbc.example/fp", published=later),
+            Cls(PP, "high", {"political_prisoners": ["excarcelaciones"]}, entities=ents,
+                counts=[released(15)]), config, now=later,
+        )
+        assert [(a.kind, a.status, a.story_id) for a in told] == [("new", "pending", story_id)]
+        assert "15" in told[0].payload["text"] and "BBC Mundo" in told[0].payload["text"]
+        folded = s.get(Alert, held[0].id)
+        assert folded.status == "folded" and folded.story_id is None and f"#{fold.id}" in folded.last_error  # stays in its fold, out of the story
+
+        # the same outlets again with no new figure: nothing more
+        again = enqueue_for_item(
+            s, add_item(s, "cocuyo", "Foro Penal confirma 15 excarcelaciones de presos políticos en Caracas",
+                        url="https://cocuyo.example/fp", published=later),
+            Cls(PP, "high", {"political_prisoners": ["excarcelaciones"]}, entities=ents,
+                counts=[released(15)]), config, now=later,
+        )
+        assert [a.kind for a in again] == ["edit"]
