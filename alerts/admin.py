@@ -191,6 +191,7 @@ class AdminBot:
         self._offset: int | None = None
         self._holder = f"{socket.gethostname()}:{os.getpid()}"  # who claimed an update
         self._waiting: dict[int, Update] = {}  # updates another process was answering
+        self._unfinished: set[str] = set()  # updates answered whose record a lock refused
         self._ready = False  # webhook removed and our username known
         self._bot_username: str | None = None
         self._notify_lock = asyncio.Lock()
@@ -257,6 +258,8 @@ class AdminBot:
                     if time.monotonic() - last_notify >= self.notify_every:
                         await self.notify_problems()
                         last_notify = time.monotonic()
+                    for name in list(self._unfinished):  # answered, their records refused
+                        await self._finish_or_later(name)
                     for item in list(self._waiting.values()):  # their claims may have ended
                         await self._handle_safely(item)
                     for item in await self._poll(stop):
@@ -357,9 +360,19 @@ class AdminBot:
             try:
                 await self.handle_update(item)
             finally:
-                await asyncio.to_thread(self._finish, name)
+                await self._finish_or_later(name)
         except Exception as exc:
             log.error("operator chat: update %d failed: %s", item.update_id, self._redact(exc))
+
+    async def _finish_or_later(self, name: str) -> None:
+        """Mark an answered update done; under a lock, at the next round (it was answered once)."""
+        try:
+            await asyncio.to_thread(self._finish, name)
+            self._unfinished.discard(name)
+        except OperationalError as exc:
+            if name not in self._unfinished:
+                log.warning("operator chat: %s answered, its record waits for the database: %s", name, refusal(exc))
+            self._unfinished.add(name)
 
     def _claim(self, name: str) -> str:
         """"mine", "done" or "busy" (module docstring)."""
@@ -393,12 +406,16 @@ class AdminBot:
         if command == "tally":
             await self.send_tally(str(message.chat.id))
             return
-        if command in FEEDBACK_COMMANDS:
-            lock = self.story_lock if command in STORY_COMMANDS else None
-            async with lock or contextlib.nullcontext():
-                text = await asyncio.to_thread(self.feedback.answer, command, arg, message)
-        else:
-            text = self.answer(command, arg)
+        try:
+            if command in FEEDBACK_COMMANDS:
+                lock = self.story_lock if command in STORY_COMMANDS else None
+                async with lock or contextlib.nullcontext():
+                    text = await asyncio.to_thread(self.feedback.answer, command, arg, message)
+            else:  # its statements wait for a lock off the event loop, as the polls' do
+                text = await asyncio.to_thread(self.answer, command, arg)
+        except OperationalError as exc:  # a lock held past the timeout: say so, change nothing
+            log.warning("operator chat: /%s %s not done: %s", command, arg, refusal(exc))
+            text = f"/{command} {arg}".rstrip() + f" was not done: {refusal(exc)}. Send it again."
         await self.reply(str(message.chat.id), text)
 
     async def send_tally(self, chat_id: str) -> None:

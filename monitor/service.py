@@ -15,6 +15,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -123,6 +124,7 @@ class Service:
         self._reload_lock = asyncio.Lock()  # one reload at a time, in the order asked
         self.scheduler: AsyncIOScheduler | None = None
         self.feed_scheduler: FeedScheduler | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._config_seen = _file_state(runtime.config_path)
         self._scheduler_options = scheduler_options or {}
         if config.settings.startup_spread is not None:
@@ -317,6 +319,7 @@ class Service:
             return 0
         self.log_startup(tune_collector())  # a long run with a large heap (monitor/heap.py)
         await self.classify_pending()  # items stored just before a crash or stop
+        self._loop = asyncio.get_running_loop()
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self.feed_scheduler = FeedScheduler(
             self.scheduler, self._scheduled_poll, self.config.settings, **self._scheduler_options
@@ -406,6 +409,8 @@ class Service:
         return self._set_paused(name, False)
 
     def _set_paused(self, name: str, paused: bool) -> bool:
+        """Store the pause, then tell the scheduler on the event loop (the admin chat calls
+        this from a worker thread, so that a locked database holds no poll)."""
         if self.config.feed(name) is None:
             return False
         with self.db.session() as session:
@@ -413,9 +418,21 @@ class Service:
             if feed is not None:
                 feed.paused = paused
         if self.feed_scheduler is not None:
-            (self.feed_scheduler.pause if paused else self.feed_scheduler.resume)(name)
+            self._on_loop((self.feed_scheduler.pause if paused else self.feed_scheduler.resume), name)
         log.info("%s %s by the operator", name, "paused" if paused else "resumed")
         return True
+
+    def _on_loop(self, call: Callable[[str], object], arg: str) -> None:
+        """`call(arg)` now when on the service's event loop, else queued to it."""
+        loop = self._loop
+        try:
+            here = asyncio.get_running_loop()
+        except RuntimeError:
+            here = None
+        if loop is None or here is loop:
+            call(arg)
+        else:
+            loop.call_soon_threadsafe(call, arg)
 
     def wake_delivery(self) -> None:
         self.worker.wake()

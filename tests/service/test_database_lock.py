@@ -21,7 +21,7 @@ from core.config import load_config, resolve_runtime
 from devtools.samples import SampleItem
 from monitor.service import Service, sync_config
 from storage.db import Database, open_database
-from storage.models import Alert, Channel, Feed, Item
+from storage.models import Alert, Channel, Feed, Item, Lease
 
 PRESOS = [{"name": "presos", "chat_id": "console", "topics": ["political_prisoners"]}]
 
@@ -635,4 +635,57 @@ def test_a_problem_report_waits_for_the_lock_off_the_event_loop_and_goes_once(wo
     assert stall < 0.5
     with db.session() as s:
         assert s.scalar(select(Channel.disabled_reported).where(Channel.name == "otro")) is True
+    db.dispose()
+
+
+def test_an_admin_command_meeting_the_lock_after_its_claim_holds_no_poll_and_says_so(world, caplog):
+    """/pause and /resume stored the pause on the event loop: a lock taken between the update's
+    claim and its answer held every poll and the heartbeat for the busy timeout, and the refused
+    write was logged as a failed update with no answer to the operator."""
+    config, runtime, db, holder = _opened(world)
+    world.write_config(PRESOS, settings={"admin_chat_id": 4242, "admin_user_ids": [7]})
+    config = load_config(world.config_path)
+    config, runtime = _telegram(world, config, db)
+
+    async def scenario() -> tuple[list[str], float]:
+        service = Service(config, runtime, db)
+        claim = service.admin._claim
+
+        def claim_then_lock(name: str) -> str:
+            state = claim(name)
+            holder.execute("BEGIN IMMEDIATE")  # the operator's `sqlite3` takes the lock now
+            return state
+
+        service.admin._claim = claim_then_lock  # type: ignore[method-assign]
+        running = asyncio.create_task(service.run())
+        while not world.emulator.messages("@presos_test"):  # the first alert: the service is up
+            assert not running.done(), running.exception()
+            await asyncio.sleep(0.05)
+        watch = asyncio.create_task(_longest_stall(4.0, running))
+        world.emulator.inject_message(4242, "/pause pitazo", from_id=7)
+        deadline = time.monotonic() + 10
+        while not holder.in_transaction and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(2.0)
+        holder.execute("ROLLBACK")
+        stall = await watch
+        while not world.emulator.messages("4242") and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        service.request_stop()
+        assert await asyncio.wait_for(running, 15) == 0
+        return world.texts("4242"), stall
+
+    try:
+        replies, stall = asyncio.run(scenario())
+    finally:
+        holder.close()
+    assert stall < 0.5
+    [reply] = replies
+    assert reply.startswith("/pause pitazo was not done: the database is locked") and reply.endswith("Send it again.")
+    assert "[SQL:" not in caplog.text and "failed" not in caplog.text
+    assert "answered, its record waits for the database" in caplog.text
+    with db.session() as s:
+        assert s.scalar(select(Feed.paused).where(Feed.name == "pitazo")) is False
+        # recorded once the lock went: a restart or another replica does not answer it again
+        assert s.scalar(select(Lease.holder).where(Lease.name.like("update:%"))) == "done"
     db.dispose()
