@@ -1,7 +1,9 @@
 """/healthz and /metrics on a loopback HTTP endpoint (settings.http_listen).
 
 A stdlib threaded server keeps the endpoint answering even while the event
-loop is busy, which is exactly when an operator wants to look.
+loop is busy, which is exactly when an operator wants to look. Requests that come
+while a check (or the page, or the chart) is being made wait for it and share its
+result, so they take one database connection, not one each.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -44,6 +47,39 @@ class _ReadBefore(io.RawIOBase):
         return self.sock.recv_into(buffer)
 
 
+class _OneAtATime:
+    """`fn()` run by one caller at a time; callers arriving while it runs share its result.
+
+    Each request has a thread of its own, and each check takes a pooled database
+    connection: 30 uptime probes meeting a table lock used up the pool and stalled the
+    service's own statements for the lock timeout."""
+
+    def __init__(self, fn: Callable[[], Any]) -> None:
+        self.fn = fn
+        self.lock = threading.Lock()
+        self.running: Future[Any] | None = None
+
+    def __call__(self) -> Any:
+        with self.lock:
+            shared, owner = self.running, self.running is None
+            if owner:
+                shared = self.running = Future()
+        assert shared is not None
+        if not owner:
+            return shared.result()
+        try:
+            result = self.fn()
+        except BaseException as exc:
+            shared.set_exception(exc)
+            raise
+        else:
+            shared.set_result(result)
+            return result
+        finally:
+            with self.lock:
+                self.running = None
+
+
 class _ThreadingHTTPServerV6(ThreadingHTTPServer):
     address_family = socket.AF_INET6
 
@@ -59,9 +95,9 @@ class HealthServer:
     ) -> None:
         host, _, port = listen.rpartition(":")
         self.metrics = metrics
-        self.check = check
-        self.page = page
-        self.chart = chart
+        self.check = _OneAtATime(check)
+        self.page = None if page is None else _OneAtATime(page)
+        self.chart = None if chart is None else _OneAtATime(chart)
         server = self
 
         class Handler(BaseHTTPRequestHandler):

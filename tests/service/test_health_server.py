@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -83,5 +84,35 @@ def test_an_ipv6_address_is_served() -> None:
     try:
         assert server.address.startswith("http://[::1]:")
         assert httpx.get(f"{server.address}/healthz", timeout=5).json() == {"status": "ok"}
+    finally:
+        server.stop()
+
+
+def test_requests_during_a_check_share_it_instead_of_each_making_one() -> None:
+    """Each request ran its own check, each on a pooled connection: 30 probes meeting a table
+    lock took the whole pool and held the service's own statements for the lock timeout."""
+    release, calls, lock = threading.Event(), [], threading.Lock()
+
+    def slow_check() -> dict[str, object]:
+        with lock:
+            calls.append(len(calls) + 1)
+            n = len(calls)
+        release.wait(10)  # a statement waiting for a lock
+        return {"status": "ok", "check": n}
+
+    server = HealthServer("127.0.0.1:0", Metrics(), slow_check).start()
+    try:
+        with ThreadPoolExecutor(30) as pool:
+            answers = [pool.submit(httpx.get, f"{server.address}/healthz", timeout=10) for _ in range(30)]
+            deadline = time.monotonic() + 5
+            while not calls and time.monotonic() < deadline:
+                time.sleep(0.01)
+            time.sleep(0.5)  # the requests have arrived and wait
+            assert calls == [1]
+            release.set()
+            bodies = [a.result().json() for a in answers]
+        assert [b["status"] for b in bodies] == ["ok"] * 30
+        assert {b["check"] for b in bodies} == set(calls)  # a request after the first check ended made its own
+        assert httpx.get(f"{server.address}/healthz", timeout=5).json()["check"] == len(calls)  # none in flight: a fresh one
     finally:
         server.stop()
