@@ -107,6 +107,17 @@ def new_figures(story_counts: list[dict[str, Any]], counts: list[Count] | list[d
         (c.event, c.number) not in known or (_verified(c) and (c.event, c.number) not in verified))]
 
 
+def _put_back(story_counts: list[dict[str, Any]], counts: list[Count] | list[dict[str, Any]],
+              new: list[Count]) -> list[Count]:
+    """An outlet's retitle putting back a figure the story told before ("16" back to "8": it
+    corrected itself): the story's latest figure of that event and source is another, so the
+    channel's last word would stay the wrong one."""
+    latest = {(x.event, fold(x.source or "").strip()): x.number for x in as_counts(story_counts) if x.confident}
+    fresh = {(x.event, x.number) for x in new}
+    return [x for x in as_counts(counts) if x.confident and (x.event, x.number) not in fresh
+            and latest.get((x.event, fold(x.source or "").strip()), x.number) != x.number]
+
+
 def _not_superseded(session: Session, story_id: int, item: Item, counts: list[Count]) -> list[Count]:
     """The figures that are not older news: a slow feed's "suma 14", published before the
     story's "suma 15" from the same source, is stored with its item but makes no reply."""
@@ -355,6 +366,8 @@ def _join(
     """Put `item` in `story`, which exists: the story gains its topics, entities and the
     figures it lacked (when told)."""
     new_counts = new_figures(story.counts, c.counts) if told else []
+    if told and signals.get("decision") == "revision":
+        new_counts = [*new_counts, *_put_back(story.counts, c.counts, new_counts)]
     entry = index.stories.get(story.id)
     if new_counts and entry is not None and when < entry.last:  # an item older than the story's latest
         new_counts = _not_superseded(session, story.id, item, new_counts)

@@ -81,6 +81,27 @@ def test_a_revision_to_a_figure_the_story_has_is_silent(world):
     assert len({i.story_id for i in items}) == 1 and items[-1].revision_of == items[0].id
 
 
+def test_an_outlet_putting_its_earlier_figure_back_is_a_reply_with_that_figure(world):
+    """8, then 16, then back to 8 (the outlet corrects itself): the tally took the 8 again but
+    the channel's last word stayed "16", since the story already had the 8."""
+    world.feed("efecto", "es")
+    first = world.publish("efecto", EIGHT, SUMMARY)
+    world.write_config(CHANNELS)
+    _poll(world)
+    world.retitle("efecto", first.guid, SIXTEEN)
+    _poll(world)
+    world.retitle("efecto", first.guid, EIGHT)
+    _poll(world)
+
+    messages = world.emulator.messages("@presos_test")
+    [alert] = [m for m in messages if m.reply_to is None]
+    replies = [m.text for m in messages if m.reply_to == alert.message_id]
+    assert len(replies) == 2 and "16" in replies[0] and "8" in replies[1] and "16" not in replies[1], replies
+    world.retitle("efecto", first.guid, "Foro Penal: ascienden a 8 las excarcelaciones de presos políticos")
+    _poll(world)  # the same figure reworded: nothing more
+    assert len(world.emulator.messages("@presos_test")) == 3
+
+
 def test_a_revision_that_makes_an_item_relevant_is_alerted_as_a_new_story(world):
     world.feed("efecto", "es")
     first = world.publish("efecto", "EN VIVO | Lo que sabemos de la jornada del 3 de enero",
