@@ -55,6 +55,7 @@ DEFAULT_API_URL = "https://api.telegram.org"
 URGENCIES = ("low", "normal", "high")
 
 DEFAULT_INTERVAL = timedelta(minutes=10)  # a feed's poll interval when feeds.yaml gives none
+MIN_STORY_WINDOW = timedelta(hours=1)
 MIN_RETENTION = timedelta(days=1)
 Duration = Annotated[
     timedelta, BeforeValidator(parse_duration), PlainSerializer(format_duration, return_type=str),
@@ -207,6 +208,15 @@ class Settings(Limits):
                 f"{info.field_name} {format_duration(value)} is too short: every fetch would time out; "
                 "1s is the minimum"
             )
+        return value
+
+    @field_validator("story_window", "delivery_lease")
+    @classmethod
+    def _not_zero(cls, value: timedelta, info: ValidationInfo) -> timedelta:
+        if value <= timedelta(0):  # 0s: no story ever found (every report an alert), or a send reclaimed at once
+            what = ("every report of an event would be an alert of its own" if info.field_name == "story_window"
+                    else "a message being sent could be claimed and sent again at once")
+            raise ValueError(f"{info.field_name} {format_duration(value)} is too short: {what}; 1s is the minimum")
         return value
 
     @field_validator("admin_chat_id")
@@ -803,7 +813,32 @@ def _cautions(data: Any) -> list[tuple[Loc, str]]:
     """What a valid config may mean and most often does not: check-config warns (exit 0) and
     the service logs it at start and at each reload. DESIGN.md allows these values (an
     outside check writes its own feeds and channels), so they stop nothing."""
-    return _duplicate_urls(data) + _shared_chats(data) + _short_retention(data)
+    return _duplicate_urls(data) + _shared_chats(data) + _short_retention(data) + _short_windows(data)
+
+
+def _short_windows(data: Any) -> list[tuple[Loc, str]]:
+    """A story window under an hour (an event's later reports are new alerts), and a delivery
+    lease no longer than a send may take (another replica sends the message again)."""
+    settings = data.get("settings") if isinstance(data, dict) else None
+    if not isinstance(settings, dict):
+        return []
+    try:
+        window = parse_duration(settings["story_window"]) if "story_window" in settings else None
+        lease = parse_duration(settings.get("delivery_lease", "45s"))
+        send = parse_duration(settings.get("request_timeout", "30s"))
+    except (ValueError, TypeError):
+        return []  # the model reports it
+    out: list[tuple[Loc, str]] = []
+    if window is not None and timedelta(0) < window < MIN_STORY_WINDOW:
+        out.append((("settings", "story_window"),
+                    f"story_window {format_duration(window)}: a report of an event more than "
+                    f"{format_duration(window)} after its first is an alert of its own; 48h is the default"))
+    if timedelta(0) < lease <= send:
+        out.append((("settings", "delivery_lease"),
+                    f"delivery_lease {format_duration(lease)} is no longer than request_timeout "
+                    f"{format_duration(send)}: with replicas, a message whose send is slow can be claimed "
+                    "and sent again by another replica; make it longer than request_timeout"))
+    return out
 
 
 def _short_retention(data: Any) -> list[tuple[Loc, str]]:

@@ -83,6 +83,30 @@ def test_a_fetch_timeout_under_a_second_is_refused(key):
     assert parse_config(BASE.replace("settings:\n", f"settings:\n  {key}: 1s\n"))
 
 
+@pytest.mark.parametrize(("key", "why"), [
+    ("story_window", "every report of an event would be an alert of its own"),
+    ("delivery_lease", "a message being sent could be claimed and sent again at once"),
+])
+def test_a_zero_story_window_or_delivery_lease_is_refused(key, why):
+    """`story_window: 0s` passed check-config and every report of an event became an alert of
+    its own; `delivery_lease: 0s` made a message being sent claimable again at once."""
+    text = BASE.replace("settings:\n", f"settings:\n  {key}: 0s\n")
+    assert errors_of(text) == [f"settings.{key} (line 2): {key} 0s is too short: {why}; 1s is the minimum"]
+
+
+def test_a_short_story_window_or_a_lease_shorter_than_a_send_is_warned_of():
+    text = BASE.replace("settings:\n", "settings:\n  story_window: 30m\n  delivery_lease: 20s\n")
+    assert cautions_of(text) == [
+        "settings.story_window (line 2): story_window 30m: a report of an event more than 30m after its "
+        "first is an alert of its own; 48h is the default",
+        "settings.delivery_lease (line 3): delivery_lease 20s is no longer than request_timeout 30s: with "
+        "replicas, a message whose send is slow can be claimed and sent again by another replica; make it "
+        "longer than request_timeout",
+    ]
+    fine = BASE.replace("settings:\n", "settings:\n  story_window: 1h\n  delivery_lease: 20s\n  request_timeout: 15s\n")
+    assert cautions_of(fine) == []
+
+
 @pytest.mark.parametrize("window", ["0s", "5m", None])
 def test_any_interval_from_30s_is_accepted_whatever_the_backfill_window(window):
     """DESIGN.md: a feed's interval is accepted from 30s up. `interval: 2d` was refused against
