@@ -128,6 +128,16 @@ def enqueue_digest(session: Session, config: AppConfig, channel_name: str, *, no
     return alerts
 
 
+def enqueue_scheduled_digest(session: Session, config: AppConfig, channel_name: str, *, now: datetime) -> list[Alert]:
+    """`enqueue_digest` for the service's CronTrigger, when the channel's latest schedule time
+    is after its last digest: the trigger fires at both occurrences of a time the clocks
+    repeat (01:30 on a fall-back night), and the second is no new slot (`slot_instant`)."""
+    last = last_digests(session).get(channel_name)
+    if channel_name not in due_digests(config, now, {channel_name: last}):
+        return []
+    return enqueue_digest(session, config, channel_name, now=now)
+
+
 def enqueue_missed_digests(session: Session, config: AppConfig, *, now: datetime) -> list[Alert]:
     """Queue the digests of channels that had one before and whose latest schedule time
     has passed since: a time the service was stopped at, or the host asleep (the

@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from alerts.admin import AdminBot
 from alerts.delivery import DeliveryWorker
-from alerts.digest import enqueue_digest, enqueue_missed_digests
+from alerts.digest import enqueue_missed_digests, enqueue_scheduled_digest
 from alerts.feed_limits import fold_held
 from alerts.tally.posts import TallyPosts
 from core.config import AppConfig, ConfigError, FeedConfig, Runtime, Settings, load_config
@@ -522,7 +522,7 @@ class Service:
 
     def _enqueue_digest(self, channel: str, now: datetime) -> int:
         with self.db.session() as session:
-            return len(enqueue_digest(session, self.config, channel, now=now))
+            return len(enqueue_scheduled_digest(session, self.config, channel, now=now))
 
     async def missed_digests(self) -> None:
         """The leader queues the roundups whose time passed while no replica ran (a restart,
