@@ -102,15 +102,17 @@ _ISO_NAMED_ZONE = re.compile(
 
 # a day with its English ordinal ending: "December 3rd, 2025", "the 21st of January"
 _ORDINAL_DAY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b", re.I)
+# the first of a month as Spanish writes it: "1º de enero", "1° de enero", "1.º", "1ro. de enero"
+_SPANISH_ORDINAL_DAY = re.compile(r"\b(\d{1,2})(?:\.?[º°]|e?ro\.?)(?=\s+de\s)", re.I)
 
 
 def reworded(text: str) -> str:
     """`text` in words the date readers take whole: times in 24 hours (`in_24_hours`), days
-    without their English ordinal ending ("December 3rd" was no date), and an
+    without their ordinal ending ("December 3rd", "1º de enero" were no date), and an
     ISO time with a zone's name in RFC 822's order ("03 Dec 2025 22:30:00 UTC"), whose reader
     knows UTC, GMT and the US zones; feedparser kept the day of "2025-12-03 22:30:00 UTC"
     and dropped its time. A name it does not know leaves the time without an offset."""
-    text = _ORDINAL_DAY.sub(r"\1", in_24_hours(text))
+    text = _SPANISH_ORDINAL_DAY.sub(r"\1", _ORDINAL_DAY.sub(r"\1", in_24_hours(text)))
     if m := _ISO_NAMED_ZONE.match(text):
         year, month, day, clock, name = m.groups()
         if 1 <= int(month) <= 12:

@@ -158,3 +158,25 @@ async def test_a_page_dated_with_an_english_ordinal_day_is_read(
     stored = items_of(db, "src")
     assert [i.published_at.replace(tzinfo=None) for i in stored] == [
         datetime(2025, 12, 3), datetime(2025, 11, 30)]
+
+
+@pytest.mark.parametrize("first_of_month", ["1º de enero de 2027", "1° de enero de 2027", "1.º de enero de 2027",
+                                            "viernes 1ro. de enero de 2027", "1ero de enero de 2027"])
+async def test_a_page_dated_with_a_spanish_ordinal_first_of_the_month_is_read(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database, first_of_month: str,
+) -> None:
+    """Spanish writes the first of a month as an ordinal ("1º de enero", "1ro. de enero"): it
+    was no date, so on 5 January an item of New Year's Day newly listed was dated at the fetch
+    and alerted as news of the hour."""
+    selectors = Selectors(item="li.n", title="a", link="a@href", date="span.d")
+    cfg = FeedConfig(name="src", url=server.url("/src"), language="es", fetch_article="never",
+                     type="page", selectors=selectors)
+    server.set_route("/src", page([(0, "5 de enero de 2027")]), content_type="text/html")
+    first = await poll_feed(cfg, settings, fetcher, db, now=datetime(2027, 1, 5, 15, tzinfo=UTC))
+    assert len(first.new_item_ids) == 1 and first.parse_problem is None, first.parse_problem
+    server.set_route("/src", page([(0, "5 de enero de 2027"), (1, first_of_month)]), content_type="text/html")
+    second = await poll_feed(cfg, settings, fetcher, db, now=datetime(2027, 1, 5, 16, tzinfo=UTC))
+    assert second.new_item_ids == [] and second.backfilled == 1 and second.parse_problem is None, second.parse_problem
+    stored = items_of(db, "src")
+    assert [i.published_at.replace(tzinfo=None) for i in stored] == [datetime(2027, 1, 5), datetime(2027, 1, 1)]
+    assert stored[1].date_only
