@@ -433,7 +433,7 @@ class AdminBot:
                 return None, text
             from alerts.tally.chart import render_png  # matplotlib: imported on first use
 
-            return render_png(tally), text
+            return render_png(tally, tz=self.config.settings.tz), text
 
         png, text = await asyncio.to_thread(build)
         if png is None:

@@ -6,7 +6,7 @@ are drawn as crosses off the lines, never dropped."""
 from __future__ import annotations
 
 import io
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 import matplotlib
 
@@ -53,7 +53,8 @@ def _span(dates: list[datetime]) -> tuple[datetime, datetime] | None:
     return lo - margin, hi + margin
 
 
-def draw(tally: Tally, topic: str | None = None) -> MplFigure:
+def draw(tally: Tally, topic: str | None = None, *, tz: tzinfo = UTC) -> MplFigure:
+    """The chart, its days those of `tz` (settings.timezone in the chats, as the caption's)."""
     name = chart_topic(tally, topic)
     state = tally.topics.get(name) if name else None
     fig = MplFigure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, layout="constrained")
@@ -70,8 +71,8 @@ def draw(tally: Tally, topic: str | None = None) -> MplFigure:
         else:
             ax.set_xlim(*span)  # one time axis for both panels
             ax.xaxis.set_major_formatter(
-                mdates.DateFormatter("%b %Y" if span[1] - span[0] > LONG_SPAN else "%d %b"))
-            ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=6))
+                mdates.DateFormatter("%b %Y" if span[1] - span[0] > LONG_SPAN else "%d %b", tz=tz))
+            ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=6, tz=tz))
         ax.grid(True, alpha=0.3)
     return fig
 
@@ -121,8 +122,8 @@ def _released(ax: object, state: TopicState | None) -> list[datetime]:
     return dates
 
 
-def render_png(tally: Tally, topic: str | None = None) -> bytes:
-    fig = draw(tally, topic)
+def render_png(tally: Tally, topic: str | None = None, *, tz: tzinfo = UTC) -> bytes:
+    fig = draw(tally, topic, tz=tz)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI)
     return buf.getvalue()

@@ -85,7 +85,7 @@ def render_post(tally: Tally, channel: ChannelConfig, slot: datetime, tz: tzinfo
     from alerts.tally.chart import render_png  # matplotlib: imported on first use
 
     text = caption(tally, topics=channel.topics, limit=CAPTION_LIMIT, tz=tz)
-    return ChartPost(channel.name, slot, topic, render_png(tally, topic), text)
+    return ChartPost(channel.name, slot, topic, render_png(tally, topic, tz=tz), text)
 
 
 class TallyCharts:

@@ -269,3 +269,25 @@ def test_the_chart_dates_one_figure_or_a_year_of_them_readably() -> None:
                          day + timedelta(days=30 * n), None, "feed") for n in range(14)]
     held, _ = labels(year)
     assert len(set(held)) == len(held) and all(label[-4:] in ("2026", "2027") for label in held)
+
+
+def test_the_chart_in_the_chats_dates_a_figure_by_its_day_in_the_settings_zone() -> None:
+    """Foro Penal's figure of 21:30 on New Year's Eve in Caracas (01:30 UTC on 1 January) is
+    dated 2026-12-31 in the caption beside the chart; the chart's days were UTC's, and drew
+    it in 1 January's column, past the "01 Jan" tick."""
+    from zoneinfo import ZoneInfo
+
+    import matplotlib.dates as mdates
+
+    caracas = ZoneInfo("America/Caracas")
+    eve = datetime(2027, 1, 1, 1, 30, tzinfo=UTC)
+    rows = [StoredFigure(1, TOPIC, "held", 800, "Foro Penal", eve - timedelta(days=2), eve, None, "feed"),
+            StoredFigure(2, TOPIC, "held", 780, "Foro Penal", eve, eve, None, "feed")]
+    tally = build_tally(rows)
+    assert "2026-12-31" in caption(tally, tz=caracas)
+    fig = draw(tally, tz=caracas)
+    fig.canvas.draw()
+    held = fig.axes[0]
+    ticks = {t.get_text(): t.get_position()[0] for t in held.get_xticklabels()}
+    point = mdates.date2num(eve)
+    assert ticks["31 Dec"] <= point < ticks["01 Jan"], ticks
