@@ -22,7 +22,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -269,10 +269,11 @@ def build_tally(
     *,
     sources: Sources = DEFAULT_SOURCES,
     outlets: Mapping[str, str] | None = None,
+    tz: tzinfo = UTC,
 ) -> Tally:
-    """The tally of these stored figures (any order)."""
+    """The tally of these stored figures (any order); its days are those of `tz`."""
     stated, facts = _stated(rows)
-    return tally_of_rows(stated, sources=sources, outlets=outlets, facts=facts)
+    return tally_of_rows(stated, sources=sources, outlets=outlets, facts=facts, tz=tz)
 
 
 def tally_of_rows(
@@ -281,8 +282,10 @@ def tally_of_rows(
     sources: Sources = DEFAULT_SOURCES,
     outlets: Mapping[str, str] | None = None,
     facts: Mapping[int, ShownFacts] | None = None,
+    tz: tzinfo = UTC,
 ) -> Tally:
-    """The tally of stated rows (storage/tally.py), sorted here in place.
+    """The tally of stated rows (storage/tally.py), sorted here in place; a figure's day is
+    its day in `tz` (settings.timezone), the one the chats date it by.
 
     One pass in date order flags jumps (10x, or a tenth of, the last accepted figure of the
     history; first of its history, of its class's in the event, docs/TALLY.md) and counts, per
@@ -290,6 +293,7 @@ def tally_of_rows(
     only. A later figure of a history that is no jump from one of its flagged figures confirms
     it (two statements agree), so a flagged first figure cannot keep a history out for good."""
     rows.sort()  # by `when` (UTC text), then count id: plain tuple order, in C
+    day_of = _DayOf(tz)
     book = _Book(sources, outlets or {})
     of, read = book.of, book.read
     last_group: dict[Group, int] = {}
@@ -326,7 +330,7 @@ def tally_of_rows(
                     continue
                 for r in agreed:  # two figures of one history agree: no misreading, a new baseline
                     confirmed.add(r[1:3])
-                    _vote(votes, group, of[r[2:6]][2], r)
+                    _vote(votes, group, of[r[2:6]][2], r, day_of)
                     if kind != OTHER and event[1] == "released":
                         lines.append(r)
         pending.pop(group, None)
@@ -335,7 +339,7 @@ def tally_of_rows(
             last_class[(event, kind)] = number
             if event[1] == "released":
                 lines.append(row)
-        key = (group, row[0][:10], number)
+        key = (group, day_of(row[0]), number)
         entry = votes.get(key)
         if entry is None:
             votes[key] = [1, row, row, outlet]
@@ -363,7 +367,7 @@ def tally_of_rows(
         jumps_of[of[row[2:6]][0]].append(row)
     current: list[Figure] = []
     for group in sorted(newest):
-        current.extend(_current(make, newest[group], by_group.get(group, []), jumps_of.get(group, [])))
+        current.extend(_current(make, newest[group], by_group.get(group, []), jumps_of.get(group, []), day_of))
 
     topics: dict[str, TopicState] = {}
     for f in timeline:
@@ -390,14 +394,33 @@ def tally_of_rows(
     return Tally(figures=current, timeline=timeline, topics=dict(sorted(topics.items())))
 
 
+class _DayOf:
+    """The day in `tz` (ISO text) of a `when` text (UTC); the day of each minute computed once."""
+
+    def __init__(self, tz: tzinfo) -> None:
+        self.utc = tz is UTC
+        self.tz = tz
+        self.days: dict[str, str] = {}
+
+    def __call__(self, when: str) -> str:
+        if self.utc:
+            return when[:10]
+        minute = when[:16]
+        day = self.days.get(minute)
+        if day is None:
+            day = self.days[minute] = parse_when(minute).astimezone(self.tz).date().isoformat()
+        return day
+
+
 def _jump(number: int, reference: int) -> bool:
     """Ten times the reference, or a tenth of it: a misread figure, most likely."""
     return number >= JUMP_RATIO * reference or reference >= JUMP_RATIO * number
 
 
-def _vote(votes: dict[tuple[Group, str, int], list[Any]], group: Group, outlet: str, row: StatedRow) -> None:
+def _vote(votes: dict[tuple[Group, str, int], list[Any]], group: Group, outlet: str, row: StatedRow,
+          day_of: _DayOf) -> None:
     """`outlet`'s statement of `row`'s number on its day (a jump confirmed after the fact)."""
-    key = (group, row[0][:10], row[6])
+    key = (group, day_of(row[0]), row[6])
     entry = votes.get(key)
     if entry is None:
         votes[key] = [1, row, row, outlet]
@@ -420,7 +443,8 @@ def _heard(entry: list[Any], outlet: str) -> None:
 
 
 def _current(
-    make: _Builder, newest: StatedRow, days: list[tuple[str, list[Any]]], jumps: list[StatedRow]
+    make: _Builder, newest: StatedRow, days: list[tuple[str, list[Any]]], jumps: list[StatedRow],
+    day_of: _DayOf,
 ) -> list[Figure]:
     """The current figure of a history and those that disagree with it within a day.
 
@@ -430,7 +454,7 @@ def _current(
     in conflict only when stated after the highest was (a misquote, an outdated figure):
     stated before it, it was the source's earlier total, superseded, not shown."""
     since = when_text(parse_when(newest[0]) - CONFLICT_WINDOW)
-    first_day = since[:10]
+    first_day = day_of(since)
     tally: dict[int, list[Any]] = {}  # number -> [outlets, newest row, first row]
     for day, (_, row, first, outlets) in days:
         if day >= first_day and row[0] >= since:
@@ -489,7 +513,8 @@ def load_tally(
     """The tally of the stored confident counts (of items published since `since`, of `topic`);
     the links and qualifiers are read for the figures shown only."""
     rows = stated_rows(session, since=since, topic=topic)
-    tally = tally_of_rows(rows, sources=sources_from_config(config), outlets=outlets_from_config(config))
+    tally = tally_of_rows(rows, sources=sources_from_config(config), outlets=outlets_from_config(config),
+                          tz=config.settings.tz if config else UTC)
     shown: dict[int, list[Figure]] = defaultdict(list)  # a count of two topics is two figures
     for f in {id(f): f for f in (*tally.figures, *tally.timeline)}.values():
         shown[f.count_id].append(f)

@@ -78,3 +78,22 @@ def test_an_outlet_repeating_its_figure_is_one_outlet(db: Database, default_conf
     state = tally.topics[TOPIC]
     assert state.still_held is not None and state.still_held.number == 190
     assert [f.number for f in tally.timeline if f.source == "Foro Penal"] == [190]
+
+
+def test_the_outlets_decide_a_held_count_by_the_day_in_the_settings_zone(
+    db: Database, default_config: AppConfig
+) -> None:
+    """Two outlets state Foro Penal's 190 at 17:00 and 18:00 in Caracas, a third its 185 at
+    21:00 (01:00 UTC, the next day in UTC). The timeline's days were UTC's: the 185 stood
+    alone on its day, and the pinned message said "Still held: 185" beside "Disputed: 185"."""
+    tally = _tally(db, default_config, [
+        (28, 21, "infobae", "Foro Penal: 190 presos políticos siguen detenidos en Venezuela"),
+        (28, 22, "el-nacional", "Foro Penal: 190 presos políticos siguen detenidos en Venezuela"),
+        (29, 1, "la-verdad", "Foro Penal: 185 presos políticos siguen detenidos en Venezuela"),
+    ])
+    held = [(f.number, f.flags) for f in tally.figures if f.event == "held"]
+    assert held == [(190, []), (185, ["conflict"])]
+    state = tally.topics[TOPIC]
+    assert state.still_held is not None and state.still_held.number == 190
+    text = pin_text(tally, [TOPIC], default_config.settings.tz)
+    assert text is not None and "Still held: <b>190</b> (Foro Penal, 2026-01-28)" in text
