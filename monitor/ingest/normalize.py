@@ -25,6 +25,9 @@ from core.urls import canonical_url, same_document, with_fragment
 from monitor.parse import ParsedEntry
 
 _SPACE = re.compile(r"\s+")
+# a date later than the fetch by more than this is no date: the item stands at the fetch time,
+# as an undated one (backfill on a first poll); storage/tally.py's FUTURE_SLACK, for figures
+UNTRUSTED_AHEAD = timedelta(hours=1)
 _BOILERPLATE = [
     re.compile(p, re.I | re.S)
     for p in (
@@ -189,7 +192,10 @@ def normalize_entry(
     if not guid:
         return None
     when = entry.published or entry.updated
-    dated = when is not None
+    # a year ahead: a wrong clock; a date alone is 00:00 UTC of a day that starts up to 14 h
+    # earlier east of UTC (today's date in Madrid at 00:30 there is ahead of the fetch)
+    ahead = UNTRUSTED_AHEAD + (timedelta(days=1) if entry.date_only else timedelta(0))
+    dated = when is not None and when <= fetched_at + ahead
     published = when or fetched_at
     date_only = dated and entry.date_only
     if published > fetched_at + future_slack:

@@ -148,6 +148,26 @@ async def test_undated_items_on_first_poll_are_backfilled(
     assert len(second.new_item_ids) == 1 and second.backfilled == 0  # normal operation
 
 
+async def test_items_a_clock_a_year_ahead_dates_on_first_poll_are_backfilled(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    """An outlet whose clock (or CMS) dates its items a year ahead: each date is in the future,
+    so the item stands at the fetch time, no more dated than an undated item. On a first poll
+    every such item was alerted, its whole archive at once; now they are backfill, as undated
+    items are. A date a few minutes ahead (a server's clock drifting) is still a date."""
+    ahead = timedelta(days=365)
+    server.set_route("/feed", rss([item(1, published=NOW + ahead), item(2, published=NOW + ahead - timedelta(days=3)),
+                                   item(3, published=NOW + timedelta(minutes=5))]))
+    cfg = feed_config(server)
+    first = await poll_feed(cfg, settings, fetcher, db, now=NOW)
+    assert first.backfilled == 2 and len(first.new_item_ids) == 1
+    assert [i.guid for i in items_of(db, "pitazo") if i.id in first.new_item_ids] == ["guid-3"]
+    assert all(i.published_at.replace(tzinfo=UTC) == NOW for i in items_of(db, "pitazo"))
+    server.set_route("/feed", rss([item(4, published=NOW + ahead + timedelta(hours=1)), item(1, published=NOW + ahead)]))
+    second = await poll_feed(cfg, settings, fetcher, db, now=NOW + timedelta(minutes=10))
+    assert len(second.new_item_ids) == 1 and second.backfilled == 0  # normal operation: news
+
+
 async def test_long_stop_backfills(
     server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
 ) -> None:
@@ -404,3 +424,19 @@ async def test_a_daily_feed_alerts_what_it_published_just_after_the_last_poll(
                                    item(1, hours_ago=25)]))
     result = await poll_feed(cfg, settings, fetcher, db, now=NOW)
     assert result.backfilled == 0 and len(result.new_item_ids) == 1
+
+
+async def test_todays_date_alone_east_of_utc_is_a_date_on_first_poll(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    """At 00:30 in Madrid (22:30 UTC) today's date alone, 00:00 UTC of tomorrow's UTC date,
+    is 90 minutes ahead of the fetch by a clock that is right: the item is news, not an
+    undated one."""
+    from devtools.samples import json_feed
+
+    now = datetime(2026, 7, 14, 22, 30, tzinfo=UTC)
+    doc = json_feed([item(1, published=None)]).replace(b'"title": "Nota 1"',
+                                                       b'"title": "Nota 1", "date_published": "2026-07-15"')
+    server.set_route("/feed", doc, content_type="application/feed+json")
+    first = await poll_feed(feed_config(server, timezone="Europe/Madrid"), settings, fetcher, db, now=now)
+    assert len(first.new_item_ids) == 1 and first.backfilled == 0, first
