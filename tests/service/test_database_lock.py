@@ -564,6 +564,25 @@ def test_a_start_with_a_telegram_channel_while_the_lock_holds_goes_on(world, cap
     db.dispose()
 
 
+async def _serving(world, service: Service) -> asyncio.Task[Any]:
+    """The service running, once its first alert is out."""
+    running = asyncio.create_task(service.run())
+    while not world.emulator.messages("@presos_test"):
+        assert not running.done(), running.exception()
+        await asyncio.sleep(0.05)
+    return running
+
+
+async def _admin_replies_then_stop(world, service: Service, running: asyncio.Task[Any]) -> list[str]:
+    """The admin chat's replies (waited for up to 10 s), once the service has stopped."""
+    deadline = time.monotonic() + 10
+    while not world.emulator.messages("4242") and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    service.request_stop()
+    assert await asyncio.wait_for(running, 15) == 0
+    return world.texts("4242")
+
+
 def test_an_admin_command_the_lock_refused_is_answered_once_it_is_released(world, caplog):
     """/pause sent while another process held the lock: claiming the update (so that it is
     answered once) waited the busy timeout, then failed, and the command was dropped: no
@@ -575,20 +594,12 @@ def test_an_admin_command_the_lock_refused_is_answered_once_it_is_released(world
 
     async def scenario() -> tuple[list[str], float]:
         service = Service(config, runtime, db)
-        running = asyncio.create_task(service.run())
-        while not world.emulator.messages("@presos_test"):  # the first alert: the service is up
-            assert not running.done(), running.exception()
-            await asyncio.sleep(0.05)
+        running = await _serving(world, service)
         holder.execute("BEGIN IMMEDIATE")
         world.emulator.inject_message(4242, "/pause pitazo", from_id=7)
         stall = await _longest_stall(3.0, running)
         holder.execute("ROLLBACK")
-        deadline = time.monotonic() + 10
-        while not world.emulator.messages("4242") and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
-        service.request_stop()
-        assert await asyncio.wait_for(running, 15) == 0
-        return world.texts("4242"), stall
+        return await _admin_replies_then_stop(world, service, running), stall
 
     try:
         replies, stall = asyncio.run(scenario())
@@ -657,10 +668,7 @@ def test_an_admin_command_meeting_the_lock_after_its_claim_holds_no_poll_and_say
             return state
 
         service.admin._claim = claim_then_lock  # type: ignore[method-assign]
-        running = asyncio.create_task(service.run())
-        while not world.emulator.messages("@presos_test"):  # the first alert: the service is up
-            assert not running.done(), running.exception()
-            await asyncio.sleep(0.05)
+        running = await _serving(world, service)
         watch = asyncio.create_task(_longest_stall(4.0, running))
         world.emulator.inject_message(4242, "/pause pitazo", from_id=7)
         deadline = time.monotonic() + 10
@@ -669,11 +677,7 @@ def test_an_admin_command_meeting_the_lock_after_its_claim_holds_no_poll_and_say
         await asyncio.sleep(2.0)
         holder.execute("ROLLBACK")
         stall = await watch
-        while not world.emulator.messages("4242") and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
-        service.request_stop()
-        assert await asyncio.wait_for(running, 15) == 0
-        return world.texts("4242"), stall
+        return await _admin_replies_then_stop(world, service, running), stall
 
     try:
         replies, stall = asyncio.run(scenario())

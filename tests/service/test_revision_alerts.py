@@ -19,6 +19,17 @@ def _poll(world) -> None:
     assert result.returncode == 0, result.stderr
 
 
+def _told_then_retitled(world, *titles: str) -> None:
+    """EIGHT published and polled, then retitled to each of `titles`, polled after each."""
+    world.feed("efecto", "es")
+    first = world.publish("efecto", EIGHT, SUMMARY)
+    world.write_config(CHANNELS)
+    _poll(world)
+    for title in titles:
+        world.retitle("efecto", first.guid, title)
+        _poll(world)
+
+
 def _items(world) -> list[Item]:
     db = open_database(world.db_url)
     try:
@@ -29,12 +40,7 @@ def _items(world) -> list[Item]:
 
 
 def test_a_headline_retitled_with_a_new_figure_is_an_update_reply(world):
-    world.feed("efecto", "es")
-    first = world.publish("efecto", EIGHT, SUMMARY)
-    world.write_config(CHANNELS)
-    _poll(world)
-    world.retitle("efecto", first.guid, SIXTEEN)
-    _poll(world)
+    _told_then_retitled(world, SIXTEEN)
 
     messages = world.emulator.messages("@presos_test")
     [alert] = [m for m in messages if m.reply_to is None]
@@ -84,19 +90,13 @@ def test_a_revision_to_a_figure_the_story_has_is_silent(world):
 def test_an_outlet_putting_its_earlier_figure_back_is_a_reply_with_that_figure(world):
     """8, then 16, then back to 8 (the outlet corrects itself): the tally took the 8 again but
     the channel's last word stayed "16", since the story already had the 8."""
-    world.feed("efecto", "es")
-    first = world.publish("efecto", EIGHT, SUMMARY)
-    world.write_config(CHANNELS)
-    _poll(world)
-    world.retitle("efecto", first.guid, SIXTEEN)
-    _poll(world)
-    world.retitle("efecto", first.guid, EIGHT)
-    _poll(world)
+    _told_then_retitled(world, SIXTEEN, EIGHT)
 
     messages = world.emulator.messages("@presos_test")
     [alert] = [m for m in messages if m.reply_to is None]
     replies = [m.text for m in messages if m.reply_to == alert.message_id]
     assert len(replies) == 2 and "16" in replies[0] and "8" in replies[1] and "16" not in replies[1], replies
+    [first] = world.items["efecto"]
     world.retitle("efecto", first.guid, "Foro Penal: ascienden a 8 las excarcelaciones de presos políticos")
     _poll(world)  # the same figure reworded: nothing more
     assert len(world.emulator.messages("@presos_test")) == 3
