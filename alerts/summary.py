@@ -55,7 +55,8 @@ def plain(text: str | None) -> str:
     """Markup removed, entities decoded, white space collapsed."""
     if not text:
         return ""
-    return clean(html.unescape(strip_markup(text[:SOURCE_CHARS], tag_sep=" ")))  # linear time
+    # stored text is plain: only HTML elements are tags in it ("<El Rodeo>" stays); linear time
+    return clean(html.unescape(strip_markup(text[:SOURCE_CHARS], tag_sep=" ", known_only=True)))
 
 
 def sentences(text: str) -> list[str]:

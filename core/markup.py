@@ -33,7 +33,25 @@ BREAKS = frozenset(
 )
 """Elements that separate words: replaced by a space even when other tags are removed."""
 
+# The elements of HTML (obsolete ones included). Text a feed escaped, once decoded, may hold
+# angle brackets that are no markup ("<<Queremos libertad>>", "el penal <El Rodeo>"): where
+# `strip_markup` is asked for `known_only`, only these names (and namespaced or custom ones:
+# "o:p", "amp-img") are tags.
+_ELEMENT_NAMES = """
+    a abbr acronym address applet area article aside audio b base basefont bdi bdo bgsound big
+    blink blockquote body br button canvas caption center cite code col colgroup data datalist dd
+    del details dfn dialog dir div dl dt em embed fieldset figcaption figure font footer form frame
+    frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html i iframe image img input ins isindex kbd
+    keygen label legend li link listing main map mark marquee math menu menuitem meta meter nav
+    nobr noembed noframes noscript object ol optgroup option output p param picture plaintext pre
+    progress q rb rp rt rtc ruby s samp script search section select slot small source spacer span
+    strike strong style sub summary sup svg table tbody td template textarea tfoot th thead time
+    title tr track tt u ul var video wbr xml xmp
+"""
+ELEMENTS = frozenset(_ELEMENT_NAMES.split())
+
 _NAME_END = re.compile(r"[\s/>]")
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9:-]*")
 _CLOSERS = {name: re.compile(rf"</{name}\s*>", re.I) for name in BLOCKS}
 
 
@@ -94,13 +112,17 @@ class MarkupStats:
         self.scans = 0
 
 
-def strip_markup(value: str, *, tag_sep: str = "", stats: MarkupStats | None = None) -> str:
+def strip_markup(
+    value: str, *, tag_sep: str = "", known_only: bool = False, stats: MarkupStats | None = None
+) -> str:
     """Text without tags, comments and script/style blocks, in one pass (entities are left).
 
     Inline tags become `tag_sep` ("" keeps `<b>Ex</b>carcelan` one word), word-separating
     tags (`BREAKS`) and dropped blocks a space. A `<` that does not start a tag closed
     within `MAX_TAG_CHARS`, and an unclosed comment's `<`, stay as text; a block without
     its closing tag loses only its opening tag. CDATA markers are removed, their content kept.
+    `known_only` (text that was decoded, not markup): a tag must name an HTML element
+    (`ELEMENTS`), or a namespaced or custom one; `<El Rodeo>` stays as text.
     """
     if "<" not in value:
         return value
@@ -137,6 +159,13 @@ def strip_markup(value: str, *, tag_sep: str = "", stats: MarkupStats | None = N
             out.append("<")
             i = j + 1
             continue
+        if known_only and nxt not in "!?":
+            m = _NAME.match(value, j + (2 if nxt == "/" else 1))
+            name = m.group(0).lower() if m else ""
+            if name not in ELEMENTS and ":" not in name and "-" not in name:
+                out.append("<")
+                i = j + 1
+                continue
         end = gt(j + 1)[0]
         if end < 0 or end - j > MAX_TAG_CHARS:
             out.append("<")

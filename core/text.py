@@ -62,10 +62,11 @@ def strip_html(value: str) -> str:
     """Remove tags and decode entities if the text looks like HTML; cheap otherwise.
 
     Linear in the length of `value` whatever the markup (core/markup.py); every
-    tag becomes a space.
+    tag becomes a space. Only HTML elements are tags: the stored text a feed escaped may
+    hold "<El Rodeo>".
     """
     if "<" in value:
-        value = strip_markup(value, tag_sep=" ")
+        value = strip_markup(value, tag_sep=" ", known_only=True)
     if "&" in value:
         value = html.unescape(value)
     return value

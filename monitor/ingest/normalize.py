@@ -2,8 +2,8 @@
 
 - `canonical_url`: scheme and host lower-cased, default port, fragment and
   tracking parameters (utm_*, fbclid, gclid, ...) removed.
-- `clean_text`: HTML to plain text in linear time (core/markup.py), entities
-  decoded, white space collapsed, feed boilerplate ("The post ... appeared first on ...")
+- `clean_text`: HTML to plain text in linear time (core/markup.py; only HTML
+  elements are tags, so "<El Rodeo>" is text), entities decoded, white space collapsed, feed boilerplate ("The post ... appeared first on ...")
   dropped. Fields are cut to their limits (title 1,000, summary 10,000, text 200,000
   characters) before any of this runs.
 - `content_hash`: title and text, case- and punctuation-insensitive, so a
@@ -86,11 +86,12 @@ def clean_text(value: str | None) -> str:
         text = " ".join(value.split()) if "\u00a0" not in value else _SPACE.sub(
             " ", value.replace("\u00a0", " ")).strip()
         return _strip_boilerplate(text)
-    text = strip_markup(value) if "<" in value else value
+    # only HTML elements are tags: "<<Queremos libertad>>", "el penal <El Rodeo>" are text
+    text = strip_markup(value, known_only=True) if "<" in value else value
     if "&" in text:
         text = strip_controls(html.unescape(text))
         if "<" in text and ">" in text:  # escaped markup, as some feeds double-encode
-            text = strip_markup(text)
+            text = strip_markup(text, known_only=True)
     text = _SPACE.sub(" ", text.replace("\u00a0", " ")).strip()
     return _strip_boilerplate(text)
 

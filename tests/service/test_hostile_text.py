@@ -1,0 +1,65 @@
+"""Hostile and odd text carried from a feed served on 127.0.0.1 through `monitor poll-once`
+to the message the Bot API emulator received: what the reader's phone shows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+from service_world import World
+from sqlalchemy import select
+
+from storage.db import open_database
+from storage.models import Item
+
+PRESOS = [{"name": "presos", "chat_id": "@presos_test", "topics": ["political_prisoners"]}]
+
+
+def rss(world: World, items: list[tuple[str, str]]) -> bytes:
+    """An RSS document of (title as written in the XML, description) items, newest first."""
+    parts = []
+    for n, (title, description) in enumerate(items):
+        when = format_datetime(datetime.now(UTC) - timedelta(minutes=5 + n), usegmt=True)
+        parts.append(
+            f"<item><title>{title}</title><link>{world.server.base_url}/a/{n}</link>"
+            f"<guid isPermaLink=\"false\">g-{n}</guid><description>{description}</description>"
+            f"<pubDate>{when}</pubDate></item>"
+        )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>medio</title>'
+        "<link>https://medio.example/</link><description>d</description>"
+        + "".join(parts) + "</channel></rss>"
+    ).encode()
+
+
+def serve(world: World, items: list[tuple[str, str]]) -> None:
+    world.items["medio"], world.languages["medio"] = [], "es"
+    world.server.set_route("/medio.xml", rss(world, items), content_type="application/rss+xml")
+
+
+def stored_titles(world: World) -> list[str]:
+    db = open_database(world.db_url)
+    with db.session() as s:
+        titles = list(s.scalars(select(Item.title).order_by(Item.id)))
+    db.dispose()
+    return titles
+
+
+def test_words_in_angle_brackets_escaped_in_the_feed_are_kept(world: World):
+    """A feed that escapes a quotation in ASCII guillemets (`&lt;&lt;Queremos…&gt;&gt;`) or a
+    name in angle brackets writes text, not markup: the double-encoded-markup rule read them
+    as tags and dropped them, and the alert named no prison ("…presos políticos en el penal")."""
+    serve(world, [
+        ("Excarcelan a 24 presos políticos del penal &lt;El Rodeo I&gt;",
+         "Foro Penal: &lt;&lt;Queremos a nuestros hijos libres&gt;&gt;, dijeron las madres en Caracas."),
+        ("Detienen a 3 activistas &lt;b&gt;hoy&lt;/b&gt; en Caracas", "Texto &lt;p&gt;del SNTP&lt;/p&gt;."),
+    ])
+    world.write_config(PRESOS)
+    result = world.monitor("poll-once")
+    assert result.returncode == 0, result.stderr
+    titles = stored_titles(world)
+    assert "Excarcelan a 24 presos políticos del penal <El Rodeo I>" in titles
+    assert "Detienen a 3 activistas hoy en Caracas" in titles  # escaped markup is still removed
+    shown = "\n".join(world.texts("@presos_test"))
+    assert "penal <El Rodeo I>" in shown, shown
+    assert "<<Queremos a nuestros hijos libres>>" in shown, shown
