@@ -42,6 +42,10 @@ MAX_ENTITIES = 100
 # Bidirectional controls (embeddings, overrides, isolates, marks) reorder what readers see:
 # "\u202etxt.exe" shows as "exe.txt". None belongs in a message.
 BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C])
+# Characters that show nothing: soft hyphen, zero-width space, non-joiner and joiner, word
+# joiner, byte-order mark. At the ends of a text they are dropped with the spaces, so that a
+# title of them alone (`&#8203;`) is no title, not a link on nothing.
+INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 ELLIPSIS = "…"
 TITLE_MAX = 300
 ALSO_MAX = 8
@@ -94,7 +98,8 @@ def tg_len(text: str) -> int:
 
 
 def clean(text: str | None, *, oneline: bool = True) -> str:
-    """Outside text made safe to send: no control characters, no lone surrogates."""
+    """Outside text made safe to send: no control characters, no lone surrogates, nothing
+    invisible at its ends."""
     if not text:
         return ""
     text = text.translate(BIDI_CONTROLS)
@@ -107,9 +112,10 @@ def clean(text: str | None, *, oneline: bool = True) -> str:
             continue
         out.append(ch)
     s = "".join(out)
+    edges = " " + INVISIBLE
     if oneline:
-        return _WS.sub(" ", s).strip()
-    return "\n".join(_WS.sub(" ", line).strip() for line in s.splitlines()).strip()
+        return _WS.sub(" ", s).strip().strip(edges)
+    return "\n".join(_WS.sub(" ", line).strip(edges) for line in s.splitlines()).strip()
 
 
 def _long_url_to_domain(m: re.Match[str]) -> str:

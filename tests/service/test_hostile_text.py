@@ -9,6 +9,8 @@ from email.utils import format_datetime
 from service_world import World
 from sqlalchemy import select
 
+from alerts.digest import enqueue_digest
+from core.config import load_config
 from storage.db import open_database
 from storage.models import Item
 
@@ -63,3 +65,30 @@ def test_words_in_angle_brackets_escaped_in_the_feed_are_kept(world: World):
     shown = "\n".join(world.texts("@presos_test"))
     assert "penal <El Rodeo I>" in shown, shown
     assert "<<Queremos a nuestros hijos libres>>" in shown, shown
+
+
+def test_a_title_of_invisible_characters_is_told_by_its_summary(world: World):
+    """A title that is only a zero-width space (`&#8203;`, the way some sites hide a post's
+    title) or a soft hyphen is no title: the roundup's line was a link on nothing the reader
+    could see or tap ("🔴 ​ — medio · 18:10"), and the alert's headline an empty bold line."""
+    serve(world, [
+        ("&#8203;", "Excarcelan a 31 presos políticos en Tocorón, informó Foro Penal este sábado."),
+        ("&#xAD;&#xFEFF; ", "Detienen al periodista Luis Pérez en Caracas, denunció el SNTP este sábado."),
+    ])
+    world.write_config([*PRESOS, {"name": "resumen", "chat_id": "@resumen_test", "mode": "digest",
+                                  "schedule": ["07:00"], "topics": ["political_prisoners"]}])
+    assert world.monitor("poll-once").returncode == 0
+    config = load_config(world.config_path)
+    db = open_database(world.db_url)
+    with db.session() as s:
+        assert enqueue_digest(s, config, "resumen", now=datetime.now(UTC))
+    db.dispose()
+    assert world.monitor("poll-once").returncode == 0  # delivers the roundup
+
+    [roundup] = world.emulator.messages("@resumen_test")
+    lines = [line for line in roundup.text.splitlines() if " — " in line]
+    assert len(lines) == 2, roundup.text
+    assert any(line.startswith("🔴 Excarcelan a 31 presos políticos") for line in lines), lines
+    assert any(line.startswith("🟠 Detienen al periodista Luis Pérez") for line in lines), lines
+    for alert in world.emulator.messages("@presos_test"):
+        assert "<b>" not in alert.raw.split("\n\n")[1], alert.raw  # no headline: the summary tells it
