@@ -108,7 +108,8 @@ def fold_held(session: Session, config: AppConfig, *, now: datetime) -> list[Ale
         view = p.get("view") or {}
         conf = config.feed(names.get(feed_id, ""))
         groups.setdefault((alert.channel, feed_id), []).append(_Held(
-            alert, feed_id, str(view.get("title") or ""), view.get("url"),
+            # an item without a title (a Mastodon account's) is told by its summary, as in digests
+            alert, feed_id, str(clean(view.get("title")) or view.get("summary") or ""), view.get("url"),
             lang_of(view.get("lang")), conf.display_name if conf else names.get(feed_id, "?"),
         ))
     out: list[Alert] = []

@@ -92,3 +92,18 @@ def test_a_title_of_invisible_characters_is_told_by_its_summary(world: World):
     assert any(line.startswith("🟠 Detienen al periodista Luis Pérez") for line in lines), lines
     for alert in world.emulator.messages("@presos_test"):
         assert "<b>" not in alert.raw.split("\n\n")[1], alert.raw  # no headline: the summary tells it
+
+
+def test_a_fold_of_items_without_titles_names_them_by_their_summaries(world: World):
+    """A feed that gives no titles (a Mastodon account's) over its hourly limit: the folded
+    message listed each held item as a link on "…", so the reader could not tell them apart."""
+    serve(world, [
+        ("", f"Excarcelan a {n} presos políticos en {place}, informó Foro Penal este sábado.")
+        for n, place in ((31, "Tocorón"), (42, "El Rodeo I"), (53, "Yare"), (64, "Tocuyito"))
+    ])
+    world.write_config(PRESOS, settings={"max_alerts_per_hour": 1})
+    assert world.monitor("poll-once").returncode == 0
+    fold = world.texts("@presos_test")[-1]
+    assert fold.startswith("➕"), world.texts("@presos_test")
+    listed = [line for line in fold.splitlines() if line.startswith("• ")]
+    assert listed and all("Excarcelan a" in line for line in listed), fold
