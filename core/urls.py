@@ -4,7 +4,7 @@ by, and the origin (scheme, host, port) the outbound address policy trusts."""
 from __future__ import annotations
 
 import re
-from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 _TRACKING_PREFIXES = ("utm_", "mtm_", "pk_", "__hs", "_hs")
 _TRACKING = frozenset(
@@ -27,6 +27,26 @@ def redact_userinfo(text: str, mask: str = "***@") -> str:
     status page: the password never leaves the process)."""
     return _USERINFO.sub(lambda m: m.group(1) + mask, text)
 
+
+
+# A path as browsers send it (RFC 3986 normalization): what is written raw (spaces, "ó") is
+# percent-encoded as UTF-8, an escape is written in capitals, and an escaped unreserved
+# character ("%7E", "%41") is written as itself. Reserved characters and their escapes
+# ("/" against "%2F") stay apart: a server may read them differently.
+_PATH_SAFE = "/%:@!$&'()*+,;=-._~"
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def _unescaped(m: re.Match[str]) -> str:
+    ch = chr(int(m.group(1), 16))
+    return ch if ch in _UNRESERVED else "%" + m.group(1).upper()
+
+
+def normal_path(path: str) -> str:
+    """`path` written one way: "/excarcelación de presos" and "/excarcelaci%c3%b3n%20de%20presos"
+    are one address."""
+    return _ESCAPE.sub(_unescaped, quote(path, safe=_PATH_SAFE))
 
 
 def _http_parts(url: str) -> tuple[SplitResult, str, str, int | None] | None:
@@ -74,7 +94,7 @@ def canonical_url(url: str | None, base: str | None = None) -> str | None:
             if k.lower() not in _TRACKING and not k.lower().startswith(_TRACKING_PREFIXES)
         ]
         query = urlencode(pairs, doseq=True)
-    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
+    return urlunsplit((scheme, netloc, normal_path(parts.path) or "/", query, ""))
 
 
 def same_document(url: str | None, document_url: str | None) -> bool:

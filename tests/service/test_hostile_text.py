@@ -107,3 +107,26 @@ def test_a_fold_of_items_without_titles_names_them_by_their_summaries(world: Wor
     assert fold.startswith("➕"), world.texts("@presos_test")
     listed = [line for line in fold.splitlines() if line.startswith("• ")]
     assert listed and all("Excarcelan a" in line for line in listed), fold
+
+
+def test_one_article_linked_as_written_and_percent_encoded_is_stored_once(world: World):
+    """An outlet's two feeds link one article, one as written (`…/excarcelación de presos`,
+    as a page's href or a CMS gives it) and one percent-encoded (`…/excarcelaci%c3%b3n%20de%20presos`):
+    the same address to a browser. Both were stored, and the alert was edited to name the
+    outlet's other feed beside it ("También: politica")."""
+    title = "Excarcelan a 40 presos políticos en El Rodeo, según Foro Penal"
+    for name, path, guid in (("portada", "/politica/excarcelación de presos", "p-1"),
+                             ("politica", "/politica/excarcelaci%c3%b3n%20de%20presos", "q-1")):
+        when = format_datetime(datetime.now(UTC) - timedelta(minutes=5), usegmt=True)
+        body = (
+            '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
+            f"<item><title>{title}</title><link>{world.server.base_url}{path}</link><guid>{guid}</guid>"
+            f"<description>Foro Penal confirmó.</description><pubDate>{when}</pubDate></item></channel></rss>"
+        )
+        world.items[name], world.languages[name] = [], "es"
+        world.server.set_route(f"/{name}.xml", body.encode(), content_type="application/rss+xml")
+    world.write_config(PRESOS)
+    assert world.monitor("poll-once").returncode == 0
+    assert len(stored_titles(world)) == 1
+    [alert] = world.emulator.messages("@presos_test")
+    assert alert.edits == [] and "También" not in alert.text, alert.text
