@@ -170,14 +170,36 @@ def shorten(text: str, limit: int) -> str:
         return text
     if limit <= 1:
         return ELLIPSIS if limit == 1 else ""
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
+    end = limit - 1
+    space = text.rfind(" ", 0, end)
     if space > limit * 0.6:
-        cut = cut[:space]
-    # never end on half a grapheme (combining mark, joiner, variation selector)
-    while cut and (unicodedata.combining(cut[-1]) or cut[-1] in "\u200d\ufe0f\ufe0e"):
-        cut = cut[:-1]
-    return cut.rstrip(" ,;:.-–—") + ELLIPSIS
+        end = space
+    while end > 0 and not _grapheme_boundary(text, end):
+        end -= 1
+    return text[:end].rstrip(" ,;:.-–—") + ELLIPSIS
+
+
+def _is_regional(ch: str) -> bool:
+    return "\U0001f1e6" <= ch <= "\U0001f1ff"
+
+
+def _grapheme_boundary(text: str, i: int) -> bool:
+    """Whether a cut before `text[i]` leaves whole what a phone draws as one character: not
+    before a combining mark, a joiner, a variation selector, a skin tone or a flag's tag, not
+    after a zero-width joiner (👨‍👩‍👧), not inside a flag's pair of regional letters (🇻🇪)."""
+    if i >= len(text):
+        return True
+    ch, before = text[i], text[i - 1]
+    if unicodedata.combining(ch) or ch in "\u200d\ufe0f\ufe0e" or before == "\u200d":
+        return False
+    if "\U0001f3fb" <= ch <= "\U0001f3ff" or "\U000e0020" <= ch <= "\U000e007f":
+        return False
+    if _is_regional(ch):
+        run = 0
+        while i - run - 1 >= 0 and _is_regional(text[i - run - 1]):
+            run += 1
+        return run % 2 == 0
+    return True
 
 
 def fit_plain(text: str, limit: int = MAX_TEXT) -> str:

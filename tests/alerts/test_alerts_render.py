@@ -135,6 +135,26 @@ def test_long_summary_is_shortened_not_cut() -> None:
     assert shown.rstrip().endswith("#PresosPolíticos #Venezuela")  # the tail survived
 
 
+@pytest.mark.parametrize(("tail", "whole"), [
+    ("🇻🇪" * 40, "🇻🇪"),                       # flags: pairs of regional letters
+    ("👨\u200d👩\u200d👧\u200d👦" * 40, "👨\u200d👩\u200d👧\u200d👦"),  # a family: people joined by ZWJ
+    ("✊🏽" * 80, "✊🏽"),                       # a fist and its skin tone
+])
+def test_a_long_title_is_cut_between_whole_emoji(tail: str, whole: str) -> None:
+    """A 300-character title cut inside a flag showed a lone letter (🇻 alone), and inside a
+    family a part of it: the cut now falls between what a phone draws as one character."""
+    kept = 0
+    for lead in range(240, 300, 7):  # the cut meets the emoji at each offset of it
+        title = "x" * lead + tail
+        shown = parse_html(render_alert(view(title=title), TZ).html)
+        line = next(line for line in shown.splitlines() if line.startswith("x"))
+        assert line.endswith("…")
+        emoji = line[lead:-1]
+        assert emoji == whole * (len(emoji) // len(whole)), (lead, emoji)
+        kept += len(emoji) // len(whole)
+    assert kept > 0
+
+
 def test_utf16_counting() -> None:
     assert tg_len("a") == 1 and tg_len("ñ") == 1 and tg_len("🇻🇪") == 4 and tg_len("😀") == 2
     # a summary of astral characters: 2 units each, so fewer fit than len() suggests
