@@ -123,6 +123,16 @@ async def test_miss_records_a_labelled_item(db, emulator, bot, add_item, pipelin
     assert example["topics"] == ["political_prisoners"] and example["label_source"] == "operator"
 
 
+async def test_a_title_with_direction_overrides_is_quoted_without_them(
+        db, emulator, bot, add_item, pipeline, config, runtime) -> None:
+    """A stored title with U+202E (right-to-left override) showed reversed in the operator's
+    answer from its first quoted character on; the public alerts were already cleaned."""
+    hostile = "Lluvias dejan \u202ecalles inundadas\u202c en Maracaibo\x07"
+    items = await publish(db, add_item, pipeline, config, runtime, hostile)
+    [ask_topic] = await ask(emulator, f"/miss {items[hostile].url}")
+    assert ask_topic.startswith("Which topic should “Lluvias dejan calles inundadas en Maracaibo” have matched?")
+
+
 async def test_miss_infers_the_topic_when_only_one_is_left(db, emulator, bot, add_item, pipeline, config, runtime) -> None:
     items = await publish(db, add_item, pipeline, config, runtime, US)
     assert await ask(emulator, f"/miss {items[US].url}") == [
