@@ -147,10 +147,11 @@ def _telegram(world, config, db: Database) -> tuple[Any, Any]:
     return config, runtime
 
 
-async def _longest_stall(seconds: float, running: asyncio.Task[Any]) -> float:
-    """The longest the event loop went without running this task, over `seconds`."""
+async def _longest_stall(seconds: float, running: asyncio.Task[Any], until: asyncio.Event | None = None) -> float:
+    """The longest the event loop went without running this task, over `seconds` (or until
+    `until` is set)."""
     worst, last, end = 0.0, time.monotonic(), time.monotonic() + seconds
-    while last < end and not running.done():
+    while last < end and not running.done() and not (until and until.is_set()):
         await asyncio.sleep(0.02)
         now = time.monotonic()
         worst, last = max(worst, now - last), now
@@ -669,13 +670,15 @@ def test_an_admin_command_meeting_the_lock_after_its_claim_holds_no_poll_and_say
 
         service.admin._claim = claim_then_lock  # type: ignore[method-assign]
         running = await _serving(world, service)
-        watch = asyncio.create_task(_longest_stall(4.0, running))
+        released = asyncio.Event()
+        watch = asyncio.create_task(_longest_stall(30.0, running, released))
         world.emulator.inject_message(4242, "/pause pitazo", from_id=7)
-        deadline = time.monotonic() + 10
-        while not holder.in_transaction and time.monotonic() < deadline:
-            await asyncio.sleep(0.02)
-        await asyncio.sleep(2.0)
+        deadline = time.monotonic() + 15
+        while not world.emulator.messages("4242") and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)  # answered while the lock holds
+        await asyncio.sleep(1.5)  # the answer's record meets the lock too (1 s busy timeout)
         holder.execute("ROLLBACK")
+        released.set()
         stall = await watch
         return await _admin_replies_then_stop(world, service, running), stall
 
