@@ -39,8 +39,11 @@ def run_migrations() -> None:
                     table, _, parent, _ = min(broken, key=str)
                     raise SQLAlchemyError(f"a migration left {len(broken)} row(s) referring to missing rows "
                                           f"(first: {table} → {parent}); it was rolled back")
-            except BaseException:
-                connection.exec_driver_sql("ROLLBACK")
+            except BaseException as exc:
+                if driver.in_transaction:
+                    connection.exec_driver_sql("ROLLBACK")
+                elif isinstance(exc, SQLAlchemyError):
+                    raise _first_failure(exc) from None
                 raise
             connection.exec_driver_sql("COMMIT")
         finally:
@@ -48,6 +51,18 @@ def run_migrations() -> None:
             driver.isolation_level = level
             connection.exec_driver_sql("PRAGMA foreign_keys=ON")
             connection.commit()
+
+
+def _first_failure(exc: SQLAlchemyError) -> SQLAlchemyError:
+    """The statement that failed first. SQLite rolls the transaction back by itself on a full
+    disk or an I/O error, so the clean-up after it fails too (Alembic's drop of its half-built
+    table: `no such table: _alembic_tmp_items`) and would hide the reason from the operator."""
+    first, context = exc, exc.__context__  # raised while handling an error, it has that error as context
+    while context is not None:
+        if isinstance(context, SQLAlchemyError):
+            first = context
+        context = context.__context__
+    return first
 
 
 def _broken(connection: Connection) -> set[tuple[object, ...]]:

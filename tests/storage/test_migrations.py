@@ -273,3 +273,45 @@ def test_0017_marks_no_stored_item_date_only(any_db_url):
     assert "date_only" not in {c["name"] for c in inspect(engine).get_columns("items")}
     migrate(engine)
     engine.dispose()
+
+
+def test_a_migration_stopped_by_a_full_disk_on_sqlite_says_so(tmp_path):
+    """A full disk during a table rebuild (0015 copies `items`), played by a file-size limit on
+    the process (RLIMIT_FSIZE; Python ignores SIGXFSZ): SQLite rolls the transaction back by
+    itself, and the error names the disk, not the environment's own ROLLBACK that found no
+    transaction (`cannot rollback - no transaction is active`). The database is as it was and
+    migrates once there is room."""
+    import resource
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    path = tmp_path / "m.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine, "0014_story_clock")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO feeds (name, url, consecutive_failures, paused, failure_reported, created_at) "
+                          "VALUES ('f', 'https://f.example/rss', 0, false, false, '2026-03-02 08:00:00')"))
+        conn.execute(text(
+            "INSERT INTO items (feed_id, guid, title, summary, published_at, fetched_at, content_hash, backfill, "
+            "entities) VALUES ((SELECT id FROM feeds), :guid, :title, '', '2026-03-02 00:00:00', "
+            "'2026-03-02 08:00:00', :guid, false, '[]')"),
+            [{"guid": f"g{n}", "title": f"item {n} " + "x" * 500} for n in range(2000)])
+    engine.dispose()
+    limit = path.stat().st_size + 256 * 1024  # room for the WAL to start, not for a copy of `items`
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    code = ("from storage.db import open_database; import sys\n"
+            "try:\n    open_database(sys.argv[1])\nexcept Exception as exc:\n    print(exc)")
+    result = subprocess.run([sys.executable, "-c", code, f"sqlite:///{path}"], capture_output=True, text=True,
+                            cwd=Path(__file__).resolve().parents[2], preexec_fn=small_files, timeout=120)
+    assert result.stderr == ""
+    assert "cannot open database" in result.stdout and "no transaction" not in result.stdout, result.stdout
+    assert "disk is full" in result.stdout or "disk I/O error" in result.stdout, result.stdout
+    db = open_database(f"sqlite:///{path}")
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM items")).scalar_one() == 2000
+        assert conn.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
+    db.dispose()
