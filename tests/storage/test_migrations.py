@@ -315,3 +315,47 @@ def test_a_migration_stopped_by_a_full_disk_on_sqlite_says_so(tmp_path):
         assert conn.execute(text("SELECT count(*) FROM items")).scalar_one() == 2000
         assert conn.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
     db.dispose()
+
+
+def test_0013_never_gives_a_number_a_merge_freed_before_the_upgrade(any_db_url):
+    """A database of 0012 whose newest story was merged away by a version of before the merged
+    keys (2026-12-03): the story's row is gone, its messages are tied to no story under the
+    story's own keys (`new:c:3`). Upgraded, the next story is not number 3: its first alert would
+    have found that message by key and edited it (another event's headline) instead of being
+    sent."""
+    from datetime import UTC, datetime
+
+    from storage.alerts import alert_by_key
+    from storage.db import Database
+    from storage.models import Alert, Feed, Item, Story
+
+    engine = make_engine(any_db_url)
+    migrate(engine, "0012_story_updated_index")
+    now = datetime(2026, 12, 2, 20, 0, tzinfo=UTC)
+    with Database(engine).session() as s:
+        feed = Feed(name="f", url="https://f.example/rss")
+        s.add(feed)
+        s.flush()
+        ids = []
+        for n in (1, 2, 3):
+            story = Story(title=f"story {n}", created_at=now, updated_at=now)
+            s.add(story)
+            s.flush()
+            ids.append(story.id)
+            s.execute(insert(Item).values(feed_id=feed.id, guid=f"g{n}", title=f"item {n}", content_hash=str(n),
+                                          story_id=story.id, published_at=now))
+            s.add(Alert(channel="c", story_id=story.id, kind="new", dedupe_key=f"new:c:{story.id}", status="sent",
+                        next_attempt_at=now, created_at=now, telegram_message_id=n))
+        s.flush()
+        # the merge of that version: the items to the older story, the messages to no story, keys kept
+        s.execute(text("UPDATE items SET story_id = :keep WHERE story_id = :gone"), {"keep": ids[1], "gone": ids[2]})
+        s.execute(text("UPDATE alerts SET story_id = NULL WHERE story_id = :gone"), {"gone": ids[2]})
+        s.execute(text("DELETE FROM stories WHERE id = :gone"), {"gone": ids[2]})
+    migrate(engine)
+    with Database(engine).session() as s:
+        fresh = Story(title="another event", created_at=now, updated_at=now)
+        s.add(fresh)
+        s.flush()
+        assert fresh.id > ids[2]
+        assert alert_by_key(s, f"new:c:{fresh.id}") is None
+    engine.dispose()
