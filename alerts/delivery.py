@@ -69,6 +69,12 @@ RECORD_RETRY = 1.0  # seconds between attempts to record a sent message the data
 RECORD_LOG_EVERY = 60  # of those attempts, one in this many is logged
 
 
+def _rate_key(conf: ChannelConfig) -> str:
+    """The rate limiter's key: Telegram counts messages per chat, and channels may share one
+    (an instant and a digest channel, or one per language)."""
+    return conf.chat_id.lower()
+
+
 @dataclass
 class DeliveryStats:
     sent: int = 0
@@ -263,19 +269,27 @@ class DeliveryWorker:
             return list(self._heads(session))
 
     def _due_heads(self, read: list[tuple[ChannelConfig, _Head]], deferred: set[int]) -> list[_Head]:
+        """The heads to send this round: due, within their chat's budget, and one per chat (the
+        oldest), so that channels sharing a chat never pass its limit together and the chat
+        gets their alerts in the order they were queued."""
         now = self.clock.now()
         stale = now - self.stale_after
-        heads: list[_Head] = []
+        heads: dict[str, _Head] = {}
         for conf, h in read:
             if h.status == "sending" and (h.claimed_at is None or h.claimed_at > stale):
                 continue  # another worker (or this one) is sending it
             if h.status == "pending" and h.next_attempt_at > now:
                 continue
-            if not self._is_console(conf) and self.limiter.chat_wait(conf.name) > 0:
+            if self._is_console(conf):
+                heads[f"console:{conf.name}"] = h
+                continue
+            if self.limiter.chat_wait(_rate_key(conf)) > 0:
                 deferred.add(h.id)
                 continue
-            heads.append(h)
-        return heads
+            other = heads.get(_rate_key(conf))
+            if other is None or h.id < other.id:
+                heads[_rate_key(conf)] = h
+        return list(heads.values())
 
     async def _next_delay(self) -> float:
         """Seconds until the next round: the soonest retry of a queue's head, at most the poll
@@ -285,7 +299,7 @@ class DeliveryWorker:
         due = [h.next_attempt_at for _, h in await asyncio.to_thread(self._read_heads) if h.status == "pending"]
         if due:
             delay = min(delay, (min(due) - self.clock.now()).total_seconds())
-        waits = [self.limiter.chat_wait(c.name) for c in self.config.channels]
+        waits = [self.limiter.chat_wait(_rate_key(c)) for c in self.config.channels]
         waits = [w for w in waits if w > 0]
         if waits:
             delay = min(delay, min(waits))
@@ -446,7 +460,7 @@ class DeliveryWorker:
             except TelegramError as exc:
                 failure = classify_error(exc, self.runtime.bot_token)
                 if failure.action != "rate_limited":
-                    self.limiter.record(conf.name)
+                    self.limiter.record(_rate_key(conf))
                 if failure.action == "plain_text" and html_mode:
                     log.warning("alert %d to %s: Telegram rejected the HTML (%s); resending as plain text",
                                 claimed.id, conf.name, failure.message)
@@ -461,7 +475,7 @@ class DeliveryWorker:
                     await self._handle_failure(conf, claimed, failure, stats)
                     return
             else:
-                self.limiter.record(conf.name)
+                self.limiter.record(_rate_key(conf))
             if claimed.kind == "edit" and edit_of is None:
                 note = note or "sent as a message of its own: the message to edit is in a chat migrated from"
             await self._record_sent(claimed.id, telegram_message_id=message_id, last_error=note,
@@ -485,13 +499,13 @@ class DeliveryWorker:
             except TelegramError as exc:
                 failure = classify_error(exc, self.runtime.bot_token)
                 if failure.action != "rate_limited":
-                    self.limiter.record(conf.name)
+                    self.limiter.record(_rate_key(conf))
                 if failure.action == "migrated" and failure.new_chat_id is not None:
                     await asyncio.to_thread(self._migrate, conf, failure.new_chat_id)
                     continue
                 await self._handle_failure(conf, claimed, failure, stats)
                 return
-            self.limiter.record(conf.name)
+            self.limiter.record(_rate_key(conf))
             sent = {k: v for k, v in claimed.payload.items() if k != "photo_b64"}  # 150 KB a chart, kept for ever
             await self._record_sent(claimed.id, telegram_message_id=message_id, last_error=None,
                                     payload={**sent, SENT_CHAT: chat_id})
@@ -502,7 +516,7 @@ class DeliveryWorker:
 
     async def _handle_failure(self, conf: ChannelConfig, claimed: _Claimed, f: Failure, stats: DeliveryStats) -> None:
         if f.action == "rate_limited":
-            self.limiter.block(conf.name, f.retry_after)
+            self.limiter.block(_rate_key(conf), f.retry_after)
             log.warning("alert %d to %s: 429, waiting %.0f s", claimed.id, conf.name, f.retry_after)
             await self._retry(claimed, f.message, stats, delay=f.retry_after)
         elif f.action == "forbidden":
@@ -534,7 +548,7 @@ class DeliveryWorker:
     async def _retry_held(self) -> int:
         """Make every alert held by back-off due now (not those a 429 holds)."""
         channels = [c.name for c in self.config.channels
-                    if not self._is_console(c) and not self.limiter.blocked(c.name)]
+                    if not self._is_console(c) and not self.limiter.blocked(_rate_key(c))]
         return await asyncio.to_thread(self._retry_held_in, channels)
 
     def _retry_held_in(self, channels: list[str]) -> int:

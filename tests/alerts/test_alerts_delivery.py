@@ -175,6 +175,31 @@ async def test_fifty_alerts_in_order_once_within_rate_limits(db, emulator, make_
     assert all(a.status == "sent" and a.attempts == 1 for a in alerts(db))
 
 
+async def test_two_channels_of_one_chat_share_its_rate_limit(db, emulator, make_config, make_worker) -> None:
+    """Telegram counts messages per chat: two channels of one chat (its Spanish and English
+    alerts, or an instant channel and a digest one) each sent their own 20 a minute, and
+    after an outage the second met 429 after 429, its backlog held behind the first's."""
+    emulator.rate_limit(per_chat_per_minute=5, global_per_second=100, window=1.0)
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP, "languages": ["es"]},
+                          {"name": "pp_en", "chat_id": CHAT, "topics": PP, "languages": ["en"]}],
+                         channel_rate_per_minute=5)
+    queue(db, 10, channel="pp")
+    queue(db, 10, channel="pp_en", html="english alert", text="english alert")
+    worker = await make_worker(config, rate_window=1.0, poll_interval=0.05)
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop))
+    for _ in range(400):
+        if len(emulator.messages(CHAT)) >= 20:
+            break
+        await asyncio.sleep(0.05)
+    stop.set()
+    await asyncio.wait_for(task, 5)
+    texts = [m.text for m in emulator.messages(CHAT)]
+    assert [t for t in texts if t != "english alert"] == [f"alert {i} & more" for i in range(10)]
+    assert texts.count("english alert") == 10
+    assert emulator.count(429) == 0
+
+
 async def test_two_minute_outage_loses_nothing(db, emulator, make_config, make_worker) -> None:
     clock = ManualClock()
     config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
