@@ -51,6 +51,7 @@ from storage.alerts import (
     claim_alert,
     disable_channel,
     finish_alert,
+    later_edit,
     message_in_chat,
     move_channel,
     pending_alerts,
@@ -65,6 +66,7 @@ log = logging.getLogger("alerts.delivery")
 
 RATE_LIMITED = RetryAfter.__name__  # how a 429's last_error begins (classify_error: the exception's name)
 PHOTO = "photo"  # an outbox row whose payload holds a PNG (photo_b64) and its caption
+SUPERSEDED = "superseded"  # an edit not sent: a later edit of the same message was queued
 RECORD_RETRY = 1.0  # seconds between attempts to record a sent message the database refused
 RECORD_LOG_EVERY = 60  # of those attempts, one in this many is logged
 
@@ -320,6 +322,19 @@ class DeliveryWorker:
         with self.db.session() as session:
             finish_alert(session, alert_id, **values)
 
+    def _supersede(self, alert_id: int) -> bool:
+        """Leave claimed edit `alert_id` unsent when a later edit of its message is queued in
+        its channel (reports of a story queued while the Bot API was down): that one tells
+        the message's final state, and each edit counts against the chat's rate limit."""
+        with self.db.session() as session:
+            row = session.get(Alert, alert_id)
+            later = later_edit(session, row) if row is not None else None
+            if later is None:
+                return False
+            finish_alert(session, alert_id, status=SUPERSEDED, claimed_at=None,
+                         last_error=f"not sent: alert #{later}, a later edit of the same message, is queued")
+            return True
+
     def _target(self, alert_id: int | None) -> tuple[str | None, int | None]:
         if alert_id is None:
             return None, None
@@ -425,6 +440,8 @@ class DeliveryWorker:
         edit_of: int | None = None
         reply_to: int | None = None
         if claimed.kind == "edit":
+            if await asyncio.to_thread(self._supersede, claimed.id):
+                return
             status, message = await asyncio.to_thread(self._target, p.get("target_alert_id"))
             if message is None:
                 if status in ("pending", "sending"):

@@ -289,6 +289,20 @@ def message_in_chat(session: Session, alert_id: int, chat_id: str, *, unrecorded
     )
 
 
+def later_edit(session: Session, alert: Alert) -> int | None:
+    """The id of a later edit of the same message as edit `alert`, still to send in its
+    channel: it renders the message as it is now, so `alert` need not go out."""
+    target = (alert.payload or {}).get("target_alert_id")
+    if target is None:
+        return None
+    return session.scalar(
+        select(Alert.id).where(
+            Alert.channel == alert.channel, Alert.kind == "edit", Alert.status == "pending", Alert.id > alert.id,
+            Alert.payload["target_alert_id"].as_integer() == int(target),
+        ).order_by(Alert.id.desc()).limit(1)
+    )
+
+
 def disable_channel(session: Session, name: str, reason: str) -> None:
     session.execute(
         update(Channel).where(Channel.name == name)

@@ -125,6 +125,36 @@ async def test_three_outlets_one_message_two_edits_and_an_update_reply(
     assert [a.status for a in alerts(db)] == ["sent"] * 4
 
 
+async def test_outlets_reported_during_an_outage_make_one_edit_of_the_final_state(
+    db, emulator, make_config, make_worker, add_item
+) -> None:
+    """Three outlets report a story while the Bot API is down: each queues an edit naming the
+    outlets so far. When it answers again, the message is edited once, to name all three:
+    the earlier edits would only cost the chat's rate budget (and its other alerts' time)."""
+    clock = ManualClock()
+    config = make_config(TWO_CHANNELS)
+    worker = await make_worker(config, clock=clock)
+    emulator.set_down(True, "502")
+    c87 = Cls(PP, "high", counts=[{"event": "released", "number": 87, "source": None}])
+    for feed in ("elpitazo", "bbcmundo", "cocuyo", "reuters"):
+        with db.session() as s:
+            item = add_item(s, feed, "Excarcelan a 87 presos políticos en Venezuela")
+            enqueue_for_item(s, item, c87, config, now=clock.now())
+        await run_for(worker, clock, 600, step=30)  # minutes apart, every attempt failing
+    emulator.set_down(False)
+    while len([a for a in alerts(db) if a.status in ("pending", "sending")]):
+        await worker.deliver_pending()
+        clock.advance(5)
+    for chat in (CHAT, US):
+        [message] = emulator.messages(chat)
+        assert "También: BBC Mundo, Efecto Cocuyo, Reuters" in message.text
+        assert len(message.edits) == 1, message.edits
+    assert emulator.count(200, "editMessageText") == 2
+    edits = [a for a in alerts(db) if a.kind == "edit"]
+    assert [a.status for a in edits] == ["superseded"] * 4 + ["sent"] * 2
+    assert all("a later edit of the same message" in (a.last_error or "") for a in edits[:4])
+
+
 async def test_a_story_whose_message_failed_is_told_afresh_by_its_next_report(
     db, emulator, make_config, make_worker, add_item
 ) -> None:
