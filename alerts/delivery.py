@@ -67,6 +67,7 @@ log = logging.getLogger("alerts.delivery")
 RATE_LIMITED = RetryAfter.__name__  # how a 429's last_error begins (classify_error: the exception's name)
 PHOTO = "photo"  # an outbox row whose payload holds a PNG (photo_b64) and its caption
 SUPERSEDED = "superseded"  # an edit not sent: a later edit of the same message was queued
+OUTAGE_RETRY = 30.0  # seconds: a head's longest back-off while the Bot API is out (alerts.api_health)
 RECORD_RETRY = 1.0  # seconds between attempts to record a sent message the database refused
 RECORD_LOG_EVERY = 60  # of those attempts, one in this many is logged
 
@@ -411,6 +412,8 @@ class DeliveryWorker:
     async def _retry(self, claimed: _Claimed, message: str, stats: DeliveryStats, delay: float | None = None) -> None:
         if delay is None:
             delay = min(self.max_backoff, self.base_backoff * 2 ** max(0, claimed.attempts - 1))
+            if self.health.in_outage:  # the first send after it ends the back-off of all the others
+                delay = min(delay, OUTAGE_RETRY)
             delay *= random.uniform(0.9, 1.1)
         await asyncio.to_thread(
             self._finish, claimed.id, status="pending", claimed_at=None, last_error=message,

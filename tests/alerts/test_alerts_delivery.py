@@ -15,7 +15,7 @@ import pytest
 from alerts_helpers import TOKEN, Cls
 from sqlalchemy import create_engine, event, make_url, select, text, update
 
-from alerts.delivery import DeliveryWorker
+from alerts.delivery import OUTAGE_RETRY, DeliveryWorker
 from alerts.outbox import enqueue_for_item
 from alerts.telegram import classify_error
 from core.clock import ManualClock
@@ -287,6 +287,30 @@ async def test_the_end_of_an_outage_retries_every_held_alert_at_once(db, emulato
     assert clock.now() < held_until - timedelta(seconds=60)
     assert [m.text for m in emulator.messages(CHAT)] == ["alert 0 & more", "alert 1 & more"]  # in the same round
     assert [a.attempts for a in alerts(db) if a.channel == "pp"] == [1, 1]  # back-off started afresh
+
+
+async def test_the_backlog_starts_within_seconds_of_the_end_of_a_long_outage(
+    db, emulator, make_config, make_worker,
+) -> None:
+    """An hour down: each head backed off to 5 minutes, and the first send after the Bot API
+    came back, which retries the rest, waited up to 5.5 minutes for the soonest of them.
+    During an outage a head is tried again at most OUTAGE_RETRY later."""
+    clock = ManualClock()
+    worker = await make_worker(make_config(TWO_CHANNELS), clock=clock)
+    emulator.set_down(True, "502")
+    queue(db, 3, channel="pp", now=clock.now())
+    queue(db, 3, channel="us", now=clock.now())
+    await run_for(worker, clock, 3600, step=5)
+    tried = len(emulator.requests)
+    while len(emulator.requests) == tried:  # the API comes back just after an attempt failed
+        await run_for(worker, clock, 1)
+    emulator.set_down(False)
+    back = clock.now()
+    while not emulator.messages(CHAT) and not emulator.messages(US):
+        await run_for(worker, clock, 1)
+    assert (clock.now() - back).total_seconds() <= OUTAGE_RETRY * 1.1 + 1
+    await run_for(worker, clock, 2)
+    assert len(emulator.messages(CHAT)) == len(emulator.messages(US)) == 3
 
 
 async def test_a_failing_chat_backs_off_while_the_others_send(db, emulator, make_config, make_worker) -> None:
