@@ -629,6 +629,7 @@ class Service:
         self._apply_fetcher_settings(old.settings, new.settings)
         if self.feed_scheduler is not None:
             self.feed_scheduler.settings = new.settings
+            self.feed_scheduler.paused = self._paused_feeds()  # a renamed feed keeps its row's pause
             self.feed_scheduler.sync(new.enabled_feeds, self._next_polls())
             self._schedule_digests()
         added = {f.name for f in new.feeds} - {f.name for f in old.feeds}

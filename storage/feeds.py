@@ -25,11 +25,33 @@ def _keep_in_step(session: Session, row: Feed | None, name: str, url: str) -> Fe
 
 
 def sync_feeds(session: Session, feeds: Iterable[tuple[str, str]]) -> dict[str, Feed]:
-    """Make sure every configured (name, url) has a row; a changed URL resets its polling state."""
+    """Make sure every configured (name, url) has a row; a changed URL resets its polling
+    state, and a renamed feed keeps its row (`_renamed`)."""
+    feeds = list(feeds)
     rows = {f.name: f for f in session.scalars(select(Feed))}
+    for row, name in _renamed(rows, feeds):
+        del rows[row.name]
+        row.name = name
+        rows[name] = row
     out = {name: _keep_in_step(session, rows.get(name), name, url) for name, url in feeds}
     session.flush()
     return out
+
+
+def _renamed(rows: dict[str, Feed], feeds: list[tuple[str, str]]) -> list[tuple[Feed, str]]:
+    """(row, new name) of the feeds renamed in feeds.yaml: a name without a row whose URL is
+    the only new name of that URL, and the row of that URL no configured name has (the most
+    recently polled, when several). The row keeps its items, health, back-off and pause, so
+    the feed is not a new one (its items stored and alerted again, a pause lost)."""
+    configured = {name for name, _ in feeds}
+    new: dict[str, list[str]] = {}
+    for name, url in feeds:
+        if name not in rows:
+            new.setdefault(url, []).append(name)
+    left = sorted((r for r in rows.values() if r.name not in configured),
+                  key=lambda r: (r.last_polled_at is not None, r.last_polled_at or r.created_at, r.id))
+    old = {r.url: r for r in left}  # the last of each URL wins: the most recently polled
+    return [(old[url], names[0]) for url, names in new.items() if len(names) == 1 and url in old]
 
 
 def feed_row(session: Session, name: str, url: str) -> Feed:
