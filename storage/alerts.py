@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Row, and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from storage.models import Alert, Channel, Feed, Item
+from storage.models import Alert, Channel, Feed, Item, TallyPin
 
 
 def sync_channels(session: Session, channels: Iterable[tuple[str, str]]) -> dict[str, Channel]:
@@ -20,7 +20,12 @@ def sync_channels(session: Session, channels: Iterable[tuple[str, str]]) -> dict
     A chat id changed in the file wins over an earlier chat migration, and
     re-enables a channel that a 403 disabled (the operator fixed the target).
     """
+    channels = list(channels)
     rows = {c.name: c for c in session.scalars(select(Channel))}
+    for row, name in _renamed(rows, channels):
+        del rows[row.name]
+        rename_channel(session, row, name)
+        rows[name] = row
     out: dict[str, Channel] = {}
     for name, chat_id in channels:
         channel = rows.get(name)
@@ -35,6 +40,45 @@ def sync_channels(session: Session, channels: Iterable[tuple[str, str]]) -> dict
         out[name] = channel
     session.flush()
     return out
+
+
+def _renamed(rows: dict[str, Channel], channels: list[tuple[str, str]]) -> list[tuple[Channel, str]]:
+    """(row, new name) of the channels renamed in feeds.yaml: a name without a row that is the
+    only new name of its chat, and the only row of that chat no configured name has."""
+    configured = {name for name, _ in channels}
+    new: dict[str, list[str]] = {}
+    for name, chat_id in channels:
+        if name not in rows:
+            new.setdefault(chat_id, []).append(name)
+    old: dict[str, list[Channel]] = {}
+    for row in rows.values():
+        if row.name not in configured:
+            old.setdefault(row.configured_chat_id or row.chat_id, []).append(row)
+    return [(old[chat][0], names[0]) for chat, names in new.items()
+            if len(names) == 1 and len(old.get(chat, ())) == 1]
+
+
+def rename_channel(session: Session, row: Channel, name: str) -> None:
+    """Give channel `row` the name `name`, with its alerts (their channel and the name in
+    their keys: `new:NAME:STORY` finds the story's message) and its pinned tally: a channel
+    renamed in feeds.yaml keeps its queue, its stories' messages, its last digest and its
+    disabled state."""
+    old = row.name
+    keys = session.execute(select(Alert.id, Alert.dedupe_key).where(Alert.channel == old)).all()
+    if keys:
+        session.execute(update(Alert), [
+            {"id": alert_id, "channel": name, "dedupe_key": _renamed_key(key, old, name)} for alert_id, key in keys
+        ])
+    session.execute(update(TallyPin).where(TallyPin.channel == old).values(channel=name)
+                    .execution_options(synchronize_session=False))
+    row.name = name
+    session.flush()
+
+
+def _renamed_key(key: str, old: str, new: str) -> str:
+    """`KIND:OLD:REST` as `KIND:NEW:REST`; another key as it is."""
+    kind, _, rest = key.partition(":")
+    return f"{kind}:{new}:{rest[len(old) + 1:]}" if rest.startswith(f"{old}:") else key
 
 
 def queue_summary(session: Session) -> dict[str, dict[str, int]]:

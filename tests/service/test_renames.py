@@ -7,10 +7,18 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ruamel.yaml import YAML
 from service_world import wait_for
+from sqlalchemy import select
+
+from alerts.digest import enqueue_digest
+from core.config import load_config
+from monitor.service import sync_config
+from storage.db import open_database
+from storage.models import Alert, Channel, Feed, Item, Story, TallyPin
 
 US = [{"name": "us", "chat_id": "@us_test", "topics": ["us_actions"], "languages": ["en"]}]
 STRIKE = "US strike on alleged drug boat in the Caribbean kills three"
@@ -82,3 +90,96 @@ def test_a_paused_feed_renamed_by_a_hot_reload_stays_paused(world):
     time.sleep(3)  # a feed new to the service is polled within startup_spread (1 s)
     assert len(world.server.hits("/wire.xml")) == polled
     assert _sql(world, "SELECT name, paused FROM feeds ORDER BY id") == [("wire-agency", 1), ("bbc", 0)]
+
+
+def test_a_renamed_channel_edits_the_story_message_it_sent(world):
+    """Channel `us` renamed `us-alerts` (same chat): the story's next report edits the
+    message the chat has, not a second message of the whole story."""
+    world.feed("wire", "en")
+    world.feed("bbc", "en")
+    world.publish("wire", STRIKE, STRIKE_MORE)
+    world.write_config(US)
+    _poll(world)
+    world.write_config([{**US[0], "name": "us-alerts"}])
+    world.publish("bbc", PENTAGON, PENTAGON_MORE)
+    _poll(world)
+
+    messages = world.emulator.messages("@us_test")
+    assert len(messages) == 1 and messages[0].edits, [m.text for m in messages]
+    assert "Also: bbc" in messages[0].text
+
+
+def test_alerts_queued_for_a_renamed_channel_are_sent_under_its_new_name(world):
+    """Telegram down when the alert was queued, the channel renamed before the next run: the
+    alert goes out once, not held for good as a removed channel's."""
+    world.feed("wire", "en")
+    world.publish("wire", STRIKE, STRIKE_MORE)
+    world.write_config(US)
+    world.emulator.set_down(True)
+    _poll(world)
+    assert world.emulator.messages("@us_test") == []
+    world.emulator.set_down(False)
+    world.write_config([{**US[0], "name": "us-alerts"}])
+    _poll(world)
+
+    assert len(world.emulator.messages("@us_test")) == 1
+    assert _sql(world, "SELECT channel, status, dedupe_key FROM alerts") == [
+        ("us-alerts", "sent", "new:us-alerts:1")]
+
+
+DIGEST = """rules: [venezuela-2026]
+feeds: [{name: medio, url: "http://127.0.0.1:9/feed.xml", language: es}]
+channels:
+  - {name: %s, chat_id: "@resumen", topics: [political_prisoners], mode: digest, schedule: ["08:00", "20:00"]}
+"""
+
+
+def test_a_renamed_digest_channel_tells_only_the_stories_since_its_last_roundup(tmp_path):
+    """The 20:00 roundup, then the channel renamed: the 08:00 roundup holds the night's
+    stories, not again those of the last 24 h that the 20:00 one told."""
+    path = tmp_path / "feeds.yaml"
+    db = open_database(f"sqlite:///{tmp_path / 'm.db'}")
+    now = datetime.now(UTC)
+
+    def told(title: str, at: datetime) -> None:
+        with db.session() as s:
+            story = Story(title=title, topics=["political_prisoners"], urgency="high", told_at=at)
+            s.add(story)
+            s.flush()
+            s.add(Item(feed_id=s.scalar(select(Feed.id)), guid=title, url=f"https://medio.example/{story.id}",
+                       title=title, summary="", language="es", published_at=at, content_hash=title,
+                       entities=[], story_id=story.id, classified_at=at))
+
+    path.write_text(DIGEST % "resumen", encoding="utf-8")
+    config = load_config(path)
+    sync_config(config, db)
+    told("Excarcelan a 20 presos políticos en Caracas", now - timedelta(hours=13))
+    with db.session() as s:
+        assert [a.payload["stories"] for a in enqueue_digest(s, config, "resumen", now=now - timedelta(hours=12))] == [1]
+    path.write_text(DIGEST % "resumen-diario", encoding="utf-8")
+    config = load_config(path)
+    sync_config(config, db)
+    told("Detienen al periodista Luis Pérez en Caracas", now - timedelta(hours=2))
+    with db.session() as s:
+        digest = enqueue_digest(s, config, "resumen-diario", now=now)
+        assert [a.payload["stories"] for a in digest] == [1]
+        assert "Luis Pérez" in digest[0].payload["text"] and "20 presos" not in digest[0].payload["text"]
+    with db.session() as s:
+        assert {a.channel for a in s.scalars(select(Alert))} == {"resumen-diario"}
+
+
+def test_a_renamed_channel_keeps_its_pinned_tally_and_its_disabled_state(tmp_path):
+    """The pinned figures are edited in place (not a second message pinned in the chat), and
+    a channel Telegram refused stays disabled until `/enable` or a new chat_id."""
+    path = tmp_path / "feeds.yaml"
+    db = open_database(f"sqlite:///{tmp_path / 'm.db'}")
+    path.write_text(DIGEST % "resumen", encoding="utf-8")
+    sync_config(load_config(path), db)
+    with db.session() as s:
+        s.add(TallyPin(channel="resumen", chat_id="@resumen", message_id=7, text="…", pinned=True))
+        s.scalar(select(Channel)).disabled = True
+    path.write_text(DIGEST % "resumen-diario", encoding="utf-8")
+    sync_config(load_config(path), db)
+    with db.session() as s:
+        assert [(p.channel, p.message_id) for p in s.scalars(select(TallyPin))] == [("resumen-diario", 7)]
+        assert [(c.name, c.disabled) for c in s.scalars(select(Channel))] == [("resumen-diario", True)]
