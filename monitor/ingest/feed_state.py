@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy.orm import Session
+
 from core.config import FeedConfig, Settings
 from core.durations import format_duration
 from core.urls import redact_userinfo
@@ -20,6 +22,7 @@ from monitor.parse import ParsedFeed
 from storage.db import Database
 from storage.feeds import feed_row, record_poll
 from storage.items import take_store_turn
+from storage.models import Feed
 
 log = logging.getLogger("monitor.ingest")
 
@@ -90,6 +93,14 @@ def load_state(db: Database, feed: FeedConfig) -> FeedState:
         )
 
 
+def _polled_row(session: Session, feed: FeedConfig, feed_id: int | None) -> Feed:
+    """The row a poll writes its outcome on: the one it read (`feed_id`, from `load_state`),
+    which a reload may have renamed meanwhile (a poll by the old name would have made a row of
+    that name, its items an outlet no longer in feeds.yaml); else the feed's row by name."""
+    row = session.get(Feed, feed_id) if feed_id is not None else None
+    return row if row is not None else feed_row(session, feed.name, stored_url(feed.url))
+
+
 def record_failure(
     db: Database,
     feed: FeedConfig,
@@ -101,12 +112,13 @@ def record_failure(
     *,
     parse_problem: str | None = None,
     forget_move: bool = False,
+    feed_id: int | None = None,
 ) -> PollResult:
     error = redact_userinfo(error)
     if retry_after is not None:
         error = f"{error} (Retry-After {format_duration(timedelta(seconds=retry_after)) or '0s'})"
     with db.session() as session:
-        row = feed_row(session, feed.name, stored_url(feed.url))
+        row = _polled_row(session, feed, feed_id)
         failures = (row.consecutive_failures or 0) + 1
         next_poll = now + backoff_delay(feed.interval, failures, settings.max_backoff, retry_after)
         record_poll(row, now, status, failures=failures, next_poll_at=next_poll,
@@ -136,6 +148,7 @@ def record_success(
     refused: Sequence[str] = (),
     held: int = 0,
     held_limit: int = 0,
+    feed_id: int | None = None,
 ) -> PollResult:
     next_poll = now + feed.interval
     new_ids: list[int] = []
@@ -143,7 +156,7 @@ def record_success(
     with db.session() as session:
         if items:  # before any other write: the turn is waited for holding no row
             take_store_turn(session)
-        row = feed_row(session, feed.name, stored_url(feed.url))
+        row = _polled_row(session, feed, feed_id)
         if items:
             # looked up again: another feed's poll may have stored some since (its write ran
             # before this one in the polls' writer thread or another replica's, or while

@@ -148,10 +148,10 @@ async def _poll(
     if not fetched.ok:
         return await written(
             record_failure, db, feed, settings, now, fetched.error or "fetch failed", fetched.status,
-            fetched.retry_after, forget_move=forget_move,
+            fetched.retry_after, forget_move=forget_move, feed_id=state.feed_id,
         )
     if fetched.not_modified:
-        return await written(record_success, db, feed, settings, now, fetched, None, [], 0)
+        return await written(record_success, db, feed, settings, now, fetched, None, [], 0, feed_id=state.feed_id)
 
     limits = feed.limits(settings)
     read = (feed, fetched, now, limits.max_entries_per_document, feed.zone(settings))
@@ -162,13 +162,15 @@ async def _poll(
     if parsed.fatal:
         problem = parsed.problem or "no entries could be read"
         return await written(
-            record_failure, db, feed, settings, now, problem, fetched.status, None, parse_problem=problem
+            record_failure, db, feed, settings, now, problem, fetched.status, None, parse_problem=problem,
+            feed_id=state.feed_id,
         )
 
     if not items and parsed.problems:  # ill-formed and nothing usable came out of it
         problem = f"no usable entries: {parsed.problem}"
         return await written(
-            record_failure, db, feed, settings, now, problem, fetched.status, None, parse_problem=problem
+            record_failure, db, feed, settings, now, problem, fetched.status, None, parse_problem=problem,
+            feed_id=state.feed_id,
         )
     with db.session() as session:
         fresh = unknown(session, state.feed_id, items)
@@ -190,7 +192,7 @@ async def _poll(
         db, feed, settings, now, fetched, parsed,
         in_publication_order(fresh, list(zip(fresh, backfill, strict=True))),
         articles, skipped=skipped, refused=refused,
-        held=held, held_limit=limits.max_new_items_per_poll,
+        held=held, held_limit=limits.max_new_items_per_poll, feed_id=state.feed_id,
     )
 
 

@@ -183,3 +183,21 @@ def test_a_renamed_channel_keeps_its_pinned_tally_and_its_disabled_state(tmp_pat
     with db.session() as s:
         assert [(p.channel, p.message_id) for p in s.scalars(select(TallyPin))] == [("resumen-diario", 7)]
         assert [(c.name, c.disabled) for c in s.scalars(select(Channel))] == [("resumen-diario", True)]
+
+
+def test_a_poll_in_flight_when_its_feed_is_renamed_stores_under_the_renamed_feed(world):
+    """The reload renames the feed while its poll waits for the outlet's answer: the poll's
+    items and outcome go to the feed's row under its new name, not to a new row of the old
+    name (an outlet no longer in feeds.yaml, named so in its stories' messages)."""
+    world.feed("wire", "en")
+    world.feed("bbc", "en")
+    world.publish("wire", STRIKE, STRIKE_MORE)
+    world.write_config(US)
+    world.server.update_route("/wire.xml", delay=5)
+    world.start()
+    wait_for(lambda: world.server.hits("/wire.xml"), 30, "the poll in flight")
+    _edit(world, lambda c: _feed(c, "wire").update(name="wire-agency"))
+    wait_for(lambda: "config reloaded" in world.log_of(), 30, "the reload")
+    wait_for(lambda: world.emulator.messages("@us_test"), 30, "the alert")
+    assert _sql(world, "SELECT name, (SELECT count(*) FROM items WHERE feed_id = feeds.id), last_success_at IS NOT NULL"
+                       " FROM feeds ORDER BY id") == [("wire-agency", 1, 1), ("bbc", 0, 1)]
