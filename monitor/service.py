@@ -602,6 +602,15 @@ class Service:
                     log.error("config reload rejected: %s", line.strip())
                 log.error("keeping the last valid config")
                 return False
+            missing = _sections_missing(self.config, new)
+            if missing:
+                log.error("config reload rejected: %s has no %s (the running config has %s): a file still "
+                          "being written? To remove them all, write %s",
+                          Path(self.runtime.config_path).name, " and no ".join(f"'{k}' section" for k in missing),
+                          " and ".join(f"{len(getattr(self.config, k))} {k}" for k in missing),
+                          " and ".join(f"'{k}: []'" for k in missing))
+                log.error("keeping the last valid config")
+                return False
             try:  # the rows first: a failure here leaves the old config whole, not half applied
                 await asyncio.to_thread(sync_config, new, self.db)
             except (SQLAlchemyError, DatabaseError) as exc:
@@ -766,6 +775,14 @@ async def _close_later(fetcher: Fetcher, seconds: float) -> None:
 async def _wait(event: asyncio.Event, seconds: float) -> None:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(event.wait(), seconds)
+
+
+def _sections_missing(old: AppConfig, new: AppConfig) -> list[str]:
+    """The sections, `feeds` and `channels`, that the running config has and the new file
+    lacks: a file read while an editor writes it (truncated, then written) ends before them,
+    and applied it removed every feed and channel; the items classified meanwhile were
+    alerted to no channel."""
+    return [key for key in ("feeds", "channels") if getattr(old, key) and key not in new.model_fields_set]
 
 
 def _file_state(path: str) -> tuple[int, int, int, int] | None:

@@ -201,3 +201,26 @@ def test_a_poll_in_flight_when_its_feed_is_renamed_stores_under_the_renamed_feed
     wait_for(lambda: world.emulator.messages("@us_test"), 30, "the alert")
     assert _sql(world, "SELECT name, (SELECT count(*) FROM items WHERE feed_id = feeds.id), last_success_at IS NOT NULL"
                        " FROM feeds ORDER BY id") == [("wire-agency", 1, 1), ("bbc", 0, 1)]
+
+
+def test_a_half_written_file_removes_no_feed_and_loses_no_alert(world):
+    """An editor saves feeds.yaml in two writes and the watcher reads it between them: the
+    first half has no `feeds:` and no `channels:`. Applied, it removed every feed and
+    channel, and the poll in flight meanwhile classified its item for no channel: its
+    alert was never sent, even once the whole file was back."""
+    world.feed("wire", "en")
+    world.publish("wire", STRIKE, STRIKE_MORE)
+    world.write_config(US)
+    whole = world.config_path.read_text(encoding="utf-8")
+    world.server.update_route("/wire.xml", delay=5)
+    world.start()
+    wait_for(lambda: world.server.hits("/wire.xml"), 30, "the poll in flight")
+    world.config_path.write_text(whole[:whole.index("feeds:")], encoding="utf-8")
+    wait_for(lambda: "config reload" in world.log_of(), 30, "the half file read")
+    wait_for(lambda: "matched us_actions" in world.log_of(), 30, "the item classified")
+    world.config_path.write_text(whole, encoding="utf-8")
+    wait_for(lambda: world.emulator.messages("@us_test"), 30, "the alert")
+    log = world.log_of()
+    assert ("config reload rejected: feeds.yaml has no 'feeds' section and no 'channels' section (the running "
+            "config has 1 feeds and 1 channels)") in log, log
+    assert "removed: wire" not in log
