@@ -5,7 +5,8 @@ Call `enqueue_digest(session, config, channel, now=...)` at each schedule time
 from any periodic tick (e.g. every minute): it queues the digests whose latest
 schedule time has passed since the channel's last digest. Either covers the
 stories first told since Channel.last_digest_at (the first digest: the last 24 h;
-backfill tells nothing: storage.stories.stories_told_between),
+backfill tells nothing: storage.stories.stories_told_between), or since the channel's last
+instant alert when it was switched from `mode: instant` after that,
 grouped by topic, most urgent first, split into several messages when long. An
 empty period queues nothing. The slot is claimed with a conditional UPDATE of
 last_digest_at, so replicas firing together queue one digest.
@@ -21,7 +22,13 @@ from sqlalchemy.orm import Session
 from alerts.render import DigestEntry, render_digest
 from alerts.routing import language_ok, urgency_at_least
 from core.config import AppConfig, ChannelConfig
-from storage.alerts import alert_key_taken, channel_named, claim_digest_slot, last_digests
+from storage.alerts import (
+    alert_key_taken,
+    channel_named,
+    claim_digest_slot,
+    last_digests,
+    last_instant_alert_at,
+)
 from storage.models import Alert, Channel
 from storage.stories import stories_told_between, story_items_with_feed
 
@@ -104,6 +111,9 @@ def enqueue_digest(session: Session, config: AppConfig, channel_name: str, *, no
         session.flush()
     previous = row.last_digest_at
     since = previous or now - FIRST_DIGEST_SPAN
+    told = last_instant_alert_at(session, channel.name)
+    if told is not None and told > since:  # switched from `mode: instant`: it had those at once
+        since = told
     if not claim_digest_slot(session, row, previous, now):
         return []  # another replica took this slot
     entries = _entries(session, channel, config, since, now)

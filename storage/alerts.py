@@ -151,6 +151,13 @@ def channel_named(session: Session, name: str) -> Channel | None:
     return session.scalar(select(Channel).where(Channel.name == name))
 
 
+def last_instant_alert_at(session: Session, channel: str) -> datetime | None:
+    """When `channel` last queued a story's message, edit or reply (None: never): what it was
+    told while in `mode: instant`."""
+    return session.scalar(select(func.max(Alert.created_at)).where(
+        Alert.channel == channel, Alert.kind.in_(("new", "edit", "update"))))
+
+
 def last_digests(session: Session) -> dict[str, datetime | None]:
     """When each channel's last digest was queued (None: never)."""
     return {name: at for name, at in session.execute(select(Channel.name, Channel.last_digest_at))}

@@ -224,3 +224,24 @@ def test_a_half_written_file_removes_no_feed_and_loses_no_alert(world):
     assert ("config reload rejected: feeds.yaml has no 'feeds' section and no 'channels' section (the running "
             "config has 1 feeds and 1 channels)") in log, log
     assert "removed: wire" not in log
+
+
+def test_a_channel_switched_from_instant_to_digest_rounds_up_only_what_it_was_not_told(world):
+    """The channel told the story at once; the operator switches it to `mode: digest`: its
+    first roundup covers what came after its last instant alert, not the story again (the
+    last 24 h, or for a channel that was a digest channel before, every story since its last
+    roundup, a month ago)."""
+    world.feed("wire", "en")
+    world.publish("wire", STRIKE, STRIKE_MORE)
+    world.write_config(US)
+    _poll(world)
+    assert len(world.emulator.messages("@us_test")) == 1
+    db = open_database(world.db_url)
+    for last_roundup in (None, datetime.now(UTC) - timedelta(days=30)):
+        with db.session() as s:
+            s.scalar(select(Channel)).last_digest_at = last_roundup
+        world.write_config([{**US[0], "mode": "digest", "schedule": ["08:00"]}])
+        config = load_config(world.config_path)
+        sync_config(config, db)
+        with db.session() as s:
+            assert enqueue_digest(s, config, "us", now=datetime.now(UTC)) == []
