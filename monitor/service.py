@@ -126,6 +126,7 @@ class Service:
         self.feed_scheduler: FeedScheduler | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._config_seen = _file_state(runtime.config_path)
+        self._config_changing = self._config_seen  # the file's state at the watcher's last look
         self._scheduler_options = scheduler_options or {}
         if config.settings.startup_spread is not None:
             self._scheduler_options.setdefault("spread", config.settings.startup_spread)
@@ -581,9 +582,13 @@ class Service:
         if self._reloads:  # one waits for the database: the next tick looks again
             return
         seen = _file_state(self.runtime.config_path)
-        if seen != self._config_seen:
-            self._config_seen = seen
-            self._reload_soon()
+        if seen == self._config_seen:
+            return
+        if seen != self._config_changing:  # perhaps half written: applied if the next look finds it the same
+            self._config_changing = seen
+            return
+        self._config_seen = seen
+        self._reload_soon()
 
     def _reload_soon(self) -> None:
         """A reload in a task of its own (the watcher's tick, SIGHUP): its rows are written in a

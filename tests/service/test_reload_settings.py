@@ -81,6 +81,7 @@ def test_a_reload_the_database_refuses_keeps_the_old_config_whole_and_is_tried_a
         sql("CREATE TRIGGER refuse BEFORE INSERT ON feeds BEGIN SELECT RAISE(ABORT, 'refused'); END")
         path.write_text(added, encoding="utf-8")
         with caplog.at_level(logging.ERROR, logger="monitor.service"):
+            await service._watch_config()  # the change seen: applied if the next look finds it the same
             await service._watch_config()
             await asyncio.gather(*service._reloads)  # the reload runs in a task of its own
         assert "config reload failed" in caplog.text and "refused" in caplog.text

@@ -245,3 +245,54 @@ def test_a_channel_switched_from_instant_to_digest_rounds_up_only_what_it_was_no
         sync_config(config, db)
         with db.session() as s:
             assert enqueue_digest(s, config, "us", now=datetime.now(UTC)) == []
+
+
+TWO_CHANNELS = """rules: [venezuela-2026]
+settings: {http_listen: "127.0.0.1:9307"}
+feeds: [{name: medio, url: "http://127.0.0.1:9/feed.xml", language: es}]
+channels:
+  - {name: presos, chat_id: console, topics: [political_prisoners]}
+  - {name: eeuu, chat_id: console, topics: [us_actions]}
+"""
+
+
+def test_the_watcher_applies_a_file_once_it_stopped_changing(tmp_path, caplog):
+    """A file written in several writes (a large one in chunks, a slow copy) can be read whole
+    but for its end: here its last channel. The watcher applies a change once the file looks
+    the same at two looks in a row, so the channel is never removed meanwhile."""
+    import asyncio
+    import logging
+
+    from core.config import resolve_runtime
+    from monitor.service import Service
+
+    path = tmp_path / "feeds.yaml"
+    path.write_text(TWO_CHANNELS, encoding="utf-8")
+    config = load_config(path)
+    db_url = f"sqlite:///{tmp_path / 'm.db'}"
+    runtime = resolve_runtime(config, config_path=str(path), db_flag=db_url, env={})
+    edited = TWO_CHANNELS.replace("language: es}", "language: es, interval: 20m}")
+
+    async def tick(service: Service) -> None:
+        await service._watch_config()
+        await asyncio.gather(*service._reloads)
+
+    async def scenario() -> list[int]:
+        service = Service(config, runtime, open_database(db_url))
+        sync_config(config, service.db)
+        channels = []
+        with caplog.at_level(logging.INFO, logger="monitor.service"):
+            path.write_text(edited[:edited.index("  - {name: eeuu")], encoding="utf-8")  # the first write
+            await tick(service)
+            channels.append(len(service.config.channels))
+            path.write_text(edited, encoding="utf-8")  # the rest
+            await tick(service)
+            channels.append(len(service.config.channels))
+            await tick(service)  # unchanged since the last look: applied
+            channels.append(len(service.config.channels))
+        assert service.config.feeds[0].interval == timedelta(minutes=20)
+        await service.close()
+        return channels
+
+    assert asyncio.run(scenario()) == [2, 2, 2]
+    assert caplog.text.count("config reloaded") == 1
