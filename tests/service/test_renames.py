@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from alerts.digest import enqueue_digest
 from core.config import load_config
+from devtools.samples import rss
 from monitor.service import sync_config
 from storage.db import open_database
 from storage.models import Alert, Channel, Feed, Item, Story, TallyPin
@@ -296,3 +297,19 @@ def test_the_watcher_applies_a_file_once_it_stopped_changing(tmp_path, caplog):
 
     assert asyncio.run(scenario()) == [2, 2, 2]
     assert caplog.text.count("config reloaded") == 1
+
+
+def test_a_feed_moved_to_a_new_address_does_not_alert_its_items_again(world):
+    """The outlet's feed moved (a new URL in feeds.yaml) and its links moved to a new host:
+    the items it lists again are the ones the feed has (same title and text), not news."""
+    world.feed("wire", "en")
+    item = world.publish("wire", STRIKE, STRIKE_MORE)
+    world.write_config(US)
+    _poll(world)
+    item.link = item.guid = item.link.replace("127.0.0.1", "localhost")
+    world.server.set_route("/new/wire.xml", rss(world.items["wire"], title="wire", language="en"),
+                           content_type="application/rss+xml")
+    _edit(world, lambda c: _feed(c, "wire").update(url=world.server.url("/new/wire.xml")))
+    assert "0 new items" in _poll(world)
+    assert len(world.emulator.messages("@us_test")) == 1
+    assert _sql(world, "SELECT count(*) FROM items") == [(1,)]
