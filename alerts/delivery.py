@@ -9,7 +9,9 @@ Claiming is a conditional UPDATE (pending and due, or `sending` with a claim
 older than `stale_after`) whose rowcount must be 1, which is safe with several
 replicas on one PostgreSQL: the loser of a race sees rowcount 0. A crash between
 the send and the status update leaves the row in `sending`; it is reclaimed after
-`stale_after`, so that one message can go out twice, never more.
+`stale_after`, so that one message can go out twice, never more. A database that went away
+(a restart) stops every worker's writes, the claimer's record of its send too: after an
+outage a worker waits `RECLAIM_GRACE` of answers before it takes a stale claim over.
 
 Each alert backs off on its own failures, but the end of an outage of the Bot API
 (`alerts.api_health`) makes every alert it held due at once, its back-off started
@@ -70,6 +72,9 @@ SUPERSEDED = "superseded"  # an edit not sent: a later edit of the same message 
 OUTAGE_RETRY = 30.0  # seconds: a head's longest back-off while the Bot API is out (alerts.api_health)
 RECORD_RETRY = 1.0  # seconds between attempts to record a sent message the database refused
 RECORD_LOG_EVERY = 60  # of those attempts, one in this many is logged
+# seconds the database must have answered again after an outage before a stale claim is taken
+# over: the worker that sent it records the send within RECORD_RETRY of the database's return
+RECLAIM_GRACE = 10.0
 
 
 def _rate_key(conf: ChannelConfig) -> str:
@@ -151,6 +156,7 @@ class DeliveryWorker:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
         self._synced = False
+        self._answering_since: float | None = float("-inf")  # monotonic; None while refused
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -210,6 +216,7 @@ class DeliveryWorker:
                 await self.deliver_pending(stop=stop)
                 delay = await self._next_delay()  # reads the queue too
             except OperationalError as exc:  # a lock held past the busy timeout, a full disk
+                self._answering_since = None
                 log.warning("delivery round stopped: %s; trying again in %.0f s",
                             redact(refusal(exc), self._secrets), self.poll_interval)
                 delay = self.poll_interval
@@ -239,7 +246,10 @@ class DeliveryWorker:
         deferred: set[int] = set()
         done = 0
         while not (stop and stop.is_set()):
-            batch = self._due_heads(await asyncio.to_thread(self._read_heads), deferred)
+            read = await asyncio.to_thread(self._read_heads)
+            if self._answering_since is None:
+                self._answering_since = self.clock.monotonic()
+            batch = self._due_heads(read, deferred)
             if max_batch is not None:
                 batch = batch[: max(0, max_batch - done)]
             if not batch:
@@ -279,8 +289,8 @@ class DeliveryWorker:
         stale = now - self.stale_after
         heads: dict[str, _Head] = {}
         for conf, h in read:
-            if h.status == "sending" and (h.claimed_at is None or h.claimed_at > stale):
-                continue  # another worker (or this one) is sending it
+            if h.status == "sending" and (h.claimed_at is None or h.claimed_at > stale or self._after_outage()):
+                continue  # another worker (or this one) is sending it, or records its send
             if h.status == "pending" and h.next_attempt_at > now:
                 continue
             if self._is_console(conf):
@@ -390,6 +400,7 @@ class DeliveryWorker:
                                         claimed_at=None, **values)
                 return
             except OperationalError as exc:
+                self._answering_since = None
                 reason = redact(refusal(exc), self._secrets)
                 if attempt % RECORD_LOG_EVERY == 0:  # a database down for an hour: 60 lines, not 3,600
                     log.warning("alert %d was sent but is not recorded yet: %s; trying again every %.0f s",
@@ -405,6 +416,11 @@ class DeliveryWorker:
                 log.error("alert %d was sent but could not be recorded before the stop: %s; its "
                           "message goes out again after the next start", alert_id, reason)
                 return
+
+    def _after_outage(self) -> bool:
+        """Whether the database answers again for less than RECLAIM_GRACE after refusing."""
+        since = self._answering_since
+        return since is None or self.clock.monotonic() - since < RECLAIM_GRACE
 
     def _stopping(self) -> bool:
         return self._stop is not None and self._stop.is_set()

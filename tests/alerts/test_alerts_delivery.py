@@ -702,6 +702,65 @@ async def test_delivery_goes_on_after_the_database_refused_connections(
         admin.dispose()
 
 
+async def test_a_send_recorded_once_the_database_is_back_is_not_sent_again_by_another_replica(
+    db, db_url, emulator, make_config, make_worker,
+) -> None:
+    """Two replicas; PostgreSQL went away (a restart, `pg_ctl stop`) while one of them sent an
+    alert, and stayed away longer than the delivery lease. The message was out and its 'sent'
+    record waited for the database; once the database answered, the other replica found the
+    claim stale before that record was written and sent the message a second time."""
+    if db.dialect != "postgresql":
+        pytest.skip("a database server that refuses connections for a while: PostgreSQL")
+    name = make_url(db_url).database
+    admin = create_engine(make_url(db_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+
+    def refuse(refusing: bool) -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(not refusing).lower()}'))
+            if refusing:
+                conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+                             {"n": name})
+
+    answer = emulator.call
+    gone: list[bool] = []
+
+    def send_as_the_database_goes(method: str, params: dict[str, Any]) -> Any:
+        if method == "sendMessage" and not gone:
+            refuse(True)  # the message goes out; its record cannot be written
+            gone.append(True)
+        return answer(method, params)
+
+    emulator.call = send_as_the_database_goes
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
+    other_db = open_database(db_url)
+    stop = asyncio.Event()
+    try:
+        one = await make_worker(config, stale_after=0.5, poll_interval=0.05)
+        two = await make_worker(config, db=other_db, stale_after=0.5, poll_interval=0.05)
+        queue(db, 1)
+        tasks = [asyncio.create_task(one.run(stop)), asyncio.create_task(two.run(stop))]
+        for _ in range(100):
+            if gone:
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(1.5)  # longer than the lease: both replicas' rounds are refused
+        refuse(False)
+        for _ in range(60):  # the record is written at its next attempt, within 1 s
+            if [a.status for a in alerts(db)] == ["sent"]:
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.3)
+    finally:
+        refuse(False)
+        stop.set()
+        await asyncio.wait_for(asyncio.gather(*tasks), 10)
+        other_db.dispose()
+        admin.dispose()
+    assert gone
+    assert [m.text for m in emulator.messages(CHAT)] == ["alert 0 & more"]
+    assert [(a.status, a.attempts) for a in alerts(db)] == [("sent", 1)]
+
+
 @pytest.mark.parametrize("case", ["head backing off", "channel disabled", "channel removed"])
 async def test_alerts_that_cannot_be_sent_yet_do_not_make_the_worker_spin(
     db, emulator, make_config, make_worker, case,
