@@ -209,8 +209,13 @@ class Service:
         if not self.replicas.leading:
             return
         async with self._classify_lock:
-            if await asyncio.to_thread(self.fold_held):
-                self.worker.wake()
+            try:
+                folded = await asyncio.to_thread(self.fold_held)
+            except OperationalError as exc:  # a leader learns it lost the database at its next renewal
+                log.warning("folds of held alerts not made: %s; tried again in %.0f s", refusal(exc), FOLD_EVERY)
+                return
+        if folded:
+            self.worker.wake()
 
     def _count_delivery(self, channel: str, outcome: str) -> None:
         counter = {
