@@ -456,7 +456,13 @@ def test_a_changed_feeds_yaml_waits_for_the_lock_off_the_event_loop(world, caplo
             await asyncio.sleep(0.05)
         holder.execute("BEGIN IMMEDIATE")
         world.write_config(PRESOS)  # efecto added
-        stall = await _longest_stall(4.5, running)
+        refused = asyncio.Event()
+        watch = asyncio.create_task(_longest_stall(20.0, running, refused))
+        deadline = time.monotonic() + 20  # the watcher applies a file it saw twice the same
+        while "config reload failed" not in caplog.text and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        refused.set()
+        stall = await watch
         assert service.config.feed("efecto") is None  # not applied while its rows wait
         holder.execute("ROLLBACK")
         while service.config.feed("efecto") is None and not running.done():
