@@ -22,6 +22,7 @@ DEFAULT_URL = "sqlite:///data/monitor.db"
 # largest transaction (a retention pass deleting 100,000 items: 58 MB) until the service stopped
 WAL_LIMIT = 16 * 1024 * 1024
 BUSY_TIMEOUT = 10  # seconds a statement waits for a lock another connection holds
+PG_CONNECT_TIMEOUT = 10  # seconds to open a PostgreSQL connection (libpq waits for ever by default)
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for a lock wait past lock_timeout
 
 
@@ -135,6 +136,8 @@ def make_engine(url: str) -> Engine:
         kwargs["connect_args"] = {"timeout": 30}
     else:
         kwargs["pool_pre_ping"] = True
+        if "connect_timeout" not in parsed.query:  # a server that takes the connection and never answers
+            kwargs["connect_args"] = {"connect_timeout": PG_CONNECT_TIMEOUT}
     try:
         engine = create_engine(parsed, **kwargs)
     except (ModuleNotFoundError, SQLAlchemyError) as exc:
