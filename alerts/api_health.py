@@ -6,7 +6,8 @@ backed off would then wait minutes after the API came back, and each channel's
 later alerts behind them. An *outage* here is a run of transient failures (network
 errors, timeouts, 5xx) with no successful send between them, long enough
 (`OUTAGE_FAILURES`) and seen in at least `OUTAGE_CHANNELS` channels, so that one
-chat failing while the others send never counts as one. The first successful
+chat failing while the others send never counts as one (with a single chat configured,
+its failures alone are an outage: there is no other chat to tell the two apart). The first successful
 send after an outage is its end: the worker then retries the alerts it held.
 """
 
@@ -20,12 +21,20 @@ OUTAGE_CHANNELS = 2
 
 
 class ApiHealth:
-    def __init__(self, failures: int = OUTAGE_FAILURES, channels: int = OUTAGE_CHANNELS) -> None:
+    def __init__(self, failures: int = OUTAGE_FAILURES, channels: int = OUTAGE_CHANNELS,
+                 chats: int | None = None) -> None:
         self.failures_needed = failures
         self.channels_needed = channels
+        self._most = channels
+        if chats is not None:
+            self.configure(chats=chats)
         self._failures = 0
         self._channels: set[str] = set()
         self._since: datetime | None = None
+
+    def configure(self, *, chats: int) -> None:
+        """`chats` Telegram chats are configured: no more channels than that can be asked for."""
+        self.channels_needed = max(1, min(self._most, chats))
 
     @property
     def in_outage(self) -> bool:

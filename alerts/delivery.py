@@ -77,6 +77,11 @@ RECORD_LOG_EVERY = 60  # of those attempts, one in this many is logged
 RECLAIM_GRACE = 10.0
 
 
+def _telegram_chats(config: AppConfig) -> set[str]:
+    """The Telegram chats the channels deliver to (console channels left out)."""
+    return {c.chat_id for c in config.channels if not c.is_console}
+
+
 def _rate_key(conf: ChannelConfig) -> str:
     """The rate limiter's key: Telegram counts messages per chat, and channels may share one
     (an instant and a digest channel, or one per language)."""
@@ -149,7 +154,7 @@ class DeliveryWorker:
             if runtime.bot_token else None
         )
         self._secrets = (runtime.bot_token,) if runtime.bot_token else ()
-        self.health = ApiHealth()
+        self.health = ApiHealth(chats=len(_telegram_chats(config)))
         self._started = False
         self._printed: set[int] = set()  # dry run: printed once per process
         self._wake: asyncio.Event | None = None
@@ -191,6 +196,7 @@ class DeliveryWorker:
         self.config = config
         s = config.settings
         self.limiter.configure(s.channel_rate_per_minute, s.global_rate_per_second)
+        self.health.configure(chats=len(_telegram_chats(config)))
         self._synced = False
 
     def wake(self) -> None:

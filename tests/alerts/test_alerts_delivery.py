@@ -313,6 +313,29 @@ async def test_the_backlog_starts_within_seconds_of_the_end_of_a_long_outage(
     assert len(emulator.messages(CHAT)) == len(emulator.messages(US)) == 3
 
 
+async def test_with_one_chat_the_backlog_starts_within_seconds_of_the_end_of_a_long_outage(
+    db, emulator, make_config, make_worker,
+) -> None:
+    """An outage needed failures in two channels, so a deployment with one channel (or one
+    chat) never had one: after an hour down its head waited up to 5.5 minutes."""
+    clock = ManualClock()
+    worker = await make_worker(make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}]), clock=clock)
+    emulator.set_down(True, "502")
+    queue(db, 3, channel="pp", now=clock.now())
+    await run_for(worker, clock, 3600, step=5)
+    assert worker.health.in_outage
+    tried = len(emulator.requests)
+    while len(emulator.requests) == tried:
+        await run_for(worker, clock, 1)
+    emulator.set_down(False)
+    back = clock.now()
+    while not emulator.messages(CHAT):
+        await run_for(worker, clock, 1)
+    assert (clock.now() - back).total_seconds() <= OUTAGE_RETRY * 1.1 + 1
+    await run_for(worker, clock, 2)
+    assert len(emulator.messages(CHAT)) == 3
+
+
 async def test_a_failing_chat_backs_off_while_the_others_send(db, emulator, make_config, make_worker) -> None:
     clock = ManualClock()
     worker = await make_worker(make_config(TWO_CHANNELS, channel_rate_per_minute=120), clock=clock)
