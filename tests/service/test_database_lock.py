@@ -571,6 +571,14 @@ def test_a_start_with_a_telegram_channel_while_the_lock_holds_goes_on(world, cap
     db.dispose()
 
 
+def _admin_opened(world) -> tuple[Any, Any, Database, sqlite3.Connection]:
+    """`_opened` with an admin chat (4242, operator 7), sending to the emulator."""
+    config, runtime, db, holder = _opened(world)
+    world.write_config(PRESOS, settings={"admin_chat_id": 4242, "admin_user_ids": [7]})
+    config, runtime = _telegram(world, load_config(world.config_path), db)
+    return config, runtime, db, holder
+
+
 async def _serving(world, service: Service) -> asyncio.Task[Any]:
     """The service running, once its first alert is out."""
     running = asyncio.create_task(service.run())
@@ -594,10 +602,7 @@ def test_an_admin_command_the_lock_refused_is_answered_once_it_is_released(world
     """/pause sent while another process held the lock: claiming the update (so that it is
     answered once) waited the busy timeout, then failed, and the command was dropped: no
     answer, the feed never paused, and the log had the refused SQL statement."""
-    config, runtime, db, holder = _opened(world)
-    world.write_config(PRESOS, settings={"admin_chat_id": 4242, "admin_user_ids": [7]})
-    config = load_config(world.config_path)
-    config, runtime = _telegram(world, config, db)
+    config, runtime, db, holder = _admin_opened(world)
 
     async def scenario() -> tuple[list[str], float]:
         service = Service(config, runtime, db)
@@ -660,10 +665,7 @@ def test_an_admin_command_meeting_the_lock_after_its_claim_holds_no_poll_and_say
     """/pause and /resume stored the pause on the event loop: a lock taken between the update's
     claim and its answer held every poll and the heartbeat for the busy timeout, and the refused
     write was logged as a failed update with no answer to the operator."""
-    config, runtime, db, holder = _opened(world)
-    world.write_config(PRESOS, settings={"admin_chat_id": 4242, "admin_user_ids": [7]})
-    config = load_config(world.config_path)
-    config, runtime = _telegram(world, config, db)
+    config, runtime, db, holder = _admin_opened(world)
 
     async def scenario() -> tuple[list[str], float]:
         service = Service(config, runtime, db)

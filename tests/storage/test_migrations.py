@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
+from typing import Any
 
 import pytest
 from alembic.script import ScriptDirectory
@@ -102,6 +104,28 @@ def test_0003_downgrades_to_0002_and_back(any_db_url):
     engine.dispose()
 
 
+def _three_stories_of_0012(s: Any, now: datetime) -> list[int]:
+    """Rows as schema 0012 holds them (written by the models, items by their columns of 0012):
+    a feed, three stories, an item and a sent message (`new:c:ID`, message N) of each."""
+    from storage.models import Alert, Feed, Item, Story
+
+    feed = Feed(name="f", url="https://f.example/rss")
+    s.add(feed)
+    s.flush()
+    ids = []
+    for n in (1, 2, 3):
+        story = Story(title=f"story {n}", created_at=now, updated_at=now)
+        s.add(story)
+        s.flush()
+        ids.append(story.id)
+        s.execute(insert(Item).values(feed_id=feed.id, guid=f"g{n}", title=f"item {n}", content_hash=str(n),
+                                      story_id=story.id, published_at=now))
+        s.add(Alert(channel="c", story_id=story.id, kind="new", dedupe_key=f"new:c:{story.id}", status="sent",
+                    next_attempt_at=now, created_at=now, telegram_message_id=n))
+    s.flush()
+    return ids
+
+
 def test_0013_keeps_stories_and_their_references_and_never_gives_a_number_again(any_db_url):
     """A database of 0012 (SQLite reused the highest deleted story id) upgraded: stories,
     their items and alerts keep their ids and references, and a deleted story's number is
@@ -115,25 +139,12 @@ def test_0013_keeps_stories_and_their_references_and_never_gives_a_number_again(
     migrate(engine, "0012_story_updated_index")
     now = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
     with Database(engine).session() as s:  # the models write 0012's rows (items: their columns of 0012)
-        feed = Feed(name="f", url="https://f.example/rss")
-        s.add(feed)
-        s.flush()
-        ids = []
-        for n in (1, 2, 3):
-            story = Story(title=f"story {n}", created_at=now, updated_at=now)
-            s.add(story)
-            s.flush()
-            ids.append(story.id)
-            s.execute(insert(Item).values(feed_id=feed.id, guid=f"g{n}", title=f"item {n}", content_hash=str(n),
-                                          story_id=story.id, published_at=now))
-            s.add(Alert(channel="c", story_id=story.id, kind="new", dedupe_key=f"new:c:{n}", status="sent",
-                        next_attempt_at=now, created_at=now))
-        s.flush()
+        ids = _three_stories_of_0012(s, now)
     migrate(engine)
     db = Database(engine)
     with db.session() as s:
         assert {i.title: i.story_id for i in s.query(Item)} == {f"item {n}": ids[n - 1] for n in (1, 2, 3)}
-        assert {a.dedupe_key: a.story_id for a in s.query(Alert)} == {f"new:c:{n}": ids[n - 1] for n in (1, 2, 3)}
+        assert {a.dedupe_key: a.story_id for a in s.query(Alert)} == {f"new:c:{i}": i for i in ids}
         s.delete(s.get(Story, ids[2]))  # the newest story merged away
         s.flush()
         fresh = Story(title="the next event", created_at=now, updated_at=now)
@@ -327,26 +338,13 @@ def test_0013_never_gives_a_number_a_merge_freed_before_the_upgrade(any_db_url):
 
     from storage.alerts import alert_by_key
     from storage.db import Database
-    from storage.models import Alert, Feed, Item, Story
+    from storage.models import Story
 
     engine = make_engine(any_db_url)
     migrate(engine, "0012_story_updated_index")
     now = datetime(2026, 12, 2, 20, 0, tzinfo=UTC)
     with Database(engine).session() as s:
-        feed = Feed(name="f", url="https://f.example/rss")
-        s.add(feed)
-        s.flush()
-        ids = []
-        for n in (1, 2, 3):
-            story = Story(title=f"story {n}", created_at=now, updated_at=now)
-            s.add(story)
-            s.flush()
-            ids.append(story.id)
-            s.execute(insert(Item).values(feed_id=feed.id, guid=f"g{n}", title=f"item {n}", content_hash=str(n),
-                                          story_id=story.id, published_at=now))
-            s.add(Alert(channel="c", story_id=story.id, kind="new", dedupe_key=f"new:c:{story.id}", status="sent",
-                        next_attempt_at=now, created_at=now, telegram_message_id=n))
-        s.flush()
+        ids = _three_stories_of_0012(s, now)
         # the merge of that version: the items to the older story, the messages to no story, keys kept
         s.execute(text("UPDATE items SET story_id = :keep WHERE story_id = :gone"), {"keep": ids[1], "gone": ids[2]})
         s.execute(text("UPDATE alerts SET story_id = NULL WHERE story_id = :gone"), {"gone": ids[2]})
