@@ -440,3 +440,34 @@ async def test_todays_date_alone_east_of_utc_is_a_date_on_first_poll(
     server.set_route("/feed", doc, content_type="application/feed+json")
     first = await poll_feed(feed_config(server, timezone="Europe/Madrid"), settings, fetcher, db, now=now)
     assert len(first.new_item_ids) == 1 and first.backfilled == 0, first
+
+
+async def test_an_item_stored_before_the_percent_encoding_rule_is_known_to_another_feed(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, tmp_path
+) -> None:
+    """An article stored by a version of before 2026-12-04, whose canonical URL kept its path as
+    the feed wrote it (WordPress writes `%c3%b3` in small letters), is listed after the upgrade
+    by the outlet's other feed with the same link: the canonical URL is now `%C3%B3`, and
+    without the stored ones rewritten the item was stored again and its alert edited to name
+    the other feed beside it."""
+    from storage.db import make_engine, migrate
+
+    link = "https://news.example/politica/excarcelaci%c3%b3n-de-presos/"
+    engine = make_engine(f"sqlite:///{tmp_path / 'up.db'}")
+    migrate(engine, "0017_item_date_only")
+    with Database(engine).session() as s:
+        feed = Feed(name="portada", url="https://news.example/feed")
+        s.add(feed)
+        s.flush()
+        s.add(Item(feed_id=feed.id, guid="p-1", url=link, canonical_url=link, title="Nota 1",
+                   summary=LONG, content_hash="old", published_at=NOW - timedelta(hours=2),
+                   fetched_at=NOW - timedelta(hours=2)))
+    migrate(engine)
+    db = Database(engine)
+    server.set_route("/politica", rss([item(1, guid="q-1", link=link, title="Nota 1, con otro título")]))
+    politica = feed_config(server, "politica", "/politica")
+    with db.session() as s:
+        sync_feeds(s, [(politica.name, politica.url)])
+    result = await poll_feed(politica, settings, fetcher, db)
+    assert result.skipped == 1 and result.new_item_ids == [], result
+    engine.dispose()
