@@ -49,6 +49,14 @@ _ELEMENT_NAMES = """
     title tr track tt u ul var video wbr xml xmp
 """
 ELEMENTS = frozenset(_ELEMENT_NAMES.split())
+# Attributes written without a value. A tag of an element's name whose other words are neither
+# these nor `name=value` is text ("<<A la calle>>", "<Del Rodeo>"), where `known_only` applies.
+_BOOLEAN_NAMES = """
+    allowfullscreen async autofocus autoplay checked compact controls default defer disabled
+    formnovalidate hidden inert ismap itemscope loop multiple muted nohref nomodule noresize
+    noshade novalidate nowrap open playsinline readonly required reversed selected
+"""
+BOOLEAN_ATTRIBUTES = frozenset(_BOOLEAN_NAMES.split())
 
 _NAME_END = re.compile(r"[\s/>]")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9:-]*")
@@ -112,6 +120,14 @@ class MarkupStats:
         self.scans = 0
 
 
+def _attributes(text: str) -> bool:
+    """Whether `text`, what follows a tag's name, reads as attributes: none, one with a value,
+    or only names of attributes written without one."""
+    words = text.replace("/", " ").split()
+    return not words or "=" in text or all(
+        w.lower() in BOOLEAN_ATTRIBUTES or w.lower().startswith(("data-", "aria-")) for w in words)
+
+
 def strip_markup(
     value: str, *, tag_sep: str = "", known_only: bool = False, stats: MarkupStats | None = None
 ) -> str:
@@ -122,7 +138,8 @@ def strip_markup(
     within `MAX_TAG_CHARS`, and an unclosed comment's `<`, stay as text; a block without
     its closing tag loses only its opening tag. CDATA markers are removed, their content kept.
     `known_only` (text that was decoded, not markup): a tag must name an HTML element
-    (`ELEMENTS`), or a namespaced or custom one; `<El Rodeo>` stays as text.
+    (`ELEMENTS`), or a namespaced or custom one, and what follows the name must read as
+    attributes (`_attributes`); `<El Rodeo>` and `<<A la calle>>` stay as text.
     """
     if "<" not in value:
         return value
@@ -171,11 +188,15 @@ def strip_markup(
             out.append("<")
             i = j + 1
             continue
-        tags += 1
         closing = nxt == "/"
         start = j + 2 if closing else j + 1
         m = _NAME_END.search(value, start, end + 1)
         name = value[start : m.start() if m else end].lower()
+        if known_only and not closing and m and not _attributes(value[m.start():end]):
+            out.append("<")
+            i = j + 1
+            continue
+        tags += 1
         i = end + 1
         if not closing and name in _CLOSERS:
             finder = closers.get(name)

@@ -67,6 +67,23 @@ def test_words_in_angle_brackets_escaped_in_the_feed_are_kept(world: World):
     assert "<<Queremos a nuestros hijos libres>>" in shown, shown
 
 
+def test_a_quotation_in_angle_brackets_that_begins_with_an_element_name_is_kept(world: World):
+    """A quotation or a name in angle brackets whose first word is also an HTML element's name
+    (`A`, `Del`, `Time`, `Menu`...) read as a tag with attributes: `<<A la calle los presos>>`
+    became `<>` and `<Del Rodeo>` nothing. Escaped markup has its attributes' values (`<a href=…>`)
+    or none (`<b>`)."""
+    serve(world, [
+        ("Madres gritan &lt;&lt;A la calle los presos políticos&gt;&gt; ante el penal",
+         "Foro Penal contó 24 excarcelados del penal &lt;Del Rodeo&gt; y &lt;a href=\"https://x.example\"&gt;otros&lt;/a&gt;."),
+    ])
+    world.write_config(PRESOS)
+    assert world.monitor("poll-once").returncode == 0
+    assert stored_titles(world) == ["Madres gritan <<A la calle los presos políticos>> ante el penal"]
+    shown = "\n".join(world.texts("@presos_test"))
+    assert "<<A la calle los presos políticos>>" in shown, shown
+    assert "penal <Del Rodeo> y otros." in shown, shown
+
+
 def test_a_title_of_invisible_characters_is_told_by_its_summary(world: World):
     """A title that is only a zero-width space (`&#8203;`, the way some sites hide a post's
     title) or a soft hyphen is no title: the roundup's line was a link on nothing the reader
