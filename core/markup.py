@@ -52,7 +52,8 @@ ELEMENTS = frozenset(_ELEMENT_NAMES.split())
 # Attributes written without a value. A tag of an element's name whose other words are neither
 # these nor `name=value` is text ("<<A la calle>>", "<Del Rodeo>"), where `known_only` applies.
 _BOOLEAN_NAMES = """
-    allowfullscreen async autofocus autoplay checked compact controls default defer disabled
+    allowfullscreen async autofocus autoplay border checked compact contenteditable controls
+    crossorigin default defer disabled download
     formnovalidate hidden inert ismap itemscope loop multiple muted nohref nomodule noresize
     noshade novalidate nowrap open playsinline readonly required reversed selected
 """
