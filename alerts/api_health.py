@@ -6,8 +6,9 @@ backed off would then wait minutes after the API came back, and each channel's
 later alerts behind them. An *outage* here is a run of transient failures (network
 errors, timeouts, 5xx) with no successful send between them, long enough
 (`OUTAGE_FAILURES`) and seen in at least `OUTAGE_CHANNELS` channels, so that one
-chat failing while the others send never counts as one (with a single chat configured,
-its failures alone are an outage: there is no other chat to tell the two apart). The first successful
+chat failing while the others send never counts as one (when a single chat has
+anything to send, its failures alone are an outage: there is no other chat to tell the
+two apart; the delivery worker says how many chats have, at each round). The first successful
 send after an outage is its end: the worker then retries the alerts it held.
 """
 
@@ -33,7 +34,7 @@ class ApiHealth:
         self._since: datetime | None = None
 
     def configure(self, *, chats: int) -> None:
-        """`chats` Telegram chats are configured: no more channels than that can be asked for."""
+        """`chats` Telegram chats have something to send: no more channels than that can be asked for."""
         self.channels_needed = max(1, min(self._most, chats))
 
     @property

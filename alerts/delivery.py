@@ -77,11 +77,6 @@ RECORD_LOG_EVERY = 60  # of those attempts, one in this many is logged
 RECLAIM_GRACE = 10.0
 
 
-def _telegram_chats(config: AppConfig) -> set[str]:
-    """The Telegram chats the channels deliver to (console channels left out)."""
-    return {c.chat_id for c in config.channels if not c.is_console}
-
-
 def _rate_key(conf: ChannelConfig) -> str:
     """The rate limiter's key: Telegram counts messages per chat, and channels may share one
     (an instant and a digest channel, or one per language)."""
@@ -154,7 +149,7 @@ class DeliveryWorker:
             if runtime.bot_token else None
         )
         self._secrets = (runtime.bot_token,) if runtime.bot_token else ()
-        self.health = ApiHealth(chats=len(_telegram_chats(config)))
+        self.health = ApiHealth()
         self._started = False
         self._printed: set[int] = set()  # dry run: printed once per process
         self._wake: asyncio.Event | None = None
@@ -196,7 +191,6 @@ class DeliveryWorker:
         self.config = config
         s = config.settings
         self.limiter.configure(s.channel_rate_per_minute, s.global_rate_per_second)
-        self.health.configure(chats=len(_telegram_chats(config)))
         self._synced = False
 
     def wake(self) -> None:
@@ -253,6 +247,7 @@ class DeliveryWorker:
         done = 0
         while not (stop and stop.is_set()):
             read = await asyncio.to_thread(self._read_heads)
+            self.health.configure(chats=len({_rate_key(c) for c, _ in read if not self._is_console(c)}))
             if self._answering_since is None:
                 self._answering_since = self.clock.monotonic()
             batch = self._due_heads(read, deferred)
@@ -433,7 +428,8 @@ class DeliveryWorker:
 
     async def _retry(self, claimed: _Claimed, message: str, stats: DeliveryStats, delay: float | None = None) -> None:
         if delay is None:
-            delay = min(self.max_backoff, self.base_backoff * 2 ** max(0, claimed.attempts - 1))
+            # the exponent held: 2.0 ** 1024 overflows (a chat failing for days at 5 minutes a try)
+            delay = min(self.max_backoff, self.base_backoff * 2 ** min(max(0, claimed.attempts - 1), 32))
             if self.health.in_outage:  # the first send after it ends the back-off of all the others
                 delay = min(delay, OUTAGE_RETRY)
             delay *= random.uniform(0.9, 1.1)

@@ -274,12 +274,13 @@ async def test_the_end_of_an_outage_retries_every_held_alert_at_once(db, emulato
     clock = ManualClock()
     worker = await make_worker(make_config(TWO_CHANNELS), clock=clock)
     emulator.set_down(True, "502")
-    queue(db, 2, channel="pp", now=clock.now())
-    while (head_row(db, "pp").next_attempt_at - clock.now()).total_seconds() < 100:
-        await run_for(worker, clock, 1)  # pp's head backs off to minutes
-    queue(db, 1, channel="us", now=clock.now())
-    await run_for(worker, clock, 10)  # us's head fails too, still seconds apart
-    held_until = head_row(db, "pp").next_attempt_at
+    start = clock.now()
+    queue(db, 2, channel="pp", now=start)
+    queue(db, 1, channel="us", now=start + timedelta(seconds=300))  # us's chat has one to send later
+    while (head_row(db, "pp").next_attempt_at - clock.now()).total_seconds() < 200:
+        await run_for(worker, clock, 1)  # pp's head backs off to minutes (us's chat still to be heard)
+    await run_for(worker, clock, (start + timedelta(seconds=310) - clock.now()).total_seconds())
+    held_until = head_row(db, "pp").next_attempt_at  # us's head failed too, still seconds apart
     emulator.set_down(False)
     while not emulator.messages(US):
         await worker.deliver_pending()
@@ -313,13 +314,15 @@ async def test_the_backlog_starts_within_seconds_of_the_end_of_a_long_outage(
     assert len(emulator.messages(CHAT)) == len(emulator.messages(US)) == 3
 
 
-async def test_with_one_chat_the_backlog_starts_within_seconds_of_the_end_of_a_long_outage(
-    db, emulator, make_config, make_worker,
+@pytest.mark.parametrize("channels", [[{"name": "pp", "chat_id": CHAT, "topics": PP}], TWO_CHANNELS])
+async def test_with_one_chat_to_send_to_the_backlog_starts_within_seconds_of_the_end_of_a_long_outage(
+    db, emulator, make_config, make_worker, channels,
 ) -> None:
-    """An outage needed failures in two channels, so a deployment with one channel (or one
-    chat) never had one: after an hour down its head waited up to 5.5 minutes."""
+    """An outage needed failures in two channels, so a deployment with one channel, or whose
+    other chats had nothing to send (a digest channel between roundups, a disabled one), never
+    had one: after an hour down its head waited up to 5.5 minutes."""
     clock = ManualClock()
-    worker = await make_worker(make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}]), clock=clock)
+    worker = await make_worker(make_config(channels), clock=clock)
     emulator.set_down(True, "502")
     queue(db, 3, channel="pp", now=clock.now())
     await run_for(worker, clock, 3600, step=5)
@@ -336,6 +339,21 @@ async def test_with_one_chat_the_backlog_starts_within_seconds_of_the_end_of_a_l
     assert len(emulator.messages(CHAT)) == 3
 
 
+async def test_a_chat_failing_for_days_keeps_its_longest_back_off(db, emulator, make_config, make_worker) -> None:
+    """At 5 minutes a try, a chat failing for 3.5 days reached 1,025 attempts, and the back-off
+    2 s × 2^1024 overflowed: the retry raised OverflowError instead of waiting 5 minutes."""
+    clock = ManualClock()
+    worker = await make_worker(make_config(TWO_CHANNELS), clock=clock)
+    [alert_id] = queue(db, 1, channel="pp", now=clock.now())
+    with db.session() as s:
+        s.get(Alert, alert_id).attempts = 1100
+    emulator.set_down(True, "502")
+    await worker.deliver_pending()
+    row = head_row(db, "pp")
+    assert row.attempts == 1101 and "Overflow" not in (row.last_error or "")
+    assert 270 <= (row.next_attempt_at - clock.now()).total_seconds() <= 330
+
+
 async def test_a_failing_chat_backs_off_while_the_others_send(db, emulator, make_config, make_worker) -> None:
     clock = ManualClock()
     worker = await make_worker(make_config(TWO_CHANNELS, channel_rate_per_minute=120), clock=clock)
@@ -350,12 +368,13 @@ async def test_a_failing_chat_backs_off_while_the_others_send(db, emulator, make
 
 
 async def _ended_in_an_outage(db, emulator, make_worker, config, clock: ManualClock, n: int) -> None:
-    """`n` alerts queued, the Bot API down until the head's back-off reaches minutes, then the
-    process ends (a deploy, a crash) and the Bot API answers again."""
+    """`n` alerts queued, the Bot API down until the head's back-off reaches an outage's longest
+    (OUTAGE_RETRY: the one chat's failures are an outage), then the process ends (a deploy, a
+    crash) and the Bot API answers again."""
     first = await make_worker(config, clock=clock)
     emulator.set_down(True, "502")
     queue(db, n, now=clock.now())
-    while (head_row(db, "pp").next_attempt_at - clock.now()).total_seconds() < 100:
+    while (head_row(db, "pp").next_attempt_at - clock.now()).total_seconds() < OUTAGE_RETRY * 0.8:
         await run_for(first, clock, 1)
     emulator.set_down(False)
     await first.close()
@@ -373,7 +392,7 @@ async def test_a_restart_retries_at_once_what_an_earlier_back_off_held(db, emula
 async def test_a_restart_starts_afresh_the_back_off_of_an_alert_already_due(
     db, emulator, make_config, make_worker,
 ) -> None:
-    """The process ends while an alert waits minutes to retry, and starts again after that time:
+    """The process ends while an alert waits to retry, and starts again after that time:
     the alert is due, and its next failure waits the first step of a back-off, not the
     outage's minutes doubled (the soak saw a channel's queue wait 4 minutes behind one)."""
     clock = ManualClock()
