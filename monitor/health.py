@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -24,8 +25,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from monitor.metrics import Metrics
 
 REQUEST_TIMEOUT = 10.0  # seconds a client may take to send its request
+CHECK_TIMEOUT = 3.0  # seconds /healthz waits for its check (the Dockerfile's probe gives up at 4)
+PAGE_TIMEOUT = 30.0  # seconds the status page and the chart wait for theirs
 
 log = logging.getLogger("monitor.health")
+UNAVAILABLE = "<!doctype html><title>Monitor status</title><p>status unavailable: see /healthz</p>"
 
 
 class _ReadBefore(io.RawIOBase):
@@ -48,33 +52,34 @@ class _ReadBefore(io.RawIOBase):
 
 
 class _OneAtATime:
-    """`fn()` run by one caller at a time; callers arriving while it runs share its result.
+    """`fn()` run by one thread at a time; callers arriving while it runs share its result.
 
     Each request has a thread of its own, and each check takes a pooled database
     connection: 30 uptime probes meeting a table lock used up the pool and stalled the
-    service's own statements for the lock timeout."""
+    service's own statements for the lock timeout. `fn` runs in a thread of its own and each
+    caller waits for it at most `timeout` seconds (TimeoutError): a statement on a PostgreSQL
+    server that stopped answering (its host frozen) waits without end, and so did /healthz."""
 
-    def __init__(self, fn: Callable[[], Any]) -> None:
+    def __init__(self, fn: Callable[[], Any], timeout: float | None = None) -> None:
         self.fn = fn
+        self.timeout = timeout
         self.lock = threading.Lock()
         self.running: Future[Any] | None = None
 
     def __call__(self) -> Any:
         with self.lock:
-            shared, owner = self.running, self.running is None
-            if owner:
-                shared = self.running = Future()
-        assert shared is not None
-        if not owner:
-            return shared.result()
+            if self.running is None:
+                self.running = Future()
+                threading.Thread(target=self._run, args=(self.running,), name="health-check",
+                                 daemon=True).start()
+            shared = self.running
+        return shared.result(self.timeout)
+
+    def _run(self, shared: Future[Any]) -> None:
         try:
-            result = self.fn()
-        except BaseException as exc:
+            shared.set_result(self.fn())
+        except BaseException as exc:  # given to every caller waiting
             shared.set_exception(exc)
-            raise
-        else:
-            shared.set_result(result)
-            return result
         finally:
             with self.lock:
                 self.running = None
@@ -95,9 +100,9 @@ class HealthServer:
     ) -> None:
         host, _, port = listen.rpartition(":")
         self.metrics = metrics
-        self.check = _OneAtATime(check)
-        self.page = None if page is None else _OneAtATime(page)
-        self.chart = None if chart is None else _OneAtATime(chart)
+        self.check = _OneAtATime(check, CHECK_TIMEOUT)
+        self.page = None if page is None else _OneAtATime(page, PAGE_TIMEOUT)
+        self.chart = None if chart is None else _OneAtATime(chart, PAGE_TIMEOUT)
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -167,6 +172,9 @@ class HealthServer:
     def safe_check(self) -> dict[str, Any]:
         try:
             return self.check()
+        except TimeoutError:  # a database that does not answer: the check goes on without us
+            return {"time": datetime.now(UTC).isoformat(), "status": "unhealthy",
+                    "database": {"reachable": False, "error": f"no answer within {CHECK_TIMEOUT:g} s"}}
         except Exception as exc:  # the endpoint must answer even when a check breaks
             log.warning("health check failed: %s", exc)
             return {"status": "error", "error": str(exc), "time": time.time()}
@@ -175,14 +183,18 @@ class HealthServer:
         assert self.page is not None
         try:
             return 200, self.page()
+        except TimeoutError:  # a database that does not answer (/healthz says so)
+            return 503, UNAVAILABLE
         except Exception as exc:  # a broken database must not break the listener
             log.warning("status page failed: %s", exc)
-            return 503, "<!doctype html><title>Monitor status</title><p>status unavailable: see /healthz</p>"
+            return 503, UNAVAILABLE
 
     def safe_chart(self) -> bytes | None:
         assert self.chart is not None
         try:
             return self.chart()
+        except TimeoutError:
+            return None
         except Exception as exc:  # a broken database or chart must not break the listener
             log.warning("tally chart failed: %s", exc)
             return None

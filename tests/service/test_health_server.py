@@ -116,3 +116,34 @@ def test_requests_during_a_check_share_it_instead_of_each_making_one() -> None:
         assert httpx.get(f"{server.address}/healthz", timeout=5).json()["check"] == len(calls)  # none in flight: a fresh one
     finally:
         server.stop()
+
+
+def test_a_check_that_never_ends_is_answered_503_in_bounded_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A check on a PostgreSQL server that stopped answering (its host frozen: the pooled
+    connection's ping waits without end) held /healthz for ever, and the uptime probe with it."""
+    monkeypatch.setattr(monitor.health, "CHECK_TIMEOUT", 0.5)
+    release, calls = threading.Event(), []
+
+    def frozen_check() -> dict[str, object]:
+        calls.append(1)
+        release.wait(10)
+        return {"status": "ok"}
+
+    server = HealthServer("127.0.0.1:0", Metrics(), frozen_check).start()
+    try:
+        for _ in range(2):
+            started = time.monotonic()
+            reply = httpx.get(f"{server.address}/healthz", timeout=5)
+            assert time.monotonic() - started < 2
+            assert reply.status_code == 503
+            assert reply.json()["database"] == {"reachable": False, "error": "no answer within 0.5 s"}
+        assert calls == [1]  # the second request waited for the check in flight, not a check of its own
+        assert httpx.get(f"{server.address}/metrics", timeout=5).status_code == 200
+        release.set()
+        deadline = time.monotonic() + 5
+        while httpx.get(f"{server.address}/healthz", timeout=5).status_code != 200:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    finally:
+        release.set()
+        server.stop()
