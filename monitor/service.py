@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
 import threading
@@ -64,7 +65,9 @@ def log_cautions(config: AppConfig) -> None:
     for issue in config.cautions:
         log.warning("config: %s", issue)
 
-SHUTDOWN_GRACE = 8.0  # seconds; SIGTERM must stop the process within 10 s
+SHUTDOWN_GRACE = 8.0  # seconds the delivery, admin chat and leader tasks get to end at a stop
+# seconds from a stop to the process's exit, whatever the database does (systemd kills at 15)
+STOP_LIMIT = 12.0
 HEARTBEAT_EVERY = 5.0
 # settings the HTTP client is built from: a reload that changes one rebuilds the fetcher
 FETCHER_SETTINGS = ("request_timeout", "connect_timeout", "max_body_bytes", "max_redirects",
@@ -125,6 +128,7 @@ class Service:
         self.scheduler: AsyncIOScheduler | None = None
         self.feed_scheduler: FeedScheduler | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self.exit_after_stop: float | None = None  # `monitor run`: the process ends this long after a stop
         self._config_seen = _file_state(runtime.config_path)
         self._config_changing = self._config_seen  # the file's state at the watcher's last look
         self._scheduler_options = scheduler_options or {}
@@ -338,8 +342,8 @@ class Service:
         self.scheduler.start()
         await self.worker.start()
         worker_task = asyncio.create_task(self.worker.run(self.stop_event), name="delivery")
-        admin_task = asyncio.create_task(self._admin_when_leading(), name="admin")
-        lead_task = asyncio.create_task(self.replicas.lead(self.stop_event), name="leader")
+        admin_task = asyncio.create_task(self._admin_when_leading(), name="admin chat")
+        lead_task = asyncio.create_task(self.replicas.lead(self.stop_event), name="leader lease")
         states_task = None if self.poll_states is None else asyncio.create_task(
             self.poll_states.run(self.stop_event), name="poll-states")
         health = self._start_health()
@@ -354,8 +358,10 @@ class Service:
                 await asyncio.wait_for(
                     asyncio.gather(worker_task, admin_task, lead_task), SHUTDOWN_GRACE
                 )
-            except TimeoutError:
-                log.warning("delivery did not stop in time; unsent alerts stay queued")
+            except TimeoutError:  # the tasks still running are cancelled: name them
+                late = [t.get_name() for t in (worker_task, admin_task, lead_task) if t.cancelled()]
+                log.warning("%s did not stop in time; unsent alerts stay queued",
+                            " and ".join(late) or "delivery")
             await asyncio.to_thread(self.replicas.step_down)
             if states_task is not None:
                 await states_task  # writes the last 304s
@@ -444,6 +450,8 @@ class Service:
         self.worker.wake()
 
     def request_stop(self) -> None:
+        if not self.stop_event.is_set() and self.exit_after_stop is not None:
+            _exit_after(self.exit_after_stop)
         self.stop_event.set()
 
     async def close(self) -> None:
@@ -774,6 +782,30 @@ class Progress:
             self.stream.flush()
 
 
+def _exit_after(limit: float) -> None:
+    """End the process `limit` seconds from now unless it has ended by then. A statement in
+    flight on a PostgreSQL server that stopped answering (its host frozen) waits without end in
+    its worker thread, and the interpreter waits for those threads at exit: a SIGTERM never
+    ended `monitor run`. What such a statement had not committed is not stored: the poll runs
+    again after the next start, an alert sent but not recorded is reclaimed after
+    `delivery_lease` (and logged as such by the delivery worker)."""
+    def overdue() -> None:
+        log.warning("stop: the database did not answer within %.0f s of the stop; exiting without "
+                    "waiting for it (what it had not written is done again after the next start)", limit)
+        for handler in logging.getLogger().handlers:
+            with contextlib.suppress(Exception):
+                handler.flush()
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(0)
+
+    timer = threading.Timer(limit, overdue)
+    timer.daemon = True  # a stop that ends in time does not wait for it
+    timer.name = "stop-limit"
+    timer.start()
+
+
 async def _close_later(fetcher: Fetcher, seconds: float) -> None:
     """Close a fetcher replaced by a reload once the fetches it started had time to end."""
     try:
@@ -853,6 +885,7 @@ def run_service(config: AppConfig, runtime: Runtime, db: Database, *,
     """`monitor run`; `reload_asked` is set by a SIGHUP received while starting."""
     async def main() -> int:
         service = Service(config, runtime, db)
+        service.exit_after_stop = STOP_LIMIT
         if reload_asked is not None:
             service.reload_asked = reload_asked
         return await service.run()
