@@ -30,7 +30,6 @@ import logging
 import os
 import socket
 import time
-import unicodedata
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -44,7 +43,7 @@ from alerts.admin_feedback import COMMANDS as FEEDBACK_COMMANDS
 from alerts.admin_feedback import HELP as FEEDBACK_HELP
 from alerts.admin_feedback import FeedbackCommands, WatchedIndex
 from alerts.feed_limits import fold_notices, mark_notified
-from alerts.render import BIDI_CONTROLS, MAX_TEXT, clean, clock_time, esc, shorten, tg_len
+from alerts.render import MAX_TEXT, clean, clock_time, esc, shorten, tg_len, without_controls
 from alerts.telegram import TelegramSender, classify_error
 from core.config import AppConfig, ChannelConfig, Runtime
 from core.durations import ago
@@ -90,13 +89,6 @@ class AdminControls(Protocol):
     def resume(self, name: str) -> bool: ...
 
     def wake_delivery(self) -> None: ...
-
-
-def shown_safely(text: str) -> str:
-    """An answer quoting stored titles, made safe to show: no direction overrides (a title with
-    U+202E showed reversed), control characters or lone surrogates; lines and their indents kept."""
-    text = text.translate(BIDI_CONTROLS)
-    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs"))
 
 
 def parse_command(text: str, bot_username: str | None = None) -> tuple[str, str] | None:
@@ -472,7 +464,7 @@ class AdminBot:
         return f"Unknown command /{command}.\n\n{HELP}"
 
     async def reply(self, chat_id: str, text: str) -> None:
-        for part in split_message(shown_safely(text)):
+        for part in split_message(without_controls(text)):  # stored titles quoted: U+202E showed reversed
             chat_id = await self._send_text(chat_id, part)
 
     async def _send_text(self, chat_id: str, text: str) -> str:

@@ -22,13 +22,9 @@ OUTAGE_CHANNELS = 2
 
 
 class ApiHealth:
-    def __init__(self, failures: int = OUTAGE_FAILURES, channels: int = OUTAGE_CHANNELS,
-                 chats: int | None = None) -> None:
+    def __init__(self, failures: int = OUTAGE_FAILURES, channels: int = OUTAGE_CHANNELS) -> None:
         self.failures_needed = failures
-        self.channels_needed = channels
-        self._most = channels
-        if chats is not None:
-            self.configure(chats=chats)
+        self.channels_needed = self._most = channels
         self._failures = 0
         self._channels: set[str] = set()
         self._since: datetime | None = None

@@ -102,20 +102,20 @@ def clean(text: str | None, *, oneline: bool = True) -> str:
     invisible at its ends."""
     if not text:
         return ""
-    text = text.translate(BIDI_CONTROLS)
     if len(text) > MAX_URL and "://" in text:
         text = _URL_IN_TEXT.sub(_long_url_to_domain, text)
-    out = []
-    for ch in text:
-        cat = unicodedata.category(ch)
-        if cat == "Cs" or (cat == "Cc" and ch not in "\n\t"):
-            continue
-        out.append(ch)
-    s = "".join(out)
+    s = without_controls(text)
     edges = " " + INVISIBLE
     if oneline:
         return _WS.sub(" ", s).strip().strip(edges)
     return "\n".join(_WS.sub(" ", line).strip(edges) for line in s.splitlines()).strip()
+
+
+def without_controls(text: str) -> str:
+    """`text` without direction overrides, control characters (new lines and tabs kept) or
+    lone surrogates: what would reorder, break or be refused in a message."""
+    text = text.translate(BIDI_CONTROLS)
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs"))
 
 
 def _long_url_to_domain(m: re.Match[str]) -> str:

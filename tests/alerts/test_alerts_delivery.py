@@ -186,19 +186,24 @@ async def test_a_story_whose_message_failed_is_told_afresh_by_its_next_report(
     assert rows[1].payload["retells_alert_id"] == rows[0].id
 
 
+async def run_until_sent(worker: DeliveryWorker, emulator: Any, n: int) -> None:
+    """The worker's own loop, until CHAT has `n` messages (at most 20 s)."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop))
+    for _ in range(400):
+        if len(emulator.messages(CHAT)) >= n:
+            break
+        await asyncio.sleep(0.05)
+    stop.set()
+    await asyncio.wait_for(task, 5)
+
+
 async def test_fifty_alerts_in_order_once_within_rate_limits(db, emulator, make_config, make_worker) -> None:
     emulator.rate_limit(per_chat_per_minute=20, global_per_second=25, window=1.0)
     config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}], channel_rate_per_minute=20)
     queue(db, 50)
     worker = await make_worker(config, rate_window=1.0, poll_interval=0.05)
-    stop = asyncio.Event()
-    task = asyncio.create_task(worker.run(stop))
-    for _ in range(400):
-        if len(emulator.messages(CHAT)) >= 50:
-            break
-        await asyncio.sleep(0.05)
-    stop.set()
-    await asyncio.wait_for(task, 5)
+    await run_until_sent(worker, emulator, 50)
     texts = [m.text for m in emulator.messages(CHAT)]
     assert texts == [f"alert {i} & more" for i in range(50)]
     assert emulator.count(429) == 0
@@ -216,14 +221,7 @@ async def test_two_channels_of_one_chat_share_its_rate_limit(db, emulator, make_
     queue(db, 10, channel="pp")
     queue(db, 10, channel="pp_en", html="english alert", text="english alert")
     worker = await make_worker(config, rate_window=1.0, poll_interval=0.05)
-    stop = asyncio.Event()
-    task = asyncio.create_task(worker.run(stop))
-    for _ in range(400):
-        if len(emulator.messages(CHAT)) >= 20:
-            break
-        await asyncio.sleep(0.05)
-    stop.set()
-    await asyncio.wait_for(task, 5)
+    await run_until_sent(worker, emulator, 20)
     texts = [m.text for m in emulator.messages(CHAT)]
     assert [t for t in texts if t != "english alert"] == [f"alert {i} & more" for i in range(10)]
     assert texts.count("english alert") == 10
