@@ -113,6 +113,7 @@ class Service:
         self.tally_posts = TallyPosts(config, runtime, db, dry_run=dry_run)  # leader only
         self.first_round = FirstRound()  # start-up backlog classified once, in publication order
         self.items_failed = 0  # items whose processing raised (left pending), since start
+        self.skipped_paused: list[str] = []  # poll-once: enabled feeds left out as paused
         self._classify_again = False  # the database refused the last classification: items wait
         self.heartbeat = time.monotonic()
         self._chart: tuple[float, bytes | None] = (0.0, None)
@@ -302,7 +303,14 @@ class Service:
     # -- one pass -------------------------------------------------------------------
 
     async def poll_once(self, only: list[str] | None = None) -> list[PollResult]:
-        feeds = [f for f in self.config.enabled_feeds if not only or f.name in only]
+        """Poll every enabled feed once (`only`: those named), then close the first round.
+
+        A feed paused from the admin chat is left out unless `only` names it: `/pause` stops
+        polling, and a one-off pass on the same database should not undo that unasked."""
+        paused = set() if only else self._paused_feeds()
+        self.skipped_paused = sorted(f.name for f in self.config.enabled_feeds if f.name in paused)
+        feeds = [f for f in self.config.enabled_feeds
+                 if (not only or f.name in only) and f.name not in paused]
         progress = Progress(len(feeds), sys.stderr)
         results: list[PollResult] = []
         self.first_round.start(f.name for f in feeds)  # one pass: classified once, at its end
@@ -864,6 +872,9 @@ async def _poll_once(
         results = await service.poll_once(only)
         for result in results:
             print(result.summary_line(), file=out)
+        for name in service.skipped_paused:
+            print(f"{name}: paused from the admin chat, not polled (/resume {name}, "
+                  f"or name it: --feed {name})", file=out)
         failed = sum(r.status == "error" for r in results)
         new = sum(len(r.new_item_ids) for r in results)
         await service.worker.start()

@@ -101,3 +101,30 @@ def test_poll_once_exit_2_on_invalid_config(world):
     world.write_config([], raw="feeds: [\n")
     result = world.monitor("poll-once")
     assert result.returncode == 2 and "(YAML syntax)" in result.stderr
+
+
+def test_a_feed_paused_from_the_admin_chat_is_left_out_unless_named(world):
+    from storage.models import Feed
+
+    newsroom(world)
+    assert world.monitor("poll-once").returncode == 0
+    db = open_database(world.db_url)
+    with db.session() as s:
+        s.scalars(select(Feed).where(Feed.name == "pitazo")).one().paused = True
+        s.commit()
+    world.publish("pitazo", "Excarcelan a la periodista Ana Pérez en Caracas")
+
+    result = world.monitor("poll-once")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert not any(line.startswith("pitazo: ") and "paused" not in line for line in lines), result.stdout
+    assert any(line.startswith("pitazo: paused") and "--feed pitazo" in line for line in lines)
+    assert any(line.startswith("bbc: ") for line in lines), result.stdout
+    assert not any("Ana Pérez" in t for t in world.texts("@presos_test"))
+
+    named = world.monitor("poll-once", "--feed", "pitazo")
+    assert named.returncode == 0, named.stderr
+    assert any(line.startswith("pitazo: 1 new") for line in named.stdout.splitlines()), named.stdout
+    assert any("Ana Pérez" in t for t in world.texts("@presos_test"))
+    with db.session() as s:  # naming it polls it once; the pause stays
+        assert s.scalars(select(Feed).where(Feed.name == "pitazo")).one().paused is True
