@@ -2,7 +2,8 @@
 
 - `canonical_url`: scheme and host lower-cased, default port, fragment and
   tracking parameters (utm_*, fbclid, gclid, ...) removed.
-- `clean_text`: HTML to plain text in linear time (core/markup.py; only HTML
+- `clean_text`: Unicode composed (NFC: an accent written as a combining mark is the same
+  letter), HTML to plain text in linear time (core/markup.py; only HTML
   elements are tags, so "<El Rodeo>" is text), entities decoded, white space collapsed, feed boilerplate ("The post ... appeared first on ...")
   dropped. Fields are cut to their limits (title 1,000, summary 10,000, text 200,000
   characters) before any of this runs.
@@ -15,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urljoin
@@ -82,6 +84,8 @@ def clean_text(value: str | None) -> str:
     if not value:
         return ""
     value = strip_controls(value)
+    if not value.isascii():  # "Rocío" with a combining accent is the same word, stored composed
+        value = unicodedata.normalize("NFC", value)
     if "<" not in value and "&" not in value:
         text = " ".join(value.split()) if "\u00a0" not in value else _SPACE.sub(
             " ", value.replace("\u00a0", " ")).strip()
@@ -115,6 +119,7 @@ def without_wire_marks(title: str) -> str:
 
 def content_hash(title: str, text: str) -> str:
     """A hash of the words of title and text (case and punctuation ignored)."""
+    title, text = (unicodedata.normalize("NFC", v) if not v.isascii() else v for v in (title, text))
     key = " ".join(_WORDS.findall(title.casefold())) + "\n" + " ".join(
         _WORDS.findall(text.casefold())
     )

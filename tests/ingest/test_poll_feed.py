@@ -471,3 +471,24 @@ async def test_an_item_stored_before_the_percent_encoding_rule_is_known_to_anoth
     result = await poll_feed(politica, settings, fetcher, db)
     assert result.skipped == 1 and result.new_item_ids == [], result
     engine.dispose()
+
+
+async def test_an_item_republished_with_decomposed_accents_is_recognised(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    """A CMS that writes "Rocío" as "Roci" + U+0301 makes the same words: one item, stored
+    composed."""
+    import unicodedata
+
+    title = "Excarcelan a Rocío San Miguel tras ocho meses de detención"
+    first = item(1, title=title)
+    server.set_route("/feed", rss([first]))
+    cfg = feed_config(server)
+    assert len((await poll_feed(cfg, settings, fetcher, db)).new_item_ids) == 1
+    decomposed = item(1, guid="guid-1-nfd", link="https://news.example/otra/ruta",
+                      title=unicodedata.normalize("NFD", title),
+                      summary=unicodedata.normalize("NFD", f"<p>{LONG} 1</p>"))
+    server.set_route("/feed", rss([first, decomposed]))
+    again = await poll_feed(cfg, settings, fetcher, db)
+    assert again.new_item_ids == [] and again.skipped >= 1
+    assert [i.title for i in items_of(db, "pitazo")] == [title]
