@@ -328,6 +328,10 @@ class Selectors(Strict):
     link: str
     date: str | None = None
     summary: str | None = None
+    # how the page writes numeric dates (03/12/2026): day first as Spanish and British
+    # pages do, month first as US pages do; unset, the page's own dates decide (a 25/12 or a
+    # 12/25 among them), else day first
+    date_order: Literal["day_first", "month_first"] | None = None
 
     @field_validator("item", "title", "link", "date", "summary")
     @classmethod

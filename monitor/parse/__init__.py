@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
@@ -56,7 +57,7 @@ def parse_any(
 
 
 __all__ = ["ParsedDate", "ParsedEntry", "ParsedFeed", "has_time_of_day", "in_24_hours",
-           "parse_any", "parse_date", "read_date", "read_local_date", "reworded"]
+           "numeric_date_order", "parse_any", "parse_date", "read_date", "read_local_date", "reworded"]
 
 
 class ParsedDate(NamedTuple):
@@ -164,12 +165,15 @@ _YMD = re.compile(
 )
 
 
-def _numeric_date(text: str, zone: tzinfo) -> ParsedDate | None:
+def _numeric_date(text: str, zone: tzinfo, month_first: bool = False) -> ParsedDate | None:
     """A numeric date, read day first (month first only when that is the one valid reading,
-    as 12/25/2025); feedparser would read 03-12-2025 as 20 December 2003."""
+    as 12/25/2025, or when `month_first`); feedparser would read 03-12-2025 as 20 December
+    2003."""
     if m := _DMY.search(text):
         first, second, year = int(m.group(1)), int(m.group(3)), int(m.group(4))
         readings = [(first, second), (second, first)]
+        if month_first:
+            readings.reverse()
     elif m := _YMD.search(text):
         year, month, day = int(m.group(1)), int(m.group(3)), int(m.group(4))
         readings = [(day, month)]
@@ -199,12 +203,24 @@ def _in_zone(when: datetime, zone: tzinfo) -> datetime:
     return when.replace(tzinfo=zone).astimezone(UTC)
 
 
-def read_date(value: str | None, zone: tzinfo = UTC) -> ParsedDate | None:
+def numeric_date_order(texts: Iterable[str | None]) -> bool | None:
+    """Whether numeric dates among `texts` are written month first (True), day first (False),
+    or cannot tell (None): a first number over 12 (25/12/2025) says day first, a second one
+    (12/25/2025) month first; a page that writes both ways tells nothing."""
+    day_first = month_first = False
+    for text in texts:
+        if text and (m := _DMY.search(text)):
+            day_first |= int(m.group(1)) > 12
+            month_first |= int(m.group(3)) > 12
+    return month_first if day_first != month_first else None
+
+
+def read_date(value: str | None, zone: tzinfo = UTC, *, month_first: bool = False) -> ParsedDate | None:
     """`parse_date`, and whether the text gave a date only (no time of day). A time of day
     written without an offset ("2025-12-03T14:30", "03/12/2025 2:30 p. m.") is read in
     `zone` (the feed's zone: Caracas outlets write Caracas times); a date alone stays
     00:00 UTC of that date, as the backfill rule expects (monitor/ingest/poll.py)."""
-    found = read_local_date(value, zone)
+    found = read_local_date(value, zone, month_first=month_first)
     return found[0] if found else None
 
 
@@ -251,7 +267,9 @@ def _written_date(text: str, zone: tzinfo) -> tuple[ParsedDate, bool] | None:
         return None
 
 
-def read_local_date(value: str | None, zone: tzinfo) -> tuple[ParsedDate, bool] | None:
+def read_local_date(
+    value: str | None, zone: tzinfo, *, month_first: bool = False
+) -> tuple[ParsedDate, bool] | None:
     """`read_date`, and whether the text wrote a time of day without an offset (read in
     `zone`): feedparser reads such a time as UTC, and keeps only its text."""
     if not value or not value.strip():
@@ -265,7 +283,7 @@ def read_local_date(value: str | None, zone: tzinfo) -> tuple[ParsedDate, bool] 
         when = _rfc822(text)
     if when is None and (_DMY.search(text) or _YMD.search(text)):
         try:  # never guessed further: a wrong year is worse than none
-            found = _numeric_date(text, zone)
+            found = _numeric_date(text, zone, month_first)
         except (OverflowError, ValueError):
             return None
         return (found, not found.date_only) if found else None

@@ -16,7 +16,7 @@ from urllib.parse import urljoin, urlsplit
 from bs4 import BeautifulSoup, Tag
 
 from core.config import Selectors
-from monitor.parse import ParsedEntry, ParsedFeed, read_date
+from monitor.parse import ParsedEntry, ParsedFeed, numeric_date_order, read_date
 
 
 def _charset(headers: dict[str, str]) -> str | None:
@@ -142,15 +142,16 @@ def parse_page(
     missing = 0
     by_link: dict[str, ParsedEntry] = {}
     unread: str | None = None  # the first date text found but not readable
-    for node in nodes:
+    date_texts = [_pick(node, selectors.date) for node in nodes]
+    month_first = _month_first(selectors, date_texts)
+    for node, date_text in zip(nodes, date_texts, strict=True):
         title = _pick(node, selectors.title)
         link = _link(node, selectors.link)
         link = _resolve(link, base_url, url) if link else None
         if not title and not link:
             missing += 1
             continue
-        date_text = _pick(node, selectors.date)
-        date = read_date(date_text, zone)
+        date = read_date(date_text, zone, month_first=month_first)
         if date is None and date_text and unread is None:
             unread = date_text
         entry = ParsedEntry(
@@ -172,6 +173,14 @@ def parse_page(
         out.problems.append(f"{missing} of {len(nodes)} items had no title or link")
     out.problems += _selector_problems(out.entries, selectors, unread)
     return out
+
+
+def _month_first(selectors: Selectors, date_texts: list[str | None]) -> bool:
+    """Whether the page writes numeric dates month first: as configured, else as its own
+    dates show (one 12/25/2026 among them), else not (day first, as Spanish pages write)."""
+    if selectors.date_order is not None:
+        return selectors.date_order == "month_first"
+    return bool(numeric_date_order(date_texts))
 
 
 def _selector_problems(

@@ -291,3 +291,34 @@ def test_numeric_dates_are_read_day_first(
     text: str, expected: tuple[datetime, bool] | None
 ) -> None:
     assert read_date(text) == expected
+
+
+def _dated_page(*dates: str) -> bytes:
+    rows = "".join(f'<li><a href="/n/{i}">Nota {i}</a><span class="d">{d}</span></li>'
+                   for i, d in enumerate(dates))
+    return f"<html><body><ul>{rows}</ul></body></html>".encode()
+
+
+def _page_dates(body: bytes, **order: str) -> list[datetime | None]:
+    sel = Selectors(item="li", title="a", link="a@href", date="span.d", **order)  # type: ignore[arg-type]
+    return [e.published for e in parse_page(body, {}, "https://us.example/", sel).entries]
+
+
+def test_a_page_whose_dates_show_the_month_first_is_read_month_first() -> None:
+    """A US page listing 12/25/2026 writes 12/03/2026 for 3 December: read day first, the
+    item stood in March, nine months old, and was never alerted."""
+    body = _dated_page("12/03/2026", "11/25/2026")
+    assert _page_dates(body) == [datetime(2026, 12, 3, tzinfo=UTC), datetime(2026, 11, 25, tzinfo=UTC)]
+    # a day-first page keeps its reading; a page that cannot tell is read day first
+    assert _page_dates(_dated_page("03/12/2026", "25/11/2026"))[0] == datetime(2026, 12, 3, tzinfo=UTC)
+    assert _page_dates(_dated_page("12/03/2026"))[0] == datetime(2026, 3, 12, tzinfo=UTC)
+
+
+def test_date_order_in_the_selectors_decides_what_the_page_cannot() -> None:
+    body = _dated_page("12/03/2026 9:15", "12/02/2026")
+    assert _page_dates(body, date_order="month_first")[:2] == [
+        datetime(2026, 12, 3, 9, 15, tzinfo=UTC), datetime(2026, 12, 2, tzinfo=UTC)]
+    assert _page_dates(body, date_order="day_first")[1] == datetime(2026, 2, 12, tzinfo=UTC)
+    # configured order wins over the page's evidence; an impossible reading still falls back
+    assert _page_dates(_dated_page("25/11/2026"), date_order="month_first") == [
+        datetime(2026, 11, 25, tzinfo=UTC)]
