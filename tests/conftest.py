@@ -57,7 +57,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The tests marked `slow` (the short soak: two minutes) first, so that pytest-xdist starts
+    """The tests marked `slow` (the short soak: two minutes; three replicas on PostgreSQL) first, so that pytest-xdist starts
     them while the other workers run the rest, not at the end with every other worker idle."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
