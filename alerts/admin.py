@@ -74,7 +74,8 @@ HELP = (
     "/enable CHANNEL — send again to a channel disabled after Telegram refused it"
     + FEEDBACK_HELP
 )
-STORY_COMMANDS = frozenset({"split", "merge"})  # they change stories and the story index
+# they change stories and the story index, or (/wrong) what the outbox queues for a story
+STORY_COMMANDS = frozenset({"split", "merge", "wrong"})
 ERROR_WIDTH = 120  # characters of a feed's last error shown in /status
 UPDATE_DONE = timedelta(days=2)  # an answered update's mark outlives Telegram's day of keeping it
 UPDATE_WORK = timedelta(seconds=20)  # an update's claim while it is answered; then free again

@@ -23,10 +23,17 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.orm import Session
 
+from alerts.feed_limits import HELD
 from core.people import add_person, is_ambiguous, remove_person
 from core.urls import canonical_url
-from storage.alerts import alert_of_message, all_channels, first_alert_of_story
-from storage.feedback import add_feedback, feedback_exists
+from storage.alerts import (
+    WITHDRAWN,
+    alert_of_message,
+    all_channels,
+    first_alert_of_story,
+    story_alerts,
+)
+from storage.feedback import add_feedback, feedback_exists, wrong_topics
 from storage.items import first_item_of_story, item_by_urls, item_topics
 from storage.models import Alert, Item, Story, valid_id
 from storage.people import list_people
@@ -205,6 +212,47 @@ def _item_topics(session: Session, item: Item) -> list[str]:
     return item_topics(session, item.id)
 
 
+def _tells_story(found: Resolved) -> bool:
+    """Whether the item is the one the story's message tells (the /wrong is about the story),
+    not a later item's figure update (the story's message was right)."""
+    alert, story, item = found.alert, found.story, found.item
+    if story is None or item is None:
+        return False
+    if alert is None:
+        return item.id == story.first_item_id
+    return alert.kind == "new" and alert.story_id == story.id and (alert.payload or {}).get("item_id") == item.id
+
+
+def withdraw_story(session: Session, story: Story, wrong: set[str], config: AppConfig, why: str
+                   ) -> tuple[list[str], int]:
+    """Withdraw the story's message from each channel that took it only for a topic in `wrong`:
+    the message is marked (the outbox queues no more edits or replies to it), and the alerts
+    of the story still waiting there (a message, an edit, a reply) are never sent (status
+    `withdrawn`). Returns (the channels, the alerts dropped)."""
+    left = set(story.topics or []) - wrong
+    rows = story_alerts(session, story.id)
+    channels = sorted({a.channel for a in rows if a.kind == "new"
+                       and not left & set(getattr(config.channel(a.channel), "topics", ()))})
+    dropped = 0
+    for alert in rows:
+        if alert.channel not in channels:
+            continue
+        if alert.kind == "new" and WITHDRAWN not in (alert.payload or {}):
+            alert.payload = {**(alert.payload or {}), WITHDRAWN: why}
+        if alert.status in ("pending", HELD):
+            alert.status, alert.last_error = WITHDRAWN, why
+            dropped += 1
+    session.flush()
+    return channels, dropped
+
+
+def _withdrawn_text(story_id: int, channels: list[str], dropped: int) -> str:
+    if not channels:
+        return ""
+    queued = f" ({dropped} queued alert{'s' if dropped != 1 else ''} dropped)" if dropped else ""
+    return f" Story {story_id} gets no more edits or replies in {', '.join(channels)}{queued}."
+
+
 class FeedbackCommands:
     """The answers to /people, /watch, /unwatch, /miss and /wrong (plain text)."""
 
@@ -347,13 +395,18 @@ class FeedbackCommands:
                 topic = candidates[0]
             if self._already(session, "wrong", item.id, topic):
                 return f"Already recorded as wrong for {topic}."
-            add_feedback(
+            row = add_feedback(
                 session, kind="wrong", item_id=item.id, url=item.url, title=item.title,
                 summary=item.summary, topic=topic, operator=operator,
                 alert_id=found.alert.id if found.alert else None,
                 story_id=found.story.id if found.story else None, note=f"resolved by {found.how}",
             )
-        return f"Thanks — recorded as wrong for {topic}; `monitor train` will use it."
+            withdrawn = ""
+            if found.story is not None and _tells_story(found):
+                why = f"withdrawn: /wrong {topic} by {operator} (feedback {row.id})"
+                channels, dropped = withdraw_story(session, found.story, wrong_topics(session, item.id), self.config, why)
+                withdrawn = _withdrawn_text(found.story.id, channels, dropped)
+        return f"Thanks — recorded as wrong for {topic}; `monitor train` will use it.{withdrawn}"
 
     @staticmethod
     def _already(session: Session, kind: str, item_id: int, topic: str) -> bool:

@@ -16,7 +16,9 @@ Per instant channel that lists one of the story's topics:
   under a key of its own, so the fresh one is the story's message from then on;
 - and when the story's message was held by its feed's hourly limit (folded into "And N
   more", never sent on its own), a new figure is told the same way, in a fresh `new`
-  message (its own feed's limit applies to it); other reports add nothing.
+  message (its own feed's limit applies to it); other reports add nothing;
+- and when an operator withdrew the story's message in that channel (/wrong: it
+  should not have been sent), nothing.
 
 Dedupe keys (`new:{channel}:{story}`, `edit|update:{channel}:{story}:{item}`)
 are unique, and an item already in a story is not queued again, so running this
@@ -37,7 +39,7 @@ from alerts.stories.assign import ClassificationLike, assign_story
 from alerts.summary import summarize
 from core.config import AppConfig, ChannelConfig
 from core.count import as_counts
-from storage.alerts import alert_by_key, last_edit, story_feed_names
+from storage.alerts import WITHDRAWN, alert_by_key, last_edit, story_feed_names
 from storage.models import Alert, Item, Story
 from storage.stories import detach_alert
 
@@ -113,6 +115,8 @@ def enqueue_for_item(
             continue
         first = _existing(session, f"new:{channel.name}:{story.id}")
         preview = _preview(channel, config)
+        if first is not None and WITHDRAWN in (first.payload or {}):
+            continue  # an operator said the story's message should not have been sent (/wrong)
         if first is None:
             if not channel_accepts(channel, c.topics, c.urgency, item.language):
                 continue

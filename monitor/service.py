@@ -103,7 +103,7 @@ class Service:
         self.pipeline = Pipeline(config, db)
         self.fetcher = Fetcher(config.settings)
         self._retired_fetchers: dict[asyncio.Task[None], Fetcher] = {}  # replaced by a reload, closing
-        self._classify_lock = asyncio.Lock()  # also held by the admin chat's /split and /merge
+        self._classify_lock = asyncio.Lock()  # also held by the admin chat's /split, /merge and /wrong
         self.admin = AdminBot(config, runtime, db, self, watched=self.pipeline.watched, story_lock=self._classify_lock)
         self.admin.model_problem = self.pipeline.model_load.problem  # told once in the chat
         self.worker = DeliveryWorker(

@@ -220,6 +220,11 @@ def first_alert_of_story(session: Session, story_id: int) -> Alert | None:
     return session.scalar(select(Alert).where(Alert.story_id == story_id).order_by(Alert.id).limit(1))
 
 
+def story_alerts(session: Session, story_id: int) -> list[Alert]:
+    """Every alert of the story (its messages, edits and replies in each channel), oldest first."""
+    return list(session.scalars(select(Alert).where(Alert.story_id == story_id).order_by(Alert.id)))
+
+
 def message_feeds_since(
     session: Session, channel: str, since: datetime, kinds: Sequence[str], states: Sequence[str]
 ) -> list[tuple[int | None, int | None]]:
@@ -316,6 +321,9 @@ def finish_alert(session: Session, alert_id: int, **values: Any) -> None:
 
 
 SENT_CHAT = "sent_chat_id"  # Alert.payload: the chat a sent alert's message is in
+# Alert.status of a message an operator withdrew before it went out (/wrong), and the key of a
+# story's message (Alert.payload) saying why: the story gets nothing more in that channel
+WITHDRAWN = "withdrawn"
 
 
 def message_in_chat(session: Session, alert_id: int, chat_id: str, *, unrecorded: str | None) -> int | None:

@@ -97,6 +97,12 @@ def feedback_examples(session: Session) -> list[dict[str, Any]]:
     return list(out.values())
 
 
+def wrong_topics(session: Session, item_id: int) -> set[str]:
+    """The topics operators said the item was wrong for (/wrong)."""
+    return {t for t in session.scalars(select(Feedback.topic).where(
+        Feedback.kind == "wrong", Feedback.item_id == item_id)) if t}
+
+
 def feedback_exists(session: Session, kind: str, item_id: int, topic: str) -> bool:
     """Whether this report (kind, item, topic) was recorded already."""
     return session.scalar(select(Feedback.id).where(

@@ -10,7 +10,8 @@ from collections.abc import Callable
 
 import pytest
 from alerts_helpers import ask_in, chatter
-from sqlalchemy import select
+from alerts_helpers import publish as publish_from
+from sqlalchemy import select, update
 
 from alerts.delivery import DeliveryWorker
 from core.config import AppConfig, Runtime
@@ -162,13 +163,14 @@ async def test_wrong_as_a_reply_to_a_forwarded_alert(db, emulator, bot, add_item
     [alert_msg] = emulator.messages("@pp_channel")
     emulator.inject_message(ADMIN, "", from_id=7, forward_of=("@pp_channel", alert_msg.message_id))
     forwarded = emulator.last_message_id(ADMIN)
-    assert await ask(emulator, "/wrong", reply_to=forwarded) == [
-        "Thanks — recorded as wrong for political_prisoners; `monitor train` will use it."
-    ]
-    [row] = feedback_rows(db)
     with db.session() as s:
         alert = s.scalar(select(Alert).where(Alert.channel == "pp"))
         assert alert is not None
+    assert await ask(emulator, "/wrong", reply_to=forwarded) == [
+        "Thanks — recorded as wrong for political_prisoners; `monitor train` will use it. "
+        f"Story {alert.story_id} gets no more edits or replies in ops, pp."
+    ]
+    [row] = feedback_rows(db)
     assert (row.kind, row.item_id, row.topic, row.operator) == (
         "wrong", items[RELEASE].id, "political_prisoners", "@ana")
     assert (row.alert_id, row.story_id, row.note) == (alert.id, alert.story_id, "resolved by forward")
@@ -180,9 +182,9 @@ async def test_wrong_as_a_reply_to_a_forwarded_alert(db, emulator, bot, add_item
 async def test_wrong_as_a_reply_to_an_alert_in_the_admin_chat(db, emulator, bot, add_item, pipeline, config, runtime) -> None:
     await publish(db, add_item, pipeline, config, runtime, US)
     [alert_msg] = [m for m in emulator.messages(ADMIN) if "destructor" in m.text]
-    assert await ask(emulator, "/wrong", reply_to=alert_msg.message_id) == [
-        "Thanks — recorded as wrong for us_actions; `monitor train` will use it."
-    ]
+    [row_answer] = await ask(emulator, "/wrong", reply_to=alert_msg.message_id)
+    assert row_answer.startswith("Thanks — recorded as wrong for us_actions; `monitor train` will use it. Story ")
+    assert row_answer.endswith(" gets no more edits or replies in ops, us.")
     assert feedback_rows(db)[0].note == "resolved by reply"
 
 
@@ -190,9 +192,8 @@ async def test_wrong_finds_the_item_by_a_url_in_the_replied_message(db, emulator
     items = await publish(db, add_item, pipeline, config, runtime, RELEASE)
     emulator.inject_message(ADMIN, f"this one: {items[RELEASE].url}", from_id=8)
     pasted = emulator.last_message_id(ADMIN)
-    assert await ask(emulator, "/wrong political_prisoners", reply_to=pasted) == [
-        "Thanks — recorded as wrong for political_prisoners; `monitor train` will use it."
-    ]
+    [answer] = await ask(emulator, "/wrong political_prisoners", reply_to=pasted)
+    assert answer.startswith("Thanks — recorded as wrong for political_prisoners; `monitor train` will use it.")
     assert feedback_rows(db)[0].note == "resolved by url"
 
 
@@ -211,6 +212,66 @@ async def test_wrong_as_a_reply_to_a_figure_update_records_the_item_it_told(
     ]
     [row] = feedback_rows(db)
     assert (row.item_id, row.title) == (items[later].id, later)
+
+
+FIRST, LATER = "Foro Penal contabiliza 21 presos políticos excarcelados", "Foro Penal suma 23 presos políticos excarcelados"
+
+
+async def test_a_story_marked_wrong_gets_no_more_edits_or_replies(
+    db, emulator, bot, add_item, pipeline, config, runtime,
+) -> None:
+    """/wrong to a story's alert withdrew nothing: a later report with a new figure still sent
+    its update as a reply to the withdrawn alert, and another outlet's report edited it."""
+    await publish_from(db, add_item, pipeline, config, runtime, ("elpitazo", FIRST))
+    [alert_msg] = emulator.messages("@pp_channel")
+    emulator.inject_message(ADMIN, "", from_id=7, forward_of=("@pp_channel", alert_msg.message_id))
+    [answer] = await ask(emulator, "/wrong", reply_to=emulator.last_message_id(ADMIN))
+    assert answer.endswith("gets no more edits or replies in ops, pp.")
+    await publish_from(db, add_item, pipeline, config, runtime, ("bbcmundo", LATER), ("cocuyo", FIRST + " este lunes"))
+    [only] = emulator.messages("@pp_channel")
+    assert (only.message_id, only.edits) == (alert_msg.message_id, [])
+    assert [m for m in emulator.messages(ADMIN) if m.reply_to is not None and "Foro Penal" in m.text] == []
+    with db.session() as s:
+        assert s.scalars(select(Alert).where(Alert.kind != "new")).all() == []
+
+
+async def test_wrong_drops_the_story_s_queued_alerts(db, emulator, bot, add_item, pipeline, config, runtime) -> None:
+    """Alerts of the story still queued when the operator says /wrong (a channel whose message
+    had not gone out yet, a figure's update waiting behind it) were sent after it."""
+    ids = await publish_from(db, add_item, pipeline, config, runtime, ("elpitazo", FIRST))
+    with db.session() as s:
+        add_item(s, "bbcmundo", LATER)
+        url = s.get(Item, ids[FIRST]).url
+    pipeline.process_pending()  # the update is queued, not sent
+    with db.session() as s:  # and the pp channel's own message has not gone out either
+        s.execute(update(Alert).where(Alert.channel == "pp").values(status="pending", telegram_message_id=None))
+    emulator.inject_message(ADMIN, f"this one: {url}", from_id=8)
+    [answer] = await ask(emulator, "/wrong political_prisoners", reply_to=emulator.last_message_id(ADMIN))
+    assert answer.endswith("gets no more edits or replies in ops, pp (3 queued alerts dropped).")
+    async with DeliveryWorker(config, runtime, db, out=io.StringIO(), request_timeout=2.0) as worker:
+        await worker.deliver_pending()
+    sent = len(emulator.messages("@pp_channel"))
+    with db.session() as s:
+        rows = s.scalars(select(Alert).where(Alert.status == "withdrawn").order_by(Alert.id)).all()
+        assert [(a.channel, a.kind) for a in rows] == [("pp", "new"), ("pp", "update"), ("ops", "update")]
+        assert all(a.last_error and a.last_error.startswith("withdrawn: /wrong political_prisoners by @ana")
+                   for a in rows)
+    assert sent == 1  # the pp message sent before the test reset it, and nothing since
+
+
+async def test_wrong_to_a_figure_update_leaves_the_story_in_its_channels(
+    db, emulator, bot, add_item, pipeline, config, runtime,
+) -> None:
+    """A /wrong about a later item's update is about that item: the story's message was right,
+    and its next figure is still a reply."""
+    await publish_from(db, add_item, pipeline, config, runtime, ("elpitazo", FIRST))
+    await publish_from(db, add_item, pipeline, config, runtime, ("bbcmundo", LATER))
+    [update_msg] = [m for m in emulator.messages(ADMIN) if m.reply_to is not None]
+    assert await ask(emulator, "/wrong", reply_to=update_msg.message_id) == [
+        "Thanks — recorded as wrong for political_prisoners; `monitor train` will use it."
+    ]
+    await publish_from(db, add_item, pipeline, config, runtime, ("cocuyo", "Foro Penal suma 25 presos políticos excarcelados"))
+    assert len([m for m in emulator.messages("@pp_channel") if m.reply_to is not None]) == 2
 
 
 async def test_wrong_answers_bad_input_clearly(db, emulator, bot) -> None:
