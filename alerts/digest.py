@@ -29,6 +29,7 @@ from storage.alerts import (
     last_digests,
     last_instant_alert_at,
 )
+from storage.feedback import wrong_topics
 from storage.models import Alert, Channel
 from storage.stories import stories_told_between, story_items_with_feed
 
@@ -79,17 +80,21 @@ def _entries(session: Session, channel: ChannelConfig, config: AppConfig, since:
     stories = stories_told_between(session, since, until)
     out: list[DigestEntry] = []
     for story in stories:
-        topic = next((t for t in channel.topics if t in (story.topics or [])), None)
-        if topic is None or not urgency_at_least(story.urgency, channel.min_urgency):
+        if not set(channel.topics) & set(story.topics or []) or not urgency_at_least(story.urgency, channel.min_urgency):
             continue
         rows = [(i, f) for i, f in story_items_with_feed(session, story.id) if language_ok(channel, i.language)]
         if not rows:
             continue
         item, feed_name = next(((i, f) for i, f in rows if not i.backfill), rows[0])  # as instant channels tell it
-        conf = config.feed(feed_name)
-        outlets = {(config.feed(f).display_name if config.feed(f) else f) for _, f in rows}
         # its outlet's latest headline of that article (retitled with another figure: items.revision_of)
         now_titled = [i for i, _ in rows if (i.revision_of or i.id) == (item.revision_of or item.id)][-1]
+        # not under a topic an operator said that article was wrong for (/wrong)
+        wrong = wrong_topics(session, item.id, item.revision_of, now_titled.id)
+        topic = next((t for t in channel.topics if t in (story.topics or []) and t not in wrong), None)
+        if topic is None:
+            continue
+        conf = config.feed(feed_name)
+        outlets = {(config.feed(f).display_name if config.feed(f) else f) for _, f in rows}
         out.append(DigestEntry(
             topic=topic, urgency=story.urgency, title=now_titled.title, summary=now_titled.summary or "",
             outlet=conf.display_name if conf else feed_name,

@@ -97,10 +97,11 @@ def feedback_examples(session: Session) -> list[dict[str, Any]]:
     return list(out.values())
 
 
-def wrong_topics(session: Session, item_id: int) -> set[str]:
-    """The topics operators said the item was wrong for (/wrong)."""
+def wrong_topics(session: Session, *item_ids: int | None) -> set[str]:
+    """The topics operators said one of the items was wrong for (/wrong)."""
+    ids = [i for i in item_ids if i is not None]
     return {t for t in session.scalars(select(Feedback.topic).where(
-        Feedback.kind == "wrong", Feedback.item_id == item_id)) if t}
+        Feedback.kind == "wrong", Feedback.item_id.in_(ids))) if t} if ids else set()
 
 
 def feedback_exists(session: Session, kind: str, item_id: int, topic: str) -> bool:

@@ -153,3 +153,26 @@ async def test_a_story_its_outlet_retitled_is_told_by_the_latest_headline(
     [msg] = emulator.messages("@daily_digest")
     assert "Ascienden a 16" in msg.text and "Ascienden a 8" not in msg.text, msg.text
     assert msg.links() == ["https://elpitazo.net/nota-8"]
+
+
+def test_a_story_marked_wrong_for_a_topic_is_left_out_of_that_topic_s_roundup(db, make_config, add_item) -> None:
+    """An item an operator marked wrong for political_prisoners (/wrong to its alert in an
+    instant channel) was listed in the next roundup under that topic all the same."""
+    from storage.feedback import add_feedback
+
+    config = make_config([DIGEST, {"name": "inst", "chat_id": "@inst", "topics": ["political_prisoners", "us_actions"]}])
+    with db.session() as s:
+        s.add(Channel(name="daily", chat_id="@daily_digest", disabled=False, last_digest_at=NOW - timedelta(hours=12)))
+    with db.session() as s:
+        wrong = add_item(s, "elpitazo", "Detienen a un concejal por deudas en Zulia")
+        enqueue_for_item(s, wrong, Cls(["political_prisoners"], "high"), config, now=NOW - timedelta(hours=2))
+        both = add_item(s, "elpitazo", "EE. UU. sanciona al juez que condenó a presos políticos")
+        enqueue_for_item(s, both, Cls(["political_prisoners", "us_actions"]), config, now=NOW - timedelta(hours=1))
+        for item in (wrong, both):
+            add_feedback(s, kind="wrong", item_id=item.id, url=item.url, title=item.title, summary="",
+                         topic="political_prisoners", operator="@ana")
+    with db.session() as s:
+        [roundup] = enqueue_digest(s, config, "daily", now=NOW)
+        text = roundup.payload["text"]
+    assert "concejal" not in text
+    assert "EE. UU. sanciona al juez" in text and "Presos políticos" not in text
