@@ -260,6 +260,15 @@ def move_messages_of_item(session: Session, item_id: int, old: int, new: int) ->
     session.flush()
 
 
+def queued_of_items(session: Session, story_id: int, item_ids: Collection[int]) -> list[Alert]:
+    """The story's alerts still waiting (pending, or held by a feed's hourly limit) that
+    items `item_ids` made: a split's moved items' edits and replies, oldest first."""
+    rows = session.scalars(select(Alert).where(
+        Alert.story_id == story_id, Alert.kind.in_(("edit", "update")), Alert.status.in_(("pending", *_HELD)),
+    ).order_by(Alert.id))
+    return [a for a in rows if (a.payload or {}).get("item_id") in item_ids]
+
+
 MERGED = "merged"  # an alert of a merged-away story never sent: the kept story's message tells its event
 _HELD = ("held", "folded")  # alerts/feed_limits.py: over the feed's hourly limit, never sent on their own
 _TOLD = ("pending", "sending", "sent")  # a message the channel has, or is about to have

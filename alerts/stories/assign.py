@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from difflib import SequenceMatcher
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, func, select
 from sqlalchemy.engine import Connection, Engine
@@ -46,6 +47,7 @@ from storage.stories import (
     move_messages_of_item,
     move_story,
     other_items_of_story,
+    queued_of_items,
     stories_after,
     stories_updated_in_order,
     stories_with_items_between,
@@ -434,7 +436,8 @@ class StoryFixError(ValueError):
     """An operator's /split or /merge that cannot be done; the message says why."""
 
 
-def split_item(session: Session, item_id: int, *, operator: str | None, now: datetime | None = None) -> str:
+def split_item(session: Session, item_id: int, *, operator: str | None, now: datetime | None = None,
+               tz: ZoneInfo | None = None) -> str:
     """Move an item out of its story into a story of its own; record the split as feedback.
 
     Returns a one-line answer for the operator; raises StoryFixError when there is nothing
@@ -481,6 +484,7 @@ def split_item(session: Session, item_id: int, *, operator: str | None, now: dat
         m.story_match = {"decision": "split", "from_story": old.id, "operator": operator, "at": now.isoformat()}
     if old.first_item_id in {m.id for m in moved}:
         old.first_item_id, old.title = others[0].id, others[0].title
+    _requeue_split(session, old.id, new.id, {m.id for m in moved}, tz)
     fix = add_feedback(
         session, kind="split", item_id=item.id, url=item.canonical_url or item.url, title=item.title,
         summary=item.summary or "", topic=None, operator=operator, story_id=old.id,
@@ -496,6 +500,27 @@ def split_item(session: Session, item_id: int, *, operator: str | None, now: dat
         index.add_story(StoryEntry(new.id, new.title, min(f.when for f in feats), max(f.when for f in feats),
                                    set(topics), feats))
     return f"Item {item.id}{also} moved out of story {old.id} into a new story {new.id}."
+
+
+def _requeue_split(session: Session, old: int, new: int, moved: set[int], tz: ZoneInfo | None) -> None:
+    """The moved items' alerts still queued in story `old`: a figure's update would reply to
+    `old`'s message and an edit would name the item's outlet there, telling another event's
+    report as `old`'s. An update becomes the new story's own message in its channel (the item
+    told whole, with its figures), unless that channel has one; an edit is never sent."""
+    from alerts.render import AlertView, render_alert
+    from storage.alerts import WITHDRAWN, alert_by_key
+
+    why = f"split: its item moved to story {new}"
+    for alert in queued_of_items(session, old, moved):
+        key = f"new:{alert.channel}:{new}"
+        if alert.kind == "edit" or alert_by_key(session, key) is not None:
+            alert.status, alert.last_error = WITHDRAWN, why
+            continue
+        view = AlertView.from_json(dict((alert.payload or {}).get("view") or {}))
+        r = render_alert(view, tz or ZoneInfo("UTC"))
+        alert.story_id, alert.kind, alert.dedupe_key, alert.reply_to_alert_id = new, "new", key, None
+        alert.payload = {**(alert.payload or {}), "html": r.html, "text": r.text, "view": view.to_json()}
+        session.flush()
 
 
 def _own_fix(session: Session, index: StoryIndex, fix_id: int) -> None:

@@ -187,3 +187,24 @@ async def test_an_item_and_its_revision_alone_are_not_split(
     assert answer == (f"Item {revision.id} (and its other version {ids[EIGHT]}, its outlet's headline "
                       f"retitled) is already alone in story {story}."), answer
     assert story_of(db, revision.id) == story and splits(db) == []
+
+
+async def test_split_of_an_item_whose_update_is_queued_tells_it_on_its_own(
+    db, emulator, bot, add_item, pipeline, config, runtime,
+) -> None:
+    """A figure's update still queued when its item was split out went out all the same, as a
+    reply to the alert of the story the operator had just taken it out of."""
+    first, later = "Foro Penal contabiliza 21 presos políticos excarcelados", "Foro Penal suma 23 presos políticos excarcelados"
+    await publish(db, add_item, pipeline, config, runtime, ("elpitazo", first))
+    with db.session() as s:
+        item = add_item(s, "bbcmundo", later)
+        later_id, url = item.id, item.url
+    pipeline.process_pending()  # its update is queued, not sent
+    emulator.inject_message(ADMIN, f"this one: {url}", from_id=7)
+    [answer] = await ask(emulator, "/split", reply_to=emulator.last_message_id(ADMIN))
+    assert answer.startswith(f"Item {later_id} moved out of story")
+    await publish(db, add_item, pipeline, config, runtime)  # the worker delivers what is queued
+    assert [m.reply_to for m in emulator.messages("@pp_channel")] == [None, None]
+    told = emulator.messages("@pp_channel")[1].text
+    assert later in told and "BBC Mundo" in told and "23 verificados por Foro Penal" in told
+    assert "Actualización" not in told
