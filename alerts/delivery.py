@@ -40,6 +40,7 @@ from telegram.error import RetryAfter, TelegramError
 
 from alerts.api_health import ApiHealth
 from alerts.console import print_alert
+from alerts.outbox import FAILED, retell_in
 from alerts.ratelimit import RateLimiter
 from alerts.render import fit_plain, html_fits
 from alerts.telegram import Failure, TelegramSender, classify_error
@@ -347,6 +348,30 @@ class DeliveryWorker:
                          last_error=f"not sent: alert #{later}, a later edit of the same message, is queued")
             return True
 
+    def _retell(self, claimed: _Claimed) -> _Claimed | None:
+        """Claimed edit or update `claimed` of a story whose message failed for good (the channel
+        never saw the story): as it would only edit nothing or reply to nothing, it becomes the
+        story's message, told whole (`outbox.retell_in`), and is returned to be sent so. None
+        when another alert tells the story: this one is left `superseded`."""
+        target = claimed.payload.get("target_alert_id") if claimed.kind == "edit" else claimed.reply_to_alert_id
+        if target is None:
+            return claimed
+        with self.db.session() as session:
+            first, row = session.get(Alert, int(target)), session.get(Alert, claimed.id)
+            if first is None or row is None or first.status != FAILED:
+                return claimed
+            teller = retell_in(session, row, first, self.config)
+            if teller is None:
+                return claimed
+            if teller != row.id:
+                finish_alert(session, row.id, status=SUPERSEDED, claimed_at=None,
+                             last_error=f"not sent: the story's message (alert #{first.id}) failed; "
+                                        f"alert #{teller} tells the story afresh")
+                return None
+            log.info("alert %d to %s: the story's message (alert %d) failed; the story is told afresh "
+                     "in this one", row.id, row.channel, first.id)
+            return replace(claimed, kind=row.kind, payload=dict(row.payload or {}), reply_to_alert_id=None)
+
     def _target(self, alert_id: int | None) -> tuple[str | None, int | None]:
         if alert_id is None:
             return None, None
@@ -460,6 +485,11 @@ class DeliveryWorker:
         preview = bool(p.get("preview", False))
         edit_of: int | None = None
         reply_to: int | None = None
+        if claimed.kind in ("edit", "update"):
+            retold = await asyncio.to_thread(self._retell, claimed)
+            if retold is None:
+                return
+            claimed, p = retold, retold.payload
         if claimed.kind == "edit":
             if await asyncio.to_thread(self._supersede, claimed.id):
                 return

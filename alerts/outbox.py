@@ -199,9 +199,46 @@ def _retold(
     figures and urgency as they are now."""
     stored = (failed.payload or {}).get("view")
     view = AlertView.from_json(dict(stored)) if stored else item_view(item, c, config, also=[])
+    return _story_now(view, story, config, also=also)
+
+
+def _story_now(view: AlertView, story: Story, config: AppConfig, *, also: list[str]) -> tuple[AlertView, Rendered]:
+    """`view` naming every other outlet of `also`, with the story's figures and urgency now."""
     view.also = [o for o in also if o != view.outlet]
     view.counts = [x.as_dict() for x in as_counts(story.counts) if x.confident] or list(view.counts or [])
     view.urgency = story.urgency or view.urgency
     return view, render_alert(view, config.settings.tz)
+
+
+def retell_in(session: Session, follow_up: Alert, failed: Alert, config: AppConfig) -> int | None:
+    """Make `follow_up`, an edit or update queued behind its story's message `failed` (refused
+    for good, so the channel never saw the story), that story's message: a `new` alert telling
+    the story with what it has now, as a report after the failure does (`_retold`). Return its
+    id; or the id of the alert that tells it already (an earlier follow-up, a later report),
+    leaving `follow_up` as it is; None when it has no story to tell."""
+    story = session.get(Story, follow_up.story_id) if follow_up.story_id is not None else None
+    if story is None:
+        return None
+    key = f"new:{follow_up.channel}:{story.id}"
+    holder = _existing(session, key)
+    if holder is not None and holder.id != failed.id:
+        return holder.id
+    stored = (failed.payload or {}).get("view") or (follow_up.payload or {}).get("view")
+    if not stored:  # a row of a version that kept no view: nothing to render the story from
+        return None
+    view, r = _story_now(AlertView.from_json(dict(stored)), story, config,
+                         also=story_outlets(session, story, config))
+    if holder is not None:
+        detach_alert(failed, FAILED)
+        session.flush()  # its key is free before the follow-up takes it
+    p = failed.payload or {}
+    follow_up.kind, follow_up.dedupe_key, follow_up.reply_to_alert_id = "new", key, None
+    follow_up.payload = {
+        "html": r.html, "text": r.text, "preview": (follow_up.payload or {}).get("preview", False),
+        "view": view.to_json(), "item_id": p.get("item_id"), "feed_id": p.get("feed_id"),
+        "retells_alert_id": failed.id,
+    }
+    session.flush()
+    return follow_up.id
 
 

@@ -186,6 +186,51 @@ async def test_a_story_whose_message_failed_is_told_afresh_by_its_next_report(
     assert rows[1].payload["retells_alert_id"] == rows[0].id
 
 
+async def test_the_reports_queued_behind_a_story_message_that_failed_tell_the_story_once(
+    db, emulator, make_config, make_worker, add_item, caplog
+) -> None:
+    """Three outlets report a story before the worker's round; Telegram refuses its first
+    message for good. The edit and the update queued behind it have no message to edit or
+    reply to: the readers, who never saw the story, get it once, whole (title, link, every
+    outlet, the new figure), not a bare update replying to nothing."""
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
+    now = datetime.now(UTC)
+    c87 = Cls(PP, "high", counts=[{"event": "released", "number": 87, "source": None}])
+    c61 = Cls(PP, "high", counts=[{"event": "released", "number": 87, "source": None},
+                                  {"event": "released", "number": 61, "source": "Foro Penal"}])
+    worker = await make_worker(config)
+    with db.session() as s:
+        for feed, title, c in (
+            ("elpitazo", "Excarcelan a 87 presos políticos en Venezuela", c87),
+            ("bbcmundo", "Excarcelan a 87 presos políticos en Venezuela", c87),
+            ("cocuyo", "Foro Penal verifica 61 de las 87 excarcelaciones de presos políticos en Venezuela", c61),
+        ):
+            enqueue_for_item(s, add_item(s, feed, title), c, config, now=now)
+    emulator.fail_next(1, "400", chat_id=CHAT)  # the story's message fails for good
+    with caplog.at_level(logging.INFO, logger="alerts.delivery"):
+        stats = await worker.deliver_pending()
+    assert (stats.sent, stats.failed) == (1, 1)
+    [told] = emulator.messages(CHAT)
+    assert told.reply_to is None and "Actualización" not in told.text
+    assert "Excarcelan a 87 presos" in told.text and "Leer en El Pitazo" in told.text
+    assert "También: BBC Mundo, Efecto Cocuyo" in told.text
+    assert "87 excarcelados" in told.text and "61 verificados por Foro Penal" in told.text
+    rows = alerts(db)
+    # the edit queued first is the story's message now; the update's figure is in it
+    assert [(a.kind, a.status) for a in rows] == [("new", "failed"), ("new", "sent"), ("update", "superseded")]
+    assert rows[1].dedupe_key == f"new:pp:{rows[1].story_id}" and rows[0].story_id is None
+    assert rows[1].payload["retells_alert_id"] == rows[0].id
+    assert f"alert #{rows[1].id} tells the story afresh" in (rows[2].last_error or "")
+    assert any("told afresh" in r.getMessage() for r in caplog.records)
+    # the story's next report edits that message
+    with db.session() as s:
+        enqueue_for_item(s, add_item(s, "reuters", "Venezuela frees 87 political prisoners", lang="en"),
+                         c61, config, now=now)
+    await worker.deliver_pending()
+    [told] = emulator.messages(CHAT)
+    assert "También: BBC Mundo, Efecto Cocuyo, Reuters" in told.text and len(told.edits) == 1
+
+
 async def run_until_sent(worker: DeliveryWorker, emulator: Any, n: int) -> None:
     """The worker's own loop, until CHAT has `n` messages (at most 20 s)."""
     stop = asyncio.Event()
