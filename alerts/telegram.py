@@ -47,11 +47,12 @@ def _seconds(value: int | float | timedelta) -> float:
 
 
 # 400s that say the bot may not post in the chat (a channel admin took its "Post Messages"
-# right, or the chat is gone): like a 403 they disable the channel and keep its queue, since
-# every alert would fail alike until an operator restores the right. Compared lowercased.
+# right, or the chat is gone: deleted, or an id the bot has no relation with): like a 403 they
+# disable the channel and keep its queue, since every alert would fail alike until an operator
+# restores the right or fixes chat_id. Compared lowercased.
 NO_RIGHTS = (
     "chat not found", "have no rights", "not enough rights", "need administrator rights",
-    "chat_admin_required", "chat_write_forbidden",
+    "chat_admin_required", "chat_write_forbidden", "group chat was deactivated", "peer_id_invalid",
 )
 
 

@@ -558,6 +558,33 @@ async def test_a_revoked_post_right_disables_the_channel_and_keeps_its_queue(
     assert [m.text for m in emulator.messages(CHAT)] == ["alert 0 & more", "alert 1 & more"]
 
 
+@pytest.mark.parametrize("refusal", [
+    "Bad Request: group chat was deactivated",  # the group was deleted
+    "Bad Request: PEER_ID_INVALID",  # a chat id the bot has no relation with
+])
+async def test_a_chat_telegram_no_longer_knows_disables_the_channel_and_keeps_its_queue(
+    db, emulator, make_config, make_worker, caplog, refusal
+) -> None:
+    """Every alert of such a chat would fail alike: before, each was marked `failed` with an
+    error line of its own, the channel stayed enabled and the operator chat heard nothing."""
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
+    queue(db, 3, channel="pp")
+    emulator.revoke_rights(CHAT, description=refusal)
+    worker = await make_worker(config)
+    with caplog.at_level(logging.WARNING, logger="alerts.delivery"):
+        stats = await worker.deliver_pending()
+    assert stats.failed == 0
+    assert len([r for r in caplog.records if r.levelno >= logging.WARNING]) == 1  # one line for the channel
+    with db.session() as s:
+        assert [c.name for c in unreported_disabled_channels(s)] == ["pp"]  # the operator is told
+    assert [a.status for a in alerts(db)] == ["pending"] * 3
+    emulator.revoke_rights(CHAT, False)  # the operator fixed the chat and re-enables the channel
+    with db.session() as s:
+        s.execute(update(Channel).where(Channel.name == "pp").values(disabled=False))
+    await worker.deliver_pending()
+    assert len(emulator.messages(CHAT)) == 3
+
+
 async def test_chat_migration_updates_the_chat_and_resends(db, emulator, make_config, make_worker) -> None:
     config = make_config([{"name": "grp", "chat_id": "-100200", "topics": PP}])
     queue(db, 2, channel="grp")
