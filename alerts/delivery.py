@@ -43,7 +43,7 @@ from alerts.console import print_alert
 from alerts.outbox import FAILED, retell_in
 from alerts.ratelimit import RateLimiter
 from alerts.render import fit_plain, html_fits
-from alerts.telegram import Failure, TelegramSender, classify_error
+from alerts.telegram import Failure, TelegramSender, classify_error, message_gone, reply_gone
 from core.clock import Clock, SystemClock
 from core.config import AppConfig, ChannelConfig, Runtime
 from core.logs import redact
@@ -55,6 +55,8 @@ from storage.alerts import (
     disable_channel,
     finish_alert,
     later_edit,
+    mark_deleted,
+    message_deleted,
     message_in_chat,
     move_channel,
     pending_alerts,
@@ -358,7 +360,9 @@ class DeliveryWorker:
             return claimed
         with self.db.session() as session:
             first, row = session.get(Alert, int(target)), session.get(Alert, claimed.id)
-            if first is None or row is None or first.status != FAILED:
+            gone = first is not None and (
+                first.status == FAILED or (claimed.kind == "update" and message_deleted(first)))
+            if first is None or row is None or not gone:
                 return claimed
             teller = retell_in(session, row, first, self.config)
             if teller is None:
@@ -368,16 +372,35 @@ class DeliveryWorker:
                              last_error=f"not sent: the story's message (alert #{first.id}) failed; "
                                         f"alert #{teller} tells the story afresh")
                 return None
-            log.info("alert %d to %s: the story's message (alert %d) failed; the story is told afresh "
-                     "in this one", row.id, row.channel, first.id)
+            log.info("alert %d to %s: the story's message (alert %d) %s; the story is told afresh "
+                     "in this one", row.id, row.channel, first.id,
+                     "failed" if first.status == FAILED else "was deleted in the chat")
             return replace(claimed, kind=row.kind, payload=dict(row.payload or {}), reply_to_alert_id=None)
 
     def _target(self, alert_id: int | None) -> tuple[str | None, int | None]:
+        """The status of alert `alert_id` and its message id; "deleted" when its message was
+        deleted in the chat."""
         if alert_id is None:
             return None, None
         with self.db.session() as session:
             row = session.get(Alert, alert_id)
+            if row is not None and message_deleted(row):
+                return "deleted", None
             return (row.status, row.telegram_message_id) if row else (None, None)
+
+    def _deleted(self, conf: ChannelConfig, alert_id: int) -> None:
+        """Alert `alert_id`'s message is gone from the chat (a channel admin deleted it): its
+        story's edits there are dropped from now on, and a new figure tells the story whole."""
+        with self.db.session() as session:
+            if mark_deleted(session, alert_id):
+                log.warning("alert %d's message in %s was deleted in the chat: the story's edits there "
+                            "are dropped, a new figure tells the story afresh", alert_id, conf.name)
+
+    def _reply_gone(self, conf: ChannelConfig, claimed: _Claimed) -> _Claimed | None:
+        """Update `claimed` found the message it replies to deleted: the story told whole instead."""
+        if claimed.reply_to_alert_id is not None:
+            self._deleted(conf, claimed.reply_to_alert_id)
+        return self._retell(claimed)
 
     async def _deliver(self, head: _Head, stats: DeliveryStats) -> None:
         conf = self._channel_conf(head.channel)
@@ -495,7 +518,12 @@ class DeliveryWorker:
                 return
             status, message = await asyncio.to_thread(self._target, p.get("target_alert_id"))
             if message is None:
-                if status in ("pending", "sending"):
+                if status == "deleted":  # the admin's deletion stands: nothing to edit, nothing to tell
+                    await asyncio.to_thread(
+                        self._finish, claimed.id, status="failed", claimed_at=None,
+                        last_error="not sent: the message to edit was deleted in the chat")
+                    stats.failed += 1
+                elif status in ("pending", "sending"):
                     await self._retry(claimed, "the message to edit is not sent yet", stats, delay=5.0)
                 else:
                     await asyncio.to_thread(
@@ -504,7 +532,7 @@ class DeliveryWorker:
                     stats.failed += 1
                 return
         html_mode, note = True, None
-        for _ in range(3):  # HTML, then plain text; one chat migration
+        for _ in range(4):  # HTML, then plain text; one chat migration; a reply to a deleted message
             # Message ids are per chat: one sent before a migration is not in the chat used now,
             # where its id is another message's. There the edit or update goes out as a message
             # of its own (the edit's whole text; no reply), and later edits edit that one.
@@ -529,6 +557,18 @@ class DeliveryWorker:
                 failure = classify_error(exc, self.runtime.bot_token)
                 if failure.action != "rate_limited":
                     self.limiter.record(_rate_key(conf))
+                if edit_of is not None and message_gone(exc):
+                    await asyncio.to_thread(self._deleted, conf, int(p["target_alert_id"]))
+                    await asyncio.to_thread(self._finish, claimed.id, status="failed", claimed_at=None,
+                                            last_error=f"not sent: the message to edit is gone ({failure.message})")
+                    stats.failed += 1
+                    return
+                if reply_to is not None and reply_gone(exc):
+                    retold = await asyncio.to_thread(self._reply_gone, conf, claimed)
+                    if retold is None:
+                        return
+                    claimed, p = retold, retold.payload
+                    continue
                 if failure.action == "plain_text" and html_mode:
                     log.warning("alert %d to %s: Telegram rejected the HTML (%s); resending as plain text",
                                 claimed.id, conf.name, failure.message)

@@ -15,8 +15,9 @@ Per instant channel that lists one of the story's topics:
   (the first report with its outlets and figures). The failed row leaves the story
   under a key of its own, so the fresh one is the story's message from then on;
 - and when the story's message was held by its feed's hourly limit (folded into "And N
-  more", never sent on its own), a new figure is told the same way, in a fresh `new`
-  message (its own feed's limit applies to it); other reports add nothing;
+  more", never sent on its own), or deleted in the channel by its admin, a new figure is
+  told the same way, in a fresh `new` message (its own feed's limit applies to it); other
+  reports add nothing;
 - and when an operator withdrew the story's message in that channel (/wrong: it
   should not have been sent), nothing.
 
@@ -39,7 +40,7 @@ from alerts.stories.assign import ClassificationLike, assign_story
 from alerts.summary import summarize
 from core.config import AppConfig, ChannelConfig
 from core.count import as_counts
-from storage.alerts import WITHDRAWN, alert_by_key, last_edit, story_feed_names
+from storage.alerts import WITHDRAWN, alert_by_key, last_edit, message_deleted, story_feed_names
 from storage.models import Alert, Item, Story
 from storage.stories import detach_alert
 
@@ -128,13 +129,14 @@ def enqueue_for_item(
                 payload={"html": r.html, "text": r.text, "preview": preview, "view": view.to_json(), "item_id": item.id,
                          "feed_id": item.feed_id},
             )
-        elif first.status in (HELD, FOLDED) and not assignment.new_counts:
-            continue  # the story's message was folded: nothing to edit or reply to
-        elif first.status in (HELD, FOLDED, FAILED):
-            # never sent on its own (folded by its feed's hourly limit, or refused): a new figure
-            # or any next report of a refused one is told in a message of the story's own
+        elif (first.status in (HELD, FOLDED) or message_deleted(first)) and not assignment.new_counts:
+            continue  # the story's message was folded, or deleted in the channel: nothing to edit
+        elif first.status in (HELD, FOLDED, FAILED) or message_deleted(first):
+            # never sent on its own (folded by its feed's hourly limit, or refused), or deleted by
+            # the channel's admin: a new figure or any next report of a refused one is told in a
+            # message of the story's own
             view, r = _retold(first, story, item, c, config, also=outlets)
-            detach_alert(first, first.status)  # the fresh message is the story's from now on
+            detach_alert(first, "deleted" if message_deleted(first) else first.status)  # the fresh message is the story's
             session.flush()  # its key is free before the fresh message takes it
             _add(
                 session, alerts, key=f"new:{channel.name}:{story.id}", now=now, channel=channel.name,
@@ -212,7 +214,7 @@ def _story_now(view: AlertView, story: Story, config: AppConfig, *, also: list[s
 
 def retell_in(session: Session, follow_up: Alert, failed: Alert, config: AppConfig) -> int | None:
     """Make `follow_up`, an edit or update queued behind its story's message `failed` (refused
-    for good, so the channel never saw the story), that story's message: a `new` alert telling
+    for good, so the channel never saw the story, or deleted there), that story's message: a `new` alert telling
     the story with what it has now, as a report after the failure does (`_retold`). Return its
     id; or the id of the alert that tells it already (an earlier follow-up, a later report),
     leaving `follow_up` as it is; None when it has no story to tell."""
@@ -229,7 +231,7 @@ def retell_in(session: Session, follow_up: Alert, failed: Alert, config: AppConf
     view, r = _story_now(AlertView.from_json(dict(stored)), story, config,
                          also=story_outlets(session, story, config))
     if holder is not None:
-        detach_alert(failed, FAILED)
+        detach_alert(failed, "deleted" if message_deleted(failed) else FAILED)
         session.flush()  # its key is free before the follow-up takes it
     p = failed.payload or {}
     follow_up.kind, follow_up.dedupe_key, follow_up.reply_to_alert_id = "new", key, None

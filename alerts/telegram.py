@@ -95,6 +95,12 @@ def message_gone(exc: BaseException) -> bool:
     return isinstance(exc, BadRequest) and any(g in str(exc).lower() for g in _GONE)
 
 
+def reply_gone(exc: BaseException) -> bool:
+    """The message to reply to no longer exists (deleted in the chat)."""
+    return isinstance(exc, BadRequest) and any(
+        g in str(exc).lower() for g in ("message to be replied not found", "replied message not found"))
+
+
 def pin_refused(exc: BaseException) -> bool:
     """The bot may not pin in this chat (not an administrator with the right to pin)."""
     return isinstance(exc, BadRequest) and any(g in str(exc).lower() for g in _NO_PIN)
@@ -141,9 +147,8 @@ class TelegramSender:
         msg = await self.bot.send_message(
             chat_ref(chat_id), text, parse_mode="HTML" if html else None,
             link_preview_options=LinkPreviewOptions(is_disabled=not preview),
-            reply_parameters=(
-                ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
-            ),
+            # a reply whose message was deleted fails (reply_gone): the caller tells the story whole
+            reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=False) if reply_to else None,
         )
         return int(msg.message_id)
 

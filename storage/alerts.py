@@ -324,17 +324,32 @@ SENT_CHAT = "sent_chat_id"  # Alert.payload: the chat a sent alert's message is 
 # Alert.status of a message an operator withdrew before it went out (/wrong), and the key of a
 # story's message (Alert.payload) saying why: the story gets nothing more in that channel
 WITHDRAWN = "withdrawn"
+DELETED = "deleted_in_chat"  # Alert.payload: its message was deleted in the chat (an edit or reply found it gone)
+
+
+def message_deleted(alert: Alert) -> bool:
+    return bool((alert.payload or {}).get(DELETED))
+
+
+def mark_deleted(session: Session, alert_id: int) -> bool:
+    """Note that alert `alert_id`'s message was deleted in its chat; False when it was noted already."""
+    row = session.get(Alert, alert_id)
+    if row is None or message_deleted(row):
+        return False
+    row.payload = {**(row.payload or {}), DELETED: True}
+    return True
 
 
 def message_in_chat(session: Session, alert_id: int, chat_id: str, *, unrecorded: str | None) -> int | None:
     """The id of the message in chat `chat_id` that stands for alert `alert_id`'s message:
     its own when it was sent there, else the newest sent edit of it that went out there as a
-    message of its own (the chat was migrated since); None when that chat has neither.
+    message of its own (the chat was migrated since); None when that chat has neither, or when
+    its message was deleted there.
 
     `unrecorded` is the chat assumed for a message sent before the chat was recorded (the
     channel's configured chat, where it was before any migration)."""
     row = session.get(Alert, alert_id)
-    if row is None or row.telegram_message_id is None:
+    if row is None or row.telegram_message_id is None or message_deleted(row):
         return None
     if ((row.payload or {}).get(SENT_CHAT) or unrecorded or chat_id) == chat_id:
         return row.telegram_message_id

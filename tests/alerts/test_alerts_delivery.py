@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from alerts_helpers import TOKEN, Cls
+from alerts_helpers import TOKEN, Cls, alert_in
 from sqlalchemy import create_engine, event, make_url, select, text, update
 
 from alerts.delivery import OUTAGE_RETRY, DeliveryWorker
@@ -229,6 +229,71 @@ async def test_the_reports_queued_behind_a_story_message_that_failed_tell_the_st
     await worker.deliver_pending()
     [told] = emulator.messages(CHAT)
     assert "También: BBC Mundo, Efecto Cocuyo, Reuters" in told.text and len(told.edits) == 1
+
+
+async def test_a_new_figure_for_a_story_whose_message_an_admin_deleted_tells_the_story_whole(
+    db, emulator, make_config, make_worker, add_item
+) -> None:
+    """A channel admin deletes the story's message; the next report brings a figure. Before,
+    the update went out alone ("🆕 Actualización", replying to nothing); it now tells the
+    story whole, and that message is the story's from then on."""
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
+    now = datetime.now(UTC)
+    c87 = Cls(PP, "high", counts=[{"event": "released", "number": 87, "source": None}])
+    c61 = Cls(PP, "high", counts=[{"event": "released", "number": 87, "source": None},
+                                  {"event": "released", "number": 61, "source": "Foro Penal"}])
+    worker = await make_worker(config)
+
+    async def report(feed: str, title: str, c: Cls, lang: str = "es") -> None:
+        with db.session() as s:
+            enqueue_for_item(s, add_item(s, feed, title, lang=lang), c, config, now=now)
+        await worker.deliver_pending()
+
+    await report("elpitazo", "Excarcelan a 87 presos políticos en Venezuela", c87)
+    assert emulator.delete_message(CHAT, alert_in(emulator, CHAT, "Excarcelan a 87"))
+    await report("cocuyo", "Foro Penal verifica 61 de las 87 excarcelaciones de presos políticos en Venezuela", c61)
+    [told] = emulator.messages(CHAT)
+    assert told.reply_to is None and "Actualización" not in told.text
+    assert "Excarcelan a 87 presos" in told.text and "Leer en El Pitazo" in told.text
+    assert "61 verificados por Foro Penal" in told.text and "También: Efecto Cocuyo" in told.text
+    await report("reuters", "Venezuela frees 87 political prisoners", c61, lang="en")  # edits that message
+    [told] = emulator.messages(CHAT)
+    assert "También: Efecto Cocuyo, Reuters" in told.text and len(told.edits) == 1
+    assert [(a.kind, a.status) for a in alerts(db)] == [("new", "sent"), ("new", "sent"), ("edit", "sent")]
+
+
+async def test_the_edits_of_a_message_an_admin_deleted_are_dropped_without_an_error_each(
+    db, emulator, make_config, make_worker, add_item, caplog
+) -> None:
+    """The admin's deletion stands: an outlet that joins the story puts nothing back in the
+    channel, and only the first edit asks Telegram (before, each later report's edit failed
+    with an error line of its own). A new figure tells the story whole."""
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
+    now = datetime.now(UTC)
+    c87 = Cls(PP, "high", counts=[{"event": "released", "number": 87, "source": None}])
+    c61 = Cls(PP, "high", counts=[{"event": "released", "number": 87, "source": None},
+                                  {"event": "released", "number": 61, "source": "Foro Penal"}])
+    worker = await make_worker(config)
+
+    async def report(feed: str, title: str, c: Cls, lang: str = "es") -> None:
+        with db.session() as s:
+            enqueue_for_item(s, add_item(s, feed, title, lang=lang), c, config, now=now)
+        await worker.deliver_pending()
+
+    await report("elpitazo", "Excarcelan a 87 presos políticos en Venezuela", c87)
+    assert emulator.delete_message(CHAT, alert_in(emulator, CHAT, "Excarcelan a 87"))
+    with caplog.at_level(logging.INFO, logger="alerts.delivery"):
+        await report("bbcmundo", "Excarcelan a 87 presos políticos en Venezuela", c87)
+        await report("reuters", "Venezuela frees 87 political prisoners", c87, lang="en")
+    assert emulator.messages(CHAT) == []
+    assert emulator.count(400, "editMessageText") == 1
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len([r for r in caplog.records if "deleted" in r.getMessage()]) == 1
+    await report("cocuyo", "Foro Penal verifica 61 de las 87 excarcelaciones de presos políticos en Venezuela", c61)
+    [told] = emulator.messages(CHAT)
+    assert told.reply_to is None and "Excarcelan a 87 presos" in told.text
+    assert "61 verificados por Foro Penal" in told.text
+    assert "También: BBC Mundo, Reuters, Efecto Cocuyo" in told.text
 
 
 async def run_until_sent(worker: DeliveryWorker, emulator: Any, n: int) -> None:
