@@ -666,7 +666,9 @@ class DeliveryWorker:
                                   unless_error_like=f"{RATE_LIMITED}%")
 
     def _migrate(self, conf: ChannelConfig, new_chat_id: int) -> None:
-        log.warning("channel %s moved to chat %d; updating and resending", conf.name, new_chat_id)
+        log.warning("channel %s: Telegram moved chat %s to %d (a group became a supergroup); sending "
+                    "there from now on: write chat_id: %d for it in feeds.yaml", conf.name, conf.chat_id,
+                    new_chat_id, new_chat_id)
         with self.db.session() as session:
             move_channel(session, conf.name, str(new_chat_id))
 

@@ -663,6 +663,21 @@ async def test_chat_migration_updates_the_chat_and_resends(db, emulator, make_co
     assert emulator.count(400) == 1  # the second alert went straight to the new chat
 
 
+async def test_a_chat_migration_tells_the_operator_the_chat_id_to_write_in_feeds_yaml(
+    db, emulator, make_config, make_worker, caplog
+) -> None:
+    """The database keeps the new chat, but feeds.yaml still names the old one: the log line
+    says which chat_id to write there (before: "moved to chat N; updating and resending")."""
+    config = make_config([{"name": "grp", "chat_id": "-100200", "topics": PP}])
+    queue(db, 2, channel="grp")
+    emulator.migrate("-100200", -100300)
+    worker = await make_worker(config)
+    with caplog.at_level(logging.WARNING, logger="alerts.delivery"):
+        assert (await worker.deliver_pending()).sent == 2
+    [line] = [r.getMessage() for r in caplog.records]
+    assert "chat_id: -100300" in line and "feeds.yaml" in line and "-100200" in line
+
+
 async def test_after_a_chat_migration_a_story_told_before_it_is_never_edited_in_another_message(
     db, emulator, make_config, make_worker, add_item
 ) -> None:
