@@ -65,6 +65,31 @@ _REPORTS = re.compile(
 )
 
 
+# a release told as done, by a finite verb ("Excarcelan a X", "X fue liberado", "X sale en
+# libertad"), not asked for or commented ("exigen liberar a X", "tras la excarcelación de X")
+_FREED = re.compile(
+    r"\b(?:excarcelan|excarcelaron|excarcelo|liberan|liberaron|libero|"
+    r"(?:fue|es|ha sido|fueron|son|han sido)\s+(?:excarcelad|liberad)[oa]s?|"
+    r"(?:sale|salio|salen|salieron|queda|quedo|quedan|quedaron)\s+en\s+libertad|"
+    r"recuper(?:a|o|an|aron)\s+(?:su|la)\s+libertad|"
+    r"frees|freed|releases|released|walks? free|walked free)\b"
+)
+# an arrest told as done ("Detienen a X", "X fue detenido", "Capturan a X")
+_DETAINED = re.compile(
+    r"\b(?:detienen|detuvieron|detuvo|arrestan|arrestaron|arresto|capturan|capturaron|capturo|"
+    r"aprehenden|aprehendieron|aprehendio|"
+    r"(?:fue|es|ha sido|fueron|son|han sido)\s+(?:detenid|arrestad|capturad|aprehendid)[oa]s?|"
+    r"arrests|arrested|detains|detained)\b"
+)
+# a person named as someone's kin or aide ("yerno de Edmundo González"): not the one freed
+_RELATION = re.compile(
+    r"\b(?:yerno|suegr[oa]|hij[oa]s?|espos[oa]|madre|padre|mama|papa|herman[oa]s?|familiares?|familia|"
+    r"abogad[oa]s?|sobrin[oa]s?|niet[oa]s?|novi[oa]|pareja|prim[oa]|ti[oa]|cunad[oa]|"
+    r"son-in-law|son|daughter|wife|husband|mother|father|brother|sister|lawyer)\s+"
+    r"(?:de|del|of)\s+(?:\S+\s+){0,3}$"
+)
+
+
 @dataclass(frozen=True)
 class ItemFeatures:
     """What the matcher compares of one item."""
@@ -90,6 +115,8 @@ class ItemFeatures:
     big_numbers: frozenset[str] = frozenset()  # the title's numbers of NUMBER_MIN or more
     another: bool = False  # tells another seizure or strike than those before it (_ANOTHER)
     seas: frozenset[str] = frozenset()  # the seas a strike or seizure is told in (_SEAS)
+    freed: tuple[frozenset[str], ...] = ()  # the people the headline tells freed (_FREED)
+    detained: tuple[frozenset[str], ...] = ()  # the people it tells arrested (_DETAINED)
 
 
     @property
@@ -141,7 +168,39 @@ def features(
         big_numbers=frozenset(n for n in h.numbers if int(n) >= NUMBER_MIN) if h.numbers else _NO_NUMBERS,
         another=another,
         seas=frozenset(_SEAS[w] for w in h.key.split() if w in _SEAS) if h.events & INSTANCE_EVENTS else _NO_SEAS,
+        freed=_acted(_FREED, folded, people, h), detained=_acted(_DETAINED, folded, people, h),
     )
+
+
+def _acted(
+    told: re.Pattern[str], folded: str, people: tuple[frozenset[str], ...], h: Headline
+) -> tuple[frozenset[str], ...]:
+    """The people a headline tells freed (or arrested): those it names, but a speaker and
+    anyone named as someone's kin or lawyer, when it tells the act as done (`told`) and
+    reacts to nothing."""
+    if not people or not (act := told.search(folded)) or reacts(h):
+        return ()
+    # "Excarcelaron a X: «…»" tells the release before the colon, then X's words: X is freed
+    speaker = frozenset() if act.start() < folded.find(":") else speaker_of(h)
+    out = []
+    for p in people:
+        at = min((m.start() for w in p if (m := re.search(rf"\b{re.escape(w)}\b", folded))), default=-1)
+        if at < 0 or _RELATION.search(folded[:at]) or (speaker and p & speaker):
+            continue
+        out.append(p)
+    return tuple(out)
+
+
+def same_acted(ours: tuple[frozenset[str], ...], theirs: tuple[frozenset[str], ...]) -> frozenset[str] | None:
+    """The person two headlines both tell freed (or arrested), when each side's such people
+    are the other's and one of them by two name words ("Excarcelaron a Rafael Tudares Bracho",
+    "Rafael Tudares, yerno de Edmundo González, fue liberado")."""
+    if not ours or not theirs:
+        return None
+    if not all(any(one_name(p, q) for q in theirs) for p in ours) or not all(
+            any(one_name(p, q) for p in ours) for q in theirs):
+        return None
+    return next((p & q for p in ours for q in theirs if len(p & q) >= 2), None)
 
 
 @lru_cache(maxsize=8192)

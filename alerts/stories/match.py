@@ -59,7 +59,14 @@ from alerts.stories.conflicts import (
     event_frame,
     stories_apart,
 )
-from alerts.stories.features import ItemFeatures, StoryEntry, same_person, same_voice, word_terms
+from alerts.stories.features import (
+    ItemFeatures,
+    StoryEntry,
+    same_acted,
+    same_person,
+    same_voice,
+    word_terms,
+)
 from alerts.stories.pairs import PAIR_MODEL, PairModel
 from alerts.stories.text import (
     ACTION_BEAT_CONCEPTS,
@@ -664,6 +671,10 @@ class StoryIndex:
             classes = mine & m.headline.events
             if not classes or m.reacts or not same_voice(item, m):
                 continue
+            acted = ("liber" in classes and same_acted(item.freed, m.freed)) or (
+                "deten" in classes and same_acted(item.detained, m.detained))
+            if acted:
+                return {"person": sorted(acted), "event": sorted(classes), "told_done": True}
             person = same_person(item, m)
             if person and self._naming(person, now - timedelta(hours=FRAME_HOURS), RELEASED_PERSON_STORIES, every=False):
                 return {"person": sorted(person), "event": sorted(classes)}

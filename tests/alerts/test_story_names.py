@@ -73,7 +73,7 @@ def test_one_persons_release_told_by_two_outlets_is_one_story_unless_the_person_
                   "Provea publica informe anual sobre torturas en cárceles",
                   "ONU pide liberar a presos políticos en Venezuela"]
 
-    def decide(*more: str) -> int | None:
+    def decide(*more: str, second: str = second) -> int | None:
         index = StoryIndex()
         index.pairs = None
         index.add_story(StoryEntry(1, first, NOW, NOW, set(PP), [_feats(first)]))
@@ -83,13 +83,54 @@ def test_one_persons_release_told_by_two_outlets_is_one_story_unless_the_person_
         at = NOW + timedelta(hours=2)
         item = features(item_id=2, title=second, lang="es", outlet="z", when=at, topics=PP, entities=[], counts=[])
         decision = index.decide(item, now=at, window=timedelta(hours=48))
-        assert decision.story_id is None or decision.signals["frame"]["person"] == ["ana", "perez", "salas"]
+        frame = decision.signals.get("frame") if decision.story_id is not None else None
+        assert frame is None or frame["person"] == ["ana", "perez", "salas"]
         return decision.story_id
 
     assert decide() == 1
-    # named in two more stories of the day (a profile, a demand): the words decide, and they are too few
-    assert decide("Quién es Ana Salas Pérez, la activista del Helicoide",
-                  "ONG exige atención médica para Ana Salas Pérez") is None
+    profile_and_demand = ("Quién es Ana Salas Pérez, la activista del Helicoide",
+                          "ONG exige atención médica para Ana Salas Pérez")
+    # named in two more stories of the day (a profile, a demand), a headline that tells her
+    # release as done ("sale en libertad", "Excarcelan a") is still the release's
+    assert decide(*profile_and_demand) == 1
+    # one that tells it only as the context of something else leaves it to the words, too few
+    commented = "Tras la excarcelación de Ana Salas Pérez, su hermano cuenta cómo la recibieron"
+    assert decide(second=commented) == 1
+    assert decide(*profile_and_demand, second=commented) is None
+
+
+def test_a_release_told_as_done_joins_the_release_though_the_headline_names_kin() -> None:
+    """Real 22 January: "Excarcelaron a Rafael Tudares Bracho: «…»" and "Rafael Tudares, yerno
+    de Edmundo González Urrutia, fue liberado…" were two stories (Edmundo González named on one
+    side only; the speaker read as the words before the colon), as was "Rafael Tudares es
+    liberado…"; Rafael Tudares was named in more stories that day (his father-in-law's
+    statements), so the person frame left them to the words."""
+    from datetime import timedelta
+
+    from alerts.stories.features import StoryEntry
+    from alerts.stories.match import StoryIndex
+
+    first = 'Excarcelaron a Ramón Tovar Lugo: "Ha sido una lucha muy dura"'
+    others = ["Leopoldo Mora tras la excarcelación de Ramón Tovar: esto no borra lo ocurrido",
+              "Partido de Leopoldo Mora celebra la salida de Ramón Tovar y pide más",
+              "Foro Penal denuncia nuevas detenciones de activistas en Zulia"]
+
+    def decide(title: str) -> int | None:
+        index = StoryIndex()
+        index.pairs = None
+        index.add_story(StoryEntry(1, first, NOW, NOW, set(PP), [_feats(first)]))
+        for k, other in enumerate(others, start=10):
+            f = features(item_id=k, title=other, lang="es", outlet="y", when=NOW, topics=PP, entities=[], counts=[])
+            index.add_story(StoryEntry(k, other, NOW, NOW, set(PP), [f]))
+        at = NOW + timedelta(hours=2)
+        item = features(item_id=2, title=title, lang="es", outlet="z", when=at, topics=PP, entities=[], counts=[])
+        return index.decide(item, now=at, window=timedelta(hours=48)).story_id
+
+    assert decide("Ramón Tovar, yerno de Leopoldo Mora, fue liberado tras más de un año preso") == 1
+    assert decide("Ramón Tovar es liberado tras más de un año de prisión en Venezuela") == 1
+    # another person freed, or the kin freed, is another release
+    assert decide("Excarcelaron a Luis Tovar Mendoza tras un año de prisión") != 1
+    assert decide("Leopoldo Mora, suegro de Ramón Tovar, fue liberado tras un año preso") != 1
 
 
 def test_a_name_only_the_capitals_give_does_not_keep_nearly_one_text_apart() -> None:
