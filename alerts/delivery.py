@@ -64,7 +64,7 @@ from storage.alerts import (
     retry_held_now,
     sync_channels,
 )
-from storage.db import Database, refusal
+from storage.db import Database, RefusalLog, refusal
 from storage.models import Alert
 
 log = logging.getLogger("alerts.delivery")
@@ -160,6 +160,7 @@ class DeliveryWorker:
         self._stop: asyncio.Event | None = None
         self._synced = False
         self._answering_since: float | None = float("-inf")  # monotonic; None while refused
+        self._round_refusals = RefusalLog()
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -218,10 +219,12 @@ class DeliveryWorker:
             try:
                 await self.deliver_pending(stop=stop)
                 delay = await self._next_delay()  # reads the queue too
+                self._round_refusals.clear()
             except OperationalError as exc:  # a lock held past the busy timeout, a full disk
                 self._answering_since = None
-                log.warning("delivery round stopped: %s; trying again in %.0f s",
-                            redact(refusal(exc), self._secrets), self.poll_interval)
+                if self._round_refusals.due():
+                    log.warning("delivery round stopped: %s; trying again every %.0f s (logged once a "
+                                "minute while it lasts)", redact(refusal(exc), self._secrets), self.poll_interval)
                 delay = self.poll_interval
             except Exception as exc:  # a database hiccup must not end delivery
                 log.error("delivery round failed: %s", redact(repr(exc), self._secrets))

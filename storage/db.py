@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +25,7 @@ WAL_LIMIT = 16 * 1024 * 1024
 BUSY_TIMEOUT = 10  # seconds a statement waits for a lock another connection holds
 PG_CONNECT_TIMEOUT = 10  # seconds to open a PostgreSQL connection (libpq waits for ever by default)
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for a lock wait past lock_timeout
+REFUSAL_LOG_EVERY = 60.0  # seconds between the log lines of a refusal repeated at each round
 
 
 from storage.errors import DatabaseError  # noqa: E402  (re-exported; defined apart for fast CLI start)
@@ -100,6 +102,27 @@ def refusal(exc: OperationalError) -> str:
         return (f"the database is locked: another process (the service, another command, sqlite3) "
                 f"held its write lock for over {BUSY_TIMEOUT} s")
     return f"the database refused the command: {reason}"
+
+
+class RefusalLog:
+    """Which refusals of a task that retries every second or two to log: the first, then one a
+    minute while they last. A full disk or a read-only file refuses each write at once (no
+    busy timeout to wait), and a line per round filled the log."""
+
+    def __init__(self, every: float = REFUSAL_LOG_EVERY) -> None:
+        self.every = every
+        self._logged_at: float | None = None
+
+    def due(self) -> bool:
+        now = time.monotonic()
+        if self._logged_at is not None and now - self._logged_at < self.every:
+            return False
+        self._logged_at = now
+        return True
+
+    def clear(self) -> None:
+        """The task went through: its next refusal is logged at once."""
+        self._logged_at = None
 
 
 def scrub(text: str, url: str) -> str:

@@ -28,7 +28,7 @@ from core.config import FeedConfig
 from monitor.fetch.client import FetchResult
 from monitor.ingest.feed_state import FeedState, load_state, new_validators
 from monitor.ingest.result import PollResult
-from storage.db import Database, refusal
+from storage.db import Database, RefusalLog, refusal
 from storage.feeds import write_poll_states
 
 log = logging.getLogger("monitor.ingest")
@@ -41,6 +41,7 @@ class PollStates:
         self.db = db
         self._states: dict[tuple[str, str], FeedState] = {}
         self.pending: dict[int, dict[str, object]] = {}  # feed id -> its row's new values
+        self._refusals = RefusalLog()
 
     def load(self, feed: FeedConfig) -> FeedState:
         """The state the next fetch of `feed` needs: remembered, else read from its row."""
@@ -104,14 +105,17 @@ class PollStates:
                 await asyncio.wait_for(stop.wait(), FLUSH_EVERY)
             rows, self.pending = list(self.pending.values()), {}
             try:
-                await asyncio.to_thread(self.write, rows)
+                if await asyncio.to_thread(self.write, rows):
+                    self._refusals.clear()
             except Exception as exc:
                 if stop.is_set():  # with the rows of polls that ended meanwhile: not waited for again
                     lost, self.pending = {int(str(r["id"])) for r in rows} | set(self.pending), {}
                     _not_written(len(lost), exc)
                     return
-                if isinstance(exc, OperationalError):  # a lock another process holds
-                    log.warning("poll state of %s not written: %s; trying again", _feeds(len(rows)), refusal(exc))
+                if isinstance(exc, OperationalError):  # a lock another process holds, a full disk
+                    if self._refusals.due():
+                        log.warning("poll state of %s not written: %s; trying again every %.0f s (logged "
+                                    "once a minute while it lasts)", _feeds(len(rows)), refusal(exc), FLUSH_EVERY)
                 else:
                     log.exception("writing %s' poll state failed; retrying", _feeds(len(rows)))
                 for row in rows:  # kept for the next round, unless a newer one came meanwhile

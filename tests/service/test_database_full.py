@@ -1,0 +1,132 @@
+"""The service while its database refuses every write at once (a full disk, a read-only file or
+directory): one line says so, not one every second, and what was refused is written once the
+database takes writes again, without a restart.
+
+A read-only file is played by `PRAGMA query_only` on every new connection: SQLite then refuses
+each write as it refuses it on a file the process cannot write ("attempt to write a readonly
+database"), at once, as a full disk does."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from service_world import TOKEN
+from sqlalchemy import event, select
+
+import monitor.ingest.poll_states
+from core.config import load_config, resolve_runtime
+from monitor.service import Service, sync_config
+from storage.db import Database, open_database
+from storage.models import Alert, Feed
+
+PRESOS = [{"name": "presos", "chat_id": "@presos_test", "topics": ["political_prisoners"]}]
+
+
+class ReadOnly:
+    """Turns the database read-only and back, for the connections opened from then on."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def _query_only(self, conn: Any, _record: Any) -> None:
+        conn.execute("PRAGMA query_only=ON")
+
+    def __enter__(self) -> ReadOnly:
+        event.listen(self.db.engine, "connect", self._query_only)
+        self.db.engine.dispose()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        event.remove(self.db.engine, "connect", self._query_only)
+        self.db.engine.dispose()
+
+
+def _opened(world) -> tuple[Any, Any, Database]:
+    """A service's config (one feed with one release, a channel on the emulator), runtime and
+    database."""
+    world.feed("pitazo")
+    world.publish("pitazo", "Excarcelan a 101 presos políticos en Tocorón", "Familiares confirmaron.")
+    world.write_config(PRESOS)
+    config = load_config(world.config_path)
+    runtime = resolve_runtime(config, config_path=str(world.config_path), db_flag=world.db_url,
+                              env={"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": world.emulator.api_url})
+    db = open_database(world.db_url)
+    sync_config(config, db)
+    return config, runtime, db
+
+
+def _statuses(db: Database) -> list[str]:
+    with db.session() as s:
+        return list(s.scalars(select(Alert.status).order_by(Alert.id)))
+
+
+def _lines(caplog, text: str) -> int:
+    return sum(text in r.getMessage() for r in caplog.records)
+
+
+def test_a_refused_delivery_round_is_logged_once_not_at_every_round(world, caplog):
+    """A queued alert whose claim the database refused logged `delivery round stopped: … database
+    or disk is full; trying again in 2 s` at each round: 1,800 lines an hour while the disk was
+    full. Now the first refusal is logged, then one line a minute; the alert goes out once the
+    database takes writes again."""
+    config, runtime, db = _opened(world)
+    caplog.set_level(logging.INFO)
+
+    async def scenario() -> None:
+        service = Service(config, runtime, db)
+        service.worker.poll_interval = 0.05  # a round every 50 ms: 2 s in production
+        try:
+            await service.poll("pitazo")  # stored, classified, its alert queued
+            stop = asyncio.Event()
+            with ReadOnly(db):
+                running = asyncio.create_task(service.worker.run(stop))
+                await asyncio.sleep(1.5)  # 30 rounds refused
+            while _statuses(db) != ["sent"] and not running.done():
+                await asyncio.sleep(0.05)
+            stop.set()
+            await asyncio.wait_for(running, 10)
+        finally:
+            await service.close()
+
+    asyncio.run(scenario())
+    assert _lines(caplog, "delivery round stopped: the database refused the command: attempt to write "
+                          "a readonly database") == 1
+    assert _statuses(db) == ["sent"]
+    assert len(world.emulator.messages("@presos_test")) == 1
+    db.dispose()
+
+
+def test_a_refused_poll_state_is_logged_once_not_every_second(world, caplog, monkeypatch):
+    """A 304 poll's row change the database refused logged `poll state of 1 feed not written: …;
+    trying again` every second (3,600 lines an hour a full disk lasted). Now the first refusal
+    is logged, then one line a minute; the row is written once the database takes it."""
+    config, runtime, db = _opened(world)
+    monkeypatch.setattr(monitor.ingest.poll_states, "FLUSH_EVERY", 0.05)
+
+    async def scenario() -> None:
+        service = Service(config, runtime, db)
+        states = service.poll_states
+        assert states is not None
+        try:
+            await service.poll("pitazo")
+            second = await service.poll("pitazo")  # 304: its row waits in memory
+            assert second.status == "not_modified" and states.pending
+            stop = asyncio.Event()
+            with ReadOnly(db):
+                running = asyncio.create_task(states.run(stop))
+                await asyncio.sleep(1.5)  # 30 writes refused
+            while states.pending and not running.done():
+                await asyncio.sleep(0.05)
+            stop.set()
+            await asyncio.wait_for(running, 10)
+        finally:
+            await service.close()
+
+    asyncio.run(scenario())
+    assert _lines(caplog, "poll state of 1 feed not written: the database refused the command: attempt "
+                          "to write a readonly database") == 1
+    with db.session() as s:
+        assert s.scalar(select(Feed.last_status).where(Feed.name == "pitazo")) == 304
+    db.dispose()
