@@ -749,6 +749,10 @@ class Service:
                 depth = queue_depth(session, {c.name for c in self.config.channels})
                 last = last_successful_poll(session)
             report["database"] = {"reachable": True}
+            refused = self.db.write_refused  # reads answer, writes do not: nothing is stored or sent
+            if refused is not None:
+                report["database"].update(writable=False, error=refused.reason,
+                                          refused_since=refused.since.isoformat())
             report["queue_depth"] = depth.queued
             report["alerts_held"] = {"disabled": depth.disabled, "removed": depth.removed}
             report["last_successful_poll_age_s"] = (
@@ -764,7 +768,8 @@ class Service:
         report["replica"] = self.replicas.status()  # "leader": whether this replica leads
         report["model"] = self.pipeline.model_load.status  # "rules only" when missing or corrupt
         report["telegram"] = self.worker.health.status()  # an outage does not make the service unhealthy
-        report["status"] = "ok" if alive and report["database"]["reachable"] else "unhealthy"
+        database = report["database"]
+        report["status"] = "ok" if alive and database["reachable"] and database.get("writable", True) else "unhealthy"
         return report
 
 

@@ -6,6 +6,8 @@ import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +15,9 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.util.exc import CommandError as AlembicCommandError
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 DEFAULT_URL = "sqlite:///data/monitor.db"
@@ -199,13 +201,42 @@ def downgrade(engine: Engine, revision: str = "base") -> None:
     command.downgrade(alembic_config(engine), revision)
 
 
+@dataclass(frozen=True)
+class WriteRefusal:
+    """Writes the database refuses (a full disk, a read-only file), since the first one."""
+
+    since: datetime
+    reason: str
+
+
 class Database:
-    """An opened, migrated database and its session factory."""
+    """An opened, migrated database and its session factory.
+
+    `write_refused` is set when the database refuses a statement for another reason than a
+    lock (a full disk, a read-only file or directory) and cleared when a session's writes are
+    committed: reads go on meanwhile, so a ping alone found such a database healthy."""
 
     def __init__(self, engine: Engine, url: str | None = None) -> None:
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
         self._url = url
+        self.write_refused: WriteRefusal | None = None
+        event.listen(engine, "handle_error", self._refused)
+        event.listen(self.sessions, "after_flush", _wrote)
+        event.listen(self.sessions, "do_orm_execute", _wrote_dml)
+        event.listen(self.sessions, "after_commit", self._committed)
+        event.listen(self.sessions, "after_rollback", _rolled_back)
+
+    def _refused(self, context: ExceptionContext) -> None:
+        exc = context.sqlalchemy_exception
+        if not isinstance(exc, OperationalError) or context.is_disconnect or locked(exc):
+            return
+        if self.write_refused is None:
+            self.write_refused = WriteRefusal(datetime.now(UTC), refusal(exc))
+
+    def _committed(self, session: Session) -> None:
+        if session.info.pop("wrote", False):
+            self.write_refused = None
 
     @property
     def url(self) -> str:
@@ -226,6 +257,19 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _wrote(session: Session, *_: Any) -> None:
+    session.info["wrote"] = True
+
+
+def _rolled_back(session: Session) -> None:
+    session.info.pop("wrote", None)
+
+
+def _wrote_dml(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info["wrote"] = True
 
 
 def open_database(url: str = DEFAULT_URL, *, migrate_schema: bool = True) -> Database:

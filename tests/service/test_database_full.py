@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC
 from typing import Any
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from service_world import TOKEN
 from sqlalchemy import event, select
 
@@ -129,4 +131,39 @@ def test_a_refused_poll_state_is_logged_once_not_every_second(world, caplog, mon
                           "to write a readonly database") == 1
     with db.session() as s:
         assert s.scalar(select(Feed.last_status).where(Feed.name == "pitazo")) == 304
+    db.dispose()
+
+
+def test_healthz_says_the_database_refuses_writes_until_one_is_taken(world):
+    """With the disk full, /healthz answered `status: ok`, `database: {reachable: true}`: the
+    database answers reads, while nothing polled was stored and no alert could be claimed. Now
+    the refusal makes the service unhealthy, with its reason, until a write is taken again."""
+    config, runtime, db = _opened(world)
+
+    async def scenario() -> list[dict[str, Any]]:
+        service = Service(config, runtime, db)
+        service.scheduler = AsyncIOScheduler(timezone=UTC)  # alive: the health is the database's
+        service.scheduler.start()
+        try:
+            reports = [service.health()["database"]]
+            with ReadOnly(db):
+                refused = await service.poll("pitazo")
+                assert refused.database_refused
+                health = service.health()
+                reports.append({**health["database"], "status": health["status"]})
+            await service.poll("pitazo")  # stored now
+            health = service.health()
+            reports.append({**health["database"], "status": health["status"]})
+            return reports
+        finally:
+            service.scheduler.shutdown(wait=False)
+            await service.close()
+
+    before, during, after = asyncio.run(scenario())
+    assert before == {"reachable": True}
+    refused_since = during.pop("refused_since")
+    assert during == {"reachable": True, "writable": False, "status": "unhealthy",
+                      "error": "the database refused the command: attempt to write a readonly database"}
+    assert refused_since.endswith("+00:00")
+    assert after == {"reachable": True, "status": "ok"}
     db.dispose()
