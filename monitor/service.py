@@ -115,6 +115,7 @@ class Service:
         self.items_failed = 0  # items whose processing raised (left pending), since start
         self.skipped_paused: list[str] = []  # poll-once: enabled feeds left out as paused
         self._classify_again = False  # the database refused the last classification: items wait
+        self._file_told: str | None = None  # the database file's problem last logged
         self.heartbeat = time.monotonic()
         self._chart: tuple[float, bytes | None] = (0.0, None)
         self.replicas = Replicas(db, **(replica_options or {}))  # feed leases, the leader
@@ -596,6 +597,16 @@ class Service:
 
     async def _beat(self) -> None:
         self.heartbeat = time.monotonic()
+        self._database_file()
+
+    def _database_file(self) -> str | None:
+        """The database file removed or replaced under the service (Database.file_problem),
+        logged once; a stat of the path, at each beat and health check."""
+        problem = self.db.file_problem()
+        if problem is not None and problem != self._file_told:
+            log.error("database: %s", problem)
+        self._file_told = problem
+        return problem
 
     # -- hot reload -------------------------------------------------------------------
 
@@ -749,6 +760,9 @@ class Service:
                 depth = queue_depth(session, {c.name for c in self.config.channels})
                 last = last_successful_poll(session)
             report["database"] = {"reachable": True}
+            problem = self._database_file()
+            if problem is not None:
+                report["database"]["file"] = problem
             refused = self.db.write_refused  # reads answer, writes do not: nothing is stored or sent
             if refused is not None:
                 report["database"].update(writable=False, error=refused.reason,
@@ -769,7 +783,8 @@ class Service:
         report["model"] = self.pipeline.model_load.status  # "rules only" when missing or corrupt
         report["telegram"] = self.worker.health.status()  # an outage does not make the service unhealthy
         database = report["database"]
-        report["status"] = "ok" if alive and database["reachable"] and database.get("writable", True) else "unhealthy"
+        healthy = database["reachable"] and database.get("writable", True) and "file" not in database
+        report["status"] = "ok" if alive and healthy else "unhealthy"
         return report
 
 

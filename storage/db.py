@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -221,11 +222,26 @@ class Database:
         self.sessions = sessionmaker(engine, expire_on_commit=False)
         self._url = url
         self.write_refused: WriteRefusal | None = None
+        self._file = _sqlite_file(engine)
+        self._file_id = _file_id(self._file)
         event.listen(engine, "handle_error", self._refused)
         event.listen(self.sessions, "after_flush", _wrote)
         event.listen(self.sessions, "do_orm_execute", _wrote_dml)
         event.listen(self.sessions, "after_commit", self._committed)
         event.listen(self.sessions, "after_rollback", _rolled_back)
+
+    def file_problem(self) -> str | None:
+        """For SQLite, the database file removed or replaced at its path since it was opened:
+        SQLite goes on writing to the file it opened, which the next start does not find."""
+        if self._file is None or self._file_id is None:
+            return None
+        now = _file_id(self._file)
+        if now == self._file_id:
+            return None
+        if now is None:
+            return f"{self._file} was removed while the service ran: it writes to the removed file, lost at the next start"
+        return (f"{self._file} was replaced by another file while the service ran: it writes to the "
+                "former file, which the next start does not read")
 
     def _refused(self, context: ExceptionContext) -> None:
         exc = context.sqlalchemy_exception
@@ -257,6 +273,21 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _sqlite_file(engine: Engine) -> Path | None:
+    db = engine.url.database
+    if engine.url.get_backend_name() != "sqlite" or not db or db == ":memory:" or db.startswith("file:"):
+        return None
+    return Path(db).expanduser().absolute()
+
+
+def _file_id(path: Path | None) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path) if path is not None else None
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino) if st is not None else None
 
 
 def _wrote(session: Session, *_: Any) -> None:

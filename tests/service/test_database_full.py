@@ -167,3 +167,36 @@ def test_healthz_says_the_database_refuses_writes_until_one_is_taken(world):
     assert refused_since.endswith("+00:00")
     assert after == {"reachable": True, "status": "ok"}
     db.dispose()
+
+
+def test_healthz_says_the_database_file_was_removed_under_the_service(world, caplog):
+    """The database file deleted while the service ran (an operator cleaning up, a volume
+    remounted): SQLite goes on writing to the open, deleted file, lost at the next start, and
+    /healthz answered `ok`. Now it answers unhealthy and names the file; the log says it once."""
+    config, runtime, db = _opened(world)
+    caplog.set_level(logging.INFO)
+
+    async def scenario() -> list[dict[str, Any]]:
+        service = Service(config, runtime, db)
+        service.scheduler = AsyncIOScheduler(timezone=UTC)
+        service.scheduler.start()
+        try:
+            await service.poll("pitazo")
+            before = service.health()
+            (world.tmp / "monitor.db").unlink()
+            await service._beat()
+            await service._beat()
+            after = service.health()
+            return [before, after]
+        finally:
+            service.scheduler.shutdown(wait=False)
+            await service.close()
+
+    before, after = asyncio.run(scenario())
+    path = world.tmp / "monitor.db"
+    assert before["status"] == "ok" and "file" not in before["database"]
+    assert after["status"] == "unhealthy"
+    assert after["database"]["file"] == (f"{path} was removed while the service ran: it writes to the "
+                                         "removed file, lost at the next start")
+    assert _lines(caplog, f"{path} was removed while the service ran") == 1
+    db.dispose()
