@@ -663,7 +663,7 @@ class AdminBot:
                 out.append(("channel", c.name, (
                     f"⛔ Channel {c.name} ({c.chat_id}) is disabled: {reason}\n"
                     "Its alerts stay queued. Check that the bot is an administrator of the "
-                    "chat and may post there."
+                    f"chat and may post there, then send /enable {c.name}."
                 )))
             for alert_id, text in fold_notices(session, now):  # a feed over its hourly limit
                 out.append(("fold", str(alert_id), text))

@@ -305,6 +305,7 @@ async def test_disabled_channel_reported_once(db, emulator, config, runtime, mak
     assert await bot.notify_problems() == 0
     [report] = [m.text for m in emulator.messages(ADMIN)]
     assert report.startswith("⛔ Channel pp (@pp_channel) is disabled: Forbidden")
+    assert report.endswith("then send /enable pp.")  # the way back, named
     with db.session() as s:
         assert s.scalar(select(Channel.disabled_reported).where(Channel.name == "pp"))
 
