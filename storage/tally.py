@@ -53,7 +53,20 @@ def _read_as_figures(stmt: Any, *, confident_only: bool) -> Any:
     return stmt.where(Count.confident.is_(True)) if confident_only else stmt
 
 
-def _filters(stmt: Any, *, since: datetime | None, topic: str | None, confident_only: bool) -> Any:
+def _placed(sqlite: bool) -> tuple[Any, Any]:
+    """(undated, placed): whether an item's date is not trusted (none, or over an hour after its
+    fetch), and the date the tally places its figures at (then the fetch, else the publication)."""
+    published, fetched = Item.published_at, Item.fetched_at
+    if sqlite:  # the stored text; datetime() drops the microseconds, harmless for an hour's slack
+        late_after: Any = func.datetime(fetched, "+1 hour")
+    else:
+        late_after = fetched + literal(FUTURE_SLACK)
+    # the cheap comparison first: datetime() runs only for items dated after their fetch
+    undated = or_(published.is_(None), and_(published > fetched, published > late_after))
+    return undated, case((undated, fetched), else_=published)
+
+
+def _filters(stmt: Any, *, since: datetime | None, topic: str | None, confident_only: bool, sqlite: bool) -> Any:
     stmt = _read_as_figures(stmt, confident_only=confident_only)
     # an item an operator said was wrong for a topic (/wrong) states nothing in that topic, nor
     # do its outlet's revisions of it (items.revision_of: the same article retitled); a /wrong
@@ -63,8 +76,8 @@ def _filters(stmt: Any, *, since: datetime | None, topic: str | None, confident_
     stmt = stmt.where(~wrong)
     if topic is not None:
         stmt = stmt.where(Match.topic == topic)
-    if since is not None:
-        stmt = stmt.where((Item.published_at >= since) | (Item.fetched_at >= since))
+    if since is not None:  # by the date the figure is placed at: an old item fetched late is old news
+        stmt = stmt.where(_placed(sqlite)[1] >= since)
     return stmt
 
 
@@ -75,17 +88,11 @@ def stated_rows(
     """Counts of matched items, one row per (count, topic the item matched), in no order (the
     tally sorts them: an ORDER BY on the date costs SQLite a random walk over the items).
 
-    `since` keeps items published (or fetched) at or after it; counts whose rule is not
+    `since` keeps the figures placed at or after it (published then, or fetched then when
+    their date is not trusted: an item fetched today that was published weeks ago is old news); counts whose rule is not
     trusted (`confident` false) stay out unless `confident_only` is False."""
     sqlite = session.get_bind().dialect.name == "sqlite"
-    published, fetched = Item.published_at, Item.fetched_at
-    if sqlite:  # the stored text; datetime() drops the microseconds, harmless for an hour's slack
-        late_after: Any = func.datetime(fetched, "+1 hour")
-    else:
-        late_after = fetched + literal(FUTURE_SLACK)
-    # the cheap comparison first: datetime() runs only for items dated after their fetch
-    undated = or_(published.is_(None), and_(published > fetched, published > late_after))
-    placed = case((undated, Item.fetched_at), else_=Item.published_at)
+    undated, placed = _placed(sqlite)
     if sqlite:
         when: Any = type_coerce(placed, String)
     else:
@@ -96,7 +103,7 @@ def stated_rows(
         .join(Item, Item.id == Count.item_id)
         .join(Feed, Feed.id == Item.feed_id)
         .join(Match, Match.item_id == Item.id),
-        since=since, topic=topic, confident_only=confident_only,
+        since=since, topic=topic, confident_only=confident_only, sqlite=sqlite,
     )
     result = session.connection().execute(stmt)
     cursor = getattr(result, "cursor", None)
@@ -174,6 +181,7 @@ def stored_figures(
         .join(Feed, Feed.id == Item.feed_id)
         .join(Match, Match.item_id == Item.id),
         since=since, topic=topic, confident_only=confident_only,
+        sqlite=session.get_bind().dialect.name == "sqlite",
     )
     replaced, wrong = left_out(session, confident_only=confident_only)
     for row in session.execute(stmt):
