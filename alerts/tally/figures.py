@@ -7,7 +7,8 @@ disagree are shown side by side with their outlets, never averaged. Sources are 
 ("la ONG Foro Penal", "foropenal" -> Foro Penal; operators add aliases in
 `settings.tally.sources`); a figure of an unknown source goes under "other" with its outlet.
 A figure ten times the last one of its history (or a tenth of it; first of its history, of
-its class's: never another class's small number) is kept and flagged "jump"; a figure
+its class's: never another class's small number, and a tenth only of a "held" figure) is kept
+and flagged "jump"; a figure
 without a usable date takes its fetch time and is flagged "undated".
 
 A stated figure is read as the source's running total ("ya son 99 excarcelados"), so a
@@ -288,7 +289,8 @@ def tally_of_rows(
     its day in `tz` (settings.timezone), the one the chats date it by.
 
     One pass in date order flags jumps (10x, or a tenth of, the last accepted figure of the
-    history; first of its history, of its class's in the event, docs/TALLY.md) and counts, per
+    history; first of its history, 10x its class's highest in the event, or a tenth of its
+    class's last "held" figure, docs/TALLY.md) and counts, per
     history, day and number, the outlets that stated it; Figures are made for what is shown
     only. A later figure of a history that is no jump from one of its flagged figures confirms
     it (two statements agree), so a flagged first figure cannot keep a history out for good."""
@@ -297,7 +299,8 @@ def tally_of_rows(
     book = _Book(sources, outlets or {})
     of, read = book.of, book.read
     last_group: dict[Group, int] = {}
-    last_class: dict[tuple[tuple[str, str], str], int] = {}  # ((topic, event), kind) -> last accepted
+    # ((topic, event), kind) -> its last accepted figure ("held"), else its highest
+    last_class: dict[tuple[tuple[str, str], str], int] = {}
     pending: dict[Group, list[StatedRow]] = {}  # flagged since the history's last accepted figure
     # -> [outlets that stated it, newest row, first row, those outlets (one: a str; more: a set)]
     votes: dict[tuple[Group, str, int], list[Any]] = {}
@@ -321,7 +324,10 @@ def tally_of_rows(
                 refs = (last_class.get((event, GOVERNMENT)), last_class.get((event, RIGHTS)))
             else:  # a named other (a foreign government's citizens, the PUD): its own history only
                 refs = ()
-            if any(refs) and all(_jump(number, r) for r in refs if r):
+            # a first figure under its class's is another source's count of fewer people (one
+            # prison's releases, one boat's dead), not a misreading: only "still held" would take it
+            up_only = not last and event[1] != "held"
+            if any(refs) and all(_jump(number, r, up_only=up_only) for r in refs if r):
                 flagged = pending.setdefault(group, [])
                 agreed = [r for r in flagged if not _jump(number, r[6])]
                 if not agreed:
@@ -336,7 +342,8 @@ def tally_of_rows(
         pending.pop(group, None)
         last_group[group] = number
         if kind != OTHER:
-            last_class[(event, kind)] = number
+            held = event[1] == "held"
+            last_class[(event, kind)] = number if held else max(number, last_class.get((event, kind), 0))
             if event[1] == "released":
                 lines.append(row)
         key = (group, day_of(row[0]), number)
@@ -412,9 +419,9 @@ class _DayOf:
         return day
 
 
-def _jump(number: int, reference: int) -> bool:
-    """Ten times the reference, or a tenth of it: a misread figure, most likely."""
-    return number >= JUMP_RATIO * reference or reference >= JUMP_RATIO * number
+def _jump(number: int, reference: int, *, up_only: bool = False) -> bool:
+    """Ten times the reference, or (unless `up_only`) a tenth of it: a misread figure, most likely."""
+    return number >= JUMP_RATIO * reference or (not up_only and reference >= JUMP_RATIO * number)
 
 
 def _vote(votes: dict[tuple[Group, str, int], list[Any]], group: Group, outlet: str, row: StatedRow,

@@ -15,11 +15,16 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
+from alerts.tally.figures import load_tally
+from alerts.tally.pin import pin_text
+from core.config import load_config
 from devtools.feedserver import FeedServer
 from devtools.samples import SampleItem, rss
 from monitor.cli import main
+from storage.db import open_database
 
 ROOT = Path(__file__).resolve().parents[2]
+PP = "political_prisoners"
 
 
 def _poll(server: FeedServer, tmp: Path, outlets: dict[str, list[tuple[timedelta, str]]]) -> tuple[list[str], str]:
@@ -65,3 +70,42 @@ def test_since_leaves_out_old_news_fetched_lately(
     table = capsys.readouterr().out
     assert "still held: at least 711 (Foro Penal" in table and "announced" not in table
 
+
+def test_a_small_first_figure_below_the_others_is_no_jump(server: FeedServer, tmp_path: Path) -> None:
+    """Clippve's 22 releases at one prison, two young women freed, two dead in a boat strike:
+    smaller than the figures of other sources before them, real, and neither raises a line
+    nor stands for "still held". Before, each was flagged a 10x misreading in the pinned
+    message. A new source's figure ten times its class's is still flagged."""
+    args, db_url = _poll(server, tmp_path, {
+        "diario-version-final": [
+            (timedelta(days=4), "Foro Penal actualiza a 266 la cifra de presos políticos excarcelados"),
+            (timedelta(days=3), "Clippve confirma 22 excarcelaciones de presos políticos en El Rodeo I"),
+            (timedelta(days=2), "JEP contabiliza 290 excarcelaciones de presos políticos desde el 8 de enero"),
+            (timedelta(days=1), "Provea verificó 3000 excarcelaciones de presos políticos"),  # 10x: misread
+        ],
+        "la-verdad": [
+            (timedelta(days=5), "Delcy Rodríguez afirma que van 406 excarcelaciones: el proceso no ha terminado"),
+            (timedelta(days=3), "Excarcelan a las 2 jóvenes presas por estampar franelas con la estatua caída de Chávez"),
+        ],
+        "caracol": [
+            (timedelta(days=6), "Padrino López registra 47 funcionarios de la Fanb muertos en el ataque de EE. UU."),
+            (timedelta(days=2), "Dos muertos tras nuevo ataque de EE. UU. a una lancha en el Caribe"),
+        ],
+    })
+    config = load_config(args[2])
+    db = open_database(db_url)
+    try:
+        with db.session() as s:
+            tally = load_tally(s, config)
+    finally:
+        db.dispose()
+    flagged = {(f.event, f.number, f.source) for f in tally.timeline if "jump" in f.flags}
+    assert flagged == {("released", 3000, "Provea")}
+    state = tally.topics[PP]
+    assert [(n, f.source) for _, n, f in state.verified] == [(266, "Foro Penal"), (290, "JEP")]
+    assert [(n, f.source) for _, n, f in state.announced] == [(406, "Delcy Rodríguez")]
+    text = pin_text(tally, [PP, "us_actions"], config.settings.tz)
+    assert text is not None
+    assert "Released, verified by rights groups: <b>290</b> (JEP" in text
+    assert "Flagged, not counted: 3,000 released (Provea" in text
+    assert "22 released" not in text and "2 released" not in text and "2 dead" not in text
