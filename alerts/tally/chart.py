@@ -14,6 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.dates as mdates  # noqa: E402
 from matplotlib.figure import Figure as MplFigure  # noqa: E402
 
+from alerts.render import topic_label  # noqa: E402
 from alerts.tally.figures import Tally, TopicState  # noqa: E402
 
 DPI = 100
@@ -61,7 +62,7 @@ def draw(tally: Tally, topic: str | None = None, *, tz: tzinfo = UTC) -> MplFigu
     held_ax, rel_ax = fig.subplots(2, 1)
     with matplotlib.rc_context({"font.size": FONT_PT}):
         drawn = _held(held_ax, state) + _released(rel_ax, state)
-        title = (name or "no figures").replace("_", " ").capitalize()
+        title = topic_label(name, "en") if name else "No figures"
         fig.suptitle(title, fontsize=FONT_PT * 1.2)
     span = _span(drawn)
     for ax in (held_ax, rel_ax):

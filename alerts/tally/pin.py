@@ -26,6 +26,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 
 from telegram.error import TelegramError
 
+from alerts.render import topic_label
 from alerts.tally.figures import OTHER, Figure, Tally, load_tally
 from alerts.telegram import TelegramSender, classify_error, message_gone, pin_refused
 from core.clock import Clock, SystemClock
@@ -71,7 +72,7 @@ def pin_text(tally: Tally, topics: Iterable[str], tz: tzinfo = UTC) -> str | Non
         state = tally.topics.get(topic)
         if state is None:
             continue
-        lines = [f"📌 <b>{e(topic.replace('_', ' ').capitalize())}: the figures now</b>"]
+        lines = [f"📌 <b>{e(topic_label(topic, 'en'))}: the figures now</b>"]
         headline: list[tuple[str, Figure]] = []
         if state.still_held is not None:
             f = state.still_held

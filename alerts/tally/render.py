@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterable
 from datetime import UTC, tzinfo
 
+from alerts.render import topic_label
 from alerts.tally.figures import OTHER, Figure, Tally, TopicState
 
 CAPTION_LIMIT = 1024
@@ -100,7 +101,7 @@ def caption(
             continue
         summary = summary_lines(state, tz)
         if summary:
-            lines.append(name.replace("_", " ").capitalize())
+            lines.append(topic_label(name, "en"))
             lines.extend(f"• {s}" for s in summary)
     text = "\n".join(lines) or "No figures stated yet."
     if len(text) > limit:

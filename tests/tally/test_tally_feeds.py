@@ -15,8 +15,10 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
+from alerts.tally.chart import draw
 from alerts.tally.figures import load_tally
 from alerts.tally.pin import pin_text
+from alerts.tally.render import caption
 from core.config import load_config
 from devtools.feedserver import FeedServer
 from devtools.samples import SampleItem, rss
@@ -109,3 +111,23 @@ def test_a_small_first_figure_below_the_others_is_no_jump(server: FeedServer, tm
     assert "Released, verified by rights groups: <b>290</b> (JEP" in text
     assert "Flagged, not counted: 3,000 released (Provea" in text
     assert "22 released" not in text and "2 released" not in text and "2 dead" not in text
+
+
+def test_the_us_topic_is_titled_as_the_alerts_title_it(server: FeedServer, tmp_path: Path) -> None:
+    """The pinned message and the chart's caption of a US channel were titled "Us actions" (the
+    topic's key capitalized), read as the pronoun on a phone; they now say "US and Venezuela", as
+    the alerts do."""
+    args, db_url = _poll(server, tmp_path, {
+        "noticiero-digital": [(timedelta(days=2), "EE.UU. pide la liberación de los 1.000 presos políticos que hay en Venezuela")],
+    })
+    config = load_config(args[2])
+    db = open_database(db_url)
+    try:
+        with db.session() as s:
+            tally = load_tally(s, config)
+    finally:
+        db.dispose()
+    text = pin_text(tally, ["us_actions"], config.settings.tz)
+    assert text is not None and text.startswith("📌 <b>US and Venezuela: the figures now</b>")
+    assert caption(tally, topics=["us_actions"]).startswith("US and Venezuela\n")
+    assert draw(tally, "us_actions").get_suptitle() == "US and Venezuela"
