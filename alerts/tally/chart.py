@@ -114,7 +114,7 @@ def _released(ax: object, state: TopicState | None) -> list[datetime]:
         if line:
             x, y = _steps(line)
             ax.step(x, y, where="post", marker="o", linewidth=3, markersize=9,  # type: ignore[attr-defined]
-                    label=f"{label} ({y[-1]:,})")
+                    label=f"{label} ({line[-1][2].stated})")  # "more than 800", as stated
             dates += x
     if dates:
         ax.legend(fontsize=FONT_PT, loc="upper left")  # type: ignore[attr-defined]

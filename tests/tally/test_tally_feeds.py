@@ -131,3 +131,24 @@ def test_the_us_topic_is_titled_as_the_alerts_title_it(server: FeedServer, tmp_p
     assert text is not None and text.startswith("📌 <b>US and Venezuela: the figures now</b>")
     assert caption(tally, topics=["us_actions"]).startswith("US and Venezuela\n")
     assert draw(tally, "us_actions").get_suptitle() == "US and Venezuela"
+
+
+def test_the_charts_legend_quotes_a_figure_as_stated(server: FeedServer, tmp_path: Path) -> None:
+    """"Más de 800" is "more than 800" in the caption and the pinned message; the chart's legend
+    beside them said "(800)"."""
+    args, db_url = _poll(server, tmp_path, {
+        "caraota-digital": [
+            (timedelta(days=3), "Más de 800 presos políticos fueron excarcelados desde «antes de diciembre», dice Diosdado Cabello"),
+            (timedelta(days=2), "El Foro Penal reportó la excarcelación de al menos 104 presos políticos en Venezuela"),
+        ],
+    })
+    config = load_config(args[2])
+    db = open_database(db_url)
+    try:
+        with db.session() as s:
+            tally = load_tally(s, config)
+    finally:
+        db.dispose()
+    legend = [t.get_text() for t in draw(tally, PP).axes[1].get_legend().get_texts()]
+    assert legend == ["announced by the government (more than 800)", "verified by rights groups (at least 104)"]
+    assert "more than 800 (the government" in caption(tally, topics=[PP])
