@@ -66,13 +66,15 @@ _REPORTS = re.compile(
 
 
 # a release told as done, by a finite verb ("Excarcelan a X", "X fue liberado", "X sale en
-# libertad"), not asked for or commented ("exigen liberar a X", "tras la excarcelación de X")
+# libertad") or as the event ("los presentes en la liberación de X"); not asked for ("exigen
+# liberar a X": a reaction) nor the context of another event ("tras la excarcelación de X, …":
+# no release among the events told)
 _FREED = re.compile(
     r"\b(?:excarcelan|excarcelaron|excarcelo|liberan|liberaron|libero|"
     r"(?:fue|es|ha sido|fueron|son|han sido)\s+(?:excarcelad|liberad)[oa]s?|"
     r"(?:sale|salio|salen|salieron|queda|quedo|quedan|quedaron)\s+en\s+libertad|"
     r"recuper(?:a|o|an|aron)\s+(?:su|la)\s+libertad|"
-    r"frees|freed|releases|released|walks? free|walked free)\b"
+    r"frees|freed|releases|released|walks? free|walked free|(?:excarcelacion|liberacion)\s+de)\b"
 )
 # an arrest told as done ("Detienen a X", "X fue detenido", "Capturan a X")
 _DETAINED = re.compile(

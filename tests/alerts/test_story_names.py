@@ -128,6 +128,9 @@ def test_a_release_told_as_done_joins_the_release_though_the_headline_names_kin(
 
     assert decide("Ramón Tovar, yerno de Leopoldo Mora, fue liberado tras más de un año preso") == 1
     assert decide("Ramón Tovar es liberado tras más de un año de prisión en Venezuela") == 1
+    assert decide("Iglesia, diplomacia y sociedad civil: los presentes en la liberación de Ramón Tovar") == 1
+    # his father-in-law's words after the release are a statement of their own
+    assert decide("Leopoldo Mora sobre la liberación de Ramón Tovar: \"No borra lo sucedido\"") != 1
     # another person freed, or the kin freed, is another release
     assert decide("Excarcelaron a Luis Tovar Mendoza tras un año de prisión") != 1
     assert decide("Leopoldo Mora, suegro de Ramón Tovar, fue liberado tras un año preso") != 1
