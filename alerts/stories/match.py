@@ -127,8 +127,13 @@ def bridges(signals: dict[str, Any]) -> bool:
     events are one: Maduro's capture, transfer and arrival all name him). A frame of an
     `alone` class only (a death in custody) does not bridge: two such stories of one day were
     kept apart by the people they name, and an unnamed telling cannot say which it is."""
-    classes = set((signals.get("frame") or {}).get("classes") or ())
-    return bool(classes - ALONE_CONCEPTS) and not signals.get("entities") and not signals.get("conflicts")
+    frame = signals.get("frame") or {}
+    if signals.get("conflicts"):
+        return False
+    if "announced" in frame.get("stage", ()):
+        return True  # one law put forward, told in two stories
+    classes = set(frame.get("classes") or ())
+    return bool(classes - ALONE_CONCEPTS) and not signals.get("entities")
 
 
 def _situation(signals: Signals) -> bool:

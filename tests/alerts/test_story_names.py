@@ -198,3 +198,41 @@ def test_a_release_told_in_capitals_names_the_person_the_other_headline_names() 
     item = features(item_id=2, title=plain, lang="es", outlet="z", when=at, topics=PP, entities=[], counts=[])
     decision = index.decide(item, now=at, window=timedelta(hours=48))
     assert decision.story_id == 1 and decision.signals["frame"]["person"] == ["anibal", "quintero"]
+
+
+def test_one_law_announced_in_other_words_is_one_story_and_a_reaction_to_it_is_not() -> None:
+    """Real 29–30 January: "Delcy Rodríguez anunció una ley de amnistía general y el cierre de la
+    cárcel del Helicoide" and "Presidenta (e) confirma Ley de Amnistía y anuncia que El Helicoide
+    se convertirá en centro social" were two stories (text 0.34: the title, not the name, says
+    who announced it)."""
+    from datetime import timedelta
+
+    from alerts.stories.features import StoryEntry
+    from alerts.stories.match import StoryIndex, bridges
+
+    first = "Ministra anunció una ley de indulto general y el cierre del penal de Tocuyito"
+    others = ["Foro Penal denuncia nuevas detenciones de activistas en Zulia",
+              "Familiares de presos políticos mantienen vigilia en Tocuyito"]
+
+    def decide(title: str) -> tuple[int | None, dict]:
+        index = StoryIndex()
+        index.pairs = None
+        index.add_story(StoryEntry(1, first, NOW, NOW, set(PP), [_feats(first)]))
+        for k, other in enumerate(others, start=10):
+            f = features(item_id=k, title=other, lang="es", outlet="y", when=NOW, topics=PP, entities=[], counts=[])
+            index.add_story(StoryEntry(k, other, NOW, NOW, set(PP), [f]))
+        at = NOW + timedelta(hours=3)
+        item = features(item_id=2, title=title, lang="es", outlet="z", when=at, topics=PP, entities=[], counts=[])
+        d = index.decide(item, now=at, window=timedelta(hours=48))
+        return d.story_id, d.signals
+
+    story, signals = decide("Presidenta confirma Ley de Indulto y anuncia que Tocuyito será un centro social")
+    assert story == 1 and signals["frame"] == {"law": ["indulto"], "stage": ["announced"]}
+    assert bridges({"frame": signals["frame"], "entities": ["tocuyito"]})  # one law told twice
+    # the noun "anuncio" is what a reaction speaks of: no frame (its words decide, here alike);
+    # a stage of the passage is another event
+    reaction = decide("Opositora atribuye a la presión internacional el anuncio de ley de indulto general")
+    assert "frame" not in reaction[1], reaction[1]
+    assert decide("Asamblea aprueba en primera discusión la Ley de Indulto")[0] != 1
+    # another law announced is another story
+    assert decide("Presidenta confirma Ley de Hidrocarburos y anuncia cambios en Pdvsa")[0] != 1
