@@ -170,7 +170,8 @@ def features(
         big_numbers=frozenset(n for n in h.numbers if int(n) >= NUMBER_MIN) if h.numbers else _NO_NUMBERS,
         another=another,
         seas=frozenset(_SEAS[w] for w in h.key.split() if w in _SEAS) if h.events & INSTANCE_EVENTS else _NO_SEAS,
-        freed=_acted(_FREED, folded, people, h), detained=_acted(_DETAINED, folded, people, h),
+        freed=_acted(_FREED, folded, people, h) if "liber" in h.events else (),
+        detained=_acted(_DETAINED, folded, people, h) if "deten" in h.events else (),
     )
 
 
