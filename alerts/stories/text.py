@@ -491,7 +491,10 @@ _CONTEXT_SPAN = re.compile(
 # gobierno": the second sentence is the event told).
 _ASIDE = re.compile(
     r"\b(?:el mismo d[ií]a (?:en )?que|mientras|a la vez que|al tiempo que|antes de|antes del|"
-    r"en v[ií]speras de|before|while)\b[^,:;|\n?!¿¡«»\"“”]*",
+    r"en v[ií]speras de|before|while|"
+    # a time told by an earlier event: "liberó a 700 desde la caída de Maduro" names no actor
+    r"desde (?:la|el) (?:ca[ií]da|captura|salida|detenci[oó]n|extracci[oó]n|derrocamiento) de|"
+    r"since (?:the )?(?:capture|fall|ouster|removal) of)\b[^,:;|\n?!¿¡«»\"“”]*",
     re.IGNORECASE,
 )
 

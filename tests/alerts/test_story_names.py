@@ -236,3 +236,17 @@ def test_one_law_announced_in_other_words_is_one_story_and_a_reaction_to_it_is_n
     assert decide("Asamblea aprueba en primera discusión la Ley de Indulto")[0] != 1
     # another law announced is another story
     assert decide("Presidenta confirma Ley de Hidrocarburos y anuncia cambios en Pdvsa")[0] != 1
+
+
+def test_a_time_told_by_an_earlier_event_names_no_one_in_the_headline() -> None:
+    """Real 31 January: "Foro Penal confirmó más de 700 excarcelados desde la caída de Maduro" was
+    kept from the wave's story by a `people` conflict: Maduro, named only to say since when. Such
+    a time is an aside: its words are not the event told, and whom it names is no actor."""
+    for title in ("Foro Penal confirmó más de 700 excarcelados desde la caída de Maduro",
+                  "EE. UU. realiza primer ataque a una narcolancha desde la captura de Nicolás Maduro",
+                  "US carries out first strike on a drug boat since the capture of Nicolás Maduro"):
+        item = _feats(title)
+        assert not item.people and "maduro" in item.headline.aside_words, title
+        assert "madur" not in item.tf
+    # a headline about the event itself still names him
+    assert _feats("Trump confirma la captura de Nicolás Maduro").people
