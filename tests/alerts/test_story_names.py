@@ -250,3 +250,26 @@ def test_a_time_told_by_an_earlier_event_names_no_one_in_the_headline() -> None:
         assert "madur" not in item.tf
     # a headline about the event itself still names him
     assert _feats("Trump confirma la captura de Nicolás Maduro").people
+
+
+def test_relatives_passing_another_night_outside_hold_the_vigil() -> None:
+    """Real 24 January: "…más de 80 familias pasaron otra noche" and "Familiares de presos
+    políticos en el Rodeo I cumplen con vigilia durante 16 noches" are one vigil (the readers'
+    rule for an ongoing situation); "otra noche" told no vigil, so no class frame held."""
+    from datetime import timedelta
+
+    from alerts.stories.features import StoryEntry
+    from alerts.stories.match import StoryIndex
+
+    night = _feats("Crece la presión por la liberación de los presos políticos: más de 80 familias pasaron otra noche")
+    assert {"vigil", "famili"} <= night.headline.events
+    assert "vigil" in _feats("QUINTA NOCHE DE ESPERA POR PRESOS POLÍTICOS EN VENEZUELA").headline.events
+    first = "Familiares de presos políticos en el Rodeo I cumplen con vigilia durante 16 noches"
+    index = StoryIndex()
+    index.pairs = None
+    index.add_story(StoryEntry(1, first, NOW, NOW, set(PP), [_feats(first)]))
+    at = NOW + timedelta(hours=5)
+    item = features(item_id=2, title=night.headline.text, lang="es", outlet="z", when=at, topics=PP,
+                    entities=[], counts=[])
+    decision = index.decide(item, now=at, window=timedelta(hours=48))
+    assert decision.story_id == 1 and set(decision.signals["frame"]["classes"]) == {"famili", "vigil"}
