@@ -487,7 +487,7 @@ def _joined(first: Any, second: Any) -> Any:
 # A page feed's type and CSS selectors travel as extra outline attributes, so an export
 # imported again gives the same feeds (OPML itself only knows RSS outlines).
 SELECTOR_ATTRS = {"item": "monitorItem", "title": "monitorTitle", "link": "monitorLink",
-                  "date": "monitorDate", "summary": "monitorSummary"}
+                  "date": "monitorDate", "summary": "monitorSummary", "date_order": "monitorDateOrder"}
 
 
 @dataclass

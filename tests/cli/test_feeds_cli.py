@@ -293,7 +293,8 @@ feeds:
     language: es
     interval: 15m
     enabled: false
-    selectors: {item: "article.nota", title: "h2 a", link: "h2 a@href", date: "time@datetime"}
+    selectors: {item: "article.nota", title: "h2 a", link: "h2 a@href", date: "time@datetime",
+                date_order: month_first}
   - name: otra
     url: https://otra.example.org/rss
     language: en
@@ -316,7 +317,8 @@ def test_export_then_import_keeps_page_feeds_and_their_selectors(
     page = by_url["https://pagina.example.org/noticias"]
     assert page.type == "page" and page.enabled is False
     assert page.selectors is not None and page.selectors.model_dump() == {
-        "item": "article.nota", "title": "h2 a", "link": "h2 a@href", "date": "time@datetime", "summary": None}
+        "item": "article.nota", "title": "h2 a", "link": "h2 a@href", "date": "time@datetime", "summary": None,
+        "date_order": "month_first"}
     other = by_url["https://otra.example.org/rss"]
     assert other.type == "rss" and other.selectors is None and other.enabled is True
 
