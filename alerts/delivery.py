@@ -263,7 +263,7 @@ class DeliveryWorker:
                 break
             await asyncio.gather(*(self._deliver(head, stats) for head in batch))
             done += len(batch)
-        stats.deferred = len(deferred)
+        stats.deferred += len(deferred)  # behind a chat's rate budget, besides those a 403 held
         return stats
 
     def _channel_conf(self, name: str) -> ChannelConfig | None:

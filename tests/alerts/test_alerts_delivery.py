@@ -578,7 +578,8 @@ async def test_403_disables_the_channel_and_keeps_its_queue(db, emulator, make_c
     queue(db, 1, channel="other")
     emulator.forbid(CHAT)
     worker = await make_worker(config)
-    await worker.deliver_pending()
+    stats = await worker.deliver_pending()
+    assert (stats.sent, stats.deferred) == (1, 1), stats  # the round's report counts the 403's alert
     with db.session() as s:
         ch = s.scalar(select(Channel).where(Channel.name == "pp"))
         assert ch.disabled and "Forbidden" in (ch.disabled_reason or "")
