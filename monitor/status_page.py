@@ -67,6 +67,20 @@ def _telegram_line(telegram: dict[str, Any] | None, now: datetime) -> str:
             "in a row); alerts wait in the queue and go out when it answers.</p>")
 
 
+def _database_line(db: Database) -> str:
+    """A warning under the title while the database refuses writes (a full disk, a read-only
+    file) or its SQLite file was removed under the service: the page reads on meanwhile, so
+    without it the page looked healthy while nothing was stored or sent."""
+    lines = []
+    refused = db.write_refused
+    if refused is not None:
+        lines.append(f'<p class="failing">Database: writes refused since {escape(refused.since.strftime("%Y-%m-%d %H:%M"))} '
+                     f"UTC ({escape(_short(refused.reason, 160))}); nothing is stored or sent until it takes them.</p>")
+    if (problem := db.file_problem()) is not None:
+        lines.append(f'<p class="failing">Database: {escape(problem)}; restart the service.</p>')
+    return "".join(lines)
+
+
 def render_status_page(db: Database, config: AppConfig | None, *, now: datetime,
                        telegram: dict[str, Any] | None = None) -> str:
     with db.session() as session:
@@ -125,6 +139,7 @@ def render_status_page(db: Database, config: AppConfig | None, *, now: datetime,
         "<h1>Monitor status</h1>",
         f'<p class="meta">{escape(now.strftime("%Y-%m-%d %H:%M UTC"))} · {escape(summary)} · '
         f"{pending} alerts pending · <a href=\"/healthz\">/healthz</a> · <a href=\"/metrics\">/metrics</a></p>",
+        _database_line(db),
         _telegram_line(telegram, now),
         f"<h2>Feeds ({len(names)})</h2>",
         _table(["feed", "state", "last success", "last error", "next poll", "items"], feed_rows),

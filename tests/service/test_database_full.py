@@ -151,9 +151,11 @@ def test_healthz_says_the_database_refuses_writes_until_one_is_taken(world):
                 assert refused.database_refused
                 health = service.health()
                 reports.append({**health["database"], "status": health["status"]})
+                assert "Database: writes refused since" in service.status_page()  # the page says it too
             await service.poll("pitazo")  # stored now
             health = service.health()
             reports.append({**health["database"], "status": health["status"]})
+            assert "Database:" not in service.status_page()
             return reports
         finally:
             service.scheduler.shutdown(wait=False)
@@ -187,6 +189,7 @@ def test_healthz_says_the_database_file_was_removed_under_the_service(world, cap
             await service._beat()
             await service._beat()
             after = service.health()
+            assert "was removed while the service ran" in service.status_page()
             return [before, after]
         finally:
             service.scheduler.shutdown(wait=False)
