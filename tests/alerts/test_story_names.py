@@ -6,6 +6,7 @@ written for these tests."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from alerts.stories.features import ItemFeatures, features
 from alerts.stories.text import law_names, person_names
@@ -16,6 +17,24 @@ PP = ["political_prisoners"]
 
 def _feats(title: str) -> ItemFeatures:
     return features(item_id=1, title=title, lang="es", outlet="x", when=NOW, topics=PP, entities=[], counts=[])
+
+
+def _decide(first: str, others: list[str], title: str, hours: float = 2.0) -> Any:
+    """The decision for `title`, `hours` after story 1 (`first`) and one story per `others`."""
+    from datetime import timedelta
+
+    from alerts.stories.features import StoryEntry
+    from alerts.stories.match import StoryIndex
+
+    index = StoryIndex()
+    index.pairs = None
+    index.add_story(StoryEntry(1, first, NOW, NOW, set(PP), [_feats(first)]))
+    for k, other in enumerate(others, start=10):
+        f = features(item_id=k, title=other, lang="es", outlet="y", when=NOW, topics=PP, entities=[], counts=[])
+        index.add_story(StoryEntry(k, other, NOW, NOW, set(PP), [f]))
+    at = NOW + timedelta(hours=hours)
+    item = features(item_id=2, title=title, lang="es", outlet="z", when=at, topics=PP, entities=[], counts=[])
+    return index.decide(item, now=at, window=timedelta(hours=48))
 
 
 def test_countries_institutions_and_dates_are_not_people() -> None:
@@ -105,26 +124,13 @@ def test_a_release_told_as_done_joins_the_release_though_the_headline_names_kin(
     side only; the speaker read as the words before the colon), as was "Rafael Tudares es
     liberado…"; Rafael Tudares was named in more stories that day (his father-in-law's
     statements), so the person frame left them to the words."""
-    from datetime import timedelta
-
-    from alerts.stories.features import StoryEntry
-    from alerts.stories.match import StoryIndex
-
     first = 'Excarcelaron a Ramón Tovar Lugo: "Ha sido una lucha muy dura"'
     others = ["Leopoldo Mora tras la excarcelación de Ramón Tovar: esto no borra lo ocurrido",
               "Partido de Leopoldo Mora celebra la salida de Ramón Tovar y pide más",
               "Foro Penal denuncia nuevas detenciones de activistas en Zulia"]
 
     def decide(title: str) -> int | None:
-        index = StoryIndex()
-        index.pairs = None
-        index.add_story(StoryEntry(1, first, NOW, NOW, set(PP), [_feats(first)]))
-        for k, other in enumerate(others, start=10):
-            f = features(item_id=k, title=other, lang="es", outlet="y", when=NOW, topics=PP, entities=[], counts=[])
-            index.add_story(StoryEntry(k, other, NOW, NOW, set(PP), [f]))
-        at = NOW + timedelta(hours=2)
-        item = features(item_id=2, title=title, lang="es", outlet="z", when=at, topics=PP, entities=[], counts=[])
-        return index.decide(item, now=at, window=timedelta(hours=48)).story_id
+        return _decide(first, others, title).story_id
 
     assert decide("Ramón Tovar, yerno de Leopoldo Mora, fue liberado tras más de un año preso") == 1
     assert decide("Ramón Tovar es liberado tras más de un año de prisión en Venezuela") == 1
@@ -205,25 +211,14 @@ def test_one_law_announced_in_other_words_is_one_story_and_a_reaction_to_it_is_n
     cárcel del Helicoide" and "Presidenta (e) confirma Ley de Amnistía y anuncia que El Helicoide
     se convertirá en centro social" were two stories (text 0.34: the title, not the name, says
     who announced it)."""
-    from datetime import timedelta
-
-    from alerts.stories.features import StoryEntry
-    from alerts.stories.match import StoryIndex, bridges
+    from alerts.stories.match import bridges
 
     first = "Ministra anunció una ley de indulto general y el cierre del penal de Tocuyito"
     others = ["Foro Penal denuncia nuevas detenciones de activistas en Zulia",
               "Familiares de presos políticos mantienen vigilia en Tocuyito"]
 
     def decide(title: str) -> tuple[int | None, dict]:
-        index = StoryIndex()
-        index.pairs = None
-        index.add_story(StoryEntry(1, first, NOW, NOW, set(PP), [_feats(first)]))
-        for k, other in enumerate(others, start=10):
-            f = features(item_id=k, title=other, lang="es", outlet="y", when=NOW, topics=PP, entities=[], counts=[])
-            index.add_story(StoryEntry(k, other, NOW, NOW, set(PP), [f]))
-        at = NOW + timedelta(hours=3)
-        item = features(item_id=2, title=title, lang="es", outlet="z", when=at, topics=PP, entities=[], counts=[])
-        d = index.decide(item, now=at, window=timedelta(hours=48))
+        d = _decide(first, others, title, hours=3)
         return d.story_id, d.signals
 
     story, signals = decide("Presidenta confirma Ley de Indulto y anuncia que Tocuyito será un centro social")
@@ -256,20 +251,9 @@ def test_relatives_passing_another_night_outside_hold_the_vigil() -> None:
     """Real 24 January: "…más de 80 familias pasaron otra noche" and "Familiares de presos
     políticos en el Rodeo I cumplen con vigilia durante 16 noches" are one vigil (the readers'
     rule for an ongoing situation); "otra noche" told no vigil, so no class frame held."""
-    from datetime import timedelta
-
-    from alerts.stories.features import StoryEntry
-    from alerts.stories.match import StoryIndex
-
     night = _feats("Crece la presión por la liberación de los presos políticos: más de 80 familias pasaron otra noche")
     assert {"vigil", "famili"} <= night.headline.events
     assert "vigil" in _feats("QUINTA NOCHE DE ESPERA POR PRESOS POLÍTICOS EN VENEZUELA").headline.events
     first = "Familiares de presos políticos en el Rodeo I cumplen con vigilia durante 16 noches"
-    index = StoryIndex()
-    index.pairs = None
-    index.add_story(StoryEntry(1, first, NOW, NOW, set(PP), [_feats(first)]))
-    at = NOW + timedelta(hours=5)
-    item = features(item_id=2, title=night.headline.text, lang="es", outlet="z", when=at, topics=PP,
-                    entities=[], counts=[])
-    decision = index.decide(item, now=at, window=timedelta(hours=48))
+    decision = _decide(first, [], night.headline.text, hours=5)
     assert decision.story_id == 1 and set(decision.signals["frame"]["classes"]) == {"famili", "vigil"}
