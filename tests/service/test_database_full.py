@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC
 from typing import Any
 
@@ -68,6 +69,20 @@ def _lines(caplog, text: str) -> int:
     return sum(text in r.getMessage() for r in caplog.records)
 
 
+async def _refused_then_taken(
+    db: Any, run: Callable[[asyncio.Event], Awaitable[None]], done: Callable[[], bool]
+) -> None:
+    """`run` (a task that retries until stopped) for 1.5 s of refused writes, then until `done`."""
+    stop = asyncio.Event()
+    with ReadOnly(db):
+        running = asyncio.create_task(run(stop))
+        await asyncio.sleep(1.5)
+    while not done() and not running.done():
+        await asyncio.sleep(0.05)
+    stop.set()
+    await asyncio.wait_for(running, 10)
+
+
 def test_a_refused_delivery_round_is_logged_once_not_at_every_round(world, caplog):
     """A queued alert whose claim the database refused logged `delivery round stopped: … database
     or disk is full; trying again in 2 s` at each round: 1,800 lines an hour while the disk was
@@ -81,14 +96,7 @@ def test_a_refused_delivery_round_is_logged_once_not_at_every_round(world, caplo
         service.worker.poll_interval = 0.05  # a round every 50 ms: 2 s in production
         try:
             await service.poll("pitazo")  # stored, classified, its alert queued
-            stop = asyncio.Event()
-            with ReadOnly(db):
-                running = asyncio.create_task(service.worker.run(stop))
-                await asyncio.sleep(1.5)  # 30 rounds refused
-            while _statuses(db) != ["sent"] and not running.done():
-                await asyncio.sleep(0.05)
-            stop.set()
-            await asyncio.wait_for(running, 10)
+            await _refused_then_taken(db, service.worker.run, lambda: _statuses(db) == ["sent"])  # 30 rounds refused
         finally:
             await service.close()
 
@@ -115,14 +123,7 @@ def test_a_refused_poll_state_is_logged_once_not_every_second(world, caplog, mon
             await service.poll("pitazo")
             second = await service.poll("pitazo")  # 304: its row waits in memory
             assert second.status == "not_modified" and states.pending
-            stop = asyncio.Event()
-            with ReadOnly(db):
-                running = asyncio.create_task(states.run(stop))
-                await asyncio.sleep(1.5)  # 30 writes refused
-            while states.pending and not running.done():
-                await asyncio.sleep(0.05)
-            stop.set()
-            await asyncio.wait_for(running, 10)
+            await _refused_then_taken(db, states.run, lambda: not states.pending)  # 30 writes refused
         finally:
             await service.close()
 
