@@ -7,7 +7,7 @@ import asyncio
 import io
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -231,6 +231,23 @@ async def test_the_reports_queued_behind_a_story_message_that_failed_tell_the_st
     assert "También: BBC Mundo, Efecto Cocuyo, Reuters" in told.text and len(told.edits) == 1
 
 
+_C87 = Cls(PP, "high", counts=[{"event": "released", "number": 87, "source": None}])
+_C61 = Cls(PP, "high", counts=[{"event": "released", "number": 87, "source": None},
+                               {"event": "released", "number": 61, "source": "Foro Penal"}])
+
+
+def _reporter(db: Any, config: Any, worker: Any, add_item: Any) -> Callable[..., Awaitable[None]]:
+    """An outlet's report of the story, queued and delivered at once."""
+    now = datetime.now(UTC)
+
+    async def report(feed: str, title: str, c: Cls, lang: str = "es") -> None:
+        with db.session() as s:
+            enqueue_for_item(s, add_item(s, feed, title, lang=lang), c, config, now=now)
+        await worker.deliver_pending()
+
+    return report
+
+
 async def test_a_new_figure_for_a_story_whose_message_an_admin_deleted_tells_the_story_whole(
     db, emulator, make_config, make_worker, add_item
 ) -> None:
@@ -238,16 +255,8 @@ async def test_a_new_figure_for_a_story_whose_message_an_admin_deleted_tells_the
     the update went out alone ("🆕 Actualización", replying to nothing); it now tells the
     story whole, and that message is the story's from then on."""
     config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
-    now = datetime.now(UTC)
-    c87 = Cls(PP, "high", counts=[{"event": "released", "number": 87, "source": None}])
-    c61 = Cls(PP, "high", counts=[{"event": "released", "number": 87, "source": None},
-                                  {"event": "released", "number": 61, "source": "Foro Penal"}])
-    worker = await make_worker(config)
-
-    async def report(feed: str, title: str, c: Cls, lang: str = "es") -> None:
-        with db.session() as s:
-            enqueue_for_item(s, add_item(s, feed, title, lang=lang), c, config, now=now)
-        await worker.deliver_pending()
+    report = _reporter(db, config, await make_worker(config), add_item)
+    c87, c61 = _C87, _C61
 
     await report("elpitazo", "Excarcelan a 87 presos políticos en Venezuela", c87)
     assert emulator.delete_message(CHAT, alert_in(emulator, CHAT, "Excarcelan a 87"))
@@ -269,16 +278,8 @@ async def test_the_edits_of_a_message_an_admin_deleted_are_dropped_without_an_er
     channel, and only the first edit asks Telegram (before, each later report's edit failed
     with an error line of its own). A new figure tells the story whole."""
     config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
-    now = datetime.now(UTC)
-    c87 = Cls(PP, "high", counts=[{"event": "released", "number": 87, "source": None}])
-    c61 = Cls(PP, "high", counts=[{"event": "released", "number": 87, "source": None},
-                                  {"event": "released", "number": 61, "source": "Foro Penal"}])
-    worker = await make_worker(config)
-
-    async def report(feed: str, title: str, c: Cls, lang: str = "es") -> None:
-        with db.session() as s:
-            enqueue_for_item(s, add_item(s, feed, title, lang=lang), c, config, now=now)
-        await worker.deliver_pending()
+    report = _reporter(db, config, await make_worker(config), add_item)
+    c87, c61 = _C87, _C61
 
     await report("elpitazo", "Excarcelan a 87 presos políticos en Venezuela", c87)
     assert emulator.delete_message(CHAT, alert_in(emulator, CHAT, "Excarcelan a 87"))
