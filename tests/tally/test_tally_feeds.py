@@ -11,6 +11,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from ruamel.yaml import YAML
@@ -51,6 +52,18 @@ def _poll(server: FeedServer, tmp: Path, outlets: dict[str, list[tuple[timedelta
                           env=env, capture_output=True, text=True, timeout=120, cwd=tmp)
     assert done.returncode == 0, done.stderr
     return ["tally", "--config", str(path), "--db", db], db
+
+
+
+def _tally_of(args: list[str], db_url: str) -> tuple[Any, Any]:
+    """The config the poll ran on and the tally its database holds."""
+    config = load_config(args[2])
+    db = open_database(db_url)
+    try:
+        with db.session() as s:
+            return config, load_tally(s, config)
+    finally:
+        db.dispose()
 
 
 def test_since_leaves_out_old_news_fetched_lately(
@@ -94,13 +107,7 @@ def test_a_small_first_figure_below_the_others_is_no_jump(server: FeedServer, tm
             (timedelta(days=2), "Dos muertos tras nuevo ataque de EE. UU. a una lancha en el Caribe"),
         ],
     })
-    config = load_config(args[2])
-    db = open_database(db_url)
-    try:
-        with db.session() as s:
-            tally = load_tally(s, config)
-    finally:
-        db.dispose()
+    config, tally = _tally_of(args, db_url)
     flagged = {(f.event, f.number, f.source) for f in tally.timeline if "jump" in f.flags}
     assert flagged == {("released", 3000, "Provea")}
     state = tally.topics[PP]
@@ -120,13 +127,7 @@ def test_the_us_topic_is_titled_as_the_alerts_title_it(server: FeedServer, tmp_p
     args, db_url = _poll(server, tmp_path, {
         "noticiero-digital": [(timedelta(days=2), "EE.UU. pide la liberación de los 1.000 presos políticos que hay en Venezuela")],
     })
-    config = load_config(args[2])
-    db = open_database(db_url)
-    try:
-        with db.session() as s:
-            tally = load_tally(s, config)
-    finally:
-        db.dispose()
+    config, tally = _tally_of(args, db_url)
     text = pin_text(tally, ["us_actions"], config.settings.tz)
     assert text is not None and text.startswith("📌 <b>US and Venezuela: the figures now</b>")
     assert caption(tally, topics=["us_actions"]).startswith("US and Venezuela\n")
@@ -142,13 +143,7 @@ def test_the_charts_legend_quotes_a_figure_as_stated(server: FeedServer, tmp_pat
             (timedelta(days=2), "El Foro Penal reportó la excarcelación de al menos 104 presos políticos en Venezuela"),
         ],
     })
-    config = load_config(args[2])
-    db = open_database(db_url)
-    try:
-        with db.session() as s:
-            tally = load_tally(s, config)
-    finally:
-        db.dispose()
+    config, tally = _tally_of(args, db_url)
     legend = [t.get_text() for t in draw(tally, PP).axes[1].get_legend().get_texts()]
     assert legend == ["announced by the government (more than 800)", "verified by rights groups (at least 104)"]
     assert "more than 800 (the government" in caption(tally, topics=[PP])
