@@ -28,6 +28,7 @@ WAL_LIMIT = 16 * 1024 * 1024
 BUSY_TIMEOUT = 10  # seconds a statement waits for a lock another connection holds
 PG_CONNECT_TIMEOUT = 10  # seconds to open a PostgreSQL connection (libpq waits for ever by default)
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for a lock wait past lock_timeout
+READ_ONLY = "25006"  # PostgreSQL's SQLSTATE for a write in a read-only transaction
 REFUSAL_LOG_EVERY = 60.0  # seconds between the log lines of a refusal repeated at each round
 
 
@@ -224,7 +225,7 @@ class Database:
         self.write_refused: WriteRefusal | None = None
         self._file = _sqlite_file(engine)
         self._file_id = _file_id(self._file)
-        event.listen(engine, "handle_error", self._refused)
+        event.listen(engine, "handle_error", self._refused, retval=True)
         event.listen(self.sessions, "after_flush", _wrote)
         event.listen(self.sessions, "do_orm_execute", _wrote_dml)
         event.listen(self.sessions, "after_commit", self._committed)
@@ -243,12 +244,18 @@ class Database:
         return (f"{self._file} was replaced by another file while the service ran: it writes to the "
                 "former file, which the next start does not read")
 
-    def _refused(self, context: ExceptionContext) -> None:
-        exc = context.sqlalchemy_exception
+    def _refused(self, context: ExceptionContext) -> OperationalError | None:
+        exc, raised = context.sqlalchemy_exception, None
+        if _read_only(context):
+            # PostgreSQL read-only (a standby after a failover; hosted servers turn it on as their
+            # disk fills) refuses writes as an InternalError: raised as a full disk's refusal, so
+            # that each task waits for it and says so as it does on SQLite
+            exc = raised = OperationalError(context.statement, context.parameters, context.original_exception)
         if not isinstance(exc, OperationalError) or context.is_disconnect or locked(exc):
-            return
+            return None
         if self.write_refused is None:
             self.write_refused = WriteRefusal(datetime.now(UTC), refusal(exc))
+        return raised
 
     def _committed(self, session: Session) -> None:
         if session.info.pop("wrote", False):
@@ -288,6 +295,12 @@ def _file_id(path: Path | None) -> tuple[int, int] | None:
     except OSError:
         return None
     return (st.st_dev, st.st_ino) if st is not None else None
+
+
+def _read_only(context: ExceptionContext) -> bool:
+    exc = context.sqlalchemy_exception
+    return (exc is not None and not isinstance(exc, OperationalError)
+            and getattr(context.original_exception, "sqlstate", None) == READ_ONLY)
 
 
 def _wrote(session: Session, *_: Any) -> None:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from datetime import UTC
 from typing import Any
 
+import pytest
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from service_world import TOKEN
 from sqlalchemy import event, select
@@ -23,7 +25,9 @@ from core.config import load_config, resolve_runtime
 from monitor.service import Service, sync_config
 from storage.db import Database, open_database
 from storage.models import Alert, Feed
+from tests.conftest import _reset
 
+PG = os.environ.get("TEST_DATABASE_URL")
 PRESOS = [{"name": "presos", "chat_id": "@presos_test", "topics": ["political_prisoners"]}]
 
 
@@ -46,16 +50,26 @@ class ReadOnly:
         self.db.engine.dispose()
 
 
-def _opened(world) -> tuple[Any, Any, Database]:
+class ReadOnlyPostgres(ReadOnly):
+    """PostgreSQL read-only, as a standby is, or a hosted server whose disk is nearly full."""
+
+    def _query_only(self, conn: Any, _record: Any) -> None:
+        with conn.cursor() as cur:
+            cur.execute("SET default_transaction_read_only = on")
+        conn.commit()
+
+
+def _opened(world, url: str | None = None) -> tuple[Any, Any, Database]:
     """A service's config (one feed with one release, a channel on the emulator), runtime and
-    database."""
+    database (`url`, else a SQLite file)."""
     world.feed("pitazo")
     world.publish("pitazo", "Excarcelan a 101 presos políticos en Tocorón", "Familiares confirmaron.")
     world.write_config(PRESOS)
     config = load_config(world.config_path)
-    runtime = resolve_runtime(config, config_path=str(world.config_path), db_flag=world.db_url,
+    url = url or world.db_url
+    runtime = resolve_runtime(config, config_path=str(world.config_path), db_flag=url,
                               env={"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": world.emulator.api_url})
-    db = open_database(world.db_url)
+    db = open_database(url)
     sync_config(config, db)
     return config, runtime, db
 
@@ -170,6 +184,51 @@ def test_healthz_says_the_database_refuses_writes_until_one_is_taken(world):
     assert refused_since.endswith("+00:00")
     assert after == {"reachable": True, "status": "ok"}
     db.dispose()
+
+
+@pytest.mark.skipif(not PG, reason="TEST_DATABASE_URL is not set")
+def test_a_read_only_postgresql_is_a_refusal_as_a_full_disk_is(world, caplog):
+    """PostgreSQL read-only (a standby after a failover; some hosted servers turn it on as their
+    disk fills) refuses a write with an InternalError, where SQLite's full disk gives an
+    OperationalError: /healthz answered `ok`, a poll was a feed failure (`internal error: …
+    cannot execute INSERT in a read-only transaction`) and each delivery round logged `delivery
+    round failed`. Now such a refusal is handled as a full disk's."""
+    assert PG is not None
+    _reset(PG)
+    config, runtime, db = _opened(world, PG)
+    caplog.set_level(logging.INFO)
+
+    async def scenario() -> list[Any]:
+        service = Service(config, runtime, db)
+        service.scheduler = AsyncIOScheduler(timezone=UTC)
+        service.scheduler.start()
+        service.worker.poll_interval = 0.05
+        try:
+            await service.worker.start()  # as `monitor run` does before the database turns read-only
+            with ReadOnlyPostgres(db):
+                refused = await service.poll("pitazo")
+                health = service.health()
+                stop = asyncio.Event()
+                running = asyncio.create_task(service.worker.run(stop))
+                await asyncio.sleep(0.5)  # 10 rounds refused
+                stop.set()
+                await asyncio.wait_for(running, 10)
+            stored = await service.poll("pitazo")
+            return [refused.database_refused, health, stored.status, service.health()["status"]]
+        finally:
+            service.scheduler.shutdown(wait=False)
+            await service.close()
+
+    try:
+        refused, during, stored, after = asyncio.run(scenario())
+        assert refused
+        assert (during["status"], during["database"]["writable"], during["database"]["error"]) == (
+            "unhealthy", False, "the database refused the command: cannot execute INSERT in a read-only transaction")
+        assert _lines(caplog, "delivery round failed") == 0
+        assert (stored, after) == ("new", "ok")
+    finally:
+        db.dispose()
+        _reset(PG)
 
 
 def test_healthz_says_the_database_file_was_removed_under_the_service(world, caplog):
