@@ -484,7 +484,7 @@ def split_item(session: Session, item_id: int, *, operator: str | None, now: dat
         m.story_match = {"decision": "split", "from_story": old.id, "operator": operator, "at": now.isoformat()}
     if old.first_item_id in {m.id for m in moved}:
         old.first_item_id, old.title = others[0].id, others[0].title
-    _requeue_split(session, old.id, new.id, {m.id for m in moved}, tz)
+    _requeue_split(session, old.id, new.id, {m.id: m for m in moved}, tz)
     fix = add_feedback(
         session, kind="split", item_id=item.id, url=item.canonical_url or item.url, title=item.title,
         summary=item.summary or "", topic=None, operator=operator, story_id=old.id,
@@ -502,12 +502,14 @@ def split_item(session: Session, item_id: int, *, operator: str | None, now: dat
     return f"Item {item.id}{also} moved out of story {old.id} into a new story {new.id}."
 
 
-def _requeue_split(session: Session, old: int, new: int, moved: set[int], tz: ZoneInfo | None) -> None:
+def _requeue_split(session: Session, old: int, new: int, moved: dict[int, Item], tz: ZoneInfo | None) -> None:
     """The moved items' alerts still queued in story `old`: a figure's update would reply to
     `old`'s message and an edit would name the item's outlet there, telling another event's
     report as `old`'s. An update becomes the new story's own message in its channel (the item
-    told whole, with its figures), unless that channel has one; an edit is never sent."""
+    told whole, with its figures and the summary an update leaves out), unless that channel
+    has one; an edit is never sent."""
     from alerts.render import AlertView, render_alert
+    from alerts.summary import summarize
     from storage.alerts import WITHDRAWN, alert_by_key
 
     why = f"split: its item moved to story {new}"
@@ -517,6 +519,10 @@ def _requeue_split(session: Session, old: int, new: int, moved: set[int], tz: Zo
             alert.status, alert.last_error = WITHDRAWN, why
             continue
         view = AlertView.from_json(dict((alert.payload or {}).get("view") or {}))
+        item = moved[(alert.payload or {})["item_id"]]
+        view.summary = view.summary or summarize(
+            text=item.text, summary=item.summary, title=item.title,
+            terms=[t for m in item.matches for t in m.terms or []], numbers=[c["number"] for c in view.counts or []])
         r = render_alert(view, tz or ZoneInfo("UTC"))
         alert.story_id, alert.kind, alert.dedupe_key, alert.reply_to_alert_id = new, "new", key, None
         alert.payload = {**(alert.payload or {}), "html": r.html, "text": r.text, "view": view.to_json()}

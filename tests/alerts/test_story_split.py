@@ -208,3 +208,22 @@ async def test_split_of_an_item_whose_update_is_queued_tells_it_on_its_own(
     told = emulator.messages("@pp_channel")[1].text
     assert later in told and "BBC Mundo" in told and "23 verificados por Foro Penal" in told
     assert "Actualización" not in told
+
+
+async def test_a_split_item_s_queued_update_tells_its_summary_as_a_story_s_message_does(
+    db, emulator, bot, add_item, pipeline, config, runtime,
+) -> None:
+    """The message a queued update became after a split told the item's title and figure, but
+    not its summary, which every story's message tells: the update had none to tell."""
+    first, later = "Foro Penal contabiliza 21 presos políticos excarcelados", "Foro Penal suma 23 presos políticos excarcelados"
+    summary = "Entre los excarcelados este sábado está el periodista Roland Carreño, detenido desde agosto."
+    await publish(db, add_item, pipeline, config, runtime, ("elpitazo", first))
+    with db.session() as s:
+        item = add_item(s, "bbcmundo", later, summary=summary)
+        url = item.id, item.url
+    pipeline.process_pending()  # its update is queued, not sent
+    emulator.inject_message(ADMIN, f"this one: {url[1]}", from_id=7)
+    await ask(emulator, "/split", reply_to=emulator.last_message_id(ADMIN))
+    await publish(db, add_item, pipeline, config, runtime)
+    told = emulator.messages("@pp_channel")[1].text
+    assert later in told and summary in told and "23 verificados por Foro Penal" in told
