@@ -507,7 +507,8 @@ def _requeue_split(session: Session, old: int, new: int, moved: dict[int, Item],
     `old`'s message and an edit would name the item's outlet there, telling another event's
     report as `old`'s. An update becomes the new story's own message in its channel (the item
     told whole, with its figures and the summary an update leaves out), unless that channel
-    has one; an edit is never sent."""
+    has one: then it stays the reply it was when that message is the one it replies to (it
+    moved with its item: a revision's new figure), else it is never sent; nor is an edit."""
     from alerts.render import AlertView, render_alert
     from alerts.summary import summarize
     from storage.alerts import WITHDRAWN, alert_by_key
@@ -515,7 +516,11 @@ def _requeue_split(session: Session, old: int, new: int, moved: dict[int, Item],
     why = f"split: its item moved to story {new}"
     for alert in queued_of_items(session, old, moved):
         key = f"new:{alert.channel}:{new}"
-        if alert.kind == "edit" or alert_by_key(session, key) is not None:
+        holder = alert_by_key(session, key)
+        if alert.kind == "update" and holder is not None and holder.id == alert.reply_to_alert_id:
+            alert.story_id, alert.dedupe_key = new, f"update:{alert.channel}:{new}:{alert.payload['item_id']}"
+            continue
+        if alert.kind == "edit" or holder is not None:
             alert.status, alert.last_error = WITHDRAWN, why
             continue
         view = AlertView.from_json(dict((alert.payload or {}).get("view") or {}))

@@ -227,3 +227,25 @@ async def test_a_split_item_s_queued_update_tells_its_summary_as_a_story_s_messa
     await publish(db, add_item, pipeline, config, runtime)
     told = emulator.messages("@pp_channel")[1].text
     assert later in told and summary in told and "23 verificados por Foro Penal" in told
+
+
+async def test_split_keeps_a_revision_s_queued_update_to_the_message_that_moved_with_it(
+    db, emulator, bot, add_item, pipeline, config, runtime,
+) -> None:
+    """An item whose message is its story's, split out with its revision's figure update still
+    queued: the message moved with the item to the new story, and the update, a reply to that
+    very message, was withdrawn ("split: its item moved to story N"): the channel never heard
+    the 16. It now stays the reply it was."""
+    ids = await publish(db, add_item, pipeline, config, runtime, ("efecto", EIGHT))
+    story = story_of(db, ids[EIGHT])
+    with db.session() as s:
+        add_item(s, "elpitazo", WAVE).story_id = story  # the wrong join the operator fixes
+        revision = add_item(s, "efecto", SIXTEEN)
+        revision.revision_of = ids[EIGHT]
+    pipeline.process_pending()  # the revision's update is queued, not sent
+    [answer] = await ask(emulator, f"/split {ids[EIGHT]}", reply_to=alert_in(emulator, ADMIN, "Tocorón"))
+    assert answer.startswith(f"Item {ids[EIGHT]} (and its other version {revision.id}")
+    await publish(db, add_item, pipeline, config, runtime)  # the worker delivers what is queued
+    first, update = emulator.messages("@pp_channel")
+    assert (update.reply_to, EIGHT in first.text) == (first.message_id, True)
+    assert "16 excarcelados" in update.text
