@@ -49,6 +49,7 @@ from core.config import AppConfig, ChannelConfig, Runtime
 from core.logs import redact
 from storage.alerts import (
     SENT_CHAT,
+    WITHDRAWN,
     channel_named,
     channels_by_name,
     claim_alert,
@@ -357,12 +358,18 @@ class DeliveryWorker:
         """Claimed edit or update `claimed` of a story whose message failed for good (the channel
         never saw the story): as it would only edit nothing or reply to nothing, it becomes the
         story's message, told whole (`outbox.retell_in`), and is returned to be sent so. None
-        when another alert tells the story: this one is left `superseded`."""
+        when another alert tells the story: this one is left `superseded`; or when an operator
+        withdrew the story's message (/wrong): it ends `withdrawn`, whoever queued it."""
         target = claimed.payload.get("target_alert_id") if claimed.kind == "edit" else claimed.reply_to_alert_id
         if target is None:
             return claimed
         with self.db.session() as session:
             first, row = session.get(Alert, int(target)), session.get(Alert, claimed.id)
+            if first is not None and row is not None and WITHDRAWN in (first.payload or {}):
+                # queued by another replica as the /wrong was answered, unseen by it
+                finish_alert(session, row.id, status=WITHDRAWN, claimed_at=None,
+                             last_error=str(first.payload[WITHDRAWN]))
+                return None
             gone = first is not None and (
                 first.status == FAILED or (claimed.kind == "update" and message_deleted(first)))
             if first is None or row is None or not gone:

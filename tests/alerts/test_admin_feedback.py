@@ -4,14 +4,17 @@ forwards long-polled by python-telegram-bot, reports stored in a real database."
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import io
+import threading
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from alerts_helpers import ask_in, chatter
 from alerts_helpers import publish as publish_from
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from alerts.delivery import DeliveryWorker
 from core.config import AppConfig, Runtime
@@ -257,6 +260,45 @@ async def test_wrong_drops_the_story_s_queued_alerts(db, emulator, bot, add_item
         assert all(a.last_error and a.last_error.startswith("withdrawn: /wrong political_prisoners by @ana")
                    for a in rows)
     assert sent == 1  # the pp message sent before the test reset it, and nothing since
+
+
+async def test_a_report_queued_by_another_replica_while_wrong_is_answered_is_not_sent(
+    db, emulator, bot, add_item, pipeline, config, runtime,
+) -> None:
+    """Another replica (PostgreSQL) placing a report in the story as the operator's /wrong
+    withdraws it: its transaction read the story's message before the /wrong, and committed
+    its update after it, unseen by the /wrong. The update went out as a reply to the withdrawn
+    alert. The worker now looks at the message it would reply to (or edit) first."""
+    if db.dialect == "sqlite":
+        pytest.skip("SQLite has one writer: the /wrong waits for the other transaction to end")
+    await publish_from(db, add_item, pipeline, config, runtime, ("elpitazo", FIRST))
+    [alert_msg] = emulator.messages("@pp_channel")
+    with db.session() as s:
+        add_item(s, "bbcmundo", LATER)
+    queued, answered = threading.Event(), threading.Event()
+
+    def pause(session: Any, _context: Any) -> None:  # the other replica, its update flushed
+        if any(isinstance(o, Alert) and o.kind == "update" for o in session.new) and not queued.is_set():
+            queued.set()
+            answered.wait(20)
+
+    event.listen(db.sessions, "after_flush", pause)
+    try:
+        placing = asyncio.create_task(asyncio.to_thread(pipeline.process_pending))
+        await asyncio.to_thread(queued.wait, 20)
+        emulator.inject_message(ADMIN, "", from_id=7, forward_of=("@pp_channel", alert_msg.message_id))
+        [answer] = await ask(emulator, "/wrong", reply_to=emulator.last_message_id(ADMIN))
+        answered.set()
+        await placing
+    finally:
+        answered.set()
+        event.remove(db.sessions, "after_flush", pause)
+    assert answer.endswith("gets no more edits or replies in ops, pp.")
+    async with DeliveryWorker(config, runtime, db, out=io.StringIO(), request_timeout=2.0) as worker:
+        await worker.deliver_pending()
+    assert emulator.messages("@pp_channel") == [alert_msg]
+    with db.session() as s:
+        assert {a.status for a in s.scalars(select(Alert).where(Alert.kind == "update"))} == {"withdrawn"}
 
 
 async def test_wrong_to_a_figure_update_leaves_the_story_in_its_channels(
