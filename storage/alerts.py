@@ -313,7 +313,12 @@ def retry_held_now(session: Session, channels: list[str], now: datetime, *, unle
 
 
 def finish_alert(session: Session, alert_id: int, **values: Any) -> None:
-    """Write the outcome of a send on an alert this worker claimed (still `sending`)."""
+    """Write the outcome of a send on an alert this worker claimed (still `sending`). A new
+    payload keeps the marks written on the row while it was on its way (/wrong's `withdrawn`):
+    the payload the worker holds is the one it claimed."""
+    if "payload" in values:
+        now = session.scalar(select(Alert.payload).where(Alert.id == alert_id).with_for_update()) or {}
+        values["payload"] = {**values["payload"], **{k: now[k] for k in (WITHDRAWN, DELETED) if k in now}}
     session.execute(
         update(Alert).where(Alert.id == alert_id, Alert.status == "sending")
         .values(**values).execution_options(synchronize_session=False)
