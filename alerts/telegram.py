@@ -95,10 +95,13 @@ def message_gone(exc: BaseException) -> bool:
     return isinstance(exc, BadRequest) and any(g in str(exc).lower() for g in _GONE)
 
 
+# Telegram's wordings of a reply to a message that is gone, over the Bot API's versions
+_REPLY_GONE = ("message to be replied not found", "replied message not found", "reply message not found")
+
+
 def reply_gone(exc: BaseException) -> bool:
     """The message to reply to no longer exists (deleted in the chat)."""
-    return isinstance(exc, BadRequest) and any(
-        g in str(exc).lower() for g in ("message to be replied not found", "replied message not found"))
+    return isinstance(exc, BadRequest) and any(g in str(exc).lower() for g in _REPLY_GONE)
 
 
 def pin_refused(exc: BaseException) -> bool:

@@ -128,3 +128,16 @@ async def test_a_link_with_spaces_or_quotes_is_sent_percent_encoded(
     html_msg, plain_msg = emulator.messages(CHAT)
     assert 'href="https://elpitazo.net/2026/01/excarcelan%20presos%20politicos.html"' in html_msg.raw
     assert "https://elpitazo.net/buscar?q=%22Tocorón%22" in plain_msg.text
+
+
+def test_every_wording_of_a_reply_to_a_deleted_message_is_read_as_gone() -> None:
+    """Replies are sent without allow_sending_without_reply, so a reply whose message was deleted
+    must be recognised in each wording the Bot API has used, or its figure ends `failed`."""
+    from telegram.error import BadRequest
+
+    from alerts.telegram import reply_gone
+
+    for wording in ("Bad Request: message to be replied not found", "Bad Request: replied message not found",
+                    "Bad Request: reply message not found"):
+        assert reply_gone(BadRequest(wording)), wording
+    assert not reply_gone(BadRequest("Bad Request: chat not found"))
