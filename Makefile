@@ -54,7 +54,7 @@ run: $(STAMP_RUN)
 test: $(STAMP_TEST)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python -m pytest -q -n auto
+	$(BIN)/python -m pytest -q -n auto --durations=15
 
 eval: $(STAMP_TEST)
 	@for f in tests/data/labelled_*.jsonl; do $(BIN)/python bench/eval.py $$f; done
