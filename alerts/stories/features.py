@@ -90,6 +90,14 @@ _RELATION = re.compile(
     r"son-in-law|son|daughter|wife|husband|mother|father|brother|sister|lawyer)\s+"
     r"(?:de|del|of)\s+(?:\S+\s+){0,3}$"
 )
+# whom a headline credits with the news ("…, anunció Jorge Rodríguez", "…, según X", "…, Marco Rubio
+# says") is its source, not one freed: the clause the name is in opens or ends with the saying
+_CREDITED = re.compile(
+    r"^\s*(?:segun|anunci\w*|dijo|dice|afirm\w*|inform\w*|asegur\w*|confirm\w*|declar\w*|revel\w*|"
+    r"says|said|according to|announced|confirmed)\b"
+    r"|\b(?:dice|dijo|afirma|afirmo|asegura|aseguro|informa|informo|confirma|confirmo|anuncia|anuncio|"
+    r"says|said|confirms|announces|announced|confirmed)\s*[.!]?$"
+)
 
 
 @dataclass(frozen=True)
@@ -178,9 +186,9 @@ def features(
 def _acted(
     told: re.Pattern[str], folded: str, people: tuple[frozenset[str], ...], h: Headline
 ) -> tuple[frozenset[str], ...]:
-    """The people a headline tells freed (or arrested): those it names, but a speaker and
-    anyone named as someone's kin or lawyer, when it tells the act as done (`told`) and
-    reacts to nothing."""
+    """The people a headline tells freed (or arrested): those it names, but a speaker, a source
+    the news is credited to, and anyone named as someone's kin or lawyer, when it tells the act
+    as done (`told`) and reacts to nothing."""
     if not people or not (act := told.search(folded)) or reacts(h):
         return ()
     # "Excarcelaron a X: «…»" tells the release before the colon, then X's words: X is freed
@@ -189,6 +197,9 @@ def _acted(
     for p in people:
         at = min((m.start() for w in p if (m := re.search(rf"\b{re.escape(w)}\b", folded))), default=-1)
         if at < 0 or _RELATION.search(folded[:at]) or (speaker and p & speaker):
+            continue
+        clause = folded[folded.rfind(",", 0, at) + 1:]
+        if _CREDITED.search(clause[:clause.find(",")] if "," in clause else clause):
             continue
         out.append(p)
     return tuple(out)

@@ -257,3 +257,38 @@ def test_relatives_passing_another_night_outside_hold_the_vigil() -> None:
     first = "Familiares de presos políticos en el Rodeo I cumplen con vigilia durante 16 noches"
     decision = _decide(first, [], night.headline.text, hours=5)
     assert decision.story_id == 1 and set(decision.signals["frame"]["classes"]) == {"famili", "vigil"}
+
+
+def _decide_after(first: str, others: list[str], title: str, lang: str = "es") -> tuple[int | None, dict]:
+    """Where `title`, two hours after `first`'s story and `others`' (one story each), goes."""
+    from datetime import timedelta
+
+    from alerts.stories.features import StoryEntry
+    from alerts.stories.match import StoryIndex
+
+    index = StoryIndex()
+    index.pairs = None
+    one = features(item_id=1, title=first, lang=lang, outlet="x", when=NOW, topics=PP, entities=[], counts=[])
+    index.add_story(StoryEntry(1, first, NOW, NOW, set(PP), [one]))
+    for k, other in enumerate(others, start=10):
+        index.add_story(StoryEntry(k, other, NOW, NOW, set(PP), [_feats(other)]))
+    at = NOW + timedelta(hours=2)
+    item = features(item_id=2, title=title, lang=lang, outlet="z", when=at, topics=PP, entities=[], counts=[])
+    d = index.decide(item, now=at, window=timedelta(hours=48))
+    return d.story_id, d.signals
+
+
+# Leopoldo Mora is named in several stories of the day: the person frame leaves him to the words
+_ABOUT_MORA = ["Leopoldo Mora exige la liberación de todos los presos políticos",
+               "Partido de Leopoldo Mora denuncia hostigamiento en Lara",
+               "Leopoldo Mora se reúne con diplomáticos europeos en Caracas",
+               "Foro Penal denuncia nuevas detenciones de activistas en Zulia"]
+
+
+def test_whom_a_release_is_credited_to_is_not_the_one_freed() -> None:
+    """"…, anunció X", "…, según X", "…, X says" named X as the one freed, so two releases one
+    official announced were one story (the release told as done ignores how many stories name X)."""
+    assert _decide_after("Excarcelan a un periodista italiano preso en Tocuyito, anunció Leopoldo Mora", _ABOUT_MORA,
+                         "Liberan a un ciudadano estadounidense en Caracas, según Leopoldo Mora")[0] != 1
+    assert _decide_after("Two Americans released from Venezuelan prison, Leopoldo Mora says", _ABOUT_MORA,
+                         "Venezuela frees a Colombian trade unionist, says Leopoldo Mora", lang="en")[0] != 1
