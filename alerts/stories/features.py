@@ -83,13 +83,20 @@ _DETAINED = re.compile(
     r"(?:fue|es|ha sido|fueron|son|han sido)\s+(?:detenid|arrestad|capturad|aprehendid)[oa]s?|"
     r"arrests|arrested|detains|detained)\b"
 )
-# a person named as someone's kin or aide ("yerno de Edmundo González"): not the one freed
-_RELATION = re.compile(
-    r"\b(?:yerno|suegr[oa]|hij[oa]s?|espos[oa]|madre|padre|mama|papa|herman[oa]s?|familiares?|familia|"
-    r"abogad[oa]s?|sobrin[oa]s?|niet[oa]s?|novi[oa]|pareja|prim[oa]|ti[oa]|cunad[oa]|"
-    r"son-in-law|son|daughter|wife|husband|mother|father|brother|sister|lawyer)\s+"
-    r"(?:de|del|of)\s+(?:\S+\s+){0,3}$"
+# a person named as someone's kin or aide ("yerno de Edmundo González", "el escolta de X"): not
+# the one freed
+_KIN = (
+    r"yerno|nuera|suegr[oa]s?|hij[oa]s?|hijastr[oa]s?|espos[oa]s?|conyuge|viud[oa]|madre|padre|padres|mama|papa|"
+    r"herman[oa]s?|familiares?|familia|abuel[oa]s?|abogad[oa]s?|defensor[a]?|sobrin[oa]s?|niet[oa]s?|novi[oa]|"
+    r"pareja|prim[oa]s?|ti[oa]s?|cunad[oa]s?|escoltas?|guardaespaldas|asistentes?|secretari[oa]|chofer|"
+    r"colaborador(?:a|es)?|asesor(?:a|es)?|"
+    r"son-in-law|daughter-in-law|sons?|daughters?|wife|husband|mother|father|parents|brothers?|sisters?|"
+    r"relatives?|family|nephew|niece|cousin|grandson|granddaughter|lawyers?|attorney|aides?|bodyguards?|"
+    r"assistant|driver"
 )
+_RELATION = re.compile(rf"\b(?:{_KIN})\s+(?:de|del|of)\s+(?:\S+\s+){{0,3}}$")
+# ... or after the name, in English: "Juan Pablo Guanipa's brother"
+_RELATION_AFTER = re.compile(rf"^[\w ]{{0,40}}?['’]s\s+(?:\w+\s+)?(?:{_KIN})\b")
 # whom a headline credits with the news ("…, anunció Jorge Rodríguez", "…, según X", "…, Marco Rubio
 # says") is its source, not one freed: the clause the name is in opens or ends with the saying
 _CREDITED = re.compile(
@@ -127,6 +134,7 @@ class ItemFeatures:
     seas: frozenset[str] = frozenset()  # the seas a strike or seizure is told in (_SEAS)
     freed: tuple[frozenset[str], ...] = ()  # the people the headline tells freed (_FREED)
     detained: tuple[frozenset[str], ...] = ()  # the people it tells arrested (_DETAINED)
+    done: frozenset[str] = frozenset()  # "liber", "deten": the acts it tells as done, whoever it names
 
 
     @property
@@ -167,6 +175,8 @@ def features(
     another = bool(h.events & INSTANCE_EVENTS) and bool(_ANOTHER.search(h.key))
     # "otro" of another strike or seizure is a new instance, not a tally's "otros" more released
     update_cue = bool(_UPDATE_CUES.search(_ANOTHER.sub(" ", h.key) if another else fold(h.text)))
+    freed = _acted(_FREED, folded, people, h) if "liber" in h.events else None
+    detained = _acted(_DETAINED, folded, people, h) if "deten" in h.events else None
     return ItemFeatures(
         item_id=item_id, outlet=outlet, when=when, headline=h, tf=dict(Counter(h.matched_terms)),
         name_terms=frozenset(name_terms), entities=keys, people=people, places=places,
@@ -178,25 +188,26 @@ def features(
         big_numbers=frozenset(n for n in h.numbers if int(n) >= NUMBER_MIN) if h.numbers else _NO_NUMBERS,
         another=another,
         seas=frozenset(_SEAS[w] for w in h.key.split() if w in _SEAS) if h.events & INSTANCE_EVENTS else _NO_SEAS,
-        freed=_acted(_FREED, folded, people, h) if "liber" in h.events else (),
-        detained=_acted(_DETAINED, folded, people, h) if "deten" in h.events else (),
+        freed=freed or (), detained=detained or (),
+        done=frozenset(e for e, acted in (("liber", freed), ("deten", detained)) if acted is not None),
     )
 
 
 def _acted(
     told: re.Pattern[str], folded: str, people: tuple[frozenset[str], ...], h: Headline
-) -> tuple[frozenset[str], ...]:
+) -> tuple[frozenset[str], ...] | None:
     """The people a headline tells freed (or arrested): those it names, but a speaker, a source
-    the news is credited to, and anyone named as someone's kin or lawyer, when it tells the act
-    as done (`told`) and reacts to nothing."""
+    the news is credited to, and anyone named as someone's kin or aide, when it tells the act
+    as done (`told`) and reacts to nothing; None when it does not, or names no one (a title in
+    capitals, whose names are not read)."""
     if not people or not (act := told.search(folded)) or reacts(h):
-        return ()
+        return None
     # "Excarcelaron a X: «…»" tells the release before the colon, then X's words: X is freed
     speaker = frozenset() if act.start() < folded.find(":") else speaker_of(h)
     out = []
     for p in people:
         at = min((m.start() for w in p if (m := re.search(rf"\b{re.escape(w)}\b", folded))), default=-1)
-        if at < 0 or _RELATION.search(folded[:at]) or (speaker and p & speaker):
+        if at < 0 or _RELATION.search(folded[:at]) or _RELATION_AFTER.search(folded[at:]) or (speaker and p & speaker):
             continue
         clause = folded[folded.rfind(",", 0, at) + 1:]
         if _CREDITED.search(clause[:clause.find(",")] if "," in clause else clause):

@@ -680,6 +680,8 @@ class StoryIndex:
                 "deten" in classes and same_acted(item.detained, m.detained))
             if acted:
                 return {"person": sorted(acted), "event": sorted(classes), "told_done": True}
+            if classes & item.done & m.done:
+                continue  # both tell who was freed (or arrested), and not the same people
             person = same_person(item, m)
             if person and self._naming(person, now - timedelta(hours=FRAME_HOURS), RELEASED_PERSON_STORIES, every=False):
                 return {"person": sorted(person), "event": sorted(classes)}

@@ -292,3 +292,17 @@ def test_whom_a_release_is_credited_to_is_not_the_one_freed() -> None:
                          "Liberan a un ciudadano estadounidense en Caracas, según Leopoldo Mora")[0] != 1
     assert _decide_after("Two Americans released from Venezuelan prison, Leopoldo Mora says", _ABOUT_MORA,
                          "Venezuela frees a Colombian trade unionist, says Leopoldo Mora", lang="en")[0] != 1
+
+
+def test_kin_or_an_aide_freed_is_not_the_prisoners_release() -> None:
+    """Kin and aides the relation words missed ("la nuera de X", "el escolta de X", English "X's
+    brother") were read as X freed: their release joined X's."""
+    first = "Excarcelan a Leopoldo Mora tras ocho meses preso"
+    for title in ("Excarcelan a la nuera de Leopoldo Mora detenida en Maturín",
+                  "Excarcelan al escolta de Leopoldo Mora detenido en 2025",
+                  "Sale en libertad la nuera de Leopoldo Mora, detenida en 2025"):
+        assert _decide_after(first, _ABOUT_MORA, title)[0] != 1, title
+    for title in ("Leopoldo Mora's brother released after a year held in Tocorón",
+                  "Leopoldo Mora's lawyer walks free from El Helicoide"):
+        assert _decide_after("Venezuela frees opposition leader Leopoldo Mora", _ABOUT_MORA, title, lang="en")[0] != 1, title
+    assert _decide_after(first, _ABOUT_MORA, "Leopoldo Mora sale en libertad")[0] == 1  # his release told again
