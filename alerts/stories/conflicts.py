@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from alerts.stories.features import (
+    REARREST,
     ItemFeatures,
     StoryEntry,
     named_in,
@@ -187,8 +188,9 @@ def _arrest_after_release(item: ItemFeatures, entry: StoryEntry) -> bool:
     """Whether the item tells a person's arrest and the story only that person's release: "Vuelven
     a detener al activista Gustavo Lira" after "Liberan al activista Gustavo Lira" is the next
     event (the other way round of `_release_after_arrest`)."""
-    if "liber" in item.headline.events or not _ARREST_AGAIN.search(item.headline.key):
-        return False
+    key = item.headline.key
+    if ("liber" in item.headline.events and not REARREST.search(key)) or not _ARREST_AGAIN.search(key):
+        return False  # ("Detienen nuevamente a X, quien fue liberado…" tells the arrest, naming the release)
     if any(_ARREST_AGAIN.search(m.headline.key) for m in entry.members):
         return False
     return any("liber" in m.headline.events and _one_person(item, m) for m in entry.members)

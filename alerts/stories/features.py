@@ -105,6 +105,13 @@ _CREDITED = re.compile(
     r"|\b(?:dice|dijo|afirma|afirmo|asegura|aseguro|informa|informo|confirma|confirmo|anuncia|anuncio|"
     r"says|said|confirms|announces|announced|confirmed)\s*[.!]?$"
 )
+# an arrest told again ("Detienen nuevamente a X, quien fue liberado…", "X fue liberado y horas
+# después detenido otra vez"): the headline tells the new arrest, not the release it names
+REARREST = re.compile(
+    r"\b(?:(?:detien\w*|detuv\w*|detenid[oa]s?|arrest\w*|aprehend\w*|captur\w*|se (?:lo |la )?llevaron)"
+    r"(?:\s+\S+){0,2}?\s+(?:de nuevo|nuevamente|otra vez|again)"
+    r"|(?:vuelv|volvi)\w* a (?:detener|arrestar|aprehender|capturar|llevarse)|recaptur\w*|re-?arrest\w*)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -200,8 +207,8 @@ def _acted(
     the news is credited to, and anyone named as someone's kin or aide, when it tells the act
     as done (`told`) and reacts to nothing; None when it does not, or names no one (a title in
     capitals, whose names are not read)."""
-    if not people or not (act := told.search(folded)) or reacts(h):
-        return None
+    if not people or not (act := told.search(folded)) or reacts(h) or (told is _FREED and REARREST.search(folded)):
+        return None  # (an arrest told again after the release is the event told)
     # "Excarcelaron a X: «…»" tells the release before the colon, then X's words: X is freed
     speaker = frozenset() if act.start() < folded.find(":") else speaker_of(h)
     out = []

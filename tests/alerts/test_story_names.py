@@ -306,3 +306,11 @@ def test_kin_or_an_aide_freed_is_not_the_prisoners_release() -> None:
                   "Leopoldo Mora's lawyer walks free from El Helicoide"):
         assert _decide_after("Venezuela frees opposition leader Leopoldo Mora", _ABOUT_MORA, title, lang="en")[0] != 1, title
     assert _decide_after(first, _ABOUT_MORA, "Leopoldo Mora sale en libertad")[0] == 1  # his release told again
+
+
+def test_an_arrest_told_again_is_not_the_release_it_names() -> None:
+    """"Detienen nuevamente a X, quien fue liberado esta mañana" tells X freed by a finite verb,
+    and joined the release's story: the arrest, the next event, was no alert of its own."""
+    for title in ("Detienen nuevamente a Leopoldo Mora, quien fue liberado esta mañana",
+                  "Leopoldo Mora fue liberado y horas después detenido otra vez"):
+        assert _decide_after("Excarcelan a Leopoldo Mora tras ocho meses preso", _ABOUT_MORA[-1:], title)[0] != 1, title
