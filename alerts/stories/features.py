@@ -225,14 +225,20 @@ def _acted(
 
 def same_acted(ours: tuple[frozenset[str], ...], theirs: tuple[frozenset[str], ...]) -> frozenset[str] | None:
     """The person two headlines both tell freed (or arrested), when each side's such people
-    are the other's and one of them by two name words ("Excarcelaron a Rafael Tudares Bracho",
-    "Rafael Tudares, yerno de Edmundo González, fue liberado")."""
+    are the other's, each name's words all in the other's, and one of them by two name words
+    ("Excarcelaron a Rafael Tudares Bracho", "Rafael Tudares, yerno de Edmundo González, fue
+    liberado"). Two names that each have a word the other lacks may be two people: siblings
+    share both surnames ("Juan Carlos Pérez Rojas", "María Elena Pérez Rojas")."""
     if not ours or not theirs:
         return None
-    if not all(any(one_name(p, q) for q in theirs) for p in ours) or not all(
-            any(one_name(p, q) for p in ours) for q in theirs):
+    if not all(any(_within(p, q) for q in theirs) for p in ours) or not all(
+            any(_within(p, q) for p in ours) for q in theirs):
         return None
-    return next((p & q for p in ours for q in theirs if len(p & q) >= 2), None)
+    return next((p & q for p in ours for q in theirs if len(p & q) >= 2 and _within(p, q)), None)
+
+
+def _within(p: frozenset[str], q: frozenset[str]) -> bool:
+    return p <= q or q <= p
 
 
 @lru_cache(maxsize=8192)

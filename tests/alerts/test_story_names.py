@@ -314,3 +314,13 @@ def test_an_arrest_told_again_is_not_the_release_it_names() -> None:
     for title in ("Detienen nuevamente a Leopoldo Mora, quien fue liberado esta mañana",
                   "Leopoldo Mora fue liberado y horas después detenido otra vez"):
         assert _decide_after("Excarcelan a Leopoldo Mora tras ocho meses preso", _ABOUT_MORA[-1:], title)[0] != 1, title
+
+
+def test_two_siblings_freed_the_same_day_are_two_releases() -> None:
+    """Siblings share both surnames: "Juan Carlos Pérez Rojas" and "María Elena Pérez Rojas" freed
+    were one release told as done (two name words in common)."""
+    others = ["Pedro Rojas denuncia hostigamiento en Lara", "Foro Penal: Ana Pérez sigue presa en Tocorón",
+              "Diputado Luis Pérez pide celeridad en las excarcelaciones"]
+    first = "Excarcelan al sindicalista Juan Carlos Pérez Rojas tras dos años en Tocorón"
+    assert _decide_after(first, others, "Liberan a María Elena Pérez Rojas, presa política desde 2024")[0] != 1
+    assert _decide_after(first, others, "Juan Pérez Rojas sale en libertad")[0] == 1  # one name within the other
