@@ -137,7 +137,13 @@ def event_frame(item: ItemFeatures, entry: StoryEntry, hours: float) -> dict[str
 
 _ANNOUNCED_LAW = re.compile(
     r"\b(?:anuncia|anunció|anuncian|anunciaron|anunciará|presenta|presentó|presentará|propone|propuso|"
-    r"confirma|confirmó|prepara)\b.*?\bley (?:de |del )?(?:la |el )?([a-záéíóúñ]{5,})"
+    r"confirma|confirmó|prepara)\s+"
+    # the law is what is put forward ("anunció una ley de…", "presenta el proyecto de Ley de…"), not a
+    # law named further on ("presenta cargos bajo la ley contra el odio")
+    r"(?:(?:una|un|la|el|su|nueva|nuevo|proyecto|reforma|de|del|a)\s+){0,4}ley\s+"
+    # its name, past its kind ("Ley Orgánica de Hidrocarburos", "ley especial de amnistía")
+    r"(?:(?:orgánica|especial|general|constitucional|marco|nacional)\s+)?"
+    r"(?:(?:de|del|contra|sobre|para)\s+)?(?:(?:la|el|los|las)\s+)?([a-záéíóúñ]{4,})"
 )
 
 

@@ -324,3 +324,23 @@ def test_two_siblings_freed_the_same_day_are_two_releases() -> None:
     first = "Excarcelan al sindicalista Juan Carlos Pérez Rojas tras dos años en Tocorón"
     assert _decide_after(first, others, "Liberan a María Elena Pérez Rojas, presa política desde 2024")[0] != 1
     assert _decide_after(first, others, "Juan Pérez Rojas sale en libertad")[0] == 1  # one name within the other
+
+
+def test_a_law_put_forward_is_named_by_its_subject_not_its_kind() -> None:
+    """"Ley Orgánica de Hidrocarburos" and "Ley Orgánica de Educación", "ley especial de amnistía"
+    and "ley especial de protección…" were one law ("organica", "especial"), and "presenta cargos
+    bajo la ley contra el odio" a law put forward ("contra")."""
+    others = ["Foro Penal denuncia nuevas detenciones de activistas en Zulia",
+              "Asamblea Nacional debate presupuesto de la nación", "Gobierno anuncia aumento del salario mínimo"]
+    for first, title in (
+            ("Delcy Rodríguez anuncia Ley Orgánica de Hidrocarburos para atraer a petroleras",
+             "Presidenta encargada presenta la Ley Orgánica de Educación: cambios en liceos"),
+            ("Delcy Rodríguez anuncia una ley especial de amnistía para presos políticos",
+             "Gobierno presenta ley especial de protección a periodistas y medios"),
+            ("Fiscalía presenta cargos bajo la ley contra el odio a dos jóvenes en Lara",
+             "Tribunal anuncia juicio por ley contra el odio a una enfermera de Mérida")):
+        story, signals = _decide_after(first, others, title)
+        assert story != 1 and "frame" not in signals, title
+    story, signals = _decide_after("Gobierno anuncia ley especial de amnistía para presos políticos", others,
+                                   "Presidenta propone una ley especial de amnistía y reconciliación")
+    assert signals["frame"] == {"law": ["amnistia"], "stage": ["announced"]}
