@@ -344,3 +344,16 @@ def test_a_law_put_forward_is_named_by_its_subject_not_its_kind() -> None:
     story, signals = _decide_after("Gobierno anuncia ley especial de amnistía para presos políticos", others,
                                    "Presidenta propone una ley especial de amnistía y reconciliación")
     assert signals["frame"] == {"law": ["amnistia"], "stage": ["announced"]}
+
+
+def test_another_night_of_something_else_is_no_vigil() -> None:
+    """"Tocorón: otra noche de motín" and "otra noche de apagones" were the vigil class, and the
+    relatives' vigil at Tocorón took them by its place frame."""
+    for title in ("Tocorón: otra noche de motín y disparos dentro del penal",
+                  "Presos de Tocorón denuncian otra noche de apagones y sin agua",
+                  "Otra noche de ataques de EE. UU. contra lanchas frente a Sucre"):
+        assert "vigil" not in _feats(title).headline.events, title
+    for title in ("Familiares de presos políticos pasan otra noche frente a Tocorón",
+                  "Más de 80 familias pasaron otra noche a las puertas del Rodeo I",
+                  "Otra noche de espera para las madres frente al Helicoide"):
+        assert "vigil" in _feats(title).headline.events, title
