@@ -368,7 +368,7 @@ def _fix_stories(args: argparse.Namespace, config: AppConfig, runtime: Runtime) 
             elif args.merge:
                 answer = merge_stories(session, *args.merge, operator=operator)
             else:
-                answer = split_item(session, args.split, operator=operator, tz=config.settings.tz)
+                answer = split_item(session, args.split, operator=operator, tz=config.settings.tz, config=config)
     except StoryFixError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILURE

@@ -23,14 +23,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from difflib import SequenceMatcher
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, func, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
-from alerts.routing import URGENCY_RANK
+from alerts.routing import URGENCY_RANK, channel_accepts
 from alerts.stories.features import ItemFeatures, StoryEntry, features
 from alerts.stories.match import Near, StoryIndex
 from alerts.stories.text import _words, fold
@@ -55,6 +55,9 @@ from storage.stories import (
     take_story_turn,
     write_row,
 )
+
+if TYPE_CHECKING:
+    from core.config import AppConfig
 
 SYNC_SECONDS = 1.0  # how often to look for stories that other processes created
 # how far back a sync looks for items other replicas joined to stories (beyond the second
@@ -437,7 +440,7 @@ class StoryFixError(ValueError):
 
 
 def split_item(session: Session, item_id: int, *, operator: str | None, now: datetime | None = None,
-               tz: ZoneInfo | None = None) -> str:
+               tz: ZoneInfo | None = None, config: AppConfig | None = None) -> str:
     """Move an item out of its story into a story of its own; record the split as feedback.
 
     Returns a one-line answer for the operator; raises StoryFixError when there is nothing
@@ -484,7 +487,7 @@ def split_item(session: Session, item_id: int, *, operator: str | None, now: dat
         m.story_match = {"decision": "split", "from_story": old.id, "operator": operator, "at": now.isoformat()}
     if old.first_item_id in {m.id for m in moved}:
         old.first_item_id, old.title = others[0].id, others[0].title
-    _requeue_split(session, old.id, new.id, {m.id: m for m in moved}, tz)
+    _requeue_split(session, old.id, new.id, {m.id: m for m in moved}, tz, config)
     fix = add_feedback(
         session, kind="split", item_id=item.id, url=item.canonical_url or item.url, title=item.title,
         summary=item.summary or "", topic=None, operator=operator, story_id=old.id,
@@ -502,13 +505,17 @@ def split_item(session: Session, item_id: int, *, operator: str | None, now: dat
     return f"Item {item.id}{also} moved out of story {old.id} into a new story {new.id}."
 
 
-def _requeue_split(session: Session, old: int, new: int, moved: dict[int, Item], tz: ZoneInfo | None) -> None:
+def _requeue_split(
+    session: Session, old: int, new: int, moved: dict[int, Item], tz: ZoneInfo | None, config: AppConfig | None,
+) -> None:
     """The moved items' alerts still queued in story `old`: a figure's update would reply to
     `old`'s message and an edit would name the item's outlet there, telling another event's
     report as `old`'s. An update becomes the new story's own message in its channel (the item
     told whole, with its figures and the summary an update leaves out), unless that channel
     has one: then it stays the reply it was when that message is the one it replies to (it
-    moved with its item: a revision's new figure), else it is never sent; nor is an edit."""
+    moved with its item: a revision's new figure), else it is never sent; nor is an edit, nor
+    an update to a channel that would not take the item as a story of its own (another topic,
+    language or urgency: it reached the channel only as part of the story it left)."""
     from alerts.render import AlertView, render_alert
     from alerts.summary import summarize
     from storage.alerts import WITHDRAWN, alert_by_key
@@ -520,11 +527,14 @@ def _requeue_split(session: Session, old: int, new: int, moved: dict[int, Item],
         if alert.kind == "update" and holder is not None and holder.id == alert.reply_to_alert_id:
             alert.story_id, alert.dedupe_key = new, f"update:{alert.channel}:{new}:{alert.payload['item_id']}"
             continue
+        item = moved[(alert.payload or {})["item_id"]]
         if alert.kind == "edit" or holder is not None:
             alert.status, alert.last_error = WITHDRAWN, why
             continue
+        if not _takes(config, alert.channel, item):
+            alert.status, alert.last_error = WITHDRAWN, f"{why}, which {alert.channel} does not take"
+            continue
         view = AlertView.from_json(dict((alert.payload or {}).get("view") or {}))
-        item = moved[(alert.payload or {})["item_id"]]
         view.summary = view.summary or summarize(
             text=item.text, summary=item.summary, title=item.title,
             terms=[t for m in item.matches for t in m.terms or []], numbers=[c["number"] for c in view.counts or []])
@@ -532,6 +542,15 @@ def _requeue_split(session: Session, old: int, new: int, moved: dict[int, Item],
         alert.story_id, alert.kind, alert.dedupe_key, alert.reply_to_alert_id = new, "new", key, None
         alert.payload = {**(alert.payload or {}), "html": r.html, "text": r.text, "view": view.to_json()}
         session.flush()
+
+
+def _takes(config: AppConfig | None, channel: str, item: Item) -> bool:
+    """Whether `channel` takes `item` as a story of its own (without a config: as before)."""
+    conf = config.channel(channel) if config is not None else None
+    if conf is None:
+        return True
+    urgency = max((m.urgency for m in item.matches), key=lambda u: URGENCY_RANK.get(u, 1), default="normal")
+    return channel_accepts(conf, [m.topic for m in item.matches], urgency, item.language)
 
 
 def _own_fix(session: Session, index: StoryIndex, fix_id: int) -> None:

@@ -93,7 +93,7 @@ def split_command(db: Database, config: AppConfig, arg: str, message: Any, opera
                     f"Reply /split ITEM:\n{_listing(members, config)}")
         title = _title(item.title)
         try:
-            answer = split_item(session, item.id, operator=operator, tz=config.settings.tz)
+            answer = split_item(session, item.id, operator=operator, tz=config.settings.tz, config=config)
         except StoryFixError as exc:
             return str(exc)
     return f"{answer}\n“{title}” is now a story of its own; the split is recorded as feedback."
