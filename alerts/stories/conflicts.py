@@ -30,7 +30,6 @@ from alerts.stories.text import (
     ALONE_CONCEPTS,
     EVENT_CONCEPTS,
     ONGOING_CONCEPTS,
-    fold,
 )
 
 NEAR_IDENTICAL = 0.85
@@ -89,11 +88,10 @@ def event_frame(item: ItemFeatures, entry: StoryEntry, hours: float) -> dict[str
             laws = item.headline.laws & m.headline.laws
             if laws and m.headline.stage == stage:
                 return {"law": sorted(laws), "stage": [stage]}
-    announced = _announced_law(item)
-    if announced:
+    if item.law_put:
         for m in entry.members:
-            if _announced_law(m) == announced and same_voice(item, m):
-                return {"law": [announced], "stage": ["announced"]}
+            if m.law_put == item.law_put and same_voice(item, m):
+                return {"law": [item.law_put], "stage": ["announced"]}
     mine = item.headline.events
     if mine & ALONE_CONCEPTS:
         for m in entry.members:
@@ -133,28 +131,6 @@ def event_frame(item: ItemFeatures, entry: StoryEntry, hours: float) -> dict[str
         if person and events:
             return {"person": sorted(person), "event": events}
     return None
-
-
-_ANNOUNCED_LAW = re.compile(
-    r"\b(?:anuncia|anunció|anuncian|anunciaron|anunciará|presenta|presentó|presentará|propone|propuso|"
-    r"confirma|confirmó|prepara)\s+"
-    # the law is what is put forward ("anunció una ley de…", "presenta el proyecto de Ley de…"), not a
-    # law named further on ("presenta cargos bajo la ley contra el odio")
-    r"(?:(?:una|un|la|el|su|nueva|nuevo|proyecto|reforma|de|del|a)\s+){0,4}ley\s+"
-    # its name, past its kind ("Ley Orgánica de Hidrocarburos", "ley especial de amnistía")
-    r"(?:(?:orgánica|especial|general|constitucional|marco|nacional)\s+)?"
-    r"(?:(?:de|del|contra|sobre|para)\s+)?(?:(?:la|el|los|las)\s+)?([a-záéíóúñ]{4,})"
-)
-
-
-def _announced_law(item: ItemFeatures) -> str | None:
-    """The law a headline tells announced or put forward ("Delcy Rodríguez anunció una ley de
-    amnistía general", "Presidenta (e) confirma Ley de Amnistía…"), when it is no reaction
-    to it and tells no stage of its passage."""
-    if item.reacts or item.headline.stage:
-        return None
-    m = _ANNOUNCED_LAW.search(item.headline.text.lower())  # "anunció", not the noun "anuncio"
-    return fold(m.group(1)) if m else None
 
 
 def _caps_names(a: ItemFeatures, b: ItemFeatures) -> bool:

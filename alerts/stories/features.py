@@ -142,6 +142,7 @@ class ItemFeatures:
     freed: tuple[frozenset[str], ...] = ()  # the people the headline tells freed (_FREED)
     detained: tuple[frozenset[str], ...] = ()  # the people it tells arrested (_DETAINED)
     done: frozenset[str] = frozenset()  # "liber", "deten": the acts it tells as done, whoever it names
+    law_put: str | None = None  # the law it tells announced or put forward (_law_put)
 
 
     @property
@@ -197,6 +198,7 @@ def features(
         seas=frozenset(_SEAS[w] for w in h.key.split() if w in _SEAS) if h.events & INSTANCE_EVENTS else _NO_SEAS,
         freed=freed or (), detained=detained or (),
         done=frozenset(e for e, acted in (("liber", freed), ("deten", detained)) if acted is not None),
+        law_put=_law_put(h) if "ley" in h.key else None,
     )
 
 
@@ -221,6 +223,28 @@ def _acted(
             continue
         out.append(p)
     return tuple(out)
+
+
+_ANNOUNCED_LAW = re.compile(
+    r"\b(?:anuncia|anunció|anuncian|anunciaron|anunciará|presenta|presentó|presentará|propone|propuso|"
+    r"confirma|confirmó|prepara)\s+"
+    # the law is what is put forward ("anunció una ley de…", "presenta el proyecto de Ley de…"), not a
+    # law named further on ("presenta cargos bajo la ley contra el odio")
+    r"(?:(?:una|un|la|el|su|nueva|nuevo|proyecto|reforma|de|del|a)\s+){0,4}ley\s+"
+    # its name, past its kind ("Ley Orgánica de Hidrocarburos", "ley especial de amnistía")
+    r"(?:(?:orgánica|especial|general|constitucional|marco|nacional)\s+)?"
+    r"(?:(?:de|del|contra|sobre|para)\s+)?(?:(?:la|el|los|las)\s+)?([a-záéíóúñ]{4,})"
+)
+
+
+def _law_put(h: Headline) -> str | None:
+    """The law a headline tells announced or put forward ("Delcy Rodríguez anunció una ley de
+    amnistía general", "Presidenta (e) confirma Ley de Amnistía…"), when it is no reaction
+    to it and tells no stage of its passage."""
+    if h.stage or reacts(h):
+        return None
+    m = _ANNOUNCED_LAW.search(h.text.lower())  # "anunció", not the noun "anuncio"
+    return fold(m.group(1)) if m else None
 
 
 def same_acted(ours: tuple[frozenset[str], ...], theirs: tuple[frozenset[str], ...]) -> frozenset[str] | None:
