@@ -136,7 +136,7 @@ def enqueue_for_item(
             # the channel's admin: a new figure or any next report of a refused one is told in a
             # message of the story's own
             view, r = _retold(first, story, item, c, config, also=outlets)
-            detach_alert(first, "deleted" if message_deleted(first) else first.status)  # the fresh message is the story's
+            _set_aside(first)  # the fresh message is the story's
             session.flush()  # its key is free before the fresh message takes it
             _add(
                 session, alerts, key=f"new:{channel.name}:{story.id}", now=now, channel=channel.name,
@@ -212,6 +212,12 @@ def _story_now(view: AlertView, story: Story, config: AppConfig, *, also: list[s
     return view, render_alert(view, config.settings.tz)
 
 
+def _set_aside(message: Alert) -> None:
+    """The story's message that failed, was folded or was deleted in the chat leaves the story
+    under a key of its own (`detach_alert`), named for why, so a fresh one can take its key."""
+    detach_alert(message, "deleted" if message_deleted(message) else message.status)
+
+
 def retell_in(session: Session, follow_up: Alert, failed: Alert, config: AppConfig) -> int | None:
     """Make `follow_up`, an edit or update queued behind its story's message `failed` (refused
     for good, so the channel never saw the story, or deleted there), that story's message: a `new` alert telling
@@ -231,7 +237,7 @@ def retell_in(session: Session, follow_up: Alert, failed: Alert, config: AppConf
     view, r = _story_now(AlertView.from_json(dict(stored)), story, config,
                          also=story_outlets(session, story, config))
     if holder is not None:
-        detach_alert(failed, "deleted" if message_deleted(failed) else FAILED)
+        _set_aside(failed)  # (refused for good: its status is `failed`)
         session.flush()  # its key is free before the follow-up takes it
     p = failed.payload or {}
     follow_up.kind, follow_up.dedupe_key, follow_up.reply_to_alert_id = "new", key, None
