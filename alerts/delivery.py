@@ -63,6 +63,7 @@ from storage.alerts import (
     pending_alerts,
     queue_head,
     retry_held_now,
+    sent_since,
     sync_channels,
 )
 from storage.db import Database, RefusalLog, refusal
@@ -172,13 +173,30 @@ class DeliveryWorker:
             if not self._started:  # what an earlier process backed off, perhaps for an outage now over
                 self._started = True
                 try:
+                    await asyncio.to_thread(self._seed_rate_window)
                     held = await self._retry_held()
                 except OperationalError as exc:  # a lock another process holds: no reason to stop
-                    log.warning("start: alerts held by an earlier back-off not made due: %s; they are "
-                                "sent at their next attempt", redact(refusal(exc), self._secrets))
+                    log.warning("start: the sends of the last minute or the alerts held by an earlier "
+                                "back-off not read: %s; delivery goes on without them",
+                                redact(refusal(exc), self._secrets))
                     return
                 if held:
                     log.info("start: %d alert(s) held by an earlier back-off retried now", held)
+
+    def _seed_rate_window(self) -> None:
+        """Count against each chat's budget the messages sent to it in the last window, by the
+        process before this one too: a restart in the middle of a backlog began with an empty
+        window and sent at once what Telegram then refused with 429s."""
+        keys = {c.name: _rate_key(c) for c in self.config.channels if not self._is_console(c)}
+        now, mono = self.clock.now(), self.clock.monotonic()
+        with self.db.session() as session:
+            sent = sent_since(session, now - timedelta(seconds=self.limiter.window))
+        times: dict[str, list[float]] = {}
+        for channel, at in sent:
+            if channel in keys:
+                times.setdefault(keys[channel], []).append(mono - max(0.0, (now - at).total_seconds()))
+        for chat, chat_times in times.items():
+            self.limiter.seed(chat, chat_times)
 
     async def close(self) -> None:
         if self.sender:

@@ -45,6 +45,12 @@ class RateLimiter:
     def record(self, chat: str) -> None:
         self._chats.setdefault(chat, deque()).append(self._clock())
 
+    def seed(self, chat: str, times: list[float]) -> None:
+        """Add completion times (on this limiter's clock) a process before this one recorded:
+        its sends in the last window still count against the chat."""
+        merged = sorted([*self._chats.get(chat, ()), *times])
+        self._chats[chat] = deque(merged)
+
     def block(self, chat: str, seconds: float) -> None:
         self._blocked[chat] = max(self._blocked.get(chat, 0.0), self._clock() + seconds)
 

@@ -259,6 +259,13 @@ def folds_since(session: Session, since: datetime) -> list[Alert]:
 # -- the delivery worker's queue ------------------------------------------------------
 
 
+def sent_since(session: Session, since: datetime) -> list[tuple[str, datetime]]:
+    """(channel, sent_at) of every message sent at or after `since`, whatever became of its
+    row later (folded, merged): each was a request Telegram counted against its chat."""
+    rows = session.execute(select(Alert.channel, Alert.sent_at).where(Alert.sent_at >= since))
+    return [(channel, at) for channel, at in rows if at is not None]
+
+
 def channels_by_name(session: Session) -> dict[str, Channel]:
     return {c.name: c for c in session.scalars(select(Channel))}
 

@@ -1012,3 +1012,21 @@ async def test_emulator_rate_limit_answers_429(emulator: BotApiEmulator) -> None
         with pytest.raises(RetryAfter) as info:
             await bot.send_message(CHAT, "3")
     assert 55 <= classify_error(info.value).retry_after <= 60
+
+
+async def test_a_restart_keeps_the_chat_rate_window_of_the_process_before(
+    db, emulator, make_config, make_worker,
+) -> None:
+    """A process stopped in the middle of a backlog had spent the chat's 20 a minute; the
+    next one began with an empty window and sent at once what Telegram refused with 429s."""
+    emulator.rate_limit(per_chat_per_minute=5, global_per_second=None, window=60)
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}], channel_rate_per_minute=5)
+    queue(db, 8)
+    first = await make_worker(config)
+    assert (await first.deliver_pending()).sent == 5
+    await first.close()
+    second = await make_worker(config)  # `monitor run` started again within the minute
+    stats = await second.deliver_pending()
+    assert (stats.sent, emulator.count(429)) == (0, 0)
+    assert stats.deferred == 1
+    assert 55 < second.limiter.chat_wait(CHAT.lower()) <= 60
