@@ -316,11 +316,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     if hasattr(signal, "SIGHUP"):
         signal.signal(signal.SIGHUP, lambda _signum, _frame: reload_asked.set())
     from monitor.service import run_service
+    from monitor.start_config import read_settled, sections_missing
 
-    config, runtime = load(args)
+    path = config_path_from(args.config)
+    config, state = read_settled(path, told=lambda line: print(line, file=sys.stderr))
+    runtime = resolve_runtime(config, config_path=path, db_flag=args.db)
     db = open_db(runtime)
     try:
-        return run_service(config, runtime, db, reload_asked=reload_asked)
+        problem = sections_missing(config, db)
+        if problem:
+            print(f"error: {path}: {problem}", file=sys.stderr)
+            return EXIT_USAGE
+        return run_service(config, runtime, db, reload_asked=reload_asked, config_state=state)
     finally:
         db.dispose()
 

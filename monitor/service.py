@@ -45,6 +45,7 @@ from monitor.metrics import Metrics
 from monitor.pipeline import Pipeline
 from monitor.replicas import Replicas
 from monitor.scheduler import FeedScheduler
+from monitor.start_config import FileState, file_state
 from storage.alerts import queue_depth, sync_channels
 from storage.db import Database, locked, ping, refusal
 from storage.errors import DatabaseError
@@ -131,11 +132,17 @@ class Service:
         self.feed_scheduler: FeedScheduler | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self.exit_after_stop: float | None = None  # `monitor run`: the process ends this long after a stop
-        self._config_seen = _file_state(runtime.config_path)
+        self._config_seen = file_state(runtime.config_path)
         self._config_changing = self._config_seen  # the file's state at the watcher's last look
         self._scheduler_options = scheduler_options or {}
         if config.settings.startup_spread is not None:
             self._scheduler_options.setdefault("spread", config.settings.startup_spread)
+
+    def config_read_from(self, state: FileState) -> None:
+        """The file's state when `config` was read: the watcher's first look compares with it,
+        so a write that ended while the service started (a minute with a backlog) is applied.
+        Before, the state was taken here, after the write: the finished file was never read."""
+        self._config_seen = self._config_changing = state
 
     # -- one feed -----------------------------------------------------------------
 
@@ -613,7 +620,7 @@ class Service:
     async def _watch_config(self) -> None:
         if self._reloads:  # one waits for the database: the next tick looks again
             return
-        seen = _file_state(self.runtime.config_path)
+        seen = file_state(self.runtime.config_path)
         if seen == self._config_seen:
             return
         if seen != self._config_changing:  # perhaps half written: applied if the next look finds it the same
@@ -855,17 +862,6 @@ def _sections_missing(old: AppConfig, new: AppConfig) -> list[str]:
     return [key for key in ("feeds", "channels") if getattr(old, key) and key not in new.model_fields_set]
 
 
-def _file_state(path: str) -> tuple[int, int, int, int] | None:
-    """What tells the watcher the file changed: its modification time, and its change time,
-    size and inode, which a chmod or chown that makes it readable again changes too (the
-    modification time stays: a file refused as unreadable would never be read again)."""
-    try:
-        st = Path(path).stat()
-    except OSError:
-        return None
-    return st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino
-
-
 # -- the two commands -------------------------------------------------------------------
 
 
@@ -912,10 +908,12 @@ async def _poll_once(
 
 
 def run_service(config: AppConfig, runtime: Runtime, db: Database, *,
-                reload_asked: threading.Event | None = None) -> int:
-    """`monitor run`; `reload_asked` is set by a SIGHUP received while starting."""
+                reload_asked: threading.Event | None = None, config_state: FileState = None) -> int:
+    """`monitor run`; `reload_asked` is set by a SIGHUP received while starting, `config_state`
+    is the state of the file `config` was read from (monitor.start_config.read_settled)."""
     async def main() -> int:
         service = Service(config, runtime, db)
+        service.config_read_from(config_state)
         service.exit_after_stop = STOP_LIMIT
         if reload_asked is not None:
             service.reload_asked = reload_asked
