@@ -278,7 +278,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from monitor.status import render_status
+    from monitor.status import fetch_health, health_url, render_status, service_lines
 
     path = config_path_from(args.config)
     config: AppConfig | None
@@ -291,6 +291,9 @@ def cmd_status(args: argparse.Namespace) -> int:
                               file_database_url=None if config else raw_database_url(path))
     db = open_existing_database(runtime.database_url)
     try:
+        if config is not None:  # what the running service says of itself: its database's writes
+            url = health_url(config.settings.http_listen)
+            print("\n".join(service_lines(fetch_health(url), url, datetime.now(UTC))), end="\n\n")
         print(render_status(db, config, now=datetime.now(UTC)))
     finally:
         db.dispose()

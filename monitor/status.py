@@ -1,8 +1,12 @@
-"""`monitor status`: feed health and the alert queue as plain-text tables."""
+"""`monitor status`: feed health and the alert queue as plain-text tables, under what the running
+service's /healthz says of itself (its database refusing writes, Telegram failing)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
 
 from core.config import AppConfig
 from core.durations import ago
@@ -64,3 +68,64 @@ def render_status(db: Database, config: AppConfig | None, *, now: datetime) -> s
     out.append(f"Alert queue ({sum(int(r[2]) for r in qrows)} pending)")
     out.append(table(["channel", "state", "pending", "sent", "failed"], qrows))
     return "\n".join(out)
+
+
+HEALTH_CONNECT = 1.0  # seconds: a service that is down refuses at once; a dropped SYN waits this
+HEALTH_READ = 4.0  # /healthz answers within its own 3-s bound (monitor.health.CHECK_TIMEOUT)
+
+
+def health_url(listen: str) -> str:
+    """The /healthz URL of a service listening on `listen` (settings.http_listen), reached on
+    loopback when it listens on every address."""
+    host, _, port = listen.rpartition(":")
+    host = host.strip("[]")
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    return f"http://[{host}]:{port}/healthz" if ":" in host else f"http://{host}:{port}/healthz"
+
+
+def fetch_health(url: str) -> dict[str, Any] | str:
+    """The service's health report, or why there is none (one line)."""
+    try:
+        response = httpx.get(url, timeout=httpx.Timeout(HEALTH_READ, connect=HEALTH_CONNECT), trust_env=False)
+        report = response.json()
+    except httpx.HTTPError as exc:
+        return f"no answer ({_short(str(exc) or type(exc).__name__, 80)}): not running, or listening elsewhere"
+    except ValueError:
+        return f"answered HTTP {response.status_code}, not a health report: another program on that address?"
+    if not isinstance(report, dict) or "status" not in report:
+        return "answered, not with a health report: another program on that address?"
+    return report
+
+
+def service_lines(report: dict[str, Any] | str, url: str, now: datetime) -> list[str]:
+    """What an operator must know of the running service that the database tables cannot say.
+    Before, `monitor status` showed the tables alone: a service whose database refused every
+    write (a full disk, a read-only file) looked as healthy as one that stored and sent."""
+    if isinstance(report, str):
+        return [f"Service: {url}: {report}; the tables are the database's."]
+    lines = [f"Service: {report.get('status', '?')} ({url})"]
+    database = report.get("database") or {}
+    if database.get("reachable") is False:
+        lines.append(f"Database: the service cannot reach it ({_short(database.get('error'), 120)}).")
+    if database.get("writable") is False:
+        since = _utc(database.get("refused_since"))
+        lines.append(f"Database: writes refused{f' since {since}' if since else ''} "
+                     f"({_short(database.get('error'), 120)}); nothing is stored or sent until it takes them.")
+    if database.get("file"):
+        lines.append(f"Database: {database['file']}; restart the service.")
+    scheduler = report.get("scheduler") or {}
+    if scheduler.get("alive") is False:
+        lines.append(f"Scheduler: not running (last heartbeat {scheduler.get('heartbeat_age_s', '?')} s ago).")
+    telegram = report.get("telegram") or {}
+    if telegram.get("outage"):
+        since = _utc(telegram.get("failing_since"))
+        lines.append(f"Telegram: sends failing{f' since {since}' if since else ''} "
+                     f"({int(telegram.get('failures_in_a_row') or 0)} in a row); alerts wait in the queue.")
+    return lines
+
+
+def _utc(value: Any) -> str:
+    try:
+        return datetime.fromisoformat(str(value)).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        return ""

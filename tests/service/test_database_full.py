@@ -263,3 +263,41 @@ def test_healthz_says_the_database_file_was_removed_under_the_service(world, cap
                                          "removed file, lost at the next start")
     assert _lines(caplog, f"{path} was removed while the service ran") == 1
     db.dispose()
+
+
+def test_monitor_status_says_the_running_service_database_refuses_writes(world, capsys):
+    """/healthz said the database refused writes; `monitor status`, which an operator runs in a
+    shell, showed its tables alone, as healthy as ever. It now asks the service at
+    settings.http_listen, and says what the service cannot store; with the service down it
+    says so and shows the tables."""
+    from monitor.cli import main
+    from monitor.health import HealthServer
+
+    config, runtime, db = _opened(world)
+    status = ["status", "--config", str(world.config_path), "--db", world.db_url]
+
+    async def scenario() -> tuple[int, int]:
+        service = Service(config, runtime, db)
+        service.scheduler = AsyncIOScheduler(timezone=UTC)
+        service.scheduler.start()
+        server = HealthServer(config.settings.http_listen, service.metrics, service.health).start()
+        try:
+            with ReadOnly(db):
+                assert (await service.poll("pitazo")).database_refused
+                during = await asyncio.to_thread(main, status)
+        finally:
+            server.stop()
+            service.scheduler.shutdown(wait=False)
+            await service.close()
+        return during, await asyncio.to_thread(main, status)
+
+    during, down = asyncio.run(scenario())
+    refused, stopped = capsys.readouterr().out.split("Service: http")
+    assert during == down == 0
+    assert f"Service: unhealthy (http://127.0.0.1:{world.http_port}/healthz)" in refused
+    assert ("Database: writes refused since " in refused
+            and "UTC (the database refused the command: attempt to write a readonly database); nothing is "
+                "stored or sent until it takes them." in refused)
+    assert "no answer" in stopped and "not running, or listening elsewhere" in stopped
+    assert "Feeds (1)" in refused and "Feeds (1)" in stopped
+    db.dispose()
