@@ -7,8 +7,11 @@ with the pronoun "us"); case folding; accents stripped (Tocorón = Tocoron, ñ =
 result with spaces, so a term " preso " can only match whole words.
 
 Real feeds carry invisible characters inside words (a soft hyphen from `&shy;`, zero-width
-spaces and joiners, a byte-order mark): `clean_field()` and `fold()` drop them, so
-"Excarce\u00adlan" is still "excarcelan". Quotation marks of every kind, emoji and section
+joiners, a word joiner, a byte-order mark): `clean_field()` and `fold()` drop them, so
+"Excarce\u00adlan" is still "excarcelan". A zero-width space is a word boundary (Unicode's word
+segmentation, UAX #29, ignores the others inside a word but not it): between two letters it
+becomes a space, so "presos\u200bpolíticos" is "presos políticos"; elsewhere it is dropped.
+Quotation marks of every kind, emoji and section
 words after a line break are punctuation or separate words and need nothing special.
 """
 
@@ -34,6 +37,18 @@ _ASCII_SEP = bytes(c if chr(c).isalnum() else 32 for c in range(256))
 # And bidirectional controls (marks, embeddings, overrides, isolates), which spoof titles.
 # A character class scans in C; `str.translate` with a dict cost a third of classify's time.
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
+# A zero-width space between two word characters separates them: some sites write it for the
+# space between words ("presos\u200bpolíticos"), and deleted it joined them into a word no rule
+# knows. Next to a space, a punctuation mark or at an end it is dropped like the others.
+ZWSP = "\u200b"
+_ZWSP_BETWEEN = re.compile("(?<=[\\w\u0300-\u036f])\u200b+(?=\\w)")
+
+
+def _drop_invisible(value: str) -> str:
+    """`value` without the invisible characters; a zero-width space between words a space."""
+    if ZWSP in value:
+        value = _ZWSP_BETWEEN.sub(" ", value)
+    return _INVISIBLE.sub("", value)
 
 # Month names and abbreviations in Spanish and English, by number (dates written in pages,
 # and counts that must not read "3 de enero" as three people).
@@ -82,7 +97,7 @@ def fold(value: str, *, country: bool = True, keep_case: bool = False) -> str:
     if not value:
         return ""
     if not value.isascii():
-        value = unicodedata.normalize("NFKC", _INVISIBLE.sub("", value))
+        value = unicodedata.normalize("NFKC", _drop_invisible(value))
     if country and ("US" in value or "U.S" in value):
         value = _US.sub("u s", value)
     if not keep_case:
@@ -161,7 +176,7 @@ def clean_field(value: object) -> str:
         value = value[:MAX_FIELD_CHARS]
     value = strip_html(value)
     if not value.isascii():
-        value = _INVISIBLE.sub("", value)
+        value = _drop_invisible(value)
     return value
 
 

@@ -68,7 +68,7 @@ def test_empty_or_missing_summary(shipped, title, topics):
         assert shipped.classify(title=title, summary=summary, lang="es").topics == topics
 
 
-@pytest.mark.parametrize("char", ["\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"])
+@pytest.mark.parametrize("char", ["\u00ad", "\u200c", "\u200d", "\u2060", "\ufeff"])
 def test_invisible_characters_inside_words(shipped, char):
     title = f"Excarce{char}lan a 12 presos polí{char}ticos en Tocuyito"
     result = shipped.classify(title=title, lang="es")
@@ -76,6 +76,20 @@ def test_invisible_characters_inside_words(shipped, char):
     assert [(c.event, c.number, c.source) for c in result.counts] == [("released", 12, None)]
     assert haystack(title) == " excarcelan a 12 presos politicos en tocuyito "
     assert "\u00ad" not in clean_field("Excarce&shy;lan")
+
+
+@pytest.mark.parametrize("title", ["ONG contabiliza 884 presos\u200bpolíticos en el país",
+                                   "ONG contabiliza 884\u200bpresos \u200bpolíticos\u200b en el país"])
+def test_a_zero_width_space_between_words_separates_them(shipped, title):
+    """Deleted like a soft hyphen, a zero-width space written for the space between two words
+    joined them: "presospoliticos", no topic and no count. Unicode's word segmentation (UAX
+    #29) takes it for a boundary, as the matcher now does; next to a space it is dropped."""
+    result = shipped.classify(title=title, lang="es")
+    assert result.topics == ["political_prisoners"]
+    assert [(c.event, c.number) for c in result.counts] == [("held", 884)]
+    assert haystack(title) == " ong contabiliza 884 presos politicos en el pais "
+    assert clean_field(title) == "ONG contabiliza 884 presos políticos en el país"
+    assert clean_field("\u200bTítulo\u200b") == "Título" and clean_field("\u200b") == ""  # ends: dropped
 
 
 def test_html_soft_hyphen_entity_is_dropped():
