@@ -9,8 +9,9 @@ result with spaces, so a term " preso " can only match whole words.
 Real feeds carry invisible characters inside words (a soft hyphen from `&shy;`, zero-width
 joiners, a word joiner, a byte-order mark): `clean_field()` and `fold()` drop them, so
 "Excarce\u00adlan" is still "excarcelan". A zero-width space is a word boundary (Unicode's word
-segmentation, UAX #29, ignores the others inside a word but not it): between two letters it
-becomes a space, so "presos\u200bpolíticos" is "presos políticos"; elsewhere it is dropped.
+segmentation, UAX #29, ignores the others inside a word but not it), and so are the Hangul
+fillers used as blanks: between two letters they become a space, so "presos\u200bpolíticos" is
+"presos políticos"; elsewhere they are dropped.
 Quotation marks of every kind, emoji and section
 words after a line break are punctuation or separate words and need nothing special.
 """
@@ -33,22 +34,26 @@ _NOT_ASCII_OR_MARK = re.compile(r"[^\x00-\x7f\u0300-\u036f]")
 _ASCII_SEP = bytes(c if chr(c).isalnum() else 32 for c in range(256))
 
 # Format characters that may sit inside a word without being seen: soft hyphen, zero-width
-# space / non-joiner / joiner, word joiner, byte-order mark. They are deleted, not spaced.
-# And bidirectional controls (marks, embeddings, overrides, isolates), which spoof titles.
+# non-joiner / joiner, word joiner, byte-order mark (the zero-width space: _SEPARATORS). They
+# are deleted, not spaced. And bidirectional controls (marks, embeddings, overrides, isolates), which spoof titles.
 # A character class scans in C; `str.translate` with a dict cost a third of classify's time.
-_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
-# A zero-width space between two word characters separates them: some sites write it for the
-# space between words ("presos\u200bpolíticos"), and deleted it joined them into a word no rule
-# knows. Next to a space, a punctuation mark or at an end it is dropped like the others.
-ZWSP = "\u200b"
-_ZWSP_BETWEEN = re.compile("(?<=[\\w\u0300-\u036f])\u200b+(?=\\w)")
+_INVISIBLE = re.compile("[\u00ad\u200c\u200d\u2060\ufeff\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
+# Invisible characters written for the space between two words: the zero-width space, and the
+# Hangul fillers (letters to Unicode) that posts copied from social media use as blanks. Between
+# two word characters they separate them ("presos\u200bpolíticos"): deleted, or kept as a
+# letter, they joined the words into one no rule knows. Elsewhere they are dropped.
+_SEPARATORS = "\u200b\u115f\u1160\u3164\uffa0"
+_SEPARATOR = re.compile(f"[{_SEPARATORS}]")
+_SEPARATOR_BETWEEN = re.compile(f"(?<=[^\\W{_SEPARATORS}]|[\u0300-\u036f])[{_SEPARATORS}]+(?=[^\\W{_SEPARATORS}])")
 
 
 def _drop_invisible(value: str) -> str:
-    """`value` without the invisible characters; a zero-width space between words a space."""
-    if ZWSP in value:
-        value = _ZWSP_BETWEEN.sub(" ", value)
-    return _INVISIBLE.sub("", value)
+    """`value` without the invisible characters; an invisible separator between words a space."""
+    value = _INVISIBLE.sub("", value)  # first: "presos\u200b\u00adpolíticos" is two words
+    if _SEPARATOR.search(value):
+        value = _SEPARATOR.sub("", _SEPARATOR_BETWEEN.sub(" ", value))
+    return value
+
 
 # Month names and abbreviations in Spanish and English, by number (dates written in pages,
 # and counts that must not read "3 de enero" as three people).

@@ -79,11 +79,14 @@ def test_invisible_characters_inside_words(shipped, char):
 
 
 @pytest.mark.parametrize("title", ["ONG contabiliza 884 presos\u200bpolíticos en el país",
-                                   "ONG contabiliza 884\u200bpresos \u200bpolíticos\u200b en el país"])
+                                   "ONG contabiliza 884\u200bpresos \u200bpolíticos\u200b en el país",
+                                   "ONG contabiliza 884 presos\u200b\u00adpolíticos en el país",
+                                   "ONG contabiliza 884\u3164presos\uffa0políticos\u3164en el país"])
 def test_a_zero_width_space_between_words_separates_them(shipped, title):
     """Deleted like a soft hyphen, a zero-width space written for the space between two words
     joined them: "presospoliticos", no topic and no count. Unicode's word segmentation (UAX
-    #29) takes it for a boundary, as the matcher now does; next to a space it is dropped."""
+    #29) takes it for a boundary, as the matcher now does; next to a space it is dropped. So
+    too the Hangul fillers posts use as blanks (letters to Unicode: they joined the words)."""
     result = shipped.classify(title=title, lang="es")
     assert result.topics == ["political_prisoners"]
     assert [(c.event, c.number) for c in result.counts] == [("held", 884)]
