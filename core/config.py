@@ -44,6 +44,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from core.durations import MAX_DURATION, format_duration, parse_duration
 from core.rule_packs import PACK_KEYS, Source, TopicChange, available_packs, merge, pack_path
 from core.rules import EntitySpec, TopicRules, validate_rules
+from core.urls import ascii_host
 
 DEFAULT_CONFIG = "feeds.yaml"
 MAX_CONFIG_BYTES = 1_000_000
@@ -719,16 +720,18 @@ def _duplicates(data: Any, key: str) -> list[tuple[Loc, str]]:
     return out
 
 
-def _url_key(url: str) -> str:
-    """A feed URL as fetched: scheme and host in lower case, the default port and the
-    fragment dropped (the query is kept whole: it may choose the feed). One that cannot be
-    parsed is its text (the model reports it)."""
+def feed_url_key(url: str) -> str:
+    """A feed URL as fetched: scheme and host in lower case, an internationalized host in
+    IDNA ("ñandú.example" is "xn--and-6ma2c.example": before, the two spellings were two
+    feeds of one source, in silence), the default port and the fragment dropped (the query
+    is kept whole: it may choose the feed). One that cannot be parsed is its text (the model
+    reports it)."""
     try:
         parts = urlsplit(url.strip())
         port = parts.port
     except ValueError:
         return url.strip()
-    scheme, host = parts.scheme.lower(), parts.hostname or ""
+    scheme, host = parts.scheme.lower(), ascii_host(parts.hostname or "")
     netloc = f"[{host}]" if ":" in host else host
     netloc += f":{port}" if port and port != {"http": 80, "https": 443}.get(scheme) else ""
     return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
@@ -745,7 +748,7 @@ def _duplicate_urls(data: Any) -> list[tuple[Loc, str]]:
         url = feed.get("url") if isinstance(feed, dict) else None
         if not isinstance(url, str) or feed.get("enabled", True) is False:
             continue
-        key: Any = _url_key(url)
+        key: Any = feed_url_key(url)
         page = feed.get("type") == "page"
         if page:
             selectors = feed.get("selectors")

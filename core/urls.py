@@ -49,6 +49,20 @@ def normal_path(path: str) -> str:
     return _ESCAPE.sub(_unescaped, quote(path, safe=_PATH_SAFE))
 
 
+def ascii_host(host: str) -> str:
+    """`host` as it is looked up and sent (lower case, an internationalized name in IDNA as
+    httpx writes it): "ñandú.example" and "xn--and-6ma2c.example" are one host."""
+    host = host.lower()
+    if host.isascii():
+        return host
+    import idna  # httpx's own dependency: the encoding it fetches with
+
+    try:
+        return idna.encode(host).decode("ascii")
+    except idna.IDNAError:
+        return host
+
+
 def _http_parts(url: str) -> tuple[SplitResult, str, str, int | None] | None:
     """(parts, scheme, host, port as written) of an http(s) URL with a host; None otherwise."""
     try:
@@ -64,12 +78,13 @@ def _http_parts(url: str) -> tuple[SplitResult, str, str, int | None] | None:
 
 
 def origin(url: str) -> tuple[str, str, int] | None:
-    """(scheme, host, port) of an http(s) URL, the port made explicit; None if invalid."""
+    """(scheme, host, port) of an http(s) URL, the port made explicit and the host as fetched
+    (ascii_host); None if invalid."""
     split = _http_parts(url)
     if split is None:
         return None
     _, scheme, host, port = split
-    return scheme, host, port or DEFAULT_PORTS[scheme]
+    return scheme, ascii_host(host), port or DEFAULT_PORTS[scheme]
 
 
 def canonical_url(url: str | None, base: str | None = None) -> str | None:

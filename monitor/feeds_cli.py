@@ -28,9 +28,11 @@ from pydantic import ValidationError
 from core.config import (
     AppConfig,
     ConfigError,
+    FeedConfig,
     Selectors,
     Settings,
     config_path_from,
+    feed_url_key,
     load_config,
     parse_config,
     stripped,
@@ -193,12 +195,24 @@ def _name_from_url(url: str) -> str:
     return _slug(host)
 
 
+def _same_url(config: AppConfig, url: str) -> FeedConfig | None:
+    """The feed of `url` however it is written: case, the default port, a fragment, an
+    internationalized host or its IDNA form ("ñandú.example", "xn--and-6ma2c.example")."""
+    key = feed_url_key(url)
+    return next((f for f in config.feeds if feed_url_key(f.url) == key), None)
+
+
+def _check_url_unique(config: AppConfig, url: str) -> None:
+    same = _same_url(config, url)
+    if same is not None:
+        written = "" if same.url == url else f" (written {same.url}: the same address)"
+        raise Refused(f"{url} is already in the config as '{same.name}'{written}")
+
+
 def _check_unique(config: AppConfig, name: str, url: str) -> None:
     if config.feed(name) is not None:
         raise Refused(f"a feed named '{name}' already exists: choose another with --name")
-    same = next((f for f in config.feeds if f.url == url), None)
-    if same is not None:
-        raise Refused(f"{url} is already in the config as '{same.name}'")
+    _check_url_unique(config, url)
 
 
 # ---------------------------------------------------------------------------
@@ -295,6 +309,7 @@ def cmd_add(args: argparse.Namespace) -> int:
             if not given:
                 raise Refused("--name is empty")
             _check_unique(cfg.config, given, args.url)
+        _check_url_unique(cfg.config, args.url)  # before a fetch of a source already polled
         found = asyncio.run(discover(args.url, cfg.config.settings))
         # a name derived from the host is made unique (-2, -3...); one given with --name is not
         name = given or _unique(_name_from_url(found.url), {f.name for f in cfg.config.feeds})
@@ -555,11 +570,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         cfg = ConfigFile.open_writable(args.config)
         outlines = read_opml(args.file)
         names = {f.name for f in cfg.config.feeds}
-        urls = {f.url for f in cfg.config.feeds}
+        urls = {feed_url_key(f.url) for f in cfg.config.feeds}
         added, skipped = 0, 0
         feeds = cfg.feeds()
         for o in outlines:
-            if o.url in urls:
+            if feed_url_key(o.url) in urls:
                 skipped += 1
                 continue
             language = o.language if o.language in ("es", "en") else args.language
@@ -579,7 +594,7 @@ def cmd_import(args: argparse.Namespace) -> int:
                     raise Refused(f"{o.url}: interval {o.interval!r}: {exc}; nothing imported") from None
             feeds.append(_flow_entry(values))
             names.add(name)
-            urls.add(o.url)
+            urls.add(feed_url_key(o.url))
             added += 1
         if added:
             cfg.save()

@@ -367,3 +367,33 @@ def test_a_write_that_fails_half_way_is_one_line_and_leaves_the_file(config: Pat
     assert result.stderr.splitlines() == [f"error: cannot write {config}: File too large: nothing changed"]
     assert config.read_text(encoding="utf-8") == before
     assert sorted(p.name for p in config.parent.iterdir()) == ["feeds.yaml"]
+
+
+IDN = "https://ñandú.example/feed"
+PUNYCODE = "https://xn--and-6ma2c.example/feed"
+
+
+@pytest.mark.parametrize(("written", "added"), [(IDN, PUNYCODE), (PUNYCODE, "HTTPS://ÑANDÚ.example:443/feed")])
+def test_a_feed_written_as_an_idn_and_as_punycode_is_one_source(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], written: str, added: str,
+) -> None:
+    """`feeds add` of the other spelling of a host (its IDNA form) fetched it and added a second
+    feed of the same source, and check-config said nothing: the feed was polled twice a round,
+    its items without a link stored twice. Now the add is refused before any fetch (the host
+    here resolves nowhere), an import skips it, and check-config warns of the pair."""
+    config = tmp_path / "feeds.yaml"
+    config.write_text(f"rules: [venezuela-2026]\nfeeds:\n  - {{name: nandu, url: '{written}', language: es}}\n",
+                      encoding="utf-8")
+    before = config.read_text(encoding="utf-8")
+    code, out, err = run(capsys, "feeds", "add", added, "--config", str(config))
+    assert code == 2 and not out
+    assert err.strip() == f"error: {added} is already in the config as 'nandu' (written {written}: the same address)"
+    src = tmp_path / "in.opml"
+    src.write_text(f'<opml version="2.0"><body><outline type="rss" text="x" xmlUrl="{added}"/></body></opml>',
+                   encoding="utf-8")
+    code, out, _ = run(capsys, "feeds", "import", str(src), "--config", str(config), "--language", "es")
+    assert code == 0 and "imported 0 feeds" in out and "1 already present" in out
+    assert config.read_text(encoding="utf-8") == before
+    config.write_text(before + f"  - {{name: otro, url: '{added}', language: es}}\n", encoding="utf-8")
+    code, _, err = run(capsys, "check-config", str(config))
+    assert code == 0 and "feeds[1].url (line 4): the same URL as feeds[0] ('nandu')" in err
