@@ -47,16 +47,16 @@ def read_settled(
     read: the service ran without the channels the cut left out until the next edit."""
     settle = SETTLE if settle is None else settle
     deadline = time.monotonic() + limit
-    waited = False
+    quiet: FileState = None  # the state a wait ended on: the same at the next look is quiet
     while True:
         state = file_state(path)
         age = time.time() - state[0] / 1e9 if state else settle
-        if age < settle and time.monotonic() < deadline:
-            if told and not waited:
+        if age < settle and state != quiet and time.monotonic() < deadline:
+            if told and quiet is None:
                 told(f"{Path(path).name} changed {max(0.0, age):.1f} s ago: reading it once it is "
                      f"unchanged for {settle:.0f} s")
-            waited = True
-            sleep(min(settle, settle - age))
+            sleep(settle - age if age >= 0 else settle)  # a time in the future: one full wait
+            quiet = state
             continue
         try:
             config = load_config(path)

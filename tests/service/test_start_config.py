@@ -122,3 +122,16 @@ def test_the_watcher_applies_a_write_that_ended_after_the_start_read_the_file(tm
         return names
 
     assert asyncio.run(scenario()) == ["presos", "eeuu"]
+
+
+def test_a_file_dated_in_the_future_is_read_after_one_wait(tmp_path, started, monkeypatch):
+    """A modification time ahead of the clock (a copy from a host whose clock runs fast) is
+    never 2 s old: the start waits once and reads the file if it did not change meanwhile."""
+    monkeypatch.setattr(monitor.start_config, "SETTLE", 0.2)
+    path = tmp_path / "feeds.yaml"
+    path.write_text(CONFIG, encoding="utf-8")
+    ahead = time.time() + 3600
+    os.utime(path, (ahead, ahead))
+    began = time.monotonic()
+    assert _run(path, f"sqlite:///{tmp_path / 'm.db'}") == 0 and len(started) == 1
+    assert time.monotonic() - began < 5
