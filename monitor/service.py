@@ -907,8 +907,8 @@ async def _poll_once(
     return 0
 
 
-def run_service(config: AppConfig, runtime: Runtime, db: Database, *,
-                reload_asked: threading.Event | None = None, config_state: FileState = None) -> int:
+def run_service(config: AppConfig, runtime: Runtime, db: Database, *, config_state: FileState,
+                reload_asked: threading.Event | None = None) -> int:
     """`monitor run`; `reload_asked` is set by a SIGHUP received while starting, `config_state`
     is the state of the file `config` was read from (monitor.start_config.read_settled)."""
     async def main() -> int:
