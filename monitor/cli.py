@@ -302,10 +302,15 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_poll_once(args: argparse.Namespace) -> int:
     from monitor.service import poll_once
+    from monitor.start_config import sections_missing
 
     config, runtime = load(args)
     db = open_db(runtime)
     try:
+        problem = sections_missing(config, db)  # the news it classifies would reach no channel
+        if problem:
+            print(f"error: {runtime.config_path}: {problem}", file=sys.stderr)
+            return EXIT_USAGE
         return poll_once(config, runtime, db, dry_run=args.dry_run, only=args.feed)
     finally:
         db.dispose()

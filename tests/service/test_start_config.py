@@ -135,3 +135,16 @@ def test_a_file_dated_in_the_future_is_read_after_one_wait(tmp_path, started, mo
     began = time.monotonic()
     assert _run(path, f"sqlite:///{tmp_path / 'm.db'}") == 0 and len(started) == 1
     assert time.monotonic() - began < 5
+
+
+def test_poll_once_refuses_a_file_without_channels_while_the_database_has_some(tmp_path, capsys):
+    """`monitor poll-once` on a file cut before `channels:` classified what it polled for no
+    channel: those items were done, their alerts never queued, once the file was whole."""
+    path, db_url = tmp_path / "feeds.yaml", f"sqlite:///{tmp_path / 'm.db'}"
+    _write_old(path, CONFIG)
+    db = open_database(db_url)
+    sync_config(load_config(path), db)
+    db.dispose()
+    _write_old(path, NO_CHANNELS)
+    assert main(["poll-once", "--config", str(path), "--db", db_url]) == 2
+    assert "no 'channels' section, and the database has 2 channels, 0 alert(s) queued" in capsys.readouterr().err
