@@ -43,7 +43,14 @@ from alerts.console import print_alert
 from alerts.outbox import FAILED, retell_in
 from alerts.ratelimit import RateLimiter
 from alerts.render import fit_plain, html_fits
-from alerts.telegram import Failure, TelegramSender, classify_error, message_gone, reply_gone
+from alerts.telegram import (
+    Failure,
+    TelegramSender,
+    classify_error,
+    edit_refused,
+    message_gone,
+    reply_gone,
+)
 from core.clock import Clock, SystemClock
 from core.config import AppConfig, ChannelConfig, Runtime
 from core.logs import redact
@@ -424,6 +431,16 @@ class DeliveryWorker:
                 log.warning("alert %d's message in %s was deleted in the chat: the story's edits there "
                             "are dropped, a new figure tells the story afresh", alert_id, conf.name)
 
+    async def _edit_refused(self, conf: ChannelConfig, claimed: _Claimed, f: Failure, stats: DeliveryStats) -> None:
+        """Telegram would not edit the story's message, which is still in the chat: this edit
+        is dropped, nothing else. The message is not taken for deleted, so the story's next
+        figure is a reply to it, not the whole story told again, and its next edit is tried."""
+        log.warning("alert %d to %s: Telegram refused to edit the story's message (alert %s), which stays "
+                    "as it was: %s", claimed.id, conf.name, claimed.payload.get("target_alert_id"), f.message)
+        await asyncio.to_thread(self._finish, claimed.id, status="failed", claimed_at=None,
+                                last_error=f"not sent: Telegram refused to edit the message ({f.message})")
+        stats.failed += 1
+
     def _reply_gone(self, conf: ChannelConfig, claimed: _Claimed) -> _Claimed | None:
         """Update `claimed` found the message it replies to deleted: the story told whole instead."""
         if claimed.reply_to_alert_id is not None:
@@ -590,6 +607,9 @@ class DeliveryWorker:
                     await asyncio.to_thread(self._finish, claimed.id, status="failed", claimed_at=None,
                                             last_error=f"not sent: the message to edit is gone ({failure.message})")
                     stats.failed += 1
+                    return
+                if edit_of is not None and edit_refused(exc):
+                    await self._edit_refused(conf, claimed, failure, stats)
                     return
                 if reply_to is not None and reply_gone(exc):
                     retold = await asyncio.to_thread(self._reply_gone, conf, claimed)

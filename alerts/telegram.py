@@ -85,7 +85,11 @@ def classify_error(exc: BaseException, token: str | None = None) -> Failure:
 
 
 _GONE = ("message to edit not found", "message to pin not found", "message_id_invalid",
-         "message can't be edited", "message to delete not found")
+         "message to delete not found")
+# The message exists but the bot may not edit it (tdlib's can_edit_message: a channel post once
+# the bot lost its rights to it, a message type that cannot be edited): it is not gone, and a
+# reply to it still reaches the chat. Telegram's own wording and its MTProto errors.
+_UNEDITABLE = ("message can't be edited", "message_edit_time_expired", "message_author_required")
 _NO_PIN = ("not enough rights", "have no rights", "chat_admin_required", "can't pin", "rights to pin",
            "rights to manage pinned")
 
@@ -93,6 +97,11 @@ _NO_PIN = ("not enough rights", "have no rights", "chat_admin_required", "can't 
 def message_gone(exc: BaseException) -> bool:
     """The message to edit or pin no longer exists (deleted in the chat)."""
     return isinstance(exc, BadRequest) and any(g in str(exc).lower() for g in _GONE)
+
+
+def edit_refused(exc: BaseException) -> bool:
+    """Telegram refused to edit a message that is still in the chat."""
+    return isinstance(exc, BadRequest) and any(g in str(exc).lower() for g in _UNEDITABLE)
 
 
 # Telegram's wordings of a reply to a message that is gone, over the Bot API's versions

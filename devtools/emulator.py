@@ -15,7 +15,8 @@ together (ENTITIES_TOO_LONG), text is limited to 4096 UTF-16 code units after en
 parsing, flood limits answer 429 with `retry_after`, and faults can be injected:
 `fail_next(n, kind)`, `set_down(True)`, `forbid(chat)`, `revoke_rights(chat)` (400: the bot
 may not post), `migrate(chat, new_id)`,
-`forbid_pin(chat)` (pinChatMessage refused), `delete_message(chat, id)` (as an admin deletes).
+`forbid_pin(chat)` (pinChatMessage refused), `delete_message(chat, id)` (as an admin deletes),
+`freeze_message(chat, id)` (its edits refused: "message can't be edited").
 Incoming messages for a bot that long-polls `getUpdates` are injected with
 `inject_message(chat_id, text)`. All controls are thread-safe.
 """
@@ -81,6 +82,7 @@ class ApiError(Exception):
 
 
 NO_RIGHTS = "Bad Request: need administrator rights in the channel chat"  # revoke_rights
+UNEDITABLE = "Bad Request: message can't be edited"  # freeze_message
 
 
 class BotApiEmulator:
@@ -105,6 +107,7 @@ class BotApiEmulator:
         self._forbidden: set[str] = set()
         self._no_rights: dict[str, str] = {}  # chat -> the 400's description (revoke_rights)
         self._no_pin: set[str] = set()  # chats where the bot may not pin (forbid_pin)
+        self._frozen: set[tuple[str, int]] = set()  # messages whose edits are refused (freeze_message)
         self._pinned: dict[str, int] = {}
         self._migrated: dict[str, int] = {}
         self._per_chat: int | None = None
@@ -208,6 +211,13 @@ class BotApiEmulator:
         with self._lock:
             (self._no_pin.add if forbidden else self._no_pin.discard)(str(chat_id))
 
+    def freeze_message(self, chat_id: str | int, message_id: int, frozen: bool = True) -> None:
+        """editMessageText of this message answers 400 "message can't be edited", as Telegram
+        does for a message that exists but that the bot may not edit (a channel post once the
+        bot lost its rights to it, a message type that cannot be edited); it stays in the chat."""
+        with self._lock:
+            (self._frozen.add if frozen else self._frozen.discard)((str(chat_id), int(message_id)))
+
     def pinned(self, chat_id: str | int) -> int | None:
         """The id of the chat's pinned message, if any."""
         with self._lock:
@@ -310,6 +320,7 @@ class BotApiEmulator:
             self._messages.clear()
             self._next_id.clear()
             self._pinned.clear()
+            self._frozen.clear()
             self.requests.clear()
             self._faults.clear()
             self._updates.clear()
@@ -463,6 +474,8 @@ class BotApiEmulator:
             msg = next((m for m in chat if m.message_id == message_id), None)
             if msg is None:
                 raise ApiError(400, "Bad Request: message to edit not found")
+            if (chat_id, message_id) in self._frozen:
+                raise ApiError(400, UNEDITABLE)
             if msg.raw == raw and msg.parse_mode == mode:
                 raise ApiError(
                     400, "Bad Request: message is not modified: specified new message content and "

@@ -297,6 +297,39 @@ async def test_the_edits_of_a_message_an_admin_deleted_are_dropped_without_an_er
     assert "También: BBC Mundo, Reuters, Efecto Cocuyo" in told.text
 
 
+async def test_an_edit_telegram_refuses_is_dropped_and_a_new_figure_still_replies_to_the_message(
+    db, emulator, make_config, make_worker, add_item, caplog
+) -> None:
+    """"message can't be edited" says the message is there but may not be edited (tdlib's
+    can_edit_message: a channel post once the bot lost its rights to it, a type that cannot be
+    edited). Before, it was taken for a deletion: the story's message was marked deleted and
+    the next figure told the whole story again in a second message. Now the edit alone is
+    dropped, with one warning, and the figure is a reply to the message still in the chat."""
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
+    report = _reporter(db, config, await make_worker(config), add_item)
+
+    await report("elpitazo", "Excarcelan a 87 presos políticos en Venezuela", _C87)
+    first = alert_in(emulator, CHAT, "Excarcelan a 87")
+    emulator.freeze_message(CHAT, first)
+    with caplog.at_level(logging.INFO, logger="alerts.delivery"):
+        await report("bbcmundo", "Excarcelan a 87 presos políticos en Venezuela", _C87)
+    refused = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(refused) == 1 and "can't be edited" in refused[0].getMessage()
+    assert "deleted" not in refused[0].getMessage()
+    await report("cocuyo", "Foro Penal verifica 61 de las 87 excarcelaciones de presos políticos en Venezuela", _C61)
+    msgs = emulator.messages(CHAT)
+    assert [m.message_id for m in msgs][0] == first and len(msgs) == 2
+    assert msgs[1].reply_to == first and "Actualización" in msgs[1].text
+    assert "61 verificados por Foro Penal" in msgs[1].text
+    rows = alerts(db)
+    assert [(a.kind, a.status) for a in rows] == [("new", "sent"), ("edit", "failed"), ("update", "sent")]
+    assert "deleted_in_chat" not in (rows[0].payload or {}) and rows[0].story_id == rows[2].story_id
+    assert "can't be edited" in (rows[1].last_error or "")
+    emulator.freeze_message(CHAT, first, frozen=False)  # (its rights given back) a next outlet edits it
+    await report("reuters", "Venezuela frees 87 political prisoners", _C61, lang="en")
+    assert "También: BBC Mundo, Efecto Cocuyo, Reuters" in emulator.messages(CHAT)[0].text
+
+
 async def run_until_sent(worker: DeliveryWorker, emulator: Any, n: int) -> None:
     """The worker's own loop, until CHAT has `n` messages (at most 20 s)."""
     stop = asyncio.Event()

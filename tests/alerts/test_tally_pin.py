@@ -155,6 +155,33 @@ async def test_a_pin_granted_later_is_taken_at_the_next_change(
     assert "711" in emulator.messages(PINNED)[0].text
 
 
+async def test_a_pinned_message_telegram_will_not_edit_is_not_sent_a_second_time(
+    db: Database, emulator: BotApiEmulator, config: AppConfig, add_item: Callable[..., Any],
+    pins_at: Callable[[ManualClock], TallyPins],
+) -> None:
+    """"message can't be edited": the message is still there. Before, it was taken for a
+    deletion and a second tally message was sent and pinned beside it at each change."""
+    clock = ManualClock(datetime(2026, 1, 27, 12, 0, tzinfo=UTC))
+    pins = pins_at(clock)
+    _figure(db, add_item, 9, "held", 800, "Foro Penal")
+    await pins.tick()
+    [msg] = emulator.messages(PINNED)
+    emulator.freeze_message(PINNED, msg.message_id)
+    _figure(db, add_item, 19, "held", 711, "Foro Penal")
+    clock.advance(10 * 60)
+    assert (await pins.tick())["pp"] == "error"
+    assert [m.message_id for m in emulator.messages(PINNED)] == [msg.message_id]
+    assert emulator.pinned(PINNED) == msg.message_id
+    with db.session() as s:
+        state = pin_of(s, "pp")
+        assert state is not None and state.message_id == msg.message_id
+        assert "can't be edited" in (state.last_error or "")
+    emulator.freeze_message(PINNED, msg.message_id, frozen=False)  # its rights given back
+    clock.advance(10 * 60)
+    assert (await pins.tick())["pp"] == "edited"
+    assert "711" in emulator.messages(PINNED)[0].text
+
+
 async def test_the_pinned_figures_are_dated_in_the_configured_time_zone(
     db: Database, emulator: BotApiEmulator, config: AppConfig, add_item: Callable[..., Any],
     pins_at: Callable[[ManualClock], TallyPins],
