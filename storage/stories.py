@@ -214,12 +214,14 @@ def move_story(session: Session, gone: Story, keep: Story) -> None:
     session.execute(select(Story.id).where(Story.id == gone.id).with_for_update())
     session.execute(update(Item).where(Item.story_id == gone.id).values(story_id=keep.id))
     kept = {a.channel: a for a in session.scalars(select(Alert).where(Alert.story_id == keep.id, Alert.kind == "new"))}
-    told = {a.channel for a in session.scalars(select(Alert).where(
+    told = {a.channel: a for a in session.scalars(select(Alert).where(
         Alert.story_id == gone.id, Alert.kind == "new", Alert.status.in_(_TOLD)))}
     for channel, alert in kept.items():
         if alert.status in _NEVER_SENT and channel in told:
             # held in a fold, or refused for good: the channel's message of the event is `gone`'s
             detach_alert(alert, "held" if alert.status in _HELD else "failed")
+        elif alert.status == "pending" and channel in told and told[channel].status in _OUT:
+            _withhold(session, alert, told[channel], gone.id)
     session.flush()  # its key is free before `gone`'s message takes it
     heard = {channel for channel, alert in kept.items() if alert.story_id is not None}
     told_there = {channel for channel in heard if kept[channel].status in _TOLD}
@@ -239,6 +241,24 @@ def move_story(session: Session, gone: Story, keep: Story) -> None:
     session.execute(delete(Story).where(Story.id == gone.id))
     if gone in session:
         session.expunge(gone)
+
+
+def _withhold(session: Session, alert: Alert, shown: Alert, gone: int) -> None:
+    """`keep`'s message `alert` is still to send (a later item's, or one retelling a story whose
+    first message failed, waiting on a back-off) where `gone`'s message `shown` is out: that one
+    is the event's there. `alert` is not sent, nor the edits of it queued behind it; the replies
+    queued to it reply to `shown` (their figures are news there too)."""
+    for follow in session.scalars(select(Alert).where(
+            Alert.channel == alert.channel, Alert.story_id == alert.story_id, Alert.status == "pending",
+            Alert.kind.in_(("edit", "update")))).all():
+        if follow.kind == "update" and follow.reply_to_alert_id == alert.id:
+            follow.reply_to_alert_id = shown.id
+        elif follow.kind == "edit" and (follow.payload or {}).get("target_alert_id") == alert.id:
+            follow.status = MERGED
+            follow.last_error = f"not sent: alert #{alert.id}, the message it edits, is not sent (a merge)"
+    detach_alert(alert, "merged")
+    alert.status = MERGED
+    alert.last_error = f"not sent: story {gone}'s message, alert #{shown.id}, tells the event here (a merge)"
 
 
 def move_messages_of_item(session: Session, item_id: int, old: int, new: int) -> None:
@@ -272,6 +292,7 @@ def queued_of_items(session: Session, story_id: int, item_ids: Collection[int]) 
 MERGED = "merged"  # an alert of a merged-away story never sent: the kept story's message tells its event
 _HELD = ("held", "folded")  # alerts/feed_limits.py: over the feed's hourly limit, never sent on their own
 _TOLD = ("pending", "sending", "sent")  # a message the channel has, or is about to have
+_OUT = ("sending", "sent")  # a message the channel has, or that is on its way
 _NEVER_SENT = (*_HELD, "failed")  # no message of its own, nor one to come (failed: Telegram refused it)
 
 

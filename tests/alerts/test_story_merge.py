@@ -179,3 +179,42 @@ def test_a_merge_into_a_story_whose_message_was_held_keeps_the_message_the_chann
         assert old.status == "held" and old.story_id is None  # still in its fold, out of the story
         edit = s.scalars(select(Alert).where(Alert.kind == "edit")).one()
         assert edit.payload["target_alert_id"] == message.id
+
+
+def test_a_merge_into_a_story_whose_message_is_still_to_send_keeps_the_message_the_channel_has(
+    put: Any, db: Any,
+) -> None:
+    """The kept story's message is still to send (its first message failed and a later report
+    retells it, waiting on a back-off) while the merged-away story's was sent: before, the kept
+    one went out after the merge, a second message of the event. It is withheld (`merged`), its
+    queued edit too; its queued figure replies to the message the channel has, which is the story's."""
+    plans = put("elpitazo", "Estados Unidos avanza con los planes para reabrir su embajada en Caracas")
+    older = plans[1].story_id
+    team = put("cocuyo", "Equipo del Departamento de Estado de EE. UU. llega a Venezuela", at=NOW + timedelta(hours=20))
+    with db.session() as s:
+        waiting = s.scalars(select(Alert).where(Alert.dedupe_key == f"new:all:{older}")).one()
+        waiting.payload = {**waiting.payload, "retells_alert_id": 999}
+        shown = s.scalars(select(Alert).where(Alert.dedupe_key == f"new:all:{team[1].story_id}")).one()
+        shown.status, shown.telegram_message_id = "sent", 5
+        s.add_all([
+            Alert(channel="all", story_id=older, kind="update", dedupe_key=f"update:all:{older}:1", status="pending",
+                  reply_to_alert_id=waiting.id, payload={"item_id": plans[1].id}, attempts=0, next_attempt_at=NOW,
+                  created_at=NOW),
+            Alert(channel="all", story_id=older, kind="edit", dedupe_key=f"edit:all:{older}:1", status="pending",
+                  payload={"item_id": plans[1].id, "target_alert_id": waiting.id}, attempts=0, next_attempt_at=NOW,
+                  created_at=NOW),
+        ])
+        waiting_id, shown_id = waiting.id, shown.id
+    both = put("efecto", "Diplomáticos de EE. UU. aterrizan en Caracas para evaluar la reapertura de la embajada",
+               at=NOW + timedelta(hours=21))
+    assert both[1].story_id == older and both[0] == ["edit"]  # the sent message, edited
+    with db.session() as s:
+        assert s.scalars(select(Alert).where(Alert.dedupe_key == f"new:all:{older}")).one().id == shown_id
+        withheld = s.get(Alert, waiting_id)
+        assert (withheld.status, withheld.story_id) == ("merged", None)
+        update = s.scalars(select(Alert).where(Alert.dedupe_key == f"update:all:{older}:1")).one()
+        assert (update.status, update.reply_to_alert_id) == ("pending", shown_id)
+        edit = s.scalars(select(Alert).where(Alert.dedupe_key == f"edit:all:{older}:1")).one()
+        assert edit.status == "merged"
+        [told] = [a for a in s.scalars(select(Alert).where(Alert.kind == "edit", Alert.status == "pending"))]
+        assert told.payload["target_alert_id"] == shown_id

@@ -404,3 +404,43 @@ async def test_a_merge_into_a_story_whose_message_failed_keeps_the_other_story_m
     assert story_of(db, more[AGAIN]) == kept
     [told] = emulator.messages("@pp_channel")
     assert "Sigo sin creer" in told.text and "También: El Pitazo, bbc" in told.text
+
+
+async def test_a_story_retold_after_a_failure_then_merged_with_a_later_story_is_told_once(
+    db, emulator, add_item, pipeline, config, runtime, db_url, monkeypatch,
+) -> None:
+    """The older story's message failed for good; a later story's message was sent; the older
+    story's next report, retold as its message (`outbox.retell_in`), waits on a 5xx back-off when
+    the later story is merged into the older. Before, the retold message went out after the merge:
+    a second message of the event beside the later story's. Now the channel's message of the
+    event is that one, and the next report edits it."""
+    import io
+
+    from alerts.delivery import DeliveryWorker
+    from storage.models import Alert
+
+    monkeypatch.setattr(stories_module, "SYNC_SECONDS", 0.0)  # the CLI's merge reaches the index at once
+    chat = "@pp_channel"
+    with db.session() as s:
+        ids = {t: add_item(s, o, t).id for o, t in (("elpitazo", NAMED), ("efecto", TOLD), ("bbc", NAMED))}
+    pipeline.process_pending()
+    older, later = story_of(db, ids[NAMED]), story_of(db, ids[TOLD])
+    assert older is not None and later is not None and older < later
+    async with DeliveryWorker(config, runtime, db, out=io.StringIO(), request_timeout=2.0) as worker:
+        emulator.fail_next(1, "400", chat_id=chat)
+        await worker.deliver_pending(max_batch=2)  # the older story's message fails for good
+        await worker.deliver_pending(max_batch=2)  # the later story's is sent
+        emulator.fail_next(1, "500", chat_id=chat)
+        await worker.deliver_pending(max_batch=2)  # the older story's edit, retold, meets a 5xx
+    assert top_level(emulator, chat) == [m for m in top_level(emulator, chat) if "Sigo sin creer" in m]
+    with db.session() as s:
+        retold = s.scalar(select(Alert).where(Alert.dedupe_key == f"new:pp:{older}"))
+        assert retold is not None and retold.status == "pending" and retold.payload.get("retells_alert_id")
+    assert main(["stories", "--db", db_url, "--merge", str(later), str(older)]) == 0
+    await publish(db, add_item, pipeline, config, runtime)  # a worker's start: the back-off is over
+    tops = top_level(emulator, chat)
+    assert len(tops) == 1 and "Sigo sin creer" in tops[0], tops
+    more = await publish(db, add_item, pipeline, config, runtime, ("cocuyo", TOLD))
+    assert story_of(db, more[TOLD]) == older
+    [told] = emulator.messages(chat)
+    assert "Sigo sin creer" in told.text and "También: El Pitazo, bbc, Efecto Cocuyo" in told.text, told.text
