@@ -29,6 +29,10 @@ BUSY_TIMEOUT = 10  # seconds a statement waits for a lock another connection hol
 PG_CONNECT_TIMEOUT = 10  # seconds to open a PostgreSQL connection (libpq waits for ever by default)
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for a lock wait past lock_timeout
 READ_ONLY = "25006"  # PostgreSQL's SQLSTATE for a write in a read-only transaction
+# PostgreSQL's transaction rollbacks (class 40): a deadlock (40P01) or a serialization failure
+# (40001) between two connections, e.g. two replicas. The server aborts one transaction so the
+# other goes on; trying it again succeeds. No refusal of writes.
+CONFLICTS = ("40P01", "40001")
 REFUSAL_LOG_EVERY = 60.0  # seconds between the log lines of a refusal repeated at each round
 
 
@@ -91,6 +95,11 @@ def locked(exc: OperationalError) -> bool:
     return "database is locked" in str(exc.orig) or _lock_timeout(exc)
 
 
+def conflict(exc: OperationalError) -> bool:
+    """Whether PostgreSQL aborted the transaction for a conflict with another one (CONFLICTS)."""
+    return getattr(exc.orig, "sqlstate", None) in CONFLICTS
+
+
 def _lock_timeout(exc: OperationalError) -> bool:
     return getattr(exc.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE
 
@@ -105,6 +114,8 @@ def refusal(exc: OperationalError) -> str:
     if locked(exc):
         return (f"the database is locked: another process (the service, another command, sqlite3) "
                 f"held its write lock for over {BUSY_TIMEOUT} s")
+    if conflict(exc):
+        return f"the transaction conflicted with another connection's (another replica, a command): {reason}"
     return f"the database refused the command: {reason}"
 
 
@@ -251,8 +262,8 @@ class Database:
             # disk fills) refuses writes as an InternalError: raised as a full disk's refusal, so
             # that each task waits for it and says so as it does on SQLite
             exc = raised = OperationalError(context.statement, context.parameters, context.original_exception)
-        if not isinstance(exc, OperationalError) or context.is_disconnect or locked(exc):
-            return None
+        if not isinstance(exc, OperationalError) or context.is_disconnect or locked(exc) or conflict(exc):
+            return None  # a lock or a conflict (deadlock) is no refusal of writes: the next try goes through
         if self.write_refused is None:
             self.write_refused = WriteRefusal(datetime.now(UTC), refusal(exc))
         return raised
