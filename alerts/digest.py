@@ -25,6 +25,7 @@ from core.config import AppConfig, ChannelConfig
 from storage.alerts import (
     alert_key_taken,
     channel_named,
+    channels_created,
     claim_digest_slot,
     last_digests,
     last_instant_alert_at,
@@ -154,20 +155,30 @@ def enqueue_scheduled_digest(session: Session, config: AppConfig, channel_name: 
 
 
 def enqueue_missed_digests(session: Session, config: AppConfig, *, now: datetime) -> list[Alert]:
-    """Queue the digests of channels that had one before and whose latest schedule time
-    has passed since: a time the service was stopped at, or the host asleep (the
-    service's CronTrigger fires only while it runs, and at most an hour late). A channel
-    that never had a digest waits for its first schedule time."""
+    """Queue the digests of channels whose latest schedule time has passed since their last
+    digest: a time the service was stopped at, or the host asleep (the service's CronTrigger
+    fires only while it runs, and at most an hour late), or no replica led (its CronTrigger
+    fired on replicas that did not lead: a leader killed or frozen, the next not leading yet).
+    A channel that never had a digest waits for its first schedule time after it was
+    configured (its row's `created_at`): a new channel's first roundup is not sent at once."""
     return enqueue_due_digests(session, config, now=now, ran_before=True)
 
 
 def enqueue_due_digests(session: Session, config: AppConfig, *, now: datetime,
                         ran_before: bool = False) -> list[Alert]:
     """Queue every digest that is due (see `due_digests`); call it from a periodic tick.
-    `ran_before`: only the channels that had a digest already."""
+    `ran_before`: only the channels that had a digest already, or whose row was written
+    before their latest schedule time."""
     last = last_digests(session)
+    created = channels_created(session) if ran_before else {}
     alerts: list[Alert] = []
     for name in due_digests(config, now, last):
-        if not ran_before or last.get(name) is not None:
+        if not ran_before or last.get(name) is not None or _configured_before_slot(config, name, created, now):
             alerts += enqueue_digest(session, config, name, now=now)
     return alerts
+
+
+def _configured_before_slot(config: AppConfig, name: str, created: Mapping[str, datetime], now: datetime) -> bool:
+    channel, since = config.channel(name), created.get(name)
+    slot = latest_slot(channel, now, config) if channel is not None else None
+    return since is not None and slot is not None and since < slot

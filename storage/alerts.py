@@ -163,6 +163,11 @@ def last_digests(session: Session) -> dict[str, datetime | None]:
     return {name: at for name, at in session.execute(select(Channel.name, Channel.last_digest_at))}
 
 
+def channels_created(session: Session) -> dict[str, datetime]:
+    """When each channel's row was first written (the channel first configured)."""
+    return {name: at for name, at in session.execute(select(Channel.name, Channel.created_at))}
+
+
 def claim_digest_slot(session: Session, channel: Channel, previous: datetime | None, now: datetime) -> bool:
     """Move the channel's last digest time from `previous` to `now` with a conditional
     UPDATE; False when another replica moved it first (that replica queues the digest)."""

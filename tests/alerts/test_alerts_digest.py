@@ -176,3 +176,28 @@ def test_a_story_marked_wrong_for_a_topic_is_left_out_of_that_topic_s_roundup(db
         text = roundup.payload["text"]
     assert "concejal" not in text
     assert "EE. UU. sanciona al juez" in text and "Presos políticos" not in text
+
+
+def test_a_first_roundup_whose_time_passed_with_no_leader_is_queued_by_the_missed_digests_tick(
+    db, make_config, add_item,
+) -> None:
+    """The 08:00 CronTrigger fired on replicas that did not lead (the leader frozen or killed,
+    the next one not leading yet): a channel that had a roundup before got it from the next
+    leader's missed-digests tick, a channel on its first roundup never (measured: two replicas,
+    the leader SIGSTOPped across the slot). It is queued when the channel was configured before
+    that time; a channel configured after it still waits for its next time."""
+    from alerts.digest import enqueue_missed_digests
+
+    late = {**DIGEST, "name": "late", "chat_id": "@late_digest"}
+    config = make_config([DIGEST, late])
+    with db.session() as s:
+        s.add(Channel(name="daily", chat_id="@daily_digest", disabled=False, created_at=NOW - timedelta(hours=1)))
+        s.add(Channel(name="late", chat_id="@late_digest", disabled=False, created_at=NOW - timedelta(minutes=2)))
+        item = add_item(s, "elpitazo", "Excarcelan a 20 presos políticos en Caracas")
+        enqueue_for_item(s, item, Cls(["political_prisoners"], "high"), config, now=NOW - timedelta(minutes=30))
+    with db.session() as s:
+        queued = enqueue_missed_digests(s, config, now=NOW)  # 08:05, the slot 08:00 missed
+    assert [a.channel for a in queued] == ["daily"]
+    assert "Excarcelan a 20 presos" in queued[0].payload["text"]
+    with db.session() as s:
+        assert enqueue_missed_digests(s, config, now=NOW + timedelta(minutes=1)) == []  # once
