@@ -231,6 +231,10 @@ def retell_in(session: Session, follow_up: Alert, failed: Alert, config: AppConf
     holder = _existing(session, key)
     if holder is not None and holder.id != failed.id:
         return holder.id
+    if failed.story_id != story.id:
+        # a /split took the failed message's item, and the message with it, to another story:
+        # the story left is told by the follow-up's own report, not by that item's headline
+        return _tell_own(session, follow_up, story, config, key)
     stored = (failed.payload or {}).get("view") or (follow_up.payload or {}).get("view")
     if not stored:  # a row of a version that kept no view: nothing to render the story from
         return None
@@ -240,13 +244,40 @@ def retell_in(session: Session, follow_up: Alert, failed: Alert, config: AppConf
         _set_aside(failed)  # (refused for good: its status is `failed`)
         session.flush()  # its key is free before the follow-up takes it
     p = failed.payload or {}
+    _make_new(session, follow_up, key, view, r, item_id=p.get("item_id"), feed_id=p.get("feed_id"),
+              retells=failed.id)
+    return follow_up.id
+
+
+def _tell_own(session: Session, follow_up: Alert, story: Story, config: AppConfig, key: str) -> int | None:
+    """`follow_up` made the message of `story` from its own item (its report, the story's
+    figures and outlets now); None when its channel would not take that item as a story."""
+    item = session.get(Item, int((follow_up.payload or {}).get("item_id") or 0))
+    channel = config.channel(follow_up.channel)
+    topics, urgency = list(story.topics or []), story.urgency or "normal"
+    if item is None or channel is None or not channel_accepts(channel, topics, urgency, item.language):
+        return None
+    view = AlertView(
+        lang=lang_of(item.language), topics=topics, urgency=urgency, outlet=outlet_of(item, config),
+        published=item.published_at.isoformat() if item.published_at else None, date_only=item.date_only,
+        title=item.title, summary=summarize(text=item.text, summary=item.summary, title=item.title,
+                                            terms=[t for m in item.matches for t in m.terms or []], numbers=[]),
+        url=item.canonical_url or item.url,
+    )
+    view, r = _story_now(view, story, config, also=story_outlets(session, story, config))
+    _make_new(session, follow_up, key, view, r, item_id=item.id, feed_id=item.feed_id, retells=None)
+    return follow_up.id
+
+
+def _make_new(session: Session, follow_up: Alert, key: str, view: AlertView, r: Rendered, *,
+              item_id: Any, feed_id: Any, retells: int | None) -> None:
+    """`follow_up` turned into the story's `new` message `view` (rendered `r`) under `key`."""
     follow_up.kind, follow_up.dedupe_key, follow_up.reply_to_alert_id = "new", key, None
     follow_up.payload = {
         "html": r.html, "text": r.text, "preview": (follow_up.payload or {}).get("preview", False),
-        "view": view.to_json(), "item_id": p.get("item_id"), "feed_id": p.get("feed_id"),
-        "retells_alert_id": failed.id,
+        "view": view.to_json(), "item_id": item_id, "feed_id": feed_id,
+        **({"retells_alert_id": retells} if retells is not None else {}),
     }
     session.flush()
-    return follow_up.id
 
 

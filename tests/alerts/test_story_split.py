@@ -249,3 +249,31 @@ async def test_split_keeps_a_revision_s_queued_update_to_the_message_that_moved_
     first, update = emulator.messages("@pp_channel")
     assert (update.reply_to, EIGHT in first.text) == (first.message_id, True)
     assert "16 excarcelados" in update.text
+
+
+async def test_a_split_while_a_failed_story_message_awaits_its_retelling_tells_the_story_left_by_its_own_item(
+    db, emulator, add_item, pipeline, config, runtime, db_url,
+) -> None:
+    """The story's message failed for good; the next report's edit waits to retell the story
+    (`outbox.retell_in`) when the operator splits the failed message's item out. The failed
+    row goes with its item; the story left is told by what it holds now."""
+    import io
+
+    from alerts.delivery import DeliveryWorker
+    from monitor.cli import main
+
+    with db.session() as s:
+        ids = {t: add_item(s, o, t).id for o, t in (("elpitazo", FIRST), ("cocuyo", LATER))}
+    pipeline.process_pending()
+    story = story_of(db, ids[FIRST])
+    assert story is not None and story_of(db, ids[LATER]) == story
+    async with DeliveryWorker(config, runtime, db, out=io.StringIO(), request_timeout=2.0) as worker:
+        emulator.fail_next(1, "400", chat_id="@pp_channel")
+        await worker.deliver_pending(max_batch=2)  # the story's message fails for good in pp
+    assert main(["stories", "--db", db_url, "--split", str(ids[FIRST])]) == 0
+    await publish(db, add_item, pipeline, config, runtime)
+    # before, it was told by the split-off item: "Excarcelan a Rocío…", "Leer en El Pitazo"
+    [told] = emulator.messages("@pp_channel")
+    assert "Excarcelan a Rocío" not in told.text and told.reply_to is None
+    assert "Rocío San Miguel excarcelada de El Helicoide" in told.text and "Leer en Efecto Cocuyo" in told.text
+    assert story_of(db, ids[LATER]) == story
