@@ -5,6 +5,11 @@ after every run its next run time is set from `PollResult.next_poll_at` (so
 backoff and Retry-After apply) plus a little jitter. At start-up the first runs
 are spread over each feed's interval (or honour a stored next poll time in the
 future), so the service does not hit every site at once.
+
+`SteadyScheduler` is the AsyncIOScheduler the service runs them on: it notices a step of the
+wall clock (NTP, a VM restored or resumed, an operator setting the date) and keeps every
+timer's remaining wait, rather than stopping for as long as the clock went back or firing
+every job at once when it went forward.
 """
 
 from __future__ import annotations
@@ -12,18 +17,92 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 
 from core.config import FeedConfig, Settings
-from monitor.ingest import PollResult
+from core.durations import format_duration
+
+if TYPE_CHECKING:  # the ingest stack is not needed to schedule (a child of the clock tests)
+    from monitor.ingest import PollResult
 
 log = logging.getLogger("monitor.scheduler")
 
 PREFIX = "feed:"
+# a change of (wall clock - monotonic clock) larger than this is a step of the clock (NTP
+# slews smaller errors; a VM resumed from a suspend moves the wall clock alone, as a step)
+STEP_THRESHOLD = 5.0
+WATCH_EVERY = 2.0  # the longest the scheduler sleeps without looking at the clock
+
+
+class SteadyScheduler(AsyncIOScheduler):
+    """An AsyncIOScheduler that follows steps of the wall clock.
+
+    APScheduler computes each wait from the wall clock and sleeps it on the event loop's
+    monotonic clock: set back an hour, it slept an hour past every due time (no poll, no
+    heartbeat, no digest); set forward, every job was due at the next wake-up. Before each
+    look at its jobs this one compares wall and monotonic time; on a step it moves every
+    interval and date job by the step (the same wait remains), gives cron jobs (the digests,
+    at wall-clock times) their next time by the new clock, logs it once, and calls
+    `on_step` listeners with the step in seconds (negative: back).
+    """
+
+    def __init__(self, *args: Any, wall: Callable[[], float] = time.time,
+                 monotonic: Callable[[], float] = time.monotonic, **options: Any) -> None:
+        self._wall, self._monotonic = wall, monotonic
+        self._offset = wall() - monotonic()
+        self.on_step: list[Callable[[float], None]] = []
+        super().__init__(*args, **options)
+
+    def clock_step(self) -> float | None:
+        """Seconds the wall clock was stepped since the last look (None: not stepped)."""
+        offset = self._wall() - self._monotonic()
+        step, self._offset = offset - self._offset, offset
+        return step if abs(step) >= STEP_THRESHOLD else None
+
+    def _process_jobs(self) -> float | None:
+        step = self.clock_step()
+        if step is not None:
+            self.follow_step(step)
+        return super()._process_jobs()  # type: ignore[no-any-return]
+
+    def _start_timer(self, wait_seconds: float | None) -> None:
+        # a step back makes every computed wait too long: look again soon whatever the jobs
+        super()._start_timer(WATCH_EVERY if wait_seconds is None else min(wait_seconds, WATCH_EVERY))
+
+    def follow_step(self, step: float) -> None:
+        """Move the jobs' next run times for a clock stepped by `step` seconds."""
+        now = datetime.now(self.timezone)
+        moved = 0
+        with self._jobstores_lock:
+            for store in self._jobstores.values():
+                for job in store.get_all_jobs():
+                    if job.next_run_time is None:  # paused
+                        continue
+                    if isinstance(job.trigger, CronTrigger):
+                        when = job.trigger.get_next_fire_time(None, now)
+                    else:
+                        when = job.next_run_time + timedelta(seconds=step)
+                    if when is not None:
+                        job._modify(next_run_time=when)
+                        store.update_job(job)
+                        moved += 1
+        log.warning(
+            "clock moved %s %s (the wall clock was stepped: NTP, a VM restored or resumed, the "
+            "date set by hand): %d timers keep their remaining wait, digests follow the new time",
+            "back" if step < 0 else "forward", format_duration(timedelta(seconds=round(abs(step)))), moved,
+        )
+        for listener in self.on_step:
+            try:
+                listener(step)
+            except Exception:  # one listener's failure must not stop the scheduler
+                log.exception("after the clock step")
 
 
 def job_id(name: str) -> str:
@@ -166,7 +245,16 @@ class FeedScheduler:
             self.on_run(name, (started - due).total_seconds(), (now - started).total_seconds())
         if name in self.paused or name not in self.feeds:
             return
-        self._set_next(name, max(next_at, now) + self._jitter(self.feeds[name]))
+        feed = self.feeds[name]
+        # a clock stepped back during the poll leaves next_at ahead by the step: never later
+        # than the longest wait a poll can ask for (as at start-up, `_first_run`)
+        latest = now + max(feed.interval, self.settings.max_backoff)
+        self._set_next(name, min(max(next_at, now), latest) + self._jitter(feed))
+
+    def follow_step(self, step: float) -> None:
+        """The wall clock was stepped by `step` seconds: the due times kept for the lateness
+        figure move with the jobs (else every poll after it was an hour or a day late)."""
+        self.due = {name: at + timedelta(seconds=step) for name, at in self.due.items()}
 
     # -- helpers -----------------------------------------------------------------
     def _forget(self, name: str) -> None:

@@ -21,7 +21,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
@@ -44,7 +43,7 @@ from monitor.ingest.poll_states import PollStates
 from monitor.metrics import Metrics
 from monitor.pipeline import Pipeline
 from monitor.replicas import Replicas
-from monitor.scheduler import FeedScheduler
+from monitor.scheduler import FeedScheduler, SteadyScheduler
 from monitor.start_config import FileState, file_state
 from storage.alerts import queue_depth, sync_channels
 from storage.db import Database, locked, ping, refusal
@@ -128,7 +127,7 @@ class Service:
         self.reload_asked = threading.Event()  # a SIGHUP before _install_signals
         self._reloads: set[asyncio.Task[bool]] = set()  # started by SIGHUP or the watcher
         self._reload_lock = asyncio.Lock()  # one reload at a time, in the order asked
-        self.scheduler: AsyncIOScheduler | None = None
+        self.scheduler: SteadyScheduler | None = None
         self.feed_scheduler: FeedScheduler | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self.exit_after_stop: float | None = None  # `monitor run`: the process ends this long after a stop
@@ -346,10 +345,11 @@ class Service:
         self.log_startup(tune_collector())  # a long run with a large heap (monitor/heap.py)
         await self.classify_pending()  # items stored just before a crash or stop
         self._loop = asyncio.get_running_loop()
-        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self.scheduler = SteadyScheduler(timezone=UTC)
         self.feed_scheduler = FeedScheduler(
             self.scheduler, self._scheduled_poll, self.config.settings, **self._scheduler_options
         )
+        self.scheduler.on_step.append(self.feed_scheduler.follow_step)
         self.feed_scheduler.paused = self._paused_feeds()
         self.feed_scheduler.sync(self.config.enabled_feeds, self._next_polls())
         self._hold_first_round()

@@ -1,0 +1,138 @@
+"""The scheduler when the host's wall clock is stepped (NTP, a VM restored, the date set by
+hand): a child process runs the real SteadyScheduler and FeedScheduler under libfaketime, whose
+offset the test rewrites while it runs; the monotonic clock is left real, as a step leaves it."""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from core.config import FeedConfig, Settings
+from monitor.ingest import PollResult
+from monitor.scheduler import FeedScheduler, SteadyScheduler, job_id
+
+
+def feed(name: str, seconds: float) -> FeedConfig:
+    return FeedConfig.model_construct(
+        name=name, url=f"https://ex.org/{name}", type="rss", language="es",
+        interval=timedelta(seconds=seconds), enabled=True, selectors=None, fetch_article="auto", outlet=None,
+    )
+
+
+ROOT = Path(__file__).resolve().parents[1]
+FAKETIME = next(iter(sorted(glob.glob("/usr/lib/*/faketime/libfaketime.so.1"))), None)
+needs_faketime = pytest.mark.skipif(FAKETIME is None, reason="libfaketime not installed (apt-get install faketime)")
+
+# Two feeds polled every 0.4 s, their runs 0.2 s apart; after 0.7 s the clock is set back an
+# hour, 1.2 s later forward a day (from the true time); the child prints the monotonic times
+# of the steps and of the polls.
+CHILD = textwrap.dedent("""
+    import asyncio, json, sys, time
+    from datetime import UTC, datetime, timedelta
+    from types import SimpleNamespace
+    from core.config import FeedConfig, Settings
+    from monitor.scheduler import FeedScheduler, SteadyScheduler
+
+    def feed(name):
+        return FeedConfig.model_construct(
+            name=name, url=f"https://ex.org/{name}", type="rss", language="es",
+            interval=timedelta(seconds=0.4), enabled=True, selectors=None, fetch_article="auto", outlet=None)
+
+    async def main():
+        polls, steps = [], []
+        async def poll(name):
+            polls.append((name, time.monotonic()))
+            now = datetime.now(UTC)
+            return SimpleNamespace(next_poll_at=now + timedelta(seconds=0.4))  # all the scheduler reads
+        scheduler = SteadyScheduler(timezone=UTC)
+        fs = FeedScheduler(scheduler, poll, Settings(), jitter=0.0)
+        scheduler.on_step.append(fs.follow_step)
+        fs.sync([feed("a"), feed("b")], {})
+        now = datetime.now(UTC)
+        fs._set_next("a", now + timedelta(seconds=0.2))
+        fs._set_next("b", now + timedelta(seconds=0.4))
+        scheduler.start()
+        await asyncio.sleep(0.7)
+        for step in sys.argv[2:]:
+            with open(sys.argv[1], "w") as fh:
+                fh.write(step + "\\n")
+            steps.append(time.monotonic())
+            await asyncio.sleep(1.2)
+        print(json.dumps({"steps": steps, "polls": polls}))
+
+    asyncio.run(main())
+""")
+
+
+def run_stepped(tmp_path: Path, *steps: str) -> tuple[str, list[dict[str, list[float]]]]:
+    """The child's log, and per step the times of each feed's polls after it (relative to it)
+    and before the next step."""
+    rc = tmp_path / "faketime.rc"
+    rc.write_text("+0\n")
+    env = {**os.environ, "LD_PRELOAD": str(FAKETIME), "FAKETIME_TIMESTAMP_FILE": str(rc),
+           "FAKETIME_NO_CACHE": "1", "FAKETIME_DONT_FAKE_MONOTONIC": "1",
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    out = subprocess.run([sys.executable, "-c", CHILD, str(rc), *steps], env=env, capture_output=True,
+                         text=True, timeout=60, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout.strip().splitlines()[-1])
+    bounds = [*report["steps"], float("inf")]
+    phases: list[dict[str, list[float]]] = [{"a": [], "b": []} for _ in steps]
+    for name, at in report["polls"]:
+        for k in range(len(steps)):
+            if bounds[k] < at < bounds[k + 1]:
+                phases[k][name].append(round(at - bounds[k], 3))
+    return out.stderr, phases
+
+
+@needs_faketime
+def test_clock_steps_back_and_forward_polling_goes_on_as_before(tmp_path: Path) -> None:
+    """Set back an hour, APScheduler slept an hour past every due time: no poll at all. Set
+    forward a day, every job was due at its next wake-up: both feeds polled at the same moment
+    (at scale, every feed at once). Now polling goes on, each feed's wait and spread kept."""
+    log, (back, forward) = run_stepped(tmp_path, "-1h", "+1d")
+    for phase in (back, forward):
+        a, b = phase["a"], phase["b"]
+        assert len(a) >= 2 and len(b) >= 2 and a[0] < 0.6 and b[0] < 0.6, phase  # every 0.4 s
+        gaps = [abs(x - y) for x, y in zip(a, b, strict=False)]
+        assert min(gaps) > 0.1, phase  # 0.2 s apart as before the step, never together
+    assert "clock moved back 1h" in log and "clock moved forward 1d1h" in log, log
+
+
+async def test_a_poll_straddling_a_step_back_is_not_scheduled_a_day_out() -> None:
+    """A poll that began before the clock went back a day returns a next time a day ahead of
+    the new now: it is held to the longest wait a poll can ask for (max_backoff)."""
+    scheduler = SteadyScheduler(timezone=UTC)
+
+    async def poll(name: str) -> PollResult:
+        now = datetime.now(UTC) + timedelta(days=1)  # read before the step
+        return PollResult(feed=name, status="ok", polled_at=now, next_poll_at=now + timedelta(seconds=30))
+
+    fs = FeedScheduler(scheduler, poll, Settings(max_backoff=timedelta(minutes=5)), jitter=0.0)
+    scheduler.start(paused=True)
+    try:
+        fs.sync([feed("a", 30)], {})
+        await fs._run("a")
+        left = fs.next_run("a") - datetime.now(UTC)  # type: ignore[operator]
+        assert timedelta(seconds=0) < left <= timedelta(minutes=5, seconds=1)
+        assert scheduler.get_job(job_id("a")) is not None
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def test_a_clock_step_is_measured_against_the_monotonic_clock() -> None:
+    wall, mono = [1000.0], [50.0]
+    scheduler = SteadyScheduler(timezone=UTC, wall=lambda: wall[0], monotonic=lambda: mono[0])
+    wall[0] += 10.0; mono[0] += 10.0  # noqa: E702  time passing: no step
+    assert scheduler.clock_step() is None
+    wall[0] -= 3600.0
+    assert scheduler.clock_step() == -3600.0
+    assert scheduler.clock_step() is None  # told once
