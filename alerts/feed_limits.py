@@ -57,8 +57,10 @@ WORDS = {
 
 
 def messages_in_last_hour(session: Session, channel: str, feed_id: int, now: datetime) -> int:
-    """Messages queued or sent to `channel` for `feed_id`'s items in the hour before `now`."""
-    rows = message_feeds_since(session, channel, now - HOUR, COUNTED_KINDS, DELIVERED_STATES)
+    """Messages queued or sent to `channel` for `feed_id`'s items in the hour before `now`
+    (not those stamped after it: a clock set back a day counted a day of them, and held every
+    alert of a busy feed for that day)."""
+    rows = message_feeds_since(session, channel, now - HOUR, COUNTED_KINDS, DELIVERED_STATES, until=now)
     # alerts queued before feed_id was written in payloads: their item's feed
     feeds = feeds_of_items(session, {item for feed, item in rows if feed is None and item})
     return sum(1 for feed, item in rows if (feed if feed is not None else feeds.get(item)) == feed_id)
@@ -143,7 +145,8 @@ def fold_held(session: Session, config: AppConfig, *, now: datetime) -> list[Ale
 def _recent_fold(
     session: Session, channel: str | None, feed_id: int, now: datetime, *, within: timedelta = HOUR
 ) -> bool:
-    return any(p.get("feed_id") == feed_id for p in fold_payloads_since(session, now - within, channel))
+    return any(p.get("feed_id") == feed_id
+               for p in fold_payloads_since(session, now - within, channel, until=now))
 
 
 def render_fold(rows: Sequence[_Held], channel: ChannelConfig, limit: int) -> tuple[str, str]:

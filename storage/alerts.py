@@ -231,25 +231,32 @@ def story_alerts(session: Session, story_id: int) -> list[Alert]:
 
 
 def message_feeds_since(
-    session: Session, channel: str, since: datetime, kinds: Sequence[str], states: Sequence[str]
+    session: Session, channel: str, since: datetime, kinds: Sequence[str], states: Sequence[str],
+    until: datetime | None = None,
 ) -> list[tuple[int | None, int | None]]:
     """(feed id, item id) from the payloads of `channel`'s alerts of these kinds and states
-    created after `since` (the feed id is None in payloads written before it was stored)."""
-    return [(feed, item) for feed, item in session.execute(
-        select(Alert.payload["feed_id"].as_integer(), Alert.payload["item_id"].as_integer()).where(
-            Alert.channel == channel, Alert.kind.in_(kinds),
-            Alert.status.in_(states), Alert.created_at > since,
-        )
-    ).all()]
+    created after `since` and not after `until` (the feed id is None in payloads written
+    before it was stored). `until`, now: rows stamped ahead of it were written before the
+    clock was set back, and are not of the hour before now."""
+    stmt = select(Alert.payload["feed_id"].as_integer(), Alert.payload["item_id"].as_integer()).where(
+        Alert.channel == channel, Alert.kind.in_(kinds), Alert.status.in_(states), Alert.created_at > since,
+    )
+    if until is not None:
+        stmt = stmt.where(Alert.created_at <= until)
+    return [(feed, item) for feed, item in session.execute(stmt).all()]
 
 
 def alerts_in_status(session: Session, status: str) -> list[Alert]:
     return list(session.scalars(select(Alert).where(Alert.status == status).order_by(Alert.id)))
 
 
-def fold_payloads_since(session: Session, since: datetime, channel: str | None = None) -> list[dict[str, Any]]:
-    """The payloads of fold messages created after `since` (of one channel, or of all)."""
+def fold_payloads_since(session: Session, since: datetime, channel: str | None = None,
+                        until: datetime | None = None) -> list[dict[str, Any]]:
+    """The payloads of fold messages created after `since` and not after `until` (of one
+    channel, or of all)."""
     stmt = select(Alert.payload).where(Alert.kind == "fold", Alert.created_at > since)
+    if until is not None:
+        stmt = stmt.where(Alert.created_at <= until)
     if channel is not None:
         stmt = stmt.where(Alert.channel == channel)
     return [p or {} for p in session.scalars(stmt)]

@@ -116,3 +116,20 @@ def test_a_new_figure_for_a_story_whose_message_was_held_is_told_in_a_message_of
                 counts=[released(15)]), config, now=later,
         )
         assert [a.kind for a in again] == ["edit"]
+
+
+def test_a_clock_set_back_a_day_does_not_hold_a_busy_feed_for_that_day(db, make_config, add_item):
+    """Set back a day, the hour before the new now held the day of messages stamped after it:
+    every alert of a feed that had reached its limit was held, and its fold waited behind one
+    stamped a day ahead, so nothing of that feed reached the channel for a day. The hour
+    counts what was queued in it by the new clock."""
+    config = make_config([{"name": "pp", "chat_id": "@pp_channel", "topics": PP}])
+    with db.session() as s:
+        publish(s, add_item, config, "elpitazo", 25, T0)
+        assert len(fold_held(s, config, now=T0)) == 1
+        back = T0 - timedelta(days=1) + timedelta(minutes=5)
+        publish(s, add_item, config, "elpitazo", 3, back, start=30)
+        assert statuses(s) == {"pending": 24, "folded": 5}  # 20 + the fold + the 3 new ones
+        publish(s, add_item, config, "elpitazo", 20, back + timedelta(minutes=1), start=40)
+        assert statuses(s)["held"] == 3  # the limit still applies within the new hour
+        assert len(fold_held(s, config, now=back + timedelta(minutes=2))) == 1
