@@ -71,6 +71,7 @@ from storage.alerts import (
     queue_head,
     retry_held_now,
     sent_since,
+    shift_waiting,
     sync_channels,
 )
 from storage.db import Database, RefusalLog, refusal
@@ -712,6 +713,19 @@ class DeliveryWorker:
             disabled = {name for name, row in channels_by_name(session).items() if row.disabled}
             return retry_held_now(session, [c for c in channels if c not in disabled], self.clock.now(),
                                   unless_error_like=f"{RATE_LIMITED}%")
+
+    def follow_step(self, step: float) -> int:
+        """The wall clock was set back `-step` seconds (a step forward needs nothing: what
+        waits is due sooner): the alerts queued or backing off keep their remaining wait
+        rather than waiting the step out as well (set back an hour, a queued alert waited an
+        hour). Blocking: run it in a worker thread; returns how many alerts were moved."""
+        if step >= 0:
+            return 0
+        with self.db.session() as session:
+            moved = shift_waiting(session, timedelta(seconds=step), self.clock.now())
+        if moved:
+            log.info("clock set back: %d queued alert(s) keep their remaining wait", moved)
+        return moved
 
     def _migrate(self, conf: ChannelConfig, new_chat_id: int) -> None:
         log.warning("channel %s: Telegram moved chat %s to %d (a group became a supergroup); sending "

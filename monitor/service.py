@@ -126,6 +126,7 @@ class Service:
         self.stop_event = asyncio.Event()
         self.reload_asked = threading.Event()  # a SIGHUP before _install_signals
         self._reloads: set[asyncio.Task[bool]] = set()  # started by SIGHUP or the watcher
+        self._step_tasks: set[asyncio.Task[None]] = set()  # a clock step's moves in the database
         self._reload_lock = asyncio.Lock()  # one reload at a time, in the order asked
         self.scheduler: SteadyScheduler | None = None
         self.feed_scheduler: FeedScheduler | None = None
@@ -350,6 +351,7 @@ class Service:
             self.scheduler, self._scheduled_poll, self.config.settings, **self._scheduler_options
         )
         self.scheduler.on_step.append(self.feed_scheduler.follow_step)
+        self.scheduler.on_step.append(self._follow_step)
         self.feed_scheduler.paused = self._paused_feeds()
         self.feed_scheduler.sync(self.config.enabled_feeds, self._next_polls())
         self._hold_first_round()
@@ -498,6 +500,21 @@ class Service:
     def _next_polls(self) -> dict[str, datetime | None]:
         with self.db.session() as session:
             return feed_next_polls(session)
+
+    def _follow_step(self, step: float) -> None:
+        """The wall clock was stepped (SteadyScheduler): the leader moves what waits in the
+        database by the step too (one replica: several on one host would each move it)."""
+        if step < 0 and self.replicas.leading:
+            task = asyncio.get_running_loop().create_task(self._shift_queue(step), name="clock step")
+            self._step_tasks.add(task)
+            task.add_done_callback(self._step_tasks.discard)
+
+    async def _shift_queue(self, step: float) -> None:
+        try:
+            if await asyncio.to_thread(self.worker.follow_step, step):
+                self.worker.wake()
+        except OperationalError as exc:
+            log.warning("clock set back: the queued alerts not moved: %s; they wait the step out", refusal(exc))
 
     def _schedule_housekeeping(self) -> None:
         assert self.scheduler is not None

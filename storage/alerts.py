@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row, and_, case, func, or_, select, update
@@ -310,6 +310,18 @@ def claim_alert(session: Session, alert_id: int, now: datetime, stale: datetime)
     if result.rowcount != 1:
         return None
     return session.get(Alert, alert_id)
+
+
+def shift_waiting(session: Session, by: timedelta, now: datetime) -> int:
+    """Move the next attempt of the pending alerts due after `now` by `by`, never before now:
+    the wall clock was set back by -`by`, and what was due at a time of the old clock is due
+    at the same moment of the new one (a queued alert is due at once). Returns how many."""
+    rows = session.scalars(select(Alert).where(Alert.status == "pending", Alert.next_attempt_at > now))
+    moved = 0
+    for row in rows:
+        row.next_attempt_at = max(now, row.next_attempt_at + by)
+        moved += 1
+    return moved
 
 
 def retry_held_now(session: Session, channels: list[str], now: datetime, *, unless_error_like: str) -> int:

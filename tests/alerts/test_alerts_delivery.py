@@ -1063,3 +1063,28 @@ async def test_a_restart_keeps_the_chat_rate_window_of_the_process_before(
     assert (stats.sent, emulator.count(429)) == (0, 0)
     assert stats.deferred == 1
     assert 55 < second.limiter.chat_wait(CHAT.lower()) <= 60
+
+
+async def test_a_clock_set_back_leaves_queued_and_backing_off_alerts_their_own_wait(
+    db, emulator, make_config, make_worker
+) -> None:
+    """Alerts queued (and one backing off) when the wall clock was set back an hour carry times
+    of the old clock: each waited the hour out. After the step, the queued one is due at once
+    and the one backing off keeps its remaining 60 s."""
+    clock = ManualClock()
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}, {"name": "us", "chat_id": US, "topics": PP}])
+    worker = await make_worker(config, clock=clock)
+    ahead = clock.now() + timedelta(hours=1)  # the old clock's now
+    queue(db, 1, channel="pp", now=ahead)
+    [retry] = queue(db, 1, channel="us", now=ahead)
+    with db.session() as s:
+        s.execute(update(Alert).where(Alert.id == retry).values(
+            attempts=3, next_attempt_at=ahead + timedelta(seconds=60), last_error="502"))
+    await run_for(worker, clock, 2)
+    assert emulator.messages(CHAT) == [] and emulator.messages(US) == []  # the fault: an hour to wait
+    assert worker.follow_step(-3600.0) == 2
+    await run_for(worker, clock, 2)
+    assert [m.text for m in emulator.messages(CHAT)] == ["alert 0 & more"] and emulator.messages(US) == []
+    await run_for(worker, clock, 60)
+    assert [m.text for m in emulator.messages(US)] == ["alert 0 & more"]
+    assert worker.follow_step(+86400.0) == 0  # forward: what waits is due sooner, nothing to move
