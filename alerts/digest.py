@@ -27,6 +27,7 @@ from storage.alerts import (
     channel_named,
     channels_created,
     claim_digest_slot,
+    digest_story_ids_since,
     last_digests,
     last_instant_alert_at,
 )
@@ -35,6 +36,9 @@ from storage.models import Alert, Channel
 from storage.stories import stories_told_between, story_items_with_feed
 
 FIRST_DIGEST_SPAN = timedelta(hours=24)
+# a last digest this far ahead of now was queued before the clock was set back (replicas'
+# clocks differ by less): the digest is due, its period starting now (`due_digests`)
+CLOCK_SET_BACK = timedelta(minutes=1)
 
 
 def slot_instant(day: date, hour: int, minute: int, tz: tzinfo) -> datetime:
@@ -65,20 +69,24 @@ def latest_slot(channel: ChannelConfig, now: datetime, config: AppConfig) -> dat
 
 
 def due_digests(config: AppConfig, now: datetime, last_runs: Mapping[str, datetime | None]) -> list[str]:
-    """Digest channels whose latest schedule time is after their last run (None: never run)."""
+    """Digest channels whose latest schedule time is after their last run (None: never run),
+    or whose last run is ahead of now: the clock was set back since, and the stories told
+    from now on would all fall before it, in no period (the digest queued now tells nothing:
+    its period is empty, and the next one starts from now)."""
     due = []
     for channel in config.channels:
         if channel.mode != "digest":
             continue
         slot = latest_slot(channel, now, config)
         last = last_runs.get(channel.name)
-        if slot is not None and (last is None or last < slot):
+        if slot is not None and (last is None or last < slot or last > now + CLOCK_SET_BACK):
             due.append(channel.name)
     return due
 
 
-def _entries(session: Session, channel: ChannelConfig, config: AppConfig, since: datetime, until: datetime) -> list[DigestEntry]:
-    stories = stories_told_between(session, since, until)
+def _entries(session: Session, channel: ChannelConfig, config: AppConfig, since: datetime, until: datetime,
+             told: set[int]) -> list[DigestEntry]:
+    stories = [s for s in stories_told_between(session, since, until) if s.id not in told]
     out: list[DigestEntry] = []
     for story in stories:
         if not set(channel.topics) & set(story.topics or []) or not urgency_at_least(story.urgency, channel.min_urgency):
@@ -97,7 +105,7 @@ def _entries(session: Session, channel: ChannelConfig, config: AppConfig, since:
         conf = config.feed(feed_name)
         outlets = {(config.feed(f).display_name if config.feed(f) else f) for _, f in rows}
         out.append(DigestEntry(
-            topic=topic, urgency=story.urgency, title=now_titled.title, summary=now_titled.summary or "",
+            story_id=story.id, topic=topic, urgency=story.urgency, title=now_titled.title, summary=now_titled.summary or "",
             outlet=conf.display_name if conf else feed_name,
             published=item.published_at.isoformat() if item.published_at else None,
             date_only=item.date_only, url=item.canonical_url or item.url, sources=len(outlets),
@@ -122,7 +130,8 @@ def enqueue_digest(session: Session, config: AppConfig, channel_name: str, *, no
         since = told
     if not claim_digest_slot(session, row, previous, now):
         return []  # another replica took this slot
-    entries = _entries(session, channel, config, since, now)
+    # after a clock set back, the digests queued before it tell stories of this period again
+    entries = _entries(session, channel, config, since, now, digest_story_ids_since(session, channel.name, since))
     if not entries:
         return []
     lang = channel.languages[0] if channel.languages else "es"
@@ -135,7 +144,8 @@ def enqueue_digest(session: Session, config: AppConfig, channel_name: str, *, no
             continue
         alert = Alert(
             channel=channel.name, kind="digest", dedupe_key=key, status="pending", attempts=0,
-            payload={"html": part.html, "text": part.text, "preview": preview and i == 0, "stories": len(entries)},
+            payload={"html": part.html, "text": part.text, "preview": preview and i == 0, "stories": len(entries),
+                     "story_ids": [e.story_id for e in entries] if i == 0 else []},
             next_attempt_at=now, created_at=now,
         )
         session.add(alert)

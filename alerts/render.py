@@ -514,6 +514,7 @@ class DigestEntry:
     sources: int = 1
     summary: str = ""  # told instead of a title the item lacks
     date_only: bool = False  # `published` is a date without a time of day
+    story_id: int | None = None  # recorded in the digest's payload: told once (alerts/digest.py)
 
 
 def render_digest(

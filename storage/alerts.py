@@ -168,6 +168,14 @@ def channels_created(session: Session) -> dict[str, datetime]:
     return {name: at for name, at in session.execute(select(Channel.name, Channel.created_at))}
 
 
+def digest_story_ids_since(session: Session, channel: str, since: datetime) -> set[int]:
+    """The stories told by `channel`'s digests queued after `since`: none unless the clock was
+    set back since (a digest's own slot is `since`), when they carry times ahead of it."""
+    payloads = session.scalars(select(Alert.payload).where(
+        Alert.channel == channel, Alert.kind == "digest", Alert.created_at > since))
+    return {int(i) for p in payloads for i in (p or {}).get("story_ids", [])}
+
+
 def claim_digest_slot(session: Session, channel: Channel, previous: datetime | None, now: datetime) -> bool:
     """Move the channel's last digest time from `previous` to `now` with a conditional
     UPDATE; False when another replica moved it first (that replica queues the digest)."""

@@ -201,3 +201,30 @@ def test_a_first_roundup_whose_time_passed_with_no_leader_is_queued_by_the_misse
     assert "Excarcelan a 20 presos" in queued[0].payload["text"]
     with db.session() as s:
         assert enqueue_missed_digests(s, config, now=NOW + timedelta(minutes=1)) == []  # once
+
+
+def test_a_clock_set_back_a_day_loses_no_story_from_the_digests_and_tells_none_twice(
+    db, make_config, add_item
+) -> None:
+    """Set back a day after the 08:00 digest, the channel's last digest time stood a day ahead:
+    the stories told that (new) day fell before it, in no roundup ever. Told by the new clock's
+    slots, the ones the 08:00 digest had already told must not come again."""
+    config = make_config([DIGEST])
+    with db.session() as s:
+        s.add(Channel(name="daily", chat_id="@daily_digest", disabled=False, last_digest_at=NOW - timedelta(hours=12)))
+    with db.session() as s:
+        told = add_item(s, "elpitazo", "Detienen a defensora de DDHH en Caracas")
+        enqueue_for_item(s, told, Cls(["political_prisoners"], "high"), config, now=NOW - timedelta(hours=1))
+        [first] = enqueue_due_digests(s, config, now=NOW)
+        assert "Detienen a defensora" in first.payload["text"]
+    back = NOW - timedelta(days=1) + timedelta(minutes=1)  # 08:06 of the day before, by the new clock
+    with db.session() as s:
+        new = add_item(s, "elpitazo", "Excarcelan a 40 presos políticos en Tocorón")
+        enqueue_for_item(s, new, Cls(["political_prisoners"], "high"), config, now=back + timedelta(hours=2))
+    digests: list[str] = []
+    for minute in range(0, 2 * 24 * 60, 5):  # a tick every 5 minutes for two days of the new clock
+        with db.session() as s:
+            digests += [a.payload["text"] for a in enqueue_due_digests(s, config, now=back + timedelta(minutes=minute))]
+    shown = "\n".join(digests)
+    assert shown.count("Excarcelan a 40 presos") == 1  # before: 0, never in a roundup
+    assert "Detienen a defensora" not in shown  # told by the 08:00 digest already
