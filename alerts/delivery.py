@@ -170,6 +170,7 @@ class DeliveryWorker:
         self._stop: asyncio.Event | None = None
         self._synced = False
         self._answering_since: float | None = float("-inf")  # monotonic; None while refused
+        self._stepped_at = float("-inf")  # monotonic: the wall clock's last step forward
         self._round_refusals = RefusalLog()
 
     # -- lifecycle -------------------------------------------------------------------
@@ -323,7 +324,8 @@ class DeliveryWorker:
         stale = now - self.stale_after
         heads: dict[str, _Head] = {}
         for conf, h in read:
-            if h.status == "sending" and (h.claimed_at is None or h.claimed_at > stale or self._after_outage()):
+            if h.status == "sending" and (h.claimed_at is None or h.claimed_at >= stale or self._after_outage()
+                                          or self._after_step()):
                 continue  # another worker (or this one) is sending it, or records its send
             if h.status == "pending" and h.next_attempt_at > now:
                 continue
@@ -516,6 +518,11 @@ class DeliveryWorker:
         """Whether the database answers again for less than RECLAIM_GRACE after refusing."""
         since = self._answering_since
         return since is None or self.clock.monotonic() - since < RECLAIM_GRACE
+
+    def _after_step(self) -> bool:
+        """Whether the wall clock stepped forward less than a lease ago: a claim another replica
+        made just before the step looks older by the step, yet its send may be in flight."""
+        return self.clock.monotonic() - self._stepped_at < self.stale_after.total_seconds()
 
     def _stopping(self) -> bool:
         return self._stop is not None and self._stop.is_set()
@@ -715,11 +722,14 @@ class DeliveryWorker:
                                   unless_error_like=f"{RATE_LIMITED}%")
 
     def follow_step(self, step: float) -> int:
-        """The wall clock was set back `-step` seconds (a step forward needs nothing: what
-        waits is due sooner): the alerts queued or backing off keep their remaining wait
-        rather than waiting the step out as well (set back an hour, a queued alert waited an
-        hour). Blocking: run it in a worker thread; returns how many alerts were moved."""
+        """The wall clock was stepped by `step` seconds. Forward: what waits is due sooner, but
+        a claim made just before the step looks older by the step: none is taken over for a
+        lease (a send in flight went out twice). Back: the alerts queued or backing off keep
+        their remaining wait rather than waiting the step out as well (set back an hour, a
+        queued alert waited an hour), and claims their remaining lease. Blocking (back): run
+        it in a worker thread; returns how many alerts were moved."""
         if step >= 0:
+            self._stepped_at = self.clock.monotonic()
             return 0
         with self.db.session() as session:
             moved = shift_waiting(session, timedelta(seconds=step), self.clock.now())

@@ -44,6 +44,11 @@ class ManualClock:
     def advance(self, seconds: float) -> None:
         self._offset += max(0.0, seconds)
 
+    def step(self, seconds: float) -> None:
+        """The wall clock stepped (NTP, a VM restored, the date set by hand), either way:
+        `now()` moves, `monotonic()` does not."""
+        self._start += timedelta(seconds=seconds)
+
     async def sleep(self, seconds: float) -> None:
         self.advance(seconds)
         await asyncio.sleep(0)

@@ -504,7 +504,9 @@ class Service:
     def _follow_step(self, step: float) -> None:
         """The wall clock was stepped (SteadyScheduler): the leader moves what waits in the
         database by the step too (one replica: several on one host would each move it)."""
-        if step < 0 and self.replicas.leading:
+        if step > 0:
+            self.worker.follow_step(step)  # no database: claims are not taken over for a lease
+        elif self.replicas.leading:
             task = asyncio.get_running_loop().create_task(self._shift_queue(step), name="clock step")
             self._step_tasks.add(task)
             task.add_done_callback(self._step_tasks.discard)

@@ -321,13 +321,19 @@ def claim_alert(session: Session, alert_id: int, now: datetime, stale: datetime)
 
 
 def shift_waiting(session: Session, by: timedelta, now: datetime) -> int:
-    """Move the next attempt of the pending alerts due after `now` by `by`, never before now:
-    the wall clock was set back by -`by`, and what was due at a time of the old clock is due
-    at the same moment of the new one (a queued alert is due at once). Returns how many."""
+    """Move the next attempt of the pending alerts due after `now` by `by`, never before now,
+    and the claims stamped after `now` by `by`: the wall clock was set back by -`by`, and what
+    was due at a time of the old clock is due at the same moment of the new one (a queued
+    alert is due at once). Returns how many rows were moved."""
     rows = session.scalars(select(Alert).where(Alert.status == "pending", Alert.next_attempt_at > now))
     moved = 0
     for row in rows:
         row.next_attempt_at = max(now, row.next_attempt_at + by)
+        moved += 1
+    # a claim (a send in flight, or one a dead process left) keeps its remaining lease: stamped
+    # ahead, a dead process's claim held its channel's queue for the step as well
+    for row in session.scalars(select(Alert).where(Alert.status == "sending", Alert.claimed_at > now)):
+        row.claimed_at = min(now, row.claimed_at + by)
         moved += 1
     return moved
 

@@ -1088,3 +1088,38 @@ async def test_a_clock_set_back_leaves_queued_and_backing_off_alerts_their_own_w
     await run_for(worker, clock, 60)
     assert [m.text for m in emulator.messages(US)] == ["alert 0 & more"]
     assert worker.follow_step(+86400.0) == 0  # forward: what waits is due sooner, nothing to move
+
+
+async def test_a_clock_set_forward_takes_no_claim_in_flight_over(db, emulator, make_config, make_worker) -> None:
+    """Another replica on the host claimed an alert 10 s ago and is sending it when the wall
+    clock is set forward a day: the claim looked a day old, past its lease, and this worker sent
+    the message a second time. It waits a lease of its own time; a claim still there is taken."""
+    clock = ManualClock()
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
+    worker = await make_worker(config, clock=clock, stale_after=45.0)
+    (alert,) = queue(db, 1, channel="pp", now=clock.now())
+    with db.session() as s:
+        s.execute(update(Alert).where(Alert.id == alert).values(status="sending", claimed_at=clock.now() - timedelta(seconds=10)))
+    clock.step(86400)
+    worker.follow_step(86400.0)
+    await run_for(worker, clock, 30)
+    assert emulator.messages(CHAT) == []  # the other replica's send is in flight
+    await run_for(worker, clock, 20)  # a lease after the step: the other replica died with it
+    assert len(emulator.messages(CHAT)) == 1
+
+
+async def test_a_clock_set_back_keeps_a_dead_claim_s_lease(db, emulator, make_config, make_worker) -> None:
+    """A replica died while sending (its claim stays) and the clock is set back a day: the claim,
+    stamped a day ahead, held its channel's queue for that day. It keeps its 45 s lease."""
+    clock = ManualClock()
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
+    worker = await make_worker(config, clock=clock, stale_after=45.0)
+    (alert,) = queue(db, 1, channel="pp", now=clock.now())
+    with db.session() as s:
+        s.execute(update(Alert).where(Alert.id == alert).values(status="sending", claimed_at=clock.now() - timedelta(seconds=10)))
+    clock.step(-86400)
+    assert worker.follow_step(-86400.0) == 1
+    await run_for(worker, clock, 30)
+    assert emulator.messages(CHAT) == []
+    await run_for(worker, clock, 10)
+    assert len(emulator.messages(CHAT)) == 1
