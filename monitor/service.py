@@ -17,7 +17,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -80,6 +80,7 @@ CHART_EVERY = 600.0  # the status page's tally chart is redrawn at most this oft
 FOLD_EVERY = 60.0  # held alerts wait at most this long after their hour is over
 TALLY_EVERY = 60.0  # the tally's charts due and the pinned figures are looked at this often
 MISSED_DIGESTS_EVERY = 60.0  # digest times passed while stopped or asleep are looked for this often
+CLOCK_OFF = 300.0  # seconds between this host's clock and the feeds' servers' that are told
 
 
 def sync_config(config: AppConfig, db: Database) -> None:
@@ -116,6 +117,7 @@ class Service:
         self.skipped_paused: list[str] = []  # poll-once: enabled feeds left out as paused
         self._classify_again = False  # the database refused the last classification: items wait
         self._file_told: str | None = None  # the database file's problem last logged
+        self._clock_told: float | None = None  # the offset from the servers' clocks last logged
         self.heartbeat = time.monotonic()
         self._chart: tuple[float, bytes | None] = (0.0, None)
         self.replicas = Replicas(db, **(replica_options or {}))  # feed leases, the leader
@@ -624,6 +626,30 @@ class Service:
     async def _beat(self) -> None:
         self.heartbeat = time.monotonic()
         self._database_file()
+        self.check_server_clocks()
+
+    def check_server_clocks(self) -> float | None:
+        """Tell the operator, once, that this host's clock is off from the feeds' servers'
+        (their Date headers) by CLOCK_OFF or more, and again when it is right again; returns
+        the offset in seconds (None before three servers answered)."""
+        offset = self.fetcher.server_clocks.offset()
+        if offset is not None and abs(offset) >= CLOCK_OFF:
+            if self._clock_told is None or abs(offset - self._clock_told) >= CLOCK_OFF:
+                self._clock_told = offset
+                off = format_duration(timedelta(minutes=round(abs(offset) / 60)))  # Date: to the second
+                if offset > 0:
+                    log.error("this host's clock is %s ahead of the feeds' servers (their Date headers): "
+                              "new items look %s old, and over backfill_window (%s) they are stored as "
+                              "backfill, never alerted; set the clock right (NTP)", off, off,
+                              format_duration(self.config.settings.backfill_window))
+                else:
+                    log.error("this host's clock is %s behind the feeds' servers (their Date headers): "
+                              "new items look published %s ahead, and over an hour ahead their dates "
+                              "are taken for none; set the clock right (NTP)", off, off)
+        elif offset is not None and self._clock_told is not None:
+            self._clock_told = None
+            log.info("this host's clock agrees with the feeds' servers again")
+        return offset
 
     def _database_file(self) -> str | None:
         """The database file removed or replaced under the service (Database.file_problem),
@@ -805,6 +831,8 @@ class Service:
                 self.metrics.last_success.set(last.timestamp())
         except Exception as exc:
             report["database"] = {"reachable": False, "error": str(exc).splitlines()[0]}
+        offset = self.fetcher.server_clocks.offset()
+        report["clock_offset_s"] = None if offset is None else round(offset, 1)  # ahead of the feeds' servers
         report["replica"] = self.replicas.status()  # "leader": whether this replica leads
         report["model"] = self.pipeline.model_load.status  # "rules only" when missing or corrupt
         report["telegram"] = self.worker.health.status()  # an outage does not make the service unhealthy
@@ -910,6 +938,7 @@ async def _poll_once(
         for name in service.skipped_paused:
             print(f"{name}: paused from the admin chat, not polled (/resume {name}, "
                   f"or name it: --feed {name})", file=out)
+        service.check_server_clocks()
         failed = sum(r.status == "error" for r in results)
         new = sum(len(r.new_item_ids) for r in results)
         await service.worker.start()

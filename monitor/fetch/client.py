@@ -31,6 +31,7 @@ from core.urls import redact_userinfo
 from monitor.fetch.decode import BadEncoding, BoundedBody, TooLarge
 from monitor.fetch.policy import AddressRefused, GuardedTransport, OutboundPolicy, request_trusted
 from monitor.fetch.robots import RobotsCache
+from monitor.fetch.server_clocks import ServerClocks
 
 log = logging.getLogger("monitor.fetch")
 
@@ -133,6 +134,7 @@ class Fetcher:
         self._all = asyncio.Semaphore(settings.concurrency)
         self._hosts: dict[str, _HostLimit] = {}  # hosts with a fetch running or waiting
         self.robots = RobotsCache(self)
+        self.server_clocks = ServerClocks()  # this host's clock against the servers' Date
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -302,6 +304,7 @@ class Fetcher:
                     url, current, response.status_code,
                     headers={k.lower(): v for k, v in response.headers.items()},
                 )
+                self.server_clocks.observe(current, result.headers.get("date"))
                 if response.status_code == 304:
                     # a 304 has no body: reading its end lets the connection be reused (a
                     # response closed unread closes its connection: a new one per poll)
