@@ -501,7 +501,7 @@ class Service:
 
     def _next_polls(self) -> dict[str, datetime | None]:
         with self.db.session() as session:
-            return feed_next_polls(session)
+            return feed_next_polls(session, datetime.now(UTC))
 
     def _follow_step(self, step: float) -> None:
         """The wall clock was stepped (SteadyScheduler): the leader moves what waits in the

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -120,8 +120,18 @@ def last_successful_poll(session: Session) -> datetime | None:
     return session.scalar(select(func.max(Feed.last_success_at)))
 
 
-def feed_next_polls(session: Session) -> dict[str, datetime | None]:
-    return dict(session.execute(select(Feed.name, Feed.next_poll_at)).all())
+def feed_next_polls(session: Session, now: datetime | None = None) -> dict[str, datetime | None]:
+    """Each feed's stored next poll time. With `now`, a feed last polled after `now` (the clock
+    was set back since, the service stopped meanwhile) gets the wait its last poll chose from
+    now (`next - last`), not the stored time: that was a time of the old clock, and the
+    scheduler held a feed with a next poll ahead for up to max_backoff (6 h)."""
+    rows = session.execute(select(Feed.name, Feed.next_poll_at, Feed.last_polled_at)).all()
+    out: dict[str, datetime | None] = {}
+    for name, next_at, last in rows:
+        if now is not None and next_at is not None and last is not None and last > now:
+            next_at = now + max(next_at - last, timedelta(0))
+        out[name] = next_at
+    return out
 
 
 def unreported_failing_feeds(session: Session, names: list[str], threshold: int) -> list[Feed]:

@@ -18,6 +18,7 @@ import pytest
 from core.config import FeedConfig, Settings
 from monitor.ingest import PollResult
 from monitor.scheduler import FeedScheduler, SteadyScheduler, job_id
+from storage.feeds import feed_named, feed_next_polls, sync_feeds
 
 
 def feed(name: str, seconds: float) -> FeedConfig:
@@ -136,3 +137,29 @@ def test_a_clock_step_is_measured_against_the_monotonic_clock() -> None:
     wall[0] -= 3600.0
     assert scheduler.clock_step() == -3600.0
     assert scheduler.clock_step() is None  # told once
+
+
+async def test_a_restart_after_the_clock_was_set_back_polls_within_an_interval(db) -> None:
+    """Stopped, the clock set back a day, started again: the feed's stored next poll, a time of
+    the old clock, was a day ahead, and the start-up held it for max_backoff, 6 h without a
+    poll. The wait its last poll chose (30 s) counts from now."""
+    now = datetime.now(UTC)
+    with db.session() as s:
+        sync_feeds(s, [("pitazo", "https://ex.org/pitazo.xml")])
+        row = feed_named(s, "pitazo")
+        assert row is not None
+        row.last_polled_at, row.next_poll_at = now + timedelta(days=1), now + timedelta(days=1, seconds=30)
+    scheduler = SteadyScheduler(timezone=UTC)
+
+    async def poll(name: str) -> PollResult:
+        raise AssertionError("not run: the scheduler is paused")
+
+    fs = FeedScheduler(scheduler, poll, Settings(), jitter=0.0)
+    scheduler.start(paused=True)
+    try:
+        with db.session() as s:
+            fs.sync([feed("pitazo", 30)], feed_next_polls(s, now))
+        left = fs.next_run("pitazo") - now  # type: ignore[operator]
+        assert timedelta(0) < left <= timedelta(seconds=30), left
+    finally:
+        scheduler.shutdown(wait=False)
