@@ -60,6 +60,7 @@ from storage.alerts import (
     channel_named,
     channels_by_name,
     claim_alert,
+    clamp_ahead,
     disable_channel,
     finish_alert,
     later_edit,
@@ -164,6 +165,7 @@ class DeliveryWorker:
         self._secrets = (runtime.bot_token,) if runtime.bot_token else ()
         self.health = ApiHealth()
         self._started = False
+        self._clamped = False
         self._printed: set[int] = set()  # dry run: printed once per process
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -177,6 +179,17 @@ class DeliveryWorker:
 
     async def start(self) -> None:
         await asyncio.to_thread(self._sync_channels)
+        if not self._clamped:  # once per process: what a clock set back while stopped left ahead
+            self._clamped = True
+            try:
+                ahead = await asyncio.to_thread(self._clamp_ahead)
+            except OperationalError as exc:
+                log.warning("start: alerts stamped ahead of the clock not made due: %s",
+                            redact(refusal(exc), self._secrets))
+            else:
+                if ahead:
+                    log.warning("start: %d alert(s) or claim(s) were stamped ahead of the clock (set back "
+                                "while stopped): due now", ahead)
         if self.sender:
             await self.sender.start()
             if not self._started:  # what an earlier process backed off, perhaps for an outage now over
@@ -714,6 +727,10 @@ class DeliveryWorker:
         channels = [c.name for c in self.config.channels
                     if not self._is_console(c) and not self.limiter.blocked(_rate_key(c))]
         return await asyncio.to_thread(self._retry_held_in, channels)
+
+    def _clamp_ahead(self) -> int:
+        with self.db.session() as session:
+            return clamp_ahead(session, self.clock.now())
 
     def _retry_held_in(self, channels: list[str]) -> int:
         with self.db.session() as session:

@@ -338,6 +338,20 @@ def shift_waiting(session: Session, by: timedelta, now: datetime) -> int:
     return moved
 
 
+def clamp_ahead(session: Session, now: datetime) -> int:
+    """At a start: alerts never tried (`attempts` 0) due after `now`, and claims stamped after
+    it, were written before the clock was set back while no process ran (a new alert is due
+    when queued; a claim is stamped when made): due now, and a lease counted from now.
+    Before, they waited the whole step. Returns how many rows."""
+    fresh = session.execute(
+        update(Alert).where(Alert.status == "pending", Alert.attempts == 0, Alert.next_attempt_at > now)
+        .values(next_attempt_at=now).execution_options(synchronize_session=False))
+    claims = session.execute(
+        update(Alert).where(Alert.status == "sending", Alert.claimed_at > now)
+        .values(claimed_at=now).execution_options(synchronize_session=False))
+    return int(fresh.rowcount or 0) + int(claims.rowcount or 0)
+
+
 def retry_held_now(session: Session, channels: list[str], now: datetime, *, unless_error_like: str) -> int:
     """Make the alerts of `channels` that failed and wait for a later retry due now, with
     their back-off started afresh (`attempts` 0): the Bot API came back from an outage, or

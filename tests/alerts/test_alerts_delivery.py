@@ -1123,3 +1123,23 @@ async def test_a_clock_set_back_keeps_a_dead_claim_s_lease(db, emulator, make_co
     assert emulator.messages(CHAT) == []
     await run_for(worker, clock, 10)
     assert len(emulator.messages(CHAT)) == 1
+
+
+async def test_a_start_after_the_clock_was_set_back_sends_what_was_queued_ahead(
+    db, emulator, make_config, make_worker
+) -> None:
+    """Stopped with an alert queued and one claim left by the dead process, the clock set back a
+    day, started again: both carried times a day ahead, and the two channels waited the day."""
+    clock = ManualClock()
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}, {"name": "us", "chat_id": US, "topics": PP}])
+    ahead = clock.now() + timedelta(days=1)
+    queue(db, 1, channel="pp", now=ahead)
+    (claimed,) = queue(db, 1, channel="us", now=ahead)
+    with db.session() as s:
+        s.execute(update(Alert).where(Alert.id == claimed).values(status="sending", claimed_at=ahead, attempts=1))
+    worker = await make_worker(config, clock=clock, stale_after=45.0)
+    await run_for(worker, clock, 2)
+    assert [m.text for m in emulator.messages(CHAT)] == ["alert 0 & more"]
+    assert emulator.messages(US) == []  # the claim's lease counts from the start
+    await run_for(worker, clock, 46)
+    assert [m.text for m in emulator.messages(US)] == ["alert 0 & more"]
