@@ -39,6 +39,7 @@ from monitor.match.counts_lexicon import (
     QUALIFIER,
     SINGULAR_PARTICIPLE,
     SUBSET,
+    VERIFY,
 )
 from monitor.match.counts_numbers import NUMBER_WORDS, SMALL, parse_number
 from monitor.match.counts_phrases import (
@@ -203,7 +204,7 @@ def _phrase(tokens: Sequence[str], sc: _Scan) -> str | None:
     if (sc.noun and w in ("at", "en", "in") and tokens[k + 1:k + 2] and tokens[k + 1] in PRISONS
             and sc.adjectival is None and k == sc.start):
         return "held"  # "40 detainees at Tocuyito"
-    if (group := _group_event(tokens, k)) is not None:
+    if (group := _group_event(tokens, k) or _verified_as(tokens, k)) is not None:
         return group
     if w in ("leave", "leaves", "left", "leaving") and any(t in CUSTODY or t in PRISONS for t in tokens[k + 1:k + 3]):
         return "released"  # "252 Venezuelans leave Salvadoran prison", "24 detainees leave Tocorón"
@@ -240,6 +241,19 @@ def _group_event(tokens: Sequence[str], k: int) -> str | None:
     if w in ("among", "entre") and (whole := among_held(tokens, k)) in ("released", "dead"):
         return whole
     return member_of(tokens, k + 1) if w in MEMBER else None
+
+
+_AS = frozenset({"en", "como", "as", "in"})
+
+
+def _verified_as(tokens: Sequence[str], k: int) -> str | None:
+    """A figure verified as an event: "84 presos políticos son los verificados en
+    excarcelaciones" (released), "12 confirmed as deaths": the event of the noun after."""
+    if not tokens[k].startswith(VERIFY) or tokens[k + 1:k + 2] == [] or tokens[k + 1] not in _AS:
+        return None
+    m = k + 2 + (tokens[k + 2:k + 3] != [] and tokens[k + 2] in ARTICLES)
+    w = tokens[m] if m < len(tokens) else ""
+    return EVENT_NOUN.get(w) or AFTER_EVENT.get(w)
 
 
 # to stay, in either number ("la tripulación, de 22 marinos, permanece a bordo": not in custody)

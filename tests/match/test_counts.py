@@ -1314,3 +1314,32 @@ def test_a_range_is_read_as_one_figure_with_both_ends(text, ranges):
 def test_both_ends_of_a_range_count_the_group_its_second_number_names():
     counts = extract_counts(["Foro Penal: entre 10 y 15 militares siguen presos"])
     assert [(c.number, c.part, c.upto) for c in counts] == [(10, "military", 15), (15, "military", None)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # real (w0901): a range verified as releases, once no count at all
+        ("Entre 84 y 100 presos políticos son los verificados en excarcelaciones",
+         [("released", 84), ("released", 100)]),
+        ("Foro Penal: 61 presos políticos verificados como liberaciones", [("released", 61)]),
+        ("Rights group says 12 detainees were confirmed as deaths in custody", [("dead", 12)]),
+        # a verified figure with no event after it stays what it was
+        ("Son 12 los militares confirmados en sus cargos", []),
+    ],
+)
+def test_a_figure_verified_as_an_event_takes_its_event(text, expected):
+    assert [(e, n) for e, n, _ in counts(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # real (w1663): "únicos" between the number and its noun, once no count at all
+        ("Iris Varela considera a Maduro y Cilia Flores como los “dos únicos presos políticos” del país",
+         [("held", 2)]),
+        ("Las tres únicas presas políticas del penal fueron excarceladas", [("released", 3)]),
+    ],
+)
+def test_unico_between_number_and_noun_is_a_modifier(text, expected):
+    assert [(e, n) for e, n, _ in counts(text)] == expected
