@@ -333,16 +333,12 @@ def _attribute_all(item: _Item, sent: Sentence, found: list[_Found]) -> None:
     ranges = _range_ends(sent, found)
     values = {k: value for _, value, k, _ in found}
     numbers = [(event, k) for event, _, k, _ in found]
+    sources = {k: _source_of(item, sent, mentions, starts, k, k in wholes, rule) for _, _, k, rule in found}
+    for low, high in ranges.items():
+        if sources[low] is None:  # "Between 40 and 50 ... released, Foro Penal says": both ends
+            sources[low] = sources[high]
     for event, value, k, rule in found:
-        if k in wholes:  # "Foro Penal verificó 61 de las 87": 87 is not Foro Penal's...
-            # ...but "de las 87 anunciadas por el Gobierno" is the government's
-            source = stated_after(sent, mentions, sent.spans[k][1], starts, said=False)
-        elif rule == "rival_figure":  # "...; Foro Penal, 610", "..., Provea de 351": the source before
-            source = next((m[2] for m in reversed(mentions) if m[1] <= sent.spans[k][0]), mentions[0][2])
-        else:
-            source = attribute(sent, mentions, sent.spans[k], [s for s in starts if s != sent.spans[k][0]])
-        if source in UNNAMED:
-            source = generic(source, item.generic_source(source))
+        source = sources[k]
         high = ranges.get(k)  # "entre 10 y 15 militares": both ends count the group the second names
         additional = on_top(toks, k, event, numbers, rule) or (
             high is not None and on_top(toks, high, event, numbers, rule))
@@ -354,6 +350,21 @@ def _attribute_all(item: _Item, sent: Sentence, found: list[_Found]) -> None:
                 toks, k, event, value, rule, source=source, field=item.where[0],
                 sentence=item.where[1], numbers=len(found), earlier=len(item.results) - 1,
                 lang=language(toks))))
+
+
+def _source_of(item: _Item, sent: Sentence, mentions: list[tuple[int, int, str]], starts: list[int],
+               k: int, whole: bool, rule: str) -> str | None:
+    """Who states the count at toks[k] (None: nobody the sentence names)."""
+    if whole:  # "Foro Penal verificó 61 de las 87": 87 is not Foro Penal's...
+        # ...but "de las 87 anunciadas por el Gobierno" is the government's
+        source = stated_after(sent, mentions, sent.spans[k][1], starts, said=False)
+    elif rule == "rival_figure":  # "...; Foro Penal, 610", "..., Provea de 351": the source before
+        source = next((m[2] for m in reversed(mentions) if m[1] <= sent.spans[k][0]), mentions[0][2])
+    else:
+        source = attribute(sent, mentions, sent.spans[k], [s for s in starts if s != sent.spans[k][0]])
+    if source in UNNAMED:
+        source = generic(source, item.generic_source(source))
+    return source
 
 
 def _range_ends(sent: Sentence, found: list[_Found]) -> dict[int, int]:

@@ -48,6 +48,18 @@ SMALL = {**_ES_UNITS, **_EN_UNITS}
 # is 12 (a count only next to an event: counts_quantities.vague_dozen)
 _COLLECTIVE = {"centenar": 100, "millar": 1000}
 DOZEN = {"a": "dozen", "una": "docena"}
+_HALF_DOZEN = {"half": ("a", "dozen"), "media": ("docena",)}  # 6, never "a dozen" (12)
+
+
+def dozen_end(tokens: Sequence[str], i: int) -> int | None:
+    """The index after "a dozen" / "una docena" / "half a dozen" / "media docena" at tokens[i]."""
+    tok = tokens[i]
+    if i + 1 < len(tokens) and DOZEN.get(tok) == tokens[i + 1]:
+        return i + 2
+    half = _HALF_DOZEN.get(tok)
+    if half is not None and tuple(tokens[i + 1:i + 1 + len(half)]) == half:
+        return i + 1 + len(half)
+    return None
 
 
 _COLLECTIVE_LEAD = {"un", "medio"}
@@ -102,8 +114,8 @@ def parse_number(tokens: Sequence[str], i: int) -> tuple[int, int, bool] | None:
     if tok in _COLLECTIVE_LEAD and nxt in _COLLECTIVE:
         # "un centenar de excarcelaciones" is 100, as the readers count it; "centenares" is vague
         return _COLLECTIVE[nxt] // (2 if tok == "medio" else 1), i + 2, False
-    if DOZEN.get(tok) == nxt:
-        return 12, i + 2, False
+    if (end := dozen_end(tokens, i)) is not None:
+        return (6 if tok in _HALF_DOZEN else 12), end, False
     if tok in ONE and nxt not in ("hundred", "thousand", "mil"):
         return (1, i + 1, True) if tok not in ("a", "an") else None
     if tok not in NUMBER_WORDS and tok not in ONE:

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from core.text import MONTHS
 from monitor.match.counts_lexicon import AFTER_EVENT, PEOPLE, SUBSET_AFTER, words
-from monitor.match.counts_numbers import DOZEN, NUMBER_WORDS, Sentence
+from monitor.match.counts_numbers import NUMBER_WORDS, Sentence, dozen_end
 
 # -- vocabularies (folded) ---------------------------------------------------------
 # Month names around a number ("3 de enero", "January 3"); "may", "ago" and "set" are also
@@ -94,7 +94,7 @@ def vague_dozen(c: _Around) -> bool:
     """"a dozen" / "una docena" (12) is a count only right next to its event ("detain a dozen
     relatives", "a dozen soldiers arrested", "excarcelan a una docena de presos"); elsewhere it
     is a vague amount ("a dozen relatives marched"): writers disagree there (tenth round)."""
-    if DOZEN.get(c.tokens[c.i]) != (c.tokens[c.i + 1] if c.i + 1 < len(c.tokens) else ""):
+    if dozen_end(c.tokens, c.i) is None:
         return False
     before = c.tokens[max(0, c.i - 2):c.i]
     after = c.tokens[c.j:c.j + 4]

@@ -1343,3 +1343,45 @@ def test_a_figure_verified_as_an_event_takes_its_event(text, expected):
 )
 def test_unico_between_number_and_noun_is_a_modifier(text, expected):
     assert [(e, n) for e, n, _ in counts(text)] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # labelled_dev_blind15 q15_023: the low end had no source, so the alert read
+        # "40–50 excarcelados · 50 verificados por Foro Penal"
+        "Between 40 and 50 political prisoners released overnight, Foro Penal says",
+        "Between 40 and 50 political prisoners were freed, Foro Penal said",
+    ],
+)
+def test_a_source_stated_after_a_range_states_both_ends(text):
+    from alerts.render import counts_line
+
+    found = extract_counts([text])
+    assert [(c.number, c.source, c.upto) for c in found] == [(40, "Foro Penal", 50), (50, "Foro Penal", None)]
+    assert counts_line(found, "es") == "40–50 verificados por Foro Penal"
+
+
+def test_respective_sources_of_a_range_stay_apart():
+    found = extract_counts(["Between 80 and 110 prisoners freed overnight, rights groups say",
+                            "Foro Penal put the figure at 80 confirmed cases while relatives' committees "
+                            "said at least 110 had left El Rodeo and Yare."])
+    assert [c.number for c in found] == [80, 110]
+    assert found[0].source != found[1].source or found[0].source is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "half a dozen" once read as "a dozen": 12, a confident wrong figure
+        ("Venezuela frees half a dozen Americans", [("released", 6)]),
+        ("Excarcelan a media docena de presos políticos en Zulia", [("released", 6)]),
+        ("Police detained half a dozen relatives at the vigil", [("arrested", 6)]),
+        # vague away from its event, like "a dozen"; "two dozen" stays vague, as the readers label it
+        ("Half a dozen relatives marched to the prison", []),
+        ("Two dozen women jailed after the protests", []),
+        ("A dozen activists arrested in Caracas", [("arrested", 12)]),
+    ],
+)
+def test_half_a_dozen_is_six(text, expected):
+    assert [(e, n) for e, n, _ in counts(text)] == expected
