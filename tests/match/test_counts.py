@@ -1385,3 +1385,20 @@ def test_respective_sources_of_a_range_stay_apart():
 )
 def test_half_a_dozen_is_six(text, expected):
     assert [(e, n) for e, n, _ in counts(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # English plural verbs of stating: before, these figures had no source
+        ("Foro Penal and Provea confirm 56 releases", [("released", 56, "Foro Penal")]),
+        ("Venezuela says it has 'no political prisoners' as NGOs count 840", [("held", 840, "NGOs")]),
+        ("Government announces 200 releases; Foro Penal can verify only 74",
+         [("released", 200, "the government"), ("released", 74, "Foro Penal")]),
+        ("Rights groups report at least 22 new arrests in Zulia", [("arrested", 22, "NGOs")]),
+        # "report" that is a noun states nothing
+        ("Provea's annual report documents 22 arrests of journalists", [("arrested", 22, None)]),
+    ],
+)
+def test_english_plural_verbs_state_a_figure(text, expected):
+    assert counts(text) == expected
