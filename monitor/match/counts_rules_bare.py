@@ -234,11 +234,18 @@ def tally_noun(s: Spot) -> Answer:
 
 
 def lone_one_dies(s: Spot) -> Answer:
-    """"one dies in custody": a bare "one" is a count only for a death."""
+    """"one dies in custody": a bare "one" is a count only for a death, and only one that
+    happened ("enfrenta una muerte lenta en prisión", "faces one death after another": a threat)."""
     if s.unit is not None or not s.singular:
         return GO_ON
-    toks, j = s.toks, s.j
+    toks, i, j = s.toks, s.i, s.j
+    if any(t.startswith(_THREAT) for t in toks[max(0, i - 2):i]):
+        return None
     return "dead" if j < len(toks) and toks[j].startswith(DEAD_VERB) else None
+
+
+# a death faced, feared or risked has not happened
+_THREAT = ("enfrent", "arriesg", "riesgo", "teme", "temen", "amenaz", "faces", "facing", "risk", "fear", "threat")
 
 
 def _before3(s: Spot) -> Answer:

@@ -1402,3 +1402,20 @@ def test_half_a_dozen_is_six(text, expected):
 )
 def test_english_plural_verbs_state_a_figure(text, expected):
     assert counts(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # real (w0963): a death faced is no death; it was stored as dead 1
+        ("Un piloto condenado en Venezuela enfrenta una muerte lenta en prisión por una infección bacteriana", []),
+        ("Familiares temen una muerte bajo custodia en El Helicoide", []),
+        ("Jailed pilot faces one death sentence after another", []),
+        # a death that happened still counts (labelled so: t060, b30_024)
+        ("Provea registró 47 detenciones y una muerte bajo custodia en el mes",
+         [("arrested", 47), ("dead", 1)]),
+        ("One dies in custody at Tocuyito", [("dead", 1)]),
+    ],
+)
+def test_a_death_faced_is_not_a_count(text, expected):
+    assert [(e, n) for e, n, _ in counts(text)] == expected
