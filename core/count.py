@@ -119,9 +119,22 @@ def count_sources() -> dict[str, dict[str, Any]]:
     return {"names": dict(data.get("names") or {}), "governments": dict(data.get("governments") or {})}
 
 
+# Sources that state a figure together ("La PUD y Foro Penal confirman 56"), as the count
+# reader names them: "PUD & Foro Penal" (one string, in any language; alerts say "PUD y Foro Penal")
+JOINT = " & "
+_AND = {"es": " y ", "en": " and "}
+
+
+def joint_sources(source: str | None) -> list[str]:
+    """The sources a stated source names: one, or each of a joint statement's."""
+    return [p.strip() for p in source.split(JOINT) if p.strip()] if source else []
+
+
 def source_label(source: str, lang: str) -> str:
     """How an alert names a stated source in its language ("la ONU", "Italia"); a name the
-    file does not know (Foro Penal, a person) as it is."""
+    file does not know (Foro Penal, a person) as it is; a joint one with "y"/"and"."""
+    if JOINT in source:
+        return _AND.get(lang, " & ").join(source_label(p, lang) for p in joint_sources(source))
     known = count_sources()
     entry = known["names"].get(source) or known["governments"].get(source) or {}
     return str(entry.get(lang) or source)
@@ -143,4 +156,6 @@ def verified(event: str, source: str | None) -> bool:
     announces ("3 dead (according to the Pentagon)"), and another event with a source is only
     attributed: neither is a verified figure."""
     source = (source or "").strip()
+    if JOINT in source:  # "PUD & Foro Penal": verified when one of them verifies
+        return any(verified(event, p) for p in joint_sources(source))
     return event == "released" and bool(source) and not official(source) and not states_only(source)

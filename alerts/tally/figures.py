@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.config import AppConfig
-from core.count import OFFICIAL_SOURCES, count_sources
+from core.count import JOINT, OFFICIAL_SOURCES, count_sources, joint_sources
 from core.text import fold
 from storage.tally import (
     FUTURE_SLACK,
@@ -126,9 +126,14 @@ class Sources:
         return cls(names=names, kinds=kinds)
 
     def normalize(self, raw: str | None) -> str:
-        """The canonical name of a stated source, or OTHER when unknown or missing."""
+        """The canonical name of a stated source, or OTHER when unknown or missing. A joint
+        statement ("PUD & Foro Penal") is the figure of the rights group among its sources,
+        else of the first known: Foro Penal verified the 76 it confirmed with the PUD."""
         if not raw or not raw.strip():
             return OTHER
+        if JOINT in raw:
+            names = [n for n in map(self.normalize, joint_sources(raw)) if n != OTHER]
+            return next((n for n in names if self.kind(n) == RIGHTS), names[0] if names else OTHER)
         return self.names.get(source_key(raw), OTHER)
 
     def kind(self, name: str) -> str:

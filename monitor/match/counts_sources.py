@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from core.count import count_sources
+from core.count import JOINT, count_sources
 from core.text import fold
 from monitor.match.counts_numbers import Sentence
 
@@ -325,8 +325,9 @@ def attribute(sent: Sentence, mentions: list[tuple[int, int, str]], pos: tuple[i
             between = text[m_end:start]
             said = _said(text, m_start, between, name)
             if best is not None and said and said.group() != ":" and _JOINED.fullmatch(text, best_end, m_start):
-                # "Foro Penal y la PUD confirman 56": the first named speaks for both (but
+                # "La PUD y Foro Penal confirman 56": both state it, "PUD & Foro Penal" (but
                 # "Provea y Foro Penal difieren: 1.050 vs. 884" gives each its own figure)
+                best, best_end = _joint(best, name), m_end
                 continue
             if said or _prep_before(text, m_start, name):
                 best, best_end = name, m_end
@@ -336,6 +337,14 @@ def attribute(sent: Sentence, mentions: list[tuple[int, int, str]], pos: tuple[i
                 return name
         return closing_source(text, mentions, end)
     return best
+
+
+def _joint(first: str, other: str) -> str:
+    """Two sources that state a figure together; an unnamed one ("la ONG", "the group")
+    is resolved later and alone, so it stays the only one named."""
+    if first in UNNAMED or other in UNNAMED or other in first.split(JOINT):
+        return first
+    return f"{first}{JOINT}{other}"
 
 
 def canonical_source(raw: str | None) -> str | None:

@@ -131,7 +131,7 @@ def test_part_of_a_whole_keeps_the_source_on_the_part(text, whole):
          [("released", 100, "the government")]),
         # perfect tenses, plural verbs, two sources of one statement
         ("Foro Penal ha verificado 104 excarcelaciones de presos políticos", [("released", 104, "Foro Penal")]),
-        ("La PUD y Foro Penal confirman 56 excarcelaciones de presos políticos", [("released", 56, "PUD")]),
+        ("La PUD y Foro Penal confirman 56 excarcelaciones de presos políticos", [("released", 56, "PUD & Foro Penal")]),
         ("El SNTP informó que 14 periodistas detenidos fueron liberados", [("released", 14, "SNTP")]),
         # the government by its ministries and ministers; a ministry only referred to is not named
         ("Ministerio de Servicio Penitenciario asegura haber concretado 116 nuevas excarcelaciones",
@@ -1391,7 +1391,7 @@ def test_half_a_dozen_is_six(text, expected):
     ("text", "expected"),
     [
         # English plural verbs of stating: before, these figures had no source
-        ("Foro Penal and Provea confirm 56 releases", [("released", 56, "Foro Penal")]),
+        ("Foro Penal and Provea confirm 56 releases", [("released", 56, "Foro Penal & Provea")]),
         ("Venezuela says it has 'no political prisoners' as NGOs count 840", [("held", 840, "NGOs")]),
         ("Government announces 200 releases; Foro Penal can verify only 74",
          [("released", 200, "the government"), ("released", 74, "Foro Penal")]),

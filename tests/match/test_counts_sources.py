@@ -195,3 +195,36 @@ def test_an_english_minister_is_the_government_a_foreign_minister_is_not_venezue
 )
 def test_one_who_speaks_for_a_source_states_its_figure(text, expected):
     assert sources(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # real (w0808, w1046): two who confirm a figure together both state it (before, the
+        # first named alone: "56–76 verificados por PUD", and the tally's "PUD" line)
+        ("La PUD y Foro Penal confirman entre 56 y 76 excarcelaciones de presos políticos\nPOLÍTICA",
+         [("released", 56, "PUD & Foro Penal"), ("released", 76, "PUD & Foro Penal")]),
+        ("Foro Penal y la PUD confirman más de un centenar de excarcelaciones",
+         [("released", 100, "Foro Penal & PUD")]),
+        ("Provea and Foro Penal say 31 new arrests since Maduro's capture",
+         [("arrested", 31, "Provea & Foro Penal")]),
+        # an unnamed group is no partner
+        ("Foro Penal y la ONG confirman 56 excarcelaciones", [("released", 56, "Foro Penal")]),
+    ],
+)
+def test_sources_that_state_a_figure_together(text, expected):
+    assert sources(text) == expected
+
+
+def test_a_joint_figure_is_shown_with_both_and_tallied_as_the_rights_groups():
+    from alerts.render import counts_line
+    from core.count import verified
+
+    found = extract_counts(["La PUD y Foro Penal confirman entre 56 y 76 excarcelaciones de presos políticos"])
+    assert counts_line(found, "es") == "56–76 verificados por PUD y Foro Penal"
+    assert counts_line(found, "en") == "56–76 verified by PUD and Foro Penal"
+    assert verified("released", "PUD & Foro Penal") and not verified("released", "the government & Italy")
+    assert DEFAULT_SOURCES.normalize("PUD & Foro Penal") == "Foro Penal"  # the rights group's line
+    assert DEFAULT_SOURCES.kind(DEFAULT_SOURCES.normalize("Foro Penal & PUD")) == RIGHTS
+    assert DEFAULT_SOURCES.normalize("PUD & somebody") == "PUD"
+    assert canonical_source("PUD & Foro Penal") == canonical_source("la PUD y Foro Penal")
