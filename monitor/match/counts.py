@@ -49,7 +49,7 @@ from monitor.match.counts_numbers import (
 from monitor.match.counts_parts import part_of
 from monitor.match.counts_phrases import find_unit, is_bare_partitive_whole, partitive_whole
 from monitor.match.counts_qualifiers import qualifier_of
-from monitor.match.counts_quantities import apposition, skip
+from monitor.match.counts_quantities import apposition, clock, skip
 from monitor.match.counts_sources import (
     GENERIC_NGO,
     NGOS,
@@ -241,7 +241,7 @@ def _number_event(item: _Item, sent: Sentence, found: list[_Found], i: int, j: i
     """(event, rule) of the number toks[i:j], with the count before and the item in view."""
     toks = sent.tokens
     prev = (found[-1][0], found[-1][2]) if found else None
-    if skip(toks, i, j, value, toks[i]) or apposition(sent, i, j) or glued(sent, i):
+    if skip(toks, i, j, value, toks[i]) or apposition(sent, i, j) or glued(sent, i) or clock(sent, i, j):
         return None, "quantity"
     if corrected_away(toks, i):
         return None, "corrected"  # "son 134 y no 143": 143 is the figure corrected

@@ -199,6 +199,20 @@ def apposition(sent: Sentence, i: int, j: int) -> bool:
     return sent.text[:start].rstrip().endswith(",") and sent.text[end:].lstrip().startswith((",", ")"))
 
 
+_DAYPART = frozenset({"manana", "tarde", "noche", "madrugada"})
+
+
+def clock(sent: Sentence, i: int, j: int) -> bool:
+    """A time of day: "a las 11:40 de la noche" (digits glued to a colon and two more), "a las 10
+    de la noche": "confirmó la salida a las 11:40" states no one released."""
+    toks, spans = sent.tokens, sent.spans
+    if (j == i + 1 and toks[i].isdigit() and int(toks[i]) <= 24 and toks[j:j + 1] == [":"]
+            and j + 1 < len(toks) and len(toks[j + 1]) == 2 and toks[j + 1].isdigit()
+            and spans[i][1] == spans[j][0] and spans[j][1] == spans[j + 1][0]):
+        return True  # "11:40"; "Foro Penal: 11" or "presos: 40 en Rodeo" are no time
+    return toks[j:j + 2] in (["de", "la"], ["en", "la"]) and toks[j + 2:j + 3] != [] and toks[j + 2] in _DAYPART
+
+
 def dated(toks: Sequence[str], i: int) -> bool:
     """A tally 'as of' a date: "806 presos políticos al 12/01/2026", "884 as of January 5"."""
     rest = toks[i + 1:i + 9]

@@ -1419,3 +1419,21 @@ def test_english_plural_verbs_state_a_figure(text, expected):
 )
 def test_a_death_faced_is_not_a_count(text, expected):
     assert [(e, n) for e, n, _ in counts(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        # labelled_blind36 b36_025: "a las 11:40" was released 11, confident
+        (("EXCARCELADA LA PERIODISTA MARIELA CORDERO TRAS 19 MESES EN EL HELICOIDE",
+          "Su hermana confirmó la salida a las 11:40 de la noche; Cordero fue beneficiada por la Ley de "
+          "Amnistía. El SNTP contabiliza que aún quedan 9 trabajadores de la prensa detenidos."),
+         [("held", 9)]),
+        (("Fue excarcelado a las 10 de la noche tras 14 meses en Tocuyito",), []),
+        # a number before a colon that is no clock, and an article before a count, still count
+        (("Liberan a las 10 presas políticas de Los Teques",), [("released", 10)]),
+        (("Liberados 11: 40 siguen presos",), [("released", 11), ("held", 40)]),
+    ],
+)
+def test_a_time_of_day_is_not_a_count(fields, expected):
+    assert [(e, n) for e, n, _ in counts(*fields)] == expected
