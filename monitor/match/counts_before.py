@@ -34,7 +34,7 @@ from monitor.match.counts_lexicon import (
     VERIFY,
 )
 from monitor.match.counts_numbers import NUMBER_WORDS
-from monitor.match.counts_phrases import counted_before, demanded, subset_before
+from monitor.match.counts_phrases import counted_before, demanded, refused, subset_before
 from monitor.match.counts_quantities import TIME
 
 _SKIP = "skip"  # the word gives nothing: look further left
@@ -128,7 +128,7 @@ def _release_phrase(tokens: Sequence[str], k: int) -> str | None:
     if (w in ("amnistia", "amnesty") and any(t.startswith(_GRANT) for t in tokens[max(0, k - 3):k])
             or w.startswith(_GRANT) and any(t in ("amnistia", "amnesty") for t in tokens[max(0, k - 2):k])):
         g = max(m for m in range(max(0, k - 3), k + 1) if tokens[m].startswith(_GRANT))
-        if demanded(tokens, g) or tokens[g] in _ASKED_GRANT:
+        if demanded(tokens, g) or refused(tokens, g) or tokens[g] in _ASKED_GRANT:
             return "demanded"  # "piden aplicar la amnistía a 30", "exigen que los jueces apliquen la amnistía a"
         return "released"  # "aplican amnistía a 80 militares", "applies amnesty to 12 students"
     if w in ("with", "con") and k > 0 and tokens[k - 1] in ("returns", "returned", "regresa", "regreso",
@@ -251,7 +251,7 @@ def _event_verb(tokens: Sequence[str], i: int, k: int) -> str | None:
         return "held"  # "Venezuela tiene detenidos a 80 extranjeros", "permanecen detenidos otros 49"
     if event == "arrested" and w.startswith(_JAIL) and any(t in COURT for t in tokens[max(0, k - 3):k]):
         return "held"  # "court jails 3 soldiers": a sentence, not an arrest
-    if event == "released" and demanded(tokens, k):
+    if event == "released" and (demanded(tokens, k) or refused(tokens, k)):
         return "demanded"  # held, and it wins over a participle after the noun
     if event == "arrested" and demanded(tokens, k):
         return None  # "asks Caracas to arrest and hand over 4 gang leaders": not done

@@ -15,6 +15,7 @@ from monitor.match.counts_cues import (
     EXCHANGE,
     GROUP_DET,
     PARTITIVE,
+    REFUSE,
     RELATIVES,
 )
 from monitor.match.counts_lexicon import (
@@ -87,6 +88,16 @@ def demanded(tokens: Sequence[str], k: int) -> bool:
                 limit = 3  # "condiciona el alivio de sanciones a la excarcelación de"
             return sum(w not in DEMAND_GLUE for w in tokens[m + 1:k]) <= limit
     return False
+
+
+def refused(tokens: Sequence[str], k: int) -> bool:
+    """The release word tokens[k] is refused ("rechaza aplicar la amnistía a 45", "refuses to
+    free 45", "niega la excarcelación de 30"): those named stay inside. An arrest "rechazada" is
+    condemned, not undone ("rechazan la detención de 12 estudiantes")."""
+    m = k - 1
+    while m > 0 and tokens[m] in ("la", "el", "the", "a", "to", "de"):
+        m -= 1
+    return m >= 0 and tokens[m] in REFUSE
 
 
 def counted_before(tokens: Sequence[str], k: int) -> bool:

@@ -1437,3 +1437,20 @@ def test_a_death_faced_is_not_a_count(text, expected):
 )
 def test_a_time_of_day_is_not_a_count(fields, expected):
     assert [(e, n) for e, n, _ in counts(*fields)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # blind24 q24_095: a refused amnesty was released 45, confident
+        ("Tribunal rechaza aplicar la amnistía a 45 militares presos en Ramo Verde", [("held", 45)]),
+        ("Court refuses to free 45 jailed officers", [("held", 45)]),
+        ("Judge denied the release of 12 students", [("held", 12)]),
+        ("El gobierno niega la excarcelación de 30 militares", [("held", 30)]),
+        # an arrest condemned happened; a release granted happened
+        ("Rechazan la detención de 12 estudiantes en Mérida", [("arrested", 12)]),
+        ("Tribunal aplica la amnistía a 45 militares presos en Ramo Verde", [("released", 45)]),
+    ],
+)
+def test_a_refused_release_leaves_them_held(text, expected):
+    assert [(e, n) for e, n, _ in counts(text)] == expected
