@@ -251,11 +251,23 @@ def _event_verb(tokens: Sequence[str], i: int, k: int) -> str | None:
         return "held"  # "Venezuela tiene detenidos a 80 extranjeros", "permanecen detenidos otros 49"
     if event == "arrested" and w.startswith(_JAIL) and any(t in COURT for t in tokens[max(0, k - 3):k]):
         return "held"  # "court jails 3 soldiers": a sentence, not an arrest
-    if event == "released" and (demanded(tokens, k) or refused(tokens, k)):
+    if event == "released" and (demanded(tokens, k) or refused(tokens, k) or _bidden(tokens, k)):
         return "demanded"  # held, and it wins over a participle after the noun
     if event == "arrested" and demanded(tokens, k):
         return None  # "asks Caracas to arrest and hand over 4 gang leaders": not done
     return event
+
+
+_SUBJUNCTIVE = frozenset({"libere", "liberen", "excarcele", "excarcelen", "suelte", "suelten"})
+
+
+def _bidden(tokens: Sequence[str], k: int) -> bool:
+    """A release bidden, not done: the Spanish subjunctive ("¡Liberen a los 40 presos!", "que
+    Caracas libere a los 500") or an English imperative opening its clause ("Bishops: 'Release
+    the 40 sick prisoners now'"; not "release of 116")."""
+    w = tokens[k]
+    return w in _SUBJUNCTIVE or (w in ("release", "free") and (k == 0 or tokens[k - 1] == ":")
+                                 and tokens[k + 1:k + 2] != ["of"])
 
 
 _KEPT_THINGS = frozenset({"sanciones", "medidas", "restricciones", "tropas", "buques"})

@@ -1454,3 +1454,20 @@ def test_a_time_of_day_is_not_a_count(fields, expected):
 )
 def test_a_refused_release_leaves_them_held(text, expected):
     assert [(e, n) for e, n, _ in counts(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # blind18 q18_189: an imperative was released 40, confident
+        ("Bishops: 'Release the 40 sick prisoners now'", [("held", 40)]),
+        ("¡Liberen a los 40 presos enfermos!", [("held", 40)]),
+        ("Washington condiciona las licencias a que Caracas libere a los 500 presos políticos", [("held", 500)]),
+        ("Venezuela: Free 60 foreign nationals held as bargaining chips", [("held", 60)]),
+        # the indicative and the noun are done releases
+        ("Liberan a los 40 presos enfermos de Rodeo I", [("released", 40)]),
+        ("Rubio: release of 116 political prisoners is 'an important first step'", [("released", 116)]),
+    ],
+)
+def test_a_release_bidden_is_not_done(text, expected):
+    assert [(e, n) for e, n, _ in counts(text)] == expected
