@@ -189,6 +189,8 @@ def _stops(tokens: Sequence[str], k: int) -> bool:
         return True
     if _new_subject(tokens, k):
         return True
+    if w in _FREEDOM and tokens[max(0, k - 2):k] in (["por", "la"], ["por", "su"], ["for", "the"], ["for", "their"]):
+        return True  # "9 detenidos en protesta por la libertad de un concejal": what they marched for
     return (w, tokens[k + 1] if k + 1 < len(tokens) else "") in SUBSET
 
 
@@ -244,6 +246,7 @@ def _group_event(tokens: Sequence[str], k: int) -> str | None:
 
 
 _AS = frozenset({"en", "como", "as", "in"})
+_FREEDOM = frozenset({"libertad", "liberacion", "excarcelacion", "release", "freedom"})
 
 
 def _verified_as(tokens: Sequence[str], k: int) -> str | None:

@@ -1471,3 +1471,18 @@ def test_a_refused_release_leaves_them_held(text, expected):
 )
 def test_a_release_bidden_is_not_done(text, expected):
     assert [(e, n) for e, n, _ in counts(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # blind34 b34_057: what the detainees protested for was read as their release (confident)
+        ("ASCIENDEN A 9 LOS DETENIDOS TRAS PROTESTA EN CABIMAS POR LA LIBERTAD DE UN CONCEJAL",
+         [("arrested", 9)]),
+        ("9 detenidos en protesta por la libertad de presos políticos", [("arrested", 9)]),
+        # a release of their own still is one
+        ("9 presos políticos quedan en libertad por la amnistía", [("released", 9)]),
+    ],
+)
+def test_a_freedom_marched_for_is_no_release(text, expected):
+    assert [(e, n) for e, n, _ in counts(text)] == expected
