@@ -35,6 +35,7 @@ from monitor.match.counts_lexicon import (
     DEMAND,
     DETAINEE,
     EVENT_NOUN,
+    NOT_PEOPLE,
     PRISONER,
     QUALIFIER,
     SINGULAR_PARTICIPLE,
@@ -132,6 +133,9 @@ def _aside(tokens: Sequence[str], k: int, start: int) -> tuple[int, bool]:
         return k + 3, True  # "110 privados de libertad fueron beneficiados": the noun, not a state
     if w[0].isdigit() and is_date_part(tokens, k):
         return k + 1, False  # "detenidos tras el 28 de julio siguen en Tocuyito"
+    if (w[0].isdigit() or w in SMALL) and tokens[k + 1:k + 2] != [] and tokens[k + 1] in NOT_PEOPLE and (
+            k > 0 and tokens[k - 1] in _FROM):
+        return k + 2, False  # "80 foreigners from 22 countries are held": the noun's complement
     if (w[0].isdigit() or w in SMALL) and tokens[k + 1:k + 2] and tokens[k + 1] in TIME and (
             k > 0 and tokens[k - 1] in DURATION_LEAD):
         return k + 2, False  # "2 periodistas tras 10 horas detenidos": a duration
@@ -246,6 +250,7 @@ def _group_event(tokens: Sequence[str], k: int) -> str | None:
 
 
 _AS = frozenset({"en", "como", "as", "in"})
+_FROM = frozenset({"from", "de", "in", "en", "across"})
 _FREEDOM = frozenset({"libertad", "liberacion", "excarcelacion", "release", "freedom"})
 
 

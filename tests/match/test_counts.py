@@ -1486,3 +1486,16 @@ def test_a_release_bidden_is_not_done(text, expected):
 )
 def test_a_freedom_marched_for_is_no_release(text, expected):
     assert [(e, n) for e, n, _ in counts(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # blind12 q052: the 22 countries were held (confident) and the 80 foreigners missed
+        ("JEP says at least 80 foreigners from 22 countries are held in Venezuela", [("held", 80, "JEP")]),
+        ("Al menos 80 extranjeros de 22 países siguen presos en Venezuela", [("held", 80, None)]),
+        ("Detienen a 12 personas en 3 municipios de Zulia", [("arrested", 12, None)]),
+    ],
+)
+def test_countries_are_not_people(text, expected):
+    assert counts(text) == expected
