@@ -1499,3 +1499,17 @@ def test_a_freedom_marched_for_is_no_release(text, expected):
 )
 def test_countries_are_not_people(text, expected):
     assert counts(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # blind37 b37_109 (summary): the release noun of another clause made 400 released, confident
+        ("La oficina celebró las excarcelaciones, pero calculó que al menos 400 personas siguen detenidas "
+         "por motivos políticos", [("held", 400)]),
+        ("The office welcomed the releases but estimated 400 people remain detained", [("held", 400)]),
+        ("Foro Penal estima 400 excarcelaciones", [("released", 400)]),
+    ],
+)
+def test_a_verb_of_estimating_opens_the_figures_clause(text, expected):
+    assert [(e, n) for e, n, _ in counts(text)] == expected
