@@ -1513,3 +1513,18 @@ def test_countries_are_not_people(text, expected):
 )
 def test_a_verb_of_estimating_opens_the_figures_clause(text, expected):
     assert [(e, n) for e, n, _ in counts(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        # blind11 r055: a count published was read as 180 people released, confident
+        (("Foro Penal tally: 1,062 political prisoners, including 9 teenagers",
+          "The weekly count, released on Monday, also lists 180 members of the military."),
+         [("held", 1062), ("held", 9)]),
+        (("El informe, publicado este lunes, registra 40 detenciones",), [("arrested", 40)]),
+        (("Venezuela released 40 political prisoners on Monday",), [("released", 40)]),
+    ],
+)
+def test_a_document_released_frees_no_one(fields, expected):
+    assert [(e, n) for e, n, _ in counts(*fields)] == expected
