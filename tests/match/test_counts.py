@@ -1528,3 +1528,18 @@ def test_a_verb_of_estimating_opens_the_figures_clause(text, expected):
 )
 def test_a_document_released_frees_no_one(fields, expected):
     assert [(e, n) for e, n, _ in counts(*fields)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # blind12 q045: "prisoners" after a people noun decided held, confident, over the release
+        ("Government says 30 women prisoners moved to house arrest; Foro Penal says 60 remain jailed",
+         [("released", 30), ("held", 60)]),
+        ("30 women prisoners were released on Sunday", [("released", 30)]),
+        ("30 women prisoners remain in jail", [("held", 30)]),
+        ("Venezuela holds 30 women prisoners", [("held", 30)]),
+    ],
+)
+def test_prisoners_after_a_people_noun_describe_them(text, expected):
+    assert [(e, n) for e, n, _ in counts(text)] == expected
