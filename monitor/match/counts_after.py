@@ -195,6 +195,8 @@ def _stops(tokens: Sequence[str], k: int) -> bool:
         return True
     if w in _FREEDOM and tokens[max(0, k - 2):k] in (["por", "la"], ["por", "su"], ["for", "the"], ["for", "their"]):
         return True  # "9 detenidos en protesta por la libertad de un concejal": what they marched for
+    if w in _NONE:
+        return True  # "seven US troops wounded, none killed": the predicate of none of them
     return (w, tokens[k + 1] if k + 1 < len(tokens) else "") in SUBSET
 
 
@@ -251,6 +253,7 @@ def _group_event(tokens: Sequence[str], k: int) -> str | None:
 
 _AS = frozenset({"en", "como", "as", "in"})
 _FROM = frozenset({"from", "de", "in", "en", "across"})
+_NONE = frozenset({"none", "nobody", "ninguno", "ninguna", "nadie"})
 _FREEDOM = frozenset({"libertad", "liberacion", "excarcelacion", "release", "freedom"})
 
 

@@ -1543,3 +1543,16 @@ def test_a_document_released_frees_no_one(fields, expected):
 )
 def test_prisoners_after_a_people_noun_describe_them(text, expected):
     assert [(e, n) for e, n, _ in counts(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # blind11 r066: "none killed" made seven wounded troops dead, confident
+        ("Pentagon: seven US troops wounded, none killed, in Caracas operation", []),
+        ("Siete militares heridos, ninguno muerto en el ataque", []),
+        ("Seven troops killed, none captured", [("dead", 7)]),
+    ],
+)
+def test_none_ends_the_predicate(text, expected):
+    assert [(e, n) for e, n, _ in counts(text)] == expected
