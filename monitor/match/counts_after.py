@@ -233,7 +233,7 @@ def _phrase(tokens: Sequence[str], sc: _Scan) -> str | None:
         sc.k += 1
         return _NEXT
     if w in _STAY and (nxt in NOT_CUSTODY or tokens[k + 2:k + 3] in (["bordo"], ["board"], ["large"]) or (
-            nxt in ("in", "en") and any(t in NOT_CUSTODY_PLACE for t in tokens[k + 2:k + 4]))):
+            nxt in ("in", "en") and any(t in NOT_CUSTODY_PLACE for t in tokens[k + 2:k + 4])) or _deployed(tokens, sc)):
         return _STOP  # "24 crew members remained aboard", "6,000 troops remain in the region"
     if (w in REMAIN_VERB or w in AFTER_HELD) and not w.startswith(("privad", "depriv")) and _release_state(
             tokens[k + 1:k + 6]):
@@ -265,6 +265,17 @@ def _verified_as(tokens: Sequence[str], k: int) -> str | None:
     m = k + 2 + (tokens[k + 2:k + 3] != [] and tokens[k + 2] in ARTICLES)
     w = tokens[m] if m < len(tokens) else ""
     return EVENT_NOUN.get(w) or AFTER_EVENT.get(w)
+
+
+_FORCES = frozenset({"troops", "tropas", "efectivos", "marines", "infantes", "sailors", "personnel"})
+
+
+def _deployed(tokens: Sequence[str], sc: _Scan) -> bool:
+    """Forces that stay somewhere with no word of custody ("2,500 troops to remain in Puerto
+    Rico through summer"): deployed, not held ("3 US troops remain in custody" are held)."""
+    noun = tokens[sc.start - 1] if sc.start > 0 else ""
+    return noun in _FORCES and not any(
+        t in CUSTODY or t in PRISONS or t in HELD_STATE or t in AFTER_HELD_NOUN for t in tokens[sc.k + 1:sc.k + 6])
 
 
 # to stay, in either number ("la tripulación, de 22 marinos, permanece a bordo": not in custody)

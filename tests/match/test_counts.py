@@ -1556,3 +1556,16 @@ def test_prisoners_after_a_people_noun_describe_them(text, expected):
 )
 def test_none_ends_the_predicate(text, expected):
     assert [(e, n) for e, n, _ in counts(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # blind35 b35_089: a deployment was held 2500, confident
+        ("Pentagon: 2,500 troops to remain in Puerto Rico through summer", []),
+        ("5.000 efectivos permanecen en Puerto Rico", []),
+        ("Three US troops remain in custody in Caracas", [("held", 3)]),
+    ],
+)
+def test_forces_that_remain_somewhere_are_not_held(text, expected):
+    assert [(e, n) for e, n, _ in counts(text)] == expected
