@@ -84,7 +84,7 @@ def demanded(tokens: Sequence[str], k: int) -> bool:
         if tokens[m].startswith(DEMAND):
             # two words only for a named addressee: "pide a Delcy Rodríguez liberar"
             limit = 2 if tokens[m + 1:m + 2] in (["a"], ["al"], ["to"]) or tokens[k - 1] == "to" else 1
-            if tokens[m].startswith(("condicion", "conditio", "tied")):
+            if tokens[m].startswith(("condicion", "conditio", "tie", "tying")):
                 limit = 3  # "condiciona el alivio de sanciones a la excarcelación de"
             return sum(w not in DEMAND_GLUE for w in tokens[m + 1:k]) <= limit
     return False

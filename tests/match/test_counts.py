@@ -1569,3 +1569,17 @@ def test_none_ends_the_predicate(text, expected):
 )
 def test_forces_that_remain_somewhere_are_not_held(text, expected):
     assert [(e, n) for e, n, _ in counts(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # blind35 b35_106: a release a deal is tied to was released 450, confident
+        ("US lawmakers urge Treasury to tie oil licenses to freeing 'more than 450' political prisoners",
+         [("held", 450)]),
+        ("US ties sanctions relief to the release of 300 prisoners", [("held", 300)]),
+        ("Venezuela frees 40 prisoners tied to the protests", [("released", 40)]),
+    ],
+)
+def test_a_release_a_deal_is_tied_to_is_a_condition(text, expected):
+    assert [(e, n) for e, n, _ in counts(text)] == expected
