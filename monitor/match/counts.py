@@ -42,6 +42,7 @@ from monitor.match.counts_numbers import (
     Sentence,
     glued,
     hyphen_range,
+    or_range,
     parse_number,
     range_low,
     to_range,
@@ -386,7 +387,7 @@ def _range_second(sent: Sentence, i: int, j: int) -> tuple[int, tuple[int, int, 
     """The index and parse of a range's second number when toks[i:j] opens one ("entre 56 y
     76", "700-800", "1,450 to 1,600")."""
     toks = sent.tokens
-    return range_low(toks, i, j) or hyphen_range(sent, i, j) or to_range(toks, i, j)
+    return range_low(toks, i, j) or hyphen_range(sent, i, j) or to_range(toks, i, j) or or_range(toks, i, j)
 
 
 _ANAPHORA = {"the", "los", "las", "these", "estos", "estas"}

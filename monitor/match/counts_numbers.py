@@ -218,6 +218,17 @@ def to_range(toks: Sequence[str], i: int, j: int) -> tuple[int, tuple[int, int, 
 _NOT_RANGE_LEAD = {"from", "up", "down", "by", "de", "desde", "of"}
 
 
+def or_range(toks: Sequence[str], i: int, j: int) -> tuple[int, tuple[int, int, bool]] | None:
+    """"80 or 90 political prisoners", "tres o cuatro activistas": an estimate between two
+    numbers, the second larger (not "one or two" read as a list of singles)."""
+    if j + 1 >= len(toks) or toks[j] not in ("or", "o", "u"):
+        return None
+    first, second = parse_number(toks, i), parse_number(toks, j + 1)
+    if first is None or second is None or first[2] or second[2] or second[0] <= first[0]:
+        return None
+    return j + 1, second
+
+
 def hyphen_range(sent: Sentence, i: int, j: int) -> tuple[int, tuple[int, int, bool]] | None:
     """"freed 700-800 people", "700–800": the second number of a range written with a dash,
     when it is larger (not "24-25" of a date: the second is read as a date and skipped)."""

@@ -1583,3 +1583,18 @@ def test_forces_that_remain_somewhere_are_not_held(text, expected):
 )
 def test_a_release_a_deal_is_tied_to_is_a_condition(text, expected):
     assert [(e, n) for e, n, _ in counts(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "ranges"),
+    [
+        # "or" between two numbers is a range too: before, the second was lost ("80 or 90": 80 only)
+        ("Venezuela frees 80 or 90 political prisoners", {80: 90, 90: None}),
+        ("Detienen a tres o cuatro activistas en Mérida", {3: 4, 4: None}),
+        ("Rights groups disagree on count: 412 or 458 political prisoners?", {412: 458, 458: None}),
+        # "uno o dos" is no range of two counts of one noun; a list of two nouns is no range
+        ("Liberan a 5 colombianos o 3 venezolanos", {5: None}),
+    ],
+)
+def test_a_range_with_or(text, ranges):
+    assert {c.number: c.upto for c in extract_counts([text])} == ranges
