@@ -37,6 +37,8 @@ SOURCES: list[tuple[str, re.Pattern[str]]] = [
         ("the government", r"\bgobierno\b|\bgovernment\b|\bejecutivo\b|\bregimen\b|\bregime\b"
                            r"|\bministr\w*|(?<!foreign )\bminister\b|\bministerio (?:de|del|publico)\b(?! (?:relaciones |asuntos )?exteriores)|fiscal general|attorney general|\bfiscalia\b"
                            r"|(?<=\bby )caracas\b|(?<=\bpor )caracas\b|\bcaracas (?=said|says|announced)"
+                           # "Venezuela says it freed 110": the state speaking, as wires write it
+                           r"|^(?:[a-z ]+: )?venezuela (?=says|said|announced|announces|claims|claimed)"
                            r"|\bmaduro\b|\bcabello\b|\bsaab\b|\bpadrino lopez\b"),
         ("Trump", r"\btrump\b"),
         ("the Justice Department", r"justice department|department of justice"
@@ -168,7 +170,7 @@ def _prep_before(text: str, m_start: int, name: str) -> bool:
 # scan: most sentences name no source, and these patterns are the slow ones to scan
 _ANCHORS = {
     "the government": ("gobierno", "government", "ejecutivo", "regime", "minist", "fiscal", "attorney general",
-                       "caracas", "maduro", "cabello", "saab", "padrino lopez"),
+                       "caracas", "maduro", "cabello", "saab", "padrino lopez", "venezuela"),
     "the Pentagon": ("pentagon", "department of", "departamento de", "hegseth", "secretari", "secretary"),
     "the United Nations": ("naciones unidas", "united nations", "onu", "experts"),
     "IACHR": ("cidh", "iachr", "comision interamericana", "inter-american commission"),
@@ -354,6 +356,8 @@ def canonical_source(raw: str | None) -> str | None:
     if not raw or not raw.strip():
         return None
     folded = fold(raw).strip()
+    if folded == "venezuela":  # a label's "Venezuela" (says 64 freed) is the state speaking: the government
+        return "the government"
     found = [generic(name, None) for _, _, name in source_mentions(folded, []) if name != GENERIC]
     if found:
         return found[0]

@@ -228,3 +228,25 @@ def test_a_joint_figure_is_shown_with_both_and_tallied_as_the_rights_groups():
     assert DEFAULT_SOURCES.kind(DEFAULT_SOURCES.normalize("Foro Penal & PUD")) == RIGHTS
     assert DEFAULT_SOURCES.normalize("PUD & somebody") == "PUD"
     assert canonical_source("PUD & Foro Penal") == canonical_source("la PUD y Foro Penal")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # English wires: "Venezuela says" is the state speaking (before, no source: the alert read
+        # "110 excarcelados", not "según el Gobierno", and the tally filed it under no one)
+        ("Venezuela says it freed 110 prisoners as 'a gesture of peace'", [("released", 110, "the government")]),
+        ("Venezuela says 64 prisoners were freed Friday; Foro Penal confirms 51",
+         [("released", 64, "the government"), ("released", 51, "Foro Penal")]),
+        # the actor is no source, nor a party with the country in its name
+        ("Venezuela frees 87 political prisoners, says Foro Penal", [("released", 87, "Foro Penal")]),
+        ("Vente Venezuela says 38 of its campaign staff are behind bars", [("held", 38, None)]),
+    ],
+)
+def test_venezuela_says_is_the_government(text, expected):
+    assert sources(text) == expected
+
+
+def test_a_label_naming_venezuela_as_the_source_is_the_government():
+    assert canonical_source("Venezuela") == "the government"
+    assert canonical_source("Vente Venezuela") != "the government"
