@@ -36,9 +36,11 @@ _BEFORE: tuple[tuple[tuple[str, ...], str], ...] = (
 
 
 def qualifier_of(toks: Sequence[str], i: int) -> str | None:
-    """The qualifier stated right before the number at toks[i], if any."""
+    """The qualifier stated right before the number at toks[i], if any; "1,000-plus" after it."""
     for words, qualifier in _BEFORE:
         n = len(words)
         if i >= n and tuple(toks[i - n:i]) == words:
             return qualifier
-    return None
+    after = toks[i + 2:i + 3]
+    plus = toks[i + 1:i + 2] == ["plus"] and not (after and after[0][0].isdigit())  # not "1,000 plus 20"
+    return "more than" if plus else None

@@ -1598,3 +1598,17 @@ def test_a_release_a_deal_is_tied_to_is_a_condition(text, expected):
 )
 def test_a_range_with_or(text, ranges):
     assert {c.number: c.upto for c in extract_counts([text])} == ranges
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "N-plus" is "more than N": before, "1,000-plus political prisoners" was no count at all
+        # (its noun cut off) and "800-plus remain jailed" (dev_blind16 q16_026) showed a bare 800
+        ("Rights group: 1,000-plus political prisoners remain", [("held", 1000, "more than")]),
+        ("Foro Penal: releases slow to a trickle as 800-plus remain jailed", [("held", 800, "more than")]),
+        ("Venezuela frees 1,000 plus 20 prisoners", [("released", 1000, None), ("released", 20, None)]),
+    ],
+)
+def test_n_plus_is_more_than_n(text, expected):
+    assert [(c.event, c.number, c.qualifier) for c in extract_counts([text])] == expected
