@@ -242,6 +242,11 @@ class Database:
         event.listen(self.sessions, "after_commit", self._committed)
         event.listen(self.sessions, "after_rollback", _rolled_back)
 
+    @property
+    def sqlite_file(self) -> Path | None:
+        """The SQLite database's file; None for PostgreSQL or an in-memory database."""
+        return self._file
+
     def file_problem(self) -> str | None:
         """For SQLite, the database file removed or replaced at its path since it was opened:
         SQLite goes on writing to the file it opened, which the next start does not find."""

@@ -34,6 +34,7 @@ from monitor.ingest.normalize import NormalizedItem, normalize_entry
 from monitor.ingest.order import in_publication_order
 from monitor.ingest.poll_states import PollStates
 from monitor.ingest.result import PollResult
+from monitor.ingest.seen_marks import marks_path, record_mark, seen_until
 from monitor.parse import ParsedFeed, parse_any
 from monitor.parse.feeds import cut_entries
 from monitor.parse.jsonfeed import looks_like_json
@@ -184,16 +185,26 @@ async def _poll(
             "%s: %d new items over max_new_items_per_poll (%d) left for a later poll",
             feed.name, held, limits.max_new_items_per_poll,
         )
-    backfill = _backfill_flags(fresh, state, feed, settings, now)
+    marks = marks_path(db.sqlite_file)
+    seen = seen_until(marks, feed.name, state.last_success_at)
+    backfill = _backfill_flags(fresh, state, feed, settings, now, seen)
+    if seen is not None:
+        log.warning(
+            "%s: the database is older than this feed's last poll (%s, in %s): a restored backup; "
+            "%d of its %d new items, published before then, stored as backfill, not alerted again",
+            feed.name, seen.strftime("%Y-%m-%d %H:%M:%S UTC"), marks, sum(backfill), len(fresh),
+        )
     refused: list[str] = []
     articles = await fetch_articles(
         feed, settings, fetcher, fresh, backfill, refused, fetched.final_url)
-    return await _store(
+    result = await _store(
         db, feed, settings, now, fetched, parsed,
         in_publication_order(fresh, list(zip(fresh, backfill, strict=True))),
         articles, skipped=skipped, refused=refused,
         held=held, held_limit=limits.max_new_items_per_poll, feed_id=state.feed_id,
     )
+    record_mark(marks, feed.name, now)
+    return result
 
 
 async def _store(db: Database, feed: FeedConfig, *args: Any, **kwargs: Any) -> PollResult:
@@ -281,12 +292,15 @@ def _normalize(
 
 def _backfill_flags(
     items: list[NormalizedItem], state: FeedState, feed: FeedConfig, settings: Settings, now: datetime,
+    seen: datetime | None = None,
 ) -> list[bool]:
     """Which items are backfill; a date without a time of day is judged by the end of that
     day in the feed's zone (`timezone`, default settings.timezone): the outlet's own date.
     After its first poll a feed's window is at least two intervals: the next poll comes an
     interval plus jitter (or a failed poll) later, and what the feed published since the
-    last one is news (a daily feed's item of the minute after a poll was 24h 1m old)."""
+    last one is news (a daily feed's item of the minute after a poll was 24h 1m old).
+    `seen`: a restored database's gap (seen_marks): the service had read the feed up to then,
+    so what was published before it, and every undated item, was seen (and alerted) already."""
     window = settings.backfill_window
     if state.first_success_at is not None:
         window = max(window, 2 * feed.interval)
@@ -295,6 +309,8 @@ def _backfill_flags(
     catching_up = state.first_success_at is None or (
         state.last_success_at is not None and state.last_success_at < cutoff
     )
+    if seen is not None:
+        cutoff, catching_up = max(cutoff, seen), True
     return [
         latest_publication(i, zone) < cutoff or (catching_up and not i.dated)
         for i in items
