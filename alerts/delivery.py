@@ -54,6 +54,7 @@ from alerts.telegram import (
 from core.clock import Clock, SystemClock
 from core.config import AppConfig, ChannelConfig, Runtime
 from core.logs import redact
+from core.restore_marks import SentMark, load_sent, marks_path, record_sent
 from storage.alerts import (
     SENT_CHAT,
     WITHDRAWN,
@@ -126,6 +127,7 @@ class _Claimed:
     payload: dict[str, Any]
     attempts: int
     reply_to_alert_id: int | None
+    dedupe_key: str = ""
 
 
 class DeliveryWorker:
@@ -174,6 +176,10 @@ class DeliveryWorker:
         self._answering_since: float | None = float("-inf")  # monotonic; None while refused
         self._stepped_at = float("-inf")  # monotonic: the wall clock's last step forward
         self._round_refusals = RefusalLog()
+        self._marks = marks_path(db.sqlite_file)
+        # alerts sent before this process started (core/restore_marks.py): one the database
+        # holds as queued is a restored backup's, and is not sent again
+        self._sent_before = {} if dry_run else load_sent(self._marks)
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -376,7 +382,25 @@ class DeliveryWorker:
             row = claim_alert(session, head.id, now, stale)
             if row is None:
                 return None
-            return _Claimed(row.id, row.channel, row.kind, dict(row.payload or {}), row.attempts, row.reply_to_alert_id)
+            if (mark := self._sent_before.get(row.dedupe_key)) is not None:
+                self._sent_already(session, row, mark)
+                return None
+            return _Claimed(row.id, row.channel, row.kind, dict(row.payload or {}), row.attempts,
+                            row.reply_to_alert_id, row.dedupe_key)
+
+    @staticmethod
+    def _sent_already(session: Session, row: Alert, mark: SentMark) -> None:
+        """Alert `row`, queued in the database, was sent before it was restored from a backup:
+        marked sent as the message it was, so that the story's edits and replies find it."""
+        payload = dict(row.payload or {})
+        if mark.chat is not None:
+            payload[SENT_CHAT] = mark.chat
+        finish_alert(session, row.id, status="sent", sent_at=mark.at, claimed_at=None,
+                     telegram_message_id=mark.message_id, payload=payload,
+                     last_error="sent before the database was restored from a backup")
+        log.warning("alert %d to %s is queued in the database but was sent at %s (message %s): the database "
+                    "was restored from a backup; marked sent, not sent again", row.id, row.channel,
+                    mark.at.strftime("%Y-%m-%d %H:%M:%S UTC"), mark.message_id)
 
     def _finish(self, alert_id: int, **values: Any) -> None:
         with self.db.session() as session:
@@ -489,7 +513,7 @@ class DeliveryWorker:
             if self._is_console(conf):
                 text = claimed.payload.get("text") or ""
                 print_alert(self.out, claimed.channel, claimed.kind, text, alert_id=claimed.id)
-                await self._record_sent(claimed.id)
+                await self._record_sent(claimed)
                 stats.sent += 1
             else:
                 await self._send_telegram(conf, claimed, stats)
@@ -498,12 +522,14 @@ class DeliveryWorker:
             log.error("alert %d to %s: unexpected error: %s", claimed.id, claimed.channel, message)
             await self._retry(claimed, message, stats)
 
-    async def _record_sent(self, alert_id: int, **values: Any) -> None:
+    async def _record_sent(self, claimed: _Claimed, **values: Any) -> None:
         """Mark a sent alert `sent`. Its message is out: a database that refuses the write (a
         lock another process holds past the busy timeout, a full disk) is asked again until it
         takes it; a retry of the alert would send the message twice. Once a stop is asked, no
         attempt begins: each may wait a busy timeout (10 s), the whole of a stop's time."""
-        sent_at = self.clock.now()
+        alert_id, sent_at = claimed.id, self.clock.now()
+        mark = SentMark(sent_at, values.get("telegram_message_id"), (values.get("payload") or {}).get(SENT_CHAT))
+        await asyncio.to_thread(record_sent, self._marks, claimed.dedupe_key, mark)
         for attempt in itertools.count():
             try:
                 await asyncio.to_thread(self._finish, alert_id, status="sent", sent_at=sent_at,
@@ -655,7 +681,7 @@ class DeliveryWorker:
                 self.limiter.record(_rate_key(conf))
             if claimed.kind == "edit" and edit_of is None:
                 note = note or "sent as a message of its own: the message to edit is in a chat migrated from"
-            await self._record_sent(claimed.id, telegram_message_id=message_id, last_error=note,
+            await self._record_sent(claimed, telegram_message_id=message_id, last_error=note,
                                     payload={**p, SENT_CHAT: chat_id})
             stats.sent += 1
             await self._api_answered()
@@ -684,7 +710,7 @@ class DeliveryWorker:
                 return
             self.limiter.record(_rate_key(conf))
             sent = {k: v for k, v in claimed.payload.items() if k != "photo_b64"}  # 150 KB a chart, kept for ever
-            await self._record_sent(claimed.id, telegram_message_id=message_id, last_error=None,
+            await self._record_sent(claimed, telegram_message_id=message_id, last_error=None,
                                     payload={**sent, SENT_CHAT: chat_id})
             stats.sent += 1
             await self._api_answered()

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from core.config import FeedConfig, Settings
 from core.durations import format_duration
+from core.restore_marks import marks_path, record_feed_mark, seen_until
 from core.urls import redact_userinfo
 from monitor.fetch.client import FEED_ACCEPT, PAGE_ACCEPT, Fetcher, FetchResult
 from monitor.ingest.article import fetch_articles
@@ -34,7 +35,6 @@ from monitor.ingest.normalize import NormalizedItem, normalize_entry
 from monitor.ingest.order import in_publication_order
 from monitor.ingest.poll_states import PollStates
 from monitor.ingest.result import PollResult
-from monitor.ingest.seen_marks import marks_path, record_mark, seen_until
 from monitor.parse import ParsedFeed, parse_any
 from monitor.parse.feeds import cut_entries
 from monitor.parse.jsonfeed import looks_like_json
@@ -203,7 +203,7 @@ async def _poll(
         articles, skipped=skipped, refused=refused,
         held=held, held_limit=limits.max_new_items_per_poll, feed_id=state.feed_id,
     )
-    record_mark(marks, feed.name, now)
+    record_feed_mark(marks, feed.name, now)
     return result
 
 

@@ -20,13 +20,13 @@ from storage.db import open_database
 CHANNELS = [{"name": "presos", "chat_id": "@presos_test", "topics": ["political_prisoners"]}]
 
 
-def poll(world: World) -> str:
+def poll(world: World, *, dry_run: bool = False) -> str:
     """`monitor poll-once`, in process (a fresh open of the database, as each command does)."""
     config = load_config(world.config_path)
     runtime = resolve_runtime(config, config_path=str(world.config_path), db_flag=world.db_url, env=world.env())
     db, out = open_database(world.db_url), io.StringIO()
     try:
-        assert poll_once(config, runtime, db, out=out) == 0
+        assert poll_once(config, runtime, db, out=out, dry_run=dry_run) == 0
     finally:
         db.dispose()
     return out.getvalue()
@@ -77,3 +77,28 @@ def test_items_alerted_after_the_backup_are_not_alerted_again(world: World, capl
 
     poll(world)  # the next poll: the restore is behind, nothing more
     assert len(world.texts("@presos_test")) == 3
+
+
+def test_an_alert_queued_in_the_backup_and_sent_after_it_is_not_sent_again(
+    world: World, caplog: pytest.LogCaptureFixture,
+):
+    world.feed("pitazo", "es")
+    world.feed("bbc", "en")
+    world.publish("pitazo", "Excarcelan a 87 presos políticos del penal de Tocorón",
+                  "Familiares esperaban frente al penal en Aragua.")
+    world.write_config(CHANNELS)
+    poll(world, dry_run=True)  # the alert queued, not sent yet, when the backup is taken
+    db = world.tmp / "monitor.db"
+    backup(db, world.tmp / "backup.db")
+    poll(world)
+    assert len(world.emulator.messages("@presos_test")) == 1
+
+    restore(db, world.tmp / "backup.db")
+    world.publish("bbc", "Venezuela frees 87 political prisoners from Tocorón prison",
+                  "Relatives gathered outside the prison in Aragua state.",
+                  published=datetime.now(UTC) + timedelta(seconds=2))
+    with caplog.at_level(logging.WARNING):
+        poll(world)
+    [message] = world.emulator.messages("@presos_test")  # not sent a second time
+    assert len(message.edits) == 1 and "bbc" in message.text.lower(), message.text  # the story's edit found it
+    assert "was sent at" in caplog.text and "marked sent, not sent again" in caplog.text
