@@ -14,6 +14,7 @@ last_digest_at, so replicas firing together queue one digest.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 from alerts.render import DigestEntry, render_digest
 from alerts.routing import language_ok, urgency_at_least
 from core.config import AppConfig, ChannelConfig
+from core.restore_marks import SentMark
 from storage.alerts import (
     alert_key_taken,
     channel_named,
@@ -30,6 +32,7 @@ from storage.alerts import (
     digest_story_ids_since,
     last_digests,
     last_instant_alert_at,
+    raise_last_digest,
 )
 from storage.feedback import wrong_topics
 from storage.models import Alert, Channel
@@ -162,6 +165,33 @@ def enqueue_scheduled_digest(session: Session, config: AppConfig, channel_name: 
     if channel_name not in due_digests(config, now, {channel_name: last}):
         return []
     return enqueue_digest(session, config, channel_name, now=now)
+
+
+DIGEST_KEY = re.compile(  # enqueue_digest's keys: digest:{channel}:{minute, ISO}:{part}
+    r"digest:(?P<channel>.+):(?P<stamp>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:[+-]\d\d:\d\d)?):\d+")
+
+
+def digests_sent(sent: Mapping[str, SentMark]) -> dict[str, datetime]:
+    """Channel → the time of its latest roundup among the alerts `sent` (their dedupe keys)."""
+    latest: dict[str, datetime] = {}
+    for key in sent:
+        if (m := DIGEST_KEY.fullmatch(key)) is None:
+            continue
+        try:
+            stamp = datetime.fromisoformat(m["stamp"])
+        except ValueError:
+            continue
+        stamp = stamp.replace(tzinfo=stamp.tzinfo or UTC)
+        if m["channel"] not in latest or stamp > latest[m["channel"]]:
+            latest[m["channel"]] = stamp
+    return latest
+
+
+def restore_digest_times(session: Session, sent: Mapping[str, datetime]) -> list[str]:
+    """A database restored from a backup kept the last roundup times the backup had: each
+    roundup sent since would have been queued again, as missed. Each channel's last roundup
+    time is moved up to the latest one `sent` (core/restore_marks.py); the channels moved."""
+    return [name for name, when in sorted(sent.items()) if raise_last_digest(session, name, when)]
 
 
 def enqueue_missed_digests(session: Session, config: AppConfig, *, now: datetime) -> list[Alert]:

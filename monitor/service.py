@@ -27,12 +27,18 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from alerts.admin import AdminBot
 from alerts.delivery import DeliveryWorker
-from alerts.digest import enqueue_missed_digests, enqueue_scheduled_digest
+from alerts.digest import (
+    digests_sent,
+    enqueue_missed_digests,
+    enqueue_scheduled_digest,
+    restore_digest_times,
+)
 from alerts.feed_limits import fold_held
 from alerts.tally.posts import TallyPosts
 from core.config import AppConfig, ConfigError, FeedConfig, Runtime, Settings, load_config
 from core.durations import format_duration
 from core.logs import redact
+from core.restore_marks import load_sent, marks_path
 from monitor.fetch import Fetcher
 from monitor.first_round import FirstRound, Poll
 from monitor.health import HealthServer
@@ -112,6 +118,9 @@ class Service:
             stale_after=config.settings.delivery_lease.total_seconds(), on_outcome=self._count_delivery,
         )
         self.tally_posts = TallyPosts(config, runtime, db, dry_run=dry_run)  # leader only
+        # the roundups sent before this process started (core/restore_marks.py): a restored
+        # database's channels get their last roundup time back at the first digest tick
+        self._digests_before = {} if dry_run else digests_sent(load_sent(marks_path(db.sqlite_file)))
         self.first_round = FirstRound()  # start-up backlog classified once, in publication order
         self.items_failed = 0  # items whose processing raised (left pending), since start
         self.skipped_paused: list[str] = []  # poll-once: enabled feeds left out as paused
@@ -591,6 +600,13 @@ class Service:
 
     def _enqueue_missed_digests(self, now: datetime) -> int:
         with self.db.session() as session:
+            if self._digests_before:  # once, at the first tick: the roundups of a restored database
+                for name in restore_digest_times(session, self._digests_before):
+                    log.warning("digest of %s: the database is older than its last roundup (%s, in %s): "
+                                "a restored backup; that roundup is not queued again", name,
+                                self._digests_before[name].strftime("%Y-%m-%d %H:%M UTC"),
+                                marks_path(self.db.sqlite_file))
+                self._digests_before = {}
             return len(enqueue_missed_digests(session, self.config, now=now))
 
     async def tally_tick(self) -> None:

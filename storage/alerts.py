@@ -187,6 +187,16 @@ def claim_digest_slot(session: Session, channel: Channel, previous: datetime | N
     return True
 
 
+def raise_last_digest(session: Session, name: str, when: datetime) -> bool:
+    """Move channel `name`'s last digest time forward to `when` (never back); whether it moved."""
+    moved = session.execute(
+        update(Channel).where(Channel.name == name,
+                              or_(Channel.last_digest_at.is_(None), Channel.last_digest_at < when))
+        .values(last_digest_at=when).execution_options(synchronize_session=False)
+    )
+    return bool(moved.rowcount)
+
+
 def queued_count(session: Session, channel: str) -> int:
     """Alerts of `channel` still to send (pending or being sent)."""
     return session.scalar(select(func.count(Alert.id)).where(

@@ -3,19 +3,23 @@ service alerted after the backup was taken are not alerted a second time."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import shutil
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
-from service_world import World
+from service_world import World, free_port
+from sqlalchemy import select
 
 from core.config import load_config, resolve_runtime
-from monitor.service import poll_once
+from monitor.service import Service, poll_once, sync_config
 from storage.db import open_database
+from storage.models import Channel, Feed, Item, Story
 
 CHANNELS = [{"name": "presos", "chat_id": "@presos_test", "topics": ["political_prisoners"]}]
 
@@ -102,3 +106,61 @@ def test_an_alert_queued_in_the_backup_and_sent_after_it_is_not_sent_again(
     [message] = world.emulator.messages("@presos_test")  # not sent a second time
     assert len(message.edits) == 1 and "bbc" in message.text.lower(), message.text  # the story's edit found it
     assert "was sent at" in caplog.text and "marked sent, not sent again" in caplog.text
+
+
+DIGEST_CONFIG = """rules: [venezuela-2026]
+settings:
+  http_listen: 127.0.0.1:{port}
+feeds: [{{name: medio, url: "http://127.0.0.1:9/feed.xml", language: es}}]
+channels:
+  - {{name: resumen, chat_id: console, topics: [political_prisoners], mode: digest, schedule: ["{at}"]}}
+"""
+
+
+def test_a_roundup_sent_after_the_backup_is_not_queued_again(tmp_path: Path, caplog: pytest.LogCaptureFixture):
+    """The daily roundup went out after the backup; the backup put back still had the day
+    before's roundup time, and the next start queued that day's roundup again, as missed."""
+    now = datetime.now(UTC)
+    at = (now - timedelta(minutes=3)).astimezone(ZoneInfo("America/Caracas"))
+    path = tmp_path / "feeds.yaml"
+    path.write_text(DIGEST_CONFIG.format(port=free_port(), at=f"{at:%H:%M}"), encoding="utf-8")
+    config = load_config(path)
+    db_file = tmp_path / "m.db"
+    db_url = f"sqlite:///{db_file}"
+    runtime = resolve_runtime(config, config_path=str(path), db_flag=db_url, env={})
+    db = open_database(db_url)
+    sync_config(config, db)
+    with db.session() as s:
+        s.scalar(select(Channel).where(Channel.name == "resumen")).last_digest_at = now - timedelta(days=1, minutes=3)
+        story = Story(title="Excarcelan a 20 presos políticos", topics=["political_prisoners"],
+                      urgency="high", told_at=now - timedelta(hours=2))
+        s.add(story)
+        s.flush()
+        s.add(Item(feed_id=s.scalar(select(Feed.id).where(Feed.name == "medio")), guid="g1",
+                   url="https://medio.example/1", title=story.title, summary="", language="es",
+                   published_at=now - timedelta(hours=2), content_hash="h1", entities=[],
+                   story_id=story.id, classified_at=now - timedelta(hours=2)))
+    backup(db_file, tmp_path / "backup.db")
+
+    async def start_and_deliver() -> int:
+        opened = open_database(db_url)
+        service = Service(config, runtime, opened, out=io.StringIO())
+        try:
+            queued = service._enqueue_missed_digests(datetime.now(UTC))  # what the start's tick runs
+            await service.worker.start()
+            await service.worker.deliver_pending()
+            return queued
+        finally:
+            await service.close()
+            opened.dispose()
+
+    assert asyncio.run(start_and_deliver()) == 1  # the roundup missed while stopped: sent
+    db.dispose()
+    restore(db_file, tmp_path / "backup.db")
+    with caplog.at_level(logging.WARNING):
+        assert asyncio.run(start_and_deliver()) == 0  # not queued a second time
+    assert "the database is older than its last roundup" in caplog.text
+    db = open_database(db_url)
+    with db.session() as s:
+        assert s.scalar(select(Channel.last_digest_at).where(Channel.name == "resumen")) > now - timedelta(minutes=4)
+    db.dispose()
