@@ -11,6 +11,9 @@ that were still queued when it was taken. The file outlives the restore:
 - `sent`: the alerts sent in the last SENT_DAYS (at most SENT_KEEP), by their `dedupe_key`, with
   their message id and chat. An alert the database holds as queued whose key is there went out
   already: it is marked sent with that message (alerts/delivery.py), and the story's edits find it.
+- `pins`: each `pin_tally` channel's pinned message (chat, message id). A restored database
+  that has none for the chat edits that message instead of pinning a second one
+  (alerts/tally/pin.py).
 """
 
 from __future__ import annotations
@@ -135,4 +138,24 @@ def record_sent(path: Path | None, key: str, mark: SentMark) -> None:
         kept = sorted(((k, v) for k, v in sent.items() if isinstance(v, list) and v and str(v[0]) >= horizon),
                       key=lambda kv: str(kv[1][0]))[-SENT_KEEP:]
         data["sent"] = dict(kept)
+        _write(path, data)
+
+
+def load_pins(path: Path | None) -> dict[str, tuple[str, int]]:
+    """Channel → (chat, message id) of its pinned tally."""
+    if path is None:
+        return {}
+    pins = _read(path).get("pins")
+    return {str(k): (str(v[0]), v[1]) for k, v in (pins.items() if isinstance(pins, dict) else [])
+            if isinstance(v, list) and len(v) == 2 and isinstance(v[1], int)}
+
+
+def record_pin(path: Path | None, channel: str, chat: str, message_id: int) -> None:
+    """Remember channel's pinned tally message."""
+    if path is None:
+        return
+    with _LOCK:
+        data = _read(path)
+        pins = data.get("pins") if isinstance(data.get("pins"), dict) else {}
+        data["pins"] = {**pins, channel: [chat, message_id]}
         _write(path, data)

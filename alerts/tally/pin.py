@@ -32,6 +32,7 @@ from alerts.telegram import TelegramSender, classify_error, message_gone, pin_re
 from core.clock import Clock, SystemClock
 from core.config import AppConfig, ChannelConfig, Runtime
 from core.logs import redact
+from core.restore_marks import load_pins, marks_path, record_pin
 from storage.alerts import channel_named, move_channel
 from storage.db import Database
 from storage.leases import release, take
@@ -133,6 +134,10 @@ class TallyPins:
         self._checked: dict[str, datetime] = {}  # channel -> when its figures were last compared
         self._failed: set[str] = set()  # channels whose last round failed for a while: tried sooner
         self._holder = f"pins-{uuid.uuid4().hex[:12]}"  # this process, for the creation lease
+        self._marks = marks_path(db.sqlite_file)
+        # the messages pinned before this process started (core/restore_marks.py): a restored
+        # database without one edits it instead of pinning a second tally
+        self._pins_before = load_pins(self._marks)
 
     def update_config(self, config: AppConfig) -> None:
         self.config = config
@@ -202,6 +207,8 @@ class TallyPins:
             old_text, pinned, refused = (pin.text, pin.pinned, pin.pin_refused) if pin else ("", False, None)
         if text is None:
             return "no figures"
+        if message_id is None and (message_id := self._pinned_before(channel, chat_id, now)) is not None:
+            old_text, pinned, refused = "", True, None
         if message_id is None:
             return await self._create(channel, chat_id, text, now, replacing=None)
         if text == old_text:
@@ -224,6 +231,19 @@ class TallyPins:
         if not pinned:
             await self._pin(channel, chat_id, message_id)
         return "edited"
+
+    def _pinned_before(self, channel: ChannelConfig, chat_id: str, now: datetime) -> int | None:
+        """The message pinned in `chat_id` before this process started that the database does
+        not know (a restored backup's): taken back, to be edited (sent again if deleted)."""
+        before = self._pins_before.pop(channel.name, None)
+        if before is None or before[0] != chat_id:
+            return None
+        log.warning("tally pin in %s: the database has no pinned message but message %d was pinned (in %s): "
+                    "a restored backup; that message is edited, no second one pinned",
+                    channel.name, before[1], self._marks)
+        self._save(channel.name, chat_id, message_id=before[1], text="", sent_at=now, edited_at=now,
+                   pinned=True, last_error=None)
+        return before[1]
 
     async def _create(self, channel: ChannelConfig, chat_id: str, text: str, now: datetime, *,
                       replacing: int | None) -> str:
@@ -253,6 +273,7 @@ class TallyPins:
         # stored before pinning: a crash now leaves one unpinned message, never a lost id
         self._save(channel.name, chat_id, message_id=message_id, text=text, sent_at=now, edited_at=now,
                    pinned=False, last_error=None)
+        record_pin(self._marks, channel.name, chat_id, message_id)
         await self._pin(channel, chat_id, message_id)
         return "created"
 

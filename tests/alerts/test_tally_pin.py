@@ -273,3 +273,26 @@ async def test_two_replicas_never_both_send_the_pinned_message(
     assert len(emulator.messages(PINNED)) == 1 and _calls(emulator, "sendMessage", PINNED) == 1
     with db.session() as s:
         assert holder_of(s, pin_lease("pp"), now=clock.now()) is None  # given back after sending
+
+
+async def test_a_database_restored_from_before_the_pin_edits_the_pinned_message(
+    db: Database, emulator: BotApiEmulator, config: AppConfig, add_item: Callable[..., Any],
+    pins_at: Callable[[ManualClock], TallyPins],
+) -> None:
+    """The tally was pinned after the backup was taken: the backup put back has no `tally_pins`
+    row (deleted here, as the restored file has none), and the next start sent and pinned a
+    second tally. It now edits the pinned one, known from monitor.db.seen beside the database."""
+    from sqlalchemy import delete
+
+    from storage.models import TallyPin
+
+    clock = ManualClock(datetime(2026, 1, 27, 12, 0, tzinfo=UTC))
+    _figure(db, add_item, 9, "held", 800, "Foro Penal")
+    assert (await pins_at(clock).tick())["pp"] == "created"
+    with db.session() as s:  # the database as the backup had it
+        s.execute(delete(TallyPin))
+    _figure(db, add_item, 16, "released", 61, "la ONG Foro Penal")
+    assert (await pins_at(clock).tick())["pp"] == "edited"  # the next start, after the restore
+    [msg] = emulator.messages(PINNED)
+    assert emulator.pinned(PINNED) == msg.message_id and "61 (Foro Penal" in msg.text
+    assert _calls(emulator, "pinChatMessage", PINNED) == 1
