@@ -1,15 +1,15 @@
 """What the service had done, kept in a small file beside a SQLite database
-(`monitor.db.seen`), so that a database restored from a backup is recognized.
+(`monitor.db.seen`, `monitor.db.sent`), so that a database restored from a backup is recognized.
 
 A backup does not know what the service did after it was taken. Put back, its polls found the
 items stored since new and alerted them a second time, and its outbox sent again the alerts
 that were still queued when it was taken. The file outlives the restore:
 
-- `feeds`: each feed's last poll that read items. A feed whose mark is later than the
+- `feeds`: each feed's last poll that stored new items. A feed whose mark is later than the
   database's last success had already seen what it published before then: those items are
   stored as backfill (monitor/ingest/poll.py).
-- `sent`: the alerts sent in the last SENT_DAYS (at most SENT_KEEP), by their `dedupe_key`, with
-  their message id and chat. An alert the database holds as queued whose key is there went out
+- `monitor.db.sent`, beside it: the alerts sent (one JSON line each, appended; the last
+  SENT_KEEP of the last SENT_DAYS kept), by their `dedupe_key`, with their message id and chat. An alert the database holds as queued whose key is there went out
   already: it is marked sent with that message (alerts/delivery.py), and the story's edits find it.
 - `pins`: each `pin_tally` channel's pinned message (chat, message id). A restored database
   that has none for the chat edits that message instead of pinning a second one
@@ -30,6 +30,8 @@ from typing import Any
 log = logging.getLogger("monitor.restore")
 
 SUFFIX = ".seen"
+SENT_SUFFIX = ".sent"
+LINE_BYTES = 120  # about one line of the journal of sends
 SENT_DAYS = 7
 SENT_KEEP = 2000
 _LOCK = threading.Lock()
@@ -58,16 +60,20 @@ def _read(path: Path) -> dict[str, Any]:
         return {}
 
 
-def _write(path: Path, data: dict[str, Any]) -> None:
+def _write_text(path: Path, text: str) -> None:
     """To a temporary file, renamed: a crash never leaves half a file. Private, as the database."""
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    old = os.umask(0o077)
     try:
-        old = os.umask(0o077)
-        try:
-            tmp.write_text(json.dumps(data), encoding="utf-8")
-        finally:
-            os.umask(old)
-        tmp.replace(path)
+        tmp.write_text(text, encoding="utf-8")
+    finally:
+        os.umask(old)
+    tmp.replace(path)
+
+
+def _write(path: Path, data: dict[str, Any]) -> None:
+    try:
+        _write_text(path, json.dumps(data))
     except OSError as exc:
         log.warning("cannot write %s (%s): a restored backup would not be recognized", path, exc)
 
@@ -111,34 +117,65 @@ def seen_until(path: Path | None, feed: str, last_success_at: datetime | None) -
     return mark
 
 
-def load_sent(path: Path | None) -> dict[str, SentMark]:
-    """Alert dedupe_key → when and as which message it was sent."""
-    if path is None:
-        return {}
-    sent = _read(path).get("sent")
-    out: dict[str, SentMark] = {}
-    for key, entry in (sent.items() if isinstance(sent, dict) else []):
-        if not isinstance(entry, list) or len(entry) != 3 or (at := _when(entry[0])) is None:
+def sent_path(marks: Path | None) -> Path | None:
+    """The journal of sends beside the marks: `monitor.db.sent`, one JSON line a send."""
+    return None if marks is None else marks.with_suffix(SENT_SUFFIX)
+
+
+def _sent_lines(path: Path) -> list[list[Any]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        log.warning("cannot read %s (%s): a restored backup would not be recognized", path, exc)
+        return []
+    out = []
+    for line in text.splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:  # a line cut by a crash
             continue
-        message_id = entry[1] if isinstance(entry[1], int) else None
-        out[str(key)] = SentMark(at, message_id, None if entry[2] is None else str(entry[2]))
+        if isinstance(entry, list) and len(entry) == 4:
+            out.append(entry)
     return out
 
 
-def record_sent(path: Path | None, key: str, mark: SentMark) -> None:
-    """Remember alert `key` as sent; entries older than SENT_DAYS, and the oldest past
-    SENT_KEEP, are dropped (a restore older than that is told by the feeds' marks alone)."""
+def load_sent(marks: Path | None) -> dict[str, SentMark]:
+    """Alert dedupe_key → when and as which message it was sent."""
+    path = sent_path(marks)
+    if path is None:
+        return {}
+    out: dict[str, SentMark] = {}
+    for key, at, message_id, chat in _sent_lines(path):
+        if (when := _when(at)) is not None:
+            out[str(key)] = SentMark(when, message_id if isinstance(message_id, int) else None,
+                                     None if chat is None else str(chat))
+    return out
+
+
+def record_sent(marks: Path | None, key: str, mark: SentMark) -> None:
+    """Append alert `key` to the journal of sends. Past twice SENT_KEEP lines' worth of bytes
+    it is rewritten with the last SENT_KEEP sends of the last SENT_DAYS (a restore older than
+    that is told by the feeds' marks alone)."""
+    path = sent_path(marks)
     if path is None:
         return
+    line = json.dumps([key, mark.at.isoformat(), mark.message_id, mark.chat]) + "\n"
     with _LOCK:
-        data = _read(path)
-        sent = data.get("sent") if isinstance(data.get("sent"), dict) else {}
-        sent[key] = [mark.at.isoformat(), mark.message_id, mark.chat]
-        horizon = (mark.at - timedelta(days=SENT_DAYS)).isoformat()
-        kept = sorted(((k, v) for k, v in sent.items() if isinstance(v, list) and v and str(v[0]) >= horizon),
-                      key=lambda kv: str(kv[1][0]))[-SENT_KEEP:]
-        data["sent"] = dict(kept)
-        _write(path, data)
+        try:
+            old = os.umask(0o077)
+            try:
+                with path.open("a", encoding="utf-8") as fh:
+                    fh.write(line)
+            finally:
+                os.umask(old)
+            if path.stat().st_size > 2 * SENT_KEEP * LINE_BYTES:
+                horizon = (mark.at - timedelta(days=SENT_DAYS)).isoformat()
+                kept = [e for e in _sent_lines(path) if str(e[1]) >= horizon][-SENT_KEEP:]
+                _write_text(path, "".join(json.dumps(e) + "\n" for e in kept))
+        except OSError as exc:
+            log.warning("cannot write %s (%s): a restored backup would not be recognized", path, exc)
 
 
 def load_pins(path: Path | None) -> dict[str, tuple[str, int]]:

@@ -203,7 +203,8 @@ async def _poll(
         articles, skipped=skipped, refused=refused,
         held=held, held_limit=limits.max_new_items_per_poll, feed_id=state.feed_id,
     )
-    record_feed_mark(marks, feed.name, now)
+    if fresh:  # a restore matters only if items were stored since the backup: no write each poll
+        record_feed_mark(marks, feed.name, now)
     return result
 
 

@@ -164,3 +164,21 @@ def test_a_roundup_sent_after_the_backup_is_not_queued_again(tmp_path: Path, cap
     with db.session() as s:
         assert s.scalar(select(Channel.last_digest_at).where(Channel.name == "resumen")) > now - timedelta(minutes=4)
     db.dispose()
+
+
+def test_the_journal_of_sends_stays_small_and_survives_a_cut_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from core import restore_marks as marks
+
+    monkeypatch.setattr(marks, "SENT_KEEP", 10)
+    path = marks.marks_path(tmp_path / "monitor.db")
+    start = datetime(2026, 12, 1, tzinfo=UTC)
+    for n in range(100):
+        marks.record_sent(path, f"new:presos:{n}", marks.SentMark(start + timedelta(minutes=n), n, "@presos"))
+    sent_file = marks.sent_path(path)
+    assert sent_file is not None and sent_file.stat().st_size <= 2 * 10 * marks.LINE_BYTES
+    with sent_file.open("a") as fh:
+        fh.write('["new:presos:cut", "2026-12-0')  # a crash in the middle of a line
+    sent = marks.load_sent(path)
+    assert "new:presos:99" in sent and "new:presos:0" not in sent and len(sent) <= 20
+    assert sent["new:presos:99"] == marks.SentMark(start + timedelta(minutes=99), 99, "@presos")
+    assert oct(sent_file.stat().st_mode & 0o777) == "0o600"
