@@ -54,7 +54,7 @@ from alerts.telegram import (
 from core.clock import Clock, SystemClock
 from core.config import AppConfig, ChannelConfig, Runtime
 from core.logs import redact
-from core.restore_marks import SentMark, load_sent, marks_path, record_sent
+from core.restore_marks import SentMark, load_sent, marks_path, payload_fingerprint, record_sent
 from storage.alerts import (
     SENT_CHAT,
     WITHDRAWN,
@@ -382,7 +382,8 @@ class DeliveryWorker:
             row = claim_alert(session, head.id, now, stale)
             if row is None:
                 return None
-            if (mark := self._sent_before.get(row.dedupe_key)) is not None:
+            mark = self._sent_before.get(row.dedupe_key)
+            if mark is not None and mark.content == payload_fingerprint(row.payload or {}):
                 self._sent_already(session, row, mark)
                 return None
             return _Claimed(row.id, row.channel, row.kind, dict(row.payload or {}), row.attempts,
@@ -528,7 +529,8 @@ class DeliveryWorker:
         takes it; a retry of the alert would send the message twice. Once a stop is asked, no
         attempt begins: each may wait a busy timeout (10 s), the whole of a stop's time."""
         alert_id, sent_at = claimed.id, self.clock.now()
-        mark = SentMark(sent_at, values.get("telegram_message_id"), (values.get("payload") or {}).get(SENT_CHAT))
+        mark = SentMark(sent_at, values.get("telegram_message_id"), (values.get("payload") or {}).get(SENT_CHAT),
+                        payload_fingerprint(claimed.payload))
         await asyncio.to_thread(record_sent, self._marks, claimed.dedupe_key, mark)
         for attempt in itertools.count():
             try:

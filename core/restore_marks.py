@@ -9,8 +9,12 @@ that were still queued when it was taken. The file outlives the restore:
   database's last success had already seen what it published before then: those items are
   stored as backfill (monitor/ingest/poll.py).
 - `monitor.db.sent`, beside it: the alerts sent (one JSON line each, appended; the last
-  SENT_KEEP of the last SENT_DAYS kept), by their `dedupe_key`, with their message id and chat. An alert the database holds as queued whose key is there went out
-  already: it is marked sent with that message (alerts/delivery.py), and the story's edits find it.
+  SENT_KEEP of the last SENT_DAYS kept), by their `dedupe_key` and a fingerprint of what they
+  said, with their message id and chat. An alert the database holds as queued with that key and
+  that content went out already: it is marked sent with that message (alerts/delivery.py), and
+  the story's edits find it. The key alone is not enough: a restored SQLite database numbers its
+  next stories from the backup's last, so a new event's alert can carry the key of another
+  event's alert sent after the backup (`new:presos:2`), and it must still go out.
 - `pins`: each `pin_tally` channel's pinned message (chat, message id). A restored database
   that has none for the chat edits that message instead of pinning a second one
   (alerts/tally/pin.py).
@@ -18,6 +22,7 @@ that were still queued when it was taken. The file outlives the restore:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -42,6 +47,13 @@ class SentMark:
     at: datetime
     message_id: int | None
     chat: str | None
+    content: str  # payload_fingerprint of the alert as it was queued
+
+
+def payload_fingerprint(payload: dict[str, Any]) -> str:
+    """A short digest of an alert's payload as queued (what it tells, in which words)."""
+    raw = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:20]
 
 
 def marks_path(db_file: Path | None) -> Path | None:
@@ -136,7 +148,7 @@ def _sent_lines(path: Path) -> list[list[Any]]:
             entry = json.loads(line)
         except ValueError:  # a line cut by a crash
             continue
-        if isinstance(entry, list) and len(entry) == 4:
+        if isinstance(entry, list) and len(entry) == 5:
             out.append(entry)
     return out
 
@@ -147,10 +159,10 @@ def load_sent(marks: Path | None) -> dict[str, SentMark]:
     if path is None:
         return {}
     out: dict[str, SentMark] = {}
-    for key, at, message_id, chat in _sent_lines(path):
+    for key, at, message_id, chat, content in _sent_lines(path):
         if (when := _when(at)) is not None:
             out[str(key)] = SentMark(when, message_id if isinstance(message_id, int) else None,
-                                     None if chat is None else str(chat))
+                                     None if chat is None else str(chat), str(content))
     return out
 
 
@@ -161,7 +173,7 @@ def record_sent(marks: Path | None, key: str, mark: SentMark) -> None:
     path = sent_path(marks)
     if path is None:
         return
-    line = json.dumps([key, mark.at.isoformat(), mark.message_id, mark.chat]) + "\n"
+    line = json.dumps([key, mark.at.isoformat(), mark.message_id, mark.chat, mark.content]) + "\n"
     with _LOCK:
         try:
             old = os.umask(0o077)
