@@ -571,7 +571,8 @@ def test_a_start_with_a_telegram_channel_while_the_lock_holds_goes_on(world, cap
         assert asyncio.run(scenario()) == 0
     finally:
         holder.close()
-    assert "start: alerts held by an earlier back-off not made due: the database is locked" in caplog.text
+    assert ("start: the sends of the last minute or the alerts held by an earlier back-off not read: "
+            "the database is locked") in caplog.text
     assert len(world.emulator.messages("@presos_test")) == 1
     db.dispose()
 
