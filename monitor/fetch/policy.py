@@ -11,6 +11,7 @@ never happens.
 
 Refused: loopback, private (RFC 1918), link-local (cloud metadata at
 169.254.169.254 included), CGNAT 100.64/10, ULA fc00::/7 (fd00:ec2::254 included),
+site-local fec0::/10, documentation 3fff::/20, SRv6 5f00::/16,
 multicast, unspecified, reserved and documentation ranges, and the same inside
 IPv4-mapped, IPv4-compatible (::/96), IPv4-translated (::ffff:0:0:0/96), NAT64 and
 6to4 IPv6 addresses, and the local-use NAT64 prefix 64:ff9b:1::/48; that is, every
@@ -50,6 +51,10 @@ _LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215; where the IPv
 # tunnels it to that address) and IPv4-translated (SIIT). Python counts both as global.
 _EMBEDDING = (_NAT64, ipaddress.ip_network("::/96"), ipaddress.ip_network("::ffff:0:0:0/96"))
 _CGNAT = ipaddress.ip_network("100.64.0.0/10")
+# Not globally routable, yet Python 3.11's is_global says they are: deprecated site-local
+# (RFC 3879; routed inside old networks as fc00::/7 is), documentation 3fff::/20 (RFC 9637) and
+# SRv6 segment identifiers 5f00::/16 (RFC 9602).
+_V6_NOT_GLOBAL = tuple(ipaddress.ip_network(n) for n in ("fec0::/10", "3fff::/20", "5f00::/16"))
 
 # Set by the Fetcher around each request: True when the request's origin is the
 # operator's own (a feed URL's origin), so its address is not checked.
@@ -87,7 +92,9 @@ def is_public(ip: IPAddress) -> bool:
         return is_public(inner)
     if ip.is_multicast or ip.is_unspecified or ip.is_loopback or ip.is_link_local:
         return False
-    if isinstance(ip, ipaddress.IPv6Address) and ip in _LOCAL_NAT64:
+    if isinstance(ip, ipaddress.IPv6Address) and (
+        ip in _LOCAL_NAT64 or any(ip in net for net in _V6_NOT_GLOBAL)
+    ):
         return False
     if isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT:
         return False

@@ -43,13 +43,17 @@ def internal() -> Iterator[FeedServer]:
     "::ffff:10.0.0.1", "64:ff9b::7f00:1", "2002:7f00:1::1", "2002:a9fe:a9fe::1", "192.0.2.1",
     "240.0.0.1", "255.255.255.255", "::127.0.0.1", "::a9fe:a9fe", "::10.0.0.1",
     "::ffff:0:127.0.0.1", "::ffff:0:a9fe:a9fe", "64:ff9b:1::a9fe:a9fe", "64:ff9b:1::808:808",
+    "64:ff9b::a00:1", "febf::1", "fdff:ffff::1",
+    # Python 3.11 calls these global: site-local (deprecated), documentation, SRv6 SIDs
+    "fec0::1", "feff::1", "3fff::1", "3fff:fff:ffff::1", "5f00::1",
 ])
 def test_non_public_addresses_are_refused(address: str) -> None:
     assert not is_public(ipaddress.ip_address(address))
 
 
 @pytest.mark.parametrize("address", ["8.8.8.8", "93.184.216.34", "2606:4700:4700::1111",
-                                     "64:ff9b::808:808", "::ffff:8.8.8.8"])
+                                     "64:ff9b::808:808", "::ffff:8.8.8.8", "3ffe::1",
+                                     "2a00:1450:4001::1"])
 def test_public_addresses_pass(address: str) -> None:
     assert is_public(ipaddress.ip_address(address))
 
