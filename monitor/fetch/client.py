@@ -323,8 +323,9 @@ class Fetcher:
             return FetchResult(url, current, error=f"body larger than {self.max_body:,} bytes")
         except BadEncoding as exc:
             return FetchResult(url, current, error=f"bad content encoding: {exc}")
-        except httpx.ConnectTimeout:
-            return FetchResult(url, current, error="connect timeout")
+        except httpx.ConnectTimeout as exc:  # a name lookup that timed out says so
+            lookup = str(exc).startswith("name lookup")
+            return FetchResult(url, current, error=_first_line(exc) if lookup else "connect timeout")
         except httpx.ReadTimeout:
             return FetchResult(url, current, error="read timeout (server stalled)")
         except httpx.TimeoutException as exc:

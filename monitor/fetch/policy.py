@@ -27,11 +27,15 @@ never carries a decision over to a request it was not made for.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import contextvars
 import ipaddress
 import logging
 import socket
+import threading
 from collections.abc import Iterable
+from typing import Any
 
 import anyio
 import httpcore
@@ -160,6 +164,43 @@ class OutboundPolicy:
             log.warning("%s", refused)
 
 
+AddrInfo = list[tuple[Any, ...]]
+_lookups: dict[tuple[str, int], concurrent.futures.Future[AddrInfo]] = {}
+_lookups_lock = threading.Lock()
+
+
+def lookup(host: str, port: int) -> concurrent.futures.Future[AddrInfo]:
+    """getaddrinfo for `host` in a daemon thread of its own; a name already being looked up
+    is not looked up again: its callers share the answer.
+
+    A lookup the resolver does not answer holds its thread until the C library gives up,
+    whatever its caller's timeout. In asyncio's default executor (6 threads on 2 cores) a
+    few such names held every thread: other feeds' lookups waited there until their own
+    connect timeout, and so did the service's other thread work (parsing, database writes).
+    Daemon threads also never hold up the process's exit."""
+    key = (host.lower(), port)
+    with _lookups_lock:
+        future = _lookups.get(key)
+        if future is None:
+            future = _lookups[key] = concurrent.futures.Future()
+            future.set_running_or_notify_cancel()  # a caller's timeout cannot cancel it for all
+            threading.Thread(target=_look_up, args=(key, future), name="dns", daemon=True).start()
+    return future
+
+
+def _look_up(key: tuple[str, int], future: concurrent.futures.Future[AddrInfo]) -> None:
+    try:
+        infos: AddrInfo = socket.getaddrinfo(key[0], key[1], type=socket.SOCK_STREAM)
+    except Exception as exc:  # noqa: BLE001 - handed to the callers
+        with _lookups_lock:
+            del _lookups[key]
+        future.set_exception(exc)
+        return
+    with _lookups_lock:
+        del _lookups[key]
+    future.set_result(infos)
+
+
 class GuardedBackend(httpcore.AsyncNetworkBackend):
     """httpcore's network backend with the policy applied between lookup and connect."""
 
@@ -203,10 +244,11 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
             pass
         try:
             with anyio.fail_after(timeout):
-                infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+                infos = await asyncio.wrap_future(lookup(host, port))
         except TimeoutError:
-            raise httpcore.ConnectTimeout(f"name lookup of {host} timed out") from None
-        except OSError as exc:
+            waited = f" after {timeout:g}s" if timeout is not None else ""
+            raise httpcore.ConnectTimeout(f"name lookup of {host} timed out{waited}") from None
+        except (OSError, UnicodeError) as exc:
             raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from None
         out: list[IPAddress] = []
         for _family, _type, _proto, _name, sockaddr in infos:

@@ -13,7 +13,6 @@ import socket
 from collections.abc import Iterator
 from datetime import timedelta
 
-import anyio
 import pytest
 
 from core.config import Settings
@@ -183,17 +182,17 @@ async def test_one_lookup_per_connection_no_rebinding(
 ) -> None:
     """A name that answers a public address first and loopback afterwards (DNS rebinding):
     the connection goes to the checked public address, never to the internal server."""
-    real = anyio.getaddrinfo
+    real = socket.getaddrinfo
     answers: list[str] = []
 
-    async def rebinding(host: object, port: object, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+    def rebinding(host: object, port: object, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
         if host != "rebind.test":
-            return await real(host, port, *args, **kwargs)  # type: ignore[arg-type]
+            return real(host, port, *args, **kwargs)  # type: ignore[arg-type]
         address = "8.8.8.8" if not answers else "127.0.0.1"
         answers.append(address)
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
 
-    monkeypatch.setattr(anyio, "getaddrinfo", rebinding)
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
     quick = settings.model_copy(update={"connect_timeout": timedelta(seconds=0.1)})
     async with Fetcher(quick, deadline=1.0) as fetcher:
         result = await fetcher.fetch(f"http://rebind.test:{internal.port}/page")
