@@ -185,7 +185,10 @@ class AdminBot:
         self.max_backoff = max_backoff
         self.notify_every = notify_every
         self.sender: TelegramSender | None = (
-            TelegramSender(runtime.bot_token, runtime.telegram_api_url, timeout=request_timeout)
+            TelegramSender(
+                runtime.bot_token, runtime.telegram_api_url, timeout=request_timeout,
+                proxy=runtime.telegram_proxy,
+            )
             if runtime.bot_token else None
         )
         self._secrets = (runtime.bot_token,) if runtime.bot_token else ()

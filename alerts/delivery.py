@@ -161,7 +161,10 @@ class DeliveryWorker:
             clock=self.clock.monotonic, sleep=self.clock.sleep,
         )
         self.sender: TelegramSender | None = (
-            TelegramSender(runtime.bot_token, runtime.telegram_api_url, timeout=request_timeout)
+            TelegramSender(
+                runtime.bot_token, runtime.telegram_api_url, timeout=request_timeout,
+                proxy=runtime.telegram_proxy,
+            )
             if runtime.bot_token else None
         )
         self._secrets = (runtime.bot_token,) if runtime.bot_token else ()

@@ -128,13 +128,19 @@ CONNECT_FLOOR = 5.0  # seconds
 class TelegramSender:
     """One PTB Bot for the process; `send`/`edit` return the message id or raise TelegramError."""
 
-    def __init__(self, token: str, api_url: str, *, timeout: float = 15.0) -> None:
+    def __init__(
+        self, token: str, api_url: str, *, timeout: float = 15.0, proxy: str | None = None
+    ) -> None:
+        # `proxy` is the one core.proxy chose (Runtime.telegram_proxy); httpx does not read the
+        # environment again, where it sent a loopback API's calls, token and all, to HTTP_PROXY
+        # and failed at start on an ALL_PROXY=socks5:// it could not use.
         # A refused connection fails at once whatever the timeout; only a slow
         # handshake waits for it. Connects get at least 5 s so that a short
         # answer timeout never turns a busy host's slow handshake into an outage.
         request = HTTPXRequest(
             connection_pool_size=16, read_timeout=timeout, write_timeout=timeout,
             connect_timeout=min(max(timeout, CONNECT_FLOOR), 10.0), pool_timeout=timeout,
+            proxy=proxy, httpx_kwargs={"trust_env": False},
         )
         self.token = token
         self.bot = telegram.Bot(token, base_url=f"{api_url.rstrip('/')}/bot", request=request)

@@ -42,6 +42,7 @@ from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor, Safe
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from core.durations import MAX_DURATION, format_duration, parse_duration
+from core.proxy import hide_password, proxy_problem, telegram_proxy
 from core.rule_packs import PACK_KEYS, Source, TopicChange, available_packs, merge, pack_path
 from core.rules import EntitySpec, TopicRules, validate_rules
 from core.urls import ascii_host
@@ -1162,6 +1163,7 @@ class Runtime:
     database_url: str
     telegram_api_url: str
     bot_token: str | None
+    telegram_proxy: str | None = None  # may carry a password: never shown (core.proxy)
 
     @property
     def has_telegram(self) -> bool:
@@ -1171,7 +1173,8 @@ class Runtime:
         token = "set" if self.bot_token else "unset"
         return (
             f"Runtime(config_path={self.config_path!r}, database_url=<redacted>, "
-            f"telegram_api_url={self.telegram_api_url!r}, bot_token={token})"
+            f"telegram_api_url={self.telegram_api_url!r}, bot_token={token}, "
+            f"telegram_proxy={hide_password(self.telegram_proxy) if self.telegram_proxy else None!r})"
         )
 
 
@@ -1198,7 +1201,10 @@ def resolve_runtime(
     if problem:
         raise ConfigError("TELEGRAM_API_URL", [ConfigIssue("", None, problem)])
     token = env.get("TELEGRAM_BOT_TOKEN") or None
-    return Runtime(config_path, db, api.rstrip("/"), token)
+    proxy = telegram_proxy(api, env) if token else None
+    if proxy is not None and (problem := proxy_problem(proxy)):
+        raise ConfigError(proxy.variable, [ConfigIssue("", None, problem)])
+    return Runtime(config_path, db, api.rstrip("/"), token, proxy.url if proxy else None)
 
 
 def raw_database_url(path: str | os.PathLike[str]) -> str | None:

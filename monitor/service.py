@@ -38,6 +38,7 @@ from alerts.tally.posts import TallyPosts
 from core.config import AppConfig, ConfigError, FeedConfig, Runtime, Settings, load_config
 from core.durations import format_duration
 from core.logs import redact
+from core.proxy import PROXY_VARIABLES, hide_password
 from core.restore_marks import load_sent, marks_path
 from monitor.fetch import Fetcher
 from monitor.first_round import FirstRound, Poll
@@ -497,12 +498,17 @@ class Service:
     def log_startup(self, collector: tuple[int, int, int]) -> None:
         c = self.config
         delivery = f"Telegram at {self.runtime.telegram_api_url}" if self.runtime.has_telegram else "console (no bot token)"
+        if self.runtime.has_telegram and self.runtime.telegram_proxy:
+            delivery += f" through the proxy {hide_password(self.runtime.telegram_proxy)}"
         log.info(
             "starting: %d feeds (%d enabled), topics %s, %d channels, database %s, delivery %s, gc thresholds %s",
             len(c.feeds), len(c.enabled_feeds), ", ".join(c.topics), len(c.channels), self.db.url, delivery,
             "/".join(map(str, collector)),
         )
         log_cautions(c)
+        if named := [v for v in PROXY_VARIABLES if os.environ.get(v) or os.environ.get(v.lower())]:
+            log.info("%s set: feeds and articles are fetched directly all the same (a proxy would "
+                     "resolve names where the outbound policy cannot check them)", "/".join(named))
 
     def _paused_feeds(self) -> set[str]:
         with self.db.session() as session:

@@ -127,7 +127,10 @@ class TallyPins:
         self.clock: Clock = clock or SystemClock()
         self.edit_every = edit_every
         self.sender: TelegramSender | None = (
-            TelegramSender(runtime.bot_token, runtime.telegram_api_url, timeout=request_timeout)
+            TelegramSender(
+                runtime.bot_token, runtime.telegram_api_url, timeout=request_timeout,
+                proxy=runtime.telegram_proxy,
+            )
             if runtime.bot_token else None
         )
         self._secrets = (runtime.bot_token,) if runtime.bot_token else ()

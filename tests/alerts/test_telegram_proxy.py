@@ -1,0 +1,153 @@
+"""Bot API calls and proxies: TELEGRAM_PROXY for Telegram alone, the usual variables otherwise,
+never a proxy for a loopback API, and a proxy's password never shown.
+
+The proxy is a small forwarding HTTP proxy on 127.0.0.1 in front of the Bot API emulator.
+"""
+
+from __future__ import annotations
+
+import http.client
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+import pytest
+from alerts_helpers import TOKEN
+from telegram.error import NetworkError
+
+from alerts.telegram import TelegramSender, classify_error
+from core.config import ConfigError, resolve_runtime
+from core.proxy import bypassed, telegram_proxy
+from devtools.emulator import BotApiEmulator
+
+CHAT = "@prisoners"
+VARIABLES = ("TELEGRAM_PROXY", "HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY")
+
+
+class ForwardProxy:
+    """Forwards absolute-form requests (`POST http://host:port/path`) and records them."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str]] = []  # (request line target, Proxy-Authorization)
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - stdlib naming
+                proxy.seen.append((self.path, self.headers.get("Proxy-Authorization", "")))
+                target = urlsplit(self.path)
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                conn = http.client.HTTPConnection(target.hostname or "", target.port, timeout=5)
+                headers = {k: v for k, v in self.headers.items() if not k.lower().startswith("proxy-")}
+                conn.request("POST", target.path, body, headers)
+                answer = conn.getresponse()
+                data = answer.read()
+                self.send_response(answer.status)
+                self.send_header("Content-Type", answer.getheader("Content-Type", "application/json"))
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                conn.close()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def forward_proxy() -> Iterator[ForwardProxy]:
+    proxy = ForwardProxy()
+    yield proxy
+    proxy.close()
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+
+
+async def _send(api_url: str, env: dict[str, str]) -> None:
+    runtime = resolve_runtime(None, config_path="feeds.yaml", env={"TELEGRAM_BOT_TOKEN": TOKEN,
+                                                                  "TELEGRAM_API_URL": api_url, **env})
+    sender = TelegramSender(TOKEN, runtime.telegram_api_url, timeout=2.0, proxy=runtime.telegram_proxy)
+    try:
+        await sender.send(CHAT, "hola", html=False, preview=False)
+    finally:
+        await sender.close()
+
+
+async def test_a_loopback_api_is_never_reached_through_the_environment_proxy(
+    emulator: BotApiEmulator, forward_proxy: ForwardProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # an office machine's global HTTP_PROXY, and a local Bot API server on loopback
+    monkeypatch.setenv("HTTP_PROXY", forward_proxy.url)
+    await _send(emulator.api_url, {"HTTP_PROXY": forward_proxy.url})
+    assert [m.text for m in emulator.messages(CHAT)] == ["hola"]
+    assert forward_proxy.seen == []  # before: the proxy got the call, the token in its URL
+
+
+async def test_telegram_proxy_carries_the_calls_with_its_credentials(
+    emulator: BotApiEmulator, forward_proxy: ForwardProxy
+) -> None:
+    proxy_url = forward_proxy.url.replace("//", "//ngo:s3cr3t@")
+    env = {"TELEGRAM_PROXY": proxy_url}
+    await _send(emulator.api_url, env)
+    assert [m.text for m in emulator.messages(CHAT)] == ["hola"]
+    [(target, auth)] = forward_proxy.seen
+    assert target.endswith("/sendMessage") and auth.startswith("Basic ")
+    runtime = resolve_runtime(None, config_path="feeds.yaml",
+                              env={"TELEGRAM_BOT_TOKEN": TOKEN, **env})
+    assert "s3cr3t" not in repr(runtime) and "***@127.0.0.1" in repr(runtime)
+
+
+async def test_a_proxy_that_is_down_fails_the_call_without_its_password(emulator: BotApiEmulator) -> None:
+    with pytest.raises(NetworkError) as caught:
+        await _send(emulator.api_url, {"TELEGRAM_PROXY": "http://ngo:s3cr3t@127.0.0.1:9"})
+    assert "s3cr3t" not in classify_error(caught.value, TOKEN).message
+    assert emulator.messages(CHAT) == []
+
+
+def test_an_unusable_socks_proxy_stops_the_start_with_its_variable_named() -> None:
+    pytest.importorskip("telegram")
+    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "ALL_PROXY": "socks5://ngo:s3cr3t@127.0.0.1:1080"}
+    try:
+        import socksio  # noqa: F401
+        pytest.skip("socksio is installed: SOCKS proxies work")
+    except ImportError:
+        pass
+    with pytest.raises(ConfigError) as caught:  # before: RuntimeError from PTB, a traceback
+        resolve_runtime(None, config_path="feeds.yaml", env=env)
+    text = str(caught.value)
+    assert "ALL_PROXY" in text and "socksio" in text and "s3cr3t" not in text
+    # without a token nothing is sent to Telegram: no reason to stop
+    assert resolve_runtime(None, config_path="feeds.yaml", env={"ALL_PROXY": env["ALL_PROXY"]})
+
+
+@pytest.mark.parametrize(("env", "expected"), [
+    ({"HTTPS_PROXY": "http://p:3128"}, "http://p:3128"),
+    ({"https_proxy": "http://lower:1", "HTTPS_PROXY": "http://upper:2"}, "http://lower:1"),
+    ({"HTTP_PROXY": "http://p:3128"}, None),  # an http proxy variable is for http URLs
+    ({"ALL_PROXY": "http://all:1"}, "http://all:1"),
+    ({"HTTPS_PROXY": "http://p:1", "NO_PROXY": ".telegram.org"}, None),
+    ({"HTTPS_PROXY": "http://p:1", "no_proxy": "localhost,api.telegram.org:443"}, None),
+    ({"HTTPS_PROXY": "http://p:1", "NO_PROXY": "*"}, None),
+    ({"HTTPS_PROXY": "http://p:1", "NO_PROXY": "telegram.org.evil"}, "http://p:1"),
+    ({"HTTPS_PROXY": "http://p:1", "TELEGRAM_PROXY": "http://tg:8"}, "http://tg:8"),
+])
+def test_the_proxy_for_the_public_api(env: dict[str, str], expected: str | None) -> None:
+    choice = telegram_proxy("https://api.telegram.org", env)
+    assert (choice.url if choice else None) == expected
+
+
+def test_no_proxy_entries() -> None:
+    assert bypassed("10.2.3.4", "10.0.0.0/8") and bypassed("::1", "[::1]")
+    assert not bypassed("eviltelegram.org", "telegram.org")
