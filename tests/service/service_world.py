@@ -121,13 +121,16 @@ class World:
             env=self.env(**extra), capture_output=True, text=True, timeout=120, cwd=self.tmp,
         )
 
-    def start(self, *args: str, prefix: list[str] | None = None) -> subprocess.Popen[str]:
-        """`monitor run` with `args`; `prefix` runs it through another command (setpriv)."""
+    def start(
+        self, *args: str, prefix: list[str] | None = None, env: dict[str, str] | None = None
+    ) -> subprocess.Popen[str]:
+        """`monitor run` with `args`; `prefix` runs it through another command (setpriv); `env`
+        adds environment variables."""
         log = (self.tmp / f"run-{len(self.procs)}.log").open("w")
         proc = subprocess.Popen(
             [*(prefix or []), sys.executable, "-m", "monitor", "run", "--config", str(self.config_path),
              "--db", self.db_url, *args],
-            env=self.env(), stdout=subprocess.DEVNULL, stderr=log, text=True, cwd=self.tmp,
+            env=self.env(**(env or {})), stdout=subprocess.DEVNULL, stderr=log, text=True, cwd=self.tmp,
         )
         self.procs.append(proc)
         return proc

@@ -62,7 +62,9 @@ def test_health_metrics_and_sigterm(world):
     world.feed("pitazo")
     world.publish("pitazo", "Detienen al periodista Luis Pérez en Caracas, denuncia el SNTP")
     world.write_config(PRESOS)
-    proc = world.start()
+    # a machine-wide proxy that cannot reach this machine's loopback: the feed and the Bot API
+    # (both on 127.0.0.1) are reached directly, as they were before it was set
+    proc = world.start(env={"HTTP_PROXY": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"})
     wait_for(lambda: world.emulator.messages("@presos_test"), 60, "the first alert")
 
     status, body = get(f"http://127.0.0.1:{world.http_port}/healthz")
@@ -90,6 +92,7 @@ def test_health_metrics_and_sigterm(world):
     assert time.monotonic() - started < 10
     log = world.log_of()
     assert "starting: 1 feeds" in log and "stopped" in log
+    assert "HTTPS_PROXY/HTTP_PROXY set: feeds and articles are fetched directly" in log
     assert "gc thresholds 10000/10/10" in log  # set for a long run with a large heap (monitor/heap.py)
     assert "123456789:TEST" not in log and "TEST-token" not in log
 
