@@ -60,11 +60,13 @@ from storage.alerts import (
     WITHDRAWN,
     channel_named,
     channels_by_name,
+    chat_sends,
     claim_alert,
     clamp_ahead,
     disable_channel,
     finish_alert,
     later_edit,
+    lock_chat,
     mark_deleted,
     message_deleted,
     message_in_chat,
@@ -107,6 +109,14 @@ class DeliveryStats:
 
     def __str__(self) -> str:
         return f"{self.sent} sent, {self.failed} failed, {self.retried} to retry, {self.deferred} deferred"
+
+
+class _WindowFull(Exception):
+    """A claim undone: the chat's rate window is full for `wait` more seconds."""
+
+    def __init__(self, wait: float) -> None:
+        super().__init__(wait)
+        self.wait = wait
 
 
 @dataclass(frozen=True)
@@ -378,19 +388,32 @@ class DeliveryWorker:
 
     # -- one alert -------------------------------------------------------------------
 
-    def _claim(self, head: _Head) -> _Claimed | None:
+    def _claim(self, head: _Head, conf: ChannelConfig) -> _Claimed | float | None:
+        """Claim `head`; None when another worker has it. For a chat, the claim is also a slot of
+        its rate window, which replicas share through the outbox: when their sends of the last
+        window (and those on their way) fill it, the claim is undone and the seconds until a
+        slot frees are returned. Each replica counting only its own sends let N replicas send
+        N×20 a minute to one chat, and Telegram answered 429."""
         now = self.clock.now()
         stale = now - self.stale_after
-        with self.db.session() as session:
-            row = claim_alert(session, head.id, now, stale)
-            if row is None:
-                return None
-            mark = self._sent_before.get(row.dedupe_key)
-            if mark is not None and mark.content == payload_fingerprint(row.payload or {}):
-                self._sent_already(session, row, mark)
-                return None
-            return _Claimed(row.id, row.channel, row.kind, dict(row.payload or {}), row.attempts,
-                            row.reply_to_alert_id, row.dedupe_key)
+        chat = None if self._is_console(conf) else self._chat_channels(conf)
+        try:
+            with self.db.session() as session:
+                if chat:
+                    lock_chat(session, chat)
+                row = claim_alert(session, head.id, now, stale)
+                if row is None:
+                    return None
+                mark = self._sent_before.get(row.dedupe_key)
+                if mark is not None and mark.content == payload_fingerprint(row.payload or {}):
+                    self._sent_already(session, row, mark)
+                    return None
+                if chat and (wait := self._window_wait(session, chat, row.id, now, stale)) > 0:
+                    raise _WindowFull(wait)  # rolls the claim back
+                return _Claimed(row.id, row.channel, row.kind, dict(row.payload or {}), row.attempts,
+                                row.reply_to_alert_id, row.dedupe_key)
+        except _WindowFull as full:
+            return full.wait
 
     @staticmethod
     def _sent_already(session: Session, row: Alert, mark: SentMark) -> None:
@@ -405,6 +428,20 @@ class DeliveryWorker:
         log.warning("alert %d to %s is queued in the database but was sent at %s (message %s): the database "
                     "was restored from a backup; marked sent, not sent again", row.id, row.channel,
                     mark.at.strftime("%Y-%m-%d %H:%M:%S UTC"), mark.message_id)
+
+    def _chat_channels(self, conf: ChannelConfig) -> list[str]:
+        """The channels that post to `conf`'s chat: Telegram counts their messages together."""
+        key = _rate_key(conf)
+        return [c.name for c in self.config.channels if not self._is_console(c) and _rate_key(c) == key]
+
+    def _window_wait(self, session: Session, chat: list[str], alert_id: int, now: datetime, stale: datetime) -> float:
+        """Seconds until the chat's shared window has a slot for alert `alert_id` (0: now)."""
+        window, per_chat = self.limiter.window, self.limiter.per_chat
+        sent, in_flight = chat_sends(session, chat, now - timedelta(seconds=window), stale, leave_out=alert_id)
+        ages = sorted([0.0] * in_flight + [max(0.0, (now - at).total_seconds()) for at in sent])
+        if len(ages) < per_chat:
+            return 0.0
+        return max(0.0, window - ages[per_chat - 1])
 
     def _finish(self, alert_id: int, **values: Any) -> None:
         with self.db.session() as session:
@@ -495,7 +532,11 @@ class DeliveryWorker:
         conf = self._channel_conf(head.channel)
         if conf is None:
             return
-        claimed = await asyncio.to_thread(self._claim, head)
+        claimed = await asyncio.to_thread(self._claim, head, conf)
+        if isinstance(claimed, float):  # the chat's window, shared with other replicas, is full
+            self.limiter.hold(_rate_key(conf), claimed)
+            stats.deferred += 1
+            return
         if claimed is None:
             return
         before = replace(stats)

@@ -25,6 +25,7 @@ class RateLimiter:
         self._sleep = sleep or asyncio.sleep
         self._chats: dict[str, deque[float]] = {}
         self._blocked: dict[str, float] = {}
+        self._held: dict[str, float] = {}  # chats whose window other replicas filled: until when
         self._global: deque[float] = deque()
         self._lock = asyncio.Lock()
 
@@ -37,7 +38,7 @@ class RateLimiter:
         times = self._chats.setdefault(chat, deque())
         while times and times[0] <= now - self.window:
             times.popleft()
-        wait = self._blocked.get(chat, 0.0) - now
+        wait = max(self._blocked.get(chat, 0.0), self._held.get(chat, 0.0)) - now
         if len(times) >= self.per_chat:
             wait = max(wait, times[-self.per_chat] + self.window - now)
         return max(0.0, wait)
@@ -50,6 +51,11 @@ class RateLimiter:
         its sends in the last window still count against the chat."""
         merged = sorted([*self._chats.get(chat, ()), *times])
         self._chats[chat] = deque(merged)
+
+    def hold(self, chat: str, seconds: float) -> None:
+        """Wait `seconds` before `chat`'s next message: its window, shared with other replicas
+        through the outbox, is full (no 429: `blocked` stays False)."""
+        self._held[chat] = max(self._held.get(chat, 0.0), self._clock() + seconds)
 
     def block(self, chat: str, seconds: float) -> None:
         self._blocked[chat] = max(self._blocked.get(chat, 0.0), self._clock() + seconds)

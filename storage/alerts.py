@@ -296,6 +296,27 @@ def sent_since(session: Session, since: datetime) -> list[tuple[str, datetime]]:
     return [(channel, at) for channel, at in rows if at is not None]
 
 
+def lock_chat(session: Session, channels: Collection[str]) -> None:
+    """Hold the rows of `channels` (those of one chat) until the transaction ends, so that
+    replicas claiming for one chat count its sends one after another (PostgreSQL: FOR UPDATE;
+    SQLite takes its database-wide write lock with the claim's UPDATE, before the count)."""
+    session.execute(select(Channel.id).where(Channel.name.in_(channels)).order_by(Channel.id).with_for_update())
+
+
+def chat_sends(
+    session: Session, channels: Collection[str], since: datetime, claimed_since: datetime, *, leave_out: int,
+) -> tuple[list[datetime], int]:
+    """A chat's use of its rate window, by every replica: when its messages (of `channels`) sent
+    at or after `since` were answered, and how many others are on their way (claimed after
+    `claimed_since`, except alert `leave_out`)."""
+    sent = [at for at in session.scalars(select(Alert.sent_at).where(
+        Alert.sent_at >= since, Alert.channel.in_(channels))) if at is not None]
+    in_flight = session.scalar(select(func.count(Alert.id)).where(
+        Alert.status == "sending", Alert.claimed_at > claimed_since, Alert.channel.in_(channels),
+        Alert.id != leave_out)) or 0
+    return sent, int(in_flight)
+
+
 def channels_by_name(session: Session) -> dict[str, Channel]:
     return {c.name: c for c in session.scalars(select(Channel))}
 

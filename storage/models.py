@@ -267,6 +267,7 @@ class Alert(Base):
     __table_args__ = (
         Index("ix_alerts_status_next", "status", "next_attempt_at"),
         Index("ix_alerts_channel_story", "channel", "story_id"),
+        Index("ix_alerts_sent_at", "sent_at"),  # a chat's sends of the last window (alerts/delivery.py)
     )
 
 

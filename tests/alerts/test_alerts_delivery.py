@@ -1047,6 +1047,24 @@ async def test_emulator_rate_limit_answers_429(emulator: BotApiEmulator) -> None
     assert 55 <= classify_error(info.value).retry_after <= 60
 
 
+async def test_replicas_share_a_chat_rate_window(db, db_url, emulator, make_config, make_worker) -> None:
+    """Two replicas on one database, started together in front of a backlog: each counted only
+    its own sends, so the chat got 5 a minute from each and Telegram answered 429."""
+    emulator.rate_limit(per_chat_per_minute=5, global_per_second=None, window=60)
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}], channel_rate_per_minute=5)
+    queue(db, 12)
+    other_db = open_database(db_url)
+    try:
+        one, two = await make_worker(config), await make_worker(config, db=other_db)
+        first = await asyncio.gather(one.deliver_pending(), two.deliver_pending())
+        again = await asyncio.gather(one.deliver_pending(), two.deliver_pending())
+    finally:
+        other_db.dispose()
+    assert (sum(s.sent for s in first + again), emulator.count(429)) == (5, 0)
+    assert [a.status for a in alerts(db)].count("sent") == 5
+    assert all(55 < w.limiter.chat_wait(CHAT.lower()) <= 60 for w in (one, two))
+
+
 async def test_a_restart_keeps_the_chat_rate_window_of_the_process_before(
     db, emulator, make_config, make_worker,
 ) -> None:
