@@ -46,6 +46,7 @@ from monitor.health import HealthServer
 from monitor.heap import tune_collector
 from monitor.ingest import PollResult, poll_feed
 from monitor.ingest.feed_state import stored_url
+from monitor.ingest.poll import CONFLICT_NEXT_POLL
 from monitor.ingest.poll_states import PollStates
 from monitor.metrics import Metrics
 from monitor.pipeline import Pipeline
@@ -53,7 +54,7 @@ from monitor.replicas import Replicas
 from monitor.scheduler import FeedScheduler, SteadyScheduler
 from monitor.start_config import FileState, file_state
 from storage.alerts import queue_depth, sync_channels
-from storage.db import Database, locked, ping, refusal
+from storage.db import Database, conflict, locked, ping, refusal
 from storage.errors import DatabaseError
 from storage.feeds import (
     feed_named,
@@ -291,12 +292,13 @@ class Service:
     async def _lease_refused(self, feed: FeedConfig, exc: OperationalError) -> PollResult:
         """A poll not run: the database refused the feed's lease (a lock another connection
         holds, a server restart). Tried again after the feed's interval, as a refused poll."""
+        wait = min(feed.interval, CONFLICT_NEXT_POLL) if conflict(exc) else feed.interval  # a transient abort
         log.warning("poll of %s not run: the lease on the feed: %s; tried again in %s",
-                    feed.name, refusal(exc), format_duration(feed.interval))
+                    feed.name, refusal(exc), format_duration(wait))
         await self._after_poll(feed.name, stored=False)
         now = datetime.now(UTC)
         return PollResult(feed=feed.name, status="error", error=f"database: {refusal(exc)}", polled_at=now,
-                          next_poll_at=now + feed.interval, database_refused=True)
+                          next_poll_at=now + wait, database_refused=True)
 
     async def _admin_when_leading(self) -> None:
         """The admin chat's getUpdates on the leader only: started when this replica takes

@@ -39,13 +39,18 @@ from monitor.parse import ParsedFeed, parse_any
 from monitor.parse.feeds import cut_entries
 from monitor.parse.jsonfeed import looks_like_json
 from monitor.parse.page import parse_page
-from storage.db import Database, refusal
+from storage.db import Database, conflict, refusal
 
 log = logging.getLogger("monitor.ingest")
 
 INLINE_PARSE_BYTES = 16_000  # larger documents are parsed and cleaned in a worker thread
 GONE = (404, 410)  # a remembered new URL answering these is dropped at once
 MOVE_FAILURES = 3  # polls in a row a remembered new URL may fail before feeds.yaml's is tried
+# a poll whose write PostgreSQL aborted for a conflict with another connection (a deadlock
+# 40P01, a serialization failure 40001) is tried again this many times, after these seconds
+CONFLICT_RETRIES = 2
+CONFLICT_DELAY = 1.0
+CONFLICT_NEXT_POLL = timedelta(minutes=1)  # still conflicting: the next poll, at the latest
 # the polls' writes (items stored, outcomes recorded) run here, one at a time and in order
 WRITES = ThreadPoolExecutor(max_workers=1, thread_name_prefix="poll-writes")
 
@@ -77,9 +82,10 @@ async def poll_feed(
     started = time.perf_counter()
     now = now or datetime.now(UTC)
     try:
-        result = await _poll(feed, settings, fetcher, db, now, states)
+        result = await _poll_through_conflicts(feed, settings, fetcher, db, now, states)
     except OperationalError as exc:  # a lock held past the busy timeout, a full disk
-        result = _refused(feed, now, f"database: {refusal(exc)}")
+        result = _refused(feed, now, f"database: {refusal(exc)}",
+                          soon=conflict(exc) and feed.interval > CONFLICT_NEXT_POLL)
     except Exception as exc:  # a bug: report it on the feed, stay up
         log.exception("poll of %s failed unexpectedly", feed.name)
         error = f"internal error: {type(exc).__name__}: {str(exc)[:300]}"
@@ -97,15 +103,35 @@ async def poll_feed(
     return result
 
 
-def _refused(feed: FeedConfig, now: datetime, error: str) -> PollResult:
+async def _poll_through_conflicts(
+    feed: FeedConfig, settings: Settings, fetcher: Fetcher, db: Database, now: datetime,
+    states: PollStates | None,
+) -> PollResult:
+    """`_poll`, run again within seconds when PostgreSQL aborted its write for a conflict with
+    another connection (another replica): the abort rolled the write back whole, and trying
+    again succeeds. Before, the poll's items waited the feed's whole interval (30 min)."""
+    for attempt in range(CONFLICT_RETRIES + 1):
+        try:
+            return await _poll(feed, settings, fetcher, db, now, states)
+        except OperationalError as exc:
+            if not conflict(exc) or attempt == CONFLICT_RETRIES:
+                raise
+            log.info("poll of %s not stored: %s; polled again in %.0f s", feed.name, refusal(exc),
+                     CONFLICT_DELAY * (attempt + 1))
+            await asyncio.sleep(CONFLICT_DELAY * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _refused(feed: FeedConfig, now: datetime, error: str, *, soon: bool = False) -> PollResult:
     """A poll whose writes the database refused: the database's fault, not the feed's. The row
     is left as it was (no failure counted, no back-off; writing it would wait for the same
-    lock), and the feed is polled again after its interval. Its remembered state (PollStates)
-    was dropped before its first write."""
-    log.warning("poll of %s not stored: %s; polled again in %s", feed.name, error,
-                format_duration(feed.interval))
+    lock), and the feed is polled again after its interval, or `soon` (CONFLICT_NEXT_POLL: a
+    conflict that outlived the poll's own retries). Its remembered state (PollStates) was
+    dropped before its first write."""
+    wait = CONFLICT_NEXT_POLL if soon else feed.interval
+    log.warning("poll of %s not stored: %s; polled again in %s", feed.name, error, format_duration(wait))
     return PollResult(feed=feed.name, status="error", error=error, polled_at=now,
-                      next_poll_at=now + feed.interval, database_refused=True)
+                      next_poll_at=now + wait, database_refused=True)
 
 
 def _unrecorded(feed: FeedConfig, settings: Settings, now: datetime, error: str) -> PollResult:

@@ -1,7 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from core.config import FeedConfig, Selectors, Settings
 from devtools.feedserver import FeedServer
@@ -492,3 +492,33 @@ async def test_an_item_republished_with_decomposed_accents_is_recognised(
     again = await poll_feed(cfg, settings, fetcher, db)
     assert again.new_item_ids == [] and again.skipped >= 1
     assert [i.title for i in items_of(db, "pitazo")] == [title]
+
+
+async def test_a_poll_whose_write_met_a_postgresql_deadlock_stores_its_items_within_seconds(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, any_db: Database,
+) -> None:
+    """PostgreSQL aborts one of two conflicting transactions (another replica's) with 40P01:
+    the poll's items waited the feed's whole interval (30 min) for the next poll. The server
+    raises a real 40P01 on the poll's first insert (a trigger), then lets the writes through."""
+    if any_db.dialect != "postgresql":
+        pytest.skip("deadlocks and serialization failures are PostgreSQL's")
+    with any_db.engine.begin() as conn:
+        conn.execute(text("CREATE SEQUENCE deadlock_once"))
+        conn.execute(text(
+            "CREATE FUNCTION deadlock_once() RETURNS trigger AS $$ BEGIN "
+            "IF nextval('deadlock_once') = 1 THEN RAISE EXCEPTION 'deadlock detected' "
+            "USING ERRCODE = 'deadlock_detected'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql"))
+        conn.execute(text("CREATE TRIGGER deadlock_once BEFORE INSERT ON items "
+                          "FOR EACH ROW EXECUTE FUNCTION deadlock_once()"))
+    server.set_route("/feed", rss([item(1), item(2)]))
+    cfg = feed_config(server, interval="30m")
+    try:
+        result = await poll_feed(cfg, settings, fetcher, any_db)
+        stored = items_of(any_db, "pitazo")
+    finally:
+        with any_db.engine.begin() as conn:
+            conn.execute(text("DROP TRIGGER deadlock_once ON items"))
+            conn.execute(text("DROP FUNCTION deadlock_once(); DROP SEQUENCE deadlock_once"))
+    assert (result.status, result.stored, result.database_refused) == ("new", 2, False), result.error
+    assert sorted(i.guid for i in stored) == ["guid-1", "guid-2"]  # once each
+    assert result.duration < 5 and len(server.hits("/feed")) == 2
