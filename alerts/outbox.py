@@ -184,7 +184,9 @@ def _status(session: Session, item: Item, channel: ChannelConfig, config: AppCon
 
 
 def _latest_also(session: Session, channel: str, story_id: int, original: AlertView, *, since: int) -> list[str]:
-    """The outlets the channel's message (alert `since`) names now (after its latest queued edit)."""
+    """The outlets the channel's message (alert `since`) names now, or will once its edits on
+    their way are sent: an edit that failed or was superseded never reached the chat, and taking
+    its outlets for named skipped the edit that would have named them."""
     last = last_edit(session, channel, story_id, after=since)
     view = (last.payload or {}).get("view") if last else None
     return list((view or {}).get("also") or original.also or [])

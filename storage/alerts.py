@@ -133,12 +133,16 @@ def alert_by_key(session: Session, key: str) -> Alert | None:
     return session.scalar(select(Alert).where(Alert.dedupe_key == key))
 
 
+SHOWN = ("pending", "sending", "sent")  # an edit the chat's message shows, or will once it is sent
+
+
 def last_edit(session: Session, channel: str, story_id: int, *, after: int = 0) -> Alert | None:
-    """The latest edit queued for the story's message in `channel` (queued after alert
-    `after`, the message's own: a story retold after a failure has no edits of its own yet)."""
+    """The latest edit of the story's message in `channel` that the message shows or will show
+    (sent or on its way; not one that failed, was superseded or withdrawn), queued after alert
+    `after`, the message's own: a story retold after a failure has no edits of its own yet."""
     return session.scalar(
         select(Alert).where(Alert.channel == channel, Alert.story_id == story_id, Alert.kind == "edit",
-                            Alert.id > after)
+                            Alert.id > after, Alert.status.in_(SHOWN))
         .order_by(Alert.id.desc()).limit(1)
     )
 

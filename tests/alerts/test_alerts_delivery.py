@@ -330,6 +330,27 @@ async def test_an_edit_telegram_refuses_is_dropped_and_a_new_figure_still_replie
     assert "También: BBC Mundo, Efecto Cocuyo, Reuters" in emulator.messages(CHAT)[0].text
 
 
+async def test_an_outlet_whose_edit_failed_is_named_by_the_next_report_of_the_story(
+    db, emulator, make_config, make_worker, add_item
+) -> None:
+    """The edit naming BBC Mundo failed (Telegram refused it), so the message in the chat does
+    not name it. Before, a later report adding no new outlet compared with that failed edit's
+    outlets, found them equal and queued nothing: the chat's message never named BBC Mundo."""
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
+    report = _reporter(db, config, await make_worker(config), add_item)
+
+    await report("elpitazo", "Excarcelan a 87 presos políticos en Venezuela", _C87)
+    first = alert_in(emulator, CHAT, "Excarcelan a 87")
+    emulator.freeze_message(CHAT, first)
+    await report("bbcmundo", "Excarcelan a 87 presos políticos en Venezuela", _C87)
+    assert [(a.kind, a.status) for a in alerts(db)][-1] == ("edit", "failed")
+    emulator.freeze_message(CHAT, first, frozen=False)
+    await report("elpitazo", "Familiares reciben a los 87 presos políticos excarcelados en Venezuela", _C87)
+    [msg] = emulator.messages(CHAT)
+    assert "También: BBC Mundo" in msg.text
+    assert [(a.kind, a.status) for a in alerts(db)] == [("new", "sent"), ("edit", "failed"), ("edit", "sent")]
+
+
 async def run_until_sent(worker: DeliveryWorker, emulator: Any, n: int) -> None:
     """The worker's own loop, until CHAT has `n` messages (at most 20 s)."""
     stop = asyncio.Event()
