@@ -495,7 +495,7 @@ async def test_an_item_republished_with_decomposed_accents_is_recognised(
 
 
 async def test_a_poll_whose_write_met_a_postgresql_deadlock_stores_its_items_within_seconds(
-    server: FeedServer, settings: Settings, fetcher: Fetcher, any_db: Database,
+    server: FeedServer, settings: Settings, fetcher: Fetcher, any_db: Database, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """PostgreSQL aborts one of two conflicting transactions (another replica's) with 40P01:
     the poll's items waited the feed's whole interval (30 min) for the next poll. The server
@@ -510,6 +510,7 @@ async def test_a_poll_whose_write_met_a_postgresql_deadlock_stores_its_items_wit
             "USING ERRCODE = 'deadlock_detected'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql"))
         conn.execute(text("CREATE TRIGGER deadlock_once BEFORE INSERT ON items "
                           "FOR EACH ROW EXECUTE FUNCTION deadlock_once()"))
+    monkeypatch.setattr("monitor.ingest.poll.CONFLICT_DELAY", 0.05)  # 1 s in the service
     server.set_route("/feed", rss([item(1), item(2)]))
     cfg = feed_config(server, interval="30m")
     try:
