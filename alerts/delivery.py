@@ -231,7 +231,7 @@ class DeliveryWorker:
         keys = {c.name: _rate_key(c) for c in self.config.channels if not self._is_console(c)}
         now, mono = self.clock.now(), self.clock.monotonic()
         with self.db.session() as session:
-            sent = sent_since(session, now - timedelta(seconds=self.limiter.window))
+            sent = sent_since(session, now - timedelta(seconds=self.limiter.window), now)
         times: dict[str, list[float]] = {}
         for channel, at in sent:
             if channel in keys:
@@ -437,7 +437,8 @@ class DeliveryWorker:
     def _window_wait(self, session: Session, chat: list[str], alert_id: int, now: datetime, stale: datetime) -> float:
         """Seconds until the chat's shared window has a slot for alert `alert_id` (0: now)."""
         window, per_chat = self.limiter.window, self.limiter.per_chat
-        sent, in_flight = chat_sends(session, chat, now - timedelta(seconds=window), stale, leave_out=alert_id)
+        sent, in_flight = chat_sends(session, chat, now - timedelta(seconds=window), now, stale,
+                                     leave_out=alert_id)
         ages = sorted([0.0] * in_flight + [max(0.0, (now - at).total_seconds()) for at in sent])
         if len(ages) < per_chat:
             return 0.0

@@ -293,10 +293,12 @@ def folds_since(session: Session, since: datetime) -> list[Alert]:
 # -- the delivery worker's queue ------------------------------------------------------
 
 
-def sent_since(session: Session, since: datetime) -> list[tuple[str, datetime]]:
-    """(channel, sent_at) of every message sent at or after `since`, whatever became of its
-    row later (folded, merged): each was a request Telegram counted against its chat."""
-    rows = session.execute(select(Alert.channel, Alert.sent_at).where(Alert.sent_at >= since))
+def sent_since(session: Session, since: datetime, until: datetime) -> list[tuple[str, datetime]]:
+    """(channel, sent_at) of every message sent from `since` to `until` (now), whatever became of
+    its row later (folded, merged): each was a request Telegram counted against its chat. Sends
+    stamped after `until` are a clock set back since: not this window's (counted, every one of a
+    day's sends stood "just sent" and the chat waited the whole step)."""
+    rows = session.execute(select(Alert.channel, Alert.sent_at).where(Alert.sent_at >= since, Alert.sent_at <= until))
     return [(channel, at) for channel, at in rows if at is not None]
 
 
@@ -308,13 +310,15 @@ def lock_chat(session: Session, channels: Collection[str]) -> None:
 
 
 def chat_sends(
-    session: Session, channels: Collection[str], since: datetime, claimed_since: datetime, *, leave_out: int,
+    session: Session, channels: Collection[str], since: datetime, until: datetime, claimed_since: datetime, *,
+    leave_out: int,
 ) -> tuple[list[datetime], int]:
     """A chat's use of its rate window, by every replica: when its messages (of `channels`) sent
-    at or after `since` were answered, and how many others are on their way (claimed after
-    `claimed_since`, except alert `leave_out`)."""
+    from `since` to `until` (now; later stamps are a clock set back, as in `sent_since`) were
+    answered, and how many others are on their way (claimed after `claimed_since`, except alert
+    `leave_out`)."""
     sent = [at for at in session.scalars(select(Alert.sent_at).where(
-        Alert.sent_at >= since, Alert.channel.in_(channels))) if at is not None]
+        Alert.sent_at >= since, Alert.sent_at <= until, Alert.channel.in_(channels))) if at is not None]
     in_flight = session.scalar(select(func.count(Alert.id)).where(
         Alert.status == "sending", Alert.claimed_at > claimed_since, Alert.channel.in_(channels),
         Alert.id != leave_out)) or 0

@@ -1086,6 +1086,24 @@ async def test_replicas_share_a_chat_rate_window(db, db_url, emulator, make_conf
     assert all(55 < w.limiter.chat_wait(CHAT.lower()) <= 60 for w in (one, two))
 
 
+async def test_sends_stamped_ahead_by_a_clock_set_back_do_not_fill_the_chat_window(
+    db, emulator, make_config, make_worker,
+) -> None:
+    """The window shared through the outbox counted every send stamped after its start: with the
+    clock set back a day, the day's sends (stamped ahead) all stood "just sent", the chat's
+    window was full, and nothing went to the chat until the clock caught up a day later."""
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}], channel_rate_per_minute=5)
+    ahead = datetime.now(UTC) + timedelta(days=1)
+    with db.session() as s:
+        for i, a in enumerate(s.get(Alert, i) for i in queue(db, 6, now=ahead)):
+            a.status, a.sent_at, a.telegram_message_id = "sent", ahead - timedelta(minutes=i), 100 + i
+    queue(db, 2)
+    worker = await make_worker(config)  # started after the step back: its start seeds no send either
+    stats = await worker.deliver_pending()
+    assert (stats.sent, stats.deferred) == (2, 0)
+    assert [m.text for m in emulator.messages(CHAT)] == ["alert 0 & more", "alert 1 & more"]
+
+
 async def test_a_restart_keeps_the_chat_rate_window_of_the_process_before(
     db, emulator, make_config, make_worker,
 ) -> None:
