@@ -106,25 +106,32 @@ def load_feed_marks(path: Path | None) -> dict[str, datetime]:
     return {k: v for k, v in marks.items() if v is not None}
 
 
+def feed_mark(path: Path | None, feed: str) -> datetime | None:
+    """The time of `feed`'s last poll that read items (None: no mark)."""
+    return load_feed_marks(path).get(feed)
+
+
 def record_feed_mark(path: Path | None, feed: str, when: datetime) -> None:
-    """Remember that `feed` was read at `when` (the later of the file's and this one)."""
+    """Remember that `feed` was read at `when`, the latest poll's time: a mark ahead of it was
+    written on a clock since set back, and is replaced."""
     if path is None:
         return
     with _LOCK:
         data = _read(path)
         feeds = data.get("feeds") if isinstance(data.get("feeds"), dict) else {}
-        known = _when(feeds.get(feed)) if feed in feeds else None
-        if known is not None and known >= when:
+        if feed in feeds and _when(feeds.get(feed)) == when:
             return
         data["feeds"] = {**feeds, feed: when.isoformat()}
         _write(path, data)
 
 
-def seen_until(path: Path | None, feed: str, last_success_at: datetime | None) -> datetime | None:
-    """The feed's mark when it is later than the database's last success of the feed: the
-    database is older than what the service had done (a restored backup). None otherwise."""
-    mark = load_feed_marks(path).get(feed)
-    if mark is None or (last_success_at is not None and mark <= last_success_at):
+def seen_until(mark: datetime | None, last_success_at: datetime | None, now: datetime) -> datetime | None:
+    """The feed's `mark` when it is later than the database's last success of the feed: the
+    database is older than what the service had done (a restored backup). None otherwise, and
+    for a mark ahead of `now`: written on a clock since set back (NTP, a host an hour or a day
+    ahead set right), it tells no restore, and every item published before it would be taken
+    for seen (stored as backfill, never alerted) until the clock caught up with it."""
+    if mark is None or mark > now or (last_success_at is not None and mark <= last_success_at):
         return None
     return mark
 

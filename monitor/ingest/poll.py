@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from core.config import FeedConfig, Settings
 from core.durations import format_duration
-from core.restore_marks import marks_path, record_feed_mark, seen_until
+from core.restore_marks import feed_mark, marks_path, record_feed_mark, seen_until
 from core.urls import redact_userinfo
 from monitor.fetch.client import FEED_ACCEPT, PAGE_ACCEPT, Fetcher, FetchResult
 from monitor.ingest.article import fetch_articles
@@ -212,7 +212,8 @@ async def _poll(
             feed.name, held, limits.max_new_items_per_poll,
         )
     marks = marks_path(db.sqlite_file)
-    seen = seen_until(marks, feed.name, state.last_success_at)
+    mark = await asyncio.to_thread(feed_mark, marks, feed.name)  # a file: not on the event loop
+    seen = seen_until(mark, state.last_success_at, now)
     backfill = _backfill_flags(fresh, state, feed, settings, now, seen)
     if seen is not None:
         log.warning(
@@ -229,8 +230,10 @@ async def _poll(
         articles, skipped=skipped, refused=refused,
         held=held, held_limit=limits.max_new_items_per_poll, feed_id=state.feed_id,
     )
-    if fresh:  # a restore matters only if items were stored since the backup: no write each poll
-        record_feed_mark(marks, feed.name, now)
+    # a restore matters only if items were stored since the backup: no write each poll, but a
+    # mark ahead of now (the clock set back since) is put right before the clock catches up with it
+    if fresh or (mark is not None and mark > now):
+        await asyncio.to_thread(record_feed_mark, marks, feed.name, now)
     return result
 
 

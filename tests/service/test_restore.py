@@ -212,3 +212,45 @@ def test_the_journal_of_sends_stays_small_and_survives_a_cut_line(tmp_path: Path
     assert "new:presos:99" in sent and "new:presos:0" not in sent and len(sent) <= 30
     assert sent["new:presos:99"] == marks.SentMark(start + timedelta(minutes=99), 99, "@presos", f"{99:020d}")
     assert oct(sent_file.stat().st_mode & 0o777) == "0o600"
+
+
+def test_a_clock_set_back_is_no_restore(world: World, caplog: pytest.LogCaptureFixture):
+    """The feeds' marks written while the clock ran an hour ahead (set right since, by NTP or
+    by hand) are ahead of every poll after: they told no restore, yet each new item of that
+    hour, published before the mark, was stored as backfill and never alerted."""
+    from core import restore_marks as marks
+
+    world.feed("pitazo", "es")
+    world.publish("pitazo", "Excarcelan a 87 presos políticos del penal de Tocorón",
+                  "Familiares esperaban frente al penal en Aragua.")
+    world.write_config(CHANNELS)
+    poll(world)
+    db = world.tmp / "monitor.db"
+    path = marks.marks_path(db)
+    ahead = timedelta(hours=1)  # that poll ran on a clock an hour ahead: its times are an hour ahead
+    marks.record_feed_mark(path, "pitazo", marks.load_feed_marks(path)["pitazo"] + ahead)
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE feeds SET last_success_at = datetime(last_success_at, '+1 hour'), "
+                     "next_poll_at = NULL")
+    conn.close()
+    poll(world)  # the clock set right: a poll with nothing new
+    world.publish("pitazo", "Detienen al periodista Luis Rojas en Caracas por publicar sobre la represión",
+                  "El SEBIN lo trasladó a El Helicoide, denunció el SNTP.",
+                  published=datetime.now(UTC) + timedelta(seconds=2))
+    with caplog.at_level(logging.WARNING, logger="monitor.ingest"):
+        poll(world)
+    texts = world.texts("@presos_test")
+    assert len(texts) == 2 and "Luis Rojas" in texts[1], texts
+    assert "restored backup" not in caplog.text
+
+
+def test_a_feed_mark_ahead_of_the_clock_is_replaced_and_tells_no_restore(tmp_path: Path):
+    from core import restore_marks as marks
+
+    path = marks.marks_path(tmp_path / "monitor.db")
+    now = datetime(2026, 12, 4, 12, tzinfo=UTC)
+    marks.record_feed_mark(path, "pitazo", now + timedelta(days=1))  # a clock a day ahead, set right since
+    assert marks.seen_until(marks.feed_mark(path, "pitazo"), now - timedelta(minutes=5), now) is None
+    marks.record_feed_mark(path, "pitazo", now)
+    assert marks.feed_mark(path, "pitazo") == now
+    assert marks.seen_until(now, now - timedelta(minutes=5), now + timedelta(minutes=5)) == now  # a restore
