@@ -187,11 +187,15 @@ def digests_sent(sent: Mapping[str, SentMark]) -> dict[str, datetime]:
     return latest
 
 
-def restore_digest_times(session: Session, sent: Mapping[str, datetime]) -> list[str]:
+def restore_digest_times(session: Session, sent: Mapping[str, datetime], now: datetime) -> list[str]:
     """A database restored from a backup kept the last roundup times the backup had: each
     roundup sent since would have been queued again, as missed. Each channel's last roundup
-    time is moved up to the latest one `sent` (core/restore_marks.py); the channels moved."""
-    return [name for name, when in sorted(sent.items()) if raise_last_digest(session, name, when)]
+    time is moved up to the latest one `sent` (core/restore_marks.py); the channels moved.
+    A roundup stamped ahead of `now` was sent on a clock since set back and tells no restore:
+    moved up to it, the last roundup time made the next tick's period empty, and the stories
+    told since the real last roundup were in none."""
+    return [name for name, when in sorted(sent.items())
+            if when <= now and raise_last_digest(session, name, when)]
 
 
 def enqueue_missed_digests(session: Session, config: AppConfig, *, now: datetime) -> list[Alert]:

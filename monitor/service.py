@@ -609,7 +609,7 @@ class Service:
     def _enqueue_missed_digests(self, now: datetime) -> int:
         with self.db.session() as session:
             if self._digests_before:  # once, at the first tick: the roundups of a restored database
-                for name in restore_digest_times(session, self._digests_before):
+                for name in restore_digest_times(session, self._digests_before, now):
                     log.warning("digest of %s: the database is older than its last roundup (%s, in %s): "
                                 "a restored backup; that roundup is not queued again", name,
                                 self._digests_before[name].strftime("%Y-%m-%d %H:%M UTC"),

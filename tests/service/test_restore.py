@@ -254,3 +254,46 @@ def test_a_feed_mark_ahead_of_the_clock_is_replaced_and_tells_no_restore(tmp_pat
     marks.record_feed_mark(path, "pitazo", now)
     assert marks.feed_mark(path, "pitazo") == now
     assert marks.seen_until(now, now - timedelta(minutes=5), now + timedelta(minutes=5)) == now  # a restore
+
+
+def test_a_roundup_sent_on_a_clock_ahead_is_no_restore(tmp_path: Path, caplog: pytest.LogCaptureFixture):
+    """A roundup sent while the clock ran a day ahead is in the journal of sends under a key a
+    day ahead. The clock set right, each start took it for a roundup sent after a backup and
+    moved the channel's last roundup time a day ahead; the tick then ran that roundup's period
+    from there (empty) to now, and the stories told since the real last roundup were in none."""
+    from alerts.digest import enqueue_due_digests
+    from core import restore_marks as marks
+
+    now = datetime.now(UTC)
+    at = (now - timedelta(minutes=3)).astimezone(ZoneInfo("America/Caracas"))
+    path = tmp_path / "feeds.yaml"
+    path.write_text(DIGEST_CONFIG.format(port=free_port(), at=f"{at:%H:%M}"), encoding="utf-8")
+    config = load_config(path)
+    db_file = tmp_path / "m.db"
+    db_url = f"sqlite:///{db_file}"
+    runtime = resolve_runtime(config, config_path=str(path), db_flag=db_url, env={})
+    db = open_database(db_url)
+    sync_config(config, db)
+    with db.session() as s:
+        s.scalar(select(Channel).where(Channel.name == "resumen")).last_digest_at = now - timedelta(minutes=2)
+        story = Story(title="Excarcelan a 20 presos políticos", topics=["political_prisoners"],
+                      urgency="high", told_at=now - timedelta(minutes=1))
+        s.add(story)
+        s.flush()
+        s.add(Item(feed_id=s.scalar(select(Feed.id).where(Feed.name == "medio")), guid="g1",
+                   url="https://medio.example/1", title=story.title, summary="", language="es",
+                   published_at=now - timedelta(minutes=1), content_hash="h1", entities=[],
+                   story_id=story.id, classified_at=now - timedelta(minutes=1)))
+    ahead = (now + timedelta(days=1, minutes=-3)).replace(second=0, microsecond=0)
+    marks.record_sent(marks.marks_path(db_file), f"digest:resumen:{ahead.isoformat()}:0",
+                      marks.SentMark(ahead, None, "console", "0" * 20))
+
+    service = Service(config, runtime, db, out=io.StringIO())
+    with caplog.at_level(logging.WARNING):
+        assert service._enqueue_missed_digests(datetime.now(UTC)) == 0  # what the start's tick runs
+    asyncio.run(service.close())
+    assert "a restored backup" not in caplog.text
+    with db.session() as s:  # the next roundup tells the story
+        [digest] = enqueue_due_digests(s, config, now=now + timedelta(days=1))
+        assert "20 presos" in digest.payload["text"], digest.payload["text"]
+    db.dispose()
