@@ -304,7 +304,7 @@ class Fetcher:
                     url, current, response.status_code,
                     headers={k.lower(): v for k, v in response.headers.items()},
                 )
-                self.server_clocks.observe(current, result.headers.get("date"))
+                self.server_clocks.observe(current, result.headers.get("date"), age=result.headers.get("age"))
                 if response.status_code == 304:
                     # a 304 has no body: reading its end lets the connection be reused (a
                     # response closed unread closes its connection: a new one per poll)

@@ -25,8 +25,11 @@ class ServerClocks:
     def __init__(self) -> None:
         self._offsets: OrderedDict[str, float] = OrderedDict()  # host -> local minus server, s
 
-    def observe(self, url: str, date: str | None, now: datetime | None = None) -> None:
-        """Note a response's `Date` header, read at `now` (default: the clock)."""
+    def observe(self, url: str, date: str | None, now: datetime | None = None, age: str | None = None) -> None:
+        """Note a response's `Date` header, read at `now` (default: the clock). `age`, its
+        `Age` header: a cache (a CDN, Varnish) answers with the Date its origin gave the response
+        it stored, `Age` seconds ago (RFC 9111); read without it, a feed cached ten minutes
+        made a right clock '10m ahead of the feeds' servers'."""
         parts = urlsplit(url)
         if not parts.hostname or not date:
             return
@@ -37,7 +40,7 @@ class ServerClocks:
             return
         if server.tzinfo is None:  # "-0000": UTC by RFC 5322
             server = server.replace(tzinfo=UTC)
-        self._offsets[host] = ((now or datetime.now(UTC)) - server).total_seconds()
+        self._offsets[host] = ((now or datetime.now(UTC)) - server).total_seconds() - _seconds(age)
         self._offsets.move_to_end(host)
         while len(self._offsets) > HOSTS_KEPT:
             self._offsets.popitem(last=False)
@@ -48,3 +51,9 @@ class ServerClocks:
         if len(self._offsets) < HOSTS_NEEDED:
             return None
         return statistics.median(self._offsets.values())
+
+
+def _seconds(age: str | None) -> float:
+    """An `Age` header's seconds (a non-negative integer, RFC 9111); 0 when absent or invalid."""
+    value = (age or "").strip()
+    return float(value) if value.isascii() and value.isdigit() else 0.0

@@ -4,6 +4,7 @@ stored every new item as backfill, never alerted, and nothing said why."""
 from __future__ import annotations
 
 import glob
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -59,3 +60,26 @@ def test_the_offset_is_the_median_of_the_servers_heard() -> None:
         right.observe(f"https://{host}.example/rss", "Fri, 04 Dec 2026 11:59:59 GMT", now)
     assert right.offset() == 1.0  # well under the 5 minutes told (monitor.service.CLOCK_OFF)
     assert clocks.offset() == timedelta(days=1).total_seconds() - 5  # a: its latest; b; c
+
+
+async def test_a_cached_response_dates_from_its_origin_less_its_age(monkeypatch, make_fast_settings) -> None:
+    """A cache (a CDN, Varnish) answers with the Date its origin gave the response it stored and
+    an Age header of how long it has held it (RFC 9111): three feeds cached ten minutes made a
+    host whose clock is right '10m ahead of the feeds' servers', an error told as sure."""
+    from email.utils import formatdate
+
+    from devtools import feedserver
+    from monitor.fetch import Fetcher
+
+    monkeypatch.setattr(feedserver._Handler, "date_time_string",
+                        lambda self, timestamp=None: formatdate(time.time() - 600, usegmt=True))
+    with FeedServer() as one, FeedServer() as two, FeedServer() as three:
+        urls = []
+        for server in (one, two, three):
+            server.set_route("/feed.xml", rss([]), content_type="application/rss+xml", headers={"Age": "600"})
+            urls.append(server.url("/feed.xml"))
+        async with Fetcher(make_fast_settings(200_000), trusted=urls) as fetcher:
+            for url in urls:
+                assert (await fetcher.fetch(url)).ok
+            offset = fetcher.server_clocks.offset()
+    assert offset is not None and abs(offset) < 60, offset
