@@ -142,8 +142,8 @@ def sent_path(marks: Path | None) -> Path | None:
 
 
 def _sent_lines(path: Path) -> list[list[Any]]:
-    try:
-        text = path.read_text(encoding="utf-8")
+    try:  # a damaged byte (not UTF-8) spoils its line alone: no UnicodeDecodeError stops a start or a send
+        text = path.read_text(encoding="utf-8", errors="replace")
     except FileNotFoundError:
         return []
     except OSError as exc:

@@ -297,3 +297,25 @@ def test_a_roundup_sent_on_a_clock_ahead_is_no_restore(tmp_path: Path, caplog: p
         [digest] = enqueue_due_digests(s, config, now=now + timedelta(days=1))
         assert "20 presos" in digest.payload["text"], digest.payload["text"]
     db.dispose()
+
+
+def test_a_journal_of_sends_with_a_damaged_byte_neither_stops_a_start_nor_a_send(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+):
+    """A byte that is no UTF-8 in `monitor.db.sent` (a disk error, a crash's torn block) raised
+    UnicodeDecodeError, not OSError: the service's start failed reading it, and a send whose
+    journal line made the file due for its rewrite raised before the alert was marked sent
+    (retried: sent twice)."""
+    from core import restore_marks as marks
+
+    monkeypatch.setattr(marks, "SENT_KEEP", 1)
+    path = marks.marks_path(tmp_path / "monitor.db")
+    at = datetime(2026, 12, 4, 12, tzinfo=UTC)
+    marks.record_sent(path, "new:presos:1", marks.SentMark(at, 1, "@presos", "0" * 20))
+    sent_file = marks.sent_path(path)
+    assert sent_file is not None
+    with sent_file.open("ab") as fh:
+        fh.write(b'["new:presos:\xff\xfe", "2026-12-04T12:00:00+00:00", 2, "@presos", "x"]\n')
+    assert "new:presos:1" in marks.load_sent(path)
+    marks.record_sent(path, "new:presos:3", marks.SentMark(at, 3, "@presos", "3" * 20))  # rewritten
+    assert "new:presos:3" in marks.load_sent(path)
