@@ -32,6 +32,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from core.jsonlines import read_lines
+
 log = logging.getLogger("monitor.restore")
 
 SUFFIX = ".seen"
@@ -142,22 +144,17 @@ def sent_path(marks: Path | None) -> Path | None:
 
 
 def _sent_lines(path: Path) -> list[list[Any]]:
-    try:  # a damaged byte (not UTF-8) spoils its line alone: no UnicodeDecodeError stops a start or a send
-        text = path.read_text(encoding="utf-8", errors="replace")
+    """The journal's entries; a line cut by a crash, or spoiled by a byte that is not UTF-8,
+    is left out alone (core/jsonlines.py): no error stops a start or a send."""
+    try:
+        with path.open("rb") as fh:
+            lines = list(read_lines(fh))
     except FileNotFoundError:
         return []
     except OSError as exc:
         log.warning("cannot read %s (%s): a restored backup would not be recognized", path, exc)
         return []
-    out = []
-    for line in text.splitlines():
-        try:
-            entry = json.loads(line)
-        except ValueError:  # a line cut by a crash
-            continue
-        if isinstance(entry, list) and len(entry) == 5:
-            out.append(entry)
-    return out
+    return [line.value for line in lines if isinstance(line.value, list) and len(line.value) == 5]
 
 
 def load_sent(marks: Path | None) -> dict[str, SentMark]:
