@@ -192,7 +192,7 @@ class DeliveryWorker:
         self._marks = marks_path(db.sqlite_file)
         # alerts sent before this process started (core/restore_marks.py): one the database
         # holds as queued is a restored backup's, and is not sent again
-        self._sent_before = {} if dry_run else load_sent(self._marks)
+        self.sent_before = {} if dry_run else load_sent(self._marks)
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -404,7 +404,7 @@ class DeliveryWorker:
                 row = claim_alert(session, head.id, now, stale)
                 if row is None:
                     return None
-                mark = self._sent_before.get(row.dedupe_key)
+                mark = self.sent_before.get(row.dedupe_key)
                 if mark is not None and mark.content == payload_fingerprint(row.payload or {}):
                     self._sent_already(session, row, mark)
                     return None

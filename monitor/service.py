@@ -39,7 +39,7 @@ from core.config import AppConfig, ConfigError, FeedConfig, Runtime, Settings, l
 from core.durations import format_duration
 from core.logs import redact
 from core.proxy import PROXY_VARIABLES, hide_password
-from core.restore_marks import load_sent, marks_path
+from core.restore_marks import marks_path
 from monitor.fetch import Fetcher
 from monitor.first_round import FirstRound, Poll
 from monitor.health import HealthServer
@@ -122,7 +122,7 @@ class Service:
         self.tally_posts = TallyPosts(config, runtime, db, dry_run=dry_run)  # leader only
         # the roundups sent before this process started (core/restore_marks.py): a restored
         # database's channels get their last roundup time back at the first digest tick
-        self._digests_before = {} if dry_run else digests_sent(load_sent(marks_path(db.sqlite_file)))
+        self._digests_before = digests_sent(self.worker.sent_before)  # the journal read once
         self.first_round = FirstRound()  # start-up backlog classified once, in publication order
         self.items_failed = 0  # items whose processing raised (left pending), since start
         self.skipped_paused: list[str] = []  # poll-once: enabled feeds left out as paused
