@@ -308,8 +308,9 @@ def cmd_add(args: argparse.Namespace) -> int:
             given = stripped(args.name)  # as the config keeps it: " x " is the feed x
             if not given:
                 raise Refused("--name is empty")
-            _check_unique(cfg.config, given, args.url)
-        _check_url_unique(cfg.config, args.url)  # before a fetch of a source already polled
+            _check_unique(cfg.config, given, args.url)  # its URL too: before a fetch of a source polled
+        else:
+            _check_url_unique(cfg.config, args.url)  # before a fetch of a source already polled
         found = asyncio.run(discover(args.url, cfg.config.settings))
         # a name derived from the host is made unique (-2, -3...); one given with --name is not
         name = given or _unique(_name_from_url(found.url), {f.name for f in cfg.config.feeds})
