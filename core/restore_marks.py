@@ -127,6 +127,23 @@ def record_feed_mark(path: Path | None, feed: str, when: datetime) -> None:
         _write(path, data)
 
 
+def drop_feed_marks_ahead(path: Path | None, now: datetime) -> list[str]:
+    """Forget the feed marks later than `now`, written on a clock since set back: the feeds
+    whose mark was dropped. Kept, such a mark was taken for a restore once the clock caught up
+    with it, if the feed's last poll before was earlier (a 304 does not replace it): what the
+    feed had published in between was stored as backfill, never alerted."""
+    if path is None:
+        return []
+    with _LOCK:
+        data = _read(path)
+        feeds = data.get("feeds") if isinstance(data.get("feeds"), dict) else {}
+        ahead = [name for name, at in feeds.items() if (when := _when(at)) is not None and when > now]
+        if ahead:
+            data["feeds"] = {name: at for name, at in feeds.items() if name not in ahead}
+            _write(path, data)
+        return ahead
+
+
 def seen_until(mark: datetime | None, last_success_at: datetime | None, now: datetime) -> datetime | None:
     """The feed's `mark` when it is later than the database's last success of the feed: the
     database is older than what the service had done (a restored backup). None otherwise, and

@@ -39,7 +39,7 @@ from core.config import AppConfig, ConfigError, FeedConfig, Runtime, Settings, l
 from core.durations import format_duration
 from core.logs import redact
 from core.proxy import PROXY_VARIABLES, hide_password
-from core.restore_marks import marks_path
+from core.restore_marks import drop_feed_marks_ahead, marks_path
 from monitor.fetch import Fetcher
 from monitor.first_round import FirstRound, Poll
 from monitor.health import HealthServer
@@ -358,6 +358,7 @@ class Service:
             log.info("stopped")
             return 0
         self.log_startup(tune_collector())  # a long run with a large heap (monitor/heap.py)
+        await self.drop_marks_ahead()  # a clock set back while stopped
         await self.classify_pending()  # items stored just before a crash or stop
         self._loop = asyncio.get_running_loop()
         self.scheduler = SteadyScheduler(timezone=UTC)
@@ -530,7 +531,17 @@ class Service:
             self._step_tasks.add(task)
             task.add_done_callback(self._step_tasks.discard)
 
+    async def drop_marks_ahead(self) -> None:
+        """At a start and after a step back of the clock: the feeds' restore marks ahead of the
+        clock are dropped (core/restore_marks.py), not taken for a restore once it catches up."""
+        marks = marks_path(self.db.sqlite_file)
+        dropped = await asyncio.to_thread(drop_feed_marks_ahead, marks, datetime.now(UTC))
+        if dropped:
+            log.warning("the last polls of %d feed(s) in %s are ahead of the clock (it was set back): "
+                        "forgotten, no restore is told from them", len(dropped), marks)
+
     async def _shift_queue(self, step: float) -> None:
+        await self.drop_marks_ahead()
         try:
             if await asyncio.to_thread(self.worker.follow_step, step):
                 self.worker.wake()
@@ -955,6 +966,7 @@ async def _poll_once(
     sync_config(config, db)
     service = Service(config, runtime, db, out=out, dry_run=dry_run)
     try:
+        await service.drop_marks_ahead()  # a clock set back since the last run
         await service.classify_pending()
         results = await service.poll_once(only)
         for result in results:

@@ -233,7 +233,11 @@ def test_a_clock_set_back_is_no_restore(world: World, caplog: pytest.LogCaptureF
         conn.execute("UPDATE feeds SET last_success_at = datetime(last_success_at, '+1 hour'), "
                      "next_poll_at = NULL")
     conn.close()
-    poll(world)  # the clock set right: a poll with nothing new
+    with caplog.at_level(logging.WARNING):
+        poll(world)  # the clock set right: a start, a poll with nothing new (304)
+    assert marks.feed_mark(path, "pitazo") is None, "a mark ahead would be taken for a restore once passed"
+    assert "the last polls of 1 feed(s)" in caplog.text and "ahead of the clock" in caplog.text
+    caplog.clear()
     world.publish("pitazo", "Detienen al periodista Luis Rojas en Caracas por publicar sobre la represión",
                   "El SEBIN lo trasladó a El Helicoide, denunció el SNTP.",
                   published=datetime.now(UTC) + timedelta(seconds=2))
