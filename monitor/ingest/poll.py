@@ -212,7 +212,8 @@ async def _poll(
             feed.name, held, limits.max_new_items_per_poll,
         )
     marks = marks_path(db.sqlite_file)
-    mark = await asyncio.to_thread(feed_mark, marks, feed.name)  # a file: not on the event loop
+    # a file (SQLite only): read off the event loop
+    mark = None if marks is None else await asyncio.to_thread(feed_mark, marks, feed.name)
     seen = seen_until(mark, state.last_success_at, now)
     backfill = _backfill_flags(fresh, state, feed, settings, now, seen)
     if seen is not None:
