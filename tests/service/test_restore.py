@@ -10,6 +10,7 @@ import shutil
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -146,30 +147,37 @@ channels:
   - {{name: resumen, chat_id: console, topics: [political_prisoners], mode: digest, schedule: ["{at}"]}}
 """
 
-
-def test_a_roundup_sent_after_the_backup_is_not_queued_again(tmp_path: Path, caplog: pytest.LogCaptureFixture):
-    """The daily roundup went out after the backup; the backup put back still had the day
-    before's roundup time, and the next start queued that day's roundup again, as missed."""
+def _digest_channel(tmp_path: Path, *, last_digest: timedelta, told: timedelta) -> tuple[Any, Any, Any, Path, datetime]:
+    """A digest channel `resumen` due 3 minutes ago, its last roundup `last_digest` ago, and one
+    story told `told` ago: (config, runtime, the database, its file, now)."""
     now = datetime.now(UTC)
     at = (now - timedelta(minutes=3)).astimezone(ZoneInfo("America/Caracas"))
     path = tmp_path / "feeds.yaml"
     path.write_text(DIGEST_CONFIG.format(port=free_port(), at=f"{at:%H:%M}"), encoding="utf-8")
     config = load_config(path)
     db_file = tmp_path / "m.db"
-    db_url = f"sqlite:///{db_file}"
-    runtime = resolve_runtime(config, config_path=str(path), db_flag=db_url, env={})
-    db = open_database(db_url)
+    runtime = resolve_runtime(config, config_path=str(path), db_flag=f"sqlite:///{db_file}", env={})
+    db = open_database(f"sqlite:///{db_file}")
     sync_config(config, db)
     with db.session() as s:
-        s.scalar(select(Channel).where(Channel.name == "resumen")).last_digest_at = now - timedelta(days=1, minutes=3)
+        s.scalar(select(Channel).where(Channel.name == "resumen")).last_digest_at = now - last_digest
         story = Story(title="Excarcelan a 20 presos políticos", topics=["political_prisoners"],
-                      urgency="high", told_at=now - timedelta(hours=2))
+                      urgency="high", told_at=now - told)
         s.add(story)
         s.flush()
         s.add(Item(feed_id=s.scalar(select(Feed.id).where(Feed.name == "medio")), guid="g1",
                    url="https://medio.example/1", title=story.title, summary="", language="es",
-                   published_at=now - timedelta(hours=2), content_hash="h1", entities=[],
-                   story_id=story.id, classified_at=now - timedelta(hours=2)))
+                   published_at=now - told, content_hash="h1", entities=[],
+                   story_id=story.id, classified_at=now - told))
+    return config, runtime, db, db_file, now
+
+
+def test_a_roundup_sent_after_the_backup_is_not_queued_again(tmp_path: Path, caplog: pytest.LogCaptureFixture):
+    """The daily roundup went out after the backup; the backup put back still had the day
+    before's roundup time, and the next start queued that day's roundup again, as missed."""
+    config, runtime, db, db_file, now = _digest_channel(
+        tmp_path, last_digest=timedelta(days=1, minutes=3), told=timedelta(hours=2))
+    db_url = f"sqlite:///{db_file}"
     backup(db_file, tmp_path / "backup.db")
 
     async def start_and_deliver() -> int:
@@ -268,26 +276,8 @@ def test_a_roundup_sent_on_a_clock_ahead_is_no_restore(tmp_path: Path, caplog: p
     from alerts.digest import enqueue_due_digests
     from core import restore_marks as marks
 
-    now = datetime.now(UTC)
-    at = (now - timedelta(minutes=3)).astimezone(ZoneInfo("America/Caracas"))
-    path = tmp_path / "feeds.yaml"
-    path.write_text(DIGEST_CONFIG.format(port=free_port(), at=f"{at:%H:%M}"), encoding="utf-8")
-    config = load_config(path)
-    db_file = tmp_path / "m.db"
-    db_url = f"sqlite:///{db_file}"
-    runtime = resolve_runtime(config, config_path=str(path), db_flag=db_url, env={})
-    db = open_database(db_url)
-    sync_config(config, db)
-    with db.session() as s:
-        s.scalar(select(Channel).where(Channel.name == "resumen")).last_digest_at = now - timedelta(minutes=2)
-        story = Story(title="Excarcelan a 20 presos políticos", topics=["political_prisoners"],
-                      urgency="high", told_at=now - timedelta(minutes=1))
-        s.add(story)
-        s.flush()
-        s.add(Item(feed_id=s.scalar(select(Feed.id).where(Feed.name == "medio")), guid="g1",
-                   url="https://medio.example/1", title=story.title, summary="", language="es",
-                   published_at=now - timedelta(minutes=1), content_hash="h1", entities=[],
-                   story_id=story.id, classified_at=now - timedelta(minutes=1)))
+    config, runtime, db, db_file, now = _digest_channel(
+        tmp_path, last_digest=timedelta(minutes=2), told=timedelta(minutes=1))
     ahead = (now + timedelta(days=1, minutes=-3)).replace(second=0, microsecond=0)
     marks.record_sent(marks.marks_path(db_file), f"digest:resumen:{ahead.isoformat()}:0",
                       marks.SentMark(ahead, None, "console", "0" * 20))
