@@ -1147,16 +1147,22 @@ async def test_a_clock_set_back_leaves_queued_and_backing_off_alerts_their_own_w
     assert worker.follow_step(+86400.0) == 0  # forward: what waits is due sooner, nothing to move
 
 
-async def test_a_clock_set_forward_takes_no_claim_in_flight_over(db, emulator, make_config, make_worker) -> None:
-    """Another replica on the host claimed an alert 10 s ago and is sending it when the wall
-    clock is set forward a day: the claim looked a day old, past its lease, and this worker sent
-    the message a second time. It waits a lease of its own time; a claim still there is taken."""
-    clock = ManualClock()
+async def _claimed_10_s_ago(db, clock: ManualClock, make_config, make_worker) -> DeliveryWorker:
+    """A worker (lease 45 s) and one alert another replica claimed 10 s ago and is sending."""
     config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
     worker = await make_worker(config, clock=clock, stale_after=45.0)
     (alert,) = queue(db, 1, channel="pp", now=clock.now())
     with db.session() as s:
         s.execute(update(Alert).where(Alert.id == alert).values(status="sending", claimed_at=clock.now() - timedelta(seconds=10)))
+    return worker
+
+
+async def test_a_clock_set_forward_takes_no_claim_in_flight_over(db, emulator, make_config, make_worker) -> None:
+    """Another replica on the host claimed an alert 10 s ago and is sending it when the wall
+    clock is set forward a day: the claim looked a day old, past its lease, and this worker sent
+    the message a second time. It waits a lease of its own time; a claim still there is taken."""
+    clock = ManualClock()
+    worker = await _claimed_10_s_ago(db, clock, make_config, make_worker)
     clock.step(86400)
     worker.follow_step(86400.0)
     await run_for(worker, clock, 30)
@@ -1169,11 +1175,7 @@ async def test_a_clock_set_back_keeps_a_dead_claim_s_lease(db, emulator, make_co
     """A replica died while sending (its claim stays) and the clock is set back a day: the claim,
     stamped a day ahead, held its channel's queue for that day. It keeps its 45 s lease."""
     clock = ManualClock()
-    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
-    worker = await make_worker(config, clock=clock, stale_after=45.0)
-    (alert,) = queue(db, 1, channel="pp", now=clock.now())
-    with db.session() as s:
-        s.execute(update(Alert).where(Alert.id == alert).values(status="sending", claimed_at=clock.now() - timedelta(seconds=10)))
+    worker = await _claimed_10_s_ago(db, clock, make_config, make_worker)
     clock.step(-86400)
     assert worker.follow_step(-86400.0) == 1
     await run_for(worker, clock, 30)

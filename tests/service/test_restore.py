@@ -53,14 +53,26 @@ def restore(db: Path, copy: Path) -> None:
     shutil.copyfile(copy, db)
 
 
-def test_items_alerted_after_the_backup_are_not_alerted_again(world: World, caplog: pytest.LogCaptureFixture):
-    world.feed("pitazo", "es")
+def released(world: World, *, dry_run: bool = False) -> Path:
+    """The release at Tocorón published by `pitazo`, the channels written and one poll run
+    (`dry_run`: its alert left queued); the database file."""
     world.publish("pitazo", "Excarcelan a 87 presos políticos del penal de Tocorón",
                   "Familiares esperaban frente al penal en Aragua.")
     world.write_config(CHANNELS)
-    poll(world)
-    db = world.tmp / "monitor.db"
+    poll(world, dry_run=dry_run)
+    return world.tmp / "monitor.db"
+
+
+def released_then_backed_up(world: World, *, dry_run: bool = False) -> Path:
+    """`released`, then a backup of the database to `backup.db` beside it."""
+    db = released(world, dry_run=dry_run)
     backup(db, world.tmp / "backup.db")
+    return db
+
+
+def test_items_alerted_after_the_backup_are_not_alerted_again(world: World, caplog: pytest.LogCaptureFixture):
+    world.feed("pitazo", "es")
+    db = released_then_backed_up(world)
 
     world.publish("pitazo", "Detienen al periodista Luis Rojas en Caracas por publicar sobre la represión",
                   "El SEBIN lo trasladó a El Helicoide, denunció el SNTP.", age=timedelta(minutes=2))
@@ -89,12 +101,7 @@ def test_an_alert_queued_in_the_backup_and_sent_after_it_is_not_sent_again(
 ):
     world.feed("pitazo", "es")
     world.feed("bbc", "en")
-    world.publish("pitazo", "Excarcelan a 87 presos políticos del penal de Tocorón",
-                  "Familiares esperaban frente al penal en Aragua.")
-    world.write_config(CHANNELS)
-    poll(world, dry_run=True)  # the alert queued, not sent yet, when the backup is taken
-    db = world.tmp / "monitor.db"
-    backup(db, world.tmp / "backup.db")
+    db = released_then_backed_up(world, dry_run=True)  # the alert queued, not sent yet, at the backup
     poll(world)
     assert len(world.emulator.messages("@presos_test")) == 1
 
@@ -116,12 +123,7 @@ def test_a_new_event_numbered_as_a_story_sent_after_the_backup_is_still_sent(wor
     it was marked sent as the other event's message: the release never reached the channel)."""
     world.feed("pitazo", "es")
     world.feed("bbc", "en")
-    world.publish("pitazo", "Excarcelan a 87 presos políticos del penal de Tocorón",
-                  "Familiares esperaban frente al penal en Aragua.")
-    world.write_config(CHANNELS)
-    poll(world)
-    db = world.tmp / "monitor.db"
-    backup(db, world.tmp / "backup.db")
+    db = released_then_backed_up(world)
     world.publish("bbc", "Journalist Luis López arrested by military counterintelligence in Caracas",
                   "Rights groups said he was taken from his home.")
     poll(world)
@@ -229,11 +231,7 @@ def test_a_clock_set_back_is_no_restore(world: World, caplog: pytest.LogCaptureF
     from core import restore_marks as marks
 
     world.feed("pitazo", "es")
-    world.publish("pitazo", "Excarcelan a 87 presos políticos del penal de Tocorón",
-                  "Familiares esperaban frente al penal en Aragua.")
-    world.write_config(CHANNELS)
-    poll(world)
-    db = world.tmp / "monitor.db"
+    db = released(world)
     path = marks.marks_path(db)
     ahead = timedelta(hours=1)  # that poll ran on a clock an hour ahead: its times are an hour ahead
     marks.record_feed_mark(path, "pitazo", marks.load_feed_marks(path)["pitazo"] + ahead)
