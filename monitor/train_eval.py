@@ -10,8 +10,6 @@ source ("real", "synthetic", "operator").
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import logging
 import os
 import sys
@@ -20,6 +18,7 @@ from typing import Any
 
 from monitor.cli_common import add_command, package_default
 from monitor.match import build_classifier
+from monitor.match.engine import rules_digest
 from monitor.match.evaluate import (
     default_source,
     evaluate_by_source,
@@ -161,12 +160,6 @@ def synthetic_files(folder: str | Path) -> list[Path]:
     return sorted(p for p in d.glob("labelled_*.jsonl") if not p.name.startswith("labelled_blind"))
 
 
-def _rules_digest(topics: dict, entities: list) -> str:
-    blob = json.dumps({"topics": {k: v.model_dump() for k, v in topics.items()},
-                       "entities": [e.model_dump() for e in entities]}, sort_keys=True)
-    return hashlib.sha256(blob.encode()).hexdigest()[:16]
-
-
 # ---------------------------------------------------------------------------
 # train
 
@@ -243,7 +236,7 @@ def _train(args: argparse.Namespace, topics: dict, entities: list) -> int:
     params = Params(keep=args.keep, c=args.c, precision=args.precision)
     try:
         result = train(examples, list(topics), (topics, entities), params=params,
-                       meta={"sources": sources, "rules": _rules_digest(topics, entities)})
+                       meta={"sources": sources, "rules": rules_digest(topics, entities)})
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -278,7 +271,7 @@ def _train_counts(args: argparse.Namespace, rules: Any, real: Path) -> int:
             rows += count_rows(load_items(f), rules, "synthetic", group=f.stem)
         sources["synthetic"] = {"files": [f.name for f in files]}
     try:
-        model = train_counts(rows, meta={"sources": sources, "rules": _rules_digest(*rules)})
+        model = train_counts(rows, meta={"sources": sources, "rules": rules_digest(*rules)})
     except ValueError as exc:
         print(f"\ncounts model: not trained ({exc})")
         return EXIT_OK

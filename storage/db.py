@@ -9,13 +9,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
+from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError as AlembicCommandError
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
@@ -198,6 +200,8 @@ MIGRATION_LOCK = 0x6D6F6E69  # PostgreSQL advisory lock key: replicas that start
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
+    if revision == "head" and _at_head(engine):
+        return  # Alembic would read every migration's file to find there is nothing to do
     if engine.dialect.name != "postgresql":
         command.upgrade(alembic_config(engine), revision)
         return
@@ -208,6 +212,22 @@ def migrate(engine: Engine, revision: str = "head") -> None:
         finally:
             lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
             lock.commit()
+
+
+@cache
+def head_revision() -> str:
+    """The latest migration's revision (read from the migrations' files once per process)."""
+    head = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+    if head is None:
+        raise RuntimeError(f"no migration in {MIGRATIONS_DIR}")
+    return head
+
+
+def _at_head(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return False
+        return conn.scalar(text("SELECT version_num FROM alembic_version")) == head_revision()
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:

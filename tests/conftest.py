@@ -3,8 +3,8 @@ names a server), the default config, and a local feed server."""
 
 from __future__ import annotations
 
-import contextlib
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -14,7 +14,8 @@ from sqlalchemy import create_engine, make_url, text
 
 from core.config import AppConfig, Settings, load_config
 from devtools.feedserver import FeedServer
-from storage.db import Database, downgrade, make_engine, open_database
+from storage.db import Database, head_revision, make_engine, open_database
+from storage.models import Base
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -31,14 +32,42 @@ def _opened(url: str) -> Iterator[Database]:
     database.dispose()
 
 
-@pytest.fixture
-def db(db_url: str) -> Iterator[Database]:
-    yield from _opened(db_url)
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file at the latest migration, made once per worker: a test's database starts as a
+    copy of it rather than running every migration again (tests/storage/test_migrations.py runs them)."""
+    made = tmp_path_factory.mktemp("template") / "migrated.db"
+    open_database(f"sqlite:///{made}").dispose()
+    template = made.with_name("template.db")
+    engine = create_engine(f"sqlite:///{made}")
+    with engine.connect() as conn:  # one self-contained file, the -wal folded in
+        conn.exec_driver_sql(f"VACUUM INTO '{template}'")
+    engine.dispose()
+    return template
+
+
+def _copy_of(template: Path, url: str) -> str:
+    """`url`'s SQLite file as a copy of `template`, unless the test made it already."""
+    path = Path(make_url(url).database or "")
+    if not path.exists():
+        shutil.copyfile(template, path)
+    return url
 
 
 @pytest.fixture
-def default_config() -> AppConfig:
+def db(db_url: str, migrated_sqlite: Path) -> Iterator[Database]:
+    yield from _opened(_copy_of(migrated_sqlite, db_url))
+
+
+@pytest.fixture(scope="session")
+def _shipped_config() -> AppConfig:
     return load_config(ROOT / "feeds.yaml")
+
+
+@pytest.fixture
+def default_config(_shipped_config: AppConfig) -> AppConfig:
+    """The shipped feeds.yaml, parsed once per worker; each test gets its own copy."""
+    return _shipped_config.model_copy(deep=True)
 
 
 @pytest.fixture
@@ -80,12 +109,29 @@ def _pg_params() -> list[object]:
 
 
 def _reset(url: str) -> None:
+    """Leave the PostgreSQL database without a table or a type, whatever revision a test stopped at."""
     engine = make_engine(url)
-    with contextlib.suppress(Exception):
-        downgrade(engine, "base")
     with engine.begin() as conn:
-        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
+
+
+def _emptied(url: str) -> None:
+    """Empty the PostgreSQL database for the next test: its tables' rows and counters when the
+    schema is the latest migration's (a truncation, much quicker than migrating again), else
+    everything (`_reset`)."""
+    expected = {*Base.metadata.tables, "alembic_version"}
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        tables = set(conn.scalars(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")))
+        at_head = tables == expected and conn.scalar(text("SELECT version_num FROM alembic_version")) == head_revision()
+        if at_head:
+            names = ", ".join(f'"{name}"' for name in sorted(tables - {"alembic_version"}))
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    if not at_head:
+        _reset(url)
 
 
 @pytest.fixture(params=["sqlite", *_pg_params()])
@@ -96,13 +142,15 @@ def any_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'any.db'}"
         return
     url = os.environ["TEST_DATABASE_URL"]
-    _reset(url)
+    _emptied(url)
     yield url
-    _reset(url)
+    _emptied(url)
 
 
 @pytest.fixture
-def any_db(any_db_url: str) -> Iterator[Database]:
+def any_db(any_db_url: str, migrated_sqlite: Path) -> Iterator[Database]:
+    if any_db_url.startswith("sqlite"):
+        any_db_url = _copy_of(migrated_sqlite, any_db_url)
     yield from _opened(any_db_url)
 
 

@@ -8,6 +8,8 @@ construction, so `classify` is reentrant and safe to call from several threads.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 
 import ahocorasick
@@ -98,49 +100,43 @@ class _Item:
         return idx
 
 
-class Classifier:
-    def __init__(
-        self, topics: dict[str, TopicRules], entities: list[EntitySpec], *,
-        model: RelevanceModel | None = None, watched: WatchedPeople | None = None,
-    ) -> None:
-        # watched people (monitor/match/people.py): a name makes political_prisoners match
-        # where its rules are silent; the set may change at run time, the rules stay
-        self.watched = watched
-        # the learned second opinion, asked only where the rules are silent but there is
-        # context (monitor/match/learned.py); None: rules alone
-        self.model = model
-        self._terms: list[ParsedTerm] = []
+class _Tables:
+    """The rules compiled: every term parsed once, the topics as term ids, the automaton.
+
+    Only read after construction, so one set serves every classifier of the same rules."""
+
+    def __init__(self, topics: dict[str, TopicRules], entities: list[EntitySpec]) -> None:
+        self.terms: list[ParsedTerm] = []
         self._ids: dict[str, int] = {}
-        self._entities = EntityTable(entities, self._tid)
-        self._topics = [self._compile_topic(name, rules) for name, rules in topics.items()]
-        self._entities.bind_refs(
-            {tid: t.entity for tid, t in enumerate(self._terms) if t.entity is not None}
+        self.entities = EntityTable(entities, self._tid)
+        self.topics = [self._compile_topic(name, rules) for name, rules in topics.items()]
+        self.entities.bind_refs(
+            {tid: t.entity for tid, t in enumerate(self.terms) if t.entity is not None}
         )
-        self._all_context = frozenset(t for tp in self._topics for t in tp.context)
-        self._sets = {
+        self.all_context = frozenset(t for tp in self.topics for t in tp.context)
+        self.sets = {
             tp.name: {"any": frozenset(tp.any), "all": [frozenset(g) for g in tp.all],
                       "none": frozenset(tp.none), "context": frozenset(tp.context)}
-            for tp in self._topics
+            for tp in self.topics
         }
         # per topic: each near pair as (a terms, b terms, within, its context rule), and the
         # union of the pairs' a terms, so an item naming none of them skips the pairs at once
-        self._nears = {
+        self.nears = {
             tp.name: [(frozenset(n.a), frozenset(n.b), n.within, n.context_required or tp.context_required)
                       for n in tp.near]
-            for tp in self._topics
+            for tp in self.topics
         }
-        self._near_a = {
-            tp.name: frozenset(t for n in tp.near for t in n.a) for tp in self._topics
+        self.near_a = {
+            tp.name: frozenset(t for n in tp.near for t in n.a) for tp in self.topics
         }
-        self._automaton = self._build_automaton()
-        self._watch_topic = next((tp for tp in self._topics if tp.name == WATCHED_TOPIC), None)
+        self.automaton = self._build_automaton()
+        self.watch_topic = next((tp for tp in self.topics if tp.name == WATCHED_TOPIC), None)
 
-    # -- construction -------------------------------------------------------
     def _tid(self, raw: str) -> int:
         tid = self._ids.get(raw)
         if tid is None:
-            tid = self._ids[raw] = len(self._terms)
-            self._terms.append(parse_term(raw))
+            tid = self._ids[raw] = len(self.terms)
+            self.terms.append(parse_term(raw))
         return tid
 
     def _tids(self, raws: list[str]) -> tuple[int, ...]:
@@ -165,7 +161,7 @@ class Classifier:
 
     def _build_automaton(self) -> ahocorasick.Automaton | None:
         by_key: dict[str, list[int]] = {}
-        for tid, term in enumerate(self._terms):
+        for tid, term in enumerate(self.terms):
             for key in term.keys:
                 by_key.setdefault(key, []).append(tid)
         if not by_key:
@@ -173,9 +169,52 @@ class Classifier:
         automaton = ahocorasick.Automaton()
         for key, tids in by_key.items():
             # (offset of the key's start from its end, each (term, words)): no lookup per hit
-            automaton.add_word(key, (len(key) - 1, tuple((t, self._terms[t].nwords) for t in tids)))
+            automaton.add_word(key, (len(key) - 1, tuple((t, self.terms[t].nwords) for t in tids)))
         automaton.make_automaton()
         return automaton
+
+
+_COMPILED: dict[str, _Tables] = {}  # by rules_digest; the last few rule sets (a reload, an eval's variants)
+
+
+def _tables(topics: dict[str, TopicRules], entities: list[EntitySpec]) -> _Tables:
+    """The rules compiled, once per distinct set of rules in this process (about 0.1 s each)."""
+    key = rules_digest(topics, entities)
+    tables = _COMPILED.pop(key, None) or _Tables(topics, entities)
+    _COMPILED[key] = tables  # the most recent last
+    while len(_COMPILED) > 4:
+        del _COMPILED[next(iter(_COMPILED))]
+    return tables
+
+
+def rules_digest(topics: dict[str, TopicRules], entities: list[EntitySpec]) -> str:
+    """A short fingerprint of the topics' rules and the gazetteer (also kept in a trained model's meta)."""
+    blob = json.dumps({"topics": {k: v.model_dump() for k, v in topics.items()},
+                       "entities": [e.model_dump() for e in entities]}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+class Classifier:
+    def __init__(
+        self, topics: dict[str, TopicRules], entities: list[EntitySpec], *,
+        model: RelevanceModel | None = None, watched: WatchedPeople | None = None,
+    ) -> None:
+        # watched people (monitor/match/people.py): a name makes political_prisoners match
+        # where its rules are silent; the set may change at run time, the rules stay
+        self.watched = watched
+        # the learned second opinion, asked only where the rules are silent but there is
+        # context (monitor/match/learned.py); None: rules alone
+        self.model = model
+        tables = _tables(topics, entities)
+        self._terms = tables.terms
+        self._entities = tables.entities
+        self._topics = tables.topics
+        self._all_context = tables.all_context
+        self._sets = tables.sets
+        self._nears = tables.nears
+        self._near_a = tables.near_a
+        self._automaton = tables.automaton
+        self._watch_topic = tables.watch_topic
 
     @property
     def term_count(self) -> int:

@@ -184,15 +184,15 @@ def test_make_train_reproduces_the_shipped_model(
     """Needs ../shared (the real headlines), the same scikit-learn and the rules it was trained on."""
     import sklearn
 
+    from monitor.match.engine import rules_digest
     from monitor.match.evaluate import load_rules
-    from monitor.train_eval import _rules_digest
 
     if not REAL.is_file():
         pytest.skip("../shared/real is absent")
     meta = load_model(MODEL_PATH).model.meta  # type: ignore[union-attr]
     if meta["sklearn"] != sklearn.__version__:
         pytest.skip(f"model trained with scikit-learn {meta['sklearn']}, here {sklearn.__version__}")
-    if meta["rules"] != _rules_digest(*load_rules(CONFIG)):
+    if meta["rules"] != rules_digest(*load_rules(CONFIG)):
         pytest.fail("feeds.yaml's rules changed since the model was trained: run `make train`")
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.chdir(ROOT)

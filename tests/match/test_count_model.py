@@ -107,15 +107,15 @@ def test_monitor_train_reproduces_the_shipped_counts_model(
     import sklearn
 
     from monitor.cli import main
+    from monitor.match.engine import rules_digest
     from monitor.match.evaluate import load_rules
-    from monitor.train_eval import _rules_digest
 
     if not REAL.is_file():
         pytest.skip("../shared/real is absent")
     meta = json.loads(COUNTS_MODEL_PATH.read_text(encoding="utf-8"))["meta"]
     if meta["sklearn"] != sklearn.__version__:
         pytest.skip(f"trained with scikit-learn {meta['sklearn']}, here {sklearn.__version__}")
-    if meta["rules"] != _rules_digest(*load_rules(CONFIG)):
+    if meta["rules"] != rules_digest(*load_rules(CONFIG)):
         pytest.fail("feeds.yaml's rules changed since the model was trained: run `make train`")
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.chdir(ROOT)
