@@ -228,6 +228,7 @@ class Plan:
     items: list[PlannedItem]  # every item, stories included, in order of appearance
     schedule: Schedule
     rejected: int = 0  # candidate stories dropped because matching would not see them as planned
+    request_timeout: float | None = None  # settings.request_timeout (None: the service's 30 s)
 
 
 def make_schedule(duration: float, kills: int, outage: float, edits: int) -> Schedule:
@@ -567,7 +568,8 @@ def write_config(path: Path, plan: Plan, server: FeedServer, elapsed: float, por
     config = {
         # One local server stands in for hundreds of sites: the per-host limit is lifted.
         "settings": {"timezone": "America/Caracas", "http_listen": f"127.0.0.1:{port}",
-                     "backfill_window": "24h", "per_host_concurrency": 20, "concurrency": 30},
+                     "backfill_window": "24h", "per_host_concurrency": 20, "concurrency": 30,
+                     **({"request_timeout": f"{plan.request_timeout:g}s"} if plan.request_timeout else {})},
         "rules": shipped["rules"],
         "feeds": feeds,
         "channels": [
@@ -1063,6 +1065,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="longest wait for the queue to drain after the run (seconds)")
     parser.add_argument("--stories-per-minute", type=float, default=7.0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--request-timeout", type=float,
+                        help="the service's request_timeout, seconds (default its own, 30): the start-up round "
+                             "waits for the stalled feed's poll to time out")
     parser.add_argument("--workdir", help="keep the files here (default: a new temp directory)")
     parser.add_argument("--json", help="also write the report as JSON to this file")
     args = parser.parse_args(argv)
@@ -1077,6 +1082,7 @@ def main(argv: list[str] | None = None) -> int:
     schedule = make_schedule(args.minutes * 60, args.kills, args.outage, args.edits)
     plan = build_plan(args.feeds, schedule, classifier, random.Random(args.seed),
                       stories_per_minute=args.stories_per_minute)
+    plan.request_timeout = args.request_timeout
     say(f"plan: {len(plan.stories)} stories ({sum(len(s.items) for s in plan.stories)} items), "
         f"{len(plan.feeds)} feeds; kills at {[round(k) for k in schedule.kills]} s, edits at "
         f"{[round(e) for e in schedule.edits]} s, Bot API down {schedule.outage}; in {workdir}")

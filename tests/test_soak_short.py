@@ -23,7 +23,7 @@ def test_short_soak_loses_nothing_and_doubles_nothing(tmp_path: Path) -> None:
     cmd = [
         sys.executable, str(ROOT / "bench" / "soak.py"), "--minutes", "1.2", "--feeds", "30",
         "--kills", "1", "--outage", "15", "--edits", "1", "--stories-per-minute", "14",
-        "--drain", "600", "--workdir", str(tmp_path / "soak"), "--json", str(report_path),
+        "--drain", "600", "--request-timeout", "10", "--workdir", str(tmp_path / "soak"), "--json", str(report_path),
     ]
     run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=840)
     summary = run.stdout + run.stderr[-3000:]
