@@ -14,8 +14,7 @@ from sqlalchemy import create_engine, make_url, text
 
 from core.config import AppConfig, Settings, load_config
 from devtools.feedserver import FeedServer
-from storage.db import Database, head_revision, make_engine, open_database
-from storage.models import Base
+from storage.db import Database, make_engine, open_database
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -117,23 +116,6 @@ def _reset(url: str) -> None:
     engine.dispose()
 
 
-def _emptied(url: str) -> None:
-    """Empty the PostgreSQL database for the next test: its tables' rows and counters when the
-    schema is the latest migration's (a truncation, much quicker than migrating again), else
-    everything (`_reset`)."""
-    expected = {*Base.metadata.tables, "alembic_version"}
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        tables = set(conn.scalars(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")))
-        at_head = tables == expected and conn.scalar(text("SELECT version_num FROM alembic_version")) == head_revision()
-        if at_head:
-            names = ", ".join(f'"{name}"' for name in sorted(tables - {"alembic_version"}))
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    engine.dispose()
-    if not at_head:
-        _reset(url)
-
-
 @pytest.fixture(params=["sqlite", *_pg_params()])
 def any_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh SQLite file, and the same test again on a clean PostgreSQL database (read at run
@@ -142,9 +124,9 @@ def any_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'any.db'}"
         return
     url = os.environ["TEST_DATABASE_URL"]
-    _emptied(url)
+    _reset(url)
     yield url
-    _emptied(url)
+    _reset(url)
 
 
 @pytest.fixture
