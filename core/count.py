@@ -132,9 +132,11 @@ def joint_sources(source: str | None) -> list[str]:
 
 def source_label(source: str, lang: str) -> str:
     """How an alert names a stated source in its language ("la ONU", "Italia"); a name the
-    file does not know (Foro Penal, a person) as it is; a joint one with "y"/"and"."""
+    file does not know (Foro Penal, a person) as it is; a joint one as a list ("PUD y Foro
+    Penal", "Foro Penal, Provea y JEP")."""
     if JOINT in source:
-        return _AND.get(lang, " & ").join(source_label(p, lang) for p in joint_sources(source))
+        *first, last = (source_label(p, lang) for p in joint_sources(source))
+        return _AND.get(lang, " & ").join([", ".join(first), last])
     known = count_sources()
     entry = known["names"].get(source) or known["governments"].get(source) or {}
     return str(entry.get(lang) or source)

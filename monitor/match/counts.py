@@ -35,6 +35,7 @@ from monitor.match.counts_corrections import corrected_away, corrected_to
 from monitor.match.counts_cues import PUTS
 from monitor.match.counts_features import features, item_features, language
 from monitor.match.counts_increments import on_top
+from monitor.match.counts_joint import each_their_own
 from monitor.match.counts_lexicon import SINGULAR_PERSON
 from monitor.match.counts_numbers import (
     NUMBER_WORDS,
@@ -73,8 +74,6 @@ _SENTENCES = re.compile(
     r"\s+|\n+|\s+[-–—|]\s+")
 
 
-# Sentences without a digit, a number word, a death word or "un <person>" ("un activista
-# detenido") cannot hold a count.
 # A sentence is worth reading for counts when it has a digit, a death or round-number stem,
 # a number word, or "un/una <person>". The number words are one token each, so a set lookup
 # on the sentence's words replaces a long regex alternation (tried at every position).
@@ -335,6 +334,9 @@ def _attribute_all(item: _Item, sent: Sentence, found: list[_Found]) -> None:
     values = {k: value for _, value, k, _ in found}
     numbers = [(event, k) for event, _, k, _ in found]
     sources = {k: _source_of(item, sent, mentions, starts, k, k in wholes, rule) for _, _, k, rule in found}
+    for (_, _, k, rule), (_, _, k2, _) in zip(found, found[1:], strict=False):  # "A y B: 1.050 vs. 884"
+        if rule == "versus" and (pair := each_their_own(sent.text, mentions, (sent.spans[k][0], sent.spans[k2][0]), sources[k])):
+            sources[k], sources[k2] = pair
     for low, high in ranges.items():
         if sources[low] is None:  # "Between 40 and 50 ... released, Foro Penal says": both ends
             sources[low] = sources[high]

@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from core.count import JOINT, count_sources
+from core.count import count_sources
 from core.text import fold
+from monitor.match.counts_joint import GENERIC, GENERIC_NGO, UNNAMED, joins, joint, listed
 from monitor.match.counts_numbers import Sentence
 
-GENERIC = "*"  # "la organización", "the group": the item's one named source
 NGO = "an NGO"  # "ONG verifican 53 de las 116": an unnamed rights group, unless the item names one
-GENERIC_NGO = "*ngo"
 NGOS_UNNAMED = "NGOs"  # "las ONG estiman…", "NGOs have verified…": never one named group
 # the groups of the table below that "la ONG" may stand for (never a government, the UN, a party)
 NGOS = ("Foro Penal", "JEP", "Provea", "OVP", "Clippve", "SNTP")
@@ -82,7 +81,6 @@ def _government(names: list[str], adjectives: list[str]) -> re.Pattern[str]:
 
 
 GOVERNMENTS: tuple[str, ...] = tuple(count_sources()["governments"])
-UNNAMED = frozenset({GENERIC, GENERIC_NGO})
 # what "the NGO", "the group" never stands for: a government, Venezuela's or a foreign one
 NOT_GROUPS = UNNAMED | {"the government", *GOVERNMENTS}
 _GOVERNMENT_PATTERNS = {
@@ -244,7 +242,6 @@ def generic(source: str | None, named: str | None) -> str | None:
     return source
 
 
-_JOINED = re.compile(r"\s+(?:y|e|and)\s+(?:(?:el|la|los|las|the)\s+)?")
 _PARTITIVE = re.compile(r"\b(?:de (?:los|las)|of the)\b")
 _CLAUSE_BREAK = re.compile(r"[,;:.]")
 OWN_PHRASE_WORDS = 8  # "116 excarcelaciones de presos políticos anunciadas por": the noun and its complement
@@ -321,32 +318,27 @@ def attribute(sent: Sentence, mentions: list[tuple[int, int, str]], pos: tuple[i
         return after  # "... rose to 953, Foro Penal said"
     if _ANNOUNCED_BY_SOMEONE.match(text, end):
         return None  # "exige publicar la lista de los 626 excarcelados anunciados": someone else's figure
-    best, best_end = None, -1
-    for m_start, m_end, name in mentions:
+    best, best_end, by_prep = None, -1, False
+    lists = listed(text, mentions)
+    for idx, (m_start, m_end, name) in enumerate(mentions):
         if m_end <= start:
             between = text[m_end:start]
             said = _said(text, m_start, between, name)
-            if best is not None and said and said.group() != ":" and _JOINED.fullmatch(text, best_end, m_start):
-                # "La PUD y Foro Penal confirman 56": both state it, "PUD & Foro Penal" (but
-                # "Provea y Foro Penal difieren: 1.050 vs. 884" gives each its own figure)
-                best, best_end = _joint(best, name), m_end
+            if best is not None and idx in lists and best_end == mentions[idx - 1][1] and joins(
+                    said, by_and=lists[idx], by_prep=by_prep):
+                # "La PUD y Foro Penal confirman 56", "Foro Penal, Provea y JEP confirman 800",
+                # "según Provea y Foro Penal, hay 900": all of them state it, "PUD & Foro Penal"
+                best, best_end = joint(best, name), m_end
                 continue
-            if said or _prep_before(text, m_start, name):
-                best, best_end = name, m_end
+            prep = _prep_before(text, m_start, name)
+            if said or prep:
+                best, best_end, by_prep = name, m_end, prep
     if best is None:  # "25 muertos y 2.200 detenidos, según el gobierno": the whole sentence
         for m_start, _, name in mentions:
             if m_start >= end and _prep_before(text, m_start, name):
                 return name
         return closing_source(text, mentions, end)
     return best
-
-
-def _joint(first: str, other: str) -> str:
-    """Two sources that state a figure together; an unnamed one ("la ONG", "the group")
-    is resolved later and alone, so it stays the only one named."""
-    if first in UNNAMED or other in UNNAMED or other in first.split(JOINT):
-        return first
-    return f"{first}{JOINT}{other}"
 
 
 def canonical_source(raw: str | None) -> str | None:

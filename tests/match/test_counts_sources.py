@@ -210,10 +210,37 @@ def test_one_who_speaks_for_a_source_states_its_figure(text, expected):
          [("arrested", 31, "Provea & Foro Penal")]),
         # an unnamed group is no partner
         ("Foro Penal y la ONG confirman 56 excarcelaciones", [("released", 56, "Foro Penal")]),
+        # a list of three states it too (before, "Provea & JEP": the first was dropped)
+        ("Foro Penal, Provea y Justicia, Encuentro y Perdón contabilizan 800 presos políticos",
+         [("held", 800, "Foro Penal & Provea & JEP")]),
+        ("Foro Penal, Provea, and JEP say 800 political prisoners remain",
+         [("held", 800, "Foro Penal & Provea & JEP")]),
+        # "según" governs its whole list (before, the first alone)...
+        ("Según Foro Penal, Provea y el CLIPPVE hay 900 presos políticos",
+         [("held", 900, "Foro Penal & Provea & Clippve")]),
+        ("Según Provea y Foro Penal, hay 900 presos políticos", [("held", 900, "Provea & Foro Penal")]),
+        # ...but its comma ends it: what follows is a clause of its own
+        ("Según la ONU, Provea y Foro Penal contabilizan 800 presos políticos",
+         [("held", 800, "Provea & Foro Penal")]),
+        ("Según la ONU, Provea contabiliza 800 presos políticos", [("held", 800, "Provea")]),
+        # two set against each other: each its own figure, in their order (before, both the second's)
+        ("Provea y Foro Penal difieren: 1.050 vs. 884 presos políticos",
+         [("held", 1050, "Provea"), ("held", 884, "Foro Penal")]),
+        ("Provea and Foro Penal disagree: 1,050 vs. 884 political prisoners",
+         [("held", 1050, "Provea"), ("held", 884, "Foro Penal")]),
+        ("Foro Penal: 1.050 vs. 884 presos políticos", [("held", 1050, "Foro Penal"), ("held", 884, "Foro Penal")]),
     ],
 )
 def test_sources_that_state_a_figure_together(text, expected):
     assert sources(text) == expected
+
+
+def test_a_list_of_three_sources_is_shown_as_a_list():
+    from alerts.render import counts_line
+
+    found = extract_counts(["Foro Penal, Provea y JEP confirman 56 excarcelaciones de presos políticos"])
+    assert counts_line(found, "es") == "56 verificados por Foro Penal, Provea y JEP"
+    assert counts_line(found, "en") == "56 verified by Foro Penal, Provea and JEP"
 
 
 def test_a_joint_figure_is_shown_with_both_and_tallied_as_the_rights_groups():
