@@ -38,6 +38,7 @@ from core.config import (
     stripped,
 )
 from core.durations import format_duration, parse_duration
+from core.urls import redact_userinfo
 from monitor.cli_common import add_group, common_options
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -59,6 +60,12 @@ class Refused(Exception):
     def __init__(self, message: str, code: int = EXIT_USAGE) -> None:
         super().__init__(message)
         self.code = code
+
+
+def _say(text: str, *, error: bool = False) -> None:
+    """A line to the terminal, every URL in it without its `user:password@` ("***@"), as
+    check-config and the logs show it: a feed's URL given or configured may carry one."""
+    print(redact_userinfo(text), file=sys.stderr if error else sys.stdout)
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -324,11 +331,11 @@ def cmd_add(args: argparse.Namespace) -> int:
         cfg.feeds().append(_flow_entry(values))
         cfg.save()
     except Refused as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _say(f"error: {exc}", error=True)
         return exc.code
     title = f" ({found.title})" if found.title else ""
-    print(f"added {name}: {found.url}{title}, {found.entries} entries, language {language}; "
-          f"the running service picks it up on its next reload")
+    _say(f"added {name}: {found.url}{title}, {found.entries} entries, language {language}; "
+         f"the running service picks it up on its next reload")
     return EXIT_OK
 
 
@@ -352,9 +359,9 @@ def cmd_remove(args: argparse.Namespace) -> int:
             _delete_keeping_comments(feeds, index)
         cfg.save()
     except Refused as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _say(f"error: {exc}", error=True)
         return exc.code
-    print(f"removed {wanted}")
+    _say(f"removed {wanted}")
     return EXIT_OK
 
 
@@ -600,9 +607,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         if added:
             cfg.save()
     except Refused as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _say(f"error: {exc}", error=True)
         return exc.code
-    print(f"imported {added} feeds from {args.file}" + (f"; {skipped} already present" if skipped else ""))
+    _say(f"imported {added} feeds from {args.file}" + (f"; {skipped} already present" if skipped else ""))
     return EXIT_OK
 
 
@@ -622,7 +629,7 @@ def export_opml(feeds: Iterable[Any], title: str = "Venezuela monitor feeds") ->
     ET.SubElement(head, "dateCreated").text = datetime.now(UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
     body = ET.SubElement(root, "body")
     for f in feeds:
-        url = re.sub(r"^([a-z][a-z0-9+.-]*://)[^/@?#]*@", r"\1", f.url, flags=re.I)  # no password out
+        url = redact_userinfo(f.url, "")  # no credentials out, a password's own "@" included
         attrs = {"text": f.display_name, "title": f.display_name, "type": "rss", "xmlUrl": url,
                  "language": f.language, "interval": format_duration(f.interval)}
         if f.type != "rss":

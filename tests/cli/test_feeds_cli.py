@@ -67,6 +67,40 @@ def test_add_discovers_the_atom_link_of_a_page(config: Path, capsys: pytest.Capt
     assert run(capsys, "check-config", str(config))[0] == 0
 
 
+def test_a_feed_password_never_reaches_the_terminal_nor_an_export(
+    config: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`feeds add` printed the URL it was given or found with its `user:password@` ("added x:
+    http://reader:s3cr%40t@…"), and a refused add printed the password of the feed already
+    configured ("written http://reader:…@…"); an export of a password holding a raw "@" wrote
+    its end as the URL's userinfo. Now every line says "***@" and the export no userinfo; the
+    config keeps the password (the poll needs it)."""
+    with FeedServer() as server:
+        server.set_route("/feed.atom", ATOM, content_type="application/atom+xml")
+        url = server.url("/feed.atom").replace("http://", "http://reader:s3cr%40t@")
+        code, out, err = run(capsys, "feeds", "add", url, "--config", str(config))
+        assert code == 0 and out.startswith("added 127-0-0-1: http://***@127.0.0.1:"), err
+        lines = [out + err]
+        again = server.url("/feed.atom").replace("http://", "http://other:s3cr%40t2@")
+        code, out, err = run(capsys, "feeds", "add", again, "--config", str(config))
+        assert code == 2 and "(written http://***@127.0.0.1:" in err
+        lines.append(out + err)
+        missing = server.url("/nothing").replace("http://", "http://reader:s3cr%40t@")
+        code, out, err = run(capsys, "feeds", "add", missing, "--config", str(config))
+        assert code == 1 and err.startswith("error: cannot fetch http://***@127.0.0.1:")
+        lines.append(out + err)
+    assert load_config(config).feed("127-0-0-1").url == url
+    shown = "".join(lines)
+    assert "s3cr" not in shown and "reader" not in shown and "other" not in shown
+    config.write_text("rules: [venezuela-2026]\nfeeds:\n"
+                      "  - {name: raw, url: 'https://reader:p@ss@example.org/feed', language: es}\n", encoding="utf-8")
+    code, out, err = run(capsys, "feeds", "export", "--config", str(config))
+    assert code == 0, err
+    urls = {o.get("xmlUrl") for o in ET.fromstring(out).iter("outline")}
+    assert "https://example.org/feed" in urls and not any("@" in u for u in urls)
+    assert "s3cr" not in out and "ss@" not in out
+
+
 def test_add_refuses_bad_input_in_one_line_and_changes_nothing(
     config: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:
