@@ -88,7 +88,9 @@ def origin(url: str) -> tuple[str, str, int] | None:
 
 
 def canonical_url(url: str | None, base: str | None = None) -> str | None:
-    """The URL dedup compares, or None when `url` is not an http(s) URL."""
+    """The URL dedup compares, or None when `url` is not an http(s) URL. An internationalized
+    host is written in IDNA (ascii_host): one feed's "ñandú.example/a" and another's
+    "xn--and-6ma2c.example/a" are one item."""
     if not url:
         return None
     url = url.strip()
@@ -98,6 +100,7 @@ def canonical_url(url: str | None, base: str | None = None) -> str | None:
     if split is None:
         return None
     parts, scheme, host, port = split
+    host = ascii_host(host)
     if ":" in host:
         host = f"[{host}]"
     netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"

@@ -20,6 +20,10 @@ NOW = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
         ("mailto:someone@example.org", None),
         ("", None),
         ("https://[::1", None),
+        # an internationalized host in IDNA, as it is fetched: both spellings are one item
+        ("https://Ñandú.example/a?utm_source=rss", "https://xn--and-6ma2c.example/a"),
+        ("https://xn--and-6ma2c.example:8443/a", "https://xn--and-6ma2c.example:8443/a"),
+        ("http://[::1]:8080/a", "http://[::1]:8080/a"),
     ],
 )
 def test_canonical_url(url: str, expected: str | None) -> None:

@@ -473,6 +473,52 @@ async def test_an_item_stored_before_the_percent_encoding_rule_is_known_to_anoth
     engine.dispose()
 
 
+IDN_LINK = "https://ñandú.example/presos/excarcelan-a-15"
+PUNYCODE_LINK = "https://xn--and-6ma2c.example/presos/excarcelan-a-15"
+
+
+async def test_an_item_linked_through_both_spellings_of_an_idn_host_is_one_item(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    """One feed's <link> in Unicode, another's in punycode: the canonical URLs differed, the
+    article was stored twice and its alert edited to name the second feed as another source
+    ("También: b"). Now both are the IDNA form and the second feed's item is known."""
+    server.set_route("/a", rss([item(1, guid="a-1", link=IDN_LINK)]))
+    server.set_route("/b", rss([item(1, guid="b-1", link=PUNYCODE_LINK, title="Nota 1, otro título")]))
+    assert len((await poll_feed(feed_config(server, "a", "/a"), settings, fetcher, db)).new_item_ids) == 1
+    other = await poll_feed(feed_config(server, "b", "/b"), settings, fetcher, db)
+    assert other.skipped == 1 and other.new_item_ids == [], other
+    stored = items_of(db, "a")
+    assert [(i.url, i.canonical_url) for i in stored] == [(IDN_LINK, PUNYCODE_LINK)]  # the link as written
+
+
+async def test_an_item_stored_under_a_unicode_host_before_the_upgrade_is_known_in_punycode(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, tmp_path
+) -> None:
+    """An item stored by a version of before 2026-12-04 kept its host as written (Unicode);
+    migration 0020 rewrites it in IDNA, so the other feed's punycode link finds it."""
+    from storage.db import make_engine, migrate
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'up.db'}")
+    migrate(engine, "0019_alert_sent_at_index")
+    with Database(engine).session() as s:
+        feed = Feed(name="portada", url="https://news.example/feed")
+        s.add(feed)
+        s.flush()
+        s.add(Item(feed_id=feed.id, guid="p-1", url=IDN_LINK, canonical_url=IDN_LINK, title="Nota 1",
+                   summary=LONG, content_hash="old", published_at=NOW - timedelta(hours=2),
+                   fetched_at=NOW - timedelta(hours=2)))
+    migrate(engine)
+    db = Database(engine)
+    server.set_route("/otra", rss([item(1, guid="q-1", link=PUNYCODE_LINK, title="Nota 1, con otro título")]))
+    otra = feed_config(server, "otra", "/otra")
+    with db.session() as s:
+        sync_feeds(s, [(otra.name, otra.url)])
+    result = await poll_feed(otra, settings, fetcher, db)
+    assert result.skipped == 1 and result.new_item_ids == [], result
+    engine.dispose()
+
+
 async def test_an_item_republished_with_decomposed_accents_is_recognised(
     server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
 ) -> None:
