@@ -94,6 +94,17 @@ RECORD_LOG_EVERY = 60  # of those attempts, one in this many is logged
 RECLAIM_GRACE = 10.0
 
 
+def _after_the_stop(journaled: bool) -> str:
+    """What becomes of a sent message whose record the database did not take before a stop:
+    on SQLite the journal of sends beside it (`monitor.db.sent`) holds it, and the next start
+    marks it sent; without that line (PostgreSQL, a journal that could not be written) the
+    claim is taken over once the lease has passed and the message is sent again."""
+    if journaled:
+        return ("the journal of sends beside the database has it: after the next start it is "
+                "marked sent, not sent again")
+    return "its message goes out again after the next start, once delivery_lease has passed"
+
+
 def _rate_key(conf: ChannelConfig) -> str:
     """The rate limiter's key: Telegram counts messages per chat, and channels may share one
     (an instant and a digest channel, or one per language)."""
@@ -424,9 +435,10 @@ class DeliveryWorker:
             payload[SENT_CHAT] = mark.chat
         finish_alert(session, row.id, status="sent", sent_at=mark.at, claimed_at=None,
                      telegram_message_id=mark.message_id, payload=payload,
-                     last_error="sent before the database was restored from a backup")
-        log.warning("alert %d to %s is queued in the database but was sent at %s (message %s): the database "
-                    "was restored from a backup; marked sent, not sent again", row.id, row.channel,
+                     last_error="sent, its record lost to a stop or a crash or to a restored backup")
+        log.warning("alert %d to %s is queued in the database but was sent at %s (message %s): its record "
+                    "did not reach the database before a stop or a crash, or the database was restored "
+                    "from a backup; marked sent, not sent again", row.id, row.channel,
                     mark.at.strftime("%Y-%m-%d %H:%M:%S UTC"), mark.message_id)
 
     def _chat_channels(self, conf: ChannelConfig) -> list[str]:
@@ -576,7 +588,7 @@ class DeliveryWorker:
         alert_id, sent_at = claimed.id, self.clock.now()
         mark = SentMark(sent_at, values.get("telegram_message_id"), (values.get("payload") or {}).get(SENT_CHAT),
                         payload_fingerprint(claimed.payload))
-        await asyncio.to_thread(record_sent, self._marks, claimed.dedupe_key, mark)
+        journaled = await asyncio.to_thread(record_sent, self._marks, claimed.dedupe_key, mark)
         for attempt in itertools.count():
             try:
                 await asyncio.to_thread(self._finish, alert_id, status="sent", sent_at=sent_at,
@@ -590,14 +602,13 @@ class DeliveryWorker:
                                 alert_id, reason, RECORD_RETRY)
             except asyncio.CancelledError:  # the stop's grace ended while the attempt waited
                 log.error("alert %d was sent, and the service stopped while its record waited for the "
-                          "database: unless the wait ended well, its message goes out again after the "
-                          "next start", alert_id)
+                          "database: unless the wait ended well, %s", alert_id, _after_the_stop(journaled))
                 raise
             if not self._stopping():
                 await asyncio.sleep(RECORD_RETRY)
             if self._stopping():
-                log.error("alert %d was sent but could not be recorded before the stop: %s; its "
-                          "message goes out again after the next start", alert_id, reason)
+                log.error("alert %d was sent but could not be recorded before the stop: %s; %s",
+                          alert_id, reason, _after_the_stop(journaled))
                 return
 
     def _after_outage(self) -> bool:

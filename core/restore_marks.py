@@ -187,13 +187,13 @@ def load_sent(marks: Path | None) -> dict[str, SentMark]:
     return out
 
 
-def record_sent(marks: Path | None, key: str, mark: SentMark) -> None:
-    """Append alert `key` to the journal of sends. Past twice SENT_KEEP lines' worth of bytes
-    it is rewritten with the last SENT_KEEP sends of the last SENT_DAYS (a restore older than
-    that is told by the feeds' marks alone)."""
+def record_sent(marks: Path | None, key: str, mark: SentMark) -> bool:
+    """Append alert `key` to the journal of sends; whether it is there (never on PostgreSQL).
+    Past twice SENT_KEEP lines' worth of bytes it is rewritten with the last SENT_KEEP sends of
+    the last SENT_DAYS (a restore older than that is told by the feeds' marks alone)."""
     path = sent_path(marks)
     if path is None:
-        return
+        return False
     line = json.dumps([key, mark.at.isoformat(), mark.message_id, mark.chat, mark.content]) + "\n"
     with _LOCK:
         try:
@@ -209,6 +209,8 @@ def record_sent(marks: Path | None, key: str, mark: SentMark) -> None:
                 _write_text(path, "".join(json.dumps(e) + "\n" for e in kept))
         except OSError as exc:
             log.warning("cannot write %s (%s): a restored backup would not be recognized", path, exc)
+            return False
+    return True
 
 
 def load_pins(path: Path | None) -> dict[str, tuple[str, int]]:

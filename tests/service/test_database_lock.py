@@ -196,7 +196,9 @@ def test_a_stop_while_a_sent_message_waits_for_the_lock_is_prompt_and_says_so(wo
     shutdown grace (8 s), then the busy timeout of its last attempt (10 s): 18 s, past systemd's
     TimeoutStopSec (15 s), and the message it could not record was sent again after the next
     start without a word. Now the stop waits for the attempt in flight only, and the log names
-    the alert."""
+    the alert and says what SQLite's journal of sends (`monitor.db.sent`) makes of it: it was
+    said to go out again after the next start, but the next start marks it sent, not sent
+    again (the log's word on PostgreSQL, without that journal: test_frozen_database_pg)."""
     config, runtime, db, holder = _opened(world)
     config, runtime = _telegram(world, config, db)
     lock = _LockAfterSend(world, holder)
@@ -211,11 +213,30 @@ def test_a_stop_while_a_sent_message_waits_for_the_lock_is_prompt_and_says_so(wo
 
     try:
         took = asyncio.run(scenario())
+        holder.execute("ROLLBACK")  # the lock released; the claim's lease has passed:
+        holder.execute("UPDATE alerts SET claimed_at = datetime(claimed_at, '-1 hour')")
     finally:
         holder.close()
     assert took < 3.0
-    assert _statuses(db) == ["sending"]  # the next start sends it again, after delivery_lease
-    assert "alert 1 was sent but could not be recorded before the stop" in caplog.text
+    assert _statuses(db) == ["sending"]
+    stop_line = next(r.getMessage() for r in caplog.records if "recorded before the stop" in r.getMessage())
+    assert stop_line.startswith("alert 1 was sent but could not be recorded before the stop: the database is locked")
+    assert stop_line.endswith("; the journal of sends beside the database has it: after the next start it is "
+                              "marked sent, not sent again")
+    assert "goes out again" not in caplog.text
+
+    async def next_start() -> None:
+        service = Service(config, runtime, db)
+        running = asyncio.create_task(service.run())
+        while _statuses(db) != ["sent"] and not running.done():
+            await asyncio.sleep(0.05)
+        service.request_stop()
+        await asyncio.wait_for(running, 15)
+
+    asyncio.run(next_start())
+    assert len(world.emulator.messages("@presos_test")) == 1
+    assert "alert 1 to presos is queued in the database but was sent at" in caplog.text
+    assert "its record did not reach the database before a stop or a crash" in caplog.text
     db.dispose()
 
 
