@@ -14,12 +14,16 @@ UNNAMED = frozenset({GENERIC, GENERIC_NGO})
 
 _JOINED = re.compile(r",?\s+(?:y|e|and)\s+(?:(?:el|la|los|las|the)\s+)?")  # "A y B", "A, B, and C"
 _LISTED = re.compile(r",\s*(?:(?:el|la|los|las|the)\s+)?")  # "A, B y C": the comma of a list
+# a phrase the first name closes ("tras reunirse con la ONU, Foro Penal y Provea contabilizan"):
+# its comma ends the phrase, it opens no list
+_GOVERNED = re.compile(r"\b(?:con|de|del|a|al|ante|por|para|tras|sobre|entre|en|with|of|to|by|for|from|in|before"
+                       r"|after|among)\s+(?:(?:el|la|los|las|the)\s+)?$")
 
 
 def listed(text: str, mentions: list[tuple[int, int, str]]) -> dict[int, bool]:
     """The mentions that join the one before them in a list of sources, each with whether by
     "y"/"and" ("A y B", "A, B y C"); a comma joins only in a list that a "y" closes ("según la
-    ONU, Provea contabiliza" is two clauses)."""
+    ONU, Provea contabiliza" is two clauses) and that no preposition opens."""
     out: dict[int, bool] = {}
     run: list[int] = []
     for idx in range(1, len(mentions)):
@@ -27,7 +31,7 @@ def listed(text: str, mentions: list[tuple[int, int, str]]) -> dict[int, bool]:
         if _JOINED.fullmatch(text, *gap):
             out.update(dict.fromkeys(run, False))
             out[idx], run = True, []
-        elif _LISTED.fullmatch(text, *gap):
+        elif _LISTED.fullmatch(text, *gap) and (run or not _GOVERNED.search(text, 0, mentions[idx - 1][0])):
             run.append(idx)
         else:
             run = []

@@ -223,6 +223,9 @@ def test_one_who_speaks_for_a_source_states_its_figure(text, expected):
         ("Según la ONU, Provea y Foro Penal contabilizan 800 presos políticos",
          [("held", 800, "Provea & Foro Penal")]),
         ("Según la ONU, Provea contabiliza 800 presos políticos", [("held", 800, "Provea")]),
+        # nor does a comma after a name a preposition governs open a list
+        ("Tras reunirse con la ONU, Foro Penal y Provea contabilizan 800 presos políticos",
+         [("held", 800, "Foro Penal & Provea")]),
         # two set against each other: each its own figure, in their order (before, both the second's)
         ("Provea y Foro Penal difieren: 1.050 vs. 884 presos políticos",
          [("held", 1050, "Provea"), ("held", 884, "Foro Penal")]),
