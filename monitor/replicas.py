@@ -101,7 +101,7 @@ class Replicas:
             return
         now = datetime.now(UTC)
         with self.db.session() as session:
-            take(session, poll_lease(feed), self.me, max(until - now, timedelta(seconds=1)), now=now)
+            take(session, poll_lease(feed), self.me, max(until - now, timedelta(seconds=1)))
 
     # -- leader --------------------------------------------------------------------------
     def try_lead(self) -> bool:

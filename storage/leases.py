@@ -5,16 +5,23 @@ PostgreSQL under concurrency and on SQLite: an UPDATE that succeeds only when th
 the caller's already or has expired, else an INSERT … ON CONFLICT DO NOTHING for a lease
 never taken. Exactly one of several replicas racing for a free lease sees rowcount 1.
 A replica that dies (kill -9) stops renewing; its leases are free once they expire.
+
+On PostgreSQL a lease is stamped and judged by the database's clock (`clock_timestamp()`, in
+the statement that takes it), the one clock every replica shares: each replica's own clock
+made a host two minutes ahead see every other replica's lease as expired (the leader's
+taken from it at each renewal, every feed polled twice). SQLite has one process and its clock.
+`now=` judges by the time given instead (tests of the lease rules).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import DateTime, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from storage.models import Lease
 
@@ -25,14 +32,35 @@ def poll_lease(feed: str) -> str:
     return f"poll:{feed}"
 
 
+def shares_clock(session: Session) -> bool:
+    """Whether leases and claims are stamped by the database's clock (PostgreSQL: replicas)."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def lease_clock(session: Session, now: datetime | None = None) -> ColumnElement[datetime] | datetime:
+    """The time a lease or claim is stamped and judged by: `now` when given, else the database's
+    clock on PostgreSQL (an SQL expression, evaluated in the statement) and this host's on SQLite."""
+    if now is not None:
+        return now
+    if shares_clock(session):
+        return func.clock_timestamp(type_=DateTime(timezone=True))
+    return datetime.now(UTC)
+
+
+def lease_now(session: Session, now: datetime | None = None) -> datetime:
+    """`lease_clock` read now, as a time."""
+    clock = lease_clock(session, now)
+    return clock if isinstance(clock, datetime) else session.execute(select(clock)).scalar_one()
+
+
 def take(session: Session, name: str, holder: str, ttl: timedelta, *,
          now: datetime | None = None) -> bool:
     """Take or renew `name` for `holder` until now + ttl; False when another holder has it."""
-    now = now or datetime.now(UTC)
-    until = now + ttl
+    clock = lease_clock(session, now)
+    until = clock + ttl
     renewed = session.execute(
         update(Lease)
-        .where(Lease.name == name, (Lease.holder == holder) | (Lease.expires_at < now))
+        .where(Lease.name == name, (Lease.holder == holder) | (Lease.expires_at < clock))
         .values(holder=holder, expires_at=until)
         .execution_options(synchronize_session=False)
     )
@@ -41,7 +69,7 @@ def take(session: Session, name: str, holder: str, ttl: timedelta, *,
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     created = session.execute(
         insert(Lease)
-        .values(name=name, holder=holder, expires_at=until, acquired_at=now)
+        .values(name=name, holder=holder, expires_at=until, acquired_at=clock)
         .on_conflict_do_nothing(index_elements=["name"])
         .returning(Lease.name)
     )
@@ -50,12 +78,15 @@ def take(session: Session, name: str, holder: str, ttl: timedelta, *,
 
 def take_or_expiry(session: Session, name: str, holder: str, ttl: timedelta, *,
                    now: datetime | None = None) -> tuple[bool, datetime]:
-    """`take`, and when another holder has the lease, when it ends."""
-    now = now or datetime.now(UTC)
+    """`take`, and when another holder has the lease, when it ends (by this host's clock, or
+    by `now`'s: a lease stamped by the database's clock is read as the time left on it)."""
+    local = now or datetime.now(UTC)
     if take(session, name, holder, ttl, now=now):
-        return True, now + ttl
+        return True, local + ttl
     ends = session.execute(select(Lease.expires_at).where(Lease.name == name)).scalar_one_or_none()
-    return False, ends if ends is not None else now
+    if ends is None:
+        return False, local
+    return False, local + (ends - lease_now(session, now))
 
 
 def release(session: Session, name: str, holder: str) -> bool:
@@ -69,9 +100,8 @@ def release(session: Session, name: str, holder: str) -> bool:
 
 def holder_of(session: Session, name: str, *, now: datetime | None = None) -> str | None:
     """Who holds `name` now (None when free or expired)."""
-    now = now or datetime.now(UTC)
     row = session.execute(select(Lease.holder, Lease.expires_at).where(Lease.name == name)).first()
-    if row is None or row.expires_at < now:
+    if row is None or row.expires_at < lease_now(session, now):
         return None
     return str(row.holder)
 
@@ -90,10 +120,9 @@ def claim_work(session: Session, name: str, holder: str, ttl: timedelta, *,
     then `finish_work`), "done" (finished by someone), or "busy" (in progress elsewhere until
     its claim ends: ask again later; a holder that died leaves it to the next one). Claims
     of the same kind ("update:") that ended are deleted first."""
-    now = now or datetime.now(UTC)
     kind = name.split(":", 1)[0] + ":"
     session.execute(
-        delete(Lease).where(Lease.name.startswith(kind), Lease.expires_at < now)
+        delete(Lease).where(Lease.name.startswith(kind), Lease.expires_at < lease_clock(session, now))
         .execution_options(synchronize_session=False)
     )
     if take(session, name, holder, ttl, now=now):
@@ -105,9 +134,8 @@ def claim_work(session: Session, name: str, holder: str, ttl: timedelta, *,
 def finish_work(session: Session, name: str, holder: str, keep: timedelta, *,
                 now: datetime | None = None) -> None:
     """Mark claimed work finished, remembered for `keep`."""
-    now = now or datetime.now(UTC)
     session.execute(
         update(Lease).where(Lease.name == name, Lease.holder == holder)
-        .values(holder=DONE, expires_at=now + keep)
+        .values(holder=DONE, expires_at=lease_clock(session, now) + keep)
         .execution_options(synchronize_session=False)
     )
