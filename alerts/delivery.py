@@ -62,6 +62,7 @@ from storage.alerts import (
     channels_by_name,
     chat_sends,
     claim_alert,
+    claims_now,
     clamp_ahead,
     disable_channel,
     finish_alert,
@@ -199,6 +200,7 @@ class DeliveryWorker:
         self._synced = False
         self._answering_since: float | None = float("-inf")  # monotonic; None while refused
         self._stepped_at = float("-inf")  # monotonic: the wall clock's last step forward
+        self._claims_now = self.clock.now()  # the claims' clock at the last read of the heads
         self._round_refusals = RefusalLog()
         self._marks = marks_path(db.sqlite_file)
         # alerts sent before this process started (core/restore_marks.py): one the database
@@ -357,14 +359,16 @@ class DeliveryWorker:
 
     def _read_heads(self) -> list[tuple[ChannelConfig, _Head]]:
         with self.db.session() as session:
-            return list(self._heads(session))
+            heads = list(self._heads(session))
+            self._claims_now = claims_now(session, self.clock.now())
+            return heads
 
     def _due_heads(self, read: list[tuple[ChannelConfig, _Head]], deferred: set[int]) -> list[_Head]:
         """The heads to send this round: due, within their chat's budget, and one per chat (the
         oldest), so that channels sharing a chat never pass its limit together and the chat
         gets their alerts in the order they were queued."""
         now = self.clock.now()
-        stale = now - self.stale_after
+        stale = self._claims_now - self.stale_after  # by the claims' clock (`claim_alert`)
         heads: dict[str, _Head] = {}
         for conf, h in read:
             if h.status == "sending" and (h.claimed_at is None or h.claimed_at >= stale or self._after_outage()
@@ -406,20 +410,19 @@ class DeliveryWorker:
         slot frees are returned. Each replica counting only its own sends let N replicas send
         N×20 a minute to one chat, and Telegram answered 429."""
         now = self.clock.now()
-        stale = now - self.stale_after
         chat = None if self._is_console(conf) else self._chat_channels(conf)
         try:
             with self.db.session() as session:
                 if chat:
                     lock_chat(session, chat)
-                row = claim_alert(session, head.id, now, stale)
+                row = claim_alert(session, head.id, now, self.stale_after)
                 if row is None:
                     return None
                 mark = self.sent_before.get(row.dedupe_key)
                 if mark is not None and mark.content == payload_fingerprint(row.payload or {}):
                     self._sent_already(session, row, mark)
                     return None
-                if chat and (wait := self._window_wait(session, chat, row.id, now, stale)) > 0:
+                if chat and (wait := self._window_wait(session, chat, row.id, now)) > 0:
                     raise _WindowFull(wait)  # rolls the claim back
                 return _Claimed(row.id, row.channel, row.kind, dict(row.payload or {}), row.attempts,
                                 row.reply_to_alert_id, row.dedupe_key)
@@ -446,10 +449,10 @@ class DeliveryWorker:
         key = _rate_key(conf)
         return [c.name for c in self.config.channels if not self._is_console(c) and _rate_key(c) == key]
 
-    def _window_wait(self, session: Session, chat: list[str], alert_id: int, now: datetime, stale: datetime) -> float:
+    def _window_wait(self, session: Session, chat: list[str], alert_id: int, now: datetime) -> float:
         """Seconds until the chat's shared window has a slot for alert `alert_id` (0: now)."""
         window, per_chat = self.limiter.window, self.limiter.per_chat
-        sent, in_flight = chat_sends(session, chat, now - timedelta(seconds=window), now, stale,
+        sent, in_flight = chat_sends(session, chat, now - timedelta(seconds=window), now, self.stale_after,
                                      leave_out=alert_id)
         ages = sorted([0.0] * in_flight + [max(0.0, (now - at).total_seconds()) for at in sent])
         if len(ages) < per_chat:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Row, and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from storage.leases import lease_clock, lease_now, shares_clock
 from storage.models import Alert, Channel, Feed, Item, TallyPin
 
 
@@ -310,17 +311,18 @@ def lock_chat(session: Session, channels: Collection[str]) -> None:
 
 
 def chat_sends(
-    session: Session, channels: Collection[str], since: datetime, until: datetime, claimed_since: datetime, *,
+    session: Session, channels: Collection[str], since: datetime, until: datetime, lease: timedelta, *,
     leave_out: int,
 ) -> tuple[list[datetime], int]:
     """A chat's use of its rate window, by every replica: when its messages (of `channels`) sent
     from `since` to `until` (now; later stamps are a clock set back, as in `sent_since`) were
-    answered, and how many others are on their way (claimed after `claimed_since`, except alert
-    `leave_out`)."""
+    answered, and how many others are on their way (claimed less than `lease` ago, by the claims'
+    clock, `claim_alert`; except alert `leave_out`)."""
     sent = [at for at in session.scalars(select(Alert.sent_at).where(
         Alert.sent_at >= since, Alert.sent_at <= until, Alert.channel.in_(channels))) if at is not None]
     in_flight = session.scalar(select(func.count(Alert.id)).where(
-        Alert.status == "sending", Alert.claimed_at > claimed_since, Alert.channel.in_(channels),
+        Alert.status == "sending", Alert.claimed_at > lease_clock(session, _local(session, until)) - lease,
+        Alert.channel.in_(channels),
         Alert.id != leave_out)) or 0
     return sent, int(in_flight)
 
@@ -339,19 +341,34 @@ def queue_head(session: Session, channel: str) -> Row[Any] | None:
     ).first()
 
 
-def claim_alert(session: Session, alert_id: int, now: datetime, stale: datetime) -> Alert | None:
-    """Claim the alert for sending (one atomic UPDATE: it is due, or its previous claim is
-    older than `stale`); the claimed row, or None when another worker has it."""
+def _local(session: Session, now: datetime) -> datetime | None:
+    """`now` where claims are stamped by this process's clock (SQLite), None where the database's
+    clock stamps them (PostgreSQL: `lease_clock`)."""
+    return None if shares_clock(session) else now
+
+
+def claims_now(session: Session, now: datetime) -> datetime:
+    """The time by the claims' clock (`claim_alert`): the database's on PostgreSQL, else `now`."""
+    return lease_now(session, _local(session, now))
+
+
+def claim_alert(session: Session, alert_id: int, now: datetime, lease: timedelta) -> Alert | None:
+    """Claim the alert for sending (one atomic UPDATE: it is due by `now`, or its previous claim
+    is older than `lease`); the claimed row, or None when another worker has it. On PostgreSQL
+    the claim is stamped and its age judged by the database's clock, the one all replicas share:
+    by each replica's own, a host 2 minutes ahead took over every claim of the others while its
+    message was on its way, and sent it a second time. SQLite's one process stamps by `now`."""
+    clock = lease_clock(session, _local(session, now))
     result = session.execute(
         update(Alert)
         .where(
             Alert.id == alert_id,
             or_(
                 and_(Alert.status == "pending", Alert.next_attempt_at <= now),
-                and_(Alert.status == "sending", Alert.claimed_at < stale),
+                and_(Alert.status == "sending", Alert.claimed_at < clock - lease),
             ),
         )
-        .values(status="sending", claimed_at=now, attempts=Alert.attempts + 1)
+        .values(status="sending", claimed_at=clock, attempts=Alert.attempts + 1)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
@@ -370,7 +387,10 @@ def shift_waiting(session: Session, by: timedelta, now: datetime) -> int:
         row.next_attempt_at = max(now, row.next_attempt_at + by)
         moved += 1
     # a claim (a send in flight, or one a dead process left) keeps its remaining lease: stamped
-    # ahead, a dead process's claim held its channel's queue for the step as well
+    # ahead, a dead process's claim held its channel's queue for the step as well. The database's
+    # clock stamps them on PostgreSQL: this host's step moved nothing there
+    if shares_clock(session):
+        return moved
     for row in session.scalars(select(Alert).where(Alert.status == "sending", Alert.claimed_at > now)):
         row.claimed_at = min(now, row.claimed_at + by)
         moved += 1
@@ -385,9 +405,10 @@ def clamp_ahead(session: Session, now: datetime) -> int:
     fresh = session.execute(
         update(Alert).where(Alert.status == "pending", Alert.attempts == 0, Alert.next_attempt_at > now)
         .values(next_attempt_at=now).execution_options(synchronize_session=False))
+    clock = lease_clock(session, _local(session, now))  # the claims' clock (`claim_alert`)
     claims = session.execute(
-        update(Alert).where(Alert.status == "sending", Alert.claimed_at > now)
-        .values(claimed_at=now).execution_options(synchronize_session=False))
+        update(Alert).where(Alert.status == "sending", Alert.claimed_at > clock)
+        .values(claimed_at=clock).execution_options(synchronize_session=False))
     return int(fresh.rowcount or 0) + int(claims.rowcount or 0)
 
 

@@ -7,6 +7,7 @@ import asyncio
 import io
 import logging
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,7 +19,7 @@ from sqlalchemy import create_engine, event, make_url, select, text, update
 from alerts.delivery import OUTAGE_RETRY, DeliveryWorker
 from alerts.outbox import enqueue_for_item
 from alerts.telegram import classify_error
-from core.clock import ManualClock
+from core.clock import ManualClock, SystemClock
 from core.config import AppConfig, Runtime
 from devtools.emulator import BotApiEmulator
 from storage.alerts import channel_named, unreported_disabled_channels
@@ -915,6 +916,53 @@ async def test_two_replicas_deliver_each_alert_once(db, db_url, emulator, make_c
         assert [m.text for m in emulator.messages(f"@chan_{i}x")] == [f"alert {j} & more" for j in range(6)]
 
 
+class SkewedClock(SystemClock):
+    """The wall clock of a host `seconds` off the others'."""
+
+    def __init__(self, seconds: float) -> None:
+        self.skew = timedelta(seconds=seconds)
+
+    def now(self) -> datetime:
+        return super().now() + self.skew
+
+
+@pytest.mark.parametrize(("claimer", "looker"), [(0, 120), (-120, 0)], ids=["looker-ahead", "claimer-behind"])
+async def test_replicas_whose_clocks_are_minutes_apart_send_each_alert_once(
+    db, db_url, emulator, make_config, make_worker, claimer, looker,
+) -> None:
+    """Two replicas whose hosts' clocks differ by 2 minutes, more than the delivery lease (45 s):
+    while one sent an alert (Telegram slow to answer), the other took its claim for a stale one,
+    each stamped and judged by its own clock, and sent the message a second time."""
+    if db.dialect != "postgresql":
+        pytest.skip("replicas share a PostgreSQL database")
+    answer = emulator.call
+
+    def slowly(method: str, params: dict[str, Any]) -> Any:
+        if method == "sendMessage":
+            time.sleep(0.6)
+        return answer(method, params)
+
+    emulator.call = slowly
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
+    other_db = open_database(db_url)
+    try:
+        one = await make_worker(config, clock=SkewedClock(claimer), stale_after=45.0, request_timeout=3.0)
+        two = await make_worker(config, db=other_db, clock=SkewedClock(looker), stale_after=45.0,
+                                request_timeout=3.0)
+        queue(db, 1, now=one.clock.now())  # queued by the replica that sends it
+        sending = asyncio.create_task(one.deliver_pending())
+        for _ in range(100):
+            if [a.status for a in alerts(db)] == ["sending"]:
+                break
+            await asyncio.sleep(0.02)
+        await two.deliver_pending()  # the claim is in flight
+        await sending
+    finally:
+        other_db.dispose()
+    assert [m.text for m in emulator.messages(CHAT)] == ["alert 0 & more"]
+    assert [(a.status, a.attempts) for a in alerts(db)] == [("sent", 1)]
+
+
 async def test_delivery_goes_on_after_the_database_refused_connections(
     db, db_url, emulator, make_config, make_worker,
 ) -> None:
@@ -1147,6 +1195,19 @@ async def test_a_clock_set_back_leaves_queued_and_backing_off_alerts_their_own_w
     assert worker.follow_step(+86400.0) == 0  # forward: what waits is due sooner, nothing to move
 
 
+async def _a_lease_passes_on_postgresql(db: Database, worker: DeliveryWorker, clock: ManualClock,
+                                       seconds: float) -> None:
+    """PostgreSQL stamps and judges claims by its own clock (storage/alerts.py, `claim_alert`),
+    which neither a test's clock nor a host's step moves: there the claims are made `seconds`
+    older instead, and the worker looks again. Nothing on SQLite, whose claims go by the clock."""
+    if db.dialect != "postgresql":
+        return
+    with db.session() as s:
+        s.execute(text("UPDATE alerts SET claimed_at = claimed_at - make_interval(secs => :s) "
+                       "WHERE status = 'sending'"), {"s": seconds})
+    await run_for(worker, clock, 1)
+
+
 async def _claimed_10_s_ago(db, clock: ManualClock, make_config, make_worker) -> DeliveryWorker:
     """A worker (lease 45 s) and one alert another replica claimed 10 s ago and is sending."""
     config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
@@ -1168,6 +1229,7 @@ async def test_a_clock_set_forward_takes_no_claim_in_flight_over(db, emulator, m
     await run_for(worker, clock, 30)
     assert emulator.messages(CHAT) == []  # the other replica's send is in flight
     await run_for(worker, clock, 20)  # a lease after the step: the other replica died with it
+    await _a_lease_passes_on_postgresql(db, worker, clock, 40)  # (the step moved no claim there)
     assert len(emulator.messages(CHAT)) == 1
 
 
@@ -1177,10 +1239,11 @@ async def test_a_clock_set_back_keeps_a_dead_claim_s_lease(db, emulator, make_co
     clock = ManualClock()
     worker = await _claimed_10_s_ago(db, clock, make_config, make_worker)
     clock.step(-86400)
-    assert worker.follow_step(-86400.0) == 1
+    assert worker.follow_step(-86400.0) == (0 if db.dialect == "postgresql" else 1)  # the database's clock
     await run_for(worker, clock, 30)
     assert emulator.messages(CHAT) == []
     await run_for(worker, clock, 10)
+    await _a_lease_passes_on_postgresql(db, worker, clock, 40)
     assert len(emulator.messages(CHAT)) == 1
 
 
@@ -1201,4 +1264,5 @@ async def test_a_start_after_the_clock_was_set_back_sends_what_was_queued_ahead(
     assert [m.text for m in emulator.messages(CHAT)] == ["alert 0 & more"]
     assert emulator.messages(US) == []  # the claim's lease counts from the start
     await run_for(worker, clock, 46)
+    await _a_lease_passes_on_postgresql(db, worker, clock, 46)
     assert [m.text for m in emulator.messages(US)] == ["alert 0 & more"]
