@@ -176,6 +176,11 @@ def make_engine(url: str) -> Engine:
         kwargs["connect_args"] = {"timeout": 30}
     else:
         kwargs["pool_pre_ping"] = True
+        # what replicas share is counted under locks (a chat's sends after its rows' FOR UPDATE, the
+        # stories after their advisory lock): READ COMMITTED reads what the lock's holder committed.
+        # A server whose default is REPEATABLE READ read the outbox as it was before the wait, and
+        # two replicas took a chat's last slot (a 429)
+        kwargs["isolation_level"] = "READ COMMITTED"
         if "connect_timeout" not in parsed.query:  # a server that takes the connection and never answers
             kwargs["connect_args"] = {"connect_timeout": PG_CONNECT_TIMEOUT}
     try:

@@ -1134,6 +1134,44 @@ async def test_replicas_share_a_chat_rate_window(db, db_url, emulator, make_conf
     assert all(55 < w.limiter.chat_wait(CHAT.lower()) <= 60 for w in (one, two))
 
 
+async def test_replicas_take_a_chat_s_last_slot_once_on_a_repeatable_read_server(
+    db, db_url, emulator, make_config, make_worker,
+) -> None:
+    """A server whose default isolation is REPEATABLE READ (`default_transaction_isolation`, set
+    in postgresql.conf, on the database or in the URL): a replica waiting for the chat's lock read
+    the outbox as it was before the other's claim committed, so two replicas each took the chat's
+    last slot (two channels of one chat, one message a minute) and Telegram answered 429."""
+    if db.dialect != "postgresql":
+        pytest.skip("replicas share a PostgreSQL database")
+    emulator.rate_limit(per_chat_per_minute=1, global_per_second=None, window=60)
+    channels = [{"name": "pp", "chat_id": CHAT, "topics": PP}, {"name": "pp_en", "chat_id": CHAT, "topics": PP}]
+    config = make_config(channels, channel_rate_per_minute=1)
+    url = make_url(db_url).update_query_dict({"options": "-c default_transaction_isolation=repeatable\\ read"})
+    one_db, two_db = (open_database(url.render_as_string(hide_password=False)) for _ in range(2))
+
+    def hold_the_claim(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.startswith("UPDATE alerts SET status"):  # the chat's rows are held meanwhile
+            time.sleep(0.3)
+
+    event.listen(one_db.engine, "after_cursor_execute", hold_the_claim)
+    try:
+        with one_db.session() as s:
+            assert s.scalar(text("SHOW default_transaction_isolation")) == "repeatable read"
+        one = await make_worker(config, db=one_db)
+        two = await make_worker(config, db=two_db, clock=SkewedClock(-5))
+        now = datetime.now(UTC)
+        queue(db, 1, channel="pp", now=now - timedelta(seconds=1))  # due for one, not yet for two (5 s behind)
+        queue(db, 1, channel="pp_en", now=now - timedelta(seconds=10))
+        first = asyncio.create_task(one.deliver_pending())
+        await asyncio.sleep(0.1)  # one holds the chat, its claim not committed: two waits for it
+        stats = [await two.deliver_pending(), await first]
+    finally:
+        one_db.dispose()
+        two_db.dispose()
+    assert (sum(st.sent for st in stats), emulator.count(429)) == (1, 0)
+    assert len(emulator.messages(CHAT)) == 1
+
+
 async def test_sends_stamped_ahead_by_a_clock_set_back_do_not_fill_the_chat_window(
     db, emulator, make_config, make_worker,
 ) -> None:
