@@ -150,6 +150,7 @@ class _Claimed:
     attempts: int
     reply_to_alert_id: int | None
     dedupe_key: str = ""
+    skew: timedelta = timedelta(0)  # the claims' clock (the database's on PostgreSQL) minus this worker's
 
 
 class DeliveryWorker:
@@ -242,8 +243,9 @@ class DeliveryWorker:
         process before this one too: a restart in the middle of a backlog began with an empty
         window and sent at once what Telegram then refused with 429s."""
         keys = {c.name: _rate_key(c) for c in self.config.channels if not self._is_console(c)}
-        now, mono = self.clock.now(), self.clock.monotonic()
+        mono = self.clock.monotonic()
         with self.db.session() as session:
+            now = claims_now(session, self.clock.now())  # the clock sends are stamped by
             sent = sent_since(session, now - timedelta(seconds=self.limiter.window), now)
         times: dict[str, list[float]] = {}
         for channel, at in sent:
@@ -422,10 +424,11 @@ class DeliveryWorker:
                 if mark is not None and mark.content == payload_fingerprint(row.payload or {}):
                     self._sent_already(session, row, mark)
                     return None
-                if chat and (wait := self._window_wait(session, chat, row.id, now)) > 0:
+                at = claims_now(session, now)  # sends are stamped by the claims' clock, as claims are
+                if chat and (wait := self._window_wait(session, chat, row.id, at)) > 0:
                     raise _WindowFull(wait)  # rolls the claim back
                 return _Claimed(row.id, row.channel, row.kind, dict(row.payload or {}), row.attempts,
-                                row.reply_to_alert_id, row.dedupe_key)
+                                row.reply_to_alert_id, row.dedupe_key, skew=at - now)
         except _WindowFull as full:
             return full.wait
 
@@ -450,7 +453,8 @@ class DeliveryWorker:
         return [c.name for c in self.config.channels if not self._is_console(c) and _rate_key(c) == key]
 
     def _window_wait(self, session: Session, chat: list[str], alert_id: int, now: datetime) -> float:
-        """Seconds until the chat's shared window has a slot for alert `alert_id` (0: now)."""
+        """Seconds until the chat's shared window has a slot for alert `alert_id` (0: now); `now` by
+        the clock its sends are stamped by (`claims_now`)."""
         window, per_chat = self.limiter.window, self.limiter.per_chat
         sent, in_flight = chat_sends(session, chat, now - timedelta(seconds=window), now, self.stale_after,
                                      leave_out=alert_id)
@@ -588,7 +592,7 @@ class DeliveryWorker:
         lock another process holds past the busy timeout, a full disk) is asked again until it
         takes it; a retry of the alert would send the message twice. Once a stop is asked, no
         attempt begins: each may wait a busy timeout (10 s), the whole of a stop's time."""
-        alert_id, sent_at = claimed.id, self.clock.now()
+        alert_id, sent_at = claimed.id, self.clock.now() + claimed.skew  # by the claims' clock
         mark = SentMark(sent_at, values.get("telegram_message_id"), (values.get("payload") or {}).get(SENT_CHAT),
                         payload_fingerprint(claimed.payload))
         journaled = await asyncio.to_thread(record_sent, self._marks, claimed.dedupe_key, mark)

@@ -1134,6 +1134,27 @@ async def test_replicas_share_a_chat_rate_window(db, db_url, emulator, make_conf
     assert all(55 < w.limiter.chat_wait(CHAT.lower()) <= 60 for w in (one, two))
 
 
+async def test_replicas_whose_clocks_are_minutes_apart_share_a_chat_rate_window(
+    db, db_url, emulator, make_config, make_worker,
+) -> None:
+    """Replicas whose hosts' clocks differ by 2 minutes stamped their sends by their own clocks: each
+    found the other's outside its window (ahead of its now, or older than a minute), counted only its
+    own, and the chat got its budget from each; Telegram answered 429."""
+    if db.dialect != "postgresql":
+        pytest.skip("replicas share a PostgreSQL database")
+    emulator.rate_limit(per_chat_per_minute=3, global_per_second=None, window=60)
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}], channel_rate_per_minute=3)
+    queue(db, 8)
+    other_db = open_database(db_url)
+    try:
+        one, two = await make_worker(config), await make_worker(config, db=other_db, clock=SkewedClock(120))
+        stats = [await one.deliver_pending(max_batch=2), await two.deliver_pending(), await one.deliver_pending()]
+    finally:
+        other_db.dispose()
+    assert (sum(st.sent for st in stats), emulator.count(429)) == (3, 0)
+    assert [m.text for m in emulator.messages(CHAT)] == [f"alert {i} & more" for i in range(3)]
+
+
 async def test_replicas_take_a_chat_s_last_slot_once_on_a_repeatable_read_server(
     db, db_url, emulator, make_config, make_worker,
 ) -> None:
