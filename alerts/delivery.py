@@ -220,9 +220,11 @@ class DeliveryWorker:
                 log.warning("start: alerts stamped ahead of the clock not made due: %s",
                             redact(refusal(exc), self._secrets))
             else:
-                if ahead:
-                    log.warning("start: %d alert(s) or claim(s) were stamped ahead of the clock (set back "
-                                "while stopped): due now", ahead)
+                if ahead:  # replicas queue by their own hosts' clocks: one ahead of this host's too
+                    why = ("set back while stopped, or behind another replica's host"
+                           if self.db.dialect == "postgresql" else "set back while stopped")
+                    log.warning("start: %d alert(s) or claim(s) were stamped ahead of the clock (%s): due now",
+                                ahead, why)
         if self.sender:
             await self.sender.start()
             if not self._started:  # what an earlier process backed off, perhaps for an outage now over

@@ -963,6 +963,18 @@ async def test_replicas_whose_clocks_are_minutes_apart_send_each_alert_once(
     assert [(a.status, a.attempts) for a in alerts(db)] == [("sent", 1)]
 
 
+async def test_a_replica_behind_another_s_host_says_so_at_its_start(db, make_config, make_worker, caplog) -> None:
+    """A replica whose host is 2 minutes behind another's started while that one's new alert was
+    queued, by its clock: the log blamed a clock set back while the service was stopped."""
+    if db.dialect != "postgresql":
+        pytest.skip("replicas share a PostgreSQL database")
+    queue(db, 1)  # by a replica whose clock is right
+    with caplog.at_level(logging.WARNING, logger="alerts.delivery"):
+        await make_worker(make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}]), clock=SkewedClock(-120))
+    assert ["start: 1 alert(s) or claim(s) were stamped ahead of the clock (set back while stopped, or behind "
+            "another replica's host): due now"] == [r.getMessage() for r in caplog.records if "start:" in r.getMessage()]
+
+
 async def test_delivery_goes_on_after_the_database_refused_connections(
     db, db_url, emulator, make_config, make_worker,
 ) -> None:
