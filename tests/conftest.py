@@ -137,6 +137,20 @@ def any_db(any_db_url: str, migrated_sqlite: Path) -> Iterator[Database]:
 
 
 @pytest.fixture
+def pg_db() -> Iterator[Database]:
+    """This worker's PostgreSQL database, emptied and migrated, for tests of PostgreSQL alone
+    (replicas, conflicts); they are skipped without TEST_DATABASE_URL."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        pytest.skip("TEST_DATABASE_URL is not set (.ci/run starts a PostgreSQL server and sets it)")
+    _reset(url)
+    opened = open_database(url)
+    yield opened
+    opened.dispose()
+    _reset(url)
+
+
+@pytest.fixture
 def make_fast_settings() -> Callable[..., Settings]:
     """Settings with a short answer timeout (0.5 s) and the given body cap, for loopback tests.
 

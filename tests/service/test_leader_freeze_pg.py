@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 
 from monitor.replicas import Replicas
-from storage.db import Database, open_database
-from tests.conftest import _reset
+from storage.db import Database
 
 PG = os.environ.get("TEST_DATABASE_URL")
 pytestmark = pytest.mark.skipif(not PG, reason="TEST_DATABASE_URL is not set")
@@ -23,13 +21,8 @@ TTL = timedelta(seconds=0.3)
 
 
 @pytest.fixture
-def db() -> Iterator[Database]:
-    assert PG is not None
-    _reset(PG)
-    opened = open_database(PG)
-    yield opened
-    opened.dispose()
-    _reset(PG)
+def db(pg_db: Database) -> Database:
+    return pg_db
 
 
 def test_a_leader_thawed_after_its_lease_ended_does_not_act_as_leader(db: Database) -> None:

@@ -11,7 +11,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,9 +18,8 @@ import pytest
 from sqlalchemy import text
 
 from monitor.replicas import Replicas
-from storage.db import Database, open_database
+from storage.db import Database
 from storage.leases import LEADER, holder_of
-from tests.conftest import _reset
 
 PG = os.environ.get("TEST_DATABASE_URL")
 FAKETIME = next(iter(sorted(glob.glob("/usr/lib/*/faketime/libfaketime.so.1"))), None)
@@ -41,13 +39,8 @@ print(json.dumps({"leads": replicas.try_lead(), "feed_busy_until": busy_until an
 
 
 @pytest.fixture
-def db() -> Iterator[Database]:
-    assert PG is not None
-    _reset(PG)
-    opened = open_database(PG)
-    yield opened
-    opened.dispose()
-    _reset(PG)
+def db(pg_db: Database) -> Database:
+    return pg_db
 
 
 def test_a_replica_two_minutes_ahead_takes_no_lease_another_holds(db: Database) -> None:

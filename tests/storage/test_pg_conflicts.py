@@ -16,24 +16,18 @@ import pytest
 from sqlalchemy import make_url, select, text, update
 from sqlalchemy.exc import OperationalError
 
-from storage.db import Database, open_database, refusal
+from storage.db import Database, refusal
 from storage.models import Feed
-from tests.conftest import _reset
 
 PG = os.environ.get("TEST_DATABASE_URL")
 pytestmark = pytest.mark.skipif(not PG, reason="TEST_DATABASE_URL is not set")
 
 
 @pytest.fixture
-def db() -> Iterator[Database]:
-    assert PG is not None
-    _reset(PG)
-    opened = open_database(PG)
-    with opened.session() as s:
+def db(pg_db: Database) -> Database:
+    with pg_db.session() as s:
         s.add_all([Feed(name=n, url=f"https://{n}.example/feed", consecutive_failures=0) for n in "ab"])
-    yield opened
-    opened.dispose()
-    _reset(PG)
+    return pg_db
 
 
 @pytest.fixture
