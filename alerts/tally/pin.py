@@ -35,7 +35,7 @@ from core.logs import redact
 from core.restore_marks import load_pins, marks_path, record_pin
 from storage.alerts import channel_named, move_channel
 from storage.db import Database
-from storage.leases import release, take
+from storage.leases import release, shares_clock, take
 from storage.pins import mark_refusal_reported, pin_of, save_pin, unreported_refusals
 
 log = logging.getLogger("alerts.tally.figures")
@@ -253,7 +253,9 @@ class TallyPins:
         """Send the message (in place of `replacing`, deleted) under the creation lease."""
         lease = pin_lease(channel.name)
         with self.db.session() as session:
-            if not take(session, lease, self._holder, CREATE_LEASE, now=now):
+            # by the database's clock on PostgreSQL, as every lease (storage/leases.py): by this
+            # host's, one minutes ahead saw another's lease expired and sent a second message
+            if not take(session, lease, self._holder, CREATE_LEASE, now=None if shares_clock(session) else now):
                 return "busy"  # another replica is sending it now
             pin = pin_of(session, channel.name)
             stored = pin.message_id if pin is not None and pin.chat_id == chat_id else None

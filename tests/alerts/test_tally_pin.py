@@ -14,12 +14,12 @@ import pytest
 from alerts_helpers import TOKEN
 
 from alerts.tally.figures import build_tally
-from alerts.tally.pin import TallyPins, pin_lease, pin_text
+from alerts.tally.pin import CREATE_LEASE, TallyPins, pin_lease, pin_text
 from core.clock import ManualClock
 from core.config import AppConfig, Runtime
 from devtools.emulator import BotApiEmulator
 from storage.db import Database
-from storage.leases import holder_of, release, take
+from storage.leases import holder_of, release, shares_clock, take
 from storage.models import Count, Match
 from storage.pins import pin_of
 from storage.tally import StoredFigure
@@ -255,8 +255,9 @@ async def test_two_replicas_never_both_send_the_pinned_message(
     old_leader = pins_at(clock)
     new_leader = pins_at(clock)
     _figure(db, add_item, 9, "held", 800, "Foro Penal")
-    with db.session() as s:  # the old leader is in the middle of sending
-        assert take(s, pin_lease("pp"), "old-leader", timedelta(minutes=2), now=clock.now())
+    with db.session() as s:  # the old leader is in the middle of sending (by the clock it stamps leases by)
+        assert take(s, pin_lease("pp"), "old-leader", timedelta(minutes=2),
+                    now=None if shares_clock(s) else clock.now())
     assert (await new_leader.tick())["pp"] == "busy"
     assert emulator.messages(PINNED) == []
     assert (await old_leader.tick())["pp"] == "busy"  # a lease is a lease, whoever asks
@@ -273,6 +274,24 @@ async def test_two_replicas_never_both_send_the_pinned_message(
     assert len(emulator.messages(PINNED)) == 1 and _calls(emulator, "sendMessage", PINNED) == 1
     with db.session() as s:
         assert holder_of(s, pin_lease("pp"), now=clock.now()) is None  # given back after sending
+
+
+async def test_a_replica_whose_clock_is_minutes_ahead_sends_no_pinned_message_another_is_sending(
+    db: Database, emulator: BotApiEmulator, add_item: Callable[..., Any],
+    pins_at: Callable[[ManualClock], TallyPins],
+) -> None:
+    """On PostgreSQL the creation lease is stamped and judged by the database's clock, as the
+    leader's and the feeds' leases are: stamped by each replica's own, a replica on a host 3
+    minutes ahead saw another's lease (2 minutes) as expired while its message was on its way,
+    and sent and pinned a second message."""
+    with db.session() as s:
+        if not shares_clock(s):
+            pytest.skip("SQLite: one process, one clock")
+        assert take(s, pin_lease("pp"), "other-replica", CREATE_LEASE)  # sending now, by its pin.py
+    ahead = pins_at(ManualClock(datetime.now(UTC) + timedelta(minutes=3)))
+    _figure(db, add_item, 9, "held", 800, "Foro Penal")
+    assert (await ahead.tick())["pp"] == "busy"
+    assert emulator.messages(PINNED) == []
 
 
 async def test_a_database_restored_from_before_the_pin_edits_the_pinned_message(
