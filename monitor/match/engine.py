@@ -174,12 +174,14 @@ class _Tables:
         return automaton
 
 
-_COMPILED: dict[str, _Tables] = {}  # by rules_digest; the last few rule sets (a reload, an eval's variants)
+# by rules_digest and the topics' order (the digest sorts them; a classifier names matched topics
+# in their order); the last few rule sets (a reload, an eval's variants)
+_COMPILED: dict[tuple[str, tuple[str, ...]], _Tables] = {}
 
 
 def _tables(topics: dict[str, TopicRules], entities: list[EntitySpec]) -> _Tables:
     """The rules compiled, once per distinct set of rules in this process (about 0.1 s each)."""
-    key = rules_digest(topics, entities)
+    key = (rules_digest(topics, entities), tuple(topics))
     tables = _COMPILED.pop(key, None) or _Tables(topics, entities)
     _COMPILED[key] = tables  # the most recent last
     while len(_COMPILED) > 4:

@@ -189,3 +189,14 @@ def test_a_classifier_of_the_same_rules_reuses_their_compiled_tables_and_a_chang
     assert changed._automaton is not first._automaton
     assert changed.classify(title="Liberan a 5").topics == ["t"]
     assert first.classify(title="Liberan a 5").topics == []
+
+
+def test_a_classifier_names_the_topics_in_the_order_of_its_rules_after_one_of_another_order():
+    """A reload that only reorders the topics gets them in its order (the alert's header lists
+    them so), as a fresh process would: the compiled tables kept the first order."""
+    a = TopicRules(any=["excarcel*"], context_required="never")
+    b = TopicRules(any=["liberan"], context_required="never")
+    first = build_classifier({"a": a, "b": b}, ENTITIES)
+    again = build_classifier({"b": b, "a": a}, ENTITIES)
+    assert first.classify(title="Liberan y excarcelan a 5").topics == ["a", "b"]
+    assert again.classify(title="Liberan y excarcelan a 5").topics == ["b", "a"]
