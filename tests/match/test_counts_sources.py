@@ -216,6 +216,9 @@ def test_one_who_speaks_for_a_source_states_its_figure(text, expected):
         ("Foro Penal, Provea, and JEP say 800 political prisoners remain",
          [("held", 800, "Foro Penal & Provea & JEP")]),
         # "según" governs its whole list (before, the first alone)...
+        ("Foro Penal, Provea y JEP registran 800 presos políticos",  # the plural of a stating verb
+         [("held", 800, "Foro Penal & Provea & JEP")]),
+        ("Foro Penal y Provea contabilizaron 300 excarcelaciones", [("released", 300, "Foro Penal & Provea")]),
         ("Según Foro Penal, Provea y el CLIPPVE hay 900 presos políticos",
          [("held", 900, "Foro Penal & Provea & Clippve")]),
         ("Según Provea y Foro Penal, hay 900 presos políticos", [("held", 900, "Provea & Foro Penal")]),
