@@ -1,4 +1,5 @@
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
@@ -450,27 +451,37 @@ async def test_an_item_stored_before_the_percent_encoding_rule_is_known_to_anoth
     by the outlet's other feed with the same link: the canonical URL is now `%C3%B3`, and
     without the stored ones rewritten the item was stored again and its alert edited to name
     the other feed beside it."""
+    link = "https://news.example/politica/excarcelaci%c3%b3n-de-presos/"
+    result = await _poll_after_upgrade(server, settings, fetcher, tmp_path, "0017_item_date_only", stored=link, read=link)
+    assert result.skipped == 1 and result.new_item_ids == [], result
+
+
+async def _poll_after_upgrade(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, tmp_path: Path, revision: str, *, stored: str, read: str,
+) -> PollResult:
+    """An item linked as `stored` kept by the version at `revision`, the database migrated to
+    the latest, then another feed of the outlet listing the article as `read`: that poll."""
     from storage.db import make_engine, migrate
 
-    link = "https://news.example/politica/excarcelaci%c3%b3n-de-presos/"
     engine = make_engine(f"sqlite:///{tmp_path / 'up.db'}")
-    migrate(engine, "0017_item_date_only")
+    migrate(engine, revision)
     with Database(engine).session() as s:
         feed = Feed(name="portada", url="https://news.example/feed")
         s.add(feed)
         s.flush()
-        s.add(Item(feed_id=feed.id, guid="p-1", url=link, canonical_url=link, title="Nota 1",
+        s.add(Item(feed_id=feed.id, guid="p-1", url=stored, canonical_url=stored, title="Nota 1",
                    summary=LONG, content_hash="old", published_at=NOW - timedelta(hours=2),
                    fetched_at=NOW - timedelta(hours=2)))
     migrate(engine)
     db = Database(engine)
-    server.set_route("/politica", rss([item(1, guid="q-1", link=link, title="Nota 1, con otro título")]))
-    politica = feed_config(server, "politica", "/politica")
+    server.set_route("/otra", rss([item(1, guid="q-1", link=read, title="Nota 1, con otro título")]))
+    otra = feed_config(server, "otra", "/otra")
     with db.session() as s:
-        sync_feeds(s, [(politica.name, politica.url)])
-    result = await poll_feed(politica, settings, fetcher, db)
-    assert result.skipped == 1 and result.new_item_ids == [], result
-    engine.dispose()
+        sync_feeds(s, [(otra.name, otra.url)])
+    try:
+        return await poll_feed(otra, settings, fetcher, db)
+    finally:
+        engine.dispose()
 
 
 IDN_LINK = "https://ñandú.example/presos/excarcelan-a-15"
@@ -497,26 +508,9 @@ async def test_an_item_stored_under_a_unicode_host_before_the_upgrade_is_known_i
 ) -> None:
     """An item stored by a version of before 2026-12-04 kept its host as written (Unicode);
     migration 0020 rewrites it in IDNA, so the other feed's punycode link finds it."""
-    from storage.db import make_engine, migrate
-
-    engine = make_engine(f"sqlite:///{tmp_path / 'up.db'}")
-    migrate(engine, "0019_alert_sent_at_index")
-    with Database(engine).session() as s:
-        feed = Feed(name="portada", url="https://news.example/feed")
-        s.add(feed)
-        s.flush()
-        s.add(Item(feed_id=feed.id, guid="p-1", url=IDN_LINK, canonical_url=IDN_LINK, title="Nota 1",
-                   summary=LONG, content_hash="old", published_at=NOW - timedelta(hours=2),
-                   fetched_at=NOW - timedelta(hours=2)))
-    migrate(engine)
-    db = Database(engine)
-    server.set_route("/otra", rss([item(1, guid="q-1", link=PUNYCODE_LINK, title="Nota 1, con otro título")]))
-    otra = feed_config(server, "otra", "/otra")
-    with db.session() as s:
-        sync_feeds(s, [(otra.name, otra.url)])
-    result = await poll_feed(otra, settings, fetcher, db)
+    result = await _poll_after_upgrade(server, settings, fetcher, tmp_path, "0019_alert_sent_at_index",
+                                       stored=IDN_LINK, read=PUNYCODE_LINK)
     assert result.skipped == 1 and result.new_item_ids == [], result
-    engine.dispose()
 
 
 async def test_an_item_republished_with_decomposed_accents_is_recognised(
