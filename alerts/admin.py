@@ -44,7 +44,7 @@ from alerts.admin_feedback import HELP as FEEDBACK_HELP
 from alerts.admin_feedback import FeedbackCommands, WatchedIndex
 from alerts.feed_limits import fold_notices, mark_notified
 from alerts.render import MAX_TEXT, clean, clock_time, esc, shorten, tg_len, without_controls
-from alerts.telegram import TelegramSender, classify_error
+from alerts.telegram import classify_error, sender_for
 from core.config import AppConfig, ChannelConfig, Runtime
 from core.durations import ago
 from core.logs import redact
@@ -184,14 +184,7 @@ class AdminBot:
         self.base_backoff = base_backoff
         self.max_backoff = max_backoff
         self.notify_every = notify_every
-        self.sender: TelegramSender | None = (
-            TelegramSender(
-                runtime.bot_token, runtime.telegram_api_url, timeout=request_timeout,
-                proxy=runtime.telegram_proxy,
-            )
-            if runtime.bot_token else None
-        )
-        self._secrets = (runtime.bot_token,) if runtime.bot_token else ()
+        self.sender, self._secrets = sender_for(runtime, timeout=request_timeout)
         self._offset: int | None = None
         self._holder = f"{socket.gethostname()}:{os.getpid()}"  # who claimed an update
         self._waiting: dict[int, Update] = {}  # updates another process was answering

@@ -45,11 +45,11 @@ from alerts.ratelimit import RateLimiter
 from alerts.render import fit_plain, html_fits
 from alerts.telegram import (
     Failure,
-    TelegramSender,
     classify_error,
     edit_refused,
     message_gone,
     reply_gone,
+    sender_for,
 )
 from core.clock import Clock, SystemClock
 from core.config import AppConfig, ChannelConfig, Runtime
@@ -183,14 +183,7 @@ class DeliveryWorker:
             s.channel_rate_per_minute, s.global_rate_per_second, window=rate_window,
             clock=self.clock.monotonic, sleep=self.clock.sleep,
         )
-        self.sender: TelegramSender | None = (
-            TelegramSender(
-                runtime.bot_token, runtime.telegram_api_url, timeout=request_timeout,
-                proxy=runtime.telegram_proxy,
-            )
-            if runtime.bot_token else None
-        )
-        self._secrets = (runtime.bot_token,) if runtime.bot_token else ()
+        self.sender, self._secrets = sender_for(runtime, timeout=request_timeout)
         self.health = ApiHealth()
         self._started = False
         self._clamped = False

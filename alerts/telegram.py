@@ -29,6 +29,7 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
+from core.config import Runtime
 from core.logs import redact
 
 Action = Literal["retry", "rate_limited", "plain_text", "forbidden", "migrated", "not_modified", "fail"]
@@ -188,3 +189,14 @@ class TelegramSender:
             parse_mode="HTML" if html else None,
             link_preview_options=LinkPreviewOptions(is_disabled=not preview),
         )
+
+
+def sender_for(runtime: Runtime, *, timeout: float) -> tuple[TelegramSender | None, tuple[str, ...]]:
+    """The sender for the configured Bot API (None without a token) and the secrets every error
+    text it leads to is redacted of."""
+    if not runtime.bot_token:
+        return None, ()
+    sender = TelegramSender(
+        runtime.bot_token, runtime.telegram_api_url, timeout=timeout, proxy=runtime.telegram_proxy,
+    )
+    return sender, (runtime.bot_token,)

@@ -28,7 +28,7 @@ from telegram.error import TelegramError
 
 from alerts.render import topic_label
 from alerts.tally.figures import OTHER, Figure, Tally, load_tally
-from alerts.telegram import TelegramSender, classify_error, message_gone, pin_refused
+from alerts.telegram import classify_error, message_gone, pin_refused, sender_for
 from core.clock import Clock, SystemClock
 from core.config import AppConfig, ChannelConfig, Runtime
 from core.logs import redact
@@ -126,14 +126,7 @@ class TallyPins:
         self.db = db
         self.clock: Clock = clock or SystemClock()
         self.edit_every = edit_every
-        self.sender: TelegramSender | None = (
-            TelegramSender(
-                runtime.bot_token, runtime.telegram_api_url, timeout=request_timeout,
-                proxy=runtime.telegram_proxy,
-            )
-            if runtime.bot_token else None
-        )
-        self._secrets = (runtime.bot_token,) if runtime.bot_token else ()
+        self.sender, self._secrets = sender_for(runtime, timeout=request_timeout)
         self._checked: dict[str, datetime] = {}  # channel -> when its figures were last compared
         self._failed: set[str] = set()  # channels whose last round failed for a while: tried sooner
         self._holder = f"pins-{uuid.uuid4().hex[:12]}"  # this process, for the creation lease
