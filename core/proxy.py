@@ -12,7 +12,6 @@ Feed fetches never use a proxy (docs/INGESTION.md, "Outbound policy").
 
 from __future__ import annotations
 
-import importlib.util
 import ipaddress
 import re
 import typing
@@ -106,8 +105,5 @@ def proxy_problem(choice: ProxyChoice) -> str | None:
     if any(ch.isspace() for ch in choice.url):
         return f"{shown!r} contains white space (a comment after the value?)"
     if parts.scheme not in SCHEMES or not parts.hostname:
-        return f"{shown!r} is not a proxy URL: write http://host:port (or https://, socks5://)"
-    if parts.scheme.startswith("socks") and importlib.util.find_spec("socksio") is None:
-        return (f"{shown!r}: SOCKS proxies need the socksio package, which is not installed; "
-                "use an http:// proxy, or install socksio")
+        return f"{shown!r} is not a proxy URL: write http://host:port (or https://, socks5://, socks5h://)"
     return None

@@ -16,10 +16,11 @@ import pytest
 from alerts_helpers import TOKEN
 from telegram.error import NetworkError
 
-from alerts.telegram import TelegramSender, classify_error
-from core.config import ConfigError, resolve_runtime
+from alerts.telegram import classify_error, sender_for
+from core.config import resolve_runtime
 from core.proxy import bypassed, telegram_proxy
 from devtools.emulator import BotApiEmulator
+from devtools.socks import Socks5Proxy
 
 CHAT = "@prisoners"
 VARIABLES = ("TELEGRAM_PROXY", "HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY")
@@ -78,7 +79,8 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 async def _send(api_url: str, env: dict[str, str]) -> None:
     runtime = resolve_runtime(None, config_path="feeds.yaml", env={"TELEGRAM_BOT_TOKEN": TOKEN,
                                                                   "TELEGRAM_API_URL": api_url, **env})
-    sender = TelegramSender(TOKEN, runtime.telegram_api_url, timeout=2.0, proxy=runtime.telegram_proxy)
+    sender, _ = sender_for(runtime, timeout=2.0)
+    assert sender is not None
     try:
         await sender.send(CHAT, "hola", html=False, preview=False)
     finally:
@@ -116,20 +118,38 @@ async def test_a_proxy_that_is_down_fails_the_call_without_its_password(emulator
     assert emulator.messages(CHAT) == []
 
 
-def test_an_unusable_socks_proxy_stops_the_start_with_its_variable_named() -> None:
-    pytest.importorskip("telegram")
-    env = {"TELEGRAM_BOT_TOKEN": TOKEN, "ALL_PROXY": "socks5://ngo:s3cr3t@127.0.0.1:1080"}
-    try:
-        import socksio  # noqa: F401
-        pytest.skip("socksio is installed: SOCKS proxies work")
-    except ImportError:
-        pass
-    with pytest.raises(ConfigError) as caught:  # before: RuntimeError from PTB, a traceback
-        resolve_runtime(None, config_path="feeds.yaml", env=env)
-    text = str(caught.value)
-    assert "ALL_PROXY" in text and "socksio" in text and "s3cr3t" not in text
-    # without a token nothing is sent to Telegram: no reason to stop
-    assert resolve_runtime(None, config_path="feeds.yaml", env={"ALL_PROXY": env["ALL_PROXY"]})
+@pytest.fixture
+def socks_proxy() -> Iterator[Socks5Proxy]:
+    proxy = Socks5Proxy(credentials=("ngo", "s3cr3t"))
+    yield proxy
+    proxy.close()
+
+
+@pytest.mark.parametrize("scheme", ["socks5", "socks5h"])
+async def test_a_socks_proxy_carries_the_calls_with_its_credentials(
+    emulator: BotApiEmulator, socks_proxy: Socks5Proxy, scheme: str
+) -> None:
+    # where Telegram is blocked: Tor or `ssh -D` on the operator's machine (before: exit 2,
+    # "SOCKS proxies need the socksio package")
+    api_url = emulator.api_url.replace("127.0.0.1", "localhost")
+    env = {"TELEGRAM_PROXY": socks_proxy.url(scheme, "ngo:s3cr3t")}
+    await _send(api_url, env)
+    assert [m.text for m in emulator.messages(CHAT)] == ["hola"]
+    port = int(urlsplit(api_url).port or 0)
+    assert socks_proxy.seen == [("localhost", port, "ngo")]  # the proxy resolves the name
+    runtime = resolve_runtime(None, config_path="feeds.yaml", env={"TELEGRAM_BOT_TOKEN": TOKEN, **env})
+    assert "s3cr3t" not in repr(runtime) and "***@127.0.0.1" in repr(runtime)
+
+
+async def test_a_socks_proxy_refusing_the_password_fails_the_call_without_it(
+    emulator: BotApiEmulator, socks_proxy: Socks5Proxy
+) -> None:
+    with pytest.raises(NetworkError) as caught:
+        await _send(emulator.api_url, {"TELEGRAM_PROXY": socks_proxy.url("socks5", "ngo:wrong-s3cr3t")})
+    assert socks_proxy.refused == 1 and emulator.messages(CHAT) == []
+    failure = classify_error(caught.value, TOKEN)
+    assert failure.action == "retry" and "s3cr3t" not in failure.message
+    assert "username/password" in failure.message  # what the operator reads in the log and /status
 
 
 @pytest.mark.parametrize(("env", "expected"), [
