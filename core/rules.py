@@ -116,6 +116,10 @@ class EntitySpec(BaseModel):
     region: Literal["venezuela", "elsewhere", "neutral"] = "venezuela"
     """`venezuela`: finding it places the item in Venezuela; `elsewhere`: in another
     country (matters for `context_required: if_foreign`); `neutral`: neither (Trump)."""
+    own_prisoners: bool = False
+    """An `elsewhere` place whose own political prisoners are news ("presos políticos cubanos"):
+    named as people's nationality it still places the item there. Others named so
+    ("presos políticos colombianos") are foreigners held in Venezuela."""
 
     @field_validator("aliases", "ambiguous", "cased")
     @classmethod

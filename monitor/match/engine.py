@@ -357,7 +357,7 @@ class Classifier:
         ents = self._entities
         found = self._resolve_entities(item, lang)
         venezuelan = ents.is_venezuelan(found)
-        foreign = ents.is_foreign(found)
+        foreign = ents.is_foreign(found, item)
 
         result = Classification()
         prominent = False

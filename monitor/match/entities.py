@@ -125,8 +125,31 @@ class EntityTable:
     def is_venezuelan(self, found: dict[int, int]) -> bool:
         return any(self.specs[ei].region == "venezuela" for ei in found)
 
-    def is_foreign(self, found: dict[int, int]) -> bool:
-        return any(self.specs[ei].region == "elsewhere" for ei in found)
+    def is_foreign(self, found: dict[int, int], item: _Item | None = None) -> bool:
+        """Whether the item names a place outside Venezuela, other than as the nationality of
+        people (with `item`): "Excarcelan a dos presos políticos colombianos", "ciudadanos de
+        Alemania, Hungría y Ucrania" are foreigners held in Venezuela, which the beat covers;
+        "Cuba excarcela…" and "presos en Colombia" still place the item elsewhere."""
+        return any(
+            self.specs[ei].region == "elsewhere" and (item is None or not self._nationality_only(ei, found, item))
+            for ei in found
+        )
+
+    def _nationality_only(self, ei: int, found: dict[int, int], item: _Item) -> bool:
+        """Every mention of entity `ei` tells whose nationality people have (docs/MATCHING.md,
+        "Foreigners held in Venezuela"); an entity whose own political prisoners are a beat of
+        their own (`own_prisoners`) never does ("presos políticos cubanos" are Cuba's)."""
+        if self.specs[ei].own_prisoners:
+            return False
+        hits = [h for t in self.alias_of.get(ei, ()) for h in item.hits.get(t, ())]
+        if not hits:
+            return False
+        places = {
+            (f, item.word_index(f, start)): n
+            for e in found if self.specs[e].type == "place"
+            for t in self.alias_of.get(e, ()) for f, start, n in item.hits.get(t, ())
+        }
+        return all(_of_people(item.hay[f].split(), item.word_index(f, start), n, places, f) for f, start, n in hits)
 
     def context_names(self, found: dict[int, int]) -> list[str]:
         return [self.specs[ei].name for ei in found if self.specs[ei].region == "venezuela"]
@@ -155,3 +178,55 @@ class EntityTable:
         if sum(caps) > 0.6 * len(tokens):  # Title Case headline: capitals say nothing
             return False
         return any(caps[i] and caps[i + 1] for i in range(1, len(tokens) - 1))
+
+
+# the people whose nationality a country names: before it in Spanish ("presos políticos
+# colombianos", "ciudadanos de Alemania"), after it in English ("Colombian nationals"). Held
+# people and citizens only: "el periodista guatemalteco liberado" and "el político colombiano"
+# are as often that country's own news
+_HELD = frozenset([
+    "preso", "presos", "presa", "presas", "detenido", "detenidos", "detenida", "detenidas",
+    "prisionero", "prisioneros", "rehen", "rehenes",
+])
+_POLITICAL = frozenset(["politico", "politicos", "politica", "politicas"])  # after a _HELD word
+_PEOPLE_BEFORE = _HELD | frozenset([
+    "ciudadano", "ciudadanos", "ciudadana", "ciudadanas", "nacional", "nacionales", "extranjero",
+    "extranjeros", "extranjera", "extranjeras", "nacionalidad",
+])
+# ... the ones that open a list of countries ("ciudadanos de Alemania, Hungría, Ucrania y más")
+_CITIZENS = frozenset(["ciudadanos", "ciudadanas", "nacionales", "nacionalidad", "citizens", "nationals"])
+_BORN = frozenset(["nacido", "nacida", "nacidos", "nacidas"])
+_PEOPLE_AFTER = frozenset(["national", "nationals", "citizen", "citizens", "prisoner", "prisoners", "detainee", "detainees"])
+_LIST_WORDS = frozenset({"y", "e", "and", "de", "del", "of"})
+_MAX_UNLISTED = 3  # countries of such a list the gazetteer does not know (Alemania, Hungría)
+
+
+def _of_people(words: list[str], i: int, n: int, places: dict[tuple[int, int], int], f: int) -> bool:
+    """The place named at words[i:i + n] is people's nationality: an English person noun right
+    after it ("Colombian nationals"), or a person noun before it, possibly through a list of
+    places ("argentino-israelí"; "ciudadanos de Alemania, Hungría, Ucrania", where countries the
+    gazetteer does not know may stand, "nacido en Argentina")."""
+    after = words[i + n:i + n + 2]
+    if after and (after[0] in _PEOPLE_AFTER or after[0] == "political" and after[1:] and after[1] in _PEOPLE_AFTER):
+        return True
+    j, unlisted = i - 1, 0
+    while j >= 0:
+        word = words[j]
+        if word in _POLITICAL and j > 0 and words[j - 1] in _HELD:
+            word = words[j - 1]  # "presos políticos colombianos"
+        if word in _PEOPLE_BEFORE:
+            return not unlisted or (word in _CITIZENS and words[j + 1] in _LIST_WORDS)
+        if word == "en" and j > 0 and words[j - 1] in _BORN:
+            return not unlisted
+        if word in _LIST_WORDS:
+            j -= 1
+            continue
+        # another place of the list, read back from its last word
+        start = next((k for k in range(j, max(-1, j - 4), -1) if places.get((f, k)) == j - k + 1), None)
+        if start is not None:
+            j = start - 1
+        elif unlisted < _MAX_UNLISTED and word.isalpha() and len(word) > 3:
+            j, unlisted = j - 1, unlisted + 1
+        else:
+            return False
+    return False

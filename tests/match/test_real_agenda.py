@@ -82,6 +82,26 @@ def test_arrests_for_celebrating_and_foreigners_held(shipped):
     ])
 
 
+def test_a_country_named_as_the_prisoners_nationality_does_not_place_the_release_there(shipped):
+    # Venezuelan outlets rarely write "Venezuela" in a release of foreigners: the country named
+    # is whose citizens they are (before: no topic, the release never alerted)
+    _check(shipped, [
+        ("Excarcelan a dos presos políticos colombianos", PP),
+        ("Excarcelan a un ciudadano peruano detenido desde 2024", PP),
+        ("Excarcelan grupo de presos políticos extranjeros: entre ellos ciudadanos de Alemania, Hungría, "
+         "Ucrania y más", PP),
+        ("Quién es el preso político argentino-israelí liberado en las últimas horas", PP),
+        ("Excarcelan a un preso político nacido en Argentina", PP),
+        # the country still places the event: its own act, its own prisoners, people held there
+        ("Ucrania libera a presos políticos tras un canje con Rusia", []),
+        ("Cuba excarcela a presos políticos del 11J", []),
+        ("Excarcelan a presos políticos cubanos tras un acuerdo con el Vaticano", []),
+        ("Excarcelan a ciudadanos colombianos presos en Ecuador", []),
+        ("Nicaragua excarcela a presos políticos, entre ellos ciudadanos de Estados Unidos", []),
+        ("Liberado el periodista guatemalteco José Rubén Zamora tras casi 1.000 días preso", []),
+    ])
+
+
 # --- US actions
 
 
