@@ -108,13 +108,29 @@ _SURROGATE_REFS = re.compile(rb"&#(?:[xX]0*[dD][89a-fA-F][0-9a-fA-F]{2}|0*5[5-7]
                              rb"(?:&#(?:[xX]0*[dD][89a-fA-F][0-9a-fA-F]{2}|0*5[5-7][0-9]{3});)?")
 
 
+# a reference of more digits than any character's (0x10FFFF, 1114111): checked by `_in_range`
+_LONG_REFS = re.compile(rb"&#(?:[xX]0*+[0-9a-fA-F]{6,}+|0*+[0-9]{7,}+);")
+
+
 def _without_surrogate_references(body: bytes) -> bytes:
     """`&#xD83D;&#xDE00;` (an emoji written as its UTF-16 halves, as JavaScript slices
     text) made one character, a lone half (`&#xD83D;`, a title cut inside an emoji)
-    removed: feedparser raises on either, and the whole feed was lost on every poll."""
+    removed, and so is a reference beyond Unicode (`&#x110000;`, `&#99999999999;`):
+    feedparser raises on each, and the whole feed was lost on every poll."""
     if b"&#" not in body:
         return body
-    return _SURROGATE_REFS.sub(_joined_halves, body)
+    return _LONG_REFS.sub(_in_range, _SURROGATE_REFS.sub(_joined_halves, body))
+
+
+def _in_range(match: re.Match[bytes]) -> bytes:
+    """The reference when it names a character, else nothing (its digits are not converted
+    past 8: int() refuses a number of over 4,300 digits)."""
+    ref = match.group(0)
+    hexadecimal = ref[2:3] in (b"x", b"X")
+    digits = ref[3 if hexadecimal else 2:-1].lstrip(b"0")
+    if len(digits) > 8:
+        return b""
+    return ref if int(digits or b"0", 16 if hexadecimal else 10) <= 0x10FFFF else b""
 
 
 def _joined_halves(match: re.Match[bytes]) -> bytes:

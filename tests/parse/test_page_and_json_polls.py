@@ -79,6 +79,24 @@ async def test_rss_with_surrogate_character_references_is_stored(
         "Decimal \U0001f600 y éxito", "Emoji cortado", "Liberan a cinco presos \U0001f600"]
 
 
+async def test_rss_with_a_character_reference_beyond_unicode_is_stored(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    # &#x110000; and beyond name no character: feedparser's chr() raised, the whole feed was
+    # "unreadable" on every poll; the reference is dropped, the items are kept
+    titles = ["Liberan a cinco presos &#x110000;", "Otra nota &#99999999999;", "Sin nada raro"]
+    entries = "".join(f"<item><title>{t}</title><link>https://example.org/{i}</link>"
+                      f"<guid>{i}</guid></item>" for i, t in enumerate(titles, 1))
+    body = f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>' \
+           f"{entries}</channel></rss>"
+    server.set_route("/beyond.xml", body.encode(), content_type="application/rss+xml")
+    cfg = FeedConfig(name="beyond", url=server.url("/beyond.xml"), language="es", fetch_article="never")
+    result = await poll_feed(cfg, settings, fetcher, db)
+    assert result.status == "new", result.error
+    assert sorted(r.title for r in stored(db, "beyond")) == [
+        "Liberan a cinco presos", "Otra nota", "Sin nada raro"]
+
+
 async def test_json_nested_too_deeply_is_a_parse_failure(
     server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
 ) -> None:
