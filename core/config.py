@@ -890,6 +890,26 @@ class _Located:
             ) from None
 
 
+    def check_mapping_key(self, node: Any, key_node: Any, mapping: Any, key: Any, value: Any) -> bool:
+        _hashable(key, key_node)
+        return bool(super().check_mapping_key(node, key_node, mapping, key, value))  # type: ignore[misc]
+
+    def check_set_key(self, node: Any, key_node: Any, setting: Any, key: Any) -> None:
+        _hashable(key, key_node)
+        super().check_set_key(node, key_node, setting, key)  # type: ignore[misc]
+
+
+def _hashable(key: Any, key_node: Any) -> None:
+    """A key YAML's `? ` wrote as a list or mapping holding a list: ruamel cannot hash it and
+    raised TypeError (a traceback from check-config); a YAML error at the key's line instead."""
+    try:
+        hash(key)
+    except TypeError:
+        raise ConstructorError(
+            None, None, "a key must be a single value, not a list or a mapping", key_node.start_mark,
+        ) from None
+
+
 class _RoundTrip(_Located, RoundTripConstructor):
     pass
 

@@ -110,3 +110,25 @@ def test_a_value_python_cannot_hold_is_refused_at_its_line(value: str, problem: 
     [error] = done.stderr.splitlines()[1:]
     assert error.strip().startswith("(YAML syntax) (line 3): cannot read ")
     assert problem in error and "quote it" in error
+
+
+@pytest.mark.parametrize("text", [
+    "rules: [venezuela-2026]\nsettings:\n  ? [timezone, [x]]\n  : UTC\n",  # a list holding a list
+    "rules: [venezuela-2026]\nsettings:\n  ? {timezone: [x]}\n  : UTC\n",  # a mapping holding a list
+])
+def test_a_key_that_is_a_list_or_a_mapping_is_refused_at_its_line(text: str) -> None:
+    # YAML's `? ` writes any node as a key; ruamel could not hash these and raised TypeError:
+    # check-config printed a traceback and exited 1
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text)
+    [issue] = caught.value.issues
+    assert issue.line == 3 and "a key must be a single value" in issue.message
+
+
+def test_an_unhashable_key_at_the_top_level_exits_2_without_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "feeds.yaml"
+    path.write_text("? - channels: [1]\n: x\n")
+    done = check_config(path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    [error] = done.stderr.splitlines()[1:]
+    assert error.strip().startswith("(YAML syntax) (line 1): a key must be a single value")
