@@ -95,3 +95,17 @@ def test_an_item_that_raises_is_left_pending_and_the_others_go_on(db, default_co
     with db.session() as s:
         assert s.scalar(select(func.count(Item.id)).where(Item.classified_at.is_(None))) == 0
         assert s.scalar(select(func.count(Alert.id))) == 3
+
+
+def test_a_digit_int_cannot_read_is_no_number_and_the_item_is_classified(db, default_config):
+    """"➋" (a dingbat) and "፪" (Ethiopic) are digits to str.isdigit, not to int(): the count
+    reader took them for a number and raised, so the item stayed pending, never alerted, and
+    failed again every round."""
+    with db.session() as s:
+        feed = Feed(name="el-pitazo", url="https://elpitazo.net/feed/", consecutive_failures=0)
+        _add(s, feed, "a", "Delcy Rodríguez afirma que van 406 ➋ excarcelaciones de presos políticos")
+        _add(s, feed, "b", "Excarcelan a 87 ፪ presos políticos del penal de Tocorón")
+    result = Pipeline(default_config, db).process_pending(now=NOW)
+    assert (result.failed, result.classified, result.alerts) == (0, 2, 2)
+    with db.session() as s:
+        assert sorted((c.event, c.number) for c in s.scalars(select(Count))) == [("released", 87), ("released", 406)]

@@ -28,7 +28,7 @@ from core.rules import EntitySpec, TopicRules
 from core.text import fold
 from monitor.match.count_model import FORMAT, FORMAT_VERSION
 from monitor.match.counts import read_counts
-from monitor.match.counts_numbers import TOKEN, parse_number
+from monitor.match.counts_numbers import parse_number, token_list
 from monitor.match.engine import Classifier
 
 SEED = 20260101
@@ -84,7 +84,7 @@ _DIGIT_SEP = re.compile(r"(?<=\d)[.,](?=\d{3})")
 
 def _word_in(title: str, number: int) -> bool:
     """A number written in words in the title ("Mil doscientos presos")."""
-    toks = TOKEN.findall(title)
+    toks = token_list(title)
     return any((p := parse_number(toks, k)) is not None and p[0] == number for k in range(len(toks)))
 
 

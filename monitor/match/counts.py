@@ -39,7 +39,6 @@ from monitor.match.counts_joint import each_their_own
 from monitor.match.counts_lexicon import SINGULAR_PERSON
 from monitor.match.counts_numbers import (
     NUMBER_WORDS,
-    TOKEN,
     Sentence,
     glued,
     hyphen_range,
@@ -47,6 +46,7 @@ from monitor.match.counts_numbers import (
     parse_number,
     range_low,
     to_range,
+    token_list,
 )
 from monitor.match.counts_parts import part_of
 from monitor.match.counts_phrases import find_unit, is_bare_partitive_whole, partitive_whole
@@ -102,7 +102,7 @@ class _Item:
         self.where = (0, 0)  # (field, sentence) being read
         self.repeated: set[tuple[str, int]] = set()  # counts read more than once
         self.fields = [fold(f) for f in fields if f]
-        self.org_tokens = [t for t in (tuple(TOKEN.findall(fold(o))) for o in orgs) if len(t) > 1]
+        self.org_tokens = [t for t in (tuple(token_list(fold(o))) for o in orgs) if len(t) > 1]
         self.results: list[Count] = []
         self.index: dict[tuple[str, int], Count] = {}
         self.last_event: str | None = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from core.text import MONTHS, fold
 from monitor.match.counts_lexicon import EVENT_NOUN, PEOPLE, QUALIFIER
@@ -77,6 +77,32 @@ TOKEN = re.compile(
     r"|[%$€:]"
     r"|(?<=\d),(?=\s)"  # "to at least 105, officials said": the noun is not the number's
 )
+
+
+def tokens_of(text: str) -> Iterator[tuple[str, tuple[int, int]]]:
+    r"""TOKEN's tokens and spans, a word's letters only: `[^\W\d_]` also takes the digits that
+    int() cannot read ("➋", "፪", "⓵": str.isdigit is true, they are no decimal digit) and the
+    count rules, which read a token that starts with a digit as a number, raised on them."""
+    for m in TOKEN.finditer(text):
+        tok = m.group()
+        if tok.isalpha() or tok[0].isdecimal() or not tok[0].isalnum():
+            yield tok, m.span()
+            continue
+        start = None  # a word holding such digits: each run of letters, the digits dropped
+        for k, ch in enumerate(tok, m.start()):
+            if ch.isalpha():
+                start = k if start is None else start
+            elif start is not None:
+                yield text[start:k], (start, k)
+                start = None
+        if start is not None:
+            yield text[start:m.end()], (start, m.end())
+
+
+def token_list(text: str) -> list[str]:
+    return [tok for tok, _ in tokens_of(text)]
+
+
 _THOUSANDS = re.compile(r"\d{1,3}(?:[.,\u066c]\d{3})+")
 _SEPARATORS = re.compile(r"[.,\u066c]")
 _MAX_DIGITS = 9  # a count of people has fewer digits; 10^30 is an error in the text
@@ -92,9 +118,9 @@ class Sentence:
         self.text = text
         self.tokens: list[str] = []
         self.spans: list[tuple[int, int]] = []
-        for m in TOKEN.finditer(text):
-            self.tokens.append(m.group())
-            self.spans.append(m.span())
+        for tok, span in tokens_of(text):
+            self.tokens.append(tok)
+            self.spans.append(span)
         for name in orgs:  # "Three Vente Venezuela activists": the name is one modifier
             n = len(name)
             k = 0
