@@ -11,12 +11,37 @@ from __future__ import annotations
 import calendar
 import re
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 import feedparser
+from feedparser.mixin import _FeedParserMixin
 
 from monitor.parse import ParsedEntry, ParsedFeed, has_time_of_day, read_local_date, reworded
+
+# feedparser looks for an e-mail address in each author (`<author>`, `<managingEditor>`,
+# `<webMaster>`, `<dc:creator>`, ...) with a regex that is quadratic in the author's length: 30 KB
+# took 16 s, 100 KB four minutes, in a poll thread that held the GIL (the service stood still).
+# The author is never used; what the regex sees is cut to this first.
+AUTHOR_CHARS = 1_000
+
+
+def _with_capped_author(sync: Callable[..., None]) -> Callable[..., None]:
+    def capped(self: Any, key: str = "author") -> None:
+        context = self._get_context()
+        value = context.get(key)
+        if isinstance(value, str) and len(value) > AUTHOR_CHARS:
+            context[key] = value[:AUTHOR_CHARS]
+        sync(self, key)
+
+    capped.capped = True  # type: ignore[attr-defined]
+    return capped
+
+
+if not getattr(_FeedParserMixin._sync_author_detail, "capped", False):
+    _FeedParserMixin._sync_author_detail = _with_capped_author(_FeedParserMixin._sync_author_detail)
+
 
 # The end of an RSS item or an Atom entry, namespaced or not ("</item>", "</rss:item>").
 _ENTRY_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?(?:item|entry)\s*>", re.IGNORECASE)
