@@ -46,6 +46,7 @@ from core.proxy import hide_password, proxy_problem, telegram_proxy
 from core.rule_packs import PACK_KEYS, Source, TopicChange, available_packs, merge, pack_path
 from core.rules import EntitySpec, TopicRules, validate_rules
 from core.urls import ascii_host
+from storage.errors import url_problem as database_url_problem
 
 DEFAULT_CONFIG = "feeds.yaml"
 MAX_CONFIG_BYTES = 1_000_000
@@ -1216,6 +1217,11 @@ def resolve_runtime(
     env = os.environ if env is None else env
     from_file = config.settings.database_url if config else file_database_url
     db = db_flag or env.get("DATABASE_URL") or from_file or DEFAULT_DB_URL
+    problem = database_url_problem(db)
+    if problem:  # named by where it came from; exit 2, as TELEGRAM_API_URL's
+        source = ("--db" if db_flag else "DATABASE_URL" if env.get("DATABASE_URL")
+                  else "settings.database_url")
+        raise ConfigError(source, [ConfigIssue("", None, problem)])
     api = env.get("TELEGRAM_API_URL") or DEFAULT_API_URL
     problem = api_url_problem(api)
     if problem:

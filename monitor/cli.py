@@ -34,7 +34,8 @@ from monitor.cli_common import (
     open_existing_database,
     parse_since,
 )
-from storage.errors import DatabaseError
+from storage.errors import DatabaseError, InvalidDatabaseURL
+from storage.errors import url_problem as database_url_problem
 
 if TYPE_CHECKING:
     from storage.db import Database
@@ -183,6 +184,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc.render(), file=sys.stderr)
         return EXIT_USAGE
+    except InvalidDatabaseURL as exc:  # a restart cannot fix it: as an invalid config
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except DatabaseError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILURE
@@ -243,6 +247,11 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     if problem:  # not the file's fault (exit 0), but the service will not start on it
         print(f"warning: TELEGRAM_API_URL: {problem}; run, poll-once, status and the other "
               "commands that read it stop on it (docs/CONFIG.md, 'Environment')", file=sys.stderr)
+    database = args.db or os.environ.get("DATABASE_URL")
+    problem = database_url_problem(database) if database else None
+    if problem:
+        print(f"warning: {'--db' if args.db else 'DATABASE_URL'}: {problem}; run, poll-once, "
+              "status and the other commands that open the database stop on it", file=sys.stderr)
     return EXIT_OK
 
 

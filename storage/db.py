@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,7 +37,13 @@ CONFLICTS = ("40P01", "40001")
 REFUSAL_LOG_EVERY = 60.0  # seconds between the log lines of a refusal repeated at each round
 
 
-from storage.errors import DatabaseError  # noqa: E402  (re-exported; defined apart for fast CLI start)
+from storage.errors import (  # noqa: E402  (re-exported; defined apart for fast CLI start)
+    _SCHEME,
+    DatabaseError,
+    InvalidDatabaseURL,
+    redact_url,
+    url_problem,
+)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -60,10 +65,6 @@ def _pg_lock_timeout(dbapi_conn: Any, _record: Any) -> None:
     dbapi_conn.commit()
 
 
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*://)(.*)$", re.S)
-_QUERY_SECRET = re.compile(r"(?i)\b(password|passwd|pwd|sslpassword)=[^&\s]*")
-
-
 def _secrets(url: str) -> list[str]:
     """The password of `url` and, when it holds '@', each of its parts (SQLAlchemy would
     read what follows the first '@' as the host and might echo it in an error)."""
@@ -76,20 +77,6 @@ def _secrets(url: str) -> list[str]:
         return []
     parts = [password, *(p for p in password.split("@") if len(p) >= 3)]
     return sorted(set(parts), key=len, reverse=True)
-
-
-def redact_url(url: str) -> str:
-    """`url` without its password, by text: it works on URLs SQLAlchemy cannot parse, and
-    a password holding '@' (which ends at the last '@') is hidden whole."""
-    match = _SCHEME.match(url)
-    if not match:
-        return "<invalid database URL>"
-    scheme, rest = match.groups()
-    if "@" in rest:
-        userinfo, _, host = rest.rpartition("@")
-        user, colon, _ = userinfo.partition(":")
-        rest = f"{user}{':***' if colon else ''}@{host}"
-    return scheme + _QUERY_SECRET.sub(lambda m: f"{m.group(1)}=***", rest)
 
 
 def locked(exc: OperationalError) -> bool:
@@ -151,10 +138,13 @@ def scrub(text: str, url: str) -> str:
 
 def make_engine(url: str) -> Engine:
     """An engine for `url`; for SQLite the parent directory is created when missing."""
+    problem = url_problem(url)
+    if problem:
+        raise InvalidDatabaseURL(f"invalid database URL {problem}")
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError, TypeError):
-        raise DatabaseError(
+        raise InvalidDatabaseURL(
             f"invalid database URL {redact_url(url)!r}: expected e.g. sqlite:///data/monitor.db "
             "or postgresql+psycopg://user:password@host/dbname (percent-encode '@' in a "
             "password as %40)"

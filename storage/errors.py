@@ -1,6 +1,59 @@
-"""The storage layer's one exception, in a module of its own so that the command line can
-catch it without importing SQLAlchemy and Alembic (commands that need no database start fast)."""
+"""The storage layer's exceptions and the text checks of a database URL, in a module of their
+own so that the command line can use them without importing SQLAlchemy and Alembic (commands
+that need no database start fast)."""
+
+from __future__ import annotations
+
+import re
+
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*://)(.*)$", re.S)
+_QUERY_SECRET = re.compile(r"(?i)\b(password|passwd|pwd|sslpassword)=[^&\s]*")
+# backend -> the drivers installed with the project ("" = the backend's default)
+_DRIVERS = {"sqlite": ("", "pysqlite"), "postgresql": ("", "psycopg"), "postgres": ("",)}
+EXPECTED = ("expected sqlite:///data/monitor.db (relative to the working directory; "
+            "sqlite:////opt/monitor/data/monitor.db for an absolute path) or "
+            "postgresql+psycopg://user:password@host/dbname")
 
 
 class DatabaseError(Exception):
     """The database cannot be opened or migrated; the message is one line for the operator."""
+
+
+class InvalidDatabaseURL(DatabaseError):
+    """The URL itself is wrong (not a URL, an unsupported database or driver): a restart
+    cannot fix it, so the command exits 2, as for an invalid config."""
+
+
+def redact_url(url: str) -> str:
+    """`url` without its password, by text: it works on URLs SQLAlchemy cannot parse, and
+    a password holding '@' (which ends at the last '@') is hidden whole."""
+    match = _SCHEME.match(url)
+    if not match:  # no scheme: shown, but nothing before an '@' (it may be user:password)
+        host = url.rpartition("@")[2]
+        return f"***@{host}" if "@" in url else url
+    scheme, rest = match.groups()
+    if "@" in rest:
+        userinfo, _, host = rest.rpartition("@")
+        user, colon, _ = userinfo.partition(":")
+        rest = f"{user}{':***' if colon else ''}@{host}"
+    return scheme + _QUERY_SECRET.sub(lambda m: f"{m.group(1)}=***", rest)
+
+
+def url_problem(url: str) -> str | None:
+    """Why `url` can never open a database, by its text alone; None when it may.
+
+    White space is refused: systemd keeps a comment written after the value in an env file,
+    and `sqlite:///data/monitor.db  # mine` opened a new, empty database of that name."""
+    shown = redact_url(url)
+    if any(ch.isspace() for ch in url):
+        return f"{shown!r} contains white space (a comment after the value?); {EXPECTED}"
+    match = _SCHEME.match(url)
+    if not match:
+        return f"{shown!r} is not a database URL; {EXPECTED}"
+    backend, _, driver = match.group(1)[:-3].lower().partition("+")
+    if backend not in _DRIVERS:
+        return f"{shown!r}: {backend} is not supported; {EXPECTED}"
+    if driver not in _DRIVERS[backend]:
+        return (f"{shown!r}: the driver {driver} is not installed; write "
+                f"{'sqlite' if backend == 'sqlite' else 'postgresql+psycopg'}://…")
+    return None

@@ -209,14 +209,16 @@ def test_database_from_a_newer_version_is_one_line(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "url",
-    ["postgresql+psycopg://nobody@127.0.0.1:1/none", "notadb://x"],
+    "url,code",
+    [("postgresql+psycopg://nobody@127.0.0.1:1/none", 1), ("notadb://x", 2)],
 )
-def test_unreachable_database_is_one_clear_line(url):
+def test_unreachable_database_is_one_clear_line(url, code):
+    """A server that does not answer is a runtime failure (1: systemd tries again); a URL no
+    server could answer is invalid usage (2: fix it, then restart)."""
     result = monitor("status", "--db", url)
-    assert result.returncode == 1, result.stdout
+    assert result.returncode == code, result.stdout
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error:"), result.stderr
+    assert len(lines) == 1 and lines[0].startswith("error:" if code == 1 else "--db: "), result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -244,6 +246,38 @@ def test_a_refused_telegram_api_url_stops_the_commands_that_use_it_and_check_con
     for command in ("poll-once", "status", "tally", "stories"):
         result = monitor(command, "--db", db, env=env)
         assert result.returncode == 2 and result.stderr.strip() == refused, (command, result.stderr)
+
+
+def test_a_comment_after_database_url_stops_the_commands_and_opens_no_other_database(tmp_path):
+    """systemd keeps a comment written after the value in an env file: `sqlite:///data/m.db  # mine`
+    opened a new, empty database of that name beside the real one (every feed's first poll again,
+    the queue and the stories gone). Now exit 2 with one line naming the variable; check-config
+    warns."""
+    env = {"DATABASE_URL": "sqlite:///data/m.db  # mine", "MONITOR_CONFIG": str(ROOT / "feeds.yaml"),
+           "PYTHONPATH": str(ROOT)}  # this checkout's code, run from another directory
+    for command in ("poll-once", "status", "run"):
+        result = monitor(command, cwd=tmp_path, env=env)
+        assert result.returncode == 2, (command, result.stderr)
+        assert result.stderr.strip().splitlines() == [
+            "DATABASE_URL: 'sqlite:///data/m.db  # mine' contains white space (a comment after the "
+            "value?); expected sqlite:///data/monitor.db (relative to the working directory; "
+            "sqlite:////opt/monitor/data/monitor.db for an absolute path) or "
+            "postgresql+psycopg://user:password@host/dbname"], command
+    assert not (tmp_path / "data").exists()
+    result = monitor("check-config", cwd=tmp_path, env=env)
+    assert result.returncode == 0 and "warning: DATABASE_URL: 'sqlite:///data/m.db  # mine' contains" in result.stderr
+
+
+@pytest.mark.parametrize("url,said", [
+    ("mysql://bob:hunter2@db.example/m", "'mysql://bob:***@db.example/m': mysql is not supported"),
+    ("postgresql+psycopg2://bob:hunter2@db.example/m", "the driver psycopg2 is not installed"),
+    ("bob:hunter2@db.example/m", "'***@db.example/m' is not a database URL"),
+])
+def test_a_database_url_no_server_could_answer_is_a_usage_error(url, said):
+    result = monitor("status", "--db", url)
+    assert result.returncode == 2 and said in result.stderr, result.stderr
+    assert result.stderr.startswith("--db: ") and result.stderr.count("\n") == 1
+    assert "hunter2" not in result.stderr + result.stdout
 
 
 @pytest.mark.parametrize("command", ["run", "poll-once", "classify", "check-config", "status"])
