@@ -70,7 +70,8 @@ def classify_error(exc: BaseException, token: str | None = None) -> Failure:
     if isinstance(exc, Forbidden):
         return Failure("forbidden", text)
     if isinstance(exc, InvalidToken):  # the operator must fix the token; keep the queue
-        return Failure("retry", text)
+        return Failure("retry", f"Telegram refused the bot token ({text}): set TELEGRAM_BOT_TOKEN "
+                                "to the token @BotFather gave this bot, then restart; the alerts stay queued")
     if isinstance(exc, BadRequest):
         lowered = str(exc).lower()
         if "can't parse entities" in lowered or "can not parse entities" in lowered:

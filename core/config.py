@@ -1227,6 +1227,8 @@ def resolve_runtime(
     if problem:
         raise ConfigError("TELEGRAM_API_URL", [ConfigIssue("", None, problem)])
     token = env.get("TELEGRAM_BOT_TOKEN") or None
+    if token is not None and (problem := token_problem(token)):
+        raise ConfigError("TELEGRAM_BOT_TOKEN", [ConfigIssue("", None, problem)])
     proxy = telegram_proxy(api, env) if token else None
     if proxy is not None and (problem := proxy_problem(proxy)):
         raise ConfigError(proxy.variable, [ConfigIssue("", None, problem)])
@@ -1244,6 +1246,20 @@ def raw_database_url(path: str | os.PathLike[str]) -> str | None:
     settings = data.get("settings") if isinstance(data, dict) else None
     value = settings.get("database_url") if isinstance(settings, dict) else None
     return value.strip() or None if isinstance(value, str) else None
+
+
+_TOKEN = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
+
+
+def token_problem(token: str) -> str | None:
+    """Why a bot token can never be right, never quoting it; None when it may be. A comment an
+    env file kept after the value (systemd reads up to the end of the line) made Telegram
+    refuse every send, retried for ever as if the token were only wrong."""
+    if _TOKEN.fullmatch(token):
+        return None
+    why = ("contains white space (a comment after the value?)" if any(c.isspace() for c in token)
+           else "is not of the form 123456789:AA… that @BotFather gives")
+    return f"the value {why}; alerts cannot be sent with it"
 
 
 def api_url_problem(url: str) -> str | None:

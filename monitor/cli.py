@@ -25,6 +25,7 @@ from core.config import (
     load_config,
     raw_database_url,
     resolve_runtime,
+    token_problem,
 )
 from core.logs import setup_logging
 from monitor.cli_common import (
@@ -247,6 +248,11 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     if problem:  # not the file's fault (exit 0), but the service will not start on it
         print(f"warning: TELEGRAM_API_URL: {problem}; run, poll-once, status and the other "
               "commands that read it stop on it (docs/CONFIG.md, 'Environment')", file=sys.stderr)
+    token = os.environ.get("TELEGRAM_BOT_TOKEN")
+    problem = token_problem(token) if token else None
+    if problem:
+        print(f"warning: TELEGRAM_BOT_TOKEN: {problem}; run, poll-once and the other commands "
+              "that send stop on it", file=sys.stderr)
     database = args.db or os.environ.get("DATABASE_URL")
     problem = database_url_problem(database) if database else None
     if problem:

@@ -812,6 +812,21 @@ async def test_token_never_in_logs_errors_or_database(db, emulator, make_config,
     assert TOKEN.split(":")[1] not in classify_error(leaky, TOKEN).message
 
 
+async def test_a_token_telegram_refuses_is_named_with_what_to_do_and_the_alert_stays_queued(
+    db, emulator, make_config, make_worker, logged
+) -> None:
+    """It said `InvalidToken: Unauthorized; will retry`, and the operator was left guessing."""
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
+    queue(db, 1)
+    worker = await make_worker(config)
+    emulator.token = "999:other"  # the bot's token is not this one: 401
+    await worker.deliver_pending()
+    assert ("alert 1 to pp: Telegram refused the bot token (InvalidToken: Unauthorized): set "
+            "TELEGRAM_BOT_TOKEN to the token @BotFather gave this bot, then restart; the alerts "
+            "stay queued; will retry") in logged.getvalue()
+    assert [a.status for a in alerts(db)] == ["pending"]
+
+
 async def test_console_without_token_prints_plain_text(db, make_config, add_item, out, db_url) -> None:
     config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}, {"name": "con", "chat_id": "console", "topics": PP}])
     with db.session() as s:

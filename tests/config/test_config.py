@@ -280,6 +280,20 @@ def test_environment_overrides_the_file():
     assert flag.database_url == "sqlite:///flag.db"
 
 
+@pytest.mark.parametrize("token,why", [
+    ("123456789:AAHfake-token_for_tests  # the bot", "contains white space (a comment after the value?)"),
+    ("bot123456789:AAHfake-token_for_tests", "is not of the form 123456789:AA… that @BotFather gives"),
+])
+def test_a_bot_token_that_can_never_be_right_is_refused_without_quoting_it(token, why):
+    """A comment an env file kept after the token made Telegram refuse every send, retried for
+    ever as if Telegram were down; now the commands that send stop with exit 2 (ConfigError)."""
+    with pytest.raises(ConfigError) as err:
+        resolve_runtime(None, config_path="x.yaml", env={"TELEGRAM_BOT_TOKEN": token})
+    said = err.value.render()
+    assert said == f"TELEGRAM_BOT_TOKEN: the value {why}; alerts cannot be sent with it"
+    assert "AAHfake" not in said
+
+
 def test_config_limits_fit_the_columns_that_store_them():
     """PostgreSQL refuses a longer value with the row that holds it (SQLite does not check)."""
     from core.config import TOPIC_CHARS, ChannelConfig, FeedConfig
