@@ -22,10 +22,7 @@ from telegram.error import (
     ChatMigrated,
     Forbidden,
     InvalidToken,
-    NetworkError,
     RetryAfter,
-    TelegramError,
-    TimedOut,
 )
 from telegram.request import HTTPXRequest
 
@@ -81,8 +78,9 @@ def classify_error(exc: BaseException, token: str | None = None) -> Failure:
         if any(words in lowered for words in NO_RIGHTS):
             return Failure("forbidden", text)
         return Failure("fail", text)
-    if isinstance(exc, TimedOut | NetworkError | TelegramError | OSError):
-        return Failure("retry", text)
+    if "ConnectError" in text or isinstance(exc, ConnectionError):  # refused, unknown host, no route
+        return Failure("retry", f"{text} (no connection to the Bot API at TELEGRAM_API_URL: check its "
+                                "address and this host's network; Telegram itself may be down)")
     return Failure("retry", text)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import socket
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -824,6 +825,23 @@ async def test_a_token_telegram_refuses_is_named_with_what_to_do_and_the_alert_s
     assert ("alert 1 to pp: Telegram refused the bot token (InvalidToken: Unauthorized): set "
             "TELEGRAM_BOT_TOKEN to the token @BotFather gave this bot, then restart; the alerts "
             "stay queued; will retry") in logged.getvalue()
+    assert [a.status for a in alerts(db)] == ["pending"]
+
+
+async def test_a_bot_api_nobody_answers_at_is_named_with_what_to_check(
+    db, make_config, make_worker, logged, db_url
+) -> None:
+    """A TELEGRAM_API_URL with a wrong port or host said `NetworkError: httpx.ConnectError: All
+    connection attempts failed; will retry`, naming neither the variable nor what to check."""
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
+    queue(db, 1)
+    with socket.socket() as bound:  # a port taken but not listening: every connect is refused
+        bound.bind(("127.0.0.1", 0))
+        nowhere = Runtime("feeds.yaml", db_url, f"http://127.0.0.1:{bound.getsockname()[1]}", TOKEN)
+        worker = await make_worker(config, runtime=nowhere)
+        await worker.deliver_pending()
+    assert ("All connection attempts failed (no connection to the Bot API at TELEGRAM_API_URL: check "
+            "its address and this host's network; Telegram itself may be down); will retry") in logged.getvalue()
     assert [a.status for a in alerts(db)] == ["pending"]
 
 
