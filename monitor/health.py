@@ -8,6 +8,7 @@ result, so they take one database connection, not one each.
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import logging
@@ -87,6 +88,17 @@ class _OneAtATime:
 
 class _ThreadingHTTPServerV6(ThreadingHTTPServer):
     address_family = socket.AF_INET6
+
+
+def listen_failure(listen: str, exc: OSError) -> str:
+    """One line for an `http_listen` the service cannot listen on, with what to do: the
+    service runs on without /healthz and /metrics, and `monitor status` asks that address."""
+    what = {errno.EADDRINUSE: "another process listens there (another monitor?)",
+            errno.EADDRNOTAVAIL: "it is not an address of this host",
+            errno.EACCES: "ports under 1024 need privileges"}.get(exc.errno or 0, "")
+    return (f"health endpoint {listen} unavailable: {exc.strerror or exc}{': ' + what if what else ''}; "
+            "set settings.http_listen to a free address of this host and restart (until then no "
+            "/healthz, /metrics or status page, and `monitor status` may ask another process)")
 
 
 class HealthServer:

@@ -42,7 +42,7 @@ from core.proxy import PROXY_VARIABLES, hide_password
 from core.restore_marks import drop_feed_marks_ahead, marks_path
 from monitor.fetch import Fetcher
 from monitor.first_round import FirstRound, Poll
-from monitor.health import HealthServer
+from monitor.health import HealthServer, listen_failure
 from monitor.heap import tune_collector
 from monitor.ingest import PollResult, poll_feed
 from monitor.ingest.feed_state import stored_url
@@ -812,7 +812,7 @@ class Service:
             server = HealthServer(self.config.settings.http_listen, self.metrics, self.health,
                                   page=self.status_page, chart=self.tally_chart)
         except OSError as exc:
-            log.error("health endpoint %s unavailable: %s", self.config.settings.http_listen, exc)
+            log.error("%s", listen_failure(self.config.settings.http_listen, exc))
             return None
         log.info("health and metrics on %s/healthz and /metrics", server.address)
         return server.start()

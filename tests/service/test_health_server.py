@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 import monitor.health
-from monitor.health import HealthServer
+from monitor.health import HealthServer, listen_failure
 from monitor.metrics import Metrics
 
 
@@ -147,3 +147,19 @@ def test_a_check_that_never_ends_is_answered_503_in_bounded_time(monkeypatch: py
     finally:
         release.set()
         server.stop()
+
+
+def test_an_http_listen_in_use_is_one_line_that_says_what_to_do() -> None:
+    """It said `health endpoint 127.0.0.1:9108 unavailable: [Errno 98] Address already in use`
+    and the service ran on without /healthz, the operator left to guess what to change."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        listen = f"127.0.0.1:{taken.getsockname()[1]}"
+        with pytest.raises(OSError) as err:
+            HealthServer(listen, Metrics(), lambda: {"status": "ok"})
+    assert listen_failure(listen, err.value) == (
+        f"health endpoint {listen} unavailable: Address already in use: another process listens "
+        "there (another monitor?); set settings.http_listen to a free address of this host and "
+        "restart (until then no /healthz, /metrics or status page, and `monitor status` may ask "
+        "another process)")
