@@ -347,6 +347,41 @@ def _wrote_dml(state: ORMExecuteState) -> None:
         state.session.info["wrote"] = True
 
 
+def _sqlite_access(database: str | None) -> str | None:
+    """Why this process cannot write the SQLite file or its folder (SQLite writes its -wal and
+    -shm files beside it), and what to do; None when it can. SQLite itself says only `unable to
+    open database file` or `attempt to write a readonly database`."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    path = Path(database).expanduser().absolute()
+    folder = path.parent
+    try:
+        read_only_fs = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return None
+    user = _user_name()
+    if read_only_fs:
+        return (f"{folder} is on a read-only file system (under systemd, ProtectSystem=strict leaves "
+                "only ReadWritePaths= writable, /opt/monitor/data in deploy/monitor.service): "
+                "put the database there, or add its folder to ReadWritePaths=")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return (f"the folder {folder} is not writable by the user {user} (SQLite writes the "
+                f"database's -wal and -shm files beside it): chown it to that user "
+                f"(`chown {user}: {folder}`)")
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        return f"the file {path} is not writable by the user {user}: chown it to that user (`chown {user}: {path}`)"
+    return None
+
+
+def _user_name() -> str:
+    try:
+        import pwd
+
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except (ImportError, KeyError):
+        return str(os.geteuid())
+
+
 def open_database(url: str = DEFAULT_URL, *, migrate_schema: bool = True) -> Database:
     """Open `url` and bring its schema to the latest migration.
 
@@ -363,7 +398,9 @@ def open_database(url: str = DEFAULT_URL, *, migrate_schema: bool = True) -> Dat
     except SQLAlchemyError as exc:
         engine.dispose()
         reason = scrub(str(getattr(exc, "orig", None) or exc).strip(), url).splitlines()[0]
-        raise DatabaseError(f"cannot open database {redact_url(url)}: {reason}") from None
+        hint = _sqlite_access(engine.url.database) if engine.dialect.name == "sqlite" else None
+        raise DatabaseError(f"cannot open database {redact_url(url)}: {reason}"
+                            f"{'; ' + hint if hint else ''}") from None
     except OSError as exc:
         engine.dispose()
         raise DatabaseError(f"cannot open database {redact_url(url)}: {scrub(str(exc), url)}") from None
