@@ -669,3 +669,54 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+
+def _print_new(emulator: BotApiEmulator, seen: dict[tuple[str, int], int], out: Any) -> None:
+    """One line per message accepted, and per edit of one, since the last call."""
+    for chat, msgs in emulator.all_messages().items():
+        for m in msgs:
+            edits = len(m.edits)
+            before = seen.get((chat, m.message_id))
+            if before == edits:
+                continue
+            what = "message" if before is None else "edited"
+            reply = f" (reply to {m.reply_to})" if m.reply_to else ""
+            text = m.text.replace("\n", " | ")
+            print(f"{what} {chat} #{m.message_id}{reply}: {text}", file=out, flush=True)
+            seen[(chat, m.message_id)] = edits
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve the Bot API on loopback until interrupted: the API root (for TELEGRAM_API_URL) on
+    the first line, then one line per message the service sends or edits."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(
+        prog="python -m devtools.emulator",
+        description="A Telegram Bot API emulator on 127.0.0.1, to try the monitor without Telegram: "
+                    "TELEGRAM_API_URL=<the printed root> TELEGRAM_BOT_TOKEN=<any 123:abc> monitor run",
+    )
+    parser.add_argument("--port", type=int, default=8081, help="port on 127.0.0.1 (default 8081; 0: any free one)")
+    parser.add_argument("--token", help="the only bot token accepted (default: any)")
+    args = parser.parse_args(argv)
+    try:
+        emulator = BotApiEmulator(port=args.port, token=args.token).start()
+    except OSError as exc:
+        print(f"error: cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}; "
+              "choose another with --port", file=sys.stderr)
+        return 1
+    print(emulator.api_url, flush=True)
+    seen: dict[tuple[str, int], int] = {}
+    try:
+        while True:
+            time.sleep(0.2)
+            _print_new(emulator, seen, sys.stdout)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        emulator.stop()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -53,3 +53,28 @@ def test_links_carrying_too_much_data_are_refused_as_entities_too_long() -> None
         assert answer == {"ok": False, "error_code": 400, "description": "Bad Request: ENTITIES_TOO_LONG"}
         short = "\n".join(f'<a href="https://news.example/{i}">story {i}</a>' for i in range(30))
         assert _call(emu, "sendMessage", chat_id="@c", text=short, parse_mode="HTML")["ok"] is True
+
+
+def test_the_emulator_runs_from_the_command_line_and_prints_what_it_is_sent() -> None:
+    """docs/OPERATIONS.md points TELEGRAM_API_URL at "the test emulator", which had no command:
+    trying the service without Telegram meant writing Python."""
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.Popen([sys.executable, "-m", "devtools.emulator", "--port", "0"], cwd=root,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        api = proc.stdout.readline().strip()
+        assert api.startswith("http://127.0.0.1:"), proc.stderr.read()
+        emu = type("Root", (), {"api_url": api})()
+        sent = _call(emu, "sendMessage", chat_id="@presos", text="<b>Excarcelan</b> a 87", parse_mode="HTML")
+        assert sent["ok"], sent
+        assert proc.stdout.readline().strip() == "message @presos #1: Excarcelan a 87"
+        _call(emu, "editMessageText", chat_id="@presos", message_id=sent["result"]["message_id"], text="a 88")
+        assert proc.stdout.readline().strip() == "edited @presos #1: a 88"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(5) == 0
