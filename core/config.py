@@ -1105,11 +1105,21 @@ def _read_config_text(p: Path) -> str:
     except _NotUtf8 as exc:
         raise ConfigError(str(p), [ConfigIssue("(encoding)", exc.line, exc.message)]) from None
     except FileNotFoundError:
-        raise ConfigError(str(p), [ConfigIssue("", None, "file not found")]) from None
+        raise ConfigError(str(p), [ConfigIssue("", None, _not_found(p))]) from None
     except _Refused as exc:
         raise ConfigError(str(p), [ConfigIssue("", None, str(exc))]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(str(p), [ConfigIssue("", None, f"cannot read the file: {exc}")]) from None
+
+
+def _not_found(p: Path) -> str:
+    """`file not found`, with where it was looked for and how to name another: run from another
+    directory, the default ./feeds.yaml is not the operator's, and the line said no more."""
+    if " #" in str(p):  # systemd keeps a comment written after the value in an env file
+        return "file not found (a comment after the value in an env file? put it on a line of its own)"
+    where = "" if p.is_absolute() else f"{p.absolute()}, "
+    return (f"file not found ({where}the config named by --config PATH, else $MONITOR_CONFIG, "
+            "else ./feeds.yaml in the working directory)")
 
 
 class _NotUtf8(Exception):

@@ -247,6 +247,23 @@ def test_missing_file_is_a_config_error(tmp_path):
         load_config(tmp_path / "nope.yaml")
 
 
+def test_a_missing_config_says_where_it_was_looked_for_and_how_to_name_another(tmp_path, monkeypatch):
+    """`feeds.yaml: file not found`, run from another directory than the checkout, left the
+    operator guessing which file was meant and how to give the right one."""
+    from core.config import load_config
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError) as err:
+        load_config("feeds.yaml")
+    assert err.value.render() == (
+        f"feeds.yaml: file not found ({tmp_path / 'feeds.yaml'}, the config named by --config PATH, "
+        "else $MONITOR_CONFIG, else ./feeds.yaml in the working directory)")
+    with pytest.raises(ConfigError) as err:
+        load_config("/etc/monitor/feeds.yaml  # mine")
+    assert err.value.render() == ("/etc/monitor/feeds.yaml  # mine: file not found (a comment after "
+                                  "the value in an env file? put it on a line of its own)")
+
+
 @pytest.mark.parametrize(
     ("text", "seconds"),
     [("90s", 90), ("10m", 600), ("6h", 21600), ("2d", 172800), ("1h30m", 5400), (45, 45), ("120", 120)],
