@@ -783,7 +783,9 @@ class DeliveryWorker:
             log.warning("alert %d to %s: 429, waiting %.0f s", claimed.id, conf.name, f.retry_after)
             await self._retry(claimed, f.message, stats, delay=f.retry_after)
         elif f.action == "forbidden":
-            log.error("channel %s disabled: %s (its queue is kept)", conf.name, f.message)
+            log.error("channel %s disabled: %s (its queue is kept): once the bot may post in %s "
+                      "(an administrator of a channel), run `monitor channels enable %s` or send "
+                      "/enable %s in the admin chat", conf.name, f.message, conf.chat_id, conf.name, conf.name)
             await asyncio.to_thread(self._disable, conf.name, claimed.id, f.message)
             stats.deferred += 1
         elif f.action in ("fail", "plain_text"):

@@ -153,6 +153,18 @@ def build_parser() -> argparse.ArgumentParser:
         "one feed per outlet, newest first) and classify them in one pass",
     )
 
+    p = add_command(
+        sub, common, "channels", None, "enable a channel Telegram refused",
+        "`channels enable NAME`: send again to a channel the service disabled when Telegram "
+        "refused it (403, chat not found, no rights), once the bot may post there; as /enable "
+        "does in the admin chat. Its queued alerts go out in order.",
+    )
+    acts = p.add_subparsers(dest="channels_action", metavar="ACTION", required=True)
+    e = acts.add_parser("enable", parents=[common_options(nested=True)], help="enable a disabled channel",
+                        description="Enable the channel NAME again; the running service sends its queue.")
+    e.add_argument("name", help="the channel's name in feeds.yaml")
+    e.set_defaults(handler=cmd_channels_enable)
+
     from monitor.config_cli import add_parser as add_config_parser
 
     add_config_parser(sub, common)  # `rules show`, `schema` (monitor/config_cli.py)
@@ -312,6 +324,37 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(render_status(db, config, now=datetime.now(UTC)))
     finally:
         db.dispose()
+    return EXIT_OK
+
+
+def cmd_channels_enable(args: argparse.Namespace) -> int:
+    """Without an admin chat this was the only way back for a channel disabled by a refusal
+    (the bot made an administrator after the first alert): a restart keeps it disabled."""
+    from sqlalchemy import func, select
+
+    from storage.alerts import channel_named
+    from storage.models import Alert
+
+    config, runtime = load(args)
+    if config.channel(args.name) is None:
+        names = ", ".join(c.name for c in config.channels) or "none"
+        print(f"error: no channel named {args.name!r} in {runtime.config_path}; channels: {names}",
+              file=sys.stderr)
+        return EXIT_USAGE
+    db = open_db(runtime)
+    try:
+        with db.session() as session:
+            row = channel_named(session, args.name)
+            if row is None or not row.disabled:
+                print(f"{args.name} is not disabled")
+                return EXIT_OK
+            row.disabled, row.disabled_reason, row.disabled_reported = False, None, False
+            queued = session.scalar(select(func.count(Alert.id)).where(
+                Alert.channel == args.name, Alert.status == "pending"))
+    finally:
+        db.dispose()
+    print(f"enabled {args.name}: its {queued} queued alert(s) go out in order (the running service "
+          "sends them within seconds; else at the next start or poll-once)")
     return EXIT_OK
 
 

@@ -11,6 +11,7 @@ import sqlite3
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,6 +29,7 @@ from storage.db import Database, open_database
 from storage.models import Alert, Channel
 
 PP = ["political_prisoners"]
+ROOT_CONFIG = Path(__file__).resolve().parents[2] / "feeds.yaml"
 CHAT = "@pp_channel"
 
 HOSTILE = [
@@ -646,6 +648,37 @@ async def test_403_disables_the_channel_and_keeps_its_queue(db, emulator, make_c
     emulator.forbid(CHAT, False)
     with db.session() as s:
         s.execute(update(Channel).where(Channel.name == "pp").values(disabled=False))
+    await worker.deliver_pending()
+    assert [m.text for m in emulator.messages(CHAT)] == ["alert 0 & more", "alert 1 & more"]
+
+
+async def test_a_channel_disabled_by_a_refusal_is_enabled_again_from_the_command_line(
+    db, db_url, emulator, make_config, make_worker, logged, tmp_path, capsys
+) -> None:
+    """A channel added before the bot was made its administrator is disabled at its first alert.
+    Without an admin chat (optional) nothing enabled it again, a restart included, and the log
+    did not say what to do: the operator was left to edit the database by hand."""
+    from ruamel.yaml import YAML
+
+    from monitor.cli import main
+
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
+    queue(db, 2, channel="pp")
+    emulator.forbid(CHAT)
+    worker = await make_worker(config)
+    await worker.deliver_pending()
+    assert (f"channel pp disabled: Forbidden: Forbidden: bot is not a member of the channel chat (its "
+            f"queue is kept): once the bot may post in {CHAT} (an administrator of a channel), run "
+            "`monitor channels enable pp` or send /enable pp in the admin chat") in logged.getvalue()
+    emulator.forbid(CHAT, False)  # the operator makes the bot an administrator
+    yaml = YAML()
+    data = yaml.load(ROOT_CONFIG.read_text(encoding="utf-8"))
+    data["channels"] = [{"name": "pp", "chat_id": CHAT, "topics": PP}]
+    path = tmp_path / "feeds.yaml"
+    yaml.dump(data, path)
+    assert main(["channels", "enable", "nope", "--config", str(path), "--db", db_url]) == 2
+    assert main(["channels", "enable", "pp", "--config", str(path), "--db", db_url]) == 0
+    assert "enabled pp: its 2 queued alert(s) go out in order" in capsys.readouterr().out
     await worker.deliver_pending()
     assert [m.text for m in emulator.messages(CHAT)] == ["alert 0 & more", "alert 1 & more"]
 
