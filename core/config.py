@@ -1258,18 +1258,21 @@ def raw_database_url(path: str | os.PathLike[str]) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
 
-_TOKEN = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
+_TOKEN_UNSAFE = re.compile(r"[^\x21-\x7e]|[/?#%]")  # what no token has and no URL path can carry
 
 
 def token_problem(token: str) -> str | None:
     """Why a bot token can never be right, never quoting it; None when it may be. A comment an
     env file kept after the value (systemd reads up to the end of the line) made Telegram
-    refuse every send, retried for ever as if the token were only wrong."""
-    if _TOKEN.fullmatch(token):
-        return None
-    why = ("contains white space (a comment after the value?)" if any(c.isspace() for c in token)
-           else "is not of the form 123456789:AA… that @BotFather gives")
-    return f"the value {why}; alerts cannot be sent with it"
+    refuse every send, retried for ever as if the token were only wrong. A token of another
+    form than @BotFather's (`123456789:AA…`) may be a local Bot API server's or a test's: it
+    is sent, and a refusal says what to do."""
+    if any(c.isspace() for c in token):
+        return "the value contains white space (a comment after the value?); alerts cannot be sent with it"
+    if _TOKEN_UNSAFE.search(token):
+        return ("the value holds characters no bot token has (/, ?, #, % or a non-ASCII one); "
+                "alerts cannot be sent with it")
+    return None
 
 
 def api_url_problem(url: str) -> str | None:
