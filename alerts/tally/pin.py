@@ -26,11 +26,12 @@ from datetime import UTC, datetime, timedelta, tzinfo
 
 from telegram.error import TelegramError
 
-from alerts.render import topic_label
+from alerts.render import COUNT_LABELS, QUALIFIERS, figure, lang_of, local_day, topic_label
 from alerts.tally.figures import OTHER, Figure, Tally, load_tally
 from alerts.telegram import classify_error, message_gone, pin_refused, sender_for
 from core.clock import Clock, SystemClock
 from core.config import AppConfig, ChannelConfig, Runtime
+from core.count import GOVERNMENT, source_label
 from core.logs import redact
 from core.restore_marks import load_pins, marks_path, record_pin
 from storage.alerts import channel_named, move_channel
@@ -52,53 +53,99 @@ def pin_lease(channel: str) -> str:
     return f"pin:{channel}"
 
 
-def _day(f: Figure, tz: tzinfo) -> str:
-    return f.date.astimezone(tz).strftime("%Y-%m-%d")
+# The message's words per language: a channel reads its figures in the language its alerts
+# and roundups are in (`channel_lang`), not English in a Spanish channel.
+PIN_WORDS: dict[str, dict[str, str]] = {
+    "es": {
+        "title": "{topic}: las cifras de hoy", "held": "Siguen presos",
+        "announced": "Excarcelados, anunciados por el Gobierno", "verified": "Excarcelados, verificados por ONG",
+        "no_rights": "sin cifra de una ONG de derechos humanos", "disputed": "En disputa",
+        "quoted": "{source} citado por {outlet}", "more": "y {n} cifras más en disputa (monitor tally)",
+        "flagged": "Señalada, no contada", "jump": "10 veces las cifras anteriores", "other": "otra fuente",
+        "the government": "el Gobierno",
+    },
+    "en": {
+        "title": "{topic}: the figures now", "held": "Still held",
+        "announced": "Released, announced by the government", "verified": "Released, verified by rights groups",
+        "no_rights": "no rights group's figure", "disputed": "Disputed",
+        "quoted": "{source} as quoted by {outlet}", "more": "and {n} more disputed figures (monitor tally)",
+        "flagged": "Flagged, not counted", "jump": "10× the figures before it", "other": "other",
+    },
+}
 
 
-def _who(f: Figure) -> str:
-    return f"{OTHER}, {f.outlet}" if f.source == OTHER else f.source
+def channel_lang(channel: ChannelConfig) -> str:
+    """The language a channel is written to: its first `languages`, else Spanish (as its
+    roundups, alerts/digest.py)."""
+    return channel.languages[0] if channel.languages else "es"
 
 
-def pin_text(tally: Tally, topics: Iterable[str], tz: tzinfo = UTC) -> str | None:
-    """The live figures of `topics` as Telegram HTML, dated in `tz` (settings.timezone); None
-    when none has a figure yet.
+def _day(f: Figure, tz: tzinfo, lang: str) -> str:
+    local = f.date.astimezone(tz)
+    return local.strftime("%Y-%m-%d") if lang == "en" else local_day(local, lang)
+
+
+def _who(f: Figure, lang: str) -> str:
+    """Who stated it, named as the channel's alerts name it ("el Gobierno", "la ONU", "EE. UU.");
+    a figure of a source the tally does not know, with its outlet."""
+    words = PIN_WORDS[lang]
+    if f.source == OTHER:
+        return f"{words['other']}, {f.outlet}"
+    if lang == "en":  # the tally's canonical names are English
+        return f.source
+    return words["the government"] if f.source == GOVERNMENT else source_label(f.source, lang)
+
+
+def _stated(f: Figure, lang: str) -> str:
+    """The number as it was stated, as the channel writes it: "al menos 711", "1.000"."""
+    number = figure(f.number, lang)
+    return f"{QUALIFIERS[lang].get(f.qualifier, f.qualifier)} {number}" if f.qualifier else number
+
+
+def _event(f: Figure, lang: str) -> str:
+    return COUNT_LABELS[lang].get(f.event, f.event)
+
+
+def pin_text(tally: Tally, topics: Iterable[str], tz: tzinfo = UTC, lang: str = "en") -> str | None:
+    """The live figures of `topics` as Telegram HTML in `lang`, dated in `tz`
+    (settings.timezone); None when none has a figure yet.
 
     Per topic: still held, releases announced and verified (each with source and date), the
     figures that disagree with them (side by side, with the outlet that stated them), and the
     newest figures flagged as a 10x jump (shown, not counted)."""
     e = html.escape
+    lang = lang_of(lang)
+    w = PIN_WORDS[lang]
     blocks: list[str] = []
     for topic in topics:
         state = tally.topics.get(topic)
         if state is None:
             continue
-        lines = [f"📌 <b>{e(topic_label(topic, 'en'))}: the figures now</b>"]
+        lines = [f"📌 <b>{e(w['title'].format(topic=topic_label(topic, lang)))}</b>"]
         headline: list[tuple[str, Figure]] = []
         if state.still_held is not None:
             f = state.still_held
-            note = "" if state.held_credible else ", no rights group's figure"
-            lines.append(f"• Still held: <b>{e(f.stated)}</b> ({e(_who(f))}, {_day(f, tz)}{note})")
+            note = "" if state.held_credible else f", {w['no_rights']}"
+            lines.append(f"• {w['held']}: <b>{e(_stated(f, lang))}</b> ({e(_who(f, lang))}, {_day(f, tz, lang)}{note})")
             headline.append(("held", f))
-        for label, line in (("announced by the government", state.announced),
-                            ("verified by rights groups", state.verified)):
+        for key, line in (("announced", state.announced), ("verified", state.verified)):
             if line:
                 _, _, f = line[-1]  # the figure that set the line's highest number
-                lines.append(f"• Released, {label}: <b>{e(f.stated)}</b> ({e(_who(f))}, {_day(f, tz)})")
+                lines.append(f"• {w[key]}: <b>{e(_stated(f, lang))}</b> ({e(_who(f, lang))}, {_day(f, tz, lang)})")
                 headline.append(("released", f))
         shown = {(f.event, f.source) for _, f in headline}
         disputed = [f for f in tally.figures
                     if f.topic == topic and "conflict" in f.flags and (f.event, f.source) in shown]
         for f in disputed[:MAX_DISPUTED]:  # in the order of the current figures: most stated first
-            lines.append(f"• Disputed: {e(f.stated)} {e(f.event)} ({e(f.source)} as quoted by "
-                         f"{e(f.outlet)}, {_day(f, tz)})")
+            quoted = w["quoted"].format(source=_who(f, lang), outlet=f.outlet)
+            lines.append(f"• {w['disputed']}: {e(_stated(f, lang))} {e(_event(f, lang))} ({e(quoted)}, {_day(f, tz, lang)})")
         if len(disputed) > MAX_DISPUTED:
-            lines.append(f"• and {len(disputed) - MAX_DISPUTED} more disputed figures (monitor tally)")
+            lines.append(f"• {w['more'].format(n=len(disputed) - MAX_DISPUTED)}")
         flagged = sorted((f for f in tally.figures if f.topic == topic and "jump" in f.flags),
                          key=lambda f: f.date, reverse=True)[:MAX_FLAGGED]
         for f in flagged:
-            lines.append(f"• Flagged, not counted: {e(f.stated)} {e(f.event)} ({e(_who(f))}, {_day(f, tz)}; "
-                         "10× the figures before it)")
+            lines.append(f"• {w['flagged']}: {e(_stated(f, lang))} {e(_event(f, lang))} "
+                         f"({e(_who(f, lang))}, {_day(f, tz, lang)}; {w['jump']})")
         if len(lines) > 1:
             blocks.append("\n".join(lines))
     text = "\n\n".join(blocks)
@@ -196,7 +243,7 @@ class TallyPins:
     async def _keep(self, channel: ChannelConfig, chat_id: str, tally: Tally, now: datetime) -> str:
         assert self.sender is not None
         self._checked[channel.name] = now
-        text = pin_text(tally, channel.topics, self.config.settings.tz)
+        text = pin_text(tally, channel.topics, self.config.settings.tz, channel_lang(channel))
         with self.db.session() as session:
             pin = pin_of(session, channel.name)
             message_id = pin.message_id if pin is not None and pin.chat_id == chat_id else None

@@ -86,9 +86,9 @@ async def test_the_live_figures_are_pinned_once_edited_at_most_every_ten_minutes
     assert await pins.tick() == {"pp": "created", "nopin": "created"}
     [msg] = emulator.messages(PINNED)
     assert emulator.pinned(PINNED) == msg.message_id
-    assert "Still held: 800 (Foro Penal, 2026-01-09)" in msg.text
-    assert "announced by the government: 400 (Jorge Rodríguez, 2026-01-13)" in msg.text
-    assert "verified by rights groups: 61 (Foro Penal, 2026-01-16)" in msg.text
+    assert "Siguen presos: 800 (Foro Penal, 09/01/2026)" in msg.text
+    assert "anunciados por el Gobierno: 400 (Jorge Rodríguez, 13/01/2026)" in msg.text
+    assert "verificados por ONG: 61 (Foro Penal, 16/01/2026)" in msg.text
     assert "95" not in msg.text
     # the chat that refuses: the message is there, unpinned, and the operator is told once
     [unpinned] = emulator.messages(NO_PIN)
@@ -106,7 +106,7 @@ async def test_the_live_figures_are_pinned_once_edited_at_most_every_ten_minutes
     clock.advance(5 * 60)
     assert await pins.tick() == {"pp": "edited", "nopin": "edited"}
     [msg] = emulator.messages(PINNED)
-    assert "Still held: 687 (Foro Penal, 2026-01-25)" in msg.text and len(msg.edits) == 1
+    assert "Siguen presos: 687 (Foro Penal, 25/01/2026)" in msg.text and len(msg.edits) == 1
     assert _calls(emulator, "pinChatMessage", PINNED) == 1  # pinned once, edited in place
     assert len(emulator.messages(ADMIN)) == 1  # the refusal is not told again
 
@@ -121,7 +121,7 @@ async def test_the_live_figures_are_pinned_once_edited_at_most_every_ten_minutes
     assert (await pins.tick())["pp"] == "recreated"
     [again] = emulator.messages(PINNED)
     assert again.message_id != msg.message_id and emulator.pinned(PINNED) == again.message_id
-    assert "verified by rights groups: 143" in again.text
+    assert "verificados por ONG: 143" in again.text
 
     # a restart edits the same message (its id is stored), never a second one
     restarted = pins_at(clock)
@@ -196,7 +196,7 @@ async def test_the_pinned_figures_are_dated_in_the_configured_time_zone(
     pins = pins_at(ManualClock(datetime(2026, 1, 26, 12, 0, tzinfo=UTC)))
     assert (await pins.tick())["pp"] == "created"
     [msg] = emulator.messages(PINNED)
-    assert "Still held: 687 (Foro Penal, 2026-01-25)" in msg.text
+    assert "Siguen presos: 687 (Foro Penal, 25/01/2026)" in msg.text
 
 
 def test_the_pinned_text_stays_short_when_many_outlets_disagree() -> None:
@@ -317,3 +317,42 @@ async def test_a_database_restored_from_before_the_pin_edits_the_pinned_message(
     [msg] = emulator.messages(PINNED)
     assert emulator.pinned(PINNED) == msg.message_id and "61 (Foro Penal" in msg.text
     assert _calls(emulator, "pinChatMessage", PINNED) == 1
+
+
+async def test_each_channel_reads_its_pinned_figures_in_its_own_language(
+    db: Database, emulator: BotApiEmulator, make_synced_config: Callable[..., AppConfig], runtime: Runtime,
+    add_item: Callable[..., Any],
+) -> None:
+    """A channel of Spanish alerts (no `languages`, as the default feeds.yaml's) read its pinned
+    figures in English: "Still held: 1,000 (United States, 2026-01-21, no rights group's
+    figure)" above "📊 1.000 presos (según EE. UU.)". Now it reads them as its alerts and
+    roundups are written; a channel of `languages: [en]` keeps English."""
+    config = make_synced_config([
+        {"name": "es", "chat_id": "@pp_es", "topics": [PP], "pin_tally": True},
+        {"name": "en", "chat_id": "@pp_en", "topics": [PP], "pin_tally": True, "languages": ["en"]},
+    ])
+    _figure(db, add_item, 21, "held", 1000, "United States")
+    _figure(db, add_item, 13, "released", 400, "the government")
+    with db.session() as s:
+        item = add_item(s, "elpitazo", "al menos 143", published=datetime(2026, 1, 16, 12, tzinfo=UTC))
+        s.add(Count(item_id=item.id, event="released", number=143, source="Foro Penal", qualifier="at least"))
+        s.add(Match(item_id=item.id, topic=PP, urgency="normal", terms=[], explain=[]))
+    pins = TallyPins(config, runtime, db, clock=ManualClock(datetime(2026, 1, 22, 12, tzinfo=UTC)),
+                     request_timeout=5.0)
+    try:
+        assert await pins.tick() == {"es": "created", "en": "created"}
+    finally:
+        await pins.close()
+    [es] = emulator.messages("@pp_es")
+    assert es.text.splitlines() == [
+        "📌 Presos políticos: las cifras de hoy",
+        "• Siguen presos: 1.000 (EE. UU., 21/01/2026, sin cifra de una ONG de derechos humanos)",
+        "• Excarcelados, anunciados por el Gobierno: 400 (el Gobierno, 13/01/2026)",
+        "• Excarcelados, verificados por ONG: al menos 143 (Foro Penal, 16/01/2026)",
+    ]
+    [en] = emulator.messages("@pp_en")
+    assert en.text.splitlines()[:2] == [
+        "📌 Political prisoners: the figures now",
+        "• Still held: 1,000 (United States, 2026-01-21, no rights group's figure)",
+    ]
+    assert "Released, verified by rights groups: at least 143 (Foro Penal, 2026-01-16)" in en.text

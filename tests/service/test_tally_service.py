@@ -68,5 +68,5 @@ def test_only_the_leader_posts_the_chart_and_keeps_the_pinned_figures(world: Wor
     assert chart.photo is not None and "still held: 800 (Foro Penal, 2026-01-09)" in chart.text
     [live] = world.emulator.messages("@pp_live")
     assert world.emulator.pinned("@pp_live") == live.message_id
-    assert "Still held: 800 (Foro Penal, 2026-01-09)" in live.text
+    assert "Siguen presos: 800 (Foro Penal, 09/01/2026)" in live.text
     service.db.dispose()

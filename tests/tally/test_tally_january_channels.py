@@ -81,9 +81,9 @@ async def test_the_pinned_figures_and_the_weekly_chart_tell_januarys_story(
         assert await pins.tick() == {"live": "created", "closed": "created"}
         [live] = emulator.messages(LIVE)
         assert emulator.pinned(LIVE) == live.message_id and emulator.pinned(CLOSED) is None
-        assert "Still held: 777 (Foro Penal, 2026-01-14)" in live.text
-        assert "announced by the government: 400 (Jorge Rodríguez, 2026-01-13)" in live.text
-        assert "verified by rights groups: 61 (Foro Penal, 2026-01-16)" in live.text
+        assert "Siguen presos: 777 (Foro Penal, 14/01/2026)" in live.text
+        assert "anunciados por el Gobierno: 400 (Jorge Rodríguez, 13/01/2026)" in live.text
+        assert "verificados por ONG: 61 (Foro Penal, 16/01/2026)" in live.text
 
         _store_january(db, config, range(17, 32))  # the rest of the month
         _undated(db)
@@ -94,11 +94,11 @@ async def test_the_pinned_figures_and_the_weekly_chart_tell_januarys_story(
     [live] = emulator.messages(LIVE)
     assert emulator.pinned(LIVE) == live.message_id and len(live.edits) == 1  # edited in place
     text = live.text
-    assert "Still held: 687 (Foro Penal, 2026-01-25)" in text  # falling from "more than 800"
-    assert "announced by the government: 626 (the government, 2026-01-21)" in text
-    assert "verified by rights groups: 143 (Foro Penal, 2026-01-26)" in text
-    assert "Disputed: 134 released (Foro Penal as quoted by diario-x, 2026-01-26)" in text  # the misquote
-    assert "Flagged, not counted: 8,000 held (other, diario-x, 2026-01-20" in text  # the absurd figure
+    assert "Siguen presos: 687 (Foro Penal, 25/01/2026)" in text  # falling from "more than 800"
+    assert "anunciados por el Gobierno: 626 (el Gobierno, 21/01/2026)" in text
+    assert "verificados por ONG: 143 (Foro Penal, 26/01/2026)" in text
+    assert "En disputa: 134 excarcelados (Foro Penal citado por diario-x, 26/01/2026)" in text  # the misquote
+    assert "Señalada, no contada: 8.000 presos (otra fuente, diario-x, 20/01/2026" in text  # the absurd figure
     assert "95" not in text  # the count the matcher did not trust
     assert emulator.messages(CLOSED)[0].text == text
     with db.session() as s:  # the undated figure is in the JSON, flagged, and breaks nothing
