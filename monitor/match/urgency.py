@@ -84,6 +84,19 @@ _ACT = re.compile(
     r"|announces|announced|confirms|confirmed) "
 )
 _SAID_WORDS = 8
+# A death told of a prisoner's relative is not the prisoner's: "Murió la madre del expreso
+# político Ramón Centeno", "Murieron las madres de tres presos políticos" (readers: normal, not
+# a death in custody to wake anyone for). The death word is followed by the relative and "de",
+# or the relative and "de" come a few words before it ("La madre del preso político X murió").
+_DEATH = re.compile(r" ?(?:muere|mueren|murio|murieron|fallece|fallecen|fallecio|fallecieron|muerte"
+                    r"|died|dies|death) ")
+_RELATIVE = (r"(?:madre|madres|padre|padres|hijo|hija|hijos|hijas|esposa|esposo|hermano|hermana|hermanos"
+             r"|hermanas|abuela|abuelo|familiar|familiares|mother|mothers|father|fathers|son|daughter|wife"
+             r"|husband|brother|sister|relative|relatives)")
+_RELATIVE_AFTER = re.compile(r"(?: (?:la|el|las|los|una|un|su|sus|the|a|his|her|their))* " + _RELATIVE
+                             + r" (?:de|del|of) ")
+_RELATIVE_BEFORE = re.compile(r"(?:^| )" + _RELATIVE + r" (?:de|del|of) ")
+_RELATIVE_WORDS = 7
 _QUOTES = {"«": 1, "»": -1, "“": 1, "”": -1}
 # An explainer or a question about the event, not the event told ("¿Quiénes son los
 # excarcelados?", "Lo que se sabe de…", "Who are the freed…").
@@ -105,6 +118,8 @@ def _tells_the_event(haystack: str, start: int, raw: str | None = None) -> bool:
     words = haystack[:start].split()
     if _NOT_THE_EVENT.search(" ".join(words[-_WORDS_BEFORE:])):
         return False
+    if _relatives_death(haystack, start, words):
+        return False
     if not _RELEASE_NOUN.match(haystack, start):
         return True
     said = " " + " ".join(words[-_SAID_WORDS:]) + " "
@@ -114,6 +129,21 @@ def _tells_the_event(haystack: str, start: int, raw: str | None = None) -> bool:
     if cue:
         return False  # what someone says about releases
     return raw is None or not _quoted(raw, len(words))
+
+
+def _relatives_death(haystack: str, start: int, words: Sequence[str]) -> bool:
+    """Whether the death word at `start` is told of a relative ("murió la madre de…")."""
+    death = _DEATH.match(haystack, start)
+    if death is None:
+        return False
+    if _RELATIVE_AFTER.match(haystack, death.end() - 1):
+        return True
+    return bool(_RELATIVE_BEFORE.search(" " + " ".join(words[-_RELATIVE_WORDS:]) + " "))
+
+
+def _dead_are_relatives(title: str) -> bool:
+    """Whether the title's deaths are its prisoners' relatives' (its figure of dead is theirs)."""
+    return any(_relatives_death(title, m.start(), title[:m.start()].split()) for m in _DEATH.finditer(title))
 
 
 def _quoted(raw: str, index: int) -> bool:
@@ -147,7 +177,8 @@ def decide_urgency(
         return "low"
     if hay is not None and _EXPLAINER.search(hay[0]):
         return "normal"  # "¿Quiénes son los 12 excarcelados?", "Cómo la muerte de 32 cubanos…"
-    if any(c.event in HIGH_EVENTS for c in counts):
+    relatives = hay is not None and _dead_are_relatives(hay[0])
+    if any(c.event in HIGH_EVENTS and not (c.event == "dead" and relatives) for c in counts):
         return "high"
     for tp in topics:
         if _prominent(tp.urgent, hits, hay, raw):

@@ -137,3 +137,27 @@ def test_the_urgency_eval_scores_high_on_the_relevant_headlines_only(tmp_path):
     rows = [line for line in out.splitlines() if line.startswith("| up to") or line.startswith("| after")]
     assert rows[0].endswith("| 2 | 1.000 | 0.500 | 1 | 0 | 1 |")  # the demand is normal: a miss
     assert rows[1].endswith("| 1 | 1.000 | 1.000 | 1 | 0 | 0 |")  # the unsure label is left out
+
+
+@pytest.mark.parametrize(
+    ("title", "urgency"),
+    [
+        # a prisoner's relative died: the prisoners' channel is not woken for it (readers: normal)
+        ("MURIÓ LA MADRE DEL PERIODISTA Y EXPRESO POLÍTICO RAMÓN CENTENO", "normal"),
+        ("Muere madre del periodista Ramón Centeno 13 días después de su excarcelación", "normal"),
+        ("Murieron las madres de tres presos políticos en Venezuela", "normal"),  # its figure is theirs
+        ("La madre del preso político Juan Pérez murió en Caracas", "normal"),
+        # the prisoner's own death stays urgent, a relative named or not
+        ("Murió el preso político Juan Pérez en El Rodeo I", "high"),
+        ("Murieron tres presos políticos en El Rodeo I", "high"),
+        ("Muere en prisión el padre de un preso político", "high"),  # he died in prison himself
+        ("Denuncian la muerte bajo custodia del preso político Edison Torres", "high"),
+    ],
+)
+def test_a_prisoner_s_relative_s_death_is_not_urgent(shipped, title, urgency):
+    """On 27-28 January the prisoners' channel sent URGENTE for "MURIÓ LA MADRE DEL PERIODISTA
+    Y EXPRESO POLÍTICO RAMÓN CENTENO" and "Murieron las madres de tres presos políticos" (with
+    "📊 3 muertos"): a death word told of a relative ("la madre de", "las madres de") no longer
+    makes the item urgent, nor does the figure of those dead."""
+    r = shipped.classify(title=title, lang="es")
+    assert r.topics and r.urgency == urgency
