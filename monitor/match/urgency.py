@@ -68,8 +68,12 @@ _WORDS_BEFORE = 6  # how far back the words above are looked for
 # about releases, not one: "Edmundo González exige celeridad en excarcelaciones", "el Comité
 # rechazó el uso de las excarcelaciones como propaganda", "UE: «La liberación de europeos es un
 # alivio»". Such a noun does not tell the event after a speaker's word a few words back (with
-# no word of the act between: "anuncia", "confirma", "verifica"), nor inside a quotation.
-_RELEASE_NOUN = re.compile(r" ?(?:liberacion|liberaciones|excarcelacion|excarcelaciones|release|releases) ")
+# no word of the act between: "anuncia", "confirma", "verifica"), nor inside a quotation. So too
+# a capture or an attack told as a noun: "Trump: “La gente … está muy satisfecha con la captura
+# de Maduro”", "«CAPTURA DE MADURO ENVÍA UN MENSAJE AL MUNDO», DIJO…", "Delcy Rodríguez
+# considera «vergonzoso» que un venezolano agradezca el ataque".
+_EVENT_NOUN = re.compile(r" ?(?:liberacion|liberaciones|excarcelacion|excarcelaciones|release|releases"
+                         r"|captura|ataque|ataques|bombardeo|bombardeos|capture|attack|attacks) ")
 _SAID = re.compile(
     r" (?:lamenta|lamentan|lamento|denuncia|denuncian|denuncio|denunciaron|rechaza|rechazan|rechazo"
     r"|rechazaron|califica|califican|califico|critica|critican|critico|criticaron|cuestiona|cuestionan"
@@ -81,6 +85,8 @@ _ACT = re.compile(
     r" (?:anuncia|anuncio|anuncian|anunciaron|confirma|confirmo|confirman|confirmaron|verifica"
     r"|verifico|verifican|reporta|reporto|reportan|registra|registran|informa|informo|ordena|ordeno"
     r"|comienza|comenzo|comenzaron|inicia|inicio|produce|producen|produciendo|produjo|produjeron"
+    r"|ejecuta|ejecuto|ejecutado|ejecutamos|realiza|realizo|realizado|realizamos|lanza|lanzo|lanzado"
+    r"|lanzamos|carried out|launched|conducted"
     r"|announces|announced|confirms|confirmed) "
 )
 _SAID_WORDS = 8
@@ -120,7 +126,7 @@ def _tells_the_event(haystack: str, start: int, raw: str | None = None) -> bool:
         return False
     if _relatives_death(haystack, start, words):
         return False
-    if not _RELEASE_NOUN.match(haystack, start):
+    if not _EVENT_NOUN.match(haystack, start):
         return True
     said = " " + " ".join(words[-_SAID_WORDS:]) + " "
     cue = max((m.end() for m in _SAID.finditer(said)), default=0)

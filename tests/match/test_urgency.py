@@ -161,3 +161,27 @@ def test_a_prisoner_s_relative_s_death_is_not_urgent(shipped, title, urgency):
     makes the item urgent, nor does the figure of those dead."""
     r = shipped.classify(title=title, lang="es")
     assert r.topics and r.urgency == urgency
+
+
+@pytest.mark.parametrize(
+    ("title", "urgency"),
+    [
+        # a capture or an attack told as a noun in what someone says or quotes
+        ("Trump: “La gente de Venezuela está muy satisfecha con la captura de Maduro”", "normal"),
+        ("«LA CAPTURA DE MADURO ENVÍA UN MENSAJE AL MUNDO», DIJO SECRETARIO DE GUERRA DE TRUMP", "normal"),
+        ("La ministra considera «vergonzoso» que un venezolano agradezca el ataque de EE. UU.", "normal"),
+        ("El senador habla del ataque de EE. UU. contra una lancha en el Caribe", "normal"),
+        # the act itself, even quoted or after a speaker's word
+        ("Hegseth: “Hemos ejecutado un ataque letal contra una narcolancha”", "high"),
+        ("EE. UU. confirma ataque contra una narcolancha en el Caribe", "high"),
+        ("Trump anuncia la captura de Maduro", "high"),
+        ("EE. UU. realiza primer ataque a una narcolancha en el Pacífico", "high"),
+    ],
+)
+def test_a_capture_or_an_attack_in_what_someone_says_is_not_the_event(shipped, title, urgency):
+    """Replaying 22-31 January, the US channel sent URGENTE for a speaker's words about the
+    capture of 3 January ("Trump: “…satisfecha con la captura de Maduro”", "«CAPTURA DE MADURO
+    ENVÍA UN MENSAJE…», DIJO…"): the rule for a release told as a noun now holds for a capture
+    or an attack told as one."""
+    r = shipped.classify(title=title, lang="es")
+    assert r.topics and r.urgency == urgency
