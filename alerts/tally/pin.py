@@ -61,7 +61,8 @@ PIN_WORDS: dict[str, dict[str, str]] = {
         "announced": "Excarcelados, anunciados por el Gobierno", "verified": "Excarcelados, verificados por ONG",
         "no_rights": "sin cifra de una ONG de derechos humanos", "disputed": "En disputa",
         "quoted": "{source} citado por {outlet}", "more": "y {n} cifras más en disputa (monitor tally)",
-        "flagged": "Señalada, no contada", "jump": "10 veces las cifras anteriores", "other": "otra fuente",
+        "flagged": "Señalada, no contada", "jump": "10 veces las cifras anteriores",
+        "drop": "una décima parte o menos de las cifras anteriores", "other": "otra fuente",
         "the government": "el Gobierno",
     },
     "en": {
@@ -69,7 +70,8 @@ PIN_WORDS: dict[str, dict[str, str]] = {
         "announced": "Released, announced by the government", "verified": "Released, verified by rights groups",
         "no_rights": "no rights group's figure", "disputed": "Disputed",
         "quoted": "{source} as quoted by {outlet}", "more": "and {n} more disputed figures (monitor tally)",
-        "flagged": "Flagged, not counted", "jump": "10× the figures before it", "other": "other",
+        "flagged": "Flagged, not counted", "jump": "10× the figures before it",
+        "drop": "a tenth or less of the figures before it", "other": "other",
     },
 }
 
@@ -104,6 +106,13 @@ def _stated(f: Figure, lang: str) -> str:
 
 def _event(f: Figure, lang: str) -> str:
     return COUNT_LABELS[lang].get(f.event, f.event)
+
+
+def _jump_way(f: Figure, headline: Iterable[tuple[str, Figure]]) -> str:
+    """"drop" when a flagged figure is under the figure of its event shown above it (a held
+    figure is flagged either way: "2 presos" beside Foro Penal's 780 is a tenth, not 10×)."""
+    shown = [h.number for event, h in headline if event == f.event]
+    return "drop" if shown and f.number < min(shown) else "jump"
 
 
 def pin_text(tally: Tally, topics: Iterable[str], tz: tzinfo = UTC, lang: str = "en") -> str | None:
@@ -145,7 +154,7 @@ def pin_text(tally: Tally, topics: Iterable[str], tz: tzinfo = UTC, lang: str = 
                          key=lambda f: f.date, reverse=True)[:MAX_FLAGGED]
         for f in flagged:
             lines.append(f"• {w['flagged']}: {e(_stated(f, lang))} {e(_event(f, lang))} "
-                         f"({e(_who(f, lang))}, {_day(f, tz, lang)}; {w['jump']})")
+                         f"({e(_who(f, lang))}, {_day(f, tz, lang)}; {w[_jump_way(f, headline)]})")
         if len(lines) > 1:
             blocks.append("\n".join(lines))
     text = "\n\n".join(blocks)
