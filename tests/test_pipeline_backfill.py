@@ -51,7 +51,7 @@ def test_a_backfilled_item_starts_a_story_that_a_live_report_then_tells(db, defa
         assert s.scalars(select(Alert)).all() == []
         report = render_stories(s, default_config, since=NOW - timedelta(days=2))
         assert f"story {story.id} " in report and "backfill only, never alerted" in report
-        assert f"item {old.id} · el-pitazo · backfill · Excarcelan a Rocío" in report
+        assert f"item {old.id} · El Pitazo · backfill · Excarcelan a Rocío" in report
 
     with db.session() as s:
         _add(s, s.scalars(select(Feed).where(Feed.name == "efecto-cocuyo")).one(), "live",
@@ -64,7 +64,7 @@ def test_a_backfilled_item_starts_a_story_that_a_live_report_then_tells(db, defa
         # the story's first alert tells the live item and names the outlet backfill saw
         assert second.alerts == len(alerts) == 1 and alerts[0].kind == "new"
         assert alerts[0].payload["item_id"] == live.id
-        assert alerts[0].payload["view"]["also"] == ["el-pitazo"]
+        assert alerts[0].payload["view"]["also"] == ["El Pitazo"]
         assert s.get(Story, live.story_id).told_at == NOW + timedelta(minutes=5)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from textwrap import dedent
 
@@ -330,3 +331,12 @@ def test_config_limits_fit_the_columns_that_store_them():
     assert Match.__table__.c.topic.type.length == Feedback.__table__.c.topic.type.length == TOPIC_CHARS
     assert Feed.__table__.c.name.type.length == limit(FeedConfig, "name")
     assert Channel.__table__.c.name.type.length == limit(ChannelConfig, "name")
+
+
+def test_the_default_feeds_name_their_outlets_as_readers_know_them(default_config):
+    """Messages name a feed by its `outlet` (default: its `name`): with the default feeds.yaml
+    every alert read "🔗 Leer en el-pitazo", "También: bbc-mundo, efecto-cocuyo"."""
+    for feed in default_config.feeds:
+        assert feed.outlet and feed.display_name != feed.name, feed.name
+        assert not re.fullmatch(r"[a-z0-9-]+", feed.display_name), feed.display_name
+    assert default_config.feed("el-pitazo").display_name == "El Pitazo"
