@@ -108,7 +108,7 @@ def test_the_tally_tells_januarys_story(january: Database, default_config: AppCo
     assert verified_now[1].outlet == "diario-x"
     # unknown sources go under "other" with their outlet; the absurd figure is flagged, not dropped
     others = {(f.number, f.outlet): f.flags for f in tally.timeline if f.source == OTHER}
-    assert others == {(8000, "diario-x"): ["jump"], (690, "tal-cual"): []}
+    assert others == {(8000, "diario-x"): ["jump"], (690, "Tal Cual"): []}
     assert 8000 not in [f.number for fs in state.held.values() for f in fs if "jump" not in f.flags]
 
     table = render_table(tally)
