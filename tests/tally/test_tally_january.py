@@ -130,7 +130,7 @@ def test_json_csv_and_chart_from_the_command_line(
     for figure in data["figures"]:
         assert {"topic", "event", "number", "source", "date", "url", "outlet"} <= set(figure)
     held = [f for f in data["figures"] if f["event"] == "held" and f["source"] == "Foro Penal"]
-    assert [(f["number"], f["date"][:10], f["outlet"]) for f in held] == [(687, "2026-01-25", "el-pitazo")]
+    assert [(f["number"], f["date"][:10], f["outlet"]) for f in held] == [(687, "2026-01-25", "El Pitazo")]
     assert held[0]["url"] == "https://el-pitazo.example/11"
     fp_held = [e["number"] for e in data["timeline"] if (e["event"], e["source"]) == ("held", "Foro Penal")]
     assert fp_held == [800, 777, 711, 687]

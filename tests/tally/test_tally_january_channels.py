@@ -104,7 +104,7 @@ async def test_the_pinned_figures_and_the_weekly_chart_tell_januarys_story(
     with db.session() as s:  # the undated figure is in the JSON, flagged, and breaks nothing
         data = json.loads(render_json(load_tally(s, config)))
     assert {"date": "2026-01-27T08:00:00+00:00", "event": "held", "source": "other", "number": 720,
-            "topic": TOPIC, "outlet": "tal-cual", "flags": ["undated"], "qualifier": None} in data["timeline"]
+            "topic": TOPIC, "outlet": "Tal Cual", "flags": ["undated"], "qualifier": None} in data["timeline"]
     [told] = emulator.messages(ADMIN)  # the refusal to pin, told once
     assert "closed" in told.text and "may not pin" in told.text
 

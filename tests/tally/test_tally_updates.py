@@ -74,7 +74,7 @@ def test_an_outlet_repeating_its_figure_is_one_outlet(db: Database, default_conf
         (28, 13, "la-verdad", "Foro Penal: 185 presos políticos siguen detenidos, según la ONG"),
     ])
     held = [(f.number, f.outlet, f.flags) for f in tally.figures if f.event == "held" and f.source == "Foro Penal"]
-    assert held == [(190, "el-nacional", []), (185, "la-verdad", ["conflict"])]
+    assert held == [(190, "El Nacional", []), (185, "la-verdad", ["conflict"])]
     state = tally.topics[TOPIC]
     assert state.still_held is not None and state.still_held.number == 190
     assert [f.number for f in tally.timeline if f.source == "Foro Penal"] == [190]
