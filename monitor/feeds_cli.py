@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import io
 import os
 import re
@@ -162,14 +163,19 @@ class ConfigFile:
         return config
 
     def _write(self, text: str) -> None:
-        """Replace the file at once (a temporary file renamed over it, its mode kept): a
-        failure half way leaves the original as it was."""
-        mode = self.path.stat().st_mode & 0o7777
+        """Replace the file at once (a temporary file renamed over it, its mode, owner and
+        group kept): a failure half way leaves the original as it was. `sudo monitor feeds add`
+        on a file private to the service's user left it root's, which the service could no
+        longer read (`config reload rejected: cannot read the file`, exit 2 at the next start)."""
+        info = self.path.stat()
         fd, tmp = tempfile.mkstemp(prefix=".feeds-", suffix=".yaml", dir=self.path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(text)
-            os.chmod(tmp, mode)
+            os.chmod(tmp, info.st_mode & 0o7777)
+            if (info.st_uid, info.st_gid) != (os.geteuid(), os.getegid()):
+                with contextlib.suppress(PermissionError):  # only root may give a file away
+                    os.chown(tmp, info.st_uid, info.st_gid)
             os.replace(tmp, self.path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

@@ -431,3 +431,18 @@ def test_a_feed_written_as_an_idn_and_as_punycode_is_one_source(
     config.write_text(before + f"  - {{name: otro, url: '{added}', language: es}}\n", encoding="utf-8")
     code, _, err = run(capsys, "check-config", str(config))
     assert code == 0 and "feeds[1].url (line 4): the same URL as feeds[0] ('nandu')" in err
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root may give a file to another user")
+def test_an_edit_as_root_keeps_the_owner_the_service_reads_the_file_as(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`sudo monitor feeds remove …` on a feeds.yaml private to the service's user (0600) left
+    it root's: the service could no longer read it (`config reload rejected: cannot read the
+    file`, and exit 2 at its next start)."""
+    config.chmod(0o600)
+    os.chown(config, 65534, 65534)  # nobody: the service's user here
+    code, _, err = run(capsys, "feeds", "remove", "el-nacional", "--config", str(config))
+    assert code == 0, err
+    info = config.stat()
+    assert (info.st_uid, info.st_gid, info.st_mode & 0o777) == (65534, 65534, 0o600)
