@@ -42,10 +42,11 @@ def redact_url(url: str) -> str:
 def url_problem(url: str) -> str | None:
     """Why `url` can never open a database, by its text alone; None when it may.
 
-    White space is refused: systemd keeps a comment written after the value in an env file,
-    and `sqlite:///data/monitor.db  # mine` opened a new, empty database of that name."""
+    A comment is refused: systemd keeps one written after the value in an env file, and
+    `sqlite:///data/monitor.db  # mine` opened a new, empty database of that name. White space
+    inside a path (`sqlite:////srv/My Data/monitor.db`) is a path like any other."""
     shown = redact_url(url)
-    if any(ch.isspace() for ch in url):
+    if url != url.strip() or re.search(r"\s#", url):
         return f"{shown!r} contains white space (a comment after the value?); {EXPECTED}"
     match = _SCHEME.match(url)
     if not match:

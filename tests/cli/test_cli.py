@@ -266,6 +266,8 @@ def test_a_comment_after_database_url_stops_the_commands_and_opens_no_other_data
     assert not (tmp_path / "data").exists()
     result = monitor("check-config", cwd=tmp_path, env=env)
     assert result.returncode == 0 and "warning: DATABASE_URL: 'sqlite:///data/m.db  # mine' contains" in result.stderr
+    spaced = monitor("status", cwd=tmp_path, env={**env, "DATABASE_URL": "sqlite:///My Data/m.db"})
+    assert spaced.returncode == 0 and "no database at sqlite:///My Data/m.db yet" in spaced.stderr  # a path
 
 
 @pytest.mark.parametrize("url,said", [
