@@ -17,6 +17,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+# How a send's failure for a token Telegram refuses (401/404) begins, and what to do about it:
+# no outage of Telegram's, though it counts as one, and the status lines must not say it is.
+TOKEN_REFUSED = "Telegram refused the bot token"
+TOKEN_ADVICE = ("set TELEGRAM_BOT_TOKEN to the token @BotFather gave this bot, then restart; "
+                "the alerts stay queued")
 OUTAGE_FAILURES = 3
 OUTAGE_CHANNELS = 2
 
@@ -28,6 +33,7 @@ class ApiHealth:
         self._failures = 0
         self._channels: set[str] = set()
         self._since: datetime | None = None
+        self._reason: str | None = None
 
     def configure(self, *, chats: int) -> None:
         """`chats` Telegram chats have something to send: no more channels than that can be asked for."""
@@ -37,12 +43,14 @@ class ApiHealth:
     def in_outage(self) -> bool:
         return self._failures >= self.failures_needed and len(self._channels) >= self.channels_needed
 
-    def failed(self, channel: str, at: datetime | None = None) -> None:
-        """A send to `channel` failed in a way worth retrying (network, timeout, 5xx)."""
+    def failed(self, channel: str, at: datetime | None = None, reason: str | None = None) -> None:
+        """A send to `channel` failed in a way worth retrying (network, timeout, 5xx, a token
+        Telegram refuses); `reason`, the failure's one line, is shown as `last_error`."""
         if self._failures == 0:
             self._since = at
         self._failures += 1
         self._channels.add(channel)
+        self._reason = reason
 
     def answered(self) -> bool:
         """A send succeeded; True when it ends an outage."""
@@ -50,11 +58,15 @@ class ApiHealth:
         self._failures = 0
         self._channels.clear()
         self._since = None
+        self._reason = None
         return ended
 
     def status(self) -> dict[str, Any]:
         """What /healthz says of the Bot API, as this process's sends found it."""
-        return {
+        status: dict[str, Any] = {
             "outage": self.in_outage, "failures_in_a_row": self._failures,
             "failing_since": self._since.isoformat() if self._since else None,
         }
+        if self._reason is not None:  # a refused token is no outage of Telegram's: say which
+            status["last_error"] = self._reason
+        return status

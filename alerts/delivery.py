@@ -795,7 +795,7 @@ class DeliveryWorker:
             stats.failed += 1
         else:
             log.warning("alert %d to %s: %s; will retry", claimed.id, conf.name, f.message)
-            self.health.failed(conf.name, self.clock.now())
+            self.health.failed(conf.name, self.clock.now(), f.message)
             await self._retry(claimed, f.message, stats)
 
     def _disable(self, channel: str, alert_id: int, reason: str) -> None:

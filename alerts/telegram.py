@@ -26,6 +26,7 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
+from alerts.api_health import TOKEN_ADVICE, TOKEN_REFUSED
 from core.config import Runtime
 from core.logs import redact
 
@@ -67,8 +68,7 @@ def classify_error(exc: BaseException, token: str | None = None) -> Failure:
     if isinstance(exc, Forbidden):
         return Failure("forbidden", text)
     if isinstance(exc, InvalidToken):  # the operator must fix the token; keep the queue
-        return Failure("retry", f"Telegram refused the bot token ({text}): set TELEGRAM_BOT_TOKEN "
-                                "to the token @BotFather gave this bot, then restart; the alerts stay queued")
+        return Failure("retry", f"{TOKEN_REFUSED} ({text}): {TOKEN_ADVICE}")
     if isinstance(exc, BadRequest):
         lowered = str(exc).lower()
         if "can't parse entities" in lowered or "can not parse entities" in lowered:

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from alerts.api_health import TOKEN_ADVICE, TOKEN_REFUSED
 from core.config import AppConfig
 from core.durations import ago
 from storage.alerts import disabled_channels, queue_summary
@@ -119,8 +120,12 @@ def service_lines(report: dict[str, Any] | str, url: str, now: datetime) -> list
     telegram = report.get("telegram") or {}
     if telegram.get("outage"):
         since = _utc(telegram.get("failing_since"))
-        lines.append(f"Telegram: sends failing{f' since {since}' if since else ''} "
-                     f"({int(telegram.get('failures_in_a_row') or 0)} in a row); alerts wait in the queue.")
+        if str(telegram.get("last_error") or "").startswith(TOKEN_REFUSED):
+            lines.append(f"Telegram: the bot token is refused{f' since {since}' if since else ''} "
+                         f"({int(telegram.get('failures_in_a_row') or 0)} sends in a row): {TOKEN_ADVICE}.")
+        else:
+            lines.append(f"Telegram: sends failing{f' since {since}' if since else ''} "
+                         f"({int(telegram.get('failures_in_a_row') or 0)} in a row); alerts wait in the queue.")
     return lines
 
 

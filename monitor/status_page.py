@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from html import escape
 from typing import Any
 
+from alerts.api_health import TOKEN_ADVICE, TOKEN_REFUSED
 from alerts.tally.figures import load_tally
 from core.config import AppConfig
 from core.durations import ago
@@ -63,7 +64,10 @@ def _telegram_line(telegram: dict[str, Any] | None, now: datetime) -> str:
     since = str(telegram.get("failing_since") or "")
     day = "" if since[:10] == now.astimezone(UTC).date().isoformat() else f"{since[:10]} "
     when = f" since {escape(day + since[11:16])} UTC" if since else ""
-    return (f'<p class="failing">Telegram: sends failing{when} ({int(telegram.get("failures_in_a_row") or 0)} '
+    count = int(telegram.get("failures_in_a_row") or 0)
+    if str(telegram.get("last_error") or "").startswith(TOKEN_REFUSED):  # not Telegram's outage
+        return f'<p class="failing">Telegram: the bot token is refused{when} ({count} sends in a row): {TOKEN_ADVICE}.</p>'
+    return (f'<p class="failing">Telegram: sends failing{when} ({count} '
             "in a row); alerts wait in the queue and go out when it answers.</p>")
 
 

@@ -861,6 +861,35 @@ async def test_a_token_telegram_refuses_is_named_with_what_to_do_and_the_alert_s
     assert [a.status for a in alerts(db)] == ["pending"]
 
 
+async def test_a_refused_token_is_not_shown_as_an_outage_that_ends_by_itself(
+    db, emulator, make_config, make_worker
+) -> None:
+    """`monitor status` and the status page said `Telegram: sends failing …; alerts wait in the
+    queue and go out when it answers` for a wrong token: they never would, and nothing said why."""
+    from monitor.status import service_lines
+    from monitor.status_page import _telegram_line
+
+    clock = ManualClock()
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP},
+                          {"name": "other", "chat_id": "@other_channel", "topics": PP}])
+    queue(db, 1, channel="pp", now=clock.now())
+    queue(db, 1, channel="other", now=clock.now())
+    worker = await make_worker(config, clock=clock)
+    emulator.token = "999:other"
+    for _ in range(3):
+        await worker.deliver_pending()
+        clock.advance(600)
+    telegram = worker.health.status()
+    assert telegram["outage"] and telegram["last_error"].startswith("Telegram refused the bot token")
+    lines = service_lines({"status": "ok", "telegram": telegram}, "http://127.0.0.1:9108/healthz", clock.now())
+    said = [line for line in lines if line.startswith("Telegram:")]
+    assert len(said) == 1 and said[0].startswith("Telegram: the bot token is refused since ")
+    assert said[0].endswith("sends in a row): set TELEGRAM_BOT_TOKEN to the token @BotFather gave this "
+                            "bot, then restart; the alerts stay queued.")
+    page = _telegram_line(telegram, clock.now())
+    assert "the bot token is refused" in page and "go out when it answers" not in page
+
+
 async def test_a_bot_api_nobody_answers_at_is_named_with_what_to_check(
     db, make_config, make_worker, logged, db_url
 ) -> None:
