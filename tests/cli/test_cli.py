@@ -248,26 +248,31 @@ def test_a_refused_telegram_api_url_stops_the_commands_that_use_it_and_check_con
         assert result.returncode == 2 and result.stderr.strip() == refused, (command, result.stderr)
 
 
-def test_a_comment_after_database_url_stops_the_commands_and_opens_no_other_database(tmp_path):
+def test_a_comment_after_database_url_stops_the_commands_and_opens_no_other_database(
+    tmp_path, monkeypatch, capsys
+):
     """systemd keeps a comment written after the value in an env file: `sqlite:///data/m.db  # mine`
     opened a new, empty database of that name beside the real one (every feed's first poll again,
     the queue and the stories gone). Now exit 2 with one line naming the variable; check-config
-    warns."""
-    env = {"DATABASE_URL": "sqlite:///data/m.db  # mine", "MONITOR_CONFIG": str(ROOT / "feeds.yaml"),
-           "PYTHONPATH": str(ROOT)}  # this checkout's code, run from another directory
-    for command in ("poll-once", "status", "run"):
-        result = monitor(command, cwd=tmp_path, env=env)
-        assert result.returncode == 2, (command, result.stderr)
-        assert result.stderr.strip().splitlines() == [
+    warns. In process (main()): the exit code and stderr are those of the command line."""
+    from monitor.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MONITOR_CONFIG", str(ROOT / "feeds.yaml"))
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///data/m.db  # mine")
+    for command in ("poll-once", "status"):
+        assert main([command]) == 2, command
+        assert capsys.readouterr().err.strip().splitlines() == [
             "DATABASE_URL: 'sqlite:///data/m.db  # mine' contains white space (a comment after the "
             "value?); expected sqlite:///data/monitor.db (relative to the working directory; "
             "sqlite:////opt/monitor/data/monitor.db for an absolute path) or "
             "postgresql+psycopg://user:password@host/dbname"], command
     assert not (tmp_path / "data").exists()
-    result = monitor("check-config", cwd=tmp_path, env=env)
-    assert result.returncode == 0 and "warning: DATABASE_URL: 'sqlite:///data/m.db  # mine' contains" in result.stderr
-    spaced = monitor("status", cwd=tmp_path, env={**env, "DATABASE_URL": "sqlite:///My Data/m.db"})
-    assert spaced.returncode == 0 and "no database at sqlite:///My Data/m.db yet" in spaced.stderr  # a path
+    assert main(["check-config"]) == 0
+    assert "warning: DATABASE_URL: 'sqlite:///data/m.db  # mine' contains" in capsys.readouterr().err
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///My Data/m.db")  # a space inside a path: a path
+    assert main(["status"]) == 0
+    assert "no database at sqlite:///My Data/m.db yet" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("url,said", [
@@ -275,11 +280,13 @@ def test_a_comment_after_database_url_stops_the_commands_and_opens_no_other_data
     ("postgresql+psycopg2://bob:hunter2@db.example/m", "the driver psycopg2 is not installed"),
     ("bob:hunter2@db.example/m", "'***@db.example/m' is not a database URL"),
 ])
-def test_a_database_url_no_server_could_answer_is_a_usage_error(url, said):
-    result = monitor("status", "--db", url)
-    assert result.returncode == 2 and said in result.stderr, result.stderr
-    assert result.stderr.startswith("--db: ") and result.stderr.count("\n") == 1
-    assert "hunter2" not in result.stderr + result.stdout
+def test_a_database_url_no_server_could_answer_is_a_usage_error(url, said, capsys):
+    from monitor.cli import main
+
+    assert main(["status", "--config", str(ROOT / "feeds.yaml"), "--db", url]) == 2
+    out = capsys.readouterr()
+    assert out.err.startswith("--db: ") and said in out.err and out.err.count("\n") == 1, out.err
+    assert "hunter2" not in out.err + out.out
 
 
 @pytest.mark.parametrize("command", ["run", "poll-once", "classify", "check-config", "status"])
