@@ -51,6 +51,7 @@ from core.logs import redact
 from storage.alerts import (
     channel_named,
     disabled_channels,
+    enable_channel,
     mark_channel_reported,
     queue_summary,
     queued_count,
@@ -593,10 +594,8 @@ class AdminBot:
         if self.config.channel(name) is None:
             return f"Unknown channel '{name}'.\n{self._channel_list()}"
         with self.db.session() as session:
-            row = channel_named(session, name)
-            if row is None or not row.disabled:
+            if enable_channel(session, name) is None:
                 return f"{name} is not disabled."
-            row.disabled, row.disabled_reason, row.disabled_reported = False, None, False
         self.controls.wake_delivery()
         return f"Enabled {name}; its queued alerts go out now."
 

@@ -330,10 +330,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_channels_enable(args: argparse.Namespace) -> int:
     """Without an admin chat this was the only way back for a channel disabled by a refusal
     (the bot made an administrator after the first alert): a restart keeps it disabled."""
-    from sqlalchemy import func, select
-
-    from storage.alerts import channel_named
-    from storage.models import Alert
+    from storage.alerts import enable_channel
 
     config, runtime = load(args)
     if config.channel(args.name) is None:
@@ -344,13 +341,10 @@ def cmd_channels_enable(args: argparse.Namespace) -> int:
     db = open_db(runtime)
     try:
         with db.session() as session:
-            row = channel_named(session, args.name)
-            if row is None or not row.disabled:
-                print(f"{args.name} is not disabled")
-                return EXIT_OK
-            row.disabled, row.disabled_reason, row.disabled_reported = False, None, False
-            queued = session.scalar(select(func.count(Alert.id)).where(
-                Alert.channel == args.name, Alert.status == "pending"))
+            queued = enable_channel(session, args.name)
+        if queued is None:
+            print(f"{args.name} is not disabled")
+            return EXIT_OK
     finally:
         db.dispose()
     print(f"enabled {args.name}: its {queued} queued alert(s) go out in order (the running service "

@@ -156,6 +156,16 @@ def channel_named(session: Session, name: str) -> Channel | None:
     return session.scalar(select(Channel).where(Channel.name == name))
 
 
+def enable_channel(session: Session, name: str) -> int | None:
+    """Send to channel `name` again after a refusal disabled it (/enable, `monitor channels
+    enable`): its queued alerts, counted, go out in order. None when it is not disabled."""
+    row = channel_named(session, name)
+    if row is None or not row.disabled:
+        return None
+    row.disabled, row.disabled_reason, row.disabled_reported = False, None, False
+    return session.scalar(select(func.count(Alert.id)).where(Alert.channel == name, Alert.status == "pending")) or 0
+
+
 def last_instant_alert_at(session: Session, channel: str) -> datetime | None:
     """When `channel` last queued a story's message, edit or reply (None: never): what it was
     told while in `mode: instant`."""
