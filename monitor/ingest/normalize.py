@@ -134,6 +134,15 @@ def language_code(value: str | None) -> str | None:
     return code if code.isalpha() and 2 <= len(code) <= 3 else None
 
 
+def _joined(base_url: str, link: str) -> str | None:
+    """`link` made absolute; None when urllib cannot read it ("//[::1/x", an unclosed IPv6
+    host): urljoin raised, and the poll failed with the feed's other items unstored."""
+    try:
+        return urljoin(base_url, link)
+    except ValueError:
+        return None
+
+
 def _item_key_url(link: str | None, base_url: str) -> str | None:
     """The canonical URL of an item's link. A link to the document itself (a page's `#`)
     names no item, or only by its fragment (`#nota-4`): as a plain canonical URL it would make
@@ -182,7 +191,7 @@ def normalize_entry(
     """One NormalizedItem, or None when the entry has neither a link nor a title nor an id."""
     link = link_of(entry.link) if entry.link else None
     if link and not link.startswith(("http://", "https://")):
-        link = urljoin(base_url, link)
+        link = _joined(base_url, link)
     canon = _item_key_url(link, base_url)
     # fields are cut to their limits before any cleaning (core/markup.py)
     # a section label the outlet put on the title's last line ("…\nPOLÍTICA") is not its words

@@ -103,8 +103,23 @@ def _resolve(link: str, base_url: str, page_url: str) -> str | None:
     """`link` made absolute; None when it is no web page (`javascript:`, `mailto:`, `tel:`).
     A link that is only a fragment (`#`, `#nota-4`) points into this page, whatever its
     <base href> says."""
-    resolved = urljoin(page_url if link.startswith("#") else base_url, link)
-    return resolved if urlsplit(resolved).scheme.lower() in ("http", "https") else None
+    try:
+        resolved = urljoin(page_url if link.startswith("#") else base_url, link)
+        return resolved if urlsplit(resolved).scheme.lower() in ("http", "https") else None
+    except ValueError:  # "http://[::1/n/2": an unclosed IPv6 host; the poll failed on it
+        return None
+
+
+def _base_url(soup: BeautifulSoup, url: str) -> str:
+    """The page's <base href> made absolute, else the page's URL (also for a base urllib cannot
+    read: urljoin raised on it, and the whole page was unreadable)."""
+    base = soup.find("base", href=True)
+    if not isinstance(base, Tag):
+        return url
+    try:
+        return urljoin(url, str(base["href"]))
+    except ValueError:
+        return url
 
 
 def _merged(first: ParsedEntry | None, entry: ParsedEntry) -> bool:
@@ -133,8 +148,7 @@ def parse_page(
         return ParsedFeed(problems=["empty response"], fatal=True)
     try:
         soup = BeautifulSoup(decode_html(body, headers), "lxml")
-        base = soup.find("base", href=True)
-        base_url = urljoin(url, str(base["href"])) if isinstance(base, Tag) else url
+        base_url = _base_url(soup, url)
         nodes = soup.select(selectors.item)
     except Exception as exc:  # lxml/soupsieve on hostile markup
         return ParsedFeed(problems=[f"unreadable page: {type(exc).__name__}: {exc}"], fatal=True)

@@ -119,6 +119,20 @@ async def test_rss_with_a_long_author_is_read_at_once(
     assert len(parsed.feed.publisher) <= AUTHOR_CHARS and len(parsed.entries[0].author) <= AUTHOR_CHARS
 
 
+async def test_json_feed_with_a_link_urllib_cannot_read_is_stored_without_it(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    # a relative "//[::1/x" (an unclosed IPv6 host) made urljoin raise: "internal error" on every
+    # poll, and the feed's other items were never stored
+    body = (b'{"version": "1.1", "items": [{"id": "1", "url": "//[::1/x", "title": "Nota uno"}, '
+            b'{"id": "2", "url": "https://news.example/2", "title": "Nota dos"}]}')
+    server.set_route("/ipv6.json", body, content_type="application/feed+json")
+    cfg = FeedConfig(name="ipv6", url=server.url("/ipv6.json"), language="es", fetch_article="never")
+    result = await poll_feed(cfg, settings, fetcher, db)
+    assert result.status == "new", result.error
+    assert {r.guid: r.url for r in stored(db, "ipv6")} == {"1": None, "2": "https://news.example/2"}
+
+
 async def test_json_nested_too_deeply_is_a_parse_failure(
     server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
 ) -> None:
@@ -171,6 +185,29 @@ async def test_page_links_that_lead_nowhere_else_are_no_links(
         "Nota con ancla de la lista de presos": (here + "#nota-4", here + "#nota-4"),
         "Otro titular, también enlazado a la página misma": (here, None),
     }
+
+
+async def test_a_page_link_urllib_cannot_read_is_no_link_and_the_page_is_read(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    # urljoin raised ValueError on "http://[::1" (an unclosed IPv6 host) and on a <base href>
+    # like it: the poll failed with an internal error every time, none of the page's items stored
+    cfg = page_feed(server)
+    server.set_route("/news/", page(
+        "<h2>Liberan a veinte presos políticos</h2><a href='/n/1'>ver</a>",
+        "<h2>Nota con un enlace roto</h2><a href='http://[::1/n/2'>x</a>",
+    ), content_type="text/html")
+    result = await poll_feed(cfg, settings, fetcher, db)
+    assert result.status == "new", result.error
+    assert {r.title: r.url for r in stored(db, "page")} == {
+        "Liberan a veinte presos políticos": server.url("/n/1"), "Nota con un enlace roto": None}
+    server.set_route("/news/", (  # a <base href> urllib cannot read: links are the page's own
+        "<html><head><base href='http://[oops/'></head><body><article><h2>Otro titular sobre los "
+        f"presos</h2><a href='/n/3'>ver</a><time datetime='{HOUR_AGO}'></time></article></body></html>"
+    ).encode(), content_type="text/html")
+    again = await poll_feed(cfg, settings, fetcher, db)
+    assert again.status == "new" and again.stored == 1, again.error
+    assert stored(db, "page")[-1].url == server.url("/n/3")
 
 
 async def test_page_link_text_is_a_link_only_when_it_is_a_url(
