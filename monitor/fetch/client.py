@@ -265,7 +265,11 @@ class Fetcher:
             if status not in REDIRECTS or not location:
                 result.permanent_redirect = moved_to
                 return result
-            target = urljoin(current, location)
+            try:
+                target = urljoin(current, location)
+            except ValueError:  # "http://[oops": an unclosed IPv6 host
+                shown = redact_userinfo(location)[:200]
+                return FetchResult(url, current, status, error=f"redirect to an invalid URL {shown!r}")
             if urlsplit(target).scheme not in ("http", "https"):
                 shown = redact_userinfo(target)[:200]
                 return FetchResult(url, current, status, error=f"redirect to unsupported {shown!r}")

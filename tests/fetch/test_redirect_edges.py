@@ -81,3 +81,15 @@ async def test_a_redirect_without_location_says_so(
         result = await fetcher.fetch(server.url("/moved"))
     assert not result.ok and result.status == status
     assert result.error == f"HTTP {status} without a Location header"
+
+
+async def test_a_redirect_to_a_url_urllib_cannot_read_says_so(
+    server: FeedServer, settings: Settings
+) -> None:
+    # "http://[oops" (an unclosed IPv6 host): urljoin raised ValueError out of fetch(), and the
+    # poll was recorded as "internal error: ValueError: Invalid IPv6 URL" with a traceback logged
+    server.set_route("/moved", redirect="http://[oops/feed", status=301)
+    async with Fetcher(settings, trusted=[server.url("/")]) as fetcher:
+        result = await fetcher.fetch(server.url("/moved"))
+    assert not result.ok and result.status == 301
+    assert result.error == "redirect to an invalid URL 'http://[oops/feed'"
