@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 
 from telegram.error import TelegramError
 
-from alerts.render import COUNT_LABELS, QUALIFIERS, figure, lang_of, local_day, topic_label
+from alerts.render import COUNT_LABELS, QUALIFIERS, figure, lang_of, local_day, tg_len, topic_label
 from alerts.tally.figures import OTHER, Figure, Tally, load_tally
 from alerts.telegram import classify_error, message_gone, pin_refused, sender_for
 from core.clock import Clock, SystemClock
@@ -158,7 +158,7 @@ def pin_text(tally: Tally, topics: Iterable[str], tz: tzinfo = UTC, lang: str = 
         if len(lines) > 1:
             blocks.append("\n".join(lines))
     text = "\n\n".join(blocks)
-    while len(text) > PIN_LIMIT and "\n" in text:  # many topics: the last lines go
+    while tg_len(text) > PIN_LIMIT and "\n" in text:  # many topics: the last lines go (in UTF-16 units)
         text = text.rsplit("\n", 1)[0]
     return text or None
 

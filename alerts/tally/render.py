@@ -9,7 +9,7 @@ import json
 from collections.abc import Iterable
 from datetime import UTC, tzinfo
 
-from alerts.render import topic_label
+from alerts.render import fit_plain, tg_len, topic_label
 from alerts.tally.figures import OTHER, Figure, Tally, TopicState
 
 CAPTION_LIMIT = 1024
@@ -104,6 +104,9 @@ def caption(
             lines.append(topic_label(name, "en"))
             lines.extend(f"• {s}" for s in summary)
     text = "\n".join(lines) or "No figures stated yet."
-    if len(text) > limit:
-        text = text[: limit - 1].rsplit("\n", 1)[0] + "\n…"
-    return text[:limit]
+    if tg_len(text) <= limit:
+        return text
+    # the whole lines that fit, then "…"; counted as Telegram counts a caption, in UTF-16 units:
+    # counted in characters, an outlet named with emoji made it too long and the chart unsent
+    kept = fit_plain(text, limit - 2)[:-1]
+    return (kept.rsplit("\n", 1)[0] if "\n" in kept else kept) + "\n…"

@@ -50,3 +50,45 @@ def test_the_tally_quotes_figures_as_stated(db: Database, default_config: AppCon
     rows = list(csv.DictReader(io.StringIO(render_csv(tally))))
     assert {(r["number"], r["qualifier"]) for r in rows if r["section"] == "timeline"} == {
         ("777", ""), ("400", "more than"), ("711", "at least")}
+
+
+def test_the_caption_fits_telegram_in_utf16_units_with_emoji_in_outlets() -> None:
+    """Telegram counts a caption's 1,024 in UTF-16 code units: an outlet named with emoji (a
+    flag is two units a letter) made a caption of 1,024 characters 1,300 units, and sendPhoto
+    refused it ("message caption is too long"): the chart was never posted."""
+    from alerts.render import tg_len
+    from alerts.tally.figures import OTHER, Figure, Tally, TopicState
+
+    def figure(event: str, n: int) -> Figure:
+        return Figure(topic=TOPIC, event=event, number=n, source=OTHER, kind="other",
+                      date=datetime(2026, 1, 20, tzinfo=UTC), url=None, outlet="🇻🇪" * 100)
+
+    held, announced, verified = figure("held", 800), figure("released", 400), figure("released", 61)
+    state = TopicState(topic=TOPIC, still_held=held, announced=[(announced.date, 400, announced)],
+                       verified=[(verified.date, 61, verified)])
+    text = caption(Tally(figures=[held, announced, verified], timeline=[], topics={TOPIC: state}))
+    assert 0 < tg_len(text) <= 1024 and text.startswith("Political prisoners\n• still held: 800")
+
+
+def test_the_pinned_figures_fit_telegram_in_utf16_units_with_emoji_in_outlets() -> None:
+    """The pinned message was kept under 4,000 characters, not UTF-16 units: figures of unknown
+    sources quoted by outlets named with emoji (a flag is two units a letter) made it 7,000
+    units, over Telegram's 4,096, and the pin was refused."""
+    from alerts.render import tg_len
+    from alerts.tally.figures import OTHER, Figure, Tally, TopicState
+    from devtools.tghtml import parse_html
+
+    def figure(topic: str, n: int, flags: list[str]) -> Figure:
+        return Figure(topic=topic, event="held", number=n, source=OTHER, kind="other",
+                      date=datetime(2026, 1, 20, tzinfo=UTC), url=None, outlet="🇻🇪" * 100, flags=flags)
+
+    figures: list[Figure] = []
+    topics: dict[str, TopicState] = {}
+    for topic in (TOPIC, "us_actions"):
+        held, released = figure(topic, 800, []), figure(topic, 400, [])
+        figures += [held, released, *(figure(topic, 700 + k, ["conflict"]) for k in range(3)),
+                    *(figure(topic, 8000 + k, ["jump"]) for k in range(2))]
+        topics[topic] = TopicState(topic=topic, still_held=held, announced=[(released.date, 400, released)],
+                                   verified=[(released.date, 400, released)])
+    text = pin_text(Tally(figures=figures, timeline=[], topics=topics), list(topics))
+    assert text is not None and 0 < tg_len(parse_html(text)) <= 4096
