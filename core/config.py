@@ -125,8 +125,13 @@ _STRIPPED = TypeAdapter(str, config=ConfigDict(str_strip_whitespace=True))
 
 def stripped(text: str) -> str:
     """`text` as the models keep a string: without the white space around it (pydantic's
-    own stripping, which differs from str.strip for a few control characters)."""
-    return _STRIPPED.validate_python(text)
+    own stripping, which differs from str.strip for a few control characters). A text pydantic
+    refuses (a lone surrogate, YAML's "\\ud800") is stripped by str.strip: the model reports it
+    (before, the cross-checks that compare names let its ValidationError out: a traceback)."""
+    try:
+        return _STRIPPED.validate_python(text)
+    except ValidationError:
+        return text.strip()
 
 
 class Limits(Strict):

@@ -132,3 +132,17 @@ def test_an_unhashable_key_at_the_top_level_exits_2_without_a_traceback(tmp_path
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
     [error] = done.stderr.splitlines()[1:]
     assert error.strip().startswith("(YAML syntax) (line 1): a key must be a single value")
+
+
+@pytest.mark.parametrize("where", ["feeds", "channels"])
+def test_a_name_with_a_lone_surrogate_is_refused_at_its_line(where: str) -> None:
+    # YAML's "\ud800" escape is half a character: the duplicate-name check let pydantic's
+    # ValidationError out, and check-config printed a traceback and exited 1
+    text = ("rules: [venezuela-2026]\nfeeds:\n  - name: \"\\ud800\"\n    url: https://a.example/feed\n"
+            "    language: es\nchannels:\n  - name: \"\\ud800\"\n    chat_id: console\n"
+            "    topics: [political_prisoners]\n")
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text)
+    line = 3 if where == "feeds" else 7
+    assert any(i.location == f"{where}[0].name" and i.line == line and "unicode" in i.message
+               for i in caught.value.issues), caught.value.issues
