@@ -122,7 +122,8 @@ def parse_feed(body: bytes, headers: dict[str, str], url: str, zone: tzinfo = UT
         out.fatal = True
         head = body.lstrip()[:200].lower()
         if b"<html" in head or b"<!doctype html" in head:
-            out.problems.insert(0, "not a feed: an HTML page was served")
+            out.problems.insert(0, "not a feed: an HTML page was served (`monitor feeds add URL` finds a page's "
+                                   "feed; a page without one is read as `type: page` with selectors)")
         elif not out.format:
             out.problems.insert(0, "not a feed: no RSS, Atom or JSON Feed found")
     return out

@@ -76,6 +76,8 @@ def test_html_served_as_feed_is_fatal() -> None:
     body = b"<!DOCTYPE html><html><head><title>Home</title></head><body><p>hi</p></body></html>"
     parsed = parse_any(body, {"content-type": "text/html"}, "https://ex.org/f")
     assert parsed.fatal and "not a feed" in (parsed.problem or "")
+    # what the operator does about it is said where the error is read (status, the admin chat)
+    assert "monitor feeds add URL" in (parsed.problem or "") and "type: page" in (parsed.problem or "")
 
 
 def test_empty_body_is_fatal() -> None:
