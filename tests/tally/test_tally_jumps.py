@@ -12,12 +12,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from alerts.tally.figures import Tally, load_tally
+from alerts.tally.figures import Tally, build_tally, load_tally
 from alerts.tally.pin import pin_text
 from core.config import AppConfig
 from monitor.pipeline import Pipeline
 from storage.db import Database
 from storage.models import Count, Feed
+from storage.tally import StoredFigure
 from tests.tally.stored import add_headline
 
 TOPIC = "political_prisoners"
@@ -96,21 +97,21 @@ def test_a_second_figure_agreeing_with_a_flagged_one_confirms_it(
     assert [n for _, n, _ in state.announced] == [40, 626, 650]
 
 
-def test_a_flagged_figure_under_the_one_shown_is_called_a_tenth_not_ten_times(
-    db: Database, default_config: AppConfig
-) -> None:
+def test_a_flagged_figure_under_the_one_shown_is_called_a_tenth_not_ten_times() -> None:
     """A held figure is flagged both ways, yet the pinned message called every flagged figure
     "10× the figures before it": beside Foro Penal's 780 still held, "2 held (other, La Verdad;
     10× the figures before it)" (Iris Varela's "dos únicos presos políticos", 28 January). A
     figure under the one shown for its event is now "a tenth or less" of it."""
-    tally = _tally(db, default_config, [
-        (14, "La ONG Foro Penal contabiliza 777 presos políticos en Venezuela"),
-        (22, "Foro Penal contabiliza 780 presos políticos en Venezuela"),
-        (26, "Foro Penal contabiliza 70 presos políticos en Venezuela"),  # 700, misread
-    ])
+    def held(n: int, day: int, number: int) -> StoredFigure:
+        when = datetime(2026, 1, day, 12, tzinfo=UTC)
+        return StoredFigure(n, TOPIC, "held", number, "Foro Penal", when, when, f"https://o{n}.example", "el-pitazo")
+
+    tally = build_tally([held(1, 14, 777), held(2, 22, 780), held(3, 26, 70)])  # 700, misread
     en, es = pin_text(tally, [TOPIC]), pin_text(tally, [TOPIC], lang="es")
     assert en is not None and es is not None
     assert "• Still held: <b>780</b> (Foro Penal, 2026-01-22)" in en
     assert "Flagged, not counted: 70 held (Foro Penal, 2026-01-26; a tenth or less of the figures before it)" in en
     assert ("Señalada, no contada: 70 presos (Foro Penal, 26/01/2026; una décima parte o menos de las "
             "cifras anteriores)") in es
+    up = pin_text(build_tally([held(1, 14, 777), held(2, 22, 780), held(3, 26, 8000)]), [TOPIC])
+    assert up is not None and "8,000 held (Foro Penal, 2026-01-26; 10× the figures before it)" in up
