@@ -31,6 +31,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.feed_limits import FOLDED, HELD, over_hourly_limit
@@ -145,12 +146,12 @@ def enqueue_for_item(
                          "item_id": (first.payload or {}).get("item_id", item.id),
                          "feed_id": (first.payload or {}).get("feed_id", item.feed_id), "retells_alert_id": first.id},
             )
-        elif assignment.new_counts:
+        elif (urgent := _tells_it_urgently(session, channel.name, story.id, c.urgency)) or assignment.new_counts:
             view = item_view(item, c, config, also=[])
             view.counts = [x.as_dict() for x in assignment.new_counts]
             view.summary = ""
             view.lang = str((first.payload or {}).get("view", {}).get("lang") or view.lang)
-            r = render_update(view, tz)
+            r = render_update(view, tz, urgent=urgent)
             _add(
                 session, alerts, key=f"update:{channel.name}:{story.id}:{item.id}", now=now,
                 channel=channel.name, story_id=story.id, kind="update", reply_to_alert_id=first.id,
@@ -176,6 +177,19 @@ def enqueue_for_item(
                 },
             )
     return alerts
+
+
+def _tells_it_urgently(session: Session, channel: str, story_id: int, urgency: str) -> bool:
+    """Whether an urgent report is the first the channel's messages of the story tell as urgent.
+    On 3 January the capture of Maduro (six urgent reports) joined a story first told by
+    "Díaz-Balart destacó el liderazgo de Trump tras la captura de Maduro" (normal): the channel
+    only saw "También: …" added to that statement, never the capture told as URGENTE. Such a
+    report is now a reply marked urgent; later urgent reports edit the outlets in as before."""
+    if urgency != "high":
+        return False
+    told = session.scalars(select(Alert.payload).where(
+        Alert.channel == channel, Alert.story_id == story_id, Alert.kind.in_(("new", "update"))))
+    return not any(((p or {}).get("view") or {}).get("urgency") == "high" for p in told)
 
 
 def _status(session: Session, item: Item, channel: ChannelConfig, config: AppConfig, now: datetime) -> str:

@@ -457,10 +457,12 @@ def render_alert(view: AlertView, tz: ZoneInfo, *, limit: int = MAX_TEXT) -> Ren
     return _fit(build, clean(view.summary), clean(without_section_label(view.title)), limit)
 
 
-def render_update(view: AlertView, tz: ZoneInfo, *, limit: int = MAX_TEXT) -> Rendered:
-    """The short reply posted when a later report brings a new figure."""
+def render_update(view: AlertView, tz: ZoneInfo, *, limit: int = MAX_TEXT, urgent: bool = False) -> Rendered:
+    """The short reply posted when a later report brings a new figure, or (`urgent`) tells
+    the event of a story first told by a report that was not urgent."""
     lang = lang_of(view.lang)
     w = WORDS[lang]
+    mark = (f"{URGENCY_MARK['high']} <b>{w['urgent']}</b> · ", f"{URGENCY_MARK['high']} {w['urgent']} · ") if urgent else ("", "")
     outlet = clean(view.outlet)
     when = local_time(view.published, tz, lang, date_only=view.date_only)
     url, domain = url_or_domain(view.url)
@@ -468,8 +470,8 @@ def render_update(view: AlertView, tz: ZoneInfo, *, limit: int = MAX_TEXT) -> Re
 
     def build(summary: str, title: str) -> Rendered:
         meta = " · ".join(x for x in (outlet, when) if x)
-        h = [f"🆕 <b>{w['update']}</b>" + (f" · <i>{esc(meta)}</i>" if meta else "")]
-        t = [f"🆕 {w['update']}" + (f" · {meta}" if meta else "")]
+        h = [f"{mark[0]}🆕 <b>{w['update']}</b>" + (f" · <i>{esc(meta)}</i>" if meta else "")]
+        t = [f"{mark[1]}🆕 {w['update']}" + (f" · {meta}" if meta else "")]
         if counts:
             h.append(f"📊 <b>{esc(counts)}</b>")
             t.append(f"📊 {counts}")

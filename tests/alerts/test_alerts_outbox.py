@@ -94,10 +94,10 @@ def test_routing_filters(db, make_config, add_item) -> None:
                               Cls(PP, "normal"), config, now=NOW)
         assert sorted(a.channel for a in en) == ["all"]
         # a Spanish report of the same event: the es channel gets its first message now,
-        # the urgent channel too (urgency rose); "all" gets an edit naming El Pitazo
+        # the urgent channel too (urgency rose); "all" gets a reply marked urgent from El Pitazo
         es = enqueue_for_item(s, add_item(s, "elpitazo", "Venezuela frees prisoners"),
                               Cls(PP, "high"), config, now=NOW)
-        assert sorted((a.channel, a.kind) for a in es) == [("all", "edit"), ("es-only", "new"), ("urgent", "new")]
+        assert sorted((a.channel, a.kind) for a in es) == [("all", "update"), ("es-only", "new"), ("urgent", "new")]
 
 
 def test_urgency_and_counts_merge_into_story(db, make_config, add_item) -> None:
@@ -141,3 +141,23 @@ def test_titles_with_different_figures_are_different_stories() -> None:
 
     assert titles_similar("Excarcelan a 87 presos políticos en Venezuela", "Venezuela: excarcelan a 87 presos políticos")
     assert not titles_similar("Excarcelan a 107 presos políticos en Zona 7", "Excarcelan a 104 presos políticos en Rodeo I")
+
+
+def test_the_event_told_after_a_statement_about_it_is_a_reply_marked_urgent(db, make_config, add_item) -> None:
+    """A story first told by a report that was not urgent (Díaz-Balart's words "tras la captura
+    de Maduro"), then by the event itself (six outlets: "Trump confirma la captura de Maduro"),
+    only had "También: …" edited in: the channel never saw the capture as URGENTE. The first
+    urgent report is now a reply marked urgent; the later ones edit their outlets in."""
+    config = make_config([{"name": "pp", "chat_id": "@pp_channel", "topics": PP}])
+    title = "Excarcelan a presos políticos en Venezuela"
+    normal = Cls(PP, "normal", {"political_prisoners": ["presos políticos"]}, entities=ENTS)
+    high = Cls(PP, "high", {"political_prisoners": ["excarcelan"]}, entities=ENTS)
+    with db.session() as s:
+        first = enqueue_for_item(s, add_item(s, "elpitazo", title), normal, config, now=NOW)
+        urgent = enqueue_for_item(s, add_item(s, "bbcmundo", title), high, config, now=NOW)
+        again = enqueue_for_item(s, add_item(s, "cocuyo", title), high, config, now=NOW)
+    assert [a.kind for a in first + urgent + again] == ["new", "update", "edit"]
+    assert urgent[0].reply_to_alert_id == first[0].id
+    shown = parse_html(urgent[0].payload["html"])
+    assert shown.startswith("🔴 URGENTE · 🆕 Actualización · BBC Mundo") and title in shown
+    assert "También: BBC Mundo, Efecto Cocuyo" in parse_html(again[0].payload["html"])
