@@ -63,17 +63,21 @@ async def test_json_feed_with_a_lone_surrogate_is_stored(
 
 
 
+def _rss(titles: list[str]) -> bytes:
+    """An RSS 2.0 document of one item per title, written as given (references and all)."""
+    entries = "".join(f"<item><title>{t}</title><link>https://example.org/{i}</link>"
+                      f"<guid>{i}</guid></item>" for i, t in enumerate(titles, 1))
+    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
+            f"{entries}</channel></rss>").encode()
+
+
 async def test_rss_with_surrogate_character_references_is_stored(
     server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
 ) -> None:
     # an emoji written as its two UTF-16 halves, and a title cut inside one
     titles = ["Liberan a cinco presos &#xD83D;&#xDE00;", "Emoji cortado &#xD83D;",
               "Decimal &#55357;&#56832; y &#233;xito"]
-    entries = "".join(f"<item><title>{t}</title><link>https://example.org/{i}</link>"
-                      f"<guid>{i}</guid></item>" for i, t in enumerate(titles, 1))
-    body = f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>' \
-           f"{entries}</channel></rss>"
-    server.set_route("/feed.xml", body.encode(), content_type="application/rss+xml")
+    server.set_route("/feed.xml", _rss(titles), content_type="application/rss+xml")
     cfg = FeedConfig(name="rss", url=server.url("/feed.xml"), language="es", fetch_article="never")
     result = await poll_feed(cfg, settings, fetcher, db)
     assert result.status == "new", result.error
@@ -87,11 +91,7 @@ async def test_rss_with_a_character_reference_beyond_unicode_is_stored(
     # &#x110000; and beyond name no character: feedparser's chr() raised, the whole feed was
     # "unreadable" on every poll; the reference is dropped, the items are kept
     titles = ["Liberan a cinco presos &#x110000;", "Otra nota &#99999999999;", "Sin nada raro"]
-    entries = "".join(f"<item><title>{t}</title><link>https://example.org/{i}</link>"
-                      f"<guid>{i}</guid></item>" for i, t in enumerate(titles, 1))
-    body = f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>' \
-           f"{entries}</channel></rss>"
-    server.set_route("/beyond.xml", body.encode(), content_type="application/rss+xml")
+    server.set_route("/beyond.xml", _rss(titles), content_type="application/rss+xml")
     cfg = FeedConfig(name="beyond", url=server.url("/beyond.xml"), language="es", fetch_article="never")
     result = await poll_feed(cfg, settings, fetcher, db)
     assert result.status == "new", result.error
