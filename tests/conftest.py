@@ -3,6 +3,7 @@ names a server), the default config, and a local feed server."""
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -83,6 +84,22 @@ def pytest_configure(config: pytest.Config) -> None:
     if url and worker:
         os.environ["TEST_DATABASE_URL"] = _worker_database(url, worker)
 
+
+
+@pytest.fixture(autouse=True)
+def _logging_as_it_was() -> Iterator[None]:
+    """A test that runs `monitor.cli.main` in process configures the root logger (its level,
+    a handler on that test's captured stderr): later tests of the same worker then printed
+    httpcore's DEBUG lines into the stderr they compare. The root logger and the levels
+    `setup_logging` sets are put back after each test."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    named = {n: logging.getLogger(n).level for n in ("httpx", "httpcore", "apscheduler", "alembic")}
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    for name, lvl in named.items():
+        logging.getLogger(name).setLevel(lvl)
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The tests marked `slow` (the short soak: two minutes; three replicas on PostgreSQL) first, so that pytest-xdist starts
