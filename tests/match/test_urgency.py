@@ -185,3 +185,21 @@ def test_a_capture_or_an_attack_in_what_someone_says_is_not_the_event(shipped, t
     or an attack told as one."""
     r = shipped.classify(title=title, lang="es")
     assert r.topics and r.urgency == urgency
+
+
+@pytest.mark.parametrize(
+    ("title", "urgency"),
+    [
+        ("Rafael Tudares es liberado tras más de un año de prisión", "high"),
+        ("El periodista Juan Pérez fue liberado este martes", "high"),
+        ("Cinco presos políticos fueron liberados en las últimas horas", "high"),
+        ("La activista María Gómez ha sido liberada", "high"),
+        # asked for or awaited, as before
+        ("Exigen que los presos políticos sean liberados", "normal"),
+    ],
+)
+def test_a_release_told_in_the_passive_is_urgent(shipped, title, urgency):
+    """"X fue liberado", the way a release is most often told after the fact, was no urgent
+    term: the reader of the channel got the release as an ordinary alert."""
+    r = shipped.classify(title=title, lang="es")
+    assert r.topics and r.urgency == urgency
