@@ -312,7 +312,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     try:
         config = load_config(path)
     except ConfigError as exc:
-        print(f"warning: {path} is invalid; showing the database only\n{exc.render()}", file=sys.stderr)
+        what = "is invalid" if os.path.exists(path) else "cannot be found"
+        print(f"warning: {path} {what}; showing the database only\n{exc.render()}", file=sys.stderr)
         config = None
     runtime = resolve_runtime(config, config_path=path, db_flag=args.db,
                               file_database_url=None if config else raw_database_url(path))

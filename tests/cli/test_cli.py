@@ -372,3 +372,19 @@ def test_db_before_or_after_a_people_action_is_the_database_written(tmp_path, ca
     assert main(["people", "--db", db, "remove", "Teodoro Quintana"]) == 0
     assert main(["people", "--db", db, "--all"]) == 0
     assert "Teodoro Quintana" in capsys.readouterr().out
+
+
+def test_status_without_a_config_says_it_cannot_be_found_not_that_it_is_invalid(tmp_path, monkeypatch, capsys):
+    """Run where there is no feeds.yaml, `monitor status` began with "feeds.yaml is invalid" and
+    said only on the next line that the file was missing."""
+    from monitor.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MONITOR_CONFIG", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert main(["status"]) == 0
+    first = capsys.readouterr().err.splitlines()[0]
+    assert first == "warning: feeds.yaml cannot be found; showing the database only"
+    (tmp_path / "feeds.yaml").write_text("feeds: 3\n")
+    assert main(["status"]) == 0
+    assert capsys.readouterr().err.splitlines()[0] == "warning: feeds.yaml is invalid; showing the database only"
