@@ -38,7 +38,7 @@ REFUSAL_LOG_EVERY = 60.0  # seconds between the log lines of a refusal repeated 
 
 
 from storage.errors import (  # noqa: E402  (re-exported; defined apart for fast CLI start)
-    _SCHEME,
+    URL_SCHEME,
     DatabaseError,
     InvalidDatabaseURL,
     redact_url,
@@ -68,7 +68,7 @@ def _pg_lock_timeout(dbapi_conn: Any, _record: Any) -> None:
 def _secrets(url: str) -> list[str]:
     """The password of `url` and, when it holds '@', each of its parts (SQLAlchemy would
     read what follows the first '@' as the host and might echo it in an error)."""
-    match = _SCHEME.match(url)
+    match = URL_SCHEME.match(url)
     if not match or "@" not in match.group(2):
         return []
     userinfo = match.group(2).rpartition("@")[0]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*://)(.*)$", re.S)
+URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*://)(.*)$", re.S)
 _QUERY_SECRET = re.compile(r"(?i)\b(password|passwd|pwd|sslpassword)=[^&\s]*")
 # backend -> the drivers installed with the project ("" = the backend's default)
 _DRIVERS = {"sqlite": ("", "pysqlite"), "postgresql": ("", "psycopg"), "postgres": ("",)}
@@ -27,7 +27,7 @@ class InvalidDatabaseURL(DatabaseError):
 def redact_url(url: str) -> str:
     """`url` without its password, by text: it works on URLs SQLAlchemy cannot parse, and
     a password holding '@' (which ends at the last '@') is hidden whole."""
-    match = _SCHEME.match(url)
+    match = URL_SCHEME.match(url)
     if not match:  # no scheme: shown, but nothing before an '@' (it may be user:password)
         host = url.rpartition("@")[2]
         return f"***@{host}" if "@" in url else url
@@ -48,7 +48,7 @@ def url_problem(url: str) -> str | None:
     shown = redact_url(url)
     if url != url.strip() or re.search(r"\s#", url):
         return f"{shown!r} contains white space (a comment after the value?); {EXPECTED}"
-    match = _SCHEME.match(url)
+    match = URL_SCHEME.match(url)
     if not match:
         return f"{shown!r} is not a database URL; {EXPECTED}"
     backend, _, driver = match.group(1)[:-3].lower().partition("+")

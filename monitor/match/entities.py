@@ -125,13 +125,13 @@ class EntityTable:
     def is_venezuelan(self, found: dict[int, int]) -> bool:
         return any(self.specs[ei].region == "venezuela" for ei in found)
 
-    def is_foreign(self, found: dict[int, int], item: _Item | None = None) -> bool:
+    def is_foreign(self, found: dict[int, int], item: _Item) -> bool:
         """Whether the item names a place outside Venezuela, other than as the nationality of
-        people (with `item`): "Excarcelan a dos presos políticos colombianos", "ciudadanos de
+        people: "Excarcelan a dos presos políticos colombianos", "ciudadanos de
         Alemania, Hungría y Ucrania" are foreigners held in Venezuela, which the beat covers;
         "Cuba excarcela…" and "presos en Colombia" still place the item elsewhere."""
         return any(
-            self.specs[ei].region == "elsewhere" and (item is None or not self._nationality_only(ei, found, item))
+            self.specs[ei].region == "elsewhere" and not self._nationality_only(ei, found, item)
             for ei in found
         )
 
