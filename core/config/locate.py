@@ -1,0 +1,106 @@
+"""Where in the YAML a problem is (its path and line), and the words pydantic's errors become."""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from typing import Annotated, Any, Union
+
+from pydantic import BaseModel
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from core.config.errors import ConfigIssue, Loc, format_loc
+from core.config.models import AppConfig
+
+
+def _resolve(data: Any, loc: Loc) -> tuple[Loc, int | None]:
+    """Follow `loc` through the YAML tree; return the path that exists and its line (1-based).
+
+    Parts that are not in the data (pydantic's union tags, a missing key) are
+    dropped, except a missing last key, which keeps its name and its parent's line.
+    A key that came through a merge key (`<<: *defaults`) has no line of its own in
+    this mapping: it gets the mapping's line, where `<<` pulls it in.
+    """
+    node, path, line = data, [], None
+    if isinstance(node, CommentedMap | CommentedSeq) and node.lc.line is not None:
+        line = node.lc.line + 1
+    for i, part in enumerate(loc):
+        if isinstance(node, CommentedMap) and part in node:
+            own = node.lc.data.get(part)  # absent for a merged key
+            if own is not None:
+                line = own[0] + 1
+            elif node.lc.line is not None:
+                line = node.lc.line + 1
+            node = node[part]
+            path.append(part)
+        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
+            line = node.lc.item(part)[0] + 1
+            node = node[part]
+            path.append(part)
+        elif i == len(loc) - 1 and isinstance(part, str) and isinstance(node, dict):
+            path.append(part)
+    return tuple(path), line
+
+
+def _unwrap(tp: Any) -> Any:
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is Annotated:
+            tp = typing.get_args(tp)[0]
+        elif origin in (Union, types.UnionType):
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
+            tp = models[0] if models else args[0]
+        else:
+            return tp
+
+
+def _model_at(root: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
+    tp: Any = root
+    for part in loc:
+        tp = _unwrap(tp)
+        origin = typing.get_origin(tp)
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            field = tp.model_fields.get(str(part))
+            if field is None:
+                return None
+            tp = field.annotation
+        elif origin is list:
+            tp = typing.get_args(tp)[0]
+        elif origin is dict:
+            tp = typing.get_args(tp)[1]
+        else:
+            return None
+    tp = _unwrap(tp)
+    return tp if isinstance(tp, type) and issubclass(tp, BaseModel) else None
+
+
+def error_message(error: dict[str, Any], loc: Loc) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        key = str(loc[-1]) if loc else "?"
+        model = _model_at(AppConfig, loc[:-1])
+        hint = ""
+        if model is not None:
+            close = difflib.get_close_matches(key, list(model.model_fields), n=1, cutoff=0.6)
+            if close:
+                hint = f"; did you mean '{close[0]}'?"
+            else:
+                hint = f"; known keys: {', '.join(model.model_fields)}"
+        return f"unknown key '{key}'{hint}"
+    if kind == "missing":
+        return "required key is missing"
+    msg = str(error["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if msg.startswith(prefix):
+            msg = msg[len(prefix) :]
+    if kind in ("literal_error", "enum"):
+        got = error.get("input")
+        return f"{msg} (got {got!r})"
+    return msg
+
+
+def issue_at(data: Any, loc: Loc, message: str, file: str | None = None) -> ConfigIssue:
+    path, line = _resolve(data, loc)
+    return ConfigIssue(format_loc(path) or "(top level)", line, message, file)

@@ -1,0 +1,109 @@
+"""The values the models share: durations, URLs, names and time zones."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from datetime import timedelta
+from typing import Annotated
+from urllib.parse import quote, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    PlainSerializer,
+    TypeAdapter,
+    ValidationError,
+    WithJsonSchema,
+)
+
+from core.durations import MAX_DURATION, format_duration, parse_duration
+
+DEFAULT_CONFIG = "feeds.yaml"
+
+DEFAULT_INTERVAL = timedelta(minutes=10)  # a feed's poll interval when feeds.yaml gives none
+MIN_STORY_WINDOW = timedelta(hours=1)
+MIN_RETENTION = timedelta(days=1)
+Duration = Annotated[
+    timedelta, BeforeValidator(parse_duration), PlainSerializer(format_duration, return_type=str),
+    WithJsonSchema({"anyOf": [{"type": "string", "pattern": r"^\s*(\d+(\.\d+)?\s*[smhdwSMHDW]\s*)+$|^\d+$"},
+                              {"type": "number", "minimum": 0, "maximum": int(MAX_DURATION.total_seconds())}],
+                    "description": "a duration such as 90s, 10m, 6h, 2d or 1h30m (a number: seconds)"}),
+]
+
+
+def check_url(value: str) -> str:
+    shown = re.sub(r"//[^/?#\s]*@", "//***@", value)  # never echo a password
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise ValueError(f"invalid URL {shown!r}: cannot be parsed") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"invalid URL {shown!r}: expected http:// or https:// and a host name")
+    if any(ch.isspace() for ch in value):
+        raise ValueError(f"invalid URL {shown!r}: it contains white space")
+    return value
+
+
+def header_safe(value: str) -> bool:
+    """True when `value` can be sent as an HTTP header value: printable ASCII, so no CR/LF."""
+    return all(" " <= ch <= "~" for ch in value)
+
+
+def ascii_url(value: str) -> str:
+    """`value` with an IDNA host and a percent-encoded rest: the form to suggest."""
+    parts = urlsplit(value)
+    try:
+        host = (parts.hostname or "").encode("idna").decode("ascii")
+    except UnicodeError:
+        host = quote(parts.hostname or "", safe="")
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    safe = "/%:@!$&'()*+,;=-._~?"
+    return urlunsplit((parts.scheme, netloc, quote(parts.path, safe=safe),
+                       quote(parts.query, safe=safe), quote(parts.fragment, safe=safe)))
+
+
+def parse_allow_entry(entry: str) -> str | ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """An entry of settings.allow_private: a network, or a host name (lower-cased)."""
+    text = str(entry).strip()
+    try:
+        return ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        pass
+    host = text.lower().rstrip(".")
+    if not host or any(ch in host for ch in "/:@ \t"):
+        raise ValueError(
+            f"invalid allow_private entry {entry!r}: use a host name or a CIDR such as "
+            "10.0.0.0/8 or fd00::/8"
+        )
+    return host
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+_STRIPPED = TypeAdapter(str, config=ConfigDict(str_strip_whitespace=True))
+
+
+def stripped(text: str) -> str:
+    """`text` as the models keep a string: without the white space around it (pydantic's
+    own stripping, which differs from str.strip for a few control characters). A text pydantic
+    refuses (a lone surrogate, YAML's "\\ud800") is stripped by str.strip: the model reports it
+    (before, the cross-checks that compare names let its ValidationError out: a traceback)."""
+    try:
+        return _STRIPPED.validate_python(text)
+    except ValidationError:
+        return text.strip()
+
+
+def known_zone(value: str) -> str:
+    """`value` when it names an IANA time zone; a ValueError that says what to write."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder ("America")
+        raise ValueError(f"unknown time zone {value!r}: use an IANA name such as America/Caracas") from None
+    return value

@@ -1,0 +1,210 @@
+"""Reading a config or rule-pack file: a regular UTF-8 file of bounded size, YAML whose
+expansion is bounded (anchors), every key with its line."""
+
+from __future__ import annotations
+
+import codecs
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor, SafeConstructor
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from core.config.errors import ConfigError, ConfigIssue
+
+MAX_CONFIG_BYTES = 1_000_000
+MAX_YAML_NODES = 200_000  # after aliases are expanded (the shipped file has about 6,000)
+MAX_YAML_ALIASES = 1_000  # collections used again through an alias
+MAX_YAML_DEPTH = 64
+
+
+class _Located:
+    """A scalar YAML reads but Python cannot hold (the date 2026-02-30, an integer of 5,000
+    digits) is a YAML error at its line, not a ValueError from the loader."""
+
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)  # type: ignore[misc]
+        except (ValueError, OverflowError) as exc:
+            shown = str(node.value)[:40] + ("..." if len(str(node.value)) > 40 else "")
+            raise ConstructorError(
+                None, None, f"cannot read {shown}: {str(exc).split(';')[0]}; quote it to write it as text",
+                node.start_mark,
+            ) from None
+
+
+    def check_mapping_key(self, node: Any, key_node: Any, mapping: Any, key: Any, value: Any) -> bool:
+        _hashable(key, key_node)
+        return bool(super().check_mapping_key(node, key_node, mapping, key, value))  # type: ignore[misc]
+
+    def check_set_key(self, node: Any, key_node: Any, setting: Any, key: Any) -> None:
+        _hashable(key, key_node)
+        super().check_set_key(node, key_node, setting, key)  # type: ignore[misc]
+
+
+def _hashable(key: Any, key_node: Any) -> None:
+    """A key YAML's `? ` wrote as a list or mapping holding a list: ruamel cannot hash it and
+    raised TypeError (a traceback from check-config); a YAML error at the key's line instead."""
+    try:
+        hash(key)
+    except TypeError:
+        raise ConstructorError(
+            None, None, "a key must be a single value, not a list or a mapping", key_node.start_mark,
+        ) from None
+
+
+class _RoundTrip(_Located, RoundTripConstructor):
+    pass
+
+
+class _Safe(_Located, SafeConstructor):
+    pass
+
+
+def load_yaml(text: str, path: str, *, fast: bool = False) -> Any:
+    """The round-trip YAML tree of `text` (with lines), refused when it would expand too far.
+    `fast`: plain data from the C loader, no lines (a shipped pack, read again with lines
+    only when it holds an error)."""
+    yaml = YAML(typ="safe", pure=False) if fast else YAML(typ="rt")
+    yaml.Constructor = _Safe if fast else _RoundTrip
+    try:
+        data = yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise ConfigError(path, [ConfigIssue("(YAML syntax)", line, problem)]) from None
+    except YAMLError as exc:
+        raise ConfigError(path, [ConfigIssue("(YAML syntax)", None, str(exc))]) from None
+    except RecursionError:
+        problem = f"nested deeper than {MAX_YAML_DEPTH} levels"
+        raise ConfigError(path, [ConfigIssue("(YAML)", None, problem)]) from None
+    if data is None:
+        raise ConfigError(path, [ConfigIssue("(top level)", None, "the file is empty")])
+    problem = _expansion_problem(data)
+    if problem:
+        raise ConfigError(path, [ConfigIssue("(YAML)", None, problem)])
+    return data
+
+
+def _expansion_problem(data: Any) -> str | None:
+    """Why the document is refused before it is expanded, or None.
+
+    Anchors and aliases share one object per anchored collection, so loading stays
+    small; expanding them (for validation) is what explodes ("billion laughs"). The
+    expanded size is counted with one visit per distinct collection.
+    """
+    sizes: dict[int, int] = {}
+    aliases = 0
+
+    def size(node: Any, depth: int) -> int:
+        nonlocal aliases
+        if not isinstance(node, dict | list):
+            return 1
+        if depth > MAX_YAML_DEPTH:
+            raise Refused(f"nested deeper than {MAX_YAML_DEPTH} levels")
+        known = sizes.get(id(node))
+        if known is not None:
+            aliases += 1
+            if aliases > MAX_YAML_ALIASES:
+                raise Refused(f"more than {MAX_YAML_ALIASES} uses of anchors (aliases)")
+            return known
+        children = [*node.keys(), *node.values()] if isinstance(node, dict) else node
+        total = 1
+        for child in children:
+            total += size(child, depth + 1)
+            if total > MAX_YAML_NODES:
+                raise Refused(
+                    f"expands to more than {MAX_YAML_NODES:,} values (anchors and aliases)"
+                )
+        sizes[id(node)] = total
+        return total
+
+    try:
+        size(data, 0)
+    except Refused as exc:
+        return str(exc)
+    return None
+
+
+class Refused(Exception):
+    pass
+
+
+def plain_data(node: Any) -> Any:
+    """ruamel's round-trip containers as plain dicts and lists (pydantic wants those)."""
+    if isinstance(node, dict):
+        return {str(k) if not isinstance(k, str | int) else k: plain_data(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [plain_data(v) for v in node]
+    return node
+
+
+def read_config_text(p: Path) -> str:
+    """The text of a config file; a missing or unreadable file is a ConfigError."""
+    try:
+        return utf8_text(read_regular_file(p))
+    except NotUtf8 as exc:
+        raise ConfigError(str(p), [ConfigIssue("(encoding)", exc.line, exc.message)]) from None
+    except FileNotFoundError:
+        raise ConfigError(str(p), [ConfigIssue("", None, _not_found(p))]) from None
+    except Refused as exc:
+        raise ConfigError(str(p), [ConfigIssue("", None, str(exc))]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(str(p), [ConfigIssue("", None, f"cannot read the file: {exc}")]) from None
+
+
+def _not_found(p: Path) -> str:
+    """`file not found`, with where it was looked for and how to name another: run from another
+    directory, the default ./feeds.yaml is not the operator's, and the line said no more."""
+    if " #" in str(p):  # systemd keeps a comment written after the value in an env file
+        return "file not found (a comment after the value in an env file? put it on a line of its own)"
+    where = "" if p.is_absolute() else f"{p.absolute()}, "
+    return (f"file not found ({where}the config named by --config PATH, else $MONITOR_CONFIG, "
+            "else ./feeds.yaml in the working directory)")
+
+
+class NotUtf8(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line, self.message = line, message
+
+
+def utf8_text(data: bytes) -> str:
+    """The text of a config or pack file, which must be UTF-8: another encoding (an editor's
+    Latin-1 or UTF-16) is a NotUtf8 naming its first line that is not."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise NotUtf8(1, "the file is UTF-16: save it as UTF-8")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise NotUtf8(line, f"not UTF-8 (byte 0x{data[exc.start]:02x}): save the file as UTF-8") from None
+
+
+
+
+
+def read_regular_file(p: Path) -> bytes:
+    """The bytes of a regular file of at most MAX_CONFIG_BYTES. Opened without blocking
+    (a FIFO would wait for a writer) and checked on the open descriptor."""
+    fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a directory" if stat.S_ISDIR(info.st_mode) else "a device, pipe or socket"
+            raise Refused(f"not a regular file ({kind})")
+        if info.st_size > MAX_CONFIG_BYTES:
+            raise Refused(f"larger than {MAX_CONFIG_BYTES:,} bytes")
+        chunks, size = [], 0
+        while chunk := os.read(fd, 65536):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_CONFIG_BYTES:  # grew while being read
+                raise Refused(f"larger than {MAX_CONFIG_BYTES:,} bytes")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
