@@ -98,14 +98,43 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
 # the file: round-trip load, checked atomic write
 
 
-def _yaml() -> Any:
+def _yaml(text: str = "") -> Any:
+    """The round-trip YAML that writes `text`'s indentation back (the shipped file's style,
+    2/4/2, for a file that has none to go by)."""
     from ruamel.yaml import YAML
 
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     yaml.width = 4096
-    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.indent(**_indentation(text))
     return yaml
+
+
+_KEY_ONLY = re.compile(r"^( *)[^\s#-][^#]*:\s*(#.*)?$")  # a key whose value starts on the next line
+_KEY = re.compile(r"^( *)[^\s#-][^#:]*:(\s|$)")
+
+
+def _indentation(text: str) -> dict[str, int]:
+    """How `text` indents: a nested mapping's keys (`mapping`), a block sequence's entries
+    relative to their key (`sequence`, where the entry's text starts; `offset`, where its dash
+    is). An edit wrote every line in the shipped file's style: an operator's file indented
+    otherwise was re-indented whole, its diff hiding the one feed added."""
+    from ruamel.yaml.util import load_yaml_guess_indent
+
+    style = {"mapping": 2, "sequence": 4, "offset": 2}
+    try:
+        _, sequence, offset = load_yaml_guess_indent(text)
+    except Exception:  # not YAML: the caller's load reports it
+        return style
+    if offset is not None and sequence is not None and 0 <= offset < sequence:
+        style.update(sequence=sequence, offset=offset)
+    lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    for line, after in zip(lines, lines[1:], strict=False):
+        parent, child = _KEY_ONLY.match(line), _KEY.match(after)
+        if parent and child and len(child.group(1)) > len(parent.group(1)):
+            style["mapping"] = len(child.group(1)) - len(parent.group(1))
+            break
+    return style
 
 
 @dataclass
@@ -120,7 +149,7 @@ class ConfigFile:
         p = Path(path)
         config = load_config(p)  # a ConfigError for a missing or invalid file
         text = p.read_text(encoding="utf-8")
-        return cls(p, text, _yaml().load(text), config)
+        return cls(p, text, _yaml(text).load(text), config)
 
     @classmethod
     def open_writable(cls, config: str | None) -> ConfigFile:
@@ -145,7 +174,7 @@ class ConfigFile:
     def save(self) -> AppConfig:
         """Validate the edited tree and write it; the original file stays on any problem."""
         buf = io.StringIO()
-        _yaml().dump(self.data, buf)
+        _yaml(self.text).dump(self.data, buf)
         text = buf.getvalue()
         try:
             config = parse_config(text, str(self.path))

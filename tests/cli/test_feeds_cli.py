@@ -446,3 +446,75 @@ def test_an_edit_as_root_keeps_the_owner_the_service_reads_the_file_as(
     assert code == 0, err
     info = config.stat()
     assert (info.st_uid, info.st_gid, info.st_mode & 0o777) == (65534, 65534, 0o600)
+
+
+STYLES = {
+    "dashes at the key's column, settings by 4": """settings:
+    timezone: America/Caracas
+rules:
+- venezuela-2026
+feeds:
+- name: uno
+  url: https://example.org/uno.xml
+  language: es
+  selectors:
+      item: article
+      title: h2
+      link: a@href
+  type: page
+- name: dos  # the second
+  url: https://example.org/dos.xml
+  language: es
+  interval: 15m
+channels:
+- name: presos
+  chat_id: console
+  topics:
+  - political_prisoners
+""",
+    "everything by 4": """settings:
+    timezone: America/Caracas
+rules:
+    - venezuela-2026
+feeds:
+    - name: uno
+      url: https://example.org/uno.xml
+      language: es
+    - name: dos  # the second
+      url: https://example.org/dos.xml
+      language: es
+      interval: 15m
+channels:
+    - name: presos
+      chat_id: console
+      topics:
+          - political_prisoners
+""",
+}
+
+
+@pytest.mark.parametrize("style", list(STYLES))
+def test_edits_keep_the_files_own_indentation(style: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An edit wrote every line in the shipped file's style (2/4/2): an operator's file indented
+    otherwise was re-indented whole, its diff hiding the one feed added or removed. Now the
+    file's own indentation is written back: the only lines that change are the feed's."""
+    import difflib
+
+    path = tmp_path / "feeds.yaml"
+    before = STYLES[style]
+    path.write_text(before, encoding="utf-8")
+    code, _, err = run(capsys, "feeds", "remove", "dos", "--config", str(path))
+    assert code == 0, err
+    with FeedServer() as server:
+        server.set_route("/feed.atom", ATOM, content_type="application/atom+xml")
+        code, _, err = run(capsys, "feeds", "add", server.url("/feed.atom"), "--config", str(path))
+        assert code == 0, err
+        url = server.url("/feed.atom")
+    after = path.read_text(encoding="utf-8")
+    changed = [line for line in difflib.ndiff(before.splitlines(), after.splitlines()) if line[:1] in "+-"]
+    removed = [line[2:] for line in changed if line.startswith("-")]
+    added = [line[2:] for line in changed if line.startswith("+")]
+    assert [line.strip() for line in removed] == [
+        "- name: dos  # the second", "url: https://example.org/dos.xml", "language: es", "interval: 15m"]
+    assert len(added) == 1 and url in added[0], added
+    assert load_config(path).feed("uno") is not None
