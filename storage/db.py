@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -130,9 +131,13 @@ class RefusalLog:
 
 
 def scrub(text: str, url: str) -> str:
-    """`text` (an error from a driver) with every trace of `url`'s password removed."""
+    """`text` (an error from a driver) with every trace of `url`'s password removed: each
+    occurrence that no letter or digit adjoins, as a password stands in a URL (`:pw@`), a
+    connection string (`password=pw`) or quotes. A short password replaced wherever its
+    letters stood garbled the text it was hidden in (the password `e`: "conn***ction
+    fail***d")."""
     for secret in _secrets(url):
-        text = text.replace(secret, "***")
+        text = re.sub(rf"(?<![0-9A-Za-z]){re.escape(secret)}(?![0-9A-Za-z])", "***", text)
     return text
 
 

@@ -131,3 +131,16 @@ async def test_feed_credentials_never_reach_the_database(server: FeedServer, db:
     assert cells and not [c for c in cells if "pa55w0rd" in c]
     assert len(server.hits("/old")) == 2  # a redirect carrying credentials is not remembered
     assert all(h.headers.get("authorization", "").startswith("Basic ") for h in server.hits("/old"))
+
+
+@pytest.mark.parametrize("password", ["e", "on", "c%40t"])
+def test_a_short_password_is_hidden_without_garbling_the_error(password: str) -> None:
+    """A password was replaced wherever its letters stood: the password `e` gave "conn***ction
+    fail***d: conn***ction to s***rv***r" (and hid nothing more). Now only where no letter or
+    digit adjoins it, as it stands in a URL or a connection string."""
+    with pytest.raises(DatabaseError) as err:
+        open_database(f"postgresql+psycopg://bob:{password}@127.0.0.1:1/monitor")
+    message = str(err.value)
+    assert message.startswith("cannot open database postgresql+psycopg://bob:***@127.0.0.1:1/monitor: ")
+    assert "connection to server" in message and "failed" in message
+    assert f":{password}@" not in message
