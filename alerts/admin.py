@@ -442,7 +442,7 @@ class AdminBot:
         await self._within_flood_limit(lambda: sender.send_photo(chat_id, png, text))
 
     def _is_admin(self, chat: Chat) -> bool:
-        want = self.admin_chat  # numeric (core/config.py refuses @names)
+        want = self.admin_chat  # numeric (core/config/models.py refuses @names)
         return want is not None and str(chat.id) == want
 
     def answer(self, command: str, arg: str) -> str:
