@@ -35,7 +35,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.feed_limits import FOLDED, HELD, over_hourly_limit
-from alerts.render import AlertView, Rendered, lang_of, render_alert, render_update
+from alerts.render import AlertView, Rendered, lang_of, render_alert, render_update, whole_ranges
 from alerts.routing import channel_accepts
 from alerts.stories.assign import ClassificationLike, assign_story
 from alerts.summary import summarize
@@ -148,7 +148,7 @@ def enqueue_for_item(
             )
         elif (urgent := _tells_it_urgently(session, channel.name, story.id, c.urgency)) or assignment.new_counts:
             view = item_view(item, c, config, also=[])
-            view.counts = [x.as_dict() for x in assignment.new_counts]
+            view.counts = [x.as_dict() for x in whole_ranges(assignment.new_counts, c.counts)]
             view.summary = ""
             view.lang = str((first.payload or {}).get("view", {}).get("lang") or view.lang)
             r = render_update(view, tz, urgent=urgent)

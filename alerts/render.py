@@ -300,6 +300,20 @@ def counts_line(counts: Sequence[Count | Mapping[str, Any]], lang: str) -> str:
     return " · ".join(seen)
 
 
+def whole_ranges(shown: Sequence[Count], stated: Sequence[Count | Mapping[str, Any]]) -> list[Count]:
+    """`shown` with each range it has one end of made whole from the item's `stated` figures:
+    an update whose only new figure is a range's upper end ("entre 84 y 100" after Foro
+    Penal's 84 was told) showed "100 excarcelados", a figure nobody stated; it shows "84–100"."""
+    out = list(shown)
+    for c in as_counts(stated):
+        if c.upto is None or not c.confident or c in out:
+            continue
+        end = next((x for x in out if (x.event, x.number, x.source) == (c.event, c.upto, c.source)), None)
+        if end is not None:
+            out.insert(out.index(end), c)
+    return out
+
+
 _MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 

@@ -161,3 +161,22 @@ def test_the_event_told_after_a_statement_about_it_is_a_reply_marked_urgent(db, 
     shown = parse_html(urgent[0].payload["html"])
     assert shown.startswith("🔴 URGENTE · 🆕 Actualización · BBC Mundo") and title in shown
     assert "También: BBC Mundo, Efecto Cocuyo" in parse_html(again[0].payload["html"])
+
+
+def test_a_range_whose_lower_end_was_told_is_shown_whole_in_the_update(db, make_config, add_item) -> None:
+    """Replaying 9-21 January: after Foro Penal's 84, "Entre 84 y 100 presos políticos son los
+    verificados" replied "📊 100 excarcelados", a figure nobody stated (the 84 was told, so
+    only the range's upper end was new). The update now shows the range whole: "84–100"."""
+    config = make_config([{"name": "pp", "chat_id": "@pp_channel", "topics": PP}])
+    terms = {"political_prisoners": ["excarcelaciones"]}
+    with db.session() as s:
+        first = enqueue_for_item(
+            s, add_item(s, "elpitazo", "Foro Penal verificó 84 excarcelaciones de presos políticos en Venezuela"),
+            Cls(PP, "normal", terms, entities=ENTS, counts=[released(84, "Foro Penal")]), config, now=NOW)
+        upd = enqueue_for_item(
+            s, add_item(s, "cocuyo", "Entre 84 y 100 presos políticos son los verificados en excarcelaciones"),
+            Cls(PP, "normal", terms, entities=ENTS, counts=[{**released(84), "upto": 100}, released(100)]),
+            config, now=NOW)
+    assert [a.kind for a in upd] == ["update"] and upd[0].reply_to_alert_id == first[0].id
+    figures = parse_html(upd[0].payload["html"]).split("📊 ")[1].split("\n")[0]
+    assert figures == "84–100 excarcelados"
