@@ -97,3 +97,21 @@ def test_the_outlets_decide_a_held_count_by_the_day_in_the_settings_zone(
     assert state.still_held is not None and state.still_held.number == 190
     text = pin_text(tally, [TOPIC], default_config.settings.tz)
     assert text is not None and "Still held: <b>190</b> (Foro Penal, 2026-01-28)" in text
+
+
+def test_a_range_is_one_figure_its_lower_end_not_a_total_that_later_counts_dispute(
+    db: Database, default_config: AppConfig
+) -> None:
+    """Replaying 9-21 January: "La PUD y Foro Penal confirman entre 56 y 76 excarcelaciones"
+    put Foro Penal's verified releases at 76 (the range's upper end, PUD's figure), and Foro
+    Penal's own 72 the next day was pinned as "En disputa: 72 excarcelados (Foro Penal citado
+    por …)". A range's upper end is not a total of its own: the tally reads its lower end."""
+    tally = _tally(db, default_config, [
+        (13, 11, "infobae", "La ONG Foro Penal confirmó que ya son 56 los presos políticos excarcelados"),
+        (14, 0, "el-nacional", "La PUD y Foro Penal confirman entre 56 y 76 excarcelaciones de presos políticos"),
+        (14, 23, "infobae", "El Foro Penal elevó a 72 la cifra de presos políticos excarcelados"),
+    ])
+    released = [(f.number, f.flags) for f in tally.figures if f.event == "released"]
+    assert released == [(72, [])]
+    text = pin_text(tally, [TOPIC], lang="es")
+    assert text is not None and "76" not in text and "disputa" not in text
