@@ -90,6 +90,16 @@ _ACT = re.compile(
     r"|announces|announced|confirms|confirmed) "
 )
 _SAID_WORDS = 8
+# A release participle describing the people a headline is about, not telling their release:
+# "el crudo relato de los italianos excarcelados", "la lista completa de los presos políticos
+# excarcelados", "la situación de la activista venezolana excarcelada". A preposition and an
+# article, then one to three words (no verb of a passive: "a los que fueron excarcelados" is
+# told as it was), just before the participle.
+_PARTICIPLE = re.compile(r" ?(?:excarcelad[oa]s?|liberad[oa]s?) ")
+_DESCRIBED = re.compile(
+    r"(?:^| )[a-z]+ (?:los|las|la|el|un|una|unos|unas|sus|su)"
+    r"(?: (?!(?:fue|fueron|es|son|ha|han|habia|habian|sido|sera|seran|que)\b)[a-z]+){1,3}$"
+)
 # A death told of a prisoner's relative is not the prisoner's: "Murió la madre del expreso
 # político Ramón Centeno", "Murieron las madres de tres presos políticos" (readers: normal, not
 # a death in custody to wake anyone for). The death word is followed by the relative and "de",
@@ -125,6 +135,8 @@ def _tells_the_event(haystack: str, start: int, raw: str | None = None) -> bool:
     if _NOT_THE_EVENT.search(" ".join(words[-_WORDS_BEFORE:])):
         return False
     if _relatives_death(haystack, start, words):
+        return False
+    if _PARTICIPLE.match(haystack, start) and _DESCRIBED.search(" ".join(words[-5:])):
         return False
     if not _EVENT_NOUN.match(haystack, start):
         return True

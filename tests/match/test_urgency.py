@@ -203,3 +203,27 @@ def test_a_release_told_in_the_passive_is_urgent(shipped, title, urgency):
     term: the reader of the channel got the release as an ordinary alert."""
     r = shipped.classify(title=title, lang="es")
     assert r.topics and r.urgency == urgency
+
+
+@pytest.mark.parametrize(
+    ("title", "urgency"),
+    [
+        ("“Dormíamos en el suelo entre cucarachas”: el crudo relato de los italianos excarcelados tras 14 meses",
+         "normal"),
+        ("Organizaciones de DDHH exigieron al régimen la lista completa de los presos políticos excarcelados",
+         "normal"),
+        ("El hermano de Rocío San Miguel habló de la situación de la activista venezolana excarcelada", "normal"),
+        ("Así reaccionan los presos políticos excarcelados al salir de prisión", "normal"),
+        # the release itself, as before
+        ("Excarcelados otros tres españoles en Venezuela", "high"),
+        ("Excarcelado el líder social y dirigente de VP Carlos Azuaje", "high"),
+        ("Confirman la liberación de los que fueron excarcelados anoche en El Rodeo I", "high"),
+    ],
+)
+def test_a_release_participle_that_describes_the_people_is_not_their_release(shipped, title, urgency):
+    """Replaying 9-21 January, the prisoners' channel sent URGENTE for a feature about freed
+    people ("el crudo relato de los italianos excarcelados", "la situación de la activista
+    excarcelada"): the participle after an article and its noun describes them, it does not
+    tell a release."""
+    r = shipped.classify(title=title, lang="es")
+    assert r.topics and r.urgency == urgency
