@@ -51,7 +51,10 @@ _NOT_THE_EVENT = re.compile(
     r"|rumores de|posibles|posible|por|para|celebrates|praises|(?:photos|videos|images)(?: [a-z]+){0,2} of|details of"
     # did not happen: "no hubo liberaciones", "no confirman liberación", "canceló una segunda ola
     # de ataques"; despite or about it: "pese al bloqueo", "investigación sobre las muertes"
-    r"|no|no [a-z]+|cancelo|cancela|cancelan|cancelar|descarta|descarto|suspende|suspendio"
+    r"|no|no [a-z]+|cancelo|cancela|cancelan|cancelar|cancelacion|descarta|descarto|suspende|suspendio"
+    r"|suspension"
+    # wished for: "confía en … y que sigan liberaciones"
+    r"|que sigan|que continuen|que haya"
     r"|pese a|pese al|a pesar de|a pesar del|sobre|proceso de"
     # told as the background of something else: "la operación que llevó a la captura", "el
     # helicóptero que participó en la captura", "sobreviviente de ataque de EE. UU."

@@ -227,3 +227,24 @@ def test_a_release_participle_that_describes_the_people_is_not_their_release(shi
     tell a release."""
     r = shipped.classify(title=title, lang="es")
     assert r.topics and r.urgency == urgency
+
+
+@pytest.mark.parametrize(
+    ("title", "urgency"),
+    [
+        ("Donald Trump anunció la cancelación de una segunda ola de ataques en Venezuela", "normal"),
+        ("Italia confía en «una nueva era de relaciones con Caracas» y que sigan liberaciones de presos políticos",
+         "normal"),
+        ("Familiares de presos políticos protestaron en la UCV para que sigan las liberaciones", "normal"),
+        # the event itself, as before
+        ("Estados Unidos lanzó una segunda ola de ataques en Venezuela", "high"),
+        ("Siguen las liberaciones de presos políticos en El Rodeo I", "high"),
+    ],
+)
+def test_an_attack_called_off_or_releases_wished_for_are_not_the_event(shipped, title, urgency):
+    """Replaying 9-21 January, both channels sent URGENTE for "Trump anunció la cancelación de
+    una segunda ola de ataques" (the verb "canceló" was left out, not its noun) and the
+    prisoners' channel for releases wished for ("y que sigan liberaciones", "para que sigan las
+    liberaciones")."""
+    r = shipped.classify(title=title, lang="es")
+    assert r.topics and r.urgency == urgency
