@@ -57,7 +57,7 @@ def pin_lease(channel: str) -> str:
 # and roundups are in (`channel_lang`), not English in a Spanish channel.
 PIN_WORDS: dict[str, dict[str, str]] = {
     "es": {
-        "title": "{topic}: las cifras de hoy", "held": "Siguen presos",
+        "title": "{topic}: las cifras más recientes", "held": "Siguen presos",
         "announced": "Excarcelados, anunciados por el Gobierno", "verified": "Excarcelados, verificados por ONG",
         "no_rights": "sin cifra de una ONG de derechos humanos", "disputed": "En disputa",
         "quoted": "{source} citado por {outlet}", "more": "y {n} cifras más en disputa (monitor tally)",

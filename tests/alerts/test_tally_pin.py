@@ -345,7 +345,7 @@ async def test_each_channel_reads_its_pinned_figures_in_its_own_language(
         await pins.close()
     [es] = emulator.messages("@pp_es")
     assert es.text.splitlines() == [
-        "📌 Presos políticos: las cifras de hoy",
+        "📌 Presos políticos: las cifras más recientes",  # not "de hoy": none is of the 22nd
         "• Siguen presos: 1.000 (EE. UU., 21/01/2026, sin cifra de una ONG de derechos humanos)",
         "• Excarcelados, anunciados por el Gobierno: 400 (el Gobierno, 13/01/2026)",
         "• Excarcelados, verificados por ONG: al menos 143 (Foro Penal, 16/01/2026)",
