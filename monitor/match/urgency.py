@@ -120,7 +120,7 @@ _QUOTES = {"«": 1, "»": -1, "“": 1, "”": -1}
 # An explainer or a question about the event, not the event told ("¿Quiénes son los
 # excarcelados?", "Lo que se sabe de…", "Who are the freed…").
 _EXPLAINER = re.compile(
-    r"^ (?:quienes son|quien es|cuales son|como fue|como es|como se|como la|como el|asi fue"
+    r"^ (?:quienes son|quien es|cuales son|como [a-z]+|asi fue"
     r"|who are|who is|how the) | (?:que se sabe|lo que se sabe|what we know|what to know) "
 )
 

@@ -248,3 +248,18 @@ def test_an_attack_called_off_or_releases_wished_for_are_not_the_event(shipped, 
     liberaciones")."""
     r = shipped.classify(title=title, lang="es")
     assert r.topics and r.urgency == urgency
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Cómo impactó el ataque de EE. UU. en Caracas",
+        "Cómo Estados Unidos capturó a Maduro",
+        "Cómo vivieron los excarcelados su primera noche en casa",
+    ],
+)
+def test_a_headline_opening_with_como_is_an_explainer_whatever_its_verb(shipped, title):
+    """Replaying 9-21 January, the US channel sent URGENTE for "Cómo impactó la captura de Maduro
+    en el seno interno de la Fuerza Armada": only "Cómo fue/es/se/la/el" opened an explainer."""
+    r = shipped.classify(title=title, lang="es")
+    assert r.topics and r.urgency == "normal"
