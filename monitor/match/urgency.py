@@ -34,6 +34,9 @@ _NOT_THE_EVENT = re.compile(
     # background: "tras la captura", "luego del ataque", "desde su excarcelación"
     r"tras|luego de|luego del|despues de|despues del|antes de|antes del|desde|durante"
     r"|after|following|since|before|amid"
+    # how long someone has been held: "tras 374 días detenido", "tras más de un año detenido"
+    r"|(?:tras|luego de|despues de|after) (?:mas de |casi |cerca de )?[a-z0-9]+ (?:dias?|semanas?|mes|meses"
+    r"|anos?|days?|weeks?|months?|years?)"
     # asked for: "exigen la liberación", "piden la excarcelación", "calls for the release"
     r"|exige|exigen|exigio|exigieron|exigir|exigimos|pide|piden|pidio|pidieron|pedir|pedimos"
     r"|reclama|reclaman|reclamo|reclamaron|solicita|solicitan|solicito|solicitaron|urge|urgen|insta|instan"
@@ -62,7 +65,9 @@ _NOT_THE_EVENT = re.compile(
     r"|sobreviviente de|sobrevivientes de|sobreviviente del|sobrevivientes del|survivor of|survivors of"
     # what someone says: "Trump afirma que …", "lamenta que …" (a figure stated is a count above)
     r"|(?:dice|dijo|afirma|afirmo|asegura|aseguro|lamenta|lamento|considera|cree|opina|advierte|advirtio"
-    r"|says|said|claims|believes) que(?: [a-z]+){0,3}"
+    r"|dicen|dijeron|afirman|afirmaron|aseguran|aseguraron|lamentan|lamentaron|consideran|creen|opinan"
+    r"|advierten|advirtieron"
+    r"|says|said|claims|believes|say|claim|believe) que(?: [a-z]+){0,3}"
     r")(?: (?:" + "|".join(_FILLERS) + r"))*\s*$"
 )
 _WORDS_BEFORE = 6  # how far back the words above are looked for

@@ -263,3 +263,23 @@ def test_a_headline_opening_with_como_is_an_explainer_whatever_its_verb(shipped,
     en el seno interno de la Fuerza Armada": only "Cómo fue/es/se/la/el" opened an explainer."""
     r = shipped.classify(title=title, lang="es")
     assert r.topics and r.urgency == "normal"
+
+
+@pytest.mark.parametrize(
+    ("title", "urgency"),
+    [
+        ("Investigadores de la ONU aseguran que las excarcelaciones parciales no cumplen con sus obligaciones",
+         "normal"),
+        ("González Urrutia dice que tras 374 días detenido su yerno está «visiblemente deteriorado»", "normal"),
+        ("Hija de Edmundo González logró ver a su esposo por primera vez tras más de un año detenido", "normal"),
+        # the event itself, as before
+        ("Excarcelan a Rafael Tudares tras más de un año detenido", "high"),
+        ("Investigadores de la ONU confirman la excarcelación de 20 presos políticos", "high"),
+    ],
+)
+def test_what_several_say_and_how_long_someone_was_held_are_not_the_event(shipped, title, urgency):
+    """Replaying 9-21 January, the prisoners' channel sent URGENTE for what UN investigators
+    "aseguran que…" (only the singular "asegura que" was a speaker's words) and for a son-in-law
+    seen "tras más de un año detenido" (how long he has been held, no arrest)."""
+    r = shipped.classify(title=title, lang="es")
+    assert r.topics and r.urgency == urgency
