@@ -173,7 +173,7 @@ def store_classification(session: Session, item: Item, classification: Any, now:
             Count(item_id=item.id, event=count.event, number=count.number, source=count.source,
                   confident=bool(getattr(count, "confident", True)),
                   additional=bool(getattr(count, "additional", False)), part=getattr(count, "part", None),
-                  qualifier=getattr(count, "qualifier", None))
+                  qualifier=getattr(count, "qualifier", None), upto=getattr(count, "upto", None))
         )
     item.entities = list(classification.entities)
     item.classified_at = now

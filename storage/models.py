@@ -217,6 +217,9 @@ class Count(Base):
     part: Mapped[str | None] = mapped_column(String(40))
     # how exactly it was stated ("más de 400": "more than"), quoted by alerts and the tally
     qualifier: Mapped[str | None] = mapped_column(String(20))
+    # the upper end of the range this figure opens ("entre 56 y 76": 56 with upto 76; the 76 is
+    # stored too): the tally reads the range as one figure, its lower end
+    upto: Mapped[int | None] = mapped_column(Integer)
 
     item: Mapped[Item] = relationship(back_populates="counts")
 

@@ -48,16 +48,15 @@ StatedRow = tuple[str, int, str, str, "str | None", str, int, bool]
 def _read_as_figures(stmt: Any, *, confident_only: bool) -> Any:
     """The counts the tally reads: "otros tres" is not a running total, nor "entre ellos 180
     militares" (the tally reads every figure as one); an untrusted rule's count only when
-    `confident_only` is False. Nor the upper end of a range ("entre 56 y 76": two counts of
-    one event and source in one item, the range's opening stored first): the range is one
-    figure, its lower end. Read as a total of its own, the 76 of "La PUD y Foro Penal confirman
-    entre 56 y 76" was Foro Penal's, and its own 72 the next day was shown as disputing it."""
+    `confident_only` is False. Nor the upper end of a range ("entre 56 y 76": the 56 stored
+    with `upto` 76, and the 76): the range is one figure, its lower end. Read as a total of its
+    own, the 76 of "La PUD y Foro Penal confirman entre 56 y 76" was Foro Penal's, and its own
+    72 the next day was shown as disputing it."""
     stmt = stmt.where(Count.additional.is_(False), Count.part.is_(None))
     lower = aliased(Count)
     opened = exists().where(
-        lower.item_id == Count.item_id, lower.id < Count.id, lower.event == Count.event,
-        lower.source.is_not_distinct_from(Count.source), lower.number < Count.number,
-        lower.additional.is_(False), lower.part.is_(None),
+        lower.item_id == Count.item_id, lower.event == Count.event,
+        lower.source.is_not_distinct_from(Count.source), lower.upto == Count.number,
     )
     stmt = stmt.where(~opened)
     return stmt.where(Count.confident.is_(True)) if confident_only else stmt
