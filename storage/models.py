@@ -223,7 +223,12 @@ class Count(Base):
 
     item: Mapped[Item] = relationship(back_populates="counts")
 
-    __table_args__ = (Index("ix_counts_item_id", "item_id"),)
+    __table_args__ = (
+        Index("ix_counts_item_id", "item_id"),
+        # the ranges' lower ends (storage.tally.range_ends), read at each tally without a scan
+        Index("ix_counts_ranges", "item_id", sqlite_where=sql_text("upto IS NOT NULL"),
+              postgresql_where=sql_text("upto IS NOT NULL")),
+    )
 
 
 class Channel(Base):

@@ -48,18 +48,32 @@ StatedRow = tuple[str, int, str, str, "str | None", str, int, bool]
 def _read_as_figures(stmt: Any, *, confident_only: bool) -> Any:
     """The counts the tally reads: "otros tres" is not a running total, nor "entre ellos 180
     militares" (the tally reads every figure as one); an untrusted rule's count only when
-    `confident_only` is False. Nor the upper end of a range ("entre 56 y 76": the 56 stored
-    with `upto` 76, and the 76): the range is one figure, its lower end. Read as a total of its
-    own, the 76 of "La PUD y Foro Penal confirman entre 56 y 76" was Foro Penal's, and its own
-    72 the next day was shown as disputing it."""
+    `confident_only` is False. (Nor the upper end of a range: `range_ends`, left out after.)"""
     stmt = stmt.where(Count.additional.is_(False), Count.part.is_(None))
-    lower = aliased(Count)
-    opened = exists().where(
-        lower.item_id == Count.item_id, lower.event == Count.event,
-        lower.source.is_not_distinct_from(Count.source), lower.upto == Count.number,
-    )
-    stmt = stmt.where(~opened)
     return stmt.where(Count.confident.is_(True)) if confident_only else stmt
+
+
+class RangeEnds(NamedTuple):
+    openings: set[int]  # "entre 56 y 76": the 56's count
+    closings: set[int]  # the 76's
+
+
+def range_ends(session: Session) -> RangeEnds:
+    """The counts of ranges: the lower end stored with the upper in `upto` ("entre 56 y 76":
+    the 56, upto 76) and the count of the upper end (the 76 of the same item, event and
+    source). A range is one figure in the tally, its lower end: read as a total of its own, the
+    76 of "La PUD y Foro Penal confirman entre 56 y 76" was Foro Penal's, and its own 72 the
+    next day was shown as disputing it. Its opening is no jump to flag either: a total stated
+    with its bounds is not a misread number. Counts stored before migration 0021 have no `upto`:
+    their ranges read as two figures, as they did."""
+    upper = aliased(Count)
+    rows = session.execute(
+        select(Count.id, upper.id).join(upper, and_(
+            upper.item_id == Count.item_id, upper.event == Count.event,
+            upper.source.is_not_distinct_from(Count.source), upper.number == Count.upto,
+        )).where(Count.upto.is_not(None))
+    ).all()
+    return RangeEnds({low for low, _ in rows}, {high for _, high in rows})
 
 
 def _placed(sqlite: bool) -> tuple[Any, Any]:
@@ -120,6 +134,7 @@ def stated_rows(
     rows = cursor.fetchall() if cursor is not None else [tuple(r) for r in result]
     result.close()
     replaced, wrong = left_out(session, confident_only=confident_only)
+    replaced |= range_ends(session).closings
     return [r for r in rows if r[1] not in replaced and (r[1], r[2]) not in wrong] if replaced or wrong else rows
 
 
@@ -193,6 +208,7 @@ def stored_figures(
         sqlite=session.get_bind().dialect.name == "sqlite",
     )
     replaced, wrong = left_out(session, confident_only=confident_only)
+    replaced |= range_ends(session).closings
     for row in session.execute(stmt):
         if row[0] not in replaced and (row[0], row[1]) not in wrong:
             yield StoredFigure(*row)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
@@ -37,6 +37,7 @@ from storage.tally import (
     StatedRow,
     StoredFigure,
     parse_when,
+    range_ends,
     shown_facts,
     stated_rows,
     when_text,
@@ -289,9 +290,11 @@ def tally_of_rows(
     outlets: Mapping[str, str] | None = None,
     facts: Mapping[int, ShownFacts] | None = None,
     tz: tzinfo = UTC,
+    ranges: Collection[int] = (),
 ) -> Tally:
     """The tally of stated rows (storage/tally.py), sorted here in place; a figure's day is
-    its day in `tz` (settings.timezone), the one the chats date it by.
+    its day in `tz` (settings.timezone), the one the chats date it by. `ranges`: the count ids
+    that open a range (`storage.tally.range_ends`), never flagged as jumps.
 
     One pass in date order flags jumps (10x, or a tenth of, the last accepted figure of the
     history; first of its history, 10x its class's highest in the event, or a tenth of its
@@ -332,7 +335,7 @@ def tally_of_rows(
             # a first figure under its class's is another source's count of fewer people (one
             # prison's releases, one boat's dead), not a misreading: only "still held" would take it
             up_only = not last and event[1] != "held"
-            if any(refs) and all(_jump(number, r, up_only=up_only) for r in refs if r):
+            if any(refs) and all(_jump(number, r, up_only=up_only) for r in refs if r) and row[1] not in ranges:
                 flagged = pending.setdefault(group, [])
                 agreed = [r for r in flagged if not _jump(number, r[6])]
                 if not agreed:
@@ -526,7 +529,7 @@ def load_tally(
     the links and qualifiers are read for the figures shown only."""
     rows = stated_rows(session, since=since, topic=topic)
     tally = tally_of_rows(rows, sources=sources_from_config(config), outlets=outlets_from_config(config),
-                          tz=config.settings.tz if config else UTC)
+                          tz=config.settings.tz if config else UTC, ranges=range_ends(session).openings)
     shown: dict[int, list[Figure]] = defaultdict(list)  # a count of two topics is two figures
     for f in {id(f): f for f in (*tally.figures, *tally.timeline)}.values():
         shown[f.count_id].append(f)

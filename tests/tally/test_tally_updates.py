@@ -115,3 +115,17 @@ def test_a_range_is_one_figure_its_lower_end_not_a_total_that_later_counts_dispu
     assert released == [(72, [])]
     text = pin_text(tally, [TOPIC], lang="es")
     assert text is not None and "76" not in text and "disputa" not in text
+
+
+def test_a_range_is_no_jump_to_flag(db: Database, default_config: AppConfig) -> None:
+    """Its upper end left out, the 139 of "Reportan que entre 139 y 155 presos políticos han sido
+    excarcelados" was flagged as 10× the outlet's last figure (the 2 young women freed two days
+    before) and pinned "Señalada, no contada: 139 excarcelados". A range states a total with
+    its bounds; it is not a misread number."""
+    tally = _tally(db, default_config, [
+        (16, 13, "la-verdad", "Excarcelan a las 2 jóvenes presas por estampar franelas con estatua caída de Chávez"),
+        (18, 13, "la-verdad", "Reportan que entre 139 y 155 presos políticos han sido excarcelados"),
+    ])
+    assert [f.flags for f in tally.timeline if f.number == 139] == [[]]
+    text = pin_text(tally, [TOPIC], lang="es")
+    assert text is None or "Señalada" not in text
