@@ -8,15 +8,97 @@ Links are resolved against the page URL (or its <base href>).
 from __future__ import annotations
 
 import codecs
+import contextlib
 import re
 from datetime import UTC, tzinfo
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
+from bs4.builder import LXMLTreeBuilder
 
 from core.config import Selectors
 from monitor.parse import ParsedEntry, ParsedFeed, numeric_date_order, read_date
+
+# What one page may cost (docs/INGESTION.md, "Hostile markup"). BeautifulSoup builds a Python
+# object for every element, 15-20 us each on this machine: 10 MB of "<p>x" (2.5 million
+# elements) held a poll for 45 s. libxml2 looks for each unmatched end tag through every open
+# element: 40,000 open <div> and 40,000 </span> took 3.6 s, quadratically. Items nested inside
+# items were read each with the whole of its nest: 4,000 nested <div class="views-row"> (100 KB)
+# took 79 s.
+MAX_TAGS = 150_000
+"""Markup (`<`) read from a page: the page is cut before the next one."""
+MAX_DEPTH = 512
+"""Elements open at once (browsers stop nesting at 512 too): the page is cut at the next one."""
+MAX_ITEM_NODES = 200_000
+"""Nodes (elements and texts) inside the items read, summed over the items; the others are not read."""
+
+
+class _TooDeep(Exception):
+    """Raised in the parser's callback to stop libxml2 where the page nests too deep."""
+
+
+class _BoundedBuilder(LXMLTreeBuilder):
+    """BeautifulSoup's lxml builder that stops the parse at MAX_DEPTH open elements; the tree
+    built up to there stands (`cut_at` is the number of elements read then)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.elements = 0
+        self.cut_at: int | None = None
+
+    def start(self, tag: Any, attrib: Any, nsmap: Any = {}) -> None:  # noqa: B006 - lxml's signature
+        assert self.soup is not None
+        if len(self.soup.tagStack) > MAX_DEPTH:
+            self.cut_at = self.elements
+            raise _TooDeep
+        self.elements += 1
+        super().start(tag, attrib, nsmap)
+
+    def feed(self, markup: Any) -> None:
+        with contextlib.suppress(_TooDeep):
+            super().feed(markup)
+
+
+def _bounded(text: str) -> tuple[str, str | None]:
+    """The page cut before its MAX_TAGS-th `<`, and the problem that says so (None when whole)."""
+    if text.count("<") <= MAX_TAGS:
+        return text, None
+    at = -1
+    for _ in range(MAX_TAGS):
+        at = text.find("<", at + 1)
+    return text[:at], (f"page cut after {MAX_TAGS:,} tags ({_mb(at)} of {_mb(len(text))} read): "
+                       "items after that point are not read")
+
+
+def _mb(chars: int) -> str:
+    return f"{chars / 1e6:.1f} MB" if chars >= 100_000 else f"{chars / 1e3:.0f} KB"
+
+
+def _soup(text: str) -> tuple[BeautifulSoup, list[str]]:
+    """The page's tree, within MAX_TAGS and MAX_DEPTH, and the problems that name a cut."""
+    text, cut = _bounded(text)
+    builder = _BoundedBuilder()
+    soup = BeautifulSoup(text, builder=builder)
+    problems = [cut] if cut else []
+    if builder.cut_at is not None:
+        problems.append(f"page cut at {MAX_DEPTH} nested elements, after {builder.cut_at:,} elements: "
+                        "items after that point are not read")
+    return soup, problems
+
+
+def _affordable(nodes: list[Tag]) -> tuple[list[Tag], str | None]:
+    """The items whose nodes, summed in page order, stay within MAX_ITEM_NODES, and the problem
+    naming the others: each item is read through all of its nodes, so items nested in items
+    cost the square of the nest."""
+    budget = MAX_ITEM_NODES
+    for index, node in enumerate(nodes):
+        for _ in node.descendants:
+            budget -= 1
+            if budget < 0:
+                return nodes[:index], (f"{len(nodes) - index:,} of {len(nodes):,} items not read: "
+                                       f"their {MAX_ITEM_NODES:,} nodes read (items nested in items?)")
+    return nodes, None
 
 
 def _charset(headers: dict[str, str]) -> str | None:
@@ -147,12 +229,14 @@ def parse_page(
     if not body.strip():
         return ParsedFeed(problems=["empty response"], fatal=True)
     try:
-        soup = BeautifulSoup(decode_html(body, headers), "lxml")
+        soup, cuts = _soup(decode_html(body, headers))
         base_url = _base_url(soup, url)
-        nodes = soup.select(selectors.item)
+        found = soup.select(selectors.item)
     except Exception as exc:  # lxml/soupsieve on hostile markup
         return ParsedFeed(problems=[f"unreadable page: {type(exc).__name__}: {exc}"], fatal=True)
-    out = ParsedFeed(format="page", title=soup.title.get_text(strip=True) if soup.title else "")
+    nodes, unaffordable = _affordable(found)
+    out = ParsedFeed(format="page", title=soup.title.get_text(strip=True) if soup.title else "",
+                     problems=cuts + ([unaffordable] if unaffordable else []))
     missing = 0
     by_link: dict[str, ParsedEntry] = {}
     unread: str | None = None  # the first date text found but not readable
@@ -180,7 +264,7 @@ def parse_page(
             out.entries.append(entry)
             if link:
                 by_link.setdefault(link, entry)
-    if not nodes:
+    if not found:
         out.problems.append(f"selector {selectors.item!r} matched nothing")
         out.fatal = True
     elif missing:

@@ -2,6 +2,7 @@
 127.0.0.1 and polled through the fetcher, the parsers and a SQLite file. What is asserted is
 what is read and stored; the time taken is measured in bench/bench_hostile.py."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from xml.sax.xmlreader import AttributesNSImpl
@@ -13,6 +14,7 @@ from core.config import FeedConfig, Settings
 from devtools.feedserver import FeedServer
 from monitor.fetch import Fetcher
 from monitor.ingest import poll_feed
+from monitor.parse import page
 from storage.db import Database
 from storage.models import Feed, Item
 
@@ -68,3 +70,70 @@ async def test_an_element_of_thousands_of_attributes_is_read_in_linear_time(
     assert result.status == "new", result.error
     assert sorted(titles(db, "attrs")) == ["Nota 1", "Nota 2"]
     assert scans < 10  # not once per attribute (3,000), each a scan of all of them
+
+
+def articles(*numbers: int) -> str:
+    return "".join(f'<article><h2><a href="/n/{i}">Nota {i}</a></h2></article>' for i in numbers)
+
+
+def page_feed(server: FeedServer, name: str, html: str) -> FeedConfig:
+    server.set_route(f"/{name}/", f"<html><body>{html}</body></html>".encode(),
+                     content_type="text/html; charset=utf-8")
+    server.set_route("/robots.txt", b"", status=404)
+    return FeedConfig(name=name, url=server.url(f"/{name}/"), type="page", language="es",  # type: ignore[arg-type]
+                      fetch_article="never", selectors={"item": "article", "title": "h2", "link": "a@href"})
+
+
+def problem_of(db: Database, name: str) -> str | None:
+    with db.session() as s:
+        return s.scalar(select(Feed.parse_problem).where(Feed.name == name))
+
+
+async def test_a_page_nested_100000_deep_is_cut_where_browsers_stop_nesting(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    # 100,000 open <div> (600 KB), more items inside them: libxml2 and BeautifulSoup built the
+    # whole nest, and an unmatched end tag was looked for through all of it (quadratic)
+    hostile = page_feed(server, "deep", articles(1, 2) + "<div>" * 100_000 + articles(3) + "</span>" * 1_000)
+    other = page_feed(server, "other", articles(7, 8))
+    deep, fine = await asyncio.gather(poll_feed(hostile, settings, fetcher, db),
+                                      poll_feed(other, settings, fetcher, db))
+    assert deep.status == fine.status == "new", (deep.error, fine.error)
+    assert sorted(titles(db, "deep")) == ["Nota 1", "Nota 2"]
+    problem = problem_of(db, "deep")
+    assert problem is not None and problem.startswith("page cut at 512 nested elements, after 5")
+    assert problem.endswith(" elements: items after that point are not read")
+    assert sorted(titles(db, "other")) == ["Nota 7", "Nota 8"]
+    assert problem_of(db, "other") is None
+
+
+async def test_items_nested_in_items_are_read_within_a_budget_of_nodes(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    # each item was read through its whole nest: 4,000 nested items (100 KB) took 79 s
+    nest = "".join(f'<article><h2><a href="/m/{i}">Anidada {i}</a></h2>' for i in range(500))
+    cfg = page_feed(server, "nested", articles(1, 2, 3) + nest)
+    result = await poll_feed(cfg, settings, fetcher, db)
+    assert result.status == "new", result.error
+    stored = titles(db, "nested")
+    assert {"Nota 1", "Nota 2", "Nota 3", "Anidada 0"} <= set(stored)
+    assert "Anidada 499" not in stored
+    problem = problem_of(db, "nested")
+    assert problem is not None
+    not_read = int(problem.split(" of 503 items not read")[0].replace(",", ""))
+    assert len(stored) == 503 - not_read > 3
+
+
+async def test_a_page_of_more_tags_than_read_is_cut_and_says_so(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 10 MB of "<p>x" is 2.5 million elements, 45 s of BeautifulSoup; the cut is tested at a
+    # smaller MAX_TAGS than the shipped one (bench/bench_hostile.py measures that one)
+    monkeypatch.setattr(page, "MAX_TAGS", 1_000)
+    cfg = page_feed(server, "tags", articles(1, 2) + "<p>x" * 2_000 + articles(3))
+    result = await poll_feed(cfg, settings, fetcher, db)
+    assert result.status == "new", result.error
+    assert sorted(titles(db, "tags")) == ["Nota 1", "Nota 2"]
+    assert problem_of(db, "tags") == ("page cut after 1,000 tags (4 KB of 8 KB read): "
+                                      "items after that point are not read")
