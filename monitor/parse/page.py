@@ -8,14 +8,14 @@ Links are resolved against the page URL (or its <base href>).
 from __future__ import annotations
 
 import codecs
-import contextlib
 import re
 from datetime import UTC, tzinfo
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
-from bs4.builder import LXMLTreeBuilder
+from bs4.builder import LXMLTreeBuilder, ParserRejectedMarkup
+from lxml import etree
 
 from core.config import Selectors
 from monitor.parse import ParsedEntry, ParsedFeed, numeric_date_order, read_date
@@ -40,7 +40,11 @@ class _TooDeep(Exception):
 
 class _BoundedBuilder(LXMLTreeBuilder):
     """BeautifulSoup's lxml builder that stops the parse at MAX_DEPTH open elements; the tree
-    built up to there stands (`cut_at` is the number of elements read then)."""
+    built up to there stands (`cut_at` is the number of elements read then). The page is given
+    to libxml2 in chunks of CHUNK characters: an exception in a callback stops the events, not
+    libxml2, which went on through the rest of what it was given."""
+
+    CHUNK = 65_536
 
     def __init__(self) -> None:
         super().__init__()
@@ -56,8 +60,16 @@ class _BoundedBuilder(LXMLTreeBuilder):
         super().start(tag, attrib, nsmap)
 
     def feed(self, markup: Any) -> None:
-        with contextlib.suppress(_TooDeep):
-            super().feed(markup)
+        assert self.soup is not None and isinstance(markup, str)
+        self.parser = self.parser_for(self.soup.original_encoding)
+        try:
+            for at in range(0, max(len(markup), 1), self.CHUNK):
+                self.parser.feed(markup[at:at + self.CHUNK])
+            self.parser.close()
+        except _TooDeep:
+            return
+        except (UnicodeDecodeError, LookupError, etree.ParserError) as exc:
+            raise ParserRejectedMarkup(exc) from exc
 
 
 def _bounded(text: str) -> tuple[str, str | None]:
