@@ -28,6 +28,41 @@ from monitor.parse.page import decode_html
 log = logging.getLogger("monitor.ingest.article")
 
 MAX_TEXT_CHARS = 100_000
+# What one article page may cost (docs/INGESTION.md, "Hostile markup"): trafilatura walks the
+# tree in Python, 30-140 us an element and worse than linear on some shapes (125,000 unclosed
+# <p>, 500 KB, took 17 s; 10 MB of <br> about a minute), and an element's attributes are read
+# in quadratic time (55,000 on one element: 4.3 s). A news article has a few thousand elements.
+MAX_ARTICLE_ELEMENTS = 20_000
+"""A page of more elements gives no text (the item keeps the feed's)."""
+MAX_ELEMENT_ATTRIBUTES = 256
+"""An element of more attributes is read without them: libxml2's HTML parser compares each
+attribute with every one before it (40,000 on one element: 1.6 s, in C), so a tag that could
+hold more (over ATTRIBUTE_SCAN_CHARS) has its attributes counted before the page is parsed."""
+ATTRIBUTE_SCAN_CHARS = 512
+_LONG_TAG = re.compile(rb"<[A-Za-z][^<>]{%d}" % ATTRIBUTE_SCAN_CHARS)
+_TAG_NAME = re.compile(rb"<[^\s/>]+")
+_ATTRIBUTE = re.compile(rb"""[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?""")
+
+
+def without_attribute_floods(body: bytes) -> bytes:
+    """The page with the attributes of elements of over MAX_ELEMENT_ATTRIBUTES removed
+    (`<div a0 a1 … >` made `<div>`); linear: each long tag is scanned once."""
+    out: list[bytes] = []
+    position = 0
+    for match in _LONG_TAG.finditer(body):
+        end = body.find(b">", match.start())
+        if end < 0:
+            break
+        name = _TAG_NAME.match(body, match.start())
+        start = name.end() if name else match.start() + 1
+        if len(_ATTRIBUTE.findall(body, start, end)) <= MAX_ELEMENT_ATTRIBUTES:
+            continue
+        out += [body[position:start], b"/" if body[end - 1:end] == b"/" else b""]
+        position = end
+    if not out:
+        return body
+    out.append(body[position:])
+    return b"".join(out)
 LITTLE_TEXT = 400  # an item with less text than this is worth fetching in `auto` mode
 
 # What an outlet writes before a link to another of its articles ("Lee también:", "RELATED:"),
@@ -44,29 +79,50 @@ _CUE_FIRST = re.compile(rf"[^\w]*(?:{_POINTER_CUE})\s*[:|»>\-–—]")
 _NOT_WORDS = re.compile(r"[\W_]+")
 
 
+@dataclass
+class Article:
+    """The main text of an item's page, or why there is none."""
+
+    text: str | None
+    problem: str | None = None
+    refused: str | None = None  # the host the outbound policy refused
+
+
 def extract_text(
     body: bytes, headers: dict[str, str] | None = None, url: str | None = None
 ) -> str | None:
-    """The main text of an HTML document, or None when nothing readable was found.
+    """The main text of an HTML document, or None when nothing readable was found."""
+    return read_article(body, headers, url).text
+
+
+def read_article(
+    body: bytes, headers: dict[str, str] | None = None, url: str | None = None
+) -> Article:
+    """The main text of an HTML document (None when nothing readable was found), or why
+    there is none when the page is over MAX_ARTICLE_ELEMENTS.
 
     The bytes are decoded by the charset the response or the page declares, as page feeds
     are: trafilatura's own guess read short windows-1252 pages as cp1250 ("liberaciˇn")."""
     if not body.strip():
-        return None
+        return Article(None)
     try:
-        tree = load_html(decode_html(body, headers or {}))
+        tree = load_html(decode_html(without_attribute_floods(body), headers or {}))
         if tree is None:
-            return None
+            return Article(None)
+        elements = int(tree.xpath("count(//*)"))  # counted in libxml2, not in Python
+        if elements > MAX_ARTICLE_ELEMENTS:
+            return Article(None, f"a page of {elements:,} elements, not read (at most "
+                                 f"{MAX_ARTICLE_ELEMENTS:,})")
         drop_pointers(tree)
         text = trafilatura.extract(
             tree, url=url, include_comments=False, include_tables=False, fast=True,
         )
     except Exception as exc:  # trafilatura on hostile markup: report, never crash a poll
         log.debug("extraction failed for %s: %s", url, exc)
-        return None
+        return Article(None)
     if not text or not text.strip():
-        return None
-    return strip_controls(text).strip()[:MAX_TEXT_CHARS]
+        return Article(None)
+    return Article(strip_controls(text).strip()[:MAX_TEXT_CHARS])
 
 
 def drop_pointers(tree: HtmlElement) -> None:
@@ -100,15 +156,6 @@ def _outside_links(el: HtmlElement) -> str:
     return " ".join(parts)
 
 
-@dataclass
-class Article:
-    """The main text of an item's page, or why there is none."""
-
-    text: str | None
-    problem: str | None = None
-    refused: str | None = None  # the host the outbound policy refused
-
-
 async def fetch_article(fetcher: Fetcher, url: str, document_url: str = "") -> Article:
     result = await fetcher.fetch(url, accept=PAGE_ACCEPT, check_robots=True)
     challenge = challenge_header(result.headers)
@@ -122,9 +169,10 @@ async def fetch_article(fetcher: Fetcher, url: str, document_url: str = "") -> A
     ctype = result.headers.get("content-type", "").lower()
     if ctype and "html" not in ctype and "xml" not in ctype:
         return Article(None, f"not an HTML page ({ctype.split(';')[0]})")
-    text = await asyncio.to_thread(extract_text, result.body, result.headers, result.final_url)
+    read = await asyncio.to_thread(read_article, result.body, result.headers, result.final_url)
+    text = read.text
     if not text:
-        return Article(None, "no article text found")
+        return Article(None, read.problem or "no article text found")
     if wall := block_page(text):  # the item keeps what the feed gave
         return Article(None, f"{wall}, not the article")
     return Article(text)
