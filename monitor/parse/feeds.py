@@ -113,7 +113,7 @@ def cut_entries(body: bytes, max_entries: int) -> tuple[bytes, int]:
 
 # What one document's markup may cost (docs/INGESTION.md, "Hostile markup"). feedparser handles
 # each element (markup an item writes as XML, not escaped or in CDATA) in Python, 15-30 us each
-# on this machine: 10 MB of "<br/>" in a description held a poll for 32 s, and an ill-formed
+# on this machine: 10 MB of "<br/>" in a description held a poll for 42 s, and an ill-formed
 # document is read twice (the strict parser, then the loose one). Counted in `<` outside CDATA.
 MAX_ENTRY_TAGS = 20_000
 """An entry of more markup is not read (an article written as XHTML has a few thousand)."""

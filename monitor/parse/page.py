@@ -22,7 +22,7 @@ from monitor.parse import ParsedEntry, ParsedFeed, numeric_date_order, read_date
 
 # What one page may cost (docs/INGESTION.md, "Hostile markup"). BeautifulSoup builds a Python
 # object for every element, 15-20 us each on this machine: 10 MB of "<p>x" (2.5 million
-# elements) held a poll for 45 s. libxml2 looks for each unmatched end tag through every open
+# elements) held a poll for 51 s. libxml2 looks for each unmatched end tag through every open
 # element: 40,000 open <div> and 40,000 </span> took 3.6 s, quadratically. Items nested inside
 # items were read each with the whole of its nest: 4,000 nested <div class="views-row"> (100 KB)
 # took 79 s.
@@ -77,7 +77,7 @@ def _bounded(text: str) -> tuple[str, str | None]:
     if text.count("<") <= MAX_TAGS:
         return text, None
     at = -1
-    for _ in range(MAX_TAGS):
+    for _ in range(MAX_TAGS + 1):  # the first `<` not read
         at = text.find("<", at + 1)
     return text[:at], (f"page cut after {MAX_TAGS:,} tags ({_mb(at)} of {_mb(len(text))} read): "
                        "items after that point are not read")
@@ -108,8 +108,9 @@ def _affordable(nodes: list[Tag]) -> tuple[list[Tag], str | None]:
         for _ in node.descendants:
             budget -= 1
             if budget < 0:
-                return nodes[:index], (f"{len(nodes) - index:,} of {len(nodes):,} items not read: "
-                                       f"their {MAX_ITEM_NODES:,} nodes read (items nested in items?)")
+                return nodes[:index], (
+                    f"{len(nodes) - index:,} of {len(nodes):,} items not read: the items before them "
+                    f"hold {MAX_ITEM_NODES:,} nodes (items nested in items?)")
     return nodes, None
 
 

@@ -128,7 +128,7 @@ async def test_a_page_of_more_tags_than_read_is_cut_and_says_so(
     server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # 10 MB of "<p>x" is 2.5 million elements, 45 s of BeautifulSoup; the cut is tested at a
+    # 10 MB of "<p>x" is 2.5 million elements, 51 s of BeautifulSoup; the cut is tested at a
     # smaller MAX_TAGS than the shipped one (bench/bench_hostile.py measures that one)
     monkeypatch.setattr(page, "MAX_TAGS", 1_000)
     cfg = page_feed(server, "tags", articles(1, 2) + "<p>x" * 2_000 + articles(3))
@@ -144,7 +144,7 @@ async def test_feed_entries_of_too_much_markup_are_not_read_and_named(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # markup written as XML in a description costs feedparser 15-30 us an element: 10 MB of
-    # "<br/>" held a poll 32 s. Tested at smaller limits than the shipped ones.
+    # "<br/>" held a poll 42 s. Tested at smaller limits than the shipped ones.
     monkeypatch.setattr(feeds, "MAX_FEED_TAGS", 1_000)
     monkeypatch.setattr(feeds, "MAX_ENTRY_TAGS", 500)
     descriptions = ["Uno", "<br/>" * 600, "Tres", "<![CDATA[" + "<p>x</p>" * 600 + "]]>"]
