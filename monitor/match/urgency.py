@@ -61,7 +61,8 @@ _NOT_THE_EVENT = re.compile(
     r"|pese a|pese al|a pesar de|a pesar del|sobre|proceso de"
     # told as the background of something else: "la operación que llevó a la captura", "el
     # helicóptero que participó en la captura", "sobreviviente de ataque de EE. UU."
-    r"|que (?:llevo|llevaron|condujo|termino|culmino|participo|participaron|permitio) (?:a|en|con)"
+    r"|que (?:llevo|llevaron|condujo|termino|culmino|participo|participaron|permitio|murio|murieron|fallecio"
+    r"|fallecieron) (?:a|en|con)"
     r"|sobreviviente de|sobrevivientes de|sobreviviente del|sobrevivientes del|survivor of|survivors of"
     # what someone says: "Trump afirma que …", "lamenta que …" (a figure stated is a count above)
     r"|(?:dice|dijo|afirma|afirmo|asegura|aseguro|lamenta|lamento|considera|cree|opina|advierte|advirtio"

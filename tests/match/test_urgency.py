@@ -283,3 +283,20 @@ def test_what_several_say_and_how_long_someone_was_held_are_not_the_event(shippe
     seen "tras más de un año detenido" (how long he has been held, no arrest)."""
     r = shipped.classify(title=title, lang="es")
     assert r.topics and r.urgency == urgency
+
+
+@pytest.mark.parametrize(
+    ("title", "urgency"),
+    [
+        ("Gobierno asciende y condecora a los militares que murieron en ataque de EE. UU.", "normal"),
+        # the attack itself, and a death in it, as before
+        ("EE. UU. lanza un ataque contra una lancha en el Caribe", "high"),
+        ("Un pescador murió en ataque de EE. UU. contra una lancha", "high"),
+    ],
+)
+def test_an_attack_as_the_background_of_who_died_in_it_is_not_the_event(shipped, title, urgency):
+    """Replaying 9-21 January, the US channel sent URGENTE for a ceremony honouring "los militares
+    que murieron en ataque de EE. UU." (3 January): the attack is the background, as in "el
+    helicóptero que participó en la captura"."""
+    r = shipped.classify(title=title, lang="es")
+    assert r.topics and r.urgency == urgency
