@@ -34,9 +34,6 @@ _NOT_THE_EVENT = re.compile(
     # background: "tras la captura", "luego del ataque", "desde su excarcelación"
     r"tras|luego de|luego del|despues de|despues del|antes de|antes del|desde|durante"
     r"|after|following|since|before|amid"
-    # how long someone has been held: "tras 374 días detenido", "tras más de un año detenido"
-    r"|(?:tras|luego de|despues de|after) (?:mas de |casi |cerca de )?[a-z0-9]+ (?:dias?|semanas?|mes|meses"
-    r"|anos?|days?|weeks?|months?|years?)"
     # asked for: "exigen la liberación", "piden la excarcelación", "calls for the release"
     r"|exige|exigen|exigio|exigieron|exigir|exigimos|pide|piden|pidio|pidieron|pedir|pedimos"
     r"|reclama|reclaman|reclamo|reclamaron|solicita|solicitan|solicito|solicitaron|urge|urgen|insta|instan"
@@ -72,6 +69,17 @@ _NOT_THE_EVENT = re.compile(
     r")(?: (?:" + "|".join(_FILLERS) + r"))*\s*$"
 )
 _WORDS_BEFORE = 6  # how far back the words above are looked for
+# How long someone has been held, told with the state: "tras 374 días detenido", "tras más de
+# un año detenido" (no arrest). Only before a participle of being held: "Tras 374 días,
+# excarcelan a…" tells the release.
+_HELD_FOR = re.compile(
+    r"(?:^| )(?:tras|luego de|despues de|after) (?:mas de |casi |cerca de )?[a-z0-9]+ (?:dias?|semanas?|mes"
+    r"|meses|anos?|days?|weeks?|months?|years?)$"
+)
+_HELD = re.compile(
+    r" ?(?:(?:detenid|arrestad|apresad|capturad|secuestrad|encarcelad|desaparecid|recluid)[oa]s?"
+    r"|held|detained|jailed|imprisoned|missing) "
+)
 
 # A release told as a noun ("las excarcelaciones", "la liberación") is often what someone says
 # about releases, not one: "Edmundo González exige celeridad en excarcelaciones", "el Comité
@@ -126,9 +134,12 @@ _QUOTES = {"«": 1, "»": -1, "“": 1, "”": -1}
 # An explainer or a question about the event, not the event told ("¿Quiénes son los
 # excarcelados?", "Lo que se sabe de…", "Who are the freed…").
 _EXPLAINER = re.compile(
-    r"^ (?:quienes son|quien es|cuales son|como [a-z]+|asi fue"
+    r"^ (?:quienes son|quien es|cuales son|como fue|como es|como se|como la|como el|asi fue"
     r"|who are|who is|how the) | (?:que se sabe|lo que se sabe|what we know|what to know) "
 )
+# "Cómo" with its accent opens an explainer whatever its verb ("Cómo impactó la captura…");
+# without it, "Como" is "as" ("Como parte del acuerdo, excarcelan a 40…"), read by the list above.
+_HOW_ASKED = re.compile(r"^\W*c[óÓ]mo\b", re.IGNORECASE)
 
 
 def _prominent(tids: Sequence[int], hits: Mapping[int, list[tuple[int, int, int]]],
@@ -141,7 +152,8 @@ def _tells_the_event(haystack: str, start: int, raw: str | None = None) -> bool:
     """Whether the term at `start` of the haystack (" word word ") is the headline's own event;
     `raw`, the field as written, shows the quotations."""
     words = haystack[:start].split()
-    if _NOT_THE_EVENT.search(" ".join(words[-_WORDS_BEFORE:])):
+    before = " ".join(words[-_WORDS_BEFORE:])
+    if _NOT_THE_EVENT.search(before) or (_HELD_FOR.search(before) and _HELD.match(haystack, start)):
         return False
     if _relatives_death(haystack, start, words):
         return False
@@ -202,7 +214,7 @@ def decide_urgency(
         return "low"
     if not prominent:
         return "low"
-    if hay is not None and _EXPLAINER.search(hay[0]):
+    if hay is not None and (_EXPLAINER.search(hay[0]) or (raw is not None and _HOW_ASKED.match(raw[0]))):
         return "normal"  # "¿Quiénes son los 12 excarcelados?", "Cómo la muerte de 32 cubanos…"
     relatives = hay is not None and _dead_are_relatives(hay[0])
     if any(c.event in HIGH_EVENTS and not (c.event == "dead" and relatives) for c in counts):

@@ -300,3 +300,20 @@ def test_an_attack_as_the_background_of_who_died_in_it_is_not_the_event(shipped,
     helicóptero que participó en la captura"."""
     r = shipped.classify(title=title, lang="es")
     assert r.topics and r.urgency == urgency
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Tras 374 días, excarcelan a Rocío San Miguel",
+        "Tras 16 meses, liberan al periodista Roland Carreño",
+        "Como parte del acuerdo, excarcelan a 40 presos políticos",
+        "Como represalia, detienen a la activista Rocío San Miguel",
+    ],
+)
+def test_a_release_told_after_how_long_or_after_an_unaccented_como_is_the_event(shipped, title):
+    """How long someone was held is not the event only when told with the state ("tras 374
+    días detenido"): "Tras 374 días, excarcelan a…" is the release. "Como" without its accent
+    is "as", not the "Cómo" of an explainer. Each of these read normal (no URGENTE) before."""
+    r = shipped.classify(title=title, lang="es")
+    assert r.topics and r.urgency == "high"
