@@ -110,30 +110,36 @@ def _yaml(text: str = "") -> Any:
     return yaml
 
 
-_KEY_ONLY = re.compile(r"^( *)[^\s#-][^#]*:\s*(#.*)?$")  # a key whose value starts on the next line
+_KEY_ONLY = re.compile(r"^( *)([^\s#-][^#]*):\s*(#.*)?$")  # a key whose value starts on the next line
 _KEY = re.compile(r"^( *)[^\s#-][^#:]*:(\s|$)")
+_ENTRY = re.compile(r"^( *)-( +)[^\s#]")  # a block sequence's entry: its dash, then its text
 
 
 def _indentation(text: str) -> dict[str, int]:
     """How `text` indents: a nested mapping's keys (`mapping`), a block sequence's entries
     relative to their key (`sequence`, where the entry's text starts; `offset`, where its dash
-    is). An edit wrote every line in the shipped file's style: an operator's file indented
-    otherwise was re-indented whole, its diff hiding the one feed added."""
-    from ruamel.yaml.util import load_yaml_guess_indent
-
+    is), the list of feeds' first. An edit wrote every line in the shipped file's style: an
+    operator's file indented otherwise was re-indented whole, its diff hiding the one feed
+    added. (ruamel's own guess measured the dash from the last key that ends its line, so a
+    comment after `feeds:` re-indented the list: it was measured from a key above.)"""
     style = {"mapping": 2, "sequence": 4, "offset": 2}
-    try:
-        _, sequence, offset = load_yaml_guess_indent(text)
-    except Exception:  # not YAML: the caller's load reports it
-        return style
-    if offset is not None and sequence is not None and 0 <= offset < sequence:
-        style.update(sequence=sequence, offset=offset)
     lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    mapping: int | None = None
+    sequences: dict[str, int] | None = None
     for line, after in zip(lines, lines[1:], strict=False):
-        parent, child = _KEY_ONLY.match(line), _KEY.match(after)
-        if parent and child and len(child.group(1)) > len(parent.group(1)):
-            style["mapping"] = len(child.group(1)) - len(parent.group(1))
-            break
+        if not (parent := _KEY_ONLY.match(line)):
+            continue
+        column = len(parent.group(1))
+        if mapping is None and (child := _KEY.match(after)) and len(child.group(1)) > column:
+            mapping = len(child.group(1)) - column
+        if (entry := _ENTRY.match(after)) and len(entry.group(1)) >= column:
+            offset = len(entry.group(1)) - column
+            found = {"offset": offset, "sequence": offset + 1 + len(entry.group(2))}
+            if sequences is None or parent.group(2).strip() == "feeds":
+                sequences = found
+    style.update(sequences or {})
+    if mapping is not None:
+        style["mapping"] = mapping
     return style
 
 

@@ -472,6 +472,25 @@ channels:
   topics:
   - political_prisoners
 """,
+    "a comment after feeds: and a deeper key above it": """settings:
+  timezone: America/Caracas
+  tally:
+    sources:
+      Foro Penal: [foropenal]
+rules: [venezuela-2026]
+feeds:  # ruamel's guess measured the dashes from 'sources:'
+- name: uno
+  url: https://example.org/uno.xml
+  language: es
+- name: dos  # the second
+  url: https://example.org/dos.xml
+  language: es
+  interval: 15m
+channels:
+- name: presos
+  chat_id: console
+  topics: [political_prisoners]
+""",
     "everything by 4": """settings:
     timezone: America/Caracas
 rules:
