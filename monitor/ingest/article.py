@@ -8,6 +8,7 @@ after DNS resolution); extraction runs in a worker thread because it is CPU-boun
 from __future__ import annotations
 
 import asyncio
+import bisect
 import logging
 import re
 from dataclasses import dataclass
@@ -42,6 +43,25 @@ ATTRIBUTE_SCAN_CHARS = 512
 _LONG_TAG = re.compile(rb"<[A-Za-z][^<>]{%d}" % ATTRIBUTE_SCAN_CHARS)
 _TAG_NAME = re.compile(rb"<[^\s/>]+")
 _ATTRIBUTE = re.compile(rb"""[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?""")
+# What libxml2 reads as text, not tags: a comment, a script's or a style's content ("for (i = 0;
+# i < n; …" is no tag, and cutting it to the next ">" took the `</script` with it).
+_RAW_TEXT = re.compile(rb"<!--(.*?)(?:-->|$)|<(script|style)\b[^>]*>(.*?)(?:</\2\s*>|$)", re.IGNORECASE | re.DOTALL)
+
+
+def _raw_text_spans(body: bytes) -> tuple[list[int], list[int]]:
+    """The starts and ends of `body`'s comments' and scripts' and styles' contents."""
+    starts: list[int] = []
+    ends: list[int] = []
+    for m in _RAW_TEXT.finditer(body):
+        group = 1 if m.group(1) is not None else 3
+        starts.append(m.start(group))
+        ends.append(m.end(group))
+    return starts, ends
+
+
+def _in_raw_text(at: int, spans: tuple[list[int], list[int]]) -> bool:
+    index = bisect.bisect_right(spans[0], at) - 1
+    return index >= 0 and at < spans[1][index]
 
 
 def without_attribute_floods(body: bytes) -> bytes:
@@ -49,6 +69,7 @@ def without_attribute_floods(body: bytes) -> bytes:
     (`<div a0 a1 … >` made `<div>`); linear: each long tag is scanned once."""
     out: list[bytes] = []
     position = 0
+    spans: tuple[list[int], list[int]] | None = None
     for match in _LONG_TAG.finditer(body):
         end = body.find(b">", match.start())
         if end < 0:
@@ -56,6 +77,9 @@ def without_attribute_floods(body: bytes) -> bytes:
         name = _TAG_NAME.match(body, match.start())
         start = name.end() if name else match.start() + 1
         if len(_ATTRIBUTE.findall(body, start, end)) <= MAX_ELEMENT_ATTRIBUTES:
+            continue
+        spans = spans or _raw_text_spans(body)
+        if _in_raw_text(match.start(), spans):
             continue
         out += [body[position:start], b"/" if body[end - 1:end] == b"/" else b""]
         position = end

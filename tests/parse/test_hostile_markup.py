@@ -249,3 +249,14 @@ def test_an_element_of_thousands_of_attributes_reaches_libxml2_without_them() ->
     kept = " ".join(f'a{i}="{i}"' for i in range(article.MAX_ELEMENT_ATTRIBUTES))
     page = f'<p {kept}>uno</p><div {flood}>dos</div><img {flood}/><a href="/x">tres</a>'.encode()
     assert article.without_attribute_floods(page) == f'<p {kept}>uno</p><div>dos</div><img/><a href="/x">tres</a>'.encode()
+
+
+def test_a_script_that_compares_with_less_than_keeps_the_article_after_it() -> None:
+    """`for (i = 0; i<items.length; …` in an inline script looked like a tag of hundreds of
+    attributes: cut to the next ">", the script lost its `</script` and swallowed the article
+    (no text at all: 0 characters, 166 with the fix). A script's, a style's or a comment's content is
+    no tag to strip."""
+    script = "for (var i = 0; i<items.length; i++) {" + " ".join(f"v{k}.x = f(v{k}, 'k{k}');" for k in range(300))
+    page = article_page("").replace(b"</head>", f"<script>{script}}}</script></head>".encode())
+    assert article.without_attribute_floods(page) == page
+    assert ARTICLE_TEXT in (article.extract_text(page) or "")
