@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import trafilatura
+from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
@@ -133,6 +134,9 @@ def read_article(
         tree = load_html(decode_html(without_attribute_floods(body), headers or {}))
         if tree is None:
             return Article(None)
+        # trafilatura drops an <svg> whole, its elements unread: an icon sprite or a map of
+        # thousands of paths is no cost (removed here in libxml2, and not counted)
+        etree.strip_elements(tree, "svg", with_tail=False)
         elements = int(tree.xpath("count(//*)"))  # counted in libxml2, not in Python
         if elements > MAX_ARTICLE_ELEMENTS:
             return Article(None, f"a page of {elements:,} elements, not read (at most "
