@@ -8,7 +8,6 @@ after DNS resolution); extraction runs in a worker thread because it is CPU-boun
 from __future__ import annotations
 
 import asyncio
-import bisect
 import logging
 import re
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from core.urls import canonical_url, redact_userinfo, same_document
 from monitor.fetch.client import PAGE_ACCEPT, Fetcher
 from monitor.ingest.blockpage import block_page, challenge_header
 from monitor.ingest.normalize import NormalizedItem, strip_controls
+from monitor.parse import floods
 from monitor.parse.page import decode_html
 
 log = logging.getLogger("monitor.ingest.article")
@@ -41,53 +41,14 @@ MAX_ELEMENT_ATTRIBUTES = 256
 attribute with every one before it (40,000 on one element: 1.6 s, in C), so a tag that could
 hold more (over ATTRIBUTE_SCAN_CHARS) has its attributes counted before the page is parsed."""
 ATTRIBUTE_SCAN_CHARS = 512
-_LONG_TAG = re.compile(rb"<[A-Za-z][^<>]{%d}" % ATTRIBUTE_SCAN_CHARS)
-_TAG_NAME = re.compile(rb"<[^\s/>]+")
-_ATTRIBUTE = re.compile(rb"""[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?""")
-# What libxml2 reads as text, not tags: a comment, a script's or a style's content ("for (i = 0;
-# i < n; …" is no tag, and cutting it to the next ">" took the `</script` with it).
-_RAW_TEXT = re.compile(rb"<!--(.*?)(?:-->|$)|<(script|style)\b[^>]*>(.*?)(?:</\2\s*>|$)", re.IGNORECASE | re.DOTALL)
-
-
-def _raw_text_spans(body: bytes) -> tuple[list[int], list[int]]:
-    """The starts and ends of `body`'s comments' and scripts' and styles' contents."""
-    starts: list[int] = []
-    ends: list[int] = []
-    for m in _RAW_TEXT.finditer(body):
-        group = 1 if m.group(1) is not None else 3
-        starts.append(m.start(group))
-        ends.append(m.end(group))
-    return starts, ends
-
-
-def _in_raw_text(at: int, spans: tuple[list[int], list[int]]) -> bool:
-    index = bisect.bisect_right(spans[0], at) - 1
-    return index >= 0 and at < spans[1][index]
 
 
 def without_attribute_floods(body: bytes) -> bytes:
-    """The page with the attributes of elements of over MAX_ELEMENT_ATTRIBUTES removed
-    (`<div a0 a1 … >` made `<div>`); linear: each long tag is scanned once."""
-    out: list[bytes] = []
-    position = 0
-    spans: tuple[list[int], list[int]] | None = None
-    for match in _LONG_TAG.finditer(body):
-        end = body.find(b">", match.start())
-        if end < 0:
-            break
-        name = _TAG_NAME.match(body, match.start())
-        start = name.end() if name else match.start() + 1
-        if len(_ATTRIBUTE.findall(body, start, end)) <= MAX_ELEMENT_ATTRIBUTES:
-            continue
-        spans = spans or _raw_text_spans(body)
-        if _in_raw_text(match.start(), spans):
-            continue
-        out += [body[position:start], b"/" if body[end - 1:end] == b"/" else b""]
-        position = end
-    if not out:
-        return body
-    out.append(body[position:])
-    return b"".join(out)
+    """The page with the attributes of elements of over MAX_ELEMENT_ATTRIBUTES removed."""
+    return floods.without_attribute_floods(body, most=MAX_ELEMENT_ATTRIBUTES, scan_chars=ATTRIBUTE_SCAN_CHARS,
+                                           text=floods.HTML_TEXT)[0]
+
+
 LITTLE_TEXT = 400  # an item with less text than this is worth fetching in `auto` mode
 
 # What an outlet writes before a link to another of its articles ("Lee también:", "RELATED:"),

@@ -22,6 +22,7 @@ from feedparser.mixin import _FeedParserMixin
 from feedparser.parsers.strict import _StrictFeedParser
 
 from monitor.parse import ParsedEntry, ParsedFeed, has_time_of_day, read_local_date, reworded
+from monitor.parse.floods import XML_TEXT, without_attribute_floods
 
 # feedparser looks for an e-mail address in each author (`<author>`, `<managingEditor>`,
 # `<webMaster>`, `<dc:creator>`, ...) with a regex that is quadratic in the author's length: 30 KB
@@ -135,29 +136,14 @@ def _tags(data: bytes) -> int:
 MAX_ELEMENT_ATTRIBUTES = 1_000
 """An element of more has none read: expat hands them all to Python in one call that holds the
 GIL, and 780,000 of them in one element (9.4 MB) stalled the event loop 0.75 s."""
-_LONG_TAG = re.compile(rb"<[A-Za-z_][^<>]{16000}")  # only a tag this long can hold that many
-_TAG_NAME = re.compile(rb"<[^\s/>]+")
+ATTRIBUTE_SCAN_CHARS = 4_000  # the shortest tag that can hold that many (" a=1" each)
 
 
 def _without_attribute_floods(body: bytes) -> tuple[bytes, int]:
-    """The document with the attributes of elements of over MAX_ELEMENT_ATTRIBUTES removed
-    (`<div a0='1' … >` made `<div>`), and how many elements lost them."""
-    out: list[bytes] = []
-    position = cut = 0
-    for match in _LONG_TAG.finditer(body):
-        end = body.find(b">", match.start())
-        if end < 0:
-            break
-        tag = body[match.start():end]
-        if tag.count(b"=") <= MAX_ELEMENT_ATTRIBUTES:
-            continue
-        name = _TAG_NAME.match(tag)
-        out += [body[position:match.start()], name.group(0) if name else b"<x", b"/" if tag.endswith(b"/") else b""]
-        position, cut = end, cut + 1
-    if not cut:
-        return body, 0
-    out.append(body[position:])
-    return b"".join(out), cut
+    """The document with the attributes of elements of over MAX_ELEMENT_ATTRIBUTES removed, and
+    how many elements lost them (monitor/parse/floods.py)."""
+    return without_attribute_floods(body, most=MAX_ELEMENT_ATTRIBUTES, scan_chars=ATTRIBUTE_SCAN_CHARS,
+                                    text=XML_TEXT)
 
 
 def bounded_markup(body: bytes) -> tuple[bytes, list[str], bool]:
