@@ -106,14 +106,15 @@ def _filters(stmt: Any, *, since: datetime | None, topic: str | None, confident_
 
 def stated_rows(
     session: Session, *, since: datetime | None = None, topic: str | None = None,
-    confident_only: bool = True,
+    confident_only: bool = True, ranges: RangeEnds | None = None,
 ) -> list[StatedRow]:
     """Counts of matched items, one row per (count, topic the item matched), in no order (the
     tally sorts them: an ORDER BY on the date costs SQLite a random walk over the items).
 
     `since` keeps the figures placed at or after it (published then, or fetched then when
     their date is not trusted: an item fetched today that was published weeks ago is old news); counts whose rule is not
-    trusted (`confident` false) stay out unless `confident_only` is False."""
+    trusted (`confident` false) stay out unless `confident_only` is False; nor do the upper ends
+    of `ranges` (read here when not given)."""
     sqlite = session.get_bind().dialect.name == "sqlite"
     undated, placed = _placed(sqlite)
     if sqlite:
@@ -134,7 +135,7 @@ def stated_rows(
     rows = cursor.fetchall() if cursor is not None else [tuple(r) for r in result]
     result.close()
     replaced, wrong = left_out(session, confident_only=confident_only)
-    replaced |= range_ends(session).closings
+    replaced |= (ranges or range_ends(session)).closings
     return [r for r in rows if r[1] not in replaced and (r[1], r[2]) not in wrong] if replaced or wrong else rows
 
 

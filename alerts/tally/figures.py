@@ -527,9 +527,10 @@ def load_tally(
 ) -> Tally:
     """The tally of the stored confident counts (of items published since `since`, of `topic`);
     the links and qualifiers are read for the figures shown only."""
-    rows = stated_rows(session, since=since, topic=topic)
+    ranges = range_ends(session)
+    rows = stated_rows(session, since=since, topic=topic, ranges=ranges)
     tally = tally_of_rows(rows, sources=sources_from_config(config), outlets=outlets_from_config(config),
-                          tz=config.settings.tz if config else UTC, ranges=range_ends(session).openings)
+                          tz=config.settings.tz if config else UTC, ranges=ranges.openings)
     shown: dict[int, list[Figure]] = defaultdict(list)  # a count of two topics is two figures
     for f in {id(f): f for f in (*tally.figures, *tally.timeline)}.values():
         shown[f.count_id].append(f)
