@@ -62,8 +62,8 @@ def cmd_tally(args: argparse.Namespace) -> int:
             tally = load_tally(session, config, since=since, topic=args.topic)
     finally:
         db.dispose()
-    render = {"table": render_table, "json": render_json, "csv": render_csv}[args.format]
-    text = render(tally).rstrip("\n") + "\n"
+    text = (render_table(tally, zone) if args.format == "table" else
+            {"json": render_json, "csv": render_csv}[args.format](tally)).rstrip("\n") + "\n"
     sys.stdout.write(escape_controls(text, keep_lines=True) if args.format == "table" else text)
     if args.chart:
         from alerts.tally.chart import render_png

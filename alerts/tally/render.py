@@ -44,27 +44,36 @@ def summary_lines(state: TopicState, tz: tzinfo = UTC) -> list[str]:
     return lines
 
 
-def render_table(tally: Tally) -> str:
+def render_table(tally: Tally, tz: tzinfo = UTC) -> str:
+    """The terminal's table. Dates are days in `tz` (`settings.timezone`), the days the
+    timeline groups by and the chats date figures by: in UTC, Foro Penal's figure of 21:30 in
+    Caracas read "2026-01-14" here and "13/01/2026" in the pinned message, and two points of
+    one history showed under one date."""
     out: list[str] = []
     for topic, state in tally.topics.items():
         out.append(topic)
-        out.extend(f"  {line}" for line in summary_lines(state))
+        lines = summary_lines(state, tz)
+        out.extend(f"  {line}" for line in lines or ["no figure of those held or released (see below)"])
         out.append("")
     head = ("topic", "event", "number", "source", "date", "outlet", "flags", "link")
     rows = [head] + [
-        (f.topic, f.event, f.stated, _who(f), _day(f), f.outlet, _flags(f), f.url or "")
+        (f.topic, f.event, f.stated, _who(f), _day(f, tz), f.outlet, _flags(f), f.url or "")
         for f in tally.figures
     ]
-    out.append("current figures")
+    out.append(f"current figures (dates in {_zone(tz)})")
     out.extend(_columns(rows))
     out.append("")
     out.append("timeline")
     rows = [("date", "topic", "event", "source", "number", "outlet", "flags")] + [
-        (_day(f), f.topic, f.event, _who(f), f.stated, f.outlet, _flags(f))
+        (_day(f, tz), f.topic, f.event, _who(f), f.stated, f.outlet, _flags(f))
         for f in tally.timeline
     ]
     out.extend(_columns(rows))
     return "\n".join(out)
+
+
+def _zone(tz: tzinfo) -> str:
+    return str(getattr(tz, "key", None) or tz)
 
 
 def _columns(rows: list[tuple[str, ...]]) -> list[str]:
