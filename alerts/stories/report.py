@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from alerts.stories.match import EXPLAINER_THRESHOLD, LIVE_EXTRA
 from core.config import AppConfig
 from storage.items import story_items
 from storage.models import Item, Story
@@ -32,13 +33,13 @@ def why(signals: dict[str, Any] | None) -> str:
     if decision != "joined":
         near = (s.get("nearest") or [{}])[0]
         reason = s.get("reason") or (
-            f"nearest story {near['story']} scored {near['score']}"
-            + (f" ({', '.join(near['conflicts'])})" if near.get("conflicts") else "")
+            f"nearest story {near['story']} scored {near['score']}" + _against(near, s.get("threshold"))
             if near else "no recent story shares its words"
         )
         return f"started the story: {reason}"
     if s.get("wave"):
-        return (f"joined the release wave ({s['wave']}; the story had {s.get('wave_items')} wave items); "
+        n = s.get("wave_items")
+        return (f"joined the release wave ({s['wave']}; the story had {n} wave item{'' if n == 1 else 's'}); "
                 f"{s.get('hours')} h after the story's last item")
     parts = [f"score {s.get('score')} ≥ {s.get('threshold')}", f"text {s.get('text')}"]
     frame = s.get("frame") or {}
@@ -70,13 +71,41 @@ def why(signals: dict[str, Any] | None) -> str:
     return "; ".join(parts)
 
 
+def _against(near: dict[str, Any], threshold: float | None) -> str:
+    """Why the nearest story was not joined: its conflicts, or, for a score at or above the
+    plain threshold with none (which read as a join refused for no reason), the higher bar
+    the headline had to clear."""
+    if near.get("conflicts"):
+        return f" ({', '.join(near['conflicts'])})"
+    score = float(near.get("score") or 0.0)
+    if threshold is None or score < threshold:
+        return ""
+    if score < threshold + LIVE_EXTRA:
+        return (f", under the {threshold + LIVE_EXTRA:.2f} a live headline (EN VIVO) needs "
+                f"or the {EXPLAINER_THRESHOLD:.2f} of an explainer")
+    return (f", under the {EXPLAINER_THRESHOLD:.2f} an explainer's headline (\"Lo que…\", "
+            "\"Quién es…\") or a story begun by one needs")
+
+
+def _placed(item: Item) -> tuple[datetime, datetime, int]:
+    """The order items were placed in their story, by which each line's "N wave items" and
+    "h after the story's last item" are counted: the pipeline's, by classification round,
+    then in a round by publication (`Pipeline.process_pending` takes them in that order)."""
+    def naive(when: datetime | None) -> datetime:
+        return (when or datetime.max).replace(tzinfo=None)
+
+    return (naive(item.classified_at), naive(item.published_at), item.id)
+
+
 def _recent(session: Session, since: datetime) -> list[tuple[Story, list[Item]]]:
-    """The stories with an item since `since`, each with its items, first stored first."""
+    """The stories with an item since `since`, each with its items in the order they were
+    placed (by id, a backfill's first poll listed a story's later items before the one that
+    began it, each "joined" before the story it joined was started)."""
     stories = stories_updated_since(session, since)
     by_story: dict[int, list[Item]] = {}
     for it in story_items(session, [s.id for s in stories], with_feed=True):
         by_story.setdefault(it.story_id or 0, []).append(it)
-    return [(s, by_story.get(s.id, [])) for s in stories]
+    return [(s, sorted(by_story.get(s.id, []), key=_placed)) for s in stories]
 
 
 def stories_json(session: Session, config: AppConfig | None, *, since: datetime) -> dict[str, Any]:
@@ -111,7 +140,8 @@ def render_stories(session: Session, config: AppConfig | None, *, since: datetim
         outlets = list(dict.fromkeys(_outlet(i, config) for i in members))
         out.append(
             f"story {story.id} · {', '.join(story.topics or [])} · {story.urgency} · "
-            f"{story.created_at:%Y-%m-%d %H:%M} · {len(members)} items · {', '.join(outlets)}"
+            f"{story.created_at:%Y-%m-%d %H:%M} · {len(members)} item{'' if len(members) == 1 else 's'} · "
+            f"{', '.join(outlets)}"
             + ("" if story.told_at is not None else " · backfill only, never alerted")
         )
         out.append(f"  {story.title.splitlines()[0] if story.title else ''}")
