@@ -620,9 +620,16 @@ def nearest_stories(
     their rows: what an operator may mean to merge it with. The stories of the story's own
     hours are brought back into the index if it had forgotten them. Empty for a story with
     no item (or none at all: the caller, which shows the story, says so)."""
-    last = session.scalar(select(func.max(Item.published_at)).where(Item.story_id == story_id))
-    if last is None:  # no item of it left in the database
+    first, last = session.execute(
+        select(func.min(Item.published_at), func.max(Item.published_at)).where(Item.story_id == story_id)
+    ).one()
+    if first is None or last is None:  # no item of it left in the database
         return []
     index = story_index(session, window=window, now=now, at=story_time(last, now))
+    # a fresh index (`monitor stories --near`, the first /merge after a start) holds only the
+    # stories of the last window before `now`, and its horizon does not say so: a story of
+    # three days before had no neighbour at all ("nothing to merge it with")
+    since, until = story_time(first, now) - window, story_time(last, now) + window
+    _load(session, index, stories_with_items_between(session, since, until, index.stories.keys()))
     rows = [(story_by_id(session, near.story_id), near) for near in index.nearest(story_id, window=window, n=n)]
     return [(other, near) for other, near in rows if other is not None]
