@@ -47,7 +47,7 @@ def test_near_on_a_fresh_index_finds_the_stories_of_a_story_days_old(db_url: str
     before: the index held only the last window's stories and answered "No other story of
     its hours shares a word or a name with it: nothing to merge it with." (replayed 12-14
     January: story 108, the families' camps outside the prisons, beside 122 "QUINTA NOCHE
-    DE ESPERA POR PRESOS POLÍTICOS" at 0.47). Real pipeline, real SQLite file."""
+    DE ESPERA POR PRESOS POLÍTICOS"). Real pipeline, real SQLite file."""
     from datetime import UTC, datetime
 
     from alerts.stories.merge import nearest_answer
