@@ -21,9 +21,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.feed_limits import HELD
+from alerts.render import shorten
 from core.people import add_person, is_ambiguous, remove_person
 from core.urls import canonical_url
 from storage.alerts import (
@@ -35,7 +37,7 @@ from storage.alerts import (
 )
 from storage.feedback import add_feedback, feedback_exists, wrong_topics
 from storage.items import first_item_of_story, item_by_urls, item_topics
-from storage.models import Alert, Item, Story, valid_id
+from storage.models import Alert, Count, Item, Story, valid_id
 from storage.people import list_people
 
 if TYPE_CHECKING:
@@ -253,6 +255,22 @@ def _withdrawn_text(story_id: int, channels: list[str], dropped: int) -> str:
     return f" Story {story_id} gets no more edits or replies in {', '.join(channels)}{queued}."
 
 
+TITLE_CHARS = 90  # of a title quoted in an answer
+
+
+def _figures_text(session: Session, item: Item, topic: str) -> str:
+    """What a /wrong does to the figures: the item's own, named, leave the topic's tally. A
+    /wrong to a figure's update in a story of 33 items was answered as to any alert, and the
+    operator could not tell whether the bot took the figure (72 released) or the story."""
+    counts = session.scalars(select(Count).where(Count.item_id == item.id).order_by(Count.id)).all()
+    if not counts:
+        return ""
+    stated = ", ".join(f"{c.number} {c.event}" + (f" ({c.source})" if c.source else "") for c in counts)
+    title = shorten(" ".join(item.title.split()), TITLE_CHARS)
+    return (f"\n“{title}” states {stated}: no longer counted in the {topic} figures "
+            "(/tally at once, the pinned message at its next look, within 10 minutes).")
+
+
 class FeedbackCommands:
     """The answers to /people, /watch, /unwatch, /miss and /wrong (plain text)."""
 
@@ -406,7 +424,8 @@ class FeedbackCommands:
                 why = f"withdrawn: /wrong {topic} by {operator} (feedback {row.id})"
                 channels, dropped = withdraw_story(session, found.story, wrong_topics(session, item.id), self.config, why)
                 withdrawn = _withdrawn_text(found.story.id, channels, dropped)
-        return f"Thanks — recorded as wrong for {topic}; `monitor train` will use it.{withdrawn}"
+            figures = _figures_text(session, item, topic)
+        return f"Thanks — recorded as wrong for {topic}; `monitor train` will use it.{withdrawn}{figures}"
 
     @staticmethod
     def _already(session: Session, kind: str, item_id: int, topic: str) -> bool:
