@@ -12,6 +12,7 @@ from typing import Any
 
 from alerts.api_health import TOKEN_ADVICE, TOKEN_REFUSED
 from alerts.tally.figures import load_tally
+from alerts.tally.render import who
 from core.config import AppConfig
 from core.durations import ago
 from core.urls import redact_userinfo
@@ -162,7 +163,9 @@ def _tally_section(figures: list[Any], now: datetime) -> list[str]:
         return ["<h2>Tally</h2>", "<p>No figures stored yet.</p>"]
     rows = [
         "<tr>" + "".join([
-            _cell(f.topic), _cell(f.event), _cell(f.number), _cell(f.source),
+            # as stated and by whom, as the table and the pin quote it: "800" and "other" read
+            # as an exact count of nobody's where the pin said "más de 800 (otra fuente, Infobae)"
+            _cell(f.topic), _cell(f.event), _cell(f.stated), _cell(who(f)),
             _cell(ago(f.date, now)), _cell(f.outlet), _cell(" ".join(f.flags)),
         ]) + "</tr>"
         for f in figures

@@ -20,7 +20,8 @@ def _day(f: Figure, tz: tzinfo = UTC) -> str:
     return f.date.astimezone(tz).strftime("%Y-%m-%d")
 
 
-def _who(f: Figure) -> str:
+def who(f: Figure) -> str:
+    """The figure's source; an unnamed one with the outlet that stated it."""
     return f"{OTHER} ({f.outlet})" if f.source == OTHER else f.source
 
 
@@ -34,13 +35,13 @@ def summary_lines(state: TopicState, tz: tzinfo = UTC) -> list[str]:
     if state.still_held is not None:
         f = state.still_held
         note = "" if state.held_credible else " (no rights group's figure)"
-        lines.append(f"still held: {f.stated} ({_who(f)}, {_day(f, tz)}){note}")
+        lines.append(f"still held: {f.stated} ({who(f)}, {_day(f, tz)}){note}")
     if state.announced:
         _, _, f = state.announced[-1]  # the figure that set the line's highest number
-        lines.append(f"released, announced by the government: {f.stated} ({_who(f)}, {_day(f, tz)})")
+        lines.append(f"released, announced by the government: {f.stated} ({who(f)}, {_day(f, tz)})")
     if state.verified:
         _, _, f = state.verified[-1]
-        lines.append(f"released, verified by rights groups: {f.stated} ({_who(f)}, {_day(f, tz)})")
+        lines.append(f"released, verified by rights groups: {f.stated} ({who(f)}, {_day(f, tz)})")
     return lines
 
 
@@ -57,7 +58,7 @@ def render_table(tally: Tally, tz: tzinfo = UTC) -> str:
         out.append("")
     head = ("topic", "event", "number", "source", "date", "outlet", "flags", "link")
     rows = [head] + [
-        (f.topic, f.event, f.stated, _who(f), _day(f, tz), f.outlet, _flags(f), f.url or "")
+        (f.topic, f.event, f.stated, who(f), _day(f, tz), f.outlet, _flags(f), f.url or "")
         for f in tally.figures
     ]
     out.append(f"current figures (dates in {_zone(tz)})")
@@ -65,7 +66,7 @@ def render_table(tally: Tally, tz: tzinfo = UTC) -> str:
     out.append("")
     out.append("timeline")
     rows = [("date", "topic", "event", "source", "number", "outlet", "flags")] + [
-        (_day(f, tz), f.topic, f.event, _who(f), f.stated, f.outlet, _flags(f))
+        (_day(f, tz), f.topic, f.event, who(f), f.stated, f.outlet, _flags(f))
         for f in tally.timeline
     ]
     out.extend(_columns(rows))

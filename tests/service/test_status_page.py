@@ -142,9 +142,18 @@ def test_status_page_shows_the_tally_and_its_chart(service: Service) -> None:
             session.flush()
             session.add(Match(item_id=item.id, topic="political_prisoners", urgency="high"))
             session.add(Count(item_id=item.id, event="released", number=61, source="Foro Penal"))
+            held = Item(feed_id=feed.id, guid="g2", url="https://foropenal.example/800",
+                        title="Siguen presos más de 800", content_hash="h2",
+                        published_at=datetime.now(UTC) - timedelta(hours=1))
+            session.add(held)
+            session.flush()
+            session.add(Match(item_id=held.id, topic="political_prisoners", urgency="normal"))
+            session.add(Count(item_id=held.id, event="held", number=800, source=None, qualifier="more than"))
             session.commit()
         html = httpx.get(server.address + "/", timeout=10).text
         assert "<h2>Tally</h2>" in html and "<td>61</td>" in html and "Foro Penal" in html
+        # quoted as stated and by whom, as the pin and `monitor tally` do (it read "800", "other")
+        assert "<td>more than 800</td>" in html and "<td>other (" in html
         assert 'src="/tally.png"' in html
         chart = httpx.get(server.address + "/tally.png", timeout=30)
         assert chart.status_code == 200 and chart.headers["content-type"] == "image/png"
