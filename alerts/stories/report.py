@@ -7,11 +7,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from alerts.render import shorten
 from alerts.stories.match import EXPLAINER_THRESHOLD, LIVE_EXTRA
 from core.config import AppConfig
 from storage.items import story_items
 from storage.models import Item, Story
 from storage.stories import stories_updated_since
+
+TITLE_CHARS = 100  # of an item's title in the listing
 
 
 def _outlet(item: Item, config: AppConfig | None) -> str:
@@ -146,7 +149,8 @@ def render_stories(session: Session, config: AppConfig | None, *, since: datetim
         )
         out.append(f"  {story.title.splitlines()[0] if story.title else ''}")
         for it in members:
-            title = (it.title or "").replace("\n", " ")[:100]
+            # cut at a word, marked: "…no confirman liberaci" read as the outlet's own headline
+            title = shorten(" ".join((it.title or "").split()), TITLE_CHARS)
             mark = " · backfill" if it.backfill else ""
             out.append(f"  - item {it.id} · {_outlet(it, config)}{mark} · {title}")
             out.append(f"      {why(it.story_match)}")

@@ -58,3 +58,19 @@ def test_a_story_begun_beside_a_higher_score_says_which_bar_it_missed() -> None:
     assert why(below) == "started the story: nearest story 3 scored 0.31"
     wave = {"decision": "joined", "wave": "tally", "wave_items": 1, "hours": 0.5, "score": 1.0}
     assert why(wave).startswith("joined the release wave (tally; the story had 1 wave item);")
+
+
+def test_a_long_title_is_cut_at_a_word_and_marked(db: Database, default_config: AppConfig) -> None:
+    """Cut at 100 characters, it read "…desmantelarían oficinas pero no confirman liberaci", as if
+    the outlet had written it so (item 94 of the replay)."""
+    title = ("Reportan “movimientos inusuales” en El Helicoide: desmantelarían oficinas pero no "
+             "confirman liberación de presos")
+    with db.session() as s:
+        s.add(Item(feed=Feed(name="versionfinal", url="https://vf.example/feed", consecutive_failures=0),
+                   guid="94", url="https://vf.example/94", title=title, summary="", language="es",
+                   published_at=NOW, fetched_at=NOW, content_hash="h94"))
+    Pipeline(default_config, db).process_pending(now=NOW)
+    with db.session() as s:
+        report = render_stories(s, default_config, since=NOW - timedelta(days=1))
+    [line] = [ln for ln in report.splitlines() if ln.startswith("  - item ")]
+    assert line.endswith("desmantelarían oficinas pero no confirman…")
