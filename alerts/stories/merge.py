@@ -32,7 +32,7 @@ from alerts.admin_feedback import (
     story_of_alert,
 )
 from alerts.stories.assign import StoryFixError, merge_stories, nearest_stories
-from alerts.stories.features import word_terms
+from alerts.stories.report import spelled
 from alerts.stories.split import outlet_name
 from storage.items import story_items
 from storage.models import Item, Story, valid_id
@@ -124,7 +124,7 @@ def _why(signals: dict[str, Any], titles: list[str], lang: str) -> str:
     """What the rules see in common and against, in a line, the shared terms spelled as
     the titles have them ("excarcelado", not the matcher's "liber")."""
     names = list(signals.get("entities", []))
-    words = [_spelled(t, titles, lang) for t in signals.get("terms", [])]
+    words = [spelled(t, titles, lang) for t in signals.get("terms", [])]
     common = list(dict.fromkeys([*names, *words]))
     parts = [f"in common: {', '.join(common[:6]) or 'little'}"]
     if signals.get("figures"):
@@ -132,13 +132,3 @@ def _why(signals: dict[str, Any], titles: list[str], lang: str) -> str:
     if signals.get("conflicts"):
         parts.append(f"the rules see against: {', '.join(signals['conflicts'])}")
     return " · ".join(parts)
-
-
-def _spelled(term: str, titles: list[str], lang: str) -> str:
-    """The first word of `titles` the matcher reads as `term`, else the term."""
-    for title in titles:
-        for word in title.split():
-            word = word.strip("«»\"“”‘’'.,;:!?¿¡()[]|")
-            if word and term in word_terms(word, lang):
-                return word.lower()
-    return term

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from alerts.render import shorten
+from alerts.stories.features import word_terms
 from alerts.stories.match import EXPLAINER_THRESHOLD, LIVE_EXTRA
 from core.config import AppConfig
 from storage.items import story_items
@@ -23,8 +24,10 @@ def _outlet(item: Item, config: AppConfig | None) -> str:
     return conf.display_name if conf else name
 
 
-def why(signals: dict[str, Any] | None) -> str:
-    """One line of the signals that put an item in its story."""
+def why(signals: dict[str, Any] | None, titles: list[str] | None = None, lang: str = "es") -> str:
+    """One line of the signals that put an item in its story; with `titles` (the item's and
+    the one it matched), the shared terms are spelled as those headlines have them
+    ("excarcelaciones", not the matcher's stem "liber"), as `/merge` lists them."""
     s = signals or {}
     decision = s.get("decision")
     if decision == "split":
@@ -61,7 +64,10 @@ def why(signals: dict[str, Any] | None) -> str:
     if s.get("learned") is not None:
         parts.append(f"learned pair scorer p {s['learned']}")
     if s.get("terms"):
-        parts.append("terms " + " ".join(s["terms"][:6]))
+        terms = s["terms"][:6]
+        if titles:
+            terms = list(dict.fromkeys(spelled(t, titles, lang) for t in terms))
+        parts.append("terms " + " ".join(terms))
     for key in ("events", "entities", "figures", "tally", "topics"):
         if s.get(key):
             parts.append(f"{key} " + ", ".join(map(str, s[key])))
@@ -88,6 +94,12 @@ def _against(near: dict[str, Any], threshold: float | None) -> str:
                 f"or the {EXPLAINER_THRESHOLD:.2f} of an explainer")
     return (f", under the {EXPLAINER_THRESHOLD:.2f} an explainer's headline (\"Lo que…\", "
             "\"Quién es…\") or a story begun by one needs")
+
+
+def _titles(item: Item, members: dict[int, Item]) -> list[str]:
+    """The headlines an item's signals were drawn from: its own, then the one it matched best."""
+    other = members.get((item.story_match or {}).get("with_item") or -1)
+    return [t for t in (item.title, other.title if other is not None else None) if t]
 
 
 def _placed(item: Item) -> tuple[datetime, datetime, int]:
@@ -140,6 +152,7 @@ def render_stories(session: Session, config: AppConfig | None, *, since: datetim
         return f"No stories since {since.astimezone(UTC):%Y-%m-%d %H:%M} UTC."
     out: list[str] = []
     for story, members in recent:
+        by_id = {m.id: m for m in members}
         outlets = list(dict.fromkeys(_outlet(i, config) for i in members))
         out.append(
             f"story {story.id} · {', '.join(story.topics or [])} · {story.urgency} · "
@@ -153,6 +166,16 @@ def render_stories(session: Session, config: AppConfig | None, *, since: datetim
             title = shorten(" ".join((it.title or "").split()), TITLE_CHARS)
             mark = " · backfill" if it.backfill else ""
             out.append(f"  - item {it.id} · {_outlet(it, config)}{mark} · {title}")
-            out.append(f"      {why(it.story_match)}")
+            out.append(f"      {why(it.story_match, _titles(it, by_id), it.language or 'es')}")
         out.append("")
     return "\n".join(out).rstrip()
+
+
+def spelled(term: str, titles: list[str], lang: str) -> str:
+    """The first word of `titles` the matcher reads as `term`, else the term."""
+    for title in titles:
+        for word in title.split():
+            word = word.strip("«»\"“”‘’'.,;:!?¿¡()[]|")
+            if word and term in word_terms(word, lang):
+                return word.lower()
+    return term

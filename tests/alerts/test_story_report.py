@@ -42,6 +42,9 @@ def test_a_storys_items_are_listed_in_the_order_they_were_placed(db: Database, d
     assert " · 2 items · " in lines[0]
     assert lines[3] == "      started the story: no recent story shares its words"
     assert lines[5].strip().startswith("score ") and lines[5].endswith("3.9 h after the story's last item")
+    # the shared terms as the headlines spell them, not the matcher's stems ("fronter deport extranjer")
+    terms = lines[5].split("; terms ")[1].split(";")[0].split()
+    assert set(terms) == {"frontera", "deportan", "extranjeros", "periodistas"}
 
 
 def test_a_story_begun_beside_a_higher_score_says_which_bar_it_missed() -> None:
