@@ -96,6 +96,22 @@ def _against(near: dict[str, Any], threshold: float | None) -> str:
             "\"Quién es…\") or a story begun by one needs")
 
 
+def _local(when: datetime, config: AppConfig | None) -> str:
+    """A time in `settings.timezone`, its offset shown ("2026-01-12 00:00 -04"): the alerts'
+    clock. Unmarked UTC ("04:00") did not match the alert's "00:00" an operator looked up."""
+    aware = when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+    local = aware.astimezone(config.settings.tz) if config is not None else aware
+    return f"{local:%Y-%m-%d %H:%M} {_offset(local)}"
+
+
+def _offset(when: datetime) -> str:
+    """"-04", "+0530", "UTC"."""
+    off = when.strftime("%z")
+    if off in ("", "+0000"):
+        return "UTC"
+    return off[:3] if off.endswith("00") else off
+
+
 def _titles(item: Item, members: dict[int, Item]) -> list[str]:
     """The headlines an item's signals were drawn from: its own, then the one it matched best."""
     other = members.get((item.story_match or {}).get("with_item") or -1)
@@ -156,7 +172,7 @@ def render_stories(session: Session, config: AppConfig | None, *, since: datetim
         outlets = list(dict.fromkeys(_outlet(i, config) for i in members))
         out.append(
             f"story {story.id} · {', '.join(story.topics or [])} · {story.urgency} · "
-            f"{story.created_at:%Y-%m-%d %H:%M} · {len(members)} item{'' if len(members) == 1 else 's'} · "
+            f"{_local(story.created_at, config)} · {len(members)} item{'' if len(members) == 1 else 's'} · "
             f"{', '.join(outlets)}"
             + ("" if story.told_at is not None else " · backfill only, never alerted")
         )

@@ -40,6 +40,7 @@ def test_a_storys_items_are_listed_in_the_order_they_were_placed(db: Database, d
     assert [it["signals"]["decision"] for it in story["items"]] == ["new", "joined"]
     lines = report.splitlines()
     assert " · 2 items · " in lines[0]
+    assert " · 2026-01-12 08:00 -04 · " in lines[0]  # the alerts' clock, marked (it read "12:00", UTC unsaid)
     assert lines[3] == "      started the story: no recent story shares its words"
     assert lines[5].strip().startswith("score ") and lines[5].endswith("3.9 h after the story's last item")
     # the shared terms as the headlines spell them, not the matcher's stems ("fronter deport extranjer")
