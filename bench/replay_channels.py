@@ -1,7 +1,7 @@
 """Real days of January served to the real service, the channels read back as an advocate reads them.
 
     python bench/replay_channels.py [--first 2026-01-08] [--start 2026-01-09] [--last 2026-01-21]
-        [--step 3] [--out DIR] [--headlines PATH]
+        [--step 3] [--out DIR] [--headlines PATH] [--db URL [--db-clock FILE]] [--replicas N]
 
 Each outlet of ../shared/real/headlines_es_2026-01.jsonl is one RSS feed on 127.0.0.1
 (devtools/feedserver.py); a day's headlines are spread over 06:00-22:00 Caracas in id order and
@@ -13,8 +13,19 @@ SQLite file, from `--start` 00:00 to the day after `--last`. `backfill_window: 0
 interval is the step, so what a feed published since the last poll is news. After each poll the
 pinned tally is kept as the service's leader keeps it (alerts/tally/pin.py).
 
+`--db URL` replays on that database instead (an empty PostgreSQL database: the replicas' case)
+and `--replicas N` runs N `monitor poll-once` at once at each step, all polling every feed, as
+replicas that polled the same feeds at the same moment would: the items are stored once, placed
+in stories in turn and each alert is claimed once (docs/OPERATIONS.md, "Replicas on one
+PostgreSQL"). Compare its `presos.txt` and `eeuu.txt` with those of a run on SQLite.
+PostgreSQL stamps claims, leases and the chats' rate windows by its own clock: run the server
+under libfaketime reading `--db-clock FILE` (`LD_PRELOAD=.../libfaketime.so.1
+FAKETIME_TIMESTAMP_FILE=FILE FAKETIME_NO_CACHE=1 DONT_FAKE_MONOTONIC=1 pg_ctl ... start`), in
+which the replay writes the replayed time's offset at each step; on the real clock the whole
+replay's messages fall in a few minutes of the chats' windows (20 a minute) and are held.
+
 Written to `--out`: `presos.txt` and `eeuu.txt` (every message, edit, reply and pin, in order,
-with the replayed time it happened at), `log.jsonl` (the same as data), `m.db`. Needs
+with the replayed time it happened at), `log.jsonl` (the same as data), `m.db` (SQLite). Needs
 ../shared/real and faketime; takes 5-10 minutes for 13 days.
 """
 
@@ -133,6 +144,19 @@ def write_out(out: Path, log: list[dict[str, Any]]) -> None:
                 fh.write(f"{head}\n{x.get('text') or ''}\n\n")
 
 
+def poll_at_once(replicas: int, now: datetime, config: Path, db_url: str, env: dict[str, str], cwd: str,
+                 at: str) -> None:
+    """`replicas` runs of `monitor poll-once` at the replayed `now`, started together."""
+    command = ["faketime", now.strftime("%Y-%m-%d %H:%M:%S"), sys.executable, "-m", "monitor", "poll-once",
+               "--config", str(config), "--db", db_url, "--log-level", "WARNING"]
+    runs = [subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
+                             cwd=cwd) for _ in range(replicas)]
+    for k, run in enumerate(runs):
+        _, err = run.communicate()
+        if run.returncode != 0 or err.strip():
+            print(f"{at}: poll-once {k} exited {run.returncode}: {err[-2000:]}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--headlines", type=Path, default=HEADLINES)
@@ -141,6 +165,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--last", default="2026-01-21")
     ap.add_argument("--step", type=int, default=3, help="replayed hours between polls")
     ap.add_argument("--out", type=Path, default=Path("replay-out"))
+    ap.add_argument("--db", help="an empty database to replay on (default: a fresh SQLite file)")
+    ap.add_argument("--db-clock", type=Path, help="libfaketime's FAKETIME_TIMESTAMP_FILE of the --db server")
+    ap.add_argument("--replicas", type=int, default=1, help="`monitor poll-once` run at once per step")
     args = ap.parse_args(argv)
     if not args.headlines.exists() or shutil.which("faketime") is None:
         print("needs ../shared/real/headlines_es_2026-01.jsonl and faketime (libfaketime)", file=sys.stderr)
@@ -152,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     log: list[dict[str, Any]] = []
     with FeedServer() as server, BotApiEmulator() as emu, tempfile.TemporaryDirectory() as tmp:
-        config, db_url = Path(tmp) / "feeds.yaml", f"sqlite:///{Path(tmp) / 'm.db'}"
+        config, db_url = Path(tmp) / "feeds.yaml", args.db or f"sqlite:///{Path(tmp) / 'm.db'}"
         write_config(config, outlets, server, args.step)
         env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
         env.update(PYTHONPATH=str(ROOT), TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=emu.api_url, TZ="UTC")
@@ -164,18 +191,16 @@ def main(argv: list[str] | None = None) -> int:
                 mine = [r for r in rows if r["outlet"] == outlet]
                 server.set_route(f"/o{k}.xml", body=feed_body(mine, times, now, outlet),
                                  content_type="application/rss+xml")
-            done = subprocess.run(
-                ["faketime", now.strftime("%Y-%m-%d %H:%M:%S"), sys.executable, "-m", "monitor", "poll-once",
-                 "--config", str(config), "--db", db_url, "--log-level", "WARNING"],
-                capture_output=True, text=True, env=env, cwd=tmp, check=False)
             at = now.astimezone(CARACAS).strftime("%m-%d %H:%M")
-            if done.returncode != 0:
-                print(f"{at}: poll-once exited {done.returncode}: {done.stderr[-1000:]}", file=sys.stderr)
+            if args.db_clock is not None:  # the server's clock at `now`, ticking
+                args.db_clock.write_text(f"{round((now - datetime.now(UTC)).total_seconds()):+d}\n")
+            poll_at_once(args.replicas, now, config, db_url, env, tmp, at)
             keep_pin(config, db_url, emu.api_url, now + timedelta(minutes=5))
             collect(emu, seen, at, log)
             print(at, sum(len(m) for m in emu.all_messages().values()), "messages", flush=True)
             now += timedelta(hours=args.step)
-        shutil.copy(Path(tmp) / "m.db", args.out / "m.db")
+        if args.db is None:
+            shutil.copy(Path(tmp) / "m.db", args.out / "m.db")
     write_out(args.out, log)
     return 0
 
