@@ -92,6 +92,16 @@ CLOCK_OFF = 300.0  # seconds between this host's clock and the feeds' servers' t
 
 
 def sync_config(config: AppConfig, db: Database) -> None:
+    """Write feeds.yaml's feeds and channels. A replica (or a `poll-once`) writing the same new
+    rows at the same moment fails this insert on the unique name: written again, the rows it
+    inserted are found (before, `monitor poll-once` exited 1 with a traceback then)."""
+    try:
+        _write_config_rows(config, db)
+    except IntegrityError:
+        _write_config_rows(config, db)
+
+
+def _write_config_rows(config: AppConfig, db: Database) -> None:
     with db.session() as session:
         sync_feeds(session, [(f.name, stored_url(f.url)) for f in config.feeds])
         sync_channels(session, [(c.name, c.chat_id) for c in config.channels])
@@ -411,10 +421,7 @@ class Service:
         first."""
         while True:
             try:
-                try:
-                    await asyncio.to_thread(sync_config, self.config, self.db)
-                except IntegrityError:  # a replica starting at the same moment inserted the rows first
-                    await asyncio.to_thread(sync_config, self.config, self.db)
+                await asyncio.to_thread(sync_config, self.config, self.db)
                 return True
             except OperationalError as exc:
                 if not locked(exc):  # a full disk, a read-only file: the operator's to fix
