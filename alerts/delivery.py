@@ -34,7 +34,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, TextIO
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from telegram.error import RetryAfter, TelegramError
 
@@ -852,11 +852,20 @@ class DeliveryWorker:
     # -- helpers ---------------------------------------------------------------------
 
     def _sync_channels(self) -> None:
+        """The configured channels' rows. A replica that reloaded the same new channel inserts its
+        row at the same moment: this insert fails on the unique name, and written again the row
+        is found (before, the round failed with an error logged and the queue waited a round)."""
         if self._synced:
             return
+        try:
+            self._write_channel_rows()
+        except IntegrityError:
+            self._write_channel_rows()
+        self._synced = True
+
+    def _write_channel_rows(self) -> None:
         with self.db.session() as session:
             sync_channels(session, [(c.name, c.chat_id) for c in self.config.channels])
-        self._synced = True
 
     def _print_dry_run(self, max_batch: int | None) -> None:
         with self.db.session() as session:
