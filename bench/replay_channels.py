@@ -22,7 +22,9 @@ PostgreSQL stamps claims, leases and the chats' rate windows by its own clock: r
 under libfaketime reading `--db-clock FILE` (`LD_PRELOAD=.../libfaketime.so.1
 FAKETIME_TIMESTAMP_FILE=FILE FAKETIME_NO_CACHE=1 DONT_FAKE_MONOTONIC=1 pg_ctl ... start`), in
 which the replay writes the replayed time's offset at each step; on the real clock the whole
-replay's messages fall in a few minutes of the chats' windows (20 a minute) and are held.
+replay's messages fall in a few minutes of the chats' windows (20 a minute) and are held. Under
+libfaketime set months back the server's lock_timeout fires early (10 s after 1 s): a
+`classification stopped: the database is locked` warning in such a run is the harness's.
 
 Written to `--out`: `presos.txt` and `eeuu.txt` (every message, edit, reply and pin, in order,
 with the replayed time it happened at), `log.jsonl` (the same as data), `m.db` (SQLite). Needs
