@@ -63,6 +63,7 @@ from storage.alerts import (
     chat_sends,
     claim_alert,
     claims_now,
+    claims_skew,
     clamp_ahead,
     disable_channel,
     finish_alert,
@@ -419,11 +420,11 @@ class DeliveryWorker:
                 if mark is not None and mark.content == payload_fingerprint(row.payload or {}):
                     self._sent_already(session, row, mark)
                     return None
-                at = claims_now(session, now)  # sends are stamped by the claims' clock, as claims are
-                if chat and (wait := self._window_wait(session, chat, row.id, at)) > 0:
+                skew = claims_skew(session, self.clock.now)  # sends are stamped by the claims' clock
+                if chat and (wait := self._window_wait(session, chat, row.id, self.clock.now() + skew)) > 0:
                     raise _WindowFull(wait)  # rolls the claim back
                 return _Claimed(row.id, row.channel, row.kind, dict(row.payload or {}), row.attempts,
-                                row.reply_to_alert_id, row.dedupe_key, skew=at - now)
+                                row.reply_to_alert_id, row.dedupe_key, skew=skew)
         except _WindowFull as full:
             return full.wait
 

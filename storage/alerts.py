@@ -3,7 +3,7 @@ per channel and status, and the lookups the outbox makes before it writes an ale
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -360,6 +360,18 @@ def _local(session: Session, now: datetime) -> datetime | None:
 def claims_now(session: Session, now: datetime) -> datetime:
     """The time by the claims' clock (`claim_alert`): the database's on PostgreSQL, else `now`."""
     return lease_now(session, _local(session, now))
+
+
+def claims_skew(session: Session, local: Callable[[], datetime]) -> timedelta:
+    """The claims' clock (`claims_now`) minus this process's, `local`, read right after it: zero
+    where this process's clock stamps the claims (SQLite). Measured from a time read before the
+    claim, the wait for the chat's lock counted as a difference of clocks: sends were stamped
+    that much ahead of the database's clock, and a replica claiming right after left them out of
+    the chat's rate window (`chat_sends`) and sent one message too many."""
+    if not shares_clock(session):
+        return timedelta(0)
+    at = lease_now(session)
+    return at - local()
 
 
 def claim_alert(session: Session, alert_id: int, now: datetime, lease: timedelta) -> Alert | None:
