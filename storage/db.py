@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import time
@@ -23,6 +24,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+log = logging.getLogger(__name__)
 DEFAULT_URL = "sqlite:///data/monitor.db"
 # the -wal file is cut back to this once checkpointed: without it, it kept the size of the
 # largest transaction (a retention pass deleting 100,000 items: 58 MB) until the service stopped
@@ -203,15 +205,43 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     if revision == "head" and _at_head(engine):
         return  # Alembic would read every migration's file to find there is nothing to do
     if engine.dialect.name != "postgresql":
-        command.upgrade(alembic_config(engine), revision)
+        _upgrade(engine, revision)
         return
     with engine.connect() as lock:  # held while another pooled connection runs the migration
         lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
         try:
-            command.upgrade(alembic_config(engine), revision)
+            _upgrade(engine, revision)
         finally:
             lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
             lock.commit()
+
+
+def _upgrade(engine: Engine, revision: str) -> None:
+    """Run the migrations up to `revision` and log, once, an upgrade of an existing schema.
+
+    Alembic's own lines are silenced (core.logs): without this line an operator had no
+    record that a start changed the schema, nor from which version it came. A replica that
+    waited for another's migration finds nothing left to do and says nothing; a new database
+    is not an upgrade and is not announced either.
+    """
+    before = _current_revision(engine)
+    started = time.monotonic()
+    command.upgrade(alembic_config(engine), revision)
+    after = _current_revision(engine)
+    if before is None or after == before:
+        return
+    script = ScriptDirectory(str(MIGRATIONS_DIR))
+    steps = sum(1 for _ in script.iterate_revisions(after, before))
+    log.info("database schema upgraded from %s to %s (%d migration%s, %.1f s); an older version of "
+             "the monitor can no longer open it", before, after, steps, "" if steps == 1 else "s",
+             time.monotonic() - started)
+
+
+def _current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.scalar(text("SELECT version_num FROM alembic_version"))
 
 
 @cache
@@ -224,10 +254,7 @@ def head_revision() -> str:
 
 
 def _at_head(engine: Engine) -> bool:
-    with engine.connect() as conn:
-        if not inspect(conn).has_table("alembic_version"):
-            return False
-        return conn.scalar(text("SELECT version_num FROM alembic_version")) == head_revision()
+    return _current_revision(engine) == head_revision()
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:

@@ -389,3 +389,30 @@ def test_a_database_written_by_a_newer_version_is_refused_in_one_line(any_db_url
     engine.dispose()
     with pytest.raises(DatabaseError, match="was it written by a newer version of the monitor"):
         open_database(any_db_url)
+
+
+def test_an_upgrade_of_an_existing_database_is_logged_once_with_both_versions(any_db_url, caplog):
+    """Alembic's own lines are silenced: a release's first start upgraded a 0010 database to the
+    head without a word in the log, so an operator could not tell that it had happened, nor
+    that the old release would now refuse the database. One line, at the start that does it."""
+    import logging
+
+    from storage.db import head_revision
+
+    def announced() -> list[str]:
+        return [r.getMessage() for r in caplog.records if "schema upgraded" in r.getMessage()]
+
+    caplog.set_level(logging.INFO, logger="storage.db")
+    open_database(any_db_url).dispose()
+    assert announced() == []  # a new database is created, not upgraded
+    engine = make_engine(any_db_url)
+    downgrade(engine, "0010_count_part")
+    engine.dispose()
+    open_database(any_db_url).dispose()
+    steps = int(head_revision()[:4]) - 10
+    assert len(announced()) == 1
+    assert announced()[0].startswith(
+        f"database schema upgraded from 0010_count_part to {head_revision()} ({steps} migrations, ")
+    assert announced()[0].endswith("; an older version of the monitor can no longer open it")
+    open_database(any_db_url).dispose()  # the next start has nothing to do and says nothing
+    assert len(announced()) == 1
