@@ -35,7 +35,7 @@ from monitor.cli_common import (
     open_existing_database,
     parse_since,
 )
-from storage.errors import DatabaseError, InvalidDatabaseURL
+from storage.errors import DatabaseError, InvalidDatabaseURL, NewerDatabase
 from storage.errors import url_problem as database_url_problem
 
 if TYPE_CHECKING:
@@ -197,7 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc.render(), file=sys.stderr)
         return EXIT_USAGE
-    except InvalidDatabaseURL as exc:  # a restart cannot fix it: as an invalid config
+    except (InvalidDatabaseURL, NewerDatabase) as exc:  # a restart cannot fix it: as an invalid config
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except DatabaseError as exc:

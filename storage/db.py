@@ -44,6 +44,7 @@ from storage.errors import (  # noqa: E402  (re-exported; defined apart for fast
     URL_SCHEME,
     DatabaseError,
     InvalidDatabaseURL,
+    NewerDatabase,
     redact_url,
     url_problem,
 )
@@ -257,6 +258,18 @@ def _at_head(engine: Engine) -> bool:
     return _current_revision(engine) == head_revision()
 
 
+def _unknown_revision(engine: Engine) -> str | None:
+    """The database's revision when no migration of this version has it (a newer version's)."""
+    try:
+        current = _current_revision(engine)
+    except SQLAlchemyError:
+        return None
+    if current is None:
+        return None
+    known = {script.revision for script in ScriptDirectory(str(MIGRATIONS_DIR)).walk_revisions()}
+    return None if current in known else current
+
+
 def downgrade(engine: Engine, revision: str = "base") -> None:
     command.downgrade(alembic_config(engine), revision)
 
@@ -437,7 +450,13 @@ def open_database(url: str = DEFAULT_URL, *, migrate_schema: bool = True) -> Dat
         engine.dispose()
         raise DatabaseError(f"cannot open database {redact_url(url)}: {scrub(str(exc), url)}") from None
     except AlembicCommandError as exc:
+        newer = _unknown_revision(engine)
         engine.dispose()
+        if newer is not None:
+            raise NewerDatabase(
+                f"database {redact_url(url)} is at schema {newer}, written by a newer version of the "
+                f"monitor (this one knows up to {head_revision()}): run that version again, or "
+                "restore the backup taken before the upgrade") from None
         reason = scrub(str(exc).strip(), url).splitlines()[0]
         raise DatabaseError(
             f"cannot migrate database {redact_url(url)}: {reason} "

@@ -24,6 +24,11 @@ class InvalidDatabaseURL(DatabaseError):
     cannot fix it, so the command exits 2, as for an invalid config."""
 
 
+class NewerDatabase(DatabaseError):
+    """The database's schema is of a later version of the monitor than this one (an operator
+    rolled back after an upgrade): a restart cannot fix it, so the command exits 2."""
+
+
 def redact_url(url: str) -> str:
     """`url` without its password, by text: it works on URLs SQLAlchemy cannot parse, and
     a password holding '@' (which ends at the last '@') is hidden whole."""

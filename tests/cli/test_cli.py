@@ -196,16 +196,24 @@ def test_read_only_database_is_one_line(tmp_path):
     assert "readonly" in lines[0]
 
 
-def test_database_from_a_newer_version_is_one_line(tmp_path):
+def test_database_from_a_newer_version_is_one_line_and_exit_2(tmp_path):
+    """An operator who rolled back after an upgrade got exit 1 and a guess ("was it written by
+    a newer version?"): under systemd (Restart=on-failure, no start limit) the service was
+    started again every 10 s for ever, each time refused. A restart cannot mend it: exit 2, as
+    for an invalid config (RestartPreventExitStatus=2), naming both schemas and what to do."""
     import sqlite3
+
+    from storage.db import head_revision
 
     url = stored_database(tmp_path / "newer.db")
     with sqlite3.connect(tmp_path / "newer.db") as conn:
         conn.execute("UPDATE alembic_version SET version_num = '9999'")
     result = monitor("status", "--db", url)
-    assert result.returncode == 1
-    assert result.stderr.startswith("error: cannot migrate database") and "9999" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"error: database {url} is at schema 9999, written by a newer version of the monitor (this "
+        f"one knows up to {head_revision()}): run that version again, or restore the backup taken "
+        "before the upgrade\n")
 
 
 @pytest.mark.parametrize(

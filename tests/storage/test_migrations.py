@@ -387,7 +387,8 @@ def test_a_database_written_by_a_newer_version_is_refused_in_one_line(any_db_url
     with engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '0099_from_the_future'"))
     engine.dispose()
-    with pytest.raises(DatabaseError, match="was it written by a newer version of the monitor"):
+    with pytest.raises(DatabaseError, match="is at schema 0099_from_the_future, written by a newer "
+                       "version of the monitor"):
         open_database(any_db_url)
 
 
