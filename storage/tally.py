@@ -64,8 +64,9 @@ def range_ends(session: Session) -> RangeEnds:
     source). A range is one figure in the tally, its lower end: read as a total of its own, the
     76 of "La PUD y Foro Penal confirman entre 56 y 76" was Foro Penal's, and its own 72 the
     next day was shown as disputing it. Its opening is no jump to flag either: a total stated
-    with its bounds is not a misread number. Counts stored before migration 0021 have no `upto`:
-    their ranges read as two figures, as they did."""
+    with its bounds is not a misread number. Ranges stored before migration 0021 got their
+    `upto` from migration 0022 (written in digits); an older release still running beside a new
+    one stores its ranges without it, read as two figures."""
     upper = aliased(Count)
     rows = session.execute(
         select(Count.id, upper.id).join(upper, and_(

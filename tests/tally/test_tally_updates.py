@@ -129,3 +129,45 @@ def test_a_range_is_no_jump_to_flag(db: Database, default_config: AppConfig) -> 
     assert [f.flags for f in tally.timeline if f.number == 139] == [[]]
     text = pin_text(tally, [TOPIC], lang="es")
     assert text is None or "Señalada" not in text
+
+
+def test_a_range_stored_before_the_upgrade_is_one_figure_after_it(db: Database, default_config: AppConfig) -> None:
+    """Migration 0021 added `counts.upto` empty: a range an older release stored stayed two
+    figures after the upgrade, and the pinned tally kept "verificados por ONG: 76 (Foro Penal)"
+    with Foro Penal's own 72 "En disputa". 0022 finds the ranges stated in the stored text and
+    sets what the pipeline sets; a figure and a total that are no range stay apart."""
+    from sqlalchemy import text
+
+    from storage.db import downgrade, migrate
+
+    headlines = [
+        (13, 11, "infobae", "La ONG Foro Penal confirmó que ya son 56 los presos políticos excarcelados"),
+        (14, 0, "el-nacional", "La PUD y Foro Penal confirman entre 56 y 76 excarcelaciones de presos políticos"),
+        (14, 1, "la-verdad", "Reportan que entre 1.139 y 1.155 presos políticos han sido excarcelados"),
+        (14, 2, "diario-x", "Excarcelan a 16 presos políticos hoy; el Gobierno suma 156 en total"),
+        (14, 3, "diario-y", "El Gobierno anuncia que excarcelará a 300 o 400 presos políticos"),
+        (14, 4, "diario-z", "Familiares: 700-800 presos políticos siguen detenidos en Tocorón"),
+    ]
+    _tally(db, default_config, headlines)
+    read = "SELECT id, upto FROM counts ORDER BY id"
+    with db.session() as s:
+        as_stored = s.execute(text(read)).all()
+        s.execute(text("UPDATE counts SET upto = NULL"))  # as an older release stored them
+    assert sum(upto is not None for _, upto in as_stored) == 4
+    downgrade(db.engine, "0021_count_ranges")
+    migrate(db.engine)
+    with db.session() as s:
+        assert s.execute(text(read)).all() == as_stored
+    with db.session() as s:
+        feed = s.query(Feed).filter_by(name="infobae").one()
+        when = datetime(2026, 1, 14, 23, tzinfo=UTC)
+        s.add(Item(feed=feed, guid="72", url="https://infobae.example/72", summary="", language="es",
+                   title="El Foro Penal elevó a 72 la cifra de presos políticos excarcelados",
+                   published_at=when, fetched_at=when + timedelta(minutes=5), content_hash="h72"))
+    Pipeline(default_config, db).process_pending(now=datetime(2026, 1, 31, tzinfo=UTC))
+    with db.session() as s:
+        tally = load_tally(s, default_config)
+    assert [(f.number, f.flags) for f in tally.figures if f.event == "released" and f.source == "Foro Penal"] \
+        == [(72, [])]
+    text_es = pin_text(tally, [TOPIC], lang="es")
+    assert text_es is not None and "76" not in text_es and "disputa" not in text_es
