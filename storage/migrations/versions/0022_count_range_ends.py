@@ -1,6 +1,6 @@
 """counts.upto for the ranges stored before 0021: a range stated in an item's title or summary
 ("entre 56 y 76", "between 40 and 50", "700-800", "1,450 to 1,600", "80 or 90") whose two
-ends are counts of the same item, event and source gets its lower end's `upto`, as the pipeline
+ends are counts of the same item and event gets its lower end's `upto`, as the pipeline
 writes it since 0021.
 
 0021 added the column empty, so a range stored by an older release stayed two figures after
@@ -63,7 +63,6 @@ def upgrade() -> None:
     pairs = bind.execute(sa.text(
         "SELECT low.id, low.number, high.number, items.title, items.summary FROM counts low "
         "JOIN counts high ON high.item_id = low.item_id AND high.event = low.event "
-        "AND (high.source = low.source OR (high.source IS NULL AND low.source IS NULL)) "
         "AND high.number > low.number "
         "JOIN items ON items.id = low.item_id "
         "WHERE low.upto IS NULL ORDER BY low.id, high.number"
