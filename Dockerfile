@@ -1,9 +1,10 @@
 # Container image of the monitor: `docker build -t venezuela-monitor .`
-# Run: docker run -d --name monitor -v monitor-data:/app/data \
+# Run: docker run -d --name monitor --stop-timeout 15 -v monitor-data:/app/data \
 #        -v /etc/monitor:/etc/monitor:ro -e MONITOR_CONFIG=/etc/monitor/feeds.yaml \
 #        -e TELEGRAM_BOT_TOKEN=... venezuela-monitor
 # (mount the folder that holds feeds.yaml, not the file: `monitor feeds add` and editors
-# replace the file, and a file mounted on its own never shows the container the change)
+# replace the file, and a file mounted on its own never shows the container the change;
+# --stop-timeout 15: the service stops within 12 s of SIGTERM, Docker kills it after 10 s by default)
 #
 # The base image is pinned by version and digest (the multi-platform index of
 # python:3.11.10-slim-bookworm). The digest was taken from a public, bot-maintained
