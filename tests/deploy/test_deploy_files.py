@@ -134,3 +134,19 @@ def test_the_locks_install_without_the_resolver_and_are_checked() -> None:
     assert makefile.count("$(BIN)/python -m pip check") == 2
     checked = subprocess.run([sys.executable, "-m", "pip", "check"], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_the_upgrade_steps_install_the_unit_again_and_containers_get_time_to_stop() -> None:
+    """The documented upgrade pulled and reinstalled the code but left the unit copied at install
+    in /etc/systemd/system: a service installed from the release of migration 0010 kept
+    `EnvironmentFile=-` and `StartLimitBurst=5` (both fixed in the repository since) for good.
+    And `docker stop` kills after 10 s, the service may take 12 s."""
+    ops = (ROOT / "docs" / "OPERATIONS.md").read_text(encoding="utf-8")
+    section = ops[ops.index("## Upgrading"):]
+    steps = section[section.index("```sh"):section.index("```", section.index("```sh") + 5)].splitlines()
+    copy = next(i for i, line in enumerate(steps) if "cp deploy/monitor.service /etc/systemd/system/" in line)
+    start = next(i for i, line in enumerate(steps) if "systemctl start monitor" in line)
+    assert "systemctl daemon-reload" in steps[copy] and copy < start
+    docker = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert re.search(r"^# Run: docker run .*--stop-timeout 15", docker, re.MULTILINE)
+    assert "docker stop -t 15" in section and "--stop-timeout 15" in section
