@@ -48,6 +48,7 @@ from alerts.telegram import classify_error, sender_for
 from core.config import AppConfig, ChannelConfig, Runtime
 from core.durations import ago
 from core.logs import redact
+from core.text import counted
 from storage.alerts import (
     channel_named,
     disabled_channels,
@@ -512,10 +513,10 @@ class AdminBot:
                 mark, state = "🆕", "not polled yet"
             elif h.consecutive_failures:
                 error = shorten(clean(h.last_error) or "unknown error", ERROR_WIDTH)
-                mark, state = "⚠️", f"{h.consecutive_failures} failures: {error}"
+                mark, state = "⚠️", f"{counted(h.consecutive_failures, 'failure')}: {error}"
                 counts["failing"] += 1
             else:
-                mark, state = "✅", f"{h.items} items, ok {ago(h.last_success_at, now)}"
+                mark, state = "✅", f"{counted(h.items, 'item')}, ok {ago(h.last_success_at, now)}"
                 counts["ok"] += 1
             lines.append(f"{mark} {feed.name} — {state}")
         head = (
@@ -647,7 +648,7 @@ class AdminBot:
             for f in feeds:
                 error = shorten(clean(f.last_error) or "unknown error", 300)
                 out.append(("feed", f.name, (
-                    f"⚠️ Feed {f.name} failed {f.consecutive_failures} polls in a row.\n"
+                    f"⚠️ Feed {f.name} failed {counted(f.consecutive_failures, 'poll')} in a row.\n"
                     f"Last error: {error}\n"
                     f"Last success: {ago(f.last_success_at, now)}.\n"
                     f"Reported once until it recovers. /pause {f.name} stops polling it."

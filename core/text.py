@@ -211,3 +211,8 @@ def _is_label(line: str, *, above: str) -> bool:
     if all(w in SECTION_WORDS for w in words):
         return True
     return len(words) <= LABEL_WORDS and line.isupper() and not above.isupper()
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """A number and its noun as a person writes them: "1 item", "3 items" (never "1 item(s)")."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"

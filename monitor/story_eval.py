@@ -38,6 +38,7 @@ from alerts.stories.pairs import PairModel
 from alerts.stories.report import why
 from core.config import AppConfig
 from core.jsonlines import read_lines
+from core.text import counted
 from monitor.ingest.normalize import NormalizedItem
 from monitor.ingest.order import in_publication_order
 from monitor.match import Classifier, build_classifier
@@ -543,7 +544,7 @@ class _Words:
     columns: str
     together: str  # the outcome when the item lands with the story's items
     apart: str
-    held: str
+    held: str  # the noun of the story's other items, singular ("earlier item")
     none_held: str
     why_apart: bool  # "apart" is followed by the item's own decision
 
@@ -552,13 +553,13 @@ _SPLITS = _Words(
     "No /split reports in the database: nothing to replay.",
     "Operators' splits: {n} · kept apart by the current rules: {apart} · merged again: {together}",
     "| split | at | by | item split out | story it left | replayed now |",
-    "merged again", "kept apart", "item(s)", "no items left", False,
+    "merged again", "kept apart", "item", "no items left", False,
 )
 _MERGES = _Words(
     "No /merge reports in the database: nothing to replay.",
     "Operators' merges: {n} · joined by the current rules: {together} · still apart: {apart}",
     "| merge | at | by | first item of the merged story | story kept | replayed now |",
-    "joined", "still apart", "earlier item(s)", "no earlier items left", True,
+    "joined", "still apart", "earlier item", "no earlier items left", True,
 )
 
 
@@ -584,7 +585,7 @@ def _table(results: list[Replayed], words: _Words) -> str:
     for r in results:
         c = r.case
         item = f"{c.item.id} {_cell(c.item.title)}" if c.item is not None else f"(deleted) {_cell(c.title)}"
-        story = (f"story {c.story_id}: {len(c.others)} {words.held}, first {c.others[0].id} "
+        story = (f"story {c.story_id}: {counted(len(c.others), words.held)}, first {c.others[0].id} "
                  f"{_cell(c.others[0].title)}" if c.others else f"story {c.story_id}: {words.none_held}")
         if r.together is None:
             now = "not replayable"

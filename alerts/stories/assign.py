@@ -35,7 +35,7 @@ from alerts.stories.features import ItemFeatures, StoryEntry, features
 from alerts.stories.match import Near, StoryIndex
 from alerts.stories.text import _words, fold
 from core.count import Count, as_counts, verified
-from core.text import keeps_wording
+from core.text import counted, keeps_wording
 from storage.feedback import last_story_fix
 from storage.items import items_by_id, story_items
 from storage.models import Item, Story, valid_id
@@ -610,7 +610,7 @@ def merge_stories(session: Session, one: int, other: int, *, operator: str | Non
         else:  # the kept story left the window: the index only forgets the other
             index.remove_story(gone.id)
         _on_rollback(session, lambda: _INDEXES.pop(engine, None))  # rebuilt from the database
-    return f"Story {gone.id} ({len(moved)} item(s)) merged into story {keep.id}."
+    return f"Story {gone.id} ({counted(len(moved), 'item')}) merged into story {keep.id}."
 
 
 def nearest_stories(

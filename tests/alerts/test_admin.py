@@ -141,7 +141,7 @@ def set_feed(db: Database, name: str, **values: Any) -> None:
 async def test_status_lists_every_feed_in_short(db, emulator, config, make_bot) -> None:
     now = datetime.now(UTC)
     set_feed(db, "elpitazo", last_success_at=now - timedelta(minutes=5))
-    set_feed(db, "bbcmundo", consecutive_failures=3, last_error="HTTP 503 from bbc.com",
+    set_feed(db, "bbcmundo", consecutive_failures=1, last_error="HTTP 503 from bbc.com",
              last_success_at=now - timedelta(hours=2))
     set_feed(db, "cocuyo", paused=True, last_success_at=now)
     async with running(make_bot(config)):
@@ -149,7 +149,7 @@ async def test_status_lists_every_feed_in_short(db, emulator, config, make_bot) 
     lines = reply.splitlines()
     assert lines[0] == "Feeds: 4 · 1 ok · 1 failing · 1 paused"
     assert lines[1].startswith("✅ elpitazo — 0 items, ok 5m")
-    assert lines[2] == "⚠️ bbcmundo — 3 failures: HTTP 503 from bbc.com"
+    assert lines[2] == "⚠️ bbcmundo — 1 failure: HTTP 503 from bbc.com"
     assert lines[3] == "⏸ cocuyo — paused"
     assert lines[4] == "🆕 reuters — not polled yet"
     assert emulator.messages(ADMIN)[0].parse_mode is None  # plain text: nothing to escape

@@ -294,7 +294,7 @@ def test_eval_stories_splits_replays_each_split_through_the_current_rules(
     assert "Operators' splits: 2 · kept apart by the current rules: 1 · merged again: 1" in shown
     again, apart = (next(line for line in shown.splitlines() if f"| {i} Foro" in line or f"| {i} Excarcelan" in line)
                     for i in moved)
-    assert "| ana |" in again and f"story {a[1]}: 1 item(s), first {tally.id}" in again
+    assert "| ana |" in again and f"story {a[1]}: 1 item, first {tally.id}" in again
     assert "merged again: joined the release wave (tally" in again  # why, as `monitor stories` says it
     assert "| luis |" in apart and apart.endswith("| kept apart |")
 

@@ -65,7 +65,7 @@ async def test_merge_by_story_number_joins_the_later_story_to_the_older_and_its_
     assert len(top_level(emulator, "@pp_channel")) == 2
 
     [answer] = await ask(emulator, f"/merge {kept}", reply_to=alert_in(emulator, ADMIN, "Sigo sin creer"))
-    assert answer == (f"Story {repeat} (1 item(s)) merged into story {kept}.\n"
+    assert answer == (f"Story {repeat} (1 item) merged into story {kept}.\n"
                       "Its next reports go to the kept story; the merge is recorded as feedback.")
     assert story_of(db, ids[TOLD]) == kept
     assert merges(db) == [(ids[TOLD], kept, "@ana")]
@@ -93,7 +93,7 @@ async def test_merge_by_a_link_to_the_other_alert_or_to_one_of_its_articles(
     emulator.inject_message(ADMIN, "", from_id=7, forward_of=("@pp_channel", second.message_id))
     forwarded = emulator.last_message_id(ADMIN)
     [answer] = await ask(emulator, f"/merge https://t.me/pp_channel/{first.message_id}", reply_to=forwarded)
-    assert answer.startswith(f"Story {repeat} (1 item(s)) merged into story {kept}.")
+    assert answer.startswith(f"Story {repeat} (1 item) merged into story {kept}.")
     assert story_of(db, ids[TOLD]) == kept
 
     # an article's link names its story too (the moved article's is now the kept story's), and
@@ -151,7 +151,7 @@ async def test_merge_alone_lists_the_closest_stories_to_pick_from(
 
     # the operator picks the first: the merge as by number
     [merged] = await ask(emulator, f"/merge {named}", reply_to=alert)
-    assert merged.startswith(f"Story {told} (1 item(s)) merged into story {named}.")
+    assert merged.startswith(f"Story {told} (1 item) merged into story {named}.")
 
 
 async def test_merge_waits_while_the_pipeline_places_items(
@@ -171,7 +171,7 @@ async def test_merge_waits_while_the_pipeline_places_items(
     bot.story_lock.release()
 
     async def answered() -> None:
-        while not any(m.text.startswith(f"Story {repeat} (1 item(s)) merged") for m in emulator.messages(ADMIN)[before:]):
+        while not any(m.text.startswith(f"Story {repeat} (1 item) merged") for m in emulator.messages(ADMIN)[before:]):
             await asyncio.sleep(0.01)
 
     await asyncio.wait_for(answered(), 10)
@@ -202,7 +202,7 @@ def test_cli_merge_and_split_correct_stories_and_eval_replays_the_merge(
     assert "error: No story 999999" in capsys.readouterr().err
 
     assert main(["stories", "--db", db_url, "--merge", str(repeat), str(kept)]) == 0
-    assert capsys.readouterr().out == f"Story {repeat} (1 item(s)) merged into story {kept}.\n"
+    assert capsys.readouterr().out == f"Story {repeat} (1 item) merged into story {kept}.\n"
     assert story_of(db, told) == kept
     [(item, story, operator)] = merges(db)
     assert (item, story) == (told, kept) and operator is not None and operator.startswith("cli:")
@@ -220,7 +220,7 @@ def test_cli_merge_and_split_correct_stories_and_eval_replays_the_merge(
     assert main(["eval-stories", "--splits", "--db", db_url]) == 0
     out = capsys.readouterr().out
     assert "Operators' merges: 1 · joined by the current rules: 0 · still apart: 1" in out
-    assert f"| {told} «Sigo sin creer" in out and f"story {kept}: 1 earlier item(s), first {named}" in out
+    assert f"| {told} «Sigo sin creer" in out and f"story {kept}: 1 earlier item, first {named}" in out
 
     assert main(["stories", "--db", db_url, "--split", str(told)]) == 0
     assert capsys.readouterr().out.startswith(f"Item {told} moved out of story {kept} into a new story")
@@ -255,7 +255,7 @@ def test_a_merge_that_keeps_a_story_younger_than_the_merged_item_is_replayed(
     out = capsys.readouterr().out
     assert "Operators' merges: 1 · joined by the current rules: 1 · still apart: 0" in out, out
     assert "not replayable" not in out
-    assert f"story {story}: 1 earlier item(s), first {second}" in out
+    assert f"story {story}: 1 earlier item, first {second}" in out
 
 
 def test_a_merge_from_another_process_reaches_the_running_index(
@@ -307,7 +307,7 @@ async def test_a_story_after_a_merge_gets_its_alert(db, emulator, bot, add_item,
     ids = await publish(db, add_item, pipeline, config, runtime, ("elpitazo", NAMED), ("efecto", TOLD))
     kept, repeat = story_of(db, ids[NAMED]), story_of(db, ids[TOLD])
     [answer] = await ask(emulator, f"/merge {kept}", reply_to=alert_in(emulator, ADMIN, "Sigo sin creer"))
-    assert answer.startswith(f"Story {repeat} (1 item(s)) merged into story {kept}.")
+    assert answer.startswith(f"Story {repeat} (1 item) merged into story {kept}.")
     more = await publish(db, add_item, pipeline, config, runtime, ("bbc", OTHER))
     assert story_of(db, more[OTHER]) != kept
     tops = top_level(emulator, "@pp_channel")
@@ -354,7 +354,7 @@ async def test_the_merged_away_alert_still_answers_split_and_undoes_the_merge_fo
     kept, repeat = story_of(db, ids[NAMED]), story_of(db, ids[TOLD])
     old_alert = alert_in(emulator, ADMIN, "Sigo sin creer")
     [merged] = await ask(emulator, f"/merge {kept}", reply_to=old_alert)
-    assert merged.startswith(f"Story {repeat} (1 item(s)) merged into story {kept}.")
+    assert merged.startswith(f"Story {repeat} (1 item) merged into story {kept}.")
     [near] = await ask(emulator, "/merge", reply_to=old_alert)  # it stands for the kept story now
     assert near.startswith(f"Story {kept} ")
     [wrong] = await ask(emulator, "/wrong", reply_to=old_alert)  # the item it told, not the kept story's
@@ -379,11 +379,11 @@ async def test_a_link_to_a_merged_away_alert_names_the_story_its_item_is_in_now(
     kept, repeat, other = (story_of(db, ids[t]) for t in (NAMED, TOLD, OTHER))
     assert len({kept, repeat, other}) == 3
     [merged] = await ask(emulator, f"/merge {kept}", reply_to=alert_in(emulator, ADMIN, "Sigo sin creer"))
-    assert merged.startswith(f"Story {repeat} (1 item(s)) merged into story {kept}.")
+    assert merged.startswith(f"Story {repeat} (1 item) merged into story {kept}.")
     told = alert_in(emulator, "@pp_channel", "Sigo sin creer")
     [answer] = await ask(emulator, f"/merge https://t.me/pp_channel/{told}",
                          reply_to=alert_in(emulator, ADMIN, "Trasladan a Rodeo I"))
-    assert answer.startswith(f"Story {other} (1 item(s)) merged into story {kept}."), answer
+    assert answer.startswith(f"Story {other} (1 item) merged into story {kept}."), answer
     assert story_of(db, ids[OTHER]) == kept
 
 
