@@ -140,6 +140,12 @@ class _Head:
     status: str
     next_attempt_at: datetime
     claimed_at: datetime | None
+    attempts: int
+
+    def waits(self, now: datetime) -> bool:
+        """Whether the pending head waits a back-off past `now`. One never tried is due when
+        queued, whatever clock stamped it (storage.alerts.fresh): another replica's host ahead."""
+        return self.status == "pending" and self.attempts > 0 and self.next_attempt_at > now
 
 
 @dataclass
@@ -372,7 +378,7 @@ class DeliveryWorker:
             if h.status == "sending" and (h.claimed_at is None or h.claimed_at >= stale or self._after_outage()
                                           or self._after_step()):
                 continue  # another worker (or this one) is sending it, or records its send
-            if h.status == "pending" and h.next_attempt_at > now:
+            if h.waits(now):
                 continue
             if self._is_console(conf):
                 heads[f"console:{conf.name}"] = h
@@ -390,9 +396,11 @@ class DeliveryWorker:
         interval. Not any pending alert's: one behind a head that backs off, or of a disabled
         or removed channel, is due at once and made the worker query the queue every 10 ms."""
         delay = self.poll_interval
-        due = [h.next_attempt_at for _, h in await asyncio.to_thread(self._read_heads) if h.status == "pending"]
+        now = self.clock.now()
+        due = [h.next_attempt_at if h.attempts else now
+               for _, h in await asyncio.to_thread(self._read_heads) if h.status == "pending"]
         if due:
-            delay = min(delay, (min(due) - self.clock.now()).total_seconds())
+            delay = min(delay, (min(due) - now).total_seconds())
         waits = [self.limiter.chat_wait(_rate_key(c)) for c in self.config.channels]
         waits = [w for w in waits if w > 0]
         if waits:

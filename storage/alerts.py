@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Row, and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from storage.leases import lease_clock, lease_now, shares_clock
 from storage.models import Alert, Channel, Feed, Item, TallyPin
@@ -342,10 +343,11 @@ def channels_by_name(session: Session) -> dict[str, Channel]:
 
 
 def queue_head(session: Session, channel: str) -> Row[Any] | None:
-    """(id, channel, kind, status, next_attempt_at, claimed_at) of the oldest alert of
-    `channel` still to send (pending or being sent): each channel's queue is in order."""
+    """(id, channel, kind, status, next_attempt_at, claimed_at, attempts) of the oldest alert
+    of `channel` still to send (pending or being sent): each channel's queue is in order."""
     return session.execute(
-        select(Alert.id, Alert.channel, Alert.kind, Alert.status, Alert.next_attempt_at, Alert.claimed_at)
+        select(Alert.id, Alert.channel, Alert.kind, Alert.status, Alert.next_attempt_at, Alert.claimed_at,
+               Alert.attempts)
         .where(Alert.channel == channel, Alert.status.in_(("pending", "sending")))
         .order_by(Alert.id).limit(1)
     ).first()
@@ -374,9 +376,18 @@ def claims_skew(session: Session, local: Callable[[], datetime]) -> timedelta:
     return at - local()
 
 
+def fresh() -> ColumnElement[bool]:
+    """An alert never tried (no attempt, or its back-off started afresh: `retry_held_now`) is
+    due as soon as it is queued: its `next_attempt_at` is the queuing process's `now`, by its
+    host's clock. Replicas on PostgreSQL read it by theirs: one whose host ran 2 minutes behind
+    the queuing replica's left the alert waiting those 2 minutes."""
+    return Alert.attempts == 0
+
+
 def claim_alert(session: Session, alert_id: int, now: datetime, lease: timedelta) -> Alert | None:
-    """Claim the alert for sending (one atomic UPDATE: it is due by `now`, or its previous claim
-    is older than `lease`); the claimed row, or None when another worker has it. On PostgreSQL
+    """Claim the alert for sending (one atomic UPDATE: it is due, or its previous claim is older
+    than `lease`); the claimed row, or None when another worker has it. An alert never tried is
+    due whatever its stamp (`fresh`); one waiting a back-off is due by `now`. On PostgreSQL
     the claim is stamped and its age judged by the database's clock, the one all replicas share:
     by each replica's own, a host 2 minutes ahead took over every claim of the others while its
     message was on its way, and sent it a second time. SQLite's one process stamps by `now`."""
@@ -386,7 +397,7 @@ def claim_alert(session: Session, alert_id: int, now: datetime, lease: timedelta
         .where(
             Alert.id == alert_id,
             or_(
-                and_(Alert.status == "pending", Alert.next_attempt_at <= now),
+                and_(Alert.status == "pending", or_(fresh(), Alert.next_attempt_at <= now)),
                 and_(Alert.status == "sending", Alert.claimed_at < clock - lease),
             ),
         )
