@@ -35,7 +35,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.feed_limits import FOLDED, HELD, over_hourly_limit
-from alerts.render import AlertView, Rendered, lang_of, render_alert, render_update, whole_ranges
+from alerts.render import (
+    URGENCY_MARK,
+    AlertView,
+    Rendered,
+    lang_of,
+    render_alert,
+    render_update,
+    whole_ranges,
+)
 from alerts.routing import channel_accepts
 from alerts.stories.assign import ClassificationLike, assign_story
 from alerts.summary import summarize
@@ -119,6 +127,8 @@ def enqueue_for_item(
         preview = _preview(channel, config)
         if first is not None and WITHDRAWN in (first.payload or {}):
             continue  # an operator said the story's message should not have been sent (/wrong)
+        if first is not None:
+            name_sources(session, channel.name, story.id, c.counts, config)
         if first is None:
             if not channel_accepts(channel, c.topics, c.urgency, item.language):
                 continue
@@ -177,6 +187,34 @@ def enqueue_for_item(
                 },
             )
     return alerts
+
+
+def name_sources(session: Session, channel: str, story_id: int, counts: Any, config: AppConfig) -> int:
+    """Name the source of a figure in the story's replies not sent yet that tell it with no one
+    stating it, where this report states it ("Anunciaron 116 nuevas excarcelaciones…", then,
+    in the same poll, "Gobierno informa de 116…": the reply reads "+116 excarcelados según el
+    Gobierno"). A reply already sent stays as it went. Return the replies rewritten."""
+    stated = {(x.event, x.number): x.source for x in as_counts(counts) if x.confident and x.source}
+    if not stated:
+        return 0
+    rewritten = 0
+    for reply in session.scalars(select(Alert).where(
+            Alert.channel == channel, Alert.story_id == story_id, Alert.kind == "update",
+            Alert.status == "pending")).all():
+        payload = dict(reply.payload or {})
+        view = AlertView.from_json(dict(payload.get("view") or {}))
+        shown = [x.as_dict() for x in as_counts(view.counts or [])]
+        named = [dict(x, source=stated[(x["event"], x["number"])])
+                 if not x.get("source") and (x["event"], x["number"]) in stated else x for x in shown]
+        if named == shown:
+            continue
+        view.counts = named
+        urgent = str(payload.get("text") or "").startswith(URGENCY_MARK["high"])
+        r = render_update(view, config.settings.tz, urgent=urgent)
+        payload.update(html=r.html, text=r.text, view=view.to_json())
+        reply.payload = payload
+        rewritten += 1
+    return rewritten
 
 
 def _tells_it_urgently(session: Session, channel: str, story_id: int, urgency: str) -> bool:

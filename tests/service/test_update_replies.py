@@ -26,3 +26,29 @@ def test_the_same_death_toll_from_the_pentagon_is_an_edit_not_a_reply(world):
     messages = world.emulator.messages("@us_test")
     assert [m.reply_to for m in messages] == [None], [m.text for m in messages]
     assert "3 dead" in messages[0].text and messages[0].edits, [m.text for m in messages]
+
+
+PRESOS = [{"name": "presos", "chat_id": "@presos_test", "topics": ["political_prisoners"], "languages": ["es"]}]
+
+
+def test_a_reply_not_yet_sent_names_the_source_a_later_report_gives_its_figure(world):
+    """12 January replayed: "Anunciaron 116 nuevas excarcelaciones…" (nobody named) made the
+    story's reply; "Gobierno informa de “116 nuevas excarcelaciones”…", polled with it, was
+    only an edit, and the channel read "+116 excarcelados" with no one stating it."""
+    from datetime import timedelta
+
+    for name in ("infobae", "caraota", "laverdad"):
+        world.feed(name, "es")
+    world.publish("infobae", "Ascienden a ocho las excarcelaciones de presos políticos en Venezuela "
+                  "tras anuncio del régimen chavista", age=timedelta(hours=3))
+    world.write_config(PRESOS)
+    _poll(world)
+    world.publish("caraota", "Anunciaron 116 nuevas excarcelaciones de presos políticos: «Este procedimiento "
+                  "de revisión se mantendrá de manera permanente»", age=timedelta(minutes=40))
+    world.publish("laverdad", "Gobierno informa de “116 nuevas excarcelaciones” tras alegar “impartir justicia”",
+                  age=timedelta(minutes=10))
+    _poll(world)
+
+    messages = world.emulator.messages("@presos_test")
+    assert [m.reply_to is not None for m in messages] == [False, True], [m.text for m in messages]
+    assert "+116 excarcelados según el Gobierno" in messages[1].text, messages[1].text
