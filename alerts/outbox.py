@@ -49,7 +49,14 @@ from alerts.stories.assign import ClassificationLike, assign_story
 from alerts.summary import summarize
 from core.config import AppConfig, ChannelConfig
 from core.count import as_counts
-from storage.alerts import WITHDRAWN, alert_by_key, last_edit, message_deleted, story_feed_names
+from storage.alerts import (
+    WITHDRAWN,
+    alert_by_key,
+    last_edit,
+    last_edit_of,
+    message_deleted,
+    story_feed_names,
+)
 from storage.models import Alert, Item, Story
 from storage.stories import detach_alert
 
@@ -128,7 +135,7 @@ def enqueue_for_item(
         if first is not None and WITHDRAWN in (first.payload or {}):
             continue  # an operator said the story's message should not have been sent (/wrong)
         if first is not None:
-            name_sources(session, channel.name, story.id, c.counts, config)
+            name_sources(session, alerts, channel, story.id, item, c.counts, config, now)
         if first is None:
             if not channel_accepts(channel, c.topics, c.urgency, item.language):
                 continue
@@ -189,32 +196,43 @@ def enqueue_for_item(
     return alerts
 
 
-def name_sources(session: Session, channel: str, story_id: int, counts: Any, config: AppConfig) -> int:
-    """Name the source of a figure in the story's replies not sent yet that tell it with no one
-    stating it, where this report states it ("Anunciaron 116 nuevas excarcelaciones…", then,
-    in the same poll, "Gobierno informa de 116…": the reply reads "+116 excarcelados según el
-    Gobierno"). A reply already sent stays as it went. Return the replies rewritten."""
+def name_sources(session: Session, alerts: list[Alert], channel: ChannelConfig, story_id: int, item: Item,
+                 counts: Any, config: AppConfig, now: datetime) -> int:
+    """Name the source of a figure that the story's replies tell with no one stating it, where
+    this report states it ("Anunciaron 116 nuevas excarcelaciones…", then "Gobierno informa de
+    116…": the reply reads "+116 excarcelados según el Gobierno"). A reply not sent yet is
+    rewritten; one sent is edited (an `edit` of the reply, added to `alerts`). Before, the
+    channel kept "+116 excarcelados" with nobody stating it. Return the replies named."""
     stated = {(x.event, x.number): x.source for x in as_counts(counts) if x.confident and x.source}
     if not stated:
         return 0
-    rewritten = 0
+    named = 0
     for reply in session.scalars(select(Alert).where(
-            Alert.channel == channel, Alert.story_id == story_id, Alert.kind == "update",
-            Alert.status == "pending")).all():
-        payload = dict(reply.payload or {})
-        view = AlertView.from_json(dict(payload.get("view") or {}))
-        shown = [x.as_dict() for x in as_counts(view.counts or [])]
-        named = [dict(x, source=stated[(x["event"], x["number"])])
-                 if not x.get("source") and (x["event"], x["number"]) in stated else x for x in shown]
-        if named == shown:
+            Alert.channel == channel.name, Alert.story_id == story_id, Alert.kind == "update",
+            Alert.status.in_(("pending", "sent"))).order_by(Alert.id)).all():
+        if message_deleted(reply) or WITHDRAWN in (reply.payload or {}):
             continue
-        view.counts = named
-        urgent = str(payload.get("text") or "").startswith(URGENCY_MARK["high"])
+        shown = (last_edit_of(session, reply) if reply.status == "sent" else None) or reply
+        payload = dict(shown.payload or {})
+        view = AlertView.from_json(dict(payload.get("view") or {}))
+        told = [x.as_dict() for x in as_counts(view.counts or [])]
+        sourced = [dict(x, source=stated[(x["event"], x["number"])])
+                   if not x.get("source") and (x["event"], x["number"]) in stated else x for x in told]
+        if sourced == told:
+            continue
+        view.counts = sourced
+        urgent = str((reply.payload or {}).get("text") or "").startswith(URGENCY_MARK["high"])
         r = render_update(view, config.settings.tz, urgent=urgent)
-        payload.update(html=r.html, text=r.text, view=view.to_json())
-        reply.payload = payload
-        rewritten += 1
-    return rewritten
+        if reply.status == "pending":
+            payload.update(html=r.html, text=r.text, view=view.to_json())
+            reply.payload = payload
+        else:
+            _add(session, alerts, key=f"edit:{channel.name}:{story_id}:{item.id}:{reply.id}", now=now,
+                 channel=channel.name, story_id=story_id, kind="edit",
+                 payload={"html": r.html, "text": r.text, "preview": (reply.payload or {}).get("preview", False),
+                          "view": view.to_json(), "item_id": item.id, "target_alert_id": reply.id})
+        named += 1
+    return named
 
 
 def _tells_it_urgently(session: Session, channel: str, story_id: int, urgency: str) -> bool:

@@ -139,12 +139,23 @@ SHOWN = ("pending", "sending", "sent")  # an edit the chat's message shows, or w
 
 
 def last_edit(session: Session, channel: str, story_id: int, *, after: int = 0) -> Alert | None:
-    """The latest edit of the story's message in `channel` that the message shows or will show
-    (sent or on its way; not one that failed, was superseded or withdrawn), queued after alert
-    `after`, the message's own: a story retold after a failure has no edits of its own yet."""
+    """The latest edit of the story's message in `channel`, alert `after`, that the message shows
+    or will show (sent or on its way; not one that failed, was superseded or withdrawn): a story
+    retold after a failure has no edits of its own yet, and an edit of one of its replies (a
+    source named: alerts.outbox.name_sources) is not one of its message."""
     return session.scalar(
         select(Alert).where(Alert.channel == channel, Alert.story_id == story_id, Alert.kind == "edit",
-                            Alert.id > after, Alert.status.in_(SHOWN))
+                            Alert.id > after, Alert.status.in_(SHOWN),
+                            Alert.payload["target_alert_id"].as_integer() == after)
+        .order_by(Alert.id.desc()).limit(1)
+    )
+
+
+def last_edit_of(session: Session, alert: Alert) -> Alert | None:
+    """The latest edit of alert `alert`'s message that the message shows or will show."""
+    return session.scalar(
+        select(Alert).where(Alert.channel == alert.channel, Alert.kind == "edit", Alert.status.in_(SHOWN),
+                            Alert.payload["target_alert_id"].as_integer() == alert.id)
         .order_by(Alert.id.desc()).limit(1)
     )
 

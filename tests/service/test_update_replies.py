@@ -4,6 +4,10 @@ Bot API emulator)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from test_restore import poll  # poll-once in process: the 116 tests poll 3-4 times
+
 CHANNELS = [{"name": "us", "chat_id": "@us_test", "topics": ["us_actions"], "languages": ["en"]}]
 STRIKE = "US strike on alleged drug boat in the Caribbean kills three"
 PENTAGON = "US strike on drug boat in the Caribbean leaves 3 dead, according to the Pentagon"
@@ -35,20 +39,41 @@ def test_a_reply_not_yet_sent_names_the_source_a_later_report_gives_its_figure(w
     """12 January replayed: "Anunciaron 116 nuevas excarcelaciones…" (nobody named) made the
     story's reply; "Gobierno informa de “116 nuevas excarcelaciones”…", polled with it, was
     only an edit, and the channel read "+116 excarcelados" with no one stating it."""
-    from datetime import timedelta
-
     for name in ("infobae", "caraota", "laverdad"):
         world.feed(name, "es")
     world.publish("infobae", "Ascienden a ocho las excarcelaciones de presos políticos en Venezuela "
                   "tras anuncio del régimen chavista", age=timedelta(hours=3))
     world.write_config(PRESOS)
-    _poll(world)
+    poll(world)
     world.publish("caraota", "Anunciaron 116 nuevas excarcelaciones de presos políticos: «Este procedimiento "
                   "de revisión se mantendrá de manera permanente»", age=timedelta(minutes=40))
     world.publish("laverdad", "Gobierno informa de “116 nuevas excarcelaciones” tras alegar “impartir justicia”",
                   age=timedelta(minutes=10))
-    _poll(world)
+    poll(world)
 
     messages = world.emulator.messages("@presos_test")
     assert [m.reply_to is not None for m in messages] == [False, True], [m.text for m in messages]
     assert "+116 excarcelados según el Gobierno" in messages[1].text, messages[1].text
+
+
+def test_a_reply_sent_is_edited_to_name_the_source_a_later_report_gives_its_figure(world):
+    """The same reports an hour apart: the reply "+116 excarcelados" had gone out, and the
+    government's own report of the 116 left it so (only the story's message named La Verdad)."""
+    for name in ("infobae", "caraota", "laverdad"):
+        world.feed(name, "es")
+    world.publish("infobae", "Ascienden a ocho las excarcelaciones de presos políticos en Venezuela "
+                  "tras anuncio del régimen chavista", age=timedelta(hours=3))
+    world.write_config(PRESOS)
+    poll(world)
+    world.publish("caraota", "Anunciaron 116 nuevas excarcelaciones de presos políticos: «Este procedimiento "
+                  "de revisión se mantendrá de manera permanente»", age=timedelta(minutes=40))
+    poll(world)
+    world.publish("laverdad", "Gobierno informa de “116 nuevas excarcelaciones” tras alegar “impartir justicia”",
+                  age=timedelta(minutes=10))
+    poll(world)
+    poll(world)  # nothing more: the reply names its source already
+
+    first, reply = world.emulator.messages("@presos_test")
+    assert reply.reply_to == first.message_id
+    assert "+116 excarcelados según el Gobierno" in reply.text and len(reply.edits) == 1, reply.text
+    assert "La Verdad" in first.text or "laverdad" in first.text, first.text  # the story's message names it
