@@ -203,7 +203,7 @@ class DeliveryWorker:
         self._stepped_at = float("-inf")  # monotonic: the wall clock's last step forward
         self._claims_now = self.clock.now()  # the claims' clock at the last read of the heads
         self._round_refusals = RefusalLog()
-        self._marks = marks_path(db.sqlite_file)
+        self._marks = marks_path(db.marks_base)
         # alerts sent before this process started (core/restore_marks.py): one the database
         # holds as queued is a restored backup's, and is not sent again
         self.sent_before = {} if dry_run else load_sent(self._marks)

@@ -1,5 +1,7 @@
 """What the service had done, kept in a small file beside a SQLite database
 (`monitor.db.seen`, `monitor.db.sent`), so that a database restored from a backup is recognized.
+For PostgreSQL the files are `data/postgresql-HOST-PORT-NAME.seen` and `.sent` under the working
+directory (storage.db.postgresql_marks_base): a `pg_restore` into the database is recognized too.
 
 A backup does not know what the service did after it was taken. Put back, its polls found the
 items stored since new and alerted them a second time, and its outbox sent again the alerts
@@ -41,6 +43,9 @@ SENT_SUFFIX = ".sent"
 LINE_BYTES = 120  # about one line of the journal of sends
 SENT_DAYS = 7
 SENT_KEEP = 2000
+# a feed's mark tells a restore of a PostgreSQL database only when it is this much later than the
+# last success another replica (its host's clock a few minutes off) may have written
+REPLICAS_MARGIN = timedelta(minutes=10)
 _LOCK = threading.Lock()
 
 
@@ -59,7 +64,8 @@ def payload_fingerprint(payload: dict[str, Any]) -> str:
 
 
 def marks_path(db_file: Path | None) -> Path | None:
-    """The file beside a SQLite database; None for PostgreSQL or an in-memory database."""
+    """The file beside a SQLite database (`Database.marks_base`, PostgreSQL's in data/); None for
+    an in-memory database."""
     return None if db_file is None else db_file.with_name(db_file.name + SUFFIX)
 
 
@@ -79,6 +85,7 @@ def _write_text(path: Path, text: str) -> None:
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     old = os.umask(0o077)
     try:
+        path.parent.mkdir(exist_ok=True)  # PostgreSQL's data/, private as the database
         tmp.write_text(text, encoding="utf-8")
     finally:
         os.umask(old)
@@ -144,13 +151,16 @@ def drop_feed_marks_ahead(path: Path | None, now: datetime) -> list[str]:
         return ahead
 
 
-def seen_until(mark: datetime | None, last_success_at: datetime | None, now: datetime) -> datetime | None:
-    """The feed's `mark` when it is later than the database's last success of the feed: the
-    database is older than what the service had done (a restored backup). None otherwise, and
-    for a mark ahead of `now`: written on a clock since set back (NTP, a host an hour or a day
-    ahead set right), it tells no restore, and every item published before it would be taken
-    for seen (stored as backfill, never alerted) until the clock caught up with it."""
-    if mark is None or mark > now or (last_success_at is not None and mark <= last_success_at):
+def seen_until(mark: datetime | None, last_success_at: datetime | None, now: datetime, *,
+               margin: timedelta = timedelta(0)) -> datetime | None:
+    """The feed's `mark` when it is later than the database's last success of the feed (by more
+    than `margin`): the database is older than what the service had done (a restored backup).
+    None otherwise, and for a mark ahead of `now`: written on a clock since set back (NTP, a
+    host an hour or a day ahead set right), it tells no restore, and every item published
+    before it would be taken for seen (stored as backfill, never alerted) until the clock
+    caught up with it. On PostgreSQL the last success may be another replica's, stamped by its
+    host's clock: `REPLICAS_MARGIN` keeps a host minutes ahead from taking it for a restore."""
+    if mark is None or mark > now or (last_success_at is not None and mark <= last_success_at + margin):
         return None
     return mark
 
@@ -188,7 +198,7 @@ def load_sent(marks: Path | None) -> dict[str, SentMark]:
 
 
 def record_sent(marks: Path | None, key: str, mark: SentMark) -> bool:
-    """Append alert `key` to the journal of sends; whether it is there (never on PostgreSQL).
+    """Append alert `key` to the journal of sends; whether it is there (never for an in-memory database).
     Past twice SENT_KEEP lines' worth of bytes it is rewritten with the last SENT_KEEP sends of
     the last SENT_DAYS (a restore older than that is told by the feeds' marks alone)."""
     path = sent_path(marks)
@@ -199,6 +209,7 @@ def record_sent(marks: Path | None, key: str, mark: SentMark) -> bool:
         try:
             old = os.umask(0o077)
             try:
+                path.parent.mkdir(exist_ok=True)
                 with path.open("a", encoding="utf-8") as fh:
                     fh.write(line)
             finally:

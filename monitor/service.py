@@ -541,7 +541,7 @@ class Service:
     async def drop_marks_ahead(self) -> None:
         """At a start and after a step back of the clock: the feeds' restore marks ahead of the
         clock are dropped (core/restore_marks.py), not taken for a restore once it catches up."""
-        marks = marks_path(self.db.sqlite_file)
+        marks = marks_path(self.db.marks_base)
         dropped = await asyncio.to_thread(drop_feed_marks_ahead, marks, datetime.now(UTC))
         if dropped:
             log.warning("the last polls of %d feed(s) in %s are ahead of the clock (it was set back): "
@@ -631,7 +631,7 @@ class Service:
                     log.warning("digest of %s: the database is older than its last roundup (%s, in %s): "
                                 "a restored backup; that roundup is not queued again", name,
                                 self._digests_before[name].strftime("%Y-%m-%d %H:%M UTC"),
-                                marks_path(self.db.sqlite_file))
+                                marks_path(self.db.marks_base))
                 self._digests_before = {}
             return len(enqueue_missed_digests(session, self.config, now=now))
 

@@ -19,7 +19,7 @@ from alembic.config import Config as AlembicConfig
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError as AlembicCommandError
 from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.engine import ExceptionContext, make_url
+from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
@@ -296,6 +296,7 @@ class Database:
         self.write_refused: WriteRefusal | None = None
         self._file = _sqlite_file(engine)
         self._file_id = _file_id(self._file)
+        self._marks = self._file or postgresql_marks_base(engine.url)
         event.listen(engine, "handle_error", self._refused, retval=True)
         event.listen(self.sessions, "after_flush", _wrote)
         event.listen(self.sessions, "do_orm_execute", _wrote_dml)
@@ -306,6 +307,12 @@ class Database:
     def sqlite_file(self) -> Path | None:
         """The SQLite database's file; None for PostgreSQL or an in-memory database."""
         return self._file
+
+    @property
+    def marks_base(self) -> Path | None:
+        """What the restore marks (core/restore_marks.py) are kept beside: the SQLite file, or
+        for PostgreSQL `postgresql_marks_base`; None for an in-memory database."""
+        return self._marks
 
     def file_problem(self) -> str | None:
         """For SQLite, the database file removed or replaced at its path since it was opened:
@@ -356,6 +363,23 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+MARKS_DIR = Path("data")  # under the working directory: SQLite's default's, writable in deploy/ and the image
+
+
+def postgresql_marks_base(url: URL) -> Path | None:
+    """For a PostgreSQL database, `data/postgresql-HOST-PORT-NAME` under the working directory
+    (the restore marks are `….seen` and `….sent`): named by the server and the database, which
+    a `pg_restore` keeps, never by a password. A dump restored into the database a service
+    used is then recognized as SQLite's restored file is; before, nothing was kept on
+    PostgreSQL, and the alerts sent after the dump went out a second time."""
+    if url.get_backend_name() != "postgresql" or not url.database:
+        return None
+    host = url.host or str(url.query.get("host") or "local")
+    port = url.port or url.query.get("port") or 5432
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", f"postgresql-{host}-{port}-{url.database}")
+    return (MARKS_DIR / name).absolute()
 
 
 def _sqlite_file(engine: Engine) -> Path | None:

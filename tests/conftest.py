@@ -14,8 +14,9 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 
 from core.config import AppConfig, Settings, load_config
+from core.restore_marks import marks_path, sent_path
 from devtools.feedserver import FeedServer
-from storage.db import Database, make_engine, open_database
+from storage.db import Database, make_engine, open_database, postgresql_marks_base
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -125,12 +126,18 @@ def _pg_params() -> list[object]:
 
 
 def _reset(url: str) -> None:
-    """Leave the PostgreSQL database without a table or a type, whatever revision a test stopped at."""
+    """Leave the PostgreSQL database without a table or a type, whatever revision a test stopped at,
+    and without its restore marks (data/postgresql-….seen, .sent): a test's database emptied for
+    the next is no restored backup of the last."""
     engine = make_engine(url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
+    marks = marks_path(postgresql_marks_base(make_url(url)))
+    for path in (marks, sent_path(marks)):
+        if path is not None:
+            path.unlink(missing_ok=True)
 
 
 @pytest.fixture(params=["sqlite", *_pg_params()])

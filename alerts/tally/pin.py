@@ -186,7 +186,7 @@ class TallyPins:
         self._checked: dict[str, datetime] = {}  # channel -> when its figures were last compared
         self._failed: set[str] = set()  # channels whose last round failed for a while: tried sooner
         self._holder = f"pins-{uuid.uuid4().hex[:12]}"  # this process, for the creation lease
-        self._marks = marks_path(db.sqlite_file)
+        self._marks = marks_path(db.marks_base)
         # the messages pinned before this process started (core/restore_marks.py): a restored
         # database without one edits it instead of pinning a second tally
         self._pins_before = load_pins(self._marks)

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from core.config import FeedConfig, Settings
 from core.durations import format_duration
-from core.restore_marks import feed_mark, marks_path, record_feed_mark, seen_until
+from core.restore_marks import REPLICAS_MARGIN, feed_mark, marks_path, record_feed_mark, seen_until
 from core.urls import redact_userinfo
 from monitor.fetch.client import FEED_ACCEPT, PAGE_ACCEPT, Fetcher, FetchResult
 from monitor.ingest.article import fetch_articles
@@ -211,10 +211,11 @@ async def _poll(
             "%s: %d new items over max_new_items_per_poll (%d) left for a later poll",
             feed.name, held, limits.max_new_items_per_poll,
         )
-    marks = marks_path(db.sqlite_file)
-    # a file (SQLite only): read off the event loop
+    marks = marks_path(db.marks_base)
+    # a file: read off the event loop
     mark = None if marks is None else await asyncio.to_thread(feed_mark, marks, feed.name)
-    seen = seen_until(mark, state.last_success_at, now)
+    seen = seen_until(mark, state.last_success_at, now,
+                      margin=REPLICAS_MARGIN if db.dialect == "postgresql" else timedelta(0))
     backfill = _backfill_flags(fresh, state, feed, settings, now, seen)
     if seen is not None:
         log.warning(

@@ -300,13 +300,12 @@ async def test_a_database_restored_from_before_the_pin_edits_the_pinned_message(
 ) -> None:
     """The tally was pinned after the backup was taken: the backup put back has no `tally_pins`
     row (deleted here, as the restored file has none), and the next start sent and pinned a
-    second tally. It now edits the pinned one, known from monitor.db.seen beside the database."""
+    second tally. It now edits the pinned one, known from monitor.db.seen beside the database
+    (on PostgreSQL, data/postgresql-….seen: a `pg_restore`)."""
     from sqlalchemy import delete
 
     from storage.models import TallyPin
 
-    if db.sqlite_file is None:
-        pytest.skip("the marks live beside a SQLite file; PostgreSQL has none yet (docs/OPERATIONS.md, Backups)")
     clock = ManualClock(datetime(2026, 1, 27, 12, 0, tzinfo=UTC))
     _figure(db, add_item, 9, "held", 800, "Foro Penal")
     assert (await pins_at(clock).tick())["pp"] == "created"
