@@ -98,12 +98,12 @@ RECLAIM_GRACE = 10.0
 
 def _after_the_stop(journaled: bool) -> str:
     """What becomes of a sent message whose record the database did not take before a stop:
-    on SQLite the journal of sends beside it (`monitor.db.sent`) holds it, and the next start
-    marks it sent; without that line (PostgreSQL, a journal that could not be written) the
-    claim is taken over once the lease has passed and the message is sent again."""
+    the journal of sends (`monitor.db.sent` beside a SQLite file, `data/postgresql-….sent` for
+    PostgreSQL) holds it, and the next start marks it sent; without that line (a journal that
+    could not be written) the claim is taken over once the lease has passed and the message is
+    sent again."""
     if journaled:
-        return ("the journal of sends beside the database has it: after the next start it is "
-                "marked sent, not sent again")
+        return "the journal of sends has it: after the next start it is marked sent, not sent again"
     return "its message goes out again after the next start, once delivery_lease has passed"
 
 

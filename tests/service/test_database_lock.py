@@ -221,7 +221,7 @@ def test_a_stop_while_a_sent_message_waits_for_the_lock_is_prompt_and_says_so(wo
     assert _statuses(db) == ["sending"]
     stop_line = next(r.getMessage() for r in caplog.records if "recorded before the stop" in r.getMessage())
     assert stop_line.startswith("alert 1 was sent but could not be recorded before the stop: the database is locked")
-    assert stop_line.endswith("; the journal of sends beside the database has it: after the next start it is "
+    assert stop_line.endswith("; the journal of sends has it: after the next start it is "
                               "marked sent, not sent again")
     assert "goes out again" not in caplog.text
 
