@@ -276,6 +276,10 @@ class Alert(Base):
         Index("ix_alerts_status_next", "status", "next_attempt_at"),
         Index("ix_alerts_channel_story", "channel", "story_id"),
         Index("ix_alerts_sent_at", "sent_at"),  # a chat's sends of the last window (alerts/delivery.py)
+        # the last hour's or day's alerts of a channel, or of a kind (the hourly limit, the folds,
+        # digests), without reading the outbox's whole history (migration 0022)
+        Index("ix_alerts_channel_created", "channel", "created_at"),
+        Index("ix_alerts_kind_created", "kind", "created_at"),
     )
 
 
@@ -334,7 +338,11 @@ class Feedback(Base):
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    __table_args__ = (Index("ix_feedback_kind_created", "kind", "created_at"), Index("ix_feedback_item_id", "item_id"))
+    __table_args__ = (
+        Index("ix_feedback_kind_created", "kind", "created_at"), Index("ix_feedback_item_id", "item_id"),
+        # the tally's check of each figure against the operators' /wrong (migration 0022)
+        Index("ix_feedback_kind_item", "kind", "item_id"),
+    )
 
 
 class Lease(Base):
