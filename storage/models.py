@@ -280,6 +280,7 @@ class Alert(Base):
         # digests), without reading the outbox's whole history (migration 0022)
         Index("ix_alerts_channel_created", "channel", "created_at"),
         Index("ix_alerts_kind_created", "kind", "created_at"),
+        Index("ix_alerts_channel_status", "channel", "status"),  # the queue's counts, from the index alone
     )
 
 

@@ -107,3 +107,29 @@ def test_the_tally_does_not_read_every_wrong_for_each_figure(db):
     many, many_rows = _steps(db, lambda s: len(stated_rows(s)))
     assert few_rows == many_rows == 199  # the /wrong one left out
     assert many < 1.5 * few + 20, (few, many)
+
+
+def test_the_queue_s_counts_are_read_from_an_index_not_from_every_alert(db):
+    """`monitor status`, the status page (every minute) and /status count the outbox per channel
+    and status: all of it, as it keeps every alert sent. The count read every alert's row, its
+    payload with it (a year: 838,000 alerts, 2.0 s); from an index of (channel, status), 0.2 s."""
+    from sqlalchemy import event
+
+    from storage.alerts import queue_summary
+
+    _history(db, 0, 50)
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        with db.session() as s:
+            assert queue_summary(s) == {"pp": {"sent": 49}, "digest": {"sent": 5}}
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    [statement] = [st for st in statements if "FROM alerts" in st]
+    with db.session() as s:
+        plan = " ".join(str(row[-1]) for row in s.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}"))
+    assert "COVERING INDEX" in plan, plan
