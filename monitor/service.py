@@ -34,6 +34,7 @@ from alerts.digest import (
     restore_digest_times,
 )
 from alerts.feed_limits import fold_held
+from alerts.tally.figures import Tally
 from alerts.tally.posts import TallyPosts
 from core.config import AppConfig, ConfigError, FeedConfig, Runtime, Settings, load_config
 from core.durations import format_duration
@@ -141,6 +142,7 @@ class Service:
         self._clock_told: float | None = None  # the offset from the servers' clocks last logged
         self.heartbeat = time.monotonic()
         self._chart: tuple[float, bytes | None] = (0.0, None)
+        self._tally: tuple[float, datetime, Tally] | None = None  # the status page's, and its chart's
         self.replicas = Replicas(db, **(replica_options or {}))  # feed leases, the leader
         # poll state in memory, 304s written in batches; replicas read the rows each poll
         self.poll_states = None if self.replicas.shared else PollStates(db)
@@ -828,17 +830,27 @@ class Service:
         """The HTML status page at `/` (read in the health listener's thread)."""
         from monitor.status_page import render_status_page
 
-        return render_status_page(self.db, self.config, now=datetime.now(UTC), telegram=self.worker.health.status())
+        return render_status_page(self.db, self.config, now=datetime.now(UTC), telegram=self.worker.health.status(),
+                                  tally=self.page_tally())
+
+    def page_tally(self, *, fresh: bool = False) -> tuple[datetime, Tally]:
+        """The tally the status page and its chart show, read at most once every 10 minutes
+        (`fresh`: now): a year's tally takes seconds, and the page reloads every minute in each
+        open tab (before, each reload read it: 2.4-4 s on bench/year_db.py's year)."""
+        from alerts.tally.figures import load_tally
+
+        if fresh or self._tally is None or time.monotonic() - self._tally[0] > CHART_EVERY:
+            with self.db.session() as session:
+                self._tally = (time.monotonic(), datetime.now(UTC), load_tally(session, self.config))
+        return self._tally[1], self._tally[2]
 
     def tally_chart(self) -> bytes | None:
         """The tally chart for the status page, drawn at most once every 10 minutes."""
         from alerts.tally.chart import render_png
-        from alerts.tally.figures import load_tally
 
         drawn_at, png = self._chart
         if png is None or time.monotonic() - drawn_at > CHART_EVERY:
-            with self.db.session() as session:
-                tally = load_tally(session, self.config)
+            _, tally = self.page_tally(fresh=png is None)
             png = render_png(tally) if tally.figures else None
             self._chart = (time.monotonic(), png)
         return png

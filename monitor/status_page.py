@@ -6,12 +6,12 @@ Everything shown is escaped; the page holds no secret (no token, no URL userinfo
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from html import escape
 from typing import Any
 
 from alerts.api_health import TOKEN_ADVICE, TOKEN_REFUSED
-from alerts.tally.figures import load_tally
+from alerts.tally.figures import Tally, load_tally
 from alerts.tally.render import who
 from core.config import AppConfig
 from core.durations import ago
@@ -87,14 +87,18 @@ def _database_line(db: Database) -> str:
 
 
 def render_status_page(db: Database, config: AppConfig | None, *, now: datetime,
-                       telegram: dict[str, Any] | None = None) -> str:
+                       telegram: dict[str, Any] | None = None,
+                       tally: tuple[datetime, Tally] | None = None) -> str:
+    """The page; `tally`: the tally as read at that time (the service's, read at most every 10
+    minutes: a year's tally takes seconds, and the page reloads every minute in each open tab),
+    else read now."""
     with db.session() as session:
         health = {h.name: h for h in feed_health(session)}
         queue = queue_summary(session)
         disabled = {c.name: c.disabled_reason for c in disabled_channels(session)}
         alerts = [(a.created_at, a.channel, a.kind, a.status, (a.payload or {}).get("text"))
                   for a in recent_alerts(session, 20)]
-        figures = load_tally(session, config).figures
+        read_at, figures = (tally[0], tally[1].figures) if tally else (now, load_tally(session, config).figures)
 
     feeds = list(config.feeds) if config else []
     names = [f.name for f in feeds] + sorted(n for n in health if not config or config.feed(n) is None)
@@ -152,15 +156,17 @@ def render_status_page(db: Database, config: AppConfig | None, *, now: datetime,
         _table(["channel", "state", "pending", "sent", "failed"], queue_rows),
         "<h2>Last alerts</h2>",
         _table(["when", "channel", "kind", "status", "text"], alert_rows),
-        *_tally_section(figures, now),
+        *_tally_section(figures, now, read_at),
         "</body></html>",
     ])
 
 
-def _tally_section(figures: list[Any], now: datetime) -> list[str]:
+def _tally_section(figures: list[Any], now: datetime, read_at: datetime) -> list[str]:
     """The tally's current figures with their sources, and its chart (`/tally.png`)."""
+    as_of = "" if now - read_at < timedelta(minutes=1) else (
+        f'<p class="meta">As read {escape(ago(read_at, now))} (read at most every 10 minutes).</p>')
     if not figures:
-        return ["<h2>Tally</h2>", "<p>No figures stored yet.</p>"]
+        return ["<h2>Tally</h2>", as_of, "<p>No figures stored yet.</p>"]
     rows = [
         "<tr>" + "".join([
             # as stated and by whom, as the table and the pin quote it: "800" and "other" read
@@ -172,6 +178,7 @@ def _tally_section(figures: list[Any], now: datetime) -> list[str]:
     ]
     return [
         "<h2>Tally</h2>",
+        as_of,
         _table(["topic", "event", "number", "source", "stated", "outlet", "flags"], rows),
         '<p><img class="chart" src="/tally.png" alt="The tally over time: held per source, '
         'releases announced and verified" width="1400"></p>',

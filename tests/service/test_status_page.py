@@ -132,7 +132,7 @@ def test_status_page_shows_the_tally_and_its_chart(service: Service) -> None:
     try:
         assert "No figures stored yet" in httpx.get(server.address + "/", timeout=10).text
         assert httpx.get(server.address + "/tally.png", timeout=10).status_code == 404
-        service._chart = (0.0, None)  # drawn again at the next request
+        service._chart, service._tally = (0.0, None), None  # read and drawn again at the next request
         with service.db.session() as session:
             feed = session.scalars(select(Feed).where(Feed.name == "foro-penal")).one()
             item = Item(feed_id=feed.id, guid="g1", url="https://foropenal.example/61",
@@ -175,3 +175,33 @@ def test_metrics_give_the_stored_last_successful_poll_after_a_restart(service: S
         assert httpx.get(server.address + "/healthz", timeout=10).json()["last_successful_poll_age_s"] < 60
     finally:
         server.stop()
+
+
+def test_the_status_page_reads_the_tally_at_most_every_ten_minutes(service: Service) -> None:
+    """The page reloads itself every minute in each open tab, and each reload read the whole
+    tally: 2.4-4 s on a year of figures (bench/year_db.py), in the service's process. Now it is
+    read once for the page and its chart, again after 10 minutes, and the page says how old."""
+    from sqlalchemy import event
+
+    reads: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "FROM counts JOIN items" in statement:  # the tally's one SELECT (storage/tally.py)
+            reads.append(statement)
+
+    event.listen(service.db.engine, "before_cursor_execute", seen)
+    server = service._start_health()
+    assert server is not None
+    try:
+        for _ in range(3):
+            assert "<h2>Tally</h2>" in httpx.get(server.address + "/", timeout=10).text
+        assert len(reads) == 1
+        read_at = service._tally[1]  # type: ignore[index]
+        service._tally = (service._tally[0], read_at - timedelta(minutes=5), service._tally[2])  # type: ignore[index]
+        assert "As read 5m ago (read at most every 10 minutes)" in httpx.get(server.address + "/", timeout=10).text
+        service._tally = (service._tally[0] - 601, *service._tally[1:])  # type: ignore[index]
+        httpx.get(server.address + "/", timeout=10)
+        assert len(reads) == 2
+    finally:
+        server.stop()
+        event.remove(service.db.engine, "before_cursor_execute", seen)
