@@ -53,3 +53,18 @@ def test_bench_status_says_met_only_with_a_run_at_the_target_size(capsys) -> Non
     out = capsys.readouterr().out
     assert "| 50 |" in out
     assert out.rstrip().endswith("under 1 s: not measured (no run of 10,000 feeds)")
+
+
+def test_year_db_writes_days_of_service_and_retention_prunes_the_unmatched(tmp_path: Path) -> None:
+    """bench/year_db.py (the year-old database of docs/SCALE.md) on 3 small days: the matched items,
+    their stories and sent alerts stay; the unmatched items of the days past retention go."""
+    from datetime import UTC, datetime
+
+    from bench.year_db import build
+
+    months = build(tmp_path / "y.db", days=3, feeds=5, relevant=20, unmatched=60, retention=1,
+                   start=datetime(2026, 1, 30, tzinfo=UTC))
+    rows = months[-1]["rows"]
+    assert [m["month"] for m in months] == ["2026-01", "2026-02"]
+    assert rows["matches"] >= 60 and rows["stories"] > 0 and rows["alerts"] >= rows["stories"]
+    assert rows["items"] < 60 + 3 * 20 + 5  # the unmatched of the first two days pruned (each feed's newest kept)

@@ -1,0 +1,194 @@
+"""What gets slower with age: the service's reads timed on a year-old database (bench/year_db.py).
+
+    python bench/year_db.py --out /tmp/year.db        # about 6 minutes, about 4 GB
+    python bench/year_measure.py --db /tmp/year.db [--repeats 3] [--only NAME,...]
+
+Each step runs against the file as it is (the retention pass on the year's last day deletes what
+a pass 6 h after the last one would: little), best of `--repeats`, wall time, after one warm-up
+run (the file in the page cache, as in a service that runs). The steps are those an operator
+meets: the start-up reads before the first poll (the story index of `story_window`, the watched
+people, the delivery worker's rate-window seed, the last successful poll), the retention pass,
+`monitor status`, the status page, `/healthz`'s reads, `monitor stories --since 1d` and `monitor
+tally` as their commands build them, the pinned tally's refresh, the fold tick's and the admin
+chat's reads of the folds, the hourly limit's count per alert queued, a digest's reads.
+`monitor` commands in a fresh process are timed too (`--cli`), and `--poll` times one round of
+300 feeds of 30 items each (bench/bench_poll.py's feeds and server: the first round stores 9,000
+items, each looked up first among the year's; the second is answered 304) against the file and
+against an empty database: it writes into the file, so run it on a copy. Not in `make bench` (it
+needs the year's file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from alerts.feed_limits import fold_notices, messages_in_last_hour  # noqa: E402
+from alerts.stories import assign  # noqa: E402
+from alerts.stories.report import render_stories  # noqa: E402
+from alerts.tally.figures import load_tally  # noqa: E402
+from alerts.tally.pin import pin_text  # noqa: E402
+from core.config import load_config  # noqa: E402
+from core.people import load_watched  # noqa: E402
+from monitor.match.people import load_seed  # noqa: E402
+from monitor.status import render_status  # noqa: E402
+from monitor.status_page import render_status_page  # noqa: E402
+from storage.alerts import (  # noqa: E402
+    digest_story_ids_since,
+    fold_payloads_since,
+    last_instant_alert_at,
+    queue_depth,
+    sent_since,
+)
+from storage.db import open_database  # noqa: E402
+from storage.feeds import last_successful_poll  # noqa: E402
+from storage.items import prune_unmatched_items  # noqa: E402
+
+
+def best(step: Callable[[], Any], repeats: int) -> float:
+    step()  # warm-up: the pages in the cache, as in a running service
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def steps(db: Any, config: Any, now: datetime) -> dict[str, Callable[[], Any]]:
+    window = config.settings.story_window
+
+    def session_step(fn: Callable[[Any], Any], *, commit: bool = False) -> Callable[[], Any]:
+        def run() -> Any:
+            with db.session() as s:
+                out = fn(s)
+                if not commit:
+                    s.rollback()
+                return out
+        return run
+
+    def index(s: Any) -> Any:
+        assign._INDEXES.clear()
+        return assign.story_index(s, window=window, now=now)
+
+    def retention(s: Any) -> int:
+        return prune_unmatched_items(s, now - config.settings.retention)
+
+    def health(s: Any) -> Any:
+        return queue_depth(s, {c.name for c in config.channels}), last_successful_poll(s)
+
+    def pin(s: Any) -> Any:
+        return pin_text(load_tally(s, config), ["political_prisoners"])
+
+    def folds(s: Any) -> Any:
+        return fold_notices(s, now), fold_payloads_since(s, now - timedelta(hours=1), "presos", until=now)
+
+    def digest(s: Any) -> Any:
+        return last_instant_alert_at(s, "presos"), digest_story_ids_since(s, "resumen", now - timedelta(days=1))
+
+    return {
+        "start: story index": session_step(index),
+        "start: watched people": session_step(lambda s: load_watched(s, load_seed())),
+        "start: rate-window seed": session_step(lambda s: sent_since(s, now - timedelta(seconds=60), now)),
+        "start: last successful poll": session_step(last_successful_poll),
+        "retention pass": session_step(retention),
+        "monitor status": lambda: render_status(db, config, now=now),
+        "status page": lambda: render_status_page(db, config, now=now),
+        "/healthz reads": session_step(health),
+        "monitor stories --since 1d": session_step(lambda s: render_stories(s, config, since=now - timedelta(days=1))),
+        "monitor tally": session_step(lambda s: load_tally(s, config)),
+        "pinned tally refresh": session_step(pin),
+        "folds (fold tick, admin chat)": session_step(folds),
+        "hourly limit, per alert queued": session_step(lambda s: messages_in_last_hour(s, "presos", 7, now)),
+        "digest reads": session_step(digest),
+    }
+
+
+CLI = {
+    "monitor status (process)": ["status"],
+    "monitor stories --since 1d (process)": ["stories", "--since", "1d"],
+    "monitor tally (process)": ["tally", "--format", "json"],
+}
+
+
+def poll_rounds(url: str, feeds: int = 300, items: int = 30) -> tuple[float, float]:
+    """(first round, 304 round) wall seconds of `feeds` feeds against the database at `url`."""
+    import asyncio
+    import tempfile
+
+    from bench.bench_poll import make_feeds, run_pass, start_server
+    from core.config import FeedConfig, Settings
+
+    with tempfile.TemporaryDirectory(prefix="year-poll-") as tmp:
+        directory = Path(tmp)
+        make_feeds(directory, feeds, items)
+        proc, base = start_server(directory)
+        try:
+            settings = Settings().model_copy(update={"per_host_concurrency": 20})
+            configs = [FeedConfig(name=f"feed{f:04d}", url=f"{base}/feed{f:04d}.xml", language="es")
+                       for f in range(feeds)]
+            _, first, _ = asyncio.run(run_pass(configs, settings, url))
+            _, warm, _ = asyncio.run(run_pass(configs, settings, url))
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+    return first, warm
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--only", default="", help="comma-separated step names (substrings)")
+    parser.add_argument("--cli", action="store_true", help="also time the commands in a fresh process")
+    parser.add_argument("--poll", action="store_true", help="a poll round of 300 feeds (writes: use a copy)")
+    args = parser.parse_args(argv)
+    url = f"sqlite:///{args.db}"
+    config = load_config(ROOT / "feeds.yaml")
+    db = open_database(url)
+    now = datetime.now(UTC)
+    print(f"- {args.db}: {args.db.stat().st_size / 1e6:,.0f} MB; load average {os.getloadavg()[0]:.2f} "
+          f"on {os.cpu_count()} cores; best of {args.repeats}")
+    wanted = [w for w in args.only.split(",") if w]
+    try:
+        for name, step in steps(db, config, now).items():
+            if wanted and not any(w in name for w in wanted):
+                continue
+            print(f"  - {name}: {best(step, args.repeats):.3f} s", flush=True)
+    finally:
+        db.dispose()
+    if args.cli:
+        for name, cmd in CLI.items():
+            if wanted and not any(w in name for w in wanted):
+                continue
+            full = [sys.executable, "-m", "monitor", *cmd, "--config", str(ROOT / "feeds.yaml"), "--db", url,
+                    "--log-level", "WARNING"]
+            seconds = best(lambda full=full: subprocess.run(full, capture_output=True, cwd=ROOT, check=False),
+                           args.repeats)
+            print(f"  - {name}: {seconds:.2f} s", flush=True)
+    if args.poll:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            empty = f"sqlite:///{Path(tmp) / 'empty.db'}"
+            open_database(empty).dispose()
+            first, warm = poll_rounds(empty)
+            print(f"  - poll round of 300 feeds, empty database: first {first:.2f} s, 304 {warm:.2f} s")
+        first, warm = poll_rounds(url)
+        print(f"  - poll round of 300 feeds, the year's database: first {first:.2f} s, 304 {warm:.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
