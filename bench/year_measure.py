@@ -10,8 +10,9 @@ meets: the start-up reads before the first poll (the story index of `story_windo
 people, the delivery worker's rate-window seed, the last successful poll), the retention pass,
 `monitor status`, the status page, `/healthz`'s reads, `monitor stories --since 1d` and `monitor
 tally` as their commands build them, the pinned tally's refresh, the fold tick's and the admin
-chat's reads of the folds, the hourly limit's count per alert queued, a digest's reads.
-`monitor` commands in a fresh process are timed too (`--cli`), and `--poll` times one round of
+chat's reads of the folds, the hourly limit's count per alert queued, a digest's reads, the
+delivery worker's read of each channel's queue head (twice a round); `--idle` gives the share of
+a core the real delivery worker uses over 30 s with nothing to send. `monitor` commands in a fresh process are timed too (`--cli`), and `--poll` times one round of
 300 feeds of 30 items each (bench/bench_poll.py's feeds and server: the first round stores 9,000
 items, each looked up first among the year's; the second is answered 304) against the file and
 against an empty database: it writes into the file, so run it on a copy. Not in `make bench` (it
@@ -49,6 +50,7 @@ from storage.alerts import (  # noqa: E402
     fold_payloads_since,
     last_instant_alert_at,
     queue_depth,
+    queue_head,
     sent_since,
 )
 from storage.db import open_database  # noqa: E402
@@ -111,6 +113,8 @@ def steps(db: Any, config: Any, now: datetime) -> dict[str, Callable[[], Any]]:
         "pinned tally refresh": session_step(pin),
         "folds (fold tick, admin chat)": session_step(folds),
         "hourly limit, per alert queued": session_step(lambda s: messages_in_last_hour(s, "presos", 7, now)),
+        "delivery round's queue heads (twice a round, every 2 s)": session_step(
+            lambda s: [queue_head(s, c) for c in ("presos", "eeuu", "resumen")]),
         "digest reads": session_step(digest),
     }
 
@@ -120,6 +124,41 @@ CLI = {
     "monitor stories --since 1d (process)": ["stories", "--since", "1d"],
     "monitor tally (process)": ["tally", "--format", "json"],
 }
+
+
+def idle_worker(url: str, seconds: float = 30.0) -> float:
+    """The share of a core the real delivery worker uses with nothing to send (its rounds every
+    2 s), on the year's channels (the shipped feeds.yaml's, renamed presos and eeuu)."""
+    import asyncio
+    import tempfile
+
+    from alerts.delivery import DeliveryWorker
+    from core.config import resolve_runtime
+
+    text = (ROOT / "feeds.yaml").read_text(encoding="utf-8")
+    text = text.replace("name: prisoners-console", "name: presos").replace("name: us-actions-console", "name: eeuu")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "feeds.yaml"
+        path.write_text(text, encoding="utf-8")
+        config = load_config(path)
+        runtime = resolve_runtime(config, config_path=str(path), db_flag=url, env={})
+        db = open_database(url)
+
+        async def run() -> float:
+            worker, stop = DeliveryWorker(config, runtime, db), asyncio.Event()
+            task = asyncio.create_task(worker.run(stop))
+            await asyncio.sleep(3)
+            cpu, wall = time.process_time(), time.perf_counter()
+            await asyncio.sleep(seconds)
+            share = (time.process_time() - cpu) / (time.perf_counter() - wall)
+            stop.set()
+            await task
+            return share
+
+        try:
+            return asyncio.run(run())
+        finally:
+            db.dispose()
 
 
 def poll_rounds(url: str, feeds: int = 300, items: int = 30) -> tuple[float, float]:
@@ -153,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="", help="comma-separated step names (substrings)")
     parser.add_argument("--cli", action="store_true", help="also time the commands in a fresh process")
     parser.add_argument("--poll", action="store_true", help="a poll round of 300 feeds (writes: use a copy)")
+    parser.add_argument("--idle", action="store_true", help="the idle delivery worker's CPU over 30 s")
     args = parser.parse_args(argv)
     url = f"sqlite:///{args.db}"
     config = load_config(ROOT / "feeds.yaml")
@@ -177,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
             seconds = best(lambda full=full: subprocess.run(full, capture_output=True, cwd=ROOT, check=False),
                            args.repeats)
             print(f"  - {name}: {seconds:.2f} s", flush=True)
+    if args.idle:
+        print(f"  - the delivery worker with nothing to send: {100 * idle_worker(url):.0f} % of a core")
     if args.poll:
         import tempfile
 
