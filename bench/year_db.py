@@ -8,15 +8,15 @@ channels rows come from `sync_feeds`/`sync_channels`, retention is `prune_unmatc
 once a simulated day with the service's cutoff (`now - retention`, 90 days as shipped). Rows are
 written day by day in order, as the service would: per day `--unmatched` items that match no
 topic (pruned after `--retention`) and `--relevant` matched items (a `matches` row each, both
-topics for 15 %, a figure for 15 %, a revision of an earlier item for 1 %) in stories of about
+topics for 15 %, a figure for 15 %, a revision of its story's first item for about 2 %) in stories of about
 3.3 items, each story told in its channel (`new`, then an `edit` per later item, an `update` reply
 for a new figure), all sent; one digest a day, a fold every few days, 3 feedback rows and 2
 learned watched people a day, the feeds' poll state rewritten daily, 300 poll leases. Payloads
-and texts are of the real sizes (a message's HTML, text and view: about 1.5 KB).
+and texts are of about the real sizes (an alert's row, its message's HTML, text and view: 3 KB).
 
 At each month's end it prints the file's size, its free pages (what SQLite holds but does not
-give back), the -wal file and the rows per table: the figures of docs/SCALE.md. About 6 minutes
-for a year on a 2-core box (not in `make bench`: run it by hand, then bench/year_measure.py).
+give back), the -wal file and the rows per table: the figures of docs/SCALE.md. About 13 minutes
+and 4.5 GB for a year on a 2-core box (not in `make bench`: run it by hand, then bench/year_measure.py).
 """
 
 from __future__ import annotations

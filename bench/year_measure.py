@@ -1,6 +1,6 @@
 """What gets slower with age: the service's reads timed on a year-old database (bench/year_db.py).
 
-    python bench/year_db.py --out /tmp/year.db        # about 6 minutes, about 4 GB
+    python bench/year_db.py --out /tmp/year.db        # about 13 minutes, 4.5 GB
     python bench/year_measure.py --db /tmp/year.db [--repeats 3] [--only NAME,...]
 
 Each step runs against the file as it is (the retention pass on the year's last day deletes what
