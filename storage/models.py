@@ -277,7 +277,7 @@ class Alert(Base):
         Index("ix_alerts_channel_story", "channel", "story_id"),
         Index("ix_alerts_sent_at", "sent_at"),  # a chat's sends of the last window (alerts/delivery.py)
         # the last hour's or day's alerts of a channel, or of a kind (the hourly limit, the folds,
-        # digests), without reading the outbox's whole history (migration 0022)
+        # digests), without reading the outbox's whole history (migration 0023)
         Index("ix_alerts_channel_created", "channel", "created_at"),
         Index("ix_alerts_kind_created", "kind", "created_at"),
         Index("ix_alerts_channel_status", "channel", "status"),  # the queue's counts, from the index alone
@@ -341,7 +341,7 @@ class Feedback(Base):
 
     __table_args__ = (
         Index("ix_feedback_kind_created", "kind", "created_at"), Index("ix_feedback_item_id", "item_id"),
-        # the tally's check of each figure against the operators' /wrong (migration 0022)
+        # the tally's check of each figure against the operators' /wrong (migration 0023)
         Index("ix_feedback_kind_item", "kind", "item_id"),
     )
 

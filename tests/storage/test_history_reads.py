@@ -3,7 +3,7 @@ alert ever sent (the channels' archive): the reads of the last hour or day must 
 feedback keeps every operator's /wrong: the tally must not read them all for each figure. Each
 read's cost is measured in SQLite virtual-machine steps with a short and a long history.
 
-Before migration 0022, on a year of service (bench/year_db.py: 838,000 alerts, 374 /wrong) the
+Before migration 0023, on a year of service (bench/year_db.py: 838,000 alerts, 374 /wrong) the
 hourly limit's count before each alert queued took 0.68 s, the folds the admin chat reads every
 30 s on the event loop 2.0 s, a digest's reads 0.66 s, `monitor tally` 9.6 s, the delivery
 worker's read of a channel's queue head 0.35 s, twice a round every 2 s."""

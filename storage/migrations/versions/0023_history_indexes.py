@@ -15,16 +15,16 @@ whole history. On a year of 2,000 matched items a day (bench/year_db.py: 838,000
   the queue's counts per channel and status (`monitor status`, the status page every minute, the
   admin chat's /status) read every alert's row, payload and all (2.0 s); from this index, 0.2 s.
 
-Revision ID: 0022_history_indexes
-Revises: 0021_count_ranges
+Revision ID: 0023_history_indexes
+Revises: 0022_count_range_ends
 """
 
 from __future__ import annotations
 
 from alembic import op
 
-revision = "0022_history_indexes"
-down_revision = "0021_count_ranges"
+revision = "0023_history_indexes"
+down_revision = "0022_count_range_ends"
 branch_labels = None
 depends_on = None
 
