@@ -311,3 +311,38 @@ def test_a_journal_of_sends_with_a_damaged_byte_neither_stops_a_start_nor_a_send
     assert "new:presos:1" in marks.load_sent(path)
     marks.record_sent(path, "new:presos:3", marks.SentMark(at, 3, "@presos", "3" * 20))  # rewritten
     assert "new:presos:3" in marks.load_sent(path)
+
+
+def _record_from(path: Path, who: str, n: int) -> None:
+    from core import restore_marks as marks
+
+    for i in range(n):
+        at = datetime.now(UTC)
+        marks.record_feed_mark(path, f"{who}-feed-{i}", at)
+        marks.record_sent(path, f"new:{who}:{i}", marks.SentMark(at, i, "@presos", f"{i:020d}"))
+
+
+def test_two_processes_sharing_the_files_keep_each_others_marks_and_sends(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Two replicas (or `monitor poll-once` beside the service) in one working directory share
+    the marks and the journal of sends: each wrote the marks back over the other's, and a
+    rewrite of the journal dropped the sends the other appended meanwhile."""
+    import multiprocessing
+
+    from core import restore_marks as marks
+
+    monkeypatch.setattr(marks, "SENT_KEEP", 40)  # a rewrite every hundred sends or so
+    path = marks.marks_path(tmp_path / "monitor.db")
+    n = 300
+    forked = multiprocessing.get_context("fork")
+    writers = [forked.Process(target=_record_from, args=(path, who, n)) for who in ("a", "b")]
+    for w in writers:
+        w.start()
+    for w in writers:
+        w.join(30)
+        assert w.exitcode == 0
+    assert len(marks.load_feed_marks(path)) == 2 * n, "a feed's mark written over by the other process"
+    sent = marks.load_sent(path)
+    for who in ("a", "b"):
+        kept = sorted(int(key.rsplit(":", 1)[1]) for key in sent if key.startswith(f"new:{who}:"))
+        assert kept and kept == list(range(kept[0], n)), f"sends of {who} lost: {len(kept)} kept from {kept[:1]}"
