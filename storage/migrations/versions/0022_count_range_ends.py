@@ -18,7 +18,7 @@ Revises: 0021_count_ranges
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import lru_cache
 
 import sqlalchemy as sa
 from alembic import op
@@ -29,6 +29,7 @@ branch_labels = None
 depends_on = None
 
 BATCH = 1000
+FEW = 6  # counts of an item: up to 15 pairs
 _NOT_TO_LEAD = r"(?<!\bfrom )(?<!\bup )(?<!\bdown )(?<!\bby )(?<!\bof )(?<!\bde )(?<!\bdesde )"
 # a text without any of these states no range: most items are not read further
 _CUE = re.compile(r"\b(?:entre|between)\b|\d\s*[-\u2013\u2014]\s*\d|\d\s+(?:to|or|o|u)\s+\d", re.IGNORECASE)
@@ -42,7 +43,13 @@ def _number(n: int) -> str:
     return r"(?<![\d.,])" + r"[.,\u00a0 ]?".join(groups) + r"(?![\d]|[.,]\d)"
 
 
-@cache
+@lru_cache(maxsize=4096)
+def _written(n: int) -> re.Pattern[str]:
+    """Every place `n` is written, overlapping ones too (a lookahead matches no text)."""
+    return re.compile(f"(?=({_number(n)}))")
+
+
+@lru_cache(maxsize=4096)
 def _range(low: int, high: int) -> re.Pattern[str]:
     a, b = _number(low), _number(high)
     shapes = (
@@ -54,26 +61,76 @@ def _range(low: int, high: int) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{shape})" for shape in shapes), re.IGNORECASE)
 
 
+_DIGIT = re.compile(r"\d")
+
+
+def _followed_by(text: str, numbers: set[int]) -> dict[int, set[int]]:
+    """number -> the numbers written right after it, with no digit between ("56 y 76": 56 -> {76}).
+    Every range shape is one end, a few letters or a dash, the other: a pair not in here is
+    none, and is not searched for (before, each of an item's pairs of counts was: an item with
+    120 counts of one event and a 10,000-character summary took 28 s, and all such pairs were
+    read with their text at once)."""
+    starts: dict[int, set[int]] = {}
+    ends: dict[int, list[int]] = {}
+    for n in numbers:
+        for m in _written(n).finditer(text):
+            starts.setdefault(m.start(1), set()).add(n)
+            ends.setdefault(n, []).append(m.end(1))
+    out: dict[int, set[int]] = {}
+    for n, positions in ends.items():
+        for end in positions:
+            digit = _DIGIT.search(text, end)
+            if digit is not None:
+                out.setdefault(n, set()).update(starts.get(digit.start(), ()))
+    return out
+
+
 def _stated_as_range(text: str, low: int, high: int) -> bool:
     return _CUE.search(text) is not None and _range(low, high).search(text) is not None
 
 
+def _item_ends(text: str, counts: list[tuple[int, str, int, bool]]) -> dict[int, int]:
+    """count id -> its range's upper end, for the item's counts (id, event, number, without upto)
+    whose range `text` states: the nearest larger figure of the same event so stated."""
+    if _CUE.search(text) is None:
+        return {}
+    # a few counts (most items): their pairs are searched for at once, which costs less
+    after = _followed_by(text, {number for _, _, number, _ in counts}) if len(counts) > FEW else None
+    ends: dict[int, int] = {}
+    for count_id, event, low, open_end in sorted(counts):
+        if not open_end:
+            continue
+        highs = sorted({n for _, e, n, _ in counts if e == event and n > low
+                        and (after is None or n in after.get(low, ()))})
+        for high in highs:
+            if _stated_as_range(text, low, high):
+                ends[count_id] = high
+                break
+    return ends
+
+
 def upgrade() -> None:
     bind = op.get_bind()
-    pairs = bind.execute(sa.text(
-        "SELECT low.id, low.number, high.number, items.title, items.summary FROM counts low "
-        "JOIN counts high ON high.item_id = low.item_id AND high.event = low.event "
-        "AND high.number > low.number "
-        "JOIN items ON items.id = low.item_id "
-        "WHERE low.upto IS NULL ORDER BY low.id, high.number"
-    )).all()
-    ends: dict[int, int] = {}
-    for count_id, low, high, title, summary in pairs:
-        if count_id not in ends and _stated_as_range(f"{title or ''}\n{summary or ''}", low, high):
-            ends[count_id] = high  # the nearest larger figure stated as its range's end
-    changed = [{"id": count_id, "upto": high} for count_id, high in ends.items()]
-    for start in range(0, len(changed), BATCH):
-        bind.execute(sa.text("UPDATE counts SET upto = :upto WHERE id = :id"), changed[start:start + BATCH])
+    # the items with a count without upto and a larger one of the same event: one row each
+    item_ids = sorted({row[0] for row in bind.execute(sa.text(
+        "SELECT item_id FROM counts GROUP BY item_id, event "
+        "HAVING COUNT(DISTINCT number) > 1 AND COUNT(*) > COUNT(upto)"
+    ))})
+    for start in range(0, len(item_ids), BATCH):
+        batch = item_ids[start:start + BATCH]
+        counts: dict[int, list[tuple[int, str, int, bool]]] = {}
+        for count_id, item_id, event, number, upto in bind.execute(sa.text(
+                "SELECT id, item_id, event, number, upto FROM counts WHERE item_id IN :ids"
+        ).bindparams(sa.bindparam("ids", expanding=True)), {"ids": batch}):
+            counts.setdefault(item_id, []).append((count_id, event, number, upto is None))
+        changed: list[dict[str, int]] = []
+        for item_id, title, summary in bind.execute(sa.text(
+                "SELECT id, title, summary FROM items WHERE id IN :ids"
+        ).bindparams(sa.bindparam("ids", expanding=True)), {"ids": batch}):
+            ends = _item_ends(f"{title or ''}\n{summary or ''}", counts.get(item_id, []))
+            changed += [{"id": count_id, "upto": high} for count_id, high in ends.items()]
+        if changed:
+            bind.execute(sa.text("UPDATE counts SET upto = :upto WHERE id = :id"), changed)
 
 
 def downgrade() -> None:
