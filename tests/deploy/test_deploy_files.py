@@ -150,3 +150,16 @@ def test_the_upgrade_steps_install_the_unit_again_and_containers_get_time_to_sto
     docker = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     assert re.search(r"^# Run: docker run .*--stop-timeout 15", docker, re.MULTILINE)
     assert "docker stop -t 15" in section and "--stop-timeout 15" in section
+
+
+def test_the_compose_replicas_keep_their_restore_marks_in_a_named_volume() -> None:
+    """The compose file's replicas had no volume for /app/data: each container an anonymous
+    one, so a rolling upgrade's new containers started without the restore marks and the
+    journal of sends, and a dump put back afterwards was re-sent and re-alerted."""
+    ops = (ROOT / "docs" / "OPERATIONS.md").read_text(encoding="utf-8")
+    start = ops.index("```yaml", ops.index("A compose file for PostgreSQL"))
+    compose = ops[start:ops.index("```", start + 7)]
+    service = compose[compose.index("  monitor:"):compose.index("\nvolumes:")]
+    mount = re.search(r"\b([\w-]+):/app/data\b", service)
+    assert mount, service
+    assert re.search(rf"^  {mount.group(1)}:\s*$", compose[compose.index("\nvolumes:"):], re.MULTILINE), compose
