@@ -424,7 +424,7 @@ class DeliveryWorker:
                 row = claim_alert(session, head.id, now, self.stale_after)
                 if row is None:
                     return None
-                mark = self.sent_before.get(row.dedupe_key)
+                mark = self._sent_mark(head, row.dedupe_key)
                 if mark is not None and mark.content == payload_fingerprint(row.payload or {}):
                     self._sent_already(session, row, mark)
                     return None
@@ -435,6 +435,17 @@ class DeliveryWorker:
                                 row.reply_to_alert_id, row.dedupe_key, skew=skew)
         except _WindowFull as full:
             return full.wait
+
+    def _sent_mark(self, head: _Head, key: str) -> SentMark | None:
+        """The journal's line of alert `key` sent already. A stale claim taken over (`sending`) is
+        looked up in the journal as it is now: the process that claimed it may have sent it after
+        this one started and stopped before its record went in (a frozen database server, the
+        stop's grace), another replica in this working directory or `poll-once` beside the
+        service; read at the start alone, it was sent a second time."""
+        mark = self.sent_before.get(key)
+        if mark is None and head.status == "sending" and not self.dry_run:
+            mark = load_sent(self._marks).get(key)
+        return mark
 
     @staticmethod
     def _sent_already(session: Session, row: Alert, mark: SentMark) -> None:

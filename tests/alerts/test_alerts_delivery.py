@@ -1489,3 +1489,27 @@ async def test_a_start_after_the_clock_was_set_back_sends_what_was_queued_ahead(
     await run_for(worker, clock, 46)
     await _a_lease_passes_on_postgresql(db, worker, clock, 46)
     assert [m.text for m in emulator.messages(US)] == ["alert 0 & more"]
+
+
+async def test_a_stale_claim_whose_send_another_process_journaled_after_this_one_started_is_not_sent_again(
+    db, emulator, make_config, make_worker,
+) -> None:
+    """Another process in the same working directory (a replica, `poll-once` beside the service)
+    sent an alert after this worker started and stopped before its record went in (the stop's
+    grace on a frozen server): the journal has the send, the row stays `sending`. This worker
+    read the journal only at its start: it took the stale claim over and sent the message again."""
+    from core.restore_marks import SentMark, marks_path, payload_fingerprint, record_sent
+
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
+    worker = await make_worker(config)  # started before the other process's send
+    (alert,) = queue(db, 1)
+    with db.session() as s:
+        row = s.get(Alert, alert)
+        assert row is not None
+        key, fingerprint = row.dedupe_key, payload_fingerprint(row.payload or {})
+        row.status, row.claimed_at, row.attempts = "sending", datetime.now(UTC) - timedelta(minutes=10), 1
+    record_sent(marks_path(db.marks_base), key, SentMark(datetime.now(UTC) - timedelta(minutes=10), 77, CHAT,
+                                                         fingerprint))
+    await worker.deliver_pending()
+    assert emulator.messages(CHAT) == []
+    assert [(a.status, a.telegram_message_id) for a in alerts(db)] == [("sent", 77)]
