@@ -768,6 +768,9 @@ class Service:
         self.worker.stale_after = new.settings.delivery_lease  # the next claims use the new lease
         self.admin.update_config(new)
         self.tally_posts.update_config(new)
+        # the status page's tally and chart were read with the old topics, packs and timezone:
+        # kept, the page showed them as current for up to 10 minutes after the reload
+        self._tally, self._chart = None, (0.0, None)
         self._apply_fetcher_settings(old.settings, new.settings)
         if self.feed_scheduler is not None:
             self.feed_scheduler.settings = new.settings

@@ -205,3 +205,29 @@ def test_the_status_page_reads_the_tally_at_most_every_ten_minutes(service: Serv
     finally:
         server.stop()
         event.remove(service.db.engine, "before_cursor_execute", seen)
+
+
+def test_a_config_reload_reads_the_status_pages_tally_again(service: Service) -> None:
+    """The page's tally is read with the config's topics, rule packs and timezone: after a reload
+    that changed them it showed the old config's figures as current for up to 10 minutes."""
+    from sqlalchemy import event
+
+    reads: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "FROM counts JOIN items" in statement:  # the tally's one SELECT (storage/tally.py)
+            reads.append(statement)
+
+    event.listen(service.db.engine, "before_cursor_execute", seen)
+    server = service._start_health()
+    assert server is not None
+    try:
+        httpx.get(server.address + "/", timeout=10)
+        changed = service.config.model_copy(update={
+            "settings": service.config.settings.model_copy(update={"timezone": "UTC"})})
+        service._apply(changed)
+        httpx.get(server.address + "/", timeout=10)
+        assert len(reads) == 2, "the tally read with the old config was shown after the reload"
+    finally:
+        server.stop()
+        event.remove(service.db.engine, "before_cursor_execute", seen)
