@@ -31,7 +31,7 @@ import logging
 import os
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -50,6 +50,37 @@ SENT_KEEP = 2000
 # last success another replica (its host's clock a few minutes off) may have written
 REPLICAS_MARGIN = timedelta(minutes=10)
 _LOCK = threading.Lock()
+LOCK_WAIT = 2.0  # seconds: a write of these files takes milliseconds
+
+
+def _flock(fd: int, path: Path) -> bool:
+    """Lock `fd` (flock), waiting at most LOCK_WAIT; whether it is locked. Given up, the wait
+    goes on in a thread of its own, which closes `fd` once it has the lock (and so frees it)."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        pass
+    got, given_up, turn = threading.Event(), threading.Event(), threading.Lock()
+
+    def wait() -> None:
+        with suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_EX)  # the kernel's queue: a waiter is not starved
+        with turn:
+            got.set()
+            if given_up.is_set():
+                os.close(fd)
+
+    threading.Thread(target=wait, name="marks-lock", daemon=True).start()
+    if got.wait(LOCK_WAIT):
+        return True
+    with turn:
+        if got.is_set():
+            return True
+        given_up.set()
+    log.warning("%s: another process has held the lock of its directory for %.0f s (stopped?); "
+                "writing without it", path, LOCK_WAIT)
+    return False
 
 
 @contextmanager
@@ -60,13 +91,16 @@ def _locked(path: Path) -> Iterator[None]:
     them back over the other's (two processes recording 100 feeds each kept 136 of 200), and a
     rewrite of the journal dropped the sends the other appended meanwhile (134 of 16,000). The
     directory itself is locked (flock), so no lock file is left beside the database; when it
-    cannot be opened, the write that follows says why."""
+    cannot be opened, the write that follows says why. A holder that keeps it past LOCK_WAIT (a
+    command stopped with Ctrl-Z in the middle of a write) is not waited for longer: the write
+    goes ahead as before, rather than hold a send's record or a poll for good."""
     with _LOCK:
         fd = None
         try:
             path.parent.mkdir(mode=0o700, exist_ok=True)  # PostgreSQL's data/, private
             fd = os.open(path.parent, os.O_RDONLY)
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            if not _flock(fd, path):
+                fd = None  # the waiting thread closes it
         except OSError:
             pass
         try:

@@ -8,6 +8,7 @@ import io
 import logging
 import shutil
 import sqlite3
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -332,6 +333,7 @@ def test_two_processes_sharing_the_files_keep_each_others_marks_and_sends(
     from core import restore_marks as marks
 
     monkeypatch.setattr(marks, "SENT_KEEP", 40)  # a rewrite every hundred sends or so
+    monkeypatch.setattr(marks, "LOCK_WAIT", 60.0)  # a loaded machine: the lock is waited for, not given up
     path = marks.marks_path(tmp_path / "monitor.db")
     n = 300
     forked = multiprocessing.get_context("fork")
@@ -346,3 +348,26 @@ def test_two_processes_sharing_the_files_keep_each_others_marks_and_sends(
     for who in ("a", "b"):
         kept = sorted(int(key.rsplit(":", 1)[1]) for key in sent if key.startswith(f"new:{who}:"))
         assert kept and kept == list(range(kept[0], n)), f"sends of {who} lost: {len(kept)} kept from {kept[:1]}"
+
+
+def test_a_process_stopped_while_holding_the_marks_lock_holds_no_write_for_good(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A command stopped with Ctrl-Z in the middle of a write keeps the directory's lock: the
+    service's next send record or poll waits LOCK_WAIT for it, then writes without it."""
+    import fcntl
+    import os
+
+    from core import restore_marks as marks
+
+    monkeypatch.setattr(marks, "LOCK_WAIT", 0.2)
+    path = marks.marks_path(tmp_path / "monitor.db")
+    assert path is not None
+    held = os.open(tmp_path, os.O_RDONLY)
+    fcntl.flock(held, fcntl.LOCK_EX)  # as another process's open file description would
+    try:
+        started = time.monotonic()
+        marks.record_feed_mark(path, "pitazo", datetime(2026, 12, 4, tzinfo=UTC))
+        assert time.monotonic() - started < 2
+    finally:
+        os.close(held)
+    assert marks.feed_mark(path, "pitazo") == datetime(2026, 12, 4, tzinfo=UTC)
