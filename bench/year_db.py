@@ -2,6 +2,7 @@
 
     python bench/year_db.py --out /tmp/year.db [--days 365] [--feeds 300] [--relevant 2000]
                             [--unmatched 6000] [--retention 90] [--start YYYY-MM-DD]
+    python bench/year_db.py --url postgresql+psycopg://user@host:port/db [...]   # an empty database
 
 The schema is the project's own (`storage.db.open_database` runs the migrations), the feeds and
 channels rows come from `sync_feeds`/`sync_channels`, retention is `prune_unmatched_items`, run
@@ -17,6 +18,9 @@ and texts are of about the real sizes (an alert's row, its message's HTML, text 
 At each month's end it prints the file's size, its free pages (what SQLite holds but does not
 give back), the -wal file and the rows per table: the figures of docs/SCALE.md. About 13 minutes
 and 4.5 GB for a year on a 2-core box (not in `make bench`: run it by hand, then bench/year_measure.py).
+With `--url` it writes into a PostgreSQL database (empty: the migrations create the tables) and
+prints, each month, the database's size, each big table's heap, indexes and TOAST, and its dead
+rows (what autovacuum has not yet reclaimed).
 """
 
 from __future__ import annotations
@@ -208,10 +212,52 @@ def sqlite_figures(path: Path) -> dict[str, Any]:
             "wal_mb": wal.stat().st_size / 1e6 if wal.exists() else 0.0, "rows": rows}
 
 
-def build(out: Path, *, days: int, feeds: int, relevant: int, unmatched: int, retention: int,
+PG_TABLES = ("alerts", "items", "matches", "stories", "counts")
+
+
+def pg_figures(db: Any) -> dict[str, Any]:
+    """The PostgreSQL database's size, each big table's heap, indexes, TOAST and dead rows (MB)."""
+    with db.engine.connect() as conn:
+        total = conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar_one()
+        rows = {t: conn.exec_driver_sql(f"SELECT count(*) FROM {t}").scalar_one() for t in TABLES}  # noqa: S608
+        tables = {}
+        for t in PG_TABLES:
+            heap, index, toast, dead = conn.exec_driver_sql(
+                "SELECT pg_relation_size(c.oid), pg_indexes_size(c.oid),"
+                " coalesce(pg_total_relation_size(nullif(c.reltoastrelid, 0)), 0), s.n_dead_tup"
+                " FROM pg_class c JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.relname = %s", (t,)).one()
+            tables[t] = {"heap_mb": heap / 1e6, "index_mb": index / 1e6, "toast_mb": toast / 1e6, "dead": dead}
+    return {"mb": total / 1e6, "rows": rows, "tables": tables}
+
+
+def advance_sequences(db: Any) -> None:
+    """On PostgreSQL, move the id sequences of the tables written with explicit ids past them:
+    else the service's first insert into the year's database takes id 1 and fails."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    with db.engine.begin() as conn:
+        for t in ("items", "stories", "alerts"):
+            conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), "  # noqa: S608
+                                 f"(SELECT coalesce(max(id), 0) + 1 FROM {t}), false)")
+
+
+def _month_line(figures: dict[str, Any]) -> str:
+    if "tables" in figures:
+        sizes = "; ".join(f"{t} heap {v['heap_mb']:.0f} + index {v['index_mb']:.0f} + toast {v['toast_mb']:.0f} MB"
+                          f" ({v['dead']:,} dead)" for t, v in figures["tables"].items())
+        head = f"database {figures['mb']:.0f} MB; {sizes}"
+    else:
+        head = f"file {figures['mb']:.0f} MB, free {figures['free_mb']:.0f} MB, wal {figures['wal_mb']:.0f} MB"
+    return (f"- {figures['month']} (day {figures['day']}): {head}; "
+            + ", ".join(f"{t} {n:,}" for t, n in figures["rows"].items()) + f" ({figures['elapsed_s']:.0f} s)")
+
+
+def build(out: Path | str, *, days: int, feeds: int, relevant: int, unmatched: int, retention: int,
           start: datetime, seed: int = 12) -> list[dict[str, Any]]:
-    """Write the year into `out` (a new SQLite file); the figures at each month's end."""
-    db = open_database(f"sqlite:///{out}")
+    """Write the year into `out` (a new SQLite file, or the URL of an empty PostgreSQL database);
+    the figures at each month's end."""
+    url = out if isinstance(out, str) else f"sqlite:///{out}"
+    db = open_database(url)
     rng = random.Random(seed)
     months: list[dict[str, Any]] = []
     try:
@@ -228,12 +274,11 @@ def build(out: Path, *, days: int, feeds: int, relevant: int, unmatched: int, re
             with db.session() as s:  # the day's retention pass (the service: every 6 h)
                 prune_unmatched_items(s, day + timedelta(days=1) - timedelta(days=retention))
             if (day + timedelta(days=1)).day == 1 or d == days - 1:
-                figures = {"month": day.strftime("%Y-%m"), "day": d + 1, **sqlite_figures(out),
-                           "elapsed_s": time.perf_counter() - t0}
+                sizes = pg_figures(db) if isinstance(out, str) else sqlite_figures(out)
+                figures = {"month": day.strftime("%Y-%m"), "day": d + 1, **sizes, "elapsed_s": time.perf_counter() - t0}
                 months.append(figures)
-                print(f"- {figures['month']} (day {d + 1}): file {figures['mb']:.0f} MB, free {figures['free_mb']:.0f} MB, "
-                      f"wal {figures['wal_mb']:.0f} MB; " + ", ".join(f"{t} {n:,}" for t, n in figures["rows"].items())
-                      + f" ({figures['elapsed_s']:.0f} s)", flush=True)
+                print(_month_line(figures), flush=True)
+        advance_sequences(db)
     finally:
         db.dispose()
     return months
@@ -241,7 +286,9 @@ def build(out: Path, *, days: int, feeds: int, relevant: int, unmatched: int, re
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, required=True)
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", type=Path, help="a new SQLite file")
+    where.add_argument("--url", help="an empty PostgreSQL database (postgresql+psycopg://...)")
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--feeds", type=int, default=300)
     parser.add_argument("--relevant", type=int, default=2000)
@@ -249,12 +296,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--retention", type=int, default=90)
     parser.add_argument("--start", help="the first day (default: --days before today, so the year ends now)")
     args = parser.parse_args(argv)
-    if args.out.exists():
+    if args.out is not None and args.out.exists():
         parser.error(f"{args.out} exists: the generator writes a new file")
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     start = (datetime.fromisoformat(args.start).replace(tzinfo=UTC) if args.start
              else today - timedelta(days=args.days))
-    build(args.out, days=args.days, feeds=args.feeds, relevant=args.relevant, unmatched=args.unmatched,
+    build(args.url or args.out, days=args.days, feeds=args.feeds, relevant=args.relevant, unmatched=args.unmatched,
           retention=args.retention, start=start)
     return 0
 

@@ -2,6 +2,7 @@
 
     python bench/year_db.py --out /tmp/year.db        # about 13 minutes, 4.5 GB
     python bench/year_measure.py --db /tmp/year.db [--repeats 3] [--only NAME,...]
+    python bench/year_measure.py --db postgresql+psycopg://user@host:port/year [...]  # year_db.py --url's
 
 Each step runs against the file as it is (the retention pass on the year's last day deletes what
 a pass 6 h after the last one would: little), best of `--repeats`, wall time, after one warm-up
@@ -15,8 +16,10 @@ delivery worker's read of each channel's queue head (twice a round); `--idle` gi
 a core the real delivery worker uses over 30 s with nothing to send. `monitor` commands in a fresh process are timed too (`--cli`), and `--poll` times one round of
 300 feeds of 30 items each (bench/bench_poll.py's feeds and server: the first round stores 9,000
 items, each looked up first among the year's; the second is answered 304) against the file and
-against an empty database: it writes into the file, so run it on a copy. Not in `make bench` (it
-needs the year's file).
+against an empty database: it writes into the file, so run it on a copy (on PostgreSQL, `CREATE
+DATABASE copy TEMPLATE year`; `--empty URL` names the empty database to compare with). `--explain`
+prints PostgreSQL's plan, with the time of each node, of every statement a step runs (EXPLAIN
+(ANALYZE, BUFFERS), rolled back). Not in `make bench` (it needs the year's file).
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import select  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -46,16 +51,21 @@ from monitor.match.people import load_seed  # noqa: E402
 from monitor.status import render_status  # noqa: E402
 from monitor.status_page import render_status_page  # noqa: E402
 from storage.alerts import (  # noqa: E402
+    alert_of_message,
+    chat_sends,
     digest_story_ids_since,
     fold_payloads_since,
+    last_edit_of,
     last_instant_alert_at,
+    later_edit,
     queue_depth,
     queue_head,
     sent_since,
 )
-from storage.db import open_database  # noqa: E402
+from storage.db import open_database, redact_url  # noqa: E402
 from storage.feeds import last_successful_poll  # noqa: E402
 from storage.items import prune_unmatched_items  # noqa: E402
+from storage.models import Alert  # noqa: E402
 
 
 def best(step: Callable[[], Any], repeats: int) -> float:
@@ -99,6 +109,16 @@ def steps(db: Any, config: Any, now: datetime) -> dict[str, Callable[[], Any]]:
     def digest(s: Any) -> Any:
         return last_instant_alert_at(s, "presos"), digest_story_ids_since(s, "resumen", now - timedelta(days=1))
 
+    with db.session() as s:  # the newest sent reply (an `update`) and edit of channel presos
+        reply = s.scalar(select(Alert).where(Alert.channel == "presos", Alert.kind == "update")
+                         .order_by(Alert.id.desc()).limit(1))
+        edit = s.scalar(select(Alert).where(Alert.channel == "presos", Alert.kind == "edit")
+                        .order_by(Alert.id.desc()).limit(1))
+        s.expunge_all()
+
+    def claim_window(s: Any) -> Any:
+        return chat_sends(s, ["presos"], now - timedelta(seconds=60), now, timedelta(seconds=120), leave_out=0)
+
     return {
         "start: story index": session_step(index),
         "start: watched people": session_step(lambda s: load_watched(s, load_seed())),
@@ -116,6 +136,13 @@ def steps(db: Any, config: Any, now: datetime) -> dict[str, Callable[[], Any]]:
         "delivery round's queue heads (twice a round, every 2 s)": session_step(
             lambda s: [queue_head(s, c) for c in ("presos", "eeuu", "resumen")]),
         "digest reads": session_step(digest),
+        "a claim's rate-window read (each alert sent)": session_step(claim_window),
+        "an edit sent: a later edit of its message (each edit sent)": session_step(
+            lambda s: later_edit(s, edit) if edit else None),
+        "a source named in a sent reply: its last edit (per reply)": session_step(
+            lambda s: last_edit_of(s, reply) if reply else None),
+        "an operator's reply or link to a message: its alert": session_step(
+            lambda s: alert_of_message(s, ["presos", "eeuu"], edit.telegram_message_id if edit else 1)),
     }
 
 
@@ -185,20 +212,62 @@ def poll_rounds(url: str, feeds: int = 300, items: int = 30) -> tuple[float, flo
     return first, warm
 
 
+def database_url(db: str) -> str:
+    """`db` as a URL: a PostgreSQL (or any) URL as given, a path as a SQLite file's."""
+    return db if "://" in db else f"sqlite:///{db}"
+
+
+def size_mb(db: Any, url: str) -> float:
+    if url.startswith("sqlite"):
+        return Path(url.removeprefix("sqlite:///")).stat().st_size / 1e6
+    with db.engine.connect() as conn:
+        return conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar_one() / 1e6
+
+
+def explain(db: Any, name: str, step: Callable[[], Any]) -> None:
+    """Print PostgreSQL's EXPLAIN (ANALYZE, BUFFERS) of each statement `step` runs, its slowest first."""
+    from sqlalchemy import event
+
+    seen: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith(("SELECT", "WITH", "DELETE", "UPDATE")):
+            seen.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        step()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    plans = []
+    with db.engine.connect() as conn:
+        for statement, parameters in seen:
+            rows = conn.exec_driver_sql(f"EXPLAIN (ANALYZE, BUFFERS) {statement}", parameters).scalars().all()
+            conn.rollback()
+            ms = next((float(r.split(":")[1].split()[0]) for r in rows if r.startswith("Execution Time")), 0.0)
+            plans.append((ms, statement, rows))
+    print(f"  ## {name}: {len(plans)} statements")
+    for ms, statement, rows in sorted(plans, key=lambda p: p[0], reverse=True)[:3]:
+        print(f"    - {ms:.1f} ms: {' '.join(statement.split())[:300]}")
+        print("\n".join(f"        {r}" for r in rows))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--db", required=True, help="the year's SQLite file, or its PostgreSQL URL")
+    parser.add_argument("--empty", help="--poll's empty database to compare with (default: a new SQLite file)")
+    parser.add_argument("--explain", action="store_true", help="PostgreSQL's plans of each step's statements")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--only", default="", help="comma-separated step names (substrings)")
     parser.add_argument("--cli", action="store_true", help="also time the commands in a fresh process")
     parser.add_argument("--poll", action="store_true", help="a poll round of 300 feeds (writes: use a copy)")
     parser.add_argument("--idle", action="store_true", help="the idle delivery worker's CPU over 30 s")
     args = parser.parse_args(argv)
-    url = f"sqlite:///{args.db}"
+    url = database_url(args.db)
     config = load_config(ROOT / "feeds.yaml")
     db = open_database(url)
     now = datetime.now(UTC)
-    print(f"- {args.db}: {args.db.stat().st_size / 1e6:,.0f} MB; load average {os.getloadavg()[0]:.2f} "
+    print(f"- {redact_url(url)}: {size_mb(db, url):,.0f} MB; load average {os.getloadavg()[0]:.2f} "
           f"on {os.cpu_count()} cores; best of {args.repeats}")
     wanted = [w for w in args.only.split(",") if w]
     try:
@@ -206,6 +275,8 @@ def main(argv: list[str] | None = None) -> int:
             if wanted and not any(w in name for w in wanted):
                 continue
             print(f"  - {name}: {best(step, args.repeats):.3f} s", flush=True)
+            if args.explain:
+                explain(db, name, step)
     finally:
         db.dispose()
     if args.cli:
@@ -223,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
         import tempfile
 
         with tempfile.TemporaryDirectory() as tmp:
-            empty = f"sqlite:///{Path(tmp) / 'empty.db'}"
+            empty = args.empty or f"sqlite:///{Path(tmp) / 'empty.db'}"
             open_database(empty).dispose()
             first, warm = poll_rounds(empty)
             print(f"  - poll round of 300 feeds, empty database: first {first:.2f} s, 304 {warm:.2f} s")
