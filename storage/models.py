@@ -281,6 +281,7 @@ class Alert(Base):
         Index("ix_alerts_channel_created", "channel", "created_at"),
         Index("ix_alerts_kind_created", "kind", "created_at"),
         Index("ix_alerts_channel_status", "channel", "status"),  # the queue's counts, from the index alone
+        Index("ix_alerts_message", "telegram_message_id"),  # an operator's reply to a message (0024)
     )
 
 
