@@ -90,14 +90,19 @@ def _placed(sqlite: bool) -> tuple[Any, Any]:
     return undated, case((undated, fetched), else_=published)
 
 
+def _wrong_for(item_id: Any) -> Any:
+    """Whether an operator said item `item_id` was wrong for the figure's topic (/wrong)."""
+    return exists().where(Feedback.kind == "wrong", Feedback.item_id == item_id, Feedback.topic == Match.topic)
+
+
 def _filters(stmt: Any, *, since: datetime | None, topic: str | None, confident_only: bool, sqlite: bool) -> Any:
     stmt = _read_as_figures(stmt, confident_only=confident_only)
     # an item an operator said was wrong for a topic (/wrong) states nothing in that topic, nor
     # do its outlet's revisions of it (items.revision_of: the same article retitled); a /wrong
-    # of a revision covers its article's other versions too (`left_out`)
-    wrong = exists().where(Feedback.kind == "wrong", or_(Feedback.item_id == Item.id, Feedback.item_id == Item.revision_of),
-                           Feedback.topic == Match.topic)
-    stmt = stmt.where(~wrong)
+    # of a revision covers its article's other versions too (`left_out`). Two checks, not one
+    # with OR: PostgreSQL cannot hash or index an OR of two columns and compared every figure
+    # with every /wrong (a year: 126,000 figures × 341 /wrong, 1.2 s of each tally)
+    stmt = stmt.where(~_wrong_for(Item.id), ~_wrong_for(Item.revision_of))
     if topic is not None:
         stmt = stmt.where(Match.topic == topic)
     if since is not None:  # by the date the figure is placed at: an old item fetched late is old news
