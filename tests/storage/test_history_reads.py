@@ -290,3 +290,32 @@ def test_postgresql_s_tally_does_not_compare_each_figure_with_every_wrong(pg_db)
     many, many_rows = _pg_rows_compared(pg_db, lambda s: len(stated_rows(s)))
     assert few_rows == many_rows == 199  # the /wrong one left out
     assert many < 2 * few + 2000, (few, many)
+
+
+def test_postgresql_counts_the_queue_from_its_index_alone(pg_db):
+    """`monitor status`, the status page (every minute) and /status count the outbox per channel
+    and status. `count(alerts.id)` made PostgreSQL read every row (the id is not in the index of
+    (channel, status)): a year's outbox, 0.34 s; from the index alone, once autovacuum has marked
+    the pages all-visible, 0.07 s."""
+    from sqlalchemy import event
+
+    from storage.alerts import queue_summary
+
+    _history(pg_db, 0, 50)
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(pg_db.engine, "before_cursor_execute", seen)
+    try:
+        with pg_db.session() as s:
+            assert queue_summary(s) == {"pp": {"sent": 49, "pending": 1}, "digest": {"sent": 5}}
+    finally:
+        event.remove(pg_db.engine, "before_cursor_execute", seen)
+    [statement] = [st for st in statements if "FROM alerts" in st]
+    with pg_db.engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM ANALYZE alerts")
+        conn.exec_driver_sql("SET enable_seqscan = off")  # a table this small is read whole otherwise
+        plan = " ".join(conn.exec_driver_sql(f"EXPLAIN {statement}").scalars())
+    assert "Index Only Scan using ix_alerts_channel_status" in plan, plan
