@@ -16,6 +16,7 @@ last autovacuum: whether the dead rows the updates leave are reclaimed at the de
 from __future__ import annotations
 
 import argparse
+import random
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -28,6 +29,7 @@ if str(ROOT) not in sys.path:
 
 from sqlalchemy import func, insert, select, update  # noqa: E402
 
+from bench.year_db import words  # noqa: E402
 from storage.alerts import SENT_CHAT, chat_sends, claim_alert, finish_alert, lock_chat  # noqa: E402
 from storage.db import open_database  # noqa: E402
 from storage.leases import take  # noqa: E402
@@ -36,7 +38,6 @@ from storage.models import Alert, Feed  # noqa: E402
 CHANNELS = ("presos", "eeuu")
 TABLES = ("alerts", "feeds", "leases", "items", "stories")
 LEASE = timedelta(seconds=120)
-TEXT = " ".join(["liberan presos políticos excarcelación Foro Penal detenidos Helicoide régimen"] * 6)
 
 
 def table_figures(db: Any) -> dict[str, dict[str, Any]]:
@@ -67,6 +68,7 @@ def print_figures(title: str, figures: dict[str, dict[str, Any]]) -> None:
 def one_day(db: Any, day: datetime, alerts: int, feeds: int, next_message: int) -> int:
     """A day of sends and polls; returns the next Telegram message id."""
     step = timedelta(seconds=86400 / alerts)
+    rng = random.Random(day.toordinal())
     with db.session() as s:
         top = s.scalar(select(func.max(Alert.id))) or 0
     polls_per_alert = max(1, feeds * 144 // alerts)
@@ -74,9 +76,10 @@ def one_day(db: Any, day: datetime, alerts: int, feeds: int, next_message: int) 
     for n in range(alerts):
         now = day + n * step
         channel = CHANNELS[n % 2]
-        html = f"<b>{TEXT[:90]}</b>\n{TEXT}\n<a href=\"https://x.example/{top + n}\">El Pitazo</a>"
+        title, summary = words(rng, 12), words(rng, 40)  # the year's payloads' sizes (year_db.py)
+        html = f"<b>{title}</b>\n{summary}\n<a href=\"https://x.example/{top + n}\">El Pitazo</a>"
         payload = {"html": html, "text": html, "preview": False, "item_id": 1, "feed_id": 1,
-                   "view": {"title": TEXT[:90], "summary": TEXT, "url": "https://x.example/", "lang": "es"}}
+                   "view": {"title": title, "summary": summary, "url": "https://x.example/", "lang": "es"}}
         with db.session() as s:  # queued
             alert_id = s.execute(insert(Alert).values(
                 channel=channel, story_id=None, kind="new" if n % 3 == 0 else "edit",
