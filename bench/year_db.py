@@ -18,8 +18,8 @@ and texts are of about the real sizes (an alert's row, its message's HTML, text 
 At each month's end it prints the file's size, its free pages (what SQLite holds but does not
 give back), the -wal file and the rows per table: the figures of docs/SCALE.md. About 13 minutes
 and 4.5 GB for a year on a 2-core box (not in `make bench`: run it by hand, then bench/year_measure.py).
-With `--url` it writes into a PostgreSQL database (empty: the migrations create the tables) and
-prints, each month, the database's size, each big table's heap, indexes and TOAST, and its dead
+With `--url` it writes into a PostgreSQL database (empty: the migrations create the tables; a year:
+17 minutes, 3.9 GB) and prints, each month, the database's size, each big table's heap, indexes and TOAST, and its dead
 rows (what autovacuum has not yet reclaimed).
 """
 
