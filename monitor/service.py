@@ -141,7 +141,7 @@ class Service:
         self._file_told: str | None = None  # the database file's problem last logged
         self._clock_told: float | None = None  # the offset from the servers' clocks last logged
         self.heartbeat = time.monotonic()
-        self._chart: tuple[float, bytes | None] = (0.0, None)
+        self._chart: tuple[float, bytes | None] = (0.0, None)  # drawn from the tally read at that moment
         self._tally: tuple[float, datetime, Tally] | None = None  # the status page's, and its chart's
         self.replicas = Replicas(db, **(replica_options or {}))  # feed leases, the leader
         # poll state in memory, 304s written in batches; replicas read the rows each poll
@@ -770,7 +770,7 @@ class Service:
         self.tally_posts.update_config(new)
         # the status page's tally and chart were read with the old topics, packs and timezone:
         # kept, the page showed them as current for up to 10 minutes after the reload
-        self._tally, self._chart = None, (0.0, None)
+        self._tally = None
         self._apply_fetcher_settings(old.settings, new.settings)
         if self.feed_scheduler is not None:
             self.feed_scheduler.settings = new.settings
@@ -851,11 +851,12 @@ class Service:
         """The tally chart for the status page, drawn at most once every 10 minutes."""
         from alerts.tally.chart import render_png
 
-        drawn_at, png = self._chart
-        if png is None or time.monotonic() - drawn_at > CHART_EVERY:
-            _, tally = self.page_tally(fresh=png is None)
+        drawn_for, png = self._chart
+        _, tally = self.page_tally(fresh=png is None)
+        read = self._tally[0] if self._tally else 0.0
+        if read != drawn_for:  # drawn again only from a tally read again
             png = render_png(tally) if tally.figures else None
-            self._chart = (time.monotonic(), png)
+            self._chart = (read, png)
         return png
 
     def health(self) -> dict[str, Any]:

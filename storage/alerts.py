@@ -154,15 +154,11 @@ def last_edit(session: Session, channel: str, story_id: int, *, after: int = 0) 
 
 
 def last_edit_of(session: Session, alert: Alert) -> Alert | None:
-    """The latest edit of alert `alert`'s message that the message shows or will show. Its edits
-    are queued after it (`Alert.id > alert.id`): without that bound, PostgreSQL read the outbox
-    backwards from its newest alert to its first for a reply never edited (a year: 838,000 rows
-    and their payloads, bench/year_measure.py), each time a report named a figure's source."""
-    return session.scalar(
-        select(Alert).where(Alert.channel == alert.channel, Alert.kind == "edit", Alert.status.in_(SHOWN),
-                            Alert.id > alert.id, Alert.payload["target_alert_id"].as_integer() == alert.id)
-        .order_by(Alert.id.desc()).limit(1)
-    )
+    """The latest edit of alert `alert`'s message (a reply's too) that the message shows or will
+    show (`last_edit`): its edits are queued after it, which bounds the read (PostgreSQL read the
+    outbox backwards from its newest alert for a reply never edited: a year, 838,000 rows and
+    their payloads, bench/year_measure.py)."""
+    return last_edit(session, alert.channel, alert.story_id, after=alert.id) if alert.story_id else None
 
 
 def alert_key_taken(session: Session, key: str) -> bool:
