@@ -50,6 +50,25 @@ def _history(db: Any, start: int, end: int) -> None:
         s.execute(insert(Alert), rows)
 
 
+def _statements(db: Any, read: Callable[[Any], Any]) -> tuple[list[tuple[str, Any]], Any]:
+    """The statements (with their parameters) `read` sends in a session of its own, and what it
+    returns."""
+    from sqlalchemy import event
+
+    seen: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
+        seen.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        with db.session() as s:
+            out = read(s)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return seen, out
+
+
 def _steps(db: Any, read: Callable[[Any], Any]) -> tuple[int, Any]:
     steps = 0
 
@@ -126,23 +145,12 @@ def test_the_queue_s_counts_are_read_from_an_index_not_from_every_alert(db):
     """`monitor status`, the status page (every minute) and /status count the outbox per channel
     and status: all of it, as it keeps every alert sent. The count read every alert's row, its
     payload with it (a year: 838,000 alerts, 2.0 s); from an index of (channel, status), 0.2 s."""
-    from sqlalchemy import event
-
     from storage.alerts import queue_summary
 
     _history(db, 0, 50)
-    statements: list[str] = []
-
-    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", seen)
-    try:
-        with db.session() as s:
-            assert queue_summary(s) == {"pp": {"sent": 49, "pending": 1}, "digest": {"sent": 5}}
-    finally:
-        event.remove(db.engine, "before_cursor_execute", seen)
-    [statement] = [st for st in statements if "FROM alerts" in st]
+    seen, summary = _statements(db, queue_summary)
+    assert summary == {"pp": {"sent": 49, "pending": 1}, "digest": {"sent": 5}}
+    [statement] = [st for st, _ in seen if "FROM alerts" in st]
     with db.session() as s:
         plan = " ".join(str(row[-1]) for row in s.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}"))
     assert "COVERING INDEX" in plan, plan
@@ -197,19 +205,7 @@ def test_reads_of_one_message_do_not_read_the_outbox_s_history(db, name):
 def _pg_blocks(db: Any, read: Callable[[Any], Any]) -> tuple[int, Any]:
     """The pages PostgreSQL's plans of `read`'s statements touch (EXPLAIN (ANALYZE, BUFFERS)):
     what SQLite's virtual-machine steps are to `_steps`."""
-    from sqlalchemy import event
-
-    seen: list[tuple[str, Any]] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
-        seen.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        with db.session() as s:
-            out = read(s)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+    seen, out = _statements(db, read)
     blocks = 0
     with db.engine.connect() as conn:
         for statement, parameters in seen:
@@ -239,23 +235,11 @@ def test_reads_of_one_message_do_not_read_postgresql_s_history(pg_db, name):
 def _pg_rows_compared(db: Any, read: Callable[[Any], Any]) -> tuple[int, Any]:
     """The rows PostgreSQL's plans of `read`'s SELECTs produced or threw away, node by node
     (EXPLAIN ANALYZE): the work a join does, which pages read do not show."""
-    from sqlalchemy import event
-
-    seen: list[tuple[str, Any]] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
-        seen.append((statement, parameters))
-
     def rows(node: dict[str, Any]) -> int:
         own = node["Actual Rows"] * node["Actual Loops"] + node.get("Rows Removed by Filter", 0)
         return own + node.get("Rows Removed by Join Filter", 0) + sum(rows(n) for n in node.get("Plans", []))
 
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        with db.session() as s:
-            out = read(s)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+    seen, out = _statements(db, read)
     total = 0
     with db.engine.connect() as conn:
         conn.exec_driver_sql("SET max_parallel_workers_per_gather = 0")  # the counts of one process
@@ -297,23 +281,12 @@ def test_postgresql_counts_the_queue_from_its_index_alone(pg_db):
     and status. `count(alerts.id)` made PostgreSQL read every row (the id is not in the index of
     (channel, status)): a year's outbox, 0.34 s; from the index alone, once autovacuum has marked
     the pages all-visible, 0.07 s."""
-    from sqlalchemy import event
-
     from storage.alerts import queue_summary
 
     _history(pg_db, 0, 50)
-    statements: list[str] = []
-
-    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(pg_db.engine, "before_cursor_execute", seen)
-    try:
-        with pg_db.session() as s:
-            assert queue_summary(s) == {"pp": {"sent": 49, "pending": 1}, "digest": {"sent": 5}}
-    finally:
-        event.remove(pg_db.engine, "before_cursor_execute", seen)
-    [statement] = [st for st in statements if "FROM alerts" in st]
+    seen, summary = _statements(pg_db, queue_summary)
+    assert summary == {"pp": {"sent": 49, "pending": 1}, "digest": {"sent": 5}}
+    [statement] = [st for st, _ in seen if "FROM alerts" in st]
     with pg_db.engine.connect() as conn:
         conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM ANALYZE alerts")
         conn.exec_driver_sql("SET enable_seqscan = off")  # a table this small is read whole otherwise
