@@ -35,10 +35,11 @@ def test_the_same_death_toll_from_the_pentagon_is_an_edit_not_a_reply(world):
 PRESOS = [{"name": "presos", "chat_id": "@presos_test", "topics": ["political_prisoners"], "languages": ["es"]}]
 
 
-def test_a_reply_not_yet_sent_names_the_source_a_later_report_gives_its_figure(world):
-    """12 January replayed: "Anunciaron 116 nuevas excarcelaciones…" (nobody named) made the
-    story's reply; "Gobierno informa de “116 nuevas excarcelaciones”…", polled with it, was
-    only an edit, and the channel read "+116 excarcelados" with no one stating it."""
+GOVERNMENT_116 = "Gobierno informa de “116 nuevas excarcelaciones” tras alegar “impartir justicia”"
+
+
+def _unsourced_116(world) -> None:
+    """The wave's story told, then a report of its 116 that names no one (published, not polled)."""
     for name in ("infobae", "caraota", "laverdad"):
         world.feed(name, "es")
     world.publish("infobae", "Ascienden a ocho las excarcelaciones de presos políticos en Venezuela "
@@ -47,8 +48,14 @@ def test_a_reply_not_yet_sent_names_the_source_a_later_report_gives_its_figure(w
     poll(world)
     world.publish("caraota", "Anunciaron 116 nuevas excarcelaciones de presos políticos: «Este procedimiento "
                   "de revisión se mantendrá de manera permanente»", age=timedelta(minutes=40))
-    world.publish("laverdad", "Gobierno informa de “116 nuevas excarcelaciones” tras alegar “impartir justicia”",
-                  age=timedelta(minutes=10))
+
+
+def test_a_reply_not_yet_sent_names_the_source_a_later_report_gives_its_figure(world):
+    """12 January replayed: "Anunciaron 116 nuevas excarcelaciones…" (nobody named) made the
+    story's reply; "Gobierno informa de “116 nuevas excarcelaciones”…", polled with it, was
+    only an edit, and the channel read "+116 excarcelados" with no one stating it."""
+    _unsourced_116(world)
+    world.publish("laverdad", GOVERNMENT_116, age=timedelta(minutes=10))
     poll(world)
 
     messages = world.emulator.messages("@presos_test")
@@ -59,17 +66,9 @@ def test_a_reply_not_yet_sent_names_the_source_a_later_report_gives_its_figure(w
 def test_a_reply_sent_is_edited_to_name_the_source_a_later_report_gives_its_figure(world):
     """The same reports an hour apart: the reply "+116 excarcelados" had gone out, and the
     government's own report of the 116 left it so (only the story's message named La Verdad)."""
-    for name in ("infobae", "caraota", "laverdad"):
-        world.feed(name, "es")
-    world.publish("infobae", "Ascienden a ocho las excarcelaciones de presos políticos en Venezuela "
-                  "tras anuncio del régimen chavista", age=timedelta(hours=3))
-    world.write_config(PRESOS)
+    _unsourced_116(world)
     poll(world)
-    world.publish("caraota", "Anunciaron 116 nuevas excarcelaciones de presos políticos: «Este procedimiento "
-                  "de revisión se mantendrá de manera permanente»", age=timedelta(minutes=40))
-    poll(world)
-    world.publish("laverdad", "Gobierno informa de “116 nuevas excarcelaciones” tras alegar “impartir justicia”",
-                  age=timedelta(minutes=10))
+    world.publish("laverdad", GOVERNMENT_116, age=timedelta(minutes=10))
     poll(world)
     poll(world)  # nothing more: the reply names its source already
 
