@@ -183,6 +183,27 @@ def _arrest_after_release(item: ItemFeatures, entry: StoryEntry) -> bool:
 _ORDINAL = re.compile(r"\b(?:segund[oa]|tercer[oa]?|cuart[oa]|second|third|fourth)\s+\w")
 
 
+def _waiting(f: ItemFeatures) -> bool:
+    """Relatives waiting outside a prison for releases: a vigil that tells no release done and
+    names no one."""
+    return "vigil" in f.headline.events and "liber" not in f.done and not f.people
+
+
+def _release_of_someone(f: ItemFeatures) -> bool:
+    return "liber" in f.done and bool(f.people)
+
+
+def _waiting_beside_release(item: ItemFeatures, entry: StoryEntry) -> bool:
+    """Whether one side is relatives waiting outside a prison and the other, every item of it,
+    a named person's release there: the wait goes on when one person walks out ("Familiares de
+    presos políticos pasan otra noche frente a Tocorón a la espera de excarcelaciones" is not
+    "Excarcelan al hermano de Ramiro Quintana Ledezma tras un año en Tocorón", though both tell
+    relatives, a release and the prison)."""
+    if _waiting(item):
+        return all(_release_of_someone(m) for m in entry.members)
+    return _release_of_someone(item) and all(_waiting(m) for m in entry.members)
+
+
 def _second_of_none(item: ItemFeatures, entry: StoryEntry) -> bool:
     """Whether the item counts another instance ("un segundo petrolero") that no item of the
     story counts: the story is the first one, whenever it began."""
@@ -338,6 +359,8 @@ def conflicts_between(
         out.append("arrest after release")  # and so is the person arrested again
     if _hearing_after_arrest(item, entry):
         out.append("hearing after arrest")  # charges or a court hearing are news of their own
+    if _waiting_beside_release(item, entry):
+        out.append("waiting beside a release")  # the vigil goes on after one person walks out
     if item.another and (item.when - entry.members[0].when >= ANOTHER_GAP or _second_of_none(item, entry)):
         out.append("another instance")  # "incauta otro petrolero" is not the seizure told a day before
     for m in entry.members:
