@@ -22,6 +22,7 @@ from pathlib import Path
 import snowballstemmer
 from text_to_num import alpha2digit
 
+from alerts.stories.glossary import TERM_MARK, Glossary, load_glossary
 from core.text import fold as _fold
 from core.text import without_section_label
 
@@ -39,7 +40,9 @@ _STOP_ES = """a al algo ante antes aqui asi aun bajo cada como con contra cual c
     debe deben deberia deberian debera deberan"""
 _STOP_EN = """a an and are as at be been but by for from had has have he her his how in into is
     it its new of on or over says said she than that the their them they this to was were what
-    when who will with after amid about more up out today must should"""
+    when who will with after amid about more up out today must should
+    two three four five six seven eight nine ten eleven twelve fifteen twenty hundred hundreds
+    thousand thousands dozen dozens january february"""
 
 
 def _words(text: str) -> frozenset[str]:
@@ -284,11 +287,45 @@ _PHRASE = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, _PHRASES), key=le
 
 @lru_cache(maxsize=65536)
 def stem(word: str, lang: str) -> str:
-    """A folded word's term: its concept class, else its Snowball stem."""
+    """A folded word's term: its concept class, else its Snowball stem (an English stem read
+    as the Spanish term of its equivalent when the glossary has it)."""
     if word in CONCEPTS:
         return word
+    if word.startswith(TERM_MARK):
+        return word[len(TERM_MARK):]
     stem = _STEMMERS[lang].stemWord(word)
+    if stem in _CONCEPT_OF:
+        return _CONCEPT_OF[stem]
+    if lang != "en":
+        return stem
+    if stem in english_glossary().stems:
+        return english_glossary().stems[stem]
+    if word in english_words():
+        return stem
+    # a name or a Spanish word in an English headline ("Guanipa", "Helicoide") is stemmed as
+    # the Spanish headlines that tell the same event stem it
+    stem = _STEMMERS["es"].stemWord(word)
     return _CONCEPT_OF.get(stem, stem)
+
+
+@lru_cache(maxsize=1)
+def english_glossary() -> Glossary:
+    """alerts/stories/data/glossary_en.json, its Spanish side read as Spanish terms are."""
+    return load_glossary(
+        None,
+        spanish_terms=lambda text: terms(text, "es"),
+        english_stem=_STEMMERS["en"].stemWord,
+        fold_words=lambda text: " ".join(_WORD.findall(fold(text))),
+        concept_stems=_CONCEPT_OF,
+    )
+
+
+@lru_cache(maxsize=1)
+def _english_phrase() -> re.Pattern[str] | None:
+    phrases = english_glossary().phrases
+    if not phrases:
+        return None
+    return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, phrases), key=len, reverse=True)) + r")\b")
 
 
 # "celebrar elecciones" holds a vote: no "celebrar" (to praise) of "celebró las excarcelaciones"
@@ -301,7 +338,10 @@ def terms(text: str, lang: str = "es") -> list[str]:
     folded = " ".join(_WORD.findall(fold(_US_CAPS.sub(" eeuu ", _US.sub(" eeuu ", text)))))
     if "celebr" in folded:
         folded = _HOLD_VOTE.sub("", folded)
-    words = _PHRASE.sub(lambda m: _PHRASES[m.group()], folded).split()
+    folded = _PHRASE.sub(lambda m: _PHRASES[m.group()], folded)
+    if lang == "en" and (english := _english_phrase()) is not None:
+        folded = english.sub(lambda m: english_glossary().phrases[m.group()], folded)
+    words = folded.split()
     return [stem(w, lang) for w in words if len(w) > 2 and w not in STOPWORDS or w in CONCEPTS]
 
 
