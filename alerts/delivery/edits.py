@@ -1,0 +1,122 @@
+"""Edits and replies: an alert that edits its story's message or replies to it. Before it
+is sent: left unsent for a later edit of the same message, told whole when the story's
+message failed or was deleted, withdrawn with it, held while that message is unsent. When
+Telegram answers that the message is gone or would not be edited: what becomes of it."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+from alerts.delivery.shared import SUPERSEDED, Claimed, DeliveryStats, WorkerBase, log
+from alerts.outbox import FAILED, retell_in
+from alerts.telegram import Failure
+from core.config import ChannelConfig
+from storage.alerts import WITHDRAWN, finish_alert, later_edit, mark_deleted, message_deleted
+from storage.models import Alert
+
+
+class EditsAndReplies(WorkerBase):
+    async def _edit_ready(self, claimed: Claimed, stats: DeliveryStats) -> bool:
+        """Whether claimed edit `claimed` is to be sent now. Not when a later edit supersedes it,
+        nor when its message is not there to edit: deleted in the chat or never delivered (the
+        edit fails), or not sent yet (it is tried again in 5 s)."""
+        if await asyncio.to_thread(self._supersede, claimed.id):
+            return False
+        status, message = await asyncio.to_thread(self._target, claimed.payload.get("target_alert_id"))
+        if message is not None:
+            return True
+        if status == "deleted":  # the admin's deletion stands: nothing to edit, nothing to tell
+            await asyncio.to_thread(
+                self._finish, claimed.id, status="failed", claimed_at=None,
+                last_error="not sent: the message to edit was deleted in the chat")
+            stats.failed += 1
+        elif status in ("pending", "sending"):
+            await self._retry(claimed, "the message to edit is not sent yet", stats, delay=5.0)
+        else:
+            await asyncio.to_thread(
+                self._finish, claimed.id, status="failed", claimed_at=None,
+                last_error=f"the message to edit was not delivered ({status})")
+            stats.failed += 1
+        return False
+
+    def _supersede(self, alert_id: int) -> bool:
+        """Leave claimed edit `alert_id` unsent when a later edit of its message is queued in
+        its channel (reports of a story queued while the Bot API was down): that one tells
+        the message's final state, and each edit counts against the chat's rate limit."""
+        with self.db.session() as session:
+            row = session.get(Alert, alert_id)
+            later = later_edit(session, row) if row is not None else None
+            if later is None:
+                return False
+            finish_alert(session, alert_id, status=SUPERSEDED, claimed_at=None,
+                         last_error=f"not sent: alert #{later}, a later edit of the same message, is queued")
+            return True
+
+    def _retell(self, claimed: Claimed) -> Claimed | None:
+        """Claimed edit or update `claimed` of a story whose message failed for good (the channel
+        never saw the story): as it would only edit nothing or reply to nothing, it becomes the
+        story's message, told whole (`outbox.retell_in`), and is returned to be sent so. None
+        when another alert tells the story: this one is left `superseded`; or when an operator
+        withdrew the story's message (/wrong): it ends `withdrawn`, whoever queued it."""
+        target = claimed.payload.get("target_alert_id") if claimed.kind == "edit" else claimed.reply_to_alert_id
+        if target is None:
+            return claimed
+        with self.db.session() as session:
+            first, row = session.get(Alert, int(target)), session.get(Alert, claimed.id)
+            if first is not None and row is not None and WITHDRAWN in (first.payload or {}):
+                # queued by another replica as the /wrong was answered, unseen by it
+                finish_alert(session, row.id, status=WITHDRAWN, claimed_at=None,
+                             last_error=str(first.payload[WITHDRAWN]))
+                return None
+            gone = first is not None and (
+                first.status == FAILED or (claimed.kind == "update" and message_deleted(first)))
+            if first is None or row is None or not gone:
+                return claimed
+            teller = retell_in(session, row, first, self.config)
+            if teller is None:
+                return claimed
+            if teller != row.id:
+                finish_alert(session, row.id, status=SUPERSEDED, claimed_at=None,
+                             last_error=f"not sent: the story's message (alert #{first.id}) failed; "
+                                        f"alert #{teller} tells the story afresh")
+                return None
+            log.info("alert %d to %s: the story's message (alert %d) %s; the story is told afresh "
+                     "in this one", row.id, row.channel, first.id,
+                     "failed" if first.status == FAILED else "was deleted in the chat")
+            return replace(claimed, kind=row.kind, payload=dict(row.payload or {}), reply_to_alert_id=None)
+
+    def _target(self, alert_id: int | None) -> tuple[str | None, int | None]:
+        """The status of alert `alert_id` and its message id; "deleted" when its message was
+        deleted in the chat."""
+        if alert_id is None:
+            return None, None
+        with self.db.session() as session:
+            row = session.get(Alert, alert_id)
+            if row is not None and message_deleted(row):
+                return "deleted", None
+            return (row.status, row.telegram_message_id) if row else (None, None)
+
+    def _deleted(self, conf: ChannelConfig, alert_id: int) -> None:
+        """Alert `alert_id`'s message is gone from the chat (a channel admin deleted it): its
+        story's edits there are dropped from now on, and a new figure tells the story whole."""
+        with self.db.session() as session:
+            if mark_deleted(session, alert_id):
+                log.warning("alert %d's message in %s was deleted in the chat: the story's edits there "
+                            "are dropped, a new figure tells the story afresh", alert_id, conf.name)
+
+    async def _edit_refused(self, conf: ChannelConfig, claimed: Claimed, f: Failure, stats: DeliveryStats) -> None:
+        """Telegram would not edit the story's message, which is still in the chat: this edit
+        is dropped, nothing else. The message is not taken for deleted, so the story's next
+        figure is a reply to it, not the whole story told again, and its next edit is tried."""
+        log.warning("alert %d to %s: Telegram refused to edit the story's message (alert %s), which stays "
+                    "as it was: %s", claimed.id, conf.name, claimed.payload.get("target_alert_id"), f.message)
+        await asyncio.to_thread(self._finish, claimed.id, status="failed", claimed_at=None,
+                                last_error=f"not sent: Telegram refused to edit the message ({f.message})")
+        stats.failed += 1
+
+    def _reply_gone(self, conf: ChannelConfig, claimed: Claimed) -> Claimed | None:
+        """Update `claimed` found the message it replies to deleted: the story told whole instead."""
+        if claimed.reply_to_alert_id is not None:
+            self._deleted(conf, claimed.reply_to_alert_id)
+        return self._retell(claimed)
