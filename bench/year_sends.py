@@ -4,7 +4,7 @@
 
 bench/year_db.py writes its alerts as sent, in one INSERT each. The service writes each one
 three times: queued (`pending`), claimed (`sending`: `lock_chat`, `claim_alert`, the chat's
-rate window read by `chat_sends`, as alerts/delivery.py does) and its send recorded (`sent`,
+rate window read by `chat_sends`, as alerts/delivery/claims.py does) and its send recorded (`sent`,
 `finish_alert` with the message id and the chat in its payload), each in its own transaction.
 The feeds' poll state and the polls' leases are rewritten at every poll (every 10 minutes: 144
 times a day per feed). This runs `--days` days of those writes, their times those of the days

@@ -13,7 +13,7 @@ that were still queued when it was taken. The file outlives the restore:
 - `monitor.db.sent`, beside it: the alerts sent (one JSON line each, appended; the last
   SENT_KEEP of the last SENT_DAYS kept), by their `dedupe_key` and a fingerprint of what they
   said, with their message id and chat. An alert the database holds as queued with that key and
-  that content went out already: it is marked sent with that message (alerts/delivery.py), and
+  that content went out already: it is marked sent with that message (alerts/delivery/claims.py), and
   the story's edits find it. The key alone is not enough: a restored SQLite database numbers its
   next stories from the backup's last, so a new event's alert can carry the key of another
   event's alert sent after the backup (`new:presos:2`), and it must still go out.
