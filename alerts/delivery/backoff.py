@@ -22,6 +22,9 @@ from storage.alerts import channels_by_name, clamp_ahead, retry_held_now, shift_
 
 
 class BackOff(WorkerBase):
+    """`_retry` after any failure (send.py, edits.py); `_retry_held` at the start (worker.py) and
+    at the end of an outage (`_api_answered`); `follow_step` called by the service."""
+
     async def _retry(self, claimed: Claimed, message: str, stats: DeliveryStats, delay: float | None = None) -> None:
         if delay is None:
             # the exponent held: 2.0 ** 1024 overflows (a chat failing for days at 5 minutes a try)

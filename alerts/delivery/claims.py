@@ -24,6 +24,8 @@ class _WindowFull(Exception):
 
 
 class Claims(WorkerBase):
+    """Called by the worker for each head a round sends (heads.py)."""
+
     def _claim(self, head: Head, conf: ChannelConfig) -> Claimed | float | None:
         """Claim `head`; None when another worker has it. For a chat, the claim is also a slot of
         its rate window, which replicas share through the outbox: when their sends of the last

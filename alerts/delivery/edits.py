@@ -8,15 +8,19 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
+from telegram.error import TelegramError
+
 from alerts.delivery.shared import SUPERSEDED, Claimed, DeliveryStats, WorkerBase, log
 from alerts.outbox import FAILED, retell_in
-from alerts.telegram import Failure
+from alerts.telegram import Failure, message_gone
 from core.config import ChannelConfig
 from storage.alerts import WITHDRAWN, finish_alert, later_edit, mark_deleted, message_deleted
 from storage.models import Alert
 
 
 class EditsAndReplies(WorkerBase):
+    """Called by send.py; uses `_retry` (backoff.py)."""
+
     async def _edit_ready(self, claimed: Claimed, stats: DeliveryStats) -> bool:
         """Whether claimed edit `claimed` is to be sent now. Not when a later edit supersedes it,
         nor when its message is not there to edit: deleted in the chat or never delivered (the
@@ -104,6 +108,19 @@ class EditsAndReplies(WorkerBase):
             if mark_deleted(session, alert_id):
                 log.warning("alert %d's message in %s was deleted in the chat: the story's edits there "
                             "are dropped, a new figure tells the story afresh", alert_id, conf.name)
+
+    async def _edit_failed(self, conf: ChannelConfig, claimed: Claimed, exc: TelegramError, f: Failure,
+                           stats: DeliveryStats) -> None:
+        """Telegram answered edit `claimed` that its message is gone (`message_gone`: deleted in
+        the chat, this edit fails and the story's message is marked so) or that it will not edit
+        it (`edit_refused`)."""
+        if message_gone(exc):
+            await asyncio.to_thread(self._deleted, conf, int(claimed.payload["target_alert_id"]))
+            await asyncio.to_thread(self._finish, claimed.id, status="failed", claimed_at=None,
+                                    last_error=f"not sent: the message to edit is gone ({f.message})")
+            stats.failed += 1
+            return
+        await self._edit_refused(conf, claimed, f, stats)
 
     async def _edit_refused(self, conf: ChannelConfig, claimed: Claimed, f: Failure, stats: DeliveryStats) -> None:
         """Telegram would not edit the story's message, which is still in the chat: this edit

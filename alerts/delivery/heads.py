@@ -14,6 +14,8 @@ from storage.alerts import channels_by_name, claims_now, queue_head
 
 
 class Heads(WorkerBase):
+    """Uses `_after_outage` and `_after_step` (backoff.py): a stale claim is not taken over then."""
+
     def _heads(self, session: Session) -> Iterator[tuple[ChannelConfig, Head]]:
         """The oldest alert still to send of each channel delivered to (configured, not
         disabled): only it can be sent, the channel's later alerts wait behind it."""

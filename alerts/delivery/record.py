@@ -29,6 +29,8 @@ def _after_the_stop(journaled: bool) -> str:
 
 
 class Record(WorkerBase):
+    """Called once a message is out (send.py) or printed (worker.py)."""
+
     async def _record_sent(self, claimed: Claimed, **values: Any) -> None:
         """Mark a sent alert `sent`. Its message is out: a database that refuses the write (a
         lock another process holds past the busy timeout, a full disk) is asked again until it

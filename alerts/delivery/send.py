@@ -29,6 +29,9 @@ from storage.alerts import (
 
 
 class Sends(WorkerBase):
+    """Uses the edits' steps (`_retell`, `_edit_ready`, `_edit_failed`, `_reply_gone`:
+    edits.py), `_retry` and `_api_answered` (backoff.py) and `_record_sent` (record.py)."""
+
     async def _send_telegram(self, conf: ChannelConfig, claimed: Claimed, stats: DeliveryStats) -> None:
         assert self.sender is not None
         if claimed.kind == PHOTO:
@@ -69,14 +72,8 @@ class Sends(WorkerBase):
                 failure = classify_error(exc, self.runtime.bot_token)
                 if failure.action != "rate_limited":
                     self.limiter.record(rate_key(conf))
-                if edit_of is not None and message_gone(exc):
-                    await asyncio.to_thread(self._deleted, conf, int(p["target_alert_id"]))
-                    await asyncio.to_thread(self._finish, claimed.id, status="failed", claimed_at=None,
-                                            last_error=f"not sent: the message to edit is gone ({failure.message})")
-                    stats.failed += 1
-                    return
-                if edit_of is not None and edit_refused(exc):
-                    await self._edit_refused(conf, claimed, failure, stats)
+                if edit_of is not None and (message_gone(exc) or edit_refused(exc)):
+                    await self._edit_failed(conf, claimed, exc, failure, stats)
                     return
                 if reply_to is not None and reply_gone(exc):
                     retold = await asyncio.to_thread(self._reply_gone, conf, claimed)
