@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from itertools import combinations
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,23 +21,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from core.config import load_config  # noqa: E402
-from monitor.story_eval import evaluate, load_groups, load_headlines, pooled  # noqa: E402
+from monitor.story_eval import LanguagePairs, evaluate, load_groups, load_headlines, pooled  # noqa: E402
 
 PROBES = ROOT / "bench" / "data" / "stories" / "probes"
-
-
-def pair_counts(result_pred: dict[str, int], gold: dict[str, object], lang: dict[str, str]) -> dict[str, int]:
-    counts = {"same_lang": 0, "same_lang_joined": 0, "cross": 0, "cross_joined": 0,
-              "wrong_same_lang": 0, "wrong_cross": 0}
-    for a, b in combinations(sorted(gold), 2):
-        kind = "cross" if lang[a] != lang[b] else "same_lang"
-        together = result_pred[a] == result_pred[b]
-        if gold[a] == gold[b]:
-            counts[kind] += 1
-            counts[f"{kind}_joined"] += together
-        elif together:
-            counts[f"wrong_{kind}"] += 1
-    return counts
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dates-only", action="store_true", help="every item of a day at midnight, as feeds of dates only")
     ap.add_argument("--config", default=str(ROOT / "feeds.yaml"))
     args = ap.parse_args(argv)
-    files = args.groups or sorted(PROBES.glob("*_xlang_*.json"))
+    files = args.groups or sorted(p for p in PROBES.glob("*_xlang_*.json") if not p.name.endswith(".known.json"))
     config = load_config(args.config)
     print("| groups | pairs in one story: one language | two languages | wrong-merge pairs: one language "
           "| two languages | B³ P / R |")
@@ -55,15 +40,12 @@ def main(argv: list[str] | None = None) -> int:
     for path in files:
         headlines = load_headlines(path.with_name(path.stem + ".headlines.jsonl"))
         results = evaluate(load_groups(path), headlines, config, dates_only=args.dates_only)
-        total: dict[str, int] = {}
+        pairs = LanguagePairs()
         for r in results:
-            lang = {i: str(headlines[i].get("lang") or "es") for i in r.gold}
-            for k, v in pair_counts(r.pred, dict(r.gold), lang).items():
-                total[k] = total.get(k, 0) + v
+            pairs.add(r.pred, r.gold, {i: str(headlines[i].get("lang") or "es") for i in r.gold})
         s = pooled((r.pred, r.gold) for r in results)
-        print(f"| {path.stem} | {total['same_lang_joined']}/{total['same_lang']} "
-              f"| {total['cross_joined']}/{total['cross']} | {total['wrong_same_lang']} | {total['wrong_cross']} "
-              f"| {s.precision:.3f} / {s.recall:.3f} |")
+        print(f"| {path.stem} | {pairs.same_joined}/{pairs.same} | {pairs.cross_joined}/{pairs.cross} "
+              f"| {pairs.wrong_same} | {pairs.wrong_cross} | {s.precision:.3f} / {s.recall:.3f} |")
     return 0
 
 

@@ -212,6 +212,32 @@ def wrong_merge_pairs(pred: Mapping[str, Hashable], gold: Mapping[str, Hashable]
     ]
 
 
+@dataclass
+class LanguagePairs:
+    """Pairs of headlines by whether they are in one language or two: those the readers put in
+    one story (and how many of them the service did), and those it joined that the readers keep apart."""
+
+    same: int = 0
+    same_joined: int = 0
+    cross: int = 0
+    cross_joined: int = 0
+    wrong_same: int = 0
+    wrong_cross: int = 0
+
+    def add(self, pred: Mapping[str, Hashable], gold: Mapping[str, Hashable], lang: Mapping[str, str]) -> None:
+        for a, b in combinations(sorted(i for i in gold if i in pred), 2):
+            cross = lang[a] != lang[b]
+            together = pred[a] == pred[b]
+            if gold[a] == gold[b]:
+                self.cross += cross
+                self.same += not cross
+                self.cross_joined += cross and together
+                self.same_joined += not cross and together
+            elif together:
+                self.wrong_cross += cross
+                self.wrong_same += not cross
+
+
 def score(pred: Mapping[str, Hashable], gold: Mapping[str, Hashable]) -> Scores:
     p, r = bcubed(pred, gold)
     items = [i for i in gold if i in pred]
