@@ -8,7 +8,7 @@ edit not found") and sent and pinned again. A chat where the bot may not pin kee
 unpinned and up to date; the operator is told once in the admin chat (`refusal_reported`), and
 each later edit tries to pin again (the right may have been granted since).
 
-Run by the leader only (monitor/service.py); `tick()` once a minute. Sending a new message
+Run by the leader only (monitor/service/housekeeping.py); `tick()` once a minute. Sending a new message
 takes the lease `pin:<channel>` first and looks at the stored id again under it, so around a
 change of leader two replicas never both send one (the second finds the first's id). The tally is loaded
 only when a channel is due: not looked at for `PIN_EDIT_EVERY` (a channel with no figure yet

@@ -158,7 +158,7 @@ class TallyCharts:
 
 
 class TallyPosts:
-    """What the leader does with the tally once a minute (monitor/service.py): queue the
+    """What the leader does with the tally once a minute (monitor/service/housekeeping.py): queue the
     charts that are due, keep the pinned live figures (alerts/tally/pin.py). The tally is
     loaded at most once per tick, and only when one of them needs it."""
 

@@ -16,7 +16,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
-import monitor.service
+import monitor.service.housekeeping
 from core.config import load_config, resolve_runtime
 from monitor.service import Service, sync_config
 from storage.db import open_database
@@ -52,7 +52,7 @@ def test_housekeeping_of_the_leader_while_the_database_is_away_is_a_warning(worl
     `Job "Service._fold_tick" raised an exception` with SQLAlchemy's traceback."""
     assert PG is not None
     _reset(PG)
-    monkeypatch.setattr(monitor.service, "FOLD_EVERY", 0.2)
+    monkeypatch.setattr(monitor.service.housekeeping, "FOLD_EVERY", 0.2)
     world.feed("pitazo")
     world.write_config(PRESOS)
     config = load_config(world.config_path)

@@ -1,0 +1,74 @@
+"""The two commands: `monitor poll-once` (one pass) and `monitor run` (the long run)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import threading
+from typing import TextIO
+
+from core.config import AppConfig, Runtime
+from monitor.service.config_rows import sync_config
+from monitor.service.core import STOP_LIMIT, Service
+from monitor.start_config import FileState
+from storage.db import Database
+
+
+def poll_once(
+    config: AppConfig, runtime: Runtime, db: Database, *, dry_run: bool = False,
+    only: list[str] | None = None, out: TextIO | None = None,
+) -> int:
+    out = out or sys.stdout
+    unknown = [n for n in only or [] if config.feed(n) is None]
+    if unknown:
+        print(f"error: no such feed: {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    return asyncio.run(_poll_once(config, runtime, db, dry_run=dry_run, only=only, out=out))
+
+
+async def _poll_once(
+    config: AppConfig, runtime: Runtime, db: Database, *, dry_run: bool, only: list[str] | None,
+    out: TextIO,
+) -> int:
+    sync_config(config, db)
+    service = Service(config, runtime, db, out=out, dry_run=dry_run)
+    try:
+        await service.drop_marks_ahead()  # a clock set back since the last run
+        await service.classify_pending()
+        results = await service.poll_once(only)
+        for result in results:
+            print(result.summary_line(), file=out)
+        for name in service.skipped_paused:
+            print(f"{name}: paused from the admin chat, not polled (/resume {name}, "
+                  f"or name it: --feed {name})", file=out)
+        service.check_server_clocks()
+        failed = sum(r.status == "error" for r in results)
+        new = sum(len(r.new_item_ids) for r in results)
+        await service.worker.start()
+        stats = await service.worker.deliver_pending()
+        print(
+            f"{len(results)} feeds polled, {failed} failed, {new} new items; alerts: {stats}",
+            file=out,
+        )
+        if service.items_failed:
+            print(f"{service.items_failed} items could not be processed: left pending for the next "
+                  "run (the log has each one's error)", file=out)
+    finally:
+        await service.close()
+    return 0
+
+
+def run_service(config: AppConfig, runtime: Runtime, db: Database, *, config_state: FileState,
+                reload_asked: threading.Event | None = None) -> int:
+    """`monitor run`; `reload_asked` is set by a SIGHUP received while starting, `config_state`
+    is the state of the file `config` was read from (monitor.start_config.read_settled)."""
+
+    async def main() -> int:
+        service = Service(config, runtime, db)
+        service.config_read_from(config_state)
+        service.exit_after_stop = STOP_LIMIT
+        if reload_asked is not None:
+            service.reload_asked = reload_asked
+        return await service.run()
+
+    return asyncio.run(main())
