@@ -62,19 +62,7 @@ class Service(ConfigReload, StatusViews, OperatorControls):
         await self.drop_marks_ahead()  # a clock set back while stopped
         await self.classify_pending()  # items stored just before a crash or stop
         self._loop = asyncio.get_running_loop()
-        self.scheduler = SteadyScheduler(timezone=UTC)
-        self.feed_scheduler = FeedScheduler(
-            self.scheduler, self._scheduled_poll, self.config.settings, **self._scheduler_options
-        )
-        self.scheduler.on_step.append(self.feed_scheduler.follow_step)
-        self.scheduler.on_step.append(self._follow_step)
-        self.feed_scheduler.paused = self._paused_feeds()
-        self.feed_scheduler.sync(self.config.enabled_feeds, self._next_polls())
-        self._hold_first_round()
-        self._schedule_housekeeping()
-        self._schedule_config_watch()
-        self._schedule_digests()
-        self.scheduler.start()
+        scheduler = self._start_scheduler()
         await self.worker.start()
         worker_task = asyncio.create_task(self.worker.run(self.stop_event), name="delivery")
         admin_task = asyncio.create_task(self._admin_when_leading(), name="admin chat")
@@ -88,7 +76,7 @@ class Service(ConfigReload, StatusViews, OperatorControls):
         finally:
             log.info("stopping: finishing in-flight work (at most %.0f s)", SHUTDOWN_GRACE)
             self.pipeline.stopping.set()  # a backlog's classification ends after its item
-            self.scheduler.shutdown(wait=False)
+            scheduler.shutdown(wait=False)
             try:
                 await asyncio.wait_for(
                     asyncio.gather(worker_task, admin_task, lead_task), SHUTDOWN_GRACE
@@ -105,6 +93,25 @@ class Service(ConfigReload, StatusViews, OperatorControls):
                 health.stop()
         log.info("stopped")
         return 0
+
+    def _start_scheduler(self) -> SteadyScheduler:
+        """One job per enabled feed (the paused held, the start-up round's hold), the
+        housekeeping, the config watcher and the digests, on a scheduler that follows steps of
+        the wall clock (monitor/scheduler.py)."""
+        self.scheduler = scheduler = SteadyScheduler(timezone=UTC)
+        self.feed_scheduler = FeedScheduler(
+            scheduler, self._scheduled_poll, self.config.settings, **self._scheduler_options
+        )
+        scheduler.on_step.append(self.feed_scheduler.follow_step)
+        scheduler.on_step.append(self._follow_step)
+        self.feed_scheduler.paused = self._paused_feeds()
+        self.feed_scheduler.sync(self.config.enabled_feeds, self._next_polls())
+        self._hold_first_round()
+        self._schedule_housekeeping()
+        self._schedule_config_watch()
+        self._schedule_digests()
+        scheduler.start()
+        return scheduler
 
     async def _sync_at_start(self) -> bool:
         """Write feeds.yaml's feeds and channels (in a worker thread) before anything runs. A
