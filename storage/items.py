@@ -37,22 +37,26 @@ def prune_unmatched_items(session: Session, older_than: datetime) -> int:
     newest item (its GUID keeps a feed from re-announcing it), and an item with revisions
     (a live page that matched once retitled): deleted, it would leave its revisions unlinked,
     each counted in the tally as a figure of its own.
+
+    It reads only the old items outside stories (`ix_items_unstoried_fetched`) and, for each,
+    one step of `ix_items_feed_newest` to find a newer item of its feed. Each feed's newest item
+    was `max(id) GROUP BY feed_id`, and PostgreSQL read every stored item for it, then every
+    item again for the old unmatched ones: 1.1-1.3 s a pass on a year, growing with the archive.
     """
     from sqlalchemy import delete, exists
     from sqlalchemy.orm import aliased
 
-    from storage.models import Count, Match
+    from storage.models import Count
 
-    newest = select(func.max(Item.id)).group_by(Item.feed_id)
-    revision = aliased(Item)
+    revision, newer = aliased(Item), aliased(Item)
     stmt = delete(Item).where(
+        Item.story_id.is_(None),
         Item.fetched_at < older_than,
         Item.classified_at.is_not(None),
-        Item.story_id.is_(None),
         ~exists().where(Match.item_id == Item.id),
         ~exists().where(Count.item_id == Item.id),
         ~exists().where(revision.revision_of == Item.id),
-        Item.id.not_in(newest),
+        exists().where(newer.feed_id == Item.feed_id, newer.id > Item.id),  # not its feed's newest
     )
     return session.execute(stmt.execution_options(synchronize_session=False)).rowcount or 0
 
