@@ -176,7 +176,7 @@ class Item(Base):
         Index("ix_items_revision_of", "revision_of"),
         # retention (storage.items.prune_unmatched_items): the old items outside stories, and
         # whether a feed has an item newer than one (its newest is kept)
-        Index("ix_items_unstoried_fetched", "fetched_at", sqlite_where=sql_text("story_id IS NULL"),
+        Index("ix_items_unstoried_fetched", "fetched_at", "id", sqlite_where=sql_text("story_id IS NULL"),
               postgresql_where=sql_text("story_id IS NULL")),
         Index("ix_items_feed_newest", "feed_id", "id"),
     )

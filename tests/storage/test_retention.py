@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from storage.items import prune_unmatched_items
@@ -161,14 +162,25 @@ def _mixed_archive(s) -> None:
     s.flush()
     for n, first in enumerate(items[3:60:9]):  # revisions of old items, some themselves old noise
         s.add(_item(first.feed, f"rev{n}", NOW - timedelta(days=100 if n % 2 else 2), revision_of=first.id))
+    first = _item(feeds[0], "first-noise", NOW - timedelta(days=140))  # kept while it has a revision
+    s.add(first)
+    s.flush()
+    s.add(_item(feeds[0], "first-noise-rev", NOW - timedelta(days=130), revision_of=first.id))
+    s.add(_item(feeds[0], "busy-newest", NOW - timedelta(days=1)))
     s.add(_item(feeds[1], "stale-newest", NOW - timedelta(days=150)))
     s.add(_item(feeds[2], "quiet-only", NOW - timedelta(days=300)))
     s.flush()
 
 
-def test_the_pass_deletes_exactly_what_the_straightforward_one_does(any_db):
+@pytest.mark.parametrize("chunk", [400, 3])
+def test_the_pass_deletes_exactly_what_the_straightforward_one_does(any_db, monkeypatch, chunk):
     """The pass reads an index range and one index step per item instead of the whole archive;
-    it must delete the same items, each feed's newest (old noise or not) kept."""
+    it must delete the same items as one statement over all of them, each feed's newest (old
+    noise or not) kept, and an item whose revision it deletes kept too (in chunks of 3 the
+    revision is deleted in a later statement than its first version is judged)."""
+    import storage.items
+
+    monkeypatch.setattr(storage.items, "CHUNK", chunk)
     with any_db.session() as s:
         _mixed_archive(s)
     cutoff = NOW - timedelta(days=90)
@@ -181,7 +193,7 @@ def test_the_pass_deletes_exactly_what_the_straightforward_one_does(any_db):
         deleted = before - set(s.scalars(select(Item.id)))
         guids = set(s.scalars(select(Item.guid)))
     assert deleted == expected and len(expected) > 20
-    assert {"stale-newest", "quiet-only"} <= guids
+    assert {"stale-newest", "quiet-only", "first-noise"} <= guids and "first-noise-rev" not in guids
 
 
 def _archive_pass_cost(tmp_path, archive: int) -> int:

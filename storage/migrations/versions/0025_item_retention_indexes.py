@@ -1,8 +1,8 @@
 """Two indexes for the retention pass (storage.items.prune_unmatched_items), so that it reads
 what it may delete and not the archive:
 
-- items (fetched_at) WHERE story_id IS NULL: the old items outside stories, the only ones a
-  pass may delete;
+- items (fetched_at, id) WHERE story_id IS NULL: the ids of the old items outside stories, the
+  only ones a pass may delete, read from the index alone;
 - items (feed_id, id): whether a feed has an item newer than one (each feed's newest item is
   kept, its GUID keeping the feed from announcing it again).
 
@@ -28,7 +28,7 @@ UNSTORIED = sa.text("story_id IS NULL")
 
 
 def upgrade() -> None:
-    op.create_index("ix_items_unstoried_fetched", "items", ["fetched_at"],
+    op.create_index("ix_items_unstoried_fetched", "items", ["fetched_at", "id"],
                     sqlite_where=UNSTORIED, postgresql_where=UNSTORIED)
     op.create_index("ix_items_feed_newest", "items", ["feed_id", "id"])
 
