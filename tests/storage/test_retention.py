@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import select
 
 from storage.items import prune_unmatched_items
@@ -172,15 +171,10 @@ def _mixed_archive(s) -> None:
     s.flush()
 
 
-@pytest.mark.parametrize("chunk", [400, 3])
-def test_the_pass_deletes_exactly_what_the_straightforward_one_does(any_db, monkeypatch, chunk):
+def test_the_pass_deletes_exactly_what_the_straightforward_one_does(any_db):
     """The pass reads an index range and one index step per item instead of the whole archive;
-    it must delete the same items as one statement over all of them, each feed's newest (old
-    noise or not) kept, and an item whose revision it deletes kept too (in chunks of 3 the
-    revision is deleted in a later statement than its first version is judged)."""
-    import storage.items
-
-    monkeypatch.setattr(storage.items, "CHUNK", chunk)
+    it must delete the same items, each feed's newest (old noise or not) kept, and an item
+    whose revision the same pass deletes kept too."""
     with any_db.session() as s:
         _mixed_archive(s)
     cutoff = NOW - timedelta(days=90)
