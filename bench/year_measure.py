@@ -9,7 +9,7 @@ a pass 6 h after the last one would: little), best of `--repeats`, wall time, af
 run (the file in the page cache, as in a service that runs). The steps are those an operator
 meets: the start-up reads before the first poll (the story index of `story_window`, the watched
 people, the delivery worker's rate-window seed, the last successful poll), the retention pass,
-`monitor status`, the status page, `/healthz`'s reads, `monitor stories --since 1d` and `monitor
+`monitor status` and its items per feed alone, the status page, `/healthz`'s reads, `monitor stories --since 1d` and `monitor
 tally` as their commands build them, the pinned tally's refresh, the fold tick's and the admin
 chat's reads of the folds, the hourly limit's count per alert queued, a digest's reads, the
 delivery worker's read of each channel's queue head (twice a round); `--idle` gives the share of
@@ -63,7 +63,7 @@ from storage.alerts import (  # noqa: E402
     sent_since,
 )
 from storage.db import open_database, redact_url  # noqa: E402
-from storage.feeds import last_successful_poll  # noqa: E402
+from storage.feeds import feed_health, last_successful_poll  # noqa: E402
 from storage.items import prune_unmatched_items  # noqa: E402
 from storage.models import Alert  # noqa: E402
 
@@ -126,6 +126,7 @@ def steps(db: Any, config: Any, now: datetime) -> dict[str, Callable[[], Any]]:
         "start: last successful poll": session_step(last_successful_poll),
         "retention pass": session_step(retention),
         "monitor status": lambda: render_status(db, config, now=now),
+        "items per feed (monitor status, the status page, /status)": session_step(feed_health),
         "status page": lambda: render_status_page(db, config, now=now),
         "/healthz reads": session_step(health),
         "monitor stories --since 1d": session_step(lambda s: render_stories(s, config, since=now - timedelta(days=1))),
