@@ -42,6 +42,7 @@ from telegram.error import ChatMigrated, RetryAfter
 from alerts.admin_feedback import COMMANDS as FEEDBACK_COMMANDS
 from alerts.admin_feedback import HELP as FEEDBACK_HELP
 from alerts.admin_feedback import FeedbackCommands, WatchedIndex
+from alerts.catch_up import catch_up_notices
 from alerts.feed_limits import fold_notices, mark_notified
 from alerts.render import MAX_TEXT, clean, clock_time, esc, shorten, tg_len, without_controls
 from alerts.telegram import classify_error, sender_for
@@ -662,6 +663,8 @@ class AdminBot:
                     f"chat and may post there, then send /enable {c.name}."
                 )))
             for alert_id, text in fold_notices(session, now):  # a feed over its hourly limit
+                out.append(("fold", str(alert_id), text))
+            for alert_id, text in catch_up_notices(session, now):  # a channel's old alerts folded
                 out.append(("fold", str(alert_id), text))
         if self.model_problem and not self._model_reported:
             out.append(("model", "relevance", (

@@ -354,15 +354,50 @@ def channels_by_name(session: Session) -> dict[str, Channel]:
     return {c.name: c for c in session.scalars(select(Channel))}
 
 
+CATCH_UP = "catch_up"  # Alert.kind of a catch-up message (alerts/catch_up.py): sent before the rest
+
+
 def queue_head(session: Session, channel: str) -> Row[Any] | None:
-    """(id, channel, kind, status, next_attempt_at, claimed_at, attempts) of the oldest alert
-    of `channel` still to send (pending or being sent): each channel's queue is in order."""
+    """(id, channel, kind, status, next_attempt_at, claimed_at, attempts, created_at) of the
+    oldest alert of `channel` still to send (pending or being sent): each channel's queue is in
+    order, but for its catch-up messages, which stand for its oldest alerts and go first."""
     return session.execute(
         select(Alert.id, Alert.channel, Alert.kind, Alert.status, Alert.next_attempt_at, Alert.claimed_at,
-               Alert.attempts)
+               Alert.attempts, Alert.created_at)
         .where(Alert.channel == channel, Alert.status.in_(("pending", "sending")))
-        .order_by(Alert.id).limit(1)
+        .order_by(case((Alert.kind == CATCH_UP, 0), else_=1), Alert.id).limit(1)
     ).first()
+
+
+def fold_queued(session: Session, channel: str, kinds: Collection[str], status: str, *, before: datetime | None = None,
+                story_ids: Collection[int] | None = None) -> list[int]:
+    """Move `channel`'s pending alerts of `kinds` (queued before `before`, or of `story_ids`) to
+    `status` in one conditional UPDATE, which takes each row once whatever other workers do (a
+    row claimed or folded by another is not pending any more); the ids taken, oldest first."""
+    stmt = update(Alert).where(Alert.channel == channel, Alert.kind.in_(kinds), Alert.status == "pending")
+    if before is not None:
+        stmt = stmt.where(Alert.created_at < before)
+    if story_ids is not None:
+        stmt = stmt.where(Alert.story_id.in_(story_ids or {0}))
+    taken = session.execute(stmt.values(status=status).returning(Alert.id)
+                            .execution_options(synchronize_session=False)).scalars().all()
+    return sorted(int(i) for i in taken)
+
+
+def catch_ups_of(session: Session, channel: str, *, last: int = 20) -> list[Alert]:
+    """`channel`'s latest catch-up messages, newest first."""
+    return list(session.scalars(select(Alert).where(Alert.channel == channel, Alert.kind == CATCH_UP)
+                                .order_by(Alert.id.desc()).limit(last)))
+
+
+def alerts_by_id(session: Session, ids: Collection[int]) -> list[Alert]:
+    """The alerts `ids`, oldest first."""
+    return list(session.scalars(select(Alert).where(Alert.id.in_(ids or {0})).order_by(Alert.id)))
+
+
+def catch_ups_since(session: Session, since: datetime) -> list[Alert]:
+    return list(session.scalars(
+        select(Alert).where(Alert.kind == CATCH_UP, Alert.created_at > since).order_by(Alert.id)))
 
 
 def _local(session: Session, now: datetime) -> datetime | None:

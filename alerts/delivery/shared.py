@@ -60,6 +60,7 @@ class Head:
     next_attempt_at: datetime
     claimed_at: datetime | None
     attempts: int
+    created_at: datetime | None = None
 
     def waits(self, now: datetime) -> bool:
         """Whether the pending head waits a back-off past `now`. One never tried is due when

@@ -17,6 +17,7 @@ from typing import TextIO
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from alerts import catch_up
 from alerts.api_health import ApiHealth
 from alerts.console import print_alert
 from alerts.delivery.backoff import BackOff
@@ -30,6 +31,7 @@ from alerts.ratelimit import RateLimiter
 from alerts.telegram import sender_for
 from core.clock import Clock, SystemClock
 from core.config import AppConfig, ChannelConfig, Runtime
+from core.durations import format_duration
 from core.logs import redact
 from core.restore_marks import load_sent, marks_path
 from storage.alerts import claims_now, pending_alerts, sent_since, sync_channels
@@ -228,6 +230,8 @@ class DeliveryWorker(Heads, Claims, Sends, EditsAndReplies, BackOff, Record):
         conf = self._channel_conf(head.channel)
         if conf is None:
             return
+        if await self._caught_up(conf, head):
+            return  # the catch-up message is the channel's head now: the next round sends it
         claimed = await asyncio.to_thread(self._claim, head, conf)
         if isinstance(claimed, float):  # the chat's window, shared with other replicas, is full
             self.limiter.hold(rate_key(conf), claimed)
@@ -240,6 +244,21 @@ class DeliveryWorker(Heads, Claims, Sends, EditsAndReplies, BackOff, Record):
             await self._deliver_claimed(conf, claimed, stats)
         finally:
             self._report(claimed.channel, before, stats)
+
+    async def _caught_up(self, conf: ChannelConfig, head: Head) -> bool:
+        """Whether the channel's alerts queued longer than `catch_up_after` ago were just folded
+        into a catch-up message instead of being sent one by one (alerts/catch_up.py)."""
+        now = self.clock.now()
+        if (self._is_console(conf) or head.status != "pending"
+                or not catch_up.due(self.config.settings.catch_up_after, head.kind, head.created_at, now)):
+            return False
+        parts = await asyncio.to_thread(catch_up.try_fold, self.db.session, self.config, conf,
+                                        self._chat_channels(conf), now=now)
+        if parts:
+            log.info("catch-up: %d alert(s) of channel %s queued more than %s ago are told in %d message(s) "
+                     "(alert #%d), not one by one", sum(n for _, n in parts), conf.name,
+                     format_duration(self.config.settings.catch_up_after), len(parts), parts[0][0])
+        return bool(parts)
 
     def _report(self, channel: str, before: DeliveryStats, after: DeliveryStats) -> None:
         """Tell `on_outcome` (the service's metrics) what this one delivery did."""

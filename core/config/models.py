@@ -23,6 +23,7 @@ from core.config.errors import ConfigIssue
 from core.config.values import (
     DEFAULT_INTERVAL,
     Duration,
+    DurationOrOff,
     Strict,
     ascii_url,
     check_url,
@@ -47,6 +48,7 @@ class Limits(Strict):
 
 
 LIMIT_KEYS = tuple(Limits.model_fields)
+MIN_CATCH_UP = timedelta(minutes=10)
 
 
 class TallySettings(Strict):
@@ -98,6 +100,9 @@ class Settings(Limits):
     link_previews: bool = False
     # A message claimed for sending by a process that died is sent again after this.
     delivery_lease: Duration = timedelta(seconds=45)
+    # A channel's `new` alerts queued longer ago than this (a Telegram outage, a disabled channel
+    # enabled again) go out folded into catch-up messages, not one by one (alerts/catch_up.py).
+    catch_up_after: DurationOrOff = timedelta(hours=6)
     channel_rate_per_minute: int = Field(default=20, ge=1)
     global_rate_per_second: int = Field(default=25, ge=1)
     # Hosts or CIDRs that links taken from content may reach although not public.
@@ -126,6 +131,16 @@ class Settings(Limits):
             what = ("every report of an event would be an alert of its own" if info.field_name == "story_window"
                     else "a message being sent could be claimed and sent again at once")
             raise ValueError(f"{info.field_name} {format_duration(value)} is too short: {what}; 1s is the minimum")
+        return value
+
+    @field_validator("catch_up_after")
+    @classmethod
+    def _catch_up_after(cls, value: timedelta) -> timedelta:
+        if timedelta(0) < value < MIN_CATCH_UP:  # a backlog sent at the chat's rate would fold itself
+            raise ValueError(
+                f"catch_up_after {format_duration(value)} is too short: alerts still going out at the chat's "
+                f"rate would be folded; {format_duration(MIN_CATCH_UP)} is the minimum (off: no catch-up)"
+            )
         return value
 
     @field_validator("admin_chat_id")

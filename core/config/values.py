@@ -33,6 +33,26 @@ Duration = Annotated[
                     "description": "a duration such as 90s, 10m, 6h, 2d or 1h30m (a number: seconds)"}),
 ]
 
+OFF_WORDS = ("off", "false", "no", "none")
+
+
+def _duration_or_off(value: object) -> timedelta:
+    """A duration, or `off` (also `0`): timedelta(0), the feature off."""
+    if value is False or value is None or (isinstance(value, str) and value.strip().lower() in OFF_WORDS):
+        return timedelta(0)
+    return parse_duration(value)
+
+
+# a duration that may be switched off: `off` or `0` is timedelta(0), written back as `off`
+DurationOrOff = Annotated[
+    timedelta, BeforeValidator(_duration_or_off),
+    PlainSerializer(lambda d: format_duration(d) if d else "off", return_type=str),
+    WithJsonSchema({"anyOf": [{"type": "string", "pattern": r"^\s*(\d+(\.\d+)?\s*[smhdwSMHDW]\s*)+$|^\d+$"},
+                              {"type": "number", "minimum": 0, "maximum": int(MAX_DURATION.total_seconds())},
+                              {"type": "string", "enum": ["off"]}],
+                    "description": "a duration such as 30m, 6h or 2d (a number: seconds), or off (also 0)"}),
+]
+
 
 def check_url(value: str) -> str:
     shown = re.sub(r"//[^/?#\s]*@", "//***@", value)  # never echo a password
