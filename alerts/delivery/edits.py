@@ -11,6 +11,7 @@ from dataclasses import replace
 from telegram.error import TelegramError
 
 from alerts.delivery.shared import SUPERSEDED, Claimed, DeliveryStats, WorkerBase, log
+from alerts.feed_limits import FOLDED
 from alerts.outbox import FAILED, retell_in
 from alerts.telegram import Failure, message_gone
 from core.config import ChannelConfig
@@ -59,7 +60,8 @@ class EditsAndReplies(WorkerBase):
 
     def _retell(self, claimed: Claimed) -> Claimed | None:
         """Claimed edit or update `claimed` of a story whose message failed for good (the channel
-        never saw the story): as it would only edit nothing or reply to nothing, it becomes the
+        never saw the story; for an update, also one deleted in the chat or folded into a
+        catch-up): as it would only edit nothing or reply to nothing, it becomes the
         story's message, told whole (`outbox.retell_in`), and is returned to be sent so. None
         when another alert tells the story: this one is left `superseded`; or when an operator
         withdrew the story's message (/wrong): it ends `withdrawn`, whoever queued it."""
@@ -73,8 +75,10 @@ class EditsAndReplies(WorkerBase):
                 finish_alert(session, row.id, status=WITHDRAWN, claimed_at=None,
                              last_error=str(first.payload[WITHDRAWN]))
                 return None
-            gone = first is not None and (
-                first.status == FAILED or (claimed.kind == "update" and message_deleted(first)))
+            # an update's story message deleted in the chat, or folded into a catch-up (queued by
+            # the pipeline as the fold committed: alerts/catch_up.py), has nothing to reply to
+            gone = first is not None and (first.status == FAILED or (
+                claimed.kind == "update" and (message_deleted(first) or first.status == FOLDED)))
             if first is None or row is None or not gone:
                 return claimed
             teller = retell_in(session, row, first, self.config)
@@ -86,8 +90,7 @@ class EditsAndReplies(WorkerBase):
                                         f"alert #{teller} tells the story afresh")
                 return None
             log.info("alert %d to %s: the story's message (alert %d) %s; the story is told afresh "
-                     "in this one", row.id, row.channel, first.id,
-                     "failed" if first.status == FAILED else "was deleted in the chat")
+                     "in this one", row.id, row.channel, first.id, _why_gone(first))
             return replace(claimed, kind=row.kind, payload=dict(row.payload or {}), reply_to_alert_id=None)
 
     def _target(self, alert_id: int | None) -> tuple[str | None, int | None]:
@@ -137,3 +140,10 @@ class EditsAndReplies(WorkerBase):
         if claimed.reply_to_alert_id is not None:
             self._deleted(conf, claimed.reply_to_alert_id)
         return self._retell(claimed)
+
+
+def _why_gone(message: Alert) -> str:
+    """Why the channel has no story message to reply to, for the log."""
+    if message.status == FAILED:
+        return "failed"
+    return "was folded into a catch-up" if message.status == FOLDED else "was deleted in the chat"

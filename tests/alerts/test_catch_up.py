@@ -152,6 +152,32 @@ async def test_a_channel_enabled_again_after_three_days_gets_a_catch_up_not_fort
     assert "31" in last.text and last.reply_to is None and not last.text.startswith("⏪")
 
 
+async def test_a_reply_queued_as_its_story_was_folded_tells_the_story_whole(
+    db, emulator, make_synced_config, make_worker, add_item,
+) -> None:
+    """The pipeline queued a figure's reply to a story's message in the moment the worker folded
+    that message into a catch-up (its transaction read the message before the fold committed):
+    the reply, with no message to reply to, is sent as the story's message, told whole, not
+    as "🆕 Actualización" alone."""
+    clock = ManualClock()
+    config = make_synced_config(CHANNELS)
+    disable(db)
+    old, update = await queued_over_three_days(db, add_item, config, clock)
+    with db.session() as s:
+        enable_channel(s, "pp")
+    worker = await make_worker(config, clock=clock)
+    await deliver_all(worker, 1)  # the fold, then the catch-up's first message
+    with db.session() as s:  # as if committed after the fold: queued behind the folded message
+        row = s.get(Alert, update)
+        row.status, row.last_error = "pending", None
+    await deliver_all(worker, 6)
+    [told] = [m for m in emulator.messages(CHAT) if "Foro Penal confirma 14" in m.text and not m.text.startswith("⏪")]
+    assert told.reply_to is None and "20 verificados por Foro Penal" in told.text and "BBC Mundo" in told.text
+    with db.session() as s:
+        row = s.get(Alert, update)
+        assert (row.kind, row.status, row.payload["retells_alert_id"]) == ("new", "sent", old[0])
+
+
 async def test_catch_up_after_off_sends_every_old_alert_on_its_own(
     db, emulator, make_synced_config, make_worker, add_item,
 ) -> None:

@@ -340,3 +340,32 @@ def test_the_default_feeds_name_their_outlets_as_readers_know_them(default_confi
         assert feed.outlet and feed.display_name != feed.name, feed.name
         assert not re.fullmatch(r"[a-z0-9-]+", feed.display_name), feed.display_name
     assert default_config.feed("el-pitazo").display_name == "El Pitazo"
+
+
+@pytest.mark.parametrize(("written", "value"), [
+    (None, timedelta(hours=6)), ("2d", timedelta(days=2)), ("off", timedelta(0)), ("0", timedelta(0)),
+    ("0s", timedelta(0)), ("10m", timedelta(minutes=10)),
+])
+def test_catch_up_after_is_a_duration_or_off(written, value):
+    """settings.catch_up_after (alerts/catch_up.py): 6h by default; `off` or 0 turns it off."""
+    text = BASE if written is None else BASE.replace("settings:\n", f"settings:\n  catch_up_after: {written}\n")
+    assert parse_config(text).settings.catch_up_after == value
+
+
+def test_a_catch_up_after_shorter_than_ten_minutes_is_refused():
+    """A backlog sent at the chat's rate (20 a minute) waits minutes: a catch-up after 2 minutes
+    would fold alerts that are only waiting their turn."""
+    text = BASE.replace("settings:\n", "settings:\n  catch_up_after: 2m\n")
+    assert errors_of(text) == [
+        "settings.catch_up_after (line 2): catch_up_after 2m is too short: alerts still going out at the "
+        "chat's rate would be folded; 10m is the minimum (off: no catch-up)"]
+
+
+def test_the_schema_takes_catch_up_after_off_or_a_duration():
+    jsonschema = pytest.importorskip("jsonschema")
+    from monitor.config_cli import config_schema
+
+    prop = config_schema()["$defs"]["Settings"]["properties"]["catch_up_after"]
+    assert prop["default"] == "6h"
+    check = jsonschema.Draft202012Validator({k: v for k, v in prop.items() if k != "default"})
+    assert [bool(list(check.iter_errors(v))) for v in ("off", "6h", 0, "soon")] == [False, False, False, True]
