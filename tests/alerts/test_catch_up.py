@@ -13,12 +13,14 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from alerts_helpers import Cls
+from alerts_helpers import Cls, IdleControls
 from sqlalchemy import select
 
-from alerts.catch_up import catch_up_notices, format_gap
+from alerts.admin import AdminBot
+from alerts.catch_up import catch_up_notices, fold_old, format_gap
 from alerts.delivery import DeliveryWorker
 from alerts.outbox import enqueue_for_item
+from alerts.render import MAX_ENTITIES, entity_count, html_to_text, tg_len
 from core.clock import ManualClock
 from core.config import AppConfig, Runtime
 from storage.alerts import enable_channel
@@ -27,6 +29,7 @@ from storage.models import Alert, Channel
 
 PP = ["political_prisoners"]
 CHAT = "@pp_channel"
+ADMIN = 4242
 CHANNELS = [{"name": "pp", "chat_id": CHAT, "topics": PP}]
 PLACES = ["Tocorón", "Tocuyito", "Rodeo I", "Yare", "Ramo Verde", "El Helicoide", "Zona 7", "Uribana"]
 NAMES = ["Luis", "Ana", "Pedro", "María", "José", "Carmen", "Jesús", "Rosa", "Juan", "Elena"]
@@ -110,13 +113,13 @@ async def deliver_all(worker: DeliveryWorker, rounds: int = 10) -> None:
 
 
 async def test_a_channel_enabled_again_after_three_days_gets_a_catch_up_not_forty_stale_alerts(
-    db, emulator, make_synced_config, make_worker, add_item,
+    db, emulator, runtime, make_synced_config, make_worker, add_item,
 ) -> None:
     """Before, the 40 stories queued while the channel was disabled went out one by one, with the
     figure's reply, at 20 a minute (44 messages); now one catch-up message or two, then the
     three young stories, and a later figure of a folded story is a message of its own."""
     clock = ManualClock()
-    config = make_synced_config(CHANNELS)
+    config = make_synced_config(CHANNELS, admin_chat_id=ADMIN)
     disable(db)
     old, update = await queued_over_three_days(db, add_item, config, clock)
     assert len(old) == 40
@@ -141,6 +144,9 @@ async def test_a_channel_enabled_again_after_three_days_gets_a_catch_up_not_fort
     with db.session() as s:
         [(_, notice)] = catch_up_notices(s, clock.now())
     assert notice.startswith(f"⏪ catch-up: 40 alerts folded in {CHAT} after 3 d without delivery")
+    admin = AdminBot(config, runtime, db, IdleControls(), poll_timeout=1, request_timeout=2.0)
+    assert (await admin.notify_problems(), await admin.notify_problems()) == (1, 0)  # told once
+    assert [m.text for m in emulator.messages(ADMIN)] == [notice]
 
     # a new figure for a folded story: a message of its own, no reply to a message never sent
     [fresh] = report_releases(db, add_item, config, "cocuyo", 31, clock.now(), published=start_of(clock))
@@ -272,8 +278,6 @@ async def test_two_replicas_fold_a_channel_s_old_alerts_once(
 def test_a_long_catch_up_is_split_within_telegram_s_limits(db, make_synced_config, add_item) -> None:
     """100 stories queued: several messages, each within 4,096 characters and 100 entities, every
     story in one of them, the heading saying which part."""
-    from alerts.catch_up import fold_old
-    from alerts.render import MAX_ENTITIES, entity_count, html_to_text, tg_len
 
     clock = ManualClock()
     config = make_synced_config(CHANNELS)
