@@ -15,7 +15,8 @@ Per instant channel that lists one of the story's topics:
   (the first report with its outlets and figures). The failed row leaves the story
   under a key of its own, so the fresh one is the story's message from then on;
 - and when the story's message was held by its feed's hourly limit (folded into "And N
-  more", never sent on its own), or deleted in the channel by its admin, a new figure is
+  more", never sent on its own) or folded into a catch-up after a long gap in delivery
+  (alerts/catch_up.py), or deleted in the channel by its admin, a new figure is
   told the same way, in a fresh `new` message (its own feed's limit applies to it); other
   reports add nothing;
 - and when an operator withdrew the story's message in that channel (/wrong: it

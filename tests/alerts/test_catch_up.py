@@ -278,7 +278,6 @@ async def test_two_replicas_fold_a_channel_s_old_alerts_once(
 def test_a_long_catch_up_is_split_within_telegram_s_limits(db, make_synced_config, add_item) -> None:
     """100 stories queued: several messages, each within 4,096 characters and 100 entities, every
     story in one of them, the heading saying which part."""
-
     clock = ManualClock()
     config = make_synced_config(CHANNELS)
     queue_during(db, add_item, config, clock, [40 - k * 0.2 for k in range(100)])
