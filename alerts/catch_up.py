@@ -162,7 +162,9 @@ def _write_parts(session: Session, channel: ChannelConfig, folded: list[Alert], 
                     dedupe_key=f"{group}:{len(rows)}", payload={}, next_attempt_at=now, created_at=now)
         session.add(row)
         rows.append(row)
-    for k, (row, (html, text, ids)) in enumerate(zip(rows, rendered, strict=True)):
+    for row in rows[len(rendered):]:  # (never seen: lines added never pack into fewer messages)
+        row.status, row.last_error = "superseded", f"not sent: its lines are in the parts of {group}"
+    for k, (row, (html, text, ids)) in enumerate(zip(rows, rendered, strict=False)):
         notified = bool((row.payload or {}).get("notified"))
         row.payload = {
             "html": html, "text": text, "preview": False, "group": group, "part": k + 1,
