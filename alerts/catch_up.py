@@ -100,9 +100,12 @@ def fold_old(session: Session, config: AppConfig, channel: ChannelConfig, chat: 
              now: datetime) -> list[Alert]:
     """Fold `channel`'s `new` alerts queued more than `catch_up_after` before `now` into its
     catch-up message(s), in the caller's transaction; `chat`: the channels of its chat, whose
-    rows are locked as a claim locks them. Returns the catch-up rows written (none: nothing
-    folded). Raises `_NothingToFold` (handled by `try_fold`) to undo a fold that takes nothing."""
+    rows are locked as a claim locks them. Returns the catch-up rows written; raises
+    `_NothingToFold` (handled by `try_fold`, which rolls the transaction back) when it is off or
+    would fold fewer than MIN_FOLDED alerts and there is no pending catch-up to add them to."""
     after = config.settings.catch_up_after
+    if not after:
+        raise _NothingToFold
     lock_chat(session, chat)
     taken = fold_queued(session, channel.name, ("new",), FOLDED, before=now - after)
     parts = _open_parts(session, channel.name)
@@ -112,7 +115,7 @@ def fold_old(session: Session, config: AppConfig, channel: ChannelConfig, chat: 
     earlier = alerts_by_id(session, [i for p in parts for i in (p.payload or {}).get("alert_ids", [])])
     stories = {r.story_id for r in rows if r.story_id is not None}
     follow_ups = fold_queued(session, channel.name, FOLLOW_UPS, FOLDED, story_ids=stories) if stories else []
-    folded = [*earlier, *rows]
+    folded = sorted([*earlier, *rows], key=lambda a: a.id)
     parts = _write_parts(session, channel, folded, parts, config, now)
     first = parts[0].id
     for row in rows:
