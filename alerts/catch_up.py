@@ -140,8 +140,10 @@ def try_fold(session_scope: Any, config: AppConfig, channel: ChannelConfig, chat
 
 def _open_parts(session: Session, channel: str) -> list[Alert]:
     """The parts of `channel`'s latest catch-up, oldest first, when none of them is claimed or
-    sent yet (more alerts can be folded into them); else none."""
-    latest = catch_ups_of(session, channel)
+    sent yet (more alerts can be folded into them); else none. Held until the fold commits:
+    the admin chat's mark of a notice (`feed_limits.mark_notified`) waits for it, or it for
+    the mark, and neither writes back a payload older than the other's."""
+    latest = catch_ups_of(session, channel, lock=True)
     if not latest:
         return []
     group = (latest[0].payload or {}).get("group")

@@ -37,7 +37,13 @@ from alerts.render import (
     tg_len,
 )
 from core.config import AppConfig, ChannelConfig
-from storage.alerts import alerts_in_status, fold_payloads_since, folds_since, message_feeds_since
+from storage.alerts import (
+    alerts_in_status,
+    fold_payloads_since,
+    folds_since,
+    hold_alert,
+    message_feeds_since,
+)
 from storage.feeds import feed_names_by_id
 from storage.items import feeds_of_items
 from storage.models import Alert, Item
@@ -201,6 +207,11 @@ def fold_notices(session: Session, now: datetime) -> list[tuple[int, str]]:
 
 
 def mark_notified(session: Session, alert_id: int) -> None:
-    alert = session.get(Alert, alert_id)
+    """Mark fold or catch-up `alert_id` told in the admin chat. Its payload is read once its row
+    is written to (held: on SQLite the database's write lock, on PostgreSQL the row's): a
+    catch-up's fold rewrites the payload (alerts/catch_up.py), and a mark that wrote back what
+    it had read before that fold committed wrote the fold's lines away."""
+    hold_alert(session, alert_id)
+    alert = session.get(Alert, alert_id, populate_existing=True)
     if alert is not None:
         alert.payload = {**(alert.payload or {}), "notified": True}

@@ -326,6 +326,14 @@ def sent_since(session: Session, since: datetime, until: datetime) -> list[tuple
     return [(channel, at) for channel, at in rows if at is not None]
 
 
+def hold_alert(session: Session, alert_id: int) -> None:
+    """Hold alert `alert_id`'s row until the transaction ends, for a read-modify-write of its
+    payload: a write to it (SQLite takes its database-wide write lock with it, so the read that
+    follows sees every commit; PostgreSQL the row's lock, which waits for another's)."""
+    session.execute(update(Alert).where(Alert.id == alert_id).values(status=Alert.status)
+                    .execution_options(synchronize_session=False))
+
+
 def lock_chat(session: Session, channels: Collection[str]) -> None:
     """Hold the rows of `channels` (those of one chat) until the transaction ends, so that
     replicas claiming for one chat count its sends one after another (PostgreSQL: FOR UPDATE;
@@ -384,10 +392,11 @@ def fold_queued(session: Session, channel: str, kinds: Collection[str], status: 
     return sorted(int(i) for i in taken)
 
 
-def catch_ups_of(session: Session, channel: str, *, last: int = 20) -> list[Alert]:
-    """`channel`'s latest catch-up messages, newest first."""
-    return list(session.scalars(select(Alert).where(Alert.channel == channel, Alert.kind == CATCH_UP)
-                                .order_by(Alert.id.desc()).limit(last)))
+def catch_ups_of(session: Session, channel: str, *, last: int = 20, lock: bool = False) -> list[Alert]:
+    """`channel`'s latest catch-up messages, newest first; held until the transaction ends
+    when `lock` (PostgreSQL: FOR UPDATE), as the fold that rewrites them holds them."""
+    stmt = select(Alert).where(Alert.channel == channel, Alert.kind == CATCH_UP).order_by(Alert.id.desc()).limit(last)
+    return list(session.scalars(stmt.with_for_update() if lock else stmt))
 
 
 def alerts_by_id(session: Session, ids: Collection[int]) -> list[Alert]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import io
 import itertools
+import threading
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from typing import Any
@@ -17,8 +18,9 @@ from alerts_helpers import Cls, IdleControls
 from sqlalchemy import select
 
 from alerts.admin import AdminBot
-from alerts.catch_up import catch_up_notices, fold_old, format_gap
+from alerts.catch_up import catch_up_notices, fold_old, format_gap, try_fold
 from alerts.delivery import DeliveryWorker
+from alerts.feed_limits import mark_notified
 from alerts.outbox import enqueue_for_item
 from alerts.render import MAX_ENTITIES, entity_count, html_to_text, tg_len
 from core.clock import ManualClock
@@ -296,3 +298,38 @@ def test_a_long_catch_up_is_split_within_telegram_s_limits(db, make_synced_confi
 def test_gaps_read_as_days_hours_and_minutes() -> None:
     assert [format_gap(timedelta(minutes=m)) for m in (45, 390, 360, 3120, 2880)] == [
         "45 min", "6 h 30 min", "6 h", "2 d 4 h", "2 d"]
+
+
+def test_the_admin_s_notice_mark_keeps_the_lines_a_fold_adds_meanwhile(db, make_synced_config, add_item) -> None:
+    """The admin chat marks a catch-up told (alerts/admin.py) while a worker folds more old
+    alerts into it (an outage still on). Before, the mark wrote back the payload it had read,
+    over the fold's: the alerts folded meanwhile were `folded` into a message that no longer
+    named them, never sent."""
+    clock = ManualClock()
+    config = make_synced_config(CHANNELS)
+    queue_during(db, add_item, config, clock, [30 - k for k in range(4)])
+    [(catch_up, _)] = try_fold(db.session, config, config.channels[0], ["pp"], now=clock.now())
+    queue_during(db, add_item, config, clock, [12, 11, 10])  # old, queued while the catch-up waits
+    read, go = threading.Event(), threading.Event()
+
+    def mark() -> None:
+        with db.session() as s:
+            mark_notified(s, catch_up)
+            read.set()
+            go.wait(5)  # the Telegram message's moment: the fold commits meanwhile
+
+    marker = threading.Thread(target=mark)
+    marker.start()
+    assert read.wait(5)
+    folder = threading.Thread(target=try_fold, args=(db.session, config, config.channels[0], ["pp"]),
+                              kwargs={"now": clock.now()})
+    folder.start()
+    folder.join(0.5)  # with the catch-up's row held by the mark, the fold waits for it
+    go.set()
+    marker.join(5)
+    folder.join(5)
+    news = [a.id for a in rows(db) if a.kind == "new"]
+    with db.session() as s:
+        payload = s.get(Alert, catch_up).payload
+    assert payload["alert_ids"] == news and payload["folded"] == 7
+    assert payload["notified"] is True  # told once: the fold kept the mark
