@@ -522,11 +522,11 @@ def retry_held_now(session: Session, channels: list[str], now: datetime, *, unle
 
 def finish_alert(session: Session, alert_id: int, **values: Any) -> None:
     """Write the outcome of a send on an alert this worker claimed (still `sending`). A new
-    payload keeps the marks written on the row while it was on its way (/wrong's `withdrawn`):
-    the payload the worker holds is the one it claimed."""
+    payload keeps the marks written on the row while it was on its way (/wrong's `withdrawn`,
+    the admin chat told of a fold or catch-up): the payload the worker holds is the one it claimed."""
     if "payload" in values:
         now = session.scalar(select(Alert.payload).where(Alert.id == alert_id).with_for_update()) or {}
-        values["payload"] = {**values["payload"], **{k: now[k] for k in (WITHDRAWN, DELETED) if k in now}}
+        values["payload"] = {**values["payload"], **{k: now[k] for k in (WITHDRAWN, DELETED, NOTIFIED) if k in now}}
     session.execute(
         update(Alert).where(Alert.id == alert_id, Alert.status == "sending")
         .values(**values).execution_options(synchronize_session=False)
@@ -538,6 +538,7 @@ SENT_CHAT = "sent_chat_id"  # Alert.payload: the chat a sent alert's message is 
 # story's message (Alert.payload) saying why: the story gets nothing more in that channel
 WITHDRAWN = "withdrawn"
 DELETED = "deleted_in_chat"  # Alert.payload: its message was deleted in the chat (an edit or reply found it gone)
+NOTIFIED = "notified"  # Alert.payload: the admin chat was told of this fold or catch-up (alerts/feed_limits.py)
 
 
 def message_deleted(alert: Alert) -> bool:

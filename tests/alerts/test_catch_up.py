@@ -25,7 +25,7 @@ from alerts.outbox import enqueue_for_item
 from alerts.render import MAX_ENTITIES, entity_count, html_to_text, tg_len
 from core.clock import ManualClock
 from core.config import AppConfig, Runtime
-from storage.alerts import enable_channel
+from storage.alerts import SENT_CHAT, claim_alert, enable_channel, finish_alert
 from storage.db import Database, open_database
 from storage.models import Alert, Channel
 
@@ -333,3 +333,26 @@ def test_the_admin_s_notice_mark_keeps_the_lines_a_fold_adds_meanwhile(db, make_
         payload = s.get(Alert, catch_up).payload
     assert payload["alert_ids"] == news and payload["folded"] == 7
     assert payload["notified"] is True  # told once: the fold kept the mark
+
+
+def test_the_admin_chat_told_while_the_catch_up_is_on_its_way_is_not_told_again(db, make_synced_config, add_item) -> None:
+    """The admin chat's look (every 30 s) fell between the worker's claim of the catch-up and its
+    record of the send: the record wrote back the payload it had claimed, `notified` gone, and
+    the admin chat was told of the catch-up a second time."""
+    clock = ManualClock()
+    config = make_synced_config(CHANNELS)
+    queue_during(db, add_item, config, clock, [30 - k for k in range(4)])
+    [(catch_up, _)] = try_fold(db.session, config, config.channels[0], ["pp"], now=clock.now())
+    with db.session() as s:
+        claimed = claim_alert(s, catch_up, clock.now(), timedelta(minutes=5))
+        assert claimed is not None
+        payload = dict(claimed.payload)
+    with db.session() as s:
+        [(told, _)] = catch_up_notices(s, clock.now())
+        mark_notified(s, told)
+    with db.session() as s:  # the send answered: recorded with the payload claimed
+        finish_alert(s, catch_up, status="sent", sent_at=clock.now(), claimed_at=None,
+                     telegram_message_id=77, payload={**payload, SENT_CHAT: CHAT})
+    with db.session() as s:
+        assert s.get(Alert, catch_up).status == "sent"
+        assert catch_up_notices(s, clock.now()) == []
