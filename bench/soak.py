@@ -229,13 +229,20 @@ class Plan:
     schedule: Schedule
     rejected: int = 0  # candidate stories dropped because matching would not see them as planned
     request_timeout: float | None = None  # settings.request_timeout (None: the service's 30 s)
+    catch_up_after: float | None = None  # settings.catch_up_after in seconds (None: the service's 6 h)
 
 
-def make_schedule(duration: float, kills: int, outage: float, edits: int) -> Schedule:
-    kill_at = [0.3 * duration, 0.62 * duration][:kills] if kills <= 2 else [
-        duration * (i + 1) / (kills + 1) for i in range(kills)]
+def make_schedule(duration: float, kills: int, outage: float, edits: int, *,
+                  outage_at: float = 0.4, kill_at: list[float] | None = None) -> Schedule:
+    """The disruptions at fractions of `duration`: kills at 30 % and 62 % (or evenly spread, or
+    at the fractions `kill_at`), the Bot API down from `outage_at` for `outage` seconds."""
+    if kill_at is not None:
+        kill_at = [f * duration for f in kill_at]
+    else:
+        kill_at = [0.3 * duration, 0.62 * duration][:kills] if kills <= 2 else [
+            duration * (i + 1) / (kills + 1) for i in range(kills)]
     edit_at = [0.2 * duration, 0.77 * duration][:edits]
-    out = (0.4 * duration, 0.4 * duration + outage) if outage > 0 else None
+    out = (outage_at * duration, outage_at * duration + outage) if outage > 0 else None
     return Schedule(edit_at, kill_at, out, max(10.0, duration - 35.0), duration)
 
 
@@ -569,7 +576,8 @@ def write_config(path: Path, plan: Plan, server: FeedServer, elapsed: float, por
         # One local server stands in for hundreds of sites: the per-host limit is lifted.
         "settings": {"timezone": "America/Caracas", "http_listen": f"127.0.0.1:{port}",
                      "backfill_window": "24h", "per_host_concurrency": 20, "concurrency": 30,
-                     **({"request_timeout": f"{plan.request_timeout:g}s"} if plan.request_timeout else {})},
+                     **({"request_timeout": f"{plan.request_timeout:g}s"} if plan.request_timeout else {}),
+                     **({"catch_up_after": f"{plan.catch_up_after:g}s"} if plan.catch_up_after else {})},
         "rules": shipped["rules"],
         "feeds": feeds,
         "channels": [
@@ -747,7 +755,8 @@ def _drain(plan: Plan, emulator: TimedEmulator, workdir: Path, deadline: float) 
     """Wait until every planned alert arrived and the outbox is empty, at most until deadline."""
     want = expected(plan)
     while time.time() < deadline:
-        got = {(k.story, k.chat) for k in delivered(emulator) if k.reply_to is None}
+        got = {(s, k.chat) for k in delivered(emulator) if k.reply_to is None
+               for s in (k.line_stories() if k.catch_up else [k.story])}
         if want <= got and outbox(workdir).get("open", 0) == 0:
             return time.time()
         time.sleep(1.0)
@@ -774,13 +783,38 @@ class Delivered:
     chat: str
     message_id: int
     story: int | None
-    key: str | None  # the item whose link the message carries
+    key: str | None  # the item whose link the message carries (a catch-up's first line's)
     reply_to: int | None
     raw: str
     at: float
+    lines: tuple[str | None, ...] = ()  # a catch-up's lines: the item each links to (None: no link)
+
+    @property
+    def catch_up(self) -> bool:
+        """A catch-up message (alerts/catch_up.py): a heading, then a line per folded story."""
+        return self.raw.removeprefix("<b>").startswith(CATCH_UP_MARK)
+
+    def line_stories(self) -> list[int | None]:
+        """The planned story of each catch-up line; None for a line that names none."""
+        return [_story_of(k) for k in self.lines]
 
 
 _LINK = re.compile(r'href="[^"]*/a/([a-z]\d+(?:-\d+)?)"')
+CATCH_UP_MARK = "⏪"
+
+
+def _story_of(key: str | None) -> int | None:
+    return int(key[1:5]) if key and key.startswith("s") else None
+
+
+def _catch_up_lines(raw: str) -> tuple[str | None, ...]:
+    """The item each line ("• …") of a catch-up links to, in order."""
+    out: list[str | None] = []
+    for line in raw.split("\n")[1:]:
+        if line.startswith("•"):
+            keys = _LINK.findall(line)
+            out.append(keys[0] if keys else None)
+    return tuple(out)
 
 
 def delivered(emulator: TimedEmulator) -> list[Delivered]:
@@ -789,9 +823,11 @@ def delivered(emulator: TimedEmulator) -> list[Delivered]:
         for m in messages:
             keys = _LINK.findall(m.raw)
             key = keys[0] if keys else None
-            story = int(key[1:5]) if key and key.startswith("s") else None
             at = emulator.arrived.get((chat, m.message_id), float(m.date))
-            out.append(Delivered(chat, m.message_id, story, key, m.reply_to, m.raw, at))
+            d = Delivered(chat, m.message_id, _story_of(key), key, m.reply_to, m.raw, at)
+            if d.catch_up:
+                d = Delivered(chat, m.message_id, None, key, m.reply_to, m.raw, at, _catch_up_lines(m.raw))
+            out.append(d)
     return out
 
 
@@ -853,6 +889,13 @@ class Report:
     lost_pairs: list[str]
     workdir: str
     failures: list[str] = field(default_factory=list)
+    catch_up_after: float | None = None  # seconds; None: the service's default (6 h)
+    catch_up_messages: int = 0
+    delivered_by_catch_up: int = 0  # pairs whose one delivery is a line of a catch-up
+    catch_up_irrelevant_lines: int = 0  # lines naming no planned story of that channel
+    catch_up_too_early: list[str] = field(default_factory=list)  # lines younger than catch_up_after
+    latency_catch_up_p50: float | None = None  # publication → the catch-up's arrival
+    latency_catch_up_p95: float | None = None
 
 
 def pct(values: list[float], q: float) -> float | None:
@@ -872,7 +915,26 @@ def analyse(plan: Plan, events: Events, emulator: TimedEmulator, service: Servic
     by_pair: dict[tuple[int, str], list[Delivered]] = defaultdict(list)
     by_text: dict[tuple[str, str], list[Delivered]] = defaultdict(list)
     irrelevant = 0
+    catch_ups = [m for m in msgs if m.catch_up]
+    bad_lines, too_early = 0, []
+    items = {it.key: it for it in plan.items}
+    for m in catch_ups:
+        for key in m.lines:
+            sid = _story_of(key)
+            if sid is None or (sid, m.chat) not in want:
+                bad_lines += 1
+                continue
+            # A story's message joins a catch-up only once queued catch_up_after ago: before its
+            # item was published plus catch_up_after, the fold came too early.
+            item = items.get(key or "")
+            if plan.catch_up_after is None or (item and item.published
+                                               and m.at < item.published + plan.catch_up_after - 1.0):
+                age = f"{m.at - item.published:.0f} s" if item and item.published else "?"
+                too_early.append(f"story {sid} → {m.chat} folded {age} after publication")
+            by_pair[(sid, m.chat)].append(m)
     for m in msgs:
+        if m.catch_up:
+            continue
         if m.story is None or m.story not in stories:
             irrelevant += 1
         elif m.reply_to is None:
@@ -880,6 +942,7 @@ def analyse(plan: Plan, events: Events, emulator: TimedEmulator, service: Servic
         else:
             by_text[(m.chat, m.raw)].append(m)
     once = sum(1 for pair in want if len(by_pair.get(pair, [])) == 1)
+    by_catch_up = sum(1 for pair in want if [m.catch_up for m in by_pair.get(pair, [])] == [True])
     lost_pairs = sorted(want - set(by_pair))
     # Duplicates: extra first messages of a (story, chat), and replies sent twice.
     crash_dups: Counter[str] = Counter()
@@ -894,7 +957,7 @@ def analyse(plan: Plan, events: Events, emulator: TimedEmulator, service: Servic
                 outside += 1
     duplicated = sum(crash_dups.values()) + outside
 
-    raw, beyond, calm, fetched = [], [], [], []
+    raw, beyond, calm, fetched, caught = [], [], [], [], []
     slowest: list[tuple[float, str]] = []
     disturbed = [(k - INTERVAL, r + INTERVAL + 30) for k, r in zip(events.kills, events.restarts,
                                                                    strict=False)]
@@ -904,6 +967,11 @@ def analyse(plan: Plan, events: Events, emulator: TimedEmulator, service: Servic
         disturbed.append((events.outage[0] - INTERVAL, events.outage[1] + length + INTERVAL))
     for (sid, _chat), group in by_pair.items():
         first = min(group, key=lambda m: m.at)
+        if first.catch_up:  # its own figures: delivered after catch_up_after by design
+            published = [it.published for it in stories[sid].items if it.published is not None]
+            if published:
+                caught.append(first.at - min(published))
+            continue
         item = next((it for it in stories[sid].items if it.key == first.key), None)
         if item is None or item.published is None:
             continue
@@ -953,6 +1021,10 @@ def analyse(plan: Plan, events: Events, emulator: TimedEmulator, service: Servic
         stop_seconds=events.stop_seconds, outbox=outbox(workdir),
         rejected_candidates=plan.rejected,
         lost_pairs=[f"story {s} → {c}" for s, c in lost_pairs[:20]], workdir=str(workdir),
+        catch_up_after=plan.catch_up_after, catch_up_messages=len(catch_ups),
+        delivered_by_catch_up=by_catch_up, catch_up_irrelevant_lines=bad_lines,
+        catch_up_too_early=too_early[:20], latency_catch_up_p50=pct(caught, 50),
+        latency_catch_up_p95=pct(caught, 95),
     )
     report.failures = judge(report)
     return report
@@ -1002,6 +1074,10 @@ def judge(r: Report) -> list[str]:
         failures.append("more than one duplicate for one crash")
     if r.irrelevant_alerts:
         failures.append(f"{r.irrelevant_alerts} irrelevant alerts")
+    if r.catch_up_irrelevant_lines:
+        failures.append(f"{r.catch_up_irrelevant_lines} catch-up lines not a planned story of their channel")
+    if r.catch_up_too_early:
+        failures.append(f"{len(r.catch_up_too_early)} alerts folded into a catch-up before catch_up_after")
     if r.latency_calm_beyond_p95 is not None and r.latency_calm_beyond_p95 >= LATENCY_TARGET:
         failures.append(f"p95 latency beyond the interval {r.latency_calm_beyond_p95:.1f} s")
     if r.memory_peak_mb >= RSS_LIMIT_MB:
@@ -1029,6 +1105,13 @@ def print_report(r: Report, out: Any = sys.stdout) -> None:
         f"{r.duplicates_outside_crash})",
         f"- irrelevant alerts sent: {r.irrelevant_alerts}",
         f"- edits {r.edits}, replies {r.replies}",
+        *([f"- catch-up (catch_up_after {f(r.catch_up_after)}): {r.catch_up_messages} messages, "
+           f"{r.delivered_by_catch_up} alerts delivered by them (in 'delivered once'), "
+           f"{r.catch_up_irrelevant_lines} lines not a planned story of their channel, "
+           f"{len(r.catch_up_too_early)} folded too early; publication → catch-up p50 "
+           f"{f(r.latency_catch_up_p50)}, p95 {f(r.latency_catch_up_p95)} (left out of the latencies below)"]
+          if r.catch_up_after is not None or r.catch_up_messages else []),
+        *(f"    - too early: {text}" for text in r.catch_up_too_early[:5]),
         f"- latency publication → delivery: p50 {f(r.latency_raw_p50)}, p95 {f(r.latency_raw_p95)}",
         f"- beyond the poll interval: p50 {f(r.latency_beyond_p50)}, p95 {f(r.latency_beyond_p95)}"
         f"; outside crash/outage windows p95 {f(r.latency_calm_beyond_p95)} "
@@ -1053,6 +1136,24 @@ def print_report(r: Report, out: Any = sys.stdout) -> None:
     print("\n".join(lines), file=out, flush=True)
 
 
+def _duration(text: str) -> float:
+    """Seconds of "10m", "600s", "1h" or a bare number of seconds."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*", text)
+    if not match:
+        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (e.g. 10m, 600s)")
+    return float(match.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600}[match.group(2)]
+
+
+def _fractions(text: str) -> list[float]:
+    try:
+        values = [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not fractions: {text!r} (e.g. 0.3,0.9)") from None
+    if not all(0 < v < 1 for v in values):
+        raise argparse.ArgumentTypeError(f"fractions of the run, between 0 and 1: {text!r}")
+    return values
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float,
@@ -1068,6 +1169,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--request-timeout", type=float,
                         help="the service's request_timeout, seconds (default its own, 30): the start-up round "
                              "waits for the stalled feed's poll to time out")
+    parser.add_argument("--catch-up-after", type=_duration,
+                        help="the service's settings.catch_up_after (e.g. 10m, its minimum; default its own, 6h): "
+                             "with an --outage longer than it, queued alerts go out folded into catch-ups")
+    parser.add_argument("--outage-at", type=float, default=0.4,
+                        help="when the Bot API goes down, as a fraction of the run (default 0.4)")
+    parser.add_argument("--kill-at", type=_fractions,
+                        help="when to kill -9, fractions of the run, comma-separated (default: --kills at 0.3, 0.62)")
     parser.add_argument("--workdir", help="keep the files here (default: a new temp directory)")
     parser.add_argument("--json", help="also write the report as JSON to this file")
     args = parser.parse_args(argv)
@@ -1079,10 +1187,12 @@ def main(argv: list[str] | None = None) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     config = load_config(ROOT / "feeds.yaml")
     classifier = build_classifier(config.topics, config.entities, model=default_model().model)
-    schedule = make_schedule(args.minutes * 60, args.kills, args.outage, args.edits)
+    schedule = make_schedule(args.minutes * 60, args.kills, args.outage, args.edits,
+                             outage_at=args.outage_at, kill_at=args.kill_at)
     plan = build_plan(args.feeds, schedule, classifier, random.Random(args.seed),
                       stories_per_minute=args.stories_per_minute)
     plan.request_timeout = args.request_timeout
+    plan.catch_up_after = args.catch_up_after
     say(f"plan: {len(plan.stories)} stories ({sum(len(s.items) for s in plan.stories)} items), "
         f"{len(plan.feeds)} feeds; kills at {[round(k) for k in schedule.kills]} s, edits at "
         f"{[round(e) for e in schedule.edits]} s, Bot API down {schedule.outage}; in {workdir}")
