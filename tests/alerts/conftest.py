@@ -19,6 +19,7 @@ from alerts_helpers import TOKEN, IdleControls, running
 from sqlalchemy import select
 
 from alerts.admin import AdminBot
+from alerts.delivery import DeliveryWorker
 from core.config import AppConfig, ChannelConfig, FeedConfig, Runtime
 from core.logs import setup_logging
 from devtools.emulator import BotApiEmulator
@@ -130,6 +131,24 @@ def add_item() -> Callable[..., Item]:
 @pytest.fixture
 def out() -> io.StringIO:
     return io.StringIO()
+
+
+@pytest.fixture
+async def make_worker(db: Database, runtime: Runtime, out: io.StringIO) -> AsyncIterator[Callable[..., Any]]:
+    """Delivery workers started on the test's database and emulator, closed at the end."""
+    workers: list[DeliveryWorker] = []
+
+    async def make(config: AppConfig, **kw: Any) -> DeliveryWorker:
+        kw.setdefault("request_timeout", 0.4)
+        kw.setdefault("runtime", runtime)
+        w = DeliveryWorker(config, kw.pop("runtime"), kw.pop("db", db), out=out, **kw)
+        await w.start()
+        workers.append(w)
+        return w
+
+    yield make
+    for w in workers:
+        await w.close()
 
 
 @pytest.fixture

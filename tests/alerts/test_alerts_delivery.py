@@ -4,13 +4,12 @@ python-telegram-bot, a real database, faults injected on the server side."""
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
 import socket
 import sqlite3
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from alerts.delivery import OUTAGE_RETRY, DeliveryWorker
 from alerts.outbox import enqueue_for_item
 from alerts.telegram import classify_error
 from core.clock import ManualClock, SystemClock
-from core.config import AppConfig, Runtime
+from core.config import Runtime
 from devtools.emulator import BotApiEmulator
 from storage.alerts import channel_named, lock_chat, unreported_disabled_channels
 from storage.db import Database, open_database
@@ -43,23 +42,6 @@ HOSTILE = [
     "עברית right-to-left العربية \u202e override \u200f presos",
     "control \x07\x1b\x7f chars presos",  # (NUL is the ingestion's to strip: PostgreSQL refuses it)
 ]
-
-
-@pytest.fixture
-async def make_worker(db: Database, runtime: Runtime, out: io.StringIO) -> AsyncIterator[Callable[..., Any]]:
-    workers: list[DeliveryWorker] = []
-
-    async def make(config: AppConfig, **kw: Any) -> DeliveryWorker:
-        kw.setdefault("request_timeout", 0.4)
-        kw.setdefault("runtime", runtime)
-        w = DeliveryWorker(config, kw.pop("runtime"), kw.pop("db", db), out=out, **kw)
-        await w.start()
-        workers.append(w)
-        return w
-
-    yield make
-    for w in workers:
-        await w.close()
 
 
 def queue(db: Database, n: int, *, channel: str = "pp", now: datetime | None = None, html: str | None = None,

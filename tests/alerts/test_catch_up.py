@@ -6,14 +6,11 @@ two, not one by one; younger ones after it, as before."""
 from __future__ import annotations
 
 import asyncio
-import io
 import itertools
 import threading
-from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from alerts_helpers import Cls, IdleControls
 from sqlalchemy import select
 
@@ -24,7 +21,7 @@ from alerts.feed_limits import mark_notified
 from alerts.outbox import enqueue_for_item
 from alerts.render import MAX_ENTITIES, entity_count, html_to_text, tg_len
 from core.clock import ManualClock
-from core.config import AppConfig, Runtime
+from core.config import AppConfig
 from storage.alerts import SENT_CHAT, claim_alert, enable_channel, finish_alert
 from storage.db import Database, open_database
 from storage.models import Alert, Channel
@@ -37,21 +34,6 @@ PLACES = ["Tocorón", "Tocuyito", "Rodeo I", "Yare", "Ramo Verde", "El Helicoide
 NAMES = ["Luis", "Ana", "Pedro", "María", "José", "Carmen", "Jesús", "Rosa", "Juan", "Elena"]
 JOBS = ["sindicalista", "periodista", "estudiante", "médico", "abogado", "concejal"]
 FORO = [{"name": "Foro Penal", "type": "org"}, {"name": "Caracas", "type": "place"}]
-
-
-@pytest.fixture
-async def make_worker(db: Database, runtime: Runtime) -> AsyncIterator[Callable[..., Any]]:
-    workers: list[DeliveryWorker] = []
-
-    async def make(config: AppConfig, **kw: Any) -> DeliveryWorker:
-        w = DeliveryWorker(config, runtime, kw.pop("db", db), out=io.StringIO(), request_timeout=0.4, **kw)
-        await w.start()
-        workers.append(w)
-        return w
-
-    yield make
-    for w in workers:
-        await w.close()
 
 
 def publish(db: Database, add_item: Any, config: AppConfig, k: int, when: Any) -> None:
