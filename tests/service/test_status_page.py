@@ -7,6 +7,8 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -181,53 +183,53 @@ def test_the_status_page_reads_the_tally_at_most_every_ten_minutes(service: Serv
     """The page reloads itself every minute in each open tab, and each reload read the whole
     tally: 2.4-4 s on a year of figures (bench/year_db.py), in the service's process. Now it is
     read once for the page and its chart, again after 10 minutes, and the page says how old."""
-    from sqlalchemy import event
-
-    reads: list[str] = []
-
-    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if "FROM counts JOIN items" in statement:  # the tally's one SELECT (storage/tally.py)
-            reads.append(statement)
-
-    event.listen(service.db.engine, "before_cursor_execute", seen)
-    server = service._start_health()
-    assert server is not None
-    try:
-        for _ in range(3):
-            assert "<h2>Tally</h2>" in httpx.get(server.address + "/", timeout=10).text
-        assert len(reads) == 1
-        read_at = service._tally[1]  # type: ignore[index]
-        service._tally = (service._tally[0], read_at - timedelta(minutes=5), service._tally[2])  # type: ignore[index]
-        assert "As read 5m ago (read at most every 10 minutes)" in httpx.get(server.address + "/", timeout=10).text
-        service._tally = (service._tally[0] - 601, *service._tally[1:])  # type: ignore[index]
-        httpx.get(server.address + "/", timeout=10)
-        assert len(reads) == 2
-    finally:
-        server.stop()
-        event.remove(service.db.engine, "before_cursor_execute", seen)
+    with _tally_reads(service) as reads:
+        server = service._start_health()
+        assert server is not None
+        try:
+            for _ in range(3):
+                assert "<h2>Tally</h2>" in httpx.get(server.address + "/", timeout=10).text
+            assert len(reads) == 1
+            read_at = service._tally[1]  # type: ignore[index]
+            service._tally = (service._tally[0], read_at - timedelta(minutes=5), service._tally[2])  # type: ignore[index]
+            assert "As read 5m ago (read at most every 10 minutes)" in httpx.get(server.address + "/", timeout=10).text
+            service._tally = (service._tally[0] - 601, *service._tally[1:])  # type: ignore[index]
+            httpx.get(server.address + "/", timeout=10)
+            assert len(reads) == 2
+        finally:
+            server.stop()
 
 
 def test_a_config_reload_reads_the_status_pages_tally_again(service: Service) -> None:
     """The page's tally is read with the config's topics, rule packs and timezone: after a reload
     that changed them it showed the old config's figures as current for up to 10 minutes."""
+    with _tally_reads(service) as reads:
+        server = service._start_health()
+        assert server is not None
+        try:
+            httpx.get(server.address + "/", timeout=10)
+            changed = service.config.model_copy(update={
+                "settings": service.config.settings.model_copy(update={"timezone": "UTC"})})
+            service._apply(changed)
+            httpx.get(server.address + "/", timeout=10)
+            assert len(reads) == 2, "the tally read with the old config was shown after the reload"
+        finally:
+            server.stop()
+
+
+@contextmanager
+def _tally_reads(service: Service) -> Iterator[list[str]]:
+    """The tally's SELECTs (storage/tally.py) the service's database runs meanwhile."""
     from sqlalchemy import event
 
     reads: list[str] = []
 
     def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if "FROM counts JOIN items" in statement:  # the tally's one SELECT (storage/tally.py)
+        if "FROM counts JOIN items" in statement:
             reads.append(statement)
 
     event.listen(service.db.engine, "before_cursor_execute", seen)
-    server = service._start_health()
-    assert server is not None
     try:
-        httpx.get(server.address + "/", timeout=10)
-        changed = service.config.model_copy(update={
-            "settings": service.config.settings.model_copy(update={"timezone": "UTC"})})
-        service._apply(changed)
-        httpx.get(server.address + "/", timeout=10)
-        assert len(reads) == 2, "the tally read with the old config was shown after the reload"
+        yield reads
     finally:
-        server.stop()
         event.remove(service.db.engine, "before_cursor_execute", seen)
