@@ -298,8 +298,8 @@ def stem(word: str, lang: str) -> str:
         return _CONCEPT_OF[stem]
     if lang != "en":
         return stem
-    if stem in english_glossary().stems:
-        return english_glossary().stems[stem]
+    if (spanish := english_glossary().stems.get(stem)) is not None:
+        return spanish
     if word in english_words():
         return stem
     # a name or a Spanish word in an English headline ("Guanipa", "Helicoide") is stemmed as
