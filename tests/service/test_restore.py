@@ -314,10 +314,12 @@ def test_a_journal_of_sends_with_a_damaged_byte_neither_stops_a_start_nor_a_send
     assert "new:presos:3" in marks.load_sent(path)
 
 
-def _record_from(path: Path, who: str, n: int) -> None:
+def _record_from(path: Path, who: str, n: int, step: Any) -> None:
     from core import restore_marks as marks
 
     for i in range(n):
+        if i % 10 == 0:
+            step.wait(60)  # the two writers keep pace: a rewrite's last SENT_KEEP lines hold both
         at = datetime.now(UTC)
         marks.record_feed_mark(path, f"{who}-feed-{i}", at)
         marks.record_sent(path, f"new:{who}:{i}", marks.SentMark(at, i, "@presos", f"{i:020d}"))
@@ -337,7 +339,8 @@ def test_two_processes_sharing_the_files_keep_each_others_marks_and_sends(
     path = marks.marks_path(tmp_path / "monitor.db")
     n = 300
     forked = multiprocessing.get_context("fork")
-    writers = [forked.Process(target=_record_from, args=(path, who, n)) for who in ("a", "b")]
+    step = forked.Barrier(2)  # unpaced, one writer could finish first and the other's rewrites keep only its own
+    writers = [forked.Process(target=_record_from, args=(path, who, n, step)) for who in ("a", "b")]
     for w in writers:
         w.start()
     for w in writers:
