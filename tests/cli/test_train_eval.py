@@ -178,22 +178,28 @@ def test_eval_time_window_and_unsure(capsys: pytest.CaptureFixture[str], tmp_pat
 
 @pytest.mark.slow
 @pytest.mark.timeout(600)  # a whole training run: 66 s on an idle 2-core host, past 120 s on a busy one
-def test_make_train_reproduces_the_shipped_model(
+def test_make_train_reproduces_the_shipped_models(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Needs ../shared (the real headlines), the same scikit-learn and the rules it was trained on."""
+    """`make train` (one `monitor train` run) writes both shipped models: the relevance model and,
+    beside it, the counts model. One run checks both (two runs of the same training took 50 s
+    each of the suite). Needs ../shared (the real headlines), the same scikit-learn and the rules
+    they were trained on."""
     import sklearn
 
+    from monitor.match.count_model import COUNTS_MODEL_PATH
     from monitor.match.engine import rules_digest
     from monitor.match.evaluate import load_rules
 
     if not REAL.is_file():
         pytest.skip("../shared/real is absent")
     meta = load_model(MODEL_PATH).model.meta  # type: ignore[union-attr]
-    if meta["sklearn"] != sklearn.__version__:
-        pytest.skip(f"model trained with scikit-learn {meta['sklearn']}, here {sklearn.__version__}")
-    if meta["rules"] != rules_digest(*load_rules(CONFIG)):
-        pytest.fail("feeds.yaml's rules changed since the model was trained: run `make train`")
+    counts_meta = json.loads(COUNTS_MODEL_PATH.read_text(encoding="utf-8"))["meta"]
+    for m in (meta, counts_meta):
+        if m["sklearn"] != sklearn.__version__:
+            pytest.skip(f"model trained with scikit-learn {m['sklearn']}, here {sklearn.__version__}")
+        if m["rules"] != rules_digest(*load_rules(CONFIG)):
+            pytest.fail("feeds.yaml's rules changed since the models were trained: run `make train`")
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.chdir(ROOT)
     out = tmp_path / "relevance.json"
@@ -202,3 +208,4 @@ def test_make_train_reproduces_the_shipped_model(
     assert code == 0, text
     assert_reproduced(out, MODEL_PATH)
     assert os.path.getsize(out) < 3_000_000
+    assert_reproduced(tmp_path / "counts.json", COUNTS_MODEL_PATH)

@@ -19,11 +19,9 @@ from monitor.match.count_model import (
     load_count_model,
 )
 from monitor.match.counts import extract_counts, read_counts
-from tests.match.model_files import assert_reproduced
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "feeds.yaml"
-REAL = ROOT.parent / "shared" / "real" / "headlines_es_2026-01.jsonl"
 
 
 def test_the_shipped_model_loads_and_keeps_a_plain_count_confident():
@@ -98,32 +96,8 @@ def test_off_means_the_rules_alone(monkeypatch: pytest.MonkeyPatch):
         (c.event, c.number) for c in read_counts(text)]
 
 
-@pytest.mark.slow
-@pytest.mark.timeout(600)  # a whole training run: 66 s on an idle 2-core host, past 120 s on a busy one
-def test_monitor_train_reproduces_the_shipped_counts_model(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-) -> None:
-    """Needs ../shared (the real headlines), the same scikit-learn and the same rules."""
-    import sklearn
-
-    from monitor.cli import main
-    from monitor.match.engine import rules_digest
-    from monitor.match.evaluate import load_rules
-
-    if not REAL.is_file():
-        pytest.skip("../shared/real is absent")
-    meta = json.loads(COUNTS_MODEL_PATH.read_text(encoding="utf-8"))["meta"]
-    if meta["sklearn"] != sklearn.__version__:
-        pytest.skip(f"trained with scikit-learn {meta['sklearn']}, here {sklearn.__version__}")
-    if meta["rules"] != rules_digest(*load_rules(CONFIG)):
-        pytest.fail("feeds.yaml's rules changed since the model was trained: run `make train`")
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.chdir(ROOT)
-    out = tmp_path / "counts.json"
-    code = main(["train", "--config", str(CONFIG), "--until", "2026-01-31", "--out",
-                 str(tmp_path / "relevance.json"), "--counts-out", str(out)])
-    assert code == 0, capsys.readouterr()
-    assert_reproduced(out, COUNTS_MODEL_PATH)
+# That `monitor train` reproduces the shipped counts model is checked with the relevance model, by
+# one training run: tests/cli/test_train_eval.py::test_make_train_reproduces_the_shipped_models.
 
 
 def _lowest_reaching(scores: list[float], right: list[bool], target: float, e: float) -> float:
