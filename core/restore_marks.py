@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from core.jsonlines import read_lines
+from storage.alerts import IN_FLIGHT_MARKS
 
 log = logging.getLogger("monitor.restore")
 
@@ -119,7 +120,21 @@ class SentMark:
 
 
 def payload_fingerprint(payload: dict[str, Any]) -> str:
-    """A short digest of an alert's payload as queued (what it tells, in which words)."""
+    """A short digest of an alert's payload as queued (what it tells, in which words), without
+    the marks written on its row while its message is on its way (`storage.alerts.IN_FLIGHT_MARKS`):
+    they change nothing the message says. With them, the admin chat told of a catch-up in flight
+    (`notified`) made the stored payload differ from the one journaled, and a crash before the
+    record sent the catch-up again."""
+    return _digest({k: v for k, v in payload.items() if k not in IN_FLIGHT_MARKS})
+
+
+def sent_as(mark: SentMark, payload: dict[str, Any]) -> bool:
+    """Whether the journal's `mark` is of a message that said what `payload` says. A line written
+    before December 2026 digests the whole payload, marks included."""
+    return mark.content in (payload_fingerprint(payload), _digest(payload))
+
+
+def _digest(payload: dict[str, Any]) -> str:
     raw = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:20]
 

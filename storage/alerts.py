@@ -526,7 +526,7 @@ def finish_alert(session: Session, alert_id: int, **values: Any) -> None:
     the admin chat told of a fold or catch-up): the payload the worker holds is the one it claimed."""
     if "payload" in values:
         now = session.scalar(select(Alert.payload).where(Alert.id == alert_id).with_for_update()) or {}
-        values["payload"] = {**values["payload"], **{k: now[k] for k in (WITHDRAWN, DELETED, NOTIFIED) if k in now}}
+        values["payload"] = {**values["payload"], **{k: now[k] for k in IN_FLIGHT_MARKS if k in now}}
     session.execute(
         update(Alert).where(Alert.id == alert_id, Alert.status == "sending")
         .values(**values).execution_options(synchronize_session=False)
@@ -539,6 +539,9 @@ SENT_CHAT = "sent_chat_id"  # Alert.payload: the chat a sent alert's message is 
 WITHDRAWN = "withdrawn"
 DELETED = "deleted_in_chat"  # Alert.payload: its message was deleted in the chat (an edit or reply found it gone)
 NOTIFIED = "notified"  # Alert.payload: the admin chat was told of this fold or catch-up (alerts/feed_limits.py)
+# the marks other processes write on a row while its message is on its way: kept by the record of
+# the send (finish_alert), left out of the journal of sends' fingerprint (core/restore_marks.py)
+IN_FLIGHT_MARKS = (WITHDRAWN, DELETED, NOTIFIED)
 
 
 def message_deleted(alert: Alert) -> bool:

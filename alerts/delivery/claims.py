@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from alerts.delivery.shared import Claimed, Head, WorkerBase, log, rate_key
 from core.config import ChannelConfig
-from core.restore_marks import SentMark, load_sent, payload_fingerprint
+from core.restore_marks import SentMark, load_sent, sent_as
 from storage.alerts import SENT_CHAT, chat_sends, claim_alert, claims_skew, finish_alert, lock_chat
 from storage.models import Alert
 
@@ -42,7 +42,7 @@ class Claims(WorkerBase):
                 if row is None:
                     return None
                 mark = self._sent_mark(head, row.dedupe_key)
-                if mark is not None and mark.content == payload_fingerprint(row.payload or {}):
+                if mark is not None and sent_as(mark, row.payload or {}):
                     self._sent_already(session, row, mark)
                     return None
                 skew = claims_skew(session, self.clock.now)  # sends are stamped by the claims' clock

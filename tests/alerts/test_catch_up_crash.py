@@ -1,0 +1,124 @@
+"""A catch-up message (alerts/catch_up.py) through a kill -9 and through a restored backup:
+every folded alert reaches the chat exactly once, as the line of one catch-up. The worker's
+death is an exception no handler of the worker catches (`Killed`, a BaseException), raised at
+the step a kill -9 would stop it at; a new worker on the same database and journal of sends
+then delivers, as the service's next start does. Real parts: the Bot API emulator, a SQLite
+file (PostgreSQL too with TEST_DATABASE_URL) and its journal of sends."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from test_catch_up import CHANNELS, CHAT, deliver_all, queue_during, rows
+
+from alerts.catch_up import catch_up_notices
+from alerts.delivery import DeliveryWorker
+from alerts.feed_limits import mark_notified
+from core.clock import ManualClock
+from core.restore_marks import load_sent, marks_path
+from storage.db import Database
+
+LEASE = 300.0  # the worker's stale_after: a dead worker's claim is taken over after it
+
+
+class Killed(BaseException):
+    """The process ends here (kill -9): nothing after this step runs, no handler sees it."""
+
+
+def catch_ups(emulator: Any) -> list[Any]:
+    return [m for m in emulator.messages(CHAT) if m.text.startswith("⏪")]
+
+
+def stories_told(emulator: Any) -> list[str]:
+    """The story ("104" of "Pérez 104") of each line of a catch-up and of each message of its
+    own the chat received, in order: a story told twice is there twice."""
+    return re.findall(r"Pérez (\d+) ", "\n".join(m.text for m in emulator.messages(CHAT)))
+
+
+async def killed_at(worker: DeliveryWorker, step: str, monkeypatch: pytest.MonkeyPatch, *,
+                    before: Any = None) -> None:
+    """Run `worker` until it dies at `step`: "send" (before the message leaves), or "record"
+    (Telegram took it and the journal of sends has it, the row does not). `before` runs first."""
+
+    def die(*_: Any, **__: Any) -> Any:
+        if before is not None:
+            before()
+        raise Killed
+
+    async def adie(*_: Any, **__: Any) -> Any:
+        die()
+
+    if step == "send":
+        monkeypatch.setattr(worker.sender, "send", adie)
+    else:
+        monkeypatch.setattr(worker, "_finish", die)
+    with pytest.raises(Killed):
+        await deliver_all(worker)
+
+
+async def restarted(make_worker: Any, config: Any, clock: ManualClock) -> DeliveryWorker:
+    """The next start: its claim lease past, a new worker (it reads the journal of sends)."""
+    clock.advance(LEASE + 1)
+    return await make_worker(config, clock=clock, stale_after=LEASE)
+
+
+def queued_over_a_day(db: Database, add_item: Any, config: Any, clock: ManualClock) -> list[int]:
+    """Six stories queued 30 to 25 hours ago (a long outage), two 1 hour ago; the old ones' ids."""
+    queue_during(db, add_item, config, clock, [30 - k for k in range(6)])
+    queue_during(db, add_item, config, clock, [1, 0.9])
+    return [a.id for a in rows(db) if a.kind == "new"][:6]
+
+
+@pytest.mark.parametrize("step", ["send", "record"])
+async def test_a_kill_while_the_catch_up_is_sent_tells_each_folded_alert_once(
+    step, db, emulator, make_synced_config, make_worker, add_item, monkeypatch,
+) -> None:
+    """Killed after the fold's commit, before the catch-up left: the next start sends it. Killed
+    after Telegram took it, before its row was recorded: the next start finds it in the journal
+    of sends and marks it sent, not sent again. Either way each story once, no line lost."""
+    clock = ManualClock()
+    config = make_synced_config(CHANNELS)
+    old = queued_over_a_day(db, add_item, config, clock)
+    first = await make_worker(config, clock=clock, stale_after=LEASE)
+    await killed_at(first, step, monkeypatch)
+    assert {a.status for a in rows(db) if a.id in old} == {"folded"}  # the fold had committed
+    assert len(catch_ups(emulator)) == (1 if step == "record" else 0)
+
+    await deliver_all(await restarted(make_worker, config, clock))
+    told = stories_told(emulator)
+    assert len(catch_ups(emulator)) == 1
+    assert len(told) == 8 and len(set(told)) == 8  # 6 lines, 2 young stories: each once
+    assert [a.status for a in rows(db) if a.kind == "catch_up"] == ["sent"]
+    assert {a.status for a in rows(db) if a.kind == "new"} == {"folded", "sent"}
+
+
+async def test_a_kill_after_the_admin_chat_was_told_of_the_catch_up_in_flight_does_not_send_it_again(
+    db, emulator, make_synced_config, make_worker, add_item, monkeypatch,
+) -> None:
+    """The admin chat's look (every 30 s) marks the catch-up told (`notified` in its payload)
+    while its message is on its way; the process dies before the row records the send. The
+    journal of sends has the message, with a fingerprint of the payload as claimed, without the
+    mark. Before, the next start compared it with the payload as stored, the mark in it, found
+    them different and sent the catch-up again: its 6 lines twice."""
+    clock = ManualClock()
+    config = make_synced_config(CHANNELS, admin_chat_id=4242)
+
+    def admin_looks() -> None:
+        with db.session() as s:
+            [(told, _)] = catch_up_notices(s, clock.now())
+            mark_notified(s, told)
+
+    queued_over_a_day(db, add_item, config, clock)
+    first = await make_worker(config, clock=clock, stale_after=LEASE)
+    await killed_at(first, "record", monkeypatch, before=admin_looks)
+    [(key, payload)] = [(a.dedupe_key, a.payload) for a in rows(db) if a.kind == "catch_up"]
+    assert payload["notified"] is True and key in load_sent(marks_path(db.marks_base))
+
+    await deliver_all(await restarted(make_worker, config, clock))
+    told = stories_told(emulator)
+    assert len(catch_ups(emulator)) == 1 and len(told) == 8 and len(set(told)) == 8
+    [row] = [a for a in rows(db) if a.kind == "catch_up"]
+    assert row.status == "sent" and row.telegram_message_id == catch_ups(emulator)[0].message_id
+    assert row.payload["notified"] is True
