@@ -24,7 +24,8 @@ chat is told once per catch-up (`catch_up_notices`, read by alerts/admin.py).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -52,8 +53,10 @@ from alerts.render import (
 )
 from core.config import AppConfig, ChannelConfig
 from core.count import as_counts
+from core.restore_marks import SentMark, sent_as
 from storage.alerts import (
     CATCH_UP,
+    SENT_CHAT,
     alerts_by_id,
     catch_ups_of,
     catch_ups_since,
@@ -61,6 +64,8 @@ from storage.alerts import (
     lock_chat,
 )
 from storage.models import Alert, Story
+
+log = logging.getLogger("alerts.delivery")  # the fold runs in the delivery worker
 
 MIN_FOLDED = 3  # fewer old alerts than this go out one by one: a catch-up would save nothing
 FOLLOW_UPS = ("edit", "update")  # queued behind a story's message: folded with it
@@ -97,21 +102,24 @@ def due(after: timedelta, kind: str, created_at: datetime | None, now: datetime)
 
 
 def fold_old(session: Session, config: AppConfig, channel: ChannelConfig, chat: Sequence[str], *,
-             now: datetime) -> list[Alert]:
+             now: datetime, sent: Mapping[str, SentMark] | None = None) -> list[Alert]:
     """Fold `channel`'s `new` alerts queued more than `catch_up_after` before `now` into its
     catch-up message(s), in the caller's transaction; `chat`: the channels of its chat, whose
-    rows are locked as a claim locks them. Returns the catch-up rows written; raises
-    `_NothingToFold` (handled by `try_fold`, which rolls the transaction back) when it is off or
-    would fold fewer than MIN_FOLDED alerts and there is no pending catch-up to add them to."""
+    rows are locked as a claim locks them. `sent`: the journal of sends (core/restore_marks.py):
+    an alert it has, queued in a database restored from a backup, is marked sent as the
+    message it was, not folded. Returns the catch-up rows written; raises `_NothingToFold`
+    (handled by `try_fold`, which rolls the transaction back) when it is off or would fold
+    fewer than MIN_FOLDED alerts and there is no pending catch-up to add them to."""
     after = config.settings.catch_up_after
     if not after:
         raise _NothingToFold
+    sent = sent or {}
     lock_chat(session, chat)
     taken = fold_queued(session, channel.name, ("new",), FOLDED, before=now - after)
-    parts = _open_parts(session, channel.name)
-    if not taken or (len(taken) < MIN_FOLDED and not parts):
-        raise _NothingToFold
-    rows = alerts_by_id(session, taken)
+    rows = [r for r in alerts_by_id(session, taken) if not _sent_already(r, sent)]
+    parts = _open_parts(session, channel.name, sent)
+    if not rows or (len(rows) < MIN_FOLDED and not parts):
+        raise _NothingToFold  # (the rows marked sent too: the claim of each finds them again)
     earlier = alerts_by_id(session, [i for p in parts for i in (p.payload or {}).get("alert_ids", [])])
     stories = {r.story_id for r in rows if r.story_id is not None}
     follow_ups = fold_queued(session, channel.name, FOLLOW_UPS, FOLDED, story_ids=stories) if stories else []
@@ -127,28 +135,51 @@ def fold_old(session: Session, config: AppConfig, channel: ChannelConfig, chat: 
 
 
 def try_fold(session_scope: Any, config: AppConfig, channel: ChannelConfig, chat: Sequence[str], *,
-             now: datetime) -> list[tuple[int, int]]:
+             now: datetime, sent: Mapping[str, SentMark] | None = None) -> list[tuple[int, int]]:
     """`fold_old` in a transaction of its own (`session_scope`: `Database.session`), undone when
     it folds nothing; (catch-up id, alerts it folds) of each part written."""
     try:
         with session_scope() as session:
-            parts = fold_old(session, config, channel, chat, now=now)
+            parts = fold_old(session, config, channel, chat, now=now, sent=sent)
             return [(p.id, len((p.payload or {}).get("alert_ids", []))) for p in parts]
     except _NothingToFold:
         return []
 
 
-def _open_parts(session: Session, channel: str) -> list[Alert]:
+def _sent_already(row: Alert, sent: Mapping[str, SentMark]) -> bool:
+    """Whether the journal of sends says queued alert `row` went out already (its database was
+    restored from a backup taken before): then it is marked sent as that message, as a claim
+    marks it (alerts/delivery/claims.py), and the story's edits find it. Folded, it was told a
+    second time, as a line of the catch-up."""
+    mark = sent.get(row.dedupe_key)
+    if mark is None or not sent_as(mark, row.payload or {}):
+        return False
+    row.status, row.sent_at, row.claimed_at = "sent", mark.at, None
+    row.telegram_message_id = mark.message_id
+    if mark.chat is not None:
+        row.payload = {**(row.payload or {}), SENT_CHAT: mark.chat}
+    row.last_error = "sent, its record lost to a restored backup: not folded into a catch-up"
+    log.warning("alert %d to %s is queued in the database but was sent at %s (message %s): the database "
+                "was restored from a backup; marked sent, not folded into a catch-up", row.id, row.channel,
+                mark.at.strftime("%Y-%m-%d %H:%M:%S UTC"), mark.message_id)
+    return True
+
+
+def _open_parts(session: Session, channel: str, sent: Mapping[str, SentMark]) -> list[Alert]:
     """The parts of `channel`'s latest catch-up, oldest first, when none of them is claimed or
     sent yet (more alerts can be folded into them); else none. Held until the fold commits:
     the admin chat's mark of a notice (`feed_limits.mark_notified`) waits for it, or it for
-    the mark, and neither writes back a payload older than the other's."""
+    the mark, and neither writes back a payload older than the other's. A part the journal of
+    sends has (a restored backup's pending catch-up, sent after the backup) is not rewritten:
+    its claim marks it sent, and the lines it had are not told again in a rewritten text."""
     latest = catch_ups_of(session, channel, lock=True)
     if not latest:
         return []
     group = (latest[0].payload or {}).get("group")
     parts = [a for a in latest if (a.payload or {}).get("group") == group]
     if any(a.status != "pending" for a in parts):
+        return []
+    if any((m := sent.get(a.dedupe_key)) is not None and sent_as(m, a.payload or {}) for a in parts):
         return []
     return sorted(parts, key=lambda a: a.id)
 

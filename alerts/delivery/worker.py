@@ -253,7 +253,7 @@ class DeliveryWorker(Heads, Claims, Sends, EditsAndReplies, BackOff, Record):
                 or not catch_up.due(self.config.settings.catch_up_after, head.kind, head.created_at, now)):
             return False
         parts = await asyncio.to_thread(catch_up.try_fold, self.db.session, self.config, conf,
-                                        self._chat_channels(conf), now=now)
+                                        self._chat_channels(conf), now=now, sent=self.sent_before)
         if parts:
             log.info("catch-up: %d alert(s) of channel %s queued more than %s ago are told in %d message(s) "
                      "(alert #%d), not one by one", sum(n for _, n in parts), conf.name,

@@ -8,9 +8,13 @@ file (PostgreSQL too with TEST_DATABASE_URL) and its journal of sends."""
 from __future__ import annotations
 
 import re
+import shutil
+import sqlite3
+from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from test_catch_up import CHANNELS, CHAT, deliver_all, queue_during, rows
 
 from alerts.catch_up import catch_up_notices
@@ -18,7 +22,8 @@ from alerts.delivery import DeliveryWorker
 from alerts.feed_limits import mark_notified
 from core.clock import ManualClock
 from core.restore_marks import load_sent, marks_path
-from storage.db import Database
+from storage.db import Database, open_database
+from storage.models import Alert
 
 LEASE = 300.0  # the worker's stale_after: a dead worker's claim is taken over after it
 
@@ -122,3 +127,69 @@ async def test_a_kill_after_the_admin_chat_was_told_of_the_catch_up_in_flight_do
     [row] = [a for a in rows(db) if a.kind == "catch_up"]
     assert row.status == "sent" and row.telegram_message_id == catch_ups(emulator)[0].message_id
     assert row.payload["notified"] is True
+
+
+def _backup(db: Database, to: Path) -> Path:
+    """SQLite's online backup, what `sqlite3 monitor.db ".backup to.db"` does."""
+    assert db.sqlite_file is not None
+    src, dst = sqlite3.connect(db.sqlite_file), sqlite3.connect(to)
+    with dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+    return to
+
+
+def _restore(db: Database, db_url: str, copy: Path) -> Database:
+    """As docs/OPERATIONS.md says, the service stopped: the -wal and -shm files removed, the
+    file put back; the database opened again."""
+    assert db.sqlite_file is not None
+    db.dispose()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{db.sqlite_file}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(copy, db.sqlite_file)
+    return open_database(db_url)
+
+
+async def test_alerts_sent_after_a_backup_are_not_lines_of_a_catch_up_after_it_is_restored(
+    db, db_url, emulator, make_synced_config, make_worker, add_item, tmp_path,
+) -> None:
+    """Four stories go out one by one; the database is backed up while the last two and four
+    more are still queued, then those go out too. The backup is restored, and a day later (an
+    outage) all six are old: the fold takes the six queued rows. Before, the two the journal
+    of sends has were lines of the catch-up as well: told twice. Now they are marked sent as
+    the messages they were, and the catch-up tells the four others."""
+    if not db_url.startswith("sqlite"):
+        pytest.skip("a SQLite file copied back; PostgreSQL's dump and restore: tests/service/test_restore_pg.py")
+    clock = ManualClock()
+    config = make_synced_config(CHANNELS)
+    queue_during(db, add_item, config, clock, [0.5, 0.4])
+    worker = await make_worker(config, clock=clock)
+    await deliver_all(worker, 2)
+    queue_during(db, add_item, config, clock, [0.3, 0.2, 0.1, 0.05, 0.04, 0.03])
+    copy = _backup(db, tmp_path / "backup.db")
+    await worker.deliver_pending(max_batch=2)  # two more sent after the backup
+    sent_after = [a.id for a in rows(db) if a.kind == "new" and a.status == "sent"][2:]
+    assert len(sent_after) == 2
+    before = len(emulator.messages(CHAT))
+    await worker.close()
+
+    restored = _restore(db, db_url, copy)
+    try:
+        clock.advance(86400)  # a day later all six are queued more than catch_up_after ago
+        again = DeliveryWorker(config, worker.runtime, restored, clock=clock, request_timeout=0.4)
+        await again.start()
+        try:
+            await deliver_all(again)
+        finally:
+            await again.close()
+        after = emulator.messages(CHAT)[before:]
+        told = stories_told(emulator)
+        assert len(told) == len(set(told)) == 8  # each story once, whichever way
+        assert len(after) == 1 and after[0].text.startswith("⏪ 4 alertas")
+        with restored.session() as s:
+            states = {a.id: a.status for a in s.scalars(select(Alert).where(Alert.kind == "new"))}
+        assert all(states[i] == "sent" for i in sent_after)
+    finally:
+        if restored is not db:
+            restored.dispose()
