@@ -426,18 +426,92 @@ class TimedFeedServer(FeedServer):
 
 
 class TimedEmulator(BotApiEmulator):
-    """The Bot API emulator, remembering when each message arrived."""
+    """The Bot API emulator, remembering when each message arrived. `on_catch_up`, when set, is
+    called as a catch-up message is taken, before the answer goes back to the service."""
 
     def __init__(self) -> None:
         super().__init__(hang_seconds=2.0, retry_after=3)
         self.arrived: dict[tuple[str, int], float] = {}
+        self.on_catch_up: Any = None
 
     def call(self, method: str, params: dict[str, Any]) -> Any:
         result = super().call(method, params)
         if method == "sendMessage":
             with self._lock:
                 self.arrived[(str(params.get("chat_id")), int(result["message_id"]))] = time.time()
+            if self.on_catch_up is not None and str(params.get("text") or "").removeprefix("<b>").startswith("⏪"):
+                self.on_catch_up()
         return result
+
+
+class CatchUpKill:
+    """A kill -9 placed in the moment the first catch-up message goes out (`--kill-in-catch-up`).
+
+    `record`: Telegram (the emulator) took the message and the service has its answer, but the
+    row is not recorded: as the emulator takes it, the driver takes SQLite's write lock (what a
+    `sqlite3` shell or a backup would hold), so the service writes its line in the journal of
+    sends and then waits for the database; 1.5 s later it is killed, then the lock is let go.
+    `answer`: killed before the emulator's answer goes back, the one moment no journal covers:
+    Telegram took a message the service never heard of."""
+
+    HOLD = 1.5  # seconds between the message taken and the kill, the record waiting for the lock
+
+    def __init__(self, mode: str, db_path: Path, service: ServiceProcess) -> None:
+        self.mode, self.db_path, self.service = mode, db_path, service
+        self.taken_at: float | None = None  # when the first catch-up message was taken
+        self.killed_at: float | None = None
+        self.restarted = False
+        self.state = ""  # what the database and the journal held at the kill
+        self._once = threading.Lock()
+        self._locked, self._release = threading.Event(), threading.Event()
+
+    def taken(self) -> None:
+        """The emulator took a catch-up message (its handler thread, before it answers)."""
+        with self._once:
+            if self.taken_at is not None:
+                return
+            self.taken_at = time.time()
+            if self.mode == "answer":
+                self.state = self._state()
+                self.service.kill9()
+                self.killed_at = time.time()
+                return
+            threading.Thread(target=self._hold_lock, daemon=True, name="soak-db-lock").start()
+            self._locked.wait(30)
+
+    def due(self) -> bool:
+        """Whether the record-mode kill is due now (the main loop kills)."""
+        return (self.mode == "record" and self.taken_at is not None and self.killed_at is None
+                and time.time() >= self.taken_at + self.HOLD)
+
+    def kill(self) -> None:
+        self.state = self._state()
+        self.service.kill9()
+        self.killed_at = time.time()
+        self._release.set()
+
+    def _hold_lock(self) -> None:
+        con = sqlite3.connect(self.db_path, timeout=30, isolation_level=None)
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            self._locked.set()
+            self._release.wait(60)
+            con.execute("ROLLBACK")
+        finally:
+            self._locked.set()
+            con.close()
+
+    def _state(self) -> str:
+        """The catch-up rows by status, and how many catch-up sends the journal has."""
+        try:
+            db = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=5)
+            rows = db.execute("SELECT status, count(*) FROM alerts WHERE kind = 'catch_up' GROUP BY status").fetchall()
+            db.close()
+        except sqlite3.Error as exc:
+            rows = [("unread", str(exc))]
+        sent = self.db_path.with_name(self.db_path.name + ".sent")
+        journaled = sent.read_text("utf-8").count('["catch_up:') if sent.exists() else 0
+        return f"catch-up rows {dict(rows)}, {journaled} catch-up send(s) in the journal"
 
 
 def _etag(body: bytes) -> str:
@@ -667,12 +741,15 @@ class Events:
     drained_at: float | None = None
     stop_seconds: float | None = None
     exit_code: int | None = None
+    catch_up_kill: str = ""  # --kill-in-catch-up: when it landed and what the service had recorded
 
 
 def run(
-    plan: Plan, workdir: Path, *, drain: float, say: Any
+    plan: Plan, workdir: Path, *, drain: float, say: Any, kill_in_catch_up: str | None = None,
 ) -> tuple[Events, TimedEmulator, ServiceProcess, TimedFeedServer]:
-    """Run the service through the schedule; returns what happened and the three parties."""
+    """Run the service through the schedule; returns what happened and the three parties.
+    `kill_in_catch_up` ("record" or "answer"): one more kill -9, as the first catch-up message
+    goes out (CatchUpKill)."""
     sched = plan.schedule
     rng = random.Random(7)
     emulator = TimedEmulator().start()
@@ -684,6 +761,9 @@ def run(
     port = _free_port()
     write_config(workdir / "feeds.yaml", plan, server, 0.0, port)
     service = ServiceProcess(workdir, emulator.api_url)
+    catch_up_kill = CatchUpKill(kill_in_catch_up, workdir / "soak.db", service) if kill_in_catch_up else None
+    if catch_up_kill is not None:
+        emulator.on_catch_up = catch_up_kill.taken
     publisher = Publisher(server, plan, time.time())  # the backlog and the faulty feeds
     service.start()
     say(f"service started (pid {service.proc.pid if service.proc else '?'}); "
@@ -726,6 +806,9 @@ def run(
                     down = False
                     events.outage = (start + sched.outage[0], time.time()) if sched.outage else None
                     say(f"t={elapsed:.0f}s Bot API back")
+            if catch_up_kill is not None and _catch_up_killed(catch_up_kill, events, say):
+                time.sleep(0.2)
+                continue
             # One fault among every few calls: faults must not pile up while the worker waits.
             if len(emulator.requests) >= next_fault and not down:
                 kind = rng.choice(SEND_FAULTS)
@@ -749,6 +832,29 @@ def run(
         server.stop()
         emulator.stop()
     return events, emulator, service, server
+
+
+def _catch_up_killed(kill: CatchUpKill, events: Events, say: Any) -> bool:
+    """The kill in the catch-up's send, when due, and the restart 2 s after it; whether the
+    service is down for it now (the main loop does not restart it as one that exited)."""
+    if kill.due():
+        kill.kill()
+    if kill.taken_at is None or kill.restarted:
+        return False
+    if kill.killed_at is None:  # 'answer': being killed in the emulator's thread, not an exit to restart
+        return kill.mode == "answer"
+    if kill.state and not events.catch_up_kill:  # this kill not counted yet
+        events.kills.append(kill.killed_at)
+        assert kill.taken_at is not None
+        events.catch_up_kill = (f"{kill.mode}: killed {kill.killed_at - kill.taken_at:.1f} s after the first "
+                                f"catch-up message was taken (t={kill.taken_at - events.start:.0f} s); {kill.state}")
+        say(f"t={kill.killed_at - events.start:.0f}s kill -9 in the catch-up's send ({events.catch_up_kill})")
+    if time.time() < kill.killed_at + 2.0:
+        return True
+    kill.service.start()
+    events.restarts.append(time.time())
+    kill.restarted = True
+    return False
 
 
 def _drain(plan: Plan, emulator: TimedEmulator, workdir: Path, deadline: float) -> float | None:
@@ -896,6 +1002,7 @@ class Report:
     catch_up_too_early: list[str] = field(default_factory=list)  # lines younger than catch_up_after
     latency_catch_up_p50: float | None = None  # publication → the catch-up's arrival
     latency_catch_up_p95: float | None = None
+    catch_up_kill: str = ""  # --kill-in-catch-up: when it landed, what was recorded then
 
 
 def pct(values: list[float], q: float) -> float | None:
@@ -1024,7 +1131,7 @@ def analyse(plan: Plan, events: Events, emulator: TimedEmulator, service: Servic
         catch_up_after=plan.catch_up_after, catch_up_messages=len(catch_ups),
         delivered_by_catch_up=by_catch_up, catch_up_irrelevant_lines=bad_lines,
         catch_up_too_early=too_early[:20], latency_catch_up_p50=pct(caught, 50),
-        latency_catch_up_p95=pct(caught, 95),
+        latency_catch_up_p95=pct(caught, 95), catch_up_kill=events.catch_up_kill,
     )
     report.failures = judge(report)
     return report
@@ -1112,6 +1219,7 @@ def print_report(r: Report, out: Any = sys.stdout) -> None:
            f"{f(r.latency_catch_up_p50)}, p95 {f(r.latency_catch_up_p95)} (left out of the latencies below)"]
           if r.catch_up_after is not None or r.catch_up_messages else []),
         *(f"    - too early: {text}" for text in r.catch_up_too_early[:5]),
+        *([f"- kill -9 in the catch-up's send: {r.catch_up_kill}"] if r.catch_up_kill else []),
         f"- latency publication → delivery: p50 {f(r.latency_raw_p50)}, p95 {f(r.latency_raw_p95)}",
         f"- beyond the poll interval: p50 {f(r.latency_beyond_p50)}, p95 {f(r.latency_beyond_p95)}"
         f"; outside crash/outage windows p95 {f(r.latency_calm_beyond_p95)} "
@@ -1176,6 +1284,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="when the Bot API goes down, as a fraction of the run (default 0.4)")
     parser.add_argument("--kill-at", type=_fractions,
                         help="when to kill -9, fractions of the run, comma-separated (default: --kills at 0.3, 0.62)")
+    parser.add_argument("--kill-in-catch-up", choices=["record", "answer"],
+                        help="one more kill -9 as the first catch-up message goes out: 'record', Telegram took it "
+                             "and the service has the answer, its row not recorded (the driver holds SQLite's "
+                             "write lock); 'answer', before the answer reaches the service")
     parser.add_argument("--workdir", help="keep the files here (default: a new temp directory)")
     parser.add_argument("--json", help="also write the report as JSON to this file")
     args = parser.parse_args(argv)
@@ -1196,7 +1308,8 @@ def main(argv: list[str] | None = None) -> int:
     say(f"plan: {len(plan.stories)} stories ({sum(len(s.items) for s in plan.stories)} items), "
         f"{len(plan.feeds)} feeds; kills at {[round(k) for k in schedule.kills]} s, edits at "
         f"{[round(e) for e in schedule.edits]} s, Bot API down {schedule.outage}; in {workdir}")
-    events, emulator, service, server = run(plan, workdir, drain=args.drain, say=say)
+    events, emulator, service, server = run(plan, workdir, drain=args.drain, say=say,
+                                            kill_in_catch_up=args.kill_in_catch_up)
     report = analyse(plan, events, emulator, service, server.fetch_times, workdir)
     print_report(report)
     if args.json:
