@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select
 from test_catch_up import CHANNELS, CHAT, deliver_all, queue_during, rows
 
-from alerts.catch_up import catch_up_notices
+from alerts.catch_up import catch_up_notices, try_fold
 from alerts.delivery import DeliveryWorker
 from alerts.feed_limits import mark_notified
 from core.clock import ManualClock
@@ -193,3 +193,41 @@ async def test_alerts_sent_after_a_backup_are_not_lines_of_a_catch_up_after_it_i
     finally:
         if restored is not db:
             restored.dispose()
+
+
+async def test_a_restored_catch_up_sent_after_the_backup_takes_no_new_lines(
+    db, db_url, emulator, make_synced_config, make_worker, add_item, tmp_path,
+) -> None:
+    """The backup was taken while a catch-up of six stories waited (an outage); it went out after.
+    Restored, the catch-up is pending again, and three more stories have grown old. Before, the
+    fold wrote them into it (nine lines): its text no longer the one journaled, it went out again,
+    the six stories told twice. Now it is marked sent and the three go into a catch-up of their own."""
+    if not db_url.startswith("sqlite"):
+        pytest.skip("a SQLite file copied back; PostgreSQL's dump and restore: tests/service/test_restore_pg.py")
+    clock = ManualClock()
+    config = make_synced_config(CHANNELS)
+    queue_during(db, add_item, config, clock, [30 - k for k in range(6)])
+    [(catch_up, six)] = try_fold(db.session, config, config.channels[0], ["pp"], now=clock.now())
+    assert six == 6
+    copy = _backup(db, tmp_path / "backup.db")
+    worker = await make_worker(config, clock=clock)
+    await deliver_all(worker, 2)
+    assert [m.text.split(" mientras")[0] for m in catch_ups(emulator)] == ["⏪ 6 alertas"]
+    await worker.close()
+
+    restored = _restore(db, db_url, copy)
+    try:
+        queue_during(restored, add_item, config, clock, [9, 8, 7])
+        again = DeliveryWorker(config, worker.runtime, restored, clock=clock, request_timeout=0.4)
+        await again.start()
+        try:
+            await deliver_all(again)
+        finally:
+            await again.close()
+        told = stories_told(emulator)
+        assert len(told) == len(set(told)) == 9
+        assert [m.text.split(" mientras")[0] for m in catch_ups(emulator)] == ["⏪ 6 alertas", "⏪ 3 alertas"]
+        with restored.session() as s:
+            assert s.get(Alert, catch_up).status == "sent"
+    finally:
+        restored.dispose()
