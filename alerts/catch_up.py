@@ -102,24 +102,27 @@ def due(after: timedelta, kind: str, created_at: datetime | None, now: datetime)
 
 
 def fold_old(session: Session, config: AppConfig, channel: ChannelConfig, chat: Sequence[str], *,
-             now: datetime, sent: Mapping[str, SentMark] | None = None) -> list[Alert]:
+             now: datetime, sent: Mapping[str, SentMark] | None = None,
+             marked: list[str] | None = None) -> list[Alert]:
     """Fold `channel`'s `new` alerts queued more than `catch_up_after` before `now` into its
     catch-up message(s), in the caller's transaction; `chat`: the channels of its chat, whose
     rows are locked as a claim locks them. `sent`: the journal of sends (core/restore_marks.py):
     an alert it has, queued in a database restored from a backup, is marked sent as the
-    message it was, not folded. Returns the catch-up rows written; raises `_NothingToFold`
-    (handled by `try_fold`, which rolls the transaction back) when it is off or would fold
-    fewer than MIN_FOLDED alerts and there is no pending catch-up to add them to."""
+    message it was, not folded (the warning to log once committed added to `marked`). Returns
+    the catch-up rows written; raises `_NothingToFold` (handled by `try_fold`, which rolls the
+    transaction back) when it is off or would fold fewer than MIN_FOLDED alerts and there is no
+    pending catch-up to add them to."""
     after = config.settings.catch_up_after
     if not after:
         raise _NothingToFold
     sent = sent or {}
     lock_chat(session, chat)
     taken = fold_queued(session, channel.name, ("new",), FOLDED, before=now - after)
-    rows = [r for r in alerts_by_id(session, taken) if not _sent_already(r, sent)]
+    marked = [] if marked is None else marked
+    rows = [r for r in alerts_by_id(session, taken) if not _sent_already(r, sent, marked)]
     parts = _open_parts(session, channel.name, sent)
     if not rows or (len(rows) < MIN_FOLDED and not parts):
-        raise _NothingToFold  # (the rows marked sent too: the claim of each finds them again)
+        raise _NothingToFold
     earlier = alerts_by_id(session, [i for p in parts for i in (p.payload or {}).get("alert_ids", [])])
     stories = {r.story_id for r in rows if r.story_id is not None}
     follow_ups = fold_queued(session, channel.name, FOLLOW_UPS, FOLDED, story_ids=stories) if stories else []
@@ -138,15 +141,19 @@ def try_fold(session_scope: Any, config: AppConfig, channel: ChannelConfig, chat
              now: datetime, sent: Mapping[str, SentMark] | None = None) -> list[tuple[int, int]]:
     """`fold_old` in a transaction of its own (`session_scope`: `Database.session`), undone when
     it folds nothing; (catch-up id, alerts it folds) of each part written."""
+    marked: list[str] = []
     try:
         with session_scope() as session:
-            parts = fold_old(session, config, channel, chat, now=now, sent=sent)
-            return [(p.id, len((p.payload or {}).get("alert_ids", []))) for p in parts]
+            parts = fold_old(session, config, channel, chat, now=now, sent=sent, marked=marked)
+            written = [(p.id, len((p.payload or {}).get("alert_ids", []))) for p in parts]
     except _NothingToFold:
-        return []
+        return []  # (rows the journal has stay queued: their claims mark them sent, and say so)
+    for line in marked:
+        log.warning("%s", line)
+    return written
 
 
-def _sent_already(row: Alert, sent: Mapping[str, SentMark]) -> bool:
+def _sent_already(row: Alert, sent: Mapping[str, SentMark], marked: list[str]) -> bool:
     """Whether the journal of sends says queued alert `row` went out already (its database was
     restored from a backup taken before): then it is marked sent as that message, as a claim
     marks it (alerts/delivery/claims.py), and the story's edits find it. Folded, it was told a
@@ -159,9 +166,9 @@ def _sent_already(row: Alert, sent: Mapping[str, SentMark]) -> bool:
     if mark.chat is not None:
         row.payload = {**(row.payload or {}), SENT_CHAT: mark.chat}
     row.last_error = "sent, its record lost to a restored backup: not folded into a catch-up"
-    log.warning("alert %d to %s is queued in the database but was sent at %s (message %s): the database "
-                "was restored from a backup; marked sent, not folded into a catch-up", row.id, row.channel,
-                mark.at.strftime("%Y-%m-%d %H:%M:%S UTC"), mark.message_id)
+    marked.append(f"alert {row.id} to {row.channel} is queued in the database but was sent at "
+                  f"{mark.at:%Y-%m-%d %H:%M:%S} UTC (message {mark.message_id}): the database was restored "
+                  "from a backup; marked sent, not folded into a catch-up")
     return True
 
 

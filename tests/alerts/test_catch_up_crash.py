@@ -7,6 +7,7 @@ file (PostgreSQL too with TEST_DATABASE_URL) and its journal of sends."""
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 import sqlite3
@@ -152,7 +153,7 @@ def _restore(db: Database, db_url: str, copy: Path) -> Database:
 
 
 async def test_alerts_sent_after_a_backup_are_not_lines_of_a_catch_up_after_it_is_restored(
-    db, db_url, emulator, make_synced_config, make_worker, add_item, tmp_path,
+    db, db_url, emulator, make_synced_config, make_worker, add_item, tmp_path, caplog,
 ) -> None:
     """Four stories go out one by one; the database is backed up while the last two and four
     more are still queued, then those go out too. The backup is restored, and a day later (an
@@ -180,9 +181,11 @@ async def test_alerts_sent_after_a_backup_are_not_lines_of_a_catch_up_after_it_i
         again = DeliveryWorker(config, worker.runtime, restored, clock=clock, request_timeout=0.4)
         await again.start()
         try:
-            await deliver_all(again)
+            with caplog.at_level(logging.WARNING, logger="alerts.delivery"):
+                await deliver_all(again)
         finally:
             await again.close()
+        assert caplog.text.count("restored from a backup; marked sent, not folded into a catch-up") == 2
         after = emulator.messages(CHAT)[before:]
         told = stories_told(emulator)
         assert len(told) == len(set(told)) == 8  # each story once, whichever way
