@@ -22,6 +22,7 @@ from core.config import (
     Runtime,
     api_url_problem,
     config_path_from,
+    console_fallback,
     load_config,
     raw_database_url,
     resolve_runtime,
@@ -364,6 +365,8 @@ def cmd_poll_once(args: argparse.Namespace) -> int:
         if problem:
             print(f"error: {runtime.config_path}: {problem}", file=sys.stderr)
             return EXIT_USAGE
+        if not args.dry_run and (fallback := console_fallback(config, runtime)):
+            print(f"warning: {fallback}", file=sys.stderr)
         return poll_once(config, runtime, db, dry_run=args.dry_run, only=args.feed)
     finally:
         db.dispose()

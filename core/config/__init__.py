@@ -30,6 +30,7 @@ from core.config.runtime import (
     Runtime,
     api_url_problem,
     config_path_from,
+    console_fallback,
     raw_database_url,
     resolve_runtime,
     token_problem,
@@ -50,7 +51,7 @@ __all__ = [
     "MAX_CONFIG_BYTES", "MAX_YAML_ALIASES", "MAX_YAML_DEPTH", "MAX_YAML_NODES", "TOPIC_CHARS",
     "WEEKDAYS", "AppConfig", "ChannelConfig", "ConfigError", "ConfigIssue", "Duration",
     "FeedConfig", "Limits", "Loc", "RulesConfig", "Runtime", "Selectors", "Settings",
-    "TallyChartSchedule", "TallySettings", "api_url_problem", "config_path_from", "feed_url_key",
+    "TallyChartSchedule", "TallySettings", "api_url_problem", "config_path_from", "console_fallback", "feed_url_key",
     "format_loc", "header_safe", "known_zone", "load_config", "load_rules", "parse_allow_entry",
     "parse_config", "raw_database_url", "resolve_runtime", "stripped", "token_problem",
 ]

@@ -94,6 +94,22 @@ def raw_database_url(path: str | os.PathLike[str]) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
 
+def console_fallback(config: AppConfig, runtime: Runtime) -> str | None:
+    """Why the file's Telegram channels will get nothing, when no bot token is set; None
+    otherwise. Without a token every channel prints to the console and its alerts are marked
+    sent (README.md): an env file not loaded (`make run` or `monitor run` from a shell without
+    it) sent the news for `@presos` to a terminal, once, and the start-up line only said
+    `delivery console (no bot token)`."""
+    if runtime.has_telegram:
+        return None
+    chats = [f"{c.name} ({c.chat_id})" for c in config.channels if not c.is_console]
+    if not chats:
+        return None
+    return (f"TELEGRAM_BOT_TOKEN is not set: the alerts of {len(chats)} Telegram channel(s), "
+            f"{', '.join(chats)}, are printed here and marked sent, never sent to Telegram; "
+            "set TELEGRAM_BOT_TOKEN (docs/OPERATIONS.md, 'Environment') unless this is a trial run")
+
+
 _TOKEN_UNSAFE = re.compile(r"[^\x21-\x7e]|[/?#%]")  # what no token has and no URL path can carry
 
 

@@ -20,7 +20,7 @@ from typing import Any, TextIO
 from sqlalchemy.exc import OperationalError
 
 from alerts.admin import AdminBot
-from core.config import AppConfig, Runtime
+from core.config import AppConfig, Runtime, console_fallback
 from core.proxy import PROXY_VARIABLES, hide_password
 from monitor.heap import tune_collector
 from monitor.scheduler import FeedScheduler, SteadyScheduler
@@ -177,6 +177,8 @@ class Service(ConfigReload, StatusViews, OperatorControls):
             "/".join(map(str, collector)),
         )
         log_cautions(c)
+        if fallback := console_fallback(c, self.runtime):
+            log.warning("%s", fallback)
         if named := [v for v in PROXY_VARIABLES if os.environ.get(v) or os.environ.get(v.lower())]:
             log.info("%s set: feeds and articles are fetched directly all the same (a proxy would "
                      "resolve names where the outbound policy cannot check them)", "/".join(named))

@@ -10,7 +10,7 @@ from pathlib import Path
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from core.config import AppConfig, ConfigError, Settings, load_config
+from core.config import AppConfig, ConfigError, Settings, console_fallback, load_config
 from core.logs import redact
 from monitor.fetch import Fetcher
 from monitor.service.config_rows import sync_config
@@ -126,6 +126,9 @@ class ConfigReload(Housekeeping):
             new.summary(), ", ".join(sorted(added)) or "none", ", ".join(sorted(removed)) or "none",
         )
         log_cautions(new)
+        fallback = console_fallback(new, self.runtime)
+        if fallback and fallback != console_fallback(old, self.runtime):  # a Telegram channel added
+            log.warning("%s", fallback)
 
     def _apply_fetcher_settings(self, old: Settings, new: Settings) -> None:
         """Rebuild the HTTP client when one of its settings changed (polls in flight finish on

@@ -320,6 +320,24 @@ def test_a_bot_token_of_another_form_than_botfathers_is_used(token):
     assert runtime.bot_token == token
 
 
+def test_without_a_token_the_telegram_channels_are_named_not_the_console_ones():
+    """No token: every channel prints to the console and its alerts are marked sent, so a
+    Telegram channel never gets them; the warning names each such channel, and is silent
+    with a token or with console channels only."""
+    from core.config import console_fallback
+
+    config = parse_config(BASE + '  - {name: screen-copy, chat_id: console, topics: [us_actions]}\n')
+    without = resolve_runtime(config, config_path="x.yaml", env={})
+    said = console_fallback(config, without)
+    assert said is not None
+    assert "1 Telegram channel(s), prisoners (@presos_ve)," in said and "screen-copy" not in said
+    assert said.startswith("TELEGRAM_BOT_TOKEN is not set") and "marked sent" in said
+    with_token = resolve_runtime(config, config_path="x.yaml", env={"TELEGRAM_BOT_TOKEN": "123:abc"})
+    assert console_fallback(config, with_token) is None
+    console_only = parse_config(BASE.replace('"@presos_ve"', "console"))
+    assert console_fallback(console_only, without) is None
+
+
 def test_config_limits_fit_the_columns_that_store_them():
     """PostgreSQL refuses a longer value with the row that holds it (SQLite does not check)."""
     from core.config import TOPIC_CHARS, ChannelConfig, FeedConfig

@@ -119,7 +119,8 @@ class World:
     def env(self, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items()
                if k not in ("DATABASE_URL", "MONITOR_CONFIG", "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_URL")}
-        env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=self.emulator.api_url, **extra)
+        env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=self.emulator.api_url)
+        env.update(extra)  # a test may override them (TELEGRAM_BOT_TOKEN="": no token)
         # the `monitor` process runs this checkout's code, not the one installed in the venv
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
         return env

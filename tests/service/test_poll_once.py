@@ -128,3 +128,19 @@ def test_a_feed_paused_from_the_admin_chat_is_left_out_unless_named(world):
     assert any("Ana Pérez" in t for t in world.texts("@presos_test"))
     with db.session() as s:  # naming it polls it once; the pause stays
         assert s.scalars(select(Feed).where(Feed.name == "pitazo")).one().paused is True
+
+
+def test_without_a_token_poll_once_warns_that_the_telegram_channels_get_nothing(world):
+    """An env file not loaded: the alerts for @presos_test are printed and marked sent; the
+    operator is told which channels miss them (before: not a word)."""
+    newsroom(world)
+    result = world.monitor("poll-once", TELEGRAM_BOT_TOKEN="")
+    assert result.returncode == 0, result.stderr
+    assert "warning: TELEGRAM_BOT_TOKEN is not set: the alerts of 3 Telegram channel(s), " \
+           "presos (@presos_test), eeuu (@eeuu_test), english (@all_english)," in result.stderr
+    assert "87" in result.stdout  # printed instead
+    assert not any(world.emulator.all_messages().values())
+
+    with_token = world.monitor("poll-once")
+    assert with_token.returncode == 0, with_token.stderr
+    assert "TELEGRAM_BOT_TOKEN is not set" not in with_token.stderr

@@ -192,6 +192,25 @@ def test_hot_reload_of_a_valid_and_an_invalid_file(world):
     assert status == 200, body
 
 
+def test_without_a_token_the_start_and_a_reload_name_the_telegram_channels(world):
+    """No token: the channels print and their alerts are marked sent. The start-up line said
+    only `delivery console (no bot token)`; now a warning names the Telegram channels that get
+    nothing, at the start and again when a reload adds one."""
+    world.feed("pitazo")
+    world.write_config(PRESOS)
+    world.start(env={"TELEGRAM_BOT_TOKEN": ""})
+    wait_for(lambda: "health and metrics on" in world.log_of(), 30, "the service to start")
+    log = world.log_of()
+    assert "WARNING" in log and "TELEGRAM_BOT_TOKEN is not set: the alerts of 1 Telegram channel(s), " \
+        "presos (@presos_test), are printed here and marked sent" in log, log
+
+    channels = [*PRESOS, {"name": "copia", "chat_id": "@copia_test", "topics": ["political_prisoners"]}]
+    world.write_config(channels)
+    wait_for(lambda: "config reloaded" in world.log_of(), 30, "the reload")
+    wait_for(lambda: "2 Telegram channel(s), presos (@presos_test), copia (@copia_test)" in world.log_of(),
+             10, "the warning naming the added channel")
+
+
 def test_operator_chat_in_the_running_service(world):
     world.feed("pitazo")
     world.publish("pitazo", "Detienen al periodista Luis Pérez en Caracas, denuncia el SNTP")
