@@ -76,6 +76,9 @@ def load_yaml(text: str, path: str, *, fast: bool = False) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         problem = exc.problem or exc.context or "invalid YAML"
+        if "'\\t'" in problem and mark is not None:  # ruamel's words name no fix
+            problem = (f"a tab at column {mark.column + 1}: YAML takes only spaces there (indentation "
+                       "included); replace the tab with spaces")
         raise ConfigError(path, [ConfigIssue("(YAML syntax)", line, problem)]) from None
     except YAMLError as exc:
         raise ConfigError(path, [ConfigIssue("(YAML syntax)", None, str(exc))]) from None

@@ -338,6 +338,19 @@ def test_without_a_token_the_telegram_channels_are_named_not_the_console_ones():
     assert console_fallback(console_only, without) is None
 
 
+@pytest.mark.parametrize("text,line,column", [
+    ("settings:\n\ttimezone: America/Caracas\n", 2, 1),
+    ("settings:\n  timezone: America/Caracas\n  \tretention: 90d\n", 3, 3),
+    ("settings:\n  retention:\t90d\n", 2, 13),
+])
+def test_a_tab_is_named_with_its_line_column_and_fix(text, line, column):
+    """ruamel said `found character '\\t' that cannot start any token`, which names no fix."""
+    assert errors_of(text) == [
+        f"(YAML syntax) (line {line}): a tab at column {column}: YAML takes only spaces there "
+        "(indentation included); replace the tab with spaces"
+    ]
+
+
 def test_config_limits_fit_the_columns_that_store_them():
     """PostgreSQL refuses a longer value with the row that holds it (SQLite does not check)."""
     from core.config import TOPIC_CHARS, ChannelConfig, FeedConfig
