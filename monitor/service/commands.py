@@ -21,7 +21,8 @@ def poll_once(
     out = out or sys.stdout
     unknown = [n for n in only or [] if config.feed(n) is None]
     if unknown:
-        print(f"error: no such feed: {', '.join(unknown)}", file=sys.stderr)
+        print(f"error: no such feed: {', '.join(unknown)}; feeds: "
+              f"{', '.join(f.name for f in config.feeds) or 'none'}", file=sys.stderr)
         return 2
     return asyncio.run(_poll_once(config, runtime, db, dry_run=dry_run, only=only, out=out))
 

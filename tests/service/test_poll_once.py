@@ -144,3 +144,11 @@ def test_without_a_token_poll_once_warns_that_the_telegram_channels_get_nothing(
     with_token = world.monitor("poll-once")
     assert with_token.returncode == 0, with_token.stderr
     assert "TELEGRAM_BOT_TOKEN is not set" not in with_token.stderr
+
+
+def test_an_unknown_feed_is_refused_with_the_names_to_choose_from(world):
+    newsroom(world)
+    result = world.monitor("poll-once", "--feed", "pitaso")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: no such feed: pitaso; feeds: pitazo, bbc, deportes"
+    assert not any(world.emulator.all_messages().values())
