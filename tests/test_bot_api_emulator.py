@@ -78,3 +78,33 @@ def test_the_emulator_runs_from_the_command_line_and_prints_what_it_is_sent() ->
     finally:
         proc.send_signal(signal.SIGINT)
         assert proc.wait(5) == 0
+
+
+def test_a_client_gone_before_its_long_poll_ends_prints_no_traceback() -> None:
+    """`monitor run` stopped during its getUpdates long poll: the emulator's terminal showed a
+    BrokenPipeError traceback at every stop of the service."""
+    import signal
+    import socket
+    import struct
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.Popen([sys.executable, "-m", "devtools.emulator", "--port", "0"], cwd=root,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        port = int(proc.stdout.readline().strip().rsplit(":", 1)[1])
+        body = b'{"timeout": 0.5}'
+        with socket.create_connection(("127.0.0.1", port)) as client:
+            client.sendall(b"POST /bot123:abc/getUpdates HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                           b"application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # a reset
+        time.sleep(1.5)  # the answer is written to the closed connection
+        emu = type("Root", (), {"api_url": f"http://127.0.0.1:{port}"})()
+        assert _call(emu, "getMe")["ok"] is True  # still serving
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(5) == 0
+    assert "Traceback" not in proc.stderr.read()
