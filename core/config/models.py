@@ -326,6 +326,19 @@ class FeedConfig(Strict):
 
 
 _CHAT_ID = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{3,31}|-?\d{1,20}|console)$")
+
+
+_CHAT_LINK = re.compile(r"^(?:https?://)?(?:t\.me|telegram\.me)/(?:s/)?([A-Za-z][A-Za-z0-9_]*)/?$", re.IGNORECASE)
+
+
+def _chat_id_hint(value: str) -> str:
+    """What the operator most likely meant: the name without its @, or the channel's t.me link."""
+    name = m.group(1) if (m := _CHAT_LINK.match(value.strip())) else value.strip()
+    if _CHAT_ID.match(f"@{name}") and name.lower() != "console":
+        return f"; did you mean '@{name}'?"
+    if re.fullmatch(r"@?[A-Za-z][A-Za-z0-9_]*", name):
+        return "; a @name is a letter then 3 to 31 letters, digits or _"
+    return ""
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -385,7 +398,7 @@ class ChannelConfig(Strict):
     def _chat_id(cls, value: str) -> str:
         if not _CHAT_ID.match(value):
             raise ValueError(
-                f"invalid chat_id {value!r}: use @channelname, a numeric id, or console"
+                f"invalid chat_id {value!r}: use @channelname, a numeric id, or console{_chat_id_hint(value)}"
             )
         return value
 

@@ -132,6 +132,13 @@ BROKEN = [
     ("    interval: 10m", "    intervall: 10m", "feeds[0].intervall (line 10): unknown key 'intervall'; did you mean 'interval'?"),
     ("topics: [political_prisoners]", "topics: [political_prisoner]", "channels[0].topics[0] (line 14): unknown topic 'political_prisoner'; did you mean 'political_prisoners'?"),
     ('chat_id: "@presos_ve"', "chat_id: presos ve", "channels[0].chat_id (line 13): invalid chat_id"),
+    # what operators write for a channel: its name without the @, its t.me link, a name too short
+    ('chat_id: "@presos_ve"', "chat_id: presos_ve", "channels[0].chat_id (line 13): invalid chat_id 'presos_ve': "
+     "use @channelname, a numeric id, or console; did you mean '@presos_ve'?"),
+    ('chat_id: "@presos_ve"', "chat_id: https://t.me/presos_ve", "channels[0].chat_id (line 13): invalid chat_id 'https://t.me/presos_ve': "
+     "use @channelname, a numeric id, or console; did you mean '@presos_ve'?"),
+    ('chat_id: "@presos_ve"', 'chat_id: "@pv"', "channels[0].chat_id (line 13): invalid chat_id '@pv': use @channelname, a numeric id, or "
+     "console; a @name is a letter then 3 to 31 letters, digits or _"),
     ("    topics: [political_prisoners]", "    topics: [political_prisoners]\n    mode: digest", "channels[0] (line 12): a digest channel needs a schedule"),
     ("    topics: [political_prisoners]", "    topics: [political_prisoners]\n    mode: loud", "channels[0].mode (line 15): Input should be 'instant' or 'digest'"),
     ("    interval: 10m", "    interval: 10m\n    type: page", "feeds[0] (line 7): a feed of type page needs selectors"),
