@@ -311,6 +311,15 @@ class FeedConfig(Strict):
     def display_name(self) -> str:
         return self.outlet or self.name
 
+    @field_validator("interval", mode="before")
+    @classmethod
+    def _bare_minutes(cls, value: object) -> object:
+        """`interval: 10` meant ten minutes more often than ten seconds: say how to write it."""
+        if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 30:
+            raise ValueError(f"interval {value}s is too short: 30s is the minimum (a number without "
+                             f"a unit is seconds: write {value}m for {value} minutes)")
+        return value
+
     @field_validator("interval")
     @classmethod
     def _min_interval(cls, value: timedelta) -> timedelta:
@@ -400,6 +409,14 @@ class ChannelConfig(Strict):
             raise ValueError(
                 f"invalid chat_id {value!r}: use @channelname, a numeric id, or console{_chat_id_hint(value)}"
             )
+        return value
+
+    @field_validator("schedule", mode="before")
+    @classmethod
+    def _one_time_written_alone(cls, value: object) -> object:
+        if isinstance(value, str | int | float):  # `schedule: 08:00`: pydantic said "Input should be a valid list"
+            example = f"'{value}'" if isinstance(value, str) and _HHMM.match(value) else "'08:00', '20:00'"
+            raise ValueError(f"schedule is a list of times: write schedule: [{example}]")
         return value
 
     @field_validator("schedule")

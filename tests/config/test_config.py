@@ -124,6 +124,10 @@ BROKEN = [
     # (replace this, with this, expected "location (line N): message" fragment)
     ("interval: 10m", "interval: 10 minutes", "feeds[0].interval (line 10): invalid duration"),
     ("interval: 10m", "interval: 5s", "feeds[0].interval (line 10): interval 5s is too short"),
+    ("interval: 10m", "interval: 10", "feeds[0].interval (line 10): interval 10s is too short: 30s is the minimum "
+     "(a number without a unit is seconds: write 10m for 10 minutes)"),
+    ("    topics: [political_prisoners]", "    topics: [political_prisoners]\n    mode: digest\n    schedule: 08:00",
+     "channels[0].schedule (line 16): schedule is a list of times: write schedule: ['08:00']"),
     ("language: es", "language: pt", "feeds[0].language (line 9): Input should be 'es' or 'en'"),
     ("url: https://elpitazo.net/feed/", "url: elpitazo.net/feed", "feeds[0].url (line 8): invalid URL"),
     ("    url: https://elpitazo.net/feed/\n", "", "feeds[0].url (line 7): required key is missing"),
