@@ -487,6 +487,9 @@ def split_item(session: Session, item_id: int, *, operator: str | None, now: dat
         m.story_match = {"decision": "split", "from_story": old.id, "operator": operator, "at": now.isoformat()}
     if old.first_item_id in {m.id for m in moved}:
         old.first_item_id, old.title = others[0].id, others[0].title
+    kept = _topics_left(session, old, others)
+    if kept != list(old.topics or []):
+        old.topics = kept
     _requeue_split(session, old.id, new.id, {m.id: m for m in moved}, tz, config)
     fix = add_feedback(
         session, kind="split", item_id=item.id, url=item.canonical_url or item.url, title=item.title,
@@ -499,10 +502,22 @@ def split_item(session: Session, item_id: int, *, operator: str | None, now: dat
         _own_fix(session, index, fix.id)
         for m in moved:
             index.remove_member(old.id, m.id)
+        if (entry := index.stories.get(old.id)) is not None:
+            entry.topics = set(kept)
         feats = [_item_features(m, topics) for m in moved]
         index.add_story(StoryEntry(new.id, new.title, min(f.when for f in feats), max(f.when for f in feats),
                                    set(topics), feats))
     return f"Item {item.id}{also} moved out of story {old.id} into a new story {new.id}."
+
+
+def _topics_left(session: Session, story: Story, items: list[Item]) -> list[str]:
+    """The story's topics that an item left in it still matched. An item split out took its
+    topics along: a story joined by a us_actions report by mistake (or merged with a story of
+    that topic, the merge then undone) kept us_actions, and the roundups of a us_actions digest
+    channel listed it. Unchanged when the items left have no stored matches."""
+    matched = {t for it in items for t in item_story_facts(session, it.id)[0]}
+    kept = [t for t in story.topics or [] if t in matched]
+    return kept or list(story.topics or [])
 
 
 def _requeue_split(

@@ -269,6 +269,30 @@ def test_split_item_moves_the_item_and_records_feedback(db: Any, put: Any) -> No
     assert c[1] in {a[1], second.story_id}
 
 
+def test_split_item_takes_the_topic_only_it_matched_out_of_the_story(db: Any, put: Any) -> None:
+    """A release story joined by a report matched as us_actions too: split out, the story kept
+    us_actions, and a us_actions digest channel's roundups listed the release (digest.py reads
+    the story's topics)."""
+    from storage.models import Match
+
+    a = put("elpitazo", "Foro Penal contabiliza 21 presos políticos excarcelados", cls=Cls(PP))
+    b = put("cocuyo", "Foro Penal suma 23 presos políticos excarcelados", at=NOW + timedelta(hours=1),
+            cls=Cls(PP + US))
+    assert a[1] == b[1]
+    with db.session() as s:
+        first, second = s.scalars(select(Item).where(Item.story_id == a[1]).order_by(Item.id)).all()
+        s.add_all([Match(item_id=first.id, topic="political_prisoners", urgency="normal"),
+                   Match(item_id=second.id, topic="political_prisoners", urgency="normal"),
+                   Match(item_id=second.id, topic="us_actions", urgency="normal")])
+        s.flush()
+        assert s.get(Story, a[1]).topics == PP + US
+        split_item(s, second.id, operator="ana", now=NOW + timedelta(hours=2))
+        assert s.get(Story, a[1]).topics == PP
+        assert s.get(Story, second.story_id).topics == PP + US
+        index = stories_module._INDEXES.get(stories_module._engine(s))
+        assert index is None or index.stories[a[1]].topics == set(PP)
+
+
 def test_eval_stories_splits_replays_each_split_through_the_current_rules(
     db: Any, put: Any, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
