@@ -72,13 +72,16 @@ def _operator() -> str:
 def cmd_people(args: argparse.Namespace) -> int:
     from core.people import add_person, remove_person, seed_people
     from monitor.cli import EXIT_OK, EXIT_USAGE, load, open_db
+    from monitor.cli_common import open_existing_database
     from storage.people import list_people
 
     action = getattr(args, "people_action", None)
     if action == "seed":
         return cmd_seed(args)
     _, runtime = load(args)
-    db = open_db(runtime)
+    # the list only shows: run from another directory than the service's, it created an empty
+    # data/monitor.db there, as status, stories and tally never do
+    db = open_db(runtime) if action else open_existing_database(runtime.database_url)
     try:
         with db.session() as session:
             seed_people(session, load_seed())

@@ -22,6 +22,17 @@ def test_the_list_starts_with_the_seed(tmp_path: Path) -> None:
     assert all(any(line.startswith(name) and " seed " in line for line in lines) for name in seed)
 
 
+def test_the_list_creates_no_database(tmp_path: Path) -> None:
+    """Listed from another directory than the service's, `people` created an empty
+    data/monitor.db there; now it shows the seed with the note status and tally give."""
+    db = tmp_path / "data" / "m.db"
+    result = monitor("people", "--db", f"sqlite:///{db}")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == f"{len(load_seed())} names"
+    assert f"note: no database at sqlite:///{db} yet" in result.stderr
+    assert not db.exists() and not db.parent.exists()
+
+
 def test_add_and_remove(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'm.db'}"
     added = monitor("people", "--db", db, "add", "Teodoro", "Quintana")
@@ -140,7 +151,7 @@ def test_a_lock_held_by_another_process_is_one_line_and_changes_nothing(
 
     monkeypatch.setattr(storage.db, "BUSY_TIMEOUT", 0.2)
     db = f"sqlite:///{tmp_path / 'm.db'}"
-    assert main(["people", "--db", db]) == 0
+    storage.db.open_database(db).dispose()  # created and migrated (listing no longer creates it)
     holder = sqlite3.connect(tmp_path / "m.db", isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     capsys.readouterr()
