@@ -57,7 +57,10 @@ NO_RIGHTS = (
 
 def classify_error(exc: BaseException, token: str | None = None) -> Failure:
     secrets = (token,) if token else ()
-    text = redact(f"{type(exc).__name__}: {exc}", secrets)[:500]
+    name, said = type(exc).__name__, str(exc)
+    # Telegram's 403 descriptions begin "Forbidden: ", which PTB keeps: a disabled channel read
+    # "Forbidden: Forbidden: bot is not a member…" in `monitor status`'s narrow column
+    text = redact(said if said.startswith(f"{name}: ") else f"{name}: {said}", secrets)[:500]
     if isinstance(exc, RetryAfter):
         with warnings.catch_warnings():  # PTB 22.2+ warns that the int form is deprecated
             warnings.simplefilter("ignore")

@@ -652,7 +652,7 @@ async def test_a_channel_disabled_by_a_refusal_is_enabled_again_from_the_command
     emulator.forbid(CHAT)
     worker = await make_worker(config)
     await worker.deliver_pending()
-    assert (f"channel pp disabled: Forbidden: Forbidden: bot is not a member of the channel chat (its "
+    assert (f"channel pp disabled: Forbidden: bot is not a member of the channel chat (its "
             f"queue is kept): once the bot may post in {CHAT} (an administrator of a channel), run "
             "`monitor channels enable pp` or send /enable pp in the admin chat") in logged.getvalue()
     emulator.forbid(CHAT, False)  # the operator makes the bot an administrator
@@ -1495,3 +1495,15 @@ async def test_a_stale_claim_whose_send_another_process_journaled_after_this_one
     await worker.deliver_pending()
     assert emulator.messages(CHAT) == []
     assert [(a.status, a.telegram_message_id) for a in alerts(db)] == [("sent", 77)]
+
+
+def test_an_error_whose_text_names_its_class_is_not_named_twice() -> None:
+    """Telegram's 403 descriptions begin "Forbidden: " and PTB keeps it: a disabled channel read
+    "Forbidden: Forbidden: bot is not a member of the channel chat" in `monitor status`."""
+    from telegram.error import BadRequest, Forbidden
+
+    kicked = classify_error(Forbidden("Forbidden: bot was kicked from the channel chat"), TOKEN)
+    assert (kicked.action, kicked.message) == ("forbidden", "Forbidden: bot was kicked from the channel chat")
+    assert classify_error(BadRequest("Chat not found"), TOKEN).message == "BadRequest: Chat not found"
+    leaky = Forbidden(f"Forbidden: no access to /bot{TOKEN}/sendMessage")
+    assert TOKEN.split(":")[1] not in classify_error(leaky, TOKEN).message
