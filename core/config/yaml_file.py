@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,25 @@ class _Safe(_Located, SafeConstructor):
     pass
 
 
+_RESERVED = re.compile(r"found character '([@`])' that cannot start any token")
+
+
+def _said_plainly(problem: str, text: str, mark: Any) -> str:
+    """ruamel's words for an operator's two commonest slips, which name no fix: a tab, and a
+    value begun with `@` unquoted (`chat_id: @presos`, YAML reserves `@` and backquote)."""
+    if mark is None:
+        return problem
+    if "'\\t'" in problem:
+        return (f"a tab at column {mark.column + 1}: YAML takes only spaces there (indentation "
+                "included); replace the tab with spaces")
+    if reserved := _RESERVED.search(problem):
+        lines = text.splitlines()
+        rest = lines[mark.line][mark.column:] if mark.line < len(lines) else ""
+        value = re.split(r"[\s,\]}#]", rest, maxsplit=1)[0] or reserved[1]
+        return f"a value beginning with {reserved[1]} must be quoted in YAML: write \"{value}\""
+    return problem
+
+
 def load_yaml(text: str, path: str, *, fast: bool = False) -> Any:
     """The round-trip YAML tree of `text` (with lines), refused when it would expand too far.
     `fast`: plain data from the C loader, no lines (a shipped pack, read again with lines
@@ -75,10 +95,7 @@ def load_yaml(text: str, path: str, *, fast: bool = False) -> Any:
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        problem = exc.problem or exc.context or "invalid YAML"
-        if "'\\t'" in problem and mark is not None:  # ruamel's words name no fix
-            problem = (f"a tab at column {mark.column + 1}: YAML takes only spaces there (indentation "
-                       "included); replace the tab with spaces")
+        problem = _said_plainly(exc.problem or exc.context or "invalid YAML", text, mark)
         raise ConfigError(path, [ConfigIssue("(YAML syntax)", line, problem)]) from None
     except YAMLError as exc:
         raise ConfigError(path, [ConfigIssue("(YAML syntax)", None, str(exc))]) from None

@@ -362,6 +362,19 @@ def test_a_tab_is_named_with_its_line_column_and_fix(text, line, column):
     ]
 
 
+@pytest.mark.parametrize("text,line,value", [
+    ("channels:\n  - name: a\n    chat_id: @presos_ve\n    topics: [political_prisoners]\n", 3, "@presos_ve"),
+    ("channels:\n  - {name: a, chat_id: @presos_ve, topics: [political_prisoners]}\n", 2, "@presos_ve"),
+    ("feeds:\n  - name: `pitazo`\n", 2, "`pitazo`"),
+])
+def test_a_value_begun_with_at_unquoted_says_to_quote_it(text, line, value):
+    """`chat_id: @presos` unquoted, the commonest way to write a channel: ruamel said `found
+    character '@' that cannot start any token`."""
+    [error] = errors_of(text)
+    assert error == f"(YAML syntax) (line {line}): a value beginning with {value[0]} must be quoted in YAML: " \
+        f'write "{value}"'
+
+
 def test_config_limits_fit_the_columns_that_store_them():
     """PostgreSQL refuses a longer value with the row that holds it (SQLite does not check)."""
     from core.config import TOPIC_CHARS, ChannelConfig, FeedConfig
