@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from typing import Annotated, Any, Union
@@ -98,6 +99,11 @@ def error_message(error: dict[str, Any], loc: Loc) -> str:
     if kind in ("literal_error", "enum"):
         got = error.get("input")
         return f"{msg} (got {got!r})"
+    got = error.get("input")
+    if kind == "list_type" and isinstance(got, str | int | float) and not isinstance(got, bool) and loc:
+        # `topics: us_actions`: pydantic said only "Input should be a valid list"
+        shown = str(got) if re.fullmatch(r"[\w.+-]+", str(got)) else f'"{got}"'
+        return f"a list is needed, even of one: write {loc[-1]}: [{shown}]"
     return msg
 
 

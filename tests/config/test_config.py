@@ -134,6 +134,8 @@ BROKEN = [
     ("timezone: America/Caracas", "timezone: Mars/Olympus", "settings.timezone (line 2): unknown time zone"),
     ("timezone: America/Caracas", "timezon: America/Caracas", "settings.timezon (line 2): unknown key 'timezon'; did you mean 'timezone'?"),
     ("    interval: 10m", "    intervall: 10m", "feeds[0].intervall (line 10): unknown key 'intervall'; did you mean 'interval'?"),
+    ("topics: [political_prisoners]", "topics: political_prisoners",
+     "channels[0].topics (line 14): a list is needed, even of one: write topics: [political_prisoners]"),
     ("topics: [political_prisoners]", "topics: [political_prisoner]", "channels[0].topics[0] (line 14): unknown topic 'political_prisoner'; did you mean 'political_prisoners'?"),
     ('chat_id: "@presos_ve"', "chat_id: presos ve", "channels[0].chat_id (line 13): invalid chat_id"),
     # what operators write for a channel: its name without the @, its t.me link, a name too short
