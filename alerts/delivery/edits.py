@@ -77,7 +77,7 @@ class EditsAndReplies(WorkerBase):
                 return None
             # an update's story message deleted in the chat, or folded into a catch-up (queued by
             # the pipeline as the fold committed: alerts/catch_up.py), has nothing to reply to
-            gone = first is not None and (first.status == FAILED or (
+            gone = first is not None and (first.status == FAILED or _printed(first) or (
                 claimed.kind == "update" and (message_deleted(first) or first.status == FOLDED)))
             if first is None or row is None or not gone:
                 return claimed
@@ -142,8 +142,18 @@ class EditsAndReplies(WorkerBase):
         return self._retell(claimed)
 
 
+def _printed(message: Alert) -> bool:
+    """A story's message "sent" with no message id: printed to the console while no bot token
+    was set (a trial run, an env file not loaded). The chat never saw the story: before, its
+    next reports' edits failed (`the message to edit was not delivered (sent)`) and a new
+    figure went out as a reply to nothing, so the story never reached the channel."""
+    return message.status == "sent" and message.kind == "new" and message.telegram_message_id is None
+
+
 def _why_gone(message: Alert) -> str:
     """Why the channel has no story message to reply to, for the log."""
     if message.status == FAILED:
         return "failed"
+    if _printed(message):
+        return "was printed to the console (no bot token then), never sent to the chat"
     return "was folded into a catch-up" if message.status == FOLDED else "was deleted in the chat"

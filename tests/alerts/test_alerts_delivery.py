@@ -173,6 +173,41 @@ async def test_a_story_whose_message_failed_is_told_afresh_by_its_next_report(
     assert rows[1].payload["retells_alert_id"] == rows[0].id
 
 
+async def test_a_story_printed_while_no_token_was_set_is_told_whole_by_its_next_report(
+    db, emulator, runtime, make_config, make_worker, add_item, caplog
+) -> None:
+    """A trial run without TELEGRAM_BOT_TOKEN printed the story and marked it sent; with the
+    token set, its next report's edit failed (`the message to edit was not delivered (sent)`)
+    and a new figure went out as a bare reply to nothing: the channel never got the story."""
+    from dataclasses import replace
+
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
+    now = datetime.now(UTC)
+    c87 = Cls(PP, "high", counts=[{"event": "released", "number": 87, "source": None}])
+    c61 = Cls(PP, "high", counts=[{"event": "released", "number": 87, "source": None},
+                                  {"event": "released", "number": 61, "source": "Foro Penal"}])
+    console = await make_worker(config, runtime=replace(runtime, bot_token=None))
+    with db.session() as s:
+        enqueue_for_item(s, add_item(s, "elpitazo", "Excarcelan a 87 presos políticos en Venezuela"), c87, config, now=now)
+    assert (await console.deliver_pending()).sent == 1 and not emulator.messages(CHAT)
+
+    worker = await make_worker(config)  # the token set, the service started again
+    with db.session() as s:
+        enqueue_for_item(s, add_item(s, "bbcmundo", "Excarcelan a 87 presos políticos en Venezuela"), c87, config, now=now)
+        enqueue_for_item(s, add_item(s, "cocuyo", "Foro Penal verifica 61 de las 87 excarcelaciones de presos "
+                                     "políticos en Venezuela"), c61, config, now=now)
+    with caplog.at_level(logging.INFO, logger="alerts.delivery"):
+        stats = await worker.deliver_pending()
+    assert (stats.sent, stats.failed) == (1, 0)
+    [told] = emulator.messages(CHAT)
+    assert told.reply_to is None and "Excarcelan a 87 presos" in told.text and "Leer en El Pitazo" in told.text
+    assert "También: BBC Mundo, Efecto Cocuyo" in told.text and "61 verificados por Foro Penal" in told.text
+    rows = alerts(db)
+    assert [(a.kind, a.status) for a in rows] == [("new", "sent"), ("new", "sent"), ("update", "superseded")]
+    assert rows[0].story_id is None and rows[1].payload["retells_alert_id"] == rows[0].id
+    assert any("printed to the console (no bot token then)" in r.getMessage() for r in caplog.records)
+
+
 async def test_the_reports_queued_behind_a_story_message_that_failed_tell_the_story_once(
     db, emulator, make_config, make_worker, add_item, caplog
 ) -> None:
