@@ -10,10 +10,22 @@ import httpx
 
 from alerts.api_health import TOKEN_ADVICE, TOKEN_REFUSED
 from core.config import AppConfig
-from core.durations import ago
+from core.durations import ago, format_duration
 from storage.alerts import disabled_channels, queue_summary
 from storage.db import Database
 from storage.feeds import feed_health
+
+
+def next_poll(when: datetime | None, now: datetime) -> str:
+    """When a feed is polled next: "in 4m", "due" (its time has come: the scheduler takes it in
+    its next seconds), "overdue 12m" (a stopped service, or one whose polls are held up); before,
+    a poll due showed as "0s ago"."""
+    if when is None:
+        return "-"
+    late = (now - when).total_seconds()
+    if late < 0:
+        return ago(when, now)
+    return "due" if late < 60 else f"overdue {format_duration(now - when)}"
 
 
 def table(headers: list[str], rows: list[list[str]]) -> str:
@@ -50,7 +62,7 @@ def render_status(db: Database, config: AppConfig | None, *, now: datetime) -> s
         state = state or ("paused" if h.paused else "failing" if h.consecutive_failures else "ok")
         rows.append([
             name, state, ago(h.last_success_at, now), _short(h.last_error), str(h.items),
-            str(h.consecutive_failures), ago(h.next_poll_at, now) if h.next_poll_at else "-",
+            str(h.consecutive_failures), next_poll(h.next_poll_at, now),
         ])
     out = [f"Feeds ({len(rows)})"]
     out.append(table(["feed", "state", "last success", "last error", "items", "failures", "next poll"], rows))

@@ -16,6 +16,7 @@ from alerts.tally.render import who
 from core.config import AppConfig
 from core.durations import ago
 from core.urls import redact_userinfo
+from monitor.status import next_poll
 from storage.alerts import disabled_channels, queue_summary, recent_alerts
 from storage.db import Database
 from storage.feeds import feed_health
@@ -117,7 +118,7 @@ def render_status_page(db: Database, config: AppConfig | None, *, now: datetime,
             _cell(state, state),
             _cell(ago(h.last_success_at, now) if h else "never"),
             f'<td class="err">{escape(_short(h.last_error if h else None))}</td>',
-            _cell(ago(h.next_poll_at, now) if h and h.next_poll_at else "-"),
+            _cell(next_poll(h.next_poll_at, now) if h else "-"),
             _cell(h.items if h else 0),
         ]) + "</tr>")
 
