@@ -91,7 +91,9 @@ class EditsAndReplies(WorkerBase):
                 return None
             log.info("alert %d to %s: the story's message (alert %d) %s; the story is told afresh "
                      "in this one", row.id, row.channel, first.id, _why_gone(first))
-            return replace(claimed, kind=row.kind, payload=dict(row.payload or {}), reply_to_alert_id=None)
+            # under the story's key it now holds: its send is journaled as the row the database has
+            return replace(claimed, kind=row.kind, payload=dict(row.payload or {}), reply_to_alert_id=None,
+                           dedupe_key=row.dedupe_key)
 
     def _target(self, alert_id: int | None) -> tuple[str | None, int | None]:
         """The status of alert `alert_id` and its message id; "deleted" when its message was

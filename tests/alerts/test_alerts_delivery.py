@@ -208,6 +208,46 @@ async def test_a_story_printed_while_no_token_was_set_is_told_whole_by_its_next_
     assert any("printed to the console (no bot token then)" in r.getMessage() for r in caplog.records)
 
 
+async def test_a_story_retold_by_its_next_report_and_cut_off_before_its_record_is_not_sent_again(
+    db, emulator, runtime, make_config, make_worker, add_item
+) -> None:
+    """The report that tells a story afresh (its message printed while no token was set, or
+    failed) becomes the story's `new` alert, under the story's key; its send was journaled under
+    the report's own key (`update:…`). Killed before the record, the next start found the row
+    `sending` as `new:pp:S`, the journal's line of that key the printed message's: not the same
+    content, so the story was told twice."""
+    from dataclasses import replace
+
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
+    now = datetime.now(UTC)
+    c87 = Cls(PP, "high", counts=[{"event": "released", "number": 87, "source": None}])
+    c61 = Cls(PP, "high", counts=[{"event": "released", "number": 87, "source": None},
+                                  {"event": "released", "number": 61, "source": "Foro Penal"}])
+    console = await make_worker(config, runtime=replace(runtime, bot_token=None))
+    with db.session() as s:
+        enqueue_for_item(s, add_item(s, "elpitazo", "Excarcelan a 87 presos políticos en Venezuela"), c87, config, now=now)
+    assert (await console.deliver_pending()).sent == 1
+    worker = await make_worker(config)
+    with db.session() as s:
+        enqueue_for_item(s, add_item(s, "cocuyo", "Foro Penal verifica 61 de las 87 excarcelaciones de presos "
+                                     "políticos en Venezuela"), c61, config, now=now)
+    assert (await worker.deliver_pending()).sent == 1
+    [told] = emulator.messages(CHAT)
+    with db.session() as s:  # as a kill -9 after Telegram's answer leaves it: the record never went in
+        row = s.scalars(select(Alert).where(Alert.telegram_message_id == told.message_id)).one()
+        assert row.dedupe_key.startswith("new:pp:") and row.payload["retells_alert_id"]
+        row.payload = {k: v for k, v in row.payload.items() if k != "sent_chat_id"}
+        row.status, row.claimed_at = "sending", datetime.now(UTC) - timedelta(minutes=10)
+        row.sent_at, row.telegram_message_id = None, None
+        retold = row.id
+    restarted = await make_worker(config)
+    await restarted.deliver_pending()
+    assert len(emulator.messages(CHAT)) == 1
+    with db.session() as s:
+        row = s.get(Alert, retold)
+        assert row is not None and (row.status, row.telegram_message_id) == ("sent", told.message_id)
+
+
 async def test_the_reports_queued_behind_a_story_message_that_failed_tell_the_story_once(
     db, emulator, make_config, make_worker, add_item, caplog
 ) -> None:
