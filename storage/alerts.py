@@ -523,10 +523,15 @@ def retry_held_now(session: Session, channels: list[str], now: datetime, *, unle
 def finish_alert(session: Session, alert_id: int, **values: Any) -> None:
     """Write the outcome of a send on an alert this worker claimed (still `sending`). A new
     payload keeps the marks written on the row while it was on its way (/wrong's `withdrawn`,
-    the admin chat told of a fold or catch-up): the payload the worker holds is the one it claimed."""
-    if "payload" in values:
+    the admin chat told of a fold or catch-up): the payload the worker holds is the one it claimed.
+    One put back in the queue (a retry) that /wrong withdrew meanwhile ends `withdrawn` instead:
+    queued again with the mark, its next claim sent the message the operator had withdrawn."""
+    if "payload" in values or values.get("status") == "pending":
         now = session.scalar(select(Alert.payload).where(Alert.id == alert_id).with_for_update()) or {}
-        values["payload"] = {**values["payload"], **{k: now[k] for k in IN_FLIGHT_MARKS if k in now}}
+        if "payload" in values:
+            values["payload"] = {**values["payload"], **{k: now[k] for k in IN_FLIGHT_MARKS if k in now}}
+        if values.get("status") == "pending" and WITHDRAWN in now:
+            values = {**values, "status": WITHDRAWN, "last_error": str(now[WITHDRAWN])}
     session.execute(
         update(Alert).where(Alert.id == alert_id, Alert.status == "sending")
         .values(**values).execution_options(synchronize_session=False)

@@ -11,7 +11,15 @@ from sqlalchemy.orm import Session
 from alerts.delivery.shared import Claimed, Head, WorkerBase, log, rate_key
 from core.config import ChannelConfig
 from core.restore_marks import SentMark, load_sent, sent_as
-from storage.alerts import SENT_CHAT, chat_sends, claim_alert, claims_skew, finish_alert, lock_chat
+from storage.alerts import (
+    SENT_CHAT,
+    WITHDRAWN,
+    chat_sends,
+    claim_alert,
+    claims_skew,
+    finish_alert,
+    lock_chat,
+)
 from storage.models import Alert
 
 
@@ -44,6 +52,10 @@ class Claims(WorkerBase):
                 mark = self._sent_mark(head, row.dedupe_key)
                 if mark is not None and sent_as(mark, row.payload or {}):
                     self._sent_already(session, row, mark)
+                    return None
+                if WITHDRAWN in (row.payload or {}):  # /wrong while a dead process's claim had it
+                    finish_alert(session, row.id, status=WITHDRAWN, claimed_at=None,
+                                 last_error=str((row.payload or {})[WITHDRAWN]))
                     return None
                 skew = claims_skew(session, self.clock.now)  # sends are stamped by the claims' clock
                 if chat and (wait := self._window_wait(session, chat, row.id, self.clock.now() + skew)) > 0:

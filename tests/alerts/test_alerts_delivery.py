@@ -248,6 +248,59 @@ async def test_a_story_retold_by_its_next_report_and_cut_off_before_its_record_i
         assert row is not None and (row.status, row.telegram_message_id) == ("sent", told.message_id)
 
 
+async def test_a_story_message_withdrawn_while_on_its_way_and_then_retried_is_not_sent(
+    db, emulator, make_config, make_worker, add_item
+) -> None:
+    """/wrong answered while the story's message was on its way marks its payload (`withdrawn`)
+    and leaves its status to the worker. Telegram's answer was an error to retry (a 502): the
+    row went back to the queue with the mark kept, and its next claim sent the message the
+    operator had withdrawn."""
+    from alerts.admin_feedback import withdraw_story
+    from devtools.emulator import ApiError
+    from storage.models import Story
+
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
+    with db.session() as s:
+        enqueue_for_item(s, add_item(s, "elpitazo", "Excarcelan a 87 presos políticos en Venezuela"),
+                         Cls(PP, "high"), config, now=datetime.now(UTC))
+    answer = emulator.call
+    withdrawn: list[int] = []
+
+    def wrong_then_502(method: str, params: dict[str, Any]) -> Any:
+        if method == "sendMessage" and not withdrawn:
+            with db.session() as s:  # the admin chat's /wrong, answered while the message is on its way
+                [story] = s.scalars(select(Story)).all()
+                withdrawn.append(withdraw_story(s, story, set(PP), config, "/wrong political_prisoners")[1])
+            raise ApiError(502, "Bad Gateway")
+        return answer(method, params)
+
+    emulator.call = wrong_then_502
+    worker = await make_worker(config, base_backoff=0.0)
+    await worker.deliver_pending()
+    await worker.deliver_pending()
+    assert withdrawn == [0]  # it was in flight: not dropped by the /wrong itself
+    assert emulator.messages(CHAT) == []
+    assert [(a.kind, a.status) for a in alerts(db)] == [("new", "withdrawn")]
+
+
+async def test_a_dead_claim_of_a_story_message_withdrawn_meanwhile_is_not_sent_by_the_next_start(
+    db, emulator, make_config, make_worker
+) -> None:
+    """The process that claimed the message died before sending it (no journal line), and /wrong
+    marked it meanwhile: the next start took the stale claim over and sent it."""
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
+    (alert,) = queue(db, 1)
+    with db.session() as s:
+        row = s.get(Alert, alert)
+        assert row is not None
+        row.payload = {**(row.payload or {}), "withdrawn": "/wrong political_prisoners"}
+        row.status, row.claimed_at, row.attempts = "sending", datetime.now(UTC) - timedelta(minutes=10), 1
+    worker = await make_worker(config)
+    await worker.deliver_pending()
+    assert emulator.messages(CHAT) == []
+    assert [(a.status, a.last_error) for a in alerts(db)] == [("withdrawn", "/wrong political_prisoners")]
+
+
 async def test_the_reports_queued_behind_a_story_message_that_failed_tell_the_story_once(
     db, emulator, make_config, make_worker, add_item, caplog
 ) -> None:
