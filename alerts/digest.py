@@ -29,13 +29,14 @@ from storage.alerts import (
     channel_named,
     channels_created,
     claim_digest_slot,
+    digest_roundups_since,
     digest_story_ids_since,
     last_digests,
     last_instant_alert_at,
     raise_last_digest,
 )
 from storage.feedback import wrong_topics
-from storage.models import Alert, Channel
+from storage.models import Alert, Channel, Item
 from storage.stories import stories_told_between, story_items_with_feed
 
 FIRST_DIGEST_SPAN = timedelta(hours=24)
@@ -95,7 +96,7 @@ def _entries(session: Session, channel: ChannelConfig, config: AppConfig, since:
         if not set(channel.topics) & set(story.topics or []) or not urgency_at_least(story.urgency, channel.min_urgency):
             continue
         rows = [(i, f) for i, f in story_items_with_feed(session, story.id) if language_ok(channel, i.language)]
-        if not rows:
+        if not rows or _in_earlier_roundups(session, channel.name, [i for i, _ in rows], until):
             continue
         item, feed_name = next(((i, f) for i, f in rows if not i.backfill), rows[0])  # as instant channels tell it
         # its outlet's latest headline of that article (retitled with another figure: items.revision_of)
@@ -114,6 +115,46 @@ def _entries(session: Session, channel: ChannelConfig, config: AppConfig, since:
             date_only=item.date_only, url=item.canonical_url or item.url, sources=len(outlets),
         ))
     return out
+
+
+def _in_earlier_roundups(session: Session, channel: str, items: list[Item], until: datetime) -> bool:
+    """Whether each told item of a story an operator's split or merge made was in a roundup of
+    `channel` already, as part of the story it was in then: a story split off after a merge
+    counts as told at the split, and its item, listed before the merge (or as part of the
+    merged story), would be listed again. An item that never was in one keeps the story listed."""
+    told = [i for i in items if not i.backfill]
+    spans = [_story_spans(i) for i in told]
+    if not told or not any(len(s) > 1 for s in spans):
+        return False  # never moved by an operator: its story is told for the first time
+    starts = [start for s in spans for _, start, _ in s if start is not None]
+    roundups = digest_roundups_since(session, channel, min(starts, default=datetime.min.replace(tzinfo=UTC)))
+    return all(any(sid in ids and (start is None or start <= _aware(at)) and (end is None or _aware(at) < end)
+                   and _aware(at) < until for sid, start, end in s for at, ids in roundups) for s in spans)
+
+
+def _story_spans(item: Item) -> list[tuple[int | None, datetime | None, datetime | None]]:
+    """(story, from, until) of the stories `item` was in, newest first, read from its
+    `story_match` records: each names when the item entered its story (`at`), a merge's or a
+    split's also the story it left (`from_story`) and the record before it (`was`)."""
+    spans: list[tuple[int | None, datetime | None, datetime | None]] = []
+    story, end, match = item.story_id, None, item.story_match
+    while True:
+        at = _when((match or {}).get("at")) if isinstance(match, dict) else None
+        spans.append((story, at, end))
+        if not isinstance(match, dict) or match.get("from_story") is None:
+            return spans
+        story, end, match = int(match["from_story"]), at, match.get("was")
+
+
+def _when(text: object) -> datetime | None:
+    try:
+        return _aware(datetime.fromisoformat(text)) if isinstance(text, str) else None
+    except ValueError:
+        return None
+
+
+def _aware(when: datetime) -> datetime:
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def enqueue_digest(session: Session, config: AppConfig, channel_name: str, *, now: datetime) -> list[Alert]:

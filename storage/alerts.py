@@ -204,6 +204,13 @@ def digest_story_ids_since(session: Session, channel: str, since: datetime) -> s
     return {int(i) for p in payloads for i in (p or {}).get("story_ids", [])}
 
 
+def digest_roundups_since(session: Session, channel: str, since: datetime) -> list[tuple[datetime, set[int]]]:
+    """(queued at, story ids) of `channel`'s roundups queued at or after `since`."""
+    rows = session.execute(select(Alert.created_at, Alert.payload).where(
+        Alert.channel == channel, Alert.kind == "digest", Alert.created_at >= since))
+    return [(at, ids) for at, p in rows if (ids := {int(i) for i in (p or {}).get("story_ids", [])})]
+
+
 def claim_digest_slot(session: Session, channel: Channel, previous: datetime | None, now: datetime) -> bool:
     """Move the channel's last digest time from `previous` to `now` with a conditional
     UPDATE; False when another replica moved it first (that replica queues the digest)."""

@@ -484,7 +484,8 @@ def split_item(session: Session, item_id: int, *, operator: str | None, now: dat
     for m in moved:
         m.story_id = new.id
         move_messages_of_item(session, m.id, old.id, new.id)
-        m.story_match = {"decision": "split", "from_story": old.id, "operator": operator, "at": now.isoformat()}
+        m.story_match = {"decision": "split", "from_story": old.id, "operator": operator, "at": now.isoformat(),
+                         "was": m.story_match}
     if old.first_item_id in {m.id for m in moved}:
         old.first_item_id, old.title = others[0].id, others[0].title
     kept = _topics_left(session, old, others)
@@ -611,8 +612,9 @@ def merge_stories(session: Session, one: int, other: int, *, operator: str | Non
         summary=item.summary or "", topic=None, operator=operator, story_id=keep.id,
         note=f"story {gone.id} merged into story {keep.id}", now=now,
     )
-    item.story_match = {"decision": "merged", "from_story": gone.id, "operator": operator,
-                        "at": now.isoformat(), "was": item.story_match}
+    for m in moved:  # each item's stories over time (`was`): the roundups that told it (alerts/digest.py)
+        m.story_match = {"decision": "merged", "from_story": gone.id, "operator": operator,
+                         "at": now.isoformat(), "was": m.story_match}
     _unite(session, keep, gone, now)
     move_story(session, gone, keep)
     session.flush()

@@ -228,3 +228,64 @@ def test_a_clock_set_back_a_day_loses_no_story_from_the_digests_and_tells_none_t
     shown = "\n".join(digests)
     assert shown.count("Excarcelan a 40 presos") == 1  # before: 0, never in a roundup
     assert "Detienen a defensora" not in shown  # told by the 08:00 digest already
+
+
+def test_a_story_split_off_after_a_merge_is_not_listed_again_unless_its_item_was_in_no_roundup(
+    db, make_config, add_item,
+) -> None:
+    """An operator merged two stories by mistake and undid it with a split: the story the split
+    made counted as told at the split, and the next roundup listed it again although the 08:00
+    one had. Its item counts as told when it first was; an item that came after the 08:00
+    roundup (joined to the story by mistake, then split off) was in none and is listed."""
+    from alerts.stories.assign import merge_stories, split_item
+
+    config = make_config([DIGEST])
+    with db.session() as s:
+        s.add(Channel(name="daily", chat_id="@daily_digest", disabled=False, last_digest_at=NOW - timedelta(hours=12)))
+    with db.session() as s:
+        release = add_item(s, "elpitazo", "Excarcelan a Rocío San Miguel tras casi dos años presa en El Helicoide")
+        enqueue_for_item(s, release, Cls(["political_prisoners"], "high"), config, now=NOW - timedelta(hours=3))
+        arrest = add_item(s, "efecto", "Detienen al dirigente sindical Pedro Ochoa en Barquisimeto")
+        enqueue_for_item(s, arrest, Cls(["political_prisoners"], "high"), config, now=NOW - timedelta(hours=2))
+        stories = (release.story_id, arrest.story_id)
+        assert stories[0] != stories[1]
+        [roundup] = enqueue_digest(s, config, "daily", now=NOW)
+        assert "Pedro Ochoa" in roundup.payload["text"] and "Rocío San Miguel" in roundup.payload["text"]
+    with db.session() as s:
+        merge_stories(s, *stories, operator="@ana", now=NOW + timedelta(hours=1))
+        late = add_item(s, "cocuyo", "Rocío San Miguel llega a su casa tras ser excarcelada")
+        enqueue_for_item(s, late, Cls(["political_prisoners"], "high"), config, now=NOW + timedelta(hours=2))
+        assert late.story_id == stories[0]
+        late_id = late.story_id, late.id
+        split_item(s, arrest.id, operator="@ana", now=NOW + timedelta(hours=3))
+    with db.session() as s:
+        assert enqueue_digest(s, config, "daily", now=NOW + timedelta(hours=12)) == []  # before: Pedro Ochoa again
+    with db.session() as s:
+        split_item(s, late_id[1], operator="@ana", now=NOW + timedelta(hours=13))
+        [evening] = enqueue_digest(s, config, "daily", now=NOW + timedelta(hours=24))
+    assert "llega a su casa" in evening.payload["text"]  # came after the 08:00 roundup, in none
+    assert "Pedro Ochoa" not in evening.payload["text"] and "Excarcelan a Rocío" not in evening.payload["text"]
+
+
+def test_an_item_listed_as_part_of_a_merged_story_is_not_listed_again_when_split_off(
+    db, make_config, add_item,
+) -> None:
+    """Merged before the 20:00 roundup, the arrest was listed in it as part of the release's
+    story; split off the next morning, it is not listed again at 08:00."""
+    from alerts.stories.assign import merge_stories, split_item
+
+    config = make_config([DIGEST])
+    evening = NOW - timedelta(hours=12)
+    with db.session() as s:
+        s.add(Channel(name="daily", chat_id="@daily_digest", disabled=False, last_digest_at=evening - timedelta(hours=12)))
+    with db.session() as s:
+        release = add_item(s, "elpitazo", "Excarcelan a Rocío San Miguel tras casi dos años presa en El Helicoide")
+        enqueue_for_item(s, release, Cls(["political_prisoners"], "high"), config, now=evening - timedelta(hours=3))
+        arrest = add_item(s, "efecto", "Detienen al dirigente sindical Pedro Ochoa en Barquisimeto")
+        enqueue_for_item(s, arrest, Cls(["political_prisoners"], "high"), config, now=evening - timedelta(hours=2))
+        merge_stories(s, release.story_id, arrest.story_id, operator="@ana", now=evening - timedelta(hours=1))
+        [roundup] = enqueue_digest(s, config, "daily", now=evening)
+        assert roundup.payload["stories"] == 1
+    with db.session() as s:
+        split_item(s, arrest.id, operator="@ana", now=NOW - timedelta(hours=2))
+        assert enqueue_digest(s, config, "daily", now=NOW) == []  # before: Pedro Ochoa again
