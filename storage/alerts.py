@@ -472,6 +472,12 @@ def claim_alert(session: Session, alert_id: int, now: datetime, lease: timedelta
     return session.get(Alert, alert_id)
 
 
+def claims_held(session: Session) -> list[Alert]:
+    """The alerts being sent (`sending`: this process's claims, a live replica's, or a dead
+    process's), their rows locked (PostgreSQL) so that a replica's record of its send waits."""
+    return list(session.scalars(select(Alert).where(Alert.status == "sending").order_by(Alert.id).with_for_update()))
+
+
 def shift_waiting(session: Session, by: timedelta, now: datetime) -> int:
     """Move the next attempt of the pending alerts due after `now` by `by`, never before now,
     and the claims stamped after `now` by `by`: the wall clock was set back by -`by`, and what

@@ -16,6 +16,7 @@ from storage.alerts import (
     WITHDRAWN,
     chat_sends,
     claim_alert,
+    claims_held,
     claims_skew,
     finish_alert,
     lock_chat,
@@ -64,6 +65,25 @@ class Claims(WorkerBase):
                                row.reply_to_alert_id, row.dedupe_key, skew=skew)
         except _WindowFull as full:
             return full.wait
+
+    def _settle_journaled(self) -> int:
+        """At the start: the claims whose send the journal of sends has (its key, and the same
+        payload) are marked sent at once; how many. Left to the takeover, such a claim of the
+        process before (killed before its record went in) waited `delivery_lease` (45 s) and held
+        its channel's queue meanwhile. Safe whoever holds the claim: the journal's line is written
+        once Telegram has answered, so a live replica that claimed it (PostgreSQL, same working
+        directory) has sent it and can only be about to record it; both records are conditional
+        on `sending` and say the same, the first one counts."""
+        if not self.sent_before:
+            return 0
+        settled = 0
+        with self.db.session() as session:
+            for row in claims_held(session):
+                mark = self.sent_before.get(row.dedupe_key)
+                if mark is not None and sent_as(mark, row.payload or {}):
+                    self._sent_already(session, row, mark)
+                    settled += 1
+        return settled
 
     def _sent_mark(self, head: Head, key: str) -> SentMark | None:
         """The journal's line of alert `key` sent already. A stale claim taken over (`sending`) is

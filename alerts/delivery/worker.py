@@ -103,6 +103,11 @@ class DeliveryWorker(Heads, Claims, Sends, EditsAndReplies, BackOff, Record):
                            if self.db.dialect == "postgresql" else "set back while stopped")
                     log.warning("start: %d alert(s) or claim(s) were stamped ahead of the clock (%s): due now",
                                 ahead, why)
+            try:  # the claims of the process before whose send the journal has: sent, no lease to wait
+                await asyncio.to_thread(self._settle_journaled)
+            except OperationalError as exc:
+                log.warning("start: claims whose send the journal of sends has not marked sent: %s; "
+                            "their leases end as usual", redact(refusal(exc), self._secrets))
         if self.sender:
             await self.sender.start()
             if not self._started:  # what an earlier process backed off, perhaps for an outage now over

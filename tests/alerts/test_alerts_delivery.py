@@ -1625,6 +1625,41 @@ async def test_a_stale_claim_whose_send_another_process_journaled_after_this_one
     assert [(a.status, a.telegram_message_id) for a in alerts(db)] == [("sent", 77)]
 
 
+async def test_a_start_marks_sent_at_once_the_claims_whose_send_the_journal_has(
+    db, emulator, make_config, make_worker,
+) -> None:
+    """Killed (-9) after a send went into the journal and before its record reached the
+    database: the row stays `sending`, and the next start waited the 45 s lease before marking it
+    sent, the channel's queue held behind it (a soak saw 4 alerts age into a second catch-up).
+    Such a claim is marked sent at the start; one the journal does not have (a live replica's send
+    in flight), or has with other words (another event's alert under a reused key), keeps its lease."""
+    from core.restore_marks import SentMark, marks_path, payload_fingerprint, record_sent
+
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}, {"name": "us", "chat_id": US, "topics": PP},
+                          {"name": "xx", "chat_id": "@xx_channel", "topics": PP}])
+    just = datetime.now(UTC) - timedelta(seconds=5)
+    journaled, after = queue(db, 2, channel="pp", now=just)
+    (in_flight,) = queue(db, 1, channel="us", now=just)
+    (reworded,) = queue(db, 1, channel="xx", now=just)
+    with db.session() as s:
+        for alert in (journaled, in_flight, reworded):
+            row = s.get(Alert, alert)
+            assert row is not None
+            row.status, row.claimed_at, row.attempts = "sending", just, 1
+            if alert != in_flight:
+                said = row.payload if alert == journaled else {**(row.payload or {}), "text": "another event"}
+                record_sent(marks_path(db.marks_base), row.dedupe_key,
+                            SentMark(just, 70 + alert, CHAT, payload_fingerprint(said or {})))
+    worker = await make_worker(config, stale_after=45.0)
+    await worker.deliver_pending()
+    by_id = {a.id: a for a in alerts(db)}
+    assert (by_id[journaled].status, by_id[journaled].telegram_message_id) == ("sent", 70 + journaled)
+    assert [m.text for m in emulator.messages(CHAT)] == ["alert 1 & more"]  # the next one, not held 45 s
+    assert by_id[after].status == "sent"
+    assert emulator.messages(US) == [] and by_id[in_flight].status == "sending"  # its lease holds
+    assert emulator.messages("@xx_channel") == [] and by_id[reworded].status == "sending"
+
+
 def test_an_error_whose_text_names_its_class_is_not_named_twice() -> None:
     """Telegram's 403 descriptions begin "Forbidden: " and PTB keeps it: a disabled channel read
     "Forbidden: Forbidden: bot is not a member of the channel chat" in `monitor status`."""
