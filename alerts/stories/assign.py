@@ -449,7 +449,6 @@ def split_item(session: Session, item_id: int, *, operator: str | None, now: dat
     versions in the story (its outlet retitled it: items.revision_of) are the same article
     and move with it.
     """
-    from datetime import UTC
 
     from storage.feedback import add_feedback
 
