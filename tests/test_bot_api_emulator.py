@@ -4,7 +4,16 @@
 from __future__ import annotations
 
 import json
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from devtools.emulator import BotApiEmulator
@@ -55,19 +64,25 @@ def test_links_carrying_too_much_data_are_refused_as_entities_too_long() -> None
         assert _call(emu, "sendMessage", chat_id="@c", text=short, parse_mode="HTML")["ok"] is True
 
 
-def test_the_emulator_runs_from_the_command_line_and_prints_what_it_is_sent() -> None:
-    """docs/OPERATIONS.md points TELEGRAM_API_URL at "the test emulator", which had no command:
-    trying the service without Telegram meant writing Python."""
-    import signal
-    import subprocess
-    import sys
-    from pathlib import Path
-
+@contextmanager
+def _emulator_command() -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """`python -m devtools.emulator --port 0` running: (the process, the API URL it printed first).
+    Stopped with Ctrl-C (SIGINT) after, which must end it cleanly."""
     root = Path(__file__).resolve().parents[1]
     proc = subprocess.Popen([sys.executable, "-m", "devtools.emulator", "--port", "0"], cwd=root,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        api = proc.stdout.readline().strip()
+        assert proc.stdout is not None
+        yield proc, proc.stdout.readline().strip()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(5) == 0
+
+
+def test_the_emulator_runs_from_the_command_line_and_prints_what_it_is_sent() -> None:
+    """docs/OPERATIONS.md points TELEGRAM_API_URL at "the test emulator", which had no command:
+    trying the service without Telegram meant writing Python."""
+    with _emulator_command() as (proc, api):
         assert api.startswith("http://127.0.0.1:"), proc.stderr.read()
         emu = type("Root", (), {"api_url": api})()
         sent = _call(emu, "sendMessage", chat_id="@presos", text="<b>Excarcelan</b> a 87", parse_mode="HTML")
@@ -75,27 +90,13 @@ def test_the_emulator_runs_from_the_command_line_and_prints_what_it_is_sent() ->
         assert proc.stdout.readline().strip() == "message @presos #1: Excarcelan a 87"
         _call(emu, "editMessageText", chat_id="@presos", message_id=sent["result"]["message_id"], text="a 88")
         assert proc.stdout.readline().strip() == "edited @presos #1: a 88"
-    finally:
-        proc.send_signal(signal.SIGINT)
-        assert proc.wait(5) == 0
 
 
 def test_a_client_gone_before_its_long_poll_ends_prints_no_traceback() -> None:
     """`monitor run` stopped during its getUpdates long poll: the emulator's terminal showed a
     BrokenPipeError traceback at every stop of the service."""
-    import signal
-    import socket
-    import struct
-    import subprocess
-    import sys
-    import time
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[1]
-    proc = subprocess.Popen([sys.executable, "-m", "devtools.emulator", "--port", "0"], cwd=root,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        port = int(proc.stdout.readline().strip().rsplit(":", 1)[1])
+    with _emulator_command() as (proc, api):
+        port = int(api.rsplit(":", 1)[1])
         body = b'{"timeout": 0.5}'
         with socket.create_connection(("127.0.0.1", port)) as client:
             client.sendall(b"POST /bot123:abc/getUpdates HTTP/1.1\r\nHost: x\r\nContent-Type: "
@@ -104,7 +105,4 @@ def test_a_client_gone_before_its_long_poll_ends_prints_no_traceback() -> None:
         time.sleep(1.5)  # the answer is written to the closed connection
         emu = type("Root", (), {"api_url": f"http://127.0.0.1:{port}"})()
         assert _call(emu, "getMe")["ok"] is True  # still serving
-    finally:
-        proc.send_signal(signal.SIGINT)
-        assert proc.wait(5) == 0
     assert "Traceback" not in proc.stderr.read()

@@ -173,12 +173,10 @@ async def test_a_story_whose_message_failed_is_told_afresh_by_its_next_report(
     assert rows[1].payload["retells_alert_id"] == rows[0].id
 
 
-async def test_a_story_printed_while_no_token_was_set_is_told_whole_by_its_next_report(
-    db, emulator, runtime, make_config, make_worker, add_item, caplog
-) -> None:
-    """A trial run without TELEGRAM_BOT_TOKEN printed the story and marked it sent; with the
-    token set, its next report's edit failed (`the message to edit was not delivered (sent)`)
-    and a new figure went out as a bare reply to nothing: the channel never got the story."""
+async def _story_printed_without_token(db, runtime, make_config, make_worker, add_item) -> tuple[Any, datetime, Cls, Cls]:
+    """Channel `pp`, and a release of 87 printed to the console (and marked sent) by a worker
+    started with no bot token: (config, now, the release's classification, the same with Foro
+    Penal's 61 verified)."""
     from dataclasses import replace
 
     config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
@@ -189,7 +187,18 @@ async def test_a_story_printed_while_no_token_was_set_is_told_whole_by_its_next_
     console = await make_worker(config, runtime=replace(runtime, bot_token=None))
     with db.session() as s:
         enqueue_for_item(s, add_item(s, "elpitazo", "Excarcelan a 87 presos políticos en Venezuela"), c87, config, now=now)
-    assert (await console.deliver_pending()).sent == 1 and not emulator.messages(CHAT)
+    assert (await console.deliver_pending()).sent == 1
+    return config, now, c87, c61
+
+
+async def test_a_story_printed_while_no_token_was_set_is_told_whole_by_its_next_report(
+    db, emulator, runtime, make_config, make_worker, add_item, caplog
+) -> None:
+    """A trial run without TELEGRAM_BOT_TOKEN printed the story and marked it sent; with the
+    token set, its next report's edit failed (`the message to edit was not delivered (sent)`)
+    and a new figure went out as a bare reply to nothing: the channel never got the story."""
+    config, now, c87, c61 = await _story_printed_without_token(db, runtime, make_config, make_worker, add_item)
+    assert not emulator.messages(CHAT)
 
     worker = await make_worker(config)  # the token set, the service started again
     with db.session() as s:
@@ -216,17 +225,7 @@ async def test_a_story_retold_by_its_next_report_and_cut_off_before_its_record_i
     the report's own key (`update:…`). Killed before the record, the next start found the row
     `sending` as `new:pp:S`, the journal's line of that key the printed message's: not the same
     content, so the story was told twice."""
-    from dataclasses import replace
-
-    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
-    now = datetime.now(UTC)
-    c87 = Cls(PP, "high", counts=[{"event": "released", "number": 87, "source": None}])
-    c61 = Cls(PP, "high", counts=[{"event": "released", "number": 87, "source": None},
-                                  {"event": "released", "number": 61, "source": "Foro Penal"}])
-    console = await make_worker(config, runtime=replace(runtime, bot_token=None))
-    with db.session() as s:
-        enqueue_for_item(s, add_item(s, "elpitazo", "Excarcelan a 87 presos políticos en Venezuela"), c87, config, now=now)
-    assert (await console.deliver_pending()).sent == 1
+    config, now, c87, c61 = await _story_printed_without_token(db, runtime, make_config, make_worker, add_item)
     worker = await make_worker(config)
     with db.session() as s:
         enqueue_for_item(s, add_item(s, "cocuyo", "Foro Penal verifica 61 de las 87 excarcelaciones de presos "

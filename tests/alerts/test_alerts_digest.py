@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from alerts_helpers import Cls
 from sqlalchemy import select
@@ -230,6 +231,15 @@ def test_a_clock_set_back_a_day_loses_no_story_from_the_digests_and_tells_none_t
     assert "Detienen a defensora" not in shown  # told by the 08:00 digest already
 
 
+def _release_and_arrest(s, config, add_item, *, before: datetime) -> tuple[Any, Any]:
+    """A named release queued 3 h `before`, a named arrest 2 h before: two stories of one digest."""
+    release = add_item(s, "elpitazo", "Excarcelan a Rocío San Miguel tras casi dos años presa en El Helicoide")
+    enqueue_for_item(s, release, Cls(["political_prisoners"], "high"), config, now=before - timedelta(hours=3))
+    arrest = add_item(s, "efecto", "Detienen al dirigente sindical Pedro Ochoa en Barquisimeto")
+    enqueue_for_item(s, arrest, Cls(["political_prisoners"], "high"), config, now=before - timedelta(hours=2))
+    return release, arrest
+
+
 def test_a_story_split_off_after_a_merge_is_not_listed_again_unless_its_item_was_in_no_roundup(
     db, make_config, add_item,
 ) -> None:
@@ -243,10 +253,7 @@ def test_a_story_split_off_after_a_merge_is_not_listed_again_unless_its_item_was
     with db.session() as s:
         s.add(Channel(name="daily", chat_id="@daily_digest", disabled=False, last_digest_at=NOW - timedelta(hours=12)))
     with db.session() as s:
-        release = add_item(s, "elpitazo", "Excarcelan a Rocío San Miguel tras casi dos años presa en El Helicoide")
-        enqueue_for_item(s, release, Cls(["political_prisoners"], "high"), config, now=NOW - timedelta(hours=3))
-        arrest = add_item(s, "efecto", "Detienen al dirigente sindical Pedro Ochoa en Barquisimeto")
-        enqueue_for_item(s, arrest, Cls(["political_prisoners"], "high"), config, now=NOW - timedelta(hours=2))
+        release, arrest = _release_and_arrest(s, config, add_item, before=NOW)
         stories = (release.story_id, arrest.story_id)
         assert stories[0] != stories[1]
         [roundup] = enqueue_digest(s, config, "daily", now=NOW)
@@ -279,10 +286,7 @@ def test_an_item_listed_as_part_of_a_merged_story_is_not_listed_again_when_split
     with db.session() as s:
         s.add(Channel(name="daily", chat_id="@daily_digest", disabled=False, last_digest_at=evening - timedelta(hours=12)))
     with db.session() as s:
-        release = add_item(s, "elpitazo", "Excarcelan a Rocío San Miguel tras casi dos años presa en El Helicoide")
-        enqueue_for_item(s, release, Cls(["political_prisoners"], "high"), config, now=evening - timedelta(hours=3))
-        arrest = add_item(s, "efecto", "Detienen al dirigente sindical Pedro Ochoa en Barquisimeto")
-        enqueue_for_item(s, arrest, Cls(["political_prisoners"], "high"), config, now=evening - timedelta(hours=2))
+        release, arrest = _release_and_arrest(s, config, add_item, before=evening)
         merge_stories(s, release.story_id, arrest.story_id, operator="@ana", now=evening - timedelta(hours=1))
         [roundup] = enqueue_digest(s, config, "daily", now=evening)
         assert roundup.payload["stories"] == 1
