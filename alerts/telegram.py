@@ -29,6 +29,7 @@ from telegram.request import HTTPXRequest
 from alerts.api_health import TOKEN_ADVICE, TOKEN_REFUSED
 from core.config import Runtime
 from core.logs import redact
+from core.tls import client_context
 
 Action = Literal["retry", "rate_limited", "plain_text", "forbidden", "migrated", "not_modified", "fail"]
 
@@ -140,13 +141,20 @@ class TelegramSender:
         # A refused connection fails at once whatever the timeout; only a slow
         # handshake waits for it. Connects get at least 5 s so that a short
         # answer timeout never turns a busy host's slow handshake into an outage.
-        request = HTTPXRequest(
-            connection_pool_size=16, read_timeout=timeout, write_timeout=timeout,
-            connect_timeout=min(max(timeout, CONNECT_FLOOR), 10.0), pool_timeout=timeout,
-            proxy=proxy, httpx_kwargs={"trust_env": False},
-        )
+        # The admin chat's getUpdates has a client of its own (python-telegram-bot keeps the long
+        # poll apart): made here the same way, it had PTB's default, which read HTTP_PROXY itself
+        # and knew nothing of TELEGRAM_PROXY.
+        def request(pool: int) -> HTTPXRequest:
+            return HTTPXRequest(
+                connection_pool_size=pool, read_timeout=timeout, write_timeout=timeout,
+                connect_timeout=min(max(timeout, CONNECT_FLOOR), 10.0), pool_timeout=timeout,
+                proxy=proxy, httpx_kwargs={"trust_env": False, "verify": client_context()},
+            )
+
         self.token = token
-        self.bot = telegram.Bot(token, base_url=f"{api_url.rstrip('/')}/bot", request=request)
+        self._updates = request(1)
+        self.bot = telegram.Bot(token, base_url=f"{api_url.rstrip('/')}/bot", request=request(16),
+                                get_updates_request=self._updates)
         self._ready = False
 
     async def start(self) -> None:
@@ -154,12 +162,13 @@ class TelegramSender:
         # transport is all we need.
         if not self._ready:
             await self.bot.request.initialize()
+            await self._updates.initialize()  # a client again after a close
             self._ready = True
 
     async def close(self) -> None:
-        if self._ready:
-            await self.bot.request.shutdown()
-            self._ready = False
+        await self.bot.request.shutdown()  # each a no-op when its client is closed already
+        await self._updates.shutdown()
+        self._ready = False
 
     async def send(
         self, chat_id: str, text: str, *, html: bool, preview: bool, reply_to: int | None = None

@@ -42,6 +42,7 @@ import httpcore
 import httpx
 
 from core.config import parse_allow_entry
+from core.tls import client_context
 from core.urls import origin
 
 log = logging.getLogger("monitor.fetch")
@@ -279,9 +280,9 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
     """
 
     def __init__(self, policy: OutboundPolicy, *, limits: httpx.Limits) -> None:
-        super().__init__(limits=limits, trust_env=False)
+        super().__init__(verify=client_context(), limits=limits, trust_env=False)
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=client_context(),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,

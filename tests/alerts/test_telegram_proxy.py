@@ -97,6 +97,36 @@ async def test_a_loopback_api_is_never_reached_through_the_environment_proxy(
     assert forward_proxy.seen == []  # before: the proxy got the call, the token in its URL
 
 
+async def _poll_updates(api_url: str, env: dict[str, str]) -> None:
+    """The admin chat's call: getUpdates, through the sender's bot."""
+    runtime = resolve_runtime(None, config_path="feeds.yaml", env={"TELEGRAM_BOT_TOKEN": TOKEN,
+                                                                  "TELEGRAM_API_URL": api_url, **env})
+    sender, _ = sender_for(runtime, timeout=2.0)
+    assert sender is not None
+    try:
+        await sender.bot.get_updates(timeout=0)
+    finally:
+        await sender.close()
+
+
+async def test_the_admin_chats_get_updates_takes_telegram_proxy_like_the_sends(
+    emulator: BotApiEmulator, forward_proxy: ForwardProxy
+) -> None:
+    # before: getUpdates had python-telegram-bot's own client, which knew nothing of
+    # TELEGRAM_PROXY: where only the proxy reaches Telegram the admin chat never answered
+    await _poll_updates(emulator.api_url, {"TELEGRAM_PROXY": forward_proxy.url})
+    assert [target.rsplit("/", 1)[-1] for target, _ in forward_proxy.seen] == ["getUpdates"]
+
+
+async def test_the_admin_chats_get_updates_to_a_loopback_api_skips_the_environment_proxy(
+    emulator: BotApiEmulator, forward_proxy: ForwardProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # before: that client read HTTP_PROXY itself and sent the call, token in its URL, to the proxy
+    monkeypatch.setenv("HTTP_PROXY", forward_proxy.url)
+    await _poll_updates(emulator.api_url, {"HTTP_PROXY": forward_proxy.url})
+    assert forward_proxy.seen == []
+
+
 async def test_telegram_proxy_carries_the_calls_with_its_credentials(
     emulator: BotApiEmulator, forward_proxy: ForwardProxy
 ) -> None:
