@@ -10,18 +10,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.script import ScriptDirectory
-from alembic.util.exc import CommandError as AlembicCommandError
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 log = logging.getLogger(__name__)
@@ -192,7 +190,13 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+class CannotMigrate(Exception):
+    """Alembic refused to upgrade the schema (a revision none of the migrations knows)."""
+
+
 def alembic_config(engine: Engine) -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig
+
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.attributes["engine"] = engine
@@ -225,9 +229,16 @@ def _upgrade(engine: Engine, revision: str) -> None:
     waited for another's migration finds nothing left to do and says nothing; a new database
     is not an upgrade and is not announced either.
     """
+    from alembic import command
+    from alembic.script import ScriptDirectory
+    from alembic.util.exc import CommandError
+
     before = _current_revision(engine)
     started = time.monotonic()
-    command.upgrade(alembic_config(engine), revision)
+    try:
+        command.upgrade(alembic_config(engine), revision)
+    except CommandError as exc:
+        raise CannotMigrate(str(exc)) from exc
     after = _current_revision(engine)
     if before is None or after == before:
         return
@@ -245,13 +256,14 @@ def _current_revision(engine: Engine) -> str | None:
         return conn.scalar(text("SELECT version_num FROM alembic_version"))
 
 
-@cache
+# The latest migration's revision. Every start compares it with the database's; Alembic (its
+# import and a read of every migration's file: a fifth of a second) is needed only to upgrade.
+# tests/storage/test_migrations.py holds it to the migrations' files.
+HEAD_REVISION = "0025_item_retention_indexes"
+
+
 def head_revision() -> str:
-    """The latest migration's revision (read from the migrations' files once per process)."""
-    head = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
-    if head is None:
-        raise RuntimeError(f"no migration in {MIGRATIONS_DIR}")
-    return head
+    return HEAD_REVISION
 
 
 def _at_head(engine: Engine) -> bool:
@@ -266,11 +278,15 @@ def _unknown_revision(engine: Engine) -> str | None:
         return None
     if current is None:
         return None
+    from alembic.script import ScriptDirectory
+
     known = {script.revision for script in ScriptDirectory(str(MIGRATIONS_DIR)).walk_revisions()}
     return None if current in known else current
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:
+    from alembic import command
+
     command.downgrade(alembic_config(engine), revision)
 
 
@@ -473,7 +489,7 @@ def open_database(url: str = DEFAULT_URL, *, migrate_schema: bool = True) -> Dat
     except OSError as exc:
         engine.dispose()
         raise DatabaseError(f"cannot open database {redact_url(url)}: {scrub(str(exc), url)}") from None
-    except AlembicCommandError as exc:
+    except CannotMigrate as exc:
         newer = _unknown_revision(engine)
         engine.dispose()
         if newer is not None:

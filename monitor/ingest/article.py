@@ -13,10 +13,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
-from trafilatura.utils import load_html
 
 from core.config import FeedConfig, Settings
 from core.text import fold
@@ -89,6 +87,9 @@ def read_article(
 
     The bytes are decoded by the charset the response or the page declares, as page feeds
     are: trafilatura's own guess read short windows-1252 pages as cp1250 ("liberaciˇn")."""
+    import trafilatura  # here: a tenth of a second at every command's start, for feeds that never ask
+    from trafilatura.utils import load_html
+
     if not body.strip():
         return Article(None)
     try:

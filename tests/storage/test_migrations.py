@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +16,7 @@ from sqlalchemy import insert, inspect, make_url, select, text
 from storage.db import alembic_config, downgrade, make_engine, migrate, open_database
 from storage.models import Base
 
+ROOT = Path(__file__).resolve().parents[2]
 TABLES = {"feeds", "items", "matches", "counts", "stories", "channels", "alerts", "watched_people",
           "feedback"}
 
@@ -75,6 +79,24 @@ def test_opening_twice_is_idempotent(any_db_url):
     with db.engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == head
     db.dispose()
+
+
+def test_the_head_revision_a_start_compares_with_is_the_latest_migrations():
+    # a migration added without moving storage.db.HEAD_REVISION would run Alembic at every start
+    from storage.db import HEAD_REVISION, MIGRATIONS_DIR
+
+    assert ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head() == HEAD_REVISION, (
+        "a new migration: set storage.db.HEAD_REVISION to its revision")
+
+
+def test_a_start_on_a_current_schema_does_not_load_alembic(tmp_path):
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    open_database(url).dispose()
+    probe = ("import sys; from storage.db import open_database; "
+             f"open_database({url!r}).dispose(); print(sorted(m for m in sys.modules if m.startswith('alembic')))")
+    run = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[]"
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
