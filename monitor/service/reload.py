@@ -68,7 +68,9 @@ class ConfigReload(Housekeeping):
         """Apply a changed feeds.yaml; an invalid file is logged and the old config stays."""
         async with self._reload_lock:
             try:
-                new = load_config(self.runtime.config_path)
+                # in a thread: parsing and checking the file (a fifth of a second, more on a busy
+                # host or a file of hundreds of feeds) held every poll and /healthz
+                new = await asyncio.to_thread(load_config, self.runtime.config_path)
             except ConfigError as exc:
                 for line in exc.render().splitlines():
                     log.error("config reload rejected: %s", line.strip())

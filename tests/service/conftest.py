@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,9 +14,12 @@ from devtools.feedserver import FeedServer
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
+def world(tmp_path: Path, migrated_sqlite: Path) -> Iterator[World]:
+    """The database starts as a copy of the migrated template (tests/conftest.py): each `monitor`
+    process of a test ran every migration in its first start (a third of a second)."""
     with FeedServer() as server, BotApiEmulator() as emulator:
         w = World(tmp_path, server, emulator)
+        shutil.copyfile(migrated_sqlite, tmp_path / "monitor.db")
         try:
             yield w
         finally:
