@@ -68,12 +68,14 @@ class Pipeline:
         # (the rest stay pending for the next start) instead of holding the process for minutes
         self.stopping = threading.Event()
 
-    def update_config(self, config: AppConfig) -> None:
+    def classifier_for(self, config: AppConfig) -> Classifier:
+        """`config`'s rules built (a tenth of a second: a reload builds them off the event loop)."""
+        return build_classifier(config.topics, config.entities, watched=self.watched, model=self.model_load.model)
+
+    def update_config(self, config: AppConfig, classifier: Classifier | None = None) -> None:
         """Hot reload: new rules apply to items classified from now on."""
         self.learner = NameLearner(config.entities)
-        self.classifier = build_classifier(
-            config.topics, config.entities, watched=self.watched, model=self.model_load.model
-        )
+        self.classifier = classifier or self.classifier_for(config)
         self.config = config
 
     def refresh_watched(self, *, force: bool = False) -> None:

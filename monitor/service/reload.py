@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from core.config import AppConfig, ConfigError, Settings, console_fallback, load_config
 from core.logs import redact
 from monitor.fetch import Fetcher
+from monitor.match import Classifier
 from monitor.service.config_rows import sync_config
 from monitor.service.housekeeping import Housekeeping
 from monitor.start_config import file_state
@@ -93,18 +94,19 @@ class ConfigReload(Housekeeping):
                 log.error("config reload failed: %s; keeping the last config, trying again shortly", reason)
                 self._config_seen = None  # the watcher's next tick tries the same file again
                 return False
+            classifier = await asyncio.to_thread(self.pipeline.classifier_for, new)
             if self.stop_event.is_set():  # stopping while it waited: the next start reads the file
                 return False
-            self._apply(new)
+            self._apply(new, classifier)
             return True
 
-    def _apply(self, new: AppConfig) -> None:
-        """Run on `new`, whose rows are written."""
+    def _apply(self, new: AppConfig, classifier: Classifier) -> None:
+        """Run on `new`, whose rows are written, with its rules built."""
         old = self.config
         self.config = new
         if self.poll_states is not None:
             self.poll_states.clear()  # a changed URL reset its validators on the row
-        self.pipeline.update_config(new)
+        self.pipeline.update_config(new, classifier)
         self.worker.update_config(new)
         self.worker.stale_after = new.settings.delivery_lease  # the next claims use the new lease
         self.admin.update_config(new)
