@@ -100,8 +100,8 @@ class ConfigReload(Housekeeping):
             self._apply(new, classifier)
             return True
 
-    def _apply(self, new: AppConfig, classifier: Classifier) -> None:
-        """Run on `new`, whose rows are written, with its rules built."""
+    def _apply(self, new: AppConfig, classifier: Classifier | None = None) -> None:
+        """Run on `new`, whose rows are written (with its rules, when built already)."""
         old = self.config
         self.config = new
         if self.poll_states is not None:
