@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -101,8 +101,23 @@ class TrainResult:
     topics: dict[str, TopicReport] = field(default_factory=dict)
 
 
+def remembered(analyzer: Callable[[str], list[str]]) -> Callable[[str], list[str]]:
+    """`analyzer` computed once per text: a training run reads each text in 17 fits and
+    transforms (two passes, five folds), a tenth of the run's time each."""
+    memo: dict[str, list[str]] = {}
+
+    def analyze(text: str) -> list[str]:
+        found = memo.get(text)
+        if found is None:
+            found = memo[text] = analyzer(text)
+        return found
+
+    return analyze
+
+
 def fit_estimators(
-    texts: Sequence[str], y: dict[str, list[int]], weights: Sequence[float] | None, p: Params
+    texts: Sequence[str], y: dict[str, list[int]], weights: Sequence[float] | None, p: Params,
+    analyzer: Callable[[str], list[str]] = features,
 ) -> tuple[Any, dict[str, Any]]:
     """The fitted TfidfVectorizer and one LogisticRegression per topic (two passes)."""
     import numpy as np
@@ -111,7 +126,7 @@ def fit_estimators(
 
     def vectorizer(vocabulary: list[str] | None = None) -> TfidfVectorizer:
         return TfidfVectorizer(
-            analyzer=features, sublinear_tf=True, norm="l2", smooth_idf=True,
+            analyzer=analyzer, sublinear_tf=True, norm="l2", smooth_idf=True,
             min_df=1 if vocabulary else p.min_df, vocabulary=vocabulary, dtype=np.float64,
         )
 
@@ -157,7 +172,8 @@ def export(vec: Any, lrs: dict[str, Any], thresholds: dict[str, float], meta: di
 
 
 def cv_scores(
-    texts: Sequence[str], y: dict[str, list[int]], weights: Sequence[float] | None, p: Params
+    texts: Sequence[str], y: dict[str, list[int]], weights: Sequence[float] | None, p: Params,
+    analyzer: Callable[[str], list[str]] = features,
 ) -> dict[str, list[float]]:
     """Out-of-fold probabilities per topic (the whole two-pass fit inside each fold)."""
     import numpy as np
@@ -171,7 +187,7 @@ def cv_scores(
         if any(len(set(v)) < 2 for v in sub_y.values()):
             continue
         vec, lrs = fit_estimators([texts[i] for i in train], sub_y,
-                        None if weights is None else [weights[i] for i in train], p)
+                        None if weights is None else [weights[i] for i in train], p, analyzer)
         x = vec.transform([texts[i] for i in test])
         for t, lr in lrs.items():
             for i, prob in zip(test, lr.predict_proba(x)[:, 1], strict=True):
@@ -221,7 +237,8 @@ def train(
         raise ValueError(f"no topic has at least {p.min_positives} positive and some negative examples")
     sw = source_weights or {}
     weights = [float(sw.get(e.source, 1.0)) for e in examples] if sw else None
-    vec, lrs = fit_estimators(texts, y, weights, p)
+    analyzer = remembered(features)
+    vec, lrs = fit_estimators(texts, y, weights, p, analyzer)
     data_meta = {
         "trained_on": _summary(examples, list(y)),
         "date": max((e.date for e in examples if e.date), default=""),
@@ -236,7 +253,7 @@ def train(
     if rules is not None and p.calibrate_on == "context":
         rules = (without_signals(rules[0]), rules[1])
     asked = _asked(examples, rules, export(vec, lrs, dict.fromkeys(y, 0.0), {}))
-    cv = cv_scores(texts, y, weights, p)
+    cv = cv_scores(texts, y, weights, p, analyzer)
     thresholds: dict[str, float] = {}
     reports: dict[str, TopicReport] = {}
     for t in y:
