@@ -11,6 +11,7 @@ A term is one or more words. Word suffixes:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import product
 
 from core.text import words
@@ -56,6 +57,12 @@ def parse_term(raw: str) -> ParsedTerm:
     """Parse one rule term; raise ValueError with an operator-readable message."""
     if not isinstance(raw, str) or not raw.strip():
         raise ValueError("empty term: it can never match")
+    return _parse_term(raw)
+
+
+@lru_cache(maxsize=65536)
+def _parse_term(raw: str) -> ParsedTerm:
+    """Remembered: a start parses each of feeds.yaml's terms three times (checks, rules, matcher)."""
     text = raw.strip()
     if text.startswith("@"):
         name = text[1:].strip()
