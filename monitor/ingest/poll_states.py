@@ -26,7 +26,7 @@ from sqlalchemy.exc import OperationalError
 
 from core.config import FeedConfig
 from monitor.fetch.client import FetchResult
-from monitor.ingest.feed_state import FeedState, load_state, new_validators
+from monitor.ingest.feed_state import FeedState, new_validators
 from monitor.ingest.result import PollResult
 from storage.db import Database, RefusalLog, refusal
 from storage.feeds import write_poll_states
@@ -43,13 +43,13 @@ class PollStates:
         self.pending: dict[int, dict[str, object]] = {}  # feed id -> its row's new values
         self._refusals = RefusalLog()
 
-    def load(self, feed: FeedConfig) -> FeedState:
-        """The state the next fetch of `feed` needs: remembered, else read from its row."""
-        key = (feed.name, feed.url)
-        state = self._states.get(key)
-        if state is None:
-            state = self._states[key] = load_state(self.db, feed)
-        return state
+    def remembered(self, feed: FeedConfig) -> FeedState | None:
+        """The state the next fetch of `feed` needs, when remembered (else the poll reads its
+        row, feed_state.load_state, off the event loop, and hands it to `remember`)."""
+        return self._states.get((feed.name, feed.url))
+
+    def remember(self, feed: FeedConfig, state: FeedState) -> None:
+        self._states[(feed.name, feed.url)] = state
 
     def forget(self, feed: FeedConfig, state: FeedState | None = None) -> list[dict[str, object]]:
         """Before a poll's outcome goes through the ORM: forget the feed's state (read again

@@ -7,6 +7,7 @@ python-telegram-bot against the emulator.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -166,3 +167,14 @@ def wait_for(condition: Callable[[], Any], timeout: float = 60.0, what: str = "c
             return value
         time.sleep(0.2)
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+async def longest_stall(seconds: float, running: asyncio.Task[Any], until: asyncio.Event | None = None) -> float:
+    """The longest the event loop went without running this task, over `seconds` (or until
+    `until` is set)."""
+    worst, last, end = 0.0, time.monotonic(), time.monotonic() + seconds
+    while last < end and not running.done() and not (until and until.is_set()):
+        await asyncio.sleep(0.02)
+        now = time.monotonic()
+        worst, last = max(worst, now - last), now
+    return worst

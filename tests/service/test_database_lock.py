@@ -12,7 +12,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from service_world import TOKEN
+from service_world import TOKEN, longest_stall
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
@@ -147,17 +147,6 @@ def _telegram(world, config, db: Database) -> tuple[Any, Any]:
     return config, runtime
 
 
-async def _longest_stall(seconds: float, running: asyncio.Task[Any], until: asyncio.Event | None = None) -> float:
-    """The longest the event loop went without running this task, over `seconds` (or until
-    `until` is set)."""
-    worst, last, end = 0.0, time.monotonic(), time.monotonic() + seconds
-    while last < end and not running.done() and not (until and until.is_set()):
-        await asyncio.sleep(0.02)
-        now = time.monotonic()
-        worst, last = max(worst, now - last), now
-    return worst
-
-
 def _statuses(db: Database) -> list[str]:
     with db.session() as s:
         return list(s.scalars(select(Alert.status).order_by(Alert.id)))
@@ -173,7 +162,7 @@ def test_the_loop_goes_on_while_a_sent_message_waits_for_the_lock(world):
 
     async def scenario() -> float:
         service, running = await _running_once_locked(config, runtime, db, lock)
-        stall = await _longest_stall(3.5, running)
+        stall = await longest_stall(3.5, running)
         holder.execute("ROLLBACK")  # the operator's command ends: the send is recorded
         while _statuses(db) != ["sent"] and not running.done():
             await asyncio.sleep(0.05)
@@ -287,7 +276,7 @@ def test_retention_waits_for_the_lock_off_the_event_loop(world, caplog):
         try:
             holder.execute("BEGIN IMMEDIATE")
             retention = asyncio.create_task(service.retention())
-            stall = await _longest_stall(1.5, retention)
+            stall = await longest_stall(1.5, retention)
             return await retention, stall
         finally:
             if holder.in_transaction:
@@ -333,7 +322,7 @@ def test_a_poll_waits_for_the_lock_off_the_event_loop(world):
             holder.execute("BEGIN IMMEDIATE")
             for name in ("pitazo", "efecto"):
                 polling = asyncio.create_task(service.poll(name))
-                stalls.append((name, await _longest_stall(3.0, polling)))
+                stalls.append((name, await longest_stall(3.0, polling)))
                 result = await polling
                 assert result.database_refused, result
             return stalls
@@ -483,7 +472,7 @@ def test_a_changed_feeds_yaml_waits_for_the_lock_off_the_event_loop(world, caplo
         holder.execute("BEGIN IMMEDIATE")
         world.write_config(PRESOS)  # efecto added
         refused = asyncio.Event()
-        watch = asyncio.create_task(_longest_stall(20.0, running, refused))
+        watch = asyncio.create_task(longest_stall(20.0, running, refused))
         deadline = time.monotonic() + 20  # the watcher applies a file it saw twice the same
         while "config reload failed" not in caplog.text and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
@@ -491,7 +480,7 @@ def test_a_changed_feeds_yaml_waits_for_the_lock_off_the_event_loop(world, caplo
         stall = await watch
         assert service.config.feed("efecto") is None  # not applied while its rows wait
         applied = asyncio.Event()
-        watch = asyncio.create_task(_longest_stall(20.0, running, applied))
+        watch = asyncio.create_task(longest_stall(20.0, running, applied))
         holder.execute("ROLLBACK")
         while service.config.feed("efecto") is None and not running.done():
             await asyncio.sleep(0.05)
@@ -641,7 +630,7 @@ def test_an_admin_command_the_lock_refused_is_answered_once_it_is_released(world
         running = await _serving(world, service)
         holder.execute("BEGIN IMMEDIATE")
         world.emulator.inject_message(4242, "/pause pitazo", from_id=7)
-        stall = await _longest_stall(3.0, running)
+        stall = await longest_stall(3.0, running)
         holder.execute("ROLLBACK")
         return await _admin_replies_then_stop(world, service, running), stall
 
@@ -675,7 +664,7 @@ def test_a_problem_report_waits_for_the_lock_off_the_event_loop_and_goes_once(wo
         service.admin.notify_every, service.admin.poll_timeout = 0.5, 1  # a look every second
         holder.execute("BEGIN IMMEDIATE")
         running = asyncio.create_task(service.run())
-        stall = await _longest_stall(4.0, running)  # the report goes out, its mark waits
+        stall = await longest_stall(4.0, running)  # the report goes out, its mark waits
         holder.execute("ROLLBACK")
         await asyncio.sleep(2.5)
         service.request_stop()
@@ -711,7 +700,7 @@ def test_an_admin_command_meeting_the_lock_after_its_claim_holds_no_poll_and_say
         service.admin._claim = claim_then_lock  # type: ignore[method-assign]
         running = await _serving(world, service)
         released = asyncio.Event()
-        watch = asyncio.create_task(_longest_stall(30.0, running, released))
+        watch = asyncio.create_task(longest_stall(30.0, running, released))
         world.emulator.inject_message(4242, "/pause pitazo", from_id=7)
         deadline = time.monotonic() + 15
         while not world.emulator.messages("4242") and time.monotonic() < deadline:
