@@ -209,7 +209,9 @@ class TallyPins:
         if self.sender is None:
             return {}
         now = self.clock.now()
-        due = [(c, chat) for c in self.channels() if (chat := self._due(c, now)) is not None]
+        # the statements of a round run in worker threads: on the event loop each held every poll,
+        # delivery and /healthz for its time, and a write for the busy timeout under a lock
+        due = await asyncio.to_thread(self._due_channels, now)
         done: dict[str, str] = {}
         if due:
             tally = await asyncio.to_thread(load or self._load)
@@ -219,7 +221,7 @@ class TallyPins:
                 except Exception as exc:  # one channel's trouble must not stop the others
                     message = self._redact(exc)
                     log.warning("tally pin in %s: %s", channel.name, message)
-                    self._save(channel.name, chat_id, last_error=message)
+                    await asyncio.to_thread(self._save, channel.name, chat_id, last_error=message)
                     self._failed.add(channel.name)
                     done[channel.name] = "error"
                 if done[channel.name] == "busy":  # another replica is sending: look again soon
@@ -232,6 +234,9 @@ class TallyPins:
     def _load(self) -> Tally:
         with self.db.session() as session:
             return load_tally(session, self.config)
+
+    def _due_channels(self, now: datetime) -> list[tuple[ChannelConfig, str]]:
+        return [(c, chat) for c in self.channels() if (chat := self._due(c, now)) is not None]
 
     def _due(self, channel: ChannelConfig, now: datetime) -> str | None:
         """The chat id to work on when the channel is due, else None."""
@@ -253,13 +258,11 @@ class TallyPins:
         assert self.sender is not None
         self._checked[channel.name] = now
         text = pin_text(tally, channel.topics, self.config.settings.tz, channel_lang(channel))
-        with self.db.session() as session:
-            pin = pin_of(session, channel.name)
-            message_id = pin.message_id if pin is not None and pin.chat_id == chat_id else None
-            old_text, pinned, refused = (pin.text, pin.pinned, pin.pin_refused) if pin else ("", False, None)
+        message_id, old_text, pinned, refused = await asyncio.to_thread(self._stored, channel.name, chat_id)
         if text is None:
             return "no figures"
-        if message_id is None and (message_id := self._pinned_before(channel, chat_id, now)) is not None:
+        if message_id is None and (
+                message_id := await asyncio.to_thread(self._pinned_before, channel, chat_id, now)) is not None:
             old_text, pinned, refused = "", True, None
         if message_id is None:
             return await self._create(channel, chat_id, text, now, replacing=None)
@@ -277,12 +280,21 @@ class TallyPins:
                 return "recreated" if created == "created" else created
             failure = classify_error(exc, self.runtime.bot_token)
             if failure.action != "not_modified":
-                self._problem(channel, chat_id, failure.action, failure.message, failure.new_chat_id)
+                await asyncio.to_thread(self._problem, channel, chat_id, failure.action, failure.message,
+                                        failure.new_chat_id)
                 return "error"
-        self._save(channel.name, chat_id, text=text, edited_at=now, last_error=None)
+        await asyncio.to_thread(self._save, channel.name, chat_id, text=text, edited_at=now, last_error=None)
         if not pinned:
             await self._pin(channel, chat_id, message_id)
         return "edited"
+
+    def _stored(self, channel: str, chat_id: str) -> tuple[int | None, str, bool, str | None]:
+        """The channel's pinned message in `chat_id` as stored: its id, text, whether pinned, the
+        refusal to pin."""
+        with self.db.session() as session:
+            pin = pin_of(session, channel)
+            message_id = pin.message_id if pin is not None and pin.chat_id == chat_id else None
+            return (message_id, *((pin.text, pin.pinned, pin.pin_refused) if pin else ("", False, None)))
 
     def _pinned_before(self, channel: ChannelConfig, chat_id: str, now: datetime) -> int | None:
         """The message pinned in `chat_id` before this process started that the database does
@@ -301,20 +313,29 @@ class TallyPins:
                       replacing: int | None) -> str:
         """Send the message (in place of `replacing`, deleted) under the creation lease."""
         lease = pin_lease(channel.name)
-        with self.db.session() as session:
-            # by the database's clock on PostgreSQL, as every lease (storage/leases.py): by this
-            # host's, one minutes ahead saw another's lease expired and sent a second message
-            if not take(session, lease, self._holder, CREATE_LEASE, now=None if shares_clock(session) else now):
-                return "busy"  # another replica is sending it now
-            pin = pin_of(session, channel.name)
-            stored = pin.message_id if pin is not None and pin.chat_id == chat_id else None
+        taken, stored = await asyncio.to_thread(self._take_lease, lease, channel.name, chat_id, now)
+        if not taken:
+            return "busy"  # another replica is sending it now
         try:
             if stored is not None and stored != replacing:
                 return "unchanged"  # another replica sent it since this round looked
             return await self._send_new(channel, chat_id, text, now)
         finally:
-            with self.db.session() as session:
-                release(session, lease, self._holder)
+            await asyncio.to_thread(self._release, lease)
+
+    def _take_lease(self, lease: str, channel: str, chat_id: str, now: datetime) -> tuple[bool, int | None]:
+        """Whether the creation lease was taken, and the message id stored meanwhile."""
+        with self.db.session() as session:
+            # by the database's clock on PostgreSQL, as every lease (storage/leases.py): by this
+            # host's, one minutes ahead saw another's lease expired and sent a second message
+            if not take(session, lease, self._holder, CREATE_LEASE, now=None if shares_clock(session) else now):
+                return False, None
+            pin = pin_of(session, channel)
+            return True, pin.message_id if pin is not None and pin.chat_id == chat_id else None
+
+    def _release(self, lease: str) -> None:
+        with self.db.session() as session:
+            release(session, lease, self._holder)
 
     async def _send_new(self, channel: ChannelConfig, chat_id: str, text: str, now: datetime) -> str:
         assert self.sender is not None
@@ -322,12 +343,13 @@ class TallyPins:
             message_id = await self.sender.send(chat_id, text, html=True, preview=False)
         except TelegramError as exc:
             failure = classify_error(exc, self.runtime.bot_token)
-            self._problem(channel, chat_id, failure.action, failure.message, failure.new_chat_id)
+            await asyncio.to_thread(self._problem, channel, chat_id, failure.action, failure.message,
+                                    failure.new_chat_id)
             return "error"
         # stored before pinning: a crash now leaves one unpinned message, never a lost id
-        self._save(channel.name, chat_id, message_id=message_id, text=text, sent_at=now, edited_at=now,
-                   pinned=False, last_error=None)
-        record_pin(self._marks, channel.name, chat_id, message_id)
+        await asyncio.to_thread(self._save, channel.name, chat_id, message_id=message_id, text=text,
+                                sent_at=now, edited_at=now, pinned=False, last_error=None)
+        await asyncio.to_thread(record_pin, self._marks, channel.name, chat_id, message_id)
         await self._pin(channel, chat_id, message_id)
         return "created"
 
@@ -339,18 +361,22 @@ class TallyPins:
             message = self._redact(exc)
             if pin_refused(exc):
                 log.warning("tally pin in %s: the bot may not pin (%s); kept unpinned", channel.name, message)
-                self._save(channel.name, chat_id, pinned=False, pin_refused=message)
+                values: dict[str, object] = {"pinned": False, "pin_refused": message}
             elif message_gone(exc):
-                self._save(channel.name, chat_id, message_id=None, pinned=False)
+                values = {"message_id": None, "pinned": False}
             else:
-                self._save(channel.name, chat_id, last_error=message)
+                values = {"last_error": message}
+            await asyncio.to_thread(self._save, channel.name, chat_id, **values)
             return
+        await asyncio.to_thread(self._pinned, channel.name, chat_id)
+
+    def _pinned(self, channel: str, chat_id: str) -> None:
         with self.db.session() as session:
-            pin = pin_of(session, channel.name)
+            pin = pin_of(session, channel)
             values = {"pinned": True, "pin_refused": None}
             if pin is not None and pin.pin_refused:
                 values["refusal_reported"] = False  # allowed now: a later refusal is told again
-        self._save(channel.name, chat_id, **values)
+        self._save(channel, chat_id, **values)
 
     def _problem(self, channel: ChannelConfig, chat_id: str, action: str, message: str,
                  new_chat_id: int | None) -> None:
@@ -366,8 +392,7 @@ class TallyPins:
     async def _tell_refusals(self) -> None:
         """Each refusal to pin, once, in the admin chat (a flag set after it went out)."""
         assert self.sender is not None
-        with self.db.session() as session:
-            refusals = [(p.channel, p.chat_id, p.pin_refused or "") for p in unreported_refusals(session)]
+        refusals = await asyncio.to_thread(self._unreported)
         admin = self.config.settings.admin_chat_id
         for channel, chat_id, reason in refusals:
             if admin is None:
@@ -379,8 +404,15 @@ class TallyPins:
                 except TelegramError as exc:
                     log.warning("operator chat: pin refusal not told yet: %s", self._redact(exc))
                     return
-            with self.db.session() as session:
-                mark_refusal_reported(session, channel)
+            await asyncio.to_thread(self._reported, channel)
+
+    def _unreported(self) -> list[tuple[str, str, str]]:
+        with self.db.session() as session:
+            return [(p.channel, p.chat_id, p.pin_refused or "") for p in unreported_refusals(session)]
+
+    def _reported(self, channel: str) -> None:
+        with self.db.session() as session:
+            mark_refusal_reported(session, channel)
 
     def _save(self, channel: str, chat_id: str, **values: object) -> None:
         with self.db.session() as session:

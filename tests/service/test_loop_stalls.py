@@ -10,40 +10,44 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from service_world import longest_stall
+from service_world import TOKEN, longest_stall
 from sqlalchemy import event
 
 from core.config import load_config, resolve_runtime
 from monitor.service import Service, sync_config
 from storage.db import Database, open_database
+from storage.models import Count, Feed, Item, Match
 
 PRESOS = [{"name": "presos", "chat_id": "console", "topics": ["political_prisoners"]}]
 SLOW = 1.0  # seconds the slow statement takes
 
 
 class SlowStatement:
-    """The first SELECT from `table` once armed waits SLOW seconds, in whichever thread runs it."""
+    """The first `verb` statement on `table` once armed waits SLOW seconds, in whichever thread
+    runs it."""
 
-    def __init__(self, db: Database, table: str) -> None:
-        self.table, self.armed, self.done = table, False, threading.Event()
+    def __init__(self, db: Database, table: str, verb: str = "SELECT") -> None:
+        self.table, self.verb, self.armed, self.done = table, verb, False, threading.Event()
         event.listen(db.engine, "before_cursor_execute", self)
 
     def __call__(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if (self.armed and not self.done.is_set() and statement.lstrip().upper().startswith("SELECT")
-                and f"FROM {self.table}" in statement):
+        if (self.armed and not self.done.is_set() and statement.lstrip().upper().startswith(self.verb)
+                and f" {self.table}" in statement):
             self.done.set()
             time.sleep(SLOW)
 
 
-def _service(world) -> tuple[Service, Database]:
+def _service(world, channels: list[dict[str, Any]] = PRESOS, env: dict[str, str] | None = None,
+             ) -> tuple[Service, Database]:
     world.feed("pitazo")
     world.publish("pitazo", "Excarcelan a 101 presos políticos en Tocorón", "Familiares confirmaron.")
-    world.write_config(PRESOS)
+    world.write_config(channels, settings={"timezone": "UTC"})
     config = load_config(world.config_path)
-    runtime = resolve_runtime(config, config_path=str(world.config_path), db_flag=world.db_url, env={})
+    runtime = resolve_runtime(config, config_path=str(world.config_path), db_flag=world.db_url, env=env or {})
     db = open_database(world.db_url)
     sync_config(config, db)
     return Service(config, runtime, db), db
@@ -70,5 +74,55 @@ def test_a_polls_reads_wait_for_the_database_off_the_event_loop(world, table):
     status, stall = asyncio.run(scenario())
     assert slow.done.is_set()  # the statement was slow
     assert status == "new"
+    assert stall < 0.5
+    db.dispose()
+
+
+def _figures(db: Database) -> None:
+    """A figure stated: the tally has something to pin."""
+    with db.session() as s:
+        when = datetime(2026, 1, 9, 12, tzinfo=UTC)
+        item = Item(feed=Feed(name="radio", url="https://radio.example/feed", consecutive_failures=0), guid="0",
+                    url="https://radio.example/0", title="t", summary="", published_at=when, fetched_at=when,
+                    content_hash="0", classified_at=when)
+        s.add(item)
+        s.flush()
+        s.add(Count(item_id=item.id, event="held", number=800, source="Foro Penal"))
+        s.add(Match(item_id=item.id, topic="political_prisoners", urgency="normal", terms=[], explain=[]))
+
+
+@pytest.mark.parametrize(("verb", "table"), [
+    ("SELECT", "channels"),  # is the channel due (every minute)
+    ("SELECT", "tally_pins"),  # the stored message
+    ("INSERT", "leases"),  # the creation lease
+    ("INSERT", "tally_pins"),  # the message sent, stored before it is pinned
+    ("UPDATE", "tally_pins"),  # pinned
+])
+def test_the_pinned_tallys_statements_wait_off_the_event_loop(world, verb, table):
+    """The pinned figures' round (every minute on the leader: alerts/tally/pin.py) ran its
+    statements on the event loop: the channel's row and the stored message read at each
+    round, the lease and the message's row written when it is sent, edited or pinned. A
+    write waited for the busy timeout (10 s) there when another process held the lock."""
+    channels = [{"name": "live", "chat_id": "@pp_live", "topics": ["political_prisoners"], "pin_tally": True}]
+    service, db = _service(world, channels, {"TELEGRAM_BOT_TOKEN": TOKEN,
+                                             "TELEGRAM_API_URL": world.emulator.api_url})
+    _figures(db)
+    service.replicas.leading = True
+    slow = SlowStatement(db, table, verb)
+
+    async def scenario() -> float:
+        try:
+            slow.armed = True
+            tick = asyncio.create_task(service.tally_tick())
+            stall = await longest_stall(15, tick)
+            await tick
+            return stall
+        finally:
+            await service.close()
+
+    stall = asyncio.run(scenario())
+    assert slow.done.is_set()
+    [live] = world.emulator.messages("@pp_live")  # sent and pinned all the same
+    assert world.emulator.pinned("@pp_live") == live.message_id
     assert stall < 0.5
     db.dispose()
