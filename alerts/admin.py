@@ -624,7 +624,8 @@ class AdminBot:
         sent = 0
         async with self._notify_lock:
             try:
-                problems = self._problems()
+                # its reads in a worker thread, as the flags' writes: every 30 s on the event loop
+                problems = await asyncio.to_thread(self._problems)
                 self._unmarked &= {(kind, name) for kind, name, _ in problems}  # over: a new one is told
                 for kind, name, text in problems:
                     if (kind, name) not in self._unmarked:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from service_world import TOKEN, longest_stall
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from core.config import load_config, resolve_runtime
 from monitor.service import Service, sync_config
@@ -42,10 +42,10 @@ class SlowStatement:
 
 
 def _service(world, channels: list[dict[str, Any]] = PRESOS, env: dict[str, str] | None = None,
-             ) -> tuple[Service, Database]:
+             settings: dict[str, Any] | None = None) -> tuple[Service, Database]:
     world.feed("pitazo")
     world.publish("pitazo", "Excarcelan a 101 presos políticos en Tocorón", "Familiares confirmaron.")
-    world.write_config(channels, settings={"timezone": "UTC"})
+    world.write_config(channels, settings={"timezone": "UTC", **(settings or {})})
     config = load_config(world.config_path)
     runtime = resolve_runtime(config, config_path=str(world.config_path), db_flag=world.db_url, env=env or {})
     db = open_database(world.db_url)
@@ -124,5 +124,33 @@ def test_the_pinned_tallys_statements_wait_off_the_event_loop(world, verb, table
     assert slow.done.is_set()
     [live] = world.emulator.messages("@pp_live")  # sent and pinned all the same
     assert world.emulator.pinned("@pp_live") == live.message_id
+    assert stall < 0.5
+    db.dispose()
+
+
+@pytest.mark.parametrize("table", ["feeds", "channels", "alerts"])
+def test_the_admin_chats_problem_reports_read_off_the_event_loop(world, table):
+    """The admin chat looked for failing feeds, disabled channels and fold notices every 30 s
+    (alerts/admin.py, notify_problems) on the event loop; its flags were written in a thread
+    already."""
+    service, db = _service(world, env={"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": world.emulator.api_url},
+                           settings={"admin_chat_id": 4242, "admin_user_ids": [7]})
+    with db.session() as s:  # a feed failing for a while: one report
+        feed = s.scalar(select(Feed).where(Feed.name == "pitazo"))
+        feed.consecutive_failures, feed.last_error = 9, "HTTP 500"
+    slow = SlowStatement(db, table)
+
+    async def scenario() -> tuple[int, float]:
+        try:
+            slow.armed = True
+            told = asyncio.create_task(service.admin.notify_problems())
+            stall = await longest_stall(15, told)
+            return await told, stall
+        finally:
+            await service.close()
+
+    sent, stall = asyncio.run(scenario())
+    assert slow.done.is_set()
+    assert sent == 1 and "pitazo failed 9 polls in a row" in world.texts("4242")[0]
     assert stall < 0.5
     db.dispose()
