@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime
 from pathlib import Path
 
 from apscheduler.triggers.interval import IntervalTrigger
@@ -95,13 +96,22 @@ class ConfigReload(Housekeeping):
                 self._config_seen = None  # the watcher's next tick tries the same file again
                 return False
             classifier = await asyncio.to_thread(self.pipeline.classifier_for, new)
+            # the rows just written, read in a thread too: on the event loop, a slow or locked
+            # database held every poll for the read
+            rows = await asyncio.to_thread(self._schedule_rows) if self.feed_scheduler is not None else None
             if self.stop_event.is_set():  # stopping while it waited: the next start reads the file
                 return False
-            self._apply(new, classifier)
+            self._apply(new, classifier, rows)
             return True
 
-    def _apply(self, new: AppConfig, classifier: Classifier | None = None) -> None:
-        """Run on `new`, whose rows are written (with its rules, when built already)."""
+    def _schedule_rows(self) -> tuple[set[str], dict[str, datetime | None]]:
+        """The feeds paused from the admin chat, and each feed's stored next poll."""
+        return self._paused_feeds(), self._next_polls()
+
+    def _apply(self, new: AppConfig, classifier: Classifier | None = None,
+               rows: tuple[set[str], dict[str, datetime | None]] | None = None) -> None:
+        """Run on `new`, whose rows are written (with its rules, and the scheduler's `rows`
+        (`_schedule_rows`), when read already)."""
         old = self.config
         self.config = new
         if self.poll_states is not None:
@@ -117,8 +127,9 @@ class ConfigReload(Housekeeping):
         self._apply_fetcher_settings(old.settings, new.settings)
         if self.feed_scheduler is not None:
             self.feed_scheduler.settings = new.settings
-            self.feed_scheduler.paused = self._paused_feeds()  # a renamed feed keeps its row's pause
-            self.feed_scheduler.sync(new.enabled_feeds, self._next_polls())
+            paused, next_polls = rows if rows is not None else self._schedule_rows()
+            self.feed_scheduler.paused = paused  # a renamed feed keeps its row's pause
+            self.feed_scheduler.sync(new.enabled_feeds, next_polls)
             self._schedule_digests()
         added = {f.name for f in new.feeds} - {f.name for f in old.feeds}
         removed = {f.name for f in old.feeds} - {f.name for f in new.feeds}

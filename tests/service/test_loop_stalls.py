@@ -30,13 +30,14 @@ class SlowStatement:
     """The first `verb` statement on `table` once armed waits SLOW seconds, in whichever thread
     runs it."""
 
-    def __init__(self, db: Database, table: str, verb: str = "SELECT") -> None:
-        self.table, self.verb, self.armed, self.done = table, verb, False, threading.Event()
+    def __init__(self, db: Database, table: str, verb: str = "SELECT", *, having: str = "") -> None:
+        self.table, self.verb, self.having = table, verb, having  # `having`: a part of the statement
+        self.armed, self.done = False, threading.Event()
         event.listen(db.engine, "before_cursor_execute", self)
 
     def __call__(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         if (self.armed and not self.done.is_set() and statement.lstrip().upper().startswith(self.verb)
-                and f" {self.table}" in statement):
+                and f" {self.table}" in statement and self.having in statement):
             self.done.set()
             time.sleep(SLOW)
 
@@ -152,5 +153,36 @@ def test_the_admin_chats_problem_reports_read_off_the_event_loop(world, table):
     sent, stall = asyncio.run(scenario())
     assert slow.done.is_set()
     assert sent == 1 and "pitazo failed 9 polls in a row" in world.texts("4242")[0]
+    assert stall < 0.5
+    db.dispose()
+
+
+@pytest.mark.parametrize("having", ["WHERE feeds.paused", "SELECT feeds.name, feeds.next_poll_at"])
+def test_a_reload_reads_the_scheduler_rows_off_the_event_loop(world, having):
+    """A reload, its rows written (in a thread), read the feeds paused from the admin chat and
+    each feed's next poll on the event loop before it rescheduled the feeds."""
+    service, db = _service(world)
+    world.feed("efecto")
+    slow = SlowStatement(db, "feeds", having=having)
+
+    async def scenario() -> tuple[bool, bool, float]:
+        running = asyncio.create_task(service.run())
+        try:
+            while service.feed_scheduler is None:
+                await asyncio.sleep(0.05)
+            world.write_config(PRESOS, settings={"timezone": "UTC"})  # a feed added
+            slow.armed = True
+            reload = asyncio.create_task(service.reload())
+            stall = await longest_stall(15, reload)
+            applied = await reload
+            assert service.scheduler is not None
+            return applied, service.scheduler.get_job("feed:efecto") is not None, stall
+        finally:
+            service.request_stop()
+            await asyncio.wait_for(running, 15)
+
+    applied, scheduled, stall = asyncio.run(scenario())
+    assert slow.done.is_set()
+    assert applied and scheduled  # the feed added is polled
     assert stall < 0.5
     db.dispose()
