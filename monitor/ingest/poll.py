@@ -237,13 +237,14 @@ async def _poll(
 
 
 async def _feed_state(db: Database, feed: FeedConfig, states: PollStates | None) -> FeedState:
-    """The state the fetch needs: remembered (`states`), else read from the feed's row in the
-    writes' thread (the read puts a missing or moved row in step, a write). On the event loop
-    it held every other poll and /healthz for the read, and for the busy timeout when another
-    process held the write lock."""
+    """The state the fetch needs: remembered (`states`), else read from the feed's row in a
+    worker thread. On the event loop it held every other poll and /healthz for the read (and,
+    the rare time the row had to be put in step with a moved URL, for that write's busy timeout
+    under another process's lock). Not in the writes' thread: under such a lock the writes
+    queued there would hold every poll's fetch, and the read needs no lock."""
     state = None if states is None else states.remembered(feed)
     if state is None:
-        state = await written(load_state, db, feed)
+        state = await asyncio.to_thread(load_state, db, feed)
         if states is not None:
             states.remember(feed, state)
     return state
