@@ -3,7 +3,7 @@ the loop went without running the test's task) while the database answers slowly
 PostgreSQL server under load, a SQLite file on a busy disk: one statement made to take 1 s).
 On the loop, that second stopped every other poll, delivery, the admin chat and /healthz's
 heartbeat; in a worker thread the loop goes on. The threshold (0.5 s) holds on a loaded CI
-machine; docs/OPERATIONS.md ("The event loop") has the figures measured on the service."""
+machine; docs/SCALE.md ("The event loop: what holds it") has the figures measured on the service."""
 
 from __future__ import annotations
 
@@ -58,8 +58,8 @@ def _service(world, channels: list[dict[str, Any]] = PRESOS, env: dict[str, str]
 def test_a_polls_reads_wait_for_the_database_off_the_event_loop(world, table):
     """A poll read its feed's row (`load_state`: its URL and validators, after a start, a
     reload or any poll that was not a 304) and looked its document's items up among those
-    stored (`dedup.unknown`, `revisions`) on the event loop: 0.06-0.11 s a document on the
-    soak's 2-core host, and the whole statement when the database was slow."""
+    stored (`dedup.unknown`, `revisions`) on the event loop: 0.06-0.11 s a document in a burst on the
+    2-core build machine, and the whole statement when the database was slow."""
     service, db = _service(world)
     slow = SlowStatement(db, table)
 
