@@ -10,6 +10,11 @@ Every connection goes through the outbound policy (`monitor.fetch.policy`): only
 the origins of the operator's feed URLs (`trust()`) may be non-public addresses.
 Bodies are read raw and decoded with an output limit (`monitor.fetch.decode`).
 Error texts never carry a URL's userinfo.
+
+Cookies live for one fetch: a site's cookie check (`302` + `Set-Cookie` back to the feed) is
+followed with the cookie it set, and forgotten when the fetch ends. Kept for the process's
+life (httpx's default), a site that sets a new cookie on every visit grew its Cookie header
+until the site answered 400 to every poll, and a metered paywall counted the articles read.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -149,6 +155,7 @@ class Fetcher:
         )
         return httpx.AsyncClient(
             headers={"User-Agent": self.user_agent, "Accept-Encoding": "gzip, deflate, br"},
+            cookies=_no_cookies(),  # the client keeps none: each fetch has its own (`_follow`)
             timeout=self._timeout,
             follow_redirects=False,
             trust_env=False,
@@ -247,12 +254,14 @@ class Fetcher:
     async def _follow(self, url: str, headers: dict[str, str]) -> FetchResult:
         """Follow redirects by hand. A URL seen before is a loop, unless the response that
         leads back to it set a cookie (a cookie check: `302 Location: /feed` with Set-Cookie,
-        then the feed once the cookie comes back); that return is allowed once per URL."""
+        then the feed once the cookie comes back); that return is allowed once per URL. The
+        cookies set along the way are this fetch's only (module docstring)."""
         current, moved_to, permanent_so_far = url, None, True
+        cookies = httpx.Cookies()
         seen = {url}
         returned: set[str] = set()  # URLs come back to once, after a cookie was set
         for _hop in range(self.max_redirects + 1):
-            result = await self._get(url, current, headers)
+            result = await self._get(url, current, headers, cookies)
             if result.refused is not None:  # a feed never moves to a refused address
                 return result
             if result.error is not None and result.status is None:
@@ -290,20 +299,24 @@ class Fetcher:
             permanent_redirect=moved_to,
         )
 
-    async def _get(self, url: str, current: str, headers: dict[str, str]) -> FetchResult:
+    async def _get(
+        self, url: str, current: str, headers: dict[str, str], cookies: httpx.Cookies
+    ) -> FetchResult:
         token = request_trusted.set(self.policy.is_trusted(current))
         try:
-            return await self._get_checked(url, current, headers)
+            return await self._get_checked(url, current, headers, cookies)
         except AddressRefused as exc:
             self.policy.report(exc)
             return FetchResult(url, current, error=str(exc), refused=exc.host)
         finally:
             request_trusted.reset(token)
 
-    async def _get_checked(self, url: str, current: str, headers: dict[str, str]) -> FetchResult:
+    async def _get_checked(
+        self, url: str, current: str, headers: dict[str, str], cookies: httpx.Cookies
+    ) -> FetchResult:
         try:
             target, auth = _split_userinfo(current)  # credentials go in a header, not the URL
-            async with self._client.stream("GET", target, headers=headers, auth=auth) as response:
+            async with self._send(target, headers, auth, cookies) as response:
                 result = FetchResult(
                     url, current, response.status_code,
                     headers={k.lower(): v for k, v in response.headers.items()},
@@ -348,6 +361,22 @@ class Fetcher:
         except (OSError, ValueError, httpx.InvalidURL) as exc:  # e.g. an invalid header value
             return FetchResult(url, current, error=f"{type(exc).__name__}: {_first_line(exc)}")
 
+    @asynccontextmanager
+    async def _send(
+        self, target: httpx.URL, headers: dict[str, str], auth: httpx.BasicAuth | None,
+        cookies: httpx.Cookies,
+    ) -> AsyncIterator[httpx.Response]:
+        """`client.stream("GET", …)` with the fetch's own cookies (domain and path matched by
+        the standard library's jar, as the client's would be)."""
+        request = self._client.build_request("GET", target, headers=headers)
+        cookies.set_cookie_header(request)
+        response = await self._client.send(request, auth=auth, stream=True)
+        try:
+            cookies.extract_cookies(response)
+            yield response
+        finally:
+            await response.aclose()
+
     async def _read_capped(self, response: httpx.Response) -> bytes:
         """The body, decoded, at most max_body bytes (raw and decoded alike)."""
         declared = response.headers.get("content-length", "")
@@ -357,6 +386,13 @@ class Fetcher:
         async for raw in response.aiter_raw():
             body.feed(raw)
         return body.finish()
+
+
+def _no_cookies() -> CookieJar:
+    """A jar that takes no cookie, for the client (httpx's own would keep every cookie, for
+    good). A jar, not `httpx.Cookies`: the client copies a `Cookies` into a jar of the default
+    policy."""
+    return CookieJar(DefaultCookiePolicy(allowed_domains=[]))
 
 
 def _invalid_url(url: str) -> str | None:
