@@ -367,10 +367,23 @@ class Fetcher:
         cookies: httpx.Cookies,
     ) -> AsyncIterator[httpx.Response]:
         """`client.stream("GET", …)` with the fetch's own cookies (domain and path matched by
-        the standard library's jar, as the client's would be)."""
+        the standard library's jar, as the client's would be).
+
+        Sent again once when the server closed or reset the connection before the response's
+        head: a kept-alive connection whose idle timeout ran out as the request went out
+        (httpcore checks a pooled connection before reusing it, but not that race). httpx does
+        not retry it: every other poll of a server that closes a connection at its second
+        request failed, and 15-18 of 200 fetches timed at a server's 0.2 s idle timeout (a
+        reset, ReadError, or "Server disconnected without sending a response"). A GET is safe
+        to send again."""
         request = self._client.build_request("GET", target, headers=headers)
         cookies.set_cookie_header(request)
-        response = await self._client.send(request, auth=auth, stream=True)
+        try:
+            response = await self._client.send(request, auth=auth, stream=True)
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+            if isinstance(exc, httpx.RemoteProtocolError) and _UNANSWERED not in str(exc):
+                raise  # an answer httpx could not read: asking again gets the same
+            response = await self._client.send(request, auth=auth, stream=True)
         try:
             cookies.extract_cookies(response)
             yield response
@@ -386,6 +399,9 @@ class Fetcher:
         async for raw in response.aiter_raw():
             body.feed(raw)
         return body.finish()
+
+
+_UNANSWERED = "Server disconnected without sending a response"  # httpcore's words
 
 
 def _no_cookies() -> CookieJar:
