@@ -375,12 +375,23 @@ class Fetcher:
         not retry it: every other poll of a server that closes a connection at its second
         request failed, and 15-18 of 200 fetches timed at a server's 0.2 s idle timeout (a
         reset, ReadError, or "Server disconnected without sending a response"). A GET is safe
-        to send again."""
+        to send again. Not when the connection was new: that server read the request and
+        chose to close (overloaded, rate-limiting, or crashed after acting on it), and asking
+        again at once doubled what it counted."""
         request = self._client.build_request("GET", target, headers=headers)
         cookies.set_cookie_header(request)
+        connected = False
+
+        async def trace(event: str, info: dict[str, object]) -> None:  # httpcore's `trace` extension
+            nonlocal connected
+            connected = connected or event.endswith("connect_tcp.started")
+
+        request.extensions["trace"] = trace
         try:
             response = await self._client.send(request, auth=auth, stream=True)
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+            if connected:
+                raise  # a new connection: not the kept-alive race
             if isinstance(exc, httpx.RemoteProtocolError) and _UNANSWERED not in str(exc):
                 raise  # an answer httpx could not read: asking again gets the same
             response = await self._client.send(request, auth=auth, stream=True)
