@@ -139,6 +139,7 @@ class FeedScheduler:
         self.rng = rng or random.Random()
         self.feeds: dict[str, FeedConfig] = {}
         self.paused: set[str] = set()
+        self.pause_changes = 0  # pause() and resume() calls: a reload's read of the paused rows is stale after one
         self.last_results: dict[str, PollResult] = {}
         self.runs: dict[str, int] = {}
         self.due: dict[str, datetime] = {}  # the run time each job was last given
@@ -189,6 +190,7 @@ class FeedScheduler:
     def pause(self, name: str) -> bool:
         """Stop polling `name` until resume(); False when it is not scheduled."""
         self.paused.add(name)
+        self.pause_changes += 1
         try:
             self.scheduler.pause_job(job_id(name))
         except JobLookupError:
@@ -198,6 +200,7 @@ class FeedScheduler:
     def resume(self, name: str) -> bool:
         """Poll `name` again, soon; False when it is not scheduled."""
         self.paused.discard(name)
+        self.pause_changes += 1
         feed = self.feeds.get(name)
         if feed is None:
             return False

@@ -96,13 +96,23 @@ class ConfigReload(Housekeeping):
                 self._config_seen = None  # the watcher's next tick tries the same file again
                 return False
             classifier = await asyncio.to_thread(self.pipeline.classifier_for, new)
-            # the rows just written, read in a thread too: on the event loop, a slow or locked
-            # database held every poll for the read
-            rows = await asyncio.to_thread(self._schedule_rows) if self.feed_scheduler is not None else None
+            rows = await self._read_schedule_rows() if self.feed_scheduler is not None else None
             if self.stop_event.is_set():  # stopping while it waited: the next start reads the file
                 return False
             self._apply(new, classifier, rows)
             return True
+
+    async def _read_schedule_rows(self) -> tuple[set[str], dict[str, datetime | None]]:
+        """`_schedule_rows`, the rows just written, read in a thread: on the event loop, a slow
+        or locked database held every poll for the read. Read again when the operator paused or
+        resumed a feed meanwhile (the admin chat stores it, then tells the scheduler on the loop):
+        the reload's set, read before, would undo that in the scheduler."""
+        assert self.feed_scheduler is not None
+        while True:
+            changes = self.feed_scheduler.pause_changes
+            rows = await asyncio.to_thread(self._schedule_rows)
+            if self.feed_scheduler.pause_changes == changes:
+                return rows
 
     def _schedule_rows(self) -> tuple[set[str], dict[str, datetime | None]]:
         """The feeds paused from the admin chat, and each feed's stored next poll."""

@@ -186,3 +186,43 @@ def test_a_reload_reads_the_scheduler_rows_off_the_event_loop(world, having):
     assert applied and scheduled  # the feed added is polled
     assert stall < 0.5
     db.dispose()
+
+
+def test_a_pause_from_the_admin_chat_during_a_reloads_read_is_kept(world):
+    """A reload reads the paused feeds in a worker thread, then gives the scheduler that set. An
+    operator's /pause stored after the read, its call to the scheduler run on the loop before
+    the reload resumed, was undone in memory: the row paused, the scheduler's set without the
+    feed (its next poll rescheduled it, /poll accepted it). The read is made again when a pause
+    or resume reached the scheduler meanwhile."""
+    service, db = _service(world)
+    read = service._schedule_rows
+    raced = threading.Event()
+
+    def racing() -> tuple[set[str], dict[str, datetime | None]]:
+        rows = read()
+        if not raced.is_set():
+            raced.set()
+            assert service.pause("pitazo")  # as the admin chat does: from a worker thread
+            time.sleep(0.3)  # its call to the scheduler, queued to the loop, runs before the reload resumes
+        return rows
+
+    async def scenario() -> tuple[bool, set[str], bool]:
+        running = asyncio.create_task(service.run())
+        try:
+            while service.feed_scheduler is None:
+                await asyncio.sleep(0.05)
+            world.write_config(PRESOS, settings={"timezone": "UTC", "max_backoff": "2h"})
+            service._schedule_rows = racing  # type: ignore[method-assign]
+            applied = await service.reload()
+            assert service.scheduler is not None and service.feed_scheduler is not None
+            job = service.scheduler.get_job("feed:pitazo")
+            return applied, set(service.feed_scheduler.paused), job is not None and job.next_run_time is None
+        finally:
+            service.request_stop()
+            await asyncio.wait_for(running, 15)
+
+    applied, paused, job_paused = asyncio.run(scenario())
+    assert raced.is_set() and applied
+    assert paused == {"pitazo"}
+    assert job_paused
+    db.dispose()
