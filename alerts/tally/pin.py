@@ -347,11 +347,17 @@ class TallyPins:
                                     failure.new_chat_id)
             return "error"
         # stored before pinning: a crash now leaves one unpinned message, never a lost id
-        await asyncio.to_thread(self._save, channel.name, chat_id, message_id=message_id, text=text,
-                                sent_at=now, edited_at=now, pinned=False, last_error=None)
-        await asyncio.to_thread(record_pin, self._marks, channel.name, chat_id, message_id)
+        await asyncio.to_thread(self._sent, channel.name, chat_id, message_id, text, now)
         await self._pin(channel, chat_id, message_id)
         return "created"
+
+    def _sent(self, channel: str, chat_id: str, message_id: int, text: str, now: datetime) -> None:
+        """The sent message's row, then its mark beside the database, in one thread call: a stop
+        that cancels the round while the row is written leaves the thread to write both (two
+        calls left the mark unmade, and a restored backup's start pinned a second tally)."""
+        self._save(channel, chat_id, message_id=message_id, text=text, sent_at=now, edited_at=now,
+                   pinned=False, last_error=None)
+        record_pin(self._marks, channel, chat_id, message_id)
 
     async def _pin(self, channel: ChannelConfig, chat_id: str, message_id: int) -> None:
         assert self.sender is not None

@@ -355,3 +355,54 @@ async def test_each_channel_reads_its_pinned_figures_in_its_own_language(
         "• Still held: 1,000 (United States, 2026-01-21, no rights group's figure)",
     ]
     assert "Released, verified by rights groups: at least 143 (Foro Penal, 2026-01-16)" in en.text
+
+
+async def test_a_stop_while_the_sent_pins_row_is_written_still_records_its_mark(
+    db: Database, emulator: BotApiEmulator, config: AppConfig, add_item: Callable[..., Any],
+    pins_at: Callable[[ManualClock], TallyPins],
+) -> None:
+    """A stop cancels the round where it waits. The sent message's row and its mark beside the
+    database (what a restored backup's start edits instead of pinning a second tally) were
+    written by two thread calls: cancelled while the row was written, the thread wrote it and
+    the mark was never made. They are written in one call now, which a cancel does not split."""
+    import asyncio
+    import threading
+    import time
+
+    from sqlalchemy import event
+
+    from core.restore_marks import load_pins, marks_path
+
+    writing, cancelled = threading.Event(), threading.Event()
+
+    def slow_write(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "tally_pins" in statement and statement.lstrip().upper().startswith(("INSERT", "UPDATE")) \
+                and not writing.is_set():
+            writing.set()
+            cancelled.wait(5)  # the round is cancelled while this write is in its thread
+            time.sleep(0.1)
+
+    clock = ManualClock(datetime(2026, 1, 27, 12, 0, tzinfo=UTC))
+    _figure(db, add_item, 9, "held", 800, "Foro Penal")
+    pins = pins_at(clock)
+    event.listen(db.engine, "before_cursor_execute", slow_write)
+    try:
+        round_ = asyncio.create_task(pins.tick())
+        while not writing.is_set():
+            await asyncio.sleep(0.01)
+        round_.cancel()
+        cancelled.set()
+        with pytest.raises(asyncio.CancelledError):
+            await round_
+        [msg] = emulator.messages(PINNED)
+        marks = marks_path(db.marks_base)
+        for _ in range(100):  # the thread goes on after the cancel
+            if "pp" in load_pins(marks):
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", slow_write)
+    assert load_pins(marks)["pp"] == (PINNED, msg.message_id)
+    with db.session() as s:
+        pin = pin_of(s, "pp")
+        assert pin is not None and pin.message_id == msg.message_id
