@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import http.client
 import threading
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -16,7 +16,7 @@ import pytest
 from alerts_helpers import TOKEN
 from telegram.error import NetworkError
 
-from alerts.telegram import classify_error, sender_for
+from alerts.telegram import TelegramSender, classify_error, sender_for
 from core.config import resolve_runtime
 from core.proxy import bypassed, telegram_proxy
 from devtools.emulator import BotApiEmulator
@@ -76,15 +76,20 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name.lower(), raising=False)
 
 
-async def _send(api_url: str, env: dict[str, str]) -> None:
+async def _with_sender(api_url: str, env: dict[str, str], call: Callable[[TelegramSender], Awaitable[object]]) -> None:
+    """`call` on the sender the service would build for this API and environment, then closed."""
     runtime = resolve_runtime(None, config_path="feeds.yaml", env={"TELEGRAM_BOT_TOKEN": TOKEN,
                                                                   "TELEGRAM_API_URL": api_url, **env})
     sender, _ = sender_for(runtime, timeout=2.0)
     assert sender is not None
     try:
-        await sender.send(CHAT, "hola", html=False, preview=False)
+        await call(sender)
     finally:
         await sender.close()
+
+
+async def _send(api_url: str, env: dict[str, str]) -> None:
+    await _with_sender(api_url, env, lambda s: s.send(CHAT, "hola", html=False, preview=False))
 
 
 async def test_a_loopback_api_is_never_reached_through_the_environment_proxy(
@@ -99,14 +104,7 @@ async def test_a_loopback_api_is_never_reached_through_the_environment_proxy(
 
 async def _poll_updates(api_url: str, env: dict[str, str]) -> None:
     """The admin chat's call: getUpdates, through the sender's bot."""
-    runtime = resolve_runtime(None, config_path="feeds.yaml", env={"TELEGRAM_BOT_TOKEN": TOKEN,
-                                                                  "TELEGRAM_API_URL": api_url, **env})
-    sender, _ = sender_for(runtime, timeout=2.0)
-    assert sender is not None
-    try:
-        await sender.bot.get_updates(timeout=0)
-    finally:
-        await sender.close()
+    await _with_sender(api_url, env, lambda s: s.bot.get_updates(timeout=0))
 
 
 async def test_the_admin_chats_get_updates_takes_telegram_proxy_like_the_sends(
