@@ -1,9 +1,8 @@
 """What holds the service's event loop: each step measured with `longest_stall` (the longest
 the loop went without running the test's task) while the database answers slowly (a
-PostgreSQL server under load, a SQLite file on a busy disk: one statement made to take 1 s).
-On the loop, that second stopped every other poll, delivery, the admin chat and /healthz's
-heartbeat; in a worker thread the loop goes on. The threshold (0.5 s) holds on a loaded CI
-machine; docs/SCALE.md ("The event loop: what holds it") has the figures measured on the service."""
+PostgreSQL server under load, a SQLite file on a busy disk: one statement made to take SLOW
+seconds). On the loop, that time stopped every other poll, delivery, the admin chat and /healthz's
+heartbeat; in a worker thread the loop goes on. The threshold is half of it (STALL_LIMIT); docs/SCALE.md ("The event loop: what holds it") has the figures measured on the service."""
 
 from __future__ import annotations
 
@@ -23,7 +22,10 @@ from storage.db import Database, open_database
 from storage.models import Count, Feed, Item, Match
 
 PRESOS = [{"name": "presos", "chat_id": "console", "topics": ["political_prisoners"]}]
-SLOW = 1.0  # seconds the slow statement takes
+SLOW = 2.0  # seconds the slow statement takes
+# on the loop, the statement stalls it SLOW seconds at least; half of that is left to a loaded host
+# (with 1 s and a 0.5 s limit a clean-clone run beside three replicas measured 1.14 s once)
+STALL_LIMIT = SLOW / 2
 
 
 class SlowStatement:
@@ -75,7 +77,7 @@ def test_a_polls_reads_wait_for_the_database_off_the_event_loop(world, table):
     status, stall = asyncio.run(scenario())
     assert slow.done.is_set()  # the statement was slow
     assert status == "new"
-    assert stall < 0.5
+    assert stall < STALL_LIMIT
     db.dispose()
 
 
@@ -125,7 +127,7 @@ def test_the_pinned_tallys_statements_wait_off_the_event_loop(world, verb, table
     assert slow.done.is_set()
     [live] = world.emulator.messages("@pp_live")  # sent and pinned all the same
     assert world.emulator.pinned("@pp_live") == live.message_id
-    assert stall < 0.5
+    assert stall < STALL_LIMIT
     db.dispose()
 
 
@@ -153,7 +155,7 @@ def test_the_admin_chats_problem_reports_read_off_the_event_loop(world, table):
     sent, stall = asyncio.run(scenario())
     assert slow.done.is_set()
     assert sent == 1 and "pitazo failed 9 polls in a row" in world.texts("4242")[0]
-    assert stall < 0.5
+    assert stall < STALL_LIMIT
     db.dispose()
 
 
@@ -184,7 +186,7 @@ def test_a_reload_reads_the_scheduler_rows_off_the_event_loop(world, having):
     applied, scheduled, stall = asyncio.run(scenario())
     assert slow.done.is_set()
     assert applied and scheduled  # the feed added is polled
-    assert stall < 0.5
+    assert stall < STALL_LIMIT
     db.dispose()
 
 
