@@ -66,6 +66,11 @@ _NOT_THE_EVENT = re.compile(
     r"|dicen|dijeron|afirman|afirmaron|aseguran|aseguraron|lamentan|lamentaron|consideran|creen|opinan"
     r"|advierten|advirtieron"
     r"|says|said|claims|believes|say|claim|believe) que(?: [a-z]+){0,3}"
+    # recalled or retold: "Hijo de Maduro recordó cómo vivió los ataques", "relata la noche de
+    # la captura" (the event, days later, as a memory)
+    r"|(?:recuerda|recuerdan|recordo|recordaron|rememora|rememoran|rememoro|relata|relatan|relato"
+    r"|relataron|narra|narran|narro|narraron|revive|reviven|revivio|recalls|recalled|remembers"
+    r"|remembered|recounts|recounted)(?: [a-z]+){0,3}"
     r")(?: (?:" + "|".join(_FILLERS) + r"))*\s*$"
 )
 _WORDS_BEFORE = 6  # how far back the words above are looked for

@@ -317,3 +317,22 @@ def test_a_release_told_after_how_long_or_after_an_unaccented_como_is_the_event(
     is "as", not the "Cómo" of an explainer. Each of these read normal (no URGENTE) before."""
     r = shipped.classify(title=title, lang="es")
     assert r.topics and r.urgency == "high"
+
+
+@pytest.mark.parametrize(
+    ("title", "urgency", "lang"),
+    [
+        ("VIDEO: «Pensamos que habían acabado con su vida»: Hijo de Maduro recordó cómo vivió los ataques del 3Ene",
+         "normal", "es"),
+        ("«Fue la peor noche»: un vecino de Caracas recuerda el bombardeo de EE. UU.", "normal", "es"),
+        ("Maduro's son recalls the US strikes on Caracas", "normal", "en"),
+        # the event itself, a recollection named further back or after it
+        ("Familias recuerdan a sus muertos mientras EE. UU. lanza un nuevo ataque en el Caribe", "high", "es"),
+        ("EE. UU. lanza un nuevo ataque contra una lancha en el Caribe, recuerda el Comando Sur", "high", "es"),
+    ],
+)
+def test_an_event_recalled_is_not_the_event(shipped, title, urgency, lang):
+    """Replaying 9-21 January, the US channel sent URGENTE for "Hijo de Maduro recordó cómo vivió
+    los ataques del 3Ene" (w1186): the attacks of 3 January told as a memory, weeks later."""
+    r = shipped.classify(title=title, lang=lang)
+    assert r.topics and r.urgency == urgency
