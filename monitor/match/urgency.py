@@ -42,6 +42,10 @@ _NOT_THE_EVENT = re.compile(
     # awaited or delayed: "a la espera de excarcelaciones", "lentitud en las liberaciones"
     r"|espera de|esperan|espera|esperar|aguardan|aguarda|aguardar|await|awaits|awaiting|waiting for"
     r"|lentitud en|lentitud de|retraso en|retrasos en|incumplimiento de"
+    # its slow pace: "ante el lento avance en las excarcelaciones", "el ritmo de las liberaciones"
+    r"|(?:lento|lenta|lentos|lentas|escaso|escasos|poco) (?:avance|avances|progreso|progresos|ritmo)"
+    r" (?:en|de|del)|ritmo de|ritmo del|ritmo en|demora en|demora de|demoras en|retraso de|retrasos de"
+    r"|(?:slow )?(?:pace|progress) (?:of|on|in)|delay in|delays in|delay of|delays of"
     # commented, celebrated, pictured, rumoured: "agradeció por la captura", "fotos de la
     # operación", "rumores de posibles liberaciones", "la misión para capturar a Maduro"
     r"|celebra|celebran|celebro|agradece|agradecio|destaca|destaco|reprocha|reprocho|lamenta|lamento"

@@ -336,3 +336,23 @@ def test_an_event_recalled_is_not_the_event(shipped, title, urgency, lang):
     los ataques del 3Ene" (w1186): the attacks of 3 January told as a memory, weeks later."""
     r = shipped.classify(title=title, lang=lang)
     assert r.topics and r.urgency == urgency
+
+
+@pytest.mark.parametrize(
+    ("title", "urgency", "lang"),
+    [
+        ("Frustración e incertidumbre en las familias de los presos políticos en Venezuela ante el lento avance "
+         "en las excarcelaciones", "normal", "es"),
+        ("Familias denuncian el lento ritmo de las liberaciones de presos políticos en Venezuela", "normal", "es"),
+        ("Families of Venezuela's political prisoners decry the slow pace of releases", "normal", "en"),
+        # the releases themselves, a pace named elsewhere
+        ("Excarcelan a 20 presos políticos en El Rodeo I pese a lento avance de las negociaciones", "high", "es"),
+        ("Avanzan las excarcelaciones de presos políticos en El Rodeo I", "high", "es"),
+        ("Liberan a otros cinco presos políticos: el ritmo se acelera", "high", "es"),
+    ],
+)
+def test_the_slow_pace_of_releases_is_not_a_release(shipped, title, urgency, lang):
+    """Replaying 9-21 January, the prisoners' channel sent URGENTE for families' frustration "ante
+    el lento avance en las excarcelaciones" (w0569): only "lentitud en" told a slow pace."""
+    r = shipped.classify(title=title, lang=lang)
+    assert r.topics and r.urgency == urgency
