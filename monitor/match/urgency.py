@@ -139,6 +139,30 @@ _RELATIVE_AFTER = re.compile(r"(?: (?:la|el|las|los|una|un|su|sus|the|a|his|her|
                              + r" (?:de|del|of) ")
 _RELATIVE_BEFORE = re.compile(r"(?:^| )" + _RELATIVE + r" (?:de|del|of) ")
 _RELATIVE_WORDS = 7
+# A relative clause describing someone or something the headline is about, not telling its own
+# event: "el primer deseo de un hombre que fue excarcelado", "EE UU lanzó la operación que
+# capturó a Maduro", "Maduro, who was captured…". After "que"/"that", an article and one or two
+# words before it (a noun: "Denuncian que detuvieron a…", "La ONG denuncia que…" are what is
+# told, and "los que fueron excarcelados" a release); "quien(es)"/"who" is a relative anywhere.
+# A time of the news after the term ("que fue detenido anoche") tells it, and stays urgent.
+_RELATIVE_CLAUSE = re.compile(
+    r"(?:(?:^| )(?:el|la|los|las|un|una|unos|unas|al|del|the|a|an)(?P<noun>(?: [a-z]+){1,2}) (?:que|that)"
+    r"|[a-z] (?:quien|quienes|who))"
+    r"(?: (?:fue|fueron|ha sido|han sido|habia sido|habian sido|habria sido|was|were|has been|have been"
+    r"|had been))?$"
+)
+_SPEAKER_VERB = re.compile(
+    _SAID.pattern + "|" + _ACT.pattern
+    + r"| (?:revela|revelan|revelo|alerta|alertan|alerto|asegura|aseguran|aseguro|afirma|afirman|afirmo"
+      r"|senala|senalan|senalo|indica|indican|indico|explica|explico|sostiene|precisa|preciso|agrega"
+      r"|agrego|anade|anadio|cree|creen|sabe|saben|estima|estiman|recuerda|recordo|denuncia|denuncian"
+      r"|denunciaron|informan|informaron|reportaron|says|said|reports|reported|confirms|confirmed) "
+)
+_NEWS_TIME = re.compile(
+    r"(?: [a-z]+){0,3} (?:hoy|anoche|ayer|esta madrugada|esta manana|esta noche|este (?:lunes|martes"
+    r"|miercoles|jueves|viernes|sabado|domingo)|en las ultimas horas|today|yesterday|last night"
+    r"|this (?:morning|week)|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)) "
+)
 _QUOTES = {"«": 1, "»": -1, "“": 1, "”": -1}
 # An explainer or a question about the event, not the event told ("¿Quiénes son los
 # excarcelados?", "Lo que se sabe de…", "Who are the freed…").
@@ -166,6 +190,8 @@ def _tells_the_event(haystack: str, start: int, raw: str | None = None) -> bool:
         return False
     if _relatives_death(haystack, start, words):
         return False
+    if _in_a_relative_clause(haystack, start, words):
+        return False
     if _PARTICIPLE.match(haystack, start) and _DESCRIBED.search(" ".join(words[-5:])):
         return False
     if not _EVENT_NOUN.match(haystack, start):
@@ -177,6 +203,16 @@ def _tells_the_event(haystack: str, start: int, raw: str | None = None) -> bool:
     if cue:
         return False  # what someone says about releases
     return raw is None or not _quoted(raw, len(words))
+
+
+def _in_a_relative_clause(haystack: str, start: int, words: Sequence[str]) -> bool:
+    """Whether the term at `start` opens a relative clause describing someone ("un hombre que fue
+    excarcelado en…"), with no time of the news after it ("…que fue detenido anoche")."""
+    clause = _RELATIVE_CLAUSE.search(" ".join(words[-6:]))
+    if clause is None or (clause["noun"] and _SPEAKER_VERB.search(clause["noun"] + " ")):
+        return False
+    term = haystack.find(" ", start + 1)  # the term's first word ends here
+    return not _NEWS_TIME.match(haystack, term)
 
 
 def _relatives_death(haystack: str, start: int, words: Sequence[str]) -> bool:

@@ -356,3 +356,32 @@ def test_the_slow_pace_of_releases_is_not_a_release(shipped, title, urgency, lan
     el lento avance en las excarcelaciones" (w0569): only "lentitud en" told a slow pace."""
     r = shipped.classify(title=title, lang=lang)
     assert r.topics and r.urgency == urgency
+
+
+@pytest.mark.parametrize(
+    ("title", "urgency", "lang"),
+    [
+        ("Un pescado frito frente al Caribe: el primer deseo de un hombre que fue excarcelado en Venezuela",
+         "normal", "es"),
+        ("Los sistemas de defensa rusos estaban apagados cuando EE UU lanzó la operación que capturó a Maduro",
+         "normal", "es"),
+        ("Habla la activista Rocío San Miguel, quien fue excarcelada en enero", "normal", "es"),
+        ("The first wish of a Venezuelan political prisoner who was released last year", "normal", "en"),
+        ("Russian air defences were off when the US launched the operation that captured Maduro", "normal", "en"),
+        # the event told: outside the clause, after a verb of saying, with a time of the news, or free
+        ("Excarcelan al periodista que fue detenido en 2024 por sus tuits", "high", "es"),
+        ("Murió en El Rodeo I el preso político que fue detenido en 2024", "high", "es"),
+        ("Denuncian que detuvieron al dirigente sindical Juan Pérez en Caracas", "high", "es"),
+        ("La ONG denuncia que detuvieron al dirigente sindical Juan Pérez", "high", "es"),
+        ("El Foro Penal confirma que fueron excarcelados los presos políticos de Tocorón", "high", "es"),
+        ("Identifican a Juan Pérez, el activista que fue detenido anoche en Caracas", "high", "es"),
+        ("Venezuelan political prisoners who were released last night arrive home", "high", "en"),
+        ("Confirman la liberación de los que fueron excarcelados anoche en El Rodeo I", "high", "es"),
+    ],
+)
+def test_a_relative_clause_describing_someone_is_not_the_event(shipped, title, urgency, lang):
+    """Replaying 9-21 January, both channels sent URGENTE for an event told in a relative clause
+    that describes whom or what the headline is about: "el primer deseo de un hombre que fue
+    excarcelado" (w0889), "la operación que capturó a Maduro" (w0711, nine days after it)."""
+    r = shipped.classify(title=title, lang=lang)
+    assert r.topics and r.urgency == urgency
