@@ -126,6 +126,16 @@ _DESCRIBED = re.compile(
     r"(?:^| )[a-z]+ (?:los|las|la|el|un|una|unos|unas|sus|su)"
     r"(?: (?!(?:fue|fueron|es|son|ha|han|habia|habian|sido|sera|seran|que)\b)[a-z]+){1,3}$"
 )
+# So too a plural participle after the people's noun and before a verb of the present telling
+# how they fare: "Denuncian que presos políticos excarcelados enfrentan medidas cautelares",
+# "…excarcelados siguen bajo régimen de presentación" (the third person plural, "-an"/"-en"). Not
+# after an auxiliary or a figure ("fueron excarcelados", "56 excarcelados"), nor before a word of
+# another kind ending so ("excarcelados también", "…en", "…recién").
+_PLURAL_PARTICIPLE = re.compile(r" ?(?:excarcelad|liberad)[oa]s (?P<verb>[a-z]+(?:an|en)) ")
+_NOT_A_VERB = frozenset({"tambien", "recien", "quien", "bien", "alguien", "joven", "orden", "origen",
+                         "imagen", "regimen", "segun"})
+_NOT_THE_PEOPLE = frozenset({"fue", "fueron", "ha", "han", "habia", "habian", "es", "son", "ser", "sido",
+                             "haber", "seran", "sean", "serian", "estan", "quedan", "quedaron"})
 # A death told of a prisoner's relative is not the prisoner's: "Murió la madre del expreso
 # político Ramón Centeno", "Murieron las madres de tres presos políticos" (readers: normal, not
 # a death in custody to wake anyone for). The death word is followed by the relative and "de",
@@ -194,6 +204,8 @@ def _tells_the_event(haystack: str, start: int, raw: str | None = None) -> bool:
         return False
     if _PARTICIPLE.match(haystack, start) and _DESCRIBED.search(" ".join(words[-5:])):
         return False
+    if _how_the_freed_fare(haystack, start, words):
+        return False
     if not _EVENT_NOUN.match(haystack, start):
         return True
     said = " " + " ".join(words[-_SAID_WORDS:]) + " "
@@ -203,6 +215,15 @@ def _tells_the_event(haystack: str, start: int, raw: str | None = None) -> bool:
     if cue:
         return False  # what someone says about releases
     return raw is None or not _quoted(raw, len(words))
+
+
+def _how_the_freed_fare(haystack: str, start: int, words: Sequence[str]) -> bool:
+    """Whether the plural participle at `start` names the subject of a present verb ("presos
+    políticos excarcelados enfrentan…"): how the people already freed fare, not their release."""
+    m = _PLURAL_PARTICIPLE.match(haystack, start)
+    if m is None or not words or words[-1] in _NOT_THE_PEOPLE or words[-1].isdigit():
+        return False
+    return m["verb"] not in _NOT_A_VERB
 
 
 def _in_a_relative_clause(haystack: str, start: int, words: Sequence[str]) -> bool:

@@ -385,3 +385,25 @@ def test_a_relative_clause_describing_someone_is_not_the_event(shipped, title, u
     excarcelado" (w0889), "la operación que capturó a Maduro" (w0711, nine days after it)."""
     r = shipped.classify(title=title, lang=lang)
     assert r.topics and r.urgency == urgency
+
+
+@pytest.mark.parametrize(
+    ("title", "urgency"),
+    [
+        ("Denuncian que presos políticos excarcelados enfrentan medidas cautelares y procesos abiertos", "normal"),
+        ("Presos políticos excarcelados siguen bajo régimen de presentación en tribunales", "normal"),
+        ("Periodistas excarcelados denuncian que siguen bajo vigilancia en Venezuela", "normal"),
+        # the release told: no present verb after the participle, or an auxiliary or a time before it
+        ("Presos políticos excarcelados también en El Rodeo I tras la madrugada", "high"),
+        ("Fueron excarcelados en la madrugada los presos políticos de Tocorón", "high"),
+        ("Foro Penal: presos políticos excarcelados en la madrugada en El Rodeo I", "high"),
+        ("Presos políticos excarcelados anoche en El Rodeo I llegan a sus casas", "high"),
+        ("Excarcelados cinco presos políticos en Tocorón", "high"),
+    ],
+)
+def test_how_people_already_freed_fare_is_not_their_release(shipped, title, urgency):
+    """Replaying 9-21 January, the prisoners' channel sent URGENTE for a complaint about people
+    already freed: "presos políticos excarcelados enfrentan medidas cautelares" (w0789), the
+    participle naming the subject of a verb of the present."""
+    r = shipped.classify(title=title, lang="es")
+    assert r.topics and r.urgency == urgency
