@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from core.count import Count
+from core.text import fold
 
 HIGH_EVENTS = frozenset({"released", "arrested", "dead"})
 
@@ -116,6 +117,14 @@ _ACT = re.compile(
     r"|announces|announced|confirms|confirmed) "
 )
 _SAID_WORDS = 8
+# A speaker's name before a colon opens their words, as a quotation does: "Luis Carlos Díaz:
+# Liberaciones se complican porque…", "Maduro Guerra: El país no puede olvidar el ataque…". Two to
+# four capitalized words (a name, not an outlet's "Reuters:" or "CBS:", nor an acronym or a
+# title in capitals, "EE UU:", "EN VIVO:"), no rubric ("Breaking News:").
+_COLON = re.compile(r"^\s*([^:«»“”\"]{3,60}?)\s*:\s")
+_RUBRIC = frozenset({"ultima", "hora", "breaking", "news", "live", "updates", "update", "video", "videos",
+                     "fotos", "vivo", "directo", "minuto", "urgente", "alerta", "exclusiva", "exclusive",
+                     "opinion", "analisis", "analysis", "editorial", "entrevista", "interview"})
 # A release participle describing the people a headline is about, not telling their release:
 # "el crudo relato de los italianos excarcelados", "la lista completa de los presos políticos
 # excarcelados", "la situación de la activista venezolana excarcelada". A preposition and an
@@ -208,6 +217,9 @@ def _tells_the_event(haystack: str, start: int, raw: str | None = None) -> bool:
         return False
     if not _EVENT_NOUN.match(haystack, start):
         return True
+    speaker = _speaker_words(raw) if raw is not None else 0
+    if 0 < speaker <= len(words):  # the speaker's words after "Name Surname:"
+        return bool(_ACT.search(" " + " ".join(words[speaker:]) + " "))
     said = " " + " ".join(words[-_SAID_WORDS:]) + " "
     cue = max((m.end() for m in _SAID.finditer(said)), default=0)
     if _ACT.search(said, max(cue - 1, 0)):
@@ -215,6 +227,21 @@ def _tells_the_event(haystack: str, start: int, raw: str | None = None) -> bool:
     if cue:
         return False  # what someone says about releases
     return raw is None or not _quoted(raw, len(words))
+
+
+def _speaker_words(raw: str) -> int:
+    """How many words a speaker's name before a colon opening `raw` has ("Luis Carlos Díaz:
+    …" -> 3); 0 when it opens with none."""
+    m = _COLON.match(raw)
+    if m is None:
+        return 0
+    names = m.group(1).split()
+    if not 2 <= len(names) <= 4 or any(not (w[:1].isupper() and w[1:].isalpha() and w[1:].islower())
+                                       for w in names):
+        return 0
+    if any(fold(w) in _RUBRIC for w in names):
+        return 0
+    return len(names)
 
 
 def _how_the_freed_fare(haystack: str, start: int, words: Sequence[str]) -> bool:

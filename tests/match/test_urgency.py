@@ -407,3 +407,27 @@ def test_how_people_already_freed_fare_is_not_their_release(shipped, title, urge
     participle naming the subject of a verb of the present."""
     r = shipped.classify(title=title, lang="es")
     assert r.topics and r.urgency == urgency
+
+
+@pytest.mark.parametrize(
+    ("title", "urgency", "lang"),
+    [
+        ('Luis Carlos Díaz: Liberaciones se complican porque los "carceleros" responden a diferentes tribus',
+         "normal", "es"),
+        ("Maduro Guerra: El país no puede olvidar el ataque de EE. UU. del 3 de enero", "normal", "es"),
+        ("Marco Rubio: The release of political prisoners in Venezuela is a first step", "normal", "en"),
+        # the act after the colon, an outlet or a rubric before it, or a verb that tells the event
+        ("Foro Penal: Confirman la liberación de cinco presos políticos en El Rodeo I", "high", "es"),
+        ("Alfredo Romero: Se están produciendo excarcelaciones en El Rodeo I", "high", "es"),
+        ("Foro Penal: Excarcelan a cinco presos políticos en El Rodeo I", "high", "es"),
+        ("Reuters: Ataque de EE. UU. contra una lancha en el Caribe", "high", "es"),
+        ("EE UU: Ataque contra una lancha en el Caribe", "high", "es"),
+        ("Última Hora: Liberación de cinco presos políticos en El Rodeo I", "high", "es"),
+    ],
+)
+def test_a_release_or_an_attack_noun_after_a_speaker_s_colon_is_what_they_say(shipped, title, urgency, lang):
+    """Replaying 9-21 January, the prisoners' channel sent URGENTE for "Luis Carlos Díaz:
+    Liberaciones se complican porque…" (w0526): a name before a colon opens the speaker's words,
+    as «…» does, and a release, capture or attack noun there is what they say of it."""
+    r = shipped.classify(title=title, lang=lang)
+    assert r.topics and r.urgency == urgency
