@@ -35,11 +35,14 @@ _NOT_THE_EVENT = re.compile(
     # background: "tras la captura", "luego del ataque", "desde su excarcelación"
     r"tras|luego de|luego del|despues de|despues del|antes de|antes del|desde|durante"
     r"|after|following|since|before|amid"
-    # asked for: "exigen la liberación", "piden la excarcelación", "calls for the release"
-    r"|exige|exigen|exigio|exigieron|exigir|exigimos|pide|piden|pidio|pidieron|pedir|pedimos"
+    # asked for: "exigen la liberación", "piden la excarcelación", "calls for the release", also
+    # with where or of whom between ("exigen en la Fiscalía la liberación", "piden ante la CIDH
+    # excarcelar a…", "urged in Geneva the release")
+    r"|(?:exige|exigen|exigio|exigieron|exigir|exigimos|pide|piden|pidio|pidieron|pedir|pedimos"
     r"|reclama|reclaman|reclamo|reclamaron|solicita|solicitan|solicito|solicitaron|urge|urgen|insta|instan"
-    r"|abogan por|abogar por|llaman a|llama a|luchan por|lucha por"
-    r"|demand|demands|demanded|demanding|call for|calls for|called for|urge|urges|urged"
+    r"|demand|demands|demanded|demanding|urges|urged)"
+    r"(?: (?:en|ante|a|al|desde|frente a|in|at|before|to|from)(?: [a-z]+){1,3})?"
+    r"|abogan por|abogar por|llaman a|llama a|luchan por|lucha por|call for|calls for|called for"
     # awaited or delayed: "a la espera de excarcelaciones", "lentitud en las liberaciones"
     r"|espera de|esperan|espera|esperar|aguardan|aguarda|aguardar|await|awaits|awaiting|waiting for"
     r"|lentitud en|lentitud de|retraso en|retrasos en|incumplimiento de"

@@ -431,3 +431,22 @@ def test_a_release_or_an_attack_noun_after_a_speaker_s_colon_is_what_they_say(sh
     as «…» does, and a release, capture or attack noun there is what they say of it."""
     r = shipped.classify(title=title, lang=lang)
     assert r.topics and r.urgency == urgency
+
+
+@pytest.mark.parametrize(
+    ("title", "urgency", "lang"),
+    [
+        ("Familiares de presos políticos piden ante la CIDH excarcelar a sus hijos", "normal", "es"),
+        ("Relatives of Venezuelan political prisoners urged in Geneva the release of detainees", "normal", "en"),
+        ("Familiares exigen en la Fiscalía la liberación de presos políticos", "normal", "es"),
+        # the release told after the demand
+        ("Familiares exigen en la Fiscalía respuestas y excarcelan a cinco presos políticos", "high", "es"),
+        ("Exigen en El Rodeo I una fe de vida; excarcelan a cinco presos políticos", "high", "es"),
+    ],
+)
+def test_a_demand_with_where_or_whom_before_the_release_is_not_a_release(shipped, title, urgency, lang):
+    """"Familiares exigen en la Fiscalía la liberación…" (w1210): a demand verb and a place or an
+    addressee before the release ("piden ante la CIDH excarcelar a…" read URGENTE before; only
+    the noun was caught, by the speaker's words)."""
+    r = shipped.classify(title=title, lang=lang)
+    assert r.topics and r.urgency == urgency
