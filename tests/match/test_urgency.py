@@ -450,3 +450,26 @@ def test_a_demand_with_where_or_whom_before_the_release_is_not_a_release(shipped
     the noun was caught, by the speaker's words)."""
     r = shipped.classify(title=title, lang=lang)
     assert r.topics and r.urgency == urgency
+
+
+@pytest.mark.parametrize(
+    ("title", "urgency", "lang"),
+    [
+        ("Familiares exigen en la Fiscalía la liberación de presos políticos y denuncian desapariciones forzadas",
+         "normal", "es"),
+        ("ONG denuncia desapariciones forzadas en las cárceles venezolanas", "normal", "es"),
+        ("Rights group denounces forced disappearances in Venezuela's prisons", "normal", "en"),
+        # someone named, a figure, or a word of the act
+        ("Denuncian la desaparición forzada del activista Juan Pérez", "high", "es"),
+        ("ONG denuncia desapariciones forzadas de 12 presos políticos tras traslados a Tocorón", "high", "es"),
+        ("Denuncian desapariciones forzadas de presos políticos trasladados a Tocorón", "high", "es"),
+        ("Foro Penal confirma desapariciones forzadas en El Rodeo I", "high", "es"),
+    ],
+)
+def test_forced_disappearances_denounced_as_a_practice_are_not_an_event(shipped, title, urgency, lang):
+    """Replaying 9-21 January, the prisoners' channel sent URGENTE for "Familiares exigen en la
+    Fiscalía la liberación de presos políticos y denuncian desapariciones forzadas" (w1210): the
+    demand was read as one; the plural "desapariciones forzadas", denounced with no one named
+    after it, made the item urgent."""
+    r = shipped.classify(title=title, lang=lang)
+    assert r.topics and r.urgency == urgency
