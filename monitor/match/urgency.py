@@ -5,7 +5,9 @@ high:   a count of people released, arrested or dead; or a topic's `urgent` term
         `urgent_with_person` term (arrest...) there while a person is named. The term must
         tell the headline's own event: not its background ("tras la captura de Maduro"), not
         what someone asks or waits for ("exigen la liberación", "a la espera de
-        excarcelaciones"), not the subject of an explainer ("¿Quiénes son los excarcelados?").
+        excarcelaciones"), not the subject of an explainer ("¿Quiénes son los excarcelados?"),
+        not recalled, described in a relative clause ("un hombre que fue excarcelado") or said
+        after a speaker's colon ("Luis Carlos Díaz: Liberaciones se complican…").
 low:    a mention in passing: the topics' signals occur only in the full text.
 normal: everything else that is relevant.
 """
