@@ -181,12 +181,16 @@ _RELATIVE_CLAUSE = re.compile(
     r"(?: (?:fue|fueron|ha sido|han sido|habia sido|habian sido|habria sido|was|were|has been|have been"
     r"|had been))?$"
 )
+# Verbs of telling: "que" after them (or after them and whom they tell: "informó a los familiares
+# que…") opens what is told, not a relative clause.
 _SPEAKER_VERB = re.compile(
-    _SAID.pattern + "|" + _ACT.pattern
+    _SAID.pattern
     + r"| (?:revela|revelan|revelo|alerta|alertan|alerto|asegura|aseguran|aseguro|afirma|afirman|afirmo"
       r"|senala|senalan|senalo|indica|indican|indico|explica|explico|sostiene|precisa|preciso|agrega"
       r"|agrego|anade|anadio|cree|creen|sabe|saben|estima|estiman|recuerda|recordo|denuncia|denuncian"
-      r"|denunciaron|informan|informaron|reportaron|says|said|reports|reported|confirms|confirmed) "
+      r"|denunciaron|anuncia|anuncio|anuncian|anunciaron|confirma|confirmo|confirman|confirmaron"
+      r"|verifica|verifico|reporta|reporto|reportan|reportaron|informa|informo|informan|informaron"
+      r"|says|said|reports|reported|confirms|confirmed|announces|announced|tells|told) "
 )
 _NEWS_TIME = re.compile(
     r"(?: [a-z]+){0,3} (?:hoy|anoche|ayer|esta madrugada|esta manana|esta noche|este (?:lunes|martes"
@@ -268,9 +272,14 @@ def _how_the_freed_fare(haystack: str, start: int, words: Sequence[str]) -> bool
 def _in_a_relative_clause(haystack: str, start: int, words: Sequence[str]) -> bool:
     """Whether the term at `start` opens a relative clause describing someone ("un hombre que fue
     excarcelado en…"), with no time of the news after it ("…que fue detenido anoche")."""
-    clause = _RELATIVE_CLAUSE.search(" ".join(words[-6:]))
-    if clause is None or (clause["noun"] and _SPEAKER_VERB.search(clause["noun"] + " ")):
+    before = " ".join(words[-6:])
+    clause = _RELATIVE_CLAUSE.search(before)
+    if clause is None:
         return False
+    if clause["noun"]:  # the noun, and the two words before its article, hold no verb of telling
+        teller = before[:clause.start()].split()[-2:]
+        if _SPEAKER_VERB.search(" " + " ".join(teller) + clause["noun"] + " "):
+            return False
     term = haystack.find(" ", start + 1)  # the term's first word ends here
     return not _NEWS_TIME.match(haystack, term)
 

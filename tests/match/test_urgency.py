@@ -373,6 +373,7 @@ def test_the_slow_pace_of_releases_is_not_a_release(shipped, title, urgency, lan
         ("Murió en El Rodeo I el preso político que fue detenido en 2024", "high", "es"),
         ("Denuncian que detuvieron al dirigente sindical Juan Pérez en Caracas", "high", "es"),
         ("La ONG denuncia que detuvieron al dirigente sindical Juan Pérez", "high", "es"),
+        ("La ONG informó a los familiares que fue detenido el activista Juan Pérez", "high", "es"),
         ("El Foro Penal confirma que fueron excarcelados los presos políticos de Tocorón", "high", "es"),
         ("Identifican a Juan Pérez, el activista que fue detenido anoche en Caracas", "high", "es"),
         ("Venezuelan political prisoners who were released last night arrive home", "high", "en"),
