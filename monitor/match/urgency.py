@@ -131,11 +131,15 @@ _SAID_WORDS = 8
 # A speaker's name before a colon opens their words, as a quotation does: "Luis Carlos Díaz:
 # Liberaciones se complican porque…", "Maduro Guerra: El país no puede olvidar el ataque…". Two to
 # four capitalized words (a name, not an outlet's "Reuters:" or "CBS:", nor an acronym or a
-# title in capitals, "EE UU:", "EN VIVO:"), no rubric ("Breaking News:").
+# title in capitals, "EE UU:", "EN VIVO:"), no rubric ("Breaking News:") nor a preposition
+# ("Inside El Helicoide:", "Desde Caracas:").
 _COLON = re.compile(r"^\s*([^:«»“”\"]{3,60}?)\s*:\s")
 _RUBRIC = frozenset({"ultima", "hora", "breaking", "news", "live", "updates", "update", "video", "videos",
                      "fotos", "vivo", "directo", "minuto", "urgente", "alerta", "exclusiva", "exclusive",
-                     "opinion", "analisis", "analysis", "editorial", "entrevista", "interview"})
+                     "opinion", "analisis", "analysis", "editorial", "entrevista", "interview",
+                     # a place or a time, not a name ("Inside El Helicoide: former detainees…")
+                     "inside", "in", "from", "at", "on", "en", "desde", "dentro", "tras", "sobre",
+                     "con", "entre", "hacia", "durante"})
 # A release participle describing the people a headline is about, not telling their release:
 # "el crudo relato de los italianos excarcelados", "la lista completa de los presos políticos
 # excarcelados", "la situación de la activista venezolana excarcelada". A preposition and an

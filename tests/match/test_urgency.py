@@ -424,6 +424,7 @@ def test_how_people_already_freed_fare_is_not_their_release(shipped, title, urge
         ("Reuters: Ataque de EE. UU. contra una lancha en el Caribe", "high", "es"),
         ("EE UU: Ataque contra una lancha en el Caribe", "high", "es"),
         ("Última Hora: Liberación de cinco presos políticos en El Rodeo I", "high", "es"),
+        ("Desde Caracas: Liberación de cinco presos políticos en El Rodeo I", "high", "es"),
     ],
 )
 def test_a_release_or_an_attack_noun_after_a_speaker_s_colon_is_what_they_say(shipped, title, urgency, lang):
