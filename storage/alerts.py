@@ -453,7 +453,12 @@ def claim_alert(session: Session, alert_id: int, now: datetime, lease: timedelta
     due whatever its stamp (`fresh`); one waiting a back-off is due by `now`. On PostgreSQL
     the claim is stamped and its age judged by the database's clock, the one all replicas share:
     by each replica's own, a host 2 minutes ahead took over every claim of the others while its
-    message was on its way, and sent it a second time. SQLite's one process stamps by `now`."""
+    message was on its way, and sent it a second time. SQLite's one process stamps by `now`.
+
+    A pending row's claim notes the key it is claimed under (`claimed_key`: the send is
+    journaled under it, whatever a merge or split makes of the row's key meanwhile); a stale
+    claim taken over keeps the key of the claim before, under which the journal may have that
+    claim's send (the claimer notes its own once it has looked: `journal_keys`)."""
     clock = lease_clock(session, _local(session, now))
     result = session.execute(
         update(Alert)
@@ -464,12 +469,21 @@ def claim_alert(session: Session, alert_id: int, now: datetime, lease: timedelta
                 and_(Alert.status == "sending", Alert.claimed_at < clock - lease),
             ),
         )
-        .values(status="sending", claimed_at=clock, attempts=Alert.attempts + 1)
+        .values(status="sending", claimed_at=clock, attempts=Alert.attempts + 1,
+                claimed_key=case((Alert.status == "sending", Alert.claimed_key), else_=Alert.dedupe_key))
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
         return None
     return session.get(Alert, alert_id)
+
+
+def journal_keys(row: Alert) -> tuple[str, ...]:
+    """The keys the journal of sends may hold alert `row`'s send under: the one it has now,
+    and the one it was claimed under, which a merge or split (`storage.stories.move_story`,
+    `move_messages_of_item`) or a channel's rename may have replaced while its message was on
+    its way. Looked up by its key alone, such a row killed before its record was sent again."""
+    return tuple(dict.fromkeys(k for k in (row.dedupe_key, row.claimed_key) if k))
 
 
 def claims_held(session: Session) -> list[Alert]:

@@ -271,6 +271,9 @@ class Alert(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None]
+    # the outbox key the row was claimed under, which its send is journaled under
+    # (core/restore_marks.py): a merge or split may re-key the row while its message is on its way
+    claimed_key: Mapped[str | None] = mapped_column(String(300))
     last_error: Mapped[str | None] = mapped_column(Text)
     telegram_message_id: Mapped[int | None] = mapped_column(Integer)
     reply_to_alert_id: Mapped[int | None] = mapped_column(Integer)

@@ -4,6 +4,7 @@ journal of sends says went out already (core/restore_marks.py) and marks it sent
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -19,9 +20,20 @@ from storage.alerts import (
     claims_held,
     claims_skew,
     finish_alert,
+    journal_keys,
     lock_chat,
 )
 from storage.models import Alert
+
+
+def journaled(sent: Mapping[str, SentMark], row: Alert) -> SentMark | None:
+    """The line of journal `sent` saying alert `row` went out, under its key now or the key it
+    was claimed under (`storage.alerts.journal_keys`: a merge or split re-keys a message on its
+    way), with its content: the key alone may be another event's (a restored database's)."""
+    for key in journal_keys(row):
+        if (mark := sent.get(key)) is not None and sent_as(mark, row.payload or {}):
+            return mark
+    return None
 
 
 class _WindowFull(Exception):
@@ -50,10 +62,11 @@ class Claims(WorkerBase):
                 row = claim_alert(session, head.id, now, self.stale_after)
                 if row is None:
                     return None
-                mark = self._sent_mark(head, row.dedupe_key)
-                if mark is not None and sent_as(mark, row.payload or {}):
+                mark = self._sent_mark(head, row)
+                if mark is not None:
                     self._sent_already(session, row, mark)
                     return None
+                row.claimed_key = row.dedupe_key  # this claim's send is journaled under it
                 if WITHDRAWN in (row.payload or {}):  # /wrong while a dead process's claim had it
                     finish_alert(session, row.id, status=WITHDRAWN, claimed_at=None,
                                  last_error=str((row.payload or {})[WITHDRAWN]))
@@ -79,21 +92,20 @@ class Claims(WorkerBase):
         settled = 0
         with self.db.session() as session:
             for row in claims_held(session):
-                mark = self.sent_before.get(row.dedupe_key)
-                if mark is not None and sent_as(mark, row.payload or {}):
+                if (mark := journaled(self.sent_before, row)) is not None:
                     self._sent_already(session, row, mark)
                     settled += 1
         return settled
 
-    def _sent_mark(self, head: Head, key: str) -> SentMark | None:
-        """The journal's line of alert `key` sent already. A stale claim taken over (`sending`) is
-        looked up in the journal as it is now: the process that claimed it may have sent it after
-        this one started and stopped before its record went in (a frozen database server, the
-        stop's grace), another replica in this working directory or `poll-once` beside the
-        service; read at the start alone, it was sent a second time."""
-        mark = self.sent_before.get(key)
+    def _sent_mark(self, head: Head, row: Alert) -> SentMark | None:
+        """The journal's line of claimed alert `row` sent already, with its content. A stale claim
+        taken over (`sending`) is looked up in the journal as it is now: the process that claimed
+        it may have sent it after this one started and stopped before its record went in (a
+        frozen database server, the stop's grace), another replica in this working directory or
+        `poll-once` beside the service; read at the start alone, it was sent a second time."""
+        mark = journaled(self.sent_before, row)
         if mark is None and head.status == "sending" and not self.dry_run:
-            mark = load_sent(self._marks).get(key)
+            mark = journaled(load_sent(self._marks), row)
         return mark
 
     @staticmethod

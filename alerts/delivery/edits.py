@@ -91,7 +91,9 @@ class EditsAndReplies(WorkerBase):
                 return None
             log.info("alert %d to %s: the story's message (alert %d) %s; the story is told afresh "
                      "in this one", row.id, row.channel, first.id, _why_gone(first))
-            # under the story's key it now holds: its send is journaled as the row the database has
+            # under the story's key it now holds: its send is journaled as the row the database has,
+            # and found so should a merge or split re-key the row again while it is on its way
+            row.claimed_key = row.dedupe_key
             return replace(claimed, kind=row.kind, payload=dict(row.payload or {}), reply_to_alert_id=None,
                            dedupe_key=row.dedupe_key)
 

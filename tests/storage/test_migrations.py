@@ -127,7 +127,7 @@ def test_0003_downgrades_to_0002_and_back(any_db_url):
 
 
 def _three_stories_of_0012(s: Any, now: datetime) -> list[int]:
-    """Rows as schema 0012 holds them (written by the models, items by their columns of 0012):
+    """Rows as schema 0012 holds them (written by the models, items and alerts by their columns of 0012):
     a feed, three stories, an item and a sent message (`new:c:ID`, message N) of each."""
     from storage.models import Alert, Feed, Item, Story
 
@@ -142,8 +142,8 @@ def _three_stories_of_0012(s: Any, now: datetime) -> list[int]:
         ids.append(story.id)
         s.execute(insert(Item).values(feed_id=feed.id, guid=f"g{n}", title=f"item {n}", content_hash=str(n),
                                       story_id=story.id, published_at=now))
-        s.add(Alert(channel="c", story_id=story.id, kind="new", dedupe_key=f"new:c:{story.id}", status="sent",
-                    next_attempt_at=now, created_at=now, telegram_message_id=n))
+        s.execute(insert(Alert).values(channel="c", story_id=story.id, kind="new", dedupe_key=f"new:c:{story.id}",
+                                       status="sent", next_attempt_at=now, created_at=now, telegram_message_id=n))
     s.flush()
     return ids
 
