@@ -334,7 +334,7 @@ def assign_story(
         index.remove_story(decision.story_id)  # gone from the database (retention, rollback)
     signals = {**decision.signals, "at": now.isoformat()}
     if story is not None and decision.signals.get("merges"):
-        story = _merge(session, index, story, [m["story"] for m in decision.signals["merges"]], now)
+        story = _merge(session, index, story, [m["story"] for m in decision.signals["merges"]], now, item.id)
         signals["story"] = story.id
     if story is None:
         story = insert_story(session, Story(
@@ -388,14 +388,17 @@ def _join(
     return Assignment(story, False, new_counts, signals=signals)
 
 
-def _merge(session: Session, index: StoryIndex, story: Story, others: list[int], now: datetime) -> Story:
-    """Merge the stories an item joins at once (`merges` of its decision: one event told twice)
-    into the oldest of them, which keeps its title, first item and alerts; return it."""
+def _merge(session: Session, index: StoryIndex, story: Story, others: list[int], now: datetime,
+           item_id: int) -> Story:
+    """Merge the stories item `item_id` joins at once (`merges` of its decision: one event told
+    twice) into the oldest of them, which keeps its title, first item and alerts; return it.
+    The moved items keep the record of the story they left, as an operator's merge does."""
     stories = [story, *(s for s in (story_by_id(session, sid) for sid in others) if s is not None)]
     keep = min(stories, key=lambda s: s.id)
     for gone in stories:
         if gone is keep:
             continue
+        _record_merge(other_items_of_story(session, gone.id, -1), gone.id, now, operator=None, by_item=item_id)
         _unite(session, keep, gone, now)
         move_story(session, gone, keep)
         index.merge_story(keep.id, gone.id)
@@ -419,6 +422,20 @@ def _grown(story: Story, *, topics: list[str], urgency: str, entities: list[dict
     if added:
         changes["entities"] = [*(story.entities or []), *added]
     return changes
+
+
+def _record_merge(items: list[Item], gone: int, now: datetime, *, operator: str | None,
+                  by_item: int | None = None) -> None:
+    """Each item of story `gone`, merged into another, keeps the story it leaves and the record
+    before (`was`): its stories over time, by which the digests tell whether a roundup listed it
+    (alerts/digest.py). The matcher's merges (`by_item`: the item that told both events) kept
+    none: an item of theirs split off later was listed again as if no roundup had told it."""
+    for m in items:
+        record: dict[str, Any] = {"decision": "merged", "from_story": gone, "operator": operator,
+                                  "at": now.isoformat(), "was": m.story_match}
+        if by_item is not None:
+            record["by_item"] = by_item
+        m.story_match = record
 
 
 def _unite(session: Session, keep: Story, gone: Story, now: datetime) -> None:
@@ -611,9 +628,7 @@ def merge_stories(session: Session, one: int, other: int, *, operator: str | Non
         summary=item.summary or "", topic=None, operator=operator, story_id=keep.id,
         note=f"story {gone.id} merged into story {keep.id}", now=now,
     )
-    for m in moved:  # each item's stories over time (`was`): the roundups that told it (alerts/digest.py)
-        m.story_match = {"decision": "merged", "from_story": gone.id, "operator": operator,
-                         "at": now.isoformat(), "was": m.story_match}
+    _record_merge(moved, gone.id, now, operator=operator)
     _unite(session, keep, gone, now)
     move_story(session, gone, keep)
     session.flush()

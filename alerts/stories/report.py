@@ -33,6 +33,8 @@ def why(signals: dict[str, Any] | None, titles: list[str] | None = None, lang: s
     if decision == "split":
         return f"split from story {s.get('from_story')} by {s.get('operator') or '?'}"
     if decision == "merged":
+        if s.get("operator") is None and s.get("by_item") is not None:
+            return f"merged with its story {s.get('from_story')} by the matcher (item {s['by_item']} told both)"
         return f"merged with its story {s.get('from_story')} by {s.get('operator') or '?'}"
     if decision == "revision":
         return f"its outlet's revision of item {s.get('revision_of')} (the headline retitled with another figure)"

@@ -274,6 +274,47 @@ def test_a_story_split_off_after_a_merge_is_not_listed_again_unless_its_item_was
     assert "Pedro Ochoa" not in evening.payload["text"] and "Excarcelan a Rocío" not in evening.payload["text"]
 
 
+def test_a_story_the_matcher_merged_then_split_off_is_not_listed_again(db, make_config, add_item) -> None:
+    """The team's arrival was listed in a roundup as a story of its own; then an item telling
+    both it and the embassy's plans (told in an earlier roundup) made the matcher merge the two,
+    and an operator split the team's item off again. The matcher's merge kept no record of the
+    story the item left (an operator's does: `was`), so the item read as in the plans' story all
+    along, never listed, and the next roundup listed the team's arrival a second time."""
+    from alerts.stories.assign import split_item
+    from monitor.match import build_classifier
+
+    config = make_config([DIGEST])
+    classifier = build_classifier(config.topics, config.entities)
+    start = NOW - timedelta(hours=22)
+    with db.session() as s:
+        s.add(Channel(name="daily", chat_id="@daily_digest", disabled=False, last_digest_at=start - timedelta(hours=1)))
+
+    def put(feed: str, title: str, at: datetime) -> int:
+        with db.session() as s:
+            item = add_item(s, feed, title, published=at)
+            enqueue_for_item(s, item, classifier.classify(title=title, lang="es"), config, now=at)
+            return item.id
+
+    def roundup(at: datetime) -> list[str]:
+        with db.session() as s:
+            return [a.payload["text"] for a in enqueue_digest(s, config, "daily", now=at)]
+
+    put("elpitazo", "Estados Unidos avanza con los planes para reabrir su embajada en Caracas", start)
+    assert ["reabrir su embajada" in t for t in roundup(start + timedelta(hours=1))] == [True]
+    team = put("cocuyo", "Equipo del Departamento de Estado de EE. UU. llega a Venezuela", start + timedelta(hours=20))
+    [listed] = roundup(start + timedelta(hours=20, minutes=30))
+    assert "llega a Venezuela" in listed and "reabrir su embajada" not in listed
+    both = put("bbcmundo", "Diplomáticos de EE. UU. aterrizan en Caracas para evaluar la reapertura de la embajada",
+               start + timedelta(hours=21))
+    with db.session() as s:
+        from storage.models import Item
+
+        moved, linking = s.get(Item, team), s.get(Item, both)
+        assert moved is not None and linking is not None and moved.story_id == linking.story_id  # merged
+        split_item(s, team, operator="@ana", now=start + timedelta(hours=22))
+    assert roundup(start + timedelta(hours=23)) == []  # before: the team's arrival listed again
+
+
 def test_an_item_listed_as_part_of_a_merged_story_is_not_listed_again_when_split_off(
     db, make_config, add_item,
 ) -> None:

@@ -49,7 +49,13 @@ def test_an_item_telling_two_stories_events_merges_them_into_the_older(put: Any,
     assert len(merges[0]["frame"]["classes"]) == 2  # the same two kinds of event
     assert "merged story" in why(both[1].story_match)
     with db.session() as s:
-        assert s.get(Item, team[1].id).story_id == plans[1].story_id  # the earlier item moved
+        moved = s.get(Item, team[1].id)
+        assert moved is not None and moved.story_id == plans[1].story_id  # the earlier item moved
+        # with the story it left, as an operator's merge records it (the digests read it)
+        record = moved.story_match
+        assert (record["decision"], record["from_story"], record["by_item"]) == ("merged", team[1].story_id, both[1].id)
+        assert record["was"]["decision"] == "new" and record["operator"] is None
+        assert why(record) == f"merged with its story {team[1].story_id} by the matcher (item {both[1].id} told both)"
         assert s.get(Story, team[1].story_id) is None
         # the team's story's alert is tied to no story, under a key of its own (SQLite may give
         # the team's story number to the next story), and never sent: it was still pending,
