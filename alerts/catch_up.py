@@ -53,7 +53,7 @@ from alerts.render import (
 )
 from core.config import AppConfig, ChannelConfig
 from core.count import as_counts
-from core.restore_marks import SentMark, sent_as
+from core.restore_marks import SentMark, line_saying
 from storage.alerts import (
     CATCH_UP,
     SENT_CHAT,
@@ -158,8 +158,8 @@ def _sent_already(row: Alert, sent: Mapping[str, SentMark], marked: list[str]) -
     restored from a backup taken before): then it is marked sent as that message, as a claim
     marks it (alerts/delivery/claims.py), and the story's edits find it. Folded, it was told a
     second time, as a line of the catch-up."""
-    mark = sent.get(row.dedupe_key)
-    if mark is None or not sent_as(mark, row.payload or {}):
+    mark = line_saying(sent.get(row.dedupe_key), row.payload or {})
+    if mark is None:
         return False
     row.status, row.sent_at, row.claimed_at = "sent", mark.at, None
     row.telegram_message_id = mark.message_id
@@ -186,7 +186,7 @@ def _open_parts(session: Session, channel: str, sent: Mapping[str, SentMark]) ->
     parts = [a for a in latest if (a.payload or {}).get("group") == group]
     if any(a.status != "pending" for a in parts):
         return []
-    if any((m := sent.get(a.dedupe_key)) is not None and sent_as(m, a.payload or {}) for a in parts):
+    if any(line_saying(sent.get(a.dedupe_key), a.payload or {}) is not None for a in parts):
         return []
     return sorted(parts, key=lambda a: a.id)
 

@@ -32,7 +32,7 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -117,6 +117,9 @@ class SentMark:
     message_id: int | None
     chat: str | None
     content: str  # payload_fingerprint of the alert as it was queued
+    # the earlier lines of the same key, oldest first (`load_sent`): a story's message printed
+    # (no token then) or deleted in the chat, then retold under the story's key (`outbox.retell_in`)
+    earlier: tuple[SentMark, ...] = field(default=(), compare=False, repr=False)
 
 
 def payload_fingerprint(payload: dict[str, Any]) -> str:
@@ -132,6 +135,17 @@ def sent_as(mark: SentMark, payload: dict[str, Any]) -> bool:
     """Whether the journal's `mark` is of a message that said what `payload` says. A line written
     before December 2026 digests the whole payload, marks included."""
     return mark.content in (payload_fingerprint(payload), _digest(payload))
+
+
+def line_saying(mark: SentMark | None, payload: dict[str, Any]) -> SentMark | None:
+    """Of the journal's lines of one key (`mark`, the latest, and its `earlier` ones), the latest
+    that said what `payload` says; None when none did. A key can have several: the story's
+    message printed while no token was set (or deleted in the chat) and its retelling, which
+    takes the story's key. With the last line alone, a restored backup's printed row matched
+    nothing and went out to the chat, beside the retelling."""
+    if mark is None:
+        return None
+    return next((m for m in (mark, *reversed(mark.earlier)) if sent_as(m, payload)), None)
 
 
 def _digest(payload: dict[str, Any]) -> str:
@@ -266,15 +280,18 @@ def _sent_lines(path: Path) -> list[list[Any]]:
 
 
 def load_sent(marks: Path | None) -> dict[str, SentMark]:
-    """Alert dedupe_key → when and as which message it was sent."""
+    """Alert dedupe_key → when and as which message it was last sent, with the earlier lines of
+    that key (`SentMark.earlier`: `line_saying` reads them all)."""
     path = sent_path(marks)
     if path is None:
         return {}
     out: dict[str, SentMark] = {}
     for key, at, message_id, chat, content in _sent_lines(path):
         if (when := _when(at)) is not None:
+            before = out.get(str(key))
             out[str(key)] = SentMark(when, message_id if isinstance(message_id, int) else None,
-                                     None if chat is None else str(chat), str(content))
+                                     None if chat is None else str(chat), str(content),
+                                     () if before is None else (*before.earlier, replace(before, earlier=())))
     return out
 
 

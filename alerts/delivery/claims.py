@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from alerts.delivery.shared import Claimed, Head, WorkerBase, log, rate_key
 from core.config import ChannelConfig
-from core.restore_marks import SentMark, load_sent, sent_as
+from core.restore_marks import SentMark, line_saying, load_sent
 from storage.alerts import (
     SENT_CHAT,
     WITHDRAWN,
@@ -31,7 +31,7 @@ def journaled(sent: Mapping[str, SentMark], row: Alert) -> SentMark | None:
     was claimed under (`storage.alerts.journal_keys`: a merge or split re-keys a message on its
     way), with its content: the key alone may be another event's (a restored database's)."""
     for key in journal_keys(row):
-        if (mark := sent.get(key)) is not None and sent_as(mark, row.payload or {}):
+        if (mark := line_saying(sent.get(key), row.payload or {})) is not None:
             return mark
     return None
 

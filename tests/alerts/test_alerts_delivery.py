@@ -247,6 +247,56 @@ async def test_a_story_retold_by_its_next_report_and_cut_off_before_its_record_i
         assert row is not None and (row.status, row.telegram_message_id) == ("sent", told.message_id)
 
 
+async def test_a_story_message_printed_then_retold_is_not_sent_after_a_backup_before_both_is_restored(
+    db, db_url, emulator, runtime, make_config, make_worker, add_item, tmp_path
+) -> None:
+    """The backup was taken while the story's message was queued; after it, the message was
+    printed (no token then: journaled as `new:pp:S`, no message id), then retold by the next
+    report with the token set (journaled as `new:pp:S` too, the story whole). The journal kept
+    one line per key, the retelling's: restored, the printed row's content matched no line and
+    it went to the chat, the story told twice there. Each line of a key is kept now."""
+    from dataclasses import replace
+
+    from test_catch_up_crash import _backup, _restore
+
+    if not db_url.startswith("sqlite"):
+        pytest.skip("a SQLite file copied back; PostgreSQL's dump and restore: tests/service/test_restore_pg.py")
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
+    now = datetime.now(UTC)
+    c87 = Cls(PP, "high", counts=[{"event": "released", "number": 87, "source": None}])
+    c61 = Cls(PP, "high", counts=[{"event": "released", "number": 87, "source": None},
+                                  {"event": "released", "number": 61, "source": "Foro Penal"}])
+    with db.session() as s:
+        enqueue_for_item(s, add_item(s, "elpitazo", "Excarcelan a 87 presos políticos en Venezuela"), c87, config, now=now)
+    copy = _backup(db, tmp_path / "backup.db")
+    console = await make_worker(config, runtime=replace(runtime, bot_token=None))
+    assert (await console.deliver_pending()).sent == 1
+    worker = await make_worker(config)
+    with db.session() as s:
+        enqueue_for_item(s, add_item(s, "cocuyo", "Foro Penal verifica 61 de las 87 excarcelaciones de presos "
+                                     "políticos en Venezuela"), c61, config, now=now)
+    assert (await worker.deliver_pending()).sent == 1
+    [told] = emulator.messages(CHAT)
+    assert "61 verificados por Foro Penal" in told.text
+    await worker.close()
+    await console.close()
+
+    restored = _restore(db, db_url, copy)
+    try:
+        again = DeliveryWorker(config, runtime, restored, request_timeout=0.4)
+        await again.start()
+        try:
+            await again.deliver_pending()
+        finally:
+            await again.close()
+        assert [m.text for m in emulator.messages(CHAT)] == [told.text]  # before: the printed one too
+        with restored.session() as s:
+            [row] = s.scalars(select(Alert)).all()
+            assert (row.status, row.telegram_message_id) == ("sent", None)  # printed, as it was
+    finally:
+        restored.dispose()
+
+
 async def test_a_story_message_withdrawn_while_on_its_way_and_then_retried_is_not_sent(
     db, emulator, make_config, make_worker, add_item
 ) -> None:
