@@ -75,22 +75,30 @@ class EditsAndReplies(WorkerBase):
                 finish_alert(session, row.id, status=WITHDRAWN, claimed_at=None,
                              last_error=str(first.payload[WITHDRAWN]))
                 return None
+            if first is None or row is None:
+                return claimed
             # an update's story message deleted in the chat, or folded into a catch-up (queued by
             # the pipeline as the fold committed: alerts/catch_up.py), has nothing to reply to
-            gone = first is not None and (first.status == FAILED or _printed(first) or (
-                claimed.kind == "update" and (message_deleted(first) or first.status == FOLDED)))
-            if first is None or row is None or not gone:
+            moved = _moved(first, row)
+            gone = moved or first.status == FAILED or _printed(first) or (
+                claimed.kind == "update" and (message_deleted(first) or first.status == FOLDED))
+            if not gone:
                 return claimed
             teller = retell_in(session, row, first, self.config)
+            if teller is None and moved:  # its channel does not take the story left as a story of its own
+                finish_alert(session, row.id, status=WITHDRAWN, claimed_at=None,
+                             last_error=f"not sent: the story's message (alert #{first.id}) {_why_gone(first, row)}, "
+                                        f"and {row.channel} does not take story {row.story_id} on its own")
+                return None
             if teller is None:
                 return claimed
             if teller != row.id:
                 finish_alert(session, row.id, status=SUPERSEDED, claimed_at=None,
-                             last_error=f"not sent: the story's message (alert #{first.id}) failed; "
+                             last_error=f"not sent: the story's message (alert #{first.id}) {_why_gone(first, row)}; "
                                         f"alert #{teller} tells the story afresh")
                 return None
             log.info("alert %d to %s: the story's message (alert %d) %s; the story is told afresh "
-                     "in this one", row.id, row.channel, first.id, _why_gone(first))
+                     "in this one", row.id, row.channel, first.id, _why_gone(first, row))
             # under the story's key it now holds: its send is journaled as the row the database has,
             # and found so should a merge or split re-key the row again while it is on its way
             row.claimed_key = row.dedupe_key
@@ -154,10 +162,21 @@ def _printed(message: Alert) -> bool:
     return message.status == "sent" and message.kind == "new" and message.telegram_message_id is None
 
 
-def _why_gone(message: Alert) -> str:
-    """Why the channel has no story message to reply to, for the log."""
+def _moved(message: Alert, follow_up: Alert) -> bool:
+    """Whether the story's message `message` that edit or update `follow_up` was queued against
+    is another story's now: a /split took the item it tells out of the follow-up's story, and
+    the message with it (`storage.stories.move_messages_of_item`). Sent there, the follow-up
+    would tell the story left in the split-off story's message ("También: …" naming the other
+    event's outlet, or its figure as a reply)."""
+    return message.story_id is not None and follow_up.story_id is not None and message.story_id != follow_up.story_id
+
+
+def _why_gone(message: Alert, follow_up: Alert) -> str:
+    """Why the channel has no story message for `follow_up` to edit or reply to, for the log."""
     if message.status == FAILED:
         return "failed"
     if _printed(message):
         return "was printed to the console (no bot token then), never sent to the chat"
+    if _moved(message, follow_up):
+        return f"went to story {message.story_id} with the item it tells (a split)"
     return "was folded into a catch-up" if message.status == FOLDED else "was deleted in the chat"

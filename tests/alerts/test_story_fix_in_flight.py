@@ -148,7 +148,9 @@ async def test_a_split_while_the_item_s_message_is_on_its_way_then_a_kill_sends_
 ) -> None:
     """The story's message tells the item an operator splits out while it is on its way: it
     goes with the item (`new:pp:NEW`). Its send was journaled as `new:pp:OLD`; before, the next
-    start sent it again."""
+    start sent it again. The second outlet's edit, queued for the story left, tells that story
+    in a message of its own, not on the message that went with the split item
+    (tests/alerts/test_story_split_queued.py)."""
     with db.session() as s:
         first = add_item(s, "elpitazo", NAMED).id
     pipeline.process_pending()
@@ -162,9 +164,12 @@ async def test_a_split_while_the_item_s_message_is_on_its_way_then_a_kill_sends_
     await restart(db, make_worker, config)
     new = story_of(db, first)
     assert new not in (story, None)
-    told = tops(emulator, "Luis Ochoa")
+    told = tops(emulator, "Leer en El Pitazo")
     assert len(told) == 1, [m.text for m in told]
     assert sent_as(db, told[0].message_id) == [("sent", f"new:pp:{new}")]
+    assert told[0].edits == [] and "Efecto Cocuyo" not in told[0].text
+    [left] = tops(emulator, "Leer en Efecto Cocuyo")
+    assert sent_as(db, left.message_id) == [("sent", f"new:pp:{story}")]
 
 
 def test_a_claim_notes_its_key_and_a_takeover_keeps_the_key_of_the_claim_before(db) -> None:
