@@ -61,10 +61,12 @@ class EditsAndReplies(WorkerBase):
     def _retell(self, claimed: Claimed) -> Claimed | None:
         """Claimed edit or update `claimed` of a story whose message failed for good (the channel
         never saw the story; for an update, also one deleted in the chat or folded into a
-        catch-up): as it would only edit nothing or reply to nothing, it becomes the
-        story's message, told whole (`outbox.retell_in`), and is returned to be sent so. None
-        when another alert tells the story: this one is left `superseded`; or when an operator
-        withdrew the story's message (/wrong): it ends `withdrawn`, whoever queued it."""
+        catch-up), or went to another story with its item (a /split: `_moved`): as it would
+        only edit nothing or reply to nothing, or tell this story on another's message, it
+        becomes the story's message, told whole (`outbox.retell_in`), and is returned to be
+        sent so. None when another alert tells the story: this one is left `superseded`; when
+        an operator withdrew the story's message (/wrong), or the channel would not take the
+        story left by a split on its own: it ends `withdrawn`, whoever queued it."""
         target = claimed.payload.get("target_alert_id") if claimed.kind == "edit" else claimed.reply_to_alert_id
         if target is None:
             return claimed

@@ -13,7 +13,7 @@ from alerts_helpers import publish, story_of
 from sqlalchemy import select
 
 from alerts.delivery import DeliveryWorker
-from alerts.stories.assign import split_item
+from alerts.stories.assign import merge_stories, split_item
 from core.config import AppConfig
 from monitor.cli import main
 from storage.db import Database
@@ -151,3 +151,72 @@ async def test_a_report_of_the_story_left_queued_after_the_split_tells_it_once_w
     assert left.reply_to is None and "Leer en Reuters" in left.text and "También: Efecto Cocuyo" in left.text
     [(kind, status, _, _)] = rows(db, later)
     assert (kind, status) == ("edit", "superseded")
+
+
+# one release told in words the matcher cannot join (tests/alerts/test_story_merge_command.py)
+NAMED = "Excarcelan al periodista Luis Ochoa tras seis meses preso en Tocorón"
+TOLD = ("«Sigo sin creer que estoy en casa»: el preso político liberado este lunes cuenta cómo "
+        "fueron sus días en prisión")
+AGAIN = ("«Sigo sin creer que estoy en casa»: preso político liberado este lunes cuenta cómo "
+         "fueron sus días en prisión")
+
+
+async def test_an_edit_queued_for_a_story_merged_away_names_its_outlet_on_that_story_s_message(
+    db, emulator, add_item, pipeline, config, runtime,
+) -> None:
+    """The mirror for /merge: the edit naming BBC Mundo on the later story's message is queued
+    when the operator merges that story into the older one. The message stays in the channel,
+    out of any story (`new:pp:R:merged:ID`), and a merge says both stories tell one event: the
+    edit names that event's outlet on that event's message, as queued; the kept story's message
+    names it with the event's next report. Nothing told on another event's message, nothing
+    lost, no third message."""
+    ids = await publish(db, add_item, pipeline, config, runtime, ("elpitazo", NAMED), ("cocuyo", TOLD))
+    with db.session() as s:
+        again = add_item(s, "bbcmundo", AGAIN).id
+    pipeline.process_pending()
+    kept, repeat = story_of(db, ids[NAMED]), story_of(db, ids[TOLD])
+    assert kept is not None and repeat is not None and kept < repeat and story_of(db, again) == repeat
+    assert [k for k, *_ in rows(db, again)] == ["edit"]
+    with db.session() as s:
+        merge_stories(s, kept, repeat, operator="@ana")
+    await publish(db, add_item, pipeline, config, runtime)
+    first, second = emulator.messages(CHAT)
+    assert first.edits == [] and "También" not in first.text
+    assert TOLD in second.text and "También: BBC Mundo\n" in second.text
+
+    await publish(db, add_item, pipeline, config, runtime, ("reuters", AGAIN))
+    first, second = emulator.messages(CHAT)
+    assert "También: Efecto Cocuyo, BBC Mundo, Reuters\n" in first.text and "Reuters" not in second.text
+
+
+ENGLISH = "Venezuela releases Rocío San Miguel after nearly two years in El Helicoide prison"
+
+
+async def test_an_edit_queued_before_a_split_in_a_channel_that_would_not_take_the_story_left_is_withdrawn(
+    db, emulator, add_item, pipeline, runtime, make_synced_config,
+) -> None:
+    """A Spanish-only channel heard the story from its Spanish report; an English report's edit
+    names its outlet there. Split the Spanish report out, the story left holds the English one
+    alone, which the channel does not take as a story of its own: the edit is not sent, to the
+    moved message or as a message of its own."""
+    from monitor.pipeline import Pipeline
+
+    config = make_synced_config([{**CHANNELS[0], "languages": ["es"]}])
+    pipeline = Pipeline(config, db)
+    ids = await publish(db, add_item, pipeline, config, runtime, ("elpitazo", FIRST))
+    with db.session() as s:
+        english = add_item(s, "reuters", ENGLISH, lang="en").id
+    pipeline.process_pending()
+    story = story_of(db, ids[FIRST])
+    assert story_of(db, english) == story and [k for k, *_ in rows(db, english)] == ["edit"]
+    with db.session() as s:
+        split_item(s, ids[FIRST], operator="@ana")
+    await publish(db, add_item, pipeline, config, runtime)
+    [told] = emulator.messages(CHAT)
+    assert told.edits == [] and "Reuters" not in told.text
+    with db.session() as s:
+        [edit] = [a for a in s.scalars(select(Alert)) if (a.payload or {}).get("item_id") == english]
+        assert (edit.status, edit.last_error) == ("withdrawn", (
+            f"not sent: the story's message (alert #{edit.payload['target_alert_id']}) went to story "
+            f"{story_of(db, ids[FIRST])} with the item it tells (a split), and pp does not take story {story} "
+            "on its own"))
