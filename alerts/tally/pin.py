@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+import threading
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -51,6 +52,49 @@ CREATE_LEASE = timedelta(minutes=2)  # longer than a send and a pin with their t
 
 def pin_lease(channel: str) -> str:
     return f"pin:{channel}"
+
+
+class _CreationLease:
+    """One round's creation lease, taken in a worker thread, given back by whichever of the
+    round and that thread ends last.
+
+    A stop cancels the round where it awaits, and a thread it awaited goes on: cancelled while
+    the thread took the lease, the round left before its `finally` and the lease stayed held
+    until it expired (CREATE_LEASE): after a restart the message waited up to 2 minutes. Now
+    the round, leaving, gives it back when the take has ended (`leave` says so), and a take
+    still running when the round left gives it back itself; a take not yet started takes
+    nothing. Only a kill -9 leaves it to the expiry."""
+
+    def __init__(self, pins: TallyPins, name: str, channel: str, chat_id: str, now: datetime) -> None:
+        self.name = name
+        self._pins, self._channel, self._chat_id, self._now = pins, channel, chat_id, now
+        self._lock = threading.Lock()
+        self._state = "waiting"  # -> "taking" -> "ended"
+        self._taken = False
+        self._left = False  # the round is gone (done, or cancelled)
+
+    def take(self) -> tuple[bool, int | None]:
+        """In the worker thread: `TallyPins._take_lease`, unless the round has left."""
+        with self._lock:
+            if self._left:
+                return False, None
+            self._state = "taking"
+        taken, stored = False, None
+        try:
+            taken, stored = self._pins._take_lease(self.name, self._channel, self._chat_id, self._now)
+        finally:
+            with self._lock:
+                self._state, self._taken = "ended", taken
+                orphaned = taken and self._left
+            if orphaned:  # the round was cancelled meanwhile: nobody else will give it back
+                self._pins._release(self.name)
+        return taken, stored
+
+    def leave(self) -> bool:
+        """The round is done with the lease: whether it must give it back itself."""
+        with self._lock:
+            self._left = True
+            return self._state == "ended" and self._taken
 
 
 # The message's words per language: a channel reads its figures in the language its alerts
@@ -312,16 +356,17 @@ class TallyPins:
     async def _create(self, channel: ChannelConfig, chat_id: str, text: str, now: datetime, *,
                       replacing: int | None) -> str:
         """Send the message (in place of `replacing`, deleted) under the creation lease."""
-        lease = pin_lease(channel.name)
-        taken, stored = await asyncio.to_thread(self._take_lease, lease, channel.name, chat_id, now)
-        if not taken:
-            return "busy"  # another replica is sending it now
+        lease = _CreationLease(self, pin_lease(channel.name), channel.name, chat_id, now)
         try:
+            taken, stored = await asyncio.to_thread(lease.take)
+            if not taken:
+                return "busy"  # another replica is sending it now
             if stored is not None and stored != replacing:
                 return "unchanged"  # another replica sent it since this round looked
             return await self._send_new(channel, chat_id, text, now)
         finally:
-            await asyncio.to_thread(self._release, lease)
+            if lease.leave():  # else not taken, or the thread taking it gives it back
+                await asyncio.to_thread(self._release, lease.name)
 
     def _take_lease(self, lease: str, channel: str, chat_id: str, now: datetime) -> tuple[bool, int | None]:
         """Whether the creation lease was taken, and the message id stored meanwhile."""

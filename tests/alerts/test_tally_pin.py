@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from alerts_helpers import TOKEN
+from sqlalchemy import text
 
 from alerts.tally.figures import build_tally
 from alerts.tally.pin import CREATE_LEASE, TallyPins, pin_lease, pin_text
@@ -406,3 +407,87 @@ async def test_a_stop_while_the_sent_pins_row_is_written_still_records_its_mark(
     with db.session() as s:
         pin = pin_of(s, "pp")
         assert pin is not None and pin.message_id == msg.message_id
+
+
+async def test_a_stop_while_the_creation_lease_is_taken_gives_it_back(
+    db: Database, emulator: BotApiEmulator, config: AppConfig, add_item: Callable[..., Any],
+    pins_at: Callable[[ManualClock], TallyPins],
+) -> None:
+    """A stop cancels the round where it waits. Cancelled while its worker thread took the
+    creation lease, the round never reached the `finally` that gives it back: the thread took
+    it all the same, and after a restart the pinned message waited for its expiry (2 minutes,
+    "busy"). Whichever ends last now gives it back: the round, or the thread that took it."""
+    import asyncio
+    import threading
+    import time
+
+    from sqlalchemy import event
+
+    taking, cancelled, taken = threading.Event(), threading.Event(), threading.Event()
+    taker: list[threading.Thread] = []
+
+    def slow_take(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "leases" in statement and statement.lstrip().upper().startswith(("INSERT", "UPDATE")) \
+                and not taking.is_set():
+            taker.append(threading.current_thread())
+            taking.set()
+            cancelled.wait(5)  # the round is cancelled while the lease is taken in its thread
+            time.sleep(0.1)
+
+    def checked_in(*_args: Any) -> None:  # the take's session is over (committed)
+        if taker and threading.current_thread() is taker[0]:
+            taken.set()
+
+    clock = ManualClock(datetime(2026, 1, 27, 12, 0, tzinfo=UTC))
+    _figure(db, add_item, 9, "held", 800, "Foro Penal")
+    event.listen(db.engine, "before_cursor_execute", slow_take)
+    event.listen(db.engine.pool, "checkin", checked_in)
+    try:
+        round_ = asyncio.create_task(pins_at(clock).tick())
+        while not taking.is_set():
+            await asyncio.sleep(0.01)
+        round_.cancel()
+        cancelled.set()
+        with pytest.raises(asyncio.CancelledError):
+            await round_
+        assert await asyncio.to_thread(taken.wait, 5)  # the thread goes on after the cancel
+        for _ in range(40):  # and the lease is given back (at once, or by the round's release)
+            with db.session() as s:
+                if s.execute(text("SELECT count(*) FROM leases WHERE name = :n"),
+                             {"n": pin_lease("pp")}).scalar_one() == 0:
+                    break
+            await asyncio.sleep(0.05)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", slow_take)
+        event.remove(db.engine.pool, "checkin", checked_in)
+    with db.session() as s:
+        assert holder_of(s, pin_lease("pp"), now=None if shares_clock(s) else clock.now()) is None
+    assert emulator.messages(PINNED) == []  # the stop came before the message was sent
+    assert (await pins_at(clock).tick())["pp"] == "created"  # the restart: at once, not "busy"
+    assert len(emulator.messages(PINNED)) == 1
+
+
+async def test_a_stop_while_the_pinned_message_is_sent_gives_the_creation_lease_back(
+    db: Database, emulator: BotApiEmulator, config: AppConfig, add_item: Callable[..., Any],
+    pins_at: Callable[[ManualClock], TallyPins],
+) -> None:
+    """Cancelled while the message is on its way (a Bot API that does not answer), the round
+    gives the lease back on its way out: the next start sends the message at once."""
+    import asyncio
+
+    clock = ManualClock(datetime(2026, 1, 27, 12, 0, tzinfo=UTC))
+    _figure(db, add_item, 9, "held", 800, "Foro Penal")
+    emulator.hang_seconds = 3.0
+    emulator.fail_next(1, "timeout", chat_id=PINNED)
+    round_ = asyncio.create_task(pins_at(clock).tick())
+    while not any(r.method == "sendMessage" for r in emulator.requests):
+        await asyncio.sleep(0.01)
+    with db.session() as s:
+        assert s.execute(text("SELECT holder FROM leases WHERE name = :n"),
+                         {"n": pin_lease("pp")}).scalar_one_or_none() is not None  # held while sending
+    round_.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await round_
+    with db.session() as s:
+        assert holder_of(s, pin_lease("pp"), now=None if shares_clock(s) else clock.now()) is None
+    assert (await pins_at(clock).tick())["pp"] == "created"  # the next start: at once
