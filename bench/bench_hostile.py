@@ -13,7 +13,7 @@ of 150 ordinary items of about the same size. Prints markdown lines.
 
 The shapes (`SHAPES`): 100,000 open <div> and more; unclosed <p>; <table>/<p> and <b><p>
 misnesting (the parser re-opens elements); open <div> with unmatched end tags; items nested in
-items; elements of many attributes; many tiny elements; entity floods; comments; CDATA. Each
+items; items after 10,000 open <div> (all lost when the page was cut at 512 open elements); elements of many attributes; many tiny elements; entity floods; comments; CDATA. Each
 is polled once through the in-process service (fetch, parse, clean, store, classify); the
 table gives the poll's time (`PollResult.duration`: fetch, parse, clean, store), its time per MB as a ratio to the ordinary document's, the
 longest event-loop stall, the items stored and the parse problem.
@@ -145,6 +145,8 @@ SHAPES: dict[str, tuple[tuple[str, ...], object]] = {
     "<b><p> (re-opened)": (("page", "json"), lambda n: _fill("<b><p>", n)),
     "open <div> + unmatched </span>": (("page",), lambda n: _fill("<div>", n // 2) + _fill("</span>", n // 2)),
     "items nested in items": (("page",), _nested_items),
+    "items after 10^4 open <div>": (("page",), lambda n: "<div>" * 10_000 + "".join(
+        ARTICLE.replace("/n/", "/deep/").format(i=i) for i in range((n - 60_000) // (len(ARTICLE) + 8)))),
     "many attributes": (("page", "rss"), lambda n: "<div " + " ".join(f"a{i}='1'" for i in range(n // 12)) + ">x</div>"),
     "tiny elements <i>x</i>": (("page", "rss", "json"), lambda n: _fill("<i>x</i>", n)),
     "empty <br/>": (("page", "rss", "json"), lambda n: _fill("<br/>", n)),

@@ -302,6 +302,8 @@ def _read(
         body, total = cut_entries(fetched.body, max_entries)
         fetched = replace(fetched, body=body)
     parsed = _parse(feed, fetched, zone)
+    for lost in parsed.lost:  # stored as the parse problem too, and said where the operator looks
+        log.warning("%s: %s", feed.name, lost)
     if parsed.fatal:
         return parsed, []
     total = max(total, len(parsed.entries))

@@ -34,6 +34,7 @@ class ParsedEntry:
 class ParsedFeed:
     entries: list[ParsedEntry] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # parse problems worth recording
+    lost: list[str] = field(default_factory=list)  # those of them that left items unread: logged too
     format: str = ""  # rss20, atom10, json11, page, ...
     title: str = ""
     fatal: bool = False  # nothing usable: not a feed, empty, unreadable
