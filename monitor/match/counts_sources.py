@@ -38,7 +38,7 @@ SOURCES: list[tuple[str, re.Pattern[str]]] = [
                            r"|(?<=\bby )caracas\b|(?<=\bpor )caracas\b|\bcaracas (?=said|says|announced)"
                            # "Venezuela says it freed 110": the state speaking, as wires write it
                            r"|^(?:[a-z ]+: )?venezuela (?=says|said|announced|announces|claims|claimed)"
-                           r"|\bmaduro\b|\bcabello\b|\bsaab\b|\bpadrino lopez\b"),
+                           r"|\bmaduro\b|\bcabello\b|\bsaab\b|\bpadrino lopez\b|\biris varela\b"),
         ("Trump", r"\btrump\b"),
         ("the Justice Department", r"justice department|department of justice"
                                    r"|departamento de justicia|\bdoj\b"),
@@ -125,7 +125,17 @@ _ATTRIBUTION = re.compile(
     r"|verified|verifies|counted|counts|tally|tallies|announced|announces|estimates|estimated"
     r"|documented|stated|states|claimed|claims|told|puts|put|places|situa|situan|incluye|includes|habla|hablan|hablo|eleva|elevo|raises|raised|actualiza|actualizo"
     # a source that revises its own figure: "Foro Penal reduce a 777 la cifra", "corrige: son 134"
-    r"|reduce|redujo|rebaja|rebajo|corrige|corrigio|lowers|lowered|revises|revised)\b|:|'s (?:tally|count|figures|latest)"
+    r"|reduce|redujo|rebaja|rebajo|corrige|corrigio|lowers|lowered|revises|revised"
+    # what a speaker holds, warns of or lets out is stated too: "Iris Varela considera a Maduro y
+    # Cilia Flores como los dos únicos presos políticos", "Foro Penal advierte que hay 800…"
+    # (until December 2026 these gave no source, though "asegura" and "afirma" did)
+    r"|considera|consideran|considero|consideraron|cree|creen|calcula|calculan|calcularon"
+    r"|sostiene|sostienen|sostuvo|advierte|advierten|advirtio|alerta|alertan|alerto|revela|revelan|revelo"
+    r"|precisa|precisan|precisaron|detalla|detallan|detallo|explica|explican|explico|recuerda|recuerdan"
+    r"|recordo|reconoce|reconocen|reconocio|admite|admiten|admitio|insiste|insisten|insistio"
+    r"|considers|considered|believes|believe|warns|warned|reveals|revealed|acknowledges|acknowledged"
+    r"|admits|admitted|notes|noted|explains|explained|insists|insisted"
+    r")\b|:|'s (?:tally|count|figures|latest)"
 )
 
 
@@ -173,7 +183,7 @@ def _prep_before(text: str, m_start: int, name: str) -> bool:
 # scan: most sentences name no source, and these patterns are the slow ones to scan
 _ANCHORS = {
     "the government": ("gobierno", "government", "ejecutivo", "regime", "minist", "fiscal", "attorney general",
-                       "caracas", "maduro", "cabello", "saab", "padrino lopez", "venezuela"),
+                       "caracas", "maduro", "cabello", "saab", "padrino lopez", "iris varela", "venezuela"),
     "the Pentagon": ("pentagon", "department of", "departamento de", "hegseth", "secretari", "secretary"),
     "the United Nations": ("naciones unidas", "united nations", "onu", "experts"),
     "IACHR": ("cidh", "iachr", "comision interamericana", "inter-american commission"),

@@ -283,3 +283,27 @@ def test_venezuela_says_is_the_government(text, expected):
 def test_a_label_naming_venezuela_as_the_source_is_the_government():
     assert canonical_source("Venezuela") == "the government"
     assert canonical_source("Vente Venezuela") != "the government"
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # w1663 of the real January headlines: the readers' source is Iris Varela, a voice of
+        # the government (as Cabello, Saab, Padrino López); "considera" gave no source
+        ("Iris Varela considera a Maduro y Cilia Flores como los “dos únicos presos políticos” del país",
+         [("held", 2, "the government")]),
+        ("Delcy Rodríguez considera a Maduro y Cilia Flores como los “dos únicos presos políticos” del país",
+         [("held", 2, "Delcy Rodríguez")]),
+        # what a speaker holds, warns of, lets out or admits, as "asegura" and "afirma" did
+        ("Foro Penal advierte que hay 800 presos políticos en Venezuela", [("held", 800, "Foro Penal")]),
+        ("Provea revela que 57 presos políticos fueron excarcelados", [("released", 57, "Provea")]),
+        ("El Gobierno reconoce 116 excarcelaciones", [("released", 116, "the government")]),
+        ("Foro Penal considera a 800 personas como presos políticos", [("held", 800, "Foro Penal")]),
+    ],
+)
+def test_a_speaker_who_holds_warns_or_admits_states_the_figure(text, expected):
+    assert sources(text) == expected
+
+
+def test_the_readers_iris_varela_is_the_government_they_compare_with():
+    assert canonical_source("Iris Varela") == "the government"
