@@ -201,6 +201,13 @@ _NEWS_TIME = re.compile(
     r"|miercoles|jueves|viernes|sabado|domingo)|en las ultimas horas|today|yesterday|last night"
     r"|this (?:morning|week)|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)) "
 )
+# A pronoun for the person arrested stands for their name: "Lo arrestan en Anzoátegui por…",
+# "La detuvieron en Maiquetía", "police arrested him". Spanish puts the pronoun just before a
+# finite verb (not "la captura", "los detenidos", "las detenciones": an article and a noun),
+# English just after a past ("arrested them"; not "to arrest them", an intent).
+_CLITIC = re.compile(r"(?:^| )(?:lo|la|los|las)$")
+_FINITE = re.compile(r"(?!(?:[a-z]+(?:ad|id)[oa]s?|[a-z]+cion(?:es)?) )[a-z]+(?:an|en|aron|ieron|o|e) ")
+_OBJECT_AFTER = re.compile(r"[a-z]+ed (?:him|her|them) ")
 _QUOTES = {"«": 1, "»": -1, "“": 1, "”": -1}
 # An explainer or a question about the event, not the event told ("¿Quiénes son los
 # excarcelados?", "Lo que se sabe de…", "Who are the freed…").
@@ -217,6 +224,22 @@ def _prominent(tids: Sequence[int], hits: Mapping[int, list[tuple[int, int, int]
                hay: Sequence[str] | None = None, raw: Sequence[str] | None = None) -> bool:
     return any(f < 2 and (hay is None or _tells_the_event(hay[f], start, raw[f] if raw else None))
                for t in tids for f, start, _ in hits.get(t, ()))
+
+
+def _of_a_pronoun(tids: Sequence[int], hits: Mapping[int, list[tuple[int, int, int]]],
+                  hay: Sequence[str], raw: Sequence[str] | None) -> bool:
+    """Whether a term (an arrest verb) is told of a pronoun ("Lo arrestan…", "arrested him") in
+    the title or summary, as the headline's own event."""
+    for t in tids:
+        for f, start, _ in hits.get(t, ()):
+            if f >= 2:
+                continue
+            text = hay[f]
+            spanish = _CLITIC.search(text[:start].rstrip()) and _FINITE.match(text, start + 1)
+            if (spanish or _OBJECT_AFTER.match(text, start + 1)) and _tells_the_event(
+                    text, start, raw[f] if raw else None):
+                return True
+    return False
 
 
 def _tells_the_event(haystack: str, start: int, raw: str | None = None) -> bool:
@@ -341,5 +364,7 @@ def decide_urgency(
         if _prominent(tp.urgent, hits, hay, raw):
             return "high"
         if person_named and _prominent(tp.urgent_with_person, hits, hay, raw):
+            return "high"
+        if hay is not None and _of_a_pronoun(tp.urgent_with_person, hits, hay, raw):
             return "high"
     return "normal"

@@ -475,3 +475,46 @@ def test_forced_disappearances_denounced_as_a_practice_are_not_an_event(shipped,
     after it, made the item urgent."""
     r = shipped.classify(title=title, lang=lang)
     assert r.topics and r.urgency == urgency
+
+
+@pytest.mark.parametrize(
+    ("title", "urgency"),
+    [
+        ("Arrestan al periodista Juan Pérez en Caracas", "high"),
+        ("Capturan al dirigente opositor Juan Pérez en Táchira", "high"),
+        ("Encarcelaron a la activista María Gómez tras un allanamiento en Caracas", "high"),
+        ("Secuestran al periodista Juan Pérez en Caracas, denuncia su familia", "high"),
+        # no one named, what a speaker says, an explainer
+        ("Arrestan a un periodista en Caracas", "normal"),
+        ("Cabello dice que arrestan al periodista Juan Pérez por conspirar", "normal"),
+        ("Cómo arrestan a periodistas como Juan Pérez en Caracas", "normal"),
+    ],
+)
+def test_an_arrest_told_in_the_active_voice_of_a_named_person_is_urgent(shipped, title, urgency):
+    """Only "detiene", "detienen", "detuvo", "detuvieron" were arrest verbs of the active voice:
+    "Arrestan al periodista X" read normal."""
+    r = shipped.classify(title=title, lang="es")
+    assert r.topics and r.urgency == urgency
+
+
+@pytest.mark.parametrize(
+    ("title", "urgency", "lang"),
+    [
+        ("Lo arrestan en Anzoátegui por un tuit contra el chavismo", "high", "es"),
+        ("La detuvieron en Maiquetía por un tuit contra el chavismo", "high", "es"),
+        ("Los detienen en Caracas por un tuit", "high", "es"),
+        ("Venezuelan police arrested him over a tweet about political prisoners", "high", "en"),
+        # an article and a noun, what someone says, a memory, an intent
+        ("Los detenidos en Caracas por un tuit", "normal", "es"),
+        ("Las detenciones por un tuit en Caracas", "normal", "es"),
+        ("Dicen que lo detuvieron por un tuit en Caracas", "normal", "es"),
+        ("Recuerda cuando lo detuvieron por un tuit en Caracas", "normal", "es"),
+        ("Venezuelan police threaten to arrest them over tweets about political prisoners", "normal", "en"),
+        ("Venezuelan police arrested a man over a tweet about political prisoners", "normal", "en"),
+    ],
+)
+def test_an_arrest_told_of_a_pronoun_is_urgent(shipped, title, urgency, lang):
+    """w0390 "Lo arrestan en Anzoátegui por insultar a Cabello…": the pronoun stands for the
+    person arrested, whose name the article gives."""
+    r = shipped.classify(title=title, lang=lang)
+    assert r.topics and r.urgency == urgency
