@@ -208,6 +208,51 @@ _NEWS_TIME = re.compile(
 _CLITIC = re.compile(r"(?:^| )(?:lo|la|los|las)$")
 _FINITE = re.compile(r"(?!(?:[a-z]+(?:ad|id)[oa]s?|[a-z]+cion(?:es)?) )[a-z]+(?:an|en|aron|ieron|o|e) ")
 _OBJECT_AFTER = re.compile(r"[a-z]+ed (?:him|her|them) ")
+# A person taken into custody or before a court, told without a word of arrest: an arrival, an
+# entry, a transfer or an appearance whose place is a prison or a court ("Maduro llegó al
+# tribunal de Manhattan", "ingresó a cárcel en Brooklyn", "es trasladado a tribunal federal",
+# "compareció ante la Justicia", "ya están en la corte", "arrived at a Manhattan court"), or whose
+# purpose is a trial ("llegó a Estados Unidos para ser juzgado", "to face charges"). Urgent while
+# a person is named, as an arrest. Not the future ("comparecerá"), a plan ("trasladarían"), a
+# noun ("la comparecencia"), a bare "está en prisión" (a state; "ya está" tells it new), nor "se
+# presenta ante el tribunal" (released prisoners' regime of presentation).
+_CUSTODY_VERB = re.compile(
+    r" (?:llega|llegan|llego|llegaron|ha llegado|han llegado|arriba|arriban|arribo|arribaron"
+    r"|ingresa|ingresan|ingreso|ingresaron|(?:es|son|fue|fueron|ha sido|han sido) (?:ingresad|conducid|llevad)[oa]s?"
+    r"|comparece|comparecen|comparecio|comparecieron|ya (?:esta|estan)|arrives|arrived"
+    r"|(?P<moved>trasladan|trasladaron|traslado|(?:es|son|fue|fueron|ha sido|han sido) trasladad[oa]s?"
+    r"|(?:is|are|was|were|has been|have been) (?:taken|transferred|brought|booked))"
+    r"|(?P<appears>appears|appeared))(?= )"
+)
+_PLACE = (r" (?:(?:carcel|carceles|prision|penal|penitenciari[a-z]+|calabozos?|celda"
+          r"|centro (?:de detencion|de reclusion|penitenciario)|tribunal|tribunales|corte|juzgado|juez|jueza"
+          r"|justicia|court|courthouse|courtroom|jail|prison|judge|detention (?:center|centre|facility)|custody)"
+          r"(?! (?:penal internacional|interamericana|idh|suprema|supremo|internacional))"
+          r"|para (?:ser juzgad[oa]s?|enfrentar (?:cargos|a la justicia|(?:un )?juicio)|comparecer)"
+          r"|to (?:face (?:charges|trial|justice|a judge)|stand trial|be tried|appear in court)) ")
+# A transfer names whom between the verb and the place ("Trasladan al periodista X a la cárcel
+# de…"), and the prison by its name as often as not ("…a El Helicoide"; not for an arrival:
+# "Delcy Rodríguez llega a El Helicoide" may be a visit).
+_PRISONS = (r" (?:el helicoide|helicoide|el rodeo|rodeo i|rodeo iii|tocoron|tocuyito|yare|ramo verde"
+            r"|la tumba|zona 7|inof|boleita) ")
+_ARRIVED_AT = re.compile(r"(?: [a-z]+){0,4}?" + _PLACE)
+_MOVED_TO = re.compile(r"(?: [a-z]+){0,6}?(?:" + _PLACE + "|" + _PRISONS + ")")
+# "appears" is also "seems" ("appears frail in court"), and "appeared in a jail uniform" is no
+# place: in English an appearance is before a court or a judge, right after "in", "before", "at".
+_APPEARS_BEFORE = re.compile(r" (?:in|before|at)(?: (?:a|an|the|federal|us|u s|new york|manhattan))*"
+                             r" (?:court|courtroom|courthouse|judge) ")
+# A hearing again is a step of a trial already told, not the person's arrival before it.
+_AGAIN = re.compile(r" (?:de nuevo|nuevamente|otra vez|por segunda vez|again|for the second time) ")
+# Who arrives may be a visitor or a case, not the person held: "La madre de X llegó a la
+# cárcel", "El abogado de X llega al tribunal", "La denuncia contra X llega a la Corte"; the
+# arrival may be the time of something else ("desde que ingresó a prisión, X ha perdido…").
+_NOT_THE_HELD = re.compile(
+    r"(?:^| )(?:" + _RELATIVE + r"|abogad[oa]s?|defensa|defensor[a-z]*|lawyers?|attorneys?|caso|casos"
+    r"|denuncias?|demandas?|expediente|querella|causa|solicitud|peticion|recurso|cases?|lawsuit"
+    r"|complaint|petition) (?:de|del|of|contra|against) "
+)
+_TIME_OF = re.compile(r"(?:^| )(?:(?:desde|despues de|luego de|antes de|hasta) que|cuando|since|after"
+                      r"|before|when|until)$")
 _QUOTES = {"«": 1, "»": -1, "“": 1, "”": -1}
 # An explainer or a question about the event, not the event told ("¿Quiénes son los
 # excarcelados?", "Lo que se sabe de…", "Who are the freed…").
@@ -224,6 +269,25 @@ def _prominent(tids: Sequence[int], hits: Mapping[int, list[tuple[int, int, int]
                hay: Sequence[str] | None = None, raw: Sequence[str] | None = None) -> bool:
     return any(f < 2 and (hay is None or _tells_the_event(hay[f], start, raw[f] if raw else None))
                for t in tids for f, start, _ in hits.get(t, ()))
+
+
+def _in_custody(hay: Sequence[str], raw: Sequence[str] | None) -> bool:
+    """Whether the title or summary tells someone's arrival in custody or in court ("Maduro
+    llegó al tribunal de Manhattan"), as the headline's own event."""
+    for f in (0, 1):
+        text = hay[f]
+        for m in _CUSTODY_VERB.finditer(text):
+            where = _APPEARS_BEFORE if m["appears"] else _MOVED_TO if m["moved"] else _ARRIVED_AT
+            place = where.match(text, m.end())
+            if place is None or _AGAIN.search(text, m.start(), place.end() + 1):
+                continue
+            words = text[:m.start()].split()
+            before = " " + " ".join(words[-7:]) + " "
+            if _NOT_THE_HELD.search(before) or _TIME_OF.search(before.rstrip()):
+                continue
+            if _tells_the_event(text, m.start(), raw[f] if raw else None):
+                return True
+    return False
 
 
 def _of_a_pronoun(tids: Sequence[int], hits: Mapping[int, list[tuple[int, int, int]]],
@@ -367,4 +431,6 @@ def decide_urgency(
             return "high"
         if hay is not None and _of_a_pronoun(tp.urgent_with_person, hits, hay, raw):
             return "high"
+    if person_named and hay is not None and _in_custody(hay, raw):
+        return "high"
     return "normal"

@@ -518,3 +518,42 @@ def test_an_arrest_told_of_a_pronoun_is_urgent(shipped, title, urgency, lang):
     person arrested, whose name the article gives."""
     r = shipped.classify(title=title, lang=lang)
     assert r.topics and r.urgency == urgency
+
+
+@pytest.mark.parametrize(
+    ("title", "urgency", "lang"),
+    [
+        # an arrival, an entry, a transfer, an appearance: in a prison or a court, or for a trial
+        ("Nicolás Maduro llegó al tribunal de Manhattan para enfrentar cargos por narcoterrorismo", "high", "es"),
+        ("Maduro ingresó a cárcel en Brooklyn que albergó al Chapo Guzmán", "high", "es"),
+        ("Maduro es trasladado a tribunal federal para enfrentar cargos en EE. UU.", "high", "es"),
+        ("Nicolás Maduro compareció ante la Justicia de Manhattan", "high", "es"),
+        ("Maduro y su esposa ya están en la corte en Nueva York", "high", "es"),
+        ("El dictador Maduro llegó a Estados Unidos para ser juzgado por narcotráfico", "high", "es"),
+        ("Trasladan al periodista Juan Pérez a El Helicoide tras su detención", "high", "es"),
+        ("Maduro arrived at a Manhattan court to face narco-terrorism charges", "high", "en"),
+        ("Maduro appeared in federal court in Manhattan on Monday", "high", "en"),
+        # the future, a plan, a noun, a visitor or a case, the time of something else, a state,
+        # a hearing again, "appears" as "seems", a place that is not one
+        ("Maduro comparecerá ante un tribunal de Nueva York el lunes", "normal", "es"),
+        ("Esta es la cárcel en Brooklyn donde trasladarían a Nicolás Maduro", "normal", "es"),
+        ("Los detalles de la comparecencia de Nicolás Maduro ante el juez", "normal", "es"),
+        ("María Corina Machado llega a la Casa Blanca para reunirse con Donald Trump", "normal", "es"),
+        ("La madre del preso político Juan Pérez llegó a la cárcel de Tocorón", "normal", "es"),
+        ("El abogado de Maduro llega al tribunal de Manhattan", "normal", "es"),
+        ("Desde que ingresó a la cárcel, el preso político Juan Pérez ha perdido 20 kilos", "normal", "es"),
+        ("Maduro está en prisión desde enero, recuerda su hijo", "normal", "es"),
+        ("Maduro no ha comparecido ante el juez", "normal", "es"),
+        ("Maduro comparece de nuevo ante el juez Hellerstein", "normal", "es"),
+        ("El preso político Juan Pérez se presenta ante el tribunal cada 30 días", "normal", "es"),
+        ("Delcy Rodríguez llega a El Helicoide para anunciar su cierre", "normal", "es"),
+        ("Maduro appears frail in court, lawyers say", "normal", "en"),
+        ("Maduro appeared in a beige jail uniform at the hearing", "normal", "en"),
+    ],
+)
+def test_a_person_s_arrival_in_custody_or_in_court_is_urgent(shipped, title, urgency, lang):
+    """w0144 "Maduro ingresó a cárcel en Brooklyn…", w0241 "…llegó al tribunal de Manhattan…",
+    w0242 "…ya están en la corte…", w0253 "…compareció ante la Justicia de Manhattan…": the
+    person's custody or trial told by where they arrive, not by a word of arrest."""
+    r = shipped.classify(title=title, lang=lang)
+    assert r.topics and r.urgency == urgency
