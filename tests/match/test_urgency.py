@@ -557,3 +557,22 @@ def test_a_person_s_arrival_in_custody_or_in_court_is_urgent(shipped, title, urg
     person's custody or trial told by where they arrive, not by a word of arrest."""
     r = shipped.classify(title=title, lang=lang)
     assert r.topics and r.urgency == urgency
+
+
+@pytest.mark.parametrize(
+    ("title", "urgency", "lang"),
+    [
+        ("Juan Escalona, edecán de Chávez y Maduro, entre víctimas de incursión militar de EE.UU.", "high", "es"),
+        ("Two Venezuelan soldiers among the dead in US raid on Caracas", "high", "en"),
+        # the victims recalled, honoured, or none
+        ("Recuerdan a Juan Escalona, entre las víctimas de la incursión militar de EE. UU. en Caracas", "normal",
+         "es"),
+        ("¿Quiénes son los venezolanos entre las víctimas de la incursión militar de EE. UU.?", "normal", "es"),
+        ("Homenaje a las víctimas de la incursión militar de EE. UU. en Caracas", "normal", "es"),
+    ],
+)
+def test_someone_among_the_victims_of_an_attack_is_urgent(shipped, title, urgency, lang):
+    """w0178 "…entre víctimas de incursión militar de EE.UU.": someone named among the victims
+    (its twin w0189 "…ENTRE LAS VÍCTIMAS DE ATAQUE…" was urgent by "ataque" only)."""
+    r = shipped.classify(title=title, lang=lang)
+    assert r.topics and r.urgency == urgency
