@@ -222,8 +222,12 @@ _CUSTODY_VERB = re.compile(
     r"|comparece|comparecen|comparecio|comparecieron|ya (?:esta|estan)|arrives|arrived"
     r"|(?P<moved>trasladan|trasladaron|traslado|(?:es|son|fue|fueron|ha sido|han sido) trasladad[oa]s?"
     r"|(?:is|are|was|were|has been|have been) (?:taken|transferred|brought|booked))"
-    r"|(?P<appears>appears|appeared))(?= )"
+    r"|(?P<appears>appears|appeared)|(?P<held>(?:ya )?(?:esta|estan) (?:detenid|arrestad)[oa]s?|is being held"
+    r"|are being held))(?= )"
 )
+# Held somewhere, told in the present ("Maduro está detenido en un buque militar"): where the
+# person is, not since when ("está detenido desde 2024 en…" is their state).
+_HELD_IN = re.compile(r" (?:en|in|at|on) (?!(?:[a-z0-9]+ ){0,5}(?:desde|since) )")
 _PLACE = (r" (?:(?:carcel|carceles|prision|penal|penitenciari[a-z]+|calabozos?|celda"
           r"|centro (?:de detencion|de reclusion|penitenciario)|tribunal|tribunales|corte|juzgado|juez|jueza"
           r"|justicia|court|courthouse|courtroom|jail|prison|judge|detention (?:center|centre|facility)|custody)"
@@ -277,7 +281,8 @@ def _in_custody(hay: Sequence[str], raw: Sequence[str] | None) -> bool:
     for f in (0, 1):
         text = hay[f]
         for m in _CUSTODY_VERB.finditer(text):
-            where = _APPEARS_BEFORE if m["appears"] else _MOVED_TO if m["moved"] else _ARRIVED_AT
+            where = (_APPEARS_BEFORE if m["appears"] else _MOVED_TO if m["moved"] else _HELD_IN if m["held"]
+                     else _ARRIVED_AT)
             place = where.match(text, m.end())
             if place is None or _AGAIN.search(text, m.start(), place.end() + 1):
                 continue

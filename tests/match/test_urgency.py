@@ -533,6 +533,9 @@ def test_an_arrest_told_of_a_pronoun_is_urgent(shipped, title, urgency, lang):
         ("Trasladan al periodista Juan Pérez a El Helicoide tras su detención", "high", "es"),
         ("Maduro arrived at a Manhattan court to face narco-terrorism charges", "high", "en"),
         ("Maduro appeared in federal court in Manhattan on Monday", "high", "en"),
+        # held somewhere, told in the present
+        ("Maduro está detenido en un buque militar y será llevado a New York, afirma Trump", "high", "es"),
+        ("Maduro is being held at a Brooklyn jail, officials say", "high", "en"),
         # the future, a plan, a noun, a visitor or a case, the time of something else, a state,
         # a hearing again, "appears" as "seems", a place that is not one
         ("Maduro comparecerá ante un tribunal de Nueva York el lunes", "normal", "es"),
@@ -547,14 +550,18 @@ def test_an_arrest_told_of_a_pronoun_is_urgent(shipped, title, urgency, lang):
         ("Maduro comparece de nuevo ante el juez Hellerstein", "normal", "es"),
         ("El preso político Juan Pérez se presenta ante el tribunal cada 30 días", "normal", "es"),
         ("Delcy Rodríguez llega a El Helicoide para anunciar su cierre", "normal", "es"),
+        ("Maduro está detenido desde enero en una cárcel de Brooklyn", "normal", "es"),
+        ("Maduro, quien está detenido en Brooklyn, pidió un intérprete", "normal", "es"),
+        ("Maduro is being held in Brooklyn since January", "normal", "en"),
         ("Maduro appears frail in court, lawyers say", "normal", "en"),
         ("Maduro appeared in a beige jail uniform at the hearing", "normal", "en"),
     ],
 )
 def test_a_person_s_arrival_in_custody_or_in_court_is_urgent(shipped, title, urgency, lang):
     """w0144 "Maduro ingresó a cárcel en Brooklyn…", w0241 "…llegó al tribunal de Manhattan…",
-    w0242 "…ya están en la corte…", w0253 "…compareció ante la Justicia de Manhattan…": the
-    person's custody or trial told by where they arrive, not by a word of arrest."""
+    w0242 "…ya están en la corte…", w0253 "…compareció ante la Justicia de Manhattan…", w0074
+    "Maduro está detenido en un buque militar…": the person's custody or trial told by where
+    they arrive or are held, not by a word of arrest."""
     r = shipped.classify(title=title, lang=lang)
     assert r.topics and r.urgency == urgency
 
