@@ -84,6 +84,16 @@ _NOT_THE_EVENT = re.compile(
     r")(?: (?:" + "|".join(_FILLERS) + r"))*\s*$"
 )
 _WORDS_BEFORE = 6  # how far back the words above are looked for
+# What a speaker reports is there is the event reported, not their view of it: "Petro dice que
+# hay bombardeos sobre Caracas", "denuncian que hubo detenciones", "says there were strikes" (not
+# "dice que no hay…", "niega que hubo…", "dice que las excarcelaciones…").
+_REPORTED_THERE = re.compile(
+    r" (?:dice|dicen|dijo|dijeron|afirma|afirman|afirmo|asegura|aseguran|aseguro|denuncia|denuncian"
+    r"|denuncio|alerta|alertan|alerto|reporta|reportan|reporto|informa|informan|informo|confirma|confirman"
+    r"|confirmo|says|said|reports|reported|warns|warned)(?: que| that)? (?:hay|hubo|se registran"
+    r"|se registraron|se escuchan|se escucharon|there are|there were|there have been)"
+    r"(?: (?:" + "|".join(_FILLERS) + r"))* $"
+)
 # How long someone has been held, told with the state: "tras 374 días detenido", "tras más de
 # un año detenido" (no arrest). Only before a participle of being held: "Tras 374 días,
 # excarcelan a…" tells the release.
@@ -316,6 +326,8 @@ def _tells_the_event(haystack: str, start: int, raw: str | None = None) -> bool:
     `raw`, the field as written, shows the quotations."""
     words = haystack[:start].split()
     before = " ".join(words[-_WORDS_BEFORE:])
+    if _REPORTED_THERE.search(" " + before + " "):
+        return True
     if _NOT_THE_EVENT.search(before) or (_HELD_FOR.search(before) and _HELD.match(haystack, start)):
         return False
     if _relatives_death(haystack, start, words):

@@ -583,3 +583,21 @@ def test_someone_among_the_victims_of_an_attack_is_urgent(shipped, title, urgenc
     (its twin w0189 "…ENTRE LAS VÍCTIMAS DE ATAQUE…" was urgent by "ataque" only)."""
     r = shipped.classify(title=title, lang=lang)
     assert r.topics and r.urgency == urgency
+
+
+@pytest.mark.parametrize(
+    ("title", "urgency"),
+    [
+        ("Petro dice que hay bombardeos sobre Caracas y pide reuniones urgentes de la ONU", "high"),
+        ("Vecinos denuncian que hubo bombardeos sobre Caracas esta madrugada", "high"),
+        # denied, or a view of the event rather than the event reported
+        ("Petro dice que no hay bombardeos sobre Caracas", "normal"),
+        ("Petro dice que los bombardeos sobre Caracas fueron ilegales", "normal"),
+        ("Lamenta que hay pocos avances en las excarcelaciones de presos políticos", "normal"),
+    ],
+)
+def test_a_speaker_reporting_that_the_event_is_there_tells_it(shipped, title, urgency):
+    """w0035 "Petro dice que hay bombardeos sobre Caracas…": "dice que" opens what someone
+    says, but "dice que hay…" reports the event itself."""
+    r = shipped.classify(title=title, lang="es")
+    assert r.topics and r.urgency == urgency
