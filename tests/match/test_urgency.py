@@ -601,3 +601,21 @@ def test_a_speaker_reporting_that_the_event_is_there_tells_it(shipped, title, ur
     says, but "dice que hay…" reports the event itself."""
     r = shipped.classify(title=title, lang="es")
     assert r.topics and r.urgency == urgency
+
+
+@pytest.mark.parametrize(
+    ("title", "urgency", "lang"),
+    [
+        ("Fiscal general de EEUU reveló cargos por los que Maduro y Cilia Flores «serían juzgados» en Nueva York",
+         "high", "es"),
+        ("Justice Department unseals charges against Diosdado Cabello over drug trafficking", "high", "en"),
+        # charges that weigh on someone already, or recalled
+        ('Fiscal General de EE.UU. advierte a "Nicolasito" y a Diosdado Cabello: pesan cargos activos',
+         "normal", "es"),
+        ("Fiscal de EE. UU. recordó que Cabello y Nicolás Maduro Guerra «también están acusados»", "normal", "es"),
+    ],
+)
+def test_charges_brought_or_made_public_are_urgent(shipped, title, urgency, lang):
+    """w0067: charges revealed are an indictment, as "acusación formal" and "indict" were."""
+    r = shipped.classify(title=title, lang=lang)
+    assert r.topics and r.urgency == urgency
