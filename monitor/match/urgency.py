@@ -7,7 +7,11 @@ high:   a count of people released, arrested or dead; or a topic's `urgent` term
         what someone asks or waits for ("exigen la liberación", "a la espera de
         excarcelaciones"), not the subject of an explainer ("¿Quiénes son los excarcelados?"),
         not recalled, described in a relative clause ("un hombre que fue excarcelado") or said
-        after a speaker's colon ("Luis Carlos Díaz: Liberaciones se complican…").
+        after a speaker's colon ("Luis Carlos Díaz: Liberaciones se complican…"). Also a
+        person named taken into custody or before a court, told by where they arrive ("Maduro
+        llegó al tribunal de Manhattan", "está detenido en un buque militar"); an arrest verb
+        told of a pronoun ("Lo arrestan…"); a speaker reporting the event ("dice que hay
+        bombardeos").
 low:    a mention in passing: the topics' signals occur only in the full text.
 normal: everything else that is relevant.
 """
@@ -225,7 +229,8 @@ _OBJECT_AFTER = re.compile(r"[a-z]+ed (?:him|her|them) ")
 # purpose is a trial ("llegó a Estados Unidos para ser juzgado", "to face charges"). Urgent while
 # a person is named, as an arrest. Not the future ("comparecerá"), a plan ("trasladarían"), a
 # noun ("la comparecencia"), a bare "está en prisión" (a state; "ya está" tells it new), nor "se
-# presenta ante el tribunal" (released prisoners' regime of presentation).
+# presenta ante el tribunal" (released prisoners' regime of presentation). Held somewhere, told
+# in the present, is custody too ("está detenido en un buque militar", "is being held at").
 _CUSTODY_VERB = re.compile(
     r" (?:llega|llegan|llego|llegaron|ha llegado|han llegado|arriba|arriban|arribo|arribaron"
     r"|ingresa|ingresan|ingreso|ingresaron|(?:es|son|fue|fueron|ha sido|han sido) (?:ingresad|conducid|llevad)[oa]s?"
