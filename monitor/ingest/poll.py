@@ -31,6 +31,7 @@ from monitor.ingest.feed_state import (
     record_failure,
     record_success,
 )
+from monitor.ingest.losses import log_losses
 from monitor.ingest.normalize import NormalizedItem, normalize_entry
 from monitor.ingest.order import in_publication_order
 from monitor.ingest.poll_states import PollStates
@@ -186,6 +187,7 @@ async def _poll(
         parsed, items = await asyncio.to_thread(_read, *read)
     else:  # a thread hop costs more than parsing a small document blocks the loop
         parsed, items = _read(*read)
+    log_losses(db, feed.name, parsed.lost)  # stored as the parse problem too; logged once
     if parsed.fatal:
         problem = parsed.problem or "no entries could be read"
         return await written(
@@ -302,8 +304,6 @@ def _read(
         body, total = cut_entries(fetched.body, max_entries)
         fetched = replace(fetched, body=body)
     parsed = _parse(feed, fetched, zone)
-    for lost in parsed.lost:  # stored as the parse problem too, and said where the operator looks
-        log.warning("%s: %s", feed.name, lost)
     if parsed.fatal:
         return parsed, []
     total = max(total, len(parsed.entries))

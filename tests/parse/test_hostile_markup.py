@@ -161,6 +161,36 @@ async def test_a_page_still_nested_too_deep_is_cut_and_the_log_names_the_feed_an
     assert [r.getMessage() for r in caplog.records if r.name == "monitor.ingest"] == [f"cut: {problem}"]
 
 
+async def test_what_a_page_loses_is_logged_once_not_at_every_poll(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database,
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    # a page that loses items at every poll (cut at 512 here, or at MAX_TAGS, or items over
+    # MAX_ITEM_NODES) said so in a warning at every poll, every few minutes for as long as the
+    # site stayed so; its figures changing with the page (where it was cut) made no new warning.
+    # It is said again once a poll of the feed loses nothing, then loses again
+    monkeypatch.setattr(page, "NEST_LIMIT", page.MAX_DEPTH + 100)
+    cut = "<div>" * 2_000
+
+    def logged() -> list[str]:
+        return [r.getMessage() for r in caplog.records if r.name == "monitor.ingest"]
+
+    cfg = page_feed(server, "loop", articles(1) + cut + articles(2))
+    with caplog.at_level("WARNING", logger="monitor.ingest"):
+        await poll_feed(cfg, settings, fetcher, db)
+        page_feed(server, "loop", articles(1, 3) + cut + articles(2))  # cut at another element
+        await poll_feed(cfg, settings, fetcher, db)
+        await poll_feed(cfg, settings, fetcher, db)
+        assert len(logged()) == 1, logged()
+        assert logged()[0].startswith("loop: page cut at 512 nested elements")
+        page_feed(server, "loop", articles(1, 3, 2))  # read whole: nothing lost
+        await poll_feed(cfg, settings, fetcher, db)
+        page_feed(server, "loop", articles(1, 3, 4) + cut + articles(2))
+        await poll_feed(cfg, settings, fetcher, db)
+    assert len(logged()) == 2, logged()
+    assert problem_of(db, "loop") is not None
+
+
 async def test_items_nested_in_items_are_read_within_a_budget_of_nodes(
     server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
 ) -> None:
