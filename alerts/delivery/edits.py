@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
+from sqlalchemy.orm import Session
 from telegram.error import TelegramError
 
 from alerts.delivery.shared import SUPERSEDED, Claimed, DeliveryStats, WorkerBase, log
@@ -16,7 +17,7 @@ from alerts.outbox import FAILED, retell_in
 from alerts.telegram import Failure, message_gone
 from core.config import ChannelConfig
 from storage.alerts import WITHDRAWN, finish_alert, later_edit, mark_deleted, message_deleted
-from storage.models import Alert
+from storage.models import Alert, Item
 
 
 class EditsAndReplies(WorkerBase):
@@ -82,6 +83,8 @@ class EditsAndReplies(WorkerBase):
             # an update's story message deleted in the chat, or folded into a catch-up (queued by
             # the pipeline as the fold committed: alerts/catch_up.py), has nothing to reply to
             moved = _moved(first, row)
+            if moved and _went_along(session, row, first):
+                return self._gone_along(session, claimed, row, first)
             gone = moved or first.status == FAILED or _printed(first) or (
                 claimed.kind == "update" and (message_deleted(first) or first.status == FOLDED))
             if not gone:
@@ -106,6 +109,21 @@ class EditsAndReplies(WorkerBase):
             row.claimed_key = row.dedupe_key
             return replace(claimed, kind=row.kind, payload=dict(row.payload or {}), reply_to_alert_id=None,
                            dedupe_key=row.dedupe_key)
+
+    @staticmethod
+    def _gone_along(session: Session, claimed: Claimed, row: Alert, message: Alert) -> Claimed | None:
+        """Claimed follow-up `row` whose item went with the story's message `message` to another
+        story (a /split as it was claimed: a revision's figure), made what the split makes of one
+        still queued (`alerts.stories.assign._requeue_split`): an update stays the reply it was,
+        in the new story, under its key there; an edit, which tells the story left, is withdrawn."""
+        why = f"split: its item moved to story {message.story_id}"
+        if row.kind == "edit":
+            finish_alert(session, row.id, status=WITHDRAWN, claimed_at=None, last_error=why)
+            return None
+        row.story_id = message.story_id
+        row.dedupe_key = row.claimed_key = f"update:{row.channel}:{message.story_id}:{(row.payload or {})['item_id']}"
+        log.info("alert %d to %s: %s with the message it replies to (alert %d)", row.id, row.channel, why, message.id)
+        return replace(claimed, dedupe_key=row.dedupe_key)
 
     def _target(self, alert_id: int | None) -> tuple[str | None, int | None]:
         """The status of alert `alert_id` and its message id; "deleted" when its message was
@@ -171,6 +189,16 @@ def _moved(message: Alert, follow_up: Alert) -> bool:
     would tell the story left in the split-off story's message ("También: …" naming the other
     event's outlet, or its figure as a reply)."""
     return message.story_id is not None and follow_up.story_id is not None and message.story_id != follow_up.story_id
+
+
+def _went_along(session: Session, follow_up: Alert, message: Alert) -> bool:
+    """Whether the item of `follow_up` went with the story's message `message` to its new story
+    (a revision of the item the split took out): the follow-up was claimed as the split
+    committed and kept its story's number, but the message it was queued against is still its
+    item's. Told as the story left, it became a second message of the item's event in the story
+    it had left."""
+    item = session.get(Item, int((follow_up.payload or {}).get("item_id") or 0))
+    return item is not None and item.story_id == message.story_id
 
 
 def _why_gone(message: Alert, follow_up: Alert) -> str:

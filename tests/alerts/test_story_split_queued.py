@@ -220,3 +220,47 @@ async def test_an_edit_queued_before_a_split_in_a_channel_that_would_not_take_th
             f"not sent: the story's message (alert #{edit.payload['target_alert_id']}) went to story "
             f"{story_of(db, ids[FIRST])} with the item it tells (a split), and pp does not take story {story} "
             "on its own"))
+
+
+# a tally, a wrong join, then the tally's outlet's revision with another figure (test_story_split.py)
+WAVE = "Excarcelan a 8 presos políticos de El Helicoide, según Foro Penal"
+EIGHT = "Ascienden a 8 las excarcelaciones de presos políticos en Tocorón"
+SIXTEEN = "Ascienden a 16 las excarcelaciones de presos políticos en Tocorón"
+
+
+async def test_a_revision_s_update_claimed_as_its_item_is_split_out_replies_to_the_message_that_moved_with_it(
+    db, emulator, add_item, pipeline, config, runtime, make_worker, monkeypatch,
+) -> None:
+    """The update of a revision of the item whose message is the story's is on its way when the
+    operator splits that item out: the item, its revision and the message go to the new story
+    together (a queued update stays the reply it was: test_story_split.py). Claimed, the update
+    kept the old story's number, so the worker took the message for moved away from it and told
+    the story left afresh with the revision's headline: a second message of the tally, in the
+    story it had left (`new:pp:K`), and none of the 16 under the tally's message."""
+    ids = await publish(db, add_item, pipeline, config, runtime, ("efecto", EIGHT))
+    story = story_of(db, ids[EIGHT])
+    with db.session() as s:
+        add_item(s, "elpitazo", WAVE).story_id = story  # the wrong join the operator fixes
+        revision = add_item(s, "efecto", SIXTEEN)
+        revision.revision_of = ids[EIGHT]
+    pipeline.process_pending()  # the revision's update is queued, not sent
+    assert [k for k, *_ in rows(db, revision.id)] == ["update"]
+    worker: DeliveryWorker = await make_worker(config)
+    claim = worker._claim
+
+    def claim_then_split(head: Any, conf: Any) -> Any:
+        claimed = claim(head, conf)
+        if head.kind == "update":
+            with db.session() as s:
+                assert s.get(Alert, head.id).status == "sending"
+                split_item(s, ids[EIGHT], operator="@ana")
+        return claimed
+
+    monkeypatch.setattr(worker, "_claim", claim_then_split)
+    await worker.deliver_pending()
+    await worker.deliver_pending()
+    split_off = story_of(db, ids[EIGHT])
+    assert split_off != story and story_of(db, revision.id) == split_off
+    first, update = emulator.messages(CHAT)
+    assert (update.reply_to, EIGHT in first.text, "16 excarcelados" in update.text) == (first.message_id, True, True)
+    assert rows(db, revision.id) == [("update", "sent", f"update:pp:{split_off}:{revision.id}", split_off)]
