@@ -154,6 +154,14 @@ _RUBRIC = frozenset({"ultima", "hora", "breaking", "news", "live", "updates", "u
                      # a place or a time, not a name ("Inside El Helicoide: former detainees…")
                      "inside", "in", "from", "at", "on", "en", "desde", "dentro", "tras", "sobre",
                      "con", "entre", "hacia", "durante"})
+# A place before a colon is a dateline, not a speaker ("Ciudad Bolívar: Excarcelación de…",
+# "Los Teques: Liberación…"): no name of a person opens with an article or these words.
+_NO_NAME_OPENS = frozenset({"el", "la", "los", "las", "the", "ciudad", "puerto", "san", "santa", "santo",
+                            "nueva", "nuevo", "isla", "estado", "villa", "valle", "new", "port", "fort",
+                            "saint", "city"})
+# The act told after the event's noun, in the speaker's words too: "Foro Penal: Liberación de Rocío
+# San Miguel confirmada".
+_DONE = re.compile(r" (?:confirmad|verificad|concretad|ejecutad|realizad)[oa]s? ")
 # A release participle describing the people a headline is about, not telling their release:
 # "el crudo relato de los italianos excarcelados", "la lista completa de los presos políticos
 # excarcelados", "la situación de la activista venezolana excarcelada". A preposition and an
@@ -172,6 +180,11 @@ _DESCRIBED = re.compile(
 _PLURAL_PARTICIPLE = re.compile(r" ?(?:excarcelad|liberad)[oa]s (?P<verb>[a-z]+(?:an|en)) ")
 _NOT_A_VERB = frozenset({"tambien", "recien", "quien", "bien", "alguien", "joven", "orden", "origen",
                          "imagen", "regimen", "segun"})
+# …except a verb of leaving prison or coming home, which is the release told: "Presos políticos
+# excarcelados salen de El Rodeo I", "…abandonan Tocorón", "…llegan a Caracas", "…regresan a sus
+# hogares".
+_LEAVING = frozenset({"salen", "abandonan", "dejan", "llegan", "arriban", "regresan", "vuelven",
+                      "retornan", "aterrizan"})
 _NOT_THE_PEOPLE = frozenset({"fue", "fueron", "ha", "han", "habia", "habian", "es", "son", "ser", "sido",
                              "haber", "seran", "sean", "serian", "estan", "quedan", "quedaron"})
 # A death told of a prisoner's relative is not the prisoner's: "Murió la madre del expreso
@@ -348,7 +361,7 @@ def _tells_the_event(haystack: str, start: int, raw: str | None = None) -> bool:
         return True
     speaker = _speaker_words(raw) if raw is not None else 0
     if 0 < speaker <= len(words):  # the speaker's words after "Name Surname:"
-        return bool(_ACT.search(" " + " ".join(words[speaker:]) + " "))
+        return bool(_ACT.search(" " + " ".join(words[speaker:]) + " ") or _DONE.search(haystack, start))
     said = " " + " ".join(words[-_SAID_WORDS:]) + " "
     cue = max((m.end() for m in _SAID.finditer(said)), default=0)
     if _ACT.search(said, max(cue - 1, 0)):
@@ -368,7 +381,7 @@ def _speaker_words(raw: str) -> int:
     if not 2 <= len(names) <= 4 or any(not (w[:1].isupper() and w[1:].isalpha() and w[1:].islower())
                                        for w in names):
         return 0
-    if any(fold(w) in _RUBRIC for w in names):
+    if any(fold(w) in _RUBRIC for w in names) or fold(names[0]) in _NO_NAME_OPENS:
         return 0
     return len(names)
 
@@ -379,7 +392,7 @@ def _how_the_freed_fare(haystack: str, start: int, words: Sequence[str]) -> bool
     m = _PLURAL_PARTICIPLE.match(haystack, start)
     if m is None or not words or words[-1] in _NOT_THE_PEOPLE or words[-1].isdigit():
         return False
-    return m["verb"] not in _NOT_A_VERB
+    return m["verb"] not in _NOT_A_VERB and m["verb"] not in _LEAVING
 
 
 def _in_a_relative_clause(haystack: str, start: int, words: Sequence[str]) -> bool:
