@@ -628,3 +628,18 @@ def test_charges_brought_or_made_public_are_urgent(shipped, title, urgency, lang
     """w0067: charges revealed are an indictment, as "acusación formal" and "indict" were."""
     r = shipped.classify(title=title, lang=lang)
     assert r.topics and r.urgency == urgency
+
+
+@pytest.mark.parametrize(
+    ("title", "urgency"),
+    [
+        ("Senado de EE. UU. bloquea resolución que limitaba acciones militares de Trump en Venezuela", "normal"),
+        ("Trump anuncia un bloqueo naval total a los petroleros de Venezuela", "high"),
+        ("Petroleros venezolanos esquivan los bloqueos de EE. UU. en el Caribe", "high"),
+    ],
+)
+def test_a_vote_that_blocks_is_no_blockade(shipped, title, urgency):
+    """Replaying 9-21 January, the US channel sent URGENTE for the Senate blocking a resolution
+    (w0888): `bloqueo~` inflected to the verb "bloquea". The blockade is the noun."""
+    r = shipped.classify(title=title, lang="es")
+    assert r.topics and r.urgency == urgency
