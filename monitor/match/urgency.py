@@ -287,9 +287,11 @@ _TIME_OF = re.compile(r"(?:^| )(?:(?:desde|despues de|luego de|antes de|hasta) q
                       r"|before|when|until)$")
 _QUOTES = {"«": 1, "»": -1, "“": 1, "”": -1}
 # An explainer or a question about the event, not the event told ("¿Quiénes son los
-# excarcelados?", "Lo que se sabe de…", "Who are the freed…").
+# excarcelados?", "Lo que se sabe de…", "Who are the freed…"), also after a rubric ("EN VIDEO:
+# Así fue la llegada…", "EN VIVO | ¿Quiénes son…").
 _EXPLAINER = re.compile(
-    r"^ (?:quienes son|quien es|cuales son|como fue|como es|como se|como la|como el|asi fue"
+    r"^ (?:(?:(?:en )?(?:video|videos|vivo|directo|fotos|imagenes)|ultima hora|live|watch|photos) )?"
+    r"(?:quienes son|quien es|cuales son|como fue|como es|como se|como la|como el|asi fue"
     r"|who are|who is|how the) | (?:que se sabe|lo que se sabe|what we know|what to know) "
 )
 # "Cómo" with its accent opens an explainer whatever its verb ("Cómo impactó la captura…");

@@ -643,3 +643,23 @@ def test_a_vote_that_blocks_is_no_blockade(shipped, title, urgency):
     (w0888): `bloqueo~` inflected to the verb "bloquea". The blockade is the noun."""
     r = shipped.classify(title=title, lang="es")
     assert r.topics and r.urgency == urgency
+
+
+@pytest.mark.parametrize(
+    ("title", "urgency"),
+    [
+        ("EN VIDEO: Así fue la llegada a Roma de los dos presos políticos italianos liberados en Venezuela",
+         "normal"),
+        ("EN VIVO | ¿Quiénes son los 12 presos políticos excarcelados este martes?", "normal"),
+        ("VIDEO: Así fue la excarcelación de Rocío San Miguel", "normal"),
+        # a rubric before the event told keeps it urgent
+        ("EN VIVO | Excarcelan a 12 presos políticos en El Rodeo I", "high"),
+        ("EN VIDEO: Liberan a dos presos políticos italianos", "high"),
+    ],
+)
+def test_an_explainer_after_a_rubric_is_an_explainer(shipped, title, urgency):
+    """Replaying 9-21 January, the prisoners' channel sent URGENTE for "EN VIDEO: Así fue la
+    llegada a Roma de los dos presos políticos italianos liberados" (w0765): its figure made it
+    urgent, and "Así fue" opened an explainer only at the very start of the title."""
+    r = shipped.classify(title=title, lang="es")
+    assert r.topics and r.urgency == urgency
