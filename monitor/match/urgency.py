@@ -172,6 +172,13 @@ _DESCRIBED = re.compile(
     r"(?:^| )[a-z]+ (?:los|las|la|el|un|una|unos|unas|sus|su)"
     r"(?: (?!(?:fue|fueron|es|son|ha|han|habia|habian|sido|sera|seran|que)\b)[a-z]+){1,3}$"
 )
+# A release word (for a figure of released: `_release_in_passing`) and the words of background just
+# before it: "tras la liberación de los dos italianos".
+_RELEASE_WORD = re.compile(r" (?:excarcel|liber|releas|freed)[a-z]*")
+_BACKGROUND = re.compile(
+    r"(?:^| )(?:tras|luego de|luego del|despues de|despues del|after|following)"
+    r"(?: (?:" + "|".join(_FILLERS) + r"))*$"
+)
 # So too a plural participle after the people's noun and before a verb of the present telling
 # how they fare: "Denuncian que presos políticos excarcelados enfrentan medidas cautelares",
 # "…excarcelados siguen bajo régimen de presentación" (the third person plural, "-an"/"-en"). Not
@@ -422,6 +429,23 @@ def _relatives_death(haystack: str, start: int, words: Sequence[str]) -> bool:
     return bool(_RELATIVE_BEFORE.search(" " + " ".join(words[-_RELATIVE_WORDS:]) + " "))
 
 
+def _release_in_passing(title: str) -> bool:
+    """Whether every release word of the title is told in passing: in the background ("Italia
+    nombrará embajador tras la liberación de los dos italianos") or describing the people ("recibió
+    a los dos italianos excarcelados"), so that its figure is not the headline's news. False when
+    the title has no release word (the figure came from elsewhere)."""
+    found = False
+    for m in _RELEASE_WORD.finditer(title):
+        found = True
+        words = title[:m.start()].split()
+        if _BACKGROUND.search(" ".join(words[-_WORDS_BEFORE:])):
+            continue
+        if _PARTICIPLE.match(title, m.start()) and _DESCRIBED.search(" ".join(words[-5:])):
+            continue
+        return False
+    return found
+
+
 def _dead_are_relatives(title: str) -> bool:
     """Whether the title's deaths are its prisoners' relatives' (its figure of dead is theirs)."""
     return any(_relatives_death(title, m.start(), title[:m.start()].split()) for m in _DEATH.finditer(title))
@@ -459,7 +483,9 @@ def decide_urgency(
     if hay is not None and (_EXPLAINER.search(hay[0]) or (raw is not None and _HOW_ASKED.match(raw[0]))):
         return "normal"  # "¿Quiénes son los 12 excarcelados?", "Cómo la muerte de 32 cubanos…"
     relatives = hay is not None and _dead_are_relatives(hay[0])
-    if any(c.event in HIGH_EVENTS and not (c.event == "dead" and relatives) for c in counts):
+    passing = hay is not None and _release_in_passing(hay[0])
+    if any(c.event in HIGH_EVENTS and not (c.event == "dead" and relatives)
+           and not (c.event == "released" and passing) for c in counts):
         return "high"
     for tp in topics:
         if _prominent(tp.urgent, hits, hay, raw):

@@ -663,3 +663,26 @@ def test_an_explainer_after_a_rubric_is_an_explainer(shipped, title, urgency):
     urgent, and "Así fue" opened an explainer only at the very start of the title."""
     r = shipped.classify(title=title, lang="es")
     assert r.topics and r.urgency == urgency
+
+
+@pytest.mark.parametrize(
+    ("title", "urgency"),
+    [
+        ("Italia nombrará embajador en Venezuela tras la liberación de los dos italianos presos", "normal"),
+        ("Italia nombrará embajador en Venezuela tras la liberación de 2 italianos presos", "normal"),
+        ("Giorgia Meloni recibió en el aeropuerto de Roma a los dos italianos excarcelados en Venezuela",
+         "normal"),
+        # the release told, or a figure with a release word that is the news, stays urgent
+        ("Excarcelan a dos italianos presos en Venezuela tras la mediación del Vaticano", "high"),
+        ("Foro Penal eleva a 72 la cifra de presos políticos excarcelados", "high"),
+        ("Tras la presión de Roma, liberan a 2 italianos presos en Venezuela", "high"),
+        ("Delcy Rodríguez dice que han liberado 406 presos políticos", "high"),
+    ],
+)
+def test_a_figure_of_people_freed_told_in_passing_is_not_the_news(shipped, title, urgency):
+    """Replaying 9-21 January, the prisoners' channel sent URGENTE for Italy naming an ambassador
+    "tras la liberación de los dos italianos" (w0713) and Meloni receiving "a los dos italianos
+    excarcelados" (w0753): the figure, told in the background or describing the people, was a
+    count of released and made the item urgent whatever the words around it."""
+    r = shipped.classify(title=title, lang="es")
+    assert r.topics and r.urgency == urgency
