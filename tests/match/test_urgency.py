@@ -686,3 +686,21 @@ def test_a_figure_of_people_freed_told_in_passing_is_not_the_news(shipped, title
     count of released and made the item urgent whatever the words around it."""
     r = shipped.classify(title=title, lang="es")
     assert r.topics and r.urgency == urgency
+
+
+@pytest.mark.parametrize(
+    ("title", "urgency", "lang"),
+    [
+        ("Familiares de presos políticos siguen esperando mientras crece el temor de que se frenen las "
+         "excarcelaciones", "normal", "es"),
+        ("ONG denuncia que se paralizan las excarcelaciones de presos políticos", "normal", "es"),
+        ("Venezuela has halted the release of political prisoners, rights groups say", "normal", "en"),
+        # the releases told stay urgent
+        ("Excarcelan a 20 presos políticos tras días en que se frenaron las negociaciones", "high", "es"),
+    ],
+)
+def test_releases_halted_or_feared_halted_are_no_release(shipped, title, urgency, lang):
+    """Replaying 9-21 January, the prisoners' channel sent URGENTE as a reply for families waiting
+    "mientras crece el temor de que se frenen las excarcelaciones" (w0795)."""
+    r = shipped.classify(title=title, lang=lang)
+    assert r.topics and r.urgency == urgency
