@@ -203,6 +203,12 @@ _NOT_THE_PEOPLE = frozenset({"fue", "fueron", "ha", "han", "habia", "habian", "e
 # or the relative and "de" come a few words before it ("La madre del preso político X murió").
 _DEATH = re.compile(r" ?(?:muere|mueren|murio|murieron|fallece|fallecen|fallecio|fallecieron|muerte"
                     r"|died|dies|death) ")
+# A death that threatens, not one that happened: "enfrenta una muerte lenta en prisión", "en
+# riesgo de muerte", "faces death".
+_THREATENED = re.compile(
+    r"(?:^| )(?:enfrenta|enfrentan|enfrentaria|riesgo de|peligro de|faces|face|risk of)"
+    r"(?: (?:" + "|".join(_FILLERS) + r"))*$"
+)
 _RELATIVE = (r"(?:madre|madres|padre|padres|hijo|hija|hijos|hijas|esposa|esposo|hermano|hermana|hermanos"
              r"|hermanas|abuela|abuelo|familiar|familiares|mother|mothers|father|fathers|son|daughter|wife"
              r"|husband|brother|sister|relative|relatives)")
@@ -360,7 +366,7 @@ def _tells_the_event(haystack: str, start: int, raw: str | None = None) -> bool:
         return True
     if _NOT_THE_EVENT.search(before) or (_HELD_FOR.search(before) and _HELD.match(haystack, start)):
         return False
-    if _relatives_death(haystack, start, words):
+    if _relatives_death(haystack, start, words) or (_DEATH.match(haystack, start) and _THREATENED.search(before)):
         return False
     if _in_a_relative_clause(haystack, start, words):
         return False

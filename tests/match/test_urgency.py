@@ -704,3 +704,23 @@ def test_releases_halted_or_feared_halted_are_no_release(shipped, title, urgency
     "mientras crece el temor de que se frenen las excarcelaciones" (w0795)."""
     r = shipped.classify(title=title, lang=lang)
     assert r.topics and r.urgency == urgency
+
+
+@pytest.mark.parametrize(
+    ("title", "urgency", "lang"),
+    [
+        ("Un piloto condenado en Venezuela enfrenta una muerte lenta en prisión por una infección bacteriana",
+         "normal", "es"),
+        ("Preso político en riesgo de muerte por falta de atención médica en El Rodeo I", "normal", "es"),
+        ("A jailed Venezuelan pilot faces death in prison from an untreated infection", "normal", "en"),
+        # a death that happened stays urgent, and so does an attack faced
+        ("Denuncian la muerte de un preso político en El Rodeo I", "high", "es"),
+        ("Un preso político enfrenta cargos tras la muerte de otro recluso: muere en prisión un activista",
+         "high", "es"),
+    ],
+)
+def test_a_death_that_threatens_is_no_death(shipped, title, urgency, lang):
+    """Replaying 9-21 January, the prisoners' channel sent URGENTE for a jailed pilot who "enfrenta
+    una muerte lenta en prisión" (w0963), a risk told, not a death."""
+    r = shipped.classify(title=title, lang=lang)
+    assert r.topics and r.urgency == urgency
