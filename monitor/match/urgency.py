@@ -157,6 +157,16 @@ _RUBRIC = frozenset({"ultima", "hora", "breaking", "news", "live", "updates", "u
                      # a place or a time, not a name ("Inside El Helicoide: former detainees…")
                      "inside", "in", "from", "at", "on", "en", "desde", "dentro", "tras", "sobre",
                      "con", "entre", "hacia", "durante"})
+# A blockade is of ships: the verb "bloquea" tells one only with a ship, a port or a passage after
+# it ("EE UU bloquea el paso de un petrolero", "bloquea a un buque cisterna"); a Senate that
+# "bloquea resolución que limitaba acciones militares…" (w0888) or a judge who "bloquea
+# deportaciones" blocks no ship. The nouns ("bloqueo naval") tell one anyway.
+_BLOCK_VERB = re.compile(r" ?bloque(?:a|an|o|aron|ara|aria|ado|ada|ados|adas|ando|ar) ")
+_OF_SHIPS = re.compile(
+    r" ?bloque[a-z]* (?:[a-z]+ ){0,4}(?:petrolero|petroleros|buque|buques|barco|barcos|tanquero"
+    r"|tanqueros|embarcacion|embarcaciones|navio|navios|nave|naves|paso|puerto|puertos|cargamento"
+    r"|cargamentos|crudo|exportaciones|costa|costas|aguas) "
+)
 # A place before a colon is a dateline, not a speaker ("Ciudad Bolívar: Excarcelación de…",
 # "Los Teques: Liberación…"): no name of a person opens with an article or these words.
 _NO_NAME_OPENS = frozenset({"el", "la", "los", "las", "the", "ciudad", "puerto", "san", "santa", "santo",
@@ -368,7 +378,7 @@ def _tells_the_event(haystack: str, start: int, raw: str | None = None) -> bool:
         return False
     if _relatives_death(haystack, start, words) or (_DEATH.match(haystack, start) and _THREATENED.search(before)):
         return False
-    if _in_a_relative_clause(haystack, start, words):
+    if _in_a_relative_clause(haystack, start, words) or _blocks_no_ship(haystack, start):
         return False
     if _PARTICIPLE.match(haystack, start) and _DESCRIBED.search(" ".join(words[-5:])):
         return False
@@ -402,6 +412,11 @@ def _speaker_words(raw: str) -> int:
     if any(fold(w) in _RUBRIC for w in names) or fold(names[0]) in _NO_NAME_OPENS:
         return 0
     return len(names)
+
+
+def _blocks_no_ship(haystack: str, start: int) -> bool:
+    """Whether the term at `start` is the verb "bloquear" with no ship or passage after it."""
+    return bool(_BLOCK_VERB.match(haystack, start)) and not _OF_SHIPS.match(haystack, start)
 
 
 def _how_the_freed_fare(haystack: str, start: int, words: Sequence[str]) -> bool:

@@ -636,11 +636,17 @@ def test_charges_brought_or_made_public_are_urgent(shipped, title, urgency, lang
         ("Senado de EE. UU. bloquea resolución que limitaba acciones militares de Trump en Venezuela", "normal"),
         ("Trump anuncia un bloqueo naval total a los petroleros de Venezuela", "high"),
         ("Petroleros venezolanos esquivan los bloqueos de EE. UU. en el Caribe", "high"),
+        ("La Cámara de Representantes de EE UU bloqueó la votación de una resolución sobre Venezuela", "normal"),
+        # the verb with a ship or a passage after it is the blockade told
+        ("Estados Unidos bloquea el paso de un petrolero venezolano en el Caribe", "high"),
+        ("La Armada de EE UU bloquea a un buque cisterna que salía de Venezuela", "high"),
+        ("Jueza federal bloquea el fin del TPS para venezolanos", "normal"),
     ],
 )
 def test_a_vote_that_blocks_is_no_blockade(shipped, title, urgency):
     """Replaying 9-21 January, the US channel sent URGENTE for the Senate blocking a resolution
-    (w0888): `bloqueo~` inflected to the verb "bloquea". The blockade is the noun."""
+    (w0888): `bloqueo~` inflected to the verb "bloquea". The verb tells a blockade only with a
+    ship, a port or a passage after it; the nouns always do."""
     r = shipped.classify(title=title, lang="es")
     assert r.topics and r.urgency == urgency
 
