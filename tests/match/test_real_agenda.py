@@ -172,6 +172,25 @@ def test_tanker_quarantine_and_interdictions(shipped):
     ])
 
 
+def test_tankers_blocked_or_turned_back_told_in_english(shipped):
+    """"US Navy blocks oil tanker leaving Venezuela" matched no topic: the tankers' rule knew
+    "seizes" and "intercepts" but no English word for blocking, turning back or boarding."""
+    wrong = []
+    for title, topics in [
+        ("US Navy blocks oil tanker leaving Venezuela", US),
+        ("US Navy turns back tanker bound for Venezuela", US),
+        ("Tanker boarded by US forces after leaving Venezuela", US),
+        # near misses: other navies, other seas
+        ("Russian navy escorts blocked tanker in the Baltic", []),
+        ("Tanker boarded by pirates off Somalia", []),
+        ("Iran seizes foreign tanker in Strait of Hormuz", []),
+    ]:
+        got = shipped.classify(title=title, summary="", lang="en")
+        if got.topics != topics:
+            wrong.append((title, topics, got.topics))
+    assert not wrong, wrong
+
+
 def test_un_bodies_on_us_actions(shipped):
     _check(shipped, [
         ("Relatores de la ONU condenan las acciones de EE. UU. en Venezuela", US),
