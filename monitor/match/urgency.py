@@ -101,6 +101,28 @@ _REPORTED_THERE = re.compile(
     r"|se registraron|se escuchan|se escucharon|there are|there were|there have been)"
     r"(?: (?:" + "|".join(_FILLERS) + r"))* $"
 )
+# A denial calls the event off as a "no" does: "Cabello niega que hubo bombardeos", "desmiente la
+# excarcelación", "no es cierto que…", "es falso que…", "denies that … were released". After
+# "que"/"that" either the event at once ("falso que excarcelaron"), or up to three words ending in
+# a verb of being or an auxiliary ("niega que EE UU haya bombardeado"), so that an act told beside
+# it stays the news ("niega que hubo torturas y excarcelan a 20"). "Niega"/"rechaza" without
+# "que" is a release refused ("niega la liberación de X") and is read as before; "desmiente"
+# denies whatever follows it.
+_BEING = (r"hubo|hay|haya|hayan|habido|hubiera|hubieran|hubiese|hubiesen|haber|ha|han|habia|habian|se|sido"
+          r"|fue|fueron|fuera|fueran|sea|sean|es|son|estan|esten|existan|existen|existieran|ocurrido"
+          r"|ocurrieron|producido|producidos|registrado|registrados|realizado|realizados|there|is|are|was"
+          r"|were|has|have|had|been|any|ever")
+_DENY_THAT = (r"(?:niega|niegan|nego|negaron|rechaza|rechazan|rechazo|rechazaron|descarta|descartan|descarto"
+              r"|descartaron|desmiente|desmienten|desmintio|desmintieron|refuta|refutan|refuto|refutaron"
+              r"|(?:es |son )?(?:falso|falsa|falsos|falsas)|no es cierto|no es verdad|denies|denied|deny|denying"
+              r"|refutes|refuted|is false|is not true|not true) (?:que|that)")
+_DENY = (r"desmiente|desmienten|desmintio|desmintieron|refuta|refutan|refuto|refutaron"
+         r"|(?:denies|denied|deny|denying|refutes|refuted) reports? (?:of|that)")
+_DENIED = re.compile(
+    r"(?:^| )(?:" + _DENY_THAT + r"(?:(?: [a-z0-9]+){0,3}? (?:" + _BEING + r"))?|" + _DENY + r")"
+    r"(?: (?:" + _BEING + r"))*(?: (?:" + "|".join(_FILLERS) + r"))*$"
+)
+
 # How long someone has been held, told with the state: "tras 374 días detenido", "tras más de
 # un año detenido" (no arrest). Only before a participle of being held: "Tras 374 días,
 # excarcelan a…" tells the release.
@@ -374,7 +396,8 @@ def _tells_the_event(haystack: str, start: int, raw: str | None = None) -> bool:
     before = " ".join(words[-_WORDS_BEFORE:])
     if _REPORTED_THERE.search(" " + before + " "):
         return True
-    if _NOT_THE_EVENT.search(before) or (_HELD_FOR.search(before) and _HELD.match(haystack, start)):
+    if _NOT_THE_EVENT.search(before) or _DENIED.search(" ".join(words[-8:])) or (
+            _HELD_FOR.search(before) and _HELD.match(haystack, start)):
         return False
     if _relatives_death(haystack, start, words) or (_DEATH.match(haystack, start) and _THREATENED.search(before)):
         return False

@@ -730,3 +730,31 @@ def test_a_death_that_threatens_is_no_death(shipped, title, urgency, lang):
     una muerte lenta en prisión" (w0963), a risk told, not a death."""
     r = shipped.classify(title=title, lang=lang)
     assert r.topics and r.urgency == urgency
+
+
+@pytest.mark.parametrize(
+    ("title", "urgency", "lang"),
+    [
+        ("Cabello niega que hubo bombardeos en Caracas", "normal", "es"),
+        ("Cabello niega que EE UU haya bombardeado Caracas", "normal", "es"),
+        ("Gobierno desmiente bombardeos en Caracas", "normal", "es"),
+        ("Foro Penal desmiente la excarcelación de presos políticos en El Rodeo I", "normal", "es"),
+        ("No es cierto que hubo excarcelaciones de presos políticos, dice Foro Penal", "normal", "es"),
+        ("Es falso que excarcelaron a presos políticos en El Rodeo I", "normal", "es"),
+        ("Gobierno rechaza que haya bombardeos en Caracas", "normal", "es"),
+        ("Venezuela denies that political prisoners were released from El Rodeo I", "normal", "en"),
+        # a release refused is read as before; an act told beside the denial stays urgent
+        ("Cabello niega la liberación de Rocío San Miguel", "high", "es"),
+        ("Cabello niega que hubo torturas y excarcelan a 20 presos políticos", "high", "es"),
+        ("Gobierno desmiente torturas; excarcelan a 20 presos políticos en El Rodeo I", "high", "es"),
+        ("Cabello niega que hubo bombardeos; excarcelan a 20 presos políticos", "high", "es"),
+        ("Petro dice que hay bombardeos sobre Caracas", "high", "es"),
+    ],
+)
+def test_an_event_denied_is_no_event(shipped, title, urgency, lang):
+    """"No hubo liberaciones" was normal, but "Cabello niega que hubo bombardeos" was urgent: a
+    denial ("niega que", "desmiente", "no es cierto que", "falso que", "denies that") before the
+    event calls it off as a "no" does. "Niega la liberación de X" (a release refused) is left as
+    it was."""
+    r = shipped.classify(title=title, lang=lang)
+    assert r.topics and r.urgency == urgency
