@@ -34,6 +34,10 @@ _FILLERS = (
     "aviso", "anuncio", "recientes", "ultimas", "ultimos", "ser", "sido", "haber", "being", "been",
     "the", "a", "an", "his", "her", "their", "more", "new", "immediate",
 )
+# After "no" these tell the event going on, not denied: "no solo liberaron a X sino…", "no cesan
+# las excarcelaciones".
+_GOES_ON = ("solo", "solamente", "unicamente", "cesa", "cesan", "para", "paran", "terminan", "acaban",
+            "dejan", "only", "just", "stop")
 # The words just before an urgent term (in the folded haystack) that make it something other
 # than the headline's own event: its background, or what is asked, awaited or complained of.
 _NOT_THE_EVENT = re.compile(
@@ -65,7 +69,7 @@ _NOT_THE_EVENT = re.compile(
     r"|rumores de|posibles|posible|por|para|celebrates|praises|(?:photos|videos|images)(?: [a-z]+){0,2} of|details of"
     # did not happen: "no hubo liberaciones", "no confirman liberación", "canceló una segunda ola
     # de ataques"; despite or about it: "pese al bloqueo", "investigación sobre las muertes"
-    r"|no|no [a-z]+|cancelo|cancela|cancelan|cancelar|cancelacion|descarta|descarto|suspende|suspendio"
+    r"|no|no (?!(?:" + "|".join(_GOES_ON) + r")\b)[a-z]+|cancelo|cancela|cancelan|cancelar|cancelacion|descarta|descarto|suspende|suspendio"
     r"|suspension"
     # halted or feared halted: "crece el temor de que se frenen las excarcelaciones"
     r"|frena|frenan|frenen|frene|frenar|freno|frenaron|paraliza|paralizan|paralicen|paralizar|halt|halts"
@@ -122,6 +126,21 @@ _DENIED = re.compile(
     r"(?:^| )(?:" + _DENY_THAT + r"(?:(?: [a-z0-9]+){0,3}? (?:" + _BEING + r"))?|" + _DENY + r")"
     r"(?: (?:" + _BEING + r"))*(?: (?:" + "|".join(_FILLERS) + r"))*$"
 )
+
+# A negation reaches the event a few words on in its clause, not only the word before it: "Ningún
+# preso político fue excarcelado", "No se han producido nuevas excarcelaciones", "No hay venezolanos
+# entre las víctimas del ataque", "None of the prisoners were released". A conjunction or a word
+# of time between opens another clause ("No hubo aviso pero excarcelan a 20", "…no fueron avisados
+# y excarcelan…"). "Sin" denies only the noun right after it: "sin excarcelación" is none, "Sin
+# aviso, excarcelan a 20" a release.
+_NEGATIONS = frozenset({"no", "ningun", "ninguna", "ninguno", "ningunos", "ningunas", "nadie", "tampoco",
+                        "nunca", "jamas", "not", "none", "never", "nobody", "neither"})
+_CLAUSE_ENDS = frozenset({"sino", "pero", "y", "e", "o", "u", "mientras", "aunque", "cuando", "porque", "pues",
+                          "tras", "luego", "despues", "ademas", "but", "and", "or", "while", "although",
+                          "though", "because", "after", "yet", "as", "so", "then"})
+_NEGATION_WORDS = 6  # how many words may stand between the negation and the event
+_WITHOUT = re.compile(r"(?:^| )sin(?: (?:el|la|los|las|un|una|su|sus|nuevas|nuevos|mas))*$")
+
 
 # How long someone has been held, told with the state: "tras 374 días detenido", "tras más de
 # un año detenido" (no arrest). Only before a participle of being held: "Tras 374 días,
@@ -396,7 +415,7 @@ def _tells_the_event(haystack: str, start: int, raw: str | None = None) -> bool:
     before = " ".join(words[-_WORDS_BEFORE:])
     if _REPORTED_THERE.search(" " + before + " "):
         return True
-    if _NOT_THE_EVENT.search(before) or _DENIED.search(" ".join(words[-8:])) or (
+    if _NOT_THE_EVENT.search(before) or _DENIED.search(" ".join(words[-8:])) or _negated(words) or (
             _HELD_FOR.search(before) and _HELD.match(haystack, start)):
         return False
     if _relatives_death(haystack, start, words) or (_DEATH.match(haystack, start) and _THREATENED.search(before)):
@@ -420,6 +439,20 @@ def _tells_the_event(haystack: str, start: int, raw: str | None = None) -> bool:
     if cue:
         return False  # what someone says about releases
     return raw is None or not _quoted(raw, len(words))
+
+
+def _negated(words: Sequence[str]) -> bool:
+    """Whether a negation a few words back, in the same clause, denies the event after `words`
+    ("Ningún preso político fue excarcelado", "sin excarcelación")."""
+    if _WITHOUT.search(" ".join(words[-4:])):
+        return True
+    for k in range(len(words) - 1, max(len(words) - 2 - _NEGATION_WORDS, -1), -1):
+        word = words[k]
+        if word in _CLAUSE_ENDS:
+            return False
+        if word in _NEGATIONS:
+            return k + 1 == len(words) or words[k + 1] not in _GOES_ON
+    return False
 
 
 def _speaker_words(raw: str) -> int:

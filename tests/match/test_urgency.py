@@ -758,3 +758,34 @@ def test_an_event_denied_is_no_event(shipped, title, urgency, lang):
     it was."""
     r = shipped.classify(title=title, lang=lang)
     assert r.topics and r.urgency == urgency
+
+
+@pytest.mark.parametrize(
+    ("title", "urgency", "lang"),
+    [
+        ("No hay venezolanos entre las víctimas del ataque de EE UU en el Caribe", "normal", "es"),
+        ("Ningún preso político fue excarcelado este lunes en El Rodeo I", "normal", "es"),
+        ("No se han producido nuevas excarcelaciones de presos políticos", "normal", "es"),
+        ("Nadie fue excarcelado en El Rodeo I, denuncian familiares de presos políticos", "normal", "es"),
+        ("Tampoco hubo excarcelaciones de presos políticos este martes", "normal", "es"),
+        ("Presos políticos sin excarcelación tras 300 días en El Rodeo I", "normal", "es"),
+        ("No releases of political prisoners have been verified", "normal", "en"),
+        ("No one was released from El Rodeo I, say political prisoners' families", "normal", "en"),
+        ("None of the political prisoners were released on Monday", "normal", "en"),
+        ("Political prisoners in El Rodeo I were never released, families say", "normal", "en"),
+        # not a negation of the event, or a negation of something else: urgent
+        ("No solo liberaron a Rocío San Miguel sino a otros presos políticos", "high", "es"),
+        ("Not only were political prisoners released, families say more will follow", "high", "en"),
+        ("Sin aviso, excarcelan a 20 presos políticos en El Rodeo I", "high", "es"),
+        ("No hubo aviso pero excarcelan a 20 presos políticos en El Rodeo I", "high", "es"),
+        ("Familiares no fueron avisados y excarcelan a 20 presos políticos", "high", "es"),
+        ("No cesan las excarcelaciones de presos políticos en El Rodeo I", "high", "es"),
+    ],
+)
+def test_a_negation_a_few_words_back_denies_the_event(shipped, title, urgency, lang):
+    """A negation was read one word back only ("no hubo liberaciones"), so "Ningún preso político
+    fue excarcelado" and "No se han producido nuevas excarcelaciones" were urgent. "No", "ningún",
+    "nadie", "tampoco", "none", "never" reach the event up to six words on in the same clause;
+    "sin" only the noun right after it ("sin aviso, excarcelan…" is a release)."""
+    r = shipped.classify(title=title, lang=lang)
+    assert r.topics and r.urgency == urgency
