@@ -415,7 +415,7 @@ def _tells_the_event(haystack: str, start: int, raw: str | None = None) -> bool:
     before = " ".join(words[-_WORDS_BEFORE:])
     if _REPORTED_THERE.search(" " + before + " "):
         return True
-    if _NOT_THE_EVENT.search(before) or _DENIED.search(" ".join(words[-8:])) or _negated(words) or (
+    if _NOT_THE_EVENT.search(before) or _DENIED.search(" ".join(words[-8:])) or _negated(words, raw) or (
             _HELD_FOR.search(before) and _HELD.match(haystack, start)):
         return False
     if _relatives_death(haystack, start, words) or (_DEATH.match(haystack, start) and _THREATENED.search(before)):
@@ -441,9 +441,10 @@ def _tells_the_event(haystack: str, start: int, raw: str | None = None) -> bool:
     return raw is None or not _quoted(raw, len(words))
 
 
-def _negated(words: Sequence[str]) -> bool:
+def _negated(words: Sequence[str], raw: str | None) -> bool:
     """Whether a negation a few words back, in the same clause, denies the event after `words`
-    ("Ningún preso político fue excarcelado", "sin excarcelación")."""
+    ("Ningún preso político fue excarcelado", "sin excarcelación"); `raw` shows where a sentence
+    or a clause ends ("No es la primera vez: detienen a…", "…no comparece; EE UU bombardea…")."""
     if _WITHOUT.search(" ".join(words[-4:])):
         return True
     for k in range(len(words) - 1, max(len(words) - 2 - _NEGATION_WORDS, -1), -1):
@@ -451,7 +452,23 @@ def _negated(words: Sequence[str]) -> bool:
         if word in _CLAUSE_ENDS:
             return False
         if word in _NEGATIONS:
-            return k + 1 == len(words) or words[k + 1] not in _GOES_ON
+            if k + 1 < len(words) and words[k + 1] in _GOES_ON:
+                return False
+            return raw is None or not _stop_between(raw, k, len(words))
+    return False
+
+
+def _stop_between(raw: str, first: int, last: int) -> bool:
+    """Whether a stop (".", ":", ";", "?", "!", "|", a dash) stands in `raw` between the words at
+    `first` and `last` (counted as the haystack counts words); False when they cannot be lined up."""
+    index = -1
+    for m in re.finditer(r"\w+|[.:;!?|\u2013\u2014](?=\s|$)", raw):
+        if m.group()[0].isalnum() or m.group()[0] == "_":
+            index += 1
+            if index >= last:
+                return False
+        elif first <= index:
+            return True
     return False
 
 

@@ -780,6 +780,9 @@ def test_an_event_denied_is_no_event(shipped, title, urgency, lang):
         ("No hubo aviso pero excarcelan a 20 presos políticos en El Rodeo I", "high", "es"),
         ("Familiares no fueron avisados y excarcelan a 20 presos políticos", "high", "es"),
         ("No cesan las excarcelaciones de presos políticos en El Rodeo I", "high", "es"),
+        # a stop ends the negation's clause
+        ("No es la primera vez: detienen al periodista Juan Pérez en Caracas", "high", "es"),
+        ("Maduro no comparece; EE UU bombardea una lancha en el Caribe", "high", "es"),
     ],
 )
 def test_a_negation_a_few_words_back_denies_the_event(shipped, title, urgency, lang):
