@@ -7,7 +7,9 @@ high:   a count of people released, arrested or dead; or a topic's `urgent` term
         what someone asks or waits for ("exigen la liberación", "a la espera de
         excarcelaciones"), not the subject of an explainer ("¿Quiénes son los excarcelados?"),
         not recalled, described in a relative clause ("un hombre que fue excarcelado") or said
-        after a speaker's colon ("Luis Carlos Díaz: Liberaciones se complican…"). Also a
+        after a speaker's colon ("Luis Carlos Díaz: Liberaciones se complican…"), not denied
+        ("niega que hubo bombardeos") or negated a few words back in its clause ("Ningún preso
+        político fue excarcelado"). Also a
         person named taken into custody or before a court, told by where they arrive ("Maduro
         llegó al tribunal de Manhattan", "está detenido en un buque militar"); an arrest verb
         told of a pronoun ("Lo arrestan…"); a speaker reporting the event ("dice que hay
