@@ -417,7 +417,7 @@ def _tells_the_event(haystack: str, start: int, raw: str | None = None) -> bool:
     before = " ".join(words[-_WORDS_BEFORE:])
     if _REPORTED_THERE.search(" " + before + " "):
         return True
-    if _NOT_THE_EVENT.search(before) or _DENIED.search(" ".join(words[-8:])) or _negated(words, raw) or (
+    if _NOT_THE_EVENT.search(before) or _denied(words) or _negated(words, raw) or (
             _HELD_FOR.search(before) and _HELD.match(haystack, start)):
         return False
     if _relatives_death(haystack, start, words) or (_DEATH.match(haystack, start) and _THREATENED.search(before)):
@@ -441,6 +441,12 @@ def _tells_the_event(haystack: str, start: int, raw: str | None = None) -> bool:
     if cue:
         return False  # what someone says about releases
     return raw is None or not _quoted(raw, len(words))
+
+
+def _denied(words: Sequence[str]) -> bool:
+    """Whether a denial just before the event after `words` calls it off ("niega que hubo
+    bombardeos"); a figure between is passed over ("niega que hubo 20 excarcelaciones")."""
+    return bool(_DENIED.search(" ".join([w for w in words if not w.isdigit()][-8:])))
 
 
 def _negated(words: Sequence[str], raw: str | None) -> bool:
@@ -528,16 +534,19 @@ def _relatives_death(haystack: str, start: int, words: Sequence[str]) -> bool:
     return bool(_RELATIVE_BEFORE.search(" " + " ".join(words[-_RELATIVE_WORDS:]) + " "))
 
 
-def _release_in_passing(title: str) -> bool:
+def _release_in_passing(title: str, raw: str | None = None) -> bool:
     """Whether every release word of the title is told in passing: in the background ("Italia
-    nombrará embajador tras la liberación de los dos italianos") or describing the people ("recibió
-    a los dos italianos excarcelados"), so that its figure is not the headline's news. False when
-    the title has no release word (the figure came from elsewhere)."""
+    nombrará embajador tras la liberación de los dos italianos"), describing the people ("recibió
+    a los dos italianos excarcelados") or denied ("niega que hubo 20 excarcelaciones"), so that its
+    figure is not the headline's news. False when the title has no release word (the figure came
+    from elsewhere). `raw`: the title as written."""
     found = False
     for m in _RELEASE_WORD.finditer(title):
         found = True
         words = title[:m.start()].split()
         if _BACKGROUND.search(" ".join(words[-_WORDS_BEFORE:])):
+            continue
+        if _denied(words) or _negated(words, raw):
             continue
         if _PARTICIPLE.match(title, m.start()) and _DESCRIBED.search(" ".join(words[-5:])):
             continue
@@ -582,7 +591,7 @@ def decide_urgency(
     if hay is not None and (_EXPLAINER.search(hay[0]) or (raw is not None and _HOW_ASKED.match(raw[0]))):
         return "normal"  # "¿Quiénes son los 12 excarcelados?", "Cómo la muerte de 32 cubanos…"
     relatives = hay is not None and _dead_are_relatives(hay[0])
-    passing = hay is not None and _release_in_passing(hay[0])
+    passing = hay is not None and _release_in_passing(hay[0], raw[0] if raw else None)
     if any(c.event in HIGH_EVENTS and not (c.event == "dead" and relatives)
            and not (c.event == "released" and passing) for c in counts):
         return "high"

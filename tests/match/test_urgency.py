@@ -792,3 +792,22 @@ def test_a_negation_a_few_words_back_denies_the_event(shipped, title, urgency, l
     "sin" only the noun right after it ("sin aviso, excarcelan…" is a release)."""
     r = shipped.classify(title=title, lang=lang)
     assert r.topics and r.urgency == urgency
+
+
+@pytest.mark.parametrize(
+    ("title", "urgency", "lang"),
+    [
+        ("Cabello niega que hubo 20 excarcelaciones de presos políticos", "normal", "es"),
+        ("Venezuela denies that 20 political prisoners were released", "normal", "en"),
+        ("Ninguno de los 20 presos políticos fue excarcelado este lunes", "normal", "es"),
+        # the figure of a release told stays urgent
+        ("Excarcelan a 20 presos políticos; Cabello niega torturas", "high", "es"),
+        ("No solo liberaron a 20 presos políticos sino a sus familiares", "high", "es"),
+        ("Sin aviso, excarcelan a 20 presos políticos en El Rodeo I", "high", "es"),
+    ],
+)
+def test_a_figure_of_releases_denied_is_no_release(shipped, title, urgency, lang):
+    """A count of released made the item urgent whatever denied it: "Cabello niega que hubo 20
+    excarcelaciones" was high although the same words without the figure were normal."""
+    r = shipped.classify(title=title, lang=lang)
+    assert r.topics and r.urgency == urgency
