@@ -31,3 +31,17 @@ def test_foro_penal_by_its_english_name(shipped):
         ("Penal reform forum opens in Bogotá", "", []),
         ("Studio verifies release date of new album", "", []),
     ])
+
+
+def test_lawmakers_alone_are_not_a_us_actor(shipped):
+    """"Lawmakers" named the US Congress; English outlets call Venezuela's deputies lawmakers
+    too ("Venezuelan lawmakers debate amnesty bill…" was a US action). The Spanish side names
+    the US ones (congresistas, senadores, legisladores de Florida); so does the English now."""
+    _check(shipped, [
+        ("US lawmakers press Rubio on Venezuela's political prisoners", "", PP + US),
+        ("Republican lawmakers urge vote on Venezuela war powers", "", US),
+        ("Senators question Hegseth over second boat strike near Venezuela", "", US),
+        # near misses: Venezuela's own lawmakers
+        ("Venezuelan lawmakers vote on amnesty bill for political prisoners", "", PP),
+        ("Venezuelan lawmakers warn of power cuts in Zulia", "", []),
+    ])
