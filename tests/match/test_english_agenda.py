@@ -45,3 +45,19 @@ def test_lawmakers_alone_are_not_a_us_actor(shipped):
         ("Venezuelan lawmakers vote on amnesty bill for political prisoners", "", PP),
         ("Venezuelan lawmakers warn of power cuts in Zulia", "", []),
     ])
+
+
+def test_maduro_case_and_ice_flights_told_in_english(shipped):
+    """The Spanish side had "caso de Maduro", "defensa de Maduro", "cárcel de Brooklyn",
+    "secuestro de Maduro" and "vuelo~ de ICE"; the English word order of each was missing
+    ("Maduro case" over a summary about the judge; "a flight chartered by ICE")."""
+    _check(shipped, [
+        ("Maduro case", "The judge set a status conference for next month.", US),
+        ("Maduro's defence asks for more time to review evidence", "", US),
+        ("Cilia Flores moved within Brooklyn jail, lawyers say", "", US),
+        ("Caracas demands release of Maduro at UN", "", US),
+        ("Back in Caracas", "An ICE-chartered plane brought 180 Venezuelans from Arizona.", US),
+        # near misses: another country's deportees, a jail with no Venezuelan in it
+        ("ICE charter flight lands in Guatemala", "", []),
+        ("Brooklyn jail guards strike over pay", "", []),
+    ])
