@@ -210,6 +210,18 @@ _OF_SHIPS = re.compile(
     r"|tanqueros|embarcacion|embarcaciones|navio|navios|nave|naves|paso|puerto|puertos|cargamento"
     r"|cargamentos|crudo|exportaciones|costa|costas|aguas) "
 )
+# An attack told with the verb is one on a target ("EE UU ataca otra lancha en el Caribe", "atacan
+# una embarcación frente a Venezuela", "atacó posiciones"); "Trump ataca a los demócratas por la
+# votación" attacks with words. The verb counts with a boat, a place or a target up to four words
+# after it, or with nothing after it that names whom ("atacaron anoche": the act alone).
+_ATTACK_VERB = re.compile(r" ?(?:ataca|atacan|atacaron|ataco) ")
+_ON_A_TARGET = re.compile(
+    r" ?ataca[a-z]* (?:[a-z]+ ){0,4}(?:lancha|lanchas|narcolancha|narcolanchas|embarcacion|embarcaciones"
+    r"|barco|barcos|buque|buques|bote|botes|nave|naves|objetivo|objetivos|posiciones|instalaciones"
+    r"|puerto|puertos|muelle|base|bases|pista|pistas|campamento|campamentos|venezuela|caracas|territorio"
+    r"|costa|costas|caribe|pacifico|blanco|blancos|refineria|aeropuerto|fuerte|tuna|narcotraficantes) "
+)
+_ATTACK_ON_WHOM = re.compile(r" ?ataca[a-z]* (?:a|al|a la|a las|a los) ")
 # A place before a colon is a dateline, not a speaker ("Ciudad Bolívar: Excarcelación de…",
 # "Los Teques: Liberación…"): no name of a person opens with an article or these words.
 _NO_NAME_OPENS = frozenset({"el", "la", "los", "las", "the", "ciudad", "puerto", "san", "santa", "santo",
@@ -422,7 +434,8 @@ def _tells_the_event(haystack: str, start: int, raw: str | None = None) -> bool:
         return False
     if _relatives_death(haystack, start, words) or (_DEATH.match(haystack, start) and _THREATENED.search(before)):
         return False
-    if _in_a_relative_clause(haystack, start, words) or _blocks_no_ship(haystack, start):
+    if _in_a_relative_clause(haystack, start, words) or _blocks_no_ship(haystack, start) \
+            or _attacks_with_words(haystack, start):
         return False
     if _PARTICIPLE.match(haystack, start) and _DESCRIBED.search(" ".join(words[-5:])):
         return False
@@ -493,6 +506,12 @@ def _speaker_words(raw: str) -> int:
     if any(fold(w) in _RUBRIC for w in names) or fold(names[0]) in _NO_NAME_OPENS:
         return 0
     return len(names)
+
+
+def _attacks_with_words(haystack: str, start: int) -> bool:
+    """Whether the term at `start` is the verb "atacar" aimed at someone, with no target of arms."""
+    return (bool(_ATTACK_VERB.match(haystack, start)) and bool(_ATTACK_ON_WHOM.match(haystack, start))
+            and not _ON_A_TARGET.match(haystack, start))
 
 
 def _blocks_no_ship(haystack: str, start: int) -> bool:

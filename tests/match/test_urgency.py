@@ -811,3 +811,22 @@ def test_a_figure_of_releases_denied_is_no_release(shipped, title, urgency, lang
     excarcelaciones" was high although the same words without the figure were normal."""
     r = shipped.classify(title=title, lang=lang)
     assert r.topics and r.urgency == urgency
+
+
+@pytest.mark.parametrize(
+    ("title", "urgency"),
+    [
+        ("EE UU ataca otra lancha en el Caribe", "high"),
+        ("Sin previo aviso, EE UU ataca otra lancha en el Caribe", "high"),
+        ("Fuerzas de EE UU atacan una embarcación frente a Venezuela", "high"),
+        ("EE UU ataca a una lancha con presuntos narcotraficantes", "high"),
+        # attacked with words
+        ("Trump ataca a los demócratas por la votación sobre Venezuela", "normal"),
+    ],
+)
+def test_a_strike_told_with_the_verb_in_the_present_is_urgent(shipped, title, urgency):
+    """"EE UU ataca otra lancha en el Caribe" read normal: the urgent terms had "ataque~" and
+    "atacó" but not the present or the plural, the tense of most Spanish news headlines. The verb
+    counts with a target of arms after it, not aimed at people with words."""
+    r = shipped.classify(title=title, lang="es")
+    assert r.topics and r.urgency == urgency
