@@ -35,11 +35,15 @@ _FILLERS = (
     "nuevos", "mas", "inmediata", "inmediato", "pronta", "plena", "urgente", "segunda", "ola",
     "aviso", "anuncio", "recientes", "ultimas", "ultimos", "ser", "sido", "haber", "being", "been",
     "the", "a", "an", "his", "her", "their", "more", "new", "immediate",
+    # English: "demand faster releases", "await prisoner releases", "defends second strike"
+    "faster", "quicker", "swift", "swifter", "speedy", "further", "prisoner", "second",
 )
 # After "no" these tell the event going on, not denied: "no solo liberaron a X sino…", "no cesan
 # las excarcelaciones".
 _GOES_ON = ("solo", "solamente", "unicamente", "cesa", "cesan", "para", "paran", "terminan", "acaban",
             "dejan", "only", "just", "stop")
+# A few things to come: "to receive two deportation flights", "will free dozens of".
+_FEW = r"one|two|three|four|five|six|seven|eight|nine|ten|dozens of|hundreds of|more|all"
 # The words just before an urgent term (in the folded haystack) that make it something other
 # than the headline's own event: its background, or what is asked, awaited or complained of.
 _NOT_THE_EVENT = re.compile(
@@ -94,9 +98,37 @@ _NOT_THE_EVENT = re.compile(
     r"|(?:recuerda|recuerdan|recordo|recordaron|rememora|rememoran|rememoro|relata|relatan|relato"
     r"|relataron|narra|narran|narro|narraron|revive|reviven|revivio|recalls|recalled|remembers"
     r"|remembered|recounts|recounted)(?: [a-z]+){0,3}"
+    # English, still to come: "will be released", "would be freed", "are expected to be freed",
+    # "to receive two deportation flights", "will resume deportation flights", "plans flights"
+    r"|(?:will|would|shall|could|may|might|to)(?: [a-z]+)?(?: (?:[0-9]+|" + _FEW + r"))?"
+    r"|(?:plans|plan|planned|planning|proposes|proposed|considers|considering|weighs|weighing|prepares"
+    r"|preparing)(?: (?:[0-9]+|" + _FEW + r"))?"
+    # English, welcomed, defended or voted on: "welcomes Venezuela prisoner releases", "Hegseth
+    # defends boat strikes", "resolution on Venezuela strikes", "votes on strikes"
+    r"|(?:welcomes|welcomed|welcome|welcoming|hails|hailed|defends|defended|defend|defending|justifies"
+    r"|justified|justify)(?: [a-z]+){0,2}"
+    r"|(?:resolution|resolutions|vote|votes|voted|voting|debate|debates|debated|hearing|hearings|inquiry"
+    r"|probe|investigation|legality)(?: [a-z]+)? (?:on|into|over|about|of|against)(?: [a-z]+){0,2}"
     r")(?: (?:" + "|".join(_FILLERS) + r"))*\s*$"
 )
 _WORDS_BEFORE = 6  # how far back the words above are looked for
+# English "after" opens the background with a clause as well as a noun: "oil exports rebound after
+# US eases blockade", "votes on war powers after boat strikes" (Spanish "tras" takes a noun). A
+# comma between ends it: "Hours after Trump's warning, US strikes another boat" is the event.
+_AFTER_CLAUSE = re.compile(r"(?:^| )(?:after|following|amid)(?: [a-z0-9]+){1,3}$")
+# English "freed", "jailed" before a noun describe the people ("Freed Venezuelan journalist
+# describes…", "Jailed activist's mother…", "families of jailed soldiers"): at the start of the
+# title or after an article, a preposition or a possessive, and followed by a word that no verb
+# of an event takes ("freed by", "freed from", "jailed for", "released after", "freed 20").
+_EN_PARTICIPLE = re.compile(r" ?(?:freed|jailed|imprisoned|detained|released|arrested) (?P<next>[a-z0-9]+) ")
+_EN_DESCRIBES = frozenset({"the", "a", "an", "of", "for", "with", "his", "her", "their", "its", "s", "newly",
+                           "recently", "other", "fellow", "among"})
+_EN_VERB_NEXT = frozenset({"by", "from", "after", "in", "at", "on", "for", "as", "over", "under", "without",
+                           "with", "last", "this", "yesterday", "today", "and", "but", "following", "amid",
+                           "into", "when", "while", "since", "before", "to", "early", "late", "hours",
+                           "days", "weeks", "months", "years", "again", "despite", "out", "back", "up",
+                           "him", "her", "them", "overnight", "or", "nearly", "almost", "more",
+                           "all", "dozens", "hundreds", "some", "several", "two", "three", "four", "five"})
 # What a speaker reports is there is the event reported, not their view of it: "Petro dice que
 # hay bombardeos sobre Caracas", "denuncian que hubo detenciones", "says there were strikes" (not
 # "dice que no hay…", "niega que hubo…", "dice que las excarcelaciones…").
@@ -331,7 +363,7 @@ _CUSTODY_VERB = re.compile(
     r"|comparece|comparecen|comparecio|comparecieron|ya (?:esta|estan)|arrives|arrived"
     r"|(?P<moved>trasladan|trasladaron|traslado|(?:es|son|fue|fueron|ha sido|han sido) trasladad[oa]s?"
     r"|(?:is|are|was|were|has been|have been) (?:taken|transferred|brought|booked))"
-    r"|(?P<appears>appears|appeared)|(?P<held>(?:ya )?(?:esta|estan) (?:detenid|arrestad)[oa]s?|is being held"
+    r"|(?P<appears>appears|appeared)|(?P<heldat>held|jailed|detained|locked up)|(?P<held>(?:ya )?(?:esta|estan) (?:detenid|arrestad)[oa]s?|is being held"
     r"|are being held))(?= )"
 )
 # Held somewhere, told in the present ("Maduro está detenido en un buque militar"): where the
@@ -348,6 +380,12 @@ _PLACE = (r" (?:(?:carcel|carceles|prision|penal|penitenciari[a-z]+|calabozos?|c
 # "Delcy Rodríguez llega a El Helicoide" may be a visit).
 _PRISONS = (r" (?:el helicoide|helicoide|el rodeo|rodeo i|rodeo iii|tocoron|tocuyito|yare|ramo verde"
             r"|la tumba|zona 7|inof|boleita) ")
+# Headline English drops the verb of being: "Maduro held at Brooklyn jail" (a place of custody
+# after it; "Protest held in Caracas" is none).
+_HELD_AT = re.compile(r" (?:at|in|inside)(?: [a-z]+){0,4}?" + _PLACE)
+# …but what is held may be an event, not the person: "Hearing for Maduro held in Manhattan court".
+_HELD_EVENT = re.compile(r"(?:^| )(?:hearing|hearings|trial|vigil|rally|protest|meeting|talks|session"
+                         r"|ceremony|mass|march|event|conference|briefing|funeral|vote|election)(?: [a-z]+){0,3}$")
 _ARRIVED_AT = re.compile(r"(?: [a-z]+){0,4}?" + _PLACE)
 _MOVED_TO = re.compile(r"(?: [a-z]+){0,6}?(?:" + _PLACE + "|" + _PRISONS + ")")
 # "appears" is also "seems" ("appears frail in court"), and "appeared in a jail uniform" is no
@@ -392,7 +430,7 @@ def _in_custody(hay: Sequence[str], raw: Sequence[str] | None) -> bool:
     for f in (0, 1):
         text = hay[f]
         for m in _CUSTODY_VERB.finditer(text):
-            where = (_APPEARS_BEFORE if m["appears"] else _MOVED_TO if m["moved"] else _HELD_IN if m["held"]
+            where = (_APPEARS_BEFORE if m["appears"] else _HELD_AT if m["heldat"] else _MOVED_TO if m["moved"] else _HELD_IN if m["held"]
                      else _ARRIVED_AT)
             place = where.match(text, m.end())
             if place is None or _AGAIN.search(text, m.start(), place.end() + 1):
@@ -400,6 +438,8 @@ def _in_custody(hay: Sequence[str], raw: Sequence[str] | None) -> bool:
             words = text[:m.start()].split()
             before = " " + " ".join(words[-7:]) + " "
             if _NOT_THE_HELD.search(before) or _TIME_OF.search(before.rstrip()):
+                continue
+            if m["heldat"] and _HELD_EVENT.search(before.rstrip()):
                 continue
             if _tells_the_event(text, m.start(), raw[f] if raw else None):
                 return True
@@ -439,6 +479,8 @@ def _tells_the_event(haystack: str, start: int, raw: str | None = None) -> bool:
         return False
     if _PARTICIPLE.match(haystack, start) and _DESCRIBED.search(" ".join(words[-5:])):
         return False
+    if _after_clause(words, raw) or _english_adjective(haystack, start, words, raw):
+        return False
     if _how_the_freed_fare(haystack, start, words):
         return False
     practice = _PRACTICE.match(haystack, start) is not None
@@ -454,6 +496,33 @@ def _tells_the_event(haystack: str, start: int, raw: str | None = None) -> bool:
     if cue:
         return False  # what someone says about releases
     return raw is None or not _quoted(raw, len(words))
+
+
+def _after_clause(words: Sequence[str], raw: str | None) -> bool:
+    """Whether English "after" (or "following", "amid") a few words back, with no comma or stop
+    between, makes the event after `words` the background ("…rebound after US eases blockade")."""
+    tail = words[-4:]
+    m = _AFTER_CLAUSE.search(" ".join(tail))
+    if m is None:
+        return False
+    first = len(words) - len(m.group().split())
+    return raw is None or not _stop_between(raw, first, len(words), commas=True)
+
+
+def _english_adjective(haystack: str, start: int, words: Sequence[str], raw: str | None) -> bool:
+    """Whether the English participle at `start` describes the people before a noun ("Freed
+    Venezuelan journalist describes…", "mother of jailed activist…"), not their release or arrest;
+    a colon after it makes it the event ("Freed: Venezuela releases…")."""
+    m = _EN_PARTICIPLE.match(haystack, start)
+    if m is None or m["next"] in _EN_VERB_NEXT or m["next"].isdigit():
+        return False
+    if words and words[-1] not in _EN_DESCRIBES:
+        return False
+    if raw is not None:
+        said = re.findall(r"\w+[:,;.!?]?", raw)
+        if len(words) < len(said) and said[len(words)][-1] in ":,;.!?":
+            return False
+    return True
 
 
 def _denied(words: Sequence[str]) -> bool:
@@ -479,11 +548,13 @@ def _negated(words: Sequence[str], raw: str | None) -> bool:
     return False
 
 
-def _stop_between(raw: str, first: int, last: int) -> bool:
-    """Whether a stop (".", ":", ";", "?", "!", "|", a dash) stands in `raw` between the words at
-    `first` and `last` (counted as the haystack counts words); False when they cannot be lined up."""
+def _stop_between(raw: str, first: int, last: int, commas: bool = False) -> bool:
+    """Whether a stop (".", ":", ";", "?", "!", "|", a dash; a comma too with `commas`) stands in
+    `raw` between the words at `first` and `last` (counted as the haystack counts words); False
+    when they cannot be lined up."""
     index = -1
-    for m in re.finditer(r"\w+|[.:;!?|\u2013\u2014](?=\s|$)", raw):
+    stops = r"[.:;!?|,\u2013\u2014]" if commas else r"[.:;!?|\u2013\u2014]"
+    for m in re.finditer(r"\w+|" + stops + r"(?=\s|$)", raw):
         if m.group()[0].isalnum() or m.group()[0] == "_":
             index += 1
             if index >= last:
