@@ -44,6 +44,9 @@ _GOES_ON = ("solo", "solamente", "unicamente", "cesa", "cesan", "para", "paran",
             "dejan", "only", "just", "stop")
 # A few things to come: "to receive two deportation flights", "will free dozens of".
 _FEW = r"one|two|three|four|five|six|seven|eight|nine|ten|dozens of|hundreds of|more|all"
+# After "to", only a verb: "to be freed", "to resume flights" ("moved to house arrest" is no plan).
+_TO_COME = (r"(?:be|get|see|free|release|receive|resume|restart|begin|start|launch|carry out|conduct"
+            r"|allow|accept|expand|increase|send|stage|hold|order)")
 # The words just before an urgent term (in the folded haystack) that make it something other
 # than the headline's own event: its background, or what is asked, awaited or complained of.
 _NOT_THE_EVENT = re.compile(
@@ -100,7 +103,7 @@ _NOT_THE_EVENT = re.compile(
     r"|remembered|recounts|recounted)(?: [a-z]+){0,3}"
     # English, still to come: "will be released", "would be freed", "are expected to be freed",
     # "to receive two deportation flights", "will resume deportation flights", "plans flights"
-    r"|(?:will|would|shall|could|may|might|to)(?: [a-z]+)?(?: (?:[0-9]+|" + _FEW + r"))?"
+    r"|(?:(?:will|would|shall|could|may|might)(?: [a-z]+)?|to " + _TO_COME + r")(?: (?:[0-9]+|" + _FEW + r"))?"
     r"|(?:plans|plan|planned|planning|proposes|proposed|considers|considering|weighs|weighing|prepares"
     r"|preparing)(?: (?:[0-9]+|" + _FEW + r"))?"
     # English, welcomed, defended or voted on: "welcomes Venezuela prisoner releases", "Hegseth
@@ -115,6 +118,8 @@ _WORDS_BEFORE = 6  # how far back the words above are looked for
 # English "after" opens the background with a clause as well as a noun: "oil exports rebound after
 # US eases blockade", "votes on war powers after boat strikes" (Spanish "tras" takes a noun). A
 # comma between ends it: "Hours after Trump's warning, US strikes another boat" is the event.
+# …of a noun only: "Teen detained after 2024 protests freed after 19 months" tells the release.
+_PAST_VERB = re.compile(r" ?[a-z]+ed ")
 _AFTER_CLAUSE = re.compile(r"(?:^| )(?:after|following|amid)(?: [a-z0-9]+){1,3}$")
 # English "freed", "jailed" before a noun describe the people ("Freed Venezuelan journalist
 # describes…", "Jailed activist's mother…", "families of jailed soldiers"): at the start of the
@@ -384,6 +389,7 @@ _PRISONS = (r" (?:el helicoide|helicoide|el rodeo|rodeo i|rodeo iii|tocoron|tocu
 # after it; "Protest held in Caracas" is none).
 _HELD_AT = re.compile(r" (?:at|in|inside)(?: [a-z]+){0,4}?" + _PLACE)
 # …but what is held may be an event, not the person: "Hearing for Maduro held in Manhattan court".
+_IS = frozenset({"is", "are", "was", "were", "be", "been", "remains", "remain"})  # a state: "he is held in…"
 _HELD_EVENT = re.compile(r"(?:^| )(?:hearing|hearings|trial|vigil|rally|protest|meeting|talks|session"
                          r"|ceremony|mass|march|event|conference|briefing|funeral|vote|election)(?: [a-z]+){0,3}$")
 _ARRIVED_AT = re.compile(r"(?: [a-z]+){0,4}?" + _PLACE)
@@ -439,8 +445,9 @@ def _in_custody(hay: Sequence[str], raw: Sequence[str] | None) -> bool:
             before = " " + " ".join(words[-7:]) + " "
             if _NOT_THE_HELD.search(before) or _TIME_OF.search(before.rstrip()):
                 continue
-            if m["heldat"] and _HELD_EVENT.search(before.rstrip()):
-                continue
+            if m["heldat"] and (_HELD_EVENT.search(before.rstrip()) or words[-1:] and words[-1] in _IS
+                                or _comma_after(raw[f] if raw else None, len(words) - 1)):
+                continue  # an event held, a state ("he is held in…"), an aside ("The couple, held at…")
             if _tells_the_event(text, m.start(), raw[f] if raw else None):
                 return True
     return False
@@ -479,7 +486,7 @@ def _tells_the_event(haystack: str, start: int, raw: str | None = None) -> bool:
         return False
     if _PARTICIPLE.match(haystack, start) and _DESCRIBED.search(" ".join(words[-5:])):
         return False
-    if _after_clause(words, raw) or _english_adjective(haystack, start, words, raw):
+    if (_after_clause(words, raw) and not _PAST_VERB.match(haystack, start)) or _english_adjective(haystack, start, words, raw):
         return False
     if _how_the_freed_fare(haystack, start, words):
         return False
@@ -507,6 +514,14 @@ def _after_clause(words: Sequence[str], raw: str | None) -> bool:
         return False
     first = len(words) - len(m.group().split())
     return raw is None or not _stop_between(raw, first, len(words), commas=True)
+
+
+def _comma_after(raw: str | None, index: int) -> bool:
+    """Whether the word at `index` of `raw` (counted as the haystack counts words) ends with a comma."""
+    if raw is None or index < 0:
+        return False
+    said = re.findall(r"\w+,?", raw)
+    return index < len(said) and said[index].endswith(",")
 
 
 def _english_adjective(haystack: str, start: int, words: Sequence[str], raw: str | None) -> bool:

@@ -14,6 +14,9 @@ STAYS_HIGH = [
     "US strikes another drug boat, killing 3",
     "Deportation flight lands in Caracas with 180 migrants",
     "Freed: Venezuela releases journalist after 300 days",
+    # near misses of the rules below, read on the labelled sets
+    "Opposition mayor Juan Pablo Guanipa moved to house arrest",  # "to", a verb only
+    "Student detained after the 2024 protests freed after 19 months",  # "after" of a noun only
 ]
 
 
@@ -87,6 +90,12 @@ def test_english_after_with_a_clause_is_background_unless_a_comma_ends_it(shippe
 @pytest.mark.parametrize("title, urgency", [
     ("Maduro held at Brooklyn jail ahead of trial", "high"),
     ("Hearing for Maduro held in Manhattan court postponed", "normal"),
+    ("Maduro's lawyers say he is held in harsh conditions at Brooklyn jail", "normal"),
 ])
 def test_a_person_held_at_a_prison_is_in_custody(shipped, title, urgency):
     assert _urgency(shipped, title) == urgency
+
+
+def test_an_aside_of_where_someone_is_held_is_no_custody(shipped):
+    assert _urgency(shipped, "Judge sets trial date for Maduro and Flores", "The couple, held at the "
+                    "Metropolitan Detention Center in Brooklyn, appeared by video.") == "normal"
