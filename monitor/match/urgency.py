@@ -13,7 +13,9 @@ high:   a count of people released, arrested or dead; or a topic's `urgent` term
         person named taken into custody or before a court, told by where they arrive ("Maduro
         llegó al tribunal de Manhattan", "está detenido en un buque militar"); an arrest verb
         told of a pronoun ("Lo arrestan…"); a speaker reporting the event ("dice que hay
-        bombardeos").
+        bombardeos"). English alike: not a release, strike or flight to come ("will be freed",
+        "to receive two deportation flights"), welcomed, defended or voted on, nor "freed"/"jailed"
+        before a noun ("Freed Venezuelan journalist describes…"); "held at" a prison is custody.
 low:    a mention in passing: the topics' signals occur only in the full text.
 normal: everything else that is relevant.
 """
