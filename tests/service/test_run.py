@@ -66,6 +66,10 @@ def test_health_metrics_and_sigterm(world):
     # (both on 127.0.0.1) are reached directly, as they were before it was set
     proc = world.start(env={"HTTP_PROXY": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"})
     wait_for(lambda: world.emulator.messages("@presos_test"), 60, "the first alert")
+    # Telegram has the message before the worker records its send: the row leaves the queue a
+    # moment later (a clean-clone run read queue_depth 1 in between)
+    wait_for(lambda: json.loads(get(f"http://127.0.0.1:{world.http_port}/healthz")[1])["queue_depth"] == 0,
+             10, "the send recorded")
 
     status, body = get(f"http://127.0.0.1:{world.http_port}/healthz")
     report = json.loads(body)
