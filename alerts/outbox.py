@@ -57,6 +57,7 @@ from storage.alerts import (
     last_edit_of,
     message_deleted,
     story_feed_names,
+    update_key,
 )
 from storage.models import Alert, Item, Story
 from storage.stories import detach_alert
@@ -171,7 +172,7 @@ def enqueue_for_item(
             view.lang = str((first.payload or {}).get("view", {}).get("lang") or view.lang)
             r = render_update(view, tz, urgent=urgent)
             _add(
-                session, alerts, key=f"update:{channel.name}:{story.id}:{item.id}", now=now,
+                session, alerts, key=update_key(channel.name, story.id, item.id), now=now,
                 channel=channel.name, story_id=story.id, kind="update", reply_to_alert_id=first.id,
                 status=_status(session, item, channel, config, now),
                 payload={"html": r.html, "text": r.text, "preview": preview, "view": view.to_json(), "item_id": item.id,

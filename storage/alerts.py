@@ -133,6 +133,11 @@ def story_feed_names(session: Session, story_id: int) -> list[str]:
     ).scalars())
 
 
+def update_key(channel: str, story_id: int, item_id: int) -> str:
+    """The outbox key of an item's update reply in a story's thread on a channel."""
+    return f"update:{channel}:{story_id}:{item_id}"
+
+
 def alert_by_key(session: Session, key: str) -> Alert | None:
     return session.scalar(select(Alert).where(Alert.dedupe_key == key))
 

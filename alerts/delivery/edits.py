@@ -16,7 +16,14 @@ from alerts.feed_limits import FOLDED
 from alerts.outbox import FAILED, retell_in
 from alerts.telegram import Failure, message_gone
 from core.config import ChannelConfig
-from storage.alerts import WITHDRAWN, finish_alert, later_edit, mark_deleted, message_deleted
+from storage.alerts import (
+    WITHDRAWN,
+    finish_alert,
+    later_edit,
+    mark_deleted,
+    message_deleted,
+    update_key,
+)
 from storage.models import Alert, Item
 
 
@@ -121,7 +128,7 @@ class EditsAndReplies(WorkerBase):
             finish_alert(session, row.id, status=WITHDRAWN, claimed_at=None, last_error=why)
             return None
         row.story_id = message.story_id
-        row.dedupe_key = row.claimed_key = f"update:{row.channel}:{message.story_id}:{(row.payload or {})['item_id']}"
+        row.dedupe_key = row.claimed_key = update_key(row.channel, message.story_id, (row.payload or {})["item_id"])
         log.info("alert %d to %s: %s with the message it replies to (alert %d)", row.id, row.channel, why, message.id)
         return replace(claimed, dedupe_key=row.dedupe_key)
 

@@ -550,14 +550,14 @@ def _requeue_split(
     language or urgency: it reached the channel only as part of the story it left)."""
     from alerts.render import AlertView, render_alert
     from alerts.summary import summarize
-    from storage.alerts import WITHDRAWN, alert_by_key
+    from storage.alerts import WITHDRAWN, alert_by_key, update_key
 
     why = f"split: its item moved to story {new}"
     for alert in queued_of_items(session, old, moved):
         key = f"new:{alert.channel}:{new}"
         holder = alert_by_key(session, key)
         if alert.kind == "update" and holder is not None and holder.id == alert.reply_to_alert_id:
-            alert.story_id, alert.dedupe_key = new, f"update:{alert.channel}:{new}:{alert.payload['item_id']}"
+            alert.story_id, alert.dedupe_key = new, update_key(alert.channel, new, alert.payload["item_id"])
             continue
         item = moved[(alert.payload or {})["item_id"]]
         if alert.kind == "edit" or holder is not None:
