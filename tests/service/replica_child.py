@@ -8,7 +8,6 @@ seconds (feeds.yaml's minimum interval is 30 s), and its own /healthz port.
 from __future__ import annotations
 
 import asyncio
-import logging
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -16,14 +15,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from core.config import load_config, resolve_runtime  # noqa: E402
+from core.logs import setup_logging  # noqa: E402
 from monitor.service import Service  # noqa: E402
 from storage.db import open_database  # noqa: E402
 
 
 def main() -> int:
     config_path, db_url, interval, ttl, port = sys.argv[1:6]
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    setup_logging("INFO")  # the service's own: the token redacted, httpx's request lines off
     config = load_config(config_path)
     config.feeds = [f.model_copy(update={"interval": timedelta(seconds=float(interval))})
                     for f in config.feeds]

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from service_world import World, free_port, wait_for
+from service_world import TOKEN, World, free_port, wait_for
 from sqlalchemy import select
 
 from storage.db import open_database
@@ -167,6 +167,10 @@ def test_three_replicas_one_killed(world: World) -> None:
     assert digests, "no digest sent"
     assert len(digests) == len(set(digests)) <= len(slots) * 2, digests
     assert digest_alerts_sent() == len(digests)
+    # The replicas logged as the service does: the bot token never in a line (it travels in
+    # every Bot API URL, which httpx logs at INFO)
+    for i in ports:
+        assert TOKEN not in (world.tmp / f"replica-{i}.log").read_text(errors="replace")
     # Polls of each feed while the run was measured: once per interval (the replicas' jitter
     # adds up to 5%), give or take one around the kill; never two replicas in one interval.
     expected = (end - start) / INTERVAL
