@@ -1,0 +1,30 @@
+"""A release told by "libertad" is urgent as "excarcelan" is (docs/MATCHING.md, "Urgency"):
+"Sale en libertad X", "quedaron en libertad", "fue puesto en libertad", a prisoner's own "hoy
+salimos en libertad". Asking for it, hoping for it or naming it as a state is not."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.mark.parametrize("title", [
+    "Sale en libertad el dirigente Freddy Superlano tras 18 meses detenido",
+    "Freddy Superlano sale en libertad",
+    "Tres presos políticos quedaron en libertad este martes en Caracas",
+    "El periodista Roland Carreño fue puesto en libertad",
+    "Juan Pablo Guanipa: hoy salimos en libertad",
+    "Activist walks free after 18 months in Venezuelan jail",
+])
+def test_a_release_told_by_libertad_is_urgent(shipped, title):
+    lang = "en" if title.startswith("Activist") else "es"
+    assert shipped.classify(title=title, lang=lang).urgency == "high"
+
+
+@pytest.mark.parametrize("title", [
+    "Exigen que Freddy Superlano sea puesto en libertad",
+    "Familia espera que Perkins Rocha salga en libertad",
+    "Exigen libertad plena para los periodistas que permanecen detenidos",
+    "Rocío San Miguel en libertad: revelan que fue operada dos veces",
+])
+def test_libertad_asked_for_hoped_for_or_as_a_state_is_not(shipped, title):
+    assert shipped.classify(title=title, lang="es").urgency == "normal"
