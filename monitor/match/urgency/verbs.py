@@ -1,0 +1,40 @@
+"""Verbs of a blockade and an attack with their objects: "bloquea" tells a blockade only of a ship
+or a passage, "ataca" an attack only on a target of arms."""
+
+from __future__ import annotations
+
+import re
+
+# A blockade is of ships: the verb "bloquea" tells one only with a ship, a port or a passage after
+# it ("EE UU bloquea el paso de un petrolero", "bloquea a un buque cisterna"); a Senate that
+# "bloquea resolución que limitaba acciones militares…" (w0888) or a judge who "bloquea
+# deportaciones" blocks no ship. The nouns ("bloqueo naval") tell one anyway.
+_BLOCK_VERB = re.compile(r" ?bloque(?:a|an|o|aron|ara|aria|ado|ada|ados|adas|ando|ar) ")
+_OF_SHIPS = re.compile(
+    r" ?bloque[a-z]* (?:[a-z]+ ){0,4}(?:petrolero|petroleros|buque|buques|barco|barcos|tanquero"
+    r"|tanqueros|embarcacion|embarcaciones|navio|navios|nave|naves|paso|puerto|puertos|cargamento"
+    r"|cargamentos|crudo|exportaciones|costa|costas|aguas) "
+)
+# An attack told with the verb is one on a target ("EE UU ataca otra lancha en el Caribe", "atacan
+# una embarcación frente a Venezuela", "atacó posiciones"); "Trump ataca a los demócratas por la
+# votación" attacks with words. The verb counts with a boat, a place or a target up to four words
+# after it, or with nothing after it that names whom ("atacaron anoche": the act alone).
+_ATTACK_VERB = re.compile(r" ?(?:ataca|atacan|atacaron|ataco) ")
+_ON_A_TARGET = re.compile(
+    r" ?ataca[a-z]* (?:[a-z]+ ){0,4}(?:lancha|lanchas|narcolancha|narcolanchas|embarcacion|embarcaciones"
+    r"|barco|barcos|buque|buques|bote|botes|nave|naves|objetivo|objetivos|posiciones|instalaciones"
+    r"|puerto|puertos|muelle|base|bases|pista|pistas|campamento|campamentos|venezuela|caracas|territorio"
+    r"|costa|costas|caribe|pacifico|blanco|blancos|refineria|aeropuerto|fuerte|tuna|narcotraficantes) "
+)
+_ATTACK_ON_WHOM = re.compile(r" ?ataca[a-z]* (?:a|al|a la|a las|a los) ")
+
+
+def attacks_with_words(haystack: str, start: int) -> bool:
+    """Whether the term at `start` is the verb "atacar" aimed at someone, with no target of arms."""
+    return (bool(_ATTACK_VERB.match(haystack, start)) and bool(_ATTACK_ON_WHOM.match(haystack, start))
+            and not _ON_A_TARGET.match(haystack, start))
+
+
+def blocks_no_ship(haystack: str, start: int) -> bool:
+    """Whether the term at `start` is the verb "bloquear" with no ship or passage after it."""
+    return bool(_BLOCK_VERB.match(haystack, start)) and not _OF_SHIPS.match(haystack, start)
