@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
+from importlib import resources
 
-from core.text import fold
+from core.text import fold, haystack
 from monitor.match.urgency.words_before import FILLERS
 from monitor.match.urgency.written import quoted
 
@@ -69,6 +71,11 @@ _RUBRIC = frozenset({"ultima", "hora", "breaking", "news", "live", "updates", "u
 _NO_NAME_OPENS = frozenset({"el", "la", "los", "las", "the", "ciudad", "puerto", "san", "santa", "santo",
                             "nueva", "nuevo", "isla", "estado", "villa", "valle", "new", "port", "fort",
                             "saint", "city"})
+# A news outlet's or an agency's name before a colon is its source, as a dateline is, not a speaker:
+# "Efecto Cocuyo: Liberación de Rocío San Miguel", "Washington Post: Release of…". The names are
+# package data (`monitor/match/data/outlets.txt`); rights groups are not among them and speak
+# ("Foro Penal: Liberación de X" is what Foro Penal says).
+_OUTLETS_FILE = "outlets.txt"
 # The act told after the event's noun, in the speaker's words too: "Foro Penal: Liberación de Rocío
 # San Miguel confirmada".
 _DONE = re.compile(r" (?:confirmad|verificad|concretad|ejecutad|realizad)[oa]s? ")
@@ -76,9 +83,9 @@ _DONE = re.compile(r" (?:confirmad|verificad|concretad|ejecutad|realizad)[oa]s? 
 
 def speaker_words(raw: str) -> int:
     """How many words a speaker's name before a colon opening `raw` has ("Luis Carlos Díaz:
-    …" -> 3); 0 when it opens with none."""
+    …" -> 3); 0 when it opens with none, or with a news outlet's name ("Efecto Cocuyo: …")."""
     m = _COLON.match(raw)
-    if m is None:
+    if m is None or haystack(m.group(1)) in outlets():
         return 0
     names = m.group(1).split()
     if not 2 <= len(names) <= 4 or any(not (w[:1].isupper() and w[1:].isalpha() and w[1:].islower())
@@ -87,6 +94,15 @@ def speaker_words(raw: str) -> int:
     if any(fold(w) in _RUBRIC for w in names) or fold(names[0]) in _NO_NAME_OPENS:
         return 0
     return len(names)
+
+
+@lru_cache(maxsize=1)
+def outlets() -> frozenset[str]:
+    """The names of news outlets and agencies shipped in `monitor/match/data/outlets.txt`, each
+    folded as a haystack (" efecto cocuyo "); package data, read once per process."""
+    text = resources.files("monitor.match").joinpath("data", _OUTLETS_FILE).read_text(encoding="utf-8")
+    lines = (ln.strip() for ln in text.splitlines())
+    return frozenset(haystack(ln) for ln in lines if ln and not ln.startswith("#"))
 
 
 def noun_told(haystack: str, start: int, words: Sequence[str], raw: str | None) -> bool:
