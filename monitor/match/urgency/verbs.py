@@ -1,5 +1,7 @@
 """Verbs of a blockade and an attack with their objects: "bloquea" tells a blockade only of a ship
-or a passage, "ataca" an attack only on a target of arms."""
+or a passage, "ataca" an attack only on a target of arms, "destruye", "hunde", "aborda" (and
+English "attacks", "destroyed", "sank", "boards") a strike or a boarding only of a vessel or a
+target."""
 
 from __future__ import annotations
 
@@ -38,3 +40,33 @@ def attacks_with_words(haystack: str, start: int) -> bool:
 def blocks_no_ship(haystack: str, start: int) -> bool:
     """Whether the term at `start` is the verb "bloquear" with no ship or passage after it."""
     return bool(_BLOCK_VERB.match(haystack, start)) and not _OF_SHIPS.match(haystack, start)
+
+
+# Verbs that tell a strike or a boarding only with a vessel or a target of arms after them: "EE UU
+# destruye otra lancha en el Caribe", "Fuerzas de EE UU abordan un petrolero", "US military
+# destroys another drug boat", "Coast Guard boards tanker", "US attacks drug boat off Venezuela";
+# not "Trump attacks Democrats over Venezuela vote" nor "la guerra destruye familias". The English
+# noun is urgent only as an "attack on" something (the rules' term): "survivors of boat attack" is
+# background. Venezuela or Caracas count only as the verb's own object ("attacked Caracas", not
+# "attacks Venezuela's Rodríguez").
+_STRIKE_VERB = re.compile(
+    r" ?(?:destruye|destruyen|destruyo|destruyeron|hunde|hunden|hundio|hundieron|aborda|abordan"
+    r"|abordo|abordaron|attacks|attacked|destroy|destroys|destroyed|sink|sinks|sank|sunk|board"
+    r"|boards|boarded) "
+)
+_ON_A_VESSEL = re.compile(
+    r" ?[a-z]+ (?:(?:venezuela|caracas) (?!s )|(?:[a-z0-9]+ ){0,4}(?:lancha|lanchas|narcolancha"
+    r"|narcolanchas|embarcacion|embarcaciones|barco|barcos|buque|buques|bote|botes|nave|naves"
+    r"|petrolero|petroleros|tanquero|tanqueros|semisumergible|semisumergibles|navio|navios|objetivo"
+    r"|objetivos|posiciones|instalaciones|puerto|puertos|muelle|base|bases|pista|pistas|campamento"
+    r"|campamentos|laboratorio|laboratorios|refineria|aeropuerto|avioneta|avionetas|aeronave"
+    r"|boat|boats|speedboat|speedboats|vessel|vessels|ship|ships|tanker|tankers|craft|submersible"
+    r"|target|targets|position|positions|facility|facilities|camp|camps|dock|docks|port|ports"
+    r"|airstrip|airstrips|lab|labs|refinery|aircraft|plane|planes) )"
+)
+
+
+def strikes_no_target(haystack: str, start: int) -> bool:
+    """Whether the term at `start` is a verb of striking or boarding with no vessel or target
+    after it."""
+    return bool(_STRIKE_VERB.match(haystack, start)) and not _ON_A_VESSEL.match(haystack, start)

@@ -13,6 +13,8 @@ FILLERS = (
     "the", "a", "an", "his", "her", "their", "more", "new", "immediate",
     # English: "demand faster releases", "await prisoner releases", "defends second strike"
     "faster", "quicker", "swift", "swifter", "speedy", "further", "prisoner", "second",
+    # what is not yet: "approval before any attack on Venezuelan soil", "antes de cualquier ataque"
+    "any", "cualquier",
 )
 # After "no" these tell the event going on, not denied: "no solo liberaron a X sino…", "no cesan
 # las excarcelaciones".
