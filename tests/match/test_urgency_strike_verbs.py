@@ -37,3 +37,25 @@ def test_a_strike_or_boarding_of_a_vessel_is_urgent(shipped, title, lang):
 ])
 def test_the_verbs_without_a_target_or_before_any_attack_are_not(shipped, title, summary, lang):
     assert shipped.classify(title=title, summary=summary, lang=lang).urgency == "normal"
+
+
+@pytest.mark.parametrize("title, lang, topic", [
+    ("EE UU deporta a 200 venezolanos en vuelo a Maiquetía", "es", "us_actions"),
+    ("US deports 200 Venezuelans on flight to Caracas", "en", "us_actions"),
+    ("Fiscalía de EE UU presenta nuevos cargos contra Diosdado Cabello", "es", "us_actions"),
+    ("Federal prosecutors add charges against Maduro's son Nicolás Maduro Guerra", "en", "us_actions"),
+    ("Trasladan a Freddy Superlano a arresto domiciliario", "es", "political_prisoners"),
+    ("Otorgan casa por cárcel a Perkins Rocha", "es", "political_prisoners"),
+])
+def test_a_deportation_new_charges_or_house_arrest_told_by_the_verb_is_urgent(shipped, title, lang, topic):
+    result = shipped.classify(title=title, lang=lang)
+    assert topic in result.topics and result.urgency == "high"
+
+
+@pytest.mark.parametrize("title", [
+    "Trump amenaza con deportar a miles de venezolanos",
+    "Perkins Rocha sigue en arresto domiciliario",
+    "Piden casa por cárcel a Perkins Rocha",
+])
+def test_a_threat_a_state_or_a_demand_is_not(shipped, title):
+    assert shipped.classify(title=title, lang="es").urgency == "normal"
