@@ -1,6 +1,6 @@
 """A figure stated in an item, as the matcher found it and the alerts show it.
 
-`confident` comes from the rule that read it (monitor/match/counts_confidence.py): a count
+`confident` comes from the rule that read it (monitor/match/counts/confidence.py): a count
 that is not confident is stored but not shown in alerts (DESIGN.md). `rule` names that rule
 (`monitor classify --explain`). `additional`: people on top of a figure told before ("liberó a
 otros tres", "12 more"), not a running total: alerts show it as "+3", the tally leaves it out.
@@ -26,7 +26,7 @@ from core.text import fold
 
 EVENTS = ("released", "arrested", "held", "dead")
 
-# The government's voices, as the matcher names them (monitor/match/counts_sources.py): their
+# The government's voices, as the matcher names them (monitor/match/counts/sources.py): their
 # figures are announced, never verified (the tally's government line, "según el Gobierno").
 GOVERNMENT = "the government"
 OFFICIAL_SOURCES = (GOVERNMENT, "Jorge Rodríguez", "Delcy Rodríguez")

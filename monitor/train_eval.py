@@ -254,9 +254,9 @@ def _train(args: argparse.Namespace, topics: dict, entities: list) -> int:
 
 
 def _train_counts(args: argparse.Namespace, rules: Any, real: Path) -> int:
-    """The counts model (monitor/match/count_model_training.py): the tuned synthetic sets and
+    """The counts model (monitor/match/counts/model_training.py): the tuned synthetic sets and
     the real headlines up to --counts-until; too few counts to learn from is a note, not a failure."""
-    from monitor.match.count_model_training import count_rows, train_counts
+    from monitor.match.counts.model_training import count_rows, train_counts
     from monitor.match.training import sha256_file, write
 
     rows, sources = [], {}

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from core.urls import redact_userinfo, with_fragment
 from monitor.ingest.normalize import NormalizedItem
-from monitor.match.counts_numbers import numbers_in
+from monitor.match.counts.numbers import numbers_in
 from storage.items import insert_items, stored_keys, stored_under, versions_of
 from storage.models import Item
 

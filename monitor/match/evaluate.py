@@ -19,7 +19,7 @@ from typing import IO
 from core.count import EVENTS, Count
 from core.jsonlines import read_lines
 from core.rules import EntitySpec, TopicRules
-from monitor.match.counts_sources import canonical_source
+from monitor.match.counts.sources import canonical_source
 from monitor.match.engine import Classifier
 from monitor.match.jsonl import language
 

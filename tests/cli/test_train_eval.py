@@ -187,7 +187,7 @@ def test_make_train_reproduces_the_shipped_models(
     they were trained on."""
     import sklearn
 
-    from monitor.match.count_model import COUNTS_MODEL_PATH
+    from monitor.match.counts.model import COUNTS_MODEL_PATH
     from monitor.match.engine import rules_digest
     from monitor.match.evaluate import load_rules
 

@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 
 from core.count import Count
-from monitor.match.count_model import (
+from monitor.match.counts import extract_counts, read_counts
+from monitor.match.counts.model import (
     COUNTS_MODEL_PATH,
     FORMAT,
     CountModel,
     count_model,
     load_count_model,
 )
-from monitor.match.counts import extract_counts, read_counts
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "feeds.yaml"
@@ -56,7 +56,7 @@ def test_scores_match_scikit_learn(tmp_path: Path):
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
-    from monitor.match.count_model_training import CountParams, count_rows, train_counts
+    from monitor.match.counts.model_training import CountParams, count_rows, train_counts
     from monitor.match.evaluate import load_items, load_rules
 
     rules = load_rules(CONFIG)
@@ -117,7 +117,7 @@ def test_the_calibration_takes_the_lowest_score_reaching_the_target_then_bounds_
     pytest.importorskip("numpy")
     import random
 
-    from monitor.match.count_model_training import _threshold
+    from monitor.match.counts.model_training import _threshold
 
     rnd = random.Random(7)
     right = [rnd.random() > 0.03 for _ in range(600)]
@@ -144,7 +144,7 @@ def test_the_shipped_calibration_says_how_it_was_chosen():
 def test_a_set_labelled_on_titles_only_trains_on_its_title_counts():
     """A writer who labelled only the titles' figures says nothing of the summaries': those
     counts are left out of training instead of being taught as wrong."""
-    from monitor.match.count_model_training import count_rows, titles_only
+    from monitor.match.counts.model_training import count_rows, titles_only
     from monitor.match.evaluate import load_rules
 
     def item(k: int, summary_count: bool) -> dict:
@@ -169,7 +169,7 @@ def test_a_set_labelled_on_titles_only_trains_on_its_title_counts():
 def test_an_item_off_the_topics_teaches_the_counts_model_nothing():
     """The rules found the item relevant but its writer did not: its counts are the relevance
     step's error, not a wrong reading, and are left out of the counts model's rows."""
-    from monitor.match.count_model_training import count_rows
+    from monitor.match.counts.model_training import count_rows
     from monitor.match.evaluate import load_rules
 
     title = "Excarcelan a 20 presos políticos en Venezuela"

@@ -5,35 +5,34 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.match import counts_cues, counts_lexicon
-from monitor.match.counts import extract_counts
-from monitor.match.counts_lexicon import Lexicon, read_files
+from monitor.match.counts import cues, extract_counts, lexicon
+from monitor.match.counts.lexicon import Lexicon, read_files
 
 
 def test_shipped_files_one_per_language_with_lemmas():
     files = read_files()
-    assert len(files) == len(counts_lexicon.LANGUAGES) == 2
+    assert len(files) == len(lexicon.LANGUAGES) == 2
     es, en = files
     assert "preso~" in es["prisoner"] and "prisoner~" in en["prisoner"]
     # the lemma gives its inflections: no form is written twice
-    assert {"preso", "presa", "presos", "presas", "prisoner", "prisoners"} <= counts_lexicon.PRISONER
-    assert {"detenido", "detenida", "detenidos", "detenidas"} <= counts_lexicon.DETAINEE
+    assert {"preso", "presa", "presos", "presas", "prisoner", "prisoners"} <= lexicon.PRISONER
+    assert {"detenido", "detenida", "detenidos", "detenidas"} <= lexicon.DETAINEE
 
 
 def test_tables_are_the_union_of_the_languages():
-    assert {"personas", "people"} <= counts_cues.GENERIC_PEOPLE
-    assert counts_lexicon.EVENT_NOUN["excarcelaciones"] == "released"
-    assert counts_lexicon.EVENT_NOUN["deaths"] == "dead"
-    assert counts_lexicon.AFTER_PAIR[("walk", "free")] == "released"
-    assert ("de", "ellos") in counts_lexicon.SUBSET and ("of", "them") in counts_lexicon.SUBSET
-    assert "<org>" in counts_lexicon.MODIFIERS and "," in counts_cues.AFTER_CLAIM
+    assert {"personas", "people"} <= cues.GENERIC_PEOPLE
+    assert lexicon.EVENT_NOUN["excarcelaciones"] == "released"
+    assert lexicon.EVENT_NOUN["deaths"] == "dead"
+    assert lexicon.AFTER_PAIR[("walk", "free")] == "released"
+    assert ("de", "ellos") in lexicon.SUBSET and ("of", "them") in lexicon.SUBSET
+    assert "<org>" in lexicon.MODIFIERS and "," in cues.AFTER_CLAIM
 
 
 def test_stems_read_as_prefixes_in_the_files_order():
-    events = [ev for ev, _ in counts_lexicon.BEFORE_PREFIX]
+    events = [ev for ev, _ in lexicon.BEFORE_PREFIX]
     assert events == ["released", "arrested", "dead", "held"]
-    assert "excarcel" in dict(counts_lexicon.BEFORE_PREFIX)["released"]
-    assert "exigen".startswith(counts_lexicon.DEMAND)
+    assert "excarcel" in dict(lexicon.BEFORE_PREFIX)["released"]
+    assert "exigen".startswith(lexicon.DEMAND)
 
 
 def test_a_lemma_reaches_the_extractor():

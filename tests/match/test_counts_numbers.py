@@ -4,7 +4,7 @@ must neither raise nor cost (or invent) a count."""
 import pytest
 
 from monitor.match.counts import extract_counts
-from monitor.match.counts_numbers import TOKEN, numbers_in, parse_number
+from monitor.match.counts.numbers import TOKEN, numbers_in, parse_number
 
 
 def counts(text: str) -> list[tuple[str, int]]:
@@ -70,7 +70,7 @@ def test_a_glued_code_is_no_count() -> None:
 def test_a_sentence_is_read_when_it_has_a_figure_in_any_form() -> None:
     """The pre-filter looks words up in a set: number words must stay single tokens, and every
     form of a figure (digits, words, a death stem, 'un preso') still gets the sentence read."""
-    from monitor.match.counts import _NUMBER_TOKENS, _WORD, _worth_a_look
+    from monitor.match.counts.extract import _NUMBER_TOKENS, _WORD, _worth_a_look
 
     assert all(_WORD.fullmatch(w) for w in _NUMBER_TOKENS)
     for sentence in ["excarcelan a 87 presos", "liberan a veintiocho presos politicos",

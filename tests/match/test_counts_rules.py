@@ -9,7 +9,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from monitor.match.counts import extract_counts
-from monitor.match.counts_classify import RULES, rule_name
+from monitor.match.counts.classify import RULES, rule_name
 
 DATA = Path(__file__).resolve().parents[2] / "monitor" / "match" / "data" / "count_rules.yaml"
 SPEC = YAML(typ="safe").load(DATA.read_text(encoding="utf-8"))["rules"]

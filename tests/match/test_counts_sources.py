@@ -6,7 +6,7 @@ import pytest
 
 from alerts.tally.figures import DEFAULT_SOURCES, RIGHTS
 from monitor.match.counts import extract_counts
-from monitor.match.counts_sources import canonical_source
+from monitor.match.counts.sources import canonical_source
 
 
 def sources(text: str) -> list[tuple[str, int, str | None]]:
@@ -127,7 +127,7 @@ def test_the_tally_names_every_source_the_reader_states():
 def test_a_pattern_checked_for_a_word_first_still_finds_every_phrasing(text, name):
     """`source_mentions` skips a slow pattern when none of the words it needs is in the
     sentence (the classifier's speed, docs/SCALE.md): each phrasing it reads is still found."""
-    from monitor.match.counts_sources import source_mentions
+    from monitor.match.counts.sources import source_mentions
 
     assert name in [found for _, _, found in source_mentions(text, [])]
 

@@ -1,20 +1,20 @@
 """Attribution rules for a number with a noun ("87 presos políticos", "three Americans").
 
-They run after the rules of counts_rules_bare, which decide every number without a noun.
+They run after the rules of rules_bare, which decide every number without a noun.
 Each rule is named for the phrasing it reads; examples and counter-examples of each are in
 data/count_rules.yaml (tests/match/test_counts_rules.py runs them)."""
 
 from __future__ import annotations
 
-from monitor.match.counts_after import after_event, among_held
-from monitor.match.counts_before import (
+from monitor.match.counts.after import after_event, among_held
+from monitor.match.counts.before import (
     before_event,
     recaptured,
     released_across_colon,
     remains_later,
     returned_home,
 )
-from monitor.match.counts_cues import (
+from monitor.match.counts.cues import (
     ANNOUNCED,
     ARTICLES,
     AUX,
@@ -34,7 +34,7 @@ from monitor.match.counts_cues import (
     SURVIVORS,
     VERSUS,
 )
-from monitor.match.counts_lexicon import (
+from monitor.match.counts.lexicon import (
     ADJECTIVAL,
     AFTER_EVENT,
     AFTER_HELD,
@@ -52,8 +52,8 @@ from monitor.match.counts_lexicon import (
     SINGULAR_PERSON,
     TALLY,
 )
-from monitor.match.counts_parts import breakdown_follows
-from monitor.match.counts_phrases import (
+from monitor.match.counts.parts import breakdown_follows
+from monitor.match.counts.phrases import (
     headline_tally,
     in_exchange,
     is_partitive_whole,
@@ -67,8 +67,8 @@ from monitor.match.counts_phrases import (
     whole_after_among,
     whole_of_subset,
 )
-from monitor.match.counts_spot import GO_ON, Answer, Spot
-from monitor.match.counts_tallies import tally_unit
+from monitor.match.counts.spot import GO_ON, Answer, Spot
+from monitor.match.counts.tallies import tally_unit
 
 _DONE = ("dead", "released", "arrested", "inherit")
 _STOCK_NOUN = frozenset({"count", "tally", "list", "registro", "lista", "conteo", "cifra", "figure"})

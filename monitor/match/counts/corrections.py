@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from monitor.match.counts_context import mentioned_event
-from monitor.match.counts_numbers import parse_number
-from monitor.match.counts_phrases import find_unit
+from monitor.match.counts.context import mentioned_event
+from monitor.match.counts.numbers import parse_number
+from monitor.match.counts.phrases import find_unit
 
 _AND = frozenset({"y", "and", ",", "pero", "but"})
 _NOT = frozenset({"no", "not"})

@@ -2,20 +2,20 @@
 
 RULES lists them; the first that answers (an event, or None: not a count) wins, and its
 name is the count's rule (`monitor classify --explain`). The rules for a number without a
-noun come first (counts_rules_bare), then those for a number with one (counts_rules_noun).
+noun come first (rules_bare), then those for a number with one (rules_noun).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from monitor.match import counts_rules_bare as bare
-from monitor.match import counts_rules_noun as noun
-from monitor.match.counts_cues import AIRCRAFT, VERSUS
-from monitor.match.counts_lexicon import KIN
-from monitor.match.counts_numbers import parse_number
-from monitor.match.counts_phrases import find_unit, partitive_whole
-from monitor.match.counts_spot import GO_ON, Answer, Rule, Spot
+from monitor.match.counts import rules_bare as bare
+from monitor.match.counts import rules_noun as noun
+from monitor.match.counts.cues import AIRCRAFT, VERSUS
+from monitor.match.counts.lexicon import KIN
+from monitor.match.counts.numbers import parse_number
+from monitor.match.counts.phrases import find_unit, partitive_whole
+from monitor.match.counts.spot import GO_ON, Answer, Rule, Spot
 
 
 def versus(s: Spot) -> Answer:
@@ -124,7 +124,8 @@ RULES: tuple[Rule, ...] = (
 
 
 def rule_name(rule: Rule) -> str:
-    module = rule.__module__.rsplit("_", 1)[-1]
+    """The rule's name in data/count_rules.yaml: "survivors" here, "noun.survivors" in rules_noun."""
+    module = rule.__module__.rsplit(".", 1)[-1].removeprefix("rules_")
     return rule.__name__ if module == "classify" else f"{module}.{rule.__name__}"
 
 

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from functools import cache
 
 from core.count import count_parts
-from monitor.match.counts_numbers import parse_number
-from monitor.match.counts_phrases import find_unit, is_partitive_whole, partitive_whole
+from monitor.match.counts.numbers import parse_number
+from monitor.match.counts.phrases import find_unit, is_partitive_whole, partitive_whole
 
 # "civiles y militares", "women and children": groups coordinated are the whole, not a part
 _JOINED = frozenset({"y", "e", "o", "and", "or", ",", "/"})

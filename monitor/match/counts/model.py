@@ -1,10 +1,10 @@
 """The learned attachment step: a logistic regression over what the rules know about each
-count they read (counts_features), scored without scikit-learn.
+count they read (features), scored without scikit-learn.
 
 For each count the model gives the probability that its event and number are right. Below
 `veto` the count is dropped (the rules' reading is more likely wrong than right); at or above
 `confident` it is confident (shown in alerts), between the two it is stored but not shown.
-Training (count_model_training.py, `monitor train`) writes every parameter to
+Training (model_training.py, `monitor train`) writes every parameter to
 models/counts.json: plain JSON (never pickle), read once per process. `MONITOR_COUNTS_MODEL`
 names another file, or `off` for the rules alone (measures, trials).
 
@@ -25,11 +25,11 @@ from typing import Any
 from core.count import Count
 from core.model_files import read_model
 
-log = logging.getLogger("monitor.match.count_model")
+log = logging.getLogger("monitor.match.counts.model")
 
 FORMAT = "venezuela-monitor/counts"
 FORMAT_VERSION = 1
-COUNTS_MODEL_PATH = Path(__file__).resolve().parent / "models" / "counts.json"
+COUNTS_MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "counts.json"
 ENV_COUNTS_MODEL = "MONITOR_COUNTS_MODEL"
 
 

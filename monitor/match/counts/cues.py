@@ -1,9 +1,9 @@
 """Cue words of the counts extractor's phrasing rules (folded), from its lexicon files
-(data/count_lexicon_<lang>.yaml, read by counts_lexicon)."""
+(data/count_lexicon_<lang>.yaml, read by lexicon.py)."""
 
 from __future__ import annotations
 
-from monitor.match.counts_lexicon import event_words, phrases, stems, words
+from monitor.match.counts.lexicon import event_words, phrases, stems, words
 
 # people and places
 GENERIC_PEOPLE = words("generic_people")

@@ -5,8 +5,8 @@ Entries are folded words in the rule syntax of core/terms.py, so an operator wri
 once: `preso~` is preso, presa, presos, presas (`core.terms.inflect`), `excarcel*` a stem
 (the tables read with `stems`), `de ellos` a phrase. A table is the union of the files;
 maps (`event: [entries]`) give each form one event. Tokens that are not words (`<org>`,
-`$`, `,`) are added where the tables are built (counts_lexicon here, counts_cues,
-counts_quantities)."""
+`$`, `,`) are added where the tables are built (lexicon here, cues,
+quantities)."""
 
 from __future__ import annotations
 

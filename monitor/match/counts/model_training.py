@@ -1,6 +1,6 @@
-"""Training the counts model (scikit-learn, the `train` extra); scoring is count_model.py.
+"""Training the counts model (scikit-learn, the `train` extra); scoring is model.py.
 
-Examples: every count the rules read (counts.read_counts, with its features) in the labelled
+Examples: every count the rules read (extract.read_counts, with its features) in the labelled
 items whose topics the rules matched (the counts `monitor classify` would print) and the writer
 labelled on topic, labelled right when the item's gold counts hold its event and number. A count
 in an item off the topics is the relevance step's error: as a wrong row it taught the model to
@@ -26,9 +26,9 @@ from typing import Any
 
 from core.rules import EntitySpec, TopicRules
 from core.text import fold
-from monitor.match.count_model import FORMAT, FORMAT_VERSION
-from monitor.match.counts import read_counts
-from monitor.match.counts_numbers import parse_number, token_list
+from monitor.match.counts.extract import read_counts
+from monitor.match.counts.model import FORMAT, FORMAT_VERSION
+from monitor.match.counts.numbers import parse_number, token_list
 from monitor.match.engine import Classifier
 
 SEED = 20260101

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from monitor.match.counts_cues import COUNT_VERBS, PUTS
-from monitor.match.counts_lexicon import BEFORE_PREFIX, PEOPLE, QUALIFIER, VERIFY
-from monitor.match.counts_phrases import find_unit
+from monitor.match.counts.cues import COUNT_VERBS, PUTS
+from monitor.match.counts.lexicon import BEFORE_PREFIX, PEOPLE, QUALIFIER, VERIFY
+from monitor.match.counts.phrases import find_unit
 
 _EVENT_STEM = re.compile(
     r"\b(?:(excarcel|liber|releas|freed|frees)|(arrest|detien|detuv|detain|captur|apres)"

@@ -20,24 +20,24 @@ from collections.abc import Iterable, Sequence
 
 from core.count import Count
 from core.text import fold
-from monitor.match.count_model import count_model
-from monitor.match.counts_after import colon_predicate
-from monitor.match.counts_classify import classify_rule
-from monitor.match.counts_confidence import confident
-from monitor.match.counts_context import (
+from monitor.match.counts.after import colon_predicate
+from monitor.match.counts.classify import classify_rule
+from monitor.match.counts.confidence import confident
+from monitor.match.counts.context import (
     counted_prisoners,
     event_between,
     mentioned_event,
     sentence_event,
     verified_figure,
 )
-from monitor.match.counts_corrections import corrected_away, corrected_to
-from monitor.match.counts_cues import PUTS
-from monitor.match.counts_features import features, item_features, language
-from monitor.match.counts_increments import on_top
-from monitor.match.counts_joint import each_their_own
-from monitor.match.counts_lexicon import SINGULAR_PERSON
-from monitor.match.counts_numbers import (
+from monitor.match.counts.corrections import corrected_away, corrected_to
+from monitor.match.counts.cues import PUTS
+from monitor.match.counts.features import features, item_features, language
+from monitor.match.counts.increments import on_top
+from monitor.match.counts.joint import each_their_own
+from monitor.match.counts.lexicon import SINGULAR_PERSON
+from monitor.match.counts.model import count_model
+from monitor.match.counts.numbers import (
     NUMBER_WORDS,
     Sentence,
     glued,
@@ -48,11 +48,11 @@ from monitor.match.counts_numbers import (
     to_range,
     token_list,
 )
-from monitor.match.counts_parts import part_of
-from monitor.match.counts_phrases import find_unit, is_bare_partitive_whole, partitive_whole
-from monitor.match.counts_qualifiers import qualifier_of
-from monitor.match.counts_quantities import apposition, clock, skip
-from monitor.match.counts_sources import (
+from monitor.match.counts.parts import part_of
+from monitor.match.counts.phrases import find_unit, is_bare_partitive_whole, partitive_whole
+from monitor.match.counts.qualifiers import qualifier_of
+from monitor.match.counts.quantities import apposition, clock, skip
+from monitor.match.counts.sources import (
     GENERIC_NGO,
     NGOS,
     NOT_GROUPS,
@@ -158,7 +158,7 @@ def extract_counts(fields: Iterable[str], orgs: Sequence[str] = ()) -> list[Coun
 def read_counts(fields: Iterable[str], orgs: Sequence[str] = (), *,
                 trace: list[tuple[Count, list[str]]] | None = None) -> list[Count]:
     """The rules' counts; `trace`, when given, receives each with its features
-    (counts_features), for the learned step and its training."""
+    (features), for the learned step and its training."""
     item = _Item(fields, orgs, trace)
     for f, ftext in enumerate(item.fields):
         for s, raw_sentence in enumerate(_sentences(ftext, orgs)):

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from core.text import MONTHS, fold
-from monitor.match.counts_lexicon import EVENT_NOUN, PEOPLE, QUALIFIER
+from monitor.match.counts.lexicon import EVENT_NOUN, PEOPLE, QUALIFIER
 
 # -- number words -----------------------------------------------------------------
 _ES_UNITS = {
@@ -45,7 +45,7 @@ SMALL = {**_ES_UNITS, **_EN_UNITS}
 
 
 # collective numerals: "un centenar", "medio centenar", "un millar"; "a dozen" / "una docena"
-# is 12 (a count only next to an event: counts_quantities.vague_dozen)
+# is 12 (a count only next to an event: quantities.vague_dozen)
 _COLLECTIVE = {"centenar": 100, "millar": 1000}
 DOZEN = {"a": "dozen", "una": "docena"}
 _HALF_DOZEN = {"half": ("a", "dozen"), "media": ("docena",)}  # 6, never "a dozen" (12)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from monitor.match.counts_cues import (
+from monitor.match.counts.cues import (
     AIRCRAFT,
     ARTICLES,
     COURT,
@@ -19,7 +19,7 @@ from monitor.match.counts_cues import (
     REMAIN_VERB,
     REPORTING,
 )
-from monitor.match.counts_lexicon import (
+from monitor.match.counts.lexicon import (
     ADVERBS,
     AFTER_PAIR,
     BEFORE_EXACT,
@@ -33,9 +33,9 @@ from monitor.match.counts_lexicon import (
     QUALIFIER,
     VERIFY,
 )
-from monitor.match.counts_numbers import NUMBER_WORDS
-from monitor.match.counts_phrases import counted_before, demanded, refused, subset_before
-from monitor.match.counts_quantities import TIME
+from monitor.match.counts.numbers import NUMBER_WORDS
+from monitor.match.counts.phrases import counted_before, demanded, refused, subset_before
+from monitor.match.counts.quantities import TIME
 
 _SKIP = "skip"  # the word gives nothing: look further left
 _GO_ON = "go on"  # no phrase here: read the word as a verb

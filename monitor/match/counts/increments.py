@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from monitor.match.counts_cues import ARTICLES
-from monitor.match.counts_numbers import parse_number
-from monitor.match.counts_phrases import date_at, find_unit
+from monitor.match.counts.cues import ARTICLES
+from monitor.match.counts.numbers import parse_number
+from monitor.match.counts.phrases import date_at, find_unit
 
 _OTHER = frozenset({"otros", "otras", "another"})
 _MORE = frozenset({"mas", "more"})

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from monitor.match.counts_after import after_event
-from monitor.match.counts_before import before_event, recaptured
-from monitor.match.counts_cues import (
+from monitor.match.counts.after import after_event
+from monitor.match.counts.before import before_event, recaptured
+from monitor.match.counts.cues import (
     ANNOUNCED,
     ARTICLES,
     COPULA,
@@ -28,7 +28,7 @@ from monitor.match.counts_cues import (
     REMAINING_NEXT,
     STATE_WORDS,
 )
-from monitor.match.counts_lexicon import (
+from monitor.match.counts.lexicon import (
     ADJECTIVAL,
     AFTER_EVENT,
     CHANGE,
@@ -48,8 +48,8 @@ from monitor.match.counts_lexicon import (
     TALLY_NOUN,
     THING_ADJECTIVES,
 )
-from monitor.match.counts_numbers import parse_number
-from monitor.match.counts_phrases import (
+from monitor.match.counts.numbers import parse_number
+from monitor.match.counts.phrases import (
     find_unit,
     gapped,
     is_bare_partitive_whole,
@@ -60,8 +60,8 @@ from monitor.match.counts_phrases import (
     prev_is_whole,
     subset_before,
 )
-from monitor.match.counts_spot import GO_ON, Answer, Spot
-from monitor.match.counts_tallies import (
+from monitor.match.counts.spot import GO_ON, Answer, Spot
+from monitor.match.counts.tallies import (
     change_unit,
     claimed_figure,
     running_total,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from core.text import MONTHS
-from monitor.match.counts_cues import (
+from monitor.match.counts.cues import (
     ACHIEVED,
     ARTICLES,
     CONDITION,
@@ -18,7 +18,7 @@ from monitor.match.counts_cues import (
     REFUSE,
     RELATIVES,
 )
-from monitor.match.counts_lexicon import (
+from monitor.match.counts.lexicon import (
     DEMAND,
     DETAINEE,
     EVENT_NOUN,
@@ -33,8 +33,8 @@ from monitor.match.counts_lexicon import (
     SUBSET_WORDS,
     TALLY_NOUN,
 )
-from monitor.match.counts_numbers import NUMBER_WORDS, ONE, parse_number
-from monitor.match.counts_quantities import dated
+from monitor.match.counts.numbers import NUMBER_WORDS, ONE, parse_number
+from monitor.match.counts.quantities import dated
 
 _FIGURE = frozenset({"cifra", "figure", "total", "numero", "number"})
 

@@ -8,7 +8,7 @@ import re
 from core.count import JOINT
 
 GENERIC = "*"  # "la organización", "the group": the item's one named source
-GENERIC_NGO = "*ngo"  # "la ONG": one of counts_sources.NGOS, else an unnamed NGO
+GENERIC_NGO = "*ngo"  # "la ONG": one of sources.NGOS, else an unnamed NGO
 # resolved later and alone, so never a partner of a named source
 UNNAMED = frozenset({GENERIC, GENERIC_NGO})
 

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from core.text import MONTHS
-from monitor.match.counts_lexicon import AFTER_EVENT, PEOPLE, SUBSET_AFTER, words
-from monitor.match.counts_numbers import NUMBER_WORDS, Sentence, dozen_end
+from monitor.match.counts.lexicon import AFTER_EVENT, PEOPLE, SUBSET_AFTER, words
+from monitor.match.counts.numbers import NUMBER_WORDS, Sentence, dozen_end
 
 # -- vocabularies (folded) ---------------------------------------------------------
 # Month names around a number ("3 de enero", "January 3"); "may", "ago" and "set" are also

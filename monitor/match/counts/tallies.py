@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from core.text import MONTHS
-from monitor.match.counts_cues import (
+from monitor.match.counts.cues import (
     AFTER_CLAIM,
     ARTICLES,
     CLAIM,
@@ -20,7 +20,7 @@ from monitor.match.counts_cues import (
     VERSUS_PAIR,
     WAS,
 )
-from monitor.match.counts_lexicon import (
+from monitor.match.counts.lexicon import (
     CHANGE,
     DETAINEE,
     EVENT_NOUN,
@@ -29,9 +29,9 @@ from monitor.match.counts_lexicon import (
     QUALIFIER,
     TALLY_NOUN,
 )
-from monitor.match.counts_numbers import NUMBER_WORDS
-from monitor.match.counts_phrases import find_unit
-from monitor.match.counts_quantities import TIME, is_date_part
+from monitor.match.counts.numbers import NUMBER_WORDS
+from monitor.match.counts.phrases import find_unit
+from monitor.match.counts.quantities import TIME, is_date_part
 
 
 def tally_unit(tokens: Sequence[str], i: int, j: int) -> int | None:

@@ -1,12 +1,12 @@
 """What the counts extractor knows about a count it read, as named features for the learned
-attachment step (count_model.py): the rule and its event, the number's noun, the event cues
+attachment step (model.py): the rule and its event, the number's noun, the event cues
 around it and how far, the source, where the number stands, the language."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from monitor.match.counts_lexicon import (
+from monitor.match.counts.lexicon import (
     AFTER_EVENT,
     BEFORE_EXACT,
     BEFORE_PREFIX,
@@ -16,8 +16,8 @@ from monitor.match.counts_lexicon import (
     PRISONER,
     QUALIFIER,
 )
-from monitor.match.counts_numbers import parse_number
-from monitor.match.counts_phrases import find_unit
+from monitor.match.counts.numbers import parse_number
+from monitor.match.counts.phrases import find_unit
 
 _EN = frozenset({"the", "of", "and", "to", "in", "were", "was", "by", "after", "have", "has"})
 _ES = frozenset({"de", "la", "los", "el", "en", "y", "las", "del", "por", "tras", "han", "fueron"})

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 from core.count import count_sources
 from core.text import fold
-from monitor.match.counts_joint import GENERIC, GENERIC_NGO, UNNAMED, joins, joint, listed
-from monitor.match.counts_numbers import Sentence
+from monitor.match.counts.joint import GENERIC, GENERIC_NGO, UNNAMED, joins, joint, listed
+from monitor.match.counts.numbers import Sentence
 
 NGO = "an NGO"  # "ONG verifican 53 de las 116": an unnamed rights group, unless the item names one
 NGOS_UNNAMED = "NGOs"  # "las ONG estiman…", "NGOs have verified…": never one named group

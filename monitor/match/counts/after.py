@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from monitor.match.counts_cues import (
+from monitor.match.counts.cues import (
     AIRCRAFT,
     ARTICLES,
     AUX,
@@ -26,7 +26,7 @@ from monitor.match.counts_cues import (
     RETURNS,
     STATE_WORDS,
 )
-from monitor.match.counts_lexicon import (
+from monitor.match.counts.lexicon import (
     ADJECTIVAL,
     AFTER_EVENT,
     AFTER_HELD,
@@ -42,14 +42,14 @@ from monitor.match.counts_lexicon import (
     SUBSET,
     VERIFY,
 )
-from monitor.match.counts_numbers import NUMBER_WORDS, SMALL, parse_number
-from monitor.match.counts_phrases import (
+from monitor.match.counts.numbers import NUMBER_WORDS, SMALL, parse_number
+from monitor.match.counts.phrases import (
     coordinated_noun,
     find_unit,
     member_of,
     parenthetical_subset,
 )
-from monitor.match.counts_quantities import AGE_AFTER, TIME, is_date_part, skip_age_range
+from monitor.match.counts.quantities import AGE_AFTER, TIME, is_date_part, skip_age_range
 
 _GO_ON = "go on"  # this word decides nothing: read the next one
 _NEXT = "next"  # the scan moved on by itself
