@@ -201,7 +201,7 @@ class Classifier:
         self, topics: dict[str, TopicRules], entities: list[EntitySpec], *,
         model: RelevanceModel | None = None, watched: WatchedPeople | None = None,
     ) -> None:
-        # watched people (monitor/match/people.py): a name makes political_prisoners match
+        # watched people (monitor/match/people/): a name makes political_prisoners match
         # where its rules are silent; the set may change at run time, the rules stay
         self.watched = watched
         # the learned second opinion, asked only where the rules are silent but there is

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from core.people import PARTICLES, clean_name, person_key
 from core.text import fold
-from monitor.match.people_seed import never_names
+from monitor.match.people.seed import never_names
 
 if TYPE_CHECKING:
     from core.rules import EntitySpec
