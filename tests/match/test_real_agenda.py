@@ -246,3 +246,15 @@ def test_the_orinoco_oil_belt_is_venezuela(shipped):
         # near miss: the river is no oil belt
         ("El río Orinoco crece por las lluvias en Ciudad Bolívar", []),
     ])
+
+
+def test_the_treasury_named_alone_is_the_us_treasury(shipped):
+    """"El Tesoro" with a capital is the US Treasury in this beat ("Tesoro sanciona a 4 buques…"
+    read as no topic in four labelled items); the common noun stays a treasure."""
+    _check(shipped, [
+        ("Tesoro sanciona a jueces venezolanos por violaciones de derechos humanos", US),
+        ("El Tesoro amplía el permiso para exportar diluyentes a Venezuela", US),
+        ("Tesoro retira al Banco de Venezuela de la lista de entidades sancionadas", US),
+        # near miss: a treasure, in lower case
+        ("Hallan un tesoro colonial en una hacienda de Carabobo", []),
+    ])
