@@ -41,6 +41,16 @@ def _cased_patterns(alias: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     return compile_forms(list(forms)), compile_forms([capitalized.upper()])
 
 
+def _end(hay: str, start: int, nwords: int) -> int:
+    """The offset of the space after the `nwords` words of a hit at `start` (" word word ")."""
+    end = start
+    for _ in range(nwords):
+        end = hay.find(" ", end + 1)
+        if end < 0:
+            return len(hay)
+    return end
+
+
 def _shouting(text: str) -> bool:
     """A field written in capitals: letters, and none of them lower-case."""
     return not any(ch.islower() for ch in text) and any(ch.isalpha() for ch in text)
@@ -98,12 +108,27 @@ class EntityTable:
                 continue
             rank = hits[0][0] * 10_000_000 + hits[0][1]
             for ei, kind in owners:
+                if kind == "cased" and self._within_longer(ei, hits, item):
+                    continue
                 if kind == "plain" or (kind == "cased" and self._cased_ok(ei, tid, item, lang)):
                     found[ei] = min(rank, found.get(ei, rank))
                 else:
                     pending.add(ei)
         pending -= found.keys()
         return found, pending
+
+    def _within_longer(self, ei: int, hits: list[tuple[int, int, int]], item: _Item) -> bool:
+        """Whether every hit of a cased alias of entity `ei` lies inside a longer alias of another
+        entity: "Tesoro" (the US Treasury in this beat) in "Tesoro de la Nación", a country's own."""
+        spans = [
+            (f, start, _end(item.hay[f], start, n))
+            for tid, lst in item.hits.items() for f, start, n in lst
+            if n > 1 and any(other != ei for other, _ in self.alias.get(tid, ()))
+        ]
+        return bool(spans) and all(
+            any(f == g and s <= start and _end(item.hay[f], start, n) <= e for g, s, e in spans)
+            for f, start, n in hits
+        )
 
     def accept(self, found: dict[int, int], pending: set[int], item: _Item) -> None:
         for ei in pending:

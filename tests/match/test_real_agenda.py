@@ -258,3 +258,15 @@ def test_the_treasury_named_alone_is_the_us_treasury(shipped):
         # near miss: a treasure, in lower case
         ("Hallan un tesoro colonial en una hacienda de Carabobo", []),
     ])
+
+
+def test_a_short_name_inside_a_longer_name_is_the_longer_one(shipped):
+    """A cased alias that lies inside another entity's longer alias names that one: "Tesoro" in
+    "Tesoro de la Nación" (a country's own treasury), "Cabello" in "Puerto Cabello"."""
+    _check(shipped, [
+        ("Tesoro de la Nación reporta más ingresos por impuestos en Venezuela", []),
+        ("Banco del Tesoro abre nuevas agencias en Venezuela", []),
+        ("El Tesoro sanciona al Banco del Tesoro de Venezuela", US),
+    ])
+    port = shipped.classify(title="Dockworkers strike shuts Venezuela's Puerto Cabello", lang="en")
+    assert "Diosdado Cabello" not in {e["name"] for e in port.entities}
