@@ -28,3 +28,12 @@ def test_a_release_told_by_libertad_is_urgent(shipped, title):
 ])
 def test_libertad_asked_for_hoped_for_or_as_a_state_is_not(shipped, title):
     assert shipped.classify(title=title, lang="es").urgency == "normal"
+
+
+@pytest.mark.parametrize("title", [
+    "Departamento de Estado saluda la liberación de presos políticos venezolanos",
+    "Gobierno de Italia aplaude la excarcelación de Alberto Trentini",
+    "Gobierno valora la liberación de Rocío San Miguel",
+])
+def test_a_release_welcomed_is_not_the_event(shipped, title):
+    assert shipped.classify(title=title, lang="es").urgency == "normal"

@@ -50,6 +50,8 @@ NOT_THE_EVENT = re.compile(
     # commented, celebrated, pictured, rumoured: "agradeció por la captura", "fotos de la
     # operación", "rumores de posibles liberaciones", "la misión para capturar a Maduro"
     r"|celebra|celebran|celebro|agradece|agradecio|destaca|destaco|reprocha|reprocho|lamenta|lamento"
+    # welcomed: "Departamento de Estado saluda la liberación…", "aplaude la excarcelación"
+    r"|saluda|saludan|saludo|saludaron|aplaude|aplauden|aplaudio|aplaudieron|valora|valoran|valoro"
     r"|rechaza|rechazo|critica|critico|burlarse de|detalles de|detalles sobre"
     # pictured, with up to two words between ("los videos más impactantes de las explosiones")
     r"|(?:fotos|foto|videos|video|imagenes|imagen)(?: [a-z]+){0,2} de"
