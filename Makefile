@@ -66,7 +66,8 @@ eval: $(STAMP_TEST)
 	@for f in tests/data/labelled_*.jsonl; do $(BIN)/python bench/eval.py $$f; done
 	@if [ -f ../shared/samples/news_samples.jsonl ]; then $(BIN)/python bench/eval.py ../shared/samples/news_samples.jsonl; fi
 	@if [ -f ../shared/real/headlines_es_2026-01.jsonl ]; then $(BIN)/python bench/eval_urgency.py; \
-		$(BIN)/python bench/eval_urgency.py --labels bench/data/urgency/urgency_2026-01_odd.jsonl; fi
+		$(BIN)/python bench/eval_urgency.py --labels bench/data/urgency/urgency_2026-01_odd.jsonl; \
+		$(BIN)/python bench/eval_feed_place.py; fi
 
 # The shipped models (byte for byte where OpenBLAS picks the same kernels, every weight
 # within 1e-5 elsewhere: docs/MATCHING.md, "Reproducible"): relevance (monitor/match/models/relevance.json),

@@ -75,6 +75,9 @@ class TopicRules(BaseModel):
     none: list[Term] = []
     urgent: list[Term] = []
     urgent_with_person: list[Term] = []
+    # an item of a feed about Venezuela that names no other country has Venezuelan context for
+    # this topic (monitor/match/feed_place.py)
+    feed_context: bool = False
 
     @model_validator(mode="after")
     def _can_match(self) -> TopicRules:

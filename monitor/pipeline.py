@@ -25,6 +25,7 @@ from alerts.stories.assign import assign_story
 from core.config import AppConfig
 from core.people import learn_person, load_watched
 from monitor.match import Classifier, build_classifier
+from monitor.match.feed_place import FeedPlaces, classify_in_feed
 from monitor.match.learned import ModelLoad, default_model
 from monitor.match.people import NameLearner, WatchedPeople, load_seed
 from storage.db import Database
@@ -64,6 +65,8 @@ class Pipeline:
         self.classifier: Classifier = build_classifier(
             config.topics, config.entities, watched=self.watched, model=self.model_load.model
         )
+        # which feeds are about Venezuela (their items naming no country take its context)
+        self.places = FeedPlaces()
         # set by the service's stop: a backlog's classification ends after the item in hand
         # (the rest stay pending for the next start) instead of holding the process for minutes
         self.stopping = threading.Event()
@@ -120,9 +123,7 @@ class Pipeline:
             item = session.get(Item, item_id)
             if item is None or item.classified_at is not None:
                 return
-            classification = self.classifier.classify(
-                title=item.title, summary=item.summary, text=item.text or "", lang=item.language
-            )
+            classification = classify_in_feed(self.classifier, self.places, session, item)
             store_classification(session, item, classification, now)
             result.classified += 1
             if not classification.topics:

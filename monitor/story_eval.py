@@ -42,6 +42,7 @@ from core.text import counted
 from monitor.ingest.normalize import NormalizedItem
 from monitor.ingest.order import in_publication_order
 from monitor.match import Classifier, build_classifier
+from monitor.match.feed_place import FeedPlaces, classify_in_feed
 from storage.db import open_database
 from storage.feedback import StoryCase, merge_cases, split_cases
 from storage.items import unclassified_ids
@@ -339,8 +340,10 @@ def assign_window(
     feeds: dict[str, int] = {}
     by_id: dict[int, dict[str, Any]] = {}
 
+    places = FeedPlaces()  # as the pipeline reads each outlet's feed
+
     def place(session: Session, item: Item, row: dict[str, Any], when: datetime) -> None:
-        c = classifier.classify(title=item.title, summary=item.summary, lang=item.language)
+        c = classify_in_feed(classifier, places, session, item)
         if not c.topics and all_headlines:
             return
         if not c.topics:

@@ -192,6 +192,18 @@ def unclassified_ids(
     return list(session.scalars(stmt))
 
 
+def latest_of_feed(session: Session, feed_id: int, limit: int, *, before: int | None = None) -> list[Row[Any]]:
+    """A feed's latest `limit` items (newest first, ids under `before` when given): their
+    title, summary, language, stored entities and whether they were classified; read by the
+    index on (feed_id, id)."""
+    stmt = select(Item.id, Item.title, Item.summary, Item.language, Item.entities, Item.classified_at).where(
+        Item.feed_id == feed_id
+    )
+    if before is not None:
+        stmt = stmt.where(Item.id < before)
+    return list(session.execute(stmt.order_by(Item.id.desc()).limit(limit)))
+
+
 def story_items(
     session: Session, story_ids: Sequence[int], *, with_feed: bool = False, with_counts: bool = False,
     with_matches: bool = False,

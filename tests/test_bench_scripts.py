@@ -68,3 +68,24 @@ def test_year_db_writes_days_of_service_and_retention_prunes_the_unmatched(tmp_p
     assert [m["month"] for m in months] == ["2026-01", "2026-02"]
     assert rows["matches"] >= 60 and rows["stories"] > 0 and rows["alerts"] >= rows["stories"]
     assert rows["items"] < 60 + 3 * 20 + 5  # the unmatched of the first two days pruned (each feed's newest kept)
+
+
+def test_eval_feed_place_counts_what_a_feed_s_context_finds(tmp_path: Path) -> None:
+    """One outlet whose items name Venezuela, then an arrest over a plot that names no country:
+    found only with the feed's context."""
+    import json
+
+    rows = [{"id": f"h{i:02d}", "date": f"2026-01-{2 + i // 10:02d}", "outlet": "Diario", "lang": "es",
+             "title": f"Alcaldía de Caracas inaugura la plaza número {i}", "topics": []} for i in range(20)]
+    rows.append({"id": "h99", "date": "2026-01-09", "outlet": "Diario", "lang": "es",
+                 "title": "Detienen a tres militares acusados de conspiración", "topics": ["political_prisoners"]})
+    path = tmp_path / "headlines.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    run = subprocess.run([sys.executable, str(ROOT / "bench" / "eval_feed_place.py"), "--headlines", str(path),
+                          "--list"], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert run.returncode == 0, run.stdout + run.stderr
+    rows_out = [line for line in run.stdout.splitlines() if "| political_prisoners |" in line and "2–21" in line]
+    without, with_feed = rows_out
+    assert "| without |" in without and without.split("|")[5].strip() == "0.000"  # recall
+    assert "| with |" in with_feed and with_feed.split("|")[5].strip() == "1.000"
+    assert "h99 | Diario" in run.stdout and "Diario" in run.stdout.split("feeds about Venezuela")[1]

@@ -109,3 +109,34 @@ def test_a_digit_int_cannot_read_is_no_number_and_the_item_is_classified(db, def
     assert (result.failed, result.classified, result.alerts) == (0, 2, 2)
     with db.session() as s:
         assert sorted((c.event, c.number) for c in s.scalars(select(Count))) == [("released", 87), ("released", 406)]
+
+
+def _feed_of(s, name: str, place: str, n: int) -> Feed:
+    feed = Feed(name=name, url=f"https://{name}.example/feed/", consecutive_failures=0)
+    for i in range(n):
+        _add(s, feed, f"{name}-{i}", f"Alcaldía de {place} inaugura la plaza número {i}")
+    return feed
+
+
+def test_an_item_of_a_feed_about_venezuela_takes_its_context(db, default_config):
+    """"Detienen a tres militares acusados de conspiración" names no country: in a feed most of
+    whose items name Venezuela it is a Venezuelan arrest; in one about Colombia it is not. A
+    restarted pipeline reads the feed's share from the items stored before."""
+    title = "Detienen a tres militares acusados de conspiración"
+    with db.session() as s:
+        ve = _feed_of(s, "el-pitazo", "Caracas", 12)
+        co = _feed_of(s, "caracol", "Bogotá", 12)
+        _add(s, ve, "ve-plot", title)
+        _add(s, co, "co-plot", title)
+    Pipeline(default_config, db).process_pending(now=NOW)
+    with db.session() as s:
+        matched = set(s.scalars(select(Item.guid).join(Match, Match.item_id == Item.id)))
+    assert matched == {"ve-plot"}
+
+    with db.session() as s:
+        ve = s.scalars(select(Feed).where(Feed.name == "el-pitazo")).one()
+        _add(s, ve, "ve-plot-2", "Detienen a dos sargentos acusados de conspiración")
+    Pipeline(default_config, db).process_pending(now=NOW)  # a new process: seeded from the stored items
+    with db.session() as s:
+        matched = set(s.scalars(select(Item.guid).join(Match, Match.item_id == Item.id)))
+    assert matched == {"ve-plot", "ve-plot-2"}

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import ahocorasick
 
@@ -41,6 +43,10 @@ class Classification:
     counts: list[Count] = field(default_factory=list)
     decided_by: dict[str, str] = field(default_factory=dict)  # topic -> "rules" | "model"
     scores: dict[str, float] = field(default_factory=dict)  # topic -> model score, when asked
+    # where the item itself says it happens: "venezuela" (a Venezuelan entity named), "elsewhere"
+    # (another country named, not as people's nationality) or "" (neither); a feed's share of
+    # Venezuelan items is counted from it (monitor/match/feed_place.py)
+    place: str = ""
 
     def to_json(self, id: str | None, *, rules: bool = False) -> dict:  # noqa: A002 - the contract's key name
         """The `monitor classify` output line (README.md, "Command line") as a dict; `rules`
@@ -79,6 +85,7 @@ class _Topic:
     urgent: tuple[int, ...]
     urgent_with_person: tuple[int, ...]
     context_rules: frozenset[str] = frozenset()  # the topic's rule and its pairs' overrides
+    feed_context: bool = False  # a feed about Venezuela lends its context (TopicRules.feed_context)
 
 
 class _Item:
@@ -157,6 +164,7 @@ class _Tables:
             context_rules=frozenset(
                 [rules.context_required] + [n.context_required for n in rules.near if n.context_required]
             ),
+            feed_context=rules.feed_context,
         )
 
     def _build_automaton(self) -> ahocorasick.Automaton | None:
@@ -333,6 +341,12 @@ class Classifier:
         result.decided_by[tp.name] = "watched"
         return True
 
+    def stored_place(self, entities: Iterable[Any]) -> str:
+        """An item's place from the entities stored with it: "venezuela" when one is Venezuelan,
+        else "" (what else it named is not stored; a feed's share only counts Venezuela)."""
+        names = [e.get("name", "") for e in entities if isinstance(e, dict)]
+        return "venezuela" if self._entities.names_venezuela(names) else ""
+
     def _resolve_entities(self, item: _Item, lang: str | None) -> dict[int, int]:
         """The gazetteer entities of the item; names pending a context are accepted when the
         item has context, a Venezuelan entity or a topic signal."""
@@ -350,7 +364,8 @@ class Classifier:
         return found
 
     def classify(
-        self, title: str = "", summary: str = "", text: str = "", lang: str | None = None
+        self, title: str = "", summary: str = "", text: str = "", lang: str | None = None,
+        *, feed_venezuelan: bool = False,
     ) -> Classification:
         item = _Item([clean_field(title), clean_field(summary), clean_field(text)])
         self._scan(item)
@@ -358,8 +373,11 @@ class Classifier:
         found = self._resolve_entities(item, lang)
         venezuelan = ents.is_venezuelan(found)
         foreign = ents.is_foreign(found, item)
+        # an item of a feed about Venezuela is about Venezuela unless it names another country
+        # ("Condenaron a un estudiante a 15 años de prisión…"), for the topics that say so
+        lent = feed_venezuelan and not foreign
 
-        result = Classification()
+        result = Classification(place="venezuela" if venezuelan else "elsewhere" if foreign else "")
         prominent = False
         matched: list[_Topic] = []
         for tp in self._topics:
@@ -371,7 +389,7 @@ class Classifier:
                 continue
             ctx = [(t, "context", f) for t, lst in item.hits.items() if t in sets["context"]
                    for f, _, _ in lst]
-            has_ctx = bool(ctx) or venezuelan
+            has_ctx = bool(ctx) or venezuelan or (lent and tp.feed_context)
             if sig is None:
                 if has_ctx and self._model_says(tp.name, item, ctx, result):
                     matched.append(tp)

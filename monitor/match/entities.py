@@ -14,7 +14,7 @@ config (`ICE`) also counts as written.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from core.rules import EntitySpec
@@ -146,6 +146,11 @@ class EntityTable:
                 merged = sorted(h for t in self.alias_of[ei] for h in item.hits.get(t, ()))
                 for rt in ref_tids:
                     item.hits[rt] = merged
+
+    def names_venezuela(self, names: Iterable[str]) -> bool:
+        """Whether stored entity names (an item's `entities`) include a Venezuelan one."""
+        by_name, specs = self.by_name, self.specs
+        return any(n in by_name and specs[by_name[n]].region == "venezuela" for n in names)
 
     def is_venezuelan(self, found: dict[int, int]) -> bool:
         return any(self.specs[ei].region == "venezuela" for ei in found)
