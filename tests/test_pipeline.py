@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import func, select
 
 from monitor.pipeline import Pipeline
@@ -140,3 +141,44 @@ def test_an_item_of_a_feed_about_venezuela_takes_its_context(db, default_config)
     with db.session() as s:
         matched = set(s.scalars(select(Item.guid).join(Match, Match.item_id == Item.id)))
     assert matched == {"ve-plot", "ve-plot-2"}
+
+
+def _classified_feed(s, name: str, n: int, *, odd_entities=None) -> Feed:
+    """A feed whose `n` items were classified before, each naming Caracas; the oldest stored
+    with `odd_entities` instead when given."""
+    feed = _feed_of(s, name, "Caracas", n)
+    s.flush()
+    for i, item in enumerate(sorted(feed.items, key=lambda it: it.id)):
+        item.classified_at = NOW
+        item.entities = odd_entities if i == 0 and odd_entities is not None else [{"name": "Caracas", "type": "place"}]
+    return feed
+
+
+def test_a_stored_item_with_entities_of_another_shape_does_not_stop_its_feed(db, default_config):
+    """The seed reads the feed's stored entities: one row written otherwise (a dict in place of
+    a name) is read as naming nothing; before, it raised for every item that asked the seed."""
+    with db.session() as s:
+        feed = _classified_feed(s, "el-pitazo", 12, odd_entities=[{"name": {"Caracas": 1}}])
+        _add(s, feed, "ve-plot", "Detienen a tres militares acusados de conspiración")
+    result = Pipeline(default_config, db).process_pending(now=NOW)
+    assert (result.failed, result.relevant) == (0, 1)
+
+
+def test_an_item_rolled_back_is_not_counted_in_its_feeds_share(db, default_config):
+    """An item whose transaction rolls back stays pending and is classified again next round:
+    its feed's share counts it once, when it commits, not once per attempt."""
+    from monitor.match.feed_place import classify_in_feed
+
+    pipeline = Pipeline(default_config, db)
+    with db.session() as s:
+        feed = _classified_feed(s, "el-pitazo", 12)
+        _add(s, feed, "plot", "Detienen a tres militares acusados de conspiración")
+    with db.session() as s:
+        item = s.scalars(select(Item).where(Item.guid == "plot")).one()
+        feed_id = item.feed_id
+        assert classify_in_feed(pipeline.classifier, pipeline.places, s, item).topics == ["political_prisoners"]
+        seeded = pipeline.places.share(feed_id)
+        s.rollback()
+    assert pipeline.places.share(feed_id) == seeded == (12, 1.0)
+    pipeline.process_pending(now=NOW)  # committed: counted once, as naming no place
+    assert pipeline.places.share(feed_id) == (13, pytest.approx(12 / 13))

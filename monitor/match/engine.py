@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -341,10 +340,14 @@ class Classifier:
         result.decided_by[tp.name] = "watched"
         return True
 
-    def stored_place(self, entities: Iterable[Any]) -> str:
+    def stored_place(self, entities: Any) -> str:
         """An item's place from the entities stored with it: "venezuela" when one is Venezuelan,
-        else "" (what else it named is not stored; a feed's share only counts Venezuela)."""
-        names = [e.get("name", "") for e in entities if isinstance(e, dict)]
+        else "" (what else it named is not stored; a feed's share only counts Venezuela). A
+        column written otherwise than as a list of {"name": str} (by hand, an older version)
+        names nothing rather than raising for every item whose feed's seed reads it."""
+        if not isinstance(entities, list):
+            return ""
+        names = [n for e in entities if isinstance(e, dict) and isinstance(n := e.get("name"), str)]
         return "venezuela" if self._entities.names_venezuela(names) else ""
 
     def _resolve_entities(self, item: _Item, lang: str | None) -> dict[int, int]:

@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
+from sqlalchemy import select
 
 from monitor.match.feed_place import MIN_ITEMS, FeedPlaces
 
@@ -52,3 +55,61 @@ def test_recording_a_feed_never_asked_about_keeps_nothing():
     places = FeedPlaces()
     places.record(7, "venezuela")
     assert places.share(7) is None
+
+
+def test_a_seed_that_fails_is_tried_again_next_time():
+    """A database refusing the seed's read (or a bug in it) must not leave the feed counted
+    from nothing for the rest of the process: the next item of the feed seeds it again."""
+    places = FeedPlaces()
+
+    def refused() -> list[str]:
+        raise RuntimeError("database is locked")
+
+    with pytest.raises(RuntimeError):
+        places.about_venezuela(1, refused)
+    assert places.share(1) is None
+    assert places.about_venezuela(1, lambda: ["venezuela"] * MIN_ITEMS)
+
+
+@pytest.mark.parametrize("stored", [
+    None, 5, "Caracas", {"name": "Caracas"}, [["Caracas"]], [{"name": ["Caracas"]}], [{"name": None}],
+    [{"name": {"Caracas": 1}}], [{}],
+])
+def test_entities_stored_in_another_shape_place_nothing_and_raise_nothing(shipped, stored):
+    """The seed reads each stored item's `entities` (a list of {"name", "type"} as the pipeline
+    writes them); a row written otherwise (by hand, an older version) is read as naming nothing."""
+    assert shipped.stored_place(stored) == ""
+    assert shipped.stored_place([*([stored] if stored is not None else []), {"name": "Caracas", "type": "place"}]) \
+        == "venezuela"
+
+
+def test_a_backlog_item_that_cannot_be_read_counts_as_naming_nothing(db, default_config):
+    """The seed reads a new feed's backlog itself; an item the classifier fails on (the bug the
+    pipeline leaves that item pending for) must not fail the seed, and with it every item of
+    the feed that asks it."""
+    from monitor.match import Classifier
+    from monitor.match.feed_place import classify_in_feed
+    from monitor.pipeline import Pipeline
+    from storage.models import Feed, Item
+
+    class Failing(Classifier):
+        def classify(self, title="", *args, **kwargs):
+            if title == "unreadable":
+                raise ValueError("a bug met by one item")
+            return super().classify(title, *args, **kwargs)
+
+    base = Pipeline(default_config, db).classifier
+    classifier = Failing.__new__(Failing)
+    classifier.__dict__.update(base.__dict__)
+    titles = ["unreadable"] + [f"Alcaldía de Caracas inaugura la plaza número {i}" for i in range(12)]
+    with db.session() as s:
+        feed = Feed(name="el-pitazo", url="https://elpitazo.net/feed/", consecutive_failures=0)
+        for i, title in [*enumerate(titles), (99, "Detienen a tres militares acusados de conspiración")]:
+            s.add(Item(feed=feed, guid=str(i), url=f"https://x.org/{i}", canonical_url=f"https://x.org/{i}",
+                       title=title, summary="", language="es", content_hash=str(i),
+                       published_at=datetime(2026, 1, 5, tzinfo=UTC)))
+    places = FeedPlaces()
+    with db.session() as s:
+        item = s.scalars(select(Item).where(Item.guid == "99")).one()
+        assert classify_in_feed(classifier, places, s, item).topics == ["political_prisoners"]
+        assert places.share(item.feed_id) == (13, pytest.approx(12 / 13))
