@@ -59,3 +59,27 @@ def test_a_deportation_new_charges_or_house_arrest_told_by_the_verb_is_urgent(sh
 ])
 def test_a_threat_a_state_or_a_demand_is_not(shipped, title):
     assert shipped.classify(title=title, lang="es").urgency == "normal"
+
+
+@pytest.mark.parametrize("title, summary", [
+    ("Trump threatens to destroy Venezuelan drug boats", ""),
+    ("Hegseth vows to sink every drug boat from Venezuela", ""),
+    ("Pentagon plans to destroy Venezuelan drug labs", ""),
+    ("Trump administration wants to board tankers, sources say", ""),
+    ("Trump threatens to seize Venezuelan tankers", ""),
+    ("Senate advances measure to limit Trump's power to strike Venezuela", ""),
+    ("UN experts say at least 400 remain arbitrarily detained in Venezuela",
+     "The working group urged Caracas to release them without conditions."),
+])
+def test_a_verb_after_to_is_threatened_planned_or_asked_not_done(shipped, title, summary):
+    """An urgent verb in its bare form after "to" is what is to come (monitor/match/urgency/english.py)."""
+    assert shipped.classify(title=title, summary=summary, lang="en").urgency == "normal"
+
+
+@pytest.mark.parametrize("title", [
+    "Treasury ties further sanctions relief to release of jailed soldiers",
+    "Maduro responds to strike on boat off Venezuela that killed 11",
+])
+def test_a_noun_after_to_is_still_the_event(shipped, title):
+    """Only a bare verb after "to" is to come: "to release of…", "to strike on…" are nouns."""
+    assert shipped.classify(title=title, lang="en").urgency == "high"

@@ -27,6 +27,14 @@ _EN_VERB_NEXT = frozenset({"by", "from", "after", "in", "at", "on", "for", "as",
                            "days", "weeks", "months", "years", "again", "despite", "out", "back", "up",
                            "him", "her", "them", "overnight", "or", "nearly", "almost", "more",
                            "all", "dozens", "hundreds", "some", "several", "two", "three", "four", "five"})
+# An urgent verb in its bare form after "to" is threatened, planned, asked or voted on, not done:
+# "Trump threatens to destroy Venezuelan drug boats", "Hegseth vows to sink…", "power to strike
+# Venezuela", "urge Caracas to release…"; a noun after "to" is not ("ties relief to release of
+# jailed soldiers", "responds to strike on boat", "moved to house arrest", "sentenced to death").
+_BARE_VERB = re.compile(
+    r" ?(?:strike|destroy|sink|board|seize|kill|bomb|bombard|free|release|deport|intercept|interdict"
+    r"|confiscate|invade|blockade|attack) (?!(?:of|on|by|that|which|against|was|were|is|has|had) )"
+)
 
 
 def after_clause(haystack: str, start: int, words: Sequence[str], raw: str | None) -> bool:
@@ -59,3 +67,9 @@ def english_adjective(haystack: str, start: int, words: Sequence[str], raw: str 
     return True
 
 
+
+
+def infinitive(haystack: str, start: int, words: Sequence[str]) -> bool:
+    """Whether the term at `start`, after `words`, is an English verb in its bare form after "to"
+    ("threatens to destroy", "vows to sink", "power to strike"): what is to come, not the event."""
+    return bool(words) and words[-1] == "to" and bool(_BARE_VERB.match(haystack, start))

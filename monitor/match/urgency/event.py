@@ -13,7 +13,7 @@ from monitor.match.urgency.described import (
     in_a_relative_clause,
     participle_describes,
 )
-from monitor.match.urgency.english import after_clause, english_adjective
+from monitor.match.urgency.english import after_clause, english_adjective, infinitive
 from monitor.match.urgency.negation import denied, negated
 from monitor.match.urgency.speakers import REPORTED_THERE, noun_told
 from monitor.match.urgency.verbs import attacks_with_words, blocks_no_ship, strikes_no_target
@@ -36,7 +36,8 @@ def tells_the_event(haystack: str, start: int, raw: str | None = None) -> bool:
         return False
     if participle_describes(haystack, start, words):
         return False
-    if after_clause(haystack, start, words, raw) or english_adjective(haystack, start, words, raw):
+    if after_clause(haystack, start, words, raw) or english_adjective(haystack, start, words, raw) \
+            or infinitive(haystack, start, words):
         return False
     if how_the_freed_fare(haystack, start, words):
         return False
