@@ -83,3 +83,25 @@ def test_a_verb_after_to_is_threatened_planned_or_asked_not_done(shipped, title,
 def test_a_noun_after_to_is_still_the_event(shipped, title):
     """Only a bare verb after "to" is to come: "to release of…", "to strike on…" are nouns."""
     assert shipped.classify(title=title, lang="en").urgency == "high"
+
+
+@pytest.mark.parametrize("title", [
+    "Rubio y Machado abordan la situación de los puertos venezolanos",
+    "Congreso de EE UU aborda crisis de buques petroleros venezolanos",
+    "Sanciones de EE UU hunden el puerto de La Guaira",
+    "Sanciones de EE UU hunden las exportaciones de petroleros venezolanos",
+])
+def test_a_subject_taken_up_or_a_port_ruined_is_no_boarding_or_sinking(shipped, title):
+    """"abordar" also takes up a subject and "hundir" ruins: sinking and boarding are of a vessel
+    itself, not of a port nor of a vessel that complements another noun (verbs.py)."""
+    result = shipped.classify(title=title, lang="es")
+    assert "us_actions" in result.topics and result.urgency == "normal"
+
+
+@pytest.mark.parametrize("title, lang", [
+    ("Guardacostas de EE UU abordan el petrolero Centuries en el Caribe", "es"),
+    ("EE UU hunde un semisumergible de narcotraficantes frente a Venezuela", "es"),
+    ("US Coast Guard boards third Venezuelan oil tanker in ten days", "en"),
+])
+def test_a_vessel_boarded_or_sunk_is_still_urgent(shipped, title, lang):
+    assert shipped.classify(title=title, lang=lang).urgency == "high"

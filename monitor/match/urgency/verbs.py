@@ -50,9 +50,7 @@ def blocks_no_ship(haystack: str, start: int) -> bool:
 # background. Venezuela or Caracas count only as the verb's own object ("attacked Caracas", not
 # "attacks Venezuela's Rodríguez").
 _STRIKE_VERB = re.compile(
-    r" ?(?:destruye|destruyen|destruyo|destruyeron|hunde|hunden|hundio|hundieron|aborda|abordan"
-    r"|abordo|abordaron|attacks|attacked|destroy|destroys|destroyed|sink|sinks|sank|sunk|board"
-    r"|boards|boarded) "
+    r" ?(?:destruye|destruyen|destruyo|destruyeron|attacks|attacked|destroy|destroys|destroyed) "
 )
 _ON_A_VESSEL = re.compile(
     r" ?[a-z]+ (?:(?:venezuela|caracas) (?!s )|(?:[a-z0-9]+ ){0,4}(?:lancha|lanchas|narcolancha"
@@ -64,9 +62,26 @@ _ON_A_VESSEL = re.compile(
     r"|target|targets|position|positions|facility|facilities|camp|camps|dock|docks|port|ports"
     r"|airstrip|airstrips|lab|labs|refinery|aircraft|plane|planes) )"
 )
+# Sinking and boarding are of a vessel only, and of the vessel itself: "hunde otra lancha", "abordan
+# un petrolero", "boards third Venezuelan oil tanker"; Spanish "abordar" is also to take up a
+# subject ("Rubio y Machado abordan la situación de los puertos", "Congreso aborda crisis de
+# buques petroleros") and "hundir" to ruin ("Sanciones hunden el puerto de La Guaira"): a port, or
+# a vessel a noun's complement ("de", "of", "sobre") after the verb, is no sinking or boarding.
+_SINK_OR_BOARD = re.compile(
+    r" ?(?:hunde|hunden|hundio|hundieron|aborda|abordan|abordo|abordaron|sink|sinks|sank|sunk|board"
+    r"|boards|boarded) "
+)
+_THE_VESSEL = re.compile(
+    r" ?[a-z]+ (?:(?!(?:de|del|of|sobre|about|on) )[a-z0-9]+ ){0,4}(?:lancha|lanchas|narcolancha"
+    r"|narcolanchas|embarcacion|embarcaciones|barco|barcos|buque|buques|bote|botes|nave|naves|petrolero"
+    r"|petroleros|tanquero|tanqueros|semisumergible|semisumergibles|navio|navios|boat|boats|speedboat"
+    r"|speedboats|vessel|vessels|ship|ships|tanker|tankers|craft|submersible) "
+)
 
 
 def strikes_no_target(haystack: str, start: int) -> bool:
-    """Whether the term at `start` is a verb of striking or boarding with no vessel or target
-    after it."""
+    """Whether the term at `start` is a verb of striking with no vessel or target after it, or of
+    sinking or boarding with no vessel as its object."""
+    if _SINK_OR_BOARD.match(haystack, start):
+        return not _THE_VESSEL.match(haystack, start)
     return bool(_STRIKE_VERB.match(haystack, start)) and not _ON_A_VESSEL.match(haystack, start)
