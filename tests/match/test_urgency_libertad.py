@@ -37,3 +37,18 @@ def test_libertad_asked_for_hoped_for_or_as_a_state_is_not(shipped, title):
 ])
 def test_a_release_welcomed_is_not_the_event(shipped, title):
     assert shipped.classify(title=title, lang="es").urgency == "normal"
+
+
+@pytest.mark.parametrize("title, lang", [
+    ("¿Cuándo sale en libertad Freddy Superlano?", "es"),
+    ("Cuándo quedan en libertad los presos políticos venezolanos", "es"),
+    ("¿Cuándo excarcelan a los presos políticos?", "es"),
+    ("¿Por qué EE UU deporta a venezolanos sin juicio?", "es"),
+    ("Cuando salió en libertad, Freddy Superlano habló con la prensa", "es"),
+    ("Why Venezuela freed 20 political prisoners now", "en"),
+])
+def test_when_or_why_asked_is_no_event_told(shipped, title, lang):
+    """A question of when or why (or "cuando" opening the background) is an explainer, as
+    "¿Quiénes son los excarcelados?" is (monitor/match/urgency/explainers.py)."""
+    result = shipped.classify(title=title, lang=lang)
+    assert result.topics and result.urgency == "normal"
