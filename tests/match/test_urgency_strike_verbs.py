@@ -105,3 +105,14 @@ def test_a_subject_taken_up_or_a_port_ruined_is_no_boarding_or_sinking(shipped, 
 ])
 def test_a_vessel_boarded_or_sunk_is_still_urgent(shipped, title, lang):
     assert shipped.classify(title=title, lang=lang).urgency == "high"
+
+
+@pytest.mark.parametrize("title, lang", [
+    ("Abogado de Maduro teme nuevos cargos en Nueva York", "es"),
+    ("Familias temen la muerte de presos políticos en Venezuela", "es"),
+    ("Relatives fear death of jailed Venezuelan activist", "en"),
+])
+def test_an_event_feared_is_not_the_event(shipped, title, lang):
+    """Feared is not happened (words_before.py), as awaited or asked is not."""
+    result = shipped.classify(title=title, lang=lang)
+    assert result.topics and result.urgency == "normal"

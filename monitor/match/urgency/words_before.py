@@ -63,6 +63,8 @@ NOT_THE_EVENT = re.compile(
     # halted or feared halted: "crece el temor de que se frenen las excarcelaciones"
     r"|frena|frenan|frenen|frene|frenar|freno|frenaron|paraliza|paralizan|paralicen|paralizar|halt|halts"
     r"|halted|stall|stalls|stalled"
+    # feared: "Abogado de Maduro teme nuevos cargos", "Familias temen la muerte de presos políticos"
+    r"|teme|temen|temia|temian|temor de|temor a|miedo a|miedo de|fear|fears|feared|fearing|fear of"
     # wished for: "confía en … y que sigan liberaciones"
     r"|que sigan|que continuen|que haya"
     r"|pese a|pese al|a pesar de|a pesar del|sobre|proceso de"
