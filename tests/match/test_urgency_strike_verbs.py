@@ -116,3 +116,24 @@ def test_an_event_feared_is_not_the_event(shipped, title, lang):
     """Feared is not happened (words_before.py), as awaited or asked is not."""
     result = shipped.classify(title=title, lang=lang)
     assert result.topics and result.urgency == "normal"
+
+
+@pytest.mark.parametrize("title", [
+    "Rubio asume nuevos cargos en la administración Trump tras la captura de Maduro",
+    "Trump designa a Grenell en nuevos cargos para Venezuela",
+])
+def test_new_posts_in_a_government_are_no_new_charges(shipped, title):
+    """"cargos" are also posts: "nuevos cargos" tells charges only with "contra"/"por" (or
+    "presentados"...) after it or a verb of charging before it (verbs.py, posts_not_charges)."""
+    result = shipped.classify(title=title, lang="es")
+    assert "us_actions" in result.topics and result.urgency == "normal"
+
+
+@pytest.mark.parametrize("title, summary", [
+    ("Maduro enfrenta nuevos cargos en EE UU", ""),
+    ("Nuevos cargos contra Cilia Flores en Nueva York", ""),
+    ("Fiscalía de EE.UU. añade cargos de lavado de dinero contra Cilia Flores",
+     "Los nuevos cargos, presentados el 12 de marzo, podrían sumar hasta 20 años de prisión."),
+])
+def test_new_charges_against_someone_stay_urgent(shipped, title, summary):
+    assert shipped.classify(title=title, summary=summary, lang="es").urgency == "high"

@@ -16,7 +16,12 @@ from monitor.match.urgency.described import (
 from monitor.match.urgency.english import after_clause, english_adjective, infinitive
 from monitor.match.urgency.negation import denied, negated
 from monitor.match.urgency.speakers import REPORTED_THERE, noun_told
-from monitor.match.urgency.verbs import attacks_with_words, blocks_no_ship, strikes_no_target
+from monitor.match.urgency.verbs import (
+    attacks_with_words,
+    blocks_no_ship,
+    posts_not_charges,
+    strikes_no_target,
+)
 from monitor.match.urgency.words_before import NOT_THE_EVENT, WORDS_BEFORE
 
 
@@ -32,7 +37,8 @@ def tells_the_event(haystack: str, start: int, raw: str | None = None) -> bool:
     if relatives_death(haystack, start, words) or threatened_death(haystack, start, before):
         return False
     if in_a_relative_clause(haystack, start, words) or blocks_no_ship(haystack, start) \
-            or attacks_with_words(haystack, start) or strikes_no_target(haystack, start):
+            or attacks_with_words(haystack, start) or strikes_no_target(haystack, start) \
+            or posts_not_charges(haystack, start, words):
         return False
     if participle_describes(haystack, start, words):
         return False

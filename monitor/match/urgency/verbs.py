@@ -85,3 +85,25 @@ def strikes_no_target(haystack: str, start: int) -> bool:
     if _SINK_OR_BOARD.match(haystack, start):
         return not _THE_VESSEL.match(haystack, start)
     return bool(_STRIKE_VERB.match(haystack, start)) and not _ON_A_VESSEL.match(haystack, start)
+
+
+# "nuevos cargos" are new charges against someone ("Fiscalía presenta nuevos cargos contra
+# Diosdado Cabello", "Maduro enfrenta nuevos cargos") or new posts in a government ("Rubio asume
+# nuevos cargos en la administración Trump", "designa a Grenell en nuevos cargos"): charges only
+# with "contra" or "por" just after, or a verb of charging just before.
+_NEW_CHARGES = re.compile(r" ?nuevos cargos ")
+_AGAINST_SOMEONE = re.compile(
+    r" ?nuevos cargos (?:[a-z0-9]+ ){0,2}(?:contra|por|presentados|formulados|imputados|anadidos) "
+)
+_CHARGING = re.compile(
+    r"(?:^| )(?:presenta|presentan|presento|presentaron|formula|formulan|formulo|formularon|imputa"
+    r"|imputan|imputo|imputaron|anade|anaden|anadio|anadieron|agrega|agregan|agrego|agregaron|suma"
+    r"|suman|sumo|sumaron|enfrenta|enfrentan|enfrento|enfrentara|enfrentaria|acusa|acusan|acuso"
+    r"|acusaron|revela|revelan|revelo)(?: (?:los|sus|[0-9]+|dos|tres|cuatro|cinco|seis))?$"
+)
+
+
+def posts_not_charges(haystack: str, start: int, words: list[str]) -> bool:
+    """Whether the term at `start`, after `words`, is "nuevos cargos" with nothing telling charges."""
+    return (bool(_NEW_CHARGES.match(haystack, start)) and not _AGAINST_SOMEONE.match(haystack, start)
+            and not _CHARGING.search(" ".join(words[-3:])))
