@@ -52,3 +52,16 @@ def test_when_or_why_asked_is_no_event_told(shipped, title, lang):
     "¿Quiénes son los excarcelados?" is (monitor/match/urgency/explainers.py)."""
     result = shipped.classify(title=title, lang=lang)
     assert result.topics and result.urgency == "normal"
+
+
+@pytest.mark.parametrize("title", [
+    "Exigen que Perkins Rocha sea excarcelado",
+    "Exigen que Rocío San Miguel pase a arresto domiciliario",
+    "Perkins Rocha podría ser excarcelado esta semana",
+    "Rocío San Miguel podría pasar a arresto domiciliario",
+])
+def test_asked_with_que_or_what_may_come_is_not_the_event(shipped, title):
+    """A demand with "que" and whom between, and Spanish "podría"/"podrá", as English "could"
+    and "may" already were (words_before.py)."""
+    result = shipped.classify(title=title, lang="es")
+    assert result.topics == ["political_prisoners"] and result.urgency == "normal"

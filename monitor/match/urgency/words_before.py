@@ -40,6 +40,10 @@ NOT_THE_EVENT = re.compile(
     r"|demand|demands|demanded|demanding|urges|urged)"
     r"(?: (?:en|ante|a|al|desde|frente a|in|at|before|to|from)(?: [a-z]+){1,3})?"
     r"|abogan por|abogar por|llaman a|llama a|luchan por|lucha por|call for|calls for|called for"
+    # asked with "que" and whom between: "Exigen que Perkins Rocha sea excarcelado", "piden que
+    # Rocío San Miguel pase a arresto domiciliario"
+    r"|(?:exige|exigen|exigio|exigieron|pide|piden|pidio|pidieron|reclama|reclaman|solicita|solicitan"
+    r"|insta|instan|urge|urgen) que(?: [a-z]+){0,4}"
     # awaited or delayed: "a la espera de excarcelaciones", "lentitud en las liberaciones"
     r"|espera de|esperan|espera|esperar|aguardan|aguarda|aguardar|await|awaits|awaiting|waiting for"
     r"|lentitud en|lentitud de|retraso en|retrasos en|incumplimiento de"
@@ -83,6 +87,9 @@ NOT_THE_EVENT = re.compile(
     r"|(?:recuerda|recuerdan|recordo|recordaron|rememora|rememoran|rememoro|relata|relatan|relato"
     r"|relataron|narra|narran|narro|narraron|revive|reviven|revivio|recalls|recalled|remembers"
     r"|remembered|recounts|recounted)(?: [a-z]+){0,3}"
+    # Spanish, what may come: "podría ser excarcelado esta semana", "podría pasar a arresto
+    # domiciliario", "podrán salir en libertad"
+    r"|(?:podria|podrian|podra|podran)(?: [a-z]+)?"
     # English, still to come: "will be released", "would be freed", "are expected to be freed",
     # "to receive two deportation flights", "will resume deportation flights", "plans flights"
     r"|(?:(?:will|would|shall|could|may|might)(?: [a-z]+)?|to " + _TO_COME + r")(?: (?:[0-9]+|" + _FEW + r"))?"
