@@ -4,7 +4,8 @@ Aliases are terms of the shared automaton. Plain aliases always count. `ambiguou
 aliases ("Machado") count only when the item has Venezuelan context from elsewhere
 (a context term, another Venezuelan entity, or a topic signal). `cased` aliases
 ("Maduro", also an adjective) count at once when written with a capital initial
-after the first word of a field (or anywhere in English), else like ambiguous ones.
+after the first word of a field (or anywhere in English), like ambiguous ones with a capital
+only as a field's first word, and never in lower case (the common word: "plátano maduro").
 A field in capitals ("RUBIO DIJO QUE MADURO...") has no case to read: there a cased
 alias in capitals counts the same way (after the first word), so shouting titles
 name the same people as sentence-case ones. An alias written in capitals in the
@@ -77,6 +78,24 @@ class EntityTable:
                 self.alias_of.setdefault(ei, []).append(t)
                 if kind == "cased":
                     self.cased[(ei, t)] = _cased_patterns(alias)
+        # (entity, cased alias term) -> the longer aliases of other entities that hold the alias
+        # ("Puerto Cabello" for "Cabello"), blanked before its capitals are looked for
+        self.longer: dict[tuple[int, int], re.Pattern[str]] = {}
+        for ei, spec in enumerate(self.specs):
+            for alias, kind in spec.all_aliases():
+                if kind == "cased" and (pattern := self._longer_aliases(ei, words(alias))) is not None:
+                    self.longer[(ei, tid(alias))] = pattern
+
+    def _longer_aliases(self, ei: int, short: list[str]) -> re.Pattern[str] | None:
+        n = len(short)
+        holders = sorted({
+            " ".join(w) for oi, spec in enumerate(self.specs) if oi != ei for a, _ in spec.all_aliases()
+            for w in [words(a)] if len(w) > n and any(w[k:k + n] == short for k in range(len(w) - n + 1))
+        })
+        if not holders:
+            return None
+        body = "|".join(r"\s+".join(re.escape(x) for x in h.split()) for h in holders)
+        return re.compile(rf"(?<![\w])(?:{body})(?![\w])", re.IGNORECASE)
 
     def bind_refs(self, refs: dict[int, str]) -> None:
         self.refs = {}
@@ -85,17 +104,26 @@ class EntityTable:
                 self.refs.setdefault(self.by_name[n], []).append(t)
 
     # -- per item ------------------------------------------------------------
-    def _cased_ok(self, ei: int, tid: int, item: _Item, lang: str | None) -> bool:
+    def _cased_ok(self, ei: int, tid: int, item: _Item, lang: str | None) -> bool | None:
+        """True: written with its capital where case tells (after a field's first word, or in
+        English); None: with a capital only where case says nothing (a field's first word), so
+        it waits for context as an ambiguous alias does; False: only in lower case, the common
+        word ("el tesoro perdido", "cabello rapado"), never the entity."""
         normal, upper = self.cased[(ei, tid)]
+        longer = self.longer.get((ei, tid))
+        capital = False
         for text in item.raw:
             if not text:
                 continue
             folded = fold(text, country=False, keep_case=True)
+            if longer is not None:  # the capital of "Puerto Cabello" is the port's, not Cabello's
+                folded = longer.sub(lambda m: "_" * len(m.group()), folded)
             for pattern in (normal, upper) if _shouting(folded) else (normal,):
                 for m in pattern.finditer(folded):
                     if lang == "en" or _has_word(folded[: m.start()]):
                         return True
-        return False
+                    capital = True
+        return None if capital else False
 
     def resolve(self, item: _Item, lang: str | None) -> tuple[dict[int, int], set[int]]:
         """(found entity -> first hit rank, pending ambiguous entities)."""
@@ -108,9 +136,14 @@ class EntityTable:
                 continue
             rank = hits[0][0] * 10_000_000 + hits[0][1]
             for ei, kind in owners:
-                if kind == "cased" and self._within_longer(ei, hits, item):
-                    continue
-                if kind == "plain" or (kind == "cased" and self._cased_ok(ei, tid, item, lang)):
+                cased = None
+                if kind == "cased":
+                    if self._within_longer(ei, hits, item):
+                        continue
+                    cased = self._cased_ok(ei, tid, item, lang)
+                    if cased is False:
+                        continue
+                if kind == "plain" or cased:
                     found[ei] = min(rank, found.get(ei, rank))
                 else:
                     pending.add(ei)

@@ -8,6 +8,8 @@ from a real headline.
 
 from __future__ import annotations
 
+import pytest
+
 PP = ["political_prisoners"]
 US = ["us_actions"]
 
@@ -270,3 +272,24 @@ def test_a_short_name_inside_a_longer_name_is_the_longer_one(shipped):
     ])
     port = shipped.classify(title="Dockworkers strike shuts Venezuela's Puerto Cabello", lang="en")
     assert "Diosdado Cabello" not in {e["name"] for e in port.entities}
+
+
+@pytest.mark.parametrize("title, entity", [
+    ("Buscan el tesoro perdido de Chávez en Caracas", "US Treasury"),
+    ("El tesoro de Maduro: fiscales rastrean su fortuna", "US Treasury"),
+    ("Sube el precio del plátano maduro en los mercados de Caracas", "Nicolás Maduro"),
+    ("Detienen en Puerto Cabello a dirigente; cabello rapado como castigo", "Diosdado Cabello"),
+])
+def test_a_cased_alias_in_lower_case_is_the_common_word_even_with_context(shipped, title, entity):
+    """A cased alias counts at once with its capital after a field's first word, waits for
+    context with a capital as the first word (where case says nothing), and in lower case is
+    the common word: "el tesoro perdido" named the US Treasury, and made the item a US action,
+    whenever the item had Venezuelan context."""
+    result = shipped.classify(title=title, lang="es")
+    assert entity not in {e["name"] for e in result.entities}
+    assert "us_actions" not in result.topics
+
+
+def test_a_cased_alias_as_a_titles_first_word_still_waits_for_context(shipped):
+    result = shipped.classify(title="Tesoro sanciona a 4 buques que transportan petróleo venezolano", lang="es")
+    assert "US Treasury" in {e["name"] for e in result.entities} and result.topics == ["us_actions"]
