@@ -20,6 +20,7 @@ import pytest
     ("US Coast Guard boards tanker carrying Venezuelan oil", "en"),
     ("US forces board tanker in Caribbean, crew detained", "en"),
     ("US attacked Caracas on January 3, Rodríguez says", "en"),
+    ("US attacked a military position in Venezuela, Caracas says", "en"),
 ])
 def test_a_strike_or_boarding_of_a_vessel_is_urgent(shipped, title, lang):
     assert shipped.classify(title=title, lang=lang).urgency == "high"
@@ -31,6 +32,9 @@ def test_a_strike_or_boarding_of_a_vessel_is_urgent(shipped, title, lang):
     ("Hegseth defends second strike on survivors of boat attack", "", "en"),
     ("La guerra de Trump destruye la economía venezolana, dice Delcy Rodríguez", "", "es"),
     ("Trump aborda con Machado la transición en Venezuela", "", "es"),
+    # a position "on" something is a view, not a target of arms
+    ("Rubio attacks Democrats' position on Venezuela", "", "en"),
+    ("Trump attacks the Fed's position on rates amid Venezuela tensions", "", "en"),
     ("Senate advances war powers resolution on Venezuela in 52-47 vote",
      "Several Republicans joined Democrats to demand congressional approval before any attack on "
      "Venezuelan soil.", "en"),

@@ -59,7 +59,9 @@ _ON_A_VESSEL = re.compile(
     r"|objetivos|posiciones|instalaciones|puerto|puertos|muelle|base|bases|pista|pistas|campamento"
     r"|campamentos|laboratorio|laboratorios|refineria|aeropuerto|avioneta|avionetas|aeronave"
     r"|boat|boats|speedboat|speedboats|vessel|vessels|ship|ships|tanker|tankers|craft|submersible"
-    r"|target|targets|position|positions|facility|facilities|camp|camps|dock|docks|port|ports"
+    # a position "on" something is a view ("attacks Democrats' position on Venezuela")
+    r"|target|targets|position(?! (?:on|about|over) )|positions|facility|facilities|camp|camps|dock"
+    r"|docks|port|ports"
     r"|airstrip|airstrips|lab|labs|refinery|aircraft|plane|planes) )"
 )
 # Sinking and boarding are of a vessel only, and of the vessel itself: "hunde otra lancha", "abordan
