@@ -65,3 +65,13 @@ def test_asked_with_que_or_what_may_come_is_not_the_event(shipped, title):
     and "may" already were (words_before.py)."""
     result = shipped.classify(title=title, lang="es")
     assert result.topics == ["political_prisoners"] and result.urgency == "normal"
+
+
+@pytest.mark.parametrize("title, summary", [
+    ("Gobierno evalúa excarcelar a 300 presos políticos", ""),
+    ("Gobierno planea excarcelar a 500 presos políticos esta semana", ""),
+    ("Trump confirma que autorizó a la CIA a operar de forma encubierta en Venezuela",
+     "El presidente dijo a periodistas en la Casa Blanca que también evalúa ataques en tierra."),
+])
+def test_a_release_or_an_attack_planned_is_not_the_event(shipped, title, summary):
+    assert shipped.classify(title=title, summary=summary, lang="es").urgency == "normal"

@@ -54,6 +54,9 @@ NOT_THE_EVENT = re.compile(
     # commented, celebrated, pictured, rumoured: "agradeció por la captura", "fotos de la
     # operación", "rumores de posibles liberaciones", "la misión para capturar a Maduro"
     r"|celebra|celebran|celebro|agradece|agradecio|destaca|destaco|reprocha|reprocho|lamenta|lamento"
+    # planned: "Gobierno evalúa excarcelar a 300 presos", "planea liberar a 200"
+    r"|evalua|evaluan|evaluara|estudia|estudian|planea|planean|planifica|planifican|analiza|analizan"
+    r"|propone|proponen|promete|prometen|contempla|contemplan"
     # welcomed: "Departamento de Estado saluda la liberación…", "aplaude la excarcelación"
     r"|saluda|saludan|saludo|saludaron|aplaude|aplauden|aplaudio|aplaudieron|valora|valoran|valoro"
     r"|rechaza|rechazo|critica|critico|burlarse de|detalles de|detalles sobre"
