@@ -75,3 +75,14 @@ def test_asked_with_que_or_what_may_come_is_not_the_event(shipped, title):
 ])
 def test_a_release_or_an_attack_planned_is_not_the_event(shipped, title, summary):
     assert shipped.classify(title=title, summary=summary, lang="es").urgency == "normal"
+
+
+@pytest.mark.parametrize("title, urgency", [
+    ("Liberada la defensora Rocío San Miguel tras casi dos años presa", "high"),
+    ("Liberado el estadounidense detenido en Táchira; otros dos siguen presos, dice Washington", "high"),
+    # elsewhere the bare participle describes the people
+    ("Italianos liberados en Venezuela rompieron el silencio sobre Maduro", "normal"),
+    ("Panameño liberado denuncia que estuvo secuestrado en Venezuela", "normal"),
+])
+def test_a_release_participle_opening_the_title_tells_the_release(shipped, title, urgency):
+    assert shipped.classify(title=title, lang="es").urgency == urgency

@@ -3,6 +3,7 @@ urgent term is not the headline's own event is read in `event.tells_the_event`."
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -43,7 +44,22 @@ def decide_urgency(
             return "high"
     if person_named and hay is not None and _told(arrivals_in_custody(hay, raw), hay, raw):
         return "high"
+    if hay is not None and _told(_opening_release(hay), hay, raw):
+        return "high"
     return "normal"
+
+
+# A release participle opening a field is the headline's own event in Spanish headline style:
+# "Liberada la defensora Rocío San Miguel tras casi dos años presa", "Liberado el estadounidense
+# detenido en Táchira". Elsewhere it mostly describes ("Italianos liberados en Venezuela rompieron
+# el silencio"), so the bare participle is no urgent term ("excarcel*" is, and its participle is
+# read by `described.py`).
+_OPENING_RELEASE = re.compile(r" ?liberad[oa]s? ")
+
+
+def _opening_release(hay: Sequence[str]) -> list[tuple[int, int]]:
+    """The title or summary that opens with a release participle, as (field, offset 0)."""
+    return [(f, 0) for f in (0, 1) if f < len(hay) and _OPENING_RELEASE.match(hay[f])]
 
 
 def _prominent(tids: Sequence[int], hits: Hits,
