@@ -61,3 +61,14 @@ def test_maduro_case_and_ice_flights_told_in_english(shipped):
         ("ICE charter flight lands in Guatemala", "", []),
         ("Brooklyn jail guards strike over pay", "", []),
     ])
+
+
+def test_the_us_pressing_for_releases_is_a_us_action_too(shipped):
+    """US pressure for releases is both topics (the readers' rule); "presses for" matched only
+    the release."""
+    _check(shipped, [
+        ("Venezuela frees jailed journalist as US presses for more releases", "", PP + US),
+        ("US pressed for the release of Americans held in Venezuela, officials say", "", PP + US),
+        # near miss: a press conference, a printing press
+        ("Venezuela frees jailed journalist; press conference set for Monday", "", PP),
+    ])
