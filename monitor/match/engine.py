@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,6 +59,15 @@ class Classification:
             "entities": [dict(e) for e in self.entities],
             "counts": [c.as_dict(rule=rules) for c in self.counts],
         }
+
+
+# The United States as the place an item happens in (folded haystack: "EE. UU." is " ee uu ").
+_IN_THE_US = re.compile(
+    r" (?:en|in|de|desde|from|at) (?:el |los |the )?(?:ee uu|eeuu|estados unidos|u s|us|united states"
+    r"|nueva york|new york|miami|florida|texas|washington|brooklyn|manhattan|california|chicago"
+    r"|minnesota|luisiana|louisiana|arizona|nueva jersey|new jersey|los angeles|houston|el paso"
+    r"|atlanta|georgia|carolina del norte|north carolina|illinois|massachusetts|boston) "
+)
 
 
 @dataclass(frozen=True)
@@ -377,8 +387,10 @@ class Classifier:
         venezuelan = ents.is_venezuelan(found)
         foreign = ents.is_foreign(found, item)
         # an item of a feed about Venezuela is about Venezuela unless it names another country
-        # ("Condenaron a un estudiante a 15 años de prisión…"), for the topics that say so
-        lent = feed_venezuelan and not foreign
+        # ("Condenaron a un estudiante a 15 años de prisión…"), for the topics that say so; the
+        # United States is no place of the gazetteer (its name is the actor of us_actions), so
+        # an item set there is read on its own words too ("Detienen en Miami a tres militares…")
+        lent = feed_venezuelan and not foreign and not _IN_THE_US.search(item.hay[0] + item.hay[1])
 
         result = Classification(place="venezuela" if venezuelan else "elsewhere" if foreign else "")
         prominent = False

@@ -113,3 +113,15 @@ def test_a_backlog_item_that_cannot_be_read_counts_as_naming_nothing(db, default
         item = s.scalars(select(Item).where(Item.guid == "99")).one()
         assert classify_in_feed(classifier, places, s, item).topics == ["political_prisoners"]
         assert places.share(item.feed_id) == (13, pytest.approx(12 / 13))
+
+
+@pytest.mark.parametrize("title", [
+    "Detienen en EE UU a tres exmilitares acusados de conspiración",
+    "Detienen en Miami a tres militares acusados de conspiración",
+])
+def test_an_item_set_in_the_united_states_takes_no_context_from_the_feed(shipped, title):
+    """The US is no place of the gazetteer (its name is the actor of us_actions), so an arrest
+    there was a Venezuelan political arrest for a feed about Venezuela."""
+    assert shipped.classify(title=title, lang="es", feed_venezuelan=True).topics == []
+    against = "Detienen a tres militares acusados de conspiración contra EE UU"  # not where it happens
+    assert shipped.classify(title=against, lang="es", feed_venezuelan=True).topics == ["political_prisoners"]
