@@ -65,3 +65,20 @@ def test_classify_explain_names_each_counts_rule(shipped) -> None:
         assert all(set(c) == keys and c["confident"] is True for c in counts)
         if explain:
             assert [c["rule"] for c in counts] == ["noun.noun_or_verb", "noun.part_of_whole"]
+
+
+def test_a_run_on_sentence_is_read_in_pieces_and_keeps_its_figures():
+    """A "sentence" of thousands of words (no full stop) is read in pieces cut after a comma: each
+    figure is weighed against the others of its piece, not of the whole run (whose cost was the
+    square of their number: 196,000 characters took two minutes; bench/bench_counts_runon.py)."""
+    from monitor.match.counts.extract import MAX_SENTENCE_CHARS, _bounded, read_counts
+
+    runon = ", ".join(["Excarcelan a 20 presos políticos"] * 400) + ", y detienen a 7 activistas en Caracas"
+    pieces = _bounded(runon)
+    assert len(pieces) > 1 and all(len(p) <= MAX_SENTENCE_CHARS for p in pieces)
+    assert "".join(pieces) == runon  # nothing lost at the cuts
+    assert all(not p.startswith(" ") or p.startswith(" Excarcelan") or p.startswith(" y ") for p in pieces[1:])
+    found = {(c.event, c.number) for c in read_counts(["", "", runon])}
+    assert found == {("released", 20), ("arrested", 7)}  # the last figure, far past the first piece
+    short = "Excarcelan a 20 presos políticos, según Foro Penal"
+    assert _bounded(short) == [short]

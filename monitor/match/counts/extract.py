@@ -193,6 +193,26 @@ def _sentences(text: str, orgs: Sequence[str]) -> list[str]:
         if m is None:
             break
         dash, at = m.group().strip() in _DASHES, m.end()
+    return [part for sentence in out for part in _bounded(sentence)]
+
+
+# A sentence is read whole: each figure is weighed against the others of its sentence, which
+# costs the square of their number. A run-on "sentence" of thousands of words (a page's text with
+# no full stop, a list of names and figures, a hostile feed: 196,000 characters of "excarcelan a
+# 20 presos y 30 detenidos," took two minutes) is read in pieces cut at a comma or a space.
+MAX_SENTENCE_CHARS = 1_200
+
+
+def _bounded(sentence: str) -> list[str]:
+    """The sentence, or its pieces of at most MAX_SENTENCE_CHARS cut after a comma (else a space)."""
+    out: list[str] = []
+    while len(sentence) > MAX_SENTENCE_CHARS:
+        head = sentence[:MAX_SENTENCE_CHARS]
+        cut = max(head.rfind(", "), head.rfind("; "))
+        cut = cut + 1 if cut > MAX_SENTENCE_CHARS // 2 else (head.rfind(" ") if head.rfind(" ") > 0 else len(head))
+        out.append(sentence[:cut])
+        sentence = sentence[cut:]
+    out.append(sentence)
     return out
 
 
