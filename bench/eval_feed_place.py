@@ -9,7 +9,7 @@ service: the feed's share of items naming Venezuela is counted as its items come
 the first time it is asked about), and an item with no topic that names no
 country is read again with the feed's context once the feed is about Venezuela (as
 `classify_in_feed` does in the pipeline). Unsure labels are left out. Prints precision and
-recall per topic without and with the feed's context, for 2–21 January and 22–31 January,
+recall per topic without and with the feed's context (`read_in_feed`, as the pipeline reads), for 2–21 January and 22–31 January,
 and which outlets ended about Venezuela; `--list` prints the items whose topics changed.
 Needs ../shared/real.
 """
@@ -27,8 +27,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from monitor.match import build_classifier  # noqa: E402
+from monitor.match.engine import Classification  # noqa: E402
 from monitor.match.evaluate import load_rules  # noqa: E402
-from monitor.match.feed_place import FeedPlaces  # noqa: E402
+from monitor.match.feed_place import FeedPlaces, read_in_feed  # noqa: E402
 from monitor.match.learned import load_model  # noqa: E402
 from monitor.match.people import WatchedPeople, load_seed  # noqa: E402
 
@@ -59,11 +60,12 @@ def main(argv: list[str] | None = None) -> int:
     changed = []
     for r in rows:
         feed = feeds[r["outlet"]]
-        plain = clf.classify(title=r["title"], lang=r.get("lang") or "es")
-        read = plain
+        def classify(feed_context: bool, r: dict = r) -> Classification:
+            return clf.classify(title=r["title"], lang=r.get("lang") or "es", feed_venezuelan=feed_context)
+
+        plain = classify(False)
         earlier = seen.setdefault(feed, [])
-        if not plain.topics and not plain.place and places.about_venezuela(feed, lambda e=earlier: e[::-1]):
-            read = clf.classify(title=r["title"], lang=r.get("lang") or "es", feed_venezuelan=True)
+        read = read_in_feed(classify, places, feed, lambda e=earlier: e[::-1])
         places.record(feed, plain.place)
         earlier.append(plain.place)  # what the pipeline's seed reads from the stored items
         if r.get("unsure"):

@@ -87,6 +87,17 @@ class FeedPlaces:
 SEED = 50  # the latest items read to seed a feed's share the first time it is asked about
 
 
+def read_in_feed(read: Callable[[bool], Classification], places: FeedPlaces, feed_id: int,
+                 recent: Callable[[], Iterable[str]]) -> Classification:
+    """An item read on its own words (`read(False)`) and, when that finds no topic and the item
+    names no country, again with the feed's context (`read(True)`) if the feed is about Venezuela;
+    `recent` seeds the feed's share (`FeedPlaces.about_venezuela`). The caller records the item."""
+    result = read(False)
+    if not result.topics and not result.place and places.about_venezuela(feed_id, recent):
+        result = read(True)
+    return result
+
+
 def classify_in_feed(classifier: Classifier, places: FeedPlaces, session: Session, item: Item) -> Classification:
     """Classify a stored item as its feed reads: on its own words first; when that finds no
     topic and the item names no country, again with the feed's Venezuelan context if the feed
@@ -104,9 +115,7 @@ def classify_in_feed(classifier: Classifier, places: FeedPlaces, session: Sessio
                 out.append(_first_reading(classifier, row))
         return out
 
-    result = read(False)
-    if not result.topics and not result.place and places.about_venezuela(item.feed_id, recent):
-        result = read(True)
+    result = read_in_feed(read, places, item.feed_id, recent)
     # counted once the item is stored: an item rolled back (a replica classified it first, a
     # bug met further on) stays pending and is read again, and would count once per attempt,
     # pulling its feed's share toward what it names round after round
