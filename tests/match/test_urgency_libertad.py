@@ -70,11 +70,22 @@ def test_asked_with_que_or_what_may_come_is_not_the_event(shipped, title):
 @pytest.mark.parametrize("title, summary", [
     ("Gobierno evalúa excarcelar a 300 presos políticos", ""),
     ("Gobierno planea excarcelar a 500 presos políticos esta semana", ""),
+    ("Gobierno considera excarcelar a 150 presos políticos", ""),
+    ("Delcy Rodríguez sopesa liberar a 300 presos políticos", ""),
+    ("Venezuela mulls the release of 250 political prisoners", ""),
     ("Trump confirma que autorizó a la CIA a operar de forma encubierta en Venezuela",
      "El presidente dijo a periodistas en la Casa Blanca que también evalúa ataques en tierra."),
 ])
 def test_a_release_or_an_attack_planned_is_not_the_event(shipped, title, summary):
-    assert shipped.classify(title=title, summary=summary, lang="es").urgency == "normal"
+    result = shipped.classify(title=title, summary=summary, lang="es")
+    assert result.urgency == "normal"
+    assert all(c.event != "released" for c in result.counts)  # a plan frees no one
+
+
+def test_students_freed_are_no_plan(shipped):
+    """The planned words are whole words: "estudia" plans, "estudiantes" are people."""
+    result = shipped.classify(title="Excarcelan a 12 estudiantes detenidos en las protestas de Mérida", lang="es")
+    assert [(c.event, c.number) for c in result.counts] == [("released", 12)]
 
 
 @pytest.mark.parametrize("title, urgency", [

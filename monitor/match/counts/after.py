@@ -32,7 +32,6 @@ from monitor.match.counts.lexicon import (
     AFTER_HELD,
     AFTER_HELD_NOUN,
     AFTER_PAIR,
-    DEMAND,
     DETAINEE,
     EVENT_NOUN,
     NOT_PEOPLE,
@@ -41,6 +40,7 @@ from monitor.match.counts.lexicon import (
     SINGULAR_PARTICIPLE,
     SUBSET,
     VERIFY,
+    asks,
 )
 from monitor.match.counts.numbers import NUMBER_WORDS, SMALL, parse_number
 from monitor.match.counts.phrases import (
@@ -218,9 +218,9 @@ def _phrase(tokens: Sequence[str], sc: _Scan) -> str | None:
         return "released"  # "252 Venezuelans leave Salvadoran prison", "24 detainees leave Tocorón"
     if w in HANDED and any(t in HANDED_TO for t in tokens[k + 1:k + 5]):
         return "released"  # "the three Europeans were handed over to their embassies"
-    asks = _anew_or_protected(tokens, k)
-    if asks != _GO_ON:
-        return asks
+    told = _anew_or_protected(tokens, k)
+    if told != _GO_ON:
+        return told
     nxt = tokens[k + 1] if k + 1 < len(tokens) else ""
     if (w == "por" and nxt in _TO_LEAVE) or (w in ("yet", "still") and tokens[k + 1:k + 3] == ["to", "be"]):
         return "held"  # "faltan 150 militares por salir", "40 still to be freed": not out yet
@@ -307,10 +307,10 @@ def _asks(tokens: Sequence[str], k: int) -> str | None:
     """People who ask: "son 12 mujeres que exigen la libertad de sus hijos" (those who ask are
     not the count: None), "50 presos políticos ... exigen su libertad" (asked, not done: stop)."""
     w = tokens[k]
-    if w in ("que", "who") and tokens[k + 1:k + 2] and tokens[k + 1].startswith(DEMAND) and not (
+    if w in ("que", "who") and tokens[k + 1:k + 2] and asks(tokens[k + 1]) and not (
             tokens[k + 1].startswith(("deb", "must", "should"))):
         return None
-    if w.startswith(DEMAND) and (any(t in ("su", "sus", "their") for t in tokens[k + 1:k + 3]) or any(
+    if asks(w) and (any(t in ("su", "sus", "their") for t in tokens[k + 1:k + 3]) or any(
             t.startswith(_RELEASE_ASKED) for t in tokens[k + 1:k + 5])):
         return _STOP  # "los 12 familiares piden la libertad de 63 reclusos": asked for others
     return _GO_ON
@@ -324,7 +324,7 @@ def _release_state(words: Sequence[str]) -> bool:
     """A state of release after "quedan"/"siguen"/"remain", not "privados de libertad"."""
     for m, t in enumerate(words):
         if t.startswith(("privad", "depriv")) or t in ("sin", "without", "y", "and", ",", ":") or (
-                t.startswith(DEMAND)):  # "permanecen en ayuno y piden la libertad de": asked
+                asks(t)):  # "permanecen en ayuno y piden la libertad de": asked
             return False
         if t.startswith(RELEASE_STATE) or (t == "house" and words[m + 1:m + 2] == ["arrest"]) or (
                 t == "casa" and words[m + 1:m + 2] == ["por"]):

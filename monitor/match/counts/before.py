@@ -24,7 +24,6 @@ from monitor.match.counts.lexicon import (
     AFTER_PAIR,
     BEFORE_EXACT,
     BEFORE_PREFIX,
-    DEMAND,
     DETAINEE,
     EVENT_NOUN,
     INHERIT,
@@ -32,6 +31,7 @@ from monitor.match.counts.lexicon import (
     PRISONER,
     QUALIFIER,
     VERIFY,
+    asks,
 )
 from monitor.match.counts.numbers import NUMBER_WORDS
 from monitor.match.counts.phrases import counted_before, demanded, refused, subset_before
@@ -204,7 +204,7 @@ def handed_over(tokens: Sequence[str], k: int, i: int) -> bool:
         near = tokens[i:i + 8]  # "to the US envoy", after the people
     else:
         return False
-    asked = any(t in _NOT_DONE or t.startswith(DEMAND) for t in tokens[max(0, k - 4):k])
+    asked = any(t in _NOT_DONE or asks(t) for t in tokens[max(0, k - 4):k])
     return not asked and not any(t.startswith(_TO_JUSTICE) for t in near) and not any(
         t.startswith(_ACCUSED) for t in tokens)
 

@@ -137,6 +137,7 @@ ADJECTIVAL = words("adjectival")
 BEFORE_PREFIX = event_stems("before_prefix")
 BEFORE_EXACT = event_words("before_exact")
 DEMAND = stems("demand")
+PLANNED = words("planned")
 INHERIT = words("inherit")
 VERIFY = stems("verify")
 DEAD_WORDS = stems("dead_words")
@@ -152,3 +153,9 @@ SUBSET_GLUE = words("subset_glue")
 SUBSET_AFTER = phrases("subset_after")
 SUBSET_WORDS = words("subset_words")
 INCLUDES = words("includes")
+
+
+def asks(token: str) -> bool:
+    """A word of asking or planning: the people it is about are still inside ("exige liberar a
+    los 800", "evalúa excarcelar a 300", "estudia liberar a 200", "weighs releasing 200")."""
+    return token.startswith(DEMAND) or token in PLANNED

@@ -19,7 +19,6 @@ from monitor.match.counts.cues import (
     RELATIVES,
 )
 from monitor.match.counts.lexicon import (
-    DEMAND,
     DETAINEE,
     EVENT_NOUN,
     INCLUDES,
@@ -32,6 +31,7 @@ from monitor.match.counts.lexicon import (
     SUBSET_GLUE,
     SUBSET_WORDS,
     TALLY_NOUN,
+    asks,
 )
 from monitor.match.counts.numbers import NUMBER_WORDS, ONE, parse_number
 from monitor.match.counts.quantities import dated
@@ -81,7 +81,7 @@ def demanded(tokens: Sequence[str], k: int) -> bool:
     for m in range(k - 1, max(-1, k - 8), -1):
         if tokens[m] in ACHIEVED:
             return False  # "U.S. pressure yields release of 5 Americans": the demand was met
-        if tokens[m].startswith(DEMAND):
+        if asks(tokens[m]):
             # two words only for a named addressee: "pide a Delcy Rodríguez liberar"
             limit = 2 if tokens[m + 1:m + 2] in (["a"], ["al"], ["to"]) or tokens[k - 1] == "to" else 1
             if tokens[m].startswith(("condicion", "conditio", "tie", "tying")):

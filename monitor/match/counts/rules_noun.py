@@ -41,7 +41,6 @@ from monitor.match.counts.lexicon import (
     AFTER_HELD_NOUN,
     CHANGE,
     DEAD_VERB,
-    DEMAND,
     DETAINEE,
     EVENT_NOUN,
     PEOPLE,
@@ -51,6 +50,7 @@ from monitor.match.counts.lexicon import (
     SINGULAR_PARTICIPLE,
     SINGULAR_PERSON,
     TALLY,
+    asks,
 )
 from monitor.match.counts.parts import breakdown_follows
 from monitor.match.counts.phrases import (
@@ -178,7 +178,7 @@ def _predicates(s: Spot) -> None:
     if after == "arrested" and before is None and toks[unit + 1:unit + 2] and toks[unit + 1] in ADJECTIVAL:
         after = released_across_colon(toks, i) or returned_home(toks, i) or after
     if (after == "released" and any(w in ("sean", "be", "salgan") for w in toks[unit + 1:unit + 4])
-            and any(w.startswith(DEMAND) for w in toks[max(0, i - 6):i])):
+            and any(asks(w) for w in toks[max(0, i - 6):i])):
         after = "held"  # "piden que los 12 presos sean liberados", "demand 5 Americans be freed"
     if (before == "inherit" and after is not None and toks[unit + 1:unit + 2] != []
             and toks[unit + 1] not in ADJECTIVAL and not subset_before(toks, i)):

@@ -56,7 +56,7 @@ NOT_THE_EVENT = re.compile(
     r"|celebra|celebran|celebro|agradece|agradecio|destaca|destaco|reprocha|reprocho|lamenta|lamento"
     # planned: "Gobierno evalúa excarcelar a 300 presos", "planea liberar a 200"
     r"|evalua|evaluan|evaluara|estudia|estudian|planea|planean|planifica|planifican|analiza|analizan"
-    r"|propone|proponen|promete|prometen|contempla|contemplan"
+    r"|propone|proponen|promete|prometen|contempla|contemplan|considera|consideran|sopesa|sopesan|preve|preven"
     # welcomed: "Departamento de Estado saluda la liberación…", "aplaude la excarcelación"
     r"|saluda|saludan|saludo|saludaron|aplaude|aplauden|aplaudio|aplaudieron|valora|valoran|valoro"
     r"|rechaza|rechazo|critica|critico|burlarse de|detalles de|detalles sobre"
@@ -96,7 +96,7 @@ NOT_THE_EVENT = re.compile(
     # English, still to come: "will be released", "would be freed", "are expected to be freed",
     # "to receive two deportation flights", "will resume deportation flights", "plans flights"
     r"|(?:(?:will|would|shall|could|may|might)(?: [a-z]+)?|to " + _TO_COME + r")(?: (?:[0-9]+|" + _FEW + r"))?"
-    r"|(?:plans|plan|planned|planning|proposes|proposed|considers|considering|weighs|weighing|prepares"
+    r"|(?:plans|plan|planned|planning|proposes|proposed|considers|considering|weighs|weighing|mulls|mulling|prepares"
     r"|preparing)(?: (?:[0-9]+|" + _FEW + r"))?"
     # English, welcomed, defended or voted on: "welcomes Venezuela prisoner releases", "Hegseth
     # defends boat strikes", "resolution on Venezuela strikes", "votes on strikes"
