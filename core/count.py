@@ -91,7 +91,7 @@ PARTS_FILE = Path(__file__).parent / "data" / "count_parts.yaml"
 @cache
 def count_parts() -> dict[str, dict[str, Any]]:
     """The groups a figure may count a part of: key → {"es", "en", "words"}."""
-    data = YAML(typ="safe", pure=True).load(PARTS_FILE.read_text(encoding="utf-8"))
+    data = YAML(typ="safe", pure=False).load(PARTS_FILE.read_text(encoding="utf-8"))
     return {str(k): dict(v) for k, v in data.items()}
 
 
@@ -115,7 +115,7 @@ def count_sources() -> dict[str, dict[str, Any]]:
     """Sources beyond the count reader's own table (core/data/count_sources.yaml): "names",
     canonical name → {"es", "en"}; "governments", foreign governments → {"es", "en", "names",
     "adjectives"}."""
-    data = YAML(typ="safe", pure=True).load(SOURCES_FILE.read_text(encoding="utf-8"))
+    data = YAML(typ="safe", pure=False).load(SOURCES_FILE.read_text(encoding="utf-8"))
     return {"names": dict(data.get("names") or {}), "governments": dict(data.get("governments") or {})}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -129,3 +129,16 @@ def open_existing_database(url: str) -> Database:
             )
             return open_database("sqlite://")
     return open_database(url)
+
+
+class IsoDate(argparse.Action):
+    """--since/--until: an ISO date, normalised to YYYY-MM-DD (date.fromisoformat: '20260121'
+    becomes '2026-01-21'); anything else ('2026-1-21', 'yesterday') is one line and exit 2, as
+    `monitor stories --since` says it."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        try:
+            setattr(namespace, self.dest, date.fromisoformat(str(values).strip()).isoformat())
+        except ValueError:
+            parser.exit(2, f"error: {option_string} {values!r} is not an ISO date (YYYY-MM-DD)\n")

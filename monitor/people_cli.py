@@ -14,14 +14,11 @@ import getpass
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.jsonlines import read_lines
 from core.people import person_key
-from monitor.cli_common import add_command, common_options, package_default
-from monitor.match.evaluate import select
-from monitor.match.people import NameLearner, learn_names, load_seed
-from monitor.train_eval import IsoDate
+from monitor.cli_common import IsoDate, add_command, common_options, package_default
 
 SEED_PATH = Path(__file__).resolve().parent / "match" / "data" / "people_seed.txt"
 SEED_HEADER = (
@@ -30,6 +27,9 @@ SEED_HEADER = (
     "# `monitor classify`. Regenerate it rather than editing it by hand.\n"
 )
 TITLE_WIDTH = 60
+
+if TYPE_CHECKING:
+    from monitor.match.people import NameLearner
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -73,6 +73,7 @@ def cmd_people(args: argparse.Namespace) -> int:
     from core.people import add_person, remove_person, seed_people
     from monitor.cli import EXIT_OK, EXIT_USAGE, load, open_db
     from monitor.cli_common import open_existing_database
+    from monitor.match.people import load_seed
     from storage.people import list_people
 
     action = getattr(args, "people_action", None)
@@ -138,6 +139,8 @@ def render_people(rows: Iterable[Any]) -> str:
 
 def seed_names(items: Iterable[dict], classifier: Any, learner: NameLearner) -> list[str]:
     """Names taught by labelled political_prisoners items the rules match, sorted by key."""
+    from monitor.match.people import learn_names
+
     out: dict[str, str] = {}
     for item in items:
         if "political_prisoners" not in (item.get("topics") or []):
@@ -150,12 +153,15 @@ def seed_names(items: Iterable[dict], classifier: Any, learner: NameLearner) -> 
 
 
 def _dated(item: dict, since: str | None, until: str | None) -> bool:
+    from monitor.match.evaluate import select
+
     return bool(select([item], since, until, skip_unsure=False))  # as dates, not strings
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
     from monitor.cli import EXIT_OK, EXIT_USAGE, load
     from monitor.match import build_classifier
+    from monitor.match.people import NameLearner
 
     if args.out is None:
         args.out = package_default(SEED_PATH, "--out", "write the list elsewhere ('-' for "

@@ -14,23 +14,15 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from monitor.cli_common import add_command, package_default
-from monitor.match import build_classifier
-from monitor.match.engine import rules_digest
-from monitor.match.evaluate import (
-    default_source,
-    evaluate_by_source,
-    iso_day,
-    load_items,
-    load_rules,
-    render,
-    select,
-    source_of,
-    without_signals,
-)
-from monitor.match.learned import MODEL_PATH, RelevanceModel, load_model
+from monitor.cli_common import IsoDate, add_command, package_default
+
+if TYPE_CHECKING:
+    from monitor.match.learned import RelevanceModel
+
+# The matcher (its regexes, the rule pack) is imported by the commands that use it, not here:
+# `monitor --help` builds this parser and starts in a fraction of the time (bench_cli_start.py).
 
 log = logging.getLogger("monitor.train")
 
@@ -39,18 +31,6 @@ DEFAULT_REAL = Path("../shared/real/headlines_es_2026-01.jsonl")
 DEFAULT_SYNTHETIC = ROOT / "tests" / "data"
 COUNTS_UNTIL = "2026-01-21"  # the counts model's time split (docs/MATCHING.md, counts)
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
-
-
-class IsoDate(argparse.Action):
-    """--since/--until: an ISO date, normalised to YYYY-MM-DD (date.fromisoformat); anything
-    else ('2026-1-21', 'yesterday') is one line and exit 2, as `monitor stories --since` says it."""
-
-    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
-                 values: Any, option_string: str | None = None) -> None:
-        try:
-            setattr(namespace, self.dest, iso_day(str(values)))
-        except ValueError:
-            parser.exit(EXIT_USAGE, f"error: {option_string} {values!r} is not an ISO date (YYYY-MM-DD)\n")
 
 
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -165,6 +145,9 @@ def synthetic_files(folder: str | Path) -> list[Path]:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from monitor.match.evaluate import load_rules
+    from monitor.match.learned import MODEL_PATH
+
     if args.out is None:
         args.out = package_default(MODEL_PATH, "--out", "write the model elsewhere and set "
                                    "MONITOR_MODEL (and MONITOR_COUNTS_MODEL) to it")
@@ -191,6 +174,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def _train(args: argparse.Namespace, topics: dict, entities: list) -> int:
+    from monitor.match.engine import rules_digest
+    from monitor.match.evaluate import load_items, select
     from monitor.match.training import Params, examples_from_items, sha256_file, train, write
 
     examples = []
@@ -257,6 +242,8 @@ def _train_counts(args: argparse.Namespace, rules: Any, real: Path) -> int:
     """The counts model (monitor/match/counts/model_training.py): the tuned synthetic sets and
     the real headlines up to --counts-until; too few counts to learn from is a note, not a failure."""
     from monitor.match.counts.model_training import count_rows, train_counts
+    from monitor.match.engine import rules_digest
+    from monitor.match.evaluate import load_items, select
     from monitor.match.training import sha256_file, write
 
     rows, sources = [], {}
@@ -289,6 +276,8 @@ def _train_counts(args: argparse.Namespace, rules: Any, real: Path) -> int:
 
 
 def _eval_model(args: argparse.Namespace) -> tuple[RelevanceModel | None, str]:
+    from monitor.match.learned import load_model
+
     if args.no_model:
         return None, "off (--no-model)"
     loaded = load_model(args.model)
@@ -301,6 +290,17 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if not args.files and not args.feedback:
         print("error: name at least one labelled file (or --feedback)", file=sys.stderr)
         return EXIT_USAGE
+    from monitor.match import build_classifier
+    from monitor.match.evaluate import (
+        default_source,
+        evaluate_by_source,
+        load_items,
+        load_rules,
+        render,
+        select,
+        source_of,
+        without_signals,
+    )
     from monitor.match.people import WatchedPeople, load_seed
 
     topics, entities = load_rules(_config_path(args))

@@ -503,7 +503,7 @@ class RulesConfig(BaseModel):
     """The matching rules of a config alone (packs merged), the rest of the file not read:
     for commands that need only the rules (`monitor classify`, `eval`, `train`)."""
 
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, defer_build=True)
     rules: list[str] = Field(default_factory=list)
     rule_changes: dict[str, TopicChange] = Field(default_factory=dict)
     topics: dict[str, TopicRules] = Field(min_length=1)

@@ -133,17 +133,11 @@ def _iso_day(value: object) -> bool:
     return True
 
 
-def iso_day(value: str) -> str:
-    """`value` as YYYY-MM-DD (date.fromisoformat: '20260121' becomes '2026-01-21');
-    ValueError when it is no ISO date ('2026-1-21', 'yesterday')."""
-    return date.fromisoformat(value.strip()).isoformat()
-
-
 def select(items: list[dict], since: str | None, until: str | None, skip_unsure: bool) -> list[dict]:
     """Items within [since, until] by their `date` (dateless items kept), unsure ones dropped.
 
     Days are compared as dates, not as strings; `since` and `until` must be ISO dates
-    (ValueError otherwise), as the command line's --since/--until are (`iso_day`)."""
+    (ValueError otherwise), as the command line's --since/--until are (`cli_common.IsoDate`)."""
     first = date.fromisoformat(since) if since else None
     last = date.fromisoformat(until) if until else None
     out = []

@@ -305,6 +305,17 @@ def test_every_command_has_help(command):
     assert len(result.stdout.splitlines()) > 5
 
 
+def test_the_parser_imports_neither_the_matcher_nor_the_database():
+    """`monitor --help` builds every command's parser; the matcher (its regexes, counts
+    lexicons) and SQLAlchemy are imported by the commands that use them. Before, `people` and
+    `train`/`eval` imported the matcher at module level and --help took about twice as long
+    (bench/bench_cli_start.py)."""
+    code = ("import sys; from monitor.cli import build_parser; build_parser(); "
+            "print(' '.join(sorted(m for m in sys.modules if m.startswith(('monitor.match', 'sqlalchemy', 'alembic')))))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""
+
+
 def test_unknown_command_is_a_usage_error():
     result = monitor("frobnicate")
     assert result.returncode == 2 and "invalid choice" in result.stderr
