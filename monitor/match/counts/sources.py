@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import cache
 
 from core.count import count_sources
 from core.text import fold
@@ -83,10 +84,16 @@ def _government(names: list[str], adjectives: list[str]) -> re.Pattern[str]:
 GOVERNMENTS: tuple[str, ...] = tuple(count_sources()["governments"])
 # what "the NGO", "the group" never stands for: a government, Venezuela's or a foreign one
 NOT_GROUPS = UNNAMED | {"the government", *GOVERNMENTS}
-_GOVERNMENT_PATTERNS = {
-    key: _government(list(entry.get("names") or []), list(entry.get("adjectives") or []))
-    for key, entry in count_sources()["governments"].items()
-}
+
+
+@cache
+def _government_pattern(key: str) -> re.Pattern[str]:
+    """A country's pattern, compiled the first time a sentence names the country: the 16
+    patterns cost 40 ms at import, a tenth of `monitor classify`'s start (bench_cli_start.py)."""
+    entry = count_sources()["governments"][key]
+    return _government(list(entry.get("names") or []), list(entry.get("adjectives") or []))
+
+
 # one scan for any country's word first: the patterns above, each a few alternatives after an
 # office, cost a scan each and most sentences name no country (the classifier reads every
 # matched item's fields: docs/SCALE.md, "Classification speed")
@@ -204,7 +211,7 @@ def source_mentions(text: str, named: Sequence[str]) -> list[tuple[int, int, str
         for m in pattern.finditer(text):
             out.append((m.start(), m.end(), name))
     for name in _countries(text):
-        for m in _GOVERNMENT_PATTERNS[name].finditer(text):
+        for m in _government_pattern(name).finditer(text):
             out.append((m.start(), m.end(), name))
     for name in named:  # gazetteer organisations not in the table above
         if name not in _TABLE:
