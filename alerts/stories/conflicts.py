@@ -204,6 +204,22 @@ def _waiting_beside_release(item: ItemFeatures, entry: StoryEntry) -> bool:
     return _release_of_someone(item) and all(_waiting(m) for m in entry.members)
 
 
+def _protesting(f: ItemFeatures) -> bool:
+    """Relatives or prisoners protesting (a hunger strike, a sit-in, chains) with no release
+    told as done."""
+    return "protest" in f.headline.events and not f.released
+
+
+def _protest_beside_release(item: ItemFeatures, entry: StoryEntry) -> bool:
+    """Whether one side is a protest and the other, every item of it, a release told as done
+    and no protest: "Excarcelaron a dos militares presos políticos de Ramo Verde" is news of its
+    own, not an outlet added to "Militares detenidos en Ramo Verde inician huelga de hambre",
+    though both tell the soldiers, the prison and their detention."""
+    if _protesting(item):
+        return all(m.released and not _protesting(m) for m in entry.members)
+    return item.released and not _protesting(item) and all(_protesting(m) for m in entry.members)
+
+
 def _second_of_none(item: ItemFeatures, entry: StoryEntry) -> bool:
     """Whether the item counts another instance ("un segundo petrolero") that no item of the
     story counts: the story is the first one, whenever it began."""
@@ -361,6 +377,8 @@ def conflicts_between(
         out.append("hearing after arrest")  # charges or a court hearing are news of their own
     if _waiting_beside_release(item, entry):
         out.append("waiting beside a release")  # the vigil goes on after one person walks out
+    if _protest_beside_release(item, entry):
+        out.append("protest beside a release")  # a release is not one more report of the strike
     if item.another and (item.when - entry.members[0].when >= ANOTHER_GAP or _second_of_none(item, entry)):
         out.append("another instance")  # "incauta otro petrolero" is not the seizure told a day before
     for m in entry.members:

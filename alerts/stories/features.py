@@ -142,6 +142,7 @@ class ItemFeatures:
     freed: tuple[frozenset[str], ...] = ()  # the people the headline tells freed (_FREED)
     detained: tuple[frozenset[str], ...] = ()  # the people it tells arrested (_DETAINED)
     done: frozenset[str] = frozenset()  # "liber", "deten": the acts it tells as done, whoever it names
+    released: bool = False  # a release told as done, of people named or counted ("Excarcelaron a dos militares")
     law_put: str | None = None  # the law it tells announced or put forward (_law_put)
 
 
@@ -199,6 +200,7 @@ def features(
         freed=freed or (), detained=detained or (),
         done=frozenset(e for e, acted in (("liber", freed), ("deten", detained)) if acted is not None),
         law_put=_law_put(h) if "ley" in h.key else None,
+        released="liber" in h.events and bool(_FREED.search(folded)) and not reacts(h),
     )
 
 
