@@ -92,3 +92,27 @@ def participle_describes(haystack: str, start: int, words: Sequence[str]) -> boo
     """Whether the release participle at `start`, after `words`, describes the people ("el relato
     de los italianos excarcelados"), not their release."""
     return bool(_PARTICIPLE.match(haystack, start) and _DESCRIBED.search(" ".join(words[-5:])))
+
+
+# A release told as a noun that a copula then weighs ("Rubio: la liberación de presos políticos es
+# condición para levantar sanciones", "Landau: la excarcelación de los presos es una prioridad",
+# "Machado: la liberación de todos los presos es el primer paso de la transición"): a goal or a
+# condition talked about, not a release. Up to six words of its complement between the noun and
+# the copula; "es un hecho", "es inminente" are not in the list and stay the event.
+_RELEASE_NOUN = re.compile(r" ?(?:liberacion|liberaciones|excarcelacion|excarcelaciones|release|releases) ")
+_WEIGHED = re.compile(
+    r"(?:[a-z0-9]+ ){0,6}?(?:es|son|seria|serian|sera|seran|sigue siendo|is|are|would be|will be|remains)"
+    r" (?:(?:un|una|el|la|a|an|the|su|sus|nuestra|nuestro|our|their) )?"
+    r"(?:(?:primer|primera|gran|principal|unica|unico|first|main|top|key|only|big) )?"
+    r"(?:condicion|condiciones|prioridad|prioridades|paso|requisito|requisitos|clave|objetivo|meta|exigencia"
+    r"|necesaria|necesarias|urgente|urgentes|fundamental|fundamentales|indispensable|innegociable"
+    r"|irrenunciable|imprescindible|esencial|condition|conditions|priority|step|requirement|prerequisite"
+    r"|goal|demand|essential|necessary|urgent|must|non negotiable)\b"
+)
+
+
+def weighed_as_a_goal(haystack: str, start: int) -> bool:
+    """Whether the release noun at `start` is the subject of a copula that weighs it as a goal,
+    a condition or a priority (_WEIGHED)."""
+    noun = _RELEASE_NOUN.match(haystack, start)
+    return noun is not None and _WEIGHED.match(haystack, noun.end()) is not None

@@ -12,6 +12,7 @@ from monitor.match.urgency.described import (
     how_the_freed_fare,
     in_a_relative_clause,
     participle_describes,
+    weighed_as_a_goal,
 )
 from monitor.match.urgency.english import after_clause, english_adjective, infinitive
 from monitor.match.urgency.negation import denied, negated
@@ -22,7 +23,12 @@ from monitor.match.urgency.verbs import (
     posts_not_charges,
     strikes_no_target,
 )
-from monitor.match.urgency.words_before import NOT_THE_EVENT, WORDS_BEFORE
+from monitor.match.urgency.words_before import (
+    CONDITIONED,
+    CONDITIONED_WORDS,
+    NOT_THE_EVENT,
+    WORDS_BEFORE,
+)
 
 
 def tells_the_event(haystack: str, start: int, raw: str | None = None) -> bool:
@@ -32,6 +38,8 @@ def tells_the_event(haystack: str, start: int, raw: str | None = None) -> bool:
     before = " ".join(words[-WORDS_BEFORE:])
     if REPORTED_THERE.search(" " + before + " "):
         return True
+    if CONDITIONED.search(" ".join(words[-CONDITIONED_WORDS:])):
+        return False
     if NOT_THE_EVENT.search(before) or denied(words) or negated(words, raw) or held_for(haystack, start, before):
         return False
     if relatives_death(haystack, start, words) or threatened_death(haystack, start, before):
@@ -40,7 +48,7 @@ def tells_the_event(haystack: str, start: int, raw: str | None = None) -> bool:
             or attacks_with_words(haystack, start) or strikes_no_target(haystack, start) \
             or posts_not_charges(haystack, start, words):
         return False
-    if participle_describes(haystack, start, words):
+    if participle_describes(haystack, start, words) or weighed_as_a_goal(haystack, start):
         return False
     if after_clause(haystack, start, words, raw) or english_adjective(haystack, start, words, raw) \
             or infinitive(haystack, start, words):

@@ -107,3 +107,13 @@ NOT_THE_EVENT = re.compile(
     r")(?: (?:" + "|".join(FILLERS) + r"))*\s*$"
 )
 WORDS_BEFORE = 6  # how far back the words above are looked for
+
+# A release made the condition of something else, its object told between: "Rubio condiciona el
+# levantamiento de sanciones a la liberación de presos políticos", "ties sanctions relief to the
+# release of". Looked for further back than the words above (CONDITIONED_WORDS).
+CONDITIONED = re.compile(
+    r"\b(?:condiciona|condicionan|condiciono|condicionaron|condicionar|condicionara|condicionaria"
+    r"|ties|tied|tie|tying|conditions|conditioned|conditioning)(?: [a-z0-9]+){0,6}"
+    r" (?:a|al|to|on|upon)(?: (?:la|las|el|los|the|su|sus|their))?$"
+)
+CONDITIONED_WORDS = 10
