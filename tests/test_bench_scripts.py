@@ -20,6 +20,20 @@ def main(argv=None):
     args = parser.parse_args(argv)
     print(f"| feeds | {args.sizes} |")
     return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+'''
+# Two benchmarks: the first grows to 256 MB, the second says how big its process ever was.
+BIG = '''
+data = bytearray(256 * 1024 * 1024)
+data[::4096] = b"x" * len(data[::4096])
+print("| grown | 256 MB |")
+'''
+PEAK = '''
+import resource
+print(f"| peak | {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB |")
 '''
 
 
@@ -33,6 +47,22 @@ def test_naming_a_benchmark_runs_it_with_its_own_defaults(tmp_path: Path) -> Non
     assert run.returncode == 0, run.stdout + run.stderr
     report = (tmp_path / "REPORT.md").read_text(encoding="utf-8")
     assert "## bench_fake" in report and "| feeds | 10 |" in report
+
+
+def test_each_benchmark_runs_in_a_process_of_its_own(tmp_path: Path) -> None:
+    """Run in run_all's process, a benchmark's peak memory held what the benchmarks before it had
+    allocated, and its children took run_all's size with them (bench_hostile_memory read 2,144 MB
+    for an ordinary poll after bench_hostile)."""
+    shutil.copy(ROOT / "bench" / "run_all.py", tmp_path / "run_all.py")
+    (tmp_path / "bench_big.py").write_text(BIG, encoding="utf-8")
+    (tmp_path / "bench_peak.py").write_text(PEAK, encoding="utf-8")
+    run = subprocess.run([sys.executable, str(tmp_path / "run_all.py"), "bench_big", "bench_peak"],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stdout + run.stderr
+    report = (tmp_path / "REPORT.md").read_text(encoding="utf-8")
+    assert "| grown | 256 MB |" in report
+    peak = int(report.split("| peak | ")[1].split(" MB")[0])
+    assert peak < 128, report
 
 
 def test_bench_scale_says_met_only_with_a_run_at_the_target_size() -> None:
