@@ -23,6 +23,8 @@ from monitor.match.counts.cues import (
     FORMER,
     GENERIC_PEOPLE,
     HELD_STATE,
+    HOLDS,
+    KEEP,
     KILL,
     KIN_OF_ONE,
     NEEDS,
@@ -309,6 +311,7 @@ def noun_or_verb(s: Spot) -> Answer:
 
 
 _POLITICAL = (["politicos"], ["politicas"])  # "800 presos políticos, 180 militares"
+_HAS = frozenset({"has", "have", "had"})
 
 
 def political_prisoners_tally(s: Spot) -> Answer:
@@ -326,6 +329,8 @@ def political_prisoners_tally(s: Spot) -> Answer:
         # "suben a 1.050 los presos políticos", "Foro Penal eleva a 900 los presos políticos"
         or (i > 1 and toks[i - 1] == "a" and (toks[i - 2] in CHANGE or toks[i - 2].startswith("elev")))
         or any(t in NEEDS for t in toks[unit + 1:unit + 3])  # "33 presos políticos necesitan atención"
+        # "Venezuela tiene 800 presos políticos", "still has 800 political prisoners", "mantiene"
+        or (i > 0 and (toks[i - 1] in KEEP or toks[i - 1] in HOLDS or toks[i - 1] in _HAS))
     ):
         return "held"
     return GO_ON
