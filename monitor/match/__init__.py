@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from core.rules import EntitySpec, TopicRules
-from monitor.match.engine import Classification, Classifier
-from monitor.match.learned import RelevanceModel
-from monitor.match.people import WatchedPeople
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from core.rules import EntitySpec, TopicRules
+    from monitor.match.engine import Classification, Classifier
+    from monitor.match.learned import RelevanceModel
+    from monitor.match.people import WatchedPeople
 
 
 def build_classifier(
@@ -16,7 +19,23 @@ def build_classifier(
 
     `model`: the learned second opinion (`learned.default_model().model`), or None for rules alone.
     `watched`: watched people (`people.WatchedPeople`), or None for none."""
+    from monitor.match.engine import Classifier
+
     return Classifier(topics, entities, model=model, watched=watched)
+
+
+def __getattr__(name: str) -> Any:
+    """The engine's names, imported on first use: a command that needs one small part of the
+    stage (`monitor people` reads the seed list) does not compile the whole matcher."""
+    if name in ("Classification", "Classifier"):
+        from monitor.match import engine
+
+        return getattr(engine, name)
+    if name in ("EntitySpec", "TopicRules"):
+        from core import rules
+
+        return getattr(rules, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = ["Classification", "Classifier", "EntitySpec", "TopicRules", "build_classifier"]
