@@ -307,3 +307,19 @@ def test_a_speaker_who_holds_warns_or_admits_states_the_figure(text, expected):
 
 def test_the_readers_iris_varela_is_the_government_they_compare_with():
     assert canonical_source("Iris Varela") == "the government"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Foro Penal: 412 presos políticos fueron excarcelados desde enero; quedan 600",
+     [("released", 412, "Foro Penal"), ("held", 600, "Foro Penal")]),
+    ("Según Foro Penal, 30 fueron excarcelados; 600 siguen presos",
+     [("released", 30, "Foro Penal"), ("held", 600, "Foro Penal")]),
+    # a later sentence naming its own source keeps it; a headline opened by no source lends none
+    ("Foro Penal: 30 excarcelados; el gobierno habla de 100",
+     [("released", 30, "Foro Penal"), ("released", 100, "the government")]),
+    ("Excarcelan a 30 presos políticos; quedan 600", [("released", 30, None), ("held", 600, None)]),
+])
+def test_a_headline_opened_by_its_source_lends_it_to_its_later_sentences(text, expected):
+    """"Foro Penal: …; quedan 600": the 600 were nobody's (a sentence is read on its own), so
+    the tally could not say who counts those still held."""
+    assert sources(text) == expected

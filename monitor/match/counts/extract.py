@@ -108,6 +108,7 @@ class _Item:
         self.last_event: str | None = None
         self.earlier: list[str] = []  # the item's sentences so far, for a figure with nothing before it
         self._generic: dict[str, str | None] = {}  # resolved lazily: the one named source of the item
+        self.headline_source: str | None = None  # "Foro Penal: …; …", "Según Foro Penal, …; …" (title)
 
     def generic_source(self, mention: str) -> str | None:
         """The one source named in the item that a generic mention stands for: any group
@@ -166,6 +167,8 @@ def read_counts(fields: Iterable[str], orgs: Sequence[str] = (), *,
                 continue
             item.where = (f, s)
             item.earlier.append(raw_sentence)
+            if f == 0 and s == 0:
+                item.headline_source = _opening_source(raw_sentence, orgs)
             if not _worth_a_look(raw_sentence):
                 continue
             sent = Sentence(raw_sentence, item.org_tokens)
@@ -360,6 +363,11 @@ def _attribute_all(item: _Item, sent: Sentence, found: list[_Found]) -> None:
     for low, high in ranges.items():
         if sources[low] is None:  # "Between 40 and 50 ... released, Foro Penal says": both ends
             sources[low] = sources[high]
+    named = dict(sources)  # what the sentence itself names: the learned step's feature
+    if item.where[0] == 0 and item.where[1] > 0 and not mentions:
+        # a headline opened by its source ("Foro Penal: 412 excarcelados desde enero; quedan 600"):
+        # its later sentences, naming no one else, are the same source's
+        sources = {k: source or item.headline_source for k, source in sources.items()}
     for event, value, k, rule in found:
         source = sources[k]
         high = ranges.get(k)  # "entre 10 y 15 militares": both ends count the group the second names
@@ -370,9 +378,22 @@ def _attribute_all(item: _Item, sent: Sentence, found: list[_Found]) -> None:
                          upto=None if high is None else values[high])
         if count is not None and item.trace is not None:
             item.trace.append((count, features(
-                toks, k, event, value, rule, source=source, field=item.where[0],
+                toks, k, event, value, rule, source=named[k], field=item.where[0],
                 sentence=item.where[1], numbers=len(found), earlier=len(item.results) - 1,
                 lang=language(toks))))
+
+
+_ACCORDING = re.compile(r"^\s*(?:segun|de acuerdo con|de acuerdo a|according to)\s+([^,:;]{2,60}),")
+
+
+def _opening_source(sentence: str, orgs: Sequence[str]) -> str | None:
+    """The source a headline opens with, before a colon ("Foro Penal: …") or after "según"
+    ("Según Foro Penal, …"), when that piece is one source and nothing else."""
+    head = m.group(1) if (m := _ACCORDING.match(sentence)) else sentence.partition(":")[0]
+    if head == sentence or not only_source(head, orgs):
+        return None
+    mentions = source_mentions(head, orgs)
+    return mentions[0][2] if mentions else None
 
 
 def _source_of(item: _Item, sent: Sentence, mentions: list[tuple[int, int, str]], starts: list[int],
