@@ -82,6 +82,18 @@ def test_a_release_or_an_attack_planned_is_not_the_event(shipped, title, summary
     assert all(c.event != "released" for c in result.counts)  # a plan frees no one
 
 
+@pytest.mark.parametrize("title", [
+    "Foro Penal considera insuficiente la excarcelación de 40 presos políticos",
+    "Provea considera tardía la liberación de 40 presos políticos",
+])
+def test_a_release_judged_is_no_plan(shipped, title):
+    """"considera" weighs a release only with function words between ("considera liberar",
+    "considera la posibilidad de"); "considera insuficiente la excarcelación de 40" judges one done."""
+    result = shipped.classify(title=title, lang="es")
+    assert [(c.event, c.number) for c in result.counts] == [("released", 40)]
+    assert result.urgency == "high"
+
+
 def test_students_freed_are_no_plan(shipped):
     """The planned words are whole words: "estudia" plans, "estudiantes" are people."""
     result = shipped.classify(title="Excarcelan a 12 estudiantes detenidos en las protestas de Mérida", lang="es")

@@ -24,6 +24,7 @@ from monitor.match.counts.lexicon import (
     INCLUDES,
     MODIFIERS,
     PEOPLE,
+    PLANNED,
     PRISONER,
     QUALIFIER,
     SINGULAR_PERSON,
@@ -82,6 +83,8 @@ def demanded(tokens: Sequence[str], k: int) -> bool:
         if tokens[m] in ACHIEVED:
             return False  # "U.S. pressure yields release of 5 Americans": the demand was met
         if asks(tokens[m]):
+            if tokens[m] in PLANNED and m + 1 < k and tokens[m + 1] not in DEMAND_GLUE:
+                return False  # "considera insuficiente la excarcelación de 40": judged, not weighed
             # two words only for a named addressee: "pide a Delcy Rodríguez liberar"
             limit = 2 if tokens[m + 1:m + 2] in (["a"], ["al"], ["to"]) or tokens[k - 1] == "to" else 1
             if tokens[m].startswith(("condicion", "conditio", "tie", "tying")):
