@@ -30,3 +30,16 @@ def test_a_release_weighed_or_made_a_condition_is_not_the_event(shipped, title):
 ])
 def test_a_release_told_stays_urgent(shipped, title):
     assert shipped.classify(title=title, lang="es").urgency == "high"
+
+
+@pytest.mark.parametrize("title, summary", [
+    # "tied to" is "linked to" before any event other than a release
+    ("US sanctions officials tied to arrest of Machado aide", ""),
+    ("Venezuelan gang members tied to the strike on boat deported", ""),
+    # a release told beside a condition on the rest, in the title or the summary
+    ("Excarcelan a 20 presos políticos; EE UU condiciona sanciones a la liberación del resto", ""),
+    ("Excarcelan a 20 presos políticos",
+     "EE UU condiciona el levantamiento de sanciones a la liberación del resto de los presos políticos."),
+])
+def test_only_a_release_is_made_a_condition(shipped, title, summary):
+    assert shipped.classify(title=title, summary=summary, lang="es").urgency == "high"

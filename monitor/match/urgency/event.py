@@ -25,6 +25,7 @@ from monitor.match.urgency.verbs import (
 )
 from monitor.match.urgency.words_before import (
     CONDITIONED,
+    CONDITIONED_TERM,
     CONDITIONED_WORDS,
     NOT_THE_EVENT,
     WORDS_BEFORE,
@@ -38,7 +39,7 @@ def tells_the_event(haystack: str, start: int, raw: str | None = None) -> bool:
     before = " ".join(words[-WORDS_BEFORE:])
     if REPORTED_THERE.search(" " + before + " "):
         return True
-    if CONDITIONED.search(" ".join(words[-CONDITIONED_WORDS:])):
+    if CONDITIONED.search(" ".join(words[-CONDITIONED_WORDS:])) and CONDITIONED_TERM.match(haystack, start):
         return False
     if NOT_THE_EVENT.search(before) or denied(words) or negated(words, raw) or held_for(haystack, start, before):
         return False

@@ -117,3 +117,9 @@ CONDITIONED = re.compile(
     r" (?:a|al|to|on|upon)(?: (?:la|las|el|los|the|su|sus|their))?$"
 )
 CONDITIONED_WORDS = 10
+# …and only a release is so made a condition: "tied to" is "linked to" before any other event
+# ("US sanctions officials tied to arrest of Machado aide" tells the arrest).
+CONDITIONED_TERM = re.compile(
+    r" ?(?:liberacion|liberaciones|excarcelacion|excarcelaciones|libertad|liberar|excarcelar"
+    r"|release|releases|releasing|freeing|free)\b"
+)
