@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 
 from monitor.match.urgency.speakers import SAID
+from monitor.match.urgency.written import stop_between
 
 # A release participle describing the people a headline is about, not telling their release:
 # "el crudo relato de los italianos excarcelados", "la lista completa de los presos políticos
@@ -98,10 +99,13 @@ def participle_describes(haystack: str, start: int, words: Sequence[str]) -> boo
 # condición para levantar sanciones", "Landau: la excarcelación de los presos es una prioridad",
 # "Machado: la liberación de todos los presos es el primer paso de la transición"): a goal or a
 # condition talked about, not a release. Up to six words of its complement between the noun and
-# the copula; "es un hecho", "es inminente" are not in the list and stay the event.
+# the copula, none of them opening a relative clause ("La excarcelación de X, que es la principal
+# exigencia de la ONG, se produjo anoche" tells it) and no stop between ("Excarcelación de X: es
+# urgente atender su salud"); "es un hecho", "es inminente" are not in the list and stay the event.
 _RELEASE_NOUN = re.compile(r" ?(?:liberacion|liberaciones|excarcelacion|excarcelaciones|release|releases) ")
 _WEIGHED = re.compile(
-    r"(?:[a-z0-9]+ ){0,6}?(?:es|son|seria|serian|sera|seran|sigue siendo|is|are|would be|will be|remains)"
+    r"(?P<between>(?:(?!(?:que|quien|quienes|cual|cuales|donde|which|who|that|where) )[a-z0-9]+ ){0,6}?)"
+    r"(?:es|son|seria|serian|sera|seran|sigue siendo|is|are|would be|will be|remains)"
     r" (?:(?:un|una|el|la|a|an|the|su|sus|nuestra|nuestro|our|their) )?"
     r"(?:(?:primer|primera|gran|principal|unica|unico|first|main|top|key|only|big) )?"
     r"(?:condicion|condiciones|prioridad|prioridades|paso|requisito|requisitos|clave|objetivo|meta|exigencia"
@@ -111,8 +115,12 @@ _WEIGHED = re.compile(
 )
 
 
-def weighed_as_a_goal(haystack: str, start: int) -> bool:
-    """Whether the release noun at `start` is the subject of a copula that weighs it as a goal,
-    a condition or a priority (_WEIGHED)."""
+def weighed_as_a_goal(haystack: str, start: int, words: Sequence[str], raw: str | None = None) -> bool:
+    """Whether the release noun at `start`, after `words`, is the subject of a copula that weighs
+    it as a goal, a condition or a priority (_WEIGHED), with no stop of `raw` between them."""
     noun = _RELEASE_NOUN.match(haystack, start)
-    return noun is not None and _WEIGHED.match(haystack, noun.end()) is not None
+    weighed = _WEIGHED.match(haystack, noun.end()) if noun is not None else None
+    if weighed is None:
+        return False
+    copula = len(words) + 1 + len(weighed["between"].split())
+    return raw is None or not stop_between(raw, len(words), copula)

@@ -49,7 +49,7 @@ def tells_the_event(haystack: str, start: int, raw: str | None = None) -> bool:
             or attacks_with_words(haystack, start) or strikes_no_target(haystack, start) \
             or posts_not_charges(haystack, start, words):
         return False
-    if participle_describes(haystack, start, words) or weighed_as_a_goal(haystack, start):
+    if participle_describes(haystack, start, words) or weighed_as_a_goal(haystack, start, words, raw):
         return False
     if after_clause(haystack, start, words, raw) or english_adjective(haystack, start, words, raw) \
             or infinitive(haystack, start, words):
