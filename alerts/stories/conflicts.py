@@ -205,9 +205,10 @@ def _waiting_beside_release(item: ItemFeatures, entry: StoryEntry) -> bool:
 
 
 def _protesting(f: ItemFeatures) -> bool:
-    """Relatives or prisoners protesting (a hunger strike, a sit-in, chains) with no release
-    told as done."""
-    return "protest" in f.headline.events and not f.released
+    """Relatives or prisoners protesting (a hunger strike, a sit-in, chains) and no release named:
+    a protest that celebrates releases, asks for more of them or ends with them ("levantan la
+    huelga de hambre tras la excarcelación de dos de ellos") tells of the releases too."""
+    return "protest" in f.headline.events and not f.release_said
 
 
 def _protest_beside_release(item: ItemFeatures, entry: StoryEntry) -> bool:

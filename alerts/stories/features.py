@@ -76,6 +76,12 @@ _FREED = re.compile(
     r"recuper(?:a|o|an|aron)\s+(?:su|la)\s+libertad|"
     r"frees|freed|releases|released|walks? free|walked free|(?:excarcelacion|liberacion)\s+de)\b"
 )
+# a release named in any way: told, asked for, celebrated, or the background of something else
+# ("levantan la huelga de hambre tras la excarcelación de dos", "excarcelados cinco de ellos")
+_RELEASE_WORD = re.compile(
+    r"\b(?:excarcel\w*|liberad[oa]s?|liberacion\w*|libera|liberan|liberaron|libero|liberar|libertad"
+    r"|frees?|freed|freeing|releases?|released|releasing)\b"
+)
 # an arrest told as done ("Detienen a X", "X fue detenido", "Capturan a X")
 _DETAINED = re.compile(
     r"\b(?:detienen|detuvieron|detuvo|arrestan|arrestaron|arresto|capturan|capturaron|capturo|"
@@ -143,6 +149,7 @@ class ItemFeatures:
     detained: tuple[frozenset[str], ...] = ()  # the people it tells arrested (_DETAINED)
     done: frozenset[str] = frozenset()  # "liber", "deten": the acts it tells as done, whoever it names
     released: bool = False  # a release told as done, of people named or counted ("Excarcelaron a dos militares")
+    release_said: bool = False  # a release named at all: told, asked, celebrated or as background (_RELEASE_WORD)
     law_put: str | None = None  # the law it tells announced or put forward (_law_put)
 
 
@@ -201,6 +208,7 @@ def features(
         done=frozenset(e for e, acted in (("liber", freed), ("deten", detained)) if acted is not None),
         law_put=_law_put(h) if "ley" in h.key else None,
         released="liber" in h.events and bool(_FREED.search(folded)) and not reacts(h),
+        release_said=bool(_RELEASE_WORD.search(folded)),
     )
 
 

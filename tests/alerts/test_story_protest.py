@@ -46,3 +46,23 @@ def test_the_strikes_next_day_and_a_strike_ended_by_releases_still_join() -> Non
     both = index_with(STRIKE, traced=True)
     _decide(both, "Militares de Ramo Verde levantan la huelga de hambre tras la excarcelación de dos de ellos")
     assert "protest beside a release" not in _conflicts(both, 1)
+
+
+def test_a_protest_that_names_the_releases_is_no_side_against_them() -> None:
+    """A protest that celebrates the releases, ends with them or tells them as its background
+    tells of the releases too: "a title that tells both is neither side", whichever the story."""
+    for title in ("Militares de Ramo Verde levantan la huelga de hambre tras la excarcelación de dos de ellos",
+                  "Militares de Ramo Verde levantan la huelga de hambre: excarcelados dos de ellos",
+                  "Concentración frente a Ramo Verde celebra la liberación de dos militares presos políticos"):
+        index = index_with(RELEASE, traced=True)
+        _decide(index, title)
+        assert "protest beside a release" not in _conflicts(index, 1), title
+
+
+def test_a_celebration_or_the_strikes_end_joins_the_release() -> None:
+    index = index_with("Excarcelan a 20 presos políticos de El Helicoide")
+    assert _decide(index, "Concentración frente a El Helicoide celebra la liberación de 20 presos políticos"
+                   ).story_id == 1
+    index = index_with("Excarcelan a cinco militares presos de Ramo Verde")
+    assert _decide(index, "Militares de Ramo Verde levantan la huelga de hambre: excarcelados cinco de ellos"
+                   ).story_id == 1
