@@ -99,12 +99,13 @@ def participle_describes(haystack: str, start: int, words: Sequence[str]) -> boo
 # condición para levantar sanciones", "Landau: la excarcelación de los presos es una prioridad",
 # "Machado: la liberación de todos los presos es el primer paso de la transición"): a goal or a
 # condition talked about, not a release. Up to six words of its complement between the noun and
-# the copula, none of them opening a relative clause ("La excarcelación de X, que es la principal
-# exigencia de la ONG, se produjo anoche" tells it) and no stop between ("Excarcelación de X: es
-# urgente atender su salud"); "es un hecho", "es inminente" are not in the list and stay the event.
+# the copula, which is not a relative clause's ("La excarcelación de X, que es la principal exigencia
+# de la ONG, se produjo anoche" tells it; "…de los presos que quedan es condición…" weighs it), and
+# no stop between ("Excarcelación de X: es urgente atender su salud"); "es un hecho", "es
+# inminente" are not in the list and stay the event.
 _RELEASE_NOUN = re.compile(r" ?(?:liberacion|liberaciones|excarcelacion|excarcelaciones|release|releases) ")
 _WEIGHED = re.compile(
-    r"(?P<between>(?:(?!(?:que|quien|quienes|cual|cuales|donde|which|who|that|where) )[a-z0-9]+ ){0,6}?)"
+    r"(?P<between>(?:[a-z0-9]+ ){0,6}?)"
     r"(?:es|son|seria|serian|sera|seran|sigue siendo|is|are|would be|will be|remains)"
     r" (?:(?:un|una|el|la|a|an|the|su|sus|nuestra|nuestro|our|their) )?"
     r"(?:(?:primer|primera|gran|principal|unica|unico|first|main|top|key|only|big) )?"
@@ -115,6 +116,9 @@ _WEIGHED = re.compile(
 )
 
 
+_RELATIVE_PRONOUNS = frozenset({"que", "quien", "quienes", "cual", "cuales", "which", "who", "that"})
+
+
 def weighed_as_a_goal(haystack: str, start: int, words: Sequence[str], raw: str | None = None) -> bool:
     """Whether the release noun at `start`, after `words`, is the subject of a copula that weighs
     it as a goal, a condition or a priority (_WEIGHED), with no stop of `raw` between them."""
@@ -122,5 +126,7 @@ def weighed_as_a_goal(haystack: str, start: int, words: Sequence[str], raw: str 
     weighed = _WEIGHED.match(haystack, noun.end()) if noun is not None else None
     if weighed is None:
         return False
-    copula = len(words) + 1 + len(weighed["between"].split())
-    return raw is None or not stop_between(raw, len(words), copula)
+    between = weighed["between"].split()
+    if between[-1:] and between[-1] in _RELATIVE_PRONOUNS:
+        return False
+    return raw is None or not stop_between(raw, len(words), len(words) + 1 + len(between))
