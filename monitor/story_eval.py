@@ -39,7 +39,7 @@ from alerts.stories.report import why
 from core.config import AppConfig
 from core.jsonlines import read_lines
 from core.text import counted
-from monitor.ingest.normalize import NormalizedItem
+from monitor.ingest.normalize import NormalizedItem, feed_title
 from monitor.ingest.order import in_publication_order
 from monitor.match import Classifier, build_classifier
 from monitor.match.feed_place import FeedPlaces, classify_in_feed
@@ -303,7 +303,7 @@ def _midnight(row: dict[str, Any]) -> datetime:
 
 def _dated(row: dict[str, Any]) -> NormalizedItem:
     return NormalizedItem(
-        guid=str(row["id"]), url=None, canonical_url=None, title=str(row.get("title") or ""), summary="",
+        guid=str(row["id"]), url=None, canonical_url=None, title=feed_title(str(row.get("title") or "")), summary="",
         text=None, language=row.get("lang"), published_at=_midnight(row), dated=True, content_hash="",
     )
 
@@ -415,7 +415,7 @@ def _store(
         session.add(feed)
         session.flush()
         feeds[outlet] = feed.id
-    title = str(row.get("title") or "")
+    title = feed_title(str(row.get("title") or ""))  # stored as the service stores a feed's title
     item = Item(
         feed_id=feeds[outlet], guid=str(row["id"]), title=title,
         summary=str(row.get("summary") or ""), language=row.get("lang") or "es",

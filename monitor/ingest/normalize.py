@@ -60,6 +60,14 @@ MIN_HASH_CHARS = 20  # titles and texts shorter than this are too generic to ded
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
+def feed_title(raw: str | None) -> str:
+    """A feed entry's title as the service stores it. Cut to its limit before any cleaning
+    (core/markup.py); a section label the outlet put on the title's last line ("…\nPOLÍTICA")
+    is not its words, nor are an agency's version marks ("UPDATE 2-…": a new version is no new
+    figure)."""
+    return without_wire_marks(clean_text(without_section_label(cap(raw, TITLE_CHARS))))
+
+
 def strip_controls(value: str) -> str:
     return _CONTROL.sub(" ", value) if _CONTROL.search(value) else value
 
@@ -193,10 +201,7 @@ def normalize_entry(
     if link and not link.startswith(("http://", "https://")):
         link = _joined(base_url, link)
     canon = _item_key_url(link, base_url)
-    # fields are cut to their limits before any cleaning (core/markup.py)
-    # a section label the outlet put on the title's last line ("…\nPOLÍTICA") is not its words
-    # so are an agency's version marks ("UPDATE 2-…"): a new version is no new figure
-    title = without_wire_marks(clean_text(without_section_label(cap(entry.title, TITLE_CHARS))))
+    title = feed_title(entry.title)
     summary = clean_text(cap(entry.summary, SUMMARY_CHARS)) or clean_text(
         cap(entry.content, SUMMARY_CHARS))
     text = clean_text(cap(entry.content, TEXT_CHARS)) or None

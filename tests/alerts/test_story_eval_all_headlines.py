@@ -57,3 +57,15 @@ def test_the_command_says_how_many_labelled_items_were_scored(
     assert main(["eval-stories", "--db", db, "--config", str(ROOT / "feeds.yaml"), str(groups),
                  "--headlines", str(heads)]) == 0
     assert "scored" not in capsys.readouterr().out
+
+
+def test_a_headline_is_stored_as_the_service_stores_a_feeds_title(tmp_path: Path) -> None:
+    """The service drops the section label an outlet puts on a title's last line ("…\\nPOLÍTICA")
+    before it stores and classifies the item (monitor/ingest/normalize.py `feed_title`); the
+    replay classified the label too, so "…centros clandestinos de detención\\nPOLÍTICA" matched
+    the term `detención~ política~` there and nowhere in the service."""
+    from monitor.story_eval import _dated
+
+    row = {"id": "w1", "date": DAY, "outlet": "Diario 0", "lang": "es",
+           "title": "En Venezuela persisten los “centros clandestinos de detención”\nPOLÍTICA"}
+    assert _dated(row).title == "En Venezuela persisten los “centros clandestinos de detención”"
