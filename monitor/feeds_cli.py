@@ -548,8 +548,9 @@ def _joined(first: Any, second: Any) -> Any:
 # OPML
 
 
-# A page feed's type and CSS selectors travel as extra outline attributes, so an export
-# imported again gives the same feeds (OPML itself only knows RSS outlines).
+# A page feed's type and CSS selectors, and every feed's name, travel as extra outline
+# attributes, so an export imported again gives the same feeds (OPML itself only knows RSS
+# outlines); the outline's title is the outlet that alerts name.
 SELECTOR_ATTRS = {"item": "monitorItem", "title": "monitorTitle", "link": "monitorLink",
                   "date": "monitorDate", "summary": "monitorSummary", "date_order": "monitorDateOrder"}
 
@@ -563,6 +564,7 @@ class Outline:
     type: str = "rss"
     selectors: dict[str, str] | None = None
     enabled: bool = True
+    outlet: str | None = None
 
 
 def read_opml(path: str) -> list[Outline]:
@@ -588,11 +590,13 @@ def read_opml(path: str) -> list[Outline]:
             continue
         if len(out) >= MAX_OPML_FEEDS:
             raise Refused(f"{path} has more than {MAX_OPML_FEEDS:,} feeds: nothing imported")
-        title = node.get("title") or node.get("text") or ""
+        title = (node.get("title") or node.get("text") or "").strip()
+        name = (node.get("monitorName") or "").strip()[:200] or (
+            _slug(title) if title else _name_from_url(url))
         lang = (node.get("language") or "")[:2].lower() or None
-        out.append(Outline(_slug(title) if title.strip() else _name_from_url(url), url, lang,
-                           node.get("interval"), *_page_selectors(path, node, url),
-                           enabled=(node.get("enabled") or "").lower() != "false"))
+        out.append(Outline(name, url, lang, node.get("interval"), *_page_selectors(path, node, url),
+                           enabled=(node.get("enabled") or "").lower() != "false",
+                           outlet=title[:200] if title and title != name else None))
     if not out:
         raise Refused(f"{path} has no outline with an xmlUrl: nothing imported")
     return out
@@ -630,7 +634,10 @@ def cmd_import(args: argparse.Namespace) -> int:
             if language is None:
                 raise Refused(f"{o.url} has no language es or en: give --language; nothing imported")
             name = _unique(o.name, names)
-            values: dict[str, Any] = {"name": name, "url": o.url, "language": language}
+            values: dict[str, Any] = {"name": name}
+            if o.outlet and o.outlet != name:
+                values["outlet"] = o.outlet
+            values |= {"url": o.url, "language": language}
             if o.type != "rss":
                 values["type"] = o.type
                 values["selectors"] = _flow_entry(dict(o.selectors or {}))
@@ -672,7 +679,7 @@ def export_opml(feeds: Iterable[Any], title: str = "Venezuela monitor feeds") ->
     for f in feeds:
         url = redact_userinfo(f.url, "")  # no credentials out, a password's own "@" included
         attrs = {"text": f.display_name, "title": f.display_name, "type": "rss", "xmlUrl": url,
-                 "language": f.language, "interval": format_duration(f.interval)}
+                 "language": f.language, "interval": format_duration(f.interval), "monitorName": f.name}
         if f.type != "rss":
             attrs["monitorType"] = f.type
             for key, attr in SELECTOR_ATTRS.items():

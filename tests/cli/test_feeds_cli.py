@@ -357,6 +357,41 @@ def test_export_then_import_keeps_page_feeds_and_their_selectors(
     assert other.type == "rss" and other.selectors is None and other.enabled is True
 
 
+def test_export_then_import_keeps_names_and_outlets(
+    config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The shipped feeds' outlets are what every alert names ("Leer en El Pitazo"): an export
+    imported into a new config gave them back as bare names ("Leer en el-pitazo"), and the
+    four Google News searches, exported as "Google News", came back as google-news, -2, -3, -4."""
+    code, out, err = run(capsys, "feeds", "export", "--config", str(config))
+    assert code == 0, err
+    (tmp_path / "out.opml").write_text(out, encoding="utf-8")
+    again = tmp_path / "again.yaml"
+    again.write_text("rules: [venezuela-2026]\nfeeds: []\n", encoding="utf-8")
+    code, out, err = run(capsys, "feeds", "import", str(tmp_path / "out.opml"), "--config", str(again))
+    assert code == 0 and "imported 26 feeds" in out, err
+    shipped = [(f.name, f.display_name, f.url) for f in load_config(config).feeds]
+    assert [(f.name, f.display_name, f.url) for f in load_config(again).feeds] == shipped
+
+
+def test_import_takes_another_readers_titles_as_outlets(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Another reader's OPML has no monitorName: the name is made from the title, which stays
+    the outlet shown in alerts (a title that is the name already adds no outlet)."""
+    src = tmp_path / "reader.opml"
+    src.write_text('<opml version="2.0"><body>'
+                   '<outline text="El Pitazo" xmlUrl="https://elpitazo.net/feed/" language="es"/>'
+                   '<outline text="runrunes" xmlUrl="https://runrun.es/feed/" language="es"/>'
+                   '</body></opml>', encoding="utf-8")
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("rules: [venezuela-2026]\nfeeds: []\n", encoding="utf-8")
+    code, out, err = run(capsys, "feeds", "import", str(src), "--config", str(cfg))
+    assert code == 0, err
+    assert [(f.name, f.outlet) for f in load_config(cfg).feeds] == [
+        ("el-pitazo", "El Pitazo"), ("runrunes", None)]
+
+
 @pytest.mark.parametrize("body, message", [
     ("<opml><body><outline xmlUrl='x'></body>", "is not valid XML"),
     ('<opml><body><outline xmlUrl="https://a.example.org/" language="es" monitorType="page" '
