@@ -126,6 +126,8 @@ def feedback_items(url: str | None) -> tuple[list[dict], str | None]:
         return [], f"no feedback read: {str(exc).splitlines()[0][:200]}"
     finally:
         db.dispose()
+    if not items:
+        return [], "no /miss or /wrong report in the database"
     for it in items:
         it["topics"] = sorted(it.get("topics") or [])
         it.setdefault("label_source", "operator")

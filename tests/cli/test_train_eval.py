@@ -130,6 +130,17 @@ def test_train_on_a_database_without_feedback_table_is_skipped_cleanly(
     assert "operator feedback: none (" in text
 
 
+def test_train_on_a_database_with_no_feedback_says_so(
+    capsys: pytest.CaptureFixture[str], labelled_dir: Path, tmp_path: Path,
+) -> None:
+    """A database with no /miss or /wrong report yet: it said `operator feedback: none (None)`."""
+    url = f"sqlite:///{tmp_path / 'monitor.db'}"
+    open_database(url).dispose()
+    code, text = run(capsys, *train_args(labelled_dir, tmp_path / "m.json"), "--db", url)
+    assert code == 0, text
+    assert "operator feedback: none (no /miss or /wrong report in the database)" in text
+
+
 def test_eval_prints_one_table_per_label_source(
     capsys: pytest.CaptureFixture[str], tmp_path: Path,
 ) -> None:
