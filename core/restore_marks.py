@@ -39,11 +39,11 @@ from typing import Any
 
 from core.jsonlines import read_lines
 from storage.alerts import IN_FLIGHT_MARKS
+from storage.db import MARKS_SUFFIX as SUFFIX
+from storage.db import SENT_SUFFIX
 
 log = logging.getLogger("monitor.restore")
 
-SUFFIX = ".seen"
-SENT_SUFFIX = ".sent"
 LINE_BYTES = 120  # about one line of the journal of sends
 SENT_DAYS = 7
 SENT_KEEP = 2000

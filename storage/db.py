@@ -203,26 +203,58 @@ def alembic_config(engine: Engine) -> AlembicConfig:
     return cfg
 
 
+# The restore marks kept beside a database (core/restore_marks.py): `monitor.db.seen` and
+# `monitor.db.sent` beside a SQLite file, `data/postgresql-HOST-PORT-NAME.seen` and `.sent`.
+MARKS_SUFFIX, SENT_SUFFIX = ".seen", ".sent"
+
+
+def forget_marks(base: Path | None) -> list[Path]:
+    """Remove the restore marks beside a database created now (the files removed). They told
+    what the database there before had done (its file deleted, its PostgreSQL database dropped
+    and created again to start over): read against the new one, its first polls were taken for
+    a restored backup's, the items of the last minutes stored as backfill, never alerted, and an
+    alert of the same key and text as one sent before marked sent, never sent."""
+    if base is None:
+        return []
+    seen = base.with_name(base.name + MARKS_SUFFIX)
+    removed = []
+    for path in (seen, seen.with_suffix(SENT_SUFFIX)):
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            log.warning("a new database: cannot remove %s (%s): its marks of the database before "
+                        "may take this one's first polls for a restored backup's", path, exc)
+            continue
+        removed.append(path)
+    if removed:
+        log.info("a new database: %s, the restore marks of the database there before, removed",
+                 " and ".join(map(str, removed)))
+    return removed
+
+
 MIGRATION_LOCK = 0x6D6F6E69  # PostgreSQL advisory lock key: replicas that start together migrate in turn
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
+def migrate(engine: Engine, revision: str = "head") -> bool:
+    """Bring the schema to `revision`; True when the database had none (created now)."""
     if revision == "head" and _at_head(engine):
-        return  # Alembic would read every migration's file to find there is nothing to do
+        return False  # Alembic would read every migration's file to find there is nothing to do
     if engine.dialect.name != "postgresql":
-        _upgrade(engine, revision)
-        return
+        return _upgrade(engine, revision)
     with engine.connect() as lock:  # held while another pooled connection runs the migration
         lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
         try:
-            _upgrade(engine, revision)
+            return _upgrade(engine, revision)
         finally:
             lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
             lock.commit()
 
 
-def _upgrade(engine: Engine, revision: str) -> None:
-    """Run the migrations up to `revision` and log, once, an upgrade of an existing schema.
+def _upgrade(engine: Engine, revision: str) -> bool:
+    """Run the migrations up to `revision` and log, once, an upgrade of an existing schema;
+    True when there was no schema (a new database).
 
     Alembic's own lines are silenced (core.logs): without this line an operator had no
     record that a start changed the schema, nor from which version it came. A replica that
@@ -241,12 +273,13 @@ def _upgrade(engine: Engine, revision: str) -> None:
         raise CannotMigrate(str(exc)) from exc
     after = _current_revision(engine)
     if before is None or after == before:
-        return
+        return before is None
     script = ScriptDirectory(str(MIGRATIONS_DIR))
     steps = sum(1 for _ in script.iterate_revisions(after, before))
     log.info("database schema upgraded from %s to %s (%d migration%s, %.1f s); an older version of "
              "the monitor can no longer open it", before, after, steps, "" if steps == 1 else "s",
              time.monotonic() - started)
+    return False
 
 
 def _current_revision(engine: Engine) -> str | None:
@@ -474,9 +507,10 @@ def open_database(url: str = DEFAULT_URL, *, migrate_schema: bool = True) -> Dat
     `DatabaseError` with one line the operator can act on.
     """
     engine = make_engine(url)
+    created = False
     try:
         if migrate_schema:
-            migrate(engine)
+            created = migrate(engine)
         else:
             with engine.connect():
                 pass
@@ -505,7 +539,10 @@ def open_database(url: str = DEFAULT_URL, *, migrate_schema: bool = True) -> Dat
     if engine.dialect.name == "postgresql":  # not for the migration: it may wait for another's
         engine.dispose()
         event.listen(engine, "connect", _pg_lock_timeout)
-    return Database(engine, url)
+    db = Database(engine, url)
+    if created:
+        forget_marks(db.marks_base)
+    return db
 
 
 def ping(session: Session) -> None:

@@ -97,6 +97,27 @@ def test_items_alerted_after_the_backup_are_not_alerted_again(world: World, capl
     assert len(world.texts("@presos_test")) == 3
 
 
+def test_a_new_database_in_place_of_the_old_one_is_no_restore(world: World, caplog: pytest.LogCaptureFixture):
+    """The database removed to start over (`rm data/monitor.db`; on PostgreSQL `dropdb` and
+    `createdb`, as an outside check does between runs) and created again by the next command: the
+    marks beside it told what the old one had done. Before, the feed's items of the last minutes
+    were stored as backfill (`pitazo: 0 new, 1 older stored without alerts`, a 'restored backup'),
+    and an alert of the same key and text as one in the journal of sends was marked sent, unsent."""
+    world.feed("pitazo", "es")
+    db = released(world)
+    assert len(world.texts("@presos_test")) == 1
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+
+    with caplog.at_level(logging.INFO):
+        out = poll(world)
+    assert "pitazo: 1 new" in out, out
+    assert "restored backup" not in caplog.text and "not sent again" not in caplog.text
+    assert "a new database" in caplog.text and "monitor.db.seen" in caplog.text
+    texts = world.texts("@presos_test")
+    assert len(texts) == 2 and "Tocorón" in texts[1], texts  # alerted again: the new database's news
+
+
 def test_an_alert_queued_in_the_backup_and_sent_after_it_is_not_sent_again(
     world: World, caplog: pytest.LogCaptureFixture,
 ):

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from service_world import World
 from sqlalchemy import make_url, text
-from test_restore import CHANNELS, poll
+from test_restore import CHANNELS, poll, released
 
 from devtools.emulator import BotApiEmulator
 from devtools.feedserver import FeedServer
@@ -103,3 +103,23 @@ def test_items_alerted_after_a_dump_are_not_alerted_again_nor_sends_sent_again(p
     assert "Pedro Gil" in texts[2], texts
     assert "pitazo: 1 new, 1 older stored without alerts" in out, out
     assert sorted(p.name for p in (world.tmp / "data").iterdir())[0].startswith("postgresql-")
+
+
+def test_a_database_dropped_and_created_again_is_no_restore(pg_world: PgWorld):
+    """`dropdb` and `createdb` to start over (an outside check between its runs), the working
+    directory kept: the marks in data/ told what the dropped database had done. Before, the
+    release polled again was stored as backfill of a 'restored backup', never alerted."""
+    pg_world.feed("pitazo", "es")
+    released(pg_world)
+    assert len(pg_world.texts("@presos_test")) == 1
+    engine = open_database(pg_world.db_url).engine
+    with engine.begin() as conn:  # what dropdb and createdb leave: no table, no type
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    assert list((pg_world.tmp / "data").glob("postgresql-*.seen"))  # the marks kept in place
+
+    out = poll(pg_world)
+    assert "pitazo: 1 new" in out, out
+    assert len(pg_world.texts("@presos_test")) == 2
+
