@@ -57,6 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog="Run 'monitor COMMAND --help' for the options of a command.",
     )
+    # also before the command (`monitor --config PATH poll-once`), as other tools take them; the
+    # command's own option wins (its parser's defaults would replace these: their own dests)
+    parser.add_argument("--config", metavar="PATH", dest="top_config",
+                        help="config file, as COMMAND --config PATH")
+    parser.add_argument("--db", metavar="URL", dest="top_db", help="database URL, as COMMAND --db URL")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = add_command(
@@ -191,6 +196,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    for key in ("config", "db"):
+        if getattr(args, key, None) is None:
+            setattr(args, key, getattr(args, f"top_{key}"))
     setup_logging(args.log_level, args.log_format)
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:

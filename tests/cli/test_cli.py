@@ -382,6 +382,37 @@ def test_config_before_or_after_a_subcommands_action_is_the_file_read(tmp_path, 
     assert ("only-mine" in out) if argv[0] == "feeds" else ("hola mundo" in out)
 
 
+@pytest.mark.parametrize("argv", [
+    ["--config", "{mine}", "feeds", "export"], ["--config", "{mine}", "rules", "show", "--topic", "mine"],
+    ["--config", "{other}", "feeds", "export", "--config", "{mine}"],  # the command's own wins
+])
+def test_config_before_the_command_is_the_file_read(tmp_path, monkeypatch, capsys, argv):
+    """`monitor --config PATH poll-once`, as other tools take global options, stopped with
+    `argument COMMAND: invalid choice: 'PATH'` (exit 2)."""
+    from monitor.cli import main
+
+    mine, other = tmp_path / "mine.yaml", tmp_path / "other.yaml"
+    mine.write_text(
+        "topics:\n  mine: {any: [hola mundo], context_required: never}\n"
+        "feeds:\n  - {name: only-mine, url: 'https://example.org/feed', language: es}\n"
+        "channels:\n  - {name: c, chat_id: console, topics: [mine]}\n", encoding="utf-8",
+    )
+    other.write_text(mine.read_text(encoding="utf-8").replace("only-mine", "not-mine"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # no ./feeds.yaml here
+    assert main([arg.format(mine=mine, other=other) for arg in argv]) == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert ("only-mine" in out) if argv[2] == "feeds" else ("hola mundo" in out)
+
+
+def test_db_before_the_command_is_the_database_read(tmp_path, capsys):
+    from monitor.cli import main
+
+    db = f"sqlite:///{tmp_path / 'm.db'}"
+    assert main(["--db", db, "people", "add", "Teodoro Quintana"]) == 0, capsys.readouterr().err
+    assert main(["people", "--db", db, "--all"]) == 0
+    assert "Teodoro Quintana" in capsys.readouterr().out
+
+
 def test_db_before_or_after_a_people_action_is_the_database_written(tmp_path, capsys):
     """`monitor people add NAME --db URL` was refused as unrecognized arguments."""
     from monitor.cli import main
