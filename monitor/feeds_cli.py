@@ -38,6 +38,7 @@ from core.config import (
     parse_config,
     stripped,
 )
+from core.config.values import check_url
 from core.durations import format_duration, parse_duration
 from core.urls import redact_userinfo
 from monitor.cli_common import add_group, common_options
@@ -351,6 +352,10 @@ def cmd_add(args: argparse.Namespace) -> int:
                 interval = format_duration(parse_duration(args.interval))
             except ValueError as exc:
                 raise Refused(f"--interval: {exc}") from None
+        try:
+            check_url(args.url)  # as check-config would refuse it in the file: bad input, no fetch
+        except ValueError as exc:
+            raise Refused(str(exc)) from None
         given = None
         if args.name is not None:
             given = stripped(args.name)  # as the config keeps it: " x " is the feed x

@@ -159,6 +159,23 @@ def test_add_exits_1_when_the_fetch_fails_and_2_when_the_url_is_no_feed(
     assert config.read_text(encoding="utf-8") == before
 
 
+@pytest.mark.parametrize("url, said", [
+    ("not a url", "invalid URL 'not a url': expected http:// or https:// and a host name"),
+    ("ftp://example.org/feed", "invalid URL 'ftp://example.org/feed': expected http:// or https://"),
+    ("https://user:s3cret@", "invalid URL 'https://***@': expected http:// or https://"),
+])
+def test_add_refuses_a_url_that_is_no_web_address_as_bad_input(
+    config: Path, capsys: pytest.CaptureFixture[str], url: str, said: str,
+) -> None:
+    """Bad input, as check-config says it of a feed's url (exit 2). It was tried as a fetch:
+    `error: cannot fetch not a url: ValueError: unknown url type: '/not%20a%20url'`, exit 1."""
+    before = config.read_text(encoding="utf-8")
+    code, out, err = run(capsys, "feeds", "add", url, "--config", str(config), "--language", "es")
+    assert (code, out) == (2, ""), err
+    assert err.startswith(f"error: {said}") and err.count("\n") == 1 and "s3cret" not in err, err
+    assert config.read_text(encoding="utf-8") == before
+
+
 def test_add_skips_a_feed_link_that_is_no_valid_url(
     config: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:
