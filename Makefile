@@ -18,7 +18,7 @@ STAMP_TEST := $(VENV)/.installed-test
 # timers for a good share of their time (2 workers kept 2 cores 58 % busy; 3 run the suite in about a quarter less)
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
 
-.PHONY: run test demo bench eval train train-stories people-seed soak lint clean lock
+.PHONY: run test demo bench eval train train-stories people-seed rules-json soak lint clean lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -80,6 +80,11 @@ eval: $(STAMP_TEST)
 TRAIN_UNTIL ?= 2026-01-31
 train: $(STAMP_TEST)
 	$(BIN)/monitor train --real ../shared/real/headlines_es_2026-01.jsonl --until $(TRAIN_UNTIL) --log-level WARNING
+
+# The shipped rule packs' JSON copies (core/compiled_packs.py), read in place of their YAML when it
+# is unchanged; run after editing core/data/rules/*.yaml (tests/config/test_compiled_packs.py checks).
+rules-json: $(STAMP_TEST)
+	$(BIN)/python -m core.compiled_packs
 
 # The seed of watched people (monitor/match/data/people_seed.txt), from the real January
 # headlines up to SEED_UNTIL (the later days are the time-split measure); needs ../shared/real.

@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from core.compiled_packs import read_copy
 from core.config.checks import caution_checks, cross_checks, rule_checks
 from core.config.errors import ConfigError, ConfigIssue, Loc
 from core.config.locate import error_message, issue_at
@@ -40,7 +41,7 @@ def _load_packs(data: Any, path: str, fast: bool = False) -> tuple[list[Source],
         file = pack_path(ref, base)
         try:
             text = utf8_text(read_regular_file(file))
-            pack = load_yaml(text, str(file), fast=fast)
+            pack = (read_copy(file, text) if fast else None) or load_yaml(text, str(file), fast=fast)
         except NotUtf8 as exc:
             issues.append(ConfigIssue("(encoding)", exc.line, exc.message, str(file)))
             continue
@@ -80,7 +81,9 @@ def parse_config(text: str, path: str = DEFAULT_CONFIG) -> AppConfig:
 
 
 def _parse_config(text: str, path: str, *, fast: bool, rules_only: bool = False) -> Any:
-    data = load_yaml(text, path)
+    # the rules alone (`monitor classify`) read the file itself with the C loader too; a config
+    # read whole keeps its lines, which its cautions (warnings of a valid file) name
+    data = load_yaml(text, path, fast=fast and rules_only)
     if not isinstance(data, dict):
         raise ConfigError(
             path, [ConfigIssue("(top level)", 1, "expected a mapping with settings, rules, feeds, channels")]
@@ -140,7 +143,6 @@ def load_rules(path: str | os.PathLike[str]) -> RulesConfig:
     text = read_config_text(p)
     try:
         return _parse_config(text, str(p), fast=True, rules_only=True)
-    except ConfigError as exc:
-        if not any(issue.file for issue in exc.issues):
-            raise
+    except ConfigError:
+        pass  # read again with lines: every error names its line, in the file or a pack
     return _parse_config(text, str(p), fast=False, rules_only=True)
