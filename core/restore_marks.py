@@ -39,8 +39,8 @@ from typing import Any
 
 from core.jsonlines import read_lines
 from storage.alerts import IN_FLIGHT_MARKS
-from storage.db import MARKS_SUFFIX as SUFFIX
-from storage.db import SENT_SUFFIX
+from storage.db import marks_path as marks_path  # re-exported: the marks are read here
+from storage.db import sent_path
 
 log = logging.getLogger("monitor.restore")
 
@@ -153,11 +153,6 @@ def _digest(payload: dict[str, Any]) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:20]
 
 
-def marks_path(db_file: Path | None) -> Path | None:
-    """The file beside a SQLite database (`Database.marks_base`, PostgreSQL's in data/); None for
-    an in-memory database."""
-    return None if db_file is None else db_file.with_name(db_file.name + SUFFIX)
-
 
 def _read(path: Path) -> dict[str, Any]:
     try:
@@ -259,10 +254,6 @@ def seen_until(mark: datetime | None, last_success_at: datetime | None, now: dat
         return None
     return mark
 
-
-def sent_path(marks: Path | None) -> Path | None:
-    """The journal of sends beside the marks: `monitor.db.sent`, one JSON line a send."""
-    return None if marks is None else marks.with_suffix(SENT_SUFFIX)
 
 
 def _sent_lines(path: Path) -> list[list[Any]]:

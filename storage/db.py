@@ -208,17 +208,29 @@ def alembic_config(engine: Engine) -> AlembicConfig:
 MARKS_SUFFIX, SENT_SUFFIX = ".seen", ".sent"
 
 
+def marks_path(db_file: Path | None) -> Path | None:
+    """The file beside a SQLite database (`Database.marks_base`, PostgreSQL's in data/); None for
+    an in-memory database."""
+    return None if db_file is None else db_file.with_name(db_file.name + MARKS_SUFFIX)
+
+
+def sent_path(marks: Path | None) -> Path | None:
+    """The journal of sends beside the marks: `monitor.db.sent`, one JSON line a send."""
+    return None if marks is None else marks.with_suffix(SENT_SUFFIX)
+
+
 def forget_marks(base: Path | None) -> list[Path]:
     """Remove the restore marks beside a database created now (the files removed). They told
     what the database there before had done (its file deleted, its PostgreSQL database dropped
     and created again to start over): read against the new one, its first polls were taken for
     a restored backup's, the items of the last minutes stored as backfill, never alerted, and an
     alert of the same key and text as one sent before marked sent, never sent."""
-    if base is None:
+    seen = marks_path(base)
+    if seen is None:
         return []
-    seen = base.with_name(base.name + MARKS_SUFFIX)
     removed = []
-    for path in (seen, seen.with_suffix(SENT_SUFFIX)):
+    for path in (seen, sent_path(seen)):
+        assert path is not None
         try:
             path.unlink()
         except FileNotFoundError:

@@ -191,6 +191,7 @@ def features(
     another = bool(h.events & INSTANCE_EVENTS) and bool(_ANOTHER.search(h.key))
     # "otro" of another strike or seizure is a new instance, not a tally's "otros" more released
     update_cue = bool(_UPDATE_CUES.search(_ANOTHER.sub(" ", h.key) if another else fold(h.text)))
+    reacting = reacts(h)
     freed = _acted(_FREED, folded, people, h) if "liber" in h.events else None
     detained = _acted(_DETAINED, folded, people, h) if "deten" in h.events else None
     return ItemFeatures(
@@ -200,14 +201,14 @@ def features(
         generic=frozenset(t for w in topic_words for t in word_terms(w, lang or "es")),
         explainer=explainer,
         wave=wave_reason(h, lang=lang or "es", topics=topics, figures=figures, explainer=explainer),
-        speaker=speaker_of(h), subject=_subject(h.key, people), reacts=reacts(h),
+        speaker=speaker_of(h), subject=_subject(h.key, people), reacts=reacting,
         big_numbers=frozenset(n for n in h.numbers if int(n) >= NUMBER_MIN) if h.numbers else _NO_NUMBERS,
         another=another,
         seas=frozenset(_SEAS[w] for w in h.key.split() if w in _SEAS) if h.events & INSTANCE_EVENTS else _NO_SEAS,
         freed=freed or (), detained=detained or (),
         done=frozenset(e for e, acted in (("liber", freed), ("deten", detained)) if acted is not None),
         law_put=_law_put(h) if "ley" in h.key else None,
-        released="liber" in h.events and bool(_FREED.search(folded)) and not reacts(h),
+        released="liber" in h.events and not reacting and bool(_FREED.search(folded)),
         release_said=bool(_RELEASE_WORD.search(folded)),
     )
 

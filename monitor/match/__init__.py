@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from core.rules import EntitySpec, TopicRules
+
 if TYPE_CHECKING:
-    from core.rules import EntitySpec, TopicRules
     from monitor.match.engine import Classification, Classifier
     from monitor.match.learned import RelevanceModel
     from monitor.match.people import WatchedPeople
@@ -31,10 +32,6 @@ def __getattr__(name: str) -> Any:
         from monitor.match import engine
 
         return getattr(engine, name)
-    if name in ("EntitySpec", "TopicRules"):
-        from core import rules
-
-        return getattr(rules, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

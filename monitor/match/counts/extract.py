@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import cached_property
 
 from core.count import Count
 from core.text import fold
@@ -61,6 +62,7 @@ from monitor.match.counts.sources import (
     attribute,
     generic,
     only_source,
+    sole_source,
     source_mentions,
     stated_after,
 )
@@ -108,7 +110,7 @@ class _Item:
         self.last_event: str | None = None
         self.earlier: list[str] = []  # the item's sentences so far, for a figure with nothing before it
         self._generic: dict[str, str | None] = {}  # resolved lazily: the one named source of the item
-        self.headline_source: str | None = None  # "Foro Penal: …; …", "Según Foro Penal, …; …" (title)
+        self.title_opening = ""  # the title's first sentence, whose source its later ones may take
 
     def generic_source(self, mention: str) -> str | None:
         """The one source named in the item that a generic mention stands for: any group
@@ -124,6 +126,12 @@ class _Item:
             names = list(dict.fromkeys(names))
             self._generic[mention] = names[0] if len(names) == 1 else None
         return self._generic[mention]
+
+    @cached_property
+    def headline_source(self) -> str | None:
+        """The source the title opens with ("Foro Penal: …; …", "Según Foro Penal, …; …"), read
+        only when a later sentence of the title has a figure and names no one."""
+        return _opening_source(self.title_opening, self.orgs)
 
     def add(self, event: str, value: int, source: str | None, rule: str, *, additional: bool = False,
             part: str | None = None, qualifier: str | None = None, upto: int | None = None) -> Count | None:
@@ -168,7 +176,7 @@ def read_counts(fields: Iterable[str], orgs: Sequence[str] = (), *,
             item.where = (f, s)
             item.earlier.append(raw_sentence)
             if f == 0 and s == 0:
-                item.headline_source = _opening_source(raw_sentence, orgs)
+                item.title_opening = raw_sentence
             if not _worth_a_look(raw_sentence):
                 continue
             sent = Sentence(raw_sentence, item.org_tokens)
@@ -390,10 +398,7 @@ def _opening_source(sentence: str, orgs: Sequence[str]) -> str | None:
     """The source a headline opens with, before a colon ("Foro Penal: …") or after "según"
     ("Según Foro Penal, …"), when that piece is one source and nothing else."""
     head = m.group(1) if (m := _ACCORDING.match(sentence)) else sentence.partition(":")[0]
-    if head == sentence or not only_source(head, orgs):
-        return None
-    mentions = source_mentions(head, orgs)
-    return mentions[0][2] if mentions else None
+    return None if head == sentence else sole_source(head, orgs)
 
 
 def _source_of(item: _Item, sent: Sentence, mentions: list[tuple[int, int, str]], starts: list[int],

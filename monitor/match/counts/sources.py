@@ -248,9 +248,16 @@ def closing_source(text: str, mentions: list[tuple[int, int, str]], after: int) 
 
 def only_source(text: str, named: Sequence[str]) -> bool:
     """Whether a piece of a headline is one source and nothing else ("Foro Penal", "the Pentagon")."""
+    return sole_source(text, named) is not None
+
+
+def sole_source(text: str, named: Sequence[str]) -> str | None:
+    """The source a piece of a headline is and nothing else, else None."""
     mentions = source_mentions(text, named)
-    return len(mentions) == 1 and _OPENS.fullmatch(text, 0, mentions[0][0]) is not None and (
-        _ENDS.fullmatch(text, mentions[0][1]) is not None)
+    if len(mentions) == 1 and _OPENS.fullmatch(text, 0, mentions[0][0]) is not None and (
+            _ENDS.fullmatch(text, mentions[0][1]) is not None):
+        return mentions[0][2]
+    return None
 
 
 def generic(source: str | None, named: str | None) -> str | None:
