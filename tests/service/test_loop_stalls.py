@@ -2,7 +2,11 @@
 the loop went without running the test's task) while the database answers slowly (a
 PostgreSQL server under load, a SQLite file on a busy disk: one statement made to take SLOW
 seconds). On the loop, that time stopped every other poll, delivery, the admin chat and /healthz's
-heartbeat; in a worker thread the loop goes on. The threshold is half of it (STALL_LIMIT); docs/SCALE.md ("The event loop: what holds it") has the figures measured on the service."""
+heartbeat; in a worker thread the loop goes on. Each test asserts the thread the statement ran in
+(not the loop's: certain whatever the host's load) and that the loop never waited the whole
+statement (STALL_LIMIT: a loop waiting on the thread some other way, a lock or the pool's last
+connection); docs/SCALE.md ("The event loop: what holds it") has the figures measured on the
+service."""
 
 from __future__ import annotations
 
@@ -23,23 +27,30 @@ from storage.models import Count, Feed, Item, Match
 
 PRESOS = [{"name": "presos", "chat_id": "console", "topics": ["political_prisoners"]}]
 SLOW = 2.0  # seconds the slow statement takes
-# on the loop, the statement stalls it SLOW seconds at least; half of that is left to a loaded host
-# (with 1 s and a 0.5 s limit a clean-clone run beside three replicas measured 1.14 s once)
-STALL_LIMIT = SLOW / 2
+# on the loop, the statement stalls it SLOW seconds at least. A loaded host stalls it too: with 1 s
+# and a 0.5 s limit a clean-clone run beside three replicas measured 1.14 s once, with 2 s and a
+# 1 s limit a clean-clone run measured 1.64 s once (the statement in its worker thread)
+STALL_LIMIT = SLOW
 
 
 class SlowStatement:
     """The first `verb` statement on `table` once armed waits SLOW seconds, in whichever thread
-    runs it."""
+    runs it. Made in the thread that runs the event loop (the test's)."""
 
     def __init__(self, db: Database, table: str, verb: str = "SELECT", *, having: str = "") -> None:
         self.table, self.verb, self.having = table, verb, having  # `having`: a part of the statement
         self.armed, self.done = False, threading.Event()
+        self.loop_thread, self.ran_in = threading.get_ident(), 0
         event.listen(db.engine, "before_cursor_execute", self)
+
+    def off_the_loop(self, stall: float) -> bool:
+        """The statement ran, in another thread than the loop's, and the loop never waited for it."""
+        return self.done.is_set() and self.ran_in != self.loop_thread and stall < STALL_LIMIT
 
     def __call__(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         if (self.armed and not self.done.is_set() and statement.lstrip().upper().startswith(self.verb)
                 and f" {self.table}" in statement and self.having in statement):
+            self.ran_in = threading.get_ident()
             self.done.set()
             time.sleep(SLOW)
 
@@ -77,7 +88,7 @@ def test_a_polls_reads_wait_for_the_database_off_the_event_loop(world, table):
     status, stall = asyncio.run(scenario())
     assert slow.done.is_set()  # the statement was slow
     assert status == "new"
-    assert stall < STALL_LIMIT
+    assert slow.off_the_loop(stall), (slow.ran_in == slow.loop_thread, stall)
     db.dispose()
 
 
@@ -127,7 +138,7 @@ def test_the_pinned_tallys_statements_wait_off_the_event_loop(world, verb, table
     assert slow.done.is_set()
     [live] = world.emulator.messages("@pp_live")  # sent and pinned all the same
     assert world.emulator.pinned("@pp_live") == live.message_id
-    assert stall < STALL_LIMIT
+    assert slow.off_the_loop(stall), (slow.ran_in == slow.loop_thread, stall)
     db.dispose()
 
 
@@ -155,7 +166,7 @@ def test_the_admin_chats_problem_reports_read_off_the_event_loop(world, table):
     sent, stall = asyncio.run(scenario())
     assert slow.done.is_set()
     assert sent == 1 and "pitazo failed 9 polls in a row" in world.texts("4242")[0]
-    assert stall < STALL_LIMIT
+    assert slow.off_the_loop(stall), (slow.ran_in == slow.loop_thread, stall)
     db.dispose()
 
 
@@ -186,7 +197,7 @@ def test_a_reload_reads_the_scheduler_rows_off_the_event_loop(world, having):
     applied, scheduled, stall = asyncio.run(scenario())
     assert slow.done.is_set()
     assert applied and scheduled  # the feed added is polled
-    assert stall < STALL_LIMIT
+    assert slow.off_the_loop(stall), (slow.ran_in == slow.loop_thread, stall)
     db.dispose()
 
 
