@@ -8,9 +8,12 @@ already has items placed before it, none of them in the service story it went to
 read off the matcher's decision and scored pairs: the story it belongs to (where most of those
 earlier items are) was scored under the floor (0.30) or not at all, scored under the threshold,
 was ruled out by a conflict, or lost to a story scoring higher. For the first kind, how many
-words besides names the item shares with that story's closest item. The tuned windows by
-default; `--measure` gives the measure-only windows' counts (their items are never shown);
-`--show` lists the tuned windows' far splits that share two or more such words.
+words the item shares with that story's closest item placed before it, besides names and the
+beat's own words (the rule terms that made the window's items relevant, which the matcher
+weighs at half their rarity: "EE. UU.", "presos políticos", "petróleo"), and how many besides
+names only. The tuned windows by default; `--measure` gives the measure-only windows' counts
+(their items are never shown); `--show` lists the tuned windows' far splits that share two or
+more words besides names.
 """
 
 from __future__ import annotations
@@ -30,21 +33,27 @@ from story_windows import SECOND_READING, TUNED, add_sources, labelled_windows, 
 
 from alerts.stories.features import ItemFeatures, features  # noqa: E402
 from core.config import load_config  # noqa: E402
+from monitor.match import Classifier, build_classifier  # noqa: E402
 from monitor.story_eval import assign_window, load_headlines  # noqa: E402
 
 
-def _features(row: dict[str, Any]) -> ItemFeatures:
+def _features(row: dict[str, Any], classifier: Classifier | None = None) -> ItemFeatures:
+    """The headline's features; with `classifier`, with its entities and the rule terms that made
+    it relevant, as the pipeline gives them (the people it names, the beat's own words)."""
     when = datetime.fromisoformat(str(row["date"])[:10]).replace(tzinfo=UTC)
+    c = classifier.classify(title=row["title"], summary="", text="", lang="es") if classifier else None
     return features(item_id=0, title=row["title"], lang="es", outlet="", when=when,
-                    topics=list(row.get("topics") or ["political_prisoners"]), entities=[], counts=[])
+                    topics=list(row.get("topics") or ["political_prisoners"]),
+                    entities=list(c.entities) if c else [], counts=[],
+                    topic_words=[t for topic in c.topics for t in (c.matches or {}).get(topic, [])] if c else ())
 
 
-def _plain_shared(a: ItemFeatures, b: ItemFeatures) -> set[str]:
-    return (set(a.tf) & set(b.tf)) - a.name_terms - b.name_terms
+def _plain_shared(a: ItemFeatures, b: ItemFeatures, beat: frozenset[str] = frozenset()) -> set[str]:
+    return (set(a.tf) & set(b.tf)) - a.name_terms - b.name_terms - beat
 
 
 def window_causes(rows: list[dict[str, Any]], gold: dict[str, Any], config: Any, headlines: dict[str, Any],
-                  show: bool) -> tuple[int, Counter[str]]:
+                  show: bool, classifier: Classifier) -> tuple[int, Counter[str]]:
     """(items scored, split items counted by cause) of one window."""
     decisions: dict[str, dict[str, Any]] = {}
     trace: list[dict[str, Any]] = []
@@ -53,6 +62,8 @@ def window_causes(rows: list[dict[str, Any]], gold: dict[str, Any], config: Any,
     for pair in trace:
         scored[str(pair.get("item_guid"))][pair.get("story")] = pair
     causes: Counter[str] = Counter()
+    read = {g: _features(headlines[g], classifier) for g in decisions}
+    beat = frozenset().union(*(f.generic for f in read.values()))  # the index's own set, at the window's end
     placed: dict[Any, list[int]] = defaultdict(list)  # readers' story -> service stories, in order
     n = 0
     for guid in decisions:  # in the order the service placed them
@@ -62,28 +73,35 @@ def window_causes(rows: list[dict[str, Any]], gold: dict[str, Any], config: Any,
         before = placed[gold[guid]]
         if before and pred[guid] not in before:
             target = Counter(before).most_common(1)[0][0]
-            causes[_cause(guid, target, decisions[guid], scored[guid], pred, headlines, show)] += 1
+            earlier = {g: pred[g] for g in list(decisions)[:list(decisions).index(guid)] if g in pred}
+            causes[_cause(guid, target, decisions[guid], scored[guid], earlier, headlines, show, read, beat)] += 1
         before.append(pred[guid])
     return n, causes
 
 
 def _cause(guid: str, target: int, decision: dict[str, Any], scored: dict[int, dict[str, Any]],
-           pred: dict[str, int], headlines: dict[str, Any], show: bool) -> str:
+           earlier: dict[str, int], headlines: dict[str, Any], show: bool,
+           read: dict[str, ItemFeatures], beat: frozenset[str]) -> str:
     considered = [c for c in [*decision.get("nearest", []), *decision.get("rejected", [])] if c.get("story") == target]
     if considered:
         conflicts = considered[0].get("conflicts")
         return f"conflict: {', '.join(sorted(conflicts))}" if conflicts else "scored under the threshold"
     if decision.get("decision") == "joined" and target in scored:
         return "joined a story scoring higher"
-    mine = _features(headlines[guid])
-    shared_with = {g: _plain_shared(mine, _features(headlines[g])) for g, s in pred.items() if s == target and g != guid}
+    mine = read[guid]
+    story = [g for g, s in earlier.items() if s == target]  # its items placed before this one
+    shared_with = {g: _plain_shared(mine, read[g]) for g in story}
     closest = max(shared_with, key=lambda g: len(shared_with[g]), default=None)
     shared = shared_with[closest] if closest else set()
+    rare = {t for t in shared if t not in beat}
     if show and len(shared) >= 2:
         print(f"- {guid} {headlines[guid]['title'][:90]!r}\n  {closest} {headlines[closest]['title'][:90]!r}\n"
-              f"  shared: {sorted(shared)}")
-    words = f"{min(len(shared), 3)}{'+' if len(shared) >= 3 else ''} word{'' if len(shared) == 1 else 's'}"
-    return f"under 0.30, sharing {words} besides names"
+              f"  shared: {sorted(shared)}; besides the beat's words: {sorted(rare)}")
+    return f"under 0.30, sharing {_words(rare)} besides names and the beat's words\t{_words(shared)} besides names"
+
+
+def _words(shared: set[str]) -> str:
+    return f"{min(len(shared), 3)}{'+' if len(shared) >= 3 else ''} word{'' if len(shared) == 1 else 's'}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     headlines = load_headlines(args.headlines)
     config = load_config(args.config)
+    classifier = build_classifier(config.topics, config.entities)
     total, causes = 0, Counter[str]()
     for label, window in labelled_windows(args.shared_groups):
         measured = label not in TUNED and label not in SECOND_READING
@@ -103,13 +122,16 @@ def main(argv: list[str] | None = None) -> int:
             continue
         gold = {i: g for i, g in window.gold().items() if i in headlines}
         rows = [h for h in headlines.values() if str(h.get("date", ""))[:10] in set(window.days)]
-        n, found = window_causes(rows, gold, config, headlines, args.show and not args.measure)
+        n, found = window_causes(rows, gold, config, headlines, args.show and not args.measure, classifier)
         total += n
         causes.update(found)
     print(f"{'measure' if args.measure else 'tuned'} windows: {total} items, "
           f"{sum(causes.values())} placed apart from their readers' story's earlier items")
-    for cause, n in causes.most_common():
+    for cause, n in Counter(c.split("\t")[0] for c in causes.elements()).most_common():
         print(f"- {n} {cause}")
+        loose = sorted((c.split("\t")[1], k) for c, k in causes.items() if c.startswith(cause + "\t"))
+        if loose:
+            print(f"  ({', '.join(f'{k} sharing {words}' for words, k in loose)})")
     return 0
 
 
