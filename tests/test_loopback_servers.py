@@ -3,13 +3,17 @@
 Both write the headers and the body separately; with Nagle's algorithm on, the body waited
 for the client's delayed ACK (40 ms on Linux) on every request after the first one of a
 connection, which hid the service's own latency in the benchmarks.
+
+Each test takes the fastest of 8 requests on one connection: the stall holds every one of them
+40 ms or more (42-48 ms measured), whatever the host's load, while a loaded host delays only
+some. Their median failed by chance: beside four busy loops on this 2-core host the median
+reached 15.6 ms against the 20 ms limit, the fastest stayed under 3.5 ms.
 """
 
 from __future__ import annotations
 
 import http.client
 import json
-import statistics
 import time
 
 from devtools.emulator import BotApiEmulator
@@ -18,7 +22,7 @@ from devtools.feedserver import FeedServer
 DELAYED_ACK = 0.040
 
 
-def _median_keepalive(port: int, method: str, path: str, body: bytes | None = None) -> float:
+def _fastest_keepalive(port: int, method: str, path: str, body: bytes | None = None) -> float:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     headers = {"Content-Type": "application/json"} if body else {}
     times = []
@@ -32,16 +36,16 @@ def _median_keepalive(port: int, method: str, path: str, body: bytes | None = No
             times.append(time.perf_counter() - begin)
     finally:
         conn.close()
-    return statistics.median(times[1:])  # the first one opens the connection
+    return min(times[1:])  # the first one opens the connection
 
 
 def test_feed_server_keepalive_is_not_held_by_delayed_ack() -> None:
     with FeedServer() as server:
         server.set_route("/feed.xml", b"<rss>" + b"x" * 20_000 + b"</rss>")
-        assert _median_keepalive(server.port, "GET", "/feed.xml") < DELAYED_ACK / 2
+        assert _fastest_keepalive(server.port, "GET", "/feed.xml") < DELAYED_ACK / 2
 
 
 def test_emulator_keepalive_is_not_held_by_delayed_ack() -> None:
     with BotApiEmulator() as emu:
         body = json.dumps({"chat_id": "@keepalive", "text": "x" * 2000}).encode()
-        assert _median_keepalive(emu.port, "POST", "/bot123:abc/sendMessage", body) < DELAYED_ACK / 2
+        assert _fastest_keepalive(emu.port, "POST", "/bot123:abc/sendMessage", body) < DELAYED_ACK / 2
