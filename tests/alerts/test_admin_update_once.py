@@ -9,13 +9,15 @@ import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import update as update_rows
 from test_admin import ADMIN, config, controls, make_bot  # noqa: F401 - fixtures used by name
 
 from alerts.admin import AdminBot
 from core.config import AppConfig
 from devtools.emulator import BotApiEmulator
 from storage.db import Database
-from storage.leases import claim_work, finish_work, update_lease
+from storage.leases import claim_work, finish_work, lease_now, update_lease
+from storage.models import Lease
 
 
 async def read_and_answer(bot: AdminBot) -> int:
@@ -47,17 +49,20 @@ async def test_a_command_whose_reader_died_mid_answer_is_answered_by_the_next(
     db: Database,
 ) -> None:
     """The first reader claimed the update and died before answering: the next reader waits
-    for the claim to end, then answers it, once."""
+    for the claim to end, then answers it, once. The claim ends when the test says so (its
+    expiry moved into the past), not after a short claim's wall-clock time: a 0.5 s claim could
+    end before a loaded host's heir first read the update, and the heir answered it at once."""
     emulator.inject_message(ADMIN, "/queue")
     dead, heir = make_bot(config), make_bot(config)
     await dead._prepare()
     (update,) = await dead._poll(asyncio.Event())
-    claim = timedelta(seconds=0.5)
+    lease = update_lease(update.update_id)
     with db.session() as s:  # what `_handle_safely` does first; then the process is killed
-        assert claim_work(s, update_lease(update.update_id), "dead", claim) == "mine"
+        assert claim_work(s, lease, "dead", timedelta(minutes=5)) == "mine"
     assert await read_and_answer(heir) == 1
     assert emulator.messages(ADMIN) == [] and list(heir._waiting) == [update.update_id]
-    await asyncio.sleep(0.6)
+    with db.session() as s:  # the dead reader's claim ends
+        s.execute(update_rows(Lease).where(Lease.name == lease).values(expires_at=lease_now(s) - timedelta(seconds=1)))
     for item in list(heir._waiting.values()):  # what `run` does before each getUpdates
         await heir._handle_safely(item)
     assert [m.text.split(":")[0] for m in emulator.messages(ADMIN)] == ["Queue"]
