@@ -31,6 +31,10 @@ from storage.models import Alert, Channel
 PP = ["political_prisoners"]
 ROOT_CONFIG = Path(__file__).resolve().parents[2] / "feeds.yaml"
 CHAT = "@pp_channel"
+# the tests of Telegram's timeout: the worker gives up after TIMED_OUT_AFTER s, the emulator's
+# hung answer comes after TIMED_OUT s. The other tests' workers wait 10 s (conftest.make_worker):
+# a loaded host late with an answer must not turn a send into a timeout
+TIMED_OUT_AFTER, TIMED_OUT = 2.0, 5.0
 
 HOSTILE = [
     "<script>alert('x')</script> presos",
@@ -283,7 +287,7 @@ async def test_a_story_message_printed_then_retold_is_not_sent_after_a_backup_be
 
     restored = _restore(db, db_url, copy)
     try:
-        again = DeliveryWorker(config, runtime, restored, request_timeout=0.4)
+        again = DeliveryWorker(config, runtime, restored, request_timeout=10.0)
         await again.start()
         try:
             await again.deliver_pending()
@@ -739,7 +743,8 @@ async def test_timeout_and_server_error_are_retried(db, emulator, make_config, m
     clock = ManualClock()
     config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
     queue(db, 2, now=clock.now())
-    worker = await make_worker(config, clock=clock)
+    emulator.hang_seconds = TIMED_OUT  # the timeout's answer comes after the worker gave up
+    worker = await make_worker(config, clock=clock, request_timeout=TIMED_OUT_AFTER)
     emulator.fail_next(1, "timeout")
     emulator.fail_next(1, "500")
     stats = await worker.deliver_pending()
@@ -990,7 +995,8 @@ async def test_token_never_in_logs_errors_or_database(db, emulator, make_config,
     clock = ManualClock()
     config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
     queue(db, 3, now=clock.now())
-    worker = await make_worker(config, clock=clock)
+    emulator.hang_seconds = TIMED_OUT  # the timeout's answer comes after the worker gave up
+    worker = await make_worker(config, clock=clock, request_timeout=TIMED_OUT_AFTER)
     for kind in ("500", "drop", "timeout", "403"):
         emulator.fail_next(1, kind)
         await worker.deliver_pending()

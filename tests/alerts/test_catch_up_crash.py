@@ -184,7 +184,7 @@ async def test_alerts_sent_after_a_backup_are_not_lines_of_a_catch_up_after_it_i
     restored = _restore(db, db_url, copy)
     try:
         clock.advance(86400)  # a day later all six are queued more than catch_up_after ago
-        again = DeliveryWorker(config, worker.runtime, restored, clock=clock, request_timeout=0.4)
+        again = DeliveryWorker(config, worker.runtime, restored, clock=clock, request_timeout=10.0)
         await again.start()
         try:
             with caplog.at_level(logging.WARNING, logger="alerts.delivery"):
@@ -227,7 +227,7 @@ async def test_a_restored_catch_up_sent_after_the_backup_takes_no_new_lines(
     restored = _restore(db, db_url, copy)
     try:
         queue_during(restored, add_item, config, clock, [9, 8, 7])
-        again = DeliveryWorker(config, worker.runtime, restored, clock=clock, request_timeout=0.4)
+        again = DeliveryWorker(config, worker.runtime, restored, clock=clock, request_timeout=10.0)
         await again.start()
         try:
             await deliver_all(again)
