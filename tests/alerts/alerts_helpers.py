@@ -107,6 +107,6 @@ async def publish(db: Any, add_item: Any, pipeline: Any, config: Any, runtime: A
     with db.session() as s:
         ids = {title: add_item(s, outlet, title).id for outlet, title in stories}
     pipeline.process_pending()
-    async with DeliveryWorker(config, runtime, db, out=io.StringIO(), request_timeout=2.0) as worker:
+    async with DeliveryWorker(config, runtime, db, out=io.StringIO(), request_timeout=10.0) as worker:
         await worker.deliver_pending()
     return ids

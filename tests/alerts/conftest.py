@@ -90,7 +90,7 @@ def pipeline(config: AppConfig, db: Database) -> Pipeline:
 async def bot(config: AppConfig, runtime: Runtime, db: Database, pipeline: Pipeline) -> AsyncIterator[AdminBot]:
     """The admin bot of the test module's `config`, running, watching the pipeline's people."""
     admin = AdminBot(config, runtime, db, IdleControls(), poll_timeout=1, base_backoff=0.05,
-                     max_backoff=0.2, request_timeout=2.0, watched=pipeline.watched)
+                     max_backoff=0.2, request_timeout=10.0, watched=pipeline.watched)
     async with running(admin):
         yield admin
 

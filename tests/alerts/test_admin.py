@@ -78,7 +78,7 @@ async def make_bot(db: Database, runtime: Runtime, controls: Controls) -> AsyncI
     bots: list[AdminBot] = []
 
     def make(config: AppConfig, **kw: Any) -> AdminBot:
-        kw = {"poll_timeout": 1, "base_backoff": 0.05, "max_backoff": 0.2, "request_timeout": 2.0, **kw}
+        kw = {"poll_timeout": 1, "base_backoff": 0.05, "max_backoff": 0.2, "request_timeout": 10.0, **kw}
         bot = AdminBot(config, kw.pop("runtime", runtime), db, controls, **kw)
         bots.append(bot)
         return bot
@@ -210,7 +210,7 @@ async def test_test_alert_is_queued_and_delivered(db, emulator, config, runtime,
         [alert] = s.scalars(select(Alert))
         assert (alert.kind, alert.channel, alert.status) == ("test", "pp", "pending")
         assert alert.dedupe_key.startswith("test:pp:")
-    async with DeliveryWorker(config, runtime, db, out=io.StringIO(), request_timeout=2.0) as worker:
+    async with DeliveryWorker(config, runtime, db, out=io.StringIO(), request_timeout=10.0) as worker:
         stats = await worker.deliver_pending()
     assert stats.sent == 1
     [message] = emulator.messages("@pp_channel")
@@ -298,7 +298,7 @@ async def test_failing_feed_reported_once_and_again_after_recovery(db, emulator,
 async def test_disabled_channel_reported_once(db, emulator, config, runtime, make_bot) -> None:
     queue_for_pp(db, "d1")
     emulator.forbid("@pp_channel")
-    async with DeliveryWorker(config, runtime, db, out=io.StringIO(), request_timeout=2.0) as worker:
+    async with DeliveryWorker(config, runtime, db, out=io.StringIO(), request_timeout=10.0) as worker:
         await worker.deliver_pending()  # 403: the worker disables the channel
     bot = make_bot(config)
     assert await bot.notify_problems() == 1
@@ -420,7 +420,7 @@ def test_split_message_keeps_lines_whole_and_within_limit() -> None:
 async def test_enable_a_channel_disabled_by_a_403(db, emulator, config, runtime, make_bot, controls) -> None:
     queue_for_pp(db, "e1")
     emulator.forbid("@pp_channel")
-    async with DeliveryWorker(config, runtime, db, out=io.StringIO(), request_timeout=2.0) as worker:
+    async with DeliveryWorker(config, runtime, db, out=io.StringIO(), request_timeout=10.0) as worker:
         await worker.deliver_pending()
         emulator.forbid("@pp_channel", False)  # the operator made the bot an admin again
         async with running(make_bot(config)):

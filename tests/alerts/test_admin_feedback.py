@@ -51,7 +51,7 @@ async def publish(db: Database, add_item: Callable[..., Item], pipeline: Pipelin
         for item in items.values():
             s.expunge(item)
     pipeline.process_pending()
-    async with DeliveryWorker(config, runtime, db, out=io.StringIO(), request_timeout=2.0) as worker:
+    async with DeliveryWorker(config, runtime, db, out=io.StringIO(), request_timeout=10.0) as worker:
         await worker.deliver_pending()
     return items
 
@@ -260,7 +260,7 @@ async def test_wrong_drops_the_story_s_queued_alerts(db, emulator, bot, add_item
     emulator.inject_message(ADMIN, f"this one: {url}", from_id=8)
     [answer] = await ask(emulator, "/wrong political_prisoners", reply_to=emulator.last_message_id(ADMIN))
     assert answer.splitlines()[0].endswith("gets no more edits or replies in ops, pp (3 queued alerts dropped).")
-    async with DeliveryWorker(config, runtime, db, out=io.StringIO(), request_timeout=2.0) as worker:
+    async with DeliveryWorker(config, runtime, db, out=io.StringIO(), request_timeout=10.0) as worker:
         await worker.deliver_pending()
     sent = len(emulator.messages("@pp_channel"))
     with db.session() as s:
@@ -303,7 +303,7 @@ async def test_a_report_queued_by_another_replica_while_wrong_is_answered_is_not
         answered.set()
         event.remove(db.sessions, "after_flush", pause)
     assert answer.splitlines()[0].endswith("gets no more edits or replies in ops, pp.")
-    async with DeliveryWorker(config, runtime, db, out=io.StringIO(), request_timeout=2.0) as worker:
+    async with DeliveryWorker(config, runtime, db, out=io.StringIO(), request_timeout=10.0) as worker:
         await worker.deliver_pending()
     assert emulator.messages("@pp_channel") == [alert_msg]
     with db.session() as s:

@@ -60,7 +60,7 @@ async def test_tally_sends_the_chart_with_the_figures_and_their_sources(
 ) -> None:
     assert "/tally" in HELP
     bot = AdminBot(config, runtime, db, IdleControls(), poll_timeout=1, base_backoff=0.05,
-                   max_backoff=0.2, request_timeout=5.0)
+                   max_backoff=0.2, request_timeout=10.0)
     async with running(bot):
         empty = await _ask_tally(emulator)
         assert empty.photo is None and empty.text == "No figures stated yet."

@@ -128,7 +128,7 @@ async def test_a_channel_enabled_again_after_three_days_gets_a_catch_up_not_fort
     with db.session() as s:
         [(_, notice)] = catch_up_notices(s, clock.now())
     assert notice.startswith(f"⏪ catch-up: 40 alerts folded in {CHAT} after 3 d without delivery")
-    admin = AdminBot(config, runtime, db, IdleControls(), poll_timeout=1, request_timeout=2.0)
+    admin = AdminBot(config, runtime, db, IdleControls(), poll_timeout=1, request_timeout=10.0)
     assert (await admin.notify_problems(), await admin.notify_problems()) == (1, 0)  # told once
     assert [m.text for m in emulator.messages(ADMIN)] == [notice]
 

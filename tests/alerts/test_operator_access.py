@@ -36,7 +36,7 @@ async def test_only_listed_operators_are_answered_in_a_group(
     make_config: Callable[..., AppConfig], db: Database, runtime: Runtime, emulator: BotApiEmulator, caplog,
 ):
     config = make_config(CHANNELS, admin_chat_id=GROUP, admin_user_ids=[OPERATOR])
-    bot = AdminBot(config, runtime, db, IdleControls(answer=True), poll_timeout=1, request_timeout=2.0)
+    bot = AdminBot(config, runtime, db, IdleControls(answer=True), poll_timeout=1, request_timeout=10.0)
     caplog.set_level(logging.DEBUG, logger="alerts.admin")
 
     async def body() -> None:
@@ -59,7 +59,7 @@ async def test_a_private_admin_chat_answers_its_own_user(
     make_config: Callable[..., AppConfig], db: Database, runtime: Runtime, emulator: BotApiEmulator,
 ):
     config = make_config(CHANNELS, admin_chat_id=4242)
-    bot = AdminBot(config, runtime, db, IdleControls(answer=True), poll_timeout=1, request_timeout=2.0)
+    bot = AdminBot(config, runtime, db, IdleControls(answer=True), poll_timeout=1, request_timeout=10.0)
 
     async def body() -> None:
         emulator.inject_message(4242, "/help")  # from user 4242: the chat's own user
@@ -83,7 +83,7 @@ async def test_an_admin_group_upgraded_to_a_supergroup_is_followed(
         s.execute(update(Feed).where(Feed.name == "elpitazo").values(consecutive_failures=6))
     caplog.set_level(logging.WARNING, logger="alerts.admin")
     for run, expected in ((1, 2), (2, 3)):  # the report once, then /help after each start
-        bot = AdminBot(config, runtime, db, IdleControls(answer=True), poll_timeout=1, request_timeout=2.0)
+        bot = AdminBot(config, runtime, db, IdleControls(answer=True), poll_timeout=1, request_timeout=10.0)
         async with running(bot):
             emulator.inject_message(new, "/help", from_id=OPERATOR)
             replies = await answered(emulator, new, expected)
@@ -98,7 +98,7 @@ async def test_an_admin_group_upgraded_while_running_gets_its_reports(
 ):
     old, new = -556, -100556
     config = make_synced_config(CHANNELS, admin_chat_id=old, admin_user_ids=[OPERATOR])
-    bot = AdminBot(config, runtime, db, IdleControls(answer=True), poll_timeout=1, request_timeout=2.0,
+    bot = AdminBot(config, runtime, db, IdleControls(answer=True), poll_timeout=1, request_timeout=10.0,
                    notify_every=0.1)
     async with running(bot):
         emulator.inject_message(old, "/help", from_id=OPERATOR)

@@ -333,7 +333,7 @@ async def test_a_merged_story_alert_not_yet_sent_is_never_sent(
     kept, repeat = story_of(db, ids[NAMED]), story_of(db, told)
     assert kept is not None and repeat is not None and kept != repeat
     assert main(["stories", "--db", db_url, "--merge", str(repeat), str(kept)]) == 0
-    async with DeliveryWorker(config, runtime, db, out=io.StringIO(), request_timeout=2.0) as worker:
+    async with DeliveryWorker(config, runtime, db, out=io.StringIO(), request_timeout=10.0) as worker:
         await worker.deliver_pending()
     assert top_level(emulator, "@pp_channel") == [m.text for m in emulator.messages("@pp_channel")]
     assert len(top_level(emulator, "@pp_channel")) == 1 and "Luis Ochoa" in top_level(emulator, "@pp_channel")[0]
@@ -426,7 +426,7 @@ async def test_a_story_retold_after_a_failure_then_merged_with_a_later_story_is_
     pipeline.process_pending()
     older, later = story_of(db, ids[NAMED]), story_of(db, ids[TOLD])
     assert older is not None and later is not None and older < later
-    async with DeliveryWorker(config, runtime, db, out=io.StringIO(), request_timeout=2.0) as worker:
+    async with DeliveryWorker(config, runtime, db, out=io.StringIO(), request_timeout=10.0) as worker:
         emulator.fail_next(1, "400", chat_id=chat)
         await worker.deliver_pending(max_batch=2)  # the older story's message fails for good
         await worker.deliver_pending(max_batch=2)  # the later story's is sent

@@ -267,7 +267,7 @@ async def test_a_split_while_a_failed_story_message_awaits_its_retelling_tells_t
     pipeline.process_pending()
     story = story_of(db, ids[FIRST])
     assert story is not None and story_of(db, ids[LATER]) == story
-    async with DeliveryWorker(config, runtime, db, out=io.StringIO(), request_timeout=2.0) as worker:
+    async with DeliveryWorker(config, runtime, db, out=io.StringIO(), request_timeout=10.0) as worker:
         emulator.fail_next(1, "400", chat_id="@pp_channel")
         await worker.deliver_pending(max_batch=2)  # the story's message fails for good in pp
     assert main(["stories", "--db", db_url, "--split", str(ids[FIRST])]) == 0

@@ -47,7 +47,7 @@ async def pins_at(
     made: list[TallyPins] = []
 
     def make(clock: ManualClock) -> TallyPins:
-        made.append(TallyPins(config, runtime, db, clock=clock, request_timeout=5.0))
+        made.append(TallyPins(config, runtime, db, clock=clock, request_timeout=10.0))
         return made[-1]
 
     yield make
@@ -338,7 +338,7 @@ async def test_each_channel_reads_its_pinned_figures_in_its_own_language(
         s.add(Count(item_id=item.id, event="released", number=143, source="Foro Penal", qualifier="at least"))
         s.add(Match(item_id=item.id, topic=PP, urgency="normal", terms=[], explain=[]))
     pins = TallyPins(config, runtime, db, clock=ManualClock(datetime(2026, 1, 22, 12, tzinfo=UTC)),
-                     request_timeout=5.0)
+                     request_timeout=10.0)
     try:
         assert await pins.tick() == {"es": "created", "en": "created"}
     finally:

@@ -113,7 +113,7 @@ async def test_the_weekly_chart_goes_through_the_outbox_once_across_an_outage_an
     assert (stats.sent, stats.retried) == (0, 1)
     emulator.set_down(False)
     clock.advance(5)
-    restarted = DeliveryWorker(config, runtime, db, clock=clock, request_timeout=2.0)
+    restarted = DeliveryWorker(config, runtime, db, clock=clock, request_timeout=10.0)
     async with restarted:
         assert (await restarted.deliver_pending()).sent == 1
         assert (await restarted.deliver_pending()).sent == 0  # never twice
@@ -155,7 +155,7 @@ async def test_a_chart_to_a_chat_that_forbids_the_bot_stays_queued(
     _store(db, add_item)
     TallyCharts(config, db).enqueue_due(MONDAY)
     emulator.forbid(DIGEST)
-    async with DeliveryWorker(config, runtime, db, request_timeout=2.0) as worker:
+    async with DeliveryWorker(config, runtime, db, request_timeout=10.0) as worker:
         stats = await worker.deliver_pending()
     assert stats.sent == 0 and emulator.messages(DIGEST) == []
     [row] = _photos(db)

@@ -80,7 +80,7 @@ async def _with_sender(api_url: str, env: dict[str, str], call: Callable[[Telegr
     """`call` on the sender the service would build for this API and environment, then closed."""
     runtime = resolve_runtime(None, config_path="feeds.yaml", env={"TELEGRAM_BOT_TOKEN": TOKEN,
                                                                   "TELEGRAM_API_URL": api_url, **env})
-    sender, _ = sender_for(runtime, timeout=2.0)
+    sender, _ = sender_for(runtime, timeout=10.0)
     assert sender is not None
     try:
         await call(sender)

@@ -39,7 +39,7 @@ def no_bidi(text: str) -> bool:
 
 
 async def deliver(config, runtime, db) -> None:
-    worker = DeliveryWorker(config, runtime, db, out=io.StringIO(), request_timeout=2.0)
+    worker = DeliveryWorker(config, runtime, db, out=io.StringIO(), request_timeout=10.0)
     await worker.start()
     try:
         stats = await worker.deliver_pending()
@@ -93,7 +93,7 @@ async def test_digest_entries_with_long_urls_and_spoofed_titles_fit(emulator: Bo
     ]
     parts = render_digest(entries, "es", ZoneInfo("America/Caracas"), heading_time=datetime(2026, 2, 3, tzinfo=UTC))
     assert len(parts) > 1
-    sender = TelegramSender(TOKEN, emulator.api_url, timeout=2.0)
+    sender = TelegramSender(TOKEN, emulator.api_url, timeout=10.0)
     await sender.start()
     try:
         for part in parts:

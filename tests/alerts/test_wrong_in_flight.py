@@ -42,7 +42,7 @@ async def test_wrong_while_the_story_s_messages_are_on_their_way_withdraws_them_
     with db.session() as s:
         url = add_item(s, "elpitazo", FIRST).url
     pipeline.process_pending()
-    async with DeliveryWorker(config, runtime, db, out=io.StringIO(), request_timeout=2.0) as worker:
+    async with DeliveryWorker(config, runtime, db, out=io.StringIO(), request_timeout=10.0) as worker:
         sending = asyncio.create_task(worker.deliver_pending())
         while not any(emulator.messages(chat) for chat in CHATS) or _queued(db):  # the first is out, all claimed
             await asyncio.sleep(0.02)

@@ -75,7 +75,7 @@ async def test_the_pinned_figures_and_the_weekly_chart_tell_januarys_story(
     runtime = Runtime("feeds.yaml", db_url, emulator.api_url, TOKEN)
     emulator.forbid_pin(CLOSED)  # a chat where the bot may not pin
     clock = ManualClock(datetime(2026, 1, 16, 18, 0, tzinfo=UTC))
-    pins = TallyPins(config, runtime, db, clock=clock, request_timeout=5.0)
+    pins = TallyPins(config, runtime, db, clock=clock, request_timeout=10.0)
     try:
         _store_january(db, config, range(1, 17))  # up to 16 January
         assert await pins.tick() == {"live": "created", "closed": "created"}
@@ -111,7 +111,7 @@ async def test_the_pinned_figures_and_the_weekly_chart_tell_januarys_story(
     # Monday 2 February, 09:05 in Caracas: the weekly chart goes out through the outbox
     monday = datetime(2026, 2, 2, 13, 5, tzinfo=UTC)
     [post] = TallyCharts(config, db).enqueue_due(monday)
-    async with DeliveryWorker(config, runtime, db, clock=ManualClock(monday), request_timeout=5.0) as worker:
+    async with DeliveryWorker(config, runtime, db, clock=ManualClock(monday), request_timeout=10.0) as worker:
         await worker.deliver_pending()  # the live channel's own alerts of January go out too
     [chart] = emulator.messages(DIGEST)
     assert chart.photo == post.png and struct.unpack(">II", chart.photo[16:24])[0] >= 1080
