@@ -100,7 +100,7 @@ async def test_feed_credentials_not_logged_on_a_permanent_redirect(
     url = server.url("/old").replace("http://", "http://ana:pa55w0rd@")
     caplog.set_level(logging.DEBUG, "monitor")
     caplog.set_level(logging.INFO, "httpx")  # logs every request with its URL
-    async with Fetcher(settings, deadline=2) as fetcher:
+    async with Fetcher(settings, deadline=10) as fetcher:
         moved = await poll_feed(FeedConfig(name="moved", url=url, language="es"), settings,
                                 fetcher, db)
         gone = await poll_feed(
@@ -123,7 +123,7 @@ async def test_feed_credentials_never_reach_the_database(server: FeedServer, db:
                      status=301)
     feed = FeedConfig(name="private", url=server.url("/old").replace("http://", "http://ana:pa55w0rd@"),
                       language="es")
-    async with Fetcher(settings, deadline=2) as fetcher:
+    async with Fetcher(settings, deadline=10) as fetcher:
         await poll_feed(feed, settings, fetcher, db)
         await poll_feed(feed, settings, fetcher, db)
     with db.session() as session:

@@ -98,8 +98,12 @@ async def test_stall_trickle_and_close(server: FeedServer, settings: Settings) -
     server.set_route("/stall", BODY, delay=30)
     server.set_route("/trickle", b"<rss>", trickle=0.1)
     server.set_route("/close", close=True)
-    async with Fetcher(settings, deadline=1.0, trusted=[server.url("/")]) as fetcher:
-        stall = await fetcher.fetch(server.url("/stall"))
+    # each fetch meets its one limit whatever the host's load: /stall the answer timeout (0.5 s),
+    # /trickle the deadline (1 s: its bytes come well within the settings' 10 s answer timeout)
+    quick = settings.model_copy(update={"request_timeout": timedelta(seconds=0.5)})
+    trusted = [server.url("/")]
+    async with Fetcher(quick, trusted=trusted) as hurried, Fetcher(settings, deadline=1.0, trusted=trusted) as fetcher:
+        stall = await hurried.fetch(server.url("/stall"))
         assert not stall.ok and "timeout" in (stall.error or "")
         trickle = await fetcher.fetch(server.url("/trickle"))
         assert not trickle.ok and "timed out after 1s" in (trickle.error or "")

@@ -62,8 +62,13 @@ async def test_bad_input_matrix(server: FeedServer, settings: Settings, db: Data
         dead = f"http://127.0.0.1:{sock.getsockname()[1]}/feed"
     feeds.append(FeedConfig(name="refused", url=dead, language="es"))
 
-    async with Fetcher(settings, deadline=1.5) as fetcher:
-        results = await asyncio.gather(*(poll_feed(f, settings, fetcher, db) for f in feeds))
+    # the stalled server's feed meets a short answer timeout (0.5 s), the trickling one's a short
+    # deadline (1.5 s): each its one limit, or the test would wait them out; the others' fetches
+    # get the settings' 10 s, which no loaded host's stall reaches
+    quick = settings.model_copy(update={"request_timeout": timedelta(seconds=0.5)})
+    async with Fetcher(settings) as fetcher, Fetcher(quick) as hurried, Fetcher(settings, deadline=1.5) as bounded:
+        limits = {"stall": hurried, "trickle": bounded}
+        results = await asyncio.gather(*(poll_feed(f, settings, limits.get(f.name, fetcher), db) for f in feeds))
     by_name = {r.feed: r for r in results}
 
     assert by_name["good"].status == "new" and len(by_name["good"].new_item_ids) == 3
@@ -72,9 +77,9 @@ async def test_bad_input_matrix(server: FeedServer, settings: Settings, db: Data
     expected_errors = {
         "invalid-xml": "", "html": "not a feed", "empty": "empty response", "404": "HTTP 404",
         "500": "HTTP 500", "429": "HTTP 429", "close": "", "stall": "timeout",
-        # the deadline ends a trickle; on a loaded host its thread may miss a byte past the read
-        # timeout first: either way a timeout, never a poll held for ever
-        "trickle": "time", "huge": "larger than", "loop": "redirect loop",
+        # the deadline ends a trickle, never a poll held for ever (its bytes are 0.05 s apart: a
+        # loaded host missed the 0.5 s answer timeout once, when the fetch had it)
+        "trickle": "timed out after 1.5s", "huge": "larger than", "loop": "redirect loop",
         "robots": "robots.txt", "refused": "",
     }
     for name, fragment in expected_errors.items():

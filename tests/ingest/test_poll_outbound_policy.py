@@ -61,7 +61,7 @@ async def test_item_links_to_an_internal_service_are_refused(
     own = "<html><body><article><p>" + "Texto propio del medio. " * 40 + "</p></article></body></html>"
     server.set_route("/own-article", own, content_type="text/html")
     cfg = FeedConfig(name="medio", url=server.url("/feed"), language="es", fetch_article="always")
-    async with Fetcher(settings, deadline=1.5) as fetcher:
+    async with Fetcher(settings, deadline=10.0) as fetcher:
         result = await poll_feed(cfg, settings, fetcher, db)
     assert result.status == "new" and result.stored == 2 and result.articles == 1
     assert result.refused == ["127.0.0.1"]
@@ -84,7 +84,7 @@ async def test_allow_private_lets_a_listed_internal_host_through(
     server.set_route("/feed", rss([_item(internal.url("/admin"))]))
     allowed = settings.model_copy(update={"allow_private": ["127.0.0.1/32"]})
     cfg = FeedConfig(name="medio", url=server.url("/feed"), language="es", fetch_article="always")
-    async with Fetcher(allowed, deadline=1.5) as fetcher:
+    async with Fetcher(allowed, deadline=10.0) as fetcher:
         result = await poll_feed(cfg, allowed, fetcher, db)
     assert result.articles == 1 and not result.refused
     assert internal.connections == 2  # robots.txt, then the page
@@ -95,7 +95,7 @@ async def test_a_permanent_redirect_to_an_internal_address_is_not_remembered(
 ) -> None:
     server.set_route("/feed", redirect=internal.url("/latest/meta-data"), status=301)
     cfg = FeedConfig(name="medio", url=server.url("/feed"), language="es")
-    async with Fetcher(settings, deadline=1.5) as fetcher:
+    async with Fetcher(settings, deadline=10.0) as fetcher:
         result = await poll_feed(cfg, settings, fetcher, db)
         assert result.status == "error" and "refused" in (result.error or "")
         row = _row(db, "medio")
@@ -113,7 +113,7 @@ async def test_a_remembered_move_that_is_now_refused_is_forgotten(
     """A new URL saved before the policy existed (pointing inside) is dropped on refusal."""
     server.set_route("/feed", rss([_item("https://news.example/1")]))
     cfg = FeedConfig(name="medio", url=server.url("/feed"), language="es")
-    async with Fetcher(settings, deadline=1.5) as fetcher:
+    async with Fetcher(settings, deadline=10.0) as fetcher:
         await poll_feed(cfg, settings, fetcher, db)
         with db.session() as s:
             s.scalars(select(Feed)).one().effective_url = internal.url("/admin")
