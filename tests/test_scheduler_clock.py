@@ -7,6 +7,7 @@ from __future__ import annotations
 import glob
 import json
 import os
+import statistics
 import subprocess
 import sys
 import textwrap
@@ -33,7 +34,7 @@ FAKETIME = next(iter(sorted(glob.glob("/usr/lib/*/faketime/libfaketime.so.1"))),
 needs_faketime = pytest.mark.skipif(FAKETIME is None, reason="libfaketime not installed (apt-get install faketime)")
 
 # Two feeds polled every 0.6 s, their runs 0.3 s apart; after 0.7 s the clock is set back an
-# hour, 1.3 s later forward a day (from the true time); the child prints the monotonic times
+# hour, 2.5 s later forward a day (from the true time); the child prints the monotonic times
 # of the steps and of the polls.
 CHILD = textwrap.dedent("""
     import asyncio, json, os, sys, time
@@ -67,7 +68,7 @@ CHILD = textwrap.dedent("""
                 fh.write(step + "\\n")
             os.replace(sys.argv[1] + ".new", sys.argv[1])
             steps.append(time.monotonic())
-            await asyncio.sleep(1.3)
+            await asyncio.sleep(2.5)
         print(json.dumps({"steps": steps, "polls": polls}))
 
     asyncio.run(main())
@@ -95,7 +96,7 @@ def run_stepped(tmp_path: Path, *steps: str) -> tuple[str, list[dict[str, list[f
     return out.stderr, phases
 
 
-@pytest.mark.slow  # ~4-6 s: a child process whose clock is stepped during 3.3 s of real time
+@pytest.mark.slow  # ~6-8 s: a child process whose clock is stepped during 5.7 s of real time
 @needs_faketime
 def test_clock_steps_back_and_forward_polling_goes_on_as_before(tmp_path: Path) -> None:
     """Set back an hour, APScheduler slept an hour past every due time: no poll at all. Set
@@ -104,9 +105,13 @@ def test_clock_steps_back_and_forward_polling_goes_on_as_before(tmp_path: Path) 
     log, (back, forward) = run_stepped(tmp_path, "-1h", "+1d")
     for phase in (back, forward):
         a, b = phase["a"], phase["b"]
-        assert len(a) >= 2 and len(b) >= 2 and a[0] < 0.9 and b[0] < 0.9, phase  # every 0.6 s
+        # every 0.6 s: the first polls came 0.00-0.11 s (a) and 0.29-0.41 s (b) after a step beside
+        # four busy loops on this 2-core host, none at all before the fix (an hour's sleep)
+        assert len(a) >= 3 and len(b) >= 3 and a[0] < 1.5 and b[0] < 1.5, phase
         gaps = [abs(x - y) for x, y in zip(a, b, strict=False)]
-        assert min(gaps) > 0.1, phase  # 0.3 s apart as before the step, never together
+        # 0.3 s apart as before the step (0.29-0.30 loaded), every pair together before the fix; a
+        # loaded host that stalls the child past a due time may join one pair, never most
+        assert statistics.median(gaps) > 0.1, phase
     assert "clock moved back 1h" in log and "clock moved forward 1d1h" in log, log
 
 
