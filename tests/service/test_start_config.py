@@ -134,7 +134,8 @@ def test_a_file_dated_in_the_future_is_read_after_one_wait(tmp_path, started, mo
     os.utime(path, (ahead, ahead))
     began = time.monotonic()
     assert _run(path, f"sqlite:///{tmp_path / 'm.db'}") == 0 and len(started) == 1
-    assert time.monotonic() - began < 5
+    # 0.5 s idle, 1.1-2.1 s beside four busy loops; a start waiting for the file to age: SETTLE_LIMIT, 30 s
+    assert time.monotonic() - began < 15
 
 
 def test_poll_once_refuses_a_file_without_channels_while_the_database_has_some(tmp_path, capsys):
