@@ -465,10 +465,12 @@ def test_0022_on_an_item_with_a_hundred_counts_and_a_long_summary_takes_no_time(
                           "VALUES ((SELECT id FROM items), :e, :n, true, false)"),
                      [{"e": e, "n": n} for e, n in numbers])
     started = time.perf_counter()
-    migrate(engine)
+    migrate(engine, "0022_count_range_ends")  # 0022 alone: the later migrations are not what is timed
     took = time.perf_counter() - started
+    migrate(engine)
     with engine.connect() as conn:
         ranges = conn.execute(text("SELECT number, upto FROM counts WHERE upto IS NOT NULL ORDER BY number")).all()
     engine.dispose()
     assert [tuple(r) for r in ranges] == [(56, 76), (300, 400)]
-    assert took < 3, f"0022 took {took:.1f} s for one item"
+    # 0022 alone: 0.45-0.65 s idle, 2.9-4.8 s beside four busy loops; the fault 29.6-30.2 s idle
+    assert took < 15, f"0022 took {took:.1f} s for one item"
