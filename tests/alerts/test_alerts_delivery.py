@@ -531,6 +531,15 @@ async def run_until_sent(worker: DeliveryWorker, emulator: Any, n: int) -> None:
     await asyncio.wait_for(task, 5)
 
 
+async def until(done: Callable[[], bool], what: str, seconds: float = 20.0) -> None:
+    """Wait for `done` for up to `seconds` of wall clock (a loaded host stalls a process 1.6 s and
+    more), failing with `what` if it never holds."""
+    deadline = time.monotonic() + seconds
+    while not done():
+        assert time.monotonic() < deadline, f"{what}: not within {seconds:.0f} s"
+        await asyncio.sleep(0.02)
+
+
 async def test_fifty_alerts_in_order_once_within_rate_limits(db, emulator, make_config, make_worker) -> None:
     emulator.rate_limit(per_chat_per_minute=20, global_per_second=25, window=1.0)
     config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}], channel_rate_per_minute=20)
@@ -1214,10 +1223,7 @@ async def test_replicas_whose_clocks_are_minutes_apart_send_each_alert_once(
                                 request_timeout=10.0)
         queue(db, 1, now=one.clock.now())  # queued by the replica that sends it
         sending = asyncio.create_task(one.deliver_pending())
-        for _ in range(100):
-            if [a.status for a in alerts(db)] == ["sending"]:
-                break
-            await asyncio.sleep(0.02)
+        await until(lambda: [a.status for a in alerts(db)] == ["sending"], "one's claim")
         await two.deliver_pending()  # the claim is in flight
         await sending
     finally:
@@ -1278,10 +1284,7 @@ async def test_delivery_goes_on_after_the_database_refused_connections(
                 conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
         queue(db, 1)
         worker.wake()
-        for _ in range(100):
-            if emulator.messages(CHAT) or task.done():
-                break
-            await asyncio.sleep(0.05)
+        await until(lambda: bool(emulator.messages(CHAT)) or task.done(), "the alert queued after the refusals")
         assert not task.done(), task.exception()
         assert [m.text for m in emulator.messages(CHAT)] == ["alert 0 & more"]
     finally:
@@ -1327,17 +1330,13 @@ async def test_a_send_recorded_once_the_database_is_back_is_not_sent_again_by_an
         two = await make_worker(config, db=other_db, stale_after=0.5, poll_interval=0.05)
         queue(db, 1)
         tasks = [asyncio.create_task(one.run(stop)), asyncio.create_task(two.run(stop))]
-        for _ in range(100):
-            if gone:
-                break
-            await asyncio.sleep(0.05)
-        await asyncio.sleep(1.5)  # longer than the lease: both replicas' rounds are refused
+        await until(lambda: bool(gone), "the first send")
+        # away longer than the lease (0.5 s): both replicas' rounds are refused. A loaded host
+        # only makes it longer, so the claim always looks stale once the database is back
+        await asyncio.sleep(1.5)
         refuse(False)
-        for _ in range(60):  # the record is written at its next attempt, within 1 s
-            if [a.status for a in alerts(db)] == ["sent"]:
-                break
-            await asyncio.sleep(0.05)
-        await asyncio.sleep(0.3)
+        await until(lambda: [a.status for a in alerts(db)] == ["sent"], "the send's record")  # next attempt
+        await asyncio.sleep(0.3)  # the other replica's rounds meanwhile (the fault: a second send)
     finally:
         refuse(False)
         stop.set()
@@ -1499,8 +1498,11 @@ async def test_replicas_take_a_chat_s_last_slot_once_on_a_repeatable_read_server
     url = make_url(db_url).update_query_dict({"options": "-c default_transaction_isolation=repeatable\\ read"})
     one_db, two_db = (open_database(url.render_as_string(hide_password=False)) for _ in range(2))
 
+    claimed = threading.Event()
+
     def hold_the_claim(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         if statement.startswith("UPDATE alerts SET status"):  # the chat's rows are held meanwhile
+            claimed.set()
             time.sleep(0.3)
 
     event.listen(one_db.engine, "after_cursor_execute", hold_the_claim)
@@ -1513,7 +1515,7 @@ async def test_replicas_take_a_chat_s_last_slot_once_on_a_repeatable_read_server
         queue(db, 1, channel="pp", now=now - timedelta(seconds=1))  # due for one, not yet for two (5 s behind)
         queue(db, 1, channel="pp_en", now=now - timedelta(seconds=10))
         first = asyncio.create_task(one.deliver_pending())
-        await asyncio.sleep(0.1)  # one holds the chat, its claim not committed: two waits for it
+        await until(claimed.is_set, "one's claim")  # one holds the chat, its claim not committed: two waits for it
         stats = [await two.deliver_pending(), await first]
     finally:
         one_db.dispose()
