@@ -152,7 +152,9 @@ def test_a_sigterm_while_the_database_server_is_frozen_stops_the_service_in_time
     freeze = _FreezeAfterSend(world, server)
     proc = world.start("--db", server.url)
     wait_for(freeze.frozen.is_set, 60, "the first message sent")
-    time.sleep(0.5)  # the worker asks the frozen server to record it
+    # journaled, the send's record is the worker's next statement: it goes to the frozen server
+    # (a fixed 0.5 s before: a longer stall of the monitor process, and the SIGTERM came first)
+    wait_for(lambda: _journaled(world.tmp), 30, "the send in the journal of sends")
     answers: list[tuple[float, int, dict[str, Any]]] = []
     probe = threading.Thread(target=_healthz, args=(world.http_port, answers))
     probe.start()
@@ -175,6 +177,11 @@ def test_a_sigterm_while_the_database_server_is_frozen_stops_the_service_in_time
     assert len(world.emulator.messages("@presos_test")) == 1
     with _psql(server) as conn:  # thawed: the claim stands, reclaimed after delivery_lease
         assert conn.execute("SELECT status FROM alerts").fetchall() == [("sending",)]
+
+
+def _journaled(workdir: Path) -> bool:
+    """Whether the journal of sends (data/postgresql-HOST-PORT-NAME.sent) holds a send."""
+    return any(p.read_text(encoding="utf-8").strip() for p in (workdir / "data").glob("postgresql-*.sent"))
 
 
 def _psql(server: Server) -> Any:
