@@ -3,6 +3,7 @@
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from statistics import median
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -31,6 +32,10 @@ async def test_on_run_reports_lateness_and_duration() -> None:
     finally:
         scheduler.shutdown(wait=False)
     assert {r[0] for r in reports} >= {"a"}
-    for _name, late, took in reports:
-        assert -0.01 <= late < 0.5  # an idle loop starts a job on time
-        assert 0.04 <= took < 1.0  # the poll's own time is reported apart
+    lates, tooks = sorted(r[1] for r in reports), sorted(r[2] for r in reports)
+    # never early, never shorter than the poll: load cannot move these
+    assert lates[0] >= -0.01 and tooks[0] >= 0.04
+    # on time and the poll's own time, by the median: one stall of the test process (1.64 s in CI
+    # once) delays one round's runs, each feed's next run is set from its end. Beside four busy
+    # loops on this 2-core host the latest run was 0.008 s late, the longest took 0.057 s
+    assert median(lates) < 0.5 and median(tooks) < 1.0, (lates, tooks)
