@@ -154,6 +154,18 @@ async def test_merge_alone_lists_the_closest_stories_to_pick_from(
     assert merged.startswith(f"Story {told} (1 item) merged into story {named}.")
 
 
+class _WantedLock(asyncio.Lock):
+    """A lock that tells when someone asks for it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.wanted = asyncio.Event()
+
+    async def acquire(self) -> bool:
+        self.wanted.set()
+        return await super().acquire()
+
+
 async def test_merge_waits_while_the_pipeline_places_items(
     db, emulator, bot, add_item, pipeline, config, runtime,
 ) -> None:
@@ -161,14 +173,16 @@ async def test_merge_waits_while_the_pipeline_places_items(
     index while the pipeline's thread is using it."""
     ids = await publish(db, add_item, pipeline, config, runtime, ("elpitazo", NAMED), ("efecto", TOLD))
     kept, repeat = story_of(db, ids[NAMED]), story_of(db, ids[TOLD])
-    bot.story_lock = asyncio.Lock()
-    await bot.story_lock.acquire()  # the pipeline is classifying
+    bot.story_lock = lock = _WantedLock()
+    await lock.acquire()  # the pipeline is classifying
+    lock.wanted.clear()
     before = len(emulator.messages(ADMIN))
     emulator.inject_message(ADMIN, f"/merge {kept}", from_id=7, username="ana",
                             reply_to=alert_in(emulator, ADMIN, "Sigo sin creer"))
-    await asyncio.sleep(0.5)
+    await asyncio.wait_for(lock.wanted.wait(), 10)  # the merge is at the lock (not merely not yet read)
+    await asyncio.sleep(0.1)  # were it not waiting, its thread would have merged by now
     assert len(emulator.messages(ADMIN)) == before and story_of(db, ids[TOLD]) == repeat
-    bot.story_lock.release()
+    lock.release()
 
     async def answered() -> None:
         while not any(m.text.startswith(f"Story {repeat} (1 item) merged") for m in emulator.messages(ADMIN)[before:]):
