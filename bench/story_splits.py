@@ -53,27 +53,29 @@ def _plain_shared(a: ItemFeatures, b: ItemFeatures, beat: frozenset[str] = froze
 
 
 def window_causes(rows: list[dict[str, Any]], gold: dict[str, Any], config: Any, headlines: dict[str, Any],
-                  show: bool, classifier: Classifier) -> tuple[int, Counter[str]]:
-    """(items scored, split items counted by cause) of one window."""
+                  show: bool, classifier: Classifier) -> tuple[int, Counter[tuple[str, str]]]:
+    """(items scored, split items counted by cause) of one window: a cause and, for the items
+    scored under the floor, the words shared besides names alone (else "")."""
     decisions: dict[str, dict[str, Any]] = {}
     trace: list[dict[str, Any]] = []
     pred = assign_window(rows, config, all_headlines=True, dates_only=True, decisions=decisions, trace=trace)
     scored: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
     for pair in trace:
         scored[str(pair.get("item_guid"))][pair.get("story")] = pair
-    causes: Counter[str] = Counter()
+    causes: Counter[tuple[str, str]] = Counter()
     read = {g: _features(headlines[g], classifier) for g in decisions}
     beat = frozenset().union(*(f.generic for f in read.values()))  # the index's own set, at the window's end
     placed: dict[Any, list[int]] = defaultdict(list)  # readers' story -> service stories, in order
     n = 0
-    for guid in decisions:  # in the order the service placed them
+    order = list(decisions)  # in the order the service placed them
+    for i, guid in enumerate(order):
         if guid not in gold or guid not in pred:
             continue
         n += 1
         before = placed[gold[guid]]
         if before and pred[guid] not in before:
             target = Counter(before).most_common(1)[0][0]
-            earlier = {g: pred[g] for g in list(decisions)[:list(decisions).index(guid)] if g in pred}
+            earlier = {g: pred[g] for g in order[:i] if g in pred}
             causes[_cause(guid, target, decisions[guid], scored[guid], earlier, headlines, show, read, beat)] += 1
         before.append(pred[guid])
     return n, causes
@@ -81,13 +83,13 @@ def window_causes(rows: list[dict[str, Any]], gold: dict[str, Any], config: Any,
 
 def _cause(guid: str, target: int, decision: dict[str, Any], scored: dict[int, dict[str, Any]],
            earlier: dict[str, int], headlines: dict[str, Any], show: bool,
-           read: dict[str, ItemFeatures], beat: frozenset[str]) -> str:
+           read: dict[str, ItemFeatures], beat: frozenset[str]) -> tuple[str, str]:
     considered = [c for c in [*decision.get("nearest", []), *decision.get("rejected", [])] if c.get("story") == target]
     if considered:
         conflicts = considered[0].get("conflicts")
-        return f"conflict: {', '.join(sorted(conflicts))}" if conflicts else "scored under the threshold"
+        return (f"conflict: {', '.join(sorted(conflicts))}" if conflicts else "scored under the threshold"), ""
     if decision.get("decision") == "joined" and target in scored:
-        return "joined a story scoring higher"
+        return "joined a story scoring higher", ""
     mine = read[guid]
     story = [g for g, s in earlier.items() if s == target]  # its items placed before this one
     shared_with = {g: _plain_shared(mine, read[g]) for g in story}
@@ -97,7 +99,7 @@ def _cause(guid: str, target: int, decision: dict[str, Any], scored: dict[int, d
     if show and len(shared) >= 2:
         print(f"- {guid} {headlines[guid]['title'][:90]!r}\n  {closest} {headlines[closest]['title'][:90]!r}\n"
               f"  shared: {sorted(shared)}; besides the beat's words: {sorted(rare)}")
-    return f"under 0.30, sharing {_words(rare)} besides names and the beat's words\t{_words(shared)} besides names"
+    return f"under 0.30, sharing {_words(rare)} besides names and the beat's words", f"{_words(shared)} besides names"
 
 
 def _words(shared: set[str]) -> str:
@@ -115,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     headlines = load_headlines(args.headlines)
     config = load_config(args.config)
     classifier = build_classifier(config.topics, config.entities)
-    total, causes = 0, Counter[str]()
+    total, causes = 0, Counter[tuple[str, str]]()
     for label, window in labelled_windows(args.shared_groups):
         measured = label not in TUNED and label not in SECOND_READING
         if label in SECOND_READING or measured != args.measure:
@@ -127,9 +129,9 @@ def main(argv: list[str] | None = None) -> int:
         causes.update(found)
     print(f"{'measure' if args.measure else 'tuned'} windows: {total} items, "
           f"{sum(causes.values())} placed apart from their readers' story's earlier items")
-    for cause, n in Counter(c.split("\t")[0] for c in causes.elements()).most_common():
+    for cause, n in Counter(cause for cause, _ in causes.elements()).most_common():
         print(f"- {n} {cause}")
-        loose = sorted((c.split("\t")[1], k) for c, k in causes.items() if c.startswith(cause + "\t"))
+        loose = sorted((words, k) for (c, words), k in causes.items() if c == cause and words)
         if loose:
             print(f"  ({', '.join(f'{k} sharing {words}' for words, k in loose)})")
     return 0

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -110,3 +111,12 @@ async def publish(db: Any, add_item: Any, pipeline: Any, config: Any, runtime: A
     async with DeliveryWorker(config, runtime, db, out=io.StringIO(), request_timeout=10.0) as worker:
         await worker.deliver_pending()
     return ids
+
+
+async def until(done: Callable[[], bool], what: str, seconds: float = 20.0) -> None:
+    """Wait for `done` for up to `seconds` of wall clock (a loaded host stalls a process 1.6 s and
+    more), failing with `what` if it never holds."""
+    deadline = time.monotonic() + seconds
+    while not done():
+        assert time.monotonic() < deadline, f"{what}: not within {seconds:.0f} s"
+        await asyncio.sleep(0.02)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from alerts_helpers import TOKEN, Cls, alert_in
+from alerts_helpers import TOKEN, Cls, alert_in, until
 from sqlalchemy import create_engine, event, make_url, select, text, update
 
 from alerts.delivery import OUTAGE_RETRY, DeliveryWorker
@@ -529,15 +529,6 @@ async def run_until_sent(worker: DeliveryWorker, emulator: Any, n: int) -> None:
         await asyncio.sleep(0.05)
     stop.set()
     await asyncio.wait_for(task, 5)
-
-
-async def until(done: Callable[[], bool], what: str, seconds: float = 20.0) -> None:
-    """Wait for `done` for up to `seconds` of wall clock (a loaded host stalls a process 1.6 s and
-    more), failing with `what` if it never holds."""
-    deadline = time.monotonic() + seconds
-    while not done():
-        assert time.monotonic() < deadline, f"{what}: not within {seconds:.0f} s"
-        await asyncio.sleep(0.02)
 
 
 async def test_fifty_alerts_in_order_once_within_rate_limits(db, emulator, make_config, make_worker) -> None:

@@ -146,29 +146,32 @@ def test_the_replay_traces_every_scored_pair_with_its_readers_label(tmp_path: Pa
     assert window_pairs([str(groups)], load_headlines(heads), default_config, frozenset({"2026-03-02"})) == []
 
 
-def test_the_split_bench_counts_an_item_told_in_other_words_by_cause(tmp_path) -> None:
-    """bench/story_splits.py: two tellings of one readers' story that share no wording land apart,
-    and the second is counted as scored under the floor, with the words it shares."""
-    import json
+def _split_bench(tmp_path: Path, first: str, second: str) -> str:
+    """What bench/story_splits.py --measure prints for two us_actions titles of one day that the
+    readers put in one story."""
     import subprocess
     import sys
-    from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
     heads = [
-        {"id": "x1", "date": "2026-03-01", "lang": "es", "outlet": "a", "topics": ["us_actions"],
-         "title": "Estados Unidos incauta el petrolero Olina en el mar Caribe"},
-        {"id": "x2", "date": "2026-03-01", "lang": "es", "outlet": "b", "topics": ["us_actions"],
-         "title": "Trump anuncia nuevas sanciones contra funcionarios de Venezuela"},
+        {"id": f"x{n}", "date": "2026-03-01", "lang": "es", "outlet": outlet, "topics": ["us_actions"], "title": title}
+        for n, (outlet, title) in enumerate((("a", first), ("b", second)), start=1)
     ]
     groups = {"windows": [{"days": ["2026-03-01"], "stories": [{"story": "one, as if", "ids": ["x1", "x2"]}]}]}
     (tmp_path / "h.jsonl").write_text("\n".join(json.dumps(h) for h in heads), encoding="utf-8")
     (tmp_path / "g.json").write_text(json.dumps(groups), encoding="utf-8")
-    out = subprocess.run(
+    return subprocess.run(
         [sys.executable, str(root / "bench" / "story_splits.py"), "--headlines", str(tmp_path / "h.jsonl"),
          "--shared-groups", str(tmp_path / "g.json"), "--measure"],
         capture_output=True, text=True, check=True, cwd=root,
     ).stdout
+
+
+def test_the_split_bench_counts_an_item_told_in_other_words_by_cause(tmp_path) -> None:
+    """bench/story_splits.py: two tellings of one readers' story that share no wording land apart,
+    and the second is counted as scored under the floor, with the words it shares."""
+    out = _split_bench(tmp_path, "Estados Unidos incauta el petrolero Olina en el mar Caribe",
+                       "Trump anuncia nuevas sanciones contra funcionarios de Venezuela")
     assert "2 items, 1 placed apart" in out
     assert "- 1 under 0.30, sharing " in out
 
@@ -177,25 +180,7 @@ def test_the_split_bench_counts_the_beat_s_words_apart_from_the_words_that_tell_
     """bench/story_splits.py: "Estados Unidos" and "Venezuela" are the words that made both items
     relevant (the beat's, weighed at half their rarity), not evidence of one event: the split item
     shares two words besides names and none besides the beat's."""
-    import json
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[2]
-    heads = [
-        {"id": "x1", "date": "2026-03-01", "lang": "es", "outlet": "a", "topics": ["us_actions"],
-         "title": "Estados Unidos incauta un petrolero frente a las costas de Venezuela"},
-        {"id": "x2", "date": "2026-03-01", "lang": "es", "outlet": "b", "topics": ["us_actions"],
-         "title": "Trump dice que Estados Unidos controlará el petróleo de Venezuela por años"},
-    ]
-    groups = {"windows": [{"days": ["2026-03-01"], "stories": [{"story": "one, as if", "ids": ["x1", "x2"]}]}]}
-    (tmp_path / "h.jsonl").write_text("\n".join(json.dumps(h) for h in heads), encoding="utf-8")
-    (tmp_path / "g.json").write_text(json.dumps(groups), encoding="utf-8")
-    out = subprocess.run(
-        [sys.executable, str(root / "bench" / "story_splits.py"), "--headlines", str(tmp_path / "h.jsonl"),
-         "--shared-groups", str(tmp_path / "g.json"), "--measure"],
-        capture_output=True, text=True, check=True, cwd=root,
-    ).stdout
+    out = _split_bench(tmp_path, "Estados Unidos incauta un petrolero frente a las costas de Venezuela",
+                       "Trump dice que Estados Unidos controlará el petróleo de Venezuela por años")
     assert "- 1 under 0.30, sharing 0 words besides names and the beat's words" in out
     assert "(1 sharing 2 words besides names)" in out

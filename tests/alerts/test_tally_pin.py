@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from alerts_helpers import TOKEN
+from alerts_helpers import TOKEN, until
 from sqlalchemy import text
 
 from alerts.tally.figures import build_tally
@@ -70,18 +70,6 @@ def _calls(emu: BotApiEmulator, method: str, chat: str) -> int:
 def _leases_named(db: Database, name: str) -> int:
     with db.session() as s:
         return s.execute(text("SELECT count(*) FROM leases WHERE name = :n"), {"n": name}).scalar_one()
-
-
-async def until(done: Callable[[], bool], what: str, seconds: float = 20.0) -> None:
-    """Wait for `done` for up to `seconds` of wall clock (a loaded host stalls a process 1.6 s and
-    more), failing with `what` if it never holds."""
-    import asyncio
-    import time
-
-    deadline = time.monotonic() + seconds
-    while not done():
-        assert time.monotonic() < deadline, f"{what}: not within {seconds:.0f} s"
-        await asyncio.sleep(0.02)
 
 
 async def test_the_live_figures_are_pinned_once_edited_at_most_every_ten_minutes_and_recreated(

@@ -352,18 +352,25 @@ feeds:
 """
 
 
-def test_export_then_import_keeps_page_feeds_and_their_selectors(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str],
-) -> None:
-    src = tmp_path / "src.yaml"
-    src.write_text(PAGE_FEEDS, encoding="utf-8")
+def _exported_and_imported(capsys: pytest.CaptureFixture[str], src: Path, tmp_path: Path, *, feeds: int) -> Path:
+    """`feeds export` of `src`, then `feeds import` of that OPML into a config with no feeds: the
+    new config's path."""
     code, out, err = run(capsys, "feeds", "export", "--config", str(src))
     assert code == 0, err
     (tmp_path / "out.opml").write_text(out, encoding="utf-8")
     again = tmp_path / "again.yaml"
     again.write_text("rules: [venezuela-2026]\nfeeds: []\n", encoding="utf-8")
     code, out, err = run(capsys, "feeds", "import", str(tmp_path / "out.opml"), "--config", str(again))
-    assert code == 0 and "imported 2 feeds" in out, err
+    assert code == 0 and f"imported {feeds} feeds" in out, err
+    return again
+
+
+def test_export_then_import_keeps_page_feeds_and_their_selectors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    src = tmp_path / "src.yaml"
+    src.write_text(PAGE_FEEDS, encoding="utf-8")
+    again = _exported_and_imported(capsys, src, tmp_path, feeds=2)
     by_url = {f.url: f for f in load_config(again).feeds}
     page = by_url["https://pagina.example.org/noticias"]
     assert page.type == "page" and page.enabled is False
@@ -380,13 +387,7 @@ def test_export_then_import_keeps_names_and_outlets(
     """The shipped feeds' outlets are what every alert names ("Leer en El Pitazo"): an export
     imported into a new config gave them back as bare names ("Leer en el-pitazo"), and the
     four Google News searches, exported as "Google News", came back as google-news, -2, -3, -4."""
-    code, out, err = run(capsys, "feeds", "export", "--config", str(config))
-    assert code == 0, err
-    (tmp_path / "out.opml").write_text(out, encoding="utf-8")
-    again = tmp_path / "again.yaml"
-    again.write_text("rules: [venezuela-2026]\nfeeds: []\n", encoding="utf-8")
-    code, out, err = run(capsys, "feeds", "import", str(tmp_path / "out.opml"), "--config", str(again))
-    assert code == 0 and "imported 26 feeds" in out, err
+    again = _exported_and_imported(capsys, config, tmp_path, feeds=26)
     shipped = [(f.name, f.display_name, f.url) for f in load_config(config).feeds]
     assert [(f.name, f.display_name, f.url) for f in load_config(again).feeds] == shipped
 
