@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -285,6 +286,28 @@ ACTION_BEAT_CONCEPTS = frozenset({"liber", "deten"}) & BEAT_CONCEPTS
 _PHRASE = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, _PHRASES), key=len, reverse=True)) + r")\b")
 
 
+PhraseWords = dict[str, tuple[frozenset[str], ...]]
+
+
+def phrase_words(phrases: Iterable[str]) -> PhraseWords:
+    """Each phrase's words, filed under its longest word (see `may_hold`)."""
+    table: dict[str, list[frozenset[str]]] = {}
+    for phrase in phrases:
+        words = phrase.split()
+        table.setdefault(max(words, key=len), []).append(frozenset(words))
+    return {w: tuple(sets) for w, sets in table.items()}
+
+
+def may_hold(table: PhraseWords, words: set[str]) -> bool:
+    """Whether all the words of one of the table's phrases are among `words`. A phrase (whole
+    words joined by single spaces) matches a text of such words only then: a text without
+    any is left as it is, unscanned by the long alternation of the phrases."""
+    return any(phrase <= words for w in table.keys() & words for phrase in table[w])
+
+
+_PHRASE_WORDS = phrase_words(_PHRASES)
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str, lang: str) -> str:
     """A folded word's term: its concept class, else its Snowball stem (an English stem read
@@ -321,11 +344,13 @@ def english_glossary() -> Glossary:
 
 
 @lru_cache(maxsize=1)
-def _english_phrase() -> re.Pattern[str] | None:
+def _english_phrase() -> tuple[re.Pattern[str], PhraseWords] | None:
+    """The glossary's English phrases as one pattern, with their words (`phrase_words`)."""
     phrases = english_glossary().phrases
     if not phrases:
         return None
-    return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, phrases), key=len, reverse=True)) + r")\b")
+    pattern = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, phrases), key=len, reverse=True)) + r")\b")
+    return pattern, phrase_words(phrases)
 
 
 # "celebrar elecciones" holds a vote: no "celebrar" (to praise) of "celebró las excarcelaciones"
@@ -338,10 +363,14 @@ def terms(text: str, lang: str = "es") -> list[str]:
     folded = " ".join(_WORD.findall(fold(_US_CAPS.sub(" eeuu ", _US.sub(" eeuu ", text)))))
     if "celebr" in folded:
         folded = _HOLD_VOTE.sub("", folded)
-    folded = _PHRASE.sub(lambda m: _PHRASES[m.group()], folded)
-    if lang == "en" and (english := _english_phrase()) is not None:
-        folded = english.sub(lambda m: english_glossary().phrases[m.group()], folded)
     words = folded.split()
+    if may_hold(_PHRASE_WORDS, seen := set(words)):
+        folded = _PHRASE.sub(lambda m: _PHRASES[m.group()], folded)
+        words = folded.split()
+        seen = set(words)
+    if lang == "en" and (english := _english_phrase()) is not None and may_hold(english[1], seen):
+        folded = english[0].sub(lambda m: english_glossary().phrases[m.group()], folded)
+        words = folded.split()
     return [stem(w, lang) for w in words if len(w) > 2 and w not in STOPWORDS or w in CONCEPTS]
 
 
