@@ -192,8 +192,9 @@ def features(
     # "otro" of another strike or seizure is a new instance, not a tally's "otros" more released
     update_cue = bool(_UPDATE_CUES.search(_ANOTHER.sub(" ", h.key) if another else fold(h.text)))
     reacting = reacts(h)
-    freed = _acted(_FREED, folded, people, h) if "liber" in h.events else None
-    detained = _acted(_DETAINED, folded, people, h) if "deten" in h.events else None
+    speaker = speaker_of(h)
+    freed = _acted(_FREED, folded, people, reacting, speaker) if "liber" in h.events else None
+    detained = _acted(_DETAINED, folded, people, reacting, speaker) if "deten" in h.events else None
     return ItemFeatures(
         item_id=item_id, outlet=outlet, when=when, headline=h, tf=dict(Counter(h.matched_terms)),
         name_terms=frozenset(name_terms), entities=keys, people=people, places=places,
@@ -201,29 +202,31 @@ def features(
         generic=frozenset(t for w in topic_words for t in word_terms(w, lang or "es")),
         explainer=explainer,
         wave=wave_reason(h, lang=lang or "es", topics=topics, figures=figures, explainer=explainer),
-        speaker=speaker_of(h), subject=_subject(h.key, people), reacts=reacting,
+        speaker=speaker, subject=_subject(h.key, people), reacts=reacting,
         big_numbers=frozenset(n for n in h.numbers if int(n) >= NUMBER_MIN) if h.numbers else _NO_NUMBERS,
         another=another,
         seas=frozenset(_SEAS[w] for w in h.key.split() if w in _SEAS) if h.events & INSTANCE_EVENTS else _NO_SEAS,
         freed=freed or (), detained=detained or (),
         done=frozenset(e for e, acted in (("liber", freed), ("deten", detained)) if acted is not None),
-        law_put=_law_put(h) if "ley" in h.key else None,
+        law_put=_law_put(h, reacting) if "ley" in h.key else None,
         released="liber" in h.events and not reacting and bool(_FREED.search(folded)),
         release_said=bool(_RELEASE_WORD.search(folded)),
     )
 
 
 def _acted(
-    told: re.Pattern[str], folded: str, people: tuple[frozenset[str], ...], h: Headline
+    told: re.Pattern[str], folded: str, people: tuple[frozenset[str], ...], reacting: bool, speaker: frozenset[str]
 ) -> tuple[frozenset[str], ...] | None:
     """The people a headline tells freed (or arrested): those it names, but a speaker, a source
     the news is credited to, and anyone named as someone's kin or aide, when it tells the act
     as done (`told`) and reacts to nothing; None when it does not, or names no one (a title in
-    capitals, whose names are not read)."""
-    if not people or not (act := told.search(folded)) or reacts(h) or (told is _FREED and REARREST.search(folded)):
+    capitals, whose names are not read). `reacting` and `speaker`: the headline's `reacts` and
+    `speaker_of`."""
+    if not people or not (act := told.search(folded)) or reacting or (told is _FREED and REARREST.search(folded)):
         return None  # (an arrest told again after the release is the event told)
     # "Excarcelaron a X: «…»" tells the release before the colon, then X's words: X is freed
-    speaker = frozenset() if act.start() < folded.find(":") else speaker_of(h)
+    if act.start() < folded.find(":"):
+        speaker = frozenset()
     out = []
     for p in people:
         at = min((m.start() for w in p if (m := re.search(rf"\b{re.escape(w)}\b", folded))), default=-1)
@@ -248,11 +251,11 @@ _ANNOUNCED_LAW = re.compile(
 )
 
 
-def _law_put(h: Headline) -> str | None:
+def _law_put(h: Headline, reacting: bool) -> str | None:
     """The law a headline tells announced or put forward ("Delcy Rodríguez anunció una ley de
     amnistía general", "Presidenta (e) confirma Ley de Amnistía…"), when it is no reaction
-    to it and tells no stage of its passage."""
-    if h.stage or reacts(h):
+    to it (`reacting`: its `reacts`) and tells no stage of its passage."""
+    if h.stage or reacting:
         return None
     m = _ANNOUNCED_LAW.search(h.text.lower())  # "anunció", not the noun "anuncio"
     return fold(m.group(1)) if m else None

@@ -145,6 +145,8 @@ _VESSEL_APPOSITION = re.compile(
     _SHIP + r",\s+(?:el|la|the)\s+[«\"“'‘]?"
     r"([A-ZÁÉÍÓÚÑ][\wÁÉÍÓÚÑáéíóúñ\-]+(?:\s+[A-ZÁÉÍÓÚÑ0-9][\wÁÉÍÓÚÑáéíóúñ\-]*)?)[»\"”'’]?(?=\s*[,;:.]|\s*$)",
 )
+_SHIP_WORD = re.compile(_SHIP)
+_SHIP_FOLDED = re.compile(r"buque|petroler|tanquer|barco|tanker|vessel")  # a quoted name in capitals is a ship's
 _QUOTED_CAPS = re.compile(r"[«\"“‘']([A-ZÁÉÍÓÚÑ][A-ZÁÉÍÓÚÑ\- ]{2,30})[»\"”’']")
 # Capitalized words that are not names of people: institutions, places, months. A sequence with
 # one of them is not a person (so "Alemania, Hungría", "Conferencia Episcopal" or "Ley de Amnistía"
@@ -290,6 +292,7 @@ ALONE_CONCEPTS = flagged_concepts("alone")
 ONGOING_CONCEPTS = flagged_concepts("ongoing")
 # the beat's own words that still say what happened to an actor ("periodistas excarcelados")
 ACTION_BEAT_CONCEPTS = frozenset({"liber", "deten"}) & BEAT_CONCEPTS
+_TOLD_CLASSES = EVENT_CONCEPTS | ACTION_BEAT_CONCEPTS  # what event_classes looks for
 _PHRASE = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, _PHRASES), key=len, reverse=True)) + r")\b")
 
 
@@ -367,7 +370,10 @@ _HOLD_VOTE = re.compile(r"\bcelebr\w*\s+(?=(?:\w+\s+){0,2}(?:elecciones|comicios
 def terms(text: str, lang: str = "es") -> list[str]:
     """Content terms of a cleaned headline: folded, no stop words, stemmed, concepts merged."""
     lang = "en" if (lang or "").lower().startswith("en") else "es"
-    folded = " ".join(_WORD.findall(fold(_US_CAPS.sub(" eeuu ", _US.sub(" eeuu ", text)))))
+    text = _US.sub(" eeuu ", text)
+    if "US" in text:
+        text = _US_CAPS.sub(" eeuu ", text)
+    folded = " ".join(_WORD.findall(fold(text)))
     if "celebr" in folded:
         folded = _HOLD_VOTE.sub("", folded)
     words = folded.split()
@@ -381,8 +387,10 @@ def terms(text: str, lang: str = "es") -> list[str]:
     return [stem(w, lang) for w in words if len(w) > 2 and w not in STOPWORDS or w in CONCEPTS]
 
 
+@lru_cache(maxsize=4096)
 def name_tokens(name: str) -> frozenset[str]:
-    """The words that identify a name ("Rocío San Miguel" → rocio, san, miguel)."""
+    """The words that identify a name ("Rocío San Miguel" → rocio, san, miguel): the same
+    names come back with every item, so each is read once."""
     return frozenset(w for w in _WORD.findall(fold(name)) if len(w) > 2 and w not in {"del", "las", "los"})
 
 
@@ -416,7 +424,7 @@ def person_names(text: str, known: list[str] | None = None, *, vessels: frozense
     first word). A headline in capitals names only the known; one in Title Case
     (`title_case`) the known and `title_case_names`. `vessels` and `caps`, when the caller
     has them, spare working them out again."""
-    out = [name_tokens(n) for n in known or [] if name_tokens(n)]
+    out = [tokens for n in known or [] if (tokens := name_tokens(n))]
     if title_case:
         return out + [n for n in title_case_names(text) if not any(n & o for o in out)]
     if is_caps(text) if caps is None else caps:
@@ -477,9 +485,12 @@ def title_case_names(text: str) -> list[frozenset[str]]:
 
 def vessel_names(text: str) -> frozenset[str]:
     """Names of ships ("el petrolero «Olina»", "buque Minerva")."""
-    found = {fold(m.group(1)) for rx in (_VESSEL, _VESSEL_APPOSITION) for m in rx.finditer(text)}
-    found |= {fold(m.group(1)).strip() for m in _QUOTED_CAPS.finditer(text)
-              if re.search(r"buque|petroler|tanquer|barco|tanker|vessel", fold(text))}
+    found: set[str] = set()
+    if _SHIP_WORD.search(text):  # both patterns open with a ship's word: none, no name
+        found = {fold(m.group(1)) for rx in (_VESSEL, _VESSEL_APPOSITION) for m in rx.finditer(text)}
+    found |= {fold(m.group(1)).strip() for m in _QUOTED_CAPS.finditer(text) if _SHIP_FOLDED.search(fold(text))}
+    if not found:
+        return _NONE
     skip = {"vinculado", "que", "con", "en", "de", "venezolano", "ruso", "estadounidense", "fantasma"}
     # in capitals the name's second word may be the next word of the title ("MINERVA TRAS")
     found = {" ".join(w for k, w in enumerate(n.split()) if k == 0 or w not in STOPWORDS) for n in found}
@@ -494,6 +505,7 @@ _ORG = re.compile(
     rf"\b((?:{_CAP_WORD}\s+){{1,3}}{_ORG_WORD}\b\.?|{_ORG_WORD}\s+(?:{_CAP_WORD}\s*){{1,3}})"
 )
 _ORG_WORD_ALONE = re.compile(_ORG_WORD, re.IGNORECASE)
+_ORG_WORD_SEEN = re.compile(_ORG_WORD)  # _ORG cannot match a text without one
 
 
 # companies the beat names alone, each its own (the class `oilco` makes them one term: "a licence
@@ -515,7 +527,7 @@ def org_names(text: str) -> frozenset[str]:
     """Names of companies told with their legal or trade word, folded, that word left out; and
     the oil companies the beat names alone."""
     found = set(named_companies(text))
-    for m in _ORG.finditer(text):
+    for m in _ORG.finditer(text) if _ORG_WORD_SEEN.search(text) else ():
         words = [w for w in _WORD.findall(fold(m.group(1))) if not _ORG_WORD_ALONE.fullmatch(w)
                  and w not in _NOT_PERSON and w not in STOPWORDS]
         if words:
@@ -621,7 +633,7 @@ def law_stage(text: str) -> str | None:
 
 def event_classes(text: str, lang: str | None, all_terms: tuple[str, ...]) -> frozenset[str]:
     """The event classes of a cleaned headline outside its context clauses."""
-    events = frozenset(all_terms) & (EVENT_CONCEPTS | ACTION_BEAT_CONCEPTS)
+    events = frozenset(all_terms) & _TOLD_CLASSES
     if events and _CONTEXT_SPAN.search(text):
         told = Counter(all_terms)
         # the words after the cue are context; relatives' waiting is their vigil, an event of
@@ -646,11 +658,11 @@ def law_names(text: str, caps: bool | None = None) -> frozenset[str]:
 _NONE: frozenset[str] = frozenset()
 
 
-def _numbers(text: str, lang: str | None) -> frozenset[str]:
+def _numbers(text: str, lang: str | None, words: list[str]) -> frozenset[str]:
     """The numbers a headline states, in digits or words of two and more ("nueve zulianos" is 9,
     as "9 zulianos": two amnesties of 9 and of 23 people are two events), without durations,
-    shares, years or ordinals ("segunda discusión")."""
-    if not _NUMBER_WORDS.isdisjoint(_WORD.findall(fold(text))):
+    shares, years or ordinals ("segunda discusión"). `words`: the text's folded words."""
+    if not _NUMBER_WORDS.isdisjoint(words):
         text = alpha2digit(text, "en" if lang == "en" else "es", threshold=2)
     if not _DIGIT.search(text):
         return frozenset()
@@ -665,12 +677,13 @@ def prepare(title: str, lang: str | None, known_people: list[str] | None = None)
     # English Title Case capitalizes every word: its capitals say as little as a title in capitals
     title_case = not caps and (lang or "").startswith("en") and is_title_case(text)
     caps = caps or title_case
+    words = _WORD.findall(fold(text))
     return Headline(
-        text=text, key=" ".join(_WORD.findall(fold(text))), live=live, caps=caps,
+        text=text, key=" ".join(words), live=live, caps=caps,
         terms=all_terms,
         people=tuple(person_names(text, known_people, vessels=vessels, caps=caps, title_case=title_case)),
         vessels=vessels,
-        numbers=_numbers(text, lang),
+        numbers=_numbers(text, lang, words),
         events=event_classes(text, lang, all_terms), stage=law_stage(text),
         told_terms=told, aside_words=aside_words, laws=law_names(text, caps),
         orgs=named_companies(text) if caps else org_names(text),

@@ -93,20 +93,18 @@ def reacts(headline: Headline) -> bool:
     return bool(_REACTION.search(fold(headline.text)))
 
 
-def _negated(folded: str, lang: str) -> bool:
+def _negated(words: list[str], lang: str) -> bool:
     """A release word denied ("no confirman liberación", "sin excarcelaciones"): a negation
     within the four words before it. A negation elsewhere ("…: 'el proceso no ha
-    terminado'") says nothing of the release."""
-    words = re.findall(r"[^\W\d_]+", folded)
+    terminado'") says nothing of the release. `words`: the folded headline's words."""
     for k, word in enumerate(words):
         if word not in STOPWORDS and stem(word, lang) == "liber" and _NEGATION.search(" ".join(words[max(0, k - 4):k])):
             return True
     return False
 
 
-def _release_is_event(folded: str, lang: str) -> bool:
+def _release_is_event(words: list[str], lang: str) -> bool:
     """A release word not preceded (within three words) by a word that makes it context."""
-    words = folded.split()
     for k, word in enumerate(words):
         if word not in STOPWORDS and stem(word, lang) == "liber" and not _CONTEXT & set(words[max(0, k - 3):k]):
             return True
@@ -122,8 +120,9 @@ def wave_reason(
     if "political_prisoners" not in set(topics) or explainer or "liber" not in headline.terms:
         return None
     folded = fold(headline.text)
+    words = headline.key.split()  # the folded headline's words
     classes = set(headline.terms)
-    if "liber" not in classes or classes & WAITING_CLASSES or _negated(folded, lang):
+    if "liber" not in classes or classes & WAITING_CLASSES or _negated(words, lang):
         return None
     said = _SAYS_PLAIN.search(folded)
     if said and _POLITICAL.search(folded) and any(e == "released" and n >= 3 for e, n in figures) \
@@ -134,7 +133,7 @@ def wave_reason(
     opening = _OPENING_QUOTE.match(headline.text)
     if opening and any(p & set(fold(opening.group(1)).split()) for p in headline.people):
         return None  # "Luis Carlos Díaz: …" is what one person says
-    if not _release_is_event(" ".join(re.findall(r"[^\W\d_]+", folded)), lang):
+    if not _release_is_event(words, lang):
         return None
     named = bool(headline.people)
     if not (_PLURAL.search(folded) or (named and _NAME_LIST.search(headline.text))):
