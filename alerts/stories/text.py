@@ -408,7 +408,19 @@ _MEMBER_OF = re.compile(
 )
 
 
-def _member_after_body(words: list[str]) -> frozenset[str]:
+def _member_of(before: str) -> bool:
+    """Whether `before` (the title before a name) ends with a role in a body (_MEMBER_OF); the
+    pattern is tried only on a text ending with its last words, "de", "del" or "de la"."""
+    return before.rstrip().endswith(("de", "del", "de la")) and bool(_MEMBER_OF.search(before))
+
+
+@lru_cache(maxsize=4096)
+def _sequence_words(sequence: str) -> tuple[str, ...]:
+    """The folded words of a capitalized sequence, without its connectors ("de", "la"…)."""
+    return tuple(w for w in _WORD.findall(fold(sequence)) if w not in {"de", "del", "la", "las", "los", "y"})
+
+
+def _member_after_body(words: tuple[str, ...]) -> frozenset[str]:
     """The person named after a party, union or town ("Vente Venezuela Carlos Yépez": carlos,
     yepez), when two words or more follow its last word that is no person's."""
     last = max(i for i, w in enumerate(words) if w in _NOT_PERSON)
@@ -432,9 +444,9 @@ def person_names(text: str, known: list[str] | None = None, *, vessels: frozense
     vessels = vessel_names(text) if vessels is None else vessels
     named = _NICKNAME.sub(" ", text)
     for m in _NAME_SEQ.finditer(named):
-        words = [w for w in _WORD.findall(fold(m.group())) if w not in {"de", "del", "la", "las", "los", "y"}]
+        words = _sequence_words(m.group())
         if words and any(w in _NOT_PERSON for w in words):
-            member = _member_after_body(words) if _MEMBER_OF.search(named[:m.start()]) else _NONE
+            member = _member_after_body(words) if _member_of(named[:m.start()]) else _NONE
             if member and not any(member & o for o in out):
                 out.append(member)
             continue

@@ -111,3 +111,11 @@ def test_vessels_and_companies_are_those_of_the_plain_rule() -> None:
         assert T.vessel_names(text) == _plain_vessel_names(text), text
         assert T.org_names(text) == _plain_org_names(text), text
     assert T.vessel_names(edges[0]) == {"skipper"} and T.org_names(edges[3]) == {"urcalquin", "oceanic"}
+
+
+def test_member_role_is_that_of_the_plain_pattern() -> None:
+    edges = ["el dirigente de ", "la coordinadora de la  ", "Detienen al dirigente de\n", "alcalde del ", "alcalde del",
+             "diputada de la", "el líder de ", "Vocero de ", "dirigente de la oposición "]
+    befores = edges + [t[:m.start()] for t in HEADLINES for m in T._NAME_SEQ.finditer(t)]
+    assert all(T._member_of(b) == bool(T._MEMBER_OF.search(b)) for b in befores)
+    assert sum(T._member_of(b) for b in edges) == 5
