@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Set
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
 from alerts.stories.features import (
@@ -69,6 +70,14 @@ _CHARGED = re.compile(r"\bimput(?:a|an|o|aron|ado|ada|ados|adas|acion)\b")
 _NOT_YET = re.compile(r"\b(?:no|sin|nunca)\b(?:\s+\w+){0,3}\s+(?:present\w*|tribunal\w*|audiencia\w*|imput\w*|juez)")
 # who announces or confirms a release is not who is freed ("…, anunció Delcy Rodríguez")
 _SAYS = r"\b(?:anunci\w*|dijo|dice|afirm\w*|inform\w*|segun|asegur\w*|confirm\w*)\s+(?:\w+\s+)?"
+
+
+@lru_cache(maxsize=16384)
+def _found(pattern: re.Pattern[str], key: str) -> bool:
+    """Whether `pattern` occurs in a headline's folded key. Each item is checked against every
+    candidate story and each story's items against every item that reaches them: a headline's
+    answer is kept (it depends on nothing else) rather than searched again for every pair."""
+    return pattern.search(key) is not None
 
 
 def event_frame(item: ItemFeatures, entry: StoryEntry, hours: float) -> dict[str, list[str]] | None:
@@ -161,7 +170,7 @@ def _release_after_arrest(item: ItemFeatures, entry: StoryEntry) -> bool:
     release is news of its own ("Liberan al activista Gustavo Lira" after "PNB detiene al
     activista Gustavo Lira"), never an outlet added to the arrest's alert."""
     key = item.headline.key
-    if "liber" not in item.headline.events or _ARREST_ACT.search(key) or _DEMAND.search(key):
+    if "liber" not in item.headline.events or _found(_ARREST_ACT, key) or _found(_DEMAND, key):
         return False
     return "liber" not in entry.headline_union("events") and _told_of_same_person(item, entry, _ARREST)
 
@@ -171,9 +180,9 @@ def _arrest_after_release(item: ItemFeatures, entry: StoryEntry) -> bool:
     a detener al activista Gustavo Lira" after "Liberan al activista Gustavo Lira" is the next
     event (the other way round of `_release_after_arrest`)."""
     key = item.headline.key
-    if ("liber" in item.headline.events and not REARREST.search(key)) or not _ARREST_AGAIN.search(key):
+    if ("liber" in item.headline.events and not _found(REARREST, key)) or not _found(_ARREST_AGAIN, key):
         return False  # ("Detienen nuevamente a X, quien fue liberado…" tells the arrest, naming the release)
-    if any(_ARREST_AGAIN.search(m.headline.key) for m in entry.members):
+    if any(_found(_ARREST_AGAIN, m.headline.key) for m in entry.members):
         return False
     return any("liber" in m.headline.events and _one_person(item, m) for m in entry.members)
 
@@ -224,7 +233,7 @@ def _protest_beside_release(item: ItemFeatures, entry: StoryEntry) -> bool:
 def _second_of_none(item: ItemFeatures, entry: StoryEntry) -> bool:
     """Whether the item counts another instance ("un segundo petrolero") that no item of the
     story counts: the story is the first one, whenever it began."""
-    return bool(_ORDINAL.search(item.headline.key)) and not any(_ORDINAL.search(m.headline.key) for m in entry.members)
+    return _found(_ORDINAL, item.headline.key) and not any(_found(_ORDINAL, m.headline.key) for m in entry.members)
 
 
 def _other_meeting(item: ItemFeatures, entry: StoryEntry) -> bool:
@@ -242,8 +251,8 @@ def _other_meeting(item: ItemFeatures, entry: StoryEntry) -> bool:
 
 def _court(item: ItemFeatures) -> bool:
     key = item.headline.key
-    told = "juicio" in item.headline.events or _CHARGED.search(key) is not None
-    return told and not _NOT_YET.search(key)
+    told = "juicio" in item.headline.events or _found(_CHARGED, key)
+    return told and not _found(_NOT_YET, key)
 
 
 def _hearing_after_arrest(item: ItemFeatures, entry: StoryEntry) -> bool:
@@ -259,7 +268,7 @@ def _told_of_same_person(item: ItemFeatures, entry: StoryEntry, told: re.Pattern
     """Whether an item of the story tells `told` (an arrest, a disappearance) of a person the
     item names, who is not the one the item credits with saying it ("…, anunció Delcy Rodríguez")."""
     for m in entry.members:
-        person = told.search(m.headline.key) and _one_person(item, m)
+        person = _found(told, m.headline.key) and _one_person(item, m)
         if person and not any(_says(item.headline.key, w) for w in person):
             return True
     return False

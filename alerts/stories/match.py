@@ -347,14 +347,16 @@ class StoryIndex:
 
     def _norm(self, tf: dict[str, int], *, cache: bool = True) -> float:
         """A vector's norm; stored vectors' norms are kept until the table changes."""
-        if not cache:
-            return math.sqrt(sum((n * self.idf(t)) ** 2 for t, n in tf.items())) or 1.0
-        key = id(tf)
-        kept = self._norms.get(key)
-        if kept is not None and kept[0] is tf:
-            return kept[1]
-        norm = math.sqrt(sum((n * self.idf(t)) ** 2 for t, n in tf.items())) or 1.0
-        self._norms[key] = (tf, norm)
+        if cache:
+            kept = self._norms.get(id(tf))
+            if kept is not None and kept[0] is tf:
+                return kept[1]
+        # the weights read from the idf table directly (`self.idf` only for those not in it yet):
+        # the same squares summed in the same order as `sum((n * self.idf(t)) ** 2 …)`
+        idf, weight = self._idf, self.idf
+        norm = math.sqrt(sum([(n * (idf.get(t) or weight(t))) ** 2 for t, n in tf.items()])) or 1.0
+        if cache:
+            self._norms[id(tf)] = (tf, norm)
         return norm
 
     def cosine(self, a: dict[str, int], b: dict[str, int], a_norm: float) -> float:
@@ -377,6 +379,11 @@ class StoryIndex:
             if not ids or len(ids) > limit:
                 continue
             w = 10.0 if key.startswith("k:") else self.idf(key) if key in self.df else 1.0
+            if not weight:
+                # the first key's stories weigh w each (0.0 + w is w), in the set's order as below
+                weight = dict.fromkeys(ids, w)
+                get = weight.get
+                continue
             # each story's weight plus w, in C (the same sums, in the same order, as a loop)
             weight.update(zip(ids, map(add, map(get, ids, repeat(0.0)), repeat(w)), strict=True))
         if len(weight) <= MAX_CANDIDATES:
