@@ -132,12 +132,14 @@ def event_frame(item: ItemFeatures, entry: StoryEntry, hours: float) -> dict[str
                 return {"place": sorted(places), "event": sorted(classes)}
     if not item.people and not item.headline.caps:
         return None
+    told = EVENT_CONCEPTS.intersection(item.tf)  # the kinds of event among the item's words
+    if not told:
+        return None
     for m in entry.members:
         if not same_voice(item, m):
             continue
-        person = same_person(item, m)
-        events = sorted(set(item.tf) & EVENT_CONCEPTS & set(m.tf))
-        if person and events:
+        events = sorted(told.intersection(m.tf))
+        if events and (person := same_person(item, m)):
             return {"person": sorted(person), "event": events}
     return None
 
@@ -339,13 +341,14 @@ def conflicts_between(
         out.append("people")
     elif (item.headline.events | with_item.headline.events) & ACTION_BEAT_CONCEPTS and _unwritten(item, entry):
         out.append("people")  # a release told in capitals, of someone the other side does not name
-    if _named_apart(item.headline.vessels, entry.headline_union("vessels")):
+    # (the story's names are gathered only when the item names some: none is no conflict)
+    if item.headline.vessels and _named_apart(item.headline.vessels, entry.headline_union("vessels")):
         out.append("vessels")
-    if _named_apart(item.headline.orgs, entry.headline_union("orgs")):
+    if item.headline.orgs and _named_apart(item.headline.orgs, entry.headline_union("orgs")):
         out.append("organisations")  # two companies sanctioned are two stories
-    if _named_apart(item.places, entry.union("places")):
+    if item.places and _named_apart(item.places, entry.union("places")):
         out.append("places")
-    if _named_apart(item.seas, entry.union("seas")):
+    if item.seas and _named_apart(item.seas, entry.union("seas")):
         out.append("seas")  # a strike in the Caribbean and one in the Pacific are two
     for event, number in item.figures:
         known = {n for e, n in figures if e == event}

@@ -153,12 +153,13 @@ class Signals:
     """A candidate story's signals, worked out once and only when asked: most candidates
     are neither the story joined nor among the nearest rejected ones that are stored."""
 
-    __slots__ = ("_build", "_built", "text")
+    __slots__ = ("_build", "_built", "framed", "text")
 
-    def __init__(self, build: Callable[[], dict[str, Any]], text: float = 0.0) -> None:
+    def __init__(self, build: Callable[[], dict[str, Any]], text: float = 0.0, *, framed: bool = True) -> None:
         self._build: Callable[[], dict[str, Any]] | None = build
         self._built: dict[str, Any] = {}
         self.text = text  # the words' similarity: between two equal scores, the closer wording wins
+        self.framed = framed  # False: the signals hold no frame, and so bridge no two stories
 
     def built(self) -> dict[str, Any]:
         if self._build is not None:
@@ -457,7 +458,8 @@ class StoryIndex:
         merges = [
             {"story": other, "score": round(s, 3), "frame": sig.built()["frame"]}
             for s, other, sig in cleared
-            if other != sid and bridges(sig.built()) and not stories_apart(self.stories[sid], self.stories[other])
+            if other != sid and sig.framed and bridges(sig.built())
+            and not stories_apart(self.stories[sid], self.stories[other])
         ]
         if merges:
             joined["merges"] = merges
@@ -491,23 +493,12 @@ class StoryIndex:
         (the latest on a tie) that shares a topic with it."""
         if not item.wave:
             return None
-        cutoff, until, stories, topics = now - window, now + window, self.stories, item.topics
+        cutoff, until = now - window, now + window
         found: tuple[int, datetime, int] | None = None
         for count in sorted(self._by_waves, reverse=True):  # the most wave items first
-            best_last: datetime | None = None
-            best_id = -1
-            for wid in self._by_waves[count]:
-                s = stories.get(wid)
-                if s is None or s.last < cutoff:
-                    continue
-                last = s.last  # the latest story (then the highest id) that qualifies
-                if best_last is not None and (last < best_last or (last == best_last and wid < best_id)):
-                    continue  # cannot beat the one found: its other checks are not needed
-                if not s.topics & topics or s.members[0].when > until:
-                    continue
-                best_last, best_id = last, wid
-            if best_last is not None:
-                found = (count, best_last, best_id)
+            latest = self._latest(self._by_waves[count], cutoff=cutoff, until=until, topics=item.topics)
+            if latest is not None:
+                found = (count, *latest)
                 break
         if found is None:
             return None
@@ -518,6 +509,26 @@ class StoryIndex:
             "wave": item.wave, "wave_items": n, "topics": sorted(item.topics & self.stories[sid].topics),
             "hours": round(hours, 1),
         })
+
+    def _latest(
+        self, ids: Iterable[int], *, cutoff: datetime, until: datetime, topics: frozenset[str],
+    ) -> tuple[datetime, int] | None:
+        """The latest of stories `ids` (then the highest id) with an item since `cutoff`, begun by
+        `until` and sharing one of `topics`, as (its last item's time, its id)."""
+        stories = self.stories
+        recent = [(s.last, sid) for sid in ids if (s := stories.get(sid)) is not None and s.last >= cutoff]
+        if not recent:
+            return None
+
+        def qualifies(latest: tuple[datetime, int]) -> bool:
+            s = stories[latest[1]]
+            return bool(s.topics & topics) and s.members[0].when <= until
+
+        # the latest one nearly always qualifies: max() finds it without sorting them all
+        top = max(recent)
+        if qualifies(top):
+            return top
+        return next((latest for latest in sorted(recent, reverse=True) if qualifies(latest)), None)
 
     def _score(
         self, item: ItemFeatures, entry: StoryEntry, a_norm: float, now: datetime, floor: float | None = None,
@@ -550,9 +561,8 @@ class StoryIndex:
             f"{e} {n}" for e, n in item.figures - figures
             if item.update_cue and e in TALLY_EVENTS and any(e == e2 for e2, _ in figures)
         ] if item.figures else []
-        numbers = item.big_numbers and text >= NUMBER_TEXT and [
-            n for n in item.big_numbers if any(n in m.headline.numbers for m in entry.members)
-        ]
+        # (the item's numbers that one of the story's titles states: the union of their numbers)
+        numbers = item.big_numbers and text >= NUMBER_TEXT and item.big_numbers & entry.headline_union("numbers")
         score = text + ENTITY_BONUS * min(len(ents), ENTITY_MAX) + (
             FIGURE_BONUS if same_figures or tally or numbers else 0.0) - age
         # (worked out only where the bonus can matter: most candidates are far below)
@@ -606,7 +616,7 @@ class StoryIndex:
             conflicts = conflicts_between(item, entry, text, figures, with_item)
             if evidence < MIN_SHARED and text < STRONG_TEXT:
                 conflicts.append("few shared words")
-            if not same_title and all(m.informative < MIN_SHARED and not m.headline.events for m in entry.members):
+            if not same_title and all(not m.headline.events and m.informative < MIN_SHARED for m in entry.members):
                 # a story of bare names ("Perkins Rocha") takes no telling of an event: the event's
                 # own story does ("PERKINS ROCHA EXCARCELADO…" had joined the name, apart from it);
                 # a name and its event ("Roland Carreño sale en libertad") is a story to join
@@ -650,7 +660,7 @@ class StoryIndex:
                 signals["conflicts"] = conflicts
             return signals
 
-        return score, lambda: evidence_and_conflicts()[2], Signals(build, text)
+        return score, lambda: evidence_and_conflicts()[2], Signals(build, text, framed=bool(frame))
 
     def _one_speaker(self, item: ItemFeatures, entry: StoryEntry, now: datetime) -> dict[str, list[str]] | None:
         """A statement of the same named speaker as one of the story's items within
