@@ -553,10 +553,13 @@ class StoryIndex:
         ents = item.entities & entry.union("entities")
         figures = entry.union("figures")
         same_figures = item.figures & figures
-        hours = max(0.0, (now - entry.last).total_seconds() / 3600)
-        age = max(0.0, hours - AGE_FREE_HOURS) / 24 * AGE_PENALTY_PER_DAY
-        span = max(0.0, (now - entry.members[0].when).total_seconds() / 3600)
-        age += max(0.0, span - SPAN_FREE_HOURS) / 24 * SPAN_PENALTY_PER_DAY
+        # (each "x if x > 0.0 else 0.0" is max(0.0, x), without the call: it runs for every candidate)
+        hours = (now - entry.last).total_seconds() / 3600
+        hours = hours if hours > 0.0 else 0.0
+        span = (now - entry.members[0].when).total_seconds() / 3600
+        span = span if span > 0.0 else 0.0
+        age = (hours - AGE_FREE_HOURS if hours > AGE_FREE_HOURS else 0.0) / 24 * AGE_PENALTY_PER_DAY
+        age += (span - SPAN_FREE_HOURS if span > SPAN_FREE_HOURS else 0.0) / 24 * SPAN_PENALTY_PER_DAY
         tally = [
             f"{e} {n}" for e, n in item.figures - figures
             if item.update_cue and e in TALLY_EVENTS and any(e == e2 for e2, _ in figures)
