@@ -139,7 +139,7 @@ def bridges(signals: dict[str, Any]) -> bool:
 def _situation(signals: Signals) -> bool:
     """Whether a join is by a frame of an ongoing situation (a vigil, a strike: its place, or its
     classes) without wording strong on its own."""
-    frame = signals.built().get("frame") or {}
+    frame = signals.frame or {}
     kinds = {*frame.get("classes", ()), *frame.get("event", ())}
     return signals.text < STRONG_TEXT and bool(kinds & ONGOING_CONCEPTS)
 
@@ -153,13 +153,17 @@ class Signals:
     """A candidate story's signals, worked out once and only when asked: most candidates
     are neither the story joined nor among the nearest rejected ones that are stored."""
 
-    __slots__ = ("_build", "_built", "framed", "text")
+    __slots__ = ("_build", "_built", "frame", "text")
 
-    def __init__(self, build: Callable[[], dict[str, Any]], text: float = 0.0, *, framed: bool = True) -> None:
+    def __init__(
+        self, build: Callable[[], dict[str, Any]], text: float = 0.0, frame: dict[str, list[str]] | None = None,
+    ) -> None:
         self._build: Callable[[], dict[str, Any]] | None = build
         self._built: dict[str, Any] = {}
         self.text = text  # the words' similarity: between two equal scores, the closer wording wins
-        self.framed = framed  # False: the signals hold no frame, and so bridge no two stories
+        # the event frame (the signals' "frame"), known before they are built: ranking the stories
+        # the item may join, and the merges' bridges (none without a frame), need no more of them
+        self.frame = frame
 
     def built(self) -> dict[str, Any]:
         if self._build is not None:
@@ -458,7 +462,7 @@ class StoryIndex:
         merges = [
             {"story": other, "score": round(s, 3), "frame": sig.built()["frame"]}
             for s, other, sig in cleared
-            if other != sid and sig.framed and bridges(sig.built())
+            if other != sid and sig.frame and bridges(sig.built())
             and not stories_apart(self.stories[sid], self.stories[other])
         ]
         if merges:
@@ -663,7 +667,7 @@ class StoryIndex:
                 signals["conflicts"] = conflicts
             return signals
 
-        return score, lambda: evidence_and_conflicts()[2], Signals(build, text, framed=bool(frame))
+        return score, lambda: evidence_and_conflicts()[2], Signals(build, text, frame)
 
     def _one_speaker(self, item: ItemFeatures, entry: StoryEntry, now: datetime) -> dict[str, list[str]] | None:
         """A statement of the same named speaker as one of the story's items within
