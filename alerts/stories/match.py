@@ -48,8 +48,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import repeat
-from operator import add
 from typing import Any
 
 from alerts.stories.conflicts import (
@@ -378,19 +376,18 @@ class StoryIndex:
         `MAX_CANDIDATES` with the most rare weight in common are scored in full."""
         limit = max(MIN_POSTINGS, int(COMMON_SHARE * len(self.stories)))
         weight: dict[int, float] = {}
-        get = weight.get
         for key in [*item.tf, *("e:" + e for e in item.entities), "k:" + item.headline.key]:
             ids = self.postings.get(key)
             if not ids or len(ids) > limit:
                 continue
             w = 10.0 if key.startswith("k:") else self.idf(key) if key in self.df else 1.0
-            if not weight:
-                # the first key's stories weigh w each (0.0 + w is w), in the set's order as below
-                weight = dict.fromkeys(ids, w)
-                get = weight.get
-                continue
-            # each story's weight plus w, in C (the same sums, in the same order, as a loop)
-            weight.update(zip(ids, map(add, map(get, ids, repeat(0.0)), repeat(w)), strict=True))
+            # each story's weight plus w, mostly in C: the key's stories at w (0.0 + w), in the set's
+            # order, those weighed already at their weight plus w; the same sums, and the same order
+            # of first appearance, as a loop over the stories
+            added = dict.fromkeys(ids, w)
+            for sid in weight.keys() & added.keys():
+                added[sid] = weight[sid] + w
+            weight.update(added)
         if len(weight) <= MAX_CANDIDATES:
             return list(weight)
         # what heapq.nlargest returns (ties in first-seen order), sorted in C
