@@ -1,0 +1,130 @@
+"""Every story decision written out, to prove a speed-only change changes none.
+
+    PYTHONHASHSEED=0 python bench/story_golden.py OUT_DIR
+    diff -r OUT_DIR_BEFORE OUT_DIR_AFTER          (must print nothing)
+
+Writes, for the bench's synthetic sequence (bench/bench_stories.py: 2,000 items against 5,000
+stories, through `assign_story`) and for every labelled January window served whole, dates only
+(bench/story_windows.py --all-headlines --dates-only; skipped without ../shared/real): each
+decision with its item's features and every signal, each assignment with the story row it left,
+and the windows' table. Sets are written sorted; PYTHONHASHSEED=0 keeps the order in which a set
+is walked, which a tie between two stories may depend on, the same in both runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import io
+import json
+import os
+import random
+import sys
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+for path in (ROOT, ROOT / "bench"):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
+
+import bench_stories  # noqa: E402
+import story_windows  # noqa: E402
+
+from alerts.stories import assign  # noqa: E402
+from alerts.stories.match import Decision, StoryIndex  # noqa: E402
+from storage.db import open_database  # noqa: E402
+from storage.models import Feed, Item  # noqa: E402
+
+
+def canon(x: Any) -> Any:
+    """`x` as JSON with a fixed order: sets sorted, dataclasses as dicts, times as ISO text."""
+    if isinstance(x, set | frozenset):
+        return sorted((canon(v) for v in x), key=repr)
+    if isinstance(x, list | tuple):
+        return [canon(v) for v in x]
+    if isinstance(x, dict):
+        return {str(k): canon(v) for k, v in sorted(x.items(), key=lambda kv: repr(kv[0]))}
+    if dataclasses.is_dataclass(x) and not isinstance(x, type):
+        return {f.name: canon(getattr(x, f.name)) for f in dataclasses.fields(x)}
+    if isinstance(x, datetime):
+        return x.isoformat()
+    return x
+
+
+def line(x: Any) -> str:
+    return json.dumps(canon(x), ensure_ascii=False, sort_keys=True)
+
+
+def recording(log: list[str]) -> Any:
+    """StoryIndex.decide, writing each decision and the features it was made on to `log`."""
+    decide = StoryIndex.decide
+
+    def recorded(self: StoryIndex, item: Any, *, now: datetime, window: timedelta) -> Decision:
+        d = decide(self, item, now=now, window=window)
+        log.append(line({"features": item, "story": d.story_id, "score": d.score, "signals": d.signals}))
+        return d
+
+    return recorded
+
+
+def synthetic(out: Path, log: list[str]) -> None:
+    rng = random.Random(19)
+    now, window = datetime(2026, 3, 14, 12, tzinfo=UTC), timedelta(hours=48)
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/golden.db"
+        bench_stories.seed(url, 5000, now, rng)
+        new = [bench_stories.headline(rng) for _ in range(2000)]
+        db = open_database(url)
+        with db.session() as s:
+            assign.story_index(s, window=window, now=now)
+            feed_id = s.query(Feed.id).scalar()
+        rows = []
+        for chunk in range(0, len(new), 50):
+            with db.session() as s:
+                for k, (title, topics, entities, counts) in enumerate(new[chunk:chunk + 50], start=chunk):
+                    item = Item(feed_id=feed_id, guid=f"new-{k}", title=title, language="es",
+                                published_at=now, content_hash=f"n{k}", entities=entities)
+                    s.add(item)
+                    s.flush()
+                    a = assign.assign_story(s, item, bench_stories.Cls(topics, entities, counts),
+                                            window=window, now=now)
+                    story = {c: getattr(a.story, c) for c in ("title", "topics", "urgency", "entities", "counts")}
+                    rows.append(line({"story": a.story.id, "created": a.created,
+                                      "new_counts": [c.as_dict() for c in a.new_counts], "story_row": story}))
+        db.dispose()
+    (out / "bench_decisions.jsonl").write_text("\n".join(log) + "\n", encoding="utf-8")
+    (out / "bench_assignments.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
+def windows(out: Path, log: list[str]) -> None:
+    table = io.StringIO()
+    with contextlib.redirect_stdout(table):
+        story_windows.main(["--all-headlines", "--dates-only"])
+    (out / "windows_table.md").write_text(table.getvalue(), encoding="utf-8")
+    (out / "windows_decisions.jsonl").write_text("\n".join(log) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print(__doc__, file=sys.stderr)
+        return 2
+    if os.environ.get("PYTHONHASHSEED") != "0":
+        print("error: run with PYTHONHASHSEED=0 (the order sets are walked in must be the same in both runs)",
+              file=sys.stderr)
+        return 2
+    out = Path(argv[0])
+    out.mkdir(parents=True, exist_ok=True)
+    log: list[str] = []
+    StoryIndex.decide = recording(log)  # type: ignore[method-assign]
+    synthetic(out, log)
+    log.clear()
+    windows(out, log)
+    print(f"{out}: the synthetic sequence and {len(log):,} decisions of the labelled windows written")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
