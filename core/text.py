@@ -49,10 +49,21 @@ _SEPARATOR_BETWEEN = re.compile(f"(?<=[^\\W{_SEPARATORS}]|[\u0300-\u036f])[{_SEP
 
 def _drop_invisible(value: str) -> str:
     """`value` without the invisible characters; an invisible separator between words a space."""
+    if "\xad" not in value and _is_latin1(value):
+        return value  # the soft hyphen is the only one in Latin-1 (most news): no scan
     value = _INVISIBLE.sub("", value)  # first: "presos\u200b\u00adpolíticos" is two words
     if _SEPARATOR.search(value):
         value = _SEPARATOR.sub("", _SEPARATOR_BETWEEN.sub(" ", value))
     return value
+
+
+def _is_latin1(value: str) -> bool:
+    """Whether every character of `value` is Latin-1 (a copy for the common case, no scan in Python)."""
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 # Month names and abbreviations in Spanish and English, by number (dates written in pages,

@@ -34,3 +34,14 @@ def test_spanish_headline() -> None:
     assert haystack("¿Excarcelan a 61 presos políticos? «Sí», dice el Foro Penal") == (
         " excarcelan a 61 presos politicos si dice el foro penal "
     )
+
+
+def test_the_soft_hyphen_is_the_only_invisible_character_in_latin1() -> None:
+    # what lets `_drop_invisible` return Latin-1 text without a soft hyphen unscanned
+    from core.text import _INVISIBLE, _SEPARATOR, _drop_invisible
+
+    invisible = [chr(b) for b in range(256) if _INVISIBLE.match(chr(b)) or _SEPARATOR.match(chr(b))]
+    assert invisible == ["\xad"]
+    assert _drop_invisible("Excarce\xadlan a los presos") == "Excarcelan a los presos"
+    assert _drop_invisible("presos\u200bpolíticos") == "presos políticos"
+    assert _drop_invisible("Tocorón «sí»") == "Tocorón «sí»"
