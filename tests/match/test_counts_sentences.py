@@ -1,0 +1,34 @@
+"""Where the count extractor cuts a field into sentences (`extract._sentences`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.text import fold
+from monitor.match.counts.extract import _SENTENCES, _sentences
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Excarcelan a 87. Foro Penal verificó 61! ¿Quedan 800? Sí; hay más",
+     ["excarcelan a 87.", "foro penal verifico 61!", "¿quedan 800?", "si;", "hay mas"]),
+    # no break after EE.UU., U.S., vs. and abbreviated months
+    ("Nueve ciudadanos de EE.UU. siguen presos. EE. UU. pide", ["nueve ciudadanos de ee.uu. siguen presos.", "ee. uu. pide"]),
+    ("EE .UU. PIDE la liberación", ["ee .uu. pide la liberacion"]),
+    ("Held since Jan. 8 and Sept. 3, U.S. officials said", ["held since jan. 8 and sept. 3, u s officials said"]),
+    ("Foro Penal vs. el Gobierno: no. 5", ["foro penal vs. el gobierno: no. 5"]),
+    # a word that only ends like an abbreviation ends its sentence
+    ("Llegó de Japan. Hoy 20 presos", ["llego de japan.", "hoy 20 presos"]),
+    # line breaks, and dashes between blanks
+    ("Excarcelan a 20\n\nPOLÍTICA", ["excarcelan a 20", "politica"]),
+    ("Liberan a 10 presos - El Pitazo | Venezuela — hoy", ["liberan a 10 presos", "el pitazo", "venezuela", "hoy"]),
+    ("Ex-preso 10-12  —  hoy.  \n Fin", ["ex-preso 10-12", "hoy.", "fin"]),
+    # a source alone after a dash stays with its sentence
+    ("Venezuela frees 87 political prisoners - Foro Penal", ["venezuela frees 87 political prisoners - foro penal"]),
+])
+def test_sentences(text: str, expected: list[str]) -> None:
+    assert _sentences(fold(text), []) == expected
+
+
+def test_breaks_span_every_blank_around_them() -> None:
+    text = "uno.  \t dos\n\n tres \u2014 cuatro ;x"
+    assert [m.group() for m in _SENTENCES.finditer(text)] == ["  \t ", "\n\n", " \u2014 "]
