@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from core.text import fold
-from monitor.match.counts.extract import _SENTENCES, _sentences
+from monitor.match.counts.extract import _SENTENCES, _sentences, _words, _worth_a_look
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -32,3 +34,19 @@ def test_sentences(text: str, expected: list[str]) -> None:
 def test_breaks_span_every_blank_around_them() -> None:
     text = "uno.  \t dos\n\n tres \u2014 cuatro ;x"
     assert [m.group() for m in _SENTENCES.finditer(text)] == ["  \t ", "\n\n", " \u2014 "]
+
+
+def test_words_of_ascii_text_are_the_regex_words() -> None:
+    ascii_chars = "".join(chr(c) for c in range(128))
+    for text in (ascii_chars, f"dos{ascii_chars}tres", "un_preso, una presa; 1.200 mil-dos"):
+        assert _words(text) == re.findall(r"\w+", text)
+    assert _words("¿dos «presos»?") == ["dos", "presos"]
+
+
+@pytest.mark.parametrize(("sentence", "worth"), [
+    ("excarcelan a 87 presos", True), ("murio un preso", True), ("un centenar de presos", True),
+    ("liberan a dos presos", True), ("detienen a un periodista", True), ("¿liberan a «dos»?", True),
+    ("liberan al periodista", False), ("un_dos presos", False), ("un dia de lluvia", False),
+])
+def test_worth_a_look(sentence: str, worth: bool) -> None:
+    assert _worth_a_look(sentence) is worth

@@ -81,20 +81,32 @@ _SENTENCES = re.compile(
 
 # A sentence is worth reading for counts when it has a digit, a death or round-number stem,
 # a number word, or "un/una <person>". The number words are one token each, so a set lookup
-# on the sentence's words replaces a long regex alternation (tried at every position).
-_STEMS = re.compile(r"\d|muer|murio|died|dies|death|fallec|centenar|millar|dozen|docena")
+# on the sentence's words replaces a long regex alternation (tried at every position), and the
+# stems are found as substrings (one search in C each: twice as fast as their alternation).
+_DIGIT = re.compile(r"\d")
+_STEMS = ("muer", "murio", "died", "dies", "death", "fallec", "centenar", "millar", "dozen", "docena")
 _NUMBER_TOKENS = frozenset(NUMBER_WORDS)
 _ONE_PERSON = re.compile(r"\buna? (?:" + "|".join(sorted(SINGULAR_PERSON, key=len, reverse=True)) + r")\b")
 _WORD = re.compile(r"\w+")
+# ASCII bytes that are not word characters (`\w`: letters, digits, "_") become spaces
+_ASCII_NON_WORD = bytes(c if c < 128 and (chr(c).isalnum() or c == ord("_")) else 32 for c in range(256))
 
 
 def _worth_a_look(sentence: str) -> bool:
-    if _STEMS.search(sentence):
+    if _DIGIT.search(sentence) is not None or any(stem in sentence for stem in _STEMS):
         return True
-    words = _WORD.findall(sentence)
-    if _NUMBER_TOKENS.intersection(words):
+    words = _words(sentence)
+    if not _NUMBER_TOKENS.isdisjoint(words):
         return True
     return ("un" in words or "una" in words) and _ONE_PERSON.search(sentence) is not None
+
+
+def _words(sentence: str) -> list[str]:
+    """The sentence's word tokens (the regex `\\w+`); an ASCII one (most folded sentences) split
+    by a byte table, in C, three times faster than the regex."""
+    if sentence.isascii():
+        return sentence.encode("ascii").translate(_ASCII_NON_WORD).decode("ascii").split()
+    return _WORD.findall(sentence)
 
 
 class _Item:
