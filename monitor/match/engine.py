@@ -337,9 +337,9 @@ class Classifier:
         assert self.watched is not None and self._watch_topic is not None
         tp = self._watch_topic
         sets = self._sets[tp.name]
-        if any(t in sets["none"] for t in item.hits):
+        if not sets["none"].isdisjoint(item.hits):
             return False
-        context = venezuelan or any(t in sets["context"] for t in item.hits)
+        context = venezuelan or not sets["context"].isdisjoint(item.hits)
         named = self.watched.find(item.hay[:2], context=context)
         if not named:
             return False
@@ -368,7 +368,7 @@ class Classifier:
         if pending:
             ents.add_refs(item, found)
             if (
-                any(t in self._all_context for t in item.hits)
+                not self._all_context.isdisjoint(item.hits)
                 or ents.is_venezuelan(found)
                 or any(self._signal(tp, item) for tp in self._topics)
             ):
@@ -398,7 +398,7 @@ class Classifier:
         for tp in self._topics:
             sig = self._signal(tp, item)
             sets = self._sets[tp.name]
-            if any(t in sets["none"] for t in item.hits):
+            if not sets["none"].isdisjoint(item.hits):  # in C, as in _signal
                 continue
             if sig is None and self.model is None:
                 continue

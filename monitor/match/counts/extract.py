@@ -86,15 +86,20 @@ _SENTENCES = re.compile(
 _DIGIT = re.compile(r"\d")
 _STEMS = ("muer", "murio", "died", "dies", "death", "fallec", "centenar", "millar", "dozen", "docena")
 _NUMBER_TOKENS = frozenset(NUMBER_WORDS)
-_ONE_PERSON = re.compile(r"\buna? (?:" + "|".join(sorted(SINGULAR_PERSON, key=len, reverse=True)) + r")\b")
+# "\buna? …" written "un(?<=\bun)a? …": the same matches, but a pattern opening with letters is
+# searched for them in C, where one opening with \b is tried at every position (3x faster)
+_ONE_PERSON = re.compile(r"un(?<=\bun)a? (?:" + "|".join(sorted(SINGULAR_PERSON, key=len, reverse=True)) + r")\b")
 _WORD = re.compile(r"\w+")
 # ASCII bytes that are not word characters (`\w`: letters, digits, "_") become spaces
 _ASCII_NON_WORD = bytes(c if c < 128 and (chr(c).isalnum() or c == ord("_")) else 32 for c in range(256))
 
 
 def _worth_a_look(sentence: str) -> bool:
-    if _DIGIT.search(sentence) is not None or any(stem in sentence for stem in _STEMS):
+    if _DIGIT.search(sentence) is not None:
         return True
+    for stem in _STEMS:
+        if stem in sentence:
+            return True
     words = _words(sentence)
     if not _NUMBER_TOKENS.isdisjoint(words):
         return True
