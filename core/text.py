@@ -109,7 +109,28 @@ def fold(value: str, *, country: bool = True, keep_case: bool = False) -> str:
 
     `country`: the upper-case country code US/U.S./USA becomes "u s" first (rules and the
     text they match; stories and summaries compare words and keep "us"). `keep_case`: case
-    is left as written (the gazetteer's cased aliases, `Maduro` but not `maduro`)."""
+    is left as written (the gazetteer's cased aliases, `Maduro` but not `maduro`).
+
+    Text in Latin-1 (Spanish with its accents, ñ, ¿, «»: most news) is folded by one table
+    lookup per byte, the table made by the Unicode way from each character (`_fold_unicode`)."""
+    if not value:
+        return ""
+    if country and not keep_case and not value.isascii():
+        try:
+            data = value.encode("latin-1")
+        except UnicodeEncodeError:
+            data = b""
+        if data:
+            if b"US" in data or b"U.S" in data:
+                data = _US.sub("u s", value).encode("latin-1")
+            data = data.translate(_LATIN1_FOLD_CHARS)
+            if 0 not in data:
+                return data.decode("latin-1")
+    return _fold_unicode(value, country=country, keep_case=keep_case)
+
+
+def _fold_unicode(value: str, *, country: bool = True, keep_case: bool = False) -> str:
+    """`fold` by the Unicode normalizations, for any text."""
     if not value:
         return ""
     if not value.isascii():
@@ -124,6 +145,21 @@ def fold(value: str, *, country: bool = True, keep_case: bool = False) -> str:
             return decomposed.encode("ascii", "ignore").decode("ascii")
         value = unicodedata.normalize("NFC", _COMBINING.sub("", decomposed))
     return value
+
+
+def _latin1_fold_chars() -> bytes:
+    """Byte b of a Latin-1 text -> what `fold` makes of it: one Latin-1 character, or 0 where it
+    makes another number of characters or one outside Latin-1 (ß -> ss, µ -> μ, ¼, the soft
+    hyphen deleted): the caller then takes the long way. The Unicode way folds Latin-1 text one
+    character at a time (its characters' decompositions compose with nothing around them)."""
+    table = bytearray()
+    for b in range(256):
+        folded = _fold_unicode(chr(b))
+        table.append(ord(folded) if len(folded) == 1 and ord(folded) < 256 else 0)
+    return bytes(table)
+
+
+_LATIN1_FOLD_CHARS = _latin1_fold_chars()
 
 
 def _latin1_fold_table() -> bytes:

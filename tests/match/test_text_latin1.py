@@ -45,3 +45,22 @@ def test_the_soft_hyphen_is_the_only_invisible_character_in_latin1() -> None:
     assert _drop_invisible("Excarce\xadlan a los presos") == "Excarcelan a los presos"
     assert _drop_invisible("presos\u200bpolíticos") == "presos políticos"
     assert _drop_invisible("Tocorón «sí»") == "Tocorón «sí»"
+
+
+def test_fold_of_latin1_text_is_the_unicode_way() -> None:
+    # fold's table for Latin-1 text against the Unicode way, every character in context
+    from core.text import _fold_unicode
+
+    for code in range(256):
+        c = chr(code)
+        for text in (c, f"Presos{c}políticos", f"{c}US{c}", f"U.S.{c}A", f"EE{c}UU ß {c}", f"¿{c}?", f"US{c}"):
+            assert fold(text) == _fold_unicode(text), repr(text)
+    rng = random.Random(19)
+    alphabet = [chr(i) for i in range(256)] + [
+        "US", "U.S.", "USA", "U.S.A.", "\u2014", "\u201c", "\u0301", "ﬁ", "İ", "\u200b", "Ω", "½",
+    ]
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 10)))
+        assert fold(text) == _fold_unicode(text), repr(text)
+        assert fold(text, country=False) == _fold_unicode(text, country=False), repr(text)
+        assert fold(text, keep_case=True) == _fold_unicode(text, keep_case=True), repr(text)
