@@ -136,6 +136,8 @@ def parse_number(tokens: Sequence[str], i: int) -> tuple[int, int, bool] | None:
     tok = tokens[i]
     if tok[0].isdigit():
         return _parse_digits(tokens, i)
+    if tok not in _NUMBER_STARTS:
+        return None  # most words: none of the cases below (it is called on every token)
     nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
     if tok in _COLLECTIVE_LEAD and nxt in _COLLECTIVE:
         # "un centenar de excarcelaciones" is 100, as the readers count it; "centenares" is vague
@@ -147,6 +149,10 @@ def parse_number(tokens: Sequence[str], i: int) -> tuple[int, int, bool] | None:
     if tok not in NUMBER_WORDS and tok not in ONE:
         return None
     return _parse_words(tokens, i)
+
+
+# the words a number in words may start with: each case of parse_number after the digits
+_NUMBER_STARTS = frozenset(_COLLECTIVE_LEAD | set(DOZEN) | set(_HALF_DOZEN) | ONE | NUMBER_WORDS)
 
 
 def _parse_digits(tokens: Sequence[str], i: int) -> tuple[int, int, bool] | None:

@@ -223,7 +223,10 @@ def source_mentions(text: str, named: Sequence[str]) -> list[tuple[int, int, str
     ("gobierno español" is Spain's, not "the government" of "gobierno")."""
     out = []
     for name, pattern in SOURCES:
-        if not any(a in text for a in _ANCHORS[name]):
+        for word in _ANCHORS[name]:
+            if word in text:
+                break
+        else:
             continue  # none of the words its pattern needs: no scan
         for m in pattern.finditer(text):
             out.append((m.start(), m.end(), name))
