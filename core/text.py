@@ -179,6 +179,7 @@ def _latin1_fold_table() -> bytes:
 
 
 _LATIN1_FOLD = _latin1_fold_table()
+_SPACES = re.compile(b"  +")
 
 
 def haystack(value: str) -> str:
@@ -196,9 +197,8 @@ def haystack(value: str) -> str:
             if b"US" in data or b"U.S" in data:
                 data = _US.sub("u s", value).encode("latin-1")
             data = data.translate(_LATIN1_FOLD)
-            if 0 not in data:
-                words = b" ".join(data.split()).decode("ascii")
-                return f" {words} " if words else " "
+            if 0 not in data:  # letters, digits and spaces: each run of spaces one, one at each end
+                return _SPACES.sub(b" ", b" " + data + b" ").decode("ascii")
     folded = fold(value)
     if folded.isascii():
         words = b" ".join(folded.encode("ascii").translate(_ASCII_SEP).split()).decode("ascii")
