@@ -134,3 +134,22 @@ def test_bench_stories_rounds_start_from_the_same_stories() -> None:
     assert "best of 2 rounds" in out and "; rounds " in out, out
     started = out.split("started a story")[0].rsplit("; ", 1)[1]
     assert started.endswith(" of 120 "), out
+
+
+def test_classify_golden_writes_every_result_the_same_twice(tmp_path: Path) -> None:
+    """bench/classify_golden.py: one line per item and classifier, the same in two runs (the
+    proof that a speed-only change of the classifier changed no output, docs/SCALE.md)."""
+    import json
+
+    outs = [tmp_path / "a.jsonl", tmp_path / "b.jsonl"]
+    for out in outs:
+        subprocess.run([sys.executable, str(ROOT / "bench" / "classify_golden.py"), str(out), "--items", "10",
+                        "--extra", "20"], check=True, cwd=ROOT)
+    lines = outs[0].read_text(encoding="utf-8").splitlines()
+    assert outs[0].read_bytes() == outs[1].read_bytes()
+    rows = [json.loads(line) for line in lines]
+    assert {r["id"].rsplit("-", 1)[0] for r in rows} >= {"default", "extra"}
+    assert len(rows) in (20, 40)  # the model's two runs when it loads
+    # the bench's first item is on topic: its counts and what decided it are written
+    first = rows[0]
+    assert first["id"] == "default-0" and first["topics"] and first["decided_by"] and first["counts"]
