@@ -116,17 +116,24 @@ def fold(value: str, *, country: bool = True, keep_case: bool = False) -> str:
     if not value:
         return ""
     if country and not keep_case and not value.isascii():
-        try:
-            data = value.encode("latin-1")
-        except UnicodeEncodeError:
-            data = b""
-        if data:
-            if b"US" in data or b"U.S" in data:
-                data = _US.sub("u s", value).encode("latin-1")
-            data = data.translate(_LATIN1_FOLD_CHARS)
-            if 0 not in data:
-                return data.decode("latin-1")
+        data = _latin1_through(value, _LATIN1_FOLD_CHARS)
+        if data is not None:
+            return data.decode("latin-1")
     return _fold_unicode(value, country=country, keep_case=keep_case)
+
+
+def _latin1_through(value: str, table: bytes) -> bytes | None:
+    """`value` as Latin-1 bytes, the country code made "u s" first, each byte put through
+    `table`; None when the text is not Latin-1 or a byte maps to 0 (the caller then takes the
+    Unicode way)."""
+    try:
+        data = value.encode("latin-1")
+    except UnicodeEncodeError:
+        return None
+    if b"US" in data or b"U.S" in data:
+        data = _US.sub("u s", value).encode("latin-1")
+    data = data.translate(table)
+    return None if 0 in data else data
 
 
 def _fold_unicode(value: str, *, country: bool = True, keep_case: bool = False) -> str:
@@ -189,16 +196,9 @@ def haystack(value: str) -> str:
     Spanish with its accents, ñ, ¿ and ¡: most news) takes one table lookup per byte
     instead of the Unicode normalizations, with the same result."""
     if "\xad" not in value:  # a soft hyphen is deleted before "US" is looked for: long way
-        try:
-            data = value.encode("latin-1")
-        except UnicodeEncodeError:
-            data = b""
-        if data or not value:
-            if b"US" in data or b"U.S" in data:
-                data = _US.sub("u s", value).encode("latin-1")
-            data = data.translate(_LATIN1_FOLD)
-            if 0 not in data:  # letters, digits and spaces: each run of spaces one, one at each end
-                return _SPACES.sub(b" ", b" " + data + b" ").decode("ascii")
+        data = _latin1_through(value, _LATIN1_FOLD)
+        if data is not None:  # letters, digits and spaces: each run of spaces one, one at each end
+            return _SPACES.sub(b" ", b" " + data + b" ").decode("ascii")
     folded = fold(value)
     if folded.isascii():
         words = b" ".join(folded.encode("ascii").translate(_ASCII_SEP).split()).decode("ascii")
