@@ -9,8 +9,14 @@ from datetime import timedelta
 from story_helpers import NOW, PP, WINDOW, feats
 
 from alerts.stories.conflicts import _ARREST, _CHARGED, _found, conflicts_between, event_frame
-from alerts.stories.features import StoryEntry, features
+from alerts.stories.features import ItemFeatures, StoryEntry, features
 from alerts.stories.match import StoryIndex
+
+
+def _naming(person: str, item_id: int, title: str) -> ItemFeatures:
+    """An item whose classifier entities name `person` (the features read people from them)."""
+    return features(item_id=item_id, title=title, lang="es", outlet=f"feed:{item_id}", when=NOW, topics=PP,
+                    counts=[], entities=[{"name": person, "type": "person"}])
 
 
 def _wave_story(index: StoryIndex, sid: int, hours: float) -> None:
@@ -41,28 +47,20 @@ def test_a_headlines_regex_answer_is_kept_per_pattern() -> None:
 
 
 def test_a_court_step_conflicts_with_the_arrests_story_only() -> None:
-    def item(item_id: int, title: str) -> object:
-        return features(item_id=item_id, title=title, lang="es", outlet=f"feed:{item_id}", when=NOW, topics=PP,
-                        counts=[], entities=[{"name": "Carlos Yépez", "type": "person"}])
-
-    court = item(1, "Imputan terrorismo a Carlos Yépez")
-    arrest = item(2, "Detienen al activista Carlos Yépez en Caracas")
-    hearing = item(3, "Tribunal imputa terrorismo al activista Carlos Yépez")
+    court = _naming("Carlos Yépez", 1, "Imputan terrorismo a Carlos Yépez")
+    arrest = _naming("Carlos Yépez", 2, "Detienen al activista Carlos Yépez en Caracas")
+    hearing = _naming("Carlos Yépez", 3, "Tribunal imputa terrorismo al activista Carlos Yépez")
     for member, expected in ((arrest, True), (hearing, False)):
-        entry = StoryEntry(9, "story", NOW, NOW, set(PP), [member])  # type: ignore[list-item]
-        found = conflicts_between(court, entry, 0.3, set(), member)  # type: ignore[arg-type]
+        entry = StoryEntry(9, "story", NOW, NOW, set(PP), [member])
+        found = conflicts_between(court, entry, 0.3, set(), member)
         assert ("hearing after arrest" in found) is expected, (member, found)
 
 
 def test_a_person_frame_needs_a_kind_of_event_told_on_both_sides() -> None:
-    def item(item_id: int, title: str) -> object:
-        return features(item_id=item_id, title=title, lang="es", outlet=f"feed:{item_id}", when=NOW, topics=PP,
-                        counts=[], entities=[{"name": "Delcy Rodríguez", "type": "person"}])
-
-    visit = item(1, "Delcy Rodríguez solicita viajar a Washington")
-    denied = item(2, "Gobierno desmiente visita de Delcy Rodríguez a Washington")
-    named = item(3, "Delcy Rodríguez")
-    entry = StoryEntry(9, "story", NOW, NOW, set(PP), [visit])  # type: ignore[list-item]
-    frame = event_frame(denied, entry, 1.0)  # type: ignore[arg-type]
+    visit = _naming("Delcy Rodríguez", 1, "Delcy Rodríguez solicita viajar a Washington")
+    denied = _naming("Delcy Rodríguez", 2, "Gobierno desmiente visita de Delcy Rodríguez a Washington")
+    named = _naming("Delcy Rodríguez", 3, "Delcy Rodríguez")
+    entry = StoryEntry(9, "story", NOW, NOW, set(PP), [visit])
+    frame = event_frame(denied, entry, 1.0)
     assert frame is not None and frame.get("person") and frame.get("event")
-    assert event_frame(named, entry, 1.0) is None  # type: ignore[arg-type]
+    assert event_frame(named, entry, 1.0) is None
