@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import random
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 
@@ -65,13 +63,10 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     other = _load_other(args.against)
     tune_collector()
-    rng = random.Random(19)
-    now = datetime(2026, 3, 14, 12, 0, tzinfo=UTC)
-    window = timedelta(hours=48)
+    now, window = bench_stories.NOW, bench_stories.WINDOW
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.db"
-        bench_stories.seed(url, 5000, now, rng)
-        new = [bench_stories.headline(rng) for _ in range(2000)]
+        new = bench_stories.seeded(url)
         indexes: dict[str, StoryIndex] = {}
         for label, cls in (("this", StoryIndex), ("other", other.StoryIndex)):
             assign.StoryIndex = cls  # type: ignore[misc]  # story_index() builds the version's own index

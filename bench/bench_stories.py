@@ -115,6 +115,18 @@ def seed(db_url: str, n: int, now: datetime, rng: random.Random) -> None:
     db.dispose()
 
 
+NOW = datetime(2026, 3, 14, 12, 0, tzinfo=UTC)  # the bench's clock
+WINDOW = timedelta(hours=48)
+
+
+def seeded(url: str, stories: int = 5000, items: int = 2000) -> list[Headline]:
+    """Seed `url` with `stories` stories of the last day and return the headlines of the
+    `items` new items to place (one random sequence: every script of the bench sees the same)."""
+    rng = random.Random(19)
+    seed(url, stories, NOW, rng)
+    return [headline(rng) for _ in range(items)]
+
+
 def _matcher_rate(index: StoryIndex, new: list[Headline], now: datetime, window: timedelta) -> tuple[float, float]:
     """Items/s of features + decide alone (wall, CPU); the index is left as it was."""
     start, cpu = time.perf_counter(), time.process_time()
@@ -187,16 +199,13 @@ def main(argv: list[str] | None = None) -> int:
                          "postgresql+psycopg://user@host/dbname; the client's CPU time is what is given; one round)")
     args = ap.parse_args([] if argv is None else argv)
     collector = "/".join(map(str, gc.get_threshold() if args.default_gc else tune_collector()))
-    rng = random.Random(19)
-    now = datetime(2026, 3, 14, 12, 0, tzinfo=UTC)
-    window = timedelta(hours=48)
+    now, window = NOW, WINDOW
     with tempfile.TemporaryDirectory() as tmp:
         url = args.db or f"sqlite:///{tmp}/seed.db"
         if args.db and not _empty(url):
             print(f"error: {redact_url(url)} holds stories already: give an empty database", file=sys.stderr)
             return 2
-        seed(url, args.stories, now, rng)
-        new = [headline(rng) for _ in range(args.items)]
+        new = seeded(url, args.stories, args.items)
         if args.db:
             rounds = [_round(url, new, now, window)]
         else:  # each round on a copy of the seeded file: the same stories, the same decisions

@@ -18,10 +18,9 @@ import dataclasses
 import io
 import json
 import os
-import random
 import sys
 import tempfile
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -71,12 +70,10 @@ def recording(log: list[str]) -> Any:
 
 
 def synthetic(out: Path, log: list[str]) -> None:
-    rng = random.Random(19)
-    now, window = datetime(2026, 3, 14, 12, tzinfo=UTC), timedelta(hours=48)
+    now, window = bench_stories.NOW, bench_stories.WINDOW
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/golden.db"
-        bench_stories.seed(url, 5000, now, rng)
-        new = [bench_stories.headline(rng) for _ in range(2000)]
+        new = bench_stories.seeded(url)
         db = open_database(url)
         with db.session() as s:
             assign.story_index(s, window=window, now=now)
