@@ -24,12 +24,14 @@ that were still queued when it was taken. The file outlives the restore:
 
 from __future__ import annotations
 
+import atexit
 import fcntl
 import hashlib
 import json
 import logging
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
@@ -39,8 +41,8 @@ from typing import Any
 
 from core.jsonlines import read_lines
 from storage.alerts import IN_FLIGHT_MARKS
+from storage.db import FORGET_HOOKS, sent_path
 from storage.db import marks_path as marks_path  # re-exported: the marks are read here
-from storage.db import sent_path
 
 log = logging.getLogger("monitor.restore")
 
@@ -165,6 +167,40 @@ def _read(path: Path) -> dict[str, Any]:
         return {}
 
 
+# The marks file as this process last read it, by path, with the file's signature then. Every
+# poll that reads a document asks for its feed's mark; reading and parsing the whole file each
+# time made a poll's cost grow with the number of feeds (at 10,000 feeds, 19 ms of CPU a poll
+# and the service no longer kept up, bench/bench_scale.py). A file rewritten since (by this
+# process or another: always a new file renamed over it, so another inode) is read again.
+# Writes read the file afresh under the lock, never from here.
+_SEEN: dict[Path, tuple[tuple[int, int, int], dict[str, Any]]] = {}
+_SEEN_LOCK = threading.Lock()
+
+
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _read_seen(path: Path) -> dict[str, Any]:
+    """`_read(path)`, from this process's last reading while the file is the same one."""
+    signature = _signature(path)
+    if signature is None:
+        return {}
+    with _SEEN_LOCK:
+        kept = _SEEN.get(path)
+    if kept is not None and kept[0] == signature:
+        return kept[1]
+    data = _read(path)
+    if _signature(path) == signature:  # not replaced while it was read
+        with _SEEN_LOCK:
+            _SEEN[path] = (signature, data)
+    return data
+
+
 def _write_text(path: Path, text: str) -> None:
     """To a temporary file, renamed: a crash never leaves half a file. Private, as the database."""
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
@@ -197,26 +233,93 @@ def load_feed_marks(path: Path | None) -> dict[str, datetime]:
         return {}
     feeds = _read(path).get("feeds")
     marks = {str(k): _when(v) for k, v in feeds.items()} if isinstance(feeds, dict) else {}
+    with _PENDING_LOCK:
+        marks.update(_pending.get(path, {}))  # this process's, not written yet
     return {k: v for k, v in marks.items() if v is not None}
 
 
 def feed_mark(path: Path | None, feed: str) -> datetime | None:
-    """The time of `feed`'s last poll that read items (None: no mark)."""
-    return load_feed_marks(path).get(feed)
+    """The time of `feed`'s last poll that read items (None: no mark): that one entry read,
+    from the file as last read while it is unchanged."""
+    if path is None:
+        return None
+    with _PENDING_LOCK:
+        pending = _pending.get(path, {}).get(feed)
+    if pending is not None:  # this process's, not written yet
+        return pending
+    feeds = _read_seen(path).get("feeds")
+    return _when(feeds.get(feed)) if isinstance(feeds, dict) and feed in feeds else None
+
+
+# A feed's mark is written at once when the file was not written in the last MARKS_EVERY
+# seconds, else with the marks of the polls that end within that second, by a timer. The file
+# holds every feed's mark and each write rewrites it: one write a poll made a round of N feeds
+# N rewrites of N marks (10,000 feeds: a cold round of 10,000 writes of 600 KB held the GIL from
+# a worker thread, and every poll's fetch waited for it; bench/bench_scale.py). A process killed
+# within that second loses those polls' marks only: a backup restored afterwards is then
+# recognized by the feeds' earlier marks. A normal exit writes what is pending (`atexit`).
+MARKS_EVERY = 1.0
+_pending: dict[Path, dict[str, datetime]] = {}
+_written_at: dict[Path, float] = {}
+_timers: dict[Path, threading.Timer] = {}
+_PENDING_LOCK = threading.Lock()
 
 
 def record_feed_mark(path: Path | None, feed: str, when: datetime) -> None:
     """Remember that `feed` was read at `when`, the latest poll's time: a mark ahead of it was
-    written on a clock since set back, and is replaced."""
+    written on a clock since set back, and is replaced. Written now, or within MARKS_EVERY."""
     if path is None:
         return
+    with _PENDING_LOCK:
+        _pending.setdefault(path, {})[feed] = when
+        if time.monotonic() - _written_at.get(path, -MARKS_EVERY) < MARKS_EVERY:
+            if path not in _timers:
+                timer = _timers[path] = threading.Timer(MARKS_EVERY, flush_feed_marks, (path,))
+                timer.daemon = True
+                timer.start()
+            return
+    flush_feed_marks(path)
+
+
+def flush_feed_marks(path: Path | None = None) -> None:
+    """Write the pending feed marks (of `path`, or of every file) now."""
+    with _PENDING_LOCK:
+        paths = [path] if path is not None else list(_pending)
+        batches = []
+        for p in paths:
+            timer = _timers.pop(p, None)
+            if timer is not None and timer is not threading.current_thread():
+                timer.cancel()
+            batches.append((p, _pending.pop(p, {})))
+            _written_at[p] = time.monotonic()
+    for p, marks in batches:
+        if marks:
+            _write_feed_marks(p, marks)
+
+
+def _write_feed_marks(path: Path, marks: dict[str, datetime]) -> None:
     with _locked(path):
         data = _read(path)
         feeds = data.get("feeds") if isinstance(data.get("feeds"), dict) else {}
-        if feed in feeds and _when(feeds.get(feed)) == when:
-            return
-        data["feeds"] = {**feeds, feed: when.isoformat()}
-        _write(path, data)
+        changed = {feed: when.isoformat() for feed, when in marks.items() if _when(feeds.get(feed)) != when}
+        if changed:
+            data["feeds"] = {**feeds, **changed}
+            _write(path, data)
+
+
+def _drop_pending(path: Path) -> None:
+    """Forget the marks not written yet for `path`: the database they were of is gone."""
+    with _PENDING_LOCK:
+        _pending.pop(path, None)
+        timer = _timers.pop(path, None)
+        _written_at.pop(path, None)
+    if timer is not None:
+        timer.cancel()
+    _SEEN.pop(path, None)
+
+
+atexit.register(flush_feed_marks)
+FORGET_HOOKS.append(_drop_pending)
 
 
 def _ahead(data: dict[str, Any], now: datetime) -> list[str]:
@@ -229,7 +332,10 @@ def drop_feed_marks_ahead(path: Path | None, now: datetime) -> list[str]:
     whose mark was dropped. Kept, such a mark was taken for a restore once the clock caught up
     with it, if the feed's last poll before was earlier (a 304 does not replace it): what the
     feed had published in between was stored as backfill, never alerted."""
-    if path is None or not _ahead(_read(path), now):
+    if path is None:
+        return []
+    flush_feed_marks(path)
+    if not _ahead(_read(path), now):
         return []  # the usual case: nothing written, data/ not created
     with _locked(path):
         data = _read(path)

@@ -6,7 +6,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -219,6 +219,12 @@ def sent_path(marks: Path | None) -> Path | None:
     return None if marks is None else marks.with_suffix(SENT_SUFFIX)
 
 
+# Called with the marks file's path when a database created now forgets its marks: what holds
+# marks for that file not written yet drops them (core/restore_marks.py registers here; storage
+# imports nothing of ours).
+FORGET_HOOKS: list[Callable[[Path], None]] = []
+
+
 def forget_marks(base: Path | None) -> list[Path]:
     """Remove the restore marks beside a database created now (the files removed). They told
     what the database there before had done (its file deleted, its PostgreSQL database dropped
@@ -228,6 +234,8 @@ def forget_marks(base: Path | None) -> list[Path]:
     seen = marks_path(base)
     if seen is None:
         return []
+    for hook in FORGET_HOOKS:  # marks this process holds for the file, not written yet
+        hook(seen)
     removed = []
     for path in (seen, sent_path(seen)):
         assert path is not None

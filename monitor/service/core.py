@@ -22,6 +22,7 @@ from sqlalchemy.exc import OperationalError
 from alerts.admin import AdminBot
 from core.config import AppConfig, Runtime, console_fallback
 from core.proxy import PROXY_VARIABLES, hide_password
+from core.restore_marks import flush_feed_marks
 from monitor.heap import tune_collector
 from monitor.scheduler import FeedScheduler, SteadyScheduler
 from monitor.service.config_rows import sync_config
@@ -158,6 +159,7 @@ class Service(ConfigReload, StatusViews, OperatorControls):
     async def close(self) -> None:
         if self.poll_states is not None:  # the last 304s (poll-once has no writer task)
             await self.poll_states.write_last()
+        await asyncio.to_thread(flush_feed_marks)  # the last second's polls' restore marks
         await self.admin.close()
         await self.tally_posts.close()
         await self.worker.close()

@@ -357,6 +357,9 @@ def test_two_processes_sharing_the_files_keep_each_others_marks_and_sends(
 
     monkeypatch.setattr(marks, "SENT_KEEP", 40)  # a rewrite every hundred sends or so
     monkeypatch.setattr(marks, "LOCK_WAIT", 60.0)  # a loaded machine: the lock is waited for, not given up
+    # every mark written at once (not batched a second, as the service does): 600 rewrites that
+    # must keep the other process's marks; a forked writer also ends without `atexit`
+    monkeypatch.setattr(marks, "MARKS_EVERY", 0.0)
     path = marks.marks_path(tmp_path / "monitor.db")
     n = 300
     forked = multiprocessing.get_context("fork")
