@@ -30,6 +30,8 @@ from core.config import FeedConfig, Settings
 from core.durations import format_duration
 
 if TYPE_CHECKING:  # the ingest stack is not needed to schedule (a child of the clock tests)
+    from apscheduler.job import Job
+
     from monitor.ingest import PollResult
 
 log = logging.getLogger("monitor.scheduler")
@@ -153,16 +155,21 @@ class FeedScheduler:
         """
         now = datetime.now(UTC)
         wanted = {f.name: f for f in feeds if f.enabled}
+        # the jobs read once: APScheduler looks a job up by a scan of the jobs added before its
+        # start, so a lookup per feed made the first sync of 10,000 feeds take 5 s
+        kept: dict[str, Job] = {}
         for job in self.scheduler.get_jobs():
             name = job.id[len(PREFIX):] if job.id.startswith(PREFIX) else None
             if name is not None and name not in wanted:
                 job.remove()
                 self._forget(name)
                 log.info("stopped polling %s", name)
+            else:
+                kept[job.id] = job
         for name, feed in wanted.items():
             old = self.feeds.get(name)
             self.feeds[name] = feed
-            job = self.scheduler.get_job(job_id(name))
+            job = kept.get(job_id(name))
             if job is None:
                 first = self._first_run(feed, state.get(name), now)
                 self.scheduler.add_job(

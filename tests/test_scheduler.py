@@ -105,6 +105,23 @@ async def test_sync_adds_removes_and_changes_interval() -> None:
         scheduler.shutdown(wait=False)
 
 
+async def test_sync_reads_the_jobs_once_not_a_lookup_per_feed(monkeypatch) -> None:
+    """APScheduler finds a job added before its start by scanning them all: one `get_job` per
+    feed made the first sync of 10,000 feeds quadratic (1.5 s of CPU; 0.26 s read once)."""
+    scheduler = AsyncIOScheduler(timezone=UTC)  # not started: the jobs wait in its pending list
+    fs = FeedScheduler(scheduler, Recorder(), Settings())
+    lookups: list[str] = []
+    real = scheduler.get_job
+    monkeypatch.setattr(scheduler, "get_job", lambda job, *a: lookups.append(job) or real(job, *a))
+    fs.sync([feed(f"f{i}", 3600) for i in range(300)], {})
+    fs.sync([feed(f"f{i}", 3600 if i % 2 else 60) for i in range(250)], {})  # 50 removed, 125 changed
+    assert lookups == []
+    jobs = {j.id: j for j in scheduler.get_jobs()}
+    assert set(jobs) == {job_id(f"f{i}") for i in range(250)}
+    assert {jobs[job_id(f"f{i}")].trigger.interval.total_seconds() for i in range(0, 250, 2)} == {60}
+    assert {jobs[job_id(f"f{i}")].trigger.interval.total_seconds() for i in range(1, 250, 2)} == {3600}
+
+
 async def test_feeds_removed_by_reloads_are_forgotten() -> None:
     """Feeds added and removed by reloads for months: what the scheduler keeps per feed
     (last result, runs, due time) is kept for the feeds it polls, not every feed it ever
