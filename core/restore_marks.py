@@ -174,7 +174,7 @@ def _read(path: Path) -> dict[str, Any]:
 # process or another: always a new file renamed over it, so another inode) is read again.
 # Writes read the file afresh under the lock, never from here.
 _SEEN: dict[Path, tuple[tuple[int, int, int], dict[str, Any]]] = {}
-_SEEN_LOCK = threading.Lock()
+_MEMORY = threading.Lock()  # what this process holds of the marks files: _SEEN and the pending marks
 
 
 def _signature(path: Path) -> tuple[int, int, int] | None:
@@ -190,13 +190,13 @@ def _read_seen(path: Path) -> dict[str, Any]:
     signature = _signature(path)
     if signature is None:
         return {}
-    with _SEEN_LOCK:
+    with _MEMORY:
         kept = _SEEN.get(path)
     if kept is not None and kept[0] == signature:
         return kept[1]
     data = _read(path)
     if _signature(path) == signature:  # not replaced while it was read
-        with _SEEN_LOCK:
+        with _MEMORY:
             _SEEN[path] = (signature, data)
     return data
 
@@ -233,7 +233,7 @@ def load_feed_marks(path: Path | None) -> dict[str, datetime]:
         return {}
     feeds = _read(path).get("feeds")
     marks = {str(k): _when(v) for k, v in feeds.items()} if isinstance(feeds, dict) else {}
-    with _PENDING_LOCK:
+    with _MEMORY:
         marks.update(_pending.get(path, {}))  # this process's, not written yet
     return {k: v for k, v in marks.items() if v is not None}
 
@@ -243,7 +243,7 @@ def feed_mark(path: Path | None, feed: str) -> datetime | None:
     from the file as last read while it is unchanged."""
     if path is None:
         return None
-    with _PENDING_LOCK:
+    with _MEMORY:
         pending = _pending.get(path, {}).get(feed)
     if pending is not None:  # this process's, not written yet
         return pending
@@ -262,7 +262,6 @@ MARKS_EVERY = 1.0
 _pending: dict[Path, dict[str, datetime]] = {}
 _written_at: dict[Path, float] = {}
 _timers: dict[Path, threading.Timer] = {}
-_PENDING_LOCK = threading.Lock()
 
 
 def record_feed_mark(path: Path | None, feed: str, when: datetime) -> None:
@@ -270,7 +269,7 @@ def record_feed_mark(path: Path | None, feed: str, when: datetime) -> None:
     written on a clock since set back, and is replaced. Written now, or within MARKS_EVERY."""
     if path is None:
         return
-    with _PENDING_LOCK:
+    with _MEMORY:
         _pending.setdefault(path, {})[feed] = when
         if time.monotonic() - _written_at.get(path, -MARKS_EVERY) < MARKS_EVERY:
             if path not in _timers:
@@ -283,7 +282,7 @@ def record_feed_mark(path: Path | None, feed: str, when: datetime) -> None:
 
 def flush_feed_marks(path: Path | None = None) -> None:
     """Write the pending feed marks (of `path`, or of every file) now."""
-    with _PENDING_LOCK:
+    with _MEMORY:
         paths = [path] if path is not None else list(_pending)
         batches = []
         for p in paths:
@@ -309,13 +308,13 @@ def _write_feed_marks(path: Path, marks: dict[str, datetime]) -> None:
 
 def _drop_pending(path: Path) -> None:
     """Forget the marks not written yet for `path`: the database they were of is gone."""
-    with _PENDING_LOCK:
+    with _MEMORY:
         _pending.pop(path, None)
         timer = _timers.pop(path, None)
         _written_at.pop(path, None)
+        _SEEN.pop(path, None)
     if timer is not None:
         timer.cancel()
-    _SEEN.pop(path, None)
 
 
 atexit.register(flush_feed_marks)
