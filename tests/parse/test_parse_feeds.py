@@ -324,3 +324,32 @@ def test_date_order_in_the_selectors_decides_what_the_page_cannot() -> None:
     # configured order wins over the page's evidence; an impossible reading still falls back
     assert _page_dates(_dated_page("25/11/2026"), date_order="month_first") == [
         datetime(2026, 11, 25, tzinfo=UTC)]
+
+
+_BASED = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" %s>
+  <title>t</title>
+  <entry><title>Uno</title><id>nota/1</id><link href="nota/1"/><updated>2026-01-05T10:30:00Z</updated></entry>
+  <entry xml:base="/es/"><title>Dos</title><id>tag:ex.org,2026:2</id><link href="nota/2"/>
+    <updated>2026-01-05T10:30:00Z</updated></entry>
+  <entry xml:base="https://otro.example/x/"><title>Tres</title><id>tag:ex.org,2026:3</id>
+    <link href="nota/3"/><updated>2026-01-05T10:30:00Z</updated></entry>
+</feed>"""
+
+
+@pytest.mark.parametrize("feed_base", [b"", b'xml:base="https://cdn.example/feeds/"'])
+def test_relative_links_and_xml_base_resolve_per_document(feed_base: bytes) -> None:
+    """feedparser's joins of a base and a link are remembered (monitor/parse/feeds.py): the
+    same relative link in documents fetched from two sites, parsed in turn and again, resolves
+    against each one's own URL and xml:base."""
+    body = _BASED % feed_base
+    for _ in range(2):
+        for site in ("https://a.example/rss/feed.xml", "https://b.example/feed"):
+            base = "https://cdn.example/feeds/feed.xml" if feed_base else site
+            links = [e.link for e in parse_any(body, {"content-type": "application/atom+xml"}, site).entries]
+            root = base.split("/", 3)
+            assert links == [
+                base.rsplit("/", 1)[0] + "/nota/1",
+                f"{root[0]}//{root[2]}/es/nota/2",
+                "https://otro.example/x/nota/3",
+            ]
