@@ -4,6 +4,7 @@ by, and the origin (scheme, host, port) the outbound address policy trusts."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import SplitResult, parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 _TRACKING_PREFIXES = ("utm_", "mtm_", "pk_", "__hs", "_hs")
@@ -91,8 +92,14 @@ def canonical_url(url: str | None, base: str | None = None) -> str | None:
     """The URL dedup compares, or None when `url` is not an http(s) URL. An internationalized
     host is written in IDNA (ascii_host): one feed's "ñandú.example/a" and another's
     "xn--and-6ma2c.example/a" are one item."""
-    if not url:
-        return None
+    return _canonical(url, base) if url else None
+
+
+@lru_cache(maxsize=4096)
+def _canonical(url: str, base: str | None) -> str | None:
+    """`canonical_url`, remembered: a poll asks it of each item's link three times (its key,
+    whether it is the document itself, whether to fetch its article) and of the document's
+    URL once an item."""
     url = url.strip()
     if base:
         url = urljoin(base, url)

@@ -26,7 +26,6 @@ from core.text import without_section_label
 from core.urls import canonical_url, same_document, with_fragment
 from monitor.parse import ParsedEntry
 
-_SPACE = re.compile(r"\s+")
 # a date later than the fetch by more than this is no date: the item stands at the fetch time,
 # as an undated one (backfill on a first poll); storage/tally.py's FUTURE_SLACK, for figures
 UNTRUSTED_AHEAD = timedelta(hours=1)
@@ -94,25 +93,23 @@ def clean_text(value: str | None) -> str:
     value = strip_controls(value)
     if not value.isascii():  # "Rocío" with a combining accent is the same word, stored composed
         value = unicodedata.normalize("NFC", value)
-    if "<" not in value and "&" not in value:
-        text = " ".join(value.split()) if "\u00a0" not in value else _SPACE.sub(
-            " ", value.replace("\u00a0", " ")).strip()
-        return _strip_boilerplate(text)
+    if "<" not in value and "&" not in value:  # split() splits at every white space, NBSP too
+        return _strip_boilerplate(" ".join(value.split()))
     # only HTML elements are tags: "<<Queremos libertad>>", "el penal <El Rodeo>" are text
     text = strip_markup(value, known_only=True) if "<" in value else value
     if "&" in text:
         text = strip_controls(html.unescape(text))
         if "<" in text and ">" in text:  # escaped markup, as some feeds double-encode
             text = strip_markup(text, known_only=True)
-    text = _SPACE.sub(" ", text.replace("\u00a0", " ")).strip()
-    return _strip_boilerplate(text)
+    return _strip_boilerplate(" ".join(text.split()))
 
 
 def _strip_boilerplate(text: str) -> str:
     """Feed boilerplate at the end of a text; only the last BOILERPLATE_TAIL characters
     are searched, so the cost does not grow with the text."""
     tail = text[-BOILERPLATE_TAIL:]
-    if any(hint in tail[-600:].lower() for hint in _BOILERPLATE_HINTS):
+    end = tail[-600:].lower()
+    if any(hint in end for hint in _BOILERPLATE_HINTS):
         for pattern in _BOILERPLATE:
             tail = pattern.sub("", tail).strip()
         text = (text[:-BOILERPLATE_TAIL] + tail).strip() if len(text) > BOILERPLATE_TAIL else tail
