@@ -30,8 +30,11 @@ shown without their userinfo.
 Limits per feed (settings, overridable per feed): at most max_entries_per_document
 entries of a document are read (the rest are named in the parse problem), and at most
 max_new_items_per_poll new items are stored per poll, the most recent first; the rest are
-named in last_error and stored by later polls (the next fetch is unconditional). Documents
-above INLINE_PARSE_BYTES are parsed and cleaned in a worker thread.
+named in last_error and stored by later polls (the next fetch is unconditional).
+
+Threads: a fetched document is parsed, cleaned and looked up among the stored items in one
+worker thread's call (its restore mark read with them); the poll's writes go to the one thread
+the polls' writes share (`written`), its restore mark with them.
 """
 
 from monitor.ingest.feed_state import backoff_delay

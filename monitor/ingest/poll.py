@@ -7,12 +7,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from datetime import time as dt_time
 from functools import partial
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -44,7 +46,6 @@ from storage.db import Database, conflict, refusal
 
 log = logging.getLogger("monitor.ingest")
 
-INLINE_PARSE_BYTES = 16_000  # larger documents are parsed and cleaned in a worker thread
 GONE = (404, 410)  # a remembered new URL answering these is dropped at once
 MOVE_FAILURES = 3  # polls in a row a remembered new URL may fail before feeds.yaml's is tried
 # a poll whose write PostgreSQL aborted for a conflict with another connection (a deadlock
@@ -54,6 +55,15 @@ CONFLICT_DELAY = 1.0
 CONFLICT_NEXT_POLL = timedelta(minutes=1)  # still conflicting: the next poll, at the latest
 # the polls' writes (items stored, outcomes recorded) run here, one at a time and in order
 WRITES = ThreadPoolExecutor(max_workers=1, thread_name_prefix="poll-writes")
+# the fetched documents are read here (`_examine`), one at a time: under the GIL parallel
+# parses gain nothing, and each thread runnable beside the event loop costs GIL hand-offs
+DOCUMENTS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="poll-documents")
+# At most this many polls per fetch slot (settings.concurrency) are under way at once, from
+# their fetch to their store: fetches end faster than documents are read and stored, and 1,000
+# feeds polled at once (a start) held every fetched document and its items in memory, 270 MB
+# against 150 (docs/INGESTION.md, "Benchmark").
+POLLS_PER_FETCH_SLOT = 2
+_UNDER_WAY: weakref.WeakKeyDictionary[Fetcher, asyncio.Semaphore] = weakref.WeakKeyDictionary()
 
 T = TypeVar("T")
 
@@ -80,12 +90,13 @@ async def poll_feed(
 
     `states`: the feeds' poll state kept in memory and 304s written in batches
     (monitor/ingest/poll_states.py); None reads and writes the feed's row each time."""
-    started = time.perf_counter()
-    now = now or datetime.now(UTC)
+    started, at = time.perf_counter(), now or datetime.now(UTC)
     try:
-        result = await _poll_through_conflicts(feed, settings, fetcher, db, now, states)
+        async with _under_way(fetcher, settings):  # its time starts once it has a slot
+            started, at = time.perf_counter(), now or datetime.now(UTC)
+            result = await _poll_through_conflicts(feed, settings, fetcher, db, at, states)
     except OperationalError as exc:  # a lock held past the busy timeout, a full disk
-        result = _refused(feed, now, f"database: {refusal(exc)}",
+        result = _refused(feed, at, f"database: {refusal(exc)}",
                           soon=conflict(exc) and feed.interval > CONFLICT_NEXT_POLL)
     except Exception as exc:  # a bug: report it on the feed, stay up
         log.exception("poll of %s failed unexpectedly", feed.name)
@@ -93,15 +104,24 @@ async def poll_feed(
         try:
             if states is not None:
                 await _forget(states, feed)
-            result = await written(record_failure, db, feed, settings, now, error, None, None)
+            result = await written(record_failure, db, feed, settings, at, error, None, None)
         except OperationalError as again:  # still refused: the next poll records its outcome
             log.warning("cannot record the failure of %s: %s", feed.name, refusal(again))
-            result = _unrecorded(feed, settings, now, error)
+            result = _unrecorded(feed, settings, at, error)
         except Exception:  # the database itself is failing: report without recording
             log.exception("cannot record the failure of %s", feed.name)
-            result = _unrecorded(feed, settings, now, error)
+            result = _unrecorded(feed, settings, at, error)
     result.duration = time.perf_counter() - started
     return result
+
+
+def _under_way(fetcher: Fetcher, settings: Settings) -> asyncio.Semaphore:
+    """The slots of the polls under way with `fetcher` (POLLS_PER_FETCH_SLOT); a reload that
+    changes the settings makes a new fetcher, and so new slots."""
+    slots = _UNDER_WAY.get(fetcher)
+    if slots is None:
+        slots = _UNDER_WAY[fetcher] = asyncio.Semaphore(POLLS_PER_FETCH_SLOT * settings.concurrency)
+    return slots
 
 
 async def _poll_through_conflicts(
@@ -182,11 +202,10 @@ async def _poll(
         return await written(record_success, db, feed, settings, now, fetched, None, [], 0, feed_id=state.feed_id)
 
     limits = feed.limits(settings)
-    read = (feed, fetched, now, limits.max_entries_per_document, feed.zone(settings))
-    if len(fetched.body) > INLINE_PARSE_BYTES:  # keep the event loop responsive
-        parsed, items = await asyncio.to_thread(_read, *read)
-    else:  # a thread hop costs more than parsing a small document blocks the loop
-        parsed, items = _read(*read)
+    marks = marks_path(db.marks_base)
+    # one hop off the event loop for the document's CPU work and its reads (module docstring)
+    parsed, items, fresh, mark = await asyncio.get_running_loop().run_in_executor(DOCUMENTS, partial(
+        _examine, db, feed, state, fetched, now, limits.max_entries_per_document, feed.zone(settings), marks))
     log_losses(db, feed.name, parsed.lost)  # stored as the parse problem too; logged once
     if parsed.fatal:
         problem = parsed.problem or "no entries could be read"
@@ -201,8 +220,6 @@ async def _poll(
             record_failure, db, feed, settings, now, problem, fetched.status, None, parse_problem=problem,
             feed_id=state.feed_id,
         )
-    # off the event loop: a document's look-ups held it 0.06-0.11 s on a busy 2-core host
-    fresh = await asyncio.to_thread(_not_stored, db, feed, state, items, now) if items else []
     skipped = len(items) - len(fresh)
     fresh, held = _newest(fresh, limits.max_new_items_per_poll)
     if held:
@@ -210,9 +227,6 @@ async def _poll(
             "%s: %d new items over max_new_items_per_poll (%d) left for a later poll",
             feed.name, held, limits.max_new_items_per_poll,
         )
-    marks = marks_path(db.marks_base)
-    # a file: read off the event loop
-    mark = None if marks is None else await asyncio.to_thread(feed_mark, marks, feed.name)
     seen = seen_until(mark, state.last_success_at, now,
                       margin=REPLICAS_MARGIN if db.dialect == "postgresql" else timedelta(0))
     backfill = _backfill_flags(fresh, state, feed, settings, now, seen)
@@ -234,7 +248,7 @@ async def _poll(
     # a restore matters only if items were stored since the backup: no write each poll, but a
     # mark ahead of now (the clock set back since) is put right before the clock catches up with it
     if fresh or (mark is not None and mark > now):
-        await asyncio.to_thread(record_feed_mark, marks, feed.name, now)
+        await written(record_feed_mark, marks, feed.name, now)
     return result
 
 
@@ -250,6 +264,21 @@ async def _feed_state(db: Database, feed: FeedConfig, states: PollStates | None)
         if states is not None:
             states.remember(feed, state)
     return state
+
+
+def _examine(
+    db: Database, feed: FeedConfig, state: FeedState, fetched: FetchResult, now: datetime,
+    max_entries: int, zone: tzinfo, marks: Path | None,
+) -> tuple[ParsedFeed, list[NormalizedItem], list[NormalizedItem], datetime | None]:
+    """What a poll reads of its document, in one worker thread's call: the parse and its
+    normalized items, those not stored yet (`_not_stored`), and the feed's restore mark (a
+    file). One hop: each thread hop, and each thread runnable beside the event loop, costs CPU
+    in GIL hand-offs (docs/INGESTION.md, "Benchmark")."""
+    parsed, items = _read(feed, fetched, now, max_entries, zone)
+    if parsed.fatal or (not items and parsed.problems):
+        return parsed, items, [], None
+    fresh = _not_stored(db, feed, state, items, now) if items else []
+    return parsed, items, fresh, None if marks is None else feed_mark(marks, feed.name)
 
 
 def _not_stored(
@@ -297,7 +326,7 @@ def _give_up_move(feed: FeedConfig, state: FeedState, fetched: FetchResult) -> b
 def _read(
     feed: FeedConfig, fetched: FetchResult, now: datetime, max_entries: int, zone: tzinfo,
 ) -> tuple[ParsedFeed, list[NormalizedItem]]:
-    """Parse and normalize (CPU-bound: run in a worker thread for large documents); entries
+    """Parse and normalize (CPU-bound: `_examine` runs it in a worker thread); entries
     beyond `max_entries` are not read, and the problem says so."""
     total = 0
     if feed.type != "page" and not looks_like_json(fetched.body, fetched.headers):
