@@ -60,7 +60,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 def _pg_lock_timeout(dbapi_conn: Any, _record: Any) -> None:
     """PostgreSQL's BUSY_TIMEOUT (lock_timeout). By default it waits for a lock without end: a
-    `psql` left in `SELECT … FOR UPDATE` held the polls' writer thread, every feed's writes
+    `psql` left in `SELECT … FOR UPDATE` held the polls' thread, every feed's writes
     behind it and the process's exit after a SIGTERM for as long as it lasted."""
     with dbapi_conn.cursor() as cur:
         cur.execute(f"SET lock_timeout = {int(BUSY_TIMEOUT * 1000)}")

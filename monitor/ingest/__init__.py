@@ -32,9 +32,10 @@ entries of a document are read (the rest are named in the parse problem), and at
 max_new_items_per_poll new items are stored per poll, the most recent first; the rest are
 named in last_error and stored by later polls (the next fetch is unconditional).
 
-Threads: a fetched document is parsed, cleaned and looked up among the stored items in one
-worker thread's call (its restore mark read with them); the poll's writes go to the one thread
-the polls' writes share (`written`), its restore mark with them.
+Threads: a poll's work off the event loop (its feed's row read; its document parsed, cleaned
+and looked up among the stored items, in one call; its writes) runs in one thread the polls
+share, a call at a time and in order (`poll.WORK`); its fetches run on the event loop. At most
+2 polls per fetch slot are under way at once, from fetch to store.
 """
 
 from monitor.ingest.feed_state import backoff_delay

@@ -159,7 +159,7 @@ def record_success(
         row = _polled_row(session, feed, feed_id)
         if items:
             # looked up again: another feed's poll may have stored some since (its write ran
-            # before this one in the polls' writer thread or another replica's, or while
+            # before this one in the polls' thread or another replica's, or while
             # articles were fetched)
             still_new = {id(i) for i in unknown(session, row.id, [i for i, _ in items])}
             rows = [(i, b) for i, b in items if id(i) in still_new]

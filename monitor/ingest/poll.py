@@ -53,11 +53,13 @@ MOVE_FAILURES = 3  # polls in a row a remembered new URL may fail before feeds.y
 CONFLICT_RETRIES = 2
 CONFLICT_DELAY = 1.0
 CONFLICT_NEXT_POLL = timedelta(minutes=1)  # still conflicting: the next poll, at the latest
-# the polls' writes (items stored, outcomes recorded) run here, one at a time and in order
-WRITES = ThreadPoolExecutor(max_workers=1, thread_name_prefix="poll-writes")
-# the fetched documents are read here (`_examine`), one at a time: under the GIL parallel
-# parses gain nothing, and each thread runnable beside the event loop costs GIL hand-offs
-DOCUMENTS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="poll-documents")
+# The polls' work off the event loop runs in this one thread, a call at a time and in order: a
+# feed's row read, a fetched document read (parse, clean, look-up among the stored items), the
+# writes (items stored, outcomes recorded). One thread: under the GIL, threads that parse and
+# store beside the event loop gain nothing, and each costs CPU in hand-offs (1,000 feeds polled
+# at once: 1.7x feedparser's parse alone, against 2.2-2.9x with a thread for the writes, one
+# for the documents and the default pool for the reads; docs/INGESTION.md, "Benchmark").
+WORK = ThreadPoolExecutor(max_workers=1, thread_name_prefix="poll-work")
 # At most this many polls per fetch slot (settings.concurrency) are under way at once, from
 # their fetch to their store: fetches end faster than documents are read and stored, and 1,000
 # feeds polled at once (a start) held every fetched document and its items in memory, 270 MB
@@ -68,13 +70,13 @@ _UNDER_WAY: weakref.WeakKeyDictionary[Fetcher, asyncio.Semaphore] = weakref.Weak
 T = TypeVar("T")
 
 
-async def written(call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """`call(*args, **kwargs)`: a poll's database write, in the thread the polls' writes share.
-    Off the event loop: a lock another process holds is waited for there (up to the busy
-    timeout) while the other feeds' polls, the heartbeat and delivery go on. One at a time:
-    two feeds listing one article look it up and store it in turn (`record_success` looks
-    again before it stores), so it is stored once."""
-    return await asyncio.get_running_loop().run_in_executor(WRITES, partial(call, *args, **kwargs))
+async def off_loop(call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`call(*args, **kwargs)` in the polls' thread (WORK). Off the event loop: a lock another
+    process holds is waited for there (up to the busy timeout) while the heartbeat, delivery
+    and the fetches of the polls under way go on; the other polls' reads and writes wait
+    behind it, as the writes always did. In order: two feeds listing one article look it up
+    and store it in turn (`record_success` looks again before it stores), so it is stored once."""
+    return await asyncio.get_running_loop().run_in_executor(WORK, partial(call, *args, **kwargs))
 
 
 async def poll_feed(
@@ -104,7 +106,7 @@ async def poll_feed(
         try:
             if states is not None:
                 await _forget(states, feed)
-            result = await written(record_failure, db, feed, settings, at, error, None, None)
+            result = await off_loop(record_failure, db, feed, settings, at, error, None, None)
         except OperationalError as again:  # still refused: the next poll records its outcome
             log.warning("cannot record the failure of %s: %s", feed.name, refusal(again))
             result = _unrecorded(feed, settings, at, error)
@@ -194,29 +196,29 @@ async def _poll(
             return states.not_modified(feed, state, now, fetched)
         await _forget(states, feed, state)  # this outcome goes through the ORM
     if not fetched.ok:
-        return await written(
+        return await off_loop(
             record_failure, db, feed, settings, now, fetched.error or "fetch failed", fetched.status,
             fetched.retry_after, forget_move=forget_move, feed_id=state.feed_id,
         )
     if fetched.not_modified:
-        return await written(record_success, db, feed, settings, now, fetched, None, [], 0, feed_id=state.feed_id)
+        return await off_loop(record_success, db, feed, settings, now, fetched, None, [], 0, feed_id=state.feed_id)
 
     limits = feed.limits(settings)
     marks = marks_path(db.marks_base)
-    # one hop off the event loop for the document's CPU work and its reads (module docstring)
-    parsed, items, fresh, mark = await asyncio.get_running_loop().run_in_executor(DOCUMENTS, partial(
-        _examine, db, feed, state, fetched, now, limits.max_entries_per_document, feed.zone(settings), marks))
+    # one call off the event loop for the document's CPU work and its reads
+    parsed, items, fresh, mark = await off_loop(
+        _examine, db, feed, state, fetched, now, limits.max_entries_per_document, feed.zone(settings), marks)
     log_losses(db, feed.name, parsed.lost)  # stored as the parse problem too; logged once
     if parsed.fatal:
         problem = parsed.problem or "no entries could be read"
-        return await written(
+        return await off_loop(
             record_failure, db, feed, settings, now, problem, fetched.status, None, parse_problem=problem,
             feed_id=state.feed_id,
         )
 
     if not items and parsed.problems:  # ill-formed and nothing usable came out of it
         problem = f"no usable entries: {parsed.problem}"
-        return await written(
+        return await off_loop(
             record_failure, db, feed, settings, now, problem, fetched.status, None, parse_problem=problem,
             feed_id=state.feed_id,
         )
@@ -248,19 +250,18 @@ async def _poll(
     # a restore matters only if items were stored since the backup: no write each poll, but a
     # mark ahead of now (the clock set back since) is put right before the clock catches up with it
     if fresh or (mark is not None and mark > now):
-        await written(record_feed_mark, marks, feed.name, now)
+        await off_loop(record_feed_mark, marks, feed.name, now)
     return result
 
 
 async def _feed_state(db: Database, feed: FeedConfig, states: PollStates | None) -> FeedState:
-    """The state the fetch needs: remembered (`states`), else read from the feed's row in a
-    worker thread. On the event loop it held every other poll and /healthz for the read (and,
+    """The state the fetch needs: remembered (`states`), else read from the feed's row in the
+    polls' thread. On the event loop it held every other poll and /healthz for the read (and,
     the rare time the row had to be put in step with a moved URL, for that write's busy timeout
-    under another process's lock). Not in the writes' thread: under such a lock the writes
-    queued there would hold every poll's fetch, and the read needs no lock."""
+    under another process's lock)."""
     state = None if states is None else states.remembered(feed)
     if state is None:
-        state = await asyncio.to_thread(load_state, db, feed)
+        state = await off_loop(load_state, db, feed)
         if states is not None:
             states.remember(feed, state)
     return state
@@ -270,10 +271,9 @@ def _examine(
     db: Database, feed: FeedConfig, state: FeedState, fetched: FetchResult, now: datetime,
     max_entries: int, zone: tzinfo, marks: Path | None,
 ) -> tuple[ParsedFeed, list[NormalizedItem], list[NormalizedItem], datetime | None]:
-    """What a poll reads of its document, in one worker thread's call: the parse and its
+    """What a poll reads of its document, in one call in the polls' thread: the parse and its
     normalized items, those not stored yet (`_not_stored`), and the feed's restore mark (a
-    file). One hop: each thread hop, and each thread runnable beside the event loop, costs CPU
-    in GIL hand-offs (docs/INGESTION.md, "Benchmark")."""
+    file)."""
     parsed, items = _read(feed, fetched, now, max_entries, zone)
     if parsed.fatal or (not items and parsed.problems):
         return parsed, items, [], None
@@ -294,22 +294,22 @@ def _not_stored(
 
 
 async def _store(db: Database, feed: FeedConfig, *args: Any, **kwargs: Any) -> PollResult:
-    """`record_success` in the writer thread; once more when another process stored one of the
+    """`record_success` in the polls' thread; once more when another process stored one of the
     items between its look-up and its insert (a replica whose lease on the feed ran out during
     this poll, `poll-once` beside the service): the unique (feed, GUID) refused the insert, and
     the second look-up finds the item stored."""
     try:
-        return await written(record_success, db, feed, *args, **kwargs)
+        return await off_loop(record_success, db, feed, *args, **kwargs)
     except IntegrityError:
         log.info("%s: items stored by another process meanwhile; storing the rest", feed.name)
-        return await written(record_success, db, feed, *args, **kwargs)
+        return await off_loop(record_success, db, feed, *args, **kwargs)
 
 
 async def _forget(states: PollStates, feed: FeedConfig, state: FeedState | None = None) -> None:
     """Forget the feed's remembered state; its pending row is written first (PollStates.forget)."""
     rows = states.forget(feed, state)
     if rows:
-        await written(states.write, rows)
+        await off_loop(states.write, rows)
 
 
 def _give_up_move(feed: FeedConfig, state: FeedState, fetched: FetchResult) -> bool:
@@ -326,7 +326,7 @@ def _give_up_move(feed: FeedConfig, state: FeedState, fetched: FetchResult) -> b
 def _read(
     feed: FeedConfig, fetched: FetchResult, now: datetime, max_entries: int, zone: tzinfo,
 ) -> tuple[ParsedFeed, list[NormalizedItem]]:
-    """Parse and normalize (CPU-bound: `_examine` runs it in a worker thread); entries
+    """Parse and normalize (CPU-bound: `_examine` runs it in the polls' thread); entries
     beyond `max_entries` are not read, and the problem says so."""
     total = 0
     if feed.type != "page" and not looks_like_json(fetched.body, fetched.headers):

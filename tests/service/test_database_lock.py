@@ -431,11 +431,11 @@ def test_two_processes_storing_one_feeds_items_after_the_lock_is_no_failure(worl
     """`poll-once` polled a feed the service was polling: both looked its items up, then waited
     for the lock; the one that stored second broke the unique (feed, GUID), and the poll was
     the feed's failure (`internal error: IntegrityError: UNIQUE constraint failed`, a traceback,
-    a back-off). Two writer threads here stand for the two processes' writers."""
+    a back-off). Two threads for the polls here stand for the two processes' own."""
     config, runtime, db, holder = _opened(world)
     event.listen(db.engine, "connect", lambda conn, _record: conn.execute("PRAGMA busy_timeout=5000"))
     db.engine.dispose()
-    monkeypatch.setattr(monitor.ingest.poll, "WRITES", ThreadPoolExecutor(2, thread_name_prefix="processes"))
+    monkeypatch.setattr(monitor.ingest.poll, "WORK", ThreadPoolExecutor(2, thread_name_prefix="processes"))
 
     async def scenario() -> list[tuple[str, str | None]]:
         one, two = Service(config, runtime, db), Service(config, runtime, db)
