@@ -60,7 +60,7 @@ async def test_polls_wait_for_a_slot_from_their_fetch_to_their_store(
 
 
 async def test_a_polls_reads_and_writes_run_in_the_polls_one_thread(
-    server: FeedServer, settings: Settings, db: Database, monkeypatch: pytest.MonkeyPatch,
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The feed's row read, the document's read (parse, clean, look-up) and the store run in
     the polls' one thread, not on the event loop and not in a thread each: under the GIL
@@ -79,8 +79,7 @@ async def test_a_polls_reads_and_writes_run_in_the_polls_one_thread(
 
     for name in threads:
         monkeypatch.setattr(poll_module, name, watched(name))
-    async with Fetcher(settings, deadline=4.0) as fetcher:
-        results = await asyncio.gather(*(poll_feed(_feed(server, n), settings, fetcher, db) for n in range(6)))
+    results = await asyncio.gather(*(poll_feed(_feed(server, n), settings, fetcher, db) for n in range(6)))
     assert [r.stored for r in results] == [1] * 6
     used = set().union(*threads.values())
     assert all(threads.values()) and len(used) == 1 and loop_thread not in used
