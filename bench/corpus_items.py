@@ -6,7 +6,8 @@ change to the parsers, and the digests must match (docs/INGESTION.md, "Hostile m
 Every file of ../shared/corpus (2,712 feeds, HTML pages served in their place, broken
 documents) goes through `parse_any` and `normalize_entry` as a poll reads it, and through
 `parse_page` with four selector sets (each file read as a page; the HTML files of tests/data
-too). Each item's GUID, URL, title, summary, text, dates and the parse problems are hashed.
+too). Each item's GUID, URL, canonical URL, title, summary, text, content hash, dates and the
+parse problems are hashed.
 Prints the counts and the digest; `--list` prints one line per file instead.
 """
 
@@ -52,8 +53,8 @@ def _lines(parsed: ParsedFeed) -> list[str]:
             out.append("none")
             continue
         out.append("\t".join(str(v) for v in (
-            item.guid, item.url, item.title, item.summary, item.text, item.published_at, item.dated,
-            item.date_only, item.updated_at)))
+            item.guid, item.url, item.canonical_url, item.title, item.summary, item.text,
+            item.content_hash, item.published_at, item.dated, item.date_only, item.updated_at)))
     return out
 
 

@@ -62,6 +62,9 @@ BOOLEAN_ATTRIBUTES = frozenset(_BOOLEAN_NAMES.split())
 _NAME_END = re.compile(r"[\s/>]")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9:-]*")
 _CLOSERS = {name: re.compile(rf"</{name}\s*>", re.I) for name in BLOCKS}
+# A tag without attributes (`<p>`, `</b>`): most of a feed's markup, taken in one match. What
+# it does is what the general walk does with such a tag; any other `<` goes that way.
+_PLAIN_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)>")
 
 
 def cap(value: str, limit: int) -> str:
@@ -158,6 +161,14 @@ def strip_markup(
             out.append(value[i:])
             break
         out.append(value[i:j])
+        plain = _PLAIN_TAG.match(value, j)
+        if plain is not None and plain.end() - 1 - j <= MAX_TAG_CHARS:
+            name = plain.group(2).lower()
+            if name not in _CLOSERS and (not known_only or name in ELEMENTS):
+                tags += 1
+                i = plain.end()
+                out.append(" " if name in BREAKS else tag_sep)
+                continue
         if value.startswith("<!--", j):
             end = comment_end(j + 4)[1]
             if end < 0:  # unclosed: the `<` is text

@@ -81,6 +81,24 @@ def test_ordinary_markup_reads_as_before():
     assert strip_markup(far) == far  # too long to be a tag: text
 
 
+NAMES = ["p", "P", "b", "br", "Span", "div", "h1", "tr", "script", "style", "svg", "xyz", "El", "o", "a1"]
+
+
+@pytest.mark.parametrize("known_only", [False, True])
+@pytest.mark.parametrize("tag_sep", ["", " "])
+def test_a_tag_without_attributes_reads_as_the_general_walk_reads_it(known_only, tag_sep):
+    # `<p>` and `</b>` take a shorter way than `<p >` and `</b >`: the same text out
+    for name in NAMES:
+        for text in (f"a<{name}>b</{name}>c", f"<{name}>x", f"x</{name}>", f"<{name}><{name}>y</{name}>z"):
+            general = strip_markup(text.replace(">", " >"), known_only=known_only, tag_sep=tag_sep)
+            assert strip_markup(text, known_only=known_only, tag_sep=tag_sep) == general.replace(
+                " >", ">"), (text, known_only, tag_sep)  # a tag kept as text keeps its own space
+    assert strip_markup("a<xyz>b", known_only=True) == "a<xyz>b"  # no element of HTML: text
+    assert strip_markup("<El>Rodeo", known_only=True) == "<El>Rodeo"
+    long_name = "<a" + "x" * MAX_TAG_CHARS + ">"
+    assert strip_markup(long_name) == long_name  # past MAX_TAG_CHARS: text, as with attributes
+
+
 def test_boilerplate_is_still_dropped_from_a_long_text():
     body = "palabra " * 30_000 + "The post Liberan presos appeared first on El Pitazo."
     assert clean_text(body).endswith("palabra")
