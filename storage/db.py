@@ -27,6 +27,13 @@ DEFAULT_URL = "sqlite:///data/monitor.db"
 # the -wal file is cut back to this once checkpointed: without it, it kept the size of the
 # largest transaction (a retention pass deleting 100,000 items: 58 MB) until the service stopped
 WAL_LIMIT = 16 * 1024 * 1024
+# SQLite checkpoints the -wal file into the database once it holds this many pages (4 KB each:
+# WAL_LIMIT, the size it is cut back to anyway). A poll's store rewrites the leaf pages its 30
+# items land on in each of the items' indexes, and SQLite's default (1,000 pages) copied those
+# pages back into the database every few polls: 130 checkpoints, 1.1 s of a 1,000-feed first
+# pass; at 4,096 pages a page rewritten by many polls is copied back once (docs/INGESTION.md,
+# "Benchmark").
+WAL_CHECKPOINT_PAGES = WAL_LIMIT // 4096
 BUSY_TIMEOUT = 10  # seconds a statement waits for a lock another connection holds
 PG_CONNECT_TIMEOUT = 10  # seconds to open a PostgreSQL connection (libpq waits for ever by default)
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for a lock wait past lock_timeout
@@ -52,6 +59,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute(f"PRAGMA journal_size_limit={WAL_LIMIT}")
+    cur.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT * 1000}")
     cur.execute("PRAGMA synchronous=NORMAL")

@@ -223,3 +223,29 @@ def _pass_steps(db, *, expected: int) -> int:
         assert prune_unmatched_items(s, NOW - timedelta(days=90)) == expected
     db.dispose()
     return steps
+
+
+def test_the_wal_is_checkpointed_at_its_limit_not_every_thousand_pages(tmp_path):
+    """Polls' stores rewrite the same index pages commit after commit; checkpointed every 1,000
+    pages (SQLite's default) those pages were copied back into the database every few polls.
+    The -wal file now fills to WAL_LIMIT first, then is checkpointed."""
+    from sqlalchemy import insert
+
+    from storage.db import WAL_CHECKPOINT_PAGES, WAL_LIMIT, open_database
+
+    assert WAL_CHECKPOINT_PAGES * 4096 == WAL_LIMIT
+    db = open_database(f"sqlite:///{tmp_path / 'm.db'}")
+    with db.session() as s:
+        feed = Feed(name="f", url="https://x.org/feed", consecutive_failures=0)
+        s.add(feed)
+        s.flush()
+        feed_id = feed.id
+    for poll in range(60):  # 60 stores of 30 items: about 1,700 pages written to the -wal file
+        with db.session() as s:
+            s.execute(insert(Item), [
+                dict(feed_id=feed_id, guid=f"g{poll}-{i}", title=f"t {i}", summary="texto " * 120,
+                     content_hash=f"h{poll}-{i}", published_at=NOW, fetched_at=NOW) for i in range(30)])
+    # a checkpoint at 1,000 pages would have started the file over from its head at that size
+    frame = 4096 + 24
+    assert 1_200 * frame < (tmp_path / "m.db-wal").stat().st_size < WAL_LIMIT
+    db.dispose()
