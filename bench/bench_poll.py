@@ -31,7 +31,9 @@ from core.config import FeedConfig, Settings  # noqa: E402
 from devtools.samples import SampleItem, rss  # noqa: E402
 from monitor.fetch import Fetcher  # noqa: E402
 from monitor.ingest import PollResult, poll_feed  # noqa: E402
+from monitor.ingest.feed_state import stored_url  # noqa: E402
 from storage.db import open_database  # noqa: E402
+from storage.feeds import sync_feeds  # noqa: E402
 
 PARAGRAPH = (
     "<p>Foro Penal informó este martes que <b>{n}</b> presos políticos fueron excarcelados "
@@ -50,7 +52,7 @@ def make_feeds(directory: Path, feeds: int, items: int) -> list[bytes]:
                 link=f"https://outlet{f}.example/noticias/{i}/nota-{f}-{i}?utm_source=rss",
                 summary=PARAGRAPH.format(n=i) * 3,
                 guid=f"https://outlet{f}.example/?p={i}",
-                published=now - timedelta(minutes=20 * i),
+                published=now - timedelta(minutes=20 * i, seconds=f),  # dates of its own
             )
             for i in range(items)
         ]
@@ -80,6 +82,10 @@ async def run_pass(
     try:
         async with Fetcher(settings) as fetcher:
             wall, cpu = time.perf_counter(), time.process_time()
+            # as `monitor poll-once` and `monitor run` begin (sync_config): feeds.yaml's rows
+            # written in one transaction, then the polls
+            with db.session() as session:
+                sync_feeds(session, [(f.name, stored_url(f.url)) for f in feeds])
             results = await asyncio.gather(*(poll_feed(f, settings, fetcher, db) for f in feeds))
             return results, time.perf_counter() - wall, time.process_time() - cpu
     finally:

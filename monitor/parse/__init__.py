@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from typing import NamedTuple
 
 from core.text import MONTHS
@@ -108,12 +109,28 @@ _ORDINAL_DAY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b", re.I)
 _SPANISH_ORDINAL_DAY = re.compile(r"\b(\d{1,2})(?:\.?[º°]|e?ro\.?)(?=\s+de\s)", re.I)
 
 
+REMEMBERED_DATE_CHARS = 100  # a date's text up to this long has its rewording remembered
+
+
 def reworded(text: str) -> str:
     """`text` in words the date readers take whole: times in 24 hours (`in_24_hours`), days
     without their ordinal ending ("December 3rd", "1º de enero" were no date), and an
     ISO time with a zone's name in RFC 822's order ("03 Dec 2025 22:30:00 UTC"), whose reader
     knows UTC, GMT and the US zones; feedparser kept the day of "2025-12-03 22:30:00 UTC"
-    and dropped its time. A name it does not know leaves the time without an offset."""
+    and dropped its time. A name it does not know leaves the time without an offset.
+
+    Remembered: an entry's date is reworded twice as it is read (`read_local_date`, then the
+    feed parser's check of feedparser's reading), and a feed lists the same dates poll after
+    poll."""
+    return _reworded(text) if len(text) <= REMEMBERED_DATE_CHARS else _rewording(text)
+
+
+@lru_cache(maxsize=4096)
+def _reworded(text: str) -> str:
+    return _rewording(text)
+
+
+def _rewording(text: str) -> str:
     text = _SPANISH_ORDINAL_DAY.sub(r"\1", _ORDINAL_DAY.sub(r"\1", in_24_hours(text)))
     if m := _ISO_NAMED_ZONE.match(text):
         year, month, day, clock, name = m.groups()
