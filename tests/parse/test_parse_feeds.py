@@ -353,3 +353,22 @@ def test_relative_links_and_xml_base_resolve_per_document(feed_base: bytes) -> N
                 f"{root[0]}//{root[2]}/es/nota/2",
                 "https://otro.example/x/nota/3",
             ]
+
+
+def test_a_remembered_rewording_is_the_rewording_and_a_long_text_is_not_kept() -> None:
+    """A date's rewording is remembered (an entry's date is reworded twice as it is read, and a
+    feed lists the same dates poll after poll): asked again, the same answer; a text longer
+    than any date is reworded but not kept."""
+    from monitor.parse import REMEMBERED_DATE_CHARS, _reworded, _rewording, reworded
+
+    texts = ["Wed, 03 Dec 2025 10:30 PM -0400", "December 3rd, 2025 12:15 AM", "1º de enero de 2026",
+             "2025-12-03 22:30:00 UTC", "03 Dic 2025 10:30 p. m.", "Sun, 06 Dec 2026 04:53:25 GMT"]
+    for text in texts:
+        assert reworded(text) == reworded(text) == _rewording(text)
+    assert reworded("December 3rd, 2025 10:30 PM") == "December 3, 2025 22:30"
+    assert reworded("2025-12-03 22:30:00 UTC") == "03 Dec 2025 22:30:00 UTC"
+    before = _reworded.cache_info()
+    long_text = "10:30 PM " * (REMEMBERED_DATE_CHARS // 9 + 1)
+    assert reworded(long_text) == _rewording(long_text) == "22:30 " * (REMEMBERED_DATE_CHARS // 9) + "22:30 "
+    after = _reworded.cache_info()
+    assert (after.hits, after.misses, after.currsize) == (before.hits, before.misses, before.currsize)
