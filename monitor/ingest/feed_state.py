@@ -8,9 +8,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import func, update
 from sqlalchemy.orm import Session
 
 from core.config import FeedConfig, Settings
@@ -155,22 +153,46 @@ def record_success(
     next_poll = now + feed.interval
     new_ids: list[int] = []
     backfilled = 0
-    moved = moved_to(feed, fetched)
-    columns = _success_columns(feed, fetched, now, next_poll, parsed, refused, held, held_limit, moved)
     with db.session() as session:
         if items:  # before any other write: the turn is waited for holding no row
             take_store_turn(session)
-        row_id = _write_success(session, feed, feed_id, columns)
+        row = _polled_row(session, feed, feed_id)
         if items:
             # looked up again: another feed's poll may have stored some since (its write ran
             # before this one in the polls' thread or another replica's, or while
             # articles were fetched)
-            still_new = {id(i) for i in unknown(session, row_id, [i for i, _ in items])}
+            still_new = {id(i) for i in unknown(session, row.id, [i for i, _ in items])}
             rows = [(i, b) for i, b in items if id(i) in still_new]
             skipped += len(items) - len(rows)
-            ids = insert_new(session, row_id, rows, now)
+            ids = insert_new(session, row.id, rows, now)
             new_ids = [i for i, (_, b) in zip(ids, rows, strict=True) if not b]
             backfilled = len(ids) - len(new_ids)
+        moved = moved_to(feed, fetched)
+        if moved:
+            if stored_url(moved) == moved:  # none with credentials
+                row.effective_url = moved
+        elif fetched.permanent_redirect or fetched.url == feed.url:
+            # the site moved the feed back to the URL in feeds.yaml, or that URL answered
+            # when the remembered one failed: nothing to remember any more
+            row.effective_url = None
+        row.etag, row.last_modified = new_validators(fetched, row.etag, row.last_modified)
+        record_poll(row, now, fetched.status, failures=0, next_poll_at=next_poll, last_success_at=now,
+                    first_success_at=row.first_success_at or now, failure_reported=False)
+        if parsed is not None:
+            row.parse_problem = parsed.problem
+        if refused:  # the poll worked, but the operator should see what was refused
+            row.last_error = (
+                f"links refused by the outbound policy: {', '.join(refused)} "
+                "(non-public addresses; see settings.allow_private)"
+            )
+            row.last_error_at = now
+        if held:  # fetch in full next time (no 304), so the rest is stored then
+            row.etag = row.last_modified = None
+            row.last_error = (
+                f"{held} new items over max_new_items_per_poll ({held_limit}) not stored; "
+                "a later poll stores them while the feed still lists them"
+            )
+            row.last_error_at = now
     if moved:
         log.warning(
             "%s moved permanently: %s -> %s (update feeds.yaml)",
@@ -199,62 +221,3 @@ def record_success(
         refused=list(refused),
         held=held,
     )
-
-
-def _success_columns(
-    feed: FeedConfig, fetched: FetchResult, now: datetime, next_poll: datetime, parsed: ParsedFeed | None,
-    refused: Sequence[str], held: int, held_limit: int, moved: str | None,
-) -> dict[str, Any]:
-    """The feed row's columns a successful poll writes. Values of the row itself (a 304 keeps
-    the stored validators it does not repeat; the first success is kept) are SQL expressions
-    of the row (`Feed.etag` ...), so the row is written without being read first."""
-    etag, last_modified = new_validators(fetched, None, None)
-    columns: dict[str, Any] = {
-        "last_polled_at": now, "last_status": fetched.status, "consecutive_failures": 0,
-        "next_poll_at": next_poll, "last_success_at": now,
-        "first_success_at": func.coalesce(Feed.first_success_at, now), "failure_reported": False,
-        "etag": etag if etag is not None or not fetched.not_modified else Feed.etag,
-        "last_modified": (last_modified if last_modified is not None or not fetched.not_modified
-                          else Feed.last_modified),
-    }
-    if moved:
-        if stored_url(moved) == moved:  # none with credentials
-            columns["effective_url"] = moved
-    elif fetched.permanent_redirect or fetched.url == feed.url:
-        # the site moved the feed back to the URL in feeds.yaml, or that URL answered
-        # when the remembered one failed: nothing to remember any more
-        columns["effective_url"] = None
-    if parsed is not None:
-        columns["parse_problem"] = parsed.problem
-    if refused:  # the poll worked, but the operator should see what was refused
-        columns["last_error"] = (
-            f"links refused by the outbound policy: {', '.join(refused)} "
-            "(non-public addresses; see settings.allow_private)"
-        )
-        columns["last_error_at"] = now
-    if held:  # fetch in full next time (no 304), so the rest is stored then
-        columns["etag"] = columns["last_modified"] = None
-        columns["last_error"] = (
-            f"{held} new items over max_new_items_per_poll ({held_limit}) not stored; "
-            "a later poll stores them while the feed still lists them"
-        )
-        columns["last_error_at"] = now
-    return columns
-
-
-def _write_success(session: Session, feed: FeedConfig, feed_id: int | None, columns: dict[str, Any]) -> int:
-    """Write `columns` on the polled row (`_polled_row`'s) by one UPDATE, without reading it
-    (read into the session, changed and flushed, it cost a poll's store a fifth more:
-    docs/INGESTION.md, "Benchmark"); the row's id. A row the poll did not read (no `feed_id`,
-    or one since gone) is found or made by name first."""
-    if feed_id is not None and _updated(session, feed_id, columns):
-        return feed_id
-    row = _polled_row(session, feed, None)
-    session.flush()  # a new row, or one put in step with feeds.yaml's URL, before the UPDATE
-    _updated(session, row.id, columns)
-    return row.id
-
-
-def _updated(session: Session, feed_id: int, columns: dict[str, Any]) -> bool:
-    stmt = update(Feed).where(Feed.id == feed_id).values(columns).execution_options(synchronize_session=False)
-    return bool(session.execute(stmt).rowcount)

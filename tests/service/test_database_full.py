@@ -229,7 +229,7 @@ def test_a_read_only_postgresql_is_a_refusal_as_a_full_disk_is(world, caplog):
         refused, during, stored, after = asyncio.run(scenario())
         assert refused
         assert (during["status"], during["database"]["writable"], during["database"]["error"]) == (
-            "unhealthy", False, "the database refused the command: cannot execute UPDATE in a read-only transaction")
+            "unhealthy", False, "the database refused the command: cannot execute INSERT in a read-only transaction")
         assert _lines(caplog, "delivery round failed") == 0
         assert (stored, after) == ("new", "ok")
     finally:
