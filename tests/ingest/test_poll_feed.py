@@ -563,3 +563,37 @@ async def test_a_poll_whose_write_met_a_postgresql_deadlock_stores_its_items_wit
     assert (result.status, result.stored, result.database_refused) == ("new", 2, False), result.error
     assert sorted(i.guid for i in stored) == ["guid-1", "guid-2"]  # once each
     assert result.duration < 5 and len(server.hits("/feed")) == 2
+
+
+def test_a_store_whose_feed_row_is_gone_makes_the_row_by_name(settings: Settings, db: Database) -> None:
+    """The store writes the row its poll read (by id); a row gone
+    meanwhile (an operator's DELETE) is made again by name, and the items are stored on it,
+    the first success, the validators and the next poll with them. A 304 keeps the stored
+    validators it does not repeat, and the first success."""
+    from monitor.fetch.client import FetchResult
+    from monitor.ingest.feed_state import record_success
+    from monitor.ingest.normalize import normalize_entry
+    from monitor.parse import ParsedEntry
+
+    cfg = FeedConfig(name="gone", url="https://gone.example/feed", language="es")
+    with db.session() as s:
+        old_id = sync_feeds(s, [(cfg.name, cfg.url), ("other", "https://other.example/feed")])[cfg.name].id
+    with db.session() as s:
+        s.execute(text("DELETE FROM feeds WHERE id = :id"), {"id": old_id})
+    entry = ParsedEntry(guid="g1", link="https://gone.example/n/1", title="Excarcelan a 3 presos políticos",
+                        summary="Foro Penal confirmó las excarcelaciones.", published=NOW - timedelta(hours=1))
+    new = normalize_entry(entry, base_url=cfg.url, language="es", fetched_at=NOW)
+    assert new is not None
+    fetched = FetchResult(url=cfg.url, final_url=cfg.url, status=200, headers={"etag": '"e1"', "last-modified": "x"})
+    result = record_success(db, cfg, settings, NOW, fetched, None, [(new, False)], 0, feed_id=old_id)
+    assert result.status == "new" and len(result.new_item_ids) == 1
+    row = feed_row(db, "gone")
+    assert row.id != old_id and [i.guid for i in items_of(db, "gone")] == ["g1"]
+    assert (row.etag, row.last_modified, row.first_success_at, row.next_poll_at) == (
+        '"e1"', "x", NOW, NOW + cfg.interval)
+
+    later = NOW + timedelta(hours=1)
+    not_modified = FetchResult(url=cfg.url, final_url=cfg.url, status=304, headers={"etag": '"e2"'})
+    assert record_success(db, cfg, settings, later, not_modified, None, [], None, feed_id=row.id).status == "not_modified"
+    row = feed_row(db, "gone")
+    assert (row.etag, row.last_modified, row.first_success_at, row.last_success_at) == ('"e2"', "x", NOW, later)
