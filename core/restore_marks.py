@@ -262,6 +262,7 @@ MARKS_EVERY = 1.0
 _pending: dict[Path, dict[str, datetime]] = {}
 _written_at: dict[Path, float] = {}
 _timers: dict[Path, threading.Timer] = {}
+_flushing: dict[Path, threading.Lock] = {}  # a file's flush under way (flush_feed_marks)
 
 
 def record_feed_mark(path: Path | None, feed: str, when: datetime) -> None:
@@ -281,19 +282,22 @@ def record_feed_mark(path: Path | None, feed: str, when: datetime) -> None:
 
 
 def flush_feed_marks(path: Path | None = None) -> None:
-    """Write the pending feed marks (of `path`, or of every file) now."""
+    """Write the pending feed marks (of `path`, or of every file) now. One flush of a file at a
+    time, from taking its pending marks to writing them: two flushes (a timer's and a poll's)
+    that each took theirs could write them in the other order, a feed's older mark last."""
     with _MEMORY:
         paths = [path] if path is not None else list(_pending)
-        batches = []
-        for p in paths:
-            timer = _timers.pop(p, None)
-            if timer is not None and timer is not threading.current_thread():
-                timer.cancel()
-            batches.append((p, _pending.pop(p, {})))
-            _written_at[p] = time.monotonic()
-    for p, marks in batches:
-        if marks:
-            _write_feed_marks(p, marks)
+        turns = [(p, _flushing.setdefault(p, threading.Lock())) for p in paths]
+    for p, turn in turns:
+        with turn:
+            with _MEMORY:
+                timer = _timers.pop(p, None)
+                if timer is not None and timer is not threading.current_thread():
+                    timer.cancel()
+                marks = _pending.pop(p, {})
+                _written_at[p] = time.monotonic()
+            if marks:
+                _write_feed_marks(p, marks)
 
 
 def _write_feed_marks(path: Path, marks: dict[str, datetime]) -> None:

@@ -166,3 +166,37 @@ def test_marks_ahead_are_dropped_with_those_pending(path: Path) -> None:
     record_feed_mark(path, "b", later)  # pending, ahead of T0 + 1 h
     assert marks.drop_feed_marks_ahead(path, T0 + timedelta(hours=1)) == ["b"]
     assert load_feed_marks(path) == {"a": T0}
+
+
+def test_two_flushes_of_one_file_write_a_feed_s_marks_in_their_order(
+        path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A timer's flush took the pending marks, then waited (for the directory's lock, for the
+    CPU) while a poll's flush took the feed's newer mark and wrote it: the older was written
+    last, and the feed's mark went back. One flush of a file at a time now."""
+    import threading
+    from contextlib import contextmanager
+
+    real = marks._locked
+    stalled, go = threading.Event(), threading.Event()
+
+    @contextmanager
+    def slow_first(p: Path):
+        if not stalled.is_set():  # the first flush stalls after taking its marks
+            stalled.set()
+            assert go.wait(10)
+        with real(p):
+            yield
+
+    monkeypatch.setattr(marks, "_locked", slow_first)
+    marks._pending.setdefault(path, {})["f"] = T0
+    first = threading.Thread(target=marks.flush_feed_marks, args=(path,))
+    first.start()
+    assert stalled.wait(10)
+    marks._pending.setdefault(path, {})["f"] = T0 + timedelta(minutes=5)  # a later poll's mark
+    second = threading.Thread(target=marks.flush_feed_marks, args=(path,))
+    second.start()
+    second.join(0.5)  # it may not write before the first has
+    go.set()
+    first.join(10)
+    second.join(10)
+    assert json.loads(path.read_text(encoding="utf-8"))["feeds"]["f"] == (T0 + timedelta(minutes=5)).isoformat()
