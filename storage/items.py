@@ -150,7 +150,7 @@ def versions_of(session: Session, first_ids: Sequence[int]) -> list[Row[Any]]:
 
 def insert_items(session: Session, feed_id: int, values: list[dict[str, Any]]) -> list[int]:
     """Insert the items of one feed (one executemany of the table's INSERT: the ORM's bulk
-    insert added a fifth for nothing it needs); their ids, in the same order."""
+    insert took 0.5 ms more for 30 items, for nothing it needs); their ids, in the same order."""
     if not values:
         return []
     # RETURNING with a guaranteed order makes SQLAlchemy insert row by row on SQLite;
