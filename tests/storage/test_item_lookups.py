@@ -54,3 +54,28 @@ def test_stored_under_reads_the_keys_asked_for_not_the_feeds_history(db: Databas
         cost = {name: _steps(s, lambda f=feed, n=name: stored_under(s, f, [f"{n}-1"], [f"https://{n}.example/2"]))
                 for feed, name in ((small, "small"), (big, "big"))}
     assert cost["big"] <= 2 * cost["small"] + 5, cost
+
+
+def test_stored_keys_answer_each_kind_of_key_even_when_others_are_none(any_db: Database) -> None:
+    """The look-up is one statement built once with three expanding lists (storage/items.py): a
+    kind of key not asked for (an empty list) matches nothing, and the others still answer. A
+    row found gives its keys: GUID and hash when it is this feed's, its canonical URL whatever
+    its feed; over CHUNK keys, every chunk is asked."""
+    from storage.items import CHUNK, insert_items, stored_keys
+
+    with any_db.session() as s:
+        mine = _feed(s, "mine", 3)
+        _feed(s, "other", 3)
+        assert stored_keys(s, mine, [], [], []) == (set(), set(), set())
+        assert stored_keys(s, mine, [], [], ["mine-1", "other-1"]) == (
+            {"mine-1"}, {"https://mine.example/1", "https://other.example/1"}, {"mine-1"})
+        assert stored_keys(s, mine, ["mine-0", "other-0"], [], []) == ({"mine-0"}, {"https://mine.example/0"}, {"mine-0"})
+        assert stored_keys(s, mine, [], ["https://other.example/2"], []) == (set(), {"https://other.example/2"}, set())
+        many = [f"mine-{n}" for n in range(CHUNK + 5)]
+        ids = insert_items(s, mine, [
+            {"feed_id": mine, "guid": g, "url": None, "canonical_url": None, "title": g, "summary": "",
+             "text": None, "language": None, "published_at": WHEN, "date_only": False, "fetched_at": WHEN,
+             "content_hash": g, "backfill": False, "entities": [], "revision_of": None} for g in many[3:]])
+        assert len(set(ids)) == len(many) - 3
+        guids, _, hashes = stored_keys(s, mine, many, [], many)
+        assert guids == hashes == set(many)
