@@ -15,7 +15,8 @@ def collector_paused() -> Iterator[None]:
     ran over them again and again as they grew (a sixth of the tally's time, docs/TALLY.md):
     nothing it could free. Reference counting still frees everything as usual; what the block
     leaves behind is looked at by the next collection after it. The switch is the process's:
-    other threads' collections wait for the block too (a tally lasts under a second)."""
+    other threads' collections wait for the block too (a tally lasts under a second). The
+    service's thresholds for its long run are set apart (monitor/heap.py)."""
     enabled = gc.isenabled()
     gc.disable()
     try:

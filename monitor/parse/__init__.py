@@ -125,11 +125,6 @@ def reworded(text: str) -> str:
     return _reworded(text) if len(text) <= REMEMBERED_DATE_CHARS else _rewording(text)
 
 
-@lru_cache(maxsize=4096)
-def _reworded(text: str) -> str:
-    return _rewording(text)
-
-
 def _rewording(text: str) -> str:
     text = _SPANISH_ORDINAL_DAY.sub(r"\1", _ORDINAL_DAY.sub(r"\1", in_24_hours(text)))
     if m := _ISO_NAMED_ZONE.match(text):
@@ -137,6 +132,9 @@ def _rewording(text: str) -> str:
         if 1 <= int(month) <= 12:
             return f"{day} {_ENGLISH_MONTHS[int(month)]} {year} {clock} {name}"
     return text
+
+
+_reworded = lru_cache(maxsize=4096)(_rewording)
 
 
 def has_time_of_day(text: str) -> bool:
