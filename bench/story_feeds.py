@@ -4,7 +4,8 @@
 
 For each window of the readers' groups (../shared/real/stories_2026-01.json and
 bench/data/stories/), every headline of its days, relevant or not, is served on 127.0.0.1 as
-one RSS feed per outlet (dates only, newest first); the default config, with only its feeds
+one RSS feed per outlet (dates only, newest first; `--feed-order` and `--ids-without-numbers`
+as in bench/story_windows.py); the default config, with only its feeds
 replaced, is run through `monitor poll-once --dry-run` in a subprocess on a fresh SQLite file;
 then each labelled item's `story_id` is compared with the readers' groups (B-cubed, alerts per
 true story), pooled over the windows tuned on and the measure-only ones as in
@@ -36,25 +37,43 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from story_windows import SECOND_READING, TUNED, add_sources, labelled_windows, sources_missing  # noqa: E402
+from story_windows import (  # noqa: E402
+    SECOND_READING,
+    TUNED,
+    add_feed_shape,
+    add_sources,
+    feed_shape,
+    labelled_windows,
+    sources_missing,
+)
 
 from devtools.feedserver import FeedServer  # noqa: E402
 from devtools.samples import SampleItem  # noqa: E402
 from devtools.samples import rss as samples_rss  # noqa: E402
-from monitor.story_eval import HEADER, WindowResult, load_headlines, pooled, score  # noqa: E402
+from monitor.story_eval import (  # noqa: E402
+    HEADER,
+    FeedShape,
+    WindowResult,
+    feed_listing,
+    load_headlines,
+    pooled,
+    score,
+    without_numbers,
+)
 
 
-def rss(rows: list[dict[str, Any]]) -> bytes:
-    """One outlet's headlines as RSS 2.0 with dates only (midnight UTC), newest first."""
-    items = [
-        SampleItem(title=str(r["title"]), link=f"https://news.example/{r['id']}", guid=str(r["id"]),
-                   published=datetime.fromisoformat(str(r["date"])[:10]).replace(tzinfo=UTC))
-        for r in sorted(rows, key=lambda r: (str(r["date"])[:10], str(r["id"])), reverse=True)
-    ]
+def rss(rows: list[dict[str, Any]], shape: FeedShape) -> bytes:
+    """One outlet's headlines as RSS 2.0 with dates only (midnight UTC), listed as `shape` says."""
+    items = []
+    for r in feed_listing(rows, shape.order):
+        guid = str(r["id"]) if shape.numbered else without_numbers(str(r["id"]))
+        items.append(SampleItem(title=str(r["title"]), link=f"https://news.example/{guid}", guid=guid,
+                                published=datetime.fromisoformat(str(r["date"])[:10]).replace(tzinfo=UTC)))
     return samples_rss(items, title="outlet")
 
 
-def poll_window(server: FeedServer, label: str, rows: list[dict[str, Any]], config: Path) -> dict[str, int]:
+def poll_window(server: FeedServer, label: str, rows: list[dict[str, Any]], config: Path,
+                shape: FeedShape) -> dict[str, int]:
     """Serve the window's headlines, run `monitor poll-once` once over them; guid → story id."""
     yaml = YAML(typ="safe")
     cfg = yaml.load(config.read_text(encoding="utf-8"))
@@ -64,7 +83,7 @@ def poll_window(server: FeedServer, label: str, rows: list[dict[str, Any]], conf
     cfg["feeds"] = []
     for k, (_, mine) in enumerate(sorted(by_outlet.items())):
         route = f"/{label}/{k}.xml"
-        server.set_route(route, body=rss(mine), content_type="application/rss+xml")
+        server.set_route(route, body=rss(mine, shape), content_type="application/rss+xml")
         cfg["feeds"].append({"name": f"outlet-{k}", "url": server.url(route), "type": "rss",
                              "language": "es", "interval": "10m"})
     with tempfile.TemporaryDirectory() as tmp:
@@ -81,7 +100,9 @@ def poll_window(server: FeedServer, label: str, rows: list[dict[str, Any]], conf
         if done.returncode != 0:
             raise SystemExit(f"poll-once failed on {label}: {done.stderr[-1000:]}")
         with sqlite3.connect(db) as con:
-            return dict(con.execute("SELECT guid, story_id FROM items WHERE story_id IS NOT NULL").fetchall())
+            stories = dict(con.execute("SELECT guid, story_id FROM items WHERE story_id IS NOT NULL").fetchall())
+    ids = {str(r["id"]) if shape.numbered else without_numbers(str(r["id"])): str(r["id"]) for r in rows}
+    return {ids[guid]: story for guid, story in stories.items()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -90,7 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="runs per window (are the stories the same?)")
     parser.add_argument("--together", action="store_true",
                         help="serve the days of all the windows in one run, then score each window on it")
+    add_feed_shape(parser)
     args = parser.parse_args(argv)
+    shape = feed_shape(args)
     if sources_missing(args):
         return 0
     headlines = load_headlines(args.headlines)
@@ -102,14 +125,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.together:
             days = {d for _, w in windows for d in w.days}
             served = [h for h in headlines.values() if str(h.get("date", ""))[:10] in days]
-            together = [poll_window(server, f"all-{n}", served, Path(args.config)) for n in range(args.repeat)]
+            together = [poll_window(server, f"all-{n}", served, Path(args.config), shape) for n in range(args.repeat)]
         for label, w in windows:
             gold = {i: g for i, g in w.gold().items() if i in headlines}
             if together:
                 runs = together
             else:
                 served = [h for h in headlines.values() if str(h.get("date", ""))[:10] in set(w.days)]
-                runs = [poll_window(server, f"{label}-{n}", served, Path(args.config)) for n in range(args.repeat)]
+                runs = [poll_window(server, f"{label}-{n}", served, Path(args.config), shape) for n in range(args.repeat)]
             partitions = {frozenset(frozenset(i for i in gold if run.get(i) == s) for s in set(run.values()))
                           for run in runs}
             unstable += len(partitions) > 1

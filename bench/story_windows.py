@@ -28,7 +28,9 @@ if str(ROOT) not in sys.path:
 
 from core.config import load_config  # noqa: E402
 from monitor.story_eval import (  # noqa: E402
+    FEED_ORDERS,
     HEADER,
+    FeedShape,
     Scores,
     Window,
     WindowResult,
@@ -52,6 +54,18 @@ def add_sources(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--headlines", default=str(ROOT.parent / "shared/real/headlines_es_2026-01.jsonl"))
     parser.add_argument("--shared-groups", default=str(ROOT.parent / "shared/real/stories_2026-01.json"))
     parser.add_argument("--config", default=str(ROOT / "feeds.yaml"))
+
+
+def add_feed_shape(parser: argparse.ArgumentParser) -> None:
+    """How feeds of dates only list the headlines (monitor eval-stories has the same options)."""
+    parser.add_argument("--feed-order", choices=FEED_ORDERS, default="newest-first",
+                        help="with --dates-only: how each outlet's feed lists its headlines")
+    parser.add_argument("--ids-without-numbers", action="store_true",
+                        help="with --dates-only: the entries' ids carry no number")
+
+
+def feed_shape(args: argparse.Namespace) -> FeedShape:
+    return FeedShape(order=args.feed_order, numbered=not args.ids_without_numbers)
 
 
 def sources_missing(args: argparse.Namespace) -> bool:
@@ -79,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--one-pass", action="store_true", help="classify every headline at one moment")
     parser.add_argument("--dates-only", action="store_true",
                         help="feeds of dates only: every item of a day at midnight, newest first (implies --one-pass)")
+    add_feed_shape(parser)
     args = parser.parse_args(argv)
     if sources_missing(args):
         return 0
@@ -86,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     config = load_config(args.config)
     windows = labelled_windows(args.shared_groups)
     scored = evaluate([w for _, w in windows], headlines, config, all_headlines=args.all_headlines,
-                      one_pass=args.one_pass, dates_only=args.dates_only)
+                      one_pass=args.one_pass, dates_only=args.dates_only, shape=feed_shape(args))
     results: list[tuple[str, WindowResult]] = [(label, r) for (label, _), r in zip(windows, scored, strict=True)]
 
     def pool(labels: list[str]) -> Scores:

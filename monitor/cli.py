@@ -158,6 +158,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve the headlines as feeds of dates only (every item of a day at midnight, "
         "one feed per outlet, newest first) and classify them in one pass",
     )
+    p.add_argument(
+        "--feed-order", choices=("newest-first", "oldest-first", "by-date"),  # story_eval.FEED_ORDERS (not
+        default="newest-first",  # imported here: the CLI starts without the matcher)
+        help="with --dates-only, how each outlet's feed lists its headlines: newest-first, "
+        "oldest-first, or by-date (the days newest first, each day as the file lists it)",
+    )
+    p.add_argument(
+        "--ids-without-numbers", action="store_true",
+        help="with --dates-only, give the feed entries ids that carry no number (the "
+        "headline's id is otherwise the entry's, 'w0541')",
+    )
 
     p = add_command(
         sub, common, "channels", None, "enable a channel Telegram refused",
@@ -484,6 +495,7 @@ def cmd_eval_stories(args: argparse.Namespace) -> int:
     results = story_eval.evaluate(
         windows, rows, config, all_headlines=args.all_headlines, one_pass=args.one_pass,
         dates_only=args.dates_only,
+        shape=story_eval.FeedShape(order=args.feed_order, numbered=not args.ids_without_numbers),
     )
     print(story_eval.report(results))
     if args.details:

@@ -280,30 +280,67 @@ def replay_times(rows: list[dict[str, Any]]) -> list[tuple[dict[str, Any], datet
     return sorted(out, key=lambda pair: pair[1])
 
 
-def dates_only_times(rows: list[dict[str, Any]]) -> list[tuple[dict[str, Any], datetime]]:
+FEED_ORDERS = ("newest-first", "oldest-first", "by-date")
+
+
+@dataclass(frozen=True)
+class FeedShape:
+    """How the feeds of dates only list a window's headlines, an outside check's choices:
+    `newest-first` (each day's newest first too), `oldest-first`, or `by-date` (the days
+    newest first, each as the headlines file lists it: oldest first, as a sort on the date
+    alone leaves it); `numbered`: the entries' ids end with the headline's number ("w0541"),
+    else with none."""
+
+    order: str = "newest-first"
+    numbered: bool = True
+
+
+def dates_only_times(
+    rows: list[dict[str, Any]], shape: FeedShape = FeedShape(),
+) -> list[tuple[dict[str, Any], datetime]]:
     """Headlines as feeds of dates only give them to the service: every item of a day at
-    midnight, one feed per outlet listing its newest first, in the order a poll stores
-    them (`monitor.ingest.order`): feed after feed, each oldest first. The pipeline then
-    takes them in its own order (`storage.items.unclassified_ids`)."""
+    midnight, one feed per outlet listed as `shape` says, in the order a poll stores them
+    (`monitor.ingest.order`): feed after feed, each oldest first. The pipeline then takes
+    them in its own order (`storage.items.unclassified_ids`)."""
     by_outlet: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
         by_outlet[str(r.get("outlet") or "unknown")].append(r)
     stored: list[tuple[datetime, int, dict[str, Any]]] = []
     for outlet in sorted(by_outlet):
-        document = sorted(by_outlet[outlet], key=lambda r: (str(r["date"])[:10], str(r["id"])), reverse=True)
-        items = [_dated(r) for r in document]
+        document = feed_listing(by_outlet[outlet], shape.order)
+        items = [_dated(r, shape.numbered) for r in document]
         for r in in_publication_order(items, document):
             stored.append((_midnight(r), len(stored), r))
     return [(r, when) for when, _, r in stored]
+
+
+def feed_listing(rows: list[dict[str, Any]], order: str) -> list[dict[str, Any]]:
+    """One outlet's headlines in the order its feed lists them (FEED_ORDERS)."""
+    if order not in FEED_ORDERS:
+        raise ValueError(f"feed order {order!r}: one of {', '.join(FEED_ORDERS)}")
+    filed = sorted(rows, key=lambda r: str(r["id"]))  # as the headlines file lists them
+    if order == "by-date":
+        return sorted(filed, key=lambda r: str(r["date"])[:10], reverse=True)
+    newest_first = sorted(filed, key=lambda r: (str(r["date"])[:10], str(r["id"])), reverse=True)
+    return newest_first if order == "newest-first" else newest_first[::-1]
 
 
 def _midnight(row: dict[str, Any]) -> datetime:
     return datetime.fromisoformat(str(row["date"])[:10]).replace(tzinfo=UTC)
 
 
-def _dated(row: dict[str, Any]) -> NormalizedItem:
+_DIGIT_LETTERS = str.maketrans("0123456789", "abcdefghij")
+
+
+def without_numbers(headline_id: str) -> str:
+    """A headline's id with letters for its digits ("w0541" -> "wafeb"): one to one, and no number."""
+    return headline_id.translate(_DIGIT_LETTERS)
+
+
+def _dated(row: dict[str, Any], numbered: bool = True) -> NormalizedItem:
+    guid = str(row["id"]) if numbered else without_numbers(str(row["id"]))
     return NormalizedItem(
-        guid=str(row["id"]), url=None, canonical_url=None, title=feed_title(str(row.get("title") or "")), summary="",
+        guid=guid, url=None, canonical_url=None, title=feed_title(str(row.get("title") or "")), summary="",
         text=None, language=row.get("lang"), published_at=_midnight(row), dated=True, content_hash="",
     )
 
@@ -311,7 +348,7 @@ def _dated(row: dict[str, Any]) -> NormalizedItem:
 def assign_window(
     rows: list[dict[str, Any]], config: AppConfig, *, trace: list[dict[str, Any]] | None = None,
     pairs: PairModel | None | str = "shipped", all_headlines: bool = False, one_pass: bool = False,
-    dates_only: bool = False, decisions: dict[str, dict[str, Any]] | None = None,
+    dates_only: bool = False, shape: FeedShape = FeedShape(), decisions: dict[str, dict[str, Any]] | None = None,
     classifier: Classifier | None = None, inspect: Callable[[Session], None] | None = None,
 ) -> dict[str, int]:
     """Replay `rows` through the real classifier and story assigner; return id → story id.
@@ -324,7 +361,7 @@ def assign_window(
     is polled and classified at one moment, just after the window's last headline (as `monitor
     poll-once` over feeds that hold the whole window): the matcher then goes by publication
     times (alerts.stories.assign.story_time), in publication order. `dates_only` serves the
-    headlines as feeds of dates only (`dates_only_times`) and implies `one_pass`. With
+    headlines as feeds of dates only (`dates_only_times`, listed as `shape` says) and implies `one_pass`. With
     `decisions`, each placed row's signals (what `monitor stories` shows) are put in it by id.
     `classifier`: the config's rules, built once by a caller that replays many windows.
     `inspect` is called with a session on the window's database once every row is placed,
@@ -334,7 +371,7 @@ def assign_window(
     window = config.settings.story_window
     out: dict[str, int] = {}
     guids: dict[int, str] = {}
-    timed = dates_only_times(rows) if dates_only else replay_times(rows)
+    timed = dates_only_times(rows, shape) if dates_only else replay_times(rows)
     one_pass = one_pass or dates_only
     clock = max(when for _, when in timed) + timedelta(minutes=5) if timed and one_pass else None
     feeds: dict[str, int] = {}
@@ -429,7 +466,7 @@ def _store(
 
 def evaluate(
     windows: list[Window], headlines: Mapping[str, dict[str, Any]], config: AppConfig, *,
-    all_headlines: bool = False, one_pass: bool = False, dates_only: bool = False,
+    all_headlines: bool = False, one_pass: bool = False, dates_only: bool = False, shape: FeedShape = FeedShape(),
 ) -> list[WindowResult]:
     results = []
     classifier = build_classifier(config.topics, config.entities)
@@ -440,11 +477,11 @@ def evaluate(
             served = [h for h in headlines.values() if str(h.get("date", ""))[:10] in days]
             pred = {i: s for i, s in assign_window(
                 served, config, all_headlines=True, one_pass=one_pass, dates_only=dates_only,
-                classifier=classifier).items()
+                shape=shape, classifier=classifier).items()
                 if i in gold}
         else:
             pred = assign_window([headlines[i] for i in gold], config, one_pass=one_pass, dates_only=dates_only,
-                                 classifier=classifier)
+                                 shape=shape, classifier=classifier)
         scored = {i: g for i, g in gold.items() if i in pred}
         results.append(WindowResult(w.days, score(pred, scored), pred, scored, labelled=len(gold),
                                     unknown=sorted(set(w.gold()) - set(gold)), duplicated=w.duplicated()))

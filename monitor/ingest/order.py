@@ -9,16 +9,30 @@ read in the direction its dated entries run: most feeds and listing pages put th
 newest first, so a day's entries are stored bottom-up; a document that lists its
 entries oldest first is stored as it is. With no evidence either way (every entry at
 one time), newest first is assumed, as RSS and news pages do.
+
+A document's order within a date is not always the order of publication: a feed written by
+sorting its entries by date alone keeps each day as it was listed, oldest first, under
+the newest day, and reading it bottom-up placed each day's follow-ups before the reports
+they follow. Where the entries' ids or links carry a number that counts up with
+publication (WordPress's `?p=48213`, most publishing systems' article ids) and the dates
+the document gives never contradict it, that number orders the entries of one time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import TypeVar
 
 from monitor.ingest.normalize import NormalizedItem
 
 T = TypeVar("T")
+
+_DIGITS = re.compile(r"\d+")
+MIN_NUMBERED = 3
+"""Fewer entries than this tell nothing about their numbers (two numbers agree with any
+order half the time)."""
 
 
 def lists_newest_first(items: Sequence[NormalizedItem]) -> bool:
@@ -38,6 +52,51 @@ def lists_newest_first(items: Sequence[NormalizedItem]) -> bool:
 def in_publication_order(items: Sequence[NormalizedItem], rows: Sequence[T]) -> list[T]:
     """`rows` (one per item, in document order) sorted oldest published first; entries
     published at the same time in the order the document implies."""
-    step = -1 if lists_newest_first(items) else 1
-    order = sorted(range(len(items)), key=lambda k: (items[k].published_at, step * k))
+    numbers = sequence_numbers(items)
+    if numbers is not None:
+        order = sorted(range(len(items)), key=lambda k: (items[k].published_at, numbers[k]))
+    else:
+        step = -1 if lists_newest_first(items) else 1
+        order = sorted(range(len(items)), key=lambda k: (items[k].published_at, step * k))
     return [rows[k] for k in order]
+
+
+def sequence_numbers(items: Sequence[NormalizedItem]) -> list[int] | None:
+    """The number each entry's id (else each link) ends with, when these count up with
+    publication: every entry has one, no two the same, and they agree with every pair of
+    different dates the document gives (an earlier date, a smaller number), or, with one
+    date for all, run one way down the document. None otherwise: a post drafted before
+    another and published after it, ids that are hashes or dates, too few entries."""
+    if len(items) < MIN_NUMBERED:
+        return None
+    keys: tuple[Callable[[NormalizedItem], str | None], ...] = (
+        lambda i: None if i.guid.startswith("hash:") else i.guid,  # our own id of an id-less entry
+        lambda i: i.url,
+    )
+    for key in keys:
+        numbers = _last_numbers([key(i) for i in items])
+        if numbers is not None and _count_up(items, numbers):
+            return numbers
+    return None
+
+
+def _last_numbers(texts: Sequence[str | None]) -> list[int] | None:
+    """The last run of digits of each text; None when one has none or two end alike."""
+    numbers = []
+    for text in texts:
+        found = _DIGITS.findall(text or "")
+        if not found:
+            return None
+        numbers.append(int(found[-1]))
+    return numbers if len(set(numbers)) == len(numbers) else None
+
+
+def _count_up(items: Sequence[NormalizedItem], numbers: Sequence[int]) -> bool:
+    by_time: dict[datetime, list[int]] = {}
+    for i, n in zip(items, numbers, strict=True):
+        if i.dated:  # an undated entry's time is the fetch's: no evidence
+            by_time.setdefault(i.published_at, []).append(n)
+    if len(by_time) < 2:
+        return list(numbers) in (sorted(numbers), sorted(numbers, reverse=True))
+    groups = [by_time[t] for t in sorted(by_time)]
+    return all(max(a) < min(b) for a, b in zip(groups, groups[1:], strict=False))

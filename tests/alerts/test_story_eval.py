@@ -12,6 +12,8 @@ from story_helpers import write_story_files
 
 from monitor.cli import main
 from monitor.story_eval import (
+    FEED_ORDERS,
+    FeedShape,
     bcubed,
     dates_only_times,
     evaluate,
@@ -94,6 +96,26 @@ def test_dates_only_serves_each_day_at_midnight_in_the_order_a_poll_stores_it() 
     assert {when.isoformat() for _, when in timed} == {"2026-03-02T00:00:00+00:00", "2026-03-03T00:00:00+00:00"}
 
 
+@pytest.mark.parametrize("order", FEED_ORDERS)
+def test_dates_only_feeds_listed_any_way_are_stored_in_their_headlines_order(order: str) -> None:
+    # each day's three headlines as the file numbers them; the file lists them oldest first
+    rows = [{"id": f"w{n:04d}", "date": d, "outlet": "Uno"} for n, d in [
+        (10, "2026-03-02"), (11, "2026-03-02"), (12, "2026-03-02"),
+        (20, "2026-03-03"), (21, "2026-03-03"), (22, "2026-03-03")]]
+    numbered = [r["id"] for r, _ in dates_only_times(rows, FeedShape(order=order))]
+    assert numbered == ["w0010", "w0011", "w0012", "w0020", "w0021", "w0022"]
+    # ids without numbers: the document's order alone; a feed sorted on the date alone lists
+    # each day oldest first under the newest day, and is read bottom-up, each day reversed
+    unnumbered = [r["id"] for r, _ in dates_only_times(rows, FeedShape(order=order, numbered=False))]
+    expected = {"by-date": ["w0012", "w0011", "w0010", "w0022", "w0021", "w0020"]}
+    assert unnumbered == expected.get(order, numbered)
+
+
+def test_an_unknown_feed_order_is_refused() -> None:
+    with pytest.raises(ValueError, match="newest-first, oldest-first, by-date"):
+        dates_only_times([{"id": "w1", "date": "2026-03-02"}], FeedShape(order="random"))
+
+
 def test_eval_stories_dates_only(files: tuple[Path, Path], default_config: Any,
                                  capsys: pytest.CaptureFixture[str]) -> None:
     groups, heads = files
@@ -102,6 +124,10 @@ def test_eval_stories_dates_only(files: tuple[Path, Path], default_config: Any,
     assert result.scores.wrong_merges == [] and result.scores.service_stories == 5
     assert main(["eval-stories", str(groups), "--headlines", str(heads), "--dates-only"]) == 0
     assert "| 2026-03-02..2026-03-03 | 6 | 5 | 5 | 1.000 | 1.000 |" in capsys.readouterr().out
+    for order in FEED_ORDERS:  # the CLI offers the orders the evaluation knows
+        assert main(["eval-stories", str(groups), "--headlines", str(heads), "--dates-only",
+                     "--feed-order", order, "--ids-without-numbers"]) == 0
+        assert "| 2026-03-02..2026-03-03 | 6 | 5 | 5 | 1.000 | 1.000 |" in capsys.readouterr().out
 
 
 def test_monitor_eval_stories_prints_the_table(files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:

@@ -108,6 +108,26 @@ async def test_the_end_of_the_day_is_the_feeds_zone(
     assert after.new_item_ids == [] and after.backfilled == 1
 
 
+@pytest.mark.parametrize("kind", sorted(CASES))
+async def test_a_document_sorted_by_date_alone_is_stored_in_its_numbers_order(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database, kind: str
+) -> None:
+    """The days newest first, each listed oldest first (as a sort on the date alone leaves
+    them): read bottom-up, the day's later notes were stored, classified and told before the
+    first. The ids' or links' numbers count up with the dates, so they order each day."""
+    build, today, days_ago, ctype = CASES[kind]
+    server.set_route("/src", build([(14, today), (15, today), (16, today), (3, days_ago), (5, days_ago)]),
+                     content_type=ctype)
+    selectors = Selectors(item="li.n", title="a", link="a@href", date="span.d")
+    cfg = FeedConfig(name="src", url=server.url("/src"), language="es", fetch_article="never",
+                     **({"type": "page", "selectors": selectors} if kind == "page" else {}))
+    with db.session() as s:
+        sync_feeds(s, [(cfg.name, cfg.url)])
+    result = await poll_feed(cfg, settings, fetcher, db, now=NIGHT)
+    assert result.status == "new", result.error
+    assert [i.title.split()[1] for i in items_of(db, "src")] == ["3", "5", "14", "15", "16"]
+
+
 async def test_a_spanish_rfc822_date_keeps_its_time_and_offset(
     server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
 ) -> None:
