@@ -15,7 +15,9 @@ sorting its entries by date alone keeps each day as it was listed, oldest first,
 the newest day, and reading it bottom-up placed each day's follow-ups before the reports
 they follow. Where the entries' ids or links carry a number that counts up with
 publication (WordPress's `?p=48213`, most publishing systems' article ids) and the dates
-the document gives never contradict it, that number orders the entries of one time.
+the document gives never contradict it, those numbers say which way each time's entries
+run; the document's order within them stays (a note drafted before the others and
+published after them is still where the document puts it).
 """
 
 from __future__ import annotations
@@ -51,14 +53,26 @@ def lists_newest_first(items: Sequence[NormalizedItem]) -> bool:
 
 def in_publication_order(items: Sequence[NormalizedItem], rows: Sequence[T]) -> list[T]:
     """`rows` (one per item, in document order) sorted oldest published first; entries
-    published at the same time in the order the document implies."""
+    published at the same time in the order the document implies: read the way its
+    entries' numbers run down it, else the way its dates run."""
+    step = -1 if lists_newest_first(items) else 1
     numbers = sequence_numbers(items)
+    steps: dict[datetime, int] = {}
     if numbers is not None:
-        order = sorted(range(len(items)), key=lambda k: (items[k].published_at, numbers[k]))
-    else:
-        step = -1 if lists_newest_first(items) else 1
-        order = sorted(range(len(items)), key=lambda k: (items[k].published_at, step * k))
+        runs: dict[datetime, list[int]] = {}
+        for n, i in zip(numbers, items, strict=True):
+            runs.setdefault(i.published_at, []).append(n)
+        steps = {t: _direction(run) or step for t, run in runs.items()}
+    order = sorted(range(len(items)), key=lambda k: (items[k].published_at,
+                                                     steps.get(items[k].published_at, step) * k))
     return [rows[k] for k in order]
+
+
+def _direction(numbers: Sequence[int]) -> int:
+    """1 when more neighbours count up than down, -1 when more count down, 0 on a tie."""
+    up = sum(a < b for a, b in zip(numbers, numbers[1:], strict=False))
+    down = len(numbers) - 1 - up
+    return (up > down) - (down > up)
 
 
 def sequence_numbers(items: Sequence[NormalizedItem]) -> list[int] | None:

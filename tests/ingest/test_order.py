@@ -137,3 +137,12 @@ def test_undated_entries_are_ordered_by_their_numbers_but_are_no_evidence():
            item("b", DAY, guid="n/12"), item("a", YESTERDAY, guid="n/11")]
     assert sequence_numbers(doc) == [7, 5, 12, 11]
     assert names(doc) == ["a", "b", "u1", "u2"]
+
+
+def test_a_note_drafted_before_the_others_keeps_its_place_in_the_document():
+    # newest first; "tercera" was drafted first (the smallest number of the day) and published
+    # third: the numbers say which way the day runs, the document where each note stands
+    doc = [post("cuarta", DAY, 120), post("tercera", DAY, 90), post("segunda", DAY, 110),
+           post("primera", DAY, 100), post("ayer", YESTERDAY, 80)]
+    assert sequence_numbers(doc) is not None
+    assert names(doc) == ["ayer", "primera", "segunda", "tercera", "cuarta"]
