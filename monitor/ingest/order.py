@@ -56,7 +56,8 @@ def in_publication_order(items: Sequence[NormalizedItem], rows: Sequence[T]) -> 
     published at the same time in the order the document implies: read the way its
     entries' numbers run down it, else the way its dates run."""
     step = -1 if lists_newest_first(items) else 1
-    numbers = sequence_numbers(items)
+    tied = len({i.published_at for i in items}) < len(items)
+    numbers = sequence_numbers(items) if tied else None
     steps: dict[datetime, int] = {}
     if numbers is not None:
         runs: dict[datetime, list[int]] = {}
