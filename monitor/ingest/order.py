@@ -81,7 +81,7 @@ def sequence_numbers(items: Sequence[NormalizedItem]) -> list[int] | None:
     publication: every entry has one, no two the same, and they agree with every pair of
     different dates the document gives (an earlier date, a smaller number), or, with one
     date for all, run one way down the document. None otherwise: a post drafted before
-    another and published after it, ids that are hashes or dates, too few entries."""
+    another and published on a later date, ids that are hashes or dates, too few entries."""
     if len(items) < MIN_NUMBERED:
         return None
     keys: tuple[Callable[[NormalizedItem], str | None], ...] = (
