@@ -55,6 +55,7 @@ class Route:
     redirect: str | None = None
     size: int | None = None  # generated body of this many bytes (streamed, not held in memory)
     send_length: bool = True  # False: no Content-Length, the body ends when the connection does
+    then: list[bytes] = field(default_factory=list)  # the bodies of the next requests, one each
 
 
 @dataclass(frozen=True)
@@ -253,7 +254,10 @@ class _Handler(BaseHTTPRequestHandler):
         if route.size is not None:
             self._generated(route, out, head)
             return
-        self._send(route.status, route.body, out, head)
+        body = route.body
+        if route.then:  # a document that changes between fetches (a feed that grows)
+            route.body = route.then.pop(0)
+        self._send(route.status, body, out, head)
 
     @staticmethod
     def _not_modified(route: Route, headers: dict[str, str]) -> bool:

@@ -176,8 +176,10 @@ def record_success(
             # when the remembered one failed: nothing to remember any more
             row.effective_url = None
         row.etag, row.last_modified = new_validators(fetched, row.etag, row.last_modified)
+        # a first poll that left items for later is not over: the next poll stores the rest of
+        # the first listing as it would have (undated entries as backfill, not alerted)
         record_poll(row, now, fetched.status, failures=0, next_poll_at=next_poll, last_success_at=now,
-                    first_success_at=row.first_success_at or now, failure_reported=False)
+                    first_success_at=row.first_success_at or (None if held else now), failure_reported=False)
         if parsed is not None:
             row.parse_problem = parsed.problem
         if refused:  # the poll worked, but the operator should see what was refused

@@ -3,7 +3,7 @@ service read."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
@@ -33,6 +33,19 @@ class PollResult:
     refused: list[str] = field(default_factory=list)  # hosts the outbound policy refused
     held: int = 0  # new items over max_new_items_per_poll, left for a later poll
     database_refused: bool = False  # the database refused its writes: no failure of the feed
+    polls: int = 1  # polls this result tells of (poll-once polls a feed again for what it left)
+
+    def then(self, later: PollResult) -> PollResult:
+        """This poll and the next one of the same feed as one result: what both stored, the
+        state the later one left (its status unless it stored nothing after this one did)."""
+        status = self.status if later.status == "unchanged" and self.status == "new" else later.status
+        return replace(
+            later, status=status, new_item_ids=[*self.new_item_ids, *later.new_item_ids],
+            backfilled=self.backfilled + later.backfilled, stored=self.stored + later.stored,
+            duration=self.duration + later.duration, polled_at=self.polled_at,
+            articles=self.articles + later.articles, skipped=self.skipped,
+            refused=list(dict.fromkeys([*self.refused, *later.refused])), polls=self.polls + later.polls,
+        )
 
     @property
     def ok(self) -> bool:
@@ -58,6 +71,8 @@ class PollResult:
             extras.append(f"moved permanently to {redact_userinfo(self.redirected_to)}")
         if self.refused:
             extras.append(f"links refused: {', '.join(self.refused)}")
+        if self.polls > 1:
+            extras.append(f"{self.polls} polls: max_new_items_per_poll a poll")
         if self.held:
             extras.append(f"{self.held} more new items left for a later poll (max_new_items_per_poll)")
         if self.parse_problem:

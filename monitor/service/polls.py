@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from sqlalchemy.exc import OperationalError
 
 from alerts.feed_limits import fold_held
-from core.config import FeedConfig
+from core.config import FeedConfig, Limits
 from core.durations import format_duration
 from monitor.first_round import Poll
 from monitor.ingest import PollResult, poll_feed
@@ -25,18 +25,41 @@ from storage.feeds import feed_next_polls, paused_feed_names
 log = logging.getLogger("monitor.service")  # the service's one logger, as before the split
 
 
+def drain_polls(limits: Limits) -> int:
+    """The polls a one-off pass gives a feed at most: enough to store every entry one document
+    is read up to (`max_entries_per_document`), `max_new_items_per_poll` at a time."""
+    return max(1, -(-limits.max_entries_per_document // limits.max_new_items_per_poll))
+
+
 class Polls(ServiceState):
     """A feed's poll, from the fetch to the alerts queued; the pass of `poll-once`."""
 
 
     async def poll(self, name: str) -> PollResult:
         """Fetch, store, classify and queue one feed; never raises for a feed's problem."""
+        result = await self._fetch_and_store(name)
+        await self._after_poll(name, stored=bool(result.stored))
+        return result
+
+    async def _fetch_and_store(self, name: str) -> PollResult:
         feed = self._feed(name)
         if feed is None:
             raise LookupError(f"feed {name!r} is not in the config")
         result = await poll_feed(feed, self.config.settings, self.fetcher, self.db,
                                  states=self.poll_states)
         self._count_poll(result)
+        return result
+
+    async def _drained(self, name: str) -> PollResult:
+        """One feed's polls of a one-off pass, as one result: polled again while a poll leaves
+        new items over `max_new_items_per_poll` for later (a feed's first poll listing months
+        of news), at most as many times as the document's read entries need (`drain_polls`),
+        then classified with the pass. A later poll would store them, but a pass has none."""
+        result = await self._fetch_and_store(name)
+        feed = self._feed(name)
+        limit = drain_polls(feed.limits(self.config.settings)) if feed is not None else 1
+        while result.held and result.status != "error" and result.polls < limit:
+            result = result.then(await self._fetch_and_store(name))
         await self._after_poll(name, stored=bool(result.stored))
         return result
 
@@ -150,7 +173,9 @@ class Polls(ServiceState):
                           next_poll_at=now + wait, database_refused=True)
 
     async def poll_once(self, only: list[str] | None = None) -> list[PollResult]:
-        """Poll every enabled feed once (`only`: those named), then close the first round.
+        """Poll every enabled feed once (`only`: those named), then close the first round; a
+        feed whose poll left new items for a later poll is polled again (`_drained`): one
+        result a feed all the same.
 
         A feed paused from the admin chat is left out unless `only` names it: `/pause` stops
         polling, and a one-off pass on the same database should not undo that unasked."""
@@ -163,7 +188,7 @@ class Polls(ServiceState):
         self.first_round.start(f.name for f in feeds)  # one pass: classified once, at its end
 
         async def one(name: str) -> None:
-            result = await self.poll(name)
+            result = await self._drained(name)
             results.append(result)
             progress.advance(result.feed)
 

@@ -597,3 +597,23 @@ def test_a_store_whose_feed_row_is_gone_makes_the_row_by_name(settings: Settings
     assert record_success(db, cfg, settings, later, not_modified, None, [], None, feed_id=row.id).status == "not_modified"
     row = feed_row(db, "gone")
     assert (row.etag, row.last_modified, row.first_success_at, row.last_success_at) == ('"e2"', "x", NOW, later)
+
+
+async def test_a_first_listing_left_for_later_polls_is_still_the_first_listing(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    """Undated entries of a feed's first poll are backfill (never alerted); those a first poll
+    left over max_new_items_per_poll are still of that listing when later polls store them.
+    Before, the second poll took them for news and alerted them."""
+    server.set_route("/feed", rss([item(i, published=None) for i in range(5)]))
+    cfg = feed_config(server, fetch_article="never", max_new_items_per_poll=2)
+    with db.session() as s:
+        sync_feeds(s, [(cfg.name, cfg.url)])
+    polls = [await poll_feed(cfg, settings, fetcher, db) for _ in range(3)]
+    assert [(r.stored, r.backfilled, len(r.new_item_ids), r.held) for r in polls] == [
+        (2, 2, 0, 3), (2, 2, 0, 1), (1, 1, 0, 0)]
+    assert feed_row(db, "pitazo").first_success_at is not None  # the first listing is stored
+    # what the feed lists next is news
+    server.set_route("/feed", rss([item(9, published=None), *(item(i, published=None) for i in range(5))]))
+    later = await poll_feed(cfg, settings, fetcher, db)
+    assert (later.stored, len(later.new_item_ids)) == (1, 1)

@@ -12,9 +12,10 @@ from service_world import World
 from sqlalchemy import func, select
 
 from alerts.feed_limits import fold_held
-from core.config import load_config, resolve_runtime
+from core.config import Limits, load_config, resolve_runtime
 from devtools.samples import SampleItem, rss
 from monitor.service import Service
+from monitor.service.polls import drain_polls
 from storage.db import open_database
 from storage.models import Alert, Feed, Item
 
@@ -56,17 +57,19 @@ def test_a_feed_of_100000_entries_is_read_up_to_its_limits(world: World):
             await service.close()
 
     lines = asyncio.run(polls())
-    assert "big: 200 new" in lines[0][0] or "big: 0 new, 200 older" in lines[0][0], lines[0]
-    assert "300 more new items left for a later poll (max_new_items_per_poll)" in lines[0][0]
-    assert "99500 of 100000 entries not read (max_entries_per_document: 500)" in lines[0][0]
+    # the pass polls the feed again for what a poll left, as often as the document's 500 read
+    # entries need at 200 a poll: 200 + 200 + 100, everything read stored, nothing twice
+    [line] = lines[0]  # one line a feed, whatever its polls
+    assert "big: 0 new, 500 older stored without alerts" in line, line  # a first listing, undated
+    assert "3 polls: max_new_items_per_poll a poll" in line and "left for a later poll" not in line
+    assert "99500 of 100000 entries not read (max_entries_per_document: 500)" in line
     with service.db.session() as s:
         stored = s.scalar(select(func.count(Item.id)))
         feed = s.scalar(select(Feed).where(Feed.name == "big"))
-        assert stored == 500  # 200 + 200 + 100: everything read is stored, nothing twice
+        assert stored == 500
         assert feed is not None and feed.parse_problem is not None
         assert "max_entries_per_document" in feed.parse_problem
-    assert "left for a later poll" in lines[1][0] and "left for a later poll" not in lines[2][0]
-    assert "no new items" in lines[3][0]
+    assert all(len(later) == 1 and "no new items" in later[0] for later in lines[1:]), lines[1:]
     service.db.dispose()
 
 
@@ -115,3 +118,78 @@ def test_1500_matching_items_reach_the_channel_as_the_limit_and_one_folded_messa
         # within the hour, more held alerts wait; an hour later they are folded in one message
         assert fold_held(s, service.config, now=datetime.now(UTC) + timedelta(minutes=30)) == []
     service.db.dispose()
+
+
+def test_a_pass_over_a_feed_listing_months_stores_and_tells_it_oldest_first(world: World):
+    """A feed's first poll listing 450 new items: the pass stores them all (200, 200, 50), then
+    classifies them once, in the order they were published: the oldest figure is the alert and
+    the later ones its replies, though the later ones were stored first."""
+    world.feed("archivo")
+    now = datetime.now(UTC)
+    older = [SampleItem(title=f"Nota {i} del archivo sobre la economía", link=f"{world.server.base_url}/n/{i}",
+                        guid=f"n{i}", published=now - timedelta(hours=3, minutes=i)) for i in range(3, 450)]
+    tallies = [SampleItem(title=f"Foro Penal suma {n} presos políticos excarcelados en Rodeo I",
+                          link=f"{world.server.base_url}/t/{n}", guid=f"t{n}",
+                          published=now - timedelta(hours=3, minutes=900 - 10 * n)) for n in (14, 15, 16)]
+    world.items["archivo"] = older + tallies
+    world.server.set_route("/archivo.xml", rss(sorted(world.items["archivo"], key=lambda i: i.published,
+                                                     reverse=True), title="archivo", language="es"),
+                           content_type="application/rss+xml")
+    world.write_config(PRESOS, settings={"backfill_window": "30d"})
+    service = service_of(world)
+
+    async def run() -> list[str]:
+        try:
+            return await one_pass(service)
+        finally:
+            await service.close()
+
+    [line] = asyncio.run(run())
+    assert line.startswith("archivo: 450 new (3 polls"), line
+    with service.db.session() as s:
+        assert s.scalar(select(func.count(Item.id))) == 450
+        assert s.scalar(select(func.count(Item.id)).where(Item.classified_at.is_(None))) == 0
+    messages = world.emulator.messages("@presos_test")
+    first = [m for m in messages if m.reply_to is None]
+    assert len(first) == 1 and "suma 14" in first[0].text, [m.text for m in messages]
+    assert [n for m in messages if m.reply_to for n in (15, 16) if f"{n} verificados" in m.text] == [15, 16]
+    service.db.dispose()
+
+
+def test_a_pass_gives_a_feed_no_more_polls_than_its_read_entries_need(world: World):
+    """A feed that lists six new items at each fetch (a flood): a pass stops after the polls
+    one document's read entries need (max_entries_per_document 6, 2 a poll: 3 polls)."""
+    now = datetime.now(UTC)
+
+    def document(n: int) -> bytes:
+        return rss([SampleItem(title=f"Aviso {n}-{i} del boletín", link=f"{world.server.base_url}/f/{n}/{i}",
+                               guid=f"f{n}-{i}", published=now - timedelta(minutes=10 * n + i)) for i in range(6)],
+                   title="flood", language="es")
+
+    route = world.server.set_route("/flood.xml", document(0), content_type="application/rss+xml")
+    route.then = [document(n) for n in range(1, 10)]
+    world.write_config(PRESOS, raw=None, feeds=[])
+    raw = load_config(world.config_path).model_dump(mode="json")
+    raw["feeds"] = [{"name": "flood", "url": world.server.url("/flood.xml"), "language": "es",
+                     "fetch_article": "never", "max_entries_per_document": 6, "max_new_items_per_poll": 2}]
+    world.config_path.write_text(json.dumps(raw), encoding="utf-8")
+    service = service_of(world)
+
+    async def run() -> list[str]:
+        try:
+            return await one_pass(service)
+        finally:
+            await service.close()
+
+    [line] = asyncio.run(run())
+    assert "(3 polls: max_new_items_per_poll a poll; 4 more new items left for a later poll" in line, line
+    assert len(world.server.hits("/flood.xml")) == 3
+    with service.db.session() as s:
+        assert s.scalar(select(func.count(Item.id))) == 6
+    service.db.dispose()
+
+
+def test_drain_polls_cover_one_read_document() -> None:
+    assert drain_polls(Limits(max_entries_per_document=500, max_new_items_per_poll=200, max_alerts_per_hour=20)) == 3
+    assert drain_polls(Limits(max_entries_per_document=200, max_new_items_per_poll=200, max_alerts_per_hour=20)) == 1
+    assert drain_polls(Limits(max_entries_per_document=100, max_new_items_per_poll=2000, max_alerts_per_hour=20)) == 1
