@@ -72,7 +72,7 @@ class PollResult:
         if self.refused:
             extras.append(f"links refused: {', '.join(self.refused)}")
         if self.polls > 1:
-            extras.append(f"{self.polls} polls: max_new_items_per_poll a poll")
+            extras.append(f"stored over {self.polls} polls (max_new_items_per_poll)")
         if self.held:
             extras.append(f"{self.held} more new items left for a later poll (max_new_items_per_poll)")
         if self.parse_problem:

@@ -61,7 +61,7 @@ def test_a_feed_of_100000_entries_is_read_up_to_its_limits(world: World):
     # entries need at 200 a poll: 200 + 200 + 100, everything read stored, nothing twice
     [line] = lines[0]  # one line a feed, whatever its polls
     assert "big: 0 new, 500 older stored without alerts" in line, line  # a first listing, undated
-    assert "3 polls: max_new_items_per_poll a poll" in line and "left for a later poll" not in line
+    assert "stored over 3 polls (max_new_items_per_poll)" in line and "left for a later poll" not in line
     assert "99500 of 100000 entries not read (max_entries_per_document: 500)" in line
     with service.db.session() as s:
         stored = s.scalar(select(func.count(Item.id)))
@@ -145,7 +145,7 @@ def test_a_pass_over_a_feed_listing_months_stores_and_tells_it_oldest_first(worl
             await service.close()
 
     [line] = asyncio.run(run())
-    assert line.startswith("archivo: 450 new (3 polls"), line
+    assert line.startswith("archivo: 450 new (stored over 3 polls"), line
     with service.db.session() as s:
         assert s.scalar(select(func.count(Item.id))) == 450
         assert s.scalar(select(func.count(Item.id)).where(Item.classified_at.is_(None))) == 0
@@ -182,7 +182,7 @@ def test_a_pass_gives_a_feed_no_more_polls_than_its_read_entries_need(world: Wor
             await service.close()
 
     [line] = asyncio.run(run())
-    assert "(3 polls: max_new_items_per_poll a poll; 4 more new items left for a later poll" in line, line
+    assert "(stored over 3 polls (max_new_items_per_poll); 4 more new items left for a later poll" in line, line
     assert len(world.server.hits("/flood.xml")) == 3
     with service.db.session() as s:
         assert s.scalar(select(func.count(Item.id))) == 6
