@@ -26,7 +26,7 @@ log = logging.getLogger("monitor.service")  # the service's one logger, as befor
 
 
 def drain_polls(limits: Limits) -> int:
-    """The polls a one-off pass gives a feed at most: enough to store every entry one document
+    """The polls one poll of a feed may take at most: enough to store every entry one document
     is read up to (`max_entries_per_document`), `max_new_items_per_poll` at a time."""
     return max(1, -(-limits.max_entries_per_document // limits.max_new_items_per_poll))
 
@@ -36,8 +36,18 @@ class Polls(ServiceState):
 
 
     async def poll(self, name: str) -> PollResult:
-        """Fetch, store, classify and queue one feed; never raises for a feed's problem."""
+        """Fetch, store, classify and queue one feed; never raises for a feed's problem.
+
+        A poll that leaves new items over `max_new_items_per_poll` for later (a feed's first
+        poll listing months of news) is followed at once by another, at most as many as one
+        document's read entries need (`drain_polls`), told as one result: the rest of the
+        listing is stored now, and classified with it in publication order (in the start-up
+        round and in `poll-once`'s pass too), not an interval later after what came since."""
         result = await self._fetch_and_store(name)
+        feed = self._feed(name)
+        limit = drain_polls(feed.limits(self.config.settings)) if feed is not None else 1
+        while result.held and result.status != "error" and result.polls < limit:
+            result = result.then(await self._fetch_and_store(name))
         await self._after_poll(name, stored=bool(result.stored))
         return result
 
@@ -48,19 +58,6 @@ class Polls(ServiceState):
         result = await poll_feed(feed, self.config.settings, self.fetcher, self.db,
                                  states=self.poll_states)
         self._count_poll(result)
-        return result
-
-    async def _drained(self, name: str) -> PollResult:
-        """One feed's polls of a one-off pass, as one result: polled again while a poll leaves
-        new items over `max_new_items_per_poll` for later (a feed's first poll listing months
-        of news), at most as many times as the document's read entries need (`drain_polls`),
-        then classified with the pass. A later poll would store them, but a pass has none."""
-        result = await self._fetch_and_store(name)
-        feed = self._feed(name)
-        limit = drain_polls(feed.limits(self.config.settings)) if feed is not None else 1
-        while result.held and result.status != "error" and result.polls < limit:
-            result = result.then(await self._fetch_and_store(name))
-        await self._after_poll(name, stored=bool(result.stored))
         return result
 
     async def _after_poll(self, name: str, *, stored: bool) -> None:
@@ -173,9 +170,8 @@ class Polls(ServiceState):
                           next_poll_at=now + wait, database_refused=True)
 
     async def poll_once(self, only: list[str] | None = None) -> list[PollResult]:
-        """Poll every enabled feed once (`only`: those named), then close the first round; a
-        feed whose poll left new items for a later poll is polled again (`_drained`): one
-        result a feed all the same.
+        """Poll every enabled feed once (`only`: those named), then close the first round;
+        one result a feed (its polls for what a poll left, `poll`, told as one).
 
         A feed paused from the admin chat is left out unless `only` names it: `/pause` stops
         polling, and a one-off pass on the same database should not undo that unasked."""
@@ -188,7 +184,7 @@ class Polls(ServiceState):
         self.first_round.start(f.name for f in feeds)  # one pass: classified once, at its end
 
         async def one(name: str) -> None:
-            result = await self._drained(name)
+            result = await self.poll(name)
             results.append(result)
             progress.advance(result.feed)
 

@@ -193,3 +193,33 @@ def test_drain_polls_cover_one_read_document() -> None:
     assert drain_polls(Limits(max_entries_per_document=500, max_new_items_per_poll=200, max_alerts_per_hour=20)) == 3
     assert drain_polls(Limits(max_entries_per_document=200, max_new_items_per_poll=200, max_alerts_per_hour=20)) == 1
     assert drain_polls(Limits(max_entries_per_document=100, max_new_items_per_poll=2000, max_alerts_per_hour=20)) == 1
+
+
+def test_a_scheduled_poll_stores_a_first_listing_whole(world: World):
+    """The running service's poll (the scheduler's `Service.poll`) does as the pass does: a
+    first listing of 450 undated items is stored by one poll's three fetches, all backfill,
+    and the poll's one result says so; before, 250 waited for the next poll an interval later
+    and were then taken for news."""
+    world.feed("archivo")
+    world.items["archivo"] = [SampleItem(title=f"Nota {i} del archivo sobre la economía",
+                                         link=f"{world.server.base_url}/n/{i}", guid=f"n{i}") for i in range(450)]
+    world.server.set_route("/archivo.xml", rss(world.items["archivo"], title="archivo", language="es"),
+                           content_type="application/rss+xml")
+    world.write_config(PRESOS)
+    service = service_of(world)
+
+    async def run() -> tuple[str, int]:
+        try:
+            result = await service.poll("archivo")
+            return result.summary_line(), result.polls
+        finally:
+            await service.close()
+
+    line, polls = asyncio.run(run())
+    assert polls == 3 and line == ("archivo: 0 new, 450 older stored without alerts "
+                                   "(stored over 3 polls (max_new_items_per_poll))"), line
+    assert len(world.server.hits("/archivo.xml")) == 3
+    with service.db.session() as s:
+        assert s.scalar(select(func.count(Item.id))) == 450
+        assert s.scalar(select(Feed.first_success_at).where(Feed.name == "archivo")) is not None
+    service.db.dispose()
