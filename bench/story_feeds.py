@@ -58,7 +58,6 @@ from monitor.story_eval import (  # noqa: E402
     load_headlines,
     pooled,
     score,
-    without_numbers,
 )
 
 
@@ -66,7 +65,7 @@ def rss(rows: list[dict[str, Any]], shape: FeedShape) -> bytes:
     """One outlet's headlines as RSS 2.0 with dates only (midnight UTC), listed as `shape` says."""
     items = []
     for r in feed_listing(rows, shape.order):
-        guid = str(r["id"]) if shape.numbered else without_numbers(str(r["id"]))
+        guid = shape.entry_id(str(r["id"]))
         items.append(SampleItem(title=str(r["title"]), link=f"https://news.example/{guid}", guid=guid,
                                 published=datetime.fromisoformat(str(r["date"])[:10]).replace(tzinfo=UTC)))
     return samples_rss(items, title="outlet")
@@ -101,7 +100,7 @@ def poll_window(server: FeedServer, label: str, rows: list[dict[str, Any]], conf
             raise SystemExit(f"poll-once failed on {label}: {done.stderr[-1000:]}")
         with sqlite3.connect(db) as con:
             stories = dict(con.execute("SELECT guid, story_id FROM items WHERE story_id IS NOT NULL").fetchall())
-    ids = {str(r["id"]) if shape.numbered else without_numbers(str(r["id"])): str(r["id"]) for r in rows}
+    ids = {shape.entry_id(str(r["id"])): str(r["id"]) for r in rows}
     return {ids[guid]: story for guid, story in stories.items()}
 
 

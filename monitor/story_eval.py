@@ -281,6 +281,7 @@ def replay_times(rows: list[dict[str, Any]]) -> list[tuple[dict[str, Any], datet
 
 
 FEED_ORDERS = ("newest-first", "oldest-first", "by-date")
+_DIGIT_LETTERS = str.maketrans("0123456789", "abcdefghij")  # one to one: "w0541" -> "wafeb"
 
 
 @dataclass(frozen=True)
@@ -293,6 +294,10 @@ class FeedShape:
 
     order: str = "newest-first"
     numbered: bool = True
+
+    def entry_id(self, headline_id: str) -> str:
+        """The feed entry's id of a headline: its own, or with letters for its digits."""
+        return headline_id if self.numbered else headline_id.translate(_DIGIT_LETTERS)
 
 
 def dates_only_times(
@@ -308,7 +313,7 @@ def dates_only_times(
     stored: list[tuple[datetime, int, dict[str, Any]]] = []
     for outlet in sorted(by_outlet):
         document = feed_listing(by_outlet[outlet], shape.order)
-        items = [_dated(r, shape.numbered) for r in document]
+        items = [_dated(r, shape) for r in document]
         for r in in_publication_order(items, document):
             stored.append((_midnight(r), len(stored), r))
     return [(r, when) for when, _, r in stored]
@@ -329,16 +334,8 @@ def _midnight(row: dict[str, Any]) -> datetime:
     return datetime.fromisoformat(str(row["date"])[:10]).replace(tzinfo=UTC)
 
 
-_DIGIT_LETTERS = str.maketrans("0123456789", "abcdefghij")
-
-
-def without_numbers(headline_id: str) -> str:
-    """A headline's id with letters for its digits ("w0541" -> "wafeb"): one to one, and no number."""
-    return headline_id.translate(_DIGIT_LETTERS)
-
-
-def _dated(row: dict[str, Any], numbered: bool = True) -> NormalizedItem:
-    guid = str(row["id"]) if numbered else without_numbers(str(row["id"]))
+def _dated(row: dict[str, Any], shape: FeedShape) -> NormalizedItem:
+    guid = shape.entry_id(str(row["id"]))
     return NormalizedItem(
         guid=guid, url=None, canonical_url=None, title=feed_title(str(row.get("title") or "")), summary="",
         text=None, language=row.get("lang"), published_at=_midnight(row), dated=True, content_hash="",

@@ -38,6 +38,18 @@ async def one_pass(service: Service) -> list[str]:
     return [r.summary_line() for r in results]
 
 
+def last_pass(service: Service) -> list[str]:
+    """One pass, then the service closed: its summary lines."""
+
+    async def run() -> list[str]:
+        try:
+            return await one_pass(service)
+        finally:
+            await service.close()
+
+    return asyncio.run(run())
+
+
 def test_a_feed_of_100000_entries_is_read_up_to_its_limits(world: World):
     items = [{"id": f"e{i}", "title": f"Nota número {i} del boletín"} for i in range(100_000)]
     body = json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "big", "items": items})
@@ -137,14 +149,7 @@ def test_a_pass_over_a_feed_listing_months_stores_and_tells_it_oldest_first(worl
                            content_type="application/rss+xml")
     world.write_config(PRESOS, settings={"backfill_window": "30d"})
     service = service_of(world)
-
-    async def run() -> list[str]:
-        try:
-            return await one_pass(service)
-        finally:
-            await service.close()
-
-    [line] = asyncio.run(run())
+    [line] = last_pass(service)
     assert line.startswith("archivo: 450 new (stored over 3 polls"), line
     with service.db.session() as s:
         assert s.scalar(select(func.count(Item.id))) == 450
@@ -174,14 +179,7 @@ def test_a_pass_gives_a_feed_no_more_polls_than_its_read_entries_need(world: Wor
                      "fetch_article": "never", "max_entries_per_document": 6, "max_new_items_per_poll": 2}]
     world.config_path.write_text(json.dumps(raw), encoding="utf-8")
     service = service_of(world)
-
-    async def run() -> list[str]:
-        try:
-            return await one_pass(service)
-        finally:
-            await service.close()
-
-    [line] = asyncio.run(run())
+    [line] = last_pass(service)
     assert "(stored over 3 polls (max_new_items_per_poll); 4 more new items left for a later poll" in line, line
     assert len(world.server.hits("/flood.xml")) == 3
     with service.db.session() as s:
