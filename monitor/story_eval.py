@@ -334,7 +334,7 @@ def _midnight(row: dict[str, Any]) -> datetime:
     return datetime.fromisoformat(str(row["date"])[:10]).replace(tzinfo=UTC)
 
 
-def _dated(row: dict[str, Any], shape: FeedShape) -> NormalizedItem:
+def _dated(row: dict[str, Any], shape: FeedShape = FeedShape()) -> NormalizedItem:
     guid = shape.entry_id(str(row["id"]))
     return NormalizedItem(
         guid=guid, url=None, canonical_url=None, title=feed_title(str(row.get("title") or "")), summary="",
