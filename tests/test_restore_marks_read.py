@@ -102,8 +102,9 @@ def writes(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
     real = marks._write
 
     def counted(p: Path, data: dict) -> None:
-        done.append(json.loads(json.dumps(data)))
+        copy = json.loads(json.dumps(data))
         real(p, data)
+        done.append(copy)  # counted once on disk: a test waiting for the count reads the file then
 
     monkeypatch.setattr(marks, "_write", counted)
     return done
