@@ -2,7 +2,10 @@
 
 Fetched through the shared `Fetcher` (robots.txt, limits, User-Agent and the
 outbound policy apply: an item link is an address taken from content, checked
-after DNS resolution); extraction runs in a worker thread because it is CPU-bound.
+after DNS resolution); extraction runs in its own thread (READS) because it is CPU-bound,
+one page at a time: trafilatura parses every page with one lxml parser of its module, and
+two threads parsing with it at once abort the process (libxml2, "Fatal Python error: Aborted",
+seen in the suite with three articles of one poll read in the default thread pool).
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -46,6 +51,12 @@ def without_attribute_floods(body: bytes) -> bytes:
     return floods.without_attribute_floods(body, most=MAX_ELEMENT_ATTRIBUTES, scan_chars=ATTRIBUTE_SCAN_CHARS,
                                            text=floods.HTML_TEXT)[0]
 
+
+# Article pages are read here, one at a time (the module's docstring), and not in the default
+# thread pool, which the service's database steps (housekeeping, reloads) share: a poll of
+# thirty long articles held every thread of it.
+READS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="article-read")
+_ONE_AT_A_TIME = threading.Lock()  # for callers of read_article in other threads (bench, tools)
 
 LITTLE_TEXT = 400  # an item with less text than this is worth fetching in `auto` mode
 
@@ -87,11 +98,16 @@ def read_article(
 
     The bytes are decoded by the charset the response or the page declares, as page feeds
     are: trafilatura's own guess read short windows-1252 pages as cp1250 ("liberaciˇn")."""
+    if not body.strip():
+        return Article(None)
+    with _ONE_AT_A_TIME:
+        return _read(body, headers, url)
+
+
+def _read(body: bytes, headers: dict[str, str] | None, url: str | None) -> Article:
     import trafilatura  # here: a tenth of a second at every command's start, for feeds that never ask
     from trafilatura.utils import load_html
 
-    if not body.strip():
-        return Article(None)
     try:
         tree = load_html(decode_html(without_attribute_floods(body), headers or {}))
         if tree is None:
@@ -159,7 +175,9 @@ async def fetch_article(fetcher: Fetcher, url: str, document_url: str = "") -> A
     ctype = result.headers.get("content-type", "").lower()
     if ctype and "html" not in ctype and "xml" not in ctype:
         return Article(None, f"not an HTML page ({ctype.split(';')[0]})")
-    read = await asyncio.to_thread(read_article, result.body, result.headers, result.final_url)
+    read = await asyncio.get_running_loop().run_in_executor(
+        READS, read_article, result.body, result.headers, result.final_url
+    )
     text = read.text
     if not text:
         return Article(None, read.problem or "no article text found")

@@ -1,7 +1,10 @@
 """Article text over HTTP: what a poll stores as an item's `text` from its linked page."""
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from core.config import FeedConfig, Selectors, Settings
@@ -155,3 +158,40 @@ async def test_a_home_page_is_no_items_article(
     assert len(result.new_item_ids) == 2 and result.articles == 0
     assert texts(db) == [None, None]
     assert len(server.hits("/n/9")) == 1 and len(server.hits("/")) == 1  # the redirect's
+
+
+async def test_the_articles_of_a_poll_are_read_one_at_a_time_in_their_own_thread(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # trafilatura parses with one lxml parser of its module: three articles of one poll read at
+    # once in the default thread pool aborted a test worker ("Fatal Python error: Aborted")
+    import trafilatura
+
+    real, under_way, most, threads = trafilatura.extract, [0], [0], set()
+    lock = threading.Lock()
+
+    def watched(*args: object, **kwargs: object) -> str | None:
+        with lock:
+            under_way[0] += 1
+            most[0] = max(most[0], under_way[0])
+            threads.add(threading.current_thread().name)
+        time.sleep(0.05)  # long enough for another read to start, were reads concurrent
+        try:
+            return real(*args, **kwargs)
+        finally:
+            with lock:
+                under_way[0] -= 1
+
+    monkeypatch.setattr(trafilatura, "extract", watched)
+    pages = range(1, settings.article_fetch_limit + 1)  # a poll reads at most this many
+    for n in pages:
+        server.set_route(f"/art/{n}", page(f"{LIBERATION} ({n})", *PARAGRAPHS))
+    server.set_route("/feed", rss([short_item(server, f"/art/{n}", n) for n in pages]))
+    result = await poll_feed(FeedConfig(name="medio", url=server.url("/feed"), language="es"),
+                             settings, fetcher, db)
+    assert result.articles == len(pages) >= 3
+    assert most[0] == 1
+    assert threads and all(name.startswith("article-read") for name in threads), threads
+    stored = sorted(t or "" for t in texts(db))
+    assert [t.split(")")[0] for t in stored] == [f"{LIBERATION} ({n}" for n in pages]
+    assert all(PARAGRAPHS[1] in t for t in stored)
