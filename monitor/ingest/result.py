@@ -57,7 +57,7 @@ class PollResult:
         if self.status == "error":
             n = self.consecutive_failures
             times = "" if self.database_refused else f"{n} failure{'s' if n != 1 else ''} in a row, "
-            return f"{self.feed}: error: {self.error} ({times}next try in {wait})"
+            return f"{self.feed}: error: {self.error} ({times}next try in {wait}){self._stored_before()}"
         if self.status == "not_modified":
             line = f"{self.feed}: 304 not modified"
         elif self.status == "unchanged":
@@ -78,3 +78,14 @@ class PollResult:
         if self.parse_problem:
             extras.append(f"parse problem: {self.parse_problem[:120]}")
         return line + (f" ({'; '.join(extras)})" if extras else "")
+
+    def _stored_before(self) -> str:
+        """What the earlier fetches of a poll stored when its last fetch failed: stored and
+        classified all the same, and the line showed only the error."""
+        if self.polls < 2 or not (self.new_item_ids or self.backfilled):
+            return ""
+        told = f"{len(self.new_item_ids)} new"
+        if self.backfilled:
+            told += f", {self.backfilled} older stored without alerts"
+        earlier = "poll" if self.polls == 2 else f"{self.polls - 1} polls"
+        return f"; before it, {told} by its first {earlier}"

@@ -32,3 +32,16 @@ def test_a_later_poll_that_stores_nothing_leaves_the_pass_new_and_a_failed_one_i
     failed = first.then(poll("error", [], error="HTTP 500", consecutive_failures=1))
     assert failed.status == "error" and failed.new_item_ids == [1, 2]
     assert failed.summary_line().startswith("archivo: error: HTTP 500 (1 failure in a row")
+
+
+def test_a_failed_later_poll_still_tells_what_the_earlier_ones_stored() -> None:
+    first = poll("new", [1, 2], held=3, backfilled=4)
+    second = poll("new", [3], held=1, at=T0 + timedelta(seconds=2))
+    failed = first.then(second).then(poll("error", [], error="HTTP 500", consecutive_failures=1))
+    assert failed.summary_line() == (
+        "archivo: error: HTTP 500 (1 failure in a row, next try in 10m); before it, 3 new, "
+        "4 older stored without alerts by its first 2 polls")
+    once = first.then(poll("error", [], error="timed out", consecutive_failures=2))
+    assert once.summary_line().endswith("; before it, 2 new, 4 older stored without alerts by its first poll")
+    alone = poll("error", [], error="HTTP 500", consecutive_failures=1)
+    assert alone.summary_line() == "archivo: error: HTTP 500 (1 failure in a row, next try in 10m)"
