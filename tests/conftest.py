@@ -213,8 +213,8 @@ def _dumped_schema(url: str) -> str | None:
         revision = conn.scalar(text("SELECT version_num FROM alembic_version"))
         server_major = int(conn.scalar(text("SHOW server_version_num")) or 0) // 10000
     engine.dispose()
-    version = subprocess.run([pg_dump, "--version"], capture_output=True, text=True).stdout
-    if int(re.search(r"(\d+)\.", version).group(1)) < server_major:  # type: ignore[union-attr]
+    version = re.search(r"(\d+)\.", subprocess.run([pg_dump, "--version"], capture_output=True, text=True).stdout)
+    if version is None or int(version.group(1)) < server_major:
         return None
     dumped = subprocess.run(
         [pg_dump, "--schema-only", "--no-owner", "--no-privileges", "-h", parsed.host or "127.0.0.1",
