@@ -12,6 +12,7 @@ import pytest
 
 from core.config import Settings
 from monitor.fetch import Fetcher
+from monitor.fetch.policy import GuardedBackend, OutboundPolicy, QuickCheckStream
 
 
 async def test_304s_reuse_one_connection(settings: Settings) -> None:
@@ -118,3 +119,34 @@ async def test_a_new_connection_closed_unanswered_is_not_sent_again(ending: str,
     if ending == "close":
         assert result.error == "protocol error: Server disconnected without sending a response."
     assert requests == 1
+
+
+async def test_an_idle_connection_the_server_closed_is_seen_closed_before_it_is_reused() -> None:
+    """httpcore asks each idle connection of the pool whether the server closed it (its socket
+    readable) before it reuses one; `QuickCheckStream` answers from the socket itself (anyio
+    built the stream's whole table of attributes for it, about 30 times a request)."""
+    closing = asyncio.Event()
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await closing.wait()
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        stream = await GuardedBackend(OutboundPolicy(["127.0.0.1/32"])).connect_tcp("127.0.0.1", port)
+        assert isinstance(stream, QuickCheckStream)
+        assert stream.get_extra_info("is_readable") is False  # open and idle
+        assert stream.get_extra_info("server_addr") == ("127.0.0.1", port)  # the rest: anyio's
+        closing.set()
+        for _ in range(200):
+            if stream.get_extra_info("is_readable"):
+                break
+            await asyncio.sleep(0.01)
+        assert stream.get_extra_info("is_readable") is True  # the b"" of the close is waiting
+        assert await stream.read(10) == b""
+        await stream.aclose()
+        assert stream.get_extra_info("is_readable") is True  # closed here: no descriptor
+    finally:
+        server.close()
+        await server.wait_closed()
