@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
 import socket
+import ssl
 import struct
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -147,6 +151,51 @@ async def test_an_idle_connection_the_server_closed_is_seen_closed_before_it_is_
         assert await stream.read(10) == b""
         await stream.aclose()
         assert stream.get_extra_info("is_readable") is True  # closed here: no descriptor
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command for a certificate")
+async def test_a_tls_connection_answers_the_same_check_from_its_socket(tmp_path: Path) -> None:
+    """Most feeds are HTTPS: the stream after the TLS upgrade is the library's (its ssl_object for
+    ALPN), and the check still reads the socket under it."""
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+                    "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_side.load_cert_chain(cert, key)
+    closing = asyncio.Event()
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+            await writer.drain()
+            await closing.wait()
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0, ssl=server_side)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        plain = await GuardedBackend(OutboundPolicy(["127.0.0.1/32"])).connect_tcp("127.0.0.1", port)
+        stream = await plain.start_tls(ssl.create_default_context(cafile=str(cert)), "127.0.0.1", timeout=10)
+        assert isinstance(stream, QuickCheckStream)
+        assert stream.get_extra_info("ssl_object") is not None
+        await stream.write(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        answer = b""
+        while not answer.endswith(b"ok"):
+            answer += await stream.read(1024, timeout=10)
+        assert answer.startswith(b"HTTP/1.1 200 OK")
+        assert stream.get_extra_info("is_readable") is False  # answered, idle, open
+        closing.set()
+        for _ in range(200):
+            if stream.get_extra_info("is_readable"):
+                break
+            await asyncio.sleep(0.01)
+        assert stream.get_extra_info("is_readable") is True  # the server's close is waiting
+        await stream.aclose()
     finally:
         server.close()
         await server.wait_closed()
