@@ -3,6 +3,7 @@ names a server), the default config, and a local feed server."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -182,7 +183,7 @@ def _migrated_pg(url: str) -> None:
     worker, and its schema (pg_dump's) replayed for the later tests: 0.1 s against 0.3-0.5 s
     (on CI, 350 tests; tests/storage/test_migrations.py runs the migrations themselves).
     Without pg_dump each test's open migrates, as before."""
-    script = _schema_script(url)
+    script = _dumped_schema(url)
     if script is None:
         return
     engine = make_engine(url)
@@ -191,15 +192,7 @@ def _migrated_pg(url: str) -> None:
     engine.dispose()
 
 
-_SCHEMA_SCRIPTS: dict[str, str | None] = {}
-
-
-def _schema_script(url: str) -> str | None:
-    if url not in _SCHEMA_SCRIPTS:
-        _SCHEMA_SCRIPTS[url] = _dumped_schema(url)
-    return _SCHEMA_SCRIPTS[url]
-
-
+@functools.cache  # once per worker
 def _dumped_schema(url: str) -> str | None:
     """Migrate the (emptied) database and return its schema as one SQL script, with its
     revision; None when no pg_dump of this server's version or newer is installed."""

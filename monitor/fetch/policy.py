@@ -32,7 +32,6 @@ import concurrent.futures
 import contextvars
 import ipaddress
 import logging
-import select
 import socket
 import threading
 from collections.abc import Iterable
@@ -41,6 +40,7 @@ from typing import Any
 import anyio
 import httpcore
 import httpx
+from httpcore._utils import is_socket_readable
 
 from core.config import parse_allow_entry
 from core.tls import client_context
@@ -303,19 +303,8 @@ class QuickCheckStream(httpcore.AsyncNetworkStream):
 
     def get_extra_info(self, info: str) -> Any:
         if info == "is_readable" and self._sock is not None:
-            return _readable(self._sock)
+            return is_socket_readable(self._sock)  # httpcore's own check, on the socket kept
         return self._inner.get_extra_info(info)
-
-
-def _readable(sock: socket.socket) -> bool:
-    """Whether a read would return at once (data, or the b"" of a closed connection); a socket
-    closed here (no descriptor) counts as readable, as httpcore counts it."""
-    fd = sock.fileno()
-    if fd < 0:
-        return True
-    poll = select.poll()
-    poll.register(fd, select.POLLIN)
-    return bool(poll.poll(0))
 
 
 class GuardedTransport(httpx.AsyncHTTPTransport):

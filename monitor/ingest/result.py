@@ -63,9 +63,7 @@ class PollResult:
         elif self.status == "unchanged":
             line = f"{self.feed}: no new items"
         else:
-            line = f"{self.feed}: {len(self.new_item_ids)} new"
-            if self.backfilled:
-                line += f", {self.backfilled} older stored without alerts"
+            line = f"{self.feed}: {self._stored()}"
         extras = []
         if self.redirected_to:
             extras.append(f"moved permanently to {redact_userinfo(self.redirected_to)}")
@@ -84,8 +82,9 @@ class PollResult:
         classified all the same, and the line showed only the error."""
         if self.polls < 2 or not (self.new_item_ids or self.backfilled):
             return ""
-        told = f"{len(self.new_item_ids)} new"
-        if self.backfilled:
-            told += f", {self.backfilled} older stored without alerts"
         earlier = "poll" if self.polls == 2 else f"{self.polls - 1} polls"
-        return f"; before it, {told} by its first {earlier}"
+        return f"; before it, {self._stored()} by its first {earlier}"
+
+    def _stored(self) -> str:
+        told = f"{len(self.new_item_ids)} new"
+        return told + (f", {self.backfilled} older stored without alerts" if self.backfilled else "")
