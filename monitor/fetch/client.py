@@ -84,7 +84,7 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
         return min(float(value), MAX_DURATION.total_seconds())  # 400 nines: inf
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):  # an absurd zone offset
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)

@@ -163,7 +163,7 @@ def _rfc822(text: str) -> datetime | None:
             continue
         try:
             when = parsedate_to_datetime(candidate)
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):  # "+9999999999999999999" as a zone
             continue
         # "-0000" is UTC whose local zone is unknown (RFC 5322), not a time without a zone
         return when.replace(tzinfo=UTC) if when.tzinfo is None and _UNKNOWN_ZONE.search(candidate) else when

@@ -239,6 +239,10 @@ async def test_a_retry_after_of_centuries_is_an_http_error_not_an_internal_one(
         result = await poll_feed(feed_config(server, interval="1m"), settings, fetcher, db)
         assert result.status == "error" and (result.error or "").startswith("HTTP 503 (Retry-After ")
         assert result.next_poll_at - result.polled_at == settings.max_backoff
+    # an HTTP date whose zone Python's parser overflows on: no wait given (Fetcher.fetch raised)
+    server.set_route("/feed", b"", status=503, headers={"Retry-After": "Fri, 09 Jan 2026 14:30:00 +99999999999999999999"})
+    result = await poll_feed(feed_config(server, interval="1m"), settings, fetcher, db)
+    assert result.status == "error" and result.error is not None and result.error.startswith("HTTP 503"), result.error
 
 
 async def test_permanent_redirect_becomes_effective_url(

@@ -391,3 +391,33 @@ async def test_an_item_dated_without_a_time_of_day_is_stored_so(
     assert got["Nota day"] == got["Nota iso"] == (midnight, True)
     assert got["Nota eight"] == (midnight, False)
     assert got["Nota time"][1] is False
+
+
+ABSURD_ZONE = "Fri, 09 Jan 2026 14:30:00 +9999999999999999999"
+
+
+@pytest.mark.parametrize("kind", ["rss", "json", "page"])
+async def test_a_date_with_an_absurd_zone_offset_is_no_date_and_loses_no_item(
+    kind: str, server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    # Python's date parser raises OverflowError on such a zone, which the readers did not catch:
+    # the JSON Feed and the page failed whole at every poll ("internal error: OverflowError",
+    # nothing of the feed stored), the RSS item was skipped
+    if kind == "rss":
+        body = _rss(["Liberan a cinco presos", "Otra nota"]).replace(
+            b"<guid>1</guid>", f"<guid>1</guid><pubDate>{ABSURD_ZONE}</pubDate>".encode())
+        cfg = FeedConfig(name=kind, url=server.url("/f"), language="es", fetch_article="never")
+    elif kind == "json":
+        body = (b'{"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "1", '
+                b'"url": "https://news.example/1", "title": "Liberan a cinco presos", "date_published": "'
+                + ABSURD_ZONE.encode() + b'"}, ' + json_item(2) + b"]}")
+        cfg = FeedConfig(name=kind, url=server.url("/f"), language="es", fetch_article="never")
+    else:
+        body = (f"<html><body><ul><li><a href='/n/1'>Liberan a cinco presos</a><time>{ABSURD_ZONE}</time></li>"
+                "<li><a href='/n/2'>Otra nota</a><time>09/01/2026</time></li></ul></body></html>").encode()
+        cfg = FeedConfig(name=kind, url=server.url("/f"), type="page", language="es", fetch_article="never",
+                         selectors={"item": "li", "title": "a", "link": "a@href", "date": "time"})
+    server.set_route("/f", body)
+    result = await poll_feed(cfg, settings, fetcher, db)
+    assert result.status == "new" and result.error is None, result.error
+    assert len(stored(db, kind)) == 2
