@@ -33,6 +33,8 @@ T = TypeVar("T")
 
 _DIGITS = re.compile(r"\d+")
 MIN_NUMBERED = 3
+# a longer run of digits is no counter (a hash, a feed's filler): past 4,300 digits int() raises
+MAX_DIGITS = 30
 """Fewer entries than this tell nothing about their numbers (two numbers agree with any
 order half the time)."""
 
@@ -100,7 +102,7 @@ def _last_numbers(texts: Sequence[str | None]) -> list[int] | None:
     numbers = []
     for text in texts:
         found = _DIGITS.findall(text or "")
-        if not found:
+        if not found or len(found[-1]) > MAX_DIGITS:
             return None
         numbers.append(int(found[-1]))
     return numbers if len(set(numbers)) == len(numbers) else None

@@ -123,6 +123,16 @@ def test_one_date_for_all_numbers_that_run_one_way_give_the_order():
     assert names(doc) == ["primera", "segunda", "tercera"]
 
 
+def test_ids_ending_in_thousands_of_digits_are_no_sequence():
+    # int() refuses a string of more than 4,300 digits: the poll failed on the event loop at
+    # every try ("internal error: ValueError"), none of the document's items stored
+    doc = [item(n, DAY, guid=f"https://elpitazo.example/?p={'9' * 5000}{k}") for n, k in [("c", 3), ("b", 2), ("a", 1)]]
+    assert sequence_numbers(doc) is None
+    assert names(doc) == ["a", "b", "c"]  # the document's order (newest first assumed)
+    doc = [post(n, DAY, k) for n, k in [("primera", 10**29 + 1), ("segunda", 10**29 + 2), ("tercera", 10**29 + 3)]]
+    assert sequence_numbers(doc) == [10**29 + 1, 10**29 + 2, 10**29 + 3]  # 30 digits still count
+
+
 def test_two_entries_tell_nothing_by_their_numbers():
     doc = [post("primera", DAY, 101), post("segunda", DAY, 102)]
     assert sequence_numbers(doc) is None
