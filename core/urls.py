@@ -92,7 +92,14 @@ def canonical_url(url: str | None, base: str | None = None) -> str | None:
     """The URL dedup compares, or None when `url` is not an http(s) URL. An internationalized
     host is written in IDNA (ascii_host): one feed's "ñandú.example/a" and another's
     "xn--and-6ma2c.example/a" are one item."""
-    return _canonical(url, base) if url else None
+    if not url:
+        return None
+    if len(url) + len(base or "") > CACHED_URL_CHARS:  # not remembered: 4,096 of 30 KB links stay alive
+        return _canonical.__wrapped__(url, base)
+    return _canonical(url, base)
+
+
+CACHED_URL_CHARS = 2_000
 
 
 @lru_cache(maxsize=4096)

@@ -28,7 +28,7 @@ from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from core.urls import redact_userinfo, with_fragment
-from monitor.ingest.normalize import NormalizedItem
+from monitor.ingest.normalize import NormalizedItem, too_long_a_key
 from monitor.match.counts.numbers import numbers_in
 from storage.items import insert_items, stored_keys, stored_under, versions_of
 from storage.models import Item
@@ -83,7 +83,8 @@ def _with_fragment(item: NormalizedItem) -> str | None:
     """The canonical link with the link's #fragment kept (live-blog posts)."""
     if not item.canonical_url or not item.url:
         return None
-    return with_fragment(item.canonical_url, item.url)
+    keyed = with_fragment(item.canonical_url, item.url)
+    return None if too_long_a_key(keyed) else keyed
 
 
 def _count(members: list[NormalizedItem]) -> int:

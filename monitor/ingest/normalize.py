@@ -51,6 +51,11 @@ _WORDS = re.compile(r"\w+")
 _WIRE_MARKS = re.compile(r"^(?:(?:(?:UPDATE|WRAPUP|ACTUALIZA) ?\d{1,2}|REFILE|RPT|CORRECTED|REPEAT) ?- ?)+")
 
 BOILERPLATE_TAIL = 1_000
+# The item's keys the database indexes (its GUID, its canonical URL): PostgreSQL refuses a
+# B-tree entry over 2,704 bytes, and with it the whole poll's transaction, at every poll. A
+# longer GUID is kept as a digest of itself (the same at each poll), a longer canonical URL
+# keys nothing (the GUID and the content hash still do).
+MAX_KEY_BYTES = 2_000
 MIN_HASH_CHARS = 20  # titles and texts shorter than this are too generic to dedupe on
 
 
@@ -148,6 +153,11 @@ def _joined(base_url: str, link: str) -> str | None:
         return None
 
 
+def too_long_a_key(key: str) -> bool:
+    """Whether `key` is over MAX_KEY_BYTES in UTF-8 (counted only when it may be)."""
+    return len(key) * 4 > MAX_KEY_BYTES and len(key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES
+
+
 def _item_key_url(link: str | None, base_url: str) -> str | None:
     """The canonical URL of an item's link. A link to the document itself (a page's `#`)
     names no item, or only by its fragment (`#nota-4`): as a plain canonical URL it would make
@@ -198,6 +208,8 @@ def normalize_entry(
     if link and not link.startswith(("http://", "https://")):
         link = _joined(base_url, link)
     canon = _item_key_url(link, base_url)
+    if canon is not None and too_long_a_key(canon):
+        canon = None
     title = feed_title(entry.title)
     summary = clean_text(cap(entry.summary, SUMMARY_CHARS)) or clean_text(
         cap(entry.content, SUMMARY_CHARS))
@@ -208,6 +220,8 @@ def normalize_entry(
     guid = (without_controls(entry.guid) or "").strip() or canon or (f"hash:{digest}" if title or summary else "")
     if not guid:
         return None
+    if too_long_a_key(guid):
+        guid = "long:" + hashlib.sha256(guid.encode("utf-8", "surrogatepass")).hexdigest()
     when = entry.published or entry.updated
     # a year ahead: a wrong clock; a date alone is 00:00 UTC of a day that starts up to 14 h
     # earlier east of UTC (today's date in Madrid at 00:30 there is ahead of the fetch)

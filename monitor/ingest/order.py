@@ -87,7 +87,8 @@ def sequence_numbers(items: Sequence[NormalizedItem]) -> list[int] | None:
     if len(items) < MIN_NUMBERED:
         return None
     keys: tuple[Callable[[NormalizedItem], str | None], ...] = (
-        lambda i: None if i.guid.startswith("hash:") else i.guid,  # our own id of an id-less entry
+        # our own id of an id-less entry or of a GUID too long to index: a digest, no counter
+        lambda i: None if i.guid.startswith(("hash:", "long:")) else i.guid,
         lambda i: i.url,
     )
     for key in keys:

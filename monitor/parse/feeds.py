@@ -54,10 +54,26 @@ if not getattr(_FeedParserMixin._sync_author_detail, "capped", False):
 # href to it, the same link two or three times an entry: a quarter of its parse of a feed of
 # 30 items, whose base is the URL fetched (parse_feed). Both are pure functions of their
 # strings: their answers are remembered.
+# A link longer than CACHED_URL_CHARS is joined afresh each time: remembered, a feed's 30 KB links,
+# new at each poll, kept 150 MB alive for the life of the process.
+CACHED_URL_CHARS = 2_000
+
+
+def _remembered(join: Callable[..., str]) -> Callable[..., str]:
+    cached = functools.lru_cache(maxsize=1024)(join)
+
+    def joined(base: str, uri: str | None = None) -> str:
+        if len(base or "") + len(uri or "") > CACHED_URL_CHARS:
+            return join(base, uri)
+        return cached(base, uri)
+
+    joined.cache_info, joined.cache_clear = cached.cache_info, cached.cache_clear  # type: ignore[attr-defined]
+    return joined
+
+
 if not hasattr(feedparser.mixin.make_safe_absolute_uri, "cache_info"):
-    feedparser.mixin.make_safe_absolute_uri = functools.lru_cache(maxsize=1024)(
-        feedparser.mixin.make_safe_absolute_uri)
-    feedparser.mixin._urljoin = functools.lru_cache(maxsize=1024)(feedparser.mixin._urljoin)
+    feedparser.mixin.make_safe_absolute_uri = _remembered(feedparser.mixin.make_safe_absolute_uri)
+    feedparser.mixin._urljoin = _remembered(feedparser.mixin._urljoin)
 
 
 MAX_FEED_ATTRIBUTES = 100_000

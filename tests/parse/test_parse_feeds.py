@@ -372,3 +372,32 @@ def test_a_remembered_rewording_is_the_rewording_and_a_long_text_is_not_kept() -
     assert reworded(long_text) == _rewording(long_text) == "22:30 " * (REMEMBERED_DATE_CHARS // 9) + "22:30 "
     after = _reworded.cache_info()
     assert (after.hits, after.misses, after.currsize) == (before.hits, before.misses, before.currsize)
+
+
+def test_long_links_are_joined_and_read_but_not_remembered() -> None:
+    # the joins of feedparser and our canonical URLs are remembered (a poll asks them of each
+    # link several times); a feed's 30 KB links, new at each poll, were held alive by those
+    # caches for the life of the process (282 MB after 15 polls of 300 such items)
+    import feedparser.mixin
+
+    from core.urls import _canonical, canonical_url
+
+    def held() -> tuple[int, int, int]:
+        return (feedparser.mixin._urljoin.cache_info().currsize,
+                feedparser.mixin.make_safe_absolute_uri.cache_info().currsize, _canonical.cache_info().currsize)
+
+    feedparser.mixin._urljoin.cache_clear()  # type: ignore[attr-defined]
+    feedparser.mixin.make_safe_absolute_uri.cache_clear()  # type: ignore[attr-defined]
+    _canonical.cache_clear()
+    long_links = [SampleItem(f"Nota {i}", f"https://ex.org/{i}?q={'x' * 30_000}", "Texto") for i in range(3)]
+    parse_any(rss([]), {}, "https://ex.org/feed.xml")  # the document's own joins: short, remembered
+    before = held()
+    parsed = parse_any(rss(long_links), {}, "https://ex.org/feed.xml")
+    assert [len(e.link or "") for e in parsed.entries] == [len(i.link) for i in long_links]
+    assert canonical_url(long_links[0].link) == long_links[0].link
+    assert held() == before
+    parse_any(rss([SampleItem(f"Nota {i}", f"https://ex.org/{i}", "Texto") for i in range(3)]), {},
+              "https://ex.org/feed.xml")
+    canonical_url("https://ex.org/1")
+    after = held()
+    assert after[0] > before[0] and after[2] > before[2]  # short links are remembered
