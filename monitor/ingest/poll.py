@@ -332,10 +332,10 @@ def _read(
     if feed.type != "page" and not looks_like_json(fetched.body, fetched.headers):
         body, total = cut_entries(fetched.body, max_entries)
         fetched = replace(fetched, body=body)
-    parsed = _parse(feed, fetched, zone)
+    parsed = _parse(feed, fetched, zone, max_entries)
     if parsed.fatal:
         return parsed, []
-    total = max(total, len(parsed.entries))
+    total = max(total, parsed.total or 0, len(parsed.entries))
     if total > max_entries:
         parsed.problems.append(
             f"{total - max_entries} of {total} entries not read "
@@ -354,11 +354,11 @@ def _newest(items: list[NormalizedItem], limit: int) -> tuple[list[NormalizedIte
     return [i for i in items if id(i) in keep], len(items) - limit
 
 
-def _parse(feed: FeedConfig, fetched: FetchResult, zone: tzinfo) -> ParsedFeed:
+def _parse(feed: FeedConfig, fetched: FetchResult, zone: tzinfo, max_entries: int) -> ParsedFeed:
     if feed.type == "page":
         assert feed.selectors is not None
         return parse_page(fetched.body, fetched.headers, fetched.final_url, feed.selectors, zone)
-    return parse_any(fetched.body, fetched.headers, fetched.final_url, zone)
+    return parse_any(fetched.body, fetched.headers, fetched.final_url, zone, max_entries)
 
 
 def _normalize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
@@ -31,6 +32,11 @@ class ParsedEntry:
     date_only: bool = False
 
 
+PROBLEM_CHARS = 2_000
+"""A document's problems as one line, at most: a JSON Feed of three million non-objects wrote
+one of 136 million characters to the feed's row and the log."""
+
+
 @dataclass
 class ParsedFeed:
     entries: list[ParsedEntry] = field(default_factory=list)
@@ -39,22 +45,30 @@ class ParsedFeed:
     format: str = ""  # rss20, atom10, json11, page, ...
     title: str = ""
     fatal: bool = False  # nothing usable: not a feed, empty, unreadable
+    total: int | None = None  # entries the document had, where fewer were read (max_entries)
 
     @property
     def problem(self) -> str | None:
-        return "; ".join(self.problems) if self.problems else None
+        """The problems in one line (stored on the feed, logged): each told once with how many
+        times it came, at most PROBLEM_CHARS."""
+        if not self.problems:
+            return None
+        told = Counter(self.problems)
+        line = "; ".join(p if n == 1 else f"{p} (x{n:,})" for p, n in told.items())
+        return line if len(line) <= PROBLEM_CHARS else line[:PROBLEM_CHARS - 1] + "…"
 
 
 def parse_any(
-    body: bytes, headers: dict[str, str], url: str, zone: tzinfo = UTC,
+    body: bytes, headers: dict[str, str], url: str, zone: tzinfo = UTC, max_entries: int | None = None,
 ) -> ParsedFeed:
     """An `rss` feed's body: JSON Feed when it looks like JSON, else feedparser. Times
-    written without an offset are read in `zone` (the feed's `timezone`)."""
+    written without an offset are read in `zone` (the feed's `timezone`). A JSON Feed's items
+    after `max_entries` are not built (an XML document is cut before: `feeds.cut_entries`)."""
     from monitor.parse.feeds import parse_feed
     from monitor.parse.jsonfeed import looks_like_json, parse_json_feed
 
     if looks_like_json(body, headers):
-        return parse_json_feed(body, zone)
+        return parse_json_feed(body, zone, max_entries)
     return parse_feed(body, headers, url, zone)
 
 

@@ -65,9 +65,11 @@ def _str(value: Any) -> str:
     return _LONE_SURROGATE.sub("", value) if _LONE_SURROGATE.search(value) else value
 
 
-def parse_json_feed(body: bytes, zone: tzinfo = UTC) -> ParsedFeed:
+def parse_json_feed(body: bytes, zone: tzinfo = UTC, max_entries: int | None = None) -> ParsedFeed:
     """Parse a JSON Feed body; never raises. Times written without an offset (RFC 3339
-    requires one, not every producer writes it) are read in `zone`."""
+    requires one, not every producer writes it) are read in `zone`. Items after the first
+    `max_entries` are not built (`total` says how many the document had): a 10 MB body of
+    `{}` holds three million of them."""
     if not body.strip():
         return ParsedFeed(problems=["empty response"], fatal=True)
     try:
@@ -84,9 +86,13 @@ def parse_json_feed(body: bytes, zone: tzinfo = UTC) -> ParsedFeed:
         out.problems.append("JSON Feed without an items list")
         return out
     feed_lang = _str(data.get("language")) or None
-    for item in items:
+    not_objects = 0
+    for position, item in enumerate(items):
+        if max_entries is not None and len(out.entries) >= max_entries:
+            out.total = len(out.entries) + len(items) - position
+            break
         if not isinstance(item, dict):
-            out.problems.append("item skipped: not an object")
+            not_objects += 1
             continue
         item_id = item.get("id")
         lang = _str(item.get("language")) or None
@@ -108,4 +114,6 @@ def parse_json_feed(body: bytes, zone: tzinfo = UTC) -> ParsedFeed:
                 date_only=date.date_only if date else False,
             )
         )
+    if not_objects:
+        out.problems.append(f"{not_objects:,} item{'s' if not_objects > 1 else ''} skipped: not an object")
     return out
