@@ -239,7 +239,8 @@ class Fetcher:
             conditional["If-None-Match"] = etag
         if last_modified := usable_validator(last_modified):
             conditional["If-Modified-Since"] = last_modified
-        async with self._all, self._host_limit(url):
+        # the host's slot first: a fetch waiting for a slow host holds none of the others'
+        async with self._host_limit(url), self._all:
             try:
                 async with asyncio.timeout(self.deadline):
                     result = await self._follow(url, headers | conditional)

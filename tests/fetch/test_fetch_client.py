@@ -172,6 +172,28 @@ async def test_per_host_concurrency(server: FeedServer, settings: Settings) -> N
     assert fetcher._hosts == {}  # the host's limit is forgotten with its last fetch
 
 
+async def test_fetches_waiting_for_a_slow_host_leave_the_other_hosts_their_slots(
+    server: FeedServer, settings: Settings
+) -> None:
+    # a fetch took a slot of `concurrency` before its host's slot and held it while it waited
+    # for the host: fetches queued for one slow site (an outlet's feeds and articles) held every
+    # slot, and a feed on another host waited for them all
+    with FeedServer() as slow:
+        for i in range(6):
+            slow.set_route(f"/nota{i}", BODY, delay=30)
+        server.set_route("/feed", BODY)
+        limited = settings.model_copy(update={"concurrency": 4, "per_host_concurrency": 1})
+        slow_url = slow.url("/").replace("127.0.0.1", "localhost")  # another host
+        async with Fetcher(limited, trusted=[server.url("/"), slow_url]) as fetcher:
+            waiting = [asyncio.create_task(fetcher.fetch(f"{slow_url}nota{i}")) for i in range(6)]
+            await asyncio.sleep(0.3)  # the first of them at the slow site, five waiting for it
+            fast = await asyncio.wait_for(fetcher.fetch(server.url("/feed")), 10)
+            assert fast.ok and not any(t.done() for t in waiting)
+            for t in waiting:
+                t.cancel()
+            await asyncio.gather(*waiting, return_exceptions=True)
+
+
 async def test_hosts_of_item_links_are_not_kept(server: FeedServer, settings: Settings) -> None:
     """Article links name new hosts for as long as the service runs: the per-host limits
     of hosts no fetch is using are not kept (10,000 hosts kept 3 MB)."""
