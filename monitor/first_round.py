@@ -54,6 +54,14 @@ class FirstRound:
         self.waiting = None
         return Poll.CLOSED
 
+    def drop(self, names: Iterable[str]) -> bool:
+        """`names` will not be polled this round (removed, disabled or paused by a reload);
+        whether the round still holds and waits for no other feed (its end is due now)."""
+        if self.waiting is None:
+            return False
+        self.waiting.difference_update(names)
+        return not self.waiting
+
     def release(self) -> bool:
         """End the round now; whether it was still holding."""
         held, self.waiting = self.waiting is not None, None

@@ -60,6 +60,11 @@ class SteadyScheduler(AsyncIOScheduler):
         self._wall, self._monotonic = wall, monotonic
         self._offset = wall() - monotonic()
         self.on_step: list[Callable[[float], None]] = []
+        # a job late by more than APScheduler's default grace (1 s: an event loop busy that long,
+        # a small step of the clock) was dropped: a date job never ran (the start-up round's
+        # end, and classification held until a restart), an interval job skipped a turn
+        # (retention: 6 hours). Late runs run, once (coalesced); feed polls set their own grace.
+        options["job_defaults"] = {"misfire_grace_time": None, "coalesce": True, **options.get("job_defaults", {})}
         super().__init__(*args, **options)
 
     def clock_step(self) -> float | None:

@@ -4,6 +4,8 @@ offset the test rewrites while it runs; the monotonic clock is left real, as a s
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import glob
 import json
 import os
@@ -132,6 +134,28 @@ async def test_a_poll_straddling_a_step_back_is_not_scheduled_a_day_out() -> Non
         left = fs.next_run("a") - datetime.now(UTC)  # type: ignore[operator]
         assert timedelta(seconds=0) < left <= timedelta(minutes=5, seconds=1)
         assert scheduler.get_job(job_id("a")) is not None
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+async def test_a_job_late_by_more_than_a_second_still_runs_once() -> None:
+    """APScheduler's default grace is 1 s: a date job found late by more (an event loop busy
+    that long, a step of the clock under the step threshold) was dropped as missed; the start-up
+    round's end was such a job, and classification stayed held until a restart."""
+    scheduler = SteadyScheduler(timezone=UTC)
+    ran: list[str] = []
+    now = datetime.now(UTC)
+    scheduler.add_job(ran.append, "date", run_date=now - timedelta(seconds=3), args=["end of the round"])
+    scheduler.add_job(ran.append, "interval", seconds=60, next_run_time=now - timedelta(seconds=200),
+                      args=["interval"])  # several turns missed: one run
+    scheduler.start()
+    try:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(10):
+                while len(ran) < 2:
+                    await asyncio.sleep(0.05)
+        await asyncio.sleep(0.1)  # and no second run of the interval job
+        assert sorted(ran) == ["end of the round", "interval"]
     finally:
         scheduler.shutdown(wait=False)
 

@@ -74,6 +74,13 @@ class Polls(ServiceState):
             await self.classify_pending()
             self.worker.wake()
 
+    def _leave_round(self, names: set[str]) -> None:
+        """Feeds the start-up round will not see polled (a reload removed, disabled or paused
+        them): not waited for; without them, the round ends now rather than at its deadline."""
+        if names and self.first_round.drop(names) and self.scheduler is not None:
+            self.scheduler.add_job(self._end_first_round, "date", run_date=datetime.now(UTC), id="first-round",
+                                   replace_existing=True)
+
     async def _end_first_round(self) -> None:
         """The start-up round's deadline: classify the backlog of the feeds that answered."""
         if self.first_round.release():

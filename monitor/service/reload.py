@@ -89,14 +89,16 @@ class ConfigReload(Housekeeping):
                 return False
             try:  # the rows first: a failure here leaves the old config whole, not half applied
                 await asyncio.to_thread(sync_config, new, self.db)
+                # (its rules' classifier and the rows just written read back: a database lost
+                # between them ended the reload task, the file marked as seen and never applied)
+                classifier = await asyncio.to_thread(self.pipeline.classifier_for, new)
+                rows = await self._read_schedule_rows() if self.feed_scheduler is not None else None
             except (SQLAlchemyError, DatabaseError) as exc:
                 reason = refusal(exc) if isinstance(exc, OperationalError) else redact(
                     str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
                 log.error("config reload failed: %s; keeping the last config, trying again shortly", reason)
                 self._config_seen = None  # the watcher's next tick tries the same file again
                 return False
-            classifier = await asyncio.to_thread(self.pipeline.classifier_for, new)
-            rows = await self._read_schedule_rows() if self.feed_scheduler is not None else None
             if self.stop_event.is_set():  # stopping while it waited: the next start reads the file
                 return False
             self._apply(new, classifier, rows)
@@ -140,6 +142,8 @@ class ConfigReload(Housekeeping):
             paused, next_polls = rows if rows is not None else self._schedule_rows()
             self.feed_scheduler.paused = paused  # a renamed feed keeps its row's pause
             self.feed_scheduler.sync(new.enabled_feeds, next_polls)
+            self._leave_round(set(self.first_round.waiting or ()) - (
+                {f.name for f in new.enabled_feeds} - self.feed_scheduler.paused))
             self._schedule_digests()
         added = {f.name for f in new.feeds} - {f.name for f in old.feeds}
         removed = {f.name for f in old.feeds} - {f.name for f in new.feeds}

@@ -97,6 +97,53 @@ def test_a_reload_the_database_refuses_keeps_the_old_config_whole_and_is_tried_a
     asyncio.run(scenario())
 
 
+def test_a_reload_whose_read_back_fails_is_tried_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The rows written, the schedule read back from them failed (the database lost between
+    the two statements: injected here, a server cannot be made to drop one read): the error
+    ended the reload task, the file stayed marked as seen, and the old config ran on until
+    the next edit."""
+    from sqlalchemy.exc import OperationalError
+
+    from monitor.service import sync_config
+
+    path = tmp_path / "feeds.yaml"
+    path.write_text(BASE.format(port=9304, timeout="30s", agent="Monitor/1"), encoding="utf-8")
+    config = load_config(path)
+    db_url = f"sqlite:///{tmp_path / 'm.db'}"
+    runtime = resolve_runtime(config, config_path=str(path), db_flag=db_url, env={})
+
+    async def scenario() -> None:
+        service = Service(config, runtime, open_database(db_url))
+        sync_config(config, service.db)
+        service._start_scheduler()
+        read = service._schedule_rows
+        failures = [OperationalError("SELECT feeds", {}, Exception("server closed the connection"))]
+
+        def lost_once() -> object:
+            if failures:
+                raise failures.pop()
+            return read()
+
+        monkeypatch.setattr(service, "_schedule_rows", lost_once)
+        path.write_text(BASE.format(port=9304, timeout="30s", agent="Monitor/2"), encoding="utf-8")
+        with caplog.at_level(logging.ERROR, logger="monitor.service"):
+            await service._watch_config()
+            await service._watch_config()
+            await asyncio.gather(*service._reloads)
+        assert "config reload failed" in caplog.text
+        assert service.config is config
+        await service._watch_config()  # the same file, tried again
+        await asyncio.gather(*service._reloads)
+        assert service.config is not config and service.fetcher.user_agent == "Monitor/2"
+        assert service.scheduler is not None
+        service.scheduler.shutdown(wait=False)
+        await service.close()
+
+    asyncio.run(scenario())
+
+
 def test_feeds_removed_by_reloads_leave_no_trust_and_no_metrics(tmp_path: Path) -> None:
     """Feeds replaced by reloads for months: the origins of removed feeds are no longer
     trusted (an item link to a removed feed's private address is checked again), and
