@@ -103,7 +103,7 @@ class Claims(WorkerBase):
         it may have sent it after this one started and stopped before its record went in (a
         frozen database server, the stop's grace), another replica in this working directory or
         `poll-once` beside the service; read at the start alone, it was sent a second time."""
-        mark = journaled(self.sent_before, row)
+        mark = journaled(self.sent_before, row) or journaled(self.sent_here, row)
         if mark is None and head.status == "sending" and not self.dry_run:
             mark = journaled(load_sent(self._marks), row)
         return mark
@@ -119,8 +119,8 @@ class Claims(WorkerBase):
                      telegram_message_id=mark.message_id, payload=payload,
                      last_error="sent, its record lost to a stop or a crash or to a restored backup")
         log.warning("alert %d to %s is queued in the database but was sent at %s (message %s): its record "
-                    "did not reach the database before a stop or a crash, or the database was restored "
-                    "from a backup; marked sent, not sent again", row.id, row.channel,
+                    "did not reach the database (a database error, a stop or a crash), or the database was "
+                    "restored from a backup; marked sent, not sent again", row.id, row.channel,
                     mark.at.strftime("%Y-%m-%d %H:%M:%S UTC"), mark.message_id)
 
     def _chat_channels(self, conf: ChannelConfig) -> list[str]:

@@ -10,7 +10,14 @@ from typing import Any
 
 from sqlalchemy.exc import OperationalError
 
-from alerts.delivery.shared import RECORD_LOG_EVERY, RECORD_RETRY, Claimed, WorkerBase, log
+from alerts.delivery.shared import (
+    RECORD_LOG_EVERY,
+    RECORD_RETRY,
+    SENT_HERE,
+    Claimed,
+    WorkerBase,
+    log,
+)
 from core.logs import redact
 from core.restore_marks import SentMark, payload_fingerprint, record_sent
 from storage.alerts import SENT_CHAT
@@ -40,6 +47,9 @@ class Record(WorkerBase):
         mark = SentMark(sent_at, values.get("telegram_message_id"), (values.get("payload") or {}).get(SENT_CHAT),
                         payload_fingerprint(claimed.payload))
         journaled = await asyncio.to_thread(record_sent, self._marks, claimed.dedupe_key, mark)
+        self.sent_here[claimed.dedupe_key] = mark  # whatever becomes of the record (claims.py)
+        if len(self.sent_here) > SENT_HERE:
+            self.sent_here.popitem(last=False)
         for attempt in itertools.count():
             try:
                 await asyncio.to_thread(self._finish, alert_id, status="sent", sent_at=sent_at,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -29,6 +30,7 @@ SUPERSEDED = "superseded"  # an edit not sent: a later edit of the same message 
 OUTAGE_RETRY = 30.0  # seconds: a head's longest back-off while the Bot API is out (alerts.api_health)
 RECORD_RETRY = 1.0  # seconds between attempts to record a sent message the database refused
 RECORD_LOG_EVERY = 60  # of those attempts, one in this many is logged
+SENT_HERE = 10_000  # the sends of this process remembered, against a second send of one (record.py)
 # seconds the database must have answered again after an outage before a stale claim is taken
 # over: the worker that sent it records the send within RECORD_RETRY of the database's return
 RECLAIM_GRACE = 10.0
@@ -97,6 +99,7 @@ class WorkerBase:
     sender: TelegramSender | None
     health: ApiHealth
     sent_before: dict[str, SentMark]
+    sent_here: OrderedDict[str, SentMark]
     _secrets: tuple[str, ...]
     _marks: Path | None
     _stop: asyncio.Event | None

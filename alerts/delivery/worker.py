@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
@@ -33,7 +34,7 @@ from core.clock import Clock, SystemClock
 from core.config import AppConfig, ChannelConfig, Runtime
 from core.durations import format_duration
 from core.logs import redact
-from core.restore_marks import load_sent, marks_path
+from core.restore_marks import SentMark, load_sent, marks_path
 from storage.alerts import claims_now, pending_alerts, sent_since, sync_channels
 from storage.db import Database, RefusalLog, refusal
 
@@ -85,6 +86,9 @@ class DeliveryWorker(Heads, Claims, Sends, EditsAndReplies, BackOff, Record):
         # alerts sent before this process started (core/restore_marks.py): one the database
         # holds as queued is a restored backup's, and is not sent again
         self.sent_before = {} if dry_run else load_sent(self._marks)
+        # and those this process sent (the last SENT_HERE): one whose record a database error
+        # other than a refusal undid (a pool's timeout) was claimed again and sent twice
+        self.sent_here: OrderedDict[str, SentMark] = OrderedDict()
 
     # -- lifecycle -------------------------------------------------------------------
 

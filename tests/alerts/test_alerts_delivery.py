@@ -1718,3 +1718,58 @@ def test_an_error_whose_text_names_its_class_is_not_named_twice() -> None:
     assert classify_error(BadRequest("Chat not found"), TOKEN).message == "BadRequest: Chat not found"
     leaky = Forbidden(f"Forbidden: no access to /bot{TOKEN}/sendMessage")
     assert TOKEN.split(":")[1] not in classify_error(leaky, TOKEN).message
+
+
+async def test_a_sent_alert_whose_record_meets_a_pool_timeout_is_not_sent_again(
+    db, emulator, make_config, make_worker
+) -> None:
+    """Telegram took the message; its record then met a database error other than a refusal
+    (SQLAlchemy's own pool timeout: every pooled connection busy, as when a frozen database
+    server holds them all): the alert went back to `pending` as a failed send and its next
+    claim, which looked only at the journal read at start, sent it a second time."""
+    clock = ManualClock()
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
+    queue(db, 1, now=clock.now())
+    worker = await make_worker(config, clock=clock)
+    pool = db.engine.pool
+    pool._timeout = 0.3  # type: ignore[attr-defined]  # (30 s in the service)
+    busy, failed = threading.Event(), threading.Event()
+    holder = threading.Thread(target=hold_every_connection, args=(db, busy, failed), daemon=True)
+    send = worker.sender.send  # type: ignore[union-attr]
+
+    async def send_then_fill_the_pool(*args: Any, **kwargs: Any) -> Any:
+        sent = await send(*args, **kwargs)
+        if not busy.is_set():
+            holder.start()
+            busy.wait(10)
+        return sent
+
+    class RecordFailed(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if "unexpected error" in record.getMessage() and "TimeoutError" in record.getMessage():
+                pool._timeout = 20  # type: ignore[attr-defined]  # the retry's write waits for the pool
+                failed.set()
+
+    worker.sender.send = send_then_fill_the_pool  # type: ignore[union-attr,method-assign]
+    watch = RecordFailed()
+    logging.getLogger("alerts.delivery").addHandler(watch)
+    try:
+        await worker.deliver_pending()
+    finally:
+        logging.getLogger("alerts.delivery").removeHandler(watch)
+    holder.join()
+    assert failed.is_set() and [r.status for r in alerts(db)] == ["pending"]  # taken for a failed send
+    for _ in range(60):  # its back-off, by the worker's clock
+        clock.advance(5)
+        await worker.deliver_pending()
+    assert [m.text for m in emulator.messages(CHAT)] == ["alert 0 & more"]
+    assert [r.status for r in alerts(db)] == ["sent"]
+
+
+def hold_every_connection(db: Database, busy: threading.Event, release: threading.Event) -> None:
+    pool = db.engine.pool
+    held = [db.engine.connect() for _ in range(pool.size() + pool._max_overflow)]  # type: ignore[attr-defined]
+    busy.set()
+    release.wait(20)
+    for c in held:
+        c.close()

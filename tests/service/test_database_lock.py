@@ -276,7 +276,7 @@ def test_a_stop_while_a_sent_message_waits_for_the_lock_is_prompt_and_says_so(wo
     asyncio.run(next_start())
     assert len(world.emulator.messages("@presos_test")) == 1
     assert "alert 1 to presos is queued in the database but was sent at" in caplog.text
-    assert "its record did not reach the database before a stop or a crash" in caplog.text
+    assert "its record did not reach the database (a database error, a stop or a crash)" in caplog.text
     db.dispose()
 
 
