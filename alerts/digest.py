@@ -40,6 +40,8 @@ from storage.models import Alert, Channel, Item
 from storage.stories import stories_told_between, story_items_with_feed
 
 FIRST_DIGEST_SPAN = timedelta(hours=24)
+# how far before its period a roundup looks for stories it did not list yet (enqueue_digest)
+COMMIT_LOOKBACK = timedelta(minutes=30)
 # a last digest this far ahead of now was queued before the clock was set back (replicas'
 # clocks differ by less): the digest is due, its period starting now (`due_digests`)
 CLOCK_SET_BACK = timedelta(minutes=1)
@@ -174,7 +176,12 @@ def enqueue_digest(session: Session, config: AppConfig, channel_name: str, *, no
         since = told
     if not claim_digest_slot(session, row, previous, now):
         return []  # another replica took this slot
-    # after a clock set back, the digests queued before it tell stories of this period again
+    # a story is told at the time its item's classification began, and committed later (a
+    # backlog's batch, a lock's wait, a replica's clock behind this one): one committed after
+    # the last roundup with a time before it is looked for again, unless a roundup listed it.
+    # (After a clock set back, the digests queued before it tell stories of this period again.)
+    if since == previous:
+        since -= COMMIT_LOOKBACK
     entries = _entries(session, channel, config, since, now, digest_story_ids_since(session, channel.name, since))
     if not entries:
         return []

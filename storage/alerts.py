@@ -202,8 +202,9 @@ def channels_created(session: Session) -> dict[str, datetime]:
 
 
 def digest_story_ids_since(session: Session, channel: str, since: datetime) -> set[int]:
-    """The stories told by `channel`'s digests queued after `since`: none unless the clock was
-    set back since (a digest's own slot is `since`), when they carry times ahead of it."""
+    """The stories told by `channel`'s digests queued after `since` (a roundup looks before its
+    period, `alerts.digest.COMMIT_LOOKBACK`, for stories committed late; and after a clock set
+    back, digests carry times ahead of it)."""
     payloads = session.scalars(select(Alert.payload).where(
         Alert.channel == channel, Alert.kind == "digest", Alert.created_at > since))
     return {int(i) for p in payloads for i in (p or {}).get("story_ids", [])}

@@ -334,3 +334,31 @@ def test_an_item_listed_as_part_of_a_merged_story_is_not_listed_again_when_split
     with db.session() as s:
         split_item(s, arrest.id, operator="@ana", now=NOW - timedelta(hours=2))
         assert enqueue_digest(s, config, "daily", now=NOW) == []  # before: Pedro Ochoa again
+
+
+def test_a_story_committed_after_the_roundup_that_its_time_falls_before_is_in_the_next_one(
+    db, make_config, add_item
+) -> None:
+    """A story is told at the time its item's classification began (`Story.told_at`), and its
+    transaction commits later (a backlog's batch, the placement lock's wait on PostgreSQL, a
+    replica's clock behind the leader's). Committed after the roundup its time fell before, it
+    was in no roundup: that one could not see it, the next one's period began after it."""
+    t1 = datetime(2026, 3, 14, 12, 0, tzinfo=UTC)  # 08:00 in Caracas
+    config = make_config([DIGEST])
+    with db.session() as s:
+        s.add(Channel(name="daily", chat_id="@daily_digest", disabled=False, last_digest_at=t1 - timedelta(hours=12)))
+    with db.session() as s:
+        enqueue_for_item(s, add_item(s, "elpitazo", "Detienen a defensora de DDHH en Caracas"),
+                         Cls(["political_prisoners"], "high"), config, now=t1 - timedelta(hours=2))
+    with db.session() as s:
+        enqueue_digest(s, config, "daily", now=t1)
+    with db.session() as s:  # its classification began half a second before the roundup
+        enqueue_for_item(s, add_item(s, "bbcmundo", "Excarcelan al periodista Luis Ochoa tras seis meses en Tocorón"),
+                         Cls(["political_prisoners"], "high"), config, now=t1 - timedelta(seconds=0.5))
+    with db.session() as s:
+        enqueue_digest(s, config, "daily", now=t1 + timedelta(hours=12))
+    with db.session() as s:
+        texts = [a.payload["text"] for a in s.scalars(select(Alert).where(Alert.kind == "digest").order_by(Alert.id))]
+    assert len(texts) == 2
+    assert "defensora" in texts[0] and "Luis Ochoa" not in texts[0]
+    assert "Luis Ochoa" in texts[1] and "defensora" not in texts[1]  # each story in one roundup
