@@ -187,7 +187,10 @@ def enqueue_digest(session: Session, config: AppConfig, channel_name: str, *, no
         return []
     lang = channel.languages[0] if channel.languages else "es"
     preview = channel.link_previews if channel.link_previews is not None else config.settings.link_previews
-    stamp = now.replace(second=0, microsecond=0).isoformat()
+    # the roundup's own time, to the microsecond: by the minute, a roundup in the minute of an
+    # earlier one (the clock stepped back across a schedule time) found its keys taken and
+    # queued nothing, its slot claimed all the same
+    stamp = now.isoformat()
     alerts: list[Alert] = []
     for i, part in enumerate(render_digest(entries, lang, config.settings.tz, heading_time=now)):
         key = f"digest:{channel.name}:{stamp}:{i}"
@@ -215,7 +218,7 @@ def enqueue_scheduled_digest(session: Session, config: AppConfig, channel_name: 
     return enqueue_digest(session, config, channel_name, now=now)
 
 
-DIGEST_KEY = re.compile(  # enqueue_digest's keys: digest:{channel}:{minute, ISO}:{part}
+DIGEST_KEY = re.compile(  # enqueue_digest's keys: digest:{channel}:{time, ISO}:{part} (by the minute before)
     r"digest:(?P<channel>.+):(?P<stamp>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:[+-]\d\d:\d\d)?):\d+")
 
 

@@ -362,3 +362,30 @@ def test_a_story_committed_after_the_roundup_that_its_time_falls_before_is_in_th
     assert len(texts) == 2
     assert "defensora" in texts[0] and "Luis Ochoa" not in texts[0]
     assert "Luis Ochoa" in texts[1] and "defensora" not in texts[1]  # each story in one roundup
+
+
+def test_a_roundup_in_the_minute_of_an_earlier_one_lists_its_stories(db, make_config, add_item) -> None:
+    """The clock stepped back 90 s just after the 08:00 roundup: the next tick finds the last
+    roundup ahead (an empty period), then 08:00 due again at 08:00:30. That roundup's keys, by
+    the minute, were the earlier one's: it claimed its slot and queued nothing, and the story
+    told in between waited for (before the look back, missed) the evening's."""
+    from alerts.digest import enqueue_due_digests, enqueue_missed_digests
+
+    slot = datetime(2026, 3, 14, 12, 0, tzinfo=UTC)
+    config = make_config([DIGEST])
+    with db.session() as s:
+        s.add(Channel(name="daily", chat_id="@daily_digest", disabled=False, last_digest_at=slot - timedelta(hours=12)))
+    with db.session() as s:
+        enqueue_for_item(s, add_item(s, "elpitazo", "Detienen a defensora de DDHH en Caracas"),
+                         Cls(["political_prisoners"], "high"), config, now=slot - timedelta(hours=1))
+    with db.session() as s:
+        assert enqueue_due_digests(s, config, now=slot + timedelta(seconds=10))
+    with db.session() as s:  # the clock set back 90 s: the last roundup is ahead, the period empty
+        assert enqueue_missed_digests(s, config, now=slot - timedelta(seconds=70)) == []
+    with db.session() as s:
+        enqueue_for_item(s, add_item(s, "bbcmundo", "Excarcelan al periodista Luis Ochoa tras seis meses en Tocorón"),
+                         Cls(["political_prisoners"], "high"), config, now=slot - timedelta(seconds=40))
+    with db.session() as s:
+        again = enqueue_missed_digests(s, config, now=slot + timedelta(seconds=30))
+    assert len(again) == 1 and "Luis Ochoa" in again[0].payload["text"]
+    assert "defensora" not in again[0].payload["text"]
