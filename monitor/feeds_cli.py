@@ -238,7 +238,10 @@ def _slug(text: str) -> str:
 
 
 def _name_from_url(url: str) -> str:
-    host = (urlsplit(url).hostname or "feed").lower()
+    try:
+        host = (urlsplit(url).hostname or "feed").lower()
+    except ValueError:  # "http://[::1/feed": the URL's own check refuses it with a clear error
+        host = "feed"
     host = re.sub(r"^(www|rss|feeds?)\.", "", host)
     host = re.sub(r"\.(com|org|net|es|gov|info|uno|ve)(\.[a-z]{2})?$", "", host)
     return _slug(host)
@@ -286,7 +289,10 @@ def _alternate_links(body: bytes, base: str) -> list[str]:
         rels = [r.lower() for r in (rel if isinstance(rel, list) else [rel])]
         kind = str(link.get("type") or "").split(";")[0].strip().lower()
         if "alternate" in rels and kind in FEED_TYPES:
-            out.append(urljoin(base, str(link["href"]).strip()))
+            try:
+                out.append(urljoin(base, str(link["href"]).strip()))
+            except ValueError:  # a page's malformed link ("http://[::1/feed"): not a candidate
+                continue
     return out
 
 

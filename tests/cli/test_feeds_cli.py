@@ -191,8 +191,13 @@ def test_add_skips_a_feed_link_that_is_no_valid_url(
         server.set_route("/only-bad", PAGE.replace('href="/noticias.atom"', 'href="http://0177.0.0.1/feed"'),
                          content_type="text/html")
         code, out, err = run(capsys, "feeds", "add", server.url("/only-bad"), "--config", str(config))
-    assert (code, out) == (1, "") and err.count("\n") == 1, err
-    assert "http://0177.0.0.1/feed: invalid URL: " in err
+        assert (code, out) == (1, "") and err.count("\n") == 1, err
+        assert "http://0177.0.0.1/feed: invalid URL: " in err
+        # a link the URL parser itself refuses (an unclosed IPv6 bracket) stopped it with a traceback
+        server.set_route("/unparsable", PAGE.replace('href="/noticias.atom"', 'href="http://[::1/feed"'),
+                         content_type="text/html")
+        code, out, err = run(capsys, "feeds", "add", server.url("/unparsable"), "--config", str(config))
+    assert code == 2 and err.count("\n") == 1 and "no feed found at" in err, err
 
 
 def test_add_and_remove_take_a_name_as_the_config_keeps_it(
@@ -419,6 +424,9 @@ def test_import_takes_another_readers_titles_as_outlets(
     ('<opml><body><outline xmlUrl="https://a.example.org/" language="es" monitorType="json"/></body></opml>',
      "monitorType 'json'"),
     (opml(10_000), "more than 1,000 feeds"),
+    # an outline without a title named from its URL, whose host cannot be read: a traceback before
+    ('<opml><body><outline xmlUrl="http://[::1/feed" language="es"/></body></opml>',
+     "invalid URL 'http://[::1/feed': cannot be parsed"),
     ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">]><opml><body/></opml>', "DOCTYPE"),
     ("<rss/>", "is not OPML"),
 ])
