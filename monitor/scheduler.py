@@ -241,11 +241,12 @@ class FeedScheduler:
         self.runs[name] = self.runs.get(name, 0) + 1
         started = datetime.now(UTC)
         due = self.due.pop(name, None)
+        result_ok = False
         try:
             result = await self.poll(name)
             if name in self.feeds:  # not removed by a reload while it ran
                 self.last_results[name] = result
-            next_at = result.next_poll_at
+            next_at, result_ok = result.next_poll_at, not result.consecutive_failures
         except asyncio.CancelledError:
             # the service is stopping: the scheduler cancels the polls in flight (a feed that
             # trickles for its whole timeout). Nothing of this poll was stored; the next start
@@ -260,7 +261,11 @@ class FeedScheduler:
             self.on_run(name, (started - due).total_seconds(), (now - started).total_seconds())
         if name in self.paused or name not in self.feeds:
             return
-        feed = self.feeds[name]
+        polled_as, feed = feed, self.feeds[name]
+        if feed.interval < polled_as.interval and result_ok:
+            # a reload shortened the interval while the poll ran: its next time, set by the old
+            # one, undid the reload's (6 h where feeds.yaml now says 5 minutes)
+            next_at = min(next_at, now + feed.interval)
         # a clock stepped back during the poll leaves next_at ahead by the step: never later
         # than the longest wait a poll can ask for (as at start-up, `_first_run`)
         latest = now + max(feed.interval, self.settings.max_backoff)

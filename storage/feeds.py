@@ -3,7 +3,7 @@ writes, pauses, and their health for `monitor status`, /healthz and the admin ch
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -120,16 +120,24 @@ def last_successful_poll(session: Session) -> datetime | None:
     return session.scalar(select(func.max(Feed.last_success_at)))
 
 
-def feed_next_polls(session: Session, now: datetime | None = None) -> dict[str, datetime | None]:
+def feed_next_polls(session: Session, now: datetime | None = None,
+                    intervals: Mapping[str, timedelta] | None = None) -> dict[str, datetime | None]:
     """Each feed's stored next poll time. With `now`, a feed last polled after `now` (the clock
     was set back since, the service stopped meanwhile) gets the wait its last poll chose from
     now (`next - last`), not the stored time: that was a time of the old clock, and the
-    scheduler held a feed with a next poll ahead for up to max_backoff (6 h)."""
-    rows = session.execute(select(Feed.name, Feed.next_poll_at, Feed.last_polled_at)).all()
+    scheduler held a feed with a next poll ahead for up to max_backoff (6 h). With `intervals`
+    (the config's), a feed whose last poll succeeded is due an interval after it at the latest:
+    its stored time was set by the interval of then, and an interval shortened while the
+    service was stopped waited for it (a day, where feeds.yaml now says 10 minutes); a failing
+    feed keeps its backoff."""
+    rows = session.execute(select(Feed.name, Feed.next_poll_at, Feed.last_polled_at, Feed.consecutive_failures)).all()
     out: dict[str, datetime | None] = {}
-    for name, next_at, last in rows:
+    for name, next_at, last, failures in rows:
         if now is not None and next_at is not None and last is not None and last > now:
             next_at = now + max(next_at - last, timedelta(0))
+        elif intervals is not None and next_at is not None and last is not None and not failures \
+                and (interval := intervals.get(name)) is not None:
+            next_at = min(next_at, last + interval)
         out[name] = next_at
     return out
 

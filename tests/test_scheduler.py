@@ -105,6 +105,36 @@ async def test_sync_adds_removes_and_changes_interval() -> None:
         scheduler.shutdown(wait=False)
 
 
+async def test_an_interval_shortened_while_a_poll_runs_applies_after_it() -> None:
+    """The poll's next time was worked out from the interval it began with: a reload from 6 h
+    to 5 minutes while it ran was undone when it ended (its next poll 6 h away); a failing
+    poll keeps its backoff."""
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    release = asyncio.Event()
+    failures = {"a": 0, "b": 3}
+
+    async def poll(name: str) -> PollResult:
+        await release.wait()
+        now = datetime.now(UTC)
+        return PollResult(feed=name, status="error" if failures[name] else "unchanged", polled_at=now,
+                          next_poll_at=now + timedelta(hours=6), consecutive_failures=failures[name])
+
+    fs = FeedScheduler(scheduler, poll, Settings(), jitter=0.0)
+    scheduler.start()
+    try:
+        fs.sync([feed("a", 6 * 3600), feed("b", 6 * 3600)], {})
+        runs = [asyncio.create_task(fs._run("a")), asyncio.create_task(fs._run("b"))]
+        await asyncio.sleep(0.05)  # both polls under way
+        fs.sync([feed("a", 300), feed("b", 300)], {})  # the reload
+        release.set()
+        await asyncio.gather(*runs)
+        left = {n: fs.next_run(n) - datetime.now(UTC) for n in ("a", "b")}  # type: ignore[operator]
+        assert left["a"] <= timedelta(seconds=300)
+        assert left["b"] > timedelta(hours=5)  # its backoff
+    finally:
+        scheduler.shutdown(wait=False)
+
+
 async def test_sync_reads_the_jobs_once_not_a_lookup_per_feed(monkeypatch) -> None:
     """APScheduler finds a job added before its start by scanning them all: one `get_job` per
     feed made the first sync of 10,000 feeds quadratic (1.5 s of CPU; 0.26 s read once)."""

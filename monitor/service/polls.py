@@ -209,4 +209,4 @@ class Polls(ServiceState):
 
     def _next_polls(self) -> dict[str, datetime | None]:
         with self.db.session() as session:
-            return feed_next_polls(session, datetime.now(UTC))
+            return feed_next_polls(session, datetime.now(UTC), {f.name: f.interval for f in self.config.feeds})
