@@ -34,7 +34,7 @@ named in last_error and stored by later polls (the next fetch is unconditional).
 
 Threads: a poll's work off the event loop (its feed's row read; its document parsed, cleaned
 and looked up among the stored items, in one call; its writes) runs in one thread the polls
-share, a call at a time and in order (`poll.WORK`); its fetches run on the event loop. At most
+share, a call at a time and in order (`work.WORK`); its fetches run on the event loop. At most
 2 polls per fetch slot are under way at once, from fetch to store.
 """
 

@@ -8,14 +8,11 @@ import asyncio
 import logging
 import time
 import weakref
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from datetime import time as dt_time
-from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -38,6 +35,7 @@ from monitor.ingest.normalize import NormalizedItem, normalize_entry
 from monitor.ingest.order import in_publication_order
 from monitor.ingest.poll_states import PollStates
 from monitor.ingest.result import PollResult
+from monitor.ingest.work import off_loop
 from monitor.parse import ParsedFeed, parse_any
 from monitor.parse.feeds import cut_entries
 from monitor.parse.jsonfeed import looks_like_json
@@ -53,13 +51,6 @@ MOVE_FAILURES = 3  # polls in a row a remembered new URL may fail before feeds.y
 CONFLICT_RETRIES = 2
 CONFLICT_DELAY = 1.0
 CONFLICT_NEXT_POLL = timedelta(minutes=1)  # still conflicting: the next poll, at the latest
-# The polls' work off the event loop runs in this one thread, a call at a time and in order: a
-# feed's row read, a fetched document read (parse, clean, look-up among the stored items), the
-# writes (items stored, outcomes recorded). One thread: under the GIL, threads that parse and
-# store beside the event loop gain nothing, and each costs CPU in hand-offs (1,000 feeds polled
-# at once: 1.7x feedparser's parse alone, against 2.2-2.9x with a thread for the writes, one
-# for the documents and the default pool for the reads; docs/INGESTION.md, "Benchmark").
-WORK = ThreadPoolExecutor(max_workers=1, thread_name_prefix="poll-work")
 # At most this many polls per fetch slot (settings.concurrency) are under way at once, from
 # their fetch to their store: fetches end faster than documents are read and stored, and 1,000
 # feeds polled at once (a start) held every fetched document and its items in memory, 270 MB
@@ -67,16 +58,6 @@ WORK = ThreadPoolExecutor(max_workers=1, thread_name_prefix="poll-work")
 POLLS_PER_FETCH_SLOT = 2
 _UNDER_WAY: weakref.WeakKeyDictionary[Fetcher, asyncio.Semaphore] = weakref.WeakKeyDictionary()
 
-T = TypeVar("T")
-
-
-async def off_loop(call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """`call(*args, **kwargs)` in the polls' thread (WORK). Off the event loop: a lock another
-    process holds is waited for there (up to the busy timeout) while the heartbeat, delivery
-    and the fetches of the polls under way go on; the other polls' reads and writes wait
-    behind it, as the writes always did. In order: two feeds listing one article look it up
-    and store it in turn (`record_success` looks again before it stores), so it is stored once."""
-    return await asyncio.get_running_loop().run_in_executor(WORK, partial(call, *args, **kwargs))
 
 
 async def poll_feed(

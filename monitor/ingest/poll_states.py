@@ -5,7 +5,8 @@ the validators, the health). At 10,000 feeds that is 17 rows a second, each read
 written through the ORM on the event loop: the largest cost of a poll after the request
 (docs/SCALE.md). Here the state a poll needs (URL, validators, failures) stays in memory
 after the first read, and a 304 poll's row changes wait in `pending` until `flush` writes
-them all in one statement, in a worker thread, about once a second (`run`).
+them all in one statement, in the polls' own thread (monitor/ingest/work.py), about once a
+second (`run`).
 
 Any other outcome (new items, an error) takes the usual way through the ORM: the feed's
 pending write goes first, so the row never goes back in time, and the remembered state is
@@ -28,6 +29,7 @@ from core.config import FeedConfig
 from monitor.fetch.client import FetchResult
 from monitor.ingest.feed_state import FeedState, new_validators
 from monitor.ingest.result import PollResult
+from monitor.ingest.work import off_loop
 from storage.db import Database, RefusalLog, refusal
 from storage.feeds import write_poll_states
 
@@ -41,6 +43,9 @@ class PollStates:
         self.db = db
         self._states: dict[tuple[str, str], FeedState] = {}
         self.pending: dict[int, dict[str, object]] = {}  # feed id -> its row's new values
+        # feeds whose outcome went through the ORM since the batch in flight was taken: a
+        # refused batch does not queue their (older) rows again
+        self._newer: set[int] = set()
         self._refusals = RefusalLog()
 
     def remembered(self, feed: FeedConfig) -> FeedState | None:
@@ -55,7 +60,10 @@ class PollStates:
         """Before a poll's outcome goes through the ORM: forget the feed's state (read again
         next time) and hand over its pending row, to be written (`write`) before that outcome."""
         state = self._states.pop((feed.name, feed.url), None) or state
-        if state is not None and state.feed_id in self.pending:
+        if state is None:
+            return []
+        self._newer.add(state.feed_id)
+        if state.feed_id in self.pending:
             return [self.pending.pop(state.feed_id)]
         return []
 
@@ -104,8 +112,11 @@ class PollStates:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), FLUSH_EVERY)
             rows, self.pending = list(self.pending.values()), {}
+            self._newer.clear()
             try:
-                if await asyncio.to_thread(self.write, rows):
+                # in the polls' own thread, in turn with their writes: from another thread, a
+                # batch that waited for a lock committed after a newer outcome of its feed
+                if await off_loop(self.write, rows):
                     self._refusals.clear()
             except Exception as exc:
                 if stop.is_set():  # with the rows of polls that ended meanwhile: not waited for again
@@ -119,7 +130,8 @@ class PollStates:
                 else:
                     log.exception("writing %s' poll state failed; retrying", _feeds(len(rows)))
                 for row in rows:  # kept for the next round, unless a newer one came meanwhile
-                    self.pending.setdefault(int(str(row["id"])), row)
+                    if (feed_id := int(str(row["id"]))) not in self._newer:
+                        self.pending.setdefault(feed_id, row)
             if stop.is_set():
                 return
 
@@ -127,7 +139,7 @@ class PollStates:
         """The pending rows, once (the service's close, poll-once's end): a refusal is logged."""
         rows, self.pending = list(self.pending.values()), {}
         try:
-            await asyncio.to_thread(self.write, rows)
+            await off_loop(self.write, rows)
         except Exception as exc:
             _not_written(len(rows), exc)
 

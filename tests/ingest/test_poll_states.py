@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 
 from core.config import AppConfig, FeedConfig, Runtime, Settings
 from devtools.feedserver import FeedServer
@@ -101,6 +102,57 @@ async def test_run_writes_about_once_a_second_and_at_stop(
     await task
     assert states.pending == {}
     assert feed_row(db, "a").last_polled_at.replace(tzinfo=None) > polled.polled_at.replace(tzinfo=None)
+
+
+async def test_a_refused_batch_goes_in_the_polls_turn_and_never_over_a_newer_outcome(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database,
+) -> None:
+    """A batch of 304 rows was written from Python's default pool while the polls wrote theirs
+    in their own thread: one that waited for a lock committed after a newer outcome of its feed,
+    and a refused one was queued again over that outcome a second later (the feed's failures
+    and next poll back in time)."""
+    import threading
+
+    from sqlalchemy.exc import OperationalError
+
+    cfg, states = _one_feed(server, db)
+    await poll_feed(cfg, settings, fetcher, db, states=states)
+    await poll_feed(cfg, settings, fetcher, db, states=states)  # a 304, its row pending
+    threads: list[str] = []
+    write = states.write
+    server.update_route("/a", body=rss([item(2), item(1)]), etag='"v2"')
+
+    forget, forgotten = states.forget, threading.Event()
+
+    def forgetting(*args: Any, **kwargs: Any) -> list[dict[str, object]]:
+        forgotten.set()
+        return forget(*args, **kwargs)
+
+    def refused_while_the_feed_is_polled_again(rows: list[dict[str, object]]) -> int:
+        if rows:
+            threads.append(threading.current_thread().name)
+        if len(threads) == 1 and not forgotten.is_set():
+            # the feed's next poll fetched its new item while this round waited for a lock
+            asyncio.run_coroutine_threadsafe(poll_feed(cfg, settings, fetcher, db, states=states), loop)
+            forgotten.wait(10)
+            raise OperationalError("UPDATE feeds", {}, Exception("database is locked"))
+        return write(rows)
+
+    loop = asyncio.get_running_loop()
+    states.forget = forgetting  # type: ignore[method-assign]
+    states.write = refused_while_the_feed_is_polled_again  # type: ignore[method-assign]
+    stop = asyncio.Event()
+    task = asyncio.create_task(states.run(stop))
+    for _ in range(100):
+        if feed_row(db, "a").etag == '"v2"' and not states.pending:
+            break
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(1.5)  # a round more: a row queued again would be written by it
+    stop.set()
+    await task
+    assert threads and all(t.startswith("poll-work") for t in threads), threads
+    row = feed_row(db, "a")
+    assert row.etag == '"v2"' and row.last_status == 200  # the newer outcome stands
 
 
 async def test_service_close_writes_what_is_pending(

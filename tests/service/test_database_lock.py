@@ -23,7 +23,7 @@ from service_world import TOKEN, longest_stall
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
-import monitor.ingest.poll
+import monitor.ingest.work
 from core.config import load_config, resolve_runtime
 from devtools.samples import SampleItem
 from monitor.service import Service, sync_config
@@ -435,7 +435,7 @@ def test_two_processes_storing_one_feeds_items_after_the_lock_is_no_failure(worl
     config, runtime, db, holder = _opened(world)
     event.listen(db.engine, "connect", lambda conn, _record: conn.execute("PRAGMA busy_timeout=5000"))
     db.engine.dispose()
-    monkeypatch.setattr(monitor.ingest.poll, "WORK", ThreadPoolExecutor(2, thread_name_prefix="processes"))
+    monkeypatch.setattr(monitor.ingest.work, "WORK", ThreadPoolExecutor(2, thread_name_prefix="processes"))
 
     async def scenario() -> list[tuple[str, str | None]]:
         one, two = Service(config, runtime, db), Service(config, runtime, db)

@@ -19,7 +19,7 @@ import psycopg
 import pytest
 from sqlalchemy import func, make_url, select
 
-import monitor.ingest.poll
+import monitor.ingest.work
 import storage.db
 from core.config import load_config, resolve_runtime
 from monitor.service import Service, sync_config
@@ -130,7 +130,7 @@ def test_two_replicas_storing_one_feeds_items_at_once_is_no_failure(world, monke
     monkeypatch.setattr(storage.db, "BUSY_TIMEOUT", 5)
     db.dispose()
     # each replica has a thread for its polls of its own: here, two in one process
-    monkeypatch.setattr(monitor.ingest.poll, "WORK", ThreadPoolExecutor(2, thread_name_prefix="replicas"))
+    monkeypatch.setattr(monitor.ingest.work, "WORK", ThreadPoolExecutor(2, thread_name_prefix="replicas"))
     holder = _psql()
 
     async def scenario() -> list[tuple[str, str | None]]:
@@ -202,7 +202,7 @@ def test_two_replicas_storing_one_article_of_two_feeds_at_once_store_it_once(wor
     sync_config(config, db)
     monkeypatch.setattr(storage.db, "BUSY_TIMEOUT", 5)
     db.dispose()
-    monkeypatch.setattr(monitor.ingest.poll, "WORK", ThreadPoolExecutor(2, thread_name_prefix="replicas"))
+    monkeypatch.setattr(monitor.ingest.work, "WORK", ThreadPoolExecutor(2, thread_name_prefix="replicas"))
     holder = _psql()
 
     async def scenario() -> list[str]:
