@@ -43,6 +43,21 @@ STEP_THRESHOLD = 5.0
 WATCH_EVERY = 2.0  # the longest the scheduler sleeps without looking at the clock
 
 
+class _CancelledAtStop(logging.Filter):
+    """A job the scheduler's shutdown cancelled while it ran (a retention pass, a tally tick
+    under way at a stop) is no error: APScheduler logged it as one, with a traceback, where a
+    clean stop logs none (docs/OPERATIONS.md). It is told at info, as a poll stopped so is."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], asyncio.CancelledError):
+            record.levelno, record.levelname = logging.INFO, "INFO"
+            record.msg, record.exc_info, record.exc_text = "job %r stopped by the shutdown", None, None
+        return True
+
+
+_QUIET_STOP = _CancelledAtStop()
+
+
 class SteadyScheduler(AsyncIOScheduler):
     """An AsyncIOScheduler that follows steps of the wall clock.
 
@@ -66,6 +81,7 @@ class SteadyScheduler(AsyncIOScheduler):
         # (retention: 6 hours). Late runs run, once (coalesced); feed polls set their own grace.
         options["job_defaults"] = {"misfire_grace_time": None, "coalesce": True, **options.get("job_defaults", {})}
         super().__init__(*args, **options)
+        logging.getLogger("apscheduler.executors.default").addFilter(_QUIET_STOP)  # added once
 
     def clock_step(self) -> float | None:
         """Seconds the wall clock was stepped since the last look (None: not stepped)."""
