@@ -41,8 +41,7 @@ class RobotsCache:
 
     async def allowed(self, url: str) -> tuple[bool, str | None]:
         """(True, None) when `url` may be fetched, else (False, reason)."""
-        parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.netloc}".lower()
+        origin = _site(url)
         lock = self._locks.setdefault(origin, asyncio.Lock())
         async with lock:
             entry = self._cache.get(origin)
@@ -59,8 +58,7 @@ class RobotsCache:
 
     def refused_host(self, url: str) -> str | None:
         """The host the policy refused when robots.txt of `url`'s site was fetched."""
-        parts = urlsplit(url)
-        return self.refused.get(f"{parts.scheme}://{parts.netloc}".lower())
+        return self.refused.get(_site(url))
 
     def forget_refused(self) -> None:
         """Forget the sites the outbound policy refused: it changed (a reloaded allow list, a
@@ -100,3 +98,11 @@ class RobotsCache:
         text = result.body[:MAX_ROBOTS_BYTES].decode("utf-8", errors="replace")
         return now + self.ttl, Protego.parse(text), None
 
+
+def _site(url: str) -> str:
+    """The site `url` is on, its robots.txt's origin: scheme and host lower-cased, the user
+    and password as written (lower-cased with the rest, a feed's password fetched robots.txt
+    with the wrong one: a 401, read as "everything allowed", at every refresh)."""
+    parts = urlsplit(url)
+    userinfo, at, host = parts.netloc.rpartition("@")
+    return f"{parts.scheme.lower()}://{userinfo}{at}{host.lower()}"

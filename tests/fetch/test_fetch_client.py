@@ -222,6 +222,24 @@ async def test_robots_txt(server: FeedServer, settings: Settings) -> None:
     assert len(server.hits("/private/page")) == 1
 
 
+async def test_robots_txt_of_a_site_behind_a_password_is_asked_with_that_password(
+    server: FeedServer, settings: Settings
+) -> None:
+    # the site was keyed and fetched lower-cased whole, user and password included: robots.txt
+    # went with the wrong password (a 401, read as "everything allowed"), at every refresh
+    import base64
+
+    server.set_route("/robots.txt", b"User-agent: *\nDisallow: /private/\n", content_type="text/plain")
+    server.set_route("/public/page", b"<html></html>", content_type="text/html")
+    base = server.url("/").replace("http://", "http://Lector:S3creto@")
+    async with Fetcher(settings, trusted=[base]) as fetcher:
+        assert (await fetcher.fetch(base + "public/page", check_robots=True, accept=PAGE_ACCEPT)).ok
+        denied = await fetcher.fetch(base + "private/page", check_robots=True, accept=PAGE_ACCEPT)
+        assert not denied.ok and "robots.txt" in (denied.error or "")
+    [hit] = server.hits("/robots.txt")
+    assert hit.headers.get("authorization") == "Basic " + base64.b64encode(b"Lector:S3creto").decode()
+
+
 @pytest.mark.parametrize(("robots", "allowed", "denied"), [
     # the most specific rule decides (RFC 9309), not the first that matches: a site that
     # opens its news under "Disallow: /" had every article refused, and one that closes a
