@@ -398,6 +398,9 @@ class AdminBot:
         if user not in self.config.settings.operator_ids:
             log.debug("operator chat: ignored a message from user %s (not in admin_user_ids)", user)
             return
+        if message.forward_origin is not None:  # someone else's words, shown to the operators
+            log.debug("operator chat: ignored a forwarded message (from %s)", message.forward_origin.type)
+            return
         parsed = parse_command(message.text, self._bot_username)
         if parsed is None:
             return

@@ -263,6 +263,16 @@ async def test_strangers_get_no_reply_and_change_nothing(
     assert sum(f"chat {stranger}" in r.getMessage() for r in caplog.records) == 6
 
 
+async def test_a_command_an_operator_forwards_from_elsewhere_is_not_run(db, emulator, config, make_bot) -> None:
+    # a stranger's "/pause elpitazo" in another group, forwarded by an operator to the admin
+    # chat to show the others, was run as the operator's own command
+    async with running(make_bot(config)):
+        assert await ask(emulator, "/pause elpitazo", chat=STRANGE_GROUP) == []
+        emulator.inject_message(ADMIN, "", from_id=ADMIN, forward_of=(STRANGE_GROUP, 1))  # its message 1
+        assert await ask(emulator, "/help") == [HELP]  # answered in turn: the forward came before
+    assert not feed_row(db, "elpitazo").paused
+
+
 async def test_no_admin_chat_ignores_everyone_until_a_reload_sets_it(emulator, config, make_bot) -> None:
     bot = make_bot(config.model_copy(update={"settings": config.settings.model_copy(update={"admin_chat_id": None})}))
     async with running(bot):
