@@ -28,6 +28,7 @@ FOLD_EVERY = 60.0  # held alerts wait at most this long after their hour is over
 TALLY_EVERY = 60.0  # the tally's charts due and the pinned figures are looked at this often
 MISSED_DIGESTS_EVERY = 60.0  # digest times passed while stopped or asleep are looked for this often
 CLOCK_OFF = 300.0  # seconds between this host's clock and the feeds' servers' that are told
+PAUSES_EVERY = 10.0  # replicas: the feeds paused and resumed from the admin chat are read this often
 
 
 class Housekeeping(Polls):
@@ -53,6 +54,32 @@ class Housekeeping(Polls):
             self.missed_digests, IntervalTrigger(seconds=MISSED_DIGESTS_EVERY), id="missed-digests",
             next_run_time=datetime.now(UTC), coalesce=True, max_instances=1,
         )
+        if self.replicas.shared:
+            self.scheduler.add_job(self.follow_pauses, IntervalTrigger(seconds=PAUSES_EVERY), id="pauses",
+                                   coalesce=True, max_instances=1)
+
+    async def follow_pauses(self) -> None:
+        """Replicas: pause and resume the feeds another replica paused or resumed from the admin
+        chat (the leader answers it, stores the pause and pauses its own scheduler). Read at a
+        start and a reload only, a feed the leader stopped polling was polled by the others, its
+        lease free, at its full rate, shown paused all along."""
+        fs = self.feed_scheduler
+        if fs is None:
+            return
+        changes = fs.pause_changes
+        try:
+            paused = await asyncio.to_thread(self._paused_feeds)
+        except OperationalError as exc:
+            log.debug("paused feeds not read: %s", refusal(exc))
+            return
+        if fs.pause_changes != changes:  # paused or resumed here meanwhile: the next look
+            return
+        for name in sorted(paused - fs.paused):
+            fs.pause(name)
+            log.info("%s paused by the operator (another replica answered)", name)
+        for name in sorted(fs.paused - paused):
+            fs.resume(name)
+            log.info("%s resumed by the operator (another replica answered)", name)
 
     async def _fold_tick(self) -> None:
         if not self.replicas.leading:
