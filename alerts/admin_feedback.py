@@ -199,15 +199,15 @@ def resolve_reply(session: Session, message: Any) -> Resolved | None:
             return _unbound(session, alert, how)
         story = session.get(Story, alert.story_id)
         return Resolved(alert, story, _told_item(session, alert) or _story_item(session, story), how)
-    for url in urls_in(replied):
-        item = find_item_by_url(session, url)
-        if item is not None:
-            story = session.get(Story, item.story_id) if item.story_id is not None else None
-            first = None
-            if story is not None:
-                first = first_alert_of_story(session, story.id)
-            return Resolved(first, story, item, "url")
-    return None
+    # (a copy of a message: its links; a roundup's copy links many stories and stands for none
+    # of them: its first linked story was split, merged or withdrawn)
+    items = [i for i in (find_item_by_url(session, url) for url in urls_in(replied)) if i is not None]
+    if not items or len({i.story_id for i in items}) > 1:
+        return None
+    item = items[0]
+    story = session.get(Story, item.story_id) if item.story_id is not None else None
+    first = first_alert_of_story(session, story.id) if story is not None else None
+    return Resolved(first, story, item, "url")
 
 
 def _item_topics(session: Session, item: Item) -> list[str]:

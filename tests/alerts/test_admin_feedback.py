@@ -202,6 +202,25 @@ async def test_wrong_finds_the_item_by_a_url_in_the_replied_message(db, emulator
     assert feedback_rows(db)[0].note == "resolved by url"
 
 
+@pytest.mark.parametrize("command", ["/wrong political_prisoners", "/split", "/merge 1"])
+async def test_a_pasted_message_linking_several_stories_stands_for_none(
+    db, emulator, bot, add_item, pipeline, config, runtime, command
+) -> None:
+    # a roundup's copy (forwarded from a group channel, whose forward names no chat, or with the
+    # sender hidden) links every story it lists: the first linked story was taken for it, and
+    # withdrawn, split or merged
+    ours = "Detienen al dirigente sindical Pedro Ochoa en Barquisimeto"
+    items = await publish(db, add_item, pipeline, config, runtime, RELEASE, ours)
+    emulator.inject_message(ADMIN, f"Resumen\n{items[RELEASE].url}\n{items[ours].url}", from_id=8)
+    pasted = emulator.last_message_id(ADMIN)
+    [answer] = await ask(emulator, command, reply_to=pasted)
+    assert answer.startswith("That message is not"), answer
+    assert feedback_rows(db) == []
+    with db.session() as s:
+        assert not any((a.payload or {}).get("withdrawn") for a in s.scalars(select(Alert)))
+        assert len({i.story_id for i in s.scalars(select(Item))}) == 2
+
+
 async def test_wrong_as_a_reply_to_a_figure_update_records_the_item_it_told(
     db, emulator, bot, add_item, pipeline, config, runtime,
 ) -> None:
