@@ -37,7 +37,7 @@ from typing import Protocol
 
 from sqlalchemy.exc import OperationalError
 from telegram import Chat, Update
-from telegram.error import ChatMigrated, RetryAfter
+from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter, TimedOut
 
 from alerts.admin_feedback import COMMANDS as FEEDBACK_COMMANDS
 from alerts.admin_feedback import HELP as FEEDBACK_HELP
@@ -82,7 +82,8 @@ STORY_COMMANDS = frozenset({"split", "merge", "wrong"})
 ERROR_WIDTH = 120  # characters of a feed's last error shown in /status
 UPDATE_DONE = timedelta(days=2)  # an answered update's mark outlives Telegram's day of keeping it
 UPDATE_WORK = timedelta(seconds=20)  # an update's claim while it is answered; then free again
-SEND_TRIES = 3  # a message to the admin chat refused by flood control (429) is tried this often
+SEND_TRIES = 3  # a message to the admin chat refused by flood control (429) or a 5xx is tried this often
+ANSWER_RETRY = 2.0  # seconds before an answer a 5xx or a failed connection refused is sent again (then 4)
 
 
 class AdminControls(Protocol):
@@ -498,6 +499,16 @@ class AdminBot:
                     raise
                 wait = classify_error(exc).retry_after
                 log.info("operator chat: Telegram's flood control; sending again in %.0f s", wait)
+                await self._sleep(stop, wait)
+            except NetworkError as exc:
+                # a 5xx or a connection that failed: the answer did not go (it was lost, the
+                # command done); a timeout may have gone, and is not sent again
+                stop = self._stop or asyncio.Event()
+                if isinstance(exc, (TimedOut, BadRequest)) or attempt == SEND_TRIES or stop.is_set():
+                    raise
+                wait = ANSWER_RETRY * attempt
+                log.info("operator chat: the Bot API failed the answer (%s); sending again in %.0f s",
+                         self._redact(exc), wait)
                 await self._sleep(stop, wait)
 
     def status_text(self) -> str:

@@ -372,6 +372,17 @@ async def test_an_answer_refused_by_flood_control_is_sent_after_retry_after(emul
     assert emulator.count(429, "sendMessage") >= 1
 
 
+async def test_an_answer_a_5xx_refused_is_sent_again(db, emulator, config, make_bot) -> None:
+    # the command was done, its answer lost to one 502, the update marked answered: the operator
+    # never learned that the feed was paused (a timeout, which may have been delivered, is not
+    # sent again: a second answer would be a double)
+    async with running(make_bot(config)):
+        emulator.fail_next(1, "502", chat_id=ADMIN)
+        assert await ask(emulator, "/pause elpitazo") == ["Paused elpitazo."]
+    assert feed_row(db, "elpitazo").paused
+    assert emulator.count(502, "sendMessage") == 1
+
+
 async def test_token_never_logged_or_stored(db, db_url, emulator, config, make_bot, caplog, logged) -> None:
     caplog.set_level(logging.DEBUG)
     set_feed(db, "elpitazo", consecutive_failures=5, last_error="HTTP 500")
