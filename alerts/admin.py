@@ -83,6 +83,7 @@ ERROR_WIDTH = 120  # characters of a feed's last error shown in /status
 UPDATE_DONE = timedelta(days=2)  # an answered update's mark outlives Telegram's day of keeping it
 UPDATE_WORK = timedelta(seconds=20)  # an update's claim while it is answered; then free again
 SEND_TRIES = 3  # a message to the admin chat refused by flood control (429) or a 5xx is tried this often
+WAITING_LOOK_EVERY = 1.0  # seconds between looks while an update waits for its claim (Telegram keeps it)
 ANSWER_RETRY = 2.0  # seconds before an answer a 5xx or a failed connection refused is sent again (then 4)
 
 
@@ -263,8 +264,11 @@ class AdminBot:
                         await self._finish_or_later(name)
                     for item in list(self._waiting.values()):  # their claims may have ended
                         await self._handle_safely(item)
-                    for item in await self._poll(stop):
+                    fresh = [item for item in await self._poll(stop) if item.update_id >= (self._offset or 0)]
+                    for item in fresh:
                         await self._handle_safely(item)
+                    if self._waiting and not fresh:  # Telegram hands the waiting ones back at once
+                        await self._sleep(stop, WAITING_LOOK_EVERY)
                     backoff = self.base_backoff
                 except Exception as exc:  # outage, 409 conflict, database hiccup: wait and retry
                     log.warning("operator chat: %s; retrying in %.0f s", self._redact(exc), backoff)
@@ -303,7 +307,7 @@ class AdminBot:
         """One long poll, given up (and left unconfirmed) as soon as `stop` is set."""
         assert self.sender is not None
         fetch = asyncio.ensure_future(self.sender.bot.get_updates(
-            offset=self._offset, timeout=self.poll_timeout, allowed_updates=["message"],
+            offset=self._unconfirmed_from(), timeout=self.poll_timeout, allowed_updates=["message"],
         ))
         stopped = asyncio.ensure_future(stop.wait())
         try:
@@ -317,12 +321,19 @@ class AdminBot:
             return ()
         return fetch.result()
 
+    def _unconfirmed_from(self) -> int | None:
+        """getUpdates' offset: past every update handled, not past one still waiting (its claim
+        refused by the database or held elsewhere). Confirmed to Telegram, a waiting update
+        lived in this process's memory alone, and a change of leader or a restart lost it."""
+        return min(self._waiting) if self._waiting else self._offset
+
     async def _confirm(self) -> None:
         """Tell Telegram the last handled update is done, so a restart does not replay it."""
-        if self.sender is None or self._offset is None:
+        offset = self._unconfirmed_from()
+        if self.sender is None or offset is None:
             return
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.sender.bot.get_updates(offset=self._offset, timeout=0), 3.0)
+            await asyncio.wait_for(self.sender.bot.get_updates(offset=offset, timeout=0), 3.0)
 
     async def _sleep(self, stop: asyncio.Event, seconds: float, *, wake_on_reload: bool = False) -> None:
         events = [stop, self._reloaded] if wake_on_reload else [stop]

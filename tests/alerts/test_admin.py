@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 from alerts_helpers import TOKEN, running
-from sqlalchemy import select, update
+from alerts_helpers import until as within
+from sqlalchemy import event, select, update
 
 from alerts.admin import HELP, AdminBot, parse_command, split_message
 from alerts.delivery import DeliveryWorker
@@ -451,3 +452,42 @@ async def test_enable_a_channel_disabled_by_a_403(db, emulator, config, runtime,
     assert [m.text for m in emulator.messages("@pp_channel")] == ["x"]
     with db.session() as s:
         assert s.scalar(select(Channel.disabled).where(Channel.name == "pp")) is False
+
+
+async def test_a_command_whose_claim_the_database_refuses_is_left_to_the_next_leader(
+    db, db_url, emulator, make_synced_config, runtime, caplog
+) -> None:
+    """The leader read a command while the database refused its claim (a PostgreSQL restart or
+    failover; here a lock held on `leases`): the update waited in the leader's memory, its next
+    getUpdates confirmed it to Telegram, and when the lead moved the command was lost."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("a lock on one table while the others answer: PostgreSQL's")
+    from sqlalchemy import create_engine, text
+
+    caplog.set_level(logging.INFO, logger="alerts.admin")
+    config = make_synced_config(CHANNELS, admin_chat_id=ADMIN)
+    event.listen(db.engine, "connect", lambda conn, _record: conn.execute("SET lock_timeout = 300"))  # not 10 s
+    db.engine.dispose()
+    first = AdminBot(config, runtime, db, Controls(db, config), poll_timeout=1, request_timeout=10.0)
+    stop = asyncio.Event()
+    task = asyncio.create_task(first.run(stop))
+    try:
+        assert (await ask(emulator, "/help"))[0].startswith("Commands:")
+        locker = create_engine(db_url)
+        with locker.connect() as conn, conn.begin():
+            conn.execute(text("LOCK TABLE leases IN ACCESS EXCLUSIVE MODE"))
+            uid = emulator.inject_message(ADMIN, "/pause elpitazo")
+            await within(lambda: any(f"update {uid} waits for the database" in r.getMessage()
+                                     for r in caplog.records), "the claim refused", 30)
+            polls = emulator.count(200, "getUpdates")
+            await within(lambda: emulator.count(200, "getUpdates") > polls + 1, "later looks", 30)
+            stop.set()  # this replica loses the lead
+            await asyncio.wait_for(task, 30)
+        locker.dispose()
+    finally:
+        stop.set()
+        await first.close()
+    second = AdminBot(config, runtime, db, Controls(db, config), poll_timeout=1, request_timeout=10.0)
+    async with running(second):
+        await until(lambda: feed_row(db, "elpitazo").paused)
+        await until(lambda: any(m.text == "Paused elpitazo." for m in emulator.messages(ADMIN)))
