@@ -14,8 +14,8 @@ Nothing is persisted but those flags, the test alerts and one claim per update: 
 getUpdates offset lives in memory and is confirmed to Telegram with the next getUpdates, so a
 leader killed before confirming leaves its last updates to the next leader
 (monitor/replicas.py), which would answer them again. Each update id is therefore claimed in
-the database before it is answered (`leases`, `update:<id>`: held for UPDATE_WORK while it is
-answered, then marked done and kept two days, as Telegram keeps unconfirmed updates one). An
+the database before it is answered (`leases`, `update:<id>`: held for UPDATE_WORK, renewed
+while it is answered, then marked done and kept two days, as Telegram keeps unconfirmed updates one). An
 update marked done is skipped; one whose claim is held by another process is tried again
 later, and answered once that claim ended unfinished (its holder died mid-answer). A command
 is answered twice only if its holder dies between Telegram's acceptance of the answer and
@@ -61,7 +61,7 @@ from storage.alerts import (
 )
 from storage.db import Database, refusal
 from storage.feeds import feed_health, mark_feed_reported, unreported_failing_feeds
-from storage.leases import claim_work, finish_work, update_lease
+from storage.leases import claim_work, finish_work, take, update_lease
 from storage.models import Alert
 
 log = logging.getLogger("alerts.admin")
@@ -369,9 +369,13 @@ class AdminBot:
                 self._waiting[item.update_id] = item
                 return
             self._waiting.pop(item.update_id, None)
+            renewal = asyncio.create_task(self._keep_claim(name))
             try:
                 await self.handle_update(item)
             finally:
+                renewal.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await renewal
                 await self._finish_or_later(name)
         except Exception as exc:
             log.error("operator chat: update %d failed: %s", item.update_id, self._redact(exc))
@@ -390,6 +394,21 @@ class AdminBot:
         """"mine", "done" or "busy" (module docstring)."""
         with self.db.session() as session:
             return claim_work(session, name, self._holder, UPDATE_WORK)
+
+    async def _keep_claim(self, name: str) -> None:
+        """Renew the update's claim while it is answered (behind a backlog's classification,
+        a lock): ended after UPDATE_WORK, the next leader read the update again and answered
+        it a second time, and the command ran twice (two test alerts for one /test)."""
+        while True:
+            await asyncio.sleep(UPDATE_WORK.total_seconds() / 4)
+            try:
+                await asyncio.to_thread(self._renew, name)
+            except OperationalError as exc:  # tried again at the next turn, within the claim
+                log.info("operator chat: %s's claim not renewed: %s", name, refusal(exc))
+
+    def _renew(self, name: str) -> None:
+        with self.db.session() as session:
+            take(session, name, self._holder, UPDATE_WORK)
 
     def _finish(self, name: str) -> None:
         with self.db.session() as session:

@@ -491,3 +491,35 @@ async def test_a_command_whose_claim_the_database_refuses_is_left_to_the_next_le
     async with running(second):
         await until(lambda: feed_row(db, "elpitazo").paused)
         await until(lambda: any(m.text == "Paused elpitazo." for m in emulator.messages(ADMIN)))
+
+
+async def test_a_command_answered_for_longer_than_its_claim_is_answered_once(
+    db, emulator, make_synced_config, runtime, monkeypatch
+) -> None:
+    """A command waiting behind a backlog's classification (the story lock) outlasted its claim
+    (UPDATE_WORK, 20 s; 1 s here): the next leader read the unconfirmed update again, found the
+    claim ended, and answered it too, while the first was still answering it."""
+    import alerts.admin as admin
+
+    monkeypatch.setattr(admin, "UPDATE_WORK", timedelta(seconds=1))
+    config = make_synced_config(CHANNELS, admin_chat_id=ADMIN)
+    story_lock = asyncio.Lock()
+    await story_lock.acquire()  # the pipeline classifying a backlog
+    first = AdminBot(config, runtime, db, Controls(db, config), poll_timeout=1, request_timeout=10.0,
+                     story_lock=story_lock)
+    second = AdminBot(config, runtime, db, Controls(db, config), poll_timeout=1, request_timeout=10.0)
+    second._holder = "another-host:1"  # another replica (a bot's claims are its process's)
+    stop_first = asyncio.Event()
+    answering = asyncio.create_task(first.run(stop_first))
+    emulator.inject_message(ADMIN, "/split")  # waits for the story lock
+    await within(lambda: emulator.count(200, "getUpdates") >= 1, "the command read", 10)
+    await asyncio.sleep(1.5)  # longer than the claim
+    stop_first.set()  # the first loses the lead, its answer still to come
+    async with running(second):
+        await asyncio.sleep(1.5)  # the next leader's looks
+        story_lock.release()
+        await within(lambda: len(emulator.messages(ADMIN)) >= 1, "the answer", 10)
+        await asyncio.sleep(1.0)
+    await asyncio.wait_for(answering, 15)
+    await first.close()
+    assert len(emulator.messages(ADMIN)) == 1
