@@ -84,6 +84,7 @@ UPDATE_DONE = timedelta(days=2)  # an answered update's mark outlives Telegram's
 UPDATE_WORK = timedelta(seconds=20)  # an update's claim while it is answered; then free again
 SEND_TRIES = 3  # a message to the admin chat refused by flood control (429) or a 5xx is tried this often
 WAITING_LOOK_EVERY = 1.0  # seconds between looks while an update waits for its claim (Telegram keeps it)
+FOLDED_FEEDS = 3  # failing feeds newly told in one look beyond this are one message (`_messages`)
 ANSWER_RETRY = 2.0  # seconds before an answer a 5xx or a failed connection refused is sent again (then 4)
 
 
@@ -671,14 +672,15 @@ class AdminBot:
                 # its reads in a worker thread, as the flags' writes: every 30 s on the event loop
                 problems = await asyncio.to_thread(self._problems)
                 self._unmarked &= {(kind, name) for kind, name, _ in problems}  # over: a new one is told
-                for kind, name, text in problems:
-                    if (kind, name) not in self._unmarked:
+                for told, text in self._messages(problems):
+                    if not told <= self._unmarked:
                         await self.reply(self.admin_chat, text)
-                        self._unmarked.add((kind, name))
+                        self._unmarked |= told
                         sent += 1
-                    # in a worker thread: a lock another process holds would stop the event loop
-                    await asyncio.to_thread(self._mark_reported, kind, name)
-                    self._unmarked.discard((kind, name))
+                    for kind, name in told:
+                        # in a worker thread: a lock another process holds would stop the event loop
+                        await asyncio.to_thread(self._mark_reported, kind, name)
+                        self._unmarked.discard((kind, name))
             except OperationalError as exc:  # the report is out; its flag is set at the next look
                 log.warning("operator chat: problem reports wait for the database: %s", refusal(exc))
             except Exception as exc:
@@ -686,6 +688,7 @@ class AdminBot:
         return sent
 
     def _problems(self) -> list[tuple[str, str, str]]:
+        """(kind, name, message) of each problem not reported yet."""
         now = datetime.now(UTC)
         names = [f.name for f in self.config.feeds]
         out: list[tuple[str, str, str]] = []
@@ -717,6 +720,21 @@ class AdminBot:
                 "Matching runs on the rules alone. Run 'monitor train' (or reinstall) and restart."
             )))
         return out
+
+    def _messages(self, problems: list[tuple[str, str, str]]) -> list[tuple[set[tuple[str, str]], str]]:
+        """The messages that tell `problems`, with the problems each tells. More than
+        FOLDED_FEEDS failing feeds new in one look (the network down a while: every feed at
+        once) are one message, a line each: a message each, at Telegram's 20 a minute, held
+        the operators' commands for up to 15 minutes behind 300 reports."""
+        new = [(name, text) for kind, name, text in problems if kind == "feed" and ("feed", name) not in self._unmarked]
+        if len(new) <= FOLDED_FEEDS:
+            return [({(kind, name)}, text) for kind, name, text in problems]
+        heading = (f"⚠️ {len(new)} feeds failed {counted(self.failure_threshold, 'poll')} or more in a row "
+                   "(each told once until it recovers; /pause NAME stops polling one):")
+        lines = ["• " + " ".join(text.split("\n")[:2]).removeprefix("⚠️ Feed ") for _, text in new]
+        folded = ({("feed", name) for name, _ in new}, "\n".join([heading, *lines]))
+        return [folded, *(({(kind, name)}, text) for kind, name, text in problems
+                          if not (kind == "feed" and ("feed", name) not in self._unmarked))]
 
     def _mark_reported(self, kind: str, name: str) -> None:
         if kind == "model":

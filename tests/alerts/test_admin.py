@@ -287,6 +287,24 @@ async def test_no_admin_chat_ignores_everyone_until_a_reload_sets_it(emulator, c
 # -- problem reports -----------------------------------------------------------------------------
 
 
+async def test_many_feeds_failing_at_once_are_one_report(db, emulator, config, make_bot) -> None:
+    """The network down a while: every feed fails at once. A report each, at Telegram's 20 a
+    minute, held the operators' commands behind them (300 feeds: 15 minutes)."""
+    bot = make_bot(config)
+    names = [f.name for f in config.feeds]
+    assert len(names) > 3
+    for name in names:
+        set_feed(db, name, consecutive_failures=6, last_error="ConnectError: [Errno 101] Network is unreachable")
+    assert await bot.notify_problems() == 1
+    assert await bot.notify_problems() == 0  # each told once until it recovers
+    [report] = [m.text for m in emulator.messages(ADMIN)]
+    lines = report.splitlines()
+    assert lines[0].startswith(f"⚠️ {len(names)} feeds failed 5 polls or more in a row")
+    assert sorted(line.split()[1] for line in lines[1:]) == sorted(names)
+    assert all("Last error: ConnectError" in line for line in lines[1:])
+    assert all(feed_row(db, n).failure_reported for n in names)
+
+
 async def test_failing_feed_reported_once_and_again_after_recovery(db, emulator, config, make_bot) -> None:
     bot = make_bot(config)
     set_feed(db, "elpitazo", consecutive_failures=5, last_error="timed out after 30s")
