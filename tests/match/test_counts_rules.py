@@ -94,6 +94,29 @@ def test_a_whole_told_among_a_whole_again_and_again_is_read_once_each(monkeypatc
         ("released", 11)}
 
 
+def test_each_sentence_is_looked_at_once_for_the_event_a_bare_figure_takes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """"Son 134 y no 143." with no event of its own takes the nearest earlier sentence's: each
+    such figure looked back through every earlier sentence (200,000 characters: 71 s). Counted in
+    sentences looked at (`mentioned_event`), not timed."""
+    import monitor.match.counts.corrections as corrections
+    import monitor.match.counts.extract as extract
+    from monitor.match.counts.context import mentioned_event
+
+    looks = 0
+
+    def counted(text: str) -> str | None:
+        nonlocal looks
+        looks += 1
+        return mentioned_event(text)
+
+    monkeypatch.setattr(extract, "mentioned_event", counted)
+    monkeypatch.setattr(corrections, "mentioned_event", counted)
+    text = "Liberaron a varios presos políticos. " + "Son 134 y no 143. " * 2_000
+    found = extract.read_counts(["Excarcelan a presos políticos en Venezuela", "", text])
+    assert looks < 5_000, looks
+    assert {(c.event, c.number) for c in found} == {("released", 134)}  # the event told before
+
+
 def test_a_run_on_sentence_is_read_in_pieces_and_keeps_its_figures():
     """A "sentence" of thousands of words (no full stop) is read in pieces cut after a comma: each
     figure is weighed against the others of its piece, not of the whole run (whose cost was the

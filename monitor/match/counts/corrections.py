@@ -4,7 +4,7 @@ item names ("son 134 y no 143 las excarcelaciones", a summary on the releases), 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 
 from monitor.match.counts.context import mentioned_event
 from monitor.match.counts.numbers import parse_number
@@ -21,9 +21,10 @@ def corrected_away(toks: Sequence[str], i: int) -> bool:
         parse_number(toks, k) is not None for k in range(max(0, i - 6), i - 2))
 
 
-def corrected_to(toks: Sequence[str], i: int, j: int, context: Iterable[str]) -> str | None:
+def corrected_to(toks: Sequence[str], i: int, j: int, context: Callable[[], str | None]) -> str | None:
     """The event of N in "son N y no M" (N with no noun of its own): the noun after M ("y no 143
-    las excarcelaciones"), else the event the item's other sentences name; None when neither does."""
+    las excarcelaciones"), else the event the item's other sentences name (`context()`); None
+    when neither does."""
     if find_unit(toks, j) is not None or j + 2 >= len(toks) or toks[j] not in _AND or toks[j + 1] not in _NOT:
         return None
     other = parse_number(toks, j + 2)
@@ -31,4 +32,4 @@ def corrected_to(toks: Sequence[str], i: int, j: int, context: Iterable[str]) ->
         return None
     k = other[1] + (other[1] < len(toks) and toks[other[1]] in _ARTICLES)
     told = mentioned_event(" ".join(toks[k:k + 3])) if k < len(toks) else None
-    return told or next(filter(None, map(mentioned_event, context)), None)
+    return told or context()
