@@ -148,10 +148,33 @@ def _caps_names(a: ItemFeatures, b: ItemFeatures) -> bool:
     """Whether a headline in capitals (whose names are not read) may be telling `b`'s event:
     it writes the people `b` names, or `b` names none ("MUERE BAJO CUSTODIA HUMBERTO CARRASQUEL"
     is not the death of the Ender Villasmil of the story)."""
+    if a.headline.caps and b.headline.caps:
+        # neither's names are read: the words besides the kinds of event must meet ("MUERE BAJO
+        # CUSTODIA HUMBERTO CARRASQUEL" and "… ENDER VILLASMIL" were one death)
+        beat = a.generic | b.generic
+        mine, theirs = _besides_events(a, beat), _besides_events(b, beat)
+        return not mine or not theirs or bool(mine & theirs)
     if not a.headline.caps or not b.people:
         return True
     words = frozenset(a.headline.key.split())
     return any(len(p & words) >= min(2, len(p)) for p in b.people)
+
+
+def _besides_events(f: ItemFeatures, beat: frozenset[str] = frozenset()) -> set[str]:
+    """The headline's words (stems) that name no kind of event, are no figure, nor (`beat`)
+    the beat's own words."""
+    return {t for t in f.tf if t not in f.headline.events and t not in beat and not t.isdigit()}
+
+
+def _caps_apart(a: ItemFeatures, b: ItemFeatures) -> bool:
+    """Two headlines in capitals (names unread on both sides) whose words besides the kinds of
+    event and the beat's own words have none in common: "EXCARCELAN AL PERIODISTA JESÚS
+    MEDINA" and "… JUAN PÉREZ" are two releases."""
+    if not (a.headline.caps and b.headline.caps) or a.people or b.people:
+        return False
+    beat = a.generic | b.generic
+    mine, theirs = _besides_events(a, beat), _besides_events(b, beat)
+    return bool(mine) and bool(theirs) and not mine & theirs
 
 
 def _unwritten(item: ItemFeatures, entry: StoryEntry) -> bool:
@@ -339,7 +362,8 @@ def conflicts_between(
         or (names_known(item) and names_known(with_item))
     ):
         out.append("people")
-    elif (item.headline.events | with_item.headline.events) & ACTION_BEAT_CONCEPTS and _unwritten(item, entry):
+    elif (item.headline.events | with_item.headline.events) & ACTION_BEAT_CONCEPTS and (
+            _unwritten(item, entry) or _caps_apart(item, with_item)):
         out.append("people")  # a release told in capitals, of someone the other side does not name
     # (the story's names are gathered only when the item names some: none is no conflict)
     if item.headline.vessels and _named_apart(item.headline.vessels, entry.headline_union("vessels")):

@@ -851,3 +851,22 @@ def test_an_embassy_resuming_work_is_the_embassy_reopening(put: Any) -> None:
             at=NOW + timedelta(hours=2))
     assert a[0] == ["new"] and b == (["edit"], a[1])
 
+
+
+@pytest.mark.parametrize("first, second", [
+    ("MUERE BAJO CUSTODIA HUMBERTO CARRASQUEL", "MUERE BAJO CUSTODIA ENDER VILLASMIL"),
+    ("MUERE BAJO CUSTODIA EL PRESO POLÍTICO LUIS PÉREZ", "MUERE BAJO CUSTODIA EL PRESO POLÍTICO JOSÉ GÓMEZ"),
+    ("EXCARCELAN AL PERIODISTA JESÚS MEDINA", "EXCARCELAN AL PERIODISTA JUAN PÉREZ"),
+    ("DETIENEN AL PERIODISTA LUIS PÉREZ", "DETIENEN AL PERIODISTA JOSÉ GÓMEZ"),
+])
+def test_two_people_told_in_capitals_on_both_sides_are_two_stories(put: Any, first: str, second: str) -> None:
+    """Both in capitals, neither's names read (an outlet writes every headline so: Noticiero
+    Digital's 255 of January): two people's deaths in custody, releases or arrests were one
+    story, by the kind of event and the text. Their words besides the event's and the beat's
+    must meet; the same person told again still joins."""
+    a = put("noticiero", first)
+    b = put("noticiero", second, at=NOW + timedelta(hours=1))
+    assert b[0] == ["new"] and b[1] != a[1]
+    c = put("caraota", first.replace("AL PERIODISTA", "AL REPORTERO").replace("BAJO CUSTODIA", "BAJO CUSTODIA DEL ESTADO"),
+            at=NOW + timedelta(hours=2))
+    assert c[1] == a[1]
