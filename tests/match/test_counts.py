@@ -1435,10 +1435,21 @@ def test_a_death_faced_is_not_a_count(text, expected):
         # a number before a colon that is no clock, and an article before a count, still count
         (("Liberan a las 10 presas políticas de Los Teques",), [("released", 10)]),
         (("Liberados 11: 40 siguen presos",), [("released", 11), ("held", 40)]),
+        # a live page's time stamp: its minutes were a count ("16:20 Liberan…" released 20)
+        (("16:20 Liberan al periodista Luis Pérez",), []),
+        (("EN VIVO | 15:45 Excarcelan a presos políticos",), []),
+        (("Desde las 06:30 liberan a presos políticos",), []),
     ],
 )
 def test_a_time_of_day_is_not_a_count(fields, expected):
     assert [(e, n) for e, n, _ in counts(*fields)] == expected
+
+
+def test_thousands_set_apart_by_a_no_break_space_are_one_figure():
+    # typographers write "1 200" with a (narrow) no-break space: read as 1 and 200 before
+    for space in ("\u00a0", "\u202f", "\u2009"):
+        assert [(e, n) for e, n, _ in counts(f"Excarcelan a 1{space}200 presos políticos")] == [("released", 1200)]
+    assert [(e, n) for e, n, _ in counts("Excarcelan a 12\u00a0presos políticos")] == [("released", 12)]
 
 
 @pytest.mark.parametrize(

@@ -114,6 +114,11 @@ def _words(sentence: str) -> list[str]:
     return _WORD.findall(sentence)
 
 
+# a figure's groups of thousands set apart by a no-break, narrow no-break or thin space ("1 200",
+# as typographers write it): the fold makes it an ordinary space, and "1" and "200" were two counts
+_GROUPED = re.compile(r"(?<=\d)[\u00a0\u202f\u2009](?=\d{3}(?!\d))")
+
+
 class _Item:
     """What the sentences of one item share: the counts so far and the item's sources."""
 
@@ -123,7 +128,7 @@ class _Item:
         self.trace = trace  # (count, its features) of each new count, for the learned step
         self.where = (0, 0)  # (field, sentence) being read
         self.repeated: set[tuple[str, int]] = set()  # counts read more than once
-        self.fields = [fold(f) for f in fields if f]
+        self.fields = [fold(_GROUPED.sub("", f)) for f in fields if f]
         self.org_tokens = [t for t in (tuple(token_list(fold(o))) for o in orgs) if len(t) > 1]
         self.results: list[Count] = []
         self.index: dict[tuple[str, int], Count] = {}

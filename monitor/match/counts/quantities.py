@@ -210,6 +210,10 @@ def clock(sent: Sentence, i: int, j: int) -> bool:
             and j + 1 < len(toks) and len(toks[j + 1]) == 2 and toks[j + 1].isdigit()
             and spans[i][1] == spans[j][0] and spans[j][1] == spans[j + 1][0]):
         return True  # "11:40"; "Foro Penal: 11" or "presos: 40 en Rodeo" are no time
+    if (j == i + 1 and i >= 2 and len(toks[i]) == 2 and toks[i].isdigit() and toks[i - 1] == ":"
+            and toks[i - 2].isdigit() and int(toks[i - 2]) <= 24
+            and spans[i - 2][1] == spans[i - 1][0] and spans[i - 1][1] == spans[i][0]):
+        return True  # its minutes: "16:20 Liberan al periodista…" released no 20
     return toks[j:j + 2] in (["de", "la"], ["en", "la"]) and toks[j + 2:j + 3] != [] and toks[j + 2] in _DAYPART
 
 
