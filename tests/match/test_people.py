@@ -119,6 +119,17 @@ def test_names_are_learned_only_from_rule_matches(learner, rules, config):
                        rules.classify("Un sismo sacude Caracas"), learner) == []
 
 
+def test_one_item_teaches_at_most_twenty_names_the_titles_first(learner, rules):
+    from monitor.match.people.learn import MAX_PER_ITEM
+
+    title = "Excarcelan al periodista Ramiro Oquendo, confirma Foro Penal"
+    first = ["Ana", "Luis", "Carmen", "José", "María", "Pedro", "Rosa", "Jorge", "Elena", "Raúl"]
+    last = ["Quintero", "Ochoa", "Rangel", "Salas", "Bravo", "Medina", "Torres", "Lara", "Mora", "Vivas"]
+    summary = " ".join(f"Excarcelan a {f} {la}." for f in first for la in last)  # 100 names
+    names = learn_names(title, summary, rules.classify(title), learner)
+    assert len(names) == MAX_PER_ITEM == 20 and names[0] == "Ramiro Oquendo"
+
+
 def test_display_names_keep_accents_and_caps_become_title_case():
     assert clean_name("  «ALCIDES BRICEÑO DE LA ROSA»  ") == "Alcides Briceño de la Rosa"
     assert person_key("Rocío SAN Miguel") == "rocio san miguel"

@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 TOPIC = "political_prisoners"
 RULE_ROLES = frozenset({"any", "all", "near"})
 MIN_WORDS, MAX_WORDS = 2, 4
+# names one item may teach, the title's first: one summary listing names after "Excarcelan a"
+# taught 439, each watched (and making items relevant) until an operator's /unwatch
+MAX_PER_ITEM = 20
 
 
 # -- names -----------------------------------------------------------------------------
@@ -307,7 +310,7 @@ class NameLearner:
         for text in (title, summary):
             for name in self.names_in(text or ""):
                 out.setdefault(person_key(name), name)
-        return list(out.values())
+        return list(out.values())[:MAX_PER_ITEM]
 
     def names_in(self, text: str) -> list[str]:
         """Candidate names next to an arrest/release/detention/death phrase in `text`."""
