@@ -85,7 +85,6 @@ UPDATE_WORK = timedelta(seconds=20)  # an update's claim while it is answered; t
 SEND_TRIES = 3  # a message to the admin chat refused by flood control (429) or a 5xx is tried this often
 WAITING_LOOK_EVERY = 1.0  # seconds between looks while an update waits for its claim (Telegram keeps it)
 FOLDED_FEEDS = 3  # failing feeds newly told in one look beyond this are one message (`_messages`)
-ANSWER_RETRY = 2.0  # seconds before an answer a 5xx or a failed connection refused is sent again (then 4)
 
 
 class AdminControls(Protocol):
@@ -537,7 +536,7 @@ class AdminBot:
                 stop = self._stop or asyncio.Event()
                 if isinstance(exc, (TimedOut, BadRequest)) or attempt == SEND_TRIES or stop.is_set():
                     raise
-                wait = ANSWER_RETRY * attempt
+                wait = 2 * self.base_backoff * attempt  # 2 s, then 4 s (base_backoff 1 s)
                 log.info("operator chat: the Bot API failed the answer (%s); sending again in %.0f s",
                          self._redact(exc), wait)
                 await self._sleep(stop, wait)

@@ -519,6 +519,8 @@ async def test_a_command_answered_for_longer_than_its_claim_is_answered_once(
     claim ended, and answered it too, while the first was still answering it."""
     import alerts.admin as admin
 
+    if db.dialect != "sqlite":
+        pytest.skip("the claim is renewed alike on both databases")
     monkeypatch.setattr(admin, "UPDATE_WORK", timedelta(seconds=1))
     config = make_synced_config(CHANNELS, admin_chat_id=ADMIN)
     story_lock = asyncio.Lock()
@@ -531,10 +533,10 @@ async def test_a_command_answered_for_longer_than_its_claim_is_answered_once(
     answering = asyncio.create_task(first.run(stop_first))
     emulator.inject_message(ADMIN, "/split")  # waits for the story lock
     await within(lambda: emulator.count(200, "getUpdates") >= 1, "the command read", 10)
-    await asyncio.sleep(1.5)  # longer than the claim
+    await asyncio.sleep(2.5)  # longer than the claim
     stop_first.set()  # the first loses the lead, its answer still to come
     async with running(second):
-        await asyncio.sleep(1.5)  # the next leader's looks
+        await asyncio.sleep(2.5)  # the next leader's looks
         story_lock.release()
         await within(lambda: len(emulator.messages(ADMIN)) >= 1, "the answer", 10)
         await asyncio.sleep(1.0)
