@@ -23,6 +23,7 @@ import feedparser.mixin
 from feedparser.mixin import _FeedParserMixin
 from feedparser.parsers.strict import _StrictFeedParser
 
+from core.urls import CACHED_URL_CHARS
 from monitor.parse import ParsedEntry, ParsedFeed, has_time_of_day, read_local_date, reworded
 from monitor.parse.floods import XML_TEXT, without_attribute_floods
 
@@ -54,9 +55,8 @@ if not getattr(_FeedParserMixin._sync_author_detail, "capped", False):
 # href to it, the same link two or three times an entry: a quarter of its parse of a feed of
 # 30 items, whose base is the URL fetched (parse_feed). Both are pure functions of their
 # strings: their answers are remembered.
-# A link longer than CACHED_URL_CHARS is joined afresh each time: remembered, a feed's 30 KB links,
-# new at each poll, kept 150 MB alive for the life of the process.
-CACHED_URL_CHARS = 2_000
+# A link longer than CACHED_URL_CHARS (core.urls) is joined afresh each time: remembered, a feed's
+# 30 KB links, new at each poll, kept 150 MB alive for the life of the process.
 
 
 def _remembered(join: Callable[..., str]) -> Callable[..., str]:

@@ -344,17 +344,10 @@ def test_a_story_committed_after_the_roundup_that_its_time_falls_before_is_in_th
     replica's clock behind the leader's). Committed after the roundup its time fell before, it
     was in no roundup: that one could not see it, the next one's period began after it."""
     t1 = datetime(2026, 3, 14, 12, 0, tzinfo=UTC)  # 08:00 in Caracas
-    config = make_config([DIGEST])
-    with db.session() as s:
-        s.add(Channel(name="daily", chat_id="@daily_digest", disabled=False, last_digest_at=t1 - timedelta(hours=12)))
-    with db.session() as s:
-        enqueue_for_item(s, add_item(s, "elpitazo", "Detienen a defensora de DDHH en Caracas"),
-                         Cls(["political_prisoners"], "high"), config, now=t1 - timedelta(hours=2))
+    config, tell = _a_day_with_a_story(db, make_config, add_item, t1)
     with db.session() as s:
         enqueue_digest(s, config, "daily", now=t1)
-    with db.session() as s:  # its classification began half a second before the roundup
-        enqueue_for_item(s, add_item(s, "bbcmundo", "Excarcelan al periodista Luis Ochoa tras seis meses en Tocorón"),
-                         Cls(["political_prisoners"], "high"), config, now=t1 - timedelta(seconds=0.5))
+    tell(t1 - timedelta(seconds=0.5))  # its classification began half a second before the roundup
     with db.session() as s:
         enqueue_digest(s, config, "daily", now=t1 + timedelta(hours=12))
     with db.session() as s:
@@ -372,20 +365,31 @@ def test_a_roundup_in_the_minute_of_an_earlier_one_lists_its_stories(db, make_co
     from alerts.digest import enqueue_due_digests, enqueue_missed_digests
 
     slot = datetime(2026, 3, 14, 12, 0, tzinfo=UTC)
+    config, tell = _a_day_with_a_story(db, make_config, add_item, slot)
+    with db.session() as s:
+        assert enqueue_due_digests(s, config, now=slot + timedelta(seconds=10))
+    with db.session() as s:  # the clock set back 90 s: the last roundup is ahead, the period empty
+        assert enqueue_missed_digests(s, config, now=slot - timedelta(seconds=70)) == []
+    tell(slot - timedelta(seconds=40))
+    with db.session() as s:
+        again = enqueue_missed_digests(s, config, now=slot + timedelta(seconds=30))
+    assert len(again) == 1 and "Luis Ochoa" in again[0].payload["text"]
+    assert "defensora" not in again[0].payload["text"]
+
+
+def _a_day_with_a_story(db: Any, make_config: Any, add_item: Any, slot: datetime) -> tuple[Any, Any]:
+    """The digest channel's last roundup 12 h before `slot`, a story told 2 h before it; and
+    `tell(at)`, which tells the next story (Luis Ochoa's release) at `at`."""
     config = make_config([DIGEST])
     with db.session() as s:
         s.add(Channel(name="daily", chat_id="@daily_digest", disabled=False, last_digest_at=slot - timedelta(hours=12)))
     with db.session() as s:
         enqueue_for_item(s, add_item(s, "elpitazo", "Detienen a defensora de DDHH en Caracas"),
-                         Cls(["political_prisoners"], "high"), config, now=slot - timedelta(hours=1))
-    with db.session() as s:
-        assert enqueue_due_digests(s, config, now=slot + timedelta(seconds=10))
-    with db.session() as s:  # the clock set back 90 s: the last roundup is ahead, the period empty
-        assert enqueue_missed_digests(s, config, now=slot - timedelta(seconds=70)) == []
-    with db.session() as s:
-        enqueue_for_item(s, add_item(s, "bbcmundo", "Excarcelan al periodista Luis Ochoa tras seis meses en Tocorón"),
-                         Cls(["political_prisoners"], "high"), config, now=slot - timedelta(seconds=40))
-    with db.session() as s:
-        again = enqueue_missed_digests(s, config, now=slot + timedelta(seconds=30))
-    assert len(again) == 1 and "Luis Ochoa" in again[0].payload["text"]
-    assert "defensora" not in again[0].payload["text"]
+                         Cls(["political_prisoners"], "high"), config, now=slot - timedelta(hours=2))
+
+    def tell(at: datetime) -> None:
+        with db.session() as s:
+            enqueue_for_item(s, add_item(s, "bbcmundo", "Excarcelan al periodista Luis Ochoa tras seis meses en Tocorón"),
+                             Cls(["political_prisoners"], "high"), config, now=at)
+
+    return config, tell

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from core.config import load_config, resolve_runtime
+from core.config import AppConfig, Runtime, load_config, resolve_runtime
 from core.urls import origin
 from monitor.service import Service
 from storage.db import open_database
@@ -24,14 +24,19 @@ channels: [{{name: presos, chat_id: console, topics: [political_prisoners]}}]
 """
 
 
+def _started_from(tmp_path: Path, port: int) -> tuple[Path, AppConfig, str, Runtime]:
+    """feeds.yaml (BASE, user agent Monitor/1), its config, a SQLite URL and the runtime."""
+    path = tmp_path / "feeds.yaml"
+    path.write_text(BASE.format(port=port, timeout="30s", agent="Monitor/1"), encoding="utf-8")
+    config = load_config(path)
+    db_url = f"sqlite:///{tmp_path / 'm.db'}"
+    return path, config, db_url, resolve_runtime(config, config_path=str(path), db_flag=db_url, env={})
+
+
 def test_reload_rebuilds_the_fetcher_and_names_restart_settings(
     tmp_path: Path, caplog: pytest.LogCaptureFixture,
 ) -> None:
-    path = tmp_path / "feeds.yaml"
-    path.write_text(BASE.format(port=9301, timeout="30s", agent="Monitor/1"), encoding="utf-8")
-    config = load_config(path)
-    db_url = f"sqlite:///{tmp_path / 'm.db'}"
-    runtime = resolve_runtime(config, config_path=str(path), db_flag=db_url, env={})
+    path, config, db_url, runtime = _started_from(tmp_path, 9301)
 
     async def scenario() -> None:
         service = Service(config, runtime, open_database(db_url))
@@ -108,11 +113,7 @@ def test_a_reload_whose_read_back_fails_is_tried_again(
 
     from monitor.service import sync_config
 
-    path = tmp_path / "feeds.yaml"
-    path.write_text(BASE.format(port=9304, timeout="30s", agent="Monitor/1"), encoding="utf-8")
-    config = load_config(path)
-    db_url = f"sqlite:///{tmp_path / 'm.db'}"
-    runtime = resolve_runtime(config, config_path=str(path), db_flag=db_url, env={})
+    path, config, db_url, runtime = _started_from(tmp_path, 9304)
 
     async def scenario() -> None:
         service = Service(config, runtime, open_database(db_url))
