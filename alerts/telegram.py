@@ -117,6 +117,18 @@ def reply_gone(exc: BaseException) -> bool:
     return isinstance(exc, BadRequest) and any(g in str(exc).lower() for g in _REPLY_GONE)
 
 
+# A group may let its members (the bot, when no administrator) send text but no media: only the
+# photo is refused, and the channel's text alerts still go out. Telegram's wording, over the
+# Bot API's versions, and its MTProto errors.
+_NO_PHOTOS = ("rights to send photos", "rights to send media", "chat_send_photos_forbidden",
+              "chat_send_media_forbidden")
+
+
+def photo_refused(exc: BaseException) -> bool:
+    """The chat takes the bot's text but no photo from it (a group's media permission)."""
+    return isinstance(exc, BadRequest) and any(g in str(exc).lower() for g in _NO_PHOTOS)
+
+
 def pin_refused(exc: BaseException) -> bool:
     """The bot may not pin in this chat (not an administrator with the right to pin)."""
     return isinstance(exc, BadRequest) and any(g in str(exc).lower() for g in _NO_PIN)

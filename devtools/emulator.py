@@ -15,7 +15,8 @@ together (ENTITIES_TOO_LONG), text is limited to 4096 UTF-16 code units after en
 parsing, flood limits answer 429 with `retry_after`, and faults can be injected:
 `fail_next(n, kind)`, `set_down(True)`, `forbid(chat)`, `revoke_rights(chat)` (400: the bot
 may not post), `migrate(chat, new_id)`,
-`forbid_pin(chat)` (pinChatMessage refused), `delete_message(chat, id)` (as an admin deletes),
+`forbid_pin(chat)` (pinChatMessage refused), `forbid_photos(chat)` (sendPhoto refused, text
+taken), `delete_message(chat, id)` (as an admin deletes),
 `freeze_message(chat, id)` (its edits refused: "message can't be edited").
 Incoming messages for a bot that long-polls `getUpdates` are injected with
 `inject_message(chat_id, text)`. All controls are thread-safe.
@@ -84,6 +85,7 @@ class ApiError(Exception):
 
 NO_RIGHTS = "Bad Request: need administrator rights in the channel chat"  # revoke_rights
 UNEDITABLE = "Bad Request: message can't be edited"  # freeze_message
+NO_PHOTOS = "Bad Request: not enough rights to send photos to the chat"  # forbid_photos
 
 
 class BotApiEmulator:
@@ -108,6 +110,7 @@ class BotApiEmulator:
         self._forbidden: set[str] = set()
         self._no_rights: dict[str, str] = {}  # chat -> the 400's description (revoke_rights)
         self._no_pin: set[str] = set()  # chats where the bot may not pin (forbid_pin)
+        self._no_photos: set[str] = set()  # chats where the bot may not send photos (forbid_photos)
         self._frozen: set[tuple[str, int]] = set()  # messages whose edits are refused (freeze_message)
         self._pinned: dict[str, int] = {}
         self._migrated: dict[str, int] = {}
@@ -211,6 +214,13 @@ class BotApiEmulator:
         """pinChatMessage in this chat fails as when the bot lacks the right to pin."""
         with self._lock:
             (self._no_pin.add if forbidden else self._no_pin.discard)(str(chat_id))
+
+    def forbid_photos(self, chat_id: str | int, forbidden: bool = True) -> None:
+        """sendPhoto in this chat answers 400 "not enough rights to send photos to the chat", as
+        Telegram does in a group whose members (the bot among them) may send text but no media;
+        sendMessage is taken as before."""
+        with self._lock:
+            (self._no_photos.add if forbidden else self._no_photos.discard)(str(chat_id))
 
     def freeze_message(self, chat_id: str | int, message_id: int, frozen: bool = True) -> None:
         """editMessageText of this message answers 400 "message can't be edited", as Telegram
@@ -517,6 +527,8 @@ class BotApiEmulator:
             raise ApiError(400, "Bad Request: message caption is too long")
         with self._lock:
             self._check_chat(chat_id)
+            if chat_id in self._no_photos:
+                raise ApiError(400, NO_PHOTOS)
             self._check_rate(chat_id)
             self._next_id[chat_id] = self._next_id.get(chat_id, 0) + 1
             msg = EmulatedMessage(chat_id, self._next_id[chat_id], shown, raw, mode,

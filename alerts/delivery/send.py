@@ -16,6 +16,7 @@ from alerts.telegram import (
     classify_error,
     edit_refused,
     message_gone,
+    photo_refused,
     reply_gone,
 )
 from core.config import ChannelConfig
@@ -132,6 +133,9 @@ class Sends(WorkerBase):
                 if failure.action == "migrated" and failure.new_chat_id is not None:
                     await asyncio.to_thread(self._migrate, conf, failure.new_chat_id)
                     continue
+                if photo_refused(exc):  # the chat takes text, not photos: the chart alone fails
+                    failure = Failure("fail", f"{failure.message}: give the bot the right to send photos "
+                                              f"there, or set tally_chart: off for channel {conf.name}")
                 await self._handle_failure(conf, claimed, failure, stats)
                 return
             self.limiter.record(rate_key(conf))

@@ -174,3 +174,29 @@ def test_the_charts_caption_is_dated_in_the_configured_time_zone(
         s.add(Match(item_id=item.id, topic=PP, urgency="normal", terms=[], explain=[]))
     [post] = TallyCharts(config, db).enqueue_due(MONDAY)
     assert "still held: 687 (Foro Penal, 2026-01-25)" in post.caption
+
+
+async def test_a_chart_to_a_group_that_takes_no_photos_fails_alone_and_the_channel_keeps_sending(
+    db: Database, emulator: BotApiEmulator, config: AppConfig, runtime: Runtime, add_item: Callable[..., Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A group whose members may send text but no media (the bot not an administrator) refuses
+    the chart with "not enough rights to send photos": the chart fails, the roundup behind it
+    goes out, and the operator is told what to do. Before, the refusal was read as the bot's
+    right to post taken: the channel was disabled, and enabled again it met the chart first."""
+    _store(db, add_item)
+    TallyCharts(config, db).enqueue_due(MONDAY)
+    with db.session() as s:
+        s.add(Alert(channel="digest", kind="digest", dedupe_key="digest:test", status="pending", attempts=0,
+                    payload={"html": "<b>Resumen</b>", "text": "Resumen"}, next_attempt_at=MONDAY, created_at=MONDAY))
+    emulator.forbid_photos(DIGEST)
+    async with DeliveryWorker(config, runtime, db, clock=ManualClock(MONDAY), request_timeout=10.0) as worker:
+        first = await worker.deliver_pending()
+        second = await worker.deliver_pending()
+    assert (first.failed, first.sent + second.sent) == (1, 1)
+    assert [m.text for m in emulator.messages(DIGEST)] == ["Resumen"]
+    [chart] = _photos(db)
+    assert chart.status == "failed" and "not enough rights to send photos" in (chart.last_error or "").lower()
+    with db.session() as s:
+        assert not channel_named(s, "digest").disabled  # type: ignore[union-attr]
+    assert "tally_chart" in caplog.text  # what the operator can do: the right, or no chart
