@@ -10,10 +10,11 @@ Alert.last_error.
 
 from __future__ import annotations
 
+import json
 import warnings
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Literal
+from typing import Any, Literal
 
 import telegram
 from telegram import LinkPreviewOptions, ReplyParameters
@@ -23,6 +24,7 @@ from telegram.error import (
     Forbidden,
     InvalidToken,
     RetryAfter,
+    TelegramError,
 )
 from telegram.request import HTTPXRequest
 
@@ -56,9 +58,16 @@ NO_RIGHTS = (
 )
 
 
+# how python-telegram-bot ends the error of an answer that is not JSON, the answer's bytes after
+_NOT_JSON = ". Parsing the server response "
+NOT_JSON = ": its answer was not the Bot API's JSON (a page of the server or proxy in front of it)"
+
+
 def classify_error(exc: BaseException, token: str | None = None) -> Failure:
     secrets = (token,) if token else ()
     name, said = type(exc).__name__, str(exc)
+    if _NOT_JSON in said:  # "Bad Gateway (502). Parsing the server response b'<html>…' failed"
+        said = said[: said.index(_NOT_JSON)] + NOT_JSON
     # Telegram's 403 descriptions begin "Forbidden: ", which PTB keeps: a disabled channel read
     # "Forbidden: Forbidden: bot is not a member…" in `monitor status`'s narrow column
     text = redact(said if said.startswith(f"{name}: ") else f"{name}: {said}", secrets)[:500]
@@ -141,6 +150,21 @@ def chat_ref(chat_id: str) -> int | str:
 CONNECT_FLOOR = 5.0  # seconds
 
 
+class _Request(HTTPXRequest):
+    """HTTPXRequest whose answers that are not JSON are not logged: Telegram's outages answer
+    502 with its front server's HTML page, which python-telegram-bot logged as an ERROR with a
+    traceback and the page at every failed call (15 lines a send, every 30 s a channel, and each
+    long poll of the admin chat). The error raised still says it (`classify_error`: NOT_JSON)."""
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> dict[str, Any]:
+        try:
+            data: dict[str, Any] = json.loads(payload.decode("utf-8", "replace"))
+        except ValueError:
+            raise TelegramError("Invalid server response") from None
+        return data
+
+
 class TelegramSender:
     """One PTB Bot for the process; `send`/`edit` return the message id or raise TelegramError."""
 
@@ -157,7 +181,7 @@ class TelegramSender:
         # poll apart): made here the same way, it had PTB's default, which read HTTP_PROXY itself
         # and knew nothing of TELEGRAM_PROXY.
         def request(pool: int) -> HTTPXRequest:
-            return HTTPXRequest(
+            return _Request(
                 connection_pool_size=pool, read_timeout=timeout, write_timeout=timeout,
                 connect_timeout=min(max(timeout, CONNECT_FLOOR), 10.0), pool_timeout=timeout,
                 proxy=proxy, httpx_kwargs={"trust_env": False, "verify": client_context()},

@@ -40,7 +40,11 @@ from urllib.parse import parse_qs
 from alerts.render import MAX_TEXT, tg_len
 from devtools.tghtml import MAX_ENTITIES, TelegramHTMLError, parse_entities, too_long
 
-FAULTS = ("500", "502", "503", "timeout", "drop", "400", "403", "429")
+FAULTS = ("500", "502", "503", "502html", "timeout", "drop", "400", "403", "429")
+# what api.telegram.org's nginx answers while the Bot API behind it is down: an HTML page, no JSON
+NGINX_502 = ("<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+             "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.18.0</center>\r\n"
+             "</body>\r\n</html>\r\n")
 BOT_USER = {
     "id": 7000000001, "is_bot": True, "first_name": "Monitor Emulator",
     "username": "monitor_emulator_bot", "can_join_groups": True,
@@ -173,7 +177,8 @@ class BotApiEmulator:
     def fail_next(self, n: int = 1, kind: str = "500", chat_id: str | int | None = None) -> None:
         """The next `n` API calls (for `chat_id` only, if given) fail with `kind`.
 
-        Kinds: 500/502/503 (server error), timeout (no answer for `hang_seconds`, then the
+        Kinds: 500/502/503 (server error), 502html (a 502 whose body is the HTML page of the proxy in
+        front, `NGINX_502`, as Telegram's outages answer), timeout (no answer for `hang_seconds`, then the
         connection is closed), drop (connection closed without an answer), 400 (a Bad Request the
         client cannot mend: the message fails for good), 403, 429.
         """
@@ -183,7 +188,7 @@ class BotApiEmulator:
             self._faults.extend([(kind, None if chat_id is None else str(chat_id))] * n)
 
     def set_down(self, down: bool, mode: str = "drop") -> None:
-        """While down every request is answered with `mode` (drop, timeout, 500, 502, 503)."""
+        """While down every request is answered with `mode` (drop, timeout, 500, 502, 503, 502html)."""
         with self._lock:
             self._down = mode if down else None
 
@@ -650,7 +655,7 @@ class _Handler(BaseHTTPRequestHandler):
         chat_id = str(params["chat_id"]) if params.get("chat_id") is not None else None
         fault = emu._take_fault(chat_id)
         if fault:
-            emu._record(method, chat_id, 0 if fault in ("drop", "timeout") else int(fault), fault)
+            emu._record(method, chat_id, 0 if fault in ("drop", "timeout") else int(fault[:3]), fault)
             self._fault(fault)
             return
         if emu.token is not None and token != emu.token:
@@ -675,6 +680,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         elif kind == "drop":
             self.close_connection = True
+        elif kind == "502html":
+            body = NGINX_502.encode()
+            self.send_response(502)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
         elif kind == "400":
             self._reply(400, {"ok": False, "error_code": 400, "description": "Bad Request: injected by fail_next"})
         elif kind == "403":

@@ -761,6 +761,34 @@ async def test_timeout_and_server_error_are_retried(db, emulator, make_config, m
     assert [m.text for m in emulator.messages(CHAT)] == ["alert 0 & more", "alert 1 & more"]
 
 
+async def test_an_outage_answered_with_the_front_server_s_html_page_is_one_line_a_retry(
+    db, emulator, make_config, make_worker, caplog
+) -> None:
+    """Telegram's outages answer 502 with nginx's HTML page, no JSON. python-telegram-bot logged
+    each as an ERROR with a traceback and the page (15 lines a failed send, every 30 s a
+    channel), and the page was the alert's last_error and /healthz's. Now one warning a retry,
+    saying what the answer was."""
+    clock = ManualClock()
+    config = make_config([{"name": "pp", "chat_id": CHAT, "topics": PP}])
+    queue(db, 1, now=clock.now())
+    worker = await make_worker(config, clock=clock)
+    emulator.set_down(True, mode="502html")
+    with caplog.at_level(logging.DEBUG):
+        for _ in range(3):
+            assert (await worker.deliver_pending()).retried == 1
+            clock.advance(OUTAGE_RETRY * 1.2)
+    records = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.name for r in records] == ["alerts.delivery"] * 3
+    assert not any(r.exc_info for r in records) and "<html>" not in caplog.text
+    row = alerts(db)[0]
+    assert row.status == "pending" and "<" not in (row.last_error or "")
+    assert "Bad Gateway (502)" in (row.last_error or "") and "not the Bot API's JSON" in (row.last_error or "")
+    assert worker.health.status()["last_error"] == row.last_error
+    emulator.set_down(False)
+    clock.advance(OUTAGE_RETRY * 1.2)
+    assert (await worker.deliver_pending()).sent == 1
+
+
 @pytest.mark.parametrize("restart", [False, True], ids=["same process", "after a restart"])
 async def test_429_waits_exactly_retry_after(db, emulator, make_config, make_worker, restart) -> None:
     clock = ManualClock()
