@@ -43,9 +43,11 @@ MAX_ENTITIES = 100
 # "\u202etxt.exe" shows as "exe.txt". None belongs in a message.
 BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C])
 # Characters that show nothing: soft hyphen, zero-width space, non-joiner and joiner, word
-# joiner, byte-order mark. At the ends of a text they are dropped with the spaces, so that a
-# title of them alone (`&#8203;`) is no title, not a link on nothing.
-INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+# joiner, byte-order mark; and the blank fillers posts copied from social media carry (Braille
+# blank, the Hangul fillers, the Mongolian vowel separator, the grapheme joiner), which no
+# white space class holds. At the ends of a text they are dropped with the spaces, so that a
+# title of them alone (`&#8203;`, `&#x2800;`) is no title, not a link on nothing.
+INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff\u2800\u3164\u115f\u1160\uffa0\u180e\u034f"
 ELLIPSIS = "…"
 TITLE_MAX = 300
 ALSO_MAX = 8

@@ -86,11 +86,14 @@ def test_a_quotation_in_angle_brackets_that_begins_with_an_element_name_is_kept(
 
 def test_a_title_of_invisible_characters_is_told_by_its_summary(world: World):
     """A title that is only a zero-width space (`&#8203;`, the way some sites hide a post's
-    title) or a soft hyphen is no title: the roundup's line was a link on nothing the reader
-    could see or tap ("🔴 ​ — medio · 18:10"), and the alert's headline an empty bold line."""
+    title), a soft hyphen or blank fillers (Braille blank, Hangul filler) is no title: the
+    roundup's line was a link on nothing the reader could see or tap ("🔴 ​ — medio · 18:10"),
+    and the alert's headline an empty bold line."""
     serve(world, [
         ("&#8203;", "Excarcelan a 31 presos políticos en Tocorón, informó Foro Penal este sábado."),
         ("&#xAD;&#xFEFF; ", "Detienen al periodista Luis Pérez en Caracas, denunció el SNTP este sábado."),
+        # blank fillers (Braille blank, Hangul filler), as posts copied from social media carry
+        ("&#x2800;&#x3164; &#xFFA0;", "Condenan a 20 años de prisión al activista Javier Tarazona, denunció Provea."),
     ])
     world.write_config([*PRESOS, {"name": "resumen", "chat_id": "@resumen_test", "mode": "digest",
                                   "schedule": ["07:00"], "topics": ["political_prisoners"]}])
@@ -104,9 +107,10 @@ def test_a_title_of_invisible_characters_is_told_by_its_summary(world: World):
 
     [roundup] = world.emulator.messages("@resumen_test")
     lines = [line for line in roundup.text.splitlines() if " — " in line]
-    assert len(lines) == 2, roundup.text
+    assert len(lines) == 3, roundup.text
     assert any(line.startswith("🔴 Excarcelan a 31 presos políticos") for line in lines), lines
     assert any(line.startswith("🟠 Detienen al periodista Luis Pérez") for line in lines), lines
+    assert any(line[2:].startswith("Condenan a 20 años de prisión") for line in lines), lines
     for alert in world.emulator.messages("@presos_test"):
         assert "<b>" not in alert.raw.split("\n\n")[1], alert.raw  # no headline: the summary tells it
 
