@@ -32,6 +32,8 @@ UNTRUSTED_AHEAD = timedelta(hours=1)
 # a date before this is no date either: Go's and .NET's zero time (0001-01-01T00:00:00Z) stands
 # for a missing one, and a story's window, 48 h before year 1, was past what Python counts
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+# nor is the Unix epoch: a timestamp 0 written as a date ("Thu, 01 Jan 1970 00:00:00 +0000")
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _BOILERPLATE = [
     re.compile(p, re.I | re.S)
     for p in (
@@ -225,7 +227,8 @@ def normalize_entry(
         return None
     if too_long_a_key(guid):
         guid = "long:" + hashlib.sha256(guid.encode("utf-8", "surrogatepass")).hexdigest()
-    published_in, updated_in = (d if d is None or d >= EARLIEST else None for d in (entry.published, entry.updated))
+    published_in, updated_in = (d if d is None or (d >= EARLIEST and d != EPOCH) else None
+                                for d in (entry.published, entry.updated))
     when = published_in or updated_in
     # a year ahead: a wrong clock; a date alone is 00:00 UTC of a day that starts up to 14 h
     # earlier east of UTC (today's date in Madrid at 00:30 there is ahead of the fetch)

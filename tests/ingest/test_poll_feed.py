@@ -1,4 +1,4 @@
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -170,20 +170,25 @@ async def test_items_a_clock_a_year_ahead_dates_on_first_poll_are_backfilled(
     assert len(second.new_item_ids) == 1 and second.backfilled == 0  # normal operation: news
 
 
-@pytest.mark.parametrize("kind", ["rss", "json"])
-async def test_a_zero_date_is_no_date_and_its_item_is_classified(
-    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database, default_config: AppConfig, kind: str
+@pytest.mark.parametrize(("kind", "zero"), [
+    ("rss", datetime(1, 1, 1, tzinfo=UTC)), ("json", datetime(1, 1, 1, tzinfo=UTC)),
+    ("rss", datetime(1970, 1, 1, tzinfo=UTC)), ("json", datetime(1969, 12, 31, 20, tzinfo=timezone(-timedelta(hours=4)))),
+])
+async def test_a_zero_date_is_no_date_and_its_item_is_told(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database, default_config: AppConfig, kind: str,
+    zero: datetime,
 ) -> None:
-    """Go's and .NET's zero time, 0001-01-01T00:00:00Z, written for a missing date (an RSS
-    pubDate, a JSON Feed's date_published): stored as the item's date, its classification failed
-    at every round (an OverflowError placing it in a story 48 h before year 1, a traceback each
-    time), the item never told. A date before 1900 is no date: the item stands at the fetch time,
-    as an undated one (news on a later poll)."""
+    """A date written for a missing one (an RSS pubDate, a JSON Feed's date_published): Go's and
+    .NET's zero time, 0001-01-01T00:00:00Z, was stored as the item's date and its classification
+    failed at every round (an OverflowError placing it in a story 48 h before year 1, a traceback
+    each time); the Unix epoch (a timestamp 0, in UTC or the server's zone) made it 56 years old,
+    stored as backfill, never alerted: a feed that writes it for every item told nothing. A date
+    before 1900, or the epoch, is no date: the item stands at the fetch time, as an undated one
+    (news on a later poll)."""
     made = rss if kind == "rss" else json_feed
     server.set_route("/feed", made([item(1)]))
     cfg = feed_config(server)
     await poll_feed(cfg, settings, fetcher, db, now=NOW)
-    zero = datetime(1, 1, 1, tzinfo=UTC)
     title = "Foro Penal contabiliza 800 presos políticos en Venezuela"
     server.set_route("/feed", made([item(2, published=zero, title=title), item(1)]))
     second = await poll_feed(cfg, settings, fetcher, db, now=NOW + timedelta(minutes=10))
