@@ -13,6 +13,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.dates as mdates  # noqa: E402
 from matplotlib.figure import Figure as MplFigure  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from alerts.render import topic_label  # noqa: E402
 from alerts.tally.figures import Tally, TopicState  # noqa: E402
@@ -24,6 +25,7 @@ MIN_LABEL_PX = 28
 # under three days the date axis ticks hours, every tick labelled with the same day; one
 # figure alone made matplotlib span four years, five ticks all "01 Jan"
 MIN_SPAN = timedelta(days=4)
+MIN_COUNTS = 4  # the count axis spans at least this many, so that it ticks whole numbers
 LONG_SPAN = timedelta(days=300)  # longer: ticks name the month and the year ("Jan 2027")
 
 
@@ -74,8 +76,21 @@ def draw(tally: Tally, topic: str | None = None, *, tz: tzinfo = UTC) -> MplFigu
             ax.xaxis.set_major_formatter(
                 mdates.DateFormatter("%b %Y" if span[1] - span[0] > LONG_SPAN else "%d %b", tz=tz))
             ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=3, maxticks=6, tz=tz))
+        # people are counted whole, and read at full size: matplotlib's default wrote 18,000 and
+        # 18,003 as "0.0 … 3.0" under a small "+1.8e4", and 116 then 117 as "116.2", "116.4"
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.yaxis.set_major_formatter(FuncFormatter(_whole))
+        low, high = ax.get_ylim()
+        if ax.has_data() and high - low < MIN_COUNTS:  # one figure, or the same one: a few around it
+            low = max(0.0, (low + high - MIN_COUNTS) / 2)
+            ax.set_ylim(low, low + MIN_COUNTS)
         ax.grid(True, alpha=0.3)
     return fig
+
+
+def _whole(value: float, _pos: int | None = None) -> str:
+    """A tick of the count axis: the whole number, thousands set apart ("18,003")."""
+    return f"{round(value):,}"
 
 
 def _held(ax: object, state: TopicState | None) -> list[datetime]:

@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 
 from telegram.error import TelegramError
 
+from alerts.digest import CLOCK_SET_BACK
 from alerts.render import COUNT_LABELS, QUALIFIERS, figure, lang_of, local_day, tg_len, topic_label
 from alerts.tally.figures import OTHER, Figure, Tally, load_tally
 from alerts.telegram import classify_error, message_gone, pin_refused, sender_for
@@ -294,9 +295,12 @@ class TallyPins:
             edited = pin.edited_at if pin is not None else None
         checked = self._checked.get(channel.name)
         wait = RETRY_EVERY if channel.name in self._failed else self.edit_every
-        if not fresh and edited is not None and now - edited < self.edit_every:
+        # a time ahead of now was taken before the clock was set back: it holds nothing back (the
+        # figures stayed as they were until the clock caught up, a day for a day's step, restarts too)
+        if not fresh and edited is not None and now - edited < self.edit_every and edited <= now + CLOCK_SET_BACK:
             return None
-        return chat_id if checked is None or now - checked >= wait else None
+        due = checked is None or now - checked >= wait or checked > now + CLOCK_SET_BACK
+        return chat_id if due else None
 
     async def _keep(self, channel: ChannelConfig, chat_id: str, tally: Tally, now: datetime) -> str:
         assert self.sender is not None

@@ -18,7 +18,7 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urljoin
 
 from core.markup import SUMMARY_CHARS, TEXT_CHARS, TITLE_CHARS, cap, strip_markup
@@ -29,6 +29,11 @@ from monitor.parse import ParsedEntry
 # a date later than the fetch by more than this is no date: the item stands at the fetch time,
 # as an undated one (backfill on a first poll); storage/tally.py's FUTURE_SLACK, for figures
 UNTRUSTED_AHEAD = timedelta(hours=1)
+# a date before this is no date either: Go's and .NET's zero time (0001-01-01T00:00:00Z) stands
+# for a missing one, and a story's window, 48 h before year 1, was past what Python counts
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+# nor is the Unix epoch: a timestamp 0 written as a date ("Thu, 01 Jan 1970 00:00:00 +0000")
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _BOILERPLATE = [
     re.compile(p, re.I | re.S)
     for p in (
@@ -222,7 +227,9 @@ def normalize_entry(
         return None
     if too_long_a_key(guid):
         guid = "long:" + hashlib.sha256(guid.encode("utf-8", "surrogatepass")).hexdigest()
-    when = entry.published or entry.updated
+    published_in, updated_in = (d if d is None or (d >= EARLIEST and d != EPOCH) else None
+                                for d in (entry.published, entry.updated))
+    when = published_in or updated_in
     # a year ahead: a wrong clock; a date alone is 00:00 UTC of a day that starts up to 14 h
     # earlier east of UTC (today's date in Madrid at 00:30 there is ahead of the fetch)
     ahead = UNTRUSTED_AHEAD + (timedelta(days=1) if entry.date_only else timedelta(0))
@@ -231,7 +238,7 @@ def normalize_entry(
     date_only = dated and entry.date_only
     if published > fetched_at + future_slack:
         published, date_only = fetched_at, False
-    updated = min(entry.updated, fetched_at) if entry.updated else None
+    updated = min(updated_in, fetched_at) if updated_in else None
     return NormalizedItem(
         guid=guid,
         url=link,

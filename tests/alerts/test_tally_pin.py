@@ -205,6 +205,36 @@ async def test_the_pinned_figures_are_dated_in_the_configured_time_zone(
     assert "Siguen presos: 687 (Foro Penal, 25/01/2026)" in msg.text
 
 
+async def test_the_pinned_figures_follow_a_clock_set_back_a_day(
+    db: Database, emulator: BotApiEmulator, config: AppConfig, add_item: Callable[..., Any],
+    pins_at: Callable[[ManualClock], TallyPins],
+) -> None:
+    """The host's clock set back a day after the message was sent (a VM restored, the date
+    set by hand): its last edit, stored a day ahead, held every edit until the clock caught up,
+    a restart too, and the channel read Foro Penal's 800 for a day after its 687."""
+    clock = ManualClock(datetime(2026, 1, 27, 12, 0, tzinfo=UTC))
+    pins = pins_at(clock)
+    _figure(db, add_item, 9, "held", 800, "Foro Penal")
+    assert (await pins.tick())["pp"] == "created"
+    clock.step(-24 * 3600)
+    _figure(db, add_item, 25, "held", 687, "Foro Penal")
+    clock.advance(60)
+    assert (await pins.tick())["pp"] == "edited"
+    [msg] = emulator.messages(PINNED)
+    assert "Siguen presos: 687 (Foro Penal, 25/01/2026)" in msg.text and len(msg.edits) == 1
+    clock.advance(5 * 60)  # then edited at most every 10 minutes by the new clock, as before
+    _figure(db, add_item, 26, "held", 650, "Foro Penal")
+    assert await pins.tick() == {}
+    clock.advance(5 * 60)
+    assert (await pins.tick())["pp"] == "edited"
+    assert "650" in emulator.messages(PINNED)[0].text
+
+    clock.step(-24 * 3600)  # set back again, and the service restarted
+    _figure(db, add_item, 27, "held", 640, "Foro Penal")
+    assert (await pins_at(clock).tick())["pp"] == "edited"
+    assert "640" in emulator.messages(PINNED)[0].text
+
+
 def test_the_pinned_text_stays_short_when_many_outlets_disagree() -> None:
     day = datetime(2026, 1, 20, tzinfo=UTC)
     rows = [StoredFigure(n, PP, "held", 700 + n % 40, "Foro Penal", day, day, f"https://o{n}.example",

@@ -1,14 +1,15 @@
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
 
-from core.config import FeedConfig, Selectors, Settings
+from core.config import AppConfig, FeedConfig, Selectors, Settings
 from devtools.feedserver import FeedServer
 from devtools.samples import SampleItem, json_feed, rss
 from monitor.fetch import Fetcher
 from monitor.ingest import PollResult, backoff_delay, poll_feed
+from monitor.pipeline import Pipeline
 from storage.db import Database
 from storage.feeds import sync_feeds
 from storage.models import Feed, Item
@@ -167,6 +168,36 @@ async def test_items_a_clock_a_year_ahead_dates_on_first_poll_are_backfilled(
     server.set_route("/feed", rss([item(4, published=NOW + ahead + timedelta(hours=1)), item(1, published=NOW + ahead)]))
     second = await poll_feed(cfg, settings, fetcher, db, now=NOW + timedelta(minutes=10))
     assert len(second.new_item_ids) == 1 and second.backfilled == 0  # normal operation: news
+
+
+@pytest.mark.parametrize(("kind", "zero"), [
+    ("rss", datetime(1, 1, 1, tzinfo=UTC)), ("json", datetime(1, 1, 1, tzinfo=UTC)),
+    ("rss", datetime(1970, 1, 1, tzinfo=UTC)), ("json", datetime(1969, 12, 31, 20, tzinfo=timezone(-timedelta(hours=4)))),
+])
+async def test_a_zero_date_is_no_date_and_its_item_is_told(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database, default_config: AppConfig, kind: str,
+    zero: datetime,
+) -> None:
+    """A date written for a missing one (an RSS pubDate, a JSON Feed's date_published): Go's and
+    .NET's zero time, 0001-01-01T00:00:00Z, was stored as the item's date and its classification
+    failed at every round (an OverflowError placing it in a story 48 h before year 1, a traceback
+    each time); the Unix epoch (a timestamp 0, in UTC or the server's zone) made it 56 years old,
+    stored as backfill, never alerted: a feed that writes it for every item told nothing. A date
+    before 1900, or the epoch, is no date: the item stands at the fetch time, as an undated one
+    (news on a later poll)."""
+    made = rss if kind == "rss" else json_feed
+    server.set_route("/feed", made([item(1)]))
+    cfg = feed_config(server)
+    await poll_feed(cfg, settings, fetcher, db, now=NOW)
+    title = "Foro Penal contabiliza 800 presos políticos en Venezuela"
+    server.set_route("/feed", made([item(2, published=zero, title=title), item(1)]))
+    second = await poll_feed(cfg, settings, fetcher, db, now=NOW + timedelta(minutes=10))
+    done = Pipeline(default_config, db).process_pending(now=NOW + timedelta(minutes=11))
+    assert done.failed == 0 and done.relevant == 1
+    assert len(second.new_item_ids) == 1 and second.backfilled == 0
+    [zeroed] = [i for i in items_of(db, "pitazo") if i.guid == "guid-2"]
+    assert zeroed.published_at.replace(tzinfo=UTC) == NOW + timedelta(minutes=10)
+    assert zeroed.classified_at is not None and zeroed.story_id is not None
 
 
 async def test_long_stop_backfills(

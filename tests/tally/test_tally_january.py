@@ -291,3 +291,25 @@ def test_the_chart_in_the_chats_dates_a_figure_by_its_day_in_the_settings_zone()
     ticks = {t.get_text(): t.get_position()[0] for t in held.get_xticklabels()}
     point = mdates.date2num(eve)
     assert ticks["31 Dec"] <= point < ticks["01 Jan"], ticks
+
+
+def test_the_chart_counts_whole_people_in_full() -> None:
+    """Foro Penal's 18,000 detentions since 2014, then 18,003: matplotlib wrote the count axis
+    "0.0, 0.5 … 3.0" under a small "+1.8e4" (a reader saw 3 held), and the government's 116,
+    then 117 released as "116.2, 116.4…" people. Whole numbers now, in full, never off the
+    axis; one figure alone has whole numbers around it."""
+    day = datetime(2026, 1, 10, 12, tzinfo=UTC)
+
+    def axis(*figures: tuple[str, str, int]) -> list[list[str]]:
+        rows = [StoredFigure(n, TOPIC, event, number, source, day + timedelta(days=n), day + timedelta(days=n),
+                             None, "feed") for n, (event, source, number) in enumerate(figures)]
+        fig = draw(build_tally(rows))
+        fig.canvas.draw()
+        return [[t.get_text() for t in ax.get_yticklabels()] for ax in fig.axes]
+
+    held, _ = axis(("held", "Foro Penal", 18_000), ("held", "Foro Penal", 18_003))
+    assert {"18,000", "18,003"} <= set(held) and all(label.replace(",", "").isdigit() for label in held)
+    _, released = axis(("released", "the government", 116), ("released", "the government", 117))
+    assert {"116", "117"} <= set(released) and all(label.isdigit() for label in released)
+    held, _ = axis(("held", "Foro Penal", 5))
+    assert "5" in held and len(set(held)) == len(held) >= 3 and all(label.isdigit() for label in held)
