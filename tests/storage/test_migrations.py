@@ -474,3 +474,46 @@ def test_0022_on_an_item_with_a_hundred_counts_and_a_long_summary_takes_no_time(
     assert [tuple(r) for r in ranges] == [(56, 76), (300, 400)]
     # 0022 alone: 0.45-0.65 s idle, 2.9-4.8 s beside four busy loops; the fault 29.6-30.2 s idle
     assert took < 15, f"0022 took {took:.1f} s for one item"
+
+
+def test_0027_gives_items_stored_with_a_zero_date_their_fetch_time(any_db_url):
+    """Items stored before ingest read a zero date as no date (year 1 of Go's and .NET's zero
+    time, the Unix epoch) take their fetch time; a year-1 item's classification had failed at
+    every round (an OverflowError, 48 h before year 1). Other dates are left alone."""
+    from datetime import UTC
+
+    from monitor.pipeline import Pipeline
+    from storage.db import Database
+    from storage.models import Item
+
+    engine = make_engine(any_db_url)
+    migrate(engine, "0026_alert_claimed_key")
+    db = Database(engine)
+    fetched = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    dates = {"zero": datetime(1, 1, 1, tzinfo=UTC), "epoch": datetime(1970, 1, 1, tzinfo=UTC),
+             "old": datetime(1999, 12, 31, 23, 0, tzinfo=UTC), "day": datetime(2026, 3, 2, 7, 0, tzinfo=UTC)}
+    with db.session() as s:
+        s.execute(text("INSERT INTO feeds (name, url, consecutive_failures, paused, failure_reported, created_at) "
+                       "VALUES ('f', 'https://f.example/rss', 0, false, false, '2026-03-02 08:00:00')"))
+        feed_id = s.scalar(text("SELECT id FROM feeds"))
+        for guid, when in dates.items():
+            s.add(Item(feed_id=feed_id, guid=guid, title="Foro Penal contabiliza 800 presos políticos en Venezuela",
+                       summary="", published_at=when, fetched_at=fetched, content_hash=guid, backfill=False,
+                       entities=[], date_only=guid == "zero"))
+        s.commit()
+        before = Pipeline(_default_config(), db).process_pending(now=fetched)
+        assert before.failed == 1  # the year-1 item, at every round
+    migrate(engine)
+    with db.session() as s:
+        now = {i.guid: (i.published_at, i.date_only) for i in s.scalars(select(Item))}
+    assert now == {"zero": (fetched, False), "epoch": (fetched, False), "old": (dates["old"], False),
+                   "day": (dates["day"], False)}
+    after = Pipeline(_default_config(), db).process_pending(now=fetched)
+    assert after.failed == 0
+    engine.dispose()
+
+
+def _default_config() -> Any:
+    from core.config import load_config
+
+    return load_config(ROOT / "feeds.yaml")
