@@ -45,7 +45,7 @@ from alerts.admin_feedback import FeedbackCommands, WatchedIndex
 from alerts.catch_up import catch_up_notices
 from alerts.feed_limits import fold_notices, mark_notified
 from alerts.render import MAX_TEXT, clean, clock_time, esc, shorten, tg_len, without_controls
-from alerts.telegram import classify_error, sender_for
+from alerts.telegram import classify_error, sender_for, told
 from core.config import AppConfig, ChannelConfig, Runtime
 from core.durations import ago
 from core.logs import redact
@@ -749,4 +749,4 @@ class AdminBot:
                 mark_channel_reported(session, name)
 
     def _redact(self, exc: BaseException) -> str:
-        return redact(f"{type(exc).__name__}: {exc}", self._secrets)[:500]
+        return redact(f"{type(exc).__name__}: {told(exc)}", self._secrets)[:500]

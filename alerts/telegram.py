@@ -63,11 +63,16 @@ _NOT_JSON = ". Parsing the server response "
 NOT_JSON = ": its answer was not the Bot API's JSON (a page of the server or proxy in front of it)"
 
 
+def told(exc: BaseException) -> str:
+    """What an error says, without the page a proxy answered in place of the Bot API's JSON
+    ("Bad Gateway (502). Parsing the server response b'<html>…' failed")."""
+    said = str(exc)
+    return said[: said.index(_NOT_JSON)] + NOT_JSON if _NOT_JSON in said else said
+
+
 def classify_error(exc: BaseException, token: str | None = None) -> Failure:
     secrets = (token,) if token else ()
-    name, said = type(exc).__name__, str(exc)
-    if _NOT_JSON in said:  # "Bad Gateway (502). Parsing the server response b'<html>…' failed"
-        said = said[: said.index(_NOT_JSON)] + NOT_JSON
+    name, said = type(exc).__name__, told(exc)
     # Telegram's 403 descriptions begin "Forbidden: ", which PTB keeps: a disabled channel read
     # "Forbidden: Forbidden: bot is not a member…" in `monitor status`'s narrow column
     text = redact(said if said.startswith(f"{name}: ") else f"{name}: {said}", secrets)[:500]

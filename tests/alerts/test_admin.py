@@ -380,6 +380,23 @@ async def test_outage_during_run_is_survived(emulator, config, make_bot) -> None
         assert not task.done()
 
 
+async def test_an_outage_answered_with_a_proxy_s_html_page_is_told_without_the_page(
+    emulator, config, make_bot, caplog
+) -> None:
+    """Telegram's outages answer 502 with nginx's HTML page: the operator chat's retry warning
+    quoted up to 500 characters of it, every look. Now it says what the answer was."""
+    caplog.set_level(logging.INFO)
+    async with running(make_bot(config)):
+        assert await ask(emulator, "/help") == [HELP]
+        emulator.set_down(True, "502html")
+        await until(lambda: "retrying in" in caplog.text)
+        emulator.set_down(False)
+        assert await ask(emulator, "/help") == [HELP]
+    warned = [r.getMessage() for r in caplog.records if r.name == "alerts.admin" and r.levelno >= logging.WARNING]
+    assert warned and all("<" not in m for m in warned), warned
+    assert any("Bad Gateway (502)" in m and "not the Bot API's JSON" in m for m in warned), warned
+
+
 async def test_an_answer_refused_by_flood_control_is_sent_after_retry_after(emulator, config, make_bot) -> None:
     """Telegram's per-chat limit (shared with the alerts when the admin chat is a channel)
     answers 429: the answer goes out after retry_after instead of being lost."""
