@@ -10,6 +10,12 @@ instant alert when it was switched from `mode: instant` after that,
 grouped by topic, most urgent first, split into several messages when long. An
 empty period queues nothing. The slot is claimed with a conditional UPDATE of
 last_digest_at, so replicas firing together queue one digest.
+
+A channel disabled after Telegram refused it queues no roundup and leaves its slots
+unclaimed: once an operator enables it again, the next tick queues one roundup of the whole
+gap, every story once with its title as it is then, as after a service stopped across several
+schedule times. Before, each slot of the gap queued its own roundup, and `/enable` days later
+sent them all at once, one stale roundup after another.
 """
 
 from __future__ import annotations
@@ -169,6 +175,8 @@ def enqueue_digest(session: Session, config: AppConfig, channel_name: str, *, no
         row = Channel(name=channel.name, chat_id=channel.chat_id, disabled=False)
         session.add(row)
         session.flush()
+    if row.disabled:
+        return []  # the slot stays due: the roundup queued once it is enabled tells the whole gap
     previous = row.last_digest_at
     since = previous or now - FIRST_DIGEST_SPAN
     told = last_instant_alert_at(session, channel.name)

@@ -6,7 +6,8 @@ replicas racing.
 
 A slot is queued when it is due and at most `CHART_GRACE` old (a service stopped through the
 whole grace skips that slot rather than posting a stale "weekly" chart days late). A channel
-whose topics have no figure yet gets nothing for that slot.
+whose topics have no figure yet gets nothing for that slot. A chart queued supersedes the
+channel's older charts still queued (the channel disabled, the Bot API down): the newest is sent.
 """
 
 from __future__ import annotations
@@ -19,14 +20,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from alerts.delivery import PHOTO
+from alerts.delivery import PHOTO, SUPERSEDED
 from alerts.digest import slot_instant
 from alerts.tally.figures import Tally, load_tally
 from alerts.tally.pin import TallyPins
 from alerts.tally.render import CAPTION_LIMIT, caption
 from core.config import WEEKDAYS, AppConfig, ChannelConfig, Runtime
-from storage.alerts import alert_key_taken
+from storage.alerts import alert_key_taken, alerts_by_id, fold_queued
 from storage.db import Database
 from storage.models import Alert
 
@@ -145,16 +147,33 @@ class TallyCharts:
             "text": f"[the tally's chart, {post.topic}, PNG {len(post.png):,} bytes]\n{post.caption}",
             "topic": post.topic, "slot": post.slot.isoformat(),
         }
+        superseded = 0
         try:
             with self.db.session() as session:
                 if alert_key_taken(session, key):
                     return False
+                superseded = _supersede_charts(session, post.channel, post.slot)
                 session.add(Alert(channel=post.channel, kind=PHOTO, dedupe_key=key, status="pending",
                                   attempts=0, payload=payload, next_attempt_at=now, created_at=now))
         except IntegrityError:  # another replica queued it first
             return False
         log.info("tally chart queued for %s (slot %s)", post.channel, post.slot.isoformat())
+        if superseded:
+            log.info("tally chart of %s: %d older chart(s) still queued superseded by it, not sent",
+                     post.channel, superseded)
         return True
+
+
+def _supersede_charts(session: Session, channel: str, slot: datetime) -> int:
+    """Take `channel`'s charts still queued (a channel disabled, the Bot API down) out of its
+    queue: the chart of `slot`, queued in their place, tells the figures as they are now, and
+    sent one after another when the channel could be sent to again they told a week's figures
+    that were no longer true. A conditional UPDATE: a chart already claimed is sent."""
+    taken = fold_queued(session, channel, (PHOTO,), SUPERSEDED)
+    for row in alerts_by_id(session, taken):
+        row.last_error = f"not sent: superseded by the chart of {slot.isoformat()}"
+        row.payload = {k: v for k, v in (row.payload or {}).items() if k != "photo_b64"}  # (as a sent chart's)
+    return len(taken)
 
 
 class TallyPosts:

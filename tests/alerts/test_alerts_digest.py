@@ -393,3 +393,95 @@ def _a_day_with_a_story(db: Any, make_config: Any, add_item: Any, slot: datetime
                              Cls(["political_prisoners"], "high"), config, now=at)
 
     return config, tell
+
+
+GAP_CHAT = "@dg_roundups"
+GAP_START = datetime(2026, 2, 2, 11, 30, tzinfo=UTC)  # Monday 07:30 in Caracas
+
+
+async def _a_story_an_hour(db: Any, add_item: Any, config: Any, worker: DeliveryWorker, clock: Any,
+                           hours: int) -> list[str]:
+    """A story told each hour for `hours`, each followed by the service's minute tick and a
+    delivery round; the stories' titles."""
+    from alerts.digest import enqueue_missed_digests
+
+    titles = []
+    for _ in range(hours):
+        titles.append(f"Detienen al periodista Pérez {clock.now():%d%H} en Caracas")
+        with db.session() as s:
+            item = add_item(s, "elpitazo", titles[-1], url=f"https://elpitazo.net/{clock.now():%d%H}",
+                            published=clock.now())
+            enqueue_for_item(s, item, Cls(["political_prisoners"], "high"), config, now=clock.now())
+        with db.session() as s:
+            enqueue_missed_digests(s, config, now=clock.now())
+        await worker.deliver_pending()
+        clock.advance(3600)
+    return titles
+
+
+async def test_a_roundup_channel_enabled_again_after_three_days_gets_one_roundup_of_the_gap(
+    db, emulator, make_synced_config, make_worker, add_item,
+) -> None:
+    """Telegram refused the 08:00 roundup (the bot removed): the channel was disabled, and each
+    slot of the 3 days after it queued a roundup of its own. Enabled again, the channel got them
+    all at once: 7 roundups, 74 hours old to 2. Now the slots wait while the channel cannot be
+    sent to: the refused roundup, then one roundup of the whole gap, queued at the enable."""
+    from alerts.digest import enqueue_missed_digests
+    from core.clock import ManualClock
+    from storage.alerts import enable_channel
+
+    config = make_synced_config([{"name": "dg", "chat_id": GAP_CHAT, "topics": ["political_prisoners"],
+                                  "mode": "digest", "schedule": ["08:00", "20:00"], "tally_chart": False}])
+    with db.session() as s:
+        s.scalar(select(Channel).where(Channel.name == "dg")).last_digest_at = GAP_START - timedelta(hours=11)
+    clock = ManualClock(GAP_START)
+    worker = await make_worker(config, clock=clock)
+    emulator.forbid(GAP_CHAT)
+    titles = await _a_story_an_hour(db, add_item, config, worker, clock, 3 * 24 + 3)  # to Thursday 10:30
+    with db.session() as s:
+        assert s.scalar(select(Channel.disabled).where(Channel.name == "dg"))
+        queued = list(s.scalars(select(Alert).where(Alert.status == "pending")))
+    assert [a.kind for a in queued] == ["digest"]  # the refused roundup alone (7 before)
+
+    emulator.forbid(GAP_CHAT, False)
+    with db.session() as s:
+        assert enable_channel(s, "dg") == 1
+    enabled = clock.now()
+    for _ in range(6):  # the worker's rounds and the minute's tick
+        await worker.deliver_pending()
+        with db.session() as s:
+            enqueue_missed_digests(s, config, now=clock.now())
+        clock.advance(20)
+    msgs = emulator.messages(GAP_CHAT)
+    headings = [m.text.splitlines()[0] for m in msgs if m.text.startswith("🗞")]
+    assert headings == ["🗞 Resumen · 02/02/2026 08:30", f"🗞 Resumen · 05/02/2026 {enabled - timedelta(hours=4):%H:%M}"]
+    told = "\n".join(m.text for m in msgs)
+    assert [told.count(t) for t in titles] == [1] * len(titles)  # every story of the gap, once
+    with db.session() as s:
+        rows = list(s.scalars(select(Alert).order_by(Alert.id)))
+    last = rows[-1].created_at
+    assert all(a.status == "sent" for a in rows) and (last if last.tzinfo else last.replace(tzinfo=UTC)) >= enabled
+
+
+def test_a_disabled_roundup_channel_leaves_its_slots_to_one_roundup_once_enabled(db, make_config, add_item) -> None:
+    """The head Telegram refused was no roundup (the tally's chart, a /test): no roundup was
+    pending to hold the slots, and each queued its own while the channel was disabled."""
+    from storage.alerts import enable_channel
+
+    config = make_config([DIGEST])
+    last = NOW - timedelta(hours=12)
+    with db.session() as s:
+        s.add(Channel(name="daily", chat_id="@daily_digest", disabled=True, last_digest_at=last))
+    with db.session() as s:
+        for k, hours in enumerate((1, -11, -23)):
+            item = add_item(s, "elpitazo", f"Detienen a la defensora {k}", url=f"https://elpitazo.net/d{k}")
+            enqueue_for_item(s, item, Cls(["political_prisoners"], "high"), config, now=NOW - timedelta(hours=hours))
+    for later in (0, 12, 24):
+        with db.session() as s:
+            assert enqueue_due_digests(s, config, now=NOW + timedelta(hours=later)) == []
+    with db.session() as s:
+        assert s.scalar(select(Channel.last_digest_at).where(Channel.name == "daily")) == last
+        enable_channel(s, "daily")
+    with db.session() as s:
+        [roundup] = enqueue_due_digests(s, config, now=NOW + timedelta(hours=24, minutes=1))
+        assert roundup.payload["stories"] == 3 and all(f"defensora {k}" in roundup.payload["text"] for k in range(3))

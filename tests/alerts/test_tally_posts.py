@@ -200,3 +200,42 @@ async def test_a_chart_to_a_group_that_takes_no_photos_fails_alone_and_the_chann
     with db.session() as s:
         assert not channel_named(s, "digest").disabled  # type: ignore[union-attr]
     assert "tally_chart" in caplog.text  # what the operator can do: the right, or no chart
+
+
+async def test_a_channel_enabled_again_gets_its_newest_chart_not_every_chart_of_the_gap(
+    db: Database, emulator: BotApiEmulator, make_synced_config: Callable[..., AppConfig], runtime: Runtime,
+    add_item: Callable[..., Any],
+) -> None:
+    """A daily chart refused by Telegram (the bot removed) disabled the channel; each day after
+    queued its chart. Enabled again 3 days later, the channel got the three charts one after
+    another, the first two with figures no longer true. Now each chart queued supersedes the
+    ones still queued: the newest goes out, the others are kept as superseded without their PNG."""
+    from storage.alerts import enable_channel
+
+    config = make_synced_config([{"name": "digest", "chat_id": DIGEST, "topics": [PP], "mode": "digest",
+                                  "schedule": ["20:00"], "tally_chart": {"every": "daily", "at": "09:00"}}])
+    _store(db, add_item)
+    emulator.forbid(DIGEST)
+    clock = ManualClock(MONDAY)
+    async with DeliveryWorker(config, runtime, db, clock=clock, request_timeout=10.0) as worker:
+        for day in range(3):
+            if day == 2:  # a new figure on the last day
+                with db.session() as s:
+                    item = add_item(s, "cocuyo", "650 held", published=MONDAY + timedelta(days=1, hours=3))
+                    s.add(Count(item_id=item.id, event="held", number=650, source="Foro Penal"))
+                    s.add(Match(item_id=item.id, topic=PP, urgency="normal", terms=[], explain=[]))
+            assert len(TallyCharts(config, db).enqueue_due(clock.now())) == 1
+            await worker.deliver_pending()
+            clock.advance(86400)
+        emulator.forbid(DIGEST, False)  # the bot an administrator again
+        with db.session() as s:
+            assert channel_named(s, "digest").disabled  # type: ignore[union-attr]
+            assert enable_channel(s, "digest") == 1  # the newest chart (3 before)
+        for _ in range(3):
+            await worker.deliver_pending()
+    [sent] = emulator.messages(DIGEST)
+    assert "still held: 650 (Foro Penal" in sent.text
+    *old, newest = _photos(db)
+    assert [a.status for a in old] == ["superseded", "superseded"]
+    assert all("photo_b64" not in a.payload and "superseded by the chart of" in (a.last_error or "") for a in old)
+    assert newest.status == "sent" and newest.telegram_message_id == sent.message_id
