@@ -38,6 +38,7 @@ BUSY_TIMEOUT = 10  # seconds a statement waits for a lock another connection hol
 PG_CONNECT_TIMEOUT = 10  # seconds to open a PostgreSQL connection (libpq waits for ever by default)
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for a lock wait past lock_timeout
 READ_ONLY = "25006"  # PostgreSQL's SQLSTATE for a write in a read-only transaction
+READ_ONLY_SQLITE = "attempt to write a readonly database"  # SQLite's, for a file it opened read-only
 # PostgreSQL's transaction rollbacks (class 40): a deadlock (40P01) or a serialization failure
 # (40001) between two connections, e.g. two replicas. The server aborts one transaction so the
 # other goes on; trying it again succeeds. No refusal of writes.
@@ -413,6 +414,12 @@ class Database:
             exc = raised = OperationalError(context.statement, context.parameters, context.original_exception)
         if not isinstance(exc, OperationalError) or context.is_disconnect or locked(exc) or conflict(exc):
             return None  # a lock or a conflict (deadlock) is no refusal of writes: the next try goes through
+        if self._file is not None and READ_ONLY_SQLITE in str(context.original_exception):
+            # SQLite names neither the file nor why: said as a start that cannot open it says it
+            hint = _sqlite_access(str(self._file))
+            if hint:
+                orig = type(context.original_exception)(f"{context.original_exception}; {hint}")
+                exc = raised = OperationalError(context.statement, context.parameters, orig)
         if self.write_refused is None:
             self.write_refused = WriteRefusal(datetime.now(UTC), refusal(exc))
         return raised
@@ -514,7 +521,23 @@ def _sqlite_access(database: str | None) -> str | None:
         return (f"the folder {folder} is not writable by the user {user} (SQLite writes the "
                 f"database's -wal and -shm files beside it): chown it to that user "
                 f"(`chown {user}: {folder}`)")
-    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        problem = _file_access(file, user)
+        if problem:
+            return problem
+    return None
+
+
+def _file_access(path: Path, user: str) -> str | None:
+    """Why this process cannot write the database file or its -wal or -shm file (one left by
+    a command run as root, or bind-mounted read-only); None when it can or it is not there."""
+    try:
+        read_only = bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        return None
+    if read_only:
+        return f"the file {path} is on a read-only mount: mount it read-write, or put the database elsewhere"
+    if not os.access(path, os.R_OK | os.W_OK):
         return f"the file {path} is not writable by the user {user}: chown it to that user (`chown {user}: {path}`)"
     return None
 
