@@ -172,6 +172,8 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         db = parsed.database
         if db and db != ":memory:" and not db.startswith("file:"):
+            # SQLite takes `~` for a folder of that name in the working directory
+            parsed = parsed.set(database=str(Path(db).expanduser()))
             try:
                 Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:

@@ -14,7 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import insert, inspect, make_url, select, text
 
 from storage.db import alembic_config, downgrade, make_engine, migrate, open_database
-from storage.models import Base
+from storage.models import Base, Feed
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLES = {"feeds", "items", "matches", "counts", "stories", "channels", "alerts", "watched_people",
@@ -110,6 +110,21 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
 def test_sqlite_parent_directory_is_created(tmp_path):
     db = open_database(f"sqlite:///{tmp_path / 'data' / 'deep' / 'monitor.db'}")
     assert (tmp_path / "data" / "deep" / "monitor.db").exists()
+    db.dispose()
+
+
+def test_a_sqlite_path_under_the_home_folder_is_opened_there(tmp_path, monkeypatch):
+    """`sqlite:///~/data/monitor.db`: its folder was made under the home folder, but SQLite was
+    given the path as written and looked for a folder named `~` in the working directory:
+    `unable to open database file` (or a second database there, its marks beside the first)."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    db = open_database("sqlite:///~/data/monitor.db")
+    with db.session() as s:
+        s.add(Feed(name="f", url="https://x.org/feed", consecutive_failures=0))
+    assert (tmp_path / "home" / "data" / "monitor.db").exists() and not (tmp_path / "~").exists()
+    assert db.sqlite_file == tmp_path / "home" / "data" / "monitor.db"
+    assert db.url == "sqlite:///~/data/monitor.db"
     db.dispose()
 
 
