@@ -208,9 +208,13 @@ def _write_text(path: Path, text: str) -> None:
     try:
         path.parent.mkdir(exist_ok=True)  # PostgreSQL's data/, private as the database
         tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        with suppress(OSError):  # what a full disk let it write is not left beside the database
+            tmp.unlink()
+        raise
     finally:
         os.umask(old)
-    tmp.replace(path)
 
 
 def _write(path: Path, data: dict[str, Any]) -> None:

@@ -221,3 +221,13 @@ def test_a_send_recorded_after_a_cut_line_is_read_back(tmp_path: Path) -> None:
     sent = load_sent(base)
     assert sorted(sent) == ["new:presos:1", "new:presos:3"]
     assert sent["new:presos:3"].message_id == 103
+
+
+def test_a_write_that_fails_leaves_no_temporary_file(tmp_path: Path) -> None:
+    """The marks are written to `….PID.tmp`, then renamed; a write a full disk cut short (or a
+    rename refused) left that file, with what fitted of the marks, beside the database: one
+    more at each start of the service on a full disk."""
+    base = tmp_path / "monitor.db.seen"
+    base.mkdir()  # the rename over it is refused
+    marks._write(base, {"feeds": {"efecto": T0.isoformat()}})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["monitor.db.seen"]
