@@ -39,21 +39,24 @@ PRUNE_BATCH = 5_000
 
 
 def prune_in_batches(sessions: Callable[[], AbstractContextManager[Session]], older_than: datetime,
-                     batch: int | None = None) -> int:
+                     batch: int | None = None, *, stop: Callable[[], bool] = lambda: False) -> int:
     """Retention as the service runs it: `prune_unmatched_items` over the old items outside
     stories `batch` at a time, oldest first, each batch in a transaction of its own from
-    `sessions()`, so that other writers get the lock between them. An item is decided in its
-    batch on what is stored then (a first version before its revisions: both fetched in order)."""
+    `sessions()`, so that other writers get the lock between them; ended after the batch in
+    hand once `stop()` (the service stopping: the next pass deletes the rest). An item is
+    decided in its batch on what is stored then (a first version before its revisions: both
+    fetched in order)."""
     batch = batch or PRUNE_BATCH
     pruned, after = 0, None
-    while True:
+    while not stop():
         with sessions() as session:
             keys = _old_unstoried_keys(session, older_than, after, batch)
             if keys:
                 pruned += prune_unmatched_items(session, older_than, within=(after, keys))
         if len(keys) < batch:
-            return pruned
+            break
         after = keys[-1]
+    return pruned
 
 
 def prune_unmatched_items(session: Session, older_than: datetime, *, within: _Batch | None = None) -> int:

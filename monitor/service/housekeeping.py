@@ -163,7 +163,8 @@ class Housekeeping(Polls):
     async def retention(self) -> int:
         """Delete the old unmatched items, in a worker thread: a large pass, or a lock another
         process holds, would stop the event loop (the polls) meanwhile; a batch a transaction
-        (storage.items.PRUNE_BATCH), so that the polls' writes go in between."""
+        (storage.items.PRUNE_BATCH), so that the polls' writes go in between, and a stop ends it
+        after the batch in hand (a large pass held the stop for the whole of it)."""
         if not self.replicas.leading:
             return 0
         cutoff = datetime.now(UTC) - self.config.settings.retention
@@ -177,7 +178,7 @@ class Housekeeping(Polls):
         return pruned
 
     def _prune(self, cutoff: datetime) -> int:
-        return prune_in_batches(self.db.session, cutoff)
+        return prune_in_batches(self.db.session, cutoff, stop=self.pipeline.stopping.is_set)
 
     async def _beat(self) -> None:
         self.heartbeat = time.monotonic()

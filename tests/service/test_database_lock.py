@@ -834,3 +834,35 @@ def test_a_large_retention_pass_lets_other_writers_in_between_its_batches(world,
     assert asyncio.run(scenario()) == 449  # the feed's newest is kept
     assert sum(per_transaction) == 449 and max(per_transaction) <= 100, per_transaction
     db.dispose()
+
+
+def test_a_retention_pass_stops_between_its_batches_when_the_service_stops(world, monkeypatch, caplog):
+    """A SIGTERM during a large pass waited for all of it: the process ended only at the stop's
+    12 s limit, logging `stop: the database did not answer within 12 s` (a copy of 60 days,
+    `retention: 1d`, 354,000 items). The pass now ends after the batch in hand; the next start's
+    pass deletes the rest."""
+    import storage.items
+
+    config, runtime, db, holder = _opened(world)
+    holder.close()
+    monkeypatch.setattr(storage.items, "PRUNE_BATCH", 100)
+    _old_noise(db, config, 450)
+
+    async def scenario(stop_after_first: bool) -> int:
+        service = Service(config, runtime, db)
+
+        def _committed(_conn: Any) -> None:  # SIGTERM while the first batch is written
+            if stop_after_first:
+                service.pipeline.stopping.set()
+
+        event.listen(db.engine, "commit", _committed)
+        try:
+            return await service.retention()
+        finally:
+            event.remove(db.engine, "commit", _committed)
+            await service.close()
+
+    assert asyncio.run(scenario(True)) == 100
+    with caplog.at_level(logging.INFO, logger="monitor.service"):
+        assert asyncio.run(scenario(False)) == 349  # the next start's pass: the rest, the newest kept
+    db.dispose()
