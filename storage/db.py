@@ -502,6 +502,9 @@ def _wrote_dml(state: ORMExecuteState) -> None:
         state.session.info["wrote"] = True
 
 
+FULL_DISK = 1024 * 1024  # free bytes under which a SQLite file that cannot be opened is put down to a full disk
+
+
 def _sqlite_access(database: str | None) -> str | None:
     """Why this process cannot write the SQLite file or its folder (SQLite writes its -wal and
     -shm files beside it), and what to do; None when it can. SQLite itself says only `unable to
@@ -511,9 +514,10 @@ def _sqlite_access(database: str | None) -> str | None:
     path = Path(database).expanduser().absolute()
     folder = path.parent
     try:
-        read_only_fs = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+        fs = os.statvfs(folder)
     except OSError:
         return None
+    read_only_fs = bool(fs.f_flag & os.ST_RDONLY)
     user = _user_name()
     if read_only_fs:
         return (f"{folder} is on a read-only file system (under systemd, ProtectSystem=strict leaves "
@@ -527,6 +531,9 @@ def _sqlite_access(database: str | None) -> str | None:
         problem = _file_access(file, user)
         if problem:
             return problem
+    if fs.f_bavail * fs.f_frsize < FULL_DISK:  # SQLite cannot make its -shm file: `disk I/O error`
+        return (f"the file system of {folder} is full ({fs.f_bavail * fs.f_frsize // 1024} KB free for "
+                f"the user {user}): make room there")
     return None
 
 

@@ -70,7 +70,7 @@ def read_only_file(tmp_path: Path) -> Iterator[tuple[Path, str]]:
             pytest.skip("this kernel refused a read-only bind mount")
         yield path, f"the file {path} is on a read-only mount"
     finally:
-        subprocess.run(["umount", str(path)], capture_output=True)
+        subprocess.run(["umount", "-l", str(path)], capture_output=True)
 
 
 def test_a_write_refused_by_a_read_only_file_says_which_file_and_what_to_do(read_only_file) -> None:
@@ -85,10 +85,45 @@ def test_a_write_refused_by_a_read_only_file_says_which_file_and_what_to_do(read
 
     path, said = read_only_file
     db = open_database(f"sqlite:///{path}")
-    with pytest.raises(OperationalError) as err, db.session() as s:
-        s.add(Feed(name="f", url="https://x.org/feed", consecutive_failures=0))
-    line = refusal(err.value)
-    assert line.startswith("the database refused the command: attempt to write a readonly database; ")
-    assert said in line and "\n" not in line
-    assert db.write_refused is not None and said in db.write_refused.reason
-    db.dispose()
+    try:
+        with pytest.raises(OperationalError) as err, db.session() as s:
+            s.add(Feed(name="f", url="https://x.org/feed", consecutive_failures=0))
+        line = refusal(err.value)
+        assert line.startswith("the database refused the command: attempt to write a readonly database; ")
+        assert said in line and "\n" not in line
+        assert db.write_refused is not None and said in db.write_refused.reason
+    finally:
+        db.dispose()  # the file closed, so that it can be unmounted
+
+
+@pytest.fixture
+def full_folder(tmp_path: Path) -> Iterator[Path]:
+    """A folder on a file system of 1 MB (tmpfs) holding a database at the latest schema,
+    closed cleanly (no -wal or -shm file), then filled; root only."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    mount = shutil.which("mount")
+    done = os.geteuid() == 0 and mount and subprocess.run(
+        [mount, "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(folder)], capture_output=True)
+    if not done or done.returncode:
+        pytest.skip("no right to mount a small file system to fill")
+    try:
+        open_database(f"sqlite:///{folder / 'monitor.db'}").dispose()
+        with (folder / "filler").open("wb", buffering=0) as fh:
+            try:
+                while True:
+                    fh.write(b"\0" * 4096)
+            except OSError:
+                pass
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+
+
+def test_a_database_on_a_full_disk_says_so(full_folder: Path) -> None:
+    """SQLite cannot make the -wal and -shm files on a full disk and says `disk I/O error`:
+    a restart of the service on a full disk read as a failing disk."""
+    with pytest.raises(DatabaseError) as err:
+        open_database(f"sqlite:///{full_folder / 'monitor.db'}")
+    message = str(err.value)
+    assert f"the file system of {full_folder} is full" in message and "\n" not in message
