@@ -208,9 +208,13 @@ def _write_text(path: Path, text: str) -> None:
     try:
         path.parent.mkdir(exist_ok=True)  # PostgreSQL's data/, private as the database
         tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        with suppress(OSError):  # what a full disk let it write is not left beside the database
+            tmp.unlink()
+        raise
     finally:
         os.umask(old)
-    tmp.replace(path)
 
 
 def _write(path: Path, data: dict[str, Any]) -> None:
@@ -408,8 +412,7 @@ def record_sent(marks: Path | None, key: str, mark: SentMark) -> bool:
             old = os.umask(0o077)
             try:
                 path.parent.mkdir(exist_ok=True)
-                with path.open("a", encoding="utf-8") as fh:
-                    fh.write(line)
+                _append_line(path, line)
             finally:
                 os.umask(old)
             if path.stat().st_size > 2 * SENT_KEEP * LINE_BYTES:
@@ -420,6 +423,19 @@ def record_sent(marks: Path | None, key: str, mark: SentMark) -> bool:
             log.warning("cannot write %s (%s): a restored backup would not be recognized", path, exc)
             return False
     return True
+
+
+def _append_line(path: Path, line: str) -> None:
+    """Append `line` to the journal, on a line of its own: a line a full disk or a crash cut
+    short is ended first. Appended to it, the next send's line was spoiled with it and never
+    read (after a restored backup that send went out a second time)."""
+    with path.open("a+b") as fh:
+        end = fh.seek(0, os.SEEK_END)
+        if end:
+            fh.seek(end - 1)
+            if fh.read(1) != b"\n":
+                line = "\n" + line
+        fh.write(line.encode("utf-8"))
 
 
 def load_pins(path: Path | None) -> dict[str, tuple[str, int]]:

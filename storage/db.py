@@ -38,6 +38,7 @@ BUSY_TIMEOUT = 10  # seconds a statement waits for a lock another connection hol
 PG_CONNECT_TIMEOUT = 10  # seconds to open a PostgreSQL connection (libpq waits for ever by default)
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for a lock wait past lock_timeout
 READ_ONLY = "25006"  # PostgreSQL's SQLSTATE for a write in a read-only transaction
+READ_ONLY_SQLITE = "attempt to write a readonly database"  # SQLite's, for a file it opened read-only
 # PostgreSQL's transaction rollbacks (class 40): a deadlock (40P01) or a serialization failure
 # (40001) between two connections, e.g. two replicas. The server aborts one transaction so the
 # other goes on; trying it again succeeds. No refusal of writes.
@@ -171,6 +172,8 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         db = parsed.database
         if db and db != ":memory:" and not db.startswith("file:"):
+            # SQLite takes `~` for a folder of that name in the working directory
+            parsed = parsed.set(database=str(Path(db).expanduser()))
             try:
                 Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
@@ -413,6 +416,12 @@ class Database:
             exc = raised = OperationalError(context.statement, context.parameters, context.original_exception)
         if not isinstance(exc, OperationalError) or context.is_disconnect or locked(exc) or conflict(exc):
             return None  # a lock or a conflict (deadlock) is no refusal of writes: the next try goes through
+        if self._file is not None and READ_ONLY_SQLITE in str(context.original_exception):
+            # SQLite names neither the file nor why: said as a start that cannot open it says it
+            hint = _sqlite_access(str(self._file))
+            if hint:
+                orig = type(context.original_exception)(f"{context.original_exception}; {hint}")
+                exc = raised = OperationalError(context.statement, context.parameters, orig)
         if self.write_refused is None:
             self.write_refused = WriteRefusal(datetime.now(UTC), refusal(exc))
         return raised
@@ -493,6 +502,9 @@ def _wrote_dml(state: ORMExecuteState) -> None:
         state.session.info["wrote"] = True
 
 
+FULL_DISK = 1024 * 1024  # free bytes under which a SQLite file that cannot be opened is put down to a full disk
+
+
 def _sqlite_access(database: str | None) -> str | None:
     """Why this process cannot write the SQLite file or its folder (SQLite writes its -wal and
     -shm files beside it), and what to do; None when it can. SQLite itself says only `unable to
@@ -502,9 +514,10 @@ def _sqlite_access(database: str | None) -> str | None:
     path = Path(database).expanduser().absolute()
     folder = path.parent
     try:
-        read_only_fs = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+        fs = os.statvfs(folder)
     except OSError:
         return None
+    read_only_fs = bool(fs.f_flag & os.ST_RDONLY)
     user = _user_name()
     if read_only_fs:
         return (f"{folder} is on a read-only file system (under systemd, ProtectSystem=strict leaves "
@@ -514,7 +527,26 @@ def _sqlite_access(database: str | None) -> str | None:
         return (f"the folder {folder} is not writable by the user {user} (SQLite writes the "
                 f"database's -wal and -shm files beside it): chown it to that user "
                 f"(`chown {user}: {folder}`)")
-    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        problem = _file_access(file, user)
+        if problem:
+            return problem
+    if fs.f_bavail * fs.f_frsize < FULL_DISK:  # SQLite cannot make its -shm file: `disk I/O error`
+        return (f"the file system of {folder} is full ({fs.f_bavail * fs.f_frsize // 1024} KB free for "
+                f"the user {user}): make room there")
+    return None
+
+
+def _file_access(path: Path, user: str) -> str | None:
+    """Why this process cannot write the database file or its -wal or -shm file (one left by
+    a command run as root, or bind-mounted read-only); None when it can or it is not there."""
+    try:
+        read_only = bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        return None
+    if read_only:
+        return f"the file {path} is on a read-only mount: mount it read-write, or put the database elsewhere"
+    if not os.access(path, os.R_OK | os.W_OK):
         return f"the file {path} is not writable by the user {user}: chown it to that user (`chown {user}: {path}`)"
     return None
 

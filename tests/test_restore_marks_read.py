@@ -201,3 +201,33 @@ def test_two_flushes_of_one_file_write_a_feed_s_marks_in_their_order(
     first.join(10)
     second.join(10)
     assert json.loads(path.read_text(encoding="utf-8"))["feeds"]["f"] == (T0 + timedelta(minutes=5)).isoformat()
+
+
+def test_a_send_recorded_after_a_cut_line_is_read_back(tmp_path: Path) -> None:
+    """A full disk cuts the journal's line being appended (measured on a 64 KB tmpfs: 39 bytes
+    of a line written, then ENOSPC), as a crash may. The next send, recorded once there was
+    room again, was appended to the cut line, the two one invalid line: that send was not in
+    the journal, and after a restored backup it was sent a second time."""
+    from core.restore_marks import SentMark, load_sent, record_sent
+    from storage.db import sent_path
+
+    base = tmp_path / "monitor.db.seen"
+    assert record_sent(base, "new:presos:1", SentMark(T0, 101, "-100123", "a"))
+    journal = sent_path(base)
+    assert journal is not None
+    with journal.open("a", encoding="utf-8") as fh:  # what the full disk left of the second send
+        fh.write('["new:presos:2", "2026-03-01T12:01:00+00:00", 1')
+    assert record_sent(base, "new:presos:3", SentMark(T0 + timedelta(minutes=2), 103, "-100123", "c"))
+    sent = load_sent(base)
+    assert sorted(sent) == ["new:presos:1", "new:presos:3"]
+    assert sent["new:presos:3"].message_id == 103
+
+
+def test_a_write_that_fails_leaves_no_temporary_file(tmp_path: Path) -> None:
+    """The marks are written to `….PID.tmp`, then renamed; a write a full disk cut short (or a
+    rename refused) left that file, with what fitted of the marks, beside the database: one
+    more at each start of the service on a full disk."""
+    base = tmp_path / "monitor.db.seen"
+    base.mkdir()  # the rename over it is refused
+    marks._write(base, {"feeds": {"efecto": T0.isoformat()}})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["monitor.db.seen"]

@@ -19,7 +19,7 @@ from core.logs import redact
 from core.restore_marks import drop_feed_marks_ahead, marks_path
 from monitor.service.polls import Polls
 from storage.db import refusal
-from storage.items import prune_unmatched_items
+from storage.items import prune_in_batches
 
 log = logging.getLogger("monitor.service")  # the service's one logger, as before the split
 
@@ -162,7 +162,9 @@ class Housekeeping(Polls):
 
     async def retention(self) -> int:
         """Delete the old unmatched items, in a worker thread: a large pass, or a lock another
-        process holds, would stop the event loop (the polls) meanwhile."""
+        process holds, would stop the event loop (the polls) meanwhile; a batch a transaction
+        (storage.items.PRUNE_BATCH), so that the polls' writes go in between, and a stop ends it
+        after the batch in hand (a large pass held the stop for the whole of it)."""
         if not self.replicas.leading:
             return 0
         cutoff = datetime.now(UTC) - self.config.settings.retention
@@ -176,8 +178,7 @@ class Housekeeping(Polls):
         return pruned
 
     def _prune(self, cutoff: datetime) -> int:
-        with self.db.session() as session:
-            return prune_unmatched_items(session, cutoff)
+        return prune_in_batches(self.db.session, cutoff, stop=self.pipeline.stopping.is_set)
 
     async def _beat(self) -> None:
         self.heartbeat = time.monotonic()

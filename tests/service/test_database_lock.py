@@ -17,10 +17,11 @@ import sqlite3
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from service_world import TOKEN, longest_stall
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, insert, select
 from sqlalchemy.orm import Session
 
 import monitor.ingest.work
@@ -85,6 +86,16 @@ def _opened(world) -> tuple[Any, Any, Database, sqlite3.Connection]:
     sync_config(config, db)
     holder = sqlite3.connect(world.tmp / "monitor.db", isolation_level=None, check_same_thread=False)
     return config, runtime, db, holder
+
+
+def _old_noise(db: Database, config: Any, n: int) -> None:
+    """`n` classified items of the feed `pitazo` that matched nothing, older than retention."""
+    old = datetime.now(UTC) - config.settings.retention - timedelta(days=1)
+    with db.session() as s:
+        feed_id = s.scalars(select(Feed.id).where(Feed.name == "pitazo")).one()
+        s.execute(insert(Item), [dict(feed_id=feed_id, guid=f"old-{i}", title=f"ruido {i}", summary="",
+                                      content_hash=f"old-{i}", published_at=old, fetched_at=old, classified_at=old)
+                                 for i in range(n)])
 
 
 def _waiting_and_queued(db: Database) -> tuple[int, int]:
@@ -319,6 +330,7 @@ def test_retention_waits_for_the_lock_off_the_event_loop(world, caplog):
     another process stopped every poll for the busy timeout (10 s), then the pass raised, and
     APScheduler logged its traceback with the SQL statement."""
     config, runtime, db, holder = _opened(world)
+    _old_noise(db, config, 3)  # a pass with nothing to delete writes nothing, and waits for no lock
     _slow_lock(db, LOCK_WAIT)
     refusals = LockRefusals(db)
 
@@ -784,4 +796,73 @@ def test_an_admin_command_meeting_the_lock_after_its_claim_holds_no_poll_and_say
         assert s.scalar(select(Feed.paused).where(Feed.name == "pitazo")) is False
         # recorded once the lock went: a restart or another replica does not answer it again
         assert s.scalar(select(Lease.holder).where(Lease.name.like("update:%"))) == "done"
+    db.dispose()
+
+
+def test_a_large_retention_pass_lets_other_writers_in_between_its_batches(world, monkeypatch):
+    """A retention pass deleted every old item in one transaction, holding SQLite's write lock
+    throughout: 354,000 items (a `retention` lowered from 90 to 30 days) took 13 s, and a
+    poll's store waiting meanwhile failed with "database is locked" past the busy timeout.
+    Each transaction now deletes at most PRUNE_BATCH items, and the pass deletes them all."""
+    import storage.items
+
+    config, runtime, db, holder = _opened(world)
+    holder.close()
+    monkeypatch.setattr(storage.items, "PRUNE_BATCH", 100, raising=False)
+    _old_noise(db, config, 450)
+    deleted, per_transaction = [0], list[int]()
+
+    def _executed(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().startswith("DELETE FROM items"):
+            deleted[0] += max(_cursor.rowcount, 0)
+
+    def _committed(_conn: Any) -> None:
+        if deleted[0]:
+            per_transaction.append(deleted[0])
+        deleted[0] = 0
+
+    event.listen(db.engine, "after_cursor_execute", _executed)
+    event.listen(db.engine, "commit", _committed)
+
+    async def scenario() -> int:
+        service = Service(config, runtime, db)
+        try:
+            return await service.retention()
+        finally:
+            await service.close()
+
+    assert asyncio.run(scenario()) == 449  # the feed's newest is kept
+    assert sum(per_transaction) == 449 and max(per_transaction) <= 100, per_transaction
+    db.dispose()
+
+
+def test_a_retention_pass_stops_between_its_batches_when_the_service_stops(world, monkeypatch, caplog):
+    """A SIGTERM during a large pass waited for all of it: the process ended only at the stop's
+    12 s limit, logging `stop: the database did not answer within 12 s` (a copy of 60 days,
+    `retention: 1d`, 354,000 items). The pass now ends after the batch in hand; the next start's
+    pass deletes the rest."""
+    import storage.items
+
+    config, runtime, db, holder = _opened(world)
+    holder.close()
+    monkeypatch.setattr(storage.items, "PRUNE_BATCH", 100)
+    _old_noise(db, config, 450)
+
+    async def scenario(stop_after_first: bool) -> int:
+        service = Service(config, runtime, db)
+
+        def _committed(_conn: Any) -> None:  # SIGTERM while the first batch is written
+            if stop_after_first:
+                service.pipeline.stopping.set()
+
+        event.listen(db.engine, "commit", _committed)
+        try:
+            return await service.retention()
+        finally:
+            event.remove(db.engine, "commit", _committed)
+            await service.close()
+
+    assert asyncio.run(scenario(True)) == 100
+    with caplog.at_level(logging.INFO, logger="monitor.service"):
+        assert asyncio.run(scenario(False)) == 349  # the next start's pass: the rest, the newest kept
     db.dispose()

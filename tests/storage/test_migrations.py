@@ -14,7 +14,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import insert, inspect, make_url, select, text
 
 from storage.db import alembic_config, downgrade, make_engine, migrate, open_database
-from storage.models import Base
+from storage.models import Base, Feed
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLES = {"feeds", "items", "matches", "counts", "stories", "channels", "alerts", "watched_people",
@@ -110,6 +110,21 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
 def test_sqlite_parent_directory_is_created(tmp_path):
     db = open_database(f"sqlite:///{tmp_path / 'data' / 'deep' / 'monitor.db'}")
     assert (tmp_path / "data" / "deep" / "monitor.db").exists()
+    db.dispose()
+
+
+def test_a_sqlite_path_under_the_home_folder_is_opened_there(tmp_path, monkeypatch):
+    """`sqlite:///~/data/monitor.db`: its folder was made under the home folder, but SQLite was
+    given the path as written and looked for a folder named `~` in the working directory:
+    `unable to open database file` (or a second database there, its marks beside the first)."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    db = open_database("sqlite:///~/data/monitor.db")
+    with db.session() as s:
+        s.add(Feed(name="f", url="https://x.org/feed", consecutive_failures=0))
+    assert (tmp_path / "home" / "data" / "monitor.db").exists() and not (tmp_path / "~").exists()
+    assert db.sqlite_file == tmp_path / "home" / "data" / "monitor.db"
+    assert db.url == "sqlite:///~/data/monitor.db"
     db.dispose()
 
 
@@ -517,3 +532,61 @@ def _default_config() -> Any:
     from core.config import load_config
 
     return load_config(ROOT / "feeds.yaml")
+
+
+def _items_at_0017(path, n: int) -> None:
+    """A database at 0017 with `n` items: one in 3 linked with a small-letter escape (0018
+    rewrites it), one in 5 with a Unicode host (0020), each URL of a real article's length."""
+    import sqlite3
+
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine, "0017_item_date_only")
+    engine.dispose()
+    now = "2026-01-01 00:00:00.000000"
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO feeds (name, url, consecutive_failures, paused, failure_reported, created_at) "
+                     "VALUES ('f', 'https://x.org/feed', 0, 0, 0, ?)", (now,))
+        rows = []
+        for i in range(n):
+            host = "ñandú.example" if i % 5 == 0 else "www.elnacional.com"
+            slug = "liberaci%c3%b3n" if i % 3 == 0 else "liberacion"
+            url = f"https://{host}/venezuela/foro-penal-contabiliza-{i}-presos-politicos-tras-la-{slug}-de-esta-semana/"
+            rows.append((f"g{i}", url, url, f"h{i}", now))
+        conn.executemany(
+            "INSERT INTO items (feed_id, guid, url, canonical_url, title, summary, published_at, fetched_at, "
+            "content_hash, backfill, entities, date_only) VALUES (1, ?, ?, ?, 't', '', ?5, ?5, ?4, 0, '[]', 0)", rows)
+
+
+def _upgrade_peak(path) -> int:
+    """Python's peak allocation (bytes) while 0018 and 0020 rewrite the canonical URLs."""
+    import tracemalloc
+
+    engine = make_engine(f"sqlite:///{path}")
+    tracemalloc.start()
+    try:
+        migrate(engine, "0020_canonical_hosts")
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+        engine.dispose()
+
+
+def test_0018_and_0020_read_the_items_a_page_at_a_time(tmp_path):
+    """Both migrations read every item's canonical URL at once: on a year's 1.27 million items
+    `monitor run` reached 553 MB while upgrading from 0017, past the unit's MemoryMax=512M (the
+    kernel kills it, systemd starts it again, for ever). Their memory no longer grows with the
+    archive, and every URL of every page is rewritten."""
+    import sqlite3
+
+    _items_at_0017(tmp_path / "small.db", 15_000)
+    _items_at_0017(tmp_path / "large.db", 45_000)
+    small, large = _upgrade_peak(tmp_path / "small.db"), _upgrade_peak(tmp_path / "large.db")
+    assert large < 1.4 * small, (small, large)
+    with sqlite3.connect(tmp_path / "large.db") as conn:
+        urls = dict(conn.execute("SELECT guid, canonical_url FROM items"))
+    assert urls["g0"] == ("https://xn--and-6ma2c.example/venezuela/foro-penal-contabiliza-0-presos-politicos"
+                          "-tras-la-liberaci%C3%B3n-de-esta-semana/")
+    assert urls["g44985"].startswith("https://xn--and-6ma2c.example/") and "%C3%B3n" in urls["g44985"]
+    assert urls["g44998"] == ("https://www.elnacional.com/venezuela/foro-penal-contabiliza-44998-presos-"
+                              "politicos-tras-la-liberacion-de-esta-semana/")
+    assert sum("%c3" in u or "ñ" in u for u in urls.values()) == 0

@@ -47,3 +47,83 @@ def test_a_database_in_a_folder_it_cannot_write_says_why_and_what_to_do(read_onl
     assert message.startswith(f"cannot open database sqlite:///{folder / 'monitor.db'}: unable to open database file; ")
     assert said in message and "\n" not in message
     assert ("add its folder to ReadWritePaths=" in message) or ("chown" in message)
+
+
+@pytest.fixture
+def read_only_file(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    """A database at the latest schema that this process can read but not write (its folder
+    writable: SQLite opens it read-only), and what a refused write must say of it: a read-only
+    bind mount of the file when running as root, else mode 0444."""
+    path = tmp_path / "data" / "monitor.db"
+    open_database(f"sqlite:///{path}").dispose()
+    if os.geteuid() != 0:
+        path.chmod(0o444)
+        yield path, f"the file {path} is not writable by the user"
+        path.chmod(0o644)
+        return
+    mount = shutil.which("mount")
+    done = mount and subprocess.run([mount, "--bind", str(path), str(path)], capture_output=True)
+    if not done or done.returncode:
+        pytest.skip("root without the right to mount: no read-only file to try")
+    try:
+        if subprocess.run([mount, "-o", "remount,bind,ro", str(path)], capture_output=True).returncode:
+            pytest.skip("this kernel refused a read-only bind mount")
+        yield path, f"the file {path} is on a read-only mount"
+    finally:
+        subprocess.run(["umount", "-l", str(path)], capture_output=True)
+
+
+def test_a_write_refused_by_a_read_only_file_says_which_file_and_what_to_do(read_only_file) -> None:
+    """A file at the latest schema opens (a read), and SQLite then refuses each write with
+    `attempt to write a readonly database` alone: the service, `poll-once` and /healthz said
+    that, naming no file (a backup restored by root with `cp`, a -wal file a command run as
+    root left behind)."""
+    from sqlalchemy.exc import OperationalError
+
+    from storage.db import refusal
+    from storage.models import Feed
+
+    path, said = read_only_file
+    db = open_database(f"sqlite:///{path}")
+    try:
+        with pytest.raises(OperationalError) as err, db.session() as s:
+            s.add(Feed(name="f", url="https://x.org/feed", consecutive_failures=0))
+        line = refusal(err.value)
+        assert line.startswith("the database refused the command: attempt to write a readonly database; ")
+        assert said in line and "\n" not in line
+        assert db.write_refused is not None and said in db.write_refused.reason
+    finally:
+        db.dispose()  # the file closed, so that it can be unmounted
+
+
+@pytest.fixture
+def full_folder(tmp_path: Path) -> Iterator[Path]:
+    """A folder on a file system of 1 MB (tmpfs) holding a database at the latest schema,
+    closed cleanly (no -wal or -shm file), then filled; root only."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    mount = shutil.which("mount")
+    done = os.geteuid() == 0 and mount and subprocess.run(
+        [mount, "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(folder)], capture_output=True)
+    if not done or done.returncode:
+        pytest.skip("no right to mount a small file system to fill")
+    try:
+        open_database(f"sqlite:///{folder / 'monitor.db'}").dispose()
+        with (folder / "filler").open("wb", buffering=0) as fh:
+            try:
+                while True:
+                    fh.write(b"\0" * 4096)
+            except OSError:
+                pass
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+
+
+def test_a_database_on_a_full_disk_says_so(full_folder: Path) -> None:
+    """SQLite cannot make the -wal and -shm files on a full disk and says `disk I/O error`:
+    a restart of the service on a full disk read as a failing disk."""
+    with pytest.raises(DatabaseError) as err:
+        open_database(f"sqlite:///{full_folder / 'monitor.db'}")
+    message = str(err.value)
+    assert f"the file system of {full_folder} is full" in message and "\n" not in message

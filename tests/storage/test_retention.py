@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
-from storage.items import prune_unmatched_items
+from storage.items import prune_in_batches, prune_unmatched_items
 from storage.models import Count, Feed, Item, Match, Story
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
@@ -177,6 +178,25 @@ def test_the_pass_deletes_exactly_what_the_straightforward_one_does(any_db):
         guids = set(s.scalars(select(Item.guid)))
     assert deleted == expected and len(expected) > 20
     assert {"stale-newest", "quiet-only", "first-noise"} <= guids and "first-noise-rev" not in guids
+
+
+@pytest.mark.parametrize("batch", [1, 7, 1000])
+def test_a_pass_in_batches_deletes_what_one_statement_does(any_db, batch):
+    """The service's pass goes in batches of the oldest items (a transaction each, so that the
+    polls write in between); it must delete what the one statement deletes, an item whose
+    revision the same pass deletes kept as there."""
+    with any_db.session() as s:
+        _mixed_archive(s)
+    cutoff = NOW - timedelta(days=90)
+    with any_db.session() as s:
+        savepoint = s.begin_nested()
+        expected = set(s.scalars(_straightforward_prune(s, cutoff)))
+        savepoint.rollback()
+        before = set(s.scalars(select(Item.id)))
+    assert prune_in_batches(any_db.session, cutoff, batch) == len(expected)
+    with any_db.session() as s:
+        assert before - set(s.scalars(select(Item.id))) == expected
+        assert "first-noise" in set(s.scalars(select(Item.guid)))
 
 
 def _archive_pass_cost(tmp_path, archive: int) -> int:
