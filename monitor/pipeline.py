@@ -36,6 +36,11 @@ log = logging.getLogger("monitor.pipeline")
 
 BATCH = 200
 WATCHED_REFRESH = 60.0  # seconds
+# an item whose processing raised this many rounds is set aside until a restart or a reload:
+# classification runs after every poll that stores an item, and an item that always fails
+# (a bug it alone meets) logged a traceback each time, for as long as the service ran
+TRIES = 3
+SET_ASIDE_MAX = 1_000  # items set aside at most (past that, something fails for all: keep trying)
 
 
 @dataclass
@@ -44,6 +49,7 @@ class ProcessResult:
     relevant: int = 0
     alerts: int = 0
     failed: int = 0  # items whose processing raised: left pending, tried again next round
+    set_aside: int = 0  # of them, failed TRIES rounds: not tried again until a restart or a reload
     topics: dict[str, int] = field(default_factory=dict)
 
 
@@ -70,6 +76,8 @@ class Pipeline:
         # set by the service's stop: a backlog's classification ends after the item in hand
         # (the rest stay pending for the next start) instead of holding the process for minutes
         self.stopping = threading.Event()
+        self._failures: dict[int, int] = {}  # item id -> rounds its processing raised
+        self._set_aside: set[int] = set()
 
     def classifier_for(self, config: AppConfig) -> Classifier:
         """`config`'s rules built (a tenth of a second: a reload builds them off the event loop)."""
@@ -80,6 +88,8 @@ class Pipeline:
         self.learner = NameLearner(config.entities)
         self.classifier = classifier or self.classifier_for(config)
         self.config = config
+        self._failures.clear()  # new rules or entities may get past what failed: try again
+        self._set_aside.clear()
 
     def refresh_watched(self, *, force: bool = False) -> None:
         """Re-read the watched people from the database (at most every WATCHED_REFRESH s)."""
@@ -91,7 +101,7 @@ class Pipeline:
 
     def process_pending(self, *, feed_id: int | None = None, now: datetime | None = None) -> ProcessResult:
         result = ProcessResult()
-        skipped: set[int] = set()  # never select an item that failed again in this call
+        skipped = set(self._set_aside)  # never select an item that failed again in this call
         self.refresh_watched()
         while True:
             with self.db.session() as session:
@@ -103,6 +113,7 @@ class Pipeline:
                     return result
                 try:
                     self._process_one(item_id, now or datetime.now(UTC), result)
+                    self._failures.pop(item_id, None)
                 except IntegrityError:
                     # another replica sharing the database classified it first: its
                     # transaction holds the matches and alerts, ours rolled back whole
@@ -114,9 +125,21 @@ class Pipeline:
                     # a bug met by one item must not stop every item after it: its
                     # transaction rolled back whole, so it stays pending (nothing lost) and
                     # is tried again on the next round, after the others
-                    log.exception("item %d could not be processed; left pending, tried again next round", item_id)
-                    result.failed += 1
+                    self._failed(item_id, result)
                     skipped.add(item_id)
+
+    def _failed(self, item_id: int, result: ProcessResult) -> None:
+        """Log an item whose processing raised (in an `except`); set it aside at its TRIES-th round."""
+        result.failed += 1
+        tries = self._failures[item_id] = self._failures.get(item_id, 0) + 1
+        if tries < TRIES or len(self._set_aside) >= SET_ASIDE_MAX:
+            log.exception("item %d could not be processed; left pending, tried again next round", item_id)
+            return
+        del self._failures[item_id]
+        self._set_aside.add(item_id)
+        result.set_aside += 1
+        log.exception("item %d could not be processed %d rounds in a row; left pending and set aside "
+                      "until the service restarts or feeds.yaml is reloaded", item_id, tries)
 
     def _process_one(self, item_id: int, now: datetime, result: ProcessResult) -> None:
         with self.db.session() as session:

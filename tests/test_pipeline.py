@@ -182,3 +182,33 @@ def test_an_item_rolled_back_is_not_counted_in_its_feeds_share(db, default_confi
     assert pipeline.places.share(feed_id) == seeded == (12, 1.0)
     pipeline.process_pending(now=NOW)  # committed: counted once, as naming no place
     assert pipeline.places.share(feed_id) == (13, pytest.approx(12 / 13))
+
+
+def test_an_item_that_fails_every_round_is_set_aside_until_a_reload(db, default_config, caplog):
+    """Classification runs after every poll that stores an item: one that always fails (a year-1
+    date stored before ingest read it as none: 48 h before year 1 overflows) logged a traceback
+    each time, for as long as the service ran. After TRIES rounds it is set aside, pending, until
+    a restart or a reload; the items after it go on."""
+    from datetime import timedelta
+
+    from monitor.pipeline import TRIES
+
+    with db.session() as s:
+        feed = Feed(name="el-pitazo", url="https://elpitazo.net/feed/", consecutive_failures=0)
+        _add(s, feed, "zero", "Excarcelan a 87 presos políticos del penal de Tocorón")
+        s.flush()
+        s.get(Item, s.scalar(select(Item.id).where(Item.guid == "zero"))).published_at = datetime(1, 1, 1, tzinfo=UTC)
+    pipeline = Pipeline(default_config, db)
+    rounds = []
+    for k in range(TRIES + 3):
+        with db.session() as s:
+            _add(s, s.scalar(select(Feed)), f"n{k}", f"Detienen al dirigente sindical número {k} en Barquisimeto")
+        rounds.append(pipeline.process_pending(now=NOW + timedelta(minutes=k)))
+    assert [(r.failed, r.set_aside) for r in rounds] == [(1, 0)] * (TRIES - 1) + [(1, 1)] + [(0, 0)] * 3
+    logged = [r for r in caplog.records if "could not be processed" in r.getMessage()]
+    assert len(logged) == TRIES and "set aside" in logged[-1].getMessage()
+    with db.session() as s:
+        assert s.scalars(select(Item.guid).where(Item.classified_at.is_(None))).all() == ["zero"]  # each round's new item
+    pipeline.update_config(default_config)  # a reload tries it again
+    assert pipeline.process_pending(now=NOW + timedelta(hours=1)).failed == 1
+    assert Pipeline(default_config, db).process_pending(now=NOW).failed == 1  # and so does a restart
