@@ -52,6 +52,14 @@ class ProcessResult:
     set_aside: int = 0  # of them, failed TRIES rounds: not tried again until a restart or a reload
     topics: dict[str, int] = field(default_factory=dict)
 
+    def add(self, other: ProcessResult) -> None:
+        """Count an item's committed outcome (one that raised counts as failed alone)."""
+        self.classified += other.classified
+        self.relevant += other.relevant
+        self.alerts += other.alerts
+        for topic, n in other.topics.items():
+            self.topics[topic] = self.topics.get(topic, 0) + n
+
 
 class Pipeline:
     """Classifies unclassified items and queues their alerts."""
@@ -112,7 +120,9 @@ class Pipeline:
                 if self.stopping.is_set():
                     return result
                 try:
-                    self._process_one(item_id, now or datetime.now(UTC), result)
+                    one = ProcessResult()
+                    self._process_one(item_id, now or datetime.now(UTC), one)
+                    result.add(one)
                     self._failures.pop(item_id, None)
                 except IntegrityError:
                     # another replica sharing the database classified it first: its

@@ -205,6 +205,8 @@ def test_an_item_that_fails_every_round_is_set_aside_until_a_reload(db, default_
             _add(s, s.scalar(select(Feed)), f"n{k}", f"Detienen al dirigente sindical número {k} en Barquisimeto")
         rounds.append(pipeline.process_pending(now=NOW + timedelta(minutes=k)))
     assert [(r.failed, r.set_aside) for r in rounds] == [(1, 0)] * (TRIES - 1) + [(1, 1)] + [(0, 0)] * 3
+    # each round's new item; the one rolled back is not counted classified (it was, before)
+    assert [r.classified for r in rounds] == [1] * (TRIES + 3)
     logged = [r for r in caplog.records if "could not be processed" in r.getMessage()]
     assert len(logged) == TRIES and "set aside" in logged[-1].getMessage()
     with db.session() as s:
