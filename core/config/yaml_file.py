@@ -66,11 +66,17 @@ class _Safe(_Located, SafeConstructor):
 
 
 _RESERVED = re.compile(r"found character '([@`])' that cannot start any token")
+_DUPLICATE = re.compile(r'found duplicate key "(.*?)" with value "', re.DOTALL)
 
 
 def _said_plainly(problem: str, text: str, mark: Any) -> str:
     """ruamel's words for an operator's two commonest slips, which name no fix: a tab, and a
     value begun with `@` unquoted (`chat_id: @presos`, YAML reserves `@` and backquote)."""
+    if duplicate := _DUPLICATE.match(problem):
+        # ruamel quoted both whole values: a section of hundreds of feeds on one line, and a
+        # database_url's password shown by check-config
+        key = duplicate[1] if len(duplicate[1]) <= 60 else duplicate[1][:60] + "..."
+        return f"the key '{key}' is written twice in one mapping: keep one (merge the two)"
     if mark is None:
         return problem
     if "'\\t'" in problem:

@@ -364,6 +364,19 @@ def test_a_tab_is_named_with_its_line_column_and_fix(text, line, column):
     ]
 
 
+@pytest.mark.parametrize("text,line,key", [
+    ("settings:\n  database_url: postgresql://monitor:s3cret@db/monitor\nsettings:\n  timezone: UTC\n",
+     3, "settings"),
+    ("feeds:\n  - {name: a, url: 'https://a.example/feed', language: es, language: en}\n", 2, "language"),
+])
+def test_a_key_written_twice_is_named_without_its_values(text, line, key):
+    """ruamel quoted both values of the key whole: a `feeds:` written twice printed every feed
+    on one line, a `settings:` written twice the database_url's password."""
+    assert errors_of(text) == [
+        f"(YAML syntax) (line {line}): the key '{key}' is written twice in one mapping: keep one (merge the two)"
+    ]
+
+
 @pytest.mark.parametrize("text,line,value", [
     ("channels:\n  - name: a\n    chat_id: @presos_ve\n    topics: [political_prisoners]\n", 3, "@presos_ve"),
     ("channels:\n  - {name: a, chat_id: @presos_ve, topics: [political_prisoners]}\n", 2, "@presos_ve"),
