@@ -35,6 +35,7 @@ from monitor.cli_common import (
     common_options,
     open_existing_database,
     parse_since,
+    utf8_stdout,
 )
 from storage.errors import DatabaseError, InvalidDatabaseURL, NewerDatabase
 from storage.errors import url_problem as database_url_problem
@@ -205,6 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _never_unencodable()
     parser = build_parser()
     args = parser.parse_args(argv)
     for key in ("config", "db"):
@@ -235,6 +237,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         again = ", try again" if refused.startswith("the database is locked") else ""
         print(f"error: {refused}; nothing was changed{again}", file=sys.stderr)
         return EXIT_FAILURE
+
+
+def _never_unencodable() -> None:
+    """Standard output written in a terminal's own encoding (a Latin-1 locale, PYTHONIOENCODING),
+    a character it lacks escaped (`\u2014`) as on standard error: before, check-config's "OK —",
+    a status table's "…" or a name's accent ended the command in a UnicodeEncodeError traceback."""
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None and sys.stdout.errors == "strict":
+        reconfigure(errors="backslashreplace")
 
 
 def _database_refusal(exc: Exception) -> str | None:
@@ -433,6 +444,7 @@ def cmd_stories(args: argparse.Namespace) -> int:
     try:
         with db.session() as session:
             if args.format == "json":
+                utf8_stdout()
                 print(json.dumps(stories_json(session, config, since=since), ensure_ascii=False, indent=1))
             else:
                 print(render_stories(session, config, since=since))

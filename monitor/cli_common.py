@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
@@ -99,6 +100,15 @@ def parse_since(option: str, text: str, zone: tzinfo) -> datetime:
     except (OverflowError, ValueError):
         raise ValueError(f"{option} {text!r} is out of range once in UTC (years 1 to 9999)") from None
     return when
+
+
+def utf8_stdout() -> None:
+    """Standard output in UTF-8 whatever the locale, for what a program or a file reads (JSON,
+    CSV, OPML, YAML): under a Latin-1 locale `feeds export` wrote Latin-1 bytes below its own
+    `encoding="UTF-8"` declaration, which `feeds import` then refused."""
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(encoding="utf-8", errors="strict")
 
 
 def open_existing_database(url: str) -> Database:

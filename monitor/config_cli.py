@@ -13,7 +13,7 @@ from pydantic.json_schema import GenerateJsonSchema
 
 from core.config import AppConfig, config_path_from, load_config
 from core.durations import format_duration
-from monitor.cli_common import add_command, add_group, common_options
+from monitor.cli_common import add_command, add_group, common_options, utf8_stdout
 
 SCHEMA_ID = "https://github.com/venezuela-monitor/monitor/feeds.schema.json"
 
@@ -55,6 +55,7 @@ def config_schema() -> dict[str, Any]:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    utf8_stdout()
     json.dump(config_schema(), sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
     return 0
@@ -79,6 +80,7 @@ def cmd_rules_show(args: argparse.Namespace) -> int:
     out: dict[str, Any] = {"topics": topics}
     if not args.topic:
         out["entities"] = [_compact(e.model_dump(mode="json")) for e in config.entities]
+    utf8_stdout()  # rules to copy into feeds.yaml, a UTF-8 file
     yaml = YAML()
     yaml.width = 100
     yaml.dump(out, sys.stdout)

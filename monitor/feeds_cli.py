@@ -41,7 +41,7 @@ from core.config import (
 from core.config.values import check_url
 from core.durations import format_duration, parse_duration
 from core.urls import redact_userinfo
-from monitor.cli_common import add_group, common_options
+from monitor.cli_common import add_group, common_options, utf8_stdout
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json",
@@ -705,5 +705,6 @@ def export_opml(feeds: Iterable[Any], title: str = "Venezuela monitor feeds") ->
 
 def cmd_export(args: argparse.Namespace) -> int:
     config = load_config(config_path_from(args.config))
+    utf8_stdout()  # as the OPML's own declaration says
     sys.stdout.write(export_opml(config.feeds))
     return EXIT_OK

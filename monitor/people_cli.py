@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from core.jsonlines import read_lines
 from core.people import person_key
-from monitor.cli_common import IsoDate, add_command, common_options, package_default
+from monitor.cli_common import IsoDate, add_command, common_options, package_default, utf8_stdout
 
 SEED_PATH = Path(__file__).resolve().parent / "match" / "data" / "people_seed.txt"
 SEED_HEADER = (
@@ -187,6 +187,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
     names = seed_names(items, classifier, NameLearner(config.entities))
     body = SEED_HEADER + "".join(f"{name}\n" for name in names)
     if args.out == "-":
+        utf8_stdout()  # a seed file is read as UTF-8
         sys.stdout.write(body)
     else:
         Path(args.out).write_text(body, encoding="utf-8")

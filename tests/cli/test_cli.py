@@ -438,3 +438,26 @@ def test_status_without_a_config_says_it_cannot_be_found_not_that_it_is_invalid(
     (tmp_path / "feeds.yaml").write_text("feeds: 3\n")
     assert main(["status"]) == 0
     assert capsys.readouterr().err.splitlines()[0] == "warning: feeds.yaml is invalid; showing the database only"
+
+
+def test_a_terminal_not_in_utf8_gets_readable_tables_and_utf8_files(tmp_path):
+    """Under a Latin-1 locale (or PYTHONIOENCODING=latin-1), check-config's "OK —" ended in a
+    UnicodeEncodeError traceback, exit 1, and `feeds export` wrote "Crónica" in Latin-1 below its
+    own `encoding="UTF-8"` declaration, an OPML that no reader (`feeds import` included) takes.
+    What a person reads has the missing characters escaped; what a program reads is UTF-8."""
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text(
+        "rules: [venezuela-2026]\nfeeds:\n"
+        "  - {name: cronica, outlet: Crónica Uno, url: 'https://a.example/feed', language: es}\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1"}
+    env.pop("MONITOR_CONFIG", None)
+    check = subprocess.run([sys.executable, "-m", "monitor", "check-config", str(cfg)], cwd=ROOT, env=env,
+                           capture_output=True, timeout=60)
+    assert check.returncode == 0, check.stderr.decode(errors="replace")
+    assert check.stdout.decode("latin-1").startswith(f"{cfg}: OK \\u2014 1 feeds")
+    export = subprocess.run([sys.executable, "-m", "monitor", "feeds", "export", "--config", str(cfg)], cwd=ROOT,
+                            env=env, capture_output=True, timeout=60)
+    assert export.returncode == 0, export.stderr.decode(errors="replace")
+    assert 'text="Crónica Uno"' in export.stdout.decode("utf-8")
