@@ -278,6 +278,23 @@ def test_a_missing_config_says_where_it_was_looked_for_and_how_to_name_another(t
                                   "the value in an env file? put it on a line of its own)")
 
 
+@pytest.mark.parametrize("name", ["feeds.yaml\n", "feeds.yaml ", " feeds.yaml"])
+def test_a_config_name_with_white_space_around_it_says_so_on_one_line(tmp_path, monkeypatch, name):
+    """`MONITOR_CONFIG` with a pasted line break (or a space an env file kept) named a file that
+    is there: the error said `file not found (…/feeds.yaml`, its line broken in the name, and
+    nothing of the white space."""
+    from core.config import load_config
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "feeds.yaml").write_text(BASE, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(name)
+    shown = name if name.isprintable() else repr(name)
+    assert err.value.render() == (
+        f"{shown}: file not found: the name {name!r} begins or ends with white space (a space or "
+        "line break after the value of --config or $MONITOR_CONFIG?)")
+
+
 @pytest.mark.parametrize(
     ("text", "seconds"),
     [("90s", 90), ("10m", 600), ("6h", 21600), ("2d", 172800), ("1h30m", 5400), (45, 45), ("120", 120)],
