@@ -167,7 +167,8 @@ class ConfigFile:
         return cfg
 
     def writable(self) -> None:
-        if not os.access(self.path, os.W_OK) or not os.access(self.path.parent, os.W_OK):
+        target = self.path.resolve()
+        if not os.access(target, os.W_OK) or not os.access(target.parent, os.W_OK):
             raise Refused(f"{self.path} is read-only: nothing changed", EXIT_FAILURE)
 
     def feeds(self) -> Any:
@@ -202,9 +203,12 @@ class ConfigFile:
         """Replace the file at once (a temporary file renamed over it, its mode, owner and
         group kept): a failure half way leaves the original as it was. `sudo monitor feeds add`
         on a file private to the service's user left it root's, which the service could no
-        longer read (`config reload rejected: cannot read the file`, exit 2 at the next start)."""
-        info = self.path.stat()
-        fd, tmp = tempfile.mkstemp(prefix=".feeds-", suffix=".yaml", dir=self.path.parent)
+        longer read (`config reload rejected: cannot read the file`, exit 2 at the next start).
+        A symbolic link's target is what is replaced: the rename replaced the link itself with a
+        copy, and the file it pointed to (a checkout of the operators' configs) kept the feed."""
+        target = self.path.resolve()
+        info = target.stat()
+        fd, tmp = tempfile.mkstemp(prefix=".feeds-", suffix=".yaml", dir=target.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(text)
@@ -212,7 +216,7 @@ class ConfigFile:
             if (info.st_uid, info.st_gid) != (os.geteuid(), os.getegid()):
                 with contextlib.suppress(PermissionError):  # only root may give a file away
                     os.chown(tmp, info.st_uid, info.st_gid)
-            os.replace(tmp, self.path)
+            os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
