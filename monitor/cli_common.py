@@ -131,7 +131,7 @@ def open_existing_database(url: str) -> Database:
         name = parsed.database or ""
         if name.startswith("file:"):  # a URI filename (uri=true): its path before any ?query
             name = name[len("file:"):].split("?", 1)[0]
-        if name and name != ":memory:" and not Path(name).expanduser().exists():
+        if name and name != ":memory:" and not _exists(Path(name).expanduser()):
             print(
                 f"note: no database at {redact_url(url)} yet: nothing stored to show (the service "
                 "creates it on its first run; check --db, $DATABASE_URL and settings.database_url)",
@@ -139,6 +139,15 @@ def open_existing_database(url: str) -> Database:
             )
             return open_database("sqlite://")
     return open_database(url)
+
+
+def _exists(path: Path) -> bool:
+    """Whether `path` exists; one whose name the file system refuses (too long) is left to
+    open_database to report in one line (exists() raised OSError: a traceback)."""
+    try:
+        return path.exists()
+    except OSError:
+        return True
 
 
 class IsoDate(argparse.Action):

@@ -461,3 +461,16 @@ def test_a_terminal_not_in_utf8_gets_readable_tables_and_utf8_files(tmp_path):
                             env=env, capture_output=True, timeout=60)
     assert export.returncode == 0, export.stderr.decode(errors="replace")
     assert 'text="Crónica Uno"' in export.stdout.decode("utf-8")
+
+
+@pytest.mark.parametrize("command", ["status", "poll-once", "stories"])
+def test_a_database_name_too_long_for_the_file_system_is_one_line(tmp_path, command):
+    """A file name of 300 characters (a pasted line in DATABASE_URL): Path.exists() raised
+    `OSError: [Errno 36] File name too long`, a traceback, exit 1."""
+    url = f"sqlite:///{tmp_path}/{'a' * 300}.db"
+    result = monitor(command, "--db", url)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    [line] = result.stderr.strip().splitlines()[-1:]
+    assert line.startswith("error: cannot open database sqlite:///") and line.endswith(
+        "unable to open database file; its name is too long for the file system")
