@@ -257,3 +257,19 @@ def test_a_control_character_in_the_file_is_named_at_its_line(tail: bytes, expec
     path.write_bytes(b"rules: [venezuela-2026]\nfeeds:\n  - name: a\n    outlet: Senal\n"
                      b"    url: https://a.example/feed\n    language: es\n" + tail)
     assert refused(path) == [expected]
+
+
+@pytest.mark.parametrize(("url", "code"), [
+    ("https://a.example/feed\\u200b", "200B"),  # a zero-width space copied with the link
+    ("\\ufeffhttps://a.example/feed", "FEFF"),  # a byte order mark before it
+    ("https://a.example/\\u202efeed", "202E"),  # a direction mark
+    ("https://a.example\\u00ad/feed", "00AD"),  # a soft hyphen in the host
+])
+def test_an_invisible_character_in_a_feed_url_is_refused(tmp_path: Path, url: str, code: str) -> None:
+    """check-config said OK to a URL ending in a zero-width space (as a page or a chat copies
+    it), and every poll fetched `/feed%E2%80%8B`: HTTP 404 for ever, the URL in the file looking
+    right."""
+    path = write(tmp_path, f'rules: [venezuela-2026]\nfeeds:\n  - {{name: a, url: "{url}", language: es}}\n')
+    [error] = refused(path)
+    assert error.startswith("feeds[0].url (line 3): invalid URL '")
+    assert error.endswith(f"': it contains the invisible character U+{code} (pasted with the link?): remove it")
