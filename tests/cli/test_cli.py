@@ -474,3 +474,23 @@ def test_a_database_name_too_long_for_the_file_system_is_one_line(tmp_path, comm
     [line] = result.stderr.strip().splitlines()[-1:]
     assert line.startswith("error: cannot open database sqlite:///") and line.endswith(
         "unable to open database file; its name is too long for the file system")
+
+
+def test_status_beside_another_program_on_the_health_address_is_no_traceback(tmp_path):
+    """Another program on settings.http_listen whose own /healthz says `{"status": "ok",
+    "database": "up"}`: `monitor status` read "database" as the service's object, an
+    AttributeError traceback, exit 1, and no tables."""
+    from devtools.feedserver import FeedServer
+
+    with FeedServer() as server:
+        server.set_route("/healthz", '{"status": "ok", "database": "up", "scheduler": "alive"}',
+                         content_type="application/json")
+        cfg = tmp_path / "feeds.yaml"
+        cfg.write_text(f"settings: {{http_listen: '127.0.0.1:{server.port}'}}\n"
+                       "rules: [venezuela-2026]\nfeeds: []\nchannels: []\n", encoding="utf-8")
+        result = monitor("status", "--config", str(cfg), "--db", f"sqlite:///{tmp_path / 'none.db'}")
+        url = server.url("/healthz")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"Service: {url}: answered, not with a health report: "
+                                    "another program on that address?")
+    assert "Alert queue (0 pending)" in result.stdout
