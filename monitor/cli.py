@@ -209,6 +209,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     _never_unencodable()
     parser = build_parser()
     args = parser.parse_args(argv)
+    for key, shown in (("config", "--config"), ("db", "--db"), ("top_config", "--config"),
+                       ("top_db", "--db"), ("path", "PATH")):
+        if getattr(args, key, None) == "":  # `--config "$CFG"` with CFG unset: not ./feeds.yaml
+            print(f"error: {shown} is empty (an unset shell variable?); give a value or leave it out",
+                  file=sys.stderr)
+            return EXIT_USAGE
     for key in ("config", "db"):
         if getattr(args, key, None) is None:
             setattr(args, key, getattr(args, f"top_{key}"))

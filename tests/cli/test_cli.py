@@ -494,3 +494,21 @@ def test_status_beside_another_program_on_the_health_address_is_no_traceback(tmp
     assert result.stdout.startswith(f"Service: {url}: answered, not with a health report: "
                                     "another program on that address?")
     assert "Alert queue (0 pending)" in result.stdout
+
+
+@pytest.mark.parametrize(("argv", "shown"), [
+    (["feeds", "remove", "el-nacional", "--config", ""], "--config"),
+    (["--config", "", "feeds", "remove", "el-nacional"], "--config"),
+    (["check-config", ""], "PATH"),
+    (["status", "--db", ""], "--db"),
+])
+def test_an_empty_config_or_db_argument_is_refused_not_read_as_absent(tmp_path, argv, shown):
+    """`monitor feeds remove NAME --config "$CFG"` with CFG unset edited ./feeds.yaml, and
+    `check-config ""` said OK of it: an empty value was taken as no option at all."""
+    text = (ROOT / "feeds.yaml").read_text(encoding="utf-8")
+    (tmp_path / "feeds.yaml").write_text(text, encoding="utf-8")
+    result = monitor(*argv, cwd=tmp_path)
+    assert result.returncode == 2, result.stdout
+    assert result.stderr == f"error: {shown} is empty (an unset shell variable?); give a value or leave it out\n"
+    assert (tmp_path / "feeds.yaml").read_text(encoding="utf-8") == text
+    assert not (tmp_path / "data").exists()
