@@ -376,7 +376,9 @@ def cmd_channels_enable(args: argparse.Namespace) -> int:
         print(f"error: no channel named {args.name!r} in {runtime.config_path}; channels: {names}",
               file=sys.stderr)
         return EXIT_USAGE
-    db = open_db(runtime)
+    # never created: run from another directory than the service's, it made an empty
+    # data/monitor.db there and said the channel was not disabled, with no word of the database
+    db = open_existing_database(runtime.database_url)
     try:
         with db.session() as session:
             queued = enable_channel(session, args.name)

@@ -512,3 +512,13 @@ def test_an_empty_config_or_db_argument_is_refused_not_read_as_absent(tmp_path, 
     assert result.stderr == f"error: {shown} is empty (an unset shell variable?); give a value or leave it out\n"
     assert (tmp_path / "feeds.yaml").read_text(encoding="utf-8") == text
     assert not (tmp_path / "data").exists()
+
+
+def test_channels_enable_never_creates_a_database(tmp_path):
+    """`monitor channels enable presos` run from another directory than the service's made
+    an empty data/monitor.db there and answered `presos is not disabled`: the operator took
+    the channel for enabled, and it stayed disabled in the service's database."""
+    result = monitor("channels", "enable", "prisoners-console", "--config", str(ROOT / "feeds.yaml"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.startswith("note: no database at sqlite:///data/monitor.db yet")
+    assert not (tmp_path / "data").exists()
