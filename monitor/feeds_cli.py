@@ -150,13 +150,16 @@ class ConfigFile:
     text: str
     data: Any  # ruamel CommentedMap
     config: AppConfig
+    newline: str = "\n"  # the file's line ends, written back as they were
 
     @classmethod
     def open(cls, path: str) -> ConfigFile:
         p = Path(path)
         config = load_config(p)  # a ConfigError for a missing or invalid file
-        text = p.read_text(encoding="utf-8")
-        return cls(p, text, _yaml(text).load(text), config)
+        with p.open(encoding="utf-8", newline="") as fh:  # line ends as they are
+            raw = fh.read()
+        text = raw.replace("\r\n", "\n")
+        return cls(p, text, _yaml(text).load(text), config, "\r\n" if "\r\n" in raw else "\n")
 
     @classmethod
     def open_writable(cls, config: str | None) -> ConfigFile:
@@ -210,7 +213,9 @@ class ConfigFile:
         info = target.stat()
         fd, tmp = tempfile.mkstemp(prefix=".feeds-", suffix=".yaml", dir=target.parent)
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            # a file saved with CRLF (a Windows editor) was written back with LF: every line
+            # changed in the operator's diff, for one feed added
+            with os.fdopen(fd, "w", encoding="utf-8", newline=self.newline) as fh:
                 fh.write(text)
             os.chmod(tmp, info.st_mode & 0o7777)
             if (info.st_uid, info.st_gid) != (os.geteuid(), os.getegid()):

@@ -615,3 +615,16 @@ def test_an_edit_through_a_symbolic_link_changes_the_file_it_points_to(
     assert link.is_symlink() and link.resolve() == config.resolve()
     assert load_config(config).feed("el-nacional") is None
     assert [p.name for p in etc.iterdir()] == ["feeds.yaml"]  # no temporary file beside the link
+
+
+def test_a_file_with_crlf_line_ends_keeps_them(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A feeds.yaml saved by a Windows editor (CRLF) was written back with LF: every one of its
+    lines changed in the operator's diff for one feed removed."""
+    before = config.read_bytes().replace(b"\n", b"\r\n")
+    config.write_bytes(before)
+    code, _, err = run(capsys, "feeds", "remove", "el-nacional", "--config", str(config))
+    assert code == 0, err
+    after = config.read_bytes()
+    assert after.count(b"\r\n") == after.count(b"\n") == before.count(b"\r\n") - 1
+    assert [line for line in before.split(b"\r\n") if line not in after.split(b"\r\n")] == [
+        next(line for line in before.split(b"\r\n") if b"name: el-nacional" in line)]
