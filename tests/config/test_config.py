@@ -331,6 +331,10 @@ def test_environment_overrides_the_file():
 @pytest.mark.parametrize("token,why", [
     ("123456789:AAHfake-token_for_tests  # the bot", "contains white space (a comment after the value?)"),
     ("123456789:AAHfake/token#for_tests", "holds characters no bot token has (/, ?, #, % or a non-ASCII one)"),
+    # a secret made from `echo TOKEN > file`, an env file saved with CRLF: "a comment after the
+    # value?" was the only cause said, and there was none to see
+    *((f"123456789:AAHfake-token_for_tests{end}", "begins or ends with white space or a line break (the "
+       "token pasted with its line, or an env file saved with Windows line ends?)") for end in ("\n", "\r", " ")),
 ])
 def test_a_bot_token_that_can_never_be_right_is_refused_without_quoting_it(token, why):
     """A comment an env file kept after the token made Telegram refuse every send, retried for
