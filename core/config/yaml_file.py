@@ -204,6 +204,8 @@ def _not_found(p: Path) -> str:
     directory, the default ./feeds.yaml is not the operator's, and the line said no more."""
     if " #" in str(p):  # systemd keeps a comment written after the value in an env file
         return "file not found (a comment after the value in an env file? put it on a line of its own)"
+    if p.is_symlink():  # `ls` shows the file: "file not found" alone said nothing of the link
+        return f"file not found: it is a symbolic link to {os.readlink(p)}, which does not exist"
     if str(p) != str(p).strip():  # `MONITOR_CONFIG=feeds.yaml ` in an env file, a pasted line break
         return (f"file not found: the name {str(p)!r} begins or ends with white space (a space or "
                 "line break after the value of --config or $MONITOR_CONFIG?)")

@@ -278,6 +278,19 @@ def test_a_missing_config_says_where_it_was_looked_for_and_how_to_name_another(t
                                   "the value in an env file? put it on a line of its own)")
 
 
+def test_a_config_that_is_a_dangling_link_says_where_it_points(tmp_path):
+    """/etc/monitor/feeds.yaml, a link to a checkout moved away: `ls` shows the file, and the
+    error said only `file not found (…)` of it."""
+    from core.config import load_config
+
+    link = tmp_path / "feeds.yaml"
+    link.symlink_to(tmp_path / "moved" / "feeds.yaml")
+    with pytest.raises(ConfigError) as err:
+        load_config(link)
+    assert err.value.render() == (
+        f"{link}: file not found: it is a symbolic link to {tmp_path / 'moved' / 'feeds.yaml'}, which does not exist")
+
+
 @pytest.mark.parametrize("name", ["feeds.yaml\n", "feeds.yaml ", " feeds.yaml"])
 def test_a_config_name_with_white_space_around_it_says_so_on_one_line(tmp_path, monkeypatch, name):
     """`MONITOR_CONFIG` with a pasted line break (or a space an env file kept) named a file that
