@@ -398,6 +398,20 @@ def test_a_tab_is_named_with_its_line_column_and_fix(text, line, column):
     ]
 
 
+def test_a_section_whose_entries_are_all_commented_out_says_so():
+    """`feeds:` with every feed commented out (to stop them all for a while) is YAML's null:
+    pydantic said `Input should be a valid list`, of a section that looks like one."""
+    assert errors_of(
+        "rules: [venezuela-2026]\nsettings:\n  # timezone: UTC\nfeeds:\n  # - {name: a}\n  -\n"
+    ) == [
+        "settings (line 2): nothing follows 'settings:' (its entries commented out?): give them, or write settings: {}",
+        "feeds[0] (line 6): an empty entry (a '-' with nothing after it): remove the line",
+    ]
+    assert errors_of("rules: [venezuela-2026]\nchannels:\n  # - {name: c}\n") == [
+        "channels (line 2): nothing follows 'channels:' (its entries commented out?): give them, or write channels: []",
+    ]
+
+
 @pytest.mark.parametrize("text,line,key", [
     ("settings:\n  database_url: postgresql://monitor:s3cret@db/monitor\nsettings:\n  timezone: UTC\n",
      3, "settings"),
