@@ -210,7 +210,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     for key, shown in (("config", "--config"), ("db", "--db"), ("top_config", "--config"),
-                       ("top_db", "--db"), ("path", "PATH")):
+                       ("top_db", "--db"), ("path", "PATH"), ("out", "--out"), ("chart", "--chart")):
         if getattr(args, key, None) == "":  # `--config "$CFG"` with CFG unset: not ./feeds.yaml
             print(f"error: {shown} is empty (an unset shell variable?); give a value or leave it out",
                   file=sys.stderr)

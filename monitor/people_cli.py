@@ -159,7 +159,7 @@ def _dated(item: dict, since: str | None, until: str | None) -> bool:
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
-    from monitor.cli import EXIT_OK, EXIT_USAGE, load
+    from monitor.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, load
     from monitor.match import build_classifier
     from monitor.match.people import NameLearner
 
@@ -190,6 +190,10 @@ def cmd_seed(args: argparse.Namespace) -> int:
         utf8_stdout()  # a seed file is read as UTF-8
         sys.stdout.write(body)
     else:
-        Path(args.out).write_text(body, encoding="utf-8")
+        try:
+            Path(args.out).write_text(body, encoding="utf-8")
+        except OSError as exc:  # a directory, a missing folder, a full disk: was a traceback
+            print(f"error: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_FAILURE
         print(f"{len(names)} names from {len(items)} items -> {args.out}", file=sys.stderr)
     return EXIT_OK

@@ -501,6 +501,8 @@ def test_status_beside_another_program_on_the_health_address_is_no_traceback(tmp
     (["--config", "", "feeds", "remove", "el-nacional"], "--config"),
     (["check-config", ""], "PATH"),
     (["status", "--db", ""], "--db"),
+    (["tally", "--chart", ""], "--chart"),  # no chart written, exit 0
+    (["people", "seed", "--from", "x.jsonl", "--out", ""], "--out"),
 ])
 def test_an_empty_config_or_db_argument_is_refused_not_read_as_absent(tmp_path, argv, shown):
     """`monitor feeds remove NAME --config "$CFG"` with CFG unset edited ./feeds.yaml, and
