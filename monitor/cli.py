@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 runtime failure, 2 invalid usage or config.
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
 import logging
 import os
@@ -250,7 +251,11 @@ def _never_unencodable() -> None:
     a character it lacks escaped (`\u2014`) as on standard error: before, check-config's "OK —",
     a status table's "…" or a name's accent ended the command in a UnicodeEncodeError traceback."""
     reconfigure = getattr(sys.stdout, "reconfigure", None)
-    if reconfigure is not None and sys.stdout.errors == "strict":
+    if reconfigure is None:
+        return
+    utf8 = codecs.lookup(sys.stdout.encoding or "ascii").name == "utf-8"
+    # LANG=C without Python's UTF-8 coercion: ASCII with surrogateescape, which escapes no "—"
+    if sys.stdout.errors == "strict" or not utf8:
         reconfigure(errors="backslashreplace")
 
 

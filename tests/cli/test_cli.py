@@ -440,7 +440,12 @@ def test_status_without_a_config_says_it_cannot_be_found_not_that_it_is_invalid(
     assert capsys.readouterr().err.splitlines()[0] == "warning: feeds.yaml is invalid; showing the database only"
 
 
-def test_a_terminal_not_in_utf8_gets_readable_tables_and_utf8_files(tmp_path):
+@pytest.mark.parametrize("locale", [
+    {"PYTHONIOENCODING": "latin-1"},
+    # LANG=C with Python's UTF-8 coercion off: ASCII with surrogateescape, not strict
+    {"LC_ALL": "C", "LANG": "C", "PYTHONCOERCECLOCALE": "0", "PYTHONUTF8": "0"},
+])
+def test_a_terminal_not_in_utf8_gets_readable_tables_and_utf8_files(tmp_path, locale):
     """Under a Latin-1 locale (or PYTHONIOENCODING=latin-1), check-config's "OK —" ended in a
     UnicodeEncodeError traceback, exit 1, and `feeds export` wrote "Crónica" in Latin-1 below its
     own `encoding="UTF-8"` declaration, an OPML that no reader (`feeds import` included) takes.
@@ -451,8 +456,8 @@ def test_a_terminal_not_in_utf8_gets_readable_tables_and_utf8_files(tmp_path):
         "  - {name: cronica, outlet: Crónica Uno, url: 'https://a.example/feed', language: es}\n",
         encoding="utf-8",
     )
-    env = {**os.environ, "PYTHONIOENCODING": "latin-1"}
-    env.pop("MONITOR_CONFIG", None)
+    env = {k: v for k, v in os.environ.items() if k not in ("MONITOR_CONFIG", "PYTHONIOENCODING", "LC_ALL")}
+    env.update(locale)
     check = subprocess.run([sys.executable, "-m", "monitor", "check-config", str(cfg)], cwd=ROOT, env=env,
                            capture_output=True, timeout=60)
     assert check.returncode == 0, check.stderr.decode(errors="replace")
