@@ -105,10 +105,11 @@ def parse_since(option: str, text: str, zone: tzinfo) -> datetime:
 def utf8_stdout() -> None:
     """Standard output in UTF-8 whatever the locale, for what a program or a file reads (JSON,
     CSV, OPML, YAML): under a Latin-1 locale `feeds export` wrote Latin-1 bytes below its own
-    `encoding="UTF-8"` declaration, which `feeds import` then refused."""
+    `encoding="UTF-8"` declaration, which `feeds import` then refused. A file name the locale
+    could not decode (LANG=C: `configuración`) is written back as the bytes it was."""
     reconfigure = getattr(sys.stdout, "reconfigure", None)
     if reconfigure is not None:
-        reconfigure(encoding="utf-8", errors="strict")
+        reconfigure(encoding="utf-8", errors="surrogateescape")
 
 
 def open_existing_database(url: str) -> Database:

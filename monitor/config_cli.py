@@ -75,12 +75,12 @@ def cmd_rules_show(args: argparse.Namespace) -> int:
     packs = ", ".join(config.rules) or "none"
     changes = sum(len(c.disable) + sum(len(v) for v in c.add.model_dump().values())
                   for c in config.rule_changes.values())
+    utf8_stdout()  # rules to copy into feeds.yaml, a UTF-8 file: its heading too
     print(f"# effective rules of {path}: packs {packs}; {changes} local term changes; "
           f"{len(config.topics)} topics, {len(config.entities)} entities")
     out: dict[str, Any] = {"topics": topics}
     if not args.topic:
         out["entities"] = [_compact(e.model_dump(mode="json")) for e in config.entities]
-    utf8_stdout()  # rules to copy into feeds.yaml, a UTF-8 file
     yaml = YAML()
     yaml.width = 100
     yaml.dump(out, sys.stdout)

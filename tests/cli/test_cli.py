@@ -466,6 +466,15 @@ def test_a_terminal_not_in_utf8_gets_readable_tables_and_utf8_files(tmp_path, lo
                             env=env, capture_output=True, timeout=60)
     assert export.returncode == 0, export.stderr.decode(errors="replace")
     assert 'text="Crónica Uno"' in export.stdout.decode("utf-8")
+    # `rules show` of a config in a folder named with an accent: its heading in Latin-1 and the
+    # rules below it in UTF-8, a file no editor reads whole
+    folder = tmp_path / "configuración"
+    folder.mkdir()
+    (folder / "feeds.yaml").write_text(cfg.read_text(encoding="utf-8"), encoding="utf-8")
+    rules = subprocess.run([sys.executable, "-m", "monitor", "rules", "show", "--config", str(folder / "feeds.yaml"),
+                            "--topic", "us_actions"], cwd=ROOT, env=env, capture_output=True, timeout=60)
+    assert rules.returncode == 0, rules.stderr.decode(errors="replace")
+    assert rules.stdout.decode("utf-8").startswith(f"# effective rules of {folder / 'feeds.yaml'}: ")
 
 
 @pytest.mark.parametrize("command", ["status", "poll-once", "stories"])
