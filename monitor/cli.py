@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 runtime failure, 2 invalid usage or config.
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
 import logging
 import os
@@ -35,6 +36,7 @@ from monitor.cli_common import (
     common_options,
     open_existing_database,
     parse_since,
+    utf8_stdout,
 )
 from storage.errors import DatabaseError, InvalidDatabaseURL, NewerDatabase
 from storage.errors import url_problem as database_url_problem
@@ -205,8 +207,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _never_unencodable()
     parser = build_parser()
     args = parser.parse_args(argv)
+    for key, shown in (("config", "--config"), ("db", "--db"), ("top_config", "--config"),
+                       ("top_db", "--db"), ("path", "PATH"), ("out", "--out"), ("chart", "--chart")):
+        if getattr(args, key, None) == "":  # `--config "$CFG"` with CFG unset: not ./feeds.yaml
+            print(f"error: {shown} is empty (an unset shell variable?); give a value or leave it out",
+                  file=sys.stderr)
+            return EXIT_USAGE
     for key in ("config", "db"):
         if getattr(args, key, None) is None:
             setattr(args, key, getattr(args, f"top_{key}"))
@@ -235,6 +244,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         again = ", try again" if refused.startswith("the database is locked") else ""
         print(f"error: {refused}; nothing was changed{again}", file=sys.stderr)
         return EXIT_FAILURE
+
+
+def _never_unencodable() -> None:
+    """Standard output written in a terminal's own encoding (a Latin-1 locale, PYTHONIOENCODING),
+    a character it lacks escaped (`\u2014`) as on standard error: before, check-config's "OK —",
+    a status table's "…" or a name's accent ended the command in a UnicodeEncodeError traceback."""
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is None:
+        return
+    utf8 = codecs.lookup(sys.stdout.encoding or "ascii").name == "utf-8"
+    # LANG=C without Python's UTF-8 coercion: ASCII with surrogateescape, which escapes no "—"
+    if sys.stdout.errors == "strict" or not utf8:
+        reconfigure(errors="backslashreplace")
 
 
 def _database_refusal(exc: Exception) -> str | None:
@@ -359,7 +381,9 @@ def cmd_channels_enable(args: argparse.Namespace) -> int:
         print(f"error: no channel named {args.name!r} in {runtime.config_path}; channels: {names}",
               file=sys.stderr)
         return EXIT_USAGE
-    db = open_db(runtime)
+    # never created: run from another directory than the service's, it made an empty
+    # data/monitor.db there and said the channel was not disabled, with no word of the database
+    db = open_existing_database(runtime.database_url)
     try:
         with db.session() as session:
             queued = enable_channel(session, args.name)
@@ -433,6 +457,7 @@ def cmd_stories(args: argparse.Namespace) -> int:
     try:
         with db.session() as session:
             if args.format == "json":
+                utf8_stdout()
                 print(json.dumps(stories_json(session, config, since=since), ensure_ascii=False, indent=1))
             else:
                 print(render_stories(session, config, since=since))

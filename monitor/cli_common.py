@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
@@ -101,6 +102,16 @@ def parse_since(option: str, text: str, zone: tzinfo) -> datetime:
     return when
 
 
+def utf8_stdout() -> None:
+    """Standard output in UTF-8 whatever the locale, for what a program or a file reads (JSON,
+    CSV, OPML, YAML): under a Latin-1 locale `feeds export` wrote Latin-1 bytes below its own
+    `encoding="UTF-8"` declaration, which `feeds import` then refused. A file name the locale
+    could not decode (LANG=C: `configuración`) is written back as the bytes it was."""
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(encoding="utf-8", errors="surrogateescape")
+
+
 def open_existing_database(url: str) -> Database:
     """The database at `url` for a command that shows or corrects what is stored (`status`,
     `tally`, `stories`, `eval-stories --splits`). A SQLite file that does not exist yet (a fresh install, or a mistyped --db,
@@ -121,7 +132,7 @@ def open_existing_database(url: str) -> Database:
         name = parsed.database or ""
         if name.startswith("file:"):  # a URI filename (uri=true): its path before any ?query
             name = name[len("file:"):].split("?", 1)[0]
-        if name and name != ":memory:" and not Path(name).expanduser().exists():
+        if name and name != ":memory:" and not _exists(Path(name).expanduser()):
             print(
                 f"note: no database at {redact_url(url)} yet: nothing stored to show (the service "
                 "creates it on its first run; check --db, $DATABASE_URL and settings.database_url)",
@@ -129,6 +140,15 @@ def open_existing_database(url: str) -> Database:
             )
             return open_database("sqlite://")
     return open_database(url)
+
+
+def _exists(path: Path) -> bool:
+    """Whether `path` exists; one whose name the file system refuses (too long) is left to
+    open_database to report in one line (exists() raised OSError: a traceback)."""
+    try:
+        return path.exists()
+    except OSError:
+        return True
 
 
 class IsoDate(argparse.Action):

@@ -13,7 +13,7 @@ from pydantic.json_schema import GenerateJsonSchema
 
 from core.config import AppConfig, config_path_from, load_config
 from core.durations import format_duration
-from monitor.cli_common import add_command, add_group, common_options
+from monitor.cli_common import add_command, add_group, common_options, utf8_stdout
 
 SCHEMA_ID = "https://github.com/venezuela-monitor/monitor/feeds.schema.json"
 
@@ -55,6 +55,7 @@ def config_schema() -> dict[str, Any]:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    utf8_stdout()
     json.dump(config_schema(), sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
     return 0
@@ -74,6 +75,7 @@ def cmd_rules_show(args: argparse.Namespace) -> int:
     packs = ", ".join(config.rules) or "none"
     changes = sum(len(c.disable) + sum(len(v) for v in c.add.model_dump().values())
                   for c in config.rule_changes.values())
+    utf8_stdout()  # rules to copy into feeds.yaml, a UTF-8 file: its heading too
     print(f"# effective rules of {path}: packs {packs}; {changes} local term changes; "
           f"{len(config.topics)} topics, {len(config.entities)} entities")
     out: dict[str, Any] = {"topics": topics}

@@ -41,7 +41,7 @@ from core.config import (
 from core.config.values import check_url
 from core.durations import format_duration, parse_duration
 from core.urls import redact_userinfo
-from monitor.cli_common import add_group, common_options
+from monitor.cli_common import add_group, common_options, utf8_stdout
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json",
@@ -150,13 +150,16 @@ class ConfigFile:
     text: str
     data: Any  # ruamel CommentedMap
     config: AppConfig
+    newline: str = "\n"  # the file's line ends, written back as they were
 
     @classmethod
     def open(cls, path: str) -> ConfigFile:
         p = Path(path)
         config = load_config(p)  # a ConfigError for a missing or invalid file
-        text = p.read_text(encoding="utf-8")
-        return cls(p, text, _yaml(text).load(text), config)
+        with p.open(encoding="utf-8", newline="") as fh:  # line ends as they are
+            raw = fh.read()
+        text = raw.replace("\r\n", "\n")
+        return cls(p, text, _yaml(text).load(text), config, "\r\n" if "\r\n" in raw else "\n")
 
     @classmethod
     def open_writable(cls, config: str | None) -> ConfigFile:
@@ -167,7 +170,8 @@ class ConfigFile:
         return cfg
 
     def writable(self) -> None:
-        if not os.access(self.path, os.W_OK) or not os.access(self.path.parent, os.W_OK):
+        target = self.path.resolve()
+        if not os.access(target, os.W_OK) or not os.access(target.parent, os.W_OK):
             raise Refused(f"{self.path} is read-only: nothing changed", EXIT_FAILURE)
 
     def feeds(self) -> Any:
@@ -202,17 +206,22 @@ class ConfigFile:
         """Replace the file at once (a temporary file renamed over it, its mode, owner and
         group kept): a failure half way leaves the original as it was. `sudo monitor feeds add`
         on a file private to the service's user left it root's, which the service could no
-        longer read (`config reload rejected: cannot read the file`, exit 2 at the next start)."""
-        info = self.path.stat()
-        fd, tmp = tempfile.mkstemp(prefix=".feeds-", suffix=".yaml", dir=self.path.parent)
+        longer read (`config reload rejected: cannot read the file`, exit 2 at the next start).
+        A symbolic link's target is what is replaced: the rename replaced the link itself with a
+        copy, and the file it pointed to (a checkout of the operators' configs) kept the feed."""
+        target = self.path.resolve()
+        info = target.stat()
+        fd, tmp = tempfile.mkstemp(prefix=".feeds-", suffix=".yaml", dir=target.parent)
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            # a file saved with CRLF (a Windows editor) was written back with LF: every line
+            # changed in the operator's diff, for one feed added
+            with os.fdopen(fd, "w", encoding="utf-8", newline=self.newline) as fh:
                 fh.write(text)
             os.chmod(tmp, info.st_mode & 0o7777)
             if (info.st_uid, info.st_gid) != (os.geteuid(), os.getegid()):
                 with contextlib.suppress(PermissionError):  # only root may give a file away
                     os.chown(tmp, info.st_uid, info.st_gid)
-            os.replace(tmp, self.path)
+            os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
@@ -705,5 +714,6 @@ def export_opml(feeds: Iterable[Any], title: str = "Venezuela monitor feeds") ->
 
 def cmd_export(args: argparse.Namespace) -> int:
     config = load_config(config_path_from(args.config))
+    utf8_stdout()  # as the OPML's own declaration says
     sys.stdout.write(export_opml(config.feeds))
     return EXIT_OK

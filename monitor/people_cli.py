@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from core.jsonlines import read_lines
 from core.people import person_key
-from monitor.cli_common import IsoDate, add_command, common_options, package_default
+from monitor.cli_common import IsoDate, add_command, common_options, package_default, utf8_stdout
 
 SEED_PATH = Path(__file__).resolve().parent / "match" / "data" / "people_seed.txt"
 SEED_HEADER = (
@@ -159,7 +159,7 @@ def _dated(item: dict, since: str | None, until: str | None) -> bool:
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
-    from monitor.cli import EXIT_OK, EXIT_USAGE, load
+    from monitor.cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, load
     from monitor.match import build_classifier
     from monitor.match.people import NameLearner
 
@@ -187,8 +187,13 @@ def cmd_seed(args: argparse.Namespace) -> int:
     names = seed_names(items, classifier, NameLearner(config.entities))
     body = SEED_HEADER + "".join(f"{name}\n" for name in names)
     if args.out == "-":
+        utf8_stdout()  # a seed file is read as UTF-8
         sys.stdout.write(body)
     else:
-        Path(args.out).write_text(body, encoding="utf-8")
+        try:
+            Path(args.out).write_text(body, encoding="utf-8")
+        except OSError as exc:  # a directory, a missing folder, a full disk: was a traceback
+            print(f"error: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_FAILURE
         print(f"{len(names)} names from {len(items)} items -> {args.out}", file=sys.stderr)
     return EXIT_OK

@@ -85,6 +85,7 @@ def render_status(db: Database, config: AppConfig | None, *, now: datetime) -> s
 
 HEALTH_CONNECT = 1.0  # seconds: a service that is down refuses at once; a dropped SYN waits this
 HEALTH_READ = 4.0  # /healthz answers within its own 3-s bound (monitor.health.CHECK_TIMEOUT)
+HEALTH_PARTS = ("database", "scheduler", "telegram")  # objects in the service's report
 
 
 def health_url(listen: str) -> str:
@@ -105,7 +106,9 @@ def fetch_health(url: str) -> dict[str, Any] | str:
         return f"no answer ({_short(str(exc) or type(exc).__name__, 80)}): not running, or listening elsewhere"
     except ValueError:
         return f"answered HTTP {response.status_code}, not a health report: another program on that address?"
-    if not isinstance(report, dict) or "status" not in report:
+    if not isinstance(report, dict) or "status" not in report or any(
+        not isinstance(report.get(part) or {}, dict) for part in HEALTH_PARTS
+    ):  # another program's own {"status": "ok", "database": "up"}: a traceback from service_lines
         return "answered, not with a health report: another program on that address?"
     return report
 

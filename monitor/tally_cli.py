@@ -8,7 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from core.logs import escape_controls
-from monitor.cli_common import SINCE_HELP, add_command, open_existing_database, parse_since
+from monitor.cli_common import (
+    SINCE_HELP,
+    add_command,
+    open_existing_database,
+    parse_since,
+    utf8_stdout,
+)
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -64,6 +70,8 @@ def cmd_tally(args: argparse.Namespace) -> int:
         db.dispose()
     text = (render_table(tally, zone) if args.format == "table" else
             {"json": render_json, "csv": render_csv}[args.format](tally)).rstrip("\n") + "\n"
+    if args.format != "table":
+        utf8_stdout()
     sys.stdout.write(escape_controls(text, keep_lines=True) if args.format == "table" else text)
     if args.chart:
         from alerts.tally.chart import render_png

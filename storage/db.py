@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
@@ -542,8 +543,8 @@ def _file_access(path: Path, user: str) -> str | None:
     a command run as root, or bind-mounted read-only); None when it can or it is not there."""
     try:
         read_only = bool(os.statvfs(path).f_flag & os.ST_RDONLY)
-    except OSError:
-        return None
+    except OSError as exc:  # a name of 300 characters (a pasted line in DATABASE_URL)
+        return "its name is too long for the file system" if exc.errno == errno.ENAMETOOLONG else None
     if read_only:
         return f"the file {path} is on a read-only mount: mount it read-write, or put the database elsewhere"
     if not os.access(path, os.R_OK | os.W_OK):

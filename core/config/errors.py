@@ -28,9 +28,12 @@ class ConfigError(Exception):
         super().__init__(self.render())
 
     def render(self) -> str:
+        # a path holding a line break or another control character is shown quoted: its own
+        # line ended the error's first line in the middle of the name
+        path = self.path if self.path.isprintable() else repr(self.path)
         if len(self.issues) == 1 and not self.issues[0].location:  # about the file itself
-            return f"{self.path}: {self.issues[0].message}"
-        head = f"{self.path}: {len(self.issues)} error{'s' if len(self.issues) != 1 else ''}"
+            return f"{path}: {self.issues[0].message}"
+        head = f"{path}: {len(self.issues)} error{'s' if len(self.issues) != 1 else ''}"
         return "\n".join([head, *(f"  {issue}" for issue in self.issues)])
 
 

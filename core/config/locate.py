@@ -100,6 +100,12 @@ def error_message(error: dict[str, Any], loc: Loc) -> str:
         got = error.get("input")
         return f"{msg} (got {got!r})"
     got = error.get("input")
+    if got is None and kind in ("list_type", "dict_type", "model_type") and loc:
+        # `feeds:` with every entry commented out: pydantic said "Input should be a valid list"
+        if isinstance(loc[-1], int):
+            return "an empty entry (a '-' with nothing after it): remove the line"
+        shape = "[]" if kind == "list_type" else "{}"
+        return f"nothing follows '{loc[-1]}:' (its entries commented out?): give them, or write {loc[-1]}: {shape}"
     if kind == "list_type" and isinstance(got, str | int | float) and not isinstance(got, bool) and loc:
         # `topics: us_actions`: pydantic said only "Input should be a valid list"
         shown = str(got) if re.fullmatch(r"[\w.+-]+", str(got)) else f'"{got}"'

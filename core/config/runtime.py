@@ -119,6 +119,11 @@ def token_problem(token: str) -> str | None:
     refuse every send, retried for ever as if the token were only wrong. A token of another
     form than @BotFather's (`123456789:AA…`) may be a local Bot API server's or a test's: it
     is sent, and a refusal says what to do."""
+    if token.strip() != token and not any(c.isspace() for c in token.strip()):
+        # a secret made from a file (`echo TOKEN > f`), an env file saved with CRLF: a comment
+        # was the only cause named, and the operator saw none
+        return ("the value begins or ends with white space or a line break (the token pasted with its "
+                "line, or an env file saved with Windows line ends?); alerts cannot be sent with it")
     if any(c.isspace() for c in token):
         return "the value contains white space (a comment after the value?); alerts cannot be sent with it"
     if _TOKEN_UNSAFE.search(token):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import unicodedata
 from datetime import timedelta
 from typing import Annotated
 from urllib.parse import quote, urlsplit, urlunsplit
@@ -61,6 +62,11 @@ def check_url(value: str) -> str:
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number
     except ValueError:
         raise ValueError(f"invalid URL {shown!r}: cannot be parsed") from None
+    # a zero-width space or a direction mark pasted with the link: invisible in the file, and
+    # the URL fetched another (HTTP 404 at every poll) or none at all
+    if hidden := next((c for c in value if unicodedata.category(c) in ("Cc", "Cf") and not c.isspace()), None):
+        raise ValueError(f"invalid URL {shown!r}: it contains the invisible character U+{ord(hidden):04X} "
+                         "(pasted with the link?): remove it")
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"invalid URL {shown!r}: expected http:// or https:// and a host name")
     if any(ch.isspace() for ch in value):

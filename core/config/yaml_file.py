@@ -13,6 +13,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor, SafeConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
 
 from core.config.errors import ConfigError, ConfigIssue
 
@@ -66,11 +67,17 @@ class _Safe(_Located, SafeConstructor):
 
 
 _RESERVED = re.compile(r"found character '([@`])' that cannot start any token")
+_DUPLICATE = re.compile(r'found duplicate key "(.*?)" with value "', re.DOTALL)
 
 
 def _said_plainly(problem: str, text: str, mark: Any) -> str:
     """ruamel's words for an operator's two commonest slips, which name no fix: a tab, and a
     value begun with `@` unquoted (`chat_id: @presos`, YAML reserves `@` and backquote)."""
+    if duplicate := _DUPLICATE.match(problem):
+        # ruamel quoted both whole values: a section of hundreds of feeds on one line, and a
+        # database_url's password shown by check-config
+        key = duplicate[1] if len(duplicate[1]) <= 60 else duplicate[1][:60] + "..."
+        return f"the key '{key}' is written twice in one mapping: keep one (merge the two)"
     if mark is None:
         return problem
     if "'\\t'" in problem:
@@ -97,6 +104,8 @@ def load_yaml(text: str, path: str, *, fast: bool = False) -> Any:
         line = mark.line + 1 if mark else None
         problem = _said_plainly(exc.problem or exc.context or "invalid YAML", text, mark)
         raise ConfigError(path, [ConfigIssue("(YAML syntax)", line, problem)]) from None
+    except ReaderError as exc:
+        raise ConfigError(path, [_unreadable_character(text, exc)]) from None
     except YAMLError as exc:
         raise ConfigError(path, [ConfigIssue("(YAML syntax)", None, str(exc))]) from None
     except RecursionError:
@@ -108,6 +117,19 @@ def load_yaml(text: str, path: str, *, fast: bool = False) -> Any:
     if problem:
         raise ConfigError(path, [ConfigIssue("(YAML)", None, problem)])
     return data
+
+
+def _unreadable_character(text: str, exc: ReaderError) -> ConfigIssue:
+    """A character YAML refuses anywhere (NUL, ESC, another control character) at its line:
+    ruamel said `unacceptable character #x0000 … position 1` over two lines. A file cut short
+    by a crash is often NUL bytes at its end, and a terminal's colour codes come with a paste."""
+    position = exc.position if isinstance(exc.position, int) else 0
+    line = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1) + 1
+    code = exc.character if isinstance(exc.character, int) else 0
+    why = " (a file cut short by a crash?)" if code == 0 else ""
+    return ConfigIssue("(YAML syntax)", line, f"the control character U+{code:04X} at column {column} is not "
+                       f"allowed in YAML{why}: remove it")
 
 
 def _expansion_problem(data: Any) -> str | None:
@@ -182,6 +204,11 @@ def _not_found(p: Path) -> str:
     directory, the default ./feeds.yaml is not the operator's, and the line said no more."""
     if " #" in str(p):  # systemd keeps a comment written after the value in an env file
         return "file not found (a comment after the value in an env file? put it on a line of its own)"
+    if p.is_symlink():  # `ls` shows the file: "file not found" alone said nothing of the link
+        return f"file not found: it is a symbolic link to {os.readlink(p)}, which does not exist"
+    if str(p) != str(p).strip():  # `MONITOR_CONFIG=feeds.yaml ` in an env file, a pasted line break
+        return (f"file not found: the name {str(p)!r} begins or ends with white space (a space or "
+                "line break after the value of --config or $MONITOR_CONFIG?)")
     where = "" if p.is_absolute() else f"{p.absolute()}, "
     return (f"file not found ({where}the config named by --config PATH, else $MONITOR_CONFIG, "
             "else ./feeds.yaml in the working directory)")
@@ -196,7 +223,7 @@ class NotUtf8(Exception):
 def utf8_text(data: bytes) -> str:
     """The text of a config or pack file, which must be UTF-8: another encoding (an editor's
     Latin-1 or UTF-16) is a NotUtf8 naming its first line that is not."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _utf16_without_bom(data):
         raise NotUtf8(1, "the file is UTF-16: save it as UTF-8")
     try:
         return data.decode("utf-8")
@@ -206,6 +233,13 @@ def utf8_text(data: bytes) -> str:
 
 
 
+
+
+def _utf16_without_bom(data: bytes) -> bool:
+    """Text whose first characters are each an ASCII byte beside a NUL: UTF-16 saved without
+    its byte order mark (YAML would name its first NUL a control character)."""
+    even, odd = data[:8:2], data[1:8:2]
+    return len(data) >= 8 and ((all(even) and not any(odd)) or (all(odd) and not any(even)))
 
 
 def read_regular_file(p: Path) -> bytes:

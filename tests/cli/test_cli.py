@@ -438,3 +438,103 @@ def test_status_without_a_config_says_it_cannot_be_found_not_that_it_is_invalid(
     (tmp_path / "feeds.yaml").write_text("feeds: 3\n")
     assert main(["status"]) == 0
     assert capsys.readouterr().err.splitlines()[0] == "warning: feeds.yaml is invalid; showing the database only"
+
+
+@pytest.mark.parametrize("locale", [
+    {"PYTHONIOENCODING": "latin-1"},
+    # LANG=C with Python's UTF-8 coercion off: ASCII with surrogateescape, not strict
+    {"LC_ALL": "C", "LANG": "C", "PYTHONCOERCECLOCALE": "0", "PYTHONUTF8": "0"},
+])
+def test_a_terminal_not_in_utf8_gets_readable_tables_and_utf8_files(tmp_path, locale):
+    """Under a Latin-1 locale (or PYTHONIOENCODING=latin-1), check-config's "OK —" ended in a
+    UnicodeEncodeError traceback, exit 1, and `feeds export` wrote "Crónica" in Latin-1 below its
+    own `encoding="UTF-8"` declaration, an OPML that no reader (`feeds import` included) takes.
+    What a person reads has the missing characters escaped; what a program reads is UTF-8."""
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text(
+        "rules: [venezuela-2026]\nfeeds:\n"
+        "  - {name: cronica, outlet: Crónica Uno, url: 'https://a.example/feed', language: es}\n",
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("MONITOR_CONFIG", "PYTHONIOENCODING", "LC_ALL")}
+    env.update(locale)
+    check = subprocess.run([sys.executable, "-m", "monitor", "check-config", str(cfg)], cwd=ROOT, env=env,
+                           capture_output=True, timeout=60)
+    assert check.returncode == 0, check.stderr.decode(errors="replace")
+    assert check.stdout.decode("latin-1").startswith(f"{cfg}: OK \\u2014 1 feeds")
+    export = subprocess.run([sys.executable, "-m", "monitor", "feeds", "export", "--config", str(cfg)], cwd=ROOT,
+                            env=env, capture_output=True, timeout=60)
+    assert export.returncode == 0, export.stderr.decode(errors="replace")
+    assert 'text="Crónica Uno"' in export.stdout.decode("utf-8")
+    # `rules show` of a config in a folder named with an accent: its heading in Latin-1 and the
+    # rules below it in UTF-8, a file no editor reads whole
+    folder = tmp_path / "configuración"
+    folder.mkdir()
+    (folder / "feeds.yaml").write_text(cfg.read_text(encoding="utf-8"), encoding="utf-8")
+    rules = subprocess.run([sys.executable, "-m", "monitor", "rules", "show", "--config", str(folder / "feeds.yaml"),
+                            "--topic", "us_actions"], cwd=ROOT, env=env, capture_output=True, timeout=60)
+    assert rules.returncode == 0, rules.stderr.decode(errors="replace")
+    assert rules.stdout.decode("utf-8").startswith(f"# effective rules of {folder / 'feeds.yaml'}: ")
+
+
+@pytest.mark.parametrize("command", ["status", "poll-once", "stories"])
+def test_a_database_name_too_long_for_the_file_system_is_one_line(tmp_path, command):
+    """A file name of 300 characters (a pasted line in DATABASE_URL): Path.exists() raised
+    `OSError: [Errno 36] File name too long`, a traceback, exit 1."""
+    url = f"sqlite:///{tmp_path}/{'a' * 300}.db"
+    result = monitor(command, "--db", url)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    [line] = result.stderr.strip().splitlines()[-1:]
+    assert line.startswith("error: cannot open database sqlite:///") and line.endswith(
+        "unable to open database file; its name is too long for the file system")
+
+
+def test_status_beside_another_program_on_the_health_address_is_no_traceback(tmp_path):
+    """Another program on settings.http_listen whose own /healthz says `{"status": "ok",
+    "database": "up"}`: `monitor status` read "database" as the service's object, an
+    AttributeError traceback, exit 1, and no tables."""
+    from devtools.feedserver import FeedServer
+
+    with FeedServer() as server:
+        server.set_route("/healthz", '{"status": "ok", "database": "up", "scheduler": "alive"}',
+                         content_type="application/json")
+        cfg = tmp_path / "feeds.yaml"
+        cfg.write_text(f"settings: {{http_listen: '127.0.0.1:{server.port}'}}\n"
+                       "rules: [venezuela-2026]\nfeeds: []\nchannels: []\n", encoding="utf-8")
+        result = monitor("status", "--config", str(cfg), "--db", f"sqlite:///{tmp_path / 'none.db'}")
+        url = server.url("/healthz")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"Service: {url}: answered, not with a health report: "
+                                    "another program on that address?")
+    assert "Alert queue (0 pending)" in result.stdout
+
+
+@pytest.mark.parametrize(("argv", "shown"), [
+    (["feeds", "remove", "el-nacional", "--config", ""], "--config"),
+    (["--config", "", "feeds", "remove", "el-nacional"], "--config"),
+    (["check-config", ""], "PATH"),
+    (["status", "--db", ""], "--db"),
+    (["tally", "--chart", ""], "--chart"),  # no chart written, exit 0
+    (["people", "seed", "--from", "x.jsonl", "--out", ""], "--out"),
+])
+def test_an_empty_config_or_db_argument_is_refused_not_read_as_absent(tmp_path, argv, shown):
+    """`monitor feeds remove NAME --config "$CFG"` with CFG unset edited ./feeds.yaml, and
+    `check-config ""` said OK of it: an empty value was taken as no option at all."""
+    text = (ROOT / "feeds.yaml").read_text(encoding="utf-8")
+    (tmp_path / "feeds.yaml").write_text(text, encoding="utf-8")
+    result = monitor(*argv, cwd=tmp_path)
+    assert result.returncode == 2, result.stdout
+    assert result.stderr == f"error: {shown} is empty (an unset shell variable?); give a value or leave it out\n"
+    assert (tmp_path / "feeds.yaml").read_text(encoding="utf-8") == text
+    assert not (tmp_path / "data").exists()
+
+
+def test_channels_enable_never_creates_a_database(tmp_path):
+    """`monitor channels enable presos` run from another directory than the service's made
+    an empty data/monitor.db there and answered `presos is not disabled`: the operator took
+    the channel for enabled, and it stayed disabled in the service's database."""
+    result = monitor("channels", "enable", "prisoners-console", "--config", str(ROOT / "feeds.yaml"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.startswith("note: no database at sqlite:///data/monitor.db yet")
+    assert not (tmp_path / "data").exists()

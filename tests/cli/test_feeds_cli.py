@@ -598,3 +598,33 @@ def test_edits_keep_the_files_own_indentation(style: str, tmp_path: Path, capsys
         "- name: dos  # the second", "url: https://example.org/dos.xml", "language: es", "interval: 15m"]
     assert len(added) == 1 and url in added[0], added
     assert load_config(path).feed("uno") is not None
+
+
+def test_an_edit_through_a_symbolic_link_changes_the_file_it_points_to(
+    config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """/etc/monitor/feeds.yaml, a link to a checkout of the operators' configs: the rename put a
+    copy in the link's place, and the checkout's file (what the next deploy links again) kept
+    the feed removed; later edits to it no longer reached the service."""
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    link = etc / "feeds.yaml"
+    link.symlink_to(config)
+    code, _, err = run(capsys, "feeds", "remove", "el-nacional", "--config", str(link))
+    assert code == 0, err
+    assert link.is_symlink() and link.resolve() == config.resolve()
+    assert load_config(config).feed("el-nacional") is None
+    assert [p.name for p in etc.iterdir()] == ["feeds.yaml"]  # no temporary file beside the link
+
+
+def test_a_file_with_crlf_line_ends_keeps_them(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A feeds.yaml saved by a Windows editor (CRLF) was written back with LF: every one of its
+    lines changed in the operator's diff for one feed removed."""
+    before = config.read_bytes().replace(b"\n", b"\r\n")
+    config.write_bytes(before)
+    code, _, err = run(capsys, "feeds", "remove", "el-nacional", "--config", str(config))
+    assert code == 0, err
+    after = config.read_bytes()
+    assert after.count(b"\r\n") == after.count(b"\n") == before.count(b"\r\n") - 1
+    assert [line for line in before.split(b"\r\n") if line not in after.split(b"\r\n")] == [
+        next(line for line in before.split(b"\r\n") if b"name: el-nacional" in line)]

@@ -167,3 +167,16 @@ def test_a_lock_held_by_another_process_is_one_line_and_changes_nothing(
         "held its write lock for over 0.2 s; nothing was changed, try again"]
     assert main(["people", "--db", db]) == 0 and "Teodoro Quintana" not in capsys.readouterr().out
     assert main(["people", "--db", db, "add", "Teodoro", "Quintana"]) == 0
+
+
+@pytest.mark.parametrize("where", ["a-folder", "no-such-folder/seed.txt"])
+def test_seed_to_a_path_it_cannot_write_is_one_line(tmp_path: Path, where: str) -> None:
+    """`--out` naming a folder, or a file in a folder that does not exist: IsADirectoryError or
+    FileNotFoundError, a traceback after the whole seed was computed."""
+    (tmp_path / "a-folder").mkdir()
+    source = tmp_path / "labelled.jsonl"
+    source.write_text(json.dumps({"id": "1", "date": "2026-01-05", "title": "Excarcelan a Iris Mujica",
+                                  "topics": ["political_prisoners"]}) + "\n", encoding="utf-8")
+    result = monitor("people", "seed", "--from", str(source), "--out", str(tmp_path / where))
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.startswith(f"error: cannot write {tmp_path / where}: ") and "Traceback" not in result.stderr

@@ -278,6 +278,36 @@ def test_a_missing_config_says_where_it_was_looked_for_and_how_to_name_another(t
                                   "the value in an env file? put it on a line of its own)")
 
 
+def test_a_config_that_is_a_dangling_link_says_where_it_points(tmp_path):
+    """/etc/monitor/feeds.yaml, a link to a checkout moved away: `ls` shows the file, and the
+    error said only `file not found (…)` of it."""
+    from core.config import load_config
+
+    link = tmp_path / "feeds.yaml"
+    link.symlink_to(tmp_path / "moved" / "feeds.yaml")
+    with pytest.raises(ConfigError) as err:
+        load_config(link)
+    assert err.value.render() == (
+        f"{link}: file not found: it is a symbolic link to {tmp_path / 'moved' / 'feeds.yaml'}, which does not exist")
+
+
+@pytest.mark.parametrize("name", ["feeds.yaml\n", "feeds.yaml ", " feeds.yaml"])
+def test_a_config_name_with_white_space_around_it_says_so_on_one_line(tmp_path, monkeypatch, name):
+    """`MONITOR_CONFIG` with a pasted line break (or a space an env file kept) named a file that
+    is there: the error said `file not found (…/feeds.yaml`, its line broken in the name, and
+    nothing of the white space."""
+    from core.config import load_config
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "feeds.yaml").write_text(BASE, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(name)
+    shown = name if name.isprintable() else repr(name)
+    assert err.value.render() == (
+        f"{shown}: file not found: the name {name!r} begins or ends with white space (a space or "
+        "line break after the value of --config or $MONITOR_CONFIG?)")
+
+
 @pytest.mark.parametrize(
     ("text", "seconds"),
     [("90s", 90), ("10m", 600), ("6h", 21600), ("2d", 172800), ("1h30m", 5400), (45, 45), ("120", 120)],
@@ -314,6 +344,10 @@ def test_environment_overrides_the_file():
 @pytest.mark.parametrize("token,why", [
     ("123456789:AAHfake-token_for_tests  # the bot", "contains white space (a comment after the value?)"),
     ("123456789:AAHfake/token#for_tests", "holds characters no bot token has (/, ?, #, % or a non-ASCII one)"),
+    # a secret made from `echo TOKEN > file`, an env file saved with CRLF: "a comment after the
+    # value?" was the only cause said, and there was none to see
+    *((f"123456789:AAHfake-token_for_tests{end}", "begins or ends with white space or a line break (the "
+       "token pasted with its line, or an env file saved with Windows line ends?)") for end in ("\n", "\r", " ")),
 ])
 def test_a_bot_token_that_can_never_be_right_is_refused_without_quoting_it(token, why):
     """A comment an env file kept after the token made Telegram refuse every send, retried for
@@ -361,6 +395,33 @@ def test_a_tab_is_named_with_its_line_column_and_fix(text, line, column):
     assert errors_of(text) == [
         f"(YAML syntax) (line {line}): a tab at column {column}: YAML takes only spaces there "
         "(indentation included); replace the tab with spaces"
+    ]
+
+
+def test_a_section_whose_entries_are_all_commented_out_says_so():
+    """`feeds:` with every feed commented out (to stop them all for a while) is YAML's null:
+    pydantic said `Input should be a valid list`, of a section that looks like one."""
+    assert errors_of(
+        "rules: [venezuela-2026]\nsettings:\n  # timezone: UTC\nfeeds:\n  # - {name: a}\n  -\n"
+    ) == [
+        "settings (line 2): nothing follows 'settings:' (its entries commented out?): give them, or write settings: {}",
+        "feeds[0] (line 6): an empty entry (a '-' with nothing after it): remove the line",
+    ]
+    assert errors_of("rules: [venezuela-2026]\nchannels:\n  # - {name: c}\n") == [
+        "channels (line 2): nothing follows 'channels:' (its entries commented out?): give them, or write channels: []",
+    ]
+
+
+@pytest.mark.parametrize("text,line,key", [
+    ("settings:\n  database_url: postgresql://monitor:s3cret@db/monitor\nsettings:\n  timezone: UTC\n",
+     3, "settings"),
+    ("feeds:\n  - {name: a, url: 'https://a.example/feed', language: es, language: en}\n", 2, "language"),
+])
+def test_a_key_written_twice_is_named_without_its_values(text, line, key):
+    """ruamel quoted both values of the key whole: a `feeds:` written twice printed every feed
+    on one line, a `settings:` written twice the database_url's password."""
+    assert errors_of(text) == [
+        f"(YAML syntax) (line {line}): the key '{key}' is written twice in one mapping: keep one (merge the two)"
     ]
 
 

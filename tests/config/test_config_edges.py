@@ -230,6 +230,9 @@ def test_a_region_as_time_zone_is_refused_at_its_line(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("encoding", "expected"), [
     ("latin-1", "(encoding) (line 4): not UTF-8 (byte 0xf1): save the file as UTF-8"),
     ("utf-16", "(encoding) (line 1): the file is UTF-16: save it as UTF-8"),
+    # without its byte order mark: ruamel's `unacceptable character #x0000` over two lines
+    ("utf-16-le", "(encoding) (line 1): the file is UTF-16: save it as UTF-8"),
+    ("utf-16-be", "(encoding) (line 1): the file is UTF-16: save it as UTF-8"),
 ])
 def test_a_file_not_in_utf8_names_the_line_and_the_fix(encoding: str, expected: str, tmp_path: Path) -> None:
     # an editor that saved "Señal" in Latin-1 got "can't decode byte 0xf1 in position 104"
@@ -237,3 +240,36 @@ def test_a_file_not_in_utf8_names_the_line_and_the_fix(encoding: str, expected: 
     path.write_bytes("rules: [venezuela-2026]\nfeeds:\n  - name: a\n    outlet: Señal\n"
                      "    url: https://a.example/feed\n    language: es\n".encode(encoding))
     assert refused(path) == [expected]
+
+
+@pytest.mark.parametrize(("tail", "expected"), [
+    # a file cut short by a crash: its last blocks read back as NUL bytes
+    (b"\x00" * 512, "(YAML syntax) (line 7): the control character U+0000 at column 1 is not allowed in YAML "
+                    "(a file cut short by a crash?): remove it"),
+    # a terminal's colour code pasted with a name
+    (b"  - {name: \"b\x1b[31m\", url: 'https://b.example/feed', language: es}\n",
+     "(YAML syntax) (line 7): the control character U+001B at column 14 is not allowed in YAML: remove it"),
+])
+def test_a_control_character_in_the_file_is_named_at_its_line(tail: bytes, expected: str, tmp_path: Path) -> None:
+    """ruamel said `unacceptable character #x0000: special characters are not allowed` and, on a
+    line of its own, `in "<unicode string>", position 104`: no line, and two lines."""
+    path = tmp_path / "feeds.yaml"
+    path.write_bytes(b"rules: [venezuela-2026]\nfeeds:\n  - name: a\n    outlet: Senal\n"
+                     b"    url: https://a.example/feed\n    language: es\n" + tail)
+    assert refused(path) == [expected]
+
+
+@pytest.mark.parametrize(("url", "code"), [
+    ("https://a.example/feed\\u200b", "200B"),  # a zero-width space copied with the link
+    ("\\ufeffhttps://a.example/feed", "FEFF"),  # a byte order mark before it
+    ("https://a.example/\\u202efeed", "202E"),  # a direction mark
+    ("https://a.example\\u00ad/feed", "00AD"),  # a soft hyphen in the host
+])
+def test_an_invisible_character_in_a_feed_url_is_refused(tmp_path: Path, url: str, code: str) -> None:
+    """check-config said OK to a URL ending in a zero-width space (as a page or a chat copies
+    it), and every poll fetched `/feed%E2%80%8B`: HTTP 404 for ever, the URL in the file looking
+    right."""
+    path = write(tmp_path, f'rules: [venezuela-2026]\nfeeds:\n  - {{name: a, url: "{url}", language: es}}\n')
+    [error] = refused(path)
+    assert error.startswith("feeds[0].url (line 3): invalid URL '")
+    assert error.endswith(f"': it contains the invisible character U+{code} (pasted with the link?): remove it")
