@@ -9,6 +9,7 @@ that finds these names in the news is `monitor.match.people`.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime
 from functools import lru_cache
 from importlib import resources
@@ -48,8 +49,11 @@ def _title_word(word: str) -> str:
 
 
 def clean_name(name: str) -> str:
-    """A name for display: spaces collapsed, quotes trimmed, ALL CAPS made Title Case."""
-    text = " ".join(str(name).split()).strip(" \t.,;:\"'«»“”‘’()[]")
+    """A name for display: invisible format characters out (a zero-width space pasted inside
+    "Jo\u200bsé" made the key "jo se", never met in the news), spaces collapsed, quotes
+    trimmed, ALL CAPS made Title Case."""
+    visible = "".join(c for c in str(name) if unicodedata.category(c) != "Cf")
+    text = " ".join(visible.split()).strip(" \t.,;:\"'«»“”‘’()[]")
     letters = [c for c in text if c.isalpha()]
     if letters and all(c.isupper() for c in letters):
         text = " ".join(

@@ -43,6 +43,16 @@ def test_a_name_is_one_person_whatever_its_accents_and_case(any_db):
     assert (row.name, row.origin, row.added_by) == ("Rocío San Miguel", "operator", "@ana")
 
 
+def test_a_name_pasted_with_invisible_characters_is_the_person_the_news_names(any_db):
+    """A zero-width space, a soft hyphen or a bidi mark pasted inside a name (`people add`,
+    `/watch`) split its key ("jo se perez"), which no headline ever met."""
+    with any_db.session() as s:
+        assert add_person(s, "José Pérez") == ("José Pérez", True)
+        for pasted in ("Jo\u200bsé Pérez", "José Pé\u00adrez", "\u200eJosé Pérez\u200f", "José\u2060 Pérez"):
+            assert add_person(s, pasted) == ("José Pérez", False), repr(pasted)
+        assert [p.key for p in list_people(s)].count("jose perez") == 1
+
+
 def test_learned_names_keep_the_item_that_taught_them(any_db):
     with any_db.session() as s:
         item = _item(s, "Excarcelan a Virgilio Laverde", ["political_prisoners"])
