@@ -127,6 +127,8 @@ def service_lines(report: dict[str, Any] | str, url: str, now: datetime) -> list
     if isinstance(report, str):
         return [f"Service: {url}: {report}; the tables are the database's."]
     lines = [f"Service: {report.get('status', '?')} ({url})"]
+    if report.get("status") == "error" and report.get("error"):  # the check itself raised
+        lines.append(f"Health check failed: {_short(str(report['error']), 120)}.")
     database = report.get("database") or {}
     if database.get("reachable") is False:
         lines.append(f"Database: the service cannot reach it ({_short(database.get('error'), 120)}).")

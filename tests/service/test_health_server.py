@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -26,6 +27,7 @@ import pytest
 import monitor.health
 from monitor.health import HealthServer, listen_failure
 from monitor.metrics import Metrics
+from monitor.status import fetch_health, service_lines
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -226,6 +228,9 @@ def test_a_check_whose_thread_could_not_start_does_not_hold_healthz_at_503_for_g
             time.sleep(0.02)
         # the request's thread takes the last room: its check's thread cannot start
         assert httpx.get(f"{address}/healthz", timeout=10).status_code == 503
+        # `monitor status` says why: before, "Service: error (URL)" alone
+        lines = service_lines(fetch_health(f"{address}/healthz"), address, datetime.now(UTC))
+        assert lines[1:] == ["Health check failed: can't start new thread."], lines
         idle.close()
         deadline = time.monotonic() + 10
         while _threads(child.pid) > base:
