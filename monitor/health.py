@@ -71,8 +71,12 @@ class _OneAtATime:
         with self.lock:
             if self.running is None:
                 self.running = Future()
-                threading.Thread(target=self._run, args=(self.running,), name="health-check",
-                                 daemon=True).start()
+                try:
+                    threading.Thread(target=self._run, args=(self.running,), name="health-check",
+                                     daemon=True).start()
+                except RuntimeError:  # "can't start new thread" (TasksMax): kept, every later call waited for it
+                    self.running = None
+                    raise
             shared = self.running
         return shared.result(self.timeout)
 

@@ -28,6 +28,16 @@ def next_poll(when: datetime | None, now: datetime) -> str:
     return "due" if late < 60 else f"overdue {format_duration(now - when)}"
 
 
+UNPOLLED = ("paused", "disabled", "removed")  # states of a feed no poll is planned for
+
+
+def planned_poll(state: str, when: datetime | None, now: datetime) -> str:
+    """`next_poll`, or "-" for a feed that is not polled (paused, disabled, removed): its stored
+    time stays where its last poll left it, and it read "overdue 2d23h59m" (months, in time)
+    as if the service held its polls up."""
+    return "-" if state in UNPOLLED else next_poll(when, now)
+
+
 def table(headers: list[str], rows: list[list[str]]) -> str:
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
@@ -62,7 +72,7 @@ def render_status(db: Database, config: AppConfig | None, *, now: datetime) -> s
         state = state or ("paused" if h.paused else "failing" if h.consecutive_failures else "ok")
         rows.append([
             name, state, ago(h.last_success_at, now), _short(h.last_error), str(h.items),
-            str(h.consecutive_failures), next_poll(h.next_poll_at, now),
+            str(h.consecutive_failures), planned_poll(state, h.next_poll_at, now),
         ])
     out = [f"Feeds ({len(rows)})"]
     out.append(table(["feed", "state", "last success", "last error", "items", "failures", "next poll"], rows))
@@ -120,6 +130,8 @@ def service_lines(report: dict[str, Any] | str, url: str, now: datetime) -> list
     if isinstance(report, str):
         return [f"Service: {url}: {report}; the tables are the database's."]
     lines = [f"Service: {report.get('status', '?')} ({url})"]
+    if report.get("status") == "error" and report.get("error"):  # the check itself raised
+        lines.append(f"Health check failed: {_short(str(report['error']), 120)}.")
     database = report.get("database") or {}
     if database.get("reachable") is False:
         lines.append(f"Database: the service cannot reach it ({_short(database.get('error'), 120)}).")

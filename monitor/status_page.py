@@ -16,7 +16,7 @@ from alerts.tally.render import who
 from core.config import AppConfig
 from core.durations import ago
 from core.urls import redact_userinfo
-from monitor.status import next_poll
+from monitor.status import planned_poll
 from storage.alerts import disabled_channels, queue_summary, recent_alerts
 from storage.db import Database
 from storage.feeds import feed_health
@@ -113,12 +113,13 @@ def render_status_page(db: Database, config: AppConfig | None, *, now: datetime,
             state = "new"
         else:
             state = "paused" if h.paused else "failing" if h.consecutive_failures else "ok"
+        planned = "removed" if config is not None and cfg is None else state
         feed_rows.append("<tr>" + "".join([
             f"<td><b>{escape(name)}</b><br><small>{escape(_no_userinfo(cfg.url)) if cfg else 'removed'}</small></td>",
             _cell(state, state),
             _cell(ago(h.last_success_at, now) if h else "never"),
             f'<td class="err">{escape(_short(h.last_error if h else None))}</td>',
-            _cell(next_poll(h.next_poll_at, now) if h else "-"),
+            _cell(planned_poll(planned, h.next_poll_at, now) if h else "-"),
             _cell(h.items if h else 0),
         ]) + "</tr>")
 

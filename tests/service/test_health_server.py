@@ -10,11 +10,16 @@ trickled request was dropped after 0.90-0.91 s and a frozen check answered after
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -22,6 +27,9 @@ import pytest
 import monitor.health
 from monitor.health import HealthServer, listen_failure
 from monitor.metrics import Metrics
+from monitor.status import fetch_health, service_lines
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -179,3 +187,57 @@ def test_an_http_listen_in_use_is_one_line_that_says_what_to_do() -> None:
         "there (another monitor?); set settings.http_listen to a free address of this host and "
         "restart (until then no /healthz, /metrics or status page, and `monitor status` may ask "
         "another process)")
+
+
+# A listener in a process that can start few more threads (its address space limited, each new
+# thread's stack 256 MB): as under the unit's TasksMax once slow clients hold the rest.
+FEW_THREADS = """
+import resource, sys, threading, time
+from monitor.health import HealthServer
+from monitor.metrics import Metrics
+server = HealthServer("127.0.0.1:0", Metrics(), lambda: {"status": "ok"}).start()
+threading.stack_size(256 << 20)
+used = int(open("/proc/self/status").read().split("VmSize:")[1].split()[0]) * 1024
+limit = used + 2 * (256 << 20) + (128 << 20)  # room for two threads more, not three
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+print(server.address, flush=True)
+time.sleep(120)
+"""
+
+
+def _threads(pid: int) -> int:
+    with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+        return int(fh.read().split("Threads:")[1].split()[0])
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc")
+def test_a_check_whose_thread_could_not_start_does_not_hold_healthz_at_503_for_good() -> None:
+    """A check whose thread could not start ('can't start new thread': slow clients held the
+    unit's TasksMax) stayed 'running' for ever: every later /healthz waited 3 s for it and said
+    503, the database not reachable, for the life of the process."""
+    child = subprocess.Popen([sys.executable, "-c", FEW_THREADS], stdout=subprocess.PIPE,
+                             stderr=subprocess.DEVNULL, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), "MALLOC_ARENA_MAX": "1"})
+    try:
+        address = child.stdout.readline().strip()  # type: ignore[union-attr]
+        host, port = address.removeprefix("http://").rsplit(":", 1)
+        base = _threads(child.pid)
+        idle = socket.create_connection((host, int(port)))  # a slow client holds a thread
+        deadline = time.monotonic() + 10
+        while _threads(child.pid) == base:
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        # the request's thread takes the last room: its check's thread cannot start
+        assert httpx.get(f"{address}/healthz", timeout=10).status_code == 503
+        # `monitor status` says why: before, "Service: error (URL)" alone
+        lines = service_lines(fetch_health(f"{address}/healthz"), address, datetime.now(UTC))
+        assert lines[1:] == ["Health check failed: can't start new thread."], lines
+        idle.close()
+        deadline = time.monotonic() + 10
+        while _threads(child.pid) > base:
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        reply = httpx.get(f"{address}/healthz", timeout=10)
+        assert (reply.status_code, reply.json()) == (200, {"status": "ok"})  # 503 "no answer within 3 s" before
+    finally:
+        child.kill()
+        child.wait(10)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from service_world import World
 from sqlalchemy import select
 
 from core.config import load_config, resolve_runtime
@@ -233,3 +234,60 @@ def _tally_reads(service: Service) -> Iterator[list[str]]:
         yield reads
     finally:
         event.remove(service.db.engine, "before_cursor_execute", seen)
+
+
+def _feed_row(html: str, name: str) -> str:
+    start = html.index(f"<b>{name}</b>")
+    return html[start:html.index("</tr>", start)]
+
+
+def test_a_feed_not_polled_has_no_next_poll_not_an_overdue_one(service: Service) -> None:
+    """A paused feed and one removed from feeds.yaml keep the next poll their last poll stored:
+    three days on, the page said "overdue 2d23h59m" (months, in time), as if the service held
+    their polls up; nothing is planned for them."""
+    now = datetime.now(UTC)
+    with service.db.session() as session:
+        long_ago = now - timedelta(days=3)
+        paused = session.scalars(select(Feed).where(Feed.name == "foro-penal")).one()
+        paused.paused, paused.next_poll_at = True, long_ago
+        session.add(Feed(name="quitado", url="https://quitado.example.org/feed", next_poll_at=long_ago,
+                         last_success_at=long_ago))
+        late = session.scalars(select(Feed).where(Feed.name == "bbc-mundo")).one()
+        late.next_poll_at = now - timedelta(minutes=12)  # polled, and held up: overdue
+    server = service._start_health()
+    assert server is not None
+    try:
+        html = httpx.get(server.address + "/", timeout=10).text
+    finally:
+        server.stop()
+    for name in ("foro-penal", "quitado"):
+        assert "overdue" not in _feed_row(html, name), _feed_row(html, name)
+    assert "overdue 12m" in _feed_row(html, "bbc-mundo")
+
+
+def test_monitor_status_gives_no_next_poll_to_a_feed_not_polled(world: World) -> None:
+    """`monitor status`, three days after a feed was paused, another disabled and a third removed:
+    each read "overdue 2d23h59m32s" in the next poll column."""
+    for name in ("vivo", "pausado", "apagado", "quitado"):
+        world.feed(name)
+        world.publish(name, f"Noticia de {name}")
+    channels = [{"name": "presos", "chat_id": "@presos_test", "topics": ["political_prisoners"]}]
+    world.write_config(channels)
+    assert world.monitor("poll-once").returncode == 0
+    db = open_database(world.db_url)
+    with db.session() as session:
+        for feed in session.scalars(select(Feed)):
+            feed.paused = feed.name == "pausado"
+            if feed.name != "vivo":  # three days on: their stored times stay where they were
+                feed.next_poll_at -= timedelta(days=3)
+    db.dispose()
+    world.write_config(channels, feeds=["vivo", "pausado", "apagado"])
+    text = world.config_path.read_text(encoding="utf-8").replace("- name: apagado\n", "- name: apagado\n  enabled: false\n")
+    world.write_config([], raw=text)
+    result = world.monitor("status")
+    assert result.returncode == 0, result.stderr
+    rows = {line.split()[0]: line for line in result.stdout.splitlines() if line.split()[:1]}
+    for name, state in (("pausado", "paused"), ("apagado", "disabled"), ("quitado", "removed")):
+        assert state in rows[name] and "overdue" not in rows[name], rows[name]
+        assert rows[name].rstrip().endswith(" -"), rows[name]
+    assert "in " in rows["vivo"]
