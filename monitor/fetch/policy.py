@@ -186,7 +186,11 @@ def lookup(host: str, port: int) -> concurrent.futures.Future[AddrInfo]:
         if future is None:
             future = _lookups[key] = concurrent.futures.Future()
             future.set_running_or_notify_cancel()  # a caller's timeout cannot cancel it for all
-            threading.Thread(target=_look_up, args=(key, future), name="dns", daemon=True).start()
+            try:
+                threading.Thread(target=_look_up, args=(key, future), name="dns", daemon=True).start()
+            except RuntimeError as exc:  # "can't start new thread": this lookup fails, the next is tried
+                del _lookups[key]  # kept, the name's every later lookup waited for a thread never run
+                future.set_exception(exc)
     return future
 
 

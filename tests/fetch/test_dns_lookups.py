@@ -8,12 +8,16 @@ The resolver is the one part replaced: `socket.getaddrinfo` hangs for names unde
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +26,7 @@ from core.config import Settings
 from devtools.feedserver import FeedServer
 from monitor.fetch import Fetcher
 
+ROOT = Path(__file__).resolve().parents[2]
 BODY = b"<rss version='2.0'><channel><title>x</title></channel></rss>"
 
 
@@ -81,3 +86,33 @@ async def test_a_name_being_looked_up_is_not_looked_up_again(
         again = await asyncio.gather(*(fetcher.fetch(f"http://a.hung.example/{n}") for n in range(2)))
     assert first.error == again[0].error == "name lookup of a.hung.example timed out after 0.3s"
     assert hung_resolver.count("a.hung.example") == 1  # one thread held, not six
+
+
+FEW_THREADS = """
+import resource, sys, threading
+from monitor.fetch.policy import lookup
+threading.stack_size(256 << 20)
+used = int(open("/proc/self/status").read().split("VmSize:")[1].split()[0]) * 1024
+soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+resource.setrlimit(resource.RLIMIT_AS, (used + (64 << 20), hard))  # no room for one thread more
+try:
+    lookup("localhost", 80).result(timeout=5)
+    print("answered")
+except RuntimeError as exc:
+    print("refused:", exc)
+resource.setrlimit(resource.RLIMIT_AS, (soft, hard))  # threads free again
+try:
+    print("then:", bool(lookup("localhost", 80).result(timeout=5)))
+except Exception as exc:
+    print("then:", type(exc).__name__)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc")
+def test_a_lookup_whose_thread_could_not_start_holds_no_later_lookup_of_its_name() -> None:
+    """A lookup whose thread could not start ('can't start new thread': the unit's TasksMax
+    reached) stayed pending for ever: every later lookup of that name waited for it, and the
+    host's feeds failed until a restart. Now that one lookup fails and the next is made."""
+    done = subprocess.run([sys.executable, "-c", FEW_THREADS], capture_output=True, text=True, timeout=60,
+                          cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), "MALLOC_ARENA_MAX": "1"})
+    assert done.stdout.splitlines() == ["refused: can't start new thread", "then: True"], (done.stdout, done.stderr)
