@@ -6,7 +6,6 @@ Exit codes: 0 success, 1 runtime failure, 2 invalid usage or config.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import signal
@@ -416,7 +415,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_stories(args: argparse.Namespace) -> int:
-    from alerts.stories.report import render_stories, stories_json
+    from alerts.stories.report import stories_lines, write_stories_json
+    from core.logs import for_terminal
 
     config, runtime = load(args)
     if args.merge or args.split is not None or args.near is not None:
@@ -432,10 +432,12 @@ def cmd_stories(args: argparse.Namespace) -> int:
     db = open_existing_database(runtime.database_url)
     try:
         with db.session() as session:
+            # written a story at a time, as read: a year's stories are no list held in memory
             if args.format == "json":
-                print(json.dumps(stories_json(session, config, since=since), ensure_ascii=False, indent=1))
-            else:
-                print(render_stories(session, config, since=since))
+                write_stories_json(session, config, since=since, out=sys.stdout)
+            else:  # for a terminal: no escape sequence or direction override of a stored title
+                for line in stories_lines(session, config, since=since):
+                    sys.stdout.write(for_terminal(line) + "\n")
     finally:
         db.dispose()
     return EXIT_OK

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from core.logs import escape_controls
+from core.logs import for_terminal
 from monitor.cli_common import SINCE_HELP, add_command, open_existing_database, parse_since
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -64,7 +64,7 @@ def cmd_tally(args: argparse.Namespace) -> int:
         db.dispose()
     text = (render_table(tally, zone) if args.format == "table" else
             {"json": render_json, "csv": render_csv}[args.format](tally)).rstrip("\n") + "\n"
-    sys.stdout.write(escape_controls(text, keep_lines=True) if args.format == "table" else text)
+    sys.stdout.write(for_terminal(text) if args.format == "table" else text)
     if args.chart:
         from alerts.tally.chart import render_png
 

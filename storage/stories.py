@@ -42,6 +42,19 @@ def stories_updated_since(session: Session, since: datetime) -> list[Story]:
     ))
 
 
+def story_ids_updated_since(session: Session, since: datetime) -> list[int]:
+    """The ids of the stories with an item since `since`, oldest story first (the order of
+    `stories_updated_since`): a listing reads their rows a page at a time (`stories_by_ids`)."""
+    return list(session.scalars(
+        select(Story.id).where(Story.updated_at >= since).order_by(Story.created_at, Story.id)
+    ))
+
+
+def stories_by_ids(session: Session, ids: Collection[int]) -> list[Story]:
+    """These stories, oldest first."""
+    return list(session.scalars(select(Story).where(Story.id.in_(ids)).order_by(Story.created_at, Story.id)))
+
+
 def stories_told_between(session: Session, since: datetime, until: datetime) -> list[Story]:
     """Stories first told in (since, until], in that order (a digest's period): a story of
     backfill alone was never told; one a backfilled item started is told when its first
