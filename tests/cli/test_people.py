@@ -167,3 +167,17 @@ def test_a_lock_held_by_another_process_is_one_line_and_changes_nothing(
         "held its write lock for over 0.2 s; nothing was changed, try again"]
     assert main(["people", "--db", db]) == 0 and "Teodoro Quintana" not in capsys.readouterr().out
     assert main(["people", "--db", db, "add", "Teodoro", "Quintana"]) == 0
+
+
+def test_a_name_with_an_escape_sequence_or_a_direction_override_is_listed_escaped(tmp_path: Path) -> None:
+    """A name given to /watch (or `people add`) or a title that taught one is stored as written;
+    the list printed its escape sequence (clear the screen) and its U+202E (the rest of the row
+    reversed) raw to the operator's terminal. Now escaped, the columns aligned on what is shown."""
+    db = f"sqlite:///{tmp_path / 'm.db'}"
+    assert monitor("people", "--db", db, "add", "Ana\x1b[2J", "\u202eGómez").returncode == 0
+    assert monitor("people", "--db", db, "add", "Teodoro", "Quintana").returncode == 0
+    listed = monitor("people", "--db", db).stdout
+    assert "\x1b" not in listed and "\u202e" not in listed
+    [ana] = [line for line in listed.splitlines() if line.startswith("Ana")]
+    [teodoro] = [line for line in listed.splitlines() if line.startswith("Teodoro")]
+    assert ana.startswith("Ana\\x1b[2J \\u202eGómez  ") and ana.index("operator") == teodoro.index("operator")
