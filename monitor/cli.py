@@ -466,7 +466,9 @@ def _fix_stories(args: argparse.Namespace, config: AppConfig, runtime: Runtime) 
         return EXIT_FAILURE
     finally:
         db.dispose()
-    print(answer)
+    from core.logs import for_terminal
+
+    print(for_terminal(answer))  # it quotes stored titles
     return EXIT_OK
 
 
@@ -510,14 +512,15 @@ def cmd_eval_stories(args: argparse.Namespace) -> int:
 
 
 def _eval_splits(config: AppConfig, runtime: Runtime) -> int:
+    from core.logs import for_terminal
     from monitor import story_eval
 
     db = open_existing_database(runtime.database_url)
     try:
         with db.session() as session:
-            print(story_eval.splits_report(story_eval.evaluate_splits(session, config)))
+            print(for_terminal(story_eval.splits_report(story_eval.evaluate_splits(session, config))))
             print()
-            print(story_eval.merges_report(story_eval.evaluate_merges(session, config)))
+            print(for_terminal(story_eval.merges_report(story_eval.evaluate_merges(session, config))))
             session.rollback()  # the replay reads; it never writes to the service's database
     finally:
         db.dispose()

@@ -163,3 +163,7 @@ def test_hostile_stored_titles_are_shown_escaped_and_cut(db: Database, db_url: s
     assert "\x1b" not in out and "\u202e" not in out
     assert "Liberan\\x1b[2J\\x1b[8m presos \\u202etxt.exe políticos POLÍTICA largo" in out
     assert max(len(line) for line in out.splitlines()) < 300
+    # the answers of --near (and --merge, --split) quote stored titles too
+    assert main(["stories", "--db", db_url, "--near", "1"]) == 0
+    near = capsys.readouterr().out
+    assert near.startswith("Story 1 «Liberan\\x1b[2J\\x1b[8m presos \\u202etxt.exe") and "\x1b" not in near
