@@ -35,16 +35,9 @@ _TURN = text(f"WITH turn AS MATERIALIZED (SELECT pg_advisory_xact_lock({STORY_LO
              "SELECT nextval('story_clock') FROM turn")
 
 
-def stories_updated_since(session: Session, since: datetime) -> list[Story]:
-    """Stories with an item since `since`, oldest story first."""
-    return list(session.scalars(
-        select(Story).where(Story.updated_at >= since).order_by(Story.created_at, Story.id)
-    ))
-
-
 def story_ids_updated_since(session: Session, since: datetime) -> list[int]:
-    """The ids of the stories with an item since `since`, oldest story first (the order of
-    `stories_updated_since`): a listing reads their rows a page at a time (`stories_by_ids`)."""
+    """The ids of the stories with an item since `since`, oldest story first: a listing reads
+    their rows a page at a time (`stories_by_ids`)."""
     return list(session.scalars(
         select(Story.id).where(Story.updated_at >= since).order_by(Story.created_at, Story.id)
     ))
