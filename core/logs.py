@@ -23,6 +23,9 @@ _BARE_TOKEN = re.compile(r"\b\d{6,12}:[A-Za-z0-9_-]{30,}\b")
 # text (a feed's link) and could start a forged line or drive the operator's terminal
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 _CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # tracebacks keep their lines
+# and the bidirectional controls a stored title keeps (U+202E shows "txt.exe" as "exe.txt" and
+# the rest of the line reversed): what a table printed for a terminal must not carry raw
+_TERMINAL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
@@ -43,6 +46,12 @@ def escape_controls(text: str, *, keep_lines: bool = False) -> str:
     (a feed's link) can neither drive a terminal nor start a line of its own; with
     `keep_lines`, tabs and new lines stay (a traceback, a table)."""
     return (_CONTROL_BUT_LINES if keep_lines else _CONTROL).sub(_escaped, text)
+
+
+def for_terminal(text: str) -> str:
+    """A table for a terminal (`monitor stories`, `people`, `tally`) with the control and
+    bidirectional characters of stored text written escaped (`\\x1b`, `\\u202e`); lines kept."""
+    return _TERMINAL.sub(_escaped, text)
 
 
 class RedactingFilter(logging.Filter):

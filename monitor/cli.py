@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import codecs
-import json
 import logging
 import os
 import signal
@@ -440,7 +439,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_stories(args: argparse.Namespace) -> int:
-    from alerts.stories.report import render_stories, stories_json
+    from alerts.stories.report import stories_lines, write_stories_json
+    from core.logs import for_terminal
 
     config, runtime = load(args)
     if args.merge or args.split is not None or args.near is not None:
@@ -456,11 +456,13 @@ def cmd_stories(args: argparse.Namespace) -> int:
     db = open_existing_database(runtime.database_url)
     try:
         with db.session() as session:
+            # written a story at a time, as read: a year's stories are no list held in memory
             if args.format == "json":
                 utf8_stdout()
-                print(json.dumps(stories_json(session, config, since=since), ensure_ascii=False, indent=1))
-            else:
-                print(render_stories(session, config, since=since))
+                write_stories_json(session, config, since=since, out=sys.stdout)
+            else:  # for a terminal: no escape sequence or direction override of a stored title
+                for line in stories_lines(session, config, since=since):
+                    sys.stdout.write(for_terminal(line) + "\n")
     finally:
         db.dispose()
     return EXIT_OK
@@ -489,7 +491,9 @@ def _fix_stories(args: argparse.Namespace, config: AppConfig, runtime: Runtime) 
         return EXIT_FAILURE
     finally:
         db.dispose()
-    print(answer)
+    from core.logs import for_terminal
+
+    print(for_terminal(answer))  # it quotes stored titles
     return EXIT_OK
 
 
@@ -533,14 +537,15 @@ def cmd_eval_stories(args: argparse.Namespace) -> int:
 
 
 def _eval_splits(config: AppConfig, runtime: Runtime) -> int:
+    from core.logs import for_terminal
     from monitor import story_eval
 
     db = open_existing_database(runtime.database_url)
     try:
         with db.session() as session:
-            print(story_eval.splits_report(story_eval.evaluate_splits(session, config)))
+            print(for_terminal(story_eval.splits_report(story_eval.evaluate_splits(session, config))))
             print()
-            print(story_eval.merges_report(story_eval.evaluate_merges(session, config)))
+            print(for_terminal(story_eval.merges_report(story_eval.evaluate_merges(session, config))))
             session.rollback()  # the replay reads; it never writes to the service's database
     finally:
         db.dispose()

@@ -40,6 +40,7 @@ from core.config import (
 )
 from core.config.values import check_url
 from core.durations import format_duration, parse_duration
+from core.logs import for_terminal
 from core.urls import redact_userinfo
 from monitor.cli_common import add_group, common_options, utf8_stdout
 
@@ -49,6 +50,7 @@ FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+j
 COMMON_PATHS = ("/feed", "/feed/", "/rss", "/rss.xml", "/atom.xml", "/feed.xml", "/index.xml",
                 "/feed.json", "/rss/", "/?feed=rss2")
 MAX_CANDIDATES = 12
+TITLE_CHARS = 100  # of a discovered feed's title in the line `feeds add` prints
 MAX_OPML_BYTES = 2_000_000
 MAX_OPML_FEEDS = 1_000
 PAGE_OR_FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, "
@@ -67,7 +69,7 @@ class Refused(Exception):
 def _say(text: str, *, error: bool = False) -> None:
     """A line to the terminal, every URL in it without its `user:password@` ("***@"), as
     check-config and the logs show it: a feed's URL given or configured may carry one."""
-    print(redact_userinfo(text), file=sys.stderr if error else sys.stdout)
+    print(for_terminal(redact_userinfo(text)), file=sys.stderr if error else sys.stdout)
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -394,7 +396,11 @@ def cmd_add(args: argparse.Namespace) -> int:
     except Refused as exc:
         _say(f"error: {exc}", error=True)
         return exc.code
-    title = f" ({found.title})" if found.title else ""
+    # the site's own words: one line, cut (a title of 5,000 characters was printed whole)
+    from alerts.render import shorten
+
+    shown = shorten(" ".join(found.title.split()), TITLE_CHARS) if found.title else ""
+    title = f" ({shown})" if shown else ""
     _say(f"added {name}: {found.url}{title}, {found.entries} entries, language {language}; "
          f"the running service picks it up on its next reload")
     return EXIT_OK

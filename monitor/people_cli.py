@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.jsonlines import read_lines
+from core.logs import for_terminal
 from core.people import person_key
 from monitor.cli_common import IsoDate, add_command, common_options, package_default, utf8_stdout
 
@@ -127,7 +128,8 @@ def render_people(rows: Iterable[Any]) -> str:
         else:
             taught = "seed list"
         origin = p.origin + (" (removed)" if p.removed else "")
-        table.append((p.name, origin, taught, p.created_at.strftime("%Y-%m-%d")))
+        # a name or title with an escape sequence or a direction override, escaped (core.logs)
+        table.append((for_terminal(p.name), origin, for_terminal(taught), p.created_at.strftime("%Y-%m-%d")))
     widths = [max(len(r[i]) for r in table) for i in range(3)]
     lines = [
         "  ".join(r[i].ljust(widths[i]) for i in range(3)) + "  " + r[3] for r in table

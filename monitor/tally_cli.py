@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from core.logs import escape_controls
+from core.logs import for_terminal
 from monitor.cli_common import (
     SINCE_HELP,
     add_command,
@@ -72,7 +72,7 @@ def cmd_tally(args: argparse.Namespace) -> int:
             {"json": render_json, "csv": render_csv}[args.format](tally)).rstrip("\n") + "\n"
     if args.format != "table":
         utf8_stdout()
-    sys.stdout.write(escape_controls(text, keep_lines=True) if args.format == "table" else text)
+    sys.stdout.write(for_terminal(text) if args.format == "table" else text)
     if args.chart:
         from alerts.tally.chart import render_png
 

@@ -324,7 +324,7 @@ def _current_revision(engine: Engine) -> str | None:
 # The latest migration's revision. Every start compares it with the database's; Alembic (its
 # import and a read of every migration's file: a fifth of a second) is needed only to upgrade.
 # tests/storage/test_migrations.py holds it to the migrations' files.
-HEAD_REVISION = "0027_item_no_zero_dates"
+HEAD_REVISION = "0028_alert_story_index"
 
 
 def head_revision() -> str:

@@ -46,6 +46,14 @@ def add_feedback(
     return row
 
 
+def merge_of_story(session: Session, story_id: int) -> Feedback | None:
+    """The operator's merge that took story `story_id` into another (its row's note, as
+    `merge_stories` writes it: "story N merged into story M"), the latest; None if none did."""
+    return session.scalar(select(Feedback).where(
+        Feedback.kind == "merge", Feedback.note.like(f"story {int(story_id)} merged into story %"),
+    ).order_by(Feedback.id.desc()).limit(1))
+
+
 def last_story_fix(session: Session, *, before: int | None = None) -> int:
     """The id of the latest split or merge an operator made (0 for none), optionally the
     latest before the row `before`: how a story index learns that another process (the

@@ -283,6 +283,7 @@ class Alert(Base):
     __table_args__ = (
         Index("ix_alerts_status_next", "status", "next_attempt_at"),
         Index("ix_alerts_channel_story", "channel", "story_id"),
+        Index("ix_alerts_story", "story_id"),  # a merge's, a split's, a /wrong's reads (0028)
         Index("ix_alerts_sent_at", "sent_at"),  # a chat's sends of the last window (alerts/delivery/claims.py)
         # the last hour's or day's alerts of a channel, or of a kind (the hourly limit, the folds,
         # digests), without reading the outbox's whole history (migration 0023)

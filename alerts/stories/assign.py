@@ -456,6 +456,22 @@ class StoryFixError(ValueError):
     """An operator's /split or /merge that cannot be done; the message says why."""
 
 
+def no_story(session: Session, story_id: int) -> str:
+    """Why there is no story `story_id`: retention deletes none, a merge does. A merge given
+    twice, or a merged story's number, was answered "retention may have deleted it"."""
+    from storage.feedback import merge_of_story
+
+    fix = merge_of_story(session, story_id) if valid_id(story_id) else None
+    if fix is None:
+        return f"No story {story_id}."
+    when = fix.created_at.replace(tzinfo=fix.created_at.tzinfo or UTC).astimezone(UTC)
+    said = f"No story {story_id}: it was merged into story {fix.story_id} by {fix.operator or '?'} on {when:%Y-%m-%d %H:%M} UTC"
+    item = session.get(Item, fix.item_id) if fix.item_id is not None else None
+    if item is not None and item.story_id not in (None, fix.story_id):
+        said += f"; its first item {item.id} is in story {item.story_id} now"
+    return said + "."
+
+
 def split_item(session: Session, item_id: int, *, operator: str | None, now: datetime | None = None,
                tz: ZoneInfo | None = None, config: AppConfig | None = None) -> str:
     """Move an item out of its story into a story of its own; record the split as feedback.
@@ -612,9 +628,9 @@ def merge_stories(session: Session, one: int, other: int, *, operator: str | Non
     if one == other:
         raise StoryFixError(f"Both are story {one}: there is nothing to merge.")
     stories = {sid: story_by_id(session, sid) if valid_id(sid) else None for sid in (one, other)}
-    missing = [str(sid) for sid, story in stories.items() if story is None]
+    missing = [sid for sid, story in stories.items() if story is None]
     if missing:
-        raise StoryFixError(f"No story {' or '.join(missing)} (retention may have deleted it).")
+        raise StoryFixError(" ".join(no_story(session, sid) for sid in missing))
     keep, gone = (stories[min(one, other)], stories[max(one, other)])
     assert keep is not None and gone is not None
     first = session.get(Item, gone.first_item_id) if gone.first_item_id is not None else None

@@ -31,9 +31,10 @@ from alerts.admin_feedback import (
     resolve_reply,
     story_of_alert,
 )
-from alerts.stories.assign import StoryFixError, merge_stories, nearest_stories
+from alerts.stories.assign import StoryFixError, merge_stories, nearest_stories, no_story
 from alerts.stories.report import spelled
 from alerts.stories.split import outlet_name
+from storage.feedback import merge_of_story
 from storage.items import story_items
 from storage.models import Item, Story, valid_id
 
@@ -65,6 +66,9 @@ def merge_command(db: Database, config: AppConfig, arg: str, message: Any, opera
             return nearest_answer(session, config, found.story.id, now=datetime.now(UTC))
         other = _other_story(session, arg)
         if other is None:
+            word = arg.split()[0].lstrip("#")
+            if word.isascii() and word.isdigit() and merge_of_story(session, int(word)) is not None:
+                return no_story(session, int(word))  # merged before: where its items went
             return (f"I found no story for '{arg[:80]}': give its number (`monitor stories`), a link "
                     "to its alert or to one of its articles.")
         try:
@@ -97,7 +101,7 @@ def nearest_answer(session: Session, config: AppConfig, story_id: int, *, now: d
     Raises StoryFixError for a story that does not exist."""
     story = session.get(Story, story_id) if valid_id(story_id) else None
     if story is None:
-        raise StoryFixError(f"No story {story_id} (retention may have deleted it).")
+        raise StoryFixError(no_story(session, story_id))
     near = nearest_stories(session, story_id, window=config.settings.story_window, now=now, n=NEAREST)
     items = story_items(session, [story_id, *(other.id for other, _ in near)], with_feed=True)
     head = f"Story {story_id} {_about(story, items, config)}"

@@ -81,6 +81,11 @@ async def test_merge_by_story_number_joins_the_later_story_to_the_older_and_its_
     assert story_of(db, more[AGAIN]) == kept
     assert len(top_level(emulator, "@pp_channel")) == 2
 
+    # the merged story's number again: where it went, not "I found no story … give its number"
+    [again] = await ask(emulator, f"/merge {repeat}", reply_to=alert_in(emulator, ADMIN, "Luis Ochoa"))
+    assert again.startswith(f"No story {repeat}: it was merged into story {kept} by @ana on "), again
+    assert merges(db) == [(ids[TOLD], kept, "@ana")]
+
 
 async def test_merge_by_a_link_to_the_other_alert_or_to_one_of_its_articles(
     db, emulator, bot, add_item, pipeline, config, runtime,
@@ -458,3 +463,35 @@ async def test_a_story_retold_after_a_failure_then_merged_with_a_later_story_is_
     assert story_of(db, more[TOLD]) == older
     [told] = emulator.messages(chat)
     assert "Sigo sin creer" in told.text and "También: El Pitazo, bbc, Efecto Cocuyo" in told.text, told.text
+
+
+def test_a_story_merged_away_is_named_as_merged_when_asked_for_again(
+    db: Database, pipeline: Pipeline, add_item: Any, config: AppConfig, capsys: Any, db_url: str,
+) -> None:
+    """A merge given twice (the first answer lost, or typed again), or `--near`/`/merge` with
+    the number of a story merged earlier, answered "No story N (retention may have deleted
+    it)": retention deletes no story, and the operator could not tell where its items went.
+    Now it names the merge and the story that holds its first item."""
+    with db.session() as s:
+        named = add_item(s, "elpitazo", NAMED).id
+    pipeline.process_pending()
+    with db.session() as s:
+        told = add_item(s, "efecto", TOLD).id
+    pipeline.process_pending()
+    kept, repeat = story_of(db, named), story_of(db, told)
+    assert kept is not None and repeat is not None and kept != repeat
+    assert main(["stories", "--db", db_url, "--merge", str(repeat), str(kept)]) == 0
+    capsys.readouterr()
+    for command in (["--merge", str(repeat), str(kept)], ["--near", str(repeat)]):
+        assert main(["stories", "--db", db_url, *command]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: No story {repeat}: it was merged into story {kept} by cli:"), err
+        assert "retention" not in err
+    # its item split off again: the answer says where that item is now
+    assert main(["stories", "--db", db_url, "--split", str(told)]) == 0
+    capsys.readouterr()
+    assert main(["stories", "--db", db_url, "--near", str(repeat)]) == 1
+    now = story_of(db, told)
+    assert f"its first item {told} is in story {now} now" in capsys.readouterr().err
+    assert main(["stories", "--db", db_url, "--near", "999999"]) == 1
+    assert capsys.readouterr().err == "error: No story 999999.\n"

@@ -5,7 +5,11 @@ real pipeline into a real SQLite file."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.engine import Engine
 
 from alerts.stories.report import render_stories, stories_json, why
 from core.config import AppConfig
@@ -78,3 +82,88 @@ def test_a_long_title_is_cut_at_a_word_and_marked(db: Database, default_config: 
         report = render_stories(s, default_config, since=NOW - timedelta(days=1))
     [line] = [ln for ln in report.splitlines() if ln.startswith("  - item ")]
     assert line.endswith("desmantelarían oficinas pero no confirman…")
+
+
+def _many_stories(db: Database, n: int, *, title: str = "Excarcelan a presos políticos en Tocorón") -> None:
+    """`n` stories of two items each, written as rows (the listing reads rows; no matcher)."""
+    from sqlalchemy import insert
+
+    from storage.models import Story
+
+    with db.session() as s:
+        feed = Feed(name="elpitazo", url="https://elpitazo.example/feed", consecutive_failures=0)
+        s.add(feed)
+        s.flush()
+        s.execute(insert(Story), [
+            {"id": k, "title": f"{title} {k}", "topics": ["political_prisoners"], "urgency": "normal",
+             "language": "es", "entities": [], "counts": [], "first_item_id": 2 * k, "created_at": NOW,
+             "updated_at": NOW, "told_at": NOW} for k in range(1, n + 1)])
+        s.execute(insert(Item), [
+            {"id": 2 * k + j, "feed_id": feed.id, "guid": f"g{2 * k + j}", "url": f"https://elpitazo.example/{2 * k + j}",
+             "title": f"{title} {k}", "summary": "", "language": "es", "published_at": NOW, "fetched_at": NOW,
+             "content_hash": f"h{2 * k + j}", "classified_at": NOW, "story_id": k,
+             "story_match": {"decision": "joined" if j else "new", "score": 0.5, "threshold": 0.4, "hours": 1.0}}
+            for k in range(1, n + 1) for j in (0, 1)])
+
+
+def test_a_years_stories_are_listed_a_page_at_a_time(
+    db: Database, db_url: str, default_config: AppConfig, capsys: Any,
+) -> None:
+    """`monitor stories --since` a year back loaded every story and its items at once, in one IN
+    list of every story's id (a year: 218,000 ids, 4.5 GB, nothing printed for minutes; past the
+    65,535 parameters a PostgreSQL statement takes). Now no statement names more than a page of
+    stories, and the table and the JSON are as before."""
+    from sqlalchemy import event
+
+    from monitor.cli import main
+
+    n = 1_100  # over two pages of 500
+    _many_stories(db, n)
+    widest: list[int] = []
+
+    def count(_conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, _many: bool) -> None:
+        widest.append(len(parameters) if isinstance(parameters, (tuple, list, dict)) else 0)
+
+    since = NOW - timedelta(days=1)
+    with db.session() as s:
+        table = render_stories(s, default_config, since=since)
+        whole = json.dumps(stories_json(s, default_config, since=since), ensure_ascii=False, indent=1)
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        assert main(["stories", "--db", db_url, "--since", since.isoformat()]) == 0
+        assert capsys.readouterr().out == table + "\n"
+        assert main(["stories", "--db", db_url, "--since", since.isoformat(), "--format", "json"]) == 0
+        shown = capsys.readouterr().out
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)
+    assert shown == whole + "\n"
+    assert len(json.loads(shown)["stories"]) == n and table.count("\nstory ") == n - 1
+    assert 0 < max(widest) <= 500
+
+
+def test_stories_json_of_no_story_is_the_empty_list(db: Database, db_url: str, capsys: Any) -> None:
+    from monitor.cli import main
+
+    assert main(["stories", "--db", db_url, "--since", "2026-01-01", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"since": "2026-01-01T00:00:00-04:00", "stories": []}
+
+
+def test_hostile_stored_titles_are_shown_escaped_and_cut(db: Database, db_url: str, capsys: Any) -> None:
+    """A title stored with an escape sequence (clear the screen, hide what follows), a direction
+    override (U+202E: "txt.exe" reads "exe.txt", the rest of the line reversed) or 10,000
+    characters was printed raw by `monitor stories`: the story's line whole, its escapes acting
+    on the operator's terminal. Now escaped, as `monitor tally` shows a link, and the story's
+    title cut at 200 characters like its items' at 100."""
+    from monitor.cli import main
+
+    hostile = "Liberan\x1b[2J\x1b[8m presos \u202etxt.exe políticos\nPOLÍTICA " + "largo " * 1_700
+    _many_stories(db, 1, title=hostile)
+    assert main(["stories", "--db", db_url, "--since", (NOW - timedelta(days=1)).isoformat()]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\u202e" not in out
+    assert "Liberan\\x1b[2J\\x1b[8m presos \\u202etxt.exe políticos POLÍTICA largo" in out
+    assert max(len(line) for line in out.splitlines()) < 300
+    # the answers of --near (and --merge, --split) quote stored titles too
+    assert main(["stories", "--db", db_url, "--near", "1"]) == 0
+    near = capsys.readouterr().out
+    assert near.startswith("Story 1 «Liberan\\x1b[2J\\x1b[8m presos \\u202etxt.exe") and "\x1b" not in near

@@ -628,3 +628,18 @@ def test_a_file_with_crlf_line_ends_keeps_them(config: Path, capsys: pytest.Capt
     assert after.count(b"\r\n") == after.count(b"\n") == before.count(b"\r\n") - 1
     assert [line for line in before.split(b"\r\n") if line not in after.split(b"\r\n")] == [
         next(line for line in before.split(b"\r\n") if b"name: el-nacional" in line)]
+
+
+def test_add_shows_a_hostile_feed_title_escaped_and_cut(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The line `feeds add` prints names the feed by its own title, which the site writes: an
+    escape sequence in it (a character reference the lenient parser decodes) cleared the
+    operator's screen, a direction override reversed the line, and a title of 5,000 characters
+    was printed whole. Now escaped and cut at 100 characters, like the stories' titles."""
+    hostile = ATOM.replace("<title>Diario de prueba</title>",
+                           "<title>Diario&#27;[2J&#x202e; de prueba\x1b[8m " + "largo " * 1000 + "</title>")
+    with FeedServer() as server:
+        server.set_route("/hostil.atom", hostile, content_type="application/atom+xml")
+        code, out, err = run(capsys, "feeds", "add", server.url("/hostil.atom"), "--config", str(config))
+    assert code == 0, err
+    assert "\x1b" not in out and "\u202e" not in out and len(out) < 400
+    assert "(Diario\\x1b[2J\\u202e de prueba\\x1b[8m largo largo" in out and "…), 1 entries" in out

@@ -180,3 +180,18 @@ def test_seed_to_a_path_it_cannot_write_is_one_line(tmp_path: Path, where: str) 
     result = monitor("people", "seed", "--from", str(source), "--out", str(tmp_path / where))
     assert result.returncode == 1, result.stderr
     assert result.stderr.startswith(f"error: cannot write {tmp_path / where}: ") and "Traceback" not in result.stderr
+
+
+def test_a_name_with_an_escape_sequence_or_a_direction_override_is_listed_escaped(tmp_path: Path) -> None:
+    """A name given to /watch (or `people add`) or a title that taught one is stored as written;
+    the list printed its escape sequence (clear the screen) and its U+202E (the rest of the row
+    reversed) raw to the operator's terminal. Now escaped, the columns aligned on what is shown."""
+    db = f"sqlite:///{tmp_path / 'm.db'}"
+    assert monitor("people", "--db", db, "add", "Ana\x1b[2J", "\u202eGómez").returncode == 0
+    assert monitor("people", "--db", db, "add", "Teodoro", "Quintana").returncode == 0
+    listed = monitor("people", "--db", db).stdout
+    assert "\x1b" not in listed and "\u202e" not in listed
+    [ana] = [line for line in listed.splitlines() if line.startswith("Ana")]
+    [teodoro] = [line for line in listed.splitlines() if line.startswith("Teodoro")]
+    # the override, a format character, is dropped from a name as it is given (core.people.clean_name)
+    assert ana.startswith("Ana\\x1b[2J Gómez  ") and ana.index("operator") == teodoro.index("operator")
