@@ -14,6 +14,7 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.config import (
@@ -293,6 +294,7 @@ def open_db(runtime: Runtime) -> Database:
 def cmd_check_config(args: argparse.Namespace) -> int:
     path = args.path or config_path_from(args.config)
     config = load_config(path)
+    _check_file_database_url(path, config)
     print(f"{path}: OK — {config.summary()}")
     for issue in config.cautions:  # valid, and most often a mistake: said, never refused
         print(f"warning: {issue}", file=sys.stderr)
@@ -312,6 +314,19 @@ def cmd_check_config(args: argparse.Namespace) -> int:
         print(f"warning: {'--db' if args.db else 'DATABASE_URL'}: {problem}; run, poll-once, "
               "status and the other commands that open the database stop on it", file=sys.stderr)
     return EXIT_OK
+
+
+def _check_file_database_url(path: str, config: AppConfig) -> None:
+    """The file's settings.database_url as the commands that open the database check it:
+    one they would refuse (exit 2) is an error at its line, not an OK."""
+    url = config.settings.database_url
+    problem = database_url_problem(url) if url else None
+    if problem:
+        from core.config.locate import issue_at
+        from core.config.yaml_file import load_yaml, read_config_text
+
+        data = load_yaml(read_config_text(Path(path)), path)
+        raise ConfigError(path, [issue_at(data, ("settings", "database_url"), problem)])
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
@@ -498,8 +513,6 @@ def _fix_stories(args: argparse.Namespace, config: AppConfig, runtime: Runtime) 
 
 
 def cmd_eval_stories(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from monitor import story_eval
 
     config, runtime = load(args)

@@ -538,3 +538,25 @@ def test_channels_enable_never_creates_a_database(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stderr.startswith("note: no database at sqlite:///data/monitor.db yet")
     assert not (tmp_path / "data").exists()
+
+
+@pytest.mark.parametrize("url,said", [
+    ("mysql://bob:hunter2@db.example/m", "'mysql://bob:***@db.example/m': mysql is not supported"),
+    ("'sqlite:///data/monitor.db  # mine'", "contains white space (a comment after the value?)"),
+])
+def test_check_config_refuses_a_database_url_in_the_file_that_the_service_would_refuse(
+        tmp_path, url, said):
+    """docs/OPERATIONS.md has the operator run check-config, "exit 0 before going on", then
+    start the service. A settings.database_url no server could answer passed (exit 0, not a
+    word) while run, poll-once and status stopped on it with exit 2, which the unit does not
+    restart. Now it is an error at its line, its password hidden."""
+    config = tmp_path / "feeds.yaml"
+    config.write_text((ROOT / "feeds.yaml").read_text(encoding="utf-8").replace(
+        "\nsettings:\n", f"\nsettings:\n  database_url: {url}\n", 1),
+        encoding="utf-8")
+    line = config.read_text(encoding="utf-8").splitlines().index(f"  database_url: {url}") + 1
+    result = monitor("check-config", str(config), cwd=tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"settings.database_url (line {line}): " in result.stderr and said in result.stderr
+    assert "hunter2" not in result.stdout + result.stderr
+    assert monitor("status", "--config", str(config), cwd=tmp_path).returncode == 2  # as the check says
