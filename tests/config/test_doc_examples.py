@@ -1,0 +1,73 @@
+"""Every ```yaml example of the docs is a config the real loader takes, pasted into the shipped
+feeds.yaml as an operator would: its top-level sections replace the file's (`settings`
+merged key by key). A doc example check-config refuses sends the operator who copies it to
+an error on their first day."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+
+from core.config import ConfigError, parse_config
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ["docs/CONFIG.md", "docs/MATCHING.md", "docs/TALLY.md", "docs/ALERTS.md",
+        "docs/INGESTION.md", "docs/OPERATIONS.md", "README.md"]
+BLOCK = re.compile(r"^```yaml\n(.*?)^```", re.MULTILINE | re.DOTALL)
+
+
+def examples() -> list[Any]:
+    out = []
+    for doc in DOCS:
+        text = (ROOT / doc).read_text(encoding="utf-8")
+        for match in BLOCK.finditer(text):
+            line = text.count("\n", 0, match.start()) + 1
+            out.append(pytest.param(match.group(1), id=f"{doc}:{line}"))
+    return out
+
+
+def pasted(example: dict[str, Any]) -> str:
+    """The shipped feeds.yaml with the example's sections in place of its own."""
+    yaml = YAML(typ="safe")
+    data = yaml.load((ROOT / "feeds.yaml").read_text(encoding="utf-8"))
+    for key, value in example.items():
+        data[key] = {**data.get(key, {}), **value} if key == "settings" else value
+    out = io.StringIO()
+    YAML().dump(data, out)
+    return out.getvalue()
+
+
+def test_the_docs_have_yaml_examples() -> None:
+    assert len([p for p in examples() if "CONFIG.md" in p.id]) >= 2
+
+
+@pytest.mark.parametrize("block", examples())
+def test_a_yaml_example_of_the_docs_is_accepted(block: str) -> None:
+    if re.search(r"^services:", block, re.MULTILINE):
+        pytest.skip("a docker compose file, not feeds.yaml")
+    example = YAML(typ="safe").load(block)
+    if example is None:
+        pytest.skip("comments only (the schema's first line)")
+    try:
+        parse_config(pasted(example), "feeds.yaml")
+    except ConfigError as exc:
+        pytest.fail(f"check-config refuses the example:\n{block}\n{exc.render()}")
+
+
+INLINE = [  # (doc, the text quoted there, the section it is an entry of)
+    ("README.md", '{name: presos, chat_id: "@presos", topics: [political_prisoners]}', "channels"),
+    ("docs/OPERATIONS.md", '{name: presos, chat_id: "@presos_canal",\n   topics: [political_prisoners]}',
+     "channels"),
+]
+
+
+@pytest.mark.parametrize("doc,quoted,section", INLINE)
+def test_an_entry_quoted_inline_is_accepted(doc: str, quoted: str, section: str) -> None:
+    assert quoted in (ROOT / doc).read_text(encoding="utf-8")
+    entry = YAML(typ="safe").load(quoted)
+    parse_config(pasted({section: [entry]}), "feeds.yaml")
