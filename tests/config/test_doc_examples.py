@@ -59,15 +59,18 @@ def test_a_yaml_example_of_the_docs_is_accepted(block: str) -> None:
         pytest.fail(f"check-config refuses the example:\n{block}\n{exc.render()}")
 
 
-INLINE = [  # (doc, the text quoted there, the section it is an entry of)
+INLINE = [  # (doc, the text quoted there, the list it is an entry of)
     ("README.md", '{name: presos, chat_id: "@presos", topics: [political_prisoners]}', "channels"),
     ("docs/OPERATIONS.md", '{name: presos, chat_id: "@presos_canal",\n   topics: [political_prisoners]}',
      "channels"),
+    ("docs/OPERATIONS.md", "settings: {admin_chat_id: -1001234567890, admin_user_ids: [11111111, 22222222]}",
+     None),
 ]
 
 
 @pytest.mark.parametrize("doc,quoted,section", INLINE)
-def test_an_entry_quoted_inline_is_accepted(doc: str, quoted: str, section: str) -> None:
+def test_an_entry_quoted_inline_is_accepted(doc: str, quoted: str, section: str | None) -> None:
+    """`section`: the list the entry goes into; None: the quote is a section itself."""
     assert quoted in (ROOT / doc).read_text(encoding="utf-8")
     entry = YAML(typ="safe").load(quoted)
-    parse_config(pasted({section: [entry]}), "feeds.yaml")
+    parse_config(pasted({section: [entry]} if section else entry), "feeds.yaml")
