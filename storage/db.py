@@ -275,13 +275,15 @@ def migrate(engine: Engine, revision: str = "head") -> bool:
         return False  # Alembic would read every migration's file to find there is nothing to do
     if engine.dialect.name != "postgresql":
         return _upgrade(engine, revision)
-    with engine.connect() as lock:  # held while another pooled connection runs the migration
+    # held while another pooled connection runs the migration; in autocommit, so that it waits
+    # idle, not idle in a transaction: a server's idle_in_transaction_session_timeout shorter than
+    # the migration ended it, the lock lost halfway and the start failed on a migrated database
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as lock:
         lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
         try:
             return _upgrade(engine, revision)
         finally:
             lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
-            lock.commit()
 
 
 def _upgrade(engine: Engine, revision: str) -> bool:
