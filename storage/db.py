@@ -37,6 +37,14 @@ WAL_LIMIT = 16 * 1024 * 1024
 WAL_CHECKPOINT_PAGES = WAL_LIMIT // 4096
 BUSY_TIMEOUT = 10  # seconds a statement waits for a lock another connection holds
 PG_CONNECT_TIMEOUT = 10  # seconds to open a PostgreSQL connection (libpq waits for ever by default)
+# TCP to the server (libpq's parameters; no effect over a Unix socket). A server's host gone from
+# the network (a managed database's failover, a partition) answers nothing, not even a reset: the
+# kernel's retransmissions held a statement, and the pool's ping of an idle connection, for about
+# 15 minutes (tcp_retries2), the thread's work and every feed's behind it. Data unacknowledged for
+# 30 s now fails the connection, and keepalives find a dead idle one within a minute. A server
+# that is up but slow (or stopped with SIGSTOP) still acknowledges: its statements are not cut.
+PG_TCP = {"tcp_user_timeout": 30_000, "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
+          "keepalives_count": 3}
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for a lock wait past lock_timeout
 READ_ONLY = "25006"  # PostgreSQL's SQLSTATE for a write in a read-only transaction
 READ_ONLY_SQLITE = "attempt to write a readonly database"  # SQLite's, for a file it opened read-only
@@ -189,8 +197,10 @@ def make_engine(url: str) -> Engine:
         # A server whose default is REPEATABLE READ read the outbox as it was before the wait, and
         # two replicas took a chat's last slot (a 429)
         kwargs["isolation_level"] = "READ COMMITTED"
-        if "connect_timeout" not in parsed.query:  # a server that takes the connection and never answers
-            kwargs["connect_args"] = {"connect_timeout": PG_CONNECT_TIMEOUT}
+        # libpq's own settings, unless the URL sets them: a server that takes the connection and
+        # never answers; a server's host gone from the network (a failover, a partition)
+        kwargs["connect_args"] = {k: v for k, v in {"connect_timeout": PG_CONNECT_TIMEOUT, **PG_TCP}.items()
+                                  if k not in parsed.query}
     try:
         engine = create_engine(parsed, **kwargs)
     except (ModuleNotFoundError, SQLAlchemyError) as exc:
