@@ -52,6 +52,9 @@ READ_ONLY_SQLITE = "attempt to write a readonly database"  # SQLite's, for a fil
 # (40001) between two connections, e.g. two replicas. The server aborts one transaction so the
 # other goes on; trying it again succeeds. No refusal of writes.
 CONFLICTS = ("40P01", "40001")
+# PostgreSQL's SQLSTATE for a statement cancelled: past a server's or role's statement_timeout, or
+# by an operator's pg_cancel_backend. A cancelled read is no refusal of writes either.
+QUERY_CANCELED = "57014"
 REFUSAL_LOG_EVERY = 60.0  # seconds between the log lines of a refusal repeated at each round
 
 
@@ -427,8 +430,9 @@ class Database:
             # disk fills) refuses writes as an InternalError: raised as a full disk's refusal, so
             # that each task waits for it and says so as it does on SQLite
             exc = raised = OperationalError(context.statement, context.parameters, context.original_exception)
-        if not isinstance(exc, OperationalError) or context.is_disconnect or locked(exc) or conflict(exc):
-            return None  # a lock or a conflict (deadlock) is no refusal of writes: the next try goes through
+        if (not isinstance(exc, OperationalError) or context.is_disconnect or locked(exc) or conflict(exc)
+                or getattr(context.original_exception, "sqlstate", None) == QUERY_CANCELED):
+            return None  # a lock, a conflict (deadlock), a cancel: no refusal of writes; the next try goes through
         if self._file is not None and READ_ONLY_SQLITE in str(context.original_exception):
             # SQLite names neither the file nor why: said as a start that cannot open it says it
             hint = _sqlite_access(str(self._file))
