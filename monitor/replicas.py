@@ -37,7 +37,9 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from storage.db import Database
+from sqlalchemy.exc import OperationalError
+
+from storage.db import Database, RefusalLog, refusal
 from storage.leases import LEADER, poll_lease, release, take, take_or_expiry
 
 log = logging.getLogger("monitor.replicas")
@@ -72,6 +74,7 @@ class Replicas:
         self._lead_until = math.inf  # (clock) the end of the lease this replica last renewed
         self.leader_since: datetime | None = datetime.now(UTC) if self._leading else None
         self._rng = random.Random()
+        self._refusals = RefusalLog()
 
     @property
     def leading(self) -> bool:
@@ -113,8 +116,13 @@ class Replicas:
             with self.db.session() as session:
                 leading = take(session, LEADER, self.me, self.leader_ttl)
         except Exception as exc:  # a database hiccup: not leading until it answers again
-            log.warning("leader lease: %s", str(exc).splitlines()[0])
+            if self._refusals.due():  # every 5 s: a line each filled the log of a day's outage
+                reason = refusal(exc) if isinstance(exc, OperationalError) else str(exc).splitlines()[0]
+                log.warning("leader lease: %s; tried again every %.0f s (logged once a minute while it lasts)",
+                            reason, self.leader_ttl.total_seconds() / 3)
             leading = False
+        else:
+            self._refusals.clear()
         if leading != self._leading:
             log.info("%s leadership (replica %s)", "took" if leading else "lost", self.me)
             self.leader_since = datetime.now(UTC) if leading else None

@@ -37,6 +37,14 @@ WAL_LIMIT = 16 * 1024 * 1024
 WAL_CHECKPOINT_PAGES = WAL_LIMIT // 4096
 BUSY_TIMEOUT = 10  # seconds a statement waits for a lock another connection holds
 PG_CONNECT_TIMEOUT = 10  # seconds to open a PostgreSQL connection (libpq waits for ever by default)
+# TCP to the server (libpq's parameters; no effect over a Unix socket). A server's host gone from
+# the network (a managed database's failover, a partition) answers nothing, not even a reset: the
+# kernel's retransmissions held a statement, and the pool's ping of an idle connection, for about
+# 15 minutes (tcp_retries2), the thread's work and every feed's behind it. Data unacknowledged for
+# 30 s now fails the connection, and keepalives find a dead idle one within a minute. A server
+# that is up but slow (or stopped with SIGSTOP) still acknowledges: its statements are not cut.
+PG_TCP = {"tcp_user_timeout": 30_000, "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
+          "keepalives_count": 3}
 LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for a lock wait past lock_timeout
 READ_ONLY = "25006"  # PostgreSQL's SQLSTATE for a write in a read-only transaction
 READ_ONLY_SQLITE = "attempt to write a readonly database"  # SQLite's, for a file it opened read-only
@@ -44,6 +52,9 @@ READ_ONLY_SQLITE = "attempt to write a readonly database"  # SQLite's, for a fil
 # (40001) between two connections, e.g. two replicas. The server aborts one transaction so the
 # other goes on; trying it again succeeds. No refusal of writes.
 CONFLICTS = ("40P01", "40001")
+# PostgreSQL's SQLSTATE for a statement cancelled: past a server's or role's statement_timeout, or
+# by an operator's pg_cancel_backend. A cancelled read is no refusal of writes either.
+QUERY_CANCELED = "57014"
 REFUSAL_LOG_EVERY = 60.0  # seconds between the log lines of a refusal repeated at each round
 
 
@@ -189,8 +200,10 @@ def make_engine(url: str) -> Engine:
         # A server whose default is REPEATABLE READ read the outbox as it was before the wait, and
         # two replicas took a chat's last slot (a 429)
         kwargs["isolation_level"] = "READ COMMITTED"
-        if "connect_timeout" not in parsed.query:  # a server that takes the connection and never answers
-            kwargs["connect_args"] = {"connect_timeout": PG_CONNECT_TIMEOUT}
+        # libpq's own settings, unless the URL sets them: a server that takes the connection and
+        # never answers; a server's host gone from the network (a failover, a partition)
+        kwargs["connect_args"] = {k: v for k, v in {"connect_timeout": PG_CONNECT_TIMEOUT, **PG_TCP}.items()
+                                  if k not in parsed.query}
     try:
         engine = create_engine(parsed, **kwargs)
     except (ModuleNotFoundError, SQLAlchemyError) as exc:
@@ -275,13 +288,15 @@ def migrate(engine: Engine, revision: str = "head") -> bool:
         return False  # Alembic would read every migration's file to find there is nothing to do
     if engine.dialect.name != "postgresql":
         return _upgrade(engine, revision)
-    with engine.connect() as lock:  # held while another pooled connection runs the migration
+    # held while another pooled connection runs the migration; in autocommit, so that it waits
+    # idle, not idle in a transaction: a server's idle_in_transaction_session_timeout shorter than
+    # the migration ended it, the lock lost halfway and the start failed on a migrated database
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as lock:
         lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
         try:
             return _upgrade(engine, revision)
         finally:
             lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
-            lock.commit()
 
 
 def _upgrade(engine: Engine, revision: str) -> bool:
@@ -415,8 +430,9 @@ class Database:
             # disk fills) refuses writes as an InternalError: raised as a full disk's refusal, so
             # that each task waits for it and says so as it does on SQLite
             exc = raised = OperationalError(context.statement, context.parameters, context.original_exception)
-        if not isinstance(exc, OperationalError) or context.is_disconnect or locked(exc) or conflict(exc):
-            return None  # a lock or a conflict (deadlock) is no refusal of writes: the next try goes through
+        if (not isinstance(exc, OperationalError) or context.is_disconnect or locked(exc) or conflict(exc)
+                or getattr(context.original_exception, "sqlstate", None) == QUERY_CANCELED):
+            return None  # a lock, a conflict (deadlock), a cancel: no refusal of writes; the next try goes through
         if self._file is not None and READ_ONLY_SQLITE in str(context.original_exception):
             # SQLite names neither the file nor why: said as a start that cannot open it says it
             hint = _sqlite_access(str(self._file))

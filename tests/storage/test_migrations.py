@@ -590,3 +590,24 @@ def test_0018_and_0020_read_the_items_a_page_at_a_time(tmp_path):
     assert urls["g44998"] == ("https://www.elnacional.com/venezuela/foro-penal-contabiliza-44998-presos-"
                               "politicos-tras-la-liberacion-de-esta-semana/")
     assert sum("%c3" in u or "ñ" in u for u in urls.values()) == 0
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="TEST_DATABASE_URL is not set")
+def test_a_migration_longer_than_the_servers_idle_in_transaction_timeout_opens_the_database():
+    """The replicas' migration lock was held in an open transaction for the whole migration: a
+    server (or role) with idle_in_transaction_session_timeout shorter than it ended that
+    connection, the lock was lost halfway and the start failed ("terminating connection due to
+    idle-in-transaction timeout") on a database it had migrated."""
+    from storage.db import DatabaseError, head_revision
+    from tests.conftest import _reset
+
+    url = os.environ["TEST_DATABASE_URL"]
+    _reset(url)
+    timeout = make_url(url).update_query_dict({"options": "-c idle_in_transaction_session_timeout=20"})
+    try:
+        db = open_database(timeout.render_as_string(hide_password=False))
+    except DatabaseError as exc:
+        pytest.fail(str(exc))
+    with db.session() as session:
+        assert session.scalar(text("SELECT version_num FROM alembic_version")) == head_revision()
+    db.dispose()

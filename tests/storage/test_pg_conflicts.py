@@ -92,3 +92,16 @@ def test_a_serialization_failure_is_no_refusal_of_writes(db: Database, other: ps
         s.execute(_bump("a"))
     assert getattr(caught.value.orig, "sqlstate", None) == "40001"
     assert db.write_refused is None
+
+
+def test_a_statement_cancelled_by_the_servers_statement_timeout_is_no_refusal_of_writes(db: Database) -> None:
+    """A server or role with statement_timeout (hosted ones set it), or an operator's
+    pg_cancel_backend: the cancelled statement (a read here) set `Database.write_refused`, and
+    `/healthz` answered 503 (`"writable": false`, "canceling statement due to statement
+    timeout") until the next write went through."""
+    with pytest.raises(OperationalError) as caught, db.session() as s:
+        s.execute(text("SET LOCAL statement_timeout = 50"))
+        s.execute(text("SELECT pg_sleep(1)"))
+    assert getattr(caught.value.orig, "sqlstate", None) == "57014"
+    assert "statement timeout" in refusal(caught.value)
+    assert db.write_refused is None
