@@ -137,7 +137,19 @@ def caution_checks(data: Any) -> list[tuple[Loc, str]]:
     """What a valid config may mean and most often does not: check-config warns (exit 0) and
     the service logs it at start and at each reload. DESIGN.md allows these values (an
     outside check writes its own feeds and channels), so they stop nothing."""
-    return _duplicate_urls(data) + _shared_chats(data) + _short_retention(data) + _short_windows(data)
+    return (_duplicate_urls(data) + _shared_chats(data) + _idle_schedules(data) + _short_retention(data)
+            + _short_windows(data))
+
+
+def _idle_schedules(data: Any) -> list[tuple[Loc, str]]:
+    """A `schedule:` on an instant channel: it sends each alert at once and no roundup, so the
+    times an operator wrote (mode: digest forgotten, or left from one) did nothing, in silence."""
+    channels = data.get("channels") if isinstance(data, dict) else None
+    return [(("channels", i, "schedule"),
+             f"channel '{channel.get('name')}' is instant (mode: instant, the default): it sends each alert "
+             "at once and no roundup, so its schedule does nothing; write mode: digest for roundups at these times")
+            for i, channel in enumerate(channels if isinstance(channels, list) else [])
+            if isinstance(channel, dict) and channel.get("mode", "instant") == "instant" and channel.get("schedule")]
 
 
 def _short_windows(data: Any) -> list[tuple[Loc, str]]:

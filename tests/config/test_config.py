@@ -74,6 +74,19 @@ def test_a_retention_under_a_day_is_warned_of(retention):
     assert cautions_of(BASE.replace("settings:\n", "settings:\n  retention: 1d\n")) == []
 
 
+@pytest.mark.parametrize("mode", ["", "    mode: instant\n"])
+def test_a_schedule_on_an_instant_channel_is_warned_of(mode):
+    """`schedule: ['08:00']` without `mode: digest` (forgotten, or left when a channel was made
+    instant) was accepted in silence: the channel sent each alert at once and no roundup."""
+    text = BASE + mode + "    schedule: ['08:00', '20:00']\n"
+    line = 16 if mode else 15
+    assert cautions_of(text) == [
+        f"channels[0].schedule (line {line}): channel 'prisoners' is instant (mode: instant, the default): it "
+        "sends each alert at once and no roundup, so its schedule does nothing; write mode: digest for "
+        "roundups at these times"]
+    assert cautions_of(BASE + "    mode: digest\n    schedule: ['08:00', '20:00']\n") == []
+
+
 @pytest.mark.parametrize("key", ["request_timeout", "connect_timeout"])
 def test_a_fetch_timeout_under_a_second_is_refused(key):
     """`request_timeout: 0s` or `connect_timeout: 0s` passed check-config, and then every fetch
