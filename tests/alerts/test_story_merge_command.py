@@ -202,9 +202,9 @@ async def test_help_lists_merge(emulator, bot) -> None:
     assert "/merge STORY — reply to an alert that repeats another story's event" in text
 
 
-def test_cli_merge_and_split_correct_stories_and_eval_replays_the_merge(
-    db: Database, pipeline: Pipeline, add_item: Any, config: AppConfig, capsys: Any, db_url: str,
-) -> None:
+def two_stories_told_apart(db: Database, pipeline: Pipeline, add_item: Any) -> tuple[int, int, int, int]:
+    """The named report and its retelling, classified one after the other: two stories,
+    (named item, told item, the named one's story, the retelling's)."""
     with db.session() as s:
         named = add_item(s, "elpitazo", NAMED).id
     pipeline.process_pending()
@@ -213,6 +213,13 @@ def test_cli_merge_and_split_correct_stories_and_eval_replays_the_merge(
     pipeline.process_pending()
     kept, repeat = story_of(db, named), story_of(db, told)
     assert kept is not None and repeat is not None and kept != repeat
+    return named, told, kept, repeat
+
+
+def test_cli_merge_and_split_correct_stories_and_eval_replays_the_merge(
+    db: Database, pipeline: Pipeline, add_item: Any, config: AppConfig, capsys: Any, db_url: str,
+) -> None:
+    named, told, kept, repeat = two_stories_told_apart(db, pipeline, add_item)
 
     assert main(["stories", "--db", db_url, "--near", str(repeat)]) == 0
     near = capsys.readouterr().out
@@ -472,14 +479,7 @@ def test_a_story_merged_away_is_named_as_merged_when_asked_for_again(
     the number of a story merged earlier, answered "No story N (retention may have deleted
     it)": retention deletes no story, and the operator could not tell where its items went.
     Now it names the merge and the story that holds its first item."""
-    with db.session() as s:
-        named = add_item(s, "elpitazo", NAMED).id
-    pipeline.process_pending()
-    with db.session() as s:
-        told = add_item(s, "efecto", TOLD).id
-    pipeline.process_pending()
-    kept, repeat = story_of(db, named), story_of(db, told)
-    assert kept is not None and repeat is not None and kept != repeat
+    named, told, kept, repeat = two_stories_told_apart(db, pipeline, add_item)
     assert main(["stories", "--db", db_url, "--merge", str(repeat), str(kept)]) == 0
     capsys.readouterr()
     for command in (["--merge", str(repeat), str(kept)], ["--near", str(repeat)]):

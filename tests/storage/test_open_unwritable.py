@@ -9,11 +9,36 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from storage.db import DatabaseError, open_database
+
+
+@contextmanager
+def _read_only(path: Path, mode: int, by_mode: str, by_mount: str) -> Iterator[str]:
+    """`path` made read-only for this process, giving what the error must say of it: a
+    read-only bind mount when running as root (root ignores permission bits), else `mode`."""
+    if os.geteuid() != 0:
+        kept = path.stat().st_mode & 0o777
+        path.chmod(mode)
+        try:
+            yield by_mode
+        finally:
+            path.chmod(kept)
+        return
+    mount = shutil.which("mount")
+    done = mount and subprocess.run([mount, "--bind", str(path), str(path)], capture_output=True)
+    if not done or done.returncode:
+        pytest.skip("root without the right to mount: nothing read-only to try")
+    try:
+        if subprocess.run([mount, "-o", "remount,bind,ro", str(path)], capture_output=True).returncode:
+            pytest.skip("this kernel refused a read-only bind mount")
+        yield by_mount
+    finally:
+        subprocess.run(["umount", "-l", str(path)], capture_output=True)
 
 
 @pytest.fixture
@@ -22,22 +47,9 @@ def read_only_folder(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     mount when running as root (root ignores permission bits), else mode 0555."""
     folder = tmp_path / "data"
     folder.mkdir()
-    if os.geteuid() != 0:
-        folder.chmod(0o555)
-        yield folder, f"the folder {folder} is not writable by the user"
-        folder.chmod(0o755)
-        return
-    mount = shutil.which("mount")
-    done = mount and subprocess.run([mount, "--bind", str(folder), str(folder)], capture_output=True)
-    if not done or done.returncode:
-        pytest.skip("root without the right to mount: no read-only folder to try")
-    try:
-        if subprocess.run([mount, "-o", "remount,bind,ro", str(folder)], capture_output=True).returncode:
-            pytest.skip("this kernel refused a read-only bind mount")
-        yield folder, f"{folder} is on a read-only file system (under systemd, ProtectSystem=strict"
-    finally:
-        subprocess.run(["umount", str(folder)], capture_output=True)
-
+    with _read_only(folder, 0o555, f"the folder {folder} is not writable by the user",
+                    f"{folder} is on a read-only file system (under systemd, ProtectSystem=strict") as said:
+        yield folder, said
 
 def test_a_database_in_a_folder_it_cannot_write_says_why_and_what_to_do(read_only_folder) -> None:
     folder, said = read_only_folder
@@ -56,21 +68,9 @@ def read_only_file(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     bind mount of the file when running as root, else mode 0444."""
     path = tmp_path / "data" / "monitor.db"
     open_database(f"sqlite:///{path}").dispose()
-    if os.geteuid() != 0:
-        path.chmod(0o444)
-        yield path, f"the file {path} is not writable by the user"
-        path.chmod(0o644)
-        return
-    mount = shutil.which("mount")
-    done = mount and subprocess.run([mount, "--bind", str(path), str(path)], capture_output=True)
-    if not done or done.returncode:
-        pytest.skip("root without the right to mount: no read-only file to try")
-    try:
-        if subprocess.run([mount, "-o", "remount,bind,ro", str(path)], capture_output=True).returncode:
-            pytest.skip("this kernel refused a read-only bind mount")
-        yield path, f"the file {path} is on a read-only mount"
-    finally:
-        subprocess.run(["umount", "-l", str(path)], capture_output=True)
+    with _read_only(path, 0o444, f"the file {path} is not writable by the user",
+                    f"the file {path} is on a read-only mount") as said:
+        yield path, said
 
 
 def test_a_write_refused_by_a_read_only_file_says_which_file_and_what_to_do(read_only_file) -> None:

@@ -161,18 +161,24 @@ def _mixed_archive(s) -> None:
     s.flush()
 
 
+def _archive_and_expected(db, cutoff):
+    """The mixed archive stored: (the ids the straightforward statement deletes, every id)."""
+    with db.session() as s:
+        _mixed_archive(s)
+    with db.session() as s:
+        savepoint = s.begin_nested()
+        expected = set(s.scalars(_straightforward_prune(s, cutoff)))
+        savepoint.rollback()
+        return expected, set(s.scalars(select(Item.id)))
+
+
 def test_the_pass_deletes_exactly_what_the_straightforward_one_does(any_db):
     """The pass reads an index range and one index step per item instead of the whole archive;
     it must delete the same items, each feed's newest (old noise or not) kept, and an item
     whose revision the same pass deletes kept too."""
-    with any_db.session() as s:
-        _mixed_archive(s)
     cutoff = NOW - timedelta(days=90)
+    expected, before = _archive_and_expected(any_db, cutoff)
     with any_db.session() as s:
-        savepoint = s.begin_nested()
-        expected = set(s.scalars(_straightforward_prune(s, cutoff)))
-        savepoint.rollback()
-        before = set(s.scalars(select(Item.id)))
         assert prune_unmatched_items(s, cutoff) == len(expected)
         deleted = before - set(s.scalars(select(Item.id)))
         guids = set(s.scalars(select(Item.guid)))
@@ -185,14 +191,8 @@ def test_a_pass_in_batches_deletes_what_one_statement_does(any_db, batch):
     """The service's pass goes in batches of the oldest items (a transaction each, so that the
     polls write in between); it must delete what the one statement deletes, an item whose
     revision the same pass deletes kept as there."""
-    with any_db.session() as s:
-        _mixed_archive(s)
     cutoff = NOW - timedelta(days=90)
-    with any_db.session() as s:
-        savepoint = s.begin_nested()
-        expected = set(s.scalars(_straightforward_prune(s, cutoff)))
-        savepoint.rollback()
-        before = set(s.scalars(select(Item.id)))
+    expected, before = _archive_and_expected(any_db, cutoff)
     assert prune_in_batches(any_db.session, cutoff, batch) == len(expected)
     with any_db.session() as s:
         assert before - set(s.scalars(select(Item.id))) == expected
