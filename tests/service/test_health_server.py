@@ -241,3 +241,21 @@ def test_a_check_whose_thread_could_not_start_does_not_hold_healthz_at_503_for_g
     finally:
         child.kill()
         child.wait(10)
+
+
+def test_metrics_has_no_created_series() -> None:
+    """prometheus_client gave each counter and histogram a `_created` series, per feed and
+    status: at 10,000 feeds 4 MB of each scrape's 14.7 MB and a quarter of its 1.5 s of CPU."""
+    metrics = Metrics()
+    metrics.polls.labels("pitazo", "new").inc()
+    metrics.poll_seconds.labels("pitazo").observe(0.3)
+    metrics.alerts_queued.inc()
+    server = HealthServer("127.0.0.1:0", metrics, lambda: {"status": "ok"}).start()
+    try:
+        text = httpx.get(f"{server.address}/metrics", timeout=5).text
+    finally:
+        server.stop()
+    assert 'monitor_polls_total{feed="pitazo",status="new"} 1.0' in text
+    assert 'monitor_poll_duration_seconds_bucket{feed="pitazo",le="0.5"} 1.0' in text
+    assert "monitor_alerts_queued_total 1.0" in text
+    assert "_created" not in text
