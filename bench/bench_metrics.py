@@ -15,7 +15,9 @@ client, as Prometheus does:
   every 10 ms while the scrape runs (from another thread, as the endpoint's requests come);
   the lag is how late each tick wakes (p50 / p95 / max in ms). The loop's own idle lag on this
   host is printed for comparison.
-- idle bytes / CPU: a second scrape within the same second with no poll between them.
+- idle bytes / CPU: a second scrape within the same second with no poll between them;
+- together: `--together` scrapes sent at once (two Prometheus servers, a person beside them):
+  the process's CPU over all of them and the slowest one's wall time.
 
 The process's heap is filled as the service's is at 10,000 feeds (about 1.5 million small
 containers: the story index, the config, the scheduler's jobs), the collector set to the
@@ -88,7 +90,19 @@ def summary(lags: list[float]) -> str:
     return f"{statistics.median(ms):.0f} / {p95:.0f} / {ms[-1]:.0f}"
 
 
-def run_size(n: int, scrapes: int) -> tuple[int, float, float, str, int, float]:
+def at_once(url: str, n: int) -> str:
+    """`n` scrapes sent together: the process's CPU s over them all, the slowest one's wall s."""
+    walls: list[float] = []
+    cpu = time.process_time()
+    threads = [threading.Thread(target=lambda: walls.append(scrape(url)[2])) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return f"{time.process_time() - cpu:.2f} / {max(walls):.2f}"
+
+
+def run_size(n: int, scrapes: int, together: int) -> tuple[int, float, float, str, int, float, str]:
     metrics = Metrics()
     register(metrics, n)
     server = HealthServer("127.0.0.1:0", metrics, lambda: {"status": "ok"}).start()
@@ -104,7 +118,7 @@ def run_size(n: int, scrapes: int) -> tuple[int, float, float, str, int, float]:
             lags += asyncio.run(lags_while(thread))
         idle = scrape(url)  # nothing polled since the last one
         best = min(runs, key=lambda r: r[1])
-        return best[0], best[1], best[2], summary(lags), idle[0], idle[1]
+        return best[0], best[1], best[2], summary(lags), idle[0], idle[1], at_once(url, together)
     finally:
         server.stop()
 
@@ -113,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--scrapes", type=int, default=5)
+    parser.add_argument("--together", type=int, default=8, help="scrapes sent at once")
     parser.add_argument("--ballast", type=int, default=BALLAST, help="containers kept alive (0: none)")
     args = parser.parse_args(argv)
     tune_collector()
@@ -120,12 +135,13 @@ def main(argv: list[str] | None = None) -> int:
     idle_lag = summary(asyncio.run(lags_while(None)))
     print("## /metrics at scale (`bench/bench_metrics.py`)\n")
     print(f"event loop lag with no scrape, p50 / p95 / max ms: {idle_lag}\n")
-    print("| feeds | bytes | CPU s | wall s | loop lag p50 / p95 / max ms | unchanged: bytes | CPU s |")
-    print("|---|---|---|---|---|---|---|")
+    print("| feeds | bytes | CPU s | wall s | loop lag p50 / p95 / max ms | unchanged: bytes | CPU s "
+          f"| {args.together} at once: CPU s / slowest wall s |")
+    print("|---|---|---|---|---|---|---|---|")
     for n in (int(s) for s in args.sizes.split(",")):
-        size, cpu, wall, lag, idle_size, idle_cpu = run_size(n, args.scrapes)
-        print(f"| {n:,} | {size:,} | {cpu:.2f} | {wall:.2f} | {lag} | {idle_size:,} | {idle_cpu:.2f} |",
-              flush=True)
+        size, cpu, wall, lag, idle_size, idle_cpu, together = run_size(n, args.scrapes, args.together)
+        print(f"| {n:,} | {size:,} | {cpu:.2f} | {wall:.2f} | {lag} | {idle_size:,} | {idle_cpu:.2f} "
+              f"| {together} |", flush=True)
     return 0
 
 
