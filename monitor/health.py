@@ -2,8 +2,8 @@
 
 A stdlib threaded server keeps the endpoint answering even while the event
 loop is busy, which is exactly when an operator wants to look. Requests that come
-while a check (or the page, or the chart) is being made wait for it and share its
-result, so they take one database connection, not one each.
+while a check (or the page, the chart, the metrics' text) is being made wait for it and
+share its result, so they take one database connection, not one each, and one scrape's CPU.
 """
 
 from __future__ import annotations
@@ -119,6 +119,8 @@ class HealthServer:
         self.check = _OneAtATime(check, CHECK_TIMEOUT)
         self.page = None if page is None else _OneAtATime(page, PAGE_TIMEOUT)
         self.chart = None if chart is None else _OneAtATime(chart, PAGE_TIMEOUT)
+        # one text for the scrapes that come while it is written (0.2 s of CPU at 10,000 feeds)
+        self.scrape = _OneAtATime(self._exposition, PAGE_TIMEOUT)
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -149,8 +151,11 @@ class HealthServer:
                     body = json.dumps(report, default=str).encode()
                     self._reply(200 if report["status"] == "ok" else 503, "application/json", body)
                 elif path == "/metrics":
-                    server.safe_check()  # refreshes the gauges
-                    self._reply(200, CONTENT_TYPE_LATEST, generate_latest(server.metrics.registry))
+                    text = server.safe_scrape()
+                    if text is None:
+                        self._reply(503, "text/plain", b"metrics unavailable: see /healthz\n")
+                    else:
+                        self._reply(200, CONTENT_TYPE_LATEST, text)
                 elif path == "/" and server.page is not None:
                     status, html = server.safe_page()
                     self._reply(status, "text/html; charset=utf-8", html.encode())
@@ -194,6 +199,19 @@ class HealthServer:
         except Exception as exc:  # the endpoint must answer even when a check breaks
             log.warning("health check failed: %s", exc)
             return {"status": "error", "error": str(exc), "time": time.time()}
+
+    def _exposition(self) -> bytes:
+        self.safe_check()  # refreshes the gauges
+        return generate_latest(self.metrics.registry)
+
+    def safe_scrape(self) -> bytes | None:
+        try:
+            return self.scrape()
+        except TimeoutError:
+            return None
+        except Exception as exc:  # a broken collector must not break the listener
+            log.warning("metrics failed: %s", exc)
+            return None
 
     def safe_page(self) -> tuple[int, str]:
         assert self.page is not None

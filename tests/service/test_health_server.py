@@ -23,6 +23,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from prometheus_client.core import GaugeMetricFamily
 
 import monitor.health
 from monitor.health import HealthServer, listen_failure
@@ -241,3 +242,58 @@ def test_a_check_whose_thread_could_not_start_does_not_hold_healthz_at_503_for_g
     finally:
         child.kill()
         child.wait(10)
+
+
+def test_metrics_has_no_created_series() -> None:
+    """prometheus_client gave each counter and histogram a `_created` series, per feed and
+    status: at 10,000 feeds 4 MB of each scrape's 14.7 MB and a quarter of its 1.5 s of CPU."""
+    metrics = Metrics()
+    metrics.polls.labels("pitazo", "new").inc()
+    metrics.poll_seconds.labels("pitazo").observe(0.3)
+    metrics.alerts_queued.inc()
+    server = HealthServer("127.0.0.1:0", metrics, lambda: {"status": "ok"}).start()
+    try:
+        text = httpx.get(f"{server.address}/metrics", timeout=5).text
+    finally:
+        server.stop()
+    assert 'monitor_polls_total{feed="pitazo",status="new"} 1.0' in text
+    assert 'monitor_poll_duration_seconds_bucket{feed="pitazo",le="0.5"} 1.0' in text
+    assert "monitor_alerts_queued_total 1.0" in text
+    assert "_created" not in text
+
+
+class _SlowCollector:
+    """A collector that counts its collections and holds each until released."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.release = threading.Event()
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        self.calls += 1
+        self.release.wait(10)
+        yield GaugeMetricFamily("slow_collections", "collections so far", value=self.calls)
+
+
+def test_scrapes_during_a_scrape_share_its_text() -> None:
+    """Each scrape wrote the whole text on its own: 8 at once at 10,000 feeds took 2.85 s of
+    CPU and 4.5 s (Prometheus' default scrape timeout is 10 s); one text for all, 0.57 s."""
+    metrics = Metrics()
+    slow = _SlowCollector()
+    metrics.registry.register(slow)  # type: ignore[arg-type]
+    server = HealthServer("127.0.0.1:0", metrics, lambda: {"status": "ok"}).start()
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            answers = [pool.submit(httpx.get, f"{server.address}/metrics", timeout=10) for _ in range(8)]
+            deadline = time.monotonic() + 5
+            while not slow.calls and time.monotonic() < deadline:
+                time.sleep(0.01)
+            time.sleep(0.5)  # the other requests have arrived and wait
+            slow.release.set()
+            texts = [a.result().text for a in answers]
+        assert slow.calls == 1
+        assert all("slow_collections 1.0" in t for t in texts)
+        assert "slow_collections 2.0" in httpx.get(f"{server.address}/metrics", timeout=5).text  # a fresh one
+    finally:
+        slow.release.set()
+        server.stop()
