@@ -156,6 +156,11 @@ BROKEN = [
      "use @channelname, a numeric id, or console; did you mean '@presos_ve'?"),
     ('chat_id: "@presos_ve"', "chat_id: https://t.me/presos_ve", "channels[0].chat_id (line 13): invalid chat_id 'https://t.me/presos_ve': "
      "use @channelname, a numeric id, or console; did you mean '@presos_ve'?"),
+    # a numeric id in other digits (Arabic-Indic, full-width): Python's int() takes them, Telegram does not
+    ('chat_id: "@presos_ve"', 'chat_id: "-١٠٠١٢٣"', "channels[0].chat_id (line 13): invalid chat_id '-١٠٠١٢٣': "
+     "use @channelname, a numeric id, or console; write it with the digits 0-9: '-100123'"),
+    ('chat_id: "@presos_ve"', 'chat_id: "１２３"', "channels[0].chat_id (line 13): invalid chat_id '１２３': "
+     "use @channelname, a numeric id, or console; write it with the digits 0-9: '123'"),
     ('chat_id: "@presos_ve"', 'chat_id: "@pv"', "channels[0].chat_id (line 13): invalid chat_id '@pv': use @channelname, a numeric id, or "
      "console; a @name is a letter then 3 to 31 letters, digits or _"),
     ("    topics: [political_prisoners]", "    topics: [political_prisoners]\n    mode: digest", "channels[0] (line 12): a digest channel needs a schedule"),
