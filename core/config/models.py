@@ -31,6 +31,7 @@ from core.config.values import (
     header_safe,
     known_zone,
     parse_allow_entry,
+    plain_name,
 )
 from core.durations import format_duration
 from core.rule_packs import TopicChange
@@ -312,6 +313,11 @@ class FeedConfig(Strict):
     def _url(cls, value: str) -> str:
         return check_url(value)
 
+    @field_validator("name", "outlet")
+    @classmethod
+    def _plain(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return plain_name(value, f"a feed's {info.field_name}")
+
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str | None) -> str | None:
@@ -418,6 +424,11 @@ class ChannelConfig(Strict):
     )] = None
     # one message with the live figures, pinned at the top of the channel (docs/TALLY.md)
     pin_tally: bool = False
+
+    @field_validator("name")
+    @classmethod
+    def _plain(cls, value: str) -> str:
+        return plain_name(value, "a channel's name") or value
 
     @field_validator("chat_id")
     @classmethod
