@@ -169,7 +169,9 @@ BROKEN = [
     ("    interval: 10m", "    interval: 10m\n    type: page\n    selectors: {item: 'li.r@href', title: a, link: a@href}",
      "feeds[0].selectors.item (line 12): the item selector takes no @attribute"),
     ("  us_actions:", "  " + "x" * 101 + ": {any: [y]}\n  us_actions:",
-     "topics." + "x" * 101 + ".[key] (line 5): String should have at most 100 characters"),
+     "topics." + "x" * 101 + " (line 5): a topic id has at most 100 characters (the database's columns that "
+     "store it are that long), not 101: shorten it"),
+    ("  us_actions:", '  "": {any: [y]}\n  us_actions:', "topics. (line 5): a topic id is empty: give the topic a name"),
     ("    interval: 10m", "    interval: 10m\n    outlet: " + "El Pitazo " * 21,
      "feeds[0].outlet (line 11): String should have at most 200 characters"),
     ("    interval: 10m", "    interval: 10m\n    enabled: perhaps", "feeds[0].enabled (line 11): Input should be a valid boolean"),
