@@ -153,7 +153,7 @@ class RefusalLog:
 
 
 class FeedRefusals:
-    """The refusals of a step each feed's poll takes (its lease): a line for the first, then
+    """The refusals of a step each feed's poll takes (its lease, its store): a line for the first, then
     one a minute naming how many other feeds met one since. A database outage refused every
     feed's poll at each interval, a line each: 1,800 lines an hour at 300 feeds."""
 
