@@ -457,6 +457,24 @@ def test_import_takes_another_readers_titles_as_outlets(
         ("el-pitazo", "El Pitazo"), ("runrunes", None)]
 
 
+def test_import_reads_a_title_s_line_breaks_as_spaces(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A reader's title written over two lines (`&#10;`, a tab) is one outlet: the config refuses
+    control characters in names, and the import refused the whole file for it."""
+    src = tmp_path / "reader.opml"
+    src.write_text('<opml version="2.0"><body>'
+                   '<outline text="El&#10;Pitazo&#9; " xmlUrl="https://elpitazo.net/feed/" language="es"/>'
+                   '<outline text="x" monitorName="runrunes&#10;es" xmlUrl="https://runrun.es/feed/" language="es"/>'
+                   '</body></opml>', encoding="utf-8")
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("rules: [venezuela-2026]\nfeeds: []\n", encoding="utf-8")
+    code, out, err = run(capsys, "feeds", "import", str(src), "--config", str(cfg))
+    assert code == 0, err
+    assert [(f.name, f.outlet) for f in load_config(cfg).feeds] == [
+        ("el-pitazo", "El Pitazo"), ("runrunes es", "x")]
+
+
 @pytest.mark.parametrize("body, message", [
     ("<opml><body><outline xmlUrl='x'></body>", "is not valid XML"),
     ('<opml><body><outline xmlUrl="https://a.example.org/" language="es" monitorType="page" '
