@@ -616,8 +616,10 @@ def read_opml(path: str) -> list[Outline]:
             continue
         if len(out) >= MAX_OPML_FEEDS:
             raise Refused(f"{path} has more than {MAX_OPML_FEEDS:,} feeds: nothing imported")
-        title = (node.get("title") or node.get("text") or "").strip()
-        name = (node.get("monitorName") or "").strip()[:200] or (
+        # line breaks and tabs (`&#10;`, the only control characters XML lets an attribute hold)
+        # are spaces: a name or outlet with one is refused by the config
+        title = " ".join((node.get("title") or node.get("text") or "").split())
+        name = " ".join((node.get("monitorName") or "").split())[:200] or (
             _slug(title) if title else _name_from_url(url))
         lang = (node.get("language") or "")[:2].lower() or None
         out.append(Outline(name, url, lang, node.get("interval"), *_page_selectors(path, node, url),

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from core.compiled_packs import read_copy
 from core.config.checks import caution_checks, cross_checks, rule_checks
 from core.config.errors import ConfigError, ConfigIssue, Loc
-from core.config.locate import error_message, issue_at
+from core.config.locate import KEY, error_message, issue_at
 from core.config.models import AppConfig, RulesConfig
 from core.config.values import DEFAULT_CONFIG
 from core.config.yaml_file import (
@@ -113,7 +113,8 @@ def _parse_config(text: str, path: str, *, fast: bool, rules_only: bool = False)
     except ValidationError as exc:
         for error in exc.errors():
             loc = tuple(error["loc"])
-            issues.append(located(loc, error_message(error, loc)))
+            message = error_message(error, loc)
+            issues.append(located(loc[:-1] if loc[-1:] == (KEY,) else loc, message))  # the key's own line
     issues += [issue_at(source.data, loc, msg, source.path) for source, loc, msg in merged.problems]
     if not rules_only:
         issues += [issue_at(data, loc, msg) for loc, msg in cross_checks(data, [str(t) for t in merged.topics])]

@@ -12,7 +12,10 @@ from pydantic import BaseModel
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from core.config.errors import ConfigIssue, Loc, format_loc
-from core.config.models import AppConfig
+from core.config.models import TOPIC_CHARS, AppConfig
+
+# the last part of the place of a mapping's key in pydantic's errors
+KEY = "[key]"
 
 
 def _resolve(data: Any, loc: Loc) -> tuple[Loc, int | None]:
@@ -92,6 +95,8 @@ def error_message(error: dict[str, Any], loc: Loc) -> str:
         return f"unknown key '{key}'{hint}"
     if kind == "missing":
         return "required key is missing"
+    if loc[:1] == ("topics",) and loc[-1:] == (KEY,) and kind in ("string_too_long", "string_too_short"):
+        return _topic_id_problem(str(error.get("input", "")), kind)
     msg = str(error["msg"])
     for prefix in ("Value error, ", "Assertion failed, "):
         if msg.startswith(prefix):
@@ -111,6 +116,15 @@ def error_message(error: dict[str, Any], loc: Loc) -> str:
         shown = str(got) if re.fullmatch(r"[\w.+-]+", str(got)) else f'"{got}"'
         return f"a list is needed, even of one: write {loc[-1]}: [{shown}]"
     return msg
+
+
+def _topic_id_problem(topic: str, kind: str) -> str:
+    """A topic id's length, said as one: pydantic said "String should have at most 100
+    characters" at `topics.<id>.[key]`, naming neither the id nor why."""
+    if kind == "string_too_short":
+        return "a topic id is empty: give the topic a name"
+    return (f"a topic id has at most {TOPIC_CHARS} characters (the database's columns that store it "
+            f"are that long), not {len(topic)}: shorten it")
 
 
 def issue_at(data: Any, loc: Loc, message: str, file: str | None = None) -> ConfigIssue:

@@ -4,6 +4,7 @@ operator can break (the messages say what to write instead)."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
@@ -30,6 +31,7 @@ from core.config.values import (
     header_safe,
     known_zone,
     parse_allow_entry,
+    plain_name,
 )
 from core.durations import format_duration
 from core.rule_packs import TopicChange
@@ -72,6 +74,16 @@ class TallySettings(Strict):
                 f"tally: {sorted(both)} listed both as rights_groups and as government"
             )
         return self
+
+
+# a chat id as Telegram writes it (\\d and str.isdigit take other scripts' digits too: "١٢٣", "１２３")
+_NUMERIC_ID = re.compile(r"-?[0-9]+")
+_OTHER_DIGITS = re.compile(r"-?\d+")
+
+
+def _ascii_digits(text: str) -> str:
+    """`text`, a sign and decimal digits of any script, in the digits 0-9."""
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text)
 
 
 class Settings(Limits):
@@ -149,7 +161,10 @@ class Settings(Limits):
         if value is None or (isinstance(value, str) and not value.strip()):
             return None
         text = str(value).strip()
-        if not text.lstrip("-").isdigit():
+        if not _NUMERIC_ID.fullmatch(text):
+            if _OTHER_DIGITS.fullmatch(text):  # int() took "١٢٣" and "１２３": Telegram's ids are ASCII
+                raise ValueError(f"admin_chat_id {text!r} must be written with the digits 0-9: "
+                                 f"write {_ascii_digits(text)}")
             raise ValueError(
                 f"admin_chat_id must be a numeric chat id, not {text!r} (a @name can be taken "
                 "by anyone): forward a message from the chat to @userinfobot, or send the bot a "
@@ -298,6 +313,11 @@ class FeedConfig(Strict):
     def _url(cls, value: str) -> str:
         return check_url(value)
 
+    @field_validator("name", "outlet")
+    @classmethod
+    def _plain(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return plain_name(value, f"a feed's {info.field_name}")
+
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str | None) -> str | None:
@@ -334,14 +354,17 @@ class FeedConfig(Strict):
         return self
 
 
-_CHAT_ID = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{3,31}|-?\d{1,20}|console)$")
+_CHAT_ID = re.compile(r"^(@[A-Za-z][A-Za-z0-9_]{3,31}|-?[0-9]{1,20}|console)$")
 
 
 _CHAT_LINK = re.compile(r"^(?:https?://)?(?:t\.me|telegram\.me)/(?:s/)?([A-Za-z][A-Za-z0-9_]*)/?$", re.IGNORECASE)
 
 
 def _chat_id_hint(value: str) -> str:
-    """What the operator most likely meant: the name without its @, or the channel's t.me link."""
+    """What the operator most likely meant: the name without its @, the channel's t.me link, or
+    the id in the digits 0-9 (Python's int() takes others, Telegram does not)."""
+    if _OTHER_DIGITS.fullmatch(value.strip()):
+        return f"; write it with the digits 0-9: '{_ascii_digits(value.strip())}'"
     name = m.group(1) if (m := _CHAT_LINK.match(value.strip())) else value.strip()
     if _CHAT_ID.match(f"@{name}") and name.lower() != "console":
         return f"; did you mean '@{name}'?"
@@ -401,6 +424,11 @@ class ChannelConfig(Strict):
     )] = None
     # one message with the live figures, pinned at the top of the channel (docs/TALLY.md)
     pin_tally: bool = False
+
+    @field_validator("name")
+    @classmethod
+    def _plain(cls, value: str) -> str:
+        return plain_name(value, "a channel's name") or value
 
     @field_validator("chat_id")
     @classmethod

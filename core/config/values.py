@@ -74,6 +74,18 @@ def check_url(value: str) -> str:
     return value
 
 
+def plain_name(value: str | None, what: str) -> str | None:
+    """`value` unless it holds a control character (YAML's "\\x07", "\\u0000", "\\x1b[31m"), or
+    U+FFFE/U+FFFF: names go into log lines, messages and `monitor feeds export`'s OPML, which
+    XML 1.0 allows none of (no reader parsed it). The file's own are refused by YAML already."""
+    bad = next((ch for ch in value or "" if unicodedata.category(ch) == "Cc" or ch in "\ufffe\uffff"), None)
+    if bad is not None:
+        kind = "control character" if unicodedata.category(bad) == "Cc" else "character"
+        raise ValueError(f"the {kind} U+{ord(bad):04X} is not allowed in {what} (written as an escape "
+                         f"in quotes?): remove it")
+    return value
+
+
 def header_safe(value: str) -> bool:
     """True when `value` can be sent as an HTTP header value: printable ASCII, so no CR/LF."""
     return all(" " <= ch <= "~" for ch in value)

@@ -152,6 +152,7 @@ class Polls(ServiceState):
             busy_until = await asyncio.to_thread(self.replicas.claim_feed, name, hold)
         except OperationalError as exc:  # whether another replica polls it is not known: not polled
             return await self._lease_refused(feed, exc)
+        self._lease_refusals.went_through()
         if busy_until is not None:  # another replica polls it: not this one's round
             await self._after_poll(name, stored=False)
             return PollResult(feed=name, status="unchanged", next_poll_at=busy_until)
@@ -169,8 +170,11 @@ class Polls(ServiceState):
         """A poll not run: the database refused the feed's lease (a lock another connection
         holds, a server restart). Tried again after the feed's interval, as a refused poll."""
         wait = min(feed.interval, CONFLICT_NEXT_POLL) if conflict(exc) else feed.interval  # a transient abort
-        log.warning("poll of %s not run: the lease on the feed: %s; tried again in %s",
-                    feed.name, refusal(exc), format_duration(wait))
+        others = self._lease_refusals.due(feed.name)  # an outage refuses every feed's: once a minute
+        if others is not None:
+            also = f"; nor were the polls of {others} other feeds since the last line" if others else ""
+            log.warning("poll of %s not run: the lease on the feed: %s; tried again in %s%s (logged once a "
+                        "minute while it lasts)", feed.name, refusal(exc), format_duration(wait), also)
         await self._after_poll(feed.name, stored=False)
         now = datetime.now(UTC)
         return PollResult(feed=feed.name, status="error", error=f"database: {refusal(exc)}", polled_at=now,

@@ -24,7 +24,7 @@ from monitor.pipeline import Pipeline
 from monitor.replicas import Replicas
 from monitor.scheduler import FeedScheduler, SteadyScheduler
 from monitor.start_config import FileState, file_state
-from storage.db import Database
+from storage.db import Database, FeedRefusals
 
 
 class ServiceState:
@@ -66,6 +66,7 @@ class ServiceState:
         self._chart: tuple[float, bytes | None] = (0.0, None)  # drawn from the tally read at that moment
         self._tally: tuple[float, datetime, Tally] | None = None  # the status page's, and its chart's
         self.replicas = Replicas(db, **(replica_options or {}))  # feed leases, the leader
+        self._lease_refusals = FeedRefusals()  # feed leases the database refused, logged once a minute
         # poll state in memory, 304s written in batches; replicas read the rows each poll
         self.poll_states = None if self.replicas.shared else PollStates(db)
         self._feed_index: dict[str, FeedConfig] = {}

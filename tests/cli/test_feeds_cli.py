@@ -397,6 +397,48 @@ def test_export_then_import_keeps_names_and_outlets(
     assert [(f.name, f.display_name, f.url) for f in load_config(again).feeds] == shipped
 
 
+CONTROL_NAMES = r"""rules: [venezuela-2026]
+feeds:
+  - name: "pitazo\x07"
+    url: https://elpitazo.net/feed/
+    language: es
+  - name: cocuyo
+    outlet: "Efecto \x1b[31mCocuyo"
+    url: https://efectococuyo.com/feed/
+    language: es
+channels:
+  - name: "presos\u0000"
+    chat_id: console
+    topics: [political_prisoners]
+"""
+
+
+def test_a_control_character_in_a_name_is_refused_and_no_unreadable_opml_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """YAML's escapes ("\x07", "\u0000", "\x1b[31m") put control characters in names, which
+    XML 1.0 allows nowhere: check-config said OK and `feeds export` wrote an OPML no reader
+    parsed (`not well-formed (invalid token)`). Names of quotes, markup and accents still go
+    out and come back whole."""
+    src = tmp_path / "src.yaml"
+    src.write_text(CONTROL_NAMES, encoding="utf-8")
+    code, out, err = run(capsys, "feeds", "export", "--config", str(src))
+    assert (code, out) == (2, "")
+    assert [line.strip() for line in err.splitlines()[1:]] == [
+        "feeds[0].name (line 3): the control character U+0007 is not allowed in a feed's name (written as an "
+        "escape in quotes?): remove it",
+        "feeds[1].outlet (line 7): the control character U+001B is not allowed in a feed's outlet (written as an "
+        "escape in quotes?): remove it",
+        "channels[0].name (line 11): the control character U+0000 is not allowed in a channel's name (written as "
+        "an escape in quotes?): remove it"]
+    src.write_text("rules: [venezuela-2026]\nfeeds:\n"
+                   "  - {name: \"a&b <c> 'd' \\\"e\\\"\", outlet: \"Ñandú & <Co> \\\"x\\\"\", "
+                   "url: 'https://a.example/feed', language: es}\n", encoding="utf-8")
+    again = _exported_and_imported(capsys, src, tmp_path, feeds=1)
+    [feed] = load_config(again).feeds
+    assert (feed.name, feed.outlet) == ("a&b <c> 'd' \"e\"", 'Ñandú & <Co> "x"')
+
+
 def test_import_takes_another_readers_titles_as_outlets(
     tmp_path: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -413,6 +455,24 @@ def test_import_takes_another_readers_titles_as_outlets(
     assert code == 0, err
     assert [(f.name, f.outlet) for f in load_config(cfg).feeds] == [
         ("el-pitazo", "El Pitazo"), ("runrunes", None)]
+
+
+def test_import_reads_a_title_s_line_breaks_as_spaces(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A reader's title written over two lines (`&#10;`, a tab) is one outlet: the config refuses
+    control characters in names, and the import refused the whole file for it."""
+    src = tmp_path / "reader.opml"
+    src.write_text('<opml version="2.0"><body>'
+                   '<outline text="El&#10;Pitazo&#9; " xmlUrl="https://elpitazo.net/feed/" language="es"/>'
+                   '<outline text="x" monitorName="runrunes&#10;es" xmlUrl="https://runrun.es/feed/" language="es"/>'
+                   '</body></opml>', encoding="utf-8")
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("rules: [venezuela-2026]\nfeeds: []\n", encoding="utf-8")
+    code, out, err = run(capsys, "feeds", "import", str(src), "--config", str(cfg))
+    assert code == 0, err
+    assert [(f.name, f.outlet) for f in load_config(cfg).feeds] == [
+        ("el-pitazo", "El Pitazo"), ("runrunes es", "x")]
 
 
 @pytest.mark.parametrize("body, message", [

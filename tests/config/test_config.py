@@ -156,6 +156,11 @@ BROKEN = [
      "use @channelname, a numeric id, or console; did you mean '@presos_ve'?"),
     ('chat_id: "@presos_ve"', "chat_id: https://t.me/presos_ve", "channels[0].chat_id (line 13): invalid chat_id 'https://t.me/presos_ve': "
      "use @channelname, a numeric id, or console; did you mean '@presos_ve'?"),
+    # a numeric id in other digits (Arabic-Indic, full-width): Python's int() takes them, Telegram does not
+    ('chat_id: "@presos_ve"', 'chat_id: "-١٠٠١٢٣"', "channels[0].chat_id (line 13): invalid chat_id '-١٠٠١٢٣': "
+     "use @channelname, a numeric id, or console; write it with the digits 0-9: '-100123'"),
+    ('chat_id: "@presos_ve"', 'chat_id: "１２３"', "channels[0].chat_id (line 13): invalid chat_id '１２３': "
+     "use @channelname, a numeric id, or console; write it with the digits 0-9: '123'"),
     ('chat_id: "@presos_ve"', 'chat_id: "@pv"', "channels[0].chat_id (line 13): invalid chat_id '@pv': use @channelname, a numeric id, or "
      "console; a @name is a letter then 3 to 31 letters, digits or _"),
     ("    topics: [political_prisoners]", "    topics: [political_prisoners]\n    mode: digest", "channels[0] (line 12): a digest channel needs a schedule"),
@@ -164,7 +169,9 @@ BROKEN = [
     ("    interval: 10m", "    interval: 10m\n    type: page\n    selectors: {item: 'li.r@href', title: a, link: a@href}",
      "feeds[0].selectors.item (line 12): the item selector takes no @attribute"),
     ("  us_actions:", "  " + "x" * 101 + ": {any: [y]}\n  us_actions:",
-     "topics." + "x" * 101 + ".[key] (line 5): String should have at most 100 characters"),
+     "topics." + "x" * 101 + " (line 5): a topic id has at most 100 characters (the database's columns that "
+     "store it are that long), not 101: shorten it"),
+    ("  us_actions:", '  "": {any: [y]}\n  us_actions:', "topics. (line 5): a topic id is empty: give the topic a name"),
     ("    interval: 10m", "    interval: 10m\n    outlet: " + "El Pitazo " * 21,
      "feeds[0].outlet (line 11): String should have at most 200 characters"),
     ("    interval: 10m", "    interval: 10m\n    enabled: perhaps", "feeds[0].enabled (line 11): Input should be a valid boolean"),

@@ -42,6 +42,14 @@ def test_admin_chat_by_name_is_refused_with_how_to_find_the_id():
     assert "@userinfobot" in error and "getUpdates" in error
 
 
+@pytest.mark.parametrize(("written", "ascii"), [("٣٤٥", "345"), ("-１００１２３４", "-1001234")])
+def test_an_admin_chat_id_in_other_digits_is_refused_with_the_ascii_id(written, ascii):
+    # int() took Arabic-Indic and full-width digits in silence: Telegram's ids are 0-9
+    [error] = errors_of(config_text(f'  admin_chat_id: "{written}"\n  admin_user_ids: [7]\n'))
+    assert error == (f"settings.admin_chat_id (line 3): admin_chat_id '{written}' must be written with "
+                     f"the digits 0-9: write {ascii}")
+
+
 def test_numeric_admin_chat_ids_as_numbers_or_strings():
     config = parse_config(config_text('  admin_chat_id: "4242"\n'))
     assert config.settings.admin_chat_id == 4242

@@ -150,6 +150,37 @@ def test_a_refused_poll_state_is_logged_once_not_every_second(world, caplog, mon
     db.dispose()
 
 
+def test_polls_the_database_refused_are_one_line_not_one_per_feed(world, caplog):
+    """A full disk refuses every feed's poll: each logged `poll of NAME not stored: …` at each
+    interval (1,800 lines an hour at 300 feeds, where delivery logs once a minute). Now the
+    first, then one a minute naming how many other feeds' polls were not stored since."""
+    config, runtime, db = _opened(world)
+    names = [f"medio{i}" for i in range(9)]
+    for name in names:
+        world.feed(name)
+        world.publish(name, f"Excarcelan a {name}", "Familiares confirmaron.")
+    world.write_config(PRESOS)
+    config = load_config(world.config_path)
+    sync_config(config, db)
+
+    async def scenario() -> list[Any]:
+        service = Service(config, runtime, db)
+        try:
+            with ReadOnly(db):
+                return [await service.poll(f.name) for f in config.feeds]
+        finally:
+            await service.close()
+
+    results = asyncio.run(scenario())
+    assert [r.database_refused for r in results] == [True] * 10
+    lines = [r.getMessage() for r in caplog.records if " not stored: " in r.getMessage()]
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("poll of pitazo not stored: database: the database refused the command: attempt "
+                               "to write a readonly database")
+    assert lines[0].endswith("(logged once a minute while it lasts)")
+    db.dispose()
+
+
 def _last_status(db: Any) -> int | None:
     with db.session() as s:
         return s.scalar(select(Feed.last_status).where(Feed.name == "pitazo"))

@@ -188,6 +188,48 @@ def test_a_feed_lease_the_database_refused_is_a_warning_and_tried_again(world, m
     assert "poll of pitazo not run: the lease on the feed: the database is locked" in caplog.text
 
 
+def test_feed_leases_refused_in_an_outage_are_one_line_not_one_per_feed(world, monkeypatch, caplog):
+    """A lock on `leases` (or a server away) refuses every feed's lease: each poll not run was a
+    line of its own, at each interval (1,800 lines an hour at 300 feeds, where delivery and the
+    leader lease log once a minute). Now the first, then one a minute naming how many others."""
+    config, runtime, db = _opened(world, monkeypatch)
+    names = [f"medio{i}" for i in range(11)]
+    for name in names:
+        world.feed(name)
+    world.write_config(PRESOS)
+    config = load_config(world.config_path)
+    sync_config(config, db)
+    holder = _psql()
+
+    async def scenario() -> int:
+        service = Service(config, runtime, db, scheduler_options={"spread": timedelta(seconds=0.5)})
+        holder.execute("LOCK TABLE leases IN SHARE ROW EXCLUSIVE MODE")
+        running = asyncio.create_task(service.run())
+        try:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                await asyncio.sleep(0.1)
+                results = service.feed_scheduler.last_results if service.feed_scheduler else {}
+                refused = [r for r in results.values() if (r.error or "").startswith("database: the database is locked")]
+                if len(refused) == len(config.feeds):
+                    break
+        finally:
+            holder.rollback()
+            service.request_stop()
+            await asyncio.wait_for(running, 20)
+        return len(refused)
+
+    try:
+        refused = asyncio.run(scenario())
+    finally:
+        holder.close()
+    assert refused == 12
+    lines = [r.getMessage() for r in caplog.records if " not run: the lease on the feed" in r.getMessage()]
+    assert len(lines) == 1, lines
+    assert lines[0].endswith("(logged once a minute while it lasts)")
+    db.dispose()
+
+
 def test_two_replicas_storing_one_article_of_two_feeds_at_once_store_it_once(world, monkeypatch):
     """Two replicas polled two feeds listing one article (an outlet's main feed and its
     politics feed) at once: each looked it up before the other stored it, both stored it, and
