@@ -593,3 +593,35 @@ def test_a_roundup_partly_sent_is_not_folded(db, make_config, add_item) -> None:
     roundups = later()
     assert [a.status for a in roundups] == ["sent", "pending", "pending"]
     assert "Ana Gómez" not in roundups[2].payload["text"] and "Luis Mora" in roundups[2].payload["text"]
+
+
+def test_two_replicas_at_one_slot_fold_an_unsent_roundup_once(db, db_url, make_config, add_item) -> None:
+    """Both replicas' ticks at 20:00, the 08:00 roundup unsent: one claims the slot and folds it."""
+    import threading
+
+    from storage.db import open_database
+
+    _a_roundup_unsent(db, make_config, add_item)
+    config = make_config([DIGEST])
+    other = open_database(db_url)
+    start = threading.Barrier(2)
+    queued: list[int] = []
+
+    def tick(database: Any) -> None:
+        start.wait()
+        with database.session() as s:
+            queued.append(len(enqueue_due_digests(s, config, now=NOW + timedelta(hours=12))))
+
+    try:
+        threads = [threading.Thread(target=tick, args=(d,)) for d in (db, other)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        other.dispose()
+    assert sorted(queued) == [0, 1]
+    with db.session() as s:
+        roundups = list(s.scalars(select(Alert).where(Alert.kind == "digest").order_by(Alert.id)))
+    assert [a.status for a in roundups] == ["folded", "pending"]
+    assert roundups[1].payload["text"].count("Ana Gómez") == 1
