@@ -17,10 +17,11 @@ gap, every story once with its title as it is then, as after a service stopped a
 schedule times. Before, each slot of the gap queued its own roundup, and `/enable` days later
 sent them all at once, one stale roundup after another.
 
-Through a Bot API outage the slots are claimed as usual, and each one folds the channel's
-roundups still unsent after `settings.catch_up_after` into the roundup it queues, whose period
-then begins where theirs did (`payload.period_from`): one roundup of the gap, each story once,
-with its titles and /wrong as they are then (`_fold_unsent`).
+Through a Bot API outage the slots are claimed as usual; once one of the channel's unsent
+roundups has waited longer than `settings.catch_up_after`, all of them are folded into one: the
+roundup the next slot queues, or one the worker queues before it retries such a roundup
+(`fold_unsent_roundups`). Its period begins where theirs did (`payload.period_from`): one roundup
+of the gap, each story once, with its titles and /wrong as they are then (`_fold_unsent`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import logging
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -184,6 +186,31 @@ def enqueue_digest(session: Session, config: AppConfig, channel_name: str, *, no
                    journals: Sequence[Mapping[str, SentMark]] = ()) -> list[Alert]:
     """Queue the digest of `channel_name` covering stories since its last digest; see module doc.
     `journals`: the journal of sends (the worker's copies), whose roundups are never folded."""
+    return _queue_roundup(session, config, channel_name, now, journals, unsent_only=None)
+
+
+def fold_unsent_roundups(session_scope: Any, config: AppConfig, channel: ChannelConfig, head: int, *,
+                         now: datetime, journals: Sequence[Mapping[str, SentMark]] = ()) -> int:
+    """The worker's catch-up for a roundup channel whose head, roundup message `head`, was queued
+    more than `catch_up_after` ago (the Bot API down since): its unsent roundups folded into one
+    queued now, of their periods and the stories told since (`enqueue_digest`), in a transaction
+    of its own (`session_scope`: `Database.session`); how many messages were folded. None (0,
+    nothing written) unless `head` is one of them: a head left (half sent, or sent by the
+    journal) would have the roundup queued now folded again at every round."""
+    if channel.mode != "digest":
+        return 0  # made instant since: its roundups queued before go out as they are
+    with session_scope() as session:
+        folded: list[int] = []
+        _queue_roundup(session, config, channel.name, now, journals, unsent_only=head, folded_ids=folded)
+        return len(folded)
+
+
+def _queue_roundup(session: Session, config: AppConfig, channel_name: str, now: datetime,
+                   journals: Sequence[Mapping[str, SentMark]], *, unsent_only: int | None,
+                   folded_ids: list[int] | None = None) -> list[Alert]:
+    """`enqueue_digest`; with `unsent_only` (a roundup message's id), only when it folds the
+    unsent roundups, that one among them (the worker's catch-up, at no schedule time), their
+    ids added to `folded_ids`."""
     channel = config.channel(channel_name)
     if channel is None:
         return []
@@ -195,6 +222,8 @@ def enqueue_digest(session: Session, config: AppConfig, channel_name: str, *, no
     if row.disabled:
         return []  # the slot stays due: the roundup queued once it is enabled tells the whole gap
     previous = row.last_digest_at
+    if unsent_only is not None and previous is not None and _aware(previous) > now:
+        return []  # queued before the clock was set back: the next slot's roundup (`due_digests`)
     since = previous or now - FIRST_DIGEST_SPAN
     told = last_instant_alert_at(session, channel.name)
     if told is not None and told > since:  # switched from `mode: instant`: it had those at once
@@ -202,16 +231,19 @@ def enqueue_digest(session: Session, config: AppConfig, channel_name: str, *, no
     after = config.settings.catch_up_after
     if after:  # the fold below takes rows a claim takes: the chat's rows first, as a claim does
         lock_chat(session, [c.name for c in config.channels if c.chat_id.lower() == channel.chat_id.lower()])
-    if not claim_digest_slot(session, row, previous, now):
-        return []  # another replica took this slot
+    folded = _fold_unsent(session, channel.name, now - after, journals) if after else {}
+    if (unsent_only is not None and unsent_only not in folded) or not claim_digest_slot(session, row, previous, now):
+        put_back(session, list(folded), ROUNDUP_FOLDED)
+        return []  # (the claim: another replica took this slot)
+    if folded_ids is not None:
+        folded_ids.extend(folded)
     # a story is told at the time its item's classification began, and committed later (a
     # backlog's batch, a lock's wait, a replica's clock behind this one): one committed after
     # the last roundup with a time before it is looked for again, unless a roundup listed it.
     # (After a clock set back, the digests queued before it tell stories of this period again.)
     if since == previous:
         since -= COMMIT_LOOKBACK
-    folded = _fold_unsent(session, channel.name, now - after, journals) if after else {}
-    since = min([_aware(since), *folded.values()])  # from where this roundup (and one folding it) looks
+    since = min([_aware(since), *(start for start, _ in folded.values())])  # (and one folding this one)
     entries = _entries(session, channel, config, since, now, digest_story_ids_since(session, channel.name, since))
     if not entries:
         _folded_into(session, channel.name, folded, None)
@@ -231,7 +263,8 @@ def enqueue_digest(session: Session, config: AppConfig, channel_name: str, *, no
             channel=channel.name, kind="digest", dedupe_key=key, status="pending", attempts=0,
             payload={"html": part.html, "text": part.text, "preview": preview and i == 0, "stories": len(entries),
                      "story_ids": [e.story_id for e in entries] if i == 0 else [],
-                     **({"period_from": since.isoformat()} if i == 0 else {})},
+                     **({"period_from": since.isoformat()} if i == 0 else {}),
+                     **({"queued_since": min(q for _, q in folded.values()).isoformat()} if folded and i == 0 else {})},
             next_attempt_at=now, created_at=now,
         )
         session.add(alert)
@@ -242,22 +275,30 @@ def enqueue_digest(session: Session, config: AppConfig, channel_name: str, *, no
 
 
 def _fold_unsent(session: Session, channel: str, before: datetime,
-                 journals: Sequence[Mapping[str, SentMark]]) -> dict[int, datetime]:
-    """Take `channel`'s roundups queued before `before` and still unsent (the Bot API down
+                 journals: Sequence[Mapping[str, SentMark]]) -> dict[int, tuple[datetime, datetime]]:
+    """Take `channel`'s unsent roundups when one was queued before `before` (the Bot API down
     longer than `settings.catch_up_after`): the roundup queued now tells their periods too,
-    each story once, with its title and /wrong as they are now. Whole roundups only, taken by
-    a conditional UPDATE (a part a worker claimed meanwhile leaves its roundup to be sent);
-    never one the journal of sends has (a restored backup's, sent after it was taken: its
-    claim marks it sent), nor one queued before roundups said where their period began.
-    Returns each taken message's id → the start of its roundup's period."""
-    groups = [g for g in unsent_roundups(session, channel, before)
+    each story once, with its title and /wrong as they are now; all of them, so that one
+    roundup is left queued, not one per fold. Whole roundups only, taken by a conditional
+    UPDATE (a part a worker claimed meanwhile leaves its roundup to be sent); never one the
+    journal of sends has (a restored backup's, sent after it was taken: its claim marks it
+    sent), nor one queued before roundups said where their period began. Returns each taken
+    message's id → the start of its roundup's period and when its stories began to wait."""
+    groups = [g for g in unsent_roundups(session, channel)
               if _period_from(g) is not None and not any(_journaled(a, journals) for a in g)]
-    if not groups:
+    if not any(_queued_since(g) < before for g in groups):
         return {}
     taken = take_pending(session, [a.id for g in groups for a in g], ROUNDUP_FOLDED)
     whole = [g for g in groups if all(a.id in taken for a in g)]
     put_back(session, taken - {a.id for g in whole for a in g}, ROUNDUP_FOLDED)
-    return {a.id: start for g in whole if (start := _period_from(g)) is not None for a in g}
+    return {a.id: (start, _queued_since(g)) for g in whole if (start := _period_from(g)) is not None for a in g}
+
+
+def _queued_since(parts: list[Alert]) -> datetime:
+    """When the stories of roundup `parts` began to wait: when it was queued, or when the first
+    roundup it folded was (`queued_since`), so that the next slot of an outage folds it too."""
+    marks = [w for a in parts if (w := _when((a.payload or {}).get("queued_since"))) is not None]
+    return min([_aware(parts[0].created_at), *marks])
 
 
 def _period_from(parts: list[Alert]) -> datetime | None:
@@ -268,7 +309,8 @@ def _journaled(row: Alert, journals: Sequence[Mapping[str, SentMark]]) -> bool:
     return any(line_saying(j.get(k), row.payload or {}) is not None for j in journals for k in journal_keys(row))
 
 
-def _folded_into(session: Session, channel: str, folded: Mapping[int, datetime], roundup: Alert | None) -> None:
+def _folded_into(session: Session, channel: str, folded: Mapping[int, tuple[datetime, datetime]],
+                 roundup: Alert | None) -> None:
     """Say on each folded roundup's row where its stories went, and log it once."""
     if not folded:
         return
@@ -277,7 +319,7 @@ def _folded_into(session: Session, channel: str, folded: Mapping[int, datetime],
     for row in session.scalars(select(Alert).where(Alert.id.in_(folded))):
         row.last_error = why
     log.info("roundup of %s: %d unsent roundup message(s) of the stories since %s folded into %s", channel,
-             len(folded), min(folded.values()).strftime("%Y-%m-%d %H:%M UTC"),
+             len(folded), min(start for start, _ in folded.values()).strftime("%Y-%m-%d %H:%M UTC"),
              f"roundup #{roundup.id}" if roundup else "none: nothing left to tell")
 
 

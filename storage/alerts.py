@@ -220,11 +220,11 @@ def digest_roundups_since(session: Session, channel: str, since: datetime) -> li
 ROUNDUP_FOLDED = "folded"  # a roundup never sent, its period told by a later one (alerts/digest.py)
 
 
-def unsent_roundups(session: Session, channel: str, before: datetime) -> list[list[Alert]]:
-    """`channel`'s roundups queued before `before` whose messages are all still pending (none
-    claimed or sent), each a list of its parts (they share their `created_at`), oldest first."""
+def unsent_roundups(session: Session, channel: str) -> list[list[Alert]]:
+    """`channel`'s roundups whose messages are all still pending (none claimed or sent), each a
+    list of its parts (they share their `created_at`), oldest first."""
     stamps = set(session.scalars(select(Alert.created_at).where(
-        Alert.channel == channel, Alert.kind == "digest", Alert.status == "pending", Alert.created_at < before)))
+        Alert.channel == channel, Alert.kind == "digest", Alert.status == "pending")))
     if not stamps:
         return []
     parts: dict[datetime, list[Alert]] = {}

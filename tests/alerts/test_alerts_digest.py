@@ -17,8 +17,9 @@ from storage.models import Alert, Channel, Item
 
 # 12:05 UTC is 08:05 in Caracas
 NOW = datetime(2026, 3, 14, 12, 5, tzinfo=UTC)
-# roundups these tests queue and leave unsent stand for sent ones: never folded as unsent (an outage)
-SENT_ONES = timedelta(0)
+# the roundups these tests queue (at made-up times, some left unsent) stand for ones sent on time:
+# never folded as unsent through an outage (catch_up_after off)
+ON_TIME = timedelta(0)
 DIGEST = {"name": "daily", "chat_id": "@daily_digest", "topics": ["political_prisoners", "us_actions"],
           "mode": "digest", "schedule": ["08:00", "20:00"]}
 
@@ -62,7 +63,7 @@ def test_a_schedule_time_the_clocks_skip_or_repeat_is_due_once(make_config) -> N
 
 
 async def test_digest_roundup_is_grouped_split_and_delivered(db, emulator, runtime, make_config, add_item, out) -> None:
-    config = make_config([DIGEST])
+    config = make_config([DIGEST], catch_up_after=ON_TIME)
     with db.session() as s:
         s.add(Channel(name="daily", chat_id="@daily_digest", disabled=False, last_digest_at=NOW - timedelta(hours=12)))
     with db.session() as s:
@@ -212,7 +213,7 @@ def test_a_clock_set_back_a_day_loses_no_story_from_the_digests_and_tells_none_t
     """Set back a day after the 08:00 digest, the channel's last digest time stood a day ahead:
     the stories told that (new) day fell before it, in no roundup ever. Told by the new clock's
     slots, the ones the 08:00 digest had already told must not come again."""
-    config = make_config([DIGEST], catch_up_after=SENT_ONES)
+    config = make_config([DIGEST], catch_up_after=ON_TIME)
     with db.session() as s:
         s.add(Channel(name="daily", chat_id="@daily_digest", disabled=False, last_digest_at=NOW - timedelta(hours=12)))
     with db.session() as s:
@@ -251,7 +252,7 @@ def test_a_story_split_off_after_a_merge_is_not_listed_again_unless_its_item_was
     roundup (joined to the story by mistake, then split off) was in none and is listed."""
     from alerts.stories.assign import merge_stories, split_item
 
-    config = make_config([DIGEST], catch_up_after=SENT_ONES)
+    config = make_config([DIGEST], catch_up_after=ON_TIME)
     with db.session() as s:
         s.add(Channel(name="daily", chat_id="@daily_digest", disabled=False, last_digest_at=NOW - timedelta(hours=12)))
     with db.session() as s:
@@ -285,7 +286,7 @@ def test_a_story_the_matcher_merged_then_split_off_is_not_listed_again(db, make_
     from alerts.stories.assign import split_item
     from monitor.match import build_classifier
 
-    config = make_config([DIGEST], catch_up_after=SENT_ONES)
+    config = make_config([DIGEST], catch_up_after=ON_TIME)
     classifier = build_classifier(config.topics, config.entities)
     start = NOW - timedelta(hours=22)
     with db.session() as s:
@@ -324,7 +325,7 @@ def test_an_item_listed_as_part_of_a_merged_story_is_not_listed_again_when_split
     story; split off the next morning, it is not listed again at 08:00."""
     from alerts.stories.assign import merge_stories, split_item
 
-    config = make_config([DIGEST], catch_up_after=SENT_ONES)
+    config = make_config([DIGEST], catch_up_after=ON_TIME)
     evening = NOW - timedelta(hours=12)
     with db.session() as s:
         s.add(Channel(name="daily", chat_id="@daily_digest", disabled=False, last_digest_at=evening - timedelta(hours=12)))
@@ -382,7 +383,7 @@ def test_a_roundup_in_the_minute_of_an_earlier_one_lists_its_stories(db, make_co
 def _a_day_with_a_story(db: Any, make_config: Any, add_item: Any, slot: datetime) -> tuple[Any, Any]:
     """The digest channel's last roundup 12 h before `slot`, a story told 2 h before it; and
     `tell(at)`, which tells the next story (Luis Ochoa's release) at `at`."""
-    config = make_config([DIGEST], catch_up_after=SENT_ONES)
+    config = make_config([DIGEST], catch_up_after=ON_TIME)
     with db.session() as s:
         s.add(Channel(name="daily", chat_id="@daily_digest", disabled=False, last_digest_at=slot - timedelta(hours=12)))
     with db.session() as s:
@@ -427,7 +428,8 @@ async def test_a_roundup_channel_enabled_again_after_three_days_gets_one_roundup
     """Telegram refused the 08:00 roundup (the bot removed): the channel was disabled, and each
     slot of the 3 days after it queued a roundup of its own. Enabled again, the channel got them
     all at once: 7 roundups, 74 hours old to 2. Now the slots wait while the channel cannot be
-    sent to: the refused roundup, then one roundup of the whole gap, queued at the enable."""
+    sent to, and the enable gets one roundup of the whole gap: the refused one, queued more than
+    catch_up_after before, is folded into it (until December 2026 it went out first: 2)."""
     from alerts.digest import enqueue_missed_digests
     from core.clock import ManualClock
     from storage.alerts import enable_channel
@@ -456,13 +458,14 @@ async def test_a_roundup_channel_enabled_again_after_three_days_gets_one_roundup
         clock.advance(20)
     msgs = emulator.messages(GAP_CHAT)
     headings = [m.text.splitlines()[0] for m in msgs if m.text.startswith("🗞")]
-    assert headings == ["🗞 Resumen · 02/02/2026 08:30", f"🗞 Resumen · 05/02/2026 {enabled - timedelta(hours=4):%H:%M}"]
+    assert headings == [f"🗞 Resumen · 05/02/2026 {enabled - timedelta(hours=4):%H:%M}"]
     told = "\n".join(m.text for m in msgs)
     assert [told.count(t) for t in titles] == [1] * len(titles)  # every story of the gap, once
     with db.session() as s:
         rows = list(s.scalars(select(Alert).order_by(Alert.id)))
     last = rows[-1].created_at
-    assert all(a.status == "sent" for a in rows) and (last if last.tzinfo else last.replace(tzinfo=UTC)) >= enabled
+    assert [a.status for a in rows] == ["folded"] + ["sent"] * len(msgs)
+    assert (last if last.tzinfo else last.replace(tzinfo=UTC)) >= enabled
 
 
 def test_a_disabled_roundup_channel_leaves_its_slots_to_one_roundup_once_enabled(db, make_config, add_item) -> None:
@@ -625,3 +628,61 @@ def test_two_replicas_at_one_slot_fold_an_unsent_roundup_once(db, db_url, make_c
         roundups = list(s.scalars(select(Alert).where(Alert.kind == "digest").order_by(Alert.id)))
     assert [a.status for a in roundups] == ["folded", "pending"]
     assert roundups[1].payload["text"].count("Ana Gómez") == 1
+
+
+async def test_a_roundup_unsent_past_catch_up_after_is_rebuilt_before_it_goes_out(
+    db, emulator, make_synced_config, make_worker, add_item,
+) -> None:
+    """The Bot API down from Monday 07:30 to 19:30, no schedule time after 08:00's meanwhile; the
+    07:30 story marked /wrong at 09:30. Before, the 08:00 roundup went out at 19:30 as queued,
+    11 hours old, the /wrong story in it. Now the worker, about to retry a roundup queued more
+    than catch_up_after ago, folds it into one queued then (its hourly retry at 15:30): /wrong applied."""
+    from core.clock import ManualClock
+    from storage.feedback import add_feedback
+
+    config = make_synced_config([{"name": "dg", "chat_id": GAP_CHAT, "topics": ["political_prisoners"],
+                                  "mode": "digest", "schedule": ["08:00", "20:00"], "tally_chart": False}])
+    with db.session() as s:
+        s.scalar(select(Channel).where(Channel.name == "dg")).last_digest_at = GAP_START - timedelta(hours=11)
+    clock = ManualClock(GAP_START)
+    worker = await make_worker(config, clock=clock)
+    emulator.set_down(True, "502")
+    titles = await _a_story_an_hour(db, add_item, config, worker, clock, 2)  # the 08:00 roundup queued at 08:30
+    with db.session() as s:
+        wrong = s.scalar(select(Item).where(Item.title == titles[0]))
+        add_feedback(s, kind="wrong", item_id=wrong.id, url=wrong.url, title=wrong.title, summary="",
+                     topic="political_prisoners", operator="@ana")
+    titles += await _a_story_an_hour(db, add_item, config, worker, clock, 10)  # to 19:30
+    emulator.set_down(False)
+    for _ in range(4):
+        await worker.deliver_pending()
+        clock.advance(20)
+    [msg] = emulator.messages(GAP_CHAT)
+    assert msg.text.startswith("🗞 Resumen · 02/02/2026 15:30")
+    assert titles[0] not in msg.text  # before: listed, 11 hours after /wrong
+    assert [msg.text.count(t) for t in titles[1:]] == [1] * 8 + [0] * 3  # the rest at 20:00
+
+
+def test_the_worker_folds_nothing_behind_a_roundup_it_cannot_fold(db, make_config, add_item) -> None:
+    """The worker's head is the second message of a roundup whose first went out (it cannot be
+    folded), and a younger roundup waits behind it past catch_up_after: folding that one into a
+    roundup queued then left the same head, and the next round folded the new one again, a new
+    roundup at every round. Nothing is folded while the head stays."""
+    from alerts.digest import fold_unsent_roundups
+
+    first, later = _a_roundup_unsent(db, make_config, add_item)
+    config = make_config([DIGEST])
+    with db.session() as s:
+        s.get(Alert, first.id).status = "sent"
+        second = Alert(channel="daily", kind="digest", dedupe_key=first.dedupe_key[:-1] + "1", status="pending",
+                       attempts=3, payload={"html": "…", "text": "…"}, next_attempt_at=NOW, created_at=first.created_at)
+        s.add(second)
+        s.flush()
+        head = second.id
+    later()  # the 20:00 roundup, queued behind it
+    for hours in (19, 19.01):
+        assert fold_unsent_roundups(db.session, config, config.channel("daily"), head,
+                                    now=NOW + timedelta(hours=hours)) == 0
+    with db.session() as s:
+        assert [a.status for a in s.scalars(select(Alert).where(Alert.kind == "digest").order_by(Alert.id))] == [
+            "sent", "pending", "pending"]
