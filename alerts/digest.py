@@ -16,34 +16,51 @@ unclaimed: once an operator enables it again, the next tick queues one roundup o
 gap, every story once with its title as it is then, as after a service stopped across several
 schedule times. Before, each slot of the gap queued its own roundup, and `/enable` days later
 sent them all at once, one stale roundup after another.
+
+Through a Bot API outage the slots are claimed as usual; once one of the channel's unsent
+roundups has waited longer than `settings.catch_up_after`, all of them are folded into one: the
+roundup the next slot queues, or one the worker queues before it retries such a roundup
+(`fold_unsent_roundups`). Its period begins where theirs did (`payload.period_from`): one roundup
+of the gap, each story once, with its titles and /wrong as they are then (`_fold_unsent`).
 """
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.render import DigestEntry, render_digest
 from alerts.routing import language_ok, urgency_at_least
 from core.config import AppConfig, ChannelConfig
-from core.restore_marks import SentMark
+from core.restore_marks import SentMark, line_saying
 from storage.alerts import (
+    ROUNDUP_FOLDED,
     alert_key_taken,
     channel_named,
     channels_created,
     claim_digest_slot,
     digest_roundups_since,
     digest_story_ids_since,
+    journal_keys,
     last_digests,
     last_instant_alert_at,
+    lock_chat,
+    put_back,
     raise_last_digest,
+    take_pending,
+    unsent_roundups,
 )
 from storage.feedback import wrong_topics
 from storage.models import Alert, Channel, Item
 from storage.stories import stories_told_between, story_items_with_feed
+
+log = logging.getLogger("alerts.digest")
 
 FIRST_DIGEST_SPAN = timedelta(hours=24)
 # how far before its period a roundup looks for stories it did not list yet (enqueue_digest)
@@ -165,8 +182,35 @@ def _aware(when: datetime) -> datetime:
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
-def enqueue_digest(session: Session, config: AppConfig, channel_name: str, *, now: datetime) -> list[Alert]:
-    """Queue the digest of `channel_name` covering stories since its last digest; see module doc."""
+def enqueue_digest(session: Session, config: AppConfig, channel_name: str, *, now: datetime,
+                   journals: Sequence[Mapping[str, SentMark]] = ()) -> list[Alert]:
+    """Queue the digest of `channel_name` covering stories since its last digest; see module doc.
+    `journals`: the journal of sends (the worker's copies), whose roundups are never folded."""
+    return _queue_roundup(session, config, channel_name, now, journals, unsent_only=None)
+
+
+def fold_unsent_roundups(session_scope: Any, config: AppConfig, channel: ChannelConfig, head: int, *,
+                         now: datetime, journals: Sequence[Mapping[str, SentMark]] = ()) -> int:
+    """The worker's catch-up for a roundup channel whose head, roundup message `head`, was queued
+    more than `catch_up_after` ago (the Bot API down since): its unsent roundups folded into one
+    queued now, of their periods and the stories told since (`enqueue_digest`), in a transaction
+    of its own (`session_scope`: `Database.session`); how many messages were folded. None (0,
+    nothing written) unless `head` is one of them: a head left (half sent, or sent by the
+    journal) would have the roundup queued now folded again at every round."""
+    if channel.mode != "digest":
+        return 0  # made instant since: its roundups queued before go out as they are
+    with session_scope() as session:
+        folded: list[int] = []
+        _queue_roundup(session, config, channel.name, now, journals, unsent_only=head, folded_ids=folded)
+        return len(folded)
+
+
+def _queue_roundup(session: Session, config: AppConfig, channel_name: str, now: datetime,
+                   journals: Sequence[Mapping[str, SentMark]], *, unsent_only: int | None,
+                   folded_ids: list[int] | None = None) -> list[Alert]:
+    """`enqueue_digest`; with `unsent_only` (a roundup message's id), only when it folds the
+    unsent roundups, that one among them (the worker's catch-up, at no schedule time), their
+    ids added to `folded_ids`."""
     channel = config.channel(channel_name)
     if channel is None:
         return []
@@ -178,20 +222,31 @@ def enqueue_digest(session: Session, config: AppConfig, channel_name: str, *, no
     if row.disabled:
         return []  # the slot stays due: the roundup queued once it is enabled tells the whole gap
     previous = row.last_digest_at
+    if unsent_only is not None and previous is not None and _aware(previous) > now:
+        return []  # queued before the clock was set back: the next slot's roundup (`due_digests`)
     since = previous or now - FIRST_DIGEST_SPAN
     told = last_instant_alert_at(session, channel.name)
     if told is not None and told > since:  # switched from `mode: instant`: it had those at once
         since = told
-    if not claim_digest_slot(session, row, previous, now):
-        return []  # another replica took this slot
+    after = config.settings.catch_up_after
+    if after:  # the fold below takes rows a claim takes: the chat's rows first, as a claim does
+        lock_chat(session, [c.name for c in config.channels if c.chat_id.lower() == channel.chat_id.lower()])
+    folded = _fold_unsent(session, channel.name, now - after, journals) if after else {}
+    if (unsent_only is not None and unsent_only not in folded) or not claim_digest_slot(session, row, previous, now):
+        put_back(session, list(folded), ROUNDUP_FOLDED)
+        return []  # (the claim: another replica took this slot)
+    if folded_ids is not None:
+        folded_ids.extend(folded)
     # a story is told at the time its item's classification began, and committed later (a
     # backlog's batch, a lock's wait, a replica's clock behind this one): one committed after
     # the last roundup with a time before it is looked for again, unless a roundup listed it.
     # (After a clock set back, the digests queued before it tell stories of this period again.)
     if since == previous:
         since -= COMMIT_LOOKBACK
+    since = min([_aware(since), *(start for start, _ in folded.values())])  # (and one folding this one)
     entries = _entries(session, channel, config, since, now, digest_story_ids_since(session, channel.name, since))
     if not entries:
+        _folded_into(session, channel.name, folded, None)
         return []
     lang = channel.languages[0] if channel.languages else "es"
     preview = channel.link_previews if channel.link_previews is not None else config.settings.link_previews
@@ -207,23 +262,76 @@ def enqueue_digest(session: Session, config: AppConfig, channel_name: str, *, no
         alert = Alert(
             channel=channel.name, kind="digest", dedupe_key=key, status="pending", attempts=0,
             payload={"html": part.html, "text": part.text, "preview": preview and i == 0, "stories": len(entries),
-                     "story_ids": [e.story_id for e in entries] if i == 0 else []},
+                     "story_ids": [e.story_id for e in entries] if i == 0 else [],
+                     **({"period_from": since.isoformat()} if i == 0 else {}),
+                     **({"queued_since": min(q for _, q in folded.values()).isoformat()} if folded and i == 0 else {})},
             next_attempt_at=now, created_at=now,
         )
         session.add(alert)
         alerts.append(alert)
     session.flush()
+    _folded_into(session, channel.name, folded, alerts[0] if alerts else None)
     return alerts
 
 
-def enqueue_scheduled_digest(session: Session, config: AppConfig, channel_name: str, *, now: datetime) -> list[Alert]:
+def _fold_unsent(session: Session, channel: str, before: datetime,
+                 journals: Sequence[Mapping[str, SentMark]]) -> dict[int, tuple[datetime, datetime]]:
+    """Take `channel`'s unsent roundups when one was queued before `before` (the Bot API down
+    longer than `settings.catch_up_after`): the roundup queued now tells their periods too,
+    each story once, with its title and /wrong as they are now; all of them, so that one
+    roundup is left queued, not one per fold. Whole roundups only, taken by a conditional
+    UPDATE (a part a worker claimed meanwhile leaves its roundup to be sent); never one the
+    journal of sends has (a restored backup's, sent after it was taken: its claim marks it
+    sent), nor one queued before roundups said where their period began. Returns each taken
+    message's id → the start of its roundup's period and when its stories began to wait."""
+    groups = [g for g in unsent_roundups(session, channel)
+              if _period_from(g) is not None and not any(_journaled(a, journals) for a in g)]
+    if not any(_queued_since(g) < before for g in groups):
+        return {}
+    taken = take_pending(session, [a.id for g in groups for a in g], ROUNDUP_FOLDED)
+    whole = [g for g in groups if all(a.id in taken for a in g)]
+    put_back(session, taken - {a.id for g in whole for a in g}, ROUNDUP_FOLDED)
+    return {a.id: (start, _queued_since(g)) for g in whole if (start := _period_from(g)) is not None for a in g}
+
+
+def _queued_since(parts: list[Alert]) -> datetime:
+    """When the stories of roundup `parts` began to wait: when it was queued, or when the first
+    roundup it folded was (`queued_since`), so that the next slot of an outage folds it too."""
+    marks = [w for a in parts if (w := _when((a.payload or {}).get("queued_since"))) is not None]
+    return min([_aware(parts[0].created_at), *marks])
+
+
+def _period_from(parts: list[Alert]) -> datetime | None:
+    return next((w for a in parts if (w := _when((a.payload or {}).get("period_from"))) is not None), None)
+
+
+def _journaled(row: Alert, journals: Sequence[Mapping[str, SentMark]]) -> bool:
+    return any(line_saying(j.get(k), row.payload or {}) is not None for j in journals for k in journal_keys(row))
+
+
+def _folded_into(session: Session, channel: str, folded: Mapping[int, tuple[datetime, datetime]],
+                 roundup: Alert | None) -> None:
+    """Say on each folded roundup's row where its stories went, and log it once."""
+    if not folded:
+        return
+    why = ("not sent: the Bot API took no message of the channel for longer than catch_up_after; "
+           + (f"its stories are in roundup #{roundup.id}" if roundup else "nothing of it was left to tell"))
+    for row in session.scalars(select(Alert).where(Alert.id.in_(folded))):
+        row.last_error = why
+    log.info("roundup of %s: %d unsent roundup message(s) of the stories since %s folded into %s", channel,
+             len(folded), min(start for start, _ in folded.values()).strftime("%Y-%m-%d %H:%M UTC"),
+             f"roundup #{roundup.id}" if roundup else "none: nothing left to tell")
+
+
+def enqueue_scheduled_digest(session: Session, config: AppConfig, channel_name: str, *, now: datetime,
+                             journals: Sequence[Mapping[str, SentMark]] = ()) -> list[Alert]:
     """`enqueue_digest` for the service's CronTrigger, when the channel's latest schedule time
     is after its last digest: the trigger fires at both occurrences of a time the clocks
     repeat (01:30 on a fall-back night), and the second is no new slot (`slot_instant`)."""
     last = last_digests(session).get(channel_name)
     if channel_name not in due_digests(config, now, {channel_name: last}):
         return []
-    return enqueue_digest(session, config, channel_name, now=now)
+    return enqueue_digest(session, config, channel_name, now=now, journals=journals)
 
 
 DIGEST_KEY = re.compile(  # enqueue_digest's keys: digest:{channel}:{time, ISO}:{part} (by the minute before)
@@ -257,18 +365,19 @@ def restore_digest_times(session: Session, sent: Mapping[str, datetime], now: da
             if when <= now and raise_last_digest(session, name, when)]
 
 
-def enqueue_missed_digests(session: Session, config: AppConfig, *, now: datetime) -> list[Alert]:
+def enqueue_missed_digests(session: Session, config: AppConfig, *, now: datetime,
+                           journals: Sequence[Mapping[str, SentMark]] = ()) -> list[Alert]:
     """Queue the digests of channels whose latest schedule time has passed since their last
     digest: a time the service was stopped at, or the host asleep (the service's CronTrigger
     fires only while it runs, and at most an hour late), or no replica led (its CronTrigger
     fired on replicas that did not lead: a leader killed or frozen, the next not leading yet).
     A channel that never had a digest waits for its first schedule time after it was
     configured (its row's `created_at`): a new channel's first roundup is not sent at once."""
-    return enqueue_due_digests(session, config, now=now, ran_before=True)
+    return enqueue_due_digests(session, config, now=now, ran_before=True, journals=journals)
 
 
 def enqueue_due_digests(session: Session, config: AppConfig, *, now: datetime,
-                        ran_before: bool = False) -> list[Alert]:
+                        ran_before: bool = False, journals: Sequence[Mapping[str, SentMark]] = ()) -> list[Alert]:
     """Queue every digest that is due (see `due_digests`); call it from a periodic tick.
     `ran_before`: only the channels that had a digest already, or whose row was written
     before their latest schedule time."""
@@ -277,7 +386,7 @@ def enqueue_due_digests(session: Session, config: AppConfig, *, now: datetime,
     alerts: list[Alert] = []
     for name in due_digests(config, now, last):
         if not ran_before or last.get(name) is not None or _configured_before_slot(config, name, created, now):
-            alerts += enqueue_digest(session, config, name, now=now)
+            alerts += enqueue_digest(session, config, name, now=now, journals=journals)
     return alerts
 
 

@@ -204,17 +204,49 @@ def channels_created(session: Session) -> dict[str, datetime]:
 def digest_story_ids_since(session: Session, channel: str, since: datetime) -> set[int]:
     """The stories told by `channel`'s digests queued after `since` (a roundup looks before its
     period, `alerts.digest.COMMIT_LOOKBACK`, for stories committed late; and after a clock set
-    back, digests carry times ahead of it)."""
+    back, digests carry times ahead of it); not those folded into a later roundup unsent."""
     payloads = session.scalars(select(Alert.payload).where(
-        Alert.channel == channel, Alert.kind == "digest", Alert.created_at > since))
+        Alert.channel == channel, Alert.kind == "digest", Alert.created_at > since, Alert.status != ROUNDUP_FOLDED))
     return {int(i) for p in payloads for i in (p or {}).get("story_ids", [])}
 
 
 def digest_roundups_since(session: Session, channel: str, since: datetime) -> list[tuple[datetime, set[int]]]:
-    """(queued at, story ids) of `channel`'s roundups queued at or after `since`."""
+    """(queued at, story ids) of `channel`'s roundups queued at or after `since` (not folded unsent)."""
     rows = session.execute(select(Alert.created_at, Alert.payload).where(
-        Alert.channel == channel, Alert.kind == "digest", Alert.created_at >= since))
+        Alert.channel == channel, Alert.kind == "digest", Alert.created_at >= since, Alert.status != ROUNDUP_FOLDED))
     return [(at, ids) for at, p in rows if (ids := {int(i) for i in (p or {}).get("story_ids", [])})]
+
+
+ROUNDUP_FOLDED = "folded"  # a roundup never sent, its period told by a later one (alerts/digest.py)
+
+
+def unsent_roundups(session: Session, channel: str) -> list[list[Alert]]:
+    """`channel`'s roundups whose messages are all still pending (none claimed or sent), each a
+    list of its parts (they share their `created_at`), oldest first."""
+    stamps = set(session.scalars(select(Alert.created_at).where(
+        Alert.channel == channel, Alert.kind == "digest", Alert.status == "pending")))
+    if not stamps:
+        return []
+    parts: dict[datetime, list[Alert]] = {}
+    for row in session.scalars(select(Alert).where(
+            Alert.channel == channel, Alert.kind == "digest", Alert.created_at.in_(stamps)).order_by(Alert.id)):
+        parts.setdefault(row.created_at, []).append(row)
+    return [g for _, g in sorted(parts.items()) if all(a.status == "pending" for a in g)]
+
+
+def take_pending(session: Session, ids: Collection[int], status: str) -> set[int]:
+    """Move the alerts `ids` still pending to `status` in one conditional UPDATE (each row taken
+    once whatever other workers do); the ids taken."""
+    taken = session.execute(update(Alert).where(Alert.id.in_(ids or {0}), Alert.status == "pending")
+                            .values(status=status).returning(Alert.id)
+                            .execution_options(synchronize_session=False)).scalars().all()
+    return {int(i) for i in taken}
+
+
+def put_back(session: Session, ids: Collection[int], status: str) -> None:
+    """Undo `take_pending` for `ids`: pending again."""
+    session.execute(update(Alert).where(Alert.id.in_(ids or {0}), Alert.status == status)
+                    .values(status="pending").execution_options(synchronize_session=False))
 
 
 def claim_digest_slot(session: Session, channel: Channel, previous: datetime | None, now: datetime) -> bool:

@@ -18,7 +18,7 @@ from typing import TextIO
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from alerts import catch_up
+from alerts import catch_up, digest
 from alerts.api_health import ApiHealth
 from alerts.console import print_alert
 from alerts.delivery.backoff import BackOff
@@ -256,11 +256,16 @@ class DeliveryWorker(Heads, Claims, Sends, EditsAndReplies, BackOff, Record):
 
     async def _caught_up(self, conf: ChannelConfig, head: Head) -> bool:
         """Whether the channel's alerts queued longer than `catch_up_after` ago were just folded
-        into a catch-up message instead of being sent one by one (alerts/catch_up.py)."""
+        into a catch-up message instead of being sent one by one (alerts/catch_up.py), or its
+        unsent roundups into one roundup of the gap (alerts/digest.py)."""
         now = self.clock.now()
         if (self._is_console(conf) or head.status != "pending"
                 or not catch_up.due(self.config.settings.catch_up_after, head.kind, head.created_at, now)):
             return False
+        if head.kind == "digest" and await asyncio.to_thread(
+                digest.fold_unsent_roundups, self.db.session, self.config, conf, head.id, now=now,
+                journals=(self.sent_before, dict(self.sent_here))):
+            return True  # a roundup of the gap is the channel's head now (alerts/digest.py)
         parts = await asyncio.to_thread(catch_up.try_fold, self.db.session, self.config, conf,
                                         self._chat_channels(conf), now=now, sent=self.sent_before)
         if parts:

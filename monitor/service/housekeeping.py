@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
@@ -16,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 from alerts.digest import enqueue_missed_digests, enqueue_scheduled_digest, restore_digest_times
 from core.durations import format_duration
 from core.logs import redact
-from core.restore_marks import drop_feed_marks_ahead, marks_path
+from core.restore_marks import SentMark, drop_feed_marks_ahead, marks_path
 from monitor.service.polls import Polls
 from storage.db import refusal
 from storage.items import prune_in_batches
@@ -113,16 +114,21 @@ class Housekeeping(Polls):
         if not self.replicas.leading:
             return
         try:
-            queued = await asyncio.to_thread(self._enqueue_digest, channel, datetime.now(UTC))
+            queued = await asyncio.to_thread(self._enqueue_digest, channel, datetime.now(UTC), self._journals())
         except OperationalError as exc:  # missed_digests queues it once the database takes it
             log.warning("digest of %s not queued: %s", channel, refusal(exc))
             return
         if queued:
             self.worker.wake()
 
-    def _enqueue_digest(self, channel: str, now: datetime) -> int:
+    def _enqueue_digest(self, channel: str, now: datetime, journals: tuple[Mapping[str, SentMark], ...] = ()) -> int:
         with self.db.session() as session:
-            return len(enqueue_scheduled_digest(session, self.config, channel, now=now))
+            return len(enqueue_scheduled_digest(session, self.config, channel, now=now, journals=journals))
+
+    def _journals(self) -> tuple[Mapping[str, SentMark], ...]:
+        """The worker's journal of sends, read at its start, and its own sends since (copied here,
+        on the event loop, where the worker adds to them): a roundup either has is never folded."""
+        return self.worker.sent_before, dict(self.worker.sent_here)
 
     async def missed_digests(self) -> None:
         """The leader queues the roundups whose time passed while no replica ran (a restart,
@@ -130,7 +136,7 @@ class Housekeeping(Polls):
         if not self.replicas.leading:
             return
         try:
-            queued = await asyncio.to_thread(self._enqueue_missed_digests, datetime.now(UTC))
+            queued = await asyncio.to_thread(self._enqueue_missed_digests, datetime.now(UTC), self._journals())
         except Exception as exc:  # a database hiccup: the next tick tries again
             secrets = (self.runtime.bot_token,) if self.runtime.bot_token else ()
             log.warning("missed digests: %s", redact(f"{type(exc).__name__}: {exc}", secrets))
@@ -138,7 +144,7 @@ class Housekeeping(Polls):
         if queued:
             self.worker.wake()
 
-    def _enqueue_missed_digests(self, now: datetime) -> int:
+    def _enqueue_missed_digests(self, now: datetime, journals: tuple[Mapping[str, SentMark], ...] = ()) -> int:
         with self.db.session() as session:
             if self._digests_before:  # once, at the first tick: the roundups of a restored database
                 for name in restore_digest_times(session, self._digests_before, now):
@@ -147,7 +153,7 @@ class Housekeeping(Polls):
                                 self._digests_before[name].strftime("%Y-%m-%d %H:%M UTC"),
                                 marks_path(self.db.marks_base))
                 self._digests_before = {}
-            return len(enqueue_missed_digests(session, self.config, now=now))
+            return len(enqueue_missed_digests(session, self.config, now=now, journals=journals))
 
     async def tally_tick(self) -> None:
         """The leader queues the tally's charts that are due and keeps the pinned figures."""

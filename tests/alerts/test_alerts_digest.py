@@ -13,10 +13,13 @@ from alerts.delivery import DeliveryWorker
 from alerts.digest import due_digests, enqueue_digest, enqueue_due_digests, latest_slot
 from alerts.outbox import enqueue_for_item
 from devtools.tghtml import parse_html
-from storage.models import Alert, Channel
+from storage.models import Alert, Channel, Item
 
 # 12:05 UTC is 08:05 in Caracas
 NOW = datetime(2026, 3, 14, 12, 5, tzinfo=UTC)
+# the roundups these tests queue (at made-up times, some left unsent) stand for ones sent on time:
+# never folded as unsent through an outage (catch_up_after off)
+ON_TIME = timedelta(0)
 DIGEST = {"name": "daily", "chat_id": "@daily_digest", "topics": ["political_prisoners", "us_actions"],
           "mode": "digest", "schedule": ["08:00", "20:00"]}
 
@@ -60,7 +63,7 @@ def test_a_schedule_time_the_clocks_skip_or_repeat_is_due_once(make_config) -> N
 
 
 async def test_digest_roundup_is_grouped_split_and_delivered(db, emulator, runtime, make_config, add_item, out) -> None:
-    config = make_config([DIGEST])
+    config = make_config([DIGEST], catch_up_after=ON_TIME)
     with db.session() as s:
         s.add(Channel(name="daily", chat_id="@daily_digest", disabled=False, last_digest_at=NOW - timedelta(hours=12)))
     with db.session() as s:
@@ -210,7 +213,7 @@ def test_a_clock_set_back_a_day_loses_no_story_from_the_digests_and_tells_none_t
     """Set back a day after the 08:00 digest, the channel's last digest time stood a day ahead:
     the stories told that (new) day fell before it, in no roundup ever. Told by the new clock's
     slots, the ones the 08:00 digest had already told must not come again."""
-    config = make_config([DIGEST])
+    config = make_config([DIGEST], catch_up_after=ON_TIME)
     with db.session() as s:
         s.add(Channel(name="daily", chat_id="@daily_digest", disabled=False, last_digest_at=NOW - timedelta(hours=12)))
     with db.session() as s:
@@ -249,7 +252,7 @@ def test_a_story_split_off_after_a_merge_is_not_listed_again_unless_its_item_was
     roundup (joined to the story by mistake, then split off) was in none and is listed."""
     from alerts.stories.assign import merge_stories, split_item
 
-    config = make_config([DIGEST])
+    config = make_config([DIGEST], catch_up_after=ON_TIME)
     with db.session() as s:
         s.add(Channel(name="daily", chat_id="@daily_digest", disabled=False, last_digest_at=NOW - timedelta(hours=12)))
     with db.session() as s:
@@ -283,7 +286,7 @@ def test_a_story_the_matcher_merged_then_split_off_is_not_listed_again(db, make_
     from alerts.stories.assign import split_item
     from monitor.match import build_classifier
 
-    config = make_config([DIGEST])
+    config = make_config([DIGEST], catch_up_after=ON_TIME)
     classifier = build_classifier(config.topics, config.entities)
     start = NOW - timedelta(hours=22)
     with db.session() as s:
@@ -322,7 +325,7 @@ def test_an_item_listed_as_part_of_a_merged_story_is_not_listed_again_when_split
     story; split off the next morning, it is not listed again at 08:00."""
     from alerts.stories.assign import merge_stories, split_item
 
-    config = make_config([DIGEST])
+    config = make_config([DIGEST], catch_up_after=ON_TIME)
     evening = NOW - timedelta(hours=12)
     with db.session() as s:
         s.add(Channel(name="daily", chat_id="@daily_digest", disabled=False, last_digest_at=evening - timedelta(hours=12)))
@@ -380,7 +383,7 @@ def test_a_roundup_in_the_minute_of_an_earlier_one_lists_its_stories(db, make_co
 def _a_day_with_a_story(db: Any, make_config: Any, add_item: Any, slot: datetime) -> tuple[Any, Any]:
     """The digest channel's last roundup 12 h before `slot`, a story told 2 h before it; and
     `tell(at)`, which tells the next story (Luis Ochoa's release) at `at`."""
-    config = make_config([DIGEST])
+    config = make_config([DIGEST], catch_up_after=ON_TIME)
     with db.session() as s:
         s.add(Channel(name="daily", chat_id="@daily_digest", disabled=False, last_digest_at=slot - timedelta(hours=12)))
     with db.session() as s:
@@ -425,7 +428,8 @@ async def test_a_roundup_channel_enabled_again_after_three_days_gets_one_roundup
     """Telegram refused the 08:00 roundup (the bot removed): the channel was disabled, and each
     slot of the 3 days after it queued a roundup of its own. Enabled again, the channel got them
     all at once: 7 roundups, 74 hours old to 2. Now the slots wait while the channel cannot be
-    sent to: the refused roundup, then one roundup of the whole gap, queued at the enable."""
+    sent to, and the enable gets one roundup of the whole gap: the refused one, queued more than
+    catch_up_after before, is folded into it (until December 2026 it went out first: 2)."""
     from alerts.digest import enqueue_missed_digests
     from core.clock import ManualClock
     from storage.alerts import enable_channel
@@ -454,13 +458,14 @@ async def test_a_roundup_channel_enabled_again_after_three_days_gets_one_roundup
         clock.advance(20)
     msgs = emulator.messages(GAP_CHAT)
     headings = [m.text.splitlines()[0] for m in msgs if m.text.startswith("🗞")]
-    assert headings == ["🗞 Resumen · 02/02/2026 08:30", f"🗞 Resumen · 05/02/2026 {enabled - timedelta(hours=4):%H:%M}"]
+    assert headings == [f"🗞 Resumen · 05/02/2026 {enabled - timedelta(hours=4):%H:%M}"]
     told = "\n".join(m.text for m in msgs)
     assert [told.count(t) for t in titles] == [1] * len(titles)  # every story of the gap, once
     with db.session() as s:
         rows = list(s.scalars(select(Alert).order_by(Alert.id)))
     last = rows[-1].created_at
-    assert all(a.status == "sent" for a in rows) and (last if last.tzinfo else last.replace(tzinfo=UTC)) >= enabled
+    assert [a.status for a in rows] == ["folded"] + ["sent"] * len(msgs)
+    assert (last if last.tzinfo else last.replace(tzinfo=UTC)) >= enabled
 
 
 def test_a_disabled_roundup_channel_leaves_its_slots_to_one_roundup_once_enabled(db, make_config, add_item) -> None:
@@ -485,3 +490,199 @@ def test_a_disabled_roundup_channel_leaves_its_slots_to_one_roundup_once_enabled
     with db.session() as s:
         [roundup] = enqueue_due_digests(s, config, now=NOW + timedelta(hours=24, minutes=1))
         assert roundup.payload["stories"] == 3 and all(f"defensora {k}" in roundup.payload["text"] for k in range(3))
+
+
+async def test_a_bot_api_outage_of_three_days_ends_in_one_roundup_of_the_gap(
+    db, emulator, make_synced_config, make_worker, add_item,
+) -> None:
+    """The Bot API down from Monday 07:30 to Thursday 10:30 on a twice-daily schedule: each slot
+    queued a roundup of its own, and when it answered again the channel got all 7 at once, 74
+    to 2 hours old, one after another. Now each slot folds the roundups still unsent after
+    `catch_up_after` into its own: one roundup of the gap (2 messages), every story once, dated."""
+    config = make_synced_config([{"name": "dg", "chat_id": GAP_CHAT, "topics": ["political_prisoners"],
+                                  "mode": "digest", "schedule": ["08:00", "20:00"], "tally_chart": False}])
+    with db.session() as s:
+        s.scalar(select(Channel).where(Channel.name == "dg")).last_digest_at = GAP_START - timedelta(hours=11)
+    from core.clock import ManualClock
+
+    clock = ManualClock(GAP_START)
+    worker = await make_worker(config, clock=clock)
+    emulator.set_down(True, "502")
+    titles = await _a_story_an_hour(db, add_item, config, worker, clock, 3 * 24 + 3)  # to Thursday 10:30
+    emulator.set_down(False)
+    for _ in range(4):
+        await worker.deliver_pending()
+        clock.advance(20)
+    msgs = emulator.messages(GAP_CHAT)
+    assert [m.text.splitlines()[0] for m in msgs if m.text.startswith("🗞")] == ["🗞 Resumen · 05/02/2026 08:30"]
+    told = "\n".join(m.text for m in msgs)
+    assert [told.count(t) for t in titles] == [1] * 74 + [0]  # all but the one told after 08:30, once
+    assert "El Pitazo · 02/02 07:30" in told  # the gap's lines dated
+    with db.session() as s:
+        rows = list(s.scalars(select(Alert).order_by(Alert.id)))
+    sent = [a for a in rows if a.status == "sent"]
+    assert len(sent) == len(msgs) == 2 and {a.created_at for a in sent} == {rows[-1].created_at}
+    assert all(f"its stories are in roundup #{sent[0].id}" in (a.last_error or "") for a in rows
+               if a.created_at == rows[-3].created_at)  # the 20:30 roundup's parts, folded at 08:30
+    assert [a.status for a in rows[:-2]] == ["folded"] * (len(rows) - 2)
+
+
+def _a_roundup_unsent(db: Any, make_config: Any, add_item: Any) -> tuple[Any, Any]:
+    """The 08:00 roundup of a story told at 06:05 and one at 07:05, queued and not sent (the
+    Bot API down); `later(**kw)`: a story told at 18:05, then the 20:00 roundup, queued then."""
+    config = make_config([DIGEST])
+    with db.session() as s:
+        s.add(Channel(name="daily", chat_id="@daily_digest", disabled=False, last_digest_at=NOW - timedelta(hours=12)))
+    with db.session() as s:
+        for k, title in enumerate(("Detienen a un concejal por deudas en Zulia", "Excarcelan a la periodista Ana Gómez")):
+            item = add_item(s, "elpitazo", title, url=f"https://elpitazo.net/u{k}")
+            enqueue_for_item(s, item, Cls(["political_prisoners"], "high"), config, now=NOW - timedelta(hours=2 - k))
+    with db.session() as s:
+        [first] = enqueue_due_digests(s, config, now=NOW)
+        assert "concejal" in first.payload["text"] and "Ana Gómez" in first.payload["text"]
+
+    def later(**kw: Any) -> list[Alert]:
+        evening = NOW + timedelta(hours=12)
+        with db.session() as s:
+            item = add_item(s, "bbcmundo", "Detienen al sindicalista Luis Mora en Guayana", url="https://bbc.example/m")
+            enqueue_for_item(s, item, Cls(["political_prisoners"], "high"), config, now=evening - timedelta(hours=2))
+        with db.session() as s:
+            enqueue_due_digests(s, config, now=evening, **kw)
+        with db.session() as s:
+            return list(s.scalars(select(Alert).where(Alert.kind == "digest").order_by(Alert.id)))
+
+    return first, later
+
+
+def test_a_story_marked_wrong_during_an_outage_is_not_in_the_roundup_sent_after_it(db, make_config, add_item) -> None:
+    """/wrong to the concejal's story at 09:00, the 08:00 roundup that lists it unsent (the Bot
+    API down): it went out listing it. Now the 20:00 roundup folds it and lists the others."""
+    from storage.feedback import add_feedback
+
+    _, later = _a_roundup_unsent(db, make_config, add_item)
+    with db.session() as s:
+        wrong = s.scalar(select(Item).where(Item.title.like("%concejal%")))
+        add_feedback(s, kind="wrong", item_id=wrong.id, url=wrong.url, title=wrong.title, summary="",
+                     topic="political_prisoners", operator="@ana")
+    roundups = later()
+    to_send = "\n".join(a.payload["text"] for a in roundups if a.status == "pending")
+    assert "concejal" not in to_send
+    assert to_send.count("Ana Gómez") == 1 and to_send.count("Luis Mora") == 1
+    assert [a.status for a in roundups] == ["folded", "pending"]
+
+
+def test_a_roundup_the_journal_says_was_sent_is_not_folded_after_a_restored_backup(db, make_config, add_item) -> None:
+    """The database restored from a backup taken while the 08:00 roundup was queued; the journal
+    of sends has it sent after the backup. Folded, its stories were told a second time."""
+    from core.restore_marks import SentMark, load_sent, marks_path, payload_fingerprint, record_sent
+
+    first, later = _a_roundup_unsent(db, make_config, add_item)
+    record_sent(marks_path(db.marks_base), first.dedupe_key,
+                SentMark(NOW + timedelta(minutes=1), 55, "@daily_digest", payload_fingerprint(first.payload)))
+    roundups = later(journals=(load_sent(marks_path(db.marks_base)),))
+    assert [a.status for a in roundups] == ["pending", "pending"]  # the first: its claim marks it sent
+    assert "Luis Mora" in roundups[1].payload["text"]
+    assert "Ana Gómez" not in roundups[1].payload["text"] and "concejal" not in roundups[1].payload["text"]
+
+
+def test_a_roundup_partly_sent_is_not_folded(db, make_config, add_item) -> None:
+    """A roundup of two messages, the first sent and the second not when the next slot comes:
+    left to its send (folded, the stories of its first message were told twice)."""
+    first, later = _a_roundup_unsent(db, make_config, add_item)
+    with db.session() as s:
+        s.get(Alert, first.id).status = "sent"
+        s.add(Alert(channel="daily", kind="digest", dedupe_key=first.dedupe_key[:-1] + "1", status="pending",
+                    attempts=3, payload={"html": "…", "text": "…"}, next_attempt_at=NOW, created_at=first.created_at))
+    roundups = later()
+    assert [a.status for a in roundups] == ["sent", "pending", "pending"]
+    assert "Ana Gómez" not in roundups[2].payload["text"] and "Luis Mora" in roundups[2].payload["text"]
+
+
+def test_two_replicas_at_one_slot_fold_an_unsent_roundup_once(db, db_url, make_config, add_item) -> None:
+    """Both replicas' ticks at 20:00, the 08:00 roundup unsent: one claims the slot and folds it."""
+    import threading
+
+    from storage.db import open_database
+
+    _a_roundup_unsent(db, make_config, add_item)
+    config = make_config([DIGEST])
+    other = open_database(db_url)
+    start = threading.Barrier(2)
+    queued: list[int] = []
+
+    def tick(database: Any) -> None:
+        start.wait()
+        with database.session() as s:
+            queued.append(len(enqueue_due_digests(s, config, now=NOW + timedelta(hours=12))))
+
+    try:
+        threads = [threading.Thread(target=tick, args=(d,)) for d in (db, other)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        other.dispose()
+    assert sorted(queued) == [0, 1]
+    with db.session() as s:
+        roundups = list(s.scalars(select(Alert).where(Alert.kind == "digest").order_by(Alert.id)))
+    assert [a.status for a in roundups] == ["folded", "pending"]
+    assert roundups[1].payload["text"].count("Ana Gómez") == 1
+
+
+async def test_a_roundup_unsent_past_catch_up_after_is_rebuilt_before_it_goes_out(
+    db, emulator, make_synced_config, make_worker, add_item,
+) -> None:
+    """The Bot API down from Monday 07:30 to 19:30, no schedule time after 08:00's meanwhile; the
+    07:30 story marked /wrong at 09:30. Before, the 08:00 roundup went out at 19:30 as queued,
+    11 hours old, the /wrong story in it. Now the worker, about to retry a roundup queued more
+    than catch_up_after ago, folds it into one queued then (its hourly retry at 15:30): /wrong applied."""
+    from core.clock import ManualClock
+    from storage.feedback import add_feedback
+
+    config = make_synced_config([{"name": "dg", "chat_id": GAP_CHAT, "topics": ["political_prisoners"],
+                                  "mode": "digest", "schedule": ["08:00", "20:00"], "tally_chart": False}])
+    with db.session() as s:
+        s.scalar(select(Channel).where(Channel.name == "dg")).last_digest_at = GAP_START - timedelta(hours=11)
+    clock = ManualClock(GAP_START)
+    worker = await make_worker(config, clock=clock)
+    emulator.set_down(True, "502")
+    titles = await _a_story_an_hour(db, add_item, config, worker, clock, 2)  # the 08:00 roundup queued at 08:30
+    with db.session() as s:
+        wrong = s.scalar(select(Item).where(Item.title == titles[0]))
+        add_feedback(s, kind="wrong", item_id=wrong.id, url=wrong.url, title=wrong.title, summary="",
+                     topic="political_prisoners", operator="@ana")
+    titles += await _a_story_an_hour(db, add_item, config, worker, clock, 10)  # to 19:30
+    emulator.set_down(False)
+    for _ in range(4):
+        await worker.deliver_pending()
+        clock.advance(20)
+    [msg] = emulator.messages(GAP_CHAT)
+    assert msg.text.startswith("🗞 Resumen · 02/02/2026 15:30")
+    assert titles[0] not in msg.text  # before: listed, 11 hours after /wrong
+    assert [msg.text.count(t) for t in titles[1:]] == [1] * 8 + [0] * 3  # the rest at 20:00
+
+
+def test_the_worker_folds_nothing_behind_a_roundup_it_cannot_fold(db, make_config, add_item) -> None:
+    """The worker's head is the second message of a roundup whose first went out (it cannot be
+    folded), and a younger roundup waits behind it past catch_up_after: folding that one into a
+    roundup queued then left the same head, and the next round folded the new one again, a new
+    roundup at every round. Nothing is folded while the head stays."""
+    from alerts.digest import fold_unsent_roundups
+
+    first, later = _a_roundup_unsent(db, make_config, add_item)
+    config = make_config([DIGEST])
+    with db.session() as s:
+        s.get(Alert, first.id).status = "sent"
+        second = Alert(channel="daily", kind="digest", dedupe_key=first.dedupe_key[:-1] + "1", status="pending",
+                       attempts=3, payload={"html": "…", "text": "…"}, next_attempt_at=NOW, created_at=first.created_at)
+        s.add(second)
+        s.flush()
+        head = second.id
+    later()  # the 20:00 roundup, queued behind it
+    for hours in (19, 19.01):
+        assert fold_unsent_roundups(db.session, config, config.channel("daily"), head,
+                                    now=NOW + timedelta(hours=hours)) == 0
+    with db.session() as s:
+        assert [a.status for a in s.scalars(select(Alert).where(Alert.kind == "digest").order_by(Alert.id))] == [
+            "sent", "pending", "pending"]

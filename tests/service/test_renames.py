@@ -156,7 +156,9 @@ def test_a_renamed_digest_channel_tells_only_the_stories_since_its_last_roundup(
     sync_config(config, db)
     told("Excarcelan a 20 presos políticos en Caracas", now - timedelta(hours=13))
     with db.session() as s:
-        assert [a.payload["stories"] for a in enqueue_digest(s, config, "resumen", now=now - timedelta(hours=12))] == [1]
+        first = enqueue_digest(s, config, "resumen", now=now - timedelta(hours=12))
+        assert [a.payload["stories"] for a in first] == [1]
+        first[0].status = "sent"  # (one unsent past catch_up_after is folded into the next: alerts/digest.py)
     path.write_text(DIGEST % "resumen-diario", encoding="utf-8")
     config = load_config(path)
     sync_config(config, db)

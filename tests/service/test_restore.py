@@ -21,7 +21,7 @@ from sqlalchemy import select
 from core.config import load_config, resolve_runtime
 from monitor.service import Service, poll_once, sync_config
 from storage.db import open_database
-from storage.models import Channel, Feed, Item, Story
+from storage.models import Alert, Channel, Feed, Item, Story
 
 CHANNELS = [{"name": "presos", "chat_id": "@presos_test", "topics": ["political_prisoners"]}]
 
@@ -225,6 +225,54 @@ def test_a_roundup_sent_after_the_backup_is_not_queued_again(tmp_path: Path, cap
     db = open_database(db_url)
     with db.session() as s:
         assert s.scalar(select(Channel.last_digest_at).where(Channel.name == "resumen")) > now - timedelta(minutes=4)
+    db.dispose()
+
+
+def test_a_queued_roundup_sent_after_the_backup_is_not_folded_into_the_next_one(tmp_path: Path):
+    """The backup was taken while a roundup was queued (13 h before the next slot) and it went out
+    after; the backup put back holds it queued. The next slot folds the channel's roundups unsent
+    after catch_up_after into its own (alerts/digest.py): folded, that one's stories were told a
+    second time. The service's tick gives the fold the worker's journal of sends."""
+    from alerts.digest import enqueue_digest
+
+    config, runtime, db, db_file, now = _digest_channel(tmp_path, last_digest=timedelta(days=1), told=timedelta(hours=14))
+    with db.session() as s:
+        [first] = enqueue_digest(s, config, "resumen", now=now - timedelta(hours=13))
+        assert "20 presos" in first.payload["text"]
+    backup(db_file, tmp_path / "backup.db")
+    db_url = f"sqlite:///{db_file}"
+
+    async def start_and_deliver(tick: bool) -> str:
+        opened, out = open_database(db_url), io.StringIO()
+        service = Service(config, runtime, opened, out=out)
+        try:
+            if tick:  # the start's tick, as the service runs it: on the loop, the journal given
+                await service.missed_digests()
+            await service.worker.start()
+            await service.worker.deliver_pending()
+            return out.getvalue()
+        finally:
+            await service.close()
+            opened.dispose()
+
+    assert "20 presos" in asyncio.run(start_and_deliver(tick=False))  # sent after the backup
+    db.dispose()
+    restore(db_file, tmp_path / "backup.db")
+    db = open_database(db_url)
+    with db.session() as s:
+        later = Story(title="Detienen al periodista Luis Pérez", topics=["political_prisoners"], urgency="high",
+                      told_at=now - timedelta(hours=1))
+        s.add(later)
+        s.flush()
+        s.add(Item(feed_id=s.scalar(select(Feed.id)), guid="g2", url="https://medio.example/2", title=later.title,
+                   summary="", language="es", published_at=now - timedelta(hours=1), content_hash="h2",
+                   entities=[], story_id=later.id, classified_at=now - timedelta(hours=1)))
+    db.dispose()
+    printed = asyncio.run(start_and_deliver(tick=True))
+    assert "Luis Pérez" in printed and "20 presos" not in printed  # before (no journal): told again
+    db = open_database(db_url)
+    with db.session() as s:
+        assert s.get(Alert, first.id).status == "sent"
     db.dispose()
 
 
