@@ -3,7 +3,7 @@ story report (`monitor stories`) and digests."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from storage.driver import prepared
+from storage.items import CHUNK
 from storage.models import Alert, Count, Feed, Item, Match, Story
 
 STORY_LOCK = 0x73746F72  # PostgreSQL advisory lock key: replicas place items in stories in turn
@@ -106,6 +107,15 @@ def item_story_facts(session: Session, item_id: int) -> tuple[list[str], list[di
     ]
     urgency = session.scalar(select(Match.urgency).where(Match.item_id == item_id))
     return topics, counts, urgency
+
+
+def topics_of_items(session: Session, item_ids: Sequence[int]) -> set[str]:
+    """The topics these items matched (their `matches` rows), a query per `CHUNK` items: a
+    split read them item by item, three queries for each item left in the story."""
+    return {
+        topic for start in range(0, len(item_ids), CHUNK)
+        for topic in session.scalars(select(Match.topic).where(Match.item_id.in_(item_ids[start:start + CHUNK])))
+    }
 
 
 def other_items_of_story(session: Session, story_id: int, item_id: int) -> list[Item]:

@@ -53,6 +53,7 @@ from storage.stories import (
     stories_with_items_between,
     story_by_id,
     take_story_turn,
+    topics_of_items,
     write_row,
 )
 
@@ -548,7 +549,7 @@ def _topics_left(session: Session, story: Story, items: list[Item]) -> list[str]
     topics along: a story joined by a us_actions report by mistake (or merged with a story of
     that topic, the merge then undone) kept us_actions, and the roundups of a us_actions digest
     channel listed it. Unchanged when the items left have no stored matches."""
-    matched = {t for it in items for t in item_story_facts(session, it.id)[0]}
+    matched = topics_of_items(session, [it.id for it in items])
     kept = [t for t in story.topics or [] if t in matched]
     return kept or list(story.topics or [])
 
