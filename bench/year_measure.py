@@ -147,6 +147,64 @@ def steps(db: Any, config: Any, now: datetime) -> dict[str, Callable[[], Any]]:
     }
 
 
+def story_fixes(db: Any, config: Any, repeats: int) -> dict[str, float]:
+    """An operator's story fixes, each rolled back, best of `repeats` (the service runs them
+    under the lock its pipeline places items with): `--near` (a fresh index, as the command and
+    the service before it places its first item) and `/merge` alone (the service's index of the
+    last window, built untimed before each run) on the story of most items of three days before
+    and of the last hours; `/merge STORY` of the latter into the story before it; a split out of
+    a story of about 200 items (the latest 100 stories' items put in one, in the transaction)."""
+    from sqlalchemy import func, update
+
+    from alerts.stories.merge import nearest_answer
+    from storage.models import Item, Story
+
+    window = config.settings.story_window
+
+    def biggest(s: Any, until: datetime) -> int:
+        return s.execute(select(Item.story_id).where(
+            Item.story_id.is_not(None), Item.published_at >= until - timedelta(hours=2), Item.published_at < until,
+        ).group_by(Item.story_id).order_by(func.count().desc(), Item.story_id).limit(1)).scalar_one()
+
+    with db.session() as s:  # the year's last item is the service's now
+        now = s.scalar(select(func.max(Item.published_at))).replace(tzinfo=UTC) + timedelta(minutes=5)
+        old, recent = biggest(s, now - timedelta(days=3)), biggest(s, now - timedelta(hours=3))
+        before = s.scalar(select(Story.id).where(Story.id < recent).order_by(Story.id.desc()).limit(1))
+        merged = list(s.scalars(select(Story.id).order_by(Story.id.desc()).offset(50).limit(100)))
+
+    def timed(fix: Callable[[Any, Any], Any], *, warm: bool, setup: Callable[[Any], Any] = lambda s: None) -> float:
+        times = []
+        for _ in range(repeats + 1):  # the first a warm-up
+            assign._INDEXES.clear()
+            with db.session() as s:
+                if warm:
+                    assign.story_index(s, window=window, now=now)
+                ready = setup(s)
+                t0 = time.perf_counter()
+                fix(s, ready)
+                s.flush()
+                times.append(time.perf_counter() - t0)
+                s.rollback()
+        return min(times[1:])
+
+    def one_story(s: Any) -> int:
+        s.execute(update(Item).where(Item.story_id.in_(merged)).values(story_id=merged[-1]))
+        return s.scalar(select(Item.id).where(Item.story_id == merged[-1]).order_by(Item.id.desc()).limit(1))
+
+    out = {}
+    for label, sid in (("of three days before", old), ("of the last hours", recent)):
+        out[f"--near, a story {label} (a fresh index)"] = timed(
+            lambda s, _, sid=sid: nearest_answer(s, config, sid, now=now), warm=False)
+        out[f"/merge alone, a story {label} (the service's index)"] = timed(
+            lambda s, _, sid=sid: nearest_answer(s, config, sid, now=now), warm=True)
+    out["/merge STORY (the service's index)"] = timed(
+        lambda s, _: assign.merge_stories(s, before, recent, operator="bench", now=now), warm=True)
+    out["/split out of a story of about 200 items (the service's index)"] = timed(
+        lambda s, item: assign.split_item(s, item, operator="bench", now=now, config=config), warm=True,
+        setup=one_story)
+    return out
+
+
 CLI = {
     "monitor status (process)": ["status"],
     "monitor stories --since 1d (process)": ["stories", "--since", "1d"],
@@ -262,6 +320,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="", help="comma-separated step names (substrings)")
     parser.add_argument("--cli", action="store_true", help="also time the commands in a fresh process")
     parser.add_argument("--poll", action="store_true", help="a poll round of 300 feeds (writes: use a copy)")
+    parser.add_argument("--fixes", action="store_true",
+                        help="also an operator's story fixes: --near, /merge alone, /merge, /split (rolled back)")
     parser.add_argument("--idle", action="store_true", help="the idle delivery worker's CPU over 30 s")
     args = parser.parse_args(argv)
     url = database_url(args.db)
@@ -278,6 +338,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  - {name}: {best(step, args.repeats):.3f} s", flush=True)
             if args.explain:
                 explain(db, name, step)
+        if args.fixes:
+            for name, seconds in story_fixes(db, config, args.repeats).items():
+                print(f"  - {name}: {seconds:.3f} s", flush=True)
     finally:
         db.dispose()
     if args.cli:

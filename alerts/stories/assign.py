@@ -37,9 +37,10 @@ from alerts.stories.text import _words, fold
 from core.count import Count, as_counts, verified
 from core.text import counted, keeps_wording
 from storage.feedback import last_story_fix
-from storage.items import items_by_id, story_items
+from storage.items import items_by_id
 from storage.models import Item, Story, valid_id
 from storage.stories import (
+    Member,
     figures_told_after,
     insert_story,
     item_story_facts,
@@ -52,6 +53,7 @@ from storage.stories import (
     stories_updated_in_order,
     stories_with_items_between,
     story_by_id,
+    story_members,
     take_story_turn,
     topics_of_items,
     write_row,
@@ -176,7 +178,7 @@ def _engine(session: Session) -> Engine:
     return bind.engine if isinstance(bind, Connection) else bind
 
 
-def _outlet(item: Item) -> str:
+def _outlet(item: Item | Member) -> str:
     return f"feed:{item.feed_id}"
 
 
@@ -193,7 +195,7 @@ def story_time(published: datetime | None, now: datetime) -> datetime:
     return min(now, published)
 
 
-def _item_features(item: Item, topics: list[str]) -> ItemFeatures:
+def _item_features(item: Item | Member, topics: list[str]) -> ItemFeatures:
     """An item's features rebuilt from the database, as the live path made them: its own
     topics and the rule terms that made it relevant (its `Match` rows), else `topics`."""
     matched = [m for m in item.matches if m.topic]
@@ -209,8 +211,8 @@ def _item_features(item: Item, topics: list[str]) -> ItemFeatures:
 def _load(session: Session, index: StoryIndex, stories: list[Story]) -> None:
     if not stories:
         return
-    items = story_items(session, [s.id for s in stories], with_counts=True, with_matches=True)
-    by_story: dict[int, list[Item]] = {}
+    items = story_members(session, [s.id for s in stories])
+    by_story: dict[int, list[Member]] = {}
     for it in items:
         by_story.setdefault(it.story_id or 0, []).append(it)
     for s in stories:
