@@ -19,7 +19,8 @@ items, each looked up first among the year's; the second is answered 304) agains
 against an empty database: it writes into the file, so run it on a copy (on PostgreSQL, `CREATE
 DATABASE copy TEMPLATE year`; `--empty URL` names the empty database to compare with). `--explain`
 prints PostgreSQL's plan, with the time of each node, of every statement a step runs (EXPLAIN
-(ANALYZE, BUFFERS), rolled back). Not in `make bench` (it needs the year's file).
+(ANALYZE, BUFFERS), rolled back). `--fixes` times an operator's story fixes (`--near`, `/merge`
+alone and with a story, `/split`), each rolled back (`--only none` for them alone). Not in `make bench` (it needs the year's file).
 """
 
 from __future__ import annotations
@@ -152,7 +153,7 @@ def story_fixes(db: Any, config: Any, repeats: int) -> dict[str, float]:
     under the lock its pipeline places items with): `--near` (a fresh index, as the command and
     the service before it places its first item) and `/merge` alone (the service's index of the
     last window, built untimed before each run) on the story of most items of three days before
-    and of the last hours; `/merge STORY` of the latter into the story before it; a split out of
+    and of the last hours, and `/merge` alone on one of 30 days before; `/merge STORY` of the latter into the story before it; a split out of
     a story of about 200 items (the latest 100 stories' items put in one, in the transaction)."""
     from sqlalchemy import func, update
 
@@ -169,6 +170,7 @@ def story_fixes(db: Any, config: Any, repeats: int) -> dict[str, float]:
     with db.session() as s:  # the year's last item is the service's now
         now = s.scalar(select(func.max(Item.published_at))).replace(tzinfo=UTC) + timedelta(minutes=5)
         old, recent = biggest(s, now - timedelta(days=3)), biggest(s, now - timedelta(hours=3))
+        month = biggest(s, now - timedelta(days=30))
         before = s.scalar(select(Story.id).where(Story.id < recent).order_by(Story.id.desc()).limit(1))
         merged = list(s.scalars(select(Story.id).order_by(Story.id.desc()).offset(50).limit(100)))
 
@@ -197,6 +199,8 @@ def story_fixes(db: Any, config: Any, repeats: int) -> dict[str, float]:
             lambda s, _, sid=sid: nearest_answer(s, config, sid, now=now), warm=False)
         out[f"/merge alone, a story {label} (the service's index)"] = timed(
             lambda s, _, sid=sid: nearest_answer(s, config, sid, now=now), warm=True)
+    out["/merge alone, a story of 30 days before (the service's index)"] = timed(
+        lambda s, _: nearest_answer(s, config, month, now=now), warm=True)
     out["/merge STORY (the service's index)"] = timed(
         lambda s, _: assign.merge_stories(s, before, recent, operator="bench", now=now), warm=True)
     out["/split out of a story of about 200 items (the service's index)"] = timed(
