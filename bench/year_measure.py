@@ -162,16 +162,16 @@ def story_fixes(db: Any, config: Any, repeats: int) -> dict[str, float]:
 
     window = config.settings.story_window
 
-    def biggest(s: Any, until: datetime) -> int:
-        return s.execute(select(Item.story_id).where(
+    def biggest(s: Any, until: datetime) -> int | None:
+        return s.scalar(select(Item.story_id).where(
             Item.story_id.is_not(None), Item.published_at >= until - timedelta(hours=2), Item.published_at < until,
-        ).group_by(Item.story_id).order_by(func.count().desc(), Item.story_id).limit(1)).scalar_one()
+        ).group_by(Item.story_id).order_by(func.count().desc(), Item.story_id).limit(1))
 
     with db.session() as s:  # the year's last item is the service's now
         now = s.scalar(select(func.max(Item.published_at))).replace(tzinfo=UTC) + timedelta(minutes=5)
         old, recent = biggest(s, now - timedelta(days=3)), biggest(s, now - timedelta(hours=3))
         month = biggest(s, now - timedelta(days=30))
-        before = s.scalar(select(Story.id).where(Story.id < recent).order_by(Story.id.desc()).limit(1))
+        before = s.scalar(select(Story.id).where(Story.id < (recent or 0)).order_by(Story.id.desc()).limit(1))
         merged = list(s.scalars(select(Story.id).order_by(Story.id.desc()).offset(50).limit(100)))
 
     def timed(fix: Callable[[Any, Any], Any], *, warm: bool, setup: Callable[[Any], Any] = lambda s: None) -> float:
@@ -195,14 +195,18 @@ def story_fixes(db: Any, config: Any, repeats: int) -> dict[str, float]:
 
     out = {}
     for label, sid in (("of three days before", old), ("of the last hours", recent)):
+        if sid is None:  # a database of fewer days, or none in those hours
+            continue
         out[f"--near, a story {label} (a fresh index)"] = timed(
             lambda s, _, sid=sid: nearest_answer(s, config, sid, now=now), warm=False)
         out[f"/merge alone, a story {label} (the service's index)"] = timed(
             lambda s, _, sid=sid: nearest_answer(s, config, sid, now=now), warm=True)
-    out["/merge alone, a story of 30 days before (the service's index)"] = timed(
-        lambda s, _: nearest_answer(s, config, month, now=now), warm=True)
-    out["/merge STORY (the service's index)"] = timed(
-        lambda s, _: assign.merge_stories(s, before, recent, operator="bench", now=now), warm=True)
+    if month is not None:
+        out["/merge alone, a story of 30 days before (the service's index)"] = timed(
+            lambda s, _: nearest_answer(s, config, month, now=now), warm=True)
+    if recent is not None and before is not None:
+        out["/merge STORY (the service's index)"] = timed(
+            lambda s, _: assign.merge_stories(s, before, recent, operator="bench", now=now), warm=True)
     out["/split out of a story of about 200 items (the service's index)"] = timed(
         lambda s, item: assign.split_item(s, item, operator="bench", now=now, config=config), warm=True,
         setup=one_story)
