@@ -201,6 +201,13 @@ def story_fixes(db: Any, config: Any, repeats: int) -> dict[str, float]:
             lambda s, _, sid=sid: nearest_answer(s, config, sid, now=now), warm=False)
         out[f"/merge alone, a story {label} (the service's index)"] = timed(
             lambda s, _, sid=sid: nearest_answer(s, config, sid, now=now), warm=True)
+    if old is not None:  # the admin chat builds the features before the lock: what is left under it
+        def ready(s: Any) -> Any:
+            return assign.nearest_features(s, old, window=window, now=now)
+
+        for warm, index in ((True, "the service's index"), (False, "no index yet: the first after a start")):
+            out[f"/merge alone, a story of three days before ({index}), under the lock"] = timed(
+                lambda s, built: nearest_answer(s, config, old, now=now, built=built), warm=warm, setup=ready)
     if month is not None:
         out["/merge alone, a story of 30 days before (the service's index)"] = timed(
             lambda s, _: nearest_answer(s, config, month, now=now), warm=True)
