@@ -203,7 +203,12 @@ async def test_merge_alone_builds_its_stories_features_before_it_waits_for_the_p
     """`/merge` alone builds the features of the stories it lists from (those of its story's
     hours, and the last window's when the service has no story index yet) before it takes the
     lock the pipeline places items with: on a year's database they were 80 % of its time under
-    that lock (a story of three days before: 1.3-2.0 s). Under it, none is built again."""
+    that lock (a story of three days before: 1.3-2.0 s). Under it, none is built again, and the
+    list is the one built wholly under it."""
+    from datetime import UTC, datetime
+
+    from alerts.stories.merge import nearest_answer
+
     ids = await publish(db, add_item, pipeline, config, runtime,
                         ("elpitazo", NAMED), ("efecto", TOLD), ("bbc", OTHER))
     named, told = story_of(db, ids[NAMED]), story_of(db, ids[TOLD])
@@ -236,6 +241,9 @@ async def test_merge_alone_builds_its_stories_features_before_it_waits_for_the_p
     assert answer.startswith(f"Story {told} ««Sigo sin creer")
     assert f"\n1. story {named} · score 0." in answer
     assert built == []  # none built again under the lock
+    stories_module._INDEXES.clear()  # the same list as when every feature was built under it
+    with db.session() as s:
+        assert nearest_answer(s, config, told, now=datetime.now(UTC)) == answer
 
 
 async def test_help_lists_merge(emulator, bot) -> None:
