@@ -443,8 +443,10 @@ class AdminBot:
         try:
             if command in FEEDBACK_COMMANDS:
                 lock = self.story_lock if command in STORY_COMMANDS else None
+                # what it can read beforehand is read before the lock (/merge alone: its stories' features)
+                prepared = await asyncio.to_thread(self.feedback.prepare, command, arg, message)
                 async with lock or contextlib.nullcontext():
-                    text = await asyncio.to_thread(self.feedback.answer, command, arg, message)
+                    text = await asyncio.to_thread(self.feedback.answer, command, arg, message, prepared)
             else:  # its statements wait for a lock off the event loop, as the polls' do
                 text = await asyncio.to_thread(self.answer, command, arg)
         except OperationalError as exc:  # a lock held past the timeout: say so, change nothing

@@ -279,7 +279,16 @@ class FeedbackCommands:
         self.config = config
         self.watched = watched
 
-    def answer(self, command: str, arg: str, message: Any) -> str:
+    def prepare(self, command: str, arg: str, message: Any) -> Any:
+        """What `command` reads before the lock the pipeline places items with is taken for it,
+        given back to `answer`: for `/merge` alone, the features of the stories it lists from."""
+        if command == "merge":
+            from alerts.stories.merge import merge_features
+
+            return merge_features(self.db, self.config, arg, message)
+        return None
+
+    def answer(self, command: str, arg: str, message: Any, prepared: Any = None) -> str:
         operator = operator_of(message)
         if command == "people":
             return self.people_text()
@@ -296,7 +305,7 @@ class FeedbackCommands:
         if command == "merge":
             from alerts.stories.merge import merge_command
 
-            return merge_command(self.db, self.config, arg, message, operator)
+            return merge_command(self.db, self.config, arg, message, operator, built=prepared)
         return self.wrong(arg, message, operator)
 
     @property

@@ -7,12 +7,14 @@ Writes, for the bench's synthetic sequence (bench/bench_stories.py: 2,000 items 
 stories, through `assign_story`) and for every labelled January window served whole, dates only
 (bench/story_windows.py --all-headlines --dates-only; skipped without ../shared/real): each
 decision with its item's features and every signal, each assignment with the story row it left,
-and the windows' table. Sets are written sorted; PYTHONHASHSEED=0 keeps the order in which a set
+and the windows' table; each window's stories' nearest stories (`/merge` alone, `--near`) from
+the index the window left and from a fresh one. Sets are written sorted; PYTHONHASHSEED=0 keeps the order in which a set
 is walked, which a tie between two stories may depend on, the same in both runs.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import dataclasses
 import io
@@ -104,6 +106,48 @@ def windows(out: Path, log: list[str]) -> None:
     (out / "windows_decisions.jsonl").write_text("\n".join(log) + "\n", encoding="utf-8")
 
 
+def nearest(out: Path) -> int:
+    """Each labelled window's stories' nearest stories (`/merge` alone, `--near`): through the
+    index the window's items left (with the features built beforehand, as the admin chat builds
+    them), then through a fresh index each; written to windows_nearest.jsonl. How many."""
+    from datetime import UTC
+
+    from sqlalchemy import select
+
+    from core.config import load_config
+    from monitor.story_eval import assign_window, load_headlines
+    from storage.models import Story
+
+    args = argparse.Namespace(
+        headlines=str(ROOT.parent / "shared/real/headlines_es_2026-01.jsonl"),
+        shared_groups=str(ROOT.parent / "shared/real/stories_2026-01.json"))
+    if story_windows.sources_missing(args):
+        return 0
+    headlines, config = load_headlines(args.headlines), load_config(ROOT / "feeds.yaml")
+    window, rows = config.settings.story_window, []
+    for label, labelled in story_windows.labelled_windows(args.shared_groups):
+        days = set(labelled.days)
+
+        def ask(session: Any, label: str = label) -> None:
+            now = datetime.now(UTC)
+            ids = list(session.scalars(select(Story.id).order_by(Story.id)))
+            for mode in ("the window's index", "a fresh index"):
+                for sid in ids:
+                    built = None
+                    if mode == "a fresh index":
+                        assign._INDEXES.clear()
+                    else:
+                        built = assign.nearest_features(session, sid, window=window, now=now)
+                    near = assign.nearest_stories(session, sid, window=window, now=now, n=10, built=built)
+                    rows.append(line({"window": label, "index": mode, "story": sid,
+                                      "near": [(other.id, n.score, n.signals) for other, n in near]}))
+
+        assign_window([h for h in headlines.values() if str(h.get("date", ""))[:10] in days], config,
+                      all_headlines=True, dates_only=True, inspect=ask)
+    (out / "windows_nearest.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return len(rows)
+
+
 def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print(__doc__, file=sys.stderr)
@@ -119,7 +163,10 @@ def main(argv: list[str]) -> int:
     synthetic(out, log)
     log.clear()
     windows(out, log)
-    print(f"{out}: the synthetic sequence and {len(log):,} decisions of the labelled windows written")
+    decisions = len(log)
+    listed = nearest(out)
+    print(f"{out}: the synthetic sequence, {decisions:,} decisions of the labelled windows and {listed:,} "
+          "lists of a story's nearest stories (`/merge` alone, `--near`) written")
     return 0
 
 

@@ -19,7 +19,8 @@ items, each looked up first among the year's; the second is answered 304) agains
 against an empty database: it writes into the file, so run it on a copy (on PostgreSQL, `CREATE
 DATABASE copy TEMPLATE year`; `--empty URL` names the empty database to compare with). `--explain`
 prints PostgreSQL's plan, with the time of each node, of every statement a step runs (EXPLAIN
-(ANALYZE, BUFFERS), rolled back). Not in `make bench` (it needs the year's file).
+(ANALYZE, BUFFERS), rolled back). `--fixes` times an operator's story fixes (`--near`, `/merge`
+alone and with a story, `/split`), each rolled back (`--only none` for them alone). Not in `make bench` (it needs the year's file).
 """
 
 from __future__ import annotations
@@ -147,6 +148,78 @@ def steps(db: Any, config: Any, now: datetime) -> dict[str, Callable[[], Any]]:
     }
 
 
+def story_fixes(db: Any, config: Any, repeats: int) -> dict[str, float]:
+    """An operator's story fixes, each rolled back, best of `repeats` (the service runs them
+    under the lock its pipeline places items with): `--near` (a fresh index, as the command and
+    the service before it places its first item) and `/merge` alone (the service's index of the
+    last window, built untimed before each run) on the story of most items of three days before
+    and of the last hours, and `/merge` alone on one of 30 days before; `/merge STORY` of the latter into the story before it; a split out of
+    a story of about 200 items (the latest 100 stories' items put in one, in the transaction)."""
+    from sqlalchemy import func, update
+
+    from alerts.stories.merge import nearest_answer
+    from storage.models import Item, Story
+
+    window = config.settings.story_window
+
+    def biggest(s: Any, until: datetime) -> int | None:
+        return s.scalar(select(Item.story_id).where(
+            Item.story_id.is_not(None), Item.published_at >= until - timedelta(hours=2), Item.published_at < until,
+        ).group_by(Item.story_id).order_by(func.count().desc(), Item.story_id).limit(1))
+
+    with db.session() as s:  # the year's last item is the service's now
+        now = s.scalar(select(func.max(Item.published_at))).replace(tzinfo=UTC) + timedelta(minutes=5)
+        old, recent = biggest(s, now - timedelta(days=3)), biggest(s, now - timedelta(hours=3))
+        month = biggest(s, now - timedelta(days=30))
+        before = s.scalar(select(Story.id).where(Story.id < (recent or 0)).order_by(Story.id.desc()).limit(1))
+        merged = list(s.scalars(select(Story.id).order_by(Story.id.desc()).offset(50).limit(100)))
+
+    def timed(fix: Callable[[Any, Any], Any], *, warm: bool, setup: Callable[[Any], Any] = lambda s: None) -> float:
+        times = []
+        for _ in range(repeats + 1):  # the first a warm-up
+            assign._INDEXES.clear()
+            with db.session() as s:
+                if warm:
+                    assign.story_index(s, window=window, now=now)
+                ready = setup(s)
+                t0 = time.perf_counter()
+                fix(s, ready)
+                s.flush()
+                times.append(time.perf_counter() - t0)
+                s.rollback()
+        return min(times[1:])
+
+    def one_story(s: Any) -> int:
+        s.execute(update(Item).where(Item.story_id.in_(merged)).values(story_id=merged[-1]))
+        return s.scalar(select(Item.id).where(Item.story_id == merged[-1]).order_by(Item.id.desc()).limit(1))
+
+    out = {}
+    for label, sid in (("of three days before", old), ("of the last hours", recent)):
+        if sid is None:  # a database of fewer days, or none in those hours
+            continue
+        out[f"--near, a story {label} (a fresh index)"] = timed(
+            lambda s, _, sid=sid: nearest_answer(s, config, sid, now=now), warm=False)
+        out[f"/merge alone, a story {label} (the service's index)"] = timed(
+            lambda s, _, sid=sid: nearest_answer(s, config, sid, now=now), warm=True)
+    if old is not None:  # the admin chat builds the features before the lock: what is left under it
+        def ready(s: Any) -> Any:
+            return assign.nearest_features(s, old, window=window, now=now)
+
+        for warm, index in ((True, "the service's index"), (False, "no index yet: the first after a start")):
+            out[f"/merge alone, a story of three days before ({index}), under the lock"] = timed(
+                lambda s, built: nearest_answer(s, config, old, now=now, built=built), warm=warm, setup=ready)
+    if month is not None:
+        out["/merge alone, a story of 30 days before (the service's index)"] = timed(
+            lambda s, _: nearest_answer(s, config, month, now=now), warm=True)
+    if recent is not None and before is not None:
+        out["/merge STORY (the service's index)"] = timed(
+            lambda s, _: assign.merge_stories(s, before, recent, operator="bench", now=now), warm=True)
+    out["/split out of a story of about 200 items (the service's index)"] = timed(
+        lambda s, item: assign.split_item(s, item, operator="bench", now=now, config=config), warm=True,
+        setup=one_story)
+    return out
+
+
 CLI = {
     "monitor status (process)": ["status"],
     "monitor stories --since 1d (process)": ["stories", "--since", "1d"],
@@ -262,6 +335,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="", help="comma-separated step names (substrings)")
     parser.add_argument("--cli", action="store_true", help="also time the commands in a fresh process")
     parser.add_argument("--poll", action="store_true", help="a poll round of 300 feeds (writes: use a copy)")
+    parser.add_argument("--fixes", action="store_true",
+                        help="also an operator's story fixes: --near, /merge alone, /merge, /split (rolled back)")
     parser.add_argument("--idle", action="store_true", help="the idle delivery worker's CPU over 30 s")
     args = parser.parse_args(argv)
     url = database_url(args.db)
@@ -278,6 +353,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  - {name}: {best(step, args.repeats):.3f} s", flush=True)
             if args.explain:
                 explain(db, name, step)
+        if args.fixes:
+            for name, seconds in story_fixes(db, config, args.repeats).items():
+                print(f"  - {name}: {seconds:.3f} s", flush=True)
     finally:
         db.dispose()
     if args.cli:

@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -98,6 +99,34 @@ def test_year_db_writes_days_of_service_and_retention_prunes_the_unmatched(tmp_p
     assert [m["month"] for m in months] == ["2026-01", "2026-02"]
     assert rows["matches"] >= 60 and rows["stories"] > 0 and rows["alerts"] >= rows["stories"]
     assert rows["items"] < 60 + 3 * 20 + 5  # the unmatched of the first two days pruned (each feed's newest kept)
+
+
+def test_year_measure_times_the_story_fixes_on_a_small_year(tmp_path: Path, capsys: Any) -> None:
+    """bench/year_measure.py --fixes (docs/SCALE.md, "An operator's story fixes on a year") on
+    35 small days: each fix is timed and rolled back, the database left as it was."""
+    import sqlite3
+    from datetime import UTC, datetime
+
+    from bench.year_db import build
+    from bench.year_measure import main as measure
+
+    path = tmp_path / "y.db"
+    build(path, days=35, feeds=5, relevant=40, unmatched=0, retention=90, start=datetime(2026, 1, 1, tzinfo=UTC))
+
+    def rows() -> list[tuple[int, int]]:
+        con = sqlite3.connect(path)
+        try:
+            return [con.execute(f"SELECT count(*), max(id) FROM {t}").fetchone() for t in ("stories", "feedback")]  # noqa: S608
+        finally:
+            con.close()
+
+    before = rows()
+    assert measure(["--db", str(path), "--fixes", "--only", "none", "--repeats", "1"]) == 0
+    out = capsys.readouterr().out
+    for fix in ("--near, a story of three days before", "/merge alone, a story of 30 days before",
+                "/merge STORY", "/split out of a story of about 200 items"):
+        assert f"  - {fix}" in out, out
+    assert rows() == before
 
 
 def test_eval_feed_place_counts_what_a_feed_s_context_finds(tmp_path: Path) -> None:

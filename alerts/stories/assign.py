@@ -37,9 +37,10 @@ from alerts.stories.text import _words, fold
 from core.count import Count, as_counts, verified
 from core.text import counted, keeps_wording
 from storage.feedback import last_story_fix
-from storage.items import items_by_id, story_items
+from storage.items import items_by_id
 from storage.models import Item, Story, valid_id
 from storage.stories import (
+    Member,
     figures_told_after,
     insert_story,
     item_story_facts,
@@ -52,7 +53,9 @@ from storage.stories import (
     stories_updated_in_order,
     stories_with_items_between,
     story_by_id,
+    story_members,
     take_story_turn,
+    topics_of_items,
     write_row,
 )
 
@@ -175,7 +178,7 @@ def _engine(session: Session) -> Engine:
     return bind.engine if isinstance(bind, Connection) else bind
 
 
-def _outlet(item: Item) -> str:
+def _outlet(item: Item | Member) -> str:
     return f"feed:{item.feed_id}"
 
 
@@ -192,28 +195,41 @@ def story_time(published: datetime | None, now: datetime) -> datetime:
     return min(now, published)
 
 
-def _item_features(item: Item, topics: list[str]) -> ItemFeatures:
+# item id → (what its features were built from, the features): built before they are needed
+Built = dict[int, tuple[tuple[Any, ...], ItemFeatures]]
+
+
+def _item_features(item: Item | Member, topics: list[str], built: Built | None = None) -> ItemFeatures:
     """An item's features rebuilt from the database, as the live path made them: its own
-    topics and the rule terms that made it relevant (its `Match` rows), else `topics`."""
+    topics and the rule terms that made it relevant (its `Match` rows), else `topics`. Those
+    in `built` are taken from it when built from the same values (else built and put in it)."""
     matched = [m for m in item.matches if m.topic]
     own = list(dict.fromkeys(m.topic for m in matched)) or topics
-    return features(
-        item_id=item.id, title=item.title, lang=item.language, outlet=_outlet(item),
-        when=story_time(item.published_at, item.classified_at or item.published_at), topics=own,
-        entities=item.entities or [], counts=[Count(c.event, c.number) for c in item.counts],
-        topic_words=[str(t) for m in matched for t in m.terms or []],
+    when = story_time(item.published_at, item.classified_at or item.published_at)
+    counts = [(c.event, c.number) for c in item.counts]
+    words = [str(t) for m in matched for t in m.terms or []]
+    inputs = (item.title, item.language, item.feed_id, when, own, item.entities or [], counts, words)
+    kept = built.get(item.id) if built is not None else None
+    if kept is not None and kept[0] == inputs:
+        return kept[1]
+    made = features(
+        item_id=item.id, title=item.title, lang=item.language, outlet=_outlet(item), when=when, topics=own,
+        entities=item.entities or [], counts=[Count(e, n) for e, n in counts], topic_words=words,
     )
+    if built is not None:
+        built[item.id] = (inputs, made)
+    return made
 
 
-def _load(session: Session, index: StoryIndex, stories: list[Story]) -> None:
+def _load(session: Session, index: StoryIndex, stories: list[Story], built: Built | None = None) -> None:
     if not stories:
         return
-    items = story_items(session, [s.id for s in stories], with_counts=True, with_matches=True)
-    by_story: dict[int, list[Item]] = {}
+    items = story_members(session, [s.id for s in stories])
+    by_story: dict[int, list[Member]] = {}
     for it in items:
         by_story.setdefault(it.story_id or 0, []).append(it)
     for s in stories:
-        members = [_item_features(it, list(s.topics or [])) for it in by_story.get(s.id, [])]
+        members = [_item_features(it, list(s.topics or []), built) for it in by_story.get(s.id, [])]
         last = max([m.when for m in members], default=s.updated_at)
         index.add_story(StoryEntry(s.id, s.title, s.created_at, last, set(s.topics or []), members))
 
@@ -235,10 +251,12 @@ def _sync_joins(session: Session, index: StoryIndex, *, since: datetime) -> None
             index.add_member(entry.id, _item_features(item, list(entry.topics)))
 
 
-def story_index(session: Session, *, window: timedelta, now: datetime, at: datetime | None = None) -> StoryIndex:
+def story_index(session: Session, *, window: timedelta, now: datetime, at: datetime | None = None,
+                bring_back: bool = True, built: Built | None = None) -> StoryIndex:
     """The engine's index, brought up to date with the database at `now`; the stories with no
     item in the window before `at` (the matcher's time of the item being placed, else `now`)
-    are forgotten."""
+    are forgotten. An `at` older than the stories the index holds brings back those since the
+    window before it, unless `bring_back` is False. `built`: features built beforehand."""
     engine = _engine(session)
     index = _INDEXES.get(engine)
     due = index is not None and time.monotonic() - index.synced_at >= SYNC_SECONDS
@@ -250,18 +268,18 @@ def story_index(session: Session, *, window: timedelta, now: datetime, at: datet
     if index is None:
         index = _INDEXES[engine] = StoryIndex()
         index.fixes_seen = last_story_fix(session)
-        _load(session, index, stories_updated_in_order(session, now - window))
+        _load(session, index, stories_updated_in_order(session, now - window), built)
     elif due:
-        _load(session, index, stories_after(session, index.max_story_id))
+        _load(session, index, stories_after(session, index.max_story_id), built)
         if session.get_bind().dialect.name != "sqlite":  # replicas share PostgreSQL, never SQLite
             _sync_joins(session, index, since=now - JOIN_SLACK)
     index.synced_at = time.monotonic()
     cutoff = (at or now) - window
-    if index.horizon is not None and cutoff < index.horizon - RELOAD_SLACK:
+    if bring_back and index.horizon is not None and cutoff < index.horizon - RELOAD_SLACK:
         # an item older than the stories the index still holds (a backlog a poll could not store
         # at once, a feed back from days of failures): bring back the stories of its own hours
         # that later items made the index forget, those whose last item is before the horizon
-        _load(session, index, stories_with_items_between(session, cutoff, index.horizon, index.stories.keys()))
+        _load(session, index, stories_with_items_between(session, cutoff, index.horizon, index.stories.keys()), built)
         index.horizon = cutoff  # it holds every story since then again: the next older items need no reload
     index.expire(cutoff)
     return index
@@ -548,7 +566,7 @@ def _topics_left(session: Session, story: Story, items: list[Item]) -> list[str]
     topics along: a story joined by a us_actions report by mistake (or merged with a story of
     that topic, the merge then undone) kept us_actions, and the roundups of a us_actions digest
     channel listed it. Unchanged when the items left have no stored matches."""
-    matched = {t for it in items for t in item_story_facts(session, it.id)[0]}
+    matched = topics_of_items(session, [it.id for it in items])
     kept = [t for t in story.topics or [] if t in matched]
     return kept or list(story.topics or [])
 
@@ -660,23 +678,54 @@ def merge_stories(session: Session, one: int, other: int, *, operator: str | Non
     return f"Story {gone.id} ({counted(len(moved), 'item')}) merged into story {keep.id}."
 
 
+def _story_span(session: Session, story_id: int) -> tuple[datetime | None, datetime | None]:
+    """When the story's first and last items were published (None, None: no item left)."""
+    first, last = session.execute(
+        select(func.min(Item.published_at), func.max(Item.published_at)).where(Item.story_id == story_id)
+    ).one()
+    return first, last
+
+
+def nearest_features(session: Session, story_id: int, *, window: timedelta, now: datetime) -> Built:
+    """The features `nearest_stories` builds for `story_id`, built beforehand: the admin chat
+    builds them before it takes the lock the pipeline places items with (they were 80 % of a
+    `/merge` alone under it), then only those of items changed meanwhile are built under it.
+    Those of the stories of the story's hours, and of the last window's when this process has
+    no story index yet (its first `/merge` alone after a start builds one)."""
+    first, last = _story_span(session, story_id)
+    if first is None or last is None:
+        return {}
+    stories = stories_with_items_between(session, story_time(first, now) - window, story_time(last, now) + window, ())
+    if _INDEXES.get(_engine(session)) is None:
+        held = {s.id for s in stories}
+        stories += [s for s in stories_updated_in_order(session, now - window) if s.id not in held]
+    topics = {s.id: list(s.topics or []) for s in stories}
+    built: Built = {}
+    for it in story_members(session, sorted(topics)):
+        _item_features(it, topics[it.story_id or 0], built)
+    return built
+
+
 def nearest_stories(
-    session: Session, story_id: int, *, window: timedelta, now: datetime, n: int = 3
+    session: Session, story_id: int, *, window: timedelta, now: datetime, n: int = 3, built: Built | None = None,
 ) -> list[tuple[Story, Near]]:
     """The `n` stories the matcher finds closest to `story_id` (`StoryIndex.nearest`), with
     their rows: what an operator may mean to merge it with. The stories of the story's own
     hours are brought back into the index if it had forgotten them. Empty for a story with
-    no item (or none at all: the caller, which shows the story, says so)."""
-    first, last = session.execute(
-        select(func.min(Item.published_at), func.max(Item.published_at)).where(Item.story_id == story_id)
-    ).one()
+    no item (or none at all: the caller, which shows the story, says so). `built`: features
+    built beforehand (`nearest_features`)."""
+    first, last = _story_span(session, story_id)
     if first is None or last is None:  # no item of it left in the database
         return []
-    index = story_index(session, window=window, now=now, at=story_time(last, now))
+    at = story_time(last, now)
+    # what the index brings back for a story at most two windows old is within its hours, loaded
+    # below; for an older one it was every story since: 19,259 stories, 14.7 s under the lock the
+    # pipeline waits for, for a story of 30 days before on a year's database
+    index = story_index(session, window=window, now=now, at=at, bring_back=at >= now - 2 * window, built=built)
     # a fresh index (`monitor stories --near`, the first /merge after a start) holds only the
     # stories of the last window before `now`, and its horizon does not say so: a story of
     # three days before had no neighbour at all ("nothing to merge it with")
     since, until = story_time(first, now) - window, story_time(last, now) + window
-    _load(session, index, stories_with_items_between(session, since, until, index.stories.keys()))
+    _load(session, index, stories_with_items_between(session, since, until, index.stories.keys()), built)
     rows = [(story_by_id(session, near.story_id), near) for near in index.nearest(story_id, window=window, n=n)]
     return [(other, near) for other, near in rows if other is not None]

@@ -31,7 +31,14 @@ from alerts.admin_feedback import (
     resolve_reply,
     story_of_alert,
 )
-from alerts.stories.assign import StoryFixError, merge_stories, nearest_stories, no_story
+from alerts.stories.assign import (
+    Built,
+    StoryFixError,
+    merge_stories,
+    nearest_features,
+    nearest_stories,
+    no_story,
+)
 from alerts.stories.report import spelled
 from alerts.stories.split import outlet_name
 from storage.feedback import merge_of_story
@@ -52,8 +59,10 @@ NEAREST = 5  # stories /merge alone lists: the right one among them for 82–90 
 TITLE_CHARS = 90
 
 
-def merge_command(db: Database, config: AppConfig, arg: str, message: Any, operator: str) -> str:
-    """The answer to `/merge STORY` (or `/merge` alone) sent by `operator` as `message`."""
+def merge_command(db: Database, config: AppConfig, arg: str, message: Any, operator: str,
+                  built: Built | None = None) -> str:
+    """The answer to `/merge STORY` (or `/merge` alone) sent by `operator` as `message`;
+    `built`: `merge_features`'s."""
     arg = arg.strip()
     if getattr(message, "reply_to_message", None) is None:
         return USAGE
@@ -63,7 +72,7 @@ def merge_command(db: Database, config: AppConfig, arg: str, message: Any, opera
             return ("That message is not an alert of one story, so there is nothing to merge. "
                     "Reply /merge STORY to an alert (or a forward of it).")
         if not arg:
-            return nearest_answer(session, config, found.story.id, now=datetime.now(UTC))
+            return nearest_answer(session, config, found.story.id, now=datetime.now(UTC), built=built)
         other = _other_story(session, arg)
         if other is None:
             word = arg.split()[0].lstrip("#")
@@ -95,14 +104,27 @@ def _other_story(session: Session, arg: str) -> int | None:
     return None
 
 
-def nearest_answer(session: Session, config: AppConfig, story_id: int, *, now: datetime) -> str:
+def merge_features(db: Database, config: AppConfig, arg: str, message: Any) -> Built | None:
+    """For `/merge` alone, the features of the stories it lists from, built before the lock the
+    pipeline places items with is taken (`alerts.stories.assign.nearest_features`); None else."""
+    if arg.strip() or getattr(message, "reply_to_message", None) is None:
+        return None
+    with db.session() as session:
+        found = resolve_reply(session, message)
+        if found is None or found.story is None:
+            return None
+        return nearest_features(session, found.story.id, window=config.settings.story_window, now=datetime.now(UTC))
+
+
+def nearest_answer(session: Session, config: AppConfig, story_id: int, *, now: datetime,
+                   built: Built | None = None) -> str:
     """The stories closest to `story_id`, for an operator to pick one to merge with.
 
     Raises StoryFixError for a story that does not exist."""
     story = session.get(Story, story_id) if valid_id(story_id) else None
     if story is None:
         raise StoryFixError(no_story(session, story_id))
-    near = nearest_stories(session, story_id, window=config.settings.story_window, now=now, n=NEAREST)
+    near = nearest_stories(session, story_id, window=config.settings.story_window, now=now, n=NEAREST, built=built)
     items = story_items(session, [story_id, *(other.id for other, _ in near)], with_feed=True)
     head = f"Story {story_id} {_about(story, items, config)}"
     if not near:
