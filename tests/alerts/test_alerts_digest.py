@@ -402,6 +402,15 @@ GAP_CHAT = "@dg_roundups"
 GAP_START = datetime(2026, 2, 2, 11, 30, tzinfo=UTC)  # Monday 07:30 in Caracas
 
 
+def _gap_channel(db: Any, make_synced_config: Any) -> Any:
+    """A twice-daily roundup channel whose last roundup went out the evening before GAP_START."""
+    config = make_synced_config([{"name": "dg", "chat_id": GAP_CHAT, "topics": ["political_prisoners"],
+                                  "mode": "digest", "schedule": ["08:00", "20:00"], "tally_chart": False}])
+    with db.session() as s:
+        s.scalar(select(Channel).where(Channel.name == "dg")).last_digest_at = GAP_START - timedelta(hours=11)
+    return config
+
+
 async def _a_story_an_hour(db: Any, add_item: Any, config: Any, worker: DeliveryWorker, clock: Any,
                            hours: int) -> list[str]:
     """A story told each hour for `hours`, each followed by the service's minute tick and a
@@ -434,10 +443,7 @@ async def test_a_roundup_channel_enabled_again_after_three_days_gets_one_roundup
     from core.clock import ManualClock
     from storage.alerts import enable_channel
 
-    config = make_synced_config([{"name": "dg", "chat_id": GAP_CHAT, "topics": ["political_prisoners"],
-                                  "mode": "digest", "schedule": ["08:00", "20:00"], "tally_chart": False}])
-    with db.session() as s:
-        s.scalar(select(Channel).where(Channel.name == "dg")).last_digest_at = GAP_START - timedelta(hours=11)
+    config = _gap_channel(db, make_synced_config)
     clock = ManualClock(GAP_START)
     worker = await make_worker(config, clock=clock)
     emulator.forbid(GAP_CHAT)
@@ -499,10 +505,7 @@ async def test_a_bot_api_outage_of_three_days_ends_in_one_roundup_of_the_gap(
     queued a roundup of its own, and when it answered again the channel got all 7 at once, 74
     to 2 hours old, one after another. Now each slot folds the roundups still unsent after
     `catch_up_after` into its own: one roundup of the gap (2 messages), every story once, dated."""
-    config = make_synced_config([{"name": "dg", "chat_id": GAP_CHAT, "topics": ["political_prisoners"],
-                                  "mode": "digest", "schedule": ["08:00", "20:00"], "tally_chart": False}])
-    with db.session() as s:
-        s.scalar(select(Channel).where(Channel.name == "dg")).last_digest_at = GAP_START - timedelta(hours=11)
+    config = _gap_channel(db, make_synced_config)
     from core.clock import ManualClock
 
     clock = ManualClock(GAP_START)
@@ -640,10 +643,7 @@ async def test_a_roundup_unsent_past_catch_up_after_is_rebuilt_before_it_goes_ou
     from core.clock import ManualClock
     from storage.feedback import add_feedback
 
-    config = make_synced_config([{"name": "dg", "chat_id": GAP_CHAT, "topics": ["political_prisoners"],
-                                  "mode": "digest", "schedule": ["08:00", "20:00"], "tally_chart": False}])
-    with db.session() as s:
-        s.scalar(select(Channel).where(Channel.name == "dg")).last_digest_at = GAP_START - timedelta(hours=11)
+    config = _gap_channel(db, make_synced_config)
     clock = ManualClock(GAP_START)
     worker = await make_worker(config, clock=clock)
     emulator.set_down(True, "502")
