@@ -150,7 +150,7 @@ def containers(service: Any) -> dict[str, int]:
     out["ingest.poll._REFUSALS"] = len(poll._REFUSALS)
     out["pipeline.places"] = len(service.pipeline.places._tallies)
     out["pipeline._failures"] = len(service.pipeline._failures)
-    out["pipeline.watched"] = _size(getattr(service.pipeline.watched, "_names", []))
+    out["pipeline.watched (names)"] = len(service.pipeline.watched._snap.names)
     if service.poll_states is not None:
         out["poll_states._states"] = len(service.poll_states._states)
     out["fetcher._hosts"] = len(service.fetcher._hosts)
