@@ -185,16 +185,16 @@ def test_classify_golden_writes_every_result_the_same_twice(tmp_path: Path) -> N
 
 
 def test_months_memory_runs_the_service_over_simulated_days() -> None:
-    """bench/months_memory.py (docs/SCALE.md, "Memory over months") on 3 small simulated days:
+    """bench/months_memory.py (docs/SCALE.md, "Memory over months") on 2 small simulated days:
     items published, polled, classified and sent to the emulator on the bench's clock, and
     the growth between its two snapshots reported with the containers it watches."""
-    run = subprocess.run([sys.executable, str(ROOT / "bench" / "months_memory.py"), "--days", "3",
+    run = subprocess.run([sys.executable, str(ROOT / "bench" / "months_memory.py"), "--days", "2",
                           "--snapshot-day", "1", "--feeds", "2", "--items", "36", "--top", "5"],
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr
     out = run.stdout
-    assert "3 simulated days, 216 items," in out, out
-    sent = int(out.split("3 simulated days, 216 items, ")[1].split(" messages sent")[0])
+    assert "2 simulated days, 144 items," in out, out
+    sent = int(out.split("2 simulated days, 144 items, ")[1].split(" messages sent")[0])
     assert sent > 0, out  # relevant items made alerts, delivered on the simulated clock
-    assert "MB per simulated month" in out and "allocation sites that grew most (day 1 -> day 3)" in out, out
+    assert "MB per simulated month" in out and "allocation sites that grew most (day 1 -> day 2)" in out, out
     assert "worker.sent_here: " in out, out  # the containers watched, those that changed
