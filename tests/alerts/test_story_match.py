@@ -269,16 +269,22 @@ def test_split_item_moves_the_item_and_records_feedback(db: Any, put: Any) -> No
     assert c[1] in {a[1], second.story_id}
 
 
+def _a_release_story_with_a_us_report(put: Any) -> Any:
+    """A release told twice, the second report matched as us_actions too: one story."""
+    a = put("elpitazo", "Foro Penal contabiliza 21 presos políticos excarcelados", cls=Cls(PP))
+    b = put("cocuyo", "Foro Penal suma 23 presos políticos excarcelados", at=NOW + timedelta(hours=1),
+            cls=Cls(PP + US))
+    assert a[1] == b[1]
+    return a
+
+
 def test_split_item_takes_the_topic_only_it_matched_out_of_the_story(db: Any, put: Any) -> None:
     """A release story joined by a report matched as us_actions too: split out, the story kept
     us_actions, and a us_actions digest channel's roundups listed the release (digest.py reads
     the story's topics)."""
     from storage.models import Match
 
-    a = put("elpitazo", "Foro Penal contabiliza 21 presos políticos excarcelados", cls=Cls(PP))
-    b = put("cocuyo", "Foro Penal suma 23 presos políticos excarcelados", at=NOW + timedelta(hours=1),
-            cls=Cls(PP + US))
-    assert a[1] == b[1]
+    a = _a_release_story_with_a_us_report(put)
     with db.session() as s:
         first, second = s.scalars(select(Item).where(Item.story_id == a[1]).order_by(Item.id)).all()
         s.add_all([Match(item_id=first.id, topic="political_prisoners", urgency="normal"),
@@ -304,10 +310,7 @@ def test_a_split_reads_the_topics_left_in_its_story_in_one_query_whatever_its_si
 
     from storage.models import Match
 
-    a = put("elpitazo", "Foro Penal contabiliza 21 presos políticos excarcelados", cls=Cls(PP))
-    b = put("cocuyo", "Foro Penal suma 23 presos políticos excarcelados", at=NOW + timedelta(hours=1),
-            cls=Cls(PP + US))
-    assert a[1] == b[1]
+    a = _a_release_story_with_a_us_report(put)
     with db.session() as s:
         first, second = s.scalars(select(Item).where(Item.story_id == a[1]).order_by(Item.id)).all()
         more = [add_item(s, f"outlet{n}", f"Foro Penal: {n} excarcelados", published=NOW) for n in range(left - 1)]

@@ -439,21 +439,24 @@ def test_a_control_character_in_a_name_is_refused_and_no_unreadable_opml_is_writ
     assert (feed.name, feed.outlet) == ("a&b <c> 'd' \"e\"", 'Ñandú & <Co> "x"')
 
 
+def _imported(tmp_path: Path, capsys: pytest.CaptureFixture[str], outlines: str) -> list[tuple[str, str | None]]:
+    """Another reader's OPML of `outlines` imported into an empty config: (name, outlet) of its feeds."""
+    src = tmp_path / "reader.opml"
+    src.write_text(f'<opml version="2.0"><body>{outlines}</body></opml>', encoding="utf-8")
+    cfg = tmp_path / "feeds.yaml"
+    cfg.write_text("rules: [venezuela-2026]\nfeeds: []\n", encoding="utf-8")
+    code, out, err = run(capsys, "feeds", "import", str(src), "--config", str(cfg))
+    assert code == 0, err
+    return [(f.name, f.outlet) for f in load_config(cfg).feeds]
+
+
 def test_import_takes_another_readers_titles_as_outlets(
     tmp_path: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:
     """Another reader's OPML has no monitorName: the name is made from the title, which stays
     the outlet shown in alerts (a title that is the name already adds no outlet)."""
-    src = tmp_path / "reader.opml"
-    src.write_text('<opml version="2.0"><body>'
-                   '<outline text="El Pitazo" xmlUrl="https://elpitazo.net/feed/" language="es"/>'
-                   '<outline text="runrunes" xmlUrl="https://runrun.es/feed/" language="es"/>'
-                   '</body></opml>', encoding="utf-8")
-    cfg = tmp_path / "feeds.yaml"
-    cfg.write_text("rules: [venezuela-2026]\nfeeds: []\n", encoding="utf-8")
-    code, out, err = run(capsys, "feeds", "import", str(src), "--config", str(cfg))
-    assert code == 0, err
-    assert [(f.name, f.outlet) for f in load_config(cfg).feeds] == [
+    assert _imported(tmp_path, capsys, '<outline text="El Pitazo" xmlUrl="https://elpitazo.net/feed/" language="es"/>'
+                                        '<outline text="runrunes" xmlUrl="https://runrun.es/feed/" language="es"/>') == [
         ("el-pitazo", "El Pitazo"), ("runrunes", None)]
 
 
@@ -462,16 +465,9 @@ def test_import_reads_a_title_s_line_breaks_as_spaces(
 ) -> None:
     """A reader's title written over two lines (`&#10;`, a tab) is one outlet: the config refuses
     control characters in names, and the import refused the whole file for it."""
-    src = tmp_path / "reader.opml"
-    src.write_text('<opml version="2.0"><body>'
-                   '<outline text="El&#10;Pitazo&#9; " xmlUrl="https://elpitazo.net/feed/" language="es"/>'
-                   '<outline text="x" monitorName="runrunes&#10;es" xmlUrl="https://runrun.es/feed/" language="es"/>'
-                   '</body></opml>', encoding="utf-8")
-    cfg = tmp_path / "feeds.yaml"
-    cfg.write_text("rules: [venezuela-2026]\nfeeds: []\n", encoding="utf-8")
-    code, out, err = run(capsys, "feeds", "import", str(src), "--config", str(cfg))
-    assert code == 0, err
-    assert [(f.name, f.outlet) for f in load_config(cfg).feeds] == [
+    assert _imported(tmp_path, capsys, '<outline text="El&#10;Pitazo&#9; " xmlUrl="https://elpitazo.net/feed/" '
+                                       'language="es"/><outline text="x" monitorName="runrunes&#10;es" '
+                                       'xmlUrl="https://runrun.es/feed/" language="es"/>') == [
         ("el-pitazo", "El Pitazo"), ("runrunes es", "x")]
 
 
