@@ -67,6 +67,7 @@ class ServiceState:
         self._tally: tuple[float, datetime, Tally] | None = None  # the status page's, and its chart's
         self.replicas = Replicas(db, **(replica_options or {}))  # feed leases, the leader
         self._lease_refusals = FeedRefusals()  # feed leases the database refused, logged once a minute
+        self._renewal_refusals = FeedRefusals()  # and their renewals after the poll
         # poll state in memory, 304s written in batches; replicas read the rows each poll
         self.poll_states = None if self.replicas.shared else PollStates(db)
         self._feed_index: dict[str, FeedConfig] = {}
