@@ -98,6 +98,7 @@ class ServiceState:
             "sent": self.metrics.alerts_sent, "failed": self.metrics.alerts_failed,
             "retried": self.metrics.alerts_retried,
         }.get(outcome)
-        if counter is not None:
+        # not for a channel a reload removed while this send was on its way (its series are gone)
+        if counter is not None and self.config.channel(channel) is not None:
             counter.labels(channel).inc()
         self.metrics.bot_api_outage.set(1 if self.worker.health.in_outage else 0)
