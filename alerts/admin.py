@@ -43,6 +43,7 @@ from alerts.admin_feedback import COMMANDS as FEEDBACK_COMMANDS
 from alerts.admin_feedback import HELP as FEEDBACK_HELP
 from alerts.admin_feedback import FeedbackCommands, WatchedIndex
 from alerts.catch_up import catch_up_notices
+from alerts.digest import roundup_fold_notices
 from alerts.feed_limits import fold_notices, mark_notified
 from alerts.render import MAX_TEXT, clean, clock_time, esc, shorten, tg_len, without_controls
 from alerts.telegram import classify_error, sender_for, told
@@ -714,6 +715,8 @@ class AdminBot:
             for alert_id, text in fold_notices(session, now):  # a feed over its hourly limit
                 out.append(("fold", str(alert_id), text))
             for alert_id, text in catch_up_notices(session, now):  # a channel's old alerts folded
+                out.append(("fold", str(alert_id), text))
+            for alert_id, text in roundup_fold_notices(session, now, self.config.settings.tz):  # and roundups
                 out.append(("fold", str(alert_id), text))
         if self.model_problem and not self._model_reported:
             out.append(("model", "relevance", (

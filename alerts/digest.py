@@ -28,17 +28,19 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from alerts.catch_up import NOTIFY_WITHIN
 from alerts.render import DigestEntry, render_digest
 from alerts.routing import language_ok, urgency_at_least
 from core.config import AppConfig, ChannelConfig
 from core.restore_marks import SentMark, line_saying
+from core.text import counted
 from storage.alerts import (
     ROUNDUP_FOLDED,
     alert_key_taken,
@@ -53,6 +55,7 @@ from storage.alerts import (
     lock_chat,
     put_back,
     raise_last_digest,
+    roundups_since,
     take_pending,
     unsent_roundups,
 )
@@ -264,7 +267,8 @@ def _queue_roundup(session: Session, config: AppConfig, channel_name: str, now: 
             payload={"html": part.html, "text": part.text, "preview": preview and i == 0, "stories": len(entries),
                      "story_ids": [e.story_id for e in entries] if i == 0 else [],
                      **({"period_from": since.isoformat()} if i == 0 else {}),
-                     **({"queued_since": min(q for _, q in folded.values()).isoformat()} if folded and i == 0 else {})},
+                     **({"queued_since": min(q for _, q in folded.values()).isoformat()} if folded and i == 0 else {}),
+                     **(_fold_notice(session, folded, at_slot=unsent_only is None) if folded and i == 0 else {})},
             next_attempt_at=now, created_at=now,
         )
         session.add(alert)
@@ -307,6 +311,33 @@ def _period_from(parts: list[Alert]) -> datetime | None:
 
 def _journaled(row: Alert, journals: Sequence[Mapping[str, SentMark]]) -> bool:
     return any(line_saying(j.get(k), row.payload or {}) is not None for j in journals for k in journal_keys(row))
+
+
+def _fold_notice(session: Session, folded: Collection[int], *, at_slot: bool) -> dict[str, Any]:
+    """The admin chat's notice of a fold (`roundup_fold_notices`): the roundups of schedule times
+    it tells (its own when queued `at_slot`, and those of the roundups it folded), and told
+    already when a roundup it folded was: through an outage each slot, and each retry of the
+    worker's, folds the roundup before it, and is no new fold to tell."""
+    firsts = [p for p in session.scalars(select(Alert.payload).where(Alert.id.in_(folded)))
+              if p and "period_from" in p]
+    return {"roundups": int(at_slot) + sum(int(p.get("roundups", 1)) for p in firsts), "notify": True,
+            "notified": any(p.get("notified") for p in firsts)}
+
+
+def roundup_fold_notices(session: Session, now: datetime, tz: tzinfo) -> list[tuple[int, str]]:
+    """(roundup id, text) of the roundups that folded unsent ones the admin chat has not been told of."""
+    out: list[tuple[int, str]] = []
+    for alert in roundups_since(session, now - NOTIFY_WITHIN):
+        p: dict[str, Any] = alert.payload or {}
+        since = _when(p.get("period_from"))
+        if not p.get("notify") or p.get("notified") or since is None:
+            continue
+        until = _aware(alert.created_at)
+        out.append((alert.id, (
+            f"⏪ roundups: {counted(int(p.get('roundups', 1)), 'roundup')} of channel {alert.channel}, unsent "
+            f"through an outage, folded into one covering {since.astimezone(tz):%d/%m %H:%M} – "
+            f"{until.astimezone(tz):%d/%m %H:%M} ({tz}): roundup #{alert.id} (settings.catch_up_after)")))
+    return out
 
 
 def _folded_into(session: Session, channel: str, folded: Mapping[int, tuple[datetime, datetime]],

@@ -9,6 +9,7 @@ share its result, so they take one database connection, not one each, and one sc
 from __future__ import annotations
 
 import errno
+import gzip
 import io
 import json
 import logging
@@ -22,12 +23,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client.exposition import gzip_accepted
 
 from monitor.metrics import Metrics
 
 REQUEST_TIMEOUT = 10.0  # seconds a client may take to send its request
 CHECK_TIMEOUT = 3.0  # seconds /healthz waits for its check (the Dockerfile's probe gives up at 4)
 PAGE_TIMEOUT = 30.0  # seconds the status page and the chart wait for theirs
+# zlib's level 6: 10.6 MB of text at 10,000 feeds to 0.47 MB in 0.05 s of CPU (level 9,
+# prometheus_client's own, 0.46 MB in 0.3 s)
+GZIP_LEVEL = 6
 
 log = logging.getLogger("monitor.health")
 UNAVAILABLE = "<!doctype html><title>Monitor status</title><p>status unavailable: see /healthz</p>"
@@ -88,6 +93,22 @@ class _OneAtATime:
         finally:
             with self.lock:
                 self.running = None
+
+
+class _Exposition:
+    """One scrape's text, shared by the requests that waited for it, and its gzip, made once
+    for all of them by the first that accepts it (Prometheus asks for gzip; curl does not)."""
+
+    def __init__(self, text: bytes) -> None:
+        self.text = text
+        self._gzipped: bytes | None = None
+        self._lock = threading.Lock()
+
+    def gzipped(self) -> bytes:
+        with self._lock:
+            if self._gzipped is None:
+                self._gzipped = gzip.compress(self.text, compresslevel=GZIP_LEVEL, mtime=0)
+            return self._gzipped
 
 
 class _ThreadingHTTPServerV6(ThreadingHTTPServer):
@@ -151,11 +172,13 @@ class HealthServer:
                     body = json.dumps(report, default=str).encode()
                     self._reply(200 if report["status"] == "ok" else 503, "application/json", body)
                 elif path == "/metrics":
-                    text = server.safe_scrape()
-                    if text is None:
+                    scraped = server.safe_scrape()
+                    if scraped is None:
                         self._reply(503, "text/plain", b"metrics unavailable: see /healthz\n")
+                    elif gzip_accepted(self.headers.get("Accept-Encoding", "")):
+                        self._reply(200, CONTENT_TYPE_LATEST, scraped.gzipped(), encoding="gzip")
                     else:
-                        self._reply(200, CONTENT_TYPE_LATEST, text)
+                        self._reply(200, CONTENT_TYPE_LATEST, scraped.text)
                 elif path == "/" and server.page is not None:
                     status, html = server.safe_page()
                     self._reply(status, "text/html; charset=utf-8", html.encode())
@@ -168,9 +191,11 @@ class HealthServer:
                 else:
                     self._reply(404, "text/plain", b"not found: try /, /healthz or /metrics\n")
 
-            def _reply(self, status: int, ctype: str, body: bytes) -> None:
+            def _reply(self, status: int, ctype: str, body: bytes, encoding: str | None = None) -> None:
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)
+                if encoding is not None:
+                    self.send_header("Content-Encoding", encoding)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 if not self.head:
@@ -200,11 +225,11 @@ class HealthServer:
             log.warning("health check failed: %s", exc)
             return {"status": "error", "error": str(exc), "time": time.time()}
 
-    def _exposition(self) -> bytes:
+    def _exposition(self) -> _Exposition:
         self.safe_check()  # refreshes the gauges
-        return generate_latest(self.metrics.registry)
+        return _Exposition(generate_latest(self.metrics.registry))
 
-    def safe_scrape(self) -> bytes | None:
+    def safe_scrape(self) -> _Exposition | None:
         try:
             return self.scrape()
         except TimeoutError:

@@ -62,3 +62,12 @@ class Metrics:
             self.polls.remove(name, status)
         for metric in (self.poll_failures, self.poll_seconds, self.items):
             metric.remove(name)
+
+    def forget_topic(self, name: str) -> None:
+        """Remove a topic's series (a reload removed it), as `forget_feed` does a feed's."""
+        self.matches.remove(name)
+
+    def forget_channel(self, name: str) -> None:
+        """Remove a channel's series (a reload removed it), as `forget_feed` does a feed's."""
+        for metric in (self.alerts_sent, self.alerts_failed, self.alerts_retried):
+            metric.remove(name)

@@ -454,6 +454,12 @@ def catch_ups_since(session: Session, since: datetime) -> list[Alert]:
         select(Alert).where(Alert.kind == CATCH_UP, Alert.created_at > since).order_by(Alert.id)))
 
 
+def roundups_since(session: Session, since: datetime) -> list[Alert]:
+    """Every channel's roundup messages queued after `since`, but those folded into a later one."""
+    return list(session.scalars(select(Alert).where(
+        Alert.kind == "digest", Alert.created_at > since, Alert.status != ROUNDUP_FOLDED).order_by(Alert.id)))
+
+
 def _local(session: Session, now: datetime) -> datetime | None:
     """`now` where claims are stamped by this process's clock (SQLite), None where the database's
     clock stamps them (PostgreSQL: `lease_clock`)."""

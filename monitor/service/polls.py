@@ -163,7 +163,13 @@ class Polls(ServiceState):
         try:
             await asyncio.to_thread(self.replicas.keep_feed, name, until)
         except OperationalError as exc:  # the lease taken before the poll ends a little sooner
-            log.warning("lease on %s not renewed after its poll: %s", name, refusal(exc))
+            others = self._renewal_refusals.due(name)  # an outage refuses every feed's: once a minute
+            if others is not None:
+                also = f"; nor were the leases of {others} other feeds since the last line" if others else ""
+                log.warning("lease on %s not renewed after its poll: %s%s (logged once a minute while it lasts)",
+                            name, refusal(exc), also)
+        else:
+            self._renewal_refusals.went_through()
         return result
 
     async def _lease_refused(self, feed: FeedConfig, exc: OperationalError) -> PollResult:

@@ -150,6 +150,10 @@ class ConfigReload(Housekeeping):
         self.fetcher.trust_only([f.url for f in new.feeds])
         for name in removed:
             self.metrics.forget_feed(name)
+        for topic in set(old.topics) - set(new.topics):
+            self.metrics.forget_topic(topic)
+        for channel in {c.name for c in old.channels} - {c.name for c in new.channels}:
+            self.metrics.forget_channel(channel)
         log.info(
             "config reloaded: %s (feeds added: %s; removed: %s)",
             new.summary(), ", ".join(sorted(added)) or "none", ", ".join(sorted(removed)) or "none",

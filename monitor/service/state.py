@@ -67,6 +67,7 @@ class ServiceState:
         self._tally: tuple[float, datetime, Tally] | None = None  # the status page's, and its chart's
         self.replicas = Replicas(db, **(replica_options or {}))  # feed leases, the leader
         self._lease_refusals = FeedRefusals()  # feed leases the database refused, logged once a minute
+        self._renewal_refusals = FeedRefusals()  # and their renewals after the poll
         # poll state in memory, 304s written in batches; replicas read the rows each poll
         self.poll_states = None if self.replicas.shared else PollStates(db)
         self._feed_index: dict[str, FeedConfig] = {}
@@ -97,6 +98,7 @@ class ServiceState:
             "sent": self.metrics.alerts_sent, "failed": self.metrics.alerts_failed,
             "retried": self.metrics.alerts_retried,
         }.get(outcome)
-        if counter is not None:
+        # not for a channel a reload removed while this send was on its way (its series are gone)
+        if counter is not None and self.config.channel(channel) is not None:
             counter.labels(channel).inc()
         self.metrics.bot_api_outage.set(1 if self.worker.health.in_outage else 0)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from alerts_helpers import Cls
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from alerts.delivery import DeliveryWorker
 from alerts.digest import due_digests, enqueue_digest, enqueue_due_digests, latest_slot
@@ -402,12 +402,13 @@ GAP_CHAT = "@dg_roundups"
 GAP_START = datetime(2026, 2, 2, 11, 30, tzinfo=UTC)  # Monday 07:30 in Caracas
 
 
-def _gap_channel(db: Any, make_synced_config: Any) -> Any:
-    """A twice-daily roundup channel whose last roundup went out the evening before GAP_START."""
+def _gap_channel(db: Any, make_synced_config: Any, start: datetime = GAP_START, **settings: Any) -> Any:
+    """A twice-daily roundup channel whose last roundup went out the evening before `start`."""
     config = make_synced_config([{"name": "dg", "chat_id": GAP_CHAT, "topics": ["political_prisoners"],
-                                  "mode": "digest", "schedule": ["08:00", "20:00"], "tally_chart": False}])
+                                  "mode": "digest", "schedule": ["08:00", "20:00"], "tally_chart": False}],
+                                **settings)
     with db.session() as s:
-        s.scalar(select(Channel).where(Channel.name == "dg")).last_digest_at = GAP_START - timedelta(hours=11)
+        s.scalar(select(Channel).where(Channel.name == "dg")).last_digest_at = start - timedelta(hours=11)
     return config
 
 
@@ -528,6 +529,93 @@ async def test_a_bot_api_outage_of_three_days_ends_in_one_roundup_of_the_gap(
     assert all(f"its stories are in roundup #{sent[0].id}" in (a.last_error or "") for a in rows
                if a.created_at == rows[-3].created_at)  # the 20:30 roundup's parts, folded at 08:30
     assert [a.status for a in rows[:-2]] == ["folded"] * (len(rows) - 2)
+
+
+ADMIN = 4242
+
+
+async def test_the_admin_chat_is_told_once_of_the_roundups_an_outage_folded(
+    db, emulator, runtime, make_synced_config, make_worker, add_item,
+) -> None:
+    """The roundups an outage folded were told in the log alone (`roundup of dg: N unsent
+    roundup message(s) … folded`), where a catch-up of instant alerts is told in the admin chat
+    too: one line for the whole outage (each slot folded the roundup before it), not one a slot."""
+    from zoneinfo import ZoneInfo
+
+    from alerts_helpers import IdleControls
+
+    from alerts.admin import AdminBot
+    from core.clock import ManualClock
+
+    # GAP_START's outage, ending today (the admin chat is told of the last day's folds)
+    start = datetime.now(UTC).replace(hour=11, minute=30, second=0, microsecond=0) - timedelta(days=3)
+    config = _gap_channel(db, make_synced_config, start, admin_chat_id=ADMIN)
+    clock = ManualClock(start)
+    worker = await make_worker(config, clock=clock)
+    admin = AdminBot(config, runtime, db, IdleControls(), poll_timeout=1, request_timeout=10.0)
+    emulator.set_down(True, "502")
+    await _a_story_an_hour(db, add_item, config, worker, clock, 3 * 24 + 3)  # to Thursday 10:30
+    assert await admin.notify_problems() == 0  # the admin chat is down too: told once it answers
+    emulator.set_down(False)
+    for _ in range(4):
+        await worker.deliver_pending()
+        clock.advance(20)
+    caracas = ZoneInfo("America/Caracas")
+    since, until = start - timedelta(hours=11, minutes=30), start + timedelta(days=3, hours=1)
+    assert [m.text.splitlines()[0] for m in emulator.messages(GAP_CHAT)][:1] == [
+        f"🗞 Resumen · {until.astimezone(caracas):%d/%m/%Y %H:%M}"]
+    assert (await admin.notify_problems(), await admin.notify_problems()) == (1, 0)
+    assert [m.text for m in emulator.messages(ADMIN)] == [
+        f"⏪ roundups: 7 roundups of channel dg, unsent through an outage, folded into one covering "
+        f"{since.astimezone(caracas):%d/%m %H:%M} – {until.astimezone(caracas):%d/%m %H:%M} (America/Caracas): "
+        f"roundup #{_roundup_id(db)} (settings.catch_up_after)"]
+
+
+async def test_a_channel_outage_the_admin_chat_hears_through_is_one_notice_not_one_a_slot(
+    db, emulator, runtime, make_synced_config, make_worker, add_item,
+) -> None:
+    """The roundup channel's chat failing for 3 days while the admin chat answers: each slot (and
+    each retry of the worker's) folds the roundup before it; the admin chat hears of the first
+    fold, not of each one after it, and nothing more once its roundup is sent; without an admin
+    chat, nothing at all."""
+    from alerts_helpers import IdleControls
+
+    from alerts.admin import AdminBot
+    from core.clock import ManualClock
+
+    # today (the admin chat is told of the last day's folds, by the real clock)
+    start = datetime.now(UTC).replace(hour=11, minute=30, second=0, microsecond=0)
+    config = _gap_channel(db, make_synced_config, start, admin_chat_id=ADMIN)
+    clock = ManualClock(start)
+    worker = await make_worker(config, clock=clock)
+    admin = AdminBot(config, runtime, db, IdleControls(), poll_timeout=1, request_timeout=10.0)
+    silent = AdminBot(config.model_copy(update={"settings": config.settings.model_copy(
+        update={"admin_chat_id": None})}), runtime, db, IdleControls(), poll_timeout=1, request_timeout=10.0)
+    emulator.fail_next(100_000, "502", GAP_CHAT)
+    told = 0
+    for _ in range(3 * 24 + 3):  # 3 days, the admin chat looked at each hour
+        await _a_story_an_hour(db, add_item, config, worker, clock, 1)
+        told += await admin.notify_problems()
+        assert await silent.notify_problems() == 0
+    notices = [m.text for m in emulator.messages(ADMIN)]
+    emulator.reset()  # (the chat's faults, and the messages)
+    for _ in range(4):
+        await worker.deliver_pending()
+        clock.advance(20)
+    told += await admin.notify_problems()
+    assert emulator.messages(GAP_CHAT)  # the roundup of the gap went out
+    with db.session() as s:
+        folds = s.scalar(select(func.count()).select_from(Alert).where(Alert.status == "folded"))
+    assert folds >= 10  # messages of roundups folded (7 slots, and the worker's retries between them)
+    assert told == 1 and len(notices) == 1 and not emulator.messages(ADMIN)
+    assert notices[0].startswith("⏪ roundups: 1 roundup of channel dg, unsent through an outage, folded into one")
+
+
+def _roundup_id(db: Any) -> int:
+    """The id of the last roundup queued."""
+    with db.session() as s:
+        return s.scalar(select(Alert.id).where(Alert.kind == "digest", Alert.dedupe_key.like("%:0"))
+                        .order_by(Alert.id.desc()).limit(1))
 
 
 def _a_roundup_unsent(db: Any, make_config: Any, add_item: Any) -> tuple[Any, Any]:

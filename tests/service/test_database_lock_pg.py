@@ -24,7 +24,7 @@ import storage.db
 from core.config import load_config, resolve_runtime
 from monitor.service import Service, sync_config
 from storage.db import Database, open_database
-from storage.models import Alert, Feed, Item
+from storage.models import Alert, Feed, Item, Lease
 from tests.conftest import _reset
 
 PG = os.environ.get("TEST_DATABASE_URL")
@@ -227,6 +227,55 @@ def test_feed_leases_refused_in_an_outage_are_one_line_not_one_per_feed(world, m
     lines = [r.getMessage() for r in caplog.records if " not run: the lease on the feed" in r.getMessage()]
     assert len(lines) == 1, lines
     assert lines[0].endswith("(logged once a minute while it lasts)")
+    db.dispose()
+
+
+def test_feed_leases_not_renewed_in_an_outage_are_one_line_not_one_per_feed(world, monkeypatch, caplog):
+    """Each feed's lease is renewed after its poll. A lock on `leases` (or a server away) that
+    came while the polls ran refused every renewal, a line each (`lease on NAME not renewed
+    after its poll`, 12 lines for 12 feeds): now the first, then one a minute naming how many
+    others, as the refused leases before a poll."""
+    config, runtime, db = _opened(world, monkeypatch)
+    names = [f"medio{i}" for i in range(11)]
+    for name in names:
+        world.feed(name)
+    world.write_config(PRESOS)
+    for name in ["pitazo", *names]:
+        world.server.update_route(f"/{name}.xml", delay=1.0)  # the lock comes while they are fetched
+    config = load_config(world.config_path)
+    sync_config(config, db)
+    holder = _psql()
+
+    def leases_taken() -> int:
+        with db.session() as s:
+            return s.scalar(select(func.count()).select_from(Lease).where(Lease.name.like("poll:%"))) or 0
+
+    async def scenario() -> int:
+        service = Service(config, runtime, db, scheduler_options={"spread": timedelta(seconds=0.3)})
+        running = asyncio.create_task(service.run())
+        polled: dict[str, Any] = {}
+        try:
+            deadline = time.monotonic() + 30
+            while await asyncio.to_thread(leases_taken) < len(config.feeds) and time.monotonic() < deadline:
+                await asyncio.sleep(0.02)
+            holder.execute("LOCK TABLE leases IN SHARE ROW EXCLUSIVE MODE")
+            while len(polled) < len(config.feeds) and time.monotonic() < deadline:
+                await asyncio.sleep(0.1)
+                polled = dict(service.feed_scheduler.last_results) if service.feed_scheduler else {}
+        finally:
+            holder.rollback()
+            service.request_stop()
+            await asyncio.wait_for(running, 20)
+        return sum(r.status == "new" for r in polled.values())
+
+    try:
+        polled = asyncio.run(scenario())
+    finally:
+        holder.close()
+    assert polled == 1  # pitazo's release; the others are empty feeds
+    lines = [r.getMessage() for r in caplog.records if "not renewed after its poll" in r.getMessage()]
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("lease on ") and lines[0].endswith("(logged once a minute while it lasts)")
     db.dispose()
 
 

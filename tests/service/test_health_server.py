@@ -10,6 +10,8 @@ trickled request was dropped after 0.90-0.91 s and a frozen check answered after
 
 from __future__ import annotations
 
+import gzip
+import http.client
 import os
 import socket
 import subprocess
@@ -20,6 +22,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -297,3 +300,69 @@ def test_scrapes_during_a_scrape_share_its_text() -> None:
     finally:
         slow.release.set()
         server.stop()
+
+
+def _scrape_raw(address: str, accept_encoding: str | None) -> tuple[dict[str, str], bytes]:
+    """One GET /metrics with this Accept-Encoding (none when None): headers and the body as sent."""
+    host, port = address.removeprefix("http://").rsplit(":", 1)
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        conn.putrequest("GET", "/metrics", skip_accept_encoding=True)
+        if accept_encoding is not None:
+            conn.putheader("Accept-Encoding", accept_encoding)
+        conn.endheaders()
+        reply = conn.getresponse()
+        return {k.lower(): v for k, v in reply.getheaders()}, reply.read()
+    finally:
+        conn.close()
+
+
+def test_metrics_are_gzipped_for_a_client_that_accepts_it() -> None:
+    """Prometheus sends `Accept-Encoding: gzip`; the text was sent plain: 10.6 MB a scrape at
+    10,000 feeds, 0.47 MB gzipped. A client without gzip (curl) still gets the text."""
+    metrics = Metrics()
+    for i in range(200):
+        metrics.polls.labels(f"feed-{i}", "new").inc()
+    server = HealthServer("127.0.0.1:0", metrics, lambda: {"status": "ok"}).start()
+    try:
+        zipped_headers, zipped = _scrape_raw(server.address, "gzip")
+        plain_headers, plain = _scrape_raw(server.address, None)
+        identity_headers, identity = _scrape_raw(server.address, "identity")
+    finally:
+        server.stop()
+    assert 'monitor_polls_total{feed="feed-199",status="new"} 1.0' in plain.decode()
+    assert "content-encoding" not in plain_headers and "content-encoding" not in identity_headers
+    assert identity == plain
+    assert zipped_headers["content-encoding"] == "gzip"
+    assert zipped_headers["content-length"] == str(len(zipped)) and len(zipped) < len(plain) / 5
+    assert gzip.decompress(zipped) == plain
+
+
+def test_scrapes_during_a_scrape_share_its_gzip() -> None:
+    """The requests that share one scrape's text share its compression too: one for all."""
+    metrics = Metrics()
+    slow = _SlowCollector()
+    metrics.registry.register(slow)  # type: ignore[arg-type]
+    compressions: list[int] = []
+    compress = gzip.compress
+
+    def counted(data: bytes, *args: Any, **kwargs: Any) -> bytes:
+        compressions.append(len(data))
+        return compress(data, *args, **kwargs)
+
+    server = HealthServer("127.0.0.1:0", metrics, lambda: {"status": "ok"}).start()
+    try:
+        with pytest.MonkeyPatch.context() as patch, ThreadPoolExecutor(6) as pool:
+            patch.setattr(gzip, "compress", counted)
+            answers = [pool.submit(_scrape_raw, server.address, "gzip") for _ in range(6)]
+            deadline = time.monotonic() + 5
+            while not slow.calls and time.monotonic() < deadline:
+                time.sleep(0.01)
+            time.sleep(0.5)  # the other requests have arrived and wait
+            slow.release.set()
+            bodies = {a.result()[1] for a in answers}
+    finally:
+        slow.release.set()
+        server.stop()
+    assert slow.calls == 1 and len(compressions) == 1
+    assert len(bodies) == 1 and b"slow_collections 1.0" in gzip.decompress(bodies.pop())

@@ -7,7 +7,9 @@ import asyncio
 import logging
 from pathlib import Path
 
+import httpx
 import pytest
+from service_world import TOKEN
 
 from core.config import AppConfig, Runtime, load_config, resolve_runtime
 from core.urls import origin
@@ -220,3 +222,86 @@ def test_a_time_listed_twice_in_a_digest_schedule_is_one_roundup(tmp_path: Path)
 
     path.write_text(text + digests % '["08:00", "08:00"]', encoding="utf-8")
     assert load_config(path).channels[0].schedule == ["08:00"]
+
+
+def _two_channels(world) -> tuple[AppConfig, Runtime, str]:
+    """A feed with a release and a US sanction, channels presos and eeuu (on the emulator): its
+    config, runtime, and a feeds.yaml without channel eeuu and topic us_actions (the rule pack's
+    topics replaced by one of the file's own)."""
+    world.feed("pitazo")
+    world.publish("pitazo", "Excarcelan a 87 presos políticos del penal de Tocorón",
+                  "Familiares esperaban frente al penal en Aragua.")
+    world.publish("pitazo", "EEUU sanciona a 12 tanqueros que transportaban crudo venezolano",
+                  "La OFAC incluyó a las navieras en su lista.")
+    world.write_config([{"name": "presos", "chat_id": "@presos_test", "topics": ["political_prisoners"]},
+                        {"name": "eeuu", "chat_id": "@eeuu_test", "topics": ["us_actions"]}])
+    config = load_config(world.config_path)
+    runtime = resolve_runtime(config, config_path=str(world.config_path), db_flag=world.db_url,
+                              env={"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": world.emulator.api_url})
+    text = world.config_path.read_text(encoding="utf-8")
+    kept = text.split("rules:")[0] + "topics:\n  political_prisoners: {any: [presos politicos], context: [venezuela]}\n" + (
+        "feeds:" + text.split("feeds:")[1].split("- name: eeuu")[0])
+    return config, runtime, kept
+
+
+def test_a_channel_and_a_topic_removed_by_a_reload_leave_no_metrics(world) -> None:
+    """/metrics kept the series of a channel and a topic removed from feeds.yaml until a
+    restart (`monitor_alerts_sent_total{channel="eeuu"}`, `monitor_matches_total{topic=
+    "us_actions"}`), as it did for feeds before `forget_feed`: they are dropped at the reload."""
+    from monitor.health import HealthServer
+
+    config, runtime, kept = _two_channels(world)
+
+    async def scenario() -> tuple[str, str]:
+        service = Service(config, runtime, open_database(world.db_url))
+        server = HealthServer("127.0.0.1:0", service.metrics, lambda: {"status": "ok"}).start()
+        try:
+            await service.poll("pitazo")
+            await service.worker.deliver_pending()
+            before = httpx.get(f"{server.address}/metrics", timeout=10).text
+            world.config_path.write_text(kept, encoding="utf-8")
+            assert await service.reload()
+            assert [c.name for c in service.config.channels] == ["presos"]
+            assert list(service.config.topics) == ["political_prisoners"]
+            return before, httpx.get(f"{server.address}/metrics", timeout=10).text
+        finally:
+            server.stop()
+            await service.close()
+
+    before, after = asyncio.run(scenario())
+    for series in ('monitor_alerts_sent_total{channel="eeuu"} 1.0', 'monitor_matches_total{topic="us_actions"} 1.0'):
+        assert series in before
+    assert 'channel="eeuu"' not in after and 'topic="us_actions"' not in after
+    assert 'monitor_alerts_sent_total{channel="presos"} 1.0' in after
+    assert 'monitor_matches_total{topic="political_prisoners"} 1.0' in after
+
+
+def test_a_send_in_flight_to_a_channel_a_reload_removes_brings_back_no_series(world) -> None:
+    """A send to channel eeuu on its way when a reload removed the channel: its outcome, told
+    after the reload, wrote `monitor_alerts_retried_total{channel="eeuu"}` back, for the life of
+    the process (a poll of a removed feed is not counted, `_count_poll`)."""
+    from monitor.health import HealthServer
+
+    config, runtime, kept = _two_channels(world)
+
+    async def scenario() -> str:
+        service = Service(config, runtime, open_database(world.db_url))
+        server = HealthServer("127.0.0.1:0", service.metrics, lambda: {"status": "ok"}).start()
+        try:
+            await service.poll("pitazo")
+            world.emulator.fail_next(1, "timeout", "@eeuu_test")  # no answer for 2 s
+            sending = asyncio.create_task(service.worker.deliver_pending())
+            while not world.emulator.messages("@presos_test"):
+                await asyncio.sleep(0.05)
+            world.config_path.write_text(kept, encoding="utf-8")
+            assert await service.reload()
+            assert not sending.done()  # eeuu's send still on its way
+            await sending
+            return httpx.get(f"{server.address}/metrics", timeout=10).text
+        finally:
+            server.stop()
+            await service.close()
+
+    after = asyncio.run(scenario())
+    assert 'channel="eeuu"' not in after
+    assert 'monitor_alerts_sent_total{channel="presos"} 1.0' in after
