@@ -54,7 +54,7 @@ from storage.alerts import (
     WITHDRAWN,
     alert_by_key,
     last_edit,
-    last_edit_of,
+    last_edits_of,
     message_deleted,
     story_feed_names,
     update_key,
@@ -209,12 +209,14 @@ def name_sources(session: Session, alerts: list[Alert], channel: ChannelConfig, 
     if not stated:
         return 0
     named = 0
-    for reply in session.scalars(select(Alert).where(
-            Alert.channel == channel.name, Alert.story_id == story_id, Alert.kind == "update",
-            Alert.status.in_(("pending", "sent"))).order_by(Alert.id)).all():
+    replies = session.scalars(select(Alert).where(
+        Alert.channel == channel.name, Alert.story_id == story_id, Alert.kind == "update",
+        Alert.status.in_(("pending", "sent"))).order_by(Alert.id)).all()
+    edits = last_edits_of(session, channel.name, story_id, [r.id for r in replies if r.status == "sent"])
+    for reply in replies:
         if message_deleted(reply) or WITHDRAWN in (reply.payload or {}):
             continue
-        shown = (last_edit_of(session, reply) if reply.status == "sent" else None) or reply
+        shown = edits.get(reply.id) or reply
         payload = dict(shown.payload or {})
         view = AlertView.from_json(dict(payload.get("view") or {}))
         told = [x.as_dict() for x in as_counts(view.counts or [])]

@@ -19,6 +19,10 @@ roundup and the missed-digests look, hourly the tally's charts and pin and the b
 jobs the service schedules (monitor/service/housekeeping.py), called at their times (APScheduler
 itself is not run).
 
+At the end of each simulated day it prints the day's wall time and its parts (poll, deliver,
+tally, digest, fold, retention, beat; publish is the bench's own feeds): a day that grows
+slower with the months shows where (docs/SCALE.md, "Time over months").
+
 tracemalloc runs from the start (not with `--no-trace`): at `--snapshot-day` and at the end it
 prints the RSS (also after malloc_trim), SQLite's memory, the traced heap and the sizes of the
 long-lived containers (the story index, the worker's journal, the prepared statements, the feed
@@ -39,6 +43,8 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
@@ -249,6 +255,36 @@ def trim_servers(server: Any, emulator: Any) -> None:
             del messages[:-KEEP_MESSAGES]
 
 
+class Spent:
+    """Wall time a simulated day spends in each of its parts (the bench's own feed publishing
+    apart): a day that takes longer as the database grows shows where."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, float] = {}
+        self.started, self.cpu = time.monotonic(), time.process_time()
+
+    @contextmanager
+    def __call__(self, part: str) -> Iterator[None]:
+        t0 = time.monotonic()
+        try:
+            yield
+        finally:
+            self.parts[part] = self.parts.get(part, 0.0) + time.monotonic() - t0
+
+    @property
+    def total(self) -> float:
+        return time.monotonic() - self.started
+
+    def day_line(self, day: int) -> str:
+        parts = ", ".join(f"{k} {v:.2f}" for k, v in sorted(self.parts.items(), key=lambda kv: -kv[1]))
+        cpu = time.process_time() - self.cpu  # the process's threads: less swayed by other processes
+        return f"day {day}: {self.total:.2f} s, CPU {cpu:.2f} s ({parts})"
+
+    def reset(self) -> None:
+        self.parts.clear()
+        self.started, self.cpu = time.monotonic(), time.process_time()
+
+
 def grown(before: dict[str, int], after: dict[str, int]) -> list[tuple[str, int, int]]:
     return [(k, before.get(k, 0), v) for k, v in after.items() if v != before.get(k, 0)]
 
@@ -282,25 +318,37 @@ async def simulate(args: argparse.Namespace, workdir: Path, say: Any) -> dict[st
         figures: dict[str, Any] = {"days": args.days, "items": 0, "sent": 0}
         snaps: dict[str, Any] = {}
         started = time.monotonic()
+        spent = Spent()
         for hour in range(args.days * 24):
-            figures["items"] += feeds.publish_hour()
-            for name in names:
-                await service.poll(name)
-            await service._fold_tick()
-            await service.tally_tick()
-            await service._beat()
-            stats = await service.worker.deliver_pending()
+            with spent("publish"):
+                figures["items"] += feeds.publish_hour()
+            with spent("poll"):
+                for name in names:
+                    await service.poll(name)
+            with spent("fold"):
+                await service._fold_tick()
+            with spent("tally"):
+                await service.tally_tick()
+            with spent("beat"):
+                await service._beat()
+            with spent("deliver"):
+                stats = await service.worker.deliver_pending()
             figures["sent"] += stats.sent
             at = CLOCK.now()
             if at.hour % 6 == 0:
-                await service.retention()
+                with spent("retention"):
+                    await service.retention()
             if at.hour in (8, 20):
-                await service.digest("resumen")
-                await service.missed_digests()
-                figures["sent"] += (await service.worker.deliver_pending()).sent
+                with spent("digest"):
+                    await service.digest("resumen")
+                    await service.missed_digests()
+                    figures["sent"] += (await service.worker.deliver_pending()).sent
             CLOCK.advance(3600 - (CLOCK.now() - at).total_seconds() % 3600)
             day = hour // 24 + 1
             if (hour + 1) % 24 == 0:
+                say(spent.day_line(day))
+                figures.setdefault("day_seconds", []).append((day, spent.total))
+                spent.reset()
                 trim_servers(server, emulator)
                 follow_clock()  # the modules imported since
                 if day % 10 == 0:

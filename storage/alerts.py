@@ -166,6 +166,24 @@ def last_edit_of(session: Session, alert: Alert) -> Alert | None:
     return last_edit(session, alert.channel, alert.story_id, after=alert.id) if alert.story_id else None
 
 
+def last_edits_of(session: Session, channel: str, story_id: int, targets: Collection[int]) -> dict[int, Alert]:
+    """The latest edit that the message shows or will show (`last_edit`) of each of alerts
+    `targets` (of the story, in `channel`) that has one, in one read of the story's edits. Read
+    one target after another, a long story's replies each read its edits again: a story with 174
+    replies, 174 statements for each report that joins it (bench/months_memory.py)."""
+    wanted = set(targets)
+    if not wanted:
+        return {}
+    edits: dict[int, Alert] = {}
+    for edit in session.scalars(select(Alert).where(
+            Alert.channel == channel, Alert.story_id == story_id, Alert.kind == "edit", Alert.id > min(wanted),
+            Alert.status.in_(SHOWN)).order_by(Alert.id)):
+        target = (edit.payload or {}).get("target_alert_id")
+        if isinstance(target, int) and target in wanted and edit.id > target:
+            edits[target] = edit  # in id order: the latest is kept
+    return edits
+
+
 def alert_key_taken(session: Session, key: str) -> bool:
     return session.scalar(select(Alert.id).where(Alert.dedupe_key == key)) is not None
 
@@ -394,8 +412,12 @@ def chat_sends(
     from `since` to `until` (now; later stamps are a clock set back, as in `sent_since`) were
     answered, and how many others are on their way (claimed less than `lease` ago, by the claims'
     clock, `claim_alert`; except alert `leave_out`)."""
-    sent = [at for at in session.scalars(select(Alert.sent_at).where(
-        Alert.sent_at >= since, Alert.sent_at <= until, Alert.channel.in_(channels))) if at is not None]
+    # the window's sends of every channel (a few), by ix_alerts_sent_at; the channels picked here:
+    # with `channel IN` in the statement SQLite read by ix_alerts_channel_status, every alert the
+    # channel ever had (the outbox keeps them), under the chat's lock
+    wanted = set(channels)
+    sent = [at for channel, at in session.execute(select(Alert.channel, Alert.sent_at).where(
+        Alert.sent_at >= since, Alert.sent_at <= until)) if at is not None and channel in wanted]
     in_flight = session.scalar(select(func.count(Alert.id)).where(
         Alert.status == "sending", Alert.claimed_at > lease_clock(session, _local(session, until)) - lease,
         Alert.channel.in_(channels),

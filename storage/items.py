@@ -263,7 +263,10 @@ def unclassified_ids(
         select(Item.published_at).where(waiting).order_by(Item.published_at, Item.id)
         .offset(limit + len(skip) - 1).limit(1)
     )
-    run = (Item.feed_id, Item.published_at)
+    # `feed_id + 0`, not the column: partitioned by the column, SQLite read the pending rows in
+    # the order of ix_items_feed_newest, a scan of every item ever stored, rather than from the
+    # pending index (a few rows); the runs and the positions are the same
+    run = (Item.feed_id + 0, Item.published_at)
     pending = select(
         Item.id, Item.feed_id, Item.published_at,
         ((func.row_number().over(partition_by=run, order_by=Item.id) - 0.5)

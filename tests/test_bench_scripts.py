@@ -198,3 +198,5 @@ def test_months_memory_runs_the_service_over_simulated_days() -> None:
     assert sent > 0, out  # relevant items made alerts, delivered on the simulated clock
     assert "MB per simulated month" in out and "allocation sites that grew most (day 1 -> day 2)" in out, out
     assert "worker.sent_here: " in out, out  # the containers watched, those that changed
+    day = next(line for line in out.splitlines() if line.startswith("day 2: ") and "CPU" in line)
+    assert "poll " in day and "deliver " in day, day  # each day's time and where it went

@@ -180,3 +180,70 @@ def test_a_range_whose_lower_end_was_told_is_shown_whole_in_the_update(db, make_
     assert [a.kind for a in upd] == ["update"] and upd[0].reply_to_alert_id == first[0].id
     figures = parse_html(upd[0].payload["html"]).split("📊 ")[1].split("\n")[0]
     assert figures == "84–100 excarcelados"
+
+
+def _view(numbers: list[int], source: str | None = None) -> dict[str, object]:
+    return {"lang": "es", "topics": PP, "urgency": "normal", "outlet": "El Pitazo", "published": None,
+            "title": "Excarcelan presos políticos", "summary": "", "counts": [released(n, source) for n in numbers]}
+
+
+def _long_story(s, others: int) -> tuple[Story, Alert, Alert]:
+    """A story told in channel pp with `others` sent replies of figures of their own, and two more
+    of 116 and 117 excarcelados: 116's reply edited to name the Government, 117's edit failed."""
+    story = Story(title="Excarcelaciones", topics=PP)
+    s.add(story)
+    s.flush()
+
+    def alert(kind: str, key: str, view: dict[str, object], **extra: object) -> Alert:
+        payload = {"html": "x", "text": "x", "view": view, **extra.pop("payload", {})}  # type: ignore[dict-item]
+        row = Alert(channel="pp", story_id=story.id, kind=kind, dedupe_key=f"{key}:{story.id}", payload=payload,
+                    next_attempt_at=NOW, created_at=NOW, sent_at=NOW, **{"status": "sent", **extra})
+        s.add(row)
+        s.flush()
+        return row
+
+    first = alert("new", "new", _view([87]), telegram_message_id=1)
+    for k in range(others):
+        alert("update", f"update-{k}", _view([200 + k]), reply_to_alert_id=first.id, telegram_message_id=10 + k)
+    sourced = alert("update", "update-116", _view([116]), reply_to_alert_id=first.id)
+    unsourced = alert("update", "update-117", _view([117]), reply_to_alert_id=first.id)
+    alert("edit", "edit-116", _view([116], "el Gobierno"), payload={"target_alert_id": sourced.id})
+    alert("edit", "edit-117", _view([117], "el Gobierno"), status="failed", payload={"target_alert_id": unsourced.id})
+    return story, sourced, unsourced
+
+
+def test_a_long_story_s_replies_are_named_their_source_in_a_few_reads(db, make_config, add_item) -> None:
+    """A report stating a figure's source edits the story's replies that tell it unsourced; each
+    reply's last edit was read with a statement of its own, reading the story's edits again: a
+    story with 174 replies (bench/months_memory.py's day 26), 174 statements for each report that
+    joins it, growing with the story. The replies' edits are now read at once, and what is named
+    is the same: the reply edited already is left, the one whose edit failed is edited."""
+    from sqlalchemy import event
+
+    from alerts.outbox import name_sources
+
+    config = make_config([{"name": "pp", "chat_id": "@pp_channel", "topics": PP}])
+    channel = config.channels[0]
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement: str, *_args) -> None:
+        statements.append(statement)
+
+    counts = [released(116, "el Gobierno"), released(117, "el Gobierno")]
+    seen = []
+    for others in (3, 60):
+        with db.session() as s:
+            story, sourced, unsourced = _long_story(s, others)
+            item = add_item(s, "laverdad", "Gobierno informa de 116 y 117 excarcelaciones")
+            alerts: list[Alert] = []
+            statements.clear()
+            event.listen(db.engine, "before_cursor_execute", record)
+            try:
+                named = name_sources(s, alerts, channel, story.id, item, counts, config, NOW)
+            finally:
+                event.remove(db.engine, "before_cursor_execute", record)
+            assert named == 1 and [a.kind for a in alerts] == ["edit"]
+            assert alerts[0].payload["target_alert_id"] == unsourced.id
+            assert "según el Gobierno" in parse_html(alerts[0].payload["html"])
+        seen.append(len(statements))
+    assert seen[0] == seen[1], seen  # the reads do not grow with the story's replies
