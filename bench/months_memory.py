@@ -393,10 +393,11 @@ def grown(before: dict[str, int], after: dict[str, int]) -> list[tuple[str, int,
 async def simulate(args: argparse.Namespace, workdir: Path, say: Any) -> dict[str, Any]:
     from alerts.delivery import DeliveryWorker
     from core.config import load_config, resolve_runtime
-    from monitor.heap import tune_collector
+    from monitor.heap import limit_arenas, tune_collector
     from monitor.service import Service, sync_config
     from storage.db import open_database
 
+    say(f"malloc arenas {limit_arenas()}")  # as Service.run, before the threads (MALLOC_ARENA_MAX=16: glibc's on 2 cores)
     follow_clock()
     names = [f"outlet{i}" for i in range(args.feeds)]
     servers = servers_apart if args.servers_apart else servers_here
