@@ -2,12 +2,13 @@
 simulated days (docs/SCALE.md, "Memory over months").
 
     python bench/months_memory.py [--days 60] [--no-trace] [--feeds 6] [--items 40] [--relevant 0.3]
-                                  [--snapshot-day 10] [--top 15]
+                                  [--snapshot-day 10] [--top 15] [--servers-apart]
 
 The service's own parts, in one process: `monitor.service.Service` (its pipeline, fetcher,
 metrics, poll states), feeds served over HTTP on 127.0.0.1 (devtools/feedserver.py), the
 delivery worker sending to the Bot API emulator (devtools/emulator.py) through
-python-telegram-bot, a SQLite file. Time is a `core.clock.ManualClock`: the worker runs on it
+python-telegram-bot, a SQLite file (with `--servers-apart` the feed server and the emulator run
+in a child process, so that the RSS measured is the service's alone). Time is a `core.clock.ManualClock`: the worker runs on it
 and the project's modules read `datetime.now()` from it (their `datetime` name replaced by one
 whose `now()` is the clock's): a simulated day takes 5-7 s of wall time, 19 s under tracemalloc
 (60 days `--no-trace`: 8 minutes on 2 shared cores). Every simulated hour each feed publishes
@@ -27,7 +28,9 @@ tracemalloc runs from the start (not with `--no-trace`): at `--snapshot-day` and
 prints the RSS (also after malloc_trim), SQLite's memory, the traced heap and the sizes of the
 long-lived containers (the story index, the worker's journal, the prepared statements, the feed
 places, the poll states, the metrics' samples, the lru_caches...), then the allocation sites that grew between the two snapshots
-(`Snapshot.compare_to(..., "lineno")`) and the growth per simulated month.
+(`Snapshot.compare_to(..., "lineno")`) and the growth per simulated month. Every 10 simulated
+days it prints the RSS, the threads, glibc's arenas and the free memory they hold (malloc_info)
+and SQLite's memory, none of them trimmed.
 """
 
 from __future__ import annotations
@@ -37,12 +40,15 @@ import asyncio
 import ctypes
 import gc
 import logging
+import multiprocessing
+import os
 import random
 import resource
 import sys
 import tempfile
 import time
 import tracemalloc
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -123,6 +129,44 @@ def sqlite_kb() -> int:
         return -1
     lib.sqlite3_memory_used.restype = ctypes.c_int64
     return int(lib.sqlite3_memory_used()) // 1024
+
+
+def malloc_figures() -> dict[str, float]:
+    """glibc's heap as malloc_info tells it: the arenas, what they took from the system and
+    what of it is free (fragments malloc_trim could give back), in MB; empty off glibc."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.fopen.restype = ctypes.c_void_p
+        libc.fopen.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+        libc.malloc_info.argtypes = [ctypes.c_int, ctypes.c_void_p]
+        libc.fclose.argtypes = [ctypes.c_void_p]
+    except (OSError, AttributeError):
+        return {}
+    with tempfile.NamedTemporaryFile(suffix=".xml") as fh:
+        stream = libc.fopen(fh.name.encode(), b"w")
+        if not stream:
+            return {}
+        libc.malloc_info(0, stream)
+        libc.fclose(stream)
+        root = ET.parse(fh.name).getroot()
+    heaps = root.findall("heap")
+
+    def total(kind: str) -> float:
+        return sum(int(e.get("size", 0)) for e in root.findall(kind) if e.get("type") in ("fast", "rest")) / 2**20
+
+    current = root.find("system[@type='current']")
+    return {"arenas": len(heaps), "system MB": int(current.get("size", 0)) / 2**20 if current is not None else -1,
+            "free MB": total("total"), "mmapped MB": sum(int(e.get("size", 0)) for e in root.findall("total")
+                                                          if e.get("type") == "mmap") / 2**20}
+
+
+def native_line(day: int) -> str:
+    """The memory outside the Python heap, untrimmed: RSS, threads, glibc's arenas, SQLite's."""
+    m = malloc_figures()
+    heap = (f", malloc: {m['arenas']} arenas, {m['system MB']:.1f} MB from the system, {m['free MB']:.1f} MB free, "
+            f"{m['mmapped MB']:.1f} MB mmapped") if m else ""
+    return (f"day {day}: RSS {rss_mb():.1f} MB, {len(os.listdir('/proc/self/task'))} threads{heap}, "
+            f"SQLite {sqlite_kb() / 1024:.1f} MB")
 
 
 def _size(obj: Any) -> int:
@@ -285,6 +329,97 @@ class Spent:
         self.started, self.cpu = time.monotonic(), time.process_time()
 
 
+@contextmanager
+def servers_here(names: list[str], per_day: int, relevant: float, seed: int) -> Iterator[Any]:
+    """The feed server and the emulator in this process (the default): their memory in its RSS."""
+    from devtools.emulator import BotApiEmulator
+    from devtools.feedserver import FeedServer
+
+    with FeedServer() as server, BotApiEmulator() as emulator:
+        yield Servers(server, emulator, Feeds(server, names, per_day, relevant, random.Random(seed)))
+
+
+class Servers:
+    """The bench's servers, here or in a child process: the feeds' and the API's addresses,
+    an hour's publishing, the daily trim."""
+
+    def __init__(self, server: Any, emulator: Any, feeds: Feeds) -> None:
+        self.server, self.emulator, self.feeds = server, emulator, feeds
+        self.api_url: str = emulator.api_url
+
+    def url(self, path: str) -> str:
+        return str(self.server.url(path))
+
+    def publish_hour(self) -> int:
+        return self.feeds.publish_hour()
+
+    def trim(self) -> None:
+        trim_servers(self.server, self.emulator)
+
+    def rss_mb(self) -> float | None:
+        return None
+
+
+class ServersApart(Servers):
+    """The same, served by a child process (`--servers-apart`): the RSS measured is the
+    service's alone. Each call is a message on a pipe; the child's clock follows the bench's."""
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+        self.base_url, self.api_url = conn.recv()
+
+    def _call(self, *message: Any) -> Any:
+        self.conn.send(message)
+        return self.conn.recv()
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def publish_hour(self) -> int:
+        return int(self._call("hour", CLOCK.now()))
+
+    def trim(self) -> None:
+        self._call("trim")
+
+    def rss_mb(self) -> float | None:
+        return float(self._call("rss"))
+
+
+@contextmanager
+def servers_apart(names: list[str], per_day: int, relevant: float, seed: int) -> Iterator[Servers]:
+    """`servers_here` in a child process (spawned: none of this process's memory or threads)."""
+    ctx = multiprocessing.get_context("spawn")
+    here, there = ctx.Pipe()
+    child = ctx.Process(target=serve_apart, args=(there, names, per_day, relevant, seed), daemon=True)
+    child.start()
+    try:
+        yield ServersApart(here)
+        here.send(("stop",))
+        child.join(10)
+    finally:
+        if child.is_alive():
+            child.kill()
+            child.join()
+
+
+def serve_apart(conn: Any, names: list[str], per_day: int, relevant: float, seed: int) -> None:
+    """The child of `servers_apart`: serves until told to stop."""
+    with servers_here(names, per_day, relevant, seed) as servers:
+        conn.send((servers.server.base_url, servers.api_url))
+        while True:
+            what, *args = conn.recv()
+            if what == "stop":
+                return
+            if what == "hour":
+                CLOCK.advance((args[0] - CLOCK.now()).total_seconds())
+                conn.send(servers.publish_hour())
+            elif what == "trim":
+                servers.trim()
+                conn.send(None)
+            elif what == "rss":
+                conn.send(rss_mb())
+
+
 def grown(before: dict[str, int], after: dict[str, int]) -> list[tuple[str, int, int]]:
     return [(k, before.get(k, 0), v) for k, v in after.items() if v != before.get(k, 0)]
 
@@ -292,28 +427,26 @@ def grown(before: dict[str, int], after: dict[str, int]) -> list[tuple[str, int,
 async def simulate(args: argparse.Namespace, workdir: Path, say: Any) -> dict[str, Any]:
     from alerts.delivery import DeliveryWorker
     from core.config import load_config, resolve_runtime
-    from devtools.emulator import BotApiEmulator
-    from devtools.feedserver import FeedServer
-    from monitor.heap import tune_collector
+    from monitor.heap import limit_arenas, tune_collector
     from monitor.service import Service, sync_config
     from storage.db import open_database
 
+    say(f"malloc arenas {limit_arenas()}")  # as Service.run, before the threads (MALLOC_ARENA_MAX=16: glibc's on 2 cores)
     follow_clock()
-    rng = random.Random(args.seed)
     names = [f"outlet{i}" for i in range(args.feeds)]
-    with FeedServer() as server, BotApiEmulator() as emulator:
+    servers = servers_apart if args.servers_apart else servers_here
+    with servers(names, args.items, args.relevant, args.seed) as feeds:
         config_path = workdir / "feeds.yaml"
-        write_config(config_path, names, server, 9108)
+        write_config(config_path, names, feeds, 9108)
         config = load_config(config_path)
         db_url = f"sqlite:///{workdir / 'monitor.db'}"
         runtime = resolve_runtime(config, config_path=str(config_path), db_flag=db_url,
-                                  env={"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": emulator.api_url})
+                                  env={"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": feeds.api_url})
         db = open_database(db_url)
         service = Service(config, runtime, db)
         service.worker = DeliveryWorker(config, runtime, db, clock=CLOCK, on_outcome=service._count_delivery)
         sync_config(config, db)
         tune_collector()
-        feeds = Feeds(server, names, args.items, args.relevant, rng)
         await service.worker.start()
         figures: dict[str, Any] = {"days": args.days, "items": 0, "sent": 0}
         snaps: dict[str, Any] = {}
@@ -349,10 +482,13 @@ async def simulate(args: argparse.Namespace, workdir: Path, say: Any) -> dict[st
                 say(spent.day_line(day))
                 figures.setdefault("day_seconds", []).append((day, spent.total))
                 spent.reset()
-                trim_servers(server, emulator)
+                feeds.trim()
                 follow_clock()  # the modules imported since
                 if day % 10 == 0:
                     figures.setdefault("rss", []).append((day, rss_mb()))
+                if day % 10 == 0 or day in (args.snapshot_day, args.days):  # before the snapshot's malloc_trim
+                    apart = feeds.rss_mb()
+                    say(native_line(day) + (f"; the servers' process {apart:.1f} MB" if apart is not None else ""))
             if (hour + 1) % 24 == 0 and day in (args.snapshot_day, args.days):
                 gc.collect()
                 key = "mid" if day == args.snapshot_day and day != args.days else "end"
@@ -420,6 +556,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--dir", help="where the database goes (default /dev/shm where there is one)")
     p.add_argument("--no-trace", action="store_true", help="RSS alone, without tracemalloc's cost")
+    p.add_argument("--servers-apart", action="store_true",
+                   help="the feed server and the Bot API emulator in a child process, out of the RSS measured")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
     logging.getLogger("monitor.service").setLevel(logging.CRITICAL)  # the clock-offset lines

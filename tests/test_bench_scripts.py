@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -186,13 +187,16 @@ def test_classify_golden_writes_every_result_the_same_twice(tmp_path: Path) -> N
 
 def test_months_memory_runs_the_service_over_simulated_days() -> None:
     """bench/months_memory.py (docs/SCALE.md, "Memory over months") on 2 small simulated days:
-    items published, polled, classified and sent to the emulator on the bench's clock, and
-    the growth between its two snapshots reported with the containers it watches."""
+    items published (by the feed server in a child process, `--servers-apart`), polled, classified
+    and sent to the emulator on the bench's clock, and the growth between its two snapshots
+    reported with the containers it watches."""
     run = subprocess.run([sys.executable, str(ROOT / "bench" / "months_memory.py"), "--days", "2",
-                          "--snapshot-day", "1", "--feeds", "2", "--items", "36", "--top", "5"],
+                          "--snapshot-day", "1", "--feeds", "2", "--items", "36", "--top", "5", "--servers-apart"],
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout + run.stderr
     out = run.stdout
+    # the servers in a child process (their RSS apart), the memory outside the heap each day measured
+    assert re.search(r"day 2: RSS \d+\.\d MB, \d+ threads, .*SQLite .*; the servers' process \d+\.\d MB", out), out
     assert "2 simulated days, 144 items," in out, out
     sent = int(out.split("2 simulated days, 144 items, ")[1].split(" messages sent")[0])
     assert sent > 0, out  # relevant items made alerts, delivered on the simulated clock

@@ -23,7 +23,7 @@ from alerts.admin import AdminBot
 from core.config import AppConfig, Runtime, console_fallback
 from core.proxy import PROXY_VARIABLES, hide_password
 from core.restore_marks import flush_feed_marks
-from monitor.heap import tune_collector
+from monitor.heap import limit_arenas, tune_collector
 from monitor.scheduler import FeedScheduler, SteadyScheduler
 from monitor.service.config_rows import sync_config
 from monitor.service.controls import OperatorControls
@@ -55,11 +55,12 @@ class Service(ConfigReload, StatusViews, OperatorControls):
         self.admin.model_problem = self.pipeline.model_load.problem  # told once in the chat
 
     async def run(self) -> int:
+        arenas = limit_arenas()  # before the threads that allocate start (monitor/heap.py)
         if not await self._sync_at_start():
             await self.close()
             log.info("stopped")
             return 0
-        self.log_startup(tune_collector())  # a long run with a large heap (monitor/heap.py)
+        self.log_startup(tune_collector(), arenas)  # a long run with a large heap (monitor/heap.py)
         await self.drop_marks_ahead()  # a clock set back while stopped
         await self.classify_pending()  # items stored just before a crash or stop
         self._loop = asyncio.get_running_loop()
@@ -168,15 +169,16 @@ class Service(ConfigReload, StatusViews, OperatorControls):
             task.cancel()
             await retired.aclose()  # the fetchers a reload replaced
 
-    def log_startup(self, collector: tuple[int, int, int]) -> None:
+    def log_startup(self, collector: tuple[int, int, int], arenas: str) -> None:
         c = self.config
         delivery = f"Telegram at {self.runtime.telegram_api_url}" if self.runtime.has_telegram else "console (no bot token)"
         if self.runtime.has_telegram and self.runtime.telegram_proxy:
             delivery += f" through the proxy {hide_password(self.runtime.telegram_proxy)}"
         log.info(
-            "starting: %d feeds (%d enabled), topics %s, %d channels, database %s, delivery %s, gc thresholds %s",
+            "starting: %d feeds (%d enabled), topics %s, %d channels, database %s, delivery %s, gc thresholds %s, "
+            "malloc arenas %s",
             len(c.feeds), len(c.enabled_feeds), ", ".join(c.topics), len(c.channels), self.db.url, delivery,
-            "/".join(map(str, collector)),
+            "/".join(map(str, collector)), arenas,
         )
         log_cautions(c)
         if fallback := console_fallback(c, self.runtime):

@@ -97,7 +97,7 @@ def test_health_metrics_and_sigterm(world):
     log = world.log_of()
     assert "starting: 1 feeds" in log and "stopped" in log
     assert "HTTPS_PROXY/HTTP_PROXY set: feeds and articles are fetched directly" in log
-    assert "gc thresholds 10000/10/10" in log  # set for a long run with a large heap (monitor/heap.py)
+    assert "gc thresholds 10000/10/10, malloc arenas 2" in log  # set for a long run with a large heap (monitor/heap.py)
     assert "123456789:TEST" not in log and "TEST-token" not in log
 
 
