@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
@@ -312,17 +312,25 @@ def migrate(engine: Engine, revision: str = "head") -> bool:
     """Bring the schema to `revision`; True when the database had none (created now)."""
     if revision == "head" and _at_head(engine):
         return False  # Alembic would read every migration's file to find there is nothing to do
-    if engine.dialect.name != "postgresql":
-        return _upgrade(engine, revision)
-    # held while another pooled connection runs the migration; in autocommit, so that it waits
-    # idle, not idle in a transaction: a server's idle_in_transaction_session_timeout shorter than
-    # the migration ended it, the lock lost halfway and the start failed on a migrated database
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as lock:
-        lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
-        try:
-            return _upgrade(engine, revision)
-        finally:
-            lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+    return _upgrade(engine, revision)
+
+
+def _take_turn(connection: Connection) -> str | None:
+    """PostgreSQL: wait for this start's turn to migrate, then the schema's revision. Replicas
+    that start together migrate in turn.
+
+    The turn is a lock of the migration's own transaction, so it holds behind a transaction
+    pooler (PgBouncer's pool_mode = transaction gives each transaction whichever server
+    connection is free). A session's lock stayed on the server connection it was taken on,
+    where another replica's start took it too (two migrations at once: `duplicate key value
+    violates unique constraint`), or its unlock went to another one and it stayed held until
+    PgBouncer closed that connection (the next starts waited 600 s). The wait is in a statement,
+    not idle in a transaction (idle_in_transaction_session_timeout), and has no lock_timeout: the
+    role's (docs/OPERATIONS.md, "Behind PgBouncer"), or one a pooled server connection kept from
+    the service's SET, refused a start that waited for a long migration."""
+    connection.execute(text("SET LOCAL lock_timeout = 0"))
+    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+    return _revision(connection)
 
 
 def _upgrade(engine: Engine, revision: str) -> bool:
@@ -338,13 +346,18 @@ def _upgrade(engine: Engine, revision: str) -> bool:
     from alembic.script import ScriptDirectory
     from alembic.util.exc import CommandError
 
-    before = _current_revision(engine)
+    found: list[str | None] = []  # the revision before, read once the turn is taken
+    cfg = alembic_config(engine)
+    if engine.dialect.name == "postgresql":  # storage/migrations/env.py takes it in its transaction
+        cfg.attributes["turn"] = lambda connection: found.append(_take_turn(connection))
+    else:
+        found.append(_current_revision(engine))
     started = time.monotonic()
     try:
-        command.upgrade(alembic_config(engine), revision)
+        command.upgrade(cfg, revision)
     except CommandError as exc:
         raise CannotMigrate(str(exc)) from exc
-    after = _current_revision(engine)
+    before, after = found[0], _current_revision(engine)
     if before is None or after == before:
         return before is None
     script = ScriptDirectory(str(MIGRATIONS_DIR))
@@ -357,9 +370,13 @@ def _upgrade(engine: Engine, revision: str) -> bool:
 
 def _current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        if not inspect(conn).has_table("alembic_version"):
-            return None
-        return conn.scalar(text("SELECT version_num FROM alembic_version"))
+        return _revision(conn)
+
+
+def _revision(conn: Connection) -> str | None:
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.scalar(text("SELECT version_num FROM alembic_version"))
 
 
 # The latest migration's revision. Every start compares it with the database's; Alembic (its

@@ -21,6 +21,8 @@ def run_migrations() -> None:
     engine = config.attributes["engine"]
     if engine.dialect.name != "sqlite":
         with engine.begin() as connection:
+            if "turn" in config.attributes:  # storage.db: the replicas' turn, held until this commits
+                config.attributes["turn"](connection)
             _migrate(connection)
         return
     with engine.connect() as connection:

@@ -1,0 +1,131 @@
+"""The database behind PgBouncer in `pool_mode = transaction`, as managed PostgreSQL services
+offer it: each transaction gets whichever server connection is free, so nothing a session
+keeps (a session's advisory lock, a statement psycopg prepared) is sure to be there for the next.
+
+A PgBouncer of the test's own on a free port, in front of TEST_DATABASE_URL's server. Skipped
+without TEST_DATABASE_URL or the `pgbouncer` binary (.ci/run installs Debian's).
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import make_url, text
+
+from storage.db import head_revision, make_engine
+from tests.conftest import _reset
+
+ROOT = Path(__file__).resolve().parents[2]
+PGBOUNCER = shutil.which("pgbouncer") or next(
+    (p for p in ("/usr/sbin/pgbouncer", "/usr/bin/pgbouncer") if os.path.exists(p)), None)
+
+
+def _can_run() -> bool:
+    """The binary is there, and root can run it as `postgres` (PgBouncer refuses root)."""
+    if PGBOUNCER is None:
+        return False
+    if os.geteuid() != 0:
+        return True
+    try:
+        pwd.getpwnam("postgres")
+    except KeyError:
+        return False
+    return shutil.which("runuser") is not None
+
+
+pytestmark = [
+    pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="TEST_DATABASE_URL is not set"),
+    pytest.mark.skipif(not _can_run(), reason="no pgbouncer binary"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def pooled_url() -> Iterator[str]:
+    """TEST_DATABASE_URL's database through a PgBouncer in pool_mode = transaction, emptied."""
+    direct = make_url(os.environ["TEST_DATABASE_URL"])
+    _reset(direct.render_as_string(hide_password=False))
+    # not under pytest's tmp_path: `postgres` cannot enter root's 0700 folders
+    root, port = Path(tempfile.mkdtemp(prefix="monitor-pgbouncer-")), _free_port()
+    root.chmod(0o755)
+    user, password = direct.username or "postgres", direct.password or ""
+    server = f"host={direct.host or '127.0.0.1'} port={direct.port or 5432}"
+    if password:
+        server += f" password={password}"
+    (root / "users.txt").write_text(f'"{user}" "{password}"\n')
+    ini = root / "pgbouncer.ini"
+    ini.write_text(f"[databases]\n* = {server}\n[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\n"
+                   f"unix_socket_dir =\nauth_type = trust\nauth_file = {root / 'users.txt'}\n"
+                   "pool_mode = transaction\ndefault_pool_size = 10\nmax_client_conn = 100\n")
+    for path in root.iterdir():
+        path.chmod(0o644)
+    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    proc = subprocess.Popen([*as_postgres, PGBOUNCER, str(ini)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"pgbouncer did not start: {proc.communicate()[0].decode()[-2000:]}")
+                time.sleep(0.05)
+        yield direct.set(host="127.0.0.1", port=port).render_as_string(hide_password=False)
+    finally:
+        proc.terminate()  # runuser passes it on
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+OPEN = """
+import sys
+from storage.db import DatabaseError, open_database
+try:
+    open_database(sys.argv[1]).dispose()
+except DatabaseError as exc:
+    sys.exit(str(exc))
+"""
+
+
+def test_replicas_that_start_together_behind_a_transaction_pooler_migrate_in_turn(pooled_url: str) -> None:
+    """The turn to migrate was a session's advisory lock. Behind PgBouncer in transaction mode
+    another replica's start took it too on the server connection it stayed on (two migrations
+    at once: 2 of 3 rounds of four starts failed with `duplicate key value violates unique
+    constraint`), and an unlock sent to another server connection left it held until PgBouncer
+    closed that connection: the next starts waited 600 s."""
+    for _ in range(3):
+        _reset(os.environ["TEST_DATABASE_URL"])
+        starts = [subprocess.Popen([sys.executable, "-c", OPEN, pooled_url], cwd=ROOT, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True) for _ in range(4)]
+        for start in starts:
+            try:
+                _, err = start.communicate(timeout=60)
+            except subprocess.TimeoutExpired:
+                for other in starts:
+                    other.kill()
+                pytest.fail("a start still waited for its turn to migrate after 60 s")
+            assert start.returncode == 0, err[-2000:]
+        engine = make_engine(pooled_url)
+        with engine.connect() as conn:
+            assert conn.scalar(text("SELECT version_num FROM alembic_version")) == head_revision()
+        engine.dispose()
