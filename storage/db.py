@@ -88,6 +88,22 @@ def _pg_lock_timeout(dbapi_conn: Any, _record: Any) -> None:
     dbapi_conn.commit()
 
 
+def _pg_pooler(dbapi_conn: Any, _record: Any) -> None:
+    """No statements prepared on the server behind a connection pooler (PgBouncer, found by the
+    process id it gives: its own, not the server's). psycopg prepares a statement run 5 times
+    and runs it by name later; in PgBouncer's pool_mode = transaction (before 1.21, or without
+    max_prepared_statements) the name was on another server connection or another client's:
+    polls, the delivery rounds and the stories failed with `prepared statement "_pg3_0" already
+    exists` or `does not exist`, or ran another client's statement of that name (`bind message
+    supplies 0 parameters, but prepared statement "_pg3_0" requires 11`)."""
+    with dbapi_conn.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        (server_pid,) = cur.fetchone()
+    dbapi_conn.commit()
+    if server_pid != dbapi_conn.info.backend_pid:
+        dbapi_conn.prepare_threshold = None
+
+
 def _secrets(url: str) -> list[str]:
     """The password of `url` and, when it holds '@', each of its parts (SQLAlchemy would
     read what follows the first '@' as the host and might echo it in an error)."""
@@ -238,6 +254,8 @@ def make_engine(url: str) -> Engine:
         ) from None
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    elif parsed.get_driver_name() == "psycopg":
+        event.listen(engine, "connect", _pg_pooler)
     return engine
 
 

@@ -129,3 +129,35 @@ def test_replicas_that_start_together_behind_a_transaction_pooler_migrate_in_tur
         with engine.connect() as conn:
             assert conn.scalar(text("SELECT version_num FROM alembic_version")) == head_revision()
         engine.dispose()
+
+
+def test_statements_run_again_and_again_behind_a_transaction_pooler_are_not_prepared_on_the_server(
+    pooled_url: str,
+) -> None:
+    """psycopg prepares a statement once it has run 5 times and later runs it by name. Behind
+    PgBouncer in transaction mode the name was on another server connection or another
+    client's: the service's polls and delivery rounds failed with `prepared statement "_pg3_0"
+    already exists` (or `does not exist`, or ran another client's statement of that name)."""
+    from storage.db import open_database
+
+    db = open_database(pooled_url)
+    try:
+        with db.engine.connect() as one, db.engine.connect() as two:  # two replicas, or two threads
+            for n in range(8):
+                for conn in (one, two):
+                    assert conn.scalar(text("SELECT count(*) FROM feeds WHERE id > :n"), {"n": n}) == 0
+                    conn.commit()
+            assert one.connection.driver_connection.prepare_threshold is None
+    finally:
+        db.dispose()
+
+
+def test_a_direct_connection_still_prepares_its_statements() -> None:
+    """Only a pooler's connections give prepared statements up: on the server itself psycopg's
+    default (prepared after 5 runs) is kept."""
+    engine = make_engine(os.environ["TEST_DATABASE_URL"])
+    try:
+        with engine.connect() as conn:
+            assert conn.connection.driver_connection.prepare_threshold == 5
+    finally:
+        engine.dispose()
