@@ -56,6 +56,7 @@ CONFLICTS = ("40P01", "40001")
 # by an operator's pg_cancel_backend. A cancelled read is no refusal of writes either.
 QUERY_CANCELED = "57014"
 REFUSAL_LOG_EVERY = 60.0  # seconds between the log lines of a refusal repeated at each round
+POOLER = "monitor_pooler"  # a connection's info key: a pooler (PgBouncer) stands between it and the server
 
 
 from storage.errors import (  # noqa: E402  (re-exported; defined apart for fast CLI start)
@@ -79,16 +80,31 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def _pg_lock_timeout(dbapi_conn: Any, _record: Any) -> None:
+def _pg_lock_timeout(dbapi_conn: Any, record: Any) -> None:
     """PostgreSQL's BUSY_TIMEOUT (lock_timeout). By default it waits for a lock without end: a
     `psql` left in `SELECT … FOR UPDATE` held the polls' thread, every feed's writes
-    behind it and the process's exit after a SIGTERM for as long as it lasted."""
+    behind it and the process's exit after a SIGTERM for as long as it lasted. Behind a
+    pooler it is set in each transaction instead (`_pg_lock_timeout_in_transaction`)."""
+    if record.info.get(POOLER):
+        return
     with dbapi_conn.cursor() as cur:
         cur.execute(f"SET lock_timeout = {int(BUSY_TIMEOUT * 1000)}")
     dbapi_conn.commit()
 
 
-def _pg_pooler(dbapi_conn: Any, _record: Any) -> None:
+def _pg_lock_timeout_in_transaction(conn: Connection) -> None:
+    """BUSY_TIMEOUT for this transaction alone, behind a pooler. PgBouncer's pool_mode =
+    transaction gives each transaction whichever server connection is free: a session's SET
+    stayed on the one it ran on, for the pool's other clients too (another application's
+    connections waited 10 s at most), and the service's transactions on the others (all of
+    them once PgBouncer replaced its server connections, after server_lifetime) waited for a
+    lock without end."""
+    if conn.info.get(POOLER):
+        with conn.connection.dbapi_connection.cursor() as cur:
+            cur.execute(f"SET LOCAL lock_timeout = {int(BUSY_TIMEOUT * 1000)}")
+
+
+def _pg_pooler(dbapi_conn: Any, record: Any) -> None:
     """No statements prepared on the server behind a connection pooler (PgBouncer, found by the
     process id it gives: its own, not the server's). psycopg prepares a statement run 5 times
     and runs it by name later; in PgBouncer's pool_mode = transaction (before 1.21, or without
@@ -102,6 +118,7 @@ def _pg_pooler(dbapi_conn: Any, _record: Any) -> None:
     dbapi_conn.commit()
     if server_pid != dbapi_conn.info.backend_pid:
         dbapi_conn.prepare_threshold = None
+        record.info[POOLER] = True
 
 
 def _secrets(url: str) -> list[str]:
@@ -677,6 +694,7 @@ def open_database(url: str = DEFAULT_URL, *, migrate_schema: bool = True) -> Dat
     if engine.dialect.name == "postgresql":  # not for the migration: it may wait for another's
         engine.dispose()
         event.listen(engine, "connect", _pg_lock_timeout)
+        event.listen(engine, "begin", _pg_lock_timeout_in_transaction)
     db = Database(engine, url)
     if created:
         forget_marks(db.marks_base)

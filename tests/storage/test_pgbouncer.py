@@ -17,10 +17,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor, TimeoutError
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import make_url, text
+from sqlalchemy.exc import OperationalError
 
 from storage.db import head_revision, make_engine
 from tests.conftest import _reset
@@ -161,3 +164,54 @@ def test_a_direct_connection_still_prepares_its_statements() -> None:
             assert conn.connection.driver_connection.prepare_threshold == 5
     finally:
         engine.dispose()
+
+
+def test_a_row_lock_held_past_the_busy_timeout_is_refused_behind_a_transaction_pooler(
+    pooled_url: str, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The service's `SET lock_timeout` on each new connection stayed, behind PgBouncer in
+    transaction mode, on the server connection it ran on: the pool's other clients got it, and
+    the service's transactions on any other server connection (every one, once PgBouncer
+    replaced them after server_lifetime) waited for a lock without end."""
+    import storage.db
+    from storage.db import open_database
+    from storage.models import Feed
+
+    monkeypatch.setattr(storage.db, "BUSY_TIMEOUT", 1)
+    db = open_database(pooled_url)
+    other = make_engine(pooled_url)  # another client of the pool (another application, psql)
+    direct = make_engine(os.environ["TEST_DATABASE_URL"])
+    try:
+        with db.session() as session:
+            session.add(Feed(name="pitazo", url="https://pitazo.example/feed.xml"))
+            session.commit()
+        with other.connect() as conn:
+            assert conn.scalar(text("SHOW lock_timeout")) == "0"  # none of the service's settings
+            conn.execute(text("RESET lock_timeout"))  # a server connection PgBouncer opened anew
+            conn.commit()
+        with direct.connect() as holder:
+            holder.execute(text("SELECT * FROM feeds FOR UPDATE"))  # a psql left in a transaction
+            with ThreadPoolExecutor(1) as pool:
+                pause = pool.submit(_pause, db)
+                try:
+                    refused = pause.result(timeout=10)
+                except TimeoutError:
+                    holder.rollback()
+                    pause.result(timeout=10)
+                    pytest.fail("the update waited for the row lock past 10 s")
+        assert refused == storage.db.LOCK_NOT_AVAILABLE
+    finally:
+        db.dispose()
+        other.dispose()
+        direct.dispose()
+
+
+def _pause(db: Any) -> str | None:
+    """Pause every feed; the SQLSTATE of the refusal, if refused."""
+    try:
+        with db.session() as session:
+            session.execute(text("UPDATE feeds SET paused = true"))
+            session.commit()
+    except OperationalError as exc:
+        return getattr(exc.orig, "sqlstate", None)
+    return None
