@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
@@ -56,6 +56,7 @@ CONFLICTS = ("40P01", "40001")
 # by an operator's pg_cancel_backend. A cancelled read is no refusal of writes either.
 QUERY_CANCELED = "57014"
 REFUSAL_LOG_EVERY = 60.0  # seconds between the log lines of a refusal repeated at each round
+POOLER = "monitor_pooler"  # a connection's info key: a pooler (PgBouncer) stands between it and the server
 
 
 from storage.errors import (  # noqa: E402  (re-exported; defined apart for fast CLI start)
@@ -79,13 +80,45 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def _pg_lock_timeout(dbapi_conn: Any, _record: Any) -> None:
+def _pg_lock_timeout(dbapi_conn: Any, record: Any) -> None:
     """PostgreSQL's BUSY_TIMEOUT (lock_timeout). By default it waits for a lock without end: a
     `psql` left in `SELECT … FOR UPDATE` held the polls' thread, every feed's writes
-    behind it and the process's exit after a SIGTERM for as long as it lasted."""
+    behind it and the process's exit after a SIGTERM for as long as it lasted. Behind a
+    pooler it is set in each transaction instead (`_pg_lock_timeout_in_transaction`)."""
+    if record.info.get(POOLER):
+        return
     with dbapi_conn.cursor() as cur:
         cur.execute(f"SET lock_timeout = {int(BUSY_TIMEOUT * 1000)}")
     dbapi_conn.commit()
+
+
+def _pg_lock_timeout_in_transaction(conn: Connection) -> None:
+    """BUSY_TIMEOUT for this transaction alone, behind a pooler. PgBouncer's pool_mode =
+    transaction gives each transaction whichever server connection is free: a session's SET
+    stayed on the one it ran on, for the pool's other clients too (another application's
+    connections waited 10 s at most), and the service's transactions on the others (all of
+    them once PgBouncer replaced its server connections, after server_lifetime) waited for a
+    lock without end."""
+    if conn.info.get(POOLER):
+        with conn.connection.dbapi_connection.cursor() as cur:
+            cur.execute(f"SET LOCAL lock_timeout = {int(BUSY_TIMEOUT * 1000)}")
+
+
+def _pg_pooler(dbapi_conn: Any, record: Any) -> None:
+    """No statements prepared on the server behind a connection pooler (PgBouncer, found by the
+    process id it gives: its own, not the server's). psycopg prepares a statement run 5 times
+    and runs it by name later; in PgBouncer's pool_mode = transaction (before 1.21, or without
+    max_prepared_statements) the name was on another server connection or another client's:
+    polls, the delivery rounds and the stories failed with `prepared statement "_pg3_0" already
+    exists` or `does not exist`, or ran another client's statement of that name (`bind message
+    supplies 0 parameters, but prepared statement "_pg3_0" requires 11`)."""
+    with dbapi_conn.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        (server_pid,) = cur.fetchone()
+    dbapi_conn.commit()
+    if server_pid != dbapi_conn.info.backend_pid:
+        dbapi_conn.prepare_threshold = None
+        record.info[POOLER] = True
 
 
 def _secrets(url: str) -> list[str]:
@@ -238,6 +271,8 @@ def make_engine(url: str) -> Engine:
         ) from None
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    elif parsed.get_driver_name() == "psycopg":
+        event.listen(engine, "connect", _pg_pooler)
     return engine
 
 
@@ -312,17 +347,25 @@ def migrate(engine: Engine, revision: str = "head") -> bool:
     """Bring the schema to `revision`; True when the database had none (created now)."""
     if revision == "head" and _at_head(engine):
         return False  # Alembic would read every migration's file to find there is nothing to do
-    if engine.dialect.name != "postgresql":
-        return _upgrade(engine, revision)
-    # held while another pooled connection runs the migration; in autocommit, so that it waits
-    # idle, not idle in a transaction: a server's idle_in_transaction_session_timeout shorter than
-    # the migration ended it, the lock lost halfway and the start failed on a migrated database
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as lock:
-        lock.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
-        try:
-            return _upgrade(engine, revision)
-        finally:
-            lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+    return _upgrade(engine, revision)
+
+
+def _take_turn(connection: Connection) -> str | None:
+    """PostgreSQL: wait for this start's turn to migrate, then the schema's revision. Replicas
+    that start together migrate in turn.
+
+    The turn is a lock of the migration's own transaction, so it holds behind a transaction
+    pooler (PgBouncer's pool_mode = transaction gives each transaction whichever server
+    connection is free). A session's lock stayed on the server connection it was taken on,
+    where another replica's start took it too (two migrations at once: `duplicate key value
+    violates unique constraint`), or its unlock went to another one and it stayed held until
+    PgBouncer closed that connection (the next starts waited 600 s). The wait is in a statement,
+    not idle in a transaction (idle_in_transaction_session_timeout), and has no lock_timeout: the
+    role's (docs/OPERATIONS.md, "Behind PgBouncer"), or one a pooled server connection kept from
+    the service's SET, refused a start that waited for a long migration."""
+    connection.execute(text("SET LOCAL lock_timeout = 0"))
+    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+    return _revision(connection)
 
 
 def _upgrade(engine: Engine, revision: str) -> bool:
@@ -338,13 +381,18 @@ def _upgrade(engine: Engine, revision: str) -> bool:
     from alembic.script import ScriptDirectory
     from alembic.util.exc import CommandError
 
-    before = _current_revision(engine)
+    found: list[str | None] = []  # the revision before, read once the turn is taken
+    cfg = alembic_config(engine)
+    if engine.dialect.name == "postgresql":  # storage/migrations/env.py takes it in its transaction
+        cfg.attributes["turn"] = lambda connection: found.append(_take_turn(connection))
+    else:
+        found.append(_current_revision(engine))
     started = time.monotonic()
     try:
-        command.upgrade(alembic_config(engine), revision)
+        command.upgrade(cfg, revision)
     except CommandError as exc:
         raise CannotMigrate(str(exc)) from exc
-    after = _current_revision(engine)
+    before, after = found[0], _current_revision(engine)
     if before is None or after == before:
         return before is None
     script = ScriptDirectory(str(MIGRATIONS_DIR))
@@ -357,9 +405,13 @@ def _upgrade(engine: Engine, revision: str) -> bool:
 
 def _current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        if not inspect(conn).has_table("alembic_version"):
-            return None
-        return conn.scalar(text("SELECT version_num FROM alembic_version"))
+        return _revision(conn)
+
+
+def _revision(conn: Connection) -> str | None:
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.scalar(text("SELECT version_num FROM alembic_version"))
 
 
 # The latest migration's revision. Every start compares it with the database's; Alembic (its
@@ -642,6 +694,7 @@ def open_database(url: str = DEFAULT_URL, *, migrate_schema: bool = True) -> Dat
     if engine.dialect.name == "postgresql":  # not for the migration: it may wait for another's
         engine.dispose()
         event.listen(engine, "connect", _pg_lock_timeout)
+        event.listen(engine, "begin", _pg_lock_timeout_in_transaction)
     db = Database(engine, url)
     if created:
         forget_marks(db.marks_base)

@@ -20,7 +20,13 @@ target_metadata = Base.metadata
 def run_migrations() -> None:
     engine = config.attributes["engine"]
     if engine.dialect.name != "sqlite":
+        # every migration's file read before the replicas' turn opens the transaction: while
+        # Alembic reads them (about 25 ms) the transaction would wait idle, which a server's
+        # idle_in_transaction_session_timeout shorter than that ends
+        context.script.revision_map.heads  # noqa: B018  (loads and caches the revisions)
         with engine.begin() as connection:
+            if "turn" in config.attributes:  # storage.db: the replicas' turn, held until this commits
+                config.attributes["turn"](connection)
             _migrate(connection)
         return
     with engine.connect() as connection:

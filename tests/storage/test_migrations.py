@@ -611,3 +611,31 @@ def test_a_migration_longer_than_the_servers_idle_in_transaction_timeout_opens_t
     with db.session() as session:
         assert session.scalar(text("SELECT version_num FROM alembic_version")) == head_revision()
     db.dispose()
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="TEST_DATABASE_URL is not set")
+def test_a_start_waits_for_another_replicas_migration_past_the_roles_lock_timeout():
+    """The turn to migrate waits without limit. The lock_timeout docs/OPERATIONS.md has operators
+    behind PgBouncer set on the service's role (or one a pooled server connection kept from the
+    service's own SET) cut the wait: a replica starting while another migrated for longer failed
+    with `canceling statement due to lock timeout`."""
+    import threading
+
+    from storage.db import MIGRATION_LOCK, DatabaseError, head_revision
+    from tests.conftest import _reset
+
+    url = os.environ["TEST_DATABASE_URL"]
+    _reset(url)
+    other = make_engine(url)  # another replica, its migration under way for 2 s
+    with other.connect() as holder:
+        holder.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+        threading.Timer(2.0, holder.rollback).start()
+        role_timeout = make_url(url).update_query_dict({"options": "-c lock_timeout=500"})
+        try:
+            db = open_database(role_timeout.render_as_string(hide_password=False))
+        except DatabaseError as exc:
+            pytest.fail(str(exc))
+    other.dispose()
+    with db.session() as session:
+        assert session.scalar(text("SELECT version_num FROM alembic_version")) == head_revision()
+    db.dispose()
