@@ -156,6 +156,22 @@ def _digest(payload: dict[str, Any]) -> str:
 
 
 
+def _fix(path: Path, exc: OSError | ValueError) -> str:
+    """What to do about a marks file this user may not read or write: one a command run as root
+    made (`monitor poll-once` without setpriv), kept root's. The journal of sends is appended to,
+    never replaced, so it stayed unwritable, each send saying only that it was refused."""
+    if not isinstance(exc, PermissionError):
+        return ""
+    try:
+        import pwd
+
+        user = pwd.getpwuid(os.geteuid()).pw_name
+    except (ImportError, KeyError):
+        user = str(os.geteuid())
+    return (f"; chown it to the user {user} (`chown {user}: {path}`): "
+            "a command run as another user (root) made it")
+
+
 def _read(path: Path) -> dict[str, Any]:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
@@ -163,7 +179,7 @@ def _read(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as exc:
-        log.warning("cannot read %s (%s): a restored backup would not be recognized", path, exc)
+        log.warning("cannot read %s (%s): a restored backup would not be recognized%s", path, exc, _fix(path, exc))
         return {}
 
 
@@ -221,7 +237,7 @@ def _write(path: Path, data: dict[str, Any]) -> None:
     try:
         _write_text(path, json.dumps(data))
     except OSError as exc:
-        log.warning("cannot write %s (%s): a restored backup would not be recognized", path, exc)
+        log.warning("cannot write %s (%s): a restored backup would not be recognized%s", path, exc, _fix(path, exc))
 
 
 def _when(value: Any) -> datetime | None:
@@ -378,7 +394,7 @@ def _sent_lines(path: Path) -> list[list[Any]]:
     except FileNotFoundError:
         return []
     except OSError as exc:
-        log.warning("cannot read %s (%s): a restored backup would not be recognized", path, exc)
+        log.warning("cannot read %s (%s): a restored backup would not be recognized%s", path, exc, _fix(path, exc))
         return []
     return [line.value for line in lines if isinstance(line.value, list) and len(line.value) == 5]
 
@@ -420,7 +436,7 @@ def record_sent(marks: Path | None, key: str, mark: SentMark) -> bool:
                 kept = [e for e in _sent_lines(path) if str(e[1]) >= horizon][-SENT_KEEP:]
                 _write_text(path, "".join(json.dumps(e) + "\n" for e in kept))
         except OSError as exc:
-            log.warning("cannot write %s (%s): a restored backup would not be recognized", path, exc)
+            log.warning("cannot write %s (%s): a restored backup would not be recognized%s", path, exc, _fix(path, exc))
             return False
     return True
 

@@ -125,7 +125,7 @@ class BotApiEmulator:
         self._global_times: deque[float] = deque()
         self.requests: list[RequestRecord] = []
         self._updates: list[dict[str, Any]] = []  # not yet confirmed by a getUpdates offset
-        self._next_update_id = 500000001
+        self._next_update_id = _first_update_id()
         self._incoming: dict[tuple[str, int], dict[str, Any]] = {}  # injected, by (chat, id)
         self._update_ready = threading.Condition(self._lock)
         self._stopping = False
@@ -269,11 +269,13 @@ class BotApiEmulator:
         the bot sent elsewhere, forwarded here: its text, with `forward_origin`.
         Message ids are counted per chat, shared with the bot's own messages, as in Telegram.
         """
+        global _last_update_id
         if from_id is None:  # in a private chat, the chat's id is its user's id
             from_id = chat_id if chat_id > 0 else 1
         with self._lock:
             update_id = self._next_update_id
             self._next_update_id += 1
+            _last_update_id = max(_last_update_id, update_id)
             key = str(chat_id)
             self._next_id[key] = self._next_id.get(key, 0) + 1
             sender: dict[str, Any] = {"id": from_id, "is_bot": False, "first_name": f"User {from_id}"}
@@ -574,6 +576,17 @@ class _Server(ThreadingHTTPServer):
         if isinstance(sys.exc_info()[1], ConnectionError):
             return
         super().handle_error(request, client_address)
+
+
+_last_update_id = 0  # the highest update id an emulator of this process gave
+
+
+def _first_update_id() -> int:
+    """A new emulator's first update id: the clock in milliseconds, past any id an emulator of
+    this process gave. Telegram never gives a bot's update id twice, and the service skips an id
+    it answered in the last two days (alerts/admin.py): a restarted emulator that began again at
+    the same number had every command of the operator's ignored as "answered already"."""
+    return max(time.time_ns() // 1_000_000, _last_update_id + 1)
 
 
 def _parse(raw: str) -> tuple[str, list[dict[str, Any]]]:

@@ -132,7 +132,10 @@ def open_existing_database(url: str) -> Database:
         name = parsed.database or ""
         if name.startswith("file:"):  # a URI filename (uri=true): its path before any ?query
             name = name[len("file:"):].split("?", 1)[0]
-        if name and name != ":memory:" and not _exists(Path(name).expanduser()):
+        path = Path(name).expanduser()
+        # an absolute path written with three slashes: open_database says how to write it
+        meant = not path.is_absolute() and not path.parent.is_dir() and _exists(Path("/", path))
+        if name and name != ":memory:" and not _exists(path) and not meant:
             print(
                 f"note: no database at {redact_url(url)} yet: nothing stored to show (the service "
                 "creates it on its first run; check --db, $DATABASE_URL and settings.database_url)",

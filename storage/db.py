@@ -245,11 +245,15 @@ def make_engine(url: str) -> Engine:
         if db and db != ":memory:" and not db.startswith("file:"):
             # SQLite takes `~` for a folder of that name in the working directory
             parsed = parsed.set(database=str(Path(db).expanduser()))
+            meant = _absolute_meant(Path(db).expanduser())
+            if meant is not None and meant.is_file():
+                raise InvalidDatabaseURL(f"invalid database URL {redact_url(url)!r}: {_slashes(meant)}")
             try:
                 Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
+                hint = f" ({_slashes(meant)})" if meant is not None and meant.parent.is_dir() else ""
                 raise DatabaseError(
-                    f"cannot open database {redact_url(url)}: {scrub(str(exc.strerror or exc), url)}"
+                    f"cannot open database {redact_url(url)}: {scrub(str(exc.strerror or exc), url)}{hint}"
                 ) from None
         kwargs["connect_args"] = {"timeout": 30}
     else:
@@ -274,6 +278,22 @@ def make_engine(url: str) -> Engine:
     elif parsed.get_driver_name() == "psycopg":
         event.listen(engine, "connect", _pg_pooler)
     return engine
+
+
+def _absolute_meant(path: Path) -> Path | None:
+    """The absolute file a relative SQLite path whose folder is not in the working directory
+    may have meant: `sqlite:///opt/monitor/data/monitor.db`, three slashes where an absolute path
+    takes four, is `opt/monitor/data/monitor.db` under the working directory. None when the path
+    is absolute or its folder is there."""
+    if path.is_absolute() or path.parent.is_dir():
+        return None
+    return Path("/") / path
+
+
+def _slashes(meant: Path) -> str:
+    relative = Path(*meant.parts[1:])
+    return (f"a path after sqlite:/// is relative to the working directory ({Path.cwd()}), where "
+            f"{relative.parent}/ is not; for {meant} write sqlite:///{meant} (four slashes)")
 
 
 class CannotMigrate(Exception):

@@ -124,7 +124,9 @@ def _unknown_topics(data: Any, known: list[str]) -> list[tuple[Loc, str]]:
         for j, topic in enumerate(names if isinstance(names, list) else []):
             if isinstance(topic, str) and topic not in known:
                 close = difflib.get_close_matches(topic, known, n=1, cutoff=0.6)
-                hint = f"; did you mean '{close[0]}'?" if close else f"; known topics: {', '.join(known) or 'none'}"
+                hint = (f"; did you mean '{close[0]}'?" if close
+                        else f"; known topics: {', '.join(known)}" if known
+                        else "; the file defines no topics (see the error at topics)")
                 out.append((("channels", i, "topics", j), f"unknown topic '{topic}'{hint}"))
     return out
 

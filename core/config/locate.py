@@ -13,6 +13,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from core.config.errors import ConfigIssue, Loc, format_loc
 from core.config.models import TOPIC_CHARS, AppConfig
+from core.rule_packs import available_packs
 
 # the last part of the place of a mapping's key in pydantic's errors
 KEY = "[key]"
@@ -94,7 +95,7 @@ def error_message(error: dict[str, Any], loc: Loc) -> str:
                 hint = f"; known keys: {', '.join(model.model_fields)}"
         return f"unknown key '{key}'{hint}"
     if kind == "missing":
-        return "required key is missing"
+        return no_topics() if loc == ("topics",) else "required key is missing"
     if loc[:1] == ("topics",) and loc[-1:] == (KEY,) and kind in ("string_too_long", "string_too_short"):
         return _topic_id_problem(str(error.get("input", "")), kind)
     msg = str(error["msg"])
@@ -116,6 +117,15 @@ def error_message(error: dict[str, Any], loc: Loc) -> str:
         shown = str(got) if re.fullmatch(r"[\w.+-]+", str(got)) else f'"{got}"'
         return f"a list is needed, even of one: write {loc[-1]}: [{shown}]"
     return msg
+
+
+def no_topics() -> str:
+    """A file that names no rule pack and writes no topics: pydantic's "required key is
+    missing" at `topics` sent an operator writing feeds.yaml from the docs to write the rules."""
+    packs = available_packs()
+    return (f"no topics: write rules: [{packs[0] if packs else 'NAME'}] for the shipped rule pack's "
+            f"(shipped packs: {', '.join(packs) or 'none'}), or topics of your own "
+            "(docs/CONFIG.md, \"Rule packs\")")
 
 
 def _topic_id_problem(topic: str, kind: str) -> str:

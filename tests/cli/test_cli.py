@@ -230,6 +230,19 @@ def test_unreachable_database_is_one_clear_line(url, code):
     assert "Traceback" not in result.stderr
 
 
+def test_status_on_an_absolute_path_written_with_three_slashes_says_how_to_write_it(tmp_path):
+    """`monitor status` with `sqlite:///opt/monitor/data/monitor.db` run from another folder
+    than / said `note: no database at … yet` of the database that was there all along."""
+    from storage.db import open_database
+
+    real = tmp_path / "monitor.db"
+    open_database(f"sqlite:///{real}").dispose()  # made by the service's first run
+    result = monitor("status", "--db", f"sqlite://{real}")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.endswith(f"for {real} write sqlite:///{real} (four slashes)\n"), result.stderr
+    assert not (ROOT / str(real.parent)[1:]).exists()
+
+
 def test_database_file_that_is_not_a_database(tmp_path):
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"this is not sqlite" * 100)

@@ -264,7 +264,7 @@ def test_every_error_is_reported_at_once():
         ("feeds:\n  - name: a\n   url: b\n", "(YAML syntax) (line 3)"),
         ("", "(top level): the file is empty"),
         ("- just\n- a list\n", "(top level) (line 1): expected a mapping"),
-        ("feeds: []\n", "topics (line 1): required key is missing"),
+        ("feeds: []\n", "topics (line 1): no topics: write rules: [venezuela-2026]"),
         ("topics: {}\n", "topics (line 1): Dictionary should have at least 1 item"),
         ("topics:\n  political_prisoners: {}\n", "topics.political_prisoners (line 2)"),
     ],
@@ -272,6 +272,27 @@ def test_every_error_is_reported_at_once():
 def test_unusable_files(text, expected):
     issues = errors_of(text)
     assert any(i.startswith(expected) for i in issues), issues
+
+
+def test_a_file_written_without_the_rule_pack_says_how_to_name_it():
+    """An operator's first feeds.yaml, written from docs/CONFIG.md's feeds and channels: with no
+    `rules:` check-config said `topics (line 1): required key is missing` and `unknown topic
+    'political_prisoners'; known topics: none`, which sent them to write the rules themselves."""
+    issues = errors_of(dedent("""\
+        feeds:
+          - {name: el-pitazo, url: "https://elpitazo.net/feed/", language: es}
+        channels:
+          - {name: presos, chat_id: "@presos", topics: [political_prisoners]}
+        """))
+    assert issues == [
+        'topics (line 1): no topics: write rules: [venezuela-2026] for the shipped rule pack\'s '
+        '(shipped packs: venezuela-2026), or topics of your own (docs/CONFIG.md, "Rule packs")',
+        "channels[0].topics[0] (line 4): unknown topic 'political_prisoners'; the file defines no "
+        "topics (see the error at topics)",
+    ]
+    fixed = parse_config("rules: [venezuela-2026]\nfeeds: []\n"
+                         "channels: [{name: presos, chat_id: '@presos', topics: [political_prisoners]}]\n", "test.yaml")
+    assert fixed.channels[0].topics == ["political_prisoners"]
 
 
 def test_missing_file_is_a_config_error(tmp_path):

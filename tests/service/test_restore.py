@@ -6,8 +6,11 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -449,3 +452,31 @@ def test_a_process_stopped_while_holding_the_marks_lock_holds_no_write_for_good(
         os.close(held)
     write.join(10)
     assert marks.feed_mark(path, "pitazo") == datetime(2026, 12, 4, tzinfo=UTC)
+
+
+def test_a_journal_of_sends_left_by_root_says_how_to_give_it_back(world: World):
+    """`monitor poll-once` run as root (the docs' setpriv left out) made monitor.db.sent root's,
+    mode 0600; the database chowned back as its own error said, every send of the service's user
+    then logged `cannot write …sent (Permission denied): a restored backup would not be
+    recognized`, naming no fix, and the file stayed root's: it is appended to, never replaced."""
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv: a file of another user, and root without its override")
+    sent = world.tmp / "monitor.db.sent"
+    world.feed("pitazo", "es")
+    released(world)
+    assert sent.exists()
+    os.chown(sent, 65534, 65534)  # another user's file, private (as the service's umask makes it)
+    sent.chmod(0o600)
+    world.publish("pitazo", "Detienen al periodista Luis Rojas en Caracas por publicar sobre la represión",
+                  "El SEBIN lo trasladó a El Helicoide, denunció el SNTP.", age=timedelta(minutes=2))
+    caps = "-dac_override,-dac_read_search"
+    done = subprocess.run(
+        ["setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}", sys.executable, "-m", "monitor",
+         "poll-once", "--config", str(world.config_path), "--db", world.db_url],
+        env=world.env(), capture_output=True, text=True, timeout=120, cwd=world.tmp,
+    )
+    assert done.returncode == 0, done.stderr
+    assert len(world.emulator.messages("@presos_test")) == 2  # the send itself goes out
+    assert (f"cannot write {sent} ([Errno 13] Permission denied: '{sent}'): a restored backup would "
+            f"not be recognized; chown it to the user root (`chown root: {sent}`)") in done.stderr
+

@@ -17,6 +17,7 @@ import pytest
 from service_world import wait_for
 from sqlalchemy import func, select
 
+from devtools.emulator import BotApiEmulator
 from storage.db import open_database
 from storage.models import Alert, Feed, Item
 
@@ -240,6 +241,28 @@ def test_operator_chat_in_the_running_service(world):
     world.emulator.inject_message(4242, "/status", from_id=7)
     wait_for(lambda: len(world.emulator.messages("4242")) >= 2, 30, "the /status reply")
     assert "pitazo" in world.emulator.messages("4242")[1].text
+
+
+def test_the_operator_chat_answers_after_the_emulator_is_restarted(world):
+    """An operator trying the bot with `python -m devtools.emulator` (README) stops it and starts
+    it again: its first command was ignored, its update id the same as the first emulator's, which
+    the service had answered ("update 500000001 was answered already", for two days)."""
+    world.feed("pitazo")
+    world.write_config(PRESOS, settings={"admin_chat_id": 4242, "admin_user_ids": [7]})
+    first = world.start()
+    world.emulator.inject_message(4242, "/status", from_id=7)
+    wait_for(lambda: world.emulator.messages("4242"), 60, "the answer of the first emulator")
+    first.send_signal(signal.SIGTERM)
+    assert first.wait(30) == 0
+    world.emulator.stop()
+
+    with BotApiEmulator() as again:
+        world.emulator = again
+        world.start()
+        again.inject_message(4242, "/status", from_id=7)
+        [answer] = wait_for(lambda: again.messages("4242"), 60, "the answer of the emulator started again")
+        assert "pitazo" in answer.text
+    assert "answered already" not in world.log_of()
 
 
 def test_sighup_reloads_the_config(world):

@@ -127,3 +127,31 @@ def test_a_database_on_a_full_disk_says_so(full_folder: Path) -> None:
         open_database(f"sqlite:///{full_folder / 'monitor.db'}")
     message = str(err.value)
     assert f"the file system of {full_folder} is full" in message and "\n" not in message
+
+
+def test_an_absolute_path_written_with_three_slashes_is_refused_not_made_anew(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`DATABASE_URL=sqlite:///opt/monitor/data/monitor.db` (three slashes: a path relative to the
+    working directory) made the folders opt/monitor/data under it and a new, empty database
+    there, and its first poll alerted again every item within backfill_window (the walkthrough:
+    9 items, 8 alerts queued again from a second database beside the real one)."""
+    from storage.errors import InvalidDatabaseURL
+
+    real = tmp_path / "data" / "monitor.db"
+    open_database(f"sqlite:///{real}").dispose()
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    three = f"sqlite://{real}"
+    with pytest.raises(InvalidDatabaseURL) as err:
+        open_database(three)
+    assert str(err.value) == (
+        f"invalid database URL '{three}': a path after sqlite:/// is relative to the working "
+        f"directory ({work}), where {str(real.parent)[1:]}/ is not; for {real} write "
+        f"sqlite:///{real} (four slashes)")
+    assert list(work.iterdir()) == []  # nothing made under the working directory
+    open_database(f"sqlite:///{real}").dispose()  # four slashes: the real one
+    (work / "data").mkdir()
+    open_database("sqlite:///data/monitor.db").dispose()  # a relative path meant as one still opens
+    assert (work / "data" / "monitor.db").is_file()
