@@ -382,8 +382,13 @@ def _take_turn(connection: Connection) -> str | None:
     PgBouncer closed that connection (the next starts waited 600 s). The wait is in a statement,
     not idle in a transaction (idle_in_transaction_session_timeout), and has no lock_timeout: the
     role's (docs/OPERATIONS.md, "Behind PgBouncer"), or one a pooled server connection kept from
-    the service's SET, refused a start that waited for a long migration."""
+    the service's SET, refused a start that waited for a long migration. Nor does a server's or
+    role's idle_in_transaction_session_timeout end the migration's transaction: between its
+    statements it waits on Python (Alembic's own work, a loaded machine's scheduling), and a
+    timeout shorter than such a pause ended it (`terminating connection due to
+    idle-in-transaction timeout`; 20 ms failed on a loaded 2-core machine)."""
     connection.execute(text("SET LOCAL lock_timeout = 0"))
+    connection.execute(text("SET LOCAL idle_in_transaction_session_timeout = 0"))
     connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
     return _revision(connection)
 
