@@ -33,6 +33,7 @@ from alerts.admin_feedback import (
 )
 from alerts.stories.assign import (
     Built,
+    NoSuchNumber,
     StoryFixError,
     merge_stories,
     nearest_features,
@@ -120,10 +121,10 @@ def nearest_answer(session: Session, config: AppConfig, story_id: int, *, now: d
                    built: Built | None = None) -> str:
     """The stories closest to `story_id`, for an operator to pick one to merge with.
 
-    Raises StoryFixError for a story that does not exist."""
+    Raises NoSuchNumber (a StoryFixError) for a story that does not exist."""
     story = session.get(Story, story_id) if valid_id(story_id) else None
     if story is None:
-        raise StoryFixError(no_story(session, story_id))
+        raise NoSuchNumber(no_story(session, story_id))
     near = nearest_stories(session, story_id, window=config.settings.story_window, now=now, n=NEAREST, built=built)
     items = story_items(session, [story_id, *(other.id for other, _ in near)], with_feed=True)
     head = f"Story {story_id} {_about(story, items, config)}"

@@ -273,7 +273,7 @@ def test_cli_merge_and_split_correct_stories_and_eval_replays_the_merge(
     assert main(["stories", "--db", db_url, "--near", str(repeat)]) == 0
     near = capsys.readouterr().out
     assert near.startswith(f"Story {repeat} ««Sigo sin creer") and f"1. story {kept} · score 0." in near
-    assert main(["stories", "--db", db_url, "--near", "999999"]) == 1
+    assert main(["stories", "--db", db_url, "--near", "999999"]) == 2
     assert "error: No story 999999" in capsys.readouterr().err
 
     assert main(["stories", "--db", db_url, "--merge", str(repeat), str(kept)]) == 0
@@ -282,12 +282,12 @@ def test_cli_merge_and_split_correct_stories_and_eval_replays_the_merge(
     [(item, story, operator)] = merges(db)
     assert (item, story) == (told, kept) and operator is not None and operator.startswith("cli:")
 
-    assert main(["stories", "--db", db_url, "--merge", str(kept), "999999"]) == 1
+    assert main(["stories", "--db", db_url, "--merge", str(kept), "999999"]) == 2
     assert "error: No story 999999" in capsys.readouterr().err
     huge = "99999999999999999999"  # past the largest id a database stores
     for command in (["--merge", str(kept), huge], ["--near", huge], ["--split", huge],
                     ["--near", f"-{huge}"], ["--split", f"-{huge}"]):
-        assert main(["stories", "--db", db_url, *command]) == 1
+        assert main(["stories", "--db", db_url, *command]) == 2
         assert capsys.readouterr().err.startswith(
             f"error: No {'item' if command[0] == '--split' else 'story'} {command[-1]}")
 
@@ -532,15 +532,15 @@ def test_a_story_merged_away_is_named_as_merged_when_asked_for_again(
     assert main(["stories", "--db", db_url, "--merge", str(repeat), str(kept)]) == 0
     capsys.readouterr()
     for command in (["--merge", str(repeat), str(kept)], ["--near", str(repeat)]):
-        assert main(["stories", "--db", db_url, *command]) == 1
+        assert main(["stories", "--db", db_url, *command]) == 2
         err = capsys.readouterr().err
         assert err.startswith(f"error: No story {repeat}: it was merged into story {kept} by cli:"), err
         assert "retention" not in err
     # its item split off again: the answer says where that item is now
     assert main(["stories", "--db", db_url, "--split", str(told)]) == 0
     capsys.readouterr()
-    assert main(["stories", "--db", db_url, "--near", str(repeat)]) == 1
+    assert main(["stories", "--db", db_url, "--near", str(repeat)]) == 2
     now = story_of(db, told)
     assert f"its first item {told} is in story {now} now" in capsys.readouterr().err
-    assert main(["stories", "--db", db_url, "--near", "999999"]) == 1
+    assert main(["stories", "--db", db_url, "--near", "999999"]) == 2
     assert capsys.readouterr().err == "error: No story 999999.\n"
