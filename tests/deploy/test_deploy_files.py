@@ -86,6 +86,20 @@ def test_unit_gives_matplotlib_a_writable_cache() -> None:
     assert service["Environment"] == "MPLCONFIGDIR=/var/cache/monitor"
 
 
+def test_the_docs_commands_as_the_service_user_give_matplotlib_the_unit_s_cache() -> None:
+    """OPERATIONS.md's `m()` helper and its `poll-once` line run as `monitor`, whose home
+    (/opt/monitor) is root's: `m tally --chart` warned that matplotlib's config folder is not
+    writable. They set MPLCONFIGDIR to the folder the unit makes for it."""
+    docs = (ROOT / "docs" / "OPERATIONS.md").read_text(encoding="utf-8")
+    cache = unit_sections()["Service"]["Environment"]  # MPLCONFIGDIR=/var/cache/monitor
+    helper = re.search(r"^m\(\) \{.*?\}", docs, re.M | re.S)
+    poll_once = re.search(r"sudo sh -c '[^']*poll-once'", docs)
+    assert helper and poll_once
+    for command in (helper.group(0), poll_once.group(0)):
+        assert cache in command, command
+        assert command.index(cache) < command.index(".venv/bin/monitor"), command
+
+
 def test_dockerfile_pins_and_ownership() -> None:
     text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     base = re.search(r"^FROM (\S+)", text, re.M)
