@@ -53,7 +53,7 @@ if TYPE_CHECKING:
 USAGE = (
     "Send /merge STORY as a reply to an alert whose story repeats another story's event "
     "(forward the alert here first if it is in a channel). STORY is the other story's number "
-    "(`monitor stories`), a link to its alert or a link to one of its articles; "
+    "('monitor stories'), a link to its alert or a link to one of its articles; "
     "/merge alone, as a reply to the alert, lists the stories closest to it."
 )
 NEAREST = 5  # stories /merge alone lists: the right one among them for 82–90 % of split stories (bench/story_near.py)
@@ -79,7 +79,7 @@ def merge_command(db: Database, config: AppConfig, arg: str, message: Any, opera
             word = arg.split()[0].lstrip("#")
             if word.isascii() and word.isdigit() and merge_of_story(session, int(word)) is not None:
                 return no_story(session, int(word))  # merged before: where its items went
-            return (f"I found no story for '{arg[:80]}': give its number (`monitor stories`), a link "
+            return (f"I found no story for '{arg[:80]}': give its number ('monitor stories'), a link "
                     "to its alert or to one of its articles.")
         try:
             answer = merge_stories(session, found.story.id, other, operator=operator)

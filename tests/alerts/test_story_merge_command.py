@@ -114,7 +114,7 @@ async def test_merge_answers_bad_input_clearly(db, emulator, bot, add_item, pipe
     ids = await publish(db, add_item, pipeline, config, runtime, ("elpitazo", NAMED))
     usage = ("Send /merge STORY as a reply to an alert whose story repeats another story's event "
              "(forward the alert here first if it is in a channel). STORY is the other story's number "
-             "(`monitor stories`), a link to its alert or a link to one of its articles; /merge alone, "
+             "('monitor stories'), a link to its alert or a link to one of its articles; /merge alone, "
              "as a reply to the alert, lists the stories closest to it.")
     assert await ask(emulator, "/merge 12") == [usage]
     assert await ask(emulator, "/merge") == [usage]
@@ -128,7 +128,10 @@ async def test_merge_answers_bad_input_clearly(db, emulator, bot, add_item, pipe
                 "99999999999999999999", "²", "https://t.me/pp_channel/99999999999999999999"):
         [unknown] = await ask(emulator, f"/merge {arg}", reply_to=alert)
         assert unknown.startswith(f"I found no story for '{arg}'")
+        assert "('monitor stories')" in unknown
     assert merges(db) == [] and story_of(db, ids[NAMED]) is not None
+    # the answers are plain text (no parse mode): a Markdown `code` mark showed its backticks
+    assert not [m.raw for m in emulator.messages(ADMIN) if "`" in m.raw]
 
 
 async def test_merge_alone_lists_the_closest_stories_to_pick_from(
