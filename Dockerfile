@@ -1,10 +1,12 @@
 # Container image of the monitor: `docker build -t venezuela-monitor .`
 # Run: docker run -d --name monitor --stop-timeout 15 -v monitor-data:/app/data \
+#        --log-opt max-size=10m --log-opt max-file=3 \
 #        -v /etc/monitor:/etc/monitor:ro -e MONITOR_CONFIG=/etc/monitor/feeds.yaml \
 #        -e TELEGRAM_BOT_TOKEN=... venezuela-monitor
 # (mount the folder that holds feeds.yaml, not the file: `monitor feeds add` and editors
 # replace the file, and a file mounted on its own never shows the container the change;
-# --stop-timeout 15: the service stops within 12 s of SIGTERM, Docker kills it after 10 s by default)
+# --stop-timeout 15: the service stops within 12 s of SIGTERM, Docker kills it after 10 s by default;
+# --log-opt: Docker's json-file log is otherwise never rotated and grows for as long as the container lives)
 #
 # The base image is pinned by version and digest (the multi-platform index of
 # python:3.11.10-slim-bookworm). The digest was taken from a public, bot-maintained

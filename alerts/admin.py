@@ -77,6 +77,7 @@ HELP = (
     "/tally — the figures now, who states them, and their chart\n"
     "/enable CHANNEL — send again to a channel disabled after Telegram refused it"
     + FEEDBACK_HELP
+    + "\n/help — this list"
 )
 # they change stories and the story index, or (/wrong) what the outbox queues for a story
 STORY_COMMANDS = frozenset({"split", "merge", "wrong"})

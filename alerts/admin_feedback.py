@@ -323,7 +323,7 @@ class FeedbackCommands:
             origin = {"learned": "learned", "seed": "seed", "operator": f"added by {p.added_by}"}
             lines.append(f"• {p.name} — {origin.get(p.origin, p.origin)}")
         if len(rows) > MAX_LISTED:
-            lines.append(f"… and {len(rows) - MAX_LISTED} more (`monitor people` lists all).")
+            lines.append(f"… and {len(rows) - MAX_LISTED} more ('monitor people' lists all).")
         return "\n".join(lines)
 
     def watch(self, name: str, operator: str) -> str:
@@ -393,7 +393,7 @@ class FeedbackCommands:
                 return f"Already recorded as a miss for {topic}."
             add_feedback(session, kind="miss", item_id=item.id, url=item.url or url,
                          title=item.title, summary=item.summary, topic=topic, operator=operator)
-        return f"Thanks — recorded as a miss for {topic}; `monitor train` will use it."
+        return f"Thanks — recorded as a miss for {topic}; 'monitor train' will use it."
 
     def wrong(self, arg: str, message: Any, operator: str) -> str:
         topic, error = self._topic_arg(arg.strip())
@@ -434,7 +434,7 @@ class FeedbackCommands:
                 channels, dropped = withdraw_story(session, found.story, wrong_topics(session, item.id), self.config, why)
                 withdrawn = _withdrawn_text(found.story.id, channels, dropped)
             figures = _figures_text(session, item, topic)
-        return f"Thanks — recorded as wrong for {topic}; `monitor train` will use it.{withdrawn}{figures}"
+        return f"Thanks — recorded as wrong for {topic}; 'monitor train' will use it.{withdrawn}{figures}"
 
     @staticmethod
     def _already(session: Session, kind: str, item_id: int, topic: str) -> bool:

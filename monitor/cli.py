@@ -488,7 +488,7 @@ def _fix_stories(args: argparse.Namespace, config: AppConfig, runtime: Runtime) 
     corrections, from a shell."""
     import getpass
 
-    from alerts.stories.assign import StoryFixError, merge_stories, split_item
+    from alerts.stories.assign import NoSuchNumber, StoryFixError, merge_stories, split_item
     from alerts.stories.merge import nearest_answer
 
     operator = f"cli:{getpass.getuser()}"
@@ -501,6 +501,9 @@ def _fix_stories(args: argparse.Namespace, config: AppConfig, runtime: Runtime) 
                 answer = merge_stories(session, *args.merge, operator=operator)
             else:
                 answer = split_item(session, args.split, operator=operator, tz=config.settings.tz, config=config)
+    except NoSuchNumber as exc:  # a number that names nothing is bad input, as an unknown feed is
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except StoryFixError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILURE

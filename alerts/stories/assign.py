@@ -474,6 +474,10 @@ class StoryFixError(ValueError):
     """An operator's /split or /merge that cannot be done; the message says why."""
 
 
+class NoSuchNumber(StoryFixError):
+    """The story or item number given names none (the CLI's usage error, exit 2)."""
+
+
 def no_story(session: Session, story_id: int) -> str:
     """Why there is no story `story_id`: retention deletes none, a merge does. A merge given
     twice, or a merged story's number, was answered "retention may have deleted it"."""
@@ -506,7 +510,7 @@ def split_item(session: Session, item_id: int, *, operator: str | None, now: dat
     now = now or datetime.now(UTC)
     item = session.get(Item, item_id) if valid_id(item_id) else None
     if item is None:
-        raise StoryFixError(f"No item {item_id}.")
+        raise NoSuchNumber(f"No item {item_id}.")
     if item.story_id is None:
         raise StoryFixError(f"Item {item_id} is in no story.")
     old = session.get(Story, item.story_id)
@@ -648,7 +652,7 @@ def merge_stories(session: Session, one: int, other: int, *, operator: str | Non
     stories = {sid: story_by_id(session, sid) if valid_id(sid) else None for sid in (one, other)}
     missing = [sid for sid, story in stories.items() if story is None]
     if missing:
-        raise StoryFixError(" ".join(no_story(session, sid) for sid in missing))
+        raise NoSuchNumber(" ".join(no_story(session, sid) for sid in missing))
     keep, gone = (stories[min(one, other)], stories[max(one, other)])
     assert keep is not None and gone is not None
     first = session.get(Item, gone.first_item_id) if gone.first_item_id is not None else None

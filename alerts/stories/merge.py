@@ -33,6 +33,7 @@ from alerts.admin_feedback import (
 )
 from alerts.stories.assign import (
     Built,
+    NoSuchNumber,
     StoryFixError,
     merge_stories,
     nearest_features,
@@ -52,7 +53,7 @@ if TYPE_CHECKING:
 USAGE = (
     "Send /merge STORY as a reply to an alert whose story repeats another story's event "
     "(forward the alert here first if it is in a channel). STORY is the other story's number "
-    "(`monitor stories`), a link to its alert or a link to one of its articles; "
+    "('monitor stories'), a link to its alert or a link to one of its articles; "
     "/merge alone, as a reply to the alert, lists the stories closest to it."
 )
 NEAREST = 5  # stories /merge alone lists: the right one among them for 82–90 % of split stories (bench/story_near.py)
@@ -78,7 +79,7 @@ def merge_command(db: Database, config: AppConfig, arg: str, message: Any, opera
             word = arg.split()[0].lstrip("#")
             if word.isascii() and word.isdigit() and merge_of_story(session, int(word)) is not None:
                 return no_story(session, int(word))  # merged before: where its items went
-            return (f"I found no story for '{arg[:80]}': give its number (`monitor stories`), a link "
+            return (f"I found no story for '{arg[:80]}': give its number ('monitor stories'), a link "
                     "to its alert or to one of its articles.")
         try:
             answer = merge_stories(session, found.story.id, other, operator=operator)
@@ -120,10 +121,10 @@ def nearest_answer(session: Session, config: AppConfig, story_id: int, *, now: d
                    built: Built | None = None) -> str:
     """The stories closest to `story_id`, for an operator to pick one to merge with.
 
-    Raises StoryFixError for a story that does not exist."""
+    Raises NoSuchNumber (a StoryFixError) for a story that does not exist."""
     story = session.get(Story, story_id) if valid_id(story_id) else None
     if story is None:
-        raise StoryFixError(no_story(session, story_id))
+        raise NoSuchNumber(no_story(session, story_id))
     near = nearest_stories(session, story_id, window=config.settings.story_window, now=now, n=NEAREST, built=built)
     items = story_items(session, [story_id, *(other.id for other, _ in near)], with_feed=True)
     head = f"Story {story_id} {_about(story, items, config)}"

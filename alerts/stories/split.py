@@ -55,7 +55,7 @@ def _listing(members: list[Item], config: AppConfig) -> str:
     lines = [f"{m.id} · {outlet_name(m, config)} · {(m.title or '').splitlines()[0][:90] if m.title else ''}"
              for m in members[:MAX_LISTED]]
     if len(members) > MAX_LISTED:
-        lines.append(f"… and {len(members) - MAX_LISTED} more (`monitor stories` lists all).")
+        lines.append(f"… and {len(members) - MAX_LISTED} more ('monitor stories' lists all).")
     return "\n".join(lines)
 
 

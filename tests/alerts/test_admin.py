@@ -227,9 +227,14 @@ async def test_help_unknown_commands_and_chatter(emulator, config, make_bot) -> 
     async with running(make_bot(config)):
         assert await ask(emulator, "/help") == [HELP]
         [unknown] = await ask(emulator, "/frobnicate now")
+        [start] = await ask(emulator, "/start")
         assert await ask(emulator, "good morning") == []
         assert await ask(emulator, "/status@some_other_bot") == []
     assert unknown.startswith("Unknown command /frobnicate.") and HELP in unknown
+    # every command is listed, /help too (an operator who forgot it learns it from /start)
+    listed = {line.split()[0] for line in HELP.splitlines() if line.startswith("/")}
+    assert {"/status", "/queue", "/tally", "/enable", "/miss", "/help"} <= listed
+    assert start == HELP
 
 
 async def test_a_command_ends_at_any_white_space(db, emulator, config, make_bot) -> None:

@@ -113,7 +113,7 @@ async def test_miss_records_a_labelled_item(db, emulator, bot, add_item, pipelin
     assert ask_topic.startswith(f"Which topic should “{NOISE}” have matched?")
     assert f"/miss {url} political_prisoners" in ask_topic
     assert await ask(emulator, f"/miss {url} political_prisoners") == [
-        "Thanks — recorded as a miss for political_prisoners; `monitor train` will use it."
+        "Thanks — recorded as a miss for political_prisoners; 'monitor train' will use it."
     ]
     assert await ask(emulator, f"/miss {url} political_prisoners") == [
         "Already recorded as a miss for political_prisoners."
@@ -125,6 +125,16 @@ async def test_miss_records_a_labelled_item(db, emulator, bot, add_item, pipelin
     with db.session() as s:
         [example] = feedback_examples(s)
     assert example["topics"] == ["political_prisoners"] and example["label_source"] == "operator"
+
+
+async def test_feedback_answers_are_plain_text_without_markdown_marks(
+        db, emulator, bot, add_item, pipeline, config, runtime) -> None:
+    """Admin replies go out with no parse mode: a `code` mark would show as a literal backtick."""
+    items = await publish(db, add_item, pipeline, config, runtime, NOISE)
+    await ask(emulator, f"/miss {items[NOISE].url} political_prisoners")
+    [sent] = [m for m in emulator.messages(ADMIN) if m.text.startswith("Thanks — recorded as a miss")]
+    assert sent.parse_mode is None
+    assert "`" not in sent.raw and "'monitor train'" in sent.text
 
 
 async def test_a_title_with_direction_overrides_is_quoted_without_them(
@@ -140,7 +150,7 @@ async def test_a_title_with_direction_overrides_is_quoted_without_them(
 async def test_miss_infers_the_topic_when_only_one_is_left(db, emulator, bot, add_item, pipeline, config, runtime) -> None:
     items = await publish(db, add_item, pipeline, config, runtime, US)
     assert await ask(emulator, f"/miss {items[US].url}") == [
-        "Thanks — recorded as a miss for political_prisoners; `monitor train` will use it."
+        "Thanks — recorded as a miss for political_prisoners; 'monitor train' will use it."
     ]
 
 
@@ -170,7 +180,7 @@ async def test_wrong_as_a_reply_to_a_forwarded_alert(db, emulator, bot, add_item
         alert = s.scalar(select(Alert).where(Alert.channel == "pp"))
         assert alert is not None
     assert await ask(emulator, "/wrong", reply_to=forwarded) == [
-        "Thanks — recorded as wrong for political_prisoners; `monitor train` will use it. "
+        "Thanks — recorded as wrong for political_prisoners; 'monitor train' will use it. "
         f"Story {alert.story_id} gets no more edits or replies in ops, pp.\n"
         f"“{RELEASE}” states 87 released: no longer counted in the political_prisoners figures "
         "(/tally at once, the pinned message at its next look, within 10 minutes)."
@@ -188,7 +198,7 @@ async def test_wrong_as_a_reply_to_an_alert_in_the_admin_chat(db, emulator, bot,
     await publish(db, add_item, pipeline, config, runtime, US)
     [alert_msg] = [m for m in emulator.messages(ADMIN) if "destructor" in m.text]
     [row_answer] = await ask(emulator, "/wrong", reply_to=alert_msg.message_id)
-    assert row_answer.startswith("Thanks — recorded as wrong for us_actions; `monitor train` will use it. Story ")
+    assert row_answer.startswith("Thanks — recorded as wrong for us_actions; 'monitor train' will use it. Story ")
     assert row_answer.splitlines()[0].endswith(" gets no more edits or replies in ops, us.")
     assert feedback_rows(db)[0].note == "resolved by reply"
 
@@ -198,7 +208,7 @@ async def test_wrong_finds_the_item_by_a_url_in_the_replied_message(db, emulator
     emulator.inject_message(ADMIN, f"this one: {items[RELEASE].url}", from_id=8)
     pasted = emulator.last_message_id(ADMIN)
     [answer] = await ask(emulator, "/wrong political_prisoners", reply_to=pasted)
-    assert answer.startswith("Thanks — recorded as wrong for political_prisoners; `monitor train` will use it.")
+    assert answer.startswith("Thanks — recorded as wrong for political_prisoners; 'monitor train' will use it.")
     assert feedback_rows(db)[0].note == "resolved by url"
 
 
@@ -234,7 +244,7 @@ async def test_wrong_as_a_reply_to_a_figure_update_records_the_item_it_told(
     # the answer names the figure it took out (on 14 January a /wrong to Foro Penal's 72, an
     # update of a 33-item story, got the same words as one to the story: which was recorded?)
     assert await ask(emulator, "/wrong", reply_to=update.message_id) == [
-        "Thanks — recorded as wrong for political_prisoners; `monitor train` will use it.\n"
+        "Thanks — recorded as wrong for political_prisoners; 'monitor train' will use it.\n"
         "“Foro Penal suma 23 presos políticos excarcelados” states 23 released (Foro Penal): no longer "
         "counted in the political_prisoners figures (/tally at once, the pinned message at its next "
         "look, within 10 minutes)."
@@ -338,7 +348,7 @@ async def test_wrong_to_a_figure_update_leaves_the_story_in_its_channels(
     await publish_from(db, add_item, pipeline, config, runtime, ("bbcmundo", LATER))
     [update_msg] = [m for m in emulator.messages(ADMIN) if m.reply_to is not None]
     [answer] = await ask(emulator, "/wrong", reply_to=update_msg.message_id)
-    assert answer.startswith("Thanks — recorded as wrong for political_prisoners; `monitor train` will use it.\n"
+    assert answer.startswith("Thanks — recorded as wrong for political_prisoners; 'monitor train' will use it.\n"
                              "“Foro Penal suma 23 presos políticos excarcelados” states 23 released")
     await publish_from(db, add_item, pipeline, config, runtime, ("cocuyo", "Foro Penal suma 25 presos políticos excarcelados"))
     assert len([m for m in emulator.messages("@pp_channel") if m.reply_to is not None]) == 2

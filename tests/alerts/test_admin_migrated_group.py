@@ -36,7 +36,7 @@ async def test_wrong_on_a_forward_from_the_new_chat_records_that_chats_alert(
     assert new_msg.message_id == old_msg.message_id  # the collision this is about
     emulator.inject_message(ADMIN, "", from_id=7, forward_of=("-100300", new_msg.message_id))
     assert await ask(emulator, "/wrong", reply_to=emulator.last_message_id(ADMIN)) == [
-        "Thanks — recorded as wrong for us_actions; `monitor train` will use it. "
+        "Thanks — recorded as wrong for us_actions; 'monitor train' will use it. "
         "Story 2 gets no more edits or replies in grp."
     ]
     with db.session() as s:

@@ -114,7 +114,7 @@ async def test_merge_answers_bad_input_clearly(db, emulator, bot, add_item, pipe
     ids = await publish(db, add_item, pipeline, config, runtime, ("elpitazo", NAMED))
     usage = ("Send /merge STORY as a reply to an alert whose story repeats another story's event "
              "(forward the alert here first if it is in a channel). STORY is the other story's number "
-             "(`monitor stories`), a link to its alert or a link to one of its articles; /merge alone, "
+             "('monitor stories'), a link to its alert or a link to one of its articles; /merge alone, "
              "as a reply to the alert, lists the stories closest to it.")
     assert await ask(emulator, "/merge 12") == [usage]
     assert await ask(emulator, "/merge") == [usage]
@@ -128,7 +128,10 @@ async def test_merge_answers_bad_input_clearly(db, emulator, bot, add_item, pipe
                 "99999999999999999999", "²", "https://t.me/pp_channel/99999999999999999999"):
         [unknown] = await ask(emulator, f"/merge {arg}", reply_to=alert)
         assert unknown.startswith(f"I found no story for '{arg}'")
+        assert "('monitor stories')" in unknown
     assert merges(db) == [] and story_of(db, ids[NAMED]) is not None
+    # the answers are plain text (no parse mode): a Markdown `code` mark showed its backticks
+    assert not [m.raw for m in emulator.messages(ADMIN) if "`" in m.raw]
 
 
 async def test_merge_alone_lists_the_closest_stories_to_pick_from(
@@ -273,7 +276,7 @@ def test_cli_merge_and_split_correct_stories_and_eval_replays_the_merge(
     assert main(["stories", "--db", db_url, "--near", str(repeat)]) == 0
     near = capsys.readouterr().out
     assert near.startswith(f"Story {repeat} ««Sigo sin creer") and f"1. story {kept} · score 0." in near
-    assert main(["stories", "--db", db_url, "--near", "999999"]) == 1
+    assert main(["stories", "--db", db_url, "--near", "999999"]) == 2
     assert "error: No story 999999" in capsys.readouterr().err
 
     assert main(["stories", "--db", db_url, "--merge", str(repeat), str(kept)]) == 0
@@ -282,12 +285,12 @@ def test_cli_merge_and_split_correct_stories_and_eval_replays_the_merge(
     [(item, story, operator)] = merges(db)
     assert (item, story) == (told, kept) and operator is not None and operator.startswith("cli:")
 
-    assert main(["stories", "--db", db_url, "--merge", str(kept), "999999"]) == 1
+    assert main(["stories", "--db", db_url, "--merge", str(kept), "999999"]) == 2
     assert "error: No story 999999" in capsys.readouterr().err
     huge = "99999999999999999999"  # past the largest id a database stores
     for command in (["--merge", str(kept), huge], ["--near", huge], ["--split", huge],
                     ["--near", f"-{huge}"], ["--split", f"-{huge}"]):
-        assert main(["stories", "--db", db_url, *command]) == 1
+        assert main(["stories", "--db", db_url, *command]) == 2
         assert capsys.readouterr().err.startswith(
             f"error: No {'item' if command[0] == '--split' else 'story'} {command[-1]}")
 
@@ -532,15 +535,15 @@ def test_a_story_merged_away_is_named_as_merged_when_asked_for_again(
     assert main(["stories", "--db", db_url, "--merge", str(repeat), str(kept)]) == 0
     capsys.readouterr()
     for command in (["--merge", str(repeat), str(kept)], ["--near", str(repeat)]):
-        assert main(["stories", "--db", db_url, *command]) == 1
+        assert main(["stories", "--db", db_url, *command]) == 2
         err = capsys.readouterr().err
         assert err.startswith(f"error: No story {repeat}: it was merged into story {kept} by cli:"), err
         assert "retention" not in err
     # its item split off again: the answer says where that item is now
     assert main(["stories", "--db", db_url, "--split", str(told)]) == 0
     capsys.readouterr()
-    assert main(["stories", "--db", db_url, "--near", str(repeat)]) == 1
+    assert main(["stories", "--db", db_url, "--near", str(repeat)]) == 2
     now = story_of(db, told)
     assert f"its first item {told} is in story {now} now" in capsys.readouterr().err
-    assert main(["stories", "--db", db_url, "--near", "999999"]) == 1
+    assert main(["stories", "--db", db_url, "--near", "999999"]) == 2
     assert capsys.readouterr().err == "error: No story 999999.\n"

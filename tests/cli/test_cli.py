@@ -129,7 +129,7 @@ def test_status_uses_database_url_from_the_environment(tmp_path):
 
 
 @pytest.mark.parametrize(("command", "code"), [
-    (["status"], 0), (["tally"], 0), (["stories"], 0), (["eval-stories", "--splits"], 0), (["stories", "--split", "5"], 1),
+    (["status"], 0), (["tally"], 0), (["stories"], 0), (["eval-stories", "--splits"], 0), (["stories", "--split", "5"], 2),
 ], ids=["status", "tally", "stories", "eval-stories --splits", "stories --split"])
 def test_a_missing_database_is_shown_empty_and_never_created(tmp_path, command, code):
     """A fresh install (or a mistyped --db): empty figures and a note, no file made (`stories`
@@ -344,6 +344,18 @@ def test_a_reader_that_closes_the_pipe_early_gets_no_traceback():
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=30) == 0, err
     assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+@pytest.mark.parametrize(("flags", "said"), [
+    (["--near", "99"], "error: No story 99."),
+    (["--split", "999"], "error: No item 999."),
+    (["--merge", "98", "99"], "error: No story 98. No story 99."),
+], ids=["near", "split", "merge"])
+def test_stories_with_a_number_that_names_nothing_is_a_usage_error(tmp_path, flags, said):
+    """A story or item number that does not exist is bad input, exit 2 like an unknown feed
+    name; it was exit 1, the code of a runtime failure (a database down)."""
+    result = monitor("stories", "--db", stored_database(tmp_path / "s.db"), *flags)
+    assert (result.returncode, result.stderr.splitlines(), result.stdout) == (2, [said], "")
 
 
 def test_stories_since_a_time_with_an_offset_is_told_in_utc(tmp_path):

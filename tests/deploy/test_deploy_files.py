@@ -86,6 +86,20 @@ def test_unit_gives_matplotlib_a_writable_cache() -> None:
     assert service["Environment"] == "MPLCONFIGDIR=/var/cache/monitor"
 
 
+def test_the_docs_commands_as_the_service_user_give_matplotlib_the_unit_s_cache() -> None:
+    """OPERATIONS.md's `m()` helper and its `poll-once` line run as `monitor`, whose home
+    (/opt/monitor) is root's: `m tally --chart` warned that matplotlib's config folder is not
+    writable. They set MPLCONFIGDIR to the folder the unit makes for it."""
+    docs = (ROOT / "docs" / "OPERATIONS.md").read_text(encoding="utf-8")
+    cache = unit_sections()["Service"]["Environment"]  # MPLCONFIGDIR=/var/cache/monitor
+    helper = re.search(r"^m\(\) \{.*?\}", docs, re.M | re.S)
+    poll_once = re.search(r"sudo sh -c '[^']*poll-once'", docs)
+    assert helper and poll_once
+    for command in (helper.group(0), poll_once.group(0)):
+        assert cache in command, command
+        assert command.index(cache) < command.index(".venv/bin/monitor"), command
+
+
 def test_dockerfile_pins_and_ownership() -> None:
     text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     base = re.search(r"^FROM (\S+)", text, re.M)
@@ -97,6 +111,27 @@ def test_dockerfile_pins_and_ownership() -> None:
     assert "chown" not in text.replace("chown monitor:monitor /app/data", "")  # /app stays root's
     user = text.index("USER monitor")
     assert all(text.index(copy) < user for copy in re.findall(r"^COPY .*$", text, re.M))
+
+
+def test_the_container_examples_rotate_their_logs() -> None:
+    """Docker's json-file log driver keeps every line of a container until it is removed: the
+    docs' `docker run` and compose examples grew it for months, on the disk of the database."""
+    docs = (ROOT / "docs" / "OPERATIONS.md").read_text(encoding="utf-8")
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8").replace("\n#", "\n")
+    runs = [m.group(0) for text in (docs, dockerfile)
+            for m in re.finditer(r"docker run -d (?:[^\n]*\\\n)*[^\n]*", text)]
+    assert len(runs) == 2
+    for run in runs:
+        assert "--log-opt max-size=10m --log-opt max-file=3" in run, run
+    [compose] = [b for b in re.findall(r"^```yaml\n(.*?)^```", docs, re.M | re.S)
+                 if re.search(r"^services:", b, re.M)]
+    # read as text: ruamel refuses the file's `[pgdata:/var/…]`, which compose's parser takes
+    services = re.split(r"^  (\w+):\n", compose.split("\nvolumes:")[0], flags=re.M)[1:]
+    assert services[::2] == ["db", "monitor"]
+    for name, block in zip(services[::2], services[1::2], strict=True):
+        [logging] = re.findall(r"^    logging: (.*)$", block, re.M)
+        assert logging.startswith(("&logs ", "*logs")), name
+    assert "logging: &logs {driver: json-file, options: {max-size: 10m, max-file: \"3\"}}" in compose
 
 
 def test_locks_pin_every_requirement_with_hashes() -> None:
