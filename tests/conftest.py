@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import pwd
 import re
 import shutil
 import subprocess
@@ -109,6 +110,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The tests marked `slow` (the short soak: two minutes; three replicas on PostgreSQL) first, so that pytest-xdist starts
     them while the other workers run the rest, not at the end with every other worker idle."""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+def runs_as_postgres() -> bool:
+    """Root can run PostgreSQL's and PgBouncer's programs as `postgres` (they refuse root);
+    anyone else runs them as themselves."""
+    if os.geteuid() != 0:
+        return True
+    try:
+        pwd.getpwnam("postgres")
+    except KeyError:
+        return False
+    return shutil.which("runuser") is not None
 
 
 def _worker_database(url: str, worker: str) -> str:

@@ -14,7 +14,6 @@ import contextlib
 import glob
 import json
 import os
-import pwd
 import shutil
 import signal
 import subprocess
@@ -30,26 +29,15 @@ from typing import Any
 import pytest
 from service_world import World, free_port, wait_for
 
+from tests.conftest import runs_as_postgres
+
 PRESOS = [{"name": "presos", "chat_id": "@presos_test", "topics": ["political_prisoners"]}]
 BINS = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: [int(n) for n in Path(p).parent.name.split(".") if n.isdigit()])
 
 
-def _can_start_a_server() -> bool:
-    """initdb and pg_ctl are there, and root can run them as `postgres` (they refuse root)."""
-    if not BINS:
-        return False
-    if os.geteuid() != 0:
-        return True
-    try:
-        pwd.getpwnam("postgres")
-    except KeyError:
-        return False
-    return shutil.which("runuser") is not None
-
-
 pytestmark = [
     pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="TEST_DATABASE_URL is not set"),
-    pytest.mark.skipif(not _can_start_a_server(), reason="no PostgreSQL binaries to start a server of the test's own"),
+    pytest.mark.skipif(not BINS or not runs_as_postgres(), reason="no PostgreSQL binaries to start a server of the test's own"),
 ]
 
 

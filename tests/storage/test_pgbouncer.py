@@ -9,7 +9,6 @@ without TEST_DATABASE_URL or the `pgbouncer` binary (.ci/run installs Debian's).
 from __future__ import annotations
 
 import os
-import pwd
 import shutil
 import socket
 import subprocess
@@ -26,29 +25,16 @@ from sqlalchemy import make_url, text
 from sqlalchemy.exc import OperationalError
 
 from storage.db import head_revision, make_engine
-from tests.conftest import _reset
+from tests.conftest import _reset, runs_as_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 PGBOUNCER = shutil.which("pgbouncer") or next(
     (p for p in ("/usr/sbin/pgbouncer", "/usr/bin/pgbouncer") if os.path.exists(p)), None)
 
 
-def _can_run() -> bool:
-    """The binary is there, and root can run it as `postgres` (PgBouncer refuses root)."""
-    if PGBOUNCER is None:
-        return False
-    if os.geteuid() != 0:
-        return True
-    try:
-        pwd.getpwnam("postgres")
-    except KeyError:
-        return False
-    return shutil.which("runuser") is not None
-
-
 pytestmark = [
     pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="TEST_DATABASE_URL is not set"),
-    pytest.mark.skipif(not _can_run(), reason="no pgbouncer binary"),
+    pytest.mark.skipif(PGBOUNCER is None or not runs_as_postgres(), reason="no pgbouncer binary"),
 ]
 
 
