@@ -16,6 +16,7 @@ import os
 import re
 import sys
 import tempfile
+import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -82,6 +83,8 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     a = fsub.add_parser("add", parents=[common], help="discover the feed of a page and add it")
     a.add_argument("url", help="the site's page or the feed itself")
     a.add_argument("--name", help="feed name (default: from the site's host)")
+    a.add_argument("--outlet", help="the outlet's name in alerts (default: from the feed's title, "
+                   "where it names the site)")
     a.add_argument("--language", choices=("es", "en"), help="default: the feed's or the page's language")
     a.add_argument("--interval", help="poll interval such as 10m (default: the config's default)")
     a.set_defaults(handler=cmd_add)
@@ -258,6 +261,53 @@ def _name_from_url(url: str) -> str:
     return _slug(host)
 
 
+# What separates a site's name from the rest of its feed's title: "El Pitazo – Noticias",
+# "Portada | BBC News Mundo", "\"presos políticos\" - Google News", "Infobae: Venezuela".
+_TITLE_PARTS = re.compile(r"\s+[-–—|»·:]\s+|:\s+")
+OUTLET_CHARS = 60  # a part longer than this is a slogan or a headline, not a name
+
+
+def _compact(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in folded if c.isalnum() and not unicodedata.combining(c))
+
+
+_HOST_WORDS = {"www", "rss", "feed", "feeds", "com", "org", "net", "gob", "gov", "edu", "info", "news"}
+_GENERIC_TITLES = {"feed", "rss", "atom", "news", "noticias", "home", "inicio", "portada", "blog"}
+
+
+def _site_labels(url: str) -> list[str]:
+    """The labels that name the site in its host ("elpitazo" of www.elpitazo.net, "google" of
+    news.google.com, "cnnespanol" and "cnn" of cnnespanol.cnn.com); none for an address."""
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return []
+    labels = host.split(".")
+    if all(label.isdigit() for label in labels) or ":" in host:
+        return []
+    return [label for label in labels
+            if len(label) >= 3 and label not in _HOST_WORDS and re.search("[a-z]", label)]
+
+
+def outlet_from_title(title: str, url: str) -> str | None:
+    """The outlet's name from its feed's title: the part of it that names the site of `url`
+    (Google News's searches are "\"…\" - Google News"); a short title of one part, as it is;
+    else None (a title that says only what the feed is about names no outlet)."""
+    whole = " ".join((title or "").split())
+    parts = [p for p in (" ".join(p.split()) for p in _TITLE_PARTS.split(whole))
+             if p and len(p) <= OUTLET_CHARS and _compact(p) not in _GENERIC_TITLES
+             and not any(unicodedata.category(c) == "Cc" for c in p)]
+    for label in _site_labels(url):
+        for part in parts:
+            compact = _compact(part)
+            if label in compact or (len(compact) >= 4 and compact in label):
+                return part
+    if len(parts) == 1 and parts[0] == whole and 3 <= len(whole) <= OUTLET_CHARS // 2:
+        return whole
+    return None
+
+
 def _same_url(config: AppConfig, url: str) -> FeedConfig | None:
     """The feed of `url` however it is written: case, the default port, a fragment, an
     internationalized host or its IDNA form ("ñandú.example", "xn--and-6ma2c.example")."""
@@ -360,6 +410,13 @@ async def discover(url: str, settings: Settings) -> Found:
     raise Refused(f"no feed found at {url} (no <link rel=\"alternate\"> feed, none at common paths)")
 
 
+def _outlet(given: str | None, found: Found, name: str) -> str | None:
+    """The `outlet` to write: --outlet as given, else the site's name from the feed's title;
+    none when it is the feed's name anyway."""
+    outlet = given if given is not None else outlet_from_title(found.title, found.url)
+    return outlet if outlet and outlet != name else None
+
+
 def cmd_add(args: argparse.Namespace) -> int:
     try:
         cfg = ConfigFile.open_writable(args.config)
@@ -373,6 +430,11 @@ def cmd_add(args: argparse.Namespace) -> int:
             check_url(args.url)  # as check-config would refuse it in the file: bad input, no fetch
         except ValueError as exc:
             raise Refused(str(exc)) from None
+        outlet_given = None
+        if args.outlet is not None:
+            outlet_given = stripped(args.outlet)  # as the config keeps it
+            if not outlet_given:
+                raise Refused("--outlet is empty")
         given = None
         if args.name is not None:
             given = stripped(args.name)  # as the config keeps it: " x " is the feed x
@@ -388,7 +450,9 @@ def cmd_add(args: argparse.Namespace) -> int:
         language = args.language or (found.language if found.language in ("es", "en") else None)
         if language is None:
             raise Refused(f"cannot tell the language of {found.url}: give --language es or en")
-        values: dict[str, Any] = {"name": name, "url": found.url, "language": language}
+        outlet = _outlet(outlet_given, found, name)
+        values: dict[str, Any] = {"name": name, **({"outlet": outlet} if outlet else {}),
+                                  "url": found.url, "language": language}
         if interval:
             values["interval"] = interval
         cfg.feeds().append(_flow_entry(values))
@@ -401,7 +465,9 @@ def cmd_add(args: argparse.Namespace) -> int:
 
     shown = shorten(" ".join(found.title.split()), TITLE_CHARS) if found.title else ""
     title = f" ({shown})" if shown else ""
-    _say(f"added {name}: {found.url}{title}, {found.entries} entries, language {language}; "
+    named = (f"alerts name it {outlet}" if outlet else
+             f"alerts name it {name} (no site name in its title: give --outlet to name the outlet)")
+    _say(f"added {name}: {found.url}{title}, {found.entries} entries, language {language}; {named}; "
          f"the running service picks it up on its next reload")
     return EXIT_OK
 

@@ -61,10 +61,58 @@ def test_add_discovers_the_atom_link_of_a_page(config: Path, capsys: pytest.Capt
     after = config.read_text(encoding="utf-8")
     assert comments(after) == comments(before)
     assert after.startswith(before.split("\nchannels:")[0])  # only appended after the last feed
-    assert f'- {{name: 127-0-0-1, url: {feed_url}, language: es, interval: 15m}}' in after
+    assert (f'- {{name: 127-0-0-1, outlet: Diario de prueba, url: {feed_url}, language: es, interval: 15m}}'
+            in after)
     added = load_config(config).feed("127-0-0-1")
     assert added is not None and added.url == feed_url
     assert run(capsys, "check-config", str(config))[0] == 0
+
+
+def test_add_names_the_outlet_by_the_site_its_feeds_title_names(
+    config: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`feeds add` wrote no `outlet`, so the feed's alerts read "Leer en 127-0-0-1-2" (the name
+    made from the host) until the operator edited the file. The outlet is now the part of the
+    feed's title that names its site ("El Pitazo – Noticias de Venezuela" of elpitazo.net), a short
+    title of one part as it is, else none, and the line says so and how to give one."""
+    titled = ATOM.replace("<title>Diario de prueba</title>", "<title>{}</title>")
+    with FeedServer() as server:
+        server.set_route("/uno.atom", titled.format("Noticias de Venezuela y del mundo, todo el día"),
+                         content_type="application/atom+xml")
+        server.set_route("/dos.atom", titled.format("Noticias de Venezuela y del mundo, todo el día")
+                         .replace("urn:x", "urn:2"), content_type="application/atom+xml")
+        code, out, err = run(capsys, "feeds", "add", server.url("/uno.atom"), "--config", str(config))
+        assert code == 0, err
+        assert "alerts name it 127-0-0-1 (no site name in its title: give --outlet" in out
+        code, out, err = run(capsys, "feeds", "add", server.url("/dos.atom"), "--config", str(config),
+                             "--name", "dos", "--outlet", " El Pitazo ")
+        assert code == 0 and "alerts name it El Pitazo;" in out, err
+        code, out, err = run(capsys, "feeds", "add", server.url("/dos.atom"), "--config", str(config),
+                             "--name", "tres", "--outlet", " ")
+        assert code == 2 and "--outlet is empty" in err
+    loaded = load_config(config)
+    assert loaded.feed("127-0-0-1").outlet is None
+    assert loaded.feed("127-0-0-1").display_name == "127-0-0-1"
+    assert loaded.feed("dos").display_name == "El Pitazo"
+    assert loaded.feed("tres") is None
+
+
+@pytest.mark.parametrize(("title", "url", "outlet"), [
+    ("El Pitazo – Noticias de Venezuela", "https://elpitazo.net/feed/", "El Pitazo"),
+    ('"presos políticos" - Google News', "https://news.google.com/rss/search?q=x", "Google News"),
+    ("Infobae: Venezuela", "https://www.infobae.com/feeds/rss/", "Infobae"),
+    ("CNN en Español", "https://cnnespanol.cnn.com/feed/", "CNN en Español"),
+    ("Runrun.es – En defensa de tus derechos humanos", "https://runrun.es/feed/", "Runrun.es"),
+    ("Diario de prueba", "http://127.0.0.1:8000/feed", "Diario de prueba"),
+    ("Portada | BBC News Mundo", "https://feeds.bbci.co.uk/mundo/rss.xml", None),
+    ("Noticias de Venezuela y del mundo, todo el día", "https://example.org/feed", None),
+    ("Feed", "https://runrun.es/feed", None),
+    ("", "https://elpitazo.net/feed/", None),
+])
+def test_the_outlet_read_from_a_feeds_title(title: str, url: str, outlet: str | None) -> None:
+    from monitor.feeds_cli import outlet_from_title
+
+    assert outlet_from_title(title, url) == outlet
 
 
 def test_a_feed_password_never_reaches_the_terminal_nor_an_export(
