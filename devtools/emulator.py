@@ -734,6 +734,36 @@ def _print_new(emulator: BotApiEmulator, seen: dict[tuple[str, int], int], out: 
             seen[(chat, m.message_id)] = edits
 
 
+def _typed_line(emulator: BotApiEmulator, chat: int, line: str, out: Any) -> None:
+    """One line typed in the emulator's terminal, as the operator's message in `chat`:
+    `/status`; `>N text`, a reply to message N of the chat; `fwd CHAT N`, message N of a channel
+    forwarded into the chat (what `/wrong`, `/split` and `/merge` answer to)."""
+    line = line.strip()
+    if not line:
+        return
+    try:
+        if line.startswith(">"):
+            number, _, text = line[1:].partition(" ")
+            emulator.inject_message(chat, text.strip(), reply_to=int(number))
+        elif line.split(maxsplit=1)[0] == "fwd":
+            words = line.split()
+            if len(words) != 3:
+                raise ValueError("fwd takes a chat and a message number: fwd @presos 5")
+            emulator.inject_message(chat, "", forward_of=(words[1], int(words[2])))
+        else:
+            emulator.inject_message(chat, line)
+    except ValueError as exc:  # no such message, or a number that is none
+        print(f"not sent: {exc} (write /command, >N text to reply to message N, fwd CHAT N)",
+              file=out, flush=True)
+        return
+    print(f"you {chat} #{emulator.last_message_id(chat)}: {line}", file=out, flush=True)
+
+
+def _read_typed_lines(emulator: BotApiEmulator, chat: int, out: Any) -> None:
+    for line in sys.stdin:
+        _typed_line(emulator, chat, line, out)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Serve the Bot API on loopback until interrupted: the API root (for TELEGRAM_API_URL) on
     the first line, then one line per message the service sends or edits."""
@@ -747,6 +777,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--port", type=int, default=8081, help="port on 127.0.0.1 (default 8081; 0: any free one)")
     parser.add_argument("--token", help="the only bot token accepted (default: any)")
+    parser.add_argument("--chat", type=int, metavar="ID",
+                        help="the operator's chat (the config's settings.admin_chat_id): each line "
+                             "typed here is sent from it, `>N text` replies to its message N, "
+                             "`fwd CHAT N` forwards message N of a channel into it")
     args = parser.parse_args(argv)
     try:
         emulator = BotApiEmulator(port=args.port, token=args.token).start()
@@ -755,6 +789,9 @@ def main(argv: list[str] | None = None) -> int:
               "choose another with --port", file=sys.stderr)
         return 1
     print(emulator.api_url, flush=True)
+    if args.chat is not None:
+        threading.Thread(target=_read_typed_lines, args=(emulator, args.chat, sys.stdout),
+                         name="typed-lines", daemon=True).start()
     seen: dict[tuple[str, int], int] = {}
     try:
         while True:

@@ -65,12 +65,13 @@ def test_links_carrying_too_much_data_are_refused_as_entities_too_long() -> None
 
 
 @contextmanager
-def _emulator_command() -> Iterator[tuple[subprocess.Popen[str], str]]:
+def _emulator_command(*options: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
     """`python -m devtools.emulator --port 0` running: (the process, the API URL it printed first).
     Stopped with Ctrl-C (SIGINT) after, which must end it cleanly."""
     root = Path(__file__).resolve().parents[1]
-    proc = subprocess.Popen([sys.executable, "-m", "devtools.emulator", "--port", "0"], cwd=root,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-m", "devtools.emulator", "--port", "0", *options],
+                            cwd=root, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None
         yield proc, proc.stdout.readline().strip()
@@ -90,6 +91,35 @@ def test_the_emulator_runs_from_the_command_line_and_prints_what_it_is_sent() ->
         assert proc.stdout.readline().strip() == "message @presos #1: Excarcelan a 87"
         _call(emu, "editMessageText", chat_id="@presos", message_id=sent["result"]["message_id"], text="a 88")
         assert proc.stdout.readline().strip() == "edited @presos #1: a 88"
+
+
+def test_lines_typed_in_the_emulators_terminal_are_the_operators_messages() -> None:
+    """The emulator on its own could not send the service a message: an operator trying the
+    admin chat (docs/OPERATIONS.md, "Operator chat") had no way to type /status. With `--chat ID`
+    each line typed is a message from that chat; `>N text` replies to its message N and
+    `fwd CHAT N` forwards a channel's message N into it, as `/wrong` in reply to an alert needs."""
+    with _emulator_command("--chat", "4242") as (proc, api):
+        assert proc.stdin is not None and proc.stdout is not None
+        emu = type("Root", (), {"api_url": api})()
+        sent = _call(emu, "sendMessage", chat_id="@presos", text="Excarcelan a 87")
+        assert proc.stdout.readline().strip() == "message @presos #1: Excarcelan a 87"
+        proc.stdin.write("/status\nfwd @presos 1\n>2 /wrong\n>9 /split\nfwd @presos\n")
+        proc.stdin.flush()
+        assert [proc.stdout.readline().strip() for _ in range(5)] == [
+            "you 4242 #1: /status",
+            "you 4242 #2: fwd @presos 1",
+            "you 4242 #3: >2 /wrong",
+            "not sent: no message 9 in chat 4242 to reply to (write /command, >N text to reply to "
+            "message N, fwd CHAT N)",
+            "not sent: fwd takes a chat and a message number: fwd @presos 5 (write /command, >N "
+            "text to reply to message N, fwd CHAT N)",
+        ]
+        updates = [u["message"] for u in _call(emu, "getUpdates", timeout=0)["result"]]
+        assert [(m["chat"]["id"], m.get("text")) for m in updates] == [
+            (4242, "/status"), (4242, "Excarcelan a 87"), (4242, "/wrong")]
+        assert updates[0]["entities"][0]["type"] == "bot_command"
+        assert updates[1]["forward_origin"]["message_id"] == sent["result"]["message_id"]
+        assert updates[2]["reply_to_message"]["message_id"] == 2
 
 
 def test_a_client_gone_before_its_long_poll_ends_prints_no_traceback() -> None:
