@@ -11,6 +11,7 @@ Alert.last_error.
 from __future__ import annotations
 
 import json
+import os
 import warnings
 from dataclasses import dataclass
 from datetime import timedelta
@@ -77,7 +78,7 @@ def classify_error(exc: BaseException, token: str | None = None) -> Failure:
     # "Forbidden: Forbidden: bot is not a member…" in `monitor status`'s narrow column
     text = redact(said if said.startswith(f"{name}: ") else f"{name}: {said}", secrets)[:500]
     if isinstance(exc, RetryAfter):
-        with warnings.catch_warnings():  # PTB 22.2+ warns that the int form is deprecated
+        with warnings.catch_warnings():  # a RetryAfter of PTB_TIMEDELTA unset warns on each read
             warnings.simplefilter("ignore")
             seconds = _seconds(exc.retry_after)
         return Failure("rate_limited", text, retry_after=seconds)
@@ -192,6 +193,10 @@ class TelegramSender:
                 proxy=proxy, httpx_kwargs={"trust_env": False, "verify": client_context()},
             )
 
+        # PTB 22.2+ reads a 429's `retry_after` as a timedelta when this is set, and warns at every
+        # RetryAfter it builds otherwise (PTBDeprecationWarning: 18 a run of the tests); an
+        # operator's own setting stands. `_seconds` takes either form.
+        os.environ.setdefault("PTB_TIMEDELTA", "true")
         self.token = token
         self._updates = request(1)
         self.bot = telegram.Bot(token, base_url=f"{api_url.rstrip('/')}/bot", request=request(16),

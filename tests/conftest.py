@@ -25,6 +25,10 @@ from storage.db import Database, make_engine, open_database, postgresql_marks_ba
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 
+# As the service's Telegram sender sets it (alerts/telegram.py): tests that drive PTB's Bot
+# directly read a 429's retry_after as the service does, with no deprecation warning.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
 
 @pytest.fixture
 def db_url(tmp_path: Path) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import socket
 import sqlite3
 import threading
@@ -1423,6 +1424,37 @@ async def test_emulator_rate_limit_answers_429(emulator: BotApiEmulator) -> None
         with pytest.raises(RetryAfter) as info:
             await bot.send_message(CHAT, "3")
     assert 55 <= classify_error(info.value).retry_after <= 60
+
+
+async def test_a_429_through_the_services_sender_warns_of_no_deprecation(
+    emulator: BotApiEmulator, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """PTB 22.2+ warned `PTBDeprecationWarning: … retry_after will be of type timedelta` at every
+    429 it turned into a RetryAfter (18 warnings a run of the suite; under `-W error` an admin
+    answer refused by flood control was lost to the warning). The service's sender opts in to
+    the timedelta form, as PTB asks; an operator's own PTB_TIMEDELTA stands."""
+    import warnings
+
+    from telegram.error import RetryAfter
+
+    from alerts.telegram import TelegramSender
+
+    monkeypatch.delenv("PTB_TIMEDELTA", raising=False)
+    emulator.rate_limit(per_chat_per_minute=1, global_per_second=100, window=60)
+    sender = TelegramSender(TOKEN, emulator.api_url)
+    await sender.start()
+    try:
+        await sender.send(CHAT, "1", html=False, preview=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with pytest.raises(RetryAfter) as info:
+                await sender.send(CHAT, "2", html=False, preview=False)
+            assert 55 <= classify_error(info.value).retry_after <= 60
+    finally:
+        await sender.close()
+    monkeypatch.setenv("PTB_TIMEDELTA", "false")
+    TelegramSender(TOKEN, emulator.api_url)
+    assert os.environ["PTB_TIMEDELTA"] == "false"
 
 
 async def test_replicas_share_a_chat_rate_window(db, db_url, emulator, make_config, make_worker) -> None:
