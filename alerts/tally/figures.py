@@ -492,8 +492,10 @@ def _current(
 ) -> list[Figure]:
     """The current figure of a history and those that disagree with it within a day.
 
-    Within the day before the newest figure, the number stated by the most outlets wins
-    (ties: the newest); the other numbers are kept beside it, flagged "conflict". A running
+    Within the day before the newest figure (less than 24 h before it: two dates given without
+    a time of day are exactly 24 h apart, and the one before is no dispute), the number stated
+    by the most outlets wins (ties: the newest); the other numbers are kept beside it, flagged
+    "conflict". A running
     total (CUMULATIVE: releases) only grows, so there the highest number wins; a lower one is
     in conflict only when stated after the highest was (a misquote, an outdated figure):
     stated before it, it was the source's earlier total, superseded, not shown."""
@@ -501,7 +503,7 @@ def _current(
     first_day = day_of(since)
     tally: dict[int, list[Any]] = {}  # number -> [outlets, newest row, first row]
     for day, (_, row, first, outlets) in days:
-        if day >= first_day and row[0] >= since:
+        if day >= first_day and row[0] > since:
             said = {outlets} if isinstance(outlets, str) else outlets
             seen = tally.get(row[6])
             if seen is None:
@@ -509,7 +511,7 @@ def _current(
             else:
                 seen[0] |= said
                 seen[1], seen[2] = max(seen[1], row), min(seen[2], first)
-    recent_jumps = [make.figure(row, "jump") for row in jumps if row[0] >= since][-1:]
+    recent_jumps = [make.figure(row, "jump") for row in jumps if row[0] > since][-1:]
     if not tally:
         return [make.figure(newest, "jump" if jumps and newest is jumps[-1] else None)]
     ranked = sorted(tally.values(), key=lambda v: (len(v[0]), v[1][0]), reverse=True)

@@ -112,3 +112,17 @@ def test_typed_figures_place_a_date_alone_as_the_sql_does() -> None:
                        date_only=True)
     tally = build_tally([row], tz=caracas)
     assert [f.date.astimezone(caracas).date().isoformat() for f in tally.timeline] == ["2026-01-14"]
+
+
+def test_the_figure_of_the_day_before_a_date_alone_is_no_dispute(
+    server: FeedServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two dates alone of one source are exactly a day apart: the 804 of the 13th is its
+    earlier figure, not a figure disputing the 777 of the 14th within the day before it (it was
+    pinned "Disputed: 804 held (Foro Penal as quoted by elpitazo, 2026-01-13)")."""
+    args = _poll(server, tmp_path, "America/Caracas")
+    pinned = _pinned(args)
+    assert "Still held: <b>777</b>" in pinned and "804" not in pinned, pinned
+    assert main([*args, "--format", "json"]) == 0
+    figures = json.loads(capsys.readouterr().out)["figures"]
+    assert [(f["number"], f["flags"]) for f in figures] == [(777, [])]
