@@ -123,12 +123,26 @@ _ORDINAL_DAY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b", re.I)
 _SPANISH_ORDINAL_DAY = re.compile(r"\b(\d{1,2})(?:\.?[º°]|e?ro\.?)(?=\s+de\s)", re.I)
 
 
+# an offset after a time of day as RFC 822 does not write it: "-04:00" (PHP's `P`), "GMT-0400
+# (hora de Venezuela)" (JavaScript's Date), "GMT-4", "UTC-04:00"; the RFC 822 reader took each
+# for an unknown zone, and the time was read in the feed's zone
+_LOOSE_OFFSET = re.compile(
+    r"(?<=\d:\d\d)\s+(?:(?:GMT|UTC)\s*([+-])(\d{1,2})(?::?(\d\d))?|([+-])(\d\d):(\d\d))(?:\s*\([^()]*\))?\s*$",
+    re.I)
+
+
+def _offset(m: re.Match[str]) -> str:
+    sign, hours, minutes = (m.group(1), m.group(2), m.group(3)) if m.group(1) else m.group(4, 5, 6)
+    return f" {sign}{int(hours):02d}{minutes or '00'}"
+
+
 REMEMBERED_DATE_CHARS = 100  # a date's text up to this long has its rewording remembered
 
 
 def reworded(text: str) -> str:
     """`text` in words the date readers take whole: times in 24 hours (`in_24_hours`), days
-    without their ordinal ending ("December 3rd", "1º de enero" were no date), and an
+    without their ordinal ending ("December 3rd", "1º de enero" were no date), an offset after
+    the time as RFC 822 writes it ("-04:00", "GMT-0400 (…)", "GMT-4": `_LOOSE_OFFSET`), and an
     ISO time with a zone's name in RFC 822's order ("03 Dec 2025 22:30:00 UTC"), whose reader
     knows UTC, GMT and the US zones; feedparser kept the day of "2025-12-03 22:30:00 UTC"
     and dropped its time. A name it does not know leaves the time without an offset.
@@ -141,6 +155,7 @@ def reworded(text: str) -> str:
 
 def _rewording(text: str) -> str:
     text = _SPANISH_ORDINAL_DAY.sub(r"\1", _ORDINAL_DAY.sub(r"\1", in_24_hours(text)))
+    text = _LOOSE_OFFSET.sub(_offset, text, count=1)
     if m := _ISO_NAMED_ZONE.match(text):
         year, month, day, clock, name = m.groups()
         if 1 <= int(month) <= 12:

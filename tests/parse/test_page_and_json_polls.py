@@ -451,3 +451,40 @@ def test_a_documents_problems_are_told_once_each_in_a_bounded_line() -> None:
     assert parsed.problem == "entry skipped: bad date (x400); JSON Feed without an items list"
     parsed = ParsedFeed(problems=[f"entry {i} skipped: {'x' * 100}" for i in range(500)])
     assert parsed.problem is not None and len(parsed.problem) == PROBLEM_CHARS and parsed.problem.endswith("…")
+
+
+async def test_an_offset_written_with_a_colon_or_after_gmt_is_kept(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    """An RFC 822 date whose offset is written "-04:00" (PHP's `P`), "GMT-0400" (JavaScript's
+    Date), "GMT-4" or "UTC-4", with a comment after it, keeps that offset. The RFC 822 reader
+    knew none of them and the time was read in the feed's zone: an English feed in New York
+    stored "10:00:00 -04:00" at 15:00 UTC in January (1 h late), "+01:00" at 15:00 (6 h late),
+    though feedparser itself read both right."""
+    day = (NOW - timedelta(days=2)).date()
+    rfc = day.strftime("%a, %d %b %Y 10:00:00")
+    rows = [("colon", f"{rfc} -04:00"), ("east", f"{rfc} +01:00"), ("half", f"{rfc} +05:30"),
+            ("js", day.strftime("%a %b %d %Y 10:00:00 GMT-0400 (hora de Venezuela)")),
+            ("gmt", f"{rfc} GMT-4"), ("utc", f"{rfc} UTC-04:00"), ("plain", f"{rfc} -0400"),
+            ("local", rfc)]
+    rss = "".join(f"<item><title>Nota {k}</title><link>https://ny.example/{k}</link>"
+                  f"<pubDate>{t}</pubDate></item>" for k, t in rows)
+    server.set_route("/ny", f"<rss version='2.0'><channel><title>r</title>{rss}</channel></rss>".encode(),
+                     content_type="application/rss+xml")
+    page = "".join(f'<li><a href="/nota/{k}">Nota {k}</a><time>{t}</time></li>' for k, t in rows)
+    server.set_route("/ny-page", f"<html><body><ul>{page}</ul></body></html>".encode())
+    at = datetime(day.year, day.month, day.day, 10, tzinfo=UTC)
+    four = at + timedelta(hours=4)
+    new_york = at.replace(tzinfo=None).replace(tzinfo=ZoneInfo("America/New_York")).astimezone(UTC)
+    expected = {"Nota colon": four, "Nota east": at - timedelta(hours=1),
+                "Nota half": at - timedelta(hours=5, minutes=30), "Nota js": four, "Nota gmt": four,
+                "Nota utc": four, "Nota plain": four, "Nota local": new_york}
+    feeds = [FeedConfig(name="ny", url=server.url("/ny"), language="en", fetch_article="never",
+                        timezone="America/New_York"),
+             FeedConfig(name="ny-page", url=server.url("/ny-page"), type="page", language="en",
+                        selectors={"item": "li", "title": "a", "link": "a@href", "date": "time"},
+                        fetch_article="never", timezone="America/New_York")]
+    for cfg in feeds:
+        assert (await poll_feed(cfg, settings, fetcher, db)).status == "new"
+        got = {r.title: r.published_at.replace(tzinfo=UTC) for r in stored(db, cfg.name)}
+        assert got == expected, cfg.name
