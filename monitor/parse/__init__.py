@@ -11,7 +11,7 @@ from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from typing import NamedTuple
 
-from core.text import MONTHS
+from core.text import MONTHS, fold
 
 
 @dataclass(slots=True)
@@ -354,3 +354,60 @@ def read_local_date(
         return ParsedDate(when.astimezone(UTC), date_only), local
     except (OverflowError, ValueError):
         return None
+
+
+# a listing's date relative to now: "hace 2 horas", "5 hours ago", "Hoy 09:15", "Ayer", "14:30"
+_AGO = re.compile(r"\bhace\s+(?:mas\s+de\s+|unos?\s+|unas\s+)?(\d+|una?)\s*([a-z]+)|\b(\d+|an?|one)\s*([a-z]+)\s+ago\b")
+_UNITS = {
+    "s": 1, "seg": 1, "segundo": 1, "sec": 1, "second": 1,
+    "m": 60, "min": 60, "minuto": 60, "minute": 60,
+    "h": 3600, "hr": 3600, "hora": 3600, "hour": 3600,
+    "d": 86400, "dia": 86400, "day": 86400, "semana": 7 * 86400, "sem": 7 * 86400, "week": 7 * 86400,
+    "mes": 30 * 86400, "month": 30 * 86400, "ano": 365 * 86400, "year": 365 * 86400,
+}
+_DAYS_BACK = {"hoy": 0, "today": 0, "ayer": 1, "yesterday": 1, "anteayer": 2}
+_DAY_WORD = re.compile(r"\b(hoy|today|anteayer|ayer|yesterday)\b")
+_NOW_WORDS = re.compile(r"^(?:justo\s+)?ahora(?:\s+mismo)?$|^just\s+now$|^hace\s+(?:instantes|momentos|un\s+momento)$")
+# a time of day alone: "14:30", "a las 14:30", "14:30 h", "9:40 a. m." (in 24 hours by then)
+_TIME_ALONE = re.compile(r"^(?:a\s+las\s+)?(\d{1,2}):(\d\d)(?::\d\d)?\s*(?:h|hs|hrs|horas)?\.?$")
+
+
+def _unit_seconds(word: str) -> int | None:
+    for stem in (word, word[:-1] if word.endswith("s") else "", word[:-2] if word.endswith("es") else ""):
+        if stem in _UNITS:
+            return _UNITS[stem]
+    return None
+
+
+def read_relative_date(value: str | None, zone: tzinfo, now: datetime) -> ParsedDate | None:
+    """A date a page writes relative to the moment it is read, read from `now` (the fetch):
+    "hace 2 horas" / "5 hours ago" (`now` less that; months 30 days, years 365), "Justo
+    ahora", "Hoy 09:15", "Ayer, 10:30 p. m." (that day in `zone`; the day alone without a
+    time), and a time of day alone ("14:30": today in `zone`, the day before when that is
+    over an hour ahead of `now`, a listing's item of last night). None for anything else."""
+    if not value or not value.strip():
+        return None
+    text = fold(in_24_hours(" ".join(value.split())), country=False).strip(" .,:;|-")
+    if _NOW_WORDS.match(text):
+        return ParsedDate(now, False)
+    if m := _AGO.search(text):
+        count, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        seconds = _unit_seconds(unit)
+        if seconds is None:
+            return None
+        return ParsedDate(now - timedelta(seconds=seconds * (int(count) if count.isdigit() else 1)), False)
+    local = now.astimezone(zone)
+    back = 0
+    if day := _DAY_WORD.search(text):
+        back = _DAYS_BACK[day.group(1)]
+        text = (text[:day.start()] + text[day.end():]).strip(" .,:;|-")
+        if not text:
+            return ParsedDate(datetime.combine(local.date() - timedelta(days=back), datetime.min.time(), UTC), True)
+    clock = _TIME_ALONE.match(text)
+    if clock is None or int(clock.group(1)) > 23 or int(clock.group(2)) > 59:
+        return None
+    when = _in_zone(datetime.combine(local.date() - timedelta(days=back), datetime.min.time())
+                    .replace(hour=int(clock.group(1)), minute=int(clock.group(2))), zone)
+    if day is None and when > now + timedelta(hours=1):
+        when = _in_zone(when.astimezone(zone).replace(tzinfo=None) - timedelta(days=1), zone)
+    return ParsedDate(when, False)

@@ -279,13 +279,13 @@ async def test_page_selectors_that_find_no_title_or_date_are_reported(
         "<html><body>" + "".join(
             f"<article><h3><a href='/n/{i}'>Titular {i} sobre los presos</a></h3>"
             f"<span>hace {i} horas</span></article>" for i in range(1, 4))
-        + "<article><h2><a href='/n/4'>Titular 4</a></h2><time datetime='ayer'></time></article>"
+        + "<article><h2><a href='/n/4'>Titular 4</a></h2><time datetime='sin fecha'></time></article>"
         + "</body></html>").encode(), content_type="text/html")
     result = await poll_feed(cfg, settings, fetcher, db)
     assert result.status == "new" and result.stored == 4, result.error
     assert result.parse_problem == (
         "3 of 4 items had no title (selector 'h2'); "
-        "4 of 4 items had no readable date (selector 'time@datetime', read: 'ayer')")
+        "4 of 4 items had no readable date (selector 'time@datetime', read: 'sin fecha')")
 
 
 async def test_page_times_without_offset_are_read_in_the_feeds_zone(
@@ -488,3 +488,61 @@ async def test_an_offset_written_with_a_colon_or_after_gmt_is_kept(
         assert (await poll_feed(cfg, settings, fetcher, db)).status == "new"
         got = {r.title: r.published_at.replace(tzinfo=UTC) for r in stored(db, cfg.name)}
         assert got == expected, cfg.name
+
+
+# 10:00 in Caracas on 14 January 2026: the fetch the relative dates below are read from
+FETCHED = datetime(2026, 1, 14, 14, 0, tzinfo=UTC)
+
+
+async def test_a_pages_relative_dates_and_times_alone_are_read_from_the_fetch(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    """"hace 2 horas", "5 hours ago", "14:30", "Hoy 09:15", "Ayer, 10:30 p. m." on a listing
+    are read from the fetch's time, in the feed's zone. They were no date: every item was
+    stored at the fetch time, and the feed's problem said `no readable date` at every poll."""
+    rows = [("horas", "Hace 2 horas"), ("min", "hace 5 min"), ("ago", "5 hours ago"), ("dias", "hace 3 días"),
+            ("mes", "Hace un mes"), ("hora", "08:30"), ("pm", "9:40 a. m."), ("noche", "23:50"),
+            ("hoy", "Hoy 09:15"), ("ayer", "Ayer, 10:30 p. m."), ("yday", "Yesterday"), ("ahora", "Justo ahora")]
+    body = "".join(f'<li><a href="/n/{k}">Nota {k}</a><span class="d">{t}</span></li>' for k, t in rows)
+    server.set_route("/rel", f"<html><body><ul>{body}</ul></body></html>".encode())
+    cfg = FeedConfig(name="rel", url=server.url("/rel"), type="page", language="es", fetch_article="never",
+                     selectors={"item": "li", "title": "a", "link": "a@href", "date": "span.d"})
+    result = await poll_feed(cfg, settings, fetcher, db, now=FETCHED)
+    assert result.status == "new" and result.error is None, result.error
+    caracas = ZoneInfo("America/Caracas")
+
+    def local(day: int, hour: int, minute: int) -> datetime:
+        return datetime(2026, 1, day, hour, minute, tzinfo=caracas).astimezone(UTC)
+
+    got = {r.title: (r.published_at.replace(tzinfo=UTC), r.date_only) for r in stored(db, "rel")}
+    assert got == {
+        "Nota horas": (FETCHED - timedelta(hours=2), False), "Nota min": (FETCHED - timedelta(minutes=5), False),
+        "Nota ago": (FETCHED - timedelta(hours=5), False), "Nota dias": (FETCHED - timedelta(days=3), False),
+        "Nota mes": (FETCHED - timedelta(days=30), False),
+        "Nota hora": (local(14, 8, 30), False), "Nota pm": (local(14, 9, 40), False),
+        "Nota noche": (local(13, 23, 50), False),  # 13:50 ahead of the fetch today: last night's
+        "Nota hoy": (local(14, 9, 15), False), "Nota ayer": (local(13, 22, 30), False),
+        "Nota yday": (datetime(2026, 1, 13, tzinfo=UTC), True), "Nota ahora": (FETCHED, False),
+    }
+    with db.session() as s:
+        assert s.scalar(select(Feed.parse_problem).where(Feed.name == "rel")) is None
+
+
+async def test_an_old_item_newly_listed_with_a_relative_date_is_backfill(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    """A page's later poll lists a note "hace 3 días" (a "most read" box) beside a new one "hace
+    5 minutos": the old one is stored as backfill, never alerted; read as no date, both were
+    news of that poll and both alerted."""
+    def page(rows: list[tuple[str, str]]) -> bytes:
+        body = "".join(f'<li><a href="/n/{k}">Nota {k}</a><span class="d">{t}</span></li>' for k, t in rows)
+        return f"<html><body><ul>{body}</ul></body></html>".encode()
+
+    cfg = FeedConfig(name="rel", url=server.url("/rel"), type="page", language="es", fetch_article="never",
+                     selectors={"item": "li", "title": "a", "link": "a@href", "date": "span.d"})
+    server.set_route("/rel", page([("a", "hace 1 hora")]))
+    assert (await poll_feed(cfg, settings, fetcher, db, now=FETCHED)).status == "new"
+    server.set_route("/rel", page([("b", "hace 5 minutos"), ("a", "hace 2 horas"), ("old", "hace 3 días")]))
+    later = await poll_feed(cfg, settings, fetcher, db, now=FETCHED + timedelta(hours=1))
+    assert later.backfilled == 1 and len(later.new_item_ids) == 1
+    assert {r.title: r.backfill for r in stored(db, "rel")} == {"Nota a": False, "Nota b": False, "Nota old": True}
