@@ -357,7 +357,7 @@ def read_local_date(
 
 
 # a listing's date relative to now: "hace 2 horas", "5 hours ago", "Hoy 09:15", "Ayer", "14:30"
-_AGO = re.compile(r"\bhace\s+(?:mas\s+de\s+|unos?\s+|unas\s+)?(\d+|una?)\s*([a-z]+)|\b(\d+|an?|one)\s*([a-z]+)\s+ago\b")
+_AGO = re.compile(r"\bhace\s+(?:mas\s+de\s+|unos?\s+|unas\s+)?(\d{1,6}|una?)\s*([a-z]+)|\b(\d{1,6}|an?|one)\s*([a-z]+)\s+ago\b")
 _UNITS = {
     "s": 1, "seg": 1, "segundo": 1, "sec": 1, "second": 1,
     "m": 60, "min": 60, "minuto": 60, "minute": 60,
@@ -395,7 +395,10 @@ def read_relative_date(value: str | None, zone: tzinfo, now: datetime) -> Parsed
         seconds = _unit_seconds(unit)
         if seconds is None:
             return None
-        return ParsedDate(now - timedelta(seconds=seconds * (int(count) if count.isdigit() else 1)), False)
+        try:  # "hace 5000 años" is before year 1
+            return ParsedDate(now - timedelta(seconds=seconds * (int(count) if count.isdigit() else 1)), False)
+        except OverflowError:
+            return None
     local = now.astimezone(zone)
     back = 0
     if day := _DAY_WORD.search(text):

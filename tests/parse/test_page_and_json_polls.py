@@ -13,6 +13,7 @@ from core.config import FeedConfig, Settings
 from devtools.feedserver import FeedServer
 from monitor.fetch import Fetcher
 from monitor.ingest import poll_feed
+from monitor.parse import read_relative_date
 from monitor.parse.feeds import AUTHOR_CHARS
 from storage.db import Database
 from storage.models import Feed, Item
@@ -546,3 +547,11 @@ async def test_an_old_item_newly_listed_with_a_relative_date_is_backfill(
     later = await poll_feed(cfg, settings, fetcher, db, now=FETCHED + timedelta(hours=1))
     assert later.backfilled == 1 and len(later.new_item_ids) == 1
     assert {r.title: r.backfill for r in stored(db, "rel")} == {"Nota a": False, "Nota b": False, "Nota old": True}
+
+
+@pytest.mark.parametrize("text", ["hace 5000 años", "hace 99999999999999999999999 años", "hace 2 lustros",
+                                  "ayer 25:00", "hoy 10:61", "x" * 5000, "hace " * 2000])
+def test_a_relative_date_out_of_range_or_unknown_is_no_date(text: str) -> None:
+    """Before year 1, an hour that does not exist, a unit not known: no date, never an error
+    (the page's other items are read)."""
+    assert read_relative_date(text, ZoneInfo("America/Caracas"), FETCHED) is None
