@@ -81,12 +81,12 @@ def range_ends(session: Session) -> RangeEnds:
 
 def date_start(tz: tzinfo) -> timedelta:
     """How long after 00:00 UTC of a date that date begins in `tz`, in its standard time (the
-    smaller of January's and July's offsets, negated): with DST it is 01:00 of that date, still
+    smallest offset of the year's months, negated): with DST it is 01:00 of that date, still
     that date. A date given without a time of day (items.date_only) is stored at 00:00 UTC of
     it, which is 20:00 of the day before in Caracas: the tally places it here instead."""
     year = datetime.now(UTC).year
     return -min(datetime(year, month, 1, 12, tzinfo=UTC).astimezone(tz).utcoffset() or timedelta(0)
-                for month in (1, 7))
+                for month in range(1, 13))
 
 
 def _placed(sqlite: bool, start: timedelta = timedelta(0)) -> tuple[Any, Any]:

@@ -93,10 +93,12 @@ def _pinned(args: list[str]) -> str:
 
 
 @pytest.mark.parametrize("zone", ["America/Caracas", "America/New_York", "Europe/Madrid", "Pacific/Kiritimati",
-                                  "Pacific/Pago_Pago", "Asia/Kolkata", "Australia/Lord_Howe", "UTC"])
+                                  "Pacific/Pago_Pago", "Asia/Kolkata", "Australia/Lord_Howe", "Africa/Casablanca",
+                                  "UTC"])
 def test_a_date_begins_on_that_date_in_the_zone_all_year(zone: str) -> None:
     """The start a date alone is placed at is on that date in the zone on every day of the
-    year, DST or not (a zone 14 h east of UTC, 11 h west, 30 minutes off the hour)."""
+    year, DST or not (a zone 14 h east of UTC, 11 h west, 30 minutes off the hour; Casablanca's
+    hour back for Ramadan, in February and March)."""
     tz = ZoneInfo(zone)
     start = date_start(tz)
     for day in range(366):
