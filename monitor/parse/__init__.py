@@ -212,8 +212,9 @@ _YMD = re.compile(
 
 def _numeric_date(text: str, zone: tzinfo, month_first: bool = False) -> ParsedDate | None:
     """A numeric date, read day first (month first only when that is the one valid reading,
-    as 12/25/2025, or when `month_first`); feedparser would read 03-12-2025 as 20 December
-    2003."""
+    as 12/25/2025, or when `month_first`), with the time written after it or else before it
+    ("9:30 - 14/01/2026": it was dropped, the item a date alone); feedparser would read
+    03-12-2025 as 20 December 2003."""
     if m := _DMY.search(text):
         first, second, year = int(m.group(1)), int(m.group(3)), int(m.group(4))
         readings = [(first, second), (second, first)]
@@ -225,12 +226,15 @@ def _numeric_date(text: str, zone: tzinfo, month_first: bool = False) -> ParsedD
     else:
         return None
     hour, minute, second_ = (int(m.group(i)) if m.group(i) else 0 for i in (5, 6, 7))
+    date_only = m.group(5) is None
+    if date_only and (before := _CLOCK.search(text, 0, m.start())):
+        hour, minute, second_ = int(before.group(1)), int(before.group(2)), int(before.group(3) or 0)
+        date_only, zone = False, _named_zone(before.group(4), zone)
     for day, month in readings:
         try:
             when = datetime(year, month, day, hour, minute, second_)
         except ValueError:
             continue
-        date_only = m.group(5) is None
         return ParsedDate(_in_zone(when, UTC if date_only else zone), date_only)
     return None
 
@@ -297,19 +301,22 @@ def _written_date(text: str, zone: tzinfo) -> tuple[ParsedDate, bool] | None:
             return ParsedDate(datetime(year, month, day, tzinfo=UTC), True), False
         hour, minute, second = int(clock.group(1)), int(clock.group(2)), int(clock.group(3) or 0)
         when = datetime(year, month, day, hour, minute, second)
-        named = (clock.group(4) or "").lower()
-        if not named:
-            return ParsedDate(_in_zone(when, zone), False), True
-        if named in _US_ZONES:
-            offset = timedelta(hours=_US_ZONES[named])
-        elif named in ("utc", "gmt", "z"):
-            offset = timedelta(0)
-        else:
-            sign = -1 if named[0] == "-" else 1
-            offset = sign * timedelta(hours=int(named[1:3]), minutes=int(named[-2:]))
-        return ParsedDate(_in_zone(when, timezone(offset)), False), False
+        return ParsedDate(_in_zone(when, _named_zone(clock.group(4), zone)), False), not clock.group(4)
     except (OverflowError, ValueError):
         return None
+
+
+def _named_zone(named: str | None, zone: tzinfo) -> tzinfo:
+    """The zone a `_CLOCK` names after its time (a US zone, UTC, an offset), else `zone`."""
+    named = (named or "").lower()
+    if not named:
+        return zone
+    if named in _US_ZONES:
+        return timezone(timedelta(hours=_US_ZONES[named]))
+    if named in ("utc", "gmt", "z"):
+        return UTC
+    sign = -1 if named[0] == "-" else 1
+    return timezone(sign * timedelta(hours=int(named[1:3]), minutes=int(named[-2:])))
 
 
 def read_local_date(

@@ -555,3 +555,24 @@ def test_a_relative_date_out_of_range_or_unknown_is_no_date(text: str) -> None:
     """Before year 1, an hour that does not exist, a unit not known: no date, never an error
     (the page's other items are read)."""
     assert read_relative_date(text, ZoneInfo("America/Caracas"), FETCHED) is None
+
+
+async def test_a_time_written_before_a_numeric_date_is_kept(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    """"9:30 - 14/01/2026", "9:30 a. m. | 14/01/2026": the time before a numeric date is read
+    in the feed's zone, as after it and as before a written date ("10:30 - 14 de enero de
+    2026"). It was dropped: the item was a date alone, shown without its time and stored at
+    00:00 UTC, before the items of the evening before in Caracas."""
+    rows = [("before", "9:30 - 14/01/2026"), ("meridiem", "9:30 a. m. | 14/01/2026"), ("iso", "09:30 2026/01/14"),
+            ("after", "14/01/2026 - 9:30 a. m."), ("gmt", "13:30 GMT 14/01/2026"), ("alone", "14/01/2026")]
+    body = "".join(f'<li><a href="/n/{k}">Nota {k}</a><span class="d">{t}</span></li>' for k, t in rows)
+    server.set_route("/num", f"<html><body><ul>{body}</ul></body></html>".encode())
+    cfg = FeedConfig(name="num", url=server.url("/num"), type="page", language="es", fetch_article="never",
+                     selectors={"item": "li", "title": "a", "link": "a@href", "date": "span.d"})
+    assert (await poll_feed(cfg, settings, fetcher, db, now=FETCHED)).status == "new"
+    half_past_nine = datetime(2026, 1, 14, 13, 30, tzinfo=UTC)  # 9:30 in Caracas
+    got = {r.title: (r.published_at.replace(tzinfo=UTC), r.date_only) for r in stored(db, "num")}
+    assert got == {"Nota before": (half_past_nine, False), "Nota meridiem": (half_past_nine, False),
+                   "Nota iso": (half_past_nine, False), "Nota after": (half_past_nine, False),
+                   "Nota gmt": (half_past_nine, False), "Nota alone": (datetime(2026, 1, 14, tzinfo=UTC), True)}
