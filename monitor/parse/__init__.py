@@ -408,12 +408,13 @@ def read_relative_date(value: str | None, zone: tzinfo, now: datetime) -> Parsed
             return None
     local = now.astimezone(zone)
     back = 0
-    if day := _DAY_WORD.search(text):
-        back = _DAYS_BACK[day.group(1)]
-        text = (text[:day.start()] + text[day.end():]).strip(" .,:;|-")
-        if not text:
-            return ParsedDate(datetime.combine(local.date() - timedelta(days=back), datetime.min.time(), UTC), True)
     clock = _TIME_ALONE.match(text)
+    if day := _DAY_WORD.search(text):  # "Publicado hoy a las 10:30", "Ayer": words around it
+        back = _DAYS_BACK[day.group(1)]
+        clock = _TIME_ALONE.match(text[day.end():].strip(" .,:;|-")) or _TIME_ALONE.match(
+            text[:day.start()].strip(" .,:;|-"))
+        if clock is None and not _CLOCK.search(text):
+            return ParsedDate(datetime.combine(local.date() - timedelta(days=back), datetime.min.time(), UTC), True)
     if clock is None or int(clock.group(1)) > 23 or int(clock.group(2)) > 59:
         return None
     when = _in_zone(datetime.combine(local.date() - timedelta(days=back), datetime.min.time())

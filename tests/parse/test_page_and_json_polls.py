@@ -503,7 +503,8 @@ async def test_a_pages_relative_dates_and_times_alone_are_read_from_the_fetch(
     stored at the fetch time, and the feed's problem said `no readable date` at every poll."""
     rows = [("horas", "Hace 2 horas"), ("min", "hace 5 min"), ("ago", "5 hours ago"), ("dias", "hace 3 días"),
             ("mes", "Hace un mes"), ("hora", "08:30"), ("pm", "9:40 a. m."), ("noche", "23:50"),
-            ("hoy", "Hoy 09:15"), ("ayer", "Ayer, 10:30 p. m."), ("yday", "Yesterday"), ("ahora", "Justo ahora")]
+            ("hoy", "Hoy 09:15"), ("ayer", "Ayer, 10:30 p. m."), ("yday", "Yesterday"), ("ahora", "Justo ahora"),
+            ("pub", "Publicado hoy a las 9:05"), ("pubayer", "Publicado ayer")]
     body = "".join(f'<li><a href="/n/{k}">Nota {k}</a><span class="d">{t}</span></li>' for k, t in rows)
     server.set_route("/rel", f"<html><body><ul>{body}</ul></body></html>".encode())
     cfg = FeedConfig(name="rel", url=server.url("/rel"), type="page", language="es", fetch_article="never",
@@ -524,6 +525,7 @@ async def test_a_pages_relative_dates_and_times_alone_are_read_from_the_fetch(
         "Nota noche": (local(13, 23, 50), False),  # 13:50 ahead of the fetch today: last night's
         "Nota hoy": (local(14, 9, 15), False), "Nota ayer": (local(13, 22, 30), False),
         "Nota yday": (datetime(2026, 1, 13, tzinfo=UTC), True), "Nota ahora": (FETCHED, False),
+        "Nota pub": (local(14, 9, 5), False), "Nota pubayer": (datetime(2026, 1, 13, tzinfo=UTC), True),
     }
     with db.session() as s:
         assert s.scalar(select(Feed.parse_problem).where(Feed.name == "rel")) is None
