@@ -4,7 +4,8 @@ the topics the item matched.
 `stated_rows` is the fast path `monitor tally` takes over 100,000 counts: one SELECT whose
 rows come back as the driver's plain tuples, already in the shape the tally sorts, with the
 date the tally places a figure at worked out in SQL (the publication, or the fetch when the
-item has no date or one over an hour after its fetch) as UTC text that sorts as time does.
+item has no date or one over an hour after its fetch; a date without a time of day at the start
+of that date in the tally's zone, `date_start`) as UTC text that sorts as time does.
 No datetime is parsed per row, no link is read per row: `shown_facts` reads the links (and how
 each figure was stated) of the few figures shown. `stored_figures` gives the same counts as typed rows, for callers that want them.
 """
@@ -12,7 +13,7 @@ each figure was stated) of the few figures shown. `stored_figures` gives the sam
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, NamedTuple
 
 from sqlalchemy import Integer, String, and_, case, exists, func, literal, or_, select, type_coerce
@@ -37,6 +38,7 @@ class StoredFigure(NamedTuple):
     url: str | None
     feed: str
     qualifier: str | None = None
+    date_only: bool = False  # published_at is 00:00 UTC of a date given without a time of day
 
 
 # (when, count_id, topic, event, source, feed, number, undated): `when` is UTC text
@@ -77,17 +79,34 @@ def range_ends(session: Session) -> RangeEnds:
     return RangeEnds({low for low, _ in rows}, {high for _, high in rows})
 
 
-def _placed(sqlite: bool) -> tuple[Any, Any]:
+def date_start(tz: tzinfo) -> timedelta:
+    """How long after 00:00 UTC of a date that date begins in `tz`, in its standard time (the
+    smallest offset of the year's months, negated): with DST it is 01:00 of that date, still
+    that date. A date given without a time of day (items.date_only) is stored at 00:00 UTC of
+    it, which is 20:00 of the day before in Caracas: the tally places it here instead."""
+    year = datetime.now(UTC).year
+    return -min(datetime(year, month, 1, 12, tzinfo=UTC).astimezone(tz).utcoffset() or timedelta(0)
+                for month in range(1, 13))
+
+
+def _placed(sqlite: bool, start: timedelta = timedelta(0)) -> tuple[Any, Any]:
     """(undated, placed): whether an item's date is not trusted (none, or over an hour after its
-    fetch), and the date the tally places its figures at (then the fetch, else the publication)."""
+    fetch), and the date the tally places its figures at (then the fetch, else the publication;
+    a date without a time of day `start` after 00:00 UTC of it: `date_start`)."""
     published, fetched = Item.published_at, Item.fetched_at
     if sqlite:  # the stored text; datetime() drops the microseconds, harmless for an hour's slack
         late_after: Any = func.datetime(fetched, "+1 hour")
+        # the stored text's format (WHEN_FORMAT): a date alone has no seconds to keep
+        day_start: Any = func.strftime("%Y-%m-%d %H:%M:%S.000000", published,
+                                       f"{int(start.total_seconds()):+d} seconds")
     else:
         late_after = fetched + literal(FUTURE_SLACK)
+        day_start = published + literal(start)
     # the cheap comparison first: datetime() runs only for items dated after their fetch
     undated = or_(published.is_(None), and_(published > fetched, published > late_after))
-    return undated, case((undated, fetched), else_=published)
+    if not start:
+        return undated, case((undated, fetched), else_=published)
+    return undated, case((undated, fetched), (Item.date_only.is_(True), day_start), else_=published)
 
 
 def _wrong_for(item_id: Any) -> Any:
@@ -95,7 +114,8 @@ def _wrong_for(item_id: Any) -> Any:
     return exists().where(Feedback.kind == "wrong", Feedback.item_id == item_id, Feedback.topic == Match.topic)
 
 
-def _filters(stmt: Any, *, since: datetime | None, topic: str | None, confident_only: bool, sqlite: bool) -> Any:
+def _filters(stmt: Any, *, since: datetime | None, topic: str | None, confident_only: bool, sqlite: bool,
+             start: timedelta = timedelta(0)) -> Any:
     stmt = _read_as_figures(stmt, confident_only=confident_only)
     # an item an operator said was wrong for a topic (/wrong) states nothing in that topic, nor
     # do its outlet's revisions of it (items.revision_of: the same article retitled); a /wrong
@@ -106,23 +126,25 @@ def _filters(stmt: Any, *, since: datetime | None, topic: str | None, confident_
     if topic is not None:
         stmt = stmt.where(Match.topic == topic)
     if since is not None:  # by the date the figure is placed at: an old item fetched late is old news
-        stmt = stmt.where(_placed(sqlite)[1] >= since)
+        stmt = stmt.where(_placed(sqlite, start)[1] >= since)
     return stmt
 
 
 def stated_rows(
     session: Session, *, since: datetime | None = None, topic: str | None = None,
-    confident_only: bool = True, ranges: RangeEnds | None = None,
+    confident_only: bool = True, ranges: RangeEnds | None = None, tz: tzinfo = UTC,
 ) -> list[StatedRow]:
     """Counts of matched items, one row per (count, topic the item matched), in no order (the
     tally sorts them: an ORDER BY on the date costs SQLite a random walk over the items).
 
     `since` keeps the figures placed at or after it (published then, or fetched then when
-    their date is not trusted: an item fetched today that was published weeks ago is old news); counts whose rule is not
+    their date is not trusted: an item fetched today that was published weeks ago is old news;
+    a date without a time of day at its start in `tz`, the tally's zone); counts whose rule is not
     trusted (`confident` false) stay out unless `confident_only` is False; nor do the upper ends
     of `ranges` (read here when not given)."""
     sqlite = session.get_bind().dialect.name == "sqlite"
-    undated, placed = _placed(sqlite)
+    start = date_start(tz)
+    undated, placed = _placed(sqlite, start)
     if sqlite:
         when: Any = type_coerce(placed, String)
     else:
@@ -133,7 +155,7 @@ def stated_rows(
         .join(Item, Item.id == Count.item_id)
         .join(Feed, Feed.id == Item.feed_id)
         .join(Match, Match.item_id == Item.id),
-        since=since, topic=topic, confident_only=confident_only, sqlite=sqlite,
+        since=since, topic=topic, confident_only=confident_only, sqlite=sqlite, start=start,
     )
     result = session.connection().execute(stmt)
     cursor = getattr(result, "cursor", None)
@@ -202,17 +224,18 @@ def shown_facts(session: Session, count_ids: Iterable[int]) -> dict[int, ShownFa
 
 def stored_figures(
     session: Session, *, since: datetime | None = None, topic: str | None = None,
-    confident_only: bool = True,
+    confident_only: bool = True, tz: tzinfo = UTC,
 ) -> Iterator[StoredFigure]:
-    """The same counts as `stated_rows`, typed, with both dates and the link (slower)."""
+    """The same counts as `stated_rows`, typed, with both dates and the link (slower); `since`
+    as there, a date alone read in `tz`."""
     stmt = _filters(
         select(Count.id, Match.topic, Count.event, Count.number, Count.source,
-               Item.published_at, Item.fetched_at, Item.url, Feed.name, Count.qualifier)
+               Item.published_at, Item.fetched_at, Item.url, Feed.name, Count.qualifier, Item.date_only)
         .join(Item, Item.id == Count.item_id)
         .join(Feed, Feed.id == Item.feed_id)
         .join(Match, Match.item_id == Item.id),
         since=since, topic=topic, confident_only=confident_only,
-        sqlite=session.get_bind().dialect.name == "sqlite",
+        sqlite=session.get_bind().dialect.name == "sqlite", start=date_start(tz),
     )
     replaced, wrong = left_out(session, confident_only=confident_only)
     replaced |= range_ends(session).closings

@@ -37,6 +37,7 @@ from storage.tally import (
     ShownFacts,
     StatedRow,
     StoredFigure,
+    date_start,
     parse_when,
     range_ends,
     shown_facts,
@@ -256,15 +257,18 @@ class _Builder:
         return f
 
 
-def _stated(rows: Iterable[StoredFigure]) -> tuple[list[StatedRow], dict[int, ShownFacts]]:
-    """Typed stored figures as stated rows (the date placed as `stated_rows` places it in SQL),
-    and each count's link and qualifier."""
+def _stated(rows: Iterable[StoredFigure], tz: tzinfo = UTC) -> tuple[list[StatedRow], dict[int, ShownFacts]]:
+    """Typed stored figures as stated rows (the date placed as `stated_rows` places it in SQL,
+    a date alone at its start in `tz`), and each count's link and qualifier."""
     out: list[StatedRow] = []
     facts: dict[int, ShownFacts] = {}
+    start = date_start(tz)
     for r in rows:
         date, undated = r.published_at, False
         if date is None or (r.fetched_at is not None and date > r.fetched_at + FUTURE_SLACK):
             date, undated = r.fetched_at, True  # no date, or a date in the future: when we saw it
+        elif r.date_only:
+            date += start
         if date is None:
             continue  # neither date: nothing to place it on a timeline (cannot happen in storage)
         out.append((when_text(date), r.count_id, r.topic, r.event, r.source, r.feed, r.number, undated))
@@ -280,7 +284,7 @@ def build_tally(
     tz: tzinfo = UTC,
 ) -> Tally:
     """The tally of these stored figures (any order); its days are those of `tz`."""
-    stated, facts = _stated(rows)
+    stated, facts = _stated(rows, tz)
     return tally_of_rows(stated, sources=sources, outlets=outlets, facts=facts, tz=tz)
 
 
@@ -488,8 +492,10 @@ def _current(
 ) -> list[Figure]:
     """The current figure of a history and those that disagree with it within a day.
 
-    Within the day before the newest figure, the number stated by the most outlets wins
-    (ties: the newest); the other numbers are kept beside it, flagged "conflict". A running
+    Within the day before the newest figure (less than 24 h before it: two dates given without
+    a time of day are exactly 24 h apart, and the one before is no dispute), the number stated
+    by the most outlets wins (ties: the newest); the other numbers are kept beside it, flagged
+    "conflict". A running
     total (CUMULATIVE: releases) only grows, so there the highest number wins; a lower one is
     in conflict only when stated after the highest was (a misquote, an outdated figure):
     stated before it, it was the source's earlier total, superseded, not shown."""
@@ -497,7 +503,7 @@ def _current(
     first_day = day_of(since)
     tally: dict[int, list[Any]] = {}  # number -> [outlets, newest row, first row]
     for day, (_, row, first, outlets) in days:
-        if day >= first_day and row[0] >= since:
+        if day >= first_day and row[0] > since:
             said = {outlets} if isinstance(outlets, str) else outlets
             seen = tally.get(row[6])
             if seen is None:
@@ -505,7 +511,7 @@ def _current(
             else:
                 seen[0] |= said
                 seen[1], seen[2] = max(seen[1], row), min(seen[2], first)
-    recent_jumps = [make.figure(row, "jump") for row in jumps if row[0] >= since][-1:]
+    recent_jumps = [make.figure(row, "jump") for row in jumps if row[0] > since][-1:]
     if not tally:
         return [make.figure(newest, "jump" if jumps and newest is jumps[-1] else None)]
     ranked = sorted(tally.values(), key=lambda v: (len(v[0]), v[1][0]), reverse=True)
@@ -555,9 +561,10 @@ def load_tally(
     collector paused (`collector_paused`): its rows, votes and figures hold no cycles."""
     with collector_paused():
         ranges = range_ends(session)
-        rows = stated_rows(session, since=since, topic=topic, ranges=ranges)
+        tz = config.settings.tz if config else UTC
+        rows = stated_rows(session, since=since, topic=topic, ranges=ranges, tz=tz)
         tally = tally_of_rows(rows, sources=sources_from_config(config), outlets=outlets_from_config(config),
-                              tz=config.settings.tz if config else UTC, ranges=ranges.openings)
+                              tz=tz, ranges=ranges.openings)
         del rows  # freed before the collector is back: it has 100,000 fewer objects to look at
         shown: dict[int, list[Figure]] = defaultdict(list)  # a count of two topics is two figures
         for f in {id(f): f for f in (*tally.figures, *tally.timeline)}.values():

@@ -323,7 +323,7 @@ def _read(
     if feed.type != "page" and not looks_like_json(fetched.body, fetched.headers):
         body, total = cut_entries(fetched.body, max_entries)
         fetched = replace(fetched, body=body)
-    parsed = _parse(feed, fetched, zone, max_entries)
+    parsed = _parse(feed, fetched, zone, max_entries, now)
     if parsed.fatal:
         return parsed, []
     total = max(total, parsed.total or 0, len(parsed.entries))
@@ -345,10 +345,10 @@ def _newest(items: list[NormalizedItem], limit: int) -> tuple[list[NormalizedIte
     return [i for i in items if id(i) in keep], len(items) - limit
 
 
-def _parse(feed: FeedConfig, fetched: FetchResult, zone: tzinfo, max_entries: int) -> ParsedFeed:
+def _parse(feed: FeedConfig, fetched: FetchResult, zone: tzinfo, max_entries: int, now: datetime) -> ParsedFeed:
     if feed.type == "page":
         assert feed.selectors is not None
-        return parse_page(fetched.body, fetched.headers, fetched.final_url, feed.selectors, zone)
+        return parse_page(fetched.body, fetched.headers, fetched.final_url, feed.selectors, zone, now)
     return parse_any(fetched.body, fetched.headers, fetched.final_url, zone, max_entries)
 
 

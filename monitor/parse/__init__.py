@@ -11,7 +11,7 @@ from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from typing import NamedTuple
 
-from core.text import MONTHS
+from core.text import MONTHS, fold
 
 
 @dataclass(slots=True)
@@ -123,12 +123,26 @@ _ORDINAL_DAY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b", re.I)
 _SPANISH_ORDINAL_DAY = re.compile(r"\b(\d{1,2})(?:\.?[º°]|e?ro\.?)(?=\s+de\s)", re.I)
 
 
+# an offset after a time of day as RFC 822 does not write it: "-04:00" (PHP's `P`), "GMT-0400
+# (hora de Venezuela)" (JavaScript's Date), "GMT-4", "UTC-04:00"; the RFC 822 reader took each
+# for an unknown zone, and the time was read in the feed's zone
+_LOOSE_OFFSET = re.compile(
+    r"(?<=\d:\d\d)\s+(?:(?:GMT|UTC)\s*([+-])(\d{1,2})(?::?(\d\d))?|([+-])(\d\d):(\d\d))(?:\s*\([^()]*\))?\s*$",
+    re.I)
+
+
+def _offset(m: re.Match[str]) -> str:
+    sign, hours, minutes = (m.group(1), m.group(2), m.group(3)) if m.group(1) else m.group(4, 5, 6)
+    return f" {sign}{int(hours):02d}{minutes or '00'}"
+
+
 REMEMBERED_DATE_CHARS = 100  # a date's text up to this long has its rewording remembered
 
 
 def reworded(text: str) -> str:
     """`text` in words the date readers take whole: times in 24 hours (`in_24_hours`), days
-    without their ordinal ending ("December 3rd", "1º de enero" were no date), and an
+    without their ordinal ending ("December 3rd", "1º de enero" were no date), an offset after
+    the time as RFC 822 writes it ("-04:00", "GMT-0400 (…)", "GMT-4": `_LOOSE_OFFSET`), and an
     ISO time with a zone's name in RFC 822's order ("03 Dec 2025 22:30:00 UTC"), whose reader
     knows UTC, GMT and the US zones; feedparser kept the day of "2025-12-03 22:30:00 UTC"
     and dropped its time. A name it does not know leaves the time without an offset.
@@ -141,6 +155,7 @@ def reworded(text: str) -> str:
 
 def _rewording(text: str) -> str:
     text = _SPANISH_ORDINAL_DAY.sub(r"\1", _ORDINAL_DAY.sub(r"\1", in_24_hours(text)))
+    text = _LOOSE_OFFSET.sub(_offset, text, count=1)
     if m := _ISO_NAMED_ZONE.match(text):
         year, month, day, clock, name = m.groups()
         if 1 <= int(month) <= 12:
@@ -197,8 +212,9 @@ _YMD = re.compile(
 
 def _numeric_date(text: str, zone: tzinfo, month_first: bool = False) -> ParsedDate | None:
     """A numeric date, read day first (month first only when that is the one valid reading,
-    as 12/25/2025, or when `month_first`); feedparser would read 03-12-2025 as 20 December
-    2003."""
+    as 12/25/2025, or when `month_first`), with the time written after it or else before it
+    ("9:30 - 14/01/2026": it was dropped, the item a date alone); feedparser would read
+    03-12-2025 as 20 December 2003."""
     if m := _DMY.search(text):
         first, second, year = int(m.group(1)), int(m.group(3)), int(m.group(4))
         readings = [(first, second), (second, first)]
@@ -210,12 +226,15 @@ def _numeric_date(text: str, zone: tzinfo, month_first: bool = False) -> ParsedD
     else:
         return None
     hour, minute, second_ = (int(m.group(i)) if m.group(i) else 0 for i in (5, 6, 7))
+    date_only = m.group(5) is None
+    if date_only and (before := _CLOCK.search(text, 0, m.start())):
+        hour, minute, second_ = int(before.group(1)), int(before.group(2)), int(before.group(3) or 0)
+        date_only, zone = False, _named_zone(before.group(4), zone)
     for day, month in readings:
         try:
             when = datetime(year, month, day, hour, minute, second_)
         except ValueError:
             continue
-        date_only = m.group(5) is None
         return ParsedDate(_in_zone(when, UTC if date_only else zone), date_only)
     return None
 
@@ -282,19 +301,22 @@ def _written_date(text: str, zone: tzinfo) -> tuple[ParsedDate, bool] | None:
             return ParsedDate(datetime(year, month, day, tzinfo=UTC), True), False
         hour, minute, second = int(clock.group(1)), int(clock.group(2)), int(clock.group(3) or 0)
         when = datetime(year, month, day, hour, minute, second)
-        named = (clock.group(4) or "").lower()
-        if not named:
-            return ParsedDate(_in_zone(when, zone), False), True
-        if named in _US_ZONES:
-            offset = timedelta(hours=_US_ZONES[named])
-        elif named in ("utc", "gmt", "z"):
-            offset = timedelta(0)
-        else:
-            sign = -1 if named[0] == "-" else 1
-            offset = sign * timedelta(hours=int(named[1:3]), minutes=int(named[-2:]))
-        return ParsedDate(_in_zone(when, timezone(offset)), False), False
+        return ParsedDate(_in_zone(when, _named_zone(clock.group(4), zone)), False), not clock.group(4)
     except (OverflowError, ValueError):
         return None
+
+
+def _named_zone(named: str | None, zone: tzinfo) -> tzinfo:
+    """The zone a `_CLOCK` names after its time (a US zone, UTC, an offset), else `zone`."""
+    named = (named or "").lower()
+    if not named:
+        return zone
+    if named in _US_ZONES:
+        return timezone(timedelta(hours=_US_ZONES[named]))
+    if named in ("utc", "gmt", "z"):
+        return UTC
+    sign = -1 if named[0] == "-" else 1
+    return timezone(sign * timedelta(hours=int(named[1:3]), minutes=int(named[-2:])))
 
 
 def read_local_date(
@@ -339,3 +361,64 @@ def read_local_date(
         return ParsedDate(when.astimezone(UTC), date_only), local
     except (OverflowError, ValueError):
         return None
+
+
+# a listing's date relative to now: "hace 2 horas", "5 hours ago", "Hoy 09:15", "Ayer", "14:30"
+_AGO = re.compile(r"\bhace\s+(?:mas\s+de\s+|unos?\s+|unas\s+)?(\d{1,6}|una?)\s*([a-z]+)|\b(\d{1,6}|an?|one)\s*([a-z]+)\s+ago\b")
+_UNITS = {
+    "s": 1, "seg": 1, "segundo": 1, "sec": 1, "second": 1,
+    "m": 60, "min": 60, "minuto": 60, "minute": 60,
+    "h": 3600, "hr": 3600, "hora": 3600, "hour": 3600,
+    "d": 86400, "dia": 86400, "day": 86400, "semana": 7 * 86400, "sem": 7 * 86400, "week": 7 * 86400,
+    "mes": 30 * 86400, "month": 30 * 86400, "ano": 365 * 86400, "year": 365 * 86400,
+}
+_DAYS_BACK = {"hoy": 0, "today": 0, "ayer": 1, "yesterday": 1, "anteayer": 2}
+_DAY_WORD = re.compile(r"\b(hoy|today|anteayer|ayer|yesterday)\b")
+_NOW_WORDS = re.compile(r"^(?:justo\s+)?ahora(?:\s+mismo)?$|^just\s+now$|^hace\s+(?:instantes|momentos|un\s+momento)$")
+# a time of day alone: "14:30", "a las 14:30", "14:30 h", "9:40 a. m." (in 24 hours by then)
+_TIME_ALONE = re.compile(r"^(?:a\s+las\s+)?(\d{1,2}):(\d\d)(?::\d\d)?\s*(?:h|hs|hrs|horas)?\.?$")
+
+
+def _unit_seconds(word: str) -> int | None:
+    for stem in (word, word[:-1] if word.endswith("s") else "", word[:-2] if word.endswith("es") else ""):
+        if stem in _UNITS:
+            return _UNITS[stem]
+    return None
+
+
+def read_relative_date(value: str | None, zone: tzinfo, now: datetime) -> ParsedDate | None:
+    """A date a page writes relative to the moment it is read, read from `now` (the fetch):
+    "hace 2 horas" / "5 hours ago" (`now` less that; months 30 days, years 365), "Justo
+    ahora", "Hoy 09:15", "Ayer, 10:30 p. m." (that day in `zone`; the day alone without a
+    time), and a time of day alone ("14:30": today in `zone`, the day before when that is
+    over an hour ahead of `now`, a listing's item of last night). None for anything else."""
+    if not value or not value.strip():
+        return None
+    text = fold(in_24_hours(" ".join(value.split())), country=False).strip(" .,:;|-")
+    if _NOW_WORDS.match(text):
+        return ParsedDate(now, False)
+    if m := _AGO.search(text):
+        count, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        seconds = _unit_seconds(unit)
+        if seconds is None:
+            return None
+        try:  # "hace 5000 años" is before year 1
+            return ParsedDate(now - timedelta(seconds=seconds * (int(count) if count.isdigit() else 1)), False)
+        except OverflowError:
+            return None
+    local = now.astimezone(zone)
+    back = 0
+    clock = _TIME_ALONE.match(text)
+    if day := _DAY_WORD.search(text):  # "Publicado hoy a las 10:30", "Ayer": words around it
+        back = _DAYS_BACK[day.group(1)]
+        clock = _TIME_ALONE.match(text[day.end():].strip(" .,:;|-")) or _TIME_ALONE.match(
+            text[:day.start()].strip(" .,:;|-"))
+        if clock is None and not _CLOCK.search(text):
+            return ParsedDate(datetime.combine(local.date() - timedelta(days=back), datetime.min.time(), UTC), True)
+    if clock is None or int(clock.group(1)) > 23 or int(clock.group(2)) > 59:
+        return None
+    when = _in_zone(datetime.combine(local.date() - timedelta(days=back), datetime.min.time())
+                    .replace(hour=int(clock.group(1)), minute=int(clock.group(2))), zone)
+    if day is None and when > now + timedelta(hours=1):
+        when = _in_zone(when.astimezone(zone).replace(tzinfo=None) - timedelta(days=1), zone)
+    return ParsedDate(when, False)

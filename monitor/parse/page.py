@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from datetime import UTC, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -18,7 +18,7 @@ from bs4.builder import LXMLTreeBuilder, ParserRejectedMarkup
 from lxml import etree
 
 from core.config import Selectors
-from monitor.parse import ParsedEntry, ParsedFeed, numeric_date_order, read_date
+from monitor.parse import ParsedEntry, ParsedFeed, numeric_date_order, read_date, read_relative_date
 from monitor.parse.nesting import close_deep
 
 # What one page may cost (docs/INGESTION.md, "Hostile markup"). BeautifulSoup builds a Python
@@ -261,9 +261,11 @@ def _merged(first: ParsedEntry | None, entry: ParsedEntry) -> bool:
 
 def parse_page(
     body: bytes, headers: dict[str, str], url: str, selectors: Selectors, zone: tzinfo = UTC,
+    now: datetime | None = None,
 ) -> ParsedFeed:
     """Parse an HTML page into entries with `selectors`; never raises. Times the page
-    writes without an offset are read in `zone` (the feed's `timezone`)."""
+    writes without an offset are read in `zone` (the feed's `timezone`); dates relative to
+    the moment it is read ("hace 2 horas", "Ayer", "14:30") from `now` (the fetch)."""
     if not body.strip():
         return ParsedFeed(problems=["empty response"], fatal=True)
     try:
@@ -281,6 +283,7 @@ def parse_page(
     unread: str | None = None  # the first date text found but not readable
     date_texts = [_pick(node, selectors.date) for node in nodes]
     month_first = _month_first(selectors, date_texts)
+    now = now or datetime.now(UTC)
     for node, date_text in zip(nodes, date_texts, strict=True):
         title = _pick(node, selectors.title)
         link = _link(node, selectors.link)
@@ -288,7 +291,7 @@ def parse_page(
         if not title and not link:
             missing += 1
             continue
-        date = read_date(date_text, zone, month_first=month_first)
+        date = read_date(date_text, zone, month_first=month_first) or read_relative_date(date_text, zone, now)
         if date is None and date_text and unread is None:
             unread = date_text
         entry = ParsedEntry(

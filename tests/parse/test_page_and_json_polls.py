@@ -13,6 +13,7 @@ from core.config import FeedConfig, Settings
 from devtools.feedserver import FeedServer
 from monitor.fetch import Fetcher
 from monitor.ingest import poll_feed
+from monitor.parse import read_relative_date
 from monitor.parse.feeds import AUTHOR_CHARS
 from storage.db import Database
 from storage.models import Feed, Item
@@ -279,13 +280,13 @@ async def test_page_selectors_that_find_no_title_or_date_are_reported(
         "<html><body>" + "".join(
             f"<article><h3><a href='/n/{i}'>Titular {i} sobre los presos</a></h3>"
             f"<span>hace {i} horas</span></article>" for i in range(1, 4))
-        + "<article><h2><a href='/n/4'>Titular 4</a></h2><time datetime='ayer'></time></article>"
+        + "<article><h2><a href='/n/4'>Titular 4</a></h2><time datetime='sin fecha'></time></article>"
         + "</body></html>").encode(), content_type="text/html")
     result = await poll_feed(cfg, settings, fetcher, db)
     assert result.status == "new" and result.stored == 4, result.error
     assert result.parse_problem == (
         "3 of 4 items had no title (selector 'h2'); "
-        "4 of 4 items had no readable date (selector 'time@datetime', read: 'ayer')")
+        "4 of 4 items had no readable date (selector 'time@datetime', read: 'sin fecha')")
 
 
 async def test_page_times_without_offset_are_read_in_the_feeds_zone(
@@ -451,3 +452,129 @@ def test_a_documents_problems_are_told_once_each_in_a_bounded_line() -> None:
     assert parsed.problem == "entry skipped: bad date (x400); JSON Feed without an items list"
     parsed = ParsedFeed(problems=[f"entry {i} skipped: {'x' * 100}" for i in range(500)])
     assert parsed.problem is not None and len(parsed.problem) == PROBLEM_CHARS and parsed.problem.endswith("…")
+
+
+async def test_an_offset_written_with_a_colon_or_after_gmt_is_kept(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    """An RFC 822 date whose offset is written "-04:00" (PHP's `P`), "GMT-0400" (JavaScript's
+    Date), "GMT-4" or "UTC-4", with a comment after it, keeps that offset. The RFC 822 reader
+    knew none of them and the time was read in the feed's zone: an English feed in New York
+    stored "10:00:00 -04:00" at 15:00 UTC in January (1 h late), "+01:00" at 15:00 (6 h late),
+    though feedparser itself read both right."""
+    day = (NOW - timedelta(days=2)).date()
+    rfc = day.strftime("%a, %d %b %Y 10:00:00")
+    rows = [("colon", f"{rfc} -04:00"), ("east", f"{rfc} +01:00"), ("half", f"{rfc} +05:30"),
+            ("js", day.strftime("%a %b %d %Y 10:00:00 GMT-0400 (hora de Venezuela)")),
+            ("gmt", f"{rfc} GMT-4"), ("utc", f"{rfc} UTC-04:00"), ("plain", f"{rfc} -0400"),
+            ("local", rfc)]
+    rss = "".join(f"<item><title>Nota {k}</title><link>https://ny.example/{k}</link>"
+                  f"<pubDate>{t}</pubDate></item>" for k, t in rows)
+    server.set_route("/ny", f"<rss version='2.0'><channel><title>r</title>{rss}</channel></rss>".encode(),
+                     content_type="application/rss+xml")
+    page = "".join(f'<li><a href="/nota/{k}">Nota {k}</a><time>{t}</time></li>' for k, t in rows)
+    server.set_route("/ny-page", f"<html><body><ul>{page}</ul></body></html>".encode())
+    at = datetime(day.year, day.month, day.day, 10, tzinfo=UTC)
+    four = at + timedelta(hours=4)
+    new_york = at.replace(tzinfo=None).replace(tzinfo=ZoneInfo("America/New_York")).astimezone(UTC)
+    expected = {"Nota colon": four, "Nota east": at - timedelta(hours=1),
+                "Nota half": at - timedelta(hours=5, minutes=30), "Nota js": four, "Nota gmt": four,
+                "Nota utc": four, "Nota plain": four, "Nota local": new_york}
+    feeds = [FeedConfig(name="ny", url=server.url("/ny"), language="en", fetch_article="never",
+                        timezone="America/New_York"),
+             FeedConfig(name="ny-page", url=server.url("/ny-page"), type="page", language="en",
+                        selectors={"item": "li", "title": "a", "link": "a@href", "date": "time"},
+                        fetch_article="never", timezone="America/New_York")]
+    for cfg in feeds:
+        assert (await poll_feed(cfg, settings, fetcher, db)).status == "new"
+        got = {r.title: r.published_at.replace(tzinfo=UTC) for r in stored(db, cfg.name)}
+        assert got == expected, cfg.name
+
+
+# 10:00 in Caracas on 14 January 2026: the fetch the relative dates below are read from
+FETCHED = datetime(2026, 1, 14, 14, 0, tzinfo=UTC)
+
+
+async def test_a_pages_relative_dates_and_times_alone_are_read_from_the_fetch(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    """"hace 2 horas", "5 hours ago", "14:30", "Hoy 09:15", "Ayer, 10:30 p. m." on a listing
+    are read from the fetch's time, in the feed's zone. They were no date: every item was
+    stored at the fetch time, and the feed's problem said `no readable date` at every poll."""
+    rows = [("horas", "Hace 2 horas"), ("min", "hace 5 min"), ("ago", "5 hours ago"), ("dias", "hace 3 días"),
+            ("mes", "Hace un mes"), ("hora", "08:30"), ("pm", "9:40 a. m."), ("noche", "23:50"),
+            ("hoy", "Hoy 09:15"), ("ayer", "Ayer, 10:30 p. m."), ("yday", "Yesterday"), ("ahora", "Justo ahora"),
+            ("pub", "Publicado hoy a las 9:05"), ("pubayer", "Publicado ayer")]
+    body = "".join(f'<li><a href="/n/{k}">Nota {k}</a><span class="d">{t}</span></li>' for k, t in rows)
+    server.set_route("/rel", f"<html><body><ul>{body}</ul></body></html>".encode())
+    cfg = FeedConfig(name="rel", url=server.url("/rel"), type="page", language="es", fetch_article="never",
+                     selectors={"item": "li", "title": "a", "link": "a@href", "date": "span.d"})
+    result = await poll_feed(cfg, settings, fetcher, db, now=FETCHED)
+    assert result.status == "new" and result.error is None, result.error
+    caracas = ZoneInfo("America/Caracas")
+
+    def local(day: int, hour: int, minute: int) -> datetime:
+        return datetime(2026, 1, day, hour, minute, tzinfo=caracas).astimezone(UTC)
+
+    got = {r.title: (r.published_at.replace(tzinfo=UTC), r.date_only) for r in stored(db, "rel")}
+    assert got == {
+        "Nota horas": (FETCHED - timedelta(hours=2), False), "Nota min": (FETCHED - timedelta(minutes=5), False),
+        "Nota ago": (FETCHED - timedelta(hours=5), False), "Nota dias": (FETCHED - timedelta(days=3), False),
+        "Nota mes": (FETCHED - timedelta(days=30), False),
+        "Nota hora": (local(14, 8, 30), False), "Nota pm": (local(14, 9, 40), False),
+        "Nota noche": (local(13, 23, 50), False),  # 13:50 ahead of the fetch today: last night's
+        "Nota hoy": (local(14, 9, 15), False), "Nota ayer": (local(13, 22, 30), False),
+        "Nota yday": (datetime(2026, 1, 13, tzinfo=UTC), True), "Nota ahora": (FETCHED, False),
+        "Nota pub": (local(14, 9, 5), False), "Nota pubayer": (datetime(2026, 1, 13, tzinfo=UTC), True),
+    }
+    with db.session() as s:
+        assert s.scalar(select(Feed.parse_problem).where(Feed.name == "rel")) is None
+
+
+async def test_an_old_item_newly_listed_with_a_relative_date_is_backfill(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    """A page's later poll lists a note "hace 3 días" (a "most read" box) beside a new one "hace
+    5 minutos": the old one is stored as backfill, never alerted; read as no date, both were
+    news of that poll and both alerted."""
+    def page(rows: list[tuple[str, str]]) -> bytes:
+        body = "".join(f'<li><a href="/n/{k}">Nota {k}</a><span class="d">{t}</span></li>' for k, t in rows)
+        return f"<html><body><ul>{body}</ul></body></html>".encode()
+
+    cfg = FeedConfig(name="rel", url=server.url("/rel"), type="page", language="es", fetch_article="never",
+                     selectors={"item": "li", "title": "a", "link": "a@href", "date": "span.d"})
+    server.set_route("/rel", page([("a", "hace 1 hora")]))
+    assert (await poll_feed(cfg, settings, fetcher, db, now=FETCHED)).status == "new"
+    server.set_route("/rel", page([("b", "hace 5 minutos"), ("a", "hace 2 horas"), ("old", "hace 3 días")]))
+    later = await poll_feed(cfg, settings, fetcher, db, now=FETCHED + timedelta(hours=1))
+    assert later.backfilled == 1 and len(later.new_item_ids) == 1
+    assert {r.title: r.backfill for r in stored(db, "rel")} == {"Nota a": False, "Nota b": False, "Nota old": True}
+
+
+@pytest.mark.parametrize("text", ["hace 5000 años", "hace 99999999999999999999999 años", "hace 2 lustros",
+                                  "ayer 25:00", "hoy 10:61", "x" * 5000, "hace " * 2000])
+def test_a_relative_date_out_of_range_or_unknown_is_no_date(text: str) -> None:
+    """Before year 1, an hour that does not exist, a unit not known: no date, never an error
+    (the page's other items are read)."""
+    assert read_relative_date(text, ZoneInfo("America/Caracas"), FETCHED) is None
+
+
+async def test_a_time_written_before_a_numeric_date_is_kept(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    """"9:30 - 14/01/2026", "9:30 a. m. | 14/01/2026": the time before a numeric date is read
+    in the feed's zone, as after it and as before a written date ("10:30 - 14 de enero de
+    2026"). It was dropped: the item was a date alone, shown without its time and stored at
+    00:00 UTC, before the items of the evening before in Caracas."""
+    rows = [("before", "9:30 - 14/01/2026"), ("meridiem", "9:30 a. m. | 14/01/2026"), ("iso", "09:30 2026/01/14"),
+            ("after", "14/01/2026 - 9:30 a. m."), ("gmt", "13:30 GMT 14/01/2026"), ("alone", "14/01/2026")]
+    body = "".join(f'<li><a href="/n/{k}">Nota {k}</a><span class="d">{t}</span></li>' for k, t in rows)
+    server.set_route("/num", f"<html><body><ul>{body}</ul></body></html>".encode())
+    cfg = FeedConfig(name="num", url=server.url("/num"), type="page", language="es", fetch_article="never",
+                     selectors={"item": "li", "title": "a", "link": "a@href", "date": "span.d"})
+    assert (await poll_feed(cfg, settings, fetcher, db, now=FETCHED)).status == "new"
+    half_past_nine = datetime(2026, 1, 14, 13, 30, tzinfo=UTC)  # 9:30 in Caracas
+    got = {r.title: (r.published_at.replace(tzinfo=UTC), r.date_only) for r in stored(db, "num")}
+    assert got == {"Nota before": (half_past_nine, False), "Nota meridiem": (half_past_nine, False),
+                   "Nota iso": (half_past_nine, False), "Nota after": (half_past_nine, False),
+                   "Nota gmt": (half_past_nine, False), "Nota alone": (datetime(2026, 1, 14, tzinfo=UTC), True)}
