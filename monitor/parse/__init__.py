@@ -273,9 +273,12 @@ def read_date(value: str | None, zone: tzinfo = UTC, *, month_first: bool = Fals
     return found[0] if found else None
 
 
-# a written date: "14 de enero de 2026", "14 January 2026", "January 14, 2026"
-_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})\s+(?:de\s+)?([a-zé]+)\.?,?\s+(?:de\s+|del\s+)?(\d{4})")
-_MONTH_DAY_YEAR = re.compile(r"([a-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})")
+# a written date: "14 de enero de 2026", "14 January 2026", "January 14, 2026", "14-ene-2026",
+# and Colombia's "Enero 12 de 2026" (Caracol Noticias)
+_DAY_MONTH_YEAR = re.compile(
+    r"(?<!\d)(\d{1,2})(?:\s+(?:de\s+)?|([-/]))([a-zé]+)\.?(?(2)\2|,?\s+(?:de\s+|del\s+)?)(\d{4})"
+)
+_MONTH_DAY_YEAR = re.compile(r"([a-z]+)\.?\s+(\d{1,2}),?\s+(?:de\s+|del\s+)?(\d{4})")
 # a time of day in 24 hours (`in_24_hours` has written the AM/PM ones so), and its zone if named
 _CLOCK = re.compile(r"(?<![\d:])(\d{1,2}):(\d\d)(?::(\d\d))?(?![\d:])(?:\s*(utc|gmt|z|[ecmp][sd]t|[+-]\d\d:?\d\d)\b)?",
                     re.I)
@@ -289,8 +292,8 @@ def _written_date(text: str, zone: tzinfo) -> tuple[ParsedDate, bool] | None:
     "2:45 PM, January 14, 2026" as today at 14:45 (the year matched), and the time after a
     Spanish date was dropped."""
     low = text.lower()
-    if (m := _DAY_MONTH_YEAR.search(low)) and m.group(2) in MONTHS:
-        year, month, day = int(m.group(3)), MONTHS[m.group(2)], int(m.group(1))
+    if (m := _DAY_MONTH_YEAR.search(low)) and m.group(3) in MONTHS:
+        year, month, day = int(m.group(4)), MONTHS[m.group(3)], int(m.group(1))
     elif (m := _MONTH_DAY_YEAR.search(low)) and m.group(1) in MONTHS:
         year, month, day = int(m.group(3)), MONTHS[m.group(1)], int(m.group(2))
     else:

@@ -208,6 +208,24 @@ def test_a_time_written_before_or_after_a_written_date_is_read(text: str, expect
     assert read_date(text, ZoneInfo("America/Caracas")) == (expected.astimezone(UTC), False)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("14-ene-2026", (datetime(2026, 1, 14, tzinfo=UTC), True)),
+        ("14/Ene/2026 09:30", (datetime(2026, 1, 14, 13, 30, tzinfo=UTC), False)),
+        ("ENERO 12 DE 2026", (datetime(2026, 1, 12, tzinfo=UTC), True)),
+        ("Enero 12 de 2026 - 10:30 a. m.", (datetime(2026, 1, 12, 14, 30, tzinfo=UTC), False)),
+    ],
+)
+def test_a_month_name_between_hyphens_or_before_the_day_with_de_is_read(
+    text: str, expected: tuple[datetime, bool],
+) -> None:
+    """"14-ene-2026" and Colombia's "Enero 12 de 2026" (Caracol Noticias writes its dates so)
+    were no date: each item of such a page took its fetch time, and a page's old notes listed
+    again were alerted as news."""
+    assert read_date(text, ZoneInfo("America/Caracas")) == expected
+
+
 def test_an_rss_date_with_pm_keeps_its_half_of_the_day() -> None:
     body = (b'<rss version="2.0"><channel><title>t</title><item><title>x</title><guid>g</guid>'
             b"<pubDate>Wed, 03 Dec 2025 10:30 PM -0400</pubDate></item></channel></rss>")
