@@ -516,7 +516,7 @@ def _fix_stories(args: argparse.Namespace, config: AppConfig, runtime: Runtime) 
 
 
 def cmd_eval_stories(args: argparse.Namespace) -> int:
-    from monitor import story_eval
+    from monitor import story_files
 
     config, runtime = load(args)
     if args.file is None and not args.splits:
@@ -532,11 +532,13 @@ def cmd_eval_stories(args: argparse.Namespace) -> int:
         print(f"error: cannot read {groups} and its headlines (--headlines)", file=sys.stderr)
         return EXIT_USAGE
     try:
-        windows = story_eval.load_groups(groups)
-        rows = story_eval.load_headlines(headlines)
-    except story_eval.StoryFileError as exc:
+        windows = story_files.load_groups(groups)
+        rows = story_files.load_headlines(headlines)
+    except story_files.StoryFileError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    from monitor import story_eval  # the assigner, the matcher, SQLAlchemy: once the files are read
+
     results = story_eval.evaluate(
         windows, rows, config, all_headlines=args.all_headlines, one_pass=args.one_pass,
         dates_only=args.dates_only,

@@ -28,7 +28,7 @@ from monitor.fetch.client import PAGE_ACCEPT, Fetcher
 from monitor.ingest.blockpage import block_page, challenge_header
 from monitor.ingest.normalize import NormalizedItem, strip_controls
 from monitor.parse import floods
-from monitor.parse.page import decode_html
+from monitor.parse.charset import decode_html
 
 log = logging.getLogger("monitor.ingest.article")
 

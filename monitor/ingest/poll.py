@@ -39,7 +39,6 @@ from monitor.ingest.work import off_loop
 from monitor.parse import ParsedFeed, parse_any
 from monitor.parse.feeds import cut_entries
 from monitor.parse.jsonfeed import looks_like_json
-from monitor.parse.page import parse_page
 from storage.db import Database, FeedRefusals, conflict, refusal
 
 log = logging.getLogger("monitor.ingest")
@@ -347,6 +346,9 @@ def _newest(items: list[NormalizedItem], limit: int) -> tuple[list[NormalizedIte
 
 def _parse(feed: FeedConfig, fetched: FetchResult, zone: tzinfo, max_entries: int, now: datetime) -> ParsedFeed:
     if feed.type == "page":
+        # BeautifulSoup and soupsieve: imported by the first page feed read, not by every start
+        from monitor.parse.page import parse_page
+
         assert feed.selectors is not None
         return parse_page(fetched.body, fetched.headers, fetched.final_url, feed.selectors, zone, now)
     return parse_any(fetched.body, fetched.headers, fetched.final_url, zone, max_entries)

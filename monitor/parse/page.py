@@ -7,7 +7,6 @@ Links are resolved against the page URL (or its <base href>).
 
 from __future__ import annotations
 
-import codecs
 import re
 from datetime import UTC, datetime, tzinfo
 from typing import Any
@@ -19,6 +18,7 @@ from lxml import etree
 
 from core.config import Selectors
 from monitor.parse import ParsedEntry, ParsedFeed, numeric_date_order, read_date, read_relative_date
+from monitor.parse.charset import decode_html
 from monitor.parse.nesting import close_deep
 
 # What one page may cost (docs/INGESTION.md, "Hostile markup"). BeautifulSoup builds a Python
@@ -137,48 +137,6 @@ def _affordable(nodes: list[Tag]) -> tuple[list[Tag], str | None]:
                     f"{len(nodes) - index:,} of {len(nodes):,} items not read: the items before them "
                     f"hold {MAX_ITEM_NODES:,} nodes (items nested in items?)")
     return nodes, None
-
-
-def _charset(headers: dict[str, str]) -> str | None:
-    ctype = headers.get("content-type", "")
-    for part in ctype.split(";")[1:]:
-        key, _, value = part.strip().partition("=")
-        if key.lower() == "charset" and value:
-            return value.strip().strip("\"'")
-    return None
-
-
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
-_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
-
-
-def _decode(body: bytes, charset: str | None) -> str:
-    """The page as text: BOM, then the declared charset (header, then meta) when the bytes
-    really are in it, then UTF-8, then windows-1252. Statistical guessing is wrong too
-    often on short Spanish pages (Latin-1 read as cp852)."""
-    meta = _META_CHARSET.search(body[:4096])
-    candidates = [enc for prefix, enc in _BOMS if body.startswith(prefix)]
-    candidates += [charset, meta.group(1).decode("ascii") if meta else None, "utf-8"]
-    for encoding in candidates:
-        if not encoding:
-            continue
-        try:
-            return body.decode(_whatwg(encoding))
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return body.decode("windows-1252", errors="replace")
-
-
-def decode_html(body: bytes, headers: dict[str, str]) -> str:
-    """An HTML document as text, by the charset it declares (see `_decode`)."""
-    return _decode(body, _charset(headers))
-
-
-def _whatwg(encoding: str) -> str:
-    """The codec a browser uses for a declared charset: iso-8859-1 and us-ascii mean
-    windows-1252 (WHATWG Encoding), whose 0x80-0x9F are the quotes, dashes, … and € Spanish
-    pages use; Python's latin-1 reads them as control characters, later dropped."""
-    return "cp1252" if codecs.lookup(encoding).name in ("iso8859-1", "ascii") else encoding
 
 
 def _pick(node: Tag, selector: str | None) -> str | None:

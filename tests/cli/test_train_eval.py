@@ -20,7 +20,12 @@ ROOT = Path(__file__).resolve().parents[2]
 REAL = ROOT.parent / "shared" / "real" / "headlines_es_2026-01.jsonl"
 CONFIG = str(ROOT / "feeds.yaml")
 
-pytest.importorskip("sklearn")
+
+@pytest.fixture(autouse=True, scope="module")
+def _sklearn() -> None:
+    """Every test here trains (skipped without scikit-learn); imported by the worker that runs
+    them, not at collection by every pytest-xdist worker (a second of CPU each)."""
+    pytest.importorskip("sklearn")
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import pickle
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,11 +22,7 @@ from monitor.match.learned import (
     load_model,
     model_text,
 )
-from tests.match.labelled_small import items as small_items
-
-sklearn = pytest.importorskip("sklearn")
-
-from monitor.match.training import (  # noqa: E402 - needs sklearn
+from monitor.match.training import (
     Params,
     calibrate,
     dumps,
@@ -35,6 +32,15 @@ from monitor.match.training import (  # noqa: E402 - needs sklearn
     train,
     write,
 )
+from tests.match.labelled_small import items as small_items
+
+
+@pytest.fixture(autouse=True, scope="module")
+def sklearn() -> Any:
+    """Every test here needs scikit-learn (skipped without it); imported by the worker that
+    runs them, not at collection by every pytest-xdist worker (scikit-learn and SciPy: a
+    second of CPU each)."""
+    return pytest.importorskip("sklearn")
 
 TOPICS = ["political_prisoners", "us_actions"]
 SMALL = Params(keep=3000, min_df=1, folds=3, min_positives=5, precision=0.9)
@@ -62,7 +68,7 @@ def small_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_trained_file_loads_and_separates_its_classes(small_model: Path) -> None:
+def test_trained_file_loads_and_separates_its_classes(small_model: Path, sklearn: Any) -> None:
     loaded = load_model(small_model)
     assert loaded.problem is None and loaded.model is not None
     model = loaded.model

@@ -6,16 +6,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from test_restore import poll  # poll-once in process: the 116 tests poll 3-4 times
+from test_restore import poll  # poll-once in process: a process per poll took 1-1.5 s of CPU
 
 CHANNELS = [{"name": "us", "chat_id": "@us_test", "topics": ["us_actions"], "languages": ["en"]}]
 STRIKE = "US strike on alleged drug boat in the Caribbean kills three"
 PENTAGON = "US strike on drug boat in the Caribbean leaves 3 dead, according to the Pentagon"
-
-
-def _poll(world) -> None:
-    result = world.monitor("poll-once")
-    assert result.returncode == 0, result.stderr
 
 
 def test_the_same_death_toll_from_the_pentagon_is_an_edit_not_a_reply(world):
@@ -23,9 +18,9 @@ def test_the_same_death_toll_from_the_pentagon_is_an_edit_not_a_reply(world):
     world.feed("bbc", "en")
     world.publish("wire", STRIKE, "The strike was the latest in a campaign against boats the US says carry drugs.")
     world.write_config(CHANNELS)
-    _poll(world)
+    poll(world)
     world.publish("bbc", PENTAGON, "Defense officials said the boat was operated by a designated terrorist group.")
-    _poll(world)
+    poll(world)
 
     messages = world.emulator.messages("@us_test")
     assert [m.reply_to for m in messages] == [None], [m.text for m in messages]
