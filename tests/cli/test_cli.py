@@ -334,14 +334,14 @@ def test_the_service_imports_the_html_parser_only_for_a_page_feed():
     second of every start) are imported by the first `page` feed read, not by a service whose
     feeds are RSS, Atom or JSON (the suite's few hundred `monitor` processes, most operators')."""
     code = (
-        "import sys; from datetime import UTC; import monitor.service, monitor.ingest.poll as p\n"
+        "import sys; from datetime import UTC, datetime; import monitor.service, monitor.ingest.poll as p\n"
         "from core.config import FeedConfig, Selectors; from monitor.fetch.client import FetchResult\n"
         "before = sorted(m for m in sys.modules if m.split('.')[0] in ('bs4', 'soupsieve'))\n"
         "feed = FeedConfig(name='p', url='https://medio.example/', language='es', type='page',\n"
         "                  selectors=Selectors(item='li', title='a', link='a@href'))\n"
         "page = FetchResult(url='https://medio.example/', final_url='https://medio.example/',\n"
         "                   status=200, body=b'<ul><li><a href=\"/1\">Uno</a></li></ul>')\n"
-        "parsed = p._parse(feed, page, UTC, 100)\n"
+        "parsed = p._parse(feed, page, UTC, 100, datetime.now(UTC))\n"
         "print(before, [(e.title, e.link) for e in parsed.entries], 'bs4' in sys.modules)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
