@@ -1,0 +1,60 @@
+"""A page feed after its site's redesign, polled end to end (a real HTTP server on 127.0.0.1,
+the fetcher, the parser, a SQLite file): what the operator is told by `monitor status` and the
+status page, not only by the poll's own line."""
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from html import escape
+
+import pytest
+
+from core.config import FeedConfig, Settings
+from devtools.feedserver import FeedServer
+from monitor.fetch import Fetcher
+from monitor.ingest import poll_feed
+from monitor.status import render_status
+from monitor.status_page import render_status_page
+from storage.db import Database
+
+
+@pytest.fixture
+def settings(make_fast_settings) -> Settings:  # type: ignore[no-untyped-def]
+    return make_fast_settings(1_000_000)
+
+
+@pytest.fixture
+async def fetcher(settings: Settings) -> AsyncIterator[Fetcher]:
+    async with Fetcher(settings, deadline=4.0) as f:
+        yield f
+
+
+def page_feed(server: FeedServer) -> FeedConfig:
+    server.set_route("/robots.txt", b"", status=404)
+    return FeedConfig(name="elpitazo", url=server.url("/news/"), type="page", language="es",
+                      fetch_article="never", selectors={  # type: ignore[arg-type]
+                          "item": "article", "title": "h2", "link": "a@href"})
+
+
+async def test_a_pages_parse_problem_is_shown_by_monitor_status_and_the_status_page(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    # the headline is an <h3> now: every item is stored without a title, the poll succeeds
+    cfg = page_feed(server)
+    server.set_route("/news/", ("<html><body>" + "".join(
+        f"<article><h3><a href='/n/{i}'>Excarcelan a {i} presos políticos</a></h3></article>"
+        for i in range(1, 6)) + "</body></html>").encode(), content_type="text/html")
+    result = await poll_feed(cfg, settings, fetcher, db)
+    assert result.status == "new" and result.stored == 5, result.error
+    problem = "5 of 5 items had no title (selector 'h2')"
+    assert result.parse_problem == problem
+    now = datetime.now(UTC)
+    status = render_status(db, None, now=now)
+    header, _, row = status.splitlines()[1:4]
+    assert header.split()[-2:] == ["parse", "problem"]
+    assert row.startswith("elpitazo  ok") and row.endswith(problem)
+    assert f'<td class="err">{escape(problem)}</td>' in render_status_page(db, None, now=now)
+    # the site fixed: the problem goes, with the next poll that reads the page whole
+    server.set_route("/news/", b"<html><body><article><h2><a href='/n/9'>Liberan a un periodista"
+                     b"</a></h2></article></body></html>", content_type="text/html")
+    assert (await poll_feed(cfg, settings, fetcher, db)).parse_problem is None
+    assert render_status(db, None, now=now).splitlines()[3].endswith(" -")
