@@ -271,6 +271,31 @@ async def test_page_declared_latin1_is_read_as_windows_1252(
     assert [r.title for r in stored(db, "page")] == ["“Libérenlos ya” — 5 € por día…"]
 
 
+@pytest.mark.parametrize("declared", [
+    ("header", "ISO-8859-1"), ("meta", "iso-8859-1"), ("header", "windows-1252"), ("meta", "utf-16")])
+async def test_a_page_in_utf8_declared_otherwise_is_read_as_utf8(
+    declared: tuple[str, str], server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    # a site moved to UTF-8 with its old Latin-1 header or <meta> left: read as declared, its
+    # titles were mojibake ("ExcarcelaciÃ³n de presos polÃ\xadticos"), which no rule matched
+    cfg = page_feed(server)
+    where, charset = declared
+    html = page("<h2>Excarcelación de presos políticos en Tocorón</h2><a href='/n/1'>x</a>",
+                "<h2>Liberan a dos periodistas</h2><a href='/n/2'>x</a>").decode()
+    meta = f"<meta charset='{charset}'>" if where == "meta" else ""
+    body = html.replace("<meta charset='utf-8'>", meta).encode()
+    ctype = f"text/html; charset={charset}" if where == "header" else "text/html"
+    server.set_route("/news/", body, content_type=ctype)
+    result = await poll_feed(cfg, settings, fetcher, db)
+    assert result.status == "new", result.error
+    assert sorted(r.title for r in stored(db, "page")) == [
+        "Excarcelación de presos políticos en Tocorón", "Liberan a dos periodistas"]
+    # a page of ASCII alone declared UTF-16 (browsers read such a <meta> as UTF-8): no item was read
+    server.set_route("/news/", body.replace("ó".encode(), b"o").replace("í".encode(), b"i"), content_type=ctype)
+    again = await poll_feed(cfg, settings, fetcher, db)
+    assert again.status != "error", again.error
+
+
 async def test_page_selectors_that_find_no_title_or_date_are_reported(
     server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
 ) -> None:
