@@ -18,7 +18,14 @@ from bs4.builder import LXMLTreeBuilder, ParserRejectedMarkup
 from lxml import etree
 
 from core.config import Selectors
-from monitor.parse import ParsedEntry, ParsedFeed, numeric_date_order, read_date, read_relative_date
+from monitor.parse import (
+    PAGE_TEXT_CHARS,
+    ParsedEntry,
+    ParsedFeed,
+    numeric_date_order,
+    read_date,
+    read_relative_date,
+)
 from monitor.parse.nesting import close_deep
 
 # What one page may cost (docs/INGESTION.md, "Hostile markup"). BeautifulSoup builds a Python
@@ -330,6 +337,7 @@ def parse_page(
     if not found:
         out.problems.append(f"selector {selectors.item!r} matched nothing")
         out.fatal = True
+        out.text = (soup.body or soup).get_text("\n", strip=True)[:PAGE_TEXT_CHARS]
     elif missing:
         out.problems.append(f"{missing} of {len(nodes)} items had no title or link")
     out.problems += _selector_problems(out.entries, selectors, unread)

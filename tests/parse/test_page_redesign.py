@@ -58,3 +58,46 @@ async def test_a_pages_parse_problem_is_shown_by_monitor_status_and_the_status_p
                      b"</a></h2></article></body></html>", content_type="text/html")
     assert (await poll_feed(cfg, settings, fetcher, db)).parse_problem is None
     assert render_status(db, None, now=now).splitlines()[3].endswith(" -")
+
+
+WALLS = {
+    "consent": ("<div class='cmp'><p>Utilizamos cookies propias y de terceros para mejorar tu "
+                "experiencia.</p><button>Aceptar las cookies</button></div>",
+                'a cookie wall ("utilizamos cookies")'),
+    "bot check": ("<h1>Verifying you are human. This may take a few seconds.</h1><p>el-pitazo.com "
+                  "needs to review the security of your connection before proceeding.</p>",
+                  'a bot check ("verifying you are human")'),
+    "app": ("<noscript>You need to enable JavaScript to run this app.</noscript><div id='root'></div>"
+            "<script>window.__DATA__ = {items: []}</script>",
+            'a JavaScript notice ("enable JavaScript")'),
+}
+
+
+@pytest.mark.parametrize("kind", WALLS)
+async def test_a_page_feed_served_a_wall_says_so_not_only_that_its_selector_matched_nothing(
+    kind: str, server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    # the operator's browser passes the wall and shows the listing, where the selector matches:
+    # "matched nothing" alone sent them looking for a redesign that was not there
+    cfg = page_feed(server)
+    markup, wall = WALLS[kind]
+    server.set_route("/news/", f"<html><head><title>El Pitazo</title></head><body>{markup}</body></html>"
+                     .encode(), content_type="text/html")
+    result = await poll_feed(cfg, settings, fetcher, db)
+    assert result.status == "error"
+    assert result.error == f"selector 'article' matched nothing; the page served is {wall}, not the listing"
+
+
+async def test_a_feed_answered_with_a_challenge_says_it_is_a_bot_check(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    cfg = page_feed(server)
+    server.set_route("/news/", b"<html><body>Just a moment...</body></html>", status=403,
+                     headers={"cf-mitigated": "challenge"}, content_type="text/html")
+    result = await poll_feed(cfg, settings, fetcher, db)
+    assert result.error == "HTTP 403 (a bot check: cf-mitigated: challenge)"
+    # a page without the wall: the selector's own failure, as before
+    server.set_route("/news/", b"<html><body><div class='post'><h2>Liberan a dos presos</h2></div>"
+                     b"</body></html>", content_type="text/html")
+    again = await poll_feed(cfg, settings, fetcher, db)
+    assert again.error == "selector 'article' matched nothing"
