@@ -355,12 +355,16 @@ def _month_first(selectors: Selectors, date_texts: list[str | None]) -> bool:
 def _selector_problems(
     entries: list[ParsedEntry], selectors: Selectors, unread: str | None
 ) -> list[str]:
-    """Items the title or date selector found nothing readable in: after a site's redesign,
-    every item would be stored without a headline or dated at the fetch time, unsaid."""
+    """Items the title, link or date selector found nothing readable in: after a site's
+    redesign, every item would be stored without a headline, without a link or dated at the
+    fetch time, unsaid."""
     problems: list[str] = []
     if untitled := sum(1 for e in entries if not e.title):
         problems.append(
             f"{untitled} of {len(entries)} items had no title (selector {selectors.title!r})")
+    if unlinked := sum(1 for e in entries if not e.link):
+        problems.append(
+            f"{unlinked} of {len(entries)} items had no link (selector {selectors.link!r})")
     if selectors.date and (undated := sum(1 for e in entries if e.published is None)):
         read = f", read: {unread[:40]!r}" if unread else ""
         problems.append(f"{undated} of {len(entries)} items had no readable date "

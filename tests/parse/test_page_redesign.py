@@ -101,3 +101,20 @@ async def test_a_feed_answered_with_a_challenge_says_it_is_a_bot_check(
                      b"</body></html>", content_type="text/html")
     again = await poll_feed(cfg, settings, fetcher, db)
     assert again.error == "selector 'article' matched nothing"
+
+
+async def test_items_the_link_selector_found_no_link_in_are_reported(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    # the headline's link lost its class in a redesign: every item was stored without a link
+    # (an alert with nothing to open, no article text, no cross-feed dedup), and nothing was said
+    cfg = page_feed(server)
+    cfg = cfg.model_copy(update={"selectors": cfg.selectors.model_copy(update={"link": "a.titulo@href"})})
+    server.set_route("/news/", ("<html><body>" + "".join(
+        f"<article><h2><a class='title' href='/n/{i}'>Excarcelan a {i} presos políticos</a></h2>"
+        "</article>" for i in range(1, 5))
+        + "<article><h2><a class='titulo' href='/n/5'>Liberan a un periodista</a></h2></article>"
+        + "</body></html>").encode(), content_type="text/html")
+    result = await poll_feed(cfg, settings, fetcher, db)
+    assert result.status == "new" and result.stored == 5, result.error
+    assert result.parse_problem == "4 of 5 items had no link (selector 'a.titulo@href')"
