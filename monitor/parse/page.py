@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 from bs4.builder import LXMLTreeBuilder, ParserRejectedMarkup
 from lxml import etree
 
@@ -209,7 +210,8 @@ def _whatwg(encoding: str) -> str:
     return "cp1252" if codecs.lookup(encoding).name in ("iso8859-1", "ascii") else encoding
 
 
-def _pick(node: Tag, selector: str | None) -> str | None:
+def _pick(node: Tag, selector: str | None, *, lines: bool = False) -> str | None:
+    """The text (or attribute) `selector` finds in `node`; with `lines`, on lines as shown."""
     if not selector:
         return None
     css, _, attr = selector.partition("@")
@@ -222,7 +224,38 @@ def _pick(node: Tag, selector: str | None) -> str | None:
         if isinstance(value, list):
             value = " ".join(value)
         return str(value).strip() if value else None
-    return found.get_text(" ", strip=True) or None
+    return (_shown_lines(found) if lines else found.get_text(" ", strip=True)) or None
+
+
+# elements that start a line of their own: a text after or before one is on another line
+_BLOCKS = frozenset({
+    "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption",
+    "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav",
+    "ol", "p", "pre", "section", "table", "td", "th", "tr", "ul",
+})
+
+
+def _shown_lines(found: Tag) -> str:
+    """`found`'s text as get_text(" ", strip=True) gives it, but with a line break where a
+    block element or a <br> comes between two texts, as a browser shows them: a title's section
+    label ("…<br>POLÍTICA", "<h3>…</h3><span>EE UU</span>") is then a last line of its own,
+    which normalization drops as it does an RSS title's. One pass over the nodes."""
+    parts: list[str] = []
+    broken = False  # a block began or ended since the last text
+    stack: list[tuple[bool, Iterator[PageElement]]] = [(False, iter(found.children))]
+    while stack:
+        child = next(stack[-1][1], None)
+        if child is None:
+            ended_block, _ = stack.pop()
+            broken = broken or ended_block
+        elif isinstance(child, Tag):
+            block = child.name in _BLOCKS
+            broken = broken or block
+            stack.append((block, iter(child.children)))
+        elif type(child) is NavigableString and (text := child.strip()):
+            parts += [("\n" if broken else " "), text] if parts else [text]
+            broken = False
+    return "".join(parts)
 
 
 # the text of a link element without href stands for the link only when it is an address,
@@ -313,7 +346,7 @@ def parse_page(
     month_first = _month_first(selectors, date_texts)
     now = now or datetime.now(UTC)
     for node, date_text in zip(nodes, date_texts, strict=True):
-        title = _pick(node, selectors.title)
+        title = _pick(node, selectors.title, lines=True)
         link = _link(node, selectors.link)
         link = _resolve(link, base_url, url) if link else None
         if not title and not link:

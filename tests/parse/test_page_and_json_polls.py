@@ -296,6 +296,27 @@ async def test_a_page_in_utf8_declared_otherwise_is_read_as_utf8(
     assert again.status != "error", again.error
 
 
+async def test_a_section_label_on_a_line_of_its_own_in_a_page_title_is_dropped(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    # as an RSS title's last line "…\nPOLÍTICA" is: a page writes the line with <br> or a block
+    # of its own, and its text was joined with spaces ("… presos políticos POLÍTICA")
+    cfg = page_feed(server, title=".titulo")
+    server.set_route("/news/", page(
+        "<div class='titulo'><a href='/n/1'>Liberan a 20 presos políticos</a><br>POLÍTICA</div>",
+        "<div class='titulo'><h3><a href='/n/2'>Detienen a un periodista en Caracas</a></h3>"
+        "<span class='cat'>EE UU</span></div>",
+        "<div class='titulo'><a href='/n/3'>Sanciones de <strong>EEUU</strong> a tanqueros de "
+        "<b>PDVSA</b></a></div>",
+        "<div class='titulo'><p><a href='/n/4'>Rubio:</a></p><p>\"Maduro debe irse\"</p></div>",
+    ), content_type="text/html")
+    result = await poll_feed(cfg, settings, fetcher, db)
+    assert result.status == "new", result.error
+    assert {r.url.rsplit("/", 1)[1]: r.title for r in stored(db, "page")} == {
+        "1": "Liberan a 20 presos políticos", "2": "Detienen a un periodista en Caracas",
+        "3": "Sanciones de EEUU a tanqueros de PDVSA", "4": 'Rubio: "Maduro debe irse"'}
+
+
 async def test_page_selectors_that_find_no_title_or_date_are_reported(
     server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
 ) -> None:
