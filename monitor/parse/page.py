@@ -306,18 +306,39 @@ def _base_url(soup: BeautifulSoup, url: str) -> str:
 def _merged(first: ParsedEntry | None, entry: ParsedEntry) -> bool:
     """Whether `entry` is `first` listed again (a page shows one article as a photo, in the
     lead and under "most read", all linking to it): no title, summary or date of theirs
-    differ. `first` then takes what only `entry` gives."""
+    differ, but for a title cut short with an ellipsis ("Foro Penal confirma la
+    excarcelación de 20 presos…"). `first` then takes what only `entry` gives, and the
+    whole title."""
     if first is None:
         return False
-    pairs = ((" ".join(first.title.split()), " ".join(entry.title.split())),
-             (" ".join(first.summary.split()), " ".join(entry.summary.split())),
+    titles = " ".join(first.title.split()), " ".join(entry.title.split())
+    pairs = ((" ".join(first.summary.split()), " ".join(entry.summary.split())),
              (first.published, entry.published))
-    if any(a and b and a != b for a, b in pairs):
+    if any(a and b and a != b for a, b in pairs) or not _one_title(*titles):
         return False
-    first.title, first.summary = first.title or entry.title, first.summary or entry.summary
+    first.title = max(first.title, entry.title, key=lambda t: (_cut_short(t) is None, len(t)))
+    first.summary = first.summary or entry.summary
     if first.published is None:
         first.published, first.date_only = entry.published, entry.date_only
     return True
+
+
+_ELLIPSIS = re.compile(r"\s*(?:…|\.\.\.|\[…\]|\[\.\.\.\])$")
+
+
+def _cut_short(title: str) -> str | None:
+    """`title` without the ellipsis a listing cut it short with, None when it has none."""
+    cut = _ELLIPSIS.sub("", title)
+    return cut if cut != title and cut else None
+
+
+def _one_title(a: str, b: str) -> bool:
+    """Whether titles `a` and `b` (white space collapsed) are one: the same, either missing,
+    or one the other cut short ("…presos…" of "…presos políticos en Caracas")."""
+    if not a or not b or a == b:
+        return True
+    return any((cut := _cut_short(short)) is not None and whole.startswith(cut)
+               for short, whole in ((a, b), (b, a)))
 
 
 def parse_page(

@@ -254,6 +254,33 @@ async def test_page_listing_one_article_in_several_places_stores_it_once(
     }
 
 
+async def test_page_listing_one_article_with_its_title_cut_short_stores_it_once(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    # a sidebar ("lo más leído") cuts the headline with an ellipsis: two items of one article,
+    # neither with a canonical URL (their link shared), stored again under an RSS feed's copy
+    cfg = page_feed(server)
+    full = "Foro Penal confirma la excarcelación de 20 presos políticos en Caracas"
+    server.set_route("/news/", page(
+        "<h2><a href='/n/1'>Foro Penal confirma la excarcelación de 20 presos…</a></h2>",
+        f"<h2><a href='/n/1'>{full}</a></h2>",
+        "<h2><a href='/n/1'>Foro Penal confirma la excarcelación de 20 presos&nbsp;...</a></h2>",
+        "<h2><a href='/n/2'>Detienen al periodista Luis Pérez</a></h2>",
+        "<h2><a href='/n/2'>Detienen al periodista…</a></h2>",
+        "<h2><a href='/n/3'>Liberan a dos activistas en Zulia</a></h2>",  # same link, other words
+        "<h2><a href='/n/3'>Liberan a dos…, dice Provea</a></h2>",
+    ), content_type="text/html")
+    result = await poll_feed(cfg, settings, fetcher, db)
+    assert result.status == "new", result.error
+    rows = sorted((r.title, r.canonical_url) for r in stored(db, "page"))
+    assert rows == [
+        ("Detienen al periodista Luis Pérez", server.url("/n/2")),
+        (full, server.url("/n/1")),
+        ("Liberan a dos activistas en Zulia", None),
+        ("Liberan a dos…, dice Provea", None),
+    ]
+
+
 @pytest.mark.parametrize("declared", ["header", "meta"])
 async def test_page_declared_latin1_is_read_as_windows_1252(
     declared: str, server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
