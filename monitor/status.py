@@ -67,15 +67,16 @@ def render_status(db: Database, config: AppConfig | None, *, now: datetime) -> s
         feed_cfg = config.feed(name) if config else None
         state = "removed" if config and feed_cfg is None else "disabled" if feed_cfg and not feed_cfg.enabled else ""
         if h is None:
-            rows.append([name, state or "new", "never", "-", "0", "0", "-"])
+            rows.append([name, state or "new", "never", "-", "0", "0", "-", "-"])
             continue
         state = state or ("paused" if h.paused else "failing" if h.consecutive_failures else "ok")
         rows.append([
             name, state, ago(h.last_success_at, now), _short(h.last_error), str(h.items),
-            str(h.consecutive_failures), planned_poll(state, h.next_poll_at, now),
+            str(h.consecutive_failures), planned_poll(state, h.next_poll_at, now), _short(h.problem),
         ])
     out = [f"Feeds ({len(rows)})"]
-    out.append(table(["feed", "state", "last success", "last error", "items", "failures", "next poll"], rows))
+    out.append(table(["feed", "state", "last success", "last error", "items", "failures", "next poll",
+                     "parse problem"], rows))
 
     channels = [c.name for c in config.channels] if config else []
     channels += sorted(c for c in queue if c not in channels)

@@ -93,6 +93,14 @@ class FeedHealth:
     items: int
     consecutive_failures: int
     next_poll_at: datetime | None
+    parse_problem: str | None = None
+
+    @property
+    def problem(self) -> str | None:
+        """What the last successful poll's parse complained of (items without a title, a page
+        cut): None while the feed fails, whose last error says it, and its stored complaint is
+        its last success's."""
+        return None if self.consecutive_failures else self.parse_problem
 
 
 def feed_health(session: Session) -> list[FeedHealth]:
@@ -111,6 +119,7 @@ def feed_health(session: Session) -> list[FeedHealth]:
             items=counts.get(f.id, 0),
             consecutive_failures=f.consecutive_failures,
             next_poll_at=f.next_poll_at,
+            parse_problem=f.parse_problem,
         )
         for f in rows
     ]

@@ -338,7 +338,7 @@ class Fetcher:
                 result.body = await self._read_capped(response)
                 return result
         except TooLarge:
-            return FetchResult(url, current, error=f"body larger than {self.max_body:,} bytes")
+            return FetchResult(url, current, error=f"body larger than {self.max_body:,} bytes (settings.max_body_bytes)")
         except BadEncoding as exc:
             return FetchResult(url, current, error=f"bad content encoding: {exc}")
         except httpx.ConnectTimeout as exc:  # a name lookup that timed out says so

@@ -22,6 +22,7 @@ from core.restore_marks import REPLICAS_MARGIN, feed_mark, marks_path, record_fe
 from core.urls import redact_userinfo
 from monitor.fetch.client import FEED_ACCEPT, PAGE_ACCEPT, Fetcher, FetchResult
 from monitor.ingest.article import fetch_articles
+from monitor.ingest.blockpage import block_page, challenge_header
 from monitor.ingest.dedup import revisions, unknown, within_document
 from monitor.ingest.feed_state import (
     FeedState,
@@ -186,8 +187,11 @@ async def _poll(
             return states.not_modified(feed, state, now, fetched)
         await _forget(states, feed, state)  # this outcome goes through the ORM
     if not fetched.ok:
+        error = fetched.error or "fetch failed"
+        if challenge := challenge_header(fetched.headers):
+            error = f"{error} (a bot check: {challenge})"
         return await off_loop(
-            record_failure, db, feed, settings, now, fetched.error or "fetch failed", fetched.status,
+            record_failure, db, feed, settings, now, error, fetched.status,
             fetched.retry_after, forget_move=forget_move, feed_id=state.feed_id,
         )
     if fetched.not_modified:
@@ -265,6 +269,8 @@ def _examine(
     normalized items, those not stored yet (`_not_stored`), and the feed's restore mark (a
     file)."""
     parsed, items = _read(feed, fetched, now, max_entries, zone)
+    if parsed.fatal and (wall := block_page(parsed.text)):
+        parsed.problems.append(f"the page served is {wall}, not the listing")
     if parsed.fatal or (not items and parsed.problems):
         return parsed, items, [], None
     fresh = _not_stored(db, feed, state, items, now) if items else []

@@ -32,6 +32,8 @@ class ParsedEntry:
     date_only: bool = False
 
 
+PAGE_TEXT_CHARS = 2_000
+"""A page's visible text kept when its item selector matched nothing: block pages are shorter."""
 PROBLEM_CHARS = 2_000
 """A document's problems as one line, at most: a JSON Feed of three million non-objects wrote
 one of 136 million characters to the feed's row and the log."""
@@ -46,6 +48,9 @@ class ParsedFeed:
     title: str = ""
     fatal: bool = False  # nothing usable: not a feed, empty, unreadable
     total: int | None = None  # entries the document had, where fewer were read (max_entries)
+    # a page whose item selector matched nothing: its visible text (at most PAGE_TEXT_CHARS), to
+    # tell a bot check or a cookie wall served instead of the listing (monitor/ingest/poll.py)
+    text: str = ""
 
     @property
     def problem(self) -> str | None:

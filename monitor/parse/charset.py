@@ -25,20 +25,41 @@ _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", 
 
 
 def _decode(body: bytes, charset: str | None) -> str:
-    """The page as text: BOM, then the declared charset (header, then meta) when the bytes
-    really are in it, then UTF-8, then windows-1252. Statistical guessing is wrong too
-    often on short Spanish pages (Latin-1 read as cp852)."""
+    """The page as text: BOM, then UTF-8 when the bytes are UTF-8 beyond ASCII, then the
+    declared charset (header, then meta) when the bytes really are in it, then UTF-8, then
+    windows-1252. Text in windows-1252 or Latin-1 is almost never valid UTF-8 once it has an
+    accent ("ó" is one byte, not followed by a continuation byte), while a site moved to UTF-8
+    often keeps its old charset in the header or template: read as declared, "Excarcelación"
+    was "ExcarcelaciÃ³n". Statistical guessing is wrong too often on short Spanish pages
+    (Latin-1 read as cp852)."""
+    boms = [enc for prefix, enc in _BOMS if body.startswith(prefix)]
+    if not boms and not body.isascii() and (utf8 := _utf8(body)) is not None:
+        return utf8
     meta = _META_CHARSET.search(body[:4096])
-    candidates = [enc for prefix, enc in _BOMS if body.startswith(prefix)]
-    candidates += [charset, meta.group(1).decode("ascii") if meta else None, "utf-8"]
+    candidates = boms + [charset, meta.group(1).decode("ascii") if meta else None, "utf-8"]
     for encoding in candidates:
-        if not encoding:
-            continue
+        if not encoding or (not boms and _wide(encoding) and b"\x00" not in body):
+            continue  # UTF-16 or -32 declared for a page of ASCII bytes: a wrong declaration
         try:
             return body.decode(_whatwg(encoding))
         except (LookupError, UnicodeDecodeError):
             continue
     return body.decode("windows-1252", errors="replace")
+
+
+def _utf8(body: bytes) -> str | None:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _wide(encoding: str) -> bool:
+    """Whether `encoding` is UTF-16 or UTF-32, where ASCII markup takes NUL bytes."""
+    try:
+        return codecs.lookup(encoding).name.startswith(("utf-16", "utf-32"))
+    except LookupError:
+        return False
 
 
 def decode_html(body: bytes, headers: dict[str, str]) -> str:

@@ -8,16 +8,24 @@ Links are resolved against the page URL (or its <base href>).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 from bs4.builder import LXMLTreeBuilder, ParserRejectedMarkup
 from lxml import etree
 
 from core.config import Selectors
-from monitor.parse import ParsedEntry, ParsedFeed, numeric_date_order, read_date, read_relative_date
+from monitor.parse import (
+    PAGE_TEXT_CHARS,
+    ParsedEntry,
+    ParsedFeed,
+    numeric_date_order,
+    read_date,
+    read_relative_date,
+)
 from monitor.parse.charset import decode_html
 from monitor.parse.nesting import close_deep
 
@@ -139,7 +147,8 @@ def _affordable(nodes: list[Tag]) -> tuple[list[Tag], str | None]:
     return nodes, None
 
 
-def _pick(node: Tag, selector: str | None) -> str | None:
+def _pick(node: Tag, selector: str | None, *, lines: bool = False) -> str | None:
+    """The text (or attribute) `selector` finds in `node`; with `lines`, on lines as shown."""
     if not selector:
         return None
     css, _, attr = selector.partition("@")
@@ -152,7 +161,38 @@ def _pick(node: Tag, selector: str | None) -> str | None:
         if isinstance(value, list):
             value = " ".join(value)
         return str(value).strip() if value else None
-    return found.get_text(" ", strip=True) or None
+    return (_shown_lines(found) if lines else found.get_text(" ", strip=True)) or None
+
+
+# elements that start a line of their own: a text after or before one is on another line
+_BLOCKS = frozenset({
+    "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption",
+    "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav",
+    "ol", "p", "pre", "section", "table", "td", "th", "tr", "ul",
+})
+
+
+def _shown_lines(found: Tag) -> str:
+    """`found`'s text as get_text(" ", strip=True) gives it, but with a line break where a
+    block element or a <br> comes between two texts, as a browser shows them: a title's section
+    label ("…<br>POLÍTICA", "<h3>…</h3><span>EE UU</span>") is then a last line of its own,
+    which normalization drops as it does an RSS title's. One pass over the nodes."""
+    parts: list[str] = []
+    broken = False  # a block began or ended since the last text
+    stack: list[tuple[bool, Iterator[PageElement]]] = [(False, iter(found.children))]
+    while stack:
+        child = next(stack[-1][1], None)
+        if child is None:
+            ended_block, _ = stack.pop()
+            broken = broken or ended_block
+        elif isinstance(child, Tag):
+            block = child.name in _BLOCKS
+            broken = broken or block
+            stack.append((block, iter(child.children)))
+        elif type(child) is NavigableString and (text := child.strip()):
+            parts += [("\n" if broken else " "), text] if parts else [text]
+            broken = False
+    return "".join(parts)
 
 
 # the text of a link element without href stands for the link only when it is an address,
@@ -203,18 +243,39 @@ def _base_url(soup: BeautifulSoup, url: str) -> str:
 def _merged(first: ParsedEntry | None, entry: ParsedEntry) -> bool:
     """Whether `entry` is `first` listed again (a page shows one article as a photo, in the
     lead and under "most read", all linking to it): no title, summary or date of theirs
-    differ. `first` then takes what only `entry` gives."""
+    differ, but for a title cut short with an ellipsis ("Foro Penal confirma la
+    excarcelación de 20 presos…"). `first` then takes what only `entry` gives, and the
+    whole title."""
     if first is None:
         return False
-    pairs = ((" ".join(first.title.split()), " ".join(entry.title.split())),
-             (" ".join(first.summary.split()), " ".join(entry.summary.split())),
+    titles = " ".join(first.title.split()), " ".join(entry.title.split())
+    pairs = ((" ".join(first.summary.split()), " ".join(entry.summary.split())),
              (first.published, entry.published))
-    if any(a and b and a != b for a, b in pairs):
+    if any(a and b and a != b for a, b in pairs) or not _one_title(*titles):
         return False
-    first.title, first.summary = first.title or entry.title, first.summary or entry.summary
+    first.title = max(first.title, entry.title, key=lambda t: (_cut_short(t) is None, len(t)))
+    first.summary = first.summary or entry.summary
     if first.published is None:
         first.published, first.date_only = entry.published, entry.date_only
     return True
+
+
+_ELLIPSIS = re.compile(r"\s*(?:…|\.\.\.|\[…\]|\[\.\.\.\])$")
+
+
+def _cut_short(title: str) -> str | None:
+    """`title` without the ellipsis a listing cut it short with, None when it has none."""
+    cut = _ELLIPSIS.sub("", title)
+    return cut if cut != title and cut else None
+
+
+def _one_title(a: str, b: str) -> bool:
+    """Whether titles `a` and `b` (white space collapsed) are one: the same, either missing,
+    or one the other cut short ("…presos…" of "…presos políticos en Caracas")."""
+    if not a or not b or a == b:
+        return True
+    return any((cut := _cut_short(short)) is not None and whole.startswith(cut)
+               for short, whole in ((a, b), (b, a)))
 
 
 def parse_page(
@@ -243,7 +304,7 @@ def parse_page(
     month_first = _month_first(selectors, date_texts)
     now = now or datetime.now(UTC)
     for node, date_text in zip(nodes, date_texts, strict=True):
-        title = _pick(node, selectors.title)
+        title = _pick(node, selectors.title, lines=True)
         link = _link(node, selectors.link)
         link = _resolve(link, base_url, url) if link else None
         if not title and not link:
@@ -267,6 +328,7 @@ def parse_page(
     if not found:
         out.problems.append(f"selector {selectors.item!r} matched nothing")
         out.fatal = True
+        out.text = (soup.body or soup).get_text("\n", strip=True)[:PAGE_TEXT_CHARS]
     elif missing:
         out.problems.append(f"{missing} of {len(nodes)} items had no title or link")
     out.problems += _selector_problems(out.entries, selectors, unread)
@@ -284,12 +346,16 @@ def _month_first(selectors: Selectors, date_texts: list[str | None]) -> bool:
 def _selector_problems(
     entries: list[ParsedEntry], selectors: Selectors, unread: str | None
 ) -> list[str]:
-    """Items the title or date selector found nothing readable in: after a site's redesign,
-    every item would be stored without a headline or dated at the fetch time, unsaid."""
+    """Items the title, link or date selector found nothing readable in: after a site's
+    redesign, every item would be stored without a headline, without a link or dated at the
+    fetch time, unsaid."""
     problems: list[str] = []
     if untitled := sum(1 for e in entries if not e.title):
         problems.append(
             f"{untitled} of {len(entries)} items had no title (selector {selectors.title!r})")
+    if unlinked := sum(1 for e in entries if not e.link):
+        problems.append(
+            f"{unlinked} of {len(entries)} items had no link (selector {selectors.link!r})")
     if selectors.date and (undated := sum(1 for e in entries if e.published is None)):
         read = f", read: {unread[:40]!r}" if unread else ""
         problems.append(f"{undated} of {len(entries)} items had no readable date "

@@ -92,6 +92,8 @@ async def test_body_size_cap(server: FeedServer, settings: Settings) -> None:
             result = await fetcher.fetch(server.url(path))
             assert not result.ok and "larger than" in (result.error or ""), path
             assert result.body == b""
+            # the setting to raise is named: a homepage of inline images outgrew the cap unsaid
+            assert (result.error or "").endswith(" bytes (settings.max_body_bytes)"), result.error
 
 
 async def test_stall_trickle_and_close(server: FeedServer, settings: Settings) -> None:

@@ -254,6 +254,33 @@ async def test_page_listing_one_article_in_several_places_stores_it_once(
     }
 
 
+async def test_page_listing_one_article_with_its_title_cut_short_stores_it_once(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    # a sidebar ("lo más leído") cuts the headline with an ellipsis: two items of one article,
+    # neither with a canonical URL (their link shared), stored again under an RSS feed's copy
+    cfg = page_feed(server)
+    full = "Foro Penal confirma la excarcelación de 20 presos políticos en Caracas"
+    server.set_route("/news/", page(
+        "<h2><a href='/n/1'>Foro Penal confirma la excarcelación de 20 presos…</a></h2>",
+        f"<h2><a href='/n/1'>{full}</a></h2>",
+        "<h2><a href='/n/1'>Foro Penal confirma la excarcelación de 20 presos&nbsp;...</a></h2>",
+        "<h2><a href='/n/2'>Detienen al periodista Luis Pérez</a></h2>",
+        "<h2><a href='/n/2'>Detienen al periodista…</a></h2>",
+        "<h2><a href='/n/3'>Liberan a dos activistas en Zulia</a></h2>",  # same link, other words
+        "<h2><a href='/n/3'>Liberan a dos…, dice Provea</a></h2>",
+    ), content_type="text/html")
+    result = await poll_feed(cfg, settings, fetcher, db)
+    assert result.status == "new", result.error
+    rows = sorted((r.title, r.canonical_url) for r in stored(db, "page"))
+    assert rows == [
+        ("Detienen al periodista Luis Pérez", server.url("/n/2")),
+        (full, server.url("/n/1")),
+        ("Liberan a dos activistas en Zulia", None),
+        ("Liberan a dos…, dice Provea", None),
+    ]
+
+
 @pytest.mark.parametrize("declared", ["header", "meta"])
 async def test_page_declared_latin1_is_read_as_windows_1252(
     declared: str, server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
@@ -269,6 +296,52 @@ async def test_page_declared_latin1_is_read_as_windows_1252(
     result = await poll_feed(cfg, settings, fetcher, db)
     assert result.status == "new", result.error
     assert [r.title for r in stored(db, "page")] == ["“Libérenlos ya” — 5 € por día…"]
+
+
+@pytest.mark.parametrize("declared", [
+    ("header", "ISO-8859-1"), ("meta", "iso-8859-1"), ("header", "windows-1252"), ("meta", "utf-16")])
+async def test_a_page_in_utf8_declared_otherwise_is_read_as_utf8(
+    declared: tuple[str, str], server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    # a site moved to UTF-8 with its old Latin-1 header or <meta> left: read as declared, its
+    # titles were mojibake ("ExcarcelaciÃ³n de presos polÃ\xadticos"), which no rule matched
+    cfg = page_feed(server)
+    where, charset = declared
+    html = page("<h2>Excarcelación de presos políticos en Tocorón</h2><a href='/n/1'>x</a>",
+                "<h2>Liberan a dos periodistas</h2><a href='/n/2'>x</a>").decode()
+    meta = f"<meta charset='{charset}'>" if where == "meta" else ""
+    body = html.replace("<meta charset='utf-8'>", meta).encode()
+    ctype = f"text/html; charset={charset}" if where == "header" else "text/html"
+    server.set_route("/news/", body, content_type=ctype)
+    result = await poll_feed(cfg, settings, fetcher, db)
+    assert result.status == "new", result.error
+    assert sorted(r.title for r in stored(db, "page")) == [
+        "Excarcelación de presos políticos en Tocorón", "Liberan a dos periodistas"]
+    # a page of ASCII alone declared UTF-16 (browsers read such a <meta> as UTF-8): no item was read
+    server.set_route("/news/", body.replace("ó".encode(), b"o").replace("í".encode(), b"i"), content_type=ctype)
+    again = await poll_feed(cfg, settings, fetcher, db)
+    assert again.status != "error", again.error
+
+
+async def test_a_section_label_on_a_line_of_its_own_in_a_page_title_is_dropped(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    # as an RSS title's last line "…\nPOLÍTICA" is: a page writes the line with <br> or a block
+    # of its own, and its text was joined with spaces ("… presos políticos POLÍTICA")
+    cfg = page_feed(server, title=".titulo")
+    server.set_route("/news/", page(
+        "<div class='titulo'><a href='/n/1'>Liberan a 20 presos políticos</a><br>POLÍTICA</div>",
+        "<div class='titulo'><h3><a href='/n/2'>Detienen a un periodista en Caracas</a></h3>"
+        "<span class='cat'>EE UU</span></div>",
+        "<div class='titulo'><a href='/n/3'>Sanciones de <strong>EEUU</strong> a tanqueros de "
+        "<b>PDVSA</b></a></div>",
+        "<div class='titulo'><p><a href='/n/4'>Rubio:</a></p><p>\"Maduro debe irse\"</p></div>",
+    ), content_type="text/html")
+    result = await poll_feed(cfg, settings, fetcher, db)
+    assert result.status == "new", result.error
+    assert {r.url.rsplit("/", 1)[1]: r.title for r in stored(db, "page")} == {
+        "1": "Liberan a 20 presos políticos", "2": "Detienen a un periodista en Caracas",
+        "3": "Sanciones de EEUU a tanqueros de PDVSA", "4": 'Rubio: "Maduro debe irse"'}
 
 
 async def test_page_selectors_that_find_no_title_or_date_are_reported(

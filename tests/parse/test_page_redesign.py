@@ -1,0 +1,120 @@
+"""A page feed after its site's redesign, polled end to end (a real HTTP server on 127.0.0.1,
+the fetcher, the parser, a SQLite file): what the operator is told by `monitor status` and the
+status page, not only by the poll's own line."""
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from html import escape
+
+import pytest
+
+from core.config import FeedConfig, Settings
+from devtools.feedserver import FeedServer
+from monitor.fetch import Fetcher
+from monitor.ingest import poll_feed
+from monitor.status import render_status
+from monitor.status_page import render_status_page
+from storage.db import Database
+
+
+@pytest.fixture
+def settings(make_fast_settings) -> Settings:  # type: ignore[no-untyped-def]
+    return make_fast_settings(1_000_000)
+
+
+@pytest.fixture
+async def fetcher(settings: Settings) -> AsyncIterator[Fetcher]:
+    async with Fetcher(settings, deadline=4.0) as f:
+        yield f
+
+
+def page_feed(server: FeedServer) -> FeedConfig:
+    server.set_route("/robots.txt", b"", status=404)
+    return FeedConfig(name="elpitazo", url=server.url("/news/"), type="page", language="es",
+                      fetch_article="never", selectors={  # type: ignore[arg-type]
+                          "item": "article", "title": "h2", "link": "a@href"})
+
+
+async def test_a_pages_parse_problem_is_shown_by_monitor_status_and_the_status_page(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    # the headline is an <h3> now: every item is stored without a title, the poll succeeds
+    cfg = page_feed(server)
+    server.set_route("/news/", ("<html><body>" + "".join(
+        f"<article><h3><a href='/n/{i}'>Excarcelan a {i} presos políticos</a></h3></article>"
+        for i in range(1, 6)) + "</body></html>").encode(), content_type="text/html")
+    result = await poll_feed(cfg, settings, fetcher, db)
+    assert result.status == "new" and result.stored == 5, result.error
+    problem = "5 of 5 items had no title (selector 'h2')"
+    assert result.parse_problem == problem
+    now = datetime.now(UTC)
+    status = render_status(db, None, now=now)
+    header, _, row = status.splitlines()[1:4]
+    assert header.split()[-2:] == ["parse", "problem"]
+    assert row.startswith("elpitazo  ok") and row.endswith(problem)
+    assert f'<td class="err">{escape(problem)}</td>' in render_status_page(db, None, now=now)
+    # the site fixed: the problem goes, with the next poll that reads the page whole
+    server.set_route("/news/", b"<html><body><article><h2><a href='/n/9'>Liberan a un periodista"
+                     b"</a></h2></article></body></html>", content_type="text/html")
+    assert (await poll_feed(cfg, settings, fetcher, db)).parse_problem is None
+    assert render_status(db, None, now=now).splitlines()[3].endswith(" -")
+
+
+WALLS = {
+    "consent": ("<div class='cmp'><p>Utilizamos cookies propias y de terceros para mejorar tu "
+                "experiencia.</p><button>Aceptar las cookies</button></div>",
+                'a cookie wall ("utilizamos cookies")'),
+    "bot check": ("<h1>Verifying you are human. This may take a few seconds.</h1><p>el-pitazo.com "
+                  "needs to review the security of your connection before proceeding.</p>",
+                  'a bot check ("verifying you are human")'),
+    "app": ("<noscript>You need to enable JavaScript to run this app.</noscript><div id='root'></div>"
+            "<script>window.__DATA__ = {items: []}</script>",
+            'a JavaScript notice ("enable JavaScript")'),
+}
+
+
+@pytest.mark.parametrize("kind", WALLS)
+async def test_a_page_feed_served_a_wall_says_so_not_only_that_its_selector_matched_nothing(
+    kind: str, server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    # the operator's browser passes the wall and shows the listing, where the selector matches:
+    # "matched nothing" alone sent them looking for a redesign that was not there
+    cfg = page_feed(server)
+    markup, wall = WALLS[kind]
+    server.set_route("/news/", f"<html><head><title>El Pitazo</title></head><body>{markup}</body></html>"
+                     .encode(), content_type="text/html")
+    result = await poll_feed(cfg, settings, fetcher, db)
+    assert result.status == "error"
+    assert result.error == f"selector 'article' matched nothing; the page served is {wall}, not the listing"
+
+
+async def test_a_feed_answered_with_a_challenge_says_it_is_a_bot_check(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    cfg = page_feed(server)
+    server.set_route("/news/", b"<html><body>Just a moment...</body></html>", status=403,
+                     headers={"cf-mitigated": "challenge"}, content_type="text/html")
+    result = await poll_feed(cfg, settings, fetcher, db)
+    assert result.error == "HTTP 403 (a bot check: cf-mitigated: challenge)"
+    # a page without the wall: the selector's own failure, as before
+    server.set_route("/news/", b"<html><body><div class='post'><h2>Liberan a dos presos</h2></div>"
+                     b"</body></html>", content_type="text/html")
+    again = await poll_feed(cfg, settings, fetcher, db)
+    assert again.error == "selector 'article' matched nothing"
+
+
+async def test_items_the_link_selector_found_no_link_in_are_reported(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    # the headline's link lost its class in a redesign: every item was stored without a link
+    # (an alert with nothing to open, no article text, no cross-feed dedup), and nothing was said
+    cfg = page_feed(server)
+    cfg = cfg.model_copy(update={"selectors": cfg.selectors.model_copy(update={"link": "a.titulo@href"})})
+    server.set_route("/news/", ("<html><body>" + "".join(
+        f"<article><h2><a class='title' href='/n/{i}'>Excarcelan a {i} presos políticos</a></h2>"
+        "</article>" for i in range(1, 5))
+        + "<article><h2><a class='titulo' href='/n/5'>Liberan a un periodista</a></h2></article>"
+        + "</body></html>").encode(), content_type="text/html")
+    result = await poll_feed(cfg, settings, fetcher, db)
+    assert result.status == "new" and result.stored == 5, result.error
+    assert result.parse_problem == "4 of 5 items had no link (selector 'a.titulo@href')"
