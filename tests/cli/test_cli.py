@@ -346,6 +346,25 @@ def test_a_reader_that_closes_the_pipe_early_gets_no_traceback():
     assert "Traceback" not in err and "BrokenPipe" not in err
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize("command", [
+    ["check-config"], ["schema"], ["rules", "show"], ["feeds", "export"], ["tally", "--format", "json"],
+    ["tally", "--format", "csv"], ["tally"], ["stories", "--format", "json"], ["status"], ["people"],
+    ["eval", "tests/data/labelled_dev.jsonl"],
+], ids=" ".join)
+def test_output_that_cannot_be_written_is_one_line_and_exit_1(tmp_path, command):
+    """`monitor tally --format json > figures.json` on a full disk: exit 1 and why, in one line
+    on stderr (README: never a traceback); before, every command but classify ended in one."""
+    url = stored_database(tmp_path / "m.db", "uno")
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MONITOR_CONFIG", "TELEGRAM_BOT_TOKEN")}
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "monitor", *command, "--db", url], cwd=ROOT, env=env,
+                                stdout=full, stderr=subprocess.PIPE, text=True, timeout=60)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1] == "error: cannot write the output: No space left on device"
+
+
 @pytest.mark.parametrize(("flags", "said"), [
     (["--near", "99"], "error: No story 99."),
     (["--split", "999"], "error: No item 999."),
