@@ -29,7 +29,7 @@ from core.config import (
     resolve_runtime,
     token_problem,
 )
-from core.logs import setup_logging
+from core.logs import LoggedLines, setup_logging
 from monitor.cli_common import (
     SINCE_HELP,
     add_command,
@@ -221,11 +221,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             setattr(args, key, getattr(args, f"top_{key}"))
     setup_logging(args.log_level, args.log_format)
     output = _Output.install()
+    said = _json_stderr() if args.log_format == "json" else None
     try:
         return _run(args.handler, args, output)
     finally:
         if output is not None and sys.stdout is output:
             sys.stdout = output.stream
+        if said is not None and sys.stderr is said:
+            said.flush()
+            sys.stderr = said.stream  # type: ignore[assignment]
+
+
+def _json_stderr() -> LoggedLines | None:
+    """The command's own lines on stderr as JSON log lines (core.logs.LoggedLines); the log's
+    handler keeps writing to the stream itself (setup_logging took it before)."""
+    if sys.stderr is None:
+        return None
+    said = LoggedLines(sys.stderr, logging.getLogger("monitor.cli"))
+    sys.stderr = said  # type: ignore[assignment]
+    return said
 
 
 def _run(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace,
@@ -498,7 +512,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from monitor.start_config import read_settled, sections_missing
 
     path = config_path_from(args.config)
-    config, state = read_settled(path, told=lambda line: print(line, file=sys.stderr))
+    config, state = read_settled(path, told=log.info)
     runtime = resolve_runtime(config, config_path=path, db_flag=args.db)
     db = open_db(runtime)
     try:
