@@ -112,3 +112,51 @@ def setup_logging(level: str = "INFO", fmt: str = "text", stream: object = None)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+_LINE_OF_INPUT = re.compile(r"(\S+: )?line \d+: ")  # classify's and eval's reports of a skipped line
+
+
+def _level_of(head: str) -> int:
+    """The level of a command's own message on stderr, from its first line: `warning: …`,
+    `note: …`, a skipped input line (`line 6: invalid JSON`); anything else is an error (`error:
+    …`, a refused config's `feeds.yaml: 2 errors`, `DATABASE_URL: 'mysql://…': …`)."""
+    word = head.split(":", 1)[0].strip().lower()
+    if word == "warning":
+        return logging.WARNING
+    if word == "note":
+        return logging.INFO
+    return logging.WARNING if _LINE_OF_INPUT.match(head) else logging.ERROR
+
+
+class LoggedLines:
+    """Standard error for a command run with `--log-format json`: what the command writes there
+    itself (its `error:`, `warning:` and `note:` lines, a refused config's errors) goes out as the
+    log's JSON objects, a line each, at the level of its message's first line, and whatever the
+    log level (as it was printed). Before, these lines were plain text among the JSON ones, and
+    the unit's `journalctl -o cat | jq` stopped at the first ('parse error: Invalid numeric
+    literal'): a config the service refused at start was not shown at all."""
+
+    def __init__(self, stream: object, logger: logging.Logger) -> None:
+        self.stream = stream
+        self._logger = logger
+        self._pending = ""
+
+    def write(self, text: str) -> int:
+        # print() writes its text, then its end ("\n"): one message each, lines and all
+        self._pending += text
+        if self._pending.endswith("\n"):
+            self.flush()
+        return len(text)
+
+    def flush(self) -> None:
+        message, self._pending = self._pending, ""
+        lines = [line.strip() for line in message.splitlines() if line.strip()]
+        if not lines:
+            return
+        level = _level_of(lines[0])
+        for line in lines:  # never filtered by --log-level: printed before, whatever it said
+            self._logger.handle(self._logger.makeRecord(self._logger.name, level, "(cli)", 0, line, None, None))
+
+    def __getattr__(self, name: str) -> object:  # isatty, fileno, encoding…
+        return getattr(self.stream, name)

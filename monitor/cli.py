@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TextIO
 
 from core.config import (
     AppConfig,
@@ -29,7 +29,7 @@ from core.config import (
     resolve_runtime,
     token_problem,
 )
-from core.logs import setup_logging
+from core.logs import LoggedLines, setup_logging
 from monitor.cli_common import (
     SINCE_HELP,
     add_command,
@@ -220,9 +220,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, key, None) is None:
             setattr(args, key, getattr(args, f"top_{key}"))
     setup_logging(args.log_level, args.log_format)
-    handler: Callable[[argparse.Namespace], int] = args.handler
+    output = _Output.install()
+    said = _json_stderr() if args.log_format == "json" else None
     try:
-        return handler(args)
+        return _run(args.handler, args, output)
+    finally:
+        if output is not None and sys.stdout is output:
+            sys.stdout = output.stream
+        if said is not None and sys.stderr is said:
+            said.flush()
+            sys.stderr = said.stream  # type: ignore[assignment]
+
+
+def _json_stderr() -> LoggedLines | None:
+    """The command's own lines on stderr as JSON log lines (core.logs.LoggedLines); the log's
+    handler keeps writing to the stream itself (setup_logging took it before)."""
+    if sys.stderr is None:
+        return None
+    said = LoggedLines(sys.stderr, logging.getLogger("monitor.cli"))
+    sys.stderr = said  # type: ignore[assignment]
+    return said
+
+
+def _run(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace,
+         output: _Output | None) -> int:
+    """The command, its failures each told in one line with its exit code."""
+    try:
+        code = handler(args)
+        if sys.stdout is not None:
+            sys.stdout.flush()  # here, not at exit: a failure is told, not "Exception ignored"
+        return code
     except ConfigError as exc:
         print(exc.render(), file=sys.stderr)
         return EXIT_USAGE
@@ -237,6 +264,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `monitor ... | head` closed the pipe: the reader had enough
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit flush
         return EXIT_OK
+    except OSError as exc:
+        if output is None or output.failed is not exc:
+            raise
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        print(f"error: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILURE
     except Exception as exc:
         refused = _database_refusal(exc)
         if refused is None:
@@ -244,6 +277,45 @@ def main(argv: Sequence[str] | None = None) -> int:
         again = ", try again" if refused.startswith("the database is locked") else ""
         print(f"error: {refused}; nothing was changed{again}", file=sys.stderr)
         return EXIT_FAILURE
+
+
+class _Output:
+    """Standard output for one command, remembering the error a write or flush raised: a full
+    disk (`monitor tally --format json > figures.json`) or a descriptor that takes no writes is
+    then told in one line, exit 1, where every command but classify ended in a traceback."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.failed: OSError | None = None
+
+    @classmethod
+    def install(cls) -> _Output | None:
+        if sys.stdout is None:  # started with `>&-`: the commands that write say so
+            return None
+        output = cls(sys.stdout)
+        sys.stdout = output  # type: ignore[assignment]  # a stand-in: the rest is the stream's
+        return output
+
+    def write(self, text: str) -> int:
+        try:
+            return self.stream.write(text)
+        except BrokenPipeError:  # the reader had enough: main() ends quietly
+            raise
+        except OSError as exc:
+            self.failed = exc
+            raise
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            self.failed = exc
+            raise
+
+    def __getattr__(self, name: str) -> Any:  # encoding, fileno, reconfigure, buffer…
+        return getattr(self.stream, name)
 
 
 def _never_unencodable() -> None:
@@ -440,7 +512,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from monitor.start_config import read_settled, sections_missing
 
     path = config_path_from(args.config)
-    config, state = read_settled(path, told=lambda line: print(line, file=sys.stderr))
+    config, state = read_settled(path, told=log.info)
     runtime = resolve_runtime(config, config_path=path, db_flag=args.db)
     db = open_db(runtime)
     try:

@@ -46,6 +46,14 @@ def _utf8_ok(text: str) -> bool:
     return True
 
 
+def _id_text(value: object) -> str | None:
+    """The output's id, a string: an id sent as another JSON value (7, true, {"k": 1}) is its
+    JSON text ("7", "true", '{"k": 1}'); str() wrote Python's ("True", "{'k': 1}")."""
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
 def language(value: str | None) -> tuple[str | None, bool]:
     """(the language the classifier reads, True when `value` was understood): 'EN', ' En ',
     'en-US' and 'en_GB' are 'en'; a missing or blank lang and any other language are read
@@ -83,8 +91,7 @@ def classify_stream(
             text=obj.get("text") or "",
             lang=lang,
         )
-        item_id = obj.get("id")
-        out = result.to_json(item_id if item_id is None else str(item_id), rules=explain)
+        out = result.to_json(_id_text(obj.get("id")), rules=explain)
         if explain:  # beyond the README's classify keys, only on request
             out["explain"] = result.explain
             out["decided_by"] = result.decided_by

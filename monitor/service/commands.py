@@ -33,30 +33,57 @@ async def _poll_once(
 ) -> int:
     sync_config(config, db)
     service = Service(config, runtime, db, out=out, dry_run=dry_run)
+    summary = _Summary(out)
     try:
         await service.drop_marks_ahead()  # a clock set back since the last run
         await service.classify_pending()
         results = await service.poll_once(only)
         for result in results:
-            print(result.summary_line(), file=out)
+            summary.line(result.summary_line())
         for name in service.skipped_paused:
-            print(f"{name}: paused from the admin chat, not polled (/resume {name}, "
-                  f"or name it: --feed {name})", file=out)
+            summary.line(f"{name}: paused from the admin chat, not polled (/resume {name}, "
+                         f"or name it: --feed {name})")
         service.check_server_clocks()
         failed = sum(r.status == "error" for r in results)
         new = sum(len(r.new_item_ids) for r in results)
         await service.worker.start()
         stats = await service.worker.deliver_pending()
-        print(
-            f"{len(results)} feeds polled, {failed} failed, {new} new items; alerts: {stats}",
-            file=out,
-        )
+        summary.line(f"{len(results)} feeds polled, {failed} failed, {new} new items; alerts: {stats}")
         if service.items_failed:
-            print(f"{service.items_failed} items could not be processed: left pending for the next "
-                  "run (the log has each one's error)", file=out)
+            summary.line(f"{service.items_failed} items could not be processed: left pending for the "
+                         "next run (the log has each one's error)")
     finally:
         await service.close()
-    return 0
+    return summary.told()
+
+
+class _Summary:
+    """The pass's summary lines. One that cannot be written (`poll-once >> poll.log` on a full
+    disk) stops no work: before, the pass ended at the first line, its alerts queued and
+    unsent, in a traceback. The error is told once the pass is done, exit 1."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.failed: OSError | None = None
+
+    def line(self, text: str) -> None:
+        if self.failed is not None:
+            return
+        try:
+            print(text, file=self.out)
+            self.out.flush()
+        except OSError as exc:
+            self.failed = exc
+
+    def told(self) -> int:
+        """0, or after the error: 1 and one line on stderr (a closed pipe: as main() ends it)."""
+        if self.failed is None:
+            return 0
+        if isinstance(self.failed, BrokenPipeError):  # the reader had enough
+            raise self.failed
+        print(f"error: cannot write the output: {self.failed.strerror or self.failed} (the pass was "
+              "done: its summary is lost)", file=sys.stderr)
+        return 1
 
 
 def run_service(config: AppConfig, runtime: Runtime, db: Database, *, config_state: FileState,

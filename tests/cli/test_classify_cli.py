@@ -84,3 +84,13 @@ def test_lang_is_read_without_case_or_region_and_another_language_is_reported() 
             {k: v for k, v in english.items() if k != "id"}, lang
     assert rows["pt"]["entities"] == rows["ES"]["entities"] == []
     assert result.stderr.decode().splitlines() == ["line 6: lang 'pt' not supported: read as unknown"]
+
+
+def test_an_id_that_is_not_a_string_comes_back_as_its_json_text() -> None:
+    """The output's id is a string (DESIGN.md); one sent as another JSON value comes back as
+    that value's JSON text, never as Python's: `true` was "True", {"k": 1} was "{'k': 1}"."""
+    sent = [7, 1.5, True, False, {"k": 1, "j": "ó"}, [1, "a"], None, "7"]
+    stdin = b"".join(json.dumps({"id": value, **SANCTION}).encode() + b"\n" for value in sent)
+    result = classify(stdin)
+    assert result.returncode == 0, result.stderr
+    assert ids(result) == ["7", "1.5", "true", "false", '{"k": 1, "j": "ó"}', '[1, "a"]', None, "7"]

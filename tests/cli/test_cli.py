@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -364,6 +365,62 @@ def test_a_reader_that_closes_the_pipe_early_gets_no_traceback():
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=30) == 0, err
     assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize("command", [
+    ["check-config"], ["schema"], ["rules", "show"], ["feeds", "export"], ["tally", "--format", "json"],
+    ["tally", "--format", "csv"], ["tally"], ["stories", "--format", "json"], ["status"], ["people"],
+    ["eval", "tests/data/labelled_dev.jsonl"],
+], ids=" ".join)
+def test_output_that_cannot_be_written_is_one_line_and_exit_1(tmp_path, command):
+    """`monitor tally --format json > figures.json` on a full disk: exit 1 and why, in one line
+    on stderr (README: never a traceback); before, every command but classify ended in one."""
+    url = stored_database(tmp_path / "m.db", "uno")
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MONITOR_CONFIG", "TELEGRAM_BOT_TOKEN")}
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "monitor", *command, "--db", url], cwd=ROOT, env=env,
+                                stdout=full, stderr=subprocess.PIPE, text=True, timeout=60)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1] == "error: cannot write the output: No space left on device"
+
+
+def json_lines(stderr: str) -> list[dict[str, str]]:
+    """Every line of `stderr` as the log's JSON object (a line that is none fails the test)."""
+    entries = [json.loads(line) for line in stderr.splitlines() if line.strip()]
+    assert all(list(e)[:4] == ["time", "level", "logger", "message"] for e in entries), entries
+    return entries
+
+
+def test_with_log_format_json_every_line_on_stderr_is_a_json_object(tmp_path):
+    """The unit runs `monitor run --log-format json` and OPERATIONS.md reads its log with jq: a
+    refused config was written as plain text there, and jq stopped at it ('parse error: Invalid
+    numeric literal') without a word of why the service would not start."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("rules: [venezuela-2026]\nfeeds:\n  - {name: a, url: 'notaurl', language: es}\n"
+                   "channels:\n  - {name: c, chat_id: '@chan_nel', topics: [nope]}\n", encoding="utf-8")
+    written = bad.stat().st_mtime - 60  # written before the start: read at once, not after 2 s unchanged
+    os.utime(bad, (written, written))
+    refused = monitor("run", "--log-format", "json", "--config", str(bad), "--db", f"sqlite:///{tmp_path}/m.db")
+    assert refused.returncode == 2
+    entries = json_lines(refused.stderr)
+    assert [e["message"] for e in entries if e["level"] == "error"] == [
+        f"{bad}: 2 errors", "feeds[0].url (line 3): invalid URL 'notaurl': expected http:// or https:// "
+        "and a host name", "channels[0].topics[0] (line 5): unknown topic 'nope'; known topics: "
+        "political_prisoners, us_actions"]
+
+    missing = monitor("status", "--log-format", "json", "--db", f"sqlite:///{tmp_path}/none.db")
+    assert missing.returncode == 0, missing.stderr
+    [note] = [e for e in json_lines(missing.stderr) if e["message"].startswith("note: no database at")]
+    assert note["level"] == "info"
+
+    tally = monitor("tally", "--format", "json", "--log-format", "json", "--config", str(bad),
+                    "--db", f"sqlite:///{tmp_path}/none.db")
+    assert tally.returncode == 0, tally.stderr
+    assert json.loads(tally.stdout) == {"figures": [], "timeline": []}
+    levels = {e["message"].split(":")[0]: e["level"] for e in json_lines(tally.stderr)}
+    assert levels["warning"] == "warning" and levels["note"] == "info", levels
 
 
 @pytest.mark.parametrize(("flags", "said"), [

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from test_restore import poll
 
@@ -153,3 +157,23 @@ def test_an_unknown_feed_is_refused_with_the_names_to_choose_from(world):
     assert result.returncode == 2
     assert result.stderr.strip() == "error: no such feed: pitaso; feeds: pitazo, bbc, deportes"
     assert not any(world.emulator.all_messages().values())
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_a_summary_that_cannot_be_written_still_delivers_then_exits_1_in_one_line(world):
+    """`monitor poll-once >> /var/log/poll.log` on a full disk: the first summary line failed,
+    and the pass stopped there with a traceback, its alerts queued and none sent."""
+    newsroom(world)
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "monitor", "poll-once", "--config", str(world.config_path),
+             "--db", world.db_url], env=world.env(), stdout=full, stderr=subprocess.PIPE,
+            text=True, timeout=120, cwd=world.tmp,
+        )
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    said = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert said == ["error: cannot write the output: No space left on device (the pass was "
+                    "done: its summary is lost)"], result.stderr
+    assert len(world.emulator.messages("@presos_test")) == 1  # delivered all the same
+    assert len(world.texts("@eeuu_test")) == 1
