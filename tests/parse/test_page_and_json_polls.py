@@ -1,7 +1,6 @@
 """Page feeds and JSON Feeds polled end to end: a real HTTP server on 127.0.0.1, the fetcher,
 the parsers, normalization and a SQLite file; what is stored is checked."""
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,18 +19,6 @@ from storage.models import Feed, Item
 
 NOW = datetime.now(UTC)
 HOUR_AGO = (NOW - timedelta(hours=1)).isoformat()
-
-
-@pytest.fixture
-def settings(make_fast_settings) -> Settings:  # type: ignore[no-untyped-def]
-    return make_fast_settings(1_000_000)
-
-
-@pytest.fixture
-async def fetcher(settings: Settings) -> AsyncIterator[Fetcher]:
-    # a whole fetch's deadline: no test here waits for it, and 1.5 s was missed on a loaded CI
-    async with Fetcher(settings, deadline=4.0) as f:
-        yield f
 
 
 def stored(db: Database, name: str) -> list[Item]:

@@ -2,7 +2,6 @@
 the fetcher, the parser, a SQLite file): what the operator is told by `monitor status` and the
 status page, not only by the poll's own line."""
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from html import escape
 
@@ -15,17 +14,6 @@ from monitor.ingest import poll_feed
 from monitor.status import render_status
 from monitor.status_page import render_status_page
 from storage.db import Database
-
-
-@pytest.fixture
-def settings(make_fast_settings) -> Settings:  # type: ignore[no-untyped-def]
-    return make_fast_settings(1_000_000)
-
-
-@pytest.fixture
-async def fetcher(settings: Settings) -> AsyncIterator[Fetcher]:
-    async with Fetcher(settings, deadline=4.0) as f:
-        yield f
 
 
 def page_feed(server: FeedServer) -> FeedConfig:

@@ -8,15 +8,11 @@ into a real SQLite file, then `monitor tally` and the pinned text read back."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from ruamel.yaml import YAML
 
 from alerts.tally.figures import build_tally, load_tally
 from alerts.tally.pin import pin_text
@@ -25,8 +21,8 @@ from devtools.feedserver import FeedServer
 from monitor.cli import main
 from storage.db import open_database
 from storage.tally import StoredFigure, date_start
+from tests.tally.polled import poll_once
 
-ROOT = Path(__file__).resolve().parents[2]
 PP = "political_prisoners"
 HEADLINES = [  # (the date the page writes, headline): held figures of one source on two days
     ("13 de enero de 2026", "Foro Penal registra 804 presos políticos en Venezuela"),
@@ -43,21 +39,10 @@ def _page() -> bytes:
 def _poll(server: FeedServer, tmp: Path, zone: str) -> list[str]:
     """The page served and polled once (settings.timezone `zone`); `monitor tally`'s arguments."""
     server.set_route("/notas", _page(), content_type="text/html; charset=utf-8")
-    yaml = YAML()
-    config = yaml.load((ROOT / "feeds.yaml").read_text(encoding="utf-8"))
-    config["settings"]["timezone"] = zone
-    config["feeds"] = [{"name": "elpitazo", "url": server.url("/notas"), "type": "page", "language": "es",
-                        "fetch_article": "never", "timezone": "America/Caracas",
-                        "selectors": {"item": "li.n", "title": "a", "link": "a@href", "date": "span.d"}}]
-    path, db = tmp / "feeds.yaml", f"sqlite:///{tmp / 'monitor.db'}"
-    with path.open("w", encoding="utf-8") as fh:
-        yaml.dump(config, fh)
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MONITOR_CONFIG", "TELEGRAM_BOT_TOKEN")}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    done = subprocess.run([sys.executable, "-m", "monitor", "poll-once", "--config", str(path), "--db", db],
-                          env=env, capture_output=True, text=True, timeout=120, cwd=tmp)
-    assert done.returncode == 0, done.stderr
-    return ["tally", "--config", str(path), "--db", db]
+    feed = {"name": "elpitazo", "url": server.url("/notas"), "type": "page", "language": "es",
+            "fetch_article": "never", "timezone": "America/Caracas",
+            "selectors": {"item": "li.n", "title": "a", "link": "a@href", "date": "span.d"}}
+    return poll_once(tmp, [feed], timezone=zone)[0]
 
 
 @pytest.mark.parametrize("zone", ["America/Caracas", "America/New_York", "Europe/Madrid"])

@@ -6,15 +6,11 @@ outlets' style."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from ruamel.yaml import YAML
 
 from alerts.tally.chart import draw
 from alerts.tally.figures import load_tally
@@ -25,8 +21,8 @@ from devtools.feedserver import FeedServer
 from devtools.samples import SampleItem, rss
 from monitor.cli import main
 from storage.db import open_database
+from tests.tally.polled import poll_once
 
-ROOT = Path(__file__).resolve().parents[2]
 PP = "political_prisoners"
 
 
@@ -34,24 +30,13 @@ def _poll(server: FeedServer, tmp: Path, outlets: dict[str, list[tuple[timedelta
     """Serve each outlet's (age, headline) as RSS, run one `monitor poll-once` over them; the
     `monitor tally` arguments (config and database) of the result."""
     now = datetime.now(UTC)
-    yaml = YAML()
-    config = yaml.load((ROOT / "feeds.yaml").read_text(encoding="utf-8"))
-    config["feeds"] = []
+    feeds = []
     for name, headlines in outlets.items():
         items = [SampleItem(title=title, link=f"https://{name}.example/{n}", guid=f"{name}-{n}", published=now - age)
                  for n, (age, title) in enumerate(sorted(headlines))]
         server.set_route(f"/{name}.xml", rss(items, title=name), content_type="application/rss+xml")
-        config["feeds"].append({"name": name, "url": server.url(f"/{name}.xml"), "language": "es",
-                                "fetch_article": "never"})
-    path, db = tmp / "feeds.yaml", f"sqlite:///{tmp / 'monitor.db'}"
-    with path.open("w", encoding="utf-8") as fh:
-        yaml.dump(config, fh)
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MONITOR_CONFIG", "TELEGRAM_BOT_TOKEN")}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    done = subprocess.run([sys.executable, "-m", "monitor", "poll-once", "--config", str(path), "--db", db],
-                          env=env, capture_output=True, text=True, timeout=120, cwd=tmp)
-    assert done.returncode == 0, done.stderr
-    return ["tally", "--config", str(path), "--db", db], db
+        feeds.append({"name": name, "url": server.url(f"/{name}.xml"), "language": "es", "fetch_article": "never"})
+    return poll_once(tmp, feeds)
 
 
 
