@@ -186,10 +186,13 @@ def _aware(when: datetime) -> datetime:
 
 
 def enqueue_digest(session: Session, config: AppConfig, channel_name: str, *, now: datetime,
-                   journals: Sequence[Mapping[str, SentMark]] = ()) -> list[Alert]:
+                   journals: Sequence[Mapping[str, SentMark]] = (), at_slot: bool = False) -> list[Alert]:
     """Queue the digest of `channel_name` covering stories since its last digest; see module doc.
-    `journals`: the journal of sends (the worker's copies), whose roundups are never folded."""
-    return _queue_roundup(session, config, channel_name, now, journals, unsent_only=None)
+    `journals`: the journal of sends (the worker's copies), whose roundups are never folded.
+    `at_slot`: the roundup of the channel's latest schedule time, queued at it or later (the
+    ticks': `enqueue_scheduled_digest`, `enqueue_due_digests`): its period ends at that time
+    (`_period_end`); otherwise at `now`."""
+    return _queue_roundup(session, config, channel_name, now, journals, unsent_only=None, at_slot=at_slot)
 
 
 def fold_unsent_roundups(session_scope: Any, config: AppConfig, channel: ChannelConfig, head: int, *,
@@ -210,7 +213,7 @@ def fold_unsent_roundups(session_scope: Any, config: AppConfig, channel: Channel
 
 def _queue_roundup(session: Session, config: AppConfig, channel_name: str, now: datetime,
                    journals: Sequence[Mapping[str, SentMark]], *, unsent_only: int | None,
-                   folded_ids: list[int] | None = None) -> list[Alert]:
+                   folded_ids: list[int] | None = None, at_slot: bool = False) -> list[Alert]:
     """`enqueue_digest`; with `unsent_only` (a roundup message's id), only when it folds the
     unsent roundups, that one among them (the worker's catch-up, at no schedule time), their
     ids added to `folded_ids`."""
@@ -235,7 +238,8 @@ def _queue_roundup(session: Session, config: AppConfig, channel_name: str, now: 
     if after:  # the fold below takes rows a claim takes: the chat's rows first, as a claim does
         lock_chat(session, [c.name for c in config.channels if c.chat_id.lower() == channel.chat_id.lower()])
     folded = _fold_unsent(session, channel.name, now - after, journals) if after else {}
-    if (unsent_only is not None and unsent_only not in folded) or not claim_digest_slot(session, row, previous, now):
+    until = _period_end(channel, config, previous, now) if at_slot else now
+    if (unsent_only is not None and unsent_only not in folded) or not claim_digest_slot(session, row, previous, until):
         put_back(session, list(folded), ROUNDUP_FOLDED)
         return []  # (the claim: another replica took this slot)
     if folded_ids is not None:
@@ -247,7 +251,7 @@ def _queue_roundup(session: Session, config: AppConfig, channel_name: str, now: 
     if since == previous:
         since -= COMMIT_LOOKBACK
     since = min([_aware(since), *(start for start, _ in folded.values())])  # (and one folding this one)
-    entries = _entries(session, channel, config, since, now, digest_story_ids_since(session, channel.name, since))
+    entries = _entries(session, channel, config, since, until, digest_story_ids_since(session, channel.name, since))
     if not entries:
         _folded_into(session, channel.name, folded, None)
         return []
@@ -258,7 +262,7 @@ def _queue_roundup(session: Session, config: AppConfig, channel_name: str, now: 
     # queued nothing, its slot claimed all the same
     stamp = now.isoformat()
     alerts: list[Alert] = []
-    for i, part in enumerate(render_digest(entries, lang, config.settings.tz, heading_time=now)):
+    for i, part in enumerate(render_digest(entries, lang, config.settings.tz, heading_time=until)):
         key = f"digest:{channel.name}:{stamp}:{i}"
         if alert_key_taken(session, key):
             continue
@@ -276,6 +280,18 @@ def _queue_roundup(session: Session, config: AppConfig, channel_name: str, now: 
     session.flush()
     _folded_into(session, channel.name, folded, alerts[0] if alerts else None)
     return alerts
+
+
+def _period_end(channel: ChannelConfig, config: AppConfig, previous: datetime | None, now: datetime) -> datetime:
+    """Where a roundup's period ends, and the channel's last roundup time it claims: its schedule
+    time, when one passed since the last roundup; queued late (the missed-digests tick up to a
+    minute after it, a start hours after), the stories told between that time and now belong to
+    the next one. Before, a 00:00 roundup queued at 00:02 listed the story told at 00:01, of
+    the next day. `now` at no new schedule time (the clock set back, a direct call)."""
+    slot = latest_slot(channel, now, config)
+    if slot is None or (previous is not None and slot <= _aware(previous)):
+        return now
+    return slot
 
 
 def _fold_unsent(session: Session, channel: str, before: datetime,
@@ -362,7 +378,7 @@ def enqueue_scheduled_digest(session: Session, config: AppConfig, channel_name: 
     last = last_digests(session).get(channel_name)
     if channel_name not in due_digests(config, now, {channel_name: last}):
         return []
-    return enqueue_digest(session, config, channel_name, now=now, journals=journals)
+    return enqueue_digest(session, config, channel_name, now=now, journals=journals, at_slot=True)
 
 
 DIGEST_KEY = re.compile(  # enqueue_digest's keys: digest:{channel}:{time, ISO}:{part} (by the minute before)
@@ -417,7 +433,7 @@ def enqueue_due_digests(session: Session, config: AppConfig, *, now: datetime,
     alerts: list[Alert] = []
     for name in due_digests(config, now, last):
         if not ran_before or last.get(name) is not None or _configured_before_slot(config, name, created, now):
-            alerts += enqueue_digest(session, config, name, now=now, journals=journals)
+            alerts += enqueue_digest(session, config, name, now=now, journals=journals, at_slot=True)
     return alerts
 
 

@@ -518,9 +518,11 @@ async def test_a_bot_api_outage_of_three_days_ends_in_one_roundup_of_the_gap(
         await worker.deliver_pending()
         clock.advance(20)
     msgs = emulator.messages(GAP_CHAT)
-    assert [m.text.splitlines()[0] for m in msgs if m.text.startswith("🗞")] == ["🗞 Resumen · 05/02/2026 08:30"]
+    # queued by the tick of 08:30, the roundup of 08:00 (its period ends there)
+    assert [m.text.splitlines()[0] for m in msgs if m.text.startswith("🗞")] == ["🗞 Resumen · 05/02/2026 08:00"]
     told = "\n".join(m.text for m in msgs)
-    assert [told.count(t) for t in titles] == [1] * 74 + [0]  # all but the one told after 08:30, once
+    # all but those told after 08:00 (at 08:30, before the tick, and 09:30), once
+    assert [told.count(t) for t in titles] == [1] * 73 + [0, 0]
     assert "El Pitazo · 02/02 07:30" in told  # the gap's lines dated
     with db.session() as s:
         rows = list(s.scalars(select(Alert).order_by(Alert.id)))
@@ -563,7 +565,7 @@ async def test_the_admin_chat_is_told_once_of_the_roundups_an_outage_folded(
     caracas = ZoneInfo("America/Caracas")
     since, until = start - timedelta(hours=11, minutes=30), start + timedelta(days=3, hours=1)
     assert [m.text.splitlines()[0] for m in emulator.messages(GAP_CHAT)][:1] == [
-        f"🗞 Resumen · {until.astimezone(caracas):%d/%m/%Y %H:%M}"]
+        f"🗞 Resumen · {(until - timedelta(minutes=30)).astimezone(caracas):%d/%m/%Y %H:%M}"]  # its slot, 08:00
     assert (await admin.notify_problems(), await admin.notify_problems()) == (1, 0)
     assert [m.text for m in emulator.messages(ADMIN)] == [
         f"⏪ roundups: 7 roundups of channel dg, unsent through an outage, folded into one covering "
@@ -774,3 +776,31 @@ def test_the_worker_folds_nothing_behind_a_roundup_it_cannot_fold(db, make_confi
     with db.session() as s:
         assert [a.status for a in s.scalars(select(Alert).where(Alert.kind == "digest").order_by(Alert.id))] == [
             "sent", "pending", "pending"]
+
+
+def test_a_midnight_roundup_queued_late_tells_its_day_and_leaves_the_next_day_s_stories(
+    db, make_config, add_item,
+) -> None:
+    """A roundup at 00:00 in Caracas (04:00 UTC) that the CronTrigger did not queue on time (the
+    database busy at 00:00, a leader frozen across it: the missed-digests tick queues it up to a
+    minute later, or at a start) ended its period at the tick, not at 00:00: the story told at
+    00:01 was listed in the day before's roundup, under its heading "00:02", and not in its own
+    day's."""
+    midnight = datetime(2026, 12, 7, 4, 0, tzinfo=UTC)  # 00:00 of 7 December in Caracas
+    config = make_config([{**DIGEST, "schedule": ["00:00"]}], catch_up_after=ON_TIME)
+    with db.session() as s:
+        s.add(Channel(name="daily", chat_id="@daily_digest", disabled=False,
+                      last_digest_at=midnight - timedelta(days=1)))
+    with db.session() as s:
+        enqueue_for_item(s, add_item(s, "elpitazo", "Detienen a defensora de DDHH en Caracas"),
+                         Cls(["political_prisoners"], "high"), config, now=midnight - timedelta(minutes=1))
+        enqueue_for_item(s, add_item(s, "bbcmundo", "Excarcelan al periodista Luis Ochoa tras seis meses en Tocorón"),
+                         Cls(["political_prisoners"], "high"), config, now=midnight + timedelta(minutes=1))
+    with db.session() as s:
+        [late] = enqueue_due_digests(s, config, now=midnight + timedelta(minutes=2))  # the tick of 00:02
+    assert "defensora" in late.payload["text"] and "Luis Ochoa" not in late.payload["text"]
+    assert late.payload["text"].splitlines()[0].endswith(" 00:00")  # the roundup of 00:00, not of 00:02
+    with db.session() as s:
+        assert enqueue_due_digests(s, config, now=midnight + timedelta(minutes=3)) == []  # once
+        [next_day] = enqueue_due_digests(s, config, now=midnight + timedelta(days=1))
+    assert "Luis Ochoa" in next_day.payload["text"] and "defensora" not in next_day.payload["text"]
