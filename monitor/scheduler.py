@@ -41,6 +41,9 @@ PREFIX = "feed:"
 # slews smaller errors; a VM resumed from a suspend moves the wall clock alone, as a step)
 STEP_THRESHOLD = 5.0
 WATCH_EVERY = 2.0  # the longest the scheduler sleeps without looking at the clock
+# the scheduler's timer this late (monotonic) means the process did not run meanwhile: a VM
+# paused, a container frozen, SIGSTOP (both clocks went on: no step) (`SteadyScheduler.follow_stall`)
+STALL_THRESHOLD = 30.0
 
 
 class _CancelledAtStop(logging.Filter):
@@ -74,6 +77,8 @@ class SteadyScheduler(AsyncIOScheduler):
                  monotonic: Callable[[], float] = time.monotonic, **options: Any) -> None:
         self._wall, self._monotonic = wall, monotonic
         self._offset = wall() - monotonic()
+        self._timer_due: float | None = None  # (monotonic) when the timer set last is to fire
+        self.stall_threshold = STALL_THRESHOLD
         self.on_step: list[Callable[[float], None]] = []
         # a job late by more than APScheduler's default grace (1 s: an event loop busy that long,
         # a small step of the clock) was dropped: a date job never ran (the start-up round's
@@ -93,11 +98,38 @@ class SteadyScheduler(AsyncIOScheduler):
         step = self.clock_step()
         if step is not None:
             self.follow_step(step)
+        late = self._monotonic() - self._timer_due if self._timer_due is not None else 0.0
+        if late >= self.stall_threshold:
+            self.follow_stall(late)
         return super()._process_jobs()  # type: ignore[no-any-return]
 
     def _start_timer(self, wait_seconds: float | None) -> None:
         # a step back makes every computed wait too long: look again soon whatever the jobs
-        super()._start_timer(WATCH_EVERY if wait_seconds is None else min(wait_seconds, WATCH_EVERY))
+        wait = WATCH_EVERY if wait_seconds is None else min(wait_seconds, WATCH_EVERY)
+        self._timer_due = self._monotonic() + max(0.0, wait)
+        super()._start_timer(wait)
+
+    def shutdown(self, wait: bool = True) -> None:
+        self._timer_due = None  # started again later: no stall
+        super().shutdown(wait)
+
+    def follow_stall(self, seconds: float) -> None:
+        """The process did not run for `seconds` (its timer that late) while both clocks went on:
+        every interval and date job is moved by as much, keeping the wait it had, as for a step
+        forward. Before, every feed was overdue at the return and all were polled at the same
+        moment, and together from then on. Cron jobs (the digests) are left to their time;
+        `on_step` listeners are not called: the process's sends and claims aged for real."""
+        moved = 0
+        with self._jobstores_lock:
+            for store in self._jobstores.values():
+                for job in store.get_all_jobs():
+                    if job.next_run_time is None or isinstance(job.trigger, CronTrigger):
+                        continue
+                    job._modify(next_run_time=job.next_run_time + timedelta(seconds=seconds))
+                    store.update_job(job)
+                    moved += 1
+        log.warning("the process stalled for %s (a VM paused, the container frozen, SIGSTOP): %d timers "
+                    "keep their remaining wait", format_duration(timedelta(seconds=round(seconds))), moved)
 
     def follow_step(self, step: float) -> None:
         """Move the jobs' next run times for a clock stepped by `step` seconds."""

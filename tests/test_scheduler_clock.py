@@ -217,3 +217,70 @@ async def test_a_restart_after_the_clock_was_set_back_polls_within_an_interval(d
         assert timedelta(0) < left <= timedelta(seconds=30), left
     finally:
         scheduler.shutdown(wait=False)
+
+
+# Six feeds polled every 1.2 s, their runs 0.2 s apart; the child prints "ready", then after
+# 5 s the monotonic times of the polls. The test stops it (SIGSTOP) for 3 s in between.
+FROZEN_CHILD = textwrap.dedent("""
+    import asyncio, json, time
+    from datetime import UTC, datetime, timedelta
+    from types import SimpleNamespace
+    from core.config import FeedConfig, Settings
+    from monitor.scheduler import FeedScheduler, SteadyScheduler
+
+    def feed(name):
+        return FeedConfig.model_construct(
+            name=name, url=f"https://ex.org/{name}", type="rss", language="es",
+            interval=timedelta(seconds=1.2), enabled=True, selectors=None, fetch_article="auto", outlet=None)
+
+    async def main():
+        polls = []
+        async def poll(name):
+            polls.append((name, time.monotonic()))
+            return SimpleNamespace(next_poll_at=datetime.now(UTC) + timedelta(seconds=1.2))
+        scheduler = SteadyScheduler(timezone=UTC)
+        scheduler.stall_threshold = 1.0  # (30 s in the service: a test of a 3 s freeze)
+        fs = FeedScheduler(scheduler, poll, Settings(), jitter=0.0)
+        fs.sync([feed(str(k)) for k in range(6)], {})
+        now = datetime.now(UTC)
+        for k in range(6):
+            fs._set_next(str(k), now + timedelta(seconds=0.2 * (k + 1)))
+        scheduler.start()
+        print("ready", flush=True)
+        await asyncio.sleep(5)
+        print(json.dumps(polls), flush=True)
+
+    asyncio.run(main())
+""")
+
+
+@pytest.mark.slow  # ~6 s: a child process stopped for 3 s of its 5
+def test_a_process_frozen_longer_than_the_poll_interval_keeps_the_feeds_spread() -> None:
+    """A VM paused, a container frozen (`docker pause`), a process stopped (SIGSTOP): the wall
+    and the monotonic clocks both go on, so no step is seen, and on its return every feed was
+    overdue: all polled at the same moment (at scale, every feed at once), and polled together
+    from then on. Now the stall (the scheduler's timer late by 30 s or more) moves the jobs by
+    its length, as a step forward does: each feed keeps its remaining wait, and the spread."""
+    import signal
+    import time
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    child = subprocess.Popen([sys.executable, "-c", FROZEN_CHILD], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+        time.sleep(0.5)
+        child.send_signal(signal.SIGSTOP)
+        time.sleep(3.0)
+        resumed = time.monotonic()
+        child.send_signal(signal.SIGCONT)
+        out, err = child.communicate(timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == 0, err
+    polls = json.loads(out.strip().splitlines()[-1])
+    firsts = sorted(min(at for name, at in polls if name == str(k) and at > resumed) - resumed for k in range(6))
+    # before: the six polled within 0.02 s of the return; now 0.2 s apart as before the freeze
+    assert firsts[-1] - firsts[0] > 0.5, firsts
+    assert "stalled" in err, err
