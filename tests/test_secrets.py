@@ -144,3 +144,53 @@ def test_a_short_password_is_hidden_without_garbling_the_error(password: str) ->
     assert message.startswith("cannot open database postgresql+psycopg://bob:***@127.0.0.1:1/monitor: ")
     assert "connection to server" in message and "failed" in message
     assert f":{password}@" not in message
+
+
+# A password not percent-encoded: its '/', '#', '?' or space ended the authority for the
+# old pattern (`//[^/?#\s]*@`), and the refusal quoted the URL with the password in it.
+UNENCODED = ["Zq/55w0rd", "Zq#55w0rd", "Zq?55w0rd", "Zq 55w0rd", "12/55w0rd"]
+
+
+@pytest.mark.parametrize("password", UNENCODED)
+def test_a_refused_feed_url_never_echoes_an_unencoded_password(password: str) -> None:
+    text = (ROOT / "feeds.yaml").read_text(encoding="utf-8")
+    text = text.replace("feeds:\n", "feeds:\n  - {name: bad, url: 'ftp://ana:" + password
+                        + "@h.example/rss', language: es}\n", 1)
+    with pytest.raises(ConfigError) as err:
+        parse_config(text)
+    shown = err.value.render()
+    assert "55w0rd" not in shown and "'ftp://***@h.example/rss'" in shown
+
+
+@pytest.mark.parametrize("password", UNENCODED)
+def test_a_proxy_url_never_shows_an_unencoded_password(password: str, tmp_path: Path) -> None:
+    """Refused (cannot be parsed, white space) or accepted (`12/…` reads as a port), the
+    proxy's URL is shown without the password: in the refusal and in the start-up line."""
+    from core.proxy import ProxyChoice, proxy_problem
+
+    choice = ProxyChoice(f"http://ana:{password}@127.0.0.1:3128", "TELEGRAM_PROXY")
+    shown = f"{choice.shown} {proxy_problem(choice)}"
+    assert "55w0rd" not in shown and "http://***@127.0.0.1:3128" in shown
+    done = subprocess.run(
+        [sys.executable, "-m", "monitor", "status", "--config", str(ROOT / "feeds.yaml"),
+         "--db", f"sqlite:///{tmp_path / 'm.db'}"],
+        capture_output=True, text=True, timeout=60, cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "TELEGRAM_PROXY": choice.url,
+             "TELEGRAM_BOT_TOKEN": "123456789:" + "A" * 35},
+    )
+    assert "55w0rd" not in done.stdout + done.stderr
+
+
+def test_a_proxy_url_without_a_scheme_never_shows_its_password() -> None:
+    from core.proxy import ProxyChoice, proxy_problem
+
+    choice = ProxyChoice("ana:Zq55w0rd@proxy.example:3128", "HTTPS_PROXY")
+    assert "55w0rd" not in f"{choice.shown} {proxy_problem(choice)}"
+
+
+@pytest.mark.parametrize("password", UNENCODED[:4])  # `12/…` reads as a port: not refused
+def test_a_refused_bot_api_url_never_echoes_its_password(password: str) -> None:
+    from core.config.runtime import api_url_problem
+
+    problem = api_url_problem(f"https://ana:{password}@api.example/")
+    assert problem and "55w0rd" not in problem

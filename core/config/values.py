@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-import re
 import unicodedata
 from datetime import timedelta
 from typing import Annotated
@@ -21,6 +20,7 @@ from pydantic import (
 )
 
 from core.durations import MAX_DURATION, format_duration, parse_duration
+from core.urls import hide_userinfo
 
 DEFAULT_CONFIG = "feeds.yaml"
 
@@ -56,7 +56,7 @@ DurationOrOff = Annotated[
 
 
 def check_url(value: str) -> str:
-    shown = re.sub(r"//[^/?#\s]*@", "//***@", value)  # never echo a password
+    shown = hide_userinfo(value)  # never echo a password, one not percent-encoded too
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number
