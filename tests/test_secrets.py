@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from core.config import ConfigError, FeedConfig, Settings, parse_config
+from core.logs import redact as redact_log
 from core.urls import redact_userinfo
 from devtools.feedserver import FeedServer
 from devtools.samples import SampleItem, rss
@@ -194,3 +195,35 @@ def test_a_refused_bot_api_url_never_echoes_its_password(password: str) -> None:
 
     problem = api_url_problem(f"https://ana:{password}@api.example/")
     assert problem and "55w0rd" not in problem
+
+
+async def test_a_token_in_a_feed_urls_query_stays_in_feeds_yaml(
+    server: FeedServer, db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A private feed's key in its query (`?token=…`, `&api_key=…`) is a password by another
+    name: it was written to feeds.url, to the remembered redirect (feeds.effective_url), to
+    the status page and, with httpx at INFO, to the log; it stays in feeds.yaml now, and the
+    polls still send it (the URL they fetch comes from the config)."""
+    from monitor.status_page import render_status_page
+
+    server.set_route("/new", rss([SampleItem("Nota", "https://news.example/1", "texto")]))
+    server.set_route("/old", redirect=server.url("/new?api_key=ZqNewK3y&lang=es"), status=301)
+    server.set_route("/bad", b"<html>502</html>", status=502)
+    feeds = [FeedConfig(name="moved", url=server.url("/old?token=ZqTok3n"), language="es"),
+             FeedConfig(name="bad", url=server.url("/bad?lang=es&apikey=ZqK3y"), language="es")]
+    config = parse_config((ROOT / "feeds.yaml").read_text(encoding="utf-8"))
+    config = config.model_copy(update={"feeds": feeds})
+    settings = Settings()
+    caplog.set_level(logging.DEBUG, "monitor")
+    caplog.set_level(logging.INFO, "httpx")  # logs every request with its URL
+    async with Fetcher(settings, deadline=10) as fetcher:
+        results = [await poll_feed(f, settings, fetcher, db) for f in feeds + feeds[:1]]
+    assert [r.status for r in results] == ["new", "error", "unchanged"]
+    assert len(server.hits("/old")) == 2  # the redirect is followed each time, not remembered
+    with db.session() as session:
+        cells = [str(v) for row in session.execute(text("SELECT * FROM feeds")) for v in row]
+    logged = [redact_log(r.getMessage()) for r in caplog.records]
+    shown = "\n".join([*cells, *logged, *(r.summary_line() for r in results),
+                       render_status_page(db, config, now=results[0].polled_at)])
+    assert "token=***" in shown and "apikey=***" in shown and "lang=es" in shown
+    assert "Zq" not in shown
