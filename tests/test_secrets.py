@@ -227,3 +227,17 @@ async def test_a_token_in_a_feed_urls_query_stays_in_feeds_yaml(
                        render_status_page(db, config, now=results[0].polled_at)])
     assert "token=***" in shown and "apikey=***" in shown and "lang=es" in shown
     assert "Zq" not in shown
+
+
+def test_a_password_read_as_a_port_is_refused_not_stored() -> None:
+    """`https://ana:12/55w0rd@h.example/rss` parses as the host `ana`, port 12, and a path
+    holding the rest: it was accepted, and every log line, `feeds.url` and the status page
+    showed the password (the userinfo pattern stops at the first '/')."""
+    from core.config.values import check_url
+
+    with pytest.raises(ValueError) as err:
+        check_url("https://ana:12/55w0rd@h.example/rss")
+    assert "55w0rd" not in str(err.value) and "%2F" in str(err.value)
+    for fine in ("https://medium.com/@user/feed", "https://h.example:8443/@user/feed",
+                 "https://h.example:8443/rss?by=ana@h.example"):
+        assert check_url(fine) == fine

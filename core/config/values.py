@@ -6,7 +6,7 @@ import ipaddress
 import unicodedata
 from datetime import timedelta
 from typing import Annotated
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import SplitResult, quote, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -71,7 +71,18 @@ def check_url(value: str) -> str:
         raise ValueError(f"invalid URL {shown!r}: expected http:// or https:// and a host name")
     if any(ch.isspace() for ch in value):
         raise ValueError(f"invalid URL {shown!r}: it contains white space")
+    if _password_read_as_port(parts):
+        raise ValueError(f"invalid URL {shown!r}: its password holds a '/' (read as a port and a path): "
+                         "write it percent-encoded, '/' as %2F")
     return value
+
+
+def _password_read_as_port(parts: SplitResult) -> bool:
+    """`https://ana:12/34@host/rss`: a password of digits then '/' parses as a port, and the
+    rest as a path whose first segment holds an '@' past its start (`/@user`, Medium's form,
+    has it first). Accepted, the password was shown wherever the URL was."""
+    segment = parts.path.split("/")[1] if parts.path.count("/") else ""
+    return parts.port is not None and "@" in segment[1:]
 
 
 def plain_name(value: str | None, what: str) -> str | None:
