@@ -30,7 +30,7 @@ def redact_userinfo(text: str, mask: str = "***@") -> str:
 
 
 # A query parameter that carries a key rather than a choice: a private feed's `?token=…`,
-# `&api_key=…` (a password by another name). Its value ends at the next '&', '#', white space,
+# `&api_key=…` (a password by another name). Its value ends at the next '&', '#', ';', white space,
 # quote or angle bracket.
 _QUERY_SECRET = re.compile(
     r"(?i)([?&;](?:[a-z]+[_-])?(?:token|api[_-]?key|key|password|passwd|pwd|secret|auth|sig|signature)=)"
