@@ -13,10 +13,11 @@ Feed fetches never use a proxy (docs/INGESTION.md, "Outbound policy").
 from __future__ import annotations
 
 import ipaddress
-import re
 import typing
 from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+from core.urls import hide_userinfo
 
 SCHEMES = ("http", "https", "socks5", "socks5h")
 PROXY_VARIABLES = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY")
@@ -36,7 +37,7 @@ class ProxyChoice:
 
 def hide_password(url: str) -> str:
     """The URL with its userinfo replaced by `***`: a proxy's password is a secret."""
-    return re.sub(r"//[^/?#\s]*@", "//***@", url)
+    return hide_userinfo(url)
 
 
 def _variable(env: typing.Mapping[str, str], name: str) -> tuple[str, str] | None:

@@ -29,6 +29,42 @@ def redact_userinfo(text: str, mask: str = "***@") -> str:
     return _USERINFO.sub(lambda m: m.group(1) + mask, text)
 
 
+# A query parameter that carries a key rather than a choice: a private feed's `?token=…`,
+# `&api_key=…` (a password by another name). Its value ends at the next '&', '#', ';', white space,
+# quote or angle bracket.
+_QUERY_SECRET = re.compile(
+    r"(?i)([?&;](?:[a-z]+[_-])?(?:token|api[_-]?key|key|password|passwd|pwd|secret|auth|sig|signature)=)"
+    r"[^&#;\s'\"<>]+"
+)
+
+
+def redact_query_secrets(text: str, mask: str = "***") -> str:
+    """`text` with the value of every secret-like query parameter (`token`, `api_key`, `key`,
+    `password`, `secret`, `sig`, and their `access_`/`auth_`… forms) replaced by `mask`."""
+    return _QUERY_SECRET.sub(lambda m: m.group(1) + mask, text)
+
+
+def redact_secrets(text: str, mask: str = "***@") -> str:
+    """`text` without the userinfo nor the secret query values of the URLs in it: what the
+    database, the log and the status page keep of a feed's URL (feeds.yaml keeps it whole)."""
+    return redact_query_secrets(redact_userinfo(text, mask))
+
+
+def hide_userinfo(url: str, mask: str = "***@") -> str:
+    """One URL as a setting gives it (a feed's, a proxy's, the Bot API's), without what may be
+    its userinfo: everything after `//` (or from the start, with no scheme) up to the value's
+    last '@'. A password not percent-encoded ('/', '#', '?', a space) ends the authority for
+    `redact_userinfo`, and a refusal quoted the URL password and all; a value that is one URL
+    is cut at its last '@' instead (`https://medium.com/@user/feed` is then shown as
+    `https://***@user/feed`: hiding too much, never too little)."""
+    head, slashes, rest = url.partition("//")
+    if not slashes:
+        head, rest = "", url
+    if "@" not in rest:
+        return url
+    return head + slashes + mask + rest.rpartition("@")[2]
+
+
 
 # A path as browsers send it (RFC 3986 normalization): what is written raw (spaces, "ó") is
 # percent-encoded as UTF-8, an escape is written in capitals, and an escaped unreserved

@@ -42,7 +42,7 @@ from core.config import (
 from core.config.values import check_url
 from core.durations import format_duration, parse_duration
 from core.logs import for_terminal
-from core.urls import redact_userinfo
+from core.urls import redact_secrets, redact_userinfo
 from monitor.cli_common import add_group, common_options, utf8_stdout
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -70,7 +70,7 @@ class Refused(Exception):
 def _say(text: str, *, error: bool = False) -> None:
     """A line to the terminal, every URL in it without its `user:password@` ("***@"), as
     check-config and the logs show it: a feed's URL given or configured may carry one."""
-    print(for_terminal(redact_userinfo(text)), file=sys.stderr if error else sys.stdout)
+    print(for_terminal(redact_secrets(text)), file=sys.stderr if error else sys.stdout)
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:

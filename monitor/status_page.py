@@ -15,7 +15,7 @@ from alerts.tally.figures import Tally, load_tally
 from alerts.tally.render import who
 from core.config import AppConfig
 from core.durations import ago
-from core.urls import redact_userinfo
+from core.urls import redact_secrets
 from monitor.status import planned_poll
 from storage.alerts import disabled_channels, queue_summary, recent_alerts
 from storage.db import Database
@@ -54,8 +54,8 @@ def _short(text: str | None, width: int = 120) -> str:
 
 
 def _no_userinfo(url: str) -> str:
-    """`url` without its userinfo (core.urls.redact_userinfo)."""
-    return redact_userinfo(url, "")
+    """`url` without its userinfo nor a key in its query (core.urls.redact_secrets)."""
+    return redact_secrets(url, "")
 
 
 def _telegram_line(telegram: dict[str, Any] | None, now: datetime) -> str:

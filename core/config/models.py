@@ -36,6 +36,7 @@ from core.config.values import (
 from core.durations import format_duration
 from core.rule_packs import TopicChange
 from core.rules import EntitySpec, TopicRules
+from core.urls import hide_userinfo
 
 
 class Limits(Strict):
@@ -216,7 +217,7 @@ class Settings(Limits):
     def _contact(cls, value: str) -> str:
         value = check_url(value)
         if not header_safe(value):
-            shown = re.sub(r"//[^/?#\s]*@", "//***@", value)
+            shown = hide_userinfo(value)
             raise ValueError(
                 f"contact_url {shown!r} must be printable ASCII (it goes into the User-Agent "
                 f"header, where nothing else is allowed): write it as {ascii_url(value)!r}"

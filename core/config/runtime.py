@@ -16,6 +16,7 @@ from core.config.models import AppConfig
 from core.config.values import DEFAULT_CONFIG
 from core.config.yaml_file import load_yaml, read_config_text
 from core.proxy import hide_password, proxy_problem, telegram_proxy
+from core.urls import hide_userinfo
 from storage.errors import url_problem as database_url_problem
 
 DEFAULT_DB_URL = "sqlite:///data/monitor.db"
@@ -135,7 +136,7 @@ def token_problem(token: str) -> str | None:
 def api_url_problem(url: str) -> str | None:
     """Why a Bot API root is refused (the token goes there): only https, or http to a
     loopback address (a local Bot API server or the emulator); None when it is fine."""
-    shown = re.sub(r"//[^/?#\s]*@", "//***@", url)
+    shown = hide_userinfo(url)
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import ipaddress
-import re
 import unicodedata
 from datetime import timedelta
 from typing import Annotated
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import SplitResult, quote, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -21,6 +20,7 @@ from pydantic import (
 )
 
 from core.durations import MAX_DURATION, format_duration, parse_duration
+from core.urls import hide_userinfo
 
 DEFAULT_CONFIG = "feeds.yaml"
 
@@ -56,7 +56,7 @@ DurationOrOff = Annotated[
 
 
 def check_url(value: str) -> str:
-    shown = re.sub(r"//[^/?#\s]*@", "//***@", value)  # never echo a password
+    shown = hide_userinfo(value)  # never echo a password, one not percent-encoded too
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number
@@ -71,7 +71,18 @@ def check_url(value: str) -> str:
         raise ValueError(f"invalid URL {shown!r}: expected http:// or https:// and a host name")
     if any(ch.isspace() for ch in value):
         raise ValueError(f"invalid URL {shown!r}: it contains white space")
+    if _password_read_as_port(parts):
+        raise ValueError(f"invalid URL {shown!r}: its password holds a '/' (read as a port and a path): "
+                         "write it percent-encoded, '/' as %2F")
     return value
+
+
+def _password_read_as_port(parts: SplitResult) -> bool:
+    """`https://ana:12/34@host/rss`: a password of digits then '/' parses as a port, and the
+    rest as a path whose first segment holds an '@' past its start (`/@user`, Medium's form,
+    has it first). Accepted, the password was shown wherever the URL was."""
+    segment = parts.path.split("/")[1] if parts.path.count("/") else ""
+    return parts.port is not None and "@" in segment[1:]
 
 
 def plain_name(value: str | None, what: str) -> str | None:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from core.config import FeedConfig, Settings
 from core.durations import format_duration
-from core.urls import redact_userinfo
+from core.urls import redact_secrets
 from monitor.fetch.client import FetchResult, usable_validator
 from monitor.ingest.dedup import insert_new, unknown
 from monitor.ingest.normalize import NormalizedItem
@@ -75,8 +75,9 @@ def moved_to(feed: FeedConfig, fetched: FetchResult) -> str | None:
 
 
 def stored_url(url: str) -> str:
-    """A feed URL as the database keeps it: without its userinfo, which stays in feeds.yaml."""
-    return redact_userinfo(url)
+    """A feed URL as the database keeps it: without its userinfo nor a key in its query
+    (`?token=…`), which stay in feeds.yaml."""
+    return redact_secrets(url)
 
 
 def load_state(db: Database, feed: FeedConfig) -> FeedState:
@@ -114,7 +115,7 @@ def record_failure(
     forget_move: bool = False,
     feed_id: int | None = None,
 ) -> PollResult:
-    error = redact_userinfo(error)
+    error = redact_secrets(error)
     if retry_after is not None:
         error = f"{error} (Retry-After {format_duration(timedelta(seconds=retry_after)) or '0s'})"
     with db.session() as session:
@@ -198,11 +199,11 @@ def record_success(
     if moved:
         log.warning(
             "%s moved permanently: %s -> %s (update feeds.yaml)",
-            feed.name, redact_userinfo(fetched.url), redact_userinfo(moved),
+            feed.name, redact_secrets(fetched.url), redact_secrets(moved),
         )
     elif fetched.permanent_redirect:
         log.info("%s moved back to the URL in feeds.yaml (%s -> %s)", feed.name,
-                 redact_userinfo(fetched.url), redact_userinfo(fetched.permanent_redirect))
+                 redact_secrets(fetched.url), redact_secrets(fetched.permanent_redirect))
     stored = len(new_ids) + backfilled
     status: Status = (
         "not_modified" if fetched.not_modified else "new" if stored else "unchanged"

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from core.durations import format_duration
-from core.urls import redact_userinfo
+from core.urls import redact_secrets
 
 Status = Literal["new", "unchanged", "not_modified", "error"]
 
@@ -66,7 +66,7 @@ class PollResult:
             line = f"{self.feed}: {self._stored()}"
         extras = []
         if self.redirected_to:
-            extras.append(f"moved permanently to {redact_userinfo(self.redirected_to)}")
+            extras.append(f"moved permanently to {redact_secrets(self.redirected_to)}")
         if self.refused:
             extras.append(f"links refused: {', '.join(self.refused)}")
         if self.polls > 1:
