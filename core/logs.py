@@ -15,7 +15,7 @@ import re
 import sys
 from datetime import UTC, datetime
 
-from core.urls import redact_query_secrets, redact_userinfo
+from core.urls import redact_secrets
 
 _TOKEN_IN_URL = re.compile(r"/bot\d+:[A-Za-z0-9_-]+")
 _BARE_TOKEN = re.compile(r"\b\d{6,12}:[A-Za-z0-9_-]{30,}\b")
@@ -33,8 +33,7 @@ def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
         if secret:
             text = text.replace(secret, "<redacted>")
     text = _TOKEN_IN_URL.sub("/bot<redacted>", text)
-    text = redact_userinfo(text, "<redacted>@")  # a feed's URL, a redirect's Location
-    text = redact_query_secrets(text)  # a private feed's `?token=…`
+    text = redact_secrets(text, "<redacted>@")  # a feed's URL, a redirect's Location, `?token=…`
     return _BARE_TOKEN.sub("<redacted>", text)
 
 

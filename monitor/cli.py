@@ -297,18 +297,15 @@ class _Output:
         return output
 
     def write(self, text: str) -> int:
-        try:
-            return self.stream.write(text)
-        except BrokenPipeError:  # the reader had enough: main() ends quietly
-            raise
-        except OSError as exc:
-            self.failed = exc
-            raise
+        return self._watched(self.stream.write, text)
 
     def flush(self) -> None:
+        self._watched(self.stream.flush)
+
+    def _watched(self, call: Callable[..., Any], *args: Any) -> Any:
         try:
-            self.stream.flush()
-        except BrokenPipeError:
+            return call(*args)
+        except BrokenPipeError:  # the reader had enough: main() ends quietly
             raise
         except OSError as exc:
             self.failed = exc

@@ -119,21 +119,13 @@ class SteadyScheduler(AsyncIOScheduler):
         forward. Before, every feed was overdue at the return and all were polled at the same
         moment, and together from then on. Cron jobs (the digests) are left to their time;
         `on_step` listeners are not called: the process's sends and claims aged for real."""
-        moved = 0
-        with self._jobstores_lock:
-            for store in self._jobstores.values():
-                for job in store.get_all_jobs():
-                    if job.next_run_time is None or isinstance(job.trigger, CronTrigger):
-                        continue
-                    job._modify(next_run_time=job.next_run_time + timedelta(seconds=seconds))
-                    store.update_job(job)
-                    moved += 1
+        moved = self._move_jobs(seconds, cron_from=None)
         log.warning("the process stalled for %s (a VM paused, the container frozen, SIGSTOP): %d timers "
                     "keep their remaining wait", format_duration(timedelta(seconds=round(seconds))), moved)
 
-    def follow_step(self, step: float) -> None:
-        """Move the jobs' next run times for a clock stepped by `step` seconds."""
-        now = datetime.now(self.timezone)
+    def _move_jobs(self, seconds: float, *, cron_from: datetime | None) -> int:
+        """Move every interval and date job's next run by `seconds`; a cron job (the digests)
+        to its next time after `cron_from`, or left as it is without one. How many moved."""
         moved = 0
         with self._jobstores_lock:
             for store in self._jobstores.values():
@@ -141,13 +133,20 @@ class SteadyScheduler(AsyncIOScheduler):
                     if job.next_run_time is None:  # paused
                         continue
                     if isinstance(job.trigger, CronTrigger):
-                        when = job.trigger.get_next_fire_time(None, now)
+                        if cron_from is None:
+                            continue
+                        when = job.trigger.get_next_fire_time(None, cron_from)
                     else:
-                        when = job.next_run_time + timedelta(seconds=step)
+                        when = job.next_run_time + timedelta(seconds=seconds)
                     if when is not None:
                         job._modify(next_run_time=when)
                         store.update_job(job)
                         moved += 1
+        return moved
+
+    def follow_step(self, step: float) -> None:
+        """Move the jobs' next run times for a clock stepped by `step` seconds."""
+        moved = self._move_jobs(step, cron_from=datetime.now(self.timezone))
         log.warning(
             "clock moved %s %s (the wall clock was stepped: NTP, a VM restored or resumed, the "
             "date set by hand): %d timers keep their remaining wait, digests follow the new time",
