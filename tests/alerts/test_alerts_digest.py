@@ -702,11 +702,15 @@ def test_two_replicas_at_one_slot_fold_an_unsent_roundup_once(db, db_url, make_c
     other = open_database(db_url)
     start = threading.Barrier(2)
     queued: list[int] = []
+    errors: list[BaseException] = []
 
     def tick(database: Any) -> None:
         start.wait()
-        with database.session() as s:
-            queued.append(len(enqueue_due_digests(s, config, now=NOW + timedelta(hours=12))))
+        try:
+            with database.session() as s:
+                queued.append(len(enqueue_due_digests(s, config, now=NOW + timedelta(hours=12))))
+        except BaseException as exc:  # a thread's error is otherwise only a warning
+            errors.append(exc)
 
     try:
         threads = [threading.Thread(target=tick, args=(d,)) for d in (db, other)]
@@ -716,6 +720,7 @@ def test_two_replicas_at_one_slot_fold_an_unsent_roundup_once(db, db_url, make_c
             t.join()
     finally:
         other.dispose()
+    assert not errors, f"a replica's tick failed: {errors!r}"
     assert sorted(queued) == [0, 1]
     with db.session() as s:
         roundups = list(s.scalars(select(Alert).where(Alert.kind == "digest").order_by(Alert.id)))
