@@ -25,6 +25,7 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
+from alerts.digest import enqueue_digest
 from core.config import Runtime, load_config
 from core.logs import setup_logging
 from devtools.demo.content import FEEDS, ITEMS, rss
@@ -106,12 +107,25 @@ async def drive(service: Service, seconds: float, say) -> None:
             at, what = steps.pop(0)
             say(f"t={at}s: {what}")
             if "digest" in what:
-                await service.digest("resumen")
+                await roundup_now(service)
             elif service.feed_scheduler is not None:
                 for name in FEEDS:
                     service.feed_scheduler.poll_now(name)
         await asyncio.sleep(0.25)
     service.request_stop()
+
+
+async def roundup_now(service: Service) -> None:
+    """The roundup channel's roundup of every story since its last one, queued now, as an
+    operator's would be. The scheduler's (`service.digest`) is the roundup of the channel's latest
+    schedule time and tells the stories up to that time (08:00, hours before the demo's stories):
+    called at the demo's 34th second, it queued nothing and the roundup channel stayed empty."""
+    def queue() -> int:
+        with service.db.session() as session:
+            return len(enqueue_digest(session, service.config, "resumen", now=datetime.now(UTC)))
+
+    if await asyncio.to_thread(queue):
+        service.worker.wake()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -148,8 +162,11 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(run())
         finally:
             publisher.stop.set()
-        report(emulator, db, say)
+        missing = report(emulator, db, say)
         db.dispose()
+    if missing:
+        print("Not as the demo should go: " + "; ".join(missing), file=sys.stderr)
+        return 1
     return 0
 
 
@@ -163,7 +180,8 @@ def chat_summary(messages: int, replies: int, edits: int) -> str:
            f"{_n(edits, 'edit')} in all)"
 
 
-def report(emulator: BotApiEmulator, db, say) -> None:
+def report(emulator: BotApiEmulator, db, say) -> list[str]:
+    """Say what each chat received; return what differs from what the demo shows (empty: all of it)."""
     say("what happened")
     relevant = sum(item.relevant for item in ITEMS)
     print(f"- sample items published: {len(ITEMS)} ({relevant} relevant, 2 of them old backlog)")
@@ -182,14 +200,28 @@ def report(emulator: BotApiEmulator, db, say) -> None:
     presos = emulator.messages("@presos_demo")
     firsts = [m for m in presos if m.reply_to is None]
     edits = sum(len(m.edits) for m in firsts)
+    replies = sum(m.reply_to is not None for m in presos)
     print(f"- the release reported by 3 outlets: {len(firsts)} message(s) in @presos_demo, edited "
-          f"{edits} time(s) to name the other outlets; the verified figure: "
-          f"{sum(m.reply_to is not None for m in presos)} reply")
+          f"{edits} time(s) to name the other outlets; the verified figure: {replies} reply")
     shown = " ".join(m.text for msgs in emulator.all_messages().values() for m in msgs)
     leaked = [i.title for i in ITEMS if (not i.relevant or i.age_hours > 24) and i.title in shown]
     print(f"- noise (an album launch, US strikes in Yemen) and the old backlog: "
           f"{len(leaked)} message(s){': ' + '; '.join(leaked) if leaked else ''}")
-    print("Run it again with `make demo`; `python -m devtools.demo --help` for options.")
+    return unexpected(len(firsts), edits, replies, len(emulator.messages("@eeuu_demo")),
+                      len(emulator.messages(DIGEST_CHAT)), pending, leaked)
+
+
+def unexpected(release_messages: int, edits: int, replies: int, us_messages: int, roundups: int,
+               pending: int, leaked: list[str]) -> list[str]:
+    """What the run did not show of the story the README tells."""
+    checks = [(release_messages == 1, f"the release: {release_messages} messages, not 1"),
+              (edits >= 1, "the release's message was never edited to name the other outlets"),
+              (replies == 1, f"the verified figure: {replies} replies, not 1"),
+              (us_messages == 1, f"the US channel: {us_messages} messages, not 1"),
+              (roundups >= 1, "the roundup channel received no roundup"),
+              (pending == 0, f"{pending} alerts still queued"),
+              (not leaked, f"noise or backlog sent: {'; '.join(leaked)}")]
+    return [text for ok, text in checks if not ok]
 
 
 if __name__ == "__main__":
