@@ -3,7 +3,7 @@
 A national outlet's feed, or an international outlet's Venezuela section, writes its headlines
 for readers who know where they happen: "Gobierno solicita reunión de emergencia a la ONU tras
 ataques de EE. UU.", "Condenaron a un estudiante a 15 años de prisión…" name no country. The
-rules need Venezuelan context for such wording (docs/MATCHING.md, "Context"), so these items
+rules need Venezuelan context for such wording (docs/MATCHING.md, "A feed about Venezuela"), so these items
 were missed. A feed most of whose items name Venezuela (a Venezuelan entity: a place, an
 institution, a person of its politics) lends that context to its items that name no other
 country; an item that names one (Cuba, Greenland, Colombia as a place) is read on its own words,
