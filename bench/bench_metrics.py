@@ -1,4 +1,4 @@
-"""The cost of one Prometheus scrape of /metrics at scale (docs/SCALE.md, "Metrics at scale").
+"""The cost of one Prometheus scrape of /metrics at scale (docs/SCALE.md, "/metrics at 10,000 feeds").
 
     python bench/bench_metrics.py [--sizes 1000,10000] [--scrapes 5]
 
