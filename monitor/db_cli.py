@@ -66,6 +66,8 @@ def cmd_db_copy(args: argparse.Namespace) -> int:
             return EXIT_FAILURE
         if journal is None or into is None:
             print("journal of sends: none (a database in memory)")
+        elif not journal.exists():
+            print(f"journal of sends: none at {_here(journal)} (nothing sent from this working directory)")
         else:
             print(f"journal of sends: {carried} line(s) carried from {_here(journal)} to {_here(into)}")
         print("next: point DATABASE_URL (or settings.database_url) at the new database and start the "
