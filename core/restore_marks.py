@@ -454,6 +454,33 @@ def _append_line(path: Path, line: str) -> None:
         fh.write(line.encode("utf-8"))
 
 
+def carry_sent(source: Path | None, target: Path | None) -> int:
+    """Append to the journal of sends of the database at `target` (its marks base) the lines of
+    `source`'s that it lacks, in their order (`monitor db copy`); how many. Merged, never
+    replaced: lines the target's journal has stay. A send made just before the copy whose record
+    never reached the database (a crash) is then found by the target's service, which marks the
+    copied `sending` row sent with that message instead of sending it again. Raises OSError when
+    the target's journal cannot be written."""
+    src, dst = sent_path(source), sent_path(target)
+    if src is None or dst is None or src == dst:
+        return 0
+    with _locked(src):
+        lines = [json.dumps(entry) for entry in _sent_lines(src)]
+    if not lines:
+        return 0
+    with _locked(dst):
+        have = {json.dumps(entry) for entry in _sent_lines(dst)}
+        new = [line for line in dict.fromkeys(lines) if line not in have]
+        if new:
+            old = os.umask(0o077)
+            try:
+                dst.parent.mkdir(exist_ok=True)
+                _append_line(dst, "".join(line + "\n" for line in new))
+            finally:
+                os.umask(old)
+    return len(new)
+
+
 def load_pins(path: Path | None) -> dict[str, tuple[str, int]]:
     """Channel → (chat, message id) of its pinned tally."""
     if path is None:

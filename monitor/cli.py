@@ -203,6 +203,10 @@ def build_parser() -> argparse.ArgumentParser:
     from monitor.train_eval import add_parsers as add_train_eval
 
     add_train_eval(sub, common)  # `train` and `eval` (monitor/train_eval.py)
+
+    from monitor.db_cli import add_parser as add_db_parser
+
+    add_db_parser(sub, common)  # `db copy` (monitor/db_cli.py)
     return parser
 
 
