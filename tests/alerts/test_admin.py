@@ -250,6 +250,8 @@ def test_help_and_the_command_menu_are_one_table_within_telegrams_limits() -> No
     assert [(b.command, b.description) for b in bot_commands(MENU)] == [
         (c.name, line.split(maxsplit=1)[1].removeprefix("— "))
         for c, line in zip(MENU, HELP.splitlines()[1:], strict=True)]
+    # the figures docs/OPERATIONS.md gives ("The command menu")
+    assert (len(MENU), max(len(c.description) for c in MENU)) == (15, 159)
 
 
 async def test_a_command_ends_at_any_white_space(db, emulator, config, make_bot) -> None:
