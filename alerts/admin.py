@@ -40,8 +40,9 @@ from telegram import Chat, Update
 from telegram.error import BadRequest, ChatMigrated, NetworkError, RetryAfter, TimedOut
 
 from alerts.admin_feedback import COMMANDS as FEEDBACK_COMMANDS
-from alerts.admin_feedback import HELP as FEEDBACK_HELP
+from alerts.admin_feedback import MENU as FEEDBACK_MENU
 from alerts.admin_feedback import FeedbackCommands, WatchedIndex
+from alerts.admin_menu import Command, CommandMenu, help_text
 from alerts.catch_up import catch_up_notices
 from alerts.digest import roundup_fold_notices
 from alerts.feed_limits import fold_notices, mark_notified
@@ -67,18 +68,18 @@ from storage.models import Alert
 
 log = logging.getLogger("alerts.admin")
 
-HELP = (
-    "Commands:\n"
-    "/status — feeds in short\n"
-    "/queue — alerts waiting per channel\n"
-    "/pause NAME — stop polling a feed\n"
-    "/resume NAME — poll it again\n"
-    "/test CHANNEL — send a test alert to a channel\n"
-    "/tally — the figures now, who states them, and their chart\n"
-    "/enable CHANNEL — send again to a channel disabled after Telegram refused it"
-    + FEEDBACK_HELP
-    + "\n/help — this list"
+MENU = (  # one table for /help and the chat's command menu (alerts/admin_menu.py)
+    Command("status", "feeds in short"),
+    Command("queue", "alerts waiting per channel"),
+    Command("pause", "stop polling a feed", "NAME"),
+    Command("resume", "poll it again", "NAME"),
+    Command("test", "send a test alert to a channel", "CHANNEL"),
+    Command("tally", "the figures now, who states them, and their chart"),
+    Command("enable", "send again to a channel disabled after Telegram refused it", "CHANNEL"),
+    *FEEDBACK_MENU,
+    Command("help", "this list"),
 )
+HELP = help_text(MENU)
 # they change stories and the story index, or (/wrong) what the outbox queues for a story
 STORY_COMMANDS = frozenset({"split", "merge", "wrong"})
 ERROR_WIDTH = 120  # characters of a feed's last error shown in /status
@@ -192,6 +193,7 @@ class AdminBot:
         self.max_backoff = max_backoff
         self.notify_every = notify_every
         self.sender, self._secrets = sender_for(runtime, timeout=request_timeout)
+        self.menu = CommandMenu(MENU, db, self._secrets)  # the chat's command menu, from /help's table
         self._offset: int | None = None
         self._holder = f"{socket.gethostname()}:{os.getpid()}"  # who claimed an update
         self._waiting: dict[int, Update] = {}  # updates another process was answering
@@ -241,6 +243,7 @@ class AdminBot:
         """Hot reload: a new admin chat, feeds and channels apply from the next update."""
         self.config = config
         self.feedback.config = config
+        self.menu.retry()  # a menu Telegram refused is asked for again
         self._reloaded.set()
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -255,10 +258,13 @@ class AdminBot:
         try:
             while not stop.is_set():
                 if not self.enabled:
+                    await self.menu.settle(self.sender.bot, None)  # an earlier admin chat's menu deleted
                     await self._sleep(stop, 3600.0, wake_on_reload=True)
                     continue
                 try:
                     await self._prepare()
+                    # after _prepare, which follows an upgraded group; asks Telegram once per chat
+                    await self.menu.settle(self.sender.bot, self.admin_chat)
                     if time.monotonic() - last_notify >= self.notify_every:
                         await self.notify_problems()
                         last_notify = time.monotonic()

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from alerts.admin_menu import Command
 from alerts.feed_limits import HELD
 from alerts.render import shorten
 from core.people import add_person, is_ambiguous, remove_person
@@ -56,14 +57,15 @@ class WatchedIndex(Protocol):
 
 
 COMMANDS = frozenset({"people", "watch", "unwatch", "miss", "wrong", "split", "merge"})
-HELP = (
-    "\n/people — the watched people\n"
-    "/watch NAME — watch a person's name · /unwatch NAME — stop\n"
-    "/miss URL [topic] — an item that should have alerted\n"
-    "/wrong [topic] — reply to an alert that should not have been sent\n"
-    "/split [item] — reply to an alert that merged another event into its story\n"
-    "/merge STORY — reply to an alert that repeats another story's event (STORY: its number, "
-    "its alert's link or an article's link; /merge alone lists the closest stories)"
+MENU = (  # in /help and the chat's command menu (alerts/admin_menu.py)
+    Command("people", "the watched people"),
+    Command("watch", "watch a person's name", "NAME"),
+    Command("unwatch", "stop watching a name (never learned again)", "NAME"),
+    Command("miss", "an item that should have alerted", "URL [topic]"),
+    Command("wrong", "reply to an alert that should not have been sent", "[topic]"),
+    Command("split", "reply to an alert that merged another event into its story", "[item]"),
+    Command("merge", "reply to an alert that repeats another story's event (STORY: its number, "
+            "its alert's link or an article's link; /merge alone lists the closest stories)", "STORY"),
 )
 URL_PATTERN = re.compile(r"https?://[^\s<>\"'«»“”]+", re.I)
 MAX_LISTED = 300

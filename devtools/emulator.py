@@ -18,6 +18,9 @@ may not post), `migrate(chat, new_id)`,
 `forbid_pin(chat)` (pinChatMessage refused), `forbid_photos(chat)` (sendPhoto refused, text
 taken), `delete_message(chat, id)` (as an admin deletes),
 `freeze_message(chat, id)` (its edits refused: "message can't be edited").
+A bot's command menus (setMyCommands, getMyCommands, deleteMyCommands) are kept per scope and
+language and checked as Telegram checks them (`commands(chat)`; BOT_COMMAND_INVALID,
+BOT_COMMAND_DESCRIPTION_INVALID, BOT_COMMANDS_TOO_MUCH).
 Incoming messages for a bot that long-polls `getUpdates` are injected with
 `inject_message(chat_id, text)`. All controls are thread-safe.
 """
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sys
 import threading
 import time
@@ -118,6 +122,7 @@ class BotApiEmulator:
         self._frozen: set[tuple[str, int]] = set()  # messages whose edits are refused (freeze_message)
         self._pinned: dict[str, int] = {}
         self._migrated: dict[str, int] = {}
+        self._commands: dict[tuple[str, str], list[dict[str, str]]] = {}  # (scope, language) -> menu
         self._per_chat: int | None = None
         self._per_second: int | None = None
         self._window = 60.0
@@ -239,6 +244,20 @@ class BotApiEmulator:
         with self._lock:
             return self._pinned.get(str(chat_id))
 
+    def commands(self, chat_id: str | int | None = None, *, scope: str | None = None,
+                 language_code: str = "") -> list[tuple[str, str]]:
+        """The (command, description) pairs setMyCommands registered for exactly that scope:
+        `chat` for a chat_id, else `default` (or the `scope` type given); [] when none."""
+        kind = scope or ("chat" if chat_id is not None else "default")
+        key = _scope_key({"type": kind, **({"chat_id": chat_id} if chat_id is not None else {})})
+        with self._lock:
+            return [(c["command"], c["description"]) for c in self._commands.get((key, language_code), [])]
+
+    def command_scopes(self) -> list[str]:
+        """Every scope holding a menu, as `chat:4242`, `default`, `chat_member:-100:7`."""
+        with self._lock:
+            return sorted({key for key, _ in self._commands})
+
     def delete_message(self, chat_id: str | int, message_id: int) -> bool:
         """Delete a message as a chat's administrator would (unpinned with it); False if absent."""
         with self._lock:
@@ -343,6 +362,7 @@ class BotApiEmulator:
             self._faults.clear()
             self._updates.clear()
             self._incoming.clear()
+            self._commands.clear()
 
     # -- the API ---------------------------------------------------------------------
 
@@ -452,6 +472,8 @@ class BotApiEmulator:
             return self._get_updates(params)
         if method == "getChat":
             return self._get_chat(str(params.get("chat_id") or ""))
+        if method in ("setMyCommands", "getMyCommands", "deleteMyCommands"):
+            return self._my_commands(method, params)
         if method not in ("sendMessage", "editMessageText", "sendPhoto", "pinChatMessage", "deleteMessage"):
             raise ApiError(404, "Not Found: method not found")
         chat_id = str(params.get("chat_id") or "")
@@ -516,6 +538,29 @@ class BotApiEmulator:
             "unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription", "gifts_from_channels")}
         return {**info, "accent_color_id": 0, "max_reaction_count": 11, "accepted_gift_types": gifts}
 
+    def _my_commands(self, method: str, params: dict[str, Any]) -> Any:
+        """setMyCommands, getMyCommands and deleteMyCommands, one menu per scope and language as
+        Telegram keeps them: getMyCommands gives exactly that scope's ([] when none), a chat's
+        scope answers as every call naming the chat does (`forbid`, `migrate`)."""
+        scope = params.get("scope") or {"type": "default"}
+        language = str(params.get("language_code") or "")
+        if not isinstance(scope, dict):
+            raise ApiError(400, "Bad Request: can't parse BotCommandScope JSON object")
+        if language and not (len(language) == 2 and language.isascii() and language.isalpha()):
+            raise ApiError(400, "Bad Request: LANG_CODE_INVALID")
+        key = (_scope_key(scope), language)
+        commands = _valid_commands(params.get("commands")) if method == "setMyCommands" else []
+        with self._lock:
+            if "chat_id" in scope:
+                self._check_chat(str(scope["chat_id"]))
+            if method == "getMyCommands":
+                return [dict(c) for c in self._commands.get(key, [])]
+            if commands:
+                self._commands[key] = commands
+            else:  # deleteMyCommands, or an empty list set
+                self._commands.pop(key, None)
+            return True
+
     def _send_photo(self, chat_id: str, params: dict[str, Any]) -> dict[str, Any]:
         """sendPhoto with Telegram's limits: an uploaded photo of at most 10 MB, a caption of
         at most 1,024 characters (after entity parsing)."""
@@ -565,7 +610,47 @@ class BotApiEmulator:
 
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
 CAPTION_MAX = 1024
-_JSON_FIELDS = {"reply_parameters", "link_preview_options", "reply_markup", "entities", "allowed_updates"}
+_JSON_FIELDS = {"reply_parameters", "link_preview_options", "reply_markup", "entities", "allowed_updates",
+                "commands", "scope"}
+MAX_COMMANDS = 100  # setMyCommands: at most 100 commands in a menu
+COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")  # BotCommand.command: 1-32 of a-z, 0-9 and _
+DESCRIPTION_MAX = 256  # BotCommand.description: 1-256 characters
+_SCOPES = {  # BotCommandScope types and the fields each needs
+    "default": (), "all_private_chats": (), "all_group_chats": (), "all_chat_administrators": (),
+    "chat": ("chat_id",), "chat_administrators": ("chat_id",), "chat_member": ("chat_id", "user_id"),
+}
+
+
+def _scope_key(scope: dict[str, Any]) -> str:
+    """`default`, `chat:4242`, `chat_member:-100123:7`: a scope as the emulator files its menu."""
+    kind = str(scope.get("type") or "")
+    if kind not in _SCOPES:
+        raise ApiError(400, "Bad Request: unsupported bot command scope type")
+    fields = _SCOPES[kind]
+    if missing := [f for f in fields if scope.get(f) in (None, "")]:
+        raise ApiError(400, f"Bad Request: {missing[0]} is empty")
+    return ":".join([kind, *(str(scope[f]) for f in fields)])
+
+
+def _valid_commands(commands: Any) -> list[dict[str, str]]:
+    """setMyCommands' `commands` as Telegram checks them: a list of at most 100, each command's
+    name 1-32 of a-z, 0-9 and _ (BOT_COMMAND_INVALID: "Status", "/status", "tally-now"), its
+    description 1-256 characters (BOT_COMMAND_DESCRIPTION_INVALID)."""
+    if not isinstance(commands, list):
+        raise ApiError(400, "Bad Request: parameter \"commands\" is required")
+    if len(commands) > MAX_COMMANDS:
+        raise ApiError(400, "Bad Request: BOT_COMMANDS_TOO_MUCH")
+    out: list[dict[str, str]] = []
+    for command in commands:
+        if not isinstance(command, dict) or not isinstance(command.get("command"), str) \
+                or not isinstance(command.get("description"), str):
+            raise ApiError(400, "Bad Request: can't parse BotCommand")
+        if not COMMAND_NAME.fullmatch(command["command"]):
+            raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
+        if not command["description"].strip() or len(command["description"]) > DESCRIPTION_MAX:
+            raise ApiError(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
+        out.append({"command": command["command"], "description": command["description"]})
+    return out
 
 
 class _Server(ThreadingHTTPServer):
@@ -598,6 +683,16 @@ def _parse(raw: str) -> tuple[str, list[dict[str, Any]]]:
     if too_long(entities):
         raise ApiError(400, "Bad Request: ENTITIES_TOO_LONG")
     return shown, entities[:MAX_ENTITIES]
+
+
+def _chat_of(params: dict[str, Any]) -> str | None:
+    """The chat a call names: its chat_id, or its command scope's (setMyCommands), so that
+    `fail_next(chat_id=…)` and `requests` see a menu's chat as a message's."""
+    scope = params.get("scope")
+    chat = params.get("chat_id")
+    if chat is None and isinstance(scope, dict):
+        chat = scope.get("chat_id")
+    return None if chat is None else str(chat)
 
 
 def _incoming_chat(chat_id: int) -> dict[str, Any]:
@@ -665,7 +760,7 @@ class _Handler(BaseHTTPRequestHandler):
         except (ValueError, UnicodeDecodeError):
             self._reply(400, {"ok": False, "error_code": 400, "description": "Bad Request: invalid body"})
             return
-        chat_id = str(params["chat_id"]) if params.get("chat_id") is not None else None
+        chat_id = _chat_of(params)
         fault = emu._take_fault(chat_id)
         if fault:
             emu._record(method, chat_id, 0 if fault in ("drop", "timeout") else int(fault[:3]), fault)

@@ -139,3 +139,20 @@ def finish_work(session: Session, name: str, holder: str, keep: timedelta, *,
         .values(holder=DONE, expires_at=lease_clock(session, now) + keep)
         .execution_options(synchronize_session=False)
     )
+
+
+# Not a lease: the chat whose scope holds the admin chat's command menu (alerts/admin_menu.py), in
+# `holder`, so that a start without that chat as the admin chat deletes the menu there.
+MENU = "menu:admin-chat"
+_KEPT = datetime(9999, 1, 1, tzinfo=UTC)  # never expires
+
+
+def menu_chat(session: Session) -> str | None:
+    """The chat a run registered the admin chat's command menu in, if any."""
+    return session.execute(select(Lease.holder).where(Lease.name == MENU)).scalar_one_or_none()
+
+
+def remember_menu_chat(session: Session, chat: str | None) -> None:
+    session.execute(delete(Lease).where(Lease.name == MENU).execution_options(synchronize_session=False))
+    if chat is not None:
+        session.add(Lease(name=MENU, holder=chat, expires_at=_KEPT, acquired_at=datetime.now(UTC)))

@@ -359,7 +359,8 @@ class Feedback(Base):
 class Lease(Base):
     """A named lease shared by replicas on one database: `leader` (digests, retention, the
     admin chat) and `poll:<feed>` (who polls a feed this interval). Taken or renewed by
-    an atomic conditional write (storage/leases.py); expired leases are free to take."""
+    an atomic conditional write (storage/leases.py); expired leases are free to take. One row
+    is no lease: `menu:admin-chat` names the chat that holds the command menu."""
 
     __tablename__ = "leases"
 

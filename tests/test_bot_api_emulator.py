@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import signal
 import socket
@@ -15,6 +16,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+import pytest
+from telegram import Bot, BotCommand, BotCommandScopeChat
+from telegram.error import BadRequest
 
 from devtools.emulator import BotApiEmulator
 from devtools.tghtml import MAX_ENTITIES, parse_entities
@@ -136,3 +141,43 @@ def test_a_client_gone_before_its_long_poll_ends_prints_no_traceback() -> None:
         emu = type("Root", (), {"api_url": f"http://127.0.0.1:{port}"})()
         assert _call(emu, "getMe")["ok"] is True  # still serving
     assert "Traceback" not in proc.stderr.read()
+
+
+def test_command_menus_are_kept_per_scope_and_checked_as_telegram_checks_them() -> None:
+    """setMyCommands through python-telegram-bot: a chat's menu apart from the default one,
+    getMyCommands of exactly a scope, deleteMyCommands; Telegram's rules on a command's name
+    (1-32 of a-z, 0-9, _), its description (1-256 characters) and the count (at most 100)."""
+    async def run(emu: BotApiEmulator) -> None:
+        async with Bot("123:abc", base_url=f"{emu.api_url}/bot") as bot:
+            admin = BotCommandScopeChat(4242)
+            assert await bot.set_my_commands([("status", "feeds in short"), ("pause", "NAME — stop")], scope=admin)
+            assert emu.commands(4242) == [("status", "feeds in short"), ("pause", "NAME — stop")]
+            assert await bot.get_my_commands() == ()  # the default scope: nothing for strangers
+            assert [c.command for c in await bot.get_my_commands(scope=admin)] == ["status", "pause"]
+            refused = {
+                "Bot_command_invalid": [BotCommand("Status", "x")],  # PTB's wording of BOT_COMMAND_INVALID
+                "Bot_commands_too_much": [BotCommand(f"c{i}", "x") for i in range(101)],
+                "Bot_command_description_invalid": [BotCommand("ok", "x" * 257)],
+            }
+            for said, commands in refused.items():
+                with pytest.raises(BadRequest, match=said):
+                    await bot.set_my_commands(commands, scope=admin)
+            for name in ("/status", "a" * 33, "tally-now", ""):
+                with pytest.raises(BadRequest, match="Bot_command_invalid"):
+                    await bot.set_my_commands([BotCommand(name, "x")], scope=admin)
+            assert await bot.set_my_commands([BotCommand("a" * 32, "x" * 256)] * 100)  # the limits themselves
+            assert emu.commands(4242) == [("status", "feeds in short"), ("pause", "NAME — stop")]  # kept
+            assert await bot.delete_my_commands(scope=admin)
+            assert emu.commands(4242) == [] and emu.command_scopes() == ["default"]
+            emu.migrate(-555, -100555)  # a chat's scope answers as any call naming the chat
+            with pytest.raises(Exception, match="-100555"):
+                await bot.set_my_commands([("status", "x")], scope=BotCommandScopeChat(-555))
+
+    with BotApiEmulator() as emu:
+        asyncio.run(run(emu))
+        # a menu's chat is the call's chat, for `requests` and `fail_next(chat_id=…)`
+        menus = [(r.method, r.chat_id, r.status) for r in emu.requests if r.method.endswith("MyCommands")]
+        assert menus[:3] == [("setMyCommands", "4242", 200), ("getMyCommands", None, 200),
+                             ("getMyCommands", "4242", 200)]
+        assert _call(emu, "setMyCommands", commands=[{"command": "ok"}]) == {
+            "ok": False, "error_code": 400, "description": "Bad Request: can't parse BotCommand"}

@@ -50,6 +50,10 @@ async def running(bot: AdminBot) -> AsyncIterator[asyncio.Task[None]]:
     """The admin bot answering its chat for the duration of the block."""
     stop = asyncio.Event()
     task = asyncio.create_task(bot.run(stop))
+    # its first call, the chat's command menu, made before the test injects its faults
+    deadline = time.monotonic() + 10
+    while not (bot.menu.tried or task.done()) and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
     try:
         yield task
     finally:

@@ -8,6 +8,7 @@ import asyncio
 import io
 import itertools
 import logging
+import re
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,7 +19,8 @@ from alerts_helpers import TOKEN, running
 from alerts_helpers import until as within
 from sqlalchemy import event, select, update
 
-from alerts.admin import HELP, AdminBot, parse_command, split_message
+from alerts.admin import HELP, MENU, AdminBot, parse_command, split_message
+from alerts.admin_menu import MAX_DESCRIPTION, bot_commands
 from alerts.delivery import DeliveryWorker
 from alerts.render import MAX_TEXT, tg_len
 from core.config import AppConfig, FeedConfig, Runtime
@@ -232,9 +234,24 @@ async def test_help_unknown_commands_and_chatter(emulator, config, make_bot) -> 
         assert await ask(emulator, "/status@some_other_bot") == []
     assert unknown.startswith("Unknown command /frobnicate.") and HELP in unknown
     # every command is listed, /help too (an operator who forgot it learns it from /start)
-    listed = {line.split()[0] for line in HELP.splitlines() if line.startswith("/")}
-    assert {"/status", "/queue", "/tally", "/enable", "/miss", "/help"} <= listed
+    listed = [line.split()[0] for line in HELP.splitlines() if line.startswith("/")]
+    assert {"/status", "/queue", "/tally", "/enable", "/miss", "/unwatch", "/help"} <= set(listed)
     assert start == HELP
+
+
+def test_help_and_the_command_menu_are_one_table_within_telegrams_limits() -> None:
+    """/help prints MENU, line for line, and the menu registered (alerts/admin_menu.py) is the
+    same table: each name 1-32 of a-z, 0-9 and _, each description 1-256 characters. /unwatch
+    shared /watch's line and was missing from a list of /help's first words."""
+    listed = [line.split()[0] for line in HELP.splitlines() if line.startswith("/")]
+    assert listed == [f"/{c.name}" for c in MENU] and len(set(listed)) == len(MENU) <= 100
+    assert all(re.fullmatch(r"[a-z0-9_]{1,32}", c.name) for c in MENU)
+    assert all(0 < len(c.description) <= MAX_DESCRIPTION for c in MENU)
+    assert [(b.command, b.description) for b in bot_commands(MENU)] == [
+        (c.name, line.split(maxsplit=1)[1].removeprefix("— "))
+        for c, line in zip(MENU, HELP.splitlines()[1:], strict=True)]
+    # the figures docs/OPERATIONS.md gives ("The command menu")
+    assert (len(MENU), max(len(c.description) for c in MENU)) == (15, 159)
 
 
 async def test_a_command_ends_at_any_white_space(db, emulator, config, make_bot) -> None:

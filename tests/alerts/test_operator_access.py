@@ -8,7 +8,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-from alerts_helpers import IdleControls, running
+from alerts_helpers import IdleControls, running, until
 from sqlalchemy import update
 
 from alerts.admin import AdminBot
@@ -91,6 +91,9 @@ async def test_an_admin_group_upgraded_to_a_supergroup_is_followed(
         assert sum(r.startswith("⚠️ Feed elpitazo") for r in replies) == 1
     assert emulator.messages(str(old)) == []
     assert any(f"settings.admin_chat_id: {new}" in r.getMessage() for r in caplog.records)
+    # the command menu is the supergroup's, at once: no refusal of the old id logged
+    assert emulator.commands(new) and emulator.command_scopes() == [f"chat:{new}"]
+    assert not any("command menu" in r.getMessage() for r in caplog.records)
 
 
 async def test_an_admin_group_upgraded_while_running_gets_its_reports(
@@ -109,4 +112,6 @@ async def test_an_admin_group_upgraded_while_running_gets_its_reports(
         [report] = await answered(emulator, new, 1)
         emulator.inject_message(new, "/help", from_id=OPERATOR)
         replies = await answered(emulator, new, 2)
+        await until(lambda: emulator.commands(new), "the menu following the upgrade")
     assert report.startswith("⚠️ Feed elpitazo") and replies[1].startswith("Commands:")
+    assert emulator.commands(new) == emulator.commands(old)

@@ -7,7 +7,17 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 from storage.db import Database
-from storage.leases import LEADER, holder_of, poll_lease, release, take
+from storage.leases import (
+    LEADER,
+    claim_work,
+    holder_of,
+    menu_chat,
+    poll_lease,
+    release,
+    remember_menu_chat,
+    take,
+    update_lease,
+)
 
 TTL = timedelta(seconds=10)
 
@@ -58,3 +68,21 @@ def test_one_winner_when_replicas_race(any_db: Database) -> None:
         for t in threads:
             t.join(10)
         assert len(won) == 1, won
+
+
+def test_the_menus_chat_is_remembered_apart_from_the_leases(any_db: Database) -> None:
+    """`menu:admin-chat` (alerts/admin_menu.py) names the chat holding the command menu across
+    starts: never expired, untouched by the claims' clean-up and the leader's lease."""
+    with any_db.session() as s:
+        assert menu_chat(s) is None
+        remember_menu_chat(s, "-1001234567890")
+    with any_db.session() as s:
+        assert claim_work(s, update_lease(1), "a", TTL) == "mine"  # deletes ended claims
+        assert take(s, LEADER, "a", TTL)
+        assert menu_chat(s) == "-1001234567890"
+        remember_menu_chat(s, "4242")
+    with any_db.session() as s:
+        assert menu_chat(s) == "4242"
+        remember_menu_chat(s, None)
+    with any_db.session() as s:
+        assert menu_chat(s) is None
