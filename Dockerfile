@@ -13,7 +13,7 @@
 # pin and could not be checked from the build machine (no registry access); a wrong
 # or withdrawn digest makes the build fail loudly, never silently drift. To move to
 # a newer patch release: `docker buildx imagetools inspect python:3.11.X-slim-bookworm`
-# and copy its "Digest:" here (docs/OPERATIONS.md, "Upgrading").
+# and copy its "Digest:" here (docs/OPERATIONS.md, "Running in a container (Docker)").
 FROM python:3.11.10-slim-bookworm@sha256:5148c0e4bbb64271bca1d3322360ebf4bfb7564507ae32dd639322e4952a6b16
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
