@@ -215,38 +215,39 @@ def same_database(source: Database, target_url: str) -> None:
     if source.dialect != "postgresql" or target_file is not None:
         return
     token = f"monitor-db-copy-{secrets.token_hex(8)}"
-    target = make_engine(target_url)
-    try:
-        with source.engine.connect() as src:
-            src.execute(text("SELECT set_config('application_name', :token, false)"), {"token": token})
-            with target.connect() as dst:
-                seen = dst.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE application_name = :token "
-                                       "AND datname = current_database()"), {"token": token})
-            src.execute(text("SELECT set_config('application_name', '', false)"))
-    except SQLAlchemyError as exc:
-        raise DatabaseError(f"cannot open database {redact_url(target_url)}: {_reason(exc, target_url)}") from None
-    finally:
-        target.dispose()
+    with _engine(target_url) as target, source.engine.connect() as src:
+        src.execute(text("SELECT set_config('application_name', :token, false)"), {"token": token})
+        with target.connect() as dst:
+            seen = dst.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE application_name = :token "
+                                   "AND datname = current_database()"), {"token": token})
+        src.execute(text("SELECT set_config('application_name', '', false)"))
     if seen:
         raise SameDatabase(f"--to {redact_url(target_url)} is the database the service uses (--db, "
                            "$DATABASE_URL), under another name: give the new, empty database")
+
+
+@contextmanager
+def _engine(url: str) -> Iterator[Engine]:
+    """An engine on `url`, disposed after use; a database error inside is one line naming the
+    URL without its password."""
+    engine = make_engine(url)
+    try:
+        yield engine
+    except SQLAlchemyError as exc:
+        raise DatabaseError(f"cannot open database {redact_url(url)}: {_reason(exc, url)}") from None
+    finally:
+        engine.dispose()
 
 
 def check_target(url: str) -> None:
     """Refuse a target that holds rows of the monitor's tables or another application's tables,
     or whose schema is a newer version's. An empty schema at any revision is fine: it is
     migrated to head."""
-    engine = make_engine(url)
-    try:
-        with engine.connect() as conn:
-            tables = set(inspect(conn).get_table_names())
-            revision = _revision(conn) if VERSION_TABLE in tables else None
-            filled = [t.name for t in Base.metadata.sorted_tables
-                      if t.name in tables and conn.scalar(select(func.count()).select_from(t)) > 0]
-    except SQLAlchemyError as exc:
-        raise DatabaseError(f"cannot open database {redact_url(url)}: {_reason(exc, url)}") from None
-    finally:
-        engine.dispose()
+    with _engine(url) as engine, engine.connect() as conn:
+        tables = set(inspect(conn).get_table_names())
+        revision = _revision(conn) if VERSION_TABLE in tables else None
+        filled = [t.name for t in Base.metadata.sorted_tables
+                  if t.name in tables and conn.scalar(select(func.count()).select_from(t)) > 0]
     if filled:
         raise CopyRefused(f"{redact_url(url)} is not empty ({', '.join(filled)} hold rows): copy into a new, "
                           "empty database (createdb), never over one a service used")
