@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import httpx
+import pytest
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 from ruamel.yaml import YAML
-from service_world import TOKEN, World
+from service_world import TOKEN, World, free_port, wait_for
 
 from core.config import load_config, resolve_runtime
 from monitor.health import HealthServer
@@ -38,9 +41,9 @@ def names_and_labels(expr: str) -> dict[str, set[str]]:
     return {name: labels - TARGET_LABELS for name, labels in used.items()}
 
 
-def scrape(world: World) -> dict[str, set[str]]:
-    """A service of two feeds (one failing) and a channel on the emulator: its /metrics after a
-    poll of each and a delivery, as sample name -> the label names of its samples."""
+def two_feeds(world: World) -> Service:
+    """A service of two feeds, pitazo with a release and caido answering 500, and channel presos
+    on the emulator."""
     world.feed("pitazo")
     world.publish("pitazo", "Excarcelan a 87 presos políticos del penal de Tocorón", "Familiares esperaban.")
     world.feed("caido")
@@ -49,9 +52,15 @@ def scrape(world: World) -> dict[str, set[str]]:
     config = load_config(world.config_path)
     runtime = resolve_runtime(config, config_path=str(world.config_path), db_flag=world.db_url,
                               env={"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": world.emulator.api_url})
+    return Service(config, runtime, open_database(world.db_url))
+
+
+def scrape(world: World) -> dict[str, set[str]]:
+    """The /metrics of `two_feeds` after a poll of each and a delivery, as sample name -> the
+    label names of its samples."""
 
     async def scenario() -> str:
-        service = Service(config, runtime, open_database(world.db_url))
+        service = two_feeds(world)
         server = HealthServer("127.0.0.1:0", service.metrics, service.health).start()
         try:
             assert (await service.poll("pitazo")).status == "new"
@@ -116,3 +125,58 @@ def test_each_channels_send_counters_are_served_at_0_from_the_start_and_from_a_r
         assert f'{counter}{{channel="presos"}} 0.0' in started
         assert 'channel="eeuu"' not in started
         assert f'{counter}{{channel="eeuu"}} 0.0' in reloaded
+
+
+@pytest.mark.skipif(shutil.which("prometheus") is None, reason="prometheus not installed (Debian: prometheus)")
+def test_a_real_prometheus_fires_on_a_channels_first_given_up_send(world: World, tmp_path: Path) -> None:
+    """Prometheus (Debian's 2.42) scrapes a running service every second with the rules loaded:
+    every rule evaluates without error, and the first send Telegram refuses for good (a 400)
+    fires MonitorAlertSendFailed. Before the counters at 0 it stayed silent: the series went
+    from absent to 1 (this set-up by hand: ALERTS empty 25 s after the send; here the old code
+    fails the wait for the channel's series at 0)."""
+    port = free_port()
+    prom_port = free_port()
+    config = tmp_path / "prometheus.yml"
+    config.write_text(
+        "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
+        f"rule_files: [{RULES}]\n"
+        f"scrape_configs: [{{job_name: monitor, static_configs: [{{targets: ['127.0.0.1:{port}']}}]}}]\n",
+        encoding="utf-8")
+    api = f"http://127.0.0.1:{prom_port}/api/v1"
+
+    def query(expr: str) -> list[dict]:
+        try:
+            answer = httpx.get(f"{api}/query", params={"query": expr}, timeout=10).json()
+        except httpx.HTTPError:  # still starting
+            return []
+        return list(answer["data"]["result"])
+
+    async def scenario() -> list[dict]:
+        service = two_feeds(world)
+        server = HealthServer(f"127.0.0.1:{port}", service.metrics, service.health).start()
+        prometheus = subprocess.Popen(
+            ["prometheus", f"--config.file={config}", f"--storage.tsdb.path={tmp_path / 'tsdb'}",
+             f"--web.listen-address=127.0.0.1:{prom_port}"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            await service.poll("pitazo")
+            await service.classify_pending()
+            await asyncio.to_thread(wait_for, lambda: query(
+                'count_over_time(monitor_alerts_failed_total{channel="presos"}[1m]) >= 2'),
+                60, "two scrapes of the channel's failed sends")
+            world.emulator.fail_next(1, "400", "@presos_test")
+            await service.worker.deliver_pending()
+            await asyncio.to_thread(wait_for, lambda: query(
+                'ALERTS{alertname="MonitorAlertSendFailed", alertstate="firing", channel="presos"}'),
+                60, "MonitorAlertSendFailed to fire")
+            return list(httpx.get(f"{api}/rules", timeout=10).json()["data"]["groups"])
+        finally:
+            prometheus.terminate()
+            prometheus.wait(timeout=30)
+            server.stop()
+            await service.close()
+
+    groups = asyncio.run(scenario())
+    health = {rule["name"]: (rule["health"], rule.get("lastError", "")) for g in groups for rule in g["rules"]}
+    assert len(health) == 10
+    assert set(health.values()) == {("ok", "")}, health
