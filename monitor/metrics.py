@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import get_args
 
 from prometheus_client import (
@@ -54,6 +55,14 @@ class Metrics:
             "monitor_last_successful_poll_timestamp_seconds", "Unix time of the last successful poll", registry=r
         )
         GCCollector(registry=r)  # python_gc_collections_total{generation}: full collections are "2" (monitor/heap.py)
+
+    def add_channels(self, names: Iterable[str]) -> None:
+        """Each channel's send counters at 0 from the start: a series born at 1 by the first
+        given-up send gives Prometheus' increase() nothing to compare, so the alert on any failed
+        send (deploy/prometheus/monitor-alerts.yml) missed the first one."""
+        for name in names:
+            for metric in (self.alerts_sent, self.alerts_failed, self.alerts_retried):
+                metric.labels(name)
 
     def forget_feed(self, name: str) -> None:
         """Remove a feed's series (a reload removed the feed): /metrics would list every feed

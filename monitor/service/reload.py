@@ -154,6 +154,7 @@ class ConfigReload(Housekeeping):
             self.metrics.forget_topic(topic)
         for channel in {c.name for c in old.channels} - {c.name for c in new.channels}:
             self.metrics.forget_channel(channel)
+        self.metrics.add_channels(c.name for c in new.channels)
         log.info(
             "config reloaded: %s (feeds added: %s; removed: %s)",
             new.summary(), ", ".join(sorted(added)) or "none", ", ".join(sorted(removed)) or "none",

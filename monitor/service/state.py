@@ -44,6 +44,7 @@ class ServiceState:
         self.db = db
         self.out = out or sys.stdout
         self.metrics = Metrics()
+        self.metrics.add_channels(c.name for c in config.channels)
         self.pipeline = Pipeline(config, db)
         self.fetcher = Fetcher(config.settings)
         self._retired_fetchers: dict[asyncio.Task[None], Fetcher] = {}  # replaced by a reload, closing

@@ -52,6 +52,10 @@ def test_a_yaml_example_of_the_docs_is_accepted(block: str) -> None:
         compose = YAML(typ="safe").load(block)  # a volume's `a:b` unquoted in a flow list is no YAML
         assert all(isinstance(v, str) for s in compose["services"].values() for v in s.get("volumes", [])), block
         return
+    if re.search(r"^rule_files:", block, re.MULTILINE):  # a prometheus.yml loading the shipped rules
+        prometheus = YAML(typ="safe").load(block)
+        assert all((ROOT / "deploy" / "prometheus" / Path(f).name).is_file() for f in prometheus["rule_files"]), block
+        return
     example = YAML(typ="safe").load(block)
     if example is None:
         pytest.skip("comments only (the schema's first line)")
