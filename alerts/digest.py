@@ -105,15 +105,12 @@ def due_digests(config: AppConfig, now: datetime, last_runs: Mapping[str, dateti
     or whose last run is ahead of now: the clock was set back since, and the stories told
     from now on would all fall before it, in no period (the digest queued now tells nothing:
     its period is empty, and the next one starts from now)."""
-    due = []
-    for channel in config.channels:
-        if channel.mode != "digest":
-            continue
-        slot = latest_slot(channel, now, config)
-        last = last_runs.get(channel.name)
-        if slot is not None and (last is None or last < slot or last > now + CLOCK_SET_BACK):
-            due.append(channel.name)
-    return due
+    return [c.name for c in config.channels if c.mode == "digest" and _due(c, config, now, last_runs.get(c.name))]
+
+
+def _due(channel: ChannelConfig, config: AppConfig, now: datetime, last: datetime | None) -> bool:
+    slot = latest_slot(channel, now, config)
+    return slot is not None and (last is None or last < slot or last > now + CLOCK_SET_BACK)
 
 
 def _entries(session: Session, channel: ChannelConfig, config: AppConfig, since: datetime, until: datetime,
@@ -228,6 +225,10 @@ def _queue_roundup(session: Session, config: AppConfig, channel_name: str, now: 
     if row.disabled:
         return []  # the slot stays due: the roundup queued once it is enabled tells the whole gap
     previous = row.last_digest_at
+    if at_slot and not _due(channel, config, now, previous):
+        # claimed since the tick read it due (another replica's tick, which queued its roundup):
+        # the claim below would move the time on from that one, and fold that roundup
+        return []
     if unsent_only is not None and previous is not None and _aware(previous) > now:
         return []  # queued before the clock was set back: the next slot's roundup (`due_digests`)
     since = previous or now - FIRST_DIGEST_SPAN

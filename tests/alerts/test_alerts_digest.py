@@ -728,6 +728,43 @@ def test_two_replicas_at_one_slot_fold_an_unsent_roundup_once(db, db_url, make_c
     assert roundups[1].payload["text"].count("Ana Gómez") == 1
 
 
+def test_a_replica_that_read_the_slot_due_before_the_other_claimed_it_queues_nothing(
+    db, db_url, make_config, add_item,
+) -> None:
+    """Both replicas' ticks at 20:00, the 08:00 roundup unsent; one reads the channels' last
+    roundup times (20:00 due), the other queues 20:00's roundup and commits, then the first reads
+    the channel's row: 20:00 claimed. It claimed again from 20:00 to now (its claim only asks that
+    the time is the one it read), folded the other's roundup and queued its own: two folds and
+    two roundups, or, at one tick time (their keys taken), none left to send. It queues nothing."""
+    from sqlalchemy import event
+
+    from storage.db import open_database
+
+    _a_roundup_unsent(db, make_config, add_item)
+    config = make_config([DIGEST])
+    evening = NOW + timedelta(hours=12)
+    other = open_database(db_url)
+    others: list[int] = []
+
+    def the_other_ticks(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if not others and statement.lstrip().startswith("SELECT channels.id") and "channels.name =" in statement:
+            with other.session() as s:  # between the first's two reads, before it writes
+                others.append(len(enqueue_due_digests(s, config, now=evening)))
+
+    event.listen(db.engine, "before_cursor_execute", the_other_ticks)
+    try:
+        with db.session() as s:
+            first = len(enqueue_due_digests(s, config, now=evening + timedelta(seconds=1)))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", the_other_ticks)
+        other.dispose()
+    assert others == [1] and first == 0
+    with db.session() as s:
+        roundups = list(s.scalars(select(Alert).where(Alert.kind == "digest").order_by(Alert.id)))
+    assert [a.status for a in roundups] == ["folded", "pending"]
+    assert roundups[1].payload["text"].count("Ana Gómez") == 1
+
+
 async def test_a_roundup_unsent_past_catch_up_after_is_rebuilt_before_it_goes_out(
     db, emulator, make_synced_config, make_worker, add_item,
 ) -> None:
