@@ -83,11 +83,11 @@ def _source_url(args: argparse.Namespace) -> str:
     settings.database_url); a config that is invalid or missing still names it."""
     path = config_path_from(args.config)
     try:
-        config = load_config(path) if os.path.exists(path) else None
-    except ConfigError:
+        config = load_config(path)
+    except ConfigError:  # missing or invalid: raw_database_url reads what it can (None when missing)
         config = None
-    file_url = None if config is not None else raw_database_url(path) if os.path.exists(path) else None
-    return resolve_runtime(config, config_path=path, db_flag=args.db, file_database_url=file_url).database_url
+    return resolve_runtime(config, config_path=path, db_flag=args.db,
+                           file_database_url=None if config else raw_database_url(path)).database_url
 
 
 def _head() -> str:
