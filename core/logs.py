@@ -13,7 +13,9 @@ import logging
 import os
 import re
 import sys
+import threading
 from datetime import UTC, datetime
+from types import TracebackType
 
 from core.urls import redact_secrets
 
@@ -113,6 +115,38 @@ def setup_logging(level: str = "INFO", fmt: str = "text", stream: object = None)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
+
+
+def install_crash_hooks() -> None:
+    """What Python prints itself, outside any log call, goes through the log too: an exception
+    nothing caught (the command's, a thread's) and one raised where it cannot be (`__del__`, a
+    closed generator). Python's own hooks wrote those tracebacks straight to stderr, past the
+    redacting filter, so a URL carrying the bot token or a feed's key in an exception's text was
+    printed whole (and as plain text among `--log-format json` lines)."""
+    crash = logging.getLogger("monitor.crash")
+
+    def uncaught(kind: type[BaseException], value: BaseException,
+                 traceback: TracebackType | None) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, value, traceback)  # nothing secret, as Python prints it
+            return
+        crash.critical("uncaught exception", exc_info=(kind, value, traceback))
+
+    def in_thread(args: threading.ExceptHookArgs) -> None:
+        if args.exc_type is SystemExit:  # as Python's own hook: a thread's exit is no error
+            return
+        name = args.thread.name if args.thread is not None else "?"
+        crash.critical("uncaught exception in thread %s", name,
+                       exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
+
+    def unraisable(hook_args: sys.UnraisableHookArgs) -> None:
+        where = hook_args.err_msg or "Exception ignored in"
+        crash.error("%s: %r", where, hook_args.object,
+                    exc_info=(hook_args.exc_type, hook_args.exc_value, hook_args.exc_traceback))
+
+    sys.excepthook = uncaught
+    threading.excepthook = in_thread
+    sys.unraisablehook = unraisable
 
 _LINE_OF_INPUT = re.compile(r"(\S+: )?line \d+: ")  # classify's and eval's reports of a skipped line
 

@@ -29,7 +29,7 @@ from core.config import (
     resolve_runtime,
     token_problem,
 )
-from core.logs import LoggedLines, setup_logging
+from core.logs import LoggedLines, install_crash_hooks, setup_logging
 from monitor.cli_common import (
     SINCE_HELP,
     add_command,
@@ -224,6 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, key, None) is None:
             setattr(args, key, getattr(args, f"top_{key}"))
     setup_logging(args.log_level, args.log_format)
+    install_crash_hooks()
     output = _Output.install()
     said = _json_stderr() if args.log_format == "json" else None
     try:

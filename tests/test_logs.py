@@ -173,3 +173,44 @@ def test_the_log_writes_control_characters_of_a_message_escaped(captured):
     line = captured.getvalue()
     assert "fetch failed: bad\\x1b[2J\\x9b8m\\n13:00:00 INFO forged" in line
     assert line.count("\n") == 1 and not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", line)
+
+
+_CRASH = """
+import gc, sys, threading
+from monitor.cli import main
+main(["schema", "--log-format", FORMAT])  # any command: it installs the hooks
+URL = "https://api.telegram.org/bot{token}/sendMessage?key=s3cr3tkey"
+
+def boom():
+    raise RuntimeError("thread failed at " + URL)
+
+thread = threading.Thread(target=boom, name="poller")
+thread.start(); thread.join()
+
+class Leaky:
+    def __del__(self):
+        raise ValueError("finalizer failed at " + URL)
+
+Leaky(); gc.collect()
+raise ConnectionError("main failed at " + URL)
+"""
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_what_python_prints_itself_on_a_crash_goes_through_the_redacting_log(tmp_path, fmt):
+    """An exception nothing caught (the command's, a thread's, a finalizer's) was printed by
+    Python's own hooks, past the log's filter: the token and a feed's key in its text whole."""
+    script = _CRASH.replace("FORMAT", repr(fmt)).replace("{token}", TOKEN)
+    env = {"PATH": "/usr/bin:/bin", "TELEGRAM_BOT_TOKEN": TOKEN, "PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1, run.stderr
+    assert TOKEN not in run.stderr and "s3cr3tkey" not in run.stderr, run.stderr
+    for told in ("thread failed at", "finalizer failed at", "main failed at"):
+        assert told in run.stderr
+    assert "ConnectionError" in run.stderr and "uncaught exception in thread poller" in run.stderr
+    if fmt == "json":  # each a log line jq can read, the traceback inside it
+        entries = [json.loads(line) for line in run.stderr.splitlines() if line.strip()]
+        crashes = [e for e in entries if e["logger"] == "monitor.crash"]
+        assert [e["level"] for e in crashes] == ["critical", "error", "critical"]
+        assert all("Traceback" in e["exception"] for e in crashes)
