@@ -357,7 +357,7 @@ def _parse(feed: FeedConfig, fetched: FetchResult, zone: tzinfo, max_entries: in
 
         assert feed.selectors is not None
         return parse_page(fetched.body, fetched.headers, fetched.final_url, feed.selectors, zone, now)
-    return parse_any(fetched.body, fetched.headers, fetched.final_url, zone, max_entries)
+    return parse_any(fetched.body, fetched.headers, fetched.final_url, zone, max_entries, now)
 
 
 def _normalize(

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 from core.text import MONTHS, fold
 
@@ -65,20 +66,23 @@ class ParsedFeed:
 
 def parse_any(
     body: bytes, headers: dict[str, str], url: str, zone: tzinfo = UTC, max_entries: int | None = None,
+    now: datetime | None = None,
 ) -> ParsedFeed:
     """An `rss` feed's body: JSON Feed when it looks like JSON, else feedparser. Times
-    written without an offset are read in `zone` (the feed's `timezone`). A JSON Feed's items
-    after `max_entries` are not built (an XML document is cut before: `feeds.cut_entries`)."""
+    written without an offset are read in `zone` (the feed's `timezone`), two-digit years near
+    `now` (the fetch). A JSON Feed's items after `max_entries` are not built (an XML document is
+    cut before: `feeds.cut_entries`)."""
     from monitor.parse.feeds import parse_feed
     from monitor.parse.jsonfeed import looks_like_json, parse_json_feed
 
     if looks_like_json(body, headers):
-        return parse_json_feed(body, zone, max_entries)
-    return parse_feed(body, headers, url, zone)
+        return parse_json_feed(body, zone, max_entries, now)
+    return parse_feed(body, headers, url, zone, now)
 
 
 __all__ = ["ParsedDate", "ParsedEntry", "ParsedFeed", "has_time_of_day", "in_24_hours",
-           "numeric_date_order", "parse_any", "parse_date", "read_date", "read_local_date", "reworded"]
+           "numeric_date_order", "parse_any", "parse_date", "read_date", "read_local_date", "reworded",
+           "zone_names"]
 
 
 class ParsedDate(NamedTuple):
@@ -213,23 +217,41 @@ _DMY = re.compile(
 _YMD = re.compile(
     r"(?<![\d/.-])(\d{4})([/.])(\d{1,2})\2(\d{1,2})(?![\d/.-]?\d)" + _TIME_AFTER, re.I
 )
+# a two-digit year, day first as Spanish outlets write it: 12.01.26, 12/01/26, 12-01-26 (10:30);
+# not after a letter or a figure ("v1.2.26", "1.200"), not before more of them ("10.12.26.4")
+_DMY2 = re.compile(
+    r"(?<![\w/.,-])(\d{1,2})([-/.])(\d{1,2})\2(\d\d)(?![\d/.-]?\d|[^\W\d])" + _TIME_AFTER, re.I
+)
+TWO_DIGIT_YEAR_BEFORE = timedelta(days=366)
+"""A two-digit year is read as 20YY when that date is at most this long before the fetch..."""
+TWO_DIGIT_YEAR_AHEAD = timedelta(days=2)
+"""...and at most this long after it (the ingest's rule of dates ahead of the fetch, an hour,
+a day more for a date alone, then decides): "12.01.99" is no 2099, "03-12-20" no 2020."""
 
 
-def _numeric_date(text: str, zone: tzinfo, month_first: bool = False) -> ParsedDate | None:
+def _numeric_date(
+    text: str, zone: tzinfo, month_first: bool = False, now: datetime | None = None,
+) -> ParsedDate | None:
     """A numeric date, read day first (month first only when that is the one valid reading,
     as 12/25/2025, or when `month_first`), with the time written after it or else before it
     ("9:30 - 14/01/2026": it was dropped, the item a date alone); feedparser would read
-    03-12-2025 as 20 December 2003."""
+    03-12-2025 as 20 December 2003. A two-digit year (12.01.26) is 20YY when that falls near
+    `now` (`TWO_DIGIT_YEAR_BEFORE`, `TWO_DIGIT_YEAR_AHEAD`), else no date; with dots, its day
+    and month have two digits each (1.2.26 is a version's shape)."""
+    two_digit = False
     if m := _DMY.search(text):
         first, second, year = int(m.group(1)), int(m.group(3)), int(m.group(4))
         readings = [(first, second), (second, first)]
-        if month_first:
-            readings.reverse()
     elif m := _YMD.search(text):
         year, month, day = int(m.group(1)), int(m.group(3)), int(m.group(4))
         readings = [(day, month)]
+    elif (m := _DMY2.search(text)) and (m.group(2) != "." or len(m.group(1)) == len(m.group(3)) == 2):
+        first, second, year, two_digit = int(m.group(1)), int(m.group(3)), 2000 + int(m.group(4)), True
+        readings = [(first, second), (second, first)]
     else:
         return None
+    if month_first:
+        readings.reverse()
     hour, minute, second_ = (int(m.group(i)) if m.group(i) else 0 for i in (5, 6, 7))
     date_only = m.group(5) is None
     if date_only and (before := _CLOCK.search(text, 0, m.start())):
@@ -240,8 +262,15 @@ def _numeric_date(text: str, zone: tzinfo, month_first: bool = False) -> ParsedD
             when = datetime(year, month, day, hour, minute, second_)
         except ValueError:
             continue
-        return ParsedDate(_in_zone(when, UTC if date_only else zone), date_only)
+        found = ParsedDate(_in_zone(when, UTC if date_only else zone), date_only)
+        return found if not two_digit or _near(found.when, now) else None
     return None
+
+
+def _near(when: datetime, now: datetime | None) -> bool:
+    """Whether a two-digit year's reading falls near the fetch (`now`, else the clock)."""
+    now = now or datetime.now(UTC)
+    return now - TWO_DIGIT_YEAR_BEFORE <= when <= now + TWO_DIGIT_YEAR_AHEAD
 
 
 def parse_date(value: str | None) -> datetime | None:
@@ -263,18 +292,20 @@ def numeric_date_order(texts: Iterable[str | None]) -> bool | None:
     (12/25/2025) month first; a page that writes both ways tells nothing."""
     day_first = month_first = False
     for text in texts:
-        if text and (m := _DMY.search(text)):
+        if text and (m := _DMY.search(text) or _DMY2.search(text)):
             day_first |= int(m.group(1)) > 12
             month_first |= int(m.group(3)) > 12
     return month_first if day_first != month_first else None
 
 
-def read_date(value: str | None, zone: tzinfo = UTC, *, month_first: bool = False) -> ParsedDate | None:
+def read_date(
+    value: str | None, zone: tzinfo = UTC, *, month_first: bool = False, now: datetime | None = None,
+) -> ParsedDate | None:
     """`parse_date`, and whether the text gave a date only (no time of day). A time of day
     written without an offset ("2025-12-03T14:30", "03/12/2025 2:30 p. m.") is read in
     `zone` (the feed's zone: Caracas outlets write Caracas times); a date alone stays
     00:00 UTC of that date, as the backfill rule expects (monitor/ingest/poll.py)."""
-    found = read_local_date(value, zone, month_first=month_first)
+    found = read_local_date(value, zone, month_first=month_first, now=now)
     return found[0] if found else None
 
 
@@ -327,39 +358,70 @@ def _named_zone(named: str | None, zone: tzinfo) -> tzinfo:
     return timezone(sign * timedelta(hours=int(named[1:3]), minutes=int(named[-2:])))
 
 
+# Zones whose abbreviations tzdata writes itself, each in its standard and its summer time:
+# "CET" is +01:00 and "CEST" +02:00 whatever the date says (Europe/London gives BST, Lisbon
+# WET/WEST, Athens EET/EEST, Halifax AST/ADT as Puerto Rico and the Dominican Republic write it)
+_ABBREVIATED_ZONES = ("Europe/London", "Europe/Lisbon", "Europe/Madrid", "Europe/Athens", "America/Halifax")
+# Names tzdata stopped writing in 2017 (it writes "-04"): each is its country's zone, whose
+# offset the date decides (Venezuela's HLV was -04:30 from December 2007 to May 2016)
+_COUNTRY_ZONE_NAMES = {"vet": "America/Caracas", "hlv": "America/Caracas", "cot": "America/Bogota",
+                       "art": "America/Argentina/Buenos_Aires"}
+# a zone's name right after a time of day: "10:00:00 CET", "10:30 (VET)"
+_ZONE_NAME = re.compile(r"(?<=\d:\d\d)((?::\d\d)?)\s*\(?([A-Za-z]{3,4})\)?(?![\w+-])")
+
+
+@lru_cache(maxsize=1)
+def zone_names() -> dict[str, tzinfo]:
+    """The zones read by their abbreviation after a time of day, beside UTC, GMT and the US ones
+    (which the RFC 822 reader knows): the abbreviations of `_ABBREVIATED_ZONES` in January and
+    July, at the offset each names, and `_COUNTRY_ZONE_NAMES`."""
+    names: dict[str, tzinfo] = {name: ZoneInfo(key) for name, key in _COUNTRY_ZONE_NAMES.items()}
+    for key in _ABBREVIATED_ZONES:
+        for month in (1, 7):
+            local = datetime(2025, month, 15, 12, tzinfo=UTC).astimezone(ZoneInfo(key))
+            name, offset = (local.tzname() or "").lower(), local.utcoffset()
+            if name.isalpha() and name not in ("gmt", "utc") and offset is not None:
+                names.setdefault(name, timezone(offset))
+    return names
+
+
+def _without_zone_name(text: str) -> tuple[str, tzinfo | None]:
+    """`text` without the zone's name written after its time of day, and that zone; the text
+    as it is and None when it names none `zone_names` knows (the time is then read as before:
+    in the feed's zone, or by the RFC 822 reader when it knows the name)."""
+    m = _ZONE_NAME.search(text)
+    if m is None or (named := zone_names().get(m.group(2).lower())) is None:
+        return text, None
+    return text[:m.start()] + m.group(1) + text[m.end():], named
+
+
 def read_local_date(
-    value: str | None, zone: tzinfo, *, month_first: bool = False
+    value: str | None, zone: tzinfo, *, month_first: bool = False, now: datetime | None = None,
 ) -> tuple[ParsedDate, bool] | None:
     """`read_date`, and whether the text wrote a time of day without an offset (read in
-    `zone`): feedparser reads such a time as UTC, and keeps only its text."""
+    `zone`) or with a zone's name feedparser does not know (`zone_names`: read in that zone):
+    feedparser reads such a time as UTC, and keeps only its text. A two-digit year is read
+    near `now` (the fetch; the clock when None): `_numeric_date`."""
     if not value or not value.strip():
         return None
-    text = reworded(" ".join(value.split()))
+    text, named = _without_zone_name(reworded(" ".join(value.split())))
+    zone = named or zone
     when: datetime | None = None
     date_only = not has_time_of_day(text)
     try:
         when = datetime.fromisoformat(text)
     except ValueError:
         when = _rfc822(text)
-    if when is None and (_DMY.search(text) or _YMD.search(text)):
+    if when is None and (_DMY.search(text) or _YMD.search(text) or _DMY2.search(text)):
         try:  # never guessed further: a wrong year is worse than none
-            found = _numeric_date(text, zone, month_first)
+            found = _numeric_date(text, zone, month_first, now)
         except (OverflowError, ValueError):
             return None
         return (found, not found.date_only) if found else None
     if when is None and (written := _written_date(text, zone)) is not None:
         return written
-    if when is None:
-        try:
-            from feedparser.datetimes import _parse_date
-
-            parsed = _parse_date(text)
-            if parsed:
-                when = datetime(*parsed[:6], tzinfo=UTC)
-        except Exception:  # feedparser's date handlers are many and not all careful
-            when = None
-        if when is not None and not re.search(rf"(?<!\d){when.year:04d}(?!\d)", text):
-            when = None  # a year the text does not write is a misreading (03-12-20 → 2003)
+    if when is None and (when := _feedparser_date(text)) is not None and named:
+        when = when.replace(tzinfo=None)  # the time as written: its zone's name was taken off
     if when is None:
         return None
     local = when.tzinfo is None and not date_only
@@ -369,6 +431,20 @@ def read_local_date(
         return ParsedDate(when.astimezone(UTC), date_only), local
     except (OverflowError, ValueError):
         return None
+
+
+def _feedparser_date(text: str) -> datetime | None:
+    """feedparser's reading of `text` (UTC), unless its year is not one the text writes."""
+    try:
+        from feedparser.datetimes import _parse_date
+
+        parsed = _parse_date(text)
+        when = datetime(*parsed[:6], tzinfo=UTC) if parsed else None
+    except Exception:  # feedparser's date handlers are many and not all careful
+        return None
+    if when is not None and not re.search(rf"(?<!\d){when.year:04d}(?!\d)", text):
+        return None  # a year the text does not write is a misreading (03-12-20 → 2003)
+    return when
 
 
 # a listing's date relative to now: "hace 2 horas", "5 hours ago", "Hoy 09:15", "Ayer", "14:30"

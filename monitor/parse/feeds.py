@@ -246,9 +246,11 @@ def _problem(exc: BaseException | None) -> str:
     return out[:300]
 
 
-def parse_feed(body: bytes, headers: dict[str, str], url: str, zone: tzinfo = UTC) -> ParsedFeed:
+def parse_feed(
+    body: bytes, headers: dict[str, str], url: str, zone: tzinfo = UTC, now: datetime | None = None,
+) -> ParsedFeed:
     """Parse an RSS/Atom/RDF body; never raises. Times written without an offset are read in
-    `zone`."""
+    `zone`, two-digit years near `now` (the fetch)."""
     if not body.strip():
         return ParsedFeed(problems=["empty response"], fatal=True)
     response_headers = {k.lower(): v for k, v in headers.items()}
@@ -274,7 +276,7 @@ def parse_feed(body: bytes, headers: dict[str, str], url: str, zone: tzinfo = UT
     feed_lang = feed_info.get("language") or _lang(feed_info.get("title_detail"))
     for raw in result.get("entries", []):
         try:
-            out.entries.append(_entry(raw, feed_lang, zone))
+            out.entries.append(_entry(raw, feed_lang, zone, now))
         except Exception as exc:  # one odd entry must not lose the others
             out.problems.append(f"entry skipped: {_problem(exc)}")
     if _CUTS.attributes:
@@ -335,15 +337,15 @@ def _code(ref: re.Match[bytes]) -> int:
     return int(ref.group(1), 16) if ref.group(1) else int(ref.group(2))
 
 
-def _entry(raw: Any, feed_lang: str | None, zone: tzinfo) -> ParsedEntry:
+def _entry(raw: Any, feed_lang: str | None, zone: tzinfo, now: datetime | None) -> ParsedEntry:
     content = raw.get("content") or []
     content_text = "\n".join(c.get("value", "") for c in content if isinstance(c, dict))
     lang = _lang(raw.get("title_detail")) or _lang(raw.get("summary_detail"))
     if lang and feed_lang and lang.lower() == str(feed_lang).lower():
         lang = None  # inherited from the channel, not said by the item
     guid = raw.get("id") or raw.get("guid")
-    published, published_date_only = _date(raw, "published", zone)
-    updated, updated_date_only = _date(raw, "updated", zone)
+    published, published_date_only = _date(raw, "published", zone, now)
+    updated, updated_date_only = _date(raw, "updated", zone, now)
     return ParsedEntry(
         guid=str(guid) if guid else None,
         link=raw.get("link") or None,
@@ -357,7 +359,7 @@ def _entry(raw: Any, feed_lang: str | None, zone: tzinfo) -> ParsedEntry:
     )
 
 
-def _date(raw: Any, key: str, zone: tzinfo) -> tuple[datetime | None, bool]:
+def _date(raw: Any, key: str, zone: tzinfo, now: datetime | None) -> tuple[datetime | None, bool]:
     """An entry's `published` or `updated`, and whether it was a date without a time of day.
     A time of day written without an offset is read in `zone` (feedparser reads it as UTC);
     else feedparser's reading first, and the text through `read_local_date` when feedparser
@@ -365,7 +367,7 @@ def _date(raw: Any, key: str, zone: tzinfo) -> tuple[datetime | None, bool]:
     # dict.get: FeedParserDict maps a missing updated_parsed to published_parsed, noisily.
     text = dict.get(raw, key)
     text = text if isinstance(text, str) else ""
-    found = read_local_date(text, zone)
+    found = read_local_date(text, zone, now=now)
     if found is not None and found[1]:
         return found[0].when, False
     when = _when(dict.get(raw, f"{key}_parsed"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from monitor.parse import ParsedEntry, ParsedFeed, read_date
@@ -65,9 +65,11 @@ def _str(value: Any) -> str:
     return _LONE_SURROGATE.sub("", value) if _LONE_SURROGATE.search(value) else value
 
 
-def parse_json_feed(body: bytes, zone: tzinfo = UTC, max_entries: int | None = None) -> ParsedFeed:
+def parse_json_feed(
+    body: bytes, zone: tzinfo = UTC, max_entries: int | None = None, now: datetime | None = None,
+) -> ParsedFeed:
     """Parse a JSON Feed body; never raises. Times written without an offset (RFC 3339
-    requires one, not every producer writes it) are read in `zone`. Items after the first
+    requires one, not every producer writes it) are read in `zone`, two-digit years near `now`. Items after the first
     `max_entries` are not built (`total` says how many the document had): a 10 MB body of
     `{}` holds three million of them."""
     if not body.strip():
@@ -98,8 +100,8 @@ def parse_json_feed(body: bytes, zone: tzinfo = UTC, max_entries: int | None = N
         lang = _str(item.get("language")) or None
         html = _str(item.get("content_html"))
         text = _str(item.get("content_text"))
-        published = read_date(_str(item.get("date_published")), zone)
-        updated = read_date(_str(item.get("date_modified")), zone)
+        published = read_date(_str(item.get("date_published")), zone, now=now)
+        updated = read_date(_str(item.get("date_modified")), zone, now=now)
         date = published or updated
         out.entries.append(
             ParsedEntry(

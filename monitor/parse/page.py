@@ -310,7 +310,7 @@ def parse_page(
         if not title and not link:
             missing += 1
             continue
-        date = read_date(date_text, zone, month_first=month_first) or read_relative_date(date_text, zone, now)
+        date = read_date(date_text, zone, month_first=month_first, now=now) or read_relative_date(date_text, zone, now)
         if date is None and date_text and unread is None:
             unread = date_text
         entry = ParsedEntry(

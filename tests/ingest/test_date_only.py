@@ -200,3 +200,45 @@ async def test_a_page_dated_with_a_spanish_ordinal_first_of_the_month_is_read(
     stored = items_of(db, "src")
     assert [i.published_at.replace(tzinfo=None) for i in stored] == [datetime(2027, 1, 5), datetime(2027, 1, 1)]
     assert stored[1].date_only
+
+
+async def test_a_page_dated_with_two_digit_years_is_read_near_the_fetch(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    """"12.01.26", "12/01/26 - 9:30 a. m." were no date: each item of such a page took its
+    fetch time, so an old note listed again was alerted as news of the hour. A two-digit year
+    is 20YY near the fetch; a version number, a figure and a year far from the fetch are not
+    dates."""
+    selectors = Selectors(item="li.n", title="a", link="a@href", date="span.d")
+    cfg = FeedConfig(name="src", url=server.url("/src"), language="es", fetch_article="never",
+                     type="page", selectors=selectors)
+    server.set_route("/src", page([(0, "12.01.26 10:30")]), content_type="text/html")
+    first = await poll_feed(cfg, settings, fetcher, db, now=datetime(2026, 1, 12, 16, tzinfo=UTC))
+    assert len(first.new_item_ids) == 1 and first.parse_problem is None, first.parse_problem
+    server.set_route("/src", page([(1, "12/01/26 - 9:30 a. m."), (0, "12.01.26 10:30"), (2, "09-01-26"),
+                                   (3, "v1.2.26"), (4, "1.200"), (5, "12.01.99")]), content_type="text/html")
+    second = await poll_feed(cfg, settings, fetcher, db, now=datetime(2026, 1, 12, 17, tzinfo=UTC))
+    # 9:30 today is new, 9 January backfill; the three that are no date stand at the fetch
+    assert len(second.new_item_ids) == 4 and second.backfilled == 1
+    assert second.parse_problem == "3 of 6 items had no readable date (selector 'span.d', read: 'v1.2.26')"
+    stored = {i.title.split()[1]: i for i in items_of(db, "src")}
+    assert stored["0"].published_at.replace(tzinfo=None) == datetime(2026, 1, 12, 14, 30)  # Caracas, UTC-4
+    assert stored["1"].published_at.replace(tzinfo=None) == datetime(2026, 1, 12, 13, 30)
+    assert stored["2"].published_at.replace(tzinfo=None) == datetime(2026, 1, 9) and stored["2"].date_only
+    assert stored["2"].backfill and not stored["1"].backfill
+    assert {stored[n].published_at.replace(tzinfo=None) for n in "345"} == {datetime(2026, 1, 12, 17)}
+
+
+async def test_a_time_with_a_european_zone_name_is_read_in_that_zone(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    """"Mon, 12 Jan 2026 10:00:00 CET" (an outlet in Madrid) was read in the feed's zone,
+    Caracas: 14:00 UTC, not 09:00, and an item published within the hour stood five hours
+    ahead of the fetch, past the hour allowed: no date, the fetch time."""
+    server.set_route("/src", rss_doc([(1, "Mon, 12 Jan 2026 10:00:00 CET"), (2, "Mon, 12 Jan 2026 09:30:00 XYZ")]),
+                     content_type="application/rss+xml")
+    cfg = FeedConfig(name="src", url=server.url("/src"), language="es", fetch_article="never")
+    await poll_feed(cfg, settings, fetcher, db, now=datetime(2026, 1, 12, 9, 20, tzinfo=UTC))
+    stored = {i.title.split()[1]: i.published_at.replace(tzinfo=None) for i in items_of(db, "src")}
+    assert stored["1"] == datetime(2026, 1, 12, 9, 0)
+    assert stored["2"] == datetime(2026, 1, 12, 9, 20)  # an unknown name: read in Caracas, ahead: the fetch

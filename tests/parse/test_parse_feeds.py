@@ -240,7 +240,7 @@ def test_an_rss_date_with_pm_keeps_its_half_of_the_day() -> None:
         ("2025-12-03 22:30 GMT", datetime(2025, 12, 3, 22, 30, tzinfo=UTC)),
         ("2025-12-03T22:30:00.123 UTC", datetime(2025, 12, 3, 22, 30, tzinfo=UTC)),
         ("2025-12-03 22:30:00 EST", datetime(2025, 12, 4, 3, 30, tzinfo=UTC)),
-        ("2025-12-03 22:30:00 VET", datetime(2025, 12, 4, 2, 30, tzinfo=UTC)),  # unknown: the zone
+        ("2025-12-03 22:30:00 VET", datetime(2025, 12, 4, 2, 30, tzinfo=UTC)),  # Venezuela's name
     ],
 )
 def test_an_iso_time_with_a_zone_name_keeps_its_time(text: str, utc: datetime) -> None:
@@ -249,8 +249,7 @@ def test_an_iso_time_with_a_zone_name_keeps_its_time(text: str, utc: datetime) -
     assert read_date(text, ZoneInfo("America/Caracas")) == (utc, False)
     body = ('<rss version="2.0"><channel><title>t</title><item><title>x</title><guid>g</guid>'
             f"<pubDate>{text}</pubDate></item></channel></rss>").encode()
-    if "VET" not in text:  # an RSS feed's unknown zone is read as UTC, as its other dates
-        assert parse_any(body, {}, "https://ex.org/").entries[0].published == utc
+    assert parse_any(body, {}, "https://ex.org/").entries[0].published == utc
 
 
 def test_feed_entries_say_when_their_date_has_no_time() -> None:
@@ -311,6 +310,107 @@ def test_numeric_dates_are_read_day_first(
     text: str, expected: tuple[datetime, bool] | None
 ) -> None:
     assert read_date(text) == expected
+
+
+# 12 January 2026 at 20:00 UTC: the fetch two-digit years are read near
+FETCH = datetime(2026, 1, 12, 20, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12.01.26", (datetime(2026, 1, 12, tzinfo=UTC), True)),
+        ("12/01/26", (datetime(2026, 1, 12, tzinfo=UTC), True)),
+        ("12-01-26", (datetime(2026, 1, 12, tzinfo=UTC), True)),
+        ("2/1/26", (datetime(2026, 1, 2, tzinfo=UTC), True)),
+        ("12.01.26 10:30", (datetime(2026, 1, 12, 14, 30, tzinfo=UTC), False)),  # Caracas, UTC-4
+        ("12/01/26 - 9:30 a. m.", (datetime(2026, 1, 12, 13, 30, tzinfo=UTC), False)),
+        ("Publicado: 12.01.26 | 10:30 p. m.", (datetime(2026, 1, 13, 2, 30, tzinfo=UTC), False)),
+        ("9:30 - 12/01/26", (datetime(2026, 1, 12, 13, 30, tzinfo=UTC), False)),
+        ("25/12/25", (datetime(2025, 12, 25, tzinfo=UTC), True)),  # last Christmas
+        ("12/25/25", (datetime(2025, 12, 25, tzinfo=UTC), True)),  # only month first is valid
+        ("13.01.26", (datetime(2026, 1, 13, tzinfo=UTC), True)),  # tomorrow's date, UTC: the ingest's rule decides
+        ("12.01.2026", (datetime(2026, 1, 12, tzinfo=UTC), True)),
+    ],
+)
+def test_a_two_digit_year_is_read_near_the_fetch(text: str, expected: tuple[datetime, bool]) -> None:
+    """Spanish outlets write "12.01.26": it was no date (feedparser's reading, if any, had a
+    year the text does not write), and the item took its fetch time."""
+    assert read_date(text, ZoneInfo("America/Caracas"), now=FETCH) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "12.01.99",  # 2099: ahead of the fetch
+        "03-12-20",  # 2020: over a year before it
+        "15.01.26",  # three days ahead
+        "1.2.26", "v1.12.25", "versión 2.10.25",  # a version's shape: dots need two digits each,
+        "1.200", "1.200.300", "2-1", "3-1-0",  # a figure, a score
+        "10.12.26.4", "12.01.26.5", "192.168.1.10",  # an address, a longer number
+        "12.13.26", "32/01/26",  # no such month or day either way
+        "12.01.26h",
+    ],
+)
+def test_strings_that_are_no_two_digit_year_date(text: str) -> None:
+    assert read_date(text, ZoneInfo("America/Caracas"), now=FETCH) is None
+
+
+def test_a_page_reads_its_two_digit_years_in_its_date_order() -> None:
+    """"12/01/26" is 12 January read day first (as Spanish writes), 1 December on a page
+    configured month first or whose dates show it (11/25/26)."""
+    december = datetime(2026, 12, 3, 12, tzinfo=UTC)
+
+    def first_date(body: bytes, **order: str) -> datetime | None:
+        sel = Selectors(item="li", title="a", link="a@href", date="span.d", **order)  # type: ignore[arg-type]
+        return parse_page(body, {}, "https://us.example/", sel, now=december).entries[0].published
+
+    assert first_date(_dated_page("12/01/26")) == datetime(2026, 1, 12, tzinfo=UTC)
+    assert first_date(_dated_page("12/01/26"), date_order="month_first") == datetime(2026, 12, 1, tzinfo=UTC)
+    assert first_date(_dated_page("12/01/26", "11/25/26")) == datetime(2026, 12, 1, tzinfo=UTC)
+    assert first_date(_dated_page("12/01/26", "25/11/26")) == datetime(2026, 1, 12, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "utc"),
+    [
+        ("Mon, 12 Jan 2026 10:00:00 CET", datetime(2026, 1, 12, 9, 0, tzinfo=UTC)),
+        ("Sun, 12 Jul 2026 10:00:00 CEST", datetime(2026, 7, 12, 8, 0, tzinfo=UTC)),
+        ("Sun, 12 Jul 2026 10:00:00 BST", datetime(2026, 7, 12, 9, 0, tzinfo=UTC)),
+        ("Mon, 12 Jan 2026 10:00:00 WET", datetime(2026, 1, 12, 10, 0, tzinfo=UTC)),
+        ("Sun, 12 Jul 2026 10:00:00 WEST", datetime(2026, 7, 12, 9, 0, tzinfo=UTC)),
+        ("Mon, 12 Jan 2026 10:00:00 EET", datetime(2026, 1, 12, 8, 0, tzinfo=UTC)),
+        ("Sun, 12 Jul 2026 10:00:00 EEST", datetime(2026, 7, 12, 7, 0, tzinfo=UTC)),
+        ("Mon, 12 Jan 2026 10:00:00 AST", datetime(2026, 1, 12, 14, 0, tzinfo=UTC)),  # Puerto Rico, UTC-4
+        ("Mon, 12 Jan 2026 10:00:00 COT", datetime(2026, 1, 12, 15, 0, tzinfo=UTC)),
+        ("Mon, 12 Jan 2026 10:00:00 ART", datetime(2026, 1, 12, 13, 0, tzinfo=UTC)),
+        ("2026-01-12 10:00:00 CET", datetime(2026, 1, 12, 9, 0, tzinfo=UTC)),
+        ("12 de enero de 2026, 10:30 a. m. (CET)", datetime(2026, 1, 12, 9, 30, tzinfo=UTC)),
+        ("12/01/2026 10:30 CET", datetime(2026, 1, 12, 9, 30, tzinfo=UTC)),
+        ("10:30 CET - 12/01/2026", datetime(2026, 1, 12, 9, 30, tzinfo=UTC)),
+        ("12.01.26 10:30 CET", datetime(2026, 1, 12, 9, 30, tzinfo=UTC)),
+        # Venezuela's legal time was UTC-04:30 from December 2007 to May 2016
+        ("Thu, 12 Jan 2012 10:00:00 HLV", datetime(2012, 1, 12, 14, 30, tzinfo=UTC)),
+        ("Mon, 12 Jan 2026 10:00:00 VET", datetime(2026, 1, 12, 14, 0, tzinfo=UTC)),
+    ],
+)
+def test_a_time_with_a_zone_name_outlets_write_is_read_in_that_zone(text: str, utc: datetime) -> None:
+    """A time followed by CET (an outlet in Madrid) was read in the feed's zone, Caracas: five
+    hours late; feedparser read an RSS pubDate with it as UTC, an hour late. The names tzdata
+    writes (CET/CEST, BST, WET/WEST, EET/EEST, AST) are read at the offset each names."""
+    assert read_date(text, ZoneInfo("America/Caracas"), now=FETCH) == (utc, False)
+    body = ('<rss version="2.0"><channel><title>t</title><item><title>x</title><guid>g</guid>'
+            f"<pubDate>{text}</pubDate></item></channel></rss>").encode()
+    assert parse_any(body, {}, "https://ex.org/", ZoneInfo("America/Caracas"), now=FETCH).entries[0].published == utc
+
+
+def test_an_unknown_zone_name_leaves_the_time_in_the_feeds_zone() -> None:
+    caracas = ZoneInfo("America/Caracas")
+    for text in ("Mon, 12 Jan 2026 10:00:00 XYZ", "Mon, 12 Jan 2026 10:00:00 IST", "2026-01-12 10:00:00 MSK"):
+        assert read_date(text, caracas) == (datetime(2026, 1, 12, 14, 0, tzinfo=UTC), False), text
+    # the US zones, UTC and GMT as before
+    assert read_date("Mon, 12 Jan 2026 10:00:00 EST", caracas) == (datetime(2026, 1, 12, 15, 0, tzinfo=UTC), False)
+    assert read_date("Mon, 12 Jan 2026 10:00:00 GMT", caracas) == (datetime(2026, 1, 12, 10, 0, tzinfo=UTC), False)
 
 
 def _dated_page(*dates: str) -> bytes:
