@@ -24,6 +24,15 @@ NIGHT = datetime(2025, 12, 4, 1, 40, tzinfo=UTC)
 MIDNIGHT_UTC = datetime(2025, 12, 3)  # how SQLite gives the stored published_at back
 
 
+PAGE_SELECTORS = Selectors(item="li.n", title="a", link="a@href", date="span.d")
+
+
+def page_feed(server: FeedServer, language: str = "es") -> FeedConfig:
+    """A `page` feed of `page()`'s listing at /src."""
+    return FeedConfig(name="src", url=server.url("/src"), language=language, fetch_article="never",
+                      type="page", selectors=PAGE_SELECTORS)
+
+
 def page(items: list[tuple[int, str]]) -> bytes:
     lis = "".join(
         f'<li class="n"><a href="/nota/{i}">Nota {i} sobre presos políticos</a>'
@@ -66,9 +75,8 @@ async def test_an_item_dated_today_is_alerted_late_in_the_evening(
     build, today, days_ago, ctype = CASES[kind]
     caracas = settings.model_copy(update={"timezone": "America/Caracas"})
     server.set_route("/src", build([(1, today)]), content_type=ctype)
-    selectors = Selectors(item="li.n", title="a", link="a@href", date="span.d")
     cfg = FeedConfig(name="src", url=server.url("/src"), language="es", fetch_article="never",
-                     **({"type": "page", "selectors": selectors} if kind == "page" else {}))
+                     **({"type": "page", "selectors": PAGE_SELECTORS} if kind == "page" else {}))
     with db.session() as s:
         sync_feeds(s, [(cfg.name, cfg.url)])
     first = await poll_feed(cfg, caracas, fetcher, db, now=EVENING)
@@ -118,9 +126,8 @@ async def test_a_document_sorted_by_date_alone_is_stored_in_its_numbers_order(
     build, today, days_ago, ctype = CASES[kind]
     server.set_route("/src", build([(14, today), (15, today), (16, today), (3, days_ago), (5, days_ago)]),
                      content_type=ctype)
-    selectors = Selectors(item="li.n", title="a", link="a@href", date="span.d")
     cfg = FeedConfig(name="src", url=server.url("/src"), language="es", fetch_article="never",
-                     **({"type": "page", "selectors": selectors} if kind == "page" else {}))
+                     **({"type": "page", "selectors": PAGE_SELECTORS} if kind == "page" else {}))
     with db.session() as s:
         sync_feeds(s, [(cfg.name, cfg.url)])
     result = await poll_feed(cfg, settings, fetcher, db, now=NIGHT)
@@ -145,9 +152,7 @@ async def test_a_page_dated_day_month_year_is_read_day_first(
 ) -> None:
     """03-12-2025 is 3 December 2025: feedparser's reading was 20 December 2003, so the item
     was stored 22 years old, as backfill."""
-    selectors = Selectors(item="li.n", title="a", link="a@href", date="span.d")
-    cfg = FeedConfig(name="src", url=server.url("/src"), language="es", fetch_article="never",
-                     type="page", selectors=selectors)
+    cfg = page_feed(server)
     server.set_route("/src", page([(0, "02-12-2025")]), content_type="text/html")
     await poll_feed(cfg, settings, fetcher, db, now=datetime(2025, 12, 3, 12, tzinfo=UTC))
     server.set_route("/src", page([(1, "03-12-2025"), (0, "02-12-2025")]),
@@ -165,9 +170,7 @@ async def test_a_page_dated_with_an_english_ordinal_day_is_read(
     """"December 3rd, 2025" was no date: the poll said the item had no readable date, on a
     first poll the item was stored without an alert, and later an old item newly listed
     ("November 30th, 2025") was alerted as news of the hour."""
-    selectors = Selectors(item="li.n", title="a", link="a@href", date="span.d")
-    cfg = FeedConfig(name="src", url=server.url("/src"), language="en", fetch_article="never",
-                     type="page", selectors=selectors)
+    cfg = page_feed(server, "en")
     server.set_route("/src", page([(0, "Wednesday, December 3rd, 2025")]), content_type="text/html")
     first = await poll_feed(cfg, settings, fetcher, db, now=datetime(2025, 12, 3, 15, tzinfo=UTC))
     assert len(first.new_item_ids) == 1 and first.backfilled == 0 and first.parse_problem is None, first.parse_problem
@@ -188,9 +191,7 @@ async def test_a_page_dated_with_a_spanish_ordinal_first_of_the_month_is_read(
     """Spanish writes the first of a month as an ordinal ("1º de enero", "1ro. de enero"): it
     was no date, so on 5 January an item of New Year's Day newly listed was dated at the fetch
     and alerted as news of the hour."""
-    selectors = Selectors(item="li.n", title="a", link="a@href", date="span.d")
-    cfg = FeedConfig(name="src", url=server.url("/src"), language="es", fetch_article="never",
-                     type="page", selectors=selectors)
+    cfg = page_feed(server)
     server.set_route("/src", page([(0, "5 de enero de 2027")]), content_type="text/html")
     first = await poll_feed(cfg, settings, fetcher, db, now=datetime(2027, 1, 5, 15, tzinfo=UTC))
     assert len(first.new_item_ids) == 1 and first.parse_problem is None, first.parse_problem
@@ -209,9 +210,7 @@ async def test_a_page_dated_with_two_digit_years_is_read_near_the_fetch(
     fetch time, so an old note listed again was alerted as news of the hour. A two-digit year
     is 20YY near the fetch; a version number, a figure and a year far from the fetch are not
     dates."""
-    selectors = Selectors(item="li.n", title="a", link="a@href", date="span.d")
-    cfg = FeedConfig(name="src", url=server.url("/src"), language="es", fetch_article="never",
-                     type="page", selectors=selectors)
+    cfg = page_feed(server)
     server.set_route("/src", page([(0, "12.01.26 10:30")]), content_type="text/html")
     first = await poll_feed(cfg, settings, fetcher, db, now=datetime(2026, 1, 12, 16, tzinfo=UTC))
     assert len(first.new_item_ids) == 1 and first.parse_problem is None, first.parse_problem
