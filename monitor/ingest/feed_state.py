@@ -187,8 +187,9 @@ def record_success(
         if parsed is not None and parsed.format == "page" and feed.selectors is not None:
             read = len(parsed.entries)
             row.item_counts, drop = judged(row.item_counts, counts_key(feed), read, feed.selectors.item)
-        problem = "; ".join(filter(None, [parsed.problem, drop])) or None if parsed is not None else None
+        problem: str | None = None
         if parsed is not None:
+            problem = "; ".join(filter(None, [parsed.problem, drop])) or None
             row.parse_problem = problem
         if refused:  # the poll worked, but the operator should see what was refused
             row.last_error = (

@@ -240,14 +240,12 @@ def _base_url(soup: BeautifulSoup, url: str) -> str:
         return url
 
 
-def _merged(first: ParsedEntry | None, entry: ParsedEntry) -> bool:
+def _merged(first: ParsedEntry, entry: ParsedEntry) -> bool:
     """Whether `entry` is `first` listed again (a page shows one article as a photo, in the
     lead and under "most read", all linking to it): no title, summary or date of theirs
     differ, but for a title cut short with an ellipsis ("Foro Penal confirma la
     excarcelación de 20 presos…"). `first` then takes what only `entry` gives, and the
     whole title."""
-    if first is None:
-        return False
     titles = " ".join(first.title.split()), " ".join(entry.title.split())
     pairs = ((" ".join(first.summary.split()), " ".join(entry.summary.split())),
              (first.published, entry.published))
@@ -290,9 +288,10 @@ def _one_per_article(
     headlines of one link, and links to the page itself stay apart (told apart at ingestion)."""
     shared: dict[str, list[ParsedEntry]] = {}
     for entry in entries:
-        if entry.link and urlsplit(entry.link)._replace(fragment="").geturl() not in own:
+        if entry.link:
             shared.setdefault(entry.link, []).append(entry)
-    pairs = [pair for pair in shared.values() if len(pair) == 2
+    pairs = [pair for link, pair in shared.items() if len(pair) == 2
+             and urlsplit(link)._replace(fragment="").geturl() not in own
              and _place(node_of[id(pair[0])]) != _place(node_of[id(pair[1])])]
     if not pairs:
         return entries
@@ -315,6 +314,9 @@ def _own_pages(url: str, base_url: str) -> set[str]:
     return own | {urlsplit(u)._replace(path="/", query="", fragment="").geturl() for u in own}
 
 
+LISTINGS_COMPARED = 3
+"""Entries of one link an entry is compared with (`_merged`): a link many items share (the
+homepage) would cost the square of them, and beyond two headlines they stay apart anyway."""
 PLACE_DEPTH = 6
 """Ancestors that make an item's place in the page (`_place`): a list's items share them."""
 
@@ -368,7 +370,7 @@ def parse_page(
     out = ParsedFeed(format="page", title=soup.title.get_text(strip=True) if soup.title else "",
                      problems=cuts + ([unaffordable] if unaffordable else []), lost=lost)
     missing = 0
-    by_link: dict[str, ParsedEntry] = {}
+    by_link: dict[str, list[ParsedEntry]] = {}
     node_of: dict[int, Tag] = {}  # id(entry) -> the item element it was read from
     unread: str | None = None  # the first date text found but not readable
     date_texts = [_pick(node, selectors.date) for node in nodes]
@@ -392,11 +394,11 @@ def parse_page(
             published=date.when if date else None,
             date_only=date.date_only if date else False,
         )
-        if not _merged(by_link.get(link) if link else None, entry):
+        listed = by_link.setdefault(link, []) if link else []
+        if not any(_merged(first, entry) for first in listed[:LISTINGS_COMPARED]):
             out.entries.append(entry)
             node_of[id(entry)] = node
-            if link:
-                by_link.setdefault(link, entry)
+            listed.append(entry)
     out.entries = _one_per_article(out.entries, node_of, nodes, _own_pages(url, base_url))
     if not found:
         out.problems.append(f"selector {selectors.item!r} matched nothing")

@@ -105,3 +105,16 @@ async def test_a_live_blog_listed_twice_is_still_revised_when_its_figure_grows(
     # and listed alone, as live blogs were before
     assert await poll(server, settings, fetcher, db, listing(None, [
         ("/envivo", "EN VIVO | Ascienden a 24 los presos políticos excarcelados"), *OTHERS])) == 1
+
+
+async def test_a_third_listing_cut_short_of_the_second_headline_is_the_same_article(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    # lead box, list, and "lo más leído" cutting the list's headline: compared with the lead's
+    # alone, the cut one was a third headline, and the three stayed apart
+    whole = "Foro Penal confirma la excarcelación de 20 presos políticos en El Rodeo I"
+    body = listing(("/n/1", "Excarcelan a 20 presos"), [("/n/1", whole), *OTHERS]).replace(
+        b"</body>", b"<aside class='mas-leido'><article><h2><a href='/n/1'>Foro Penal confirma la "
+        b"excarcelaci\xc3\xb3n de 20 presos\xe2\x80\xa6</a></h2></article></aside></body>")
+    assert await poll(server, settings, fetcher, db, body) == 4
+    assert stored(db)[0][0] == whole
