@@ -51,6 +51,12 @@ class Metrics:
         self.bot_api_outage = Gauge(
             "monitor_bot_api_outage", "1 while sends to the Bot API fail in several channels with none going through",
             registry=r)
+        self.page_items = Gauge(
+            "monitor_page_items_read", "Items the last poll of a page feed read", ["feed"], registry=r)
+        self.page_item_drops = Counter(
+            "monitor_page_item_drops_total",
+            "Polls of a page feed that read at most a fifth of the items its usual polls read", ["feed"],
+            registry=r)
         self.last_success = Gauge(
             "monitor_last_successful_poll_timestamp_seconds", "Unix time of the last successful poll", registry=r
         )
@@ -69,7 +75,7 @@ class Metrics:
         the service ever polled."""
         for status in get_args(Status):
             self.polls.remove(name, status)
-        for metric in (self.poll_failures, self.poll_seconds, self.items):
+        for metric in (self.poll_failures, self.poll_seconds, self.items, self.page_items, self.page_item_drops):
             metric.remove(name)
 
     def forget_topic(self, name: str) -> None:

@@ -442,7 +442,7 @@ def _revision(conn: Connection) -> str | None:
 # The latest migration's revision. Every start compares it with the database's; Alembic (its
 # import and a read of every migration's file: a fifth of a second) is needed only to upgrade.
 # tests/storage/test_migrations.py holds it to the migrations' files.
-HEAD_REVISION = "0028_alert_story_index"
+HEAD_REVISION = "0029_feed_item_counts"
 
 
 def head_revision() -> str:

@@ -86,6 +86,9 @@ class Feed(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     last_error_at: Mapped[datetime | None]
     parse_problem: Mapped[str | None] = mapped_column(Text)
+    # a page's items read by its usual polls, and what they are of (monitor/ingest/item_counts.py);
+    # read by a page's poll alone, not with every load of the row
+    item_counts: Mapped[dict[str, Any] | None] = mapped_column(JSON, deferred=True)
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     next_poll_at: Mapped[datetime | None]
     paused: Mapped[bool] = mapped_column(Boolean, default=False)

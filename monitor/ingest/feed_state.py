@@ -16,6 +16,7 @@ from core.durations import format_duration
 from core.urls import redact_secrets
 from monitor.fetch.client import FetchResult, usable_validator
 from monitor.ingest.dedup import insert_new, unknown
+from monitor.ingest.item_counts import counts_key, judged
 from monitor.ingest.normalize import NormalizedItem
 from monitor.ingest.result import PollResult, Status
 from monitor.parse import ParsedFeed
@@ -154,6 +155,8 @@ def record_success(
     next_poll = now + feed.interval
     new_ids: list[int] = []
     backfilled = 0
+    read: int | None = None  # a page's items read (item_counts)
+    drop: str | None = None
     with db.session() as session:
         if items:  # before any other write: the turn is waited for holding no row
             take_store_turn(session)
@@ -181,8 +184,13 @@ def record_success(
         # the first listing as it would have (undated entries as backfill, not alerted)
         record_poll(row, now, fetched.status, failures=0, next_poll_at=next_poll, last_success_at=now,
                     first_success_at=row.first_success_at or (None if held else now), failure_reported=False)
+        if parsed is not None and parsed.format == "page" and feed.selectors is not None:
+            read = len(parsed.entries)
+            row.item_counts, drop = judged(row.item_counts, counts_key(feed), read, feed.selectors.item)
+        problem: str | None = None
         if parsed is not None:
-            row.parse_problem = parsed.problem
+            problem = "; ".join(filter(None, [parsed.problem, drop])) or None
+            row.parse_problem = problem
         if refused:  # the poll worked, but the operator should see what was refused
             row.last_error = (
                 f"links refused by the outbound policy: {', '.join(refused)} "
@@ -218,8 +226,10 @@ def record_success(
         next_poll_at=next_poll,
         polled_at=now,
         http_status=fetched.status,
-        parse_problem=parsed.problem if parsed else None,
+        parse_problem=problem,
         articles=articles or 0,
+        items_read=read,
+        item_drop=drop is not None,
         skipped=skipped,
         refused=list(refused),
         held=held,

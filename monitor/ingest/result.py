@@ -33,6 +33,8 @@ class PollResult:
     refused: list[str] = field(default_factory=list)  # hosts the outbound policy refused
     held: int = 0  # new items over max_new_items_per_poll, left for a later poll
     database_refused: bool = False  # the database refused its writes: no failure of the feed
+    items_read: int | None = None  # a page's items read by this poll (None: no page read)
+    item_drop: bool = False  # those were a sharp drop from its usual polls' (item_counts.py)
     polls: int = 1  # polls this result tells of (poll-once polls a feed again for what it left)
 
     def then(self, later: PollResult) -> PollResult:

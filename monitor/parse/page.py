@@ -240,14 +240,12 @@ def _base_url(soup: BeautifulSoup, url: str) -> str:
         return url
 
 
-def _merged(first: ParsedEntry | None, entry: ParsedEntry) -> bool:
+def _merged(first: ParsedEntry, entry: ParsedEntry) -> bool:
     """Whether `entry` is `first` listed again (a page shows one article as a photo, in the
     lead and under "most read", all linking to it): no title, summary or date of theirs
     differ, but for a title cut short with an ellipsis ("Foro Penal confirma la
     excarcelación de 20 presos…"). `first` then takes what only `entry` gives, and the
     whole title."""
-    if first is None:
-        return False
     titles = " ".join(first.title.split()), " ".join(entry.title.split())
     pairs = ((" ".join(first.summary.split()), " ".join(entry.summary.split())),
              (first.published, entry.published))
@@ -278,6 +276,80 @@ def _one_title(a: str, b: str) -> bool:
                for short, whole in ((a, b), (b, a)))
 
 
+def _one_per_article(
+    entries: list[ParsedEntry], node_of: dict[int, Tag], nodes: list[Tag], own: set[str],
+) -> list[ParsedEntry]:
+    """`entries` with one article listed under two headlines made one entry: a page shows it
+    in a lead box with a short headline and in its list with the whole one. Two entries of one
+    link, with titles `_merged` could not make one, are one article when they stand in
+    different places of the page (`_place`); the other entry is kept from the better headline
+    (`_better`), and takes what only the other gives (summary, date). Entries of one link in
+    the same place (articles whose link selector found a section's link), three or more
+    headlines of one link, and links to the page itself stay apart (told apart at ingestion)."""
+    shared: dict[str, list[ParsedEntry]] = {}
+    for entry in entries:
+        if entry.link:
+            shared.setdefault(entry.link, []).append(entry)
+    pairs = [pair for link, pair in shared.items() if len(pair) == 2
+             and urlsplit(link)._replace(fragment="").geturl() not in own
+             and _place(node_of[id(pair[0])]) != _place(node_of[id(pair[1])])]
+    if not pairs:
+        return entries
+    listed = _place_counts(nodes)
+    dropped: set[int] = set()
+    for a, b in pairs:
+        kept = max((a, b), key=lambda e: _better(e, listed[_place(node_of[id(e)])]))  # a on a tie
+        other = b if kept is a else a
+        kept.summary = kept.summary or other.summary
+        if kept.published is None:
+            kept.published, kept.date_only = other.published, other.date_only
+        dropped.add(id(other))
+    return [e for e in entries if id(e) not in dropped]
+
+
+def _own_pages(url: str, base_url: str) -> set[str]:
+    """The page's own addresses and its site's root: a link to them names no one article
+    (items linking to the homepage, or to `#`)."""
+    own = {url, base_url}
+    return own | {urlsplit(u)._replace(path="/", query="", fragment="").geturl() for u in own}
+
+
+LISTINGS_COMPARED = 3
+"""Entries of one link an entry is compared with (`_merged`): a link many items share (the
+homepage) would cost the square of them, and beyond two headlines they stay apart anyway."""
+PLACE_DEPTH = 6
+"""Ancestors that make an item's place in the page (`_place`): a list's items share them."""
+
+
+def _place(node: Tag) -> tuple[tuple[str, str], ...]:
+    """Where `node` stands in the page: its own and its nearest ancestors' tags and classes
+    (`section.lead > article` against `ul.list > li > article`)."""
+    place: list[tuple[str, str]] = []
+    at: Tag | None = node
+    while at is not None and at.name != "[document]" and len(place) <= PLACE_DEPTH:
+        classes = at.get("class")
+        place.append((at.name, " ".join(sorted(classes)) if isinstance(classes, list) else str(classes or "")))
+        at = at.parent
+    return tuple(place)
+
+
+def _place_counts(nodes: list[Tag]) -> dict[tuple[tuple[str, str], ...], int]:
+    """How many items stand in each place of the page: the page's main list has the most."""
+    counts: dict[tuple[tuple[str, str], ...], int] = {}
+    for node in nodes:
+        place = _place(node)
+        counts[place] = counts.get(place, 0) + 1
+    return counts
+
+
+def _better(entry: ParsedEntry, listed: int) -> tuple[bool, int, int]:
+    """How good a headline of an article listed twice is: whole (not cut short with an
+    ellipsis), then from the page's main list (where more items stand: a lead box's headline
+    is often a short rewrite, and a lead box changes more often than the list), then longer."""
+    title = " ".join(entry.title.split())
+    return _cut_short(title) is None, listed, len(title)
+
+
 def parse_page(
     body: bytes, headers: dict[str, str], url: str, selectors: Selectors, zone: tzinfo = UTC,
     now: datetime | None = None,
@@ -298,7 +370,8 @@ def parse_page(
     out = ParsedFeed(format="page", title=soup.title.get_text(strip=True) if soup.title else "",
                      problems=cuts + ([unaffordable] if unaffordable else []), lost=lost)
     missing = 0
-    by_link: dict[str, ParsedEntry] = {}
+    by_link: dict[str, list[ParsedEntry]] = {}
+    node_of: dict[int, Tag] = {}  # id(entry) -> the item element it was read from
     unread: str | None = None  # the first date text found but not readable
     date_texts = [_pick(node, selectors.date) for node in nodes]
     month_first = _month_first(selectors, date_texts)
@@ -321,10 +394,12 @@ def parse_page(
             published=date.when if date else None,
             date_only=date.date_only if date else False,
         )
-        if not _merged(by_link.get(link) if link else None, entry):
+        listed = by_link.setdefault(link, []) if link else []
+        if not any(_merged(first, entry) for first in listed[:LISTINGS_COMPARED]):
             out.entries.append(entry)
-            if link:
-                by_link.setdefault(link, entry)
+            node_of[id(entry)] = node
+            listed.append(entry)
+    out.entries = _one_per_article(out.entries, node_of, nodes, _own_pages(url, base_url))
     if not found:
         out.problems.append(f"selector {selectors.item!r} matched nothing")
         out.fatal = True

@@ -140,6 +140,9 @@ class Polls(ServiceState):
             m.poll_failures.labels(result.feed).inc()
         if result.stored:
             m.items.labels(result.feed).inc(result.stored)
+        if result.items_read is not None:
+            m.page_items.labels(result.feed).set(result.items_read)
+            m.page_item_drops.labels(result.feed).inc(int(result.item_drop))  # at 0 from the first
 
     async def _scheduled_poll(self, name: str) -> PollResult:
         """A scheduled poll: under the feed's lease when replicas share the database

@@ -17,7 +17,7 @@ RULES = RULES_DIR / "monitor-alerts.yml"
 UNIT_TESTS = RULES_DIR / "monitor-alerts.test.yml"
 ALERTS = ("MonitorDown", "MonitorAbsent", "MonitorNoSuccessfulPoll", "MonitorFeedFailing",
           "MonitorFeedGoneFlat", "MonitorAlertQueueStuck", "MonitorBotApiOutage",
-          "MonitorAlertSendFailed", "MonitorItemsSetAside", "MonitorChannelDisabled")
+          "MonitorAlertSendFailed", "MonitorItemsSetAside", "MonitorChannelDisabled", "MonitorPageItemDrop")
 
 promtool = pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool not installed (Debian: prometheus)")
 

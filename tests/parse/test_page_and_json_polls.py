@@ -310,6 +310,24 @@ async def test_a_page_in_utf8_declared_otherwise_is_read_as_utf8(
     assert again.status != "error", again.error
 
 
+@pytest.mark.parametrize("meta", ["<meta charset='iso-8859-15'>",
+                                  '<META HTTP-EQUIV="Content-Type" CONTENT="text/html; charset=ISO-8859-15">'])
+async def test_a_pages_meta_charset_after_its_first_4_kb_is_read(
+    meta: str, server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    # 5 KB of inline style before the <meta>: it was not seen, and the page read as
+    # windows-1252 ("5 ¤ de multa, Œ" for "5 € de multa, Œ"); browsers honour it in the head
+    cfg = page_feed(server)
+    style = "<style>" + ".nota{color:#333}\n" * 300 + "</style>"
+    html = page("<h2>Liberación: 5 € de multa a cada preso, dice Œdipo</h2><a href='/n/1'>x</a>").decode()
+    body = html.replace("<meta charset='utf-8'>", style + meta).encode("iso-8859-15")
+    assert body.lower().find(b"<meta") > 4096
+    server.set_route("/news/", body, content_type="text/html")
+    result = await poll_feed(cfg, settings, fetcher, db)
+    assert result.status == "new", result.error
+    assert [r.title for r in stored(db, "page")] == ["Liberación: 5 € de multa a cada preso, dice Œdipo"]
+
+
 async def test_a_section_label_on_a_line_of_its_own_in_a_page_title_is_dropped(
     server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
 ) -> None:

@@ -106,3 +106,70 @@ async def test_items_the_link_selector_found_no_link_in_are_reported(
     result = await poll_feed(cfg, settings, fetcher, db)
     assert result.status == "new" and result.stored == 5, result.error
     assert result.parse_problem == "4 of 5 items had no link (selector 'a.titulo@href')"
+
+
+def listing(n: int, first: int = 0) -> bytes:
+    """A listing of `n` articles, numbered from `first`."""
+    return ("<html><body>" + "".join(
+        f"<article><h2><a href='/n/{i}'>Nota {i} sobre los presos políticos</a></h2></article>"
+        for i in range(first, first + n)) + "</body></html>").encode()
+
+
+# the redesign: the listing's items are <div class="card"> now; one <article> is left (a promo)
+REDESIGNED = ("<html><body><article><h2><a href='/suscribete'>Suscríbete al boletín</a></h2></article>"
+              + "".join(f"<div class='card'><h3><a href='/n/x{i}'>Nota {i}</a></h3></div>" for i in range(22))
+              + "</body></html>").encode()
+
+
+async def polled(server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database, body: bytes,
+                 cfg: FeedConfig | None = None):  # type: ignore[no-untyped-def]
+    server.set_route("/news/", body, content_type="text/html")
+    result = await poll_feed(cfg or page_feed(server), settings, fetcher, db)
+    assert result.status != "error", result.error
+    return result
+
+
+async def test_a_page_whose_item_count_drops_sharply_says_so_while_the_drop_lasts(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    # before: the poll read 1 item where it read 20-25, and the feed stayed ok with no problem
+    for k, n in enumerate([22, 25, 20, 23, 21, 24]):
+        result = await polled(server, settings, fetcher, db, listing(n, first=100 * k))
+        assert (result.parse_problem, result.items_read, result.item_drop) == (None, n, False)
+    problem = "1 item read where the last 6 polls read 20-25 (selector 'article': the page redesigned?)"
+    for _ in range(3):  # lasting: its own count never becomes the usual one
+        result = await polled(server, settings, fetcher, db, REDESIGNED)
+        assert (result.parse_problem, result.items_read, result.item_drop) == (problem, 1, True)
+    now = datetime.now(UTC)
+    row = render_status(db, None, now=now).splitlines()[3]
+    assert row.startswith("elpitazo  ok") and "1 item read where the last 6 polls read 20-25" in row
+    assert f'<td class="err">{escape(problem)}</td>' in render_status_page(db, None, now=now)
+    # the site's listing back: the problem goes
+    result = await polled(server, settings, fetcher, db, listing(21))
+    assert (result.parse_problem, result.item_drop) == (None, False)
+
+
+async def test_new_selectors_start_the_counts_over(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    for k in range(5):
+        await polled(server, settings, fetcher, db, listing(20, first=100 * k))
+    assert (await polled(server, settings, fetcher, db, REDESIGNED)).item_drop
+    # the operator's new selectors read the redesigned page: no drop, counted afresh
+    fixed = page_feed(server).model_copy(update={"selectors": page_feed(server).selectors.model_copy(
+        update={"item": "div.card", "title": "h3"})})  # type: ignore[union-attr]
+    result = await polled(server, settings, fetcher, db, REDESIGNED, fixed)
+    assert (result.parse_problem, result.items_read, result.item_drop) == (None, 22, False)
+
+
+@pytest.mark.parametrize("counts", [
+    [3, 5, 2, 4, 3, 1, 1],  # a quiet listing: under 10 items read, never judged
+    [14, 12, 13, 12, 11, 3],  # 3 items where 11-14 were read: more than a fifth of the fewest
+    [25, 24, 1],  # too few polls to know the page's usual count
+])
+async def test_a_quiet_or_shrinking_listing_raises_no_drop(
+    counts: list[int], server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    for k, n in enumerate(counts):
+        result = await polled(server, settings, fetcher, db, listing(n, first=100 * k))
+        assert (result.parse_problem, result.items_read, result.item_drop) == (None, n, False)

@@ -42,13 +42,22 @@ def names_and_labels(expr: str) -> dict[str, set[str]]:
 
 
 def two_feeds(world: World) -> Service:
-    """A service of two feeds, pitazo with a release and caido answering 500, and channel presos
-    on the emulator."""
+    """A service of two feeds, pitazo with a release and caido answering 500, a page feed
+    (pagina), and channel presos on the emulator."""
     world.feed("pitazo")
     world.publish("pitazo", "Excarcelan a 87 presos políticos del penal de Tocorón", "Familiares esperaban.")
     world.feed("caido")
     world.server.set_route("/caido.xml", b"gone", status=500)
     world.write_config([{"name": "presos", "chat_id": "@presos_test", "topics": ["political_prisoners"]}])
+    world.server.set_route("/robots.txt", b"", status=404)
+    world.server.set_route("/pagina/", b"<html><body><article><h2><a href='/n/1'>Lluvias en Caracas</a></h2>"
+                           b"</article></body></html>", content_type="text/html")
+    yaml = YAML()
+    written = yaml.load(world.config_path.read_text(encoding="utf-8"))
+    written["feeds"].append({"name": "pagina", "url": world.server.url("/pagina/"), "type": "page", "language": "es",
+                             "fetch_article": "never", "selectors": {"item": "article", "title": "h2", "link": "a@href"}})
+    with world.config_path.open("w", encoding="utf-8") as fh:
+        yaml.dump(written, fh)
     config = load_config(world.config_path)
     runtime = resolve_runtime(config, config_path=str(world.config_path), db_flag=world.db_url,
                               env={"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": world.emulator.api_url})
@@ -65,6 +74,7 @@ def scrape(world: World) -> dict[str, set[str]]:
         try:
             assert (await service.poll("pitazo")).status == "new"
             assert (await service.poll("caido")).status == "error"
+            assert (await service.poll("pagina")).status == "new"
             await service.classify_pending()
             await service.worker.deliver_pending()
             return httpx.get(f"{server.address}/metrics", timeout=10).text
@@ -89,7 +99,8 @@ def test_every_metric_and_label_the_alert_rules_read_is_served(world: World) -> 
         if name not in served or not labels <= served[name]
     }
     assert not missing, f"the rules read series /metrics does not serve: {sorted(missing)}"
-    assert {"monitor_poll_failures_total", "monitor_alerts_failed_total", "monitor_items_failed_total"} <= set(served)
+    assert {"monitor_poll_failures_total", "monitor_alerts_failed_total", "monitor_items_failed_total",
+            "monitor_page_item_drops_total"} <= set(served)
 
 
 CHANNELS = """rules: [venezuela-2026]
@@ -211,5 +222,5 @@ def test_a_real_prometheus_fires_on_a_channels_first_given_up_send(world: World,
 
     groups = asyncio.run(scenario())
     health = {rule["name"]: (rule["health"], rule.get("lastError", "")) for g in groups for rule in g["rules"]}
-    assert len(health) == 10
+    assert len(health) == 11
     assert set(health.values()) == {("ok", "")}, health

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from test_restore import poll
 
 from core.config import load_config, resolve_runtime
+from monitor.ingest.result import PollResult
 from monitor.service import Service
 from storage.alerts import sync_channels
 from storage.db import open_database
@@ -292,3 +293,20 @@ def test_monitor_status_gives_no_next_poll_to_a_feed_not_polled(world: World) ->
         assert state in rows[name] and "overdue" not in rows[name], rows[name]
         assert rows[name].rstrip().endswith(" -"), rows[name]
     assert "in " in rows["vivo"]
+
+
+def test_metrics_give_a_pages_items_read_and_its_drops(service: Service) -> None:
+    """A page's poll gives its items read and counts it when it is a drop (monitor/ingest/item_counts.py),
+    from 0 at its first; a feed's other polls (an RSS feed's, a 304) leave them alone."""
+    service._count_poll(PollResult(feed="el-pitazo", status="new", stored=20, items_read=20))
+    service._count_poll(PollResult(feed="el-pitazo", status="new", stored=1, items_read=1, item_drop=True))
+    service._count_poll(PollResult(feed="efecto-cocuyo", status="not_modified"))
+    server = service._start_health()
+    assert server is not None
+    try:
+        text = httpx.get(server.address + "/metrics", timeout=10).text
+    finally:
+        server.stop()
+    lines = [line for line in text.splitlines() if line.startswith("monitor_page_")]
+    assert lines == ['monitor_page_items_read{feed="el-pitazo"} 1.0',
+                     'monitor_page_item_drops_total{feed="el-pitazo"} 1.0']
