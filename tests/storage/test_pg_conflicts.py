@@ -65,9 +65,11 @@ def test_a_deadlock_between_two_replicas_is_no_refusal_of_writes(db: Database, o
     thread = threading.Thread(target=replica)
     thread.start()
     with psycopg.connect(other.info.dsn, autocommit=True) as watcher:
-        for _ in range(100):  # until this connection waits for the row
-            if _waiting(watcher):
-                break
+        # until this connection waits for the row, however loaded the host: a deadlock made
+        # before it waits is `other`'s to lose (100 tries of 10 ms failed under load)
+        deadline = time.monotonic() + 30
+        while not _waiting(watcher):
+            assert time.monotonic() < deadline, "the replica never waited for the row"
             time.sleep(0.01)
     other.execute("UPDATE feeds SET consecutive_failures = 1 WHERE name = 'a'")  # the deadlock
     other.commit()
