@@ -4,6 +4,7 @@ names a server), the default config, and a local feed server."""
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import os
 import pwd
@@ -110,10 +111,44 @@ def _logging_as_it_was() -> Iterator[None]:
     for name, lvl in named.items():
         logging.getLogger(name).setLevel(lvl)
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The tests marked `slow` (the short soak: two minutes; three replicas on PostgreSQL) first, so that pytest-xdist starts
-    them while the other workers run the rest, not at the end with every other worker idle."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+SLOW_DEFAULT_SECONDS = 10.0
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The tests marked `slow` start first, spread over the pytest-xdist workers.
+
+    pytest-xdist's `load` scheduling first hands each worker a run of consecutive tests (a
+    quarter of its share) that no other worker can take. With the slow tests sorted first they
+    were all one worker's, one after the other (the soak, the replicas, the training, the demo:
+    about 375 s on gw0 in a loaded run), then the tests queued behind them. Each worker's first
+    run now opens with its share of them, the longest first to the least loaded worker (by
+    `slow(seconds=...)`), so that they overlap and none ends last."""
+    def seconds(item: pytest.Item) -> float:
+        marker = item.get_closest_marker("slow")
+        return float(marker.kwargs.get("seconds", SLOW_DEFAULT_SECONDS)) if marker else 0.0
+
+    slow = sorted((i for i in items if seconds(i)), key=seconds, reverse=True)
+    rest = [i for i in items if not seconds(i)]
+    workers = int(getattr(config, "workerinput", {}).get("workercount", 1))
+    items[:] = _spread(slow, rest, workers, seconds)
+
+
+def _spread(slow: list[pytest.Item], rest: list[pytest.Item], workers: int,
+            seconds: Callable[[pytest.Item], float]) -> list[pytest.Item]:
+    """`slow` (longest first) dealt to `workers` by least total seconds, each worker's at the head
+    of the run xdist's LoadScheduling sends it first (max(2, tests // workers // 4) tests)."""
+    if workers <= 1:
+        return slow + rest
+    shares: list[list[pytest.Item]] = [[] for _ in range(workers)]
+    for item in slow:
+        min(shares, key=lambda share: sum(map(seconds, share))).append(item)
+    chunk = max(2, (len(slow) + len(rest)) // workers // 4)
+    out: list[pytest.Item] = []
+    following = iter(rest)
+    for share in shares:
+        out += share
+        out += itertools.islice(following, max(0, chunk - len(share)))
+    return out + list(following)
 
 
 def runs_as_postgres() -> bool:

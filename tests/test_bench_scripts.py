@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # A benchmark shaped like bench_status.py and bench_poll.py: its own options, read from argv.
@@ -185,6 +187,7 @@ def test_classify_golden_writes_every_result_the_same_twice(tmp_path: Path) -> N
     assert first["id"] == "default-0" and first["topics"] and first["decided_by"] and first["counts"]
 
 
+@pytest.mark.slow(seconds=52)  # started first (tests/conftest.py)
 def test_months_memory_runs_the_service_over_simulated_days() -> None:
     """bench/months_memory.py (docs/SCALE.md, "Memory over months") on 2 small simulated days:
     items published (by the feed server in a child process, `--servers-apart`), polled, classified

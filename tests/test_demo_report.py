@@ -29,7 +29,7 @@ def test_the_demo_names_what_it_did_not_show() -> None:
         "3 alerts still queued", "noise or backlog sent: Album launch"]
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=50)
 def test_make_demo_tells_its_whole_story() -> None:
     """`make demo` end to end (45 s): the release in one message edited and replied to, the US
     story, a roundup, nothing queued, no noise. Its roundup channel had received nothing since

@@ -98,7 +98,7 @@ def run_stepped(tmp_path: Path, *steps: str) -> tuple[str, list[dict[str, list[f
     return out.stderr, phases
 
 
-@pytest.mark.slow  # ~6-8 s: a child process whose clock is stepped during 5.7 s of real time
+@pytest.mark.slow(seconds=6)  # a child process whose clock is stepped during 5.7 s of real time
 @needs_faketime
 def test_clock_steps_back_and_forward_polling_goes_on_as_before(tmp_path: Path) -> None:
     """Set back an hour, APScheduler slept an hour past every due time: no poll at all. Set
@@ -254,7 +254,7 @@ FROZEN_CHILD = textwrap.dedent("""
 """)
 
 
-@pytest.mark.slow  # ~6 s: a child process stopped for 3 s of its 5
+@pytest.mark.slow(seconds=5)  # a child process stopped for 3 s of its 5
 def test_a_process_frozen_longer_than_the_poll_interval_keeps_the_feeds_spread() -> None:
     """A VM paused, a container frozen (`docker pause`), a process stopped (SIGSTOP): the wall
     and the monotonic clocks both go on, so no step is seen, and on its return every feed was

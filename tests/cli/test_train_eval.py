@@ -192,7 +192,7 @@ def test_eval_time_window_and_unsure(capsys: pytest.CaptureFixture[str], tmp_pat
     assert code == 0 and "### real (1 items)" in text, text
 
 
-@pytest.mark.slow
+@pytest.mark.slow(seconds=77)
 @pytest.mark.timeout(600)  # a whole training run: 66 s on an idle 2-core host, past 120 s on a busy one
 def test_make_train_reproduces_the_shipped_models(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -34,6 +34,7 @@ def test_promtool_check_rules() -> None:
 
 
 @promtool
+@pytest.mark.slow(seconds=17)
 def test_promtool_unit_tests_pass() -> None:
     """About 20 s of CPU: the gone-flat test evaluates every rule each minute of 9 days."""
     done = run("test", "rules", str(UNIT_TESTS))

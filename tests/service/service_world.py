@@ -160,12 +160,15 @@ class World:
 
 
 def wait_for(condition: Callable[[], Any], timeout: float = 60.0, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout
+    """`condition()`'s first true value, looked at after 0.02 s, then less and less often, up to
+    every 0.2 s (a fixed 0.2 s made each wait end 0.1 s late on average)."""
+    deadline, pause = time.monotonic() + timeout, 0.02
     while time.monotonic() < deadline:
         value = condition()
         if value:
             return value
-        time.sleep(0.2)
+        time.sleep(pause)
+        pause = min(0.2, pause * 1.5)
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 

@@ -108,6 +108,7 @@ def _status(world: Moving) -> list[dict[str, str]]:
 
 
 @needs_pg
+@pytest.mark.slow(seconds=39)  # a dozen `monitor` processes, one after another
 def test_a_sqlite_database_copied_to_postgresql_goes_on_where_it_stopped(moving: Moving, pg_url: str):
     """Before, nothing in the product said how to move: DATABASE_URL pointed at an empty PostgreSQL
     database alerted the release again (a second message) and the tally started from nothing."""

@@ -71,7 +71,7 @@ def leader_of(ports: dict[int, int]) -> list[int]:
     return out
 
 
-@pytest.mark.slow  # 85 s: started first (tests/conftest.py)
+@pytest.mark.slow(seconds=111)  # started first (tests/conftest.py)
 @pytest.mark.timeout(300)  # the digest slot is on a minute mark: up to 105 s from the start
 def test_three_replicas_one_killed(world: World) -> None:
     assert PG is not None

@@ -18,7 +18,7 @@ FAKETIME = next(iter(sorted(glob.glob("/usr/lib/*/faketime/libfaketime.so.1"))),
 PRESOS = [{"name": "presos", "chat_id": "@presos_test", "topics": ["political_prisoners"]}]
 
 
-@pytest.mark.slow  # ~5 s: one `monitor poll-once` process under libfaketime
+@pytest.mark.slow(seconds=5)  # one `monitor poll-once` process under libfaketime
 @pytest.mark.skipif(FAKETIME is None, reason="libfaketime not installed (apt-get install faketime)")
 def test_a_clock_a_day_ahead_of_the_feeds_servers_is_told(world) -> None:
     """Three feeds on three servers; `monitor poll-once` on a host whose clock is a day ahead.

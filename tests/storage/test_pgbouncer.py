@@ -96,7 +96,7 @@ except DatabaseError as exc:
 """
 
 
-@pytest.mark.slow  # 15-25 s: three rounds of four `monitor` starts
+@pytest.mark.slow(seconds=19)  # three rounds of four `monitor` starts
 def test_replicas_that_start_together_behind_a_transaction_pooler_migrate_in_turn(pooled_url: str) -> None:
     """The turn to migrate was a session's advisory lock. Behind PgBouncer in transaction mode
     another replica's start took it too on the server connection it stayed on (two migrations
