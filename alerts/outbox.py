@@ -136,8 +136,9 @@ def enqueue_for_item(
         preview = _preview(channel, config)
         if first is not None and WITHDRAWN in (first.payload or {}):
             continue  # an operator said the story's message should not have been sent (/wrong)
-        if first is not None:
-            name_sources(session, alerts, channel, story.id, item, c.counts, config, now)
+        if first is not None:  # (not the figures this report tells in a reply of its own)
+            name_sources(session, alerts, channel, story.id, item, c.counts, config, now,
+                         told_here=assignment.new_counts)
         if first is None:
             if not channel_accepts(channel, c.topics, c.urgency, item.language):
                 continue
@@ -199,13 +200,19 @@ def enqueue_for_item(
 
 
 def name_sources(session: Session, alerts: list[Alert], channel: ChannelConfig, story_id: int, item: Item,
-                 counts: Any, config: AppConfig, now: datetime) -> int:
+                 counts: Any, config: AppConfig, now: datetime, *, told_here: Any = ()) -> int:
     """Name the source of a figure that the story's replies tell with no one stating it, where
     this report states it ("Anunciaron 116 nuevas excarcelaciones…", then "Gobierno informa de
     116…": the reply reads "+116 excarcelados según el Gobierno"). A reply not sent yet is
     rewritten; one sent is edited (an `edit` of the reply, added to `alerts`). Before, the
-    channel kept "+116 excarcelados" with nobody stating it. Return the replies named."""
-    stated = {(x.event, x.number): x.source for x in as_counts(counts) if x.confident and x.source}
+    channel kept "+116 excarcelados" with nobody stating it. Return the replies named.
+
+    Not a figure in `told_here`, the figures this report is news for (a number now verified:
+    it makes a reply of its own): "8 verificados por Foro Penal" was both a new reply and an
+    edit of the earlier "8 excarcelados", two replies of one verification."""
+    fresh = {(x.event, x.number) for x in as_counts(told_here)}
+    stated = {(x.event, x.number): x.source for x in as_counts(counts)
+              if x.confident and x.source and (x.event, x.number) not in fresh}
     if not stated:
         return 0
     named = 0
