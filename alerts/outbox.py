@@ -211,7 +211,7 @@ def name_sources(session: Session, alerts: list[Alert], channel: ChannelConfig, 
     it makes a reply of its own): "8 verificados por Foro Penal" was both a new reply and an
     edit of the earlier "8 excarcelados", two replies of one verification."""
     fresh = {(x.event, x.number) for x in as_counts(told_here)}
-    stated = {(x.event, x.number): x.source for x in as_counts(counts)
+    stated = {(x.event, x.number, x.upto): x.source for x in as_counts(counts)
               if x.confident and x.source and (x.event, x.number) not in fresh}
     if not stated:
         return 0
@@ -227,8 +227,7 @@ def name_sources(session: Session, alerts: list[Alert], channel: ChannelConfig, 
         payload = dict(shown.payload or {})
         view = AlertView.from_json(dict(payload.get("view") or {}))
         told = [x.as_dict() for x in as_counts(view.counts or [])]
-        sourced = [dict(x, source=stated[(x["event"], x["number"])])
-                   if not x.get("source") and (x["event"], x["number"]) in stated else x for x in told]
+        sourced = [dict(x, source=stated[key]) if (key := _sourceless_figure(x, told)) in stated else x for x in told]
         if sourced == told:
             continue
         view.counts = sourced
@@ -244,6 +243,17 @@ def name_sources(session: Session, alerts: list[Alert], channel: ChannelConfig, 
                           "view": view.to_json(), "item_id": item.id, "target_alert_id": reply.id})
         named += 1
     return named
+
+
+def _sourceless_figure(count: dict[str, Any], told: list[dict[str, Any]]) -> tuple[Any, ...] | None:
+    """(event, number, upto) of a figure a reply tells with no source, for `name_sources`; None
+    for one with a source, or the upper end of a range it tells (shown as part of the range).
+    A range takes the source of that range only: "entre 84 y 100" (nobody named) read "84–100
+    verificados por Foro Penal · 100 excarcelados" once Foro Penal's 84 was reported again."""
+    if count.get("source") or any(x.get("upto") == count["number"] and x["event"] == count["event"]
+                                  and not x.get("source") for x in told):
+        return None
+    return count["event"], count["number"], count.get("upto")
 
 
 def _tells_it_urgently(session: Session, channel: str, story_id: int, urgency: str) -> bool:
