@@ -60,7 +60,7 @@ from storage.alerts import (
     unsent_roundups,
 )
 from storage.feedback import wrong_topics
-from storage.models import Alert, Channel, Item
+from storage.models import Alert, Channel, Item, Story
 from storage.stories import stories_told_between, story_items_with_feed
 
 log = logging.getLogger("alerts.digest")
@@ -123,7 +123,7 @@ def _entries(session: Session, channel: ChannelConfig, config: AppConfig, since:
         rows = [(i, f) for i, f in story_items_with_feed(session, story.id) if language_ok(channel, i.language)]
         if not rows or _in_earlier_roundups(session, channel.name, [i for i, _ in rows], until):
             continue
-        item, feed_name = next(((i, f) for i, f in rows if not i.backfill), rows[0])  # as instant channels tell it
+        item, feed_name = _first_report(story, rows)
         # its outlet's latest headline of that article (retitled with another figure: items.revision_of)
         now_titled = [i for i, _ in rows if (i.revision_of or i.id) == (item.revision_of or item.id)][-1]
         # not under a topic an operator said that article was wrong for (/wrong)
@@ -140,6 +140,15 @@ def _entries(session: Session, channel: ChannelConfig, config: AppConfig, since:
             date_only=item.date_only, url=item.canonical_url or item.url, sources=len(outlets),
         ))
     return out
+
+
+def _first_report(story: Story, rows: list[tuple[Item, str]]) -> tuple[Item, str]:
+    """The (item, feed) a story's line tells, as the instant channels tell it: the story's first
+    item (`stories.first_item_id`: the first placed in it), else its first that is not backfill.
+    Items are placed in their publication order, not in the order a poll stored them: by the
+    lowest id, a story first told at 07:26 was listed by its 08:52 report."""
+    live = [(i, f) for i, f in rows if not i.backfill]
+    return next((r for r in live if r[0].id == story.first_item_id), live[0] if live else rows[0])
 
 
 def _in_earlier_roundups(session: Session, channel: str, items: list[Item], until: datetime) -> bool:
