@@ -535,6 +535,9 @@ class DigestEntry:
     summary: str = ""  # told instead of a title the item lacks
     date_only: bool = False  # `published` is a date without a time of day
     story_id: int | None = None  # recorded in the digest's payload: told once (alerts/digest.py)
+    figures: str = ""  # a story told before, listed again for the figures its reports brought
+    # the story's items this line tells (their figures no news to a later roundup: alerts/digest.py)
+    figure_items: list[int] = field(default_factory=list)
 
 
 def render_digest(
@@ -576,7 +579,9 @@ def render_digest(
             if domain:  # a URL too long to send: its domain next to the outlet
                 meta = f"{meta} · {domain}" if meta else domain
             linked = f'<a href="{esc_attr(url)}">{esc(title)}</a>' if url else esc(title)
-            bh, bt = f"{mark} {linked} — <i>{esc(meta)}</i>", f"{mark} {title} — {meta}" + (f"\n   {url}" if url else "")
+            figures = f"📊 {clean(e.figures)} — " if e.figures else ""
+            bh = f"{mark} {esc(figures)}{linked} — <i>{esc(meta)}</i>"
+            bt = f"{mark} {figures}{title} — {meta}" + (f"\n   {url}" if url else "")
             if k == 0:  # the heading goes with its first story: it never ends a message alone
                 bh, bt = f"{heading[0]}\n{bh}", f"{heading[1]}\n{bt}"
             blocks.append((bh, bt, opening if k == 0 else inside))
