@@ -36,7 +36,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.catch_up import NOTIFY_WITHIN
-from alerts.render import DigestEntry, counts_line, render_digest
+from alerts.render import DigestEntry, counts_line, render_digest, whole_ranges
 from alerts.routing import language_ok, urgency_at_least
 from alerts.stories.assign import new_figures
 from core.config import AppConfig, ChannelConfig
@@ -205,12 +205,21 @@ def _figure_news(session: Session, channel: ChannelConfig, story_id: int, since:
     for _, i, f in placed:
         mine = [_count(c) for c in counts.get(i.id, [])]
         if i.id in fresh:
-            for c in new_figures(known, mine):
+            for c in _whole(new_figures(known, mine), mine):
                 latest.pop(key := (c.event, fold(c.source or ""), c.additional, c.part), None)
                 latest[key] = (c, i, f)
         known += [c.as_dict() for c in mine if c.confident]
     told = _stated_figures([c for c, _, _ in latest.values()])
     return [r for r in latest.values() if any(r[0] is c for c in told)], fresh
+
+
+def _whole(new: list[Count], stated: list[Count]) -> list[Count]:
+    """`new` with each range one report states told as one figure, its lower end (`upto` set):
+    the range's upper end alone, stored too, read as the latest figure ("entre 139 y 155" gave
+    "155 excarcelados")."""
+    ranged = whole_ranges(new, stated)
+    ends = {(c.event, c.upto, c.source) for c in ranged if c.upto is not None}
+    return [c for c in ranged if (c.event, c.number, c.source) not in ends]
 
 
 def _stated_figures(figures: list[Count]) -> list[Count]:

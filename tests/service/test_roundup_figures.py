@@ -51,3 +51,23 @@ def test_a_roundup_tells_the_figures_a_story_told_earlier_was_given_since(world)
     assert lines and lines[0].split(" — ")[0].endswith("📊 8 verificados por Foro Penal"), second.text
     assert "FORO PENAL VERIFICÓ" in lines[0] and "noticiero" in lines[0], second.text
     assert "Presos políticos (1 noticia)" in second.text, second.text
+
+
+def test_a_roundup_tells_a_range_whole(world):
+    """18 January replayed (w0893, w1087): "Reportan que entre 139 y 155 presos políticos han sido
+    excarcelados" joined the story of Foro Penal's 84; its line read "📊 155 excarcelados", the
+    range's end taken for the latest figure of its event and source."""
+    for name in ("infobae", "laverdad"):
+        world.feed(name, "es")
+    world.publish("infobae", "Foro Penal verificó 84 excarcelaciones de presos políticos en Venezuela desde el 8 "
+                  "de enero", age=timedelta(hours=5))
+    world.write_config(ROUNDUP)
+    poll(world)
+    _roundup(world)
+    world.publish("laverdad", "Reportan que entre 139 y 155 presos políticos han sido excarcelados",
+                  age=timedelta(minutes=10))
+    poll(world)
+    _roundup(world)
+
+    _, second = world.emulator.messages("@resumen_test")
+    assert "📊 139–155 excarcelados — Reportan que entre 139 y 155" in second.text, second.text
