@@ -247,13 +247,15 @@ def name_sources(session: Session, alerts: list[Alert], channel: ChannelConfig, 
 
 def _sourceless_figure(count: dict[str, Any], told: list[dict[str, Any]]) -> tuple[Any, ...] | None:
     """(event, number, upto) of a figure a reply tells with no source, for `name_sources`; None
-    for one with a source, or the upper end of a range it tells (shown as part of the range).
-    A range takes the source of that range only: "entre 84 y 100" (nobody named) read "84–100
-    verificados por Foro Penal · 100 excarcelados" once Foro Penal's 84 was reported again."""
-    if count.get("source") or any(x.get("upto") == count["number"] and x["event"] == count["event"]
-                                  and not x.get("source") for x in told):
+    for one with a source. A range takes the source of that range only, and its upper end
+    (stored as a figure of its own, shown as part of the range) the range's: "entre 84 y 100"
+    (nobody named) read "84–100 verificados por Foro Penal · 100 excarcelados" once Foro
+    Penal's 84 was reported again."""
+    if count.get("source"):
         return None
-    return count["event"], count["number"], count.get("upto")
+    ranged = next((x for x in told if x.get("upto") == count["number"] and x["event"] == count["event"]
+                   and not x.get("source")), count)
+    return ranged["event"], ranged["number"], ranged.get("upto")
 
 
 def _tells_it_urgently(session: Session, channel: str, story_id: int, urgency: str) -> bool:
