@@ -36,17 +36,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.catch_up import NOTIFY_WITHIN
-from alerts.render import DigestEntry, render_digest
+from alerts.render import DigestEntry, counts_line, render_digest, whole_ranges
 from alerts.routing import language_ok, urgency_at_least
+from alerts.stories.assign import new_figures
 from core.config import AppConfig, ChannelConfig
+from core.count import Count
 from core.restore_marks import SentMark, line_saying
-from core.text import counted
+from core.text import counted, fold
 from storage.alerts import (
     ROUNDUP_FOLDED,
     alert_key_taken,
     channel_named,
     channels_created,
     claim_digest_slot,
+    digest_figure_items_since,
     digest_roundups_since,
     digest_story_ids_since,
     journal_keys,
@@ -60,8 +63,13 @@ from storage.alerts import (
     unsent_roundups,
 )
 from storage.feedback import wrong_topics
-from storage.models import Alert, Channel, Item
-from storage.stories import stories_told_between, story_items_with_feed
+from storage.models import Alert, Channel, Item, Story
+from storage.stories import (
+    item_counts,
+    stories_grown_between,
+    stories_told_between,
+    story_items_with_feed,
+)
 
 log = logging.getLogger("alerts.digest")
 
@@ -123,7 +131,7 @@ def _entries(session: Session, channel: ChannelConfig, config: AppConfig, since:
         rows = [(i, f) for i, f in story_items_with_feed(session, story.id) if language_ok(channel, i.language)]
         if not rows or _in_earlier_roundups(session, channel.name, [i for i, _ in rows], until):
             continue
-        item, feed_name = next(((i, f) for i, f in rows if not i.backfill), rows[0])  # as instant channels tell it
+        item, feed_name = _first_report(story, rows)
         # its outlet's latest headline of that article (retitled with another figure: items.revision_of)
         now_titled = [i for i, _ in rows if (i.revision_of or i.id) == (item.revision_of or item.id)][-1]
         # not under a topic an operator said that article was wrong for (/wrong)
@@ -138,8 +146,108 @@ def _entries(session: Session, channel: ChannelConfig, config: AppConfig, since:
             outlet=conf.display_name if conf else feed_name,
             published=item.published_at.isoformat() if item.published_at else None,
             date_only=item.date_only, url=item.canonical_url or item.url, sources=len(outlets),
+            # read: their figures are no news to a later roundup (those placed in its period only)
+            figure_items=[i.id for i, _ in rows if not i.backfill and (_placed_at(i) or until) <= until],
         ))
     return out
+
+
+def _figure_entries(session: Session, channel: ChannelConfig, config: AppConfig, since: datetime, until: datetime,
+                    listed: set[int], shown: set[int]) -> list[DigestEntry]:
+    """The stories told before whose figures grew in the period: a roundup lists a story once,
+    in the period it was first told, and the figures its later reports brought (Foro Penal's
+    12, 14, 15 and 17 of 10-11 January, the instant channels' replies) were in no roundup.
+    Each such story is listed again by its latest report that brought one, with the figures
+    (`DigestEntry.figures`). `listed`: the stories this roundup lists as new; `shown`: the
+    items earlier roundups told so."""
+    lang = channel.languages[0] if channel.languages else "es"
+    out: list[DigestEntry] = []
+    for story in stories_grown_between(session, since, until):
+        if story.id in listed or not set(channel.topics) & set(story.topics or []) \
+                or not urgency_at_least(story.urgency, channel.min_urgency):
+            continue
+        news, fresh = _figure_news(session, channel, story.id, since, until, shown)
+        if not news:
+            continue
+        item, feed_name = news[-1][1], news[-1][2]  # the latest report that brought one
+        wrong = wrong_topics(session, item.id, item.revision_of, item.id)
+        topic = next((t for t in channel.topics if t in (story.topics or []) and t not in wrong), None)
+        if topic is None:
+            continue
+        conf = config.feed(feed_name)
+        out.append(DigestEntry(
+            story_id=story.id, topic=topic, urgency=story.urgency, title=item.title, summary=item.summary or "",
+            outlet=conf.display_name if conf else feed_name,
+            published=item.published_at.isoformat() if item.published_at else None, date_only=item.date_only,
+            url=item.canonical_url or item.url, figures=counts_line([c for c, _, _ in news], lang),
+            figure_items=sorted(fresh),
+        ))
+    return out
+
+
+def _figure_news(session: Session, channel: ChannelConfig, story_id: int, since: datetime, until: datetime,
+                 shown: set[int]) -> tuple[list[tuple[Count, Item, str]], set[int]]:
+    """(figure, item, feed) of the figures the story's reports placed in the period brought, in
+    the order they were placed: a figure the story did not have, or one now verified
+    (`new_figures`, the instant replies' rule), the latest of each event and source, none that
+    nobody stated when a source stated the same number (`_stated_figures`); and the reports
+    read (placed in the period, none an earlier roundup read: `shown`). An item placed before
+    `story_match` kept its time counts as placed before the period."""
+    earliest = datetime.min.replace(tzinfo=UTC)
+    rows = [(_placed_at(i) or earliest, i, f) for i, f in story_items_with_feed(session, story_id) if not i.backfill]
+    placed = sorted(rows, key=lambda r: r[0])
+    fresh = {i.id for at, i, _ in placed if since < at <= until and i.id not in shown and language_ok(channel, i.language)}
+    if not fresh:
+        return [], fresh
+    counts = item_counts(session, [i.id for _, i, _ in placed])
+    latest: dict[tuple[Any, ...], tuple[Count, Item, str]] = {}
+    known: list[dict[str, Any]] = []
+    for _, i, f in placed:
+        mine = [_count(c) for c in counts.get(i.id, [])]
+        if i.id in fresh:
+            for c in _whole(new_figures(known, mine), mine):
+                latest.pop(key := (c.event, fold(c.source or ""), c.additional, c.part), None)
+                latest[key] = (c, i, f)
+        known += [c.as_dict() for c in mine if c.confident]
+    told = _stated_figures([c for c, _, _ in latest.values()])
+    return [r for r in latest.values() if any(r[0] is c for c in told)], fresh
+
+
+def _whole(new: list[Count], stated: list[Count]) -> list[Count]:
+    """`new` with each range one report states told as one figure, its lower end (`upto` set):
+    the range's upper end alone, stored too, read as the latest figure ("entre 139 y 155" gave
+    "155 excarcelados")."""
+    ranged = whole_ranges(new, stated)
+    ends = {(c.event, c.upto, c.source) for c in ranged if c.upto is not None}
+    return [c for c in ranged if (c.event, c.number, c.source) not in ends]
+
+
+def _stated_figures(figures: list[Count]) -> list[Count]:
+    """`figures` without one nobody stated when a source stated the same number: "8
+    excarcelados · 8 verificados por Foro Penal" is Foro Penal's 8."""
+    sourced = {(c.event, c.number) for c in figures if c.source}
+    return [c for c in figures if c.source or (c.event, c.number) not in sourced]
+
+
+def _placed_at(item: Item) -> datetime | None:
+    """When `item` entered its story (`story_match.at`), None when it keeps no record."""
+    match = item.story_match
+    return _when(match.get("at")) if isinstance(match, dict) else None
+
+
+def _count(row: Any) -> Count:
+    return Count.from_mapping({"event": row.event, "number": row.number, "source": row.source,
+                               "confident": row.confident, "additional": row.additional, "part": row.part,
+                               "qualifier": row.qualifier, "upto": row.upto})
+
+
+def _first_report(story: Story, rows: list[tuple[Item, str]]) -> tuple[Item, str]:
+    """The (item, feed) a story's line tells, as the instant channels tell it: the story's first
+    item (`stories.first_item_id`: the first placed in it), else its first that is not backfill.
+    Items are placed in their publication order, not in the order a poll stored them: by the
+    lowest id, a story first told at 07:26 was listed by its 08:52 report."""
+    live = [(i, f) for i, f in rows if not i.backfill]
+    return next((r for r in live if r[0].id == story.first_item_id), live[0] if live else rows[0])
 
 
 def _in_earlier_roundups(session: Session, channel: str, items: list[Item], until: datetime) -> bool:
@@ -253,6 +361,8 @@ def _queue_roundup(session: Session, config: AppConfig, channel_name: str, now: 
         since -= COMMIT_LOOKBACK
     since = min([_aware(since), *(start for start, _ in folded.values())])  # (and one folding this one)
     entries = _entries(session, channel, config, since, until, digest_story_ids_since(session, channel.name, since))
+    entries += _figure_entries(session, channel, config, since, until, {e.story_id for e in entries if e.story_id},
+                               digest_figure_items_since(session, channel.name, since))
     if not entries:
         _folded_into(session, channel.name, folded, None)
         return []
@@ -270,7 +380,8 @@ def _queue_roundup(session: Session, config: AppConfig, channel_name: str, now: 
         alert = Alert(
             channel=channel.name, kind="digest", dedupe_key=key, status="pending", attempts=0,
             payload={"html": part.html, "text": part.text, "preview": preview and i == 0, "stories": len(entries),
-                     "story_ids": [e.story_id for e in entries] if i == 0 else [],
+                     "story_ids": [e.story_id for e in entries if not e.figures] if i == 0 else [],
+                     "figure_item_ids": [x for e in entries for x in e.figure_items] if i == 0 else [],
                      **({"period_from": since.isoformat()} if i == 0 else {}),
                      **({"queued_since": min(q for _, q in folded.values()).isoformat()} if folded and i == 0 else {}),
                      **(_fold_notice(session, folded, at_slot=unsent_only is None) if folded and i == 0 else {})},

@@ -136,8 +136,9 @@ def enqueue_for_item(
         preview = _preview(channel, config)
         if first is not None and WITHDRAWN in (first.payload or {}):
             continue  # an operator said the story's message should not have been sent (/wrong)
-        if first is not None:
-            name_sources(session, alerts, channel, story.id, item, c.counts, config, now)
+        if first is not None:  # (not the figures this report tells in a reply of its own)
+            name_sources(session, alerts, channel, story.id, item, c.counts, config, now,
+                         told_here=assignment.new_counts)
         if first is None:
             if not channel_accepts(channel, c.topics, c.urgency, item.language):
                 continue
@@ -199,13 +200,19 @@ def enqueue_for_item(
 
 
 def name_sources(session: Session, alerts: list[Alert], channel: ChannelConfig, story_id: int, item: Item,
-                 counts: Any, config: AppConfig, now: datetime) -> int:
+                 counts: Any, config: AppConfig, now: datetime, *, told_here: Any = ()) -> int:
     """Name the source of a figure that the story's replies tell with no one stating it, where
     this report states it ("Anunciaron 116 nuevas excarcelaciones…", then "Gobierno informa de
     116…": the reply reads "+116 excarcelados según el Gobierno"). A reply not sent yet is
     rewritten; one sent is edited (an `edit` of the reply, added to `alerts`). Before, the
-    channel kept "+116 excarcelados" with nobody stating it. Return the replies named."""
-    stated = {(x.event, x.number): x.source for x in as_counts(counts) if x.confident and x.source}
+    channel kept "+116 excarcelados" with nobody stating it. Return the replies named.
+
+    Not a figure in `told_here`, the figures this report is news for (a number now verified:
+    it makes a reply of its own): "8 verificados por Foro Penal" was both a new reply and an
+    edit of the earlier "8 excarcelados", two replies of one verification."""
+    fresh = {(x.event, x.number) for x in as_counts(told_here)}
+    stated = {(x.event, x.number, x.upto): x.source for x in as_counts(counts)
+              if x.confident and x.source and (x.event, x.number) not in fresh}
     if not stated:
         return 0
     named = 0
@@ -220,8 +227,7 @@ def name_sources(session: Session, alerts: list[Alert], channel: ChannelConfig, 
         payload = dict(shown.payload or {})
         view = AlertView.from_json(dict(payload.get("view") or {}))
         told = [x.as_dict() for x in as_counts(view.counts or [])]
-        sourced = [dict(x, source=stated[(x["event"], x["number"])])
-                   if not x.get("source") and (x["event"], x["number"]) in stated else x for x in told]
+        sourced = [dict(x, source=stated[key]) if (key := _sourceless_figure(x, told)) in stated else x for x in told]
         if sourced == told:
             continue
         view.counts = sourced
@@ -237,6 +243,19 @@ def name_sources(session: Session, alerts: list[Alert], channel: ChannelConfig, 
                           "view": view.to_json(), "item_id": item.id, "target_alert_id": reply.id})
         named += 1
     return named
+
+
+def _sourceless_figure(count: dict[str, Any], told: list[dict[str, Any]]) -> tuple[Any, ...] | None:
+    """(event, number, upto) of a figure a reply tells with no source, for `name_sources`; None
+    for one with a source. A range takes the source of that range only, and its upper end
+    (stored as a figure of its own, shown as part of the range) the range's: "entre 84 y 100"
+    (nobody named) read "84–100 verificados por Foro Penal · 100 excarcelados" once Foro
+    Penal's 84 was reported again."""
+    if count.get("source"):
+        return None
+    ranged = next((x for x in told if x.get("upto") == count["number"] and x["event"] == count["event"]
+                   and not x.get("source")), count)
+    return ranged["event"], ranged["number"], ranged.get("upto")
 
 
 def _tells_it_urgently(session: Session, channel: str, story_id: int, urgency: str) -> bool:

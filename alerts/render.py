@@ -65,11 +65,13 @@ WORDS: dict[str, dict[str, str]] = {
     "es": {
         "urgent": "URGENTE", "also": "También", "read": "Leer en", "update": "Actualización",
         "more": "y {n} más", "digest": "Resumen", "stories": "noticias", "story": "noticia",
+        "continued": "continuación",
         "sources": "medios", "source": "medio",
     },
     "en": {
         "urgent": "URGENT", "also": "Also", "read": "Read on", "update": "Update",
         "more": "and {n} more", "digest": "Roundup", "stories": "stories", "story": "story",
+        "continued": "continued",
         "sources": "outlets", "source": "outlet",
     },
 }
@@ -533,6 +535,9 @@ class DigestEntry:
     summary: str = ""  # told instead of a title the item lacks
     date_only: bool = False  # `published` is a date without a time of day
     story_id: int | None = None  # recorded in the digest's payload: told once (alerts/digest.py)
+    figures: str = ""  # a story told before, listed again for the figures its reports brought
+    # the story's items this line tells (their figures no news to a later roundup: alerts/digest.py)
+    figure_items: list[int] = field(default_factory=list)
 
 
 def render_digest(
@@ -540,22 +545,29 @@ def render_digest(
     limit: int = MAX_TEXT,
 ) -> list[Rendered]:
     """A roundup grouped by topic, most urgent first, split into messages under `limit`
-    (both renderings) and within MAX_ENTITIES formatting entities."""
+    (both renderings) and within MAX_ENTITIES formatting entities. Each message after the first
+    opens with the roundup's heading marked continued, and with its topic's when it begins
+    inside one: read alone (its notification, a reader scrolling back), a message of bare lines
+    said neither whose roundup nor which topic they were."""
     lang = lang_of(lang)
     w = WORDS[lang]
     rank = {"high": 0, "normal": 1, "low": 2}
     by_topic: dict[str, list[DigestEntry]] = {}
     for e in entries:
         by_topic.setdefault(e.topic, []).append(e)
-    blocks: list[tuple[str, str]] = []  # (html, text) units that are never split
+    # (html, text, what a message beginning with it opens with) units that are never split
+    blocks: list[tuple[str, str, tuple[str, str]]] = []
     head = f"{w['digest']} · {clock_time(heading_time, tz, lang)}"
     day = heading_time.astimezone(tz).date()
-    blocks.append((f"🗞 <b>{esc(head)}</b>", f"🗞 {head}"))
+    cont = f"({w['continued']})"
+    opening = (f"🗞 <b>{esc(head)}</b> {cont}", f"🗞 {head} {cont}")
+    blocks.append((f"🗞 <b>{esc(head)}</b>", f"🗞 {head}", ("", "")))
     for topic in sorted(by_topic, key=lambda t: min(rank.get(e.urgency, 1) for e in by_topic[t])):
         items = sorted(by_topic[topic], key=lambda e: (rank.get(e.urgency, 1), e.published or ""))
         label = topic_label(topic, lang)
         noun = w["stories"] if len(items) != 1 else w["story"]
         heading = (f"\n<b>{esc(label)}</b> ({len(items)} {noun})", f"\n{label} ({len(items)})")
+        inside = (f"{opening[0]}\n\n<b>{esc(label)}</b> {cont}", f"{opening[1]}\n\n{label} {cont}")
         for k, e in enumerate(items):
             title = shorten(clean(without_section_label(e.title)) or clean(e.summary), TITLE_MAX) or ELLIPSIS
             outlet = clean(e.outlet)
@@ -567,18 +579,31 @@ def render_digest(
             if domain:  # a URL too long to send: its domain next to the outlet
                 meta = f"{meta} · {domain}" if meta else domain
             linked = f'<a href="{esc_attr(url)}">{esc(title)}</a>' if url else esc(title)
-            bh, bt = f"{mark} {linked} — <i>{esc(meta)}</i>", f"{mark} {title} — {meta}" + (f"\n   {url}" if url else "")
+            figures = f"📊 {clean(e.figures)} — " if e.figures else ""
+            bh = f"{mark} {esc(figures)}{linked} — <i>{esc(meta)}</i>"
+            bt = f"{mark} {figures}{title} — {meta}" + (f"\n   {url}" if url else "")
             if k == 0:  # the heading goes with its first story: it never ends a message alone
                 bh, bt = f"{heading[0]}\n{bh}", f"{heading[1]}\n{bt}"
-            blocks.append((bh, bt))
+            blocks.append((bh, bt, opening if k == 0 else inside))
+    return _split_digest(blocks, limit)
+
+
+def _split_digest(blocks: list[tuple[str, str, tuple[str, str]]], limit: int) -> list[Rendered]:
+    """Blocks packed into messages within `limit` and MAX_ENTITIES; a message after the first
+    begins with its first block's opening."""
+    def fits(h: list[str], t: list[str]) -> bool:
+        nh = "\n".join(h)
+        return tg_len(html_to_text(nh)) <= limit and tg_len("\n".join(t)) <= limit and entity_count(nh) <= MAX_ENTITIES
+
     messages: list[Rendered] = []
     cur_h: list[str] = []
     cur_t: list[str] = []
-    for bh, bt in blocks:
-        nh, nt = "\n".join([*cur_h, bh]), "\n".join([*cur_t, bt])
-        if cur_h and (tg_len(html_to_text(nh)) > limit or tg_len(nt) > limit or entity_count(nh) > MAX_ENTITIES):
+    for bh, bt, (oh, ot) in blocks:
+        if cur_h and not fits([*cur_h, bh], [*cur_t, bt]):
             messages.append(Rendered("\n".join(cur_h).strip(), "\n".join(cur_t).strip()))
-            cur_h, cur_t = [bh], [bt]
+            cur_h, cur_t = [oh, bh], [ot, bt]
+            if not fits(cur_h, cur_t):  # (a block that fills a message on its own: no room to say more)
+                cur_h, cur_t = [bh], [bt]
         else:
             cur_h, cur_t = [*cur_h, bh], [*cur_t, bt]
     if cur_h:

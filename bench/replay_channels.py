@@ -53,6 +53,7 @@ if str(ROOT) not in sys.path:
 
 from ruamel.yaml import YAML  # noqa: E402
 
+from alerts.digest import enqueue_due_digests  # noqa: E402
 from alerts.tally.pin import TallyPins  # noqa: E402
 from core.clock import ManualClock  # noqa: E402
 from core.config import Runtime, load_config  # noqa: E402
@@ -64,6 +65,8 @@ from storage.db import open_database  # noqa: E402
 CARACAS = ZoneInfo("America/Caracas")
 HEADLINES = ROOT.parent / "shared" / "real" / "headlines_es_2026-01.jsonl"
 CHATS = {"political_prisoners": "@presos", "us_actions": "@eeuu"}
+DIGEST_CHAT = "@resumen"
+DIGEST_SCHEDULE = ["09:00", "21:00"]
 TOKEN = "123:abc"
 
 
@@ -87,7 +90,7 @@ def feed_body(rows: list[dict[str, Any]], times: dict[str, datetime], now: datet
                            published=times[r["id"]]) for r in shown[:60]], title=title)
 
 
-def write_config(path: Path, outlets: list[str], server: FeedServer, step: int) -> None:
+def write_config(path: Path, outlets: list[str], server: FeedServer, step: int, digest: bool = False) -> None:
     yaml = YAML()
     cfg = yaml.load((ROOT / "feeds.yaml").read_text(encoding="utf-8"))
     cfg["settings"]["backfill_window"] = "0s"
@@ -97,6 +100,9 @@ def write_config(path: Path, outlets: list[str], server: FeedServer, step: int) 
         channel.update(name=topic, chat_id=CHATS[topic], pin_tally=topic == "political_prisoners")
     cfg["feeds"] = [{"name": f"o{k}", "outlet": o, "url": server.url(f"/o{k}.xml"), "type": "rss",
                      "language": "es", "interval": f"{step}h"} for k, o in enumerate(outlets)]
+    if digest:  # a roundup of both topics twice a day, as an advocate who reads once in the morning
+        cfg["channels"].append({"name": "roundup", "chat_id": DIGEST_CHAT, "topics": list(CHATS), "mode": "digest",
+                                "schedule": DIGEST_SCHEDULE})
     with path.open("w", encoding="utf-8") as fh:
         yaml.dump(cfg, fh)
 
@@ -114,6 +120,14 @@ def keep_pin(config_path: Path, db_url: str, api_url: str, now: datetime) -> Non
             await pins.close()
 
     asyncio.run(tick())
+    db.engine.dispose()
+
+
+def queue_digests(config_path: Path, db_url: str, now: datetime) -> None:
+    """The roundups due at `now`, as the service's leader queues them (`monitor poll-once` sends them)."""
+    db = open_database(db_url)
+    with db.session() as session:
+        enqueue_due_digests(session, load_config(config_path), now=now)
     db.engine.dispose()
 
 
@@ -135,9 +149,22 @@ def collect(emu: BotApiEmulator, seen: dict[tuple[str, int], int], at: str, log:
             log.append({"at": at, "chat": chat, "kind": "pin", "id": pinned})
 
 
+def write_final(out: Path, emu: BotApiEmulator) -> None:
+    """`final-<chat>.txt`: each message as the channel shows it at the end (edits applied), its
+    reply and the pinned one marked, as a subscriber scrolling the channel reads it."""
+    for chat, messages in emu.all_messages().items():
+        pinned = emu.pinned(chat)
+        with (out / f"final-{chat[1:]}.txt").open("w", encoding="utf-8") as fh:
+            for m in messages:
+                head = f"#{m.message_id}" + (f" (reply to #{m.reply_to})" if m.reply_to else "")
+                head += " (PINNED)" if m.message_id == pinned else ""
+                head += f" ({len(m.edits)} edits)" if m.edits else ""
+                fh.write(f"{head}\n{m.text}\n\n")
+
+
 def write_out(out: Path, log: list[dict[str, Any]]) -> None:
     (out / "log.jsonl").write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in log), encoding="utf-8")
-    for chat in CHATS.values():
+    for chat in sorted({x["chat"] for x in log}):
         with (out / f"{chat[1:]}.txt").open("w", encoding="utf-8") as fh:
             for x in (x for x in log if x["chat"] == chat):
                 head = f"[{x['at']}] {x['kind'].upper()} #{x['id']}"
@@ -170,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--db", help="an empty database to replay on (default: a fresh SQLite file)")
     ap.add_argument("--db-clock", type=Path, help="libfaketime's FAKETIME_TIMESTAMP_FILE of the --db server")
     ap.add_argument("--replicas", type=int, default=1, help="`monitor poll-once` run at once per step")
+    ap.add_argument("--digest", action="store_true",
+                    help=f"also a roundup channel {DIGEST_CHAT} of both topics at {', '.join(DIGEST_SCHEDULE)}")
     args = ap.parse_args(argv)
     if not args.headlines.exists() or shutil.which("faketime") is None:
         print("needs ../shared/real/headlines_es_2026-01.jsonl and faketime (libfaketime)", file=sys.stderr)
@@ -182,12 +211,13 @@ def main(argv: list[str] | None = None) -> int:
     log: list[dict[str, Any]] = []
     with FeedServer() as server, BotApiEmulator() as emu, tempfile.TemporaryDirectory() as tmp:
         config, db_url = Path(tmp) / "feeds.yaml", args.db or f"sqlite:///{Path(tmp) / 'm.db'}"
-        write_config(config, outlets, server, args.step)
+        write_config(config, outlets, server, args.step, args.digest)
         env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
         env.update(PYTHONPATH=str(ROOT), TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=emu.api_url, TZ="UTC")
         now = datetime.fromisoformat(args.start).replace(tzinfo=CARACAS).astimezone(UTC)
         end = (datetime.fromisoformat(args.last) + timedelta(days=1)).replace(tzinfo=CARACAS).astimezone(UTC)
         seen: dict[tuple[str, int], int] = {}
+        seen_poll = False
         while now <= end:
             for k, outlet in enumerate(outlets):
                 mine = [r for r in rows if r["outlet"] == outlet]
@@ -196,11 +226,15 @@ def main(argv: list[str] | None = None) -> int:
             at = now.astimezone(CARACAS).strftime("%m-%d %H:%M")
             if args.db_clock is not None:  # the server's clock at `now`, ticking
                 args.db_clock.write_text(f"{round((now - datetime.now(UTC)).total_seconds()):+d}\n")
+            if args.digest and seen_poll:  # (the first poll creates the database)
+                queue_digests(config, db_url, now)
             poll_at_once(args.replicas, now, config, db_url, env, tmp, at)
+            seen_poll = True
             keep_pin(config, db_url, emu.api_url, now + timedelta(minutes=5))
             collect(emu, seen, at, log)
             print(at, sum(len(m) for m in emu.all_messages().values()), "messages", flush=True)
             now += timedelta(hours=args.step)
+        write_final(args.out, emu)
         if args.db is None:
             shutil.copy(Path(tmp) / "m.db", args.out / "m.db")
     write_out(args.out, log)

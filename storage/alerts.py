@@ -228,6 +228,14 @@ def digest_story_ids_since(session: Session, channel: str, since: datetime) -> s
     return {int(i) for p in payloads for i in (p or {}).get("story_ids", [])}
 
 
+def digest_figure_items_since(session: Session, channel: str, since: datetime) -> set[int]:
+    """The items whose figures `channel`'s digests queued after `since` told as a story's news
+    (`payload.figure_item_ids`, alerts/digest.py); not those folded into a later roundup unsent."""
+    payloads = session.scalars(select(Alert.payload).where(
+        Alert.channel == channel, Alert.kind == "digest", Alert.created_at > since, Alert.status != ROUNDUP_FOLDED))
+    return {int(i) for p in payloads for i in (p or {}).get("figure_item_ids", [])}
+
+
 def digest_roundups_since(session: Session, channel: str, since: datetime) -> list[tuple[datetime, set[int]]]:
     """(queued at, story ids) of `channel`'s roundups queued at or after `since` (not folded unsent)."""
     rows = session.execute(select(Alert.created_at, Alert.payload).where(

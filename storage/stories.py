@@ -59,6 +59,20 @@ def stories_told_between(session: Session, since: datetime, until: datetime) -> 
     ))
 
 
+def stories_grown_between(session: Session, since: datetime, until: datetime) -> list[Story]:
+    """Stories told at or before `until` that an item joined after `since` (`Story.updated_at`)."""
+    return list(session.scalars(select(Story).where(
+        Story.updated_at > since, Story.told_at.is_not(None), Story.told_at <= until).order_by(Story.id)))
+
+
+def item_counts(session: Session, item_ids: Collection[int]) -> dict[int, list[Count]]:
+    """Item id → its stored figures (`counts` rows), in the order they were stored."""
+    out: dict[int, list[Count]] = {}
+    for row in session.scalars(select(Count).where(Count.item_id.in_(list(item_ids))).order_by(Count.id)):
+        out.setdefault(row.item_id, []).append(row)
+    return out
+
+
 def story_items_with_feed(session: Session, story_id: int) -> list[tuple[Item, str]]:
     """(item, feed name) of the story's items, first reported first."""
     rows = session.execute(

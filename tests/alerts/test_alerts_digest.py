@@ -159,6 +159,36 @@ async def test_a_story_its_outlet_retitled_is_told_by_the_latest_headline(
     assert msg.links() == ["https://elpitazo.net/nota-8"]
 
 
+async def test_a_roundup_tells_a_story_by_its_first_report_as_the_instant_channel_does(
+    db, emulator, runtime, make_config, add_item, out
+) -> None:
+    """9 January replayed (w0498, w0505): one poll stored Caracol's "El emotivo abrazo…" (08:52)
+    before El Nacional's "[VIDEO] Primeras excarcelaciones…" (07:26) and placed El Nacional's
+    first, the story's first report, as the instant channel told it. The roundup listed the
+    story by the lowest item id: Caracol's headline at 08:52, the event's time an hour and a
+    half late; 13 of the 248 stories of 3-11 January were listed by another report."""
+    instant = {"name": "presos", "chat_id": "@presos_now", "topics": ["political_prisoners"]}
+    config = make_config([DIGEST, instant], catch_up_after=ON_TIME)
+    with db.session() as s:
+        s.add(Channel(name="daily", chat_id="@daily_digest", disabled=False, last_digest_at=NOW - timedelta(hours=12)))
+    with db.session() as s:
+        later = add_item(s, "caracol", "El emotivo abrazo de presos políticos Enrique Márquez y Biagio Pilieri tras "
+                         "liberación en Venezuela", published=datetime(2026, 3, 14, 10, 52, tzinfo=UTC))
+        first = add_item(s, "elnacional", "[VIDEO] Primeras excarcelaciones de presos políticos: Enrique Márquez y "
+                         "Biagio Pilieri se reúnen con sus familiares", published=datetime(2026, 3, 14, 9, 26, tzinfo=UTC))
+        for item in (first, later):
+            enqueue_for_item(s, item, Cls(["political_prisoners"], "high"), config, now=NOW - timedelta(hours=1))
+        assert later.story_id == first.story_id
+        assert enqueue_digest(s, config, "daily", now=NOW)
+    async with DeliveryWorker(config, runtime, db, out=out) as worker:
+        await worker.deliver_pending()
+    [told] = emulator.messages("@presos_now")
+    [roundup] = emulator.messages("@daily_digest")
+    assert "Primeras excarcelaciones" in told.text
+    assert "Primeras excarcelaciones" in roundup.text and "emotivo abrazo" not in roundup.text, roundup.text
+    assert "· 05:26" in roundup.text, roundup.text  # 09:26 UTC in Caracas
+
+
 def test_a_story_marked_wrong_for_a_topic_is_left_out_of_that_topic_s_roundup(db, make_config, add_item) -> None:
     """An item an operator marked wrong for political_prisoners (/wrong to its alert in an
     instant channel) was listed in the next roundup under that topic all the same."""
@@ -465,7 +495,8 @@ async def test_a_roundup_channel_enabled_again_after_three_days_gets_one_roundup
         clock.advance(20)
     msgs = emulator.messages(GAP_CHAT)
     headings = [m.text.splitlines()[0] for m in msgs if m.text.startswith("🗞")]
-    assert headings == [f"🗞 Resumen · 05/02/2026 {enabled - timedelta(hours=4):%H:%M}"]
+    assert [h for h in headings if not h.endswith("(continuación)")] == [
+        f"🗞 Resumen · 05/02/2026 {enabled - timedelta(hours=4):%H:%M}"]
     told = "\n".join(m.text for m in msgs)
     assert [told.count(t) for t in titles] == [1] * len(titles)  # every story of the gap, once
     with db.session() as s:
@@ -519,7 +550,8 @@ async def test_a_bot_api_outage_of_three_days_ends_in_one_roundup_of_the_gap(
         clock.advance(20)
     msgs = emulator.messages(GAP_CHAT)
     # queued by the tick of 08:30, the roundup of 08:00 (its period ends there)
-    assert [m.text.splitlines()[0] for m in msgs if m.text.startswith("🗞")] == ["🗞 Resumen · 05/02/2026 08:00"]
+    assert [m.text.splitlines()[0] for m in msgs if m.text.startswith("🗞")
+            and not m.text.splitlines()[0].endswith("(continuación)")] == ["🗞 Resumen · 05/02/2026 08:00"]
     told = "\n".join(m.text for m in msgs)
     # all but those told after 08:00 (at 08:30, before the tick, and 09:30), once
     assert [told.count(t) for t in titles] == [1] * 73 + [0, 0]

@@ -247,3 +247,29 @@ def test_a_long_story_s_replies_are_named_their_source_in_a_few_reads(db, make_c
             assert "según el Gobierno" in parse_html(alerts[0].payload["html"])
         seen.append(len(statements))
     assert seen[0] == seen[1], seen  # the reads do not grow with the story's replies
+
+
+def test_a_range_named_its_source_takes_its_upper_end_along(db, make_config, add_item) -> None:
+    """A reply "📊 84–100 excarcelados" (nobody named) and a later report of Foro Penal's range
+    84–100: the range and its end (stored as a figure of its own) are named together. Named one
+    by one, the end stayed unnamed and read as a second figure, "84–100 verificados por Foro
+    Penal · 100 excarcelados"."""
+    from alerts.outbox import name_sources
+
+    config = make_config([{"name": "pp", "chat_id": "@pp_channel", "topics": PP}])
+    with db.session() as s:
+        story = Story(title="Excarcelaciones", topics=PP)
+        s.add(story)
+        s.flush()
+        view = _view([100])
+        view["counts"] = [{**released(84), "upto": 100}, released(100)]
+        s.add(Alert(channel="pp", story_id=story.id, kind="update", dedupe_key=f"update:{story.id}",
+                    payload={"html": "x", "text": "x", "view": view}, status="sent", next_attempt_at=NOW,
+                    created_at=NOW, sent_at=NOW, telegram_message_id=2))
+        s.flush()
+        item = add_item(s, "noticiero", "Foro Penal: entre 84 y 100 excarcelaciones verificadas")
+        alerts: list[Alert] = []
+        counts = [{**released(84, "Foro Penal"), "upto": 100}, released(100, "Foro Penal")]
+        assert name_sources(s, alerts, config.channels[0], story.id, item, counts, config, NOW) == 1
+        shown = parse_html(alerts[0].payload["html"])
+        assert "📊 84–100 verificados por Foro Penal\n" in shown, shown

@@ -8,14 +8,19 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from alerts.render import (
+    MAX_ENTITIES,
     MAX_TEXT,
+    WORDS,
     AlertView,
     DigestEntry,
+    clock_time,
+    entity_count,
     html_to_text,
     render_alert,
     render_digest,
     render_update,
     tg_len,
+    topic_label,
 )
 from alerts.summary import sentences, summarize
 from devtools.tghtml import TelegramHTMLError, parse_html
@@ -197,6 +202,28 @@ def test_a_digest_message_never_ends_with_a_topic_heading() -> None:
             for shown in (parse_html(part.html), part.text):
                 last = shown.rstrip().splitlines()[-1]
                 assert "—" in last or last.startswith("   http"), (extra, last)
+
+
+def test_each_message_of_a_long_roundup_says_whose_roundup_and_topic_its_lines_are() -> None:
+    """3 January replayed: the 21:00 roundup's 36 US stories took two messages, the second
+    began "🟠 Donald Trump: “Estamos listos para una segunda ola…”" under no heading, so its
+    notification and a reader scrolling back saw lines of no roundup and no topic. Each message
+    after the first opens with the roundup's heading marked continued, and one that begins
+    inside a topic with the topic's name marked continued."""
+    when = datetime(2026, 1, 4, 2, 0, tzinfo=UTC)  # 3 January 22:00 in Caracas
+    for lang, more in (("es", "continuación"), ("en", "continued")):
+        entries = [DigestEntry("us_actions", "normal", f"Title {i}", "Infobae", when.isoformat(), f"https://i.com/{i}")
+                   for i in range(60)] + [
+            DigestEntry("political_prisoners", "normal", "Preso", "Infobae", when.isoformat(), "https://i.com/p")]
+        parts = render_digest(entries, lang, TZ, heading_time=when)
+        assert len(parts) == 2, len(parts)
+        label = topic_label("us_actions", lang)
+        for shown in (parse_html(parts[1].html), parts[1].text):
+            head, topic = [line for line in shown.splitlines() if line][:2]
+            assert head == f"🗞 {WORDS[lang]['digest']} · {clock_time(when, TZ, lang)} ({more})", head
+            assert topic == f"{label} ({more})", topic
+        assert entity_count(parts[1].html) <= MAX_ENTITIES
+        assert "Title 59" in parse_html(parts[1].html)
 
 
 def test_a_digest_counts_one_more_outlet_in_the_singular() -> None:

@@ -71,3 +71,57 @@ def test_a_reply_sent_is_edited_to_name_the_source_a_later_report_gives_its_figu
     assert reply.reply_to == first.message_id
     assert "+116 excarcelados según el Gobierno" in reply.text and len(reply.edits) == 1, reply.text
     assert "La Verdad" in first.text or "laverdad" in first.text, first.text  # the story's message names it
+
+
+JORGE = "Jorge Rodríguez anunció la liberación de “un número importante” de presos políticos en Venezuela"
+ASCIENDEN_8 = ("EN VIVO | Ascienden a ocho las excarcelaciones de presos políticos en Venezuela tras anuncio "
+               "del régimen chavista")
+FORO_PENAL_8 = "FORO PENAL VERIFICÓ EXCARCELACIÓN DE OCHO PRESOS POLÍTICOS HASTA LA MAÑANA DE ESTE VIERNES"
+
+
+def test_a_report_whose_reply_verifies_a_figure_leaves_the_earlier_reply_of_it_unedited(world):
+    """9 January replayed (w0460, w0501, w0523): "Ascienden a ocho…" (nobody named) replied
+    "📊 8 excarcelados"; Foro Penal's "VERIFICÓ … OCHO" replied "📊 8 verificados por Foro Penal"
+    and edited the first reply to say the same, so the channel showed two replies of Foro
+    Penal's 8. The verification is told once, in its own reply."""
+    for name in ("infobae", "noticiero"):
+        world.feed(name, "es")
+    world.publish("infobae", JORGE, age=timedelta(hours=5))
+    world.write_config(PRESOS)
+    poll(world)
+    world.publish("infobae", ASCIENDEN_8, age=timedelta(hours=2))
+    poll(world)
+    world.publish("noticiero", FORO_PENAL_8, age=timedelta(minutes=10))
+    poll(world)
+
+    first, unsourced, verified = world.emulator.messages("@presos_test")
+    assert unsourced.reply_to == verified.reply_to == first.message_id
+    assert "📊 8 excarcelados" in unsourced.text and not unsourced.edits, (unsourced.text, unsourced.edits)
+    assert "📊 8 verificados por Foro Penal" in verified.text, verified.text
+
+
+def test_a_range_no_one_named_is_not_credited_to_the_source_of_one_of_its_ends(world):
+    """15-17 January replayed (w0893, w0901, w0909, w1031): "Entre 84 y 100 presos políticos
+    son los verificados…" (nobody named) replied "📊 84–100 excarcelados"; Foro Penal's 84
+    told again edited it to "84–100 verificados por Foro Penal · 100 excarcelados", a range
+    Foro Penal never stated and its end as a second figure, and Foro Penal's 100 to "84–100
+    verificados por Foro Penal"."""
+    for name in ("infobae", "versionfinal", "laverdad", "noticiero"):
+        world.feed(name, "es")
+    world.publish("infobae", "Foro Penal verificó 84 excarcelaciones de presos políticos en Venezuela desde el 8 "
+                  "de enero", age=timedelta(hours=6))
+    world.write_config(PRESOS)
+    poll(world)
+    world.publish("versionfinal", "Entre 84 y 100 presos políticos son los verificados en excarcelaciones",
+                  age=timedelta(hours=5))
+    poll(world)
+    world.publish("laverdad", "Foro Penal verifica 84 excarcelaciones de presos políticos", age=timedelta(hours=3))
+    poll(world)
+    world.publish("noticiero", "FORO PENAL CONTABILIZÓ 100 EXCARCELACIONES DE PRESOS POLÍTICOS DESDE EL 8 DE ENERO",
+                  age=timedelta(minutes=10))
+    poll(world)
+
+    messages = world.emulator.messages("@presos_test")
+    ranged = next(m for m in messages if "84–100" in m.text)
+    assert "📊 84–100 excarcelados\n" in ranged.text and not ranged.edits, (ranged.text, ranged.edits)
+    assert any("📊 100 verificados por Foro Penal" in m.text for m in messages), [m.text for m in messages]
