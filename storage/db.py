@@ -387,8 +387,10 @@ def _take_turn(connection: Connection) -> str | None:
     statements it waits on Python (Alembic's own work, a loaded machine's scheduling), and a
     timeout shorter than such a pause ended it (`terminating connection due to
     idle-in-transaction timeout`; 20 ms failed on a loaded 2-core machine)."""
-    connection.execute(text("SET LOCAL lock_timeout = 0"))
+    # the transaction's first statement: the pause before the next one is then no longer timed
+    # (lock_timeout set first left it timed, and a 20 ms pause under load ended the connection)
     connection.execute(text("SET LOCAL idle_in_transaction_session_timeout = 0"))
+    connection.execute(text("SET LOCAL lock_timeout = 0"))
     connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
     return _revision(connection)
 
