@@ -68,6 +68,26 @@ def test_add_discovers_the_atom_link_of_a_page(config: Path, capsys: pytest.Capt
     assert run(capsys, "check-config", str(config))[0] == 0
 
 
+def test_add_finds_the_feed_of_a_folder_served_by_the_feed_server(
+    config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The README's way to try `feeds add` offline: a folder served by `python -m
+    devtools.feedserver DIR`, its root given. The root answered 404 (only files were served), so
+    `monitor feeds add http://127.0.0.1:PORT/` said `cannot fetch …: HTTP 404`; now a folder's
+    path answers its index.html, as a web server does."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text(PAGE, encoding="utf-8")
+    (site / "noticias.atom").write_text(ATOM, encoding="utf-8")
+    with FeedServer(static_dir=site) as server:
+        code, out, err = run(capsys, "feeds", "add", server.url("/"), "--config", str(config))
+        feed_url = server.url("/noticias.atom")
+    assert code == 0, err
+    assert out.startswith(f"added 127-0-0-1: {feed_url} (Diario de prueba), 1 entries, language es")
+    added = load_config(config).feed("127-0-0-1")
+    assert added is not None and added.url == feed_url
+
+
 def test_add_names_the_outlet_by_the_site_its_feeds_title_names(
     config: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:
