@@ -8,7 +8,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, edited_config_note
+
+from tests.conftest import ROOT, edited_config_note
 
 
 def git(repo: Path, *args: str) -> None:
