@@ -255,12 +255,17 @@ class AdminBot:
         self._stop = stop
         backoff = self.base_backoff
         last_notify = float("-inf")
+        told_off = False
         try:
             while not stop.is_set():
                 if not self.enabled:
+                    if not told_off:  # with a token the start said nothing of it
+                        log.info('operator chat off: no settings.admin_chat_id (docs/OPERATIONS.md, "Finding a chat id")')
+                    told_off = True
                     await self.menu.settle(self.sender.bot, None)  # an earlier admin chat's menu deleted
                     await self._sleep(stop, 3600.0, wake_on_reload=True)
                     continue
+                told_off = False  # said again if a reload removes the chat
                 try:
                     await self._prepare()
                     # after _prepare, which follows an upgraded group; asks Telegram once per chat

@@ -10,7 +10,8 @@ to files under `static_dir` (with an ETag derived from the content).
         server.set_route("/feed.xml", body=rss_bytes, content_type="application/rss+xml")
         url = server.url("/feed.xml")
 
-`python -m devtools.feedserver DIR` serves a directory (used by the bench).
+`python -m devtools.feedserver DIR` serves a directory (used by the bench; a folder's path,
+the root `/` included, answers its index.html), printing its root on the first line.
 """
 
 from __future__ import annotations
@@ -164,6 +165,8 @@ class FeedServer:
         assert self.static_dir is not None
         target = (self.static_dir / path.lstrip("/")).resolve()
         root = self.static_dir.resolve()
+        if target.is_dir():  # a site's root, `feeds add http://127.0.0.1:PORT/`: its index.html
+            target = target / "index.html"
         if root not in target.parents or not target.is_file():
             return None
         body = target.read_bytes()

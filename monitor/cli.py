@@ -451,7 +451,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     try:
         if config is not None:  # what the running service says of itself: its database's writes
             url = health_url(config.settings.http_listen)
-            print("\n".join(service_lines(fetch_health(url), url, datetime.now(UTC))), end="\n\n")
+            lines = service_lines(fetch_health(url), url, datetime.now(UTC), (db.identity, db.url))
+            print("\n".join(lines), end="\n\n")
         print(render_status(db, config, now=datetime.now(UTC)))
     finally:
         db.dispose()

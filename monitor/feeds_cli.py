@@ -149,6 +149,37 @@ def _indentation(text: str) -> dict[str, int]:
     return style
 
 
+def _user(uid: int) -> str:
+    import pwd
+
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid {uid}"
+
+
+def not_writable(target: Path, uid: int) -> str:
+    """Why user `uid` cannot replace `target`, and what to do. It said `is read-only` alone, of
+    the root-owned /etc/monitor/feeds.yaml (mode 644) an operator edits as the service's user
+    (docs/OPERATIONS.md, "Commands on the server"), or a container's `:ro` volume."""
+    folder = target.parent
+    with contextlib.suppress(OSError):
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return "its file system is mounted read-only (a container's :ro volume?): edit it where it is writable"
+    me = _user(uid)
+    info = target.stat()
+    if not os.access(target, os.W_OK):
+        return (f"it belongs to {_user(info.st_uid)} (mode {info.st_mode & 0o777:o}) and this command runs "
+                f"as {me}: {_as(info.st_uid)}")
+    owner = folder.stat().st_uid
+    return (f"its folder {folder} belongs to {_user(owner)} and this command runs as {me} (the file is "
+            f"replaced whole, a new file renamed over it, so its folder must be writable): {_as(owner)}")
+
+
+def _as(uid: int) -> str:
+    return "run it with sudo" if uid == 0 else f"run it as {_user(uid)} (sudo -u {_user(uid)} …)"
+
+
 @dataclass
 class ConfigFile:
     path: Path
@@ -177,7 +208,8 @@ class ConfigFile:
     def writable(self) -> None:
         target = self.path.resolve()
         if not os.access(target, os.W_OK) or not os.access(target.parent, os.W_OK):
-            raise Refused(f"{self.path} is read-only: nothing changed", EXIT_FAILURE)
+            raise Refused(f"{self.path} is read-only: {not_writable(target, os.getuid())}; nothing changed",
+                          EXIT_FAILURE)
 
     def feeds(self) -> Any:
         from ruamel.yaml.comments import CommentedSeq

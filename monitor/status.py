@@ -124,12 +124,16 @@ def fetch_health(url: str) -> dict[str, Any] | str:
     return report
 
 
-def service_lines(report: dict[str, Any] | str, url: str, now: datetime) -> list[str]:
+def service_lines(report: dict[str, Any] | str, url: str, now: datetime,
+                  database: tuple[str | None, str] | None = None) -> list[str]:
     """What an operator must know of the running service that the database tables cannot say.
     Before, `monitor status` showed the tables alone: a service whose database refused every
-    write (a full disk, a read-only file) looked as healthy as one that stored and sent."""
+    write (a full disk, a read-only file) looked as healthy as one that stored and sent.
+    `database`: the identity and URL of the database the tables are read from."""
     if isinstance(report, str):
         return [f"Service: {url}: {report}; the tables are the database's."]
+    if database is not None and (other := _another_database(report, *database)):
+        return [f"Service: {url}: {other}; the tables are the database's."]
     lines = [f"Service: {report.get('status', '?')} ({url})"]
     if report.get("status") == "error" and report.get("error"):  # the check itself raised
         lines.append(f"Health check failed: {_short(str(report['error']), 120)}.")
@@ -155,6 +159,18 @@ def service_lines(report: dict[str, Any] | str, url: str, now: datetime) -> list
             lines.append(f"Telegram: sends failing{f' since {since}' if since else ''} "
                          f"({int(telegram.get('failures_in_a_row') or 0)} in a row); alerts wait in the queue.")
     return lines
+
+
+def _another_database(report: dict[str, Any], identity: str | None, db_url: str) -> str | None:
+    """Why the service answering at the address is not this database's: before, `monitor status`
+    of a deployed service that was down said `Service: ok` when a trial `make run` in a checkout
+    held its port, on a database of its own."""
+    theirs = (report.get("database") or {}).get("id")
+    if identity is None or not theirs or theirs == identity:
+        return None
+    return (f"another monitor answers there, on another database than {db_url} (a second service "
+            "on this host, a trial run in a checkout?): this database's service is down or listens "
+            "elsewhere (settings.http_listen)")
 
 
 def _utc(value: Any) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import hashlib
 import logging
 import os
 import re
@@ -508,6 +509,20 @@ class Database:
     def sqlite_file(self) -> Path | None:
         """The SQLite database's file; None for PostgreSQL or an in-memory database."""
         return self._file
+
+    @property
+    def identity(self) -> str | None:
+        """Which database this is, the same in every process of this host that opened it, and no
+        secret: a hash of the SQLite file's device and inode (however its path was written), or
+        of PostgreSQL's server, port and database name. `monitor status` compares it with the
+        one /healthz gives, so that the health of a service on another database (a trial
+        `make run` holding the port) is not shown as this database's."""
+        if self._file is not None:
+            found = _file_id(self._file)
+            key = None if found is None else f"sqlite:{found[0]}:{found[1]}"
+        else:
+            key = None if self._marks is None else self._marks.name
+        return None if key is None else hashlib.sha256(key.encode()).hexdigest()[:16]
 
     @property
     def marks_base(self) -> Path | None:

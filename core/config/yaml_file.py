@@ -68,11 +68,15 @@ class _Safe(_Located, SafeConstructor):
 
 _RESERVED = re.compile(r"found character '([@`])' that cannot start any token")
 _DUPLICATE = re.compile(r'found duplicate key "(.*?)" with value "', re.DOTALL)
+_UNCLOSED = re.compile(r"expected ',' or '([\]}])'")
+_OPENER = {"]": "'['", "}": "'{'"}
 
 
-def _said_plainly(problem: str, text: str, mark: Any) -> str:
-    """ruamel's words for an operator's two commonest slips, which name no fix: a tab, and a
-    value begun with `@` unquoted (`chat_id: @presos`, YAML reserves `@` and backquote)."""
+def _said_plainly(problem: str, text: str, mark: Any, exc: Any = None) -> str:
+    """ruamel's words for an operator's commonest slips, which name no fix: a tab, a value
+    begun with `@` unquoted (`chat_id: @presos`, YAML reserves `@` and backquote), a line
+    indented off its block, a `: ` inside a plain value, a bracket or quote left open
+    (`exc`: the error, whose context says where ruamel saw the block begin)."""
     if duplicate := _DUPLICATE.match(problem):
         # ruamel quoted both whole values: a section of hundreds of feeds on one line, and a
         # database_url's password shown by check-config
@@ -88,7 +92,37 @@ def _said_plainly(problem: str, text: str, mark: Any) -> str:
         rest = lines[mark.line][mark.column:] if mark.line < len(lines) else ""
         value = re.split(r"[\s,\]}#]", rest, maxsplit=1)[0] or reserved[1]
         return f"a value beginning with {reserved[1]} must be quoted in YAML: write \"{value}\""
-    return problem
+    return _layout_slip(problem, mark, exc) or problem
+
+
+def _layout_slip(problem: str, mark: Any, exc: Any) -> str | None:
+    """The fix for a line indented off its block, a plain value holding `: `, or a bracket or
+    quote never closed: ruamel said `expected <block end>, but found '?'` or `mapping values
+    are not allowed here`, parser words that name neither the cause nor the fix."""
+    column = mark.column + 1
+    if problem == "mapping values are not allowed here":
+        return (f"a ': ' at column {column} where YAML expects none: quote a value that holds "
+                "': ' (name: \"Caracas: hoy\"), or indent the line as the keys beside it, not deeper")
+    opened = getattr(exc, "context_mark", None)
+    if opened is None:
+        return None
+    in_list = getattr(exc, "context", None) == "while parsing a block collection"
+    where = f"line {opened.line + 1}, column {opened.column + 1}"
+    if in_list and problem == "expected <block end>, but found '?'":
+        return (f"a key at column {column}, where the list begun at {where} has its '-': indent it as "
+                "the keys of the item above it, or begin the line with '- '")
+    if not in_list and problem == "expected <block end>, but found '-'":
+        return (f"a '-' at column {column}, where the mapping begun at {where} has its keys: indent it "
+                "as the '-' of the other items of its list")
+    if problem.startswith("expected <block end>"):
+        return (f"this line is indented to column {column}, off the block begun at {where}: "
+                "indent it with as many spaces as the keys of its mapping (or the '-' of its list) above it")
+    if bracket := _UNCLOSED.match(problem):
+        return (f"the {_OPENER[bracket[1]]} opened at {where} is not closed: close it with {bracket[1]} "
+                "(or separate its items with commas)")
+    if problem == "found unexpected end of stream":
+        return f"the quote opened at {where} is never closed: end the value with the same quote"
+    return None
 
 
 def load_yaml(text: str, path: str, *, fast: bool = False) -> Any:
@@ -102,7 +136,7 @@ def load_yaml(text: str, path: str, *, fast: bool = False) -> Any:
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        problem = _said_plainly(exc.problem or exc.context or "invalid YAML", text, mark)
+        problem = _said_plainly(exc.problem or exc.context or "invalid YAML", text, mark, exc)
         raise ConfigError(path, [ConfigIssue("(YAML syntax)", line, problem)]) from None
     except ReaderError as exc:
         raise ConfigError(path, [_unreadable_character(text, exc)]) from None

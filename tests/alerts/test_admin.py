@@ -296,7 +296,11 @@ async def test_a_command_an_operator_forwards_from_elsewhere_is_not_run(db, emul
     assert not feed_row(db, "elpitazo").paused
 
 
-async def test_no_admin_chat_ignores_everyone_until_a_reload_sets_it(emulator, config, make_bot) -> None:
+async def test_no_admin_chat_ignores_everyone_until_a_reload_sets_it(emulator, config, make_bot, caplog) -> None:
+    """With a token and no admin chat the start said nothing of the operator chat (without a
+    token it says `operator chat off: no bot token`): an operator who expected to command the
+    bot had no line to go by. It now says once why it is off and where to read how to set it."""
+    caplog.set_level(logging.INFO, logger="alerts.admin")
     bot = make_bot(config.model_copy(update={"settings": config.settings.model_copy(update={"admin_chat_id": None})}))
     async with running(bot):
         emulator.inject_message(ADMIN, "/help")
@@ -304,6 +308,11 @@ async def test_no_admin_chat_ignores_everyone_until_a_reload_sets_it(emulator, c
         assert emulator.count(200, "getUpdates") == 0
         bot.update_config(config)
         await until(lambda: [m.text for m in emulator.messages(ADMIN)] == [HELP])
+    said = [r.getMessage() for r in caplog.records if r.getMessage().startswith("operator chat")]
+    assert said[:2] == [
+        "operator chat off: no settings.admin_chat_id (docs/OPERATIONS.md, \"Finding a chat id\")",
+        f"operator chat: answering commands in chat {ADMIN}",
+    ], said
 
 
 # -- problem reports -----------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -66,6 +67,26 @@ def test_add_discovers_the_atom_link_of_a_page(config: Path, capsys: pytest.Capt
     added = load_config(config).feed("127-0-0-1")
     assert added is not None and added.url == feed_url
     assert run(capsys, "check-config", str(config))[0] == 0
+
+
+def test_add_finds_the_feed_of_a_folder_served_by_the_feed_server(
+    config: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The README's way to try `feeds add` offline: a folder served by `python -m
+    devtools.feedserver DIR`, its root given. The root answered 404 (only files were served), so
+    `monitor feeds add http://127.0.0.1:PORT/` said `cannot fetch …: HTTP 404`; now a folder's
+    path answers its index.html, as a web server does."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text(PAGE, encoding="utf-8")
+    (site / "noticias.atom").write_text(ATOM, encoding="utf-8")
+    with FeedServer(static_dir=site) as server:
+        code, out, err = run(capsys, "feeds", "add", server.url("/"), "--config", str(config))
+        feed_url = server.url("/noticias.atom")
+    assert code == 0, err
+    assert out.startswith(f"added 127-0-0-1: {feed_url} (Diario de prueba), 1 entries, language es")
+    added = load_config(config).feed("127-0-0-1")
+    assert added is not None and added.url == feed_url
 
 
 def test_add_names_the_outlet_by_the_site_its_feeds_title_names(
@@ -747,3 +768,70 @@ def test_add_shows_a_hostile_feed_title_escaped_and_cut(config: Path, capsys: py
     assert code == 0, err
     assert "\x1b" not in out and "\u202e" not in out and len(out) < 400
     assert "(Diario\\x1b[2J\\u202e de prueba\\x1b[8m largo largo" in out and "…), 1 entries" in out
+
+
+MINIMAL = """rules: [venezuela-2026]
+feeds:
+  - {name: pitazo, url: "https://elpitazo.net/feed/", language: es}
+channels:
+  - {name: pp, chat_id: console, topics: [political_prisoners]}
+"""
+
+
+def _as_nobody() -> list[str] | None:
+    """The command line that runs this checkout's `monitor` as the user nobody: root's tests
+    write what they are refused. The venv's own Python may sit under /root (mode 0700, a pyenv),
+    so the system's Python of the same version runs it, the venv's packages on its path."""
+    import pwd
+    import shutil
+    import subprocess
+    import sys
+    import sysconfig
+
+    system = Path(f"/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}")
+    if os.geteuid() != 0 or not system.exists() or shutil.which("runuser") is None:
+        return None
+    try:
+        pwd.getpwnam("nobody")
+    except KeyError:
+        return None
+    path = f"{ROOT}:{sysconfig.get_paths()['purelib']}"
+    argv = ["runuser", "-u", "nobody", "--", "env", f"PYTHONPATH={path}", str(system)]
+    probe = subprocess.run([*argv, "-c", "import monitor.feeds_cli"], capture_output=True, check=False)
+    return argv if probe.returncode == 0 else None
+
+
+def test_a_config_the_user_cannot_write_says_whose_it_is_and_how_to_run(tmp_path: Path) -> None:
+    """`monitor feeds add` as the service's user on the root-owned /etc/monitor/feeds.yaml
+    (mode 644, docs/OPERATIONS.md) said `… is read-only: nothing changed`, of a file that is
+    not: now whose it is, or whose its folder is, and to run it with sudo."""
+    import subprocess
+    import tempfile
+
+    argv = _as_nobody()
+    if argv is None:
+        pytest.skip("needs root, runuser, the user nobody and /usr/bin/python3.11")
+    folder = Path(tempfile.mkdtemp(dir="/tmp", prefix="monitor-etc-"))  # pytest's tmp_path is private
+    try:
+        folder.chmod(0o755)
+        config = folder / "feeds.yaml"
+        config.write_text(MINIMAL, encoding="utf-8")
+        config.chmod(0o644)
+
+        def add() -> subprocess.CompletedProcess[str]:
+            return subprocess.run([*argv, "-m", "monitor", "feeds", "add", "http://127.0.0.1:9/",
+                                   "--config", str(config)], capture_output=True, text=True, cwd=tmp_path,
+                                  timeout=120, check=False)
+
+        owned = add()
+        config.chmod(0o666)  # the file writable, its folder not: the file is replaced, not written in place
+        in_folder = add()
+    finally:
+        shutil.rmtree(folder)
+    assert (owned.returncode, owned.stderr) == (1, (
+        f"error: {config} is read-only: it belongs to root (mode 644) and this command runs as nobody: "
+        "run it with sudo; nothing changed\n"))
+    assert (in_folder.returncode, in_folder.stderr) == (1, (
+        f"error: {config} is read-only: its folder {folder} belongs to root and this command runs as nobody "
+        "(the file is replaced whole, a new file renamed over it, so its folder must be writable): run it "
+        "with sudo; nothing changed\n"))

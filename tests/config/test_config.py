@@ -439,6 +439,37 @@ def test_a_tab_is_named_with_its_line_column_and_fix(text, line, column):
     ]
 
 
+@pytest.mark.parametrize("text,expected", [
+    # a key one space short of its siblings (ruamel: expected <block end>, but found '<block mapping start>')
+    ("feeds:\n  - name: a\n   url: b\n",
+     "(YAML syntax) (line 3): this line is indented to column 4, off the block begun at line 2, column 3: "
+     "indent it with as many spaces as the keys of its mapping (or the '-' of its list) above it"),
+    # a feed's key written at the column of the list's '-' (ruamel: ... but found '?')
+    ("feeds:\n  - name: a\n    url: https://a.example/feed\n  enabled: false\n",
+     "(YAML syntax) (line 4): a key at column 3, where the list begun at line 2, column 3 has its '-': "
+     "indent it as the keys of the item above it, or begin the line with '- '"),
+    # a second feed's '-' at the column of the first feed's keys (ruamel: ... but found '-')
+    ("feeds:\n- name: a\n  url: https://a.example/feed\n  - name: b\n",
+     "(YAML syntax) (line 4): a '-' at column 3, where the mapping begun at line 2, column 3 has its keys: "
+     "indent it as the '-' of the other items of its list"),
+    # a plain value holding ': ' (ruamel: mapping values are not allowed here)
+    ("feeds:\n  - outlet: Caracas: hoy\n",
+     "(YAML syntax) (line 2): a ': ' at column 20 where YAML expects none: quote a value that holds ': ' "
+     "(name: \"Caracas: hoy\"), or indent the line as the keys beside it, not deeper"),
+    # a flow mapping never closed (ruamel: expected ',' or '}', but got '<stream end>')
+    ("channels:\n  - {name: a, chat_id: console, topics: [political_prisoners]\n",
+     "(YAML syntax) (line 3): the '{' opened at line 2, column 5 is not closed: close it with } "
+     "(or separate its items with commas)"),
+    ("settings: {timezone: \"UTC}\n",
+     "(YAML syntax) (line 2): the quote opened at line 1, column 22 is never closed: end the value with the same quote"),
+])
+def test_a_layout_slip_names_its_fix(text, expected):
+    """ruamel's parser words (`expected <block end>, but found '?'`, `mapping values are not
+    allowed here`) named neither the cause nor the fix of an operator's commonest slips after the
+    tab: a line indented off its block, a value holding ': ', a bracket or quote left open."""
+    assert errors_of(text) == [expected]
+
+
 def test_a_section_whose_entries_are_all_commented_out_says_so():
     """`feeds:` with every feed commented out (to stop them all for a while) is YAML's null:
     pydantic said `Input should be a valid list`, of a section that looks like one."""

@@ -214,6 +214,7 @@ def test_healthz_says_the_database_refuses_writes_until_one_is_taken(world):
             await service.close()
 
     before, during, after = asyncio.run(scenario())
+    assert len({report.pop("id") for report in (before, during, after)}) == 1  # which database: monitor status
     assert before == {"reachable": True}
     refused_since = during.pop("refused_since")
     assert during == {"reachable": True, "writable": False, "status": "unhealthy",
@@ -337,4 +338,48 @@ def test_monitor_status_says_the_running_service_database_refuses_writes(world, 
                 "stored or sent until it takes them." in refused)
     assert "no answer" in stopped and "not running, or listening elsewhere" in stopped
     assert "Feeds (1)" in refused and "Feeds (1)" in stopped
+    db.dispose()
+
+
+def test_monitor_status_tells_a_service_on_another_database_from_its_own(world, capsys, tmp_path):
+    """On a server whose deployed service was down, `monitor status` said `Service: ok` when a
+    trial `make run` in a checkout held settings.http_listen's port on a database of its own: the
+    health of another service, shown as this database's. /healthz now names its database by a
+    hash of the SQLite file's device and inode; the status of another database says another
+    monitor answers there, and the same file however its path is written is this one's."""
+    from monitor.cli import main
+    from monitor.health import HealthServer
+
+    config, runtime, db = _opened(world)
+    other = tmp_path / "other.db"
+    open_database(f"sqlite:///{other}").dispose()
+    link = tmp_path / "link.db"
+    link.symlink_to(db.sqlite_file)  # the service's own file, under another name
+
+    def status(url: str) -> str:
+        assert main(["status", "--config", str(world.config_path), "--db", url]) == 0
+        return capsys.readouterr().out
+
+    async def scenario() -> tuple[str, str, str]:
+        service = Service(config, runtime, db)
+        service.scheduler = AsyncIOScheduler(timezone=UTC)
+        service.scheduler.start()
+        server = HealthServer(config.settings.http_listen, service.metrics, service.health).start()
+        try:
+            return (await asyncio.to_thread(status, world.db_url),
+                    await asyncio.to_thread(status, f"sqlite:///{link}"),
+                    await asyncio.to_thread(status, f"sqlite:///{other}"))
+        finally:
+            server.stop()
+            service.scheduler.shutdown(wait=False)
+            await service.close()
+
+    own, linked, elsewhere = asyncio.run(scenario())
+    url = f"http://127.0.0.1:{world.http_port}/healthz"
+    assert own.startswith(f"Service: ok ({url})\n") and linked.startswith(f"Service: ok ({url})\n")
+    assert elsewhere.startswith(
+        f"Service: {url}: another monitor answers there, on another database than sqlite:///{other} "
+        "(a second service on this host, a trial run in a checkout?): this database's service is down "
+        "or listens elsewhere (settings.http_listen); the tables are the database's.\n")
+    assert "Feeds (1)" in elsewhere  # the tables of the database named, as with the service down
     db.dispose()
