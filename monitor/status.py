@@ -13,7 +13,7 @@ from core.config import AppConfig
 from core.durations import ago, format_duration
 from storage.alerts import disabled_channels, queue_summary
 from storage.db import Database
-from storage.feeds import feed_health
+from storage.feeds import FeedHealth, feed_health
 
 
 def next_poll(when: datetime | None, now: datetime) -> str:
@@ -29,6 +29,16 @@ def next_poll(when: datetime | None, now: datetime) -> str:
 
 
 UNPOLLED = ("paused", "disabled", "removed")  # states of a feed no poll is planned for
+
+
+def health_state(h: FeedHealth) -> str:
+    """A stored feed's state: `new` until its first poll ends (a row the start wrote for a feed
+    not polled yet read `ok`, "last success: never", as if it worked), else paused, failing, ok."""
+    if h.paused:
+        return "paused"
+    if h.consecutive_failures:
+        return "failing"
+    return "new" if h.last_success_at is None and h.last_error is None else "ok"
 
 
 def planned_poll(state: str, when: datetime | None, now: datetime) -> str:
@@ -69,7 +79,7 @@ def render_status(db: Database, config: AppConfig | None, *, now: datetime) -> s
         if h is None:
             rows.append([name, state or "new", "never", "-", "0", "0", "-", "-"])
             continue
-        state = state or ("paused" if h.paused else "failing" if h.consecutive_failures else "ok")
+        state = state or health_state(h)
         rows.append([
             name, state, ago(h.last_success_at, now), _short(h.last_error), str(h.items),
             str(h.consecutive_failures), planned_poll(state, h.next_poll_at, now), _short(h.problem),

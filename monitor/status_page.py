@@ -16,7 +16,7 @@ from alerts.tally.render import who
 from core.config import AppConfig
 from core.durations import ago
 from core.urls import redact_secrets
-from monitor.status import planned_poll
+from monitor.status import health_state, planned_poll
 from storage.alerts import disabled_channels, queue_summary, recent_alerts
 from storage.db import Database
 from storage.feeds import feed_health
@@ -112,7 +112,7 @@ def render_status_page(db: Database, config: AppConfig | None, *, now: datetime,
         elif h is None:
             state = "new"
         else:
-            state = "paused" if h.paused else "failing" if h.consecutive_failures else "ok"
+            state = health_state(h)
         planned = "removed" if config is not None and cfg is None else state
         feed_rows.append("<tr>" + "".join([
             f"<td><b>{escape(name)}</b><br><small>{escape(_no_userinfo(cfg.url)) if cfg else 'removed'}</small></td>",
