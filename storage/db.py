@@ -521,21 +521,30 @@ class Database:
         holding the port) is not shown as this database's. The host, port and name as the URL
         wrote them differed for one database (`127.0.0.1` and `localhost`, PgBouncer's port),
         and status then called a running service another monitor's."""
+        return self.identity_in(None)
+
+    def identity_in(self, session: Session | None) -> str | None:
+        """`identity`, PostgreSQL's read through `session` when given (/healthz's, which has just
+        answered its ping) rather than a connection of its own."""
         if self._file is not None:
             found = _file_id(self._file)
             key = None if found is None else f"sqlite:{found[0]}:{found[1]}"
         else:
-            key = self._server_identity()
+            key = self._server_identity(session)
         return None if key is None else hashlib.sha256(key.encode()).hexdigest()[:16]
 
-    def _server_identity(self) -> str | None:
+    def _server_identity(self, session: Session | None) -> str | None:
         """PostgreSQL's own name of this database (kept once read: neither changes while a
         connection reaches it); None for another database or while the server cannot answer."""
         if self._server_id is None and self.engine.dialect.name == "postgresql":
+            query = ("SELECT (SELECT system_identifier FROM pg_control_system()),"
+                     " (SELECT oid FROM pg_database WHERE datname = current_database())")
             try:
-                with self.engine.connect() as conn:
-                    cluster = conn.scalar(text("SELECT system_identifier FROM pg_control_system()"))
-                    oid = conn.scalar(text("SELECT oid FROM pg_database WHERE datname = current_database()"))
+                if session is not None:
+                    cluster, oid = session.execute(text(query)).one()
+                else:
+                    with self.engine.connect() as conn:
+                        cluster, oid = conn.execute(text(query)).one()
             except SQLAlchemyError:
                 return None
             self._server_id = f"postgresql:{cluster}:{oid}"
