@@ -499,6 +499,7 @@ class Database:
         self._file = _sqlite_file(engine)
         self._file_id = _file_id(self._file)
         self._marks = self._file or postgresql_marks_base(engine.url)
+        self._server_id: str | None = None  # `identity` of a PostgreSQL database, once read
         event.listen(engine, "handle_error", self._refused, retval=True)
         event.listen(self.sessions, "after_flush", _wrote)
         event.listen(self.sessions, "do_orm_execute", _wrote_dml)
@@ -514,15 +515,40 @@ class Database:
     def identity(self) -> str | None:
         """Which database this is, the same in every process of this host that opened it, and no
         secret: a hash of the SQLite file's device and inode (however its path was written), or
-        of PostgreSQL's server, port and database name. `monitor status` compares it with the
-        one /healthz gives, so that the health of a service on another database (a trial
-        `make run` holding the port) is not shown as this database's."""
+        of the PostgreSQL cluster's system identifier and the database's oid, as the server
+        says them (None while it cannot be asked). `monitor status` compares it with the one
+        /healthz gives, so that the health of a service on another database (a trial `make run`
+        holding the port) is not shown as this database's. The host, port and name as the URL
+        wrote them differed for one database (`127.0.0.1` and `localhost`, PgBouncer's port),
+        and status then called a running service another monitor's."""
+        return self.identity_in(None)
+
+    def identity_in(self, session: Session | None) -> str | None:
+        """`identity`, PostgreSQL's read through `session` when given (/healthz's, which has just
+        answered its ping) rather than a connection of its own."""
         if self._file is not None:
             found = _file_id(self._file)
             key = None if found is None else f"sqlite:{found[0]}:{found[1]}"
         else:
-            key = None if self._marks is None else self._marks.name
+            key = self._server_identity(session)
         return None if key is None else hashlib.sha256(key.encode()).hexdigest()[:16]
+
+    def _server_identity(self, session: Session | None) -> str | None:
+        """PostgreSQL's own name of this database (kept once read: neither changes while a
+        connection reaches it); None for another database or while the server cannot answer."""
+        if self._server_id is None and self.engine.dialect.name == "postgresql":
+            query = ("SELECT (SELECT system_identifier FROM pg_control_system()),"
+                     " (SELECT oid FROM pg_database WHERE datname = current_database())")
+            try:
+                if session is not None:
+                    cluster, oid = session.execute(text(query)).one()
+                else:
+                    with self.engine.connect() as conn:
+                        cluster, oid = conn.execute(text(query)).one()
+            except SQLAlchemyError:
+                return None
+            self._server_id = f"postgresql:{cluster}:{oid}"
+        return self._server_id
 
     @property
     def marks_base(self) -> Path | None:

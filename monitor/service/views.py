@@ -73,7 +73,8 @@ class StatusViews(Housekeeping):
                 ping(session)
                 depth = queue_depth(session, {c.name for c in self.config.channels})
                 last = last_successful_poll(session)
-            report["database"] = {"reachable": True, "id": self.db.identity}
+                identity = self.db.identity_in(session)  # PostgreSQL's read once, on this connection
+            report["database"] = {"reachable": True, "id": identity}
             problem = self._database_file()
             if problem is not None:
                 report["database"]["file"] = problem
