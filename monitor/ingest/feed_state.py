@@ -186,7 +186,7 @@ def record_success(
                     first_success_at=row.first_success_at or (None if held else now), failure_reported=False)
         if parsed is not None and parsed.format == "page" and feed.selectors is not None:
             read = len(parsed.entries)
-            row.item_counts, drop = judged(row.item_counts, counts_key(feed), read, feed.selectors.item)
+            row.item_counts, drop = judged(row.item_counts, counts_key(feed), read, feed.selectors.item, now)
         problem: str | None = None
         if parsed is not None:
             problem = "; ".join(filter(None, [parsed.problem, drop])) or None

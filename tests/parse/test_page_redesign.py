@@ -2,7 +2,7 @@
 the fetcher, the parser, a SQLite file): what the operator is told by `monitor status` and the
 status page, not only by the poll's own line."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from html import escape
 
 import pytest
@@ -173,3 +173,27 @@ async def test_a_quiet_or_shrinking_listing_raises_no_drop(
     for k, n in enumerate(counts):
         result = await polled(server, settings, fetcher, db, listing(n, first=100 * k))
         assert (result.parse_problem, result.items_read, result.item_drop) == (None, n, False)
+
+
+async def test_a_listing_that_shrank_for_a_week_is_the_pages_usual_count_then(
+    server: FeedServer, settings: Settings, fetcher: Fetcher, db: Database
+) -> None:
+    """A page that really lists 4 articles where it listed 20-25 was reported as a drop at
+    every poll, for ever: the operator, who had looked, could only change its selectors. A
+    drop lasting a week is the page's usual count from then on; one the listing's return
+    interrupted starts its week over."""
+    cfg, t0 = page_feed(server), datetime(2026, 12, 1, 12, tzinfo=UTC)
+
+    async def at(days: float, body: bytes):  # type: ignore[no-untyped-def]
+        server.set_route("/news/", body, content_type="text/html")
+        return await poll_feed(cfg, settings, fetcher, db, now=t0 + timedelta(days=days))
+
+    for k, n in enumerate([22, 25, 20, 23, 21, 24]):
+        assert not (await at(k / 24, listing(n, first=100 * k))).item_drop
+    assert (await at(1, listing(4))).item_drop
+    assert not (await at(2, listing(22))).item_drop  # back: the next drop's week starts again
+    for day in (3, 6, 9.9):
+        assert (await at(day, listing(4))).item_drop, day
+    for day in (10, 10.5, 11, 12, 13, 14):  # a week since the drop began: 4 is the usual now
+        result = await at(day, listing(4))
+        assert (result.parse_problem, result.items_read, result.item_drop) == (None, 4, False)
