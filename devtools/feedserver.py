@@ -165,6 +165,8 @@ class FeedServer:
         assert self.static_dir is not None
         target = (self.static_dir / path.lstrip("/")).resolve()
         root = self.static_dir.resolve()
+        if target.is_dir() and not path.endswith("/") and root in [target, *target.parents]:
+            return Route(status=301, redirect=path + "/")  # as web servers do: its relative links
         if target.is_dir():  # a site's root, `feeds add http://127.0.0.1:PORT/`: its index.html
             target = target / "index.html"
         if root not in target.parents or not target.is_file():

@@ -49,3 +49,20 @@ def test_emulator_keepalive_is_not_held_by_delayed_ack() -> None:
     with BotApiEmulator() as emu:
         body = json.dumps({"chat_id": "@keepalive", "text": "x" * 2000}).encode()
         assert _fastest_keepalive(emu.port, "POST", "/bot123:abc/sendMessage", body) < DELAYED_ACK / 2
+
+
+def test_feed_server_sends_a_folder_asked_without_its_slash_to_the_folder(tmp_path) -> None:
+    """`/site` answered `/site/index.html` itself, so the page's relative links ("feed.xml")
+    resolved against `/`, to nothing; a web server sends such a request to `/site/` first."""
+    import httpx
+
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "index.html").write_bytes(b"<html><a href='feed.xml'>RSS</a></html>")
+    (tmp_path / "site" / "feed.xml").write_bytes(b"<rss version='2.0'><channel/></rss>")
+    with FeedServer(static_dir=tmp_path) as server:
+        bare = httpx.get(server.url("/site"))
+        assert (bare.status_code, bare.headers["location"]) == (301, "/site/")
+        page = httpx.get(server.url("/site"), follow_redirects=True)
+        assert page.status_code == 200 and b"feed.xml" in page.content
+        assert httpx.get(page.url.join("feed.xml")).status_code == 200
+        assert httpx.get(server.url("/")).status_code == 404  # no index.html at the root: nothing
