@@ -366,8 +366,8 @@ _ABBREVIATED_ZONES = ("Europe/London", "Europe/Lisbon", "Europe/Madrid", "Europe
 # offset the date decides (Venezuela's HLV was -04:30 from December 2007 to May 2016)
 _COUNTRY_ZONE_NAMES = {"vet": "America/Caracas", "hlv": "America/Caracas", "cot": "America/Bogota",
                        "art": "America/Argentina/Buenos_Aires"}
-# a zone's name right after a time of day: "10:00:00 CET", "10:30 (VET)"
-_ZONE_NAME = re.compile(r"(?<=\d:\d\d)((?::\d\d)?)\s*\(?([A-Za-z]{3,4})\)?(?![\w+-])")
+# a zone's name right after a time of day: "10:00:00 CET", "10:30 (VET)", "10:30 horas CET"
+_ZONE_NAME = re.compile(r"(?<=\d:\d\d)((?::\d\d)?(?:\s*(?:horas|hrs?|h)\b\.?)?)\s*\(?([A-Za-z]{3,4})\)?(?![\w+-])")
 
 
 @lru_cache(maxsize=1)

@@ -389,6 +389,10 @@ def test_a_page_reads_its_two_digit_years_in_its_date_order() -> None:
         ("12/01/2026 10:30 CET", datetime(2026, 1, 12, 9, 30, tzinfo=UTC)),
         ("10:30 CET - 12/01/2026", datetime(2026, 1, 12, 9, 30, tzinfo=UTC)),
         ("12.01.26 10:30 CET", datetime(2026, 1, 12, 9, 30, tzinfo=UTC)),
+        # "horas", "hrs", "h." between the time and the zone's name (were read in the feed's zone)
+        ("12/01/2026 10:30 horas (CET)", datetime(2026, 1, 12, 9, 30, tzinfo=UTC)),
+        ("12/01/2026 10:30 hrs CET", datetime(2026, 1, 12, 9, 30, tzinfo=UTC)),
+        ("12 de enero de 2026, 10:30 h. (COT)", datetime(2026, 1, 12, 15, 30, tzinfo=UTC)),
         # Venezuela's legal time was UTC-04:30 from December 2007 to May 2016
         ("Thu, 12 Jan 2012 10:00:00 HLV", datetime(2012, 1, 12, 14, 30, tzinfo=UTC)),
         ("Mon, 12 Jan 2026 10:00:00 VET", datetime(2026, 1, 12, 14, 0, tzinfo=UTC)),
