@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from core.collector import collector_paused
 from core.config import AppConfig
-from core.count import JOINT, OFFICIAL_SOURCES, count_sources, joint_sources
+from core.count import JOINT, OFFICIAL_SOURCES, RELEASE_COUNTERS, count_sources, joint_sources
 from core.text import fold
 from storage.tally import (
     FUTURE_SLACK,
@@ -76,7 +76,7 @@ BUILTIN_SOURCES: dict[str, tuple[str, ...]] = {
 BUILTIN_GOVERNMENT = OFFICIAL_SOURCES
 # an unnamed NGO counting prisoners or releases is a rights group ("ONG verifican 53 de las 116
 # excarcelaciones anunciadas por el Gobierno")
-BUILTIN_RIGHTS = ("Foro Penal", "JEP", "Provea", "OVP", "Clippve", "the United Nations", "IACHR", "an NGO", "NGOs")
+BUILTIN_RIGHTS = RELEASE_COUNTERS
 
 # Words that introduce a name without being part of it ("la ONG Foro Penal").
 _LEADING = re.compile(
