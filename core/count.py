@@ -165,7 +165,8 @@ US_VOICES = ("Trump", "the Pentagon", "Southern Command", "the Justice Departmen
 
 def states_only(source: str) -> bool:
     """A state that announces releases (a foreign government, a US voice), or an outlet that
-    reports them, rather than a group that verifies them: "2 excarcelados (según Italia)", not "verificados por Italia"."""
+    reports them, rather than a group that verifies them: "2 excarcelados (según Italia)", not
+    "verificados por Italia"; "80 excarcelados (según Reuters)"."""
     return source in US_VOICES or source in count_sources()["governments"] or outlet(source)
 
 

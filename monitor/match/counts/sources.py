@@ -233,9 +233,7 @@ def outlet_lead(text: str) -> tuple[int, int, str] | None:
 # what makes an outlet's lead-in no source: someone it quotes or reports saying the figure
 # ("NYT: «Alto funcionario afirma que unas 40 personas murieron…»": the official's figure)
 _QUOTES = re.compile(r"[«»“”\"]")
-
-
-_OUTLET_NAMES = frozenset(outlet_names().values())
+_OUTLET_NAMES = frozenset(outlet_names().values())  # an outlet is a source only as a lead-in
 
 
 def _outlet_states(between: str) -> bool:
