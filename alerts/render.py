@@ -26,6 +26,7 @@ from core.count import (
     OFFICIAL_SOURCES,
     Count,
     as_counts,
+    counts_releases,
     official,
     part_label,
     part_phrase,
@@ -276,6 +277,8 @@ def count_phrase(count: Count | Mapping[str, Any], lang: str) -> str:
         return f"{number} {label} {ANNOUNCED[lang]}"
     shown_verified = verified(event, source)  # Italy, Trump announce releases; they verify none
     source = source_label(source, lang) if source else source  # "la ONU", "Italia", "una ONG"
+    if shown_verified and (count.part or not counts_releases(count.source)):
+        return f"{number} {label} ({VERIFIED[lang]} {source})"  # verified what: the event
     if shown_verified:
         return f"{number} {VERIFIED[lang]} {source}"
     if source:

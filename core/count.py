@@ -22,7 +22,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from core.text import fold
+from core.text import fold, haystack
 
 EVENTS = ("released", "arrested", "held", "dead")
 
@@ -142,14 +142,43 @@ def source_label(source: str, lang: str) -> str:
     return str(entry.get(lang) or source)
 
 
+OUTLETS_FILE = Path(__file__).parent / "data" / "outlets.txt"
+
+
+@cache
+def outlet_names() -> dict[str, str]:
+    """News outlets and agencies (core/data/outlets.txt): each name folded as a haystack
+    (" nytimes ") → the name as the file writes it ("NYTimes")."""
+    lines = (ln.strip() for ln in OUTLETS_FILE.read_text(encoding="utf-8").splitlines())
+    return {haystack(ln): ln for ln in lines if ln and not ln.startswith("#")}
+
+
+def outlet(source: str | None) -> bool:
+    """Whether a stated source is a news outlet or an agency ("NYTimes: … 80 personas"): it
+    reports a figure, it verifies none."""
+    return bool(source) and haystack(str(source)) in outlet_names()
+
+
 # the United States' own voices: what they state of releases is announced, never verified
 US_VOICES = ("Trump", "the Pentagon", "Southern Command", "the Justice Department")
 
 
 def states_only(source: str) -> bool:
-    """A state that announces releases (a foreign government, a US voice) rather than a
-    group that verifies them: "2 excarcelados (según Italia)", not "verificados por Italia"."""
-    return source in US_VOICES or source in count_sources()["governments"]
+    """A state that announces releases (a foreign government, a US voice), or an outlet that
+    reports them, rather than a group that verifies them: "2 excarcelados (según Italia)", not
+    "verificados por Italia"; "80 excarcelados (según Reuters)"."""
+    return source in US_VOICES or source in count_sources()["governments"] or outlet(source)
+
+
+# the rights groups readers know count releases (the tally's verified line, alerts/tally/figures.py):
+# "61 verificados por Foro Penal" tells a release; another's is told with its event, "14 periodistas
+# excarcelados (verificados por SNTP)", as is a part ("180 militares excarcelados (verificados por…)")
+RELEASE_COUNTERS = ("Foro Penal", "JEP", "Provea", "OVP", "Clippve", "the United Nations", "IACHR", "an NGO", "NGOs")
+
+
+def counts_releases(source: str | None) -> bool:
+    """Whether a stated source is (or, joint, names) a rights group readers know counts releases."""
+    return any(p in RELEASE_COUNTERS for p in joint_sources(source))
 
 
 def verified(event: str, source: str | None) -> bool:

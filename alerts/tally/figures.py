@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from core.collector import collector_paused
 from core.config import AppConfig
-from core.count import JOINT, OFFICIAL_SOURCES, count_sources, joint_sources
+from core.count import JOINT, OFFICIAL_SOURCES, RELEASE_COUNTERS, count_sources, joint_sources
 from core.text import fold
 from storage.tally import (
     FUTURE_SLACK,
@@ -76,7 +76,7 @@ BUILTIN_SOURCES: dict[str, tuple[str, ...]] = {
 BUILTIN_GOVERNMENT = OFFICIAL_SOURCES
 # an unnamed NGO counting prisoners or releases is a rights group ("ONG verifican 53 de las 116
 # excarcelaciones anunciadas por el Gobierno")
-BUILTIN_RIGHTS = ("Foro Penal", "JEP", "Provea", "OVP", "Clippve", "the United Nations", "IACHR", "an NGO", "NGOs")
+BUILTIN_RIGHTS = RELEASE_COUNTERS
 
 # Words that introduce a name without being part of it ("la ONG Foro Penal").
 _LEADING = re.compile(
@@ -360,12 +360,13 @@ def tally_of_rows(
         jumps = [row for row in jumps if row[1:3] not in confirmed]
 
     make = _Builder(book, facts)
-    # the timeline: per history and day the figure most outlets stated (ties: the newest)
+    # the timeline: per history and day the figure most outlets stated (ties: the newest); of a
+    # running total the day's highest, as its current figure (`_current`)
     best: dict[tuple[Group, str], list[Any]] = {}
     by_group: dict[Group, list[tuple[str, list[Any]]]] = defaultdict(list)
     for (group, day, _), entry in votes.items():
         top = best.get((group, day))
-        if top is None or (entry[0], entry[1][0]) > (top[0], top[1][0]):
+        if top is None or _day_rank(entry) > _day_rank(top):
             best[(group, day)] = entry
         by_group[group].append((day, entry))
     points = sorted([e[1] for e in best.values()] + jumps)
@@ -459,6 +460,16 @@ def _first_is_jump(number: int, group: Group, kind: str, event: tuple[str, str],
 def _jump(number: int, reference: int, *, up_only: bool = False) -> bool:
     """Ten times the reference, or (unless `up_only`) a tenth of it: a misread figure, most likely."""
     return number >= JUMP_RATIO * reference or (not up_only and reference >= JUMP_RATIO * number)
+
+
+def _day_rank(entry: list[Any]) -> tuple[int, str]:
+    """How a history's figure of a day ranks for the day's timeline point: by the outlets that
+    stated it (ties: the newest); a running total (CUMULATIVE: releases) by its number, the
+    source's latest total, as its current figure is: a lower one stated by more outlets that day
+    is an earlier total or a misquote (the demo's Foro Penal 61, then two outlets' 20: the
+    timeline showed the 20 alone while the current figure was the 61)."""
+    row = entry[1]
+    return (row[6], row[0]) if row[3] in CUMULATIVE else (entry[0], row[0])
 
 
 def _vote(votes: dict[tuple[Group, str, int], list[Any]], group: Group, outlet: str, row: StatedRow,

@@ -385,7 +385,8 @@ def test_government_figures_are_announced_not_verified() -> None:
     part = {"event": "held", "number": 180, "source": "Foro Penal", "part": "military"}
     assert count_phrase(part, "es") == "180 militares presos (según Foro Penal)"
     assert count_phrase(part, "en") == "180 military held (according to Foro Penal)"
-    assert count_phrase({**more, "part": "spaniards"}, "es") == "+3 españoles verificados por Foro Penal"
+    # a part of a release is told with its event: "verificados" alone does not say what was
+    assert count_phrase({**more, "part": "spaniards"}, "es") == "+3 españoles excarcelados (verificados por Foro Penal)"
     # thousands as each language writes them
     thousand = {"event": "held", "number": 1000, "source": None}
     assert (count_phrase(thousand, "es"), count_phrase(thousand, "en")) == ("1.000 presos", "1,000 held")
@@ -398,8 +399,29 @@ def test_government_figures_are_announced_not_verified() -> None:
     # a range is one figure, not its two ends
     low = {"event": "released", "number": 56, "source": "PUD", "upto": 76}
     high = {"event": "released", "number": 76, "source": "PUD"}
-    assert counts_line([low, high], "es") == "56–76 verificados por PUD"
-    assert counts_line([high], "en") == "76 verified by PUD"  # the second end alone (a reply) stands
+    assert counts_line([low, high], "es") == "56–76 excarcelados (verificados por PUD)"
+    assert counts_line([high], "en") == "76 released (verified by PUD)"  # the second end alone (a reply) stands
+
+
+def test_a_release_verified_by_a_source_readers_do_not_know_counts_releases_names_the_event() -> None:
+    """Real w0293, "…informó que 14 periodistas detenidos… fueron liberados", was sent as
+    "14 periodistas verificados por SNTP": verified what? The rights groups the tally's verified
+    line is made of keep the short form; the SNTP, the PUD and a part say the event."""
+    from alerts.render import count_phrase
+    from core.count import RELEASE_COUNTERS
+
+    sntp = {"event": "released", "number": 14, "source": "SNTP", "part": "journalists"}
+    assert count_phrase(sntp, "es") == "14 periodistas excarcelados (verificados por SNTP)"
+    assert count_phrase(sntp, "en") == "14 journalists released (verified by SNTP)"
+    assert count_phrase({**sntp, "part": None}, "es") == "14 excarcelados (verificados por SNTP)"
+    for source in RELEASE_COUNTERS:
+        assert " excarcelados" not in count_phrase({"event": "released", "number": 61, "source": source}, "es")
+    assert count_phrase({"event": "released", "number": 56, "source": "PUD & Foro Penal"}, "es") == (
+        "56 verificados por PUD y Foro Penal")  # one of them counts releases
+    # an outlet reports a figure, it verifies none (real w0186, "NYTimes: … asciende a 80 personas")
+    assert count_phrase({"event": "dead", "number": 80, "source": "NYTimes"}, "es") == "80 muertos (según NYTimes)"
+    assert count_phrase({"event": "released", "number": 80, "source": "Reuters"}, "en") == (
+        "80 released (according to Reuters)")
 
 
 def test_a_section_label_the_outlet_appended_is_not_shown() -> None:

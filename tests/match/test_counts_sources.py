@@ -356,3 +356,26 @@ def test_every_source_pattern_is_checked_for_its_words_first():
     from monitor.match.counts.sources import _ANCHORS, SOURCES
 
     assert {name for name, _ in SOURCES} == set(_ANCHORS)
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # real w0186: the outlet before the colon states the figure it tells
+        ("NYTimes: Número de muertes en ataques estadounidenses a Venezuela asciende a 80 personas",
+         [("dead", 80, "NYTimes")]),
+        ("Reuters: Venezuela excarcela a 80 presos políticos", [("released", 80, "Reuters")]),
+        # real w0129: an outlet quoting someone tells that one's figure, not its own
+        ("NYT: «ALTO FUNCIONARIO AFIRMA QUE UNAS 40 PERSONAS MURIERON EN ATAQUE ESTADOUNIDENSE»",
+         [("dead", 40, None)]),
+        # another source named in the sentence is the figure's, not the outlet's
+        ("Reuters: Foro Penal confirma 80 presos políticos excarcelados", [("released", 80, "Foro Penal")]),
+        ("Prodavinci: más de 18.000 detenciones políticas en una década, según los registros de Foro Penal",
+         [("arrested", 18000, None)]),
+        # a rights group before the colon speaks for itself, as before; an outlet further in is no lead-in
+        ("Foro Penal: 412 excarcelados desde enero", [("released", 412, "Foro Penal")]),
+        ("Excarcelan a 80 presos políticos, informa Reuters: la lista", [("released", 80, None)]),
+    ],
+)
+def test_an_outlet_opening_a_headline_before_its_colon_states_its_figure(text, expected):
+    assert sources(text) == expected

@@ -9,6 +9,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -132,3 +133,26 @@ def test_the_charts_legend_quotes_a_figure_as_stated(server: FeedServer, tmp_pat
     legend = [t.get_text() for t in draw(tally, PP).axes[1].get_legend().get_texts()]
     assert legend == ["announced by the government (more than 800)", "verified by rights groups (at least 104)"]
     assert "more than 800 (the government" in caption(tally, topics=[PP])
+
+
+def test_a_release_histories_timeline_point_is_the_days_highest_as_its_current_figure(
+    server: FeedServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The demo's Foro Penal 61 (devtools/demo/content.py), then two outlets still quoting its
+    earlier 20 the same day: `monitor tally` showed 61 as the current figure with the 20 flagged
+    `conflict`, and a timeline of the 20 alone (the most outlets' number of the day). A release
+    figure is a running total, so the day's point is its highest, as the current figure is."""
+    local = datetime.now(ZoneInfo("America/Caracas"))  # the shipped settings.timezone: one day for all three
+    into_day = local - local.replace(hour=0, minute=0, second=0, microsecond=0)
+    base = timedelta(0) if into_day > timedelta(hours=1) else into_day + timedelta(minutes=30)
+    later = "Foro Penal verificó 20 excarcelaciones de presos políticos en Tocorón"
+    args, _ = _poll(server, tmp_path, {
+        "radio-demo": [(base + timedelta(minutes=40), "Foro Penal verificó 61 de las 87 excarcelaciones anunciadas en Tocorón")],
+        "diario-demo": [(base + timedelta(minutes=10), later)],
+        "world-demo": [(base + timedelta(minutes=10), later)],
+    })
+    assert main([*args, "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    foro = [(f["number"], f["flags"]) for f in data["figures"] if f["source"] == "Foro Penal"]
+    assert foro == [(61, []), (20, ["conflict"])]
+    assert [e["number"] for e in data["timeline"] if e["source"] == "Foro Penal"] == [61]

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import cached_property
 
-from core.count import Count
+from core.count import Count, outlet
 from core.text import fold
 from monitor.match.counts.after import colon_predicate
 from monitor.match.counts.classify import classify_rule
@@ -414,7 +414,10 @@ def _attribute_all(item: _Item, sent: Sentence, found: list[_Found]) -> None:
     for low, high in ranges.items():
         if sources[low] is None:  # "Between 40 and 50 ... released, Foro Penal says": both ends
             sources[low] = sources[high]
-    named = dict(sources)  # what the sentence itself names: the learned step's feature
+    # what the sentence itself names: the learned step's feature, as the shipped counts model
+    # was trained on it (an outlet's lead-in, a source since December 2026, was none: its figure
+    # is as confident as before)
+    named = {k: None if outlet(source) else source for k, source in sources.items()}
     if item.where[0] == 0 and item.where[1] > 0 and not mentions:
         # a headline opened by its source ("Foro Penal: 412 excarcelados desde enero; quedan 600"):
         # its later sentences, naming no one else, are the same source's

@@ -6,8 +6,8 @@ import re
 from collections.abc import Sequence
 from functools import cache
 
-from core.count import count_sources
-from core.text import fold
+from core.count import count_sources, outlet_names
+from core.text import fold, haystack
 from monitor.match.counts.joint import GENERIC, GENERIC_NGO, UNNAMED, joins, joint, listed
 from monitor.match.counts.numbers import Sentence
 
@@ -218,6 +218,31 @@ _ANCHORS = {
 _TABLE = frozenset({n for n, _ in SOURCES} | set(GOVERNMENTS))
 
 
+# a headline's lead-in before its colon: "NYTimes: Número de muertes … asciende a 80 personas"
+_LEAD = re.compile(r"\s*([^:«»“”\"]{2,40}?)\s*:\s")
+
+
+def outlet_lead(text: str) -> tuple[int, int, str] | None:
+    """An outlet or an agency opening a (folded) sentence before a colon ("nytimes: …", "efe:
+    …"), as a mention named as core/data/outlets.txt writes it; else None."""
+    m = _LEAD.match(text)
+    name = outlet_names().get(haystack(m.group(1))) if m else None
+    return None if m is None or name is None else (m.start(1), m.end(1), name)
+
+
+# what makes an outlet's lead-in no source: someone it quotes or reports saying the figure
+# ("NYT: «Alto funcionario afirma que unas 40 personas murieron…»": the official's figure)
+_QUOTES = re.compile(r"[«»“”\"]")
+_OUTLET_NAMES = frozenset(outlet_names().values())  # an outlet is a source only as a lead-in
+
+
+def _outlet_states(between: str) -> bool:
+    """Whether the words from an outlet's lead-in to a figure are the outlet's own: its colon,
+    then no quotation, and no verb of saying of someone else's."""
+    rest = between.lstrip()
+    return rest.startswith(":") and _QUOTES.search(rest) is None and _ATTRIBUTION.search(rest, 1) is None
+
+
 def source_mentions(text: str, named: Sequence[str]) -> list[tuple[int, int, str]]:
     """The sources a (folded) sentence names, in order; of two that overlap, the longer
     ("gobierno español" is Spain's, not "the government" of "gobierno")."""
@@ -233,6 +258,8 @@ def source_mentions(text: str, named: Sequence[str]) -> list[tuple[int, int, str
     for name in _countries(text):
         for m in _government_pattern(name).finditer(text):
             out.append((m.start(), m.end(), name))
+    if (lead := outlet_lead(text)) is not None:
+        out.append(lead)
     for name in named:  # gazetteer organisations not in the table above
         if name not in _TABLE:
             for m in re.finditer(rf"\b{re.escape(fold(name))}\b", text):
@@ -369,10 +396,15 @@ def attribute(sent: Sentence, mentions: list[tuple[int, int, str]], pos: tuple[i
         return None  # "exige publicar la lista de los 626 excarcelados anunciados": someone else's figure
     best, best_end, by_prep = None, -1, False
     lists = listed(text, mentions)
+    # an outlet's lead-in states a figure only in a sentence that names no other source
+    # ("Prodavinci: más de 18.000 detenciones…, según los registros de Foro Penal": Foro Penal's)
+    lead = outlet_lead(text) if len(mentions) == 1 else None
     for idx, (m_start, m_end, name) in enumerate(mentions):
         if m_end <= start:
             between = text[m_end:start]
             said = _said(text, m_start, between, name)
+            if said and name in _OUTLET_NAMES and ((m_start, m_end, name) != lead or not _outlet_states(between)):
+                said = None  # the outlet tells someone else's figure
             if best is not None and idx in lists and best_end == mentions[idx - 1][1] and joins(
                     said, by_and=lists[idx], by_prep=by_prep):
                 # "La PUD y Foro Penal confirman 56", "Foro Penal, Provea y JEP confirman 800",

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
-from importlib import resources
 
+from core.count import outlet_names
 from core.text import fold, haystack
 from monitor.match.urgency.words_before import FILLERS
 from monitor.match.urgency.written import quoted
@@ -73,9 +73,8 @@ _NO_NAME_OPENS = frozenset({"el", "la", "los", "las", "the", "ciudad", "puerto",
                             "saint", "city"})
 # A news outlet's or an agency's name before a colon is its source, as a dateline is, not a speaker:
 # "Efecto Cocuyo: Liberación de Rocío San Miguel", "Washington Post: Release of…". The names are
-# package data (`monitor/match/data/outlets.txt`); rights groups are not among them and speak
+# package data (`core/data/outlets.txt`); rights groups are not among them and speak
 # ("Foro Penal: Liberación de X" is what Foro Penal says).
-_OUTLETS_FILE = "outlets.txt"
 # The act told after the event's noun, in the speaker's words too: "Foro Penal: Liberación de Rocío
 # San Miguel confirmada".
 _DONE = re.compile(r" (?:confirmad|verificad|concretad|ejecutad|realizad)[oa]s? ")
@@ -98,11 +97,9 @@ def speaker_words(raw: str) -> int:
 
 @lru_cache(maxsize=1)
 def outlets() -> frozenset[str]:
-    """The names of news outlets and agencies shipped in `monitor/match/data/outlets.txt`, each
-    folded as a haystack (" efecto cocuyo "); package data, read once per process."""
-    text = resources.files("monitor.match").joinpath("data", _OUTLETS_FILE).read_text(encoding="utf-8")
-    lines = (ln.strip() for ln in text.splitlines())
-    return frozenset(haystack(ln) for ln in lines if ln and not ln.startswith("#"))
+    """The names of news outlets and agencies (`core/data/outlets.txt`), each folded as a
+    haystack (" efecto cocuyo "); read once per process."""
+    return frozenset(outlet_names())
 
 
 def noun_told(haystack: str, start: int, words: Sequence[str], raw: str | None) -> bool:
