@@ -14,21 +14,19 @@ W0293 = ("EN VIVO | El sindicato de Trabajadores de la Prensa de Venezuela infor
 W0186 = "NYTimes: Número de muertes en ataques estadounidenses a Venezuela asciende a 80 personas"
 
 
-def _figures(world, chat: str) -> list[str]:
+def _figures(world, outlet: str, headline: str, chat: str) -> list[str]:
+    """The figure lines `chat` shows after poll-once read `headline` from `outlet`'s feed."""
+    world.feed(outlet, "es")
+    world.publish(outlet, headline)
+    world.write_config(CHANNELS)
+    poll(world)
     return [line for m in world.emulator.messages(chat) for line in m.text.splitlines() if line.startswith("📊")]
 
 
 def test_the_sntp_release_figure_says_what_it_verified(world):
-    world.feed("infobae", "es")
-    world.publish("infobae", W0293)
-    world.write_config(CHANNELS)
-    poll(world)
-    assert _figures(world, "@presos_test") == ["📊 14 periodistas excarcelados (verificados por SNTP)"]
+    assert _figures(world, "infobae", W0293, "@presos_test") == [
+        "📊 14 periodistas excarcelados (verificados por SNTP)"]
 
 
 def test_an_outlet_opening_the_headline_is_named_as_the_figures_source(world):
-    world.feed("versionfinal", "es")
-    world.publish("versionfinal", W0186)
-    world.write_config(CHANNELS)
-    poll(world)
-    assert _figures(world, "@eeuu_test") == ["📊 80 muertos (según NYTimes)"]
+    assert _figures(world, "versionfinal", W0186, "@eeuu_test") == ["📊 80 muertos (según NYTimes)"]
