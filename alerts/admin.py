@@ -317,16 +317,20 @@ class AdminBot:
             log.info("operator chat: chat %s not readable: %s", chat, self._redact(exc))
 
     async def _poll(self, stop: asyncio.Event) -> Sequence[Update]:
-        """One long poll, given up (and left unconfirmed) as soon as `stop` is set."""
+        """One long poll, given up (and left unconfirmed) as soon as `stop` is set or the config
+        is reloaded: a reload's new admin chat (its menu, its answers) waited for the poll's end,
+        up to `poll_timeout` seconds."""
         assert self.sender is not None
         fetch = asyncio.ensure_future(self.sender.bot.get_updates(
             offset=self._unconfirmed_from(), timeout=self.poll_timeout, allowed_updates=["message"],
         ))
-        stopped = asyncio.ensure_future(stop.wait())
+        wakers = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._reloaded.wait())]
         try:
-            await asyncio.wait({fetch, stopped}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait({fetch, *wakers}, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            stopped.cancel()
+            for waker in wakers:
+                waker.cancel()
+        self._reloaded.clear()  # the loop's next turn applies it
         if not fetch.done():
             fetch.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):

@@ -315,6 +315,23 @@ async def test_no_admin_chat_ignores_everyone_until_a_reload_sets_it(emulator, c
     ], said
 
 
+
+async def test_a_reload_that_moves_the_admin_chat_takes_effect_without_waiting_for_the_long_poll(
+    emulator, config, make_bot
+) -> None:
+    """A reload's new admin chat (its menu, its commands) waited for the poll under way to end:
+    up to its 10 s in the service, 30 s here. The poll is now given up at the reload."""
+    bot = make_bot(config, poll_timeout=30)
+    async with running(bot):
+        await until(lambda: emulator.commands(ADMIN))  # the menu: the bot polls now
+        other = 5151  # a private chat: its user is the operator
+        bot.update_config(config.model_copy(update={"settings": config.settings.model_copy(
+            update={"admin_chat_id": other})}))
+        await until(lambda: emulator.commands(other) and not emulator.commands(ADMIN))  # 10 s < 30 s
+        emulator.inject_message(other, "/help")
+        await until(lambda: [m.text for m in emulator.messages(other)] == [HELP])
+
+
 # -- problem reports -----------------------------------------------------------------------------
 
 
