@@ -29,7 +29,7 @@ from monitor.match.feed_place import FeedPlaces, classify_in_feed
 from monitor.match.learned import ModelLoad, default_model
 from monitor.match.people import NameLearner, WatchedPeople, load_seed
 from storage.db import Database
-from storage.items import unclassified_ids
+from storage.items import FeedZones, unclassified_ids
 from storage.models import Count, Item, Match
 
 log = logging.getLogger("monitor.pipeline")
@@ -113,7 +113,7 @@ class Pipeline:
         self.refresh_watched()
         while True:
             with self.db.session() as session:
-                ids = unclassified_ids(session, BATCH, feed_id=feed_id, skip=skipped)
+                ids = unclassified_ids(session, BATCH, feed_id=feed_id, skip=skipped, zones=self._zones())
             if not ids:
                 return result
             for item_id in ids:
@@ -137,6 +137,11 @@ class Pipeline:
                     # is tried again on the next round, after the others
                     self._failed(item_id, result)
                     skipped.add(item_id)
+
+    def _zones(self) -> FeedZones:
+        """The feeds' zones, where their date-only items' dates start (`unclassified_ids`)."""
+        settings = self.config.settings
+        return FeedZones({f.name: f.zone(settings) for f in self.config.feeds}, settings.tz)
 
     def _failed(self, item_id: int, result: ProcessResult) -> None:
         """Log an item whose processing raised (in an `except`); set it aside at its TRIES-th round."""

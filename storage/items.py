@@ -3,15 +3,16 @@ classified, the items of stories, and retention."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import Row, and_, bindparam, func, insert, or_, select, text, tuple_
 from sqlalchemy.orm import Session, selectinload
 
-from storage.models import Item, Match
+from storage.models import Feed, Item, Match
 
 CHUNK = 400  # values per IN (...) list
 STORE_LOCK = 0x6974656D  # PostgreSQL advisory lock key: replicas look up and store items in turn
@@ -241,7 +242,8 @@ def insert_items(session: Session, feed_id: int, values: list[dict[str, Any]]) -
 
 
 def unclassified_ids(
-    session: Session, limit: int, *, feed_id: int | None = None, skip: Iterable[int] = ()
+    session: Session, limit: int, *, feed_id: int | None = None, skip: Iterable[int] = (),
+    zones: FeedZones | None = None,
 ) -> list[int]:
     """The next `limit` items not classified yet, in the order they were published
     (optionally of one feed, leaving out `skip`). A backlog polled at once (a feed's first
@@ -252,7 +254,12 @@ def unclassified_ids(
     midnight) are interleaved by where each stands in its feed's run of that time (the
     middle of one outlet's day beside the middle of another's), not taken feed after
     feed in whatever order the polls ended: the order the day most likely happened in,
-    and the same however the polls' answers raced."""
+    and the same however the polls' answers raced.
+
+    A date-only item (`items.date_only`, stored at 00:00 UTC of its date) takes its place at
+    the start of that date in its feed's zone (`zones`: the feed's `timezone`, else
+    settings.timezone), so a Caracas item dated the 14th comes after one published at 21:00
+    on the 13th there, not before it. Without `zones`, at 00:00 UTC."""
     waiting = Item.classified_at.is_(None)
     if feed_id is not None:
         waiting = and_(waiting, Item.feed_id == feed_id)
@@ -272,6 +279,8 @@ def unclassified_ids(
         ((func.row_number().over(partition_by=run, order_by=Item.id) - 0.5)
          / func.count().over(partition_by=run)).label("position"),
     ).where(waiting)
+    if zones is not None:
+        return _in_local_date_order(session, pending, horizon, limit, skip, zones)
     if horizon is not None:
         pending = pending.where(Item.published_at <= horizon)
     p = pending.subquery()
@@ -279,6 +288,57 @@ def unclassified_ids(
     if skip:  # items that failed in this call keep their places: the others' stay as they were
         stmt = stmt.where(p.c.id.not_in(skip))
     return list(session.scalars(stmt))
+
+
+def publication_order(published: datetime, date_only: bool, zone: tzinfo) -> datetime:
+    """When an item stands in the order of publication (aware, UTC): its time, or for a date
+    without a time of day (stored at 00:00 UTC of it) the start of that date in `zone`, its
+    feed's: a Caracas item dated the 14th stands at 04:00 UTC on the 14th, after one of 21:00
+    on the 13th there, not at 00:00 UTC before it."""
+    if published.tzinfo is None:  # as SQLite gives it back through a bare select
+        published = published.replace(tzinfo=UTC)
+    if not date_only:
+        return published
+    return datetime.combine(published.date(), time(), tzinfo=zone).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class FeedZones:
+    """The zones the feeds' dates start in: a feed's own (by name), else `default`."""
+    of_feed: Mapping[str, tzinfo]
+    default: tzinfo
+
+    def __call__(self, name: str) -> tzinfo:
+        return self.of_feed.get(name, self.default)
+
+    def reach(self, day: date) -> timedelta:
+        """How much later than the horizon (the limit-th item by published_at, on `day`) an
+        item may be published and still stand in the first `limit` of the order: the spread
+        of the dates' starts around 00:00 UTC (none before or after a timed item's own time),
+        and an hour more for a change of the clocks near it. Caracas alone: 5 h."""
+        midnight = datetime.combine(day, time(), tzinfo=UTC)
+        shifts = [publication_order(midnight, True, z) - midnight for z in {*self.of_feed.values(), self.default}]
+        return max(timedelta(0), *shifts) - min(timedelta(0), *shifts) + timedelta(hours=1)
+
+
+def _in_local_date_order(
+    session: Session, pending: Any, horizon: datetime | None, limit: int, skip: set[int], zones: FeedZones,
+) -> list[int]:
+    """`unclassified_ids` with date-only items placed at the start of their date in their
+    feed's zone: the rows up to `zones.reach` after the horizon, put in order here (the zones
+    are the configuration's, not the database's)."""
+    if horizon is not None:
+        pending = pending.where(Item.published_at <= horizon + zones.reach(horizon.date()))
+    p = pending.add_columns(Item.date_only, Feed.name).join(Feed, Feed.id == Item.feed_id).subquery()
+    stmt = select(p.c.id, p.c.feed_id, p.c.published_at, p.c.position, p.c.date_only, p.c.name)
+    if skip:
+        stmt = stmt.where(p.c.id.not_in(skip))
+
+    def place(row: Row[Any]) -> tuple[Any, ...]:
+        zone = zones(row.name) if row.date_only else UTC
+        return (publication_order(row.published_at, row.date_only, zone), row.position, row.feed_id, row.id)
+
+    return [row.id for row in sorted(session.execute(stmt), key=place)[:limit]]
 
 
 def latest_of_feed(session: Session, feed_id: int, limit: int, *, before: int | None = None) -> list[Row[Any]]:

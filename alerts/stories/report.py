@@ -13,7 +13,7 @@ from alerts.render import shorten
 from alerts.stories.features import word_terms
 from alerts.stories.match import EXPLAINER_THRESHOLD, LIVE_EXTRA
 from core.config import AppConfig
-from storage.items import story_items
+from storage.items import publication_order, story_items
 from storage.models import Item, Story
 from storage.stories import stories_by_ids, story_ids_updated_since
 
@@ -124,17 +124,21 @@ def _titles(item: Item, members: dict[int, Item]) -> list[str]:
     return [t for t in (item.title, other.title if other is not None else None) if t]
 
 
-def _placed(item: Item) -> tuple[datetime, datetime, int]:
+def _placed(item: Item, config: AppConfig | None) -> tuple[datetime, datetime, int]:
     """The order items were placed in their story, by which each line's "N wave items" and
     "h after the story's last item" are counted: the pipeline's, by classification round,
-    then in a round by publication (`Pipeline.process_pending` takes them in that order)."""
+    then in a round by publication (`Pipeline.process_pending` takes them in that order, a
+    date-only item at the start of its date in its feed's zone: `publication_order`)."""
     def naive(when: datetime | None) -> datetime:
         return (when or datetime.max).replace(tzinfo=None)
 
-    return (naive(item.classified_at), naive(item.published_at), item.id)
+    published = item.published_at
+    if published is not None and item.date_only and config is not None and item.feed is not None:
+        published = publication_order(published, True, config.feed_zone(item.feed.name))
+    return (naive(item.classified_at), naive(published), item.id)
 
 
-def _recent(session: Session, since: datetime) -> Iterator[tuple[Story, list[Item]]]:
+def _recent(session: Session, config: AppConfig | None, since: datetime) -> Iterator[tuple[Story, list[Item]]]:
     """The stories with an item since `since`, each with its items in the order they were
     placed (by id, a backfill's first poll listed a story's later items before the one that
     began it, each "joined" before the story it joined was started).
@@ -148,7 +152,7 @@ def _recent(session: Session, since: datetime) -> Iterator[tuple[Story, list[Ite
         by_story: dict[int, list[Item]] = {}
         for it in story_items(session, [s.id for s in stories], with_feed=True):
             by_story.setdefault(it.story_id or 0, []).append(it)
-        yield from ((s, sorted(by_story.get(s.id, []), key=_placed)) for s in stories)
+        yield from ((s, sorted(by_story.get(s.id, []), key=lambda it: _placed(it, config))) for s in stories)
 
 
 def stories_json(session: Session, config: AppConfig | None, *, since: datetime) -> dict[str, Any]:
@@ -171,7 +175,7 @@ def _stories_json(session: Session, config: AppConfig | None, since: datetime) -
     def when(d: datetime | None) -> str | None:
         return d.isoformat() if d else None
 
-    for story, members in _recent(session, since):
+    for story, members in _recent(session, config, since):
         yield {
             "id": story.id, "title": story.title, "topics": list(story.topics or []), "urgency": story.urgency,
             "created_at": when(story.created_at), "told_at": when(story.told_at),
@@ -192,7 +196,7 @@ def render_stories(session: Session, config: AppConfig | None, *, since: datetim
 def stories_lines(session: Session, config: AppConfig | None, *, since: datetime) -> Iterator[str]:
     """The table of `monitor stories`, a story's lines (and a blank line after) at a time."""
     empty = True
-    for story, members in _recent(session, since):
+    for story, members in _recent(session, config, since):
         if not empty:
             yield ""
         empty = False

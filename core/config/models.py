@@ -512,6 +512,11 @@ class AppConfig(Strict):
             self._feed_index = (self.feeds, index)
         return self._feed_index[1].get(name)
 
+    def feed_zone(self, name: str) -> ZoneInfo:
+        """A feed's zone (`timezone`, else settings.timezone): where its dates start."""
+        feed = self.feed(name)
+        return feed.zone(self.settings) if feed else self.settings.tz
+
     def channel(self, name: str) -> ChannelConfig | None:
         return next((c for c in self.channels if c.name == name), None)
 
