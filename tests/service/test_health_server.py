@@ -278,6 +278,25 @@ class _SlowCollector:
         yield GaugeMetricFamily("slow_collections", "collections so far", value=self.calls)
 
 
+
+def _counting_scrapes(server: HealthServer) -> list[int]:
+    """The requests that asked `server` for the metrics' text, counted as they ask."""
+    scrape, asked = server.scrape, []
+    server.scrape = lambda: (asked.append(1), scrape())[1]  # type: ignore[method-assign]
+    return asked
+
+
+def _release_when_all_wait(slow: _SlowCollector, asked: list[int], n: int) -> None:
+    """Release `slow`'s collection once all `n` requests have asked for the text, however loaded
+    the host: a fixed 0.5 s let a late request start a second collection (a clean-clone CI run,
+    7 December 2026)."""
+    deadline = time.monotonic() + 30
+    while (len(asked) < n or not slow.calls) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(asked) == n and slow.calls == 1
+    time.sleep(0.1)  # the last one's few statements to the shared collection's future
+    slow.release.set()
+
 def test_scrapes_during_a_scrape_share_its_text() -> None:
     """Each scrape wrote the whole text on its own: 8 at once at 10,000 feeds took 2.85 s of
     CPU and 4.5 s (Prometheus' default scrape timeout is 10 s); one text for all, 0.57 s."""
@@ -285,14 +304,11 @@ def test_scrapes_during_a_scrape_share_its_text() -> None:
     slow = _SlowCollector()
     metrics.registry.register(slow)  # type: ignore[arg-type]
     server = HealthServer("127.0.0.1:0", metrics, lambda: {"status": "ok"}).start()
+    asked = _counting_scrapes(server)
     try:
         with ThreadPoolExecutor(8) as pool:
             answers = [pool.submit(httpx.get, f"{server.address}/metrics", timeout=10) for _ in range(8)]
-            deadline = time.monotonic() + 5
-            while not slow.calls and time.monotonic() < deadline:
-                time.sleep(0.01)
-            time.sleep(0.5)  # the other requests have arrived and wait
-            slow.release.set()
+            _release_when_all_wait(slow, asked, 8)
             texts = [a.result().text for a in answers]
         assert slow.calls == 1
         assert all("slow_collections 1.0" in t for t in texts)
@@ -351,15 +367,12 @@ def test_scrapes_during_a_scrape_share_its_gzip() -> None:
         return compress(data, *args, **kwargs)
 
     server = HealthServer("127.0.0.1:0", metrics, lambda: {"status": "ok"}).start()
+    asked = _counting_scrapes(server)
     try:
         with pytest.MonkeyPatch.context() as patch, ThreadPoolExecutor(6) as pool:
             patch.setattr(gzip, "compress", counted)
             answers = [pool.submit(_scrape_raw, server.address, "gzip") for _ in range(6)]
-            deadline = time.monotonic() + 5
-            while not slow.calls and time.monotonic() < deadline:
-                time.sleep(0.01)
-            time.sleep(0.5)  # the other requests have arrived and wait
-            slow.release.set()
+            _release_when_all_wait(slow, asked, 6)
             bodies = {a.result()[1] for a in answers}
     finally:
         slow.release.set()
