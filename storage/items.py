@@ -279,7 +279,9 @@ def unclassified_ids(
         ((func.row_number().over(partition_by=run, order_by=Item.id) - 0.5)
          / func.count().over(partition_by=run)).label("position"),
     ).where(waiting)
-    if zones is not None:
+    if zones is not None and session.scalar(select(Item.id).where(waiting, Item.date_only).limit(1)) is not None:
+        # only when a date-only item waits: the order in Python reads the rows past the horizon
+        # too, at each batch (1,500 pending items at one time: 7.8 s -> 8.9 s of a test)
         return _in_local_date_order(session, pending, horizon, limit, skip, zones)
     if horizon is not None:
         pending = pending.where(Item.published_at <= horizon)
