@@ -51,6 +51,10 @@ def _waiting(conn: psycopg.Connection[Any]) -> int:
 def test_a_deadlock_between_two_replicas_is_no_refusal_of_writes(db: Database, other: psycopg.Connection[Any]) -> None:
     """This connection waits for the other's row while the other waits for its own: after
     deadlock_timeout (1 s) PostgreSQL aborts this one (it waited first) with 40P01."""
+    # the backend whose deadlock_timeout ends first checks and is aborted: under load `other`'s
+    # check ran first, though it waited last (a clean-clone CI run, 7 December 2026); with 10 s
+    # it never checks before this connection's 1 s (a superuser's setting, as the tests' role is)
+    other.execute("SET deadlock_timeout = '10s'")
     other.execute("UPDATE feeds SET consecutive_failures = 1 WHERE name = 'b'")
     raised: list[BaseException] = []
 
