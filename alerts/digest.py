@@ -126,7 +126,7 @@ def _entries(session: Session, channel: ChannelConfig, config: AppConfig, since:
     stories = [s for s in stories_told_between(session, since, until) if s.id not in told]
     out: list[DigestEntry] = []
     for story in stories:
-        if not set(channel.topics) & set(story.topics or []) or not urgency_at_least(story.urgency, channel.min_urgency):
+        if not _wanted(channel, story):
             continue
         rows = [(i, f) for i, f in story_items_with_feed(session, story.id) if language_ok(channel, i.language)]
         if not rows or _in_earlier_roundups(session, channel.name, [i for i, _ in rows], until):
@@ -134,18 +134,12 @@ def _entries(session: Session, channel: ChannelConfig, config: AppConfig, since:
         item, feed_name = _first_report(story, rows)
         # its outlet's latest headline of that article (retitled with another figure: items.revision_of)
         now_titled = [i for i, _ in rows if (i.revision_of or i.id) == (item.revision_of or item.id)][-1]
-        # not under a topic an operator said that article was wrong for (/wrong)
-        wrong = wrong_topics(session, item.id, item.revision_of, now_titled.id)
-        topic = next((t for t in channel.topics if t in (story.topics or []) and t not in wrong), None)
+        topic = _topic(session, channel, story, item, now_titled)
         if topic is None:
             continue
-        conf = config.feed(feed_name)
         outlets = {(config.feed(f).display_name if config.feed(f) else f) for _, f in rows}
-        out.append(DigestEntry(
-            story_id=story.id, topic=topic, urgency=story.urgency, title=now_titled.title, summary=now_titled.summary or "",
-            outlet=conf.display_name if conf else feed_name,
-            published=item.published_at.isoformat() if item.published_at else None,
-            date_only=item.date_only, url=item.canonical_url or item.url, sources=len(outlets),
+        out.append(_entry(
+            config, story, topic, item, feed_name, now_titled, sources=len(outlets),
             # read: their figures are no news to a later roundup (those placed in its period only)
             figure_items=[i.id for i, _ in rows if not i.backfill and (_placed_at(i) or until) <= until],
         ))
@@ -163,26 +157,42 @@ def _figure_entries(session: Session, channel: ChannelConfig, config: AppConfig,
     lang = channel.languages[0] if channel.languages else "es"
     out: list[DigestEntry] = []
     for story in stories_grown_between(session, since, until):
-        if story.id in listed or not set(channel.topics) & set(story.topics or []) \
-                or not urgency_at_least(story.urgency, channel.min_urgency):
+        if story.id in listed or not _wanted(channel, story):
             continue
         news, fresh = _figure_news(session, channel, story.id, since, until, shown)
         if not news:
             continue
         item, feed_name = news[-1][1], news[-1][2]  # the latest report that brought one
-        wrong = wrong_topics(session, item.id, item.revision_of, item.id)
-        topic = next((t for t in channel.topics if t in (story.topics or []) and t not in wrong), None)
+        topic = _topic(session, channel, story, item, item)
         if topic is None:
             continue
-        conf = config.feed(feed_name)
-        out.append(DigestEntry(
-            story_id=story.id, topic=topic, urgency=story.urgency, title=item.title, summary=item.summary or "",
-            outlet=conf.display_name if conf else feed_name,
-            published=item.published_at.isoformat() if item.published_at else None, date_only=item.date_only,
-            url=item.canonical_url or item.url, figures=counts_line([c for c, _, _ in news], lang),
-            figure_items=sorted(fresh),
-        ))
+        out.append(_entry(config, story, topic, item, feed_name, item,
+                          figures=counts_line([c for c, _, _ in news], lang), figure_items=sorted(fresh)))
     return out
+
+
+def _wanted(channel: ChannelConfig, story: Story) -> bool:
+    """Whether `channel` takes `story` at all: one of its topics, urgent enough."""
+    return bool(set(channel.topics) & set(story.topics or [])) and urgency_at_least(story.urgency, channel.min_urgency)
+
+
+def _topic(session: Session, channel: ChannelConfig, story: Story, item: Item, titled: Item) -> str | None:
+    """The channel's first topic of the story that an operator did not say the article
+    (`item`, its headline now `titled`) was wrong for (/wrong); None when none is left."""
+    wrong = wrong_topics(session, item.id, item.revision_of, titled.id)
+    return next((t for t in channel.topics if t in (story.topics or []) and t not in wrong), None)
+
+
+def _entry(config: AppConfig, story: Story, topic: str, item: Item, feed_name: str, titled: Item,
+           **extra: Any) -> DigestEntry:
+    """A roundup's line of `story`, told by `item` of `feed_name` under its headline `titled`."""
+    conf = config.feed(feed_name)
+    return DigestEntry(
+        story_id=story.id, topic=topic, urgency=story.urgency, title=titled.title, summary=titled.summary or "",
+        outlet=conf.display_name if conf else feed_name,
+        published=item.published_at.isoformat() if item.published_at else None,
+        date_only=item.date_only, url=item.canonical_url or item.url, **extra,
+    )
 
 
 def _figure_news(session: Session, channel: ChannelConfig, story_id: int, since: datetime, until: datetime,

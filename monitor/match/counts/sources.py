@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from functools import cache
 
-from core.count import count_sources, outlet_names
+from core.count import count_sources, outlet, outlet_names
 from core.text import fold, haystack
 from monitor.match.counts.joint import GENERIC, GENERIC_NGO, UNNAMED, joins, joint, listed
 from monitor.match.counts.numbers import Sentence
@@ -233,7 +233,6 @@ def outlet_lead(text: str) -> tuple[int, int, str] | None:
 # what makes an outlet's lead-in no source: someone it quotes or reports saying the figure
 # ("NYT: «Alto funcionario afirma que unas 40 personas murieron…»": the official's figure)
 _QUOTES = re.compile(r"[«»“”\"]")
-_OUTLET_NAMES = frozenset(outlet_names().values())  # an outlet is a source only as a lead-in
 
 
 def _outlet_states(between: str) -> bool:
@@ -403,7 +402,7 @@ def attribute(sent: Sentence, mentions: list[tuple[int, int, str]], pos: tuple[i
         if m_end <= start:
             between = text[m_end:start]
             said = _said(text, m_start, between, name)
-            if said and name in _OUTLET_NAMES and ((m_start, m_end, name) != lead or not _outlet_states(between)):
+            if said and outlet(name) and ((m_start, m_end, name) != lead or not _outlet_states(between)):  # a lead-in only
                 said = None  # the outlet tells someone else's figure
             if best is not None and idx in lists and best_end == mentions[idx - 1][1] and joins(
                     said, by_and=lists[idx], by_prep=by_prep):
