@@ -277,7 +277,8 @@ def _one_title(a: str, b: str) -> bool:
 
 
 def _one_per_article(
-    entries: list[ParsedEntry], node_of: dict[int, Tag], nodes: list[Tag], own: set[str],
+    entries: list[ParsedEntry], by_link: dict[str, list[ParsedEntry]], node_of: dict[int, Tag],
+    nodes: list[Tag], own: set[str],
 ) -> list[ParsedEntry]:
     """`entries` with one article listed under two headlines made one entry: a page shows it
     in a lead box with a short headline and in its list with the whole one. Two entries of one
@@ -285,12 +286,9 @@ def _one_per_article(
     different places of the page (`_place`); the other entry is kept from the better headline
     (`_better`), and takes what only the other gives (summary, date). Entries of one link in
     the same place (articles whose link selector found a section's link), three or more
-    headlines of one link, and links to the page itself stay apart (told apart at ingestion)."""
-    shared: dict[str, list[ParsedEntry]] = {}
-    for entry in entries:
-        if entry.link:
-            shared.setdefault(entry.link, []).append(entry)
-    pairs = [pair for link, pair in shared.items() if len(pair) == 2
+    headlines of one link, and links to the page itself stay apart (told apart at ingestion).
+    `by_link`: the entries of each link, as `parse_page` kept them."""
+    pairs = [pair for link, pair in by_link.items() if len(pair) == 2
              and urlsplit(link)._replace(fragment="").geturl() not in own
              and _place(node_of[id(pair[0])]) != _place(node_of[id(pair[1])])]
     if not pairs:
@@ -399,7 +397,7 @@ def parse_page(
             out.entries.append(entry)
             node_of[id(entry)] = node
             listed.append(entry)
-    out.entries = _one_per_article(out.entries, node_of, nodes, _own_pages(url, base_url))
+    out.entries = _one_per_article(out.entries, by_link, node_of, nodes, _own_pages(url, base_url))
     if not found:
         out.problems.append(f"selector {selectors.item!r} matched nothing")
         out.fatal = True
