@@ -61,12 +61,19 @@ class ProcessResult:
             self.topics[topic] = self.topics.get(topic, 0) + n
 
 
+def _feed_zones(config: AppConfig) -> FeedZones:
+    """The feeds' zones, where their date-only items' dates start (`unclassified_ids`): built
+    once per config, not at each batch (10,000 feeds: 2.5 ms)."""
+    settings = config.settings
+    return FeedZones({f.name: f.zone(settings) for f in config.feeds}, settings.tz)
+
 class Pipeline:
     """Classifies unclassified items and queues their alerts."""
 
     def __init__(self, config: AppConfig, db: Database, *, model: ModelLoad | None = None) -> None:
         self.db = db
         self.config = config
+        self.zones = _feed_zones(config)  # where each feed's dates start (a backlog's order)
         # the learned second opinion, read once per process and kept across reloads; a
         # missing or corrupt file means rules alone (default_model() logs it once)
         self.model_load = model if model is not None else default_model()
@@ -96,6 +103,7 @@ class Pipeline:
         self.learner = NameLearner(config.entities)
         self.classifier = classifier or self.classifier_for(config)
         self.config = config
+        self.zones = _feed_zones(config)
         self._failures.clear()  # new rules or entities may get past what failed: try again
         self._set_aside.clear()
 
@@ -113,7 +121,7 @@ class Pipeline:
         self.refresh_watched()
         while True:
             with self.db.session() as session:
-                ids = unclassified_ids(session, BATCH, feed_id=feed_id, skip=skipped, zones=self._zones())
+                ids = unclassified_ids(session, BATCH, feed_id=feed_id, skip=skipped, zones=self.zones)
             if not ids:
                 return result
             for item_id in ids:
@@ -137,11 +145,6 @@ class Pipeline:
                     # is tried again on the next round, after the others
                     self._failed(item_id, result)
                     skipped.add(item_id)
-
-    def _zones(self) -> FeedZones:
-        """The feeds' zones, where their date-only items' dates start (`unclassified_ids`)."""
-        settings = self.config.settings
-        return FeedZones({f.name: f.zone(settings) for f in self.config.feeds}, settings.tz)
 
     def _failed(self, item_id: int, result: ProcessResult) -> None:
         """Log an item whose processing raised (in an `except`); set it aside at its TRIES-th round."""
