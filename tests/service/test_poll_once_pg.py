@@ -17,9 +17,11 @@ from storage.models import Feed
 
 
 def _waits_on_a_lock(db: Database) -> bool:
+    """A wait in this test's database: the server's other databases are other xdist workers'."""
     with db.engine.connect() as conn:
         return bool(conn.scalar(text(
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()")))
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "AND datname = current_database() AND pid <> pg_backend_pid()")))
 
 
 def test_a_feed_row_another_replica_inserts_at_the_same_moment_is_not_a_crash(

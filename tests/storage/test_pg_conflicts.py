@@ -43,8 +43,11 @@ def _bump(name: str) -> Any:
     return update(Feed).where(Feed.name == name).values(consecutive_failures=Feed.consecutive_failures + 1)
 
 
-def _waiting(conn: psycopg.Connection[Any]) -> int:
-    row = conn.execute("SELECT count(*) FROM pg_locks WHERE NOT granted").fetchone()
+def _waiting_for(conn: psycopg.Connection[Any], holder: int) -> int:
+    """Backends waiting for a lock `holder` holds: pg_locks is the whole server's, and another
+    xdist worker's test waiting for its own row counted as this replica's wait (a clean-clone
+    CI run, 7 December 2026: the deadlock was never made)."""
+    row = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))", [holder]).fetchone()
     return int(row[0]) if row else 0
 
 
@@ -72,7 +75,7 @@ def test_a_deadlock_between_two_replicas_is_no_refusal_of_writes(db: Database, o
         # until this connection waits for the row, however loaded the host: a deadlock made
         # before it waits is `other`'s to lose (100 tries of 10 ms failed under load)
         deadline = time.monotonic() + 30
-        while not _waiting(watcher):
+        while not _waiting_for(watcher, other.info.backend_pid):
             assert time.monotonic() < deadline, "the replica never waited for the row"
             time.sleep(0.01)
     other.execute("UPDATE feeds SET consecutive_failures = 1 WHERE name = 'a'")  # the deadlock
