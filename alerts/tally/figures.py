@@ -159,7 +159,6 @@ class Figure:
     url: str | None
     outlet: str
     flags: list[str] = field(default_factory=list)
-    stated_source: str | None = None
     count_id: int = 0
     # (topic, event, source, outlet of an unknown source): one history
     group: tuple[str, str, str, str] = ("", "", "", "")
@@ -251,7 +250,7 @@ class _Builder:
             url, qualifier = self.facts.get(cid) or (None, None)
             f = self.made[(cid, topic)] = Figure(
                 topic, event, number, group[2], kind, parse_when(when), url, outlet,
-                ["undated"] if undated else [], source, cid, group, qualifier)
+                ["undated"] if undated else [], cid, group, qualifier)
         if flag is not None and flag not in f.flags:
             f.flags.append(flag)
         return f
