@@ -31,6 +31,9 @@ from core.config import (
 )
 from core.logs import LoggedLines, install_crash_hooks, setup_logging
 from monitor.cli_common import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_USAGE,
     SINCE_HELP,
     add_command,
     common_options,
@@ -45,8 +48,6 @@ if TYPE_CHECKING:
     from storage.db import Database
 
 log = logging.getLogger("monitor")
-
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 
 def build_parser() -> argparse.ArgumentParser:
