@@ -1,4 +1,6 @@
-"""The `monitor` command line (README.md, "Command line"): run, poll-once, classify, check-config, status.
+"""The `monitor` command line (README.md, "Command line"): the parser of every command, and
+run, poll-once, classify, check-config, status, stories, eval-stories and channels; the other
+commands are in config_cli, feeds_cli, people_cli, tally_cli, train_eval and db_cli.
 
 Exit codes: 0 success, 1 runtime failure, 2 invalid usage or config.
 """
