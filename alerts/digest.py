@@ -335,11 +335,7 @@ def _queue_roundup(session: Session, config: AppConfig, channel_name: str, now: 
     channel = config.channel(channel_name)
     if channel is None:
         return []
-    row = channel_named(session, channel_name)
-    if row is None:
-        row = Channel(name=channel.name, chat_id=channel.chat_id, disabled=False)
-        session.add(row)
-        session.flush()
+    row = _channel_row(session, channel)
     if row.disabled:
         return []  # the slot stays due: the roundup queued once it is enabled tells the whole gap
     previous = row.last_digest_at
@@ -376,6 +372,30 @@ def _queue_roundup(session: Session, config: AppConfig, channel_name: str, now: 
     if not entries:
         _folded_into(session, channel.name, folded, None)
         return []
+    alerts = _roundup_messages(session, channel, config, entries, now, since=since, until=until, folded=folded,
+                               at_slot=unsent_only is None)
+    session.flush()
+    _folded_into(session, channel.name, folded, alerts[0] if alerts else None)
+    return alerts
+
+
+def _channel_row(session: Session, channel: ChannelConfig) -> Channel:
+    """The channel's row; made when it has none yet."""
+    row = channel_named(session, channel.name)
+    if row is None:
+        row = Channel(name=channel.name, chat_id=channel.chat_id, disabled=False)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def _roundup_messages(
+    session: Session, channel: ChannelConfig, config: AppConfig, entries: list[DigestEntry], now: datetime, *,
+    since: datetime, until: datetime, folded: Mapping[int, tuple[datetime, datetime]], at_slot: bool,
+) -> list[Alert]:
+    """The roundup of `entries` (the period `since` to `until`, folding the unsent roundups
+    `folded`) as the channel's alert rows, one a message; the first carries what the roundup
+    tells and folds."""
     lang = channel.languages[0] if channel.languages else "es"
     preview = channel.link_previews if channel.link_previews is not None else config.settings.link_previews
     # the roundup's own time, to the microsecond: by the minute, a roundup in the minute of an
@@ -394,13 +414,11 @@ def _queue_roundup(session: Session, config: AppConfig, channel_name: str, now: 
                      "figure_item_ids": [x for e in entries for x in e.figure_items] if i == 0 else [],
                      **({"period_from": since.isoformat()} if i == 0 else {}),
                      **({"queued_since": min(q for _, q in folded.values()).isoformat()} if folded and i == 0 else {}),
-                     **(_fold_notice(session, folded, at_slot=unsent_only is None) if folded and i == 0 else {})},
+                     **(_fold_notice(session, folded, at_slot=at_slot) if folded and i == 0 else {})},
             next_attempt_at=now, created_at=now,
         )
         session.add(alert)
         alerts.append(alert)
-    session.flush()
-    _folded_into(session, channel.name, folded, alerts[0] if alerts else None)
     return alerts
 
 

@@ -29,6 +29,7 @@ twice for the same item is a no-op.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -46,7 +47,7 @@ from alerts.render import (
     whole_ranges,
 )
 from alerts.routing import channel_accepts
-from alerts.stories.assign import ClassificationLike, assign_story
+from alerts.stories.assign import Assignment, ClassificationLike, assign_story
 from alerts.summary import summarize
 from core.config import AppConfig, ChannelConfig
 from core.count import as_counts
@@ -125,78 +126,114 @@ def enqueue_for_item(
         return []
     assignment = assign_story(session, item, c, window=config.settings.story_window, now=now)
     story = assignment.story
-    tz = config.settings.tz
-    outlets = story_outlets(session, story, config)
-    mine = outlet_of(item, config)
-    alerts: list[Alert] = []
+    report = _Report(session, item, c, config, now, assignment, story_outlets(session, story, config))
     for channel in config.channels:
-        if channel.mode != "instant" or not set(channel.topics) & set(story.topics or []):
-            continue
-        first = _existing(session, f"new:{channel.name}:{story.id}")
-        preview = _preview(channel, config)
-        if first is not None and WITHDRAWN in (first.payload or {}):
-            continue  # an operator said the story's message should not have been sent (/wrong)
-        if first is not None:  # (not the figures this report tells in a reply of its own)
-            name_sources(session, alerts, channel, story.id, item, c.counts, config, now,
-                         told_here=assignment.new_counts)
-        if first is None:
-            if not channel_accepts(channel, c.topics, c.urgency, item.language):
-                continue
-            view = item_view(item, c, config, also=[o for o in outlets if o != mine])
-            r = render_alert(view, tz)
-            _add(
-                session, alerts, key=f"new:{channel.name}:{story.id}", now=now, channel=channel.name,
-                story_id=story.id, kind="new", status=_status(session, item, channel, config, now),
-                payload={"html": r.html, "text": r.text, "preview": preview, "view": view.to_json(), "item_id": item.id,
-                         "feed_id": item.feed_id},
-            )
-        elif (first.status in (HELD, FOLDED) or message_deleted(first)) and not assignment.new_counts:
-            continue  # the story's message was folded, or deleted in the channel: nothing to edit
-        elif first.status in (HELD, FOLDED, FAILED) or message_deleted(first):
-            # never sent on its own (folded by its feed's hourly limit, or refused), or deleted by
-            # the channel's admin: a new figure or any next report of a refused one is told in a
-            # message of the story's own
-            view, r = _retold(first, story, item, c, config, also=outlets)
-            _set_aside(first)  # the fresh message is the story's
-            session.flush()  # its key is free before the fresh message takes it
-            _add(
-                session, alerts, key=f"new:{channel.name}:{story.id}", now=now, channel=channel.name,
-                story_id=story.id, kind="new", status=_status(session, item, channel, config, now),
-                payload={"html": r.html, "text": r.text, "preview": preview, "view": view.to_json(),
-                         "item_id": (first.payload or {}).get("item_id", item.id),
-                         "feed_id": (first.payload or {}).get("feed_id", item.feed_id), "retells_alert_id": first.id},
-            )
-        elif (urgent := _tells_it_urgently(session, channel.name, story.id, c.urgency)) or assignment.new_counts:
-            view = item_view(item, c, config, also=[])
-            view.counts = [x.as_dict() for x in whole_ranges(assignment.new_counts, c.counts)]
-            view.summary = ""
-            view.lang = str((first.payload or {}).get("view", {}).get("lang") or view.lang)
-            r = render_update(view, tz, urgent=urgent)
-            _add(
-                session, alerts, key=update_key(channel.name, story.id, item.id), now=now,
-                channel=channel.name, story_id=story.id, kind="update", reply_to_alert_id=first.id,
-                status=_status(session, item, channel, config, now),
-                payload={"html": r.html, "text": r.text, "preview": preview, "view": view.to_json(), "item_id": item.id,
-                         "feed_id": item.feed_id},
-            )
-        elif "revision_of" in assignment.signals:
-            continue  # the outlet retitled its own item: the message names it already
-        else:
-            original = AlertView.from_json(dict((first.payload or {}).get("view") or {}))
-            also = [o for o in outlets if o != original.outlet]
-            if also == _latest_also(session, channel.name, story.id, original, since=first.id):
-                continue  # the same outlets again (a republished item): nothing to edit
-            original.also = also
-            r = render_alert(original, tz)
-            _add(
-                session, alerts, key=f"edit:{channel.name}:{story.id}:{item.id}", now=now,
-                channel=channel.name, story_id=story.id, kind="edit",
-                payload={
-                    "html": r.html, "text": r.text, "preview": preview, "view": original.to_json(),
-                    "item_id": item.id, "target_alert_id": first.id,
-                },
-            )
-    return alerts
+        if channel.mode == "instant" and set(channel.topics) & set(story.topics or []):
+            _queue_in(report, channel)
+    return report.alerts
+
+
+@dataclass
+class _Report:
+    """An item's report being queued: what each channel's alert is made of."""
+
+    session: Session
+    item: Item
+    c: ClassificationLike
+    config: AppConfig
+    now: datetime
+    assignment: Assignment
+    outlets: list[str]  # the story's, first seen first
+    alerts: list[Alert] = field(default_factory=list)  # queued so far
+
+    @property
+    def story(self) -> Story:
+        return self.assignment.story
+
+    def add(self, channel: ChannelConfig, key: str, kind: str, r: Rendered, view: AlertView, *,
+            status: str = "pending", reply_to_alert_id: int | None = None, **payload: Any) -> None:
+        """Queue alert `key` of `kind` in `channel`: the rendered `r` of `view`, and `payload`."""
+        _add(self.session, self.alerts, key=key, now=self.now, channel=channel.name, story_id=self.story.id,
+             kind=kind, status=status, **({"reply_to_alert_id": reply_to_alert_id} if reply_to_alert_id is not None else {}),
+             payload={"html": r.html, "text": r.text, "preview": _preview(channel, self.config),
+                      "view": view.to_json(), **payload})
+
+    def status(self, channel: ChannelConfig) -> str:
+        return _status(self.session, self.item, channel, self.config, self.now)
+
+
+def _queue_in(report: _Report, channel: ChannelConfig) -> None:
+    """The alert the report causes in `channel`, an instant channel of one of its story's topics
+    (module docstring)."""
+    session, story, c, new_counts = report.session, report.story, report.c, report.assignment.new_counts
+    first = _existing(session, f"new:{channel.name}:{story.id}")
+    if first is None:
+        if channel_accepts(channel, c.topics, c.urgency, report.item.language):
+            _queue_first(report, channel)
+        return
+    if WITHDRAWN in (first.payload or {}):
+        return  # an operator said the story's message should not have been sent (/wrong)
+    # (not the figures this report tells in a reply of its own)
+    name_sources(session, report.alerts, channel, story.id, report.item, c.counts, report.config, report.now,
+                 told_here=new_counts)
+    set_aside = first.status in (HELD, FOLDED) or message_deleted(first)
+    if set_aside and not new_counts:
+        return  # the story's message was folded, or deleted in the channel: nothing to edit
+    if set_aside or first.status == FAILED:
+        _queue_retold(report, channel, first)
+    elif (urgent := _tells_it_urgently(session, channel.name, story.id, c.urgency)) or new_counts:
+        _queue_update(report, channel, first, urgent=urgent)
+    elif "revision_of" not in report.assignment.signals:  # else the outlet retitled its own item:
+        _queue_edit(report, channel, first)  # the message names it already
+
+
+def _queue_first(report: _Report, channel: ChannelConfig) -> None:
+    """The story's first message in the channel: this report's own."""
+    item, config = report.item, report.config
+    mine = outlet_of(item, config)
+    view = item_view(item, report.c, config, also=[o for o in report.outlets if o != mine])
+    report.add(channel, f"new:{channel.name}:{report.story.id}", "new", render_alert(view, config.settings.tz), view,
+               status=report.status(channel), item_id=item.id, feed_id=item.feed_id)
+
+
+def _queue_retold(report: _Report, channel: ChannelConfig, first: Alert) -> None:
+    """The story's message was never sent on its own (folded by its feed's hourly limit, or
+    refused), or was deleted by the channel's admin: a new figure, or any next report of a
+    refused one, is told in a message of the story's own."""
+    item = report.item
+    view, r = _retold(first, report.story, item, report.c, report.config, also=report.outlets)
+    _set_aside(first)  # the fresh message is the story's
+    report.session.flush()  # its key is free before the fresh message takes it
+    told = first.payload or {}
+    report.add(channel, f"new:{channel.name}:{report.story.id}", "new", r, view, status=report.status(channel),
+               item_id=told.get("item_id", item.id), feed_id=told.get("feed_id", item.feed_id),
+               retells_alert_id=first.id)
+
+
+def _queue_update(report: _Report, channel: ChannelConfig, first: Alert, *, urgent: bool) -> None:
+    """A reply to the story's message: the figures the story lacked, or the story told urgently
+    for the first time."""
+    item, c = report.item, report.c
+    view = item_view(item, c, report.config, also=[])
+    view.counts = [x.as_dict() for x in whole_ranges(report.assignment.new_counts, c.counts)]
+    view.summary = ""
+    view.lang = str((first.payload or {}).get("view", {}).get("lang") or view.lang)
+    r = render_update(view, report.config.settings.tz, urgent=urgent)
+    report.add(channel, update_key(channel.name, report.story.id, item.id), "update", r, view,
+               status=report.status(channel), reply_to_alert_id=first.id, item_id=item.id, feed_id=item.feed_id)
+
+
+def _queue_edit(report: _Report, channel: ChannelConfig, first: Alert) -> None:
+    """An edit of the story's message naming the other outlets; none when they did not change."""
+    story = report.story
+    original = AlertView.from_json(dict((first.payload or {}).get("view") or {}))
+    also = [o for o in report.outlets if o != original.outlet]
+    if also == _latest_also(report.session, channel.name, story.id, original, since=first.id):
+        return  # the same outlets again (a republished item): nothing to edit
+    original.also = also
+    r = render_alert(original, report.config.settings.tz)
+    report.add(channel, f"edit:{channel.name}:{story.id}:{report.item.id}", "edit", r, original,
+               item_id=report.item.id, target_alert_id=first.id)
 
 
 def name_sources(session: Session, alerts: list[Alert], channel: ChannelConfig, story_id: int, item: Item,

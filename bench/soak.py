@@ -740,7 +740,6 @@ class Events:
     send_faults: Counter[str] = field(default_factory=Counter)
     drained_at: float | None = None
     stop_seconds: float | None = None
-    exit_code: int | None = None
     catch_up_kill: str = ""  # --kill-in-catch-up: when it landed and what the service had recorded
 
 
@@ -824,7 +823,6 @@ def run(
         say("publishing stopped; waiting for the queue to drain")
         events.drained_at = _drain(plan, emulator, workdir, time.time() + drain)
         events.stop_seconds = service.terminate()
-        events.exit_code = service.proc.returncode if service.proc else None
     finally:
         publisher.stop_event.set()
         if service.alive():

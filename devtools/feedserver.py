@@ -137,10 +137,6 @@ class FeedServer:
                     value = value.encode("utf-8")
                 setattr(route, key, value)
 
-    def remove_route(self, path: str) -> None:
-        with self._lock:
-            self._routes.pop(path, None)
-
     def route(self, path: str) -> Route | None:
         with self._lock:
             route = self._routes.get(path)

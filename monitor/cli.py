@@ -1,4 +1,6 @@
-"""The `monitor` command line (README.md, "Command line"): run, poll-once, classify, check-config, status.
+"""The `monitor` command line (README.md, "Command line"): the parser of every command, and
+run, poll-once, classify, check-config, status, stories, eval-stories and channels; the other
+commands are in config_cli, feeds_cli, people_cli, tally_cli, train_eval and db_cli.
 
 Exit codes: 0 success, 1 runtime failure, 2 invalid usage or config.
 """
@@ -31,6 +33,9 @@ from core.config import (
 )
 from core.logs import LoggedLines, install_crash_hooks, setup_logging
 from monitor.cli_common import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_USAGE,
     SINCE_HELP,
     add_command,
     common_options,
@@ -45,8 +50,6 @@ if TYPE_CHECKING:
     from storage.db import Database
 
 log = logging.getLogger("monitor")
-
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from storage.db import Database
 
 SOURCE_ROOT = Path(__file__).resolve().parent.parent  # the checkout, when run from one
+# every command's exit status (README.md, "Command line"): success, a runtime failure, invalid usage or config
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 
 def common_options(nested: bool = False) -> argparse.ArgumentParser:

@@ -43,9 +43,15 @@ from core.config.values import check_url
 from core.durations import format_duration, parse_duration
 from core.logs import for_terminal
 from core.urls import redact_secrets, redact_userinfo
-from monitor.cli_common import add_group, common_options, utf8_stdout
+from monitor.cli_common import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_USAGE,
+    add_group,
+    common_options,
+    utf8_stdout,
+)
 
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json",
               "application/rdf+xml", "application/json", "application/xml", "text/xml")
 COMMON_PATHS = ("/feed", "/feed/", "/rss", "/rss.xml", "/atom.xml", "/feed.xml", "/index.xml",

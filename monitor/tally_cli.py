@@ -9,14 +9,15 @@ from typing import Any
 
 from core.logs import for_terminal
 from monitor.cli_common import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_USAGE,
     SINCE_HELP,
     add_command,
     open_existing_database,
     parse_since,
     utf8_stdout,
 )
-
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 
 def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:

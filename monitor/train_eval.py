@@ -16,7 +16,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from monitor.cli_common import IsoDate, add_command, package_default
+from monitor.cli_common import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_USAGE,
+    IsoDate,
+    add_command,
+    package_default,
+)
 
 if TYPE_CHECKING:
     from monitor.match.learned import RelevanceModel
@@ -30,7 +37,6 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_REAL = Path("../shared/real/headlines_es_2026-01.jsonl")
 DEFAULT_SYNTHETIC = ROOT / "tests" / "data"
 COUNTS_UNTIL = "2026-01-21"  # the counts model's time split (docs/MATCHING.md, counts)
-EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
 
 def add_parsers(sub: Any, common: argparse.ArgumentParser) -> None:

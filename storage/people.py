@@ -17,8 +17,6 @@ from sqlalchemy.orm import Session
 
 from storage.models import NAME_CHARS, WatchedPerson
 
-ORIGINS = ("seed", "learned", "operator")
-
 
 @dataclass(frozen=True)
 class PersonRow:
@@ -139,9 +137,3 @@ def insert_seed(
             name=display, key=key, origin="seed", created_at=now or datetime.now(UTC), removed=False,
         ))
     return added
-
-
-def people_count(session: Session) -> int:
-    from sqlalchemy import func
-
-    return int(session.scalar(select(func.count(WatchedPerson.id))) or 0)

@@ -159,7 +159,6 @@ class Figure:
     url: str | None
     outlet: str
     flags: list[str] = field(default_factory=list)
-    stated_source: str | None = None
     count_id: int = 0
     # (topic, event, source, outlet of an unknown source): one history
     group: tuple[str, str, str, str] = ("", "", "", "")
@@ -251,7 +250,7 @@ class _Builder:
             url, qualifier = self.facts.get(cid) or (None, None)
             f = self.made[(cid, topic)] = Figure(
                 topic, event, number, group[2], kind, parse_when(when), url, outlet,
-                ["undated"] if undated else [], source, cid, group, qualifier)
+                ["undated"] if undated else [], cid, group, qualifier)
         if flag is not None and flag not in f.flags:
             f.flags.append(flag)
         return f
@@ -310,17 +309,42 @@ def tally_of_rows(
     rows.sort()  # by `when` (UTC text), then count id: plain tuple order, in C
     day_of = _DayOf(tz)
     book = _Book(sources, outlets or {})
+    read = _read_in_order(rows, book, day_of, ranges)
+    make = _Builder(book, facts)
+    timeline, by_group = _timeline(make, read.votes, read.jumps)
+    jumps_of: dict[Group, list[StatedRow]] = defaultdict(list)
+    for row in read.jumps:
+        jumps_of[book.of[row[2:6]][0]].append(row)
+    current: list[Figure] = []
+    for group in sorted(read.newest):
+        current.extend(_current(make, read.newest[group], by_group.get(group, []), jumps_of.get(group, []), day_of))
+    topics = _topic_states(make, timeline, read.lines)
+    return Tally(figures=current, timeline=timeline, topics=dict(sorted(topics.items())))
+
+
+@dataclass
+class _Read:
+    """What the one pass over the rows in date order found (`_read_in_order`)."""
+
+    # (history, day, number) -> [outlets that stated it, newest row, first row, those outlets
+    # (one: a str; more: a set)]
+    votes: dict[tuple[Group, str, int], list[Any]] = field(default_factory=dict)
+    lines: list[StatedRow] = field(default_factory=list)  # accepted releases of the government and of rights groups
+    jumps: list[StatedRow] = field(default_factory=list)  # flagged, less those a later figure agreed with
+    newest: dict[Group, StatedRow] = field(default_factory=dict)
+
+
+def _read_in_order(rows: list[StatedRow], book: _Book, day_of: _DayOf, ranges: Collection[int]) -> _Read:
+    """One pass over the rows in date order: each row's history, its jump flag, its vote
+    (`tally_of_rows`)."""
     of, read = book.of, book.read
+    out = _Read()
+    votes, lines, jumps, newest = out.votes, out.lines, out.jumps, out.newest
     last_group: dict[Group, int] = {}
     # ((topic, event), kind) -> its last accepted figure ("held"), else its highest
     last_class: dict[tuple[tuple[str, str], str], int] = {}
     pending: dict[Group, list[StatedRow]] = {}  # flagged since the history's last accepted figure
-    # -> [outlets that stated it, newest row, first row, those outlets (one: a str; more: a set)]
-    votes: dict[tuple[Group, str, int], list[Any]] = {}
-    lines: list[StatedRow] = []  # accepted releases of the government and of rights groups
-    jumps: list[StatedRow] = []
     confirmed: set[tuple[int, str]] = set()  # (count, topic) of jumps a later figure agreed with
-    newest: dict[Group, StatedRow] = {}
     for row in rows:
         raw = row[2:6]  # (topic, event, source, feed)
         meaning = of.get(raw) or read(*raw)
@@ -357,11 +381,16 @@ def tally_of_rows(
             _heard(entry, outlet)  # an outlet repeating its figure is one outlet
             entry[1] = row
     if confirmed:
-        jumps = [row for row in jumps if row[1:3] not in confirmed]
+        jumps[:] = [row for row in jumps if row[1:3] not in confirmed]
+    return out
 
-    make = _Builder(book, facts)
-    # the timeline: per history and day the figure most outlets stated (ties: the newest); of a
-    # running total the day's highest, as its current figure (`_current`)
+
+def _timeline(
+    make: _Builder, votes: Mapping[tuple[Group, str, int], list[Any]], jumps: list[StatedRow],
+) -> tuple[list[Figure], dict[Group, list[tuple[str, list[Any]]]]]:
+    """The timeline: per history and day the figure most outlets stated (ties: the newest); of a
+    running total the day's highest, as its current figure (`_current`); and the jumps. With it,
+    each history's votes by day."""
     best: dict[tuple[Group, str], list[Any]] = {}
     by_group: dict[Group, list[tuple[str, list[Any]]]] = defaultdict(list)
     for (group, day, _), entry in votes.items():
@@ -371,15 +400,12 @@ def tally_of_rows(
         by_group[group].append((day, entry))
     points = sorted([e[1] for e in best.values()] + jumps)
     jumped = {row[1:3] for row in jumps}  # (count, topic): a jump in one topic's history only
-    timeline = [make.figure(row, "jump" if row[1:3] in jumped else None) for row in points]
+    return [make.figure(row, "jump" if row[1:3] in jumped else None) for row in points], by_group
 
-    jumps_of: dict[Group, list[StatedRow]] = defaultdict(list)
-    for row in jumps:
-        jumps_of[of[row[2:6]][0]].append(row)
-    current: list[Figure] = []
-    for group in sorted(newest):
-        current.extend(_current(make, newest[group], by_group.get(group, []), jumps_of.get(group, []), day_of))
 
+def _topic_states(make: _Builder, timeline: list[Figure], lines: list[StatedRow]) -> dict[str, TopicState]:
+    """Each topic's "held" figures per source, its "still held" figure and its two cumulative
+    lines."""
     topics: dict[str, TopicState] = {}
     for f in timeline:
         state = topics.get(f.topic)
@@ -396,13 +422,14 @@ def tally_of_rows(
         state.held_credible = bool(credible)
     # the cumulative lines: the running maximum of every accepted statement of the class, not
     # of the timeline's one point per day (a source's update stated by fewer outlets counts)
+    of = make.book.of
     by_line: dict[tuple[str, str], list[StatedRow]] = defaultdict(list)
     for row in sorted(lines):
         by_line[(row[2], of[row[2:6]][1])].append(row)
     for topic, state in topics.items():
         state.announced = _cumulative(make, by_line.get((topic, GOVERNMENT), []))
         state.verified = _cumulative(make, by_line.get((topic, RIGHTS), []))
-    return Tally(figures=current, timeline=timeline, topics=dict(sorted(topics.items())))
+    return topics
 
 
 class _DayOf:

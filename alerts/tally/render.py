@@ -13,7 +13,6 @@ from alerts.render import fit_plain, tg_len, topic_label
 from alerts.tally.figures import OTHER, Figure, Tally, TopicState
 
 CAPTION_LIMIT = 1024
-EVENT_WORDS = {"released": "released", "held": "held", "arrested": "arrested", "dead": "dead"}
 
 
 def _day(f: Figure, tz: tzinfo = UTC) -> str:

@@ -155,63 +155,22 @@ def record_success(
     next_poll = now + feed.interval
     new_ids: list[int] = []
     backfilled = 0
-    read: int | None = None  # a page's items read (item_counts)
-    drop: str | None = None
     with db.session() as session:
         if items:  # before any other write: the turn is waited for holding no row
             take_store_turn(session)
         row = _polled_row(session, feed, feed_id)
         if items:
-            # looked up again: another feed's poll may have stored some since (its write ran
-            # before this one in the polls' thread or another replica's, or while
-            # articles were fetched)
-            still_new = {id(i) for i in unknown(session, row.id, [i for i, _ in items])}
-            rows = [(i, b) for i, b in items if id(i) in still_new]
-            skipped += len(items) - len(rows)
-            ids = insert_new(session, row.id, rows, now)
-            new_ids = [i for i, (_, b) in zip(ids, rows, strict=True) if not b]
-            backfilled = len(ids) - len(new_ids)
-        moved = moved_to(feed, fetched)
-        if moved:
-            if stored_url(moved) == moved:  # none with credentials
-                row.effective_url = moved
-        elif fetched.permanent_redirect or fetched.url == feed.url:
-            # the site moved the feed back to the URL in feeds.yaml, or that URL answered
-            # when the remembered one failed: nothing to remember any more
-            row.effective_url = None
+            new_ids, backfilled, already = _store_still_new(session, row.id, items, now)
+            skipped += already
+        moved = _follow_move(row, feed, fetched)
         row.etag, row.last_modified = new_validators(fetched, row.etag, row.last_modified)
         # a first poll that left items for later is not over: the next poll stores the rest of
         # the first listing as it would have (undated entries as backfill, not alerted)
         record_poll(row, now, fetched.status, failures=0, next_poll_at=next_poll, last_success_at=now,
                     first_success_at=row.first_success_at or (None if held else now), failure_reported=False)
-        if parsed is not None and parsed.format == "page" and feed.selectors is not None:
-            read = len(parsed.entries)
-            row.item_counts, drop = judged(row.item_counts, counts_key(feed), read, feed.selectors.item, now)
-        problem: str | None = None
-        if parsed is not None:
-            problem = "; ".join(filter(None, [parsed.problem, drop])) or None
-            row.parse_problem = problem
-        if refused:  # the poll worked, but the operator should see what was refused
-            row.last_error = (
-                f"links refused by the outbound policy: {', '.join(refused)} "
-                "(non-public addresses; see settings.allow_private)"
-            )
-            row.last_error_at = now
-        if held:  # fetch in full next time (no 304), so the rest is stored then
-            row.etag = row.last_modified = None
-            row.last_error = (
-                f"{held} new items over max_new_items_per_poll ({held_limit}) not stored; "
-                "a later poll stores them while the feed still lists them"
-            )
-            row.last_error_at = now
-    if moved:
-        log.warning(
-            "%s moved permanently: %s -> %s (update feeds.yaml)",
-            feed.name, redact_secrets(fetched.url), redact_secrets(moved),
-        )
-    elif fetched.permanent_redirect:
-        log.info("%s moved back to the URL in feeds.yaml (%s -> %s)", feed.name,
-                 redact_secrets(fetched.url), redact_secrets(fetched.permanent_redirect))
+        read, drop, problem = _note_parse(row, feed, parsed, now)
+        _note_left_out(row, now, refused, held, held_limit)
+    _log_move(feed, fetched, moved)
     stored = len(new_ids) + backfilled
     status: Status = (
         "not_modified" if fetched.not_modified else "new" if stored else "unchanged"
@@ -234,3 +193,75 @@ def record_success(
         refused=list(refused),
         held=held,
     )
+
+
+def _store_still_new(
+    session: Session, feed_id: int, items: Sequence[tuple[NormalizedItem, bool]], now: datetime,
+) -> tuple[list[int], int, int]:
+    """Store the items not known yet: (the new items' ids, the backfilled, those stored
+    meanwhile). Looked up again: another feed's poll may have stored some since (its write ran
+    before this one in the polls' thread or another replica's, or while articles were fetched)."""
+    still_new = {id(i) for i in unknown(session, feed_id, [i for i, _ in items])}
+    rows = [(i, b) for i, b in items if id(i) in still_new]
+    ids = insert_new(session, feed_id, rows, now)
+    new_ids = [i for i, (_, b) in zip(ids, rows, strict=True) if not b]
+    return new_ids, len(ids) - len(new_ids), len(items) - len(rows)
+
+
+def _follow_move(row: Feed, feed: FeedConfig, fetched: FetchResult) -> str | None:
+    """The feed's new URL, remembered on its row, when it moved permanently (None: it did not)."""
+    moved = moved_to(feed, fetched)
+    if moved:
+        if stored_url(moved) == moved:  # none with credentials
+            row.effective_url = moved
+    elif fetched.permanent_redirect or fetched.url == feed.url:
+        # the site moved the feed back to the URL in feeds.yaml, or that URL answered
+        # when the remembered one failed: nothing to remember any more
+        row.effective_url = None
+    return moved
+
+
+def _note_parse(
+    row: Feed, feed: FeedConfig, parsed: ParsedFeed | None, now: datetime,
+) -> tuple[int | None, str | None, str | None]:
+    """(a page's items read, the drop in them judged, the feed's parse problem now), the
+    last two kept on its row."""
+    read: int | None = None  # a page's items read (item_counts)
+    drop: str | None = None
+    if parsed is not None and parsed.format == "page" and feed.selectors is not None:
+        read = len(parsed.entries)
+        row.item_counts, drop = judged(row.item_counts, counts_key(feed), read, feed.selectors.item, now)
+    problem: str | None = None
+    if parsed is not None:
+        problem = "; ".join(filter(None, [parsed.problem, drop])) or None
+        row.parse_problem = problem
+    return read, drop, problem
+
+
+def _note_left_out(row: Feed, now: datetime, refused: Sequence[str], held: int, held_limit: int) -> None:
+    """The poll worked, but the operator should see what it left out: links refused by the
+    outbound policy, new items over the poll's limit."""
+    if refused:
+        row.last_error = (
+            f"links refused by the outbound policy: {', '.join(refused)} "
+            "(non-public addresses; see settings.allow_private)"
+        )
+        row.last_error_at = now
+    if held:  # fetch in full next time (no 304), so the rest is stored then
+        row.etag = row.last_modified = None
+        row.last_error = (
+            f"{held} new items over max_new_items_per_poll ({held_limit}) not stored; "
+            "a later poll stores them while the feed still lists them"
+        )
+        row.last_error_at = now
+
+
+def _log_move(feed: FeedConfig, fetched: FetchResult, moved: str | None) -> None:
+    if moved:
+        log.warning(
+            "%s moved permanently: %s -> %s (update feeds.yaml)",
+            feed.name, redact_secrets(fetched.url), redact_secrets(moved),
+        )
+    elif fetched.permanent_redirect:
+        log.info("%s moved back to the URL in feeds.yaml (%s -> %s)", feed.name,
+                 redact_secrets(fetched.url), redact_secrets(fetched.permanent_redirect))

@@ -164,24 +164,7 @@ async def _poll(
     fetcher.trust(feed.url)  # the operator's own URL, as written
     fetcher.allow_private(settings.allow_private)
     state = await _feed_state(db, feed, states)
-    is_page = feed.type == "page"
-    accept = PAGE_ACCEPT if is_page else FEED_ACCEPT
-    fetched = await fetcher.fetch(
-        state.url,
-        etag=state.etag,
-        last_modified=state.last_modified,
-        accept=accept,
-        check_robots=is_page,
-    )
-    forget_move = fetched.refused is not None  # a remembered URL now refused
-    if _give_up_move(feed, state, fetched):
-        log.warning(
-            "%s: the remembered new URL %s failed (%s); trying the URL in feeds.yaml",
-            feed.name, redact_userinfo(state.url), fetched.error,
-        )
-        configured = await fetcher.fetch(feed.url, accept=accept, check_robots=is_page)
-        if configured.ok or fetched.status in GONE:
-            fetched, forget_move = configured, True
+    fetched, forget_move = await _fetch(feed, fetcher, state)
     if states is not None:
         if fetched.not_modified and not fetched.permanent_redirect:
             return states.not_modified(feed, state, now, fetched)
@@ -203,15 +186,7 @@ async def _poll(
     parsed, items, fresh, mark = await off_loop(
         _examine, db, feed, state, fetched, now, limits.max_entries_per_document, feed.zone(settings), marks)
     log_losses(db, feed.name, parsed.lost)  # stored as the parse problem too; logged once
-    if parsed.fatal:
-        problem = parsed.problem or "no entries could be read"
-        return await off_loop(
-            record_failure, db, feed, settings, now, problem, fetched.status, None, parse_problem=problem,
-            feed_id=state.feed_id,
-        )
-
-    if not items and parsed.problems:  # ill-formed and nothing usable came out of it
-        problem = f"no usable entries: {parsed.problem}"
+    if problem := _unusable(parsed, items):
         return await off_loop(
             record_failure, db, feed, settings, now, problem, fetched.status, None, parse_problem=problem,
             feed_id=state.feed_id,
@@ -246,6 +221,40 @@ async def _poll(
     if fresh or (mark is not None and mark > now):
         await off_loop(record_feed_mark, marks, feed.name, now)
     return result
+
+
+async def _fetch(feed: FeedConfig, fetcher: Fetcher, state: FeedState) -> tuple[FetchResult, bool]:
+    """The feed fetched at its URL now (a remembered new one, else feeds.yaml's), and whether
+    a remembered new URL is to be forgotten: refused, or given up for the URL in feeds.yaml."""
+    is_page = feed.type == "page"
+    accept = PAGE_ACCEPT if is_page else FEED_ACCEPT
+    fetched = await fetcher.fetch(
+        state.url,
+        etag=state.etag,
+        last_modified=state.last_modified,
+        accept=accept,
+        check_robots=is_page,
+    )
+    forget_move = fetched.refused is not None  # a remembered URL now refused
+    if _give_up_move(feed, state, fetched):
+        log.warning(
+            "%s: the remembered new URL %s failed (%s); trying the URL in feeds.yaml",
+            feed.name, redact_userinfo(state.url), fetched.error,
+        )
+        configured = await fetcher.fetch(feed.url, accept=accept, check_robots=is_page)
+        if configured.ok or fetched.status in GONE:
+            fetched, forget_move = configured, True
+    return fetched, forget_move
+
+
+def _unusable(parsed: ParsedFeed, items: list[NormalizedItem]) -> str | None:
+    """Why a parsed document fails the poll: nothing could be read, or it is ill-formed and
+    nothing usable came out of it; None when it is usable."""
+    if parsed.fatal:
+        return parsed.problem or "no entries could be read"
+    if not items and parsed.problems:
+        return f"no usable entries: {parsed.problem}"
+    return None
 
 
 async def _feed_state(db: Database, feed: FeedConfig, states: PollStates | None) -> FeedState:
