@@ -740,6 +740,7 @@ class Events:
     send_faults: Counter[str] = field(default_factory=Counter)
     drained_at: float | None = None
     stop_seconds: float | None = None
+    stop_status: int | None = None  # the exit status of the final SIGTERM stop (None: killed)
     catch_up_kill: str = ""  # --kill-in-catch-up: when it landed and what the service had recorded
 
 
@@ -823,6 +824,7 @@ def run(
         say("publishing stopped; waiting for the queue to drain")
         events.drained_at = _drain(plan, emulator, workdir, time.time() + drain)
         events.stop_seconds = service.terminate()
+        events.stop_status = service.proc.returncode if events.stop_seconds is not None and service.proc else None
     finally:
         publisher.stop_event.set()
         if service.alive():
@@ -988,6 +990,7 @@ class Report:
     outage_seconds: float
     drain_seconds: float | None
     stop_seconds: float | None
+    stop_status: int | None
     outbox: dict[str, int]
     rejected_candidates: int
     lost_pairs: list[str]
@@ -1123,7 +1126,7 @@ def analyse(plan: Plan, events: Events, emulator: TimedEmulator, service: Servic
         outage_seconds=(events.outage[1] - events.outage[0]) if events.outage else 0.0,
         drain_seconds=(events.drained_at - events.start - plan.schedule.duration)
         if events.drained_at else None,
-        stop_seconds=events.stop_seconds, outbox=outbox(workdir),
+        stop_seconds=events.stop_seconds, stop_status=events.stop_status, outbox=outbox(workdir),
         rejected_candidates=plan.rejected,
         lost_pairs=[f"story {s} → {c}" for s, c in lost_pairs[:20]], workdir=str(workdir),
         catch_up_after=plan.catch_up_after, catch_up_messages=len(catch_ups),
@@ -1189,6 +1192,10 @@ def judge(r: Report) -> list[str]:
         failures.append(f"peak memory {r.memory_peak_mb:.0f} MB")
     if r.memory_growth_mb > max(20.0, 0.15 * r.memory_final_mb):
         failures.append(f"memory grew {r.memory_growth_mb:.0f} MB in the last third")
+    if r.stop_seconds is None:
+        failures.append("the service did not stop within 15 s of SIGTERM (killed)")
+    elif r.stop_status != 0:
+        failures.append(f"the service exited with status {r.stop_status} on SIGTERM")
     return failures
 
 
@@ -1231,7 +1238,7 @@ def print_report(r: Report, out: Any = sys.stdout) -> None:
         *(f"    - {m}" for m in r.error_messages),
         f"- injected send faults: {', '.join(f'{k}×{n}' for k, n in sorted(r.send_faults.items()))}",
         f"- restarts {r.restarts}, config reloads seen in the log {r.config_reloads}, "
-        f"drained {f(r.drain_seconds)} after the end, SIGTERM stop {f(r.stop_seconds)}",
+        f"drained {f(r.drain_seconds)} after the end, SIGTERM stop {f(r.stop_seconds)} (status {r.stop_status})",
         f"- outbox at the end: {json.dumps(r.outbox)}",
         f"- candidate stories rejected up front (matching would not see them as planned): "
         f"{r.rejected_candidates}",

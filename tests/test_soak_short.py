@@ -42,3 +42,4 @@ def test_short_soak_loses_nothing_and_doubles_nothing(tmp_path: Path) -> None:
     assert report["config_reloads"] >= 1, summary
     assert report["outbox"].get("open", 0) == 0, summary
     assert report["memory_peak_mb"] < 300, summary
+    assert report["stop_status"] == 0, summary  # the last SIGTERM stopped it cleanly, not a kill
