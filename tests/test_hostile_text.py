@@ -1,0 +1,44 @@
+"""Hostile text: titles, summaries, texts and dates written to stall the poll thread (a regex
+that backtracks, a scanner that reads a run once per character of it). Each case runs in a
+process of its own with a deadline far beyond what it takes now (milliseconds) and far short
+of what it took before (minutes): a fault shows as a timeout, not as a hung suite. Figures of
+every entry point on every shape: bench/hostile_text.py, docs/MATCHING.md and docs/INGESTION.md."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DEADLINE = 60  # seconds; each case takes well under 1 s now
+
+
+def _run(code: str) -> str:
+    """`code` run by the project's Python in the project's directory; its output."""
+    try:
+        done = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT, capture_output=True,
+                              text=True, timeout=DEADLINE)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"still running after {DEADLINE} s")
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_a_run_of_blanks_in_a_text_is_cut_into_sentences_in_linear_time():
+    """The counts' sentence breaks tried their dash branch at every blank of a run, each time
+    reading to the run's end: 64,000 spaces took 32 s, these runs together some minutes. A
+    page's "<p>" tags and a text's soft hyphens become such runs in the classifier."""
+    out = _run("""
+        from monitor.match import build_classifier
+        from monitor.match.evaluate import load_rules
+        clf = build_classifier(*load_rules("feeds.yaml"))
+        for blanks in ("", " " * 149_000, "<p>" * 49_000, " \\u00ad" * 74_000, " \\n" * 74_000):
+            text = blanks + "Excarcelan a 20 presos políticos, según Foro Penal - El Pitazo"
+            found = clf.classify(title="Excarcelan a presos políticos en Venezuela", text=text, lang="es")
+            print(sorted((c.event, c.number, c.source) for c in found.counts))
+    """)
+    assert out.splitlines() == ["[('released', 20, 'Foro Penal')]"] * 5  # as without the blanks
