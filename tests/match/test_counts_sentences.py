@@ -54,7 +54,7 @@ def test_worth_a_look(sentence: str, worth: bool) -> None:
 
 def test_breaks_are_the_breaks_of_the_pattern_without_its_run_branch() -> None:
     """`_breaks` reads a run of blanks once (the `rest` branch) where the pattern without that
-    branch tried each blank of it (quadratic: tests/test_hostile_text.py); the breaks are the
+    branch tried each blank of it (quadratic: tests/test_text_stalls.py); the breaks are the
     same, at line breaks and dashes inside or after such runs too."""
     import random
 

@@ -93,3 +93,21 @@ def test_a_title_of_deaths_looks_back_a_few_words_from_each(monkeypatch: pytest.
     assert longest == deaths._RELATIVE_WORDS
     assert deaths.dead_are_relatives(" la madre de un preso politico murio ")  # told in the words before
     assert not deaths.dead_are_relatives(" la madre de uno de los tres presos politicos que ayer murio ")  # 8 words
+
+
+def test_a_page_listing_one_link_twice_under_a_title_of_blanks_is_read_in_linear_time():
+    """Two listings of one link are compared for a title cut short with an ellipsis; the
+    ellipsis pattern was tried at every blank of a run in the title, each reading the run to its
+    end (64,000 spaces: 26 s; these 200,000 some minutes). They are one article, as before."""
+    out = _run("""
+        from datetime import UTC, datetime
+        from core.config import Selectors
+        from monitor.parse.page import parse_page
+        title = "Liberan a" + " " * 200_000 + "20 presos"
+        item = f'<div class=n><h2>{title}</h2><a href="/a/1">l</a></div>'
+        body = f"<html><body><section>{item}</section><ul><li>{item}</li></ul></body></html>"
+        parsed = parse_page(body.encode(), {}, "https://x.test/", Selectors(item="div.n", title="h2", link="a@href"),
+                            now=datetime(2026, 1, 14, 12, tzinfo=UTC))
+        print(len(parsed.entries), " ".join(parsed.entries[0].title.split()))
+    """)
+    assert out.split() == ["1", "Liberan", "a", "20", "presos"]
