@@ -119,8 +119,9 @@ def _json(title: str = "T", date: str = "2026-01-14T10:00:00-04:00", entries: in
         for i in range(entries)]}).encode()
 
 
-def _page(title: str = "T", date: str = "14 de enero de 2026", entries: int = 1) -> bytes:
-    items = "".join(f'<div class="n"><h2>{html.escape(title)}</h2><a href="/a/{i}">l</a>'
+def _page(title: str = "T", date: str = "14 de enero de 2026", entries: int = 1, one_link: bool = False) -> bytes:
+    """A page of `entries` items; `one_link`: all link to one article (its listings compared)."""
+    items = "".join(f'<div class="n"><h2>{html.escape(title)}</h2><a href="/a/{0 if one_link else i}">l</a>'
                     f"<time>{html.escape(date)}</time></div>" for i in range(entries))
     return f"<html><body>{items}</body></html>".encode()
 
@@ -161,6 +162,7 @@ def feed_entries() -> dict[str, Callable[[str], object]]:
         "JSON Feed: date": lambda x: poll("JSON Feed", _json(date=x)),
         "page: title": lambda x: poll("page", _page(title=x)),
         "page: date": lambda x: poll("page", _page(date=x)),
+        "page: title of one link listed twice": lambda x: poll("page", _page(title="Liberan a" + x + "presos", entries=2, one_link=True)),
     }
 
 
