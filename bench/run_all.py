@@ -26,7 +26,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 BENCHMARKS = ["bench_classify", "bench_poll", "bench_e2e", "bench_stories", "bench_hostile",
               "bench_hostile_memory", "bench_scale", "bench_tally", "bench_cli_start", "bench_status",
-              "bench_counts_runon", "bench_metrics"]
+              "bench_counts_runon", "bench_metrics", "hostile_text"]
 
 
 class Tee(io.TextIOBase):

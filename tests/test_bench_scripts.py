@@ -207,3 +207,16 @@ def test_months_memory_runs_the_service_over_simulated_days() -> None:
     assert "worker.sent_here: " in out, out  # the containers watched, those that changed
     day = next(line for line in out.splitlines() if line.startswith("day 2: ") and "CPU" in line)
     assert "poll " in day and "deliver " in day, day  # each day's time and where it went
+
+
+def test_hostile_text_prints_the_worst_of_each_entry_point() -> None:
+    """`bench/hostile_text.py` on small sizes: a row per entry point asked for, its target met."""
+    run = subprocess.run([sys.executable, str(ROOT / "bench" / "hostile_text.py"), "--only", "relative date,JSON Feed",
+                          "--chars", "4000", "--feed-chars", "4000"], capture_output=True, text=True,
+                         timeout=120, cwd=ROOT)
+    assert run.returncode == 0, run.stdout + run.stderr
+    rows = [line for line in run.stdout.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    assert [r.split(" | ")[0] for r in rows] == [
+        "| relative date", "| JSON Feed: title", "| JSON Feed: date", "| JSON Feed: 100,000 entries (10.9 MB)"]
+    assert all(r.endswith("| met |") for r in rows), run.stdout
+    assert run.stdout.startswith("machine: ")

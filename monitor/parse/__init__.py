@@ -314,7 +314,11 @@ def read_date(
 _DAY_MONTH_YEAR = re.compile(
     r"(?<!\d)(\d{1,2})(?:\s+(?:de\s+)?|([-/]))([a-zé]+)\.?(?(2)\2|,?\s+(?:de\s+|del\s+)?)(\d{4})"
 )
-_MONTH_DAY_YEAR = re.compile(r"([a-z]+)\.?\s+(\d{1,2}),?\s+(?:de\s+|del\s+)?(\d{4})")
+# The month's name is read from the first letter of its word (`(?<![a-z])`): a match inside a word
+# is one from the word's first letter too, and the search tried every letter of the run, each
+# reading the run to its end (64 KB of letters in a date took 29 s; a date is as long as its feed
+# writes it).
+_MONTH_DAY_YEAR = re.compile(r"(?<![a-z])([a-z]+)\.?\s+(\d{1,2}),?\s+(?:de\s+|del\s+)?(\d{4})")
 # a time of day in 24 hours (`in_24_hours` has written the AM/PM ones so), and its zone if named
 _CLOCK = re.compile(r"(?<![\d:])(\d{1,2}):(\d\d)(?::(\d\d))?(?![\d:])(?:\s*(utc|gmt|z|[ecmp][sd]t|[+-]\d\d:?\d\d)\b)?",
                     re.I)

@@ -132,3 +132,22 @@ def test_a_run_on_sentence_is_read_in_pieces_and_keeps_its_figures():
     assert found == {("released", 20), ("arrested", 7)}  # the last figure, far past the first piece
     short = "Excarcelan a 20 presos políticos, según Foro Penal"
     assert _bounded(short) == [short]
+
+
+def test_an_item_is_read_up_to_max_figures(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A text of figures alone ("1 1 1 …" to the field's 200,000 characters: 100,000 of them,
+    4-6 s of weighing) is read up to MAX_FIGURES; the title's figures come first and are kept."""
+    from monitor.match.counts import extract
+
+    weighed = 0
+    number_event = extract._number_event
+
+    def counted(*args: object, **kwargs: object) -> object:
+        nonlocal weighed
+        weighed += 1
+        return number_event(*args, **kwargs)
+
+    monkeypatch.setattr(extract, "_number_event", counted)
+    found = extract.read_counts(["Excarcelan a 12 presos políticos en Venezuela", "", "1 " * 100_000])
+    assert weighed <= extract.MAX_FIGURES
+    assert ("released", 12) in {(c.event, c.number) for c in found}

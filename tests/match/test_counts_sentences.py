@@ -50,3 +50,21 @@ def test_words_of_ascii_text_are_the_regex_words() -> None:
 ])
 def test_worth_a_look(sentence: str, worth: bool) -> None:
     assert _worth_a_look(sentence) is worth
+
+
+def test_breaks_are_the_breaks_of_the_pattern_without_its_run_branch() -> None:
+    """`_breaks` reads a run of blanks once (the `rest` branch) where the pattern without that
+    branch tried each blank of it (quadratic: tests/test_text_stalls.py); the breaks are the
+    same, at line breaks and dashes inside or after such runs too."""
+    import random
+
+    from monitor.match.counts.extract import _DASHES, _breaks
+
+    old = re.compile(_SENTENCES.pattern.replace(r"|(?P<rest>\s+))", ")"))
+    assert old.pattern != _SENTENCES.pattern
+    rng = random.Random(5)
+    pieces = [" ", " ", " ", "\n", "\n", "\t", "\u00a0", ".", "-", "\u2014", "|", ";", "a", "ee.uu.", "jan.", "x1"]
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 24)))
+        assert list(_breaks(text)) == [(m.start(), m.end(), m.group().strip() in _DASHES)
+                                       for m in old.finditer(text)], text

@@ -41,7 +41,11 @@ def relatives_death(haystack: str, start: int, words: Sequence[str]) -> bool:
 
 def dead_are_relatives(title: str) -> bool:
     """Whether the title's deaths are its prisoners' relatives' (its figure of dead is theirs)."""
-    return any(relatives_death(title, m.start(), title[:m.start()].split()) for m in _DEATH.finditer(title))
+    # the last words before each death word only (rsplit from the end): the words of all the
+    # title before each one made a title of 16,000 deaths ("murieron 10 murieron 10 …", `monitor
+    # classify`'s 200,000 characters) take 6.9 s
+    return any(relatives_death(title, m.start(), title[:m.start()].rsplit(None, _RELATIVE_WORDS)[-_RELATIVE_WORDS:])
+               for m in _DEATH.finditer(title))
 
 
 def threatened_death(haystack: str, start: int, before: str) -> bool:
