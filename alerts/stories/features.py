@@ -158,6 +158,12 @@ class ItemFeatures:
         return len(set(self.tf) - self.name_terms)
 
 
+def _at_least(digits: str, floor: int) -> bool:
+    """`int(digits) >= floor` without reading thousands of digits: Python's int() refuses a
+    string of over 4,300 (a title of a run of digits raised ValueError)."""
+    significant = digits.lstrip("0")
+    return len(significant) > len(str(floor)) or int(significant or "0") >= floor
+
 def features(
     *, item_id: int, title: str, lang: str | None, outlet: str, when: datetime,
     topics: Iterable[str], entities: Iterable[dict[str, Any]], counts: Iterable[Count | dict[str, Any]],
@@ -203,7 +209,7 @@ def features(
         explainer=explainer,
         wave=wave_reason(h, lang=lang or "es", topics=topics, figures=figures, explainer=explainer),
         speaker=speaker, subject=_subject(h.key, people), reacts=reacting,
-        big_numbers=frozenset(n for n in h.numbers if int(n) >= NUMBER_MIN) if h.numbers else _NO_NUMBERS,
+        big_numbers=frozenset(n for n in h.numbers if _at_least(n, NUMBER_MIN)) if h.numbers else _NO_NUMBERS,
         another=another,
         seas=frozenset(_SEAS[w] for w in h.key.split() if w in _SEAS) if h.events & INSTANCE_EVENTS else _NO_SEAS,
         freed=freed or (), detained=detained or (),

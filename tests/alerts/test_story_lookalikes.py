@@ -267,3 +267,12 @@ def test_a_second_tanker_told_in_english_is_another_seizure() -> None:
     second = en(2, "US seizes a second oil tanker off Venezuela on the same day", 10)
     assert second.story_id is None and "another instance" in _conflicts(second)
     assert en(3, "Coast Guard: the oil tanker seized off Venezuela carried 1.8 million barrels", 3).story_id == 1
+
+
+def test_a_title_of_thousands_of_digits_is_a_big_number_not_a_crash() -> None:
+    """int() refuses a string of over 4,300 digits (ValueError): the story matcher's features
+    of such a title raised (a hostile-text review, 7 December 2026)."""
+    run = "1" * 5000
+    item = feats(1, f"Excarcelan a {run} presos políticos", 0)
+    assert item.big_numbers == {run}
+    assert feats(2, "Excarcelan a 007 presos", 0).big_numbers == set()  # 7: under NUMBER_MIN
