@@ -214,9 +214,6 @@ class EntityTable:
         }
         return all(_of_people(item.hay[f].split(), item.word_index(f, start), n, places, f) for f, start, n in hits)
 
-    def context_names(self, found: dict[int, int]) -> list[str]:
-        return [self.specs[ei].name for ei in found if self.specs[ei].region == "venezuela"]
-
     def describe(self, found: dict[int, int]) -> list[dict]:
         order = sorted(found, key=lambda ei: (found[ei], ei))
         return [{"name": self.specs[ei].name, "type": self.specs[ei].type} for ei in order]

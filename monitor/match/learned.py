@@ -158,11 +158,6 @@ class RelevanceModel:
                  for i, tf in self._indices(text).items()]
         return pairs, math.sqrt(sum(x * x for _, x in pairs))
 
-    def vector(self, text: str) -> dict[int, float]:
-        """The item's l2-normalized tf-idf vector, as a sparse {index: value}."""
-        pairs, norm = self._weighted(text)
-        return {i: x / norm for i, x in pairs} if norm > 0 else {}
-
     def score(self, text: str, topics: list[str] | None = None) -> dict[str, float]:
         """Probability per topic (all topics of the model, or only `topics`)."""
         pairs, norm = self._weighted(text)
