@@ -124,3 +124,24 @@ def test_a_long_run_of_scheme_letters_is_redacted_in_linear_time():
         print(redact_secrets("log: 1https://user:pw@host/feed"))
     """)
     assert out.splitlines() == ["https://***@feeds.example/rss?token=***"] * 3 + ["log: 1https://***@host/feed"]
+
+
+def test_a_feeds_own_entities_are_never_expanded(tmp_path):
+    """A DOCTYPE's entities: nine levels of ten ("billion laughs", 3 GB expanded) and one naming a
+    file on the host (XXE). Neither is expanded: the laughs' item is read with the reference as
+    written (the parse problem names the undefined entity), the file's reference is dropped and
+    the file never read."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("s3cr3t-on-the-host")
+    out = _run(f"""
+        from monitor.parse import parse_any
+        levels = "".join(f'<!ENTITY {{chr(98 + i)}} "' + f"&{{chr(97 + i)}};" * 10 + '">' for i in range(9))
+        for doctype, ref in ((f'<!ENTITY a "lollollollollollollollollollol">{{levels}}', "j"),
+                             ('<!ENTITY x SYSTEM "file://{secret}">', "x")):
+            doc = (f'<?xml version="1.0"?><!DOCTYPE rss [{{doctype}}]><rss version="2.0"><channel>'
+                   f'<title>t</title><item><title>Presos &{{ref}};</title><link>https://x.example/1</link>'
+                   '</item></channel></rss>')
+            parsed = parse_any(doc.encode(), {{"content-type": "application/rss+xml"}}, "https://x.example/feed")
+            print([e.title for e in parsed.entries], bool(parsed.problems))
+    """)
+    assert out.splitlines() == ["['Presos &j;'] True", "['Presos'] False"]
