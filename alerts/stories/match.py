@@ -196,7 +196,9 @@ class StoryIndex:
         self.max_story_id = 0
         self.max_item_id = 0
         self.fixes_seen = 0  # the last operator split or merge (feedback id) this index holds
-        self.generic: set[str] = set()
+        # the beat's own words (the rule terms that made the held items relevant), each with how
+        # many held items it made relevant: like `df`, it forgets the items the index forgets
+        self.generic: Counter[str] = Counter()
         self.waves: Counter[int] = Counter()  # story id → its wave items
         self._by_waves: dict[int, set[int]] = {}  # wave items → the stories with that many
         self._idf: dict[str, float] = {}  # cleared whenever the table changes
@@ -247,7 +249,6 @@ class StoryIndex:
         if m.wave:
             self._set_waves(story_id, self.waves[story_id] + 1)
         self.max_item_id = max(self.max_item_id, m.item_id)
-        self.generic |= m.generic
         self._count(m, +1)
         keys = [*m.tf, *("e:" + e for e in m.entities), "k:" + m.headline.key]
         for key in keys:
@@ -336,6 +337,12 @@ class StoryIndex:
             self.df[t] += sign
             if self.df[t] <= 0:
                 del self.df[t]
+        for t in m.generic:
+            self.generic[t] += sign
+            if self.generic[t] <= 0:
+                del self.generic[t]
+            if self.generic.get(t, 0) == (1 if sign > 0 else 0):
+                self._idf.pop(t, None)  # a word of the beat now, or no longer: its weight changed
 
     # -- scoring ---------------------------------------------------------------------
 
