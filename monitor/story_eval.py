@@ -21,6 +21,7 @@ Figures:
 from __future__ import annotations
 
 import hashlib
+import itertools
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping
@@ -270,7 +271,12 @@ def assign_window(
 
     places = FeedPlaces()  # as the pipeline reads each outlet's feed
 
+    placed = itertools.count(1)
+
     def place(session: Session, item: Item, row: dict[str, Any], when: datetime) -> None:
+        # a microsecond more for each item, as the pipeline's clock moves on between two items:
+        # an index rebuilt from the database orders a story's items of one time as they came
+        when += timedelta(microseconds=next(placed))
         c = classify_in_feed(classifier, places, session, item)
         if not c.topics and all_headlines:
             return

@@ -208,13 +208,15 @@ def _item_features(item: Item | Member, topics: list[str], built: Built | None =
     when = story_time(item.published_at, item.classified_at or item.published_at)
     counts = [(c.event, c.number) for c in item.counts]
     words = [str(t) for m in matched for t in m.terms or []]
-    inputs = (item.title, item.language, item.feed_id, when, own, item.entities or [], counts, words)
+    inputs = (item.title, item.language, item.feed_id, when, own, item.entities or [], counts, words,
+              item.classified_at)
     kept = built.get(item.id) if built is not None else None
     if kept is not None and kept[0] == inputs:
         return kept[1]
     made = features(
         item_id=item.id, title=item.title, lang=item.language, outlet=_outlet(item), when=when, topics=own,
         entities=item.entities or [], counts=[Count(e, n) for e, n in counts], topic_words=words,
+        placed=item.classified_at,
     )
     if built is not None:
         built[item.id] = (inputs, made)
@@ -339,6 +341,7 @@ def assign_story(
         item_id=item.id, title=item.title, lang=item.language, outlet=_outlet(item), when=when,
         topics=c.topics, entities=c.entities, counts=c.counts,
         topic_words=[t for topic in c.topics for t in (c.matches or {}).get(topic, [])],
+        placed=item.classified_at or now,
     )
     revised = _revised_story(session, index, item)
     if revised is not None:  # the outlet retitled its own item: it joins that item's story

@@ -151,6 +151,9 @@ class ItemFeatures:
     released: bool = False  # a release told as done, of people named or counted ("Excarcelaron a dos militares")
     release_said: bool = False  # a release named at all: told, asked, celebrated or as background (_RELEASE_WORD)
     law_put: str | None = None  # the law it tells announced or put forward (_law_put)
+    # when it was placed (its classification time): orders a story's items of one time (a day of
+    # feeds of dates only) as they came, in the live index and in one rebuilt from the database
+    placed: datetime | None = None
 
 
     @property
@@ -167,7 +170,7 @@ def _at_least(digits: str, floor: int) -> bool:
 def features(
     *, item_id: int, title: str, lang: str | None, outlet: str, when: datetime,
     topics: Iterable[str], entities: Iterable[dict[str, Any]], counts: Iterable[Count | dict[str, Any]],
-    topic_words: Iterable[str] = (),
+    topic_words: Iterable[str] = (), placed: datetime | None = None,
 ) -> ItemFeatures:
     """`topic_words`: the rule terms that made the item relevant (they say what the beat
     is, not which event: every item of the topic shares them)."""
@@ -213,6 +216,7 @@ def features(
         another=another,
         seas=frozenset(_SEAS[w] for w in h.key.split() if w in _SEAS) if h.events & INSTANCE_EVENTS else _NO_SEAS,
         freed=freed or (), detained=detained or (),
+        placed=placed,
         done=frozenset(e for e, acted in (("liber", freed), ("deten", detained)) if acted is not None),
         law_put=_law_put(h, reacting) if "ley" in h.key else None,
         released="liber" in h.events and not reacting and bool(_FREED.search(folded)),

@@ -42,6 +42,7 @@ the conflicts above and the event frames are alerts/stories/conflicts.py.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 from collections import Counter
@@ -185,6 +186,10 @@ class Near:
     signals: dict[str, Any]
 
 
+def _member_order(m: ItemFeatures) -> tuple[datetime, datetime, int]:
+    return m.when, m.placed or m.when, m.item_id
+
+
 class StoryIndex:
     """Recent stories in memory, with an inverted index and a document-frequency table."""
 
@@ -240,16 +245,21 @@ class StoryIndex:
     def add_member(self, story_id: int, m: ItemFeatures) -> None:
         entry = self.stories[story_id]
         entry.memo.clear()
-        entry.members.append(m)
+        # in the matcher's time, then as placed: the order of an index rebuilt from the database
+        # too, so that the first item, and the members the cap keeps, are the same after a restart
+        bisect.insort(entry.members, m, key=_member_order)
         entry.items.add(m.item_id)
+        self._count(m, +1)
         if len(entry.members) > MAX_MEMBERS:
-            self._count(entry.members.pop(1), -1)  # keep the first item and the latest
+            # keep the first item and the latest (the earliest and the MAX_MEMBERS - 1 latest,
+            # whatever order they were added in: an item older than the story's second may be
+            # the one dropped, counted first so that the tables never go under nothing)
+            self._count(entry.members.pop(1), -1)
         entry.last = max(entry.last, m.when)
         entry.topics |= m.topics
         if m.wave:
             self._set_waves(story_id, self.waves[story_id] + 1)
         self.max_item_id = max(self.max_item_id, m.item_id)
-        self._count(m, +1)
         keys = [*m.tf, *("e:" + e for e in m.entities), "k:" + m.headline.key]
         for key in keys:
             self.postings.setdefault(key, set()).add(story_id)

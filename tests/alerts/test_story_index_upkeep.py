@@ -131,3 +131,32 @@ def test_a_beats_word_stays_while_one_item_it_made_relevant_is_held() -> None:
     index.remove_member(1, 4)
     assert "senado" not in index.generic
     assert index.idf("senado") == pytest.approx(full)  # the table is as before the two items
+
+
+def test_a_long_story_holds_the_same_members_whatever_order_its_items_came_in() -> None:
+    """The cap keeps a story's earliest item and its latest ones by time, then by when each was
+    placed: an index that took the items one by one (the live service) and one that read them
+    back from the database in id order (a restart) hold the same members and weigh words alike.
+    Items older than the story's second member come too (a feed back after days of failures):
+    counted before the cap drops one, so a word's count never goes under nothing and comes back
+    as one."""
+    titles = [f"Foro Penal suma presos políticos excarcelados desde {p} este martes" for p in PRISONS]
+    day = NOW + timedelta(hours=1)  # a day of feeds of dates only: one time, after the tally
+    made = [
+        features(item_id=100 + k, title=t, lang="es", outlet="feed:1", when=day, topics=PP, entities=[],
+                 counts=[], topic_words=["presos políticos", "excarcelados"],
+                 placed=NOW + timedelta(seconds=len(titles) - k))  # placed last stored first
+        for k, t in enumerate(titles)
+    ]
+    by_placing, by_id = index_with(TALLY), index_with(TALLY)
+    for m in sorted(made, key=lambda m: m.placed):
+        by_placing.add_member(1, m)
+    for m in made:
+        by_id.add_member(1, m)
+    members = [m.item_id for m in by_placing.stories[1].members]
+    assert len(members) == MAX_MEMBERS and members == [m.item_id for m in by_id.stories[1].members]
+    assert (by_id.df, by_id.generic, by_id.docs) == (by_placing.df, by_placing.generic, by_placing.docs)
+    held = {m.item_id for m in made} & set(members)
+    dropped = [m for m in made if m.item_id not in held]
+    assert all(by_id.df.get(t, 0) == sum(t in m.tf for e in by_id.stories.values() for m in e.members)
+               for m in dropped for t in m.tf)
