@@ -93,6 +93,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--one-pass", action="store_true", help="classify every headline at one moment")
     parser.add_argument("--dates-only", action="store_true",
                         help="feeds of dates only: every item of a day at midnight, newest first (implies --one-pass)")
+    parser.add_argument("--month", action="store_true",
+                        help="every headline of all the windows' days in one replay, as a service that has "
+                             "run all month sees them (implies --all-headlines); each window scored on it")
+    parser.add_argument("--restarts", action="store_true",
+                        help="drop the matcher's index before each new day, as a service restarted daily "
+                             "rebuilds it from the database (the stories should not change)")
     add_feed_shape(parser)
     args = parser.parse_args(argv)
     if sources_missing(args):
@@ -100,8 +106,9 @@ def main(argv: list[str] | None = None) -> int:
     headlines = load_headlines(args.headlines)
     config = load_config(args.config)
     windows = labelled_windows(args.shared_groups)
-    scored = evaluate([w for _, w in windows], headlines, config, all_headlines=args.all_headlines,
-                      one_pass=args.one_pass, dates_only=args.dates_only, shape=feed_shape(args))
+    scored = evaluate([w for _, w in windows], headlines, config, all_headlines=args.all_headlines or args.month,
+                      one_pass=args.one_pass, dates_only=args.dates_only, shape=feed_shape(args),
+                      month=args.month, restarts=args.restarts)
     results: list[tuple[str, WindowResult]] = [(label, r) for (label, _), r in zip(windows, scored, strict=True)]
 
     def pool(labels: list[str]) -> Scores:

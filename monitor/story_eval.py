@@ -32,7 +32,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from alerts.stories.assign import assign_story, story_index
+from alerts.stories.assign import assign_story, forget_index, story_index
 from alerts.stories.pairs import PairModel
 from alerts.stories.report import why
 from core.config import AppConfig
@@ -41,6 +41,7 @@ from monitor.ingest.normalize import NormalizedItem, feed_title
 from monitor.ingest.order import in_publication_order
 from monitor.match import Classifier, build_classifier
 from monitor.match.feed_place import FeedPlaces, classify_in_feed
+from monitor.pipeline import store_classification
 from monitor.story_files import StoryFileError, Window, load_groups, load_headlines  # noqa: F401 (read apart)
 from storage.db import open_database
 from storage.feedback import StoryCase, merge_cases, split_cases
@@ -242,6 +243,7 @@ def assign_window(
     pairs: PairModel | None | str = "shipped", all_headlines: bool = False, one_pass: bool = False,
     dates_only: bool = False, shape: FeedShape = FeedShape(), decisions: dict[str, dict[str, Any]] | None = None,
     classifier: Classifier | None = None, inspect: Callable[[Session], None] | None = None,
+    restarts: bool = False,
 ) -> dict[str, int]:
     """Replay `rows` through the real classifier and story assigner; return id → story id.
 
@@ -257,7 +259,10 @@ def assign_window(
     `decisions`, each placed row's signals (what `monitor stories` shows) are put in it by id.
     `classifier`: the config's rules, built once by a caller that replays many windows.
     `inspect` is called with a session on the window's database once every row is placed,
-    before it is dropped (bench/story_near.py asks it what `/merge` would offer).
+    before it is dropped (bench/story_near.py asks it what `/merge` would offer). With
+    `restarts`, the matcher's index is dropped before each new day of publication, as a service
+    restarted daily rebuilds it from the database (what the pipeline stores is stored: the
+    items' matches and counts).
     """
     classifier = classifier or build_classifier(config.topics, config.entities)
     window = config.settings.story_window
@@ -272,6 +277,7 @@ def assign_window(
     places = FeedPlaces()  # as the pipeline reads each outlet's feed
 
     placed = itertools.count(1)
+    day: list[Any] = [None]  # the publication day of the last item placed (`restarts`)
 
     def place(session: Session, item: Item, row: dict[str, Any], when: datetime) -> None:
         # a microsecond more for each item, as the pipeline's clock moves on between two items:
@@ -282,8 +288,15 @@ def assign_window(
             return
         if not c.topics:
             c.topics = list(row.get("topics") or [])
-        item.entities = list(c.entities)
-        item.classified_at = when
+        if restarts and item.published_at is not None and item.published_at.date() != day[0]:
+            if day[0] is not None:
+                forget_index(session)
+                rebuilt = story_index(session, window=window, now=when, at=min(when, item.published_at))
+                rebuilt.trace = trace
+                if pairs != "shipped":
+                    rebuilt.pairs = pairs if isinstance(pairs, PairModel) else None
+            day[0] = item.published_at.date()
+        store_classification(session, item, c, when)  # as the pipeline stores it, before the story
         assignment = assign_story(session, item, c, window=window, now=when)
         out[str(row["id"])] = assignment.story.id
         guids[item.id] = str(row["id"])
@@ -364,21 +377,33 @@ def _store(
 def evaluate(
     windows: list[Window], headlines: Mapping[str, dict[str, Any]], config: AppConfig, *,
     all_headlines: bool = False, one_pass: bool = False, dates_only: bool = False, shape: FeedShape = FeedShape(),
+    month: bool = False, restarts: bool = False,
 ) -> list[WindowResult]:
+    """Each window replayed and scored. `month`: every headline of all the windows' days in one
+    replay (as a service that has run all along sees them), each window scored on it;
+    `restarts`: the matcher's index dropped before each new day (`assign_window`)."""
     results = []
     classifier = build_classifier(config.topics, config.entities)
+    together: dict[str, int] = {}
+    if month:
+        days = {d for w in windows for d in w.days}
+        served = [h for h in headlines.values() if str(h.get("date", ""))[:10] in days]
+        together = assign_window(served, config, all_headlines=True, one_pass=one_pass, dates_only=dates_only,
+                                 shape=shape, classifier=classifier, restarts=restarts)
     for w in windows:
         gold = {i: g for i, g in w.gold().items() if i in headlines}
-        if all_headlines:
+        if month:
+            pred = {i: s for i, s in together.items() if i in gold}
+        elif all_headlines:
             days = set(w.days)
             served = [h for h in headlines.values() if str(h.get("date", ""))[:10] in days]
             pred = {i: s for i, s in assign_window(
                 served, config, all_headlines=True, one_pass=one_pass, dates_only=dates_only,
-                shape=shape, classifier=classifier).items()
+                shape=shape, classifier=classifier, restarts=restarts).items()
                 if i in gold}
         else:
             pred = assign_window([headlines[i] for i in gold], config, one_pass=one_pass, dates_only=dates_only,
-                                 shape=shape, classifier=classifier)
+                                 shape=shape, classifier=classifier, restarts=restarts)
         scored = {i: g for i, g in gold.items() if i in pred}
         results.append(WindowResult(w.days, score(pred, scored), pred, scored, labelled=len(gold),
                                     unknown=sorted(set(w.gold()) - set(gold)), duplicated=w.duplicated()))

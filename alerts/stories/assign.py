@@ -287,6 +287,13 @@ def story_index(session: Session, *, window: timedelta, now: datetime, at: datet
     return index
 
 
+def forget_index(session: Session) -> None:
+    """Drop the engine's index, as a restart does: the next item placed rebuilds it from the
+    database (the replays check that a restart changes no story: bench/story_windows.py
+    --restarts)."""
+    _INDEXES.pop(_engine(session), None)
+
+
 def _catch_up(session: Session, index: StoryIndex, turn: int, *, now: datetime) -> None:
     """Replicas on PostgreSQL place items in turn (`take_story_turn`): when another one had a
     turn since this index's last, what it placed is read now, before the item is matched, so
