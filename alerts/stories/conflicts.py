@@ -10,7 +10,7 @@ person's release) need the index and live in alerts/stories/match.py.
 from __future__ import annotations
 
 import re
-from collections.abc import Set
+from collections.abc import Callable, Set
 from datetime import timedelta
 from functools import lru_cache
 from typing import Any
@@ -350,22 +350,49 @@ def conflicts_between(
     """The reasons the story cannot take the item, whatever its score (the module's docstring
     in alerts/stories/match.py lists them); `with_item` is the story's item closest to it."""
     out: list[str] = []
-    if not item.topics & entry.topics and text < NEAR_IDENTICAL and not (
-        # the classifier may file one event under either topic ("a decree orders the
-        # arrest of those who back the US strike"): strong text and two kinds of event
-        text >= STRONG_TEXT and len(item.headline.events & with_item.headline.events - ACTION_BEAT_CONCEPTS) >= 2
-    ):
+    if _topics_apart(item, entry, text, with_item):
         out.append("topic")
+    if _people_apart(item, entry, text, with_item):
+        out.append("people")
+    out += _names_apart(item, entry)
+    out += _figures_apart(item, entry, text, figures)
+    out += _voices_apart(item, entry, text, with_item)
+    out += _stage_or_list_apart(item, entry, text, with_item)
+    out += [reason for told, reason in _NEXT_EVENTS if told(item, entry)]
+    if item.another and (item.when - entry.members[0].when >= ANOTHER_GAP or _second_of_none(item, entry)):
+        out.append("another instance")  # "incauta otro petrolero" is not the seizure told a day before
+    if any(_reused_title(item, m) for m in entry.members):
+        out.append("reused title")
+    return out
+
+
+def _topics_apart(item: ItemFeatures, entry: StoryEntry, text: float, with_item: ItemFeatures) -> bool:
+    """No topic in common, unless the text is one: the classifier may file one event under
+    either topic ("a decree orders the arrest of those who back the US strike"): near-identical
+    text, or strong text and two kinds of event."""
+    return not item.topics & entry.topics and text < NEAR_IDENTICAL and not (
+        text >= STRONG_TEXT and len(item.headline.events & with_item.headline.events - ACTION_BEAT_CONCEPTS) >= 2
+    )
+
+
+def _people_apart(item: ItemFeatures, entry: StoryEntry, text: float, with_item: ItemFeatures) -> bool:
+    """Both sides name people, none in common, and their text is under `PEOPLE_TEXT`, or a side
+    tells an action of the beat, or both sides' names are known ones; or a release told in
+    capitals, of someone the other side does not name."""
     theirs = entry.people()
     if item.people and theirs and not any(one_name(p, q) for p in item.people for q in theirs) and (
         text < PEOPLE_TEXT or (item.headline.events | with_item.headline.events) & ACTION_BEAT_CONCEPTS
         or (names_known(item) and names_known(with_item))
     ):
-        out.append("people")
-    elif (item.headline.events | with_item.headline.events) & ACTION_BEAT_CONCEPTS and (
-            _unwritten(item, entry) or _caps_apart(item, with_item)):
-        out.append("people")  # a release told in capitals, of someone the other side does not name
-    # (the story's names are gathered only when the item names some: none is no conflict)
+        return True
+    return bool((item.headline.events | with_item.headline.events) & ACTION_BEAT_CONCEPTS) and (
+        _unwritten(item, entry) or _caps_apart(item, with_item))
+
+
+def _names_apart(item: ItemFeatures, entry: StoryEntry) -> list[str]:
+    """Ships, companies, places or seas named on both sides, none in common (the story's
+    names are gathered only when the item names some: none is no conflict)."""
+    out: list[str] = []
     if item.headline.vessels and _named_apart(item.headline.vessels, entry.headline_union("vessels")):
         out.append("vessels")
     if item.headline.orgs and _named_apart(item.headline.orgs, entry.headline_union("orgs")):
@@ -374,6 +401,13 @@ def conflicts_between(
         out.append("places")
     if item.seas and _named_apart(item.seas, entry.union("seas")):
         out.append("seas")  # a strike in the Caribbean and one in the Pacific are two
+    return out
+
+
+def _figures_apart(item: ItemFeatures, entry: StoryEntry, text: float, figures: set[Any]) -> list[str]:
+    """Another figure of one kind of event (not an update's, nor a growing tally's told in
+    near-identical words), other numbers in the titles, or figures of other kinds of event."""
+    out: list[str] = []
     for event, number in item.figures:
         known = {n for e, n in figures if e == event}
         near_tally = text >= NEAR_IDENTICAL and event in GROWING_EVENTS
@@ -386,6 +420,13 @@ def conflicts_between(
         {n for _, n in item.figures} & {n for _, n in figures}
     ):
         out.append("figure events")
+    return out
+
+
+def _voices_apart(item: ItemFeatures, entry: StoryEntry, text: float, with_item: ItemFeatures) -> list[str]:
+    """A headline about someone the story never names, or two speakers."""
+    out: list[str] = []
+    theirs = entry.people()
     if item.subject and theirs and text < STRONG_TEXT and not any(item.subject & q for q in theirs):
         out.append("subject")  # the headline is about someone the story never names
     if item.speaker and with_item.speaker and not item.speaker & with_item.speaker and (
@@ -395,6 +436,12 @@ def conflicts_between(
         # outlets that credit it differently ("Trump dice…", "La Casa Blanca afirma…"); two
         # speakers each named by name are two, whatever their words
         out.append("speakers")
+    return out
+
+
+def _stage_or_list_apart(item: ItemFeatures, entry: StoryEntry, text: float, with_item: ItemFeatures) -> list[str]:
+    """Another stage of one bill, or one person's release after the wave's list that named her."""
+    out: list[str] = []
     if item.headline.stage:
         stages = {m.headline.stage for m in entry.members} - {None}
         if stages and item.headline.stage not in stages:
@@ -404,22 +451,20 @@ def conflicts_between(
     ):
         # the wave's list of first releases names her; her release told on its own is hers
         out.append("one person's release")
-    if _other_meeting(item, entry):
-        out.append("meeting")  # one envoy's meetings with two people are two meetings
-    if _release_after_arrest(item, entry):
-        out.append("release after arrest")  # a person freed is news, not an outlet added to the arrest
-    if _arrest_after_release(item, entry):
-        out.append("arrest after release")  # and so is the person arrested again
-    if _hearing_after_arrest(item, entry):
-        out.append("hearing after arrest")  # charges or a court hearing are news of their own
-    if _waiting_beside_release(item, entry):
-        out.append("waiting beside a release")  # the vigil goes on after one person walks out
-    if _protest_beside_release(item, entry):
-        out.append("protest beside a release")  # a release is not one more report of the strike
-    if item.another and (item.when - entry.members[0].when >= ANOTHER_GAP or _second_of_none(item, entry)):
-        out.append("another instance")  # "incauta otro petrolero" is not the seizure told a day before
-    for m in entry.members:
-        if m.outlet == item.outlet and _same_title(item, m) and abs(item.when - m.when) >= REUSED_TITLE_GAP:
-            out.append("reused title")
-            break
     return out
+
+
+def _reused_title(item: ItemFeatures, m: ItemFeatures) -> bool:
+    """The item's outlet gave one of the story's items the same title half a day apart or more."""
+    return m.outlet == item.outlet and _same_title(item, m) and abs(item.when - m.when) >= REUSED_TITLE_GAP
+
+
+# the next event of one person or one place, in the order the reasons are given
+_NEXT_EVENTS: tuple[tuple[Callable[[ItemFeatures, StoryEntry], bool], str], ...] = (
+    (_other_meeting, "meeting"),  # one envoy's meetings with two people are two meetings
+    (_release_after_arrest, "release after arrest"),  # a person freed is news, not an outlet added to the arrest
+    (_arrest_after_release, "arrest after release"),  # and so is the person arrested again
+    (_hearing_after_arrest, "hearing after arrest"),  # charges or a court hearing are news of their own
+    (_waiting_beside_release, "waiting beside a release"),  # the vigil goes on after one person walks out
+    (_protest_beside_release, "protest beside a release"),  # a release is not one more report of the strike
+)
