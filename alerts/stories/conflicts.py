@@ -89,10 +89,18 @@ def event_frame(item: ItemFeatures, entry: StoryEntry, hours: float) -> dict[str
     "Trump se reunirá con María Corina" do not name the same people."""
     if hours > FRAME_HOURS or not item.topics & entry.topics:
         return None
+    return (
+        _law_frame(item, entry) or _alone_frame(item, entry) or _classes_frame(item, entry)
+        or _ongoing_frame(item, entry) or _person_frame(item, entry)
+    )
+
+
+def _law_frame(item: ItemFeatures, entry: StoryEntry) -> dict[str, list[str]] | None:
+    """One bill passed at one stage: "Asamblea Nacional aprueba en primera discusión la Ley de
+    Amnistía" and "AN aprobó en primera discusión el proyecto de Ley de Amnistía"; or one law
+    put forward, told by the same voice."""
     stage = item.headline.stage
     if stage and item.headline.laws:
-        # one bill passed at one stage: "Asamblea Nacional aprueba en primera discusión la Ley de
-        # Amnistía" and "AN aprobó en primera discusión el proyecto de Ley de Amnistía"
         for m in entry.members:
             laws = item.headline.laws & m.headline.laws
             if laws and m.headline.stage == stage:
@@ -101,35 +109,55 @@ def event_frame(item: ItemFeatures, entry: StoryEntry, hours: float) -> dict[str
         for m in entry.members:
             if m.law_put == item.law_put and same_voice(item, m):
                 return {"law": [item.law_put], "stage": ["announced"]}
+    return None
+
+
+def _alone_frame(item: ItemFeatures, entry: StoryEntry) -> dict[str, list[str]] | None:
+    """A kind of event that is a frame on its own (`ALONE_CONCEPTS`), told by the same voice."""
     mine = item.headline.events
     if mine & ALONE_CONCEPTS:
         for m in entry.members:
             classes = mine & m.headline.events & ALONE_CONCEPTS
             if classes and same_voice(item, m) and _caps_names(item, m) and _caps_names(m, item):
                 return {"classes": sorted(classes)}
-    if len(mine) >= CLASS_FRAME_MIN:
-        # who and what, or what and to what ("diplomats" + "arrive", "seize" + "tanker",
-        # "journalists" + "released"): two kinds of the event told alike, whoever tells
-        # it; not what a named person says of it ("X exige…" is X's statement), nor
-        # its context ("tras la incautación"). A release or detention word counts
-        # only with an actor class (every item of the beat has one).
-        for m in entry.members:
-            classes = mine & m.headline.events
-            if len(classes - ACTION_BEAT_CONCEPTS) < CLASS_FRAME_MIN and not (
-                classes & ACTOR_CONCEPTS and classes & ACTION_BEAT_CONCEPTS
-            ):
-                continue
-            if not same_voice(item, m) or not (_caps_names(item, m) and _caps_names(m, item)):
-                continue
-            return {"classes": sorted(classes)}
-    ongoing = mine & ONGOING_CONCEPTS
+    return None
+
+
+def _classes_frame(item: ItemFeatures, entry: StoryEntry) -> dict[str, list[str]] | None:
+    """Who and what, or what and to what ("diplomats" + "arrive", "seize" + "tanker",
+    "journalists" + "released"): two kinds of the event told alike, whoever tells it; not
+    what a named person says of it ("X exige…" is X's statement), nor its context ("tras la
+    incautación"). A release or detention word counts only with an actor class (every item
+    of the beat has one)."""
+    mine = item.headline.events
+    if len(mine) < CLASS_FRAME_MIN:
+        return None
+    for m in entry.members:
+        classes = mine & m.headline.events
+        if len(classes - ACTION_BEAT_CONCEPTS) < CLASS_FRAME_MIN and not (
+            classes & ACTOR_CONCEPTS and classes & ACTION_BEAT_CONCEPTS
+        ):
+            continue
+        if not same_voice(item, m) or not (_caps_names(item, m) and _caps_names(m, item)):
+            continue
+        return {"classes": sorted(classes)}
+    return None
+
+
+def _ongoing_frame(item: ItemFeatures, entry: StoryEntry) -> dict[str, list[str]] | None:
+    """One situation going on at one place: relatives' vigil at Rodeo I on its second night,
+    a hunger strike's fifth day at Zona 7 (not a release there: it is no situation)."""
+    ongoing = item.headline.events & ONGOING_CONCEPTS
     if ongoing and item.places:
-        # one situation going on at one place: relatives' vigil at Rodeo I on its second night,
-        # a hunger strike's fifth day at Zona 7 (not a release there: it is no situation)
         for m in entry.members:
             places, classes = item.places & m.places, ongoing & m.headline.events
             if places and classes and same_voice(item, m):
                 return {"place": sorted(places), "event": sorted(classes)}
+    return None
+
+
+def _person_frame(item: ItemFeatures, entry: StoryEntry) -> dict[str, list[str]] | None:
+    """One person and one kind of event among the item's words, told by the same voice."""
     if not item.people and not item.headline.caps:
         return None
     told = EVENT_CONCEPTS.intersection(item.tf)  # the kinds of event among the item's words
