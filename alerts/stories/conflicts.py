@@ -385,7 +385,7 @@ def conflicts_between(
     out += _names_apart(item, entry)
     out += _figures_apart(item, entry, text, figures)
     out += _voices_apart(item, entry, text, with_item)
-    out += _stage_or_list_apart(item, entry, text, with_item)
+    out += _stage_or_release_apart(item, entry, text, with_item)
     out += [reason for told, reason in _NEXT_EVENTS if told(item, entry)]
     if item.another and (item.when - entry.members[0].when >= ANOTHER_GAP or _second_of_none(item, entry)):
         out.append("another instance")  # "incauta otro petrolero" is not the seizure told a day before
@@ -467,8 +467,8 @@ def _voices_apart(item: ItemFeatures, entry: StoryEntry, text: float, with_item:
     return out
 
 
-def _stage_or_list_apart(item: ItemFeatures, entry: StoryEntry, text: float, with_item: ItemFeatures) -> list[str]:
-    """Another stage of one bill, or one person's release after the wave's list that named her."""
+def _stage_or_release_apart(item: ItemFeatures, entry: StoryEntry, text: float, with_item: ItemFeatures) -> list[str]:
+    """Another stage of one bill, or one person's release apart from the wave's list that named her."""
     out: list[str] = []
     if item.headline.stage:
         stages = {m.headline.stage for m in entry.members} - {None}
