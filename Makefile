@@ -114,7 +114,7 @@ soak: $(STAMP_TEST)
 demo: $(STAMP_RUN)
 	$(BIN)/python -m devtools.demo
 
-# ruff (with complexity <= 15 in monitor/match, pyproject.toml), and the import contract of docs/ARCHITECTURE.md (import-linter, pyproject.toml).
+# ruff (with complexity <= 15 in every package and devtools, pyproject.toml), and the import contract of docs/ARCHITECTURE.md (import-linter, pyproject.toml).
 lint: $(STAMP_TEST)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache

@@ -183,45 +183,18 @@ def strip_markup(
             cdata = True
             i = j + 9
             continue
-        nxt = value[j + 1 : j + 2]
-        if not (nxt.isascii() and (nxt.isalpha() or nxt in "/!?")):
-            out.append("<")
-            i = j + 1
-            continue
-        if known_only and nxt not in "!?":
-            m = _NAME.match(value, j + (2 if nxt == "/" else 1))
-            name = m.group(0).lower() if m else ""
-            if name not in ELEMENTS and ":" not in name and "-" not in name:
-                out.append("<")
-                i = j + 1
-                continue
-        end = gt(j + 1)[0]
-        if end < 0 or end - j > MAX_TAG_CHARS:
-            out.append("<")
-            i = j + 1
-            continue
-        closing = nxt == "/"
-        start = j + 2 if closing else j + 1
-        m = _NAME_END.search(value, start, end + 1)
-        name = value[start : m.start() if m else end].lower()
-        if known_only and not closing and m and not _attributes(value[m.start():end]):
+        end, name, closing = _tag(value, j, gt, known_only)
+        if end < 0:  # no tag: the `<` is text
             out.append("<")
             i = j + 1
             continue
         tags += 1
         i = end + 1
         if not closing and name in _CLOSERS:
-            finder = closers.get(name)
-            if finder is None:
-                finder = closers[name] = _pattern(value, _CLOSERS[name])
-            close_end = finder(i)[1]
-            if close_end >= 0:
-                i = close_end
-            out.append(" ")
-        elif name in BREAKS:
+            i = _block_end(value, closers, name, i)
             out.append(" ")
         else:
-            out.append(tag_sep)
+            out.append(" " if name in BREAKS else tag_sep)
     text = "".join(out)
     if cdata and "]]>" in text:
         text = text.replace("]]>", "")
@@ -229,3 +202,44 @@ def strip_markup(
         stats.tags += tags
         stats.scans += gt.searches + comment_end.searches + sum(f.searches for f in closers.values())
     return text
+
+
+_NO_TAG = (-1, "", False)
+
+
+def _tag(value: str, j: int, gt: _Finder, known_only: bool) -> tuple[int, str, bool]:
+    """The tag that starts at `j` (any `<` but a comment's or CDATA's): where its `>` is, its
+    element's name, whether it closes one; `_NO_TAG` when the `<` is text (no tag's start, no
+    `>` within `MAX_TAG_CHARS`, or under `known_only` no element's name or no attributes)."""
+    nxt = value[j + 1 : j + 2]
+    if not (nxt.isascii() and (nxt.isalpha() or nxt in "/!?")):
+        return _NO_TAG
+    if known_only and nxt not in "!?" and not _element_named(value, j + (2 if nxt == "/" else 1)):
+        return _NO_TAG
+    end = gt(j + 1)[0]
+    if end < 0 or end - j > MAX_TAG_CHARS:
+        return _NO_TAG
+    closing = nxt == "/"
+    start = j + 2 if closing else j + 1
+    m = _NAME_END.search(value, start, end + 1)
+    name = value[start : m.start() if m else end].lower()
+    if known_only and not closing and m and not _attributes(value[m.start():end]):
+        return _NO_TAG
+    return end, name, closing
+
+
+def _element_named(value: str, start: int) -> bool:
+    """Whether the name at `start` is an HTML element's, or a namespaced or custom one's."""
+    m = _NAME.match(value, start)
+    name = m.group(0).lower() if m else ""
+    return name in ELEMENTS or ":" in name or "-" in name
+
+
+def _block_end(value: str, closers: dict[str, _Finder], name: str, i: int) -> int:
+    """Where a block (`BLOCKS`) opened before `i` ends: after its closing tag, or at `i` (only
+    its opening tag dropped) when it has none."""
+    finder = closers.get(name)
+    if finder is None:
+        finder = closers[name] = _pattern(value, _CLOSERS[name])
+    close_end = finder(i)[1]
+    return close_end if close_end >= 0 else i

@@ -479,6 +479,10 @@ class BotApiEmulator:
         chat_id = str(params.get("chat_id") or "")
         if not chat_id:
             raise ApiError(400, "Bad Request: chat_id is empty")
+        return self._chat_call(method, chat_id, params)
+
+    def _chat_call(self, method: str, chat_id: str, params: dict[str, Any]) -> Any:
+        """A call that writes to one chat: send, edit, pin or delete."""
         if method == "sendPhoto":
             return self._send_photo(chat_id, params)
         if method == "pinChatMessage":
@@ -491,41 +495,56 @@ class BotApiEmulator:
             return True
         with self._lock:
             self._check_chat(chat_id)
-            raw, shown, mode, entities = self._text(params)
+            text = self._text(params)  # (as sent, as shown, parse mode, entities)
             chat = self._messages.setdefault(chat_id, [])
             preview = params.get("link_preview_options") or {}
             disable_preview = bool(preview.get("is_disabled")) if preview else params.get("disable_web_page_preview")
             if method == "sendMessage":
-                reply = params.get("reply_parameters") or {}
-                reply_to = reply.get("message_id") or params.get("reply_to_message_id")
-                allow = reply.get("allow_sending_without_reply") or params.get("allow_sending_without_reply")
-                if reply_to is not None and not any(m.message_id == int(reply_to) for m in chat) and not allow:
-                    raise ApiError(400, "Bad Request: message to be replied not found")
-                self._check_rate(chat_id)
-                self._next_id[chat_id] = self._next_id.get(chat_id, 0) + 1
-                msg = EmulatedMessage(
-                    chat_id, self._next_id[chat_id], shown, raw, mode,
-                    int(reply_to) if reply_to is not None else None, disable_preview, date=int(time.time()),
-                    entities=entities,
-                )
-                chat.append(msg)
-                return self._message_json(msg)
-            message_id = int(params.get("message_id") or 0)
-            msg = next((m for m in chat if m.message_id == message_id), None)
-            if msg is None:
-                raise ApiError(400, "Bad Request: message to edit not found")
-            if (chat_id, message_id) in self._frozen:
-                raise ApiError(400, UNEDITABLE)
-            if msg.raw == raw and msg.parse_mode == mode:
-                raise ApiError(
-                    400, "Bad Request: message is not modified: specified new message content and "
-                    "reply markup are exactly the same as a current content and reply markup of the message",
-                )
-            self._check_rate(chat_id)
-            msg.edits.append(msg.text)
-            msg.text, msg.raw, msg.parse_mode, msg.entities = shown, raw, mode, entities
-            return self._message_json(msg)
+                return self._send_message(chat_id, chat, params, text, disable_preview)
+            return self._edit_message(chat_id, chat, params, text)
 
+    def _send_message(
+        self, chat_id: str, chat: list[EmulatedMessage], params: dict[str, Any],
+        text: tuple[str, str, str | None, list[dict[str, Any]]], disable_preview: Any,
+    ) -> dict[str, Any]:
+        """sendMessage (under the lock): the reply checked, the rate, the message added."""
+        raw, shown, mode, entities = text
+        reply = params.get("reply_parameters") or {}
+        reply_to = reply.get("message_id") or params.get("reply_to_message_id")
+        allow = reply.get("allow_sending_without_reply") or params.get("allow_sending_without_reply")
+        if reply_to is not None and not any(m.message_id == int(reply_to) for m in chat) and not allow:
+            raise ApiError(400, "Bad Request: message to be replied not found")
+        self._check_rate(chat_id)
+        self._next_id[chat_id] = self._next_id.get(chat_id, 0) + 1
+        msg = EmulatedMessage(
+            chat_id, self._next_id[chat_id], shown, raw, mode,
+            int(reply_to) if reply_to is not None else None, disable_preview, date=int(time.time()),
+            entities=entities,
+        )
+        chat.append(msg)
+        return self._message_json(msg)
+
+    def _edit_message(
+        self, chat_id: str, chat: list[EmulatedMessage], params: dict[str, Any],
+        text: tuple[str, str, str | None, list[dict[str, Any]]],
+    ) -> dict[str, Any]:
+        """editMessageText (under the lock): the message found, editable and changed; the rate."""
+        raw, shown, mode, entities = text
+        message_id = int(params.get("message_id") or 0)
+        msg = next((m for m in chat if m.message_id == message_id), None)
+        if msg is None:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        if (chat_id, message_id) in self._frozen:
+            raise ApiError(400, UNEDITABLE)
+        if msg.raw == raw and msg.parse_mode == mode:
+            raise ApiError(
+                400, "Bad Request: message is not modified: specified new message content and "
+                "reply markup are exactly the same as a current content and reply markup of the message",
+            )
+        self._check_rate(chat_id)
+        msg.edits.append(msg.text)
+        msg.text, msg.raw, msg.parse_mode, msg.entities = shown, raw, mode, entities
+        return self._message_json(msg)
 
     def _get_chat(self, chat_id: str) -> dict[str, Any]:
         """getChat: a ChatFullInfo; a migrated group answers as every call naming it does."""

@@ -147,45 +147,70 @@ def parse_entities(text: str, limit: int | None = MAX_ENTITIES) -> tuple[str, li
                 raise _fail(text, i, "Unclosed start tag")
             closing, name, raw = m.group(1) == "/", m.group(2).lower(), m.group(3) or ""
             if closing:
-                if raw.strip():
-                    raise _fail(text, i, "Unexpected text in end tag")
-                if not stack:
-                    raise _fail(text, i, f'Unexpected end tag "{name}"')
-                if stack[-1] != name:
-                    raise _fail(text, i, f'Unmatched end tag, expected "</{stack[-1]}>", found "</{name}>"')
-                stack.pop()
-                _, start, attrs = opened.pop()
-                if units > start:  # Telegram drops an empty entity
-                    entity: dict[str, Any] = {"type": KINDS[name], "offset": start, "length": units - start}
-                    if name == "a":
-                        entity["url"] = attrs["href"].strip()
+                entity = _close(text, i, name, raw, stack, opened, units)
+                if entity is not None:
                     entities.append(entity)
             else:
-                if raw.rstrip().endswith("/"):
-                    raise _fail(text, i, f'Unsupported self-closing tag "{name}"')
-                attrs = _attrs(text, i, raw)
-                _check_start(text, i, name, attrs, stack)
-                stack.append(name)
-                opened.append((i, units, attrs))
+                _open(text, i, name, raw, stack, opened, units)
             i = m.end()
             continue
-        if ch == ">":
-            raise _fail(text, i, "Unexpected '>'; use &gt;")
-        if ch == "&":
-            m = _ENTITY.match(text, i)
-            if not m:
-                raise _fail(text, i, "Unsupported or unclosed HTML entity; use &amp;")
-            piece = _decode(text, i, m.group(0))
-            i = m.end()
-        else:
-            j = i
-            while j < n and text[j] not in "<>&":
-                j += 1
-            piece = text[i:j]
-            i = j
+        piece, i = _piece(text, i)
         out.append(piece)
         units += _units(piece)
     if stack:
         raise _fail(text, opened[-1][0], f'Can\'t find end tag corresponding to start tag "{stack[-1]}"')
     entities.sort(key=lambda e: (e["offset"], -e["length"]))
     return "".join(out), entities[:limit]
+
+
+def _open(
+    text: str, i: int, name: str, raw: str, stack: list[str], opened: list[tuple[int, int, dict[str, str]]],
+    units: int,
+) -> None:
+    """A start tag at `i`, checked, opened at `units`."""
+    if raw.rstrip().endswith("/"):
+        raise _fail(text, i, f'Unsupported self-closing tag "{name}"')
+    attrs = _attrs(text, i, raw)
+    _check_start(text, i, name, attrs, stack)
+    stack.append(name)
+    opened.append((i, units, attrs))
+
+
+def _close(
+    text: str, i: int, name: str, raw: str, stack: list[str], opened: list[tuple[int, int, dict[str, str]]],
+    units: int,
+) -> dict[str, Any] | None:
+    """The end tag at `i` closes the last tag opened: its entity, or None when it holds no
+    text (Telegram drops an empty entity)."""
+    if raw.strip():
+        raise _fail(text, i, "Unexpected text in end tag")
+    if not stack:
+        raise _fail(text, i, f'Unexpected end tag "{name}"')
+    if stack[-1] != name:
+        raise _fail(text, i, f'Unmatched end tag, expected "</{stack[-1]}>", found "</{name}>"')
+    stack.pop()
+    _, start, attrs = opened.pop()
+    if units <= start:
+        return None
+    entity: dict[str, Any] = {"type": KINDS[name], "offset": start, "length": units - start}
+    if name == "a":
+        entity["url"] = attrs["href"].strip()
+    return entity
+
+
+def _piece(text: str, i: int) -> tuple[str, int]:
+    """The text at `i` up to the next markup character, or the one entity there, decoded;
+    and the position after it."""
+    ch = text[i]
+    if ch == ">":
+        raise _fail(text, i, "Unexpected '>'; use &gt;")
+    if ch == "&":
+        m = _ENTITY.match(text, i)
+        if not m:
+            raise _fail(text, i, "Unsupported or unclosed HTML entity; use &amp;")
+        return _decode(text, i, m.group(0)), m.end()
+    j = i
+    n = len(text)
+    while j < n and text[j] not in "<>&":
+        j += 1
+    return text[i:j], j

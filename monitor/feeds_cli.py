@@ -567,6 +567,29 @@ def _empty_keeping_comments(parent: Any, key: str) -> None:
     them itself: ruamel would write them between `key:` and `[]`, which does not parse."""
     from ruamel.yaml.comments import CommentedSeq
 
+    seq = parent[key]
+    before_key = (parent.ca.items.get(key) or [None, None])[:2]  # the comments above `key:` stay
+    ordered = _comment_tokens(parent, key, seq)
+    key_line = parent.lc.key(key)[0] if key in parent.lc.data else -1
+    indent = seq.lc.item(0)[1] if len(seq) else 2  # where the entry's dash was
+    lines = _comment_lines(ordered, indent)
+    empty = CommentedSeq()
+    empty.fa.set_flow_style()
+    parent[key] = empty
+    head = ordered[0][0] if ordered else None
+    if head is None or not any(line.strip() for line in lines):
+        parent.ca.items[key] = [*before_key, None, None]
+        return
+    if head.start_mark.line == key_line and lines and lines[0].strip():  # `key:  # note`
+        head.value = lines[0].strip() + "\n" + "".join(line + "\n" for line in lines[1:])
+    else:
+        head.value = "\n" + "\n".join(lines) + "\n"
+    parent.ca.items[key] = [*before_key, head, None]
+
+
+def _comment_tokens(parent: Any, key: str, seq: Any) -> list[tuple[Any, bool]]:
+    """The comment tokens after `key:` and in the list `seq` under it, each once, in the
+    document's order, with whether it follows content on its line."""
     tokens: dict[int, tuple[Any, bool]] = {}  # id -> (token, follows content on its line)
 
     def gather(slot: Any, trailing: bool = False) -> None:
@@ -588,15 +611,16 @@ def _empty_keeping_comments(parent: Any, key: str) -> None:
         for child in node.values() if isinstance(node, dict) else node if isinstance(node, list) else ():
             walk(child)
 
-    seq = parent[key]
-    before_key = (parent.ca.items.get(key) or [None, None])[:2]  # the comments above `key:` stay
     gather((parent.ca.items.get(key) or [None] * 4)[2:])
     walk(seq)
-    key_line = parent.lc.key(key)[0] if key in parent.lc.data else -1
-    indent = seq.lc.item(0)[1] if len(seq) else 2  # where the entry's dash was
+    return sorted(tokens.values(), key=lambda t: (t[0].start_mark.line, t[0].start_mark.column))
+
+
+def _comment_lines(ordered: list[tuple[Any, bool]], indent: int) -> list[str]:
+    """The comments' lines as they are to follow `key: []`: a comment on its own line at its
+    column, one that ended the entry's line at the entry's `indent`, blank lines kept."""
     lines: list[str] = []
     seen: set[tuple[int, int, str]] = set()
-    ordered = sorted(tokens.values(), key=lambda t: (t[0].start_mark.line, t[0].start_mark.column))
     for token, trailing in ordered:
         where = (token.start_mark.line, token.start_mark.column, token.value)
         if where in seen:  # ruamel keeps the comment above a list's first item twice
@@ -615,18 +639,7 @@ def _empty_keeping_comments(parent: Any, key: str) -> None:
                 lines.append(" " * first_column + line.strip())
             else:
                 lines.append(line.rstrip())  # these keep their own indentation
-    empty = CommentedSeq()
-    empty.fa.set_flow_style()
-    parent[key] = empty
-    head = ordered[0][0] if ordered else None
-    if head is None or not any(line.strip() for line in lines):
-        parent.ca.items[key] = [*before_key, None, None]
-        return
-    if head.start_mark.line == key_line and lines and lines[0].strip():  # `key:  # note`
-        head.value = lines[0].strip() + "\n" + "".join(line + "\n" for line in lines[1:])
-    else:
-        head.value = "\n" + "\n".join(lines) + "\n"
-    parent.ca.items[key] = [*before_key, head, None]
+    return lines
 
 
 def _last_slot(node: Any) -> list[Any] | None:

@@ -126,6 +126,76 @@ def listen_failure(listen: str, exc: OSError) -> str:
             "/healthz, /metrics or status page, and `monitor status` may ask another process)")
 
 
+class _Handler(BaseHTTPRequestHandler):
+    """One request to the health listener: `/healthz`, `/metrics`, the status page and its
+    chart; `health` is the server it answers for (set on the subclass each one makes)."""
+
+    health: HealthServer
+    timeout: float  # REQUEST_TIMEOUT as the server was built
+    head = False
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile.close()  # the socket's own file: replaced by one that keeps the deadline
+        deadline = time.monotonic() + self.timeout
+        self.rfile = io.BufferedReader(_ReadBefore(self.connection, deadline))
+
+    def parse_request(self) -> bool:
+        parsed = super().parse_request()
+        self.connection.settimeout(self.timeout)  # the reply gets the whole timeout
+        return parsed
+
+    def do_HEAD(self) -> None:  # noqa: N802 (stdlib API): uptime checkers ask HEAD
+        self.head = True
+        self.do_GET()
+
+    def do_GET(self) -> None:  # noqa: N802 (stdlib API)
+        path = self.path.split("?", 1)[0]
+        server = self.health
+        if path == "/healthz":
+            report = server.safe_check()
+            body = json.dumps(report, default=str).encode()
+            self._reply(200 if report["status"] == "ok" else 503, "application/json", body)
+        elif path == "/metrics":
+            self._metrics()
+        elif path == "/" and server.page is not None:
+            status, html = server.safe_page()
+            self._reply(status, "text/html; charset=utf-8", html.encode())
+        elif path == "/tally.png" and server.chart is not None:
+            self._chart()
+        else:
+            self._reply(404, "text/plain", b"not found: try /, /healthz or /metrics\n")
+
+    def _metrics(self) -> None:
+        scraped = self.health.safe_scrape()
+        if scraped is None:
+            self._reply(503, "text/plain", b"metrics unavailable: see /healthz\n")
+        elif gzip_accepted(self.headers.get("Accept-Encoding", "")):
+            self._reply(200, CONTENT_TYPE_LATEST, scraped.gzipped(), encoding="gzip")
+        else:
+            self._reply(200, CONTENT_TYPE_LATEST, scraped.text)
+
+    def _chart(self) -> None:
+        png = self.health.safe_chart()
+        if png is None:
+            self._reply(404, "text/plain", b"no tally figures stored yet\n")
+        else:
+            self._reply(200, "image/png", png)
+
+    def _reply(self, status: int, ctype: str, body: bytes, encoding: str | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        if encoding is not None:
+            self.send_header("Content-Encoding", encoding)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if not self.head:
+            self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        return
+
+
 class HealthServer:
     """Serves `/healthz` (JSON, 200 when healthy, 503 otherwise), `/metrics`, and at `/`
     the read-only status page when `page` is given (monitor/status_page.py)."""
@@ -142,67 +212,12 @@ class HealthServer:
         self.chart = None if chart is None else _OneAtATime(chart, PAGE_TIMEOUT)
         # one text for the scrapes that come while it is written (0.2 s of CPU at 10,000 feeds)
         self.scrape = _OneAtATime(self._exposition, PAGE_TIMEOUT)
-        server = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(_Handler):
+            health = self
             # a client that has not sent its whole request after this many seconds is
             # dropped, its thread with it: each read of the request gets only the time left
             timeout = REQUEST_TIMEOUT
-            head = False
-
-            def setup(self) -> None:
-                super().setup()
-                self.rfile.close()  # the socket's own file: replaced by one that keeps the deadline
-                deadline = time.monotonic() + self.timeout
-                self.rfile = io.BufferedReader(_ReadBefore(self.connection, deadline))
-
-            def parse_request(self) -> bool:
-                parsed = super().parse_request()
-                self.connection.settimeout(self.timeout)  # the reply gets the whole timeout
-                return parsed
-
-            def do_HEAD(self) -> None:  # noqa: N802 (stdlib API): uptime checkers ask HEAD
-                self.head = True
-                self.do_GET()
-
-            def do_GET(self) -> None:  # noqa: N802 (stdlib API)
-                path = self.path.split("?", 1)[0]
-                if path == "/healthz":
-                    report = server.safe_check()
-                    body = json.dumps(report, default=str).encode()
-                    self._reply(200 if report["status"] == "ok" else 503, "application/json", body)
-                elif path == "/metrics":
-                    scraped = server.safe_scrape()
-                    if scraped is None:
-                        self._reply(503, "text/plain", b"metrics unavailable: see /healthz\n")
-                    elif gzip_accepted(self.headers.get("Accept-Encoding", "")):
-                        self._reply(200, CONTENT_TYPE_LATEST, scraped.gzipped(), encoding="gzip")
-                    else:
-                        self._reply(200, CONTENT_TYPE_LATEST, scraped.text)
-                elif path == "/" and server.page is not None:
-                    status, html = server.safe_page()
-                    self._reply(status, "text/html; charset=utf-8", html.encode())
-                elif path == "/tally.png" and server.chart is not None:
-                    png = server.safe_chart()
-                    if png is None:
-                        self._reply(404, "text/plain", b"no tally figures stored yet\n")
-                    else:
-                        self._reply(200, "image/png", png)
-                else:
-                    self._reply(404, "text/plain", b"not found: try /, /healthz or /metrics\n")
-
-            def _reply(self, status: int, ctype: str, body: bytes, encoding: str | None = None) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                if encoding is not None:
-                    self.send_header("Content-Encoding", encoding)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                if not self.head:
-                    self.wfile.write(body)
-
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-                return
 
         host = host.strip("[]")
         server_class = _ThreadingHTTPServerV6 if ":" in host else ThreadingHTTPServer  # "[::1]:9108"

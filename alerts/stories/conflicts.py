@@ -10,7 +10,7 @@ person's release) need the index and live in alerts/stories/match.py.
 from __future__ import annotations
 
 import re
-from collections.abc import Set
+from collections.abc import Callable, Set
 from datetime import timedelta
 from functools import lru_cache
 from typing import Any
@@ -89,10 +89,18 @@ def event_frame(item: ItemFeatures, entry: StoryEntry, hours: float) -> dict[str
     "Trump se reunirá con María Corina" do not name the same people."""
     if hours > FRAME_HOURS or not item.topics & entry.topics:
         return None
+    return (
+        _law_frame(item, entry) or _alone_frame(item, entry) or _classes_frame(item, entry)
+        or _ongoing_frame(item, entry) or _person_frame(item, entry)
+    )
+
+
+def _law_frame(item: ItemFeatures, entry: StoryEntry) -> dict[str, list[str]] | None:
+    """One bill passed at one stage: "Asamblea Nacional aprueba en primera discusión la Ley de
+    Amnistía" and "AN aprobó en primera discusión el proyecto de Ley de Amnistía"; or one law
+    put forward, told by the same voice."""
     stage = item.headline.stage
     if stage and item.headline.laws:
-        # one bill passed at one stage: "Asamblea Nacional aprueba en primera discusión la Ley de
-        # Amnistía" and "AN aprobó en primera discusión el proyecto de Ley de Amnistía"
         for m in entry.members:
             laws = item.headline.laws & m.headline.laws
             if laws and m.headline.stage == stage:
@@ -101,35 +109,55 @@ def event_frame(item: ItemFeatures, entry: StoryEntry, hours: float) -> dict[str
         for m in entry.members:
             if m.law_put == item.law_put and same_voice(item, m):
                 return {"law": [item.law_put], "stage": ["announced"]}
+    return None
+
+
+def _alone_frame(item: ItemFeatures, entry: StoryEntry) -> dict[str, list[str]] | None:
+    """A kind of event that is a frame on its own (`ALONE_CONCEPTS`), told by the same voice."""
     mine = item.headline.events
     if mine & ALONE_CONCEPTS:
         for m in entry.members:
             classes = mine & m.headline.events & ALONE_CONCEPTS
             if classes and same_voice(item, m) and _caps_names(item, m) and _caps_names(m, item):
                 return {"classes": sorted(classes)}
-    if len(mine) >= CLASS_FRAME_MIN:
-        # who and what, or what and to what ("diplomats" + "arrive", "seize" + "tanker",
-        # "journalists" + "released"): two kinds of the event told alike, whoever tells
-        # it; not what a named person says of it ("X exige…" is X's statement), nor
-        # its context ("tras la incautación"). A release or detention word counts
-        # only with an actor class (every item of the beat has one).
-        for m in entry.members:
-            classes = mine & m.headline.events
-            if len(classes - ACTION_BEAT_CONCEPTS) < CLASS_FRAME_MIN and not (
-                classes & ACTOR_CONCEPTS and classes & ACTION_BEAT_CONCEPTS
-            ):
-                continue
-            if not same_voice(item, m) or not (_caps_names(item, m) and _caps_names(m, item)):
-                continue
-            return {"classes": sorted(classes)}
-    ongoing = mine & ONGOING_CONCEPTS
+    return None
+
+
+def _classes_frame(item: ItemFeatures, entry: StoryEntry) -> dict[str, list[str]] | None:
+    """Who and what, or what and to what ("diplomats" + "arrive", "seize" + "tanker",
+    "journalists" + "released"): two kinds of the event told alike, whoever tells it; not
+    what a named person says of it ("X exige…" is X's statement), nor its context ("tras la
+    incautación"). A release or detention word counts only with an actor class (every item
+    of the beat has one)."""
+    mine = item.headline.events
+    if len(mine) < CLASS_FRAME_MIN:
+        return None
+    for m in entry.members:
+        classes = mine & m.headline.events
+        if len(classes - ACTION_BEAT_CONCEPTS) < CLASS_FRAME_MIN and not (
+            classes & ACTOR_CONCEPTS and classes & ACTION_BEAT_CONCEPTS
+        ):
+            continue
+        if not same_voice(item, m) or not (_caps_names(item, m) and _caps_names(m, item)):
+            continue
+        return {"classes": sorted(classes)}
+    return None
+
+
+def _ongoing_frame(item: ItemFeatures, entry: StoryEntry) -> dict[str, list[str]] | None:
+    """One situation going on at one place: relatives' vigil at Rodeo I on its second night,
+    a hunger strike's fifth day at Zona 7 (not a release there: it is no situation)."""
+    ongoing = item.headline.events & ONGOING_CONCEPTS
     if ongoing and item.places:
-        # one situation going on at one place: relatives' vigil at Rodeo I on its second night,
-        # a hunger strike's fifth day at Zona 7 (not a release there: it is no situation)
         for m in entry.members:
             places, classes = item.places & m.places, ongoing & m.headline.events
             if places and classes and same_voice(item, m):
                 return {"place": sorted(places), "event": sorted(classes)}
+    return None
+
+
+def _person_frame(item: ItemFeatures, entry: StoryEntry) -> dict[str, list[str]] | None:
+    """One person and one kind of event among the item's words, told by the same voice."""
     if not item.people and not item.headline.caps:
         return None
     told = EVENT_CONCEPTS.intersection(item.tf)  # the kinds of event among the item's words
@@ -350,22 +378,49 @@ def conflicts_between(
     """The reasons the story cannot take the item, whatever its score (the module's docstring
     in alerts/stories/match.py lists them); `with_item` is the story's item closest to it."""
     out: list[str] = []
-    if not item.topics & entry.topics and text < NEAR_IDENTICAL and not (
-        # the classifier may file one event under either topic ("a decree orders the
-        # arrest of those who back the US strike"): strong text and two kinds of event
-        text >= STRONG_TEXT and len(item.headline.events & with_item.headline.events - ACTION_BEAT_CONCEPTS) >= 2
-    ):
+    if _topics_apart(item, entry, text, with_item):
         out.append("topic")
+    if _people_apart(item, entry, text, with_item):
+        out.append("people")
+    out += _names_apart(item, entry)
+    out += _figures_apart(item, entry, text, figures)
+    out += _voices_apart(item, entry, text, with_item)
+    out += _stage_or_release_apart(item, entry, text, with_item)
+    out += [reason for told, reason in _NEXT_EVENTS if told(item, entry)]
+    if item.another and (item.when - entry.members[0].when >= ANOTHER_GAP or _second_of_none(item, entry)):
+        out.append("another instance")  # "incauta otro petrolero" is not the seizure told a day before
+    if any(_reused_title(item, m) for m in entry.members):
+        out.append("reused title")
+    return out
+
+
+def _topics_apart(item: ItemFeatures, entry: StoryEntry, text: float, with_item: ItemFeatures) -> bool:
+    """No topic in common, unless the text is one: the classifier may file one event under
+    either topic ("a decree orders the arrest of those who back the US strike"): near-identical
+    text, or strong text and two kinds of event."""
+    return not item.topics & entry.topics and text < NEAR_IDENTICAL and not (
+        text >= STRONG_TEXT and len(item.headline.events & with_item.headline.events - ACTION_BEAT_CONCEPTS) >= 2
+    )
+
+
+def _people_apart(item: ItemFeatures, entry: StoryEntry, text: float, with_item: ItemFeatures) -> bool:
+    """Both sides name people, none in common, and their text is under `PEOPLE_TEXT`, or a side
+    tells an action of the beat, or both sides' names are known ones; or a release told in
+    capitals, of someone the other side does not name."""
     theirs = entry.people()
     if item.people and theirs and not any(one_name(p, q) for p in item.people for q in theirs) and (
         text < PEOPLE_TEXT or (item.headline.events | with_item.headline.events) & ACTION_BEAT_CONCEPTS
         or (names_known(item) and names_known(with_item))
     ):
-        out.append("people")
-    elif (item.headline.events | with_item.headline.events) & ACTION_BEAT_CONCEPTS and (
-            _unwritten(item, entry) or _caps_apart(item, with_item)):
-        out.append("people")  # a release told in capitals, of someone the other side does not name
-    # (the story's names are gathered only when the item names some: none is no conflict)
+        return True
+    return bool((item.headline.events | with_item.headline.events) & ACTION_BEAT_CONCEPTS) and (
+        _unwritten(item, entry) or _caps_apart(item, with_item))
+
+
+def _names_apart(item: ItemFeatures, entry: StoryEntry) -> list[str]:
+    """Ships, companies, places or seas named on both sides, none in common (the story's
+    names are gathered only when the item names some: none is no conflict)."""
+    out: list[str] = []
     if item.headline.vessels and _named_apart(item.headline.vessels, entry.headline_union("vessels")):
         out.append("vessels")
     if item.headline.orgs and _named_apart(item.headline.orgs, entry.headline_union("orgs")):
@@ -374,6 +429,13 @@ def conflicts_between(
         out.append("places")
     if item.seas and _named_apart(item.seas, entry.union("seas")):
         out.append("seas")  # a strike in the Caribbean and one in the Pacific are two
+    return out
+
+
+def _figures_apart(item: ItemFeatures, entry: StoryEntry, text: float, figures: set[Any]) -> list[str]:
+    """Another figure of one kind of event (not an update's, nor a growing tally's told in
+    near-identical words), other numbers in the titles, or figures of other kinds of event."""
+    out: list[str] = []
     for event, number in item.figures:
         known = {n for e, n in figures if e == event}
         near_tally = text >= NEAR_IDENTICAL and event in GROWING_EVENTS
@@ -386,6 +448,13 @@ def conflicts_between(
         {n for _, n in item.figures} & {n for _, n in figures}
     ):
         out.append("figure events")
+    return out
+
+
+def _voices_apart(item: ItemFeatures, entry: StoryEntry, text: float, with_item: ItemFeatures) -> list[str]:
+    """A headline about someone the story never names, or two speakers."""
+    out: list[str] = []
+    theirs = entry.people()
     if item.subject and theirs and text < STRONG_TEXT and not any(item.subject & q for q in theirs):
         out.append("subject")  # the headline is about someone the story never names
     if item.speaker and with_item.speaker and not item.speaker & with_item.speaker and (
@@ -395,6 +464,12 @@ def conflicts_between(
         # outlets that credit it differently ("Trump dice…", "La Casa Blanca afirma…"); two
         # speakers each named by name are two, whatever their words
         out.append("speakers")
+    return out
+
+
+def _stage_or_release_apart(item: ItemFeatures, entry: StoryEntry, text: float, with_item: ItemFeatures) -> list[str]:
+    """Another stage of one bill, or one person's release apart from the wave's list that named her."""
+    out: list[str] = []
     if item.headline.stage:
         stages = {m.headline.stage for m in entry.members} - {None}
         if stages and item.headline.stage not in stages:
@@ -404,22 +479,20 @@ def conflicts_between(
     ):
         # the wave's list of first releases names her; her release told on its own is hers
         out.append("one person's release")
-    if _other_meeting(item, entry):
-        out.append("meeting")  # one envoy's meetings with two people are two meetings
-    if _release_after_arrest(item, entry):
-        out.append("release after arrest")  # a person freed is news, not an outlet added to the arrest
-    if _arrest_after_release(item, entry):
-        out.append("arrest after release")  # and so is the person arrested again
-    if _hearing_after_arrest(item, entry):
-        out.append("hearing after arrest")  # charges or a court hearing are news of their own
-    if _waiting_beside_release(item, entry):
-        out.append("waiting beside a release")  # the vigil goes on after one person walks out
-    if _protest_beside_release(item, entry):
-        out.append("protest beside a release")  # a release is not one more report of the strike
-    if item.another and (item.when - entry.members[0].when >= ANOTHER_GAP or _second_of_none(item, entry)):
-        out.append("another instance")  # "incauta otro petrolero" is not the seizure told a day before
-    for m in entry.members:
-        if m.outlet == item.outlet and _same_title(item, m) and abs(item.when - m.when) >= REUSED_TITLE_GAP:
-            out.append("reused title")
-            break
     return out
+
+
+def _reused_title(item: ItemFeatures, m: ItemFeatures) -> bool:
+    """The item's outlet gave one of the story's items the same title half a day apart or more."""
+    return m.outlet == item.outlet and _same_title(item, m) and abs(item.when - m.when) >= REUSED_TITLE_GAP
+
+
+# the next event of one person or one place, in the order the reasons are given
+_NEXT_EVENTS: tuple[tuple[Callable[[ItemFeatures, StoryEntry], bool], str], ...] = (
+    (_other_meeting, "meeting"),  # one envoy's meetings with two people are two meetings
+    (_release_after_arrest, "release after arrest"),  # a person freed is news, not an outlet added to the arrest
+    (_arrest_after_release, "arrest after release"),  # and so is the person arrested again
+    (_hearing_after_arrest, "hearing after arrest"),  # charges or a court hearing are news of their own
+    (_waiting_beside_release, "waiting beside a release"),  # the vigil goes on after one person walks out
+    (_protest_beside_release, "protest beside a release"),  # a release is not one more report of the strike
+)

@@ -170,6 +170,134 @@ class Signals:
         return self._built
 
 
+def _tally(item: ItemFeatures, figures: set[Any]) -> list[str]:
+    """The item's figures that update a tally the story states ("released 120" after "released
+    100"), told as an update."""
+    return [
+        f"{e} {n}" for e, n in item.figures - figures
+        if item.update_cue and e in TALLY_EVENTS and any(e == e2 for e2, _ in figures)
+    ] if item.figures else []
+
+
+@dataclass(slots=True)
+class _Scored:
+    """A candidate story at or above the floor, as `StoryIndex._score` measured it: the shared
+    terms, the evidence and the conflicts worked out once and only when asked (a candidate
+    under the threshold needs them only among the nearest stored), the signals from them."""
+
+    index: StoryIndex
+    item: ItemFeatures
+    entry: StoryEntry
+    a_norm: float
+    with_item: ItemFeatures
+    best: float
+    centroid: float
+    text: float
+    ents: set[str]
+    figures: set[Any]
+    same_figures: set[Any]
+    tally: list[str]
+    numbers: Any  # the item's numbers a story's title states (falsy when none)
+    hours: float
+    span: float
+    score: float
+    told_again: bool
+    frame: dict[str, list[str]] | None
+    found: tuple[set[str], int, list[str]] | None = None
+
+    def conflicts(self) -> list[str]:
+        return self.evidence_and_conflicts()[2]
+
+    def evidence_and_conflicts(self) -> tuple[set[str], int, list[str]]:
+        """The shared terms, the evidence and the conflicts."""
+        if self.found is None:
+            shared = self._shared()
+            evidence = self._evidence(shared)
+            self.found = (shared, evidence, self._conflicts(evidence))
+        return self.found
+
+    def _shared(self) -> set[str]:
+        item, with_item = self.item, self.with_item
+        if with_item.headline.key == item.headline.key:
+            return set(item.tf)
+        return item.tf.keys() & with_item.tf.keys()
+
+    def _evidence(self, shared: set[str]) -> int:
+        """The shared words that count, and one for each of: a name, an entity, a figure, a frame."""
+        item = self.item
+        # an event class (a meeting, a seizure, a vigil) is evidence even when it is also a
+        # topic word; the beat's own words (releases, the United States) are not
+        generic = self.index.generic
+        rare_df = RARE_TOPIC_SHARE * self.index.docs
+        df = self.index.df
+        plain = sum(
+            1 for t in shared if t not in item.name_terms and (
+                t not in generic or t in EVENT_CONCEPTS or df.get(t, 0) <= rare_df)
+        )
+        return (
+            plain + bool(shared & item.name_terms) + bool(self.ents)
+            + bool(self.same_figures or self.tally) + bool(self.frame)
+        )
+
+    def _conflicts(self, evidence: int) -> list[str]:
+        """`conflicts_between`'s, and those of the story's evidence and core."""
+        item, entry, with_item, text = self.item, self.entry, self.with_item, self.text
+        conflicts = conflicts_between(item, entry, text, self.figures, with_item)
+        if evidence < MIN_SHARED and text < STRONG_TEXT:
+            conflicts.append("few shared words")
+        if with_item.headline.key != item.headline.key and all(
+            not m.headline.events and m.informative < MIN_SHARED for m in entry.members
+        ):
+            # a story of bare names ("Perkins Rocha") takes no telling of an event: the event's
+            # own story does ("PERKINS ROCHA EXCARCELADO…" had joined the name, apart from it);
+            # a name and its event ("Roland Carreño sale en libertad") is a story to join
+            conflicts.append("thin story")
+        if self._off_core():
+            conflicts.append("off the story's core")
+        return conflicts
+
+    def _off_core(self) -> bool:
+        """A weak join by one item of a long story, of a headline that tells a kind of event
+        the story never told ("Maduro llegó a una base militar de Nueva York" joining the
+        capture's story by "dictador Nicolás Maduro"): it must reach the story's first item
+        too, or one weak link chains another event's items into the story."""
+        item, entry = self.item, self.entry
+        if (
+            len(entry.members) <= 1 or self.frame or self.same_figures or self.tally
+            or self.score >= THRESHOLD + WEAK_JOIN or not item.headline.events
+            or item.headline.events & entry.headline_union("events")
+        ):
+            return False
+        first = entry.members[0]
+        core = 1.0 if first is self.with_item else self.index.cosine(item.tf, first.tf, self.a_norm)
+        return core < CORE_TEXT
+
+    def signals(self) -> dict[str, Any]:
+        """The signals the decision records (the story joined, the nearest ones rejected)."""
+        shared, evidence, conflicts = self.evidence_and_conflicts()
+        item, entry, with_item = self.item, self.entry, self.with_item
+        signals: dict[str, Any] = {
+            "text": round(self.text, 3), "best_item": round(self.best, 3), "centroid": round(self.centroid, 3),
+            "terms": sorted(shared, key=self.index.idf, reverse=True)[:8], "entities": sorted(self.ents),
+            "figures": [f"{e} {n}" for e, n in sorted(self.same_figures)], "tally": sorted(self.tally),
+            "topics": sorted(item.topics & entry.topics), "hours": round(self.hours, 1),
+            "story_hours": round(self.span, 1),
+            "with_item": with_item.item_id,
+            "evidence": evidence, "events": sorted(item.headline.events & entry.headline_union("events")),
+        }
+        if self.numbers:
+            signals["numbers"] = sorted(self.numbers)
+        if self.told_again:
+            signals["told_again"] = EVENT_BONUS
+        if with_item.outlet == item.outlet:
+            signals["same_outlet"] = True
+        if self.frame:
+            signals["frame"] = self.frame
+        if conflicts:
+            signals["conflicts"] = conflicts
+        return signals
+
+
 @dataclass
 class Decision:
     story_id: int | None
@@ -555,12 +683,7 @@ class StoryIndex:
         when asked; no signals when the story is far below the threshold (under `floor`,
         by default the index's)."""
         floor = self.floor if floor is None else floor
-        best, with_item = 0.0, None
-        for m in entry.members:
-            # the same words (whatever language the feed claims) are the same title
-            cos = 1.0 if m.headline.key == item.headline.key else self.cosine(item.tf, m.tf, a_norm)
-            if cos > best:
-                best, with_item = cos, m
+        best, with_item = self._closest(item, entry, a_norm)
         if with_item is None:
             return 0.0, _no_conflicts, None
         if len(entry.members) == 1 and best < 1.0:
@@ -578,10 +701,7 @@ class StoryIndex:
         span = span if span > 0.0 else 0.0
         age = (hours - AGE_FREE_HOURS if hours > AGE_FREE_HOURS else 0.0) / 24 * AGE_PENALTY_PER_DAY
         age += (span - SPAN_FREE_HOURS if span > SPAN_FREE_HOURS else 0.0) / 24 * SPAN_PENALTY_PER_DAY
-        tally = [
-            f"{e} {n}" for e, n in item.figures - figures
-            if item.update_cue and e in TALLY_EVENTS and any(e == e2 for e2, _ in figures)
-        ] if item.figures else []
+        tally = _tally(item, figures)
         # (the item's numbers that one of the story's titles states: the union of their numbers)
         numbers = item.big_numbers and text >= NUMBER_TEXT and item.big_numbers & entry.headline_union("numbers")
         score = text + ENTITY_BONUS * min(len(ents), ENTITY_MAX) + (
@@ -596,6 +716,32 @@ class StoryIndex:
             # the same figure told by the same actors, in any language (names and numbers
             # do not depend on it): the first matcher's rule, which never merged wrongly
             score = max(score, THRESHOLD + FIGURE_BONUS)
+        frame = self._frame(item, entry, text, hours, now)
+        if frame:
+            score = max(score, THRESHOLD + FRAME_MARGIN)
+        if score < floor:
+            return score, _no_conflicts, None  # far below: no need to say why
+        scored = _Scored(
+            self, item, entry, a_norm, with_item, best, centroid, text, ents, figures, same_figures, tally,
+            numbers, hours, span, score, told_again, frame,
+        )
+        return score, scored.conflicts, Signals(scored.signals, text, frame)
+
+    def _closest(self, item: ItemFeatures, entry: StoryEntry, a_norm: float) -> tuple[float, ItemFeatures | None]:
+        """The story's item closest to `item` and their similarity (0.0 and None when none is)."""
+        best, with_item = 0.0, None
+        for m in entry.members:
+            # the same words (whatever language the feed claims) are the same title
+            cos = 1.0 if m.headline.key == item.headline.key else self.cosine(item.tf, m.tf, a_norm)
+            if cos > best:
+                best, with_item = cos, m
+        return best, with_item
+
+    def _frame(
+        self, item: ItemFeatures, entry: StoryEntry, text: float, hours: float, now: datetime,
+    ) -> dict[str, list[str]] | None:
+        """The event frame that lifts the story to the threshold, if any: the item's and the
+        story's (`event_frame`), else one person's release, else one speaker's statements."""
         frame = event_frame(item, entry, hours)
         if frame and "person" in frame and item.speaker and text < STATEMENT_FRAME_TEXT and (
             not self._naming(frame["person"], now - timedelta(hours=FRAME_HOURS), FRAME_PERSON_STORIES, every=False)
@@ -609,79 +755,7 @@ class StoryIndex:
             frame = self._released_person(item, entry, now)
         if not frame and item.speaker and text >= SPEAKER_TEXT and hours <= SPEAKER_HOURS:
             frame = self._one_speaker(item, entry, now)
-        if frame:
-            score = max(score, THRESHOLD + FRAME_MARGIN)
-        if score < floor:
-            return score, _no_conflicts, None  # far below: no need to say why
-        found: list[tuple[set[str], int, list[str]]] = []
-
-        def evidence_and_conflicts() -> tuple[set[str], int, list[str]]:
-            """The shared terms, the evidence and the conflicts, worked out once and only when
-            asked: a candidate under the threshold needs them only among the nearest stored."""
-            if found:
-                return found[0]
-            same_title = with_item.headline.key == item.headline.key
-            shared = set(item.tf) if same_title else item.tf.keys() & with_item.tf.keys()
-            # an event class (a meeting, a seizure, a vigil) is evidence even when it is also a
-            # topic word; the beat's own words (releases, the United States) are not
-            generic = self.generic
-            rare_df = RARE_TOPIC_SHARE * self.docs
-            plain = sum(
-                1 for t in shared if t not in item.name_terms and (
-                    t not in generic or t in EVENT_CONCEPTS or self.df.get(t, 0) <= rare_df)
-            )
-            evidence = (
-                plain + bool(shared & item.name_terms) + bool(ents)
-                + bool(same_figures or tally) + bool(frame)
-            )
-            conflicts = conflicts_between(item, entry, text, figures, with_item)
-            if evidence < MIN_SHARED and text < STRONG_TEXT:
-                conflicts.append("few shared words")
-            if not same_title and all(not m.headline.events and m.informative < MIN_SHARED for m in entry.members):
-                # a story of bare names ("Perkins Rocha") takes no telling of an event: the event's
-                # own story does ("PERKINS ROCHA EXCARCELADO…" had joined the name, apart from it);
-                # a name and its event ("Roland Carreño sale en libertad") is a story to join
-                conflicts.append("thin story")
-            if (
-                len(entry.members) > 1 and not frame and not (same_figures or tally)
-                and score < THRESHOLD + WEAK_JOIN and item.headline.events
-                and not item.headline.events & entry.headline_union("events")
-            ):
-                # a weak join by one item of a long story, of a headline that tells a kind of event
-                # the story never told ("Maduro llegó a una base militar de Nueva York" joining
-                # the capture's story by "dictador Nicolás Maduro"): it must reach the story's
-                # first item too, or one weak link chains another event's items into the story
-                first = entry.members[0]
-                core = 1.0 if first is with_item else self.cosine(item.tf, first.tf, a_norm)
-                if core < CORE_TEXT:
-                    conflicts.append("off the story's core")
-            found.append((shared, evidence, conflicts))
-            return found[0]
-
-        def build() -> dict[str, Any]:
-            shared, evidence, conflicts = evidence_and_conflicts()
-            signals: dict[str, Any] = {
-                "text": round(text, 3), "best_item": round(best, 3), "centroid": round(centroid, 3),
-                "terms": sorted(shared, key=self.idf, reverse=True)[:8], "entities": sorted(ents),
-                "figures": [f"{e} {n}" for e, n in sorted(same_figures)], "tally": sorted(tally),
-                "topics": sorted(item.topics & entry.topics), "hours": round(hours, 1),
-                "story_hours": round(span, 1),
-                "with_item": with_item.item_id,
-                "evidence": evidence, "events": sorted(item.headline.events & entry.headline_union("events")),
-            }
-            if numbers:
-                signals["numbers"] = sorted(numbers)
-            if told_again:
-                signals["told_again"] = EVENT_BONUS
-            if with_item.outlet == item.outlet:
-                signals["same_outlet"] = True
-            if frame:
-                signals["frame"] = frame
-            if conflicts:
-                signals["conflicts"] = conflicts
-            return signals
-
-        return score, lambda: evidence_and_conflicts()[2], Signals(build, text, frame)
+        return frame
 
     def _one_speaker(self, item: ItemFeatures, entry: StoryEntry, now: datetime) -> dict[str, list[str]] | None:
         """A statement of the same named speaker as one of the story's items within

@@ -34,14 +34,8 @@ def why(signals: dict[str, Any] | None, titles: list[str] | None = None, lang: s
     ("excarcelaciones", not the matcher's stem "liber"), as `/merge` lists them."""
     s = signals or {}
     decision = s.get("decision")
-    if decision == "split":
-        return f"split from story {s.get('from_story')} by {s.get('operator') or '?'}"
-    if decision == "merged":
-        if s.get("operator") is None and s.get("by_item") is not None:
-            return f"merged with its story {s.get('from_story')} by the matcher (item {s['by_item']} told both)"
-        return f"merged with its story {s.get('from_story')} by {s.get('operator') or '?'}"
-    if decision == "revision":
-        return f"its outlet's revision of item {s.get('revision_of')} (the headline retitled with another figure)"
+    if decision in ("split", "merged", "revision"):
+        return _fixed(s)
     if decision != "joined":
         near = (s.get("nearest") or [{}])[0]
         reason = s.get("reason") or (
@@ -53,18 +47,28 @@ def why(signals: dict[str, Any] | None, titles: list[str] | None = None, lang: s
         n = s.get("wave_items")
         return (f"joined the release wave ({s['wave']}; the story had {n} wave item{'' if n == 1 else 's'}); "
                 f"{s.get('hours')} h after the story's last item")
+    return "; ".join(_joined(s, titles, lang))
+
+
+def _fixed(s: dict[str, Any]) -> str:
+    """An item an operator split or merged, the matcher merged, or its outlet retitled."""
+    decision = s.get("decision")
+    if decision == "split":
+        return f"split from story {s.get('from_story')} by {s.get('operator') or '?'}"
+    if decision == "merged":
+        if s.get("operator") is None and s.get("by_item") is not None:
+            return f"merged with its story {s.get('from_story')} by the matcher (item {s['by_item']} told both)"
+        return f"merged with its story {s.get('from_story')} by {s.get('operator') or '?'}"
+    return f"its outlet's revision of item {s.get('revision_of')} (the headline retitled with another figure)"
+
+
+def _joined(s: dict[str, Any], titles: list[str] | None, lang: str) -> list[str]:
+    """The parts of a join's line: the score, the frame, the bonuses, the shared terms and
+    names, the hours, the stories merged into it."""
     parts = [f"score {s.get('score')} ≥ {s.get('threshold')}", f"text {s.get('text')}"]
-    frame = s.get("frame") or {}
-    if frame.get("classes"):
-        parts.append("frame of classes " + " + ".join(frame["classes"]))
-    elif frame.get("person"):
-        parts.append(f"frame {' '.join(frame['person'])} + {' + '.join(frame.get('event') or [])}")
-    elif frame.get("speaker"):
-        parts.append(f"statements of {' '.join(frame['speaker'])}")
-    elif frame.get("place"):
-        parts.append(f"ongoing at {' '.join(frame['place'])}: {' + '.join(frame.get('event') or [])}")
-    elif frame.get("law"):
-        parts.append(f"the law {' '.join(frame['law'])} at its {' '.join(frame.get('stage') or [])} stage")
+    frame = _frame(s.get("frame") or {})
+    if frame:
+        parts.append(frame)
     if s.get("told_again"):
         parts.append(f"a kind of event told again +{s['told_again']}")
     if s.get("learned") is not None:
@@ -83,7 +87,22 @@ def why(signals: dict[str, Any] | None, titles: list[str] | None = None, lang: s
                      + " + ".join((m.get("frame") or {}).get("classes") or []) + ")")
     if (s.get("story_hours") or 0) > 24:
         parts.append(f"{s['story_hours']} h after its first")  # the story's own age weighs on a join
-    return "; ".join(parts)
+    return parts
+
+
+def _frame(frame: dict[str, Any]) -> str:
+    """The event frame that lifted the join, in words ("" when none)."""
+    if frame.get("classes"):
+        return "frame of classes " + " + ".join(frame["classes"])
+    if frame.get("person"):
+        return f"frame {' '.join(frame['person'])} + {' + '.join(frame.get('event') or [])}"
+    if frame.get("speaker"):
+        return f"statements of {' '.join(frame['speaker'])}"
+    if frame.get("place"):
+        return f"ongoing at {' '.join(frame['place'])}: {' + '.join(frame.get('event') or [])}"
+    if frame.get("law"):
+        return f"the law {' '.join(frame['law'])} at its {' '.join(frame.get('stage') or [])} stage"
+    return ""
 
 
 def _against(near: dict[str, Any], threshold: float | None) -> str:

@@ -128,23 +128,37 @@ def wave_reason(
     if said and _POLITICAL.search(folded) and any(e == "released" and n >= 3 for e, n in figures) \
             and not _DEMAND.search(folded) and not _names_after(headline, said.end()):
         return "tally"  # "Delcy Rodríguez dice que han liberado 406 presos políticos": the count, told by someone
-    if _REACTION.search(folded):
+    if not _releases_of_many(headline, folded, words, lang):
         return None
+    return _wave_kind(headline, folded, figures)
+
+
+def _releases_of_many(headline: Headline, folded: str, words: list[str], lang: str) -> bool:
+    """Whether the headline tells releases (an event, not their context) of several people,
+    or of people it names in a list: not a reaction, nor what one person says, nor a group
+    told apart."""
+    if _REACTION.search(folded):
+        return False
     opening = _OPENING_QUOTE.match(headline.text)
     if opening and any(p & set(fold(opening.group(1)).split()) for p in headline.people):
-        return None  # "Luis Carlos Díaz: …" is what one person says
+        return False  # "Luis Carlos Díaz: …" is what one person says
     if not _release_is_event(words, lang):
-        return None
-    named = bool(headline.people)
-    if not (_PLURAL.search(folded) or (named and _NAME_LIST.search(headline.text))):
-        return None
-    if _GROUP_APART.search(folded) and (not _POLITICAL_PRISONERS.search(folded) or _QUALIFIED.search(folded)):
-        return None  # "Alemania anunció la liberación de tres ciudadanos": a group told apart
+        return False
+    if not (_PLURAL.search(folded) or (headline.people and _NAME_LIST.search(headline.text))):
+        return False
+    # "Alemania anunció la liberación de tres ciudadanos": a group told apart
+    return not (_GROUP_APART.search(folded) and (not _POLITICAL_PRISONERS.search(folded) or _QUALIFIED.search(folded)))
+
+
+def _wave_kind(headline: Headline, folded: str, figures: Iterable[tuple[str, int]]) -> str | None:
+    """Which kind of wave the releases of many tell: a tally, an announcement, a list of the
+    people freed; None for named people, or a group that is not political prisoners."""
     if _TALLY.search(folded):
         return "tally"
     announced = _ANNOUNCE.search(folded)
     if announced and not _names_after(headline, announced.end()):
         return "announcement"  # "X anunció la liberación de…": X announces, nobody named is freed
+    named = bool(headline.people)
     political = bool(_POLITICAL.search(folded))
     if named and political and _counted_before_names(headline, figures):
         return "tally"  # "Solo nueve presos políticos excarcelados…: A, B…": the count, then who
