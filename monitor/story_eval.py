@@ -238,6 +238,26 @@ def _dated(row: dict[str, Any], shape: FeedShape = FeedShape()) -> NormalizedIte
     )
 
 
+class _DailyRestart:
+    """`assign_window(restarts=True)`: the matcher's index dropped before each new day of
+    publication and rebuilt from the database, as in a service restarted daily."""
+
+    def __init__(self, window: timedelta, trace: list[dict[str, Any]] | None, pairs: PairModel | None | str) -> None:
+        self.window, self.trace, self.pairs = window, trace, pairs
+        self.day: Any = None  # the publication day of the last item placed
+
+    def before(self, session: Session, item: Item, when: datetime) -> None:
+        if item.published_at is None or item.published_at.date() == self.day:
+            return
+        if self.day is not None:
+            forget_index(session)
+            rebuilt = story_index(session, window=self.window, now=when, at=min(when, item.published_at))
+            rebuilt.trace = self.trace
+            if self.pairs != "shipped":
+                rebuilt.pairs = self.pairs if isinstance(self.pairs, PairModel) else None
+        self.day = item.published_at.date()
+
+
 def assign_window(
     rows: list[dict[str, Any]], config: AppConfig, *, trace: list[dict[str, Any]] | None = None,
     pairs: PairModel | None | str = "shipped", all_headlines: bool = False, one_pass: bool = False,
@@ -277,7 +297,7 @@ def assign_window(
     places = FeedPlaces()  # as the pipeline reads each outlet's feed
 
     placed = itertools.count(1)
-    day: list[Any] = [None]  # the publication day of the last item placed (`restarts`)
+    restart = _DailyRestart(window, trace, pairs) if restarts else None
 
     def place(session: Session, item: Item, row: dict[str, Any], when: datetime) -> None:
         # a microsecond more for each item, as the pipeline's clock moves on between two items:
@@ -288,14 +308,8 @@ def assign_window(
             return
         if not c.topics:
             c.topics = list(row.get("topics") or [])
-        if restarts and item.published_at is not None and item.published_at.date() != day[0]:
-            if day[0] is not None:
-                forget_index(session)
-                rebuilt = story_index(session, window=window, now=when, at=min(when, item.published_at))
-                rebuilt.trace = trace
-                if pairs != "shipped":
-                    rebuilt.pairs = pairs if isinstance(pairs, PairModel) else None
-            day[0] = item.published_at.date()
+        if restart is not None:
+            restart.before(session, item, when)
         store_classification(session, item, c, when)  # as the pipeline stores it, before the story
         assignment = assign_story(session, item, c, window=window, now=when)
         out[str(row["id"])] = assignment.story.id
