@@ -132,6 +132,33 @@ def test_year_measure_times_the_story_fixes_on_a_small_year(tmp_path: Path, caps
     assert rows() == before
 
 
+def test_year_measure_times_commands_that_run(tmp_path: Path, capsys: Any, monkeypatch: Any) -> None:
+    """bench/year_measure.py --cli (docs/SCALE.md, "A year of service") timed `monitor stories
+    --since 1d` in a fresh process: the command refuses `1d` (exit 2, an ISO date or time is
+    needed), and the refusal was timed as the listing. Each command it times now exits 0."""
+    import subprocess
+    from datetime import UTC, datetime
+
+    from bench.year_db import build
+    from bench.year_measure import main as measure
+
+    path = tmp_path / "y.db"
+    build(path, days=3, feeds=3, relevant=10, unmatched=0, retention=90, start=datetime(2026, 1, 1, tzinfo=UTC))
+    codes: list[tuple[list[str], int]] = []
+    real_run = subprocess.run
+
+    def run(cmd: list[str], **kwargs: Any) -> Any:  # the real process, its exit status kept
+        kwargs["check"] = False
+        done = real_run(cmd, **kwargs)
+        codes.append((cmd, done.returncode))
+        return done
+
+    monkeypatch.setattr(subprocess, "run", run)
+    assert measure(["--db", str(path), "--cli", "--only", "stories", "--repeats", "1"]) == 0
+    assert "(process)" in capsys.readouterr().out
+    assert codes and all(code == 0 for _, code in codes), codes
+
+
 def test_eval_feed_place_counts_what_a_feed_s_context_finds(tmp_path: Path) -> None:
     """One outlet whose items name Venezuela, then an arrest over a plot that names no country:
     found only with the feed's context."""
