@@ -1267,6 +1267,26 @@ def _fractions(text: str) -> list[float]:
     return values
 
 
+# what a run writes in its workdir: the service's config, database, restore marks and logs
+RUN_FILES = ("feeds.yaml", "feeds.tmp", "soak.db", "soak.db-wal", "soak.db-shm", "soak.db-journal", "soak.db.seen",
+             "soak.db.sent", "service.log", "service.out")
+
+
+def prepare_workdir(workdir: Path) -> list[str]:
+    """Make `--workdir` ready for a new run, and name the previous run's files removed from it.
+    Until 7 December 2026 a workdir given again (docs/SOAK.md's command run twice) kept the last
+    run's database: the service took the new run's items as stored already, alerted none, and the
+    soak waited out its 420 s drain to report them lost."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    removed = []
+    for name in RUN_FILES:
+        path = workdir / name
+        if path.is_file():
+            path.unlink()
+            removed.append(name)
+    return removed
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float,
@@ -1301,7 +1321,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[soak {time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
 
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="monitor-soak-"))
-    workdir.mkdir(parents=True, exist_ok=True)
+    if removed := prepare_workdir(workdir):
+        say(f"{workdir}: the previous run's {', '.join(removed)} removed")
     config = load_config(ROOT / "feeds.yaml")
     classifier = build_classifier(config.topics, config.entities, model=default_model().model)
     schedule = make_schedule(args.minutes * 60, args.kills, args.outage, args.edits,

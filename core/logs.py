@@ -35,7 +35,8 @@ def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
         if secret:
             text = text.replace(secret, "<redacted>")
     text = _TOKEN_IN_URL.sub("/bot<redacted>", text)
-    text = redact_secrets(text, "<redacted>@")  # a feed's URL, a redirect's Location, `?token=…`
+    # a feed's URL, a redirect's Location, `?token=…`; what a message masked already keeps its `***@`
+    text = redact_secrets(text, "<redacted>@", keep_masked=True)
     return _BARE_TOKEN.sub("<redacted>", text)
 
 

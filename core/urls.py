@@ -24,12 +24,19 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 # in one log line took 1.7 s of the redacting filter). Where the match starts inside a longer
 # run the text put back is the same, and a scheme glued to a word ("1https://") is caught too.
 _USERINFO = re.compile(r"(?i)([a-z][a-z0-9+.\-]{0,31}://)[^/?#\s'\"<>]*@")
+# The same, but not a userinfo masked already (`***@`, `user:***@`, as redact_url and
+# hide_userinfo write it) whose '@' is the authority's last: the log filter's, which rewrote a
+# start-up line's `monitor:***@` as `<redacted>@` (docs/OPERATIONS.md quotes `user:***@host`).
+_USERINFO_UNMASKED = re.compile(
+    r"(?i)([a-z][a-z0-9+.\-]{0,31}://)(?![^/?#\s'\"<>:@]*:?\*\*\*@[^/?#\s'\"<>@]*(?:[/?#\s'\"<>]|$))"
+    r"[^/?#\s'\"<>]*@")
 
 
-def redact_userinfo(text: str, mask: str = "***@") -> str:
+def redact_userinfo(text: str, mask: str = "***@", *, keep_masked: bool = False) -> str:
     """`text` with the userinfo of every URL in it replaced by `mask` (logs, errors, the
-    status page: the password never leaves the process)."""
-    return _USERINFO.sub(lambda m: m.group(1) + mask, text)
+    status page: the password never leaves the process); with `keep_masked`, a userinfo
+    masked already (`***@`, `user:***@`) is left as it is."""
+    return (_USERINFO_UNMASKED if keep_masked else _USERINFO).sub(lambda m: m.group(1) + mask, text)
 
 
 # A query parameter that carries a key rather than a choice: a private feed's `?token=…`,
@@ -47,10 +54,10 @@ def redact_query_secrets(text: str, mask: str = "***") -> str:
     return _QUERY_SECRET.sub(lambda m: m.group(1) + mask, text)
 
 
-def redact_secrets(text: str, mask: str = "***@") -> str:
+def redact_secrets(text: str, mask: str = "***@", *, keep_masked: bool = False) -> str:
     """`text` without the userinfo nor the secret query values of the URLs in it: what the
     database, the log and the status page keep of a feed's URL (feeds.yaml keeps it whole)."""
-    return redact_query_secrets(redact_userinfo(text, mask))
+    return redact_query_secrets(redact_userinfo(text, mask, keep_masked=keep_masked))
 
 
 def hide_userinfo(url: str, mask: str = "***@") -> str:

@@ -454,12 +454,24 @@ def cmd_status(args: argparse.Namespace) -> int:
     try:
         if config is not None:  # what the running service says of itself: its database's writes
             url = health_url(config.settings.http_listen)
-            lines = service_lines(fetch_health(url), url, datetime.now(UTC), (db.identity, db.url))
+            lines = service_lines(fetch_health(url), url, datetime.now(UTC), _status_database(db, runtime.database_url))
             print("\n".join(lines), end="\n\n")
         print(render_status(db, config, now=datetime.now(UTC)))
     finally:
         db.dispose()
     return EXIT_OK
+
+
+def _status_database(db: Database, url: str) -> tuple[str | None, str]:
+    """The identity `monitor status` compares with /healthz's, and the URL it names. A database
+    not created yet (open_existing_database's empty one in memory, as from another directory
+    than the service's) is no running service's: its identity matches none (it was None, and
+    status said `Service: ok` of the service on another database)."""
+    from storage.db import redact_url
+
+    if db.sqlite_file is None and db.engine.dialect.name == "sqlite":
+        return "", redact_url(url)
+    return db.identity, db.url
 
 
 def cmd_channels_enable(args: argparse.Namespace) -> int:

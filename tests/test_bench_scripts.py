@@ -132,6 +132,49 @@ def test_year_measure_times_the_story_fixes_on_a_small_year(tmp_path: Path, caps
     assert rows() == before
 
 
+def test_year_measure_times_commands_that_run(tmp_path: Path, capsys: Any, monkeypatch: Any) -> None:
+    """bench/year_measure.py --cli (docs/SCALE.md, "A year of service") timed `monitor stories
+    --since 1d` in a fresh process: the command refuses `1d` (exit 2, an ISO date or time is
+    needed), and the refusal was timed as the listing. Each command it times now exits 0."""
+    import subprocess
+    from datetime import UTC, datetime
+
+    from bench.year_db import build
+    from bench.year_measure import main as measure
+
+    path = tmp_path / "y.db"
+    build(path, days=3, feeds=3, relevant=10, unmatched=0, retention=90, start=datetime(2026, 1, 1, tzinfo=UTC))
+    codes: list[tuple[list[str], int]] = []
+    real_run = subprocess.run
+
+    def run(cmd: list[str], **kwargs: Any) -> Any:  # the real process, its exit status kept
+        kwargs["check"] = False
+        done = real_run(cmd, **kwargs)
+        codes.append((cmd, done.returncode))
+        return done
+
+    monkeypatch.setattr(subprocess, "run", run)
+    assert measure(["--db", str(path), "--cli", "--only", "stories", "--repeats", "1"]) == 0
+    assert "(process)" in capsys.readouterr().out
+    assert codes and all(code == 0 for _, code in codes), codes
+
+
+def test_soak_workdir_given_again_starts_without_the_previous_run(tmp_path: Path) -> None:
+    """docs/SOAK.md's command names `--workdir /tmp/ds/soakrun`; run a second time it kept the
+    first run's soak.db: the service took the new run's items (the same plan, the same seed) as
+    stored already, alerted none, and after its 420 s drain the soak said `RESULT: FAIL: 10 alerts
+    lost` (7 December 2026). The previous run's files are removed; anything else is kept."""
+    from bench.soak import RUN_FILES, prepare_workdir
+
+    workdir = tmp_path / "soakrun"
+    assert prepare_workdir(workdir) == [] and workdir.is_dir()
+    for name in RUN_FILES:
+        (workdir / name).write_text("the previous run", encoding="utf-8")
+    (workdir / "notes.txt").write_text("mine", encoding="utf-8")
+    assert prepare_workdir(workdir) == list(RUN_FILES)
+    assert [p.name for p in workdir.iterdir()] == ["notes.txt"]
+
+
 def test_eval_feed_place_counts_what_a_feed_s_context_finds(tmp_path: Path) -> None:
     """One outlet whose items name Venezuela, then an arrest over a plot that names no country:
     found only with the feed's context."""

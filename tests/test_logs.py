@@ -105,6 +105,20 @@ def test_redact_removes_passwords_written_in_urls():
         "GET https://<redacted>@feeds.example.org/rss?to=a@b")
 
 
+def test_a_url_a_message_masked_already_keeps_its_mask():
+    """The service's start-up line names its database as storage.db.redact_url shows it
+    (`postgresql+psycopg://monitor:***@db/monitor`) and its proxy as `http://***@proxy:3128`, as
+    docs/OPERATIONS.md quotes them; the filter rewrote both as `<redacted>@`, the user name
+    too, where the docs promise `<redacted>@` only for what no message redacted before it."""
+    line = ("starting: database postgresql+psycopg://monitor:***@db.example.org/monitor, delivery Telegram"
+            " at https://api.telegram.org through the proxy http://***@127.0.0.1:3128")
+    assert redact(line) == line
+    # a password beginning with the mask, or a real one beside a masked URL, is still hidden
+    assert redact("https://ana:***@evil@host/rss") == "https://<redacted>@host/rss"
+    assert redact("x://***@a/ https://ana:pw@host/rss") == "x://***@a/ https://<redacted>@host/rss"
+    assert redact("https://ana:s3cr3t@feeds.example.org/rss") == "https://<redacted>@feeds.example.org/rss"
+
+
 @pytest.mark.parametrize("userinfo", ["lector:clave-secreta", "lector:clave@secreta"])
 def test_password_in_a_redirect_location_absent_from_debug_traces(captured, userinfo):
     """httpcore's DEBUG traces print response headers, a redirect's Location included; a

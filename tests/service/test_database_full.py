@@ -383,3 +383,39 @@ def test_monitor_status_tells_a_service_on_another_database_from_its_own(world, 
         "or listens elsewhere (settings.http_listen); the tables are the database's.\n")
     assert "Feeds (1)" in elsewhere  # the tables of the database named, as with the service down
     db.dispose()
+
+
+def test_monitor_status_of_a_database_not_created_yet_is_not_the_running_services(world, capsys, tmp_path):
+    """Run from another directory than the service's (docs/OPERATIONS.md, "Commands on the
+    server"), `monitor status` reads a data/monitor.db that does not exist: it said `Service: ok`
+    of the service on port 9108 above empty tables, as if that service ran on this database. No
+    service runs on a database that does not exist: another monitor answers there."""
+    from monitor.cli import main
+    from monitor.health import HealthServer
+
+    config, runtime, db = _opened(world)
+    missing = tmp_path / "data" / "monitor.db"
+
+    async def scenario() -> str:
+        service = Service(config, runtime, db)
+        service.scheduler = AsyncIOScheduler(timezone=UTC)
+        service.scheduler.start()
+        server = HealthServer(config.settings.http_listen, service.metrics, service.health).start()
+        try:
+            return await asyncio.to_thread(
+                main, ["status", "--config", str(world.config_path), "--db", f"sqlite:///{missing}"])
+        finally:
+            server.stop()
+            service.scheduler.shutdown(wait=False)
+            await service.close()
+
+    assert asyncio.run(scenario()) == 0
+    out, err = capsys.readouterr()
+    url = f"http://127.0.0.1:{world.http_port}/healthz"
+    assert out.startswith(
+        f"Service: {url}: another monitor answers there, on another database than sqlite:///{missing} "
+        "(a second service on this host, a trial run in a checkout?): this database's service is down "
+        "or listens elsewhere (settings.http_listen); the tables are the database's.\n")
+    assert f"note: no database at sqlite:///{missing} yet" in err
+    assert not missing.exists()  # still never created
+    db.dispose()
