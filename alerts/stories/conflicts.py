@@ -128,7 +128,8 @@ def _classes_frame(item: ItemFeatures, entry: StoryEntry) -> dict[str, list[str]
     "journalists" + "released"): two kinds of the event told alike, whoever tells it; not
     what a named person says of it ("X exige…" is X's statement), nor its context ("tras la
     incautación"). A release or detention word counts only with an actor class (every item
-    of the beat has one)."""
+    of the beat has one), and a release only when both tell it alike, done or not ("Excarcelaron
+    a un grupo de periodistas" is not "24 trabajadores de la prensa… esperan su liberación")."""
     mine = item.headline.events
     if len(mine) < CLASS_FRAME_MIN:
         return None
@@ -139,6 +140,8 @@ def _classes_frame(item: ItemFeatures, entry: StoryEntry) -> dict[str, list[str]
         ):
             continue
         if not same_voice(item, m) or not (_caps_names(item, m) and _caps_names(m, item)):
+            continue
+        if "liber" in classes and item.release_done != m.release_done:
             continue
         return {"classes": sorted(classes)}
     return None

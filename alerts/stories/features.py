@@ -150,6 +150,7 @@ class ItemFeatures:
     done: frozenset[str] = frozenset()  # "liber", "deten": the acts it tells as done, whoever it names
     released: bool = False  # a release told as done, of people named or counted ("Excarcelaron a dos militares")
     release_said: bool = False  # a release named at all: told, asked, celebrated or as background (_RELEASE_WORD)
+    release_done: bool = False  # a release told as done (_FREED), whoever it names or none ("Excarcelaron a un grupo")
     law_put: str | None = None  # the law it tells announced or put forward (_law_put)
     # when it was placed (its classification time): orders a story's items of one time (a day of
     # feeds of dates only) as they came, in the live index and in one rebuilt from the database
@@ -216,6 +217,7 @@ def features(
         another=another,
         seas=frozenset(_SEAS[w] for w in h.key.split() if w in _SEAS) if h.events & INSTANCE_EVENTS else _NO_SEAS,
         freed=freed or (), detained=detained or (),
+        release_done="liber" in h.events and bool(_FREED.search(folded)),
         placed=placed,
         done=frozenset(e for e, acted in (("liber", freed), ("deten", detained)) if acted is not None),
         law_put=_law_put(h, reacting) if "ley" in h.key else None,

@@ -62,3 +62,19 @@ def test_a_topic_word_rare_in_the_window_is_evidence() -> None:
     at = NOW + timedelta(hours=2)
     decision = index.decide(feats(2, "Denuncian muerte bajo custodia del preso político", at, "feed:2"), now=at, window=WINDOW)
     assert decision.story_id == 1 and decision.signals["evidence"] >= 2
+
+
+def test_a_release_told_done_is_no_frame_of_a_release_awaited() -> None:
+    """Journalists and a release as two kinds of the event ("prensa" + "liber") made a frame of
+    a list of journalists among the prisoners awaiting release and, the next day, their release
+    (a month of January served at once: the release of 14 January joined the list of the 13th,
+    apart from its other tellings). A release joins such a frame only when both tell it alike:
+    done, or not."""
+    awaited = "Al menos 24 trabajadores de la prensa forman parte de la lista de presos políticos que esperan su liberación"
+    done = "Excarcelaron a un grupo de periodistas este miércoles, esta es la lista"
+    assert not _feats(1, awaited, NOW).release_done and _feats(2, done, NOW).release_done
+    decision = _decide(awaited, done, 24)
+    assert "frame" not in decision.signals  # (words may still join them: here the list, the press)
+    # told alike, the frame holds: two tellings of the release
+    told = _decide("Confirman la excarcelación de varios periodistas detenidos", done, 2)
+    assert told.story_id == 1 and told.signals["frame"] == {"classes": ["liber", "prensa"]}
