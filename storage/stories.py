@@ -118,7 +118,7 @@ def stories_with_items_between(
 @dataclass
 class Member:
     """What the story index reads of one item of a story (alerts/stories/assign.py): a few of
-    its columns, its matches' topics and terms, its counts' events and numbers."""
+    its columns, its matches' topics and terms, its counts' events, numbers and parts."""
 
     id: int
     story_id: int | None
@@ -129,7 +129,7 @@ class Member:
     classified_at: datetime | None
     entities: list[dict[str, Any]] | None
     matches: list[Row[Any]] = field(default_factory=list)  # .topic, .terms
-    counts: list[Row[Any]] = field(default_factory=list)  # .event, .number
+    counts: list[Row[Any]] = field(default_factory=list)  # .event, .number, .part
 
 
 def story_members(session: Session, story_ids: Sequence[int]) -> list[Member]:
@@ -149,7 +149,9 @@ def story_members(session: Session, story_ids: Sequence[int]) -> list[Member]:
         chunk = ids[start:start + CHUNK]
         for row in session.execute(select(Match.item_id, Match.topic, Match.terms).where(Match.item_id.in_(chunk))):
             members[row.item_id].matches.append(row)
-        for row in session.execute(select(Count.item_id, Count.event, Count.number).where(Count.item_id.in_(chunk))):
+        for row in session.execute(
+            select(Count.item_id, Count.event, Count.number, Count.part).where(Count.item_id.in_(chunk))
+        ):
             members[row.item_id].counts.append(row)
     return sorted(members.values(), key=lambda m: m.id)
 

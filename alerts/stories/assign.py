@@ -206,7 +206,8 @@ def _item_features(item: Item | Member, topics: list[str], built: Built | None =
     matched = [m for m in item.matches if m.topic]
     own = list(dict.fromkeys(m.topic for m in matched)) or topics
     when = story_time(item.published_at, item.classified_at or item.published_at)
-    counts = [(c.event, c.number) for c in item.counts]
+    # the part a figure counts ("180 militares" of the 687 held) is its own figure, as live
+    counts = [(c.event, c.number, c.part) for c in item.counts]
     words = [str(t) for m in matched for t in m.terms or []]
     inputs = (item.title, item.language, item.feed_id, when, own, item.entities or [], counts, words,
               item.classified_at)
@@ -215,7 +216,7 @@ def _item_features(item: Item | Member, topics: list[str], built: Built | None =
         return kept[1]
     made = features(
         item_id=item.id, title=item.title, lang=item.language, outlet=_outlet(item), when=when, topics=own,
-        entities=item.entities or [], counts=[Count(e, n) for e, n in counts], topic_words=words,
+        entities=item.entities or [], counts=[Count(e, n, part=p) for e, n, p in counts], topic_words=words,
         placed=item.classified_at,
     )
     if built is not None:

@@ -98,3 +98,30 @@ def test_a_restart_keeps_a_days_items_in_the_order_they_were_placed(db: Any, mak
     assert [m.item_id for m in story.members][0] == items[-1]  # the first placed leads it
     assert [m.item_id for m in rebuilt.stories[story.id].members] == [m.item_id for m in story.members]
     assert (rebuilt.df, rebuilt.generic, rebuilt.docs) == (live.df, live.generic, live.docs)
+
+
+def test_a_figure_of_a_part_is_the_same_figure_after_a_restart(db: Any, make_config: Any, add_item: Any) -> None:
+    """A figure that counts a part ("7 periodistas" released, "32 cubanos" dead) is its own
+    figure, apart from the whole's. The index rebuilt from the database read only the counts'
+    events and numbers, so after a restart "released:journalists 7" became "released 7": a
+    tally of 7 released elsewhere joined it, where the running service kept them apart (a window
+    of January served with a restart each day: one item of 29–31 January went to another story)."""
+    config = make_config(CHANNELS)
+    classifier = build_classifier(config.topics, config.entities)
+    window = config.settings.story_window
+    title = "Excarcelan a 7 periodistas detenidos en Caracas"
+    with db.session() as s:
+        item = add_item(s, "cocuyo", title, published=NOW)
+        c = classifier.classify(title=title, lang="es")
+        assert [(x.event, x.number, x.part) for x in c.counts] == [("released", 7, "journalists")]
+        store_classification(s, item, c, NOW)
+        enqueue_for_item(s, item, c, config, now=NOW)
+    later = NOW + timedelta(hours=1)
+    with db.session() as s:
+        live = stories.story_index(s, window=window, now=later)
+    stories._INDEXES.clear()  # a restart
+    with db.session() as s:
+        rebuilt = stories.story_index(s, window=window, now=later)
+    (entry,) = live.stories.values()
+    assert entry.members[0].figures == frozenset({("released:journalists", 7)})
+    assert rebuilt.stories[entry.id].members[0].figures == entry.members[0].figures
