@@ -59,6 +59,18 @@ def test_index_rebuilt_from_the_database_matches_the_live_one(db: Any, make_conf
     assert a.story_id is not None and (b.story_id, b.signals) == (a.story_id, a.signals)
 
 
+def _live_and_rebuilt(db: Any, window: timedelta) -> tuple[Any, Any]:
+    """The running service's index an hour after NOW, and the one a restart rebuilds then."""
+    later = NOW + timedelta(hours=1)
+    with db.session() as s:
+        live = stories.story_index(s, window=window, now=later)
+    stories._INDEXES.clear()  # a restart
+    with db.session() as s:
+        rebuilt = stories.story_index(s, window=window, now=later)
+    assert rebuilt is not live
+    return live, rebuilt
+
+
 VIGIL = [  # one relatives' vigil told by four outlets, in feeds of dates only (one time: midnight)
     ("elpitazo", "Familiares de presos políticos mantienen vigilia frente a El Helicoide"),
     ("cocuyo", "Familiares de presos políticos cumplen vigilia frente a El Helicoide"),
@@ -88,12 +100,7 @@ def test_a_restart_keeps_a_days_items_in_the_order_they_were_placed(db: Any, mak
             c = classifier.classify(title=item.title, lang="es")
             store_classification(s, item, c, at)
             enqueue_for_item(s, item, c, config, now=at)
-    later = NOW + timedelta(hours=1)
-    with db.session() as s:
-        live = stories.story_index(s, window=window, now=later)
-    stories._INDEXES.clear()  # a restart
-    with db.session() as s:
-        rebuilt = stories.story_index(s, window=window, now=later)
+    live, rebuilt = _live_and_rebuilt(db, window)
     (story,) = [e for e in live.stories.values() if len(e.members) > 1]
     assert [m.item_id for m in story.members][0] == items[-1]  # the first placed leads it
     assert [m.item_id for m in rebuilt.stories[story.id].members] == [m.item_id for m in story.members]
@@ -116,12 +123,7 @@ def test_a_figure_of_a_part_is_the_same_figure_after_a_restart(db: Any, make_con
         assert [(x.event, x.number, x.part) for x in c.counts] == [("released", 7, "journalists")]
         store_classification(s, item, c, NOW)
         enqueue_for_item(s, item, c, config, now=NOW)
-    later = NOW + timedelta(hours=1)
-    with db.session() as s:
-        live = stories.story_index(s, window=window, now=later)
-    stories._INDEXES.clear()  # a restart
-    with db.session() as s:
-        rebuilt = stories.story_index(s, window=window, now=later)
+    live, rebuilt = _live_and_rebuilt(db, window)
     (entry,) = live.stories.values()
     assert entry.members[0].figures == frozenset({("released:journalists", 7)})
     assert rebuilt.stories[entry.id].members[0].figures == entry.members[0].figures
