@@ -33,6 +33,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from alerts.stories.assign import assign_story, forget_index, story_index
+from alerts.stories.match import StoryIndex
 from alerts.stories.pairs import PairModel
 from alerts.stories.report import why
 from core.config import AppConfig
@@ -238,6 +239,13 @@ def _dated(row: dict[str, Any], shape: FeedShape = FeedShape()) -> NormalizedIte
     )
 
 
+def _set_up(index: StoryIndex, trace: list[dict[str, Any]] | None, pairs: PairModel | None | str) -> None:
+    """The replay's trace and pair model on the matcher's index (built at the start or rebuilt)."""
+    index.trace = trace
+    if pairs != "shipped":
+        index.pairs = pairs if isinstance(pairs, PairModel) else None
+
+
 class _DailyRestart:
     """`assign_window(restarts=True)`: the matcher's index dropped before each new day of
     publication and rebuilt from the database, as in a service restarted daily."""
@@ -252,9 +260,7 @@ class _DailyRestart:
         if self.day is not None:
             forget_index(session)
             rebuilt = story_index(session, window=self.window, now=when, at=min(when, item.published_at))
-            rebuilt.trace = self.trace
-            if self.pairs != "shipped":
-                rebuilt.pairs = self.pairs if isinstance(self.pairs, PairModel) else None
+            _set_up(rebuilt, self.trace, self.pairs)
         self.day = item.published_at.date()
 
 
@@ -322,10 +328,7 @@ def assign_window(
         try:
             if timed:
                 with db.session() as session:
-                    index = story_index(session, window=window, now=min(when for _, when in timed))
-                    index.trace = trace
-                    if pairs != "shipped":
-                        index.pairs = pairs if isinstance(pairs, PairModel) else None
+                    _set_up(story_index(session, window=window, now=min(when for _, when in timed)), trace, pairs)
             if dates_only:
                 # as a poll stores feeds of dates only, then the pipeline takes what is pending
                 with db.session() as session:

@@ -476,10 +476,12 @@ class StoryIndex:
             if self.df[t] <= 0:
                 del self.df[t]
         for t in m.generic:
-            self.generic[t] += sign
-            if self.generic[t] <= 0:
+            held = self.generic[t] + sign
+            if held > 0:
+                self.generic[t] = held
+            else:
                 del self.generic[t]
-            if self.generic.get(t, 0) == (1 if sign > 0 else 0):
+            if (held == 1) if sign > 0 else (held <= 0):
                 self._idf.pop(t, None)  # a word of the beat now, or no longer: its weight changed
 
     # -- scoring ---------------------------------------------------------------------
