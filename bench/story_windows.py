@@ -13,13 +13,21 @@ the labelled items the classifier finds relevant are scored (`monitor eval-stori
 classified at one moment after the window (`monitor eval-stories --one-pass`); with `--dates-only`
 every item of a day at midnight, from one newest-first feed per outlet (`--dates-only`). Summary figures
 only: no headline is printed.
+
+`--intervals` adds the 95 % bootstrap interval of the tuned and measure pools' precision and recall
+(the readers' stories drawn again: how far the figure would wander on other days like these).
+`--save FILE` keeps this run's stories; a later run with `--against FILE` (same mode, changed
+matcher) prints the pools' differences on the same draws, with how often the new run is ahead:
+a gain whose interval holds zero is one other days could take back.
 Needs ../shared/real.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from collections.abc import Hashable, Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,6 +47,7 @@ from monitor.story_eval import (  # noqa: E402
     load_headlines,
     pooled,
 )
+from monitor.story_intervals import intervals, paired  # noqa: E402
 
 # windows whose misses a round may read (14-16 L2 is the other labeller's reading of a tuned window);
 # 7, 11 and 19-21 January were measure only until the ninth round (their first runs are recorded)
@@ -99,6 +108,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--restarts", action="store_true",
                         help="drop the matcher's index before each new day, as a service restarted daily "
                              "rebuilds it from the database (the stories should not change)")
+    parser.add_argument("--intervals", action="store_true",
+                        help="the tuned and measure pools' 95%% bootstrap intervals")
+    parser.add_argument("--save", metavar="FILE", help="keep this run's stories in FILE (for --against)")
+    parser.add_argument("--against", metavar="FILE",
+                        help="the pools' differences from a run saved with --save, on the same draws")
     add_feed_shape(parser)
     args = parser.parse_args(argv)
     if sources_missing(args):
@@ -127,7 +141,35 @@ def main(argv: list[str] | None = None) -> int:
     print(pool(late).row("pooled, measure only, 22–31 Jan"))
     print(pool([*TUNED, *NINE_MEASURED]).row("pooled, the seventh round's nine"))
     print(pool([x for x in every if x not in SECOND_READING]).row("pooled, all"))
+    pools = {"tuned": list(TUNED), "measure only": measure}
+    if args.intervals:
+        print_intervals(results, pools)
+    if args.save:
+        Path(args.save).write_text(json.dumps({label: {i: str(s) for i, s in r.pred.items()} for label, r in results}))
+    if args.against:
+        print_differences(results, pools, json.loads(Path(args.against).read_text()))
     return 0
+
+
+def print_intervals(results: list[tuple[str, WindowResult]], pools: dict[str, list[str]]) -> None:
+    print("\n| pool | B³ precision [95 % interval] | B³ recall [95 % interval] |\n| --- | --- | --- |")
+    for name, labels in pools.items():
+        found = intervals([(r.pred, r.gold) for label, r in results if label in labels])
+        print(f"| {name} | {found.precision} | {found.recall} |")
+
+
+def print_differences(results: list[tuple[str, WindowResult]], pools: dict[str, list[str]],
+                      saved: Mapping[str, Mapping[str, Hashable]]) -> None:
+    """This run minus the saved one, pool by pool, on the same draws of the readers' stories."""
+    print("\n| pool | precision: this − saved [95 % interval], ahead in | recall: this − saved [95 % interval], "
+          "ahead in |\n| --- | --- | --- |")
+    for name, labels in pools.items():
+        now = [(r.pred, r.gold) for label, r in results if label in labels]
+        before = [(saved[label], r.gold) for label, r in results if label in labels]
+        d = paired(before, now)
+        print(f"| {name} | {d.precision.value:+.3f} [{d.precision.low:+.3f}, {d.precision.high:+.3f}], "
+              f"{d.precision_ahead:.0%} | {d.recall.value:+.3f} [{d.recall.low:+.3f}, {d.recall.high:+.3f}], "
+              f"{d.recall_ahead:.0%} |")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,119 @@
+"""Bootstrap intervals of the B-cubed figures, and the paired comparison of two runs."""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from pathlib import Path
+
+import pytest
+from story_helpers import write_story_files
+
+from monitor.story_eval import bcubed, pooled
+from monitor.story_intervals import intervals, item_bcubed, paired
+
+ROOT = Path(__file__).resolve().parents[2]
+PP = ["political_prisoners"]
+HEADLINES = [  # id, date, outlet, title, labelled topics
+    ("v1", "2026-03-02", "Diario 0", "Familiares de presos políticos mantienen vigilia frente a El Helicoide", PP),
+    ("v2", "2026-03-02", "Diario 1", "Familiares de presos políticos cumplen vigilia frente a El Helicoide", PP),
+    ("f1", "2026-03-02", "Diario 2", "Foro Penal contabiliza 21 presos políticos excarcelados en Tocorón", PP),
+]
+GROUPS = {"windows": [{"days": ["2026-03-02"], "stories": [{"story": "vigil", "ids": ["v1", "v2"]},
+                                                           {"story": "tally", "ids": ["f1"]}]}]}
+
+
+def _window(stories: int, split_every: int, prefix: str = "") -> tuple[dict[str, int], dict[str, int]]:
+    """Readers' stories of two items each; the service splits every `split_every`-th story
+    (0: none) and is otherwise right."""
+    pred: dict[str, int] = {}
+    gold: dict[str, int] = {}
+    for s in range(stories):
+        a, b = f"{prefix}{s}a", f"{prefix}{s}b"
+        gold[a] = gold[b] = s
+        pred[a] = 2 * s
+        pred[b] = 2 * s + 1 if split_every and s % split_every == 0 else 2 * s
+    return pred, gold
+
+
+def test_the_items_values_average_to_the_window_figures() -> None:
+    rng = random.Random(7)
+    gold = {f"i{n}": rng.randrange(12) for n in range(60)}
+    pred = {i: rng.randrange(9) for i in gold}
+    values = item_bcubed(pred, gold)
+    p, r = bcubed(pred, gold)
+    assert sum(v[0] for v in values.values()) / len(values) == pytest.approx(p)
+    assert sum(v[1] for v in values.values()) / len(values) == pytest.approx(r)
+
+
+def test_the_interval_holds_the_pooled_figure_and_narrows_with_more_stories() -> None:
+    few = [_window(20, 4)]
+    many = [_window(20, 4, prefix=f"w{n}-") for n in range(10)]
+    small, large = intervals(few), intervals(many)
+    expected = pooled(few)
+    assert small.recall.value == pytest.approx(expected.recall)
+    assert small.precision.value == pytest.approx(expected.precision)
+    assert small.recall.low < small.recall.value < small.recall.high
+    assert large.recall.high - large.recall.low < (small.recall.high - small.recall.low) / 2
+
+
+def test_a_service_that_is_always_right_has_no_spread() -> None:
+    result = intervals([_window(15, 0)])
+    assert (result.recall.low, result.recall.high) == (1.0, 1.0)
+    assert (result.precision.low, result.precision.high) == (1.0, 1.0)
+
+
+def test_the_same_draws_give_the_same_interval() -> None:
+    windows = [_window(30, 3)]
+    assert intervals(windows, seed=3) == intervals(windows, seed=3)
+
+
+def test_a_run_joining_many_splits_is_ahead_on_every_draw() -> None:
+    before = [_window(40, 2, prefix=f"w{n}-") for n in range(3)]
+    after = [_window(40, 8, prefix=f"w{n}-") for n in range(3)]
+    diff = paired(before, after)
+    assert diff.recall.value == pytest.approx(pooled(after).recall - pooled(before).recall)
+    assert diff.recall.low > 0
+    assert diff.recall_ahead == 1.0
+    assert diff.precision.value == 0.0
+
+
+def test_a_run_moving_one_item_is_within_the_noise() -> None:
+    before = [_window(60, 6)]
+    pred, gold = _window(60, 6)
+    pred = dict(pred)
+    pred["0b"] = pred["0a"]  # one split story joined: one story of sixty
+    diff = paired(before, [(pred, gold)])
+    assert diff.recall.value > 0
+    assert diff.recall.low == 0.0  # most draws do not hold that story at all
+    assert diff.recall_ahead < 0.8
+
+
+def test_two_runs_scoring_different_items_are_not_compared() -> None:
+    pred, gold = _window(10, 2)
+    fewer = {i: s for i, s in pred.items() if i != "3a"}
+    with pytest.raises(ValueError, match="different items"):
+        paired([(pred, gold)], [(fewer, gold)])
+
+
+def test_the_window_bench_compares_a_run_with_a_saved_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`bench/story_windows.py --save` then `--against`: nothing changed gives zero on every draw;
+    a saved run that had split the vigil shows this run ahead on recall only."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import story_windows  # noqa: PLC0415
+
+    groups, heads = write_story_files(tmp_path, GROUPS, HEADLINES)
+    saved = tmp_path / "run.json"
+    base = ["--headlines", str(heads), "--shared-groups", str(groups), "--config", str(ROOT / "feeds.yaml")]
+    assert story_windows.main([*base, "--intervals", "--save", str(saved)]) == 0
+    assert "| measure only | 1.000 [1.000, 1.000] | 1.000 [1.000, 1.000] |" in capsys.readouterr().out
+    assert story_windows.main([*base, "--against", str(saved)]) == 0
+    assert "| measure only | +0.000 [+0.000, +0.000], 0% | +0.000 [+0.000, +0.000], 0% |" in capsys.readouterr().out
+    run = json.loads(saved.read_text())
+    run["2026-03-02"]["v2"] = "elsewhere"
+    saved.write_text(json.dumps(run))
+    assert story_windows.main([*base, "--against", str(saved)]) == 0
+    tuned = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("| measure only |"))
+    # the vigil's two items were apart: precision the same (each alone was right), recall a third higher
+    assert tuned.startswith("| measure only | +0.000 [+0.000, +0.000], 0% | +0.333 [")
