@@ -14,6 +14,14 @@ from alerts.stories.match import StoryIndex
 NOW = datetime(2026, 3, 14, 14, 0, tzinfo=UTC)
 PP = ["political_prisoners"]
 WINDOW = timedelta(hours=48)
+# one day of a groups file: a vigil told by two outlets and a tally (the story benches' tests)
+VIGIL_DAY = [  # id, date, outlet, title, labelled topics
+    ("v1", "2026-03-02", "Diario 0", "Familiares de presos políticos mantienen vigilia frente a El Helicoide", PP),
+    ("v2", "2026-03-02", "Diario 1", "Familiares de presos políticos cumplen vigilia frente a El Helicoide", PP),
+    ("f1", "2026-03-02", "Diario 2", "Foro Penal contabiliza 21 presos políticos excarcelados en Tocorón", PP),
+]
+VIGIL_DAY_GROUPS = {"windows": [{"days": ["2026-03-02"], "stories": [{"story": "vigil", "ids": ["v1", "v2"]},
+                                                                     {"story": "tally", "ids": ["f1"]}]}]}
 OTHER_NEWS = [
     "Foro Penal denuncia nuevas detenciones de activistas en Zulia",
     "Provea publica informe anual sobre torturas en cárceles",

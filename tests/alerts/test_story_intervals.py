@@ -8,20 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from story_helpers import write_story_files
+from story_helpers import VIGIL_DAY, VIGIL_DAY_GROUPS, write_story_files
 
 from monitor.story_eval import bcubed, pooled
 from monitor.story_intervals import intervals, item_bcubed, paired
 
 ROOT = Path(__file__).resolve().parents[2]
-PP = ["political_prisoners"]
-HEADLINES = [  # id, date, outlet, title, labelled topics
-    ("v1", "2026-03-02", "Diario 0", "Familiares de presos políticos mantienen vigilia frente a El Helicoide", PP),
-    ("v2", "2026-03-02", "Diario 1", "Familiares de presos políticos cumplen vigilia frente a El Helicoide", PP),
-    ("f1", "2026-03-02", "Diario 2", "Foro Penal contabiliza 21 presos políticos excarcelados en Tocorón", PP),
-]
-GROUPS = {"windows": [{"days": ["2026-03-02"], "stories": [{"story": "vigil", "ids": ["v1", "v2"]},
-                                                           {"story": "tally", "ids": ["f1"]}]}]}
 
 
 def _window(stories: int, split_every: int, prefix: str = "") -> tuple[dict[str, int], dict[str, int]]:
@@ -103,7 +95,7 @@ def test_the_window_bench_compares_a_run_with_a_saved_one(tmp_path: Path, capsys
     sys.path.insert(0, str(ROOT / "bench"))
     import story_windows  # noqa: PLC0415
 
-    groups, heads = write_story_files(tmp_path, GROUPS, HEADLINES)
+    groups, heads = write_story_files(tmp_path, VIGIL_DAY_GROUPS, VIGIL_DAY)
     saved = tmp_path / "run.json"
     base = ["--headlines", str(heads), "--shared-groups", str(groups), "--config", str(ROOT / "feeds.yaml")]
     assert story_windows.main([*base, "--intervals", "--save", str(saved)]) == 0

@@ -7,27 +7,19 @@ import sys
 from pathlib import Path
 
 import pytest
-from story_helpers import write_story_files
+from story_helpers import VIGIL_DAY, VIGIL_DAY_GROUPS, write_story_files
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
 import story_readers  # noqa: E402
 
-PP = ["political_prisoners"]
-HEADLINES = [  # id, date, outlet, title, labelled topics
-    ("v1", "2026-03-02", "Diario 0", "Familiares de presos políticos mantienen vigilia frente a El Helicoide", PP),
-    ("v2", "2026-03-02", "Diario 1", "Familiares de presos políticos cumplen vigilia frente a El Helicoide", PP),
-    ("f1", "2026-03-02", "Diario 2", "Foro Penal contabiliza 21 presos políticos excarcelados en Tocorón", PP),
-]
-READERS = {"windows": [{"days": ["2026-03-02"], "stories": [{"story": "vigil", "ids": ["v1", "v2"]},
-                                                            {"story": "tally", "ids": ["f1"]}]}]}
 APART = {"labeller": "L9", "windows": [{"days": ["2026-03-02"], "stories": [
     {"story": "first night", "ids": ["v1"]}, {"story": "second night", "ids": ["v2"]}, {"story": "tally", "ids": ["f1"]}]}]}
 
 
 def test_each_reading_is_scored_against_the_others_and_the_service_against_each(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    groups, heads = write_story_files(tmp_path, READERS, HEADLINES)
+    groups, heads = write_story_files(tmp_path, VIGIL_DAY_GROUPS, VIGIL_DAY)
     apart = tmp_path / "mar-02_L9.json"
     apart.write_text(json.dumps(APART))
     monkeypatch.setattr(story_readers, "reading_files", lambda: [apart])
