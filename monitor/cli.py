@@ -149,6 +149,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--details", action="store_true", help="also list wrong merges and split stories")
     p.add_argument(
+        "--intervals", action="store_true",
+        help="also give the pooled precision's and recall's 95%% bootstrap intervals over the readers' "
+        "stories: how far the figures would wander on other days like these",
+    )
+    p.add_argument(
         "--all-headlines", action="store_true",
         help="serve every headline of each window's days, relevant or not; score only the "
         "labelled items the classifier finds relevant (as an outside check does)",
@@ -635,6 +640,12 @@ def cmd_eval_stories(args: argparse.Namespace) -> int:
         shape=story_eval.FeedShape(order=args.feed_order, numbered=not args.ids_without_numbers),
     )
     print(story_eval.report(results))
+    if args.intervals:
+        from monitor.story_intervals import intervals
+
+        found = intervals([(r.pred, r.gold) for r in results])
+        print(f"\n95 % intervals over the readers' stories (2,000 draws): B³ precision {found.precision}, "
+              f"B³ recall {found.recall}")
     if args.details:
         for r in results:
             print(f"\n## {r.days[0]}..{r.days[-1]}\n{story_eval.details(r, rows)}")

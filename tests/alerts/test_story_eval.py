@@ -210,3 +210,20 @@ def test_the_split_bench_counts_the_beat_s_words_apart_from_the_words_that_tell_
                        "Trump dice que Estados Unidos controlará el petróleo de Venezuela por años")
     assert "- 1 under 0.30, sharing 0 words besides names and the beat's words" in out
     assert "(1 sharing 2 words besides names)" in out
+
+
+def test_eval_stories_gives_the_intervals_of_the_pooled_figures(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """Readers who took the two seizures for one: the service's split shows as recall under 1,
+    with an interval as wide as four stories leave it; precision has no spread to show."""
+    joined = json.loads(json.dumps(GROUPS))
+    stories = joined["windows"][0]["stories"]
+    stories[1]["ids"] += stories.pop(2)["ids"]
+    groups, heads = write_story_files(tmp_path, joined, HEADLINES)
+    assert main(["eval-stories", str(groups), "--headlines", str(heads), "--intervals"]) == 0
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if x.startswith("95 % intervals"))
+    assert "B³ precision 1.000 [1.000, 1.000]" in line
+    recall = line.split("B³ recall ")[1]
+    value, low, high = (float(x) for x in recall.replace("[", "").replace("]", "").replace(",", "").split())
+    assert value == pytest.approx(5 / 6, abs=1e-3) and low < value < high == 1.0
