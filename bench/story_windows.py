@@ -152,10 +152,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def print_intervals(results: list[tuple[str, WindowResult]], pools: dict[str, list[str]]) -> None:
-    print("\n| pool | B³ precision [95 % interval] | B³ recall [95 % interval] |\n| --- | --- | --- |")
+    print("\n| pool | B³ precision [95 % interval] | B³ recall [95 % interval] | alerts per true story "
+          "[95 % interval] |\n| --- | --- | --- | --- |")
     for name, labels in pools.items():
         found = intervals([(r.pred, r.gold) for label, r in results if label in labels])
-        print(f"| {name} | {found.precision} | {found.recall} |")
+        print(f"| {name} | {found.precision} | {found.recall} | {found.alerts} |")
 
 
 def print_differences(results: list[tuple[str, WindowResult]], pools: dict[str, list[str]],

@@ -150,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--details", action="store_true", help="also list wrong merges and split stories")
     p.add_argument(
         "--intervals", action="store_true",
-        help="also give the pooled precision's and recall's 95%% bootstrap intervals over the readers' "
+        help="also give the pooled precision's, recall's and alerts per true story's 95%% bootstrap intervals over the readers' "
         "stories: how far the figures would wander on other days like these",
     )
     p.add_argument(
@@ -645,7 +645,7 @@ def cmd_eval_stories(args: argparse.Namespace) -> int:
 
         found = intervals([(r.pred, r.gold) for r in results])
         print(f"\n95 % intervals over the readers' stories (2,000 draws): B³ precision {found.precision}, "
-              f"B³ recall {found.recall}")
+              f"B³ recall {found.recall}, alerts per true story {found.alerts}")
     if args.details:
         for r in results:
             print(f"\n## {r.days[0]}..{r.days[-1]}\n{story_eval.details(r, rows)}")

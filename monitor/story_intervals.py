@@ -5,7 +5,10 @@ thousandths in pooled recall may be one item moved. These intervals say how far 
 would wander on other days like these: the readers' stories of each window are drawn again
 with replacement (items of one story move together, since they are scored together), and the
 item-averaged precision and recall are taken over each draw. Each item keeps the B-cubed
-values it has in the service's stories as they were made; a draw only reweighs them.
+values it has in the service's stories as they were made; a draw only reweighs them. Alerts per
+true story are drawn the same way: each item carries its share of its service story (one over
+the story's scored items), so a readers' story carries the alerts it caused, and a draw's
+figure is their sum over the stories drawn.
 
 `paired` compares two runs of the same windows (two versions of the matcher) on the same
 draws: the interval of the difference, and how often the second run is ahead. A difference
@@ -37,6 +40,7 @@ class Interval:
 class Intervals:
     precision: Interval
     recall: Interval
+    alerts: Interval  # the service's stories per readers' story
 
 
 @dataclass(frozen=True)
@@ -58,20 +62,22 @@ def item_bcubed(pred: Mapping[str, Hashable], gold: Mapping[str, Hashable]) -> d
             for i in items}
 
 
-def _story_sums(windows: Sequence[Window], items: Sequence[str] | None = None
-                ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Per window, per readers' story: (items scored, summed precision, summed recall)."""
+def _story_sums(windows: Sequence[Window]) -> list[tuple[np.ndarray, ...]]:
+    """Per window, per readers' story: (items scored, summed precision, summed recall, the
+    service's stories it accounts for)."""
     out = []
     for pred, gold in windows:
         values = item_bcubed(pred, gold)
-        sums: dict[Hashable, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+        size = Counter(pred[i] for i in values)
+        sums: dict[Hashable, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
         for i, (p, r) in values.items():
             row = sums[gold[i]]
             row[0] += 1
             row[1] += p
             row[2] += r
-        table = np.array(list(sums.values()), dtype=float).reshape(-1, 3)
-        out.append((table[:, 0], table[:, 1], table[:, 2]))
+            row[3] += 1 / size[pred[i]]
+        table = np.array(list(sums.values()), dtype=float).reshape(-1, 4)
+        out.append(tuple(table[:, k] for k in range(4)))
     return out
 
 
@@ -82,12 +88,13 @@ def _draws(windows: Sequence[tuple[np.ndarray, ...]], draws: int, seed: int) -> 
             else np.zeros((draws, 0)) for w in windows]
 
 
-def _pooled(weights: list[np.ndarray], sums: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, np.ndarray]:
-    n = sum(w @ s[0] for w, s in zip(weights, sums, strict=True))
-    p = sum(w @ s[1] for w, s in zip(weights, sums, strict=True))
-    r = sum(w @ s[2] for w, s in zip(weights, sums, strict=True))
+def _pooled(weights: list[np.ndarray], sums: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
+    """(precision, recall, alerts per true story) of each row of weights."""
+    n, p, r, alerts = (sum(w @ s[k] for w, s in zip(weights, sums, strict=True)) for k in range(4))
+    stories = sum(w.sum(axis=1) for w in weights)
     n = np.where(n == 0, 1, n)
-    return p / n, r / n
+    stories = np.where(stories == 0, 1, stories)
+    return p / n, r / n, alerts / stories
 
 
 def _interval(value: float, drawn: np.ndarray, level: float) -> Interval:
@@ -99,9 +106,10 @@ def _interval(value: float, drawn: np.ndarray, level: float) -> Interval:
 def intervals(windows: Sequence[Window], draws: int = 2000, seed: int = 0, level: float = 0.95) -> Intervals:
     """Pooled B-cubed precision and recall of `windows`, each with its bootstrap interval."""
     sums = _story_sums(windows)
-    p, r = _pooled([np.ones((1, len(s[0]))) for s in sums], sums)
-    dp, dr = _pooled(_draws(sums, draws, seed), sums)
-    return Intervals(_interval(float(p[0]), dp, level), _interval(float(r[0]), dr, level))
+    point = _pooled([np.ones((1, len(s[0]))) for s in sums], sums)
+    drawn = _pooled(_draws(sums, draws, seed), sums)
+    p, r, a = (_interval(float(v[0]), d, level) for v, d in zip(point, drawn, strict=True))
+    return Intervals(p, r, a)
 
 
 def paired(first: Sequence[Window], second: Sequence[Window], draws: int = 2000, seed: int = 0,
@@ -115,8 +123,8 @@ def paired(first: Sequence[Window], second: Sequence[Window], draws: int = 2000,
             raise ValueError("the two runs score different items: compare runs of the same windows and classifier")
     a, b = _story_sums(first), _story_sums(_aligned(first, second))
     weights = _draws(a, draws, seed)
-    pa, ra = _pooled(weights, a)
-    pb, rb = _pooled(weights, b)
+    pa, ra, _ = _pooled(weights, a)
+    pb, rb, _ = _pooled(weights, b)
     one = [np.ones((1, len(s[0]))) for s in a]
     p0 = float(_pooled(one, b)[0][0] - _pooled(one, a)[0][0])
     r0 = float(_pooled(one, b)[1][0] - _pooled(one, a)[1][0])

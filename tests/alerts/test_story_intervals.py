@@ -47,6 +47,8 @@ def test_the_interval_holds_the_pooled_figure_and_narrows_with_more_stories() ->
     assert small.recall.value == pytest.approx(expected.recall)
     assert small.precision.value == pytest.approx(expected.precision)
     assert small.recall.low < small.recall.value < small.recall.high
+    assert small.alerts.value == pytest.approx(expected.alerts_per_story)  # 25 stories for 20
+    assert small.alerts.low < small.alerts.value < small.alerts.high
     assert large.recall.high - large.recall.low < (small.recall.high - small.recall.low) / 2
 
 
@@ -54,6 +56,7 @@ def test_a_service_that_is_always_right_has_no_spread() -> None:
     result = intervals([_window(15, 0)])
     assert (result.recall.low, result.recall.high) == (1.0, 1.0)
     assert (result.precision.low, result.precision.high) == (1.0, 1.0)
+    assert (result.alerts.low, result.alerts.high) == (1.0, 1.0)
 
 
 def test_the_same_draws_give_the_same_interval() -> None:
@@ -99,7 +102,7 @@ def test_the_window_bench_compares_a_run_with_a_saved_one(tmp_path: Path, capsys
     saved = tmp_path / "run.json"
     base = ["--headlines", str(heads), "--shared-groups", str(groups), "--config", str(ROOT / "feeds.yaml")]
     assert story_windows.main([*base, "--intervals", "--save", str(saved)]) == 0
-    assert "| measure only | 1.000 [1.000, 1.000] | 1.000 [1.000, 1.000] |" in capsys.readouterr().out
+    assert "| measure only | 1.000 [1.000, 1.000] | 1.000 [1.000, 1.000] | 1.000 [1.000, 1.000] |" in capsys.readouterr().out
     assert story_windows.main([*base, "--against", str(saved)]) == 0
     assert "| measure only | +0.000 [+0.000, +0.000], 0% | +0.000 [+0.000, +0.000], 0% |" in capsys.readouterr().out
     run = json.loads(saved.read_text())
