@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     print(pool([x for x in every if x not in SECOND_READING]).row("pooled, all"))
     pools = {"tuned": list(TUNED), "measure only": measure}
     if args.intervals:
-        print_intervals(results, pools)
+        print_intervals(results, pools, headlines)
     if args.save:
         Path(args.save).write_text(json.dumps({label: {i: str(s) for i, s in r.pred.items()} for label, r in results}))
     if args.against:
@@ -151,12 +151,25 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def print_intervals(results: list[tuple[str, WindowResult]], pools: dict[str, list[str]]) -> None:
-    print("\n| pool | B³ precision [95 % interval] | B³ recall [95 % interval] | alerts per true story "
-          "[95 % interval] |\n| --- | --- | --- | --- |")
+def print_intervals(results: list[tuple[str, WindowResult]], pools: dict[str, list[str]],
+                    headlines: Mapping[str, Mapping[str, object]]) -> None:
+    """Each pool's intervals, then each pool's items of one labelled topic alone (an item of
+    both topics in both; its story's other items of the topic only)."""
+    print("\n| pool | items | B³ precision [95 % interval] | B³ recall [95 % interval] | alerts per true story "
+          "[95 % interval] |\n| --- | ---: | --- | --- | --- |")
     for name, labels in pools.items():
-        found = intervals([(r.pred, r.gold) for label, r in results if label in labels])
-        print(f"| {name} | {found.precision} | {found.recall} | {found.alerts} |")
+        for topic in (None, "political_prisoners", "us_actions"):
+            parts = [_of_topic(r.pred, r.gold, headlines, topic) for label, r in results if label in labels]
+            found = intervals(parts)
+            items = sum(len(gold) for _, gold in parts)
+            print(f"| {name}{f', {topic}' if topic else ''} | {items} | {found.precision} | {found.recall} | "
+                  f"{found.alerts} |")
+
+
+def _of_topic(pred: Mapping[str, Hashable], gold: Mapping[str, Hashable], headlines: Mapping[str, Mapping[str, object]],
+              topic: str | None) -> tuple[dict[str, Hashable], dict[str, Hashable]]:
+    keep = [i for i in gold if i in pred and (topic is None or topic in (headlines[i].get("topics") or ()))]
+    return {i: pred[i] for i in keep}, {i: gold[i] for i in keep}
 
 
 def print_differences(results: list[tuple[str, WindowResult]], pools: dict[str, list[str]],

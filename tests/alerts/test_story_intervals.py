@@ -102,7 +102,10 @@ def test_the_window_bench_compares_a_run_with_a_saved_one(tmp_path: Path, capsys
     saved = tmp_path / "run.json"
     base = ["--headlines", str(heads), "--shared-groups", str(groups), "--config", str(ROOT / "feeds.yaml")]
     assert story_windows.main([*base, "--intervals", "--save", str(saved)]) == 0
-    assert "| measure only | 1.000 [1.000, 1.000] | 1.000 [1.000, 1.000] | 1.000 [1.000, 1.000] |" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "| measure only | 3 | 1.000 [1.000, 1.000] | 1.000 [1.000, 1.000] | 1.000 [1.000, 1.000] |" in out
+    assert "| measure only, political_prisoners | 3 | 1.000 [1.000, 1.000] |" in out
+    assert "| measure only, us_actions | 0 |" in out
     assert story_windows.main([*base, "--against", str(saved)]) == 0
     assert "| measure only | +0.000 [+0.000, +0.000], 0% | +0.000 [+0.000, +0.000], 0% |" in capsys.readouterr().out
     run = json.loads(saved.read_text())
