@@ -17,11 +17,10 @@ whose interval holds zero is within what other days would change.
 
 from __future__ import annotations
 
+import random
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-
-import numpy as np
 
 Window = tuple[Mapping[str, Hashable], Mapping[str, Hashable]]  # (service story by item, readers' story by item)
 
@@ -62,7 +61,10 @@ def item_bcubed(pred: Mapping[str, Hashable], gold: Mapping[str, Hashable]) -> d
             for i in items}
 
 
-def _story_sums(windows: Sequence[Window]) -> list[tuple[np.ndarray, ...]]:
+Row = tuple[float, float, float, float]  # one readers' story: items, summed precision, summed recall, alerts
+
+
+def _story_rows(windows: Sequence[Window]) -> list[list[Row]]:
     """Per window, per readers' story: (items scored, summed precision, summed recall, the
     service's stories it accounts for)."""
     out = []
@@ -76,39 +78,52 @@ def _story_sums(windows: Sequence[Window]) -> list[tuple[np.ndarray, ...]]:
             row[1] += p
             row[2] += r
             row[3] += 1 / size[pred[i]]
-        table = np.array(list(sums.values()), dtype=float).reshape(-1, 4)
-        out.append(tuple(table[:, k] for k in range(4)))
+        out.append([(n, p, r, a) for n, p, r, a in sums.values()])
     return out
 
 
-def _draws(windows: Sequence[tuple[np.ndarray, ...]], draws: int, seed: int) -> list[np.ndarray]:
-    """For each window, `draws` rows of story counts: how often each story is drawn."""
-    rng = np.random.default_rng(seed)
-    return [rng.multinomial(len(w[0]), np.full(len(w[0]), 1 / len(w[0])), size=draws) if len(w[0])
-            else np.zeros((draws, 0)) for w in windows]
+def _draws(windows: Sequence[list[Row]], draws: int, seed: int) -> list[list[list[int]]]:
+    """`draws` draws; each, for each window, its stories drawn with replacement (indexes)."""
+    rng = random.Random(seed)
+    return [[rng.choices(range(len(rows)), k=len(rows)) if rows else [] for rows in windows] for _ in range(draws)]
 
 
-def _pooled(weights: list[np.ndarray], sums: list[tuple[np.ndarray, ...]]) -> tuple[np.ndarray, ...]:
-    """(precision, recall, alerts per true story) of each row of weights."""
-    n, p, r, alerts = (sum(w @ s[k] for w, s in zip(weights, sums, strict=True)) for k in range(4))
-    stories = sum(w.sum(axis=1) for w in weights)
-    n = np.where(n == 0, 1, n)
-    stories = np.where(stories == 0, 1, stories)
-    return p / n, r / n, alerts / stories
+def _pooled(draw: Sequence[Sequence[int]], windows: Sequence[list[Row]]) -> tuple[float, float, float]:
+    """(precision, recall, alerts per true story) of the stories drawn."""
+    n = p = r = a = 0.0
+    stories = 0
+    for picked, rows in zip(draw, windows, strict=True):
+        for k in picked:
+            row = rows[k]
+            n, p, r, a = n + row[0], p + row[1], r + row[2], a + row[3]
+        stories += len(picked)
+    return (p / n, r / n, a / stories) if n else (0.0, 0.0, 0.0)
 
 
-def _interval(value: float, drawn: np.ndarray, level: float) -> Interval:
-    tail = (1 - level) / 2 * 100
-    low, high = np.percentile(drawn, [tail, 100 - tail])
-    return Interval(value, float(low), float(high))
+def _everything(windows: Sequence[list[Row]]) -> list[list[int]]:
+    return [list(range(len(rows))) for rows in windows]
+
+
+def _interval(value: float, drawn: Sequence[float], level: float) -> Interval:
+    ordered = sorted(drawn)
+    return Interval(value, _quantile(ordered, (1 - level) / 2), _quantile(ordered, (1 + level) / 2))
+
+
+def _quantile(ordered: Sequence[float], q: float) -> float:
+    """The q-quantile of sorted values, linear between the two nearest (numpy's default)."""
+    at = q * (len(ordered) - 1)
+    low = int(at)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (at - low)
 
 
 def intervals(windows: Sequence[Window], draws: int = 2000, seed: int = 0, level: float = 0.95) -> Intervals:
-    """Pooled B-cubed precision and recall of `windows`, each with its bootstrap interval."""
-    sums = _story_sums(windows)
-    point = _pooled([np.ones((1, len(s[0]))) for s in sums], sums)
-    drawn = _pooled(_draws(sums, draws, seed), sums)
-    p, r, a = (_interval(float(v[0]), d, level) for v, d in zip(point, drawn, strict=True))
+    """Pooled B-cubed precision, recall and alerts per true story of `windows`, each with its
+    bootstrap interval."""
+    rows = _story_rows(windows)
+    point = _pooled(_everything(rows), rows)
+    drawn = [_pooled(draw, rows) for draw in _draws(rows, draws, seed)]
+    p, r, a = (_interval(point[k], [d[k] for d in drawn], level) for k in range(3))
     return Intervals(p, r, a)
 
 
@@ -121,15 +136,16 @@ def paired(first: Sequence[Window], second: Sequence[Window], draws: int = 2000,
     for (pa, ga), (pb, gb) in zip(first, second, strict=True):
         if {i for i in ga if i in pa} != {i for i in gb if i in pb}:
             raise ValueError("the two runs score different items: compare runs of the same windows and classifier")
-    a, b = _story_sums(first), _story_sums(_aligned(first, second))
-    weights = _draws(a, draws, seed)
-    pa, ra, _ = _pooled(weights, a)
-    pb, rb, _ = _pooled(weights, b)
-    one = [np.ones((1, len(s[0]))) for s in a]
-    p0 = float(_pooled(one, b)[0][0] - _pooled(one, a)[0][0])
-    r0 = float(_pooled(one, b)[1][0] - _pooled(one, a)[1][0])
-    return Difference(_interval(p0, pb - pa, level), _interval(r0, rb - ra, level),
-                      float(np.mean(pb - pa > 0)), float(np.mean(rb - ra > 0)))
+    a, b = _story_rows(first), _story_rows(_aligned(first, second))
+    dp: list[float] = []
+    dr: list[float] = []
+    for draw in _draws(a, draws, seed):
+        (pa, ra, _), (pb, rb, _) = _pooled(draw, a), _pooled(draw, b)
+        dp.append(pb - pa)
+        dr.append(rb - ra)
+    (p0a, r0a, _), (p0b, r0b, _) = _pooled(_everything(a), a), _pooled(_everything(b), b)
+    return Difference(_interval(p0b - p0a, dp, level), _interval(r0b - r0a, dr, level),
+                      sum(d > 0 for d in dp) / len(dp), sum(d > 0 for d in dr) / len(dr))
 
 
 def _aligned(first: Sequence[Window], second: Sequence[Window]) -> list[Window]:
