@@ -17,8 +17,10 @@ only: no headline is printed.
 `--intervals` adds the 95 % bootstrap interval of the tuned and measure pools' precision and recall
 (the readers' stories drawn again: how far the figure would wander on other days like these).
 `--save FILE` keeps this run's stories; a later run with `--against FILE` (same mode, changed
-matcher) prints the pools' differences on the same draws, with how often the new run is ahead:
-a gain whose interval holds zero is one other days could take back.
+matcher) prints the pools' differences on the same draws, with how often the new run is ahead
+and how often behind (the other draws tie: they hold none of the stories that changed): a gain
+whose interval holds zero is one other days could take back. The saved run must score the same
+items (the same mode), else one line says which window differs.
 Needs ../shared/real.
 """
 
@@ -47,7 +49,7 @@ from monitor.story_eval import (  # noqa: E402
     load_headlines,
     pooled,
 )
-from monitor.story_intervals import intervals, paired  # noqa: E402
+from monitor.story_intervals import Interval, intervals, paired  # noqa: E402
 
 # windows whose misses a round may read (14-16 L2 is the other labeller's reading of a tuned window);
 # 7, 11 and 19-21 January were measure only until the ninth round (their first runs are recorded)
@@ -117,6 +119,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if sources_missing(args):
         return 0
+    try:  # read before the replay (minutes) and before --save may write over it
+        saved = read_saved(args.against) if args.against else None
+    except SavedRunError as e:
+        print(f"error: {args.against}: {e}", file=sys.stderr)
+        return 2
     headlines = load_headlines(args.headlines)
     config = load_config(args.config)
     windows = labelled_windows(args.shared_groups)
@@ -146,9 +153,43 @@ def main(argv: list[str] | None = None) -> int:
         print_intervals(results, pools, headlines)
     if args.save:
         Path(args.save).write_text(json.dumps({label: {i: str(s) for i, s in r.pred.items()} for label, r in results}))
-    if args.against:
-        print_differences(results, pools, json.loads(Path(args.against).read_text()))
+    if saved is not None:
+        try:
+            print_differences(results, pools, saved)
+        except SavedRunError as e:
+            print(f"error: {args.against}: {e}", file=sys.stderr)
+            return 2
     return 0
+
+
+class SavedRunError(ValueError):
+    """A --against file that is not this run's kind: said in one line."""
+
+
+def read_saved(path: str) -> dict[str, dict[str, str]]:
+    """A run saved with --save: window label -> item id -> service story."""
+    try:
+        run = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as e:
+        raise SavedRunError(e.strerror or str(e)) from None
+    except json.JSONDecodeError as e:
+        raise SavedRunError(f"invalid JSON: {e.msg} (line {e.lineno}, column {e.colno})") from None
+    if not isinstance(run, dict) or not all(isinstance(w, dict) for w in run.values()):
+        raise SavedRunError("not a run saved with --save (window label -> item id -> story)")
+    return run
+
+
+def _saved_window(saved: Mapping[str, Mapping[str, Hashable]], label: str, scored: Mapping[str, Hashable]
+                  ) -> Mapping[str, Hashable]:
+    """The saved run's stories of one window, which must score the items this run scores: a run
+    of another mode (--all-headlines scores only what the classifier finds relevant) would be
+    compared on other items."""
+    if label not in saved:
+        raise SavedRunError(f"has no window {label}: compare runs of the same labelled windows")
+    if set(saved[label]) != set(scored):
+        raise SavedRunError(f"window {label} scored {len(saved[label])} items there, {len(scored)} here "
+                            "(save and compare runs of one mode)")
+    return saved[label]
 
 
 def print_intervals(results: list[tuple[str, WindowResult]], pools: dict[str, list[str]],
@@ -175,15 +216,19 @@ def _of_topic(pred: Mapping[str, Hashable], gold: Mapping[str, Hashable], headli
 def print_differences(results: list[tuple[str, WindowResult]], pools: dict[str, list[str]],
                       saved: Mapping[str, Mapping[str, Hashable]]) -> None:
     """This run minus the saved one, pool by pool, on the same draws of the readers' stories."""
-    print("\n| pool | precision: this − saved [95 % interval], ahead in | recall: this − saved [95 % interval], "
-          "ahead in |\n| --- | --- | --- |")
+    before = {label: _saved_window(saved, label, r.pred) for label, r in results
+              if any(label in labels for labels in pools.values())}
+    print("\n| pool | precision: this − saved [95 % interval], draws ahead / behind | recall: this − saved "
+          "[95 % interval], draws ahead / behind |\n| --- | --- | --- |")
     for name, labels in pools.items():
         now = [(r.pred, r.gold) for label, r in results if label in labels]
-        before = [(saved[label], r.gold) for label, r in results if label in labels]
-        d = paired(before, now)
-        print(f"| {name} | {d.precision.value:+.3f} [{d.precision.low:+.3f}, {d.precision.high:+.3f}], "
-              f"{d.precision_ahead:.0%} | {d.recall.value:+.3f} [{d.recall.low:+.3f}, {d.recall.high:+.3f}], "
-              f"{d.recall_ahead:.0%} |")
+        d = paired([(before[label], r.gold) for label, r in results if label in labels], now)
+        print(f"| {name} | {_signed(d.precision)}, {d.precision_ahead:.0%} / {d.precision_behind:.0%} | "
+              f"{_signed(d.recall)}, {d.recall_ahead:.0%} / {d.recall_behind:.0%} |")
+
+
+def _signed(x: Interval) -> str:
+    return f"{x.value:+.3f} [{x.low:+.3f}, {x.high:+.3f}]"
 
 
 if __name__ == "__main__":

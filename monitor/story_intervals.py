@@ -11,8 +11,9 @@ the story's scored items), so a readers' story carries the alerts it caused, and
 figure is their sum over the stories drawn.
 
 `paired` compares two runs of the same windows (two versions of the matcher) on the same
-draws: the interval of the difference, and how often the second run is ahead. A difference
-whose interval holds zero is within what other days would change.
+draws: the interval of the difference, and how often the second run is ahead and how often
+behind (a draw without the stories that changed ties). A difference whose interval holds zero
+is within what other days would change.
 """
 
 from __future__ import annotations
@@ -44,11 +45,14 @@ class Intervals:
 
 @dataclass(frozen=True)
 class Difference:
-    """Second run minus first: precision and recall, with the share of draws the second is ahead."""
+    """Second run minus first: precision and recall, with the shares of draws the second is
+    ahead and behind (the rest tie)."""
     precision: Interval
     recall: Interval
     precision_ahead: float
     recall_ahead: float
+    precision_behind: float
+    recall_behind: float
 
 
 def item_bcubed(pred: Mapping[str, Hashable], gold: Mapping[str, Hashable]) -> dict[str, tuple[float, float]]:
@@ -134,8 +138,11 @@ def paired(first: Sequence[Window], second: Sequence[Window], draws: int = 2000,
     Both runs must score the same items against the same groups (the same windows, the same
     relevant items); the stories are drawn from the first run's groups."""
     for (pa, ga), (pb, gb) in zip(first, second, strict=True):
-        if {i for i in ga if i in pa} != {i for i in gb if i in pb}:
+        items = {i for i in ga if i in pa}
+        if items != {i for i in gb if i in pb}:
             raise ValueError("the two runs score different items: compare runs of the same windows and classifier")
+        if _partition(ga, items) != _partition(gb, items):
+            raise ValueError("the two runs are scored against different readers' stories")
     a, b = _story_rows(first), _story_rows(_aligned(first, second))
     dp: list[float] = []
     dr: list[float] = []
@@ -145,7 +152,20 @@ def paired(first: Sequence[Window], second: Sequence[Window], draws: int = 2000,
         dr.append(rb - ra)
     (p0a, r0a, _), (p0b, r0b, _) = _pooled(_everything(a), a), _pooled(_everything(b), b)
     return Difference(_interval(p0b - p0a, dp, level), _interval(r0b - r0a, dr, level),
-                      sum(d > 0 for d in dp) / len(dp), sum(d > 0 for d in dr) / len(dr))
+                      _share(dp, 1), _share(dr, 1), _share(dp, -1), _share(dr, -1))
+
+
+def _share(differences: Sequence[float], sign: int) -> float:
+    """The share of draws whose difference has `sign` (ties, a draw without a changed story, have none)."""
+    return sum(d * sign > 0 for d in differences) / len(differences)
+
+
+def _partition(gold: Mapping[str, Hashable], items: set[str]) -> set[frozenset[str]]:
+    """The readers' stories of `items`, whatever they are called."""
+    stories: dict[Hashable, set[str]] = defaultdict(set)
+    for i in items:
+        stories[gold[i]].add(i)
+    return {frozenset(members) for members in stories.values()}
 
 
 def _aligned(first: Sequence[Window], second: Sequence[Window]) -> list[Window]:
