@@ -18,6 +18,7 @@ HEADLINES = [
     {"id": "h2", "lang": "es", "date": "2026-01-02", "outlet": "B",
      "title": "Excarcelan a 20 presos políticos del Rodeo I", "topics": ["political_prisoners"]},
 ]
+TWO_STORIES = '{"windows": [{"days": ["2026-01-02"], "stories": [{"ids": ["h1"]}, {"ids": ["h2"]}]}]}'
 
 
 def files(tmp_path: Path, groups: str, headlines: bytes | None = None) -> list[str]:
@@ -85,3 +86,15 @@ def test_a_malformed_file_is_refused_before_the_assigner_is_imported(tmp_path: P
     result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT)
     assert result.stdout.split() == ["2", "[]"], result.stdout + result.stderr
     assert result.stderr.strip() == f"error: {args[1]}: invalid JSON: Expecting value (line 1, column 1)"
+
+
+def test_intervals_need_neither_numpy_nor_scikit_learn(tmp_path: Path) -> None:
+    """`eval-stories --intervals` runs on the service's install, which has neither (scikit-learn
+    is the train extra; the test install has both, so only sys.modules tells)."""
+    code = ("import sys; from monitor.cli import main; code = main(sys.argv[1:]); "
+            "print(code, sorted(m for m in sys.modules if m.split('.')[0] in ('numpy', 'sklearn', 'scipy')))")
+    result = subprocess.run([sys.executable, "-c", code, *files(tmp_path, TWO_STORIES), "--intervals"],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert "95 % intervals over the readers' stories" in result.stdout
+    assert result.stdout.splitlines()[-1] == "0 []"
