@@ -44,6 +44,7 @@ from story_windows import (  # noqa: E402
     add_sources,
     feed_shape,
     labelled_windows,
+    print_intervals,
     sources_missing,
 )
 
@@ -110,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="runs per window (are the stories the same?)")
     parser.add_argument("--together", action="store_true",
                         help="serve the days of all the windows in one run, then score each window on it")
+    parser.add_argument("--intervals", action="store_true",
+                        help="the tuned and measure pools' 95%% bootstrap intervals (as bench/story_windows.py)")
     add_feed_shape(parser)
     args = parser.parse_args(argv)
     shape = feed_shape(args)
@@ -146,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     measure = [x for x in every if x not in TUNED and x not in SECOND_READING]
     for name, labels in (("pooled, tuned", TUNED), ("pooled, measure only", measure)):
         print(pooled((r.pred, r.gold) for label, r in results if label in labels).row(f"**{name}**"))
+    if args.intervals:
+        print_intervals(results, {"tuned": list(TUNED), "measure only": measure}, headlines)
     if args.repeat > 1:
         print(f"\n{len(results) - unstable} of {len(results)} windows made the same stories in {args.repeat} runs")
     return 0
