@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import tempfile
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -44,6 +44,7 @@ from monitor.match import Classifier, build_classifier
 from monitor.match.feed_place import FeedPlaces, classify_in_feed
 from monitor.pipeline import store_classification
 from monitor.story_files import StoryFileError, Window, load_groups, load_headlines  # noqa: F401 (read apart)
+from monitor.story_intervals import item_bcubed
 from storage.db import open_database
 from storage.feedback import StoryCase, merge_cases, split_cases
 from storage.items import unclassified_ids
@@ -85,18 +86,10 @@ HEADER = (
 
 def bcubed(pred: Mapping[str, Hashable], gold: Mapping[str, Hashable]) -> tuple[float, float]:
     """Item-averaged B-cubed precision and recall over the items of `gold`."""
-    items = [i for i in gold if i in pred]
-    if not items:
+    values = item_bcubed(pred, gold)
+    if not values:
         return 0.0, 0.0
-    by_pred: dict[Hashable, list[str]] = defaultdict(list)
-    by_gold: dict[Hashable, list[str]] = defaultdict(list)
-    for i in items:
-        by_pred[pred[i]].append(i)
-        by_gold[gold[i]].append(i)
-    pair = Counter((pred[i], gold[i]) for i in items)
-    p = sum(pair[(pred[i], gold[i])] / len(by_pred[pred[i]]) for i in items) / len(items)
-    r = sum(pair[(pred[i], gold[i])] / len(by_gold[gold[i]]) for i in items) / len(items)
-    return p, r
+    return sum(p for p, _ in values.values()) / len(values), sum(r for _, r in values.values()) / len(values)
 
 
 def wrong_merge_pairs(pred: Mapping[str, Hashable], gold: Mapping[str, Hashable]) -> list[tuple[str, str]]:
