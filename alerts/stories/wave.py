@@ -16,14 +16,17 @@ when the release itself is its event:
   "contabilizan", "verificó"), or an announcement ("anunció", "comenzó") that names
   nobody freed; or, when it names nobody and speaks of prisoners or excarcelaciones
   (not "cuatro colombianos", a group told apart), a released figure, "otros"/"más",
-  or a list ("Estos serían…").
+  or a list ("Estos serían…"), or that they go on ("Avanza la excarcelación de presos
+  políticos"); a released count of 3 or more is about political prisoners whatever it
+  calls them ("Reportan excarcelación de 16 detenidos en Tocorón").
   Named people released ("Liberan a A y B") are their own story unless the
   headline tells the tally ("Contabilizan 11: excarcelan a A y B") or opens with
   the count of political prisoners freed before any name ("Solo nueve presos
   políticos excarcelados…: A, B…"), or lists them as the first releases ("A, B, C y D
   entre primeras excarcelaciones");
 - and it is none of: an explainer or profile, a reaction or demand ("pide",
-  "exige", "lamenta", "califica"…), a quote opened by a person's name ("X: …"),
+  "exige", "lamenta", "califica"…) but one made after the tally it states ("Oenegé
+  registra 294 excarcelaciones y exige…"), a quote opened by a person's name ("X: …"),
   relatives waiting or holding vigils (their own ongoing story), a negation
   ("no confirman liberación"), a group told apart (citizens of a country,
   journalists, foreigners: "cuatro colombianos", and "presos políticos extranjeros",
@@ -71,7 +74,13 @@ _NEGATION = re.compile(r"\b(?:no|ni|sin)\b")
 _OPENING_QUOTE = re.compile(r"^\s*([^:\"“”«»]{3,60}):")
 _TALLY = re.compile(
     r"\b(?:suma|suman|sumo|asciende\w*|se eleva\w*|elev[oa] a|cifra|contabiliz\w*|totaliz\w*|ya son|"
-    r"balance|verific\w*)\b"
+    r"balance|verific\w*|registr\w*)\b"
+)
+# the releases going on, told as such ("Avanza la excarcelación de presos políticos", "Continúan
+# las liberaciones"): the wave's course, not one release
+_GOES_ON = re.compile(
+    r"\b(?:avanza|avanzan|continua|continuan|prosigue|prosiguen|siguen) (?:la |las )?"
+    r"(?:excarcelacion|excarcelaciones|liberacion|liberaciones)\b"
 )
 _POLITICAL = re.compile(r"\b(?:pres[oa]s politic[oa]s|excarcelaciones|excarcelados|presos)\b")
 WAITING_CLASSES = frozenset({"famili", "vigil"})
@@ -82,6 +91,7 @@ _GROUP_APART = re.compile(
     r"colombian[oa]s|espanol[ea]s|italian[oa]s|argentin[oa]s|aleman[ea]s|estadounidenses|american[oa]s|"
     r"peruan[oa]s|chilen[oa]s|ecuatorian[oa]s|portugues[ea]s|frances[ea]s|britanic[oa]s|uruguay[oa]s)\b"
 )
+_DETAINEES_COUNTED = re.compile(r"\b\d+ (?:detenid[oa]s|personas|reos|prisioneros)\b")
 _POLITICAL_PRISONERS = re.compile(r"\bpres[oa]s politic[oa]s\b")
 # political prisoners of one group ("presos políticos extranjeros", "presos políticos colombianos")
 _QUALIFIED = re.compile(r"\bpres[oa]s politic[oa]s " + _GROUP_APART.pattern.removeprefix(r"\b"))
@@ -128,16 +138,19 @@ def wave_reason(
     if said and _POLITICAL.search(folded) and any(e == "released" and n >= 3 for e, n in figures) \
             and not _DEMAND.search(folded) and not _names_after(headline, said.end()):
         return "tally"  # "Delcy Rodríguez dice que han liberado 406 presos políticos": the count, told by someone
-    if not _releases_of_many(headline, folded, words, lang):
+    if not _releases_of_many(headline, folded, words, lang, figures):
         return None
     return _wave_kind(headline, folded, figures)
 
 
-def _releases_of_many(headline: Headline, folded: str, words: list[str], lang: str) -> bool:
+def _releases_of_many(
+    headline: Headline, folded: str, words: list[str], lang: str, figures: Iterable[tuple[str, int]],
+) -> bool:
     """Whether the headline tells releases (an event, not their context) of several people,
-    or of people it names in a list: not a reaction, nor what one person says, nor a group
-    told apart."""
-    if _REACTION.search(folded):
+    or of people it names in a list: not a reaction (but one after the tally it states), nor
+    what one person says, nor a group told apart."""
+    reaction = _REACTION.search(folded)
+    if reaction and not _tallied_before(folded[:reaction.start()], figures):
         return False
     opening = _OPENING_QUOTE.match(headline.text)
     if opening and any(p & set(fold(opening.group(1)).split()) for p in headline.people):
@@ -150,6 +163,13 @@ def _releases_of_many(headline: Headline, folded: str, words: list[str], lang: s
     return not (_GROUP_APART.search(folded) and (not _POLITICAL_PRISONERS.search(folded) or _QUALIFIED.search(folded)))
 
 
+def _tallied_before(head: str, figures: Iterable[tuple[str, int]]) -> bool:
+    """Whether `head` (the folded headline before a reaction's word) states a tally of releases
+    of 3 or more: "Oenegé registra 294 excarcelaciones y exige que…" tells the tally first."""
+    return bool(_TALLY.search(head)) and any(
+        e == "released" and n >= 3 and str(n) in head for e, n in figures)
+
+
 def _wave_kind(headline: Headline, folded: str, figures: Iterable[tuple[str, int]]) -> str | None:
     """Which kind of wave the releases of many tell: a tally, an announcement, a list of the
     people freed; None for named people, or a group that is not political prisoners."""
@@ -159,7 +179,10 @@ def _wave_kind(headline: Headline, folded: str, figures: Iterable[tuple[str, int
     if announced and not _names_after(headline, announced.end()):
         return "announcement"  # "X anunció la liberación de…": X announces, nobody named is freed
     named = bool(headline.people)
-    political = bool(_POLITICAL.search(folded))
+    # a released count of several detainees is the wave's ("excarcelación de 16 detenidos"); a
+    # group told apart ("siete oficiales detenidos", "cinco militares") is not
+    political = bool(_POLITICAL.search(folded)) or (
+        bool(_DETAINEES_COUNTED.search(folded)) and any(e == "released" and n >= 3 for e, n in figures))
     if named and political and _counted_before_names(headline, figures):
         return "tally"  # "Solo nueve presos políticos excarcelados…: A, B…": the count, then who
     if named and political and _LIST.search(folded):
@@ -168,6 +191,8 @@ def _wave_kind(headline: Headline, folded: str, figures: Iterable[tuple[str, int
         return None  # named people, or a group told apart ("cuatro colombianos"): their own story
     if any(e == "released" for e, _ in figures) or _MORE.search(folded):
         return "tally"
+    if _GOES_ON.search(folded):
+        return "going on"
     if _LIST.search(folded):
         return "list"
     return None
