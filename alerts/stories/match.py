@@ -114,6 +114,11 @@ CORE_TEXT = 0.20  # the cosine with the story's first item that a weak join tell
 # and the two statements share some wording besides the name (a speaker with several stories
 # says several things)
 SPEAKER_HOURS, SPEAKER_TEXT, SPEAKER_STORIES = 6.0, 0.15, 1
+# ... and statements of one named speaker whose headlines both name, beside the speaker, the
+# occasion they speak at ("Rubio ante el Senado: «…»", "#Ahora Marco Rubio en el Senado: «…»"): one
+# appearance told as several statements is one story (the readers' "one court hearing", "the same
+# statement by the same actor"), whatever each statement's subject; a speaker's statements of a day
+# with no occasion in common are left to the rule above
 
 _NO_STORIES: frozenset[int] = frozenset()
 THIN = "thin: fewer than two words besides names"
@@ -177,6 +182,20 @@ def _tally(item: ItemFeatures, figures: set[Any]) -> list[str]:
         f"{e} {n}" for e, n in item.figures - figures
         if item.update_cue and e in TALLY_EVENTS and any(e == e2 for e2, _ in figures)
     ] if item.figures else []
+
+
+def _one_occasion(item: ItemFeatures, entry: StoryEntry, now: datetime) -> dict[str, list[str]] | None:
+    """A statement of the same named speaker as one of the story's items within `SPEAKER_HOURS`,
+    whose speaker's words (alerts/stories/wave.py speaker_of: "Marco Rubio en el Senado") share
+    with that item's a word besides the speaker's name: the occasion both are told at."""
+    since = now - timedelta(hours=SPEAKER_HOURS)
+    names = {w for p in item.people for w in p}
+    for m in entry.members:
+        both = item.speaker & m.speaker
+        occasion = both - names - {w for p in m.people for w in p}
+        if occasion and m.when >= since and both & names:
+            return {"speaker": sorted(both & names), "occasion": sorted(occasion)}
+    return None
 
 
 @dataclass(slots=True)
@@ -757,6 +776,8 @@ class StoryIndex:
             frame = self._released_person(item, entry, now)
         if not frame and item.speaker and text >= SPEAKER_TEXT and hours <= SPEAKER_HOURS:
             frame = self._one_speaker(item, entry, now)
+        if not frame and item.speaker and hours <= SPEAKER_HOURS:
+            frame = _one_occasion(item, entry, now)
         return frame
 
     def _one_speaker(self, item: ItemFeatures, entry: StoryEntry, now: datetime) -> dict[str, list[str]] | None:

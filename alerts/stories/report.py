@@ -97,7 +97,8 @@ def _frame(frame: dict[str, Any]) -> str:
     if frame.get("person"):
         return f"frame {' '.join(frame['person'])} + {' + '.join(frame.get('event') or [])}"
     if frame.get("speaker"):
-        return f"statements of {' '.join(frame['speaker'])}"
+        at = f" at one occasion ({' '.join(frame['occasion'])})" if frame.get("occasion") else ""
+        return f"statements of {' '.join(frame['speaker'])}{at}"
     if frame.get("place"):
         return f"ongoing at {' '.join(frame['place'])}: {' + '.join(frame.get('event') or [])}"
     if frame.get("law"):

@@ -103,10 +103,12 @@ def us_as_one_word(folded: str) -> str:
 _LIVE = re.compile(
     r"^\s*(?:\[\s*(?:video|fotos?|en vivo|live)\s*\]\s*|"
     r"(?:en vivo|en directo|minuto a minuto|[uú]ltima hora|live updates|live|breaking|urgente|"
-    r"video|fotos|en fotos)\s*[|:\-–—]\s*)",
+    r"video|fotos|en fotos)\s*[|:\-–—]\s*|#ahora\b\s*[|:\-–—]?\s*)",
     re.IGNORECASE,
 )
-_MEDIA = re.compile(r"video|fotos?|en fotos")
+# marks of a kind of item, not of a live page ("#Ahora" opens a breaking item: "#Ahora Marco Rubio
+# en el Senado: …", whose name must not be read as "Ahora Marco Rubio")
+_MEDIA = re.compile(r"video|fotos?|en fotos|#ahora")
 # the marks of a live page elsewhere in the title ("Tensión en Venezuela EN VIVO: …", "Excarcelaciones
 # en Venezuela: minuto a minuto", "Minuto a minuto de las excarcelaciones"): no words of an event
 _LIVE_INSIDE = re.compile(r"\b(?:en vivo|en directo|minuto a minuto|live updates)\b", re.IGNORECASE)

@@ -115,6 +115,10 @@ def test_a_media_mark_is_stripped_but_is_no_live_page() -> None:
     assert clean_title("[FOTOS] Vigilia en El Rodeo") == ("Vigilia en El Rodeo", False)
     assert clean_title("EN VIVO | VIDEO: Vigilia en El Rodeo") == ("Vigilia en El Rodeo", True)
     assert clean_title("Última hora: excarcelan a 12 presos políticos")[1] is True
+    # "#Ahora" opens a breaking item (no live page); left on, it made "Ahora Ana Salas" no name
+    assert clean_title("#Ahora Ana Salas en la Asamblea: «No habrá acuerdo»") == (
+        "Ana Salas en la Asamblea: «No habrá acuerdo»", False)
+    assert clean_title("#AHORA | Excarcelan a un activista") == ("Excarcelan a un activista", False)
 
 
 def test_a_live_mark_inside_the_title_is_no_word_of_an_event(put: Any) -> None:

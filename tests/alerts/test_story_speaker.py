@@ -193,3 +193,40 @@ def test_a_nickname_inside_a_name_and_the_supreme_court_are_read_as_they_are() -
     assert prepare('Hugo "el Pollo" Carvajal es extraditado a Estados Unidos desde España', "es").people == (
         frozenset({"hugo", "carvajal"}),)
     assert prepare("Fin del TPS: 350.000 venezolanos podrían ser deportados tras fallo del Supremo", "es").people == ()
+
+
+# -- one appearance: the occasion both statements are told at ----------------------------------
+
+AT_HEARING = 'Ramón Quintero ante la Asamblea: «La transición tomará tiempo»'
+# other stories of the hours naming the speaker and the body: the rule above leaves his statements
+# apart, and the words the two statements share (his name, the body) weigh little
+NAMING = (
+    "La Asamblea debate la inmunidad de Ramón Quintero",
+    "Ramón Quintero visita a los presos de Tocorón junto a sus abogados",
+    "Abogados de Ramón Quintero piden a la Asamblea su traslado",
+    "Cronología del conflicto entre Ramón Quintero y la Asamblea",
+)
+IN_THE_HEARING = '#Ahora Ramón Quintero en la Asamblea: "No habrá acuerdo con el chavismo"'
+
+
+def test_statements_told_at_one_occasion_are_one_story_whatever_their_subjects() -> None:
+    # both headlines name where he speaks ("ante la Asamblea", "en la Asamblea"): one appearance
+    decision = _decide(_index_with(AT_HEARING, *NAMING), IN_THE_HEARING, 2)
+    assert decision.story_id == 1 and decision.signals["text"] < THRESHOLD
+    assert decision.signals["frame"] == {"speaker": ["quintero", "ramon"], "occasion": ["asamblea"]}
+
+
+def test_without_the_occasion_in_both_or_with_another_speaker_they_stay_apart() -> None:
+    assert _decide(_index_with(AT_HEARING, *NAMING), 'Ramón Quintero: "No habrá acuerdo con el chavismo"',
+                   2).story_id is None
+    assert _decide(_index_with(AT_HEARING, *NAMING), 'Ana Salas en la Asamblea: "No habrá acuerdo con el chavismo"',
+                   2).story_id is None
+    # nor hours later (another sitting)
+    assert _decide(_index_with(AT_HEARING, *NAMING), IN_THE_HEARING, SPEAKER_HOURS + 1).story_id is None
+
+
+def test_the_operator_sees_the_occasion_that_joined_statements() -> None:
+    from alerts.stories.report import why
+
+    decision = _decide(_index_with(AT_HEARING, *NAMING), IN_THE_HEARING, 2)
+    assert "statements of quintero ramon at one occasion (asamblea)" in why(decision.signals)
