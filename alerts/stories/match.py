@@ -59,6 +59,7 @@ from alerts.stories.conflicts import (
     stories_apart,
 )
 from alerts.stories.features import (
+    GENERIC_PLACES,
     ItemFeatures,
     StoryEntry,
     same_acted,
@@ -187,12 +188,13 @@ def _tally(item: ItemFeatures, figures: set[Any]) -> list[str]:
 def _one_occasion(item: ItemFeatures, entry: StoryEntry, now: datetime) -> dict[str, list[str]] | None:
     """A statement of the same named speaker as one of the story's items within `SPEAKER_HOURS`,
     whose speaker's words (alerts/stories/wave.py speaker_of: "Marco Rubio en el Senado") share
-    with that item's a word besides the speaker's name: the occasion both are told at."""
+    with that item's a word besides the speaker's name: the occasion both are told at. The
+    country or the capital is what is spoken of ("Trump sobre Venezuela: …"), not where."""
     since = now - timedelta(hours=SPEAKER_HOURS)
     names = {w for p in item.people for w in p}
     for m in entry.members:
         both = item.speaker & m.speaker
-        occasion = both - names - {w for p in m.people for w in p}
+        occasion = both - names - {w for p in m.people for w in p} - GENERIC_PLACES
         if occasion and m.when >= since and both & names:
             return {"speaker": sorted(both & names), "occasion": sorted(occasion)}
     return None

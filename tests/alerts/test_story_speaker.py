@@ -221,6 +221,11 @@ def test_without_the_occasion_in_both_or_with_another_speaker_they_stay_apart() 
                    2).story_id is None
     assert _decide(_index_with(AT_HEARING, *NAMING), 'Ana Salas en la Asamblea: "No habrá acuerdo con el chavismo"',
                    2).story_id is None
+    # nor what both speak of: the country is no occasion
+    about = _decide(_index_with('Ramón Quintero sobre Venezuela: «La transición tomará tiempo»', *NAMING,
+                                "Ramón Quintero regresa a Venezuela tras su gira"),
+                    'Ramón Quintero sobre Venezuela: "No habrá acuerdo con el chavismo"', 2)
+    assert about.story_id is None
     # nor hours later (another sitting)
     assert _decide(_index_with(AT_HEARING, *NAMING), IN_THE_HEARING, SPEAKER_HOURS + 1).story_id is None
 
