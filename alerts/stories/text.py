@@ -162,6 +162,10 @@ _NOT_PERSON = _words("""
     helicoide rodeo tocoron tocuyito yare zona ramo verde regimen chavista oposicion ejercito
     enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre
     lunes martes miercoles jueves viernes sabado domingo video en vivo pdvsa conatel provea
+    january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday clippve jep
+    one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
+    seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred dozen dozens
     colombia rusia china cuba espana mexico peru brasil argentina europa union europea florida
     nueva york washington miami madrid bogota barajas white house state pentagon department
     coast guard navy army marines treasury caribbean pacific atlantic eastern western southern northern

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from alerts.stories.text import STOPWORDS, Headline, fold, stem, us_as_one_word
 
@@ -69,7 +70,7 @@ _PLURAL = re.compile(
     r"prisioneros|reos)\b"
 )
 _CAP = r"[A-ZÁÉÍÓÚÑ][\w'’\-]+(?:\s+(?:de |del |la )?[A-ZÁÉÍÓÚÑ][\w'’\-]+)*"
-_NAME_LIST = re.compile(rf"{_CAP}(?:\s*,\s*|\s*…\s*|\s+y\s+|\s+e\s+){_CAP}")
+_NAME_LIST = re.compile(rf"{_CAP}(?:\s*,\s*|\s*…\s*|\s+y\s+|\s+e\s+|\s+and\s+){_CAP}")
 _NEGATION = re.compile(r"\b(?:no|ni|sin)\b")
 _OPENING_QUOTE = re.compile(r"^\s*([^:\"“”«»]{3,60}):")
 _TALLY = re.compile(
@@ -97,6 +98,81 @@ _POLITICAL_PRISONERS = re.compile(r"\bpres[oa]s politic[oa]s\b")
 _QUALIFIED = re.compile(r"\bpres[oa]s politic[oa]s " + _GROUP_APART.pattern.removeprefix(r"\b"))
 
 
+@dataclass(frozen=True)
+class _Tongue:
+    """The wordings above in one language: a wave told in English ("Foro Penal verifies 80 more
+    releases of political prisoners") is read by its own words, as the Spanish one is."""
+
+    context: frozenset[str]
+    reaction: re.Pattern[str]
+    says_plain: re.Pattern[str]
+    demand: re.Pattern[str]
+    announce: re.Pattern[str]
+    listed: re.Pattern[str]
+    more: re.Pattern[str]
+    plural: re.Pattern[str]
+    negation: re.Pattern[str]
+    tally: re.Pattern[str]
+    goes_on: re.Pattern[str]
+    political: re.Pattern[str]
+    group_apart: re.Pattern[str]
+    detainees_counted: re.Pattern[str]
+    political_prisoners: re.Pattern[str]
+    qualified: re.Pattern[str]
+
+
+_SPANISH = _Tongue(
+    _CONTEXT, _REACTION, _SAYS_PLAIN, _DEMAND, _ANNOUNCE, _LIST, _MORE, _PLURAL, _NEGATION, _TALLY, _GOES_ON,
+    _POLITICAL, _GROUP_APART, _DETAINEES_COUNTED, _POLITICAL_PRISONERS, _QUALIFIED,
+)
+_EN_GROUPS = (
+    r"citizens|nationals|foreigners|foreign nationals|journalists|reporters|soldiers|military officers|"
+    r"americans|colombians|spaniards|italians|argentines|germans|peruvians|chileans|ecuadorians|"
+    r"portuguese|french|british|uruguayans|ukrainians|cubans"
+)
+_EN_ADJECTIVES = (
+    r"foreign|colombian|american|us|spanish|italian|argentine|german|peruvian|chilean|ecuadorian|"
+    r"portuguese|french|british|uruguayan|ukrainian|cuban"
+)
+_ENGLISH = _Tongue(
+    context=frozenset(["after", "amid", "over", "about", "for", "despite", "against", "demand", "demands",
+                       "call", "calls", "urge", "urges", "seek", "seeks", "awaiting", "await", "rumours",
+                       "rumors", "possible"]),
+    reaction=re.compile(
+        r"\b(?:calls?|calling|urges?|urging|demands?|demanding|asks?|asking|welcom\w*|condemn\w*|criticiz\w*|criticis\w*|praises?|"
+        r"denounc\w*|rejects?|warns?|says|said|claims?|slams?|hails?|questions?|celebrat\w*)\b"
+    ),
+    says_plain=re.compile(r"\b(?:says|said|reports?|reported|claims?)\b"),
+    demand=re.compile(
+        r"\b(?:calls? for|calling for|urges?|urging|demands?|demanding|asks?|asking|condemn\w*|criticiz\w*|criticis\w*|denounc\w*|rejects?|"
+        r"denies|deny|denied|disputes?|disputed)\b"
+    ),
+    announce=re.compile(r"\b(?:announc\w*|begins?|began|starts?|started|launch\w*)\b"),
+    listed=re.compile(r"\b(?:list of|these are|among the first|first releases|first freed|first to be freed)\b"),
+    more=re.compile(r"\b(?:more|another|new|further|latest|other)\b"),
+    plural=re.compile(r"\b(?:prisoners|detainees|releases|inmates|people)\b"),
+    negation=re.compile(r"\b(?:no|not|nor|without|never)\b"),
+    tally=re.compile(
+        r"\b(?:tally|total\w*|counts?|counted|verif\w*|confirm\w*|rises? to|rose to|risen to|climbs? to|"
+        r"reach\w*|so far)\b"
+    ),
+    goes_on=re.compile(
+        r"\b(?:releases? (?:of (?:political )?(?:prisoners|detainees) )?continues?|"
+        r"continu\w* (?:to )?(?:release|free)\w*|releases? go(?:es)? on)\b"
+    ),
+    political=re.compile(r"\b(?:political prisoners|political detainees|prisoners|detainees|releases)\b"),
+    # "five Colombians", and "a dozen Colombian prisoners" (English puts the group before the noun)
+    group_apart=re.compile(rf"\b(?:{_EN_GROUPS}|(?:{_EN_ADJECTIVES}) (?:prisoners|detainees))\b"),
+    detainees_counted=re.compile(r"\b\d+ (?:detainees|people|inmates|prisoners)\b"),
+    political_prisoners=re.compile(r"\bpolitical prisoners\b"),
+    qualified=re.compile(rf"\b(?:{_EN_ADJECTIVES}) political prisoners\b"),
+)
+
+
+def _tongue(lang: str) -> _Tongue:
+    return _ENGLISH if (lang or "").lower().startswith("en") else _SPANISH
+
+
 def reacts(headline: Headline) -> bool:
     """Whether the headline is a reaction, demand or statement ("X exige…", "X lamenta…",
     "X dijo…"): what someone says of a release, not the release."""
@@ -107,16 +183,18 @@ def _negated(words: list[str], lang: str) -> bool:
     """A release word denied ("no confirman liberación", "sin excarcelaciones"): a negation
     within the four words before it. A negation elsewhere ("…: 'el proceso no ha
     terminado'") says nothing of the release. `words`: the folded headline's words."""
+    negation = _tongue(lang).negation
     for k, word in enumerate(words):
-        if word not in STOPWORDS and stem(word, lang) == "liber" and _NEGATION.search(" ".join(words[max(0, k - 4):k])):
+        if word not in STOPWORDS and stem(word, lang) == "liber" and negation.search(" ".join(words[max(0, k - 4):k])):
             return True
     return False
 
 
 def _release_is_event(words: list[str], lang: str) -> bool:
     """A release word not preceded (within three words) by a word that makes it context."""
+    context = _tongue(lang).context
     for k, word in enumerate(words):
-        if word not in STOPWORDS and stem(word, lang) == "liber" and not _CONTEXT & set(words[max(0, k - 3):k]):
+        if word not in STOPWORDS and stem(word, lang) == "liber" and not context & set(words[max(0, k - 3):k]):
             return True
     return False
 
@@ -134,13 +212,17 @@ def wave_reason(
     classes = set(headline.terms)
     if "liber" not in classes or classes & WAITING_CLASSES or _negated(words, lang):
         return None
-    said = _SAYS_PLAIN.search(folded)
-    if said and _POLITICAL.search(folded) and any(e == "released" and n >= 3 for e, n in figures) \
-            and not _DEMAND.search(folded) and not _names_after(headline, said.end()):
-        return "tally"  # "Delcy Rodríguez dice que han liberado 406 presos políticos": the count, told by someone
+    t = _tongue(lang)
+    said = t.says_plain.search(folded)
+    reaction = t.reaction.search(folded, 0, said.start()) if said else None
+    if said and not reaction and t.political.search(folded) and any(e == "released" and n >= 3 for e, n in figures) \
+            and not t.demand.search(folded) and not _names_after(headline, said.end()) and not _apart(folded, t):
+        # "Delcy Rodríguez dice que han liberado 406 presos políticos": the count, told by someone
+        # (not "Rubio welcomes release of 116 prisoners, says…": a reaction, then what is said)
+        return "tally"
     if not _releases_of_many(headline, folded, words, lang, figures):
         return None
-    return _wave_kind(headline, folded, figures)
+    return _wave_kind(headline, folded, figures, t)
 
 
 def _releases_of_many(
@@ -149,51 +231,58 @@ def _releases_of_many(
     """Whether the headline tells releases (an event, not their context) of several people,
     or of people it names in a list: not a reaction (but one after the tally it states), nor
     what one person says, nor a group told apart."""
-    reaction = _REACTION.search(folded)
-    if reaction and not _tallied_before(folded[:reaction.start()], figures):
+    t = _tongue(lang)
+    reaction = t.reaction.search(folded)
+    if reaction and not _tallied_before(folded[:reaction.start()], figures, t):
         return False
     opening = _OPENING_QUOTE.match(headline.text)
     if opening and any(p & set(fold(opening.group(1)).split()) for p in headline.people):
         return False  # "Luis Carlos Díaz: …" is what one person says
     if not _release_is_event(words, lang):
         return False
-    if not (_PLURAL.search(folded) or (headline.people and _NAME_LIST.search(headline.text))):
+    if not (t.plural.search(folded) or (headline.people and _NAME_LIST.search(headline.text))):
         return False
-    # "Alemania anunció la liberación de tres ciudadanos": a group told apart
-    return not (_GROUP_APART.search(folded) and (not _POLITICAL_PRISONERS.search(folded) or _QUALIFIED.search(folded)))
+    return not _apart(folded, t)
 
 
-def _tallied_before(head: str, figures: Iterable[tuple[str, int]]) -> bool:
+def _apart(folded: str, t: _Tongue) -> bool:
+    """A group told apart: "Alemania anunció la liberación de tres ciudadanos", "five Colombians"
+    (unless they are political prisoners, of no one group)."""
+    return bool(t.group_apart.search(folded)) and (
+        not t.political_prisoners.search(folded) or bool(t.qualified.search(folded)))
+
+
+def _tallied_before(head: str, figures: Iterable[tuple[str, int]], t: _Tongue) -> bool:
     """Whether `head` (the folded headline before a reaction's word) states a tally of releases
     of 3 or more: "Oenegé registra 294 excarcelaciones y exige que…" tells the tally first."""
-    return bool(_TALLY.search(head)) and any(
+    return bool(t.tally.search(head)) and any(
         e == "released" and n >= 3 and str(n) in head for e, n in figures)
 
 
-def _wave_kind(headline: Headline, folded: str, figures: Iterable[tuple[str, int]]) -> str | None:
+def _wave_kind(headline: Headline, folded: str, figures: Iterable[tuple[str, int]], t: _Tongue) -> str | None:
     """Which kind of wave the releases of many tell: a tally, an announcement, a list of the
     people freed; None for named people, or a group that is not political prisoners."""
-    if _TALLY.search(folded):
+    if t.tally.search(folded):
         return "tally"
-    announced = _ANNOUNCE.search(folded)
+    announced = t.announce.search(folded)
     if announced and not _names_after(headline, announced.end()):
         return "announcement"  # "X anunció la liberación de…": X announces, nobody named is freed
     named = bool(headline.people)
     # a released count of several detainees is the wave's ("excarcelación de 16 detenidos"); a
     # group told apart ("siete oficiales detenidos", "cinco militares") is not
-    political = bool(_POLITICAL.search(folded)) or (
-        bool(_DETAINEES_COUNTED.search(folded)) and any(e == "released" and n >= 3 for e, n in figures))
-    if named and political and _counted_before_names(headline, figures):
+    political = bool(t.political.search(folded)) or (
+        bool(t.detainees_counted.search(folded)) and any(e == "released" and n >= 3 for e, n in figures))
+    if named and political and _counted_before_names(headline, figures, t):
         return "tally"  # "Solo nueve presos políticos excarcelados…: A, B…": the count, then who
-    if named and political and _LIST.search(folded):
+    if named and political and t.listed.search(folded):
         return "list"
     if named or not political:
         return None  # named people, or a group told apart ("cuatro colombianos"): their own story
-    if any(e == "released" for e, _ in figures) or _MORE.search(folded):
+    if any(e == "released" for e, _ in figures) or t.more.search(folded):
         return "tally"
-    if _GOES_ON.search(folded):
+    if t.goes_on.search(folded):
         return "going on"
-    if _LIST.search(folded):
+    if t.listed.search(folded):
         return "list"
     return None
 
@@ -241,14 +330,14 @@ def _names_after(headline: Headline, folded_end: int) -> bool:
     return any(p <= rest or p & rest for p in headline.people)
 
 
-def _counted_before_names(headline: Headline, figures: Iterable[tuple[str, int]]) -> bool:
+def _counted_before_names(headline: Headline, figures: Iterable[tuple[str, int]], t: _Tongue) -> bool:
     """A released count of several political prisoners told before any name: the headline
     is the wave's count, and the names after it are examples ("Solo nueve presos políticos
     excarcelados hasta la madrugada: A, B…"), not their own release."""
     if not any(e == "released" and n >= 3 for e, n in figures):
         return False
     head = fold(headline.text).split(":")[0]
-    if not _POLITICAL.search(head):
+    if not t.political.search(head):
         return False
     words = set(head.split())
     return not any(p & words for p in headline.people)

@@ -60,10 +60,10 @@ def test_the_forms_join_the_waves_story(db: Any, make_config: Any, add_item: Any
     config = make_config([{"name": "all", "chat_id": "@all_channel", "topics": PP}])
     classifier = build_classifier(config.topics, config.entities)
 
-    def put(feed: str, title: str, hours: float) -> int:
+    def put(feed: str, title: str, hours: float, lang: str = "es") -> int:
         with db.session() as s:
-            item = add_item(s, feed, title, published=NOW + timedelta(hours=hours))
-            c = classifier.classify(title=title, lang="es")
+            item = add_item(s, feed, title, published=NOW + timedelta(hours=hours), lang=lang)
+            c = classifier.classify(title=title, lang=lang)
             assert c.topics, title
             enqueue_for_item(s, item, c, config, now=NOW + timedelta(hours=hours))
             return int(item.story_id or 0)
@@ -71,5 +71,48 @@ def test_the_forms_join_the_waves_story(db: Any, make_config: Any, add_item: Any
     story = put("elpitazo", "Foro Penal suma 40 presos políticos excarcelados", 0)
     joined = [put("cocuyo", "Continúan las excarcelaciones de presos políticos en Venezuela", 3),
               put("bbcmundo", "Oenegé contabiliza 52 excarcelaciones y exige que sean plenas", 5)]
+    english = put("bbc", "Foro Penal verifies 60 more releases of political prisoners", 7, lang="en")
     apart = put("elpitazo", "Presos políticos siguen a la espera de su liberación en El Rodeo I", 6)
-    assert joined == [story, story] and apart != story
+    assert [*joined, english] == [story, story, story] and apart != story
+
+
+# -- the wave told in English ----------------------------------------------------------------
+
+
+def wave_en(title: str, released: int | None = None) -> str | None:
+    counts: list[dict[str, Any]] = [{"event": "released", "number": released}] if released else []
+    return features(item_id=1, title=title, lang="en", outlet="x", when=NOW, topics=PP, entities=[],
+                    counts=counts).wave
+
+
+@pytest.mark.parametrize(("title", "released", "kind"), [
+    ("Foro Penal verifies 88 more releases of political prisoners", 88, "tally"),
+    ("41 political prisoners were released from Yare on Sunday", 41, "tally"),
+    ("Rights group says 52 political prisoners freed since January", 52, "tally"),
+    ("Venezuela releases more political prisoners", None, "tally"),
+    ("Releases of political prisoners continue in Venezuela", None, "going on"),
+    ("Government announces release of 'a significant number' of prisoners", None, "announcement"),
+])
+def test_the_wave_told_in_english_is_the_wave(title: str, released: int | None, kind: str) -> None:
+    assert wave_en(title, released) == kind
+
+
+@pytest.mark.parametrize(("title", "released"), [
+    ("Venezuela frees five Colombians held on espionage charges", 5),  # a group told apart
+    ("A dozen Colombian prisoners freed from Venezuelan jails, Bogotá says", 12),
+    ("Rubio welcomes release of 116 prisoners in Venezuela, says more must follow", 116),  # a reaction
+    ("Bishops urge Venezuela to release all political prisoners", None),  # a demand
+    ("Relatives keep vigil outside Rodeo I awaiting releases of political prisoners", None),
+    ("Foro Penal says no political prisoners were released this week", None),  # denied
+    ("Venezuela frees opposition mayor Ana Salas after 14 months in jail", None),  # one person
+])
+def test_what_is_not_the_wave_in_english_stays_out(title: str, released: int | None) -> None:
+    assert wave_en(title, released) is None
+
+
+def test_english_weekdays_months_and_numbers_are_no_names() -> None:
+    from alerts.stories.text import prepare
+
+    assert prepare("87 political prisoners were released from Tocorón on Sunday", "en").people == ()
+    assert prepare("Foro Penal says 312 political prisoners freed since January 8", "en").people == ()
+    assert prepare("Forty-one detainees freed from El Helicoide, lawyers say", "en").people == ()
