@@ -166,6 +166,9 @@ _NOT_PERSON = _words("""
     monday tuesday wednesday thursday friday saturday sunday clippve jep
     one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
     seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred dozen dozens
+    united states kingdom nations jan aug dec sept christmas eve easter gulf sea ocean
+    spain rome vatican puerto rico hong kong buenos aires chicago houston texas yemen oman
+    houthi houthis guayaquil cauca arauca cucuta
     colombia rusia china cuba espana mexico peru brasil argentina europa union europea florida
     nueva york washington miami madrid bogota barajas white house state pentagon department
     coast guard navy army marines treasury caribbean pacific atlantic eastern western southern northern
@@ -435,13 +438,15 @@ def _member_after_body(words: tuple[str, ...]) -> frozenset[str]:
 
 
 def person_names(text: str, known: list[str] | None = None, *, vessels: frozenset[str] | None = None,
-                 caps: bool | None = None, title_case: bool = False) -> list[frozenset[str]]:
+                 caps: bool | None = None, title_case: bool = False, english: bool = False) -> list[frozenset[str]]:
     """Names of people in a cleaned headline: the classifier's people (`known`), plus
     capitalized sequences that are not institutions, places or nationalities. A single
     capitalized word opening the headline or a clause is left out (it is usually just the
     first word). A headline in capitals names only the known; one in Title Case
     (`title_case`) the known and `title_case_names`. `vessels` and `caps`, when the caller
-    has them, spare working them out again."""
+    has them, spare working them out again. `english`: an English headline, where a sequence of
+    words English writes in lower case ("Supreme Court", "Temporary Protected Status") names no
+    one."""
     out = [tokens for n in known or [] if (tokens := name_tokens(n))]
     if title_case:
         return out + [n for n in title_case_names(text) if not any(n & o for o in out)]
@@ -460,6 +465,9 @@ def person_names(text: str, known: list[str] | None = None, *, vessels: frozense
         if not words:
             continue
         roles = frozenset(words[:-1]) & _ROLES if words[0] in _ROLES else _NONE
+        if english:  # "Activist Ana Salas", "Opposition leader Ana Salas": the role's words lead
+            lead = next((k for k, w in enumerate(words) if w not in english_words()), len(words))
+            roles |= frozenset(words[:lead])
         start = m.start()
         before = text[:start].rstrip()
         opening = not before or before[-1] in ":.|\"“«'‘¿¡(-–—"
@@ -467,6 +475,8 @@ def person_names(text: str, known: list[str] | None = None, *, vessels: frozense
             continue
         tokens = name_tokens(m.group()) - roles - _DEMONYMS
         if fold(m.group()) in vessels:
+            continue
+        if english and tokens and tokens <= english_words() | _NOT_PERSON:
             continue
         if tokens and not any(tokens & o for o in out):
             out.append(tokens)
@@ -699,7 +709,8 @@ def prepare(title: str, lang: str | None, known_people: list[str] | None = None)
     return Headline(
         text=text, key=" ".join(words), live=live, caps=caps,
         terms=all_terms,
-        people=tuple(person_names(text, known_people, vessels=vessels, caps=caps, title_case=title_case)),
+        people=tuple(person_names(text, known_people, vessels=vessels, caps=caps, title_case=title_case,
+                                  english=(lang or "").startswith("en"))),
         vessels=vessels,
         numbers=_numbers(text, lang, words),
         events=event_classes(text, lang, all_terms), stage=law_stage(text),
