@@ -59,7 +59,6 @@ from alerts.stories.conflicts import (
     stories_apart,
 )
 from alerts.stories.features import (
-    GENERIC_PLACES,
     ItemFeatures,
     StoryEntry,
     same_acted,
@@ -119,7 +118,16 @@ SPEAKER_HOURS, SPEAKER_TEXT, SPEAKER_STORIES = 6.0, 0.15, 1
 # occasion they speak at ("Rubio ante el Senado: «…»", "#Ahora Marco Rubio en el Senado: «…»"): one
 # appearance told as several statements is one story (the readers' "one court hearing", "the same
 # statement by the same actor"), whatever each statement's subject; a speaker's statements of a day
-# with no occasion in common are left to the rule above
+# with no occasion in common are left to the rule above. The occasion is a word of one appearance
+# (a hearing, an interview, a speech, a summit), not where the speaker always is or posts ("Trump
+# en la Casa Blanca: …", "Trump en Truth Social: …" twice a day are two statements)
+OCCASIONS = frozenset({
+    "senado", "congreso", "camara", "capitolio", "asamblea", "parlamento", "tribunal", "corte", "audiencia",
+    "juicio", "comparecencia", "interpelacion", "entrevista", "discurso", "conferencia", "rueda", "cumbre",
+    "foro", "davos", "onu", "oea", "mitin", "acto", "ceremonia", "reunion", "encuentro", "gira",
+    "senate", "congress", "hearing", "testimony", "interview", "speech", "summit", "briefing",
+    "rally", "meeting",
+})
 
 _NO_STORIES: frozenset[int] = frozenset()
 THIN = "thin: fewer than two words besides names"
@@ -188,13 +196,13 @@ def _tally(item: ItemFeatures, figures: set[Any]) -> list[str]:
 def _one_occasion(item: ItemFeatures, entry: StoryEntry, now: datetime) -> dict[str, list[str]] | None:
     """A statement of the same named speaker as one of the story's items within `SPEAKER_HOURS`,
     whose speaker's words (alerts/stories/wave.py speaker_of: "Marco Rubio en el Senado") share
-    with that item's a word besides the speaker's name: the occasion both are told at. The
-    country or the capital is what is spoken of ("Trump sobre Venezuela: …"), not where."""
+    with that item's a word of an occasion (`OCCASIONS`) besides the speaker's name: the
+    occasion both are told at. The country is what is spoken of ("Trump sobre Venezuela: …")."""
     since = now - timedelta(hours=SPEAKER_HOURS)
     names = {w for p in item.people for w in p}
     for m in entry.members:
         both = item.speaker & m.speaker
-        occasion = both - names - {w for p in m.people for w in p} - GENERIC_PLACES
+        occasion = (both - names - {w for p in m.people for w in p}) & OCCASIONS
         if occasion and m.when >= since and both & names:
             return {"speaker": sorted(both & names), "occasion": sorted(occasion)}
     return None

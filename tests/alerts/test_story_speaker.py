@@ -226,6 +226,12 @@ def test_without_the_occasion_in_both_or_with_another_speaker_they_stay_apart() 
                                 "Ramón Quintero regresa a Venezuela tras su gira"),
                     'Ramón Quintero sobre Venezuela: "No habrá acuerdo con el chavismo"', 2)
     assert about.story_id is None
+    # nor where the speaker always is or posts
+    for where in ("en Truth Social", "en la Casa Blanca"):
+        posted = _decide(_index_with(f'Ramón Quintero {where}: «La transición tomará tiempo»', *NAMING,
+                                     f"Ramón Quintero {where} recibe a empresarios"),
+                         f'Ramón Quintero {where}: "No habrá acuerdo con el chavismo"', 2)
+        assert posted.story_id is None, where
     # nor hours later (another sitting)
     assert _decide(_index_with(AT_HEARING, *NAMING), IN_THE_HEARING, SPEAKER_HOURS + 1).story_id is None
 
