@@ -32,6 +32,9 @@ when the release itself is its event:
   journalists, foreigners: "cuatro colombianos", and "presos políticos extranjeros",
   political prisoners of one group, too).
 
+Each wording has an English side (`_ENGLISH`: "Foro Penal verifies 88 more releases of political
+prisoners", "Releases of political prisoners continue"), used for an English headline.
+
 The matcher (alerts/stories/match.py) puts a wave item in the story of the current
 wave, the recent story with the most wave items, whatever its wording, unless the
 topics differ. Releases of one person told on their own stay apart (they name
@@ -203,8 +206,9 @@ def wave_reason(
     headline: Headline, *, lang: str, topics: Iterable[str], figures: Iterable[tuple[str, int]],
     explainer: bool,
 ) -> str | None:
-    """Why the headline tells a release wave ("tally", "announcement", "list", "names"),
-    or None when it does not."""
+    """Why the headline tells a release wave ("tally", "announcement", "list", "going on"),
+    or None when it does not; an English headline (`lang` "en") is read by the English side of
+    each wording (`_ENGLISH`)."""
     if "political_prisoners" not in set(topics) or explainer or "liber" not in headline.terms:
         return None
     folded = fold(headline.text)
