@@ -786,7 +786,7 @@ class StoryIndex:
             frame = self._released_person(item, entry, now)
         if not frame and item.speaker and text >= SPEAKER_TEXT and hours <= SPEAKER_HOURS:
             frame = self._one_speaker(item, entry, now)
-        if not frame and item.speaker and hours <= SPEAKER_HOURS:
+        if not frame and hours <= SPEAKER_HOURS and not OCCASIONS.isdisjoint(item.speaker):
             frame = _one_occasion(item, entry, now)
         return frame
 

@@ -465,8 +465,8 @@ def person_names(text: str, known: list[str] | None = None, *, vessels: frozense
         if not words:
             continue
         roles = frozenset(words[:-1]) & _ROLES if words[0] in _ROLES else _NONE
-        if english:  # "Activist Ana Salas", "Opposition leader Ana Salas": the role's words lead
-            lead = next((k for k, w in enumerate(words) if w not in english_words()), len(words))
+        if english:  # "Activist Ana Salas": the role's words lead; a run of them all ("Supreme Court") is no name
+            lead = next((k for k, w in enumerate(words) if len(w) > 2 and w not in english_words()), len(words))
             roles |= frozenset(words[:lead])
         start = m.start()
         before = text[:start].rstrip()
@@ -475,8 +475,6 @@ def person_names(text: str, known: list[str] | None = None, *, vessels: frozense
             continue
         tokens = name_tokens(m.group()) - roles - _DEMONYMS
         if fold(m.group()) in vessels:
-            continue
-        if english and tokens and tokens <= english_words() | _NOT_PERSON:
             continue
         if tokens and not any(tokens & o for o in out):
             out.append(tokens)

@@ -182,22 +182,20 @@ def reacts(headline: Headline) -> bool:
     return bool(_REACTION.search(fold(headline.text)))
 
 
-def _negated(words: list[str], lang: str) -> bool:
+def _negated(words: list[str], lang: str, t: _Tongue) -> bool:
     """A release word denied ("no confirman liberación", "sin excarcelaciones"): a negation
     within the four words before it. A negation elsewhere ("…: 'el proceso no ha
     terminado'") says nothing of the release. `words`: the folded headline's words."""
-    negation = _tongue(lang).negation
     for k, word in enumerate(words):
-        if word not in STOPWORDS and stem(word, lang) == "liber" and negation.search(" ".join(words[max(0, k - 4):k])):
+        if word not in STOPWORDS and stem(word, lang) == "liber" and t.negation.search(" ".join(words[max(0, k - 4):k])):
             return True
     return False
 
 
-def _release_is_event(words: list[str], lang: str) -> bool:
+def _release_is_event(words: list[str], lang: str, t: _Tongue) -> bool:
     """A release word not preceded (within three words) by a word that makes it context."""
-    context = _tongue(lang).context
     for k, word in enumerate(words):
-        if word not in STOPWORDS and stem(word, lang) == "liber" and not context & set(words[max(0, k - 3):k]):
+        if word not in STOPWORDS and stem(word, lang) == "liber" and not t.context & set(words[max(0, k - 3):k]):
             return True
     return False
 
@@ -214,9 +212,9 @@ def wave_reason(
     folded = fold(headline.text)
     words = headline.key.split()  # the folded headline's words
     classes = set(headline.terms)
-    if "liber" not in classes or classes & WAITING_CLASSES or _negated(words, lang):
-        return None
     t = _tongue(lang)
+    if "liber" not in classes or classes & WAITING_CLASSES or _negated(words, lang, t):
+        return None
     said = t.says_plain.search(folded)
     reaction = t.reaction.search(folded, 0, said.start()) if said else None
     if said and not reaction and t.political.search(folded) and any(e == "released" and n >= 3 for e, n in figures) \
@@ -224,25 +222,24 @@ def wave_reason(
         # "Delcy Rodríguez dice que han liberado 406 presos políticos": the count, told by someone
         # (not "Rubio welcomes release of 116 prisoners, says…": a reaction, then what is said)
         return "tally"
-    if not _releases_of_many(headline, folded, words, lang, figures):
+    if not _releases_of_many(headline, folded, words, lang, figures, t):
         return None
     return _wave_kind(headline, folded, figures, t)
 
 
 def _releases_of_many(
-    headline: Headline, folded: str, words: list[str], lang: str, figures: Iterable[tuple[str, int]],
+    headline: Headline, folded: str, words: list[str], lang: str, figures: Iterable[tuple[str, int]], t: _Tongue,
 ) -> bool:
     """Whether the headline tells releases (an event, not their context) of several people,
     or of people it names in a list: not a reaction (but one after the tally it states), nor
     what one person says, nor a group told apart."""
-    t = _tongue(lang)
     reaction = t.reaction.search(folded)
     if reaction and not _tallied_before(folded[:reaction.start()], figures, t):
         return False
     opening = _OPENING_QUOTE.match(headline.text)
     if opening and any(p & set(fold(opening.group(1)).split()) for p in headline.people):
         return False  # "Luis Carlos Díaz: …" is what one person says
-    if not _release_is_event(words, lang):
+    if not _release_is_event(words, lang, t):
         return False
     if not (t.plural.search(folded) or (headline.people and _NAME_LIST.search(headline.text))):
         return False
