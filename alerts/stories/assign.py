@@ -16,13 +16,11 @@ catch up with each other's placements before each of theirs (`_catch_up`).
 
 from __future__ import annotations
 
-import re
 import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -33,7 +31,7 @@ from sqlalchemy.orm import Session
 from alerts.routing import URGENCY_RANK, channel_accepts
 from alerts.stories.features import ItemFeatures, StoryEntry, features
 from alerts.stories.match import Near, StoryIndex
-from alerts.stories.text import _words, fold
+from alerts.stories.text import fold
 from core.count import Count, as_counts, verified
 from core.text import counted, keeps_wording
 from storage.feedback import last_story_fix
@@ -142,30 +140,6 @@ def entity_keys(entities: list[dict[str, Any]]) -> set[str]:
     """Names of people, organisations and specific places (not the country or the capital)."""
     keys = {fold(str(e.get("name", ""))) for e in entities or [] if e.get("name")}
     return keys - GENERIC_PLACES
-
-
-_OLD_STOP = _words("""el la los las un una unos unas de del al a en y o u que por para con sin sobre tras su
-    sus se lo le les es son fue han ha como más mas ya este esta estos estas ese esa the an of to in on
-    for and or with by at from is are was were has have as its it this that after over""")
-
-
-def title_tokens(title: str) -> list[str]:
-    words = re.findall(r"[a-z0-9]+", fold(title))
-    return [w for w in words if w not in _OLD_STOP and (len(w) > 2 or w.isdigit())]
-
-
-def titles_similar(a: str, b: str) -> bool:
-    """Near-identical titles (the first matcher's test); different figures are different events."""
-    ta, tb = title_tokens(a), title_tokens(b)
-    if not ta or not tb:
-        return False
-    na, nb = {w for w in ta if w.isdigit()}, {w for w in tb if w.isdigit()}
-    if na and nb and not na & nb:
-        return False
-    if SequenceMatcher(None, " ".join(ta), " ".join(tb)).ratio() >= 0.85:
-        return True
-    sa, sb = set(ta), set(tb)
-    return min(len(sa), len(sb)) >= 3 and len(sa & sb) / len(sa | sb) >= 0.6
 
 
 # -- the index, one per engine --------------------------------------------------------

@@ -20,6 +20,10 @@ def released(n: int, source: str | None = None) -> dict[str, object]:
     return {"event": "released", "number": n, "source": source}
 
 
+def dead(n: int) -> dict[str, object]:
+    return {"event": "dead", "number": n, "source": None}
+
+
 def test_three_outlets_one_story_one_new_two_edits(db, make_config, add_item) -> None:
     config = make_config([{"name": "pp", "chat_id": "@pp_channel", "topics": PP}])
     c = Cls(PP, "high", {"political_prisoners": ["excarcelados"]}, entities=ENTS, counts=[released(87)])
@@ -127,7 +131,7 @@ def test_same_prison_and_figure_across_languages_is_one_story(db, make_config, a
 def test_one_death_in_a_common_place_is_not_merged(db, make_config, add_item) -> None:
     config = make_config([{"name": "pp", "chat_id": "@pp_channel", "topics": PP}])
     place = [{"name": "Carabobo", "type": "place"}]
-    death = [{"event": "dead", "number": 1, "source": None}]
+    death = [dead(1)]
     with db.session() as s:
         a = enqueue_for_item(s, add_item(s, "elpitazo", "Muere preso político en Tocuyito"),
                              Cls(PP, entities=place, counts=death), config, now=NOW)
@@ -136,11 +140,16 @@ def test_one_death_in_a_common_place_is_not_merged(db, make_config, add_item) ->
     assert [x.kind for x in a + b] == ["new", "new"]
 
 
-def test_titles_with_different_figures_are_different_stories() -> None:
-    from alerts.stories.assign import titles_similar
-
-    assert titles_similar("Excarcelan a 87 presos políticos en Venezuela", "Venezuela: excarcelan a 87 presos políticos")
-    assert not titles_similar("Excarcelan a 107 presos políticos en Zona 7", "Excarcelan a 104 presos políticos en Rodeo I")
+def test_two_strikes_told_alike_with_different_death_tolls_are_two_stories(db, make_config, add_item) -> None:
+    us = ["us_actions"]
+    config = make_config([{"name": "us", "chat_id": "@us_channel", "topics": us}])
+    with db.session() as s:
+        first = enqueue_for_item(s, add_item(s, "elpitazo", "Ataque de EE. UU. contra una lancha deja tres muertos"),
+                                 Cls(us, counts=[dead(3)]), config, now=NOW)
+        second = enqueue_for_item(s, add_item(s, "bbcmundo", "Ataque de EE. UU. contra una lancha deja cuatro muertos"),
+                                  Cls(us, counts=[dead(4)]), config, now=NOW + timedelta(hours=1))
+    assert [a.kind for a in first + second] == ["new", "new"]
+    assert first[0].story_id != second[0].story_id
 
 
 def test_the_event_told_after_a_statement_about_it_is_a_reply_marked_urgent(db, make_config, add_item) -> None:
