@@ -1,0 +1,39 @@
+"""Arrests and releases of people the service cannot know by name, told in the everyday words of
+Spanish news: "el arresto de" (the noun, not only "arrestos"), every form of "aprehender", "recupera
+su libertad", "quedan en libertad", someone walking out of a prison for political prisoners, a
+radio host ("locutor"), a rights defender written "DDHH", an election witness ("testigo de mesa").
+Each was a missed arrest or release: no topic at all."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.mark.parametrize("title", [
+    "Sindicalistas denuncian el arresto de Pedro Gil, dirigente de los trabajadores del aluminio",
+    "Movimiento estudiantil denuncia arresto de los dirigentes Ana Ruiz y Luis Mora",
+    "Aprehenden a un segundo sindicalista de la siderúrgica en Ciudad Guayana",
+    "Aprehenden a universitario en Mérida tras protesta frente al rectorado",
+    "Detienen a locutor de radio comunitaria en Valle de la Pascua",
+    "Policía regional detiene al locutor Édgar Tovar tras criticar al gobernador",
+    "Detienen a defensor de DDHH en Anzoátegui",
+    "Detienen a defensora de DD.HH. en Barquisimeto",
+    "Funcionarios del Sebin se llevan a la reportera Ana Díaz de su vivienda",
+    "Periodista zuliano Omar Villegas recupera su libertad tras casi tres años tras las rejas",
+    "Testigo de mesa Carmen Aponte recupera su libertad en Carabobo",
+    "Estudiantes Daniela Ortiz y Samuel Brito quedan en libertad con régimen de presentación",
+    "Coronel Hernán Villasmil sale de Ramo Verde tras casi siete años de prisión",
+])
+def test_a_named_arrest_or_release_in_plain_words_is_political_prisoners_news(shipped, title):
+    assert shipped.classify(title=title, lang="es").topics == ["political_prisoners"]
+
+
+@pytest.mark.parametrize("title", [
+    "Paciente recupera su libertad de movimiento tras una cirugía de cadera",
+    "Aprehenden a dos hombres por el robo de una moto en Maracay",
+    "Hermanos recuperan la libertad tras ser secuestrados por el ELN en Colombia",
+    "El locutor Juan Pérez sale del aire tras 20 años en la radio",
+    "Cicpc aprehende a banda de secuestradores en Zulia",
+])
+def test_the_same_words_without_a_political_prisoner_are_not(shipped, title):
+    assert shipped.classify(title=title, lang="es").topics == []
