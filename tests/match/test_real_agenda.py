@@ -242,6 +242,18 @@ def test_deportation_flights_named_by_the_repatriation_programme(shipped):
     ])
 
 
+def test_a_flight_from_an_ice_hub_told_by_the_city_alone(shipped):
+    # Harlingen, El Paso, Houston, Phoenix: where the deportation flights leave from; Maiquetía,
+    # where they land, is Venezuela
+    _check(shipped, [
+        ("Retornan 190 venezolanos en vuelo procedente de El Paso, Texas", US),
+        ("Arriban 212 compatriotas a Maiquetía en vuelo proveniente de Harlingen", US),
+        # near misses: an airline's flight from Miami; another country's returnees
+        ("American Airlines: aterriza en Maiquetía el primer vuelo procedente de Miami", []),
+        ("Llegan 150 hondureños en vuelo procedente de Houston a San Pedro Sula", []),
+    ])
+
+
 def test_the_orinoco_oil_belt_is_venezuela(shipped):
     _check(shipped, [
         ("El Tesoro de EE. UU. autoriza a Chevron a perforar nuevos pozos en la Faja del Orinoco", US),
