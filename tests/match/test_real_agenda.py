@@ -174,6 +174,25 @@ def test_tanker_quarantine_and_interdictions(shipped):
     ])
 
 
+def test_a_tanker_seized_told_by_other_verbs(shipped):
+    _check(shipped, [
+        ("EE. UU. confisca otro tanquero de la flota fantasma en el Atlántico", US),
+        ("Fuerzas estadounidenses toman el control de un petrolero cerca de Curazao", US),
+        # near misses: another country's seizure; the verbs without a tanker
+        ("Irán confisca un petrolero en el estrecho de Ormuz", []),
+        ("Fuerzas estadounidenses toman el control del aeropuerto de Kabul", []),
+    ])
+
+
+def test_the_venezuelan_central_bank_is_venezuela(shipped):
+    _check(shipped, [
+        ("OFAC autoriza transacciones con el BCV mediante una licencia general", US),
+        ("EE. UU. levanta las sanciones al BCV", US),
+        # near miss: the bank's own news
+        ("El BCV fija el dólar oficial en 300 bolívares", []),
+    ])
+
+
 def test_tankers_blocked_or_turned_back_told_in_english(shipped):
     """"US Navy blocks oil tanker leaving Venezuela" matched no topic: the tankers' rule knew
     "seizes" and "intercepts" but no English word for blocking, turning back or boarding."""
