@@ -1,7 +1,9 @@
 """Arrests and releases of people the service cannot know by name, told in the everyday words of
 Spanish news: "el arresto de" (the noun, not only "arrestos"), every form of "aprehender", "recupera
 su libertad", "quedan en libertad", someone walking out of a prison for political prisoners, a
-radio host ("locutor"), a rights defender written "DDHH", an election witness ("testigo de mesa").
+radio host ("locutor"), a rights defender written "DDHH", an election witness ("testigo de mesa"),
+"se llevaron a" an activist, "publicaciones en X", "juicio contra" an activist, the courts "con
+competencia en terrorismo", "presos por pensar distinto".
 Each was a missed arrest or release: no topic at all."""
 
 from __future__ import annotations
@@ -23,6 +25,13 @@ import pytest
     "Testigo de mesa Carmen Aponte recupera su libertad en Carabobo",
     "Estudiantes Daniela Ortiz y Samuel Brito quedan en libertad con régimen de presentación",
     "Coronel Hernán Villasmil sale de Ramo Verde tras casi siete años de prisión",
+    "Carmen Rivas deja el INOF y cumplirá arresto domiciliario",
+    "Familiares del periodista Jesús Fuenmayor desconocen su paradero",
+    "Sin orden judicial se llevaron a Gustavo Lira, activista de derechos humanos",
+    "Aprehenden a un hombre en Maracay por publicaciones en X contra el gobierno",
+    "Arranca el juicio contra el activista Nelson Ramírez en un tribunal de Caracas",
+    "Tribunal con competencia en terrorismo pospone la audiencia de Gabriela Sifontes",
+    "Obispos: «No habrá paz mientras haya presos por pensar distinto»",
 ])
 def test_a_named_arrest_or_release_in_plain_words_is_political_prisoners_news(shipped, title):
     assert shipped.classify(title=title, lang="es").topics == ["political_prisoners"]
@@ -34,6 +43,8 @@ def test_a_named_arrest_or_release_in_plain_words_is_political_prisoners_news(sh
     "Hermanos recuperan la libertad tras ser secuestrados por el ELN en Colombia",
     "El locutor Juan Pérez sale del aire tras 20 años en la radio",
     "Cicpc aprehende a banda de secuestradores en Zulia",
+    "Se llevaron a la final del torneo a los dos mejores equipos del país",
+    "Juicio contra el exalcalde acusado de corrupción se reanuda en Valencia",
 ])
 def test_the_same_words_without_a_political_prisoner_are_not(shipped, title):
     assert shipped.classify(title=title, lang="es").topics == []
