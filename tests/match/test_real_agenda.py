@@ -116,6 +116,9 @@ def test_maduro_prosecution_in_new_york(shipped):
         ("MADURO SE DECLARA NO CULPABLE ANTE UN JUEZ FEDERAL", US),
         ("Abogados de Maduro piden desestimar los cargos de narcoterrorismo", US),
         ("Delcy Rodríguez exige la liberación inmediata de Maduro", US),
+        # the trial told by the verb, the date far from the court's name
+        ("Maduro será juzgado en enero de 2027: lo que se sabe de la audiencia", US),
+        ("MADURO SEGUIRÁ PROCESADO: TRIBUNAL DESCARTA SU INMUNIDAD", US),
         # near misses: Venezuelan courts are political prisoners, not US actions
         ("Condenan a 25 años a un capitán por conspirar contra el gobierno en Mérida", PP),
         ("Un jugador maduro y sereno lidera al Caracas FC", []),
