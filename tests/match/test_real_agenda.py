@@ -122,6 +122,9 @@ def test_maduro_prosecution_in_new_york(shipped):
         # near misses: Venezuelan courts are political prisoners, not US actions
         ("Condenan a 25 años a un capitán por conspirar contra el gobierno en Mérida", PP),
         ("Un jugador maduro y sereno lidera al Caracas FC", []),
+        # his jail is a US one: its conditions are his prosecution's, not a political prisoner's
+        ("Hijo de Maduro denuncia aislamiento de su padre en la prisión federal", US),
+        ("Revelan el estado de Maduro durante sus días en prisión en Estados Unidos", US),
     ])
 
 
