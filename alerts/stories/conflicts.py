@@ -222,13 +222,17 @@ def _unwritten(item: ItemFeatures, entry: StoryEntry) -> bool:
 
 
 def _release_after_arrest(item: ItemFeatures, entry: StoryEntry) -> bool:
-    """Whether the item tells a person's release and the story only that person's arrest: the
-    release is news of its own ("Liberan al activista Gustavo Lira" after "PNB detiene al
-    activista Gustavo Lira"), never an outlet added to the arrest's alert."""
+    """Whether the item tells a person's release and the story only that person's arrest, or
+    only arrests of people it does not name: the release is news of its own ("Liberan al
+    activista Gustavo Lira" after "PNB detiene al activista Gustavo Lira" or "Detienen a
+    defensor de DDHH en Anzoátegui"), never an outlet added to the arrest's alert."""
     key = item.headline.key
     if "liber" not in item.headline.events or _found(_ARREST_ACT, key) or _found(_DEMAND, key):
         return False
-    return "liber" not in entry.headline_union("events") and _told_of_same_person(item, entry, _ARREST)
+    if "liber" in entry.headline_union("events"):
+        return False
+    return _told_of_same_person(item, entry, _ARREST) or all(
+        _found(_ARREST_ACT, m.headline.key) and not m.people for m in entry.members)
 
 
 def _arrest_after_release(item: ItemFeatures, entry: StoryEntry) -> bool:

@@ -34,6 +34,18 @@ def test_a_persons_release_after_the_arrest_is_a_story_of_its_own() -> None:
         assert "release after arrest" in _conflicts(decision), title
 
 
+def test_a_named_release_after_an_arrest_that_names_nobody_is_a_story_of_its_own() -> None:
+    """"Detienen a defensor de DDHH en Anzoátegui" names no one: the release of a named activist
+    in the same state hours later had joined it on the place alone."""
+    index = index_with("Detienen a un defensor de derechos humanos en Puerto La Cruz")
+    decision = _decide(index, "Liberan a Gustavo Lira, defensor de derechos humanos detenido en Puerto La Cruz")
+    assert decision.story_id is None
+    assert "release after arrest" in _conflicts(decision)
+    # the arrest told again, naming him now, is no release: nothing keeps it out
+    again = _decide(index, "Detienen en Puerto La Cruz al defensor de derechos humanos Gustavo Lira")
+    assert "release after arrest" not in _conflicts(again) and "release after arrest" not in str(again.signals)
+
+
 def test_the_arrest_told_again_still_joins_and_a_demand_is_no_release() -> None:
     again = _decide(index_with(ARREST), "Detienen en Puerto La Cruz al activista Gustavo Lira, denuncian ONG")
     assert again.story_id == 1
