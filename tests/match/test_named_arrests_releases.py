@@ -3,7 +3,8 @@ Spanish news: "el arresto de" (the noun, not only "arrestos"), every form of "ap
 su libertad", "quedan en libertad", someone walking out of a prison for political prisoners, a
 radio host ("locutor"), a rights defender written "DDHH", an election witness ("testigo de mesa"),
 "se llevaron a" an activist, "publicaciones en X", "juicio contra" an activist, the courts "con
-competencia en terrorismo", "presos por pensar distinto".
+competencia en terrorismo", "presos por pensar distinto", a hearing of someone held ("la audiencia
+preliminar del periodista X").
 Each was a missed arrest or release: no topic at all."""
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ import pytest
     "Arranca el juicio contra el activista Nelson Ramírez en un tribunal de Caracas",
     "Tribunal con competencia en terrorismo pospone la audiencia de Gabriela Sifontes",
     "Obispos: «No habrá paz mientras haya presos por pensar distinto»",
+    "Difieren por tercera vez la audiencia preliminar de la activista Gabriela Sifontes",
+    "Tribunal aplaza la audiencia de presentación del dirigente sindical Omar Castillo",
+    "Fijan para marzo la audiencia de juicio contra el periodista Andrés Quintero",
 ])
 def test_a_named_arrest_or_release_in_plain_words_is_political_prisoners_news(shipped, title):
     assert shipped.classify(title=title, lang="es").topics == ["political_prisoners"]
@@ -45,6 +49,8 @@ def test_a_named_arrest_or_release_in_plain_words_is_political_prisoners_news(sh
     "Cicpc aprehende a banda de secuestradores en Zulia",
     "Se llevaron a la final del torneo a los dos mejores equipos del país",
     "Juicio contra el exalcalde acusado de corrupción se reanuda en Valencia",
+    "Difieren la audiencia preliminar de los acusados por el homicidio de un comerciante",
+    "Periodista deportivo gana audiencia en su nuevo programa de radio",
 ])
 def test_the_same_words_without_a_political_prisoner_are_not(shipped, title):
     assert shipped.classify(title=title, lang="es").topics == []

@@ -1,7 +1,8 @@
 """Custody: a person named taken into custody or before a court, told by where they arrive or
 are held ("Maduro llegó al tribunal de Manhattan", "held at a Brooklyn jail"), or arrested told
-of a pronoun ("Lo arrestan…"); and how long someone has been held, which is their state, not an
-arrest ("tras 374 días detenido"). Whether each place found tells the headline's own event is
+of a pronoun ("Lo arrestan…") or of what they do ("Detienen a locutor…"); someone walking out of
+a prison for political prisoners ("sale de Ramo Verde"); and how long someone has been held,
+which is their state, not an arrest ("tras 374 días detenido"). Whether each place found tells the headline's own event is
 read by the caller (`event.tells_the_event`)."""
 
 from __future__ import annotations
@@ -128,3 +129,72 @@ def arrests_of_a_pronoun(tids: Sequence[int], hits: Mapping[int, list[tuple[int,
             spanish = _CLITIC.search(text[:start].rstrip()) and _FINITE.match(text, start + 1)
             if spanish or _OBJECT_AFTER.match(text, start + 1):
                 yield f, start
+
+
+# A person told by what they do stands for their name as a pronoun does: "Detienen a locutor de
+# radio comunitaria", "Arrestan al activista…", "Aprehenden a defensora de DDHH". Only the
+# arrest's object, right after the verb's "a"/"al" (not "Detienen a 20 personas tras protesta
+# de periodistas").
+_ROLE_OBJECT = re.compile(
+    r"(?:a|al|a la|a las|a los|a un|a una|a otro|a otra|a otros|a otras|a dos|a tres) "
+    r"(?:(?:joven|conocid[oa]|reconocid[oa]|destacad[oa]|veteran[oa]|otr[oa]) )?"
+    r"(?:periodistas?|reporter[oa]s?|fotoperiodistas?|camarograf[oa]s?|locutor(?:a|es|as)?"
+    r"|activistas?|defensor(?:a|es|as)?|sindicalistas?|dirigentes?|opositor(?:a|es|as)?"
+    r"|lider(?:es)? (?:opositor|sindical|estudiantil)\w*|tuiter[oa]s?|tiktokers?|influencers?"
+    r"|coordinador(?:a|es|as)?|concejal(?:a|es|as)?|exdiputad[oa]s?|diputad[oa]s?|alcaldes?|alcaldesa"
+    r"|militar(?:es)? disidentes?) "
+)
+_ENGLISH_ROLE_OBJECT = re.compile(
+    r"(?:an? |the |another |two |three )?(?:prominent |veteran |opposition |local )?"
+    r"(?:journalists?|reporters?|photojournalists?|activists?|rights defenders?|human rights defenders?"
+    r"|trade unionists?|union leaders?|opposition leaders?|opposition figures?|dissidents?) "
+)
+
+
+def arrests_of_a_role(tids: Sequence[int], hits: Mapping[int, list[tuple[int, int, int]]],
+                      hay: Sequence[str]) -> Iterator[tuple[int, int]]:
+    """The fields and offsets of a term (an arrest verb) whose object is a person told by what
+    they do ("Detienen a periodista…", "arrest journalist") in the title or summary."""
+    for t in tids:
+        for f, start, _ in hits.get(t, ()):
+            if f >= 2:
+                continue
+            text = hay[f]
+            verb = _FINITE.match(text, start + 1) or _ENGLISH_FINITE.match(text, start + 1)
+            if verb and (_ROLE_OBJECT.match(text, verb.end()) or _ENGLISH_ROLE_OBJECT.match(text, verb.end())):
+                yield f, start
+
+
+_ENGLISH_FINITE = re.compile(r"(?:arrests|arrested|detains|detained|jails|jailed|seizes|seized) ")
+
+# Someone walking out of a prison for political prisoners: "Dirigente sindical sale de Ramo
+# Verde tras ocho meses", "Salen del Rodeo I otros 20 presos", "deja el INOF". A release, as
+# "sale en libertad". Not "tras salir de…" (an infinitive, the background), not the towns that
+# share a prison's name (Tocorón, Tocuyito, Yare), as the relevance rule.
+_WALKS_OUT = re.compile(
+    r" (?:sale|salen|salio|salieron|deja|dejan|dejo|dejaron) (?:de|del|de la|el|la) "
+    r"(?:el )?(?:helicoide|rodeo(?: i| iii| 1| 3)?|ramo verde|la tumba|tumba|zona 7|inof) "
+)
+
+
+# ... not a visitor walking out ("Abogados de presos políticos salen de Ramo Verde sin poder
+# verlos", "Madre de X sale del Helicoide tras visitarlo")
+_VISITOR = re.compile(
+    r" (?:abogad[oa]s?|familiar(?:es)?|madres?|padres?|esposas?|esposos?|hij[oa]s?|herman[oa]s?"
+    r"|delegacion(?:es)?|comision(?:es)?|visitantes?|fiscal(?:es)?|defensor del pueblo|defensoria"
+    r"|lawyers?|relatives?|mother|wife) "
+)
+_VISIT_AFTER = re.compile(r" (?:tras|luego de|despues de) (?:la |una )?visit|sin poder (?:ver|visit)")
+
+
+def walks_out_of_prison(hay: Sequence[str]) -> Iterator[tuple[int, int]]:
+    """The title's or summary's offsets of someone walking out of a prison for political
+    prisoners."""
+    for f in (0, 1):
+        if f < len(hay):
+            text = hay[f]
+            for m in _WALKS_OUT.finditer(text):
+                before = " " + " ".join(text[:m.start()].split()[-8:]) + " "
+                after = " ".join(text[m.end():].split()[:8])
+                if not _VISITOR.search(before) and not _VISIT_AFTER.search(" " + after):
+                    yield f, m.start()

@@ -8,7 +8,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from core.count import Count
-from monitor.match.urgency.custody import arrests_of_a_pronoun, arrivals_in_custody
+from monitor.match.urgency.custody import (
+    arrests_of_a_pronoun,
+    arrests_of_a_role,
+    arrivals_in_custody,
+    walks_out_of_prison,
+)
 from monitor.match.urgency.event import tells_the_event
 from monitor.match.urgency.explainers import explainer
 from monitor.match.urgency.figures import urgent_figure
@@ -42,9 +47,13 @@ def decide_urgency(
             return "high"
         if hay is not None and _told(arrests_of_a_pronoun(tp.urgent_with_person, hits, hay), hay, raw):
             return "high"
+        if hay is not None and _told(arrests_of_a_role(tp.urgent_with_person, hits, hay), hay, raw):
+            return "high"
     if person_named and hay is not None and _told(arrivals_in_custody(hay, raw), hay, raw):
         return "high"
     if hay is not None and _told(_opening_release(hay), hay, raw):
+        return "high"
+    if hay is not None and _told(walks_out_of_prison(hay), hay, raw):
         return "high"
     return "normal"
 
