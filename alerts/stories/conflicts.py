@@ -36,7 +36,8 @@ from alerts.stories.text import (
 NEAR_IDENTICAL = 0.85
 STRONG_TEXT = 0.60  # text this close is evidence enough, even in the beat's own words
 PEOPLE_TEXT = STRONG_TEXT  # over it, a person only the capitals name does not keep two headlines apart
-GROWING_EVENTS = frozenset({"released", "held"})  # tallies that near-identical titles update
+GROWING_EVENTS = frozenset({"released", "held"})  # tallies that close titles update
+TALLY_TEXT = 0.75
 REUSED_TITLE_GAP = timedelta(hours=12)
 ANOTHER_GAP = timedelta(hours=12)  # a story begun this long before it told an earlier instance
 FRAME_HOURS = 24.0  # one person + one kind of event within a day
@@ -445,11 +446,13 @@ def _figures_apart(item: ItemFeatures, entry: StoryEntry, text: float, figures: 
     out: list[str] = []
     for event, number in item.figures:
         known = {n for e, n in figures if e == event}
-        near_tally = text >= NEAR_IDENTICAL and event in GROWING_EVENTS
+        near_tally = text >= TALLY_TEXT and event in GROWING_EVENTS
         if known and number not in known and not item.update_cue and not near_tally:
             out.append(f"figure {event} {number}")
     numbers = entry.headline_union("numbers")
-    if item.headline.numbers and numbers and not item.headline.numbers & numbers and not item.update_cue:
+    if item.headline.numbers and numbers and not item.headline.numbers & numbers and not item.update_cue and not (
+        text >= TALLY_TEXT and any(e in GROWING_EVENTS for e, _ in item.figures)
+    ):
         out.append("numbers")
     if item.figures and figures and not {e for e, _ in item.figures} & {e for e, _ in figures} and not (
         {n for _, n in item.figures} & {n for _, n in figures}
