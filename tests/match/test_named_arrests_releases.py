@@ -4,7 +4,8 @@ su libertad", "quedan en libertad", someone walking out of a prison for politica
 radio host ("locutor"), a rights defender written "DDHH", an election witness ("testigo de mesa"),
 "se llevaron a" an activist, "publicaciones en X", "juicio contra" an activist, the courts "con
 competencia en terrorismo", "presos por pensar distinto", a hearing of someone held ("la audiencia
-preliminar del periodista X").
+preliminar del periodista X"), relatives asking for someone's release ("Madre de X exige su
+liberación").
 Each was a missed arrest or release: no topic at all."""
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ import pytest
     "Difieren por tercera vez la audiencia preliminar de la activista Gabriela Sifontes",
     "Tribunal aplaza la audiencia de presentación del dirigente sindical Omar Castillo",
     "Fijan para marzo la audiencia de juicio contra el periodista Andrés Quintero",
+    "Madre de Ana Ruiz exige su liberación y denuncia que no la dejan verla",
+    "Familiares de Pedro Gil pidieron que sea liberado por su estado de salud",
+    "Esposa del sargento Luis Mora reclama su liberación tras dos años sin juicio",
 ])
 def test_a_named_arrest_or_release_in_plain_words_is_political_prisoners_news(shipped, title):
     assert shipped.classify(title=title, lang="es").topics == ["political_prisoners"]
@@ -51,6 +55,7 @@ def test_a_named_arrest_or_release_in_plain_words_is_political_prisoners_news(sh
     "Juicio contra el exalcalde acusado de corrupción se reanuda en Valencia",
     "Difieren la audiencia preliminar de los acusados por el homicidio de un comerciante",
     "Periodista deportivo gana audiencia en su nuevo programa de radio",
+    "El jugador pide su liberación del contrato y su familia lo respalda",
 ])
 def test_the_same_words_without_a_political_prisoner_are_not(shipped, title):
     assert shipped.classify(title=title, lang="es").topics == []
