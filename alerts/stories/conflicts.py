@@ -37,7 +37,7 @@ NEAR_IDENTICAL = 0.85
 STRONG_TEXT = 0.60  # text this close is evidence enough, even in the beat's own words
 PEOPLE_TEXT = STRONG_TEXT  # over it, a person only the capitals name does not keep two headlines apart
 GROWING_EVENTS = frozenset({"released", "held"})  # tallies that close titles update
-TALLY_TEXT = 0.75
+TALLY_TEXT = 0.75  # text this close tells one tally again with its new figure (a growing event's)
 REUSED_TITLE_GAP = timedelta(hours=12)
 ANOTHER_GAP = timedelta(hours=12)  # a story begun this long before it told an earlier instance
 FRAME_HOURS = 24.0  # one person + one kind of event within a day
@@ -444,15 +444,15 @@ def _figures_apart(item: ItemFeatures, entry: StoryEntry, text: float, figures: 
     """Another figure of one kind of event (not an update's, nor a growing tally's told in
     near-identical words), other numbers in the titles, or figures of other kinds of event."""
     out: list[str] = []
+    close = text >= TALLY_TEXT
     for event, number in item.figures:
         known = {n for e, n in figures if e == event}
-        near_tally = text >= TALLY_TEXT and event in GROWING_EVENTS
-        if known and number not in known and not item.update_cue and not near_tally:
+        tally_again = close and event in GROWING_EVENTS
+        if known and number not in known and not item.update_cue and not tally_again:
             out.append(f"figure {event} {number}")
     numbers = entry.headline_union("numbers")
-    if item.headline.numbers and numbers and not item.headline.numbers & numbers and not item.update_cue and not (
-        text >= TALLY_TEXT and any(e in GROWING_EVENTS for e, _ in item.figures)
-    ):
+    grows = close and any(e in GROWING_EVENTS for e, _ in item.figures)
+    if item.headline.numbers and numbers and not item.headline.numbers & numbers and not item.update_cue and not grows:
         out.append("numbers")
     if item.figures and figures and not {e for e, _ in item.figures} & {e for e, _ in figures} and not (
         {n for _, n in item.figures} & {n for _, n in figures}

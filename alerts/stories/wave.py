@@ -125,8 +125,10 @@ class _Tongue:
 
 
 _SPANISH = _Tongue(
-    _CONTEXT, _REACTION, _SAYS_PLAIN, _DEMAND, _ANNOUNCE, _LIST, _MORE, _PLURAL, _NEGATION, _TALLY, _GOES_ON,
-    _POLITICAL, _GROUP_APART, _DETAINEES_COUNTED, _POLITICAL_PRISONERS, _QUALIFIED,
+    context=_CONTEXT, reaction=_REACTION, says_plain=_SAYS_PLAIN, demand=_DEMAND, announce=_ANNOUNCE,
+    listed=_LIST, more=_MORE, plural=_PLURAL, negation=_NEGATION, tally=_TALLY, goes_on=_GOES_ON,
+    political=_POLITICAL, group_apart=_GROUP_APART, detainees_counted=_DETAINEES_COUNTED,
+    political_prisoners=_POLITICAL_PRISONERS, qualified=_QUALIFIED,
 )
 _EN_GROUPS = (
     r"citizens|nationals|foreigners|foreign nationals|journalists|reporters|soldiers|military officers|"

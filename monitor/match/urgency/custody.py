@@ -121,13 +121,18 @@ def arrests_of_a_pronoun(tids: Sequence[int], hits: Mapping[int, list[tuple[int,
                          hay: Sequence[str]) -> Iterator[tuple[int, int]]:
     """The fields and offsets of a term (an arrest verb) told of a pronoun ("Lo arrestan…",
     "arrested him") in the title or summary."""
+    for f, start in _prominent_hits(tids, hits):
+        text = hay[f]
+        spanish = _CLITIC.search(text[:start].rstrip()) and _FINITE.match(text, start + 1)
+        if spanish or _OBJECT_AFTER.match(text, start + 1):
+            yield f, start
+
+
+def _prominent_hits(tids: Sequence[int], hits: Mapping[int, list[tuple[int, int, int]]]) -> Iterator[tuple[int, int]]:
+    """The field and offset of each hit of a term of `tids` in the title or summary."""
     for t in tids:
         for f, start, _ in hits.get(t, ()):
-            if f >= 2:
-                continue
-            text = hay[f]
-            spanish = _CLITIC.search(text[:start].rstrip()) and _FINITE.match(text, start + 1)
-            if spanish or _OBJECT_AFTER.match(text, start + 1):
+            if f < 2:
                 yield f, start
 
 
@@ -144,6 +149,7 @@ _ROLE_OBJECT = re.compile(
     r"|coordinador(?:a|es|as)?|concejal(?:a|es|as)?|exdiputad[oa]s?|diputad[oa]s?|alcaldes?|alcaldesa"
     r"|militar(?:es)? disidentes?) "
 )
+_ENGLISH_FINITE = re.compile(r"(?:arrests|arrested|detains|detained|jails|jailed|seizes|seized) ")
 _ENGLISH_ROLE_OBJECT = re.compile(
     r"(?:an? |the |another |two |three )?(?:prominent |veteran |opposition |local )?"
     r"(?:journalists?|reporters?|photojournalists?|activists?|rights defenders?|human rights defenders?"
@@ -155,17 +161,11 @@ def arrests_of_a_role(tids: Sequence[int], hits: Mapping[int, list[tuple[int, in
                       hay: Sequence[str]) -> Iterator[tuple[int, int]]:
     """The fields and offsets of a term (an arrest verb) whose object is a person told by what
     they do ("Detienen a periodista…", "arrest journalist") in the title or summary."""
-    for t in tids:
-        for f, start, _ in hits.get(t, ()):
-            if f >= 2:
-                continue
-            text = hay[f]
-            verb = _FINITE.match(text, start + 1) or _ENGLISH_FINITE.match(text, start + 1)
-            if verb and (_ROLE_OBJECT.match(text, verb.end()) or _ENGLISH_ROLE_OBJECT.match(text, verb.end())):
-                yield f, start
-
-
-_ENGLISH_FINITE = re.compile(r"(?:arrests|arrested|detains|detained|jails|jailed|seizes|seized) ")
+    for f, start in _prominent_hits(tids, hits):
+        text = hay[f]
+        verb = _FINITE.match(text, start + 1) or _ENGLISH_FINITE.match(text, start + 1)
+        if verb and (_ROLE_OBJECT.match(text, verb.end()) or _ENGLISH_ROLE_OBJECT.match(text, verb.end())):
+            yield f, start
 
 # Someone walking out of a prison for political prisoners: "Dirigente sindical sale de Ramo
 # Verde tras ocho meses", "Salen del Rodeo I otros 20 presos", "deja el INOF". A release, as
